@@ -1,0 +1,142 @@
+"""What a block is: a JSON Schema for its config, named exits, and an async `run` that returns an exit name.
+
+Built-in blocks and third-party plugins subclass `BlockType` and register through the `ivrgraph.blocks`
+entry-point group. The engine knows nothing about any particular block.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
+
+if TYPE_CHECKING:
+    from graph_engine.context import BlockContext
+    from graph_engine.document import Node, Scenario
+    from graph_engine.issues import Issue
+
+# Exit names with one meaning everywhere. `error` exists on every block without being declared.
+RESERVED_EXITS = ("next", "timeout", "invalid", "error", "hangup")
+ERROR_EXIT = "error"
+
+# A media name: segments of letters, digits, '_', '-', '.', never starting with '.', so it cannot climb out
+# of the media folder or name an absolute path.
+MEDIA_NAME_PATTERN = r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}(/[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}){0,7}$"
+
+
+@dataclass(frozen=True, slots=True)
+class TemplateField:
+    """A config value that is a template (`{{ name }}`) or an expression; validation compiles it."""
+
+    path: tuple[str | int, ...]  # inside the node's config
+    source: str
+    expression: bool = False
+
+
+class BlockType(ABC):
+    """Base of every block. Subclasses set the class attributes and implement `run`."""
+
+    type: ClassVar[str]
+    version: ClassVar[int] = 1
+    title: ClassVar[str]
+    category: ClassVar[str] = "Flow"
+    icon: ClassVar[str] = "square"
+    description: ClassVar[str] = ""
+    config_schema: ClassVar[dict[str, Any]] = {"type": "object", "properties": {}, "additionalProperties": False}
+    # Exit rules, as data the designer also reads (see docs/blocks.md):
+    #   {"name": "no_input", "label": "No input"}                  always there
+    #   {"name": "next", "if": {"mode": "capture"}}                  only when config.mode == "capture"
+    #   {"each": "options", "name_from": "key", "if": {...}}       one exit per item of config.options
+    # A field missing from the config compares as its schema default.
+    exit_rules: ClassVar[list[dict[str, Any]]] = [{"name": "next", "label": "Next"}]
+    # What an unwired exit means for the caller, keyed by exit name ("*" for any other).
+    unwired_meaning: ClassVar[dict[str, str]] = {"*": "the call ends (hang up)"}
+    # True when the block takes time on the line (plays, listens, dials): a loop through it cannot spin.
+    waits_for_caller: ClassVar[bool] = False
+    # True when the block never returns to the graph normally (Hang Up, Go To Scenario).
+    terminal: ClassVar[bool] = False
+
+    # -- exits ---------------------------------------------------------------------------------
+    def exits(self, config: Mapping[str, Any]) -> list[str]:
+        """The exits this config has, in display order, without the implicit `error`."""
+        names: list[str] = []
+        for rule in self.exit_rules:
+            if not self._rule_applies(rule, config):
+                continue
+            if "each" in rule:
+                items = config.get(rule["each"], self._default(rule["each"])) or []
+                for item in items:
+                    if isinstance(item, Mapping):
+                        name = str(item.get(rule["name_from"], ""))
+                        if name and name not in names:
+                            names.append(name)
+            elif rule["name"] not in names:
+                names.append(rule["name"])
+        return names
+
+    def _rule_applies(self, rule: Mapping[str, Any], config: Mapping[str, Any]) -> bool:
+        condition: Mapping[str, Any] = rule.get("if", {})
+        return all(config.get(field, self._default(field)) == value for field, value in condition.items())
+
+    def _default(self, field: str) -> Any:
+        return self.config_schema.get("properties", {}).get(field, {}).get("default")
+
+    def exit_label(self, config: Mapping[str, Any], exit_name: str) -> str:
+        for rule in self.exit_rules:
+            if rule.get("name") == exit_name and "label" in rule:
+                return str(rule["label"])
+        return exit_name
+
+    # -- static analysis -----------------------------------------------------------------------
+    def templates(self, config: Mapping[str, Any]) -> list[TemplateField]:
+        """Template and expression fields of this config; validation compiles them and reads their variables."""
+        return []
+
+    def variables_written(self, config: Mapping[str, Any]) -> set[str]:
+        """Variables this block sets (on any exit)."""
+        return set()
+
+    def variables_read(self, config: Mapping[str, Any]) -> set[str]:
+        """Variables this block reads besides those in its templates (e.g. SQL `:params`)."""
+        return set()
+
+    def jump_target(self, config: Mapping[str, Any]) -> str | None:
+        """A node this block jumps to without an edge (Go To); validation checks it exists."""
+        return None
+
+    def check(self, node: Node, scenario: Scenario) -> list[Issue]:
+        """Block-specific problems beyond the config schema (duplicate keys, bad patterns...)."""
+        return []
+
+    def migrate(self, from_version: int, config: Mapping[str, Any]) -> dict[str, Any]:
+        """Bring a config written for an older version of this block up to `version`."""
+        return dict(config)
+
+    # -- running -------------------------------------------------------------------------------
+    @abstractmethod
+    async def run(self, ctx: BlockContext, config: Mapping[str, Any]) -> str:
+        """Do the block's work on the call and return the name of the exit to take."""
+
+    # -- catalog -------------------------------------------------------------------------------
+    def describe(self) -> dict[str, Any]:
+        """The catalog entry the designer builds its palette and forms from."""
+        default_config = {
+            name: spec["default"]
+            for name, spec in self.config_schema.get("properties", {}).items()
+            if "default" in spec
+        }
+        return {
+            "type": self.type,
+            "version": self.version,
+            "title": self.title,
+            "category": self.category,
+            "icon": self.icon,
+            "description": self.description,
+            "config_schema": self.config_schema,
+            "exit_rules": self.exit_rules,
+            "default_exits": self.exits(default_config),
+            "unwired_meaning": self.unwired_meaning,
+            "waits_for_caller": self.waits_for_caller,
+            "terminal": self.terminal,
+        }

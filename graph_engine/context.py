@@ -1,0 +1,111 @@
+"""What a block sees while it runs: the channel, the call's variables, templates and the injected services."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from graph_engine import templates
+from graph_engine.channel import Channel, DigitInput, Prompt
+from graph_engine.document import Node, Scenario
+from graph_engine.services import Services
+from graph_engine.trace import TraceStep
+
+_UNSET = object()
+
+
+class BlockContext:
+    """One node's view of the call. Every effect a block has on the call goes through here, so it is traced."""
+
+    def __init__(
+        self,
+        *,
+        call_id: str,
+        channel: Channel,
+        services: Services,
+        scenario: Scenario,
+        variables: dict[str, Any],
+        node: Node,
+        step: TraceStep,
+    ) -> None:
+        self.call_id = call_id
+        self.channel = channel
+        self.services = services
+        self.scenario = scenario
+        self.variables = variables
+        self.node = node
+        self.step = step
+        self._answered: list[bool] | None = None
+
+    # -- time ------------------------------------------------------------------------------------
+    def now(self) -> datetime:
+        return self.services.clock.now()
+
+    # -- variables and templates -----------------------------------------------------------------
+    def get(self, name: str, default: Any = None) -> Any:
+        return self.variables.get(name, default)
+
+    def set(self, name: str, value: Any) -> None:
+        if self.variables.get(name, _UNSET) != value:
+            self.step.variables_changed[name] = value
+        self.variables[name] = value
+
+    def render(self, source: str) -> str:
+        """Render a template with the call's variables; raises `TemplateError` (the block's error exit)."""
+        return templates.render(source, self.variables)
+
+    def evaluate(self, expression: str) -> Any:
+        return templates.evaluate(expression, self.variables)
+
+    def note(self, kind: str, **detail: Any) -> None:
+        """Add an event to this node's trace (a query ran, a callback was scheduled...)."""
+        self.step.events.append({"kind": kind, **detail})
+
+    # -- prompts -----------------------------------------------------------------------------------
+    @property
+    def language(self) -> str:
+        return str(self.variables.get("language") or self.scenario.language)
+
+    async def speech(self, text_template: str, *, language: str | None = None, voice: str | None = None) -> Prompt:
+        """A prompt that says `text_template` (rendered) through the injected TTS."""
+        text = self.render(text_template)
+        language = language or self.language
+        audio = await self.services.tts.render(
+            text, language=language, voice=voice or self.scenario.voice_name, engine=self.scenario.voice_engine
+        )
+        return Prompt(audio=audio, text=text, language=language)
+
+    async def prompt_from(self, spec: Mapping[str, Any] | None) -> Prompt | None:
+        """A prompt from a block's prompt config: `{"audio": name}` or `{"text": template, "language"?, "voice"?}`."""
+        if not spec:
+            return None
+        if spec.get("text"):
+            return await self.speech(str(spec["text"]), language=spec.get("language"), voice=spec.get("voice"))
+        if spec.get("audio"):
+            return Prompt(audio=str(spec["audio"]))
+        return None
+
+    def _record_prompt(self, prompt: Prompt) -> None:
+        entry: dict[str, Any] = {"audio": prompt.audio}
+        if prompt.text is not None:
+            entry["text"] = prompt.text
+            entry["language"] = prompt.language
+        self.step.prompts.append(entry)
+
+    async def play(self, prompt: Prompt, *, interrupt_keys: str = "") -> str:
+        self._record_prompt(prompt)
+        key = await self.channel.play(prompt, interrupt_keys=interrupt_keys)
+        self.step.keys += key
+        return key
+
+    async def read_digits(
+        self, prompt: Prompt | None, *, timeout: float, max_digits: int, terminator: str = "#"
+    ) -> DigitInput:
+        if prompt is not None:
+            self._record_prompt(prompt)
+        result = await self.channel.read_digits(prompt, timeout=timeout, max_digits=max_digits, terminator=terminator)
+        self.step.keys += result.digits + (terminator if result.terminated else "")
+        if result.timed_out and not result.digits:
+            self.note("no_input")
+        return result

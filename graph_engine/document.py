@@ -1,0 +1,160 @@
+"""The scenario document as typed, read-only data. Structure is checked by `schemas/scenario.schema.json`."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError
+
+from graph_engine.errors import DocumentError
+from schemas import SCENARIO_FORMAT, scenario_schema
+
+
+@dataclass(frozen=True, slots=True)
+class Variable:
+    name: str
+    type: str = "string"
+    default: Any = None
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Node:
+    id: str
+    type: str
+    config: Mapping[str, Any]
+    version: int = 1
+    label: str = ""
+
+    @property
+    def title(self) -> str:
+        """How the node is named to a business analyst: its label, else its id."""
+        return self.label or self.id
+
+
+@dataclass(frozen=True, slots=True)
+class Edge:
+    source: str
+    exit: str
+    target: str
+    id: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Scenario:
+    name: str
+    nodes: Mapping[str, Node]
+    edges: tuple[Edge, ...]
+    language: str = "en"
+    voice_engine: str | None = None
+    voice_name: str | None = None
+    variables: tuple[Variable, ...] = ()
+    fallback: str | None = None
+    description: str = ""
+    document: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    # (source node, exit) -> target node; the first edge wins when a document has duplicates.
+    routes: Mapping[tuple[str, str], str] = field(default_factory=dict, compare=False, repr=False)
+
+    def next_node(self, node_id: str, exit_name: str) -> str | None:
+        return self.routes.get((node_id, exit_name))
+
+    def start_nodes(self) -> list[Node]:
+        return [node for node in self.nodes.values() if node.type == "start"]
+
+
+@dataclass(frozen=True, slots=True)
+class StructureProblem:
+    path: str  # JSON path, e.g. $.nodes[3].config
+    message: str
+
+
+@cache
+def _document_validator() -> Draft202012Validator:
+    return Draft202012Validator(scenario_schema())
+
+
+def json_path(parts: Any) -> str:
+    """`['nodes', 3, 'id']` -> `$.nodes[3].id`."""
+    out = "$"
+    for part in parts:
+        out += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return out
+
+
+def structure_problems(document: Any) -> list[StructureProblem]:
+    """Every way `document` breaks the format's structure, in document order."""
+    if not isinstance(document, dict):
+        return [StructureProblem("$", "a scenario must be a JSON object")]
+    errors: list[ValidationError] = sorted(
+        _document_validator().iter_errors(document), key=lambda e: [str(p) for p in e.absolute_path]
+    )
+    return [StructureProblem(json_path(error.absolute_path), error.message) for error in errors]
+
+
+def parse_document(document: Any) -> Scenario:
+    """Build a `Scenario` from a structurally valid document; raise `DocumentError` listing every structure problem."""
+    problems = structure_problems(document)
+    if problems:
+        first = problems[0]
+        raise DocumentError(f"not a valid {SCENARIO_FORMAT} document: {first.path}: {first.message}", list(problems))
+    return build_scenario(document)
+
+
+def build_scenario(document: Mapping[str, Any]) -> Scenario:
+    """Build a `Scenario` from a document whose structure is already known to be valid."""
+    nodes: dict[str, Node] = {}
+    for raw in document["nodes"]:
+        nodes.setdefault(
+            raw["id"],
+            Node(
+                id=raw["id"],
+                type=raw["type"],
+                config=raw.get("config", {}),
+                version=raw.get("version", 1),
+                label=raw.get("label", ""),
+            ),
+        )
+    edges = tuple(
+        Edge(source=raw["source"], exit=raw["exit"], target=raw["target"], id=raw.get("id", ""))
+        for raw in document["edges"]
+    )
+    routes: dict[tuple[str, str], str] = {}
+    for edge in edges:
+        routes.setdefault((edge.source, edge.exit), edge.target)
+    voice = document.get("voice") or {}
+    return Scenario(
+        name=document["name"],
+        description=document.get("description", ""),
+        nodes=nodes,
+        edges=edges,
+        language=document.get("language", "en"),
+        voice_engine=voice.get("engine"),
+        voice_name=voice.get("name"),
+        variables=tuple(
+            Variable(
+                name=v["name"],
+                type=v.get("type", "string"),
+                default=v.get("default"),
+                description=v.get("description", ""),
+            )
+            for v in document.get("variables", [])
+        ),
+        fallback=document.get("fallback"),
+        document=document,
+        routes=routes,
+    )
+
+
+def load_json(text: str | bytes) -> Any:
+    """Parse JSON text, turning a syntax error into a `DocumentError` that says where."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise DocumentError(f"not JSON: line {error.lineno}, column {error.colno}: {error.msg}") from error
+    except UnicodeDecodeError as error:
+        raise DocumentError(f"not UTF-8 text: {error.reason}") from error

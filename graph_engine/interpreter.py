@@ -1,0 +1,259 @@
+"""The interpreter: walks a scenario against a `Channel`, one block at a time, and returns the call's trace.
+
+Nothing escapes it: a caller hangup ends the walk cleanly, a failing block takes its `error` exit (or the
+scenario's fallback, or a polite end), and a runaway graph is stopped by the step limit.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from graph_engine.block import ERROR_EXIT, BlockType
+from graph_engine.channel import Channel
+from graph_engine.context import BlockContext
+from graph_engine.document import Node, Scenario
+from graph_engine.errors import CallerHangup, EngineError
+from graph_engine.registry import BlockRegistry
+from graph_engine.services import Services
+from graph_engine.trace import CallOutcome, CallResult, TraceStep
+
+log = logging.getLogger(__name__)
+
+DEFAULT_STEP_LIMIT = 1000
+
+# Channel facts every scenario can read; the Start block documents them for the designer.
+CHANNEL_FACTS = ("call_id", "caller_id", "caller_name", "dialed_number", "channel", "language")
+
+
+def initial_variables(
+    scenario: Scenario, *, call_id: str, facts: Mapping[str, Any], inputs: Mapping[str, Any]
+) -> dict[str, Any]:
+    """Scenario defaults, then the channel facts, then the host's inputs (query args, contact, payload)."""
+    variables: dict[str, Any] = {v.name: v.default for v in scenario.variables}
+    for name in CHANNEL_FACTS:
+        variables.setdefault(name, "")
+    variables["language"] = scenario.language
+    variables.update({k: v for k, v in facts.items() if v is not None})
+    variables.update(inputs)
+    variables["call_id"] = call_id
+    return variables
+
+
+class CallRun:
+    """One walk of one call. The host may read `result()` at any time, e.g. after cancelling the walk."""
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        *,
+        channel: Channel,
+        registry: BlockRegistry,
+        services: Services | None = None,
+        call_id: str = "call",
+        facts: Mapping[str, Any] | None = None,
+        inputs: Mapping[str, Any] | None = None,
+        step_limit: int = DEFAULT_STEP_LIMIT,
+    ) -> None:
+        self.scenario = scenario
+        self.channel = channel
+        self.registry = registry
+        self.services = services or Services()
+        self.call_id = call_id
+        self.step_limit = step_limit
+        self.variables = initial_variables(scenario, call_id=call_id, facts=facts or {}, inputs=inputs or {})
+        self.steps: list[TraceStep] = []
+        self.started_at = self.services.clock.now().isoformat()
+        self.outcome: CallOutcome | None = None
+        self.error: str | None = None
+        self.answered = False
+        self.transferred = False
+        self._first_scenario = scenario
+        self._origin_scenario = scenario.name
+
+    def result(self, outcome: CallOutcome | None = None) -> CallResult:
+        final = self.outcome or outcome or CallOutcome.CALLER_HANGUP
+        return CallResult(
+            call_id=self.call_id,
+            scenario=self._origin_scenario,
+            outcome=final,
+            started_at=self.started_at,
+            ended_at=self.services.clock.now().isoformat(),
+            steps=self.steps,
+            variables=dict(self.variables),
+            last_node=self.steps[-1].node if self.steps else None,
+            answered=self.answered,
+            error=self.error,
+        )
+
+    async def run(self) -> CallResult:
+        try:
+            await self._walk()
+        except Exception as error:  # a bug in the engine itself: still end the call with a trace
+            log.exception("interpreter failure in call %s", self.call_id)
+            self.error = f"internal error: {type(error).__name__}: {error}"
+            await self._end(CallOutcome.FAILED)
+        return self.result()
+
+    async def _walk(self) -> None:
+        scenario = self.scenario
+        starts = scenario.start_nodes()
+        if len(starts) != 1:
+            self.error = "the scenario has no single Start block"
+            await self._end(CallOutcome.FAILED)
+            return
+        current: Node | None = starts[0]
+        while current is not None:
+            if len(self.steps) >= self.step_limit:
+                self.error = f"step limit of {self.step_limit} reached at node {current.id!r}"
+                await self._end(CallOutcome.STEP_LIMIT)
+                return
+            step, ctx, exit_name = await self._run_node(scenario, current)
+            if exit_name is None:  # caller hung up
+                self.outcome = CallOutcome.CALLER_HANGUP
+                return
+            if ctx.ended is not None:
+                self.outcome = ctx.ended
+                return
+            if ctx.next_scenario is not None:
+                scenario = ctx.next_scenario
+                self.scenario = scenario
+                starts = scenario.start_nodes()
+                current = starts[0] if len(starts) == 1 else None
+                if current is None:
+                    self.error = f"scenario {scenario.name!r} has no single Start block"
+                    await self._end(CallOutcome.FAILED)
+                continue
+            target = ctx.jump or scenario.next_node(current.id, exit_name)
+            if target is None and exit_name == ERROR_EXIT:
+                target = scenario.fallback if scenario.fallback != current.id else None
+                if target is None:
+                    await self._end(CallOutcome.FAILED)
+                    return
+                step.events.append({"kind": "fallback", "target": target})
+            if target is None:
+                await self._end(CallOutcome.TRANSFERRED if self.transferred else CallOutcome.ENDED)
+                return
+            current = scenario.nodes.get(target)
+            if current is None:
+                self.error = f"edge from {step.node!r} leads to missing node {target!r}"
+                await self._end(CallOutcome.FAILED)
+                return
+
+    async def _run_node(self, scenario: Scenario, node: Node) -> tuple[TraceStep, CallContext, str | None]:
+        clock = self.services.clock
+        started = clock.now()
+        step = TraceStep(
+            index=len(self.steps),
+            node=node.id,
+            type=node.type,
+            label=node.label,
+            at=started.isoformat(),
+            scenario=scenario.name if scenario is not self._first_scenario else None,
+        )
+        self.steps.append(step)
+        ctx = CallContext(
+            run=self,
+            call_id=self.call_id,
+            channel=self.channel,
+            services=self.services,
+            scenario=scenario,
+            variables=self.variables,
+            node=node,
+            step=step,
+        )
+        exit_name: str | None
+        block = self.registry.get(node.type)
+        try:
+            if block is None:
+                raise EngineError(f"unknown block type {node.type!r}")
+            config = _current_config(block, node)
+            exit_name = await block.run(ctx, config)
+            if exit_name != ERROR_EXIT and exit_name not in block.exits(config) and not (ctx.ended or ctx.jump):
+                raise EngineError(f"block returned exit {exit_name!r}, which it does not declare")
+        except CallerHangup:
+            exit_name = None
+            step.exit = "hangup"
+        except Exception as error:
+            # A block failure is an outcome of the call, not of the host: it takes the error exit.
+            step.error = f"{type(error).__name__}: {error}" if not isinstance(error, EngineError) else str(error)
+            exit_name = ERROR_EXIT
+            if not isinstance(error, EngineError):
+                log.warning("block %s (%s) failed in call %s", node.id, node.type, self.call_id, exc_info=True)
+        if exit_name is not None:
+            step.exit = exit_name
+        step.duration_ms = round((clock.now() - started).total_seconds() * 1000, 3)
+        return step, ctx, exit_name
+
+    async def _end(self, outcome: CallOutcome) -> None:
+        """End the call from our side: hang up politely; a caller already gone is fine."""
+        self.outcome = outcome
+        try:
+            await self.channel.hangup()
+        except CallerHangup:
+            pass
+        except Exception:
+            log.warning("hangup failed in call %s", self.call_id, exc_info=True)
+
+
+class CallContext(BlockContext):
+    """The block context plus the few controls the interpreter reads back after a block ran."""
+
+    def __init__(self, *, run: CallRun, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._run = run
+        self.ended: CallOutcome | None = None
+        self.next_scenario: Scenario | None = None
+        self.jump: str | None = None
+
+    async def answer(self) -> None:
+        await self.channel.answer()
+        self._run.answered = True
+
+    def mark_transferred(self) -> None:
+        self._run.transferred = True
+
+    async def end_call(self, outcome: CallOutcome = CallOutcome.HUNG_UP) -> None:
+        """Hang up and stop the walk (Hang Up block)."""
+        self.ended = outcome
+        await self.channel.hangup()
+
+    def continue_in(self, scenario: Scenario) -> None:
+        """Continue the call at another scenario's Start (Go To Scenario)."""
+        self.next_scenario = scenario
+
+    def jump_to(self, node_id: str) -> None:
+        """Continue at another node of this scenario (Go To)."""
+        self.jump = node_id
+
+
+def _current_config(block: BlockType, node: Node) -> Mapping[str, Any]:
+    if node.version < block.version:
+        return block.migrate(node.version, node.config)
+    return node.config
+
+
+async def run_call(
+    scenario: Scenario,
+    channel: Channel,
+    registry: BlockRegistry,
+    services: Services | None = None,
+    *,
+    call_id: str = "call",
+    facts: Mapping[str, Any] | None = None,
+    inputs: Mapping[str, Any] | None = None,
+    step_limit: int = DEFAULT_STEP_LIMIT,
+) -> CallResult:
+    """Walk `scenario` for one call and return its result. Never raises for anything the call does."""
+    run = CallRun(
+        scenario,
+        channel=channel,
+        registry=registry,
+        services=services,
+        call_id=call_id,
+        facts=facts,
+        inputs=inputs,
+        step_limit=step_limit,
+    )
+    return await run.run()

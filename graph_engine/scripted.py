@@ -1,0 +1,140 @@
+"""A channel driven by a script of caller actions: the simulator behind the CLI, the API and scenario tests.
+
+The caller's keys are a list of tokens, one per time the scenario listens:
+    "1"      presses 1            "1234#"   types 1234 then the terminator
+    "-"      presses nothing (the read times out)
+    "!5"     presses 5 *while a prompt plays* (barges into an interruptible Message)
+    "hangup" hangs up at that moment
+A listening block takes the next token; a prompt that allows barge-in takes it only when it is a "!" token.
+Tokens run out -> the caller presses nothing from then on.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from graph_engine.channel import DigitInput, Prompt, TransferOutcome, TransferResult
+from graph_engine.errors import CallerHangup
+from graph_engine.services import FixedClock
+
+NO_INPUT = "-"
+HANGUP = "hangup"
+BARGE_IN = "!"
+
+
+@dataclass(slots=True)
+class ChannelEvent:
+    op: str
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+class ScriptedChannel:
+    """Implements `graph_engine.channel.Channel` from a script; records every operation in `events`."""
+
+    def __init__(
+        self,
+        keys: Iterable[str] = (),
+        *,
+        transfers: Iterable[str] = (),
+        hangup_at: int | None = None,
+        clock: FixedClock | None = None,
+        variables: Mapping[str, str] | None = None,
+        prompt_seconds: float = 2.0,
+    ) -> None:
+        self.keys: deque[str] = deque(keys)
+        self.transfers: deque[str] = deque(transfers)
+        self.hangup_at = hangup_at  # the caller hangs up when operation number `hangup_at` (0-based) starts
+        self.clock = clock
+        self.channel_variables: dict[str, str] = dict(variables or {})
+        self.prompt_seconds = prompt_seconds
+        self.events: list[ChannelEvent] = []
+        self.answered = False
+        self.hung_up = False
+        self.operations = 0
+
+    # -- the script ------------------------------------------------------------------------------
+    def _begin(self, op: str, **detail: Any) -> None:
+        if self.hung_up:
+            raise CallerHangup("the call is already over")
+        index = self.operations
+        self.operations += 1
+        self.events.append(ChannelEvent(op, detail))
+        if self.hangup_at is not None and index >= self.hangup_at:
+            self.hung_up = True
+            self.events.append(ChannelEvent("caller_hangup"))
+            raise CallerHangup(f"caller hung up during {op}")
+
+    def _elapse(self, seconds: float) -> None:
+        if self.clock is not None:
+            self.clock.advance(seconds)
+
+    def _caller_hangs_up(self, during: str) -> None:
+        self.hung_up = True
+        self.events.append(ChannelEvent("caller_hangup", {"during": during}))
+        raise CallerHangup(f"caller hung up during {during}")
+
+    # -- Channel ---------------------------------------------------------------------------------
+    async def answer(self) -> None:
+        self._begin("answer")
+        self.answered = True
+
+    async def play(self, prompt: Prompt, *, interrupt_keys: str = "") -> str:
+        self._begin("play", audio=prompt.audio, text=prompt.text)
+        self._elapse(self.prompt_seconds)
+        if self.keys and self.keys[0] == HANGUP:
+            self.keys.popleft()
+            self._caller_hangs_up("play")
+        if interrupt_keys and self.keys and self.keys[0].startswith(BARGE_IN):
+            key = self.keys[0][1:2]
+            if key and key in interrupt_keys:
+                self.keys.popleft()
+                self.events[-1].detail["interrupted_by"] = key
+                return key
+        return ""
+
+    async def read_digits(
+        self, prompt: Prompt | None, *, timeout: float, max_digits: int, terminator: str = "#"
+    ) -> DigitInput:
+        self._begin("read_digits", audio=prompt.audio if prompt else None, text=prompt.text if prompt else None)
+        if prompt is not None:
+            self._elapse(self.prompt_seconds)
+        token = self.keys.popleft() if self.keys else NO_INPUT
+        if token == HANGUP:
+            self._caller_hangs_up("read_digits")
+        token = token.removeprefix(BARGE_IN)
+        if token in (NO_INPUT, ""):
+            self._elapse(timeout)
+            return DigitInput(digits="", timed_out=True)
+        digits = ""
+        for key in token:
+            if terminator and key == terminator:
+                self._elapse(0.5)
+                return DigitInput(digits=digits, timed_out=False, terminated=True)
+            digits += key
+            if len(digits) >= max_digits:
+                return DigitInput(digits=digits, timed_out=False)
+        self._elapse(timeout)  # typed fewer keys than asked and stopped: the read times out
+        return DigitInput(digits=digits, timed_out=True)
+
+    async def transfer(self, target: str, *, timeout: float, caller_id: str | None = None) -> TransferResult:
+        self._begin("transfer", target=target, timeout=timeout, caller_id=caller_id)
+        outcome = TransferOutcome(self.transfers.popleft()) if self.transfers else TransferOutcome.ANSWERED
+        self._elapse(5.0 if outcome is TransferOutcome.ANSWERED else timeout)
+        return TransferResult(outcome=outcome, talk_seconds=30.0 if outcome is TransferOutcome.ANSWERED else 0.0)
+
+    async def hangup(self) -> None:
+        if self.hung_up:
+            return
+        self.events.append(ChannelEvent("hangup"))
+        self.hung_up = True
+
+    async def get_variable(self, name: str) -> str | None:
+        self._begin("get_variable", name=name)
+        return self.channel_variables.get(name)
+
+    async def set_variable(self, name: str, value: str) -> None:
+        self._begin("set_variable", name=name, value=value)
+        self.channel_variables[name] = value

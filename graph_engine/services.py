@@ -1,0 +1,134 @@
+"""Services a host injects into a call. The engine has no clock, no TTS, no database of its own."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+
+if TYPE_CHECKING:
+    from graph_engine.document import Scenario
+
+
+@runtime_checkable
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """The current time, timezone-aware."""
+        ...
+
+
+@runtime_checkable
+class TextToSpeech(Protocol):
+    async def render(self, text: str, *, language: str, voice: str | None = None, engine: str | None = None) -> str:
+        """Render `text` and return the media name a channel can play. Raises `TtsError`."""
+        ...
+
+
+@runtime_checkable
+class DataSources(Protocol):
+    async def query(
+        self, source: str, sql: str, params: Mapping[str, Any], *, timeout: float, max_rows: int
+    ) -> list[dict[str, Any]]:
+        """Run `sql` on the named data source with bound `params`. Raises `DataSourceError`."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class CallbackRequest:
+    number: str
+    due: datetime  # when to dial, timezone-aware, already moved into the allowed window
+    window_end: datetime | None  # give up dialing after this moment
+    scenario: str  # slug of the scenario the callee hears
+    variables: Mapping[str, Any]
+    origin_call_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class CallbackReceipt:
+    job_id: str
+
+
+@runtime_checkable
+class CallbackScheduler(Protocol):
+    async def schedule(self, request: CallbackRequest) -> CallbackReceipt:
+        """Store a callback job. Raises `SchedulerError`."""
+        ...
+
+
+@runtime_checkable
+class ScenarioLoader(Protocol):
+    async def load(self, slug: str) -> Scenario | None:
+        """The published scenario with this slug, or None."""
+        ...
+
+
+class FixedClock:
+    """A clock that only moves when told to: simulations and tests."""
+
+    def __init__(self, start: datetime | None = None) -> None:
+        self._now = start or datetime(2026, 1, 5, 10, 0, tzinfo=UTC)
+        if self._now.tzinfo is None:
+            raise ValueError("FixedClock needs a timezone-aware datetime")
+
+    def now(self) -> datetime:
+        return self._now
+
+    def advance(self, seconds: float) -> None:
+        self._now += timedelta(seconds=seconds)
+
+
+class SilentTts:
+    """Names a phrase by its hash without rendering anything: simulations and tests."""
+
+    async def render(self, text: str, *, language: str, voice: str | None = None, engine: str | None = None) -> str:
+        digest = hashlib.sha256(f"{engine}|{voice}|{language}|{text}".encode()).hexdigest()[:16]
+        return f"tts-{digest}"
+
+
+class RecordingScheduler:
+    """Keeps the callback requests it is given: simulations and tests."""
+
+    def __init__(self) -> None:
+        self.requests: list[CallbackRequest] = []
+
+    async def schedule(self, request: CallbackRequest) -> CallbackReceipt:
+        self.requests.append(request)
+        return CallbackReceipt(job_id=f"sim-{len(self.requests)}")
+
+
+class StaticDataSources:
+    """Answers every query on a source with the same rows: simulations and tests."""
+
+    def __init__(self, rows: Mapping[str, list[dict[str, Any]]] | None = None) -> None:
+        self.rows = dict(rows or {})
+        self.queries: list[tuple[str, str, dict[str, Any]]] = []
+
+    async def query(
+        self, source: str, sql: str, params: Mapping[str, Any], *, timeout: float, max_rows: int
+    ) -> list[dict[str, Any]]:
+        from graph_engine.errors import DataSourceError
+
+        self.queries.append((source, sql, dict(params)))
+        if source not in self.rows:
+            raise DataSourceError(f"data source {source!r} is not configured")
+        return [dict(row) for row in self.rows[source][:max_rows]]
+
+
+class NoScenarios:
+    async def load(self, slug: str) -> Scenario | None:
+        return None
+
+
+@dataclass(slots=True)
+class Services:
+    """Everything a call may need from its host. Defaults are the simulation stand-ins."""
+
+    clock: Clock = field(default_factory=FixedClock)
+    tts: TextToSpeech = field(default_factory=SilentTts)
+    data_sources: DataSources = field(default_factory=StaticDataSources)
+    scheduler: CallbackScheduler = field(default_factory=RecordingScheduler)
+    scenarios: ScenarioLoader = field(default_factory=NoScenarios)
+    # Plugins find their own services here by name (e.g. "sms_gateway").
+    extras: dict[str, Any] = field(default_factory=dict)

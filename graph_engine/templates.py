@@ -1,0 +1,103 @@
+"""Templates and conditions, rendered by Jinja2's sandbox so a scenario can never reach Python internals."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import lru_cache
+from typing import Any
+
+from jinja2 import StrictUndefined, TemplateSyntaxError, meta, nodes
+from jinja2.exceptions import SecurityError, UndefinedError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from graph_engine.errors import TemplateError
+
+_ENV = ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False)
+# Templates may be long prose, but never a program: a huge range() is the classic sandbox escape into memory.
+_ENV.globals.pop("range", None)
+_ENV.globals.pop("lipsum", None)
+_ENV.globals.pop("cycler", None)
+_ENV.globals.pop("joiner", None)
+_ENV.globals.pop("namespace", None)
+
+
+def strip_braces(expression: str) -> str:
+    """Conditions may be written as `x > 1` or `{{ x > 1 }}`; both mean the same."""
+    text = expression.strip()
+    if text.startswith("{{") and text.endswith("}}"):
+        return text[2:-2].strip()
+    return text
+
+
+@lru_cache(maxsize=4096)
+def _compiled_template(source: str) -> Any:
+    try:
+        return _ENV.from_string(source)
+    except TemplateSyntaxError as error:
+        raise TemplateError(f"template syntax error on line {error.lineno}: {error.message}") from error
+
+
+@lru_cache(maxsize=4096)
+def _compiled_expression(source: str) -> Any:
+    try:
+        return _ENV.compile_expression(strip_braces(source), undefined_to_none=False)
+    except TemplateSyntaxError as error:
+        raise TemplateError(f"expression syntax error: {error.message}") from error
+
+
+def render(source: str, variables: Mapping[str, Any]) -> str:
+    """Render a text template. Plain text without `{{`/`{%` is returned as is, quickly."""
+    if "{" not in source:
+        return source
+    try:
+        return str(_compiled_template(source).render(variables))
+    except TemplateError:
+        raise
+    except UndefinedError as error:
+        raise TemplateError(f"unknown variable: {error.message}") from error
+    except SecurityError as error:
+        raise TemplateError(f"not allowed in a template: {error}") from error
+    except Exception as error:  # a filter or operator failed on this call's values
+        raise TemplateError(f"template failed: {error}") from error
+
+
+def evaluate(expression: str, variables: Mapping[str, Any]) -> Any:
+    """Evaluate a condition or value expression."""
+    try:
+        return _compiled_expression(expression)(**variables)
+    except TemplateError:
+        raise
+    except UndefinedError as error:
+        raise TemplateError(f"unknown variable: {error.message}") from error
+    except SecurityError as error:
+        raise TemplateError(f"not allowed in an expression: {error}") from error
+    except Exception as error:
+        raise TemplateError(f"expression failed: {error}") from error
+
+
+def _root_names(ast: nodes.Template) -> set[str]:
+    return set(meta.find_undeclared_variables(ast))
+
+
+def template_syntax_error(source: str, *, expression: bool = False) -> str | None:
+    """The syntax error of a template or expression, or None when it compiles."""
+    try:
+        if expression:
+            _compiled_expression(source)
+        else:
+            _compiled_template(source)
+    except TemplateError as error:
+        return str(error)
+    return None
+
+
+@lru_cache(maxsize=4096)
+def names_read(source: str, *, expression: bool = False) -> frozenset[str]:
+    """Top-level variable names a template or expression reads (empty when it does not compile)."""
+    text = "{{ " + strip_braces(source) + " }}" if expression else source
+    if "{" not in text:
+        return frozenset()
+    try:
+        return frozenset(_root_names(_ENV.parse(text)))
+    except TemplateSyntaxError:
+        return frozenset()

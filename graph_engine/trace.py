@@ -1,0 +1,56 @@
+"""The per-call trace, as plain data: what happened at every node, for the API, the designer and the logs."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+class CallOutcome(enum.StrEnum):
+    HUNG_UP = "hung_up"  # the scenario hung up (Hang Up block)
+    CALLER_HANGUP = "caller_hangup"  # the caller hung up first
+    TRANSFERRED = "transferred"  # the caller was bridged to someone and the call ended there
+    ENDED = "ended"  # the walk reached an unwired exit; the call is hung up
+    FAILED = "failed"  # a block failed with nowhere to go; the call was ended politely
+    STEP_LIMIT = "step_limit"  # a runaway graph was stopped
+
+
+@dataclass(slots=True)
+class TraceStep:
+    index: int
+    node: str
+    type: str
+    label: str
+    at: str  # ISO 8601 from the injected clock
+    exit: str | None = None
+    keys: str = ""
+    prompts: list[dict[str, Any]] = field(default_factory=list)
+    variables_changed: dict[str, Any] = field(default_factory=dict)
+    events: list[dict[str, Any]] = field(default_factory=list)
+    duration_ms: float = 0.0
+    error: str | None = None
+    scenario: str | None = None  # set when the step ran in a scenario reached by Go To Scenario
+
+
+@dataclass(slots=True)
+class CallResult:
+    call_id: str
+    scenario: str
+    outcome: CallOutcome
+    started_at: str
+    ended_at: str
+    steps: list[TraceStep]
+    variables: dict[str, Any]
+    last_node: str | None  # where the call ended (for a caller hangup: where the caller was)
+    answered: bool = False
+    error: str | None = None
+
+    @property
+    def path(self) -> list[str]:
+        return [step.node for step in self.steps]
+
+    def as_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["outcome"] = str(self.outcome)
+        return data
