@@ -10,9 +10,19 @@ from graph_engine import templates
 from graph_engine.channel import Channel, DigitInput, Prompt
 from graph_engine.document import Node, Scenario
 from graph_engine.services import Services
-from graph_engine.trace import TraceStep
+from graph_engine.trace import CallOutcome, TraceStep
 
 _UNSET = object()
+
+
+class CallFlags:
+    """Facts about the whole call that blocks establish and the interpreter reports."""
+
+    __slots__ = ("answered", "transferred")
+
+    def __init__(self) -> None:
+        self.answered = False
+        self.transferred = False
 
 
 class BlockContext:
@@ -28,6 +38,7 @@ class BlockContext:
         variables: dict[str, Any],
         node: Node,
         step: TraceStep,
+        flags: CallFlags | None = None,
     ) -> None:
         self.call_id = call_id
         self.channel = channel
@@ -36,7 +47,32 @@ class BlockContext:
         self.variables = variables
         self.node = node
         self.step = step
-        self._answered: list[bool] | None = None
+        self.flags = flags or CallFlags()
+        # Controls the interpreter reads back after the block ran.
+        self.ended: CallOutcome | None = None
+        self.next_scenario: Scenario | None = None
+        self.jump: str | None = None
+
+    # -- call control ------------------------------------------------------------------------------
+    async def answer(self) -> None:
+        await self.channel.answer()
+        self.flags.answered = True
+
+    def mark_transferred(self) -> None:
+        self.flags.transferred = True
+
+    async def end_call(self, outcome: CallOutcome = CallOutcome.HUNG_UP) -> None:
+        """Hang up and stop the walk (Hang Up block)."""
+        self.ended = outcome
+        await self.channel.hangup()
+
+    def continue_in(self, scenario: Scenario) -> None:
+        """Continue the call at another scenario's Start (Go To Scenario)."""
+        self.next_scenario = scenario
+
+    def jump_to(self, node_id: str) -> None:
+        """Continue at another node of this scenario (Go To)."""
+        self.jump = node_id
 
     # -- time ------------------------------------------------------------------------------------
     def now(self) -> datetime:
@@ -106,6 +142,4 @@ class BlockContext:
             self._record_prompt(prompt)
         result = await self.channel.read_digits(prompt, timeout=timeout, max_digits=max_digits, terminator=terminator)
         self.step.keys += result.digits + (terminator if result.terminated else "")
-        if result.timed_out and not result.digits:
-            self.note("no_input")
         return result

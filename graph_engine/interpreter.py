@@ -12,7 +12,7 @@ from typing import Any
 
 from graph_engine.block import ERROR_EXIT, BlockType
 from graph_engine.channel import Channel
-from graph_engine.context import BlockContext
+from graph_engine.context import BlockContext, CallFlags
 from graph_engine.document import Node, Scenario
 from graph_engine.errors import CallerHangup, EngineError
 from graph_engine.registry import BlockRegistry
@@ -67,8 +67,7 @@ class CallRun:
         self.started_at = self.services.clock.now().isoformat()
         self.outcome: CallOutcome | None = None
         self.error: str | None = None
-        self.answered = False
-        self.transferred = False
+        self.flags = CallFlags()
         self._first_scenario = scenario
         self._origin_scenario = scenario.name
 
@@ -83,7 +82,7 @@ class CallRun:
             steps=self.steps,
             variables=dict(self.variables),
             last_node=self.steps[-1].node if self.steps else None,
-            answered=self.answered,
+            answered=self.flags.answered,
             error=self.error,
         )
 
@@ -133,7 +132,7 @@ class CallRun:
                     return
                 step.events.append({"kind": "fallback", "target": target})
             if target is None:
-                await self._end(CallOutcome.TRANSFERRED if self.transferred else CallOutcome.ENDED)
+                await self._end(CallOutcome.TRANSFERRED if self.flags.transferred else CallOutcome.ENDED)
                 return
             current = scenario.nodes.get(target)
             if current is None:
@@ -141,7 +140,7 @@ class CallRun:
                 await self._end(CallOutcome.FAILED)
                 return
 
-    async def _run_node(self, scenario: Scenario, node: Node) -> tuple[TraceStep, CallContext, str | None]:
+    async def _run_node(self, scenario: Scenario, node: Node) -> tuple[TraceStep, BlockContext, str | None]:
         clock = self.services.clock
         started = clock.now()
         step = TraceStep(
@@ -153,8 +152,7 @@ class CallRun:
             scenario=scenario.name if scenario is not self._first_scenario else None,
         )
         self.steps.append(step)
-        ctx = CallContext(
-            run=self,
+        ctx = BlockContext(
             call_id=self.call_id,
             channel=self.channel,
             services=self.services,
@@ -162,6 +160,7 @@ class CallRun:
             variables=self.variables,
             node=node,
             step=step,
+            flags=self.flags,
         )
         exit_name: str | None
         block = self.registry.get(node.type)
@@ -195,37 +194,6 @@ class CallRun:
             pass
         except Exception:
             log.warning("hangup failed in call %s", self.call_id, exc_info=True)
-
-
-class CallContext(BlockContext):
-    """The block context plus the few controls the interpreter reads back after a block ran."""
-
-    def __init__(self, *, run: CallRun, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self._run = run
-        self.ended: CallOutcome | None = None
-        self.next_scenario: Scenario | None = None
-        self.jump: str | None = None
-
-    async def answer(self) -> None:
-        await self.channel.answer()
-        self._run.answered = True
-
-    def mark_transferred(self) -> None:
-        self._run.transferred = True
-
-    async def end_call(self, outcome: CallOutcome = CallOutcome.HUNG_UP) -> None:
-        """Hang up and stop the walk (Hang Up block)."""
-        self.ended = outcome
-        await self.channel.hangup()
-
-    def continue_in(self, scenario: Scenario) -> None:
-        """Continue the call at another scenario's Start (Go To Scenario)."""
-        self.next_scenario = scenario
-
-    def jump_to(self, node_id: str) -> None:
-        """Continue at another node of this scenario (Go To)."""
-        self.jump = node_id
 
 
 def _current_config(block: BlockType, node: Node) -> Mapping[str, Any]:

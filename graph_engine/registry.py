@@ -59,7 +59,8 @@ class BlockRegistry:
         try:
             Draft202012Validator.check_schema(schema)
         except SchemaError as error:
-            raise BlockRegistrationError(origin, f"config_schema is not a valid JSON Schema: {error.message}") from error
+            reason = f"config_schema is not a valid JSON Schema: {error.message}"
+            raise BlockRegistrationError(origin, reason) from error
         if schema.get("type") != "object":
             raise BlockRegistrationError(origin, "config_schema must describe an object")
         try:

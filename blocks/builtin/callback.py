@@ -1,0 +1,126 @@
+"""Callback: asks the scheduler to call a number back later, inside allowed hours (never at night)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import Any, ClassVar
+
+from blocks.common import IDENTIFIER_PATTERN
+from blocks.timewindows import HOURS_SCHEMA, TIMEZONE_SCHEMA, next_opening, zone
+from graph_engine.block import BlockType, TemplateField
+from graph_engine.context import BlockContext
+from graph_engine.document import Node, Scenario
+from graph_engine.errors import EngineError
+from graph_engine.issues import Issue, error
+from graph_engine.services import CallbackRequest
+
+NUMBER_PATTERN = re.compile(r"^\+?[0-9]{3,20}$")
+DEFAULT_WINDOW = [{"days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"], "from": "09:00", "to": "21:00"}]
+
+
+class CallbackBlock(BlockType):
+    type = "callback"
+    title = "Schedule Callback"
+    category = "Connect"
+    icon = "phone-outgoing"
+    description = "Schedules an outbound call to a number after a delay, only within allowed hours."
+    config_schema: ClassVar[dict[str, Any]] = {
+        "type": "object",
+        "required": ["scenario"],
+        "properties": {
+            "number": {
+                "type": "string",
+                "default": "{{ caller_id }}",
+                "maxLength": 200,
+                "title": "Number to call",
+                "x-ui": {"widget": "template"},
+            },
+            "delay_minutes": {"type": "number", "minimum": 0, "maximum": 10080, "default": 5, "title": "After (min)"},
+            "timezone": TIMEZONE_SCHEMA,
+            "window": {**HOURS_SCHEMA, "title": "Allowed hours", "default": DEFAULT_WINDOW},
+            "outside_window": {
+                "enum": ["defer", "reject"],
+                "default": "defer",
+                "title": "Outside the hours",
+                "description": "defer: call at the next allowed time; reject: take the rejected exit.",
+            },
+            "max_defer_hours": {"type": "number", "minimum": 0, "maximum": 336, "default": 72, "title": "Defer up to"},
+            "scenario": {
+                "type": "string",
+                "pattern": "^[a-z0-9][a-z0-9-]{0,63}$",
+                "title": "Scenario the callee hears",
+                "x-ui": {"widget": "scenario"},
+            },
+            "variables": {
+                "type": "array",
+                "items": {"type": "string", "pattern": IDENTIFIER_PATTERN},
+                "default": [],
+                "title": "Variables to carry",
+            },
+        },
+        "additionalProperties": False,
+    }
+    exit_rules: ClassVar[list[dict[str, Any]]] = [
+        {"name": "scheduled", "label": "Scheduled"},
+        {"name": "rejected", "label": "Rejected"},
+    ]
+    unwired_meaning: ClassVar[dict[str, str]] = {"*": "the call ends without telling the caller"}
+
+    def templates(self, config: Mapping[str, Any]) -> list[TemplateField]:
+        return [TemplateField(("number",), str(config.get("number", "{{ caller_id }}")))]
+
+    def variables_read(self, config: Mapping[str, Any]) -> set[str]:
+        return set(config.get("variables", []))
+
+    def variables_written(self, config: Mapping[str, Any]) -> set[str]:
+        return {"callback_job_id", "callback_due"}
+
+    def check(self, node: Node, scenario: Scenario) -> list[Issue]:
+        name = str(node.config.get("timezone", "UTC"))
+        if zone(name) is None:
+            return [
+                error(
+                    "unknown_timezone",
+                    f'Callback "{node.title}": unknown time zone {name}',
+                    node=node.id,
+                    path="$.config.timezone",
+                )
+            ]
+        return []
+
+    async def run(self, ctx: BlockContext, config: Mapping[str, Any]) -> str:
+        number = ctx.render(str(config.get("number", "{{ caller_id }}"))).strip()
+        if not NUMBER_PATTERN.match(number):
+            ctx.note("callback_rejected", reason="invalid number", number=number[:32])
+            return "rejected"
+        tz = zone(str(config.get("timezone", "UTC")))
+        if tz is None:
+            raise EngineError(f"unknown time zone {config.get('timezone')!r}")
+        wanted = ctx.now() + timedelta(minutes=float(config.get("delay_minutes", 5)))
+        opening = next_opening(wanted, config.get("window", DEFAULT_WINDOW), tz)
+        if opening is None:
+            ctx.note("callback_rejected", reason="no allowed time in the next two weeks")
+            return "rejected"
+        due, window_end = opening
+        deferred = due > wanted
+        too_late = due - wanted > timedelta(hours=float(config.get("max_defer_hours", 72)))
+        if deferred and (config.get("outside_window", "defer") == "reject" or too_late):
+            ctx.note("callback_rejected", reason="outside the allowed hours", wanted=wanted.isoformat())
+            return "rejected"
+        carried = {name: ctx.variables[name] for name in config.get("variables", []) if name in ctx.variables}
+        receipt = await ctx.services.scheduler.schedule(
+            CallbackRequest(
+                number=number,
+                due=due,
+                window_end=window_end,
+                scenario=str(config["scenario"]),
+                variables=carried,
+                origin_call_id=ctx.call_id,
+            )
+        )
+        ctx.set("callback_job_id", receipt.job_id)
+        ctx.set("callback_due", due.isoformat())
+        ctx.note("callback_scheduled", job_id=receipt.job_id, due=due.isoformat(), number=number)
+        return "scheduled"

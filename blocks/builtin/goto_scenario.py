@@ -1,0 +1,42 @@
+"""Go To Scenario: continues the call in another published scenario, keeping the variables."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+from graph_engine.block import BlockType
+from graph_engine.context import BlockContext
+from graph_engine.errors import EngineError
+
+
+class GoToScenarioBlock(BlockType):
+    type = "goto_scenario"
+    title = "Go To Scenario"
+    category = "Flow"
+    icon = "external-link"
+    description = "Continues the call in another scenario (its published version), keeping the variables."
+    terminal = True
+    exit_rules: ClassVar[list[dict[str, Any]]] = []
+    config_schema: ClassVar[dict[str, Any]] = {
+        "type": "object",
+        "required": ["scenario"],
+        "properties": {
+            "scenario": {
+                "type": "string",
+                "pattern": "^[a-z0-9][a-z0-9-]{0,63}$",
+                "title": "Scenario",
+                "x-ui": {"widget": "scenario"},
+            }
+        },
+        "additionalProperties": False,
+    }
+
+    async def run(self, ctx: BlockContext, config: Mapping[str, Any]) -> str:
+        slug = str(config["scenario"])
+        scenario = await ctx.services.scenarios.load(slug)
+        if scenario is None:
+            raise EngineError(f"scenario {slug!r} is not published")
+        ctx.note("goto_scenario", scenario=slug)
+        ctx.continue_in(scenario)
+        return "goto"

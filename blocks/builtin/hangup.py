@@ -1,0 +1,40 @@
+"""Hang Up: ends the call."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+from graph_engine.block import BlockType
+from graph_engine.context import BlockContext
+
+
+class HangUpBlock(BlockType):
+    type = "hangup"
+    title = "Hang Up"
+    category = "Flow"
+    icon = "phone-off"
+    description = "Ends the call."
+    terminal = True
+    exit_rules: ClassVar[list[dict[str, Any]]] = []
+    config_schema: ClassVar[dict[str, Any]] = {
+        "type": "object",
+        "properties": {
+            "result": {
+                "type": "string",
+                "maxLength": 64,
+                "title": "Result to record",
+                "description": "Stored in the call's `result` variable, e.g. confirmed.",
+            }
+        },
+        "additionalProperties": False,
+    }
+
+    def variables_written(self, config: Mapping[str, Any]) -> set[str]:
+        return {"result"} if config.get("result") else set()
+
+    async def run(self, ctx: BlockContext, config: Mapping[str, Any]) -> str:
+        if config.get("result"):
+            ctx.set("result", str(config["result"]))
+        await ctx.end_call()
+        return "hangup"

@@ -1,0 +1,163 @@
+"""IVR: a menu (one exit per key) or a capture of several digits (account number + #), with retries.
+
+No input and an invalid key each have their own prompt; after `max_tries` failed attempts the call takes
+the `max_tries` exit (to an operator, or a polite goodbye).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+from blocks.common import PROMPT, VARIABLE_NAME, prompt_templates
+from graph_engine.block import BlockType, TemplateField
+from graph_engine.context import BlockContext
+from graph_engine.document import Node, Scenario
+from graph_engine.issues import Issue, error
+
+PROMPT_FIELDS = ("prompt", "no_input_prompt", "invalid_prompt")
+
+
+class IvrBlock(BlockType):
+    type = "ivr"
+    title = "IVR Menu"
+    category = "Input"
+    icon = "grid-3x3"
+    description = "Plays a menu and routes by the key pressed, or captures a number typed by the caller."
+    waits_for_caller = True
+    config_schema: ClassVar[dict[str, Any]] = {
+        "type": "object",
+        "required": ["prompt"],
+        "properties": {
+            "mode": {
+                "enum": ["menu", "capture"],
+                "default": "menu",
+                "title": "Mode",
+                "description": "menu: one exit per key. capture: the caller types a number ended by #.",
+            },
+            "prompt": {**PROMPT, "title": "Menu prompt"},
+            "options": {
+                "type": "array",
+                "title": "Keys",
+                "default": [],
+                "maxItems": 12,
+                "items": {
+                    "type": "object",
+                    "required": ["key"],
+                    "properties": {
+                        "key": {"type": "string", "pattern": "^[0-9*#]$", "title": "Key"},
+                        "label": {"type": "string", "maxLength": 100, "title": "Meaning"},
+                    },
+                    "additionalProperties": False,
+                },
+            },
+            "timeout": {"type": "number", "minimum": 1, "maximum": 60, "default": 5, "title": "Seconds to wait"},
+            "max_tries": {"type": "integer", "minimum": 1, "maximum": 10, "default": 3, "title": "Tries"},
+            "no_input_prompt": {**PROMPT, "title": "When nothing is pressed"},
+            "invalid_prompt": {**PROMPT, "title": "When the key is wrong"},
+            "variable": {**VARIABLE_NAME, "title": "Store the input in"},
+            "min_length": {"type": "integer", "minimum": 1, "maximum": 32, "default": 1, "title": "Min digits"},
+            "max_length": {"type": "integer", "minimum": 1, "maximum": 32, "default": 10, "title": "Max digits"},
+            "terminator": {"enum": ["#", "*", ""], "default": "#", "title": "Key that ends the input"},
+        },
+        "additionalProperties": False,
+    }
+    exit_rules: ClassVar[list[dict[str, Any]]] = [
+        {"each": "options", "name_from": "key", "if": {"mode": "menu"}},
+        {"name": "next", "label": "Captured", "if": {"mode": "capture"}},
+        {"name": "max_tries", "label": "Too many tries"},
+    ]
+    unwired_meaning: ClassVar[dict[str, str]] = {
+        "max_tries": "after the last failed try the call ends",
+        "*": "pressing this key ends the call",
+    }
+
+    def exit_label(self, config: Mapping[str, Any], exit_name: str) -> str:
+        for option in config.get("options", []):
+            if option.get("key") == exit_name:
+                return f"key {exit_name}" + (f" ({option['label']})" if option.get("label") else "")
+        return super().exit_label(config, exit_name)
+
+    def templates(self, config: Mapping[str, Any]) -> list[TemplateField]:
+        return prompt_templates(config, *PROMPT_FIELDS)
+
+    def variables_written(self, config: Mapping[str, Any]) -> set[str]:
+        return {config["variable"]} if config.get("variable") else set()
+
+    def check(self, node: Node, scenario: Scenario) -> list[Issue]:
+        config = node.config
+        issues = []
+        keys = [option.get("key") for option in config.get("options", [])]
+        for index, key in enumerate(keys):
+            if key in keys[:index]:
+                issues.append(
+                    error(
+                        "duplicate_key",
+                        f'IVR "{node.title}": key {key} is listed twice',
+                        node=node.id,
+                        path=f"$.config.options[{index}].key",
+                    )
+                )
+        mode = config.get("mode", "menu")
+        if mode == "menu" and not keys:
+            issues.append(
+                error("no_keys", f'IVR "{node.title}": the menu offers no key', node=node.id, path="$.config.options")
+            )
+        if mode == "capture":
+            if not config.get("variable"):
+                issues.append(
+                    error(
+                        "capture_without_variable",
+                        f'IVR "{node.title}": the typed number is not stored anywhere (set "Store the input in")',
+                        node=node.id,
+                        path="$.config.variable",
+                    )
+                )
+            if config.get("min_length", 1) > config.get("max_length", 10):
+                issues.append(
+                    error(
+                        "bad_length",
+                        f'IVR "{node.title}": minimum digits is more than the maximum',
+                        node=node.id,
+                        path="$.config.min_length",
+                    )
+                )
+        return issues
+
+    async def run(self, ctx: BlockContext, config: Mapping[str, Any]) -> str:
+        capture = config.get("mode", "menu") == "capture"
+        keys = {str(option["key"]) for option in config.get("options", [])}
+        timeout = float(config.get("timeout", 5))
+        tries = int(config.get("max_tries", 3))
+        prompt = await ctx.prompt_from(config.get("prompt"))
+        retry_prompt = prompt
+        for attempt in range(1, tries + 1):
+            ctx.step.events.append({"kind": "attempt", "number": attempt})
+            if capture:
+                entry = await ctx.read_digits(
+                    retry_prompt,
+                    timeout=timeout,
+                    max_digits=int(config.get("max_length", 10)),
+                    terminator=str(config.get("terminator", "#")),
+                )
+                digits = entry.digits
+                valid = int(config.get("min_length", 1)) <= len(digits) <= int(config.get("max_length", 10))
+            else:
+                # '#' may be a menu key, so a menu read has no terminator.
+                entry = await ctx.read_digits(retry_prompt, timeout=timeout, max_digits=1, terminator="")
+                digits = entry.digits
+                valid = digits in keys
+            if valid:
+                if config.get("variable"):
+                    ctx.set(str(config["variable"]), digits)
+                return "next" if capture else digits
+            if not digits:
+                ctx.note("no_input", attempt=attempt)
+                correction = await ctx.prompt_from(config.get("no_input_prompt"))
+            else:
+                ctx.note("invalid", attempt=attempt, keys=digits)
+                correction = await ctx.prompt_from(config.get("invalid_prompt"))
+            if attempt < tries and correction is not None:
+                await ctx.play(correction)
+            retry_prompt = prompt
+        return "max_tries"

@@ -1,0 +1,63 @@
+"""Schedule: office hours. Branches `open` or `closed` by weekly hours and holiday dates in a time zone."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+from blocks.timewindows import HOURS_SCHEMA, TIMEZONE_SCHEMA, is_open, zone
+from graph_engine.block import BlockType
+from graph_engine.context import BlockContext
+from graph_engine.document import Node, Scenario
+from graph_engine.errors import EngineError
+from graph_engine.issues import Issue, error
+
+
+class ScheduleBlock(BlockType):
+    type = "schedule"
+    title = "Schedule"
+    category = "Flow"
+    icon = "clock"
+    description = "Checks office hours and holidays: open or closed."
+    config_schema: ClassVar[dict[str, Any]] = {
+        "type": "object",
+        "required": ["hours"],
+        "properties": {
+            "timezone": TIMEZONE_SCHEMA,
+            "hours": HOURS_SCHEMA,
+            "holidays": {
+                "type": "array",
+                "title": "Holidays",
+                "items": {"type": "string", "format": "date", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"},
+                "default": [],
+            },
+        },
+        "additionalProperties": False,
+    }
+    exit_rules: ClassVar[list[dict[str, Any]]] = [
+        {"name": "open", "label": "Open"},
+        {"name": "closed", "label": "Closed"},
+    ]
+    unwired_meaning: ClassVar[dict[str, str]] = {"*": "the call ends without a word at these times"}
+
+    def check(self, node: Node, scenario: Scenario) -> list[Issue]:
+        name = str(node.config.get("timezone", "UTC"))
+        if zone(name) is None:
+            return [
+                error(
+                    "unknown_timezone",
+                    f'Schedule "{node.title}": unknown time zone {name}',
+                    node=node.id,
+                    path="$.config.timezone",
+                )
+            ]
+        return []
+
+    async def run(self, ctx: BlockContext, config: Mapping[str, Any]) -> str:
+        tz = zone(str(config.get("timezone", "UTC")))
+        if tz is None:
+            raise EngineError(f"unknown time zone {config.get('timezone')!r}")
+        now = ctx.now()
+        opened = is_open(now, config["hours"], tz, config.get("holidays", []))
+        ctx.note("schedule", local_time=now.astimezone(tz).isoformat(timespec="minutes"), open=opened)
+        return "open" if opened else "closed"

@@ -1,0 +1,63 @@
+"""Set Variable: assigns values (templates or expressions) to variables."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+from blocks.common import VARIABLE_NAME
+from graph_engine.block import BlockType, TemplateField
+from graph_engine.context import BlockContext
+
+
+class SetVariableBlock(BlockType):
+    type = "set_variable"
+    title = "Set Variable"
+    category = "Data"
+    icon = "variable"
+    description = "Sets variables, from text with {{ placeholders }} or from an expression."
+    config_schema: ClassVar[dict[str, Any]] = {
+        "type": "object",
+        "required": ["assignments"],
+        "properties": {
+            "assignments": {
+                "type": "array",
+                "minItems": 1,
+                "maxItems": 50,
+                "title": "Assignments",
+                "items": {
+                    "type": "object",
+                    "required": ["variable", "value"],
+                    "properties": {
+                        "variable": {**VARIABLE_NAME, "title": "Variable"},
+                        "value": {"type": "string", "maxLength": 2000, "title": "Value"},
+                        "mode": {
+                            "enum": ["text", "expression"],
+                            "default": "text",
+                            "title": "Value is",
+                            "description": "text: {{ placeholders }} are filled in; expression: computed (numbers, "
+                            "lists, true/false).",
+                        },
+                    },
+                    "additionalProperties": False,
+                },
+            }
+        },
+        "additionalProperties": False,
+    }
+
+    def templates(self, config: Mapping[str, Any]) -> list[TemplateField]:
+        return [
+            TemplateField(("assignments", index, "value"), str(item.get("value", "")), item.get("mode") == "expression")
+            for index, item in enumerate(config.get("assignments", []))
+        ]
+
+    def variables_written(self, config: Mapping[str, Any]) -> set[str]:
+        return {item["variable"] for item in config.get("assignments", []) if "variable" in item}
+
+    async def run(self, ctx: BlockContext, config: Mapping[str, Any]) -> str:
+        for item in config["assignments"]:
+            source = str(item["value"])
+            value = ctx.evaluate(source) if item.get("mode") == "expression" else ctx.render(source)
+            ctx.set(str(item["variable"]), value)
+        return "next"

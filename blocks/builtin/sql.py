@@ -1,0 +1,109 @@
+"""SQL: looks something up in an outside database (is the caller an employee? what is their debt?).
+
+The data source is named here and configured by an administrator, never inside the scenario. Parameters
+(`:caller_id`) are bound from variables by the driver; a variable's value never becomes part of the SQL text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+from blocks.common import IDENTIFIER_PATTERN, VARIABLE_NAME, sql_parameters
+from graph_engine.block import BlockType
+from graph_engine.context import BlockContext
+from graph_engine.document import Node, Scenario
+from graph_engine.errors import DataSourceError
+from graph_engine.issues import Issue, error
+
+
+class SqlBlock(BlockType):
+    type = "sql"
+    title = "SQL Query"
+    category = "Data"
+    icon = "database"
+    description = "Runs a query on a configured data source and branches on whether it found a row."
+    config_schema: ClassVar[dict[str, Any]] = {
+        "type": "object",
+        "required": ["source", "query"],
+        "properties": {
+            "source": {
+                "type": "string",
+                "pattern": "^[A-Za-z0-9_.-]{1,64}$",
+                "title": "Data source",
+                "x-ui": {"widget": "data-source"},
+            },
+            "query": {
+                "type": "string",
+                "minLength": 1,
+                "maxLength": 10000,
+                "title": "Query",
+                "description": "Use :variable for values, e.g. SELECT name FROM staff WHERE phone = :caller_id",
+                "x-ui": {"widget": "sql"},
+            },
+            "columns": {
+                "type": "object",
+                "title": "Columns to variables",
+                "description": "Result column -> variable that receives its value (first row).",
+                "propertyNames": {"pattern": "^[A-Za-z0-9_]{1,64}$"},
+                "additionalProperties": {"type": "string", "pattern": IDENTIFIER_PATTERN},
+                "default": {},
+            },
+            "rows_variable": {**VARIABLE_NAME, "title": "Store all rows in"},
+            "timeout": {"type": "number", "minimum": 0.1, "maximum": 60, "default": 3, "title": "Timeout (s)"},
+            "max_rows": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 1, "title": "Max rows"},
+        },
+        "additionalProperties": False,
+    }
+    exit_rules: ClassVar[list[dict[str, Any]]] = [
+        {"name": "found", "label": "Found"},
+        {"name": "not_found", "label": "Not found"},
+    ]
+    unwired_meaning: ClassVar[dict[str, str]] = {"*": "the call ends after the lookup"}
+
+    def variables_written(self, config: Mapping[str, Any]) -> set[str]:
+        written = set(config.get("columns", {}).values())
+        if config.get("rows_variable"):
+            written.add(config["rows_variable"])
+        return written
+
+    def variables_read(self, config: Mapping[str, Any]) -> set[str]:
+        return set(sql_parameters(str(config.get("query", ""))))
+
+    def check(self, node: Node, scenario: Scenario) -> list[Issue]:
+        query = str(node.config.get("query", "")).strip().rstrip(";")
+        if ";" in query:
+            return [
+                error(
+                    "sql_multiple_statements",
+                    f'SQL "{node.title}": only one statement is allowed',
+                    node=node.id,
+                    path="$.config.query",
+                )
+            ]
+        return []
+
+    async def run(self, ctx: BlockContext, config: Mapping[str, Any]) -> str:
+        names = sql_parameters(str(config["query"]))
+        missing = [name for name in names if name not in ctx.variables]
+        if missing:
+            raise DataSourceError(f"query needs variables that are not set: {', '.join(missing)}")
+        params = {name: ctx.variables[name] for name in names}
+        rows = await ctx.services.data_sources.query(
+            str(config["source"]),
+            str(config["query"]),
+            params,
+            timeout=float(config.get("timeout", 3)),
+            max_rows=int(config.get("max_rows", 1)),
+        )
+        ctx.note("sql", source=config["source"], rows=len(rows))
+        if config.get("rows_variable"):
+            ctx.set(str(config["rows_variable"]), rows)
+        if not rows:
+            return "not_found"
+        first = rows[0]
+        for column, variable in config.get("columns", {}).items():
+            if column not in first:
+                raise DataSourceError(f"the result has no column {column!r} (columns: {', '.join(first)})")
+            ctx.set(variable, first[column])
+        return "found"

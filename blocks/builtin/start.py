@@ -1,0 +1,44 @@
+"""Start: where every call enters the scenario. Answers the line and exposes the channel facts."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+from graph_engine.block import BlockType
+from graph_engine.context import BlockContext
+from graph_engine.interpreter import CHANNEL_FACTS
+
+
+class StartBlock(BlockType):
+    type = "start"
+    title = "Start"
+    category = "Flow"
+    icon = "play"
+    description = (
+        "Where the call enters. Answers the line and makes the channel facts available as variables: "
+        + ", ".join(CHANNEL_FACTS)
+        + "."
+    )
+    config_schema: ClassVar[dict[str, Any]] = {
+        "type": "object",
+        "properties": {
+            "answer": {
+                "type": "boolean",
+                "default": True,
+                "title": "Answer the call",
+                "description": "Turn off only for flows that must not be billed before a decision.",
+            }
+        },
+        "additionalProperties": False,
+    }
+    exit_rules: ClassVar[list[dict[str, Any]]] = [{"name": "next", "label": "Next"}]
+    unwired_meaning: ClassVar[dict[str, str]] = {"*": "the call is answered and immediately hung up"}
+
+    def variables_written(self, config: Mapping[str, Any]) -> set[str]:
+        return set(CHANNEL_FACTS)
+
+    async def run(self, ctx: BlockContext, config: Mapping[str, Any]) -> str:
+        if config.get("answer", True):
+            await ctx.answer()
+        return "next"

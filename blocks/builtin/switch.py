@@ -1,0 +1,81 @@
+"""Switch: evaluates a value and takes the exit of the first case it equals, else `default`."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+from graph_engine.block import RESERVED_EXITS, BlockType, TemplateField
+from graph_engine.context import BlockContext
+from graph_engine.document import Node, Scenario
+from graph_engine.issues import Issue, error
+
+
+class SwitchBlock(BlockType):
+    type = "switch"
+    title = "Switch"
+    category = "Flow"
+    icon = "split"
+    description = "Routes by a value: one exit per case, and default for anything else."
+    config_schema: ClassVar[dict[str, Any]] = {
+        "type": "object",
+        "required": ["value", "cases"],
+        "properties": {
+            "value": {
+                "type": "string",
+                "minLength": 1,
+                "maxLength": 1000,
+                "title": "Value",
+                "description": "An expression, e.g. customer_tier or language.",
+                "x-ui": {"widget": "expression"},
+            },
+            "cases": {
+                "type": "array",
+                "title": "Cases",
+                "maxItems": 50,
+                "items": {
+                    "type": "object",
+                    "required": ["exit", "equals"],
+                    "properties": {
+                        "exit": {"type": "string", "pattern": "^[A-Za-z0-9_]{1,32}$", "title": "Exit name"},
+                        "equals": {"type": ["string", "number", "boolean"], "title": "When the value is"},
+                    },
+                    "additionalProperties": False,
+                },
+            },
+        },
+        "additionalProperties": False,
+    }
+    exit_rules: ClassVar[list[dict[str, Any]]] = [
+        {"each": "cases", "name_from": "exit"},
+        {"name": "default", "label": "Default"},
+    ]
+
+    def templates(self, config: Mapping[str, Any]) -> list[TemplateField]:
+        return [TemplateField(("value",), str(config.get("value", "")), expression=True)]
+
+    def check(self, node: Node, scenario: Scenario) -> list[Issue]:
+        issues = []
+        seen: list[str] = []
+        for index, case in enumerate(node.config.get("cases", [])):
+            name = case.get("exit")
+            if name in seen or name == "default" or (name in RESERVED_EXITS):
+                issues.append(
+                    error(
+                        "bad_case_name",
+                        f'Switch "{node.title}": case exit "{name}" is used twice or is a reserved name',
+                        node=node.id,
+                        path=f"$.config.cases[{index}].exit",
+                    )
+                )
+            seen.append(name)
+        return issues
+
+    async def run(self, ctx: BlockContext, config: Mapping[str, Any]) -> str:
+        value = ctx.evaluate(str(config["value"]))
+        for case in config.get("cases", []):
+            if value == case["equals"] or str(value) == str(case["equals"]):
+                ctx.note("switch", value=str(value)[:100], case=case["exit"])
+                return str(case["exit"])
+        ctx.note("switch", value=str(value)[:100], case="default")
+        return "default"

@@ -1,0 +1,95 @@
+"""Schema pieces and helpers the built-in blocks share."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from graph_engine.block import MEDIA_NAME_PATTERN, TemplateField
+
+IDENTIFIER_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]{0,63}$"
+KEYS = "0123456789*#"
+
+VARIABLE_NAME: dict[str, Any] = {
+    "type": "string",
+    "pattern": IDENTIFIER_PATTERN,
+    "x-ui": {"widget": "variable"},
+}
+
+LANGUAGE: dict[str, Any] = {
+    "type": "string",
+    "pattern": "^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$",
+    "title": "Language",
+    "description": "Leave empty to use the scenario's language.",
+}
+
+AUDIO_NAME: dict[str, Any] = {
+    "type": "string",
+    "pattern": MEDIA_NAME_PATTERN,
+    "title": "Audio",
+    "description": "A recorded audio asset (or an Asterisk sound such as vm-press).",
+    "x-ui": {"widget": "audio"},
+}
+
+# A prompt is either a recorded asset or a phrase spoken through TTS.
+PROMPT: dict[str, Any] = {
+    "type": "object",
+    "title": "Prompt",
+    "oneOf": [
+        {
+            "title": "Recorded audio",
+            "type": "object",
+            "required": ["audio"],
+            "properties": {"audio": AUDIO_NAME},
+            "additionalProperties": False,
+        },
+        {
+            "title": "Spoken text",
+            "type": "object",
+            "required": ["text"],
+            "properties": {
+                "text": {"type": "string", "minLength": 1, "maxLength": 2000, "x-ui": {"widget": "template"}},
+                "language": LANGUAGE,
+                "voice": {"type": "string", "maxLength": 100},
+            },
+            "additionalProperties": False,
+        },
+    ],
+}
+
+_PARAM = re.compile(r"(?<![:\w]):([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def prompt_templates(config: Mapping[str, Any], *fields: str) -> list[TemplateField]:
+    """The spoken-text templates inside the named prompt fields of a config."""
+    found = []
+    for name in fields:
+        prompt = config.get(name)
+        if isinstance(prompt, Mapping) and isinstance(prompt.get("text"), str):
+            found.append(TemplateField((name, "text"), prompt["text"]))
+    return found
+
+
+def sql_parameters(query: str) -> list[str]:
+    """Bind parameter names (`:caller_id`) in a query, in order, without PostgreSQL `::casts`."""
+    names: list[str] = []
+    for name in _PARAM.findall(_without_literals(query)):
+        if name not in names:
+            names.append(name)
+    return names
+
+
+def _without_literals(query: str) -> str:
+    # A ':word' inside a string literal is text, not a parameter.
+    return re.sub(r"'(?:[^']|'')*'", "''", query)
+
+
+def parse_clock(text: str) -> tuple[int, int]:
+    """'09:30' -> (9, 30)."""
+    hours, minutes = text.split(":")
+    return int(hours), int(minutes)
+
+
+CLOCK_TIME: dict[str, Any] = {"type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$"}
+WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]

@@ -1,0 +1,97 @@
+"""Weekly opening hours in a time zone: is a moment inside them, and when do they next open.
+
+Used by Schedule (office hours) and Callback (never call at night). Ranges may cross midnight (22:00-06:00).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from blocks.common import CLOCK_TIME, WEEKDAYS, parse_clock
+
+HOURS_SCHEMA: dict[str, Any] = {
+    "type": "array",
+    "title": "Opening hours",
+    "items": {
+        "type": "object",
+        "required": ["days", "from", "to"],
+        "properties": {
+            "days": {
+                "type": "array",
+                "items": {"enum": WEEKDAYS},
+                "minItems": 1,
+                "uniqueItems": True,
+                "title": "Days",
+            },
+            "from": {**CLOCK_TIME, "title": "From"},
+            "to": {**CLOCK_TIME, "title": "To"},
+        },
+        "additionalProperties": False,
+    },
+}
+
+TIMEZONE_SCHEMA: dict[str, Any] = {
+    "type": "string",
+    "pattern": "^[A-Za-z_]+(/[A-Za-z0-9_+-]+){0,2}$|^UTC$",
+    "default": "UTC",
+    "title": "Time zone",
+    "description": "IANA name, e.g. Europe/Madrid, Europe/Moscow, Asia/Almaty.",
+}
+
+
+def zone(name: str) -> ZoneInfo | None:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+def _ranges_on(day: date, hours: Sequence[Mapping[str, Any]], tz: ZoneInfo) -> list[tuple[datetime, datetime]]:
+    """The opening ranges that start on `day` (local), as aware datetimes."""
+    weekday = WEEKDAYS[day.weekday()]
+    ranges = []
+    for entry in hours:
+        if weekday not in entry["days"]:
+            continue
+        start = datetime.combine(day, time(*parse_clock(entry["from"])), tzinfo=tz)
+        end_day = day if entry["to"] > entry["from"] else day + timedelta(days=1)
+        end = datetime.combine(end_day, time(*parse_clock(entry["to"])), tzinfo=tz)
+        if entry["to"] == "00:00" and entry["from"] != "00:00":
+            end = datetime.combine(day + timedelta(days=1), time(0, 0), tzinfo=tz)
+        ranges.append((start, end))
+    return sorted(ranges)
+
+
+def is_open(
+    moment: datetime, hours: Sequence[Mapping[str, Any]], tz: ZoneInfo, holidays: Sequence[str] = ()
+) -> bool:
+    local = moment.astimezone(tz)
+    for day in (local.date() - timedelta(days=1), local.date()):
+        if day.isoformat() in holidays:
+            continue
+        for start, end in _ranges_on(day, hours, tz):
+            if start <= local < end:
+                return True
+    return False
+
+
+def next_opening(
+    moment: datetime,
+    hours: Sequence[Mapping[str, Any]],
+    tz: ZoneInfo,
+    holidays: Sequence[str] = (),
+    horizon_days: int = 14,
+) -> tuple[datetime, datetime] | None:
+    """The open range containing `moment`, or the next one to start, as (from, to); None within the horizon."""
+    local = moment.astimezone(tz)
+    for offset in range(-1, horizon_days + 1):
+        day = local.date() + timedelta(days=offset)
+        if day.isoformat() in holidays:
+            continue
+        for start, end in _ranges_on(day, hours, tz):
+            if end > local:
+                return (max(start, local), end)
+    return None
