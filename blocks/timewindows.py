@@ -65,9 +65,7 @@ def _ranges_on(day: date, hours: Sequence[Mapping[str, Any]], tz: ZoneInfo) -> l
     return sorted(ranges)
 
 
-def is_open(
-    moment: datetime, hours: Sequence[Mapping[str, Any]], tz: ZoneInfo, holidays: Sequence[str] = ()
-) -> bool:
+def is_open(moment: datetime, hours: Sequence[Mapping[str, Any]], tz: ZoneInfo, holidays: Sequence[str] = ()) -> bool:
     local = moment.astimezone(tz)
     for day in (local.date() - timedelta(days=1), local.date()):
         if day.isoformat() in holidays:

@@ -19,6 +19,9 @@ if TYPE_CHECKING:
 # Exit names with one meaning everywhere. `error` exists on every block without being declared.
 RESERVED_EXITS = ("next", "timeout", "invalid", "error", "hangup")
 ERROR_EXIT = "error"
+# Taken when the caller hangs up during a block that waits for them; the path after it runs with the line gone
+# (bookkeeping only: set variables, look things up, schedule a callback).
+HANGUP_EXIT = "hangup"
 
 # A media name: segments of letters, digits, '_', '-', '.', never starting with '.', so it cannot climb out
 # of the media folder or name an absolute path.
@@ -52,6 +55,8 @@ class BlockType(ABC):
     exit_rules: ClassVar[list[dict[str, Any]]] = [{"name": "next", "label": "Next"}]
     # What an unwired exit means for the caller, keyed by exit name ("*" for any other).
     unwired_meaning: ClassVar[dict[str, str]] = {"*": "the call ends (hang up)"}
+    # Exits that are normal to leave unwired (a Transfer that was answered): no warning for them.
+    unwired_ok: ClassVar[frozenset[str]] = frozenset()
     # True when the block takes time on the line (plays, listens, dials): a loop through it cannot spin.
     waits_for_caller: ClassVar[bool] = False
     # True when the block never returns to the graph normally (Hang Up, Go To Scenario).
@@ -81,6 +86,10 @@ class BlockType(ABC):
 
     def _default(self, field: str) -> Any:
         return self.config_schema.get("properties", {}).get(field, {}).get("default")
+
+    def implicit_exits(self) -> list[str]:
+        """Exits every node of this block has without declaring them; unwired, they are never a problem."""
+        return [ERROR_EXIT, HANGUP_EXIT] if self.waits_for_caller else [ERROR_EXIT]
 
     def exit_label(self, config: Mapping[str, Any], exit_name: str) -> str:
         for rule in self.exit_rules:
@@ -136,7 +145,9 @@ class BlockType(ABC):
             "config_schema": self.config_schema,
             "exit_rules": self.exit_rules,
             "default_exits": self.exits(default_config),
+            "implicit_exits": self.implicit_exits(),
             "unwired_meaning": self.unwired_meaning,
+            "unwired_ok": sorted(self.unwired_ok),
             "waits_for_caller": self.waits_for_caller,
             "terminal": self.terminal,
         }

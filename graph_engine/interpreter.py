@@ -10,7 +10,7 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from graph_engine.block import ERROR_EXIT, BlockType
+from graph_engine.block import ERROR_EXIT, HANGUP_EXIT, BlockType
 from graph_engine.channel import Channel
 from graph_engine.context import BlockContext, CallFlags
 from graph_engine.document import Node, Scenario
@@ -108,12 +108,17 @@ class CallRun:
                 self.error = f"step limit of {self.step_limit} reached at node {current.id!r}"
                 await self._end(CallOutcome.STEP_LIMIT)
                 return
+            if self.outcome is CallOutcome.CALLER_HANGUP and self._needs_caller(current):
+                return  # after a hangup only bookkeeping blocks run; the first one that needs the line ends the walk
             step, ctx, exit_name = await self._run_node(scenario, current)
-            if exit_name is None:  # caller hung up
+            if exit_name is None:  # the caller hung up: follow the block's hangup exit, if any, for bookkeeping
                 self.outcome = CallOutcome.CALLER_HANGUP
-                return
+                after = scenario.next_node(current.id, HANGUP_EXIT)
+                current = scenario.nodes.get(after) if after is not None else None
+                continue
             if ctx.ended is not None:
-                self.outcome = ctx.ended
+                if self.outcome is not CallOutcome.CALLER_HANGUP:
+                    self.outcome = ctx.ended
                 return
             if ctx.next_scenario is not None:
                 scenario = ctx.next_scenario
@@ -128,6 +133,7 @@ class CallRun:
             if target is None and exit_name == ERROR_EXIT:
                 target = scenario.fallback if scenario.fallback != current.id else None
                 if target is None:
+                    self.error = f"block {current.id!r} failed: {step.error}"
                     await self._end(CallOutcome.FAILED)
                     return
                 step.events.append({"kind": "fallback", "target": target})
@@ -139,6 +145,10 @@ class CallRun:
                 self.error = f"edge from {step.node!r} leads to missing node {target!r}"
                 await self._end(CallOutcome.FAILED)
                 return
+
+    def _needs_caller(self, node: Node) -> bool:
+        block = self.registry.get(node.type)
+        return block is None or block.waits_for_caller
 
     async def _run_node(self, scenario: Scenario, node: Node) -> tuple[TraceStep, BlockContext, str | None]:
         clock = self.services.clock
@@ -169,7 +179,7 @@ class CallRun:
                 raise EngineError(f"unknown block type {node.type!r}")
             config = _current_config(block, node)
             exit_name = await block.run(ctx, config)
-            if exit_name != ERROR_EXIT and exit_name not in block.exits(config) and not (ctx.ended or ctx.jump):
+            if not block.terminal and exit_name != ERROR_EXIT and exit_name not in block.exits(config):
                 raise EngineError(f"block returned exit {exit_name!r}, which it does not declare")
         except CallerHangup:
             exit_name = None
@@ -187,6 +197,8 @@ class CallRun:
 
     async def _end(self, outcome: CallOutcome) -> None:
         """End the call from our side: hang up politely; a caller already gone is fine."""
+        if self.outcome is CallOutcome.CALLER_HANGUP:
+            return  # the bookkeeping path after a hangup ran out: the call ended with the caller's hangup
         self.outcome = outcome
         try:
             await self.channel.hangup()

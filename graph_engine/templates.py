@@ -101,3 +101,14 @@ def names_read(source: str, *, expression: bool = False) -> frozenset[str]:
         return frozenset(_root_names(_ENV.parse(text)))
     except TemplateSyntaxError:
         return frozenset()
+
+
+# Names a template may use without a scenario setting them: the environment's own globals.
+GLOBAL_NAMES: frozenset[str] = frozenset(_ENV.globals)
+
+
+def register_global(name: str, function: Any) -> None:
+    """Make a helper (e.g. money(), spoken_date()) available to every template. Call at start-up."""
+    global GLOBAL_NAMES
+    _ENV.globals[name] = function
+    GLOBAL_NAMES = frozenset(_ENV.globals)

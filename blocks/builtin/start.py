@@ -41,4 +41,5 @@ class StartBlock(BlockType):
     async def run(self, ctx: BlockContext, config: Mapping[str, Any]) -> str:
         if config.get("answer", True):
             await ctx.answer()
+            ctx.note("answered")
         return "next"

@@ -61,6 +61,7 @@ class TransferBlock(BlockType):
         "answered": "the call ends when the conversation ends",
         "*": "the caller is hung up on",
     }
+    unwired_ok: ClassVar[frozenset[str]] = frozenset({"answered"})
 
     def templates(self, config: Mapping[str, Any]) -> list[TemplateField]:
         fields = [TemplateField(("target",), str(config.get("target", "")))]

@@ -1,0 +1,200 @@
+"""A semantic diff of two scenario documents: what an analyst needs to review before publishing.
+
+Not a text diff: moving a block on the canvas is no change, while a new key in a menu, a prompt that says
+something else, or an exit that now leads elsewhere is. Pure: documents in, data out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+# Document fields that change how a call behaves; `viewport` and `meta` do not.
+_SCENARIO_FIELDS = ("name", "description", "language", "voice", "variables", "fallback")
+
+
+@dataclass(frozen=True, slots=True)
+class BlockRef:
+    id: str
+    type: str
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class BlockChange:
+    id: str
+    type: str
+    label: str
+    fields: list[str]  # config fields (and `type`, `version`, `label`) whose value differs
+
+
+@dataclass(frozen=True, slots=True)
+class PromptChange:
+    node: str
+    field: str  # config field, e.g. "prompt" or "invalid_prompt"
+    before: Any
+    after: Any
+
+
+@dataclass(frozen=True, slots=True)
+class KeysChange:
+    node: str
+    added: list[str]
+    removed: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class DestinationChange:
+    node: str
+    exit: str
+    before: str | None  # None: the exit was not wired
+    after: str | None  # None: the exit is no longer wired
+
+
+@dataclass(frozen=True, slots=True)
+class ScenarioDiff:
+    blocks_added: list[BlockRef] = field(default_factory=list)
+    blocks_removed: list[BlockRef] = field(default_factory=list)
+    blocks_changed: list[BlockChange] = field(default_factory=list)
+    prompts_changed: list[PromptChange] = field(default_factory=list)
+    keys_changed: list[KeysChange] = field(default_factory=list)
+    destinations_changed: list[DestinationChange] = field(default_factory=list)
+    settings_changed: list[str] = field(default_factory=list)  # scenario-level fields
+
+    @property
+    def empty(self) -> bool:
+        return not (
+            self.blocks_added
+            or self.blocks_removed
+            or self.blocks_changed
+            or self.destinations_changed
+            or self.settings_changed
+        )
+
+    def summary(self) -> list[str]:
+        """One sentence per change, for a business analyst."""
+        lines = [f'added block "{b.label or b.id}" ({b.type})' for b in self.blocks_added]
+        lines += [f'removed block "{b.label or b.id}" ({b.type})' for b in self.blocks_removed]
+        lines += [f'prompt "{p.field}" of "{p.node}" changed' for p in self.prompts_changed]
+        for keys in self.keys_changed:
+            if keys.added:
+                lines.append(f'"{keys.node}" now offers key(s) {", ".join(keys.added)}')
+            if keys.removed:
+                lines.append(f'"{keys.node}" no longer offers key(s) {", ".join(keys.removed)}')
+        for dest in self.destinations_changed:
+            before, after = dest.before or "nowhere", dest.after or "nowhere"
+            lines.append(f'exit "{dest.exit}" of "{dest.node}" now leads to {after} (was {before})')
+        lines += [f"scenario setting {name!r} changed" for name in self.settings_changed]
+        return lines
+
+    def as_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["empty"] = self.empty
+        data["summary"] = self.summary()
+        return data
+
+
+def diff_documents(before: Any, after: Any) -> ScenarioDiff:
+    """What changed from `before` to `after`. Either may be None (nothing published yet) or malformed."""
+    old, new = _as_mapping(before), _as_mapping(after)
+    old_nodes, new_nodes = _nodes(old), _nodes(new)
+    added = [_ref(node) for node_id, node in new_nodes.items() if node_id not in old_nodes]
+    removed = [_ref(node) for node_id, node in old_nodes.items() if node_id not in new_nodes]
+    changed: list[BlockChange] = []
+    prompts: list[PromptChange] = []
+    keys: list[KeysChange] = []
+    for node_id, new_node in new_nodes.items():
+        old_node = old_nodes.get(node_id)
+        if old_node is None:
+            continue
+        fields = _changed_fields(old_node, new_node)
+        if fields:
+            changed.append(BlockChange(node_id, _str(new_node.get("type")), _str(new_node.get("label")), fields))
+        old_config, new_config = _config(old_node), _config(new_node)
+        for name in sorted(set(old_config) | set(new_config)):
+            if _is_prompt_field(name) and old_config.get(name) != new_config.get(name):
+                prompts.append(PromptChange(node_id, name, old_config.get(name), new_config.get(name)))
+        old_keys, new_keys = _menu_keys(old_config), _menu_keys(new_config)
+        if old_keys != new_keys:
+            keys.append(
+                KeysChange(
+                    node_id,
+                    added=[k for k in new_keys if k not in old_keys],
+                    removed=[k for k in old_keys if k not in new_keys],
+                )
+            )
+    destinations = _destination_changes(old, new, kept=set(old_nodes) & set(new_nodes))
+    settings = [name for name in _SCENARIO_FIELDS if old.get(name) != new.get(name)]
+    return ScenarioDiff(added, removed, changed, prompts, keys, destinations, settings)
+
+
+def _as_mapping(document: Any) -> Mapping[str, Any]:
+    return document if isinstance(document, Mapping) else {}
+
+
+def _nodes(document: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
+    nodes: dict[str, Mapping[str, Any]] = {}
+    raw = document.get("nodes")
+    for node in raw if isinstance(raw, list) else []:
+        if isinstance(node, Mapping) and isinstance(node.get("id"), str):
+            nodes.setdefault(node["id"], node)
+    return nodes
+
+
+def _routes(document: Mapping[str, Any]) -> dict[tuple[str, str], str]:
+    routes: dict[tuple[str, str], str] = {}
+    raw = document.get("edges")
+    for edge in raw if isinstance(raw, list) else []:
+        if isinstance(edge, Mapping):
+            source, exit_name, target = edge.get("source"), edge.get("exit"), edge.get("target")
+            if isinstance(source, str) and isinstance(exit_name, str) and isinstance(target, str):
+                routes.setdefault((source, exit_name), target)  # the first edge wins, as in the engine
+    return routes
+
+
+def _destination_changes(old: Mapping[str, Any], new: Mapping[str, Any], *, kept: set[str]) -> list[DestinationChange]:
+    # Exits of added or removed blocks are part of that block's addition or removal, not separate changes.
+    old_routes, new_routes = _routes(old), _routes(new)
+    changes = []
+    for source, exit_name in sorted(set(old_routes) | set(new_routes)):
+        if source not in kept:
+            continue
+        before, after = old_routes.get((source, exit_name)), new_routes.get((source, exit_name))
+        if before != after:
+            changes.append(DestinationChange(source, exit_name, before, after))
+    return changes
+
+
+def _changed_fields(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
+    # Only behaviour counts: `position` and `notes` are canvas layout.
+    fields = [name for name in ("type", "version", "label") if old.get(name) != new.get(name)]
+    old_config, new_config = _config(old), _config(new)
+    names = sorted(set(old_config) | set(new_config))
+    return fields + [name for name in names if old_config.get(name) != new_config.get(name)]
+
+
+def _config(node: Mapping[str, Any]) -> Mapping[str, Any]:
+    config = node.get("config")
+    return config if isinstance(config, Mapping) else {}
+
+
+def _is_prompt_field(name: str) -> bool:
+    return name in ("prompt", "audio", "text") or name.endswith("_prompt")
+
+
+def _menu_keys(config: Mapping[str, Any]) -> list[str]:
+    options = config.get("options")
+    keys: list[str] = []
+    for option in options if isinstance(options, list) else []:
+        if isinstance(option, Mapping) and "key" in option and str(option["key"]) not in keys:
+            keys.append(str(option["key"]))
+    return keys
+
+
+def _ref(node: Mapping[str, Any]) -> BlockRef:
+    return BlockRef(_str(node.get("id")), _str(node.get("type")), _str(node.get("label")))
+
+
+def _str(value: Any) -> str:
+    return value if isinstance(value, str) else ""

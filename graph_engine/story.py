@@ -1,0 +1,70 @@
+"""A call told as a story a business analyst can read: what was played or said, what was pressed, which branch."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from graph_engine.document import Scenario
+from graph_engine.registry import BlockRegistry
+from graph_engine.trace import CallOutcome, CallResult, TraceStep
+
+OUTCOME_TEXT = {
+    CallOutcome.HUNG_UP: "the scenario hung up",
+    CallOutcome.CALLER_HANGUP: "the caller hung up",
+    CallOutcome.TRANSFERRED: "the caller was transferred",
+    CallOutcome.ENDED: "the flow ended and the call was hung up",
+    CallOutcome.FAILED: "the call failed and was ended politely",
+    CallOutcome.STEP_LIMIT: "the call was stopped: too many steps (a loop?)",
+}
+
+
+def _offset(start: str, at: str) -> str:
+    seconds = int((datetime.fromisoformat(at) - datetime.fromisoformat(start)).total_seconds())
+    return f"{seconds // 60:02d}:{seconds % 60:02d}"
+
+
+def _describe(step: TraceStep, registry: BlockRegistry) -> str:
+    block = registry.get(step.type)
+    title = f'{block.title if block else step.type} "{step.label or step.node}"'
+    parts: list[str] = []
+    for prompt in step.prompts:
+        parts.append(f'said "{prompt["text"]}"' if "text" in prompt else f"played {prompt['audio']}")
+    for event in step.events:
+        kind = event.get("kind")
+        if kind == "answered":
+            parts.append("call answered")
+        elif kind in ("no_input", "invalid"):
+            parts.append("no key pressed" if kind == "no_input" else f"wrong key {event.get('keys', '')}")
+        elif kind == "transfer":
+            parts.append(f"dialed {event['target']}: {event['outcome'].replace('_', ' ')}")
+        elif kind == "sql":
+            parts.append(f"looked up {event['source']}: {event['rows']} row(s)")
+        elif kind == "callback_scheduled":
+            parts.append(f"callback to {event['number']} at {event['due']}")
+        elif kind == "callback_rejected":
+            parts.append(f"callback refused ({event['reason']})")
+        elif kind == "schedule":
+            parts.append(f"local time {event['local_time']}: {'open' if event['open'] else 'closed'}")
+        elif kind == "fallback":
+            parts.append(f"went to the fallback block {event['target']}")
+        elif kind == "goto_scenario":
+            parts.append(f"continued in scenario {event['scenario']}")
+    if step.keys:
+        parts.append(f"caller pressed {step.keys}")
+    for name, value in step.variables_changed.items():
+        if name not in ("caller_id", "caller_name", "dialed_number", "channel", "language", "call_id"):
+            parts.append(f"{name} = {value!r}")
+    if step.error:
+        parts.append(f"FAILED: {step.error}")
+    exit_text = f" -> {step.exit}" if step.exit else ""
+    return f"{title}: {'; '.join(parts) if parts else 'done'}{exit_text}"
+
+
+def tell(result: CallResult, scenario: Scenario, registry: BlockRegistry) -> list[str]:
+    lines = [f"{_offset(result.started_at, step.at)}  {_describe(step, registry)}" for step in result.steps]
+    outcome = OUTCOME_TEXT.get(result.outcome, str(result.outcome))
+    where = f' at "{result.last_node}"' if result.outcome is CallOutcome.CALLER_HANGUP and result.last_node else ""
+    lines.append(f"{_offset(result.started_at, result.ended_at)}  Outcome: {outcome}{where} ({result.outcome})")
+    if result.error:
+        lines.append(f"       Error: {result.error}")
+    return lines

@@ -1,0 +1,399 @@
+"""Validation: every problem of a scenario at once, each with a stable code, the node, a JSON path and a message
+a business analyst understands. Structure by jsonschema, block configs by each block's schema, meaning by networkx.
+
+`validate` never raises: whatever the input, it returns a list of issues (an empty list means publishable,
+warnings aside).
+
+Codes: structure, duplicate_node_id, duplicate_variable, no_start, multiple_starts, unknown_type, config,
+block_version, template_syntax, dangling_edge, unknown_exit, duplicate_exit_edge, edge_from_terminal,
+goto_missing_target, goto_unknown_scenario, fallback_missing, unreachable, unwired_exit, loop_without_input,
+undefined_variable, check_failed, plus the blocks' own (duplicate_key, no_keys, unknown_timezone...).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import networkx as nx
+
+from graph_engine import templates
+from graph_engine.block import BlockType
+from graph_engine.document import Node, Scenario, build_scenario, json_path, structure_problems
+from graph_engine.interpreter import CHANNEL_FACTS
+from graph_engine.issues import Issue, Severity, error, warning
+from graph_engine.registry import BlockRegistry
+
+# Variables that exist in every call, whatever the scenario declares.
+ALWAYS_SET = frozenset(CHANNEL_FACTS)
+
+
+def validate(document: Any, registry: BlockRegistry, *, known_scenarios: Iterable[str] | None = None) -> list[Issue]:
+    """Every problem of `document`, errors first. Never raises."""
+    try:
+        issues = _Validator(document, registry, set(known_scenarios) if known_scenarios is not None else None).run()
+    except Exception as failure:  # a validator bug must not take the designer or the publish path down
+        issues = [error("internal", f"validation stopped unexpectedly: {type(failure).__name__}: {failure}")]
+    return sorted(issues, key=lambda issue: (issue.severity is not Severity.ERROR,))
+
+
+class _Validator:
+    def __init__(self, document: Any, registry: BlockRegistry, known_scenarios: set[str] | None) -> None:
+        self.document = document
+        self.registry = registry
+        self.known_scenarios = known_scenarios
+        self.issues: list[Issue] = []
+        self.index: dict[str, int] = {}  # node id -> position in the document's node list
+
+    # -- entry ----------------------------------------------------------------------------------
+    def run(self) -> list[Issue]:
+        problems = structure_problems(self.document)
+        if problems:
+            return [error("structure", f"{p.path}: {p.message}", path=p.path) for p in problems]
+        scenario = build_scenario(self.document)
+        for position, raw in enumerate(self.document["nodes"]):
+            if raw["id"] in self.index:
+                self.issues.append(
+                    error(
+                        "duplicate_node_id",
+                        f'Two blocks share the id "{raw["id"]}"',
+                        node=raw["id"],
+                        path=f"$.nodes[{position}].id",
+                    )
+                )
+            else:
+                self.index[raw["id"]] = position
+        self._check_variables()
+        self._check_start(scenario)
+        exits = self._check_nodes(scenario)
+        graph = self._check_edges(scenario, exits)
+        self._check_fallback(scenario)
+        self._check_flow(scenario, graph, exits)
+        return self.issues
+
+    def _path(self, node_id: str, suffix: str = "") -> str:
+        return f"$.nodes[{self.index[node_id]}]{suffix}"
+
+    def _name(self, node: Node) -> str:
+        block = self.registry.get(node.type)
+        kind = block.title if block else node.type
+        return f'{kind} "{node.title}"'
+
+    # -- declarations -------------------------------------------------------------------------------
+    def _check_variables(self) -> None:
+        seen: set[str] = set()
+        for position, variable in enumerate(self.document.get("variables", [])):
+            if variable["name"] in seen:
+                self.issues.append(
+                    error(
+                        "duplicate_variable",
+                        f'The variable "{variable["name"]}" is declared twice',
+                        path=f"$.variables[{position}].name",
+                    )
+                )
+            seen.add(variable["name"])
+
+    def _check_start(self, scenario: Scenario) -> None:
+        starts = scenario.start_nodes()
+        if not starts:
+            self.issues.append(error("no_start", "The scenario has no Start block: calls would have nowhere to go"))
+        for extra in starts[1:]:
+            self.issues.append(
+                error(
+                    "multiple_starts",
+                    f"{self._name(extra)}: a scenario has exactly one Start block",
+                    node=extra.id,
+                    path=self._path(extra.id),
+                )
+            )
+
+    # -- each node ------------------------------------------------------------------------------------
+    def _check_nodes(self, scenario: Scenario) -> dict[str, list[str]]:
+        """Check each node on its own; return the exits of every node whose block is known."""
+        exits: dict[str, list[str]] = {}
+        for node in scenario.nodes.values():
+            block = self.registry.get(node.type)
+            if block is None:
+                self.issues.append(
+                    error(
+                        "unknown_type",
+                        f'Block "{node.title}" is of type "{node.type}", which is not installed',
+                        node=node.id,
+                        path=self._path(node.id, ".type"),
+                    )
+                )
+                continue
+            if node.version > block.version:
+                self.issues.append(
+                    error(
+                        "block_version",
+                        f"{self._name(node)} was made with a newer {block.title} (version {node.version}) than "
+                        f"this server has ({block.version})",
+                        node=node.id,
+                        path=self._path(node.id, ".version"),
+                    )
+                )
+            config_ok = self._check_config(node, block)
+            try:
+                exits[node.id] = block.exits(node.config)
+                self._check_templates(node, block)
+                if config_ok:
+                    for issue in block.check(node, scenario):
+                        self.issues.append(_rebase(issue, self._path(node.id)))
+            except Exception as failure:
+                self.issues.append(
+                    error(
+                        "check_failed",
+                        f"{self._name(node)}: its settings could not be checked ({failure})",
+                        node=node.id,
+                        path=self._path(node.id, ".config"),
+                    )
+                )
+                exits.setdefault(node.id, [])
+        return exits
+
+    def _check_config(self, node: Node, block: BlockType) -> bool:
+        validator = self.registry.validator(node.type)
+        if validator is None:
+            return True
+        found = False
+        for problem in validator.iter_errors(node.config):
+            found = True
+            where = json_path(problem.absolute_path).removeprefix("$")
+            field = ".".join(str(p) for p in problem.absolute_path) or "settings"
+            self.issues.append(
+                error(
+                    "config",
+                    f"{self._name(node)}: {field}: {problem.message}",
+                    node=node.id,
+                    path=self._path(node.id, ".config" + where),
+                )
+            )
+        return not found
+
+    def _check_templates(self, node: Node, block: BlockType) -> None:
+        for field in block.templates(node.config):
+            problem = templates.template_syntax_error(field.source, expression=field.expression)
+            if problem:
+                self.issues.append(
+                    error(
+                        "template_syntax",
+                        f"{self._name(node)}: {problem}",
+                        node=node.id,
+                        path=self._path(node.id, ".config" + json_path(field.path).removeprefix("$")),
+                    )
+                )
+
+    # -- edges -----------------------------------------------------------------------------------
+    def _check_edges(self, scenario: Scenario, exits: Mapping[str, list[str]]) -> nx.DiGraph[str]:
+        graph: nx.DiGraph[str] = nx.DiGraph()
+        graph.add_nodes_from(scenario.nodes)
+        used: dict[tuple[str, str], int] = {}
+        for position, edge in enumerate(self.document["edges"]):
+            path = f"$.edges[{position}]"
+            source = scenario.nodes.get(edge["source"])
+            target = scenario.nodes.get(edge["target"])
+            if source is None or target is None:
+                missing = edge["source"] if source is None else edge["target"]
+                self.issues.append(
+                    error(
+                        "dangling_edge",
+                        f'A connection points to a block that does not exist ("{missing}")',
+                        node=edge["source"] if source is not None else None,
+                        path=path + (".source" if source is None else ".target"),
+                    )
+                )
+                continue
+            block = self.registry.get(source.type)
+            known_exits = exits.get(source.id)
+            if (
+                block is not None
+                and known_exits is not None
+                and edge["exit"] not in [*known_exits, *block.implicit_exits()]
+            ):
+                what = "has no exits" if block.terminal else f'has no exit "{edge["exit"]}"'
+                self.issues.append(
+                    error(
+                        "edge_from_terminal" if block.terminal else "unknown_exit",
+                        f"{self._name(source)} {what}",
+                        node=source.id,
+                        path=path + ".exit",
+                    )
+                )
+                continue
+            key = (edge["source"], edge["exit"])
+            if key in used:
+                self.issues.append(
+                    error(
+                        "duplicate_exit_edge",
+                        f'{self._name(source)}: exit "{edge["exit"]}" is connected twice',
+                        node=source.id,
+                        path=path,
+                    )
+                )
+                continue
+            used[key] = position
+            graph.add_edge(edge["source"], edge["target"])
+        for node in scenario.nodes.values():
+            block = self.registry.get(node.type)
+            jump = block.jump_target(node.config) if block is not None else None
+            if jump is None:
+                continue
+            if jump not in scenario.nodes:
+                self.issues.append(
+                    error(
+                        "goto_missing_target",
+                        f'{self._name(node)} jumps to "{jump}", which does not exist',
+                        node=node.id,
+                        path=self._path(node.id, ".config.target"),
+                    )
+                )
+            else:
+                graph.add_edge(node.id, jump)
+        if self.known_scenarios is not None:
+            for node in scenario.nodes.values():
+                slug = node.config.get("scenario") if node.type in ("goto_scenario", "callback") else None
+                if isinstance(slug, str) and slug not in self.known_scenarios:
+                    self.issues.append(
+                        error(
+                            "goto_unknown_scenario",
+                            f'{self._name(node)} names the scenario "{slug}", which does not exist',
+                            node=node.id,
+                            path=self._path(node.id, ".config.scenario"),
+                        )
+                    )
+        return graph
+
+    def _check_fallback(self, scenario: Scenario) -> None:
+        if scenario.fallback is not None and scenario.fallback not in scenario.nodes:
+            self.issues.append(
+                error(
+                    "fallback_missing",
+                    f'The fallback block "{scenario.fallback}" does not exist',
+                    path="$.fallback",
+                )
+            )
+
+    # -- the flow as a whole ------------------------------------------------------------------------
+    def _check_flow(self, scenario: Scenario, graph: nx.DiGraph[str], exits: Mapping[str, list[str]]) -> None:
+        starts = scenario.start_nodes()
+        roots = [node.id for node in starts[:1]]
+        if scenario.fallback is not None and scenario.fallback in scenario.nodes:
+            roots.append(scenario.fallback)
+        reachable: set[str] = set(roots)
+        for root in roots:
+            reachable |= nx.descendants(graph, root)
+        if starts:
+            for node in scenario.nodes.values():
+                if node.id not in reachable:
+                    self.issues.append(
+                        warning(
+                            "unreachable",
+                            f"{self._name(node)} can never be reached: no connection leads to it",
+                            node=node.id,
+                            path=self._path(node.id),
+                        )
+                    )
+        for node in scenario.nodes.values():
+            block = self.registry.get(node.type)
+            if block is None or node.id not in reachable:
+                continue
+            for exit_name in exits.get(node.id, []):
+                if exit_name not in block.unwired_ok and scenario.next_node(node.id, exit_name) is None:
+                    meaning = block.unwired_meaning.get(exit_name) or block.unwired_meaning.get("*", "the call ends")
+                    label = block.exit_label(node.config, exit_name)
+                    self.issues.append(
+                        warning(
+                            "unwired_exit",
+                            f"{self._name(node)}: {label} leads nowhere: {meaning}",
+                            node=node.id,
+                            path=self._path(node.id),
+                        )
+                    )
+        self._check_loops(scenario, graph)
+        if starts:
+            self._check_variables_set(scenario, graph, starts[0].id, reachable)
+
+    def _check_loops(self, scenario: Scenario, graph: nx.DiGraph[str]) -> None:
+        def spins(node_id: str) -> bool:
+            block = self.registry.get(scenario.nodes[node_id].type)
+            return block is not None and not block.waits_for_caller
+
+        busy = graph.subgraph([n for n in graph.nodes if spins(n)])
+        for component in nx.strongly_connected_components(busy):
+            if len(component) == 1:
+                (only,) = component
+                if not busy.has_edge(only, only):
+                    continue
+            members = sorted(component, key=lambda n: self.index.get(n, 0))
+            names = ", ".join(self._name(scenario.nodes[n]) for n in members)
+            first = members[0]
+            self.issues.append(
+                error(
+                    "loop_without_input",
+                    f"These blocks form a loop in which nothing waits for the caller, so the call would spin: {names}",
+                    node=first,
+                    path=self._path(first),
+                )
+            )
+
+    def _check_variables_set(self, scenario: Scenario, graph: nx.DiGraph[str], start: str, reachable: set[str]) -> None:
+        """Warn where a block may read a variable that nothing has set on some path from Start."""
+        base = set(ALWAYS_SET) | {v.name for v in scenario.variables}
+        written: dict[str, set[str]] = {}
+        read: dict[str, set[str]] = {}
+        for node_id in reachable:
+            node = scenario.nodes[node_id]
+            block = self.registry.get(node.type)
+            if block is None:
+                written[node_id], read[node_id] = set(), set()
+                continue
+            try:
+                written[node_id] = set(block.variables_written(node.config))
+                names: set[str] = set(block.variables_read(node.config))
+                for field in block.templates(node.config):
+                    names |= templates.names_read(field.source, expression=field.expression)
+                read[node_id] = names - templates.GLOBAL_NAMES
+            except Exception:
+                written[node_id], read[node_id] = set(), set()
+        # Forward "definitely set" analysis: a variable is set at a block when it is set on every path to it.
+        roots = [start] + (
+            [scenario.fallback] if scenario.fallback is not None and scenario.fallback in reachable else []
+        )
+        order: list[str] = []
+        for root in roots:
+            order += [n for n in nx.dfs_preorder_nodes(graph, root) if n not in order]
+        at_entry: dict[str, set[str]] = {}
+        for _ in range(len(order) + 1):  # sets only shrink, so this settles; the bound is a guard
+            changed = False
+            for node_id in order:
+                if node_id in roots:
+                    value = base
+                else:
+                    incoming = [at_entry[p] | written[p] for p in graph.predecessors(node_id) if p in at_entry]
+                    if not incoming:
+                        continue
+                    value = set.intersection(*incoming)
+                if at_entry.get(node_id) != value:
+                    at_entry[node_id] = value
+                    changed = True
+            if not changed:
+                break
+        for node_id in order:
+            missing = sorted(read.get(node_id, set()) - at_entry.get(node_id, base))
+            node = scenario.nodes[node_id]
+            for name in missing:
+                self.issues.append(
+                    warning(
+                        "undefined_variable",
+                        f'{self._name(node)} uses "{name}", which may not be set yet when the call gets here',
+                        node=node_id,
+                        path=self._path(node_id, ".config"),
+                    )
+                )
+
+
+def _rebase(issue: Issue, node_path: str) -> Issue:
+    """Block checks speak of `$.config...`; the document knows the node as `$.nodes[i]`."""
+    path = node_path + issue.path.removeprefix("$") if issue.path.startswith("$") else issue.path
+    return Issue(issue.severity, issue.code, issue.message, issue.node, path)

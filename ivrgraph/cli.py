@@ -1,0 +1,208 @@
+"""`ivrgraph`: validate, simulate and test scenarios; list blocks; run the servers (serve, agi, db)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import importlib
+import json
+import sys
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+
+from blocks import default_registry
+from graph_engine.errors import DocumentError, EngineError
+from graph_engine.issues import Severity
+from graph_engine.scenario_tests import run_scenario_tests, tests_in_document
+from graph_engine.simulation import SimulationInput, simulate
+from graph_engine.validation import validate
+from ivrgraph.scenario_files import (
+    find_test_files,
+    is_scenario_file,
+    read_document,
+    read_test_file,
+    sibling_documents,
+    slug_of,
+)
+
+# Subcommands that live with the packages they run; imported only when present and asked for.
+PLUGGED_COMMANDS = ("api.cli", "agi_server.cli")
+
+
+def _known_scenarios(path: Path) -> set[str]:
+    return {slug_of(p) for p in path.parent.glob("*.json") if is_scenario_file(p)}
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    registry = default_registry()
+    failed = False
+    for name in args.files:
+        path = Path(name)
+        if not is_scenario_file(path):
+            failed |= not _check_test_file(path)
+            continue
+        try:
+            document = read_document(path)
+        except (OSError, DocumentError) as problem:
+            print(f"{path}: error: {problem}")
+            failed = True
+            continue
+        issues = validate(document, registry, known_scenarios=_known_scenarios(path))
+        if args.json:
+            print(json.dumps({"file": str(path), "problems": [i.as_dict() for i in issues]}, ensure_ascii=False))
+        elif not issues:
+            print(f"{path}: ok")
+        for issue in issues if not args.json else []:
+            where = f" [{issue.node}]" if issue.node else ""
+            print(f"{path}: {issue.severity}: {issue.code}{where} {issue.path}: {issue.message}")
+        failed |= any(i.severity is Severity.ERROR for i in issues)
+    return 1 if failed else 0
+
+
+def _check_test_file(path: Path) -> bool:
+    """A `<slug>.tests.json` named among scenarios: check it is a readable test file for an existing scenario."""
+    try:
+        test_file = read_test_file(path)
+    except (OSError, DocumentError) as problem:
+        print(f"{path}: error: {problem}")
+        return False
+    if not test_file.scenario_path.exists():
+        print(f"{path}: error: its scenario {test_file.scenario_path.name} does not exist")
+        return False
+    print(f"{path}: ok ({len(test_file.tests)} scenario tests)")
+    return True
+
+
+def cmd_blocks(args: argparse.Namespace) -> int:
+    catalog = default_registry().catalog()
+    if args.json:
+        print(json.dumps(catalog, indent=2, ensure_ascii=False))
+        return 0
+    for entry in catalog:
+        exits = ", ".join(entry["default_exits"] + entry["implicit_exits"]) or "-"
+        print(f"{entry['category']:<10} {entry['type']:<14} {entry['title']:<20} exits: {exits}")
+        print(f"{'':<10} {'':<14} from {entry['plugin']}")
+    return 0
+
+
+def _parse_var(text: str) -> tuple[str, object]:
+    name, _, value = text.partition("=")
+    try:
+        return name, json.loads(value)
+    except json.JSONDecodeError:
+        return name, value
+
+
+def cmd_simulate(args: argparse.Namespace) -> int:
+    path = Path(args.file)
+    try:
+        document = read_document(path)
+        inputs = SimulationInput(
+            keys=[k for k in args.keys.split(",")] if args.keys else [],
+            caller_id=args.caller_id,
+            at=datetime.fromisoformat(args.at) if args.at else None,
+            variables=dict(_parse_var(v) for v in args.var),
+            data_rows={name: json.loads(rows) for name, rows in (d.split("=", 1) for d in args.rows)},
+            transfers=args.transfers.split(",") if args.transfers else [],
+            scenarios=sibling_documents(path.parent),
+        )
+        for name in ("caller_id",):
+            if name in inputs.variables:
+                inputs.caller_id = str(inputs.variables.pop(name))
+        simulation = asyncio.run(simulate(document, default_registry(), inputs))
+    except (OSError, DocumentError, ValueError) as problem:
+        print(f"{path}: error: {problem}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(simulation.as_dict(), indent=2, ensure_ascii=False, default=str))
+    else:
+        print("\n".join(simulation.story))
+    return 0
+
+
+def cmd_test(args: argparse.Namespace) -> int:
+    registry = default_registry()
+    passed = failed = 0
+    for target in args.paths:
+        files = find_test_files(Path(target))
+        if not files:
+            print(f"{target}: no scenario tests found")
+        for test_path in files:
+            try:
+                test_file = read_test_file(test_path)
+                document = read_document(test_file.scenario_path)
+            except (OSError, DocumentError) as problem:
+                print(f"{test_path}: error: {problem}")
+                failed += 1
+                continue
+            tests = test_file.tests + tests_in_document(document)
+            outcomes = asyncio.run(
+                run_scenario_tests(document, tests, registry, scenarios=sibling_documents(test_path.parent))
+            )
+            for outcome in outcomes:
+                mark = "PASS" if outcome.passed else "FAIL"
+                print(f"{mark} {test_file.scenario_path.name}: {outcome.name}")
+                for failure in outcome.failures:
+                    print(f"     - {failure}")
+                if not outcome.passed and args.verbose:
+                    print("       " + "\n       ".join(outcome.story))
+                passed += outcome.passed
+                failed += not outcome.passed
+    print(f"{passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="ivrgraph", description="Visual IVR scenarios for Asterisk.")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    validate_cmd = commands.add_parser("validate", help="check scenario files and print every problem")
+    validate_cmd.add_argument("files", nargs="+")
+    validate_cmd.add_argument("--json", action="store_true", help="one JSON object per file")
+    validate_cmd.set_defaults(handler=cmd_validate)
+
+    blocks_cmd = commands.add_parser("blocks", help="list the installed blocks (plugins included)")
+    blocks_cmd.add_argument("--json", action="store_true")
+    blocks_cmd.set_defaults(handler=cmd_blocks)
+
+    sim = commands.add_parser("simulate", help="simulate one call and tell its story")
+    sim.add_argument("file")
+    sim.add_argument(
+        "--keys", default="", help='what the caller presses, e.g. "1,#,2" ("-" = nothing, "!5" = barge in)'
+    )
+    sim.add_argument("--var", action="append", default=[], help="NAME=VALUE (JSON values allowed); repeatable")
+    sim.add_argument("--caller-id", default="+34600000000")
+    sim.add_argument("--at", help="the call's time, ISO 8601 with offset, e.g. 2026-11-23T21:00:00+01:00")
+    sim.add_argument("--rows", action="append", default=[], help="SOURCE=JSON rows a data source returns")
+    sim.add_argument("--transfers", default="", help="outcome of each transfer in turn: answered,busy,no_answer,failed")
+    sim.add_argument("--json", action="store_true")
+    sim.set_defaults(handler=cmd_simulate)
+
+    test_cmd = commands.add_parser("test", help="run scenario tests (<slug>.tests.json files)")
+    test_cmd.add_argument("paths", nargs="+")
+    test_cmd.add_argument("-v", "--verbose", action="store_true", help="tell the story of failing tests")
+    test_cmd.set_defaults(handler=cmd_test)
+
+    for module_name in PLUGGED_COMMANDS:
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError:
+            continue
+        add_parser = getattr(module, "add_parser", None)
+        if add_parser is not None:
+            add_parser(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.handler(args) or 0)
+    except EngineError as problem:
+        print(f"ivrgraph: {problem}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
