@@ -99,7 +99,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     try:
         document = read_document(path)
         inputs = SimulationInput(
-            keys=[k for k in args.keys.split(",")] if args.keys else [],
+            keys=args.keys.split(",") if args.keys else [],
             caller_id=args.caller_id,
             at=datetime.fromisoformat(args.at) if args.at else None,
             variables=dict(_parse_var(v) for v in args.var),
