@@ -1,0 +1,163 @@
+"""Callback jobs: durable rows the AMI dialer claims, dials and records attempts against.
+
+Several FastAGI nodes may share one PostgreSQL database: `claim_due_jobs` locks with SKIP LOCKED so each due
+job goes to exactly one node, and a lease (`lock_until`) returns a job to the pool if its node dies mid-dial.
+On SQLite (one node) the plain SELECT is enough because SQLite serializes writers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from graph_engine.errors import SchedulerError
+from graph_engine.services import CallbackReceipt, CallbackRequest
+from persistence.db import Database
+from persistence.errors import NotFound
+from persistence.models import CallbackAttempt, CallbackJob, utcnow
+
+JOB_STATUSES = ("pending", "dialing", "done", "failed", "expired")
+DEFAULT_LEASE = timedelta(minutes=5)
+DEFAULT_RETRY = timedelta(minutes=5)
+
+
+def create_job(
+    session: Session,
+    *,
+    number: str,
+    scenario: str,
+    due: datetime,
+    window_end: datetime | None = None,
+    variables: Mapping[str, Any] | None = None,
+    max_attempts: int = 3,
+    origin_call_id: str | None = None,
+    now: datetime | None = None,
+) -> CallbackJob:
+    job = CallbackJob(
+        id=str(uuid.uuid4()),
+        number=number,
+        scenario=scenario,
+        due=due,
+        window_end=window_end,
+        variables=dict(variables or {}),
+        attempts=0,
+        max_attempts=max_attempts,
+        status="pending",
+        origin_call_id=origin_call_id,
+        created_at=now or utcnow(),
+    )
+    session.add(job)
+    session.flush()
+    return job
+
+
+def get_job(session: Session, *, job_id: str) -> CallbackJob:
+    job = session.get(CallbackJob, job_id)
+    if job is None:
+        raise NotFound("callback job", job_id)
+    return job
+
+
+def claim_due_jobs(
+    session: Session, *, now: datetime, limit: int, node_id: str, lease: timedelta = DEFAULT_LEASE
+) -> list[CallbackJob]:
+    """Take up to `limit` due jobs for `node_id`: status becomes `dialing` until `record_attempt` or the lease ends.
+
+    Jobs whose window closed are marked `expired` instead of being handed out. Commit soon after: the row locks
+    on PostgreSQL are held until the transaction ends.
+    """
+    due = or_(
+        and_(CallbackJob.status == "pending", CallbackJob.due <= now),
+        # A node that claimed a job and died: its lease ran out, the job is fair game again.
+        and_(CallbackJob.status == "dialing", CallbackJob.lock_until < now),
+    )
+    query = select(CallbackJob).where(due).order_by(CallbackJob.due).limit(limit)
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    claimed: list[CallbackJob] = []
+    for job in session.scalars(query):
+        if job.window_end is not None and job.window_end <= now:
+            job.status, job.outcome, job.locked_by, job.lock_until = "expired", "window_closed", None, None
+            continue
+        job.status, job.locked_by, job.lock_until = "dialing", node_id, now + lease
+        claimed.append(job)
+    session.flush()
+    return claimed
+
+
+def record_attempt(
+    session: Session,
+    *,
+    job_id: str,
+    outcome: str,
+    at: datetime,
+    call_id: str | None = None,
+    retry_after: timedelta = DEFAULT_RETRY,
+) -> CallbackJob:
+    """Log one dial attempt and move the job on: `answered` ends it, otherwise retry until attempts run out.
+
+    `outcome` is the dialer's word for what happened (answered, busy, no_answer, failed, ...); the dialer picks
+    `retry_after` by outcome.
+    """
+    job = get_job(session, job_id=job_id)
+    session.add(CallbackAttempt(job_id=job.id, at=at, outcome=outcome, call_id=call_id))
+    job.attempts += 1
+    job.last_attempt_at, job.outcome = at, outcome
+    job.locked_by, job.lock_until = None, None
+    if outcome == "answered":
+        job.status = "done"
+    elif job.attempts >= job.max_attempts:
+        job.status = "failed"
+    elif job.window_end is not None and at + retry_after > job.window_end:
+        job.status = "expired"
+    else:
+        job.status, job.due = "pending", at + retry_after
+    session.flush()
+    return job
+
+
+def list_attempts(session: Session, *, job_id: str) -> list[CallbackAttempt]:
+    query = select(CallbackAttempt).where(CallbackAttempt.job_id == job_id).order_by(CallbackAttempt.id)
+    return list(session.scalars(query))
+
+
+def list_jobs(session: Session, *, status: str | None = None, limit: int = 100) -> list[CallbackJob]:
+    query = select(CallbackJob).order_by(CallbackJob.due.desc()).limit(limit)
+    if status:
+        query = query.where(CallbackJob.status == status)
+    return list(session.scalars(query))
+
+
+class DatabaseCallbackScheduler:
+    """`graph_engine.services.CallbackScheduler` storing jobs in the database (the Callback block's scheduler)."""
+
+    def __init__(self, database: Database, *, max_attempts: int = 3) -> None:
+        self._database = database
+        self._max_attempts = max_attempts
+
+    async def schedule(self, request: CallbackRequest) -> CallbackReceipt:
+        return await asyncio.to_thread(self._schedule, request)
+
+    def _schedule(self, request: CallbackRequest) -> CallbackReceipt:
+        try:
+            with self._database.session() as session:
+                job = create_job(
+                    session,
+                    number=request.number,
+                    scenario=request.scenario,
+                    due=request.due,
+                    window_end=request.window_end,
+                    variables=request.variables,
+                    max_attempts=self._max_attempts,
+                    origin_call_id=request.origin_call_id,
+                )
+                return CallbackReceipt(job_id=job.id)
+        except (SQLAlchemyError, ValueError, TypeError) as error:
+            raise SchedulerError(f"the callback could not be stored: {type(error).__name__}") from error

@@ -1,0 +1,274 @@
+"""Call records: written in batches off the call path by the FastAGI runtime, read by the call register."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import json
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, fields
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, and_, insert, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, defer
+
+from graph_engine.trace import CallOutcome, CallResult
+from persistence.db import Database
+from persistence.errors import NotFound, Refused
+from persistence.models import CallRecord
+
+# What a PBX call register shows, derived once when the record is written so it can be filtered by index.
+STATUSES = ("answered", "missed", "abandoned_in_menu", "transferred", "failed", "callback_scheduled")
+
+
+@dataclass(slots=True)
+class CallRecordIn:
+    """One finished call as the FastAGI runtime hands it over."""
+
+    call_id: str
+    scenario: str
+    started_at: datetime
+    outcome: str  # graph_engine.trace.CallOutcome value
+    trace: Mapping[str, Any]  # CallResult.as_dict()
+    version: int | None = None
+    caller_id: str = ""
+    caller_name: str = ""
+    dialed_number: str = ""
+    channel: str = ""
+    node: str = ""
+    answered_at: datetime | None = None
+    ended_at: datetime | None = None
+    last_node: str | None = None
+    error: str | None = None
+    origin_call_id: str | None = None
+    callback_job_id: str | None = None
+    variables: Mapping[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_result(
+        cls,
+        result: CallResult,
+        *,
+        started_at: datetime,
+        ended_at: datetime,
+        answered_at: datetime | None = None,
+        version: int | None = None,
+        facts: Mapping[str, Any] | None = None,
+        node: str = "",
+        callback_job_id: str | None = None,
+        origin_call_id: str | None = None,
+    ) -> CallRecordIn:
+        facts = facts or {}
+        return cls(
+            call_id=result.call_id,
+            scenario=result.scenario,
+            version=version,
+            started_at=started_at,
+            answered_at=answered_at,
+            ended_at=ended_at,
+            outcome=str(result.outcome),
+            trace=result.as_dict(),
+            caller_id=str(facts.get("caller_id", "")),
+            caller_name=str(facts.get("caller_name", "")),
+            dialed_number=str(facts.get("dialed_number", "")),
+            channel=str(facts.get("channel", "")),
+            node=node,
+            last_node=result.last_node,
+            error=result.error,
+            origin_call_id=origin_call_id,
+            callback_job_id=callback_job_id,
+            variables=result.variables,
+        )
+
+
+def derive_status(*, outcome: str, answered: bool, trace: Mapping[str, Any]) -> str:
+    """The call-register status of a finished call."""
+    steps = trace.get("steps") or []
+    if any(
+        isinstance(event, Mapping) and event.get("kind") == "callback_scheduled"
+        for step in steps
+        if isinstance(step, Mapping)
+        for event in step.get("events") or []
+    ):
+        return "callback_scheduled"
+    if outcome == CallOutcome.TRANSFERRED:
+        return "transferred"
+    if outcome in (CallOutcome.FAILED, CallOutcome.STEP_LIMIT):
+        return "failed"
+    if not answered:
+        return "missed"
+    if outcome == CallOutcome.CALLER_HANGUP:
+        return "abandoned_in_menu"  # the caller left before the scenario finished with them
+    return "answered"
+
+
+def _plain_json(value: Any) -> Any:
+    """Variables may hold datetimes or decimals from a data source: store them as text, never fail the batch."""
+    return json.loads(json.dumps(value, default=str))
+
+
+def as_record_in(record: object) -> CallRecordIn:
+    """Accept our own `CallRecordIn`, a mapping of its fields, or the FastAGI runtime's record object.
+
+    The runtime's record (agi_server.records.CallRecord) keeps channel facts in `facts` and the hangup point
+    in `hangup_point`; persistence cannot import agi_server (it sits below it), so it is read by attribute.
+    """
+    if isinstance(record, CallRecordIn):
+        return record
+    known = {f.name for f in fields(CallRecordIn)}
+    if isinstance(record, Mapping):
+        return CallRecordIn(**{key: value for key, value in record.items() if key in known})
+    facts: Mapping[str, Any] = getattr(record, "facts", None) or {}
+    trace: Mapping[str, Any] = getattr(record, "trace", None) or {}
+    values = {name: getattr(record, name) for name in known if hasattr(record, name)}
+    for name in ("caller_id", "caller_name", "dialed_number", "channel"):
+        values.setdefault(name, str(facts.get(name, "")))
+    values.setdefault("last_node", getattr(record, "hangup_point", None) or trace.get("last_node"))
+    values.setdefault("node", str(getattr(record, "peer", "") or ""))
+    variables = dict(trace.get("variables") or {})
+    variables.update(getattr(record, "inputs", None) or {})
+    values.setdefault("variables", variables)
+    return CallRecordIn(**values)
+
+
+def _row(record: object) -> dict[str, Any]:
+    record = as_record_in(record)
+    trace = _plain_json(dict(record.trace))
+    answered = record.answered_at is not None or bool(trace.get("answered"))
+    ended = record.ended_at or record.started_at
+    return {
+        "id": record.call_id,
+        "scenario": record.scenario,
+        "version": record.version,
+        "caller_id": record.caller_id[:80],
+        "caller_name": record.caller_name[:200],
+        "dialed_number": record.dialed_number[:80],
+        "channel": record.channel[:200],
+        "node": record.node[:100],
+        "started_at": record.started_at,
+        "answered_at": record.answered_at,
+        "ended_at": record.ended_at,
+        "duration_ms": max(0, int((ended - record.started_at).total_seconds() * 1000)),
+        "outcome": record.outcome,
+        "status": derive_status(outcome=record.outcome, answered=answered, trace=trace),
+        "last_node": record.last_node,
+        "error": record.error,
+        "origin_call_id": record.origin_call_id,
+        "callback_job_id": record.callback_job_id,
+        "variables": _plain_json(dict(record.variables)),
+        "trace": trace,
+    }
+
+
+def write_batch(session: Session, *, records: Sequence[object]) -> int:
+    """Insert finished calls in one statement; a call id written before (a retried batch) is skipped."""
+    if not records:
+        return 0
+    rows = [_row(record) for record in records]
+    dialect = session.get_bind().dialect.name
+    statement: Any
+    if dialect == "postgresql":
+        statement = postgresql.insert(CallRecord).on_conflict_do_nothing(index_elements=["id"])
+    elif dialect == "sqlite":
+        statement = sqlite.insert(CallRecord).on_conflict_do_nothing(index_elements=["id"])
+    else:
+        statement = insert(CallRecord)
+    session.execute(statement, rows)
+    return len(rows)
+
+
+class CallRecordWriter:
+    """`write_batch(records)` bound to a database. Awaiting the writer itself runs the insert in a worker thread,
+    which is the `WriteBatch` callable the FastAGI record writer expects."""
+
+    def __init__(self, database: Database) -> None:
+        self._database = database
+
+    def write_batch(self, records: Sequence[object]) -> int:
+        with self._database.session() as session:
+            return write_batch(session, records=records)
+
+    async def __call__(self, records: Sequence[object]) -> None:
+        await asyncio.to_thread(self.write_batch, records)
+
+
+# -- reading -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CallFilter:
+    scenario: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    caller: str | None = None
+    status: str | None = None
+
+
+def encode_cursor(record: CallRecord) -> str:
+    raw = f"{record.started_at.isoformat()}|{record.id}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, str]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        at, call_id = raw.split("|", 1)
+        moment = datetime.fromisoformat(at)
+    except (binascii.Error, UnicodeDecodeError, ValueError) as error:
+        raise Refused(f"not a cursor this server made: {cursor[:40]!r}") from error
+    if moment.tzinfo is None:
+        raise Refused("not a cursor this server made")
+    return moment, call_id
+
+
+def _filtered(query: Select[Any], filters: CallFilter) -> Select[Any]:
+    if filters.scenario:
+        query = query.where(CallRecord.scenario == filters.scenario)
+    if filters.since:
+        query = query.where(CallRecord.started_at >= filters.since)
+    if filters.until:
+        query = query.where(CallRecord.started_at < filters.until)
+    if filters.caller:
+        query = query.where(CallRecord.caller_id == filters.caller)
+    if filters.status:
+        query = query.where(CallRecord.status == filters.status)
+    return query
+
+
+def list_calls(
+    session: Session, *, filters: CallFilter, limit: int = 50, after: str | None = None
+) -> tuple[list[CallRecord], str | None]:
+    """Newest first, keyset-paged on (started_at, id) so page 1,000 costs what page 1 does.
+
+    Returns the page and the cursor of the next page (None on the last page). Traces are not loaded.
+    """
+    query = _filtered(select(CallRecord), filters).options(defer(CallRecord.trace))  # a trace can be large
+    if after:
+        at, call_id = decode_cursor(after)
+        query = query.where(or_(CallRecord.started_at < at, and_(CallRecord.started_at == at, CallRecord.id < call_id)))
+    query = query.order_by(CallRecord.started_at.desc(), CallRecord.id.desc()).limit(limit + 1)
+    rows = list(session.scalars(query))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return rows, (encode_cursor(rows[-1]) if more and rows else None)
+
+
+def get_call(session: Session, *, call_id: str) -> CallRecord:
+    record = session.get(CallRecord, call_id)
+    if record is None:
+        raise NotFound("call", call_id)
+    return record
+
+
+def iter_calls(session: Session, *, filters: CallFilter, chunk: int = 1000) -> Iterator[CallRecord]:
+    """Every matching call, newest first, fetched a chunk at a time (for the streamed CSV export)."""
+    cursor: str | None = None
+    while True:
+        rows, cursor = list_calls(session, filters=filters, limit=chunk, after=cursor)
+        yield from rows
+        if cursor is None:
+            return
+        session.expunge_all()  # keep memory flat over a million rows

@@ -1,0 +1,251 @@
+"""External databases the SQL block queries: their configuration rows and the `DataSources` service over them.
+
+Safety, in layers: statements are `text()` with bound parameters only (the block never formats SQL); a
+read-only source accepts one SELECT-like statement and also runs it in a read-only transaction that is
+rolled back; every query has a server-side timeout, a client-side deadline and a row cap.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import re
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, select, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, IntegrityError, SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from graph_engine.errors import DataSourceError
+from persistence.db import Database, normalize_url
+from persistence.errors import AlreadyExists, InvalidDocument, NotFound
+from persistence.models import DataSource, utcnow
+
+NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]{0,63}$"
+_READ_VERBS = frozenset({"select", "with", "show", "values", "explain", "describe", "desc", "table"})
+_COMMENTS = re.compile(r"--[^\n]*|/\*.*?\*/", re.DOTALL)
+_LITERALS = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"")
+_CONFIG_TTL = 30.0  # seconds a node trusts its cached copy of a source's settings
+
+
+# -- configuration rows ------------------------------------------------------------------------
+
+
+def _check(name: str, url: str) -> str:
+    problems = []
+    if not re.match(NAME_PATTERN, name):
+        problems.append({"path": "$.name", "message": f"{name!r} does not match {NAME_PATTERN}"})
+    try:
+        url = normalize_url(url)
+    except (ArgumentError, ValueError):
+        problems.append({"path": "$.url", "message": "not a database URL (e.g. postgresql://user:pass@host/db)"})
+    if problems:
+        raise InvalidDocument(problems)
+    return url
+
+
+def create_data_source(
+    session: Session, *, name: str, url: str, read_only: bool = True, description: str = ""
+) -> DataSource:
+    source = DataSource(name=name, url=_check(name, url), read_only=read_only, description=description)
+    session.add(source)
+    try:
+        session.flush()
+    except IntegrityError as error:
+        raise AlreadyExists("data source", name) from error
+    return source
+
+
+def list_data_sources(session: Session) -> list[DataSource]:
+    return list(session.scalars(select(DataSource).order_by(DataSource.name)))
+
+
+def get_data_source(session: Session, *, source_id: int) -> DataSource:
+    source = session.get(DataSource, source_id)
+    if source is None:
+        raise NotFound("data source", source_id)
+    return source
+
+
+def update_data_source(
+    session: Session,
+    *,
+    source_id: int,
+    url: str | None = None,
+    read_only: bool | None = None,
+    description: str | None = None,
+) -> DataSource:
+    source = get_data_source(session, source_id=source_id)
+    if url is not None:
+        source.url = _check(source.name, url)
+    if read_only is not None:
+        source.read_only = read_only
+    if description is not None:
+        source.description = description
+    source.updated_at = utcnow()
+    session.flush()
+    return source
+
+
+def delete_data_source(session: Session, *, source_id: int) -> None:
+    session.delete(get_data_source(session, source_id=source_id))
+
+
+def public_target(url: str) -> str:
+    """Where a source points, without user, password or query options: safe to show."""
+    parsed = make_url(url)
+    host = f"{parsed.host or ''}{f':{parsed.port}' if parsed.port else ''}"
+    return f"{parsed.get_backend_name()}://{host}/{parsed.database or ''}"
+
+
+# -- the service -------------------------------------------------------------------------------
+
+
+def is_read_statement(sql: str) -> bool:
+    """One statement whose first word only reads. Comments and quoted text are ignored while checking."""
+    bare = _LITERALS.sub("''", _COMMENTS.sub(" ", sql)).strip().rstrip(";").strip()
+    if not bare or ";" in bare:
+        return False
+    first = bare.split(None, 1)[0].lower().lstrip("(")
+    if first not in _READ_VERBS:
+        return False
+    # Data-modifying CTEs (`WITH x AS (DELETE ...)`) and SELECT ... INTO / FOR UPDATE still write or lock.
+    return re.search(r"\b(insert|update|delete|merge|into|for\s+update|lock)\b", bare, re.IGNORECASE) is None
+
+
+@dataclass(frozen=True, slots=True)
+class _Source:
+    url: str
+    read_only: bool
+    engine: Engine
+    loaded_at: float
+
+
+class DatabaseDataSources:
+    """`graph_engine.services.DataSources` over the configured sources, one small engine (pool) per source."""
+
+    def __init__(self, database: Database, *, pool_size: int = 5) -> None:
+        self._database = database
+        self._pool_size = pool_size
+        self._sources: dict[str, _Source] = {}
+        self._lock = threading.Lock()
+
+    async def query(
+        self, source: str, sql: str, params: Mapping[str, Any], *, timeout: float, max_rows: int
+    ) -> list[dict[str, Any]]:
+        try:
+            # The server-side timeout normally fires first; this deadline covers a server that stopped answering.
+            return await asyncio.wait_for(
+                asyncio.to_thread(self._query, source, sql, dict(params), timeout, max_rows), timeout + 2.0
+            )
+        except TimeoutError as error:
+            raise DataSourceError(f"data source {source!r} did not answer within {timeout:g} s") from error
+
+    def forget(self, name: str | None = None) -> None:
+        """Drop cached settings and connections (after an admin changed a source)."""
+        with self._lock:
+            names = [name] if name else list(self._sources)
+            for key in names:
+                cached = self._sources.pop(key, None)
+                if cached is not None:
+                    cached.engine.dispose()
+
+    close = forget
+
+    def _source(self, name: str) -> _Source:
+        with self._lock:
+            cached = self._sources.get(name)
+            if cached is not None and time.monotonic() - cached.loaded_at < _CONFIG_TTL:
+                return cached
+            with self._database.session() as session:
+                row = session.scalar(select(DataSource).where(DataSource.name == name))
+                if row is None:
+                    raise DataSourceError(f"data source {name!r} is not configured")
+                url, read_only = row.url, row.read_only
+            if cached is not None and cached.url == url:
+                fresh = _Source(url, read_only, cached.engine, time.monotonic())
+            else:
+                if cached is not None:
+                    cached.engine.dispose()
+                fresh = _Source(url, read_only, self._engine(url), time.monotonic())
+            self._sources[name] = fresh
+            return fresh
+
+    def _engine(self, url: str) -> Engine:
+        parsed = make_url(url)
+        backend = parsed.get_backend_name()
+        connect_args: dict[str, Any] = {}
+        if backend == "postgresql":
+            connect_args = {"connect_timeout": 5}
+        elif backend in ("mysql", "mariadb"):
+            connect_args = {"connect_timeout": 5, "read_timeout": 60}
+        elif backend == "sqlite":
+            connect_args = {"check_same_thread": False}
+        try:
+            return create_engine(url, pool_size=self._pool_size, pool_pre_ping=True, connect_args=connect_args)
+        except TypeError:  # SQLite's pool takes no pool_size
+            return create_engine(url, connect_args=connect_args)
+        except (ArgumentError, ImportError) as error:
+            raise DataSourceError(f"data source URL is not usable: {type(error).__name__}") from error
+
+    def _query(
+        self, name: str, sql: str, params: dict[str, Any], timeout: float, max_rows: int
+    ) -> list[dict[str, Any]]:
+        source = self._source(name)
+        if source.read_only and not is_read_statement(sql):
+            raise DataSourceError(f"data source {name!r} is read-only: only one SELECT statement is allowed")
+        try:
+            with source.engine.connect() as conn:
+                _limit_transaction(conn, timeout=timeout, read_only=source.read_only)
+                result = conn.execute(text(sql), params)
+                rows = [_plain_row(row) for row in result.mappings().fetchmany(max_rows)] if result.returns_rows else []
+                result.close()
+                if source.read_only:
+                    conn.rollback()
+                else:
+                    conn.commit()
+                return rows
+        except SQLAlchemyError as error:
+            # The driver's message names the problem (syntax, missing column); the URL never appears in it.
+            detail = str(getattr(error, "orig", None) or error).splitlines()[0][:300]
+            raise DataSourceError(f"query on data source {name!r} failed: {detail}") from error
+
+
+def _limit_transaction(conn: Connection, *, timeout: float, read_only: bool) -> None:
+    backend = conn.dialect.name
+    millis = max(1, int(timeout * 1000))
+    if backend == "postgresql":
+        if read_only:
+            conn.execute(text("SET TRANSACTION READ ONLY"))
+        conn.execute(text(f"SET LOCAL statement_timeout = {millis}"))
+    elif backend in ("mysql", "mariadb"):
+        if getattr(conn.dialect, "is_mariadb", False):
+            conn.execute(text(f"SET SESSION max_statement_time = {timeout:.3f}"))
+        else:
+            conn.execute(text(f"SET SESSION max_execution_time = {millis}"))
+        if read_only:
+            conn.execute(text("SET SESSION TRANSACTION READ ONLY"))
+            conn.rollback()  # let the next transaction start under the read-only setting
+    elif backend == "sqlite" and read_only:
+        conn.execute(text("PRAGMA query_only = ON"))
+
+
+def _plain_row(row: Mapping[Any, Any]) -> dict[str, Any]:
+    return {str(key): _plain_value(value) for key, value in row.items()}
+
+
+def _plain_value(value: Any) -> Any:
+    """Values a scenario variable can hold and a trace can store as JSON."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, bytes | bytearray | memoryview):
+        return bytes(value).hex()
+    return value

@@ -1,0 +1,81 @@
+"""Where the database is and how to talk to it: one `Database` per process holds the engine and session factory."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+DATABASE_URL_ENV = "IVRGRAPH_DATABASE_URL"
+DEFAULT_SQLITE_FILE = "ivrgraph.sqlite3"
+
+
+def database_url(environ: dict[str, str] | None = None) -> str:
+    """`IVRGRAPH_DATABASE_URL`, else an SQLite file in the working directory."""
+    env = os.environ if environ is None else environ
+    url = env.get(DATABASE_URL_ENV, "").strip()
+    if url:
+        return normalize_url(url)
+    return f"sqlite:///{Path.cwd() / DEFAULT_SQLITE_FILE}"
+
+
+def normalize_url(url: str) -> str:
+    """Pick the drivers we ship: `postgresql://` means psycopg 3, `mysql://` means PyMySQL."""
+    parsed = make_url(url)
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    elif parsed.drivername in ("mysql", "mariadb"):
+        parsed = parsed.set(drivername="mysql+pymysql")
+    return parsed.render_as_string(hide_password=False)
+
+
+def is_postgres(engine_or_url: Engine | str) -> bool:
+    url = engine_or_url.url if isinstance(engine_or_url, Engine) else make_url(engine_or_url)
+    return url.get_backend_name() == "postgresql"
+
+
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    url = normalize_url(url)
+    if make_url(url).get_backend_name() == "sqlite":
+        # The API answers from a thread pool and the AGI writer works in another thread: one SQLite file,
+        # many threads. A busy timeout lets a writer wait for another instead of failing at once.
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs)
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")  # readers do not block the single writer
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+class Database:
+    """The engine and session factory of one database URL."""
+
+    def __init__(self, url: str, *, engine: Engine | None = None) -> None:
+        self.url = normalize_url(url)
+        self.engine = engine or make_engine(self.url)
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @property
+    def is_postgres(self) -> bool:
+        return is_postgres(self.engine)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A session that commits when the block ends normally and rolls back otherwise."""
+        with self.sessions() as session, session.begin():
+            yield session
+
+    def dispose(self) -> None:
+        self.engine.dispose()

@@ -1,0 +1,81 @@
+"""Errors of the persistence layer. The API maps each to one HTTP status in a single exception handler.
+
+    PersistenceError
+     ├── NotFound                 no row with that key (scenario, version, user, call, data source...)
+     ├── Conflict                 the request collides with the stored state
+     │    ├── AlreadyExists       the slug / username / name is taken
+     │    ├── StaleRevision       the draft changed since the client read it; carries the current one
+     │    └── InUse               the row is referred to (Go To Scenario, pending callback); names who refers
+     ├── Refused                  the data is understood but not acceptable
+     │    ├── InvalidDocument     the document breaks the format's structure; carries JSON paths
+     │    └── PublishBlocked      validation errors or failing scenario tests; carries both
+     └── InvalidCredentials       wrong username/password or unknown token
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+
+class PersistenceError(Exception):
+    """Base of every error raised by persistence."""
+
+
+class NotFound(PersistenceError):
+    def __init__(self, kind: str, key: object) -> None:
+        super().__init__(f"{kind} {key!r} does not exist")
+        self.kind = kind
+        self.key = key
+
+
+class Conflict(PersistenceError):
+    """The request collides with the stored state."""
+
+
+class AlreadyExists(Conflict):
+    def __init__(self, kind: str, key: object) -> None:
+        super().__init__(f"{kind} {key!r} already exists")
+        self.kind = kind
+        self.key = key
+
+
+class StaleRevision(Conflict):
+    def __init__(self, slug: str, *, current_revision: int, document: Mapping[str, Any]) -> None:
+        super().__init__(
+            f"the draft of {slug!r} was changed by someone else (now at revision {current_revision}); "
+            "reload it and apply your change again"
+        )
+        self.current_revision = current_revision
+        self.document = document
+
+
+class InUse(Conflict):
+    def __init__(self, kind: str, key: object, referred_by: Sequence[str]) -> None:
+        super().__init__(f"{kind} {key!r} is still used by: {', '.join(referred_by)}")
+        self.referred_by = list(referred_by)
+
+
+class Refused(PersistenceError):
+    """The data is understood but not acceptable."""
+
+
+class InvalidDocument(Refused):
+    def __init__(self, problems: Sequence[Mapping[str, str]]) -> None:
+        first = problems[0] if problems else {"path": "$", "message": "invalid"}
+        super().__init__(f"the document breaks the scenario format: {first['path']}: {first['message']}")
+        self.problems = [dict(problem) for problem in problems]
+
+
+class PublishBlocked(Refused):
+    def __init__(self, *, problems: Sequence[Mapping[str, Any]], tests: Sequence[Mapping[str, Any]]) -> None:
+        failed = [test for test in tests if not test.get("passed", False)]
+        errors = [problem for problem in problems if problem.get("severity") == "error"]
+        super().__init__(f"publishing is blocked: {len(errors)} validation error(s), {len(failed)} failing test(s)")
+        self.problems = [dict(problem) for problem in problems]
+        self.tests = [dict(test) for test in tests]
+
+
+class InvalidCredentials(PersistenceError):
+    def __init__(self) -> None:
+        super().__init__("wrong username or password")

@@ -1,0 +1,221 @@
+"""Tables as SQLAlchemy 2 typed models. Schema changes go through a migration in `persistence/migrations/`."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# Named constraints keep migrations identical on SQLite and PostgreSQL.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+JsonData = JSON().with_variant(JSONB(), "postgresql")
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """A timezone-aware UTC datetime on every backend (SQLite stores no offset, so we put UTC back on read)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database; use timezone-aware values")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(100), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))  # argon2id
+    role: Mapped[str] = mapped_column(String(20))  # viewer | editor | publisher | admin
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class ApiToken(Base):
+    """Bearer tokens for integrations and login sessions for the designer. Only a SHA-256 of the secret is kept."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))  # "api" | "session"
+    name: Mapped[str] = mapped_column(String(100), default="")
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    csrf_token: Mapped[str | None] = mapped_column(String(64))  # sessions only
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    last_used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class Scenario(Base):
+    __tablename__ = "scenarios"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    draft_document: Mapped[dict[str, Any]] = mapped_column(JsonData)
+    draft_revision: Mapped[int] = mapped_column(Integer, default=1)
+    latest_version: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(100), default="")
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    updated_by: Mapped[str] = mapped_column(String(100), default="")
+
+
+class ScenarioVersion(Base):
+    """A published document. Never updated: a rollback publishes an old document as a new version."""
+
+    __tablename__ = "scenario_versions"
+    __table_args__ = (UniqueConstraint("scenario_id", "number", name="uq_scenario_versions_scenario_number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)  # grows with every publish: the version stamp
+    scenario_id: Mapped[int] = mapped_column(ForeignKey("scenarios.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    document: Mapped[dict[str, Any]] = mapped_column(JsonData)
+    message: Mapped[str] = mapped_column(Text, default="")
+    validation_summary: Mapped[dict[str, Any]] = mapped_column(JsonData)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(100), default="")
+
+
+class AudioAsset(Base):
+    __tablename__ = "audio_assets"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    language: Mapped[str] = mapped_column(String(20), default="en")
+    media_name: Mapped[str] = mapped_column(String(300), unique=True)  # relative to the media folder
+    duration_ms: Mapped[int | None] = mapped_column(Integer)
+    format: Mapped[str] = mapped_column(String(10))  # wav | gsm | ulaw | sln16 ...
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class DataSource(Base):
+    """An external database the SQL block queries. `url` carries the password: the API never returns it."""
+
+    __tablename__ = "data_sources"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    url: Mapped[str] = mapped_column(Text)
+    read_only: Mapped[bool] = mapped_column(Boolean, default=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class CallRecord(Base):
+    __tablename__ = "call_records"
+    __table_args__ = (
+        # The call register lists newest first, usually filtered by one of these; (started_at, id) is the key.
+        Index("ix_call_records_started", "started_at", "id"),
+        Index("ix_call_records_scenario_started", "scenario", "started_at", "id"),
+        Index("ix_call_records_status_started", "status", "started_at", "id"),
+        Index("ix_call_records_caller_started", "caller_id", "started_at", "id"),
+    )
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # the call id
+    scenario: Mapped[str] = mapped_column(String(64))
+    version: Mapped[int | None] = mapped_column(Integer)
+    caller_id: Mapped[str] = mapped_column(String(80), default="")
+    caller_name: Mapped[str] = mapped_column(String(200), default="")
+    dialed_number: Mapped[str] = mapped_column(String(80), default="")
+    channel: Mapped[str] = mapped_column(String(200), default="")
+    node: Mapped[str] = mapped_column(String(100), default="")  # which FastAGI node took the call
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    duration_ms: Mapped[int] = mapped_column(Integer, default=0)
+    outcome: Mapped[str] = mapped_column(String(30))  # graph_engine.trace.CallOutcome
+    status: Mapped[str] = mapped_column(String(30))  # call-register status, derived when written
+    last_node: Mapped[str | None] = mapped_column(String(100))
+    error: Mapped[str | None] = mapped_column(Text)
+    origin_call_id: Mapped[str | None] = mapped_column(String(64))  # the call that scheduled this callback
+    callback_job_id: Mapped[str | None] = mapped_column(String(36))
+    variables: Mapped[dict[str, Any]] = mapped_column(JsonData)
+    trace: Mapped[dict[str, Any]] = mapped_column(JsonData)
+
+
+class CallbackJob(Base):
+    __tablename__ = "callback_jobs"
+    __table_args__ = (Index("ix_callback_jobs_status_due", "status", "due"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    due: Mapped[datetime] = mapped_column(UtcDateTime)
+    window_end: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    number: Mapped[str] = mapped_column(String(80))
+    scenario: Mapped[str] = mapped_column(String(64), index=True)
+    variables: Mapped[dict[str, Any]] = mapped_column(JsonData)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    max_attempts: Mapped[int] = mapped_column(Integer, default=3)
+    status: Mapped[str] = mapped_column(String(10), default="pending")  # pending|dialing|done|failed|expired
+    outcome: Mapped[str | None] = mapped_column(String(30))
+    last_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    origin_call_id: Mapped[str | None] = mapped_column(String(64))
+    locked_by: Mapped[str | None] = mapped_column(String(100))
+    lock_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class CallbackAttempt(Base):
+    __tablename__ = "callback_attempts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    job_id: Mapped[str] = mapped_column(ForeignKey("callback_jobs.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    outcome: Mapped[str] = mapped_column(String(30))  # answered | busy | no_answer | failed ...
+    call_id: Mapped[str | None] = mapped_column(String(64))
+
+
+class AuditEvent(Base):
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(40))  # publish | rollback | delete | ...
+    target: Mapped[str] = mapped_column(String(200))
+    details: Mapped[dict[str, Any]] = mapped_column(JsonData)

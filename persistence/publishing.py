@@ -1,0 +1,130 @@
+"""Publishing: validate, run the scenario's own tests, store an immutable version, tell everyone.
+
+The order matters: nothing is stored unless validation has no error and every test passes, and listeners
+(the FastAGI nodes in this process) hear about a version only after its transaction committed.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from graph_engine.diff import ScenarioDiff, diff_documents
+from graph_engine.issues import Severity
+from graph_engine.registry import BlockRegistry
+from graph_engine.scenario_tests import run_scenario_tests, tests_in_document
+from graph_engine.validation import validate
+from persistence import audit, scenarios
+from persistence.errors import PublishBlocked
+from persistence.models import ScenarioVersion
+
+log = logging.getLogger(__name__)
+NOTIFY_CHANNEL = "ivrgraph_publish"
+
+
+@dataclass(frozen=True, slots=True)
+class PublishOutcome:
+    slug: str
+    version: ScenarioVersion
+    diff: ScenarioDiff
+    tests: list[dict[str, Any]]
+    problems: list[dict[str, Any]]  # warnings only: errors would have blocked
+
+
+async def check_document(
+    session: Session, *, document: Mapping[str, Any], registry: BlockRegistry
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Validation problems and test outcomes of a document about to be published."""
+    known = scenarios.published_slugs(session)
+    problems = [issue.as_dict() for issue in validate(document, registry, known_scenarios=known)]
+    tests: list[dict[str, Any]] = []
+    if not any(problem["severity"] == Severity.ERROR for problem in problems):
+        # Go To Scenario inside a test reaches the other scenarios as they are published now.
+        others = {slug: p.document for slug in known if (p := scenarios.published(session, slug=slug)) is not None}
+        outcomes = await run_scenario_tests(document, tests_in_document(document), registry, scenarios=others)
+        tests = [outcome.as_dict() for outcome in outcomes]
+    return problems, tests
+
+
+async def publish(
+    session: Session,
+    *,
+    slug: str,
+    message: str,
+    actor: str,
+    registry: BlockRegistry,
+    document: Mapping[str, Any] | None = None,
+    action: str = "publish",
+) -> PublishOutcome:
+    """Publish the draft (or `document`, for a rollback) as the next version of `slug`; `PublishBlocked` if not fit.
+
+    The caller commits the session, then calls `PublishHub.announce` so in-process listeners hear about it.
+    """
+    scenario = scenarios.get_scenario(session, slug=slug, for_update=True)
+    candidate = dict(document if document is not None else scenario.draft_document)
+    problems, tests = await check_document(session, document=candidate, registry=registry)
+    errors = [problem for problem in problems if problem["severity"] == Severity.ERROR]
+    if errors or any(not test["passed"] for test in tests):
+        raise PublishBlocked(problems=problems, tests=tests)
+    previous = scenarios.latest_version(session, scenario_id=scenario.id)
+    diff = diff_documents(previous.document if previous else None, candidate)
+    summary = {
+        "warnings": len(problems),
+        "tests_passed": len(tests),
+        "codes": sorted({str(problem["code"]) for problem in problems}),
+    }
+    version = scenarios.store_version(
+        session, scenario=scenario, document=candidate, message=message, summary=summary, actor=actor
+    )
+    audit.record_event(
+        session,
+        actor=actor,
+        action=action,
+        target=f"scenario:{slug}",
+        details={"version": version.number, "message": message, "changes": diff.summary()[:50]},
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        # Delivered at commit to every node LISTENing; the payload is small (slug and version number).
+        session.execute(
+            text("SELECT pg_notify(:channel, :payload)"),
+            {"channel": NOTIFY_CHANNEL, "payload": f"{slug}:{version.number}"},
+        )
+    return PublishOutcome(slug, version, diff, tests, problems)
+
+
+Listener = Callable[[scenarios.Published], None]
+
+
+class PublishHub:
+    """In-process publish notifications: the FastAGI server in this process subscribes and swaps versions at once."""
+
+    def __init__(self) -> None:
+        self._listeners: list[Listener] = []
+        self._lock = threading.Lock()
+
+    def subscribe(self, listener: Listener) -> Callable[[], None]:
+        """Call `listener(published)` after every publish; returns a function that unsubscribes."""
+        with self._lock:
+            self._listeners.append(listener)
+
+        def unsubscribe() -> None:
+            with self._lock:
+                if listener in self._listeners:
+                    self._listeners.remove(listener)
+
+        return unsubscribe
+
+    def announce(self, published: scenarios.Published) -> None:
+        with self._lock:
+            listeners = list(self._listeners)
+        for listener in listeners:
+            try:
+                listener(published)
+            except Exception:  # one broken listener must not hide the publish from the others
+                log.exception("publish listener %r failed for %s v%s", listener, published.slug, published.number)

@@ -1,0 +1,283 @@
+"""Scenarios (a draft edited in place under a revision number) and their immutable published versions."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from graph_engine.document import structure_problems
+from persistence.errors import AlreadyExists, InUse, InvalidDocument, NotFound, StaleRevision
+from persistence.models import CallbackJob, Scenario, ScenarioVersion, utcnow
+from schemas import SCENARIO_FORMAT
+
+# The same pattern the Go To Scenario and Callback blocks accept, so every scenario can be a jump target.
+SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]{0,63}$"
+_SLUG = re.compile(SLUG_PATTERN)
+ACTIVE_CALLBACK_STATUSES = ("pending", "dialing")
+
+
+def blank_document(name: str) -> dict[str, Any]:
+    """A new scenario: one Start block, nothing wired yet."""
+    return {
+        "format": SCENARIO_FORMAT,
+        "name": name,
+        "nodes": [{"id": "start", "type": "start", "config": {}, "position": {"x": 0, "y": 0}}],
+        "edges": [],
+    }
+
+
+def check_structure(document: Any) -> dict[str, Any]:
+    """The document itself when it follows the format's structure; otherwise `InvalidDocument` with JSON paths."""
+    problems = structure_problems(document)
+    if problems:
+        raise InvalidDocument([{"path": p.path, "message": p.message} for p in problems])
+    assert isinstance(document, dict)  # structure_problems reports anything else
+    return document
+
+
+def check_slug(slug: str) -> str:
+    if not _SLUG.match(slug):
+        raise InvalidDocument([{"path": "$.slug", "message": f"{slug!r} does not match {SLUG_PATTERN}"}])
+    return slug
+
+
+def create_scenario(
+    session: Session,
+    *,
+    slug: str,
+    name: str | None = None,
+    document: Any = None,
+    actor: str,
+    now: datetime | None = None,
+) -> Scenario:
+    check_slug(slug)
+    if document is None:
+        document = blank_document(name or slug)
+    document = check_structure(document)
+    now = now or utcnow()
+    scenario = Scenario(
+        slug=slug,
+        name=name or str(document["name"]),
+        description=str(document.get("description", "")),
+        draft_document=document,
+        draft_revision=1,
+        created_at=now,
+        created_by=actor,
+        updated_at=now,
+        updated_by=actor,
+    )
+    session.add(scenario)
+    try:
+        session.flush()
+    except IntegrityError as error:
+        raise AlreadyExists("scenario", slug) from error
+    return scenario
+
+
+def get_scenario(session: Session, *, slug: str, for_update: bool = False) -> Scenario:
+    query = select(Scenario).where(Scenario.slug == slug)
+    if for_update:
+        query = query.with_for_update()  # PostgreSQL row lock; SQLite serializes writers anyway
+    scenario = session.scalar(query)
+    if scenario is None:
+        raise NotFound("scenario", slug)
+    return scenario
+
+
+def list_scenarios(
+    session: Session, *, query: str = "", page: int = 1, page_size: int = 50
+) -> tuple[list[Scenario], int]:
+    condition = None
+    if query:
+        pattern = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        condition = or_(
+            Scenario.slug.ilike(pattern, escape="\\"),
+            Scenario.name.ilike(pattern, escape="\\"),
+            Scenario.description.ilike(pattern, escape="\\"),
+        )
+    select_items = select(Scenario).order_by(Scenario.slug).limit(page_size).offset((page - 1) * page_size)
+    select_count = select(func.count()).select_from(Scenario)
+    if condition is not None:
+        select_items, select_count = select_items.where(condition), select_count.where(condition)
+    return list(session.scalars(select_items)), int(session.scalar(select_count) or 0)
+
+
+def save_draft(
+    session: Session, *, slug: str, revision: int, document: Any, actor: str, now: datetime | None = None
+) -> Scenario:
+    """Store a new draft if the client edited revision `revision`; a concurrent save makes this `StaleRevision`.
+
+    The check and the write are one conditional UPDATE, so two clients racing cannot both win on any backend.
+    """
+    document = check_structure(document)
+    now = now or utcnow()
+    result = session.execute(
+        update(Scenario)
+        .where(Scenario.slug == slug, Scenario.draft_revision == revision)
+        .values(
+            draft_document=document,
+            draft_revision=Scenario.draft_revision + 1,
+            description=str(document.get("description", "")),
+            updated_at=now,
+            updated_by=actor,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if getattr(result, "rowcount", 0) != 1:
+        current = get_scenario(session, slug=slug)
+        raise StaleRevision(slug, current_revision=current.draft_revision, document=current.draft_document)
+    scenario = get_scenario(session, slug=slug)
+    session.refresh(scenario)
+    return scenario
+
+
+def rename_scenario(session: Session, *, slug: str, name: str) -> Scenario:
+    scenario = get_scenario(session, slug=slug)
+    scenario.name = name
+    return scenario
+
+
+def referrers(session: Session, *, slug: str) -> list[str]:
+    """Who still needs scenario `slug`: other scenarios that jump or call back into it, and pending callbacks."""
+    found: list[str] = []
+    for other in session.scalars(select(Scenario).where(Scenario.slug != slug).order_by(Scenario.slug)):
+        documents = [other.draft_document]
+        latest = latest_version(session, scenario_id=other.id)
+        if latest is not None:
+            documents.append(latest.document)
+        if any(slug in _scenarios_named(document) for document in documents):
+            found.append(f"scenario {other.slug}")
+    pending = session.scalar(
+        select(func.count())
+        .select_from(CallbackJob)
+        .where(CallbackJob.scenario == slug, CallbackJob.status.in_(ACTIVE_CALLBACK_STATUSES))
+    )
+    if pending:
+        found.append(f"{pending} pending callback(s)")
+    return found
+
+
+def _scenarios_named(document: Mapping[str, Any]) -> set[str]:
+    """Slugs a document names in block configs (Go To Scenario, Callback: both use the `scenario` field)."""
+    names: set[str] = set()
+    for node in document.get("nodes", []) if isinstance(document, Mapping) else []:
+        config = node.get("config") if isinstance(node, Mapping) else None
+        if isinstance(config, Mapping) and isinstance(config.get("scenario"), str):
+            names.add(config["scenario"])
+    return names
+
+
+def delete_scenario(session: Session, *, slug: str) -> None:
+    scenario = get_scenario(session, slug=slug, for_update=True)
+    found = referrers(session, slug=slug)
+    if found:
+        raise InUse("scenario", slug, found)
+    session.delete(scenario)
+    session.flush()
+
+
+def duplicate_scenario(session: Session, *, slug: str, new_slug: str, name: str, actor: str) -> Scenario:
+    source = get_scenario(session, slug=slug)
+    document = dict(source.draft_document)
+    document["name"] = name
+    return create_scenario(session, slug=new_slug, name=name, document=document, actor=actor)
+
+
+# -- versions ----------------------------------------------------------------------------------
+
+
+def latest_version(session: Session, *, scenario_id: int) -> ScenarioVersion | None:
+    return session.scalar(
+        select(ScenarioVersion)
+        .where(ScenarioVersion.scenario_id == scenario_id)
+        .order_by(ScenarioVersion.number.desc())
+        .limit(1)
+    )
+
+
+def list_versions(session: Session, *, slug: str) -> list[ScenarioVersion]:
+    scenario = get_scenario(session, slug=slug)
+    query = select(ScenarioVersion).where(ScenarioVersion.scenario_id == scenario.id)
+    return list(session.scalars(query.order_by(ScenarioVersion.number.desc())))
+
+
+def get_version(session: Session, *, slug: str, number: int) -> ScenarioVersion:
+    scenario = get_scenario(session, slug=slug)
+    version = session.scalar(
+        select(ScenarioVersion).where(ScenarioVersion.scenario_id == scenario.id, ScenarioVersion.number == number)
+    )
+    if version is None:
+        raise NotFound("version", f"{slug}@{number}")
+    return version
+
+
+def store_version(
+    session: Session,
+    *,
+    scenario: Scenario,
+    document: Mapping[str, Any],
+    message: str,
+    summary: Mapping[str, Any],
+    actor: str,
+    now: datetime | None = None,
+) -> ScenarioVersion:
+    """Append the next version. The caller holds the scenario's row lock (`get_scenario(for_update=True)`)."""
+    number = (scenario.latest_version or 0) + 1
+    version = ScenarioVersion(
+        scenario_id=scenario.id,
+        number=number,
+        document=dict(document),
+        message=message,
+        validation_summary=dict(summary),
+        created_at=now or utcnow(),
+        created_by=actor,
+    )
+    session.add(version)
+    scenario.latest_version = number
+    session.flush()
+    return version
+
+
+@dataclass(frozen=True, slots=True)
+class Published:
+    slug: str
+    number: int
+    document: dict[str, Any]
+    stamp: int  # the version row id: grows with every publish of any scenario
+
+
+def published(session: Session, *, slug: str) -> Published | None:
+    row = session.execute(
+        select(ScenarioVersion)
+        .join(Scenario, Scenario.id == ScenarioVersion.scenario_id)
+        .where(Scenario.slug == slug)
+        .order_by(ScenarioVersion.number.desc())
+        .limit(1)
+    ).scalar()
+    return None if row is None else Published(slug, row.number, row.document, row.id)
+
+
+def published_slugs(session: Session) -> set[str]:
+    return set(session.scalars(select(Scenario.slug).where(Scenario.latest_version.is_not(None))))
+
+
+def version_stamp(session: Session) -> int:
+    """Changes whenever anything is published: FastAGI nodes poll it to learn about publishes elsewhere."""
+    return int(session.scalar(select(func.max(ScenarioVersion.id))) or 0)
+
+
+def changed_since(session: Session, *, stamp: int) -> list[Published]:
+    """The newest version of every scenario published after `stamp`."""
+    rows = session.execute(
+        select(Scenario.slug, ScenarioVersion)
+        .join(ScenarioVersion, Scenario.id == ScenarioVersion.scenario_id)
+        .where(ScenarioVersion.id > stamp, ScenarioVersion.number == Scenario.latest_version)
+    ).all()
+    return [Published(slug, version.number, version.document, version.id) for slug, version in rows]

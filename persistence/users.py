@@ -1,0 +1,207 @@
+"""Users, roles, passwords (argon2id), bearer tokens and login sessions (only SHA-256 digests of secrets are stored)."""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from persistence.errors import AlreadyExists, InvalidCredentials, NotFound
+from persistence.models import ApiToken, User, utcnow
+
+SESSION_LIFETIME = timedelta(hours=12)
+_hasher = PasswordHasher()
+# Verifying against this keeps a login for an unknown user as slow as one with a wrong password.
+_DUMMY_HASH = _hasher.hash("not a password anyone has")
+
+
+class Role(enum.IntEnum):
+    """Each role can do everything the roles below it can."""
+
+    VIEWER = 1
+    EDITOR = 2  # edits drafts
+    PUBLISHER = 3  # publishes and rolls back
+    ADMIN = 4  # users, data sources, settings
+
+    @classmethod
+    def parse(cls, name: str) -> Role:
+        return cls[name.upper()]
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+
+ROLE_NAMES = tuple(role.label for role in Role)
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who is asking: the user, their role, and (for a cookie session) the CSRF token the session expects."""
+
+    user_id: int
+    username: str
+    role: Role
+    csrf_token: str | None = None  # None for bearer tokens: no cookie, no CSRF risk
+
+    def may(self, role: Role) -> bool:
+        return self.role >= role
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedSecret:
+    token_id: int
+    secret: str  # shown to its owner once; only its digest is stored
+    csrf_token: str | None = None
+
+
+def digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def create_user(session: Session, *, username: str, password: str, role: str) -> User:
+    user = User(username=username, password_hash=_hasher.hash(password), role=Role.parse(role).label, active=True)
+    session.add(user)
+    try:
+        session.flush()
+    except IntegrityError as error:
+        raise AlreadyExists("user", username) from error
+    return user
+
+
+def list_users(session: Session) -> list[User]:
+    return list(session.scalars(select(User).order_by(User.username)))
+
+
+def get_user(session: Session, *, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("user", user_id)
+    return user
+
+
+def update_user(
+    session: Session, *, user_id: int, role: str | None = None, password: str | None = None, active: bool | None = None
+) -> User:
+    user = get_user(session, user_id=user_id)
+    if role is not None:
+        user.role = Role.parse(role).label
+    if password is not None:
+        user.password_hash = _hasher.hash(password)
+    if active is not None:
+        user.active = active
+        if not active:  # a deactivated user is signed out everywhere
+            for token in session.scalars(select(ApiToken).where(ApiToken.user_id == user.id)):
+                session.delete(token)
+    session.flush()
+    return user
+
+
+def count_users(session: Session) -> int:
+    return int(session.scalar(select(func.count()).select_from(User)) or 0)
+
+
+def authenticate(session: Session, *, username: str, password: str) -> User:
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None or not user.active:
+        _verify(_DUMMY_HASH, password)
+        raise InvalidCredentials()
+    if not _verify(user.password_hash, password):
+        raise InvalidCredentials()
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher.hash(password)
+    return user
+
+
+def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def start_session(session: Session, *, user: User, now: datetime | None = None) -> IssuedSecret:
+    """A login session for the designer's cookie, with the CSRF token unsafe requests must echo."""
+    now = now or utcnow()
+    secret, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(24)
+    token = ApiToken(
+        user_id=user.id,
+        kind="session",
+        name="login",
+        token_hash=digest(secret),
+        csrf_token=csrf,
+        created_at=now,
+        expires_at=now + SESSION_LIFETIME,
+    )
+    session.add(token)
+    session.flush()
+    return IssuedSecret(token.id, secret, csrf)
+
+
+def create_api_token(session: Session, *, user_id: int, name: str, expires_at: datetime | None = None) -> IssuedSecret:
+    secret = "ivrg_" + secrets.token_urlsafe(32)
+    token = ApiToken(user_id=user_id, kind="api", name=name, token_hash=digest(secret), expires_at=expires_at)
+    session.add(token)
+    session.flush()
+    return IssuedSecret(token.id, secret)
+
+
+def list_api_tokens(session: Session, *, user_id: int) -> list[ApiToken]:
+    query = select(ApiToken).where(ApiToken.user_id == user_id, ApiToken.kind == "api").order_by(ApiToken.id)
+    return list(session.scalars(query))
+
+
+def revoke_token(session: Session, *, user_id: int, token_id: int) -> None:
+    token = session.get(ApiToken, token_id)
+    if token is None or token.user_id != user_id:
+        raise NotFound("token", token_id)
+    session.delete(token)
+
+
+def end_session(session: Session, *, secret: str) -> None:
+    token = session.scalar(select(ApiToken).where(ApiToken.token_hash == digest(secret)))
+    if token is not None:
+        session.delete(token)
+
+
+def resolve(session: Session, *, secret: str, kind: str, now: datetime | None = None) -> Principal:
+    """The principal behind a session cookie or bearer token; `InvalidCredentials` when unknown or expired."""
+    now = now or utcnow()
+    row = session.execute(
+        select(ApiToken, User)
+        .join(User, User.id == ApiToken.user_id)
+        .where(ApiToken.token_hash == digest(secret), ApiToken.kind == kind)
+    ).first()
+    if row is None:
+        raise InvalidCredentials()
+    token, user = row
+    if not user.active or (token.expires_at is not None and token.expires_at <= now):
+        raise InvalidCredentials()
+    # Touch at most once a minute: a busy integration should not turn every read into a write.
+    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
+        token.last_used_at = now
+    return Principal(user.id, user.username, Role.parse(user.role), token.csrf_token)
+
+
+@dataclass(frozen=True, slots=True)
+class BootstrapResult:
+    username: str
+    generated_password: str | None  # set when we invented it: print it once
+
+
+def ensure_admin(session: Session, *, username: str | None, password: str | None) -> BootstrapResult | None:
+    """On first start (no users yet) create an admin from the given credentials or a generated password."""
+    if count_users(session) > 0:
+        return None
+    name = username or "admin"
+    generated = None if password else secrets.token_urlsafe(12)
+    create_user(session, username=name, password=password or generated or "", role="admin")
+    return BootstrapResult(name, generated)
