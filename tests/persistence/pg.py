@@ -20,7 +20,11 @@ from contextlib import contextmanager
 from functools import cache
 
 import psycopg
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
+
+from persistence.db import Database
+from persistence.models import Base
 
 ENV = "IVRGRAPH_TEST_POSTGRES_URL"
 LOCAL = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -121,3 +125,10 @@ def throwaway_database(prefix: str = "ivrgraph_test") -> Iterator[str]:
     finally:
         with psycopg.connect(_libpq(admin), autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def empty_tables(database: Database) -> None:
+    """Empty every table of a migrated PostgreSQL database (faster than a new database per test)."""
+    names = ", ".join(f'"{table.name}"' for table in Base.metadata.sorted_tables)
+    with database.engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))

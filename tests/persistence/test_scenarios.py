@@ -3,12 +3,12 @@ from __future__ import annotations
 import threading
 from datetime import UTC, datetime
 
-import documents
 import pytest
 
 from persistence import callbacks, scenarios
 from persistence.db import Database
 from persistence.errors import AlreadyExists, InUse, InvalidDocument, NotFound, StaleRevision
+from tests.persistence import documents
 
 
 def test_new_scenario_starts_with_a_start_block_at_revision_1(database: Database) -> None:

@@ -1,0 +1,121 @@
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from graph_engine.services import CallbackRequest
+from persistence import callbacks
+from persistence.db import Database
+from tests.persistence import pg
+
+NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
+
+
+def _job(database: Database, *, due: datetime = NOW, window_end: datetime | None = None, max_attempts: int = 3) -> str:
+    with database.session() as session:
+        job = callbacks.create_job(
+            session, number="+34600111222", scenario="cb", due=due, window_end=window_end, max_attempts=max_attempts
+        )
+        return job.id
+
+
+def test_only_due_jobs_are_claimed_and_a_claimed_job_is_not_claimed_again(database: Database) -> None:
+    due, later = _job(database), _job(database, due=NOW + timedelta(hours=1))
+    with database.session() as session:
+        claimed = callbacks.claim_due_jobs(session, now=NOW, limit=10, node_id="n1")
+        assert [(j.id, j.status, j.locked_by) for j in claimed] == [(due, "dialing", "n1")]
+    with database.session() as session:
+        assert callbacks.claim_due_jobs(session, now=NOW, limit=10, node_id="n2") == []
+        assert callbacks.get_job(session, job_id=later).status == "pending"
+
+
+def test_a_job_whose_node_died_is_claimed_again_after_the_lease(database: Database) -> None:
+    job_id = _job(database)
+    with database.session() as session:
+        callbacks.claim_due_jobs(session, now=NOW, limit=1, node_id="dead", lease=timedelta(minutes=1))
+    with database.session() as session:
+        again = callbacks.claim_due_jobs(session, now=NOW + timedelta(minutes=2), limit=1, node_id="alive")
+    assert [(j.id, j.locked_by) for j in again] == [(job_id, "alive")]
+
+
+def test_jobs_past_their_window_expire_instead_of_dialing(database: Database) -> None:
+    job_id = _job(database, window_end=NOW - timedelta(minutes=1))
+    with database.session() as session:
+        assert callbacks.claim_due_jobs(session, now=NOW, limit=5, node_id="n1") == []
+        assert callbacks.get_job(session, job_id=job_id).status == "expired"
+
+
+def test_attempts_retry_until_they_run_out(database: Database) -> None:
+    job_id = _job(database, max_attempts=2)
+    with database.session() as session:
+        callbacks.claim_due_jobs(session, now=NOW, limit=1, node_id="n1")
+        job = callbacks.record_attempt(
+            session, job_id=job_id, outcome="busy", at=NOW, retry_after=timedelta(minutes=10)
+        )
+        assert (job.status, job.due, job.attempts, job.locked_by) == ("pending", NOW + timedelta(minutes=10), 1, None)
+        job = callbacks.record_attempt(session, job_id=job_id, outcome="no_answer", at=NOW + timedelta(minutes=10))
+        assert (job.status, job.outcome, job.attempts) == ("failed", "no_answer", 2)
+        assert [a.outcome for a in callbacks.list_attempts(session, job_id=job_id)] == ["busy", "no_answer"]
+
+
+def test_an_answered_attempt_finishes_the_job(database: Database) -> None:
+    job_id = _job(database)
+    with database.session() as session:
+        job = callbacks.record_attempt(session, job_id=job_id, outcome="answered", at=NOW, call_id="call-9")
+        assert job.status == "done"
+        assert callbacks.list_attempts(session, job_id=job_id)[0].call_id == "call-9"
+
+
+@pytest.mark.postgres
+def test_concurrent_dialers_never_share_a_job(postgres_url: str) -> None:
+    database = Database(postgres_url)
+    try:
+        ids = {_job(database) for _ in range(40)}
+        taken: list[list[str]] = []
+        barrier = threading.Barrier(4)
+
+        def dialer(node: str) -> None:
+            barrier.wait()
+            mine: list[str] = []
+            while True:
+                with database.session() as session:
+                    batch = callbacks.claim_due_jobs(session, now=NOW, limit=3, node_id=node)
+                    mine += [job.id for job in batch]
+                if not batch:
+                    break
+            taken.append(mine)
+
+        threads = [threading.Thread(target=dialer, args=(f"node{n}",)) for n in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        every = [job for mine in taken for job in mine]
+        assert sorted(every) == sorted(ids)  # each job exactly once
+    finally:
+        pg.empty_tables(database)
+        database.dispose()
+
+
+async def test_scheduler_service_stores_a_job(database: Database) -> None:
+    scheduler = callbacks.DatabaseCallbackScheduler(database, max_attempts=5)
+    receipt = await scheduler.schedule(
+        CallbackRequest(
+            number="+34600999888",
+            due=NOW,
+            window_end=NOW + timedelta(hours=2),
+            scenario="cb",
+            variables={"debt": 120},
+            origin_call_id="call-1",
+        )
+    )
+    with database.session() as session:
+        job = callbacks.get_job(session, job_id=receipt.job_id)
+    assert (job.number, job.variables, job.max_attempts, job.origin_call_id) == (
+        "+34600999888",
+        {"debt": 120},
+        5,
+        "call-1",
+    )

@@ -1,0 +1,160 @@
+"""The SQL block's data sources against real SQLite, PostgreSQL and MariaDB servers."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pymysql
+import pytest
+
+from graph_engine.errors import DataSourceError
+from persistence import datasources
+from persistence.datasources import DatabaseDataSources, is_read_statement
+from persistence.db import Database, make_engine
+from persistence.errors import AlreadyExists, InvalidDocument
+from tests.persistence import pg
+
+SETUP = [
+    "CREATE TABLE debts (phone VARCHAR(20), amount DECIMAL(10,2), due DATE)",
+    "INSERT INTO debts VALUES ('+34600111222', 120.50, '2026-03-01')",
+    "INSERT INTO debts VALUES ('+34600111222', 30.00, '2026-04-01')",
+    "INSERT INTO debts VALUES ('+34600333444', 99.00, '2026-03-15')",
+]
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres),
+                        pytest.param("mariadb", marks=pytest.mark.mariadb)])  # fmt: skip
+def crm_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A customer database with a `debts` table, on each backend."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'crm.sqlite3'}"
+        yield _filled(url)
+    elif request.param == "postgres":
+        with pg.throwaway_database("crm") as url:
+            yield _filled(url)
+    else:
+        name = f"crm_{uuid.uuid4().hex[:8]}"
+        try:
+            admin = pymysql.connect(host="127.0.0.1", port=3306, user="root", autocommit=True)
+        except pymysql.Error:
+            pytest.skip("MariaDB is not running on 127.0.0.1:3306")
+        with admin.cursor() as cursor:
+            cursor.execute(f"CREATE DATABASE {name}")
+        try:
+            yield _filled(f"mysql+pymysql://root@127.0.0.1:3306/{name}")
+        finally:
+            with admin.cursor() as cursor:
+                cursor.execute(f"DROP DATABASE {name}")
+            admin.close()
+
+
+def _filled(url: str) -> str:
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        for statement in SETUP:
+            conn.exec_driver_sql(statement)
+    engine.dispose()
+    return url
+
+
+@pytest.fixture
+def sources(database: Database, crm_url: str) -> Iterator[DatabaseDataSources]:
+    with database.session() as session:
+        datasources.create_data_source(session, name="crm", url=crm_url, read_only=True)
+        datasources.create_data_source(session, name="crm_rw", url=crm_url, read_only=False)
+    service = DatabaseDataSources(database)
+    yield service
+    service.close()
+
+
+async def test_bound_parameters_and_plain_values(sources: DatabaseDataSources) -> None:
+    rows = await sources.query(
+        "crm", "SELECT amount, due FROM debts WHERE phone = :phone ORDER BY due", {"phone": "+34600111222"},
+        timeout=5, max_rows=10,
+    )  # fmt: skip
+    assert rows == [{"amount": 120.5, "due": "2026-03-01"}, {"amount": 30, "due": "2026-04-01"}]
+
+
+async def test_injection_through_a_parameter_is_just_a_value(sources: DatabaseDataSources) -> None:
+    rows = await sources.query(
+        "crm", "SELECT phone FROM debts WHERE phone = :phone", {"phone": "' OR '1'='1"}, timeout=5, max_rows=10
+    )
+    assert rows == []
+
+
+async def test_max_rows_caps_the_answer(sources: DatabaseDataSources) -> None:
+    rows = await sources.query("crm", "SELECT phone FROM debts", {}, timeout=5, max_rows=2)
+    assert len(rows) == 2
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "DELETE FROM debts",
+        "SELECT 1; DELETE FROM debts",
+        "UPDATE debts SET amount = 0",
+        "WITH gone AS (DELETE FROM debts RETURNING *) SELECT * FROM gone",
+        "/* SELECT */ DROP TABLE debts",
+    ],
+)
+async def test_a_read_only_source_refuses_writes(sources: DatabaseDataSources, sql: str) -> None:
+    with pytest.raises(DataSourceError, match="read-only"):
+        await sources.query("crm", sql, {}, timeout=5, max_rows=10)
+    assert len(await sources.query("crm", "SELECT * FROM debts", {}, timeout=5, max_rows=10)) == 3
+
+
+async def test_a_writable_source_writes(sources: DatabaseDataSources) -> None:
+    await sources.query("crm_rw", "DELETE FROM debts WHERE phone = :p", {"p": "+34600333444"}, timeout=5, max_rows=1)
+    assert len(await sources.query("crm", "SELECT * FROM debts", {}, timeout=5, max_rows=10)) == 2
+
+
+async def test_errors_are_data_source_errors_without_the_url(sources: DatabaseDataSources, crm_url: str) -> None:
+    with pytest.raises(DataSourceError) as caught:
+        await sources.query("crm", "SELECT nope FROM debts", {}, timeout=5, max_rows=10)
+    assert crm_url not in str(caught.value)
+    with pytest.raises(DataSourceError, match="not configured"):
+        await sources.query("ghost", "SELECT 1", {}, timeout=5, max_rows=10)
+
+
+@pytest.mark.postgres
+async def test_a_slow_query_is_stopped_by_the_timeout(database: Database) -> None:
+    with pg.throwaway_database("slow") as url:
+        with database.session() as session:
+            datasources.create_data_source(session, name="slow", url=url)
+        service = DatabaseDataSources(database)
+        try:
+            with pytest.raises(DataSourceError):
+                await service.query("slow", "SELECT pg_sleep(5)", {}, timeout=0.3, max_rows=1)
+        finally:
+            service.close()
+
+
+def test_names_and_urls_are_checked_and_unique(database: Database) -> None:
+    with database.session() as session:
+        datasources.create_data_source(session, name="crm", url="postgresql://u:secret@db.local/crm")
+        with pytest.raises(InvalidDocument):
+            datasources.create_data_source(session, name="bad name", url="nonsense")
+    with pytest.raises(AlreadyExists), database.session() as session:
+        datasources.create_data_source(session, name="crm", url="sqlite://")
+
+
+def test_public_target_hides_user_password_and_options() -> None:
+    target = datasources.public_target("postgresql+psycopg://u:secret@db.local:5433/crm?password=x")
+    assert target == "postgresql://db.local:5433/crm"
+
+
+@pytest.mark.parametrize(
+    ("sql", "reads"),
+    [
+        ("SELECT * FROM t WHERE a = :a", True),
+        ("  with x as (select 1) select * from x;", True),
+        ("SELECT 'a;b' AS x", True),
+        ("SELECT * FROM t FOR UPDATE", False),
+        ("INSERT INTO t VALUES (1)", False),
+        ("", False),
+    ],
+)
+def test_is_read_statement(sql: str, reads: bool) -> None:
+    assert is_read_statement(sql) is reads

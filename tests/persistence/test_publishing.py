@@ -1,0 +1,104 @@
+from __future__ import annotations
+
+import pytest
+
+from blocks import default_registry
+from persistence import audit, scenarios
+from persistence.db import Database
+from persistence.errors import PublishBlocked
+from persistence.publishing import PublishHub, publish
+from persistence.scenario_source import DatabaseScenarios, VersionPoller
+from tests.persistence import documents
+
+
+async def _publish(database: Database, slug: str, message: str = "go", **kwargs: object) -> object:
+    with database.session() as session:
+        return await publish(session, slug=slug, message=message, actor="pat", registry=default_registry(), **kwargs)
+
+
+def _create(database: Database, slug: str, document: dict[str, object]) -> None:
+    with database.session() as session:
+        scenarios.create_scenario(session, slug=slug, document=document, actor="ana")
+
+
+async def test_publish_stores_numbered_immutable_versions_with_a_diff(database: Database) -> None:
+    _create(database, "hello", documents.greeting("Hello"))
+    first = await _publish(database, "hello", "first")
+    assert first.version.number == 1  # type: ignore[attr-defined]
+    assert [b.id for b in first.diff.blocks_added] == ["start", "hello", "bye"]  # type: ignore[attr-defined]
+    with database.session() as session:
+        scenarios.save_draft(session, slug="hello", revision=1, document=documents.greeting("Hi there"), actor="ana")
+    second = await _publish(database, "hello", "second")
+    assert second.version.number == 2  # type: ignore[attr-defined]
+    assert [(p.node, p.field) for p in second.diff.prompts_changed] == [("hello", "text")]  # type: ignore[attr-defined]
+    with database.session() as session:
+        versions = scenarios.list_versions(session, slug="hello")
+        assert [(v.number, v.message, v.created_by) for v in versions] == [(2, "second", "pat"), (1, "first", "pat")]
+        assert versions[1].document["nodes"][1]["config"]["text"] == "Hello"  # version 1 did not change
+        assert scenarios.get_scenario(session, slug="hello").latest_version == 2
+        events = audit.list_events(session, target="scenario:hello")
+        assert [(e.action, e.details["version"]) for e in events] == [("publish", 2), ("publish", 1)]
+
+
+async def test_validation_errors_block_publishing_and_store_nothing(database: Database) -> None:
+    _create(database, "wip", documents.unknown_block())
+    with pytest.raises(PublishBlocked) as caught:
+        await _publish(database, "wip")
+    assert "unknown_type" in {p["code"] for p in caught.value.problems}
+    with database.session() as session:
+        assert scenarios.list_versions(session, slug="wip") == []
+
+
+async def test_a_failing_scenario_test_blocks_publishing(database: Database) -> None:
+    tests = [{"name": "greets", "expect": {"said": ["Hello"]}}, {"name": "says bye", "expect": {"said": ["Bye"]}}]
+    _create(database, "tested", documents.greeting("Hello", tests=tests))
+    with pytest.raises(PublishBlocked) as caught:
+        await _publish(database, "tested")
+    assert [(t["name"], t["passed"]) for t in caught.value.tests] == [("greets", True), ("says bye", False)]
+
+
+async def test_rollback_publishes_an_old_document_as_a_new_version(database: Database) -> None:
+    _create(database, "menu", documents.menu(["1", "2"]))
+    await _publish(database, "menu")
+    with database.session() as session:
+        scenarios.save_draft(session, slug="menu", revision=1, document=documents.menu(["1", "3"]), actor="ana")
+    await _publish(database, "menu")
+    with database.session() as session:
+        old = scenarios.get_version(session, slug="menu", number=1).document
+    rolled = await _publish(database, "menu", "back", document=old, action="rollback")
+    assert rolled.version.number == 3  # type: ignore[attr-defined]
+    keys = rolled.diff.keys_changed  # type: ignore[attr-defined]
+    assert [(k.node, k.added, k.removed) for k in keys] == [("menu", ["2"], ["3"])]
+
+
+async def test_other_nodes_see_publishes_through_the_version_stamp(database: Database) -> None:
+    seen: list[tuple[str, int]] = []
+    source = DatabaseScenarios(database)
+    poller = VersionPoller(source, lambda p: seen.append((p.slug, p.number)))
+    assert await poller.poll_once() == []  # first look: remembers the stamp
+    _create(database, "a", documents.greeting())
+    _create(database, "b", documents.greeting())
+    await _publish(database, "a")
+    await _publish(database, "b")
+    await _publish(database, "a")
+    await poller.poll_once()
+    assert sorted(seen) == [("a", 2), ("b", 1)]  # only the newest version of each
+    assert await poller.poll_once() == []
+    scenario = await source.load("a")
+    assert scenario is not None and scenario.nodes["hello"].config["text"] == "Hello"
+    assert await source.load("nope") is None
+
+
+def test_hub_tells_every_listener_even_when_one_fails() -> None:
+    hub = PublishHub()
+    heard: list[str] = []
+
+    def broken(_published: scenarios.Published) -> None:
+        raise RuntimeError("boom")
+
+    hub.subscribe(broken)
+    unsubscribe = hub.subscribe(lambda p: heard.append(p.slug))
+    hub.announce(scenarios.Published("x", 1, {}, 1))
+    unsubscribe()
+    hub.announce(scenarios.Published("y", 1, {}, 2))
+    assert heard == ["x"]
