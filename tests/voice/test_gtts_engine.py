@@ -1,0 +1,108 @@
+"""gTTS against the local stand-in of Google's endpoint: audio, 429 with backoff, 5xx, a hang, no audio."""
+
+from __future__ import annotations
+
+import socket
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from graph_engine.errors import TtsError
+from voice.engines.base import EngineSettings
+from voice.engines.gtts_engine import GttsEngine
+from voice.errors import GttsError, UnsupportedLanguage
+from voice.tools import ffprobe
+
+
+async def test_speech_comes_back_as_the_mp3_the_service_sent(
+    gtts: GttsEngine, fake_gtts: Any, mp3_bytes: bytes, tmp_path: Path
+) -> None:
+    target = tmp_path / "out.mp3"
+    await gtts.synthesize("Hola, buenos días", language="es-ES", voice=None, target=target)
+
+    assert target.read_bytes() == mp3_bytes
+    assert ffprobe(target)["format"]["format_name"] == "mp3"
+    [request] = fake_gtts.requests
+    assert (request.text, request.language) == ("Hola, buenos días", "es")
+
+
+async def test_rate_limit_is_retried_after_a_backoff(gtts: GttsEngine, fake_gtts: Any, tmp_path: Path) -> None:
+    fake_gtts.script("rate_limited", "rate_limited", "audio")
+    started = time.monotonic()
+
+    await gtts.synthesize("hello", language="en", voice=None, target=tmp_path / "out.mp3")
+
+    assert [r.answer for r in fake_gtts.requests] == ["rate_limited", "rate_limited", "audio"]
+    assert time.monotonic() - started >= 0.05 + 0.1  # backoff 0.05 s, then doubled
+
+
+async def test_retry_after_header_sets_the_wait(
+    gtts_settings: EngineSettings, fake_gtts: Any, tmp_path: Path
+) -> None:
+    fake_gtts.retry_after = "0.3"
+    fake_gtts.script("rate_limited", "audio")
+    started = time.monotonic()
+
+    await GttsEngine(gtts_settings).synthesize("hello", language="en", voice=None, target=tmp_path / "out.mp3")
+
+    assert time.monotonic() - started >= 0.3
+
+
+async def test_persistent_rate_limit_becomes_one_clear_error(gtts: GttsEngine, fake_gtts: Any, tmp_path: Path) -> None:
+    fake_gtts.default = "rate_limited"
+
+    with pytest.raises(GttsError) as caught:
+        await gtts.synthesize("hello", language="en", voice=None, target=tmp_path / "out.mp3")
+
+    assert caught.value.reason == "rate_limited" and caught.value.status == 429
+    assert isinstance(caught.value, TtsError)  # what a block's error exit catches
+    assert len(fake_gtts.requests) == 3  # the first try and gtts_retries=2 more
+
+
+@pytest.mark.parametrize(
+    ("answer", "reason"), [("server_error", "server_error"), ("no_audio", "bad_response"), ("hang", "timeout")]
+)
+async def test_service_failures_map_to_reasons(
+    gtts: GttsEngine, fake_gtts: Any, tmp_path: Path, answer: str, reason: str
+) -> None:
+    fake_gtts.default = answer
+    started = time.monotonic()
+
+    with pytest.raises(GttsError) as caught:
+        await gtts.synthesize("hello", language="en", voice=None, target=tmp_path / "out.mp3")
+
+    assert caught.value.reason == reason
+    assert len(fake_gtts.requests) == 1  # only rate limits are retried
+    assert time.monotonic() - started < 5  # the hang ends at the 0.5 s read timeout
+
+
+@pytest.mark.parametrize("text", ["", "   ", "?!...", "—"])
+async def test_text_without_words_is_refused_before_any_request(
+    gtts: GttsEngine, fake_gtts: Any, tmp_path: Path, text: str
+) -> None:
+    with pytest.raises(GttsError) as caught:
+        await gtts.synthesize(text, language="en", voice=None, target=tmp_path / "out.mp3")
+
+    assert caught.value.reason == "nothing_to_say"
+    assert fake_gtts.requests == []
+
+
+async def test_unreachable_service(tmp_path: Path) -> None:
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    engine = GttsEngine(EngineSettings(gtts_base_url=f"http://127.0.0.1:{port}", gtts_timeout=0.5))
+
+    with pytest.raises(GttsError) as caught:
+        await engine.synthesize("hello", language="en", voice=None, target=tmp_path / "out.mp3")
+
+    assert caught.value.reason == "unreachable"
+    assert caught.value.service_unavailable
+
+
+async def test_languages_google_does_not_speak_are_refused(gtts: GttsEngine, tmp_path: Path) -> None:
+    assert gtts.supports("ru") and gtts.supports("es-MX") and not gtts.supports("kk")
+    with pytest.raises(UnsupportedLanguage):
+        await gtts.synthesize("Сәлеметсіз бе", language="kk", voice=None, target=tmp_path / "out.mp3")

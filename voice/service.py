@@ -1,0 +1,161 @@
+"""The TTS service a call uses: text in, the media name of cached, Asterisk-ready audio out.
+
+render(text, language=, voice=, engine=)
+  -> normalize -> key -> cache hit? -> name
+                    \\-> single flight: engine writes raw audio -> sox/ffmpeg per format -> atomic store
+  -> on an unreachable online engine: the offline fallback engine (and it is skipped for a while)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import shutil
+import tempfile
+import time
+from collections.abc import Mapping
+from pathlib import Path
+
+from voice.cache import PhraseCache, normalize_text, phrase_key, speakable
+from voice.engines.base import TtsEngine
+from voice.engines.loading import load_engines
+from voice.errors import GttsError, NothingToSay, SpeechError, UnknownEngine, UnsupportedLanguage
+from voice.formats import DEFAULT_FORMATS, AudioFormat, Converter
+from voice.media import MediaRoot
+from voice.settings import VoiceSettings
+from voice.singleflight import SingleFlight
+from voice.tools import convert_async, pick_converter
+
+log = logging.getLogger(__name__)
+
+TTS_FOLDER = "tts"
+UNAVAILABLE_COOLDOWN = 60.0  # seconds an unreachable engine is skipped, so each call does not wait its timeout
+
+
+class TtsService:
+    """Implements `graph_engine.services.TextToSpeech`."""
+
+    def __init__(
+        self,
+        media: MediaRoot,
+        engines: Mapping[str, TtsEngine],
+        *,
+        default_engine: str = "espeak-ng",
+        fallback_engine: str | None = "espeak-ng",
+        formats: tuple[AudioFormat, ...] = DEFAULT_FORMATS,
+        converter: Converter | None = None,
+        cache_max_bytes: int = 2 * 1024**3,
+        concurrency: int = 2,
+    ) -> None:
+        if not formats:
+            raise ValueError("TtsService needs at least one output format")
+        self.media = media
+        self.engines = dict(engines)
+        self.default_engine = default_engine
+        self.fallback_engine = fallback_engine
+        self.formats = formats
+        self.converter: Converter = pick_converter(converter)
+        self.cache = PhraseCache(media.folder(TTS_FOLDER), [f.extension for f in formats], max_bytes=cache_max_bytes)
+        self._flight: SingleFlight[None] = SingleFlight()
+        self._slots = asyncio.Semaphore(concurrency)
+        self._unavailable_until: dict[str, float] = {}
+        self.renders = 0  # phrases synthesized (not served from the cache); read by tests and the benchmark
+
+    @classmethod
+    def from_settings(cls, settings: VoiceSettings, engines: Mapping[str, TtsEngine] | None = None) -> TtsService:
+        media = MediaRoot(settings.media_root)
+        media.ensure()
+        return cls(
+            media,
+            engines if engines is not None else load_engines(settings.engines),
+            default_engine=settings.default_engine,
+            fallback_engine=settings.fallback_engine,
+            formats=settings.formats,
+            converter=settings.converter,
+            cache_max_bytes=settings.cache_max_bytes,
+            concurrency=settings.concurrency,
+        )
+
+    # -- the TextToSpeech protocol ----------------------------------------------------------------------
+    async def render(self, text: str, *, language: str, voice: str | None = None, engine: str | None = None) -> str:
+        """The media name (`tts/<key>`) of `text` spoken. Raises `SpeechError` (a `TtsError`)."""
+        spoken = normalize_text(text)
+        if not speakable(spoken):
+            raise NothingToSay(f"nothing to say in {text[:40]!r}")
+        name = engine or self.default_engine
+        fallback = self._fallback_for(name, language)
+        if fallback is not None and self._unavailable_until.get(name, 0.0) > time.monotonic():
+            return await self._render_with(fallback, spoken, language, None)
+        try:
+            return await self._render_with(name, spoken, language, voice)
+        except GttsError as error:
+            if fallback is None or not error.service_unavailable:
+                raise
+            log.warning("TTS engine %s unavailable (%s); speaking with %s", name, error.reason, fallback)
+            self._unavailable_until[name] = time.monotonic() + UNAVAILABLE_COOLDOWN
+            # The engine's voice names mean nothing to the fallback, so it speaks with its default voice.
+            return await self._render_with(fallback, spoken, language, None)
+
+    # -- helpers ------------------------------------------------------------------------------------------
+    def engine(self, name: str) -> TtsEngine:
+        try:
+            return self.engines[name]
+        except KeyError:
+            known = ", ".join(sorted(self.engines)) or "none"
+            raise UnknownEngine(f"no TTS engine named {name!r} (installed: {known})") from None
+
+    def media_name(self, key: str) -> str:
+        return f"{TTS_FOLDER}/{key}"
+
+    def path(self, media_name: str, fmt: AudioFormat) -> Path:
+        """The file of a media name in one format (refuses names that leave the media root)."""
+        return self.media.resolve(media_name, fmt.extension)
+
+    def key_for(self, text: str, *, language: str, voice: str | None = None, engine: str | None = None) -> str:
+        """The cache key `render` would use (without falling back)."""
+        chosen = self.engine(engine or self.default_engine)
+        return phrase_key(
+            engine=chosen.name,
+            engine_revision=chosen.revision,
+            voice=voice,
+            language=language,
+            text=normalize_text(text),
+            formats=[f.name for f in self.formats],
+        )
+
+    def _fallback_for(self, name: str, language: str) -> str | None:
+        fallback = self.fallback_engine
+        if fallback is None or fallback == name or fallback not in self.engines:
+            return None
+        return fallback if self.engines[fallback].supports(language) else None
+
+    async def _render_with(self, engine_name: str, text: str, language: str, voice: str | None) -> str:
+        engine = self.engine(engine_name)
+        if not engine.supports(language):
+            raise UnsupportedLanguage(f"TTS engine {engine_name!r} cannot speak language {language!r}")
+        key = self.key_for(text, language=language, voice=voice, engine=engine_name)
+        if not self.cache.lookup(key):
+            await self._flight.run(key, lambda: self._make(key, engine, text, language, voice))
+        return self.media_name(key)
+
+    async def _make(self, key: str, engine: TtsEngine, text: str, language: str, voice: str | None) -> None:
+        async with self._slots:
+            if self.cache.lookup(key):  # another process finished it while we queued
+                return
+            work = Path(tempfile.mkdtemp(prefix=f".{key}.", dir=self.cache.folder))
+            try:
+                raw = work / f"raw{engine.suffix}"
+                await engine.synthesize(text, language=language, voice=voice, target=raw)
+                outputs: dict[str, Path] = {}
+                for fmt in self.formats:
+                    # Converted inside the cache folder, so the final os.replace stays on one filesystem.
+                    outputs[fmt.extension] = work / f"out{fmt.extension}"
+                    await convert_async(raw, outputs[fmt.extension], fmt, self.converter)
+                self.cache.store(key, outputs)
+                self.renders += 1
+            except SpeechError:
+                raise
+            except OSError as error:
+                raise SpeechError(f"cannot write speech under {self.cache.folder}: {error}") from error
+            finally:
+                shutil.rmtree(work, ignore_errors=True)

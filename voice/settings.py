@@ -1,0 +1,48 @@
+"""Voice settings a host (AGI server, API) reads from its environment."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from voice.engines.base import EngineSettings
+from voice.formats import DEFAULT_FORMATS, AudioFormat, Converter
+
+
+@dataclass(frozen=True, slots=True)
+class VoiceSettings:
+    media_root: Path = Path("/var/lib/ivrgraph/media")
+    default_engine: str = "espeak-ng"  # engine for scenarios that name none
+    fallback_engine: str | None = "espeak-ng"  # spoken instead when an online engine is unreachable
+    formats: tuple[AudioFormat, ...] = DEFAULT_FORMATS
+    converter: Converter | None = None  # None: sox when installed, else ffmpeg
+    cache_max_bytes: int = 2 * 1024**3
+    concurrency: int = field(default_factory=lambda: max(1, os.cpu_count() or 1))  # renders at once
+    engines: EngineSettings = field(default_factory=EngineSettings)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> VoiceSettings:
+        """Read `IVRGRAPH_MEDIA_ROOT`, `IVRGRAPH_TTS_ENGINE`, `IVRGRAPH_TTS_FALLBACK` (empty: none),
+        `IVRGRAPH_TTS_FORMATS` (comma list), `IVRGRAPH_TTS_CONVERTER`, `IVRGRAPH_TTS_CACHE_MB`,
+        `IVRGRAPH_GTTS_URL`, `IVRGRAPH_GTTS_TIMEOUT`."""
+        env = os.environ if environ is None else environ
+        base = cls()
+        converter = env.get("IVRGRAPH_TTS_CONVERTER") or None
+        if converter not in (None, "sox", "ffmpeg"):
+            raise ValueError(f"IVRGRAPH_TTS_CONVERTER must be sox or ffmpeg, not {converter!r}")
+        formats = env.get("IVRGRAPH_TTS_FORMATS")
+        engines = EngineSettings(
+            gtts_base_url=env.get("IVRGRAPH_GTTS_URL", base.engines.gtts_base_url),
+            gtts_timeout=float(env.get("IVRGRAPH_GTTS_TIMEOUT", base.engines.gtts_timeout)),
+        )
+        return cls(
+            media_root=Path(env.get("IVRGRAPH_MEDIA_ROOT", str(base.media_root))),
+            default_engine=env.get("IVRGRAPH_TTS_ENGINE", base.default_engine),
+            fallback_engine=env.get("IVRGRAPH_TTS_FALLBACK", base.fallback_engine or "") or None,
+            formats=tuple(AudioFormat.parse(f) for f in formats.split(",")) if formats else base.formats,
+            converter=converter,  # type: ignore[arg-type]  # checked above
+            cache_max_bytes=int(float(env.get("IVRGRAPH_TTS_CACHE_MB", base.cache_max_bytes / 1024**2)) * 1024**2),
+            engines=engines,
+        )

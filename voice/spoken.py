@@ -1,0 +1,136 @@
+"""Helpers templates call to have numbers, money and dates spoken right: `{{ money(balance, "EUR", language) }}`.
+
+Pure functions (no I/O). Languages: English, Spanish, Russian, Kazakh (a region such as `es-MX` speaks as its
+language). Input may be a number or the text of one (what a SQL row or a caller's digits give), and dates may
+be `date`, `datetime` or ISO text. A value that cannot be spoken raises ValueError, which the template engine
+turns into the block's error exit.
+
+    number(1234, "es")                 -> mil doscientos treinta y cuatro
+    money(1234.5, "EUR", "es")         -> mil doscientos treinta y cuatro euros con cincuenta céntimos
+    money(21, "RUB", "ru")             -> двадцать один рубль
+    spoken_date("2026-03-05", "ru")    -> пятое марта две тысячи двадцать шестого года
+    digits("+7 701 555", "en")         -> plus seven seven zero one five five five
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from types import ModuleType
+from typing import Any
+
+from voice.numerals import Gender, en, es, kk, ru
+
+_LANGUAGES: dict[str, ModuleType] = {"en": en, "es": es, "ru": ru, "kk": kk}
+LANGUAGES = tuple(_LANGUAGES)
+CURRENCIES = ("EUR", "USD", "RUB", "KZT")
+_LIMIT = 10**15  # a quadrillion: more than any amount an IVR reads out
+
+
+def _language(lang: str) -> ModuleType:
+    base = str(lang).split("-", 1)[0].split("_", 1)[0].lower()
+    try:
+        return _LANGUAGES[base]
+    except KeyError:
+        raise ValueError(f"numbers cannot be spoken in {lang!r}; languages: {', '.join(LANGUAGES)}") from None
+
+
+def _decimal(value: Any) -> Decimal:
+    if isinstance(value, bool):
+        raise ValueError("a yes/no value is not a number")
+    try:
+        number = (
+            Decimal(str(value).strip().replace(" ", "").replace(",", "."))
+            if isinstance(value, str)
+            else Decimal(value if isinstance(value, (int, Decimal)) else str(value))
+        )
+    except (InvalidOperation, TypeError, ValueError):
+        raise ValueError(f"not a number: {value!r}") from None
+    if not number.is_finite():
+        raise ValueError(f"not a number that can be spoken: {value!r}")
+    if abs(number) >= _LIMIT:
+        raise ValueError(f"number too large to speak: {value!r}")
+    return number
+
+
+def _gender(gender: str) -> Gender:
+    if gender not in ("m", "f", "n"):
+        raise ValueError("gender is 'm', 'f' or 'n'")
+    return gender  # type: ignore[return-value]  # checked above
+
+
+def number(value: Any, lang: str, gender: str = "m") -> str:
+    """A number in words. Fractions are read after the language's decimal word: 2.5 -> "two point five"."""
+    module = _language(lang)
+    amount = _decimal(value)
+    sign = f"{module.MINUS} " if amount < 0 else ""
+    amount = abs(amount)
+    whole = int(amount)
+    words: str = module.cardinal(whole, _gender(gender))
+    fraction = format(amount - whole, "f").partition(".")[2].rstrip("0")
+    if fraction:
+        # Leading zeros must be heard (2.05 is not 2.5), so the fraction is read digit by digit when it has any.
+        tail = (
+            " ".join(module.DIGITS[d] for d in fraction) if fraction.startswith("0") else module.cardinal(int(fraction))
+        )
+        words = f"{words} {module.POINT} {tail}"
+    return sign + words
+
+
+def ordinal(value: Any, lang: str, gender: str = "m") -> str:
+    """An ordinal in words (first, primero, первый, бірінші); Spanish from 1 to 99."""
+    amount = _decimal(value)
+    if amount != amount.to_integral_value() or amount <= 0:
+        raise ValueError(f"an ordinal needs a positive whole number, not {value!r}")
+    result: str = _language(lang).ordinal(int(amount), _gender(gender))
+    return result
+
+
+def money(amount: Any, currency: str, lang: str) -> str:
+    """An amount of money in words, rounded to the cent, with the currency's units in the right form."""
+    module = _language(lang)
+    code = str(currency).upper()
+    if code not in CURRENCIES:
+        raise ValueError(f"currency {currency!r} cannot be spoken; currencies: {', '.join(CURRENCIES)}")
+    value = _decimal(amount).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    sign = f"{module.MINUS} " if value < 0 else ""
+    cents = int(abs(value) * 100)
+    whole, minor = divmod(cents, 100)
+    result: str = module.money(whole, minor, code)
+    return sign + result
+
+
+def _as_date(value: Any) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return datetime.fromisoformat(value.strip()).date()
+        except ValueError:
+            pass
+    raise ValueError(f"not a date: {value!r} (use a date or ISO text such as 2026-03-05)")
+
+
+def spoken_date(value: Any, lang: str) -> str:
+    """A calendar date in words, the way it is said in the language."""
+    result: str = _language(lang).date(_as_date(value))
+    return result
+
+
+def digits(value: Any, lang: str) -> str:
+    """Read a number digit by digit (phone numbers, codes): keys 0-9, *, # and a leading +; other signs skipped."""
+    table: dict[str, str] = _language(lang).DIGITS
+    return " ".join(table[ch] for ch in str(value) if ch in table)
+
+
+# What a template engine should offer to scenario templates, by name.
+TEMPLATE_FUNCTIONS: dict[str, Callable[..., str]] = {
+    "number": number,
+    "ordinal": ordinal,
+    "money": money,
+    "spoken_date": spoken_date,
+    "digits": digits,
+}
