@@ -1,0 +1,624 @@
+"""An asyncio AMI client for the outbound dialer: one logged-in session kept alive, actions correlated by ActionID.
+
+Layers:
+- `AmiSession` is one TCP connection: banner, Login, a read loop that feeds `AmiParser`, responses matched to
+  waiting actions by ActionID (never by order: g1 shows Responses in send order but events in completion
+  order, and a smuggled action would shift any order-based matching, d3), events handed to a callback.
+- `AmiClient` keeps a session: reconnects with exponential back-off after a drop or an Asterisk restart
+  (f1, f2), pings to notice a dead peer, fans events out to subscribers, and runs async Originates whose
+  outcome it reads from the OriginateResponse event, or reconstructs after a reconnect (the event is not
+  replayed to a new session, f1).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import logging
+import secrets
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, TypeVar
+
+from agi_server.ami_errors import (
+    AmiAuthenticationError,
+    AmiConnectionError,
+    AmiError,
+    AmiProtocolError,
+    AmiTimeoutError,
+)
+from agi_server.ami_protocol import (
+    AmiMessage,
+    AmiParser,
+    DialOutcome,
+    encode_action,
+    originate_headers,
+    outcome_from_reason,
+)
+
+log = logging.getLogger(__name__)
+_T = TypeVar("_T")
+
+Headers = Sequence[tuple[str, str]] | Mapping[str, str]
+EventHandler = Callable[[AmiMessage], None]
+StateHandler = Callable[["ConnectionState"], None]
+
+
+@dataclass(frozen=True, slots=True)
+class AmiSettings:
+    host: str
+    port: int
+    username: str
+    secret: str
+    connect_timeout: float = 5.0
+    # Login takes ~0.2 ms when accepted but 1.0 s when refused (b.txt): leave room for the refusal.
+    login_timeout: float = 5.0
+    action_timeout: float = 10.0
+    ping_interval: float = 20.0
+    reconnect_initial: float = 0.2  # f2: Asterisk accepted again 0.4 s after its stop script returned
+    reconnect_max: float = 30.0
+    # How long an Originate waits for a lost session to come back before the attempt counts as failed.
+    reconnect_grace: float = 60.0
+
+    def __repr__(self) -> str:  # never print the secret in logs or tracebacks
+        return f"AmiSettings(host={self.host!r}, port={self.port}, username={self.username!r}, secret=***)"
+
+
+class ConnectionState(StrEnum):
+    CONNECTING = "connecting"
+    CONNECTED = "connected"
+    DISCONNECTED = "disconnected"
+    CLOSED = "closed"
+
+
+@dataclass(slots=True)
+class _PendingList:
+    """A list action (CoreShowChannels): its events carry the ActionID and end with EventList: Complete."""
+
+    events: list[AmiMessage] = field(default_factory=list)
+    done: asyncio.Future[list[AmiMessage]] = field(default_factory=lambda: asyncio.get_running_loop().create_future())
+
+
+class AmiSession:
+    """One connected, logged-in AMI session. Create with `await AmiSession.open(...)`."""
+
+    def __init__(
+        self,
+        reader: asyncio.StreamReader,
+        writer: asyncio.StreamWriter,
+        *,
+        on_event: EventHandler,
+        action_ids: Callable[[], str],
+    ) -> None:
+        self._reader = reader
+        self._writer = writer
+        self._on_event = on_event
+        self._action_ids = action_ids
+        self._parser = AmiParser()
+        self._responses: dict[str, asyncio.Future[AmiMessage]] = {}
+        self._lists: dict[str, _PendingList] = {}
+        self._read_task: asyncio.Task[None] | None = None
+        self.closed: asyncio.Future[AmiError | None] = asyncio.get_running_loop().create_future()
+        self.version: str | None = None
+
+    @classmethod
+    async def open(cls, settings: AmiSettings, *, on_event: EventHandler, action_ids: Callable[[], str]) -> AmiSession:
+        """Connect, read the banner, log in. Raises AmiConnectionError or AmiAuthenticationError."""
+        try:
+            reader, writer = await asyncio.wait_for(
+                asyncio.open_connection(settings.host, settings.port), settings.connect_timeout
+            )
+        except (OSError, TimeoutError) as exc:
+            raise AmiConnectionError(f"cannot reach AMI at {settings.host}:{settings.port}: {exc}") from exc
+        session = cls(reader, writer, on_event=on_event, action_ids=action_ids)
+        try:
+            await session._login(settings)
+        except BaseException:
+            session.abort()
+            raise
+        return session
+
+    async def _login(self, settings: AmiSettings) -> None:
+        self._read_task = asyncio.create_task(self._read_loop(), name="ami-read")
+        try:
+            response = await self.action(
+                "Login",
+                [("Username", settings.username), ("Secret", settings.secret), ("Events", "on")],
+                timeout=settings.login_timeout,
+            )
+        except AmiTimeoutError as exc:
+            raise AmiConnectionError(f"AMI login got no answer: {exc}") from exc
+        if response.name != "Success":
+            # Wrong secret and unknown user look the same, and Asterisk hangs up right after (b.txt).
+            raise AmiAuthenticationError(settings.username, response.get("Message") or response.name)
+
+    # ---- sending ---------------------------------------------------------------------------------------
+
+    async def action(
+        self,
+        name: str,
+        headers: Headers = (),
+        *,
+        timeout: float = 10.0,
+        action_id: str | None = None,
+    ) -> AmiMessage:
+        """Send one action and return its Response (Success or Error alike).
+
+        Raises AmiEncodingError before writing anything unsafe, AmiConnectionError when the session is or goes
+        down before the Response, AmiTimeoutError after `timeout` seconds.
+        """
+        action_id = action_id or self._action_ids()
+        data = encode_action(name, headers, action_id=action_id)
+        future = self._send(action_id, data)
+        try:
+            return await self._wait(future, timeout, name)
+        finally:
+            self._responses.pop(action_id, None)
+
+    async def list_action(self, name: str, headers: Headers = (), *, timeout: float = 10.0) -> list[AmiMessage]:
+        """Send a list action (e.g. CoreShowChannels) and return its item events, without the Complete event."""
+        action_id = self._action_ids()
+        data = encode_action(name, headers, action_id=action_id)
+        pending = _PendingList()
+        self._lists[action_id] = pending
+        try:
+            response = await self._wait(self._send(action_id, data), timeout, name)
+            if response.name != "Success":
+                return []
+            return await self._wait(pending.done, timeout, name)
+        finally:
+            self._lists.pop(action_id, None)
+            self._responses.pop(action_id, None)
+
+    def _send(self, action_id: str, data: bytes) -> asyncio.Future[AmiMessage]:
+        if self.closed.done():
+            raise AmiConnectionError("AMI session is closed")
+        future: asyncio.Future[AmiMessage] = asyncio.get_running_loop().create_future()
+        # Registered before writing: the Response can be parsed before write() returns control.
+        self._responses[action_id] = future
+        self._writer.write(data)
+        return future
+
+    async def _wait(self, future: asyncio.Future[_T], timeout: float, name: str) -> _T:
+        try:
+            return await asyncio.wait_for(future, timeout)
+        except TimeoutError as exc:
+            raise AmiTimeoutError(f"AMI {name}: no answer within {timeout} s") from exc
+
+    # ---- reading ---------------------------------------------------------------------------------------
+
+    async def _read_loop(self) -> None:
+        error: AmiError | None = None
+        try:
+            while True:
+                data = await self._reader.read(65536)
+                if not data:
+                    error = AmiConnectionError("AMI connection closed by Asterisk")
+                    break
+                self._parser.feed(data)
+                while (message := self._parser.next_message()) is not None:
+                    self._dispatch(message)
+                if self.version is None and self._parser.banner:
+                    self.version = self._parser.banner
+        except AmiProtocolError as exc:
+            error = exc
+        except OSError as exc:
+            error = AmiConnectionError(f"AMI connection lost: {exc}")
+        except asyncio.CancelledError:
+            error = AmiConnectionError("AMI session closed")
+        finally:
+            self._fail_waiters(error or AmiConnectionError("AMI session closed"))
+            self._writer.close()
+            if not self.closed.done():
+                self.closed.set_result(error)
+
+    def _dispatch(self, message: AmiMessage) -> None:
+        action_id = message.action_id
+        if not message.is_event:
+            future = self._responses.pop(action_id, None) if action_id is not None else None
+            if future is not None and not future.done():
+                future.set_result(message)
+            else:
+                log.debug("AMI response nobody waits for: %s %s", message.name, action_id)
+            return
+        pending = self._lists.get(action_id) if action_id is not None else None
+        if pending is not None and message.name != "OriginateResponse":
+            if (message.get("EventList") or "").lower() == "complete":
+                if not pending.done.done():
+                    pending.done.set_result(pending.events)
+            else:
+                pending.events.append(message)
+            return
+        try:
+            self._on_event(message)
+        except Exception:  # a subscriber's bug must not kill the session
+            log.exception("AMI event handler failed on %s", message.name)
+
+    def _fail_waiters(self, error: AmiError) -> None:
+        for future in self._responses.values():
+            if not future.done():
+                future.set_exception(error)
+        for pending in self._lists.values():
+            if not pending.done.done():
+                pending.done.set_exception(error)
+        self._responses.clear()
+
+    # ---- closing ---------------------------------------------------------------------------------------
+
+    async def logoff(self, timeout: float = 2.0) -> None:
+        """Polite goodbye ("Response: Goodbye", then Asterisk closes); the session is closed either way."""
+        with contextlib.suppress(AmiError, OSError):
+            await self.action("Logoff", timeout=timeout)
+        self.abort()
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(asyncio.shield(self.closed), timeout)
+
+    def abort(self) -> None:
+        if self._read_task is not None and not self._read_task.done():
+            self._read_task.cancel()
+        self._writer.transport.abort()
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The client: one session kept alive, and Originate
+
+
+@dataclass(frozen=True, slots=True)
+class OriginateRequest:
+    """An async Originate into a dialplan context. Values are refused (not cleaned) if they hold CR/LF/NUL."""
+
+    channel: str  # e.g. "PJSIP/5550123@trunk"; the dialer builds it from a validated number
+    context: str  # a context whose extension runs AGI(agi://host/${IVR_SCENARIO}?job=${JOB_ID})
+    channel_id: str  # our Uniqueid for the dialled leg: known before any event, echoed even on failure
+    exten: str = "s"
+    priority: int = 1
+    timeout_ms: int = 30_000
+    caller_id: str | None = None
+    variables: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class OriginateResult:
+    """What became of one Originate. `lost` means the OriginateResponse was never seen (the session dropped)
+    and the outcome was reconstructed from CoreShowChannels and the events seen before the drop."""
+
+    outcome: DialOutcome
+    detail: str
+    reason: str | None = None
+    channel: str | None = None
+    uniqueid: str | None = None
+    lost: bool = False
+
+
+@dataclass(slots=True)
+class _CallWatch:
+    action_id: str
+    channel_id: str
+    result: asyncio.Future[OriginateResult]
+    dropped: asyncio.Event = field(default_factory=asyncio.Event)
+    seen_up: bool = False
+
+
+class AmiClient:
+    """Keeps one AMI session alive and offers actions, event subscriptions and Originate.
+
+    `await start()` makes the first connection and raises at once on a wrong secret or an unreachable peer,
+    so a misconfiguration is loud. After that, drops and Asterisk restarts are repaired in the background
+    with exponential back-off; a Login refused on reconnect stops the client (`failure` says why).
+    """
+
+    def __init__(self, settings: AmiSettings, *, node_id: str = "ivrgraph") -> None:
+        self.settings = settings
+        # Unique across nodes and restarts: an OriginateResponse is broadcast to every session of every client.
+        self._prefix = f"{node_id}-{secrets.token_hex(4)}"
+        self._counter = itertools.count(1)
+        self._session: AmiSession | None = None
+        self._connected = asyncio.Event()
+        self._subscribers: list[EventHandler] = []
+        self._state_handlers: list[StateHandler] = []
+        self._by_action: dict[str, _CallWatch] = {}
+        self._by_channel: dict[str, _CallWatch] = {}
+        self._supervisor: asyncio.Task[None] | None = None
+        self._closing = False
+        self.state = ConnectionState.DISCONNECTED
+        self.failure: AmiError | None = None
+        self.reconnects = 0
+
+    # ---- lifecycle -----------------------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Connect and log in once; raises AmiAuthenticationError or AmiConnectionError."""
+        session = await self._open()
+        self._supervisor = asyncio.create_task(self._supervise(session), name="ami-supervisor")
+
+    async def close(self) -> None:
+        """Log off and stop reconnecting. Originates still waiting end as failed (lost)."""
+        self._closing = True
+        session = self._session
+        if session is not None:
+            await session.logoff()
+        if self._supervisor is not None:
+            self._supervisor.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._supervisor
+        self._resolve_all("AMI client closed")
+        self._set_state(ConnectionState.CLOSED)
+
+    @property
+    def connected(self) -> bool:
+        return self._session is not None and not self._session.closed.done()
+
+    async def wait_connected(self, timeout: float) -> None:
+        """Return once a session is up; AmiConnectionError after `timeout`, or the fatal `failure`."""
+        if self.failure is not None:
+            raise self.failure
+        try:
+            await asyncio.wait_for(self._connected.wait(), timeout)
+        except TimeoutError as exc:
+            raise AmiConnectionError(f"AMI not connected after {timeout} s") from exc
+        if self.failure is not None:
+            raise self.failure
+
+    def subscribe(self, handler: EventHandler) -> Callable[[], None]:
+        """Call `handler` for every event; returns a function that unsubscribes."""
+        self._subscribers.append(handler)
+        return lambda: self._subscribers.remove(handler) if handler in self._subscribers else None
+
+    def on_state(self, handler: StateHandler) -> None:
+        self._state_handlers.append(handler)
+
+    def next_action_id(self) -> str:
+        return f"{self._prefix}-{next(self._counter)}"
+
+    async def _open(self) -> AmiSession:
+        self._set_state(ConnectionState.CONNECTING)
+        try:
+            session = await AmiSession.open(self.settings, on_event=self._on_event, action_ids=self.next_action_id)
+        except BaseException:
+            self._set_state(ConnectionState.DISCONNECTED)
+            raise
+        self._session = session
+        self._connected.set()
+        self._set_state(ConnectionState.CONNECTED)
+        return session
+
+    async def _supervise(self, session: AmiSession) -> None:
+        while True:
+            keepalive = asyncio.create_task(self._keepalive(session), name="ami-keepalive")
+            error = await asyncio.shield(session.closed)
+            keepalive.cancel()
+            self._session = None
+            self._connected.clear()
+            for watch in self._by_action.values():
+                watch.dropped.set()
+            if self._closing:
+                return
+            log.warning("AMI session lost (%s); reconnecting", error)
+            self._set_state(ConnectionState.DISCONNECTED)
+            delay = self.settings.reconnect_initial
+            while True:
+                await asyncio.sleep(delay)
+                try:
+                    session = await self._open()
+                    break
+                except AmiAuthenticationError as exc:
+                    log.error("AMI login refused on reconnect; giving up: %s", exc)
+                    self.failure = exc
+                    self._connected.set()  # wake waiters so they see the failure
+                    self._resolve_all(f"AMI login refused: {exc.message}")
+                    self._set_state(ConnectionState.CLOSED)
+                    return
+                except AmiConnectionError as exc:
+                    log.info("AMI reconnect failed (%s); next try in %.1f s", exc, delay)
+                    delay = min(delay * 2, self.settings.reconnect_max)
+            self.reconnects += 1
+
+    async def _keepalive(self, session: AmiSession) -> None:
+        """Ping now and then: a peer that vanished without a FIN (cable, VM pause) is only noticed this way."""
+        while True:
+            await asyncio.sleep(self.settings.ping_interval)
+            try:
+                await session.action("Ping", timeout=self.settings.action_timeout)
+            except AmiError as exc:
+                log.warning("AMI keepalive failed (%s); dropping the session", exc)
+                session.abort()
+                return
+
+    def _set_state(self, state: ConnectionState) -> None:
+        if state is self.state:
+            return
+        self.state = state
+        for handler in list(self._state_handlers):
+            try:
+                handler(state)
+            except Exception:
+                log.exception("AMI state handler failed")
+
+    # ---- actions -------------------------------------------------------------------------------------------
+
+    def _current(self) -> AmiSession:
+        if self.failure is not None:
+            raise self.failure
+        session = self._session
+        if session is None or session.closed.done():
+            raise AmiConnectionError("AMI not connected")
+        return session
+
+    async def action(self, name: str, headers: Headers = (), *, timeout: float | None = None) -> AmiMessage:
+        """One action on the current session; see `AmiSession.action`."""
+        return await self._current().action(name, headers, timeout=timeout or self.settings.action_timeout)
+
+    async def list_action(self, name: str, headers: Headers = (), *, timeout: float | None = None) -> list[AmiMessage]:
+        return await self._current().list_action(name, headers, timeout=timeout or self.settings.action_timeout)
+
+    async def ping(self) -> float:
+        """Round-trip time of one Ping in seconds (e.txt: 0.03-0.05 ms on loopback)."""
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        response = await self.action("Ping")
+        if response.name != "Success":
+            raise AmiProtocolError(f"Ping answered {response.name}: {response.get('Message')}")
+        return loop.time() - started
+
+    async def find_channel(self, uniqueid: str) -> AmiMessage | None:
+        """The CoreShowChannel entry of a live channel with this Uniqueid, or None (f1's recovery)."""
+        for event in await self.list_action("CoreShowChannels"):
+            if event.get("Uniqueid") == uniqueid:
+                return event
+        return None
+
+    # ---- Originate -----------------------------------------------------------------------------------------
+
+    async def originate(self, request: OriginateRequest) -> OriginateResult:
+        """Place an async Originate and wait for its outcome.
+
+        Raises AmiEncodingError for a request that cannot be sent safely and AmiConnectionError when no session
+        is up (nothing was sent, so the caller may try again without counting an attempt). Every other ending,
+        including Asterisk refusing the action and a session lost mid-call, is an `OriginateResult`.
+        """
+        headers = originate_headers(
+            channel=request.channel,
+            context=request.context,
+            exten=request.exten,
+            priority=request.priority,
+            timeout_ms=request.timeout_ms,
+            caller_id=request.caller_id,
+            channel_id=request.channel_id,
+            other_channel_id=f"{request.channel_id}-2",
+            variables=request.variables,
+        )
+        encode_action("Originate", headers)  # refuse an unsafe request before anything is registered or sent
+        session = self._current()
+        action_id = self.next_action_id()
+        watch = _CallWatch(action_id, request.channel_id, asyncio.get_running_loop().create_future())
+        self._by_action[action_id] = watch
+        self._by_channel[request.channel_id] = watch
+        try:
+            try:
+                response = await session.action(
+                    "Originate", headers, timeout=self.settings.action_timeout, action_id=action_id
+                )
+            except AmiConnectionError:
+                # Written but unanswered: the call may be ringing. Find out after the reconnect.
+                watch.dropped.set()
+            else:
+                if response.name != "Success":
+                    message = response.get("Message") or response.name
+                    return OriginateResult(DialOutcome.FAILED, f"refused by Asterisk: {message}")
+            # Asterisk gives up ringing after Timeout; the OriginateResponse follows within milliseconds (c3x).
+            return await self._outcome(watch, request.timeout_ms / 1000 + self.settings.action_timeout)
+        finally:
+            self._by_action.pop(action_id, None)
+            self._by_channel.pop(request.channel_id, None)
+
+    async def _outcome(self, watch: _CallWatch, ring_limit: float) -> OriginateResult:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + ring_limit
+        while not watch.result.done():
+            if not watch.dropped.is_set():
+                dropped = asyncio.create_task(watch.dropped.wait())
+                waiters: set[asyncio.Future[Any]] = {watch.result, dropped}
+                try:
+                    await asyncio.wait(
+                        waiters,
+                        timeout=max(0.0, deadline - loop.time()),
+                        return_when=asyncio.FIRST_COMPLETED,
+                    )
+                finally:
+                    dropped.cancel()
+                if watch.result.done():
+                    break
+                if not watch.dropped.is_set():
+                    return OriginateResult(
+                        DialOutcome.FAILED,
+                        f"no OriginateResponse within {ring_limit:.0f} s",
+                        uniqueid=watch.channel_id,
+                        lost=True,
+                    )
+            await self._reconcile(watch)
+        return watch.result.result()
+
+    async def _reconcile(self, watch: _CallWatch) -> None:
+        """After a drop: the OriginateResponse sent meanwhile is gone for good (f1). Ask Asterisk what is left."""
+        try:
+            await self.wait_connected(self.settings.reconnect_grace)
+            if watch.result.done():
+                return
+            channel = await self.find_channel(watch.channel_id)
+        except AmiConnectionError:
+            if self._session is None and (self.failure is not None or self._closing or not self._connected.is_set()):
+                self._resolve(watch, self._lost(watch, "AMI unreachable after the session dropped"))
+            return  # the new session dropped too: go round again
+        except AmiError as exc:
+            self._resolve(watch, self._lost(watch, f"AMI failed while reconciling: {exc}"))
+            return
+        if watch.result.done():
+            return
+        if channel is None:
+            # Gone: it either ended while we were away (answered only if we saw it go Up) or died with Asterisk.
+            self._resolve(watch, self._lost(watch, "call not found after reconnect"))
+        elif channel.get("ChannelStateDesc") == "Up":
+            self._resolve(
+                watch,
+                OriginateResult(
+                    DialOutcome.ANSWERED,
+                    "answered (found up after reconnect)",
+                    channel=channel.get("Channel"),
+                    uniqueid=watch.channel_id,
+                    lost=True,
+                ),
+            )
+        else:
+            # Still ringing: this session is listening now and will get the OriginateResponse.
+            watch.dropped.clear()
+
+    @staticmethod
+    def _lost(watch: _CallWatch, why: str) -> OriginateResult:
+        if watch.seen_up:
+            return OriginateResult(
+                DialOutcome.ANSWERED,
+                f"answered before the AMI session dropped; {why}",
+                uniqueid=watch.channel_id,
+                lost=True,
+            )
+        return OriginateResult(DialOutcome.FAILED, f"outcome unknown: {why}", uniqueid=watch.channel_id, lost=True)
+
+    @staticmethod
+    def _resolve(watch: _CallWatch, result: OriginateResult) -> None:
+        if not watch.result.done():
+            watch.result.set_result(result)
+
+    def _resolve_all(self, why: str) -> None:
+        for watch in list(self._by_action.values()):
+            self._resolve(watch, self._lost(watch, why))
+
+    def _on_event(self, message: AmiMessage) -> None:
+        if message.name == "OriginateResponse":
+            action_id = message.action_id
+            watch = self._by_action.get(action_id) if action_id else None
+            if watch is None:
+                watch = self._by_channel.get(message.get("Uniqueid") or "")
+            if watch is not None:
+                response, reason = message.get("Response"), message.get("Reason")
+                outcome = outcome_from_reason(response, reason)
+                self._resolve(
+                    watch,
+                    OriginateResult(
+                        outcome,
+                        f"{response} (Reason {reason})",
+                        reason=reason,
+                        channel=message.get("Channel"),
+                        uniqueid=message.get("Uniqueid"),
+                    ),
+                )
+        else:
+            watch = self._by_channel.get(message.get("Uniqueid") or "")
+            if watch is not None and message.get("ChannelStateDesc") == "Up":
+                watch.seen_up = True
+        for handler in list(self._subscribers):
+            try:
+                handler(message)
+            except Exception:  # one subscriber's bug must not starve the others or the session
+                log.exception("AMI subscriber failed on %s", message.name)

@@ -1,0 +1,286 @@
+"""The AMI client over real TCP against the fake Asterisk that replays ../shared/asterisk/ami/ captures."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+
+from agi_server.ami import AmiClient, AmiSettings, ConnectionState, OriginateRequest
+from agi_server.ami_errors import AmiAuthenticationError, AmiConnectionError, AmiEncodingError
+from agi_server.ami_protocol import AmiMessage, DialOutcome
+from tests.fakes.ami import FakeAmi
+
+
+def settings_for(fake: FakeAmi, **overrides: Any) -> AmiSettings:
+    values: dict[str, Any] = {
+        "host": "127.0.0.1",
+        "port": fake.port,
+        "username": "probe",
+        "secret": "probe",
+        "reconnect_initial": 0.05,
+        "reconnect_max": 0.2,
+        "action_timeout": 5.0,
+    }
+    values.update(overrides)
+    return AmiSettings(**values)
+
+
+def request(number: str, job: str, **overrides: Any) -> OriginateRequest:
+    values: dict[str, Any] = {
+        "channel": f"Local/{number}@callees/n",
+        "context": "outbound-ivr",
+        "channel_id": f"ivr-{job}-1",
+        "caller_id": '"ACME Dialer" <5550100>',
+        "variables": {"IVR_SCENARIO": "debt", "JOB_ID": job},
+    }
+    values.update(overrides)
+    return OriginateRequest(**values)
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeAmi]:
+    peer = FakeAmi(time_scale=0.01)
+    await peer.start()
+    yield peer
+    await peer.close()
+
+
+@pytest.fixture
+async def client(fake: FakeAmi) -> AsyncIterator[AmiClient]:
+    ami = AmiClient(settings_for(fake), node_id="test")
+    await ami.start()
+    yield ami
+    await ami.close()
+
+
+async def test_login_then_logoff(fake: FakeAmi) -> None:
+    """a-login.txt: banner, Login with Events on, Success; Logoff gets Goodbye and EOF."""
+    ami = AmiClient(settings_for(fake))
+    states: list[ConnectionState] = []
+    ami.on_state(states.append)
+    await ami.start()
+    assert ami.connected
+    login = fake.actions("Login")[0]
+    assert (login.get("Username"), login.get("Secret"), login.get("Events")) == ("probe", "probe", "on")
+    assert login.get("ActionID")
+    await ami.close()
+    assert fake.actions("Logoff")
+    assert states == [ConnectionState.CONNECTING, ConnectionState.CONNECTED, ConnectionState.CLOSED]
+
+
+async def test_wrong_secret_is_a_clear_error_after_asterisks_delay(fake: FakeAmi) -> None:
+    """b-login-wrong-secret.txt: 'Authentication failed' after 1.000 s, then Asterisk closes."""
+    ami = AmiClient(settings_for(fake, secret="wrong"))
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    with pytest.raises(AmiAuthenticationError) as caught:
+        await ami.start()
+    assert loop.time() - started >= 0.9
+    assert caught.value.message == "Authentication failed"
+    assert "wrong" not in str(caught.value)  # the secret never lands in logs
+    assert not ami.connected
+    assert "secret=***" in repr(ami.settings)
+
+
+async def test_unreachable_peer_is_a_connection_error() -> None:
+    """f2: while Asterisk is down, connects are refused (Errno 111)."""
+    probe = FakeAmi()
+    await probe.start()
+    port = probe.port
+    await probe.close()
+    with pytest.raises(AmiConnectionError):
+        await AmiClient(AmiSettings("127.0.0.1", port, "probe", "probe", connect_timeout=1.0)).start()
+
+
+async def test_ping(client: AmiClient, fake: FakeAmi) -> None:
+    """e-ping-logoff.txt: 'Response: Success / ActionID / Ping: Pong / Timestamp'."""
+    rtt = await client.ping()
+    assert 0 < rtt < 1
+    response = await client.action("Ping")
+    assert response.get("Ping") == "Pong"
+    ids = [action.get("ActionID") for action in fake.actions("Ping")]
+    assert len(set(ids)) == 2
+
+
+@pytest.mark.parametrize(
+    ("number", "outcome", "reason"),
+    [
+        ("1123", DialOutcome.ANSWERED, "4"),  # c1x.txt
+        ("2000", DialOutcome.BUSY, "5"),  # c2x.txt
+        ("3000", DialOutcome.NO_ANSWER, "3"),  # c3x.txt (30 s of ringing, scaled)
+        ("4000", DialOutcome.FAILED, "8"),  # c4x.txt congestion
+        ("5000", DialOutcome.ANSWERED, "4"),  # c5x.txt
+        ("7000", DialOutcome.FAILED, "0"),  # c7x.txt hangs up unanswered
+        ("8000", DialOutcome.FAILED, "0"),  # c8x.txt rejects with cause 21
+        ("9000", DialOutcome.FAILED, "0"),  # c9x.txt no such callee
+    ],
+)
+async def test_originate_outcome_per_callee(
+    client: AmiClient, fake: FakeAmi, number: str, outcome: DialOutcome, reason: str
+) -> None:
+    """c1x..c9x.txt: Response 'Originate successfully queued', then the OriginateResponse decides."""
+    result = await client.originate(request(number, f"job{number}"))
+    assert (result.outcome, result.reason, result.lost) == (outcome, reason, False)
+    assert result.uniqueid == f"ivr-job{number}-1"  # ChannelId echoed, even on failure
+    sent = fake.actions("Originate")[0]
+    assert sent.get("Async") == "true"
+    assert sent.get("ChannelId") == f"ivr-job{number}-1"
+    assert sent.get("Timeout") == "30000"
+    assert [v for n, v in sent.headers if n == "Variable"] == ["IVR_SCENARIO=debt", f"JOB_ID=job{number}"]
+
+
+async def test_originate_refused_synchronously_is_a_failed_outcome(client: AmiClient) -> None:
+    """c-errors.txt test 1: an Exten missing from the Context gives 'Response: Error' and no event."""
+    result = await client.originate(request("2000", "bad", exten="nosuch"))
+    assert result.outcome is DialOutcome.FAILED
+    assert result.detail == "refused by Asterisk: Extension does not exist."
+    assert result.reason is None
+
+
+async def test_events_reach_subscribers_and_carry_our_ids(client: AmiClient) -> None:
+    """c1x.txt: Newchannel with Uniqueid = ChannelId, VarSet JOB_ID, UserEvent OutboundIVRDone with JobID."""
+    seen: list[AmiMessage] = []
+    unsubscribe = client.subscribe(seen.append)
+    result = await client.originate(request("1123", "j42"))
+    assert result.outcome is DialOutcome.ANSWERED
+    await asyncio.sleep(0.15)  # the IVR part of the capture lasts 7.8 s, scaled by 0.01
+    unsubscribe()
+    names = [m.name for m in seen]
+    assert names.index("Newchannel") < names.index("OriginateResponse") < names.index("UserEvent")
+    assert {m.get("Uniqueid") for m in seen if m.name == "Newchannel"} == {"ivr-j42-1", "ivr-j42-1-2"}
+    assert any(m.get("Variable") == "JOB_ID" and m.get("Value") == "j42" for m in seen)
+    done = next(m for m in seen if m.name == "UserEvent")
+    assert (done.get("UserEvent"), done.get("JobID"), done.get("AGISTATUS")) == ("OutboundIVRDone", "j42", "SUCCESS")
+    agi = next(m for m in seen if m.name == "Newexten" and m.get("Application") == "AGI")
+    assert agi.get("AppData") == "agi://127.0.0.1:4575/debt?job=j42"  # the job id travels in the AGI URL
+    count = len(seen)
+    await client.ping()
+    assert len(seen) == count  # unsubscribed
+
+
+async def test_concurrent_originates_are_matched_by_action_id(client: AmiClient) -> None:
+    """g1-actionid-concurrent.txt: Responses in send order, OriginateResponses in completion order."""
+    answered, busy, congested = await asyncio.gather(
+        client.originate(request("5000", "A")),
+        client.originate(request("2000", "B")),
+        client.originate(request("4000", "C")),
+    )
+    assert answered.outcome is DialOutcome.ANSWERED and answered.uniqueid == "ivr-A-1"
+    assert busy.outcome is DialOutcome.BUSY and busy.uniqueid == "ivr-B-1"
+    assert congested.outcome is DialOutcome.FAILED and congested.reason == "8"
+
+
+@pytest.mark.parametrize(
+    "field",
+    ["channel", "context", "channel_id", "caller_id", "exten"],
+)
+async def test_injection_never_reaches_the_wire(client: AmiClient, fake: FakeAmi, field: str) -> None:
+    """d-header-injection.txt d1-d3: CR/LF in any value is refused before a byte is written."""
+    bad = "5000@callees/n\r\nApplication: System\r\nData: touch /tmp/pwned\r\nX-Rest: "
+    with pytest.raises(AmiEncodingError):
+        await client.originate(request("5000", "inj", **{field: bad}))
+    with pytest.raises(AmiEncodingError):
+        await client.originate(request("5000", "inj", variables={"JOB_ID": "x\r\n\r\nAction: Command"}))
+    assert await client.ping() > 0  # the session is intact
+    assert [a.name for a in fake.received] == ["Login", "Ping"]
+
+
+async def test_drop_mid_call_then_outcome_from_the_new_session(fake: FakeAmi) -> None:
+    """f1-drop-reconnect.txt: the session drops right after 'Originate successfully queued'; the client
+    reconnects while the callee still rings, so the new session receives the OriginateResponse."""
+    fake.time_scale = 0.3  # answer after 0.3 s
+    ami = AmiClient(settings_for(fake, reconnect_initial=0.02))
+    await ami.start()
+    call = asyncio.create_task(ami.originate(request("6000", "f1a")))
+    while not fake.actions("Originate"):
+        await asyncio.sleep(0.001)
+    await fake.drop_connections()
+    result = await asyncio.wait_for(call, 5)
+    assert (result.outcome, result.lost) == (DialOutcome.ANSWERED, False)
+    assert ami.reconnects == 1
+    assert fake.actions("CoreShowChannels")
+    await ami.close()
+
+
+async def test_drop_mid_call_response_lost_outcome_reconstructed(fake: FakeAmi) -> None:
+    """f1-drop-reconnect.txt: reconnected after the answer, the OriginateResponse is gone for good;
+    CoreShowChannels lists the channel (Uniqueid = ChannelId) Up in the AGI, so the call was answered."""
+    fake.time_scale = 0.2  # answered at 0.2 s, the IVR runs until ~2 s
+    ami = AmiClient(settings_for(fake, reconnect_initial=0.5))
+    await ami.start()
+    call = asyncio.create_task(ami.originate(request("6000", "f1b")))
+    while not fake.actions("Originate"):
+        await asyncio.sleep(0.001)
+    await fake.drop_connections()
+    result = await asyncio.wait_for(call, 5)
+    assert (result.outcome, result.lost) == (DialOutcome.ANSWERED, True)
+    assert result.detail == "answered (found up after reconnect)"
+    await ami.close()
+
+
+async def test_asterisk_restart_kills_the_call_and_the_client_comes_back(fake: FakeAmi) -> None:
+    """f2-asterisk-restart.txt: Shutdown event, EOF, refused connects, then a new banner and Login."""
+    fake.time_scale = 1.0  # 3000 rings for 30 s: still ringing when Asterisk stops
+    ami = AmiClient(settings_for(fake, reconnect_initial=0.05, reconnect_max=0.1))
+    shutdowns: list[AmiMessage] = []
+    ami.subscribe(lambda m: shutdowns.append(m) if m.name == "Shutdown" else None)
+    await ami.start()
+    call = asyncio.create_task(ami.originate(request("3000", "f2")))
+    while not fake.actions("Originate"):
+        await asyncio.sleep(0.001)
+    await fake.stop_asterisk()
+    await asyncio.sleep(0.3)  # a few refused reconnects
+    assert not ami.connected
+    await fake.start_asterisk()
+    result = await asyncio.wait_for(call, 5)
+    assert (result.outcome, result.lost) == (DialOutcome.FAILED, True)
+    assert result.detail == "outcome unknown: call not found after reconnect"
+    assert [m.get("Shutdown") for m in shutdowns] == ["Cleanly"]
+    assert ami.connected and ami.reconnects == 1
+    assert await ami.ping() > 0
+    assert len(fake.actions("Login")) == 2
+    await ami.close()
+
+
+async def test_login_refused_on_reconnect_stops_the_client(fake: FakeAmi) -> None:
+    """b-login-wrong-secret.txt after f2: a secret changed while Asterisk was down is fatal, not retried."""
+    fake.auth_failure_delay = 0.05
+    ami = AmiClient(settings_for(fake))
+    await ami.start()
+    await fake.stop_asterisk()
+    fake.secret = "rotated"
+    while ami.connected:
+        await asyncio.sleep(0.001)
+    await fake.start_asterisk()
+    with pytest.raises(AmiAuthenticationError):
+        await ami.wait_connected(5)
+    assert ami.state is ConnectionState.CLOSED
+    logins = len(fake.actions("Login"))
+    await asyncio.sleep(0.3)
+    assert len(fake.actions("Login")) == logins  # no hammering with a bad secret
+    with pytest.raises(AmiAuthenticationError):
+        await ami.originate(request("5000", "late"))
+    await ami.close()
+
+
+async def test_originate_without_session_sends_nothing(fake: FakeAmi) -> None:
+    """A dialer must know nothing was dialled, so it can retry without counting an attempt."""
+    ami = AmiClient(settings_for(fake, reconnect_initial=5.0))
+    await ami.start()
+    await fake.drop_connections()
+    await asyncio.sleep(0.05)
+    with pytest.raises(AmiConnectionError):
+        await ami.originate(request("5000", "nosession"))
+    assert not fake.actions("Originate")
+    await ami.close()
+
+
+async def test_keepalive_pings_while_idle(fake: FakeAmi) -> None:
+    ami = AmiClient(settings_for(fake, ping_interval=0.02))
+    await ami.start()
+    await asyncio.sleep(0.15)
+    assert len(fake.actions("Ping")) >= 3
+    await ami.close()

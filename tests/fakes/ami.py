@@ -1,0 +1,546 @@
+"""A fake Asterisk Manager Interface over real TCP that replays bytes captured from a real Asterisk 22.
+
+Source of truth: ../shared/asterisk/ami/ (README.txt and the transcripts beside it). The fake
+
+- sends the one-line banner, answers Login like a.txt (Success + FullyBooted in one chunk, then
+  SuccessfulAuth) and a wrong user/secret like b.txt (1 s delay, "Authentication failed", EOF);
+- answers any action before Login with "Permission denied" (b.txt) and Ping/Logoff like e.txt;
+- reads actions the way Asterisk does: a bare LF ends a line, a blank line ends the action, the first
+  occurrence of a repeated header wins, a line over 1024 bytes drops the action (d-header-injection.txt);
+  every action it parsed is kept in `received`, so a test can prove what reached "Asterisk";
+- answers Originate errors synchronously with the texts of c-errors.txt, and for an async Originate
+  replays the captured events of the callee's transcript (c1x..c9x.txt), chunk by chunk and at the captured
+  times (scaled by `time_scale`), with the capture's ids swapped for the ones the client sent;
+- keeps calls running when a client drops (f1: the OriginateResponse is then lost), lists them with
+  CoreShowChannels and answers Getvar like f1.txt, and can stop and start again like f2.txt (Shutdown
+  event, EOF, connection refused, a new banner).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import re
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+CAPTURES = Path(
+    os.environ.get("IVRGRAPH_AMI_CAPTURES", Path(__file__).resolve().parents[3] / "shared" / "asterisk" / "ami")
+)
+
+# Which transcript plays which callee number (README section 4). Unknown numbers behave like 9000.
+CALLEE_CAPTURES: Mapping[str, str] = {
+    "1123": "c1x.txt",  # answers after 1 s, DTMF 123
+    "2000": "c2x.txt",  # busy
+    "3000": "c3x.txt",  # rings 30 s, no answer
+    "4000": "c4x.txt",  # congestion
+    "5000": "c5x.txt",  # answers, hangs up after 1 s
+    "6000": "c6x.txt",  # answers, listens 30 s
+    "7000": "c7x.txt",  # rings 1 s, hangs up unanswered
+    "8000": "c8x.txt",  # rejects with cause 21
+    "9000": "c9x.txt",  # no such callee
+}
+
+BANNER = b"Asterisk Call Manager/11.0.0\r\n"  # a-login.txt #1: one line, no blank line after it
+MAX_LINE = 1024  # d5: "Failed to parse message: line too long"
+_UNESCAPES = {"\\": "\\", "n": "\n", "r": "\r", "t": "\t"}
+_ENTRY = re.compile(r"^\s*(\d+\.\d+)\s+(A>C|C>A)\s+#\d+\s+(?:len=\d+|EOF)")
+_CALLEE = re.compile(r"^Local/([^@/]+)@")
+
+
+@dataclass(frozen=True, slots=True)
+class Chunk:
+    """One recv()/sendall of a transcript: seconds since connect, direction, exact bytes (b"" = EOF)."""
+
+    t: float
+    direction: str
+    data: bytes
+
+
+def unescape(text: str) -> bytes:
+    """Undo the transcript escaping (\\\\ \\n \\r \\t \\xHH)."""
+    out = bytearray()
+    i = 0
+    while i < len(text):
+        char = text[i]
+        if char == "\\" and i + 1 < len(text):
+            nxt = text[i + 1]
+            if nxt == "x":
+                out.append(int(text[i + 2 : i + 4], 16))
+                i += 4
+                continue
+            out += _UNESCAPES[nxt].encode()
+            i += 2
+            continue
+        out += char.encode("utf-8")
+        i += 1
+    return bytes(out)
+
+
+def load_transcript(path: Path) -> list[Chunk]:
+    """Every chunk of a transcript file in order (several connections in one file follow each other)."""
+    chunks: list[Chunk] = []
+    current: tuple[float, str] | None = None
+    data = bytearray()
+    eof = False
+
+    def flush() -> None:
+        if current is not None:
+            chunks.append(Chunk(current[0], current[1], b"" if eof else bytes(data)))
+
+    for line in path.read_text(encoding="utf-8").splitlines():
+        match = _ENTRY.match(line)
+        if match:
+            flush()
+            current, data, eof = (float(match.group(1)), match.group(2)), bytearray(), line.rstrip().endswith("EOF")
+            continue
+        stripped = line.lstrip()
+        if current is not None and stripped.startswith("| "):
+            data += unescape(stripped[2:])
+        elif current is not None and stripped.startswith(("|~", "~")):
+            continue  # a message the capture left out as unrelated to the test; its bytes are not in the file
+        elif not stripped.startswith("|"):
+            flush()
+            current = None
+    flush()
+    return chunks
+
+
+def split_messages(data: bytes) -> list[bytes]:
+    """Messages of a chunk, each with its CRLF CRLF (a chunk can end inside a message: the tail is kept)."""
+    parts = data.split(b"\r\n\r\n")
+    messages = [part + b"\r\n\r\n" for part in parts[:-1]]
+    if parts[-1]:
+        messages.append(parts[-1])
+    return messages
+
+
+def parse_action(raw: bytes) -> list[tuple[str, str]]:
+    """Headers of one action as Asterisk reads them (lines already split on LF, trailing CR removed)."""
+    headers: list[tuple[str, str]] = []
+    for line in raw.split(b"\n"):
+        text = line.decode("utf-8", errors="replace")
+        key, _, value = text.partition(":")
+        headers.append((key.strip(), value.strip()))
+    return headers
+
+
+def first(headers: Iterable[tuple[str, str]], key: str) -> str | None:
+    """Asterisk's astman_get_header: the FIRST occurrence wins (d2)."""
+    wanted = key.lower()
+    for name, value in headers:
+        if name.lower() == wanted:
+            return value
+    return None
+
+
+def all_values(headers: Iterable[tuple[str, str]], key: str) -> list[str]:
+    wanted = key.lower()
+    return [value for name, value in headers if name.lower() == wanted]
+
+
+@dataclass(slots=True)
+class CallScript:
+    """The part of a c*.txt capture that follows the Originate: what Asterisk sent, when, with which ids."""
+
+    chunks: list[tuple[float, bytes]]  # (seconds after the Originate, bytes)
+    action_id: str
+    channel_id: str
+    other_channel_id: str
+    job_id: str
+    context: str
+    scenario: str
+
+
+def load_call_script(path: Path) -> CallScript:
+    chunks = load_transcript(path)
+    index = next(i for i, chunk in enumerate(chunks) if b"Action: Originate" in chunk.data)
+    originate = chunks[index]
+    headers = parse_action(originate.data.replace(b"\r\n", b"\n"))
+    variables = dict(item.split("=", 1) for value in all_values(headers, "Variable") for item in value.split(","))
+    replay: list[tuple[float, bytes]] = []
+    for chunk in chunks[index + 1 :]:
+        if chunk.direction == "C>A":
+            break  # the test's Logoff: the call part of the capture is over
+        if not chunk.data:
+            continue
+        # The fake writes its own Response to the Originate; everything else is replayed as captured.
+        kept = b"".join(m for m in split_messages(chunk.data) if not m.startswith(b"Response:"))
+        if kept:
+            replay.append((chunk.t - originate.t, kept))
+    return CallScript(
+        chunks=replay,
+        action_id=first(headers, "ActionID") or "",
+        channel_id=first(headers, "ChannelId") or "",
+        other_channel_id=first(headers, "OtherChannelId") or "",
+        job_id=variables.get("JOB_ID", ""),
+        context=first(headers, "Context") or "",
+        scenario=variables.get("IVR_SCENARIO", ""),
+    )
+
+
+def _substitution(mapping: Mapping[bytes, bytes]) -> tuple[re.Pattern[bytes], Mapping[bytes, bytes]]:
+    keys = sorted((key for key in mapping if key), key=len, reverse=True)
+    return re.compile(b"|".join(re.escape(key) for key in keys)), mapping
+
+
+@dataclass(slots=True)
+class FakeCall:
+    """A call the fake Asterisk is running (lives on when the client that started it goes away)."""
+
+    number: str
+    action_id: str | None
+    channel_id: str
+    variables: dict[str, str]
+    channel: str | None = None
+    state: str = "Down"
+    ended: bool = False
+    task: asyncio.Task[None] | None = None
+
+
+@dataclass(slots=True)
+class ReceivedAction:
+    """One action as the fake Asterisk parsed it, with the peer's session number."""
+
+    session: int
+    headers: list[tuple[str, str]]
+
+    @property
+    def name(self) -> str:
+        return first(self.headers, "Action") or ""
+
+    def get(self, key: str) -> str | None:
+        return first(self.headers, key)
+
+
+@dataclass(eq=False, slots=True)
+class _Session:
+    number: int
+    writer: asyncio.StreamWriter
+    logged_in: bool = False
+    events: bool = True
+
+
+@dataclass(slots=True)
+class FakeAmi:
+    """Start with `await fake.start()`; connect to ("127.0.0.1", fake.port)."""
+
+    username: str = "probe"
+    secret: str = "probe"
+    time_scale: float = 1.0  # multiply captured delays (0.01 makes the 30 s no-answer call last 0.3 s)
+    auth_failure_delay: float = 1.0  # b.txt: Asterisk waits 1.000 s before "Authentication failed"
+    contexts: Mapping[str, frozenset[str]] = field(
+        default_factory=lambda: {"outbound-ivr": frozenset({"s"}), "outbound-ivr-f": frozenset({"s", "failed"})}
+    )
+    received: list[ReceivedAction] = field(default_factory=list)
+    calls: list[FakeCall] = field(default_factory=list)
+    connections: int = 0
+    port: int = 0
+    _server: asyncio.Server | None = None
+    _sessions: set[_Session] = field(default_factory=set)
+    _scripts: dict[str, CallScript] = field(default_factory=dict)
+    _booted: float = field(default_factory=time.monotonic)
+    _unique: int = 0
+
+    async def start(self, host: str = "127.0.0.1") -> None:
+        self._server = await asyncio.start_server(self._serve, host, self.port)
+        self.port = self._server.sockets[0].getsockname()[1]
+        self._booted = time.monotonic()
+
+    async def close(self) -> None:
+        for call in self.calls:
+            if call.task is not None:
+                call.task.cancel()
+            call.ended = True  # calls die with Asterisk (f2)
+        await self._close_listener()
+        for session in list(self._sessions):
+            session.writer.transport.abort()
+        self._sessions.clear()
+
+    async def drop_connections(self) -> None:
+        """The network drops every session (no Logoff, no Shutdown); calls go on inside Asterisk (f1)."""
+        for session in list(self._sessions):
+            session.writer.transport.abort()
+        self._sessions.clear()
+
+    async def stop_asterisk(self) -> None:
+        """`core stop now` (f2): Shutdown event to each session, EOF 14 ms later, calls die, connects refused."""
+        event = (
+            b"Event: Shutdown\r\nPrivilege: system,all\r\nTimestamp: %.6f\r\n"
+            b"Shutdown: Cleanly\r\nRestart: False\r\n\r\n" % time.time()
+        )
+        for session in list(self._sessions):
+            if session.logged_in and session.events:
+                session.writer.write(event)
+        await asyncio.sleep(0.014 * self.time_scale)
+        await self.close()
+
+    async def start_asterisk(self) -> None:
+        """Asterisk is back on the same port with a fresh uptime (f2 connection 2)."""
+        await self.start()
+
+    def live_calls(self) -> list[FakeCall]:
+        return [call for call in self.calls if not call.ended and call.channel is not None]
+
+    def actions(self, name: str) -> list[ReceivedAction]:
+        return [action for action in self.received if action.name.lower() == name.lower()]
+
+    # ---- sessions ---------------------------------------------------------------------------------------
+
+    async def _close_listener(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            await self._server.wait_closed()
+            self._server = None
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.connections += 1
+        session = _Session(number=self.connections, writer=writer)
+        self._sessions.add(session)
+        try:
+            writer.write(BANNER)
+            buffer = b""
+            while True:
+                data = await reader.read(65536)
+                if not data:
+                    return
+                buffer += data.replace(b"\r\n", b"\n")
+                # Asterisk: a bare LF ends a line, an empty line ends the action (d2, d3).
+                while b"\n\n" in buffer:
+                    raw, buffer = buffer.split(b"\n\n", 1)
+                    raw = raw.lstrip(b"\n")
+                    if raw and not await self._handle(session, raw):
+                        return
+        except (ConnectionError, asyncio.CancelledError):
+            return
+        finally:
+            self._sessions.discard(session)
+            with contextlib.suppress(Exception):
+                writer.close()
+
+    async def _handle(self, session: _Session, raw: bytes) -> bool:
+        """Answer one action; False closes the connection."""
+        headers = parse_action(raw)
+        action_id = first(headers, "ActionID")
+        if any(len(line) + 1 > MAX_LINE for line in raw.split(b"\n")):
+            session.writer.write(self._response("Error", action_id, "Failed to parse message: line too long"))
+            return True
+        self.received.append(ReceivedAction(session.number, headers))
+        name = (first(headers, "Action") or "").lower()
+        if name == "login":
+            return await self._login(session, headers, action_id)
+        if not session.logged_in:
+            session.writer.write(self._response("Error", action_id, "Permission denied"))  # b.txt
+            return True
+        if name == "logoff":
+            session.writer.write(self._response("Goodbye", action_id, "Thanks for all the fish."))
+            await session.writer.drain()
+            return False
+        if name == "ping":
+            session.writer.write(self._lines("Response: Success", action_id, [("Ping", "Pong"), _timestamp()]))
+        elif name == "originate":
+            self._originate(session, headers, action_id)
+        elif name == "coreshowchannels":
+            self._core_show_channels(session, action_id)
+        elif name == "getvar":
+            self._getvar(session, headers, action_id)
+        elif name == "command":
+            # d3: what the smuggled "Action: Command" answered; a test must never get here from our client.
+            output = [
+                ("Output", "System uptime: 1 minute, 30 seconds"),
+                ("Output", "Last reload: 1 minute, 30 seconds"),
+            ]
+            session.writer.write(
+                self._lines("Response: Success", action_id, [("Message", "Command output follows"), *output])
+            )
+        else:
+            message = (
+                f"Invalid/unknown command: {first(headers, 'Action')}. "
+                "Use Action: ListCommands to show available commands."
+            )
+            session.writer.write(self._response("Error", action_id, message))
+        return True
+
+    async def _login(self, session: _Session, headers: list[tuple[str, str]], action_id: str | None) -> bool:
+        if first(headers, "Username") != self.username or first(headers, "Secret") != self.secret:
+            await asyncio.sleep(self.auth_failure_delay)  # b.txt: deliberate 1 s, same for unknown user
+            session.writer.write(self._response("Error", action_id, "Authentication failed"))
+            await session.writer.drain()
+            return False
+        session.logged_in = True
+        session.events = (first(headers, "Events") or "on").lower() not in ("off", "no", "false")
+        uptime = str(int(time.monotonic() - self._booted))
+        # a-login.txt #2: the Response and FullyBooted share one chunk; SuccessfulAuth comes right after.
+        session.writer.write(
+            self._response("Success", action_id, "Authentication accepted")
+            + self._lines(
+                "Event: FullyBooted",
+                None,
+                [("Privilege", "system,all"), ("Uptime", uptime), ("LastReload", uptime), ("Status", "Fully Booted")],
+            )
+        )
+        if session.events:
+            session.writer.write(
+                self._lines(
+                    "Event: SuccessfulAuth",
+                    None,
+                    [
+                        ("Privilege", "security,all"),
+                        _timestamp(),
+                        ("Severity", "Informational"),
+                        ("Service", "AMI"),
+                        ("EventVersion", "1"),
+                        ("AccountID", self.username),
+                        ("UsingPassword", "0"),
+                    ],
+                )
+            )
+        return True
+
+    # ---- Originate ----------------------------------------------------------------------------------------
+
+    def _originate(self, session: _Session, headers: list[tuple[str, str]], action_id: str | None) -> None:
+        write = session.writer.write
+        channel = first(headers, "Channel")
+        context = first(headers, "Context")
+        exten = first(headers, "Exten")
+        priority = first(headers, "Priority")
+        timeout = first(headers, "Timeout")
+        # Synchronous checks of manager.c, texts from c-errors.txt and d3.
+        if not channel:
+            write(self._response("Error", action_id, "Channel not specified"))
+        elif priority and not re.match(r"^\d+$", priority):
+            write(self._response("Error", action_id, "Invalid priority"))
+        elif timeout and not re.match(r"^-?\d", timeout):
+            write(self._response("Error", action_id, "Invalid timeout"))
+        elif "/" not in channel:
+            write(self._response("Error", action_id, "Invalid channel"))
+        elif not first(headers, "Application") and not (context and priority):
+            write(self._response("Error", action_id, "Originate with 'Exten' requires 'Context' and 'Priority'"))
+        elif context is not None and exten not in self.contexts.get(context, frozenset()):
+            write(self._response("Error", action_id, "Extension does not exist."))
+        elif (first(headers, "Async") or "").lower() not in ("true", "yes", "1", "on"):
+            write(self._response("Error", action_id, "this fake only plays Async: true (see g2 for sync)"))
+        else:
+            write(self._response("Success", action_id, "Originate successfully queued"))
+            self._start_call(channel, headers, action_id)
+
+    def _start_call(self, channel: str, headers: list[tuple[str, str]], action_id: str | None) -> None:
+        match = _CALLEE.match(channel)
+        number = match.group(1) if match else "9000"
+        capture = CALLEE_CAPTURES.get(number, "c9x.txt")
+        script = self._scripts.get(capture) or self._scripts.setdefault(capture, load_call_script(CAPTURES / capture))
+        variables: dict[str, str] = {}
+        for value in all_values(headers, "Variable"):
+            for item in re.split(r"(?<!\\),", value):
+                name, _, val = item.partition("=")
+                variables[name] = re.sub(r"\\(.)", r"\1", val)
+        self._unique += 1
+        channel_id = first(headers, "ChannelId") or f"{int(time.time())}.{self._unique}"
+        other_id = first(headers, "OtherChannelId") or f"{channel_id};2"
+        call = FakeCall(number=number, action_id=action_id, channel_id=channel_id, variables=variables)
+        mapping: dict[bytes, bytes] = {
+            # The capture's ids become the ones this client sent (README section 3: echoed verbatim).
+            f"ActionID: {script.action_id}\r\n".encode(): f"ActionID: {action_id}\r\n".encode() if action_id else b"",
+            script.channel_id.encode(): channel_id.encode(),
+            script.other_channel_id.encode(): other_id.encode(),
+            script.job_id.encode(): variables.get("JOB_ID", script.job_id).encode(),
+            f"{script.context}\r\n".encode(): f"{first(headers, 'Context')}\r\n".encode(),
+            f"Value: {script.scenario}\r\n".encode(): f"Value: {variables.get('IVR_SCENARIO', '')}\r\n".encode(),
+            f"Scenario: {script.scenario}\r\n".encode(): f"Scenario: {variables.get('IVR_SCENARIO', '')}\r\n".encode(),
+            f"/{script.scenario}?job=".encode(): f"/{variables.get('IVR_SCENARIO', '')}?job=".encode(),
+        }
+        call.task = asyncio.create_task(self._play(call, script, _substitution(mapping)))
+        self.calls.append(call)
+
+    async def _play(
+        self, call: FakeCall, script: CallScript, substitution: tuple[re.Pattern[bytes], Mapping[bytes, bytes]]
+    ) -> None:
+        pattern, mapping = substitution
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        for offset, data in script.chunks:
+            await asyncio.sleep(max(0.0, started + offset * self.time_scale - loop.time()))
+            chunk = pattern.sub(lambda m: mapping[m.group(0)], data)
+            self._track(call, chunk)
+            # Events go to every logged-in session that asked for them, like Asterisk's manager events:
+            # a session that is not connected right now simply misses them (f1).
+            for session in list(self._sessions):
+                if session.logged_in and session.events:
+                    session.writer.write(chunk)
+        call.ended = True
+
+    @staticmethod
+    def _track(call: FakeCall, chunk: bytes) -> None:
+        for message in split_messages(chunk):
+            headers = parse_action(message.replace(b"\r\n", b"\n").strip(b"\n"))
+            if first(headers, "Uniqueid") != call.channel_id:
+                continue
+            event = first(headers, "Event")
+            if event == "Newchannel":
+                call.channel = first(headers, "Channel")
+            if event in ("Newchannel", "Newstate"):
+                call.state = first(headers, "ChannelStateDesc") or call.state
+            if event == "Hangup":
+                call.ended = True
+
+    # ---- reconciliation helpers (f1) ---------------------------------------------------------------------
+
+    def _core_show_channels(self, session: _Session, action_id: str | None) -> None:
+        live = self.live_calls()
+        out = self._lines("Response: Success", action_id, [("EventList", "start"), ("Message", "Channels will follow")])
+        for call in live:
+            state = {"Down": "0", "Ringing": "5", "Up": "6"}.get(call.state, "0")
+            out += self._lines(
+                "Event: CoreShowChannel",
+                action_id,
+                [
+                    ("Channel", call.channel or ""),
+                    ("ChannelState", state),
+                    ("ChannelStateDesc", call.state),
+                    ("Context", "outbound-ivr"),
+                    ("Exten", "s"),
+                    ("Uniqueid", call.channel_id),
+                    ("Linkedid", call.channel_id),
+                    ("Application", "AGI" if call.state == "Up" else "AppDial2"),
+                    ("ApplicationData", ""),
+                    ("Duration", "00:00:03"),
+                    ("BridgeId", ""),
+                ],
+            )
+        out += self._lines(
+            "Event: CoreShowChannelsComplete", action_id, [("EventList", "Complete"), ("ListItems", str(len(live)))]
+        )
+        session.writer.write(out)
+
+    def _getvar(self, session: _Session, headers: list[tuple[str, str]], action_id: str | None) -> None:
+        channel = first(headers, "Channel")
+        variable = first(headers, "Variable") or ""
+        for call in self.live_calls():
+            if call.channel == channel:
+                value = call.variables.get(variable, "")
+                session.writer.write(
+                    self._lines("Response: Success", action_id, [("Variable", variable), ("Value", value)])
+                )
+                return
+        session.writer.write(self._response("Error", action_id, "No such channel"))
+
+    # ---- encoding of the fake's own answers ---------------------------------------------------------------
+
+    @staticmethod
+    def _lines(first_line: str, action_id: str | None, headers: list[tuple[str, str]]) -> bytes:
+        lines = [first_line]
+        if action_id is not None:
+            lines.append(f"ActionID: {action_id}")
+        lines.extend(f"{key}: {value}" for key, value in headers)
+        return ("\r\n".join(lines) + "\r\n\r\n").encode()
+
+    def _response(self, status: str, action_id: str | None, message: str) -> bytes:
+        return self._lines(f"Response: {status}", action_id, [("Message", message)])
+
+
+def _timestamp() -> tuple[str, str]:
+    return ("Timestamp", f"{time.time():.6f}")
