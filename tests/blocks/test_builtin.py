@@ -1,0 +1,250 @@
+"""Behaviour of the built-in blocks on the scripted channel."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import datetime
+from typing import Any
+
+import pytest
+
+from blocks.common import sql_parameters
+from blocks.timewindows import is_open, next_opening, zone
+from graph_engine.simulation import SimulationInput, simulate
+from tests.conftest import make_document
+
+
+def flow(*nodes: dict[str, Any], edges: list[tuple[str, str, str]] | None = None, **extra: Any) -> dict[str, Any]:
+    ids = ["start", *[n["id"] for n in nodes]]
+    chain = [(a, "next", b) for a, b in itertools.pairwise(ids)]
+    return make_document([{"id": "start", "type": "start"}, *nodes], edges if edges is not None else chain, **extra)
+
+
+async def test_ivr_capture_retries_then_stores(registry):
+    doc = flow(
+        {
+            "id": "acc",
+            "type": "ivr",
+            "config": {
+                "mode": "capture",
+                "prompt": {"text": "Cuenta"},
+                "variable": "account",
+                "min_length": 4,
+                "max_length": 8,
+                "invalid_prompt": {"text": "Demasiado corto"},
+            },
+        }
+    )
+    sim = await simulate(doc, registry, SimulationInput(keys=["12#", "12345#"]))
+    assert sim.result.variables["account"] == "12345"
+    assert sim.result.steps[1].exit == "next"
+    assert "Demasiado corto" in sim.said()
+
+
+async def test_ivr_max_tries_exit(registry):
+    doc = flow(
+        {"id": "m", "type": "ivr", "config": {"prompt": {"audio": "menu"}, "options": [{"key": "1"}], "max_tries": 2}}
+    )
+    sim = await simulate(doc, registry, SimulationInput(keys=["-", "9"]))
+    assert sim.result.steps[1].exit == "max_tries"
+
+
+async def test_ivr_hash_can_be_a_menu_key(registry):
+    doc = flow({"id": "m", "type": "ivr", "config": {"prompt": {"audio": "menu"}, "options": [{"key": "#"}]}})
+    sim = await simulate(doc, registry, SimulationInput(keys=["#"]))
+    assert sim.result.steps[1].exit == "#"
+
+
+async def test_message_barge_in_stores_the_key(registry):
+    doc = flow(
+        {"id": "msg", "type": "message", "config": {"audio": "promo", "interrupt_keys": "5", "key_variable": "pressed"}}
+    )
+    sim = await simulate(doc, registry, SimulationInput(keys=["!5"]))
+    assert sim.result.variables["pressed"] == "5"
+    quiet = await simulate(doc, registry, SimulationInput(keys=["!7"]))
+    assert quiet.result.variables["pressed"] == ""
+
+
+async def test_sql_binds_parameters_and_maps_columns(registry):
+    doc = flow(
+        {
+            "id": "q",
+            "type": "sql",
+            "config": {
+                "source": "crm",
+                "query": "SELECT name FROM staff WHERE phone = :caller_id AND x::text = 'a:b'",
+                "columns": {"name": "who"},
+            },
+        },
+        edges=[("start", "next", "q")],
+    )
+    sim = await simulate(doc, registry, SimulationInput(caller_id="+34911", data_rows={"crm": [{"name": "Luis"}]}))
+    assert sim.result.steps[1].exit == "found"
+    assert sim.result.variables["who"] == "Luis"
+    _source, sql, params = sim.queries[0]
+    assert params == {"caller_id": "+34911"}  # bound by name; the value never enters the SQL text
+    assert "+34911" not in sql
+
+
+def test_sql_parameter_names_skip_casts_and_literals():
+    assert sql_parameters("SELECT a::int FROM t WHERE b = :b AND c = ':no' AND d = :d AND e = :b") == ["b", "d"]
+
+
+async def test_sql_not_found_and_error(registry):
+    doc = flow(
+        {"id": "q", "type": "sql", "config": {"source": "crm", "query": "SELECT 1 WHERE :caller_id"}},
+        edges=[("start", "next", "q")],
+    )
+    empty = await simulate(doc, registry, SimulationInput(data_rows={"crm": []}))
+    assert empty.result.steps[1].exit == "not_found"
+    down = await simulate(doc, registry, SimulationInput())  # the source is not configured
+    assert down.result.steps[1].exit == "error"
+
+
+@pytest.mark.parametrize("typed", ["123 & Dial(evil)", "100,20,tT", "PJSIP/100\nEXEC System", "Local/1@x,5,g"])
+async def test_transfer_refuses_targets_that_could_smuggle_options(registry, typed):
+    doc = flow({"id": "t", "type": "transfer", "config": {"target": "{{ typed }}"}}, edges=[("start", "next", "t")])
+    sim = await simulate(doc, registry, SimulationInput(variables={"typed": typed}))
+    assert sim.result.steps[1].exit == "error"
+    assert [e for e in sim.channel_events if e.op == "transfer"] == []
+
+
+async def test_transfer_outcomes(registry):
+    doc = flow({"id": "t", "type": "transfer", "config": {"target": "queue:sales"}}, edges=[("start", "next", "t")])
+    for outcome in ("answered", "busy", "no_answer", "failed"):
+        sim = await simulate(doc, registry, SimulationInput(transfers=[outcome]))
+        assert sim.result.steps[1].exit == outcome
+
+
+HOURS = [{"days": ["mon", "tue", "wed", "thu", "fri"], "from": "09:00", "to": "18:00"}]
+
+
+@pytest.mark.parametrize(
+    ("moment", "expected"),
+    [
+        ("2026-11-23T09:00:00+01:00", "open"),  # Monday, opening minute
+        ("2026-11-23T17:59:00+01:00", "open"),
+        ("2026-11-23T18:00:00+01:00", "closed"),
+        ("2026-11-23T08:00:00+00:00", "open"),  # 09:00 in Madrid
+        ("2026-11-22T12:00:00+01:00", "closed"),  # Sunday
+        ("2026-12-25T12:00:00+01:00", "closed"),  # holiday
+    ],
+)
+async def test_schedule(registry, moment, expected):
+    doc = flow(
+        {
+            "id": "s",
+            "type": "schedule",
+            "config": {"timezone": "Europe/Madrid", "hours": HOURS, "holidays": ["2026-12-25"]},
+        },
+        edges=[("start", "next", "s")],
+    )
+    sim = await simulate(doc, registry, SimulationInput(at=datetime.fromisoformat(moment)))
+    assert sim.result.steps[1].exit == expected
+
+
+def test_overnight_window_and_next_opening():
+    tz = zone("Europe/Moscow")
+    assert tz is not None
+    night = [{"days": ["mon"], "from": "22:00", "to": "06:00"}]
+    assert is_open(datetime.fromisoformat("2026-11-24T03:00:00+03:00"), night, tz)  # Tuesday 03:00, Monday's shift
+    assert not is_open(datetime.fromisoformat("2026-11-24T07:00:00+03:00"), night, tz)
+    start, end = next_opening(datetime.fromisoformat("2026-11-21T23:00:00+01:00"), HOURS, zone("Europe/Madrid"))
+    assert start.isoformat() == "2026-11-23T09:00:00+01:00" and end.isoformat() == "2026-11-23T18:00:00+01:00"
+
+
+async def test_callback_is_never_scheduled_at_night(registry):
+    doc = flow(
+        {
+            "id": "cb",
+            "type": "callback",
+            "config": {
+                "scenario": "callback-connect",
+                "timezone": "Asia/Almaty",
+                "delay_minutes": 5,
+                "window": [{"days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"], "from": "09:00", "to": "21:00"}],
+                "variables": ["debt"],
+            },
+        },
+        edges=[("start", "next", "cb")],
+        variables=[{"name": "debt", "default": 10}],
+    )
+    sim = await simulate(
+        doc, registry, SimulationInput(caller_id="+77010000000", at=datetime.fromisoformat("2026-11-23T23:58:00+05:00"))
+    )
+    (request,) = sim.callbacks
+    assert request.due.isoformat() == "2026-11-24T09:00:00+05:00"
+    assert request.window_end is not None and request.window_end.isoformat() == "2026-11-24T21:00:00+05:00"
+    assert request.variables == {"debt": 10}
+    assert request.origin_call_id == "simulated"
+
+
+async def test_callback_rejects_bad_numbers_and_reject_mode(registry):
+    config = {
+        "scenario": "x",
+        "outside_window": "reject",
+        "window": [{"days": ["mon"], "from": "09:00", "to": "10:00"}],
+    }
+    doc = flow({"id": "cb", "type": "callback", "config": config}, edges=[("start", "next", "cb")])
+    bad = await simulate(doc, registry, SimulationInput(caller_id="anonymous"))
+    assert bad.result.steps[1].exit == "rejected"
+    late = await simulate(doc, registry, SimulationInput(at=datetime.fromisoformat("2026-11-23T11:00:00+00:00")))
+    assert late.result.steps[1].exit == "rejected" and late.callbacks == []
+
+
+async def test_callback_scheduler_failure_is_the_error_exit(registry):
+    doc = flow({"id": "cb", "type": "callback", "config": {"scenario": "x"}}, edges=[("start", "next", "cb")])
+    sim = await simulate(doc, registry, SimulationInput(scheduler_fails=True))
+    assert sim.result.steps[1].exit == "error"
+
+
+async def test_condition_switch_and_set_variable(registry):
+    doc = make_document(
+        [
+            {"id": "start", "type": "start"},
+            {
+                "id": "set",
+                "type": "set_variable",
+                "config": {
+                    "assignments": [
+                        {"variable": "vip_numbers", "value": "['+34911', '+34922']", "mode": "expression"},
+                        {"variable": "greeting", "value": "Hola {{ caller_id }}"},
+                    ]
+                },
+            },
+            {"id": "vip", "type": "condition", "config": {"expression": "{{ caller_id in vip_numbers }}"}},
+            {
+                "id": "tier",
+                "type": "switch",
+                "config": {
+                    "value": "caller_id[-1]",
+                    "cases": [{"exit": "one", "equals": "1"}, {"exit": "two", "equals": 2}],
+                },
+            },
+        ],
+        [("start", "next", "set"), ("set", "next", "vip"), ("vip", "true", "tier"), ("vip", "false", "tier")],
+    )
+    sim = await simulate(doc, registry, SimulationInput(caller_id="+34922"))
+    assert [s.exit for s in sim.result.steps[1:]] == ["next", "true", "two"]
+    assert sim.result.variables["greeting"] == "Hola +34922"
+    other = await simulate(doc, registry, SimulationInput(caller_id="+34933"))
+    assert [s.exit for s in other.result.steps[2:]] == ["false", "default"]
+
+
+async def test_goto_jumps_within_the_scenario(registry):
+    doc = make_document(
+        [
+            {"id": "start", "type": "start"},
+            {
+                "id": "menu",
+                "type": "ivr",
+                "config": {"prompt": {"audio": "m"}, "options": [{"key": "1"}, {"key": "2"}]},
+            },
+            {"id": "again", "type": "goto", "config": {"target": "menu"}},
+            {"id": "bye", "type": "hangup", "config": {"result": "done"}},
+        ],
+        [("start", "next", "menu"), ("menu", "1", "again"), ("menu", "2", "bye")],
+    )
+    sim = await simulate(doc, registry, SimulationInput(keys=["1", "2"]))
+    assert sim.result.path == ["start", "menu", "again", "menu", "bye"]
+    assert sim.result.variables["result"] == "done"

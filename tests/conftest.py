@@ -1,0 +1,53 @@
+"""Fixtures every test package may use: the block registry and factories for scenario documents."""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from blocks import default_registry
+from graph_engine.registry import BlockRegistry
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+
+
+@pytest.fixture(scope="session")
+def registry() -> BlockRegistry:
+    return default_registry()
+
+
+def example_slugs() -> list[str]:
+    return sorted(p.stem for p in EXAMPLES.glob("*.json") if not p.name.endswith(".tests.json"))
+
+
+@pytest.fixture
+def load_example() -> Callable[[str], dict[str, Any]]:
+    """A fresh copy of an example scenario document, by slug."""
+
+    def load(slug: str) -> dict[str, Any]:
+        return copy.deepcopy(json.loads((EXAMPLES / f"{slug}.json").read_text(encoding="utf-8")))
+
+    return load
+
+
+def make_document(nodes: list[dict[str, Any]], edges: list[tuple[str, str, str]], **extra: Any) -> dict[str, Any]:
+    """A scenario document from compact nodes and (source, exit, target) edges."""
+    return {
+        "format": "ivrgraph.scenario/1",
+        "name": extra.pop("name", "test"),
+        "language": extra.pop("language", "es"),
+        "nodes": [{"config": {}, **node} for node in nodes],
+        "edges": [{"id": f"e{i}", "source": s, "exit": e, "target": t} for i, (s, e, t) in enumerate(edges)],
+        **extra,
+    }
+
+
+@pytest.fixture
+def document() -> Callable[..., dict[str, Any]]:
+    return make_document

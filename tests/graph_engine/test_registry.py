@@ -1,0 +1,106 @@
+"""The registry checks every block as it loads and names the broken plugin."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from importlib.metadata import EntryPoint
+from typing import Any, ClassVar
+
+import pytest
+
+from graph_engine.block import BlockType
+from graph_engine.context import BlockContext
+from graph_engine.errors import BlockRegistrationError
+from graph_engine.registry import ENTRY_POINT_GROUP, BlockRegistry, load_registry
+
+
+class Good(BlockType):
+    type = "good"
+    title = "Good"
+
+    async def run(self, ctx: BlockContext, config: Mapping[str, Any]) -> str:
+        return "next"
+
+
+class SyncRun(Good):
+    type = "sync_run"
+
+    def run(self, ctx: BlockContext, config: Mapping[str, Any]) -> str:  # type: ignore[override]
+        return "next"
+
+
+class BadSchema(Good):
+    type = "bad_schema"
+    config_schema: ClassVar[dict[str, Any]] = {"type": "object", "properties": {"x": {"type": "nonsense"}}}
+
+
+class NoExits(Good):
+    type = "no_exits"
+    exit_rules: ClassVar[list[dict[str, Any]]] = []
+
+
+class DeclaresError(Good):
+    type = "declares_error"
+    exit_rules: ClassVar[list[dict[str, Any]]] = [{"name": "error"}]
+
+
+class NotABlock:
+    type = "plain"
+
+
+@pytest.mark.parametrize(
+    ("block_class", "reason"),
+    [
+        (SyncRun, "coroutine"),
+        (BadSchema, "not a valid JSON Schema"),
+        (NoExits, "declares no exit"),
+        (DeclaresError, "must not declare the `error` exit"),
+        (NotABlock, "subclass"),
+    ],
+)
+def test_broken_blocks_are_refused_with_the_plugin_named(block_class, reason):
+    with pytest.raises(BlockRegistrationError) as caught:
+        BlockRegistry().register(block_class, origin="acme-plugin")
+    assert "acme-plugin" in str(caught.value)
+    assert reason in str(caught.value)
+
+
+def test_duplicate_type_names_both_origins():
+    registry = BlockRegistry()
+    registry.register(Good, origin="first")
+    with pytest.raises(BlockRegistrationError, match="already registered by first"):
+        registry.register(Good, origin="second")
+
+
+def test_entry_point_that_cannot_import_names_itself():
+    broken = EntryPoint(name="sms", value="no_such_module:Block", group=ENTRY_POINT_GROUP)
+    with pytest.raises(BlockRegistrationError, match="sms = no_such_module:Block"):
+        load_registry([broken])
+
+
+def test_builtins_load_through_the_entry_point_group(registry):
+    builtins = {
+        "start",
+        "message",
+        "say_phrase",
+        "ivr",
+        "sql",
+        "transfer",
+        "callback",
+        "schedule",
+        "condition",
+        "switch",
+        "set_variable",
+        "goto",
+        "goto_scenario",
+        "hangup",
+    }
+    assert builtins <= {block.type for block in registry}
+    assert all("=" in (registry.origin(name) or "") for name in builtins)  # came from an entry point
+
+
+def test_catalog_entries_carry_schema_and_exits(registry):
+    ivr = next(entry for entry in registry.catalog() if entry["type"] == "ivr")
+    assert ivr["config_schema"]["properties"]["options"]["type"] == "array"
+    assert ivr["implicit_exits"] == ["error", "hangup"]
+    assert ivr["default_exits"] == ["max_tries"]

@@ -1,0 +1,204 @@
+"""Validation reports every problem at once, with stable codes, node ids, JSON paths and plain messages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from graph_engine.issues import Severity, has_errors
+from graph_engine.validation import validate
+from tests.conftest import example_slugs, make_document
+
+
+def codes(issues: list[Any]) -> set[str]:
+    return {issue.code for issue in issues}
+
+
+def by_code(issues: list[Any], code: str) -> list[Any]:
+    return [issue for issue in issues if issue.code == code]
+
+
+@pytest.mark.parametrize("slug", example_slugs())
+def test_examples_have_no_problems(registry, load_example, slug):
+    assert validate(load_example(slug), registry, known_scenarios=set(example_slugs())) == []
+
+
+def test_structure_errors_name_the_json_path(registry):
+    issues = validate({"format": "ivrgraph.scenario/1", "name": "x", "nodes": [{"id": "a"}], "edges": []}, registry)
+    assert codes(issues) == {"structure"}
+    assert issues[0].path == "$.nodes[0]"
+    assert "'type' is a required property" in issues[0].message
+
+
+def test_not_an_object(registry):
+    assert codes(validate([1, 2], registry)) == {"structure"}
+
+
+def test_every_problem_at_once(registry):
+    doc = make_document(
+        [
+            {"id": "a", "type": "say_phrase", "config": {"text": "hola"}},
+            {"id": "b", "type": "no_such_block"},
+            {
+                "id": "menu",
+                "type": "ivr",
+                "label": "Main menu",
+                "config": {"prompt": {"text": "1 o 2"}, "options": [{"key": "1"}, {"key": "3"}]},
+            },
+        ],
+        [("a", "next", "menu"), ("a", "next", "b"), ("menu", "7", "a"), ("menu", "1", "ghost")],
+    )
+    issues = validate(doc, registry)
+    assert {"no_start", "unknown_type", "duplicate_exit_edge", "unknown_exit", "dangling_edge"} <= codes(issues)
+    assert has_errors(issues)
+    dangling = by_code(issues, "dangling_edge")[0]
+    assert dangling.path == "$.edges[3].target"
+    assert 'IVR Menu "Main menu" has no exit "7"' in by_code(issues, "unknown_exit")[0].message
+
+
+def test_unwired_exit_says_what_the_caller_experiences(registry):
+    doc = make_document(
+        [
+            {"id": "start", "type": "start"},
+            {
+                "id": "menu",
+                "type": "ivr",
+                "label": "Main menu",
+                "config": {"prompt": {"text": "x"}, "options": [{"key": "1"}, {"key": "3"}]},
+            },
+            {"id": "bye", "type": "hangup"},
+        ],
+        [("start", "next", "menu"), ("menu", "1", "bye"), ("menu", "max_tries", "bye")],
+    )
+    issues = validate(doc, registry)
+    (issue,) = by_code(issues, "unwired_exit")
+    assert issue.severity is Severity.WARNING
+    assert issue.node == "menu"
+    assert issue.message == 'IVR Menu "Main menu": key 3 leads nowhere: pressing this key ends the call'
+
+
+def test_config_errors_are_checked_by_the_block_schema(registry):
+    doc = make_document(
+        [{"id": "start", "type": "start"}, {"id": "t", "type": "transfer", "config": {"timeout": 0}}],
+        [("start", "next", "t")],
+    )
+    issues = by_code(validate(doc, registry), "config")
+    paths = {issue.path for issue in issues}
+    assert "$.nodes[1].config" in paths  # target is required
+    assert "$.nodes[1].config.timeout" in paths
+    assert all(issue.node == "t" for issue in issues)
+
+
+def test_unreachable_is_a_warning(registry):
+    doc = make_document(
+        [{"id": "start", "type": "start"}, {"id": "bye", "type": "hangup"}, {"id": "lost", "type": "hangup"}],
+        [("start", "next", "bye")],
+    )
+    (issue,) = validate(doc, registry)
+    assert (issue.code, issue.severity, issue.node) == ("unreachable", Severity.WARNING, "lost")
+
+
+def test_loop_without_input_is_an_error(registry):
+    doc = make_document(
+        [
+            {"id": "start", "type": "start"},
+            {"id": "a", "type": "set_variable", "config": {"assignments": [{"variable": "x", "value": "1"}]}},
+            {"id": "b", "type": "condition", "config": {"expression": "x == '1'"}},
+        ],
+        [("start", "next", "a"), ("a", "next", "b"), ("b", "true", "a"), ("b", "false", "a")],
+    )
+    issues = by_code(validate(doc, registry), "loop_without_input")
+    assert len(issues) == 1 and issues[0].severity is Severity.ERROR
+    assert "spin" in issues[0].message
+
+
+def test_loop_through_a_menu_is_fine(registry, load_example):
+    doc = load_example("debt-reminder")  # key 9 goes back to the debt phrase: the menu waits for the caller
+    assert "loop_without_input" not in codes(validate(doc, registry))
+
+
+def test_goto_into_a_loop_is_found(registry):
+    doc = make_document(
+        [
+            {"id": "start", "type": "start"},
+            {"id": "c", "type": "condition", "config": {"expression": "true"}},
+            {"id": "g", "type": "goto", "config": {"target": "c"}},
+        ],
+        [("start", "next", "c"), ("c", "true", "g"), ("c", "false", "g")],
+    )
+    assert "loop_without_input" in codes(validate(doc, registry))
+
+
+def test_goto_to_missing_node_and_unknown_scenario(registry):
+    doc = make_document(
+        [
+            {"id": "start", "type": "start"},
+            {"id": "g", "type": "goto", "config": {"target": "nowhere"}},
+            {"id": "s", "type": "goto_scenario", "config": {"scenario": "ghost"}},
+        ],
+        [("start", "next", "g")],
+    )
+    issues = validate(doc, registry, known_scenarios={"main"})
+    assert {"goto_missing_target", "goto_unknown_scenario"} <= codes(issues)
+
+
+def test_variable_read_before_set(registry):
+    doc = make_document(
+        [
+            {"id": "start", "type": "start"},
+            {"id": "c", "type": "condition", "config": {"expression": "vip"}},
+            {"id": "set", "type": "set_variable", "config": {"assignments": [{"variable": "name", "value": "Ana"}]}},
+            {"id": "say", "type": "say_phrase", "config": {"text": "Hola {{ name }} {{ caller_id }} {{ surname }}"}},
+        ],
+        [("start", "next", "c"), ("c", "true", "set"), ("c", "false", "say"), ("set", "next", "say")],
+        variables=[{"name": "vip", "type": "boolean", "default": False}],
+    )
+    issues = by_code(validate(doc, registry), "undefined_variable")
+    # `name` is set on one branch only; `surname` nowhere; caller_id is a channel fact; vip is declared
+    assert sorted(issue.message.split('"')[3] for issue in issues) == ["name", "surname"]
+    assert all(issue.node == "say" for issue in issues)
+
+
+def test_template_syntax_error(registry):
+    doc = make_document(
+        [{"id": "start", "type": "start"}, {"id": "say", "type": "say_phrase", "config": {"text": "Hola {{ name "}}],
+        [("start", "next", "say")],
+    )
+    (issue,) = by_code(validate(doc, registry), "template_syntax")
+    assert issue.path == "$.nodes[1].config.text"
+
+
+def test_block_checks_are_rebased_to_the_node(registry):
+    doc = make_document(
+        [
+            {"id": "start", "type": "start"},
+            {
+                "id": "menu",
+                "type": "ivr",
+                "config": {"prompt": {"audio": "menu"}, "options": [{"key": "1"}, {"key": "1"}]},
+            },
+        ],
+        [("start", "next", "menu")],
+    )
+    (issue,) = by_code(validate(doc, registry), "duplicate_key")
+    assert issue.path == "$.nodes[1].config.options[1].key"
+
+
+def test_two_starts_and_duplicate_ids(registry):
+    doc = make_document([{"id": "s", "type": "start"}, {"id": "s", "type": "start"}, {"id": "t", "type": "start"}], [])
+    assert {"duplicate_node_id", "multiple_starts"} <= codes(validate(doc, registry))
+
+
+def test_audio_name_cannot_leave_the_media_folder(registry):
+    for bad in ("../../etc/passwd", "/etc/passwd", "a/../../b", ".hidden"):
+        doc = make_document(
+            [{"id": "start", "type": "start"}, {"id": "m", "type": "message", "config": {"audio": bad}}],
+            [("start", "next", "m")],
+        )
+        assert "config" in codes(validate(doc, registry)), bad
+
+
+def test_fallback_must_exist(registry):
+    doc = make_document([{"id": "start", "type": "start"}], [], fallback="ghost")
+    assert "fallback_missing" in codes(validate(doc, registry))
