@@ -1,0 +1,77 @@
+/** The shell: who is signed in, and which page the hash names (#/ list, #/s/<slug> editor). */
+import { useCallback, useEffect, useState } from "react";
+import * as api from "./api/client";
+import { ApiError } from "./api/http";
+import type { User } from "./api/types";
+import { EditorPage } from "./components/EditorPage";
+import { LoginPage } from "./components/LoginPage";
+import { ScenarioList } from "./components/ScenarioList";
+import { I18nProvider, LanguagePicker, useI18n } from "./i18n";
+
+function useHashRoute(): string {
+  const [hash, setHash] = useState(() => window.location.hash);
+  useEffect(() => {
+    const onChange = () => setHash(window.location.hash);
+    window.addEventListener("hashchange", onChange);
+    return () => window.removeEventListener("hashchange", onChange);
+  }, []);
+  return hash.replace(/^#/, "") || "/";
+}
+
+export function navigate(path: string): void {
+  window.location.hash = path;
+}
+
+function Shell() {
+  const { t } = useI18n();
+  const [user, setUser] = useState<User | null | undefined>(undefined);
+  const route = useHashRoute();
+
+  useEffect(() => {
+    api.me().then(setUser, (error: unknown) => {
+      if (!(error instanceof ApiError) || error.status !== 401) console.warn("session check failed", error);
+      setUser(null);
+    });
+  }, []);
+
+  const logout = useCallback(async () => {
+    await api.logout().catch(() => undefined);
+    setUser(null);
+  }, []);
+
+  if (user === undefined) return <div className="centered">{t("editor.loading")}</div>;
+  if (user === null) return <LoginPage onLogin={setUser} />;
+
+  const editing = /^\/s\/(.+)$/.exec(route);
+  return (
+    <div className="app">
+      <header className="topbar">
+        <a className="brand" href="#/">
+          ivrgraph
+        </a>
+        <nav aria-label={t("app.title")}>
+          <a href="#/">{t("app.scenarios")}</a>
+        </nav>
+        <span className="spacer" />
+        <LanguagePicker />
+        <span className="user" data-testid="current-user">
+          {user.username} · {user.role}
+        </span>
+        <button type="button" onClick={logout}>
+          {t("app.logout")}
+        </button>
+      </header>
+      <main className="page">
+        {editing ? <EditorPage key={editing[1]} slug={decodeURIComponent(editing[1]!)} user={user} /> : <ScenarioList />}
+      </main>
+    </div>
+  );
+}
+
+export function App() {
+  return (
+    <I18nProvider>
+      <Shell />
+    </I18nProvider>
+  );
+}

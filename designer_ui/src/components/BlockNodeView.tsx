@@ -1,0 +1,63 @@
+/** The one generic node: title, a one-line summary, and a labelled source handle for every exit. */
+import { Handle, Position, type NodeProps } from "@xyflow/react";
+import { memo } from "react";
+import { useI18n } from "../i18n";
+import type { BlockNode } from "../lib/convert";
+import { nodeExits } from "../lib/graph";
+import { blockSummary } from "../lib/summary";
+import { useEditor } from "../store/editor";
+import { BlockIcon } from "./BlockIcon";
+
+function BlockNodeViewImpl({ id, data, selected }: NodeProps<BlockNode>) {
+  const { t } = useI18n();
+  const spec = useEditor((s) => s.catalog.get(data.blockType));
+  const catalog = useEditor((s) => s.catalog);
+  // Only this node's own wired exits matter here; selecting a boolean-ish string keeps re-renders rare.
+  const wired = useEditor((s) => s.edges.filter((e) => e.source === id).map((e) => e.sourceHandle).join("\u0000"));
+  const mark = useEditor((s) => s.problemMarks.get(id));
+  const step = useEditor((s) => s.highlight.nodes.get(id));
+  const isLast = useEditor((s) => s.highlight.last === id);
+  const exits = nodeExits(
+    { id, data, position: { x: 0, y: 0 }, type: "block" },
+    catalog,
+    wired ? wired.split("\u0000").map((exit) => ({ id: exit, source: id, target: "", sourceHandle: exit })) : [],
+  );
+  const wiredSet = new Set(wired.split("\u0000"));
+  const summary = blockSummary(data.blockType, data.config, t);
+  const classes = ["block-node", `category-${(spec?.category ?? "unknown").toLowerCase()}`];
+  if (selected) classes.push("selected");
+  if (mark) classes.push(`has-${mark}`);
+  if (step !== undefined) classes.push("on-path");
+  if (isLast) classes.push("path-end");
+  if (!spec) classes.push("unknown-type");
+
+  return (
+    <div className={classes.join(" ")} data-node-id={id} data-block-type={data.blockType} data-testid={`node-${id}`}>
+      {data.blockType !== "start" && <Handle type="target" position={Position.Left} id="in" className="handle-in" />}
+      <div className="block-head">
+        <BlockIcon name={spec?.icon ?? "square"} />
+        <span className="block-title">{data.label || spec?.title || data.blockType}</span>
+        {step !== undefined && <span className="step-badge" aria-label={`step ${step}`}>{step}</span>}
+        {mark && <span className={`mark mark-${mark}`} aria-label={mark} title={mark}>!</span>}
+      </div>
+      {summary && <div className="block-summary" title={summary}>{summary}</div>}
+      <ul className="exits">
+        {exits.map((exit) => (
+          <li key={exit.name} className={`exit exit-${exit.name === "error" ? "error" : "normal"}${wiredSet.has(exit.name) ? " wired" : ""}`}>
+            <span className="exit-label">{exit.label}</span>
+            <Handle
+              type="source"
+              position={Position.Right}
+              id={exit.name}
+              className="handle-out"
+              data-exit={exit.name}
+              aria-label={`${data.label || id} → ${exit.label}`}
+            />
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+export const BlockNodeView = memo(BlockNodeViewImpl);

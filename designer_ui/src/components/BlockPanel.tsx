@@ -1,0 +1,145 @@
+/** The selected block: label, id, its config form (from the block's JSON Schema) and where each exit goes. */
+import Form from "@rjsf/core";
+import type { RJSFSchema } from "@rjsf/utils";
+import validator from "@rjsf/validator-ajv8";
+import { useEffect, useMemo, useState } from "react";
+import { useI18n } from "../i18n";
+import type { BlockNode } from "../lib/convert";
+import { jsonEqual } from "../lib/exits";
+import { nodeExits } from "../lib/graph";
+import { configFieldOf } from "../lib/problems";
+import { formUiSchema } from "../lib/uischema";
+import { availableVariables } from "../lib/variables";
+import { useEditor } from "../store/editor";
+import { WIDGETS, type FormContext } from "./widgets";
+
+function unwiredMeaning(meanings: Record<string, string> | undefined, exit: string): string {
+  return meanings?.[exit] ?? meanings?.["*"] ?? "";
+}
+
+export function BlockPanel({ node, scenarios, audio }: { node: BlockNode; scenarios: string[]; audio: string[] }) {
+  const { t } = useI18n();
+  const spec = useEditor((s) => s.catalog.get(node.data.blockType));
+  const nodes = useEditor((s) => s.nodes);
+  const edges = useEditor((s) => s.edges);
+  const head = useEditor((s) => s.head);
+  const catalog = useEditor((s) => s.catalog);
+  const problems = useEditor((s) => s.problems);
+  const updateNode = useEditor((s) => s.updateNode);
+  const renameNode = useEditor((s) => s.renameNode);
+  const setExitTarget = useEditor((s) => s.setExitTarget);
+  const [idDraft, setIdDraft] = useState(node.id);
+  useEffect(() => setIdDraft(node.id), [node.id]);
+
+  const uiSchema = useMemo(() => (spec ? formUiSchema(spec.config_schema) : {}), [spec]);
+  const formContext = useMemo<FormContext>(
+    () => ({
+      variables: availableVariables(head, nodes),
+      nodes: nodes.filter((n) => n.id !== node.id).map((n) => ({ id: n.id, title: n.data.label ? `${n.data.label} (${n.id})` : n.id })),
+      scenarios,
+      audio,
+      language: head.language ?? "en",
+    }),
+    // Node titles and variables change rarely; recomputing on every keystroke is cheap enough at this size.
+    [head, nodes, node.id, scenarios, audio],
+  );
+  const exits = nodeExits(node, catalog, edges);
+  const nodeProblems = problems.filter((p) => p.node === node.id);
+  const problemFields = new Set(nodeProblems.map((p) => configFieldOf(p.path)).filter(Boolean));
+
+  return (
+    <div className="block-panel" data-testid="block-panel">
+      <h2>{spec?.title ?? node.data.blockType}</h2>
+      {spec?.description && <p className="muted">{spec.description}</p>}
+      {!spec && <p className="error-text">{t("editor.unknownBlock", { type: node.data.blockType })}</p>}
+      <label>
+        {t("editor.label")}
+        <input
+          name="label"
+          value={node.data.label ?? ""}
+          onChange={(e) => updateNode(node.id, { label: e.target.value })}
+        />
+      </label>
+      <label>
+        {t("editor.id")}
+        <input
+          name="node-id"
+          className="mono"
+          value={idDraft}
+          onChange={(e) => setIdDraft(e.target.value)}
+          onBlur={() => {
+            if (idDraft !== node.id && !renameNode(node.id, idDraft)) setIdDraft(node.id);
+          }}
+        />
+      </label>
+      {nodeProblems.length > 0 && (
+        <ul className="node-problems" aria-label={t("problems.title")}>
+          {nodeProblems.map((p, i) => (
+            <li key={`${p.code}-${i}`} className={`problem ${p.severity}`}>
+              {p.message}
+            </li>
+          ))}
+        </ul>
+      )}
+      {spec && (
+        <div className={`config-form${problemFields.size ? " has-problems" : ""}`}>
+          <Form
+            key={node.id}
+            schema={spec.config_schema as RJSFSchema}
+            uiSchema={uiSchema}
+            formData={node.data.config}
+            formContext={formContext}
+            validator={validator}
+            widgets={WIDGETS}
+            liveValidate="onChange"
+            showErrorList={false}
+            noHtml5Validate
+            idPrefix={`cfg-${node.id}`}
+            onChange={(event) => {
+              // rjsf reports a change on mount (filling defaults): only real edits enter the history.
+              const config = (event.formData ?? {}) as Record<string, unknown>;
+              if (!jsonEqual(config, node.data.config)) updateNode(node.id, { config });
+            }}
+          />
+        </div>
+      )}
+      <h3>{t("editor.exits")}</h3>
+      <table className="exit-table">
+        <tbody>
+          {exits.map((exit) => {
+            const edge = edges.find((e) => e.source === node.id && e.sourceHandle === exit.name);
+            return (
+              <tr key={exit.name}>
+                <th scope="row">{exit.label}</th>
+                <td>
+                  <select
+                    aria-label={`${t("editor.exits")}: ${exit.label}`}
+                    data-exit={exit.name}
+                    value={edge?.target ?? ""}
+                    onChange={(e) => setExitTarget(node.id, exit.name, e.target.value || null)}
+                  >
+                    <option value="">—</option>
+                    {nodes
+                      .filter((n) => n.data.blockType !== "start")
+                      .map((n) => (
+                        <option key={n.id} value={n.id}>
+                          {n.data.label ? `${n.data.label} (${n.id})` : n.id}
+                        </option>
+                      ))}
+                  </select>
+                  {!edge && spec && (
+                    <div className="muted small">{t("editor.unwired", { meaning: unwiredMeaning(spec.unwired_meaning, exit.name) })}</div>
+                  )}
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+      <label>
+        {t("editor.notes")}
+        <textarea rows={2} value={node.data.notes ?? ""} onChange={(e) => updateNode(node.id, { notes: e.target.value })} />
+      </label>
+    </div>
+  );
+}

@@ -1,0 +1,75 @@
+/** Recorded calls of this scenario; opening one draws its path on the canvas. */
+import { useCallback, useEffect, useState } from "react";
+import * as api from "../api/client";
+import type { CallSummary, TraceStep } from "../api/types";
+import { useI18n } from "../i18n";
+import { useEditor } from "../store/editor";
+
+function callId(call: CallSummary): string | number {
+  return call.id ?? call.call_id ?? "";
+}
+
+export function CallsPanel({ slug }: { slug: string }) {
+  const { t } = useI18n();
+  const [items, setItems] = useState<CallSummary[]>([]);
+  const [open, setOpen] = useState<string | number | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const showPath = useEditor((s) => s.showPath);
+
+  const reload = useCallback(async () => {
+    try {
+      setItems(api.itemsOf(await api.calls(slug)));
+      setError(null);
+    } catch (e) {
+      setError(t("error.generic", { message: e instanceof Error ? e.message : String(e) }));
+    }
+  }, [slug, t]);
+
+  useEffect(() => {
+    void reload();
+  }, [reload]);
+
+  async function openCall(call: CallSummary) {
+    try {
+      const detail = await api.call(callId(call));
+      const steps: TraceStep[] = detail.trace?.steps ?? detail.steps ?? [];
+      setOpen(callId(call));
+      showPath(steps);
+    } catch (e) {
+      setError(t("error.generic", { message: e instanceof Error ? e.message : String(e) }));
+    }
+  }
+
+  return (
+    <div className="calls-panel" data-testid="calls-panel">
+      <div className="row">
+        <h2>{t("calls.title")}</h2>
+        <button type="button" onClick={reload}>{t("calls.refresh")}</button>
+      </div>
+      {error && <p role="alert" className="error-text">{error}</p>}
+      {items.length === 0 && !error && <p className="muted">{t("calls.none")}</p>}
+      <table className="calls">
+        <thead>
+          <tr>
+            <th>{t("calls.when")}</th>
+            <th>{t("calls.caller")}</th>
+            <th>{t("calls.outcome")}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {items.map((call) => (
+            <tr key={String(callId(call))} className={open === callId(call) ? "open" : undefined}>
+              <td>
+                <button type="button" className="link" onClick={() => openCall(call)} title={t("calls.open")}>
+                  {call.started_at ? new Date(call.started_at).toLocaleString() : String(callId(call))}
+                </button>
+              </td>
+              <td>{call.caller_id ?? ""}</td>
+              <td>{call.status ?? call.outcome ?? ""}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

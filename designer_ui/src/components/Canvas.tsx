@@ -1,0 +1,113 @@
+/** The canvas: React Flow bound to the store, drops from the palette, a lit-up call path, focus on demand. */
+import {
+  Background,
+  Controls,
+  MiniMap,
+  ReactFlow,
+  useReactFlow,
+  type Edge,
+  type IsValidConnection,
+  type NodeTypes,
+} from "@xyflow/react";
+import { useCallback, useEffect, useMemo, type DragEvent } from "react";
+import type { BlockNode } from "../lib/convert";
+import { useEditor } from "../store/editor";
+import { BlockNodeView } from "./BlockNodeView";
+
+// Declared once at module level: a new object per render makes React Flow remount every node.
+const nodeTypes: NodeTypes = { block: BlockNodeView };
+export const BLOCK_DRAG_TYPE = "application/x-ivrgraph-block";
+
+export function Canvas() {
+  const nodes = useEditor((s) => s.nodes);
+  const edges = useEditor((s) => s.edges);
+  const highlight = useEditor((s) => s.highlight);
+  const focus = useEditor((s) => s.focus);
+  const fitRequest = useEditor((s) => s.fitRequest);
+  const onNodesChange = useEditor((s) => s.onNodesChange);
+  const onEdgesChange = useEditor((s) => s.onEdgesChange);
+  const onConnect = useEditor((s) => s.onConnect);
+  const addBlock = useEditor((s) => s.addBlock);
+  const flow = useReactFlow<BlockNode>();
+
+  const isValidConnection: IsValidConnection = useCallback(
+    (connection) =>
+      useEditor.getState().refusal({
+        source: connection.source,
+        target: connection.target,
+        sourceHandle: connection.sourceHandle ?? null,
+        targetHandle: connection.targetHandle ?? null,
+      }) === null,
+    [],
+  );
+
+  const shownEdges = useMemo<Edge[]>(
+    () =>
+      edges.map((edge) => {
+        const lit = highlight.edges.has(edge.id);
+        const isError = edge.sourceHandle === "error";
+        const className = [lit ? "on-path" : "", isError ? "error-edge" : ""].filter(Boolean).join(" ");
+        return lit || isError ? { ...edge, className, animated: lit, zIndex: lit ? 10 : 0 } : edge;
+      }),
+    [edges, highlight],
+  );
+
+  useEffect(() => {
+    if (!focus) return;
+    const node = flow.getNode(focus.nodeId);
+    if (!node) return;
+    const width = node.measured?.width ?? 220;
+    const height = node.measured?.height ?? 100;
+    void flow.setCenter(node.position.x + width / 2, node.position.y + height / 2, { zoom: Math.max(flow.getZoom(), 1), duration: 300 });
+  }, [focus, flow]);
+
+  useEffect(() => {
+    if (fitRequest === 0) return;
+    // Wait a frame so freshly loaded nodes are measured before fitting.
+    const frame = requestAnimationFrame(() => void flow.fitView({ padding: 0.15, maxZoom: 1.2 }));
+    return () => cancelAnimationFrame(frame);
+  }, [fitRequest, flow]);
+
+  const onDragOver = useCallback((event: DragEvent) => {
+    if (event.dataTransfer.types.includes(BLOCK_DRAG_TYPE)) {
+      event.preventDefault();
+      event.dataTransfer.dropEffect = "move";
+    }
+  }, []);
+
+  const onDrop = useCallback(
+    (event: DragEvent) => {
+      const type = event.dataTransfer.getData(BLOCK_DRAG_TYPE);
+      if (!type) return;
+      event.preventDefault();
+      const position = flow.screenToFlowPosition({ x: event.clientX, y: event.clientY });
+      addBlock(type, { x: position.x - 110, y: position.y - 30 });
+    },
+    [flow, addBlock],
+  );
+
+  return (
+    <div className="canvas" data-testid="canvas" onDragOver={onDragOver} onDrop={onDrop}>
+      <ReactFlow<BlockNode>
+        nodes={nodes}
+        edges={shownEdges}
+        nodeTypes={nodeTypes}
+        onNodesChange={onNodesChange}
+        onEdgesChange={onEdgesChange as never}
+        onConnect={onConnect}
+        isValidConnection={isValidConnection}
+        deleteKeyCode={null}
+        multiSelectionKeyCode={["Shift", "Meta", "Control"]}
+        minZoom={0.1}
+        maxZoom={2}
+        defaultEdgeOptions={{ type: "smoothstep" }}
+        proOptions={{ hideAttribution: true }}
+        fitView
+      >
+        <Background gap={16} />
+        <MiniMap pannable zoomable ariaLabel="minimap" />
+        <Controls showInteractive={false} />
+      </ReactFlow>
+    </div>
+  );
+}

@@ -1,0 +1,206 @@
+/** The editor: palette | canvas | side panel, problems below, toolbar above. */
+import { ReactFlowProvider, useReactFlow } from "@xyflow/react";
+import { useCallback, useEffect, useState } from "react";
+import * as api from "../api/client";
+import type { User } from "../api/types";
+import { useI18n } from "../i18n";
+import type { MessageKey } from "../lib/i18n";
+import { useEditor, type SidePanel } from "../store/editor";
+import { BlockPanel } from "./BlockPanel";
+import { CallsPanel } from "./CallsPanel";
+import { Canvas } from "./Canvas";
+import { ConflictDialog } from "./ConflictDialog";
+import { Palette } from "./Palette";
+import { ProblemsPanel } from "./ProblemsPanel";
+import { PublishDialog } from "./PublishDialog";
+import { ScenarioPanel } from "./ScenarioPanel";
+import { TestCallPanel } from "./TestCallPanel";
+import { stashKey, useDraftSync } from "./useDraftSync";
+import { useShortcuts } from "./useShortcuts";
+import { VersionsPanel } from "./VersionsPanel";
+
+function SaveIndicator({ onSave }: { onSave(): void }) {
+  const { t } = useI18n();
+  const state = useEditor((s) => s.saveState);
+  const error = useEditor((s) => s.saveError);
+  const text =
+    state === "saved" ? t("save.saved")
+    : state === "saving" ? t("save.saving")
+    : state === "dirty" ? t("save.dirty")
+    : state === "conflict" ? t("save.conflict")
+    : t("save.error", { message: error ?? "" });
+  return (
+    <span className={`save-state save-${state}`} role="status" data-testid="save-state" data-state={state}>
+      {text}
+      {(state === "error" || state === "dirty") && (
+        <button type="button" className="link" onClick={onSave}>
+          {t("save.now")}
+        </button>
+      )}
+    </span>
+  );
+}
+
+const PANELS: [SidePanel, MessageKey][] = [
+  ["block", "editor.properties"],
+  ["scenario", "editor.scenario"],
+  ["test", "editor.testCall"],
+  ["versions", "editor.versions"],
+  ["calls", "editor.callRecords"],
+];
+
+function Editor({ slug, user }: { slug: string; user: User }) {
+  const { t } = useI18n();
+  const flow = useReactFlow();
+  const save = useDraftSync(slug);
+  useShortcuts(save);
+  const head = useEditor((s) => s.head);
+  const panel = useEditor((s) => s.panel);
+  const setPanel = useEditor((s) => s.setPanel);
+  const selected = useEditor((s) => {
+    const picked = s.nodes.filter((n) => n.selected);
+    return picked.length === 1 ? picked[0] : undefined;
+  });
+  const canUndo = useEditor((s) => s.history.past.length > 0);
+  const canRedo = useEditor((s) => s.history.future.length > 0);
+  const conflict = useEditor((s) => s.conflict);
+  const notice = useEditor((s) => s.notice);
+  const [publishing, setPublishing] = useState(false);
+  const [versionsKey, setVersionsKey] = useState(0);
+  const [scenarios, setScenarios] = useState<string[]>([]);
+  const [audio, setAudio] = useState<string[]>([]);
+  const canPublish = user.role === "publisher" || user.role === "admin";
+
+  useEffect(() => {
+    api.listScenarios("", 1, 200).then((page) => setScenarios(page.items.map((s) => s.slug)), () => undefined);
+    api.audioAssets().then(
+      (assets) => {
+        const list = Array.isArray(assets) ? assets : ((assets as { items?: unknown[] })?.items ?? []);
+        setAudio(list.map((a) => (typeof a === "string" ? a : String((a as { name?: string }).name ?? ""))).filter(Boolean));
+      },
+      () => undefined,
+    );
+  }, []);
+
+  useEffect(() => {
+    if (!notice) return;
+    const timer = setTimeout(() => useEditor.getState().setNotice(null), 4000);
+    return () => clearTimeout(timer);
+  }, [notice]);
+
+  const beforePublish = useCallback(async () => {
+    // Publishing takes the saved draft: save what is on the canvas first.
+    return save();
+  }, [save]);
+
+  const editor = useEditor.getState();
+  return (
+    <div className="editor" data-testid="editor">
+      <div className="editor-toolbar row" role="toolbar" aria-label={head.name}>
+        <a href="#/" className="back">← {t("editor.back")}</a>
+        <h1 className="scenario-name" title={slug}>{head.name}</h1>
+        <SaveIndicator onSave={() => void save()} />
+        <span className="spacer" />
+        <button type="button" onClick={editor.undo} disabled={!canUndo} title="Ctrl+Z">{t("editor.undo")}</button>
+        <button type="button" onClick={editor.redo} disabled={!canRedo} title="Ctrl+Y">{t("editor.redo")}</button>
+        <button type="button" onClick={editor.layout} title="L">{t("editor.layout")}</button>
+        <button type="button" onClick={() => void flow.fitView({ padding: 0.15, duration: 200 })} title="F">{t("editor.fit")}</button>
+        <button type="button" onClick={editor.deleteSelection} title="Del">{t("editor.delete")}</button>
+        <button type="button" onClick={() => setPanel("test")}>{t("editor.testCall")}</button>
+        {canPublish && (
+          <button type="button" className="primary" onClick={() => setPublishing(true)}>{t("editor.publish")}</button>
+        )}
+      </div>
+      {notice && <div className="notice" role="status">{t(notice as MessageKey)}</div>}
+      <div className="editor-body">
+        <Palette />
+        <Canvas />
+        <aside className="side-panel">
+          <div className="tabs" role="tablist">
+            {PANELS.map(([id, label]) => (
+              <button
+                type="button"
+                role="tab"
+                key={id}
+                aria-selected={panel === id}
+                className={panel === id ? "active" : undefined}
+                onClick={() => setPanel(id)}
+              >
+                {t(label)}
+              </button>
+            ))}
+          </div>
+          <div className="panel-body" role="tabpanel">
+            {panel === "block" &&
+              (selected ? <BlockPanel node={selected} scenarios={scenarios} audio={audio} /> : <p className="muted">{t("editor.nothingSelected")}</p>)}
+            {panel === "scenario" && <ScenarioPanel />}
+            {panel === "test" && <TestCallPanel slug={slug} />}
+            {panel === "versions" && <VersionsPanel slug={slug} refreshKey={versionsKey} onChanged={() => setVersionsKey((k) => k + 1)} />}
+            {panel === "calls" && <CallsPanel slug={slug} />}
+          </div>
+        </aside>
+      </div>
+      <ProblemsPanel />
+      <p className="shortcuts muted small">{t("editor.shortcuts")}</p>
+      {publishing && (
+        <PublishDialog
+          slug={slug}
+          name={head.name}
+          beforePublish={beforePublish}
+          onClose={(published) => {
+            setPublishing(false);
+            if (published) setVersionsKey((k) => k + 1);
+          }}
+        />
+      )}
+      {conflict && (
+        <ConflictDialog
+          slug={slug}
+          mine={useEditor.getState().document()}
+          conflict={conflict}
+          keepMine={async (revision) => {
+            const state = useEditor.getState();
+            useEditor.setState({ revision, conflict: null, saveState: "dirty" });
+            await save();
+            if (useEditor.getState().saveState === "saved") localStorage.removeItem(stashKey(state.slug ?? slug));
+          }}
+          keepTheirs={() => {
+            useEditor.getState().replaceDocument(conflict.document, conflict.current_revision);
+            localStorage.removeItem(stashKey(slug));
+          }}
+        />
+      )}
+    </div>
+  );
+}
+
+export function EditorPage({ slug, user }: { slug: string; user: User }) {
+  const { t } = useI18n();
+  const [error, setError] = useState<string | null>(null);
+  const [ready, setReady] = useState(false);
+
+  useEffect(() => {
+    let cancelled = false;
+    Promise.all([api.blocks(), api.getScenario(slug)]).then(
+      ([catalog, scenario]) => {
+        if (cancelled) return;
+        const editor = useEditor.getState();
+        editor.setCatalog(catalog);
+        editor.load(slug, scenario.draft.document, scenario.draft.revision);
+        setReady(true);
+      },
+      (e: unknown) => !cancelled && setError(t("error.generic", { message: e instanceof Error ? e.message : String(e) })),
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [slug, t]);
+
+  if (error) return <p role="alert" className="error-text">{error}</p>;
+  if (!ready) return <p className="centered">{t("editor.loading")}</p>;
+  return (
+    <ReactFlowProvider>
+      <Editor slug={slug} user={user} />
+    </ReactFlowProvider>
+  );
+}

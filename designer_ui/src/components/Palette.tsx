@@ -1,0 +1,65 @@
+/** The block palette: grouped by category, searchable; drag a block onto the canvas or press Enter. */
+import { useReactFlow } from "@xyflow/react";
+import { useMemo, useState } from "react";
+import { useI18n } from "../i18n";
+import { paletteGroups } from "../lib/catalog";
+import { useEditor } from "../store/editor";
+import { BlockIcon } from "./BlockIcon";
+import { BLOCK_DRAG_TYPE } from "./Canvas";
+
+export function Palette() {
+  const { t } = useI18n();
+  const specs = useEditor((s) => s.catalogList);
+  const addBlock = useEditor((s) => s.addBlock);
+  const [query, setQuery] = useState("");
+  const groups = useMemo(() => paletteGroups(specs, query), [specs, query]);
+  const flow = useReactFlow();
+
+  function addAtCentre(type: string) {
+    const canvas = document.querySelector(".canvas")?.getBoundingClientRect();
+    const centre = canvas
+      ? flow.screenToFlowPosition({ x: canvas.left + canvas.width / 2, y: canvas.top + canvas.height / 2 })
+      : { x: 0, y: 0 };
+    // Stagger so several blocks added by keyboard do not stack exactly.
+    const offset = (useEditor.getState().nodes.length % 5) * 24;
+    addBlock(type, { x: centre.x - 110 + offset, y: centre.y - 40 + offset });
+  }
+
+  return (
+    <aside className="palette" aria-label={t("editor.palette")}>
+      <h2>{t("editor.palette")}</h2>
+      <input
+        type="search"
+        placeholder={t("editor.paletteSearch")}
+        aria-label={t("editor.paletteSearch")}
+        value={query}
+        onChange={(e) => setQuery(e.target.value)}
+      />
+      <p className="hint">{t("editor.paletteHint")}</p>
+      {groups.map((group) => (
+        <div key={group.category} className="palette-group" role="group" aria-label={group.category}>
+          <h3>{group.category}</h3>
+          {group.blocks.map((spec) => (
+            <button
+              type="button"
+              key={spec.type}
+              className="palette-item"
+              draggable
+              data-block-type={spec.type}
+              title={spec.description}
+              onDragStart={(event) => {
+                event.dataTransfer.setData(BLOCK_DRAG_TYPE, spec.type);
+                event.dataTransfer.effectAllowed = "move";
+              }}
+              onClick={() => addAtCentre(spec.type)}
+            >
+              <BlockIcon name={spec.icon} />
+              <span>{spec.title}</span>
+              {spec.plugin && !spec.plugin.includes("blocks.builtin") && <small className="plugin-tag">plugin</small>}
+            </button>
+          ))}
+        </div>
+      ))}
+    </aside>
+  );
+}

@@ -1,0 +1,49 @@
+/** Problems of the draft as the server's validation sees them; a click focuses the block concerned. */
+import { useMemo } from "react";
+import { useI18n } from "../i18n";
+import { countProblems, sortProblems } from "../lib/problems";
+import { useEditor } from "../store/editor";
+
+export function ProblemsPanel() {
+  const { t } = useI18n();
+  const problems = useEditor((s) => s.problems);
+  const nodes = useEditor((s) => s.nodes);
+  const checking = useEditor((s) => s.checking);
+  const focusNode = useEditor((s) => s.focusNode);
+  const order = useMemo(() => nodes.map((n) => n.id), [nodes]);
+  const sorted = useMemo(() => sortProblems(problems, order), [problems, order]);
+  const counts = countProblems(problems);
+  const titleOf = (id: string) => {
+    const node = nodes.find((n) => n.id === id);
+    return node?.data.label || id;
+  };
+  return (
+    <section className="problems" aria-label={t("problems.title")} data-testid="problems">
+      <header className="row">
+        <h2>{t("problems.title")}</h2>
+        <span className="count error" data-testid="error-count">{t("problems.errors", { count: counts.errors })}</span>
+        <span className="count warning">{t("problems.warnings", { count: counts.warnings })}</span>
+        {checking && <span className="muted">{t("problems.checking")}</span>}
+      </header>
+      {sorted.length === 0 ? (
+        <p className="muted">{t("problems.none")}</p>
+      ) : (
+        <ul>
+          {sorted.map((problem, i) => (
+            <li key={`${problem.code}-${problem.node}-${i}`} className={`problem ${problem.severity}`} data-code={problem.code}>
+              <button
+                type="button"
+                className="link"
+                disabled={!problem.node}
+                onClick={() => problem.node && focusNode(problem.node)}
+              >
+                <span className="severity">{problem.severity === "error" ? "⛔" : "⚠"}</span>
+                <strong>{problem.node ? titleOf(problem.node) : t("problems.scenario")}</strong>: {problem.message}
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}

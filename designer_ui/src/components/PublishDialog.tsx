@@ -1,0 +1,121 @@
+/** Publish: a message; then the semantic diff and the test results, or the problems that block it. */
+import { useState, type FormEvent } from "react";
+import * as api from "../api/client";
+import { ApiError } from "../api/http";
+import type { PublishResult } from "../api/types";
+import { useI18n } from "../i18n";
+import type { Problem } from "../lib/problems";
+import { Dialog } from "./Dialog";
+
+/** The diff's shape is the server's; show any object as labelled lists so nothing is hidden. */
+export function DiffView({ diff }: { diff: unknown }) {
+  if (diff === null || diff === undefined) return null;
+  if (Array.isArray(diff)) {
+    return (
+      <ul className="diff">
+        {diff.map((item, i) => (
+          <li key={i}>{typeof item === "object" ? <DiffView diff={item} /> : String(item)}</li>
+        ))}
+      </ul>
+    );
+  }
+  if (typeof diff === "object") {
+    const entries = Object.entries(diff as Record<string, unknown>).filter(
+      ([, v]) => v !== null && v !== undefined && !(Array.isArray(v) && v.length === 0) && !(typeof v === "object" && !Array.isArray(v) && Object.keys(v as object).length === 0),
+    );
+    return (
+      <dl className="diff">
+        {entries.map(([key, value]) => (
+          <div key={key}>
+            <dt>{key.replace(/_/g, " ")}</dt>
+            <dd>{typeof value === "object" ? <DiffView diff={value} /> : String(value)}</dd>
+          </div>
+        ))}
+      </dl>
+    );
+  }
+  return <span>{String(diff)}</span>;
+}
+
+export function PublishDialog(props: { slug: string; name: string; beforePublish(): Promise<boolean>; onClose(published: boolean): void }) {
+  const { t } = useI18n();
+  const [message, setMessage] = useState("");
+  const [busy, setBusy] = useState(false);
+  const [result, setResult] = useState<PublishResult | null>(null);
+  const [blocked, setBlocked] = useState<Problem[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    setBlocked(null);
+    try {
+      if (!(await props.beforePublish())) return;
+      setResult(await api.publish(props.slug, message));
+    } catch (e) {
+      const body = e instanceof ApiError ? (e.body as { problems?: Problem[] } | null) : null;
+      if (e instanceof ApiError && e.status === 422 && body?.problems) setBlocked(body.problems);
+      else setError(t("error.generic", { message: e instanceof Error ? e.message : String(e) }));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const tests = result?.tests ?? [];
+  return (
+    <Dialog title={t("publish.title", { name: props.name })} onClose={() => props.onClose(result !== null)} wide>
+      {!result && (
+        <form onSubmit={submit} data-testid="publish-form">
+          <label>
+            {t("publish.message")}
+            <textarea name="message" rows={3} autoFocus value={message} onChange={(e) => setMessage(e.target.value)} required />
+          </label>
+          {blocked && (
+            <div role="alert" className="blocked">
+              <p>{t("publish.blocked")}</p>
+              <ul>
+                {blocked.map((p, i) => (
+                  <li key={i} className={`problem ${p.severity}`}>
+                    {p.node && <strong>{p.node}: </strong>}
+                    {p.message}
+                  </li>
+                ))}
+              </ul>
+            </div>
+          )}
+          {error && <p role="alert" className="error-text">{error}</p>}
+          <div className="row">
+            <button type="submit" className="primary" disabled={busy}>
+              {busy ? t("publish.unsaved") : t("publish.submit")}
+            </button>
+            <button type="button" onClick={() => props.onClose(false)}>{t("publish.cancel")}</button>
+          </div>
+        </form>
+      )}
+      {result && (
+        <div data-testid="publish-result">
+          <p role="status" className="success">{t("publish.done", { version: result.version })}</p>
+          <h3>{t("publish.diff")}</h3>
+          {result.diff ? <DiffView diff={result.diff} /> : <p className="muted">{t("publish.noDiff")}</p>}
+          <h3>{t("publish.tests")}</h3>
+          {tests.length === 0 ? (
+            <p className="muted">{t("publish.noTests")}</p>
+          ) : (
+            <ul className="tests">
+              {tests.map((test, i) => (
+                <li key={i} className={test.passed ? "passed" : "failed"}>
+                  {test.passed ? "✔" : "✘"} {test.name ?? `#${i + 1}`} — {test.passed ? t("publish.passed") : t("publish.failed")}
+                  {test.message && <span className="muted"> {test.message}</span>}
+                </li>
+              ))}
+            </ul>
+          )}
+          <button type="button" className="primary" onClick={() => props.onClose(true)} autoFocus>
+            {t("publish.cancel")}
+          </button>
+        </div>
+      )}
+    </Dialog>
+  );
+}

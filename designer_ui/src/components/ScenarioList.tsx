@@ -1,0 +1,238 @@
+/** Scenarios: search, page, create, duplicate, import, export, delete. */
+import { useCallback, useEffect, useRef, useState, type FormEvent } from "react";
+import * as api from "../api/client";
+import type { ScenarioSummary } from "../api/types";
+import { navigate } from "../App";
+import { useI18n } from "../i18n";
+import { emptyScenario } from "../lib/convert";
+
+const PAGE_SIZE = 20;
+
+/** "Menú principal" -> "menu-principal": what the slug field proposes from the name. */
+export function slugify(name: string): string {
+  return name
+    .normalize("NFKD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "")
+    .slice(0, 64);
+}
+
+function download(filename: string, data: unknown) {
+  const blob = new Blob([JSON.stringify(data, null, 2)], { type: "application/json" });
+  const url = URL.createObjectURL(blob);
+  const link = document.createElement("a");
+  link.href = url;
+  link.download = filename;
+  link.click();
+  URL.revokeObjectURL(url);
+}
+
+function NameSlugForm(props: { title: string; initialName?: string; onSubmit(name: string, slug: string): Promise<void>; onCancel(): void }) {
+  const { t } = useI18n();
+  const [name, setName] = useState(props.initialName ?? "");
+  const [slug, setSlug] = useState(props.initialName ? slugify(props.initialName) : "");
+  const [slugEdited, setSlugEdited] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    try {
+      await props.onSubmit(name, slug);
+    } catch (e) {
+      setError(e instanceof Error ? e.message : String(e));
+    }
+  }
+
+  return (
+    <form className="card inline-form" onSubmit={submit} aria-label={props.title}>
+      <h3>{props.title}</h3>
+      <label>
+        {t("list.name")}
+        <input
+          name="name"
+          autoFocus
+          required
+          value={name}
+          onChange={(e) => {
+            setName(e.target.value);
+            if (!slugEdited) setSlug(slugify(e.target.value));
+          }}
+        />
+      </label>
+      <label>
+        {t("list.slug")} <small>({t("list.slugHint")})</small>
+        <input
+          name="slug"
+          required
+          pattern="[a-z0-9][a-z0-9-]{0,63}"
+          value={slug}
+          onChange={(e) => {
+            setSlug(e.target.value);
+            setSlugEdited(true);
+          }}
+        />
+      </label>
+      {error && <p role="alert" className="error-text">{error}</p>}
+      <div className="row">
+        <button type="submit" className="primary">{t("list.create")}</button>
+        <button type="button" onClick={props.onCancel}>{t("list.cancel")}</button>
+      </div>
+    </form>
+  );
+}
+
+export function ScenarioList() {
+  const { t } = useI18n();
+  const [query, setQuery] = useState("");
+  const [page, setPage] = useState(1);
+  const [items, setItems] = useState<ScenarioSummary[]>([]);
+  const [total, setTotal] = useState(0);
+  const [error, setError] = useState<string | null>(null);
+  const [creating, setCreating] = useState(false);
+  const [duplicating, setDuplicating] = useState<ScenarioSummary | null>(null);
+  const fileInput = useRef<HTMLInputElement>(null);
+
+  const reload = useCallback(async () => {
+    try {
+      const result = await api.listScenarios(query, page, PAGE_SIZE);
+      setItems(result.items);
+      setTotal(result.total);
+      setError(null);
+    } catch (e) {
+      setError(t("error.generic", { message: e instanceof Error ? e.message : String(e) }));
+    }
+  }, [query, page, t]);
+
+  useEffect(() => {
+    const timer = setTimeout(reload, 200);
+    return () => clearTimeout(timer);
+  }, [reload]);
+
+  async function importFile(file: File) {
+    try {
+      const created = await api.importScenario(JSON.parse(await file.text()));
+      navigate(`/s/${encodeURIComponent(created.slug)}`);
+    } catch (e) {
+      setError(t("list.importFailed", { message: e instanceof Error ? e.message : String(e) }));
+    }
+  }
+
+  const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
+  return (
+    <section className="list-page">
+      <div className="row toolbar">
+        <input
+          type="search"
+          aria-label={t("list.search")}
+          placeholder={t("list.search")}
+          value={query}
+          onChange={(e) => {
+            setQuery(e.target.value);
+            setPage(1);
+          }}
+        />
+        <button type="button" className="primary" onClick={() => setCreating(true)}>
+          {t("list.new")}
+        </button>
+        <button type="button" onClick={() => fileInput.current?.click()}>
+          {t("list.import")}
+        </button>
+        <input
+          ref={fileInput}
+          type="file"
+          accept="application/json,.json"
+          hidden
+          data-testid="import-file"
+          onChange={(e) => {
+            const file = e.target.files?.[0];
+            if (file) void importFile(file);
+            e.target.value = "";
+          }}
+        />
+      </div>
+      {error && <p role="alert" className="error-text">{error}</p>}
+      {creating && (
+        <NameSlugForm
+          title={t("list.new")}
+          onCancel={() => setCreating(false)}
+          onSubmit={async (name, slug) => {
+            const created = await api.createScenario(slug, name, emptyScenario(name));
+            navigate(`/s/${encodeURIComponent(created.slug)}`);
+          }}
+        />
+      )}
+      {duplicating && (
+        <NameSlugForm
+          title={t("list.duplicateTitle", { name: duplicating.name })}
+          initialName={`${duplicating.name} 2`}
+          onCancel={() => setDuplicating(null)}
+          onSubmit={async (name, slug) => {
+            await api.duplicateScenario(duplicating.slug, slug, name);
+            setDuplicating(null);
+            await reload();
+          }}
+        />
+      )}
+      {items.length === 0 && !error ? (
+        <p className="empty">{t("list.empty")}</p>
+      ) : (
+        <table className="scenarios">
+          <thead>
+            <tr>
+              <th>{t("list.name")}</th>
+              <th>{t("list.slug")}</th>
+              <th>{t("list.updated")}</th>
+              <th>{t("list.version")}</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {items.map((item) => (
+              <tr key={item.slug}>
+                <td>
+                  <a href={`#/s/${encodeURIComponent(item.slug)}`}>{item.name}</a>
+                  {item.description && <div className="muted">{item.description}</div>}
+                </td>
+                <td><code>{item.slug}</code></td>
+                <td>
+                  {new Date(item.updated_at).toLocaleString()} {item.updated_by && <span className="muted">· {item.updated_by}</span>}
+                </td>
+                <td>{item.latest_version ? `v${item.latest_version}` : t("list.never")}</td>
+                <td className="actions">
+                  <button type="button" onClick={() => setDuplicating(item)}>{t("list.duplicate")}</button>
+                  <button type="button" onClick={async () => download(`${item.slug}.json`, await api.exportScenario(item.slug))}>
+                    {t("list.export")}
+                  </button>
+                  <button
+                    type="button"
+                    className="danger"
+                    onClick={async () => {
+                      if (!window.confirm(t("list.confirmDelete", { name: item.name }))) return;
+                      try {
+                        await api.deleteScenario(item.slug);
+                        await reload();
+                      } catch (e) {
+                        setError(t("error.generic", { message: e instanceof Error ? e.message : String(e) }));
+                      }
+                    }}
+                  >
+                    {t("list.delete")}
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {pages > 1 && (
+        <div className="row pager">
+          <button type="button" disabled={page <= 1} onClick={() => setPage(page - 1)}>{t("list.prev")}</button>
+          <span>{t("list.page", { page, pages })}</span>
+          <button type="button" disabled={page >= pages} onClick={() => setPage(page + 1)}>{t("list.next")}</button>
+        </div>
+      )}
+    </section>
+  );
+}

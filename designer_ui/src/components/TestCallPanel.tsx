@@ -1,0 +1,116 @@
+/** A simulated call on the draft: keys, caller id and time; the path lights up and the story is told. */
+import { useState, type FormEvent } from "react";
+import * as api from "../api/client";
+import type { SimulateResult } from "../api/types";
+import { useI18n } from "../i18n";
+import { invalidKeyTokens, parseKeys } from "../lib/trace";
+import { useEditor } from "../store/editor";
+
+function localNow(): string {
+  const now = new Date();
+  now.setMinutes(now.getMinutes() - now.getTimezoneOffset());
+  return now.toISOString().slice(0, 16);
+}
+
+export function TestCallPanel({ slug }: { slug: string }) {
+  const { t } = useI18n();
+  const [keys, setKeys] = useState("");
+  const [callerId, setCallerId] = useState("600123456");
+  const [at, setAt] = useState(localNow);
+  const [result, setResult] = useState<SimulateResult | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const showPath = useEditor((s) => s.showPath);
+  const clearPath = useEditor((s) => s.clearPath);
+  const focusNode = useEditor((s) => s.focusNode);
+  const tokens = parseKeys(keys);
+  const badTokens = invalidKeyTokens(tokens);
+
+  async function run(event: FormEvent) {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const document = useEditor.getState().document();
+      // The time is the analyst's wall clock, sent with its offset so Schedule blocks see the intended hour.
+      const when = new Date(at);
+      const response = await api.simulate(slug, { document, keys: tokens, caller_id: callerId, at: when.toISOString() });
+      setResult(response);
+      showPath(response.result.steps);
+    } catch (e) {
+      setResult(null);
+      clearPath();
+      setError(t("test.failed", { message: e instanceof Error ? e.message : String(e) }));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <div className="test-panel" data-testid="test-panel">
+      <h2>{t("test.title")}</h2>
+      <form onSubmit={run}>
+        <label>
+          {t("test.keys")}
+          <input name="keys" className="mono" value={keys} onChange={(e) => setKeys(e.target.value)} placeholder="2" />
+        </label>
+        <p className="hint">{t("test.keysHint")}</p>
+        {badTokens.length > 0 && <p className="error-text">{badTokens.join(" ")}</p>}
+        <label>
+          {t("test.callerId")}
+          <input name="caller_id" value={callerId} onChange={(e) => setCallerId(e.target.value)} />
+        </label>
+        <label>
+          {t("test.at")}
+          <input name="at" type="datetime-local" value={at} onChange={(e) => setAt(e.target.value)} />
+        </label>
+        <div className="row">
+          <button type="submit" className="primary" disabled={busy || badTokens.length > 0}>
+            {t("test.run")}
+          </button>
+          <button
+            type="button"
+            onClick={() => {
+              setResult(null);
+              clearPath();
+            }}
+          >
+            {t("test.clear")}
+          </button>
+        </div>
+      </form>
+      {error && <p role="alert" className="error-text">{error}</p>}
+      {result && (
+        <div className="test-result" data-testid="test-result">
+          <p className="outcome" data-outcome={result.result.outcome}>
+            {t("test.outcome", { outcome: result.result.outcome })}
+          </p>
+          <h3>{t("test.story")}</h3>
+          <ol className="story" data-testid="story">
+            {result.story.map((line, i) => (
+              <li key={i}>{line}</li>
+            ))}
+          </ol>
+          <h3>{t("test.steps")}</h3>
+          <ol className="steps">
+            {result.result.steps.map((step, i) => (
+              <li key={i}>
+                <button type="button" className="link" onClick={() => focusNode(step.node)}>
+                  {step.label || step.node}
+                </button>
+                {step.exit && <span className="muted"> → {step.exit}</span>}
+                {step.keys && <code> [{step.keys}]</code>}
+              </li>
+            ))}
+          </ol>
+          {Object.keys(result.result.variables ?? {}).length > 0 && (
+            <details>
+              <summary>{t("test.variables")}</summary>
+              <pre>{JSON.stringify(result.result.variables, null, 2)}</pre>
+            </details>
+          )}
+        </div>
+      )}
+    </div>
+  );
+}

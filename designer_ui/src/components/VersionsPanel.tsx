@@ -1,0 +1,60 @@
+/** Published versions, newest first, each of which can be rolled back to (published again as the newest). */
+import { useCallback, useEffect, useState } from "react";
+import * as api from "../api/client";
+import type { VersionSummary } from "../api/types";
+import { useI18n } from "../i18n";
+
+export function VersionsPanel({ slug, refreshKey, onChanged }: { slug: string; refreshKey: number; onChanged(): void }) {
+  const { t } = useI18n();
+  const [items, setItems] = useState<VersionSummary[]>([]);
+  const [message, setMessage] = useState<string | null>(null);
+
+  const reload = useCallback(async () => {
+    try {
+      const list = api.itemsOf(await api.versions(slug));
+      setItems([...list].sort((a, b) => b.version - a.version));
+    } catch (e) {
+      setMessage(t("error.generic", { message: e instanceof Error ? e.message : String(e) }));
+    }
+  }, [slug, t]);
+
+  useEffect(() => {
+    void reload();
+  }, [reload, refreshKey]);
+
+  return (
+    <div className="versions-panel" data-testid="versions-panel">
+      <h2>{t("versions.title")}</h2>
+      {message && <p role="status">{message}</p>}
+      {items.length === 0 && <p className="muted">{t("versions.none")}</p>}
+      <ol className="versions">
+        {items.map((item) => (
+          <li key={item.version}>
+            <strong>v{item.version}</strong> {item.message && <span>{item.message}</span>}
+            <div className="muted small">
+              {item.created_at && new Date(item.created_at).toLocaleString()} {item.created_by ?? ""}
+            </div>
+            {item.version !== items[0]?.version && (
+              <button
+                type="button"
+                onClick={async () => {
+                  if (!window.confirm(t("versions.confirmRollback", { version: item.version }))) return;
+                  try {
+                    const result = await api.rollback(slug, item.version);
+                    setMessage(t("versions.rolledBack", { version: item.version, newVersion: result.version }));
+                    await reload();
+                    onChanged();
+                  } catch (e) {
+                    setMessage(t("error.generic", { message: e instanceof Error ? e.message : String(e) }));
+                  }
+                }}
+              >
+                {t("versions.rollback")}
+              </button>
+            )}
+          </li>
+        ))}
+      </ol>
+    </div>
+  );
+}

@@ -1,0 +1,147 @@
+/** The form widgets the blocks' `x-ui` hints name: templates with a variable picker, node and scenario pickers. */
+import type { RegistryWidgetsType, WidgetProps } from "@rjsf/utils";
+import { useRef, useState } from "react";
+import * as api from "../api/client";
+import { useI18n } from "../i18n";
+import { insertPlaceholder } from "../lib/variables";
+
+export interface FormContext {
+  variables: string[];
+  nodes: { id: string; title: string }[];
+  scenarios: string[];
+  audio: string[];
+  language: string;
+}
+
+function context(props: WidgetProps): FormContext {
+  return props.registry.formContext as FormContext;
+}
+
+function VariablePicker({ onPick, variables }: { onPick(name: string): void; variables: string[] }) {
+  const { t } = useI18n();
+  return (
+    <select
+      className="variable-picker"
+      aria-label={t("editor.insertVariable")}
+      value=""
+      onChange={(e) => {
+        if (e.target.value) onPick(e.target.value);
+      }}
+    >
+      <option value="">{`{ } ${t("editor.insertVariable")}`}</option>
+      {variables.map((name) => (
+        <option key={name} value={name}>
+          {name}
+        </option>
+      ))}
+    </select>
+  );
+}
+
+function TextWithVariables(props: WidgetProps & { multiline: boolean; monospace?: boolean; speak?: boolean }) {
+  const { t } = useI18n();
+  const ctx = context(props);
+  const ref = useRef<HTMLTextAreaElement & HTMLInputElement>(null);
+  const [previewError, setPreviewError] = useState<string | null>(null);
+  const value = typeof props.value === "string" ? props.value : "";
+  const common = {
+    id: props.id,
+    ref,
+    value,
+    disabled: props.disabled || props.readonly,
+    required: props.required,
+    className: props.monospace ? "mono" : undefined,
+    placeholder: props.placeholder,
+    "aria-label": props.label,
+    onChange: (e: { target: { value: string } }) => props.onChange(e.target.value === "" ? props.options.emptyValue : e.target.value),
+    onBlur: () => props.onBlur(props.id, value),
+    onFocus: () => props.onFocus(props.id, value),
+  };
+  const pick = (name: string) => {
+    const element = ref.current;
+    const start = element?.selectionStart ?? value.length;
+    const end = element?.selectionEnd ?? start;
+    // Expressions use bare names; text templates need {{ }}.
+    const next = props.speak === false && !props.multiline
+      ? { text: value.slice(0, start) + name + value.slice(end), caret: start + name.length }
+      : insertPlaceholder(value, name, start, end);
+    props.onChange(next.text);
+    requestAnimationFrame(() => {
+      element?.focus();
+      element?.setSelectionRange(next.caret, next.caret);
+    });
+  };
+  async function preview() {
+    setPreviewError(null);
+    try {
+      const audio = new Audio(URL.createObjectURL(await api.ttsPreview(value, ctx.language)));
+      await audio.play();
+    } catch (e) {
+      setPreviewError(t("editor.previewFailed", { message: e instanceof Error ? e.message : String(e) }));
+    }
+  }
+  return (
+    <div className="text-with-variables">
+      {props.multiline ? <textarea rows={3} {...common} /> : <input type="text" {...common} />}
+      <div className="row small">
+        <VariablePicker variables={ctx.variables} onPick={pick} />
+        {props.speak && (
+          <button type="button" onClick={preview} disabled={!value} title={t("editor.preview")}>
+            ▶ {t("editor.preview")}
+          </button>
+        )}
+      </div>
+      {previewError && <p className="error-text">{previewError}</p>}
+    </div>
+  );
+}
+
+function ListInput(props: WidgetProps & { choices: string[]; listId: string }) {
+  const value = typeof props.value === "string" ? props.value : "";
+  return (
+    <>
+      <input
+        id={props.id}
+        type="text"
+        list={props.listId}
+        value={value}
+        required={props.required}
+        disabled={props.disabled || props.readonly}
+        aria-label={props.label}
+        onChange={(e) => props.onChange(e.target.value === "" ? props.options.emptyValue : e.target.value)}
+        onBlur={() => props.onBlur(props.id, value)}
+        onFocus={() => props.onFocus(props.id, value)}
+      />
+      <datalist id={props.listId}>
+        {props.choices.map((choice) => (
+          <option key={choice} value={choice} />
+        ))}
+      </datalist>
+    </>
+  );
+}
+
+export const WIDGETS: RegistryWidgetsType = {
+  template: (props) => <TextWithVariables {...props} multiline speak />,
+  expression: (props) => <TextWithVariables {...props} multiline={false} monospace speak={false} />,
+  sql: (props) => <TextWithVariables {...props} multiline monospace />,
+  variable: (props) => <ListInput {...props} choices={context(props).variables} listId={`${props.id}-variables`} />,
+  scenario: (props) => <ListInput {...props} choices={context(props).scenarios} listId={`${props.id}-scenarios`} />,
+  audio: (props) => <ListInput {...props} choices={context(props).audio} listId={`${props.id}-audio`} />,
+  "data-source": (props) => <ListInput {...props} choices={[]} listId={`${props.id}-sources`} />,
+  node: (props) => (
+    <select
+      id={props.id}
+      value={typeof props.value === "string" ? props.value : ""}
+      aria-label={props.label}
+      onChange={(e) => props.onChange(e.target.value || props.options.emptyValue)}
+    >
+      <option value="" />
+      {context(props).nodes.map((node) => (
+        <option key={node.id} value={node.id}>
+          {node.title}
+        </option>
+      ))}
+    </select>
+  ),
+};

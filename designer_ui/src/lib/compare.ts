@@ -1,0 +1,36 @@
+/** What differs between two versions of a draft, block by block: what the conflict view lists. */
+import type { ScenarioDocument } from "./convert";
+import { jsonEqual } from "./exits";
+
+export interface DraftComparison {
+  onlyMine: string[];
+  onlyTheirs: string[];
+  changed: string[];
+  edgesDiffer: boolean;
+  headDiffers: boolean;
+}
+
+function nodeTitle(node: { id: string; label?: string }): string {
+  return node.label ? `${node.label} (${node.id})` : node.id;
+}
+
+export function compareDrafts(mine: ScenarioDocument, theirs: ScenarioDocument): DraftComparison {
+  const theirNodes = new Map(theirs.nodes.map((n) => [n.id, n]));
+  const myIds = new Set(mine.nodes.map((n) => n.id));
+  const stripPosition = ({ position: _p, ...rest }: (typeof mine.nodes)[number]) => rest;
+  const edgeKey = (e: { source: string; exit: string; target: string }) => `${e.source}|${e.exit}|${e.target}`;
+  const { nodes: _mn, edges: myEdges, viewport: _mv, ...myHead } = mine;
+  const { nodes: _tn, edges: theirEdges, viewport: _tv, ...theirHead } = theirs;
+  return {
+    onlyMine: mine.nodes.filter((n) => !theirNodes.has(n.id)).map(nodeTitle),
+    onlyTheirs: theirs.nodes.filter((n) => !myIds.has(n.id)).map(nodeTitle),
+    changed: mine.nodes
+      .filter((n) => {
+        const other = theirNodes.get(n.id);
+        return other !== undefined && !jsonEqual(stripPosition(n), stripPosition(other));
+      })
+      .map(nodeTitle),
+    edgesDiffer: !jsonEqual(myEdges.map(edgeKey).sort(), theirEdges.map(edgeKey).sort()),
+    headDiffers: !jsonEqual(myHead, theirHead),
+  };
+}

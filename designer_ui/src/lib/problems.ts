@@ -1,0 +1,53 @@
+/** How validation problems are shown: grouped, ordered, and marked on their nodes. */
+export type Severity = "error" | "warning";
+
+export interface Problem {
+  severity: Severity;
+  code: string;
+  message: string;
+  node?: string | null;
+  path?: string;
+}
+
+export interface ProblemCounts {
+  errors: number;
+  warnings: number;
+}
+
+export function countProblems(problems: Problem[]): ProblemCounts {
+  let errors = 0;
+  for (const problem of problems) if (problem.severity === "error") errors += 1;
+  return { errors, warnings: problems.length - errors };
+}
+
+/** Errors first, then by node in canvas order, so the list reads top to bottom like the flow. */
+export function sortProblems(problems: Problem[], nodeOrder: string[]): Problem[] {
+  const rank = new Map(nodeOrder.map((id, i) => [id, i]));
+  const nodeRank = (p: Problem) => (p.node ? (rank.get(p.node) ?? nodeOrder.length) : -1);
+  return [...problems].sort(
+    (a, b) =>
+      (a.severity === b.severity ? 0 : a.severity === "error" ? -1 : 1) ||
+      nodeRank(a) - nodeRank(b) ||
+      a.code.localeCompare(b.code),
+  );
+}
+
+/** The worst severity per node: what the node's marker shows. */
+export function severityByNode(problems: Problem[]): Map<string, Severity> {
+  const marks = new Map<string, Severity>();
+  for (const problem of problems) {
+    if (!problem.node) continue;
+    if (problem.severity === "error" || !marks.has(problem.node)) marks.set(problem.node, problem.severity);
+  }
+  return marks;
+}
+
+/**
+ * The config field a problem points at, from its JSON path (`$.nodes[3].config.options[1].key` -> `options`),
+ * so the side panel can scroll to it. Null when the problem is about the block as a whole.
+ */
+export function configFieldOf(path: string | undefined): string | null {
+  const match = /^\$\.nodes\[\d+\]\.config\.([A-Za-z0-9_]+)/.exec(path ?? "");
+  return match?.[1] ?? null;
+}
+

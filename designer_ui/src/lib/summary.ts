@@ -1,0 +1,84 @@
+/** One line that tells an analyst what a block does without opening it ("Says: Hola {{ name }}…"). */
+import type { Config } from "./catalog";
+import type { Translate } from "./i18n";
+
+const MAX = 48;
+
+export function clip(text: string, max = MAX): string {
+  const flat = text.replace(/\s+/g, " ").trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
+function str(value: unknown): string {
+  return typeof value === "string" ? value : "";
+}
+
+function list(items: unknown, field: string): string[] {
+  if (!Array.isArray(items)) return [];
+  return items
+    .map((item) => (item && typeof item === "object" ? (item as Record<string, unknown>)[field] : undefined))
+    .filter((v) => v !== undefined && v !== null && v !== "")
+    .map(String);
+}
+
+const DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+
+function hoursSummary(hours: unknown): string {
+  if (!Array.isArray(hours) || hours.length === 0) return "";
+  return hours
+    .map((h) => {
+      const r = (h ?? {}) as Record<string, unknown>;
+      const days = Array.isArray(r.days) ? (r.days as string[]) : [];
+      const sorted = DAYS.filter((d) => days.includes(d));
+      const first = sorted[0];
+      const last = sorted[sorted.length - 1];
+      const range = sorted.length > 2 && DAYS.indexOf(last!) - DAYS.indexOf(first!) === sorted.length - 1
+        ? `${first}–${last}` : sorted.join(",");
+      return `${range} ${str(r.from)}–${str(r.to)}`;
+    })
+    .join("; ");
+}
+
+type Summarizer = (config: Config, t: Translate) => string;
+
+const SUMMARIES: Record<string, Summarizer> = {
+  start: (c, t) => (c.answer === false ? t("summary.noAnswer") : t("summary.answers")),
+  message: (c, t) => (str(c.audio) ? t("summary.plays", { audio: clip(str(c.audio)) }) : ""),
+  say_phrase: (c, t) => (str(c.text) ? t("summary.says", { text: clip(str(c.text)) }) : ""),
+  ivr: (c, t) => {
+    if (c.mode === "capture") return t("summary.captures", { variable: str(c.variable) || "?" });
+    const keys = list(c.options, "key");
+    return keys.length ? t("summary.keys", { keys: keys.join(", ") }) : t("summary.noKeys");
+  },
+  transfer: (c, t) => (str(c.target) ? t("summary.transfersTo", { target: clip(str(c.target), 32) }) : ""),
+  sql: (c) => clip(str(c.query)),
+  callback: (c, t) => t("summary.callsBack", { minutes: String(c.delay_minutes ?? 5) }),
+  schedule: (c) => clip(hoursSummary(c.hours)),
+  condition: (c, t) => (str(c.expression) ? t("summary.if", { expression: clip(str(c.expression), 40) }) : ""),
+  switch: (c, t) => {
+    const exits = list(c.cases, "exit");
+    return str(c.value) ? t("summary.switch", { value: clip(str(c.value), 20), cases: exits.join(", ") }) : "";
+  },
+  set_variable: (c) =>
+    clip(
+      (Array.isArray(c.assignments) ? c.assignments : [])
+        .map((a) => `${str((a as Record<string, unknown>)?.variable)} = ${str((a as Record<string, unknown>)?.value)}`)
+        .join("; "),
+    ),
+  goto: (c, t) => (str(c.target) ? t("summary.goesTo", { target: str(c.target) }) : ""),
+  goto_scenario: (c, t) => (str(c.scenario) ? t("summary.goesTo", { target: str(c.scenario) }) : ""),
+  hangup: (c, t) => (str(c.result) ? t("summary.result", { result: str(c.result) }) : t("summary.endsCall")),
+};
+
+/** Plugins get a generic summary: the first short string setting in the config. */
+function genericSummary(config: Config): string {
+  for (const [key, value] of Object.entries(config)) {
+    if (typeof value === "string" && value) return clip(`${key}: ${value}`);
+  }
+  return "";
+}
+
+export function blockSummary(type: string, config: Config, t: Translate): string {
+  const summarize = SUMMARIES[type];
+  return summarize ? summarize(config, t) : genericSummary(config);
+}

@@ -1,0 +1,349 @@
+/**
+ * The editor's one store (zustand): the graph being drawn, its undo history, and what the server said about
+ * it (revision, save state, problems, a lit-up call path). Components read slices; all edits go through here.
+ */
+import { applyEdgeChanges, applyNodeChanges, type Connection, type EdgeChange, type NodeChange } from "@xyflow/react";
+import { create } from "zustand";
+import type { Conflict } from "../api/types";
+import { catalogFrom, type BlockSpec, type Catalog, type Config } from "../lib/catalog";
+import {
+  fromScenario,
+  toScenario,
+  type BlockData,
+  type BlockNode,
+  type DocumentHead,
+  type ExitEdge,
+  type ScenarioDocument,
+} from "../lib/convert";
+import {
+  connect,
+  connectionRefusal,
+  copySelection,
+  newBlockNode,
+  nodeExits,
+  orphanEdges,
+  pasteClipboard,
+  removeNodes,
+  type Clipboard,
+  type ConnectionRefusal,
+} from "../lib/graph";
+import { record, redo, startHistory, undo, type History } from "../lib/history";
+import { autoLayout } from "../lib/layout";
+import { severityByNode, type Problem, type Severity } from "../lib/problems";
+import { NO_HIGHLIGHT, highlightPath, type Highlight, type TraceStepLike } from "../lib/trace";
+
+export type SaveState = "saved" | "dirty" | "saving" | "conflict" | "error";
+export type SidePanel = "block" | "scenario" | "test" | "versions" | "calls";
+
+interface Snapshot {
+  head: DocumentHead;
+  nodes: BlockNode[];
+  edges: ExitEdge[];
+}
+
+export interface EditorState {
+  catalogList: BlockSpec[];
+  catalog: Catalog;
+  slug: string | null;
+  head: DocumentHead;
+  nodes: BlockNode[];
+  edges: ExitEdge[];
+  history: History<Snapshot>;
+  /** Bumped on every change of the document (not of selection): autosave and validation watch it. */
+  changeSeq: number;
+  revision: number;
+  saveState: SaveState;
+  saveError: string | null;
+  conflict: Conflict | null;
+  problems: Problem[];
+  problemMarks: Map<string, Severity>;
+  checking: boolean;
+  highlight: Highlight;
+  panel: SidePanel;
+  focus: { nodeId: string; nonce: number } | null;
+  notice: string | null;
+  clipboard: Clipboard | null;
+  /** Set by a layout on open; the canvas fits the view after it. */
+  fitRequest: number;
+
+  setCatalog(specs: BlockSpec[]): void;
+  load(slug: string, document: ScenarioDocument, revision: number): void;
+  document(viewport?: { x: number; y: number; zoom: number }): ScenarioDocument;
+  onNodesChange(changes: NodeChange<BlockNode>[]): void;
+  onEdgesChange(changes: EdgeChange<ExitEdge>[]): void;
+  refusal(connection: Connection): ConnectionRefusal;
+  onConnect(connection: Connection): void;
+  setExitTarget(source: string, exit: string, target: string | null): void;
+  addBlock(type: string, position: { x: number; y: number }): string | null;
+  updateNode(id: string, patch: Partial<BlockData>, coalesce?: boolean): void;
+  renameNode(id: string, newId: string): boolean;
+  updateHead(patch: Partial<DocumentHead>): void;
+  deleteSelection(): void;
+  copy(): void;
+  paste(): void;
+  undo(): void;
+  redo(): void;
+  layout(): void;
+  select(id: string | null): void;
+  focusNode(id: string): void;
+  setPanel(panel: SidePanel): void;
+  setProblems(problems: Problem[]): void;
+  setChecking(checking: boolean): void;
+  setSaveState(state: SaveState, error?: string | null): void;
+  saved(revision: number, seqAtSave: number): void;
+  setConflict(conflict: Conflict | null): void;
+  replaceDocument(document: ScenarioDocument, revision: number): void;
+  showPath(steps: TraceStepLike[]): void;
+  clearPath(): void;
+  setNotice(notice: string | null): void;
+}
+
+const EMPTY_HEAD: DocumentHead = { format: "ivrgraph.scenario/1", name: "" };
+const COALESCE_MS = 1200;
+let lastCoalesce: { key: string; at: number } | null = null;
+
+/** Changes that alter the document, as opposed to selection and measuring, which React Flow also reports. */
+function isDocumentChange(change: NodeChange | EdgeChange): boolean {
+  if (change.type === "select" || change.type === "dimensions") return false;
+  if (change.type === "position") return change.dragging === false;
+  return true;
+}
+
+export const useEditor = create<EditorState>()((set, get) => {
+  /** Apply a new graph, recording it for undo (typing in one field within a moment is one undo step). */
+  function commit(next: Partial<Snapshot>, coalesceKey?: string): void {
+    const state = get();
+    const snapshot: Snapshot = {
+      head: next.head ?? state.head,
+      nodes: next.nodes ?? state.nodes,
+      edges: next.edges ?? state.edges,
+    };
+    const now = Date.now();
+    const coalesce = coalesceKey !== undefined && lastCoalesce?.key === coalesceKey && now - lastCoalesce.at < COALESCE_MS;
+    lastCoalesce = coalesceKey ? { key: coalesceKey, at: now } : null;
+    const history = coalesce ? { ...state.history, present: snapshot } : record(state.history, snapshot);
+    set({ ...snapshot, history, changeSeq: state.changeSeq + 1, saveState: state.saveState === "conflict" ? "conflict" : "dirty" });
+  }
+
+  function exitCount(node: BlockNode): number {
+    return nodeExits(node, get().catalog, get().edges).length;
+  }
+
+  return {
+    catalogList: [],
+    catalog: new Map(),
+    slug: null,
+    head: EMPTY_HEAD,
+    nodes: [],
+    edges: [],
+    history: startHistory({ head: EMPTY_HEAD, nodes: [], edges: [] }),
+    changeSeq: 0,
+    revision: 0,
+    saveState: "saved",
+    saveError: null,
+    conflict: null,
+    problems: [],
+    problemMarks: new Map(),
+    checking: false,
+    highlight: NO_HIGHLIGHT,
+    panel: "block",
+    focus: null,
+    notice: null,
+    clipboard: null,
+    fitRequest: 0,
+
+    setCatalog: (specs) => set({ catalogList: specs, catalog: catalogFrom(specs) }),
+
+    load(slug, document, revision) {
+      const graph = fromScenario(document);
+      let nodes = graph.nodes;
+      // A document written by hand or by another tool may have no positions: lay it out once.
+      if (nodes.some((n) => n.data.unplaced)) nodes = autoLayout(nodes, graph.edges, exitCount);
+      const snapshot = { head: graph.head, nodes, edges: graph.edges };
+      set({
+        slug,
+        ...snapshot,
+        history: startHistory(snapshot),
+        revision,
+        saveState: "saved",
+        saveError: null,
+        conflict: null,
+        problems: [],
+        problemMarks: new Map(),
+        highlight: NO_HIGHLIGHT,
+        changeSeq: 0,
+        panel: "block",
+        focus: null,
+        fitRequest: get().fitRequest + 1,
+      });
+    },
+
+    document(viewport) {
+      const { head, nodes, edges } = get();
+      return toScenario({ head, nodes, edges }, viewport);
+    },
+
+    onNodesChange(changes) {
+      const state = get();
+      const nodes = applyNodeChanges(changes, state.nodes);
+      const removed = new Set(changes.filter((c) => c.type === "remove").map((c) => c.id));
+      const edges = removed.size ? removeNodes(nodes, state.edges, removed).edges : state.edges;
+      if (changes.some(isDocumentChange)) commit({ nodes, edges });
+      else set({ nodes });
+    },
+
+    onEdgesChange(changes) {
+      const state = get();
+      const edges = applyEdgeChanges(changes, state.edges) as ExitEdge[];
+      if (changes.some(isDocumentChange)) commit({ edges });
+      else set({ edges });
+    },
+
+    refusal(connection) {
+      const { nodes, edges, catalog } = get();
+      return connectionRefusal(connection, nodes, edges, catalog);
+    },
+
+    onConnect(connection) {
+      const refusal = get().refusal(connection);
+      if (refusal) {
+        set({ notice: `editor.connectionRefused.${refusal}` });
+        return;
+      }
+      commit({ edges: connect(connection, get().edges) });
+    },
+
+    setExitTarget(source, exit, target) {
+      const kept = get().edges.filter((e) => !(e.source === source && e.sourceHandle === exit));
+      if (!target) {
+        commit({ edges: kept });
+        return;
+      }
+      const connection = { source, sourceHandle: exit, target, targetHandle: null };
+      const refusal = connectionRefusal(connection, get().nodes, kept, get().catalog);
+      if (refusal) {
+        set({ notice: `editor.connectionRefused.${refusal}` });
+        return;
+      }
+      commit({ edges: connect(connection, kept) });
+    },
+
+    addBlock(type, position) {
+      const spec = get().catalog.get(type);
+      if (!spec) return null;
+      const taken = new Set(get().nodes.map((n) => n.id));
+      const node = { ...newBlockNode(spec, position, taken), selected: true };
+      const nodes = get().nodes.map((n) => (n.selected ? { ...n, selected: false } : n));
+      commit({ nodes: [...nodes, node] });
+      set({ panel: "block" });
+      return node.id;
+    },
+
+    updateNode(id, patch, coalesce = true) {
+      const state = get();
+      const nodes = state.nodes.map((n) => (n.id === id ? { ...n, data: { ...n.data, ...patch } } : n));
+      // Config edits can take exits away (an IVR key deleted): their edges go too, never left dangling.
+      const orphans = patch.config ? new Set(orphanEdges(nodes, state.edges, state.catalog).map((e) => e.id)) : null;
+      const edges = orphans?.size ? state.edges.filter((e) => !orphans.has(e.id)) : state.edges;
+      commit({ nodes, edges }, coalesce ? `node:${id}:${Object.keys(patch).join(",")}` : undefined);
+    },
+
+    renameNode(id, newId) {
+      const state = get();
+      if (!/^[A-Za-z0-9_.:-]{1,64}$/.test(newId) || state.nodes.some((n) => n.id === newId)) return false;
+      const nodes = state.nodes.map((n) => (n.id === id ? { ...n, id: newId } : n));
+      const edges = state.edges.map((e) => {
+        const source = e.source === id ? newId : e.source;
+        const target = e.target === id ? newId : e.target;
+        return source === e.source && target === e.target ? e : { ...e, id: `${source}:${e.sourceHandle}`, source, target };
+      });
+      commit({ nodes, edges });
+      return true;
+    },
+
+    updateHead(patch) {
+      commit({ head: { ...get().head, ...patch } }, `head:${Object.keys(patch).join(",")}`);
+    },
+
+    deleteSelection() {
+      const state = get();
+      const ids = new Set(state.nodes.filter((n) => n.selected).map((n) => n.id));
+      const afterNodes = removeNodes(state.nodes, state.edges, ids);
+      const edges = afterNodes.edges.filter((e) => !e.selected);
+      if (ids.size === 0 && edges.length === state.edges.length) return;
+      commit({ nodes: afterNodes.nodes, edges });
+    },
+
+    copy() {
+      const state = get();
+      const ids = new Set(state.nodes.filter((n) => n.selected).map((n) => n.id));
+      if (ids.size) set({ clipboard: copySelection(state.nodes, state.edges, ids) });
+    },
+
+    paste() {
+      const state = get();
+      if (!state.clipboard) return;
+      const pasted = pasteClipboard(state.clipboard, new Set(state.nodes.map((n) => n.id)));
+      const nodes = state.nodes.map((n) => (n.selected ? { ...n, selected: false } : n));
+      commit({ nodes: [...nodes, ...pasted.nodes], edges: [...state.edges, ...pasted.edges] });
+    },
+
+    undo() {
+      const history = undo(get().history);
+      if (history === get().history) return;
+      set({ ...history.present, history, changeSeq: get().changeSeq + 1, saveState: "dirty" });
+    },
+
+    redo() {
+      const history = redo(get().history);
+      if (history === get().history) return;
+      set({ ...history.present, history, changeSeq: get().changeSeq + 1, saveState: "dirty" });
+    },
+
+    layout() {
+      commit({ nodes: autoLayout(get().nodes, get().edges, exitCount) });
+      set({ fitRequest: get().fitRequest + 1 });
+    },
+
+    select(id) {
+      set({
+        nodes: get().nodes.map((n) => (n.selected === (n.id === id) ? n : { ...n, selected: n.id === id })),
+        panel: "block",
+      });
+    },
+
+    focusNode(id) {
+      get().select(id);
+      set({ focus: { nodeId: id, nonce: Date.now() } });
+    },
+
+    setPanel: (panel) => set({ panel }),
+    setProblems: (problems) => set({ problems, problemMarks: severityByNode(problems) }),
+    setChecking: (checking) => set({ checking }),
+    setSaveState: (saveState, saveError = null) => set({ saveState, saveError }),
+    saved(revision, seqAtSave) {
+      // Edits made while the request was in flight still need saving.
+      set({ revision, saveState: get().changeSeq === seqAtSave ? "saved" : "dirty", saveError: null });
+    },
+    setConflict: (conflict) => set({ conflict, saveState: conflict ? "conflict" : get().saveState }),
+
+    replaceDocument(document, revision) {
+      const graph = fromScenario(document);
+      const snapshot = { head: graph.head, nodes: graph.nodes, edges: graph.edges };
+      set({
+        ...snapshot,
+        history: record(get().history, snapshot),
+        revision,
+        conflict: null,
+        saveState: "saved",
+        changeSeq: get().changeSeq + 1,
+      });
+    },
+
+    showPath: (steps) => set({ highlight: highlightPath(steps, get().edges) }),
+    clearPath: () => set({ highlight: NO_HIGHLIGHT }),
+    setNotice: (notice) => set({ notice }),
+  };
+});
+
+export type { Config };
