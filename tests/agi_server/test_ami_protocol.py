@@ -50,7 +50,9 @@ def test_banner_is_one_line_without_blank_line() -> None:
     assert parser.banner == "11.0.0"
 
 
-@pytest.mark.parametrize("line", [b"SSH-2.0-OpenSSH_9.6\r\n", b"Asterisk Call Manager/11.0.0\n", b"HTTP/1.1 200 OK\r\n"])
+@pytest.mark.parametrize(
+    "line", [b"SSH-2.0-OpenSSH_9.6\r\n", b"Asterisk Call Manager/11.0.0\n", b"HTTP/1.1 200 OK\r\n"]
+)
 def test_other_banners_are_protocol_errors(line: bytes) -> None:
     with pytest.raises(AmiProtocolError):
         parse_banner(line)

@@ -1,0 +1,252 @@
+"""`AgiChannel`: the engine's `Channel` spoken over one FastAGI session.
+
+Every Channel operation becomes one or a few AGI commands, each argument quoted by `protocol.encode_command`.
+A caller hangup (a -1 result confirmed dead, a 511, a HANGUP line, a lost socket) surfaces as
+`graph_engine.errors.CallerHangup`, which the interpreter turns into the call's end.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Final
+
+from agi_server.connection import AgiConnection
+from agi_server.errors import ConnectionLost, DeadChannel, ExecNotAllowed, MediaNotPlayed, UnsafeArgument
+from agi_server.protocol import MAX_DIAL_TIMEOUT, AgiResponse, dial_argument, queue_argument
+from graph_engine.block import MEDIA_NAME_PATTERN
+from graph_engine.channel import DigitInput, Prompt, TransferOutcome, TransferResult
+from graph_engine.errors import CallerHangup
+
+KEYS: Final = "0123456789*#"
+_MEDIA_NAME = re.compile(MEDIA_NAME_PATTERN)
+# A channel variable name, optionally a dialplan function with plain arguments (CALLERID(num)).
+_VARIABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,79}(\([A-Za-z0-9_,]{0,40}\))?$")
+_CALLER_ID = re.compile(r"^\+?[0-9*#]{1,32}$")
+_NUMBER = re.compile(r"^\+?[0-9*#]{1,32}$")
+_CONTEXT = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+# DIALSTATUS -> what the Transfer block sees (README "Dial result and DIALSTATUS semantics").
+_DIAL_OUTCOMES: Final = {
+    "ANSWER": TransferOutcome.ANSWERED,
+    "BUSY": TransferOutcome.BUSY,
+    "NOANSWER": TransferOutcome.NO_ANSWER,
+}
+# QUEUESTATUS -> outcome; an answered queue call leaves QUEUESTATUS unset.
+_QUEUE_OUTCOMES: Final = {
+    "": TransferOutcome.ANSWERED,
+    "TIMEOUT": TransferOutcome.NO_ANSWER,
+    "FULL": TransferOutcome.BUSY,
+}
+_SLACK_SECONDS: Final = 5.0  # margin on a command's own timeout before we call Asterisk unresponsive
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelSettings:
+    sounds_prefix: str = "ivrgraph"  # media names live under this folder of Asterisk's sounds
+    dial_options: str = ""  # fixed Dial flags, e.g. "g" to keep the caller after the agent hangs up
+    number_context: str = "ivrgraph-outbound"  # a plain number N is dialled as Local/N@<this context>
+    media_timeout: float = 600.0  # longest prompt we wait for (STREAM FILE has no timeout of its own)
+    max_transfer_seconds: float = 4 * 3600.0  # an answered Dial returns only when the bridge ends
+
+
+class AgiChannel:
+    """Implements `graph_engine.channel.Channel` over an `AgiConnection`."""
+
+    def __init__(
+        self,
+        connection: AgiConnection,
+        *,
+        settings: ChannelSettings | None = None,
+        now: Callable[[], datetime] | None = None,
+    ) -> None:
+        self.connection = connection
+        self.settings = settings or ChannelSettings()
+        if self.settings.sounds_prefix and not _MEDIA_NAME.match(self.settings.sounds_prefix):
+            raise ValueError(f"sounds prefix {self.settings.sounds_prefix!r} is not a media folder name")
+        if not _CONTEXT.match(self.settings.number_context):
+            raise ValueError(f"number context {self.settings.number_context!r} is not a dialplan context name")
+        self._now = now
+        self.answered_at: datetime | None = None
+        self.hangup_during: str | None = None  # the operation the caller hung up in, for the call record
+
+    # -- helpers ---------------------------------------------------------------------------------------
+    async def _run(self, operation: str, verb: str, *args: str, timeout: float | None = None) -> AgiResponse:
+        try:
+            return await self.connection.command(verb, *args, timeout=timeout)
+        except (DeadChannel, ConnectionLost) as error:
+            raise self._gone(operation, error) from error
+
+    def _gone(self, operation: str, error: Exception | None = None) -> CallerHangup:
+        if self.hangup_during is None:
+            self.hangup_during = operation
+        detail = f": {error}" if error is not None else ""
+        return CallerHangup(f"caller hung up during {operation}{detail}")
+
+    async def _alive(self) -> bool:
+        """After a -1 result: hangup or failure? A dead channel answers CHANNEL STATUS with 511 at once."""
+        if self.connection.hung_up or self.connection.closed:
+            return False
+        try:
+            await self.connection.command("CHANNEL STATUS")
+        except (DeadChannel, ConnectionLost):
+            return False
+        return True
+
+    def _media(self, prompt: Prompt) -> str:
+        if not _MEDIA_NAME.match(prompt.audio):
+            raise UnsafeArgument(f"media name {prompt.audio[:80]!r} does not match {MEDIA_NAME_PATTERN}")
+        prefix = self.settings.sounds_prefix
+        return f"{prefix}/{prompt.audio}" if prefix else prompt.audio
+
+    @staticmethod
+    def _keys(keys: str) -> str:
+        if any(key not in KEYS for key in keys):
+            raise UnsafeArgument(f"interrupt keys {keys!r} are not DTMF keys")
+        return "".join(dict.fromkeys(keys))
+
+    # -- Channel ----------------------------------------------------------------------------------------
+    async def answer(self) -> None:
+        response = await self._run("answer", "ANSWER")
+        if response.number == -1:
+            raise self._gone("answer")
+        if self.answered_at is None and self._now is not None:
+            self.answered_at = self._now()
+
+    async def play(self, prompt: Prompt, *, interrupt_keys: str = "") -> str:
+        media, keys = self._media(prompt), self._keys(interrupt_keys)
+        return await self._stream("play", media, keys)
+
+    async def _stream(self, operation: str, media: str, keys: str) -> str:
+        response = await self._run(operation, "STREAM FILE", media, keys, timeout=self.settings.media_timeout)
+        code = response.number
+        if code is None or code == 0:
+            return ""
+        if code > 0:
+            return chr(code)
+        if not await self._alive():
+            raise self._gone(operation)
+        raise MediaNotPlayed(f"Asterisk could not play {media!r} (missing sound file?)")
+
+    async def read_digits(
+        self, prompt: Prompt | None, *, timeout: float, max_digits: int, terminator: str = "#"
+    ) -> DigitInput:
+        if max_digits < 1:
+            raise ValueError("max_digits must be at least 1")
+        timeout_ms = max(1, round(timeout * 1000))
+        if prompt is not None and terminator == "#":
+            return await self._get_data(self._media(prompt), timeout_ms, max_digits)
+        # GET DATA always ends on '#'; a menu where '#' is a choice (or another terminator) reads key by key.
+        first = await self._stream("read_digits", self._media(prompt), KEYS) if prompt is not None else ""
+        return await self._wait_digits(first, timeout_ms, max_digits, terminator)
+
+    async def _get_data(self, media: str, timeout_ms: int, max_digits: int) -> DigitInput:
+        response = await self._run(
+            "read_digits",
+            "GET DATA",
+            media,
+            str(timeout_ms),
+            str(max_digits),
+            timeout=self.settings.media_timeout + (max_digits + 1) * timeout_ms / 1000,
+        )
+        if response.result == "-1":
+            # GET DATA answers -1 on hangup (digits typed so far are lost) and when the file is missing.
+            if not await self._alive():
+                raise self._gone("read_digits")
+            raise MediaNotPlayed(f"Asterisk could not play {media!r} (missing sound file?)")
+        digits = response.result
+        timed_out = response.data == "timeout"
+        terminated = not timed_out and len(digits) < max_digits  # '#' ended the entry ('#' is not returned)
+        return DigitInput(digits=digits, timed_out=timed_out, terminated=terminated)
+
+    async def _wait_digits(self, digits: str, timeout_ms: int, max_digits: int, terminator: str) -> DigitInput:
+        if terminator and digits == terminator:
+            return DigitInput(digits="", timed_out=False, terminated=True)
+        while len(digits) < max_digits:
+            response = await self._run(
+                "read_digits", "WAIT FOR DIGIT", str(timeout_ms), timeout=timeout_ms / 1000 + _SLACK_SECONDS
+            )
+            code = response.number
+            if code == -1:
+                raise self._gone("read_digits")
+            if not code:
+                return DigitInput(digits=digits, timed_out=True)
+            key = chr(code)
+            if terminator and key == terminator:
+                return DigitInput(digits=digits, timed_out=False, terminated=True)
+            digits += key
+        return DigitInput(digits=digits, timed_out=False)
+
+    async def transfer(self, target: str, *, timeout: float, caller_id: str | None = None) -> TransferResult:
+        seconds = min(MAX_DIAL_TIMEOUT, max(1, round(timeout)))
+        if target.startswith("queue:"):
+            application, argument = "Queue", queue_argument(target.removeprefix("queue:"), seconds)
+        else:
+            if _NUMBER.match(target):
+                target = f"Local/{target}@{self.settings.number_context}"
+            application, argument = "Dial", dial_argument(target, seconds, self.settings.dial_options)
+        if caller_id is not None:
+            if not _CALLER_ID.match(caller_id):
+                raise ExecNotAllowed(f"caller id {caller_id[:40]!r} is not a phone number")
+            await self._run("transfer", "SET VARIABLE", "CALLERID(num)", caller_id)
+        try:
+            dialled = await self.connection.exec(application, argument, timeout=self.settings.max_transfer_seconds)
+        except (DeadChannel, ConnectionLost) as error:
+            raise self._gone("transfer", error) from error
+        if application == "Queue":
+            return await self._queue_result(dialled)
+        status = await self._get("transfer", "DIALSTATUS") or ""
+        if status == "CANCEL":  # the caller hung up while it rang
+            raise self._gone("transfer")
+        outcome = _DIAL_OUTCOMES.get(status, TransferOutcome.FAILED)
+        if outcome is not TransferOutcome.ANSWERED:
+            return TransferResult(outcome=outcome)
+        talk = await self._get("transfer", "ANSWEREDTIME") or "0"
+        # Without the 'g' option Dial answers -1 when the bridge ends: by dialplan convention the caller is done.
+        gone = dialled.number == -1 or not await self._alive()
+        if gone and self.hangup_during is None:
+            self.hangup_during = "transfer"
+        return TransferResult(outcome=outcome, talk_seconds=_seconds(talk), caller_gone=gone)
+
+    async def _queue_result(self, queued: AgiResponse) -> TransferResult:
+        status = await self._get("transfer", "QUEUESTATUS") or ""
+        outcome = _QUEUE_OUTCOMES.get(status, TransferOutcome.FAILED)
+        gone = outcome is TransferOutcome.ANSWERED and (queued.number == -1 or not await self._alive())
+        if gone and self.hangup_during is None:
+            self.hangup_during = "transfer"
+        return TransferResult(outcome=outcome, caller_gone=gone)
+
+    async def hangup(self) -> None:
+        if self.connection.hung_up or self.connection.closed:
+            return
+        try:
+            await self.connection.command("HANGUP")
+        except (DeadChannel, ConnectionLost):
+            return
+        self.connection.hung_up = True  # the HANGUP line follows ~40 ms later; the channel is dead already
+
+    async def get_variable(self, name: str) -> str | None:
+        return await self._get("get_variable", name)
+
+    async def _get(self, operation: str, name: str) -> str | None:
+        _check_name(name)
+        response = await self._run(operation, "GET VARIABLE", name)
+        return response.data if response.number == 1 else None
+
+    async def set_variable(self, name: str, value: str) -> None:
+        _check_name(name)
+        await self._run("set_variable", "SET VARIABLE", name, value)
+
+
+def _check_name(name: str) -> None:
+    if not _VARIABLE_NAME.match(name):
+        raise UnsafeArgument(f"channel variable name {name[:80]!r} is not a plain name")
+
+
+def _seconds(text: str) -> float:
+    try:
+        return max(0.0, float(text))
+    except ValueError:
+        return 0.0

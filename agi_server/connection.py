@@ -1,0 +1,156 @@
+"""One FastAGI session on an asyncio stream: one command in flight, its full response read, then the next.
+
+Asterisk reads commands through stdio but waits for input with poll() on the raw socket, so a second command
+written before the first is answered sits unread until more bytes arrive and every later answer is shifted
+by one (pipeline.txt). Hence the lock and the strict send-then-read rhythm. Lines end with a bare LF.
+
+After a hangup the session is "dead": Asterisk answers 511 to anything but bookkeeping, and we refuse those
+commands locally once we know. Closing is a half-close: we stop writing, then read Asterisk's final
+`HANGUP` line and its EOF, so the channel is released at once instead of after a timeout.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable
+from typing import Final
+
+from agi_server.errors import (
+    CommandFailed,
+    ConnectionLost,
+    DeadChannel,
+    InvalidCommand,
+    ProtocolError,
+    ResponseError,
+    UsageError,
+)
+from agi_server.protocol import AgiResponse, HangupNotice, ResponseParser, encode_command, encode_exec
+
+# Commands Asterisk still runs on a dead channel (hangupstream.txt); everything else gets 511.
+BOOKKEEPING_VERBS: Final = frozenset({"GET VARIABLE", "SET VARIABLE", "VERBOSE", "NOOP"})
+
+RoundTripObserver = Callable[[str, float], None]
+
+log = logging.getLogger(__name__)
+
+
+class AgiConnection:
+    """The command/response rhythm over one socket, with dead-channel bookkeeping and a clean close."""
+
+    def __init__(
+        self,
+        reader: asyncio.StreamReader,
+        writer: asyncio.StreamWriter,
+        *,
+        idle_timeout: float = 300.0,
+        on_round_trip: RoundTripObserver | None = None,
+    ) -> None:
+        self._reader = reader
+        self._writer = writer
+        self._idle_timeout = idle_timeout
+        self._on_round_trip = on_round_trip
+        self._parser = ResponseParser()
+        self._lock = asyncio.Lock()
+        self.hung_up = False  # the channel is dead: only BOOKKEEPING_VERBS may go out
+        self.closed = False  # we half-closed or lost the socket: nothing goes out any more
+        self.hangup_lines = 0
+        self.commands_sent = 0
+
+    async def command(self, verb: str, *args: str, timeout: float | None = None) -> AgiResponse:
+        """Send `verb` with quoted `args` and return its 200 response; raise the typed error otherwise.
+
+        `timeout` bounds the wait for the answer (None: the idle timeout). A blocking command such as an
+        answered Dial may pass `float("inf")`.
+        """
+        return await self._send(encode_command(verb, *args), verb, timeout)
+
+    async def exec(self, application: str, argument: str, *, timeout: float | None = None) -> AgiResponse:
+        """EXEC an allow-listed application (see `protocol.EXEC_ALLOWED`)."""
+        return await self._send(encode_exec(application, argument), "EXEC", timeout)
+
+    async def _send(self, line: bytes, verb: str, timeout: float | None) -> AgiResponse:
+        async with self._lock:
+            if self.closed:
+                raise ConnectionLost(f"{verb}: the AGI session is closed")
+            if self.hung_up and verb not in BOOKKEEPING_VERBS:
+                raise DeadChannel(511, "refused locally: the channel hung up", verb)
+            started = time.perf_counter()
+            try:
+                self._writer.write(line)
+                await self._writer.drain()
+                self.commands_sent += 1
+                wait = self._idle_timeout if timeout is None else timeout
+                if wait == float("inf"):
+                    response = await self._read_response()
+                else:
+                    async with asyncio.timeout(wait):
+                        response = await self._read_response()
+            except TimeoutError as error:
+                # The answer may still come later and would then be taken for the next command's: give up.
+                self.closed = True
+                raise ConnectionLost(f"{verb}: no answer within {timeout or self._idle_timeout:g} s") from error
+            except (ConnectionError, OSError) as error:
+                self.closed = True
+                raise ConnectionLost(f"{verb}: {type(error).__name__}: {error}") from error
+            except ProtocolError:
+                self.closed = True
+                raise
+            if self._on_round_trip is not None:
+                self._on_round_trip(verb, time.perf_counter() - started)
+            return self._check(response, verb)
+
+    def _check(self, response: AgiResponse, verb: str) -> AgiResponse:
+        if response.code == 200:
+            return response
+        if response.code == 511:
+            self.hung_up = True
+            raise DeadChannel(511, response.text, verb)
+        if response.code == 510:
+            raise InvalidCommand(510, response.text, verb)
+        if response.code == 520:
+            raise UsageError(520, response.text, verb)
+        raise CommandFailed(response.code, response.text, verb)
+
+    async def _read_response(self) -> AgiResponse:
+        while True:
+            event = self._parser.feed_line(await self._read_line())
+            if isinstance(event, HangupNotice):
+                self._note_hangup()
+            elif event is not None:
+                return event
+
+    async def _read_line(self) -> str:
+        try:
+            raw = await self._reader.readuntil(b"\n")
+        except asyncio.IncompleteReadError as error:
+            self.closed = True
+            raise ConnectionLost("Asterisk closed the AGI session") from error
+        except asyncio.LimitOverrunError as error:
+            raise ResponseError("response line longer than the stream limit") from error
+        return raw[:-1].decode("utf-8", errors="replace")
+
+    def _note_hangup(self) -> None:
+        self.hangup_lines += 1
+        self.hung_up = True
+
+    async def close(self, *, drain_timeout: float = 2.0) -> None:
+        """Half-close, read the final HANGUP and EOF (bounded by `drain_timeout`), then close the socket."""
+        if self.closed and self._writer.is_closing():
+            return
+        self.closed = True
+        try:
+            if self._writer.can_write_eof() and not self._writer.is_closing():
+                self._writer.write_eof()
+            async with asyncio.timeout(drain_timeout):
+                while line := await self._reader.readline():
+                    if line.rstrip(b"\n") == b"HANGUP":
+                        self._note_hangup()
+        except (TimeoutError, ConnectionError, OSError, asyncio.LimitOverrunError, ValueError):
+            pass  # Asterisk is gone or slow: closing is all that is left to do
+        finally:
+            self._writer.close()
+            with contextlib.suppress(ConnectionError, OSError):
+                await self._writer.wait_closed()

@@ -1,0 +1,322 @@
+"""The FastAGI wire format as pure functions: no sockets, no clock, no asyncio.
+
+Facts this module follows were captured from a real Asterisk 22 (`../shared/asterisk/README.txt`):
+- the env block is `agi_key: value\\n` lines closed by an empty line;
+- commands are one line each, words split on blanks, `"..."` groups words and a backslash escapes the next
+  character; there is no way to carry a newline inside an argument, and a raw LF starts a new command;
+- responses are `200 result=N (data) key=value`, `510 ...`, `511 ...`, a multi-line `520-` ... `520 End ...`,
+  `100 ... Trying` progress lines, and an unsolicited `HANGUP` line.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Final
+from urllib.parse import parse_qsl
+
+from agi_server.errors import EnvBlockError, ExecNotAllowed, ResponseError, UnsafeArgument
+
+# -- environment block ------------------------------------------------------------------------------
+
+MAX_ENV_BYTES: Final = 16 * 1024  # a real block is ~550 bytes; AGI() args add a little
+MAX_ENV_KEYS: Final = 200
+MAX_QUERY_FIELDS: Final = 50
+_ENV_KEY = re.compile(r"^agi_[a-z0-9_]{1,40}$")
+_ENV_END = b"\n\n"
+
+
+def env_block_end(buffer: bytes) -> int:
+    """Index just past the empty line that closes the env block in `buffer`, or -1 when it has not arrived."""
+    if buffer.startswith(b"\n"):  # an empty block: nothing but the terminating line
+        return 1
+    index = buffer.find(_ENV_END)
+    return -1 if index < 0 else index + len(_ENV_END)
+
+
+def parse_env_block(data: bytes, *, max_bytes: int = MAX_ENV_BYTES) -> dict[str, str]:
+    """Read the `agi_*` block (up to and including its empty line) into an ordered dict.
+
+    Raises `EnvBlockError` when it is too large, not UTF-8-ish text, has a line that is not `agi_key: value`,
+    repeats a key or lacks the closing empty line.
+    """
+    if len(data) > max_bytes:
+        raise EnvBlockError(f"env block of {len(data)} bytes is over the {max_bytes}-byte cap")
+    if not data.endswith(b"\n\n") and data != b"\n":
+        raise EnvBlockError("env block is not closed by an empty line")
+    if b"\0" in data or b"\r" in data:
+        raise EnvBlockError("env block holds NUL or CR bytes")
+    text = data.decode("utf-8", errors="replace")
+    env: dict[str, str] = {}
+    for line in text.split("\n")[:-2] if data != b"\n" else []:
+        key, colon, value = line.partition(":")
+        if not colon or not _ENV_KEY.match(key):
+            raise EnvBlockError(f"env line is not 'agi_key: value': {line[:80]!r}")
+        if key in env:
+            raise EnvBlockError(f"env key {key!r} appears twice")
+        if len(env) >= MAX_ENV_KEYS:
+            raise EnvBlockError(f"env block has more than {MAX_ENV_KEYS} keys")
+        env[key] = value[1:] if value.startswith(" ") else value  # exactly one space follows the colon
+    return env
+
+
+@dataclass(frozen=True, slots=True)
+class AgiRequest:
+    """What the dialplan asked for: the script path, its query parameters and the AGI() arguments."""
+
+    path: str
+    query: tuple[tuple[str, str], ...]
+    args: tuple[str, ...]
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> AgiRequest:
+        """Split `agi_network_script` ("menu?x=1&y=two") and collect `agi_arg_1..N` in order."""
+        script = env.get("agi_network_script", "")
+        path, _, query_string = script.partition("?")
+        try:
+            query = parse_qsl(query_string, keep_blank_values=True, max_num_fields=MAX_QUERY_FIELDS)
+        except ValueError as error:
+            raise EnvBlockError(f"query string of {script[:80]!r} is unreadable: {error}") from error
+        args: list[str] = []
+        while f"agi_arg_{len(args) + 1}" in env:
+            args.append(env[f"agi_arg_{len(args) + 1}"])
+        return cls(path=path.strip("/"), query=tuple(query), args=tuple(args))
+
+
+def channel_facts(env: Mapping[str, str]) -> dict[str, str]:
+    """The engine's channel facts from the env block; Asterisk writes "unknown" for an absent caller ID."""
+
+    def known(key: str) -> str:
+        value = env.get(key, "")
+        return "" if value == "unknown" else value
+
+    return {
+        "caller_id": known("agi_callerid"),
+        "caller_name": known("agi_calleridname"),
+        "dialed_number": known("agi_dnid") or env.get("agi_extension", ""),
+        "channel": env.get("agi_channel", ""),
+        "language": env.get("agi_language", ""),
+    }
+
+
+# -- commands -----------------------------------------------------------------------------------------
+
+# Asterisk before 22.6 reads at most 2,048 bytes per command line and runs the rest as a second command, so
+# a line (LF included) must stay clearly below it; 2,000 leaves room for a miscounted multi-byte character.
+MAX_COMMAND_BYTES: Final = 2000
+
+# The verbs this runtime speaks. EXEC is not here: it only goes out through `encode_exec` and its allow-list.
+KNOWN_VERBS: Final = frozenset(
+    {
+        "ANSWER",
+        "HANGUP",
+        "STREAM FILE",
+        "GET DATA",
+        "WAIT FOR DIGIT",
+        "CHANNEL STATUS",
+        "GET VARIABLE",
+        "SET VARIABLE",
+        "VERBOSE",
+        "NOOP",
+        "SAY DIGITS",
+        "SAY NUMBER",
+    }
+)
+_FORBIDDEN = ("\r", "\n", "\0")
+
+
+def quote_argument(value: str) -> str:
+    """One argument as Asterisk's parser reads it back unchanged: quoted, with backslash and quote escaped."""
+    for char in _FORBIDDEN:
+        if char in value:
+            raise UnsafeArgument(f"argument holds {char!r}, which would end or corrupt the AGI command line")
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _encode(verb: str, args: tuple[str, ...]) -> bytes:
+    line = " ".join([verb, *(quote_argument(arg) for arg in args)]) + "\n"
+    data = line.encode("utf-8")
+    if len(data) > MAX_COMMAND_BYTES:
+        raise UnsafeArgument(f"{verb} line of {len(data)} bytes is over the {MAX_COMMAND_BYTES}-byte cap")
+    return data
+
+
+def encode_command(verb: str, *args: str) -> bytes:
+    """The one place a command line is built: every argument quoted and escaped, the verb from a fixed set."""
+    if verb not in KNOWN_VERBS:
+        raise UnsafeArgument(f"verb {verb!r} is not one this runtime sends (EXEC goes through encode_exec)")
+    return _encode(verb, args)
+
+
+# -- EXEC allow-list ------------------------------------------------------------------------------------
+
+DIAL_TARGET_PATTERN: Final = r"^(PJSIP|SIP|IAX2|Local|DAHDI)/[A-Za-z0-9_+*#@.-]{1,80}$"
+DIAL_OPTIONS: Final = frozenset("grtThHkK")  # flags without arguments: nothing that runs a macro or a script
+MAX_DIAL_TIMEOUT: Final = 600
+_DIAL_TARGET = re.compile(DIAL_TARGET_PATTERN)
+
+
+def dial_argument(target: str, timeout: int, options: str = "") -> str:
+    """Dial's single argument string `target,timeout,options`, after checking each part strictly."""
+    if not _DIAL_TARGET.match(target):
+        raise ExecNotAllowed(f"dial target {target[:100]!r} does not match {DIAL_TARGET_PATTERN}")
+    if not 1 <= timeout <= MAX_DIAL_TIMEOUT:
+        raise ExecNotAllowed(f"dial timeout {timeout} is outside 1..{MAX_DIAL_TIMEOUT} seconds")
+    if set(options) - DIAL_OPTIONS or len(set(options)) != len(options):
+        raise ExecNotAllowed(f"dial options {options!r} are not a subset of {''.join(sorted(DIAL_OPTIONS))!r}")
+    return f"{target},{timeout},{options}" if options else f"{target},{timeout}"
+
+
+def _check_dial(argument: str) -> None:
+    target, _, rest = argument.partition(",")
+    timeout, _, options = rest.partition(",")
+    if not timeout.isdigit():
+        raise ExecNotAllowed(f"dial argument {argument[:100]!r} lacks a numeric timeout")
+    dial_argument(target, int(timeout), options)
+
+
+QUEUE_NAME_PATTERN: Final = r"^[A-Za-z0-9_-]{1,64}$"
+_QUEUE_NAME = re.compile(QUEUE_NAME_PATTERN)
+
+
+def queue_argument(queue: str, timeout: int) -> str:
+    """Queue's argument string `name,,,,timeout` (no options, URL, announcement, macro or gosub)."""
+    if not _QUEUE_NAME.match(queue):
+        raise ExecNotAllowed(f"queue name {queue[:100]!r} does not match {QUEUE_NAME_PATTERN}")
+    if not 1 <= timeout <= MAX_DIAL_TIMEOUT:
+        raise ExecNotAllowed(f"queue timeout {timeout} is outside 1..{MAX_DIAL_TIMEOUT} seconds")
+    return f"{queue},,,,{timeout}"
+
+
+def _check_queue(argument: str) -> None:
+    parts = argument.split(",")
+    if len(parts) != 5 or any(parts[1:4]) or not parts[4].isdigit():
+        raise ExecNotAllowed(f"queue argument {argument[:100]!r} is not 'name,,,,timeout'")
+    queue_argument(parts[0], int(parts[4]))
+
+
+# Application -> validator of its one argument string. Anything else cannot be EXECuted.
+EXEC_ALLOWED: Final = {"Dial": _check_dial, "Queue": _check_queue}
+
+
+def encode_exec(application: str, argument: str) -> bytes:
+    """`EXEC <application> "<argument>"` for an allow-listed application whose validator accepts `argument`."""
+    validator = EXEC_ALLOWED.get(application)
+    if validator is None:
+        raise ExecNotAllowed(f"EXEC {application[:40]!r} is not in the allow-list {sorted(EXEC_ALLOWED)}")
+    validator(argument)
+    return _encode("EXEC", (application, argument))
+
+
+# -- responses -----------------------------------------------------------------------------------------
+
+MAX_RESPONSE_LINES: Final = 64  # a 520 usage text is < 10 lines; a value with LFs rarely more
+
+
+@dataclass(frozen=True, slots=True)
+class AgiResponse:
+    """One answer to one command. For 200: `result` is the text after `result=` ("53", "-1", "1234", "")."""
+
+    code: int
+    result: str = ""
+    data: str | None = None  # the verbatim (data) part, unescaped by Asterisk
+    fields: tuple[tuple[str, str], ...] = ()  # key=value after the data, e.g. (("endpos", "11234"),)
+    text: str = ""  # everything after the code (the usage text for 520)
+
+    @property
+    def number(self) -> int | None:
+        """`result` as an int, or None when it is empty (GET DATA with no digit)."""
+        try:
+            return int(self.result)
+        except ValueError:
+            return None
+
+    def field(self, name: str) -> str | None:
+        return dict(self.fields).get(name)
+
+
+@dataclass(frozen=True, slots=True)
+class HangupNotice:
+    """The `HANGUP` line Asterisk writes when the channel hangs up and at the end of every session."""
+
+
+HANGUP_NOTICE: Final = HangupNotice()
+
+_RESULT = re.compile(
+    r"^200 result=(?P<result>-?\d*)(?: \((?P<data>.*)\))?(?P<fields>(?: [A-Za-z_]+=\S*)*)[ \t]*$", re.DOTALL
+)
+_RESULT_WITH_OPEN_DATA = re.compile(r"^200 result=-?\d* \(")
+_FIELD = re.compile(r" ([A-Za-z_]+)=(\S*)")
+_CODE_LINE = re.compile(r"^(?P<code>[1-5]\d\d)(?P<sep>[ -])(?P<text>.*)$", re.DOTALL)
+
+
+class ResponseParser:
+    """Turns response lines (without their LF) into `AgiResponse`, `HangupNotice`, or None for "need more".
+
+    Holds the little state the protocol needs: a 520 usage block spans lines, and a (data) holding LFs
+    arrives split over lines because Asterisk does not escape values.
+    """
+
+    def __init__(self) -> None:
+        self._pending: list[str] = []
+        self._mode: str | None = None  # "usage" inside 520-..., "data" inside an unclosed (data)
+
+    @property
+    def idle(self) -> bool:
+        return self._mode is None
+
+    def feed_line(self, line: str) -> AgiResponse | HangupNotice | None:
+        if self._mode is not None:
+            return self._continue(line)
+        if line == "HANGUP":
+            return HANGUP_NOTICE
+        if line.startswith("200 "):
+            return self._result(line)
+        match = _CODE_LINE.match(line)
+        if match is None:
+            raise ResponseError(f"unreadable response line {line[:120]!r}", line)
+        code = int(match["code"])
+        if code == 100:  # "100 result=0 Trying..." progress: the real answer follows
+            return None
+        if code == 520 and match["sep"] == "-":
+            self._mode, self._pending = "usage", []
+            return None
+        return AgiResponse(code=code, text=match["text"])
+
+    def _result(self, line: str) -> AgiResponse | None:
+        match = _RESULT.match(line)
+        if match is None:
+            if _RESULT_WITH_OPEN_DATA.match(line):
+                self._mode, self._pending = "data", [line]
+                return None
+            raise ResponseError(f"unreadable result line {line[:120]!r}", line)
+        return AgiResponse(
+            code=200,
+            result=match["result"],
+            data=match["data"],
+            fields=tuple(_FIELD.findall(match["fields"])),
+            text=line[4:],
+        )
+
+    def _continue(self, line: str) -> AgiResponse | None:
+        if self._mode == "usage":
+            if line.startswith("520 "):
+                usage = "\n".join(self._pending)
+                self._mode, self._pending = None, []
+                return AgiResponse(code=520, text=usage)
+            self._grow(line)
+            return None
+        self._grow(line)
+        joined = "\n".join(self._pending)
+        match = _RESULT.match(joined)
+        if match is None:  # the closing parenthesis has not come yet
+            return None
+        self._mode, self._pending = None, []
+        return self._result(joined)
+
+    def _grow(self, line: str) -> None:
+        self._pending.append(line)
+        if len(self._pending) > MAX_RESPONSE_LINES:
+            self._mode, self._pending = None, []
+            raise ResponseError(f"response runs over {MAX_RESPONSE_LINES} lines", line)

@@ -1,0 +1,130 @@
+"""Call records: what happened on each call, written off the hot path in batches.
+
+A call puts its record on a bounded queue as it ends; one writer task takes whatever has piled up (up to a
+batch) and hands it to the injected `write_batch` (the persistence layer's SQL insert in production).
+A full queue makes the finishing call wait, never drops its record; `close()` writes everything left.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Final
+
+from agi_server.metrics import AgiMetrics
+
+log = logging.getLogger(__name__)
+
+RETRY_DELAYS: Final = (0.1, 0.5, 2.0)
+
+
+@dataclass(slots=True)
+class CallRecord:
+    call_id: str
+    scenario: str  # the slug the AGI path asked for
+    version: int | None  # the published version the call ran; None when no scenario ran
+    started_at: datetime
+    ended_at: datetime
+    outcome: str  # a CallOutcome value, or "unknown_scenario", "refused_overload", "protocol_error"
+    answered_at: datetime | None = None
+    hangup_point: str | None = None  # node the caller was at when they hung up
+    hangup_during: str | None = None  # channel operation that saw the hangup (play, read_digits...)
+    facts: dict[str, str] = field(default_factory=dict)  # caller_id, caller_name, dialed_number, channel...
+    inputs: dict[str, str] = field(default_factory=dict)  # query parameters and agi_arg_N, as plain strings
+    asterisk_uniqueid: str = ""
+    peer: str = ""
+    error: str | None = None
+    trace: dict[str, Any] = field(default_factory=dict)  # CallResult.as_dict()
+
+
+WriteBatch = Callable[[list[CallRecord]], Awaitable[None]]
+
+
+class RecordWriter:
+    def __init__(
+        self,
+        write_batch: WriteBatch,
+        *,
+        max_queue: int = 10_000,
+        batch_size: int = 200,
+        metrics: AgiMetrics | None = None,
+        retry_delays: tuple[float, ...] = RETRY_DELAYS,
+    ) -> None:
+        self._write_batch = write_batch
+        self._queue: asyncio.Queue[CallRecord | None] = asyncio.Queue(max_queue)
+        self._overflow: list[CallRecord] = []  # records submitted while cancelling, when the queue was full
+        self._batch_size = batch_size
+        self._metrics = metrics
+        self._retry_delays = retry_delays
+        self._task: asyncio.Task[None] | None = None
+        self.written = 0
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.get_running_loop().create_task(self._run(), name="call-record-writer")
+
+    async def submit(self, record: CallRecord) -> None:
+        await self._queue.put(record)
+
+    def submit_nowait(self, record: CallRecord) -> None:
+        """For a call being cancelled at shutdown: it cannot wait, and its record must still be written."""
+        try:
+            self._queue.put_nowait(record)
+        except asyncio.QueueFull:
+            self._overflow.append(record)
+
+    async def close(self) -> None:
+        """Write everything queued, then stop the writer task."""
+        if self._task is None:
+            await self._write(self._drain())
+            return
+        await self._queue.put(None)
+        await self._task
+        self._task = None
+
+    def _drain(self) -> list[CallRecord]:
+        batch, self._overflow = self._overflow, []
+        while not self._queue.empty():
+            item = self._queue.get_nowait()
+            if item is not None:
+                batch.append(item)
+        return batch
+
+    async def _run(self) -> None:
+        stopping = False
+        while not stopping:
+            first = await self._queue.get()
+            batch: list[CallRecord] = []
+            if first is None:
+                stopping = True
+            else:
+                batch.append(first)
+            while len(batch) < self._batch_size and not self._queue.empty():
+                item = self._queue.get_nowait()
+                if item is None:
+                    stopping = True
+                else:
+                    batch.append(item)
+            if stopping:
+                batch.extend(self._drain())
+            await self._write(batch)
+
+    async def _write(self, batch: list[CallRecord]) -> None:
+        for start in range(0, len(batch), self._batch_size):
+            chunk = batch[start : start + self._batch_size]
+            for attempt, delay in enumerate((*self._retry_delays, None)):
+                try:
+                    await self._write_batch(chunk)
+                    self.written += len(chunk)
+                    break
+                except Exception:
+                    if delay is None:
+                        log.exception("dropping %d call records after %d attempts", len(chunk), attempt + 1)
+                        if self._metrics is not None:
+                            self._metrics.records_dropped.inc(len(chunk))
+                        break
+                    log.warning("writing %d call records failed; retrying in %g s", len(chunk), delay)
+                    await asyncio.sleep(delay)

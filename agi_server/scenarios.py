@@ -1,0 +1,105 @@
+"""Where the server finds the scenario an AGI path names.
+
+`ScenarioSource` is what the server depends on; `CachedScenarioSource` keeps the published versions in memory
+and swaps one atomically on publish, so a call that started on version 3 finishes on version 3 (it holds
+its own reference) while the next call gets version 4. `folder_source` reads `<slug>.json` files; the API
+engineer's database source replaces it by implementing the same protocol.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final, Protocol, runtime_checkable
+
+from graph_engine.document import Scenario, parse_document
+from graph_engine.errors import DocumentError
+
+SLUG_PATTERN: Final = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$"
+_SLUG = re.compile(SLUG_PATTERN)
+
+log = logging.getLogger(__name__)
+
+
+def is_slug(text: str) -> bool:
+    return bool(_SLUG.match(text))
+
+
+@dataclass(frozen=True, slots=True)
+class PublishedScenario:
+    slug: str
+    version: int
+    scenario: Scenario
+
+
+@runtime_checkable
+class ScenarioSource(Protocol):
+    async def get(self, slug: str) -> PublishedScenario | None:
+        """The latest published version of `slug`, or None when there is none."""
+        ...
+
+
+Loader = Callable[[str], Awaitable[PublishedScenario | None]]
+
+
+class CachedScenarioSource:
+    """Published scenarios in memory; `loader` (e.g. a database query) fills misses when given."""
+
+    def __init__(self, loader: Loader | None = None) -> None:
+        self._published: dict[str, PublishedScenario] = {}
+        self._loader = loader
+
+    async def get(self, slug: str) -> PublishedScenario | None:
+        if not is_slug(slug):
+            return None
+        published = self._published.get(slug)
+        if published is None and self._loader is not None:
+            published = await self._loader(slug)
+            if published is not None:
+                self.publish(published)
+                published = self._published[slug]
+        return published
+
+    def publish(self, published: PublishedScenario) -> None:
+        """Make `published` the version new calls get; an older version arriving late never wins."""
+        current = self._published.get(published.slug)
+        if current is None or published.version >= current.version:
+            # One dict store: atomic for every coroutine of this loop; running calls keep their reference.
+            self._published[published.slug] = published
+
+    def withdraw(self, slug: str) -> None:
+        self._published.pop(slug, None)
+
+    def slugs(self) -> list[str]:
+        return sorted(self._published)
+
+
+class SourceLoader:
+    """Adapts a `ScenarioSource` to the engine's `ScenarioLoader` (Go To Scenario)."""
+
+    def __init__(self, source: ScenarioSource) -> None:
+        self._source = source
+
+    async def load(self, slug: str) -> Scenario | None:
+        published = await self._source.get(slug)
+        return published.scenario if published is not None else None
+
+
+def folder_source(folder: Path) -> CachedScenarioSource:
+    """Every `<slug>.json` scenario document in `folder`, as version 1; unreadable files are logged and skipped."""
+    source = CachedScenarioSource()
+    for path in sorted(folder.glob("*.json")):
+        if not is_slug(path.stem):
+            log.warning("scenario file %s: name is not a slug, skipped", path)
+            continue
+        try:
+            scenario = parse_document(json.loads(path.read_text(encoding="utf-8")))
+        except (OSError, ValueError, DocumentError) as error:
+            log.error("scenario file %s is unreadable: %s", path, error)
+            continue
+        source.publish(PublishedScenario(slug=path.stem, version=1, scenario=scenario))
+    return source

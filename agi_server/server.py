@@ -1,0 +1,336 @@
+"""The asyncio FastAGI server: accept, check the peer, read the env block, route by slug, walk, record.
+
+Per connection: peer allow-list (others closed at once), env block under a size cap and a handshake
+timeout, a cap on concurrent calls (over it: a channel variable tells the dialplan, then a clean close),
+the slug picks the published scenario (unknown: fallback prompt, hang up, logged error), `CallRun` walks it
+over an `AgiChannel`, and the call's record goes to the writer queue whatever happened, even when the
+caller hung up mid-prompt or shutdown cancelled the walk.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ipaddress
+import logging
+import re
+import uuid
+from collections.abc import Iterable, MutableMapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Final
+
+from agi_server.channel import AgiChannel, ChannelSettings
+from agi_server.connection import AgiConnection
+from agi_server.errors import AgiError, ProtocolError
+from agi_server.metrics import AgiMetrics
+from agi_server.protocol import MAX_ENV_BYTES, AgiRequest, channel_facts, parse_env_block
+from agi_server.records import CallRecord, RecordWriter, WriteBatch
+from agi_server.scenarios import ScenarioSource, is_slug
+from graph_engine.channel import Prompt
+from graph_engine.errors import CallerHangup
+from graph_engine.interpreter import CHANNEL_FACTS, CallRun
+from graph_engine.registry import BlockRegistry
+from graph_engine.services import Services
+from graph_engine.trace import CallOutcome
+
+log = logging.getLogger(__name__)
+
+IpNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+_INPUT_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
+_PROTECTED_NAMES: Final = frozenset({*CHANNEL_FACTS, "call_id"})
+# Set on the channel before we close an over-capacity call so the dialplan can route it elsewhere.
+STATUS_VARIABLE: Final = "IVRGRAPH_STATUS"
+
+
+class SystemClock:
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class AgiServerConfig:
+    host: str = "127.0.0.1"
+    port: int = 4573
+    allow: tuple[str, ...] = ("127.0.0.1/32", "::1/128")  # Asterisk peers; any other is closed at once
+    handshake_timeout: float = 2.0  # Asterisk sends the whole env block within a millisecond
+    max_env_bytes: int = MAX_ENV_BYTES  # also the longest response line accepted
+    idle_timeout: float = 300.0  # longest wait for an answer to a non-blocking command
+    max_calls: int = 2000
+    shutdown_deadline: float = 10.0
+    fallback_media: str | None = "unavailable"  # played (under the sounds prefix) for an unknown slug
+    max_input_length: int = 256  # query parameters and agi_arg_N are cut to this many characters
+    record_queue: int = 10_000
+    backlog: int = 1024
+    channel: ChannelSettings = field(default_factory=ChannelSettings)
+
+    def networks(self) -> tuple[IpNetwork, ...]:
+        return tuple(ipaddress.ip_network(network, strict=False) for network in self.allow)
+
+
+class CallLog(logging.LoggerAdapter[logging.Logger]):
+    """Every line of a call carries its call id, in the message (grep) and as a record attribute (JSON)."""
+
+    def process(self, msg: Any, kwargs: MutableMapping[str, Any]) -> tuple[Any, MutableMapping[str, Any]]:
+        extra = dict(self.extra or {})
+        kwargs["extra"] = {**extra, **kwargs.get("extra", {})}
+        return f"call_id={extra.get('call_id', '-')} {msg}", kwargs
+
+
+def call_inputs(request: AgiRequest, *, max_length: int) -> dict[str, str]:
+    """Query parameters and AGI() arguments as plain strings: never evaluated, never allowed to pose as facts."""
+    inputs: dict[str, str] = {}
+    for name, value in request.query:
+        if _INPUT_NAME.match(name) and name not in _PROTECTED_NAMES:
+            inputs[name] = value[:max_length]
+    for index, value in enumerate(request.args, start=1):
+        inputs[f"agi_arg_{index}"] = value[:max_length]
+    return inputs
+
+
+def peer_allowed(host: str, networks: Iterable[IpNetwork]) -> bool:
+    try:
+        address = ipaddress.ip_address(host.split("%", 1)[0])
+    except ValueError:
+        return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return any(address in network for network in networks)
+
+
+class AgiServer:
+    def __init__(
+        self,
+        config: AgiServerConfig,
+        *,
+        source: ScenarioSource,
+        registry: BlockRegistry,
+        services: Services | None = None,
+        write_batch: WriteBatch | None = None,
+        metrics: AgiMetrics | None = None,
+    ) -> None:
+        self.config = config
+        self.source = source
+        self.registry = registry
+        self.services = services or Services(clock=SystemClock())
+        self.metrics = metrics or AgiMetrics()
+        self.records = RecordWriter(write_batch or _discard, max_queue=config.record_queue, metrics=self.metrics)
+        self._networks = config.networks()
+        self._server: asyncio.Server | None = None
+        self._connections: set[asyncio.Task[Any]] = set()
+        self.active_calls = 0
+        self._stopping = False
+
+    # -- lifecycle -------------------------------------------------------------------------------------
+    async def start(self) -> None:
+        self.records.start()
+        self._server = await asyncio.start_server(
+            self._on_connect,
+            self.config.host,
+            self.config.port,
+            limit=self.config.max_env_bytes,
+            backlog=self.config.backlog,
+        )
+        log.info("FastAGI listening on %s", ", ".join(str(s.getsockname()) for s in self._server.sockets))
+
+    @property
+    def port(self) -> int:
+        if self._server is None:
+            raise RuntimeError("the server is not started")
+        return int(self._server.sockets[0].getsockname()[1])
+
+    async def serve_forever(self) -> None:
+        if self._server is None:
+            await self.start()
+        assert self._server is not None
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._server.serve_forever()
+
+    async def stop(self, deadline: float | None = None) -> None:
+        """Stop accepting, let calls finish up to `deadline` seconds, cancel the rest, flush the records."""
+        self._stopping = True
+        if self._server is not None:
+            self._server.close()
+        pending = set(self._connections)
+        if pending:
+            grace = self.config.shutdown_deadline if deadline is None else deadline
+            _, pending = await asyncio.wait(pending, timeout=grace)
+        for task in pending:
+            task.cancel()
+        if pending:
+            await asyncio.wait(pending, timeout=5.0)
+        await self.records.close()
+        if self._server is not None:
+            await self._server.wait_closed()
+        log.info("FastAGI stopped; %d calls cancelled at the deadline", len(pending))
+
+    # -- one connection ----------------------------------------------------------------------------------
+    async def _on_connect(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        peer = writer.get_extra_info("peername")
+        host = str(peer[0]) if isinstance(peer, tuple) else ""
+        if not peer_allowed(host, self._networks):
+            log.warning("refused FastAGI connection from %s: not in the allowed networks", host or peer)
+            self.metrics.refused.labels("peer").inc()
+            writer.transport.abort()
+            return
+        if self._stopping:
+            writer.transport.abort()
+            return
+        task = asyncio.current_task()
+        assert task is not None
+        self._connections.add(task)
+        try:
+            await self._serve(reader, writer, f"{host}:{peer[1]}")
+        finally:
+            self._connections.discard(task)
+
+    async def _read_env(self, reader: asyncio.StreamReader, peer: str) -> dict[str, str] | None:
+        try:
+            async with asyncio.timeout(self.config.handshake_timeout):
+                data = await reader.readuntil(b"\n\n")
+            return parse_env_block(data, max_bytes=self.config.max_env_bytes)
+        except (TimeoutError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, ProtocolError) as error:
+            reason = type(error).__name__
+            log.warning("FastAGI handshake from %s failed: %s %s", peer, reason, error)
+            self.metrics.refused.labels("handshake").inc()
+            return None
+        except (ConnectionError, OSError) as error:
+            log.warning("FastAGI handshake from %s failed: %s", peer, error)
+            self.metrics.refused.labels("handshake").inc()
+            return None
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, peer: str) -> None:
+        connection = AgiConnection(
+            reader, writer, idle_timeout=self.config.idle_timeout, on_round_trip=self.metrics.observe_round_trip
+        )
+        try:
+            env = await self._read_env(reader, peer)
+        except asyncio.CancelledError:  # shutdown while Asterisk was still sending the env block
+            writer.transport.abort()
+            raise
+        if env is None:
+            await connection.close(drain_timeout=0.1)
+            return
+        if self.active_calls >= self.config.max_calls:
+            await self._refuse_overload(connection, peer)
+            return
+        self.active_calls += 1
+        self.metrics.active_calls.inc()
+        try:
+            await self._call(connection, env, peer)
+        finally:
+            self.active_calls -= 1
+            self.metrics.active_calls.dec()
+
+    async def _refuse_overload(self, connection: AgiConnection, peer: str) -> None:
+        log.warning("refused a FastAGI call from %s: %d calls already active", peer, self.active_calls)
+        self.metrics.refused.labels("overload").inc()
+        with contextlib.suppress(AgiError):
+            await connection.command("SET VARIABLE", STATUS_VARIABLE, "OVERLOADED", timeout=1.0)
+        await connection.close(drain_timeout=0.5)
+
+    async def _call(self, connection: AgiConnection, env: dict[str, str], peer: str) -> None:
+        clock = self.services.clock
+        call_id = uuid.uuid4().hex
+        call_log = CallLog(log, {"call_id": call_id})
+        started = clock.now()
+        facts = channel_facts(env)
+        record = CallRecord(
+            call_id=call_id,
+            scenario="",
+            version=None,
+            started_at=started,
+            ended_at=started,
+            outcome=str(CallOutcome.FAILED),
+            facts=facts,
+            asterisk_uniqueid=env.get("agi_uniqueid", ""),
+            peer=peer,
+        )
+        channel = AgiChannel(connection, settings=self.config.channel, now=clock.now)
+        run: CallRun | None = None
+        try:
+            request = AgiRequest.from_env(env)
+            record.scenario = request.path
+            record.inputs = call_inputs(request, max_length=self.config.max_input_length)
+            published = await self.source.get(request.path) if is_slug(request.path) else None
+            if published is None:
+                call_log.error("unknown scenario %r requested by %s; playing the fallback", request.path[:100], peer)
+                self.metrics.errors.labels("unknown_scenario").inc()
+                record.outcome = "unknown_scenario"
+                await self._fallback(channel)
+                return
+            record.version = published.version
+            call_log.info("call from %r on scenario %s v%d", facts["caller_id"], published.slug, published.version)
+            run = CallRun(
+                published.scenario,
+                channel=channel,
+                registry=self.registry,
+                services=self.services,
+                call_id=call_id,
+                facts=facts,
+                inputs=record.inputs,
+            )
+            result = await run.run()
+            self._finish(record, result.as_dict(), str(result.outcome), result.last_node, result.error)
+        except asyncio.CancelledError:
+            # Shutdown deadline: keep the partial trace; the record is still written.
+            if run is not None:
+                result = run.result(CallOutcome.FAILED)
+                self._finish(record, result.as_dict(), str(CallOutcome.FAILED), result.last_node, "server shutdown")
+            else:
+                record.error = "server shutdown"
+            call_log.warning("call cancelled at the shutdown deadline")
+        except ProtocolError as error:
+            record.outcome, record.error = "protocol_error", str(error)
+            self.metrics.errors.labels("protocol").inc()
+            call_log.error("protocol error: %s", error)
+        except Exception as error:  # a bug of ours: the call still gets its record and a closed socket
+            record.error = f"{type(error).__name__}: {error}"
+            self.metrics.errors.labels("internal").inc()
+            call_log.exception("call failed")
+        finally:
+            await self._close_call(connection, channel, record, call_log)
+
+    def _finish(
+        self, record: CallRecord, trace: dict[str, Any], outcome: str, last_node: str | None, error: str | None
+    ) -> None:
+        record.trace = trace
+        record.outcome = outcome
+        record.error = error
+        if outcome == CallOutcome.CALLER_HANGUP:
+            record.hangup_point = last_node
+
+    async def _fallback(self, channel: AgiChannel) -> None:
+        with contextlib.suppress(CallerHangup, AgiError):
+            await channel.answer()
+            if self.config.fallback_media:
+                await channel.play(Prompt(audio=self.config.fallback_media))
+        with contextlib.suppress(CallerHangup, AgiError):
+            await channel.hangup()
+
+    async def _close_call(
+        self, connection: AgiConnection, channel: AgiChannel, record: CallRecord, call_log: CallLog
+    ) -> None:
+        task = asyncio.current_task()
+        cancelled = task is not None and task.cancelling() > 0
+        try:
+            await connection.close(drain_timeout=0.2 if cancelled else 2.0)
+        except asyncio.CancelledError:
+            pass
+        record.ended_at = self.services.clock.now()
+        record.answered_at = channel.answered_at
+        record.hangup_during = channel.hangup_during
+        self.metrics.calls.labels(record.outcome).inc()
+        call_log.info("call ended: %s at %s", record.outcome, record.hangup_point or record.trace.get("last_node"))
+        if cancelled or self._stopping:
+            self.records.submit_nowait(record)
+        else:
+            await self.records.submit(record)
+
+
+async def _discard(records: list[CallRecord]) -> None:
+    """Default writer when the host wires no persistence: records only reach the logs."""
+    del records
+
+
+__all__ = ["AgiServer", "AgiServerConfig", "CallLog", "SystemClock", "call_inputs", "peer_allowed"]

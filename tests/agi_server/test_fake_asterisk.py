@@ -1,0 +1,204 @@
+"""The fake Asterisk replays the captured transcripts byte for byte (../shared/asterisk/*.txt).
+
+A probe server here plays the transcript's server side (S>A chunks, its half-close) against the fake and
+collects what the fake answers; that must equal the transcript's A>S bytes. Only `endpos=` sample offsets
+are normalised: they depend on how long the real sound files are.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import re
+import time
+
+import pytest
+
+from tests.agi_server.transcripts import Chunk, env_of, read_transcript
+from tests.fakes.asterisk import CallerScript, FakeAsterisk, parse_args
+
+SETTLE = 0.3  # how long the probe waits for an answer the transcript shows as missing (stalls)
+
+
+def _normalise(data: bytes) -> bytes:
+    return re.sub(rb"endpos=\d+", b"endpos=N", data)
+
+
+def _env_dict(env: bytes) -> dict[str, str]:
+    lines = env.decode().split("\n")[:-2]
+    return {line.split(": ", 1)[0]: line.split(": ", 1)[1] if ": " in line else "" for line in lines}
+
+
+async def replay(name: str, script: CallerScript | None = None, **fake: object) -> tuple[bytes, bytes, FakeAsterisk]:
+    """Run the transcript's server side against the fake; return (expected A>S bytes, actual, the fake)."""
+    chunks = read_transcript(name)
+    env, segments = env_of(chunks)
+    rest: list[Chunk] = chunks[len(segments) :]
+    expected = b"".join(c.data if c.direction == "A>S" else b"<EOF>" for c in rest if c.direction in ("A>S", "EOF"))
+    received = bytearray()
+    done = asyncio.Event()
+
+    async def probe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\n\n")
+        wanted = b""
+        eof = False
+
+        async def collect(until: int) -> None:
+            nonlocal eof
+            deadline = time.monotonic() + SETTLE
+            while len(received) < until and not eof and time.monotonic() < deadline:
+                try:
+                    chunk = await asyncio.wait_for(reader.read(65536), max(0.01, deadline - time.monotonic()))
+                except TimeoutError:
+                    break
+                if not chunk:
+                    eof = True
+                    received.extend(b"<EOF>")
+                received.extend(chunk)
+
+        previous = rest[0].at if rest else 0.0
+        for chunk in rest:
+            if chunk.direction in ("S>A", "HALFCLOSE") and chunk.at - previous > 0.2:
+                await asyncio.sleep(SETTLE)  # the probe idled here (caller hangs up meanwhile)
+            previous = chunk.at
+            if chunk.direction == "A>S":
+                wanted += chunk.data
+            elif chunk.direction == "EOF":
+                wanted += b"<EOF>"
+            else:
+                await collect(len(wanted))
+                with contextlib.suppress(ConnectionError, RuntimeError):
+                    if chunk.direction == "S>A" and not writer.is_closing():
+                        writer.write(chunk.data)
+                        await writer.drain()
+                    elif chunk.direction == "HALFCLOSE" and writer.can_write_eof() and not eof:
+                        writer.write_eof()
+        await collect(len(wanted))
+        writer.close()
+        done.set()
+
+    server = await asyncio.start_server(probe, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    env_split = segments[0].count(b"\n")
+    call = FakeAsterisk("127.0.0.1", port, env=_env_dict(env), script=script, env_split=env_split, hold=2.0, **fake)
+    await asyncio.gather(call.run(timeout=20), asyncio.wait_for(done.wait(), 20))
+    server.close()
+    await server.wait_closed()
+    assert b"".join(call.call.env_segments) == env
+    assert call.call.env_segments == segments, "the env block comes in the same two segments"
+    return _normalise(expected), _normalise(bytes(received)), call
+
+
+async def test_errors_transcript() -> None:
+    """errors.txt: 510 for unknown verbs, CRLF and empty lines; 520 usage in two segments; quoting; UTF-8."""
+    expected, actual, _ = await replay("errors.txt")
+    assert actual == expected
+
+
+async def test_hangup_during_stream_file_then_dead_mode() -> None:
+    """hangupstream.txt: -1 result, HANGUP line, then 511 for ANSWER/STREAM FILE/WAIT FOR DIGIT/CHANNEL STATUS."""
+    expected, actual, fake = await replay("hangupstream.txt", CallerScript(hangup_at_command=1))
+    assert actual == expected
+    assert fake.call.dead_commands[0] == "GET VARIABLE FOO"
+
+
+async def test_hangup_line_follows_the_result_in_its_own_segment() -> None:
+    """hangupstream.txt: "HANGUP\\n" arrives ~40 ms after "200 result=-1", not in the same recv()."""
+    chunks = read_transcript("hangupstream.txt")
+    result, hangup = next((a, b) for a, b in itertools.pairwise(chunks) if a.data.startswith(b"200 result=-1"))
+    assert hangup.data == b"HANGUP\n" and 0.03 < hangup.at - result.at < 0.06
+    arrivals: list[tuple[float, bytes]] = []
+
+    async def server(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\n\n")
+        writer.write(b'STREAM FILE tt-monkeys ""\n')
+        while len(arrivals) < 2 and (chunk := await reader.read(100)):
+            arrivals.append((time.monotonic(), chunk))
+        writer.close()
+
+    listener = await asyncio.start_server(server, "127.0.0.1", 0)
+    fake = FakeAsterisk(
+        "127.0.0.1", listener.sockets[0].getsockname()[1], script=CallerScript(hangup_at_command=0), hold=0.5
+    )
+    await fake.run()
+    listener.close()
+    assert arrivals[0][1].startswith(b"200 result=-1 endpos=") and arrivals[1][1] == b"HANGUP\n"
+    assert arrivals[1][0] - arrivals[0][0] >= 0.03
+
+
+async def test_hangup_at_exit_closes_at_once() -> None:
+    """hangupexit.txt: AGIEXITONHANGUP=yes sends -1, HANGUP, HANGUP and closes."""
+    expected, actual, _ = await replay("hangupexit.txt", CallerScript(hangup_at_command=1), exit_on_hangup=True)
+    assert actual == expected
+
+
+async def test_server_hangup() -> None:
+    """serverhangup.txt: HANGUP -> 200 result=1, a HANGUP line later, then dead mode."""
+    expected, actual, _ = await replay("serverhangup.txt")
+    assert actual == expected
+
+
+async def test_hangup_while_idle() -> None:
+    """hangupidle.txt: an unsolicited HANGUP line when no command runs."""
+    expected, actual, _ = await replay("hangupidle.txt", CallerScript(hangup_after=0.05))
+    assert actual == expected
+
+
+async def test_no_sighup() -> None:
+    """nosighup.txt: AGISIGHUP=no: no HANGUP line at all, only the close."""
+    expected, actual, _ = await replay("nosighup.txt", CallerScript(hangup_after=0.05), sighup=False)
+    assert actual == expected
+
+
+async def test_failure_line() -> None:
+    """failure.txt: a line starting with "failure" gets HANGUP and EOF."""
+    expected, actual, _ = await replay("failure.txt")
+    assert actual == expected
+
+
+async def test_pipelined_commands_stall() -> None:
+    """pipeline.txt: the second of two commands in one write waits for more bytes; answers shift by one."""
+    expected, actual, _ = await replay("pipeline.txt")
+    assert actual == expected
+
+
+async def test_env_arguments_and_query_string() -> None:
+    """env.txt: agi_arg_N and a query string in agi_network_script; AGI_URL reads back."""
+    expected, actual, _ = await replay("env.txt")
+    assert actual == expected
+
+
+async def test_dial_without_g() -> None:
+    """dial.txt: an answered Dial without 'g' answers -1 and the channel stays up."""
+    script = CallerScript(far_end=["answered"], answered_time=5)
+    expected, actual, _ = await replay("dial.txt", script)
+    assert actual == expected
+
+
+async def test_dial_with_g_and_unavailable() -> None:
+    """dialg.txt: Dial with 'g' answers 0; a dead destination gives DIALSTATUS=CHANUNAVAIL."""
+    script = CallerScript(far_end=["answered", "failed"], answered_time=5)
+    expected, actual, _ = await replay("dialg.txt", script)
+    assert actual == expected
+
+
+async def test_get_data_result_formats() -> None:
+    """getdata.txt: timeout, partial + timeout, '#' alone, hangup mid-entry."""
+    script = CallerScript(keys_at_command={2: "12", 3: "#", 4: "9"}, hangup_at_command=4)
+    expected, actual, _ = await replay("getdata.txt", script, time_scale=0.02)
+    assert actual == expected
+
+
+@pytest.mark.parametrize(
+    ("line", "words"),
+    [
+        ('SET VARIABLE Q "a\\"b c"', ["SET", "VARIABLE", "Q", 'a"b c']),
+        ("SET VARIABLE Q2 a\\ b", ["SET", "VARIABLE", "Q2", "a b"]),
+        ("  GET   VARIABLE\tFOO  ", ["GET", "VARIABLE", "FOO"]),
+        ('STREAM FILE x ""', ["STREAM", "FILE", "x", ""]),
+    ],
+)
+def test_parse_args_like_res_agi(line: str, words: list[str]) -> None:
+    """errors.txt: quoting and escaping as Asterisk read them back."""
+    assert parse_args(line) == words
