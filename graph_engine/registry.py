@@ -15,6 +15,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
 from graph_engine.block import ERROR_EXIT, BlockType
+from graph_engine.document import compile_quick_check, passes_quick_check
 from graph_engine.errors import BlockRegistrationError
 
 ENTRY_POINT_GROUP = "ivrgraph.blocks"
@@ -27,6 +28,7 @@ class BlockRegistry:
     def __init__(self) -> None:
         self._blocks: dict[str, BlockType] = {}
         self._validators: dict[str, Draft202012Validator] = {}
+        self._quick_checks: dict[str, Any] = {}
         self._origins: dict[str, str] = {}
 
     @classmethod
@@ -73,6 +75,10 @@ class BlockRegistry:
             raise BlockRegistrationError(origin, "must not declare the `error` exit: every block has it")
         self._blocks[type_name] = block
         self._validators[type_name] = Draft202012Validator(schema)
+        try:
+            self._quick_checks[type_name] = compile_quick_check(schema)
+        except Exception:  # a schema the compiler cannot handle is still checked, only slower
+            pass
         self._origins[type_name] = origin
         return block
 
@@ -81,6 +87,14 @@ class BlockRegistry:
 
     def validator(self, type_name: str) -> Draft202012Validator | None:
         return self._validators.get(type_name)
+
+    def config_errors(self, type_name: str, config: Any) -> list[Any]:
+        """Every way `config` breaks the block's schema (jsonschema errors), fast when there are none."""
+        quick = self._quick_checks.get(type_name)
+        if quick is not None and passes_quick_check(quick, config):
+            return []
+        validator = self._validators.get(type_name)
+        return list(validator.iter_errors(config)) if validator is not None else []
 
     def origin(self, type_name: str) -> str | None:
         return self._origins.get(type_name)

@@ -153,11 +153,8 @@ class _Validator:
         return exits
 
     def _check_config(self, node: Node, block: BlockType) -> bool:
-        validator = self.registry.validator(node.type)
-        if validator is None:
-            return True
         found = False
-        for problem in validator.iter_errors(node.config):
+        for problem in self.registry.config_errors(node.type, node.config):
             found = True
             where = json_path(problem.absolute_path).removeprefix("$")
             field = ".".join(str(p) for p in problem.absolute_path) or "settings"
@@ -361,8 +358,12 @@ class _Validator:
             [scenario.fallback] if scenario.fallback is not None and scenario.fallback in reachable else []
         )
         order: list[str] = []
+        seen: set[str] = set()
         for root in roots:
-            order += [n for n in nx.dfs_preorder_nodes(graph, root) if n not in order]
+            for node_id in nx.dfs_preorder_nodes(graph, root):
+                if node_id not in seen:
+                    seen.add(node_id)
+                    order.append(node_id)
         at_entry: dict[str, set[str]] = {}
         for _ in range(len(order) + 1):  # sets only shrink, so this settles; the bound is a guard
             changed = False

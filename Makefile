@@ -1,0 +1,49 @@
+# ivrgraph: `make run` starts the product, `make test` runs every test. Both set everything up themselves.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test check lint typecheck pytest scenario-tests bench system clean
+
+$(STAMP): pyproject.toml examples/plugins/ivrgraph-sms/pyproject.toml
+	bash scripts/setup-system.sh
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]' -e examples/plugins/ivrgraph-sms
+	touch $(STAMP)
+
+system:
+	bash scripts/setup-system.sh
+
+# The designer's targets (ui-install, ui-build, ui-test, ui-e2e, ui-check) live beside it.
+-include designer_ui/ui.mk
+
+run: $(STAMP)
+	bash scripts/run.sh
+
+test: $(STAMP)
+	bash scripts/test.sh
+
+check: lint typecheck pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check graph_engine blocks schemas ivrgraph
+
+typecheck: $(STAMP)
+	$(BIN)/mypy graph_engine blocks schemas
+
+pytest: $(STAMP)
+	$(BIN)/pytest -q
+
+scenario-tests: $(STAMP)
+	$(BIN)/ivrgraph test examples
+
+bench: $(STAMP)
+	$(BIN)/python -m bench.validate_bench
+	$(BIN)/python -m bench.engine_bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Every test: static checks, the Python suite (SQLite and PostgreSQL), every example's scenario tests,
+# and the designer's unit and end-to-end tests when the designer is present.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=.venv/bin
+
+echo "== ruff and mypy"
+$BIN/ruff check .
+$BIN/mypy graph_engine blocks schemas
+
+echo "== scenario tests of the examples"
+$BIN/ivrgraph validate examples/*.json >/dev/null
+$BIN/ivrgraph test examples
+
+echo "== pytest"
+$BIN/pytest -q -p no:cacheprovider
+
+if [ -f designer_ui/ui.mk ]; then
+  echo "== designer"
+  make --no-print-directory ui-check ui-test ui-e2e
+fi
