@@ -38,9 +38,7 @@ async def test_rate_limit_is_retried_after_a_backoff(gtts: GttsEngine, fake_gtts
     assert time.monotonic() - started >= 0.05 + 0.1  # backoff 0.05 s, then doubled
 
 
-async def test_retry_after_header_sets_the_wait(
-    gtts_settings: EngineSettings, fake_gtts: Any, tmp_path: Path
-) -> None:
+async def test_retry_after_header_sets_the_wait(gtts_settings: EngineSettings, fake_gtts: Any, tmp_path: Path) -> None:
     fake_gtts.retry_after = "0.3"
     fake_gtts.script("rate_limited", "audio")
     started = time.monotonic()
@@ -105,4 +103,4 @@ async def test_unreachable_service(tmp_path: Path) -> None:
 async def test_languages_google_does_not_speak_are_refused(gtts: GttsEngine, tmp_path: Path) -> None:
     assert gtts.supports("ru") and gtts.supports("es-MX") and not gtts.supports("kk")
     with pytest.raises(UnsupportedLanguage):
-        await gtts.synthesize("Сәлеметсіз бе", language="kk", voice=None, target=tmp_path / "out.mp3")
+        await gtts.synthesize("Сәлем", language="kk", voice=None, target=tmp_path / "out.mp3")

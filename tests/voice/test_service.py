@@ -1,0 +1,129 @@
+"""The TTS service with real espeak-ng and real conversion: names, formats, cache, single flight, fallback."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from typing import Any
+
+import pytest
+
+from graph_engine.block import MEDIA_NAME_PATTERN
+from graph_engine.services import TextToSpeech
+from voice.engines.gtts_engine import GttsEngine
+from voice.errors import EngineFailure, GttsError, NothingToSay, UnknownEngine, UnsupportedLanguage
+from voice.formats import AudioFormat
+from voice.service import TtsService
+from voice.tools import measure
+
+
+def test_service_is_a_text_to_speech(service: TtsService) -> None:
+    assert isinstance(service, TextToSpeech)
+
+
+async def test_render_writes_every_asterisk_format_under_the_media_root(service: TtsService) -> None:
+    name = await service.render("Welcome to the bank. Press one for your balance.", language="en")
+
+    assert re.fullmatch(MEDIA_NAME_PATTERN, name) and name.startswith("tts/")
+    expected_rates = {AudioFormat.SLN: 8000, AudioFormat.SLN16: 16000, AudioFormat.ULAW: 8000, AudioFormat.WAV: 16000}
+    for fmt, rate in expected_rates.items():
+        path = service.path(name, fmt)
+        assert path.is_relative_to(service.media.root)
+        stats = measure(path, None if fmt is AudioFormat.WAV else fmt)
+        assert stats.sample_rate == rate
+        assert 1.5 < stats.seconds < 10
+        assert not stats.silent and stats.peak < 1.0
+
+
+async def test_same_phrase_is_rendered_once_and_then_served_from_cache(service: TtsService, espeak: Any) -> None:
+    first = await service.render("Your call is important to us.", language="en")
+    again = await service.render("  Your call   is important to us. ", language="en")  # same after normalizing
+
+    assert first == again
+    assert service.renders == 1 and len(espeak.texts) == 1
+
+
+async def test_many_callers_asking_at_once_cause_one_render(service: TtsService, espeak: Any) -> None:
+    names = await asyncio.gather(*(service.render("Please hold the line.", language="en") for _ in range(12)))
+
+    assert len(set(names)) == 1
+    assert espeak.texts == [("Please hold the line.", "en")]
+
+
+async def test_voice_language_and_engine_each_change_the_name(service: TtsService) -> None:
+    base = await service.render("Hola", language="es")
+    assert await service.render("Hola", language="es", voice="es+f3") != base
+    assert await service.render("Hola", language="es-419") != base
+    assert await service.render("Hola", language="es", engine="espeak-ng") == base
+
+
+@pytest.mark.parametrize("text", ["", "  ", "...", "?!", "— …"])
+async def test_nothing_to_say(service: TtsService, espeak: Any, text: str) -> None:
+    with pytest.raises(NothingToSay):
+        await service.render(text, language="en")
+    assert espeak.texts == []
+
+
+async def test_unknown_engine_and_language_are_tts_errors(service: TtsService) -> None:
+    with pytest.raises(UnknownEngine, match="espeak-ng"):
+        await service.render("hello", language="en", engine="festival")
+    with pytest.raises(UnsupportedLanguage):
+        await service.render("hello", language="zu")
+
+
+async def test_failed_render_leaves_no_files_and_the_next_call_retries(service: TtsService, espeak: Any) -> None:
+    with pytest.raises(EngineFailure, match="voice"):
+        await service.render("hello", language="en", voice="--help me")
+    leftovers = [p.name for p in service.cache.folder.iterdir()]
+    assert leftovers == []
+    assert not service._flight.in_flight(service.key_for("hello", language="en", voice="--help me"))
+
+
+async def test_cache_stays_under_its_bound(make_service: Any) -> None:
+    service: TtsService = make_service(formats=(AudioFormat.SLN,))
+    first = await service.render("Phrase number one", language="en")
+    service.cache.max_bytes = int(service.cache.total_bytes * 2.5)  # room for two phrases of about this size
+
+    second = await service.render("Phrase number two", language="en")
+    await service.render("Phrase number one", language="en")  # used again: now "two" is the oldest
+    third = await service.render("Phrase number three", language="en")
+
+    assert service.cache.total_bytes <= service.cache.max_bytes
+    on_disk = {f"tts/{p.stem}" for p in service.cache.folder.glob("*.sln")}
+    assert on_disk == {first, third}
+    assert second not in on_disk
+
+
+async def test_unreachable_gtts_falls_back_to_espeak(
+    make_service: Any, gtts: GttsEngine, fake_gtts: Any, espeak: Any
+) -> None:
+    fake_gtts.default = "server_error"
+    service: TtsService = make_service(engines={"gtts": gtts, "espeak-ng": espeak}, default_engine="gtts")
+
+    name = await service.render("Buenos días", language="es")
+    assert name == f"tts/{service.key_for('Buenos días', language='es', engine='espeak-ng')}"
+    assert espeak.texts == [("Buenos días", "es")]
+
+    # While the service is marked down, calls go straight to espeak without waiting on Google.
+    await service.render("Buenas tardes", language="es")
+    assert len(fake_gtts.requests) == 1
+
+
+async def test_gtts_audio_is_converted_too(make_service: Any, gtts: GttsEngine, fake_gtts: Any) -> None:
+    service: TtsService = make_service(engines={"gtts": gtts}, default_engine="gtts", fallback_engine=None)
+
+    name = await service.render("hello", language="en")
+
+    stats = measure(service.path(name, AudioFormat.ULAW), AudioFormat.ULAW)
+    assert stats.sample_rate == 8000 and not stats.silent
+    assert [r.text for r in fake_gtts.requests] == ["hello"]
+
+
+async def test_bad_text_is_not_a_reason_to_fall_back(make_service: Any, gtts: GttsEngine, fake_gtts: Any) -> None:
+    fake_gtts.default = "no_audio"
+    service: TtsService = make_service(engines={"gtts": gtts, "espeak-ng": make_service().engines["espeak-ng"]},
+                                       default_engine="gtts")  # fmt: skip
+
+    with pytest.raises(GttsError) as caught:
+        await service.render("hello", language="en")
+    assert caught.value.reason == "bad_response"

@@ -1,0 +1,180 @@
+# ruff: noqa: RUF001  -- the expected Russian and Kazakh words are Cyrillic on purpose
+"""Numbers, money and dates in words, in English, Spanish, Russian and Kazakh; then spoken by espeak-ng."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from jinja2 import StrictUndefined
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from voice.formats import AudioFormat
+from voice.service import TtsService
+from voice.spoken import TEMPLATE_FUNCTIONS, digits, money, number, ordinal, spoken_date
+from voice.tools import measure
+
+
+@pytest.mark.parametrize(
+    ("value", "lang", "words"),
+    [
+        (0, "en", "zero"),
+        (1234, "en", "one thousand two hundred thirty-four"),
+        (1_000_001, "en", "one million one"),
+        (115, "en", "one hundred fifteen"),
+        (1, "es", "uno"),
+        (21, "es", "veintiuno"),
+        (100, "es", "cien"),
+        (101, "es", "ciento uno"),
+        (500, "es", "quinientos"),
+        (1234, "es", "mil doscientos treinta y cuatro"),
+        (21_000, "es", "veintiún mil"),
+        (101_000, "es", "ciento un mil"),
+        (2_000_000, "es", "dos millones"),
+        (21_000_000, "es", "veintiún millones"),
+        (1_000_000_000, "es", "mil millones"),
+        (1, "ru", "один"),
+        (2, "ru", "два"),
+        (1000, "ru", "тысяча"),
+        (2000, "ru", "две тысячи"),
+        (5000, "ru", "пять тысяч"),
+        (21_000, "ru", "двадцать одна тысяча"),
+        (1234, "ru", "тысяча двести тридцать четыре"),
+        (2_000_000, "ru", "два миллиона"),
+        (11_000_000, "ru", "одиннадцать миллионов"),
+        (1234, "kk", "мың екі жүз отыз төрт"),
+        (100, "kk", "жүз"),
+        (2026, "kk", "екі мың жиырма алты"),
+        (1_000_000, "kk", "бір миллион"),
+        (-7, "en", "minus seven"),
+        ("2,5", "es", "dos coma cinco"),
+        (Decimal("2.05"), "ru", "два запятая ноль пять"),
+    ],
+)
+def test_number(value: Any, lang: str, words: str) -> None:
+    assert number(value, lang) == words
+
+
+def test_number_takes_the_gender_of_what_is_counted() -> None:
+    assert number(1, "ru", "f") == "одна" and number(2, "ru", "f") == "две" and number(1, "ru", "n") == "одно"
+    assert number(21, "es", "f") == "veintiuna" and number(200, "es", "f") == "doscientas"
+
+
+@pytest.mark.parametrize(
+    ("amount", "currency", "lang", "words"),
+    [
+        (1234.5, "EUR", "es", "mil doscientos treinta y cuatro euros con cincuenta céntimos"),
+        (1, "EUR", "es", "un euro"),
+        (21, "USD", "es", "veintiún dólares"),
+        (0.01, "EUR", "es", "un céntimo"),
+        (1_000_000, "EUR", "es", "un millón de euros"),
+        (1_000_200, "EUR", "es", "un millón doscientos euros"),
+        (1234.5, "EUR", "en", "one thousand two hundred thirty-four euros and fifty cents"),
+        (1.01, "USD", "en", "one dollar and one cent"),
+        (0, "USD", "en", "zero dollars"),
+        (1, "RUB", "ru", "один рубль"),
+        (2, "RUB", "ru", "два рубля"),
+        (5, "RUB", "ru", "пять рублей"),
+        (11, "RUB", "ru", "одиннадцать рублей"),
+        (21, "RUB", "ru", "двадцать один рубль"),
+        (112, "RUB", "ru", "сто двенадцать рублей"),
+        (1234.5, "RUB", "ru", "тысяча двести тридцать четыре рубля пятьдесят копеек"),
+        (0.01, "RUB", "ru", "одна копейка"),
+        (0.02, "RUB", "ru", "две копейки"),
+        (0.22, "RUB", "ru", "двадцать две копейки"),
+        (2.01, "USD", "ru", "два доллара один цент"),
+        (1234.5, "EUR", "ru", "тысяча двести тридцать четыре евро пятьдесят центов"),
+        (3.03, "KZT", "ru", "три тенге три тиына"),
+        (1234.5, "KZT", "kk", "мың екі жүз отыз төрт теңге елу тиын"),
+        (25, "EUR", "kk", "жиырма бес еуро"),
+        ("-12.30", "USD", "en", "minus twelve dollars and thirty cents"),
+        (Decimal("9.995"), "EUR", "en", "ten euros"),  # rounded half up to the cent
+    ],
+)
+def test_money(amount: Any, currency: str, lang: str, words: str) -> None:
+    assert money(amount, currency, lang) == words
+
+
+@pytest.mark.parametrize(
+    ("value", "lang", "words"),
+    [
+        (date(2026, 3, 5), "en", "March fifth, twenty twenty-six"),
+        ("2001-11-22", "en", "November twenty-second, two thousand one"),
+        (date(1999, 12, 31), "en", "December thirty-first, nineteen ninety-nine"),
+        (date(2026, 3, 5), "es", "cinco de marzo de dos mil veintiséis"),
+        (date(2021, 1, 1), "es", "uno de enero de dos mil veintiuno"),
+        (date(2026, 3, 5), "ru", "пятое марта две тысячи двадцать шестого года"),
+        (date(2000, 1, 1), "ru", "первое января двухтысячного года"),
+        (datetime(2023, 5, 3, 14, 0), "ru", "третье мая две тысячи двадцать третьего года"),
+        (date(1990, 8, 23), "ru", "двадцать третье августа тысяча девятьсот девяностого года"),
+        (date(2026, 3, 8), "kk", "екі мың жиырма алтыншы жылғы сегізінші наурыз"),
+        (date(2020, 12, 16), "kk", "екі мың жиырмасыншы жылғы он алтыншы желтоқсан"),
+    ],
+)
+def test_spoken_date(value: Any, lang: str, words: str) -> None:
+    assert spoken_date(value, lang) == words
+
+
+def test_ordinals_and_digits() -> None:
+    assert (
+        ordinal(3, "en") == "third" and ordinal(40, "en") == "fortieth" and ordinal(112, "en") == "one hundred twelfth"
+    )
+    assert ordinal(3, "es", "f") == "tercera" and ordinal(21, "es") == "vigésimo primero"
+    assert ordinal(3, "ru") == "третий" and ordinal(3, "ru", "f") == "третья" and ordinal(40, "ru") == "сороковой"
+    assert ordinal(40, "kk") == "қырқыншы"
+    assert digits("+7 (701) 05*#", "ru") == "плюс семь семь ноль один ноль пять звёздочка решётка"
+
+
+@pytest.mark.parametrize(
+    ("call", "problem"),
+    [
+        (lambda: number("12abc", "en"), "not a number"),
+        (lambda: number(True, "en"), "yes/no"),
+        (lambda: number(float("nan"), "en"), "can be spoken"),
+        (lambda: number(10**16, "en"), "too large"),
+        (lambda: number(5, "fr"), "languages: en, es, ru, kk"),
+        (lambda: money(5, "JPY", "en"), "currency"),
+        (lambda: spoken_date("yesterday", "en"), "not a date"),
+        (lambda: ordinal(0, "en"), "positive whole"),
+        (lambda: ordinal(150, "es"), "1 to 99"),
+        (lambda: number(1, "ru", "x"), "gender"),
+    ],
+)
+def test_values_that_cannot_be_spoken_raise_value_error(call: Any, problem: str) -> None:
+    with pytest.raises(ValueError, match=problem):
+        call()
+
+
+# -- through a template and the engine -------------------------------------------------------------------
+_SANDBOX = ImmutableSandboxedEnvironment(undefined=StrictUndefined)
+_SANDBOX.globals.update(TEMPLATE_FUNCTIONS)
+
+PHRASES = [
+    ("en", "Your balance is {{ money(balance, 'USD', language) }}.",
+     "Your balance is one thousand two hundred thirty-four dollars and fifty cents."),
+    ("es", "Su saldo es {{ money(balance, 'EUR', language) }}, a fecha {{ spoken_date(day, language) }}.",
+     "Su saldo es mil doscientos treinta y cuatro euros con cincuenta céntimos, a fecha cinco de marzo de dos mil "
+     "veintiséis."),
+    ("ru", "Ваш баланс {{ money(balance, 'RUB', language) }} на {{ spoken_date(day, language) }}.",
+     "Ваш баланс тысяча двести тридцать четыре рубля пятьдесят копеек на пятое марта две тысячи двадцать шестого "
+     "года."),
+    ("kk", "Сіздің балансыңыз {{ money(balance, 'KZT', language) }}.",
+     "Сіздің балансыңыз мың екі жүз отыз төрт теңге елу тиын."),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("language", "template", "expected"), PHRASES)
+async def test_templated_amounts_reach_the_engine_as_words_and_are_heard(
+    service: TtsService, espeak: Any, language: str, template: str, expected: str
+) -> None:
+    text = _SANDBOX.from_string(template).render(balance="1234.50", day=date(2026, 3, 5), language=language)
+
+    name = await service.render(text, language=language)
+
+    assert espeak.texts == [(expected, language)]
+    for fmt in (AudioFormat.SLN, AudioFormat.SLN16, AudioFormat.ULAW):
+        stats = measure(service.path(name, fmt), fmt)
+        assert stats.sample_rate == fmt.spec.rate
+        assert stats.seconds > 2 and not stats.silent
