@@ -1,0 +1,395 @@
+"""The callback dialer: takes due callback jobs, dials them through AMI and records every attempt.
+
+One pass (`run_once`) claims at most as many due jobs as there are free outbound lines and starts one Originate
+per job; `run` repeats passes until cancelled, waking early when a line frees up. Each attempt ends in a
+`DialOutcome`: answered closes the job, busy / no_answer / failed come back after the interval configured for
+that outcome until the job runs out of attempts or its window. A job is never dialled before `due` or after
+`window_end` (the window comes with the job: the Callback block already moved it out of the night), and a dial
+that could still be ringing when the window closes is not started.
+
+The callee who answers lands in the dialplan context `settings.context`, which must run FastAGI with the
+scenario and the job id, e.g.::
+
+    [ivrgraph-outbound]
+    exten => s,1,AGI(agi://ivr-host:4573/${IVR_SCENARIO}?job=${JOB_ID})
+     same => n,Hangup()
+
+The FastAGI side reads the job id from the AGI request (`agi_network_script` "debt?job=<id>") and loads the
+job's variables from the store itself: only the job id and the scenario slug travel through AMI, both checked
+against a strict character set, so no caller-controlled text ever becomes an AMI header.
+
+Time comes from an injected `Clock`; the loop never reads the wall clock, so tests move time by hand.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import logging
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from agi_server.ami import OriginateRequest, OriginateResult
+from agi_server.ami_errors import AmiConnectionError, AmiEncodingError
+from agi_server.ami_protocol import DialOutcome
+from graph_engine.services import Clock
+from persistence import callbacks
+from persistence.db import Database
+
+log = logging.getLogger(__name__)
+
+# README section 5: numbers are digits and * # + only; ids and slugs a strict charset (they become channel
+# variables and part of the FastAGI URL, where '?', '&', '/' or spaces would change its meaning).
+NUMBER = re.compile(r"[0-9*#+]{1,32}")
+TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
+
+
+@dataclass(frozen=True, slots=True)
+class DialJob:
+    """What the dialer needs of a callback job."""
+
+    id: str
+    number: str
+    scenario: str
+    due: datetime
+    window_end: datetime | None
+    attempts: int
+    max_attempts: int
+
+
+@dataclass(frozen=True, slots=True)
+class AttemptReport:
+    """One finished attempt, as recorded."""
+
+    job_id: str
+    attempt: int
+    outcome: DialOutcome
+    detail: str
+    at: datetime
+    channel_id: str
+    status: str  # the job's status after recording: pending (will retry), done, failed, expired
+
+
+class JobStore(Protocol):
+    """Durable callback jobs. `persistence.callbacks` backs it in production (`DatabaseJobStore`)."""
+
+    async def claim_due(self, *, now: datetime, limit: int, node_id: str) -> list[DialJob]:
+        """Lock up to `limit` jobs due at `now` for this node (status dialing); expire jobs whose window closed."""
+        ...
+
+    async def record_attempt(
+        self,
+        *,
+        job_id: str,
+        outcome: DialOutcome,
+        at: datetime,
+        retry_after: timedelta,
+        call_id: str,
+        final: bool = False,
+    ) -> str:
+        """Log the attempt, unlock the job and move it on; returns the new status.
+
+        answered -> done; attempts used up -> failed; next try past the window -> expired; else pending again
+        at `at + retry_after`. `final` ends the job as failed whatever is left (the number can never be dialled).
+        """
+        ...
+
+    async def release(self, *, job_id: str, node_id: str) -> None:
+        """Give a claimed job back untouched: nothing was dialled (AMI down), no attempt is counted."""
+        ...
+
+    async def expire(self, *, job_id: str, node_id: str) -> None:
+        """End a claimed job whose window leaves no room for another dial."""
+        ...
+
+
+class Originator(Protocol):
+    """The part of `AmiClient` the dialer uses."""
+
+    @property
+    def connected(self) -> bool: ...
+
+    async def originate(self, request: OriginateRequest) -> OriginateResult: ...
+
+
+def _default_retry() -> dict[DialOutcome, timedelta]:
+    return {
+        DialOutcome.BUSY: timedelta(minutes=5),
+        DialOutcome.NO_ANSWER: timedelta(minutes=15),
+        DialOutcome.FAILED: timedelta(minutes=10),
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class DialerSettings:
+    context: str = "ivrgraph-outbound"
+    channel_template: str = "PJSIP/{number}@trunk"  # {number} is the validated callee number
+    exten: str = "s"
+    priority: int = 1
+    caller_id: str | None = None
+    ring_timeout: timedelta = timedelta(seconds=30)
+    max_lines: int = 10
+    poll_interval: float = 5.0
+    node_id: str = "ivrgraph"
+    retry_after: Mapping[DialOutcome, timedelta] = field(default_factory=_default_retry)
+
+
+class Dialer:
+    def __init__(self, *, store: JobStore, ami: Originator, clock: Clock, settings: DialerSettings) -> None:
+        if settings.max_lines < 1:
+            raise ValueError("max_lines must be at least 1")
+        self._store = store
+        self._ami = ami
+        self._clock = clock
+        self._settings = settings
+        self._active: dict[str, asyncio.Task[AttemptReport | None]] = {}
+        self._wake = asyncio.Event()
+        self.reports: list[AttemptReport] = []  # every attempt this dialer finished, oldest first
+        self.peak_lines = 0
+
+    @property
+    def active_lines(self) -> int:
+        return len(self._active)
+
+    async def run_once(self) -> list[str]:
+        """Claim due jobs for the free lines and start dialling them; returns the ids of the jobs started."""
+        free = self._settings.max_lines - len(self._active)
+        if free <= 0 or not self._ami.connected:
+            return []  # claiming while AMI is down would only lock jobs we cannot dial
+        now = self._clock.now()
+        started: list[str] = []
+        for job in await self._store.claim_due(now=now, limit=free, node_id=self._settings.node_id):
+            if job.due > now or job.id in self._active:
+                await self._store.release(job_id=job.id, node_id=self._settings.node_id)
+                continue
+            if job.window_end is not None and now + self._settings.ring_timeout > job.window_end:
+                # It could still ring after the window closed: do not start it.
+                await self._store.expire(job_id=job.id, node_id=self._settings.node_id)
+                continue
+            task = asyncio.create_task(self._attempt(job), name=f"dial-{job.id}")
+            self._active[job.id] = task
+            task.add_done_callback(functools.partial(self._line_freed, job.id))
+            started.append(job.id)
+        self.peak_lines = max(self.peak_lines, len(self._active))
+        return started
+
+    async def run(self) -> None:
+        """Dial until cancelled. A failing pass (database down) is logged and retried at the next poll."""
+        while True:
+            self._wake.clear()
+            try:
+                await self.run_once()
+            except Exception:  # the loop must outlive a database outage; the next poll tries again
+                log.exception("callback dialer pass failed")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self._settings.poll_interval)
+
+    async def drain(self, timeout: float | None = None) -> None:
+        """Wait for the calls in progress (e.g. on shutdown, after cancelling `run`)."""
+        if self._active:
+            await asyncio.wait(list(self._active.values()), timeout=timeout)
+
+    def _line_freed(self, job_id: str, _task: object) -> None:
+        self._active.pop(job_id, None)
+        self._wake.set()
+
+    async def _attempt(self, job: DialJob) -> AttemptReport | None:
+        attempt = job.attempts + 1
+        channel_id = f"cb-{job.id}-{attempt}"
+        problem = self._unsendable(job)
+        if problem is not None:
+            return await self._record(job, attempt, channel_id, DialOutcome.FAILED, problem, final=True)
+        request = OriginateRequest(
+            channel=self._settings.channel_template.format(number=job.number),
+            context=self._settings.context,
+            channel_id=channel_id,
+            exten=self._settings.exten,
+            priority=self._settings.priority,
+            timeout_ms=int(self._settings.ring_timeout.total_seconds() * 1000),
+            caller_id=self._settings.caller_id,
+            variables={"IVR_SCENARIO": job.scenario, "JOB_ID": job.id},
+        )
+        try:
+            result = await self._ami.originate(request)
+        except AmiConnectionError as exc:
+            log.warning("job %s not dialled, AMI unavailable: %s", job.id, exc)
+            await self._store.release(job_id=job.id, node_id=self._settings.node_id)
+            return None
+        except AmiEncodingError as exc:
+            return await self._record(job, attempt, channel_id, DialOutcome.FAILED, f"unsendable: {exc}", final=True)
+        return await self._record(job, attempt, channel_id, result.outcome, result.detail)
+
+    @staticmethod
+    def _unsendable(job: DialJob) -> str | None:
+        if not NUMBER.fullmatch(job.number):
+            return "invalid number (allowed: digits, *, #, +; at most 32)"
+        if not TOKEN.fullmatch(job.scenario):
+            return "invalid scenario slug"
+        if not TOKEN.fullmatch(job.id):
+            return "invalid job id"
+        return None
+
+    async def _record(
+        self, job: DialJob, attempt: int, channel_id: str, outcome: DialOutcome, detail: str, *, final: bool = False
+    ) -> AttemptReport:
+        at = self._clock.now()
+        retry_after = self._settings.retry_after.get(outcome, timedelta(0))
+        status = await self._store.record_attempt(
+            job_id=job.id, outcome=outcome, at=at, retry_after=retry_after, call_id=channel_id, final=final
+        )
+        report = AttemptReport(job.id, attempt, outcome, detail, at, channel_id, status)
+        log.info("callback job %s attempt %d: %s (%s) -> %s", job.id, attempt, outcome, detail, status)
+        self.reports.append(report)
+        return report
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Stores
+
+
+@dataclass(slots=True)
+class MemoryJob:
+    id: str
+    number: str
+    scenario: str
+    due: datetime
+    window_end: datetime | None = None
+    variables: dict[str, Any] = field(default_factory=dict)
+    attempts: int = 0
+    max_attempts: int = 3
+    status: str = "pending"
+    outcome: str | None = None
+    last_attempt_at: datetime | None = None
+    locked_by: str | None = None
+    lock_until: datetime | None = None
+    attempt_log: list[tuple[datetime, str, str]] = field(default_factory=list)  # (at, outcome, call id)
+
+    def view(self) -> DialJob:
+        return DialJob(self.id, self.number, self.scenario, self.due, self.window_end, self.attempts, self.max_attempts)
+
+
+class MemoryJobStore:
+    """In-process `JobStore` with the same rules as `persistence.callbacks` (single node, tests, simulations)."""
+
+    def __init__(self, *, lease: timedelta = timedelta(minutes=5)) -> None:
+        self.jobs: dict[str, MemoryJob] = {}
+        self._lease = lease
+
+    def add(self, job: MemoryJob) -> MemoryJob:
+        self.jobs[job.id] = job
+        return job
+
+    async def claim_due(self, *, now: datetime, limit: int, node_id: str) -> list[DialJob]:
+        ready = [
+            job
+            for job in self.jobs.values()
+            if (job.status == "pending" and job.due <= now)
+            or (job.status == "dialing" and job.lock_until is not None and job.lock_until < now)
+        ]
+        claimed: list[DialJob] = []
+        for job in sorted(ready, key=lambda j: j.due):
+            if len(claimed) >= limit:
+                break
+            if job.window_end is not None and job.window_end <= now:
+                job.status, job.outcome, job.locked_by, job.lock_until = "expired", "window_closed", None, None
+                continue
+            job.status, job.locked_by, job.lock_until = "dialing", node_id, now + self._lease
+            claimed.append(job.view())
+        return claimed
+
+    async def record_attempt(
+        self,
+        *,
+        job_id: str,
+        outcome: DialOutcome,
+        at: datetime,
+        retry_after: timedelta,
+        call_id: str,
+        final: bool = False,
+    ) -> str:
+        job = self.jobs[job_id]
+        job.attempt_log.append((at, str(outcome), call_id))
+        job.attempts += 1
+        job.last_attempt_at, job.outcome = at, str(outcome)
+        job.locked_by, job.lock_until = None, None
+        if outcome is DialOutcome.ANSWERED:
+            job.status = "done"
+        elif final or job.attempts >= job.max_attempts:
+            job.status = "failed"
+        elif job.window_end is not None and at + retry_after > job.window_end:
+            job.status = "expired"
+        else:
+            job.status, job.due = "pending", at + retry_after
+        return job.status
+
+    async def release(self, *, job_id: str, node_id: str) -> None:
+        job = self.jobs[job_id]
+        if job.status == "dialing" and job.locked_by == node_id:
+            job.status, job.locked_by, job.lock_until = "pending", None, None
+
+    async def expire(self, *, job_id: str, node_id: str) -> None:
+        job = self.jobs[job_id]
+        if job.status == "dialing" and job.locked_by == node_id:
+            job.status, job.outcome, job.locked_by, job.lock_until = "expired", "window_closed", None, None
+
+
+class DatabaseJobStore:
+    """`JobStore` over `persistence.callbacks` (SQLite on one node; PostgreSQL with SKIP LOCKED for several).
+
+    The synchronous SQLAlchemy work runs in a worker thread so the event loop keeps serving calls.
+    """
+
+    def __init__(self, database: Database, *, lease: timedelta = timedelta(minutes=5)) -> None:
+        self._database = database
+        self._lease = lease
+
+    async def claim_due(self, *, now: datetime, limit: int, node_id: str) -> list[DialJob]:
+        return await asyncio.to_thread(self._claim_due, now, limit, node_id)
+
+    def _claim_due(self, now: datetime, limit: int, node_id: str) -> list[DialJob]:
+        with self._database.session() as session:
+            jobs = callbacks.claim_due_jobs(session, now=now, limit=limit, node_id=node_id, lease=self._lease)
+            return [DialJob(j.id, j.number, j.scenario, j.due, j.window_end, j.attempts, j.max_attempts) for j in jobs]
+
+    async def record_attempt(
+        self,
+        *,
+        job_id: str,
+        outcome: DialOutcome,
+        at: datetime,
+        retry_after: timedelta,
+        call_id: str,
+        final: bool = False,
+    ) -> str:
+        return await asyncio.to_thread(self._record_attempt, job_id, outcome, at, retry_after, call_id, final)
+
+    def _record_attempt(
+        self, job_id: str, outcome: DialOutcome, at: datetime, retry_after: timedelta, call_id: str, final: bool
+    ) -> str:
+        with self._database.session() as session:
+            job = callbacks.record_attempt(
+                session, job_id=job_id, outcome=str(outcome), at=at, call_id=call_id, retry_after=retry_after
+            )
+            if final and job.status == "pending":
+                # TODO(persistence): a `final` flag on record_attempt would keep this rule in one place.
+                job.status = "failed"
+            return job.status
+
+    async def release(self, *, job_id: str, node_id: str) -> None:
+        await asyncio.to_thread(self._unlock, job_id, node_id, "pending", None)
+
+    async def expire(self, *, job_id: str, node_id: str) -> None:
+        await asyncio.to_thread(self._unlock, job_id, node_id, "expired", "window_closed")
+
+    def _unlock(self, job_id: str, node_id: str, status: str, outcome: str | None) -> None:
+        # TODO(persistence): release_job / expire_job in persistence.callbacks would own these two updates.
+        with self._database.session() as session:
+            job = callbacks.get_job(session, job_id=job_id)
+            if job.status == "dialing" and job.locked_by == node_id:
+                job.status, job.locked_by, job.lock_until = status, None, None
+                if outcome is not None:
+                    job.outcome = outcome

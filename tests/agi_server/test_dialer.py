@@ -1,0 +1,285 @@
+"""The callback dialer over real TCP: AmiClient -> fake Asterisk replaying ../shared/asterisk/ami/c*.txt.
+
+Callee numbers pick the captured behaviour: 1123/5000/6000 answer, 2000 busy, 3000 rings unanswered,
+4000 congestion, 9000 does not exist (README section 4).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from agi_server.ami import AmiClient, AmiSettings
+from agi_server.ami_protocol import DialOutcome
+from agi_server.dialer import DatabaseJobStore, Dialer, DialerSettings, JobStore, MemoryJob, MemoryJobStore
+from graph_engine.services import FixedClock
+from persistence import callbacks
+from persistence.db import Database
+from persistence.migrate import upgrade
+from tests.fakes.ami import FakeAmi
+
+T0 = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeAmi]:
+    peer = FakeAmi(time_scale=0.01)
+    await peer.start()
+    yield peer
+    await peer.close()
+
+
+@pytest.fixture
+async def ami(fake: FakeAmi) -> AsyncIterator[AmiClient]:
+    client = AmiClient(AmiSettings("127.0.0.1", fake.port, "probe", "probe", reconnect_initial=0.05), node_id="t")
+    await client.start()
+    yield client
+    await client.close()
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(T0)
+
+
+@pytest.fixture
+def store() -> MemoryJobStore:
+    return MemoryJobStore()
+
+
+def make_dialer(store: JobStore, ami: AmiClient, clock: FixedClock, **overrides: Any) -> Dialer:
+    values: dict[str, Any] = {
+        "context": "outbound-ivr",
+        "channel_template": "Local/{number}@callees/n",
+        "caller_id": '"ACME Dialer" <5550100>',
+        "max_lines": 4,
+        "poll_interval": 0.01,
+        "node_id": "node-a",
+    }
+    values.update(overrides)
+    return Dialer(store=store, ami=ami, clock=clock, settings=DialerSettings(**values))
+
+
+def job(job_id: str, number: str, **overrides: Any) -> MemoryJob:
+    values: dict[str, Any] = {"id": job_id, "number": number, "scenario": "debt", "due": T0, "max_attempts": 3}
+    values.update(overrides)
+    return MemoryJob(**values)
+
+
+async def settle(dialer: Dialer) -> None:
+    await dialer.drain(timeout=10)
+    assert dialer.active_lines == 0
+
+
+async def test_answered_job_is_done_and_carries_job_and_scenario(
+    store: MemoryJobStore, ami: AmiClient, fake: FakeAmi, clock: FixedClock
+) -> None:
+    """c1x.txt / outbound-agi.txt: the job id and scenario go as channel variables; the dialplan builds
+    agi://.../debt?job=<id> from them, so the FastAGI request names the job."""
+    store.add(job("job-1", "1123"))
+    dialer = make_dialer(store, ami, clock)
+    assert await dialer.run_once() == ["job-1"]
+    await settle(dialer)
+    stored = store.jobs["job-1"]
+    assert (stored.status, stored.outcome, stored.attempts) == ("done", "answered", 1)
+    assert stored.attempt_log == [(T0, "answered", "cb-job-1-1")]
+    originate = fake.actions("Originate")[0]
+    assert originate.get("Channel") == "Local/1123@callees/n"
+    assert originate.get("Context") == "outbound-ivr"
+    assert originate.get("ChannelId") == "cb-job-1-1"
+    assert [v for n, v in originate.headers if n == "Variable"] == ["IVR_SCENARIO=debt", "JOB_ID=job-1"]
+
+
+async def test_retry_schedule_by_outcome_until_attempts_run_out(
+    store: MemoryJobStore, ami: AmiClient, fake: FakeAmi, clock: FixedClock
+) -> None:
+    """c2x.txt (busy, Reason 5) three times: retried after the busy interval, then failed."""
+    store.add(job("busy-1", "2000"))
+    retry = {DialOutcome.BUSY: timedelta(minutes=5), DialOutcome.NO_ANSWER: timedelta(minutes=15)}
+    dialer = make_dialer(store, ami, clock, retry_after=retry)
+    await dialer.run_once()
+    await settle(dialer)
+    assert (store.jobs["busy-1"].status, store.jobs["busy-1"].due) == ("pending", T0 + timedelta(minutes=5))
+    clock.advance(299)
+    assert await dialer.run_once() == []  # not before the interval
+    clock.advance(1)
+    assert await dialer.run_once() == ["busy-1"]
+    await settle(dialer)
+    clock.advance(300)
+    await dialer.run_once()
+    await settle(dialer)
+    stored = store.jobs["busy-1"]
+    assert (stored.status, stored.attempts, stored.outcome) == ("failed", 3, "busy")
+    assert [(at - T0, outcome) for at, outcome, _ in stored.attempt_log] == [
+        (timedelta(0), "busy"),
+        (timedelta(minutes=5), "busy"),
+        (timedelta(minutes=10), "busy"),
+    ]
+    assert [a.get("ChannelId") for a in fake.actions("Originate")] == ["cb-busy-1-1", "cb-busy-1-2", "cb-busy-1-3"]
+    assert [r.outcome for r in dialer.reports] == [DialOutcome.BUSY] * 3
+
+
+@pytest.mark.parametrize(
+    ("number", "outcome", "interval"),
+    [("3000", "no_answer", timedelta(minutes=15)), ("4000", "failed", timedelta(minutes=10))],
+)
+async def test_each_outcome_gets_its_own_interval(
+    store: MemoryJobStore, ami: AmiClient, clock: FixedClock, number: str, outcome: str, interval: timedelta
+) -> None:
+    """c3x.txt (no answer, Reason 3) and c4x.txt (congestion, Reason 8 -> failed)."""
+    store.add(job("j", number))
+    dialer = make_dialer(store, ami, clock)
+    await dialer.run_once()
+    await settle(dialer)
+    assert (store.jobs["j"].status, store.jobs["j"].outcome, store.jobs["j"].due) == ("pending", outcome, T0 + interval)
+
+
+async def test_concurrency_cap(store: MemoryJobStore, fake: FakeAmi, ami: AmiClient, clock: FixedClock) -> None:
+    """c3x.txt callees ring for 30 s (0.3 s scaled): never more than max_lines Originates in flight."""
+    for n in range(5):
+        store.add(job(f"ring-{n}", "3000", due=T0 + timedelta(seconds=n)))
+    clock.advance(10)
+    dialer = make_dialer(store, ami, clock, max_lines=2)
+    assert await dialer.run_once() == ["ring-0", "ring-1"]  # oldest due first
+    assert await dialer.run_once() == []
+    while len(fake.actions("Originate")) < 2:
+        await asyncio.sleep(0.001)
+    await asyncio.sleep(0.05)
+    assert len(fake.actions("Originate")) == 2
+    assert sum(j.status == "dialing" for j in store.jobs.values()) == 2
+    runner = asyncio.create_task(dialer.run())
+    try:
+        async with asyncio.timeout(10):
+            while any(j.attempts == 0 for j in store.jobs.values()):
+                await asyncio.sleep(0.01)
+    finally:
+        runner.cancel()
+    await settle(dialer)
+    assert dialer.peak_lines == 2
+    assert len(fake.actions("Originate")) == 5
+
+
+async def test_window_is_respected(store: MemoryJobStore, fake: FakeAmi, ami: AmiClient, clock: FixedClock) -> None:
+    """The window comes with the job: nothing before `due`, nothing that could ring past `window_end`."""
+    store.add(job("tomorrow", "1123", due=T0 + timedelta(hours=14)))  # the Callback block moved it out of the night
+    store.add(job("closed", "1123", due=T0 - timedelta(hours=2), window_end=T0 - timedelta(minutes=1)))
+    store.add(job("closing", "1123", window_end=T0 + timedelta(seconds=20)))  # shorter than the 30 s ring
+    store.add(job("retry-outside", "2000", window_end=T0 + timedelta(minutes=3)))
+    dialer = make_dialer(store, ami, clock)
+    assert await dialer.run_once() == ["retry-outside"]
+    await settle(dialer)
+    statuses = {job_id: j.status for job_id, j in store.jobs.items()}
+    assert statuses == {"tomorrow": "pending", "closed": "expired", "closing": "expired", "retry-outside": "expired"}
+    assert store.jobs["retry-outside"].attempts == 1  # busy; the 5 min retry would fall after the window
+    assert [a.get("Channel") for a in fake.actions("Originate")] == ["Local/2000@callees/n"]
+    clock.advance(14 * 3600)
+    assert await dialer.run_once() == ["tomorrow"]
+    await settle(dialer)
+    assert store.jobs["tomorrow"].status == "done"
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("number", "5000@callees/n\r\nApplication: System"),
+        ("number", "5000&6000"),
+        ("scenario", "debt?job=other"),
+        ("id", "x y"),
+    ],
+)
+async def test_unsendable_job_fails_without_touching_the_wire(
+    store: MemoryJobStore, fake: FakeAmi, ami: AmiClient, clock: FixedClock, field: str, value: str
+) -> None:
+    """d-header-injection.txt: numbers ^[0-9*#+]{1,32}$, ids and slugs a strict charset; rejected, not cleaned."""
+    bad = job("bad", "5000")
+    setattr(bad, field, value)
+    store.add(bad)
+    if field == "id":
+        store.jobs = {value: bad}
+    dialer = make_dialer(store, ami, clock)
+    await dialer.run_once()
+    await settle(dialer)
+    assert (bad.status, bad.attempts, bad.outcome) == ("failed", 1, "failed")
+    assert not fake.actions("Originate")
+    assert "invalid" in dialer.reports[0].detail
+
+
+async def test_no_claims_while_ami_is_down(fake: FakeAmi, store: MemoryJobStore, clock: FixedClock) -> None:
+    """f2-asterisk-restart.txt: while Asterisk is away, jobs stay pending (no lock, no attempt)."""
+    client = AmiClient(AmiSettings("127.0.0.1", fake.port, "probe", "probe", reconnect_initial=0.05))
+    await client.start()
+    store.add(job("wait", "1123"))
+    dialer = make_dialer(store, client, clock)
+    await fake.stop_asterisk()
+    while client.connected:
+        await asyncio.sleep(0.001)
+    assert await dialer.run_once() == []
+    assert store.jobs["wait"].status == "pending"
+    await fake.start_asterisk()
+    await client.wait_connected(5)
+    assert await dialer.run_once() == ["wait"]
+    await settle(dialer)
+    assert store.jobs["wait"].status == "done"
+    await client.close()
+
+
+async def test_restart_mid_call_counts_a_failed_attempt_and_retries(
+    fake: FakeAmi, store: MemoryJobStore, clock: FixedClock
+) -> None:
+    """f2-asterisk-restart.txt: the ringing call dies with Asterisk; after the reconnect the channel is gone,
+    so the attempt is recorded as failed and the job comes back after the failed interval."""
+    fake.time_scale = 1.0
+    client = AmiClient(AmiSettings("127.0.0.1", fake.port, "probe", "probe", reconnect_initial=0.05))
+    await client.start()
+    store.add(job("dies", "3000"))
+    dialer = make_dialer(store, client, clock)
+    await dialer.run_once()
+    while not fake.actions("Originate"):
+        await asyncio.sleep(0.001)
+    await fake.stop_asterisk()
+    await fake.start_asterisk()
+    await settle(dialer)
+    stored = store.jobs["dies"]
+    assert (stored.status, stored.outcome, stored.due) == ("pending", "failed", T0 + timedelta(minutes=10))
+    assert dialer.reports[0].detail == "outcome unknown: call not found after reconnect"
+    await client.close()
+
+
+async def test_database_store_on_sqlite(fake: FakeAmi, ami: AmiClient, clock: FixedClock, tmp_path: Path) -> None:
+    """The adapter over persistence.callbacks: attempts logged with the ChannelId as call id, retry, done."""
+    url = f"sqlite:///{tmp_path / 'dialer.sqlite3'}"
+    upgrade(url)
+    database = Database(url)
+    try:
+        with database.session() as session:
+            busy = callbacks.create_job(session, number="2000", scenario="debt", due=T0, max_attempts=2).id
+            answered = callbacks.create_job(session, number="1123", scenario="debt", due=T0).id
+            bad = callbacks.create_job(session, number="+34 600", scenario="debt", due=T0).id
+        dialer = make_dialer(DatabaseJobStore(database), ami, clock)
+        assert sorted(await dialer.run_once()) == sorted([busy, answered, bad])
+        await settle(dialer)
+        clock.advance(300)
+        assert await dialer.run_once() == [busy]
+        await settle(dialer)
+        with database.session() as session:
+            jobs = {j: callbacks.get_job(session, job_id=j) for j in (busy, answered, bad)}
+            assert {j: (row.status, row.attempts) for j, row in jobs.items()} == {
+                busy: ("failed", 2),
+                answered: ("done", 1),
+                bad: ("failed", 1),
+            }
+            attempts = callbacks.list_attempts(session, job_id=busy)
+            assert [(a.outcome, a.call_id) for a in attempts] == [("busy", f"cb-{busy}-1"), ("busy", f"cb-{busy}-2")]
+        # job ids are UUIDs: they pass the strict charset and reach Asterisk unchanged
+        assert {a.get("ChannelId") for a in fake.actions("Originate")} == {
+            f"cb-{busy}-1",
+            f"cb-{busy}-2",
+            f"cb-{answered}-1",
+        }
+    finally:
+        database.dispose()
