@@ -5,7 +5,7 @@ import { request, setCsrfToken } from "./http";
 import type {
   BlockCatalog,
   CallDetail,
-  CallSummary,
+  CallPage,
   LoginResult,
   PublishResult,
   SaveResult,
@@ -55,8 +55,8 @@ export const deleteScenario = (slug: string) => request<void>(slugPath(slug), { 
 export const duplicateScenario = (slug: string, newSlug: string, name: string) =>
   request<ScenarioDetail>(`${slugPath(slug)}/duplicate`, { method: "POST", body: { slug: newSlug, name } });
 
-export const importScenario = (body: unknown) =>
-  request<ScenarioDetail>("/scenarios/import", { method: "POST", body });
+export const importScenario = (slug: string, document: unknown, name?: string) =>
+  request<ScenarioDetail>("/scenarios/import", { method: "POST", body: name ? { slug, name, document } : { slug, document } });
 
 export const exportScenario = (slug: string) => request<unknown>(`${slugPath(slug)}/export`);
 
@@ -66,7 +66,7 @@ export const validate = (slug: string, document: ScenarioDocument) =>
 export const publish = (slug: string, message: string) =>
   request<PublishResult>(`${slugPath(slug)}/publish`, { method: "POST", body: { message } });
 
-export const versions = (slug: string) => request<VersionSummary[] | { items: VersionSummary[] }>(`${slugPath(slug)}/versions`);
+export const versions = (slug: string) => request<VersionSummary[]>(`${slugPath(slug)}/versions`);
 
 export const rollback = (slug: string, version: number) =>
   request<PublishResult>(`${slugPath(slug)}/versions/${version}/rollback`, { method: "POST" });
@@ -74,8 +74,7 @@ export const rollback = (slug: string, version: number) =>
 export const simulate = (slug: string, body: SimulateRequest) =>
   request<SimulateResult>(`${slugPath(slug)}/simulate`, { method: "POST", body });
 
-export const calls = (scenario: string) =>
-  request<CallSummary[] | { items: CallSummary[] }>("/calls", { query: { scenario, page_size: 50 } });
+export const calls = (scenario: string) => request<CallPage>("/calls", { query: { scenario, limit: 50 } });
 
 export const call = (id: string | number) => request<CallDetail>(`/calls/${encodeURIComponent(String(id))}`);
 
@@ -86,7 +85,3 @@ export async function ttsPreview(text: string, language: string, voice?: string)
   return response.blob();
 }
 
-/** Lists come back as a bare array or as a page; the designer accepts both. */
-export function itemsOf<T>(value: T[] | { items: T[] }): T[] {
-  return Array.isArray(value) ? value : value.items;
-}

@@ -59,25 +59,26 @@ export interface Conflict {
   document: ScenarioDocument;
 }
 
-export interface TestOutcomeLike {
-  name?: string;
+export interface TestOutcome {
+  name: string;
   passed: boolean;
-  message?: string;
-  [key: string]: unknown;
-}
-
-export interface PublishResult {
-  version: number;
-  diff: unknown;
-  tests: TestOutcomeLike[];
+  failures: string[];
+  story: string[];
 }
 
 export interface VersionSummary {
-  version: number;
-  message?: string | null;
-  created_at?: string;
-  created_by?: string | null;
-  [key: string]: unknown;
+  number: number;
+  message: string;
+  created_at: string;
+  created_by: string;
+  validation_summary?: Record<string, unknown>;
+}
+
+export interface PublishResult {
+  version: VersionSummary;
+  diff: Record<string, unknown>;
+  tests: TestOutcome[];
+  problems?: Problem[];
 }
 
 export interface TraceStep {
@@ -115,19 +116,25 @@ export interface SimulateResult {
 }
 
 export interface CallSummary {
-  id: string | number;
-  call_id?: string;
-  scenario?: string;
-  caller_id?: string | null;
-  outcome?: string;
-  status?: string;
-  started_at?: string;
-  [key: string]: unknown;
+  id: string;
+  scenario: string;
+  version: number | null;
+  caller_id: string;
+  started_at: string;
+  duration_ms: number;
+  outcome: string;
+  status: string;
+  last_node: string | null;
 }
 
 export interface CallDetail extends CallSummary {
-  trace?: CallResultLike | null;
-  steps?: TraceStep[];
+  trace: Partial<CallResultLike>;
+  variables: Record<string, unknown>;
+}
+
+export interface CallPage {
+  items: CallSummary[];
+  next_cursor: string | null;
 }
 
 export type BlockCatalog = BlockSpec[];

@@ -5,20 +5,16 @@ import type { CallSummary, TraceStep } from "../api/types";
 import { useI18n } from "../i18n";
 import { useEditor } from "../store/editor";
 
-function callId(call: CallSummary): string | number {
-  return call.id ?? call.call_id ?? "";
-}
-
 export function CallsPanel({ slug }: { slug: string }) {
   const { t } = useI18n();
   const [items, setItems] = useState<CallSummary[]>([]);
-  const [open, setOpen] = useState<string | number | null>(null);
+  const [open, setOpen] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const showPath = useEditor((s) => s.showPath);
 
   const reload = useCallback(async () => {
     try {
-      setItems(api.itemsOf(await api.calls(slug)));
+      setItems((await api.calls(slug)).items);
       setError(null);
     } catch (e) {
       setError(t("error.generic", { message: e instanceof Error ? e.message : String(e) }));
@@ -31,9 +27,9 @@ export function CallsPanel({ slug }: { slug: string }) {
 
   async function openCall(call: CallSummary) {
     try {
-      const detail = await api.call(callId(call));
-      const steps: TraceStep[] = detail.trace?.steps ?? detail.steps ?? [];
-      setOpen(callId(call));
+      const detail = await api.call(call.id);
+      const steps: TraceStep[] = detail.trace?.steps ?? [];
+      setOpen(call.id);
       showPath(steps);
     } catch (e) {
       setError(t("error.generic", { message: e instanceof Error ? e.message : String(e) }));
@@ -58,14 +54,14 @@ export function CallsPanel({ slug }: { slug: string }) {
         </thead>
         <tbody>
           {items.map((call) => (
-            <tr key={String(callId(call))} className={open === callId(call) ? "open" : undefined}>
+            <tr key={String(call.id)} className={open === call.id ? "open" : undefined}>
               <td>
                 <button type="button" className="link" onClick={() => openCall(call)} title={t("calls.open")}>
-                  {call.started_at ? new Date(call.started_at).toLocaleString() : String(callId(call))}
+                  {new Date(call.started_at).toLocaleString()}
                 </button>
               </td>
-              <td>{call.caller_id ?? ""}</td>
-              <td>{call.status ?? call.outcome ?? ""}</td>
+              <td>{call.caller_id}</td>
+              <td>{call.status}</td>
             </tr>
           ))}
         </tbody>

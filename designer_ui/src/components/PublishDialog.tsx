@@ -2,9 +2,9 @@
 import { useState, type FormEvent } from "react";
 import * as api from "../api/client";
 import { ApiError } from "../api/http";
-import type { PublishResult } from "../api/types";
+import type { PublishResult, TestOutcome } from "../api/types";
 import { useI18n } from "../i18n";
-import type { Problem } from "../lib/problems";
+import { normalizeProblems, type Problem } from "../lib/problems";
 import { Dialog } from "./Dialog";
 
 /** The diff's shape is the server's; show any object as labelled lists so nothing is hidden. */
@@ -42,7 +42,7 @@ export function PublishDialog(props: { slug: string; name: string; beforePublish
   const [message, setMessage] = useState("");
   const [busy, setBusy] = useState(false);
   const [result, setResult] = useState<PublishResult | null>(null);
-  const [blocked, setBlocked] = useState<Problem[] | null>(null);
+  const [blocked, setBlocked] = useState<{ problems: Problem[]; tests: TestOutcome[] } | null>(null);
   const [error, setError] = useState<string | null>(null);
 
   async function submit(event: FormEvent) {
@@ -54,8 +54,10 @@ export function PublishDialog(props: { slug: string; name: string; beforePublish
       if (!(await props.beforePublish())) return;
       setResult(await api.publish(props.slug, message));
     } catch (e) {
-      const body = e instanceof ApiError ? (e.body as { problems?: Problem[] } | null) : null;
-      if (e instanceof ApiError && e.status === 422 && body?.problems) setBlocked(body.problems);
+      const body = e instanceof ApiError ? (e.body as { problems?: unknown; tests?: TestOutcome[] } | null) : null;
+      if (e instanceof ApiError && e.status === 422 && (body?.problems || body?.tests)) {
+        setBlocked({ problems: normalizeProblems(body.problems), tests: (body.tests ?? []).filter((test) => !test.passed) });
+      }
       else setError(t("error.generic", { message: e instanceof Error ? e.message : String(e) }));
     } finally {
       setBusy(false);
@@ -75,10 +77,15 @@ export function PublishDialog(props: { slug: string; name: string; beforePublish
             <div role="alert" className="blocked">
               <p>{t("publish.blocked")}</p>
               <ul>
-                {blocked.map((p, i) => (
+                {blocked.problems.map((p, i) => (
                   <li key={i} className={`problem ${p.severity}`}>
                     {p.node && <strong>{p.node}: </strong>}
                     {p.message}
+                  </li>
+                ))}
+                {blocked.tests.map((test) => (
+                  <li key={test.name} className="problem error">
+                    ✘ {test.name}: {test.failures.join("; ")}
                   </li>
                 ))}
               </ul>
@@ -95,9 +102,9 @@ export function PublishDialog(props: { slug: string; name: string; beforePublish
       )}
       {result && (
         <div data-testid="publish-result">
-          <p role="status" className="success">{t("publish.done", { version: result.version })}</p>
+          <p role="status" className="success">{t("publish.done", { version: result.version.number })}</p>
           <h3>{t("publish.diff")}</h3>
-          {result.diff ? <DiffView diff={result.diff} /> : <p className="muted">{t("publish.noDiff")}</p>}
+          {result.diff && Object.keys(result.diff).length ? <DiffView diff={result.diff} /> : <p className="muted">{t("publish.noDiff")}</p>}
           <h3>{t("publish.tests")}</h3>
           {tests.length === 0 ? (
             <p className="muted">{t("publish.noTests")}</p>
@@ -105,8 +112,14 @@ export function PublishDialog(props: { slug: string; name: string; beforePublish
             <ul className="tests">
               {tests.map((test, i) => (
                 <li key={i} className={test.passed ? "passed" : "failed"}>
-                  {test.passed ? "✔" : "✘"} {test.name ?? `#${i + 1}`} — {test.passed ? t("publish.passed") : t("publish.failed")}
-                  {test.message && <span className="muted"> {test.message}</span>}
+                  {test.passed ? "✔" : "✘"} {test.name} — {test.passed ? t("publish.passed") : t("publish.failed")}
+                  {test.failures.length > 0 && (
+                    <ul>
+                      {test.failures.map((failure, j) => (
+                        <li key={j}>{failure}</li>
+                      ))}
+                    </ul>
+                  )}
                 </li>
               ))}
             </ul>

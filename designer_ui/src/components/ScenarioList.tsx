@@ -112,7 +112,11 @@ export function ScenarioList() {
 
   async function importFile(file: File) {
     try {
-      const created = await api.importScenario(JSON.parse(await file.text()));
+      const parsed = JSON.parse(await file.text()) as Record<string, unknown>;
+      // An export file wraps the document; a bare document is accepted too.
+      const document = (parsed.document ?? parsed) as { name?: string };
+      const base = typeof parsed.slug === "string" ? parsed.slug : slugify(document.name ?? file.name.replace(/\.json$/i, ""));
+      const created = await api.importScenario(`${base || "imported"}-${Date.now().toString(36)}`.slice(0, 64), document);
       navigate(`/s/${encodeURIComponent(created.slug)}`);
     } catch (e) {
       setError(t("list.importFailed", { message: e instanceof Error ? e.message : String(e) }));

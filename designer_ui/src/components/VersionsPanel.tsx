@@ -11,8 +11,8 @@ export function VersionsPanel({ slug, refreshKey, onChanged }: { slug: string; r
 
   const reload = useCallback(async () => {
     try {
-      const list = api.itemsOf(await api.versions(slug));
-      setItems([...list].sort((a, b) => b.version - a.version));
+      const list = await api.versions(slug);
+      setItems([...list].sort((a, b) => b.number - a.number));
     } catch (e) {
       setMessage(t("error.generic", { message: e instanceof Error ? e.message : String(e) }));
     }
@@ -29,19 +29,19 @@ export function VersionsPanel({ slug, refreshKey, onChanged }: { slug: string; r
       {items.length === 0 && <p className="muted">{t("versions.none")}</p>}
       <ol className="versions">
         {items.map((item) => (
-          <li key={item.version}>
-            <strong>v{item.version}</strong> {item.message && <span>{item.message}</span>}
+          <li key={item.number}>
+            <strong>v{item.number}</strong> {item.message && <span>{item.message}</span>}
             <div className="muted small">
               {item.created_at && new Date(item.created_at).toLocaleString()} {item.created_by ?? ""}
             </div>
-            {item.version !== items[0]?.version && (
+            {item.number !== items[0]?.number && (
               <button
                 type="button"
                 onClick={async () => {
-                  if (!window.confirm(t("versions.confirmRollback", { version: item.version }))) return;
+                  if (!window.confirm(t("versions.confirmRollback", { version: item.number }))) return;
                   try {
-                    const result = await api.rollback(slug, item.version);
-                    setMessage(t("versions.rolledBack", { version: item.version, newVersion: result.version }));
+                    const result = await api.rollback(slug, item.number);
+                    setMessage(t("versions.rolledBack", { version: item.number, newVersion: result.version.number }));
                     await reload();
                     onChanged();
                   } catch (e) {

@@ -7,6 +7,7 @@ import { useCallback, useEffect, useRef } from "react";
 import * as api from "../api/client";
 import { ApiError } from "../api/http";
 import type { Conflict } from "../api/types";
+import { normalizeProblems } from "../lib/problems";
 import { useEditor } from "../store/editor";
 
 const SAVE_DELAY_MS = 800;
@@ -34,7 +35,7 @@ export function useDraftSync(slug: string) {
       try {
         const result = await api.saveDraft(slug, state.revision, document);
         useEditor.getState().saved(result.revision, seq);
-        if (result.problems) useEditor.getState().setProblems(result.problems);
+        useEditor.getState().setProblems(normalizeProblems(result.problems));
         return true;
       } catch (e) {
         if (e instanceof ApiError && e.status === 409) {
@@ -68,11 +69,11 @@ export function useDraftSync(slug: string) {
       state.setChecking(true);
       try {
         const result = await api.validate(slug, state.document());
-        if (!cancelled) useEditor.getState().setProblems(result.problems);
+        if (!cancelled) useEditor.getState().setProblems(normalizeProblems(result.problems));
       } catch (e) {
         // A draft that breaks the document structure gets 422 with its problems: show them the same way.
-        const body = e instanceof ApiError ? (e.body as { problems?: never[] } | null) : null;
-        if (!cancelled && body?.problems) useEditor.getState().setProblems(body.problems);
+        const body = e instanceof ApiError ? (e.body as { problems?: unknown } | null) : null;
+        if (!cancelled && body?.problems) useEditor.getState().setProblems(normalizeProblems(body.problems));
       } finally {
         if (!cancelled) useEditor.getState().setChecking(false);
       }

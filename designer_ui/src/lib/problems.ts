@@ -51,3 +51,20 @@ export function configFieldOf(path: string | undefined): string | null {
   return match?.[1] ?? null;
 }
 
+
+/**
+ * Problems as the server sends them. A document that breaks the format's structure comes back as a 422 whose
+ * problems carry only a path and a message: they are errors about the scenario as a whole.
+ */
+export function normalizeProblems(raw: unknown): Problem[] {
+  if (!Array.isArray(raw)) return [];
+  return raw
+    .filter((p): p is Record<string, unknown> => p !== null && typeof p === "object")
+    .map((p) => ({
+      severity: p.severity === "warning" ? "warning" : "error",
+      code: typeof p.code === "string" ? p.code : "structure",
+      message: typeof p.message === "string" ? p.message : String(p.message ?? ""),
+      node: typeof p.node === "string" ? p.node : null,
+      path: typeof p.path === "string" ? p.path : "$",
+    }));
+}

@@ -1,0 +1,182 @@
+import { describe, expect, it } from "vitest";
+import catalogJson from "./fixtures/catalog.json";
+import { catalogFrom, defaultConfig, paletteGroups, type BlockSpec } from "./catalog";
+import { compareDrafts } from "./compare";
+import type { ScenarioDocument } from "./convert";
+import { record, redo, startHistory, undo } from "./history";
+import { LANGUAGES, guessLanguage, translator } from "./i18n";
+import { autoLayout } from "./layout";
+import { blockSummary } from "./summary";
+import { highlightPath, invalidKeyTokens, parseKeys } from "./trace";
+import { formUiSchema } from "./uischema";
+import { availableVariables, insertPlaceholder, variablesWritten } from "./variables";
+
+const specs = catalogJson as unknown as BlockSpec[];
+const catalog = catalogFrom(specs);
+const t = translator("en");
+
+describe("history", () => {
+  it("undoes and redoes, and a new edit clears redo", () => {
+    let h = startHistory(1);
+    h = record(h, 2);
+    h = record(h, 3);
+    h = undo(h);
+    expect(h.present).toBe(2);
+    h = redo(h);
+    expect(h.present).toBe(3);
+    h = undo(undo(h));
+    expect(h.present).toBe(1);
+    expect(undo(h)).toBe(h);
+    h = record(h, 4);
+    expect(h.future).toEqual([]);
+    expect(redo(h)).toBe(h);
+  });
+  it("keeps a bounded past", () => {
+    let h = startHistory(0);
+    for (let i = 1; i <= 10; i += 1) h = record(h, i, 3);
+    expect(h.past).toEqual([7, 8, 9]);
+  });
+});
+
+describe("summaries", () => {
+  it("says what a block does in one line", () => {
+    expect(blockSummary("say_phrase", { text: "Hola {{ name }}, debe {{ debt_amount }} euros por su factura" }, t)).toBe(
+      "Says: Hola {{ name }}, debe {{ debt_amount }} euros p…",
+    );
+    expect(blockSummary("ivr", { options: [{ key: "1" }, { key: "2" }, { key: "9" }] }, t)).toBe("Keys 1, 2, 9");
+    expect(blockSummary("ivr", { mode: "capture", variable: "account" }, t)).toBe("Reads a number into account");
+    expect(blockSummary("transfer", { target: "queue:sales" }, t)).toBe("To queue:sales");
+    expect(blockSummary("schedule", { hours: [{ days: ["mon", "tue", "wed", "thu", "fri"], from: "09:00", to: "18:00" }] }, t)).toBe(
+      "mon–fri 09:00–18:00",
+    );
+    expect(blockSummary("acme.crm", { endpoint: "crm" }, t)).toBe("endpoint: crm");
+    expect(blockSummary("ivr", { options: [{ key: "1" }] }, translator("es"))).toBe("Teclas 1");
+  });
+});
+
+describe("palette", () => {
+  it("groups by category and filters by title, type or description", () => {
+    const groups = paletteGroups(specs, "");
+    expect(groups.map((g) => g.category)).toEqual(["Connect", "Data", "Flow", "Input", "Prompts"]);
+    expect(paletteGroups(specs, "phrase").flatMap((g) => g.blocks.map((b) => b.type))).toEqual(["say_phrase"]);
+    expect(paletteGroups(specs, "queue").flatMap((g) => g.blocks.map((b) => b.type))).toEqual(["transfer"]);
+    expect(paletteGroups(specs, "zzz")).toEqual([]);
+  });
+  it("default config has every schema default", () => {
+    expect(defaultConfig(catalog.get("transfer")!)).toEqual({ timeout: 30 });
+  });
+});
+
+describe("form hints", () => {
+  it("maps x-ui widgets, through arrays and oneOf branches, and hides the submit button", () => {
+    const ivr = formUiSchema(catalog.get("ivr")!.config_schema);
+    expect(ivr).toMatchObject({
+      prompt: { text: { "ui:widget": "template" }, audio: { "ui:widget": "audio" } },
+      variable: { "ui:widget": "variable" },
+      "ui:submitButtonOptions": { norender: true },
+    });
+    const setVar = formUiSchema(catalog.get("set_variable")!.config_schema);
+    expect(setVar).toMatchObject({ assignments: { items: { variable: { "ui:widget": "variable" } } } });
+  });
+});
+
+describe("variables", () => {
+  it("lists facts, declared variables and those blocks write", () => {
+    const nodes = [
+      { id: "q", type: "block" as const, position: { x: 0, y: 0 }, data: { blockType: "sql", config: { columns: { name: "contact_name" }, rows_variable: "rows" } } },
+      { id: "s", type: "block" as const, position: { x: 0, y: 0 }, data: { blockType: "set_variable", config: { assignments: [{ variable: "total", value: "1" }] } } },
+    ];
+    const names = availableVariables({ format: "ivrgraph.scenario/1", name: "x", variables: [{ name: "debt_amount" }] }, nodes);
+    expect(names).toEqual(expect.arrayContaining(["caller_id", "debt_amount", "contact_name", "rows", "total"]));
+    expect(variablesWritten("ivr", { variable: "bad name" })).toEqual([]);
+  });
+  it("inserts a placeholder at the caret, replacing a selection", () => {
+    expect(insertPlaceholder("Hola , adiós", "name", 5)).toEqual({ text: "Hola {{ name }}, adiós", caret: 15 });
+    expect(insertPlaceholder("Hola XX", "name", 5, 7)).toEqual({ text: "Hola {{ name }}", caret: 15 });
+  });
+});
+
+describe("call path", () => {
+  const edges = [
+    { id: "start:next", source: "start", sourceHandle: "next", target: "menu" },
+    { id: "menu:2", source: "menu", sourceHandle: "2", target: "support" },
+    { id: "menu:1", source: "menu", sourceHandle: "1", target: "sales" },
+  ];
+  it("lights the nodes visited in order and the edges taken", () => {
+    const lit = highlightPath(
+      [
+        { node: "start", exit: "next" },
+        { node: "menu", exit: "2", keys: "2" },
+        { node: "support", exit: "answered" },
+      ],
+      edges,
+    );
+    expect([...lit.nodes]).toEqual([["start", 1], ["menu", 2], ["support", 3]]);
+    expect([...lit.edges].sort()).toEqual(["menu:2", "start:next"]);
+    expect(lit.last).toBe("support");
+  });
+  it("skips steps that ran in another scenario", () => {
+    const lit = highlightPath([{ node: "start", exit: "next" }, { node: "x", scenario: "other" }], edges);
+    expect([...lit.nodes.keys()]).toEqual(["start"]);
+  });
+  it("parses key tokens and flags the invalid ones", () => {
+    expect(parseKeys(" 2  1234#, - !5 hangup ")).toEqual(["2", "1234#", "-", "!5", "hangup"]);
+    expect(invalidKeyTokens(["2", "x", "!", "1#"])).toEqual(["x", "!"]);
+  });
+});
+
+describe("layout", () => {
+  it("places a chain left to right without overlap", () => {
+    const mk = (id: string) => ({ id, type: "block" as const, position: { x: 0, y: 0 }, data: { blockType: "message", config: {} } });
+    const placed = autoLayout(
+      [mk("a"), mk("b"), mk("c")],
+      [
+        { id: "a:next", source: "a", sourceHandle: "next", target: "b" },
+        { id: "b:next", source: "b", sourceHandle: "next", target: "c" },
+      ],
+      () => 2,
+    );
+    const xs = placed.map((n) => n.position.x);
+    expect(xs[0]!).toBeLessThan(xs[1]!);
+    expect(xs[1]! - xs[0]!).toBeGreaterThanOrEqual(220);
+    expect(xs[1]!).toBeLessThan(xs[2]!);
+  });
+});
+
+describe("conflict comparison", () => {
+  const base: ScenarioDocument = {
+    format: "ivrgraph.scenario/1",
+    name: "x",
+    nodes: [
+      { id: "a", type: "message", config: { audio: "hello" }, position: { x: 0, y: 0 } },
+      { id: "b", type: "hangup", config: {} },
+    ],
+    edges: [{ source: "a", exit: "next", target: "b" }],
+  };
+  it("lists what is only in each and what changed, ignoring moves", () => {
+    const mine: ScenarioDocument = {
+      ...base,
+      nodes: [{ ...base.nodes[0]!, position: { x: 50, y: 0 } }, base.nodes[1]!, { id: "c", type: "hangup", config: {} }],
+    };
+    const theirs: ScenarioDocument = { ...base, nodes: [{ ...base.nodes[0]!, config: { audio: "bye" } }], edges: [] };
+    expect(compareDrafts(mine, theirs)).toEqual({
+      onlyMine: ["b", "c"],
+      onlyTheirs: [],
+      changed: ["a"],
+      edgesDiffer: true,
+      headDiffers: false,
+    });
+  });
+});
+
+describe("i18n", () => {
+  it("has every English key in Spanish and Russian, and fills parameters", () => {
+    for (const language of ["es", "ru"] as const) {
+      expect(Object.keys(LANGUAGES[language]).sort()).toEqual(Object.keys(LANGUAGES.en).sort());
+    }
+    expect(translator("es")("publish.done", { version: 3 })).toBe("Publicada la versión 3.");
+    expect(t("publish.done")).toBe("Published version {version}.");
+    expect(guessLanguage(["es-ES", "en"])).toBe("es");
+    expect(guessLanguage(["de"])).toBe("en");
+  });
+});
