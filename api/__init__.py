@@ -1,0 +1,1 @@
+"""The HTTP API of the designer and of integrations (FastAPI). Build it with `api.app.create_app(settings)`."""

@@ -1,0 +1,160 @@
+"""The FastAPI application factory: `create_app(settings)`."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import anyio
+from fastapi import FastAPI, Request
+from fastapi.openapi.utils import get_openapi
+from fastapi.responses import FileResponse, JSONResponse, Response
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from api import errors
+from api.deps import Runtime
+from api.routes import audit, auth, blocks, calls, datasources, scenarios, tokens, users
+from api.schemas import Health
+from api.settings import Settings
+from blocks import default_registry
+from graph_engine.registry import BlockRegistry
+from persistence import users as user_data
+from persistence.datasources import DatabaseDataSources
+from persistence.db import Database
+from persistence.migrate import upgrade
+from persistence.publishing import PublishHub
+
+log = logging.getLogger(__name__)
+ROUTERS = (auth, tokens, users, blocks, scenarios, calls, datasources, audit)
+DESCRIPTION = """Designer backend of ivrgraph: scenarios, drafts, published versions, block catalog, simulation,
+call records, users.
+
+**Authentication.** The designer signs in with `POST /api/auth/login` (HttpOnly cookie `ivrgraph_session`); every
+unsafe request made with the cookie must send the `X-CSRF-Token` header returned by login and `/api/auth/me`.
+Integrations send `Authorization: Bearer <token>` (create one with `POST /api/tokens`).
+Roles: viewer < editor (drafts) < publisher (publish, roll back, delete) < admin (users, data sources).
+
+**Errors** are `application/problem+json` (RFC 9457) with extra members per problem, e.g. `current_revision`
+and `document` on a stale draft (409), `problems` with JSON paths on an invalid document (422).
+"""
+
+
+def bootstrap_admin(database: Database, settings: Settings) -> None:
+    """First start: create the admin from the environment, or print a one-time password."""
+    with database.session() as session:
+        result = user_data.ensure_admin(session, username=settings.admin_user, password=settings.admin_password)
+    if result is not None and result.generated_password is not None:
+        print(
+            f"ivrgraph: created user {result.username!r} with the one-time password {result.generated_password} "
+            "- sign in and change it (or set IVRGRAPH_ADMIN_USER / IVRGRAPH_ADMIN_PASSWORD)",
+            file=sys.stderr,
+            flush=True,
+        )
+
+
+def create_app(
+    settings: Settings,
+    *,
+    registry: BlockRegistry | None = None,
+    hub: PublishHub | None = None,
+    database: Database | None = None,
+) -> FastAPI:
+    """The API. The database is migrated (when `settings.migrate_on_start`) and opened when the app starts.
+
+    `hub` lets a FastAGI server in the same process subscribe to publishes; `database` lets it share the engine.
+    """
+    shared_hub = hub or PublishHub()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        def start() -> Database:
+            if settings.migrate_on_start:
+                upgrade(settings.database_url)
+            opened = database or Database(settings.database_url)
+            bootstrap_admin(opened, settings)
+            return opened
+
+        opened = await anyio.to_thread.run_sync(start)
+        runtime = Runtime(
+            settings=settings,
+            database=opened,
+            registry=registry or default_registry(),
+            hub=shared_hub,
+            data_sources=DatabaseDataSources(opened),
+        )
+        app.state.runtime = runtime
+        try:
+            yield
+        finally:
+            if runtime.data_sources is not None:
+                runtime.data_sources.close()
+            if database is None:
+                opened.dispose()
+
+    app = FastAPI(title="ivrgraph", version="1", description=DESCRIPTION, lifespan=lifespan)
+    errors.install(app)
+    for module in ROUTERS:
+        app.include_router(module.router)
+
+    @app.get("/healthz", response_model=Health, tags=["health"])
+    def healthz() -> Health:
+        """The process is up."""
+        return Health(status="ok")
+
+    @app.get("/readyz", response_model=Health, tags=["health"], responses={503: {"model": Health}})
+    def readyz(request: Request) -> Any:
+        """The database answers."""
+        try:
+            with request.app.state.runtime.database.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+        except SQLAlchemyError:
+            return JSONResponse({"status": "database unavailable"}, status_code=503)
+        return Health(status="ready")
+
+    _serve_designer(app, settings.designer_dist)
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    return app
+
+
+def _serve_designer(app: FastAPI, dist: Path | None) -> None:
+    """The built designer at `/`; any other path that is not a file and not under /api gets index.html (SPA)."""
+    if dist is None:
+        return
+    root = dist.resolve()
+
+    @app.get("/{path:path}", include_in_schema=False)
+    def designer(path: str) -> Response:
+        index = root / "index.html"
+        if path.startswith("api/") or path == "api" or not index.is_file():
+            return errors.problem(404, "not-found", "no such page")
+        wanted = (root / path).resolve()
+        # resolve() and the ancestry check keep `..` and symlinks from reading outside the dist folder.
+        if path and wanted.is_file() and root in wanted.parents:
+            return FileResponse(wanted)
+        return FileResponse(index)
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    """FastAPI's document, with error answers declared as application/problem+json (what they really are)."""
+    if app.openapi_schema:
+        return app.openapi_schema
+    schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+    for path_item in schema.get("paths", {}).values():
+        for operation in path_item.values():
+            for status, response in operation.get("responses", {}).items():
+                content = response.get("content", {})
+                if status.isdigit() and int(status) >= 400 and "application/json" in content:
+                    if status == "422":
+                        content["application/json"] = {"schema": {"$ref": "#/components/schemas/Problem"}}
+                    if status != "503":
+                        response["content"] = {"application/problem+json": content.pop("application/json")}
+    components = schema.get("components", {}).get("schemas", {})
+    components.pop("HTTPValidationError", None)
+    components.pop("ValidationError", None)
+    app.openapi_schema = schema
+    return schema

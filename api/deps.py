@@ -1,0 +1,90 @@
+"""Request dependencies: the runtime (database, registry, publish hub) and who is asking, with what role."""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
+
+from api.errors import CsrfRejected, NotAllowed, NotAuthenticated
+from api.settings import Settings
+from graph_engine.registry import BlockRegistry
+from persistence import users
+from persistence.datasources import DatabaseDataSources
+from persistence.db import Database
+from persistence.errors import InvalidCredentials
+from persistence.publishing import PublishHub
+from persistence.users import Principal, Role
+
+SESSION_COOKIE = "ivrgraph_session"
+CSRF_HEADER = "X-CSRF-Token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+@dataclass
+class Runtime:
+    """What every request may need; one per application, built by `create_app`."""
+
+    settings: Settings
+    database: Database
+    registry: BlockRegistry
+    hub: PublishHub = field(default_factory=PublishHub)
+    data_sources: DatabaseDataSources | None = None
+
+
+def get_runtime(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+_bearer = HTTPBearer(auto_error=False, description="An API token from POST /api/tokens")
+_cookie = APIKeyCookie(
+    name=SESSION_COOKIE,
+    auto_error=False,
+    description=f"Set by POST /api/auth/login. Unsafe methods must also send the {CSRF_HEADER} header.",
+)
+
+
+def current_principal(
+    request: Request,
+    runtime: RuntimeDep,
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    cookie: Annotated[str | None, Depends(_cookie)],
+) -> Principal:
+    """The user behind the bearer token or session cookie. A cookie session must echo its CSRF token on writes."""
+    try:
+        with runtime.database.session() as session:
+            if bearer is not None:
+                return users.resolve(session, secret=bearer.credentials, kind="api")
+            if cookie:
+                principal = users.resolve(session, secret=cookie, kind="session")
+            else:
+                raise NotAuthenticated()
+    except InvalidCredentials as error:
+        raise NotAuthenticated("the session or token is unknown or expired; sign in again") from error
+    if request.method not in SAFE_METHODS:
+        sent = request.headers.get(CSRF_HEADER, "")
+        if not principal.csrf_token or not hmac.compare_digest(sent.encode(), principal.csrf_token.encode()):
+            raise CsrfRejected()
+    return principal
+
+
+def require(role: Role) -> Callable[[Principal], Principal]:
+    def check(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
+        if not principal.may(role):
+            raise NotAllowed(role.label)
+        return principal
+
+    return check
+
+
+Viewer = Annotated[Principal, Depends(require(Role.VIEWER))]
+Editor = Annotated[Principal, Depends(require(Role.EDITOR))]
+Publisher = Annotated[Principal, Depends(require(Role.PUBLISHER))]
+Admin = Annotated[Principal, Depends(require(Role.ADMIN))]

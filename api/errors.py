@@ -1,0 +1,127 @@
+"""Errors the API itself raises, and the one place every error becomes an `application/problem+json` answer.
+
+    ApiError
+     ├── NotAuthenticated     no valid session cookie or bearer token                    401
+     ├── CsrfRejected         a cookie-authenticated unsafe request without its CSRF token 403
+     └── NotAllowed           the user's role is below what the action needs               403
+
+Domain errors come from `persistence.errors` and `graph_engine.errors` and are mapped in `STATUS` below.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError, OperationalError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from graph_engine.document import json_path
+from graph_engine.errors import DocumentError
+from persistence import errors as db
+
+log = logging.getLogger(__name__)
+PROBLEM = "application/problem+json"
+
+
+class ApiError(Exception):
+    status = 400
+
+
+class NotAuthenticated(ApiError):
+    status = 401
+
+    def __init__(self, message: str = "sign in first (session cookie or Authorization: Bearer <token>)") -> None:
+        super().__init__(message)
+
+
+class CsrfRejected(ApiError):
+    status = 403
+
+    def __init__(self) -> None:
+        super().__init__("missing or wrong X-CSRF-Token header (it is returned by /api/auth/login and /api/auth/me)")
+
+
+class NotAllowed(ApiError):
+    status = 403
+
+    def __init__(self, needed: str) -> None:
+        super().__init__(f"this needs the {needed} role")
+
+
+# Most specific first: the first matching class wins.
+STATUS: list[tuple[type[Exception], int, str]] = [
+    (db.NotFound, 404, "not-found"),
+    (db.StaleRevision, 409, "stale-revision"),
+    (db.InUse, 409, "in-use"),
+    (db.AlreadyExists, 409, "already-exists"),
+    (db.InvalidDocument, 422, "invalid-document"),
+    (db.PublishBlocked, 422, "publish-blocked"),
+    (db.Refused, 400, "refused"),
+    (db.InvalidCredentials, 401, "invalid-credentials"),
+    (DocumentError, 422, "invalid-document"),
+    (NotAuthenticated, 401, "not-authenticated"),
+    (CsrfRejected, 403, "csrf"),
+    (NotAllowed, 403, "forbidden"),
+]
+
+
+def problem(status: int, kind: str, detail: str, **extra: Any) -> JSONResponse:
+    body = {"type": f"https://ivrgraph.dev/problems/{kind}", "title": kind.replace("-", " "), "status": status,
+            "detail": detail, **extra}  # fmt: skip
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
+
+
+def _extensions(error: Exception) -> dict[str, Any]:
+    if isinstance(error, db.StaleRevision):
+        return {"current_revision": error.current_revision, "document": error.document}
+    if isinstance(error, db.InUse):
+        return {"referred_by": error.referred_by}
+    if isinstance(error, db.InvalidDocument):
+        return {"problems": error.problems}
+    if isinstance(error, db.PublishBlocked):
+        return {"problems": error.problems, "tests": error.tests}
+    if isinstance(error, DocumentError):
+        return {"problems": [_plain(p) for p in error.problems]}
+    return {}
+
+
+def _plain(item: object) -> dict[str, Any]:
+    path, message = getattr(item, "path", "$"), getattr(item, "message", str(item))
+    return {"path": str(path), "message": str(message)}
+
+
+def install(app: FastAPI) -> None:
+    """The exception handlers: domain errors, request validation, HTTP errors and, as a last resort, anything."""
+
+    async def on_error(request: Request, error: Exception) -> JSONResponse:
+        for kind, status, name in STATUS:
+            if isinstance(error, kind):
+                return problem(status, name, str(error), **_extensions(error))
+        if isinstance(error, RequestValidationError):
+            problems = [
+                {"path": json_path(p for p in item.get("loc", ())[1:]), "message": item.get("msg", "")}
+                for item in error.errors()
+            ]
+            return problem(422, "invalid-request", "the request does not match its schema", problems=problems)
+        if isinstance(error, StarletteHTTPException):
+            return problem(error.status_code, "http", str(error.detail))
+        if isinstance(error, DataError | UnicodeEncodeError):
+            # A value the database cannot store (e.g. NUL in text on PostgreSQL) that slipped past the schemas.
+            return problem(422, "unstorable-value", "a value in the request cannot be stored")
+        if isinstance(error, OperationalError):
+            log.error("database unavailable: %s", error)
+            return problem(503, "database-unavailable", "the database is not answering; try again shortly")
+        log.exception("unexpected error on %s %s", request.method, request.url.path)
+        return problem(500, "internal", "unexpected error; it has been logged")
+
+    # Registered per base class: Starlette treats a handler for plain `Exception` as a 500 handler that
+    # re-raises after answering, which would log every 404 as a crash.
+    expected = (db.PersistenceError, DocumentError, ApiError, RequestValidationError, StarletteHTTPException,
+                DataError, UnicodeEncodeError, OperationalError)  # fmt: skip
+    for kind in (*expected, Exception):
+        app.add_exception_handler(kind, on_error)

@@ -1,0 +1,30 @@
+"""Audit events: publish, rollback, delete."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from api.deps import RuntimeDep, Viewer
+from api.routes import AUTHED
+from api.schemas import AuditEventOut
+from persistence import audit
+
+router = APIRouter(prefix="/api/audit", tags=["audit"], responses=AUTHED)
+
+
+@router.get("", response_model=list[AuditEventOut])
+def list_events(
+    _user: Viewer,
+    runtime: RuntimeDep,
+    target: Annotated[str | None, Query(max_length=200, pattern=r"^[^\x00]*$", examples=["scenario:sales"])] = None,
+    action: Annotated[str | None, Query(max_length=40, pattern=r"^[^\x00]*$")] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    before_id: Annotated[int | None, Query(ge=1, le=2**62, description="Older than this event id")] = None,
+) -> list[AuditEventOut]:
+    """Newest first."""
+    with runtime.database.session() as session:
+        events = audit.list_events(session, target=target, action=action, limit=limit, before_id=before_id)
+        return [AuditEventOut(id=e.id, at=e.at, actor=e.actor, action=e.action, target=e.target, details=e.details)
+                for e in events]  # fmt: skip

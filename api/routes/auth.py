@@ -1,0 +1,56 @@
+"""Sign in and out (session cookie + CSRF token), and who am I."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request, Response
+
+from api.deps import SESSION_COOKIE, RuntimeDep, current_principal
+from api.routes import problems
+from api.schemas import LoginIn, SessionOut, UserPublic
+from persistence import users
+from persistence.users import SESSION_LIFETIME, Principal
+
+router = APIRouter(prefix="/api/auth", tags=["auth"])
+
+
+@router.post("/login", response_model=SessionOut, responses=problems(401, 422))
+def login(body: LoginIn, response: Response, runtime: RuntimeDep) -> SessionOut:
+    """Check the password; set the HttpOnly session cookie and return the CSRF token unsafe requests must send."""
+    with runtime.database.session() as session:
+        user = users.authenticate(session, username=body.username, password=body.password)
+        issued = users.start_session(session, user=user)
+        public = UserPublic(id=user.id, username=user.username, role=user.role, active=user.active)  # type: ignore[arg-type]
+    response.set_cookie(
+        SESSION_COOKIE,
+        issued.secret,
+        max_age=int(SESSION_LIFETIME.total_seconds()),
+        httponly=True,
+        samesite="lax",
+        secure=runtime.settings.cookie_secure,
+        path="/",
+    )
+    return SessionOut(user=public, csrf_token=issued.csrf_token)
+
+
+@router.post("/logout", status_code=204, responses=problems(401, 403, 422))
+def logout(
+    request: Request,
+    response: Response,
+    runtime: RuntimeDep,
+    _principal: Annotated[Principal, Depends(current_principal)],
+) -> Response:
+    secret = request.cookies.get(SESSION_COOKIE)
+    if secret:
+        with runtime.database.session() as session:
+            users.end_session(session, secret=secret)
+    response = Response(status_code=204)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+@router.get("/me", response_model=SessionOut, responses=problems(401))
+def me(principal: Annotated[Principal, Depends(current_principal)]) -> SessionOut:
+    user = UserPublic(id=principal.user_id, username=principal.username, role=principal.role.label)  # type: ignore[arg-type]
+    return SessionOut(user=user, csrf_token=principal.csrf_token)

@@ -1,0 +1,33 @@
+"""The block catalog from the live registry (plugins included) and config-dependent exits."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+
+from api.deps import RuntimeDep, Viewer
+from api.routes import AUTHED, problems
+from api.schemas import ExitsIn, ExitsOut
+from persistence.errors import NotFound
+
+router = APIRouter(prefix="/api/blocks", tags=["blocks"], responses=AUTHED)
+
+
+@router.get("", response_model=list[dict[str, Any]])
+def catalog(_user: Viewer, runtime: RuntimeDep) -> list[dict[str, Any]]:
+    """Every block: type, title, category, icon, version, config schema, exit rules and default exits."""
+    return runtime.registry.catalog()
+
+
+@router.post("/{block_type}/exits", response_model=ExitsOut, responses=problems(404))
+def exits(block_type: str, body: ExitsIn, _user: Viewer, runtime: RuntimeDep) -> ExitsOut:
+    """The exits a block has with this config (e.g. one per IVR key), plus the `error` exit every block has."""
+    block = runtime.registry.get(block_type)
+    if block is None:
+        raise NotFound("block type", block_type)
+    try:
+        names = block.exits(body.config)
+    except (TypeError, AttributeError, ValueError):
+        names = []  # a half-typed config in the editor: no config-dependent exits yet
+    return ExitsOut(exits=[*names, "error"])

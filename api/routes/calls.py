@@ -1,0 +1,143 @@
+"""The call register: filtered, keyset-paged list; one call's full trace; streamed CSV export."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+from fastapi.responses import StreamingResponse
+
+from api.deps import RuntimeDep, Viewer
+from api.routes import AUTHED, problems
+from api.schemas import CallDetail, CallPage, CallStatus, CallSummary
+from persistence import calls
+from persistence.calls import CallFilter
+from persistence.db import Database
+from persistence.models import CallRecord
+
+router = APIRouter(prefix="/api/calls", tags=["calls"], responses=AUTHED)
+
+Plain = Annotated[str | None, Query(max_length=100, pattern=r"^[^\x00]*$")]
+CSV_COLUMNS = ("id", "scenario", "version", "status", "outcome", "caller_id", "caller_name", "dialed_number",
+               "started_at", "answered_at", "ended_at", "duration_ms", "last_node", "origin_call_id")  # fmt: skip
+
+
+def _filters(
+    scenario: Plain = None,
+    since: Annotated[datetime | None, Query(description="Calls started at or after (ISO 8601)")] = None,
+    until: Annotated[datetime | None, Query(description="Calls started before (ISO 8601)")] = None,
+    caller: Plain = None,
+    status: CallStatus | None = None,
+) -> CallFilter:
+    return CallFilter(scenario=scenario, since=_aware(since), until=_aware(until), caller=caller, status=status)
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    """A time without offset is taken as UTC."""
+    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
+
+
+def summary(record: CallRecord) -> CallSummary:
+    return CallSummary(
+        id=record.id,
+        scenario=record.scenario,
+        version=record.version,
+        caller_id=record.caller_id,
+        caller_name=record.caller_name,
+        dialed_number=record.dialed_number,
+        started_at=record.started_at,
+        answered_at=record.answered_at,
+        ended_at=record.ended_at,
+        duration_ms=record.duration_ms,
+        outcome=record.outcome,
+        status=record.status,
+        last_node=record.last_node,
+        origin_call_id=record.origin_call_id,
+    )
+
+
+@router.get("", response_model=CallPage, responses=problems(400))
+def list_calls(
+    _user: Viewer,
+    runtime: RuntimeDep,
+    scenario: Plain = None,
+    since: Annotated[datetime | None, Query(description="Calls started at or after (ISO 8601)")] = None,
+    until: Annotated[datetime | None, Query(description="Calls started before (ISO 8601)")] = None,
+    caller: Plain = None,
+    status: CallStatus | None = None,
+    page_size: Annotated[int, Query(ge=1, le=500)] = 50,
+    cursor: Annotated[str | None, Query(max_length=200, description="next_cursor of the previous page")] = None,
+) -> CallPage:
+    """Newest first. Page with `cursor`: every page costs the same however deep (keyset on started_at, id)."""
+    filters = _filters(scenario, since, until, caller, status)
+    with runtime.database.session() as session:
+        rows, next_cursor = calls.list_calls(session, filters=filters, limit=page_size, after=cursor)
+        return CallPage(items=[summary(r) for r in rows], next_cursor=next_cursor)
+
+
+@router.get(
+    ".csv",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}, "description": "CSV, one call a row"}},
+)
+def export_calls(
+    _user: Viewer,
+    runtime: RuntimeDep,
+    scenario: Plain = None,
+    since: Annotated[datetime | None, Query()] = None,
+    until: Annotated[datetime | None, Query()] = None,
+    caller: Plain = None,
+    status: CallStatus | None = None,
+) -> StreamingResponse:
+    """Every matching call as CSV, streamed a chunk at a time (no size limit, flat memory)."""
+    filters = _filters(scenario, since, until, caller, status)
+    return StreamingResponse(
+        _csv_rows(runtime.database, filters),
+        media_type="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="calls.csv"'},
+    )
+
+
+def _csv_rows(database: Database, filters: CallFilter) -> Iterator[str]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_COLUMNS)
+    with database.session() as session:
+        for number, record in enumerate(calls.iter_calls(session, filters=filters), start=1):
+            writer.writerow([_csv_value(getattr(record, column)) for column in CSV_COLUMNS])
+            if number % 500 == 0:
+                yield buffer.getvalue()
+                buffer.seek(0)
+                buffer.truncate()
+    yield buffer.getvalue()
+
+
+def _csv_value(value: object) -> object:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    # Spreadsheets run cells starting with = + - @ as formulas: a caller name must never become one.
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@") and not value[1:].replace(" ", "").isdigit():
+        return "'" + value
+    return "" if value is None else value
+
+
+@router.get("/{call_id}", response_model=CallDetail, responses=problems(404))
+def get_call(
+    call_id: Annotated[str, Path(max_length=64, pattern=r"^[^\x00]*$")], _user: Viewer, runtime: RuntimeDep
+) -> CallDetail:
+    """One call with its full trace: every node, prompt, key and variable change."""
+    with runtime.database.session() as session:
+        record = calls.get_call(session, call_id=call_id)
+        return CallDetail(
+            **summary(record).model_dump(),
+            channel=record.channel,
+            node=record.node,
+            error=record.error,
+            callback_job_id=record.callback_job_id,
+            variables=record.variables,
+            trace=record.trace,
+        )

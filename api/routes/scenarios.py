@@ -1,0 +1,326 @@
+"""Scenarios: drafts (saved under a revision number), validation, publishing, versions, diff, simulation."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated, Any
+
+import anyio
+from fastapi import APIRouter, Path, Query, Response
+from fastapi.responses import JSONResponse
+
+from api.deps import Editor, Publisher, Runtime, RuntimeDep, Viewer
+from api.routes import AUTHED, problems
+from api.schemas import (
+    DiffOut,
+    Draft,
+    DraftSaved,
+    DraftUpdate,
+    Issue,
+    PublishIn,
+    PublishOut,
+    RollbackIn,
+    ScenarioCreate,
+    ScenarioDetail,
+    ScenarioDuplicate,
+    ScenarioImport,
+    ScenarioList,
+    ScenarioSummary,
+    SimulateIn,
+    SimulateOut,
+    TestOutcome,
+    ValidateIn,
+    ValidateOut,
+    VersionDetail,
+    VersionSummary,
+)
+from graph_engine.diff import diff_documents
+from graph_engine.errors import DocumentError, EngineError
+from graph_engine.simulation import SimulationInput, simulate
+from graph_engine.validation import validate
+from persistence import audit, scenarios
+from persistence.errors import Refused
+from persistence.models import Scenario, ScenarioVersion
+from persistence.publishing import PublishOutcome, publish
+from persistence.scenarios import SLUG_PATTERN
+
+router = APIRouter(prefix="/api/scenarios", tags=["scenarios"], responses=AUTHED)
+SlugPath = Annotated[str, Path(pattern=SLUG_PATTERN)]
+VersionPath = Annotated[int, Path(ge=1, le=2**31 - 1)]
+
+
+def detail(scenario: Scenario) -> ScenarioDetail:
+    return ScenarioDetail(
+        slug=scenario.slug,
+        name=scenario.name,
+        description=scenario.description,
+        draft=Draft(
+            document=scenario.draft_document,
+            revision=scenario.draft_revision,
+            updated_at=scenario.updated_at,
+            updated_by=scenario.updated_by,
+        ),
+        latest_version=scenario.latest_version,
+    )
+
+
+def version_summary(version: ScenarioVersion) -> VersionSummary:
+    return VersionSummary(
+        number=version.number,
+        message=version.message,
+        created_at=version.created_at,
+        created_by=version.created_by,
+        validation_summary=version.validation_summary,
+    )
+
+
+def _problems(runtime: Runtime, document: Any) -> list[Issue]:
+    with runtime.database.session() as session:
+        known = scenarios.published_slugs(session)
+    return [Issue(**issue.as_dict()) for issue in validate(document, runtime.registry, known_scenarios=known)]
+
+
+@router.get("", response_model=ScenarioList)
+def list_scenarios(
+    _user: Viewer,
+    runtime: RuntimeDep,
+    q: Annotated[str, Query(max_length=200, pattern=r"^[^\x00]*$")] = "",
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> ScenarioList:
+    with runtime.database.session() as session:
+        items, total = scenarios.list_scenarios(session, query=q, page=page, page_size=page_size)
+        return ScenarioList(
+            items=[
+                ScenarioSummary(
+                    slug=s.slug,
+                    name=s.name,
+                    description=s.description,
+                    draft_revision=s.draft_revision,
+                    updated_at=s.updated_at,
+                    updated_by=s.updated_by,
+                    latest_version=s.latest_version,
+                )
+                for s in items
+            ],
+            total=total,
+        )
+
+
+@router.post("", status_code=201, response_model=ScenarioDetail, responses=problems(409))
+def create_scenario(body: ScenarioCreate, user: Editor, runtime: RuntimeDep) -> ScenarioDetail:
+    """A new scenario: a blank one (one Start block) or the given document, as revision 1 of its draft."""
+    with runtime.database.session() as session:
+        created = scenarios.create_scenario(
+            session, slug=body.slug, name=body.name, document=body.document, actor=user.username
+        )
+        return detail(created)
+
+
+@router.post("/import", status_code=201, response_model=ScenarioDetail, responses=problems(409))
+def import_scenario(body: ScenarioImport, user: Editor, runtime: RuntimeDep) -> ScenarioDetail:
+    """Create a scenario from an exported document (see GET /{slug}/export)."""
+    with runtime.database.session() as session:
+        created = scenarios.create_scenario(
+            session, slug=body.slug, name=body.name, document=body.document, actor=user.username
+        )
+        return detail(created)
+
+
+@router.get("/{slug}", response_model=ScenarioDetail, responses=problems(404))
+def get_scenario(slug: SlugPath, _user: Viewer, runtime: RuntimeDep) -> ScenarioDetail:
+    with runtime.database.session() as session:
+        return detail(scenarios.get_scenario(session, slug=slug))
+
+
+@router.put("/{slug}/draft", response_model=DraftSaved, responses=problems(404, 409))
+def save_draft(slug: SlugPath, body: DraftUpdate, user: Editor, runtime: RuntimeDep) -> DraftSaved:
+    """Save the draft if `revision` is still current (else 409 with `current_revision` and `document`).
+
+    A draft saves even when it does not validate yet (the problems come back); one that breaks the format's
+    structure is refused with 422 and the JSON path of every problem.
+    """
+    with runtime.database.session() as session:
+        saved = scenarios.save_draft(
+            session, slug=slug, revision=body.revision, document=body.document, actor=user.username
+        )
+        revision, document = saved.draft_revision, saved.draft_document
+    return DraftSaved(revision=revision, problems=_problems(runtime, document))
+
+
+@router.delete("/{slug}", status_code=204, responses=problems(404, 409))
+def delete_scenario(slug: SlugPath, user: Publisher, runtime: RuntimeDep) -> Response:
+    """Delete a scenario and its versions; refused (409) while another scenario or a pending callback needs it."""
+    with runtime.database.session() as session:
+        scenarios.delete_scenario(session, slug=slug)
+        audit.record_event(session, actor=user.username, action="delete", target=f"scenario:{slug}")
+    return Response(status_code=204)
+
+
+@router.post("/{slug}/duplicate", status_code=201, response_model=ScenarioDetail, responses=problems(404, 409))
+def duplicate_scenario(slug: SlugPath, body: ScenarioDuplicate, user: Editor, runtime: RuntimeDep) -> ScenarioDetail:
+    with runtime.database.session() as session:
+        copy = scenarios.duplicate_scenario(session, slug=slug, new_slug=body.slug, name=body.name, actor=user.username)
+        return detail(copy)
+
+
+@router.get("/{slug}/export", response_model=dict[str, Any], responses=problems(404))
+def export_scenario(
+    slug: SlugPath,
+    _user: Viewer,
+    runtime: RuntimeDep,
+    version: Annotated[
+        int | None, Query(ge=1, le=2**31 - 1, description="A published version; default the draft")
+    ] = None,
+) -> JSONResponse:
+    """The scenario document, as a file to download (import it with POST /api/scenarios/import)."""
+    with runtime.database.session() as session:
+        if version is None:
+            document = scenarios.get_scenario(session, slug=slug).draft_document
+        else:
+            document = scenarios.get_version(session, slug=slug, number=version).document
+    suffix = f"-v{version}" if version else ""
+    return JSONResponse(document, headers={"Content-Disposition": f'attachment; filename="{slug}{suffix}.json"'})
+
+
+@router.post("/{slug}/validate", response_model=ValidateOut, responses=problems(404))
+def validate_scenario(
+    slug: SlugPath, _user: Viewer, runtime: RuntimeDep, body: ValidateIn | None = None
+) -> ValidateOut:
+    """Every problem of the stored draft, or of the document sent (without saving it)."""
+    document = body.document if body is not None else None
+    if document is None:
+        with runtime.database.session() as session:
+            document = scenarios.get_scenario(session, slug=slug).draft_document
+    return ValidateOut(problems=_problems(runtime, document))
+
+
+def _publish_out(outcome: PublishOutcome) -> PublishOut:
+    return PublishOut(
+        version=version_summary(outcome.version),
+        diff=outcome.diff.as_dict(),
+        tests=[TestOutcome(**test) for test in outcome.tests],
+        problems=[Issue(**problem) for problem in outcome.problems],
+    )
+
+
+async def _publish(
+    runtime: Runtime, *, slug: str, message: str, actor: str, document: dict[str, Any] | None, action: str
+) -> PublishOut:
+    def work() -> PublishOutcome:
+        # The data functions are synchronous; scenario tests are async: run both on a worker thread.
+        with runtime.database.session() as session:
+            return asyncio.run(
+                publish(
+                    session,
+                    slug=slug,
+                    message=message,
+                    actor=actor,
+                    registry=runtime.registry,
+                    document=document,
+                    action=action,
+                )
+            )
+
+    outcome = await anyio.to_thread.run_sync(work)
+    # Committed: tell this process's FastAGI server now; other nodes learn it from the version stamp.
+    runtime.hub.announce(
+        scenarios.Published(slug, outcome.version.number, outcome.version.document, outcome.version.id)
+    )
+    return _publish_out(outcome)
+
+
+@router.post("/{slug}/publish", response_model=PublishOut, responses=problems(404))
+async def publish_scenario(slug: SlugPath, body: PublishIn, user: Publisher, runtime: RuntimeDep) -> PublishOut:
+    """Validate the draft, run its tests (`meta.tests`), store it as the next immutable version.
+
+    Blocked with 422 (`problems`, `tests`) when validation finds an error or a test fails.
+    """
+    return await _publish(runtime, slug=slug, message=body.message, actor=user.username, document=None,
+                          action="publish")  # fmt: skip
+
+
+@router.get("/{slug}/versions", response_model=list[VersionSummary], responses=problems(404))
+def list_versions(slug: SlugPath, _user: Viewer, runtime: RuntimeDep) -> list[VersionSummary]:
+    with runtime.database.session() as session:
+        return [version_summary(v) for v in scenarios.list_versions(session, slug=slug)]
+
+
+@router.get("/{slug}/versions/{number}", response_model=VersionDetail, responses=problems(404))
+def get_version(slug: SlugPath, number: VersionPath, _user: Viewer, runtime: RuntimeDep) -> VersionDetail:
+    with runtime.database.session() as session:
+        version = scenarios.get_version(session, slug=slug, number=number)
+        return VersionDetail(**version_summary(version).model_dump(), document=version.document)
+
+
+@router.post("/{slug}/versions/{number}/rollback", response_model=PublishOut, responses=problems(404))
+async def rollback(
+    slug: SlugPath, number: VersionPath, user: Publisher, runtime: RuntimeDep, body: RollbackIn | None = None
+) -> PublishOut:
+    """Publish version `number`'s document again, as a new version (versions are never changed)."""
+
+    def old_document() -> dict[str, Any]:
+        with runtime.database.session() as session:
+            return scenarios.get_version(session, slug=slug, number=number).document
+
+    document = await anyio.to_thread.run_sync(old_document)
+    message = (body.message if body else "") or f"rollback to version {number}"
+    return await _publish(runtime, slug=slug, message=message, actor=user.username, document=document,
+                          action="rollback")  # fmt: skip
+
+
+@router.get("/{slug}/diff", response_model=DiffOut, responses=problems(404))
+def diff(
+    slug: SlugPath,
+    _user: Viewer,
+    runtime: RuntimeDep,
+    from_version: Annotated[int | None, Query(alias="from", ge=1, le=2**31 - 1)] = None,
+    to_version: Annotated[int | None, Query(alias="to", ge=1, le=2**31 - 1)] = None,
+) -> DiffOut:
+    """What changed from version `from` (default: the latest) to version `to` (default: the draft)."""
+    with runtime.database.session() as session:
+        scenario = scenarios.get_scenario(session, slug=slug)
+        base = from_version if from_version is not None else scenario.latest_version
+        before = scenarios.get_version(session, slug=slug, number=base).document if base else None
+        if to_version is None:
+            after = scenario.draft_document
+        else:
+            after = scenarios.get_version(session, slug=slug, number=to_version).document
+    return DiffOut(from_version=base, to_version=to_version, diff=diff_documents(before, after).as_dict())
+
+
+@router.post("/{slug}/simulate", response_model=SimulateOut, responses=problems(400, 404))
+async def simulate_call(slug: SlugPath, body: SimulateIn, _user: Viewer, runtime: RuntimeDep) -> SimulateOut:
+    """A test call on the production engine: the draft (or `document`) with the given keys, caller, clock and rows.
+
+    Go To Scenario continues in the other scenarios' published versions.
+    """
+
+    def load() -> tuple[dict[str, Any], dict[str, Any]]:
+        with runtime.database.session() as session:
+            document = body.document or scenarios.get_scenario(session, slug=slug).draft_document
+            others = {
+                other: found.document
+                for other in scenarios.published_slugs(session)
+                if (found := scenarios.published(session, slug=other)) is not None
+            }
+        return document, others
+
+    document, others = await anyio.to_thread.run_sync(load)
+    inputs = SimulationInput(
+        keys=list(body.keys),
+        caller_id=body.caller_id,
+        at=body.at,
+        variables=dict(body.variables),
+        data_rows={name: list(rows) for name, rows in body.data_rows.items()},
+        transfers=list(body.transfers),
+        scenarios=others,
+    )
+    try:
+        simulation = await simulate(document, runtime.registry, inputs)
+    except DocumentError:
+        raise
+    except (EngineError, ValueError, TypeError) as error:
+        raise Refused(f"the simulation could not run: {error}") from error
+    data = simulation.as_dict()
+    return SimulateOut(result=data["result"], story=data["story"], callbacks=data["callbacks"])

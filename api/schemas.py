@@ -1,0 +1,301 @@
+"""Request and response bodies (pydantic): the contract the designer's generated client is built from."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from persistence.scenarios import SLUG_PATTERN
+from persistence.users import ROLE_NAMES
+
+# No NUL: PostgreSQL text cannot hold it, so it is refused at the door with a 422 instead of failing later.
+Text = Annotated[str, StringConstraints(pattern=r"^[^\x00]*$", max_length=5000)]
+Name = Annotated[str, StringConstraints(pattern=r"^[^\x00]*$", min_length=1, max_length=200)]
+Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
+Username = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.@-]{1,100}$")]
+Password = Annotated[str, StringConstraints(pattern=r"^[^\x00]*$", min_length=8, max_length=200)]
+RoleName = Literal["viewer", "editor", "publisher", "admin"]
+Document = dict[str, Any]
+
+assert set(ROLE_NAMES) == {"viewer", "editor", "publisher", "admin"}
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details; extra members depend on the problem (see each endpoint)."""
+
+    model_config = ConfigDict(extra="allow")
+    type: str
+    title: str
+    status: int
+    detail: str
+
+
+# -- auth and users ----------------------------------------------------------------------------
+
+
+class UserPublic(BaseModel):
+    id: int
+    username: str
+    role: RoleName
+    active: bool = True
+
+
+class LoginIn(BaseModel):
+    username: Annotated[str, StringConstraints(pattern=r"^[^\x00]*$", max_length=100)]
+    password: Annotated[str, StringConstraints(pattern=r"^[^\x00]*$", max_length=200)]
+
+
+class SessionOut(BaseModel):
+    user: UserPublic
+    csrf_token: str | None = Field(description="Send it back as X-CSRF-Token on unsafe requests (cookie sessions).")
+
+
+class UserCreate(BaseModel):
+    username: Username
+    password: Password
+    role: RoleName = "viewer"
+
+
+class UserUpdate(BaseModel):
+    role: RoleName | None = None
+    password: Password | None = None
+    active: bool | None = None
+
+
+class TokenCreate(BaseModel):
+    name: Name
+    expires_at: datetime | None = None
+
+
+class TokenPublic(BaseModel):
+    id: int
+    name: str
+    created_at: datetime
+    expires_at: datetime | None
+    last_used_at: datetime | None
+
+
+class TokenCreated(TokenPublic):
+    token: str = Field(description="The secret. Shown once; only a digest is stored.")
+
+
+# -- blocks ------------------------------------------------------------------------------------
+
+
+class ExitsIn(BaseModel):
+    config: dict[str, Any] = Field(default_factory=dict)
+
+
+class ExitsOut(BaseModel):
+    exits: list[str]
+
+
+# -- scenarios ---------------------------------------------------------------------------------
+
+
+class Issue(BaseModel):
+    severity: Literal["error", "warning"]
+    code: str
+    message: str
+    node: str | None = None
+    path: str = "$"
+
+
+class ScenarioSummary(BaseModel):
+    slug: str
+    name: str
+    description: str
+    draft_revision: int
+    updated_at: datetime
+    updated_by: str
+    latest_version: int | None
+
+
+class ScenarioList(BaseModel):
+    items: list[ScenarioSummary]
+    total: int
+
+
+class ScenarioCreate(BaseModel):
+    slug: Slug
+    name: Name
+    document: Document | None = Field(default=None, description="A scenario document; a blank one when omitted.")
+
+
+class ScenarioImport(BaseModel):
+    slug: Slug
+    name: Name | None = Field(default=None, description="Defaults to the document's name.")
+    document: Document
+
+
+class ScenarioDuplicate(BaseModel):
+    slug: Slug
+    name: Name
+
+
+class Draft(BaseModel):
+    document: Document
+    revision: int
+    updated_at: datetime
+    updated_by: str
+
+
+class ScenarioDetail(BaseModel):
+    slug: str
+    name: str
+    description: str
+    draft: Draft
+    latest_version: int | None
+
+
+class DraftUpdate(BaseModel):
+    revision: int = Field(ge=1, le=2**31 - 1, description="The draft revision this edit started from.")
+    document: Document
+
+
+class DraftSaved(BaseModel):
+    revision: int
+    problems: list[Issue] = Field(description="Validation problems; the draft saved regardless.")
+
+
+class ValidateIn(BaseModel):
+    document: Document | None = Field(default=None, description="Validate this instead of the stored draft.")
+
+
+class ValidateOut(BaseModel):
+    problems: list[Issue]
+
+
+class PublishIn(BaseModel):
+    message: Text = ""
+
+
+class RollbackIn(BaseModel):
+    message: Text = ""
+
+
+class TestOutcome(BaseModel):
+    name: str
+    passed: bool
+    failures: list[str]
+    story: list[str]
+
+
+class VersionSummary(BaseModel):
+    number: int
+    message: str
+    created_at: datetime
+    created_by: str
+    validation_summary: dict[str, Any]
+
+
+class VersionDetail(VersionSummary):
+    document: Document
+
+
+class PublishOut(BaseModel):
+    version: VersionSummary
+    diff: dict[str, Any] = Field(description="Semantic diff against the previous version (graph_engine.diff).")
+    tests: list[TestOutcome]
+    problems: list[Issue] = Field(default_factory=list, description="Warnings (errors block publishing).")
+
+
+class DiffOut(BaseModel):
+    from_version: int | None
+    to_version: int | None = Field(description="None: the current draft")
+    diff: dict[str, Any]
+
+
+class SimulateIn(BaseModel):
+    document: Document | None = Field(default=None, description="Simulate this instead of the stored draft.")
+    keys: list[Annotated[str, StringConstraints(max_length=64)]] = Field(default_factory=list, max_length=500)
+    caller_id: Annotated[str, StringConstraints(max_length=80)] = "+34600000000"
+    at: datetime | None = None
+    variables: dict[str, Any] = Field(default_factory=dict)
+    data_rows: dict[str, list[dict[str, Any]]] = Field(default_factory=dict)
+    transfers: list[Annotated[str, StringConstraints(max_length=30)]] = Field(default_factory=list, max_length=100)
+
+
+class SimulateOut(BaseModel):
+    result: dict[str, Any] = Field(description="graph_engine.trace.CallResult as data: steps, outcome, variables")
+    story: list[str]
+    callbacks: list[dict[str, Any]] = Field(default_factory=list)
+
+
+# -- calls -------------------------------------------------------------------------------------
+
+CallStatus = Literal["answered", "missed", "abandoned_in_menu", "transferred", "failed", "callback_scheduled"]
+
+
+class CallSummary(BaseModel):
+    id: str
+    scenario: str
+    version: int | None
+    caller_id: str
+    caller_name: str
+    dialed_number: str
+    started_at: datetime
+    answered_at: datetime | None
+    ended_at: datetime | None
+    duration_ms: int
+    outcome: str
+    status: str
+    last_node: str | None
+    origin_call_id: str | None
+
+
+class CallDetail(CallSummary):
+    channel: str
+    node: str
+    error: str | None
+    callback_job_id: str | None
+    variables: dict[str, Any]
+    trace: dict[str, Any]
+
+
+class CallPage(BaseModel):
+    items: list[CallSummary]
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next (older) page; None on the last.")
+
+
+# -- data sources and audit --------------------------------------------------------------------
+
+
+class DataSourceCreate(BaseModel):
+    name: Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")]
+    url: Annotated[str, StringConstraints(pattern=r"^[^\x00]*$", min_length=1, max_length=2000)] = Field(
+        description="SQLAlchemy URL with credentials; stored, never returned."
+    )
+    read_only: bool = True
+    description: Text = ""
+
+
+class DataSourceUpdate(BaseModel):
+    url: Annotated[str, StringConstraints(pattern=r"^[^\x00]*$", min_length=1, max_length=2000)] | None = None
+    read_only: bool | None = None
+    description: Text | None = None
+
+
+class DataSourcePublic(BaseModel):
+    id: int
+    name: str
+    target: str = Field(description="Backend, host and database only: no user, password or options.")
+    read_only: bool
+    description: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class AuditEventOut(BaseModel):
+    id: int
+    at: datetime
+    actor: str
+    action: str
+    target: str
+    details: dict[str, Any]
+
+
+class Health(BaseModel):
+    status: str

@@ -1,0 +1,34 @@
+"""API settings, read from the environment by `Settings.from_env()` or given directly (tests)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from persistence.db import database_url
+
+DEFAULT_DESIGNER_DIST = Path(__file__).resolve().parent.parent / "designer_ui" / "dist"
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    database_url: str
+    admin_user: str | None = None
+    admin_password: str | None = None
+    migrate_on_start: bool = True
+    designer_dist: Path | None = DEFAULT_DESIGNER_DIST
+    cookie_secure: bool = False  # set behind HTTPS so the session cookie never travels in clear
+    version_poll_seconds: float = 2.0
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+        env = dict(os.environ if environ is None else environ)
+        dist = env.get("IVRGRAPH_DESIGNER_DIST")
+        return cls(
+            database_url=database_url(env),
+            admin_user=env.get("IVRGRAPH_ADMIN_USER") or None,
+            admin_password=env.get("IVRGRAPH_ADMIN_PASSWORD") or None,
+            designer_dist=Path(dist) if dist else DEFAULT_DESIGNER_DIST,
+            cookie_secure=env.get("IVRGRAPH_COOKIE_SECURE", "").lower() in ("1", "true", "yes"),
+        )

@@ -1,0 +1,123 @@
+"""A real server per database backend: uvicorn on a free port in a thread, spoken to over HTTP with httpx."""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+
+from api.app import create_app
+from api.settings import Settings
+from persistence.publishing import PublishHub
+from tests.persistence import pg
+
+ADMIN, ADMIN_PASSWORD = "root", "root-password-1"
+_names = itertools.count(1)
+
+
+@dataclass
+class Server:
+    base_url: str
+    hub: PublishHub
+    backend: str
+
+
+def _serve(settings: Settings, hub: PublishHub) -> Iterator[str]:
+    app = create_app(settings, hub=hub)
+    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the API server did not start")
+        time.sleep(0.02)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """One server per backend for the whole session; tests keep apart by using names of their own."""
+    hub = PublishHub()
+    dist = _designer_dist(tmp_path_factory.mktemp("dist"))
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'api.sqlite3'}"
+        settings = Settings(database_url=url, admin_user=ADMIN, admin_password=ADMIN_PASSWORD, designer_dist=dist)
+        for base_url in _serve(settings, hub):
+            yield Server(base_url, hub, "sqlite")
+        return
+    with pg.throwaway_database("api") as url:
+        settings = Settings(database_url=url, admin_user=ADMIN, admin_password=ADMIN_PASSWORD, designer_dist=dist)
+        for base_url in _serve(settings, hub):
+            yield Server(base_url, hub, "postgres")
+
+
+def _designer_dist(folder: Path) -> Path:
+    (folder / "assets").mkdir()
+    (folder / "index.html").write_text("<!doctype html><title>ivrgraph designer</title>", encoding="utf-8")
+    (folder / "assets" / "app.js").write_text("console.log('designer')", encoding="utf-8")
+    return folder
+
+
+class Client(httpx.Client):
+    """An httpx client signed in with the session cookie, sending its CSRF token like the designer does."""
+
+    username: str
+
+    def login(self, username: str, password: str) -> httpx.Response:
+        response = self.post("/api/auth/login", json={"username": username, "password": password})
+        if response.status_code == 200:
+            self.headers["X-CSRF-Token"] = response.json()["csrf_token"]
+            self.username = username
+        return response
+
+
+@pytest.fixture
+def anonymous(server: Server) -> Iterator[Client]:
+    with Client(base_url=server.base_url, timeout=30) as client:
+        yield client
+
+
+@pytest.fixture
+def admin(server: Server) -> Iterator[Client]:
+    with Client(base_url=server.base_url, timeout=30) as client:
+        assert client.login(ADMIN, ADMIN_PASSWORD).status_code == 200
+        yield client
+
+
+@pytest.fixture
+def user_factory(server: Server, admin: Client) -> Iterator[Callable[[str], Client]]:
+    """`make(role)`: a new user with that role, signed in."""
+    clients: list[Client] = []
+
+    def make(role: str) -> Client:
+        name = f"{role}{next(_names)}_{server.backend}"
+        created = admin.post("/api/users", json={"username": name, "password": "password-123", "role": role})
+        assert created.status_code == 201, created.text
+        client = Client(base_url=server.base_url, timeout=30)
+        assert client.login(name, "password-123").status_code == 200
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        client.close()
+
+
+@pytest.fixture
+def slug() -> Callable[[str], str]:
+    """Unique scenario slugs: tests share one server per backend."""
+    return lambda prefix="s": f"{prefix}-{next(_names)}"

@@ -1,0 +1,162 @@
+"""Scenario endpoints over real HTTP, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+
+from tests.api.conftest import Client, Server
+from tests.persistence import documents
+
+PROBLEM = "application/problem+json"
+
+
+def _create(client: Client, slug: str, document: dict[str, object] | None = None) -> dict[str, object]:
+    response = client.post("/api/scenarios", json={"slug": slug, "name": slug.title(), "document": document})
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def test_create_get_list_and_search(admin: Client, slug: Callable[[str], str]) -> None:
+    name = slug("search")
+    created = _create(admin, name)
+    assert created["draft"]["revision"] == 1 and created["latest_version"] is None
+    assert admin.get(f"/api/scenarios/{name}").json()["draft"]["document"]["nodes"][0]["type"] == "start"
+    listing = admin.get("/api/scenarios", params={"q": name, "page_size": 5}).json()
+    assert listing["total"] == 1
+    assert listing["items"][0]["slug"] == name and listing["items"][0]["updated_by"] == "root"
+
+
+def test_two_editors_on_one_draft_one_wins_the_other_gets_409_with_the_winner(
+    admin: Client, user_factory: Callable[[str], Client], slug: Callable[[str], str]
+) -> None:
+    name = slug("race")
+    _create(admin, name)
+    ana, bob = user_factory("editor"), user_factory("editor")
+
+    def save(client: Client, text: str) -> tuple[int, dict[str, object]]:
+        body = {"revision": 1, "document": documents.greeting(text)}
+        response = client.put(f"/api/scenarios/{name}/draft", json=body)
+        return response.status_code, response.json()
+
+    with ThreadPoolExecutor(2) as pool:
+        first, second = pool.map(lambda args: save(*args), [(ana, "from ana"), (bob, "from bob")])
+    assert sorted([first[0], second[0]]) == [200, 409]
+    winner, loser = (first, second) if first[0] == 200 else (second, first)
+    assert winner[1]["revision"] == 2
+    assert loser[1]["current_revision"] == 2
+    winning_text = loser[1]["document"]["nodes"][1]["config"]["text"]  # type: ignore[index]
+    stored = admin.get(f"/api/scenarios/{name}").json()["draft"]
+    assert stored["revision"] == 2 and stored["document"]["nodes"][1]["config"]["text"] == winning_text
+    # Nothing is lost: the loser re-applies on the current revision and saves.
+    again = (ana if loser is first else bob).put(
+        f"/api/scenarios/{name}/draft", json={"revision": 2, "document": documents.greeting("merged")}
+    )
+    assert again.status_code == 200 and again.json()["revision"] == 3
+
+
+def test_invalid_draft_saves_with_problems_but_broken_structure_is_422_with_paths(
+    admin: Client, slug: Callable[[str], str]
+) -> None:
+    name = slug("wip")
+    _create(admin, name)
+    saved = admin.put(f"/api/scenarios/{name}/draft", json={"revision": 1, "document": documents.unknown_block()})
+    assert saved.status_code == 200
+    assert "unknown_type" in {p["code"] for p in saved.json()["problems"]}
+    broken = documents.greeting()
+    broken["nodes"][0]["id"] = "no spaces allowed"
+    refused = admin.put(f"/api/scenarios/{name}/draft", json={"revision": 2, "document": broken})
+    assert refused.status_code == 422 and refused.headers["content-type"] == PROBLEM
+    assert "$.nodes[0].id" in {p["path"] for p in refused.json()["problems"]}
+    assert admin.get(f"/api/scenarios/{name}").json()["draft"]["revision"] == 2
+
+
+def test_publish_versions_diff_and_rollback(server: Server, admin: Client, slug: Callable[[str], str]) -> None:
+    name = slug("pub")
+    _create(admin, name, documents.menu(["1", "2"]))
+    heard: list[tuple[str, int]] = []
+    unsubscribe = server.hub.subscribe(lambda published: heard.append((published.slug, published.number)))
+    try:
+        first = admin.post(f"/api/scenarios/{name}/publish", json={"message": "first"})
+        assert first.status_code == 200, first.text
+        assert first.json()["version"]["number"] == 1
+        admin.put(f"/api/scenarios/{name}/draft", json={"revision": 1, "document": documents.menu(["1", "3"])})
+        second = admin.post(f"/api/scenarios/{name}/publish", json={"message": "second"}).json()
+        assert second["diff"]["keys_changed"] == [{"node": "menu", "added": ["3"], "removed": ["2"]}]
+        rolled = admin.post(f"/api/scenarios/{name}/versions/1/rollback", json={"message": "oops"}).json()
+        assert rolled["version"]["number"] == 3
+    finally:
+        unsubscribe()
+    assert [entry for entry in heard if entry[0] == name] == [(name, 1), (name, 2), (name, 3)]
+    versions = admin.get(f"/api/scenarios/{name}/versions").json()
+    assert [(v["number"], v["message"]) for v in versions] == [(3, "oops"), (2, "second"), (1, "first")]
+    v1 = admin.get(f"/api/scenarios/{name}/versions/1").json()
+    assert v1["document"] == admin.get(f"/api/scenarios/{name}/versions/3").json()["document"]
+    diff = admin.get(f"/api/scenarios/{name}/diff", params={"from": 1, "to": 2}).json()
+    assert [d["exit"] for d in diff["diff"]["destinations_changed"]] == ["2", "3"]
+    audit = admin.get("/api/audit", params={"target": f"scenario:{name}"}).json()
+    assert [event["action"] for event in audit] == ["rollback", "publish", "publish"]
+    assert admin.get(f"/api/scenarios/{name}/versions/9").status_code == 404
+
+
+def test_publish_is_blocked_by_errors_and_failing_tests(admin: Client, slug: Callable[[str], str]) -> None:
+    broken, tested = slug("broken"), slug("tested")
+    _create(admin, broken, documents.unknown_block())
+    blocked = admin.post(f"/api/scenarios/{broken}/publish", json={"message": "no"})
+    assert blocked.status_code == 422 and blocked.headers["content-type"] == PROBLEM
+    assert "unknown_type" in {p["code"] for p in blocked.json()["problems"]}
+    _create(admin, tested, documents.greeting("Hello", tests=[{"name": "bye", "expect": {"said": ["Bye"]}}]))
+    failing = admin.post(f"/api/scenarios/{tested}/publish", json={"message": "no"})
+    assert failing.status_code == 422
+    assert failing.json()["tests"][0]["passed"] is False
+    assert admin.get(f"/api/scenarios/{tested}/versions").json() == []
+
+
+def test_delete_refused_while_referenced_then_allowed(admin: Client, slug: Callable[[str], str]) -> None:
+    target, jumper = slug("target"), slug("jumper")
+    _create(admin, target)
+    _create(admin, jumper, documents.jumping_to(target))
+    refused = admin.delete(f"/api/scenarios/{target}")
+    assert refused.status_code == 409 and refused.json()["referred_by"] == [f"scenario {jumper}"]
+    assert admin.delete(f"/api/scenarios/{jumper}").status_code == 204
+    assert admin.delete(f"/api/scenarios/{target}").status_code == 204
+    assert admin.get(f"/api/scenarios/{target}").status_code == 404
+
+
+def test_duplicate_import_export(admin: Client, slug: Callable[[str], str]) -> None:
+    original, copy, imported = slug("orig"), slug("copy"), slug("imp")
+    _create(admin, original, documents.greeting("Hola"))
+    assert admin.post(f"/api/scenarios/{original}/duplicate", json={"slug": copy, "name": "Copy"}).status_code == 201
+    exported = admin.get(f"/api/scenarios/{copy}/export")
+    assert exported.headers["content-disposition"] == f'attachment; filename="{copy}.json"'
+    document = exported.json()
+    assert document["name"] == "Copy" and document["nodes"][1]["config"]["text"] == "Hola"
+    made = admin.post("/api/scenarios/import", json={"slug": imported, "document": document})
+    assert made.status_code == 201 and made.json()["name"] == "Copy"
+    again = admin.post("/api/scenarios/import", json={"slug": imported, "document": document})
+    assert again.status_code == 409
+
+
+def test_validate_and_simulate_the_draft_or_a_sent_document(admin: Client, slug: Callable[[str], str]) -> None:
+    name = slug("sim")
+    _create(admin, name, documents.menu(["1", "2"]))
+    stored = admin.post(f"/api/scenarios/{name}/validate").json()["problems"]
+    assert stored and {p["severity"] for p in stored} == {"warning"}  # unwired exits only
+    sent = admin.post(f"/api/scenarios/{name}/validate", json={"document": documents.unknown_block()}).json()
+    assert "unknown_type" in {p["code"] for p in sent["problems"]}
+    simulated = admin.post(f"/api/scenarios/{name}/simulate", json={"keys": ["2"], "caller_id": "+34911"})
+    assert simulated.status_code == 200, simulated.text
+    body = simulated.json()
+    assert [step["node"] for step in body["result"]["steps"]][:3] == ["start", "menu", "k2"]
+    assert any("You chose 2" in line for line in body["story"])
+    broken = admin.post(f"/api/scenarios/{name}/simulate", json={"document": {"nodes": 3}})
+    assert broken.status_code == 422
+
+
+def test_catalog_and_exits(admin: Client) -> None:
+    catalog = admin.get("/api/blocks").json()
+    ivr = next(entry for entry in catalog if entry["type"] == "ivr")
+    assert {"title", "category", "icon", "version", "config_schema", "exit_rules"} <= set(ivr)
+    exits = admin.post("/api/blocks/ivr/exits", json={"config": {"options": [{"key": "1"}, {"key": "#"}]}}).json()
+    assert exits["exits"] == ["1", "#", "max_tries", "error"]
+    assert admin.post("/api/blocks/nope/exits", json={"config": {}}).status_code == 404
