@@ -13,6 +13,7 @@ undefined_variable, check_failed, plus the blocks' own (duplicate_key, no_keys, 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from typing import Any
 
 import networkx as nx
@@ -50,7 +51,7 @@ class _Validator:
         problems = structure_problems(self.document)
         if problems:
             return [error("structure", f"{p.path}: {p.message}", path=p.path) for p in problems]
-        scenario = build_scenario(self.document)
+        scenario = self._migrated(build_scenario(self.document))
         for position, raw in enumerate(self.document["nodes"]):
             if raw["id"] in self.index:
                 self.issues.append(
@@ -70,6 +71,27 @@ class _Validator:
         self._check_fallback(scenario)
         self._check_flow(scenario, graph, exits)
         return self.issues
+
+    def _migrated(self, scenario: Scenario) -> Scenario:
+        """Nodes written for an older block version are checked as the block will run them: migrated."""
+        nodes = dict(scenario.nodes)
+        for node_id, node in scenario.nodes.items():
+            block = self.registry.get(node.type)
+            if block is not None and node.version < block.version:
+                try:
+                    config = block.migrate(node.version, node.config)
+                except Exception as failure:
+                    self.issues.append(
+                        error(
+                            "block_version",
+                            f'Block "{node.title}" (version {node.version}) cannot be upgraded to {block.title} '
+                            f"version {block.version}: {failure}",
+                            node=node_id,
+                        )
+                    )
+                    continue
+                nodes[node_id] = replace(node, config=config, version=block.version)
+        return replace(scenario, nodes=nodes) if nodes != scenario.nodes else scenario
 
     def _path(self, node_id: str, suffix: str = "") -> str:
         return f"$.nodes[{self.index[node_id]}]{suffix}"

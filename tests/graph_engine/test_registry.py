@@ -104,3 +104,50 @@ def test_catalog_entries_carry_schema_and_exits(registry):
     assert ivr["config_schema"]["properties"]["options"]["type"] == "array"
     assert ivr["implicit_exits"] == ["error", "hangup"]
     assert ivr["default_exits"] == ["max_tries"]
+
+
+class Greeting(BlockType):
+    """Version 2 renamed `message` to `text`; version-1 nodes are migrated, never rejected."""
+
+    type = "greeting"
+    title = "Greeting"
+    version = 2
+    config_schema: ClassVar[dict[str, Any]] = {
+        "type": "object",
+        "required": ["text"],
+        "properties": {"text": {"type": "string", "title": "Text"}},
+        "additionalProperties": False,
+    }
+
+    def migrate(self, from_version: int, config: Mapping[str, Any]) -> dict[str, Any]:
+        upgraded = dict(config)
+        if from_version < 2 and "message" in upgraded:
+            upgraded["text"] = upgraded.pop("message")
+        return upgraded
+
+    async def run(self, ctx: BlockContext, config: Mapping[str, Any]) -> str:
+        await ctx.play(await ctx.speech(config["text"]))
+        return "next"
+
+
+async def test_old_block_versions_are_migrated_for_validation_and_running(registry):
+    from graph_engine.document import parse_document
+    from graph_engine.interpreter import run_call
+    from graph_engine.scripted import ScriptedChannel
+    from graph_engine.validation import validate
+    from tests.conftest import make_document
+
+    extended = BlockRegistry.of([Greeting])
+    extended.register(type(registry.get("start")), origin="builtin")
+    doc = make_document(
+        [
+            {"id": "start", "type": "start"},
+            {"id": "g", "type": "greeting", "version": 1, "config": {"message": "hola"}},
+        ],
+        [("start", "next", "g")],
+    )
+    assert [i.code for i in validate(doc, extended)] == ["unwired_exit"]
+    result = await run_call(parse_document(doc), ScriptedChannel(), extended)
+    assert result.steps[1].prompts[0]["text"] == "hola"
+    doc["nodes"][1]["version"] = 3
+    assert "block_version" in [i.code for i in validate(doc, extended)]
