@@ -202,21 +202,33 @@ class AgiChannel:
             raise self._gone("transfer")
         outcome = _DIAL_OUTCOMES.get(status, TransferOutcome.FAILED)
         if outcome is not TransferOutcome.ANSWERED:
+            await self._check_alive_after(dialled)
             return TransferResult(outcome=outcome)
         talk = await self._get("transfer", "ANSWEREDTIME") or "0"
-        # Without the 'g' option Dial answers -1 when the bridge ends: by dialplan convention the caller is done.
-        gone = dialled.number == -1 or not await self._alive()
-        if gone and self.hangup_during is None:
-            self.hangup_during = "transfer"
-        return TransferResult(outcome=outcome, talk_seconds=_seconds(talk), caller_gone=gone)
+        return TransferResult(outcome=outcome, talk_seconds=_seconds(talk), caller_gone=await self._ended(dialled))
 
     async def _queue_result(self, queued: AgiResponse) -> TransferResult:
         status = await self._get("transfer", "QUEUESTATUS") or ""
         outcome = _QUEUE_OUTCOMES.get(status, TransferOutcome.FAILED)
-        gone = outcome is TransferOutcome.ANSWERED and (queued.number == -1 or not await self._alive())
-        if gone and self.hangup_during is None:
+        if outcome is not TransferOutcome.ANSWERED:
+            await self._check_alive_after(queued)
+            return TransferResult(outcome=outcome)
+        return TransferResult(outcome=outcome, caller_gone=await self._ended(queued))
+
+    async def _check_alive_after(self, response: AgiResponse) -> None:
+        """An unanswered Dial/Queue that returns -1 may mean the caller hung up while it rang."""
+        if response.number == -1 and not await self._alive():
+            raise self._gone("transfer")
+
+    async def _ended(self, bridged: AgiResponse) -> bool:
+        """Did the bridged call end the caller's call? -1 says so: either the caller hung up (the channel is
+        dead; probing now keeps us from sending HANGUP to it), or the agent did and Dial had no 'g' (the
+        dialplan convention: hang up the caller)."""
+        if bridged.number != -1:
+            return False
+        if not await self._alive() and self.hangup_during is None:
             self.hangup_during = "transfer"
-        return TransferResult(outcome=outcome, caller_gone=gone)
+        return True
 
     async def hangup(self) -> None:
         if self.connection.hung_up or self.connection.closed:

@@ -93,6 +93,8 @@ def folder_source(folder: Path) -> CachedScenarioSource:
     """Every `<slug>.json` scenario document in `folder`, as version 1; unreadable files are logged and skipped."""
     source = CachedScenarioSource()
     for path in sorted(folder.glob("*.json")):
+        if path.name.endswith(".tests.json"):  # scenario tests live beside their scenario
+            continue
         if not is_slug(path.stem):
             log.warning("scenario file %s: name is not a slug, skipped", path)
             continue

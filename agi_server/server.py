@@ -15,7 +15,7 @@ import ipaddress
 import logging
 import re
 import uuid
-from collections.abc import Iterable, MutableMapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Final
@@ -41,6 +41,11 @@ _INPUT_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 _PROTECTED_NAMES: Final = frozenset({*CHANNEL_FACTS, "call_id"})
 # Set on the channel before we close an over-capacity call so the dialplan can route it elsewhere.
 STATUS_VARIABLE: Final = "IVRGRAPH_STATUS"
+
+
+# The host's hook for inputs it trusts, looked up from the untrusted AGI inputs (e.g. a callback job's
+# variables by the `job` query parameter). What it returns is merged over the AGI inputs.
+InputResolver = Callable[[Mapping[str, str]], Awaitable[Mapping[str, Any]]]
 
 
 class SystemClock:
@@ -108,8 +113,10 @@ class AgiServer:
         services: Services | None = None,
         write_batch: WriteBatch | None = None,
         metrics: AgiMetrics | None = None,
+        resolve_inputs: InputResolver | None = None,
     ) -> None:
         self.config = config
+        self.resolve_inputs = resolve_inputs
         self.source = source
         self.registry = registry
         self.services = services or Services(clock=SystemClock())
@@ -268,7 +275,7 @@ class AgiServer:
                 services=self.services,
                 call_id=call_id,
                 facts=facts,
-                inputs=record.inputs,
+                inputs=await self._inputs(record.inputs, call_log),
             )
             result = await run.run()
             self._finish(record, result.as_dict(), str(result.outcome), result.last_node, result.error)
@@ -290,6 +297,17 @@ class AgiServer:
             call_log.exception("call failed")
         finally:
             await self._close_call(connection, channel, record, call_log)
+
+    async def _inputs(self, agi_inputs: dict[str, str], call_log: CallLog) -> dict[str, Any]:
+        if self.resolve_inputs is None:
+            return dict(agi_inputs)
+        try:
+            trusted = await self.resolve_inputs(agi_inputs)
+        except Exception:
+            call_log.exception("the host's input resolver failed; the call runs on the AGI inputs only")
+            self.metrics.errors.labels("inputs").inc()
+            return dict(agi_inputs)
+        return {**agi_inputs, **{k: v for k, v in trusted.items() if k not in _PROTECTED_NAMES}}
 
     def _finish(
         self, record: CallRecord, trace: dict[str, Any], outcome: str, last_node: str | None, error: str | None

@@ -231,7 +231,7 @@ class FakeCall:
     sent: bytearray = field(default_factory=bytearray)  # every byte the fake wrote
     commands: list[str] = field(default_factory=list)  # every line the fake ran, in order
     responses: list[bytes] = field(default_factory=list)  # the answer to each line (b"" when none)
-    dead_commands: list[str] = field(default_factory=list)  # lines run after the channel died
+    dead_commands: list[str] = field(default_factory=list)  # lines that arrived after the channel died
     hangup_lines: int = 0
     server_half_closed: bool = False  # the server shut down its write side (we read EOF)
     server_reset: bool = False
@@ -295,6 +295,7 @@ class FakeAsterisk:
         self._tokens = list(self.script.keys)
         self._typed: list[str] = []  # keys of the current token not read yet
         self._reading = False  # the last command listened as part of one read_digits
+        self._hangup_in_command = False  # the caller hangs up during the command now running
         self._tasks: set[asyncio.Task[None]] = set()
         self._reader: asyncio.StreamReader | None = None
         self._writer: asyncio.StreamWriter | None = None
@@ -509,7 +510,6 @@ class FakeAsterisk:
             await self._caller_hangs_up(during_command=False)
             if self._closed:
                 return
-            self.call.dead_commands.append(line)
         if self.dead and verb in DEAD_REFUSED:
             await self._answer(MSG_511)
             return
@@ -518,7 +518,8 @@ class FakeAsterisk:
         for key in [*self._typed, *script.keys_at_command.get(index, "")]:  # typed while this command runs
             self._keys.put_nowait(key)
         self._typed = []
-        if (hang_up or (script.hangup_at_command == index and blocking)) and not self.dead:
+        self._hangup_in_command = (hang_up or (script.hangup_at_command == index and blocking)) and not self.dead
+        if self._hangup_in_command:
             await self._caller_hangs_up(during_command=True)
         try:
             response = await self._handle(verb, args)
@@ -762,7 +763,9 @@ class FakeAsterisk:
     async def _dial(self, argument: str) -> bytes | None:
         parts = argument.split(",")
         options = parts[2] if len(parts) > 2 else ""
-        if self.dead:
+        if self._hangup_in_command:  # the caller hung up while it rang
+            return await self._hung_up_result(b"200 result=-1\n")
+        if self.dead:  # EXEC Dial on a channel already dead
             return b"200 result=-1\n"
         far_end = self._far_end.pop(0) if self._far_end else "answered"
         status = _DIALSTATUS.get(far_end, "CHANUNAVAIL")
@@ -781,6 +784,8 @@ class FakeAsterisk:
         return b"200 result=0\n" if "g" in options else b"200 result=-1\n"  # dialg.txt / dial.txt
 
     async def _queue(self, argument: str) -> bytes | None:
+        if self._hangup_in_command:
+            return await self._hung_up_result(b"200 result=-1\n")
         far_end = self._far_end.pop(0) if self._far_end else "answered"
         status = _QUEUESTATUS.get(far_end, "JOINEMPTY")
         if far_end == "cancel":

@@ -1,0 +1,98 @@
+"""Factories for FastAGI tests: a real server on port 0 and a fake Asterisk calling it over TCP."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from agi_server.records import CallRecord
+from agi_server.scenarios import CachedScenarioSource, SourceLoader, folder_source
+from agi_server.server import AgiServer, AgiServerConfig
+from blocks import default_registry
+from graph_engine.registry import BlockRegistry
+from graph_engine.services import Services
+from tests.fakes.asterisk import CallerScript, FakeAsterisk, FakeCall, default_env
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+class MemoryRecords:
+    """The call-record sink tests use in place of the SQL writer."""
+
+    def __init__(self) -> None:
+        self.records: list[CallRecord] = []
+        self.batches = 0
+
+    async def write_batch(self, records: list[CallRecord]) -> None:
+        self.batches += 1
+        self.records.extend(records)
+
+
+StartServer = Callable[..., Awaitable[AgiServer]]
+
+
+@pytest.fixture
+def records() -> MemoryRecords:
+    return MemoryRecords()
+
+
+@pytest.fixture
+def examples_source() -> CachedScenarioSource:
+    return folder_source(EXAMPLES)
+
+
+@pytest.fixture
+async def start_server(records: MemoryRecords, examples_source: CachedScenarioSource) -> AsyncIterator[StartServer]:
+    servers: list[AgiServer] = []
+
+    async def start(
+        *,
+        source: Any = None,
+        services: Services | None = None,
+        registry: BlockRegistry | None = None,
+        resolve_inputs: Any = None,
+        **config: Any,
+    ) -> AgiServer:
+        source = source or examples_source
+        services = services or Services()
+        services = replace(services, scenarios=SourceLoader(source))
+        settings = AgiServerConfig(port=0, **{"shutdown_deadline": 2.0, **config})
+        server = AgiServer(
+            settings,
+            source=source,
+            registry=registry or default_registry(),
+            services=services,
+            write_batch=records.write_batch,
+            resolve_inputs=resolve_inputs,
+        )
+        await server.start()
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        if not server._stopping:
+            await server.stop(deadline=1.0)
+
+
+async def call(
+    server: AgiServer,
+    script: str = "inbound-hotline",
+    caller: CallerScript | None = None,
+    *,
+    env: Mapping[str, str] | None = None,
+    **fake: Any,
+) -> FakeCall:
+    """One fake-Asterisk call into `server`; `script` is the AGI path (with its query string)."""
+    hold, timeout = fake.pop("hold", 3.0), fake.pop("timeout", 30.0)
+    asterisk = FakeAsterisk("127.0.0.1", server.port, env=env or default_env(script), script=caller, hold=hold, **fake)
+    return await asterisk.run(timeout=timeout)
+
+
+async def flush(server: AgiServer) -> None:
+    """Stop the server so every record reaches the sink."""
+    await server.stop(deadline=2.0)
