@@ -16,6 +16,8 @@ import asyncio
 import contextlib
 import itertools
 import logging
+import os
+import random
 import secrets
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -61,6 +63,20 @@ class AmiSettings:
     reconnect_max: float = 30.0
     # How long an Originate waits for a lost session to come back before the attempt counts as failed.
     reconnect_grace: float = 60.0
+
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, str] | None = None) -> AmiSettings | None:
+        """IVRGRAPH_AMI_HOST / _PORT (5038) / _USERNAME / _SECRET; None when no host is configured."""
+        env = os.environ if environ is None else environ
+        host = env.get("IVRGRAPH_AMI_HOST", "").strip()
+        if not host:
+            return None
+        return cls(
+            host=host,
+            port=int(env.get("IVRGRAPH_AMI_PORT", "5038")),
+            username=env.get("IVRGRAPH_AMI_USERNAME", ""),
+            secret=env.get("IVRGRAPH_AMI_SECRET", ""),
+        )
 
     def __repr__(self) -> str:  # never print the secret in logs or tracebacks
         return f"AmiSettings(host={self.host!r}, port={self.port}, username={self.username!r}, secret=***)"
@@ -166,7 +182,7 @@ class AmiSession:
         try:
             response = await self._wait(self._send(action_id, data), timeout, name)
             if response.name != "Success":
-                return []
+                raise AmiError(f"AMI {name} refused: {response.get('Message') or response.name}")
             return await self._wait(pending.done, timeout, name)
         finally:
             self._lists.pop(action_id, None)
@@ -399,7 +415,8 @@ class AmiClient:
             self._set_state(ConnectionState.DISCONNECTED)
             delay = self.settings.reconnect_initial
             while True:
-                await asyncio.sleep(delay)
+                # Jitter: several dialer nodes must not all knock at the same instant after an Asterisk restart.
+                await asyncio.sleep(delay * random.uniform(0.8, 1.2))
                 try:
                     session = await self._open()
                     break
@@ -410,7 +427,7 @@ class AmiClient:
                     self._resolve_all(f"AMI login refused: {exc.message}")
                     self._set_state(ConnectionState.CLOSED)
                     return
-                except AmiConnectionError as exc:
+                except (AmiConnectionError, AmiProtocolError) as exc:
                     log.info("AMI reconnect failed (%s); next try in %.1f s", exc, delay)
                     delay = min(delay * 2, self.settings.reconnect_max)
             self.reconnects += 1
@@ -542,34 +559,44 @@ class AmiClient:
 
     async def _reconcile(self, watch: _CallWatch) -> None:
         """After a drop: the OriginateResponse sent meanwhile is gone for good (f1). Ask Asterisk what is left."""
-        try:
-            await self.wait_connected(self.settings.reconnect_grace)
+        loop = asyncio.get_running_loop()
+        give_up = loop.time() + self.settings.reconnect_grace
+        channel: AmiMessage | None = None
+        while not watch.result.done():
+            remaining = give_up - loop.time()
+            try:
+                await self.wait_connected(max(0.0, remaining))
+            except AmiConnectionError:
+                self._resolve(watch, self._lost(watch, f"AMI unreachable for {self.settings.reconnect_grace:.0f} s"))
+                return
+            except AmiError as exc:  # the Login is refused now: the client has stopped
+                self._resolve(watch, self._lost(watch, str(exc)))
+                return
             if watch.result.done():
                 return
-            channel = await self.find_channel(watch.channel_id)
-        except AmiConnectionError:
-            if self._session is None and (self.failure is not None or self._closing or not self._connected.is_set()):
-                self._resolve(watch, self._lost(watch, "AMI unreachable after the session dropped"))
-            return  # the new session dropped too: go round again
-        except AmiError as exc:
-            self._resolve(watch, self._lost(watch, f"AMI failed while reconciling: {exc}"))
-            return
+            try:
+                channel = await self.find_channel(watch.channel_id)
+                break
+            except AmiConnectionError:
+                # The new session went down too; give the supervisor a moment to notice before asking again.
+                await asyncio.sleep(min(0.05, max(0.0, remaining)))
+            except AmiError as exc:
+                self._resolve(watch, self._lost(watch, f"AMI failed while reconciling: {exc}"))
+                return
         if watch.result.done():
             return
         if channel is None:
             # Gone: it either ended while we were away (answered only if we saw it go Up) or died with Asterisk.
             self._resolve(watch, self._lost(watch, "call not found after reconnect"))
         elif channel.get("ChannelStateDesc") == "Up":
-            self._resolve(
-                watch,
-                OriginateResult(
-                    DialOutcome.ANSWERED,
-                    "answered (found up after reconnect)",
-                    channel=channel.get("Channel"),
-                    uniqueid=watch.channel_id,
-                    lost=True,
-                ),
+            found = OriginateResult(
+                DialOutcome.ANSWERED,
+                "answered (found up after reconnect)",
+                channel=channel.get("Channel"),
+                uniqueid=watch.channel_id,
+                lost=True,
             )
+            self._resolve(watch, found)
         else:
             # Still ringing: this session is listening now and will get the OriginateResponse.
             watch.dropped.clear()

@@ -193,9 +193,13 @@ class Dialer:
         if self._active:
             await asyncio.wait(list(self._active.values()), timeout=timeout)
 
-    def _line_freed(self, job_id: str, _task: object) -> None:
+    def _line_freed(self, job_id: str, task: asyncio.Task[AttemptReport | None]) -> None:
         self._active.pop(job_id, None)
         self._wake.set()
+        if not task.cancelled() and task.exception() is not None:
+            # Most likely the store failed to record: the job stays locked until its lease ends, then it is
+            # claimed again. Say so loudly: the callee may get a second call.
+            log.error("callback job %s: attempt not recorded", job_id, exc_info=task.exception())
 
     async def _attempt(self, job: DialJob) -> AttemptReport | None:
         attempt = job.attempts + 1

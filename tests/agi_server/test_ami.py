@@ -9,7 +9,12 @@ from typing import Any
 import pytest
 
 from agi_server.ami import AmiClient, AmiSettings, ConnectionState, OriginateRequest
-from agi_server.ami_errors import AmiAuthenticationError, AmiConnectionError, AmiEncodingError
+from agi_server.ami_errors import (
+    AmiAuthenticationError,
+    AmiConnectionError,
+    AmiEncodingError,
+    AmiProtocolError,
+)
 from agi_server.ami_protocol import AmiMessage, DialOutcome
 from tests.fakes.ami import FakeAmi
 
@@ -284,3 +289,30 @@ async def test_keepalive_pings_while_idle(fake: FakeAmi) -> None:
     await asyncio.sleep(0.15)
     assert len(fake.actions("Ping")) >= 3
     await ami.close()
+
+
+async def test_a_peer_that_is_not_asterisk_is_a_protocol_error() -> None:
+    """README section 1: the banner is 'Asterisk Call Manager/<version>'; anything else is refused."""
+
+    async def ssh(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.write(b"SSH-2.0-OpenSSH_9.6\r\n")
+        await reader.read(1024)
+        writer.close()
+
+    server = await asyncio.start_server(ssh, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        with pytest.raises(AmiProtocolError):
+            await AmiClient(AmiSettings("127.0.0.1", port, "probe", "probe", login_timeout=2.0)).start()
+    finally:
+        server.close()
+        await server.wait_closed()
+
+
+def test_settings_from_environment() -> None:
+    env = {"IVRGRAPH_AMI_HOST": "10.0.0.5", "IVRGRAPH_AMI_USERNAME": "dialer", "IVRGRAPH_AMI_SECRET": "s3cret"}
+    settings = AmiSettings.from_environ(env)
+    assert settings is not None
+    assert (settings.host, settings.port, settings.username, settings.secret) == ("10.0.0.5", 5038, "dialer", "s3cret")
+    assert "s3cret" not in repr(settings)
+    assert AmiSettings.from_environ({}) is None
