@@ -2,7 +2,7 @@
 
 A test gives the inputs (caller id, keys, the clock, rows a data source returns, transfer outcomes, whether the
 scheduler accepts) and the expectations:
-    {"name": "pays", "keys": ["1"], "caller_id": "+34...", "at": "2026-11-23T10:00:00+01:00",
+    {"name": "pays", "keys": ["1"] | "timed_keys": [[3.5, "1"]], "caller_id": "+34...", "at": "2026-11-23T10:00:00+01:00",
      "variables": {...}, "data_rows": {"crm": [...]}, "transfers": ["busy"], "hangup_at": 4,
      "scheduler": "accept" | "fail",
      "expect": {"path": [...], "visits": [...], "not_visits": [...], "outcome": "hung_up",
@@ -38,6 +38,7 @@ def simulation_input(test: Mapping[str, Any], scenarios: Mapping[str, Mapping[st
     at = test.get("at")
     return SimulationInput(
         keys=[str(k) for k in test.get("keys", [])],
+        timed_keys=[(float(at), str(key)) for at, key in test["timed_keys"]] if "timed_keys" in test else None,
         caller_id=str(test.get("caller_id", "+34600000000")),
         caller_name=str(test.get("caller_name", "")),
         dialed_number=str(test.get("dialed_number", "")),

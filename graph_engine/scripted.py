@@ -7,6 +7,10 @@ The caller's keys are a list of tokens, one per time the scenario listens:
     "hangup" hangs up at that moment
 A listening block takes the next token; a prompt that allows barge-in takes it only when it is a "!" token.
 Tokens run out -> the caller presses nothing from then on.
+
+Or, closer to a real line, keys at given moments (`timed_keys=[(3.5, "1"), (9.0, "2")]`, seconds from the start
+of the call on the simulated clock): a prompt lasts `prompt_seconds`, a read listens until its timeout, and a key
+pressed while nothing listens is lost, exactly as Asterisk discards digits that arrive between AGI commands.
 """
 
 from __future__ import annotations
@@ -43,8 +47,13 @@ class ScriptedChannel:
         clock: FixedClock | None = None,
         variables: Mapping[str, str] | None = None,
         prompt_seconds: float = 2.0,
+        timed_keys: Iterable[tuple[float, str]] | None = None,
     ) -> None:
         self.keys: deque[str] = deque(keys)
+        self.timed_keys: deque[tuple[float, str]] | None = (
+            deque(sorted((float(at), key) for at, key in timed_keys)) if timed_keys is not None else None
+        )
+        self.elapsed = 0.0  # seconds since the call started, on the simulated line
         self.transfers: deque[str] = deque(transfers)
         self.hangup_at = hangup_at  # the caller hangs up when operation number `hangup_at` (0-based) starts
         self.clock = clock
@@ -68,8 +77,55 @@ class ScriptedChannel:
             raise CallerHangup(f"caller hung up during {op}")
 
     def _elapse(self, seconds: float) -> None:
+        self.elapsed += seconds
         if self.clock is not None:
             self.clock.advance(seconds)
+
+    # -- timed keys --------------------------------------------------------------------------------
+    def _drop_keys_before(self, moment: float) -> None:
+        """Keys pressed while no operation listened are lost."""
+        assert self.timed_keys is not None
+        while self.timed_keys and self.timed_keys[0][0] < moment:
+            self.events.append(ChannelEvent("key_lost", {"key": self.timed_keys.popleft()[1]}))
+
+    def _next_key_within(self, seconds: float) -> str | None:
+        """The first key pressed in the next `seconds`; the clock moves to it, or to the end of the wait."""
+        assert self.timed_keys is not None
+        self._drop_keys_before(self.elapsed)
+        if self.timed_keys and self.timed_keys[0][0] <= self.elapsed + seconds:
+            at, key = self.timed_keys.popleft()
+            self._elapse(at - self.elapsed)
+            return key
+        self._elapse(seconds)
+        return None
+
+    def _timed_play(self, interrupt_keys: str) -> str:
+        end = self.elapsed + self.prompt_seconds
+        while True:
+            key = self._next_key_within(end - self.elapsed)
+            if key is None:
+                return ""
+            if key == HANGUP:
+                self._caller_hangs_up("play")
+            if key in interrupt_keys:
+                return key
+            self.events.append(ChannelEvent("key_lost", {"key": key}))  # not an escape digit: ignored
+
+    def _timed_read(self, prompt: Prompt | None, timeout: float, max_digits: int, terminator: str) -> DigitInput:
+        digits = ""
+        first = self._next_key_within(self.prompt_seconds) if prompt is not None else None
+        while True:
+            key = first if first is not None else self._next_key_within(timeout)
+            first = None
+            if key is None:
+                return DigitInput(digits=digits, timed_out=True)
+            if key == HANGUP:
+                self._caller_hangs_up("read_digits")
+            if terminator and key == terminator:
+                return DigitInput(digits=digits, timed_out=False, terminated=True)
+            digits += key
+            if len(digits) >= max_digits:
+                return DigitInput(digits=digits, timed_out=False)
 
     def _caller_hangs_up(self, during: str) -> None:
         self.hung_up = True
@@ -83,6 +139,11 @@ class ScriptedChannel:
 
     async def play(self, prompt: Prompt, *, interrupt_keys: str = "") -> str:
         self._begin("play", audio=prompt.audio, text=prompt.text)
+        if self.timed_keys is not None:
+            key = self._timed_play(interrupt_keys)
+            if key:
+                self.events[-1].detail["interrupted_by"] = key
+            return key
         self._elapse(self.prompt_seconds)
         if self.keys and self.keys[0] == HANGUP:
             self.keys.popleft()
@@ -99,6 +160,8 @@ class ScriptedChannel:
         self, prompt: Prompt | None, *, timeout: float, max_digits: int, terminator: str = "#"
     ) -> DigitInput:
         self._begin("read_digits", audio=prompt.audio if prompt else None, text=prompt.text if prompt else None)
+        if self.timed_keys is not None:
+            return self._timed_read(prompt, timeout, max_digits, terminator)
         if prompt is not None:
             self._elapse(self.prompt_seconds)
         token = self.keys.popleft() if self.keys else NO_INPUT

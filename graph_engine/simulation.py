@@ -30,6 +30,7 @@ DEFAULT_MOMENT = datetime(2026, 1, 5, 10, 0, tzinfo=UTC)  # a Monday morning
 @dataclass(slots=True)
 class SimulationInput:
     keys: list[str] = field(default_factory=list)  # see graph_engine.scripted for the token language
+    timed_keys: list[tuple[float, str]] | None = None  # or keys at moments of the call (seconds from its start)
     caller_id: str = "+34600000000"
     caller_name: str = ""
     dialed_number: str = ""
@@ -101,7 +102,13 @@ async def simulate(
         scheduler=_FailingScheduler() if inputs.scheduler_fails else recorder,
         scenarios=_DocumentScenarios(inputs.scenarios),
     )
-    channel = ScriptedChannel(inputs.keys, transfers=inputs.transfers, hangup_at=inputs.hangup_at, clock=clock)
+    channel = ScriptedChannel(
+        inputs.keys,
+        transfers=inputs.transfers,
+        hangup_at=inputs.hangup_at,
+        clock=clock,
+        timed_keys=inputs.timed_keys,
+    )
     facts = {
         "caller_id": inputs.caller_id,
         "caller_name": inputs.caller_name,

@@ -94,12 +94,18 @@ def _parse_var(text: str) -> tuple[str, object]:
         return name, value
 
 
+def _parse_timed_key(text: str) -> tuple[float, str]:
+    at, _, key = text.partition(":")
+    return float(at), key
+
+
 def cmd_simulate(args: argparse.Namespace) -> int:
     path = Path(args.file)
     try:
         document = read_document(path)
         inputs = SimulationInput(
             keys=args.keys.split(",") if args.keys else [],
+            timed_keys=[_parse_timed_key(k) for k in args.keys_at.split(",")] if args.keys_at else None,
             caller_id=args.caller_id,
             at=datetime.fromisoformat(args.at) if args.at else None,
             variables=dict(_parse_var(v) for v in args.var),
@@ -170,6 +176,12 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("file")
     sim.add_argument(
         "--keys", default="", help='what the caller presses, e.g. "1,#,2" ("-" = nothing, "!5" = barge in)'
+    )
+    sim.add_argument(
+        "--keys-at",
+        default="",
+        help='keys at moments of the call, "SECONDS:KEY,...", e.g. "2.5:1,8:#"; keys '
+        "pressed while nothing listens are lost, as on a real line",
     )
     sim.add_argument("--var", action="append", default=[], help="NAME=VALUE (JSON values allowed); repeatable")
     sim.add_argument("--caller-id", default="+34600000000")

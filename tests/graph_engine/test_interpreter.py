@@ -218,3 +218,21 @@ async def test_trace_records_variables_changed_and_keys(registry):
     assert step.exit == "2"
     assert [e["kind"] for e in step.events] == ["attempt", "invalid", "attempt"]
     assert result.as_dict()["outcome"] == "ended"
+
+
+async def test_timed_keys_pressed_while_nothing_listens_are_lost(registry, load_example):
+    """Like Asterisk (../shared/asterisk/README.txt section 4): a digit sent between commands never arrives."""
+    from graph_engine.simulation import SimulationInput, simulate
+
+    doc = load_example("appointment-confirmation")
+    appt = {"contact": {"name": "Marta"}}
+    # Start, then a 2 s reminder (nothing listens), then the menu prompt from t=2 s to 4 s, then 5 s of listening.
+    early = await simulate(doc, registry, SimulationInput(timed_keys=[(1.0, "1")], variables=appt))
+    assert ("key_lost", {"key": "1"}) in [(e.op, e.detail) for e in early.channel_events]
+    assert early.result.steps[2].keys == ""
+    during_prompt = await simulate(doc, registry, SimulationInput(timed_keys=[(2.5, "1")], variables=appt))
+    assert during_prompt.result.variables["result"] == "confirmed"
+    after_prompt = await simulate(doc, registry, SimulationInput(timed_keys=[(8.9, "2")], variables=appt))
+    assert after_prompt.result.variables["result"] == "cancelled"
+    too_late = await simulate(doc, registry, SimulationInput(timed_keys=[(9.5, "2")], variables=appt))
+    assert too_late.result.steps[2].events[1] == {"kind": "no_input", "attempt": 1}
