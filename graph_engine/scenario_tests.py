@@ -3,8 +3,8 @@
 A test gives the inputs (caller id, keys, the clock, rows a data source returns, transfer outcomes, whether the
 scheduler accepts) and the expectations:
     {"name": "pays", "keys": ["1"] | "timed_keys": [[3.5, "1"]], "caller_id": "+34...",
-     "at": "2026-11-23T10:00:00+01:00", "variables": {...}, "data_rows": {"crm": [...]}, "transfers": ["busy"], "hangup_at": 4,
-     "scheduler": "accept" | "fail",
+     "at": "2026-11-23T10:00:00+01:00", "variables": {...}, "data_rows": {"crm": [...]},
+     "transfers": ["busy"], "hangup_at": 4, "scheduler": "accept" | "fail",
      "expect": {"path": [...], "visits": [...], "not_visits": [...], "outcome": "hung_up",
                 "variables": {"result": "will_pay"}, "said": ["debe 120"], "callbacks": 1,
                 "transfers": ["200"]}}
