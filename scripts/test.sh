@@ -18,5 +18,6 @@ $BIN/pytest -q -p no:cacheprovider
 
 if [ -f designer_ui/ui.mk ]; then
   echo "== designer"
-  make --no-print-directory ui-check ui-test ui-e2e
+  make --no-print-directory ui-install ui-check ui-test
+  bash scripts/ui-e2e.sh
 fi

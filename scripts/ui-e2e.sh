@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# The designer's end-to-end suite in real Chromium against a real `ivrgraph serve` on a throw-away SQLite file.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=.venv/bin
+work=$(mktemp -d)
+port=$($BIN/python -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+agi_port=$($BIN/python -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+export IVRGRAPH_DATABASE_URL="sqlite:///$work/e2e.sqlite3"
+export IVRGRAPH_ADMIN_USER=e2e-admin IVRGRAPH_ADMIN_PASSWORD="e2e-$(date +%s)-secret"
+export IVRGRAPH_MEDIA_ROOT="$work/media"
+make --no-print-directory ui-build
+$BIN/ivrgraph serve --host 127.0.0.1 --port "$port" --agi-port "$agi_port" --load-examples examples \
+  >"$work/server.log" 2>&1 &
+server=$!
+trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true; rm -rf "$work"' EXIT
+for _ in $(seq 1 100); do
+  $BIN/python -c "import urllib.request,sys; urllib.request.urlopen(sys.argv[1], timeout=1)" \
+    "http://127.0.0.1:$port/healthz" 2>/dev/null && break
+  kill -0 $server 2>/dev/null || { cat "$work/server.log"; exit 1; }
+  sleep 0.2
+done
+IVRGRAPH_URL="http://127.0.0.1:$port" IVRGRAPH_E2E_USER="$IVRGRAPH_ADMIN_USER" \
+  IVRGRAPH_E2E_PASSWORD="$IVRGRAPH_ADMIN_PASSWORD" npm --prefix designer_ui --no-fund --no-audit run e2e \
+  || { echo "--- server log"; tail -50 "$work/server.log"; exit 1; }
