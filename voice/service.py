@@ -148,7 +148,8 @@ class TtsService:
                 await engine.synthesize(text, language=language, voice=voice, target=raw)
                 outputs: dict[str, Path] = {}
                 for fmt in self.formats:
-                    # Converted inside the cache folder, so the final os.replace stays on one filesystem.
+                    # Converted inside the cache folder, so the final os.replace stays on one filesystem. One at a
+                    # time: measured no faster side by side on two busy cores (bench/tts_bench.py).
                     outputs[fmt.extension] = work / f"out{fmt.extension}"
                     await convert_async(raw, outputs[fmt.extension], fmt, self.converter)
                 self.cache.store(key, outputs)
