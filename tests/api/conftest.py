@@ -27,6 +27,7 @@ class Server:
     base_url: str
     hub: PublishHub
     backend: str
+    database_url: str  # tests may write what the FastAGI runtime would (call records)
 
 
 def _serve(settings: Settings, hub: PublishHub) -> Iterator[str]:
@@ -57,12 +58,12 @@ def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'api.sqlite3'}"
         settings = Settings(database_url=url, admin_user=ADMIN, admin_password=ADMIN_PASSWORD, designer_dist=dist)
         for base_url in _serve(settings, hub):
-            yield Server(base_url, hub, "sqlite")
+            yield Server(base_url, hub, "sqlite", url)
         return
     with pg.throwaway_database("api") as url:
         settings = Settings(database_url=url, admin_user=ADMIN, admin_password=ADMIN_PASSWORD, designer_dist=dist)
         for base_url in _serve(settings, hub):
-            yield Server(base_url, hub, "postgres")
+            yield Server(base_url, hub, "postgres", url)
 
 
 def _designer_dist(folder: Path) -> Path:

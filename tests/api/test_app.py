@@ -1,0 +1,92 @@
+"""Health, the designer's static files, the committed OpenAPI document, data sources, calls."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from api import export_openapi
+from persistence.calls import CallRecordIn, CallRecordWriter
+from persistence.db import Database
+from tests.api.conftest import Client, Server
+
+
+def test_health_and_readiness(anonymous: Client) -> None:
+    assert anonymous.get("/healthz").json() == {"status": "ok"}
+    assert anonymous.get("/readyz").json() == {"status": "ready"}
+
+
+def test_the_designer_is_served_with_spa_fallback(anonymous: Client) -> None:
+    assert "ivrgraph designer" in anonymous.get("/").text
+    assert "ivrgraph designer" in anonymous.get("/scenarios/sales/edit").text  # client-side route
+    assert anonymous.get("/assets/app.js").text == "console.log('designer')"
+    assert anonymous.get("/../../etc/passwd").status_code in (200, 404)
+    assert "root:" not in anonymous.get("/%2e%2e/%2e%2e/etc/passwd").text
+    unknown_api = anonymous.get("/api/nothing-here")
+    assert unknown_api.status_code == 404 and unknown_api.headers["content-type"] == "application/problem+json"
+
+
+def test_openapi_is_served_and_the_committed_copy_is_current(anonymous: Client) -> None:
+    served = anonymous.get("/openapi.json").json()
+    assert "/api/scenarios/{slug}/draft" in served["paths"]
+    assert export_openapi.main(["--check"]) == 0, "api/openapi.json is stale: run python -m api.export_openapi"
+
+
+def test_data_source_secrets_never_come_back(admin: Client) -> None:
+    url = "postgresql://crm_user:s3cret-pass@db.example:5433/crm"
+    created = admin.post("/api/data-sources", json={"name": f"crm_{id(admin)}", "url": url})
+    assert created.status_code == 201
+    source = created.json()
+    assert source["target"] == "postgresql://db.example:5433/crm"
+    everything = admin.get("/api/data-sources").text + admin.get(f"/api/data-sources/{source['id']}").text
+    changed = admin.patch(f"/api/data-sources/{source['id']}", json={"url": url.replace("s3cret", "other")})
+    assert "s3cret" not in everything + changed.text and "crm_user" not in everything
+    assert admin.delete(f"/api/data-sources/{source['id']}").status_code == 204
+    bad = admin.post("/api/data-sources", json={"name": "bad name", "url": url})
+    assert bad.status_code == 422
+
+
+@pytest.fixture
+def recorded_calls(server: Server, admin: Client) -> str:
+    """Calls of a scenario of our own, written the way the FastAGI runtime writes them."""
+    scenario = f"calls-{id(admin)}"
+    database = Database(server.database_url)
+    t0 = datetime(2026, 5, 1, 8, 0, tzinfo=UTC)
+    records = [
+        CallRecordIn(
+            call_id=f"{scenario}-{n}",
+            scenario=scenario,
+            started_at=t0 + timedelta(minutes=n),
+            ended_at=t0 + timedelta(minutes=n, seconds=20),
+            answered_at=None if n % 5 == 0 else t0,
+            outcome="hung_up",
+            caller_id="=HYPERLINK(1)" if n == 1 else f"+3460{n % 2}",
+            trace={"steps": [{"node": "start", "type": "start", "events": []}], "answered": n % 5 != 0},
+        )
+        for n in range(12)
+    ]
+    CallRecordWriter(database).write_batch(records)
+    database.dispose()
+    return scenario
+
+
+def test_calls_list_filters_pages_and_exports(admin: Client, recorded_calls: str) -> None:
+    first = admin.get("/api/calls", params={"scenario": recorded_calls, "page_size": 5}).json()
+    assert [c["id"] for c in first["items"]] == [f"{recorded_calls}-{n}" for n in (11, 10, 9, 8, 7)]
+    second = admin.get(
+        "/api/calls", params={"scenario": recorded_calls, "page_size": 5, "cursor": first["next_cursor"]}
+    )
+    assert second.json()["items"][0]["id"] == f"{recorded_calls}-6"
+    missed = admin.get("/api/calls", params={"scenario": recorded_calls, "status": "missed"}).json()["items"]
+    assert sorted(c["id"] for c in missed) == [f"{recorded_calls}-{n}" for n in (0, 10, 5)]
+    window = {"scenario": recorded_calls, "since": "2026-05-01T08:03:00Z", "until": "2026-05-01T08:05:00Z"}
+    assert len(admin.get("/api/calls", params=window).json()["items"]) == 2
+    detail = admin.get(f"/api/calls/{recorded_calls}-3").json()
+    assert detail["trace"]["steps"][0]["node"] == "start"
+    assert admin.get("/api/calls/nope").status_code == 404
+    assert admin.get("/api/calls", params={"cursor": "garbage"}).status_code == 400
+    csv_text = admin.get("/api/calls.csv", params={"scenario": recorded_calls}).text
+    lines = csv_text.strip().splitlines()
+    assert lines[0].startswith("id,scenario,version,status") and len(lines) == 13
+    assert "'=HYPERLINK(1)" in csv_text  # never a live spreadsheet formula

@@ -1,0 +1,103 @@
+"""Sign-in, session cookie + CSRF, bearer tokens and roles over real HTTP."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import httpx
+
+from tests.api.conftest import ADMIN, ADMIN_PASSWORD, Client, Server
+from tests.persistence import documents
+
+
+def test_login_sets_an_httponly_cookie_and_me_answers(server: Server, anonymous: Client) -> None:
+    response = anonymous.login(ADMIN, ADMIN_PASSWORD)
+    assert response.status_code == 200
+    cookie = response.headers["set-cookie"]
+    assert cookie.startswith("ivrgraph_session=") and "HttpOnly" in cookie and "SameSite=lax" in cookie
+    me = anonymous.get("/api/auth/me").json()
+    assert me["user"]["username"] == ADMIN and me["user"]["role"] == "admin"
+    assert me["csrf_token"] == response.json()["csrf_token"]
+
+
+def test_wrong_password_and_unknown_user_look_the_same(anonymous: Client) -> None:
+    wrong = anonymous.post("/api/auth/login", json={"username": ADMIN, "password": "nope"})
+    ghost = anonymous.post("/api/auth/login", json={"username": "ghost", "password": "nope"})
+    assert wrong.status_code == ghost.status_code == 401
+    assert wrong.json()["detail"] == ghost.json()["detail"]
+    assert wrong.headers["content-type"] == "application/problem+json"
+
+
+def test_anonymous_requests_get_401(anonymous: Client) -> None:
+    assert anonymous.get("/api/scenarios").status_code == 401
+    assert anonymous.get("/api/auth/me").status_code == 401
+
+
+def test_cookie_writes_need_the_csrf_header(server: Server, admin: Client, slug: Callable[[str], str]) -> None:
+    body = {"slug": slug("csrf"), "name": "x"}
+    token = admin.headers.pop("X-CSRF-Token")
+    assert admin.post("/api/scenarios", json=body).status_code == 403
+    admin.headers["X-CSRF-Token"] = "forged"
+    assert admin.post("/api/scenarios", json=body).status_code == 403
+    admin.headers["X-CSRF-Token"] = token
+    assert admin.post("/api/scenarios", json=body).status_code == 201
+    assert admin.get("/api/scenarios").status_code == 200  # reads need no token
+
+
+def test_logout_ends_the_session(user_factory: Callable[[str], Client]) -> None:
+    viewer = user_factory("viewer")
+    assert viewer.post("/api/auth/logout").status_code == 204
+    assert viewer.get("/api/auth/me").status_code == 401
+
+
+def test_bearer_token_is_shown_once_and_needs_no_csrf(server: Server, user_factory: Callable[[str], Client]) -> None:
+    editor = user_factory("editor")
+    created = editor.post("/api/tokens", json={"name": "ci"})
+    assert created.status_code == 201
+    secret = created.json()["token"]
+    assert "token" not in editor.get("/api/tokens").json()[0]
+    with httpx.Client(base_url=server.base_url, headers={"Authorization": f"Bearer {secret}"}) as integration:
+        assert integration.get("/api/auth/me").json()["user"]["role"] == "editor"
+        made = integration.post("/api/scenarios", json={"slug": f"bearer-{created.json()['id']}", "name": "x"})
+        assert made.status_code == 201
+        editor.delete(f"/api/tokens/{created.json()['id']}")
+        assert integration.get("/api/auth/me").status_code == 401
+    with httpx.Client(base_url=server.base_url, headers={"Authorization": "Bearer forged"}) as forged:
+        assert forged.get("/api/scenarios").status_code == 401
+
+
+def test_roles_are_enforced(admin: Client, user_factory: Callable[[str], Client], slug: Callable[[str], str]) -> None:
+    viewer, editor, publisher = user_factory("viewer"), user_factory("editor"), user_factory("publisher")
+    name = slug("roles")
+    assert viewer.post("/api/scenarios", json={"slug": name, "name": "x"}).status_code == 403
+    assert (
+        editor.post("/api/scenarios", json={"slug": name, "name": "x", "document": documents.greeting()}).status_code
+        == 201
+    )
+    assert viewer.get(f"/api/scenarios/{name}").status_code == 200
+    draft = {"revision": 1, "document": documents.greeting("edited")}
+    assert viewer.put(f"/api/scenarios/{name}/draft", json=draft).status_code == 403
+    assert editor.put(f"/api/scenarios/{name}/draft", json=draft).status_code == 200
+    assert editor.post(f"/api/scenarios/{name}/publish", json={"message": "x"}).status_code == 403
+    assert publisher.post(f"/api/scenarios/{name}/publish", json={"message": "x"}).status_code == 200
+    assert editor.post(f"/api/scenarios/{name}/versions/1/rollback").status_code == 403
+    assert publisher.post(f"/api/scenarios/{name}/versions/1/rollback").status_code == 200
+    assert editor.delete(f"/api/scenarios/{name}").status_code == 403
+    for outsider in (viewer, editor, publisher):
+        assert outsider.get("/api/users").status_code == 403
+        assert outsider.get("/api/data-sources").status_code == 403
+    assert publisher.delete(f"/api/scenarios/{name}").status_code == 204
+    assert admin.get("/api/users").status_code == 200
+
+
+def test_admin_manages_users(admin: Client, user_factory: Callable[[str], Client]) -> None:
+    viewer = user_factory("viewer")
+    me = viewer.get("/api/auth/me").json()["user"]
+    promoted = admin.patch(f"/api/users/{me['id']}", json={"role": "editor"})
+    assert promoted.json()["role"] == "editor"
+    assert viewer.get("/api/auth/me").json()["user"]["role"] == "editor"
+    assert admin.patch(f"/api/users/{me['id']}", json={"active": False}).json()["active"] is False
+    assert viewer.get("/api/auth/me").status_code == 401  # signed out everywhere
+    duplicate = admin.post("/api/users", json={"username": me["username"], "password": "password-123"})
+    assert duplicate.status_code == 409
+    assert admin.patch("/api/users/999999", json={"role": "admin"}).status_code == 404
