@@ -222,8 +222,6 @@ class AmiSession:
             error = exc
         except OSError as exc:
             error = AmiConnectionError(f"AMI connection lost: {exc}")
-        except asyncio.CancelledError:
-            error = AmiConnectionError("AMI session closed")
         finally:
             self._fail_waiters(error or AmiConnectionError("AMI session closed"))
             self._writer.close()
@@ -240,7 +238,7 @@ class AmiSession:
                 log.debug("AMI response nobody waits for: %s %s", message.name, action_id)
             return
         pending = self._lists.get(action_id) if action_id is not None else None
-        if pending is not None and message.name != "OriginateResponse":
+        if pending is not None:
             if (message.get("EventList") or "").lower() == "complete":
                 if not pending.done.done():
                     pending.done.set_result(pending.events)
@@ -380,7 +378,12 @@ class AmiClient:
     def subscribe(self, handler: EventHandler) -> Callable[[], None]:
         """Call `handler` for every event; returns a function that unsubscribes."""
         self._subscribers.append(handler)
-        return lambda: self._subscribers.remove(handler) if handler in self._subscribers else None
+
+        def unsubscribe() -> None:
+            if handler in self._subscribers:
+                self._subscribers.remove(handler)
+
+        return unsubscribe
 
     def on_state(self, handler: StateHandler) -> None:
         self._state_handlers.append(handler)

@@ -39,6 +39,7 @@ from agi_server.ami_protocol import DialOutcome
 from graph_engine.services import Clock
 from persistence import callbacks
 from persistence.db import Database
+from persistence.models import CallbackJob
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +73,16 @@ class AttemptReport:
     at: datetime
     channel_id: str
     status: str  # the job's status after recording: pending (will retry), done, failed, expired
+
+
+@dataclass(frozen=True, slots=True)
+class CallbackContext:
+    """What the FastAGI side needs when an answered callback arrives with `?job=<id>` in its AGI request."""
+
+    job_id: str
+    scenario: str
+    variables: Mapping[str, Any]  # the job's variables, for the callback scenario
+    origin_call_id: str | None  # the call that scheduled it, for the call record's link
 
 
 class JobStore(Protocol):
@@ -270,6 +281,7 @@ class MemoryJob:
     last_attempt_at: datetime | None = None
     locked_by: str | None = None
     lock_until: datetime | None = None
+    origin_call_id: str | None = None
     attempt_log: list[tuple[datetime, str, str]] = field(default_factory=list)  # (at, outcome, call id)
 
     def view(self) -> DialJob:
@@ -330,6 +342,12 @@ class MemoryJobStore:
             job.status, job.due = "pending", at + retry_after
         return job.status
 
+    async def callback_context(self, job_id: str) -> CallbackContext | None:
+        job = self.jobs.get(job_id)
+        if job is None:
+            return None
+        return CallbackContext(job.id, job.scenario, dict(job.variables), job.origin_call_id)
+
     async def release(self, *, job_id: str, node_id: str) -> None:
         job = self.jobs[job_id]
         if job.status == "dialing" and job.locked_by == node_id:
@@ -382,6 +400,17 @@ class DatabaseJobStore:
                 # TODO(persistence): a `final` flag on record_attempt would keep this rule in one place.
                 job.status = "failed"
             return job.status
+
+    async def callback_context(self, job_id: str) -> CallbackContext | None:
+        """The job named in an AGI request (`agi_network_script` "debt?job=<id>"), or None if there is none."""
+        return await asyncio.to_thread(self._callback_context, job_id)
+
+    def _callback_context(self, job_id: str) -> CallbackContext | None:
+        with self._database.session() as session:
+            job = session.get(CallbackJob, job_id)
+            if job is None:
+                return None
+            return CallbackContext(job.id, job.scenario, dict(job.variables or {}), job.origin_call_id)
 
     async def release(self, *, job_id: str, node_id: str) -> None:
         await asyncio.to_thread(self._unlock, job_id, node_id, "pending", None)

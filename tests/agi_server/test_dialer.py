@@ -87,6 +87,8 @@ async def test_answered_job_is_done_and_carries_job_and_scenario(
     await settle(dialer)
     stored = store.jobs["job-1"]
     assert (stored.status, stored.outcome, stored.attempts) == ("done", "answered", 1)
+    context = await store.callback_context("job-1")
+    assert context is not None and context.scenario == "debt"
     assert stored.attempt_log == [(T0, "answered", "cb-job-1-1")]
     originate = fake.actions("Originate")[0]
     assert originate.get("Channel") == "Local/1123@callees/n"
@@ -257,10 +259,19 @@ async def test_database_store_on_sqlite(fake: FakeAmi, ami: AmiClient, clock: Fi
     database = Database(url)
     try:
         with database.session() as session:
-            busy = callbacks.create_job(session, number="2000", scenario="debt", due=T0, max_attempts=2).id
+            busy = callbacks.create_job(
+                session,
+                number="2000",
+                scenario="debt",
+                due=T0,
+                max_attempts=2,
+                variables={"amount": "12.50"},
+                origin_call_id="call-7",
+            ).id
             answered = callbacks.create_job(session, number="1123", scenario="debt", due=T0).id
             bad = callbacks.create_job(session, number="+34 600", scenario="debt", due=T0).id
-        dialer = make_dialer(DatabaseJobStore(database), ami, clock)
+        store = DatabaseJobStore(database)
+        dialer = make_dialer(store, ami, clock)
         assert sorted(await dialer.run_once()) == sorted([busy, answered, bad])
         await settle(dialer)
         clock.advance(300)
@@ -281,5 +292,14 @@ async def test_database_store_on_sqlite(fake: FakeAmi, ami: AmiClient, clock: Fi
             f"cb-{busy}-2",
             f"cb-{answered}-1",
         }
+        # What the FastAGI side reads when "debt?job=<id>" arrives
+        context = await store.callback_context(busy)
+        assert context is not None
+        assert (context.scenario, dict(context.variables), context.origin_call_id) == (
+            "debt",
+            {"amount": "12.50"},
+            "call-7",
+        )
+        assert await store.callback_context("no-such-job") is None
     finally:
         database.dispose()
