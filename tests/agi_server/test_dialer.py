@@ -22,6 +22,7 @@ from persistence import callbacks
 from persistence.db import Database
 from persistence.migrate import upgrade
 from tests.fakes.ami import FakeAmi
+from tests.persistence import pg
 
 T0 = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 
@@ -303,3 +304,33 @@ async def test_database_store_on_sqlite(fake: FakeAmi, ami: AmiClient, clock: Fi
         assert await store.callback_context("no-such-job") is None
     finally:
         database.dispose()
+
+
+@pytest.mark.postgres
+async def test_two_nodes_share_jobs_on_postgresql(fake: FakeAmi, clock: FixedClock) -> None:
+    """Two dialer nodes on one PostgreSQL database: SKIP LOCKED hands each due job to exactly one node."""
+    clients = [AmiClient(AmiSettings("127.0.0.1", fake.port, "probe", "probe"), node_id=name) for name in ("n1", "n2")]
+    with pg.throwaway_database("ivrgraph_dialer") as url:
+        upgrade(url)
+        database = Database(url)
+        try:
+            with database.session() as session:
+                ids = {callbacks.create_job(session, number="5000", scenario="debt", due=T0).id for _ in range(8)}
+            for client in clients:
+                await client.start()
+            dialers = [
+                make_dialer(DatabaseJobStore(database), client, clock, node_id=client_name, max_lines=5)
+                for client, client_name in zip(clients, ("node-1", "node-2"), strict=True)
+            ]
+            started = await asyncio.gather(*(dialer.run_once() for dialer in dialers))
+            for dialer in dialers:
+                await settle(dialer)
+            assert sorted(started[0] + started[1]) == sorted(ids)  # every job once, none twice
+            assert started[0] and started[1]  # 8 jobs, 5 lines each: both nodes had to work
+            with database.session() as session:
+                assert {callbacks.get_job(session, job_id=j).status for j in ids} == {"done"}
+            assert len(fake.actions("Originate")) == 8
+        finally:
+            for client in clients:
+                await client.close()
+            database.dispose()
