@@ -27,13 +27,14 @@ import asyncio
 import contextlib
 import functools
 import logging
+import os
 import re
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from agi_server.ami import OriginateRequest, OriginateResult
+from agi_server.ami import AmiClient, AmiSettings, OriginateRequest, OriginateResult
 from agi_server.ami_errors import AmiConnectionError, AmiEncodingError
 from agi_server.ami_protocol import DialOutcome
 from graph_engine.services import Clock
@@ -137,6 +138,8 @@ def _default_retry() -> dict[DialOutcome, timedelta]:
 
 @dataclass(frozen=True, slots=True)
 class DialerSettings:
+    """How to dial. From the environment with `from_environ` (IVRGRAPH_DIAL_*)."""
+
     context: str = "ivrgraph-outbound"
     channel_template: str = "PJSIP/{number}@trunk"  # {number} is the validated callee number
     exten: str = "s"
@@ -147,6 +150,19 @@ class DialerSettings:
     poll_interval: float = 5.0
     node_id: str = "ivrgraph"
     retry_after: Mapping[DialOutcome, timedelta] = field(default_factory=_default_retry)
+
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, str] | None = None) -> DialerSettings:
+        """IVRGRAPH_DIAL_CONTEXT, _CHANNEL (template with {number}), _CALLER_ID, _MAX_LINES, _NODE_ID."""
+        env = os.environ if environ is None else environ
+        defaults = cls()
+        return cls(
+            context=env.get("IVRGRAPH_DIAL_CONTEXT", defaults.context),
+            channel_template=env.get("IVRGRAPH_DIAL_CHANNEL", defaults.channel_template),
+            caller_id=env.get("IVRGRAPH_DIAL_CALLER_ID") or None,
+            max_lines=int(env.get("IVRGRAPH_DIAL_MAX_LINES", str(defaults.max_lines))),
+            node_id=env.get("IVRGRAPH_DIAL_NODE_ID", defaults.node_id),
+        )
 
 
 class Dialer:
@@ -260,6 +276,57 @@ class Dialer:
         log.info("callback job %s attempt %d: %s (%s) -> %s", job.id, attempt, outcome, detail, status)
         self.reports.append(report)
         return report
+
+
+class RunningDialer:
+    """A started AMI client and dialer loop; `stop()` on shutdown lets calls in progress finish up to a deadline."""
+
+    def __init__(self, client: AmiClient, dialer: Dialer) -> None:
+        self.client = client
+        self.dialer = dialer
+        self._task = asyncio.create_task(dialer.run(), name="callback-dialer")
+
+    async def stop(self, deadline: float = 10.0) -> None:
+        self._task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._task
+        await self.dialer.drain(timeout=deadline)
+        await self.client.close()
+
+
+async def start_dialer(*, store: JobStore, ami: AmiSettings, settings: DialerSettings, clock: Clock) -> RunningDialer:
+    """Log in to AMI (raises AmiAuthenticationError / AmiConnectionError at once) and start dialling."""
+    client = AmiClient(ami, node_id=settings.node_id)
+    await client.start()
+    return RunningDialer(client, Dialer(store=store, ami=client, clock=clock, settings=settings))
+
+
+class CallbackContextSource(Protocol):
+    async def callback_context(self, job_id: str) -> CallbackContext | None: ...
+
+
+def callback_inputs(source: CallbackContextSource) -> Callable[[Mapping[str, str]], Awaitable[Mapping[str, Any]]]:
+    """An input resolver for the FastAGI server: an answered callback arrives as "<scenario>?job=<id>"; this
+    returns the job's stored variables plus `callback_job_id` and `origin_call_id` (the call that scheduled it).
+
+    The job id is untrusted text from the AGI request; only ids of the strict charset are looked up.
+    """
+
+    async def resolve(inputs: Mapping[str, str]) -> Mapping[str, Any]:
+        job_id = inputs.get("job", "")
+        if not TOKEN.fullmatch(job_id):
+            return {}
+        context = await source.callback_context(job_id)
+        if context is None:
+            log.warning("AGI request names unknown callback job %r", job_id)
+            return {}
+        return {
+            **context.variables,
+            "callback_job_id": context.job_id,
+            "origin_call_id": context.origin_call_id or "",
+        }
+
+    return resolve
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -16,7 +16,16 @@ import pytest
 
 from agi_server.ami import AmiClient, AmiSettings
 from agi_server.ami_protocol import DialOutcome
-from agi_server.dialer import DatabaseJobStore, Dialer, DialerSettings, JobStore, MemoryJob, MemoryJobStore
+from agi_server.dialer import (
+    DatabaseJobStore,
+    Dialer,
+    DialerSettings,
+    JobStore,
+    MemoryJob,
+    MemoryJobStore,
+    callback_inputs,
+    start_dialer,
+)
 from graph_engine.services import FixedClock
 from persistence import callbacks
 from persistence.db import Database
@@ -334,3 +343,41 @@ async def test_two_nodes_share_jobs_on_postgresql(fake: FakeAmi, clock: FixedClo
             for client in clients:
                 await client.close()
             database.dispose()
+
+
+async def test_started_dialer_dials_and_stops(fake: FakeAmi, store: MemoryJobStore, clock: FixedClock) -> None:
+    """How a host runs it: start_dialer logs in (c1x.txt callee answers), stop() logs off (a-login.txt)."""
+    store.add(job("hosted", "1123"))
+    settings = DialerSettings(context="outbound-ivr", channel_template="Local/{number}@callees/n", poll_interval=0.01)
+    running = await start_dialer(
+        store=store, ami=AmiSettings("127.0.0.1", fake.port, "probe", "probe"), settings=settings, clock=clock
+    )
+    async with asyncio.timeout(5):
+        while store.jobs["hosted"].status != "done":
+            await asyncio.sleep(0.01)
+    await running.stop()
+    assert fake.actions("Logoff")
+
+
+async def test_callback_inputs_for_the_fastagi_side(store: MemoryJobStore) -> None:
+    """outbound-agi.txt: agi_network_script 'debt?job=<id>' -> the job's variables become trusted inputs."""
+    store.add(job("job-7", "1123", variables={"amount": "12.50"}, origin_call_id="call-1"))
+    resolve = callback_inputs(store)
+    assert await resolve({"job": "job-7"}) == {
+        "amount": "12.50",
+        "callback_job_id": "job-7",
+        "origin_call_id": "call-1",
+    }
+    assert await resolve({"job": "nope"}) == {}
+    assert await resolve({"job": "job-7\rX-Injected: no"}) == {}  # d4: a raw CR would arrive here untouched
+    assert await resolve({}) == {}
+
+
+def test_dialer_settings_from_environment() -> None:
+    env = {"IVRGRAPH_DIAL_CHANNEL": "PJSIP/{number}@carrier", "IVRGRAPH_DIAL_MAX_LINES": "30"}
+    settings = DialerSettings.from_environ(env)
+    assert (settings.channel_template, settings.max_lines, settings.context) == (
+        "PJSIP/{number}@carrier",
+        30,
+        "ivrgraph-outbound",
+    )
