@@ -11,27 +11,20 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import time
-import unicodedata
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from voice.text import normalize_text, speakable
 from voice.tools import remove_quietly
+
+__all__ = ["PIPELINE_VERSION", "PhraseCache", "normalize_text", "phrase_key", "speakable"]
 
 # Bump when text handling or conversion changes what a phrase sounds like: every cached file is then renewed.
 PIPELINE_VERSION = 1
 _STALE_TEMP_SECONDS = 3600.0
-
-
-def normalize_text(text: str) -> str:
-    """The form of a phrase that is spoken and hashed: NFC, whitespace collapsed, trimmed."""
-    return " ".join(unicodedata.normalize("NFC", text).split())
-
-
-def speakable(text: str) -> bool:
-    """True when the text has a letter or a digit; punctuation alone says nothing."""
-    return any(ch.isalnum() for ch in text)
 
 
 def phrase_key(
@@ -78,12 +71,15 @@ class PhraseCache:
         sizes: dict[str, int] = {}
         now = time.time()
         for entry in os.scandir(self.folder):
-            if not entry.is_file(follow_symlinks=False):
-                continue
             stat = entry.stat(follow_symlinks=False)
-            if entry.name.startswith("."):
+            if entry.name.startswith("."):  # a temp file or work folder; old ones were left by a crash
                 if now - stat.st_mtime > _STALE_TEMP_SECONDS:
-                    remove_quietly(Path(entry.path))
+                    if entry.is_dir(follow_symlinks=False):
+                        shutil.rmtree(entry.path, ignore_errors=True)
+                    else:
+                        remove_quietly(Path(entry.path))
+                continue
+            if not entry.is_file(follow_symlinks=False):
                 continue
             key, dot, ext = entry.name.partition(".")
             if not dot or f".{ext}" not in self.extensions:

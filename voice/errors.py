@@ -8,6 +8,7 @@
      │    ├── EngineFailure       the engine ran and failed (espeak-ng exit code, missing binary)
      │    │    └── GttsError      Google's service failed; `reason` says how (rate_limited, unreachable, ...)
      │    └── ConversionError     sox/ffmpeg could not convert the audio
+     ├── EnginePluginError        a TTS engine plugin (entry point `ivrgraph.tts`) is broken; names it
      ├── MediaPathError           a media name is malformed or would leave the media root
      └── AssetError               an uploaded audio file is refused; `code` is stable for the API
           ├── AssetTooLarge       more bytes than the limit
@@ -68,6 +69,10 @@ class GttsError(EngineFailure):
 
 class ConversionError(SpeechError):
     """sox or ffmpeg could not convert the audio."""
+
+
+class EnginePluginError(VoiceError):
+    """A TTS engine plugin is broken; the message names it."""
 
 
 class MediaPathError(VoiceError):

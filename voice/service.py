@@ -16,7 +16,7 @@ import time
 from collections.abc import Mapping
 from pathlib import Path
 
-from voice.cache import PhraseCache, normalize_text, phrase_key, speakable
+from voice.cache import PhraseCache, phrase_key
 from voice.engines.base import TtsEngine
 from voice.engines.loading import load_engines
 from voice.errors import GttsError, NothingToSay, SpeechError, UnknownEngine, UnsupportedLanguage
@@ -24,6 +24,7 @@ from voice.formats import DEFAULT_FORMATS, AudioFormat, Converter
 from voice.media import MediaRoot
 from voice.settings import VoiceSettings
 from voice.singleflight import SingleFlight
+from voice.text import normalize_text, speakable
 from voice.tools import convert_async, pick_converter
 
 log = logging.getLogger(__name__)

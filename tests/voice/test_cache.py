@@ -75,15 +75,21 @@ def test_index_is_rebuilt_from_disk_oldest_first_and_stale_temps_swept(tmp_path:
             path = tmp_path / f"{key}{ext}"
             path.write_bytes(b"\0" * 50)
             os.utime(path, (now - age, now - age))
-    stale = tmp_path / ".crashed.sln"
+    stale, stale_work = tmp_path / ".crashed.sln", tmp_path / ".k1.work"
     stale.write_bytes(b"x")
-    os.utime(stale, (now - 7200, now - 7200))
+    stale_work.mkdir()
+    (stale_work / "raw.wav").write_bytes(b"x")
+    for path in (stale, stale_work):
+        os.utime(path, (now - 7200, now - 7200))
+    fresh_work = tmp_path / ".k2.work"
+    fresh_work.mkdir()  # another process is rendering right now
     (tmp_path / "unrelated.txt").write_text("not ours")
 
     cache = PhraseCache(tmp_path, [".sln", ".ulaw"], max_bytes=10_000)
 
     assert cache.keys() == ["old", "new"] and cache.total_bytes == 200
-    assert not stale.exists() and (tmp_path / "unrelated.txt").exists()
+    assert not stale.exists() and not stale_work.exists()
+    assert fresh_work.exists() and (tmp_path / "unrelated.txt").exists()
 
 
 def test_store_refuses_a_phrase_missing_a_format(tmp_path: Path) -> None:

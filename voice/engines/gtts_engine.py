@@ -18,6 +18,7 @@ from gtts.lang import tts_langs
 
 from voice.engines.base import EngineSettings, base_language
 from voice.errors import GttsError, UnsupportedLanguage
+from voice.text import speakable
 
 _RPC_PATH = "/_/TranslateWebserverUi/data/batchexecute"
 _MAX_BACKOFF = 30.0  # never wait longer than this for one retry, whatever Retry-After says
@@ -107,6 +108,8 @@ class GttsEngine:
 
     async def synthesize(self, text: str, *, language: str, voice: str | None, target: Path) -> None:
         # gTTS has one voice per language; `voice` may name a regional accent only through the language tag.
+        if not speakable(text):  # gTTS only asserts this, and asserts vanish under `python -O`
+            raise GttsError("nothing_to_say", "the text has nothing to speak")
         gtts_language = self._language_for(language)
         if gtts_language is None:
             raise UnsupportedLanguage(f"gTTS cannot speak language {language!r}")

@@ -8,15 +8,13 @@ from importlib.metadata import entry_points
 from voice.engines.base import EngineSettings, TtsEngine
 from voice.engines.espeak import EspeakEngine
 from voice.engines.gtts_engine import GttsEngine
-from voice.errors import VoiceError
+from voice.errors import EnginePluginError
+
+__all__ = ["ENTRY_POINT_GROUP", "EnginePluginError", "load_engines"]
 
 ENTRY_POINT_GROUP = "ivrgraph.tts"
 # Used only when the package metadata has no `ivrgraph.tts` entry points at all (a source tree not installed).
 _BUILTIN = {EspeakEngine.name: EspeakEngine, GttsEngine.name: GttsEngine}
-
-
-class EnginePluginError(VoiceError):
-    """A TTS engine plugin is broken; the message names it."""
 
 
 def _check(plugin: str, engine: object) -> TtsEngine:
