@@ -272,7 +272,8 @@ async def test_login_refused_on_reconnect_stops_the_client(fake: FakeAmi) -> Non
 
 
 async def test_originate_without_session_sends_nothing(fake: FakeAmi) -> None:
-    """A dialer must know nothing was dialled, so it can retry without counting an attempt."""
+    """f1-drop-reconnect.txt: between the drop and the new Login there is no session; nothing may be written, so
+    the dialer knows nothing was dialled and retries without counting an attempt."""
     ami = AmiClient(settings_for(fake, reconnect_initial=5.0))
     await ami.start()
     await fake.drop_connections()
@@ -284,6 +285,7 @@ async def test_originate_without_session_sends_nothing(fake: FakeAmi) -> None:
 
 
 async def test_keepalive_pings_while_idle(fake: FakeAmi) -> None:
+    """e-ping-logoff.txt: Ping is the cheap liveness probe (RTT 0.03-0.05 ms); a silent peer is only noticed so."""
     ami = AmiClient(settings_for(fake, ping_interval=0.02))
     await ami.start()
     await asyncio.sleep(0.15)
@@ -310,6 +312,7 @@ async def test_a_peer_that_is_not_asterisk_is_a_protocol_error() -> None:
 
 
 def test_settings_from_environment() -> None:
+    """The secret comes from the environment and never shows in a repr (README section 1: user probe/probe)."""
     env = {"IVRGRAPH_AMI_HOST": "10.0.0.5", "IVRGRAPH_AMI_USERNAME": "dialer", "IVRGRAPH_AMI_SECRET": "s3cret"}
     settings = AmiSettings.from_environ(env)
     assert settings is not None

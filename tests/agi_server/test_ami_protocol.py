@@ -119,6 +119,7 @@ def test_empty_value_and_repeated_header() -> None:
 
 
 def test_garbage_line_and_oversized_message_are_protocol_errors() -> None:
+    """README section 2: every line is 'Key: value'; a peer sending anything else is not Asterisk."""
     parser = AmiParser(expect_banner=False)
     parser.feed(b"Response: Success\r\nthis line has no colon\r\n\r\n")
     with pytest.raises(AmiProtocolError):
@@ -131,6 +132,7 @@ def test_garbage_line_and_oversized_message_are_protocol_errors() -> None:
 
 @given(st.binary(max_size=400))
 def test_random_bytes_give_messages_or_a_protocol_error(data: bytes) -> None:
+    """h11's fuzz invariant: any byte stream after the banner gives messages or a typed error, nothing else."""
     parser = AmiParser()
     parser.feed(b"Asterisk Call Manager/11.0.0\r\n" + data)
     try:
@@ -182,11 +184,13 @@ def test_cr_lf_nul_refused_in_every_value(value: str) -> None:
 
 @pytest.mark.parametrize("name", ["Channel\r\nApplication", "Chan nel", "", "Exten:", "Ca\nller", "Väriable"])
 def test_bad_header_names_refused(name: str) -> None:
+    """d-header-injection.txt d1: header names are tokens too, or a name smuggles a second header."""
     with pytest.raises(AmiEncodingError):
         encode_action("Originate", [(name, "x")])
 
 
 def test_action_name_is_checked_too() -> None:
+    """d-header-injection.txt d3: a CR LF in the action name would start a second action."""
     with pytest.raises(AmiEncodingError):
         encode_action("Ping\r\nAction: Command")
 
@@ -208,6 +212,7 @@ def test_repeated_header_refused_except_variable() -> None:
 
 @given(st.text(max_size=60))
 def test_any_value_encodes_to_exactly_its_lines_or_is_refused(value: str) -> None:
+    """d-header-injection.txt: whatever the value, the action has exactly its own lines or is refused."""
     try:
         data = encode_action("Ping", [("Data", value)], action_id="id-1")
     except AmiEncodingError:
@@ -250,6 +255,7 @@ def test_originate_reason_to_outcome(name: str, expected: DialOutcome) -> None:
 
 
 def test_failure_is_never_answered() -> None:
+    """README section 4: Reason 1 never occurs for Originate; a Failure is never an answered call."""
     assert outcome_from_reason("Failure", "4") is DialOutcome.FAILED
     assert outcome_from_reason("Failure", None) is DialOutcome.FAILED
     assert outcome_from_reason("Failure", "1") is DialOutcome.FAILED

@@ -177,7 +177,8 @@ async def test_concurrency_cap(store: MemoryJobStore, fake: FakeAmi, ami: AmiCli
 
 
 async def test_window_is_respected(store: MemoryJobStore, fake: FakeAmi, ami: AmiClient, clock: FixedClock) -> None:
-    """The window comes with the job: nothing before `due`, nothing that could ring past `window_end`."""
+    """c1x.txt / c2x.txt callees; the window comes with the job: nothing before `due`, nothing that could
+    still ring (Timeout 30000 ms, c3x.txt) past `window_end`."""
     store.add(job("tomorrow", "1123", due=T0 + timedelta(hours=14)))  # the Callback block moved it out of the night
     store.add(job("closed", "1123", due=T0 - timedelta(hours=2), window_end=T0 - timedelta(minutes=1)))
     store.add(job("closing", "1123", window_end=T0 + timedelta(seconds=20)))  # shorter than the 30 s ring
@@ -374,6 +375,7 @@ async def test_callback_inputs_for_the_fastagi_side(store: MemoryJobStore) -> No
 
 
 def test_dialer_settings_from_environment() -> None:
+    """The dialplan context and channel template are deployment settings (README section 8: outbound-ivr)."""
     env = {"IVRGRAPH_DIAL_CHANNEL": "PJSIP/{number}@carrier", "IVRGRAPH_DIAL_MAX_LINES": "30"}
     settings = DialerSettings.from_environ(env)
     assert (settings.channel_template, settings.max_lines, settings.context) == (
