@@ -144,8 +144,11 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
     if app.openapi_schema:
         return app.openapi_schema
     schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+    problem_ref = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
     for path_item in schema.get("paths", {}).values():
         for operation in path_item.values():
+            if "requestBody" in operation:  # a body that is not JSON at all is a 400 before any validation
+                operation["responses"].setdefault("400", {"description": "Body is not JSON", "content": problem_ref})
             for status, response in operation.get("responses", {}).items():
                 content = response.get("content", {})
                 if status.isdigit() and int(status) >= 400 and "application/json" in content:

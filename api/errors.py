@@ -58,6 +58,7 @@ STATUS: list[tuple[type[Exception], int, str]] = [
     (db.StaleRevision, 409, "stale-revision"),
     (db.InUse, 409, "in-use"),
     (db.AlreadyExists, 409, "already-exists"),
+    (db.Conflict, 409, "conflict"),
     (db.InvalidDocument, 422, "invalid-document"),
     (db.PublishBlocked, 422, "publish-blocked"),
     (db.Refused, 400, "refused"),

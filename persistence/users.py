@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from persistence.errors import AlreadyExists, InvalidCredentials, NotFound
+from persistence.errors import AlreadyExists, Conflict, InvalidCredentials, NotFound
 from persistence.models import ApiToken, User, utcnow
 
 SESSION_LIFETIME = timedelta(hours=12)
@@ -92,6 +92,9 @@ def update_user(
     session: Session, *, user_id: int, role: str | None = None, password: str | None = None, active: bool | None = None
 ) -> User:
     user = get_user(session, user_id=user_id)
+    demoted = role is not None and Role.parse(role) is not Role.ADMIN
+    if user.role == Role.ADMIN.label and user.active and (demoted or active is False) and _active_admins(session) <= 1:
+        raise Conflict("the last active admin cannot be demoted or deactivated: make another admin first")
     if role is not None:
         user.role = Role.parse(role).label
     if password is not None:
@@ -103,6 +106,11 @@ def update_user(
                 session.delete(token)
     session.flush()
     return user
+
+
+def _active_admins(session: Session) -> int:
+    query = select(func.count()).select_from(User).where(User.role == Role.ADMIN.label, User.active.is_(True))
+    return int(session.scalar(query) or 0)
 
 
 def count_users(session: Session) -> int:
@@ -161,7 +169,7 @@ def list_api_tokens(session: Session, *, user_id: int) -> list[ApiToken]:
 
 def revoke_token(session: Session, *, user_id: int, token_id: int) -> None:
     token = session.get(ApiToken, token_id)
-    if token is None or token.user_id != user_id:
+    if token is None or token.user_id != user_id or token.kind != "api":
         raise NotFound("token", token_id)
     session.delete(token)
 

@@ -29,7 +29,7 @@ def create_user(body: UserCreate, _admin: Admin, runtime: RuntimeDep) -> UserPub
         return public(users.create_user(session, username=body.username, password=body.password, role=body.role))
 
 
-@router.patch("/{user_id}", response_model=UserPublic, responses=problems(404))
+@router.patch("/{user_id}", response_model=UserPublic, responses=problems(404, 409))
 def update_user(user_id: IdPath, body: UserUpdate, _admin: Admin, runtime: RuntimeDep) -> UserPublic:
     with runtime.database.session() as session:
         user = users.update_user(session, user_id=user_id, role=body.role, password=body.password, active=body.active)

@@ -30,7 +30,7 @@ class Server:
     database_url: str  # tests may write what the FastAGI runtime would (call records)
 
 
-def _serve(settings: Settings, hub: PublishHub) -> Iterator[str]:
+def serve_api(settings: Settings, hub: PublishHub) -> Iterator[str]:
     app = create_app(settings, hub=hub)
     config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on")
     server = uvicorn.Server(config)
@@ -57,12 +57,12 @@ def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'api.sqlite3'}"
         settings = Settings(database_url=url, admin_user=ADMIN, admin_password=ADMIN_PASSWORD, designer_dist=dist)
-        for base_url in _serve(settings, hub):
+        for base_url in serve_api(settings, hub):
             yield Server(base_url, hub, "sqlite", url)
         return
     with pg.throwaway_database("api") as url:
         settings = Settings(database_url=url, admin_user=ADMIN, admin_password=ADMIN_PASSWORD, designer_dist=dist)
-        for base_url in _serve(settings, hub):
+        for base_url in serve_api(settings, hub):
             yield Server(base_url, hub, "postgres", url)
 
 
