@@ -383,3 +383,53 @@ def test_dialer_settings_from_environment() -> None:
         30,
         "ivrgraph-outbound",
     )
+
+
+@pytest.mark.parametrize(
+    ("outcomes", "window_end"),
+    [
+        (["busy", "no_answer", "answered"], None),
+        (["failed", "failed", "failed"], None),
+        (["busy", "busy"], T0 + timedelta(minutes=7)),
+    ],
+)
+async def test_memory_store_follows_the_database_rules(
+    tmp_path: Path, outcomes: list[str], window_end: datetime | None
+) -> None:
+    """The in-memory store used by the unit tests moves jobs exactly like persistence.callbacks does."""
+    url = f"sqlite:///{tmp_path / 'rules.sqlite3'}"
+    upgrade(url)
+    database = Database(url)
+    try:
+        with database.session() as session:
+            job_id = callbacks.create_job(session, number="2000", scenario="debt", due=T0, window_end=window_end).id
+        memory = MemoryJobStore()
+        memory.add(job(job_id, "2000", window_end=window_end))
+        stores: list[JobStore] = [memory, DatabaseJobStore(database)]
+        at = T0
+        for outcome in outcomes:
+            claimed = [await store.claim_due(now=at, limit=5, node_id="n") for store in stores]
+            assert [[j.id for j in c] for c in claimed] in ([[job_id], [job_id]], [[], []])
+            if not claimed[0]:
+                break
+            statuses = [
+                await store.record_attempt(
+                    job_id=job_id,
+                    outcome=DialOutcome(outcome),
+                    at=at,
+                    retry_after=timedelta(minutes=5),
+                    call_id="c",
+                )
+                for store in stores
+            ]
+            assert statuses[0] == statuses[1]
+            at += timedelta(minutes=5)
+        with database.session() as session:
+            row = callbacks.get_job(session, job_id=job_id)
+            assert (row.status, row.attempts, row.due) == (
+                memory.jobs[job_id].status,
+                memory.jobs[job_id].attempts,
+                memory.jobs[job_id].due,
+            )
+    finally:
+        database.dispose()
