@@ -83,6 +83,7 @@ class TtsService:
         spoken = normalize_text(text)
         if not speakable(spoken):
             raise NothingToSay(f"nothing to say in {text[:40]!r}")
+        engine, voice = self._split_voice(engine, voice)
         name = engine or self.default_engine
         fallback = self._fallback_for(name, language)
         if fallback is not None and self._unavailable_until.get(name, 0.0) > time.monotonic():
@@ -123,6 +124,15 @@ class TtsService:
             text=normalize_text(text),
             formats=[f.name for f in self.formats],
         )
+
+    def _split_voice(self, engine: str | None, voice: str | None) -> tuple[str | None, str | None]:
+        """A block may name an engine in its voice, `engine:voice` (`gtts:`, `espeak-ng:es+f3`): blocks carry
+        only a voice field, and this is how one block speaks with another engine than its scenario."""
+        if voice and ":" in voice:
+            prefix, _, rest = voice.partition(":")
+            if prefix in self.engines:
+                return prefix, rest or None
+        return engine, voice
 
     def _fallback_for(self, name: str, language: str) -> str | None:
         fallback = self.fallback_engine

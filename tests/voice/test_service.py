@@ -127,3 +127,18 @@ async def test_bad_text_is_not_a_reason_to_fall_back(make_service: Any, gtts: Gt
     with pytest.raises(GttsError) as caught:
         await service.render("hello", language="en")
     assert caught.value.reason == "bad_response"
+
+
+async def test_a_block_voice_may_name_another_engine(
+    make_service: Any, gtts: GttsEngine, fake_gtts: Any, espeak: Any
+) -> None:
+    service: TtsService = make_service(engines={"gtts": gtts, "espeak-ng": espeak}, default_engine="espeak-ng")
+
+    by_gtts = await service.render("hola", language="es", voice="gtts:", engine="espeak-ng")
+    by_espeak_voice = await service.render("hola", language="es", voice="espeak-ng:es+f3", engine="gtts")
+
+    assert by_gtts == f"tts/{service.key_for('hola', language='es', engine='gtts')}"
+    assert by_espeak_voice == f"tts/{service.key_for('hola', language='es', voice='es+f3', engine='espeak-ng')}"
+    assert [r.text for r in fake_gtts.requests] == ["hola"] and espeak.texts == [("hola", "es")]
+    with pytest.raises(EngineFailure, match="voice name"):  # an unknown prefix stays part of the voice name
+        await service.render("hola", language="es", voice="festival:x")
