@@ -100,11 +100,12 @@ def record_attempt(
     at: datetime,
     call_id: str | None = None,
     retry_after: timedelta = DEFAULT_RETRY,
+    final: bool = False,
 ) -> CallbackJob:
     """Log one dial attempt and move the job on: `answered` ends it, otherwise retry until attempts run out.
 
     `outcome` is the dialer's word for what happened (answered, busy, no_answer, failed, ...); the dialer picks
-    `retry_after` by outcome.
+    `retry_after` by outcome, and says `final` when this outcome is not worth retrying (e.g. a refused number).
     """
     job = get_job(session, job_id=job_id)
     session.add(CallbackAttempt(job_id=job.id, at=at, outcome=outcome, call_id=call_id))
@@ -113,13 +114,34 @@ def record_attempt(
     job.locked_by, job.lock_until = None, None
     if outcome == "answered":
         job.status = "done"
-    elif job.attempts >= job.max_attempts:
+    elif final or job.attempts >= job.max_attempts:
         job.status = "failed"
     elif job.window_end is not None and at + retry_after > job.window_end:
         job.status = "expired"
     else:
         job.status, job.due = "pending", at + retry_after
     session.flush()
+    return job
+
+
+def release_job(session: Session, *, job_id: str, node_id: str) -> CallbackJob:
+    """Give a claimed job back undialled (the node is shutting down, or no line was free): pending again."""
+    return _unlock(session, job_id=job_id, node_id=node_id, status="pending", outcome=None)
+
+
+def expire_job(session: Session, *, job_id: str, node_id: str) -> CallbackJob:
+    """A claimed job whose window closed before it could be dialled."""
+    return _unlock(session, job_id=job_id, node_id=node_id, status="expired", outcome="window_closed")
+
+
+def _unlock(session: Session, *, job_id: str, node_id: str, status: str, outcome: str | None) -> CallbackJob:
+    job = get_job(session, job_id=job_id)
+    # Only the node holding the lease may hand the job back; after the lease ran out another node owns it.
+    if job.status == "dialing" and job.locked_by == node_id:
+        job.status, job.locked_by, job.lock_until = status, None, None
+        if outcome is not None:
+            job.outcome = outcome
+        session.flush()
     return job
 
 

@@ -119,3 +119,21 @@ async def test_scheduler_service_stores_a_job(database: Database) -> None:
         5,
         "call-1",
     )
+
+
+def test_a_final_outcome_fails_the_job_at_once(database: Database) -> None:
+    job_id = _job(database, max_attempts=5)
+    with database.session() as session:
+        job = callbacks.record_attempt(session, job_id=job_id, outcome="invalid_number", at=NOW, final=True)
+        assert (job.status, job.attempts) == ("failed", 1)
+
+
+def test_only_the_lease_holder_releases_or_expires_a_job(database: Database) -> None:
+    first, second = _job(database), _job(database)
+    with database.session() as session:
+        callbacks.claim_due_jobs(session, now=NOW, limit=2, node_id="n1")
+    with database.session() as session:
+        assert callbacks.release_job(session, job_id=first, node_id="n2").status == "dialing"
+        assert callbacks.release_job(session, job_id=first, node_id="n1").status == "pending"
+        expired = callbacks.expire_job(session, job_id=second, node_id="n1")
+        assert (expired.status, expired.outcome, expired.locked_by) == ("expired", "window_closed", None)
