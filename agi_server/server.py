@@ -124,6 +124,7 @@ class AgiServer:
         self.records = RecordWriter(write_batch or _discard, max_queue=config.record_queue, metrics=self.metrics)
         self._networks = config.networks()
         self._server: asyncio.Server | None = None
+        self._port: int | None = None
         self._connections: set[asyncio.Task[Any]] = set()
         self.active_calls = 0
         self._stopping = False
@@ -138,13 +139,15 @@ class AgiServer:
             limit=self.config.max_env_bytes,
             backlog=self.config.backlog,
         )
+        self._port = int(self._server.sockets[0].getsockname()[1])
         log.info("FastAGI listening on %s", ", ".join(str(s.getsockname()) for s in self._server.sockets))
 
     @property
     def port(self) -> int:
-        if self._server is None:
+        """The port listened on (the real one when the config said 0)."""
+        if self._port is None:
             raise RuntimeError("the server is not started")
-        return int(self._server.sockets[0].getsockname()[1])
+        return self._port
 
     async def serve_forever(self) -> None:
         if self._server is None:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from contextlib import asynccontextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from agi_server.connection import AgiConnection
 from agi_server.records import CallRecord
 from agi_server.scenarios import CachedScenarioSource, SourceLoader, folder_source
 from agi_server.server import AgiServer, AgiServerConfig
@@ -96,3 +99,33 @@ async def call(
 async def flush(server: AgiServer) -> None:
     """Stop the server so every record reaches the sink."""
     await server.stop(deadline=2.0)
+
+
+@asynccontextmanager
+async def agi_session(
+    caller: CallerScript | None = None, **fake: Any
+) -> AsyncIterator[tuple[AgiConnection, FakeAsterisk]]:
+    """A bare AgiConnection to a fake Asterisk, without the server: for connection and channel tests."""
+    accepted: asyncio.Queue[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = asyncio.Queue()
+    finished = asyncio.Event()
+
+    async def on_connect(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\n\n")
+        await accepted.put((reader, writer))
+        await finished.wait()
+
+    listener = await asyncio.start_server(on_connect, "127.0.0.1", 0)
+    idle_timeout, hold = fake.pop("idle_timeout", 2.0), fake.pop("hold", 3.0)
+    port = listener.sockets[0].getsockname()[1]
+    asterisk = FakeAsterisk("127.0.0.1", port, script=caller, hold=hold, **fake)
+    running = asyncio.create_task(asterisk.run(timeout=20))
+    reader, writer = await accepted.get()
+    connection = AgiConnection(reader, writer, idle_timeout=idle_timeout)
+    try:
+        yield connection, asterisk
+    finally:
+        await connection.close(drain_timeout=1.0)
+        finished.set()
+        await running
+        listener.close()
+        await listener.wait_closed()

@@ -33,8 +33,10 @@ import re
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 KEYS = "0123456789*#"
+INTERRUPTED = "interrupted"  # a wait stopped because the server wrote to the socket
 SAMPLE_RATE = 8000  # endpos counts 8 kHz samples
 DEAD_REFUSED = frozenset(
     {
@@ -238,6 +240,8 @@ class FakeCall:
     closed_by_fake: bool = False
     hung_up_at: float | None = None
     keys_lost: list[str] = field(default_factory=list)  # keys pressed while no command ran
+    variables: dict[str, str] = field(default_factory=dict)  # the channel's variables at the end
+    interrupted: int = 0  # commands cut short (and left unanswered) because the server wrote meanwhile
 
 
 class FakeAsterisk:
@@ -296,6 +300,7 @@ class FakeAsterisk:
         self._typed: list[str] = []  # keys of the current token not read yet
         self._reading = False  # the last command listened as part of one read_digits
         self._hangup_in_command = False  # the caller hangs up during the command now running
+        self._arrived = False  # bytes were read while a command ran: the next line runs without waiting
         self._tasks: set[asyncio.Task[None]] = set()
         self._reader: asyncio.StreamReader | None = None
         self._writer: asyncio.StreamWriter | None = None
@@ -314,6 +319,7 @@ class FakeAsterisk:
                     with contextlib.suppress(BaseException):
                         await self._pending_read
                 await self._close()
+        self.call.variables = self.variables
         return self.call
 
     async def _run(self) -> None:
@@ -324,13 +330,16 @@ class FakeAsterisk:
             return
         self._start_caller()
         while not self._closed:
-            chunk = await self._next_chunk()
-            if chunk is None:  # nothing from the server for `hold` seconds: Asterisk would keep waiting
-                return
-            if not chunk:
-                await self._on_server_eof()
-                return
-            self._buffer += chunk
+            if self._arrived:  # bytes that interrupted a playback are still "readable": no stall
+                self._arrived = False
+            else:
+                chunk = await self._next_chunk()
+                if chunk is None:  # nothing from the server for `hold` seconds: Asterisk would keep waiting
+                    return
+                if not chunk:
+                    await self._on_server_eof()
+                    return
+                self._buffer += chunk
             line = await self._take_line()  # fgets: blocks until a whole line (or EOF)
             if line is None:
                 await self._on_server_eof()
@@ -655,13 +664,20 @@ class FakeAsterisk:
     def _seconds_of(self, name: str) -> float:
         return self.media.get(name, self.default_media_seconds)
 
-    async def _listen(self, seconds: float) -> str | None:
-        """Wait up to `seconds` for a key; "" on timeout, None when the caller hangs up."""
+    async def _listen(self, seconds: float, *, watch_socket: bool = True) -> str | None:
+        """Wait up to `seconds` for a key; "" on timeout, None when the caller hangs up, INTERRUPTED when the
+        server writes (or closes) meanwhile: res_agi's playback and digit waits watch the AGI socket, and any
+        byte stops them with no result line (issue 3)."""
         key_task = asyncio.ensure_future(self._keys.get())
         hangup_task = asyncio.ensure_future(self._hangup.wait())
+        waiting: set[asyncio.Future[Any]] = {key_task, hangup_task}
+        if watch_socket and not self._eof and self._reader is not None:
+            if self._pending_read is None:
+                self._pending_read = asyncio.ensure_future(self._reader.read(65536))
+            waiting.add(self._pending_read)
         try:
             done, _ = await asyncio.wait(
-                {key_task, hangup_task},
+                waiting,
                 timeout=None if seconds < 0 else seconds * self.time_scale,
                 return_when=asyncio.FIRST_COMPLETED,
             )
@@ -673,6 +689,17 @@ class FakeAsterisk:
             if key_task in done:
                 self._keys.put_nowait(key_task.result())
             return None
+        if self._pending_read is not None and self._pending_read in done:
+            if key_task in done:
+                self._keys.put_nowait(key_task.result())
+            read, self._pending_read = self._pending_read, None
+            chunk = b"" if read.cancelled() or read.exception() else read.result()
+            self.call.received += chunk
+            self._buffer += chunk
+            self._eof = self._eof or not chunk
+            self._arrived = True
+            self.call.interrupted += 1
+            return INTERRUPTED
         if key_task in done:
             return key_task.result()
         return ""
@@ -688,7 +715,7 @@ class FakeAsterisk:
             key = await self._listen(total - played)
             played = (time.monotonic() - started) / self.time_scale
             endpos = round(min(total, played) * SAMPLE_RATE)
-            if key is None or (key and key in escape):
+            if key is None or key == INTERRUPTED or (key and key in escape):
                 return key, endpos
             if key == "":
                 return "", round(total * SAMPLE_RATE)
@@ -700,6 +727,8 @@ class FakeAsterisk:
         if name in self.missing_media:
             return b"200 result=-1 endpos=0\n"
         key, endpos = await self._play(name, escape)
+        if key == INTERRUPTED:
+            return None
         if key is None:
             return await self._hung_up_result(f"200 result=-1 endpos={endpos}\n".encode())
         return f"200 result={ord(key) if key else 0} endpos={endpos}\n".encode()
@@ -708,6 +737,8 @@ class FakeAsterisk:
         if len(args) < 2 or not args[0].lstrip("-").isdigit():
             return self._usage("SAY NUMBER")
         key, _ = await self._play(f"number:{args[0]}", args[1])
+        if key == INTERRUPTED:
+            return None
         if key is None:
             return await self._hung_up_result(b"200 result=-1\n")
         return f"200 result={ord(key) if key else 0}\n".encode()
@@ -725,6 +756,8 @@ class FakeAsterisk:
         key, _ = await self._play(args[0], KEYS)
         digits = ""
         while True:
+            if key == INTERRUPTED:
+                return None
             if key is None:
                 return await self._hung_up_result(b"200 result=-1\n")  # digits typed so far are lost
             if key == "#":
@@ -740,6 +773,8 @@ class FakeAsterisk:
         if len(args) != 1 or not args[0].lstrip("-").isdigit():
             return self._usage("WAIT FOR DIGIT")
         key = await self._listen(int(args[0]) / 1000)
+        if key == INTERRUPTED:
+            return None
         if key is None:
             return await self._hung_up_result(b"200 result=-1\n")
         return f"200 result={ord(key) if key else 0}\n".encode()
@@ -776,7 +811,7 @@ class FakeAsterisk:
         self.variables["DIALSTATUS"] = status
         if status != "ANSWER":
             return b"200 result=0\n"
-        key = await self._listen(self.script.talk_seconds)
+        key = await self._listen(self.script.talk_seconds, watch_socket=False)
         answered = self.script.answered_time
         self.variables["ANSWEREDTIME"] = str(round(self.script.talk_seconds) if answered is None else answered)
         if key is None:  # the caller hung up while bridged
@@ -794,7 +829,7 @@ class FakeAsterisk:
         if status:
             self.variables["QUEUESTATUS"] = status
             return b"200 result=0\n"
-        key = await self._listen(self.script.talk_seconds)
+        key = await self._listen(self.script.talk_seconds, watch_socket=False)
         if key is None:
             return await self._hung_up_result(b"200 result=-1\n")
         return b"200 result=0\n"

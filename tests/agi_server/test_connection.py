@@ -1,0 +1,105 @@
+"""The session rhythm over real TCP against the fake Asterisk: codes 510/511/520/100, HANGUP lines, close."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from agi_server.errors import ConnectionLost, DeadChannel, InvalidCommand, ResponseError, UsageError
+from tests.agi_server.conftest import agi_session
+from tests.fakes.asterisk import CallerScript
+
+
+async def test_round_trip_and_half_close() -> None:
+    """basic.txt: a command, its answer; on close the final HANGUP is read and the fake sees our half-close."""
+    async with agi_session() as (connection, fake):
+        response = await connection.command("GET VARIABLE", "CHANNEL")
+        assert response.data == fake.env["agi_channel"]
+    assert fake.call.server_half_closed
+    assert connection.hangup_lines == 1  # the session-end HANGUP
+
+
+async def test_510_for_an_unknown_command() -> None:
+    """errors.txt: 510 Invalid or unknown command."""
+    async with agi_session() as (connection, _):
+        with pytest.raises(InvalidCommand) as caught:
+            await connection._send(b"FOOBAR\n", "FOOBAR", None)
+        assert caught.value.code == 510
+        assert (await connection.command("NOOP")).result == "0"  # the session goes on
+
+
+async def test_520_carries_the_usage_text() -> None:
+    """errors.txt: "520-" then, ~40 ms later, the usage and "520 End of proper usage."."""
+    async with agi_session() as (connection, _):
+        with pytest.raises(UsageError) as caught:
+            await connection.command("SAY NUMBER", "notanumber", "")
+        assert caught.value.text.startswith("Say a given number")
+        assert (await connection.command("NOOP")).code == 200
+
+
+async def test_progress_line_is_skipped() -> None:
+    """README section 2: "100 ... Trying" precedes the real answer."""
+    caller = CallerScript(garbage_at_command={0: b"100 result=0 Trying...\n200 result=0\n"})
+    async with agi_session(caller) as (connection, _):
+        assert (await connection.command("ANSWER")).result == "0"
+
+
+async def test_hangup_then_dead_mode() -> None:
+    """hangupstream.txt: -1, then HANGUP; 511 for media commands; bookkeeping still works; refused locally."""
+    async with agi_session(CallerScript(hangup_at_command=0), nagle_delay=0.01) as (connection, fake):
+        response = await connection.command("STREAM FILE", "tt-monkeys", "")
+        assert response.result == "-1"
+        with pytest.raises(DeadChannel):
+            await connection.command("CHANNEL STATUS")  # 511 from Asterisk
+        assert connection.hung_up
+        assert (await connection.command("GET VARIABLE", "FOO")).result == "0"
+        sent = len(fake.call.commands)
+        with pytest.raises(DeadChannel):
+            await connection.command("ANSWER")  # refused without touching the wire
+        await asyncio.sleep(0.05)
+        assert len(fake.call.commands) == sent
+
+
+async def test_unsolicited_hangup_is_noted() -> None:
+    """hangupidle.txt: HANGUP while idle; the next command sees it and learns the channel is dead."""
+    async with agi_session(CallerScript(hangup_after=0.01)) as (connection, _):
+        await asyncio.sleep(0.05)
+        with pytest.raises(DeadChannel):
+            await connection.command("STREAM FILE", "beep", "")
+        assert connection.hung_up and connection.hangup_lines == 1
+
+
+async def test_early_eof_is_connection_lost() -> None:
+    async with agi_session(CallerScript(eof_at_command=0)) as (connection, _):
+        with pytest.raises(ConnectionLost):
+            await connection.command("ANSWER")
+        with pytest.raises(ConnectionLost):
+            await connection.command("NOOP")  # nothing is written after the loss
+
+
+async def test_garbage_answer_is_a_protocol_error_and_ends_the_session() -> None:
+    async with agi_session(CallerScript(garbage_at_command={0: b"HTTP/1.1 400 Bad Request\n"})) as (connection, _):
+        with pytest.raises(ResponseError):
+            await connection.command("ANSWER")
+        assert connection.closed
+
+
+async def test_silent_asterisk_hits_the_idle_timeout() -> None:
+    async with agi_session(idle_timeout=0.1, media={"long": 0.5}) as (connection, _):
+        with pytest.raises(ConnectionLost, match="no answer"):
+            await connection.command("STREAM FILE", "long", "")
+
+
+async def test_slow_bytes_are_reassembled() -> None:
+    """A response dribbling in byte by byte is still one response (read by lines, never by recv)."""
+    async with agi_session(CallerScript(byte_delay=0.001)) as (connection, _):
+        assert (await connection.command("GET VARIABLE", "CHANNEL")).data == "Local/dtmf@caller-0000046b;1"
+
+
+async def test_exit_on_hangup_closes_the_socket() -> None:
+    """hangupexit.txt: -1, HANGUP, HANGUP, EOF: the next command is a lost connection, not a hang."""
+    async with agi_session(CallerScript(hangup_at_command=0), exit_on_hangup=True) as (connection, _):
+        assert (await connection.command("STREAM FILE", "tt-monkeys", "")).result == "-1"
+        with pytest.raises((ConnectionLost, DeadChannel)):
+            await connection.command("STREAM FILE", "beep", "")

@@ -1,0 +1,191 @@
+"""The pure wire functions: env block, command encoding, EXEC allow-list, response lines."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from agi_server.errors import AgiError, EnvBlockError, ExecNotAllowed, ResponseError, UnsafeArgument
+from agi_server.protocol import (
+    HANGUP_NOTICE,
+    MAX_COMMAND_BYTES,
+    AgiRequest,
+    AgiResponse,
+    ResponseParser,
+    channel_facts,
+    dial_argument,
+    encode_command,
+    encode_exec,
+    env_block_end,
+    parse_env_block,
+    queue_argument,
+)
+from tests.agi_server.transcripts import env_of, read_transcript
+from tests.fakes.asterisk import parse_args
+
+
+def test_env_block_from_the_capture() -> None:
+    """env.txt: keys in order, the query string kept in agi_network_script, the empty accountcode value."""
+    data, _ = env_of(read_transcript("env.txt"))
+    env = parse_env_block(data)
+    assert list(env)[:3] == ["agi_network", "agi_network_script", "agi_request"]
+    assert env["agi_network_script"] == "env?x=1&y=two"
+    assert env["agi_accountcode"] == ""
+    assert env["agi_calleridname"] == "Alice Example"
+    request = AgiRequest.from_env(env)
+    assert request.path == "env"
+    assert request.query == (("x", "1"), ("y", "two"))
+    assert request.args == ("one", "two words", "3")
+
+
+def test_channel_facts_hide_unknown() -> None:
+    """README section 1: Asterisk writes "unknown" for a missing caller ID; the DNID falls back to the exten."""
+    env = {"agi_callerid": "unknown", "agi_calleridname": "unknown", "agi_dnid": "unknown", "agi_extension": "1001"}
+    facts = channel_facts(env)
+    assert facts["caller_id"] == "" and facts["caller_name"] == "" and facts["dialed_number"] == "1001"
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"agi_network: yes\n",  # not closed
+        b"agi_network: yes\nnot a line\n\n",
+        b"agi_network: yes\nagi_network: no\n\n",  # repeated key
+        b"AGI_NETWORK: yes\n\n",
+        b"agi_network: y\x00es\n\n",
+        b"agi_network: yes\r\n\n",
+        b"agi_x: " + b"a" * 20000 + b"\n\n",  # over the cap
+    ],
+)
+def test_bad_env_blocks_raise_typed_errors(data: bytes) -> None:
+    with pytest.raises(EnvBlockError):
+        parse_env_block(data)
+
+
+def test_env_block_end() -> None:
+    assert env_block_end(b"agi_network: yes\n") == -1
+    assert env_block_end(b"agi_network: yes\n\nHANGUP\n") == len(b"agi_network: yes\n\n")
+
+
+@given(st.binary(max_size=600))
+def test_env_parser_only_raises_its_own_error(data: bytes) -> None:
+    try:
+        parse_env_block(data)
+    except EnvBlockError:
+        pass
+
+
+@pytest.mark.parametrize(
+    "value",
+    ['a"b', "back\\slash", 'x" ; EXEC Dial "SIP/evil', "tab\there", "${SHELL(rm -rf /)}", "é€ utf-8", "", "  "],
+)
+def test_encoding_round_trips_through_asterisks_parser(value: str) -> None:
+    """errors.txt: "\\"" and "\\\\" come back as the value; the line holds exactly one command."""
+    line = encode_command("SET VARIABLE", "NAME", value)
+    assert line.endswith(b"\n") and line.count(b"\n") == 1
+    assert parse_args(line[:-1].decode()) == ["SET", "VARIABLE", "NAME", value]
+
+
+@pytest.mark.parametrize("value", ["line1\nline2", "crlf\r", "nul\x00"])
+def test_cr_lf_nul_are_refused(value: str) -> None:
+    """newline.txt: a raw LF splits the command in two; there is no escape for it, so we refuse."""
+    with pytest.raises(UnsafeArgument):
+        encode_command("SET VARIABLE", "NAME", value)
+
+
+def test_over_long_line_is_refused_below_2048_bytes() -> None:
+    """Asterisk before 22.6 runs the bytes past 2,048 as a second command."""
+    encode_command("VERBOSE", "x" * (MAX_COMMAND_BYTES - 20))
+    with pytest.raises(UnsafeArgument):
+        encode_command("VERBOSE", "x" * MAX_COMMAND_BYTES)
+    assert MAX_COMMAND_BYTES < 2048
+
+
+def test_unknown_verbs_and_raw_exec_are_refused() -> None:
+    with pytest.raises(UnsafeArgument):
+        encode_command("EXEC", "System", "rm -rf /")
+    with pytest.raises(UnsafeArgument):
+        encode_command("ANSWER\nHANGUP")
+
+
+@given(st.text(max_size=300))
+def test_encoded_commands_are_one_line_or_refused(value: str) -> None:
+    try:
+        line = encode_command("SET VARIABLE", "X", value)
+    except UnsafeArgument:
+        assert any(c in value for c in "\r\n\0") or len(value.encode()) > MAX_COMMAND_BYTES - 30
+        return
+    assert line.count(b"\n") == 1
+    assert parse_args(line[:-1].decode())[3] == value
+
+
+def test_exec_allow_list() -> None:
+    assert encode_exec("Dial", dial_argument("PJSIP/100", 30)) == b'EXEC "Dial" "PJSIP/100,30"\n'
+    assert encode_exec("Queue", queue_argument("support", 30)) == b'EXEC "Queue" "support,,,,30"\n'
+    for application, argument in [
+        ("System", "id"),
+        ("Dial", "PJSIP/100&SIP/evil,30"),
+        ("Dial", "PJSIP/100,30,M(evil)"),
+        ("Dial", "PJSIP/100,30,U(sub)"),
+        ("Dial", "PJSIP/1${X},30"),
+        ("Dial", "Local/1@ctx"),
+        ("Queue", "support,t,,,30"),
+        ("Queue", "support,,http://x,,30"),
+    ]:
+        with pytest.raises(ExecNotAllowed):
+            encode_exec(application, argument)
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("200 result=0", AgiResponse(200, "0", None, (), "result=0")),
+        ("200 result=53 endpos=2080", AgiResponse(200, "53", None, (("endpos", "2080"),), "result=53 endpos=2080")),
+        ("200 result=12 (timeout)", AgiResponse(200, "12", "timeout", (), "result=12 (timeout)")),
+        ("200 result= (timeout)", AgiResponse(200, "", "timeout", (), "result= (timeout)")),
+        ("200 result=", AgiResponse(200, "", None, (), "result=")),
+        ("200 result=1 (a (b) c)", AgiResponse(200, "1", "a (b) c", (), "result=1 (a (b) c)")),
+        ("200 result=1 (x\r)", AgiResponse(200, "1", "x\r", (), "result=1 (x\r)")),
+        ("200 result=-1 endpos=16160", AgiResponse(200, "-1", None, (("endpos", "16160"),), "result=-1 endpos=16160")),
+        ("510 Invalid or unknown command", AgiResponse(510, text="Invalid or unknown command")),
+    ],
+)
+def test_result_lines(line: str, expected: AgiResponse) -> None:
+    """Formats from README section 2 (dtmf.txt, getdata.txt, errors.txt)."""
+    assert ResponseParser().feed_line(line) == expected
+
+
+def test_multi_line_usage_progress_and_hangup() -> None:
+    """errors.txt: 520 usage spans lines; a 100 Trying line is skipped; HANGUP is a notice."""
+    parser = ResponseParser()
+    assert parser.feed_line("100 result=0 Trying...") is None
+    assert parser.feed_line("HANGUP") is HANGUP_NOTICE
+    assert parser.feed_line("520-Invalid command syntax.  Proper usage follows:") is None
+    assert parser.feed_line("Sets a variable to the current channel.") is None
+    response = parser.feed_line("520 End of proper usage.")
+    assert response == AgiResponse(520, text="Sets a variable to the current channel.")
+
+
+def test_value_with_line_feed_is_reassembled() -> None:
+    """newline.txt: a value holding LF arrives as "200 result=1 (first" then "second)"."""
+    parser = ResponseParser()
+    assert parser.feed_line("200 result=1 (first") is None
+    response = parser.feed_line("second)")
+    assert isinstance(response, AgiResponse) and response.data == "first\nsecond"
+
+
+@pytest.mark.parametrize("line", ["garbage", "HTTP/1.1 200 OK", "200 result=abc", ""])
+def test_unreadable_lines(line: str) -> None:
+    with pytest.raises(ResponseError):
+        ResponseParser().feed_line(line)
+
+
+@given(st.lists(st.text(max_size=80), max_size=20))
+def test_response_parser_only_raises_its_own_errors(lines: list[str]) -> None:
+    parser = ResponseParser()
+    for line in lines:
+        try:
+            parser.feed_line(line)
+        except AgiError:
+            parser = ResponseParser()

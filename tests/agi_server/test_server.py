@@ -1,0 +1,318 @@
+"""The FastAGI server over real TCP: routing, limits, injection, records, shutdown, metrics, logs."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import logging
+from collections.abc import Mapping
+from typing import Any, ClassVar
+from urllib.parse import quote
+
+import pytest
+
+from agi_server.errors import UnsafeArgument
+from agi_server.scenarios import CachedScenarioSource, PublishedScenario
+from agi_server.server import STATUS_VARIABLE
+from blocks import default_registry
+from graph_engine.block import BlockType
+from graph_engine.context import BlockContext
+from graph_engine.document import parse_document
+from graph_engine.registry import BlockRegistry
+from tests.agi_server.conftest import MemoryRecords, StartServer, call
+from tests.fakes.asterisk import CallerScript, default_env, parse_args
+
+
+def _document(nodes: list[dict[str, Any]], name: str = "Test") -> dict[str, Any]:
+    edges = [
+        {"id": f"e{i}", "source": a["id"], "exit": "next", "target": b["id"]}
+        for i, (a, b) in enumerate(itertools.pairwise(nodes))
+    ]
+    return {"format": "ivrgraph.scenario/1", "name": name, "nodes": nodes, "edges": edges}
+
+
+def _node(node_id: str, node_type: str, **config: Any) -> dict[str, Any]:
+    return {"id": node_id, "type": node_type, "version": 1, "config": config}
+
+
+def _source(*documents: tuple[str, dict[str, Any]]) -> CachedScenarioSource:
+    source = CachedScenarioSource()
+    for slug, document in documents:
+        source.publish(PublishedScenario(slug, 1, parse_document(document)))
+    return source
+
+
+GREETING = _document([_node("start", "start"), _node("hello", "say_phrase", text="Hola {{ caller_name }}")])
+
+
+# -- routing ------------------------------------------------------------------------------------------
+
+
+async def test_unknown_slug_plays_the_fallback_and_hangs_up(
+    start_server: StartServer, records: MemoryRecords, caplog: pytest.LogCaptureFixture
+) -> None:
+    server = await start_server()
+    fake = await call(server, "no-such-scenario?x=1")
+    await server.stop()
+    assert [parse_args(line) for line in fake.commands] == [
+        ["ANSWER"],
+        ["STREAM", "FILE", "ivrgraph/unavailable", ""],
+        ["HANGUP"],
+    ]
+    assert records.records[0].outcome == "unknown_scenario"
+    errors = [r for r in caplog.records if r.levelno == logging.ERROR]
+    assert errors and "no-such-scenario" in errors[0].getMessage()
+    assert errors[0].call_id == records.records[0].call_id  # type: ignore[attr-defined]
+
+
+async def test_query_and_arguments_become_plain_inputs(start_server: StartServer, records: MemoryRecords) -> None:
+    """env.txt: query string and agi_arg_N reach the call as strings; they cannot pose as channel facts."""
+    server = await start_server(source=_source(("greet", GREETING)))
+    env = default_env("greet?lang=es&caller_id=666&bad-name=1&expr={{7*7}}", args=["one", "two words"])
+    await call(server, env=env)
+    await server.stop()
+    record = records.records[0]
+    assert record.inputs == {"lang": "es", "expr": "{{7*7}}", "agi_arg_1": "one", "agi_arg_2": "two words"}
+    variables = record.trace["variables"]
+    assert variables["caller_id"] == "5551234" and variables["expr"] == "{{7*7}}"
+    assert record.facts["caller_name"] == "Probe Test" and record.version == 1
+
+
+async def test_published_version_swaps_atomically(start_server: StartServer, records: MemoryRecords) -> None:
+    """A call keeps the version it started with; the next call gets the new one."""
+    source = _source(("greet", GREETING))
+    server = await start_server(source=source)
+    first = asyncio.create_task(call(server, "greet", default_media_seconds=0.3))
+    while server.active_calls == 0:
+        await asyncio.sleep(0.01)
+    source.publish(PublishedScenario("greet", 2, parse_document({**GREETING, "name": "Greeting v2"})))
+    source.publish(PublishedScenario("greet", 1, parse_document(GREETING)))  # a late, older version never wins
+    await call(server, "greet")
+    await first
+    await server.stop()
+    versions = {record.trace["scenario"]: record.version for record in records.records}
+    assert versions == {"Test": 1, "Greeting v2": 2}
+
+
+# -- injection ------------------------------------------------------------------------------------------
+
+
+class EchoBlock(BlockType):
+    """Test block: copies call variables into channel variables, so caller data reaches the AGI wire."""
+
+    type = "echo"
+    title = "Echo"
+    config_schema: ClassVar[dict[str, Any]] = {
+        "type": "object",
+        "properties": {"names": {"type": "array", "items": {"type": "string"}}},
+    }
+
+    async def run(self, ctx: BlockContext, config: Mapping[str, Any]) -> str:
+        for index, name in enumerate(config["names"]):
+            try:
+                await ctx.channel.set_variable(f"ECHO_{index}", str(ctx.get(name, "")))
+            except UnsafeArgument:
+                ctx.note("refused", name=name)
+        return "next"
+
+
+HOSTILE = {
+    "agi_callerid": '5551234" HANGUP "',
+    "agi_calleridname": 'Evil\\" ; EXEC System "rm -rf /',
+    "agi_channel": 'SIP/x" "\\',
+    "agi_dnid": "${SHELL(id)}",
+    "agi_language": 'en" EXEC Dial "SIP/evil',
+    "agi_extension": "1001\tHANGUP",
+    "agi_uniqueid": '1.2" STREAM FILE x "',
+}
+
+
+async def test_injection_through_every_field_never_adds_a_command(
+    start_server: StartServer, records: MemoryRecords
+) -> None:
+    """Hostile agi_* values, query values (with LF) and AGI() arguments: each SET VARIABLE carries exactly the
+    value, values with CR/LF never reach the wire, and no line but ours is ever sent."""
+    names = ["caller_id", "caller_name", "channel", "dialed_number", "language", "q", "nl", "agi_arg_1"]
+    document = _document(
+        [
+            _node("start", "start"),
+            _node("echo", "echo", names=names),
+            _node("dial", "transfer", target="{{ caller_id }}"),
+        ]
+    )
+    registry = BlockRegistry.of([*(type(block) for block in default_registry()), EchoBlock])
+    server = await start_server(source=_source(("inject", document)), registry=registry)
+    query = "q=" + quote('a" HANGUP "b\\') + "&nl=" + quote("x\nHANGUP\n")
+    env = default_env(f"inject?{query}", args=['arg" EXEC System "id'], **HOSTILE)
+    fake = await call(server, env=env)
+    await server.stop()
+
+    words = [parse_args(line) for line in fake.commands]
+    sets = [w for w in words if w[:2] == ["SET", "VARIABLE"]]
+    assert [w[0] for w in words] == ["ANSWER", *(["SET"] * len(sets)), "HANGUP"]
+    assert all(len(w) == 4 for w in sets)
+    values = [w[3] for w in sets]
+    assert values == [
+        '5551234" HANGUP "',
+        'Evil\\" ; EXEC System "rm -rf /',
+        'SIP/x" "\\',
+        "${SHELL(id)}",
+        'en" EXEC Dial "SIP/evil',
+        'a" HANGUP "b\\',
+        'arg" EXEC System "id',
+    ]
+    assert fake.variables["ECHO_1"] == HOSTILE["agi_calleridname"]
+    record = records.records[0]
+    assert [e["name"] for step in record.trace["steps"] for e in step["events"] if e["kind"] == "refused"] == ["nl"]
+    assert "not a destination" in (record.trace["steps"][2]["error"] or "")  # the Transfer block refused it
+
+
+async def test_env_with_cr_is_refused(start_server: StartServer, records: MemoryRecords) -> None:
+    server = await start_server()
+    fake = await call(server, caller=CallerScript(env_bytes=b"agi_network: yes\r\nagi_x: 1\n\n"))
+    await server.stop()
+    assert fake.commands == [] and records.records == []
+    assert server.metrics.refused.labels("handshake")._value.get() == 1
+
+
+# -- limits -----------------------------------------------------------------------------------------------
+
+
+async def test_peer_outside_the_allow_list_is_closed_at_once(
+    start_server: StartServer, records: MemoryRecords, caplog: pytest.LogCaptureFixture
+) -> None:
+    server = await start_server(allow=("10.0.0.0/8",))
+    fake = await call(server, hold=1.0)
+    await server.stop()
+    assert fake.commands == [] and fake.received == b""
+    assert records.records == []
+    assert server.metrics.refused.labels("peer")._value.get() == 1
+    assert any("not in the allowed networks" in r.getMessage() for r in caplog.records)
+
+
+@pytest.mark.parametrize(
+    "caller",
+    [
+        CallerScript(env_bytes=b"GET / HTTP/1.1\r\nHost: x\r\n\r\n"),
+        CallerScript(env_bytes=b"agi_network: yes\n" + b"agi_pad: " + b"x" * 40000 + b"\n\n"),
+        CallerScript(env_bytes=b"agi_network: yes\nagi_network_script: greet\n"),
+        CallerScript(byte_delay=0.01),
+        CallerScript(close_after_env=True, env_bytes=b"agi_network: ye"),
+    ],
+    ids=["http", "oversize", "never-ends", "slow-bytes", "early-eof"],
+)
+async def test_bad_handshakes_are_closed_without_a_call(
+    caller: CallerScript, start_server: StartServer, records: MemoryRecords
+) -> None:
+    server = await start_server(handshake_timeout=0.3)
+    fake = await call(server, caller=caller, hold=1.0)
+    await server.stop()
+    assert fake.commands == []
+    assert records.records == [] and server.active_calls == 0
+
+
+async def test_calls_over_the_cap_are_refused_cleanly(start_server: StartServer, records: MemoryRecords) -> None:
+    """Over max_calls: a channel variable tells the dialplan, then a clean close (AGISTATUS=SUCCESS)."""
+    server = await start_server(source=_source(("greet", GREETING)), max_calls=1)
+    first = asyncio.create_task(call(server, "greet", default_media_seconds=0.3))
+    while server.active_calls == 0:
+        await asyncio.sleep(0.01)
+    second = await call(server, "greet")
+    await first
+    await server.stop()
+    assert [parse_args(line) for line in second.commands] == [["SET", "VARIABLE", STATUS_VARIABLE, "OVERLOADED"]]
+    assert second.server_half_closed
+    assert len(records.records) == 1
+    assert server.metrics.refused.labels("overload")._value.get() == 1
+
+
+# -- records and shutdown ------------------------------------------------------------------------------------
+
+
+async def test_record_of_a_caller_hanging_up_mid_prompt(start_server: StartServer, records: MemoryRecords) -> None:
+    server = await start_server(source=_source(("greet", GREETING)))
+    await call(server, "greet", CallerScript(hangup_at_command=1))
+    await server.stop()
+    record = records.records[0]
+    assert record.outcome == "caller_hangup"
+    assert record.hangup_point == "hello" and record.hangup_during == "play"
+    assert record.answered_at is not None and record.ended_at >= record.started_at
+    assert [step["node"] for step in record.trace["steps"]] == ["start", "hello"]
+
+
+async def test_graceful_shutdown_lets_short_calls_finish_and_cancels_the_rest(
+    start_server: StartServer, records: MemoryRecords
+) -> None:
+    short = _document([_node("start", "start"), _node("hello", "say_phrase", text="corto")])
+    source = _source(("greet", GREETING), ("short", short))
+    server = await start_server(source=source)
+    long_calls = [asyncio.create_task(call(server, "greet", default_media_seconds=30.0, hold=5.0)) for _ in range(3)]
+    short_call = asyncio.create_task(call(server, "short", default_media_seconds=0.2))
+    while server.active_calls < 4:
+        await asyncio.sleep(0.01)
+    await server.stop(deadline=0.5)
+    assert server.active_calls == 0
+    with pytest.raises(ConnectionRefusedError):  # not listening any more
+        await call(server, "short", hold=0.5)
+    await asyncio.gather(*long_calls, short_call)
+    outcomes = sorted((r.trace.get("scenario"), r.outcome, r.error) for r in records.records)
+    assert outcomes == [
+        ("Test", "ended", None),
+        ("Test", "failed", "server shutdown"),
+        ("Test", "failed", "server shutdown"),
+        ("Test", "failed", "server shutdown"),
+    ]
+    for record in records.records:
+        assert record.trace["steps"], "partial traces are kept"
+
+
+async def test_records_are_written_in_batches(start_server: StartServer, records: MemoryRecords) -> None:
+    server = await start_server(source=_source(("greet", GREETING)))
+    await asyncio.gather(*(call(server, "greet") for _ in range(20)))
+    await server.stop()
+    assert len(records.records) == 20 and records.batches <= 20
+    assert len({r.call_id for r in records.records}) == 20
+
+
+async def test_a_failing_writer_is_retried(start_server: StartServer) -> None:
+    from agi_server.records import CallRecord, RecordWriter
+
+    attempts: list[int] = []
+
+    async def flaky(batch: list[CallRecord]) -> None:
+        attempts.append(len(batch))
+        if len(attempts) == 1:
+            raise OSError("database restarting")
+
+    writer = RecordWriter(flaky, retry_delays=(0.01,))
+    writer.start()
+    server = await start_server(source=_source(("greet", GREETING)))
+    server.records = writer
+    await call(server, "greet")
+    await server.stop()
+    assert attempts == [1, 1] and writer.written == 1
+
+
+# -- operations ---------------------------------------------------------------------------------------------
+
+
+async def test_metrics(start_server: StartServer) -> None:
+    server = await start_server(source=_source(("greet", GREETING)))
+    await call(server, "greet")
+    await server.stop()
+    text = server.metrics.exposition().decode()
+    assert "ivrgraph_agi_active_calls 0.0" in text
+    assert 'ivrgraph_agi_calls_total{outcome="ended"} 1.0' in text
+    assert 'ivrgraph_agi_round_trip_seconds_count{command="ANSWER"} 1.0' in text
+
+
+async def test_logs_carry_the_call_id(
+    start_server: StartServer, records: MemoryRecords, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="agi_server")
+    server = await start_server(source=_source(("greet", GREETING)))
+    await call(server, "greet")
+    await server.stop()
+    call_id = records.records[0].call_id
+    lines = [r for r in caplog.records if getattr(r, "call_id", None) == call_id]
+    assert len(lines) >= 2 and all(r.getMessage().startswith(f"call_id={call_id} ") for r in lines)
