@@ -15,7 +15,7 @@ from typing import Final
 
 from agi_server.connection import AgiConnection
 from agi_server.errors import ConnectionLost, DeadChannel, ExecNotAllowed, MediaNotPlayed, UnsafeArgument
-from agi_server.protocol import MAX_DIAL_TIMEOUT, AgiResponse, dial_argument, queue_argument
+from agi_server.protocol import DIAL_OPTIONS, MAX_DIAL_TIMEOUT, AgiResponse, dial_argument, queue_argument
 from graph_engine.block import MEDIA_NAME_PATTERN
 from graph_engine.channel import DigitInput, Prompt, TransferOutcome, TransferResult
 from graph_engine.errors import CallerHangup
@@ -50,6 +50,10 @@ class ChannelSettings:
     number_context: str = "ivrgraph-outbound"  # a plain number N is dialled as Local/N@<this context>
     media_timeout: float = 600.0  # longest prompt we wait for (STREAM FILE has no timeout of its own)
     max_transfer_seconds: float = 4 * 3600.0  # an answered Dial returns only when the bridge ends
+
+    def __post_init__(self) -> None:
+        if set(self.dial_options) - DIAL_OPTIONS:
+            raise ValueError(f"dial options {self.dial_options!r} are not from {''.join(sorted(DIAL_OPTIONS))!r}")
 
 
 class AgiChannel:
