@@ -2,34 +2,19 @@
 
 from __future__ import annotations
 
-import importlib.util
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
-from types import ModuleType
 from typing import Any, ClassVar
 
 import pytest
 
+from tests.fakes.gtts_server import FakeGtts
 from voice.engines.base import EngineSettings, TtsEngine
 from voice.engines.espeak import EspeakEngine
 from voice.engines.gtts_engine import GttsEngine
 from voice.media import MediaRoot
 from voice.service import TtsService
-
-
-def load_fake(stem: str) -> ModuleType:
-    """A module of tests/fakes under a unique name (tests/ is not a package)."""
-    name = f"ivrgraph_fakes_{stem}"
-    if name not in sys.modules:
-        path = Path(__file__).parents[1] / "fakes" / f"{stem}.py"
-        spec = importlib.util.spec_from_file_location(name, path)
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
 
 
 class RecordingEngine:
@@ -92,8 +77,8 @@ def mp3_bytes(tmp_path_factory: pytest.TempPathFactory) -> bytes:
 
 
 @pytest.fixture
-def fake_gtts(mp3_bytes: bytes) -> Iterator[Any]:
-    with load_fake("gtts_server").FakeGtts(mp3_bytes) as fake:
+def fake_gtts(mp3_bytes: bytes) -> Iterator[FakeGtts]:
+    with FakeGtts(mp3_bytes) as fake:
         yield fake
 
 
