@@ -1,4 +1,18 @@
-"""Voice: speech for calls (TTS engines, cache, Asterisk formats), spoken numbers/money/dates, audio assets."""
+"""Voice: speech for calls, cached and converted for Asterisk; spoken numbers, money and dates; audio assets.
+
+    TtsService (service.py)    implements graph_engine.services.TextToSpeech: render(text, language=, voice=,
+                               engine=) -> "tts/<hash>", a media name under the media root
+    engines (engines/)         espeak-ng (offline, default) and gTTS, found through entry points `ivrgraph.tts`
+    PhraseCache (cache.py)     files by hash, atomic writes, a byte bound with LRU eviction
+    formats.py, tools.py       .sln (8 kHz), .sln16 (16 kHz), .ulaw, .wav through sox or ffmpeg argument lists
+    prerender.py               publish-time rendering of every static phrase; failures name their node
+    spoken.py, templating.py   money(), spoken_date(), number(), ordinal(), digits() for templates (en/es/ru/kk)
+    assets.py                  uploaded WAV/MP3/OGG/FLAC: probed, converted, stored as assets/<id>
+    settings.py                VoiceSettings.from_env(): IVRGRAPH_MEDIA_ROOT, IVRGRAPH_TTS_ENGINE, ...
+
+Media layout: <media root>/tts/<hash>.{sln,sln16,ulaw,wav} and <media root>/assets/<id>.{...}. Asterisk finds
+them when the media root is (or is linked as) the `ivrgraph` folder of its sounds directory.
+"""
 
 from voice.errors import SpeechError, VoiceError
 from voice.formats import AudioFormat

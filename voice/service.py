@@ -24,6 +24,7 @@ from voice.formats import DEFAULT_FORMATS, AudioFormat, Converter
 from voice.media import MediaRoot
 from voice.settings import VoiceSettings
 from voice.singleflight import SingleFlight
+from voice.templating import install_template_functions
 from voice.text import normalize_text, speakable
 from voice.tools import convert_async, pick_converter
 
@@ -64,6 +65,9 @@ class TtsService:
 
     @classmethod
     def from_settings(cls, settings: VoiceSettings, engines: Mapping[str, TtsEngine] | None = None) -> TtsService:
+        """The service a host builds at start-up. It also offers `money()`, `spoken_date()`... to templates, so
+        a host that speaks phrases also runs the templates that use them."""
+        install_template_functions()
         media = MediaRoot(settings.media_root)
         media.ensure()
         return cls(
