@@ -1,12 +1,15 @@
-/** The designer's calls to the ivrgraph API, one function per operation, named after what the analyst does. */
+/**
+ * The designer's calls to the ivrgraph API, typed by the client generated from api/openapi.json
+ * (openapi-fetch over src/generated/api.ts), one function per thing the analyst does.
+ */
+import createClient, { type Middleware } from "openapi-fetch";
+import type { components, paths } from "../generated/api";
+import type { BlockSpec } from "../lib/catalog";
 import type { ScenarioDocument } from "../lib/convert";
-import type { Problem } from "../lib/problems";
-import { request, setCsrfToken } from "./http";
+import { ApiError, csrfHeaders, describeFailure, rawRequest, setCsrfToken } from "./http";
 import type {
-  BlockCatalog,
   CallDetail,
   CallPage,
-  LoginResult,
   PublishResult,
   SaveResult,
   ScenarioDetail,
@@ -17,71 +20,145 @@ import type {
   VersionSummary,
 } from "./types";
 
-const slugPath = (slug: string) => `/scenarios/${encodeURIComponent(slug)}`;
+export type Schemas = components["schemas"];
 
-export async function login(username: string, password: string): Promise<User> {
-  const result = await request<LoginResult>("/auth/login", { method: "POST", body: { username, password } });
-  setCsrfToken(result.csrf_token);
-  return result.user;
+const csrf: Middleware = {
+  onRequest({ request }) {
+    for (const [name, value] of Object.entries(csrfHeaders(request.method))) request.headers.set(name, value);
+    return request;
+  },
+};
+
+// Same origin: the API serves the designer, and `npm run dev` proxies /api to it.
+const client = createClient<paths>({ baseUrl: "", credentials: "same-origin" });
+client.use(csrf);
+
+type Result<T> = { data?: T; error?: unknown; response: Response };
+
+async function unwrap<T>(call: Promise<Result<T>>): Promise<T> {
+  let result: Result<T>;
+  try {
+    result = await call;
+  } catch (error) {
+    throw new ApiError(0, null, error instanceof Error ? error.message : String(error));
+  }
+  if (!result.response.ok) {
+    throw new ApiError(result.response.status, result.error ?? null, describeFailure(result.response.status, result.error));
+  }
+  return result.data as T;
 }
 
-/** The session survives a reload in its cookie; the CSRF token is handed out again by /auth/me. */
+const slugParams = (slug: string) => ({ params: { path: { slug } } });
+
+export async function login(username: string, password: string): Promise<User> {
+  const session = await unwrap(client.POST("/api/auth/login", { body: { username, password } }));
+  setCsrfToken(session.csrf_token ?? null);
+  return session.user;
+}
+
+/** The session survives a reload in its cookie; /auth/me hands the CSRF token out again. */
 export async function me(): Promise<User> {
-  const result = await request<{ user?: User; csrf_token?: string } & Partial<User>>("/auth/me");
-  if (result.csrf_token) setCsrfToken(result.csrf_token);
-  return (result.user ?? result) as User;
+  const session = await unwrap(client.GET("/api/auth/me"));
+  setCsrfToken(session.csrf_token ?? null);
+  return session.user;
 }
 
 export async function logout(): Promise<void> {
-  await request("/auth/logout", { method: "POST" });
+  await unwrap(client.POST("/api/auth/logout"));
   setCsrfToken(null);
 }
 
-export const blocks = () => request<BlockCatalog>("/blocks");
-
-export const listScenarios = (q: string, page: number, pageSize: number) =>
-  request<ScenarioPage>("/scenarios", { query: { q, page, page_size: pageSize } });
-
-export const createScenario = (slug: string, name: string, document?: ScenarioDocument) =>
-  request<ScenarioDetail>("/scenarios", { method: "POST", body: document ? { slug, name, document } : { slug, name } });
-
-export const getScenario = (slug: string) => request<ScenarioDetail>(slugPath(slug));
-
-export const saveDraft = (slug: string, revision: number, document: ScenarioDocument) =>
-  request<SaveResult>(`${slugPath(slug)}/draft`, { method: "PUT", body: { revision, document } });
-
-export const deleteScenario = (slug: string) => request<void>(slugPath(slug), { method: "DELETE" });
-
-export const duplicateScenario = (slug: string, newSlug: string, name: string) =>
-  request<ScenarioDetail>(`${slugPath(slug)}/duplicate`, { method: "POST", body: { slug: newSlug, name } });
-
-export const importScenario = (slug: string, document: unknown, name?: string) =>
-  request<ScenarioDetail>("/scenarios/import", { method: "POST", body: name ? { slug, name, document } : { slug, document } });
-
-export const exportScenario = (slug: string) => request<unknown>(`${slugPath(slug)}/export`);
-
-export const validate = (slug: string, document: ScenarioDocument) =>
-  request<{ problems: Problem[] }>(`${slugPath(slug)}/validate`, { method: "POST", body: { document } });
-
-export const publish = (slug: string, message: string) =>
-  request<PublishResult>(`${slugPath(slug)}/publish`, { method: "POST", body: { message } });
-
-export const versions = (slug: string) => request<VersionSummary[]>(`${slugPath(slug)}/versions`);
-
-export const rollback = (slug: string, version: number) =>
-  request<PublishResult>(`${slugPath(slug)}/versions/${version}/rollback`, { method: "POST" });
-
-export const simulate = (slug: string, body: SimulateRequest) =>
-  request<SimulateResult>(`${slugPath(slug)}/simulate`, { method: "POST", body });
-
-export const calls = (scenario: string) => request<CallPage>("/calls", { query: { scenario, limit: 50 } });
-
-export const call = (id: string | number) => request<CallDetail>(`/calls/${encodeURIComponent(String(id))}`);
-
-export const audioAssets = () => request<unknown>("/audio");
-
-export async function ttsPreview(text: string, language: string, voice?: string): Promise<Blob> {
-  const response = await request<Response>("/tts/preview", { method: "POST", body: { text, language, voice }, raw: true });
-  return response.blob();
+export async function blocks(): Promise<BlockSpec[]> {
+  return (await unwrap(client.GET("/api/blocks"))) as unknown as BlockSpec[];
 }
 
+export async function listScenarios(q: string, page: number, pageSize: number): Promise<ScenarioPage> {
+  return unwrap(client.GET("/api/scenarios", { params: { query: { q: q || undefined, page, page_size: pageSize } } }));
+}
+
+const asDetail = (detail: Schemas["ScenarioDetail"]) => detail as unknown as ScenarioDetail;
+
+export async function createScenario(slug: string, name: string, document?: ScenarioDocument): Promise<ScenarioDetail> {
+  const body = document ? { slug, name, document: document as unknown as Record<string, unknown> } : { slug, name };
+  return asDetail(await unwrap(client.POST("/api/scenarios", { body })));
+}
+
+export async function getScenario(slug: string): Promise<ScenarioDetail> {
+  return asDetail(await unwrap(client.GET("/api/scenarios/{slug}", slugParams(slug))));
+}
+
+export async function saveDraft(slug: string, revision: number, document: ScenarioDocument): Promise<SaveResult> {
+  const body = { revision, document: document as unknown as Record<string, unknown> };
+  return unwrap(client.PUT("/api/scenarios/{slug}/draft", { ...slugParams(slug), body }));
+}
+
+export async function deleteScenario(slug: string): Promise<void> {
+  await unwrap(client.DELETE("/api/scenarios/{slug}", slugParams(slug)));
+}
+
+export async function duplicateScenario(slug: string, newSlug: string, name: string): Promise<ScenarioDetail> {
+  return asDetail(await unwrap(client.POST("/api/scenarios/{slug}/duplicate", { ...slugParams(slug), body: { slug: newSlug, name } })));
+}
+
+export async function importScenario(slug: string, document: unknown, name?: string): Promise<ScenarioDetail> {
+  const body = { slug, name: name ?? null, document: document as Record<string, unknown> };
+  return asDetail(await unwrap(client.POST("/api/scenarios/import", { body })));
+}
+
+export async function exportScenario(slug: string): Promise<unknown> {
+  return unwrap(client.GET("/api/scenarios/{slug}/export", slugParams(slug)));
+}
+
+export async function validate(slug: string, document: ScenarioDocument): Promise<{ problems: unknown[] }> {
+  const body = { document: document as unknown as Record<string, unknown> };
+  return unwrap(client.POST("/api/scenarios/{slug}/validate", { ...slugParams(slug), body }));
+}
+
+export async function publish(slug: string, message: string): Promise<PublishResult> {
+  return unwrap(client.POST("/api/scenarios/{slug}/publish", { ...slugParams(slug), body: { message } }));
+}
+
+export async function versions(slug: string): Promise<VersionSummary[]> {
+  return unwrap(client.GET("/api/scenarios/{slug}/versions", slugParams(slug)));
+}
+
+export async function rollback(slug: string, version: number, message = ""): Promise<PublishResult> {
+  return unwrap(
+    client.POST("/api/scenarios/{slug}/versions/{number}/rollback", {
+      params: { path: { slug, number: version } },
+      body: { message },
+    }),
+  );
+}
+
+export async function simulate(slug: string, request: SimulateRequest): Promise<SimulateResult> {
+  const body = { ...request, document: request.document as unknown as Record<string, unknown> | undefined };
+  return (await unwrap(client.POST("/api/scenarios/{slug}/simulate", { ...slugParams(slug), body }))) as unknown as SimulateResult;
+}
+
+export async function calls(scenario: string): Promise<CallPage> {
+  return unwrap(client.GET("/api/calls", { params: { query: { scenario, page_size: 50 } } }));
+}
+
+export async function call(id: string): Promise<CallDetail> {
+  return (await unwrap(client.GET("/api/calls/{call_id}", { params: { path: { call_id: id } } }))) as unknown as CallDetail;
+}
+
+export async function dataSources(): Promise<string[]> {
+  return (await unwrap(client.GET("/api/data-sources"))).map((source) => source.name);
+}
+
+/** Audio assets come from the voice service (not in the OpenAPI document yet); missing means none. */
+export async function audioAssets(): Promise<string[]> {
+  try {
+    const assets = (await (await rawRequest("/api/audio")).json()) as unknown;
+    const list = Array.isArray(assets) ? assets : ((assets as { items?: unknown[] })?.items ?? []);
+    return list.map((a) => (typeof a === "string" ? a : String((a as { name?: string }).name ?? ""))).filter(Boolean);
+  } catch {
+    return [];
+  }
+}
+
+export async function ttsPreview(text: string, language: string, voice?: string): Promise<Blob> {
+  return (await rawRequest("/api/tts/preview", { method: "POST", body: { text, language, voice } })).blob();
+}

@@ -1,6 +1,7 @@
 /**
- * The one place HTTP happens: JSON in and out, the session cookie, and the CSRF token on unsafe methods.
- * Failures are an `ApiError` carrying the status and the parsed body (problem+json or a 409 conflict body).
+ * Transport shared by every API call: the session cookie travels by itself; the CSRF token is added to unsafe
+ * requests here. Failures become an `ApiError` carrying the status and the parsed problem+json body
+ * (`current_revision`/`document` on a 409, `problems` on a 422...).
  */
 export class ApiError extends Error {
   constructor(
@@ -13,73 +14,52 @@ export class ApiError extends Error {
   }
 }
 
-const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+export const UNSAFE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 let csrfToken: string | null = null;
-let baseUrl = "api";
 
 export function setCsrfToken(token: string | null): void {
   csrfToken = token;
 }
 
-/** Relative by default so the designer works under whatever prefix the API serves it. */
-export function setBaseUrl(url: string): void {
-  baseUrl = url.replace(/\/$/, "");
+export function csrfHeaders(method: string): Record<string, string> {
+  return UNSAFE_METHODS.has(method.toUpperCase()) && csrfToken ? { "X-CSRF-Token": csrfToken } : {};
 }
 
-function describe(status: number, body: unknown): string {
+/** The sentence to show for a failed request: the problem's detail, else its title, else the status. */
+export function describeFailure(status: number, body: unknown): string {
   if (body && typeof body === "object") {
     const b = body as Record<string, unknown>;
     for (const key of ["detail", "title", "message"]) {
-      if (typeof b[key] === "string") return b[key] as string;
+      if (typeof b[key] === "string" && b[key]) return b[key] as string;
     }
-    if (Array.isArray(b.detail)) return b.detail.map((d) => (d as Record<string, unknown>)?.msg ?? "").join("; ");
   }
-  return `HTTP ${status}`;
+  if (typeof body === "string" && body) return body;
+  return status === 0 ? "the server did not answer" : `HTTP ${status}`;
 }
 
-export interface RequestOptions {
-  method?: string;
-  body?: unknown;
-  query?: Record<string, string | number | undefined | null>;
-  raw?: boolean;
-}
-
-export async function request<T>(path: string, options: RequestOptions = {}): Promise<T> {
-  const method = options.method ?? "GET";
-  const headers: Record<string, string> = { Accept: "application/json" };
-  if (options.body !== undefined && !(options.body instanceof FormData)) headers["Content-Type"] = "application/json";
-  if (UNSAFE.has(method) && csrfToken) headers["X-CSRF-Token"] = csrfToken;
-  const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(options.query ?? {})) {
-    if (value !== undefined && value !== null && value !== "") params.set(key, String(value));
-  }
-  const url = `${baseUrl}${path}${params.size ? `?${params}` : ""}`;
+/** For the few endpoints outside the OpenAPI document (voice: audio assets, TTS preview). */
+export async function rawRequest(path: string, init: { method?: string; body?: unknown } = {}): Promise<Response> {
+  const method = init.method ?? "GET";
   let response: Response;
   try {
-    response = await fetch(url, {
+    response = await fetch(path, {
       method,
-      headers,
       credentials: "same-origin",
-      body:
-        options.body === undefined
-          ? undefined
-          : options.body instanceof FormData
-            ? options.body
-            : JSON.stringify(options.body),
+      headers: { ...(init.body === undefined ? {} : { "Content-Type": "application/json" }), ...csrfHeaders(method) },
+      body: init.body === undefined ? undefined : JSON.stringify(init.body),
     });
   } catch (error) {
     throw new ApiError(0, null, error instanceof Error ? error.message : String(error));
   }
-  if (options.raw && response.ok) return response as T;
-  const text = await response.text();
-  let body: unknown = null;
-  if (text) {
+  if (!response.ok) {
+    const text = await response.text();
+    let body: unknown = text;
     try {
       body = JSON.parse(text);
     } catch {
-      body = text;
+      // not JSON: keep the text
     }
+    throw new ApiError(response.status, body, describeFailure(response.status, body));
   }
-  if (!response.ok) throw new ApiError(response.status, body, describe(response.status, body));
-  return body as T;
+  return response;
 }

@@ -1,86 +1,39 @@
 /**
- * The API's shapes as the designer uses them (issue 4's contract). Until api/openapi.json is generated into
- * src/generated/api.ts these are written by hand; the client checks them against the generated paths.
+ * The API's shapes, taken from the client generated from api/openapi.json. Scenario documents and traces are
+ * free-form objects in the OpenAPI document; here they get the designer's own types.
  */
-import type { BlockSpec } from "../lib/catalog";
+import type { components } from "../generated/api";
 import type { ScenarioDocument } from "../lib/convert";
-import type { Problem } from "../lib/problems";
 
-export type Role = "viewer" | "editor" | "publisher" | "admin";
+type Schemas = components["schemas"];
 
-export interface User {
-  id: number | string;
-  username: string;
-  role: Role;
-}
+export type User = Schemas["UserPublic"];
+export type Role = User["role"];
+export type ScenarioSummary = Schemas["ScenarioSummary"];
+export type ScenarioPage = Schemas["ScenarioList"];
+export type SaveResult = Schemas["DraftSaved"];
+export type TestOutcome = Schemas["TestOutcome"];
+export type VersionSummary = Schemas["VersionSummary"];
+export type PublishResult = Schemas["PublishOut"];
+export type SimulateRequest = Omit<Schemas["SimulateIn"], "document"> & { document?: ScenarioDocument };
+export type CallSummary = Schemas["CallSummary"];
+export type CallPage = Schemas["CallPage"];
 
-export interface LoginResult {
-  user: User;
-  csrf_token: string;
-}
-
-export interface ScenarioSummary {
-  slug: string;
-  name: string;
-  description?: string | null;
-  draft_revision: number;
-  updated_at: string;
-  updated_by?: string | null;
-  latest_version?: number | null;
-}
-
-export interface ScenarioPage {
-  items: ScenarioSummary[];
-  total: number;
-}
-
-export interface Draft {
+export interface Draft extends Omit<Schemas["Draft"], "document"> {
   document: ScenarioDocument;
-  revision: number;
-  updated_at: string;
-  updated_by?: string | null;
 }
 
-export interface ScenarioDetail {
-  slug: string;
-  name: string;
-  description?: string | null;
+export interface ScenarioDetail extends Omit<Schemas["ScenarioDetail"], "draft"> {
   draft: Draft;
-  latest_version?: number | null;
 }
 
-export interface SaveResult {
-  revision: number;
-  problems: Problem[];
-}
-
+/** The body of a 409 on a draft save: what is stored now, so nothing has to be overwritten blindly. */
 export interface Conflict {
   current_revision: number;
   document: ScenarioDocument;
 }
 
-export interface TestOutcome {
-  name: string;
-  passed: boolean;
-  failures: string[];
-  story: string[];
-}
-
-export interface VersionSummary {
-  number: number;
-  message: string;
-  created_at: string;
-  created_by: string;
-  validation_summary?: Record<string, unknown>;
-}
-
-export interface PublishResult {
-  version: VersionSummary;
-  diff: Record<string, unknown>;
-  tests: TestOutcome[];
-  problems?: Problem[];
-}
-
+/** graph_engine.trace.TraceStep as data. */
 export interface TraceStep {
   index?: number;
   node: string;
@@ -93,6 +46,7 @@ export interface TraceStep {
   scenario?: string | null;
 }
 
+/** graph_engine.trace.CallResult as data. */
 export interface CallResultLike {
   call_id?: string;
   outcome: string;
@@ -100,41 +54,10 @@ export interface CallResultLike {
   variables: Record<string, unknown>;
 }
 
-export interface SimulateRequest {
-  document?: ScenarioDocument;
-  keys: string[];
-  caller_id?: string;
-  at?: string;
-  variables?: Record<string, unknown>;
-  data_rows?: Record<string, unknown[]>;
-  transfers?: string[];
-}
-
-export interface SimulateResult {
+export interface SimulateResult extends Omit<Schemas["SimulateOut"], "result"> {
   result: CallResultLike;
-  story: string[];
 }
 
-export interface CallSummary {
-  id: string;
-  scenario: string;
-  version: number | null;
-  caller_id: string;
-  started_at: string;
-  duration_ms: number;
-  outcome: string;
-  status: string;
-  last_node: string | null;
-}
-
-export interface CallDetail extends CallSummary {
+export interface CallDetail extends Omit<Schemas["CallDetail"], "trace"> {
   trace: Partial<CallResultLike>;
-  variables: Record<string, unknown>;
 }
-
-export interface CallPage {
-  items: CallSummary[];
-  next_cursor: string | null;
-}
-
-export type BlockCatalog = BlockSpec[];

@@ -5,6 +5,7 @@ import validator from "@rjsf/validator-ajv8";
 import { useEffect, useMemo, useState } from "react";
 import { useI18n } from "../i18n";
 import type { BlockNode } from "../lib/convert";
+import { pruneConfig } from "../lib/catalog";
 import { jsonEqual } from "../lib/exits";
 import { nodeExits } from "../lib/graph";
 import { configFieldOf } from "../lib/problems";
@@ -97,7 +98,7 @@ export function BlockPanel({ node, scenarios, audio }: { node: BlockNode; scenar
             idPrefix={`cfg-${node.id}`}
             onChange={(event) => {
               // rjsf reports a change on mount (filling defaults): only real edits enter the history.
-              const config = (event.formData ?? {}) as Record<string, unknown>;
+              const config = pruneConfig((event.formData ?? {}) as Record<string, unknown>, spec.config_schema);
               if (!jsonEqual(config, node.data.config)) updateNode(node.id, { config });
             }}
           />
@@ -128,7 +129,11 @@ export function BlockPanel({ node, scenarios, audio }: { node: BlockNode; scenar
                       ))}
                   </select>
                   {!edge && spec && (
-                    <div className="muted small">{t("editor.unwired", { meaning: unwiredMeaning(spec.unwired_meaning, exit.name) })}</div>
+                    <div className="muted small">
+                      {t("editor.unwired", {
+                        meaning: exit.name === "error" ? t("editor.unwiredError") : unwiredMeaning(spec.unwired_meaning, exit.name),
+                      })}
+                    </div>
                   )}
                 </td>
               </tr>

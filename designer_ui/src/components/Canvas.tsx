@@ -28,6 +28,8 @@ export function Canvas() {
   const onEdgesChange = useEditor((s) => s.onEdgesChange);
   const onConnect = useEditor((s) => s.onConnect);
   const addBlock = useEditor((s) => s.addBlock);
+  const setPanel = useEditor((s) => s.setPanel);
+  const showBlockPanel = useCallback(() => setPanel("block"), [setPanel]);
   const flow = useReactFlow<BlockNode>();
 
   const isValidConnection: IsValidConnection = useCallback(
@@ -63,9 +65,9 @@ export function Canvas() {
 
   useEffect(() => {
     if (fitRequest === 0) return;
-    // Wait a frame so freshly loaded nodes are measured before fitting.
-    const frame = requestAnimationFrame(() => void flow.fitView({ padding: 0.15, maxZoom: 1.2 }));
-    return () => cancelAnimationFrame(frame);
+    // Give React Flow a moment to measure fresh nodes and take new positions before fitting.
+    const timer = setTimeout(() => void flow.fitView({ padding: 0.15, maxZoom: 1.2, duration: 150 }), 60);
+    return () => clearTimeout(timer);
   }, [fitRequest, flow]);
 
   const onDragOver = useCallback((event: DragEvent) => {
@@ -95,6 +97,7 @@ export function Canvas() {
         onNodesChange={onNodesChange}
         onEdgesChange={onEdgesChange as never}
         onConnect={onConnect}
+        onNodeClick={showBlockPanel}
         isValidConnection={isValidConnection}
         deleteKeyCode={null}
         multiSelectionKeyCode={["Shift", "Meta", "Control"]}
@@ -102,10 +105,9 @@ export function Canvas() {
         maxZoom={2}
         defaultEdgeOptions={{ type: "smoothstep" }}
         proOptions={{ hideAttribution: true }}
-        fitView
       >
         <Background gap={16} />
-        <MiniMap pannable zoomable ariaLabel="minimap" />
+        <MiniMap pannable zoomable ariaLabel="minimap" style={{ width: 150, height: 100 }} />
         <Controls showInteractive={false} />
       </ReactFlow>
     </div>

@@ -130,12 +130,20 @@ function Editor({ slug, user }: { slug: string; user: User }) {
               </button>
             ))}
           </div>
-          <div className="panel-body" role="tabpanel">
-            {panel === "block" &&
-              (selected ? <BlockPanel node={selected} scenarios={scenarios} audio={audio} /> : <p className="muted">{t("editor.nothingSelected")}</p>)}
-            {panel === "scenario" && <ScenarioPanel />}
-            {panel === "test" && <TestCallPanel slug={slug} />}
+          {/* Panels stay mounted while hidden, so a test call's story survives a look at a block's form. */}
+          <div className="panel-body" role="tabpanel" hidden={panel !== "block"}>
+            {selected ? <BlockPanel node={selected} scenarios={scenarios} audio={audio} /> : <p className="muted">{t("editor.nothingSelected")}</p>}
+          </div>
+          <div className="panel-body" role="tabpanel" hidden={panel !== "scenario"}>
+            <ScenarioPanel />
+          </div>
+          <div className="panel-body" role="tabpanel" hidden={panel !== "test"}>
+            <TestCallPanel slug={slug} />
+          </div>
+          <div className="panel-body" role="tabpanel" hidden={panel !== "versions"}>
             {panel === "versions" && <VersionsPanel slug={slug} refreshKey={versionsKey} onChanged={() => setVersionsKey((k) => k + 1)} />}
+          </div>
+          <div className="panel-body" role="tabpanel" hidden={panel !== "calls"}>
             {panel === "calls" && <CallsPanel slug={slug} />}
           </div>
         </aside>

@@ -15,14 +15,18 @@ export function Palette() {
   const groups = useMemo(() => paletteGroups(specs, query), [specs, query]);
   const flow = useReactFlow();
 
-  function addAtCentre(type: string) {
+  /** Without a mouse: next to the selected block (building a chain left to right), else mid-canvas. */
+  function addByKeyboard(type: string) {
+    const selected = useEditor.getState().nodes.find((n) => n.selected);
+    if (selected) {
+      addBlock(type, { x: selected.position.x + 300, y: selected.position.y });
+      return;
+    }
     const canvas = document.querySelector(".canvas")?.getBoundingClientRect();
     const centre = canvas
       ? flow.screenToFlowPosition({ x: canvas.left + canvas.width / 2, y: canvas.top + canvas.height / 2 })
       : { x: 0, y: 0 };
-    // Stagger so several blocks added by keyboard do not stack exactly.
-    const offset = (useEditor.getState().nodes.length % 5) * 24;
-    addBlock(type, { x: centre.x - 110 + offset, y: centre.y - 40 + offset });
+    addBlock(type, { x: centre.x - 110, y: centre.y - 40 });
   }
 
   return (
@@ -51,7 +55,7 @@ export function Palette() {
                 event.dataTransfer.setData(BLOCK_DRAG_TYPE, spec.type);
                 event.dataTransfer.effectAllowed = "move";
               }}
-              onClick={() => addAtCentre(spec.type)}
+              onClick={() => addByKeyboard(spec.type)}
             >
               <BlockIcon name={spec.icon} />
               <span>{spec.title}</span>

@@ -37,7 +37,7 @@ export function ProblemsPanel() {
                 disabled={!problem.node}
                 onClick={() => problem.node && focusNode(problem.node)}
               >
-                <span className="severity">{problem.severity === "error" ? "⛔" : "⚠"}</span>
+                <span className="severity">{problem.severity === "error" ? "✖" : "▲"}</span>
                 <strong>{problem.node ? titleOf(problem.node) : t("problems.scenario")}</strong>: {problem.message}
               </button>
             </li>

@@ -66,7 +66,7 @@ function NameSlugForm(props: { title: string; initialName?: string; onSubmit(nam
         <input
           name="slug"
           required
-          pattern="[a-z0-9][a-z0-9-]{0,63}"
+          pattern="[a-z0-9][a-z0-9\-]{0,63}"
           value={slug}
           onChange={(e) => {
             setSlug(e.target.value);

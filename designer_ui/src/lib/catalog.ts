@@ -73,3 +73,22 @@ export function paletteGroups(specs: BlockSpec[], query: string): { category: st
     blocks: blocks.sort((a, b) => a.title.localeCompare(b.title)),
   }));
 }
+
+function isEmptyValue(value: unknown): boolean {
+  if (value === undefined || value === "") return true;
+  return value !== null && typeof value === "object" && !Array.isArray(value) && Object.keys(value).length === 0;
+}
+
+/**
+ * What a form produced, minus the optional settings left empty. Forms fill an untouched optional object
+ * (the IVR's "when nothing is pressed" prompt) with `{}`, which the block's schema rightly refuses.
+ */
+export function pruneConfig(config: Config, schema: JsonSchemaObject): Config {
+  const required = new Set(schema.required ?? []);
+  const out: Config = {};
+  for (const [key, value] of Object.entries(config)) {
+    if (!required.has(key) && isEmptyValue(value)) continue;
+    out[key] = value;
+  }
+  return out;
+}

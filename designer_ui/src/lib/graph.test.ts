@@ -79,7 +79,8 @@ describe("graph edits", () => {
   it("new blocks start with their schema defaults", () => {
     const ivr = newBlockNode(catalog.get("ivr")!, { x: 5, y: 6 }, new Set(["ivr"]));
     expect(ivr.id).toBe("ivr_2");
-    expect(ivr.data).toMatchObject({ blockType: "ivr", label: "IVR Menu", config: { mode: "menu", options: [], timeout: 5 } });
+    expect(ivr.data).toMatchObject({ blockType: "ivr", version: 1, config: { mode: "menu", options: [], timeout: 5 } });
+    expect(ivr.data.label).toBeUndefined();
   });
 
   it("copy and paste keeps inner edges, renames nodes and drops edges leaving the selection", () => {

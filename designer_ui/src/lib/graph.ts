@@ -65,7 +65,7 @@ export function newBlockNode(spec: BlockSpec, position: { x: number; y: number }
     id: freshId(spec.type, taken),
     type: "block",
     position,
-    data: { blockType: spec.type, version: spec.version, label: spec.title, config: defaultConfig(spec) },
+    data: { blockType: spec.type, version: spec.version, config: defaultConfig(spec) },
   };
 }
 

@@ -180,3 +180,15 @@ describe("i18n", () => {
     expect(guessLanguage(["de"])).toBe("en");
   });
 });
+
+describe("pruneConfig", () => {
+  it("drops optional settings a form left empty, never required ones", async () => {
+    const { pruneConfig } = await import("./catalog");
+    const schema = catalog.get("ivr")!.config_schema;
+    expect(pruneConfig({ prompt: {}, no_input_prompt: {}, variable: "", options: [], timeout: 5 }, schema)).toEqual({
+      prompt: {},
+      options: [],
+      timeout: 5,
+    });
+  });
+});
