@@ -47,7 +47,7 @@ _SLACK_SECONDS: Final = 5.0  # margin on a command's own timeout before we call 
 class ChannelSettings:
     sounds_prefix: str = "ivrgraph"  # media names live under this folder of Asterisk's sounds
     dial_options: str = ""  # fixed Dial flags, e.g. "g" to keep the caller after the agent hangs up
-    number_context: str = "ivrgraph-outbound"  # a plain number N is dialled as Local/N@<this context>
+    number_context: str = "ivrgraph-dial"  # a plain number N is dialled as Local/N@<this context>
     media_timeout: float = 600.0  # longest prompt we wait for (STREAM FILE has no timeout of its own)
     max_transfer_seconds: float = 4 * 3600.0  # an answered Dial returns only when the bridge ends
 

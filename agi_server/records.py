@@ -35,6 +35,8 @@ class CallRecord:
     facts: dict[str, str] = field(default_factory=dict)  # caller_id, caller_name, dialed_number, channel...
     inputs: dict[str, str] = field(default_factory=dict)  # query parameters and agi_arg_N, as plain strings
     asterisk_uniqueid: str = ""
+    job_id: str | None = None  # the callback job this call delivers
+    origin_call_id: str | None = None  # the call that scheduled that callback
     peer: str = ""
     error: str | None = None
     trace: dict[str, Any] = field(default_factory=dict)  # CallResult.as_dict()

@@ -43,9 +43,17 @@ _PROTECTED_NAMES: Final = frozenset({*CHANNEL_FACTS, "call_id"})
 STATUS_VARIABLE: Final = "IVRGRAPH_STATUS"
 
 
-# The host's hook for inputs it trusts, looked up from the untrusted AGI inputs (e.g. a callback job's
-# variables by the `job` query parameter). What it returns is merged over the AGI inputs.
-InputResolver = Callable[[Mapping[str, str]], Awaitable[Mapping[str, Any]]]
+@dataclass(frozen=True, slots=True)
+class ResolvedInputs:
+    """What the host trusts about a call, looked up from its AGI inputs (a callback job by `?job=<id>`)."""
+
+    variables: Mapping[str, Any] = field(default_factory=dict)  # merged over the AGI inputs
+    job_id: str | None = None
+    origin_call_id: str | None = None  # the call that scheduled this callback, linked in the record
+
+
+# The host's hook: given the untrusted AGI inputs, the trusted ones (None: nothing to add).
+InputResolver = Callable[[Mapping[str, str]], Awaitable[ResolvedInputs | None]]
 
 
 class SystemClock:
@@ -278,7 +286,7 @@ class AgiServer:
                 services=self.services,
                 call_id=call_id,
                 facts=facts,
-                inputs=await self._inputs(record.inputs, call_log),
+                inputs=await self._inputs(record, call_log),
             )
             result = await run.run()
             self._finish(record, result.as_dict(), str(result.outcome), result.last_node, result.error)
@@ -301,16 +309,20 @@ class AgiServer:
         finally:
             await self._close_call(connection, channel, record, call_log)
 
-    async def _inputs(self, agi_inputs: dict[str, str], call_log: CallLog) -> dict[str, Any]:
+    async def _inputs(self, record: CallRecord, call_log: CallLog) -> dict[str, Any]:
         if self.resolve_inputs is None:
-            return dict(agi_inputs)
+            return dict(record.inputs)
         try:
-            trusted = await self.resolve_inputs(agi_inputs)
+            resolved = await self.resolve_inputs(record.inputs)
         except Exception:
             call_log.exception("the host's input resolver failed; the call runs on the AGI inputs only")
             self.metrics.errors.labels("inputs").inc()
-            return dict(agi_inputs)
-        return {**agi_inputs, **{k: v for k, v in trusted.items() if k not in _PROTECTED_NAMES}}
+            return dict(record.inputs)
+        if resolved is None:
+            return dict(record.inputs)
+        record.job_id, record.origin_call_id = resolved.job_id, resolved.origin_call_id
+        trusted = {k: v for k, v in resolved.variables.items() if k not in _PROTECTED_NAMES}
+        return {**record.inputs, **trusted}
 
     def _finish(
         self, record: CallRecord, trace: dict[str, Any], outcome: str, last_node: str | None, error: str | None
@@ -354,4 +366,13 @@ async def _discard(records: list[CallRecord]) -> None:
     del records
 
 
-__all__ = ["AgiServer", "AgiServerConfig", "CallLog", "SystemClock", "call_inputs", "peer_allowed"]
+__all__ = [
+    "AgiServer",
+    "AgiServerConfig",
+    "CallLog",
+    "InputResolver",
+    "ResolvedInputs",
+    "SystemClock",
+    "call_inputs",
+    "peer_allowed",
+]

@@ -131,7 +131,7 @@ async def test_answered_transfer_without_g_ends_the_call() -> None:
         result = await channel.transfer("+34910000000", timeout=20)
         assert not connection.hung_up
     assert result.outcome is TransferOutcome.ANSWERED and result.talk_seconds == 5 and result.caller_gone
-    assert _words(fake.call.commands)[0] == ["EXEC", "Dial", "Local/+34910000000@ivrgraph-outbound,20"]
+    assert _words(fake.call.commands)[0] == ["EXEC", "Dial", "Local/+34910000000@ivrgraph-dial,20"]
 
 
 async def test_answered_transfer_with_g_keeps_the_caller() -> None:

@@ -13,7 +13,7 @@ import pytest
 
 from agi_server.errors import UnsafeArgument
 from agi_server.scenarios import CachedScenarioSource, PublishedScenario
-from agi_server.server import STATUS_VARIABLE
+from agi_server.server import STATUS_VARIABLE, ResolvedInputs
 from blocks import default_registry
 from graph_engine.block import BlockType
 from graph_engine.context import BlockContext
@@ -316,3 +316,24 @@ async def test_logs_carry_the_call_id(
     call_id = records.records[0].call_id
     lines = [r for r in caplog.records if getattr(r, "call_id", None) == call_id]
     assert len(lines) >= 2 and all(r.getMessage().startswith(f"call_id={call_id} ") for r in lines)
+
+
+async def test_a_callback_job_resolves_trusted_inputs(start_server: StartServer, records: MemoryRecords) -> None:
+    """The dialer's answered leg arrives as "<slug>?job=<id>": the host resolves the job's variables and the
+    record links the call that scheduled it; a resolver cannot overwrite the channel facts."""
+    document = _document([_node("start", "start"), _node("hello", "say_phrase", text="Hola {{ contact.name }}")])
+
+    async def resolve(agi_inputs: Mapping[str, str]) -> ResolvedInputs | None:
+        if agi_inputs.get("job") != "j1":
+            return None
+        return ResolvedInputs(
+            variables={"contact": {"name": "Marta"}, "caller_id": "forged"}, job_id="j1", origin_call_id="c0"
+        )
+
+    server = await start_server(source=_source(("cb", document)), resolve_inputs=resolve)
+    await call(server, "cb?job=j1")
+    await server.stop()
+    record = records.records[0]
+    assert (record.job_id, record.origin_call_id) == ("j1", "c0")
+    assert record.trace["steps"][1]["prompts"][0]["text"] == "Hola Marta"
+    assert record.trace["variables"]["caller_id"] == "5551234"

@@ -16,6 +16,7 @@ import pytest
 
 from agi_server.connection import BOOKKEEPING_VERBS
 from agi_server.records import CallRecord
+from agi_server.server import ResolvedInputs
 from graph_engine.services import FixedClock, RecordingScheduler, Services, StaticDataSources
 from tests.agi_server.conftest import EXAMPLES, MemoryRecords, StartServer, call
 from tests.fakes.asterisk import CallerScript, default_env, parse_args
@@ -50,8 +51,8 @@ def _resolver(test: dict[str, Any]) -> Any:
     if _plain(test):
         return None
 
-    async def resolve(agi_inputs: Any) -> dict[str, Any]:
-        return dict(test.get("variables", {}))
+    async def resolve(agi_inputs: Any) -> ResolvedInputs:
+        return ResolvedInputs(variables=dict(test.get("variables", {})))
 
     return resolve
 
