@@ -104,3 +104,30 @@ async def test_languages_google_does_not_speak_are_refused(gtts: GttsEngine, tmp
     assert gtts.supports("ru") and gtts.supports("es-MX") and not gtts.supports("kk")
     with pytest.raises(UnsupportedLanguage):
         await gtts.synthesize("Сәлем", language="kk", voice=None, target=tmp_path / "out.mp3")
+
+
+async def test_long_text_is_sent_in_parts_and_the_audio_joined(
+    gtts: GttsEngine, fake_gtts: Any, mp3_bytes: bytes, tmp_path: Path
+) -> None:
+    text = "Gracias por llamar al banco. " * 8  # over the 100 characters the service takes at once
+    target = tmp_path / "out.mp3"
+
+    await gtts.synthesize(text, language="es", voice=None, target=target)
+
+    assert len(fake_gtts.requests) >= 3
+    words = " ".join(r.text for r in fake_gtts.requests).replace(".", "").split()
+    assert words == text.replace(".", "").split()  # gTTS cuts at the full stops, which it drops
+    assert target.read_bytes() == mp3_bytes * len(fake_gtts.requests)
+
+
+async def test_a_429_mid_text_starts_the_text_again(
+    gtts: GttsEngine, fake_gtts: Any, mp3_bytes: bytes, tmp_path: Path
+) -> None:
+    text = "Gracias por llamar al banco. " * 5
+    fake_gtts.script("audio", "rate_limited")
+    target = tmp_path / "out.mp3"
+
+    await gtts.synthesize(text, language="es", voice=None, target=target)
+
+    parts = sum(1 for r in fake_gtts.requests if r.answer == "audio") - 1  # the first part was fetched twice
+    assert target.read_bytes() == mp3_bytes * parts

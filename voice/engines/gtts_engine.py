@@ -1,19 +1,25 @@
 """gTTS: Google Translate's speech service through the `gTTS` package, with timeouts, backoff and clear errors.
 
-The base URL is a setting so tests (and installations behind a relay) point it elsewhere. gTTS is synchronous
-(requests), so each synthesis runs on a worker thread; its per-request timeout bounds how long that thread lives.
+gTTS splits the text and packs each part into the service's RPC; the requests are sent here, not by gTTS,
+because gTTS turns TLS certificate checks off and reports failures as one opaque error. The base URL is a
+setting so tests (and installations behind a relay) point it elsewhere. Requests are synchronous, so a
+synthesis runs on a worker thread; the connect and read timeouts bound how long that thread lives.
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
+import binascii
 import email.utils
+import re
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, ClassVar
 
 import requests
-from gtts import gTTS, gTTSError
+from gtts import gTTS
 from gtts.lang import tts_langs
 
 from voice.engines.base import EngineSettings, base_language
@@ -21,11 +27,32 @@ from voice.errors import GttsError, UnsupportedLanguage
 from voice.text import speakable
 
 _RPC_PATH = "/_/TranslateWebserverUi/data/batchexecute"
+_AUDIO = re.compile(r'jQ1olc","\[\\"(?P<audio>[A-Za-z0-9+/=]*)\\"]')  # the base64 MP3 inside the RPC answer
 _MAX_BACKOFF = 30.0  # never wait longer than this for one retry, whatever Retry-After says
 
 
+def _retry_after(response: requests.Response) -> float | None:
+    """Seconds a 429 asks us to wait (Retry-After as seconds or an HTTP date), if it says."""
+    value = response.headers.get("Retry-After")
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        try:
+            return max(0.0, email.utils.parsedate_to_datetime(value).timestamp() - time.time())
+        except (TypeError, ValueError):
+            return None
+
+
+class _RateLimited(GttsError):
+    def __init__(self, retry_after: float | None) -> None:
+        super().__init__("rate_limited", "too many requests (HTTP 429)", status=429)
+        self.retry_after = retry_after
+
+
 class _RoutedGtts(gTTS):  # type: ignore[misc]  # gTTS ships no type hints
-    """gTTS that posts to a configurable base URL instead of translate.google.<tld>."""
+    """gTTS posting to a configurable base URL, with certificate checks on and each failure told apart."""
 
     def __init__(self, text: str, *, base_url: str, **kwargs: Any) -> None:
         super().__init__(text, **kwargs)
@@ -37,43 +64,36 @@ class _RoutedGtts(gTTS):  # type: ignore[misc]  # gTTS ships no type hints
             request.prepare_url(self._endpoint, None)
         return prepared
 
+    def stream(self) -> Iterator[bytes]:
+        try:
+            prepared = self._prepare_requests()
+        except AssertionError as error:  # gTTS asserts when nothing is left to speak after its cleaning
+            raise GttsError("nothing_to_say", "the text has nothing to speak") from error
+        for request in prepared:
+            yield self._send(request)
 
-def _retry_after(response: Any) -> float | None:
-    """Seconds a 429 asks us to wait (Retry-After as seconds or an HTTP date), if it says."""
-    value = response.headers.get("Retry-After") if response is not None else None
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        parsed = email.utils.parsedate_to_datetime(value)
-        return max(0.0, parsed.timestamp() - time.time()) if parsed else None
-
-
-def _classify(error: Exception) -> GttsError:
-    """One clear error for everything gTTS and requests can raise."""
-    if isinstance(error, AssertionError):  # gTTS asserts when nothing is left to speak after cleaning
-        return GttsError("nothing_to_say", "the text has nothing to speak")
-    if isinstance(error, gTTSError):
-        response = error.rsp
-        if response is None:
-            cause = error.__cause__ or error.__context__
-            if isinstance(cause, requests.Timeout):
-                return GttsError("timeout", "the service did not answer in time")
-            return GttsError("unreachable", "cannot connect to the service")
-        status = int(response.status_code)
+    def _send(self, request: Any) -> bytes:
+        try:
+            with requests.Session() as session:
+                response = session.send(request, timeout=self.timeout, verify=True, allow_redirects=False)
+        except requests.Timeout as error:
+            raise GttsError("timeout", "the service did not answer in time") from error
+        except requests.RequestException as error:
+            raise GttsError("unreachable", f"cannot reach the service: {type(error).__name__}") from error
+        status = response.status_code
         if status == 429:
-            return GttsError("rate_limited", "too many requests (HTTP 429)", status=status)
+            raise _RateLimited(_retry_after(response))
         if status >= 500:
-            return GttsError("server_error", f"the service failed (HTTP {status})", status=status)
-        if status == 200:
-            return GttsError("bad_response", "the answer held no audio", status=status)
-        return GttsError("bad_response", f"HTTP {status}", status=status)
-    if isinstance(error, requests.Timeout):
-        return GttsError("timeout", "the service did not answer in time")
-    if isinstance(error, requests.RequestException):
-        return GttsError("unreachable", str(error)[:200])
-    return GttsError("bad_response", f"{type(error).__name__}: {error}"[:300])
+            raise GttsError("server_error", f"the service failed (HTTP {status})", status=status)
+        if status != 200:
+            raise GttsError("bad_response", f"HTTP {status}", status=status)
+        found = _AUDIO.search(response.text)
+        if found is None:
+            raise GttsError("bad_response", "the answer held no audio", status=status)
+        try:
+            return base64.b64decode(found["audio"], validate=True)
+        except binascii.Error as error:
+            raise GttsError("bad_response", "the audio in the answer is not base64", status=status) from error
 
 
 class GttsEngine:
@@ -100,33 +120,32 @@ class GttsEngine:
             text,
             base_url=self.settings.gtts_base_url,
             lang=language,
-            lang_check=False,  # checked above against the same table, without gTTS's warnings
+            lang_check=False,  # checked above against the same table
             timeout=(self.settings.gtts_timeout, self.settings.gtts_timeout),
         )
         with target.open("wb") as out:
-            tts.write_to_fp(out)
+            for part in tts.stream():
+                out.write(part)
 
     async def synthesize(self, text: str, *, language: str, voice: str | None, target: Path) -> None:
-        # gTTS has one voice per language; `voice` may name a regional accent only through the language tag.
+        """Write the MP3 of `text`. gTTS has one voice per language, so `voice` is not used."""
         if not speakable(text):  # gTTS only asserts this, and asserts vanish under `python -O`
             raise GttsError("nothing_to_say", "the text has nothing to speak")
         gtts_language = self._language_for(language)
         if gtts_language is None:
             raise UnsupportedLanguage(f"gTTS cannot speak language {language!r}")
         delay = self.settings.gtts_backoff
-        attempt = 0
-        while True:
+        for attempt in range(self.settings.gtts_retries + 1):
             try:
                 await asyncio.to_thread(self._fetch, text, gtts_language, target)
-            except Exception as raw:  # gTTS raises AssertionError, gTTSError and requests errors
-                error = _classify(raw)
-                if error.reason != "rate_limited" or attempt >= self.settings.gtts_retries:
-                    raise error from raw
-                response = raw.rsp if isinstance(raw, gTTSError) else None
-                wait = _retry_after(response)
-                await asyncio.sleep(min(_MAX_BACKOFF, wait if wait is not None else delay))
+            except _RateLimited as limited:
+                if attempt == self.settings.gtts_retries:
+                    raise GttsError(
+                        "rate_limited", "too many requests (HTTP 429), retries used up", status=429
+                    ) from None
+                wait = limited.retry_after if limited.retry_after is not None else delay
+                await asyncio.sleep(min(_MAX_BACKOFF, wait))
                 delay *= 2
-                attempt += 1
                 continue
             if target.stat().st_size == 0:
                 raise GttsError("bad_response", "the service returned no audio")
