@@ -92,12 +92,14 @@ def test_the_fastagi_record_object_is_accepted_as_it_is(database: Database) -> N
         inputs: dict[str, str] = field(default_factory=dict)
         peer: str = ""
         error: str | None = None
+        job_id: str | None = None
+        origin_call_id: str | None = None
         trace: dict[str, Any] = field(default_factory=dict)
 
     record = RuntimeRecord(
         "c1", "sales", 4, T0, T0 + timedelta(seconds=5), "caller_hangup", T0, "menu",
         facts={"caller_id": "+34911", "channel": "PJSIP/1"}, inputs={"campaign": "x"},
-        trace={"answered": True, "steps": [], "variables": {"debt": 5}},
+        trace={"answered": True, "steps": [], "variables": {"debt": 5}}, job_id="job-1", origin_call_id="c0",
     )  # fmt: skip
     CallRecordWriter(database).write_batch([record])
     with database.session() as session:
@@ -105,6 +107,7 @@ def test_the_fastagi_record_object_is_accepted_as_it_is(database: Database) -> N
     assert (stored.caller_id, stored.channel, stored.last_node, stored.version) == ("+34911", "PJSIP/1", "menu", 4)
     assert (stored.status, stored.duration_ms) == ("abandoned_in_menu", 5000)
     assert stored.variables == {"debt": 5, "campaign": "x"}
+    assert (stored.callback_job_id, stored.origin_call_id) == ("job-1", "c0")
 
 
 def test_values_that_are_not_json_are_stored_as_text(database: Database) -> None:

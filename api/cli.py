@@ -1,0 +1,75 @@
+"""`ivrgraph serve` (API + FastAGI in one process) and `ivrgraph db upgrade|seed`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+from pathlib import Path
+from typing import Any
+
+from api.settings import Settings
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from api.serve import serve
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    settings = Settings.from_env()
+    seed = Path(args.seed) if args.seed else None
+    asyncio.run(
+        serve(
+            settings,
+            host=args.host,
+            port=args.port,
+            agi_host=args.agi_host or args.host,
+            agi_port=args.agi_port,
+            seed=seed,
+        )
+    )
+    return 0
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    from persistence.migrate import current_revision, upgrade
+
+    url = Settings.from_env().database_url
+    upgrade(url)
+    print(f"database at revision {current_revision(url)}")
+    return 0
+
+
+def cmd_db_seed(args: argparse.Namespace) -> int:
+    from api.seed import seed_folder
+    from blocks import default_registry
+    from persistence.db import Database
+    from persistence.migrate import upgrade
+
+    url = Settings.from_env().database_url
+    upgrade(url)
+    database = Database(url)
+    try:
+        results = seed_folder(database, default_registry(), Path(args.folder))
+    finally:
+        database.dispose()
+    for item in results:
+        print(f"{item.slug}: {item.outcome}")
+    return 0 if all(not item.outcome.startswith("not") for item in results) else 1
+
+
+def add_parser(commands: Any) -> None:
+    serve = commands.add_parser("serve", help="run the API and a FastAGI server in one process")
+    serve.add_argument("--host", default="127.0.0.1", help="API listen address")
+    serve.add_argument("--port", type=int, default=8000, help="API port")
+    serve.add_argument("--agi-host", default=None, help="FastAGI listen address (default: --host)")
+    serve.add_argument("--agi-port", type=int, default=4573, help="FastAGI port")
+    serve.add_argument("--seed", metavar="DIR", help="first load and publish the scenario files of DIR (e.g. examples)")
+    serve.set_defaults(handler=cmd_serve)
+
+    db = commands.add_parser("db", help="database: migrate, seed")
+    sub = db.add_subparsers(dest="db_command", required=True)
+    upgrade = sub.add_parser("upgrade", help="apply migrations (IVRGRAPH_DATABASE_URL, default ./ivrgraph.sqlite3)")
+    upgrade.set_defaults(handler=cmd_db_upgrade)
+    seed = sub.add_parser("seed", help="load and publish the scenario files of a folder (existing ones are kept)")
+    seed.add_argument("folder")
+    seed.set_defaults(handler=cmd_db_seed)
