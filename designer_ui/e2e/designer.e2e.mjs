@@ -256,8 +256,59 @@ async function main() {
     await shot(page, "06-spanish");
     await page.getByLabel("Idioma", { exact: true }).selectOption("en");
 
-    // -- performance: a 300-node scenario opens and responds in under 2 s -----------------------------
+    // -- someone else saves the same draft: a 409 shows both versions and loses nothing ----------------
     const me = await apiSession(username, password);
+    const slug = decodeURIComponent(new URL(page.url()).hash.replace(/^#\/s\//, ""));
+    const stored = await me("GET", `/api/scenarios/${slug}`);
+    const theirs = structuredClone(stored.draft.document);
+    theirs.nodes.find((n) => n.id === "transfer").config.target = "199";
+    await me("PUT", `/api/scenarios/${slug}/draft`, { revision: stored.draft.revision, document: theirs });
+    await select(page, "transfer");
+    await page.fill("[data-testid=block-panel] input[name=label]", "Ventas y pedidos");
+    await page.getByTestId("conflict").waitFor();
+    check((await page.getByTestId("save-state").getAttribute("data-state")) === "conflict", "a stale save shows the conflict state");
+    await shot(page, "07-conflict");
+    await page.getByRole("button", { name: "Keep mine (save over theirs)" }).click();
+    await waitSaved(page);
+    const after = await me("GET", `/api/scenarios/${slug}`);
+    const copies = await me("GET", `/api/scenarios?q=${encodeURIComponent(slug)}-theirs`);
+    check(after.draft.document.nodes.find((n) => n.id === "transfer").label === "Ventas y pedidos", "keeping mine saved my edit");
+    check(
+      copies.items.length === 1 &&
+        (await me("GET", `/api/scenarios/${copies.items[0].slug}`)).draft.document.nodes.find((n) => n.id === "transfer").config
+          .target === "199",
+      "their version was kept as a copy: nothing lost",
+    );
+
+    // -- versions and roll back ---------------------------------------------------------------------
+    await me("POST", `/api/scenarios/${slug}/publish`, { message: "Second version" });
+    page.on("dialog", (dialog) => void dialog.accept());
+    await page.getByRole("tab", { name: "Versions" }).click();
+    await page.getByTestId("versions-panel").getByText("v2").waitFor();
+    await page.getByRole("button", { name: "Roll back to this" }).click();
+    await page.getByText("Version 1 is live again as version 3.").waitFor();
+    check(true, "rolling back to version 1 publishes it as version 3");
+    await shot(page, "08-versions");
+
+    // -- the list: search, duplicate, export, import -------------------------------------------------
+    await page.getByRole("link", { name: /All scenarios/ }).click();
+    await page.getByLabel("Search scenarios").fill(stamp);
+    const row = page.locator("table.scenarios tr", { has: page.locator(`code:text-is("${slug}")`) });
+    await row.waitFor();
+    await row.getByRole("button", { name: "Duplicate" }).click();
+    await page.locator("form[aria-label^='Duplicate'] input[name=slug]").fill(`${slug}-dup`);
+    await page.locator("form[aria-label^='Duplicate'] button[type=submit]").click();
+    await page.locator(`code:text-is("${slug}-dup")`).waitFor();
+    check(true, "a scenario is duplicated from the list");
+    const [download] = await Promise.all([page.waitForEvent("download"), row.getByRole("button", { name: "Export" }).click()]);
+    const exported = resolve(ARTIFACTS, `${slug}.json`);
+    await download.saveAs(exported);
+    await page.getByTestId("import-file").setInputFiles(exported);
+    await page.getByTestId("editor").waitFor();
+    check((await page.locator(".react-flow__node").count()) === 5, "the exported file imports as a new scenario with its 5 blocks");
+    await shot(page, "09-imported");
+
+    // -- performance: a 300-node scenario opens and responds in under 2 s -----------------------------
     const bigSlug = `big-${stamp}`;
     await me("POST", "/api/scenarios", { slug: bigSlug, name: "Big 300", document: bigScenario(300) });
     await page.goto(`${BASE}/#/`);
@@ -305,7 +356,7 @@ async function main() {
       });
       return performance.now() - t0;
     });
-    await shot(page, "07-300-nodes");
+    await shot(page, "10-300-nodes");
     console.log(`figure: 300-node scenario opens in ${openMs.toFixed(0)} ms (budget ${OPEN_BUDGET_MS} ms)`);
     console.log(`figure: selecting a block shows its form in ${selectMs.toFixed(0)} ms`);
     console.log(`figure: typing a label redraws the block in ${editMs} ms (measured from Node, includes driver round trips)`);

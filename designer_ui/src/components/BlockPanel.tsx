@@ -18,7 +18,14 @@ function unwiredMeaning(meanings: Record<string, string> | undefined, exit: stri
   return meanings?.[exit] ?? meanings?.["*"] ?? "";
 }
 
-export function BlockPanel({ node, scenarios, audio }: { node: BlockNode; scenarios: string[]; audio: string[] }) {
+/** Names the forms offer as suggestions: other scenarios, audio assets, data sources. */
+export interface Suggestions {
+  scenarios: string[];
+  audio: string[];
+  dataSources: string[];
+}
+
+export function BlockPanel({ node, suggestions }: { node: BlockNode; suggestions: Suggestions }) {
   const { t } = useI18n();
   const spec = useEditor((s) => s.catalog.get(node.data.blockType));
   const nodes = useEditor((s) => s.nodes);
@@ -37,12 +44,11 @@ export function BlockPanel({ node, scenarios, audio }: { node: BlockNode; scenar
     () => ({
       variables: availableVariables(head, nodes),
       nodes: nodes.filter((n) => n.id !== node.id).map((n) => ({ id: n.id, title: n.data.label ? `${n.data.label} (${n.id})` : n.id })),
-      scenarios,
-      audio,
+      ...suggestions,
       language: head.language ?? "en",
     }),
     // Node titles and variables change rarely; recomputing on every keystroke is cheap enough at this size.
-    [head, nodes, node.id, scenarios, audio],
+    [head, nodes, node.id, suggestions],
   );
   const exits = nodeExits(node, catalog, edges);
   const nodeProblems = problems.filter((p) => p.node === node.id);

@@ -69,7 +69,7 @@ export function ConflictDialog(props: {
           <h3>{t("conflict.mine")}</h3>
           <p>{t("conflict.blocks", { count: props.mine.nodes.length, edges: props.mine.edges.length })}</p>
           <List title={t("conflict.onlyMine")} items={comparison.onlyMine} />
-          <List title={t("conflict.changed")} items={comparison.changed} />
+          <List title={t("conflict.changed")} items={comparison.changed.map((c) => c.mine)} />
           <details>
             <summary>JSON</summary>
             <pre>{JSON.stringify(props.mine, null, 2)}</pre>
@@ -79,7 +79,7 @@ export function ConflictDialog(props: {
           <h3>{t("conflict.theirs", { revision: props.conflict.current_revision })}</h3>
           <p>{t("conflict.blocks", { count: theirs.nodes.length, edges: theirs.edges.length })}</p>
           <List title={t("conflict.onlyTheirs")} items={comparison.onlyTheirs} />
-          <List title={t("conflict.changed")} items={comparison.changed} />
+          <List title={t("conflict.changed")} items={comparison.changed.map((c) => c.theirs)} />
           <details>
             <summary>JSON</summary>
             <pre>{JSON.stringify(theirs, null, 2)}</pre>

@@ -6,7 +6,7 @@ import type { User } from "../api/types";
 import { useI18n } from "../i18n";
 import type { MessageKey } from "../lib/i18n";
 import { useEditor, type SidePanel } from "../store/editor";
-import { BlockPanel } from "./BlockPanel";
+import { BlockPanel, type Suggestions } from "./BlockPanel";
 import { CallsPanel } from "./CallsPanel";
 import { Canvas } from "./Canvas";
 import { ConflictDialog } from "./ConflictDialog";
@@ -67,19 +67,17 @@ function Editor({ slug, user }: { slug: string; user: User }) {
   const notice = useEditor((s) => s.notice);
   const [publishing, setPublishing] = useState(false);
   const [versionsKey, setVersionsKey] = useState(0);
-  const [scenarios, setScenarios] = useState<string[]>([]);
-  const [audio, setAudio] = useState<string[]>([]);
+  const [suggestions, setSuggestions] = useState<Suggestions>({ scenarios: [], audio: [], dataSources: [] });
   const canPublish = user.role === "publisher" || user.role === "admin";
 
   useEffect(() => {
-    api.listScenarios("", 1, 200).then((page) => setScenarios(page.items.map((s) => s.slug)), () => undefined);
-    api.audioAssets().then(
-      (assets) => {
-        const list = Array.isArray(assets) ? assets : ((assets as { items?: unknown[] })?.items ?? []);
-        setAudio(list.map((a) => (typeof a === "string" ? a : String((a as { name?: string }).name ?? ""))).filter(Boolean));
-      },
-      () => undefined,
-    );
+    // Suggestions only: a failure (e.g. a role that may not list data sources) leaves the list empty.
+    const none = () => [] as string[];
+    void Promise.all([
+      api.listScenarios("", 1, 200).then((page) => page.items.map((s) => s.slug), none),
+      api.audioAssets(),
+      api.dataSources().catch(none),
+    ]).then(([scenarios, audio, dataSources]) => setSuggestions({ scenarios, audio, dataSources }));
   }, []);
 
   useEffect(() => {
@@ -132,7 +130,7 @@ function Editor({ slug, user }: { slug: string; user: User }) {
           </div>
           {/* Panels stay mounted while hidden, so a test call's story survives a look at a block's form. */}
           <div className="panel-body" role="tabpanel" hidden={panel !== "block"}>
-            {selected ? <BlockPanel node={selected} scenarios={scenarios} audio={audio} /> : <p className="muted">{t("editor.nothingSelected")}</p>}
+            {selected ? <BlockPanel node={selected} suggestions={suggestions} /> : <p className="muted">{t("editor.nothingSelected")}</p>}
           </div>
           <div className="panel-body" role="tabpanel" hidden={panel !== "scenario"}>
             <ScenarioPanel />

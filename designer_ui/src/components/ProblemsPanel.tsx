@@ -13,10 +13,6 @@ export function ProblemsPanel() {
   const order = useMemo(() => nodes.map((n) => n.id), [nodes]);
   const sorted = useMemo(() => sortProblems(problems, order), [problems, order]);
   const counts = countProblems(problems);
-  const titleOf = (id: string) => {
-    const node = nodes.find((n) => n.id === id);
-    return node?.data.label || id;
-  };
   return (
     <section className="problems" aria-label={t("problems.title")} data-testid="problems">
       <header className="row">
@@ -38,7 +34,9 @@ export function ProblemsPanel() {
                 onClick={() => problem.node && focusNode(problem.node)}
               >
                 <span className="severity">{problem.severity === "error" ? "✖" : "▲"}</span>
-                <strong>{problem.node ? titleOf(problem.node) : t("problems.scenario")}</strong>: {problem.message}
+                {/* The message already names the block; the scenario-wide ones get a prefix. */}
+                {!problem.node && <strong>{t("problems.scenario")}: </strong>}
+                {problem.message}
               </button>
             </li>
           ))}

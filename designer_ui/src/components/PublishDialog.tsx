@@ -37,6 +37,29 @@ export function DiffView({ diff }: { diff: unknown }) {
   return <span>{String(diff)}</span>;
 }
 
+/** graph_engine.diff as data: its `summary` sentences first; the structured detail folded away. */
+export function SemanticDiff({ diff }: { diff: Record<string, unknown> }) {
+  const { t } = useI18n();
+  const summary = Array.isArray(diff.summary) ? (diff.summary as unknown[]).map(String) : [];
+  if (diff.empty === true || Object.keys(diff).length === 0) return <p className="muted">{t("publish.noDiff")}</p>;
+  const { summary: _summary, empty: _empty, ...detail } = diff;
+  return (
+    <div data-testid="diff">
+      {summary.length > 0 && (
+        <ul className="diff-summary">
+          {summary.map((line, i) => (
+            <li key={i}>{line}</li>
+          ))}
+        </ul>
+      )}
+      <details>
+        <summary>{t("publish.details")}</summary>
+        <DiffView diff={detail} />
+      </details>
+    </div>
+  );
+}
+
 export function PublishDialog(props: { slug: string; name: string; beforePublish(): Promise<boolean>; onClose(published: boolean): void }) {
   const { t } = useI18n();
   const [message, setMessage] = useState("");
@@ -104,7 +127,7 @@ export function PublishDialog(props: { slug: string; name: string; beforePublish
         <div data-testid="publish-result">
           <p role="status" className="success">{t("publish.done", { version: result.version.number })}</p>
           <h3>{t("publish.diff")}</h3>
-          {result.diff && Object.keys(result.diff).length ? <DiffView diff={result.diff} /> : <p className="muted">{t("publish.noDiff")}</p>}
+          <SemanticDiff diff={result.diff} />
           <h3>{t("publish.tests")}</h3>
           {tests.length === 0 ? (
             <p className="muted">{t("publish.noTests")}</p>

@@ -10,6 +10,7 @@ export interface FormContext {
   nodes: { id: string; title: string }[];
   scenarios: string[];
   audio: string[];
+  dataSources: string[];
   language: string;
 }
 
@@ -128,7 +129,7 @@ export const WIDGETS: RegistryWidgetsType = {
   variable: (props) => <ListInput {...props} choices={context(props).variables} listId={`${props.id}-variables`} />,
   scenario: (props) => <ListInput {...props} choices={context(props).scenarios} listId={`${props.id}-scenarios`} />,
   audio: (props) => <ListInput {...props} choices={context(props).audio} listId={`${props.id}-audio`} />,
-  "data-source": (props) => <ListInput {...props} choices={[]} listId={`${props.id}-sources`} />,
+  "data-source": (props) => <ListInput {...props} choices={context(props).dataSources} listId={`${props.id}-sources`} />,
   node: (props) => (
     <select
       id={props.id}

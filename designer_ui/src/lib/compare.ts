@@ -5,7 +5,8 @@ import { jsonEqual } from "./exits";
 export interface DraftComparison {
   onlyMine: string[];
   onlyTheirs: string[];
-  changed: string[];
+  /** Blocks in both whose settings differ, titled as each side names them. */
+  changed: { mine: string; theirs: string }[];
   edgesDiffer: boolean;
   headDiffers: boolean;
 }
@@ -29,7 +30,7 @@ export function compareDrafts(mine: ScenarioDocument, theirs: ScenarioDocument):
         const other = theirNodes.get(n.id);
         return other !== undefined && !jsonEqual(stripPosition(n), stripPosition(other));
       })
-      .map(nodeTitle),
+      .map((n) => ({ mine: nodeTitle(n), theirs: nodeTitle(theirNodes.get(n.id)!) })),
     edgesDiffer: !jsonEqual(myEdges.map(edgeKey).sort(), theirEdges.map(edgeKey).sort()),
     headDiffers: !jsonEqual(myHead, theirHead),
   };

@@ -162,7 +162,7 @@ describe("conflict comparison", () => {
     expect(compareDrafts(mine, theirs)).toEqual({
       onlyMine: ["b", "c"],
       onlyTheirs: [],
-      changed: ["a"],
+      changed: [{ mine: "a", theirs: "a" }],
       edgesDiffer: true,
       headDiffers: false,
     });
