@@ -48,11 +48,11 @@ def cmd_prerender(args: argparse.Namespace) -> int:
     failed = False
     for file_name in args.files:
         document: Any = json.loads(Path(file_name).read_text(encoding="utf-8"))
-        report = asyncio.run(prerender(document, service))
+        report = asyncio.run(prerender(document, service, media=service.media))
         print(f"{file_name}: {len(report.rendered)} rendered, {len(report.deferred)} at run time, "
               f"{len(report.failed)} failed")  # fmt: skip
-        for failure in report.failed:
-            print(f"  {failure.message}")
+        for message in report.messages:
+            print(f"  {message}")
         failed = failed or not report.ok
     return 1 if failed else 0
 

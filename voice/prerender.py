@@ -3,7 +3,8 @@
 Phrases are found generically: the `text` of a speaking block's config (Say Phrase), and the `text` of any
 prompt object (a config key named `prompt` or ending in `_prompt`, at any depth, in any block). A phrase with
 template syntax (`{{`, `{%`, `{#`) depends on the call and is rendered at run time; it is listed as deferred.
-A phrase that cannot be rendered fails the publish, and the report names its node.
+A phrase that cannot be rendered fails the publish, and the report names its node; so does a recorded prompt
+naming an uploaded asset (`assets/<id>`) that is not in the media folder.
 
 Language, voice and engine follow what a block does at run time: the prompt's own `language`/`voice`, else
 the scenario's `language` and `voice: {engine, name}`.
@@ -18,6 +19,10 @@ from typing import Any
 
 from graph_engine.errors import TtsError
 from graph_engine.services import TextToSpeech
+from voice.assets import ASSET_FOLDER
+from voice.errors import MediaPathError
+from voice.formats import AudioFormat
+from voice.media import MediaRoot
 
 SPEAKING_BLOCK_TYPES = frozenset({"say_phrase"})
 _TEMPLATE_MARKS = ("{{", "{%", "{#")
@@ -38,6 +43,18 @@ class Phrase:
 
 
 @dataclass(frozen=True, slots=True)
+class Recording:
+    node_id: str
+    path: tuple[str | int, ...]
+    name: str  # media name, e.g. assets/<id>
+
+    @property
+    def message(self) -> str:
+        where = f"node {self.node_id!r} config.{'.'.join(str(p) for p in self.path)}"
+        return f"{where}: the recorded audio {self.name!r} is not in the media folder"
+
+
+@dataclass(frozen=True, slots=True)
 class PhraseFailure:
     phrase: Phrase
     reason: str
@@ -52,14 +69,21 @@ class PrerenderReport:
     rendered: list[tuple[Phrase, str]] = field(default_factory=list)  # phrase and its media name
     deferred: list[Phrase] = field(default_factory=list)  # templated: rendered during the call
     failed: list[PhraseFailure] = field(default_factory=list)
+    missing_audio: list[Recording] = field(default_factory=list)  # uploaded assets the scenario plays, not found
 
     @property
     def ok(self) -> bool:
-        return not self.failed
+        return not self.failed and not self.missing_audio
 
     @property
     def failed_nodes(self) -> list[str]:
-        return sorted({failure.phrase.node_id for failure in self.failed})
+        nodes = {failure.phrase.node_id for failure in self.failed}
+        return sorted(nodes | {recording.node_id for recording in self.missing_audio})
+
+    @property
+    def messages(self) -> list[str]:
+        """Every problem, one line each, naming its node: what publishing shows when it refuses."""
+        return [failure.message for failure in self.failed] + [r.message for r in self.missing_audio]
 
 
 def is_template(text: str) -> bool:
@@ -70,17 +94,43 @@ def _is_prompt_key(key: str) -> bool:
     return key in ("prompt", "prompts") or key.endswith("_prompt")
 
 
-def _texts(value: Any, path: tuple[str | int, ...], in_prompt: bool) -> Iterator[tuple[tuple[str | int, ...], Any]]:
-    """(path, the object holding `text`) for every prompt object under `value`."""
+def _prompt_objects(
+    value: Any, path: tuple[str | int, ...], in_prompt: bool
+) -> Iterator[tuple[tuple[str | int, ...], Mapping[str, Any]]]:
+    """(path, object) for every prompt object under `value`: one holding a `text` or an `audio`."""
     if isinstance(value, Mapping):
-        if in_prompt and isinstance(value.get("text"), str):
+        if in_prompt and (isinstance(value.get("text"), str) or isinstance(value.get("audio"), str)):
             yield path, value
         for key, child in value.items():
             if isinstance(child, (Mapping, list)):
-                yield from _texts(child, (*path, str(key)), in_prompt or _is_prompt_key(str(key)))
+                yield from _prompt_objects(child, (*path, str(key)), in_prompt or _is_prompt_key(str(key)))
     elif isinstance(value, list):
         for index, child in enumerate(value):
-            yield from _texts(child, (*path, index), in_prompt)
+            yield from _prompt_objects(child, (*path, index), in_prompt)
+
+
+def _node_prompts(document: Mapping[str, Any]) -> Iterator[tuple[str, tuple[str | int, ...], Mapping[str, Any]]]:
+    for node in document.get("nodes") or []:
+        if isinstance(node, Mapping) and isinstance(node.get("config"), Mapping):
+            speaking = node.get("type") in SPEAKING_BLOCK_TYPES
+            for path, holder in _prompt_objects(node["config"], (), in_prompt=speaking):
+                yield str(node.get("id")), path, holder
+
+
+def find_recordings(document: Mapping[str, Any]) -> list[Recording]:
+    """Every recorded-audio prompt of a scenario document (`{"audio": name}`), in document order."""
+    return [
+        Recording(node_id, (*path, "audio"), holder["audio"])
+        for node_id, path, holder in _node_prompts(document)
+        if isinstance(holder.get("audio"), str) and not isinstance(holder.get("text"), str)
+    ]
+
+
+def _recording_missing(media: MediaRoot, name: str) -> bool:
+    try:
+        return not any(media.resolve(name, fmt.extension).is_file() for fmt in AudioFormat)
+    except MediaPathError:
+        return True
 
 
 def find_phrases(document: Mapping[str, Any]) -> list[Phrase]:
@@ -91,33 +141,38 @@ def find_phrases(document: Mapping[str, Any]) -> list[Phrase]:
     default_voice = voice_spec.get("name") if isinstance(voice_spec.get("name"), str) else None
     engine = voice_spec.get("engine") if isinstance(voice_spec.get("engine"), str) else None
     phrases: list[Phrase] = []
-    for node in document.get("nodes") or []:
-        if not isinstance(node, Mapping) or not isinstance(node.get("config"), Mapping):
-            continue
-        config = node["config"]
-        found = list(_texts(config, (), in_prompt=node.get("type") in SPEAKING_BLOCK_TYPES))
-        for path, holder in found:
-            text = holder["text"]
-            if not text.strip():
-                continue  # an empty optional prompt says nothing; the block schema decides if it may be empty
-            phrases.append(
-                Phrase(
-                    node_id=str(node.get("id")),
-                    path=(*path, "text"),
-                    text=text,
-                    language=str(holder.get("language") or language),
-                    voice=holder["voice"]
-                    if isinstance(holder.get("voice"), str) and holder["voice"]
-                    else default_voice,
-                    engine=engine,
-                )
+    for node_id, path, holder in _node_prompts(document):
+        text = holder.get("text")
+        if not isinstance(text, str) or not text.strip():
+            continue  # a recorded prompt, or an empty optional one (the block schema decides if it may be empty)
+        voice = holder.get("voice")
+        phrases.append(
+            Phrase(
+                node_id=node_id,
+                path=(*path, "text"),
+                text=text,
+                language=str(holder.get("language") or language),
+                voice=voice if isinstance(voice, str) and voice else default_voice,
+                engine=engine,
             )
+        )
     return phrases
 
 
-async def prerender(document: Mapping[str, Any], tts: TextToSpeech, *, concurrency: int = 2) -> PrerenderReport:
-    """Render every static phrase of `document` through `tts`; never raises for a phrase that fails."""
+async def prerender(
+    document: Mapping[str, Any], tts: TextToSpeech, *, media: MediaRoot | None = None, concurrency: int = 2
+) -> PrerenderReport:
+    """Render every static phrase of `document` through `tts`; never raises for a phrase that fails.
+
+    With `media`, recorded prompts naming an uploaded asset (`assets/...`) are checked to exist there too;
+    other names (Asterisk's own sounds such as `vm-press`) are not ours to check."""
     report = PrerenderReport()
+    if media is not None:
+        report.missing_audio = [
+            r
+            for r in find_recordings(document)
+            if r.name.startswith(f"{ASSET_FOLDER}/") and _recording_missing(media, r.name)
+        ]
     slots = asyncio.Semaphore(concurrency)
 
     async def one(phrase: Phrase) -> None:

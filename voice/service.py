@@ -31,6 +31,7 @@ from voice.tools import convert_async, pick_converter
 log = logging.getLogger(__name__)
 
 TTS_FOLDER = "tts"
+MAX_TEXT = 5000  # characters; a prompt is sentences, and this bounds what one call can make us synthesize
 UNAVAILABLE_COOLDOWN = 60.0  # seconds an unreachable engine is skipped, so each call does not wait its timeout
 
 
@@ -87,6 +88,8 @@ class TtsService:
         spoken = normalize_text(text)
         if not speakable(spoken):
             raise NothingToSay(f"nothing to say in {text[:40]!r}")
+        if len(spoken) > MAX_TEXT:
+            raise SpeechError(f"the phrase has {len(spoken)} characters; at most {MAX_TEXT} are spoken")
         engine, voice = self._split_voice(engine, voice)
         name = engine or self.default_engine
         fallback = self._fallback_for(name, language)

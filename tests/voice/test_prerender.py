@@ -82,3 +82,23 @@ async def test_unknown_engine_of_the_scenario_fails_every_phrase(service: TtsSer
 async def test_any_text_to_speech_will_do(espeak: Any) -> None:
     report = await prerender(scenario(), SilentTts())
     assert report.ok and len(report.rendered) == 4
+
+
+async def test_recorded_assets_the_scenario_plays_must_exist(service: TtsService, tmp_path: Any) -> None:
+    document = scenario()
+    report = await prerender(document, service, media=service.media)
+    assert not report.ok
+    assert [r.node_id for r in report.missing_audio] == ["menu"]
+    assert "node 'menu' config.invalid_prompt.audio" in report.messages[0]
+
+    (service.media.folder("assets") / "0123456789abcdef0123456789abcdef.sln").write_bytes(b"\0" * 1600)
+    document["nodes"].append({"id": "beep", "type": "message", "config": {"prompt": {"audio": "beep"}}})
+    report = await prerender(document, service, media=service.media)
+    assert report.ok  # the asset is there, and Asterisk's own sounds are not ours to check
+
+
+async def test_a_malformed_asset_name_is_missing_not_a_crash(service: TtsService) -> None:
+    document = scenario()
+    document["nodes"][2]["config"]["invalid_prompt"] = {"audio": "assets/../../etc/passwd"}
+    report = await prerender(document, service, media=service.media)
+    assert [r.name for r in report.missing_audio] == ["assets/../../etc/passwd"]

@@ -11,7 +11,7 @@ import pytest
 from graph_engine.block import MEDIA_NAME_PATTERN
 from graph_engine.services import TextToSpeech
 from voice.engines.gtts_engine import GttsEngine
-from voice.errors import EngineFailure, GttsError, NothingToSay, UnknownEngine, UnsupportedLanguage
+from voice.errors import EngineFailure, GttsError, NothingToSay, SpeechError, UnknownEngine, UnsupportedLanguage
 from voice.formats import AudioFormat
 from voice.service import TtsService
 from voice.tools import measure
@@ -61,6 +61,12 @@ async def test_voice_language_and_engine_each_change_the_name(service: TtsServic
 async def test_nothing_to_say(service: TtsService, espeak: Any, text: str) -> None:
     with pytest.raises(NothingToSay):
         await service.render(text, language="en")
+    assert espeak.texts == []
+
+
+async def test_overlong_text_is_refused_before_the_engine(service: TtsService, espeak: Any) -> None:
+    with pytest.raises(SpeechError, match="at most 5000"):
+        await service.render("bla " * 2000, language="en")
     assert espeak.texts == []
 
 
