@@ -94,6 +94,11 @@ class TtsService:
         name = engine or self.default_engine
         fallback = self._fallback_for(name, language)
         if fallback is not None and self._unavailable_until.get(name, 0.0) > time.monotonic():
+            # While the engine is marked down, what it rendered before (at publish) is still the best answer.
+            if name in self.engines:
+                key = self.key_for(spoken, language=language, voice=voice, engine=name)
+                if self.cache.lookup(key):
+                    return self.media_name(key)
             return await self._render_with(fallback, spoken, language, None)
         try:
             return await self._render_with(name, spoken, language, voice)

@@ -110,9 +110,21 @@ async def test_unreachable_gtts_falls_back_to_espeak(
     assert name == f"tts/{service.key_for('Buenos días', language='es', engine='espeak-ng')}"
     assert espeak.texts == [("Buenos días", "es")]
 
-    # While the service is marked down, calls go straight to espeak without waiting on Google.
+    # While the service is marked down, calls go straight to espeak without waiting on Google...
     await service.render("Buenas tardes", language="es")
     assert len(fake_gtts.requests) == 1
+
+
+async def test_while_gtts_is_down_its_cached_phrases_still_play(
+    make_service: Any, gtts: GttsEngine, fake_gtts: Any, espeak: Any
+) -> None:
+    service: TtsService = make_service(engines={"gtts": gtts, "espeak-ng": espeak}, default_engine="gtts")
+    published = await service.render("Bienvenido", language="es")  # rendered at publish, service up
+    fake_gtts.default = "server_error"
+    await service.render("Otra frase", language="es")  # the service goes down: marked, espeak speaks
+
+    assert await service.render("Bienvenido", language="es") == published
+    assert espeak.texts == [("Otra frase", "es")]
 
 
 async def test_gtts_audio_is_converted_too(make_service: Any, gtts: GttsEngine, fake_gtts: Any) -> None:

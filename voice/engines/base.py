@@ -12,7 +12,7 @@ class EngineSettings:
     """Settings every engine factory receives; an engine reads what concerns it and ignores the rest."""
 
     gtts_base_url: str = "https://translate.google.com"
-    gtts_timeout: float = 10.0  # seconds for each HTTP request (connect and read)
+    gtts_timeout: float = 5.0  # seconds for each HTTP request (connect, read): a caller hears silence meanwhile
     gtts_retries: int = 3  # attempts after a 429 before giving up
     gtts_backoff: float = 1.0  # first wait after a 429; doubles each time, unless Retry-After says otherwise
     espeak_binary: str = "espeak-ng"
