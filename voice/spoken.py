@@ -9,13 +9,14 @@ turns into the block's error exit.
     money(1234.5, "EUR", "es")         -> mil doscientos treinta y cuatro euros con cincuenta céntimos
     money(21, "RUB", "ru")             -> двадцать один рубль
     spoken_date("2026-03-05", "ru")    -> пятое марта две тысячи двадцать шестого года
+    spoken_time("14:30", "en")         -> two thirty p.m.
     digits("+7 701 555", "en")         -> plus seven seven zero one five five five
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from types import ModuleType
 from typing import Any
@@ -120,6 +121,26 @@ def spoken_date(value: Any, lang: str) -> str:
     return result
 
 
+def _as_time(value: Any) -> time:
+    if isinstance(value, datetime):
+        return value.time()
+    if isinstance(value, time):
+        return value
+    if isinstance(value, str):
+        try:
+            return time.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise ValueError(f"not a time of day: {value!r} (use a time or text such as 14:30)")
+
+
+def spoken_time(value: Any, lang: str) -> str:
+    """A time of day in words, minutes included when not on the hour (seconds are not read)."""
+    moment = _as_time(value)
+    result: str = _language(lang).clock(moment.hour, moment.minute)
+    return result
+
+
 def digits(value: Any, lang: str) -> str:
     """Read a number digit by digit (phone numbers, codes): keys 0-9, *, # and a leading +; other signs skipped."""
     table: dict[str, str] = _language(lang).DIGITS
@@ -132,5 +153,6 @@ TEMPLATE_FUNCTIONS: dict[str, Callable[..., str]] = {
     "ordinal": ordinal,
     "money": money,
     "spoken_date": spoken_date,
+    "spoken_time": spoken_time,
     "digits": digits,
 }

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 
@@ -13,7 +13,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from voice.formats import AudioFormat
 from voice.service import TtsService
-from voice.spoken import TEMPLATE_FUNCTIONS, digits, money, number, ordinal, spoken_date
+from voice.spoken import TEMPLATE_FUNCTIONS, digits, money, number, ordinal, spoken_date, spoken_time
 from voice.tools import measure
 
 
@@ -117,6 +117,28 @@ def test_spoken_date(value: Any, lang: str, words: str) -> None:
     assert spoken_date(value, lang) == words
 
 
+@pytest.mark.parametrize(
+    ("value", "lang", "words"),
+    [
+        ("14:30", "en", "two thirty p.m."),
+        ("09:05", "en", "nine oh five a.m."),
+        ("00:00", "en", "twelve midnight"),
+        (time(12, 0), "en", "twelve noon"),
+        ("14:30", "es", "catorce y treinta"),
+        ("21:01", "es", "veintiuna y uno"),
+        ("01:00", "es", "una en punto"),
+        ("14:30", "ru", "четырнадцать часов тридцать минут"),
+        ("21:01", "ru", "двадцать один час одна минута"),
+        ("03:22", "ru", "три часа двадцать две минуты"),
+        (datetime(2026, 3, 5, 11, 0), "ru", "одиннадцать часов"),
+        ("14:30:59", "kk", "сағат он төрт отыз"),
+        ("09:05", "kk", "сағат тоғыз нөл бес"),
+    ],
+)
+def test_spoken_time(value: Any, lang: str, words: str) -> None:
+    assert spoken_time(value, lang) == words
+
+
 def test_ordinals_and_digits() -> None:
     assert (
         ordinal(3, "en") == "third" and ordinal(40, "en") == "fortieth" and ordinal(112, "en") == "one hundred twelfth"
@@ -137,6 +159,7 @@ def test_ordinals_and_digits() -> None:
         (lambda: number(5, "fr"), "languages: en, es, ru, kk"),
         (lambda: money(5, "JPY", "en"), "currency"),
         (lambda: spoken_date("yesterday", "en"), "not a date"),
+        (lambda: spoken_time("25:00", "en"), "not a time of day"),
         (lambda: ordinal(0, "en"), "positive whole"),
         (lambda: ordinal(150, "es"), "1 to 99"),
         (lambda: number(1, "ru", "x"), "gender"),

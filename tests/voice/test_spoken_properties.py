@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from voice.numerals import plural_index
-from voice.spoken import LANGUAGES, money, number, spoken_date
+from voice.spoken import LANGUAGES, money, number, spoken_date, spoken_time
 
 amounts = st.decimals(min_value=Decimal(0), max_value=Decimal("999999999999.99"), places=2)
 
@@ -46,4 +46,11 @@ def test_spanish_never_says_uno_before_a_noun(n: int) -> None:
 def test_every_date_is_spoken(day: object) -> None:
     for lang in LANGUAGES:
         words = spoken_date(day, lang)
+        assert words and not re.search(r"\d", words)
+
+
+@given(st.times())
+def test_every_time_is_spoken(moment: object) -> None:
+    for lang in LANGUAGES:
+        words = spoken_time(moment, lang)
         assert words and not re.search(r"\d", words)

@@ -36,7 +36,7 @@ DOCUMENT: dict[str, Any] = {
 def test_helpers_render_in_the_engine_sandbox_and_are_not_taken_for_variables() -> None:
     install_template_functions()
     assert templates.render("{{ money(x, 'RUB', 'ru') }}", {"x": 22}) == "двадцать два рубля"
-    assert {"money", "spoken_date", "number", "ordinal", "digits"} <= templates.GLOBAL_NAMES
+    assert {"money", "spoken_date", "spoken_time", "number", "ordinal", "digits"} <= templates.GLOBAL_NAMES
     problems = [issue for issue in validate(DOCUMENT, default_registry()) if "balance" in str(issue) or "money" in
                 str(issue)]  # fmt: skip
     assert problems == []

@@ -78,6 +78,17 @@ def date(d: Date) -> str:
     return f"{MONTHS[d.month - 1]} {ordinal(d.day)}, {year(d.year)}"
 
 
+def clock(hour: int, minute: int) -> str:
+    """14:30 -> two thirty p.m., 09:05 -> nine oh five a.m., 12:00 -> twelve noon, 00:00 -> twelve midnight."""
+    if minute == 0 and hour in (0, 12):
+        return "twelve midnight" if hour == 0 else "twelve noon"
+    suffix = "a.m." if hour < 12 else "p.m."
+    words = cardinal(hour % 12 or 12)
+    if minute:
+        words += f" oh {cardinal(minute)}" if minute < 10 else f" {cardinal(minute)}"
+    return f"{words} {suffix}"
+
+
 def money(whole: int, minor: int, currency: str) -> str:
     one, many, minor_one, minor_many = CURRENCIES[currency]
     parts = []

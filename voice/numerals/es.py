@@ -106,6 +106,12 @@ def date(d: Date) -> str:
     return f"{spell(d.day)} de {MONTHS[d.month - 1]} de {spell(d.year)}"
 
 
+def clock(hour: int, minute: int) -> str:
+    """The 24-hour reading, after "a las"/"son las": 14:30 -> catorce y treinta, 09:00 -> nueve en punto."""
+    hours = spell(hour, "una", feminine=True)  # la hora is feminine: la una, las veintiuna
+    return f"{hours} en punto" if minute == 0 else f"{hours} y {spell(minute)}"
+
+
 def _amount(n: int, one: str, many: str) -> str:
     if n == 1:
         return f"un {one}"

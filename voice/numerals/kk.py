@@ -69,6 +69,14 @@ def date(d: Date) -> str:
     return f"{ordinal(d.year)} жылғы {ordinal(d.day)} {MONTHS[d.month - 1]}"
 
 
+def clock(hour: int, minute: int) -> str:
+    """14:30 -> сағат он төрт отыз; 09:00 -> сағат тоғыз; 09:05 -> сағат тоғыз нөл бес."""
+    words = f"сағат {cardinal(hour)}"
+    if minute:
+        words += f" нөл {cardinal(minute)}" if minute < 10 else f" {cardinal(minute)}"
+    return words
+
+
 def money(whole: int, minor: int, currency: str) -> str:
     unit, minor_unit = CURRENCIES[currency]
     parts = []

@@ -127,6 +127,18 @@ def date(d: Date) -> str:
     return f"{ordinal(d.day, 'n')} {MONTHS_GENITIVE[d.month - 1]} {ordinal(d.year, case='gen')} года"
 
 
+_HOURS = ("час", "часа", "часов")
+_MINUTES = ("минута", "минуты", "минут")
+
+
+def clock(hour: int, minute: int) -> str:
+    """14:30 -> четырнадцать часов тридцать минут; 21:01 -> двадцать один час одна минута."""
+    words = f"{cardinal(hour)} {plural(hour, _HOURS)}"
+    if minute:
+        words += f" {cardinal(minute, 'f')} {plural(minute, _MINUTES)}"
+    return words
+
+
 def money(whole: int, minor: int, currency: str) -> str:
     unit_forms, unit_gender, minor_forms, minor_gender = CURRENCIES[currency]
     parts = []
