@@ -167,6 +167,11 @@ async function main() {
       "the variable picker inserts {{ caller_id }} into the phrase",
     );
     check((await node(page, "say_phrase").textContent()).includes("Says: Hola {{ caller_id }}"), "the block summarises its phrase");
+    const [preview] = await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith("/api/tts/preview")),
+      page.locator("[data-testid=block-panel] button", { hasText: "Listen" }).first().click(),
+    ]);
+    check(preview.ok() && preview.headers()["content-type"].startsWith("audio/"), "Listen previews the phrase as speech");
 
     await select(page, "ivr");
     await page.selectOption("#cfg-ivr_prompt__oneof_select", { label: "Spoken text" });

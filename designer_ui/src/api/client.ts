@@ -6,7 +6,7 @@ import createClient, { type Middleware } from "openapi-fetch";
 import type { components, paths } from "../generated/api";
 import type { BlockSpec } from "../lib/catalog";
 import type { ScenarioDocument } from "../lib/convert";
-import { ApiError, csrfHeaders, describeFailure, rawRequest, setCsrfToken } from "./http";
+import { ApiError, csrfHeaders, describeFailure, setCsrfToken } from "./http";
 import type {
   CallDetail,
   CallPage,
@@ -148,17 +148,24 @@ export async function dataSources(): Promise<string[]> {
   return (await unwrap(client.GET("/api/data-sources"))).map((source) => source.name);
 }
 
-/** Audio assets come from the voice service (not in the OpenAPI document yet); missing means none. */
-export async function audioAssets(): Promise<string[]> {
-  try {
-    const assets = (await (await rawRequest("/api/audio")).json()) as unknown;
-    const list = Array.isArray(assets) ? assets : ((assets as { items?: unknown[] })?.items ?? []);
-    return list.map((a) => (typeof a === "string" ? a : String((a as { name?: string }).name ?? ""))).filter(Boolean);
-  } catch {
-    return [];
-  }
+export interface AudioAsset {
+  /** What goes in a prompt's `audio` field. */
+  name: string;
+  /** What the person who uploaded it called it. */
+  title: string;
+  /** Where the recording is fetched for listening. */
+  url: string;
+}
+
+export async function audioAssets(): Promise<AudioAsset[]> {
+  const list = await unwrap(client.GET("/api/audio"));
+  return list.items.map((asset) => ({
+    name: asset.media_name,
+    title: asset.name,
+    url: `/api/audio/${encodeURIComponent(asset.id)}/file`,
+  }));
 }
 
 export async function ttsPreview(text: string, language: string, voice?: string): Promise<Blob> {
-  return (await rawRequest("/api/tts/preview", { method: "POST", body: { text, language, voice } })).blob();
+  return unwrap(client.POST("/api/tts/preview", { body: { text, language, voice: voice ?? null }, parseAs: "blob" }));
 }

@@ -36,30 +36,3 @@ export function describeFailure(status: number, body: unknown): string {
   if (typeof body === "string" && body) return body;
   return status === 0 ? "the server did not answer" : `HTTP ${status}`;
 }
-
-/** For the few endpoints outside the OpenAPI document (voice: audio assets, TTS preview). */
-export async function rawRequest(path: string, init: { method?: string; body?: unknown } = {}): Promise<Response> {
-  const method = init.method ?? "GET";
-  let response: Response;
-  try {
-    response = await fetch(path, {
-      method,
-      credentials: "same-origin",
-      headers: { ...(init.body === undefined ? {} : { "Content-Type": "application/json" }), ...csrfHeaders(method) },
-      body: init.body === undefined ? undefined : JSON.stringify(init.body),
-    });
-  } catch (error) {
-    throw new ApiError(0, null, error instanceof Error ? error.message : String(error));
-  }
-  if (!response.ok) {
-    const text = await response.text();
-    let body: unknown = text;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      // not JSON: keep the text
-    }
-    throw new ApiError(response.status, body, describeFailure(response.status, body));
-  }
-  return response;
-}

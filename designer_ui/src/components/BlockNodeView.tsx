@@ -4,12 +4,13 @@ import { memo } from "react";
 import { useI18n } from "../i18n";
 import type { BlockNode } from "../lib/convert";
 import { nodeExits } from "../lib/graph";
+import { blockTitle, exitLabel } from "../lib/blockText";
 import { blockSummary } from "../lib/summary";
 import { useEditor } from "../store/editor";
 import { BlockIcon } from "./BlockIcon";
 
 function BlockNodeViewImpl({ id, data, selected }: NodeProps<BlockNode>) {
-  const { t } = useI18n();
+  const { t, language } = useI18n();
   const spec = useEditor((s) => s.catalog.get(data.blockType));
   const catalog = useEditor((s) => s.catalog);
   // Only this node's own wired exits matter here; selecting a boolean-ish string keeps re-renders rare.
@@ -36,7 +37,7 @@ function BlockNodeViewImpl({ id, data, selected }: NodeProps<BlockNode>) {
       {data.blockType !== "start" && <Handle type="target" position={Position.Left} id="in" className="handle-in" />}
       <div className="block-head">
         <BlockIcon name={spec?.icon ?? "square"} />
-        <span className="block-title">{data.label || spec?.title || data.blockType}</span>
+        <span className="block-title">{data.label || blockTitle(language, data.blockType, spec?.title ?? data.blockType)}</span>
         {step !== undefined && <span className="step-badge" aria-label={`step ${step}`}>{step}</span>}
         {mark && <span className={`mark mark-${mark}`} aria-label={mark} title={mark}>!</span>}
       </div>
@@ -44,7 +45,7 @@ function BlockNodeViewImpl({ id, data, selected }: NodeProps<BlockNode>) {
       <ul className="exits">
         {exits.map((exit) => (
           <li key={exit.name} className={`exit exit-${exit.name === "error" ? "error" : "normal"}${wiredSet.has(exit.name) ? " wired" : ""}`}>
-            <span className="exit-label">{exit.label}</span>
+            <span className="exit-label">{exitLabel(language, data.blockType, exit.name, exit.label)}</span>
             <Handle
               type="source"
               position={Position.Right}

@@ -3,8 +3,10 @@ import Form from "@rjsf/core";
 import type { RJSFSchema } from "@rjsf/utils";
 import validator from "@rjsf/validator-ajv8";
 import { useEffect, useMemo, useState } from "react";
+import type { AudioAsset } from "../api/client";
 import { useI18n } from "../i18n";
 import type { BlockNode } from "../lib/convert";
+import { blockTitle, exitLabel } from "../lib/blockText";
 import { pruneConfig } from "../lib/catalog";
 import { jsonEqual } from "../lib/exits";
 import { nodeExits } from "../lib/graph";
@@ -21,12 +23,12 @@ function unwiredMeaning(meanings: Record<string, string> | undefined, exit: stri
 /** Names the forms offer as suggestions: other scenarios, audio assets, data sources. */
 export interface Suggestions {
   scenarios: string[];
-  audio: string[];
+  audio: AudioAsset[];
   dataSources: string[];
 }
 
 export function BlockPanel({ node, suggestions }: { node: BlockNode; suggestions: Suggestions }) {
-  const { t } = useI18n();
+  const { t, language } = useI18n();
   const spec = useEditor((s) => s.catalog.get(node.data.blockType));
   const nodes = useEditor((s) => s.nodes);
   const edges = useEditor((s) => s.edges);
@@ -56,7 +58,7 @@ export function BlockPanel({ node, suggestions }: { node: BlockNode; suggestions
 
   return (
     <div className="block-panel" data-testid="block-panel">
-      <h2>{spec?.title ?? node.data.blockType}</h2>
+      <h2>{blockTitle(language, node.data.blockType, spec?.title ?? node.data.blockType)}</h2>
       {spec?.description && <p className="muted">{spec.description}</p>}
       {!spec && <p className="error-text">{t("editor.unknownBlock", { type: node.data.blockType })}</p>}
       <label>
@@ -117,7 +119,7 @@ export function BlockPanel({ node, suggestions }: { node: BlockNode; suggestions
             const edge = edges.find((e) => e.source === node.id && e.sourceHandle === exit.name);
             return (
               <tr key={exit.name}>
-                <th scope="row">{exit.label}</th>
+                <th scope="row">{exitLabel(language, node.data.blockType, exit.name, exit.label)}</th>
                 <td>
                   <select
                     aria-label={`${t("editor.exits")}: ${exit.label}`}

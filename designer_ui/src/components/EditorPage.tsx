@@ -75,7 +75,7 @@ function Editor({ slug, user }: { slug: string; user: User }) {
     const none = () => [] as string[];
     void Promise.all([
       api.listScenarios("", 1, 200).then((page) => page.items.map((s) => s.slug), none),
-      api.audioAssets(),
+      api.audioAssets().catch(() => []),
       api.dataSources().catch(none),
     ]).then(([scenarios, audio, dataSources]) => setSuggestions({ scenarios, audio, dataSources }));
   }, []);

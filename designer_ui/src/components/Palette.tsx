@@ -2,13 +2,14 @@
 import { useReactFlow } from "@xyflow/react";
 import { useMemo, useState } from "react";
 import { useI18n } from "../i18n";
+import { blockTitle, categoryName } from "../lib/blockText";
 import { paletteGroups } from "../lib/catalog";
 import { useEditor } from "../store/editor";
 import { BlockIcon } from "./BlockIcon";
 import { BLOCK_DRAG_TYPE } from "./Canvas";
 
 export function Palette() {
-  const { t } = useI18n();
+  const { t, language } = useI18n();
   const specs = useEditor((s) => s.catalogList);
   const addBlock = useEditor((s) => s.addBlock);
   const [query, setQuery] = useState("");
@@ -41,8 +42,8 @@ export function Palette() {
       />
       <p className="hint">{t("editor.paletteHint")}</p>
       {groups.map((group) => (
-        <div key={group.category} className="palette-group" role="group" aria-label={group.category}>
-          <h3>{group.category}</h3>
+        <div key={group.category} className="palette-group" role="group" aria-label={categoryName(language, group.category)}>
+          <h3>{categoryName(language, group.category)}</h3>
           {group.blocks.map((spec) => (
             <button
               type="button"
@@ -58,7 +59,7 @@ export function Palette() {
               onClick={() => addByKeyboard(spec.type)}
             >
               <BlockIcon name={spec.icon} />
-              <span>{spec.title}</span>
+              <span>{blockTitle(language, spec.type, spec.title)}</span>
               {spec.plugin && !spec.plugin.includes("blocks.builtin") && <small className="plugin-tag">plugin</small>}
             </button>
           ))}

@@ -2,6 +2,7 @@
 import type { RegistryWidgetsType, WidgetProps } from "@rjsf/utils";
 import { useRef, useState } from "react";
 import * as api from "../api/client";
+import type { AudioAsset } from "../api/client";
 import { useI18n } from "../i18n";
 import { insertPlaceholder } from "../lib/variables";
 
@@ -9,7 +10,7 @@ export interface FormContext {
   variables: string[];
   nodes: { id: string; title: string }[];
   scenarios: string[];
-  audio: string[];
+  audio: AudioAsset[];
   dataSources: string[];
   language: string;
 }
@@ -97,7 +98,7 @@ function TextWithVariables(props: WidgetProps & { multiline: boolean; monospace?
   );
 }
 
-function ListInput(props: WidgetProps & { choices: string[]; listId: string }) {
+function ListInput(props: WidgetProps & { choices: string[]; listId: string; labels?: string[] }) {
   const value = typeof props.value === "string" ? props.value : "";
   return (
     <>
@@ -114,11 +115,32 @@ function ListInput(props: WidgetProps & { choices: string[]; listId: string }) {
         onFocus={() => props.onFocus(props.id, value)}
       />
       <datalist id={props.listId}>
-        {props.choices.map((choice) => (
-          <option key={choice} value={choice} />
+        {props.choices.map((choice, i) => (
+          <option key={choice} value={choice}>
+            {props.labels?.[i]}
+          </option>
         ))}
       </datalist>
     </>
+  );
+}
+
+/** An audio name with the known recordings as suggestions, and a play button when the server gives a URL. */
+function AudioInput(props: WidgetProps) {
+  const { t } = useI18n();
+  const assets = context(props).audio;
+  const playable = assets.find((a) => a.name === props.value);
+  return (
+    <div className="row">
+      <div style={{ flex: 1 }}>
+        <ListInput {...props} choices={assets.map((a) => a.name)} labels={assets.map((a) => a.title)} listId={`${props.id}-audio`} />
+      </div>
+      {playable?.url && (
+        <button type="button" onClick={() => void new Audio(playable.url).play()} title={t("editor.preview")}>
+          ▶
+        </button>
+      )}
+    </div>
   );
 }
 
@@ -128,7 +150,7 @@ export const WIDGETS: RegistryWidgetsType = {
   sql: (props) => <TextWithVariables {...props} multiline monospace />,
   variable: (props) => <ListInput {...props} choices={context(props).variables} listId={`${props.id}-variables`} />,
   scenario: (props) => <ListInput {...props} choices={context(props).scenarios} listId={`${props.id}-scenarios`} />,
-  audio: (props) => <ListInput {...props} choices={context(props).audio} listId={`${props.id}-audio`} />,
+  audio: (props) => <AudioInput {...props} />,
   "data-source": (props) => <ListInput {...props} choices={context(props).dataSources} listId={`${props.id}-sources`} />,
   node: (props) => (
     <select

@@ -192,3 +192,18 @@ describe("pruneConfig", () => {
     });
   });
 });
+
+describe("block text", () => {
+  it("translates built-in titles, categories and fixed exits, never the analyst's keys or plugins", async () => {
+    const { blockTitle, categoryName, exitLabel } = await import("./blockText");
+    expect(blockTitle("es", "transfer", "Transfer")).toBe("Transferir");
+    expect(blockTitle("ru", "acme.crm", "CRM lookup")).toBe("CRM lookup");
+    expect(blockTitle("en", "transfer", "Transfer")).toBe("Transfer");
+    expect(categoryName("es", "Prompts")).toBe("Mensajes");
+    expect(exitLabel("es", "transfer", "busy", "Busy")).toBe("Ocupado");
+    expect(exitLabel("es", "ivr", "2", "2")).toBe("2");
+    expect(exitLabel("es", "switch", "gold", "gold")).toBe("gold");
+    expect(exitLabel("ru", "start", "next", "Next")).toBe("Далее");
+    expect(exitLabel("es", "ivr", "next", "Captured")).toBe("Siguiente");
+  });
+});

@@ -1,0 +1,104 @@
+/**
+ * Spanish and Russian names for the built-in blocks, their categories and exits. The catalog comes from the
+ * server in English; plugins and anything not listed here keep the server's text.
+ */
+import type { Language } from "./i18n";
+
+type Table = Record<string, string>;
+
+const TITLES: Record<Exclude<Language, "en">, Table> = {
+  es: {
+    start: "Inicio",
+    message: "Mensaje",
+    say_phrase: "Decir frase",
+    ivr: "Menú IVR",
+    sql: "Consulta SQL",
+    transfer: "Transferir",
+    callback: "Programar devolución",
+    schedule: "Horario",
+    condition: "Condición",
+    switch: "Según valor",
+    set_variable: "Asignar variable",
+    goto: "Ir a",
+    goto_scenario: "Ir a escenario",
+    hangup: "Colgar",
+  },
+  ru: {
+    start: "Начало",
+    message: "Сообщение",
+    say_phrase: "Произнести фразу",
+    ivr: "Голосовое меню",
+    sql: "SQL-запрос",
+    transfer: "Перевод",
+    callback: "Обратный звонок",
+    schedule: "Расписание",
+    condition: "Условие",
+    switch: "Выбор по значению",
+    set_variable: "Задать переменную",
+    goto: "Перейти к блоку",
+    goto_scenario: "Перейти в сценарий",
+    hangup: "Завершить",
+  },
+};
+
+const CATEGORIES: Record<Exclude<Language, "en">, Table> = {
+  es: { Connect: "Conectar", Data: "Datos", Flow: "Flujo", Input: "Entrada", Prompts: "Mensajes" },
+  ru: { Connect: "Соединение", Data: "Данные", Flow: "Логика", Input: "Ввод", Prompts: "Сообщения" },
+};
+
+const EXITS: Record<Exclude<Language, "en">, Table> = {
+  es: {
+    next: "Siguiente",
+    error: "error",
+    answered: "Contestada",
+    busy: "Ocupado",
+    no_answer: "Sin respuesta",
+    failed: "Fallida",
+    found: "Encontrado",
+    not_found: "No encontrado",
+    scheduled: "Programada",
+    rejected: "Rechazada",
+    true: "Sí",
+    false: "No",
+    open: "Abierto",
+    closed: "Cerrado",
+    default: "Otro",
+    max_tries: "Demasiados intentos",
+  },
+  ru: {
+    next: "Далее",
+    error: "ошибка",
+    answered: "Ответил",
+    busy: "Занято",
+    no_answer: "Нет ответа",
+    failed: "Сбой",
+    found: "Найдено",
+    not_found: "Не найдено",
+    scheduled: "Запланирован",
+    rejected: "Отклонён",
+    true: "Да",
+    false: "Нет",
+    open: "Открыто",
+    closed: "Закрыто",
+    default: "Иначе",
+    max_tries: "Попытки исчерпаны",
+  },
+};
+
+export function blockTitle(language: Language, type: string, serverTitle: string): string {
+  return language === "en" ? serverTitle : (TITLES[language][type] ?? serverTitle);
+}
+
+export function categoryName(language: Language, category: string): string {
+  return language === "en" ? category : (CATEGORIES[language][category] ?? category);
+}
+
+/**
+ * An exit's label: IVR keys and switch cases are the analyst's own names and stay as they are; the fixed exits
+ * of built-in blocks are translated.
+ */
+export function exitLabel(language: Language, type: string, exit: string, serverLabel: string): string {
+  if (language === "en" || !(type in TITLES[language])) return serverLabel;
+  if (exit !== "error" && serverLabel === exit && exit !== "next") return serverLabel;
+  return EXITS[language][exit] ?? serverLabel;
+}

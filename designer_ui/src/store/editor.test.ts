@@ -1,0 +1,114 @@
+import { beforeEach, describe, expect, it } from "vitest";
+import catalogJson from "../lib/fixtures/catalog.json";
+import type { BlockSpec } from "../lib/catalog";
+import type { ScenarioDocument } from "../lib/convert";
+import { useEditor } from "./editor";
+
+const document: ScenarioDocument = {
+  format: "ivrgraph.scenario/1",
+  name: "Menu",
+  nodes: [
+    { id: "start", type: "start", position: { x: 0, y: 0 }, config: {} },
+    { id: "menu", type: "ivr", position: { x: 300, y: 0 }, config: { prompt: { text: "Hola" }, options: [{ key: "1" }, { key: "2" }] } },
+    { id: "sales", type: "transfer", position: { x: 600, y: 0 }, config: { target: "101" } },
+    { id: "support", type: "transfer", position: { x: 600, y: 200 }, config: { target: "102" } },
+  ],
+  edges: [
+    { id: "start:next", source: "start", exit: "next", target: "menu" },
+    { id: "menu:1", source: "menu", exit: "1", target: "sales" },
+    { id: "menu:2", source: "menu", exit: "2", target: "support" },
+  ],
+};
+
+const editor = () => useEditor.getState();
+
+beforeEach(() => {
+  editor().setCatalog(catalogJson as unknown as BlockSpec[]);
+  editor().load("menu", structuredClone(document), 7);
+});
+
+describe("editor store", () => {
+  it("loads a document and gives it back unchanged", () => {
+    expect(editor().document()).toEqual(document);
+    expect(editor()).toMatchObject({ revision: 7, saveState: "saved", changeSeq: 0 });
+  });
+
+  it("removing an IVR key drops the edge of that key, and undo brings both back", () => {
+    editor().updateNode("menu", { config: { prompt: { text: "Hola" }, options: [{ key: "1" }] } }, false);
+    expect(editor().edges.map((e) => e.id)).toEqual(["start:next", "menu:1"]);
+    expect(editor().saveState).toBe("dirty");
+    editor().undo();
+    expect(editor().document()).toEqual(document);
+    editor().redo();
+    expect(editor().edges.map((e) => e.id)).toEqual(["start:next", "menu:1"]);
+  });
+
+  it("typing in one field is one undo step", () => {
+    editor().updateNode("sales", { label: "V" });
+    editor().updateNode("sales", { label: "Ve" });
+    editor().updateNode("sales", { label: "Ventas" });
+    expect(editor().history.past).toHaveLength(1);
+    editor().undo();
+    expect(editor().nodes.find((n) => n.id === "sales")!.data.label).toBeUndefined();
+  });
+
+  it("refuses a second edge on an exit and says why", () => {
+    editor().onConnect({ source: "menu", sourceHandle: "1", target: "support", targetHandle: "in" });
+    expect(editor().edges).toHaveLength(3);
+    expect(editor().notice).toBe("editor.connectionRefused.exit_taken");
+  });
+
+  it("rewires an exit from the side panel, replacing its edge", () => {
+    editor().setExitTarget("menu", "1", "support");
+    expect(editor().edges.find((e) => e.sourceHandle === "1")).toMatchObject({ target: "support" });
+    expect(editor().edges).toHaveLength(3);
+    editor().setExitTarget("menu", "1", null);
+    expect(editor().edges.some((e) => e.source === "menu" && e.sourceHandle === "1")).toBe(false);
+  });
+
+  it("deletes the selection with its edges; copy and paste duplicates it", () => {
+    editor().select("menu");
+    editor().copy();
+    editor().deleteSelection();
+    expect(editor().nodes.map((n) => n.id)).toEqual(["start", "sales", "support"]);
+    expect(editor().edges).toEqual([]);
+    editor().paste();
+    expect(editor().nodes.map((n) => n.id)).toContain("menu");
+  });
+
+  it("renaming a block carries its edges along", () => {
+    expect(editor().renameNode("menu", "main_menu")).toBe(true);
+    expect(editor().edges.map((e) => `${e.source}:${e.sourceHandle}->${e.target}`)).toEqual([
+      "start:next->main_menu",
+      "main_menu:1->sales",
+      "main_menu:2->support",
+    ]);
+    expect(editor().renameNode("sales", "support")).toBe(false);
+    expect(editor().renameNode("sales", "bad id!")).toBe(false);
+  });
+
+  it("a save only counts as saved when nothing changed while it was in flight", () => {
+    editor().updateNode("sales", { label: "A" });
+    const seq = editor().changeSeq;
+    editor().updateNode("sales", { label: "AB" }, false);
+    editor().saved(8, seq);
+    expect(editor()).toMatchObject({ revision: 8, saveState: "dirty" });
+    editor().saved(9, editor().changeSeq);
+    expect(editor().saveState).toBe("saved");
+  });
+
+  it("lays out a document without positions when it opens", () => {
+    const bare = { ...document, nodes: document.nodes.map(({ position: _p, ...n }) => n) };
+    editor().load("menu", bare, 1);
+    const xs = editor().nodes.map((n) => n.position.x);
+    expect(new Set(xs).size).toBeGreaterThan(1);
+    expect(editor().nodes.every((n) => !n.data.unplaced)).toBe(true);
+  });
+
+  it("lights a call path by node and edge", () => {
+    editor().showPath([{ node: "start", exit: "next" }, { node: "menu", exit: "2" }, { node: "support", exit: "answered" }]);
+    expect([...editor().highlight.edges].sort()).toEqual(["menu:2", "start:next"]);
+    editor().clearPath();
+    expect(editor().highlight.nodes.size).toBe(0);
+  });
+});
