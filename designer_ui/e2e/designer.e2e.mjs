@@ -246,6 +246,24 @@ async function main() {
     check((await page.getByTestId("story").locator("li").count()) > 0, "the story of the call is told beside the canvas");
     await shot(page, "05-test-call");
 
+    // -- keyboard only: add a block from the palette and wire an exit ------------------------------
+    await select(page, "transfer_2");
+    await page.getByLabel("Search blocks").focus();
+    await page.keyboard.type("hang");
+    await page.keyboard.press("Tab");
+    await page.keyboard.press("Enter");
+    await node(page, "hangup").waitFor();
+    await select(page, "transfer_2");
+    await page.getByLabel("Exits: Busy").focus();
+    await page.getByLabel("Exits: Busy").selectOption("hangup");
+    await page.locator('.react-flow__edge[data-id="transfer_2:busy"]').waitFor();
+    check(true, "a block is added and an exit wired with the keyboard");
+    await select(page, "hangup");
+    await node(page, "hangup").focus();
+    await page.keyboard.press("Delete");
+    await node(page, "hangup").waitFor({ state: "detached" });
+    check((await page.locator('.react-flow__edge[data-id="transfer_2:busy"]').count()) === 0, "Delete removes the block and its edge");
+
     // -- keyboard and language ----------------------------------------------------------------------
     await page.locator(".react-flow__pane").click({ position: { x: 5, y: 5 } });
     await select(page, "transfer");
