@@ -50,15 +50,17 @@ DEFAULT_FORMATS: tuple[AudioFormat, ...] = (AudioFormat.SLN, AudioFormat.SLN16, 
 
 
 def sox_args(source: Path, target: Path, fmt: AudioFormat, *, sox: str = "sox") -> list[str]:
-    """sox arguments converting any readable file to `fmt` (mono, high-quality resampling). Paths are absolute,
-    so none can start with `-` and be read as an option."""
+    """sox arguments converting any readable file to `fmt` (mono, high-quality resampling). Paths must be
+    absolute, so none can start with `-` and be read as an option."""
+    if not (source.is_absolute() and target.is_absolute()):
+        raise ValueError("sox is given absolute paths only")
     spec = fmt.spec
     encoding = ["-e", "signed-integer", "-b", "16"] if spec.encoding == "s16le" else ["-e", "u-law", "-b", "8"]
     file_type = "raw" if spec.container == "raw" else "wav"
     return [
         sox, "-q", "-V1", str(source),
         "-t", file_type, "-r", str(spec.rate), "-c", "1", *encoding, str(target),
-        # Synthesized speech is often peaky; a touch of headroom avoids clipping after resampling.
+        # Normalized to -1 dBFS: every phrase plays at one loudness, with headroom against clipping on resampling.
         "gain", "-n", "-1", "rate", "-h", str(spec.rate),
     ]  # fmt: skip
 

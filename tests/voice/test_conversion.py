@@ -60,6 +60,11 @@ def test_arguments_are_lists_that_keep_names_whole() -> None:
     assert limited[limited.index("-t") + 1] == "5"
 
 
+def test_sox_refuses_relative_paths_that_could_read_as_options() -> None:
+    with pytest.raises(ValueError, match="absolute"):
+        sox_args(Path("-n"), Path("/t/o.sln"), AudioFormat.SLN)
+
+
 def test_parse_sox_stat() -> None:
     output = "Samples read:             32000\nLength (seconds):      2.000000\nRMS     amplitude:     0.353\n"
     assert parse_sox_stat(output) == {"Samples read": 32000, "Length (seconds)": 2.0, "RMS amplitude": 0.353}
