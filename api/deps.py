@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hmac
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,6 +20,8 @@ from persistence.db import Database
 from persistence.errors import InvalidCredentials
 from persistence.publishing import PublishHub
 from persistence.users import Principal, Role
+from voice.service import TtsService
+from voice.settings import VoiceSettings
 
 SESSION_COOKIE = "ivrgraph_session"
 CSRF_HEADER = "X-CSRF-Token"
@@ -34,6 +37,16 @@ class Runtime:
     registry: BlockRegistry
     hub: PublishHub = field(default_factory=PublishHub)
     data_sources: DatabaseDataSources | None = None
+    _speech: TtsService | None = field(default=None, repr=False)
+
+    def speech(self) -> TtsService:
+        """The TTS service and media root, built on first use (the API runs without speech until asked)."""
+        if self._speech is None:
+            settings = VoiceSettings.from_env()
+            if self.settings.media_root is not None:
+                settings = dataclasses.replace(settings, media_root=self.settings.media_root)
+            self._speech = TtsService.from_settings(settings)
+        return self._speech
 
 
 def get_runtime(request: Request) -> Runtime:

@@ -22,6 +22,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from graph_engine.document import json_path
 from graph_engine.errors import DocumentError
 from persistence import errors as db
+from voice import errors as voice
 
 log = logging.getLogger(__name__)
 PROBLEM = "application/problem+json"
@@ -64,6 +65,11 @@ STATUS: list[tuple[type[Exception], int, str]] = [
     (db.Refused, 400, "refused"),
     (db.InvalidCredentials, 401, "invalid-credentials"),
     (DocumentError, 422, "invalid-document"),
+    (voice.AssetError, 422, "audio-refused"),
+    (voice.MediaPathError, 404, "not-found"),
+    (voice.EngineFailure, 502, "speech-engine-failed"),
+    (voice.ConversionError, 502, "speech-engine-failed"),
+    (voice.VoiceError, 422, "speech-refused"),
     (NotAuthenticated, 401, "not-authenticated"),
     (CsrfRejected, 403, "csrf"),
     (NotAllowed, 403, "forbidden"),
@@ -86,6 +92,8 @@ def _extensions(error: Exception) -> dict[str, Any]:
         return {"problems": error.problems}
     if isinstance(error, db.PublishBlocked):
         return {"problems": error.problems, "tests": error.tests}
+    if isinstance(error, voice.AssetError):
+        return {"code": error.code}
     if isinstance(error, DocumentError):
         return {"problems": [_plain(p) for p in error.problems]}
     return {}
@@ -122,7 +130,7 @@ def install(app: FastAPI) -> None:
 
     # Registered per base class: Starlette treats a handler for plain `Exception` as a 500 handler that
     # re-raises after answering, which would log every 404 as a crash.
-    expected = (db.PersistenceError, DocumentError, ApiError, RequestValidationError, StarletteHTTPException,
-                DataError, UnicodeEncodeError, OperationalError)  # fmt: skip
+    expected = (db.PersistenceError, DocumentError, voice.VoiceError, ApiError, RequestValidationError,
+                StarletteHTTPException, DataError, UnicodeEncodeError, OperationalError)  # fmt: skip
     for kind in (*expected, Exception):
         app.add_exception_handler(kind, on_error)

@@ -299,3 +299,27 @@ class AuditEventOut(BaseModel):
 
 class Health(BaseModel):
     status: str
+
+
+# -- audio -------------------------------------------------------------------------------------
+
+
+class AudioAssetOut(BaseModel):
+    id: str
+    name: str
+    language: str
+    media_name: str = Field(description="Put this in a prompt's `audio` field.")
+    duration_ms: int | None
+    format: str = Field(description="Container of the original upload")
+    created_at: datetime
+
+
+class AudioAssetList(BaseModel):
+    items: list[AudioAssetOut]
+
+
+class TtsPreviewIn(BaseModel):
+    text: Annotated[str, StringConstraints(pattern=r"^[^\x00]*$", min_length=1, max_length=2000)]
+    language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")] = "en"
+    voice: Annotated[str, StringConstraints(pattern=r"^[^\x00]*$", max_length=100)] | None = None
+    engine: Annotated[str, StringConstraints(pattern=r"^[a-z0-9_.-]{1,40}$")] | None = None

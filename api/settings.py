@@ -20,6 +20,7 @@ class Settings:
     designer_dist: Path | None = DEFAULT_DESIGNER_DIST
     cookie_secure: bool = False  # set behind HTTPS so the session cookie never travels in clear
     version_poll_seconds: float = 2.0
+    media_root: Path | None = None  # None: the voice package's setting (IVRGRAPH_MEDIA_ROOT)
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:

@@ -54,14 +54,17 @@ def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     """One server per backend for the whole session; tests keep apart by using names of their own."""
     hub = PublishHub()
     dist = _designer_dist(tmp_path_factory.mktemp("dist"))
+    media = tmp_path_factory.mktemp("media")
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'api.sqlite3'}"
-        settings = Settings(database_url=url, admin_user=ADMIN, admin_password=ADMIN_PASSWORD, designer_dist=dist)
+        settings = Settings(database_url=url, admin_user=ADMIN, admin_password=ADMIN_PASSWORD, designer_dist=dist,
+                            media_root=media)  # fmt: skip
         for base_url in serve_api(settings, hub):
             yield Server(base_url, hub, "sqlite", url)
         return
     with pg.throwaway_database("api") as url:
-        settings = Settings(database_url=url, admin_user=ADMIN, admin_password=ADMIN_PASSWORD, designer_dist=dist)
+        settings = Settings(database_url=url, admin_user=ADMIN, admin_password=ADMIN_PASSWORD, designer_dist=dist,
+                            media_root=media)  # fmt: skip
         for base_url in serve_api(settings, hub):
             yield Server(base_url, hub, "postgres", url)
 

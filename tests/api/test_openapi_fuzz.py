@@ -36,7 +36,13 @@ def fuzzed(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     """(base URL, admin bearer token) of a throwaway server."""
 
     def start(url: str) -> Iterator[tuple[str, str]]:
-        settings_ = Settings(database_url=url, admin_user=ADMIN, admin_password=ADMIN_PASSWORD, designer_dist=None)
+        settings_ = Settings(
+            database_url=url,
+            admin_user=ADMIN,
+            admin_password=ADMIN_PASSWORD,
+            designer_dist=None,
+            media_root=tmp_path_factory.mktemp("media"),
+        )
         for base_url in serve_api(settings_, PublishHub()):
             with httpx.Client(base_url=base_url) as client:
                 login = client.post("/api/auth/login", json={"username": ADMIN, "password": ADMIN_PASSWORD}).json()

@@ -1,0 +1,120 @@
+"""Recorded audio assets (upload, list, listen, delete) and a TTS preview for the designer's prompt fields."""
+
+from __future__ import annotations
+
+import pathlib
+import shutil
+import tempfile
+from typing import Annotated, Any
+
+import anyio
+from fastapi import APIRouter, File, Form, Path, Query, Response, UploadFile
+from fastapi.responses import FileResponse
+
+from api.deps import Editor, Runtime, RuntimeDep, Viewer
+from api.routes import AUTHED, problems
+from api.schemas import AudioAssetList, AudioAssetOut, TtsPreviewIn
+from persistence import audio
+from persistence.models import AudioAsset
+from voice.assets import AssetLimits, asset_path, delete_asset, store_asset
+from voice.formats import AudioFormat
+
+router = APIRouter(tags=["audio"], responses=AUTHED)
+AssetId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$")]
+WAV: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"audio/wav": {"schema": {"type": "string", "format": "binary"}}}, "description": "WAV"}
+}
+LIMITS = AssetLimits()
+
+
+def public(asset: AudioAsset) -> AudioAssetOut:
+    return AudioAssetOut(
+        id=asset.id,
+        name=asset.name,
+        language=asset.language,
+        media_name=asset.media_name,
+        duration_ms=asset.duration_ms,
+        format=asset.format,
+        created_at=asset.created_at,
+    )
+
+
+@router.get("/api/audio", response_model=AudioAssetList)
+def list_assets(
+    _user: Viewer, runtime: RuntimeDep, language: Annotated[str | None, Query(pattern=r"^[a-zA-Z-]{2,20}$")] = None
+) -> AudioAssetList:
+    """Every recorded asset; `media_name` is what a Message or prompt `audio` field holds."""
+    with runtime.database.session() as session:
+        return AudioAssetList(items=[public(a) for a in audio.list_assets(session, language=language)])
+
+
+@router.post("/api/audio", status_code=201, response_model=AudioAssetOut)
+async def upload_asset(
+    user: Editor,
+    runtime: RuntimeDep,
+    file: Annotated[UploadFile, File(description="WAV, MP3, OGG or FLAC")],
+    name: Annotated[str, Form(min_length=1, max_length=200, pattern=r"^[^\x00]*$")],
+    language: Annotated[str, Form(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")] = "en",
+) -> AudioAssetOut:
+    """Check the upload is real audio within limits, convert it to every telephony format, catalog it (422 if not)."""
+    return await anyio.to_thread.run_sync(lambda: _store(runtime, file, name, language))
+
+
+def _store(runtime: Runtime, file: UploadFile, name: str, language: str) -> AudioAssetOut:
+    with tempfile.TemporaryDirectory() as folder:
+        # The client's file name is never used for a path; the upload is copied at most LIMITS.max_bytes + 1.
+        upload = pathlib.Path(folder) / "upload"
+        with upload.open("wb") as target:
+            shutil.copyfileobj(_capped(file, LIMITS.max_bytes + 1), target)
+        stored = store_asset(upload, runtime.speech().media, LIMITS)
+    with runtime.database.session() as session:
+        asset = audio.create_asset(
+            session,
+            asset_id=stored.asset_id,
+            name=name,
+            language=language,
+            media_name=stored.media_name,
+            duration_ms=round(stored.seconds * 1000),
+            format=stored.container,
+        )
+        return public(asset)
+
+
+class _capped:
+    """A file-like reader that stops after `limit` bytes, so a huge upload never fills the disk."""
+
+    def __init__(self, upload: UploadFile, limit: int) -> None:
+        self._file, self._left = upload.file, limit
+
+    def read(self, size: int = -1) -> bytes:
+        if self._left <= 0:
+            return b""
+        chunk = self._file.read(self._left if size < 0 else min(size, self._left))
+        self._left -= len(chunk)
+        return chunk
+
+
+@router.get("/api/audio/{asset_id}/file", response_class=FileResponse, responses={**WAV, **problems(404)})
+def asset_file(asset_id: AssetId, _user: Viewer, runtime: RuntimeDep) -> FileResponse:
+    """The asset as WAV, for listening in the browser."""
+    with runtime.database.session() as session:
+        asset = audio.get_asset(session, asset_id=asset_id)
+    return FileResponse(asset_path(runtime.speech().media, asset.id, AudioFormat.WAV), media_type="audio/wav")
+
+
+@router.delete("/api/audio/{asset_id}", status_code=204, responses=problems(404, 409))
+def remove_asset(asset_id: AssetId, _user: Editor, runtime: RuntimeDep) -> Response:
+    """Delete an asset; refused (409) while a scenario draft or published version plays it."""
+    with runtime.database.session() as session:
+        asset = audio.delete_asset(session, asset_id=asset_id)
+        asset_id = asset.id
+    delete_asset(runtime.speech().media, asset_id)
+    return Response(status_code=204)
+
+
+@router.post("/api/tts/preview", response_class=FileResponse, responses={**WAV, **problems(502)})
+async def tts_preview(body: TtsPreviewIn, _user: Viewer, runtime: RuntimeDep) -> FileResponse:
+    """Speak a phrase with the engine and voice a call would use, as WAV (cached like call-time speech)."""
+    speech = runtime.speech()
+    media_name = await speech.render(body.text, language=body.language, voice=body.voice, engine=body.engine)
+    return FileResponse(speech.path(media_name, AudioFormat.WAV), media_type="audio/wav")

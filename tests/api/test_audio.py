@@ -1,0 +1,67 @@
+"""Audio assets and TTS preview over HTTP: real ffmpeg conversion, real espeak-ng speech."""
+
+from __future__ import annotations
+
+import io
+import math
+import struct
+import wave
+from collections.abc import Callable
+
+from tests.api.conftest import Client
+from tests.persistence import documents
+
+
+def _tone(seconds: float = 0.5, rate: int = 8000) -> bytes:
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        frames = (int(8000 * math.sin(2 * math.pi * 440 * n / rate)) for n in range(int(seconds * rate)))
+        out.writeframes(b"".join(struct.pack("<h", f) for f in frames))
+    return buffer.getvalue()
+
+
+def test_upload_list_listen_and_delete(admin: Client, slug: Callable[[str], str]) -> None:
+    uploaded = admin.post(
+        "/api/audio", files={"file": ("../../evil name.wav", _tone(), "audio/wav")}, data={"name": "Welcome"}
+    )
+    assert uploaded.status_code == 201, uploaded.text
+    asset = uploaded.json()
+    assert asset["media_name"] == f"assets/{asset['id']}" and 400 <= asset["duration_ms"] <= 600
+    assert asset["id"] in {a["id"] for a in admin.get("/api/audio").json()["items"]}
+    listened = admin.get(f"/api/audio/{asset['id']}/file")
+    assert listened.headers["content-type"] == "audio/wav" and listened.content[:4] == b"RIFF"
+    # While a scenario plays it, it stays.
+    name = slug("plays")
+    document = documents.greeting()
+    document["nodes"][1] = {"id": "hello", "type": "message", "config": {"audio": asset["media_name"]}}
+    admin.post("/api/scenarios", json={"slug": name, "name": "x", "document": document})
+    refused = admin.delete(f"/api/audio/{asset['id']}")
+    assert refused.status_code == 409 and refused.json()["referred_by"] == [f"scenario {name}"]
+    admin.delete(f"/api/scenarios/{name}")
+    assert admin.delete(f"/api/audio/{asset['id']}").status_code == 204
+    assert admin.get(f"/api/audio/{asset['id']}/file").status_code == 404
+
+
+def test_a_file_that_is_not_audio_is_refused_with_a_code(admin: Client) -> None:
+    refused = admin.post("/api/audio", files={"file": ("x.wav", b"RIFF not really", "audio/wav")}, data={"name": "x"})
+    assert refused.status_code == 422 and refused.json()["code"] == "not_audio"
+
+
+def test_viewers_listen_but_do_not_upload(user_factory: Callable[[str], Client]) -> None:
+    viewer = user_factory("viewer")
+    assert viewer.get("/api/audio").status_code == 200
+    assert (
+        viewer.post("/api/audio", files={"file": ("a.wav", _tone(), "audio/wav")}, data={"name": "x"}).status_code
+        == 403
+    )
+
+
+def test_tts_preview_speaks_with_espeak(admin: Client) -> None:
+    spoken = admin.post("/api/tts/preview", json={"text": "Hello caller", "language": "en", "engine": "espeak-ng"})
+    assert spoken.status_code == 200, spoken.text
+    assert spoken.headers["content-type"] == "audio/wav" and spoken.content[:4] == b"RIFF"
+    nothing = admin.post("/api/tts/preview", json={"text": "...", "language": "en", "engine": "espeak-ng"})
+    assert nothing.status_code == 422
