@@ -1,0 +1,107 @@
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from graph_engine.diff import diff_documents
+
+
+def _doc() -> dict[str, Any]:
+    return {
+        "format": "ivrgraph.scenario/1",
+        "name": "Hotline",
+        "nodes": [
+            {"id": "start", "type": "start", "config": {}, "position": {"x": 0, "y": 0}},
+            {
+                "id": "menu",
+                "type": "ivr",
+                "label": "Main menu",
+                "config": {"prompt": {"text": "Press 1 or 2"}, "options": [{"key": "1"}, {"key": "2"}]},
+            },
+            {"id": "sales", "type": "transfer", "config": {"target": "PJSIP/200"}},
+            {"id": "bye", "type": "hangup", "config": {}},
+        ],
+        "edges": [
+            {"source": "start", "exit": "next", "target": "menu"},
+            {"source": "menu", "exit": "1", "target": "sales"},
+            {"source": "menu", "exit": "2", "target": "bye"},
+        ],
+    }
+
+
+def test_identical_documents_have_no_changes() -> None:
+    diff = diff_documents(_doc(), _doc())
+    assert diff.empty and diff.summary() == []
+
+
+def test_moving_blocks_on_the_canvas_is_no_change() -> None:
+    moved = _doc()
+    moved["nodes"][0]["position"] = {"x": 500, "y": 90}
+    moved["viewport"] = {"x": 1, "y": 2, "zoom": 0.5}
+    assert diff_documents(_doc(), moved).empty
+
+
+def test_first_publish_adds_every_block() -> None:
+    diff = diff_documents(None, _doc())
+    assert [b.id for b in diff.blocks_added] == ["start", "menu", "sales", "bye"]
+    assert diff.destinations_changed == []  # the wiring of new blocks is part of adding them
+    assert "name" in diff.settings_changed
+
+
+def test_prompt_keys_and_destinations() -> None:
+    after = _doc()
+    menu = after["nodes"][1]
+    menu["config"]["prompt"] = {"text": "Press 1, 2 or 3"}
+    menu["config"]["options"] = [{"key": "1"}, {"key": "3"}]
+    after["nodes"].append({"id": "support", "type": "transfer", "config": {"target": "PJSIP/300"}})
+    after["edges"] = [
+        {"source": "start", "exit": "next", "target": "menu"},
+        {"source": "menu", "exit": "1", "target": "bye"},
+        {"source": "menu", "exit": "3", "target": "support"},
+    ]
+    diff = diff_documents(_doc(), after)
+    assert [(b.id, b.type) for b in diff.blocks_added] == [("support", "transfer")]
+    assert [(p.node, p.field, p.after) for p in diff.prompts_changed] == [
+        ("menu", "prompt", {"text": "Press 1, 2 or 3"})
+    ]
+    assert [(k.node, k.added, k.removed) for k in diff.keys_changed] == [("menu", ["3"], ["2"])]
+    assert [(d.exit, d.before, d.after) for d in diff.destinations_changed] == [
+        ("1", "sales", "bye"),
+        ("2", "bye", None),
+        ("3", None, "support"),
+    ]
+    assert [c.fields for c in diff.blocks_changed] == [["options", "prompt"]]
+    summary = diff.as_dict()["summary"]
+    assert 'exit "3" of "menu" now leads to support (was nowhere)' in summary
+
+
+def test_removed_block_takes_its_exits_with_it() -> None:
+    after = _doc()
+    after["nodes"] = [n for n in after["nodes"] if n["id"] != "sales"]
+    after["edges"] = [e for e in after["edges"] if e["target"] != "sales"]
+    diff = diff_documents(_doc(), after)
+    assert [b.id for b in diff.blocks_removed] == ["sales"]
+    assert [(d.node, d.exit, d.after) for d in diff.destinations_changed] == [("menu", "1", None)]
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=5),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
+    max_leaves=15,
+)
+
+
+@given(json_values, json_values)
+def test_any_json_gives_a_diff_never_an_exception(before: Any, after: Any) -> None:
+    diff_documents(before, after).as_dict()
+
+
+@given(json_values)
+def test_a_document_mutated_anywhere_still_diffs(noise: Any) -> None:
+    broken = copy.deepcopy(_doc())
+    broken["nodes"].append(noise)
+    broken["edges"].append(noise)
+    assert diff_documents(_doc(), broken).blocks_removed == []  # what was there is still seen
