@@ -35,6 +35,7 @@ export function BlockPanel({ node, suggestions }: { node: BlockNode; suggestions
   const head = useEditor((s) => s.head);
   const catalog = useEditor((s) => s.catalog);
   const problems = useEditor((s) => s.problems);
+  const readOnly = useEditor((s) => s.readOnly);
   const updateNode = useEditor((s) => s.updateNode);
   const renameNode = useEditor((s) => s.renameNode);
   const setExitTarget = useEditor((s) => s.setExitTarget);
@@ -57,7 +58,7 @@ export function BlockPanel({ node, suggestions }: { node: BlockNode; suggestions
   const problemFields = new Set(nodeProblems.map((p) => configFieldOf(p.path)).filter(Boolean));
 
   return (
-    <div className="block-panel" data-testid="block-panel">
+    <fieldset className="block-panel" data-testid="block-panel" disabled={readOnly}>
       <h2>{blockTitle(language, node.data.blockType, spec?.title ?? node.data.blockType)}</h2>
       {spec?.description && <p className="muted">{spec.description}</p>}
       {!spec && <p className="error-text">{t("editor.unknownBlock", { type: node.data.blockType })}</p>}
@@ -103,6 +104,7 @@ export function BlockPanel({ node, suggestions }: { node: BlockNode; suggestions
             liveValidate="onChange"
             showErrorList={false}
             noHtml5Validate
+            disabled={readOnly}
             idPrefix={`cfg-${node.id}`}
             onChange={(event) => {
               // rjsf reports a change on mount (filling defaults): only real edits enter the history.
@@ -153,6 +155,6 @@ export function BlockPanel({ node, suggestions }: { node: BlockNode; suggestions
         {t("editor.notes")}
         <textarea rows={2} value={node.data.notes ?? ""} onChange={(e) => updateNode(node.id, { notes: e.target.value })} />
       </label>
-    </div>
+    </fieldset>
   );
 }

@@ -23,6 +23,7 @@ export function Canvas() {
   const edges = useEditor((s) => s.edges);
   const highlight = useEditor((s) => s.highlight);
   const focus = useEditor((s) => s.focus);
+  const readOnly = useEditor((s) => s.readOnly);
   const fitRequest = useEditor((s) => s.fitRequest);
   const onNodesChange = useEditor((s) => s.onNodesChange);
   const onEdgesChange = useEditor((s) => s.onEdgesChange);
@@ -100,6 +101,8 @@ export function Canvas() {
         onNodeClick={showBlockPanel}
         isValidConnection={isValidConnection}
         deleteKeyCode={null}
+        nodesDraggable={!readOnly}
+        nodesConnectable={!readOnly}
         multiSelectionKeyCode={["Shift", "Meta", "Control"]}
         minZoom={0.1}
         maxZoom={2}

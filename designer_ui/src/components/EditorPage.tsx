@@ -111,7 +111,7 @@ function Editor({ slug, user }: { slug: string; user: User }) {
       </div>
       {notice && <div className="notice" role="status">{t(notice as MessageKey)}</div>}
       <div className="editor-body">
-        <Palette />
+        {user.role === "viewer" ? <div className="palette muted small">{t("editor.readOnly")}</div> : <Palette />}
         <Canvas />
         <aside className="side-panel">
           <div className="tabs" role="tablist">
@@ -192,6 +192,7 @@ export function EditorPage({ slug, user }: { slug: string; user: User }) {
         if (cancelled) return;
         const editor = useEditor.getState();
         editor.setCatalog(catalog);
+        editor.setReadOnly(user.role === "viewer");
         editor.load(slug, scenario.draft.document, scenario.draft.revision);
         setReady(true);
       },
@@ -200,7 +201,7 @@ export function EditorPage({ slug, user }: { slug: string; user: User }) {
     return () => {
       cancelled = true;
     };
-  }, [slug, t]);
+  }, [slug, t, user.role]);
 
   if (error) return <p role="alert" className="error-text">{error}</p>;
   if (!ready) return <p className="centered">{t("editor.loading")}</p>;

@@ -112,3 +112,17 @@ describe("editor store", () => {
     expect(editor().highlight.nodes.size).toBe(0);
   });
 });
+
+describe("read-only editor", () => {
+  it("refuses every edit for a viewer", () => {
+    editor().setReadOnly(true);
+    editor().updateNode("sales", { label: "X" }, false);
+    editor().setExitTarget("menu", "1", null);
+    editor().select("menu");
+    editor().deleteSelection();
+    editor().layout();
+    expect(editor().document()).toEqual(document);
+    expect(editor().saveState).toBe("saved");
+    editor().setReadOnly(false);
+  });
+});

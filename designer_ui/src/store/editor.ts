@@ -45,6 +45,8 @@ export interface EditorState {
   catalogList: BlockSpec[];
   catalog: Catalog;
   slug: string | null;
+  /** A viewer may look, test-call and read call records, but every edit is refused here, in one place. */
+  readOnly: boolean;
   head: DocumentHead;
   nodes: BlockNode[];
   edges: ExitEdge[];
@@ -67,6 +69,7 @@ export interface EditorState {
   fitRequest: number;
 
   setCatalog(specs: BlockSpec[]): void;
+  setReadOnly(readOnly: boolean): void;
   load(slug: string, document: ScenarioDocument, revision: number): void;
   document(viewport?: { x: number; y: number; zoom: number }): ScenarioDocument;
   onNodesChange(changes: NodeChange<BlockNode>[]): void;
@@ -113,6 +116,7 @@ export const useEditor = create<EditorState>()((set, get) => {
   /** Apply a new graph, recording it for undo (typing in one field within a moment is one undo step). */
   function commit(next: Partial<Snapshot>, coalesceKey?: string): void {
     const state = get();
+    if (state.readOnly) return;
     const snapshot: Snapshot = {
       head: next.head ?? state.head,
       nodes: next.nodes ?? state.nodes,
@@ -133,6 +137,7 @@ export const useEditor = create<EditorState>()((set, get) => {
     catalogList: [],
     catalog: new Map(),
     slug: null,
+    readOnly: false,
     head: EMPTY_HEAD,
     nodes: [],
     edges: [],
@@ -153,6 +158,7 @@ export const useEditor = create<EditorState>()((set, get) => {
     fitRequest: 0,
 
     setCatalog: (specs) => set({ catalogList: specs, catalog: catalogFrom(specs) }),
+    setReadOnly: (readOnly) => set({ readOnly }),
 
     load(slug, document, revision) {
       const graph = fromScenario(document);
