@@ -30,10 +30,10 @@ check: lint typecheck pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check graph_engine blocks schemas ivrgraph
+	$(BIN)/ruff format --check graph_engine blocks schemas ivrgraph voice
 
 typecheck: $(STAMP)
-	$(BIN)/mypy graph_engine blocks schemas
+	$(BIN)/mypy graph_engine blocks schemas agi_server voice
 
 pytest: $(STAMP)
 	$(BIN)/pytest -q

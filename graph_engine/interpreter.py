@@ -24,17 +24,26 @@ log = logging.getLogger(__name__)
 DEFAULT_STEP_LIMIT = 1000
 
 # Channel facts every scenario can read; the Start block documents them for the designer.
-CHANNEL_FACTS = ("call_id", "caller_id", "caller_name", "dialed_number", "channel", "language")
+CHANNEL_FACTS = ("call_id", "caller_id", "caller_name", "dialed_number", "channel", "channel_language", "language")
 
 
 def initial_variables(
     scenario: Scenario, *, call_id: str, facts: Mapping[str, Any], inputs: Mapping[str, Any]
 ) -> dict[str, Any]:
-    """Scenario defaults, then the channel facts, then the host's inputs (query args, contact, payload)."""
+    """Scenario defaults, then the channel facts, then the host's inputs (query args, contact, payload).
+
+    `language` is the language the call is spoken in: the scenario's, unless the scenario or an input sets it.
+    The channel's own language (Asterisk's agi_language, usually "en" whatever the flow) is kept apart as
+    `channel_language`, so a Spanish flow is never spoken with an English voice.
+    """
     variables: dict[str, Any] = {v.name: v.default for v in scenario.variables}
     for name in CHANNEL_FACTS:
         variables.setdefault(name, "")
-    variables["language"] = scenario.language
+    if not variables.get("language"):
+        variables["language"] = scenario.language
+    facts = dict(facts)
+    if "language" in facts:
+        facts["channel_language"] = facts.pop("language")
     variables.update({k: v for k, v in facts.items() if v is not None})
     variables.update(inputs)
     variables["call_id"] = call_id

@@ -27,7 +27,7 @@ from ivrgraph.scenario_files import (
 )
 
 # Subcommands that live with the packages they run; imported only when present and asked for.
-PLUGGED_COMMANDS = ("api.cli", "agi_server.cli")
+PLUGGED_COMMANDS = ("api.cli", "agi_server.cli", "voice.cli")
 
 
 def _known_scenarios(path: Path) -> set[str]:

@@ -7,7 +7,7 @@ BIN=.venv/bin
 
 echo "== ruff and mypy"
 $BIN/ruff check .
-$BIN/mypy graph_engine blocks schemas
+$BIN/mypy graph_engine blocks schemas agi_server voice
 
 echo "== scenario tests of the examples"
 $BIN/ivrgraph validate examples/*.json >/dev/null
