@@ -25,6 +25,7 @@ from ivrgraph.scenario_files import (
     sibling_documents,
     slug_of,
 )
+from voice.templating import install_template_functions
 
 # Subcommands that live with the packages they run; imported only when present and asked for.
 PLUGGED_COMMANDS = ("api.cli", "agi_server.cli", "voice.cli")
@@ -208,6 +209,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    install_template_functions()  # money(), spoken_date()... before anything validates or runs a scenario
     args = build_parser().parse_args(argv)
     try:
         return int(args.handler(args) or 0)

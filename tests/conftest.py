@@ -12,6 +12,10 @@ import pytest
 
 from blocks import default_registry
 from graph_engine.registry import BlockRegistry
+from voice.templating import install_template_functions
+
+# Hosts (CLI, API, FastAGI server) offer the spoken helpers to templates at start-up; so do the tests.
+install_template_functions()
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
