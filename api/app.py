@@ -18,7 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from api import errors
 from api.deps import Runtime
-from api.routes import audio, audit, auth, blocks, calls, datasources, scenarios, tokens, users
+from api.routes import audio, audit, auth, blocks, callbacks, calls, datasources, scenarios, tokens, users
 from api.schemas import Health
 from api.settings import Settings
 from blocks import default_registry
@@ -30,7 +30,7 @@ from persistence.migrate import upgrade
 from persistence.publishing import PublishHub
 
 log = logging.getLogger(__name__)
-ROUTERS = (auth, tokens, users, blocks, scenarios, calls, datasources, audit, audio)
+ROUTERS = (auth, tokens, users, blocks, scenarios, calls, callbacks, datasources, audit, audio)
 DESCRIPTION = """Designer backend of ivrgraph: scenarios, drafts, published versions, block catalog, simulation,
 call records, users.
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
 from persistence.scenarios import SLUG_PATTERN
 from persistence.users import ROLE_NAMES
@@ -323,3 +323,39 @@ class TtsPreviewIn(BaseModel):
     language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")] = "en"
     voice: Annotated[str, StringConstraints(pattern=r"^[^\x00]*$", max_length=100)] | None = None
     engine: Annotated[str, StringConstraints(pattern=r"^[a-z0-9_.-]{1,40}$")] | None = None
+
+
+# -- callbacks ---------------------------------------------------------------------------------
+
+JobStatus = Literal["pending", "dialing", "done", "failed", "expired"]
+
+
+class CallbackCreate(BaseModel):
+    number: Annotated[str, StringConstraints(pattern=r"^\+?[0-9]{2,20}$")]
+    scenario: Slug
+    due: AwareDatetime
+    window_end: AwareDatetime | None = Field(default=None, description="Give up dialing after this moment.")
+    variables: dict[str, Any] = Field(default_factory=dict, description="Given to the scenario when answered.")
+    max_attempts: int = Field(default=3, ge=1, le=20)
+
+
+class CallbackAttemptOut(BaseModel):
+    at: datetime
+    outcome: str
+    call_id: str | None
+
+
+class CallbackJobOut(BaseModel):
+    id: str
+    number: str
+    scenario: str
+    due: datetime
+    window_end: datetime | None
+    variables: dict[str, Any]
+    attempts: int
+    max_attempts: int
+    status: JobStatus
+    outcome: str | None
+    last_attempt_at: datetime | None
+    origin_call_id: str | None
+    history: list[CallbackAttemptOut] = Field(default_factory=list)

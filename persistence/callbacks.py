@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, or_, select
@@ -44,8 +44,8 @@ def create_job(
         id=str(uuid.uuid4()),
         number=number,
         scenario=scenario,
-        due=due,
-        window_end=window_end,
+        due=due.astimezone(UTC),  # stored and answered in UTC, however the caller wrote it
+        window_end=window_end.astimezone(UTC) if window_end is not None else None,
         variables=dict(variables or {}),
         attempts=0,
         max_attempts=max_attempts,

@@ -1,0 +1,49 @@
+"""Callback jobs through the API, as an integration would create them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from persistence import callbacks
+from persistence.db import Database
+from tests.api.conftest import Client, Server
+from tests.persistence import documents
+
+
+def _published(admin: Client, name: str) -> None:
+    admin.post("/api/scenarios", json={"slug": name, "name": "cb", "document": documents.greeting()})
+    assert admin.post(f"/api/scenarios/{name}/publish", json={"message": "v1"}).status_code == 200
+
+
+def test_create_list_and_follow_a_job(server: Server, admin: Client, slug: Callable[[str], str]) -> None:
+    name = slug("cb")
+    _published(admin, name)
+    body = {"number": "+34600111222", "scenario": name, "due": "2026-06-01T10:00:00+02:00",
+            "window_end": "2026-06-01T20:00:00+02:00", "variables": {"debt": 120}}  # fmt: skip
+    created = admin.post("/api/callbacks", json=body)
+    assert created.status_code == 201, created.text
+    job = created.json()
+    assert (job["status"], job["due"], job["variables"]) == ("pending", "2026-06-01T08:00:00Z", {"debt": 120})
+    assert job["id"] in {j["id"] for j in admin.get("/api/callbacks", params={"status": "pending"}).json()}
+    database = Database(server.database_url)
+    with database.session() as session:
+        callbacks.record_attempt(session, job_id=job["id"], outcome="busy", at=datetime(2026, 6, 1, 8, 0, tzinfo=UTC))
+    database.dispose()
+    followed = admin.get(f"/api/callbacks/{job['id']}").json()
+    assert followed["attempts"] == 1 and [a["outcome"] for a in followed["history"]] == ["busy"]
+    # The scenario cannot be deleted while its callback is pending.
+    assert admin.delete(f"/api/scenarios/{name}").status_code == 409
+
+
+def test_refusals(admin: Client, user_factory: Callable[[str], Client], slug: Callable[[str], str]) -> None:
+    name = slug("cbr")
+    _published(admin, name)
+    good = {"number": "+34600111222", "scenario": name, "due": "2026-06-01T10:00:00Z"}
+    assert admin.post("/api/callbacks", json={**good, "scenario": "not-published"}).status_code == 422
+    assert admin.post("/api/callbacks", json={**good, "number": "123; DROP"}).status_code == 422
+    assert admin.post("/api/callbacks", json={**good, "due": "2026-06-01T10:00:00"}).status_code == 422  # no offset
+    late = {**good, "window_end": "2026-06-01T09:00:00Z"}
+    assert admin.post("/api/callbacks", json=late).status_code == 422
+    assert user_factory("viewer").post("/api/callbacks", json=good).status_code == 403
+    assert admin.get("/api/callbacks/no-such-job").status_code == 404
