@@ -139,7 +139,7 @@ function Editor({ slug, user }: { slug: string; user: User }) {
             <TestCallPanel slug={slug} />
           </div>
           <div className="panel-body" role="tabpanel" hidden={panel !== "versions"}>
-            {panel === "versions" && <VersionsPanel slug={slug} refreshKey={versionsKey} onChanged={() => setVersionsKey((k) => k + 1)} />}
+            {panel === "versions" && <VersionsPanel slug={slug} refreshKey={versionsKey} canRollBack={canPublish} onChanged={() => setVersionsKey((k) => k + 1)} />}
           </div>
           <div className="panel-body" role="tabpanel" hidden={panel !== "calls"}>
             {panel === "calls" && <CallsPanel slug={slug} />}

@@ -5,19 +5,9 @@ import type { ScenarioSummary } from "../api/types";
 import { navigate } from "../App";
 import { useI18n } from "../i18n";
 import { emptyScenario } from "../lib/convert";
+import { slugify } from "../lib/slug";
 
 const PAGE_SIZE = 20;
-
-/** "Menú principal" -> "menu-principal": what the slug field proposes from the name. */
-export function slugify(name: string): string {
-  return name
-    .normalize("NFKD")
-    .replace(/[\u0300-\u036f]/g, "")
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, "-")
-    .replace(/^-+|-+$/g, "")
-    .slice(0, 64);
-}
 
 function download(filename: string, data: unknown) {
   const blob = new Blob([JSON.stringify(data, null, 2)], { type: "application/json" });

@@ -4,7 +4,8 @@ import * as api from "../api/client";
 import type { VersionSummary } from "../api/types";
 import { useI18n } from "../i18n";
 
-export function VersionsPanel({ slug, refreshKey, onChanged }: { slug: string; refreshKey: number; onChanged(): void }) {
+export function VersionsPanel(props: { slug: string; refreshKey: number; canRollBack: boolean; onChanged(): void }) {
+  const { slug, refreshKey, canRollBack, onChanged } = props;
   const { t } = useI18n();
   const [items, setItems] = useState<VersionSummary[]>([]);
   const [message, setMessage] = useState<string | null>(null);
@@ -34,7 +35,7 @@ export function VersionsPanel({ slug, refreshKey, onChanged }: { slug: string; r
             <div className="muted small">
               {item.created_at && new Date(item.created_at).toLocaleString()} {item.created_by ?? ""}
             </div>
-            {item.number !== items[0]?.number && (
+            {canRollBack && item.number !== items[0]?.number && (
               <button
                 type="button"
                 onClick={async () => {

@@ -1,6 +1,5 @@
 /** The block catalog as `GET /api/blocks` returns it (see graph_engine/block.py `BlockType.describe()`). */
 
-export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 export type Config = Record<string, unknown>;
 
 /** One line of a block's exit rule language; `each` rules expand to one exit per item of a config list. */

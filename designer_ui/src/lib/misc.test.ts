@@ -207,3 +207,14 @@ describe("block text", () => {
     expect(exitLabel("es", "ivr", "next", "Captured")).toBe("Siguiente");
   });
 });
+
+describe("slugify", () => {
+  it("proposes an API-valid slug from any name", async () => {
+    const { slugify } = await import("./slug");
+    expect(slugify("Menú principal")).toBe("menu-principal");
+    expect(slugify("  Año 2026 — Cobros!! ")).toBe("ano-2026-cobros");
+    expect(slugify("Меню оплаты")).toBe("menyu-oplaty");
+    expect(slugify("!!!")).toBe("");
+    expect(slugify("x".repeat(80))).toHaveLength(64);
+  });
+});

@@ -5,7 +5,7 @@
 import { applyEdgeChanges, applyNodeChanges, type Connection, type EdgeChange, type NodeChange } from "@xyflow/react";
 import { create } from "zustand";
 import type { Conflict } from "../api/types";
-import { catalogFrom, type BlockSpec, type Catalog, type Config } from "../lib/catalog";
+import { catalogFrom, type BlockSpec, type Catalog } from "../lib/catalog";
 import {
   fromScenario,
   toScenario,
@@ -352,4 +352,3 @@ export const useEditor = create<EditorState>()((set, get) => {
   };
 });
 
-export type { Config };
