@@ -130,6 +130,10 @@ class ScenarioImport(BaseModel):
     document: Document
 
 
+class ScenarioRename(BaseModel):
+    name: Name
+
+
 class ScenarioDuplicate(BaseModel):
     slug: Slug
     name: Name

@@ -25,6 +25,7 @@ from api.schemas import (
     ScenarioDuplicate,
     ScenarioImport,
     ScenarioList,
+    ScenarioRename,
     ScenarioSummary,
     SimulateIn,
     SimulateOut,
@@ -131,6 +132,13 @@ def import_scenario(body: ScenarioImport, user: Editor, runtime: RuntimeDep) -> 
 def get_scenario(slug: SlugPath, _user: Viewer, runtime: RuntimeDep) -> ScenarioDetail:
     with runtime.database.session() as session:
         return detail(scenarios.get_scenario(session, slug=slug))
+
+
+@router.patch("/{slug}", response_model=ScenarioDetail, responses=problems(404))
+def rename_scenario(slug: SlugPath, body: ScenarioRename, _user: Editor, runtime: RuntimeDep) -> ScenarioDetail:
+    """Rename a scenario (its slug, which Asterisk dials, never changes)."""
+    with runtime.database.session() as session:
+        return detail(scenarios.rename_scenario(session, slug=slug, name=body.name))
 
 
 @router.put("/{slug}/draft", response_model=DraftSaved, responses=problems(404, 409))
@@ -298,7 +306,8 @@ async def simulate_call(slug: SlugPath, body: SimulateIn, _user: Viewer, runtime
 
     def load() -> tuple[dict[str, Any], dict[str, Any]]:
         with runtime.database.session() as session:
-            document = body.document or scenarios.get_scenario(session, slug=slug).draft_document
+            stored = scenarios.get_scenario(session, slug=slug).draft_document
+            document = body.document if body.document is not None else stored
             others = {
                 other: found.document
                 for other in scenarios.published_slugs(session)

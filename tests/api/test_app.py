@@ -30,6 +30,7 @@ def test_the_designer_is_served_with_spa_fallback(anonymous: Client) -> None:
 def test_openapi_is_served_and_the_committed_copy_is_current(anonymous: Client) -> None:
     served = anonymous.get("/openapi.json").json()
     assert "/api/scenarios/{slug}/draft" in served["paths"]
+    assert "swagger" in anonymous.get("/docs").text.lower()
     assert export_openapi.main(["--check"]) == 0, "api/openapi.json is stale: run python -m api.export_openapi"
 
 

@@ -25,6 +25,8 @@ def test_create_get_list_and_search(admin: Client, slug: Callable[[str], str]) -
     listing = admin.get("/api/scenarios", params={"q": name, "page_size": 5}).json()
     assert listing["total"] == 1
     assert listing["items"][0]["slug"] == name and listing["items"][0]["updated_by"] == "root"
+    renamed = admin.patch(f"/api/scenarios/{name}", json={"name": "Renamed line"})
+    assert renamed.json()["name"] == "Renamed line" and renamed.json()["slug"] == name
 
 
 def test_two_editors_on_one_draft_one_wins_the_other_gets_409_with_the_winner(
