@@ -1,6 +1,6 @@
 // End to end in real Chromium (Debian's /usr/bin/chromium, driven by playwright-core; no browser download).
 //
-//   IVRGRAPH_URL=http://127.0.0.1:8000 IVRGRAPH_ADMIN_USER=admin IVRGRAPH_ADMIN_PASSWORD=... node e2e/designer.e2e.mjs
+//   IVRGRAPH_URL=http://127.0.0.1:8000 IVRGRAPH_E2E_USER=admin IVRGRAPH_E2E_PASSWORD=... node e2e/designer.e2e.mjs
 //
 // Against a running `ivrgraph serve` that serves the built designer. The admin account only creates a fresh
 // publisher; everything else is done by that new user through the interface, as an analyst would:
@@ -16,14 +16,14 @@ import { bigScenario } from "./big-scenario.mjs";
 const here = dirname(fileURLToPath(import.meta.url));
 const ARTIFACTS = resolve(here, "../../test-artifacts");
 const BASE = (process.env.IVRGRAPH_URL ?? "http://127.0.0.1:8000").replace(/\/$/, "");
-const ADMIN_USER = process.env.IVRGRAPH_ADMIN_USER ?? "admin";
-const ADMIN_PASSWORD = process.env.IVRGRAPH_ADMIN_PASSWORD;
+const ADMIN_USER = process.env.IVRGRAPH_E2E_USER ?? process.env.IVRGRAPH_ADMIN_USER ?? "admin";
+const ADMIN_PASSWORD = process.env.IVRGRAPH_E2E_PASSWORD ?? process.env.IVRGRAPH_ADMIN_PASSWORD;
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const OPEN_BUDGET_MS = 2000;
 const stamp = Date.now().toString(36);
 
 if (!ADMIN_PASSWORD) {
-  console.error("set IVRGRAPH_ADMIN_PASSWORD (and IVRGRAPH_ADMIN_USER) to an admin account of the server under test");
+  console.error("set IVRGRAPH_E2E_USER / IVRGRAPH_E2E_PASSWORD (or IVRGRAPH_ADMIN_*) to an admin of the server under test");
   process.exit(2);
 }
 
