@@ -84,14 +84,28 @@ def _agi_call(port: int, slug: str) -> bytes:
         return sock.recv(200)
 
 
+def _records(client: httpx.Client, slug: str, count: int) -> list[dict[str, object]]:
+    deadline = time.monotonic() + 10
+    while len(items := client.get("/api/calls", params={"scenario": slug}).json()["items"]) < count:
+        assert time.monotonic() < deadline, "the call record never arrived"
+        time.sleep(0.2)
+    return list(items)
+
+
 @pytest.mark.slow
-def test_serve_runs_the_api_and_fastagi_on_published_examples(served: tuple[int, int]) -> None:
+def test_serve_runs_the_api_and_fastagi_and_a_publish_reaches_the_next_call(served: tuple[int, int]) -> None:
     api_port, agi_port = served
     assert _agi_call(agi_port, "inbound-hotline") == b"ANSWER\n"
     with httpx.Client(base_url=f"http://127.0.0.1:{api_port}") as client:
-        client.post("/api/auth/login", json={"username": "admin", "password": "admin-pass-1"})
-        deadline = time.monotonic() + 10
-        while not (items := client.get("/api/calls", params={"scenario": "inbound-hotline"}).json()["items"]):
-            assert time.monotonic() < deadline, "the call record never arrived"
-            time.sleep(0.2)
-    assert items[0]["caller_id"] == "100" and items[0]["version"] == 1
+        login = client.post("/api/auth/login", json={"username": "admin", "password": "admin-pass-1"}).json()
+        client.headers["X-CSRF-Token"] = login["csrf_token"]
+        first = _records(client, "inbound-hotline", 1)
+        assert first[0]["caller_id"] == "100" and first[0]["version"] == 1
+        draft = client.get("/api/scenarios/inbound-hotline").json()["draft"]
+        draft["document"]["description"] = "republished"
+        saved = client.put("/api/scenarios/inbound-hotline/draft", json={"revision": draft["revision"], **draft})
+        assert saved.status_code == 200, saved.text
+        assert client.post("/api/scenarios/inbound-hotline/publish", json={"message": "v2"}).status_code == 200
+        assert _agi_call(agi_port, "inbound-hotline") == b"ANSWER\n"
+        newest = _records(client, "inbound-hotline", 2)[0]
+    assert newest["version"] == 2  # the FastAGI server in this process swapped versions at once
