@@ -1,12 +1,15 @@
 /** The shell: who is signed in, and which page the hash names (#/ list, #/s/<slug> editor). */
-import { useCallback, useEffect, useState } from "react";
+import { Suspense, lazy, useCallback, useEffect, useState } from "react";
 import * as api from "./api/client";
 import { ApiError } from "./api/http";
 import type { User } from "./api/types";
-import { EditorPage } from "./components/EditorPage";
 import { LoginPage } from "./components/LoginPage";
 import { ScenarioList } from "./components/ScenarioList";
 import { I18nProvider, LanguagePicker, useI18n } from "./i18n";
+
+// The editor (React Flow, rjsf, ajv, dagre) is most of the code: load it when a scenario is opened, so the
+// sign-in page and the list come up fast.
+const EditorPage = lazy(() => import("./components/EditorPage").then((module) => ({ default: module.EditorPage })));
 
 function useHashRoute(): string {
   const [hash, setHash] = useState(() => window.location.hash);
@@ -62,7 +65,9 @@ function Shell() {
         </button>
       </header>
       <main className="page">
-        {editing ? <EditorPage key={editing[1]} slug={decodeURIComponent(editing[1]!)} user={user} /> : <ScenarioList />}
+        <Suspense fallback={<p className="centered">{t("editor.loading")}</p>}>
+          {editing ? <EditorPage key={editing[1]} slug={decodeURIComponent(editing[1]!)} user={user} /> : <ScenarioList />}
+        </Suspense>
       </main>
     </div>
   );

@@ -195,6 +195,7 @@ export function ScenarioList() {
                 </td>
                 <td>{item.latest_version ? `v${item.latest_version}` : t("list.never")}</td>
                 <td className="actions">
+                  <div className="row">
                   <button type="button" onClick={() => setDuplicating(item)}>{t("list.duplicate")}</button>
                   <button type="button" onClick={async () => download(`${item.slug}.json`, await api.exportScenario(item.slug))}>
                     {t("list.export")}
@@ -214,6 +215,7 @@ export function ScenarioList() {
                   >
                     {t("list.delete")}
                   </button>
+                  </div>
                 </td>
               </tr>
             ))}
