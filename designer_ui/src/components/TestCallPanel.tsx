@@ -17,6 +17,7 @@ export function TestCallPanel({ slug }: { slug: string }) {
   const [keys, setKeys] = useState("");
   const [callerId, setCallerId] = useState("600123456");
   const [at, setAt] = useState(localNow);
+  const [transfers, setTransfers] = useState("");
   const [result, setResult] = useState<SimulateResult | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -34,7 +35,13 @@ export function TestCallPanel({ slug }: { slug: string }) {
       const document = useEditor.getState().document();
       // The time is the analyst's wall clock, sent with its offset so Schedule blocks see the intended hour.
       const when = new Date(at);
-      const response = await api.simulate(slug, { document, keys: tokens, caller_id: callerId, at: when.toISOString() });
+      const response = await api.simulate(slug, {
+        document,
+        keys: tokens,
+        caller_id: callerId,
+        at: when.toISOString(),
+        transfers: parseKeys(transfers),
+      });
       setResult(response);
       showPath(response.result.steps);
     } catch (e) {
@@ -64,6 +71,11 @@ export function TestCallPanel({ slug }: { slug: string }) {
           {t("test.at")}
           <input name="at" type="datetime-local" value={at} onChange={(e) => setAt(e.target.value)} />
         </label>
+        <label>
+          {t("test.transfers")}
+          <input name="transfers" className="mono" value={transfers} onChange={(e) => setTransfers(e.target.value)} placeholder="answered" />
+        </label>
+        <p className="hint">{t("test.transfersHint")}</p>
         <div className="row">
           <button type="submit" className="primary" disabled={busy || badTokens.length > 0}>
             {t("test.run")}

@@ -99,6 +99,7 @@ export function categoryName(language: Language, category: string): string {
  */
 export function exitLabel(language: Language, type: string, exit: string, serverLabel: string): string {
   if (language === "en" || !(type in TITLES[language])) return serverLabel;
-  if (exit !== "error" && serverLabel === exit && exit !== "next") return serverLabel;
+  // Labels of list-made exits start with the analyst's own name ("2: Soporte"): never translated.
+  if (exit !== "error" && exit !== "next" && (serverLabel === exit || serverLabel.startsWith(`${exit}: `))) return serverLabel;
   return EXITS[language][exit] ?? serverLabel;
 }

@@ -38,6 +38,13 @@ describe("exitsFor", () => {
     ]);
   });
 
+  it("labels a key handle with the key's meaning when it has one", () => {
+    expect(exitsFor(spec("ivr"), { options: [{ key: "1", label: "Ventas" }, { key: "2", label: " " }] }).slice(0, 2)).toEqual([
+      { name: "1", label: "1: Ventas" },
+      { name: "2", label: "2" },
+    ]);
+  });
+
   it("ignores malformed list items instead of failing", () => {
     expect(exitsFor(spec("ivr"), { options: [null, 3, "x", { label: "no key" }, { key: 7 }] }).map((e) => e.name)).toEqual([
       "7",

@@ -55,9 +55,9 @@ export function exitsFor(spec: BlockSpec, config: Config): ExitInfo[] {
         const raw = record[rule.name_from ?? "name"];
         if (raw === undefined || raw === null) continue;
         const name = String(raw);
-        const label = rule.label_from && typeof record[rule.label_from] === "string" && record[rule.label_from]
-          ? `${name}: ${String(record[rule.label_from])}`
-          : name;
+        // The item's own label ("Meaning" of an IVR key) makes the handle readable: "2: Soporte".
+        const text = record[rule.label_from ?? "label"];
+        const label = typeof text === "string" && text.trim() ? `${name}: ${text.trim()}` : name;
         add(name, label);
       }
     } else if (rule.name) {
