@@ -313,11 +313,23 @@ async function main() {
     check(true, "rolling back to version 1 publishes it as version 3");
     await shot(page, "08-versions");
 
+    // -- rename from the Scenario tab -------------------------------------------------------------------
+    await page.getByRole("tab", { name: "Scenario" }).click();
+    const nameField = page.locator(".scenario-panel input").first();
+    await nameField.fill(`Menú e2e ${stamp} final`);
+    const [renamed] = await Promise.all([
+      page.waitForResponse((r) => r.request().method() === "PATCH" && r.url().endsWith(`/api/scenarios/${slug}`)),
+      nameField.blur(),
+    ]);
+    check(renamed.ok(), "renaming in the Scenario tab renames the scenario");
+    await waitSaved(page);
+
     // -- the list: search, duplicate, export, import -------------------------------------------------
     await page.getByRole("link", { name: /All scenarios/ }).click();
     await page.getByLabel("Search scenarios").fill(stamp);
     const row = page.locator("table.scenarios tr", { has: page.locator(`code:text-is("${slug}")`) });
     await row.waitFor();
+    check((await row.textContent()).includes(`Menú e2e ${stamp} final`), "the list shows the new name");
     await row.getByRole("button", { name: "Duplicate" }).click();
     await page.locator("form[aria-label^='Duplicate'] input[name=slug]").fill(`${slug}-dup`);
     await page.locator("form[aria-label^='Duplicate'] button[type=submit]").click();

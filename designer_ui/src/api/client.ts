@@ -87,6 +87,11 @@ export async function getScenario(slug: string): Promise<ScenarioDetail> {
   return asDetail(await unwrap(client.GET("/api/scenarios/{slug}", slugParams(slug))));
 }
 
+/** The name in the list; the slug, which Asterisk dials, never changes. */
+export async function renameScenario(slug: string, name: string): Promise<ScenarioDetail> {
+  return asDetail(await unwrap(client.PATCH("/api/scenarios/{slug}", { ...slugParams(slug), body: { name } })));
+}
+
 export async function saveDraft(slug: string, revision: number, document: ScenarioDocument): Promise<SaveResult> {
   const body = { revision, document: document as unknown as Record<string, unknown> };
   return unwrap(client.PUT("/api/scenarios/{slug}/draft", { ...slugParams(slug), body }));

@@ -178,6 +178,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/callbacks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Jobs
+         * @description Newest due first.
+         */
+        get: operations["list_jobs_api_callbacks_get"];
+        put?: never;
+        /**
+         * Create Job
+         * @description A durable job the dialer picks up at `due`; the callee hears the scenario's published version.
+         */
+        post: operations["create_job_api_callbacks_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/callbacks/{job_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Job
+         * @description One job with every dial attempt.
+         */
+        get: operations["get_job_api_callbacks__job_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/calls": {
         parameters: {
             query?: never;
@@ -334,7 +378,11 @@ export interface paths {
         delete: operations["delete_scenario_api_scenarios__slug__delete"];
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Rename Scenario
+         * @description Rename a scenario (its slug, which Asterisk dials, never changes).
+         */
+        patch: operations["rename_scenario_api_scenarios__slug__patch"];
         trace?: never;
     };
     "/api/scenarios/{slug}/diff": {
@@ -832,6 +880,84 @@ export interface components {
             /** Version */
             version: number | null;
         };
+        /** CallbackAttemptOut */
+        CallbackAttemptOut: {
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /** Call Id */
+            call_id: string | null;
+            /** Outcome */
+            outcome: string;
+        };
+        /** CallbackCreate */
+        CallbackCreate: {
+            /**
+             * Due
+             * Format: date-time
+             */
+            due: string;
+            /**
+             * Max Attempts
+             * @default 3
+             */
+            max_attempts: number;
+            /** Number */
+            number: string;
+            /** Scenario */
+            scenario: string;
+            /**
+             * Variables
+             * @description Given to the scenario when answered.
+             */
+            variables?: {
+                [key: string]: unknown;
+            };
+            /**
+             * Window End
+             * @description Give up dialing after this moment.
+             */
+            window_end?: string | null;
+        };
+        /** CallbackJobOut */
+        CallbackJobOut: {
+            /** Attempts */
+            attempts: number;
+            /**
+             * Due
+             * Format: date-time
+             */
+            due: string;
+            /** History */
+            history?: components["schemas"]["CallbackAttemptOut"][];
+            /** Id */
+            id: string;
+            /** Last Attempt At */
+            last_attempt_at: string | null;
+            /** Max Attempts */
+            max_attempts: number;
+            /** Number */
+            number: string;
+            /** Origin Call Id */
+            origin_call_id: string | null;
+            /** Outcome */
+            outcome: string | null;
+            /** Scenario */
+            scenario: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "pending" | "dialing" | "done" | "failed" | "expired";
+            /** Variables */
+            variables: {
+                [key: string]: unknown;
+            };
+            /** Window End */
+            window_end: string | null;
+        };
         /** DataSourceCreate */
         DataSourceCreate: {
             /**
@@ -1085,6 +1211,11 @@ export interface components {
             items: components["schemas"]["ScenarioSummary"][];
             /** Total */
             total: number;
+        };
+        /** ScenarioRename */
+        ScenarioRename: {
+            /** Name */
+            name: string;
         };
         /** ScenarioSummary */
         ScenarioSummary: {
@@ -1824,6 +1955,183 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Role too low, or CSRF token missing */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid request or document */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_jobs_api_callbacks_get: {
+        parameters: {
+            query?: {
+                status?: ("pending" | "dialing" | "done" | "failed" | "expired") | null;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CallbackJobOut"][];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Role too low, or CSRF token missing */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid request or document */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_job_api_callbacks_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CallbackCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CallbackJobOut"];
+                };
+            };
+            /** @description Body is not JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Role too low, or CSRF token missing */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid request or document */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_job_api_callbacks__job_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                job_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CallbackJobOut"];
                 };
             };
             /** @description Not signed in */
@@ -2637,6 +2945,77 @@ export interface operations {
             };
             /** @description Conflict with the stored state */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid request or document */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    rename_scenario_api_scenarios__slug__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ScenarioRename"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScenarioDetail"];
+                };
+            };
+            /** @description Body is not JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Role too low, or CSRF token missing */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
