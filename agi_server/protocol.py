@@ -96,7 +96,7 @@ def channel_facts(env: Mapping[str, str]) -> dict[str, str]:
         "caller_name": known("agi_calleridname"),
         "dialed_number": known("agi_dnid") or env.get("agi_extension", ""),
         "channel": env.get("agi_channel", ""),
-        "language": env.get("agi_language", ""),
+        "channel_language": env.get("agi_language", ""),
     }
 
 

@@ -25,7 +25,7 @@ from agi_server.connection import AgiConnection
 from agi_server.errors import AgiError, ProtocolError
 from agi_server.metrics import AgiMetrics
 from agi_server.protocol import MAX_ENV_BYTES, AgiRequest, channel_facts, parse_env_block
-from agi_server.records import CallRecord, RecordWriter, WriteBatch
+from agi_server.records import CallRecord, RecordWriter, WriteBatch, trace_of
 from agi_server.scenarios import ScenarioSource, is_slug
 from graph_engine.channel import Prompt
 from graph_engine.errors import CallerHangup
@@ -38,7 +38,9 @@ log = logging.getLogger(__name__)
 
 IpNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 _INPUT_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
-_PROTECTED_NAMES: Final = frozenset({*CHANNEL_FACTS, "call_id"})
+# Facts Asterisk vouches for; query parameters cannot pose as them. `language` (the language the call is
+# spoken in) is deliberately settable from the dialplan: AGI(agi://host/menu?language=es).
+_PROTECTED_NAMES: Final = frozenset({*CHANNEL_FACTS, "call_id"} - {"language"})
 # Set on the channel before we close an over-capacity call so the dialplan can route it elsewhere.
 STATUS_VARIABLE: Final = "IVRGRAPH_STATUS"
 
@@ -289,12 +291,12 @@ class AgiServer:
                 inputs=await self._inputs(record, call_log),
             )
             result = await run.run()
-            self._finish(record, result.as_dict(), str(result.outcome), result.last_node, result.error)
+            self._finish(record, trace_of(result), str(result.outcome), result.last_node, result.error)
         except asyncio.CancelledError:
             # Shutdown deadline: keep the partial trace; the record is still written.
             if run is not None:
                 result = run.result(CallOutcome.FAILED)
-                self._finish(record, result.as_dict(), str(CallOutcome.FAILED), result.last_node, "server shutdown")
+                self._finish(record, trace_of(result), str(CallOutcome.FAILED), result.last_node, "server shutdown")
             else:
                 record.error = "server shutdown"
             call_log.warning("call cancelled at the shutdown deadline")

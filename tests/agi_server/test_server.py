@@ -68,12 +68,13 @@ async def test_unknown_slug_plays_the_fallback_and_hangs_up(
 async def test_query_and_arguments_become_plain_inputs(start_server: StartServer, records: MemoryRecords) -> None:
     """env.txt: query string and agi_arg_N reach the call as strings; they cannot pose as channel facts."""
     server = await start_server(source=_source(("greet", GREETING)))
-    env = default_env("greet?lang=es&caller_id=666&bad-name=1&expr={{7*7}}", args=["one", "two words"])
+    env = default_env("greet?language=es&caller_id=666&bad-name=1&expr={{7*7}}", args=["one", "two words"])
     await call(server, env=env)
     await server.stop()
     record = records.records[0]
-    assert record.inputs == {"lang": "es", "expr": "{{7*7}}", "agi_arg_1": "one", "agi_arg_2": "two words"}
+    assert record.inputs == {"language": "es", "expr": "{{7*7}}", "agi_arg_1": "one", "agi_arg_2": "two words"}
     variables = record.trace["variables"]
+    assert variables["language"] == "es" and variables["channel_language"] == "en"
     assert variables["caller_id"] == "5551234" and variables["expr"] == "{{7*7}}"
     assert record.facts["caller_name"] == "Probe Test" and record.version == 1
 
@@ -132,7 +133,7 @@ async def test_injection_through_every_field_never_adds_a_command(
 ) -> None:
     """Hostile agi_* values, query values (with LF) and AGI() arguments: each SET VARIABLE carries exactly the
     value, values with CR/LF never reach the wire, and no line but ours is ever sent."""
-    names = ["caller_id", "caller_name", "channel", "dialed_number", "language", "q", "nl", "agi_arg_1"]
+    names = ["caller_id", "caller_name", "channel", "dialed_number", "channel_language", "q", "nl", "agi_arg_1"]
     document = _document(
         [
             _node("start", "start"),
@@ -337,3 +338,12 @@ async def test_a_callback_job_resolves_trusted_inputs(start_server: StartServer,
     assert (record.job_id, record.origin_call_id) == ("j1", "c0")
     assert record.trace["steps"][1]["prompts"][0]["text"] == "Hola Marta"
     assert record.trace["variables"]["caller_id"] == "5551234"
+
+
+def test_trace_of_matches_the_engines_as_dict() -> None:
+    from agi_server.records import trace_of
+    from graph_engine.trace import CallOutcome, CallResult, TraceStep
+
+    step = TraceStep(0, "n", "t", "L", "2026-01-01T00:00:00+00:00", exit="next", prompts=[{"audio": "a"}])
+    result = CallResult("c", "S", CallOutcome.ENDED, "a", "b", [step], {"x": {"y": 1}}, "n", answered=True)
+    assert trace_of(result) == result.as_dict()
