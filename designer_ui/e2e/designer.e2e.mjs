@@ -324,6 +324,20 @@ async function main() {
     check(renamed.ok(), "renaming in the Scenario tab renames the scenario");
     await waitSaved(page);
 
+    // -- the session ends mid-edit: sign in again over the page and nothing is lost ------------------
+    await context.clearCookies();
+    await nameField.fill(`Menú e2e ${stamp} final!`);
+    await page.locator(".overlay input[name=username]").waitFor();
+    await page.fill(".overlay input[name=username]", username);
+    await page.fill(".overlay input[name=password]", password);
+    await page.click(".overlay button[type=submit]");
+    await page.locator(".overlay").waitFor({ state: "detached" });
+    if ((await page.getByTestId("save-state").getAttribute("data-state")) !== "saved") {
+      await page.getByTestId("save-state").getByRole("button", { name: "Save now" }).click();
+    }
+    await waitSaved(page);
+    check((await me("GET", `/api/scenarios/${slug}`)).draft.document.name === `Menú e2e ${stamp} final!`, "an edit made as the session expired is saved after signing in again");
+
     // -- the list: search, duplicate, export, import -------------------------------------------------
     await page.getByRole("link", { name: /All scenarios/ }).click();
     await page.getByLabel("Search scenarios").fill(stamp);

@@ -28,7 +28,15 @@ export function navigate(path: string): void {
 function Shell() {
   const { t } = useI18n();
   const [user, setUser] = useState<User | null | undefined>(undefined);
+  const [expired, setExpired] = useState(false);
   const route = useHashRoute();
+
+  // A session that ends mid-edit asks for the password over the page, so the unsaved canvas stays put.
+  useEffect(() => {
+    const onExpired = () => setExpired(true);
+    window.addEventListener(api.SESSION_EXPIRED, onExpired);
+    return () => window.removeEventListener(api.SESSION_EXPIRED, onExpired);
+  }, []);
 
   useEffect(() => {
     api.me().then(setUser, (error: unknown) => {
@@ -39,11 +47,15 @@ function Shell() {
 
   const logout = useCallback(async () => {
     await api.logout().catch(() => undefined);
+    setExpired(false);
     setUser(null);
   }, []);
 
   if (user === undefined) return <div className="centered">{t("editor.loading")}</div>;
-  if (user === null) return <LoginPage onLogin={setUser} />;
+  if (user === null) return <LoginPage onLogin={(signedIn) => {
+    setExpired(false);
+    setUser(signedIn);
+  }} />;
 
   const editing = /^\/s\/(.+)$/.exec(route);
   return (
@@ -64,6 +76,16 @@ function Shell() {
           {t("app.logout")}
         </button>
       </header>
+      {expired && (
+        <div className="overlay">
+          <LoginPage
+            onLogin={(signedIn) => {
+              setExpired(false);
+              setUser(signedIn);
+            }}
+          />
+        </div>
+      )}
       <main className="page">
         <Suspense fallback={<p className="centered">{t("editor.loading")}</p>}>
           {editing ? <EditorPage key={editing[1]} slug={decodeURIComponent(editing[1]!)} user={user} /> : <ScenarioList />}

@@ -33,6 +33,9 @@ const csrf: Middleware = {
 const client = createClient<paths>({ baseUrl: "", credentials: "same-origin" });
 client.use(csrf);
 
+/** Fired when the server no longer knows the session (expired, or signed out elsewhere). */
+export const SESSION_EXPIRED = "ivrgraph:session-expired";
+
 type Result<T> = { data?: T; error?: unknown; response: Response };
 
 async function unwrap<T>(call: Promise<Result<T>>): Promise<T> {
@@ -43,6 +46,8 @@ async function unwrap<T>(call: Promise<Result<T>>): Promise<T> {
     throw new ApiError(0, null, error instanceof Error ? error.message : String(error));
   }
   if (!result.response.ok) {
+    // Anyone may be waiting on this answer; the shell listens and asks for the password again in place.
+    if (result.response.status === 401) window.dispatchEvent(new Event(SESSION_EXPIRED));
     throw new ApiError(result.response.status, result.error ?? null, describeFailure(result.response.status, result.error));
   }
   return result.data as T;

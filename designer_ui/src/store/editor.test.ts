@@ -126,3 +126,18 @@ describe("read-only editor", () => {
     editor().setReadOnly(false);
   });
 });
+
+describe("conflict resolution", () => {
+  it("taking their version replaces the canvas, adopts their revision and can be undone", () => {
+    editor().updateNode("sales", { label: "Mine" }, false);
+    editor().setConflict({ current_revision: 12, document: { ...document, name: "Theirs" } });
+    expect(editor().saveState).toBe("conflict");
+    editor().updateNode("sales", { label: "Mine again" }, false);
+    expect(editor().saveState).toBe("conflict");
+    editor().replaceDocument({ ...document, name: "Theirs" }, 12);
+    expect(editor()).toMatchObject({ revision: 12, saveState: "saved", conflict: null });
+    expect(editor().document().name).toBe("Theirs");
+    editor().undo();
+    expect(editor().nodes.find((n) => n.id === "sales")!.data.label).toBe("Mine again");
+  });
+});
