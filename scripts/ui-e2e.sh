@@ -10,7 +10,7 @@ export IVRGRAPH_DATABASE_URL="sqlite:///$work/e2e.sqlite3"
 export IVRGRAPH_ADMIN_USER=e2e-admin IVRGRAPH_ADMIN_PASSWORD="e2e-$(date +%s)-secret"
 export IVRGRAPH_MEDIA_ROOT="$work/media"
 make --no-print-directory ui-build
-$BIN/ivrgraph serve --host 127.0.0.1 --port "$port" --agi-port "$agi_port" --load-examples examples \
+$BIN/ivrgraph serve --host 127.0.0.1 --port "$port" --agi-port "$agi_port" --seed examples \
   >"$work/server.log" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true; rm -rf "$work"' EXIT
