@@ -7,7 +7,9 @@
 // log in, drag Start -> Say Phrase -> IVR -> two Transfers, configure them, see a problem and fix it, publish,
 // run a test call pressing 2 and check the lit path. Then a 300-node scenario is opened and timed.
 // Screenshots go to test-artifacts/ at the repository root. Exit code 0 only when every check passed.
+import { execFile } from "node:child_process";
 import { mkdir } from "node:fs/promises";
+import { promisify } from "node:util";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
@@ -19,6 +21,10 @@ const BASE = (process.env.IVRGRAPH_URL ?? "http://127.0.0.1:8000").replace(/\/$/
 const ADMIN_USER = process.env.IVRGRAPH_E2E_USER ?? process.env.IVRGRAPH_ADMIN_USER ?? "admin";
 const ADMIN_PASSWORD = process.env.IVRGRAPH_E2E_PASSWORD ?? process.env.IVRGRAPH_ADMIN_PASSWORD;
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+// Optional: the server's FastAGI port. With it a real call is placed (by the test suite's fake Asterisk) and
+// its record is opened in the designer; without it that part is skipped and says so.
+const AGI_PORT = process.env.IVRGRAPH_AGI_PORT;
+const PYTHON = process.env.IVRGRAPH_PYTHON ?? resolve(here, "../../.venv/bin/python");
 const OPEN_BUDGET_MS = 2000;
 const stamp = Date.now().toString(36);
 
@@ -313,6 +319,29 @@ async function main() {
     check(true, "rolling back to version 1 publishes it as version 3");
     await shot(page, "08-versions");
 
+    // -- a real call through FastAGI; its record draws its path ----------------------------------------
+    if (AGI_PORT) {
+      const host = new URL(BASE).hostname;
+      const placed = await promisify(execFile)(PYTHON, [resolve(here, "place_call.py"), host, AGI_PORT, slug, "1"]);
+      console.log(placed.stdout.trim());
+      await page.getByRole("tab", { name: "Calls" }).click();
+      const firstCall = page.locator("[data-testid=calls-panel] table.calls tbody tr button").first();
+      for (let attempt = 0; attempt < 20 && !(await firstCall.count()); attempt += 1) {
+        await page.waitForTimeout(300); // records are written in batches, off the call's path
+        await page.getByTestId("calls-panel").getByRole("button", { name: "Refresh" }).click();
+      }
+      await firstCall.click();
+      await page.getByTestId("call-steps").waitFor();
+      const callPath = await page.evaluate(() =>
+        [...document.querySelectorAll(".react-flow__node .block-node.on-path")].map((el) => el.getAttribute("data-node-id")),
+      );
+      console.log(`call record path: ${callPath.join(" -> ")}`);
+      check(callPath.includes("transfer") && !callPath.includes("transfer_2"), "opening the recorded call (key 1) lights its path");
+      await shot(page, "09-call-record");
+    } else {
+      console.log("skip - call records: set IVRGRAPH_AGI_PORT to place a real FastAGI call");
+    }
+
     // -- rename from the Scenario tab -------------------------------------------------------------------
     await page.getByRole("tab", { name: "Scenario" }).click();
     const nameField = page.locator(".scenario-panel input").first();
@@ -355,7 +384,7 @@ async function main() {
     await page.getByTestId("import-file").setInputFiles(exported);
     await page.getByTestId("editor").waitFor();
     check((await page.locator(".react-flow__node").count()) === 5, "the exported file imports as a new scenario with its 5 blocks");
-    await shot(page, "09-imported");
+    await shot(page, "10-imported");
 
     // -- performance: a 300-node scenario opens and responds in under 2 s -----------------------------
     const bigSlug = `big-${stamp}`;
@@ -405,7 +434,7 @@ async function main() {
       });
       return performance.now() - t0;
     });
-    await shot(page, "10-300-nodes");
+    await shot(page, "11-300-nodes");
     console.log(`figure: 300-node scenario opens in ${openMs.toFixed(0)} ms (budget ${OPEN_BUDGET_MS} ms)`);
     console.log(`figure: selecting a block shows its form in ${selectMs.toFixed(0)} ms`);
     console.log(`figure: typing a label redraws the block in ${editMs} ms (measured from Node, includes driver round trips)`);

@@ -8,7 +8,8 @@ import { useEditor } from "../store/editor";
 export function CallsPanel({ slug }: { slug: string }) {
   const { t } = useI18n();
   const [items, setItems] = useState<CallSummary[]>([]);
-  const [open, setOpen] = useState<string | null>(null);
+  const [open, setOpen] = useState<{ id: string; version: number | null; steps: TraceStep[] } | null>(null);
+  const focusNode = useEditor((s) => s.focusNode);
   const [error, setError] = useState<string | null>(null);
   const showPath = useEditor((s) => s.showPath);
 
@@ -29,7 +30,7 @@ export function CallsPanel({ slug }: { slug: string }) {
     try {
       const detail = await api.call(call.id);
       const steps: TraceStep[] = detail.trace?.steps ?? [];
-      setOpen(call.id);
+      setOpen({ id: call.id, version: detail.version, steps });
       showPath(steps);
     } catch (e) {
       setError(t("error.generic", { message: e instanceof Error ? e.message : String(e) }));
@@ -50,11 +51,12 @@ export function CallsPanel({ slug }: { slug: string }) {
             <th>{t("calls.when")}</th>
             <th>{t("calls.caller")}</th>
             <th>{t("calls.outcome")}</th>
+            <th>{t("calls.version")}</th>
           </tr>
         </thead>
         <tbody>
           {items.map((call) => (
-            <tr key={String(call.id)} className={open === call.id ? "open" : undefined}>
+            <tr key={String(call.id)} className={open?.id === call.id ? "open" : undefined}>
               <td>
                 <button type="button" className="link" onClick={() => openCall(call)} title={t("calls.open")}>
                   {new Date(call.started_at).toLocaleString()}
@@ -62,10 +64,29 @@ export function CallsPanel({ slug }: { slug: string }) {
               </td>
               <td>{call.caller_id}</td>
               <td>{call.status}</td>
+              <td>{call.version ? `v${call.version}` : ""}</td>
             </tr>
           ))}
         </tbody>
       </table>
+      {open && (
+        <div data-testid="call-steps">
+          {/* The canvas shows the draft; the call ran a published version that may differ from it. */}
+          {open.version !== null && <p className="hint">{t("calls.ranVersion", { version: open.version })}</p>}
+          <h3>{t("test.steps")}</h3>
+          <ol className="steps">
+            {open.steps.map((step, i) => (
+              <li key={i}>
+                <button type="button" className="link" onClick={() => focusNode(step.node)}>
+                  {step.label || step.node}
+                </button>
+                {step.exit && <span className="muted"> → {step.exit}</span>}
+                {step.keys && <code> [{step.keys}]</code>}
+              </li>
+            ))}
+          </ol>
+        </div>
+      )}
     </div>
   );
 }

@@ -5,12 +5,11 @@ import {
   MiniMap,
   ReactFlow,
   useReactFlow,
-  type Edge,
   type IsValidConnection,
   type NodeTypes,
 } from "@xyflow/react";
 import { useCallback, useEffect, useMemo, type DragEvent } from "react";
-import type { BlockNode } from "../lib/convert";
+import type { BlockNode, ExitEdge } from "../lib/convert";
 import { useEditor } from "../store/editor";
 import { BlockNodeView } from "./BlockNodeView";
 
@@ -44,7 +43,7 @@ export function Canvas() {
     [],
   );
 
-  const shownEdges = useMemo<Edge[]>(
+  const shownEdges = useMemo<ExitEdge[]>(
     () =>
       edges.map((edge) => {
         const lit = highlight.edges.has(edge.id);
@@ -91,12 +90,12 @@ export function Canvas() {
 
   return (
     <div className="canvas" data-testid="canvas" onDragOver={onDragOver} onDrop={onDrop}>
-      <ReactFlow<BlockNode>
+      <ReactFlow<BlockNode, ExitEdge>
         nodes={nodes}
         edges={shownEdges}
         nodeTypes={nodeTypes}
         onNodesChange={onNodesChange}
-        onEdgesChange={onEdgesChange as never}
+        onEdgesChange={onEdgesChange}
         onConnect={onConnect}
         onNodeClick={showBlockPanel}
         isValidConnection={isValidConnection}

@@ -1,0 +1,24 @@
+"""One real FastAGI call into a running `ivrgraph serve`, placed by the test suite's fake Asterisk.
+
+The designer's e2e uses it so that a call record exists to open: `python place_call.py HOST PORT SLUG KEYS...`.
+The fake (tests/fakes/asterisk.py) speaks the captured Asterisk 22 protocol; nothing here is designer code.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from tests.fakes.asterisk import CallerScript, FakeAsterisk, default_env  # noqa: E402
+
+
+async def main(host: str, port: int, slug: str, keys: list[str]) -> None:
+    call = await FakeAsterisk(host, port, env=default_env(slug), script=CallerScript(keys=keys)).run()
+    print(f"placed a call to {slug}: {len(call.commands)} AGI commands")
+
+
+if __name__ == "__main__":
+    asyncio.run(main(sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4:]))
