@@ -12,7 +12,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from tests.fakes.asterisk import CallerScript, FakeAsterisk, default_env  # noqa: E402
+from tests.fakes.asterisk import CallerScript, FakeAsterisk, default_env
 
 
 async def main(host: str, port: int, slug: str, keys: list[str]) -> None:
