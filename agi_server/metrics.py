@@ -26,13 +26,18 @@ class AgiMetrics:
             buckets=_RTT_BUCKETS,
             registry=self.registry,
         )
+        self._round_trip_children: dict[str, Histogram] = {}
         self.errors = Counter("ivrgraph_agi_errors", "Errors by kind", ["kind"], registry=self.registry)
         self.records_dropped = Counter(
             "ivrgraph_agi_call_records_dropped", "Call records that could not be written", registry=self.registry
         )
 
     def observe_round_trip(self, command: str, seconds: float) -> None:
-        self.round_trip.labels(command).observe(seconds)
+        # labels() takes a lock and builds a key on every call; commands are a small fixed set, so keep children.
+        child = self._round_trip_children.get(command)
+        if child is None:
+            child = self._round_trip_children[command] = self.round_trip.labels(command)
+        child.observe(seconds)
 
     def exposition(self) -> bytes:
         return generate_latest(self.registry)

@@ -1,0 +1,339 @@
+"""Benchmark: N concurrent FastAGI calls against the ivrgraph server and against a bare asyncio responder.
+
+    .venv/bin/python -m bench.agi_load [--n 100,1000,2000] [--prompt 3.0] [--ramp 2.0]
+
+Each server runs in its own process (so its CPU and RSS are its own); this process plays Asterisk: for every
+call it connects, sends a captured-shape env block in two segments, and answers each command after a
+realistic delay (ANSWER/HANGUP ~0.2 ms like the captures, a prompt 0.5x..1.5x `--prompt` seconds, the menu
+pressed '1'); calls arrive over `--ramp` seconds and first all wait on their greeting (the idle state).
+The scenario: Start (ANSWER) -> Say Phrase -> IVR menu (STREAM FILE + all keys) -> Say Phrase -> Hang Up,
+five commands; the bare responder sends the same five lines with no engine behind them.
+
+Figures per N and server:
+  calls/s            completed calls per second of the run (bounded by the scripted prompt times)
+  added p50/p99      from our answer leaving to the server's next command arriving, i.e. what the server
+                     adds per command on top of Asterisk (the bare responder's figure is the floor)
+  CPU/command        server process CPU time during the run / commands answered
+  RSS/idle call      server RSS growth with N calls all waiting on a prompt, divided by N
+Targets (issue 3): 2,000 concurrent calls; p99 added < 5 ms at 1,000 calls; CPU/command <= 1.5x bare;
+RSS/idle call < 64 KiB; no call dropped or mis-recorded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import multiprocessing
+import os
+import random
+import statistics
+import sys
+import time
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from typing import Any
+
+ENV_HEAD = (
+    "agi_network: yes\nagi_network_script: {slug}\nagi_request: agi://127.0.0.1:4573/{slug}\n"
+    "agi_channel: Local/bench@caller-{n:08x};1\nagi_language: en\nagi_type: Local\nagi_uniqueid: 1795295104.{n}\n"
+    "agi_version: 22-branch-g69535d4837\nagi_callerid: 5551234\nagi_calleridname: Bench\nagi_callingpres: 0\n"
+    "agi_callingani2: 0\nagi_callington: 0\nagi_callingtns: 0\nagi_dnid: unknown\nagi_rdnis: unknown\n"
+    "agi_context: ivr-in\n"
+)
+ENV_TAIL = "agi_extension: 1001\nagi_priority: 7\nagi_enhanced: 0.0\nagi_accountcode: \nagi_threadid: 1401\n\n"
+COMMANDS_PER_CALL = 5
+SLUG = "bench"
+
+
+def bench_document() -> dict[str, Any]:
+    def node(node_id: str, node_type: str, **config: Any) -> dict[str, Any]:
+        return {"id": node_id, "type": node_type, "version": 1, "config": config}
+
+    return {
+        "format": "ivrgraph.scenario/1",
+        "name": "Bench",
+        "nodes": [
+            node("start", "start"),
+            node("hello", "say_phrase", text="Hello {{ caller_name }}"),
+            node("menu", "ivr", prompt={"text": "Press one"}, options=[{"key": "1"}], timeout=5),
+            node("bye", "say_phrase", text="Goodbye"),
+            node("end", "hangup"),
+        ],
+        "edges": [
+            {"id": "a", "source": "start", "exit": "next", "target": "hello"},
+            {"id": "b", "source": "hello", "exit": "next", "target": "menu"},
+            {"id": "c", "source": "menu", "exit": "1", "target": "bye"},
+            {"id": "d", "source": "bye", "exit": "next", "target": "end"},
+        ],
+    }
+
+
+# -- the two servers, each in its own process -------------------------------------------------------------
+
+
+def _serve(kind: str, pipe: Connection) -> None:
+    asyncio.run(_serve_async(kind, pipe))
+
+
+async def _serve_async(kind: str, pipe: Connection) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    loop.add_reader(pipe.fileno(), stop.set)
+    if kind == "ivrgraph":
+        port, finish = await _start_ivrgraph()
+    else:
+        port, finish = await _start_bare()
+    pipe.send(port)
+    await stop.wait()
+    loop.remove_reader(pipe.fileno())
+    pipe.send(await finish())
+
+
+async def _start_ivrgraph() -> tuple[int, Any]:
+    from agi_server.records import CallRecord
+    from agi_server.scenarios import CachedScenarioSource, PublishedScenario
+    from agi_server.server import AgiServer, AgiServerConfig, SystemClock
+    from blocks import default_registry
+    from graph_engine.document import parse_document
+    from graph_engine.services import Services
+
+    outcomes: dict[str, int] = {}
+
+    async def write_batch(records: list[CallRecord]) -> None:
+        for record in records:
+            outcomes[record.outcome] = outcomes.get(record.outcome, 0) + 1
+
+    source = CachedScenarioSource()
+    source.publish(PublishedScenario(SLUG, 1, parse_document(bench_document())))
+    server = AgiServer(
+        AgiServerConfig(port=0, max_calls=10_000, backlog=4096, shutdown_deadline=5.0),
+        source=source,
+        registry=default_registry(),
+        services=Services(clock=SystemClock()),
+        write_batch=write_batch,
+    )
+    await server.start()
+
+    async def finish() -> dict[str, int]:
+        await server.stop()
+        return outcomes
+
+    return server.port, finish
+
+
+async def _start_bare() -> tuple[int, Any]:
+    """The floor: read the env block, send the same five commands one by one, half-close."""
+    lines = [
+        b"ANSWER\n",
+        b'STREAM FILE "ivrgraph/tts-0000" ""\n',
+        b'STREAM FILE "ivrgraph/tts-0001" "0123456789*#"\n',
+        b'STREAM FILE "ivrgraph/tts-0002" ""\n',
+        b"HANGUP\n",
+    ]
+    done = {"ended": 0}
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\n\n")
+        for line in lines:
+            writer.write(line)
+            await writer.drain()
+            await reader.readuntil(b"\n")
+        writer.write_eof()
+        while await reader.read(1024):
+            pass
+        writer.close()
+        done["ended"] += 1
+
+    server = await asyncio.start_server(handle, "127.0.0.1", 0, backlog=4096)
+
+    async def finish() -> dict[str, int]:
+        server.close()
+        return done
+
+    return server.sockets[0].getsockname()[1], finish
+
+
+def _cpu_seconds(pid: int) -> float:
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _rss_bytes(pid: int) -> int:
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+# -- the fake Asterisk side ------------------------------------------------------------------------------
+
+
+@dataclass
+class Load:
+    gaps: list[float] = field(default_factory=list)  # answer sent -> next command received, seconds
+    commands: int = 0
+    completed: int = 0
+    failed: int = 0
+    holding: int = 0
+    release: asyncio.Event = field(default_factory=asyncio.Event)
+
+
+def _reply(line: bytes) -> tuple[bytes, float, bool]:
+    """(response, delay key, is a prompt) for one command line."""
+    if line.startswith(b"STREAM FILE"):
+        key = b'"0123456789*#"' in line
+        return (b"200 result=49 endpos=4000\n" if key else b"200 result=0 endpos=8000\n"), 0.0, True
+    if line.startswith(b"HANGUP"):
+        return b"200 result=1\n", 0.0002, False
+    return b"200 result=0\n", 0.0002, False
+
+
+async def one_call(port: int, n: int, load: Load, prompt: float, hold_first_prompt: bool) -> None:
+    try:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    except OSError:
+        load.failed += 1
+        return
+    try:
+        writer.write(ENV_HEAD.format(slug=SLUG, n=n).encode())
+        await asyncio.sleep(0)
+        writer.write(ENV_TAIL.encode())
+        sent_at: float | None = None
+        held = False
+        while True:
+            line = await reader.readline()
+            if not line:  # the server half-closed: final HANGUP, then close (every transcript's ending)
+                writer.write(b"HANGUP\n")
+                load.completed += 1
+                break
+            now = time.perf_counter()
+            if sent_at is not None:
+                load.gaps.append(now - sent_at)
+            load.commands += 1
+            response, delay, is_prompt = _reply(line)
+            if is_prompt and hold_first_prompt and not held:
+                held = True
+                load.holding += 1
+                await load.release.wait()
+            # Prompts of different lengths (0.5x..1.5x): real calls do not answer in lockstep.
+            await asyncio.sleep(prompt * random.uniform(0.5, 1.5) if is_prompt else delay)
+            writer.write(response)
+            sent_at = time.perf_counter()
+    except (OSError, asyncio.IncompleteReadError):
+        load.failed += 1
+    finally:
+        writer.close()
+        with contextlib.suppress(OSError):
+            await writer.wait_closed()
+
+
+@dataclass
+class Figures:
+    kind: str
+    n: int
+    calls_per_second: float
+    p50_ms: float
+    p99_ms: float
+    cpu_per_command_us: float
+    rss_per_idle_call_kib: float
+    completed: int
+    failed: int
+    recorded: dict[str, int]
+
+
+async def run_load(kind: str, n: int, prompt: float, ramp: float) -> Figures:
+    context = multiprocessing.get_context("spawn")
+    parent, child = context.Pipe()
+    process = context.Process(target=_serve, args=(kind, child), daemon=True)
+    process.start()
+    port = await asyncio.get_running_loop().run_in_executor(None, parent.recv)
+    assert process.pid is not None
+    pid = process.pid
+    # Warm up (imports, first-call caches) so the RSS baseline is the server's steady state.
+    warm = Load()
+    await asyncio.gather(*(one_call(port, i, warm, 0.001, False) for i in range(20)))
+    await asyncio.sleep(0.2)
+    rss_before = _rss_bytes(pid)
+
+    load = Load()
+    cpu_before = _cpu_seconds(pid)
+    started = time.perf_counter()
+    tasks = []
+    for i in range(n):
+        tasks.append(asyncio.create_task(one_call(port, 1000 + i, load, prompt, True)))
+        if ramp and i % 50 == 49:
+            await asyncio.sleep(ramp * 50 / n)
+    while load.holding + load.failed < n:  # every call waits on its first prompt: the idle state
+        await asyncio.sleep(0.05)
+    await asyncio.sleep(0.3)
+    rss_idle = _rss_bytes(pid)
+    load.release.set()
+    await asyncio.gather(*tasks)
+    elapsed = time.perf_counter() - started
+    cpu = _cpu_seconds(pid) - cpu_before
+    parent.send("stop")
+    recorded = await asyncio.get_running_loop().run_in_executor(None, parent.recv)
+    process.join(10)
+    gaps = sorted(load.gaps)
+    quantiles = statistics.quantiles(gaps, n=100) if len(gaps) > 1 else [0.0] * 99
+    return Figures(
+        kind=kind,
+        n=n,
+        calls_per_second=load.completed / elapsed,
+        p50_ms=statistics.median(gaps) * 1000 if gaps else 0.0,
+        p99_ms=quantiles[98] * 1000,
+        cpu_per_command_us=cpu / max(1, load.commands) * 1e6,
+        rss_per_idle_call_kib=max(0, rss_idle - rss_before) / n / 1024,
+        completed=load.completed,
+        failed=load.failed,
+        recorded=recorded,
+    )
+
+
+def _print(figures: list[Figures]) -> None:
+    print(f"{'server':9} {'N':>5} {'calls/s':>8} {'added p50':>10} {'p99':>8} {'CPU/cmd':>9} {'RSS/idle':>9}  calls")
+    for f in figures:
+        print(
+            f"{f.kind:9} {f.n:5d} {f.calls_per_second:8.1f} {f.p50_ms:8.2f}ms {f.p99_ms:6.2f}ms "
+            f"{f.cpu_per_command_us:7.0f}us {f.rss_per_idle_call_kib:6.1f}KiB  "
+            f"{f.completed} done, {f.failed} failed, records {f.recorded}"
+        )
+
+
+async def main_async(ns: list[int], prompt: float, ramp: float) -> list[Figures]:
+    results = []
+    for n in ns:
+        for kind in ("bare", "ivrgraph"):
+            figures = await run_load(kind, n, prompt, ramp)
+            results.append(figures)
+            _print([figures])
+            sys.stdout.flush()
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--n", default="100,1000,2000", help="comma list of concurrent call counts")
+    parser.add_argument("--prompt", type=float, default=3.0, help="mean seconds a prompt plays (STREAM FILE)")
+    parser.add_argument("--ramp", type=float, default=2.0, help="seconds over which the N calls arrive")
+    args = parser.parse_args()
+    ns = [int(n) for n in args.n.split(",") if n]
+    results = asyncio.run(main_async(ns, args.prompt, args.ramp))
+    print("\nsummary")
+    _print(results)
+    for n in ns:
+        pair = {f.kind: f for f in results if f.n == n}
+        ours, bare = pair["ivrgraph"], pair["bare"]
+        ratio = ours.cpu_per_command_us / bare.cpu_per_command_us if bare.cpu_per_command_us else float("inf")
+        print(
+            f"N={n}: ivrgraph p99 added {ours.p99_ms:.2f} ms (bare {bare.p99_ms:.2f} ms), "
+            f"CPU/command {ratio:.2f}x bare, RSS/idle call {ours.rss_per_idle_call_kib:.1f} KiB, "
+            f"dropped {ours.failed}, recorded {sum(ours.recorded.values())}/{ours.completed}"
+        )
+
+
+if __name__ == "__main__":
+    main()
