@@ -202,3 +202,24 @@ async def test_get_data_result_formats() -> None:
 def test_parse_args_like_res_agi(line: str, words: list[str]) -> None:
     """errors.txt: quoting and escaping as Asterisk read them back."""
     assert parse_args(line) == words
+
+
+async def test_a_byte_written_during_playback_stops_it_without_an_answer() -> None:
+    """Issue 3 (res_agi watches the AGI socket while it plays): any byte interrupts STREAM FILE and no result
+    line follows; the new line then runs at once."""
+    answers: list[bytes] = []
+
+    async def server(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\n\n")
+        writer.write(b'STREAM FILE long ""\n')
+        await asyncio.sleep(0.05)
+        writer.write(b"NOOP\n")  # the mistake this runtime's one-command lock prevents
+        answers.append(await reader.readuntil(b"\n"))
+        writer.close()
+
+    listener = await asyncio.start_server(server, "127.0.0.1", 0)
+    fake = FakeAsterisk("127.0.0.1", listener.sockets[0].getsockname()[1], media={"long": 10.0}, hold=0.5)
+    call = await fake.run()
+    listener.close()
+    assert answers == [b"200 result=0\n"]  # NOOP's answer; STREAM FILE got none
+    assert call.interrupted == 1 and call.commands == ['STREAM FILE long ""', "NOOP"]

@@ -115,8 +115,8 @@ async def test_example_over_agi(
     if "transfers" in expect:
         assert _dialled(record) == expect["transfers"]
         assert sum(line.startswith("EXEC") for line in fake.commands) == len(expect["transfers"])
-    # The wire: one command per line, every argument quoted, the session closed by a half-close.
-    assert fake.server_half_closed
+    # The wire: one command per line, never a byte while a prompt plays, the session closed by a half-close.
+    assert fake.server_half_closed and fake.interrupted == 0
     for line in fake.commands:
         assert parse_args(line)[0].isupper()
     assert record.scenario == slug and record.version == 1
@@ -163,6 +163,7 @@ async def test_hangup_at_every_command(
         caller = CallerScript(keys=keys, far_end=far_end, hangup_at_command=index)
         fake = await call(server, env=_env(slug, test), caller=caller, time_scale=0.001, nagle_delay=0.005)
         assert fake.server_half_closed, f"hangup at command {index}: the server closed cleanly"
+        assert fake.interrupted == 0, "nothing was written while a command ran"
         dead = fake.dead_commands
         assert all(_verb(line) in BOOKKEEPING_VERBS | {"CHANNEL STATUS"} for line in dead), (index, dead)
         assert sum(_verb(line) == "CHANNEL STATUS" for line in dead) <= 1
