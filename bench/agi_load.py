@@ -12,7 +12,8 @@ five commands; the bare responder sends the same five lines with no engine behin
 Figures per N and server:
   calls/s            completed calls per second of the run (bounded by the scripted prompt times)
   added p50/p99      from our answer leaving to the server's next command arriving, i.e. what the server
-                     adds per command on top of Asterisk (the bare responder's figure is the floor)
+                     adds per command on top of Asterisk (the bare responder's figure is the floor), once
+                     all N calls are up; "ramp p99" is the same while the N calls are still arriving
   CPU/command        server process CPU time during the run / commands answered
   RSS/idle call      server RSS growth with N calls all waiting on a prompt, divided by N
 Targets (issue 3): 2,000 concurrent calls; p99 added < 5 ms at 1,000 calls; CPU/command <= 1.5x bare;
@@ -173,7 +174,8 @@ def _rss_bytes(pid: int) -> int:
 
 @dataclass
 class Load:
-    gaps: list[float] = field(default_factory=list)  # answer sent -> next command received, seconds
+    gaps: list[float] = field(default_factory=list)  # answer sent -> next command received, seconds (steady)
+    ramp_gaps: list[float] = field(default_factory=list)  # the same while calls still arrive
     commands: int = 0
     completed: int = 0
     failed: int = 0
@@ -211,7 +213,7 @@ async def one_call(port: int, n: int, load: Load, prompt: float, hold_first_prom
                 break
             now = time.perf_counter()
             if sent_at is not None:
-                load.gaps.append(now - sent_at)
+                (load.gaps if load.release.is_set() else load.ramp_gaps).append(now - sent_at)
             load.commands += 1
             response, delay, is_prompt = _reply(line)
             if is_prompt and hold_first_prompt and not held:
@@ -237,6 +239,7 @@ class Figures:
     calls_per_second: float
     p50_ms: float
     p99_ms: float
+    ramp_p99_ms: float
     cpu_per_command_us: float
     rss_per_idle_call_kib: float
     completed: int
@@ -279,12 +282,14 @@ async def run_load(kind: str, n: int, prompt: float, ramp: float) -> Figures:
     process.join(10)
     gaps = sorted(load.gaps)
     quantiles = statistics.quantiles(gaps, n=100) if len(gaps) > 1 else [0.0] * 99
+    ramp = statistics.quantiles(load.ramp_gaps, n=100) if len(load.ramp_gaps) > 1 else [0.0] * 99
     return Figures(
         kind=kind,
         n=n,
         calls_per_second=load.completed / elapsed,
         p50_ms=statistics.median(gaps) * 1000 if gaps else 0.0,
         p99_ms=quantiles[98] * 1000,
+        ramp_p99_ms=ramp[98] * 1000,
         cpu_per_command_us=cpu / max(1, load.commands) * 1e6,
         rss_per_idle_call_kib=max(0, rss_idle - rss_before) / n / 1024,
         completed=load.completed,
@@ -294,10 +299,13 @@ async def run_load(kind: str, n: int, prompt: float, ramp: float) -> Figures:
 
 
 def _print(figures: list[Figures]) -> None:
-    print(f"{'server':9} {'N':>5} {'calls/s':>8} {'added p50':>10} {'p99':>8} {'CPU/cmd':>9} {'RSS/idle':>9}  calls")
+    print(
+        f"{'server':9} {'N':>5} {'calls/s':>8} {'added p50':>10} {'p99':>8} {'ramp p99':>9} {'CPU/cmd':>9} "
+        f"{'RSS/idle':>9}  calls"
+    )
     for f in figures:
         print(
-            f"{f.kind:9} {f.n:5d} {f.calls_per_second:8.1f} {f.p50_ms:8.2f}ms {f.p99_ms:6.2f}ms "
+            f"{f.kind:9} {f.n:5d} {f.calls_per_second:8.1f} {f.p50_ms:8.2f}ms {f.p99_ms:6.2f}ms {f.ramp_p99_ms:7.2f}ms "
             f"{f.cpu_per_command_us:7.0f}us {f.rss_per_idle_call_kib:6.1f}KiB  "
             f"{f.completed} done, {f.failed} failed, records {f.recorded}"
         )
