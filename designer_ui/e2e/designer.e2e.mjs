@@ -367,6 +367,24 @@ async function main() {
     await waitSaved(page);
     check((await me("GET", `/api/scenarios/${slug}`)).draft.document.name === `Menú e2e ${stamp} final!`, "an edit made as the session expired is saved after signing in again");
 
+    // -- the server is unreachable while editing, and the analyst leaves: the edit comes back -----------
+    await page.route("**/api/scenarios/*/draft", (route) => route.abort());
+    await nameField.fill(`Menú e2e ${stamp} final!!`);
+    await page.locator('[data-testid=save-state][data-state="error"]').waitFor();
+    await page.getByRole("link", { name: /All scenarios/ }).click();
+    await page.locator("table.scenarios").waitFor();
+    await page.unroute("**/api/scenarios/*/draft");
+    await page.evaluate((s) => (window.location.hash = `/s/${s}`), slug);
+    await page.getByTestId("restore-banner").waitFor();
+    await shot(page, "09b-restore");
+    await page.getByRole("button", { name: "Restore them" }).click();
+    await waitSaved(page);
+    check(
+      (await me("GET", `/api/scenarios/${slug}`)).draft.document.name === `Menú e2e ${stamp} final!!`,
+      "an edit that could not be saved is offered back on return and saved",
+    );
+    await page.getByRole("tab", { name: "Scenario" }).click();
+
     // -- the list: search, duplicate, export, import -------------------------------------------------
     await page.getByRole("link", { name: /All scenarios/ }).click();
     await page.getByLabel("Search scenarios").fill(stamp);

@@ -5,6 +5,7 @@ import * as api from "../api/client";
 import type { User } from "../api/types";
 import { useI18n } from "../i18n";
 import type { MessageKey } from "../lib/i18n";
+import { clearStash, stashToOffer, type Stash } from "../lib/stash";
 import { useEditor, type SidePanel } from "../store/editor";
 import { BlockPanel, type Suggestions } from "./BlockPanel";
 import { CallsPanel } from "./CallsPanel";
@@ -15,7 +16,7 @@ import { ProblemsPanel } from "./ProblemsPanel";
 import { PublishDialog } from "./PublishDialog";
 import { ScenarioPanel } from "./ScenarioPanel";
 import { TestCallPanel } from "./TestCallPanel";
-import { stashKey, useDraftSync } from "./useDraftSync";
+import { useDraftSync } from "./useDraftSync";
 import { useShortcuts } from "./useShortcuts";
 import { VersionsPanel } from "./VersionsPanel";
 
@@ -49,7 +50,37 @@ const PANELS: [SidePanel, MessageKey][] = [
   ["calls", "editor.callRecords"],
 ];
 
-function Editor({ slug, user }: { slug: string; user: User }) {
+function RestoreBanner({ slug, stash }: { slug: string; stash: Stash }) {
+  const { t } = useI18n();
+  const [open, setOpen] = useState(true);
+  if (!open) return null;
+  return (
+    <div className="restore-banner row" role="alert" data-testid="restore-banner">
+      <span>{t("restore.found", { when: new Date(stash.savedAt).toLocaleString() })}</span>
+      <button
+        type="button"
+        className="primary"
+        onClick={() => {
+          useEditor.getState().restoreUnsaved(stash.document, stash.revision);
+          setOpen(false);
+        }}
+      >
+        {t("restore.restore")}
+      </button>
+      <button
+        type="button"
+        onClick={() => {
+          clearStash(localStorage, slug);
+          setOpen(false);
+        }}
+      >
+        {t("restore.discard")}
+      </button>
+    </div>
+  );
+}
+
+function Editor({ slug, user, stash }: { slug: string; user: User; stash: Stash | null }) {
   const { t } = useI18n();
   const flow = useReactFlow();
   const save = useDraftSync(slug);
@@ -110,6 +141,7 @@ function Editor({ slug, user }: { slug: string; user: User }) {
         )}
       </div>
       {notice && <div className="notice" role="status">{t(notice as MessageKey)}</div>}
+      {stash && <RestoreBanner slug={slug} stash={stash} />}
       <div className="editor-body">
         {user.role === "viewer" ? <div className="palette muted small">{t("editor.readOnly")}</div> : <Palette />}
         <Canvas />
@@ -165,14 +197,13 @@ function Editor({ slug, user }: { slug: string; user: User }) {
           mine={useEditor.getState().document()}
           conflict={conflict}
           keepMine={async (revision) => {
-            const state = useEditor.getState();
             useEditor.setState({ revision, conflict: null, saveState: "dirty" });
             await save();
-            if (useEditor.getState().saveState === "saved") localStorage.removeItem(stashKey(state.slug ?? slug));
           }}
           keepTheirs={() => {
+            // Mine was just saved as a scenario of its own: the browser's copy is no longer needed.
             useEditor.getState().replaceDocument(conflict.document, conflict.current_revision);
-            localStorage.removeItem(stashKey(slug));
+            clearStash(localStorage, slug);
           }}
         />
       )}
@@ -184,6 +215,7 @@ export function EditorPage({ slug, user }: { slug: string; user: User }) {
   const { t } = useI18n();
   const [error, setError] = useState<string | null>(null);
   const [ready, setReady] = useState(false);
+  const [stash, setStash] = useState<Stash | null>(null);
 
   useEffect(() => {
     let cancelled = false;
@@ -194,6 +226,7 @@ export function EditorPage({ slug, user }: { slug: string; user: User }) {
         editor.setCatalog(catalog);
         editor.setReadOnly(user.role === "viewer");
         editor.load(slug, scenario.draft.document, scenario.draft.revision);
+        setStash(stashToOffer(localStorage, slug, scenario.draft.document));
         setReady(true);
       },
       (e: unknown) => !cancelled && setError(t("error.generic", { message: e instanceof Error ? e.message : String(e) })),
@@ -207,7 +240,7 @@ export function EditorPage({ slug, user }: { slug: string; user: User }) {
   if (!ready) return <p className="centered">{t("editor.loading")}</p>;
   return (
     <ReactFlowProvider>
-      <Editor slug={slug} user={user} />
+      <Editor slug={slug} user={user} stash={stash} />
     </ReactFlowProvider>
   );
 }

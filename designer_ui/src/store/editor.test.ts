@@ -141,3 +141,13 @@ describe("conflict resolution", () => {
     expect(editor().nodes.find((n) => n.id === "sales")!.data.label).toBe("Mine again");
   });
 });
+
+describe("restoring edits kept in the browser", () => {
+  it("applies them as an undoable edit that saves against the revision they started from", () => {
+    editor().restoreUnsaved({ ...document, name: "Kept" }, 3);
+    expect(editor()).toMatchObject({ revision: 3, saveState: "dirty" });
+    expect(editor().document().name).toBe("Kept");
+    editor().undo();
+    expect(editor().document().name).toBe("Menu");
+  });
+});

@@ -96,6 +96,7 @@ export interface EditorState {
   saved(revision: number, seqAtSave: number): void;
   setConflict(conflict: Conflict | null): void;
   replaceDocument(document: ScenarioDocument, revision: number): void;
+  restoreUnsaved(document: ScenarioDocument, baseRevision: number): void;
   showPath(steps: TraceStepLike[]): void;
   clearPath(): void;
   setNotice(notice: string | null): void;
@@ -344,6 +345,17 @@ export const useEditor = create<EditorState>()((set, get) => {
         saveState: "saved",
         changeSeq: get().changeSeq + 1,
       });
+    },
+
+    /**
+     * Bring back edits kept in the browser, as an undoable edit on top of the server's draft. The save that
+     * follows claims the revision those edits started from, so if someone saved since, it is a 409 and the
+     * conflict view shows both versions: restoring never overwrites anyone silently.
+     */
+    restoreUnsaved(document, baseRevision) {
+      const graph = fromScenario(document);
+      commit({ head: graph.head, nodes: graph.nodes, edges: graph.edges });
+      set({ revision: baseRevision });
     },
 
     showPath: (steps) => set({ highlight: highlightPath(steps, get().edges) }),

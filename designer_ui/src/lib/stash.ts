@@ -1,0 +1,59 @@
+/**
+ * The browser's copy of a draft that may not have reached the server: written while edits are unsaved, removed
+ * when a save lands. A tab closed mid-edit, a lost session or a conflict left open therefore loses nothing; the
+ * next time the scenario opens, the analyst is offered the copy back.
+ */
+import type { ScenarioDocument } from "./convert";
+import { jsonEqual } from "./exits";
+
+export interface Stash {
+  document: ScenarioDocument;
+  /** The server revision the edits started from. */
+  revision: number;
+  savedAt: string;
+}
+
+type Store = Pick<Storage, "getItem" | "setItem" | "removeItem">;
+
+export function stashKey(slug: string): string {
+  return `ivrgraph.unsaved.${slug}`;
+}
+
+export function writeStash(store: Store, slug: string, document: ScenarioDocument, revision: number, now = new Date()): void {
+  try {
+    store.setItem(stashKey(slug), JSON.stringify({ document, revision, savedAt: now.toISOString() }));
+  } catch {
+    // A full or disabled storage must never break editing; the server save is still the real one.
+  }
+}
+
+export function readStash(store: Store, slug: string): Stash | null {
+  try {
+    const raw = store.getItem(stashKey(slug));
+    if (!raw) return null;
+    const value = JSON.parse(raw) as Partial<Stash>;
+    if (!value.document || !Array.isArray(value.document.nodes) || typeof value.revision !== "number") return null;
+    return { document: value.document, revision: value.revision, savedAt: String(value.savedAt ?? "") };
+  } catch {
+    return null;
+  }
+}
+
+export function clearStash(store: Store, slug: string): void {
+  try {
+    store.removeItem(stashKey(slug));
+  } catch {
+    // see writeStash
+  }
+}
+
+/** A copy worth offering: it exists and differs from what the server has (position moves count as edits). */
+export function stashToOffer(store: Store, slug: string, serverDocument: ScenarioDocument): Stash | null {
+  const stash = readStash(store, slug);
+  if (!stash) return null;
+  if (jsonEqual(stash.document, serverDocument)) {
+    clearStash(store, slug);
+    return null;
+  }
+  return stash;
+}
