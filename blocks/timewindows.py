@@ -11,6 +11,8 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from blocks.common import CLOCK_TIME, WEEKDAYS, parse_clock
+from graph_engine.document import Node
+from graph_engine.issues import Issue, error
 
 HOURS_SCHEMA: dict[str, Any] = {
     "type": "array",
@@ -40,6 +42,21 @@ TIMEZONE_SCHEMA: dict[str, Any] = {
     "title": "Time zone",
     "description": "IANA name, e.g. Europe/Madrid, Europe/Moscow, Asia/Almaty.",
 }
+
+
+def timezone_problems(node: Node, block_title: str) -> list[Issue]:
+    """An `unknown_timezone` issue when the node's `timezone` is not an IANA zone this machine knows."""
+    name = str(node.config.get("timezone", "UTC"))
+    if zone(name) is not None:
+        return []
+    return [
+        error(
+            "unknown_timezone",
+            f'{block_title} "{node.title}": unknown time zone {name}',
+            node=node.id,
+            path="$.config.timezone",
+        )
+    ]
 
 
 def zone(name: str) -> ZoneInfo | None:

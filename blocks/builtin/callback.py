@@ -8,12 +8,12 @@ from datetime import timedelta
 from typing import Any, ClassVar
 
 from blocks.common import IDENTIFIER_PATTERN
-from blocks.timewindows import HOURS_SCHEMA, TIMEZONE_SCHEMA, next_opening, zone
+from blocks.timewindows import HOURS_SCHEMA, TIMEZONE_SCHEMA, next_opening, timezone_problems, zone
 from graph_engine.block import BlockType, TemplateField
 from graph_engine.context import BlockContext
 from graph_engine.document import Node, Scenario
 from graph_engine.errors import EngineError
-from graph_engine.issues import Issue, error
+from graph_engine.issues import Issue
 from graph_engine.services import CallbackRequest
 
 NUMBER_PATTERN = re.compile(r"^\+?[0-9]{3,20}$")
@@ -78,17 +78,7 @@ class CallbackBlock(BlockType):
         return {"callback_job_id", "callback_due"}
 
     def check(self, node: Node, scenario: Scenario) -> list[Issue]:
-        name = str(node.config.get("timezone", "UTC"))
-        if zone(name) is None:
-            return [
-                error(
-                    "unknown_timezone",
-                    f'Callback "{node.title}": unknown time zone {name}',
-                    node=node.id,
-                    path="$.config.timezone",
-                )
-            ]
-        return []
+        return timezone_problems(node, "Callback")
 
     async def run(self, ctx: BlockContext, config: Mapping[str, Any]) -> str:
         number = ctx.render(str(config.get("number", "{{ caller_id }}"))).strip()

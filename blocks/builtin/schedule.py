@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from blocks.timewindows import HOURS_SCHEMA, TIMEZONE_SCHEMA, is_open, zone
+from blocks.timewindows import HOURS_SCHEMA, TIMEZONE_SCHEMA, is_open, timezone_problems, zone
 from graph_engine.block import BlockType
 from graph_engine.context import BlockContext
 from graph_engine.document import Node, Scenario
 from graph_engine.errors import EngineError
-from graph_engine.issues import Issue, error
+from graph_engine.issues import Issue
 
 
 class ScheduleBlock(BlockType):
@@ -41,17 +41,7 @@ class ScheduleBlock(BlockType):
     unwired_meaning: ClassVar[dict[str, str]] = {"*": "the call ends without a word at these times"}
 
     def check(self, node: Node, scenario: Scenario) -> list[Issue]:
-        name = str(node.config.get("timezone", "UTC"))
-        if zone(name) is None:
-            return [
-                error(
-                    "unknown_timezone",
-                    f'Schedule "{node.title}": unknown time zone {name}',
-                    node=node.id,
-                    path="$.config.timezone",
-                )
-            ]
-        return []
+        return timezone_problems(node, "Schedule")
 
     async def run(self, ctx: BlockContext, config: Mapping[str, Any]) -> str:
         tz = zone(str(config.get("timezone", "UTC")))
