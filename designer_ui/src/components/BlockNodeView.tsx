@@ -3,7 +3,7 @@ import { Handle, Position, type NodeProps } from "@xyflow/react";
 import { memo } from "react";
 import { useI18n } from "../i18n";
 import type { BlockNode } from "../lib/convert";
-import { nodeExits } from "../lib/graph";
+import { exitsOf } from "../lib/graph";
 import { blockTitle, exitLabel } from "../lib/blockText";
 import { blockSummary } from "../lib/summary";
 import { useEditor } from "../store/editor";
@@ -13,17 +13,14 @@ function BlockNodeViewImpl({ id, data, selected }: NodeProps<BlockNode>) {
   const { t, language } = useI18n();
   const spec = useEditor((s) => s.catalog.get(data.blockType));
   const catalog = useEditor((s) => s.catalog);
-  // Only this node's own wired exits matter here; selecting a boolean-ish string keeps re-renders rare.
+  // Only this node's wired exits matter here; selecting them as one string keeps re-renders rare.
   const wired = useEditor((s) => s.edges.filter((e) => e.source === id).map((e) => e.sourceHandle).join("\u0000"));
   const mark = useEditor((s) => s.problemMarks.get(id));
   const step = useEditor((s) => s.highlight.nodes.get(id));
   const isLast = useEditor((s) => s.highlight.last === id);
-  const exits = nodeExits(
-    { id, data, position: { x: 0, y: 0 }, type: "block" },
-    catalog,
-    wired ? wired.split("\u0000").map((exit) => ({ id: exit, source: id, target: "", sourceHandle: exit })) : [],
-  );
-  const wiredSet = new Set(wired.split("\u0000"));
+  const wiredExits = wired ? wired.split("\u0000") : [];
+  const exits = exitsOf(data.blockType, data.config, catalog, () => wiredExits);
+  const wiredSet = new Set(wiredExits);
   const summary = blockSummary(data.blockType, data.config, t);
   const classes = ["block-node", `category-${(spec?.category ?? "unknown").toLowerCase()}`];
   if (selected) classes.push("selected");

@@ -74,7 +74,10 @@ export function PublishDialog(props: { slug: string; name: string; beforePublish
     setError(null);
     setBlocked(null);
     try {
-      if (!(await props.beforePublish())) return;
+      if (!(await props.beforePublish())) {
+        setError(t("publish.notSaved"));
+        return;
+      }
       setResult(await api.publish(props.slug, message));
     } catch (e) {
       const body = e instanceof ApiError ? (e.body as { problems?: unknown; tests?: TestOutcome[] } | null) : null;

@@ -1,6 +1,6 @@
 /** Pure edits of the canvas graph: connecting exits, pruning, copy and paste, new ids. */
 import type { Connection, Edge as FlowEdge } from "@xyflow/react";
-import type { BlockSpec, Catalog } from "./catalog";
+import type { BlockSpec, Catalog, Config } from "./catalog";
 import { defaultConfig } from "./catalog";
 import { edgeId, type BlockNode, type ExitEdge } from "./convert";
 import { exitsFor, exitsForUnknown, type ExitInfo } from "./exits";
@@ -8,10 +8,16 @@ import { exitsFor, exitsForUnknown, type ExitInfo } from "./exits";
 /** Blocks a call enters without an edge: nothing may connect into them. */
 const ENTRY_TYPES = new Set(["start"]);
 
+/** A block's exits: from the catalog's rules, or, for a type the server does not know, the exits in use. */
+export function exitsOf(type: string, config: Config, catalog: Catalog, wired: () => string[]): ExitInfo[] {
+  const spec = catalog.get(type);
+  return spec ? exitsFor(spec, config) : exitsForUnknown(wired());
+}
+
 export function nodeExits(node: BlockNode, catalog: Catalog, edges: FlowEdge[]): ExitInfo[] {
-  const spec = catalog.get(node.data.blockType);
-  if (spec) return exitsFor(spec, node.data.config);
-  return exitsForUnknown(edges.filter((e) => e.source === node.id).map((e) => e.sourceHandle ?? ""));
+  return exitsOf(node.data.blockType, node.data.config, catalog, () =>
+    edges.filter((e) => e.source === node.id).map((e) => e.sourceHandle ?? ""),
+  );
 }
 
 export type ConnectionRefusal = "missing_node" | "unknown_exit" | "exit_taken" | "into_entry" | null;
