@@ -47,7 +47,7 @@ async def replay(name: str, script: CallerScript | None = None, **fake: object) 
         async def collect(until: int) -> None:
             nonlocal eof
             deadline = time.monotonic() + SETTLE
-            while len(received) < until and not eof and time.monotonic() < deadline:
+            while len(_normalise(bytes(received))) < until and not eof and time.monotonic() < deadline:
                 try:
                     chunk = await asyncio.wait_for(reader.read(65536), max(0.01, deadline - time.monotonic()))
                 except TimeoutError:
@@ -67,14 +67,14 @@ async def replay(name: str, script: CallerScript | None = None, **fake: object) 
             elif chunk.direction == "EOF":
                 wanted += b"<EOF>"
             else:
-                await collect(len(wanted))
+                await collect(len(_normalise(wanted)))
                 with contextlib.suppress(ConnectionError, RuntimeError):
                     if chunk.direction == "S>A" and not writer.is_closing():
                         writer.write(chunk.data)
                         await writer.drain()
                     elif chunk.direction == "HALFCLOSE" and writer.can_write_eof() and not eof:
                         writer.write_eof()
-        await collect(len(wanted))
+        await collect(len(_normalise(wanted)))
         writer.close()
         done.set()
 
