@@ -280,10 +280,13 @@ async function main() {
     await page.keyboard.press("Control+z");
     await page.locator('.react-flow__node[data-id="transfer_3"]').waitFor({ state: "detached" });
     check(true, "copy, paste and undo from the keyboard");
-    await page.getByLabel("Language", { exact: true }).selectOption("es");
+    await page.locator("header .language-picker select").selectOption("es");
     await page.getByRole("button", { name: "Publicar", exact: true }).waitFor();
+    await page.getByRole("tab", { name: "Bloque" }).click();
+    await select(page, "ivr");
+    check((await page.getByTestId("block-panel").textContent()).includes("Teclas"), "the block form speaks Spanish too");
     await shot(page, "06-spanish");
-    await page.getByLabel("Idioma", { exact: true }).selectOption("en");
+    await page.locator("header .language-picker select").selectOption("en");
 
     // -- someone else saves the same draft: a 409 shows both versions and loses nothing ----------------
     const me = await apiSession(username, password);

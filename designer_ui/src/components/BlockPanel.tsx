@@ -11,6 +11,7 @@ import { pruneConfig } from "../lib/catalog";
 import { jsonEqual } from "../lib/exits";
 import { nodeExits } from "../lib/graph";
 import { configFieldOf } from "../lib/problems";
+import { localizeSchema } from "../lib/schemaText";
 import { formUiSchema } from "../lib/uischema";
 import { availableVariables } from "../lib/variables";
 import { useEditor } from "../store/editor";
@@ -43,6 +44,7 @@ export function BlockPanel({ node, suggestions }: { node: BlockNode; suggestions
   useEffect(() => setIdDraft(node.id), [node.id]);
 
   const uiSchema = useMemo(() => (spec ? formUiSchema(spec.config_schema) : {}), [spec]);
+  const schema = useMemo(() => (spec ? localizeSchema(spec.config_schema, language) : null), [spec, language]);
   const formContext = useMemo<FormContext>(
     () => ({
       variables: availableVariables(head, nodes),
@@ -95,7 +97,7 @@ export function BlockPanel({ node, suggestions }: { node: BlockNode; suggestions
         <div className={`config-form${problemFields.size ? " has-problems" : ""}`}>
           <Form
             key={node.id}
-            schema={spec.config_schema as RJSFSchema}
+            schema={schema as RJSFSchema}
             uiSchema={uiSchema}
             formData={node.data.config}
             formContext={formContext}

@@ -218,3 +218,30 @@ describe("slugify", () => {
     expect(slugify("x".repeat(80))).toHaveLength(64);
   });
 });
+
+describe("form titles", () => {
+  it("translates every built-in field title, deep, without touching anything else", async () => {
+    const { localizeSchema } = await import("./schemaText");
+    const ivr = catalog.get("ivr")!.config_schema;
+    expect(localizeSchema(ivr, "en")).toBe(ivr);
+    const es = localizeSchema(ivr, "es") as any;
+    expect(es.properties.options.title).toBe("Teclas");
+    expect(es.properties.options.items.properties.label.title).toBe("Significado");
+    expect(es.properties.prompt.oneOf[1].title).toBe("Texto hablado");
+    expect(es.properties.mode.enum).toEqual(["menu", "capture"]);
+    expect(ivr.properties!.options!.title).toBe("Keys");
+    // No built-in title is left untranslated (Russian titles have no Latin letters).
+    const titles = new Set<string>();
+    const collect = (value: unknown): void => {
+      if (Array.isArray(value)) value.forEach(collect);
+      else if (value && typeof value === "object") {
+        for (const [key, child] of Object.entries(value)) {
+          if (key === "title" && typeof child === "string") titles.add(child);
+          else collect(child);
+        }
+      }
+    };
+    for (const spec of specs) collect(localizeSchema(spec.config_schema, "ru"));
+    expect([...titles].filter((title) => /[A-Za-z]/.test(title) && !["SQL"].includes(title))).toEqual([]);
+  });
+});
