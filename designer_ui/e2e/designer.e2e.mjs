@@ -203,10 +203,19 @@ async function main() {
     await wire(page, "ivr", "2", "transfer_2");
     check((await page.locator(".react-flow__edge").count()) === 4, "four connections drawn by dragging exits");
 
-    // One edge per exit: a second connection from IVR key 1 is refused.
-    const refused = await page.evaluate(() => document.querySelectorAll(".react-flow__edge").length);
-    await wire(page, "ivr", "1", "transfer_2").catch(() => undefined);
-    check((await page.locator(".react-flow__edge").count()) === refused, "a second edge on an exit is refused");
+    // One edge per exit: dragging IVR key 1 to the other Transfer as well is refused.
+    const from = await center(handle(page, "ivr", "1"));
+    const to = await center(handle(page, "transfer_2", "in"));
+    await page.mouse.move(from.x, from.y);
+    await page.mouse.down();
+    await page.mouse.move(to.x, to.y, { steps: 8 });
+    await page.mouse.up();
+    await select(page, "ivr");
+    check(
+      (await page.locator(".react-flow__edge").count()) === 4 &&
+        (await page.locator('[data-testid=block-panel] select[data-exit="1"]').inputValue()) === "transfer",
+      "a second edge on an exit is refused (key 1 still goes to Ventas)",
+    );
 
     // -- sees a problem and fixes it ------------------------------------------------------------------
     const problem = page.locator("[data-testid=problems] li.problem.error", { hasText: "Soporte" });
