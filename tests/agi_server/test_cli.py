@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import signal
+import socket
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -11,6 +15,7 @@ from agi_server.cli import add_parser, run_agi, scenario_source
 from agi_server.server import AgiServer, AgiServerConfig
 from graph_engine.services import Services
 from tests.agi_server.conftest import EXAMPLES, MemoryRecords, call
+from tests.fakes.asterisk import FakeAsterisk, default_env
 
 
 def test_parser() -> None:
@@ -50,3 +55,37 @@ async def test_run_agi_serves_every_example_by_slug(records: MemoryRecords) -> N
     await task
     assert sorted(r.scenario for r in records.records) == sorted(slugs)
     assert all(r.outcome != "unknown_scenario" and r.trace["steps"] for r in records.records)
+
+
+async def test_sigterm_lets_the_call_in_flight_end_cleanly(tmp_path: Path) -> None:
+    """`ivrgraph agi` under SIGTERM: stops accepting, cancels the call at the deadline, half-closes, exits 0."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "ivrgraph.cli",
+        "agi",
+        "--port",
+        str(port),
+        "--scenarios",
+        str(EXAMPLES),
+        "--shutdown-deadline",
+        "0.5",
+        stderr=asyncio.subprocess.PIPE,
+    )
+    assert process.stderr is not None
+    while b"FastAGI listening" not in await asyncio.wait_for(process.stderr.readline(), 20):
+        pass
+    fake = FakeAsterisk("127.0.0.1", port, env=default_env("callback-connect"), default_media_seconds=30.0, hold=10)
+    running = asyncio.create_task(fake.run(timeout=20))
+    while not fake.call.commands or not fake.call.commands[-1].startswith("STREAM FILE"):
+        await asyncio.sleep(0.02)
+    process.send_signal(signal.SIGTERM)
+    returncode = await asyncio.wait_for(process.wait(), 10)
+    logs = (await process.stderr.read()).decode()
+    call = await running
+    assert returncode == 0, logs
+    assert call.server_half_closed and call.interrupted == 1  # our close stopped the prompt, as on a real line
+    assert "1 calls cancelled at the deadline" in logs

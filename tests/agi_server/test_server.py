@@ -11,6 +11,7 @@ from urllib.parse import quote
 
 import pytest
 
+from agi_server.channel import ChannelSettings
 from agi_server.errors import UnsafeArgument
 from agi_server.scenarios import CachedScenarioSource, PublishedScenario
 from agi_server.server import STATUS_VARIABLE, ResolvedInputs
@@ -347,3 +348,28 @@ def test_trace_of_matches_the_engines_as_dict() -> None:
     step = TraceStep(0, "n", "t", "L", "2026-01-01T00:00:00+00:00", exit="next", prompts=[{"audio": "a"}])
     result = CallResult("c", "S", CallOutcome.ENDED, "a", "b", [step], {"x": {"y": 1}}, "n", answered=True)
     assert trace_of(result) == result.as_dict()
+
+
+@pytest.mark.parametrize(
+    "garbage",
+    [
+        b"\x00\xff\xfe garbage\n",
+        b"200 result=abc\n",
+        b"520-Invalid command syntax.  Proper usage follows:\nno end line ever\n",
+        b"200 result=1 (an unclosed value\n",
+        b"HANGUP\nHANGUP\n",
+        b"",
+    ],
+    ids=["binary", "bad-result", "endless-usage", "unclosed-data", "only-hangups", "silence"],
+)
+async def test_garbage_from_asterisk_ends_the_call_with_a_record(
+    garbage: bytes, start_server: StartServer, records: MemoryRecords, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Whatever Asterisk sends instead of an answer, the call ends, its record is written, nothing escapes."""
+    settings = ChannelSettings(media_timeout=0.3)  # a prompt's answer is due within 0.3 s here
+    server = await start_server(source=_source(("greet", GREETING)), idle_timeout=0.3, channel=settings)
+    fake = await call(server, "greet", CallerScript(garbage_at_command={1: garbage}), hold=2.0)
+    await server.stop()
+    assert len(records.records) == 1 and records.records[0].trace["steps"]
+    assert fake.server_half_closed or fake.server_reset
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR and r.exc_info]
