@@ -10,11 +10,13 @@ from typing import Any, ClassVar
 from urllib.parse import quote
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from agi_server.channel import ChannelSettings
 from agi_server.errors import UnsafeArgument
 from agi_server.scenarios import CachedScenarioSource, PublishedScenario
-from agi_server.server import STATUS_VARIABLE, ResolvedInputs
+from agi_server.server import STATUS_VARIABLE, AgiServer, AgiServerConfig, ResolvedInputs
 from blocks import default_registry
 from graph_engine.block import BlockType
 from graph_engine.context import BlockContext
@@ -373,3 +375,38 @@ async def test_garbage_from_asterisk_ends_the_call_with_a_record(
     assert len(records.records) == 1 and records.records[0].trace["steps"]
     assert fake.server_half_closed or fake.server_reset
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR and r.exc_info]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    name=st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\n\r\x00"), max_size=60),
+    query=st.text(st.characters(blacklist_categories=("Cs",)), max_size=40),
+)
+def test_injection_fuzz(name: str, query: str) -> None:
+    """Random caller names (any character Asterisk could put on an env line) and query values: each reaches
+    the wire as exactly one quoted argument that Asterisk reads back unchanged, or not at all."""
+    document = _document([_node("start", "start"), _node("echo", "echo", names=["caller_name", "q"])])
+    registry = BlockRegistry.of([*(type(block) for block in default_registry()), EchoBlock])
+
+    async def one_call() -> Any:
+        sink = MemoryRecords()
+        server = AgiServer(
+            AgiServerConfig(port=0), source=_source(("fuzz", document)), registry=registry, write_batch=sink.write_batch
+        )
+        await server.start()
+        try:
+            env = default_env(f"fuzz?q={quote(query)}", agi_calleridname=name)
+            return await call(server, env=env)
+        finally:
+            await server.stop()
+
+    fake = asyncio.run(one_call())
+    words = [parse_args(line) for line in fake.commands]
+    assert words[0] == ["ANSWER"] and words[-1] == ["HANGUP"]
+    sets = [w for w in words if w[:2] == ["SET", "VARIABLE"]]
+    assert all(len(w) == 4 for w in sets) and len(words) == len(sets) + 2
+    assert sets[0][3] == name
+    if not any(c in query for c in "\r\n\0"):
+        assert sets[1][3] == query
+    else:
+        assert len(sets) == 1
