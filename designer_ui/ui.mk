@@ -28,6 +28,7 @@ else
 	bash scripts/ui-e2e.sh
 endif
 
-ui-check:  ## typecheck, and fail when a generated file is stale
+ui-check:  ## typecheck, lint (React hooks rules), and fail when a generated file is stale
 	$(UI_NPM) run typecheck
+	$(UI_NPM) run lint
 	$(UI_NPM) run generate:check

@@ -2,7 +2,7 @@
 import Form from "@rjsf/core";
 import type { RJSFSchema } from "@rjsf/utils";
 import validator from "@rjsf/validator-ajv8";
-import { useEffect, useMemo, useState } from "react";
+import { useMemo, useState } from "react";
 import type { AudioAsset } from "../api/client";
 import { useI18n } from "../i18n";
 import type { BlockNode } from "../lib/convert";
@@ -28,6 +28,26 @@ export interface Suggestions {
   dataSources: string[];
 }
 
+/** The block id, renamed on leaving the field; a taken or invalid id snaps back. Keyed by id: fresh per block. */
+function NodeIdField({ id, rename }: { id: string; rename(id: string, newId: string): boolean }) {
+  const { t } = useI18n();
+  const [draft, setDraft] = useState(id);
+  return (
+    <label>
+      {t("editor.id")}
+      <input
+        name="node-id"
+        className="mono"
+        value={draft}
+        onChange={(e) => setDraft(e.target.value)}
+        onBlur={() => {
+          if (draft !== id && !rename(id, draft)) setDraft(id);
+        }}
+      />
+    </label>
+  );
+}
+
 export function BlockPanel({ node, suggestions }: { node: BlockNode; suggestions: Suggestions }) {
   const { t, language } = useI18n();
   const spec = useEditor((s) => s.catalog.get(node.data.blockType));
@@ -40,8 +60,6 @@ export function BlockPanel({ node, suggestions }: { node: BlockNode; suggestions
   const updateNode = useEditor((s) => s.updateNode);
   const renameNode = useEditor((s) => s.renameNode);
   const setExitTarget = useEditor((s) => s.setExitTarget);
-  const [idDraft, setIdDraft] = useState(node.id);
-  useEffect(() => setIdDraft(node.id), [node.id]);
 
   const uiSchema = useMemo(() => (spec ? formUiSchema(spec.config_schema) : {}), [spec]);
   const schema = useMemo(() => (spec ? localizeSchema(spec.config_schema, language) : null), [spec, language]);
@@ -72,18 +90,7 @@ export function BlockPanel({ node, suggestions }: { node: BlockNode; suggestions
           onChange={(e) => updateNode(node.id, { label: e.target.value })}
         />
       </label>
-      <label>
-        {t("editor.id")}
-        <input
-          name="node-id"
-          className="mono"
-          value={idDraft}
-          onChange={(e) => setIdDraft(e.target.value)}
-          onBlur={() => {
-            if (idDraft !== node.id && !renameNode(node.id, idDraft)) setIdDraft(node.id);
-          }}
-        />
-      </label>
+      <NodeIdField key={node.id} id={node.id} rename={renameNode} />
       {nodeProblems.length > 0 && (
         <ul className="node-problems" aria-label={t("problems.title")}>
           {nodeProblems.map((p, i) => (

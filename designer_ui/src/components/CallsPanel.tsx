@@ -1,5 +1,5 @@
 /** Recorded calls of this scenario; opening one draws its path on the canvas. */
-import { useCallback, useEffect, useState } from "react";
+import { useEffect, useState } from "react";
 import * as api from "../api/client";
 import type { CallSummary, TraceStep } from "../api/types";
 import { useI18n } from "../i18n";
@@ -13,18 +13,23 @@ export function CallsPanel({ slug }: { slug: string }) {
   const [error, setError] = useState<string | null>(null);
   const showPath = useEditor((s) => s.showPath);
 
-  const reload = useCallback(async () => {
-    try {
-      setItems((await api.calls(slug)).items);
-      setError(null);
-    } catch (e) {
-      setError(t("error.generic", { message: e instanceof Error ? e.message : String(e) }));
-    }
-  }, [slug, t]);
+  const [reloads, setReloads] = useState(0);
+  const reload = () => setReloads((n) => n + 1);
 
   useEffect(() => {
-    void reload();
-  }, [reload]);
+    let cancelled = false;
+    api.calls(slug).then(
+      (page) => {
+        if (cancelled) return;
+        setItems(page.items);
+        setError(null);
+      },
+      (e: unknown) => !cancelled && setError(t("error.generic", { message: e instanceof Error ? e.message : String(e) })),
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [slug, t, reloads]);
 
   async function openCall(call: CallSummary) {
     try {

@@ -1,5 +1,5 @@
 /** Published versions, newest first, each of which can be rolled back to (published again as the newest). */
-import { useCallback, useEffect, useState } from "react";
+import { useEffect, useState } from "react";
 import * as api from "../api/client";
 import type { VersionSummary } from "../api/types";
 import { useI18n } from "../i18n";
@@ -10,18 +10,19 @@ export function VersionsPanel(props: { slug: string; refreshKey: number; canRoll
   const [items, setItems] = useState<VersionSummary[]>([]);
   const [message, setMessage] = useState<string | null>(null);
 
-  const reload = useCallback(async () => {
-    try {
-      const list = await api.versions(slug);
-      setItems([...list].sort((a, b) => b.number - a.number));
-    } catch (e) {
-      setMessage(t("error.generic", { message: e instanceof Error ? e.message : String(e) }));
-    }
-  }, [slug, t]);
+  const [reloads, setReloads] = useState(0);
+  const reload = () => setReloads((n) => n + 1);
 
   useEffect(() => {
-    void reload();
-  }, [reload, refreshKey]);
+    let cancelled = false;
+    api.versions(slug).then(
+      (list) => !cancelled && setItems([...list].sort((a, b) => b.number - a.number)),
+      (e: unknown) => !cancelled && setMessage(t("error.generic", { message: e instanceof Error ? e.message : String(e) })),
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [slug, t, refreshKey, reloads]);
 
   return (
     <div className="versions-panel" data-testid="versions-panel">
@@ -43,7 +44,7 @@ export function VersionsPanel(props: { slug: string; refreshKey: number; canRoll
                   try {
                     const result = await api.rollback(slug, item.number);
                     setMessage(t("versions.rolledBack", { version: item.number, newVersion: result.version.number }));
-                    await reload();
+                    reload();
                     onChanged();
                   } catch (e) {
                     setMessage(t("error.generic", { message: e instanceof Error ? e.message : String(e) }));

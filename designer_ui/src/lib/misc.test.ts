@@ -224,11 +224,13 @@ describe("form titles", () => {
     const { localizeSchema } = await import("./schemaText");
     const ivr = catalog.get("ivr")!.config_schema;
     expect(localizeSchema(ivr, "en")).toBe(ivr);
-    const es = localizeSchema(ivr, "es") as any;
-    expect(es.properties.options.title).toBe("Teclas");
-    expect(es.properties.options.items.properties.label.title).toBe("Significado");
-    expect(es.properties.prompt.oneOf[1].title).toBe("Texto hablado");
-    expect(es.properties.mode.enum).toEqual(["menu", "capture"]);
+    const es = localizeSchema(ivr, "es");
+    const at = (...path: (string | number)[]) =>
+      path.reduce<unknown>((value, key) => (value as Record<string | number, unknown> | undefined)?.[key], es);
+    expect(at("properties", "options", "title")).toBe("Teclas");
+    expect(at("properties", "options", "items", "properties", "label", "title")).toBe("Significado");
+    expect(at("properties", "prompt", "oneOf", 1, "title")).toBe("Texto hablado");
+    expect(at("properties", "mode", "enum")).toEqual(["menu", "capture"]);
     expect(ivr.properties!.options!.title).toBe("Keys");
     // No built-in title is left untranslated (Russian titles have no Latin letters).
     const titles = new Set<string>();
