@@ -189,6 +189,8 @@ async function main() {
     await handle(page, "ivr", "2").waitFor();
     check((await handle(page, "ivr", "1").count()) === 1, "IVR key handles follow the config (1 and 2 appear)");
     check((await node(page, "ivr").textContent()).includes("Keys 1, 2"), "the IVR summarises its keys");
+    await page.locator("#cfg-ivr_options_1_key").scrollIntoViewIfNeeded();
+    await shot(page, "02b-ivr-form");
 
     await select(page, "transfer");
     await page.fill("[data-testid=block-panel] input[name=label]", "Ventas");

@@ -15,6 +15,7 @@ import { localizeSchema } from "../lib/schemaText";
 import { formUiSchema } from "../lib/uischema";
 import { availableVariables } from "../lib/variables";
 import { useEditor } from "../store/editor";
+import { BUTTON_TEMPLATES } from "./formButtons";
 import { WIDGETS, type FormContext } from "./widgets";
 
 function unwiredMeaning(meanings: Record<string, string> | undefined, exit: string): string {
@@ -110,6 +111,7 @@ export function BlockPanel({ node, suggestions }: { node: BlockNode; suggestions
             formContext={formContext}
             validator={validator}
             widgets={WIDGETS}
+            templates={{ ButtonTemplates: BUTTON_TEMPLATES }}
             liveValidate="onChange"
             showErrorList={false}
             noHtml5Validate
