@@ -17,6 +17,8 @@ Source of truth: ../shared/asterisk/README.txt and the transcripts beside it. Th
   (every transcript's ending); AGISIGHUP=no drops all HANGUP lines (nosighup.txt); AGIEXITONHANGUP=yes
   sends the -1 result, "HANGUP\\nHANGUP\\n" and closes (hangupexit.txt); a line starting with "failure"
   gets "HANGUP\\n" and a close (failure.txt);
+- stops a playback or digit wait when the server writes (or half-closes) meanwhile, with no result line
+  for it (issue 3: res_agi watches the AGI socket while it plays); `interrupted` counts it;
 - loses keys pressed while no command runs (dtmf.txt), returns values verbatim (unescaped, LFs included),
   truncates GET VARIABLE values to 1023 bytes, and reports Dial like dial.txt / dialg.txt.
 
