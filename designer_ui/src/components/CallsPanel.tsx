@@ -3,6 +3,7 @@ import { useEffect, useState } from "react";
 import * as api from "../api/client";
 import type { CallSummary, TraceStep } from "../api/types";
 import { useI18n } from "../i18n";
+import { codeText } from "../lib/i18n";
 import { useEditor } from "../store/editor";
 
 export function CallsPanel({ slug }: { slug: string }) {
@@ -68,7 +69,7 @@ export function CallsPanel({ slug }: { slug: string }) {
                 </button>
               </td>
               <td>{call.caller_id}</td>
-              <td>{call.status}</td>
+              <td title={call.outcome}>{codeText(t, "status", call.status)}</td>
               <td>{call.version ? `v${call.version}` : ""}</td>
             </tr>
           ))}

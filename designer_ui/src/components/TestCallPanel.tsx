@@ -3,6 +3,7 @@ import { useState, type FormEvent } from "react";
 import * as api from "../api/client";
 import type { SimulateResult } from "../api/types";
 import { useI18n } from "../i18n";
+import { codeText } from "../lib/i18n";
 import { invalidKeyTokens, parseKeys } from "../lib/trace";
 import { useEditor } from "../store/editor";
 
@@ -95,7 +96,7 @@ export function TestCallPanel({ slug }: { slug: string }) {
       {result && (
         <div className="test-result" data-testid="test-result">
           <p className="outcome" data-outcome={result.result.outcome}>
-            {t("test.outcome", { outcome: result.result.outcome })}
+            {t("test.outcome", { outcome: codeText(t, "outcome", result.result.outcome) })}
           </p>
           <h3>{t("test.story")}</h3>
           <ol className="story" data-testid="story">

@@ -150,6 +150,18 @@ const en = {
   "calls.refresh": "Refresh",
   "calls.version": "Version",
   "calls.ranVersion": "This call ran published version {version}; the canvas shows the draft.",
+  "outcome.hung_up": "the scenario hung up",
+  "outcome.caller_hangup": "the caller hung up",
+  "outcome.transferred": "transferred",
+  "outcome.ended": "ended (an exit led nowhere)",
+  "outcome.failed": "failed",
+  "outcome.step_limit": "stopped: endless loop",
+  "status.answered": "answered",
+  "status.missed": "missed",
+  "status.abandoned_in_menu": "abandoned in menu",
+  "status.transferred": "transferred",
+  "status.failed": "failed",
+  "status.callback_scheduled": "callback scheduled",
   "summary.says": "Says: {text}",
   "summary.plays": "Plays: {audio}",
   "summary.keys": "Keys {keys}",
@@ -321,6 +333,18 @@ const es: Messages = {
   "calls.refresh": "Actualizar",
   "calls.version": "Versión",
   "calls.ranVersion": "Esta llamada usó la versión publicada {version}; el lienzo muestra el borrador.",
+  "outcome.hung_up": "el escenario colgó",
+  "outcome.caller_hangup": "quien llama colgó",
+  "outcome.transferred": "transferida",
+  "outcome.ended": "terminada (una salida no llevaba a ninguna parte)",
+  "outcome.failed": "fallida",
+  "outcome.step_limit": "detenida: bucle sin fin",
+  "status.answered": "contestada",
+  "status.missed": "perdida",
+  "status.abandoned_in_menu": "abandonada en el menú",
+  "status.transferred": "transferida",
+  "status.failed": "fallida",
+  "status.callback_scheduled": "devolución programada",
   "summary.says": "Dice: {text}",
   "summary.plays": "Reproduce: {audio}",
   "summary.keys": "Teclas {keys}",
@@ -489,6 +513,18 @@ const ru: Messages = {
   "calls.refresh": "Обновить",
   "calls.version": "Версия",
   "calls.ranVersion": "Звонок шёл по опубликованной версии {version}; на холсте — черновик.",
+  "outcome.hung_up": "сценарий завершил звонок",
+  "outcome.caller_hangup": "абонент положил трубку",
+  "outcome.transferred": "переведён",
+  "outcome.ended": "завершён (выход никуда не вёл)",
+  "outcome.failed": "сбой",
+  "outcome.step_limit": "остановлен: бесконечный цикл",
+  "status.answered": "отвечен",
+  "status.missed": "пропущен",
+  "status.abandoned_in_menu": "брошен в меню",
+  "status.transferred": "переведён",
+  "status.failed": "сбой",
+  "status.callback_scheduled": "запланирован обратный звонок",
   "summary.says": "Говорит: {text}",
   "summary.plays": "Играет: {audio}",
   "summary.keys": "Клавиши {keys}",
@@ -518,6 +554,12 @@ export function translator(language: Language): Translate {
     (messages[key] ?? en[key] ?? key).replace(/\{(\w+)\}/g, (whole, name: string) =>
       params && name in params ? String(params[name]) : whole,
     );
+}
+
+/** A server code (call outcome, call status) in words, or the code itself when there are none for it. */
+export function codeText(t: Translate, kind: "outcome" | "status", code: string): string {
+  const key = `${kind}.${code}` as MessageKey;
+  return key in en ? t(key) : code;
 }
 
 export function guessLanguage(preferred: readonly string[]): Language {

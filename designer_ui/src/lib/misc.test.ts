@@ -4,7 +4,7 @@ import { catalogFrom, defaultConfig, paletteGroups, type BlockSpec } from "./cat
 import { compareDrafts } from "./compare";
 import type { ScenarioDocument } from "./convert";
 import { record, redo, startHistory, undo } from "./history";
-import { LANGUAGES, guessLanguage, translator } from "./i18n";
+import { LANGUAGES, codeText, guessLanguage, translator } from "./i18n";
 import { autoLayout } from "./layout";
 import { blockSummary } from "./summary";
 import { highlightPath, invalidKeyTokens, parseKeys } from "./trace";
@@ -178,6 +178,8 @@ describe("i18n", () => {
     expect(t("publish.done")).toBe("Published version {version}.");
     expect(guessLanguage(["es-ES", "en"])).toBe("es");
     expect(guessLanguage(["de"])).toBe("en");
+    expect(codeText(translator("es"), "status", "abandoned_in_menu")).toBe("abandonada en el menú");
+    expect(codeText(t, "outcome", "something_new")).toBe("something_new");
   });
 });
 
