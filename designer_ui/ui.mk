@@ -20,7 +20,7 @@ ui-generate:  ## regenerate TypeScript types from schemas/ and the API client ty
 # End to end in Debian's Chromium. With IVRGRAPH_URL set, against that running `ivrgraph serve`
 # (IVRGRAPH_E2E_USER / IVRGRAPH_E2E_PASSWORD: an admin, used only to create the test's own user);
 # without it, scripts/ui-e2e.sh builds the designer and starts a throw-away server first.
-# Screenshots go to test-artifacts/.
+# Screenshots go to test-artifacts/designer/.
 ui-e2e:
 ifdef IVRGRAPH_URL
 	$(UI_NPM) run e2e

@@ -6,9 +6,9 @@
 // publisher; everything else is done by that new user through the interface, as an analyst would:
 // log in, drag Start -> Say Phrase -> IVR -> two Transfers, configure them, see a problem and fix it, publish,
 // run a test call pressing 2 and check the lit path. Then a 300-node scenario is opened and timed.
-// Screenshots go to test-artifacts/ at the repository root. Exit code 0 only when every check passed.
+// Screenshots go to test-artifacts/designer/ at the repository root. Exit code 0 only when every check passed.
 import { execFile } from "node:child_process";
-import { mkdir } from "node:fs/promises";
+import { mkdir, rm } from "node:fs/promises";
 import { promisify } from "node:util";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -16,7 +16,8 @@ import { chromium } from "playwright-core";
 import { bigScenario } from "./big-scenario.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const ARTIFACTS = resolve(here, "../../test-artifacts");
+// Its own folder, emptied at each run, so what is there is what this run saw.
+const ARTIFACTS = resolve(here, "../../test-artifacts/designer");
 const BASE = (process.env.IVRGRAPH_URL ?? "http://127.0.0.1:8000").replace(/\/$/, "");
 const ADMIN_USER = process.env.IVRGRAPH_E2E_USER ?? process.env.IVRGRAPH_ADMIN_USER ?? "admin";
 const ADMIN_PASSWORD = process.env.IVRGRAPH_E2E_PASSWORD ?? process.env.IVRGRAPH_ADMIN_PASSWORD;
@@ -107,6 +108,7 @@ async function shot(page, name) {
 }
 
 async function main() {
+  await rm(ARTIFACTS, { recursive: true, force: true });
   await mkdir(ARTIFACTS, { recursive: true });
   const admin = await apiSession(ADMIN_USER, ADMIN_PASSWORD);
   const username = `analyst-${stamp}`;
