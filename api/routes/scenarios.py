@@ -40,10 +40,11 @@ from graph_engine.errors import DocumentError, EngineError
 from graph_engine.simulation import SimulationInput, simulate
 from graph_engine.validation import validate
 from persistence import audit, scenarios
-from persistence.errors import Refused
+from persistence.errors import PublishBlocked, Refused
 from persistence.models import Scenario, ScenarioVersion
 from persistence.publishing import PublishOutcome, publish
 from persistence.scenarios import SLUG_PATTERN
+from voice.prerender import prerender
 
 router = APIRouter(prefix="/api/scenarios", tags=["scenarios"], responses=AUTHED)
 SlugPath = Annotated[str, Path(pattern=SLUG_PATTERN)]
@@ -203,6 +204,43 @@ def validate_scenario(
     return ValidateOut(problems=_problems(runtime, document))
 
 
+async def _prerender_or_refuse(runtime: Runtime, *, slug: str, document: dict[str, Any] | None) -> None:
+    """Speak every static phrase now, so no call waits for TTS; a phrase that cannot be spoken blocks the publish
+    and names its block."""
+    if document is None:
+        with runtime.database.session() as session:
+            document = scenarios.get_scenario(session, slug=slug).draft_document
+    speech = runtime.speech()
+    report = await prerender(document, speech, media=speech.media)
+    if not report.ok:
+        problems = [
+            {
+                "severity": "error",
+                "code": "tts_failed",
+                "message": failure.message,
+                "node": failure.phrase.node_id,
+                "path": _config_path(document, failure.phrase.node_id, failure.phrase.path),
+            }
+            for failure in report.failed
+        ] + [
+            {
+                "severity": "error",
+                "code": "audio_missing",
+                "message": recording.message,
+                "node": recording.node_id,
+                "path": _config_path(document, recording.node_id, recording.path),
+            }
+            for recording in report.missing_audio
+        ]
+        raise PublishBlocked(problems=problems, tests=[])
+
+
+def _config_path(document: dict[str, Any], node_id: str, inside: tuple[str | int, ...]) -> str:
+    position = next((i for i, node in enumerate(document.get("nodes", [])) if node.get("id") == node_id), None)
+    prefix = f"$.nodes[{position}].config" if position is not None else "$"
+    return prefix + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in inside)
+
+
 def _publish_out(outcome: PublishOutcome) -> PublishOut:
     return PublishOut(
         version=version_summary(outcome.version),
@@ -215,6 +253,8 @@ def _publish_out(outcome: PublishOutcome) -> PublishOut:
 async def _publish(
     runtime: Runtime, *, slug: str, message: str, actor: str, document: dict[str, Any] | None, action: str
 ) -> PublishOut:
+    await _prerender_or_refuse(runtime, slug=slug, document=document)
+
     def work() -> PublishOutcome:
         # The data functions are synchronous; scenario tests are async: run both on a worker thread.
         with runtime.database.session() as session:

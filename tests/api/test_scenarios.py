@@ -114,6 +114,22 @@ def test_publish_is_blocked_by_errors_and_failing_tests(admin: Client, slug: Cal
     assert admin.get(f"/api/scenarios/{tested}/versions").json() == []
 
 
+def test_publish_prerenders_phrases_and_a_phrase_that_cannot_be_spoken_blocks(
+    admin: Client, slug: Callable[[str], str]
+) -> None:
+    """Issue 6: static phrases are spoken at publish; one that cannot be (punctuation only) names its block."""
+    mute, spoken = slug("mute"), slug("spoken")
+    _create(admin, mute, documents.greeting("... !!!"))
+    blocked = admin.post(f"/api/scenarios/{mute}/publish", json={"message": "no"})
+    assert blocked.status_code == 422, blocked.text
+    (problem,) = blocked.json()["problems"]
+    assert problem["code"] == "tts_failed" and problem["node"] == "hello"
+    assert problem["path"] == "$.nodes[1].config.text"
+    assert admin.get(f"/api/scenarios/{mute}/versions").json() == []
+    _create(admin, spoken, documents.greeting("Hola {{ caller_id }}, bienvenido"))  # templated: spoken in the call
+    assert admin.post(f"/api/scenarios/{spoken}/publish", json={"message": "ok"}).status_code == 200
+
+
 def test_delete_refused_while_referenced_then_allowed(admin: Client, slug: Callable[[str], str]) -> None:
     target, jumper = slug("target"), slug("jumper")
     _create(admin, target)
