@@ -49,9 +49,15 @@ PROMPT: dict[str, Any] = {
             "type": "object",
             "required": ["text"],
             "properties": {
-                "text": {"type": "string", "minLength": 1, "maxLength": 2000, "x-ui": {"widget": "template"}},
+                "text": {
+                    "type": "string",
+                    "minLength": 1,
+                    "maxLength": 2000,
+                    "title": "Text to say",
+                    "x-ui": {"widget": "template"},
+                },
                 "language": LANGUAGE,
-                "voice": {"type": "string", "maxLength": 100},
+                "voice": {"type": "string", "maxLength": 100, "title": "Voice"},
             },
             "additionalProperties": False,
         },

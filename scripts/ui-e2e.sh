@@ -20,6 +20,6 @@ for _ in $(seq 1 100); do
   kill -0 $server 2>/dev/null || { cat "$work/server.log"; exit 1; }
   sleep 0.2
 done
-IVRGRAPH_URL="http://127.0.0.1:$port" IVRGRAPH_E2E_USER="$IVRGRAPH_ADMIN_USER" \
+IVRGRAPH_URL="http://127.0.0.1:$port" IVRGRAPH_AGI_PORT="$agi_port" IVRGRAPH_E2E_USER="$IVRGRAPH_ADMIN_USER" \
   IVRGRAPH_E2E_PASSWORD="$IVRGRAPH_ADMIN_PASSWORD" npm --prefix designer_ui --no-fund --no-audit run e2e \
   || { echo "--- server log"; tail -50 "$work/server.log"; exit 1; }
