@@ -29,7 +29,7 @@ import functools
 import logging
 import os
 import re
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -37,10 +37,10 @@ from typing import Any, Protocol
 from agi_server.ami import AmiClient, AmiSettings, OriginateRequest, OriginateResult
 from agi_server.ami_errors import AmiConnectionError, AmiEncodingError
 from agi_server.ami_protocol import DialOutcome
+from agi_server.server import InputResolver, ResolvedInputs
 from graph_engine.services import Clock
 from persistence import callbacks
 from persistence.db import Database
-from persistence.models import CallbackJob
 
 log = logging.getLogger(__name__)
 
@@ -301,30 +301,40 @@ async def start_dialer(*, store: JobStore, ami: AmiSettings, settings: DialerSet
     return RunningDialer(client, Dialer(store=store, ami=client, clock=clock, settings=settings))
 
 
-class CallbackContextSource(Protocol):
-    async def callback_context(self, job_id: str) -> CallbackContext | None: ...
+class CallbackArrivals(Protocol):
+    async def reach(self, job_id: str, *, at: datetime) -> CallbackContext | None:
+        """Mark the job answered (done: never dialled again) and return it; None when there is no such job."""
+        ...
 
 
-def callback_inputs(source: CallbackContextSource) -> Callable[[Mapping[str, str]], Awaitable[Mapping[str, Any]]]:
-    """An input resolver for the FastAGI server: an answered callback arrives as "<scenario>?job=<id>"; this
-    returns the job's stored variables plus `callback_job_id` and `origin_call_id` (the call that scheduled it).
+def callback_resolver(jobs: CallbackArrivals, clock: Clock) -> InputResolver:
+    """The FastAGI server's input resolver for answered callbacks, used by `ivrgraph serve` and `ivrgraph agi`.
 
-    The job id is untrusted text from the AGI request; only ids of the strict charset are looked up.
+    The callee who answers arrives as "<scenario>?job=<id>". Before the scenario runs, the job is marked reached
+    in the store, so whatever the dialer's AMI session later reports (it may have dropped and lost the answer,
+    "outcome unknown") the job is done and the callee is not called again. The job's stored variables become
+    trusted inputs, with `callback_job_id` and `origin_call_id`; the record links the call that scheduled it.
+
+    The job id is untrusted text from the AGI request: only ids of the strict charset are looked up.
     """
 
-    async def resolve(inputs: Mapping[str, str]) -> Mapping[str, Any]:
+    async def resolve(inputs: Mapping[str, str]) -> ResolvedInputs | None:
         job_id = inputs.get("job", "")
+        if not job_id:
+            return None
         if not TOKEN.fullmatch(job_id):
-            return {}
-        context = await source.callback_context(job_id)
+            log.warning("AGI request names a malformed callback job id %r", job_id[:80])
+            return None
+        context = await jobs.reach(job_id, at=clock.now())
         if context is None:
             log.warning("AGI request names unknown callback job %r", job_id)
-            return {}
-        return {
+            return None
+        variables = {
             **context.variables,
             "callback_job_id": context.job_id,
             "origin_call_id": context.origin_call_id or "",
         }
+        return ResolvedInputs(variables=variables, job_id=context.job_id, origin_call_id=context.origin_call_id)
 
     return resolve
 
@@ -397,8 +407,11 @@ class MemoryJobStore:
         job = self.jobs[job_id]
         job.attempt_log.append((at, str(outcome), call_id))
         job.attempts += 1
-        job.last_attempt_at, job.outcome = at, str(outcome)
+        job.last_attempt_at = at
         job.locked_by, job.lock_until = None, None
+        if job.status in callbacks.FINAL_STATUSES:  # reached meanwhile: stays done (persistence.callbacks rule)
+            return job.status
+        job.outcome = str(outcome)
         if outcome is DialOutcome.ANSWERED:
             job.status = "done"
         elif final or job.attempts >= job.max_attempts:
@@ -409,10 +422,13 @@ class MemoryJobStore:
             job.status, job.due = "pending", at + retry_after
         return job.status
 
-    async def callback_context(self, job_id: str) -> CallbackContext | None:
+    async def reach(self, job_id: str, *, at: datetime) -> CallbackContext | None:
         job = self.jobs.get(job_id)
         if job is None:
             return None
+        if job.status != "done":
+            job.status, job.outcome, job.locked_by, job.lock_until = "done", "answered", None, None
+            job.last_attempt_at = job.last_attempt_at or at
         return CallbackContext(job.id, job.scenario, dict(job.variables), job.origin_call_id)
 
     async def release(self, *, job_id: str, node_id: str) -> None:
@@ -461,20 +477,23 @@ class DatabaseJobStore:
     ) -> str:
         with self._database.session() as session:
             job = callbacks.record_attempt(
-                session, job_id=job_id, outcome=str(outcome), at=at, call_id=call_id, retry_after=retry_after
+                session,
+                job_id=job_id,
+                outcome=str(outcome),
+                at=at,
+                call_id=call_id,
+                retry_after=retry_after,
+                final=final,
             )
-            if final and job.status == "pending":
-                # TODO(persistence): a `final` flag on record_attempt would keep this rule in one place.
-                job.status = "failed"
             return job.status
 
-    async def callback_context(self, job_id: str) -> CallbackContext | None:
-        """The job named in an AGI request (`agi_network_script` "debt?job=<id>"), or None if there is none."""
-        return await asyncio.to_thread(self._callback_context, job_id)
+    async def reach(self, job_id: str, *, at: datetime) -> CallbackContext | None:
+        """Mark the job named in an AGI request ("debt?job=<id>") answered, in its own committed transaction."""
+        return await asyncio.to_thread(self._reach, job_id, at)
 
-    def _callback_context(self, job_id: str) -> CallbackContext | None:
+    def _reach(self, job_id: str, at: datetime) -> CallbackContext | None:
         with self._database.session() as session:
-            job = session.get(CallbackJob, job_id)
+            job = callbacks.mark_reached(session, job_id=job_id, at=at)
             if job is None:
                 return None
             return CallbackContext(job.id, job.scenario, dict(job.variables or {}), job.origin_call_id)
@@ -486,10 +505,8 @@ class DatabaseJobStore:
         await asyncio.to_thread(self._unlock, job_id, node_id, "expired", "window_closed")
 
     def _unlock(self, job_id: str, node_id: str, status: str, outcome: str | None) -> None:
-        # TODO(persistence): release_job / expire_job in persistence.callbacks would own these two updates.
         with self._database.session() as session:
-            job = callbacks.get_job(session, job_id=job_id)
-            if job.status == "dialing" and job.locked_by == node_id:
-                job.status, job.locked_by, job.lock_until = status, None, None
-                if outcome is not None:
-                    job.outcome = outcome
+            if status == "expired":
+                callbacks.expire_job(session, job_id=job_id, node_id=node_id)
+            else:
+                callbacks.release_job(session, job_id=job_id, node_id=node_id)

@@ -11,16 +11,14 @@ import contextlib
 import dataclasses
 import logging
 import os
-import re
-from collections.abc import Mapping
 from pathlib import Path
 
 import uvicorn
 
 from agi_server.ami import AmiSettings
-from agi_server.dialer import DatabaseJobStore, DialerSettings, RunningDialer, start_dialer
+from agi_server.dialer import DatabaseJobStore, DialerSettings, RunningDialer, callback_resolver, start_dialer
 from agi_server.scenarios import CachedScenarioSource, PublishedScenario, SourceLoader
-from agi_server.server import AgiServer, AgiServerConfig, InputResolver, ResolvedInputs, SystemClock
+from agi_server.server import AgiServer, AgiServerConfig, SystemClock
 from api.app import create_app
 from api.seed import seed_folder
 from api.settings import Settings
@@ -37,32 +35,11 @@ from persistence.scenario_source import DatabaseScenarios, VersionPoller
 from persistence.scenarios import Published
 
 log = logging.getLogger(__name__)
-JOB_ID = re.compile(r"^[0-9a-f-]{36}$")  # persistence.callbacks makes UUID4 ids
 
 
 def _as_runtime(published: Published) -> PublishedScenario:
     # A stored version passed validation before it was stored: its structure is sound.
     return PublishedScenario(published.slug, published.number, build_scenario(published.document))
-
-
-def _callback_job_inputs(jobs: DatabaseJobStore) -> InputResolver:
-    """An answered callback arrives as `<scenario>?job=<id>`: the job's stored variables become trusted inputs
-    and the call record links the call that scheduled it. The id is untrusted text: only a strict charset is
-    looked up."""
-
-    async def resolve(inputs: Mapping[str, str]) -> ResolvedInputs | None:
-        job_id = inputs.get("job", "")
-        if not JOB_ID.fullmatch(job_id):
-            return None
-        context = await jobs.callback_context(job_id)
-        if context is None:
-            log.warning("AGI request names unknown callback job %r", job_id)
-            return None
-        return ResolvedInputs(
-            variables=dict(context.variables), job_id=context.job_id, origin_call_id=context.origin_call_id
-        )
-
-    return resolve
 
 
 def _speech() -> TextToSpeech:
@@ -131,7 +108,7 @@ async def serve(
         registry=registry,
         services=services,
         write_batch=CallRecordWriter(database),
-        resolve_inputs=_callback_job_inputs(jobs),
+        resolve_inputs=callback_resolver(jobs, SystemClock()),
     )
     app = create_app(
         dataclasses.replace(settings, migrate_on_start=False), registry=registry, hub=hub, database=database

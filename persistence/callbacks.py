@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -24,6 +24,8 @@ from persistence.errors import NotFound
 from persistence.models import CallbackAttempt, CallbackJob, utcnow
 
 JOB_STATUSES = ("pending", "dialing", "done", "failed", "expired")
+# A job in one of these is over: nothing moves it back to pending, so nothing dials its callee again.
+FINAL_STATUSES = frozenset({"done", "failed", "expired"})
 DEFAULT_LEASE = timedelta(minutes=5)
 DEFAULT_RETRY = timedelta(minutes=5)
 
@@ -107,11 +109,19 @@ def record_attempt(
     `outcome` is the dialer's word for what happened (answered, busy, no_answer, failed, ...); the dialer picks
     `retry_after` by outcome, and says `final` when this outcome is not worth retrying (e.g. a refused number).
     """
-    job = get_job(session, job_id=job_id)
+    job = _locked_job(session, job_id=job_id)
+    if job is None:
+        raise NotFound("callback job", job_id)
     session.add(CallbackAttempt(job_id=job.id, at=at, outcome=outcome, call_id=call_id))
     job.attempts += 1
-    job.last_attempt_at, job.outcome = at, outcome
+    job.last_attempt_at = at
     job.locked_by, job.lock_until = None, None
+    if job.status in FINAL_STATUSES:
+        # The callee already reached the FastAGI server (`mark_reached`), and the dialer only now reports: its
+        # AMI session may have dropped and lost the answer ("outcome unknown"). The job stays over.
+        session.flush()
+        return job
+    job.outcome = outcome
     if outcome == "answered":
         job.status = "done"
     elif final or job.attempts >= job.max_attempts:
@@ -122,6 +132,34 @@ def record_attempt(
         job.status, job.due = "pending", at + retry_after
     session.flush()
     return job
+
+
+def mark_reached(session: Session, *, job_id: str, at: datetime) -> CallbackJob | None:
+    """The callee answered: FastAGI received the call naming this job. The job is done from now on, whatever
+    the dialer later learns (or fails to learn) from AMI, so it is never dialled again. None: no such job."""
+    job = _locked_job(session, job_id=job_id)
+    if job is None:
+        return None
+    if job.status != "done":
+        job.status, job.outcome = "done", "answered"
+        job.last_attempt_at = job.last_attempt_at or at
+        job.locked_by, job.lock_until = None, None
+        session.flush()
+    return job
+
+
+def _locked_job(session: Session, *, job_id: str) -> CallbackJob | None:
+    """The job row, read fresh and held against other writers until the transaction ends.
+
+    The dialer's `record_attempt` and FastAGI's `mark_reached` may race on one job; without the lock the later
+    commit would overwrite the earlier one (a reached job put back to pending would be dialled again).
+    SQLite has no FOR UPDATE: a no-op UPDATE first takes its single writer lock, so the read after it is current.
+    """
+    if session.get_bind().dialect.name != "sqlite":
+        return session.get(CallbackJob, job_id, with_for_update=True, populate_existing=True)
+    touch = update(CallbackJob).where(CallbackJob.id == job_id).values(id=CallbackJob.id)
+    session.execute(touch.execution_options(synchronize_session=False))
+    return session.get(CallbackJob, job_id, populate_existing=True)
 
 
 def release_job(session: Session, *, job_id: str, node_id: str) -> CallbackJob:
@@ -135,7 +173,9 @@ def expire_job(session: Session, *, job_id: str, node_id: str) -> CallbackJob:
 
 
 def _unlock(session: Session, *, job_id: str, node_id: str, status: str, outcome: str | None) -> CallbackJob:
-    job = get_job(session, job_id=job_id)
+    job = _locked_job(session, job_id=job_id)
+    if job is None:
+        raise NotFound("callback job", job_id)
     # Only the node holding the lease may hand the job back; after the lease ran out another node owns it.
     if job.status == "dialing" and job.locked_by == node_id:
         job.status, job.locked_by, job.lock_until = status, None, None

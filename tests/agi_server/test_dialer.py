@@ -7,7 +7,8 @@ Callee numbers pick the captured behaviour: 1123/5000/6000 answer, 2000 busy, 30
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+import contextlib
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -23,14 +24,20 @@ from agi_server.dialer import (
     JobStore,
     MemoryJob,
     MemoryJobStore,
-    callback_inputs,
+    callback_resolver,
     start_dialer,
 )
-from graph_engine.services import FixedClock
+from agi_server.scenarios import folder_source
+from agi_server.server import AgiServer, AgiServerConfig, ResolvedInputs
+from blocks import default_registry
+from graph_engine.services import FixedClock, Services
 from persistence import callbacks
+from persistence.calls import CallFilter, CallRecordWriter, list_calls
 from persistence.db import Database
 from persistence.migrate import upgrade
+from tests.agi_server.conftest import EXAMPLES
 from tests.fakes.ami import FakeAmi
+from tests.fakes.asterisk import FakeAsterisk, default_env
 from tests.persistence import pg
 
 T0 = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
@@ -97,8 +104,6 @@ async def test_answered_job_is_done_and_carries_job_and_scenario(
     await settle(dialer)
     stored = store.jobs["job-1"]
     assert (stored.status, stored.outcome, stored.attempts) == ("done", "answered", 1)
-    context = await store.callback_context("job-1")
-    assert context is not None and context.scenario == "debt"
     assert stored.attempt_log == [(T0, "answered", "cb-job-1-1")]
     originate = fake.actions("Originate")[0]
     assert originate.get("Channel") == "Local/1123@callees/n"
@@ -303,15 +308,8 @@ async def test_database_store_on_sqlite(fake: FakeAmi, ami: AmiClient, clock: Fi
             f"cb-{busy}-2",
             f"cb-{answered}-1",
         }
-        # What the FastAGI side reads when "debt?job=<id>" arrives
-        context = await store.callback_context(busy)
-        assert context is not None
-        assert (context.scenario, dict(context.variables), context.origin_call_id) == (
-            "debt",
-            {"amount": "12.50"},
-            "call-7",
-        )
-        assert await store.callback_context("no-such-job") is None
+        # What the FastAGI side reads when "debt?job=<id>" arrives (and no job is made up for an unknown id)
+        assert await store.reach("no-such-job", at=T0) is None
     finally:
         database.dispose()
 
@@ -360,18 +358,25 @@ async def test_started_dialer_dials_and_stops(fake: FakeAmi, store: MemoryJobSto
     assert fake.actions("Logoff")
 
 
-async def test_callback_inputs_for_the_fastagi_side(store: MemoryJobStore) -> None:
-    """outbound-agi.txt: agi_network_script 'debt?job=<id>' -> the job's variables become trusted inputs."""
-    store.add(job("job-7", "1123", variables={"amount": "12.50"}, origin_call_id="call-1"))
-    resolve = callback_inputs(store)
-    assert await resolve({"job": "job-7"}) == {
-        "amount": "12.50",
-        "callback_job_id": "job-7",
-        "origin_call_id": "call-1",
-    }
-    assert await resolve({"job": "nope"}) == {}
-    assert await resolve({"job": "job-7\rX-Injected: no"}) == {}  # d4: a raw CR would arrive here untouched
-    assert await resolve({}) == {}
+async def test_callback_resolver_marks_the_job_reached(store: MemoryJobStore, clock: FixedClock) -> None:
+    """outbound-agi.txt: agi_network_script 'debt?job=<id>' -> the job is done at once and its variables
+    become trusted inputs; the record links the call that scheduled it."""
+    store.add(job("job-7", "1123", variables={"amount": "12.50"}, origin_call_id="call-1", status="dialing"))
+    resolve = callback_resolver(store, clock)
+    assert await resolve({"job": "job-7"}) == ResolvedInputs(
+        variables={"amount": "12.50", "callback_job_id": "job-7", "origin_call_id": "call-1"},
+        job_id="job-7",
+        origin_call_id="call-1",
+    )
+    assert (store.jobs["job-7"].status, store.jobs["job-7"].outcome) == ("done", "answered")
+    # The dialer's late report (its AMI session lost the answer) does not reopen it.
+    status = await store.record_attempt(
+        job_id="job-7", outcome=DialOutcome.FAILED, at=T0, retry_after=timedelta(minutes=10), call_id="cb-job-7-1"
+    )
+    assert status == "done"
+    assert await resolve({"job": "nope"}) is None
+    assert await resolve({"job": "job-7\rX-Injected: no"}) is None  # d4: a raw CR would arrive here untouched
+    assert await resolve({}) is None
 
 
 def test_dialer_settings_from_environment() -> None:
@@ -433,3 +438,84 @@ async def test_memory_store_follows_the_database_rules(
             )
     finally:
         database.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    with contextlib.ExitStack() as stack:
+        if request.param == "sqlite":
+            url = f"sqlite:///{tmp_path / 'callbacks.sqlite3'}"
+        else:
+            url = stack.enter_context(pg.throwaway_database("ivrgraph_callback"))
+        upgrade(url)
+        database = Database(url)
+        stack.callback(database.dispose)
+        yield database
+
+
+async def test_callee_reached_while_ami_is_down_is_never_called_twice(
+    database: Database, fake: FakeAmi, clock: FixedClock
+) -> None:
+    """f1-drop-reconnect.txt with c1x.txt's callee: the AMI session drops right after the Originate and stays
+    down until the call is over, so the client never learns it was answered ("outcome unknown", failed). The
+    callee's FastAGI call (outbound-agi.txt: "<scenario>?job=<id>") reached our server meanwhile over real TCP:
+    the job is done at once, the late failed report does not reopen it, no second Originate ever goes out, and
+    the callback's call record links the call that scheduled it."""
+    fake.time_scale = 0.1  # c1x: Up after 0.1 s, hung up after 0.7 s
+    with database.session() as session:
+        job_id = callbacks.create_job(
+            session,
+            number="1123",
+            scenario="callback-connect",
+            due=T0,
+            variables={"ticket": "T-42"},
+            origin_call_id="origin-call-1",
+        ).id
+    store = DatabaseJobStore(database)
+    agi = AgiServer(
+        AgiServerConfig(port=0, shutdown_deadline=2.0),
+        source=folder_source(EXAMPLES),
+        registry=default_registry(),
+        services=Services(),
+        write_batch=CallRecordWriter(database),
+        resolve_inputs=callback_resolver(store, clock),
+    )
+    await agi.start()
+    client = AmiClient(AmiSettings("127.0.0.1", fake.port, "probe", "probe", reconnect_initial=0.05), node_id="t")
+    await client.start()
+    try:
+        dialer = make_dialer(store, client, clock)
+        assert await dialer.run_once() == [job_id]
+        async with asyncio.timeout(5):
+            while not fake.actions("Originate"):
+                await asyncio.sleep(0.001)
+        await fake.partition()
+        async with asyncio.timeout(5):
+            while fake.calls[0].state != "Up":
+                await asyncio.sleep(0.005)
+        # Asterisk runs the outbound context: AGI(agi://ivr-host/${IVR_SCENARIO}?job=${JOB_ID})
+        script = f"callback-connect?job={job_id}"
+        callee = FakeAsterisk("127.0.0.1", agi.port, env=default_env(script), hold=1.0)
+        await callee.run(timeout=10)
+        with database.session() as session:
+            assert callbacks.get_job(session, job_id=job_id).status == "done"  # before the dialer knows anything
+        async with asyncio.timeout(5):
+            while not fake.calls[0].ended:
+                await asyncio.sleep(0.01)
+        await fake.heal()
+        await settle(dialer)
+        assert [(r.outcome, r.status) for r in dialer.reports] == [(DialOutcome.FAILED, "done")]
+        clock.advance(3600)  # long past the failed retry interval
+        assert await dialer.run_once() == []
+        assert len(fake.actions("Originate")) == 1
+        await agi.stop(deadline=2.0)
+        with database.session() as session:
+            job = callbacks.get_job(session, job_id=job_id)
+            assert (job.status, job.outcome, job.attempts) == ("done", "answered", 1)
+            assert [a.outcome for a in callbacks.list_attempts(session, job_id=job_id)] == ["failed"]
+            (record,), _ = list_calls(session, filters=CallFilter(scenario="callback-connect"), limit=10)
+            assert (record.callback_job_id, record.origin_call_id) == (job_id, "origin-call-1")
+            assert record.variables["ticket"] == "T-42"
+    finally:
+        await client.close()
+        await agi.stop(deadline=1.0)

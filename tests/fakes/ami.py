@@ -266,6 +266,16 @@ class FakeAmi:
             session.writer.transport.abort()
         self._sessions.clear()
 
+    async def partition(self) -> None:
+        """The network between the client and Asterisk fails: sessions drop and reconnects are refused, while
+        calls go on inside Asterisk and their events are lost (f1, lasting until `heal`)."""
+        await self._close_listener()
+        await self.drop_connections()
+
+    async def heal(self) -> None:
+        """The network is back: the same Asterisk (same uptime, same calls) accepts connections again."""
+        self._server = await asyncio.start_server(self._serve, "127.0.0.1", self.port)
+
     async def stop_asterisk(self) -> None:
         """`core stop now` (f2): Shutdown event to each session, EOF 14 ms later, calls die, connects refused."""
         event = (

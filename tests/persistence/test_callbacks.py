@@ -68,6 +68,25 @@ def test_an_answered_attempt_finishes_the_job(database: Database) -> None:
         assert callbacks.list_attempts(session, job_id=job_id)[0].call_id == "call-9"
 
 
+def test_a_reached_job_stays_done_whatever_the_dialer_reports_later(database: Database) -> None:
+    """FastAGI saw the callee (mark_reached) while the dialer's AMI session was down; the dialer then reports
+    "failed" (outcome unknown). The job must stay done so the callee is not called twice."""
+    job_id = _job(database)
+    with database.session() as session:
+        callbacks.claim_due_jobs(session, now=NOW, limit=1, node_id="n1")
+    with database.session() as session:
+        reached = callbacks.mark_reached(session, job_id=job_id, at=NOW + timedelta(seconds=3))
+        assert reached is not None
+        assert (reached.status, reached.outcome, reached.locked_by) == ("done", "answered", None)
+        assert callbacks.mark_reached(session, job_id="no-such-job", at=NOW) is None
+    with database.session() as session:
+        job = callbacks.record_attempt(session, job_id=job_id, outcome="failed", at=NOW + timedelta(seconds=40))
+        assert (job.status, job.outcome, job.attempts) == ("done", "answered", 1)
+        assert [a.outcome for a in callbacks.list_attempts(session, job_id=job_id)] == ["failed"]
+    with database.session() as session:
+        assert callbacks.claim_due_jobs(session, now=NOW + timedelta(hours=1), limit=5, node_id="n1") == []
+
+
 @pytest.mark.postgres
 def test_concurrent_dialers_never_share_a_job(postgres_url: str) -> None:
     database = Database(postgres_url)
