@@ -1,10 +1,16 @@
 """`ivrgraph agi`: a FastAGI-only node (for extra nodes behind `hagi://` SRV records).
 
-    ivrgraph agi --host 0.0.0.0 --port 4573 --allow 10.0.0.0/8 --scenarios ./scenarios --metrics-port 9573
+    IVRGRAPH_DATABASE_URL=postgresql+psycopg://ivr@db/ivrgraph ivrgraph agi --host 0.0.0.0 --allow 10.0.0.0/8
+    ivrgraph agi --scenarios ./scenarios --metrics-port 9573
 
-Scenarios come from a folder of `<slug>.json` files for now (`scenario_source`); `ivrgraph serve` passes the
-database source to `run_agi` instead. SIGTERM and SIGINT stop accepting, let calls finish up to the
-shutdown deadline, cancel the rest (their partial traces are kept) and flush the call records.
+With a database (`--database URL` or IVRGRAPH_DATABASE_URL) the node serves the latest published versions
+of the shared database, picks up new ones within `--poll-interval`, writes call records there, resolves
+answered callbacks and, when IVRGRAPH_AMI_HOST is set, dials callback jobs through AMI (`node.DatabaseRuntime`,
+the wiring `ivrgraph serve` uses). It does not migrate the database: the `ivrgraph serve` node or
+`ivrgraph db upgrade` does. Without one it serves a folder of `<slug>.json` files as version 1 (`--scenarios`).
+
+SIGTERM and SIGINT stop accepting, let calls finish up to the shutdown deadline, cancel the rest (their
+partial traces are kept) and flush the call records.
 """
 
 from __future__ import annotations
@@ -13,16 +19,20 @@ import argparse
 import asyncio
 import contextlib
 import logging
+import os
 import signal
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from agi_server.channel import ChannelSettings
+from agi_server.node import allowed_peers
 from agi_server.records import WriteBatch
 from agi_server.scenarios import ScenarioSource, SourceLoader, folder_source
-from agi_server.server import AgiServer, AgiServerConfig, SystemClock
+from agi_server.server import AgiServer, AgiServerConfig, InputResolver, SystemClock
 from graph_engine.services import Services
+from persistence.db import DATABASE_URL_ENV
 
 log = logging.getLogger(__name__)
 
@@ -50,11 +60,16 @@ async def run_agi(
     source: ScenarioSource,
     services: Services | None = None,
     write_batch: WriteBatch | None = None,
+    resolve_inputs: InputResolver | None = None,
     metrics_port: int | None = None,
     stop: asyncio.Event | None = None,
     ready: Callable[[AgiServer], None] | None = None,
+    before_stop: Callable[[], Awaitable[None]] | None = None,
 ) -> AgiServer:
-    """Run a FastAGI server until `stop` is set (or SIGTERM/SIGINT), then shut it down gracefully."""
+    """Run a FastAGI server until `stop` is set (or SIGTERM/SIGINT), then shut it down gracefully.
+
+    `before_stop` runs first (e.g. stop dialling: a callee answering meanwhile still finds the server up).
+    """
     from blocks import default_registry
 
     server = AgiServer(
@@ -63,6 +78,7 @@ async def run_agi(
         registry=default_registry(),
         services=services or default_services(source),
         write_batch=write_batch,
+        resolve_inputs=resolve_inputs,
     )
     if metrics_port is not None:
         from prometheus_client import start_http_server
@@ -77,9 +93,46 @@ async def run_agi(
     if ready is not None:
         ready(server)
     await stop.wait()
+    if before_stop is not None:
+        await before_stop()
     log.info("stopping FastAGI: letting calls finish for up to %g s", config.shutdown_deadline)
     await server.stop()
     return server
+
+
+async def run_database_agi(
+    config: AgiServerConfig,
+    *,
+    database_url: str,
+    poll_seconds: float = 2.0,
+    metrics_port: int | None = None,
+    stop: asyncio.Event | None = None,
+    ready: Callable[[AgiServer], None] | None = None,
+) -> AgiServer:
+    """`run_agi` on the shared database (see the module docstring); the dialer runs when IVRGRAPH_AMI_HOST is set."""
+    from agi_server.ami import AmiSettings
+    from agi_server.node import DatabaseRuntime
+    from persistence.db import Database
+
+    database = Database(database_url)
+    runtime = DatabaseRuntime(database, poll_seconds=poll_seconds)
+    try:
+        await runtime.start(ami=AmiSettings.from_environ())
+        return await run_agi(
+            config,
+            source=runtime.source,
+            services=runtime.services,
+            write_batch=runtime.write_batch,
+            resolve_inputs=runtime.resolve_inputs,
+            metrics_port=metrics_port,
+            stop=stop,
+            ready=ready,
+            before_stop=runtime.stop,
+        )
+    finally:
+        await runtime.stop()
+        runtime.close()
+        database.dispose()
 
 
 def cmd_agi(args: argparse.Namespace) -> int:
@@ -87,13 +140,20 @@ def cmd_agi(args: argparse.Namespace) -> int:
     config = AgiServerConfig(
         host=args.host,
         port=args.port,
-        allow=tuple(args.allow or AgiServerConfig().allow),
         max_calls=args.max_calls,
         idle_timeout=args.idle_timeout,
         shutdown_deadline=args.shutdown_deadline,
         channel=ChannelSettings(sounds_prefix=args.sounds_prefix, dial_options=args.dial_options),
     )
-    asyncio.run(run_agi(config, source=scenario_source(args), metrics_port=args.metrics_port))
+    config = replace(config, allow=tuple(args.allow)) if args.allow else allowed_peers(config)
+    database_url = args.database or os.environ.get(DATABASE_URL_ENV, "").strip()
+    if database_url:
+        run = run_database_agi(
+            config, database_url=database_url, poll_seconds=args.poll_interval, metrics_port=args.metrics_port
+        )
+        asyncio.run(run)
+    else:
+        asyncio.run(run_agi(config, source=scenario_source(args), metrics_port=args.metrics_port))
     return 0
 
 
@@ -107,9 +167,20 @@ def add_parser(commands: Any) -> None:
         "--allow",
         action="append",
         metavar="NETWORK",
-        help="Asterisk peer network allowed to connect (repeatable; default 127.0.0.1/32 and ::1/128)",
+        help="Asterisk peer network allowed to connect (repeatable; default IVRGRAPH_AGI_ALLOW, else loopback)",
     )
-    agi.add_argument("--scenarios", default="scenarios", help="folder of <slug>.json scenario files")
+    agi.add_argument(
+        "--database",
+        metavar="URL",
+        help="serve the published scenarios of this database (default: IVRGRAPH_DATABASE_URL when set)",
+    )
+    agi.add_argument(
+        "--poll-interval",
+        type=float,
+        default=2.0,
+        help="seconds between looks for versions published on other nodes (default %(default)s)",
+    )
+    agi.add_argument("--scenarios", default="scenarios", help="without a database: folder of <slug>.json files")
     agi.add_argument("--max-calls", type=int, default=defaults.max_calls)
     agi.add_argument("--idle-timeout", type=float, default=defaults.idle_timeout)
     agi.add_argument("--shutdown-deadline", type=float, default=defaults.shutdown_deadline)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import signal
 import socket
 import sys
@@ -13,9 +14,16 @@ import pytest
 
 from agi_server.cli import add_parser, run_agi, scenario_source
 from agi_server.server import AgiServer, AgiServerConfig
+from blocks import default_registry
 from graph_engine.services import Services
+from persistence import scenarios
+from persistence.calls import CallFilter, list_calls
+from persistence.db import Database
+from persistence.migrate import upgrade
+from persistence.publishing import publish
 from tests.agi_server.conftest import EXAMPLES, MemoryRecords, call
 from tests.fakes.asterisk import FakeAsterisk, default_env
+from tests.persistence import documents
 
 
 def test_parser() -> None:
@@ -89,3 +97,63 @@ async def test_sigterm_lets_the_call_in_flight_end_cleanly(tmp_path: Path) -> No
     assert returncode == 0, logs
     assert call.server_half_closed and call.interrupted == 1  # our close stopped the prompt, as on a real line
     assert "1 calls cancelled at the deadline" in logs
+
+
+async def _recorded_versions(database: Database, count: int) -> list[int | None]:
+    """The versions of the first `count` call records, oldest first, once the node has written them."""
+    async with asyncio.timeout(10):
+        while True:
+            with database.session() as session:
+                rows, _ = list_calls(session, filters=CallFilter(scenario="hello"), limit=count + 1)
+            if len(rows) >= count:
+                return [row.version for row in sorted(rows, key=lambda row: row.started_at)]
+            await asyncio.sleep(0.05)
+
+
+async def test_database_node_answers_a_new_version_within_the_poll_interval(tmp_path: Path) -> None:
+    """An extra node (`ivrgraph agi` with IVRGRAPH_DATABASE_URL) on the SQLite file another process publishes
+    to: the first call caches version 1; version 2, published through persistence.publishing outside the node,
+    answers the next call once one poll interval has passed. Both records land in the shared database."""
+    url = f"sqlite:///{tmp_path / 'shared.sqlite3'}"
+    upgrade(url)
+    database = Database(url)
+    registry = default_registry()
+    with database.session() as session:
+        scenarios.create_scenario(session, slug="hello", document=documents.greeting("Hello"), actor="ana")
+    with database.session() as session:
+        await publish(session, slug="hello", message="v1", actor="ana", registry=registry)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    poll = 0.5
+    env = {
+        **os.environ,
+        "IVRGRAPH_DATABASE_URL": url,
+        "IVRGRAPH_MEDIA_ROOT": str(tmp_path / "media"),
+        "IVRGRAPH_AMI_HOST": "",
+    }
+    process = await asyncio.create_subprocess_exec(
+        *(sys.executable, "-m", "ivrgraph.cli", "agi", "--port", str(port), "--poll-interval", str(poll)),
+        env=env,
+        cwd=tmp_path,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    assert process.stderr is not None
+    try:
+        while b"FastAGI listening" not in await asyncio.wait_for(process.stderr.readline(), 20):
+            pass
+        await FakeAsterisk("127.0.0.1", port, env=default_env("hello"), hold=2).run(timeout=20)
+        assert await _recorded_versions(database, 1) == [1]
+        with database.session() as session:
+            scenarios.save_draft(session, slug="hello", revision=1, document=documents.greeting("Hi"), actor="ana")
+        with database.session() as session:
+            await publish(session, slug="hello", message="v2", actor="ana", registry=registry)
+        await asyncio.sleep(poll * 1.2)  # one poll interval, and a margin for the poll's own query
+        await FakeAsterisk("127.0.0.1", port, env=default_env("hello"), hold=2).run(timeout=20)
+        assert await _recorded_versions(database, 2) == [1, 2]
+    finally:
+        process.send_signal(signal.SIGTERM)
+        returncode = await asyncio.wait_for(process.wait(), 10)
+        logs = (await process.stderr.read()).decode()
+        database.dispose()
+    assert returncode == 0, logs

@@ -1,0 +1,127 @@
+"""The FastAGI runtime on the shared database: what `ivrgraph serve` and `ivrgraph agi --database URL` both run.
+
+    published versions:  DatabaseScenarios -> CachedScenarioSource (swapped atomically) <- VersionPoller
+    call records:        RecordWriter -> CallRecordWriter (batch inserts in a worker thread)
+    answered callbacks:  "<slug>?job=<id>" -> callback_resolver(DatabaseJobStore) (job reached at once)
+    outbound calls:      the AMI dialer, when IVRGRAPH_AMI_HOST is set
+
+A version published on any node reaches this one within the poll interval (`ivrgraph serve` also pushes its
+own publishes at once through its hub, via `publish`). Calls in progress keep the version they started on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import logging
+import os
+from pathlib import Path
+
+from agi_server.ami import AmiSettings
+from agi_server.dialer import DatabaseJobStore, DialerSettings, RunningDialer, callback_resolver, start_dialer
+from agi_server.scenarios import CachedScenarioSource, PublishedScenario, SourceLoader
+from agi_server.server import AgiServerConfig, InputResolver, SystemClock
+from graph_engine.document import build_scenario
+from graph_engine.services import Services, SilentTts, TextToSpeech
+from persistence.callbacks import DatabaseCallbackScheduler
+from persistence.calls import CallRecordWriter
+from persistence.datasources import DatabaseDataSources
+from persistence.db import Database
+from persistence.scenario_source import DatabaseScenarios, VersionPoller
+from persistence.scenarios import Published
+
+log = logging.getLogger(__name__)
+
+ALLOW_ENV = "IVRGRAPH_AGI_ALLOW"  # Asterisk peers allowed to connect, e.g. "10.0.0.0/24,10.0.1.5/32"
+
+
+def as_runtime(published: Published) -> PublishedScenario:
+    # A stored version passed validation before it was stored: its structure is sound.
+    return PublishedScenario(published.slug, published.number, build_scenario(published.document))
+
+
+def speech() -> TextToSpeech:
+    """The voice package's TTS; media beside the working directory when the configured root is unusable."""
+    try:
+        from voice.service import TtsService
+        from voice.settings import VoiceSettings
+        from voice.templating import install_template_functions
+    except ImportError:  # voice not installed: spoken phrases get names but no audio
+        log.error("the voice package is not installed: text-to-speech prompts will not play")
+        return SilentTts()
+
+    install_template_functions()
+    settings = VoiceSettings.from_env()
+    try:
+        return TtsService.from_settings(settings)
+    except OSError as error:
+        if "IVRGRAPH_MEDIA_ROOT" in os.environ:
+            raise
+        # A developer machine without /var/lib/ivrgraph: keep media beside the database.
+        local = Path.cwd() / "media"
+        log.warning("media root %s unusable (%s); using %s", settings.media_root, error, local)
+        return TtsService.from_settings(dataclasses.replace(settings, media_root=local))
+
+
+def allowed_peers(config: AgiServerConfig, environ: dict[str, str] | None = None) -> AgiServerConfig:
+    """`config` with the peer networks of IVRGRAPH_AGI_ALLOW, when it is set."""
+    env = os.environ if environ is None else environ
+    allow = tuple(n.strip() for n in env.get(ALLOW_ENV, "").split(",") if n.strip())
+    return dataclasses.replace(config, allow=allow) if allow else config
+
+
+class DatabaseRuntime:
+    """The database side of one FastAGI node. Create it inside the running event loop; `start`, then `stop`."""
+
+    def __init__(self, database: Database, *, poll_seconds: float = 2.0, tts: TextToSpeech | None = None) -> None:
+        self.database = database
+        self._stored = DatabaseScenarios(database)
+        self.source = CachedScenarioSource(self._load)
+        self.poller = VersionPoller(self._stored, self.publish, interval=poll_seconds)
+        self.jobs = DatabaseJobStore(database)
+        self.data_sources = DatabaseDataSources(database)
+        self.write_batch = CallRecordWriter(database)
+        self.resolve_inputs: InputResolver = callback_resolver(self.jobs, SystemClock())
+        self.services = Services(
+            clock=SystemClock(),
+            tts=tts if tts is not None else speech(),
+            data_sources=self.data_sources,
+            scheduler=DatabaseCallbackScheduler(database),
+            scenarios=SourceLoader(self.source),
+        )
+        self._loop = asyncio.get_running_loop()
+        self._polling: asyncio.Task[None] | None = None
+        self.dialer: RunningDialer | None = None
+
+    async def _load(self, slug: str) -> PublishedScenario | None:
+        found = await self._stored.published(slug)
+        return as_runtime(found) if found is not None else None
+
+    def publish(self, published: Published) -> None:
+        """A new version (from the poller, or a publish hub that may call from a worker thread)."""
+        self._loop.call_soon_threadsafe(self.source.publish, as_runtime(published))
+
+    async def start(self, *, ami: AmiSettings | None = None, dialer: DialerSettings | None = None) -> None:
+        """Poll for versions published elsewhere; dial callbacks through AMI when `ami` is given."""
+        await self.poller.poll_once()  # take the current stamp now: a publish right after start is not missed
+        self._polling = asyncio.create_task(self.poller.run(), name="version-poller")
+        if ami is not None:
+            self.dialer = await start_dialer(
+                store=self.jobs, ami=ami, settings=dialer or DialerSettings.from_environ(), clock=SystemClock()
+            )
+
+    async def stop(self) -> None:
+        """Stop polling and dialling (calls being dialled finish up to the dialer's deadline). Call it before
+        the FastAGI server's own stop; `close` after it."""
+        if self._polling is not None:
+            self._polling.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._polling
+            self._polling = None
+        if self.dialer is not None:
+            await self.dialer.stop()
+            self.dialer = None
+
+    def close(self) -> None:
+        self.data_sources.close()
