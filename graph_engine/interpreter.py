@@ -77,6 +77,7 @@ class CallRun:
         self.outcome: CallOutcome | None = None
         self.error: str | None = None
         self.flags = CallFlags()
+        self.hangup_node: str | None = None
         self._first_scenario = scenario
         self._origin_scenario = scenario.name
 
@@ -93,6 +94,7 @@ class CallRun:
             last_node=self.steps[-1].node if self.steps else None,
             answered=self.flags.answered,
             error=self.error,
+            hangup_node=self.hangup_node,
         )
 
     async def run(self) -> CallResult:
@@ -122,6 +124,7 @@ class CallRun:
             step, ctx, exit_name = await self._run_node(scenario, current)
             if exit_name is None:  # the caller hung up: follow the block's hangup exit, if any, for bookkeeping
                 self.outcome = CallOutcome.CALLER_HANGUP
+                self.hangup_node = self.hangup_node or current.id
                 after = scenario.next_node(current.id, HANGUP_EXIT)
                 current = scenario.nodes.get(after) if after is not None else None
                 continue

@@ -51,6 +51,8 @@ def _describe(step: TraceStep, registry: BlockRegistry) -> str:
             parts.append(f"continued in scenario {event['scenario']}")
     if step.keys:
         parts.append(f"caller pressed {step.keys}")
+    if step.exit == "hangup" and step.type != "hangup":
+        parts.append("the caller hung up")
     for name, value in step.variables_changed.items():
         if name not in ("caller_id", "caller_name", "dialed_number", "channel", "language", "call_id"):
             parts.append(f"{name} = {value!r}")
@@ -63,7 +65,10 @@ def _describe(step: TraceStep, registry: BlockRegistry) -> str:
 def tell(result: CallResult, scenario: Scenario, registry: BlockRegistry) -> list[str]:
     lines = [f"{_offset(result.started_at, step.at)}  {_describe(step, registry)}" for step in result.steps]
     outcome = OUTCOME_TEXT.get(result.outcome, str(result.outcome))
-    where = f' at "{result.last_node}"' if result.outcome is CallOutcome.CALLER_HANGUP and result.last_node else ""
+    where = ""
+    if result.outcome is CallOutcome.CALLER_HANGUP and result.hangup_node:
+        node = scenario.nodes.get(result.hangup_node)
+        where = f' during "{node.title if node else result.hangup_node}"'
     lines.append(f"{_offset(result.started_at, result.ended_at)}  Outcome: {outcome}{where} ({result.outcome})")
     if result.error:
         lines.append(f"       Error: {result.error}")

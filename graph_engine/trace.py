@@ -45,6 +45,7 @@ class CallResult:
     last_node: str | None  # where the call ended (for a caller hangup: where the caller was)
     answered: bool = False
     error: str | None = None
+    hangup_node: str | None = None  # where the caller was when they hung up
 
     @property
     def path(self) -> list[str]:
