@@ -1,4 +1,5 @@
 """Dependencies point one way: schemas -> graph_engine -> blocks -> persistence/voice -> agi_server, api.
+The persistence layer imports nothing of the web framework, so the FastAGI runtime uses it too.
 
 The pure core imports no sockets, web framework or database session code. This walks every import statement.
 """
@@ -34,6 +35,8 @@ FORBIDDEN = {
         "asyncio.streams",
         "http",
     },
+    "persistence": {"api", "agi_server", "voice", "ivrgraph", "fastapi", "starlette", "uvicorn"},
+    "voice": {"blocks", "persistence", "api", "agi_server", "ivrgraph", "fastapi", "starlette", "sqlalchemy"},
     "blocks": {
         "agi_server",
         "api",
