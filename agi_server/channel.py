@@ -52,8 +52,16 @@ class ChannelSettings:
     max_transfer_seconds: float = 4 * 3600.0  # an answered Dial returns only when the bridge ends
 
     def __post_init__(self) -> None:
+        # Checked once here rather than for every call's channel.
         if set(self.dial_options) - DIAL_OPTIONS:
             raise ValueError(f"dial options {self.dial_options!r} are not from {''.join(sorted(DIAL_OPTIONS))!r}")
+        if self.sounds_prefix and not _MEDIA_NAME.match(self.sounds_prefix):
+            raise ValueError(f"sounds prefix {self.sounds_prefix!r} is not a media folder name")
+        if not _CONTEXT.match(self.number_context):
+            raise ValueError(f"number context {self.number_context!r} is not a dialplan context name")
+
+
+_DEFAULT_SETTINGS: Final = ChannelSettings()
 
 
 class AgiChannel:
@@ -67,11 +75,7 @@ class AgiChannel:
         now: Callable[[], datetime] | None = None,
     ) -> None:
         self.connection = connection
-        self.settings = settings or ChannelSettings()
-        if self.settings.sounds_prefix and not _MEDIA_NAME.match(self.settings.sounds_prefix):
-            raise ValueError(f"sounds prefix {self.settings.sounds_prefix!r} is not a media folder name")
-        if not _CONTEXT.match(self.settings.number_context):
-            raise ValueError(f"number context {self.settings.number_context!r} is not a dialplan context name")
+        self.settings = settings or _DEFAULT_SETTINGS
         self._now = now
         self.answered_at: datetime | None = None
         self.hangup_during: str | None = None  # the operation the caller hung up in, for the call record

@@ -7,12 +7,16 @@ by one (pipeline.txt). Hence the lock and the strict send-then-read rhythm. Line
 After a hangup the session is "dead": Asterisk answers 511 to anything but bookkeeping, and we refuse those
 commands locally once we know. Closing is a half-close: we stop writing, then read Asterisk's final
 `HANGUP` line and its EOF, so the channel is released at once instead of after a timeout.
+
+Waits are bounded by one watchdog timer per session rather than an `asyncio.timeout` per command: a command
+only moves the deadline (a float), and the timer, when it fires early, re-arms itself at the current deadline.
+With thousands of calls that is one timer per call instead of one timer per command (bench/agi_load.py).
+On expiry the watchdog fails the pending read with `TimeoutError`; the session is over after that anyway.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Callable
@@ -54,11 +58,58 @@ class AgiConnection:
         self._on_round_trip = on_round_trip
         self._parser = ResponseParser()
         self._lock = asyncio.Lock()
+        self._loop = asyncio.get_running_loop()
+        self._deadline: float | None = None  # when the read in progress gives up; None: no read in progress
+        self._timer: asyncio.TimerHandle | None = None
+        self._timer_at = 0.0
         self.hung_up = False  # the channel is dead: only BOOKKEEPING_VERBS may go out
         self.closed = False  # we half-closed or lost the socket: nothing goes out any more
         self.hangup_lines = 0
         self.commands_sent = 0
 
+    # -- the watchdog --------------------------------------------------------------------------------------
+    def _arm(self, seconds: float) -> None:
+        """Bound the next read by `seconds` (inf: unbounded, e.g. an answered Dial)."""
+        if seconds == float("inf"):
+            self._deadline = None
+            return
+        deadline = self._loop.time() + seconds
+        self._deadline = deadline
+        if self._timer is None or self._timer_at > deadline:
+            if self._timer is not None:
+                self._timer.cancel()
+            self._timer_at = deadline
+            self._timer = self._loop.call_at(deadline, self._expire)
+
+    def _expire(self) -> None:
+        self._timer = None
+        deadline = self._deadline
+        if deadline is None:
+            return  # nothing is being waited for; the next `_arm` schedules a new timer
+        if self._loop.time() < deadline:
+            self._timer_at = deadline
+            self._timer = self._loop.call_at(deadline, self._expire)
+            return
+        self._deadline = None
+        self._reader.set_exception(TimeoutError())  # wakes the read with the error
+
+    def _stop_watchdog(self) -> None:
+        self._deadline = None
+        if self._timer is not None:
+            self._timer.cancel()  # a parked timer would keep this session in memory until it fires
+            self._timer = None
+
+    # -- reading the env block -----------------------------------------------------------------------------
+    async def read_env_block(self, timeout: float) -> bytes:
+        """The raw env block up to its closing empty line (`asyncio.LimitOverrunError` beyond the stream limit,
+        `TimeoutError` after `timeout` seconds, `asyncio.IncompleteReadError` on an early EOF)."""
+        self._arm(timeout)
+        try:
+            return await self._reader.readuntil(b"\n\n")
+        finally:
+            self._deadline = None
+
+    # -- commands ------------------------------------------------------------------------------------------
     async def command(self, verb: str, *args: str, timeout: float | None = None) -> AgiResponse:
         """Send `verb` with quoted `args` and return its 200 response; raise the typed error otherwise.
 
@@ -78,26 +129,25 @@ class AgiConnection:
             if self.hung_up and verb not in BOOKKEEPING_VERBS:
                 raise DeadChannel(511, "refused locally: the channel hung up", verb)
             started = time.perf_counter()
+            wait = self._idle_timeout if timeout is None else timeout
             try:
                 self._writer.write(line)
                 await self._writer.drain()
                 self.commands_sent += 1
-                wait = self._idle_timeout if timeout is None else timeout
-                if wait == float("inf"):
-                    response = await self._read_response()
-                else:
-                    async with asyncio.timeout(wait):
-                        response = await self._read_response()
+                self._arm(wait)
+                response = await self._read_response()
             except TimeoutError as error:
                 # The answer may still come later and would then be taken for the next command's: give up.
                 self.closed = True
-                raise ConnectionLost(f"{verb}: no answer within {timeout or self._idle_timeout:g} s") from error
+                raise ConnectionLost(f"{verb}: no answer within {wait:g} s") from error
             except (ConnectionError, OSError) as error:
                 self.closed = True
                 raise ConnectionLost(f"{verb}: {type(error).__name__}: {error}") from error
             except ProtocolError:
                 self.closed = True
                 raise
+            finally:
+                self._deadline = None
             if self._on_round_trip is not None:
                 self._on_round_trip(verb, time.perf_counter() - started)
             return self._check(response, verb)
@@ -139,18 +189,20 @@ class AgiConnection:
     async def close(self, *, drain_timeout: float = 2.0) -> None:
         """Half-close, read the final HANGUP and EOF (bounded by `drain_timeout`), then close the socket."""
         if self.closed and self._writer.is_closing():
+            self._stop_watchdog()
             return
         self.closed = True
         try:
             if self._writer.can_write_eof() and not self._writer.is_closing():
                 self._writer.write_eof()
-            async with asyncio.timeout(drain_timeout):
-                while line := await self._reader.readline():
-                    if line.rstrip(b"\n") == b"HANGUP":
-                        self._note_hangup()
+            self._arm(drain_timeout)
+            while line := await self._reader.readline():
+                if line.rstrip(b"\n") == b"HANGUP":
+                    self._note_hangup()
         except (TimeoutError, ConnectionError, OSError, asyncio.LimitOverrunError, ValueError):
             pass  # Asterisk is gone or slow: closing is all that is left to do
         finally:
+            self._stop_watchdog()
+            # Not awaiting wait_closed(): the transport finishes closing on the next loop turn by itself, and
+            # waiting for it cost every call one more future and wake-up (bench/agi_load.py).
             self._writer.close()
-            with contextlib.suppress(ConnectionError, OSError):
-                await self._writer.wait_closed()

@@ -1,43 +1,102 @@
-"""Prometheus metrics of the FastAGI server, in their own registry so tests and several servers never clash."""
+"""Prometheus metrics of the FastAGI server, in their own registry so tests and several servers never clash.
+
+The per-command and per-call figures (round-trip histogram, active calls, calls by outcome) are plain ints
+and floats the event loop bumps, exported by a collector when Prometheus scrapes: a `prometheus_client`
+Histogram takes a lock and walks its buckets on every observe, which cost a measurable part of the CPU per
+command (bench/agi_load.py). Rare events (refusals, errors, dropped records) stay ordinary Counters.
+"""
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from bisect import bisect_left
+from collections.abc import Iterator
+from typing import Final
+
+from prometheus_client import CollectorRegistry, Counter, generate_latest
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily, Metric
+from prometheus_client.registry import Collector
 
 # Round trips on loopback are ~0.15 ms; blocking commands (prompts, digits, Dial) take seconds.
-_RTT_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1.0, 5.0, 30.0, 120.0)
+RTT_BUCKETS: Final = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1.0, 5.0, 30.0, 120.0)
+_BUCKET_LABELS: Final = (*(str(bound) for bound in RTT_BUCKETS), "+Inf")
+
+
+class _RoundTrips:
+    """One command's histogram: a count per bucket (not cumulative) and the sum."""
+
+    __slots__ = ("counts", "total")
+
+    def __init__(self) -> None:
+        self.counts = [0] * (len(RTT_BUCKETS) + 1)  # the last one is +Inf
+        self.total = 0.0
+
+
+class _HotFigures(Collector):
+    """Figures updated on the event loop and read by a scrape (maybe from the exporter's thread: the copies
+    below are single C-level operations under the GIL; a scrape may see a sum one observation ahead)."""
+
+    def __init__(self) -> None:
+        self.active = 0
+        self.calls: dict[str, int] = {}
+        self.round_trips: dict[str, _RoundTrips] = {}
+
+    def collect(self) -> Iterator[Metric]:
+        yield GaugeMetricFamily("ivrgraph_agi_active_calls", "Calls being walked now", value=self.active)
+        calls = CounterMetricFamily("ivrgraph_agi_calls", "Finished calls by outcome", labels=["outcome"])
+        for outcome, count in sorted(dict(self.calls).items()):
+            calls.add_metric([outcome], count)
+        yield calls
+        histogram = HistogramMetricFamily(
+            "ivrgraph_agi_round_trip_seconds", "AGI command round trip", labels=["command"]
+        )
+        for command, figures in sorted(dict(self.round_trips).items()):
+            cumulative, buckets = 0, []
+            for label, count in zip(_BUCKET_LABELS, list(figures.counts), strict=True):
+                cumulative += count
+                buckets.append((label, float(cumulative)))
+            histogram.add_metric([command], buckets, figures.total)
+        yield histogram
 
 
 class AgiMetrics:
     def __init__(self, registry: CollectorRegistry | None = None) -> None:
         self.registry = registry or CollectorRegistry(auto_describe=True)
-        self.active_calls = Gauge("ivrgraph_agi_active_calls", "Calls being walked now", registry=self.registry)
-        self.calls = Counter("ivrgraph_agi_calls", "Finished calls by outcome", ["outcome"], registry=self.registry)
+        self._hot = _HotFigures()
+        self.registry.register(self._hot)
         self.refused = Counter(
             "ivrgraph_agi_refused_connections",
             "Connections refused before a call ran",
             ["reason"],
             registry=self.registry,
         )
-        self.round_trip = Histogram(
-            "ivrgraph_agi_round_trip_seconds",
-            "AGI command round trip",
-            ["command"],
-            buckets=_RTT_BUCKETS,
-            registry=self.registry,
-        )
-        self._round_trip_children: dict[str, Histogram] = {}
         self.errors = Counter("ivrgraph_agi_errors", "Errors by kind", ["kind"], registry=self.registry)
         self.records_dropped = Counter(
             "ivrgraph_agi_call_records_dropped", "Call records that could not be written", registry=self.registry
         )
 
+    @property
+    def active_calls(self) -> int:
+        return self._hot.active
+
+    def call_started(self) -> None:
+        self._hot.active += 1
+
+    def call_ended(self) -> None:
+        self._hot.active -= 1
+
+    def call_finished(self, outcome: str) -> None:
+        calls = self._hot.calls
+        calls[outcome] = calls.get(outcome, 0) + 1
+
+    def calls_by_outcome(self) -> dict[str, int]:
+        return dict(self._hot.calls)
+
     def observe_round_trip(self, command: str, seconds: float) -> None:
-        # labels() takes a lock and builds a key on every call; commands are a small fixed set, so keep children.
-        child = self._round_trip_children.get(command)
-        if child is None:
-            child = self._round_trip_children[command] = self.round_trip.labels(command)
-        child.observe(seconds)
+        figures = self._hot.round_trips.get(command)
+        if figures is None:
+            figures = self._hot.round_trips[command] = _RoundTrips()
+        figures.counts[bisect_left(RTT_BUCKETS, seconds)] += 1
+        figures.total += seconds
 
     def exposition(self) -> bytes:
         return generate_latest(self.registry)

@@ -24,6 +24,7 @@ MAX_ENV_BYTES: Final = 16 * 1024  # a real block is ~550 bytes; AGI() args add a
 MAX_ENV_KEYS: Final = 200
 MAX_QUERY_FIELDS: Final = 50
 _ENV_KEY = re.compile(r"^agi_[a-z0-9_]{1,40}$")
+_ENV_BLOCK = re.compile(rf"(?:agi_[a-z0-9_]{{1,40}}:[^\n]*\n){{0,{MAX_ENV_KEYS}}}\n")
 _ENV_END = b"\n\n"
 
 
@@ -48,6 +49,19 @@ def parse_env_block(data: bytes, *, max_bytes: int = MAX_ENV_BYTES) -> dict[str,
     if b"\0" in data or b"\r" in data:
         raise EnvBlockError("env block holds NUL or CR bytes")
     text = data.decode("utf-8", errors="replace")
+    if _ENV_BLOCK.fullmatch(text):
+        # The common case, checked by one regex: every line is `agi_key: value`, at most MAX_ENV_KEYS of them.
+        env = {}
+        lines = text[:-2].split("\n") if data != b"\n" else []
+        for line in lines:
+            key, _, value = line.partition(":")
+            env[key] = value[1:] if value[:1] == " " else value  # exactly one space follows the colon
+        if len(env) == len(lines):
+            return env
+    return _parse_env_lines(data, text)  # finds the line at fault and says what is wrong with it
+
+
+def _parse_env_lines(data: bytes, text: str) -> dict[str, str]:
     env: dict[str, str] = {}
     for line in text.split("\n")[:-2] if data != b"\n" else []:
         key, colon, value = line.partition(":")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import ipaddress
 import logging
 import re
@@ -104,6 +105,12 @@ def call_inputs(request: AgiRequest, *, max_length: int) -> dict[str, str]:
 
 
 def peer_allowed(host: str, networks: Iterable[IpNetwork]) -> bool:
+    return _peer_allowed(host, tuple(networks))
+
+
+@functools.lru_cache(maxsize=1024)
+def _peer_allowed(host: str, networks: tuple[IpNetwork, ...]) -> bool:
+    # Cached: a handful of Asterisk hosts connect thousands of times; parsing the address cost every call.
     try:
         address = ipaddress.ip_address(host.split("%", 1)[0])
     except ValueError:
@@ -204,10 +211,9 @@ class AgiServer:
         finally:
             self._connections.discard(task)
 
-    async def _read_env(self, reader: asyncio.StreamReader, peer: str) -> dict[str, str] | None:
+    async def _read_env(self, connection: AgiConnection, peer: str) -> dict[str, str] | None:
         try:
-            async with asyncio.timeout(self.config.handshake_timeout):
-                data = await reader.readuntil(b"\n\n")
+            data = await connection.read_env_block(self.config.handshake_timeout)
             return parse_env_block(data, max_bytes=self.config.max_env_bytes)
         except (TimeoutError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, ProtocolError) as error:
             reason = type(error).__name__
@@ -224,7 +230,7 @@ class AgiServer:
             reader, writer, idle_timeout=self.config.idle_timeout, on_round_trip=self.metrics.observe_round_trip
         )
         try:
-            env = await self._read_env(reader, peer)
+            env = await self._read_env(connection, peer)
         except asyncio.CancelledError:  # shutdown while Asterisk was still sending the env block
             writer.transport.abort()
             raise
@@ -235,12 +241,12 @@ class AgiServer:
             await self._refuse_overload(connection, peer)
             return
         self.active_calls += 1
-        self.metrics.active_calls.inc()
+        self.metrics.call_started()
         try:
             await self._call(connection, env, peer)
         finally:
             self.active_calls -= 1
-            self.metrics.active_calls.dec()
+            self.metrics.call_ended()
 
     async def _refuse_overload(self, connection: AgiConnection, peer: str) -> None:
         log.warning("refused a FastAGI call from %s: %d calls already active", peer, self.active_calls)
@@ -291,7 +297,9 @@ class AgiServer:
                 inputs=await self._inputs(record, call_log),
             )
             result = await run.run()
-            self._finish(record, trace_of(result), str(result.outcome), result.last_node, result.error)
+            self._finish(
+                record, trace_of(result), str(result.outcome), result.hangup_node or result.last_node, result.error
+            )
         except asyncio.CancelledError:
             # Shutdown deadline: keep the partial trace; the record is still written.
             if run is not None:
@@ -355,7 +363,7 @@ class AgiServer:
         record.ended_at = self.services.clock.now()
         record.answered_at = channel.answered_at
         record.hangup_during = channel.hangup_during
-        self.metrics.calls.labels(record.outcome).inc()
+        self.metrics.call_finished(record.outcome)
         call_log.info("call ended: %s at %s", record.outcome, record.hangup_point or record.trace.get("last_node"))
         if cancelled or self._stopping:
             self.records.submit_nowait(record)

@@ -73,8 +73,15 @@ def bench_document() -> dict[str, Any]:
 # -- the two servers, each in its own process -------------------------------------------------------------
 
 
-def _serve(kind: str, pipe: Connection) -> None:
-    asyncio.run(_serve_async(kind, pipe))
+def _serve(kind: str, pipe: Connection, profile: str | None = None) -> None:
+    if profile is None or kind != "ivrgraph":
+        asyncio.run(_serve_async(kind, pipe))
+        return
+    import cProfile
+
+    profiler = cProfile.Profile()
+    profiler.runcall(asyncio.run, _serve_async(kind, pipe))
+    profiler.dump_stats(profile)
 
 
 async def _serve_async(kind: str, pipe: Connection) -> None:
@@ -247,10 +254,10 @@ class Figures:
     recorded: dict[str, int]
 
 
-async def run_load(kind: str, n: int, prompt: float, ramp: float) -> Figures:
+async def run_load(kind: str, n: int, prompt: float, ramp: float, profile: str | None = None) -> Figures:
     context = multiprocessing.get_context("spawn")
     parent, child = context.Pipe()
-    process = context.Process(target=_serve, args=(kind, child), daemon=True)
+    process = context.Process(target=_serve, args=(kind, child, profile), daemon=True)
     process.start()
     port = await asyncio.get_running_loop().run_in_executor(None, parent.recv)
     assert process.pid is not None
@@ -311,11 +318,11 @@ def _print(figures: list[Figures]) -> None:
         )
 
 
-async def main_async(ns: list[int], prompt: float, ramp: float) -> list[Figures]:
+async def main_async(ns: list[int], prompt: float, ramp: float, profile: str | None = None) -> list[Figures]:
     results = []
     for n in ns:
         for kind in ("bare", "ivrgraph"):
-            figures = await run_load(kind, n, prompt, ramp)
+            figures = await run_load(kind, n, prompt, ramp, profile)
             results.append(figures)
             _print([figures])
             sys.stdout.flush()
@@ -327,9 +334,10 @@ def main() -> None:
     parser.add_argument("--n", default="100,1000,2000", help="comma list of concurrent call counts")
     parser.add_argument("--prompt", type=float, default=3.0, help="mean seconds a prompt plays (STREAM FILE)")
     parser.add_argument("--ramp", type=float, default=2.0, help="seconds over which the N calls arrive")
+    parser.add_argument("--profile", metavar="FILE", help="cProfile the ivrgraph server into FILE (slows it down)")
     args = parser.parse_args()
     ns = [int(n) for n in args.n.split(",") if n]
-    results = asyncio.run(main_async(ns, args.prompt, args.ramp))
+    results = asyncio.run(main_async(ns, args.prompt, args.ramp, args.profile))
     print("\nsummary")
     _print(results)
     for n in ns:

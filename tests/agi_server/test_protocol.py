@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from agi_server.errors import AgiError, EnvBlockError, ExecNotAllowed, ResponseError, UnsafeArgument
@@ -13,6 +13,7 @@ from agi_server.protocol import (
     AgiRequest,
     AgiResponse,
     ResponseParser,
+    _parse_env_lines,
     channel_facts,
     dial_argument,
     encode_command,
@@ -189,3 +190,29 @@ def test_response_parser_only_raises_its_own_errors(lines: list[str]) -> None:
             parser.feed_line(line)
         except AgiError:
             parser = ResponseParser()
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["agi_request", "agi_channel", "agi_arg_1", "agi_X", "agi_", "x", "agi_request"]),
+            st.sampled_from([":", ": ", "", ":  "]),
+            st.text(alphabet=st.characters(blacklist_characters="\n\r\0"), max_size=12),
+        ),
+        max_size=6,
+    )
+)
+def test_env_fast_path_agrees_with_the_line_by_line_reader(lines: list[tuple[str, str, str]]) -> None:
+    """parse_env_block checks a well-formed block with one regex; it must answer exactly what the careful
+    line-by-line reader answers (same dict, or an EnvBlockError), duplicates and bad keys included."""
+    data = "".join(f"{key}{sep}{value}\n" for key, sep, value in lines).encode() + b"\n"
+    try:
+        expected: object = _parse_env_lines(data, data.decode("utf-8", errors="replace"))
+    except EnvBlockError:
+        expected = EnvBlockError
+    try:
+        got: object = parse_env_block(data)
+    except EnvBlockError:
+        got = EnvBlockError
+    assert got == expected
