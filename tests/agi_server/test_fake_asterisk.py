@@ -223,3 +223,45 @@ async def test_a_byte_written_during_playback_stops_it_without_an_answer() -> No
     listener.close()
     assert answers == [b"200 result=0\n"]  # NOOP's answer; STREAM FILE got none
     assert call.interrupted == 1 and call.commands == ['STREAM FILE long ""', "NOOP"]
+
+
+async def test_basic_transcript() -> None:
+    """basic.txt: ANSWER, STREAM FILE, SAY NUMBER/DIGITS/ALPHA, (full) variables with CALLERID/EXTEN/CONTEXT,
+    DATABASE PUT/GET/DEL/DELTREE, CHANNEL STATUS, VERBOSE, NOOP, SET CALLERID, EXEC Playback (PLAYBACKSTATUS),
+    EXEC Set, EXEC of an unknown application (-2), a missing file, GET OPTION, CONTROL STREAM FILE, SET MUSIC."""
+    media = {"hello-world": 1.4, "tt-weasels": 0.02, "beep": 0.01}
+    expected, actual, _ = await replay("basic.txt", missing_media=["no-such-file"], media=media, time_scale=0.01)
+    assert actual == expected
+
+
+async def test_dtmf_transcript() -> None:
+    """dtmf.txt: prompts looped until '5' interrupts one; GET DATA of four digits; '#' by WAIT FOR DIGIT; a key
+    pressed while no command runs is lost; GET DATA ends on '#'; SAY NUMBER interrupted by '#'."""
+    script = CallerScript(
+        keys_at_command={3: "5", 4: "1234", 5: "#", 7: "7#", 8: "#"},
+        keys_at=[(0.2, "9")],  # during the idle gap: lost
+    )
+    expected, actual, fake = await replay("dtmf.txt", script, media={"vm-press": 0.72}, time_scale=0.01)
+    assert actual == expected
+    assert fake.call.keys_lost == ["9"]
+
+
+async def test_digits_transcript() -> None:
+    """digits.txt: WAIT FOR DIGIT one key at a time ('1', '2', '3', '#'), then a timeout."""
+    script = CallerScript(keys_at_command={1: "1", 2: "2", 3: "3", 4: "#"})
+    expected, actual, _ = await replay("digits.txt", script, time_scale=0.01)
+    assert actual == expected
+
+
+async def test_newline_transcript() -> None:
+    """newline.txt: a raw LF inside an argument makes two commands (the second stalls until more bytes);
+    backslash escapes; a value holding a LF splits its response line; EXEC Set expands ${...} only with
+    AGIEXECFULL=yes; a line over AGI_BUF_LEN runs as two commands at once."""
+    expected, actual, _ = await replay("newline.txt")
+    assert actual == expected
+
+
+async def test_timing_transcript() -> None:
+    """timing.txt: a thousand GET VARIABLE and two hundred NOOP round trips, answered in order."""
+    expected, actual, _ = await replay("timing.txt")
+    assert actual == expected

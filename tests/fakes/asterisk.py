@@ -20,7 +20,12 @@ Source of truth: ../shared/asterisk/README.txt and the transcripts beside it. Th
 - stops a playback or digit wait when the server writes (or half-closes) meanwhile, with no result line
   for it (issue 3: res_agi watches the AGI socket while it plays); `interrupted` counts it;
 - loses keys pressed while no command runs (dtmf.txt), returns values verbatim (unescaped, LFs included),
-  truncates GET VARIABLE values to 1023 bytes, and reports Dial like dial.txt / dialg.txt.
+  truncates GET VARIABLE values to 1023 bytes, and reports Dial like dial.txt / dialg.txt;
+- keeps an AstDB for DATABASE PUT/GET/DEL/DELTREE (DEL of a missing key answers 1), says numbers, digits
+  and letters, runs GET OPTION, CONTROL STREAM FILE (endpos=-1 when played to the end), SET MUSIC,
+  SET CALLERID, EXEC Playback (PLAYBACKSTATUS) / Set / an unknown application (-2), and expands
+  ${VAR}, ${CALLERID(num|name|all)}, ${EXTEN}, ${CONTEXT}, ${LEN(..)}, ${REPLACE(..)} in GET FULL VARIABLE
+  and, with AGIEXECFULL=yes, in EXEC Set (basic.txt, newline.txt).
 
 A `CallerScript` drives the caller: keys per command or at given times, hang up at command N or after a
 delay, early EOF, garbage instead of an answer, slow bytes. Everything the server wrote is kept in
@@ -53,6 +58,11 @@ DEAD_REFUSED = frozenset(
         "CONTROL STREAM FILE",
         "GET OPTION",
     }
+)
+# Commands that play or listen: the caller can hang up (or press keys) while they run.
+BLOCKING_VERBS = frozenset(
+    {"STREAM FILE", "GET DATA", "WAIT FOR DIGIT", "SAY NUMBER", "SAY DIGITS", "SAY ALPHA", "GET OPTION"}
+    | {"CONTROL STREAM FILE"}
 )
 MSG_510 = b"510 Invalid or unknown command\n"
 MSG_511 = b"511 Command Not Permitted on a dead channel or intercept routine\n"
@@ -124,10 +134,18 @@ VERBS = sorted(
         "DATABASE GET",
         "DATABASE PUT",
         "DATABASE DEL",
+        "DATABASE DELTREE",
+        "SAY ALPHA",
+        "GET OPTION",
+        "CONTROL STREAM FILE",
+        "SET MUSIC",
+        "SET CALLERID",
     ],
     key=lambda verb: -len(verb.split()),
 )
 
+
+_INNERMOST = re.compile(r"\$\{([^${}]*)\}")  # a ${...} with no other ${...} inside
 
 _DIALSTATUS = {
     "answered": "ANSWER",
@@ -288,6 +306,9 @@ class FakeAsterisk:
             "AGI_URL": self.env.get("agi_request", ""),
             **self.script.variables,
         }
+        self.caller_name = self.env.get("agi_calleridname", "")
+        self.caller_number = self.env.get("agi_callerid", "")
+        self.database: dict[tuple[str, str], str] = {}  # AstDB: (family, key) -> value
         self.dead = False
         self.answered = False
         self._buffer = bytearray()
@@ -514,7 +535,7 @@ class FakeAsterisk:
             await self._answer(MSG_510)
             return
         args = words[len(verb.split()) :]
-        blocking = verb in ("STREAM FILE", "GET DATA", "WAIT FOR DIGIT", "SAY NUMBER", "SAY DIGITS") or (
+        blocking = verb in BLOCKING_VERBS or (
             verb == "EXEC" and bool(args) and args[0].lower() in ("dial", "queue", "playback")
         )
         if script.hangup_at_command == index and not self.dead and not blocking:
@@ -645,8 +666,50 @@ class FakeAsterisk:
     async def _cmd_get_full_variable(self, args: list[str]) -> bytes:
         if not args:
             return self._usage("GET FULL VARIABLE")
-        value = re.sub(r"\$\{([A-Za-z0-9_]+)\}", lambda m: self.variables.get(m[1], ""), args[0])
-        return b"200 result=1 (" + value.encode() + b")\n"
+        return b"200 result=1 (" + self._expand(args[0]).encode() + b")\n"
+
+    def _expand(self, text: str) -> str:
+        """Dialplan substitution, innermost ${...} first: variables, CALLERID(num|name|all), EXTEN, CONTEXT,
+        LEN(text) and REPLACE(variable,find,replacement) are what the transcripts use (basic.txt, newline.txt)."""
+        for _ in range(20):
+            expanded = _INNERMOST.sub(lambda match: self._evaluate(match[1]), text)
+            if expanded == text:
+                break
+            text = expanded
+        return text
+
+    def _evaluate(self, expression: str) -> str:
+        call = re.fullmatch(r"([A-Z]+)\((.*)\)", expression, re.DOTALL)
+        if call is None:
+            builtins = {"EXTEN": self.env.get("agi_extension", ""), "CONTEXT": self.env.get("agi_context", "")}
+            return self.variables.get(expression, builtins.get(expression, ""))
+        function, argument = call[1], call[2]
+        if function == "CALLERID":
+            number, name = self.caller_number, self.caller_name
+            return {"num": number, "name": name, "all": f'"{name}" <{number}>'}.get(argument.lower(), "")
+        if function == "LEN":
+            return str(len(argument))
+        if function == "REPLACE":
+            name, _, rest = argument.partition(",")
+            find, _, replacement = rest.partition(",")
+            replacement = replacement.replace("\\n", "\n")  # the dialplan reads "\n" in arguments as a LF
+            return self.variables.get(name, "").replace(find, replacement) if find else self.variables.get(name, "")
+        return ""
+
+    async def _cmd_set_callerid(self, args: list[str]) -> bytes:
+        if len(args) != 1:
+            return self._usage("SET CALLERID")
+        match = re.fullmatch(r'\s*"?([^"<]*?)"?\s*<([^>]*)>\s*', args[0])
+        if match is None:
+            self.caller_number = args[0]
+        else:
+            self.caller_name, self.caller_number = match[1], match[2]
+        return b"200 result=1\n"
+
+    async def _cmd_set_music(self, args: list[str]) -> bytes:
+        if not args or args[0].lower() not in ("on", "off"):
+            return self._usage("SET MUSIC")
+        return b"200 result=0\n"
 
     async def _cmd_set_variable(self, args: list[str]) -> bytes:
         if len(args) != 2:
@@ -655,13 +718,30 @@ class FakeAsterisk:
         return b"200 result=1\n"
 
     async def _cmd_database_get(self, args: list[str]) -> bytes:
-        return self._usage("DATABASE GET") if len(args) != 2 else b"200 result=0\n"
+        if len(args) != 2:
+            return self._usage("DATABASE GET")
+        value = self.database.get((args[0], args[1]))
+        return b"200 result=0\n" if value is None else b"200 result=1 (" + value.encode() + b")\n"
 
     async def _cmd_database_put(self, args: list[str]) -> bytes:
-        return self._usage("DATABASE PUT") if len(args) != 3 else b"200 result=1\n"
+        if len(args) != 3:
+            return self._usage("DATABASE PUT")
+        self.database[(args[0], args[1])] = args[2]
+        return b"200 result=1\n"
 
     async def _cmd_database_del(self, args: list[str]) -> bytes:
-        return self._usage("DATABASE DEL") if len(args) != 2 else b"200 result=1\n"
+        if len(args) != 2:
+            return self._usage("DATABASE DEL")
+        self.database.pop((args[0], args[1]), None)
+        return b"200 result=1\n"  # basic.txt: deleting a key that is not there answers 1 as well
+
+    async def _cmd_database_deltree(self, args: list[str]) -> bytes:
+        if not 1 <= len(args) <= 2:
+            return self._usage("DATABASE DELTREE")
+        prefix = args[1] if len(args) == 2 else ""
+        for family, key in [k for k in self.database if k[0] == args[0] and k[1].startswith(prefix)]:
+            del self.database[(family, key)]
+        return b"200 result=1\n"
 
     def _seconds_of(self, name: str) -> float:
         return self.media.get(name, self.default_media_seconds)
@@ -748,6 +828,46 @@ class FakeAsterisk:
     async def _cmd_say_digits(self, args: list[str]) -> bytes | None:
         return await self._cmd_say_number(args)
 
+    async def _cmd_say_alpha(self, args: list[str]) -> bytes | None:
+        if len(args) < 2:
+            return self._usage("SAY ALPHA")
+        key, _ = await self._play(f"alpha:{args[0]}", args[1])
+        if key == INTERRUPTED:
+            return None
+        if key is None:
+            return await self._hung_up_result(b"200 result=-1\n")
+        return f"200 result={ord(key) if key else 0}\n".encode()
+
+    async def _cmd_get_option(self, args: list[str]) -> bytes | None:
+        """basic.txt: the file plays with the escape digits, then up to `timeout` ms for one of them."""
+        if not 2 <= len(args) <= 3 or (len(args) == 3 and not args[2].lstrip("-").isdigit()):
+            return self._usage("GET OPTION")
+        if args[0] in self.missing_media:
+            return b"200 result=-1 endpos=0\n"
+        key, endpos = await self._play(args[0], args[1])
+        if key == "" and len(args) == 3:
+            key = await self._listen(int(args[2]) / 1000)
+            while key and key not in (INTERRUPTED, *args[1]):  # other keys are ignored while it waits
+                key = await self._listen(int(args[2]) / 1000)
+        if key == INTERRUPTED:
+            return None
+        if key is None:
+            return await self._hung_up_result(f"200 result=-1 endpos={endpos}\n".encode())
+        return f"200 result={ord(key) if key else 0} endpos={endpos}\n".encode()
+
+    async def _cmd_control_stream_file(self, args: list[str]) -> bytes | None:
+        """basic.txt: played to the end it answers endpos=-1 (Asterisk reports no offset then)."""
+        if len(args) < 2:
+            return self._usage("CONTROL STREAM FILE")
+        if args[0] in self.missing_media:
+            return b"200 result=-1 endpos=0\n"
+        key, endpos = await self._play(args[0], args[1])
+        if key == INTERRUPTED:
+            return None
+        if key is None:
+            return await self._hung_up_result(f"200 result=-1 endpos={endpos}\n".encode())
+        return f"200 result={ord(key)} endpos={endpos}\n".encode() if key else b"200 result=0 endpos=-1\n"
+
     async def _cmd_get_data(self, args: list[str]) -> bytes | None:
         if not 1 <= len(args) <= 3 or any(not a.lstrip("-").isdigit() for a in args[1:]):
             return self._usage("GET DATA")
@@ -790,12 +910,31 @@ class FakeAsterisk:
         if application == "queue":
             return await self._queue(argument)
         if application == "playback":
-            return b"200 result=0\n"
+            return await self._playback(argument)
         if application == "set":
+            if self.variables.get("AGIEXECFULL", "").lower() == "yes":  # newline.txt: only then is ${...} expanded
+                argument = self._expand(argument)
             name, _, value = argument.partition("=")
-            self.variables[name] = value  # literal: ${...} is not expanded without AGIEXECFULL
+            self.variables[name] = value
             return b"200 result=0\n"
         return b"200 result=-2\n"
+
+    async def _playback(self, argument: str) -> bytes | None:
+        """basic.txt: Playback answers 0 whether or not the file exists; PLAYBACKSTATUS tells which.
+        hangupstream.txt: on a channel already dead it answers 0 at once."""
+        if self.dead and not self._hangup_in_command:
+            return b"200 result=0\n"
+        if argument in self.missing_media:
+            self.variables["PLAYBACKSTATUS"] = "FAILED"
+            return b"200 result=0\n"
+        key, _ = await self._play(argument, "")
+        if key == INTERRUPTED:
+            return None
+        if key is None:
+            self.variables["PLAYBACKSTATUS"] = "FAILED"
+            return await self._hung_up_result(b"200 result=-1\n")
+        self.variables["PLAYBACKSTATUS"] = "SUCCESS"
+        return b"200 result=0\n"
 
     async def _dial(self, argument: str) -> bytes | None:
         parts = argument.split(",")
