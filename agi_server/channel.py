@@ -111,6 +111,8 @@ class AgiChannel:
 
     @staticmethod
     def _keys(keys: str) -> str:
+        if not keys:
+            return keys
         if any(key not in KEYS for key in keys):
             raise UnsafeArgument(f"interrupt keys {keys!r} are not DTMF keys")
         return "".join(dict.fromkeys(keys))

@@ -31,7 +31,7 @@ from agi_server.errors import (
     ResponseError,
     UsageError,
 )
-from agi_server.protocol import AgiResponse, HangupNotice, ResponseParser, encode_command, encode_exec
+from agi_server.protocol import HANGUP_NOTICE, AgiResponse, ResponseParser, encode_command, encode_exec
 
 # Commands Asterisk still runs on a dead channel (hangupstream.txt); everything else gets 511.
 BOOKKEEPING_VERBS: Final = frozenset({"GET VARIABLE", "SET VARIABLE", "VERBOSE", "NOOP"})
@@ -57,8 +57,9 @@ class AgiConnection:
         self._idle_timeout = idle_timeout
         self._on_round_trip = on_round_trip
         self._parser = ResponseParser()
-        self._lock = asyncio.Lock()
         self._loop = asyncio.get_running_loop()
+        self._busy = False  # a command is in flight
+        self._idle: asyncio.Future[None] | None = None  # made only when a second command has to wait
         self._deadline: float | None = None  # when the read in progress gives up; None: no read in progress
         self._timer: asyncio.TimerHandle | None = None
         self._timer_at = 0.0
@@ -123,34 +124,53 @@ class AgiConnection:
         return await self._send(encode_exec(application, argument), "EXEC", timeout)
 
     async def _send(self, line: bytes, verb: str, timeout: float | None) -> AgiResponse:
-        async with self._lock:
-            if self.closed:
-                raise ConnectionLost(f"{verb}: the AGI session is closed")
-            if self.hung_up and verb not in BOOKKEEPING_VERBS:
-                raise DeadChannel(511, "refused locally: the channel hung up", verb)
-            started = time.perf_counter()
-            wait = self._idle_timeout if timeout is None else timeout
-            try:
-                self._writer.write(line)
-                await self._writer.drain()
-                self.commands_sent += 1
-                self._arm(wait)
-                response = await self._read_response()
-            except TimeoutError as error:
-                # The answer may still come later and would then be taken for the next command's: give up.
-                self.closed = True
-                raise ConnectionLost(f"{verb}: no answer within {wait:g} s") from error
-            except (ConnectionError, OSError) as error:
-                self.closed = True
-                raise ConnectionLost(f"{verb}: {type(error).__name__}: {error}") from error
-            except ProtocolError:
-                self.closed = True
-                raise
-            finally:
-                self._deadline = None
-            if self._on_round_trip is not None:
-                self._on_round_trip(verb, time.perf_counter() - started)
-            return self._check(response, verb)
+        # One command at a time (see the module docstring). A second coroutine on the same session would be a
+        # bug of ours; it still only waits its turn. A flag and a rarely made future cost less than a Lock.
+        while self._busy:
+            if self._idle is None:
+                self._idle = self._loop.create_future()
+            await asyncio.shield(self._idle)
+        self._busy = True
+        try:
+            return await self._exchange(line, verb, timeout)
+        finally:
+            self._busy = False
+            if self._idle is not None:
+                idle, self._idle = self._idle, None
+                idle.set_result(None)
+
+    async def _exchange(self, line: bytes, verb: str, timeout: float | None) -> AgiResponse:
+        if self.closed:
+            raise ConnectionLost(f"{verb}: the AGI session is closed")
+        if self.hung_up and verb not in BOOKKEEPING_VERBS:
+            raise DeadChannel(511, "refused locally: the channel hung up", verb)
+        started = time.perf_counter()
+        wait = self._idle_timeout if timeout is None else timeout
+        writer = self._writer
+        try:
+            writer.write(line)
+            if writer.transport.get_write_buffer_size():  # the kernel took it all (the usual case): no drain
+                await writer.drain()
+            self.commands_sent += 1
+            self._arm(wait)
+            response = await self._read_response()
+        except TimeoutError as error:
+            # The answer may still come later and would then be taken for the next command's: give up.
+            self.closed = True
+            raise ConnectionLost(f"{verb}: no answer within {wait:g} s") from error
+        except (ConnectionError, OSError) as error:
+            self.closed = True
+            raise ConnectionLost(f"{verb}: {type(error).__name__}: {error}") from error
+        except ProtocolError:
+            self.closed = True
+            raise
+        finally:
+            self._deadline = None
+        if self._on_round_trip is not None:
+            self._on_round_trip(verb, time.perf_counter() - started)
+        if response.code == 200:
+            return response
+        return self._check(response, verb)
 
     def _check(self, response: AgiResponse, verb: str) -> AgiResponse:
         if response.code == 200:
@@ -165,22 +185,20 @@ class AgiConnection:
         raise CommandFailed(response.code, response.text, verb)
 
     async def _read_response(self) -> AgiResponse:
+        readuntil, feed_line = self._reader.readuntil, self._parser.feed_line
         while True:
-            event = self._parser.feed_line(await self._read_line())
-            if isinstance(event, HangupNotice):
-                self._note_hangup()
-            elif event is not None:
+            try:
+                raw = await readuntil(b"\n")
+            except asyncio.IncompleteReadError as error:
+                self.closed = True
+                raise ConnectionLost("Asterisk closed the AGI session") from error
+            except asyncio.LimitOverrunError as error:
+                raise ResponseError("response line longer than the stream limit") from error
+            event = feed_line(raw[:-1].decode("utf-8", errors="replace"))
+            if isinstance(event, AgiResponse):
                 return event
-
-    async def _read_line(self) -> str:
-        try:
-            raw = await self._reader.readuntil(b"\n")
-        except asyncio.IncompleteReadError as error:
-            self.closed = True
-            raise ConnectionLost("Asterisk closed the AGI session") from error
-        except asyncio.LimitOverrunError as error:
-            raise ResponseError("response line longer than the stream limit") from error
-        return raw[:-1].decode("utf-8", errors="replace")
+            if event is HANGUP_NOTICE:
+                self._note_hangup()
 
     def _note_hangup(self) -> None:
         self.hangup_lines += 1
