@@ -18,6 +18,15 @@ Figures per N and server:
   RSS/idle call      server RSS growth with N calls all waiting on a prompt, divided by N
 Targets (issue 3): 2,000 concurrent calls; p99 added < 5 ms at 1,000 calls; CPU/command <= 1.5x bare;
 RSS/idle call < 64 KiB; no call dropped or mis-recorded.
+
+Fairness of the CPU comparison: both servers send the same five lines per call (ANSWER, STREAM FILE x3 with
+the menu's twelve escape digits on the second, HANGUP; only the generated media names are longer on ours),
+get the same answers from `_reply` after the same delays (drawn from the same distribution), and both
+half-close and read the final HANGUP. The bare responder parses nothing (not the env block, not one result
+line): it is the floor of asyncio streams on this machine, so the ratio charges ivrgraph for all it does
+per call (env block, routing, the engine's walk and trace, metrics, the call record). CPU is the server
+process's own (/proc/<pid>/stat, 10 ms ticks) over the run; on a shared machine the ratio moves by 10-15 %
+from run to run, so compare runs made back to back. `--profile FILE` writes a cProfile of our server.
 """
 
 from __future__ import annotations

@@ -8,20 +8,22 @@ import os
 import signal
 import socket
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from agi_server.cli import add_parser, run_agi, scenario_source
+from agi_server.cli import add_parser, run_agi, run_database_agi, scenario_source
 from agi_server.server import AgiServer, AgiServerConfig
 from blocks import default_registry
 from graph_engine.services import Services
-from persistence import scenarios
+from persistence import callbacks, scenarios
 from persistence.calls import CallFilter, list_calls
 from persistence.db import Database
 from persistence.migrate import upgrade
 from persistence.publishing import publish
 from tests.agi_server.conftest import EXAMPLES, MemoryRecords, call
+from tests.fakes.ami import FakeAmi
 from tests.fakes.asterisk import FakeAsterisk, default_env
 from tests.persistence import documents
 
@@ -157,3 +159,46 @@ async def test_database_node_answers_a_new_version_within_the_poll_interval(tmp_
         logs = (await process.stderr.read()).decode()
         database.dispose()
     assert returncode == 0, logs
+
+
+async def test_database_node_dials_callbacks_when_ami_is_configured(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """IVRGRAPH_AMI_HOST set: the database node logs in to AMI (fake, a-login.txt) and dials the due callback
+    job (c1x.txt's callee answers), then logs off when asked to stop."""
+    url = f"sqlite:///{tmp_path / 'shared.sqlite3'}"
+    upgrade(url)
+    database = Database(url)
+    with database.session() as session:
+        job_id = callbacks.create_job(session, number="1123", scenario="greet", due=datetime.now(UTC)).id
+    fake = FakeAmi(time_scale=0.01)
+    await fake.start()
+    environment = {
+        "IVRGRAPH_AMI_HOST": "127.0.0.1",
+        "IVRGRAPH_AMI_PORT": str(fake.port),
+        "IVRGRAPH_AMI_USERNAME": "probe",
+        "IVRGRAPH_AMI_SECRET": "probe",
+        "IVRGRAPH_DIAL_CONTEXT": "outbound-ivr",
+        "IVRGRAPH_DIAL_CHANNEL": "Local/{number}@callees/n",
+        "IVRGRAPH_MEDIA_ROOT": str(tmp_path / "media"),
+    }
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    stop = asyncio.Event()
+    node = asyncio.create_task(run_database_agi(AgiServerConfig(port=0), database_url=url, stop=stop))
+    try:
+        async with asyncio.timeout(10):
+            while True:
+                with database.session() as session:
+                    if callbacks.get_job(session, job_id=job_id).status == "done":
+                        break
+                await asyncio.sleep(0.05)
+    finally:
+        stop.set()
+        await node
+        await fake.close()
+        database.dispose()
+    originate = fake.actions("Originate")[0]
+    assert originate.get("Channel") == "Local/1123@callees/n"
+    assert [v for n, v in originate.headers if n == "Variable"] == ["IVR_SCENARIO=greet", f"JOB_ID={job_id}"]
+    assert fake.actions("Logoff")
