@@ -1,6 +1,6 @@
 """Benchmark: N concurrent FastAGI calls against the ivrgraph server and against a bare asyncio responder.
 
-    .venv/bin/python -m bench.agi_load [--n 100,1000,2000] [--prompt 3.0] [--ramp 2.0]
+    .venv/bin/python -m bench.agi_load [--n 100,1000,2000] [--prompt 3.0] [--ramp 2.0] [--repeat 3]
 
 Each server runs in its own process (so its CPU and RSS are its own); this process plays Asterisk: for every
 call it connects, sends a captured-shape env block in two segments, and answers each command after a
@@ -26,7 +26,13 @@ half-close and read the final HANGUP. The bare responder parses nothing (not the
 line): it is the floor of asyncio streams on this machine, so the ratio charges ivrgraph for all it does
 per call (env block, routing, the engine's walk and trace, metrics, the call record). CPU is the server
 process's own (/proc/<pid>/stat, 10 ms ticks) over the run; on a shared machine the ratio moves by 10-15 %
-from run to run, so compare runs made back to back. `--profile FILE` writes a cProfile of our server.
+from run to run: `--repeat 3` alternates the servers and compares the least CPU each needed.
+`--profile FILE` writes a cProfile of our server.
+
+Measured 2026-11-21 on the shared 2-core dev VM, `--n 1000 --prompt 1.0 --repeat 2`, least CPU per command:
+before the session/metrics work (e42e511) ivrgraph 242 us vs bare 88 us (2.75x); after it 220 us vs 90 us
+(2.44x); p99 added 1.7-2.5 ms, RSS/idle call 15 KiB, 0 dropped, every call recorded. Still above the 1.5x
+target: the engine's walk and blocks are ~110 us of a call's ~440 us (see the FastAGI closing note).
 """
 
 from __future__ import annotations
@@ -327,14 +333,17 @@ def _print(figures: list[Figures]) -> None:
         )
 
 
-async def main_async(ns: list[int], prompt: float, ramp: float, profile: str | None = None) -> list[Figures]:
+async def main_async(
+    ns: list[int], prompt: float, ramp: float, profile: str | None = None, repeat: int = 1
+) -> list[Figures]:
     results = []
     for n in ns:
-        for kind in ("bare", "ivrgraph"):
-            figures = await run_load(kind, n, prompt, ramp, profile)
-            results.append(figures)
-            _print([figures])
-            sys.stdout.flush()
+        for _ in range(repeat):  # bare and ours alternate, so a busy moment of the machine hits both alike
+            for kind in ("bare", "ivrgraph"):
+                figures = await run_load(kind, n, prompt, ramp, profile)
+                results.append(figures)
+                _print([figures])
+                sys.stdout.flush()
     return results
 
 
@@ -344,14 +353,17 @@ def main() -> None:
     parser.add_argument("--prompt", type=float, default=3.0, help="mean seconds a prompt plays (STREAM FILE)")
     parser.add_argument("--ramp", type=float, default=2.0, help="seconds over which the N calls arrive")
     parser.add_argument("--profile", metavar="FILE", help="cProfile the ivrgraph server into FILE (slows it down)")
+    parser.add_argument("--repeat", type=int, default=1, help="runs per N and server; the summary takes the least CPU")
     args = parser.parse_args()
     ns = [int(n) for n in args.n.split(",") if n]
-    results = asyncio.run(main_async(ns, args.prompt, args.ramp, args.profile))
+    results = asyncio.run(main_async(ns, args.prompt, args.ramp, args.profile, args.repeat))
     print("\nsummary")
     _print(results)
     for n in ns:
-        pair = {f.kind: f for f in results if f.n == n}
-        ours, bare = pair["ivrgraph"], pair["bare"]
+        # With --repeat, the least CPU each server needed: other load on the machine only ever adds.
+        runs = {kind: [f for f in results if f.n == n and f.kind == kind] for kind in ("ivrgraph", "bare")}
+        ours = min(runs["ivrgraph"], key=lambda f: f.cpu_per_command_us)
+        bare = min(runs["bare"], key=lambda f: f.cpu_per_command_us)
         ratio = ours.cpu_per_command_us / bare.cpu_per_command_us if bare.cpu_per_command_us else float("inf")
         print(
             f"N={n}: ivrgraph p99 added {ours.p99_ms:.2f} ms (bare {bare.p99_ms:.2f} ms), "
