@@ -60,6 +60,9 @@ class Scenario:
     document: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
     # (source node, exit) -> target node; the first edge wins when a document has duplicates.
     routes: Mapping[tuple[str, str], str] = field(default_factory=dict, compare=False, repr=False)
+    # node id -> the exits its block declares for its config; filled by the interpreter on first use, since a
+    # published scenario's configs never change and exits() would otherwise run at every step of every call.
+    declared_exits: dict[str, frozenset[str]] = field(default_factory=dict, compare=False, repr=False)
 
     def next_node(self, node_id: str, exit_name: str) -> str | None:
         return self.routes.get((node_id, exit_name))

@@ -191,7 +191,10 @@ class CallRun:
                 raise EngineError(f"unknown block type {node.type!r}")
             config = _current_config(block, node)
             exit_name = await block.run(ctx, config)
-            if not block.terminal and exit_name != ERROR_EXIT and exit_name not in block.exits(config):
+            declared = scenario.declared_exits.get(node.id)
+            if declared is None:
+                declared = scenario.declared_exits[node.id] = frozenset(block.exits(config))
+            if not block.terminal and exit_name != ERROR_EXIT and exit_name not in declared:
                 raise EngineError(f"block returned exit {exit_name!r}, which it does not declare")
         except CallerHangup:
             exit_name = None
