@@ -32,6 +32,19 @@ AUDIO_NAME: dict[str, Any] = {
     "x-ui": {"widget": "audio"},
 }
 
+# What a phrase spoken through TTS is configured with (Say Phrase and every spoken prompt).
+SPOKEN_TEXT: dict[str, Any] = {
+    "text": {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": 2000,
+        "title": "Text to say",
+        "x-ui": {"widget": "template"},
+    },
+    "language": LANGUAGE,
+    "voice": {"type": "string", "maxLength": 100, "title": "Voice"},
+}
+
 # A prompt is either a recorded asset or a phrase spoken through TTS.
 PROMPT: dict[str, Any] = {
     "type": "object",
@@ -48,17 +61,7 @@ PROMPT: dict[str, Any] = {
             "title": "Spoken text",
             "type": "object",
             "required": ["text"],
-            "properties": {
-                "text": {
-                    "type": "string",
-                    "minLength": 1,
-                    "maxLength": 2000,
-                    "title": "Text to say",
-                    "x-ui": {"widget": "template"},
-                },
-                "language": LANGUAGE,
-                "voice": {"type": "string", "maxLength": 100, "title": "Voice"},
-            },
+            "properties": SPOKEN_TEXT,
             "additionalProperties": False,
         },
     ],

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from blocks.common import LANGUAGE
+from blocks.common import SPOKEN_TEXT
 from graph_engine.block import BlockType, TemplateField
 from graph_engine.context import BlockContext
 
@@ -20,17 +20,7 @@ class SayPhraseBlock(BlockType):
     config_schema: ClassVar[dict[str, Any]] = {
         "type": "object",
         "required": ["text"],
-        "properties": {
-            "text": {
-                "type": "string",
-                "minLength": 1,
-                "maxLength": 2000,
-                "title": "Text",
-                "x-ui": {"widget": "template"},
-            },
-            "language": LANGUAGE,
-            "voice": {"type": "string", "maxLength": 100, "title": "Voice"},
-        },
+        "properties": SPOKEN_TEXT,
         "additionalProperties": False,
     }
     exit_rules: ClassVar[list[dict[str, Any]]] = [{"name": "next", "label": "Next"}]
