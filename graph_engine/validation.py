@@ -22,7 +22,7 @@ from graph_engine import templates
 from graph_engine.block import BlockType
 from graph_engine.document import Node, Scenario, build_scenario, json_path, structure_problems
 from graph_engine.interpreter import CHANNEL_FACTS
-from graph_engine.issues import Issue, Severity, error, warning
+from graph_engine.issues import Issue, Severity, error
 from graph_engine.registry import BlockRegistry
 
 # Variables that exist in every call, whatever the scenario declares.
@@ -93,6 +93,12 @@ class _Validator:
                 nodes[node_id] = replace(node, config=config, version=block.version)
         return replace(scenario, nodes=nodes) if nodes != scenario.nodes else scenario
 
+    def _flag(
+        self, node_id: str, code: str, message: str, suffix: str = "", *, severity: Severity = Severity.ERROR
+    ) -> None:
+        """Record an issue about one node, located at `$.nodes[i]` + `suffix`."""
+        self.issues.append(Issue(severity, code, message, node_id, self._path(node_id, suffix)))
+
     def _path(self, node_id: str, suffix: str = "") -> str:
         return f"$.nodes[{self.index[node_id]}]{suffix}"
 
@@ -120,13 +126,10 @@ class _Validator:
         if not starts:
             self.issues.append(error("no_start", "The scenario has no Start block: calls would have nowhere to go"))
         for extra in starts[1:]:
-            self.issues.append(
-                error(
-                    "multiple_starts",
-                    f"{self._name(extra)}: a scenario has exactly one Start block",
-                    node=extra.id,
-                    path=self._path(extra.id),
-                )
+            self._flag(
+                extra.id,
+                "multiple_starts",
+                f"{self._name(extra)}: a scenario has exactly one Start block",
             )
 
     # -- each node ------------------------------------------------------------------------------------
@@ -136,24 +139,20 @@ class _Validator:
         for node in scenario.nodes.values():
             block = self.registry.get(node.type)
             if block is None:
-                self.issues.append(
-                    error(
-                        "unknown_type",
-                        f'Block "{node.title}" is of type "{node.type}", which is not installed',
-                        node=node.id,
-                        path=self._path(node.id, ".type"),
-                    )
+                self._flag(
+                    node.id,
+                    "unknown_type",
+                    f'Block "{node.title}" is of type "{node.type}", which is not installed',
+                    ".type",
                 )
                 continue
             if node.version > block.version:
-                self.issues.append(
-                    error(
-                        "block_version",
-                        f"{self._name(node)} was made with a newer {block.title} (version {node.version}) than "
-                        f"this server has ({block.version})",
-                        node=node.id,
-                        path=self._path(node.id, ".version"),
-                    )
+                self._flag(
+                    node.id,
+                    "block_version",
+                    f"{self._name(node)} was made with a newer {block.title} (version {node.version}) than "
+                    f"this server has ({block.version})",
+                    ".version",
                 )
             config_ok = self._check_config(node, block)
             try:
@@ -163,13 +162,11 @@ class _Validator:
                     for issue in block.check(node, scenario):
                         self.issues.append(_rebase(issue, self._path(node.id)))
             except Exception as failure:
-                self.issues.append(
-                    error(
-                        "check_failed",
-                        f"{self._name(node)}: its settings could not be checked ({failure})",
-                        node=node.id,
-                        path=self._path(node.id, ".config"),
-                    )
+                self._flag(
+                    node.id,
+                    "check_failed",
+                    f"{self._name(node)}: its settings could not be checked ({failure})",
+                    ".config",
                 )
                 exits.setdefault(node.id, [])
         return exits
@@ -180,13 +177,11 @@ class _Validator:
             found = True
             where = json_path(problem.absolute_path).removeprefix("$")
             field = ".".join(str(p) for p in problem.absolute_path) or "settings"
-            self.issues.append(
-                error(
-                    "config",
-                    f"{self._name(node)}: {field}: {problem.message}",
-                    node=node.id,
-                    path=self._path(node.id, ".config" + where),
-                )
+            self._flag(
+                node.id,
+                "config",
+                f"{self._name(node)}: {field}: {problem.message}",
+                ".config" + where,
             )
         return not found
 
@@ -194,13 +189,11 @@ class _Validator:
         for field in block.templates(node.config):
             problem = templates.template_syntax_error(field.source, expression=field.expression)
             if problem:
-                self.issues.append(
-                    error(
-                        "template_syntax",
-                        f"{self._name(node)}: {problem}",
-                        node=node.id,
-                        path=self._path(node.id, ".config" + json_path(field.path).removeprefix("$")),
-                    )
+                self._flag(
+                    node.id,
+                    "template_syntax",
+                    f"{self._name(node)}: {problem}",
+                    ".config" + json_path(field.path).removeprefix("$"),
                 )
 
     # -- edges -----------------------------------------------------------------------------------
@@ -259,13 +252,11 @@ class _Validator:
             if jump is None:
                 continue
             if jump not in scenario.nodes:
-                self.issues.append(
-                    error(
-                        "goto_missing_target",
-                        f'{self._name(node)} jumps to "{jump}", which does not exist',
-                        node=node.id,
-                        path=self._path(node.id, ".config.target"),
-                    )
+                self._flag(
+                    node.id,
+                    "goto_missing_target",
+                    f'{self._name(node)} jumps to "{jump}", which does not exist',
+                    ".config.target",
                 )
             else:
                 graph.add_edge(node.id, jump)
@@ -273,13 +264,11 @@ class _Validator:
             for node in scenario.nodes.values():
                 slug = node.config.get("scenario") if node.type in ("goto_scenario", "callback") else None
                 if isinstance(slug, str) and slug not in self.known_scenarios:
-                    self.issues.append(
-                        error(
-                            "goto_unknown_scenario",
-                            f'{self._name(node)} names the scenario "{slug}", which does not exist',
-                            node=node.id,
-                            path=self._path(node.id, ".config.scenario"),
-                        )
+                    self._flag(
+                        node.id,
+                        "goto_unknown_scenario",
+                        f'{self._name(node)} names the scenario "{slug}", which does not exist',
+                        ".config.scenario",
                     )
         return graph
 
@@ -305,13 +294,11 @@ class _Validator:
         if starts:
             for node in scenario.nodes.values():
                 if node.id not in reachable:
-                    self.issues.append(
-                        warning(
-                            "unreachable",
-                            f"{self._name(node)} can never be reached: no connection leads to it",
-                            node=node.id,
-                            path=self._path(node.id),
-                        )
+                    self._flag(
+                        node.id,
+                        "unreachable",
+                        f"{self._name(node)} can never be reached: no connection leads to it",
+                        severity=Severity.WARNING,
                     )
         for node in scenario.nodes.values():
             block = self.registry.get(node.type)
@@ -321,13 +308,11 @@ class _Validator:
                 if exit_name not in block.unwired_ok and scenario.next_node(node.id, exit_name) is None:
                     meaning = block.unwired_meaning.get(exit_name) or block.unwired_meaning.get("*", "the call ends")
                     label = block.exit_label(node.config, exit_name)
-                    self.issues.append(
-                        warning(
-                            "unwired_exit",
-                            f"{self._name(node)}: {label} leads nowhere: {meaning}",
-                            node=node.id,
-                            path=self._path(node.id),
-                        )
+                    self._flag(
+                        node.id,
+                        "unwired_exit",
+                        f"{self._name(node)}: {label} leads nowhere: {meaning}",
+                        severity=Severity.WARNING,
                     )
         self._check_loops(scenario, graph)
         if starts:
@@ -347,13 +332,10 @@ class _Validator:
             members = sorted(component, key=lambda n: self.index.get(n, 0))
             names = ", ".join(self._name(scenario.nodes[n]) for n in members)
             first = members[0]
-            self.issues.append(
-                error(
-                    "loop_without_input",
-                    f"These blocks form a loop in which nothing waits for the caller, so the call would spin: {names}",
-                    node=first,
-                    path=self._path(first),
-                )
+            self._flag(
+                first,
+                "loop_without_input",
+                f"These blocks form a loop in which nothing waits for the caller, so the call would spin: {names}",
             )
 
     def _check_variables_set(self, scenario: Scenario, graph: nx.DiGraph[str], start: str, reachable: set[str]) -> None:
@@ -406,13 +388,12 @@ class _Validator:
             missing = sorted(read.get(node_id, set()) - at_entry.get(node_id, base))
             node = scenario.nodes[node_id]
             for name in missing:
-                self.issues.append(
-                    warning(
-                        "undefined_variable",
-                        f'{self._name(node)} uses "{name}", which may not be set yet when the call gets here',
-                        node=node_id,
-                        path=self._path(node_id, ".config"),
-                    )
+                self._flag(
+                    node_id,
+                    "undefined_variable",
+                    f'{self._name(node)} uses "{name}", which may not be set yet when the call gets here',
+                    ".config",
+                    severity=Severity.WARNING,
                 )
 
 
