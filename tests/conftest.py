@@ -18,6 +18,8 @@ from voice.templating import install_template_functions
 install_template_functions()
 
 ROOT = Path(__file__).resolve().parent.parent
+BUILTIN_BLOCK_TYPES = ("start", "message", "say_phrase", "ivr", "sql", "transfer", "callback", "schedule",
+                       "condition", "switch", "set_variable", "goto", "goto_scenario", "hangup")  # fmt: skip
 EXAMPLES = ROOT / "examples"
 
 

@@ -11,24 +11,9 @@ from graph_engine.document import load_json
 from graph_engine.errors import DocumentError
 from graph_engine.issues import Issue
 from graph_engine.validation import validate
+from tests.conftest import BUILTIN_BLOCK_TYPES
 
-BLOCK_TYPES = [
-    "start",
-    "message",
-    "say_phrase",
-    "ivr",
-    "sql",
-    "transfer",
-    "callback",
-    "schedule",
-    "condition",
-    "switch",
-    "set_variable",
-    "goto",
-    "goto_scenario",
-    "hangup",
-    "nonexistent",
-]
+BLOCK_TYPES = [*BUILTIN_BLOCK_TYPES, "nonexistent"]
 EXITS = ["next", "1", "2", "max_tries", "found", "not_found", "open", "closed", "true", "false", "error", "hangup"]
 
 json_values = st.recursive(

@@ -12,6 +12,7 @@ from graph_engine.block import BlockType
 from graph_engine.context import BlockContext
 from graph_engine.errors import BlockRegistrationError
 from graph_engine.registry import ENTRY_POINT_GROUP, BlockRegistry, load_registry
+from tests.conftest import BUILTIN_BLOCK_TYPES
 
 
 class Good(BlockType):
@@ -79,22 +80,7 @@ def test_entry_point_that_cannot_import_names_itself():
 
 
 def test_builtins_load_through_the_entry_point_group(registry):
-    builtins = {
-        "start",
-        "message",
-        "say_phrase",
-        "ivr",
-        "sql",
-        "transfer",
-        "callback",
-        "schedule",
-        "condition",
-        "switch",
-        "set_variable",
-        "goto",
-        "goto_scenario",
-        "hangup",
-    }
+    builtins = set(BUILTIN_BLOCK_TYPES)
     assert builtins <= {block.type for block in registry}
     assert all("=" in (registry.origin(name) or "") for name in builtins)  # came from an entry point
 
