@@ -114,9 +114,8 @@ def cmd_simulate(args: argparse.Namespace) -> int:
             transfers=args.transfers.split(",") if args.transfers else [],
             scenarios=sibling_documents(path.parent),
         )
-        for name in ("caller_id",):
-            if name in inputs.variables:
-                inputs.caller_id = str(inputs.variables.pop(name))
+        if "caller_id" in inputs.variables:  # --var caller_id=... is the channel fact, not a scenario variable
+            inputs.caller_id = str(inputs.variables.pop("caller_id"))
         simulation = asyncio.run(simulate(document, default_registry(), inputs))
     except (OSError, DocumentError, ValueError) as problem:
         print(f"{path}: error: {problem}", file=sys.stderr)
