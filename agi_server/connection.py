@@ -1,66 +1,90 @@
-"""One FastAGI session on an asyncio stream: one command in flight, its full response read, then the next.
+"""One FastAGI session as an `asyncio.Protocol`: one command in flight, its full response parsed, then the next.
 
 Asterisk reads commands through stdio but waits for input with poll() on the raw socket, so a second command
 written before the first is answered sits unread until more bytes arrive and every later answer is shifted
-by one (pipeline.txt). Hence the lock and the strict send-then-read rhythm. Lines end with a bare LF.
+by one (pipeline.txt). Hence the strict send-then-wait rhythm. Lines end with a bare LF.
+
+Why a Protocol and not asyncio streams: at thousands of calls the CPU per command is the budget
+(bench/agi_load.py), and streams put a buffer, a reader future and a drain check between every response line
+and the call waiting for it. Here `data_received` splits lines, feeds them to the pure `ResponseParser` and
+resolves the one waiting future directly. Writes need no flow control: one command of at most
+`MAX_COMMAND_BYTES` is all that can ever be buffered.
 
 After a hangup the session is "dead": Asterisk answers 511 to anything but bookkeeping, and we refuse those
 commands locally once we know. Closing is a half-close: we stop writing, then read Asterisk's final
 `HANGUP` line and its EOF, so the channel is released at once instead of after a timeout.
 
-Waits are bounded by one watchdog timer per session rather than an `asyncio.timeout` per command: a command
-only moves the deadline (a float), and the timer, when it fires early, re-arms itself at the current deadline.
-With thousands of calls that is one timer per call instead of one timer per command (bench/agi_load.py).
-On expiry the watchdog fails the pending read with `TimeoutError`; the session is over after that anyway.
+Waits are bounded by one watchdog timer per session rather than a timer per command: a command only moves
+the deadline (a float), and the timer, when it fires early, re-arms itself at the current deadline. On expiry
+the watchdog fails the pending wait; the session is over after that anyway.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import time
-from collections.abc import Callable
-from typing import Final
+from collections.abc import Callable, Coroutine
+from typing import Any, Final
 
 from agi_server.errors import (
     CommandFailed,
     ConnectionLost,
     DeadChannel,
+    EnvBlockError,
     InvalidCommand,
     ProtocolError,
     ResponseError,
     UsageError,
 )
-from agi_server.protocol import HANGUP_NOTICE, AgiResponse, ResponseParser, encode_command, encode_exec
+from agi_server.protocol import (
+    HANGUP_NOTICE,
+    MAX_ENV_BYTES,
+    AgiResponse,
+    ResponseParser,
+    encode_command,
+    encode_exec,
+    env_block_end,
+)
 
 # Commands Asterisk still runs on a dead channel (hangupstream.txt); everything else gets 511.
 BOOKKEEPING_VERBS: Final = frozenset({"GET VARIABLE", "SET VARIABLE", "VERBOSE", "NOOP"})
 
 RoundTripObserver = Callable[[str, float], None]
+# Called from `connection_made`; the host checks the peer there and starts (or refuses) the session.
+ConnectHook = Callable[["AgiConnection", asyncio.Transport], None]
 
 log = logging.getLogger(__name__)
 
 
-class AgiConnection:
+class AgiConnection(asyncio.Protocol):
     """The command/response rhythm over one socket, with dead-channel bookkeeping and a clean close."""
 
     def __init__(
         self,
-        reader: asyncio.StreamReader,
-        writer: asyncio.StreamWriter,
         *,
         idle_timeout: float = 300.0,
         on_round_trip: RoundTripObserver | None = None,
+        on_connect: ConnectHook | None = None,
+        max_line_bytes: int = MAX_ENV_BYTES,
     ) -> None:
-        self._reader = reader
-        self._writer = writer
         self._idle_timeout = idle_timeout
         self._on_round_trip = on_round_trip
+        self._on_connect = on_connect
+        self._max_line_bytes = max_line_bytes  # also the env block's cap
         self._parser = ResponseParser()
         self._loop = asyncio.get_running_loop()
+        self._transport: asyncio.Transport | None = None
+        self._buffer = b""  # bytes after the last LF
+        self._env: bytes | None = None  # the env block, once complete
+        self._env_error: BaseException | None = None
+        self._waiter: asyncio.Future[Any] | None = None  # the env block, a command's answer, or the final EOF
+        self._waiting_for = ""  # what the waiter waits for, for the timeout message
+        self._wait_seconds = 0.0
+        self._closing = False  # we half-closed: only HANGUP lines and EOF matter now
+        self._eof = False
         self._busy = False  # a command is in flight
         self._idle: asyncio.Future[None] | None = None  # made only when a second command has to wait
-        self._deadline: float | None = None  # when the read in progress gives up; None: no read in progress
+        self._deadline: float | None = None  # when the wait in progress gives up; None: nothing waits
         self._timer: asyncio.TimerHandle | None = None
         self._timer_at = 0.0
         self.hung_up = False  # the channel is dead: only BOOKKEEPING_VERBS may go out
@@ -68,9 +92,114 @@ class AgiConnection:
         self.hangup_lines = 0
         self.commands_sent = 0
 
+    # -- asyncio.Protocol ----------------------------------------------------------------------------------
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self._transport = transport
+        if self._on_connect is not None:
+            self._on_connect(self, transport)
+
+    def data_received(self, data: bytes) -> None:
+        if self._buffer:
+            data, self._buffer = self._buffer + data, b""
+        if self._env is None:
+            data = self._take_env_block(data)
+            if not data:
+                return
+        start = 0
+        while (newline := data.find(b"\n", start)) >= 0:
+            self._line(data[start:newline])
+            start = newline + 1
+        if start < len(data):
+            rest = data[start:]
+            if len(rest) > self._max_line_bytes and not self._closing:
+                self._fail(ResponseError(f"response line longer than {self._max_line_bytes} bytes"))
+                return
+            self._buffer = rest[-self._max_line_bytes :]
+
+    def eof_received(self) -> bool:
+        self._eof = True
+        self._lost(ConnectionLost("Asterisk closed the AGI session"))
+        return False  # nothing is left to say to a peer that stopped talking: let the transport close
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        detail = f": {type(exc).__name__}: {exc}" if exc is not None else ""
+        self._lost(ConnectionLost(f"the AGI socket closed{detail}"))
+        self._stop_watchdog()
+        self._transport = None
+
+    # -- incoming bytes ------------------------------------------------------------------------------------
+    def _take_env_block(self, data: bytes) -> bytes:
+        """Hold bytes until the env block is complete; return what follows it."""
+        end = env_block_end(data)
+        if end < 0:
+            if len(data) > self._max_line_bytes:
+                self._env_failed(EnvBlockError(f"env block over the {self._max_line_bytes}-byte cap"))
+            else:
+                self._buffer = data
+            return b""
+        self._env = data[:end]
+        self._resolve(self._env)
+        return data[end:]
+
+    def _env_failed(self, error: BaseException) -> None:
+        self._env_error = error
+        self._resolve_error(error)
+        if self._transport is not None:
+            self._transport.abort()
+
+    def _line(self, raw: bytes) -> None:
+        if self._closing:
+            if raw == b"HANGUP":
+                self._note_hangup()
+            return  # the session is over: anything else Asterisk still says is of no use
+        try:
+            event = self._parser.feed_line(raw.decode("utf-8", errors="replace"))
+        except ResponseError as error:
+            self._fail(error)
+            return
+        if event is None:
+            return
+        if event is HANGUP_NOTICE:
+            self._note_hangup()
+        elif self._busy:
+            self._resolve(event)
+        else:
+            # Only an answer to a command we gave up on (timeout, cancellation) can arrive now, and those
+            # sessions are closed; on an open one it would shift every later answer by one.
+            self._fail(ResponseError("an answer arrived with no command in flight", str(event)))
+
+    def _note_hangup(self) -> None:
+        self.hangup_lines += 1
+        self.hung_up = True
+
+    def _resolve(self, value: Any) -> None:
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(value)
+
+    def _resolve_error(self, error: BaseException) -> None:
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_exception(error)
+
+    def _fail(self, error: ProtocolError) -> None:
+        """Asterisk said something we cannot follow: the session cannot go on."""
+        self.closed = True
+        self._resolve_error(error)
+
+    def _lost(self, error: ConnectionLost) -> None:
+        self.closed = True
+        if self._env is None and self._env_error is None:
+            self._env_error = error
+        if self._closing:
+            self._resolve(None)  # the EOF the close was waiting for
+        else:
+            self._resolve_error(error)
+
     # -- the watchdog --------------------------------------------------------------------------------------
     def _arm(self, seconds: float) -> None:
-        """Bound the next read by `seconds` (inf: unbounded, e.g. an answered Dial)."""
+        """Bound the wait in progress by `seconds` (inf: unbounded, e.g. an answered Dial)."""
         if seconds == float("inf"):
             self._deadline = None
             return
@@ -92,7 +221,12 @@ class AgiConnection:
             self._timer = self._loop.call_at(deadline, self._expire)
             return
         self._deadline = None
-        self._reader.set_exception(TimeoutError())  # wakes the read with the error
+        if self._closing:
+            self._resolve(None)  # Asterisk is slow to say goodbye: closing is all that is left
+            return
+        # The answer may still come later and would then be taken for the next command's: give up.
+        self.closed = True
+        self._resolve_error(TimeoutError(f"{self._waiting_for}: no answer within {self._wait_seconds:g} s"))
 
     def _stop_watchdog(self) -> None:
         self._deadline = None
@@ -102,26 +236,34 @@ class AgiConnection:
 
     # -- reading the env block -----------------------------------------------------------------------------
     async def read_env_block(self, timeout: float) -> bytes:
-        """The raw env block up to its closing empty line (`asyncio.LimitOverrunError` beyond the stream limit,
-        `TimeoutError` after `timeout` seconds, `asyncio.IncompleteReadError` on an early EOF)."""
+        """The raw env block up to its closing empty line (`EnvBlockError` beyond the size cap,
+        `TimeoutError` after `timeout` seconds, `ConnectionLost` on an early EOF)."""
+        if self._env is not None:
+            return self._env
+        if self._env_error is not None:
+            raise self._env_error
+        waiter: asyncio.Future[bytes] = self._loop.create_future()
+        self._waiter, self._waiting_for, self._wait_seconds = waiter, "env block", timeout
         self._arm(timeout)
         try:
-            return await self._reader.readuntil(b"\n\n")
+            return await waiter
         finally:
-            self._deadline = None
+            self._waiter, self._deadline = None, None
 
     # -- commands ------------------------------------------------------------------------------------------
-    async def command(self, verb: str, *args: str, timeout: float | None = None) -> AgiResponse:
+    def command(self, verb: str, *args: str, timeout: float | None = None) -> Coroutine[Any, Any, AgiResponse]:
         """Send `verb` with quoted `args` and return its 200 response; raise the typed error otherwise.
 
         `timeout` bounds the wait for the answer (None: the idle timeout). A blocking command such as an
-        answered Dial may pass `float("inf")`.
+        answered Dial may pass `float("inf")`. Encoding errors (`UnsafeArgument`) raise at the call.
         """
-        return await self._send(encode_command(verb, *args), verb, timeout)
+        return self._send(encode_command(verb, *args), verb, timeout)
 
-    async def exec(self, application: str, argument: str, *, timeout: float | None = None) -> AgiResponse:
+    def exec(
+        self, application: str, argument: str, *, timeout: float | None = None
+    ) -> Coroutine[Any, Any, AgiResponse]:
         """EXEC an allow-listed application (see `protocol.EXEC_ALLOWED`)."""
-        return await self._send(encode_exec(application, argument), "EXEC", timeout)
+        return self._send(encode_exec(application, argument), "EXEC", timeout)
 
     async def _send(self, line: bytes, verb: str, timeout: float | None) -> AgiResponse:
         # One command at a time (see the module docstring). A second coroutine on the same session would be a
@@ -130,51 +272,38 @@ class AgiConnection:
             if self._idle is None:
                 self._idle = self._loop.create_future()
             await asyncio.shield(self._idle)
-        self._busy = True
-        try:
-            return await self._exchange(line, verb, timeout)
-        finally:
-            self._busy = False
-            if self._idle is not None:
-                idle, self._idle = self._idle, None
-                idle.set_result(None)
-
-    async def _exchange(self, line: bytes, verb: str, timeout: float | None) -> AgiResponse:
-        if self.closed:
+        transport = self._transport
+        if self.closed or transport is None or transport.is_closing():
+            self.closed = True
             raise ConnectionLost(f"{verb}: the AGI session is closed")
         if self.hung_up and verb not in BOOKKEEPING_VERBS:
             raise DeadChannel(511, "refused locally: the channel hung up", verb)
-        started = time.perf_counter()
         wait = self._idle_timeout if timeout is None else timeout
-        writer = self._writer
+        waiter: asyncio.Future[AgiResponse] = self._loop.create_future()
+        self._busy, self._waiter, self._waiting_for, self._wait_seconds = True, waiter, verb, wait
+        started = self._loop.time()
         try:
-            writer.write(line)
-            if writer.transport.get_write_buffer_size():  # the kernel took it all (the usual case): no drain
-                await writer.drain()
+            transport.write(line)
             self.commands_sent += 1
             self._arm(wait)
-            response = await self._read_response()
+            response = await waiter
         except TimeoutError as error:
-            # The answer may still come later and would then be taken for the next command's: give up.
-            self.closed = True
-            raise ConnectionLost(f"{verb}: no answer within {wait:g} s") from error
-        except (ConnectionError, OSError) as error:
-            self.closed = True
-            raise ConnectionLost(f"{verb}: {type(error).__name__}: {error}") from error
-        except ProtocolError:
-            self.closed = True
+            raise ConnectionLost(str(error)) from error
+        except asyncio.CancelledError:
+            self.closed = True  # its answer may still come and would be taken for the next command's
             raise
         finally:
-            self._deadline = None
+            self._busy, self._waiter, self._deadline = False, None, None
+            if self._idle is not None:
+                idle, self._idle = self._idle, None
+                idle.set_result(None)
         if self._on_round_trip is not None:
-            self._on_round_trip(verb, time.perf_counter() - started)
+            self._on_round_trip(verb, self._loop.time() - started)
         if response.code == 200:
             return response
         return self._check(response, verb)
 
     def _check(self, response: AgiResponse, verb: str) -> AgiResponse:
-        if response.code == 200:
-            return response
         if response.code == 511:
             self.hung_up = True
             raise DeadChannel(511, response.text, verb)
@@ -184,43 +313,26 @@ class AgiConnection:
             raise UsageError(520, response.text, verb)
         raise CommandFailed(response.code, response.text, verb)
 
-    async def _read_response(self) -> AgiResponse:
-        readuntil, feed_line = self._reader.readuntil, self._parser.feed_line
-        while True:
-            try:
-                raw = await readuntil(b"\n")
-            except asyncio.IncompleteReadError as error:
-                self.closed = True
-                raise ConnectionLost("Asterisk closed the AGI session") from error
-            except asyncio.LimitOverrunError as error:
-                raise ResponseError("response line longer than the stream limit") from error
-            event = feed_line(raw[:-1].decode("utf-8", errors="replace"))
-            if isinstance(event, AgiResponse):
-                return event
-            if event is HANGUP_NOTICE:
-                self._note_hangup()
-
-    def _note_hangup(self) -> None:
-        self.hangup_lines += 1
-        self.hung_up = True
-
     async def close(self, *, drain_timeout: float = 2.0) -> None:
         """Half-close, read the final HANGUP and EOF (bounded by `drain_timeout`), then close the socket."""
-        if self.closed and self._writer.is_closing():
-            self._stop_watchdog()
-            return
+        transport = self._transport
         self.closed = True
-        try:
-            if self._writer.can_write_eof() and not self._writer.is_closing():
-                self._writer.write_eof()
-            self._arm(drain_timeout)
-            while line := await self._reader.readline():
-                if line.rstrip(b"\n") == b"HANGUP":
-                    self._note_hangup()
-        except (TimeoutError, ConnectionError, OSError, asyncio.LimitOverrunError, ValueError):
-            pass  # Asterisk is gone or slow: closing is all that is left to do
-        finally:
+        if transport is None or transport.is_closing() or self._eof or self._closing:
             self._stop_watchdog()
-            # Not awaiting wait_closed(): the transport finishes closing on the next loop turn by itself, and
-            # waiting for it cost every call one more future and wake-up (bench/agi_load.py).
-            self._writer.close()
+            if transport is not None:
+                transport.close()
+            return
+        self._closing = True
+        waiter: asyncio.Future[None] = self._loop.create_future()
+        self._waiter, self._waiting_for, self._wait_seconds = waiter, "close", drain_timeout
+        try:
+            if transport.can_write_eof():
+                transport.write_eof()
+            self._arm(drain_timeout)
+            await waiter
+        except (ConnectionError, OSError):
+            pass  # Asterisk is gone: closing is all that is left to do
+        finally:
+            self._waiter = None
+            self._stop_watchdog()
+            transport.close()

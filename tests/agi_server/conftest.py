@@ -106,26 +106,23 @@ async def agi_session(
     caller: CallerScript | None = None, **fake: Any
 ) -> AsyncIterator[tuple[AgiConnection, FakeAsterisk]]:
     """A bare AgiConnection to a fake Asterisk, without the server: for connection and channel tests."""
-    accepted: asyncio.Queue[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = asyncio.Queue()
-    finished = asyncio.Event()
-
-    async def on_connect(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        await reader.readuntil(b"\n\n")
-        await accepted.put((reader, writer))
-        await finished.wait()
-
-    listener = await asyncio.start_server(on_connect, "127.0.0.1", 0)
+    accepted: asyncio.Queue[AgiConnection] = asyncio.Queue()
     idle_timeout, hold = fake.pop("idle_timeout", 2.0), fake.pop("hold", 3.0)
+    loop = asyncio.get_running_loop()
+    listener = await loop.create_server(
+        lambda: AgiConnection(idle_timeout=idle_timeout, on_connect=lambda c, _: accepted.put_nowait(c)),
+        "127.0.0.1",
+        0,
+    )
     port = listener.sockets[0].getsockname()[1]
     asterisk = FakeAsterisk("127.0.0.1", port, script=caller, hold=hold, **fake)
     running = asyncio.create_task(asterisk.run(timeout=20))
-    reader, writer = await accepted.get()
-    connection = AgiConnection(reader, writer, idle_timeout=idle_timeout)
+    connection = await accepted.get()
+    await connection.read_env_block(5.0)
     try:
         yield connection, asterisk
     finally:
         await connection.close(drain_timeout=1.0)
-        finished.set()
         await running
         listener.close()
         await listener.wait_closed()
