@@ -29,10 +29,50 @@ def strip_braces(expression: str) -> str:
     return text
 
 
+class _Substitution:
+    """A template that is only text and plain `{{ name }}` fields, rendered the way Jinja renders it
+    (the name from the call's variables, else a global; `str()` of the value; an unknown name is an error)
+    without building a Jinja context per call: most phrases are like this, and a call renders several
+    (bench/agi_load.py). Anything else (filters, attributes, tags) goes through the sandbox."""
+
+    __slots__ = ("parts",)
+
+    def __init__(self, parts: tuple[tuple[str, bool], ...]) -> None:
+        self.parts = parts  # (text, is a variable name)
+
+    def render(self, variables: Mapping[str, Any]) -> str:
+        out = []
+        for text, is_name in self.parts:
+            if not is_name:
+                out.append(text)
+            elif text in variables:
+                out.append(str(variables[text]))
+            elif text in _ENV.globals:
+                out.append(str(_ENV.globals[text]))
+            else:
+                raise UndefinedError(f"{text!r} is undefined")
+        return "".join(out)
+
+
+def _substitution(source: str) -> _Substitution | None:
+    tree = _ENV.parse(source)
+    if len(tree.body) != 1 or not isinstance(tree.body[0], nodes.Output):
+        return None
+    parts: list[tuple[str, bool]] = []
+    for child in tree.body[0].nodes:
+        if isinstance(child, nodes.TemplateData):
+            parts.append((child.data, False))
+        elif isinstance(child, nodes.Name) and child.ctx == "load":
+            parts.append((child.name, True))
+        else:
+            return None
+    return _Substitution(tuple(parts))
+
+
 @lru_cache(maxsize=4096)
 def _compiled_template(source: str) -> Any:
     try:
-        return _ENV.from_string(source)
+        return _substitution(source) or _ENV.from_string(source)
     except TemplateSyntaxError as error:
         raise TemplateError(f"template syntax error on line {error.lineno}: {error.message}") from error
 
@@ -46,8 +86,8 @@ def _compiled_expression(source: str) -> Any:
 
 
 def render(source: str, variables: Mapping[str, Any]) -> str:
-    """Render a text template. Plain text without `{{`/`{%` is returned as is, quickly."""
-    if "{" not in source:
+    """Render a text template. Plain text without `{{`/`{%` (or line ends Jinja would rewrite) is returned as is."""
+    if "{" not in source and "\r" not in source and not source.endswith("\n"):
         return source
     try:
         return str(_compiled_template(source).render(variables))

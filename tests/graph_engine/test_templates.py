@@ -1,0 +1,74 @@
+"""Templates: the plain-substitution fast path renders exactly what Jinja's sandbox renders."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from jinja2 import StrictUndefined
+from jinja2.exceptions import UndefinedError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from graph_engine import templates
+from graph_engine.errors import TemplateError
+
+# The same settings as graph_engine.templates, built independently: the reference the fast path must match.
+JINJA = ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False)
+
+NAMES = ("name", "amount", "missing")
+VALUES = st.one_of(
+    st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=8), st.just([1, "a"])
+)
+PIECES = st.one_of(
+    st.text(alphabet=" abc.,!\n\tñ}", max_size=6),
+    st.sampled_from(NAMES).map(lambda n: "{{ " + n + " }}"),
+    st.sampled_from(NAMES).map(lambda n: "{{- " + n + " -}}"),
+    st.sampled_from(NAMES).map(lambda n: "{{" + n + "}}"),
+)
+
+
+def jinja(source: str, variables: dict[str, Any]) -> str:
+    try:
+        return JINJA.from_string(source).render(variables)
+    except UndefinedError as error:
+        return f"error: unknown variable: {error.message}"
+
+
+def ours(source: str, variables: dict[str, Any]) -> str:
+    try:
+        return templates.render(source, variables)
+    except TemplateError as error:
+        return f"error: {error}"
+
+
+@given(st.lists(PIECES, max_size=6).map("".join), st.dictionaries(st.sampled_from(NAMES[:2]), VALUES))
+def test_plain_substitution_renders_what_jinja_renders(source: str, variables: dict[str, Any]) -> None:
+    assert ours(source, variables) == jinja(source, variables)
+
+
+@pytest.mark.parametrize(
+    ("source", "fast"),
+    [
+        ("Hola {{ name }}, debe {{ amount }} euros.\n", True),
+        ("{{ name|upper }}", False),
+        ("{{ contact.name }}", False),
+        ("{% if vip %}VIP{% endif %}", False),
+        ("{{ 'literal' }}", False),
+    ],
+)
+def test_only_text_and_plain_names_take_the_fast_path(source: str, fast: bool) -> None:
+    compiled = templates._compiled_template(source)
+    assert isinstance(compiled, templates._Substitution) is fast
+    variables = {"name": "Ana", "amount": 12, "contact": {"name": "Ana"}, "vip": True}
+    assert ours(source, variables) == jinja(source, variables)
+
+
+def test_a_global_helper_is_found_when_no_variable_has_its_name() -> None:
+    templates.register_global("greeting_word", "Hola")
+    try:
+        assert templates.render("{{ greeting_word }} {{ name }}", {"name": "Ana"}) == "Hola Ana"
+        assert templates.render("{{ greeting_word }}", {"greeting_word": "Hi"}) == "Hi"  # a variable wins
+    finally:
+        templates._ENV.globals.pop("greeting_word")
