@@ -14,9 +14,8 @@ After a hangup the session is "dead": Asterisk answers 511 to anything but bookk
 commands locally once we know. Closing is a half-close: we stop writing, then read Asterisk's final
 `HANGUP` line and its EOF, so the channel is released at once instead of after a timeout.
 
-Waits are bounded by one watchdog timer per session rather than a timer per command: a command only moves
-the deadline (a float), and the timer, when it fires early, re-arms itself at the current deadline. On expiry
-the watchdog fails the pending wait; the session is over after that anyway.
+Waits are bounded by deadlines that one `Watchdog` per server checks for all its sessions: a command only
+writes its deadline (a float). On expiry the pending wait fails; the session is over after that anyway.
 """
 
 from __future__ import annotations
@@ -45,6 +44,7 @@ from agi_server.protocol import (
     encode_exec,
     env_block_end,
 )
+from agi_server.watchdog import Watchdog
 
 # Commands Asterisk still runs on a dead channel (hangupstream.txt); everything else gets 511.
 BOOKKEEPING_VERBS: Final = frozenset({"GET VARIABLE", "SET VARIABLE", "VERBOSE", "NOOP"})
@@ -66,6 +66,7 @@ class AgiConnection(asyncio.Protocol):
         on_round_trip: RoundTripObserver | None = None,
         on_connect: ConnectHook | None = None,
         max_line_bytes: int = MAX_ENV_BYTES,
+        watchdog: Watchdog | None = None,
     ) -> None:
         self._idle_timeout = idle_timeout
         self._on_round_trip = on_round_trip
@@ -84,9 +85,8 @@ class AgiConnection(asyncio.Protocol):
         self._eof = False
         self._busy = False  # a command is in flight
         self._idle: asyncio.Future[None] | None = None  # made only when a second command has to wait
-        self._deadline: float | None = None  # when the wait in progress gives up; None: nothing waits
-        self._timer: asyncio.TimerHandle | None = None
-        self._timer_at = 0.0
+        self._watchdog = watchdog or Watchdog()
+        self.deadline: float | None = None  # when the wait in progress gives up; None: nothing waits
         self.hung_up = False  # the channel is dead: only BOOKKEEPING_VERBS may go out
         self.closed = False  # we half-closed or lost the socket: nothing goes out any more
         self.hangup_lines = 0
@@ -197,30 +197,13 @@ class AgiConnection(asyncio.Protocol):
         else:
             self._resolve_error(error)
 
-    # -- the watchdog --------------------------------------------------------------------------------------
+    # -- the deadline (see agi_server.watchdog) -------------------------------------------------------------
     def _arm(self, seconds: float) -> None:
         """Bound the wait in progress by `seconds` (inf: unbounded, e.g. an answered Dial)."""
-        if seconds == float("inf"):
-            self._deadline = None
-            return
-        deadline = self._loop.time() + seconds
-        self._deadline = deadline
-        if self._timer is None or self._timer_at > deadline:
-            if self._timer is not None:
-                self._timer.cancel()
-            self._timer_at = deadline
-            self._timer = self._loop.call_at(deadline, self._expire)
+        self._watchdog.watch(self, seconds)
 
-    def _expire(self) -> None:
-        self._timer = None
-        deadline = self._deadline
-        if deadline is None:
-            return  # nothing is being waited for; the next `_arm` schedules a new timer
-        if self._loop.time() < deadline:
-            self._timer_at = deadline
-            self._timer = self._loop.call_at(deadline, self._expire)
-            return
-        self._deadline = None
+    def expire(self) -> None:
+        """The watchdog's call: the wait in progress ran past its deadline."""
         if self._closing:
             self._resolve(None)  # Asterisk is slow to say goodbye: closing is all that is left
             return
@@ -229,10 +212,7 @@ class AgiConnection(asyncio.Protocol):
         self._resolve_error(TimeoutError(f"{self._waiting_for}: no answer within {self._wait_seconds:g} s"))
 
     def _stop_watchdog(self) -> None:
-        self._deadline = None
-        if self._timer is not None:
-            self._timer.cancel()  # a parked timer would keep this session in memory until it fires
-            self._timer = None
+        self._watchdog.forget(self)  # a watched session would stay in memory until the server stops
 
     # -- reading the env block -----------------------------------------------------------------------------
     async def read_env_block(self, timeout: float) -> bytes:
@@ -248,7 +228,7 @@ class AgiConnection(asyncio.Protocol):
         try:
             return await waiter
         finally:
-            self._waiter, self._deadline = None, None
+            self._waiter, self.deadline = None, None
 
     # -- commands ------------------------------------------------------------------------------------------
     def command(self, verb: str, *args: str, timeout: float | None = None) -> Coroutine[Any, Any, AgiResponse]:
@@ -293,7 +273,7 @@ class AgiConnection(asyncio.Protocol):
             self.closed = True  # its answer may still come and would be taken for the next command's
             raise
         finally:
-            self._busy, self._waiter, self._deadline = False, None, None
+            self._busy, self._waiter, self.deadline = False, None, None
             if self._idle is not None:
                 idle, self._idle = self._idle, None
                 idle.set_result(None)

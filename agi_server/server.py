@@ -12,10 +12,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import gc
 import ipaddress
 import logging
+import os
 import re
-import uuid
 from collections.abc import Awaitable, Callable, Iterable, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -28,6 +29,7 @@ from agi_server.metrics import AgiMetrics
 from agi_server.protocol import MAX_ENV_BYTES, AgiRequest, channel_facts, parse_env_block
 from agi_server.records import CallRecord, RecordWriter, WriteBatch, trace_of
 from agi_server.scenarios import ScenarioSource, is_slug
+from agi_server.watchdog import Watchdog
 from graph_engine.channel import Prompt
 from graph_engine.errors import CallerHangup
 from graph_engine.interpreter import CHANNEL_FACTS, CallRun
@@ -146,6 +148,7 @@ class AgiServer:
         self._server: asyncio.Server | None = None
         self._port: int | None = None
         self._connections: set[asyncio.Task[Any]] = set()
+        self._watchdog: Watchdog | None = None  # made in start(), inside the event loop
         self.active_calls = 0
         self._stopping = False
 
@@ -153,6 +156,7 @@ class AgiServer:
     async def start(self) -> None:
         self.records.start()
         loop = asyncio.get_running_loop()
+        self._watchdog = Watchdog()
         self._server = await loop.create_server(
             self._new_connection, self.config.host, self.config.port, backlog=self.config.backlog
         )
@@ -198,6 +202,7 @@ class AgiServer:
             on_round_trip=self.metrics.observe_round_trip,
             on_connect=self._on_connect,
             max_line_bytes=self.config.max_env_bytes,
+            watchdog=self._watchdog,
         )
 
     def _on_connect(self, connection: AgiConnection, transport: asyncio.Transport) -> None:
@@ -254,7 +259,7 @@ class AgiServer:
 
     async def _call(self, connection: AgiConnection, env: dict[str, str], peer: str) -> None:
         clock = self.services.clock
-        call_id = uuid.uuid4().hex
+        call_id = os.urandom(16).hex()  # uuid4's randomness and 32 hex digits, without building a UUID
         call_log = CallLog(log, {"call_id": call_id})
         started = clock.now()
         facts = channel_facts(env)
@@ -291,7 +296,7 @@ class AgiServer:
                 services=self.services,
                 call_id=call_id,
                 facts=facts,
-                inputs=await self._inputs(record, call_log),
+                inputs=await self._inputs(record, call_log) if self.resolve_inputs else dict(record.inputs),
             )
             result = await run.run()
             self._finish(
@@ -368,6 +373,18 @@ class AgiServer:
             await self.records.submit(record)
 
 
+def freeze_startup_objects() -> None:
+    """Move what start-up built (modules, schemas, the block registry, templates) out of the collector's reach.
+
+    For a process that serves calls from here on: the cyclic collector's full passes otherwise walk every one
+    of those objects again, thousands of times an hour, and each pass pauses every call in flight
+    (bench/agi_load.py: GC time per run roughly halved, and the ramp-up p99 with it). `gc.freeze` keeps them
+    alive for good, which they were anyway.
+    """
+    gc.collect()
+    gc.freeze()
+
+
 async def _discard(records: list[CallRecord]) -> None:
     """Default writer when the host wires no persistence: records only reach the logs."""
     del records
@@ -381,5 +398,6 @@ __all__ = [
     "ResolvedInputs",
     "SystemClock",
     "call_inputs",
+    "freeze_startup_objects",
     "peer_allowed",
 ]
