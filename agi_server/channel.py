@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Final
 
 from agi_server.connection import AgiConnection
@@ -104,10 +105,7 @@ class AgiChannel:
         return True
 
     def _media(self, prompt: Prompt) -> str:
-        if not _MEDIA_NAME.match(prompt.audio):
-            raise UnsafeArgument(f"media name {prompt.audio[:80]!r} does not match {MEDIA_NAME_PATTERN}")
-        prefix = self.settings.sounds_prefix
-        return f"{prefix}/{prompt.audio}" if prefix else prompt.audio
+        return _media_path(self.settings.sounds_prefix, prompt.audio)
 
     @staticmethod
     def _keys(keys: str) -> str:
@@ -260,6 +258,14 @@ class AgiChannel:
     async def set_variable(self, name: str, value: str) -> None:
         _check_name(name)
         await self._run("set_variable", "SET VARIABLE", name, value)
+
+
+@lru_cache(maxsize=4096)
+def _media_path(prefix: str, audio: str) -> str:
+    """The name Asterisk plays for a media name; cached, as a scenario plays the same few names all day."""
+    if not _MEDIA_NAME.match(audio):
+        raise UnsafeArgument(f"media name {audio[:80]!r} does not match {MEDIA_NAME_PATTERN}")
+    return f"{prefix}/{audio}" if prefix else audio
 
 
 def _check_name(name: str) -> None:

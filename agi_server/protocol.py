@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Final
 from urllib.parse import parse_qsl
 
@@ -24,7 +25,8 @@ MAX_ENV_BYTES: Final = 16 * 1024  # a real block is ~550 bytes; AGI() args add a
 MAX_ENV_KEYS: Final = 200
 MAX_QUERY_FIELDS: Final = 50
 _ENV_KEY = re.compile(r"^agi_[a-z0-9_]{1,40}$")
-_ENV_BLOCK = re.compile(rf"(?:agi_[a-z0-9_]{{1,40}}:[^\n]*\n){{0,{MAX_ENV_KEYS}}}\n")
+# The shape every real block has: `agi_key: value` lines (one space after the colon), then an empty line.
+_ENV_BLOCK = re.compile(rf"(?:agi_[a-z0-9_]{{1,40}}: [^\n]*\n){{0,{MAX_ENV_KEYS}}}\n")
 _ENV_END = b"\n\n"
 
 
@@ -50,12 +52,10 @@ def parse_env_block(data: bytes, *, max_bytes: int = MAX_ENV_BYTES) -> dict[str,
         raise EnvBlockError("env block holds NUL or CR bytes")
     text = data.decode("utf-8", errors="replace")
     if _ENV_BLOCK.fullmatch(text):
-        # The common case, checked by one regex: every line is `agi_key: value`, at most MAX_ENV_KEYS of them.
-        env = {}
+        # The common case, checked by one regex: every line is `agi_key: value`, at most MAX_ENV_KEYS of them,
+        # so the first ": " of a line ends its key.
         lines = text[:-2].split("\n") if data != b"\n" else []
-        for line in lines:
-            key, _, value = line.partition(":")
-            env[key] = value[1:] if value[:1] == " " else value  # exactly one space follows the colon
+        env = dict(line.split(": ", 1) for line in lines)
         if len(env) == len(lines):
             return env
     return _parse_env_lines(data, text)  # finds the line at fault and says what is wrong with it
@@ -89,7 +89,9 @@ class AgiRequest:
         script = env.get("agi_network_script", "")
         path, _, query_string = script.partition("?")
         try:
-            query = parse_qsl(query_string, keep_blank_values=True, max_num_fields=MAX_QUERY_FIELDS)
+            query = (
+                parse_qsl(query_string, keep_blank_values=True, max_num_fields=MAX_QUERY_FIELDS) if query_string else []
+            )
         except ValueError as error:
             raise EnvBlockError(f"query string of {script[:80]!r} is unreadable: {error}") from error
         args: list[str] = []
@@ -158,6 +160,13 @@ def _encode(verb: str, args: tuple[str, ...]) -> bytes:
 
 def encode_command(verb: str, *args: str) -> bytes:
     """The one place a command line is built: every argument quoted and escaped, the verb from a fixed set."""
+    return _encode_known(verb, args)
+
+
+@lru_cache(maxsize=4096)
+def _encode_known(verb: str, args: tuple[str, ...]) -> bytes:
+    # Cached: calls repeat the same few lines (ANSWER, the scenario's prompts) thousands of times. A refused
+    # line raises and is not cached.
     if verb not in KNOWN_VERBS:
         raise UnsafeArgument(f"verb {verb!r} is not one this runtime sends (EXEC goes through encode_exec)")
     return _encode(verb, args)
@@ -265,6 +274,22 @@ _FIELD = re.compile(r" ([A-Za-z_]+)=(\S*)")
 _CODE_LINE = re.compile(r"^(?P<code>[1-5]\d\d)(?P<sep>[ -])(?P<text>.*)$", re.DOTALL)
 
 
+@lru_cache(maxsize=1024)
+def _complete_result(line: str) -> AgiResponse | None:
+    """A whole `200 result=...` line, or None. Cached (a response is immutable): most answers are one of a
+    few lines ("200 result=0", the endpos of the scenario's prompts)."""
+    match = _RESULT.match(line)
+    if match is None:
+        return None
+    return AgiResponse(
+        code=200,
+        result=match["result"],
+        data=match["data"],
+        fields=tuple(_FIELD.findall(match["fields"])),
+        text=line[4:],
+    )
+
+
 class ResponseParser:
     """Turns response lines (without their LF) into `AgiResponse`, `HangupNotice`, or None for "need more".
 
@@ -299,19 +324,13 @@ class ResponseParser:
         return AgiResponse(code=code, text=match["text"])
 
     def _result(self, line: str) -> AgiResponse | None:
-        match = _RESULT.match(line)
-        if match is None:
+        response = _complete_result(line)
+        if response is None:
             if _RESULT_WITH_OPEN_DATA.match(line):
                 self._mode, self._pending = "data", [line]
                 return None
             raise ResponseError(f"unreadable result line {line[:120]!r}", line)
-        return AgiResponse(
-            code=200,
-            result=match["result"],
-            data=match["data"],
-            fields=tuple(_FIELD.findall(match["fields"])),
-            text=line[4:],
-        )
+        return response
 
     def _continue(self, line: str) -> AgiResponse | None:
         if self._mode == "usage":
