@@ -6,6 +6,7 @@ import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
@@ -83,8 +84,13 @@ class SilentTts:
     """Names a phrase by its hash without rendering anything: simulations and tests."""
 
     async def render(self, text: str, *, language: str, voice: str | None = None, engine: str | None = None) -> str:
-        digest = hashlib.sha256(f"{engine}|{voice}|{language}|{text}".encode()).hexdigest()[:16]
-        return f"tts-{digest}"
+        return _silent_name(text, language, voice, engine)
+
+
+@lru_cache(maxsize=4096)
+def _silent_name(text: str, language: str, voice: str | None, engine: str | None) -> str:
+    digest = hashlib.sha256(f"{engine}|{voice}|{language}|{text}".encode()).hexdigest()[:16]
+    return f"tts-{digest}"
 
 
 class RecordingScheduler:
