@@ -94,6 +94,14 @@ class PhraseCache:
         self._index()
         return self._total
 
+    def touch(self, key: str) -> bool:
+        """Mark `key` just used in this process's index, without the file system; False when it is not indexed."""
+        entries = self._index()
+        if key not in entries:
+            return False
+        entries.move_to_end(key)
+        return True
+
     def __contains__(self, key: str) -> bool:
         return key in self._index()
 

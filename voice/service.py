@@ -1,6 +1,7 @@
 """The TTS service a call uses: text in, the media name of cached, Asterisk-ready audio out.
 
 render(text, language=, voice=, engine=)
+  -> seen in the last few seconds? -> name (no hashing, no file system)
   -> normalize -> key -> cache hit? -> name
                     \\-> single flight: engine writes raw audio -> sox/ffmpeg per format -> atomic store
   -> on an unreachable online engine: the offline fallback engine (and it is skipped for a while)
@@ -33,6 +34,12 @@ log = logging.getLogger(__name__)
 TTS_FOLDER = "tts"
 MAX_TEXT = 5000  # characters; a prompt is sentences, and this bounds what one call can make us synthesize
 UNAVAILABLE_COOLDOWN = 60.0  # seconds an unreachable engine is skipped, so each call does not wait its timeout
+# A phrase whose files were checked this recently is served without checking them again. Calls repeat the same
+# phrases all day, and each check cost a hash, four stat() and four utime() calls on the event loop
+# (bench/agi_load.py). Another process evicts least recently used phrases first, and a checked phrase was just
+# marked used, so it is the last to go.
+RECHECK_SECONDS = 5.0
+_MAX_HOT = 10_000
 
 
 class TtsService:
@@ -49,6 +56,7 @@ class TtsService:
         converter: Converter | None = None,
         cache_max_bytes: int = 2 * 1024**3,
         concurrency: int = 2,
+        recheck_seconds: float = RECHECK_SECONDS,
     ) -> None:
         if not formats:
             raise ValueError("TtsService needs at least one output format")
@@ -63,6 +71,9 @@ class TtsService:
         self._slots = asyncio.Semaphore(concurrency)
         self._unavailable_until: dict[str, float] = {}
         self.renders = 0  # phrases synthesized (not served from the cache); read by tests and the benchmark
+        self._recheck_seconds = recheck_seconds
+        # (text, language, voice, engine) as asked -> (cache key, media name, checked at)
+        self._hot: dict[tuple[str, str, str | None, str | None], tuple[str, str, float]] = {}
 
     @classmethod
     def from_settings(cls, settings: VoiceSettings, engines: Mapping[str, TtsEngine] | None = None) -> TtsService:
@@ -85,6 +96,18 @@ class TtsService:
     # -- the TextToSpeech protocol ----------------------------------------------------------------------
     async def render(self, text: str, *, language: str, voice: str | None = None, engine: str | None = None) -> str:
         """The media name (`tts/<key>`) of `text` spoken. Raises `SpeechError` (a `TtsError`)."""
+        asked = (text, language, voice, engine)
+        hot = self._hot.get(asked)
+        now = time.monotonic()
+        if hot is not None and now - hot[2] < self._recheck_seconds and self.cache.touch(hot[0]):
+            return hot[1]
+        name = await self._render(text, language=language, voice=voice, engine=engine)
+        if len(self._hot) >= _MAX_HOT:
+            self._hot.clear()
+        self._hot[asked] = (name.removeprefix(f"{TTS_FOLDER}/"), name, now)
+        return name
+
+    async def _render(self, text: str, *, language: str, voice: str | None, engine: str | None) -> str:
         spoken = normalize_text(text)
         if not speakable(spoken):
             raise NothingToSay(f"nothing to say in {text[:40]!r}")

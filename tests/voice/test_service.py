@@ -160,3 +160,20 @@ async def test_a_block_voice_may_name_another_engine(
     assert [r.text for r in fake_gtts.requests] == ["hola"] and espeak.texts == [("hola", "es")]
     with pytest.raises(EngineFailure, match="voice name"):  # an unknown prefix stays part of the voice name
         await service.render("hola", language="es", voice="festival:x")
+
+
+async def test_a_phrase_asked_again_soon_is_served_without_checking_its_files(
+    make_service: Any, espeak: Any
+) -> None:
+    service: TtsService = make_service(recheck_seconds=0.2)
+    name = await service.render("Gracias por llamar", language="es")
+    for fmt in service.formats:
+        service.path(name, fmt).unlink()  # behind the service's back
+
+    assert await service.render("Gracias por llamar", language="es") == name  # within the window: as it was
+    assert service.renders == 1
+
+    await asyncio.sleep(0.25)
+    assert await service.render("Gracias por llamar", language="es") == name  # checked again: rendered anew
+    assert service.renders == 2
+    assert all(service.path(name, fmt).is_file() for fmt in service.formats)
