@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
-import json
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import datetime
@@ -105,9 +104,7 @@ def derive_status(*, outcome: str, answered: bool, trace: Mapping[str, Any]) -> 
     return "answered"
 
 
-def _plain_json(value: Any) -> Any:
-    """Variables may hold datetimes or decimals from a data source: store them as text, never fail the batch."""
-    return json.loads(json.dumps(value, default=str))
+_RECORD_FIELDS = frozenset(f.name for f in fields(CallRecordIn))
 
 
 def as_record_in(record: object) -> CallRecordIn:
@@ -118,7 +115,7 @@ def as_record_in(record: object) -> CallRecordIn:
     """
     if isinstance(record, CallRecordIn):
         return record
-    known = {f.name for f in fields(CallRecordIn)}
+    known = _RECORD_FIELDS
     if isinstance(record, Mapping):
         return CallRecordIn(**{key: value for key, value in record.items() if key in known})
     facts: Mapping[str, Any] = getattr(record, "facts", None) or {}
@@ -137,7 +134,7 @@ def as_record_in(record: object) -> CallRecordIn:
 
 def _row(record: object) -> dict[str, Any]:
     record = as_record_in(record)
-    trace = _plain_json(dict(record.trace))
+    trace = record.trace  # written as JSON by the engine's serializer (persistence.db.json_text)
     answered = record.answered_at is not None or bool(trace.get("answered"))
     ended = record.ended_at or record.started_at
     return {
@@ -159,7 +156,7 @@ def _row(record: object) -> dict[str, Any]:
         "error": record.error,
         "origin_call_id": record.origin_call_id,
         "callback_job_id": record.callback_job_id,
-        "variables": _plain_json(dict(record.variables)),
+        "variables": dict(record.variables),
         "trace": trace,
     }
 

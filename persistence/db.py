@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -40,8 +41,15 @@ def is_postgres(engine_or_url: Engine | str) -> bool:
     return url.get_backend_name() == "postgresql"
 
 
+def json_text(value: Any) -> str:
+    """How JSON columns are written. Variables may hold datetimes or decimals from a data source: they are
+    stored as text, so one odd value never fails a batch of call records."""
+    return json.dumps(value, default=str)
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
     url = normalize_url(url)
+    kwargs.setdefault("json_serializer", json_text)
     if make_url(url).get_backend_name() == "sqlite":
         # The API answers from a thread pool and the AGI writer works in another thread: one SQLite file,
         # many threads. A busy timeout lets a writer wait for another instead of failing at once.
