@@ -30,7 +30,7 @@ from agi_server.channel import ChannelSettings
 from agi_server.node import allowed_peers
 from agi_server.records import WriteBatch
 from agi_server.scenarios import ScenarioSource, SourceLoader, folder_source
-from agi_server.server import AgiServer, AgiServerConfig, InputResolver, SystemClock, freeze_startup_objects
+from agi_server.server import AgiServer, AgiServerConfig, InputResolver, SystemClock, tune_collector_for_serving
 from graph_engine.services import Services
 from persistence.db import DATABASE_URL_ENV
 
@@ -90,7 +90,7 @@ async def run_agi(
         with contextlib.suppress(NotImplementedError, RuntimeError):  # not on the main thread
             loop.add_signal_handler(signum, stop.set)
     await server.start()
-    freeze_startup_objects()
+    tune_collector_for_serving()
     if ready is not None:
         ready(server)
     await stop.wait()

@@ -15,7 +15,7 @@ import uvicorn
 
 from agi_server.ami import AmiSettings
 from agi_server.node import DatabaseRuntime, allowed_peers
-from agi_server.server import AgiServer, AgiServerConfig, freeze_startup_objects
+from agi_server.server import AgiServer, AgiServerConfig, tune_collector_for_serving
 from api.app import create_app
 from api.seed import seed_folder
 from api.settings import Settings
@@ -53,7 +53,7 @@ async def serve(
     api = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="info"))
     await agi.start()
     await runtime.start(ami=AmiSettings.from_environ())
-    freeze_startup_objects()
+    tune_collector_for_serving()
     try:
         await api.serve()  # returns on SIGINT/SIGTERM
     finally:
