@@ -45,6 +45,7 @@ import os
 import random
 import statistics
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
@@ -88,23 +89,23 @@ def bench_document() -> dict[str, Any]:
 # -- the two servers, each in its own process -------------------------------------------------------------
 
 
-def _serve(kind: str, pipe: Connection, profile: str | None = None) -> None:
+def _serve(kind: str, pipe: Connection, profile: str | None = None, records: str = "memory") -> None:
     if profile is None or kind != "ivrgraph":
-        asyncio.run(_serve_async(kind, pipe))
+        asyncio.run(_serve_async(kind, pipe, records))
         return
     import cProfile
 
     profiler = cProfile.Profile()
-    profiler.runcall(asyncio.run, _serve_async(kind, pipe))
+    profiler.runcall(asyncio.run, _serve_async(kind, pipe, records))
     profiler.dump_stats(profile)
 
 
-async def _serve_async(kind: str, pipe: Connection) -> None:
+async def _serve_async(kind: str, pipe: Connection, records: str) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     loop.add_reader(pipe.fileno(), stop.set)
     if kind == "ivrgraph":
-        port, finish = await _start_ivrgraph()
+        port, finish = await _start_ivrgraph(records)
     else:
         port, finish = await _start_bare()
     pipe.send(port)
@@ -113,30 +114,46 @@ async def _serve_async(kind: str, pipe: Connection) -> None:
     pipe.send(await finish())
 
 
-async def _start_ivrgraph() -> tuple[int, Any]:
+async def _start_ivrgraph(records: str = "memory") -> tuple[int, Any]:
+    from agi_server.node import speech
     from agi_server.records import CallRecord
     from agi_server.scenarios import CachedScenarioSource, PublishedScenario
-    from agi_server.server import AgiServer, AgiServerConfig, SystemClock
+    from agi_server.server import AgiServer, AgiServerConfig, SystemClock, tune_collector_for_serving
     from blocks import default_registry
     from graph_engine.document import parse_document
     from graph_engine.services import Services
 
     outcomes: dict[str, int] = {}
+    database_writer: Any = None
+    if records == "sqlite":  # the product's writer: batch inserts into a SQLite file, in a worker thread
+        from persistence.calls import CallRecordWriter
+        from persistence.db import Database
+        from persistence.migrate import upgrade
 
-    async def write_batch(records: list[CallRecord]) -> None:
-        for record in records:
+        url = f"sqlite:///{tempfile.mkdtemp(prefix='ivrgraph-bench-db-')}/calls.db"
+        upgrade(url)
+        database_writer = CallRecordWriter(Database(url))
+
+    async def write_batch(batch: list[CallRecord]) -> None:
+        if database_writer is not None:
+            await database_writer(batch)
+        for record in batch:
             outcomes[record.outcome] = outcomes.get(record.outcome, 0) + 1
 
+    # Speech as `ivrgraph serve` wires it: the voice package's TTS service (espeak-ng, its phrase cache under a
+    # media root of its own). The warm-up calls render the two phrases; measured calls hit the cache.
+    os.environ["IVRGRAPH_MEDIA_ROOT"] = tempfile.mkdtemp(prefix="ivrgraph-bench-media-")
     source = CachedScenarioSource()
     source.publish(PublishedScenario(SLUG, 1, parse_document(bench_document())))
     server = AgiServer(
         AgiServerConfig(port=0, max_calls=10_000, backlog=4096, shutdown_deadline=5.0),
         source=source,
         registry=default_registry(),
-        services=Services(clock=SystemClock()),
+        services=Services(clock=SystemClock(), tts=speech()),
         write_batch=write_batch,
     )
     await server.start()
+    tune_collector_for_serving()  # as `ivrgraph agi` and `ivrgraph serve` do once started
 
     async def finish() -> dict[str, int]:
         await server.stop()
@@ -147,11 +164,11 @@ async def _start_ivrgraph() -> tuple[int, Any]:
 
 async def _start_bare() -> tuple[int, Any]:
     """The floor: read the env block, send the same five commands one by one, half-close."""
-    lines = [
+    lines = [  # the media names as long as the TTS cache's (tts/<32 hex digits>)
         b"ANSWER\n",
-        b'STREAM FILE "ivrgraph/tts-0000" ""\n',
-        b'STREAM FILE "ivrgraph/tts-0001" "0123456789*#"\n',
-        b'STREAM FILE "ivrgraph/tts-0002" ""\n',
+        b'STREAM FILE "ivrgraph/tts/00000000000000000000000000000000" ""\n',
+        b'STREAM FILE "ivrgraph/tts/00000000000000000000000000000001" "0123456789*#"\n',
+        b'STREAM FILE "ivrgraph/tts/00000000000000000000000000000002" ""\n',
         b"HANGUP\n",
     ]
     done = {"ended": 0}
@@ -269,10 +286,12 @@ class Figures:
     recorded: dict[str, int]
 
 
-async def run_load(kind: str, n: int, prompt: float, ramp: float, profile: str | None = None) -> Figures:
+async def run_load(
+    kind: str, n: int, prompt: float, ramp: float, profile: str | None = None, records: str = "memory"
+) -> Figures:
     context = multiprocessing.get_context("spawn")
     parent, child = context.Pipe()
-    process = context.Process(target=_serve, args=(kind, child, profile), daemon=True)
+    process = context.Process(target=_serve, args=(kind, child, profile, records), daemon=True)
     process.start()
     port = await asyncio.get_running_loop().run_in_executor(None, parent.recv)
     assert process.pid is not None
@@ -334,13 +353,13 @@ def _print(figures: list[Figures]) -> None:
 
 
 async def main_async(
-    ns: list[int], prompt: float, ramp: float, profile: str | None = None, repeat: int = 1
+    ns: list[int], prompt: float, ramp: float, profile: str | None = None, repeat: int = 1, records: str = "memory"
 ) -> list[Figures]:
     results = []
     for n in ns:
         for _ in range(repeat):  # bare and ours alternate, so a busy moment of the machine hits both alike
             for kind in ("bare", "ivrgraph"):
-                figures = await run_load(kind, n, prompt, ramp, profile)
+                figures = await run_load(kind, n, prompt, ramp, profile, records)
                 results.append(figures)
                 _print([figures])
                 sys.stdout.flush()
@@ -352,11 +371,18 @@ def main() -> None:
     parser.add_argument("--n", default="100,1000,2000", help="comma list of concurrent call counts")
     parser.add_argument("--prompt", type=float, default=3.0, help="mean seconds a prompt plays (STREAM FILE)")
     parser.add_argument("--ramp", type=float, default=2.0, help="seconds over which the N calls arrive")
+    parser.add_argument(
+        "--records",
+        choices=("memory", "sqlite"),
+        default="memory",
+        help="where our server writes call records: counted in memory (the server's own cost, the default), or "
+        "the product's batch insert into a SQLite file",
+    )
     parser.add_argument("--profile", metavar="FILE", help="cProfile the ivrgraph server into FILE (slows it down)")
     parser.add_argument("--repeat", type=int, default=1, help="runs per N and server; the summary takes the least CPU")
     args = parser.parse_args()
     ns = [int(n) for n in args.n.split(",") if n]
-    results = asyncio.run(main_async(ns, args.prompt, args.ramp, args.profile, args.repeat))
+    results = asyncio.run(main_async(ns, args.prompt, args.ramp, args.profile, args.repeat, args.records))
     print("\nsummary")
     _print(results)
     for n in ns:
