@@ -63,12 +63,18 @@ class Scenario:
     # node id -> the exits its block declares for its config; filled by the interpreter on first use, since a
     # published scenario's configs never change and exits() would otherwise run at every step of every call.
     declared_exits: dict[str, frozenset[str]] = field(default_factory=dict, compare=False, repr=False)
+    # The Start nodes, found once: every call begins by asking, and a scenario may have a thousand nodes.
+    _starts: tuple[Node, ...] = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        starts = tuple(node for node in self.nodes.values() if node.type == "start")
+        object.__setattr__(self, "_starts", starts)
 
     def next_node(self, node_id: str, exit_name: str) -> str | None:
         return self.routes.get((node_id, exit_name))
 
     def start_nodes(self) -> list[Node]:
-        return [node for node in self.nodes.values() if node.type == "start"]
+        return list(self._starts)
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from graph_engine.block import ERROR_EXIT, HANGUP_EXIT, BlockType
@@ -78,6 +79,7 @@ class CallRun:
         self.error: str | None = None
         self.flags = CallFlags()
         self.hangup_node: str | None = None
+        self._step_ended: datetime | None = None
         self._first_scenario = scenario
         self._origin_scenario = scenario.name
 
@@ -164,7 +166,9 @@ class CallRun:
 
     async def _run_node(self, scenario: Scenario, node: Node) -> tuple[TraceStep, BlockContext, str | None]:
         clock = self.services.clock
-        started = clock.now()
+        # A step starts when the one before it ended: nothing between two steps waits, so one clock read per
+        # step serves both (the clock is read twice per step otherwise, on every call).
+        started = self._step_ended if self._step_ended is not None else clock.now()
         step = TraceStep(
             index=len(self.steps),
             node=node.id,
@@ -207,7 +211,8 @@ class CallRun:
                 log.warning("block %s (%s) failed in call %s", node.id, node.type, self.call_id, exc_info=True)
         if exit_name is not None:
             step.exit = exit_name
-        step.duration_ms = round((clock.now() - started).total_seconds() * 1000, 3)
+        ended = self._step_ended = clock.now()
+        step.duration_ms = round((ended - started).total_seconds() * 1000, 3)
         return step, ctx, exit_name
 
     async def _end(self, outcome: CallOutcome) -> None:
