@@ -265,7 +265,7 @@ class AgiConnection(asyncio.Protocol):
         try:
             transport.write(line)
             self.commands_sent += 1
-            self._arm(wait)
+            self._watchdog.watch(self, wait, started)
             response = await waiter
         except TimeoutError as error:
             raise ConnectionLost(str(error)) from error

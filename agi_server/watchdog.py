@@ -33,12 +33,13 @@ class Watchdog:
         self._timer: asyncio.TimerHandle | None = None
         self._next_at = float("inf")  # when the timer fires; inf: no timer
 
-    def watch(self, session: Watched, seconds: float) -> None:
-        """Give `session` a deadline `seconds` from now (inf: no deadline)."""
+    def watch(self, session: Watched, seconds: float, now: float | None = None) -> None:
+        """Give `session` a deadline `seconds` from now (inf: no deadline); `now` if the caller just read the
+        loop's clock."""
         if seconds == float("inf"):
             session.deadline = None
             return
-        deadline = self._loop.time() + seconds
+        deadline = (self._loop.time() if now is None else now) + seconds
         session.deadline = deadline
         self._watched.add(session)
         if deadline < self._next_at:
