@@ -20,7 +20,7 @@ Targets (issue 3): 2,000 concurrent calls; p99 added < 5 ms at 1,000 calls; CPU/
 RSS/idle call < 64 KiB; no call dropped or mis-recorded.
 
 Fairness of the CPU comparison: both servers send the same five lines per call (ANSWER, STREAM FILE x3 with
-the menu's twelve escape digits on the second, HANGUP; only the generated media names are longer on ours),
+the menu's twelve escape digits on the second, HANGUP; media names as long as the TTS cache's),
 get the same answers from `_reply` after the same delays (drawn from the same distribution), and both
 half-close and read the final HANGUP. The bare responder parses nothing (not the env block, not one result
 line): it is the floor of asyncio streams on this machine, so the ratio charges ivrgraph for all it does
@@ -29,10 +29,13 @@ process's own (/proc/<pid>/stat, 10 ms ticks) over the run; on a shared machine 
 from run to run: `--repeat 3` alternates the servers and compares the least CPU each needed.
 `--profile FILE` writes a cProfile of our server.
 
-Measured 2026-11-21 on the shared 2-core dev VM, `--n 1000 --prompt 1.0 --repeat 2`, least CPU per command:
-before the session/metrics work (e42e511) ivrgraph 242 us vs bare 88 us (2.75x); after it 220 us vs 90 us
-(2.44x); p99 added 1.7-2.5 ms, RSS/idle call 15 KiB, 0 dropped, every call recorded. Still above the 1.5x
-target: the engine's walk and blocks are ~110 us of a call's ~440 us (see the FastAGI closing note).
+Measured 2026-11-22 on the shared 2-core dev VM, `--n 100,1000,2000 --prompt 1.0 --repeat 3`, speech through the
+product's TTS service, records counted in memory: CPU per command 1.57x bare at N=1000 (166 vs 106 us; median of
+paired runs 1.57x), 1.55x at N=2000 (median 1.71x), 1.86x at N=100 (fixed per-call costs weigh more when few
+calls share each wake-up of the loop; CPU ticks are 10 ms, so N=100 figures move by ~10%); p99 added latency
+0.8-1.6 ms, RSS per idle call 10-12.5 KiB, no call dropped, every call recorded. At the session's start (asyncio
+streams, a timer per session, Jinja context per phrase, TTS hashing and stat() per prompt) the same machine
+gave 2.1-2.2x at N=1000. `--records sqlite` (the product's batch insert) adds ~110 us per call record.
 """
 
 from __future__ import annotations
