@@ -198,9 +198,10 @@ class AgiConnection(asyncio.Protocol):
             self._resolve_error(error)
 
     # -- the deadline (see agi_server.watchdog) -------------------------------------------------------------
-    def _arm(self, seconds: float) -> None:
-        """Bound the wait in progress by `seconds` (inf: unbounded, e.g. an answered Dial)."""
-        self._watchdog.watch(self, seconds)
+    def _arm(self, seconds: float, now: float | None = None) -> None:
+        """Bound the wait in progress by `seconds` (inf: unbounded, e.g. an answered Dial); `now` when the
+        loop's clock was just read."""
+        self._watchdog.watch(self, seconds, now)
 
     def expire(self) -> None:
         """The watchdog's call: the wait in progress ran past its deadline."""
@@ -265,7 +266,7 @@ class AgiConnection(asyncio.Protocol):
         try:
             transport.write(line)
             self.commands_sent += 1
-            self._watchdog.watch(self, wait, started)
+            self._arm(wait, started)
             response = await waiter
         except TimeoutError as error:
             raise ConnectionLost(str(error)) from error

@@ -62,7 +62,7 @@ InputResolver = Callable[[Mapping[str, str]], Awaitable[ResolvedInputs | None]]
 
 
 class SystemClock:
-    """The wall clock, in UTC. `now` is bound straight to the C function: the engine reads the clock twice a
+    """The wall clock, in UTC. `now` is bound straight to the C function: the engine reads the clock at every
     step, and a Python method around it was a measurable share of a step (bench/agi_load.py)."""
 
     def __init__(self) -> None:

@@ -115,12 +115,11 @@ def as_record_in(record: object) -> CallRecordIn:
     """
     if isinstance(record, CallRecordIn):
         return record
-    known = _RECORD_FIELDS
     if isinstance(record, Mapping):
-        return CallRecordIn(**{key: value for key, value in record.items() if key in known})
+        return CallRecordIn(**{key: value for key, value in record.items() if key in _RECORD_FIELDS})
     facts: Mapping[str, Any] = getattr(record, "facts", None) or {}
     trace: Mapping[str, Any] = getattr(record, "trace", None) or {}
-    values = {name: getattr(record, name) for name in known if hasattr(record, name)}
+    values = {name: getattr(record, name) for name in _RECORD_FIELDS if hasattr(record, name)}
     for name in ("caller_id", "caller_name", "dialed_number", "channel"):
         values.setdefault(name, str(facts.get(name, "")))
     values.setdefault("last_node", getattr(record, "hangup_point", None) or trace.get("last_node"))
