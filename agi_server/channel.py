@@ -8,11 +8,11 @@ A caller hangup (a -1 result confirmed dead, a 511, a HANGUP line, a lost socket
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
-from typing import Final
+from typing import Any, Final
 
 from agi_server.connection import AgiConnection
 from agi_server.errors import ConnectionLost, DeadChannel, ExecNotAllowed, MediaNotPlayed, UnsafeArgument
@@ -123,12 +123,13 @@ class AgiChannel:
         if self.answered_at is None and self._now is not None:
             self.answered_at = self._now()
 
-    async def play(self, prompt: Prompt, *, interrupt_keys: str = "") -> str:
-        media, keys = self._media(prompt), self._keys(interrupt_keys)
-        return await self._stream("play", media, keys)
+    def play(self, prompt: Prompt, *, interrupt_keys: str = "") -> Coroutine[Any, Any, str]:
+        # Not a coroutine itself (the Channel protocol only needs an awaitable): the one operation most calls
+        # do most gets one coroutine frame less. A bad media name or key still raises before anything is sent.
+        return self._stream("play", self._media(prompt), self._keys(interrupt_keys))
 
     async def _stream(self, operation: str, media: str, keys: str) -> str:
-        # `_run` spelled out: the one command most calls send most, one coroutine fewer per prompt.
+        # `_run` spelled out, for the same reason.
         try:
             response = await self.connection.command("STREAM FILE", media, keys, timeout=self.settings.media_timeout)
         except (DeadChannel, ConnectionLost) as error:

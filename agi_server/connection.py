@@ -67,13 +67,14 @@ class AgiConnection(asyncio.Protocol):
         on_connect: ConnectHook | None = None,
         max_line_bytes: int = MAX_ENV_BYTES,
         watchdog: Watchdog | None = None,
+        loop: asyncio.AbstractEventLoop | None = None,
     ) -> None:
         self._idle_timeout = idle_timeout
         self._on_round_trip = on_round_trip
         self._on_connect = on_connect
         self._max_line_bytes = max_line_bytes  # also the env block's cap
         self._parser = ResponseParser()
-        self._loop = asyncio.get_running_loop()
+        self._loop = loop or asyncio.get_running_loop()  # the server passes its loop: one lookup less per call
         self._transport: asyncio.Transport | None = None
         self._buffer = b""  # bytes after the last LF
         self._env: bytes | None = None  # the env block, once complete

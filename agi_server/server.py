@@ -46,6 +46,7 @@ _INPUT_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 _PROTECTED_NAMES: Final = frozenset({*CHANNEL_FACTS, "call_id"} - {"language"})
 # Set on the channel before we close an over-capacity call so the dialplan can route it elsewhere.
 STATUS_VARIABLE: Final = "IVRGRAPH_STATUS"
+_MAX_KNOWN_PEERS: Final = 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,12 +111,7 @@ def call_inputs(request: AgiRequest, *, max_length: int) -> dict[str, str]:
 
 
 def peer_allowed(host: str, networks: Iterable[IpNetwork]) -> bool:
-    return _peer_allowed(host, tuple(networks))
-
-
-@functools.lru_cache(maxsize=1024)
-def _peer_allowed(host: str, networks: tuple[IpNetwork, ...]) -> bool:
-    # Cached: a handful of Asterisk hosts connect thousands of times; parsing the address cost every call.
+    """Is `host` (an address as the socket reports it) inside one of `networks`?"""
     try:
         address = ipaddress.ip_address(host.split("%", 1)[0])
     except ValueError:
@@ -145,6 +141,9 @@ class AgiServer:
         self.metrics = metrics or AgiMetrics()
         self.records = RecordWriter(write_batch or _discard, max_queue=config.record_queue, metrics=self.metrics)
         self._networks = config.networks()
+        # host -> allowed: a handful of Asterisk hosts connect thousands of times (bounded: see _on_connect).
+        self._peers: dict[str, bool] = {}
+        self._loop: asyncio.AbstractEventLoop | None = None  # set in start(); saves a lookup per connection
         self._server: asyncio.Server | None = None
         self._port: int | None = None
         self._connections: set[asyncio.Task[Any]] = set()
@@ -155,7 +154,7 @@ class AgiServer:
     # -- lifecycle -------------------------------------------------------------------------------------
     async def start(self) -> None:
         self.records.start()
-        loop = asyncio.get_running_loop()
+        loop = self._loop = asyncio.get_running_loop()
         self._watchdog = Watchdog()
         self._server = await loop.create_server(
             self._new_connection, self.config.host, self.config.port, backlog=self.config.backlog
@@ -203,13 +202,19 @@ class AgiServer:
             on_connect=self._on_connect,
             max_line_bytes=self.config.max_env_bytes,
             watchdog=self._watchdog,
+            loop=self._loop,
         )
 
     def _on_connect(self, connection: AgiConnection, transport: asyncio.Transport) -> None:
         """Refuse a peer outside the allow-list before a single byte is read; otherwise start the session."""
         peer = transport.get_extra_info("peername")
         host = str(peer[0]) if isinstance(peer, tuple) else ""
-        if not peer_allowed(host, self._networks):
+        allowed = self._peers.get(host)
+        if allowed is None:
+            if len(self._peers) >= _MAX_KNOWN_PEERS:  # refused scanners must not grow it without bound
+                self._peers.clear()
+            allowed = self._peers[host] = peer_allowed(host, self._networks)
+        if not allowed:
             log.warning("refused FastAGI connection from %s: not in the allowed networks", host or peer)
             self.metrics.refused.labels("peer").inc()
             transport.abort()
@@ -217,7 +222,8 @@ class AgiServer:
         if self._stopping:
             transport.abort()
             return
-        task = asyncio.get_running_loop().create_task(self._serve(connection, transport, f"{host}:{peer[1]}"))
+        loop = self._loop or asyncio.get_running_loop()
+        task = loop.create_task(self._serve(connection, transport, f"{host}:{peer[1]}"))
         self._connections.add(task)
         task.add_done_callback(self._connections.discard)
 
@@ -276,6 +282,7 @@ class AgiServer:
         )
         channel = AgiChannel(connection, settings=self.config.channel, now=clock.now)
         run: CallRun | None = None
+        cancelled = False
         try:
             request = AgiRequest.from_env(env)
             record.scenario = request.path
@@ -288,7 +295,8 @@ class AgiServer:
                 await self._fallback(channel)
                 return
             record.version = published.version
-            call_log.info("call from %r on scenario %s v%d", facts["caller_id"], published.slug, published.version)
+            if log.isEnabledFor(logging.INFO):  # two lines a call: skip the adapter's work when nobody reads them
+                call_log.info("call from %r on scenario %s v%d", facts["caller_id"], published.slug, published.version)
             run = CallRun(
                 published.scenario,
                 channel=channel,
@@ -304,6 +312,7 @@ class AgiServer:
             )
         except asyncio.CancelledError:
             # Shutdown deadline: keep the partial trace; the record is still written.
+            cancelled = True
             if run is not None:
                 result = run.result(CallOutcome.FAILED)
                 self._finish(record, trace_of(result), str(CallOutcome.FAILED), result.last_node, "server shutdown")
@@ -319,7 +328,7 @@ class AgiServer:
             self.metrics.errors.labels("internal").inc()
             call_log.exception("call failed")
         finally:
-            await self._close_call(connection, channel, record, call_log)
+            await self._close_call(connection, channel, record, call_log, cancelled=cancelled)
 
     async def _inputs(self, record: CallRecord, call_log: CallLog) -> dict[str, Any]:
         if self.resolve_inputs is None:
@@ -354,10 +363,9 @@ class AgiServer:
             await channel.hangup()
 
     async def _close_call(
-        self, connection: AgiConnection, channel: AgiChannel, record: CallRecord, call_log: CallLog
+        self, connection: AgiConnection, channel: AgiChannel, record: CallRecord, call_log: CallLog, *, cancelled: bool
     ) -> None:
-        task = asyncio.current_task()
-        cancelled = task is not None and task.cancelling() > 0
+        """`cancelled`: the shutdown deadline cancelled the call, so nothing here may wait long."""
         try:
             await connection.close(drain_timeout=0.2 if cancelled else 2.0)
         except asyncio.CancelledError:
@@ -366,10 +374,11 @@ class AgiServer:
         record.answered_at = channel.answered_at
         record.hangup_during = channel.hangup_during
         self.metrics.call_finished(record.outcome)
-        call_log.info("call ended: %s at %s", record.outcome, record.hangup_point or record.trace.get("last_node"))
+        if log.isEnabledFor(logging.INFO):
+            call_log.info("call ended: %s at %s", record.outcome, record.hangup_point or record.trace.get("last_node"))
         if cancelled or self._stopping:
             self.records.submit_nowait(record)
-        else:
+        elif not self.records.offer(record):
             await self.records.submit(record)
 
 
