@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from datetime import datetime
-from typing import Any
+from datetime import datetime, timedelta
+from typing import Any, Final
 
 from graph_engine.block import ERROR_EXIT, HANGUP_EXIT, BlockType
 from graph_engine.channel import Channel
@@ -18,11 +18,15 @@ from graph_engine.document import Node, Scenario
 from graph_engine.errors import CallerHangup, EngineError
 from graph_engine.registry import BlockRegistry
 from graph_engine.services import Services
-from graph_engine.trace import CallOutcome, CallResult, TraceStep
+from graph_engine.trace import CallOutcome, CallResult, IsoTimes, TraceStep
 
 log = logging.getLogger(__name__)
 
 DEFAULT_STEP_LIMIT = 1000
+
+_ONE_MS: Final = timedelta(milliseconds=1)
+# One per process: the event loop runs one step at a time, and consecutive steps share their second.
+_iso_time: Final = IsoTimes()
 
 # Channel facts every scenario can read; the Start block documents them for the designer.
 CHANNEL_FACTS = ("call_id", "caller_id", "caller_name", "dialed_number", "channel", "channel_language", "language")
@@ -74,7 +78,7 @@ class CallRun:
         self.step_limit = step_limit
         self.variables = initial_variables(scenario, call_id=call_id, facts=facts or {}, inputs=inputs or {})
         self.steps: list[TraceStep] = []
-        self.started_at = self.services.clock.now().isoformat()
+        self.started_at = _iso_time(self.services.clock.now())
         self.outcome: CallOutcome | None = None
         self.error: str | None = None
         self.flags = CallFlags()
@@ -90,7 +94,7 @@ class CallRun:
             scenario=self._origin_scenario,
             outcome=final,
             started_at=self.started_at,
-            ended_at=self.services.clock.now().isoformat(),
+            ended_at=_iso_time(self.services.clock.now()),
             steps=self.steps,
             variables=dict(self.variables),
             last_node=self.steps[-1].node if self.steps else None,
@@ -174,7 +178,7 @@ class CallRun:
             node=node.id,
             type=node.type,
             label=node.label,
-            at=started.isoformat(),
+            at=_iso_time(started),
             scenario=scenario.name if scenario is not self._first_scenario else None,
         )
         self.steps.append(step)
@@ -212,7 +216,7 @@ class CallRun:
         if exit_name is not None:
             step.exit = exit_name
         ended = self._step_ended = clock.now()
-        step.duration_ms = round((ended - started).total_seconds() * 1000, 3)
+        step.duration_ms = (ended - started) / _ONE_MS  # exact: a datetime counts whole microseconds
         return step, ctx, exit_name
 
     async def _end(self, outcome: CallOutcome) -> None:
