@@ -105,8 +105,10 @@ class BlockContext:
 
     async def speech(self, text_template: str, *, language: str | None = None, voice: str | None = None) -> Prompt:
         """A prompt that says `text_template` (rendered) through the injected TTS."""
-        text = self.render(text_template)
-        language = language or self.language
+        # `render` and `language` spelled out: three calls a prompt fewer on every call's path.
+        variables = self.variables
+        text = templates.render(text_template, variables)
+        language = language or str(variables.get("language") or self.scenario.language)
         audio = await self.services.tts.render(
             text, language=language, voice=voice or self.scenario.voice_name, engine=self.scenario.voice_engine
         )

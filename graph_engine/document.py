@@ -6,7 +6,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any
+from typing import Any, Final
 
 import fastjsonschema
 from jsonschema import Draft202012Validator
@@ -14,6 +14,17 @@ from jsonschema.exceptions import ValidationError
 
 from graph_engine.errors import DocumentError
 from schemas import SCENARIO_FORMAT, scenario_schema
+
+# Channel facts every scenario can read; the Start block documents them for the designer.
+CHANNEL_FACTS: Final = (
+    "call_id",
+    "caller_id",
+    "caller_name",
+    "dialed_number",
+    "channel",
+    "channel_language",
+    "language",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,10 +76,24 @@ class Scenario:
     declared_exits: dict[str, frozenset[str]] = field(default_factory=dict, compare=False, repr=False)
     # The Start nodes, found once: every call begins by asking, and a scenario may have a thousand nodes.
     _starts: tuple[Node, ...] = field(init=False, compare=False, repr=False)
+    # Every call's variables before its facts and inputs: the defaults, then the channel facts empty, then
+    # `language` (see `fresh_variables`); built once instead of at every call.
+    _variable_base: dict[str, Any] = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         starts = tuple(node for node in self.nodes.values() if node.type == "start")
         object.__setattr__(self, "_starts", starts)
+        base: dict[str, Any] = {v.name: v.default for v in self.variables}
+        for name in CHANNEL_FACTS:
+            base.setdefault(name, "")
+        if not base.get("language"):
+            base["language"] = self.language
+        object.__setattr__(self, "_variable_base", base)
+
+    def fresh_variables(self) -> dict[str, Any]:
+        """A new call's variables: the scenario's defaults, the channel facts (empty) and the call's language
+        (the scenario's unless a variable's default sets it). Defaults are shared, not copied, as before."""
+        return self._variable_base.copy()
 
     def next_node(self, node_id: str, exit_name: str) -> str | None:
         return self.routes.get((node_id, exit_name))

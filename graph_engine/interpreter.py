@@ -28,9 +28,6 @@ _ONE_MS: Final = timedelta(milliseconds=1)
 # One per process: the event loop runs one step at a time, and consecutive steps share their second.
 _iso_time: Final = IsoTimes()
 
-# Channel facts every scenario can read; the Start block documents them for the designer.
-CHANNEL_FACTS = ("call_id", "caller_id", "caller_name", "dialed_number", "channel", "channel_language", "language")
-
 
 def initial_variables(
     scenario: Scenario, *, call_id: str, facts: Mapping[str, Any], inputs: Mapping[str, Any]
@@ -41,15 +38,13 @@ def initial_variables(
     The channel's own language (Asterisk's agi_language, usually "en" whatever the flow) is kept apart as
     `channel_language`, so a Spanish flow is never spoken with an English voice.
     """
-    variables: dict[str, Any] = {v.name: v.default for v in scenario.variables}
-    for name in CHANNEL_FACTS:
-        variables.setdefault(name, "")
-    if not variables.get("language"):
-        variables["language"] = scenario.language
-    facts = dict(facts)
+    variables = scenario.fresh_variables()
     if "language" in facts:
+        facts = dict(facts)
         facts["channel_language"] = facts.pop("language")
-    variables.update({k: v for k, v in facts.items() if v is not None})
+    for name, value in facts.items():
+        if value is not None:  # an absent fact keeps its empty default
+            variables[name] = value
     variables.update(inputs)
     variables["call_id"] = call_id
     return variables
@@ -73,6 +68,7 @@ class CallRun:
         self.scenario = scenario
         self.channel = channel
         self.registry = registry
+        self._block_of = registry.types.get  # a C-level lookup at every step instead of a method call
         self.services = services or Services()
         self.call_id = call_id
         self.step_limit = step_limit
@@ -104,84 +100,82 @@ class CallRun:
         )
 
     async def run(self) -> CallResult:
+        # The walk is spelled out here rather than in a coroutine of its own: every AGI command of the call
+        # waits through this chain of frames, and each level costs on every suspension and resumption.
         try:
-            await self._walk()
+            scenario = self.scenario
+            starts = scenario.start_nodes()
+            if len(starts) != 1:
+                self.error = "the scenario has no single Start block"
+                await self._end(CallOutcome.FAILED)
+                return self.result()
+            current: Node | None = starts[0]
+            while current is not None:
+                if len(self.steps) >= self.step_limit:
+                    self.error = f"step limit of {self.step_limit} reached at node {current.id!r}"
+                    await self._end(CallOutcome.STEP_LIMIT)
+                    break
+                if self.outcome is CallOutcome.CALLER_HANGUP and self._needs_caller(current):
+                    break  # after a hangup only bookkeeping blocks run; the first that needs the line ends the walk
+                step, ctx, exit_name = await self._run_node(scenario, current)
+                if exit_name is None:  # the caller hung up: follow the block's hangup exit, if any, for bookkeeping
+                    self.outcome = CallOutcome.CALLER_HANGUP
+                    self.hangup_node = self.hangup_node or current.id
+                    after = scenario.routes.get((current.id, HANGUP_EXIT))
+                    current = scenario.nodes.get(after) if after is not None else None
+                    continue
+                if ctx.ended is not None:
+                    if self.outcome is not CallOutcome.CALLER_HANGUP:
+                        self.outcome = ctx.ended
+                    break
+                if ctx.next_scenario is not None:
+                    scenario = ctx.next_scenario
+                    self.scenario = scenario
+                    starts = scenario.start_nodes()
+                    current = starts[0] if len(starts) == 1 else None
+                    if current is None:
+                        self.error = f"scenario {scenario.name!r} has no single Start block"
+                        await self._end(CallOutcome.FAILED)
+                    continue
+                target = ctx.jump or scenario.routes.get((current.id, exit_name))
+                if target is None and exit_name == ERROR_EXIT:
+                    target = scenario.fallback if scenario.fallback != current.id else None
+                    if target is None:
+                        self.error = f"block {current.id!r} failed: {step.error}"
+                        await self._end(CallOutcome.FAILED)
+                        break
+                    step.events.append({"kind": "fallback", "target": target})
+                if target is None:
+                    await self._end(CallOutcome.TRANSFERRED if self.flags.transferred else CallOutcome.ENDED)
+                    break
+                current = scenario.nodes.get(target)
+                if current is None:
+                    self.error = f"edge from {step.node!r} leads to missing node {target!r}"
+                    await self._end(CallOutcome.FAILED)
         except Exception as error:  # a bug in the engine itself: still end the call with a trace
             log.exception("interpreter failure in call %s", self.call_id)
             self.error = f"internal error: {type(error).__name__}: {error}"
             await self._end(CallOutcome.FAILED)
         return self.result()
 
-    async def _walk(self) -> None:
-        scenario = self.scenario
-        starts = scenario.start_nodes()
-        if len(starts) != 1:
-            self.error = "the scenario has no single Start block"
-            await self._end(CallOutcome.FAILED)
-            return
-        current: Node | None = starts[0]
-        while current is not None:
-            if len(self.steps) >= self.step_limit:
-                self.error = f"step limit of {self.step_limit} reached at node {current.id!r}"
-                await self._end(CallOutcome.STEP_LIMIT)
-                return
-            if self.outcome is CallOutcome.CALLER_HANGUP and self._needs_caller(current):
-                return  # after a hangup only bookkeeping blocks run; the first one that needs the line ends the walk
-            step, ctx, exit_name = await self._run_node(scenario, current)
-            if exit_name is None:  # the caller hung up: follow the block's hangup exit, if any, for bookkeeping
-                self.outcome = CallOutcome.CALLER_HANGUP
-                self.hangup_node = self.hangup_node or current.id
-                after = scenario.next_node(current.id, HANGUP_EXIT)
-                current = scenario.nodes.get(after) if after is not None else None
-                continue
-            if ctx.ended is not None:
-                if self.outcome is not CallOutcome.CALLER_HANGUP:
-                    self.outcome = ctx.ended
-                return
-            if ctx.next_scenario is not None:
-                scenario = ctx.next_scenario
-                self.scenario = scenario
-                starts = scenario.start_nodes()
-                current = starts[0] if len(starts) == 1 else None
-                if current is None:
-                    self.error = f"scenario {scenario.name!r} has no single Start block"
-                    await self._end(CallOutcome.FAILED)
-                continue
-            target = ctx.jump or scenario.next_node(current.id, exit_name)
-            if target is None and exit_name == ERROR_EXIT:
-                target = scenario.fallback if scenario.fallback != current.id else None
-                if target is None:
-                    self.error = f"block {current.id!r} failed: {step.error}"
-                    await self._end(CallOutcome.FAILED)
-                    return
-                step.events.append({"kind": "fallback", "target": target})
-            if target is None:
-                await self._end(CallOutcome.TRANSFERRED if self.flags.transferred else CallOutcome.ENDED)
-                return
-            current = scenario.nodes.get(target)
-            if current is None:
-                self.error = f"edge from {step.node!r} leads to missing node {target!r}"
-                await self._end(CallOutcome.FAILED)
-                return
-
     def _needs_caller(self, node: Node) -> bool:
         block = self.registry.get(node.type)
         return block is None or block.waits_for_caller
 
     async def _run_node(self, scenario: Scenario, node: Node) -> tuple[TraceStep, BlockContext, str | None]:
-        clock = self.services.clock
         # A step starts when the one before it ended: nothing between two steps waits, so one clock read per
         # step serves both (the clock is read twice per step otherwise, on every call).
-        started = self._step_ended if self._step_ended is not None else clock.now()
+        started = self._step_ended or self.services.clock.now()
+        steps = self.steps
         step = TraceStep(
-            index=len(self.steps),
-            node=node.id,
-            type=node.type,
-            label=node.label,
-            at=_iso_time(started),
+            len(steps),
+            node.id,
+            node.type,
+            node.label,
+            _iso_time(started),
             scenario=scenario.name if scenario is not self._first_scenario else None,
         )
-        self.steps.append(step)
+        steps.append(step)
         ctx = BlockContext(
             call_id=self.call_id,
             channel=self.channel,
@@ -193,29 +187,28 @@ class CallRun:
             flags=self.flags,
         )
         exit_name: str | None
-        block = self.registry.get(node.type)
+        block = self._block_of(node.type)
         try:
             if block is None:
                 raise EngineError(f"unknown block type {node.type!r}")
-            config = _current_config(block, node)
-            exit_name = await block.run(ctx, config)
-            declared = scenario.declared_exits.get(node.id)
-            if declared is None:
-                declared = scenario.declared_exits[node.id] = frozenset(block.exits(config))
-            if not block.terminal and exit_name != ERROR_EXIT and exit_name not in declared:
-                raise EngineError(f"block returned exit {exit_name!r}, which it does not declare")
+            exit_name = await block.run(ctx, node.config if node.version >= block.version else _migrated(block, node))
+            if not block.terminal and exit_name != ERROR_EXIT:
+                declared = scenario.declared_exits.get(node.id)
+                if declared is None:
+                    declared = scenario.declared_exits[node.id] = frozenset(block.exits(_current_config(block, node)))
+                if exit_name not in declared:
+                    raise EngineError(f"block returned exit {exit_name!r}, which it does not declare")
+            step.exit = exit_name
         except CallerHangup:
             exit_name = None
             step.exit = "hangup"
         except Exception as error:
             # A block failure is an outcome of the call, not of the host: it takes the error exit.
             step.error = f"{type(error).__name__}: {error}" if not isinstance(error, EngineError) else str(error)
-            exit_name = ERROR_EXIT
+            exit_name = step.exit = ERROR_EXIT
             if not isinstance(error, EngineError):
                 log.warning("block %s (%s) failed in call %s", node.id, node.type, self.call_id, exc_info=True)
-        if exit_name is not None:
-            step.exit = exit_name
-        ended = self._step_ended = clock.now()
+        ended = self._step_ended = self.services.clock.now()
         step.duration_ms = (ended - started) / _ONE_MS  # exact: a datetime counts whole microseconds
         return step, ctx, exit_name
 
@@ -234,8 +227,12 @@ class CallRun:
 
 def _current_config(block: BlockType, node: Node) -> Mapping[str, Any]:
     if node.version < block.version:
-        return block.migrate(node.version, node.config)
+        return _migrated(block, node)
     return node.config
+
+
+def _migrated(block: BlockType, node: Node) -> Mapping[str, Any]:
+    return block.migrate(node.version, node.config)
 
 
 async def run_call(

@@ -7,7 +7,7 @@ Every block is checked as it loads; a broken one raises `BlockRegistrationError`
 from __future__ import annotations
 
 import inspect
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from importlib.metadata import EntryPoint, entry_points
 from typing import Any
 
@@ -84,6 +84,11 @@ class BlockRegistry:
 
     def get(self, type_name: str) -> BlockType | None:
         return self._blocks.get(type_name)
+
+    @property
+    def types(self) -> Mapping[str, BlockType]:
+        """The blocks by type name, read-only by convention (the interpreter looks a block up at every step)."""
+        return self._blocks
 
     def validator(self, type_name: str) -> Draft202012Validator | None:
         return self._validators.get(type_name)

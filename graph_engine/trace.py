@@ -66,17 +66,23 @@ class IsoTimes:
     `isoformat()`'s, microseconds left out when they are zero as it does.
     """
 
-    __slots__ = ("_head", "_key", "_tail")
+    __slots__ = ("_head", "_second", "_tail", "_zone")
 
     def __init__(self) -> None:
-        self._key: tuple[Any, ...] | None = None
+        self._second = -1.0
+        self._zone: Any = None
         self._head = ""
         self._tail = ""
 
     def __call__(self, moment: datetime) -> str:
-        key = (moment.second, moment.minute, moment.hour, moment.day, moment.month, moment.year, moment.tzinfo)
-        if key != self._key:
-            whole = moment.replace(microsecond=0).isoformat()
-            self._key, self._head, self._tail = key, whole[:19], whole[19:]
+        zone = moment.tzinfo
+        if zone is None:  # a naive time's timestamp() depends on the local zone's rules: not worth a cache
+            return moment.isoformat()
+        # The instant's whole second (timestamp() less the microseconds, exact for a datetime) and its zone
+        # identify the formatted head and tail.
         micro = moment.microsecond
+        second = moment.timestamp() - micro / 1_000_000
+        if second != self._second or zone is not self._zone:
+            whole = moment.isoformat(timespec="seconds")
+            self._second, self._zone, self._head, self._tail = second, zone, whole[:19], whole[19:]
         return f"{self._head}.{micro:06d}{self._tail}" if micro else self._head + self._tail

@@ -20,8 +20,7 @@ import networkx as nx
 
 from graph_engine import templates
 from graph_engine.block import BlockType
-from graph_engine.document import Node, Scenario, build_scenario, json_path, structure_problems
-from graph_engine.interpreter import CHANNEL_FACTS
+from graph_engine.document import CHANNEL_FACTS, Node, Scenario, build_scenario, json_path, structure_problems
 from graph_engine.issues import Issue, Severity, error
 from graph_engine.registry import BlockRegistry
 

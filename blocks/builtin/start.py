@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 
 from graph_engine.block import BlockType
 from graph_engine.context import BlockContext
-from graph_engine.interpreter import CHANNEL_FACTS
+from graph_engine.document import CHANNEL_FACTS
 
 
 class StartBlock(BlockType):
