@@ -126,7 +126,8 @@ class AgiChannel:
     def play(self, prompt: Prompt, *, interrupt_keys: str = "") -> Coroutine[Any, Any, str]:
         # Not a coroutine itself (the Channel protocol only needs an awaitable): the one operation most calls
         # do most gets one coroutine frame less. A bad media name or key still raises before anything is sent.
-        return self._stream("play", self._media(prompt), self._keys(interrupt_keys))
+        keys = self._keys(interrupt_keys) if interrupt_keys else ""
+        return self._stream("play", _media_path(self.settings.sounds_prefix, prompt.audio), keys)
 
     async def _stream(self, operation: str, media: str, keys: str) -> str:
         # `_run` spelled out, for the same reason.

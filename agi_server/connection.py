@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable, Coroutine
 from typing import Any, Final
 
@@ -40,8 +41,8 @@ from agi_server.protocol import (
     MAX_ENV_BYTES,
     AgiResponse,
     ResponseParser,
-    encode_command,
     encode_exec,
+    encode_line,
     env_block_end,
 )
 from agi_server.watchdog import Watchdog
@@ -54,6 +55,9 @@ RoundTripObserver = Callable[[str, float], None]
 ConnectHook = Callable[["AgiConnection", asyncio.Transport], None]
 
 log = logging.getLogger(__name__)
+
+# asyncio's loop.time() is this clock behind a Python method call; a command reads it twice.
+_loop_clock: Final = time.monotonic
 
 
 class AgiConnection(asyncio.Protocol):
@@ -126,7 +130,7 @@ class AgiConnection(asyncio.Protocol):
     def connection_lost(self, exc: Exception | None) -> None:
         detail = f": {type(exc).__name__}: {exc}" if exc is not None else ""
         self._lost(ConnectionLost(f"the AGI socket closed{detail}"))
-        self._stop_watchdog()
+        self._watchdog.forget(self)  # a watched session would stay in memory until the server stops
         self._transport = None
 
     # -- incoming bytes ------------------------------------------------------------------------------------
@@ -213,9 +217,6 @@ class AgiConnection(asyncio.Protocol):
         self.closed = True
         self._resolve_error(TimeoutError(f"{self._waiting_for}: no answer within {self._wait_seconds:g} s"))
 
-    def _stop_watchdog(self) -> None:
-        self._watchdog.forget(self)  # a watched session would stay in memory until the server stops
-
     # -- reading the env block -----------------------------------------------------------------------------
     async def read_env_block(self, timeout: float) -> bytes:
         """The raw env block up to its closing empty line (`EnvBlockError` beyond the size cap,
@@ -239,7 +240,7 @@ class AgiConnection(asyncio.Protocol):
         `timeout` bounds the wait for the answer (None: the idle timeout). A blocking command such as an
         answered Dial may pass `float("inf")`. Encoding errors (`UnsafeArgument`) raise at the call.
         """
-        return self._send(encode_command(verb, *args), verb, timeout)
+        return self._send(encode_line(verb, args), verb, timeout)
 
     def exec(
         self, application: str, argument: str, *, timeout: float | None = None
@@ -263,11 +264,11 @@ class AgiConnection(asyncio.Protocol):
         wait = self._idle_timeout if timeout is None else timeout
         waiter: asyncio.Future[AgiResponse] = self._loop.create_future()
         self._busy, self._waiter, self._waiting_for, self._wait_seconds = True, waiter, verb, wait
-        started = self._loop.time()
+        started = _loop_clock()
         try:
             transport.write(line)
             self.commands_sent += 1
-            self._arm(wait, started)
+            self._watchdog.watch(self, wait, started)
             response = await waiter
         except TimeoutError as error:
             raise ConnectionLost(str(error)) from error
@@ -280,7 +281,7 @@ class AgiConnection(asyncio.Protocol):
                 idle, self._idle = self._idle, None
                 idle.set_result(None)
         if self._on_round_trip is not None:
-            self._on_round_trip(verb, self._loop.time() - started)
+            self._on_round_trip(verb, _loop_clock() - started)
         if response.code == 200:
             return response
         return self._check(response, verb)
@@ -300,7 +301,7 @@ class AgiConnection(asyncio.Protocol):
         transport = self._transport
         self.closed = True
         if transport is None or transport.is_closing() or self._eof or self._closing:
-            self._stop_watchdog()
+            self._watchdog.forget(self)
             if transport is not None:
                 transport.close()
             return
@@ -316,5 +317,5 @@ class AgiConnection(asyncio.Protocol):
             pass  # Asterisk is gone: closing is all that is left to do
         finally:
             self._waiter = None
-            self._stop_watchdog()
+            self._watchdog.forget(self)
             transport.close()

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Final
 from urllib.parse import parse_qsl
@@ -104,14 +104,13 @@ class AgiRequest:
 def channel_facts(env: Mapping[str, str]) -> dict[str, str]:
     """The engine's channel facts from the env block; Asterisk writes "unknown" for an absent caller ID."""
 
-    def known(key: str) -> str:
-        value = env.get(key, "")
-        return "" if value == "unknown" else value
-
+    caller_id = env.get("agi_callerid", "")
+    caller_name = env.get("agi_calleridname", "")
+    dialed = env.get("agi_dnid", "")
     return {
-        "caller_id": known("agi_callerid"),
-        "caller_name": known("agi_calleridname"),
-        "dialed_number": known("agi_dnid") or env.get("agi_extension", ""),
+        "caller_id": "" if caller_id == "unknown" else caller_id,
+        "caller_name": "" if caller_name == "unknown" else caller_name,
+        "dialed_number": ("" if dialed == "unknown" else dialed) or env.get("agi_extension", ""),
         "channel": env.get("agi_channel", ""),
         "channel_language": env.get("agi_language", ""),
     }
@@ -161,13 +160,15 @@ def _encode(verb: str, args: tuple[str, ...]) -> bytes:
 
 def encode_command(verb: str, *args: str) -> bytes:
     """The one place a command line is built: every argument quoted and escaped, the verb from a fixed set."""
-    return _encode_known(verb, args)
+    return encode_line(verb, args)
 
 
 @lru_cache(maxsize=4096)
-def _encode_known(verb: str, args: tuple[str, ...]) -> bytes:
-    # Cached: calls repeat the same few lines (ANSWER, the scenario's prompts) thousands of times. A refused
-    # line raises and is not cached.
+def encode_line(verb: str, args: tuple[str, ...]) -> bytes:
+    """`encode_command` with the arguments as a tuple, for the session's hot path (one call less).
+
+    Cached: calls repeat the same few lines (ANSWER, the scenario's prompts) thousands of times. A refused
+    line raises and is not cached."""
     if verb not in KNOWN_VERBS:
         raise UnsafeArgument(f"verb {verb!r} is not one this runtime sends (EXEC goes through encode_exec)")
     return _encode(verb, args)
@@ -247,14 +248,16 @@ class AgiResponse:
     data: str | None = None  # the verbatim (data) part, unescaped by Asterisk
     fields: tuple[tuple[str, str], ...] = ()  # key=value after the data, e.g. (("endpos", "11234"),)
     text: str = ""  # everything after the code (the usage text for 520)
+    # `result` as an int, or None when it is empty (GET DATA with no digit). Computed once: responses are
+    # cached and shared, and the channel reads it for nearly every command.
+    number: int | None = field(init=False, compare=False, repr=False)
 
-    @property
-    def number(self) -> int | None:
-        """`result` as an int, or None when it is empty (GET DATA with no digit)."""
+    def __post_init__(self) -> None:
         try:
-            return int(self.result)
+            number: int | None = int(self.result)
         except ValueError:
-            return None
+            number = None
+        object.__setattr__(self, "number", number)
 
     def field(self, name: str) -> str | None:
         return dict(self.fields).get(name)
@@ -312,7 +315,7 @@ class ResponseParser:
         if line == "HANGUP":
             return HANGUP_NOTICE
         if line.startswith("200 "):
-            return self._result(line)
+            return _complete_result(line) or self._result(line)  # the first: nearly every answer, cached
         match = _CODE_LINE.match(line)
         if match is None:
             raise ResponseError(f"unreadable response line {line[:120]!r}", line)

@@ -31,8 +31,9 @@ from agi_server.records import CallRecord, RecordWriter, WriteBatch, trace_of
 from agi_server.scenarios import ScenarioSource, is_slug
 from agi_server.watchdog import Watchdog
 from graph_engine.channel import Prompt
+from graph_engine.document import CHANNEL_FACTS
 from graph_engine.errors import CallerHangup
-from graph_engine.interpreter import CHANNEL_FACTS, CallRun
+from graph_engine.interpreter import CallRun
 from graph_engine.registry import BlockRegistry
 from graph_engine.services import Services
 from graph_engine.trace import CallOutcome
@@ -223,7 +224,7 @@ class AgiServer:
             transport.abort()
             return
         loop = self._loop or asyncio.get_running_loop()
-        task = loop.create_task(self._serve(connection, transport, f"{host}:{peer[1]}"))
+        task = loop.create_task(self._call(connection, transport, f"{host}:{peer[1]}"))
         self._connections.add(task)
         task.add_done_callback(self._connections.discard)
 
@@ -236,7 +237,9 @@ class AgiServer:
             self.metrics.refused.labels("handshake").inc()
             return None
 
-    async def _serve(self, connection: AgiConnection, transport: asyncio.Transport, peer: str) -> None:
+    async def _admit(self, connection: AgiConnection, transport: asyncio.Transport, peer: str) -> dict[str, str] | None:
+        """The env block of a call we take; None when the session was refused (bad handshake, over capacity)
+        and closed here."""
         try:
             env = await self._read_env(connection, peer)
         except asyncio.CancelledError:  # shutdown while Asterisk was still sending the env block
@@ -244,17 +247,11 @@ class AgiServer:
             raise
         if env is None:
             await connection.close(drain_timeout=0.1)
-            return
+            return None
         if self.active_calls >= self.config.max_calls:
             await self._refuse_overload(connection, peer)
-            return
-        self.active_calls += 1
-        self.metrics.call_started()
-        try:
-            await self._call(connection, env, peer)
-        finally:
-            self.active_calls -= 1
-            self.metrics.call_ended()
+            return None
+        return env
 
     async def _refuse_overload(self, connection: AgiConnection, peer: str) -> None:
         log.warning("refused a FastAGI call from %s: %d calls already active", peer, self.active_calls)
@@ -263,7 +260,14 @@ class AgiServer:
             await connection.command("SET VARIABLE", STATUS_VARIABLE, "OVERLOADED", timeout=1.0)
         await connection.close(drain_timeout=0.5)
 
-    async def _call(self, connection: AgiConnection, env: dict[str, str], peer: str) -> None:
+    async def _call(self, connection: AgiConnection, transport: asyncio.Transport, peer: str) -> None:
+        # The session's task runs this coroutine itself: every command of the call waits through the chain of
+        # frames above it, and each level costs at every suspension and resumption.
+        env = await self._admit(connection, transport, peer)
+        if env is None:
+            return
+        self.active_calls += 1
+        self.metrics.call_started()
         clock = self.services.clock
         call_id = os.urandom(16).hex()  # uuid4's randomness and 32 hex digits, without building a UUID
         call_log = CallLog(log, {"call_id": call_id})
@@ -328,7 +332,11 @@ class AgiServer:
             self.metrics.errors.labels("internal").inc()
             call_log.exception("call failed")
         finally:
-            await self._close_call(connection, channel, record, call_log, cancelled=cancelled)
+            try:
+                await self._close_call(connection, channel, record, call_log, cancelled=cancelled)
+            finally:
+                self.active_calls -= 1
+                self.metrics.call_ended()
 
     async def _inputs(self, record: CallRecord, call_log: CallLog) -> dict[str, Any]:
         if self.resolve_inputs is None:

@@ -96,7 +96,7 @@ class PhraseCache:
 
     def touch(self, key: str) -> bool:
         """Mark `key` just used in this process's index, without the file system; False when it is not indexed."""
-        entries = self._index()
+        entries = self._entries if self._entries is not None else self._index()  # a prompt's hot path
         if key not in entries:
             return False
         entries.move_to_end(key)

@@ -216,3 +216,11 @@ def test_env_fast_path_agrees_with_the_line_by_line_reader(lines: list[tuple[str
     except EnvBlockError:
         got = EnvBlockError
     assert got == expected
+
+
+def test_a_result_number_is_read_once_and_kept_out_of_equality() -> None:
+    digit = AgiResponse(code=200, result="49", text="result=49")
+    assert digit.number == 49 and AgiResponse(code=200, result="").number is None
+    assert AgiResponse(code=200, result="-1").number == -1
+    assert digit == AgiResponse(code=200, result="49", text="result=49")
+    assert "number" not in repr(digit)
