@@ -279,7 +279,7 @@ _CODE_LINE = re.compile(r"^(?P<code>[1-5]\d\d)(?P<sep>[ -])(?P<text>.*)$", re.DO
 
 
 @lru_cache(maxsize=1024)
-def _complete_result(line: str) -> AgiResponse | None:
+def complete_result(line: str) -> AgiResponse | None:
     """A whole `200 result=...` line, or None. Cached (a response is immutable): most answers are one of a
     few lines ("200 result=0", the endpos of the scenario's prompts)."""
     match = _RESULT.match(line)
@@ -303,19 +303,21 @@ class ResponseParser:
 
     def __init__(self) -> None:
         self._pending: list[str] = []
-        self._mode: str | None = None  # "usage" inside 520-..., "data" inside an unclosed (data)
+        # "usage" inside 520-..., "data" inside an unclosed (data), None between answers (read by the session's
+        # fast path for single-line answers, see `AgiConnection.data_received`)
+        self.mode: str | None = None
 
     @property
     def idle(self) -> bool:
-        return self._mode is None
+        return self.mode is None
 
     def feed_line(self, line: str) -> AgiResponse | HangupNotice | None:
-        if self._mode is not None:
+        if self.mode is not None:
             return self._continue(line)
         if line == "HANGUP":
             return HANGUP_NOTICE
         if line.startswith("200 "):
-            return _complete_result(line) or self._result(line)  # the first: nearly every answer, cached
+            return complete_result(line) or self._result(line)  # the first: nearly every answer, cached
         match = _CODE_LINE.match(line)
         if match is None:
             raise ResponseError(f"unreadable response line {line[:120]!r}", line)
@@ -323,24 +325,24 @@ class ResponseParser:
         if code == 100:  # "100 result=0 Trying..." progress: the real answer follows
             return None
         if code == 520 and match["sep"] == "-":
-            self._mode, self._pending = "usage", []
+            self.mode, self._pending = "usage", []
             return None
         return AgiResponse(code=code, text=match["text"])
 
     def _result(self, line: str) -> AgiResponse | None:
-        response = _complete_result(line)
+        response = complete_result(line)
         if response is None:
             if _RESULT_WITH_OPEN_DATA.match(line):
-                self._mode, self._pending = "data", [line]
+                self.mode, self._pending = "data", [line]
                 return None
             raise ResponseError(f"unreadable result line {line[:120]!r}", line)
         return response
 
     def _continue(self, line: str) -> AgiResponse | None:
-        if self._mode == "usage":
+        if self.mode == "usage":
             if line.startswith("520 "):
                 usage = "\n".join(self._pending)
-                self._mode, self._pending = None, []
+                self.mode, self._pending = None, []
                 return AgiResponse(code=520, text=usage)
             self._grow(line)
             return None
@@ -349,11 +351,11 @@ class ResponseParser:
         match = _RESULT.match(joined)
         if match is None:  # the closing parenthesis has not come yet
             return None
-        self._mode, self._pending = None, []
+        self.mode, self._pending = None, []
         return self._result(joined)
 
     def _grow(self, line: str) -> None:
         self._pending.append(line)
         if len(self._pending) > MAX_RESPONSE_LINES:
-            self._mode, self._pending = None, []
+            self.mode, self._pending = None, []
             raise ResponseError(f"response runs over {MAX_RESPONSE_LINES} lines", line)

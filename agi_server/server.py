@@ -100,6 +100,11 @@ class CallLog(logging.LoggerAdapter[logging.Logger]):
         return f"call_id={extra.get('call_id', '-')} {msg}", kwargs
 
 
+def _call_log(record: CallRecord) -> CallLog:
+    """The logger of one call, made when a line is written (most calls write none at the default level)."""
+    return CallLog(log, {"call_id": record.call_id})
+
+
 def call_inputs(request: AgiRequest, *, max_length: int) -> dict[str, str]:
     """Query parameters and AGI() arguments as plain strings: never evaluated, never allowed to pose as facts."""
     inputs: dict[str, str] = {}
@@ -270,7 +275,6 @@ class AgiServer:
         self.metrics.call_started()
         clock = self.services.clock
         call_id = os.urandom(16).hex()  # uuid4's randomness and 32 hex digits, without building a UUID
-        call_log = CallLog(log, {"call_id": call_id})
         started = clock.now()
         facts = channel_facts(env)
         record = CallRecord(
@@ -293,14 +297,18 @@ class AgiServer:
             record.inputs = call_inputs(request, max_length=self.config.max_input_length)
             published = await self.source.get(request.path) if is_slug(request.path) else None
             if published is None:
-                call_log.error("unknown scenario %r requested by %s; playing the fallback", request.path[:100], peer)
+                _call_log(record).error(
+                    "unknown scenario %r requested by %s; playing the fallback", request.path[:100], peer
+                )
                 self.metrics.errors.labels("unknown_scenario").inc()
                 record.outcome = "unknown_scenario"
                 await self._fallback(channel)
                 return
             record.version = published.version
             if log.isEnabledFor(logging.INFO):  # two lines a call: skip the adapter's work when nobody reads them
-                call_log.info("call from %r on scenario %s v%d", facts["caller_id"], published.slug, published.version)
+                _call_log(record).info(
+                    "call from %r on scenario %s v%d", facts["caller_id"], published.slug, published.version
+                )
             run = CallRun(
                 published.scenario,
                 channel=channel,
@@ -308,7 +316,7 @@ class AgiServer:
                 services=self.services,
                 call_id=call_id,
                 facts=facts,
-                inputs=await self._inputs(record, call_log) if self.resolve_inputs else dict(record.inputs),
+                inputs=await self._inputs(record) if self.resolve_inputs else dict(record.inputs),
             )
             result = await run.run()
             self._finish(
@@ -322,29 +330,29 @@ class AgiServer:
                 self._finish(record, trace_of(result), str(CallOutcome.FAILED), result.last_node, "server shutdown")
             else:
                 record.error = "server shutdown"
-            call_log.warning("call cancelled at the shutdown deadline")
+            _call_log(record).warning("call cancelled at the shutdown deadline")
         except ProtocolError as error:
             record.outcome, record.error = "protocol_error", str(error)
             self.metrics.errors.labels("protocol").inc()
-            call_log.error("protocol error: %s", error)
+            _call_log(record).error("protocol error: %s", error)
         except Exception as error:  # a bug of ours: the call still gets its record and a closed socket
             record.error = f"{type(error).__name__}: {error}"
             self.metrics.errors.labels("internal").inc()
-            call_log.exception("call failed")
+            _call_log(record).exception("call failed")
         finally:
             try:
-                await self._close_call(connection, channel, record, call_log, cancelled=cancelled)
+                await self._close_call(connection, channel, record, cancelled=cancelled)
             finally:
                 self.active_calls -= 1
                 self.metrics.call_ended()
 
-    async def _inputs(self, record: CallRecord, call_log: CallLog) -> dict[str, Any]:
+    async def _inputs(self, record: CallRecord) -> dict[str, Any]:
         if self.resolve_inputs is None:
             return dict(record.inputs)
         try:
             resolved = await self.resolve_inputs(record.inputs)
         except Exception:
-            call_log.exception("the host's input resolver failed; the call runs on the AGI inputs only")
+            _call_log(record).exception("the host's input resolver failed; the call runs on the AGI inputs only")
             self.metrics.errors.labels("inputs").inc()
             return dict(record.inputs)
         if resolved is None:
@@ -371,7 +379,7 @@ class AgiServer:
             await channel.hangup()
 
     async def _close_call(
-        self, connection: AgiConnection, channel: AgiChannel, record: CallRecord, call_log: CallLog, *, cancelled: bool
+        self, connection: AgiConnection, channel: AgiChannel, record: CallRecord, *, cancelled: bool
     ) -> None:
         """`cancelled`: the shutdown deadline cancelled the call, so nothing here may wait long."""
         try:
@@ -383,7 +391,9 @@ class AgiServer:
         record.hangup_during = channel.hangup_during
         self.metrics.call_finished(record.outcome)
         if log.isEnabledFor(logging.INFO):
-            call_log.info("call ended: %s at %s", record.outcome, record.hangup_point or record.trace.get("last_node"))
+            _call_log(record).info(
+                "call ended: %s at %s", record.outcome, record.hangup_point or record.trace.get("last_node")
+            )
         if cancelled or self._stopping:
             self.records.submit_nowait(record)
         elif not self.records.offer(record):

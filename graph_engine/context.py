@@ -125,16 +125,13 @@ class BlockContext:
         return None
 
     def _record_prompt(self, prompt: Prompt) -> None:
-        entry: dict[str, Any] = {"audio": prompt.audio}
-        if prompt.text is not None:
-            entry["text"] = prompt.text
-            entry["language"] = prompt.language
-        self.step.prompts.append(entry)
+        self.step.prompts.append(_prompt_entry(prompt))
 
     async def play(self, prompt: Prompt, *, interrupt_keys: str = "") -> str:
-        self._record_prompt(prompt)
+        step = self.step
+        step.prompts.append(_prompt_entry(prompt))
         key = await self.channel.play(prompt, interrupt_keys=interrupt_keys)
-        self.step.keys += key
+        step.keys += key
         return key
 
     async def read_digits(
@@ -145,3 +142,10 @@ class BlockContext:
         result = await self.channel.read_digits(prompt, timeout=timeout, max_digits=max_digits, terminator=terminator)
         self.step.keys += result.digits + (terminator if result.terminated else "")
         return result
+
+
+def _prompt_entry(prompt: Prompt) -> dict[str, Any]:
+    """What the trace says about a prompt played."""
+    if prompt.text is None:
+        return {"audio": prompt.audio}
+    return {"audio": prompt.audio, "text": prompt.text, "language": prompt.language}
