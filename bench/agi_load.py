@@ -30,12 +30,20 @@ from run to run: `--repeat 3` alternates the servers and compares the least CPU 
 `--profile FILE` writes a cProfile of our server.
 
 Measured 2026-11-22 on the shared 2-core dev VM, `--n 100,1000,2000 --prompt 1.0 --repeat 3`, speech through the
-product's TTS service, records counted in memory: CPU per command 1.57x bare at N=1000 (166 vs 106 us; median of
-paired runs 1.57x), 1.55x at N=2000 (median 1.71x), 1.86x at N=100 (fixed per-call costs weigh more when few
-calls share each wake-up of the loop; CPU ticks are 10 ms, so N=100 figures move by ~10%); p99 added latency
-0.8-1.6 ms, RSS per idle call 10-12.5 KiB, no call dropped, every call recorded. At the session's start (asyncio
-streams, a timer per session, Jinja context per phrase, TTS hashing and stat() per prompt) the same machine
-gave 2.1-2.2x at N=1000. `--records sqlite` (the product's batch insert) adds ~110 us per call record.
+product's TTS service, records counted in memory, CPU read from the server's own clock: CPU per command 1.54x
+bare at N=1000 (161 vs 105 us; median of paired runs 1.55x), 1.51x at N=2000 (145 vs 96 us; median 1.52x),
+1.73x at N=100 (median 1.65x: with few calls every event wakes a sleeping process and runs cold, and cold
+Python code costs several times its warm cost, ours more than the bare responder's); p99 added latency
+1.3-2.3 ms at N=1000 and 2.5-12 ms at N=2000 (a young-generation collection walks every call in progress;
+see SERVING_GC_THRESHOLD), RSS per idle call 7-12 KiB, no call dropped, every call recorded. The same
+session started at 1.89x / 1.67x / 1.66x (N=100 / 1000 / 2000).
+
+Where the rest goes (valgrind instruction counts of an in-process call loop over a fake transport, the
+layers built up one at a time): the AgiConnection alone costs what bare asyncio streams cost; AgiChannel adds
+~10 %, the engine's walk (trace steps, block contexts, timestamps, speech) ~50 %, the server's call
+bookkeeping (record, trace dict, metrics, env facts) ~35 % of what we add. Every Python-level call or
+coroutine level on that path is ~2,000 instructions; the remaining work is spread thin over ~200 of them
+per call. `--records sqlite` (the product's batch insert) adds ~110 us per call record.
 """
 
 from __future__ import annotations
