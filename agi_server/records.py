@@ -2,9 +2,10 @@
 
 A call puts its record on a bounded queue as it ends; one writer task takes whatever has piled up (up to a
 batch) and hands it to the injected `write_batch` (the persistence layer's SQL insert in production).
-After the first record of a batch it waits `flush_interval` for more to pile up: at thousands of calls that is
-one wake-up and one INSERT per interval instead of one per call. A full queue makes the finishing call wait,
-never drops its record; `close()` writes everything left.
+Writes are at least `flush_interval` apart: a record arriving after a quiet spell is written at once (no timer
+wakes the process later just for it), and under load the records of an interval pile up and go in one batch:
+at thousands of calls one wake-up and one INSERT per interval instead of one per call. A full queue makes the
+finishing call wait, never drops its record; `close()` writes everything left.
 """
 
 from __future__ import annotations
@@ -95,6 +96,7 @@ class RecordWriter:
         self._metrics = metrics
         self._retry_delays = retry_delays
         self._flush_interval = flush_interval
+        self._last_write = float("-inf")  # loop time the last batch went out
         self._task: asyncio.Task[None] | None = None
         self.written = 0
 
@@ -163,13 +165,15 @@ class RecordWriter:
                 self._wake = loop.create_future()
                 await self._wake
                 continue
-            # After the first record, let more pile up: one wake-up and one INSERT per interval at load.
-            if self._flush_interval > 0 and len(self._pending) < self._batch_size and not self._closing:
+            # Writes at least flush_interval apart: after a quiet spell at once, under load a batch per interval.
+            hold = self._last_write + self._flush_interval - loop.time()
+            if hold > 0 and len(self._pending) < self._batch_size and not self._closing:
                 self._flush_wait = flush_wait = loop.create_future()
-                timer = loop.call_later(self._flush_interval, _resolve, flush_wait)
+                timer = loop.call_later(hold, _resolve, flush_wait)
                 await flush_wait
                 timer.cancel()
                 self._flush_wait = None
+            self._last_write = loop.time()
             await self._write(self._take())
         await self._write(self._drain())
 

@@ -14,22 +14,27 @@ def _record(n: int) -> CallRecord:
     return CallRecord(call_id=f"c{n}", scenario="s", version=1, started_at=T0, ended_at=T0, outcome="ended")
 
 
-async def test_records_arriving_together_go_out_in_one_batch() -> None:
+async def test_a_record_after_a_quiet_spell_goes_out_at_once_and_a_busy_spell_is_batched() -> None:
     batches: list[list[str]] = []
+    written = asyncio.Event()
 
     async def write(batch: list[CallRecord]) -> None:
         batches.append([r.call_id for r in batch])
+        written.set()
 
-    writer = RecordWriter(write, flush_interval=0.05)
+    writer = RecordWriter(write, flush_interval=0.2)
     writer.start()
-    for n in range(5):
-        assert writer.offer(_record(n))
-    await asyncio.sleep(0.15)
-    assert batches == [["c0", "c1", "c2", "c3", "c4"]]
-    writer.offer(_record(5))  # the writer was idle: the next record wakes it again
-    await asyncio.sleep(0.15)
+    writer.offer(_record(0))
+    await asyncio.wait_for(written.wait(), 0.1)  # no timer wait for the first record of a quiet spell
+    assert batches == [["c0"]]
+    for n in range(1, 5):  # the same interval: held until it is over, then one batch
+        writer.offer(_record(n))
+        await asyncio.sleep(0.01)
+    assert batches == [["c0"]]
+    await asyncio.sleep(0.3)
+    assert batches == [["c0"], ["c1", "c2", "c3", "c4"]]
     await writer.close()
-    assert batches == [["c0", "c1", "c2", "c3", "c4"], ["c5"]] and writer.written == 6
+    assert writer.written == 5
 
 
 async def test_a_full_queue_makes_the_call_wait_and_loses_nothing() -> None:
