@@ -14,13 +14,17 @@ from typing import Any, Final
 from graph_engine.block import ERROR_EXIT, HANGUP_EXIT, BlockType
 from graph_engine.channel import Channel
 from graph_engine.context import BlockContext, CallFlags
-from graph_engine.document import Node, Scenario
+from graph_engine.document import CHANNEL_FACTS, Node, Scenario
 from graph_engine.errors import CallerHangup, EngineError
 from graph_engine.registry import BlockRegistry
 from graph_engine.services import Services
 from graph_engine.trace import CallOutcome, CallResult, IsoTimes, TraceStep
 
 log = logging.getLogger(__name__)
+
+# CHANNEL_FACTS moved to graph_engine.document (the scenario builds its variable base from it); still
+# importable from here, where plugins found it.
+__all__ = ["CHANNEL_FACTS", "DEFAULT_STEP_LIMIT", "CallRun", "initial_variables", "run_call"]
 
 DEFAULT_STEP_LIMIT = 1000
 
