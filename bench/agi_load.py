@@ -30,13 +30,14 @@ from run to run: `--repeat 3` alternates the servers and compares the least CPU 
 `--profile FILE` writes a cProfile of our server.
 
 Measured 2026-11-22 on the shared 2-core dev VM, `--n 100,1000,2000 --prompt 1.0 --repeat 3`, speech through the
-product's TTS service, records counted in memory, CPU read from the server's own clock: CPU per command 1.54x
-bare at N=1000 (161 vs 105 us; median of paired runs 1.55x), 1.51x at N=2000 (145 vs 96 us; median 1.52x),
-1.73x at N=100 (median 1.65x: with few calls every event wakes a sleeping process and runs cold, and cold
-Python code costs several times its warm cost, ours more than the bare responder's); p99 added latency
-1.3-2.3 ms at N=1000 and 2.5-12 ms at N=2000 (a young-generation collection walks every call in progress;
-see SERVING_GC_THRESHOLD), RSS per idle call 7-12 KiB, no call dropped, every call recorded. The same
-session started at 1.89x / 1.67x / 1.66x (N=100 / 1000 / 2000).
+product's TTS service, records counted in memory, CPU read from the server's own clock, two runs of the
+final code at different hours: CPU per command 1.54x / 1.72x bare at N=1000 (161 vs 105 us at best), 1.51x /
+1.58x at N=2000 (145 vs 96 us at best), 1.73x / 1.81x at N=100 (with few calls every event wakes a sleeping
+process and runs cold, and cold Python code costs several times its warm cost, ours more than the bare
+responder's); p99 added latency 1.3-2.3 ms at N=1000 (one run of eleven 6.4 ms) and 2.5-12 ms at N=2000 (a
+collection walks the young objects of every call in progress; see SERVING_GC_THRESHOLD), RSS per idle call
+7-12 KiB, no call dropped, every call recorded. The same session started at 1.89x / 1.67x / 1.66x (N=100 /
+1000 / 2000) on the same machine.
 
 Where the rest goes (valgrind instruction counts of an in-process call loop over a fake transport, the
 layers built up one at a time): the AgiConnection alone costs what bare asyncio streams cost; AgiChannel adds
