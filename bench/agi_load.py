@@ -34,7 +34,7 @@ product's TTS service, records counted in memory, CPU read from the server's own
 final code at different hours: CPU per command 1.54x / 1.72x bare at N=1000 (161 vs 105 us at best), 1.51x /
 1.58x at N=2000 (145 vs 96 us at best), 1.73x / 1.81x at N=100 (with few calls every event wakes a sleeping
 process and runs cold, and cold Python code costs several times its warm cost, ours more than the bare
-responder's); p99 added latency 1.3-2.3 ms at N=1000 (one run of eleven 6.4 ms) and 2.5-12 ms at N=2000 (a
+responder's); p99 added latency 1.3-4.3 ms at N=1000 (one run of 17: 6.4 ms) and 2.5-12 ms at N=2000 (a
 collection walks the young objects of every call in progress; see SERVING_GC_THRESHOLD), RSS per idle call
 7-12 KiB, no call dropped, every call recorded. The same session started at 1.89x / 1.67x / 1.66x (N=100 /
 1000 / 2000) on the same machine.
