@@ -212,12 +212,7 @@ class AgiConnection(asyncio.Protocol):
         else:
             self._resolve_error(error)
 
-    # -- the deadline (see agi_server.watchdog) -------------------------------------------------------------
-    def _arm(self, seconds: float, now: float | None = None) -> None:
-        """Bound the wait in progress by `seconds` (inf: unbounded, e.g. an answered Dial); `now` when the
-        loop's clock was just read."""
-        self._watchdog.watch(self, seconds, now)
-
+    # -- the deadline: `Watchdog.watch` bounds each wait (see agi_server.watchdog) -----------------------------
     def expire(self) -> None:
         """The watchdog's call: the wait in progress ran past its deadline."""
         if self._closing:
@@ -237,7 +232,7 @@ class AgiConnection(asyncio.Protocol):
             raise self._env_error
         waiter: asyncio.Future[bytes] = self._loop.create_future()
         self._waiter, self._waiting_for, self._wait_seconds = waiter, "env block", timeout
-        self._arm(timeout)
+        self._watchdog.watch(self, timeout)
         try:
             return await waiter
         finally:
@@ -321,7 +316,7 @@ class AgiConnection(asyncio.Protocol):
         try:
             if transport.can_write_eof():
                 transport.write_eof()
-            self._arm(drain_timeout)
+            self._watchdog.watch(self, drain_timeout)
             await waiter
         except (ConnectionError, OSError):
             pass  # Asterisk is gone: closing is all that is left to do

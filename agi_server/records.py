@@ -131,17 +131,15 @@ class RecordWriter:
             return
         self._wake_writer()
         flush_wait, self._flush_wait = self._flush_wait, None
-        if flush_wait is not None and not flush_wait.done():
-            flush_wait.set_result(None)  # write now: shutdown has a deadline
+        if flush_wait is not None:
+            _resolve(flush_wait)  # write now: shutdown has a deadline
         await self._task
         self._task = None
 
     def _wake_writer(self) -> None:
-        wake = self._wake
+        wake, self._wake = self._wake, None
         if wake is not None:
-            self._wake = None
-            if not wake.done():
-                wake.set_result(None)
+            _resolve(wake)
 
     def _drain(self) -> list[CallRecord]:
         batch, self._overflow = self._overflow, []

@@ -124,9 +124,6 @@ class BlockContext:
             return Prompt(audio=str(spec["audio"]))
         return None
 
-    def _record_prompt(self, prompt: Prompt) -> None:
-        self.step.prompts.append(_prompt_entry(prompt))
-
     async def play(self, prompt: Prompt, *, interrupt_keys: str = "") -> str:
         step = self.step
         step.prompts.append(_prompt_entry(prompt))
@@ -138,7 +135,7 @@ class BlockContext:
         self, prompt: Prompt | None, *, timeout: float, max_digits: int, terminator: str = "#"
     ) -> DigitInput:
         if prompt is not None:
-            self._record_prompt(prompt)
+            self.step.prompts.append(_prompt_entry(prompt))
         result = await self.channel.read_digits(prompt, timeout=timeout, max_digits=max_digits, terminator=terminator)
         self.step.keys += result.digits + (terminator if result.terminated else "")
         return result

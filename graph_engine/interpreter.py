@@ -163,7 +163,7 @@ class CallRun:
         return self.result()
 
     def _needs_caller(self, node: Node) -> bool:
-        block = self.registry.get(node.type)
+        block = self._block_of(node.type)
         return block is None or block.waits_for_caller
 
     async def _run_node(self, scenario: Scenario, node: Node) -> tuple[TraceStep, BlockContext, str | None]:
