@@ -6,6 +6,7 @@ import asyncio
 import itertools
 import logging
 from collections.abc import Mapping
+from dataclasses import fields
 from typing import Any, ClassVar
 from urllib.parse import quote
 
@@ -349,7 +350,12 @@ def test_trace_of_matches_the_engines_as_dict() -> None:
 
     step = TraceStep(0, "n", "t", "L", "2026-01-01T00:00:00+00:00", exit="next", prompts=[{"audio": "a"}])
     result = CallResult("c", "S", CallOutcome.ENDED, "a", "b", [step], {"x": {"y": 1}}, "n", answered=True)
-    assert trace_of(result) == result.as_dict()
+    trace = trace_of(result)
+    assert trace == result.as_dict()
+    # Every field, in the dataclasses' order (the JSON the API serves keeps it), built from the fields themselves.
+    assert list(trace) == [item.name for item in fields(CallResult)]
+    assert list(trace["steps"][0]) == [item.name for item in fields(TraceStep)]
+    assert trace["steps"][0]["prompts"] is step.prompts  # shallow: the call is over, nothing is copied twice
 
 
 @pytest.mark.parametrize(
