@@ -3,21 +3,39 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 from hypothesis import given
 from hypothesis import strategies as st
 
 from graph_engine.trace import IsoTimes
 
-ZONES = st.sampled_from([UTC, timezone(timedelta(hours=5, minutes=45)), timezone(timedelta(hours=-3)), None])
+MADRID = ZoneInfo("Europe/Madrid")  # DST: the wall-clock hour 02:00-03:00 of the last Sunday of October repeats
+ZONES = st.sampled_from([UTC, timezone(timedelta(hours=5, minutes=45)), timezone(timedelta(hours=-3)), MADRID, None])
 
 
-@given(st.lists(st.tuples(st.datetimes(), ZONES), min_size=1, max_size=20))
-def test_iso_times_equal_isoformat(moments: list[tuple[datetime, object]]) -> None:
+@given(st.lists(st.tuples(st.datetimes(), ZONES, st.integers(0, 1)), min_size=1, max_size=20))
+def test_iso_times_equal_isoformat(moments: list[tuple[datetime, object, int]]) -> None:
     iso = IsoTimes()  # one formatter for the sequence: its cache must never leak one instant into another
-    for moment, zone in moments:
-        stamped = moment.replace(tzinfo=zone)  # type: ignore[arg-type]
+    for moment, zone, fold in moments:
+        stamped = moment.replace(tzinfo=zone, fold=fold)  # type: ignore[arg-type]
         assert iso(stamped) == stamped.isoformat()
+
+
+def test_the_repeated_hour_of_a_dst_change_keeps_its_offsets() -> None:
+    """The same wall-clock second twice, an hour apart: the cached head must not carry the first offset."""
+    iso = IsoTimes()
+    first = datetime(2026, 10, 25, 2, 30, 0, 100, tzinfo=MADRID)  # fold=0: still summer time, +02:00
+    again = first.replace(microsecond=200, fold=1)  # an hour later, winter time, +01:00
+    assert [iso(first), iso(again), iso(first)] == [first.isoformat(), again.isoformat(), first.isoformat()]
+    assert iso(again).endswith("+01:00")
+
+
+def test_a_clock_going_back_within_its_second_is_still_exact() -> None:
+    iso = IsoTimes()
+    later = datetime(2026, 11, 22, 9, 0, 1, 500_000, tzinfo=UTC)
+    for moment in (later, later - timedelta(seconds=1), later, later + timedelta(days=1), later):
+        assert iso(moment) == moment.isoformat()
 
 
 @given(st.datetimes(timezones=st.just(UTC)), st.lists(st.integers(0, 999_999), min_size=2, max_size=10))
