@@ -26,7 +26,12 @@ class CallFlags:
 
 
 class BlockContext:
-    """One node's view of the call. Every effect a block has on the call goes through here, so it is traced."""
+    """The call as the running block sees it. Every effect a block has on the call goes through here, so it is
+    traced.
+
+    The interpreter makes one per call and points it at each node in turn (`node`, `step`, `scenario`, and
+    the controls below reset): a block uses it while its `run` runs and does not keep it for later.
+    """
 
     def __init__(
         self,

@@ -84,6 +84,7 @@ class CallRun:
         self.flags = CallFlags()
         self.hangup_node: str | None = None
         self._step_ended: datetime | None = None
+        self._context: BlockContext | None = None
         self._first_scenario = scenario
         self._origin_scenario = scenario.name
 
@@ -180,16 +181,21 @@ class CallRun:
             scenario=scenario.name if scenario is not self._first_scenario else None,
         )
         steps.append(step)
-        ctx = BlockContext(
-            call_id=self.call_id,
-            channel=self.channel,
-            services=self.services,
-            scenario=scenario,
-            variables=self.variables,
-            node=node,
-            step=step,
-            flags=self.flags,
-        )
+        ctx = self._context
+        if ctx is None:
+            ctx = self._context = BlockContext(
+                call_id=self.call_id,
+                channel=self.channel,
+                services=self.services,
+                scenario=scenario,
+                variables=self.variables,
+                node=node,
+                step=step,
+                flags=self.flags,
+            )
+        else:  # one context per call, pointed at each node in turn: a step used to build one of 11 fields
+            ctx.scenario, ctx.node, ctx.step = scenario, node, step
+            ctx.ended = ctx.next_scenario = ctx.jump = None
         exit_name: str | None
         block = self._block_of(node.type)
         try:
