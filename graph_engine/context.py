@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from functools import lru_cache
+from typing import Any, Final
 
 from graph_engine import templates
 from graph_engine.channel import Channel, DigitInput, Prompt
@@ -13,6 +14,10 @@ from graph_engine.services import Services
 from graph_engine.trace import CallOutcome, TraceStep
 
 _UNSET = object()
+# Prompts are frozen values, so the same phrase said again can be the same object: a scenario says the same
+# few phrases all day, and building a frozen dataclass costs ~5,000 instructions (valgrind,
+# bench/agi_layers.py) where a cache hit costs a tenth of that. Phrases with per-call values only churn it.
+_spoken: Final = lru_cache(maxsize=4096)(Prompt)
 
 
 class CallFlags:
@@ -117,7 +122,7 @@ class BlockContext:
         audio = await self.services.tts.render(
             text, language=language, voice=voice or self.scenario.voice_name, engine=self.scenario.voice_engine
         )
-        return Prompt(audio=audio, text=text, language=language)
+        return _spoken(audio, text, language)
 
     async def prompt_from(self, spec: Mapping[str, Any] | None) -> Prompt | None:
         """A prompt from a block's prompt config: `{"audio": name}` or `{"text": template, "language"?, "voice"?}`."""
