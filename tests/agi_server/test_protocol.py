@@ -8,6 +8,8 @@ from hypothesis import strategies as st
 
 from agi_server.errors import AgiError, EnvBlockError, ExecNotAllowed, ResponseError, UnsafeArgument
 from agi_server.protocol import (
+    _ASTERISK_BLOCK,
+    ASTERISK_ENV_KEYS,
     HANGUP_NOTICE,
     MAX_COMMAND_BYTES,
     AgiRequest,
@@ -216,6 +218,54 @@ def test_env_fast_path_agrees_with_the_line_by_line_reader(lines: list[tuple[str
     except EnvBlockError:
         got = EnvBlockError
     assert got == expected
+
+
+_VALUES = st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\n\r\0"), max_size=12)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(_VALUES, min_size=len(ASTERISK_ENV_KEYS), max_size=len(ASTERISK_ENV_KEYS)),
+    st.lists(st.tuples(st.sampled_from(["agi_arg_1", "agi_arg_2", "agi_arg_12", "agi_arg_1234", "agi_arg_"]), _VALUES)),
+    st.sampled_from([None, 0, 5, 21]),
+)
+def test_the_asterisk_layout_path_agrees_with_the_line_by_line_reader(
+    values: list[str], args: list[tuple[str, str]], moved: int | None
+) -> None:
+    """A block in Asterisk's own key order (env.txt) is read by one match of that layout: same dict as the
+    careful reader, or the same EnvBlockError, with arguments given twice or oddly named, or a key out of place."""
+    pairs = [*zip(ASTERISK_ENV_KEYS, values, strict=True), *args]
+    if moved is not None:  # one key out of its place: not the layout, the general path answers
+        pairs.append(pairs.pop(moved))
+    data = "".join(f"{key}: {value}\n" for key, value in pairs).encode() + b"\n"
+    try:
+        expected: object = _parse_env_lines(data, data.decode("utf-8", errors="replace"))
+    except EnvBlockError:
+        expected = EnvBlockError
+    try:
+        got: object = parse_env_block(data)
+    except EnvBlockError:
+        got = EnvBlockError
+    assert got == expected
+    if got is not EnvBlockError:
+        assert list(got) == [key for key, _ in pairs]  # type: ignore[call-overload]  # Asterisk's order kept
+
+
+def test_the_captured_env_block_takes_the_layout_path() -> None:
+    """env.txt, byte for byte: the layout path reads it (the general reader is not consulted) and gets it right."""
+    data = (
+        b"agi_network: yes\nagi_network_script: env?x=1&y=two\nagi_request: agi://127.0.0.1:4573/env?x=1&y=two\n"
+        b"agi_channel: Local/dtmf@caller-0000047f;1\nagi_language: en\nagi_type: Local\n"
+        b"agi_uniqueid: probe1795295217386070-ivr\nagi_version: 22-branch-g69535d4837\nagi_callerid: +15551230000\n"
+        b"agi_calleridname: Alice Example\nagi_callingpres: 0\nagi_callingani2: 0\nagi_callington: 0\n"
+        b"agi_callingtns: 0\nagi_dnid: unknown\nagi_rdnis: unknown\nagi_context: ivr-in\nagi_extension: 1012\n"
+        b"agi_priority: 5\nagi_enhanced: 0.0\nagi_accountcode: \nagi_threadid: 140100927170240\n"
+        b"agi_arg_1: one\nagi_arg_2: two words\nagi_arg_3: 3\n\n"
+    )
+    assert _ASTERISK_BLOCK.fullmatch(data.decode()) is not None
+    env = parse_env_block(data)
+    assert env == _parse_env_lines(data, data.decode())
+    assert (env["agi_calleridname"], env["agi_accountcode"], env["agi_arg_2"]) == ("Alice Example", "", "two words")
 
 
 def test_a_result_number_is_read_once_and_kept_out_of_equality() -> None:
