@@ -31,20 +31,21 @@ from run to run: `--repeat 3` alternates the servers and compares the least CPU 
 
 Measured 2026-11-22 on the shared 2-core dev VM, `--n 100,1000,2000 --prompt 1.0 --repeat 3`, speech through the
 product's TTS service, records counted in memory, CPU read from the server's own clock, two runs of the
-final code at different hours: CPU per command 1.54x / 1.72x bare at N=1000 (161 vs 105 us at best), 1.51x /
-1.58x at N=2000 (145 vs 96 us at best), 1.73x / 1.81x at N=100 (with few calls every event wakes a sleeping
-process and runs cold, and cold Python code costs several times its warm cost, ours more than the bare
-responder's); p99 added latency 1.3-4.3 ms at N=1000 (one run of 17: 6.4 ms) and 2.5-12 ms at N=2000 (a
-collection walks the young objects of every call in progress; see SERVING_GC_THRESHOLD), RSS per idle call
-7-12 KiB, no call dropped, every call recorded. The same session started at 1.89x / 1.67x / 1.66x (N=100 /
-1000 / 2000) on the same machine.
+final code (6f69537): CPU per command 1.43x / 1.38x bare at N=1000, 1.42x / 1.44x at N=2000, 1.81x / 1.50x
+at N=100 (and 1.89x, median 1.69x, in a third `--n 100 --repeat 5` run: with few calls every event wakes a
+sleeping process and runs cold, and cold Python code costs several times its warm cost, ours more than the
+bare responder's, so N=100 stays above the 1.5x target); p99 added latency 0.7-1.0 ms at N=1000 and
+1.0-1.3 ms at N=2000, RSS per idle call 6-10 KiB, no call dropped, every call recorded. The session before
+ended at 1.54-1.72x (N=1000), 1.51-1.58x (N=2000) and 1.73-1.81x (N=100).
 
 Where the rest goes (valgrind instruction counts of an in-process call loop over a fake transport, the
-layers built up one at a time): the AgiConnection alone costs what bare asyncio streams cost; AgiChannel adds
-~10 %, the engine's walk (trace steps, block contexts, timestamps, speech) ~50 %, the server's call
-bookkeeping (record, trace dict, metrics, env facts) ~35 % of what we add. Every Python-level call or
-coroutine level on that path is ~2,000 instructions; the remaining work is spread thin over ~200 of them
-per call. `--records sqlite` (the product's batch insert) adds ~110 us per call record.
+layers built up one at a time, bench/agi_layers.py): the AgiConnection alone costs what bare asyncio streams
+cost; a call was 1,046k instructions on the full server and is 893k now (the AgiConnection layer 484k). Of
+what we add, the engine's walk (trace steps, timestamps, speech, the block calls) is the largest part, then
+the server's call bookkeeping (record, trace dicts, metrics, env facts). Every Python-level call on that path
+is ~2,000-5,000 instructions (a dataclass built with a dozen fields ~5,500); the rest is spread thin over
+the ~130 we add to the transport's per call. `--records sqlite` (the product's batch insert) adds ~110 us
+per call record.
 """
 
 from __future__ import annotations
