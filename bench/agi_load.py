@@ -34,7 +34,8 @@ product's TTS service, records counted in memory, CPU read from the server's own
 final code (6f69537): CPU per command 1.43x / 1.38x bare at N=1000, 1.42x / 1.44x at N=2000, 1.81x / 1.50x
 at N=100 (and 1.89x, median 1.69x, in a third `--n 100 --repeat 5` run: with few calls every event wakes a
 sleeping process and runs cold, and cold Python code costs several times its warm cost, ours more than the
-bare responder's, so N=100 stays above the 1.5x target); p99 added latency 0.7-1.0 ms at N=1000 and
+bare responder's, so N=100 stays above the 1.5x target); two later runs of 254efb4: 1.50x / 1.48x at
+N=1000, 1.49x / 1.54x at N=2000, 1.66x / 1.62x at N=100; p99 added latency 0.7-1.0 ms at N=1000 and
 1.0-1.3 ms at N=2000, RSS per idle call 6-10 KiB, no call dropped, every call recorded. The session before
 ended at 1.54-1.72x (N=1000), 1.51-1.58x (N=2000) and 1.73-1.81x (N=100).
 
