@@ -273,13 +273,7 @@ class AgiConnection(asyncio.Protocol):
         try:
             transport.write(line)
             self.commands_sent += 1
-            # `Watchdog.watch` for the common case (see `Watchdog.watched`): one call less per command.
-            deadline = started + wait
-            watchdog = self._watchdog
-            if deadline >= watchdog.next_at and self in watchdog.watched:
-                self.deadline = deadline
-            else:
-                watchdog.watch(self, wait, started)
+            self._watchdog.watch(self, wait, started)
             response = await waiter
         except TimeoutError as error:
             raise ConnectionLost(str(error)) from error

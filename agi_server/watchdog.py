@@ -29,11 +29,9 @@ class Watchdog:
     def __init__(self, *, resolution: float = RESOLUTION) -> None:
         self._loop = asyncio.get_running_loop()
         self._resolution = resolution
-        # Both read by a session that moves its own deadline later: while it is watched and the timer fires
-        # before the new deadline, writing the float is all `watch` would do (AgiConnection, per command).
-        self.watched: set[Watched] = set()
+        self._watched: set[Watched] = set()
         self._timer: asyncio.TimerHandle | None = None
-        self.next_at = float("inf")  # when the timer fires; inf: no timer
+        self._next_at = float("inf")  # when the timer fires; inf: no timer
 
     def watch(self, session: Watched, seconds: float, now: float | None = None) -> None:
         """Give `session` a deadline `seconds` from now (inf: no deadline); `now` if the caller just read the
@@ -43,29 +41,29 @@ class Watchdog:
             return
         deadline = (self._loop.time() if now is None else now) + seconds
         session.deadline = deadline
-        self.watched.add(session)
-        if deadline < self.next_at:
+        self._watched.add(session)
+        if deadline < self._next_at:
             self._schedule(deadline)
 
     def forget(self, session: Watched) -> None:
         session.deadline = None
-        self.watched.discard(session)
-        if not self.watched and self._timer is not None:
+        self._watched.discard(session)
+        if not self._watched and self._timer is not None:
             self._timer.cancel()
-            self._timer, self.next_at = None, float("inf")
+            self._timer, self._next_at = None, float("inf")
 
     def _schedule(self, at: float) -> None:
         if self._timer is not None:
             self._timer.cancel()
-        self.next_at = at
+        self._next_at = at
         self._timer = self._loop.call_at(at, self._tick)
 
     def _tick(self) -> None:
-        self._timer, self.next_at = None, float("inf")
+        self._timer, self._next_at = None, float("inf")
         now = self._loop.time()
         earliest = float("inf")
         expired = []
-        for session in self.watched:
+        for session in self._watched:
             deadline = session.deadline
             if deadline is None:
                 continue

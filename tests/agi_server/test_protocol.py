@@ -194,13 +194,27 @@ def test_response_parser_only_raises_its_own_errors(lines: list[str]) -> None:
             parser = ResponseParser()
 
 
+_VALUES = st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\n\r\0"), max_size=12)
+
+
+def _both_readers(data: bytes) -> tuple[object, object]:
+    """(parse_env_block's answer, the line-by-line reader's answer): the dict, or EnvBlockError."""
+    answers: list[object] = []
+    for read in (parse_env_block, lambda block: _parse_env_lines(block, block.decode("utf-8", errors="replace"))):
+        try:
+            answers.append(read(data))
+        except EnvBlockError:
+            answers.append(EnvBlockError)
+    return answers[0], answers[1]
+
+
 @settings(max_examples=300, deadline=None)
 @given(
     st.lists(
         st.tuples(
             st.sampled_from(["agi_request", "agi_channel", "agi_arg_1", "agi_X", "agi_", "x", "agi_request"]),
             st.sampled_from([":", ": ", "", ":  "]),
-            st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\n\r\0"), max_size=12),
+            _VALUES,
         ),
         max_size=6,
     )
@@ -209,18 +223,8 @@ def test_env_fast_path_agrees_with_the_line_by_line_reader(lines: list[tuple[str
     """parse_env_block checks a well-formed block with one regex; it must answer exactly what the careful
     line-by-line reader answers (same dict, or an EnvBlockError), duplicates and bad keys included."""
     data = "".join(f"{key}{sep}{value}\n" for key, sep, value in lines).encode() + b"\n"
-    try:
-        expected: object = _parse_env_lines(data, data.decode("utf-8", errors="replace"))
-    except EnvBlockError:
-        expected = EnvBlockError
-    try:
-        got: object = parse_env_block(data)
-    except EnvBlockError:
-        got = EnvBlockError
+    got, expected = _both_readers(data)
     assert got == expected
-
-
-_VALUES = st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\n\r\0"), max_size=12)
 
 
 @settings(max_examples=300, deadline=None)
@@ -238,14 +242,7 @@ def test_the_asterisk_layout_path_agrees_with_the_line_by_line_reader(
     if moved is not None:  # one key out of its place: not the layout, the general path answers
         pairs.append(pairs.pop(moved))
     data = "".join(f"{key}: {value}\n" for key, value in pairs).encode() + b"\n"
-    try:
-        expected: object = _parse_env_lines(data, data.decode("utf-8", errors="replace"))
-    except EnvBlockError:
-        expected = EnvBlockError
-    try:
-        got: object = parse_env_block(data)
-    except EnvBlockError:
-        got = EnvBlockError
+    got, expected = _both_readers(data)
     assert got == expected
     if got is not EnvBlockError:
         assert list(got) == [key for key, _ in pairs]  # type: ignore[call-overload]  # Asterisk's order kept
