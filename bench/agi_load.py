@@ -15,6 +15,9 @@ Figures per N and server:
                      adds per command on top of Asterisk (the bare responder's figure is the floor), once
                      all N calls are up; "ramp p99" is the same while the N calls are still arriving
   CPU/command        server process CPU time during the run / commands answered
+  user               the user-space share of that CPU (the rest is the kernel's, running our syscalls)
+  sleeps, preempt    per command, the times the server slept waiting for input (voluntary context switches)
+                     and the times another process took its CPU mid-work (involuntary ones)
   RSS/idle call      server RSS growth with N calls all waiting on a prompt, divided by N
 Targets (issue 3): 2,000 concurrent calls; p99 added < 5 ms at 1,000 calls; CPU/command <= 1.5x bare;
 RSS/idle call < 64 KiB; no call dropped or mis-recorded.
@@ -57,6 +60,7 @@ import contextlib
 import multiprocessing
 import os
 import random
+import resource
 import statistics
 import sys
 import tempfile
@@ -118,9 +122,10 @@ async def _serve_async(kind: str, pipe: Connection, records: str) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
 
-    def on_request() -> None:  # "cpu": this process's CPU seconds so far; "stop": finish and report
+    def on_request() -> None:  # "cpu": this process's CPU so far (a `_Cpu`); "stop": finish and report
         if pipe.recv() == "cpu":
-            pipe.send(time.process_time())
+            usage = resource.getrusage(resource.RUSAGE_SELF)
+            pipe.send(_Cpu(time.process_time(), usage.ru_utime, usage.ru_stime, usage.ru_nvcsw, usage.ru_nivcsw))
         else:
             stop.set()
 
@@ -215,11 +220,33 @@ async def _start_bare() -> tuple[int, Any]:
     return server.sockets[0].getsockname()[1], finish
 
 
-async def _cpu_seconds(pipe: Connection) -> float:
-    """The server process's CPU time (all its threads, user and system), as it reads it itself: the
-    kernel's own nanosecond count, where /proc/<pid>/stat gives 10 ms ticks (±1 tick was ±10 % at N=100)."""
+@dataclass(frozen=True)
+class _Cpu:
+    """The server process's CPU, as it reads it itself. `seconds` (all threads, user and system) is the
+    kernel's own nanosecond count, where /proc/<pid>/stat gives 10 ms ticks (±1 tick was ±10 % at N=100);
+    the user/system split is the kernel's tick-sampled one, so only its share is meaningful. Voluntary
+    context switches are the times the process slept waiting for input, involuntary ones the times another
+    process (here, most often the fake Asterisk it just wrote to) took its CPU while it was still running."""
+
+    seconds: float
+    user: float
+    system: float
+    slept: int
+    preempted: int
+
+    def __sub__(self, other: _Cpu) -> _Cpu:
+        return _Cpu(
+            self.seconds - other.seconds,
+            self.user - other.user,
+            self.system - other.system,
+            self.slept - other.slept,
+            self.preempted - other.preempted,
+        )
+
+
+async def _cpu_seconds(pipe: Connection) -> _Cpu:
     pipe.send("cpu")
-    value: float = await asyncio.get_running_loop().run_in_executor(None, pipe.recv)
+    value: _Cpu = await asyncio.get_running_loop().run_in_executor(None, pipe.recv)
     return value
 
 
@@ -303,6 +330,9 @@ class Figures:
     p99_ms: float
     ramp_p99_ms: float
     cpu_per_command_us: float
+    user_share: float  # of the CPU above, the part in user space (the rest is the kernel's, for our syscalls)
+    sleeps_per_command: float  # times the server slept waiting for input, per command
+    preempted_per_command: float  # times another process took the server's CPU mid-work, per command
     rss_per_idle_call_kib: float
     completed: int
     failed: int
@@ -354,7 +384,10 @@ async def run_load(
         p50_ms=statistics.median(gaps) * 1000 if gaps else 0.0,
         p99_ms=quantiles[98] * 1000,
         ramp_p99_ms=ramp[98] * 1000,
-        cpu_per_command_us=cpu / max(1, load.commands) * 1e6,
+        cpu_per_command_us=cpu.seconds / max(1, load.commands) * 1e6,
+        user_share=cpu.user / (cpu.user + cpu.system) if cpu.user + cpu.system else 0.0,
+        sleeps_per_command=cpu.slept / max(1, load.commands),
+        preempted_per_command=cpu.preempted / max(1, load.commands),
         rss_per_idle_call_kib=max(0, rss_idle - rss_before) / n / 1024,
         completed=load.completed,
         failed=load.failed,
@@ -365,12 +398,13 @@ async def run_load(
 def _print(figures: list[Figures]) -> None:
     print(
         f"{'server':9} {'N':>5} {'calls/s':>8} {'added p50':>10} {'p99':>8} {'ramp p99':>9} {'CPU/cmd':>9} "
-        f"{'RSS/idle':>9}  calls"
+        f"{'user':>5} {'sleeps':>6} {'preempt':>7} {'RSS/idle':>9}  calls"
     )
     for f in figures:
         print(
             f"{f.kind:9} {f.n:5d} {f.calls_per_second:8.1f} {f.p50_ms:8.2f}ms {f.p99_ms:6.2f}ms {f.ramp_p99_ms:7.2f}ms "
-            f"{f.cpu_per_command_us:7.0f}us {f.rss_per_idle_call_kib:6.1f}KiB  "
+            f"{f.cpu_per_command_us:7.0f}us {f.user_share:5.0%} {f.sleeps_per_command:6.2f} "
+            f"{f.preempted_per_command:7.2f} {f.rss_per_idle_call_kib:6.1f}KiB  "
             f"{f.completed} done, {f.failed} failed, records {f.recorded}"
         )
 
