@@ -37,7 +37,7 @@ product's TTS service, records counted in memory, CPU read from the server's own
 6f69537/254efb4 (2026-11-21): CPU per command 1.38-1.50x bare at N=1000, 1.42-1.54x at N=2000, 1.50-1.81x at
 N=100 (1.89x, median 1.69x, in a `--n 100 --repeat 5` run). Two runs of 3d881e4/8ff0a1a (2026-11-22): 1.48x /
 1.38x at N=1000, 1.53x / 1.49x at N=2000, 1.35x / 1.58x at N=100. p99 added latency 0.7-2.5 ms at N=1000 and
-1.0-2.6 ms at N=2000 (one run of six 5.9 ms), RSS per idle call 6-10 KiB, no call dropped, every call recorded.
+1.0-3.7 ms at N=2000 (one run of the twelve 5.9 ms), RSS per idle call 6-10 KiB, no call dropped, every call recorded.
 So N=100 is still above the 1.5x target. The sleeps and preempt columns show why N=100 differs. There
 both servers sleep about once per command (0.8-1.1) and spend a like share of their CPU in user space
 (74-89 %); ours is preempted more (0.8 vs 0.55 per command), in proportion to its longer runs. So the gap is
