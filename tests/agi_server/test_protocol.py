@@ -250,15 +250,7 @@ def test_the_asterisk_layout_path_agrees_with_the_line_by_line_reader(
 
 def test_the_captured_env_block_takes_the_layout_path() -> None:
     """env.txt, byte for byte: the layout path reads it (the general reader is not consulted) and gets it right."""
-    data = (
-        b"agi_network: yes\nagi_network_script: env?x=1&y=two\nagi_request: agi://127.0.0.1:4573/env?x=1&y=two\n"
-        b"agi_channel: Local/dtmf@caller-0000047f;1\nagi_language: en\nagi_type: Local\n"
-        b"agi_uniqueid: probe1795295217386070-ivr\nagi_version: 22-branch-g69535d4837\nagi_callerid: +15551230000\n"
-        b"agi_calleridname: Alice Example\nagi_callingpres: 0\nagi_callingani2: 0\nagi_callington: 0\n"
-        b"agi_callingtns: 0\nagi_dnid: unknown\nagi_rdnis: unknown\nagi_context: ivr-in\nagi_extension: 1012\n"
-        b"agi_priority: 5\nagi_enhanced: 0.0\nagi_accountcode: \nagi_threadid: 140100927170240\n"
-        b"agi_arg_1: one\nagi_arg_2: two words\nagi_arg_3: 3\n\n"
-    )
+    data, _ = env_of(read_transcript("env.txt"))
     assert _ASTERISK_BLOCK.fullmatch(data.decode()) is not None
     env = parse_env_block(data)
     assert env == _parse_env_lines(data, data.decode())
