@@ -68,7 +68,7 @@ import statistics
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -238,16 +238,10 @@ class _Cpu:
     preempted: int
 
     def __sub__(self, other: _Cpu) -> _Cpu:
-        return _Cpu(
-            self.seconds - other.seconds,
-            self.user - other.user,
-            self.system - other.system,
-            self.slept - other.slept,
-            self.preempted - other.preempted,
-        )
+        return _Cpu(*(now - before for now, before in zip(astuple(self), astuple(other), strict=True)))
 
 
-async def _cpu_seconds(pipe: Connection) -> _Cpu:
+async def _cpu_reading(pipe: Connection) -> _Cpu:
     pipe.send("cpu")
     value: _Cpu = await asyncio.get_running_loop().run_in_executor(None, pipe.recv)
     return value
@@ -359,7 +353,7 @@ async def run_load(
     rss_before = _rss_bytes(pid)
 
     load = Load()
-    cpu_before = await _cpu_seconds(parent)
+    cpu_before = await _cpu_reading(parent)
     started = time.perf_counter()
     tasks = []
     for i in range(n):
@@ -373,11 +367,12 @@ async def run_load(
     load.release.set()
     await asyncio.gather(*tasks)
     elapsed = time.perf_counter() - started
-    cpu = await _cpu_seconds(parent) - cpu_before
+    cpu = await _cpu_reading(parent) - cpu_before
     parent.send("stop")
     recorded = await asyncio.get_running_loop().run_in_executor(None, parent.recv)
     process.join(10)
     gaps = sorted(load.gaps)
+    commands = max(1, load.commands)
     quantiles = statistics.quantiles(gaps, n=100) if len(gaps) > 1 else [0.0] * 99
     ramp = statistics.quantiles(load.ramp_gaps, n=100) if len(load.ramp_gaps) > 1 else [0.0] * 99
     return Figures(
@@ -387,10 +382,10 @@ async def run_load(
         p50_ms=statistics.median(gaps) * 1000 if gaps else 0.0,
         p99_ms=quantiles[98] * 1000,
         ramp_p99_ms=ramp[98] * 1000,
-        cpu_per_command_us=cpu.seconds / max(1, load.commands) * 1e6,
+        cpu_per_command_us=cpu.seconds / commands * 1e6,
         user_share=cpu.user / (cpu.user + cpu.system) if cpu.user + cpu.system else 0.0,
-        sleeps_per_command=cpu.slept / max(1, load.commands),
-        preempted_per_command=cpu.preempted / max(1, load.commands),
+        sleeps_per_command=cpu.slept / commands,
+        preempted_per_command=cpu.preempted / commands,
         rss_per_idle_call_kib=max(0, rss_idle - rss_before) / n / 1024,
         completed=load.completed,
         failed=load.failed,
