@@ -24,7 +24,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable, Coroutine
-from typing import Any, Final
+from typing import Any, Final, cast
 
 from agi_server.errors import (
     CommandFailed,
@@ -100,10 +100,11 @@ class AgiConnection(asyncio.Protocol):
 
     # -- asyncio.Protocol ----------------------------------------------------------------------------------
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self._transport = transport
+        # Not an isinstance check: uvloop's TCP transports (the loop uvicorn[standard] installs) have
+        # asyncio.Transport's methods without deriving from it, and a stream socket's transport always has them.
+        self._transport = stream = cast(asyncio.Transport, transport)
         if self._on_connect is not None:
-            self._on_connect(self, transport)
+            self._on_connect(self, stream)
 
     def data_received(self, data: bytes) -> None:
         if self._buffer:

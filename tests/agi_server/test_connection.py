@@ -6,6 +6,7 @@ import asyncio
 
 import pytest
 
+from agi_server.connection import AgiConnection
 from agi_server.errors import ConnectionLost, DeadChannel, InvalidCommand, ResponseError, UsageError
 from tests.agi_server.conftest import agi_session
 from tests.fakes.asterisk import CallerScript
@@ -103,3 +104,53 @@ async def test_exit_on_hangup_closes_the_socket() -> None:
         assert (await connection.command("STREAM FILE", "tt-monkeys", "")).result == "-1"
         with pytest.raises((ConnectionLost, DeadChannel)):
             await connection.command("STREAM FILE", "beep", "")
+
+
+class _DuckTransport:
+    """asyncio.Transport's methods without its class, as uvloop's TCP transports are."""
+
+    def __init__(self) -> None:
+        self.written: list[bytes] = []
+        self.closing = False
+
+    def write(self, data: bytes) -> None:
+        self.written.append(bytes(data))
+
+    def is_closing(self) -> bool:
+        return self.closing
+
+    def can_write_eof(self) -> bool:
+        return True
+
+    def write_eof(self) -> None:
+        self.written.append(b"<eof>")
+
+    def close(self) -> None:
+        self.closing = True
+
+    def abort(self) -> None:
+        self.closing = True
+
+    def get_extra_info(self, name: str, default: object = None) -> object:
+        return ("127.0.0.1", 40000) if name == "peername" else default
+
+
+async def test_a_transport_need_not_derive_from_asyncio_transport() -> None:
+    """A session runs on any transport with asyncio.Transport's methods (uvloop, the loop of uvicorn[standard])."""
+    transport = _DuckTransport()
+    connection = AgiConnection()
+    connection.connection_made(transport)  # type: ignore[arg-type]
+    connection.data_received(b"agi_network: yes\nagi_network_script: greet\n\n")
+    assert await connection.read_env_block(1.0) == b"agi_network: yes\nagi_network_script: greet\n\n"
+    answer = asyncio.ensure_future(connection.command("ANSWER"))
+    await asyncio.sleep(0)
+    assert transport.written == [b"ANSWER\n"]
+    connection.data_received(b"200 result=0\n")
+    assert (await answer).result == "0"
+    closing = asyncio.ensure_future(connection.close(drain_timeout=1.0))
+    await asyncio.sleep(0)
+    assert transport.written[-1] == b"<eof>"
+    connection.data_received(b"HANGUP\n")
+    connection.eof_received()
+    await closing
+    assert transport.closing and connection.hangup_lines == 1
