@@ -30,7 +30,7 @@ check: lint typecheck pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check graph_engine blocks schemas ivrgraph voice
+	$(BIN)/ruff format --check .
 
 typecheck: $(STAMP)
 	$(BIN)/mypy graph_engine blocks schemas agi_server voice

@@ -27,8 +27,15 @@ async def walk(calls: int, nodes: int) -> tuple[int, float, float]:
     cpu_start, wall_start = time.process_time(), time.perf_counter()
     for number in range(calls):
         channel = ScriptedChannel(["1"] * nodes)
-        result = await run_call(scenario, channel, registry, Services(), call_id=f"bench-{number}",
-                                facts={"caller_id": "+34600000000", "caller_name": "Ana"}, step_limit=10_000)
+        result = await run_call(
+            scenario,
+            channel,
+            registry,
+            Services(),
+            call_id=f"bench-{number}",
+            facts={"caller_id": "+34600000000", "caller_name": "Ana"},
+            step_limit=10_000,
+        )
         steps += len(result.steps)
     return steps, time.process_time() - cpu_start, time.perf_counter() - wall_start
 

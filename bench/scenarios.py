@@ -11,8 +11,15 @@ def big_scenario(node_count: int) -> dict[str, Any]:
     edges: list[dict[str, Any]] = []
 
     def add(node_id: str, block: str, config: dict[str, Any], row: int, col: int) -> str:
-        nodes.append({"id": node_id, "type": block, "label": node_id, "position": {"x": col * 250, "y": row * 150},
-                      "config": config})
+        nodes.append(
+            {
+                "id": node_id,
+                "type": block,
+                "label": node_id,
+                "position": {"x": col * 250, "y": row * 150},
+                "config": config,
+            }
+        )
         return node_id
 
     def wire(source: str, exit_name: str, target: str) -> None:
@@ -23,10 +30,24 @@ def big_scenario(node_count: int) -> dict[str, Any]:
     while len(nodes) + 6 <= node_count:
         s = f"s{section}"
         say = add(f"{s}_say", "say_phrase", {"text": f"Sección {section}, hola {{{{ caller_name }}}}"}, section, 1)
-        menu = add(f"{s}_menu", "ivr", {"prompt": {"text": "Pulse 1, 2 o 3"}, "variable": f"choice{section}",
-                                        "options": [{"key": "1"}, {"key": "2"}, {"key": "3"}]}, section, 2)
-        setv = add(f"{s}_set", "set_variable", {"assignments": [{"variable": f"v{section}",
-                                                                 "value": f"{{{{ choice{section} }}}}"}]}, section, 3)
+        menu = add(
+            f"{s}_menu",
+            "ivr",
+            {
+                "prompt": {"text": "Pulse 1, 2 o 3"},
+                "variable": f"choice{section}",
+                "options": [{"key": "1"}, {"key": "2"}, {"key": "3"}],
+            },
+            section,
+            2,
+        )
+        setv = add(
+            f"{s}_set",
+            "set_variable",
+            {"assignments": [{"variable": f"v{section}", "value": f"{{{{ choice{section} }}}}"}]},
+            section,
+            3,
+        )
         cond = add(f"{s}_cond", "condition", {"expression": f"v{section} == '1'"}, section, 4)
         xfer = add(f"{s}_xfer", "transfer", {"target": "queue:sales"}, section, 5)
         bye = add(f"{s}_bye", "hangup", {}, section, 6)
@@ -48,5 +69,10 @@ def big_scenario(node_count: int) -> dict[str, Any]:
         extra = add(f"pad{len(nodes)}", "say_phrase", {"text": "Un momento"}, section + 1, len(nodes))
         edges[-1]["target"] = extra
         wire(extra, "next", last)
-    return {"format": "ivrgraph.scenario/1", "name": f"bench {node_count}", "language": "es", "nodes": nodes,
-            "edges": edges}
+    return {
+        "format": "ivrgraph.scenario/1",
+        "name": f"bench {node_count}",
+        "language": "es",
+        "nodes": nodes,
+        "edges": edges,
+    }

@@ -1,6 +1,6 @@
 """Benchmark: validating a 1,000-node scenario (target: under 100 ms). Prints figures; not a test.
 
-    .venv/bin/python -m bench.validate_bench [--nodes 1000] [--repeat 20]
+.venv/bin/python -m bench.validate_bench [--nodes 1000] [--repeat 20]
 """
 
 from __future__ import annotations

@@ -1,15 +1,15 @@
 """Errors of the persistence layer. The API maps each to one HTTP status in a single exception handler.
 
-    PersistenceError
-     ├── NotFound                 no row with that key (scenario, version, user, call, data source...)
-     ├── Conflict                 the request collides with the stored state
-     │    ├── AlreadyExists       the slug / username / name is taken
-     │    ├── StaleRevision       the draft changed since the client read it; carries the current one
-     │    └── InUse               the row is referred to (Go To Scenario, pending callback); names who refers
-     ├── Refused                  the data is understood but not acceptable
-     │    ├── InvalidDocument     the document breaks the format's structure; carries JSON paths
-     │    └── PublishBlocked      validation errors or failing scenario tests; carries both
-     └── InvalidCredentials       wrong username/password or unknown token
+PersistenceError
+ ├── NotFound                 no row with that key (scenario, version, user, call, data source...)
+ ├── Conflict                 the request collides with the stored state
+ │    ├── AlreadyExists       the slug / username / name is taken
+ │    ├── StaleRevision       the draft changed since the client read it; carries the current one
+ │    └── InUse               the row is referred to (Go To Scenario, pending callback); names who refers
+ ├── Refused                  the data is understood but not acceptable
+ │    ├── InvalidDocument     the document breaks the format's structure; carries JSON paths
+ │    └── PublishBlocked      validation errors or failing scenario tests; carries both
+ └── InvalidCredentials       wrong username/password or unknown token
 """
 
 from __future__ import annotations

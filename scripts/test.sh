@@ -7,6 +7,7 @@ BIN=.venv/bin
 
 echo "== ruff and mypy"
 $BIN/ruff check .
+$BIN/ruff format --check .
 $BIN/mypy graph_engine blocks schemas agi_server voice
 
 echo "== scenario tests of the examples"

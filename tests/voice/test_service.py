@@ -162,9 +162,7 @@ async def test_a_block_voice_may_name_another_engine(
         await service.render("hola", language="es", voice="festival:x")
 
 
-async def test_a_phrase_asked_again_soon_is_served_without_checking_its_files(
-    make_service: Any, espeak: Any
-) -> None:
+async def test_a_phrase_asked_again_soon_is_served_without_checking_its_files(make_service: Any, espeak: Any) -> None:
     service: TtsService = make_service(recheck_seconds=0.2)
     name = await service.render("Gracias por llamar", language="es")
     for fmt in service.formats:
