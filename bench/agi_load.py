@@ -36,14 +36,30 @@ Measured on the shared 2-core dev VM, `--n 100,1000,2000 --prompt 1.0 --repeat 3
 product's TTS service, records counted in memory, CPU read from the server's own clock. Four runs of
 6f69537/254efb4 (2026-11-21): CPU per command 1.38-1.50x bare at N=1000, 1.42-1.54x at N=2000, 1.50-1.81x at
 N=100 (1.89x, median 1.69x, in a `--n 100 --repeat 5` run). Two runs of 3d881e4/8ff0a1a (2026-11-22): 1.48x /
-1.38x at N=1000, 1.53x / 1.49x at N=2000, 1.35x / 1.58x at N=100. p99 added latency 0.7-2.5 ms at N=1000 and
-1.0-3.7 ms at N=2000 (one run of the twelve 5.9 ms), RSS per idle call 6-10 KiB, no call dropped, every call recorded.
-So N=100 is still above the 1.5x target. The sleeps and preempt columns show why N=100 differs. There
+1.38x at N=1000, 1.53x / 1.49x at N=2000, 1.35x / 1.58x at N=100. One run of 636afcf (2026-12-03): 1.55x at
+N=1000, 1.48x at N=2000, 1.54x at N=100 (1.72x, median 1.60x, in a `--n 100 --repeat 5` run of 9046a40 the
+same day). p99 added latency 0.7-2.5 ms at N=1000 and 1.0-3.7 ms at N=2000 (one run of the fifteen 5.9 ms), RSS
+per idle call 6-10 KiB, no call dropped, every call recorded. So the 1.5x target is met in some runs and
+missed in others, at every N. The sleeps and preempt columns show why N=100 differs. There
 both servers sleep about once per command (0.8-1.1) and spend a like share of their CPU in user space
 (74-89 %); ours is preempted more (0.8 vs 0.55 per command), in proportion to its longer runs. So the gap is
 our Python work per command itself (user time 1.4-1.9x bare's), run cold after every sleep. At 1,000-2,000
 calls ours sleeps less often per command than bare (0.42-0.66 vs 0.60-0.83: more answers taken per wake-up
 by the Protocol-based session), which is what brings the ratio down there.
+
+Tried on 2026-12-03 (first, `strace -c` on both servers: the same syscalls per call, so the gap is all in
+user space):
+  - `--n 100 --repeat 5` with a fake Asterisk that cannot preempt the servers (this process under
+    SCHED_BATCH): preemptions went from 0.55-0.85 to 0.00 per command, CPU per command did not move (1.53x).
+    The co-located load is not the cause.
+  - `--n 100 --repeat 5` with, as a bound, our server without the trace timestamps, the record's trace dict
+    and the round-trip histogram (98,000 instructions a call fewer, -11 %): its CPU per command fell ~10 %, to
+    1.53-1.58x. Instructions cut do move N=100 in proportion; a ratio clearly under 1.5x needs about twice
+    that cut, features kept.
+  - mypyc-compiling the engine, channel, connection, records and server modules: 124.6 against 125.8 us per
+    call in bench/agi_layers.py (least of 5, warm), i.e. nothing worth a build step. Not looked into further.
+  - `--n 100,1000 --repeat 3` with our server on uvloop: 1.41x at N=1000 and 1.22-1.54x at N=100 against the
+    bare responder on asyncio's loop. That compares two event loops, so it does not count toward the target.
 
 Where the rest goes (valgrind instruction counts of an in-process call loop over a fake transport, the
 layers built up one at a time, bench/agi_layers.py): the AgiConnection alone costs what bare asyncio streams
