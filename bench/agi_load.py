@@ -38,7 +38,7 @@ product's TTS service, records counted in memory, CPU read from the server's own
 N=100 (1.89x, median 1.69x, in a `--n 100 --repeat 5` run). Two runs of 3d881e4/8ff0a1a (2026-11-22): 1.48x /
 1.38x at N=1000, 1.53x / 1.49x at N=2000, 1.35x / 1.58x at N=100. One run of 636afcf (2026-12-03): 1.55x at
 N=1000, 1.48x at N=2000, 1.54x at N=100 (1.72x, median 1.60x, in a `--n 100 --repeat 5` run of 9046a40 the
-same day). p99 added latency 0.7-2.5 ms at N=1000 and 1.0-3.7 ms at N=2000 (one run of the fifteen 5.9 ms), RSS
+same day). p99 added latency 0.7-2.5 ms at N=1000 and 1.0-3.7 ms at N=2000 (one N=2000 run reached 5.9 ms), RSS
 per idle call 6-10 KiB, no call dropped, every call recorded. So the 1.5x target is met in some runs and
 missed in others, at every N. The sleeps and preempt columns show why N=100 differs. There
 both servers sleep about once per command (0.8-1.1) and spend a like share of their CPU in user space
