@@ -47,8 +47,8 @@ our Python work per command itself (user time 1.4-1.9x bare's), run cold after e
 calls ours sleeps less often per command than bare (0.42-0.66 vs 0.60-0.83: more answers taken per wake-up
 by the Protocol-based session), which is what brings the ratio down there.
 
-Tried on 2026-12-03 (first, `strace -c` on both servers: the same syscalls per call, so the gap is all in
-user space):
+Tried on 2026-12-03 (first, `strace -c` on both servers at N=100: the same sendto, recvfrom, shutdown and
+close per call, epoll_wait 6 % more often in ours, so the gap is in user space):
   - `--n 100 --repeat 5` with a fake Asterisk that cannot preempt the servers (this process under
     SCHED_BATCH): preemptions went from 0.55-0.85 to 0.00 per command, CPU per command did not move (1.53x).
     The co-located load is not the cause.
