@@ -60,6 +60,8 @@ close per call, epoll_wait 6 % more often in ours, so the gap is in user space):
     call in bench/agi_layers.py (least of 5, warm), i.e. nothing worth a build step. Not looked into further.
   - `--n 100,1000 --repeat 3` with our server on uvloop: 1.41x at N=1000 and 1.22-1.54x at N=100 against the
     bare responder on asyncio's loop. That compares two event loops, so it does not count toward the target.
+  - The whole benchmark on CPython 3.12.1 (pyenv has it; the project runs on 3.11): both servers slower, the
+    ratio no better (1.60x at N=100, 1.36x at N=1000, 1.45x at N=2000).
 
 Where the rest goes (valgrind instruction counts of an in-process call loop over a fake transport, the
 layers built up one at a time, bench/agi_layers.py): the AgiConnection alone costs what bare asyncio streams
