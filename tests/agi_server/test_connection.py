@@ -140,8 +140,9 @@ async def test_a_transport_need_not_derive_from_asyncio_transport() -> None:
     transport = _DuckTransport()
     connection = AgiConnection()
     connection.connection_made(transport)  # type: ignore[arg-type]
-    connection.data_received(b"agi_network: yes\nagi_network_script: greet\n\n")
-    assert await connection.read_env_block(1.0) == b"agi_network: yes\nagi_network_script: greet\n\n"
+    env_block = b"agi_network: yes\nagi_network_script: greet\n\n"
+    connection.data_received(env_block)
+    assert await connection.read_env_block(1.0) == env_block
     answer = asyncio.ensure_future(connection.command("ANSWER"))
     await asyncio.sleep(0)
     assert transport.written == [b"ANSWER\n"]
