@@ -63,6 +63,23 @@ close per call, epoll_wait 6 % more often in ours, so the gap is in user space):
   - The whole benchmark on CPython 3.12.1 (pyenv has it; the project runs on 3.11): both servers slower, the
     ratio no better (1.60x at N=100, 1.36x at N=1000, 1.45x at N=2000).
 
+Tried on 2026-12-04 (a51f7b7; that day's `--n 100,1000,2000 --repeat 3` gave 1.76x at N=100, 1.65x at N=1000
+and 1.32x at N=2000, paired medians 1.73x / 1.52x / 1.38x, while two runs an hour earlier gave 1.32x and 1.36x at
+N=1000: a single run decides nothing):
+  - A session driver: the call's coroutine still ran in its Task, but `data_received` resumed it directly
+    (the Task marked current, its context entered) instead of resolving a future, so each answer took one
+    loop pass instead of two and one `epoll_wait` less. Measured in the same runs against the unchanged server
+    (this module with a third server kind, 12 runs at N=100 in both orders): no difference; in
+    bench/agi_layers.py +0.2 % instructions. Not kept: private asyncio calls for nothing measurable.
+  - Calls back to back on each line (5 calls per line, ~17 s a run, calls starting and ending throughout):
+    1.18-1.79x at N=100, median ~1.6x; per-run CPU varied as much as in the short runs, so the noise is
+    between runs, not averaged away by longer ones.
+  - What the figures fit: at N=100 our user-space CPU per command is ~1.78x bare's, the ratio of instructions
+    per call in bench/agi_layers.py (880k against the 496k of the connection layer, which costs what bare
+    streams cost), and kernel time per command is about equal. So the CPU ratio follows our instruction count:
+    1.5x needs about 790k instructions a call, a margin below it about 730k, i.e. 90-150k fewer, features
+    kept (the 2026-12-03 bound removed 98k with features lost).
+
 Where the rest goes (valgrind instruction counts of an in-process call loop over a fake transport, the
 layers built up one at a time, bench/agi_layers.py): the AgiConnection alone costs what bare asyncio streams
 cost; a call was 1,046k instructions on the full server and is 893k now (the AgiConnection layer 484k). Of
