@@ -64,8 +64,8 @@ close per call, epoll_wait 6 % more often in ours, so the gap is in user space):
     ratio no better (1.60x at N=100, 1.36x at N=1000, 1.45x at N=2000).
 
 Tried on 2026-12-04 (a51f7b7; that day's `--n 100,1000,2000 --repeat 3` gave 1.76x at N=100, 1.65x at N=1000
-and 1.32x at N=2000, paired medians 1.73x / 1.52x / 1.38x, while two runs an hour earlier gave 1.32x and 1.36x at
-N=1000: a single run decides nothing):
+and 1.32x at N=2000, paired medians 1.73x / 1.52x / 1.38x, while a run of the same code an hour earlier gave 1.29x
+at N=100 and 1.36x at N=1000: a single run decides nothing):
   - A session driver: the call's coroutine still ran in its Task, but `data_received` resumed it directly
     (the Task marked current, its context entered) instead of resolving a future, so each answer took one
     loop pass instead of two and one `epoll_wait` less. Measured in the same runs against the unchanged server
@@ -82,7 +82,7 @@ N=1000: a single run decides nothing):
 
 Where the rest goes (valgrind instruction counts of an in-process call loop over a fake transport, the
 layers built up one at a time, bench/agi_layers.py): the AgiConnection alone costs what bare asyncio streams
-cost; a call was 1,046k instructions on the full server and is 893k now (the AgiConnection layer 484k). Of
+cost; a call was 1,046k instructions on the full server and is 880-893k now (the AgiConnection layer 484-496k). Of
 what we add, the engine's walk (trace steps, timestamps, speech, the block calls) is the largest part, then
 the server's call bookkeeping (record, trace dicts, metrics, env facts). Every Python-level call on that path
 is ~2,000-5,000 instructions (a dataclass built with a dozen fields ~5,500); the rest is spread thin over
