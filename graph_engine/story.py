@@ -33,6 +33,8 @@ def _describe(step: TraceStep, registry: BlockRegistry) -> str:
         kind = event.get("kind")
         if kind == "answered":
             parts.append("call answered")
+        elif kind == "already_answered":
+            parts.append("call already answered")
         elif kind in ("no_input", "invalid"):
             parts.append("no key pressed" if kind == "no_input" else f"wrong key {event.get('keys', '')}")
         elif kind == "transfer":

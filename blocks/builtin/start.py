@@ -40,6 +40,10 @@ class StartBlock(BlockType):
 
     async def run(self, ctx: BlockContext, config: Mapping[str, Any]) -> str:
         if config.get("answer", True):
-            await ctx.answer()
-            ctx.note("answered")
+            # A call that came here by Go To Scenario is answered already: another ANSWER is a wasted round trip.
+            if ctx.flags.answered:
+                ctx.note("already_answered")
+            else:
+                await ctx.answer()
+                ctx.note("answered")
         return "next"

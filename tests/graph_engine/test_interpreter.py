@@ -163,7 +163,8 @@ async def test_caller_data_is_never_evaluated(registry):
     assert result.steps[1].prompts[0]["text"] == "Su número es {{ 7*7 }}"
 
 
-async def test_goto_scenario_continues_with_the_variables(registry, load_example):
+async def _unknown_caller_sent_to_the_hotline(registry, load_example):
+    """employee-callthrough for a caller not on the staff list: Go To Scenario into the published hotline."""
     hotline = parse_document(load_example("inbound-hotline"))
 
     class Published:
@@ -171,9 +172,23 @@ async def test_goto_scenario_continues_with_the_variables(registry, load_example
             return hotline if slug == "inbound-hotline" else None
 
     services = Services(scenarios=Published(), data_sources=StaticDataSources({"staff": []}))
-    result, _ = await run(load_example("employee-callthrough"), registry, ScriptedChannel(["-"]), services=services)
+    return await run(load_example("employee-callthrough"), registry, ScriptedChannel(["-"]), services=services)
+
+
+async def test_goto_scenario_continues_with_the_variables(registry, load_example):
+    result, _ = await _unknown_caller_sent_to_the_hotline(registry, load_example)
     assert result.path[:4] == ["start", "lookup", "menu", "start"]
     assert result.steps[3].scenario == "Inbound hotline"
+
+
+async def test_the_start_of_a_scenario_reached_by_goto_does_not_answer_again(registry, load_example):
+    result, channel = await _unknown_caller_sent_to_the_hotline(registry, load_example)
+    assert [event.op for event in channel.events].count("answer") == 1  # one ANSWER on the wire, not one per Start
+    assert (
+        result.answered
+        and result.steps[0].events == [{"kind": "answered"}]
+        and result.steps[3].events == [{"kind": "already_answered"}]
+    )
 
 
 async def test_unknown_scenario_in_goto_takes_error_path(registry, load_example):
