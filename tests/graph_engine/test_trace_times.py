@@ -52,3 +52,10 @@ def test_step_durations_are_exact_milliseconds() -> None:
     start = datetime(2026, 11, 22, 9, 0, 0, 999_999, tzinfo=UTC)
     assert (start + timedelta(microseconds=1234) - start) / _ONE_MS == 1.234
     assert (start + timedelta(seconds=2, microseconds=5) - start) / _ONE_MS == 2000.005
+
+
+def test_the_last_second_there_is_still_formats() -> None:
+    """datetime.max's second has no next second to bound the cached one with."""
+    iso = IsoTimes()
+    moments = [datetime.max.replace(tzinfo=UTC, microsecond=micro) for micro in (1, 999_999, 0, 42)]
+    assert [iso(moment) for moment in moments] == [moment.isoformat() for moment in moments]
