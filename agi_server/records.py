@@ -76,12 +76,12 @@ def trace_of(result: CallResult) -> dict[str, Any]:
     """`CallResult.as_dict()` without its deep copy: the call is over, nothing mutates the trace any more.
 
     `dataclasses.asdict` deep-copies every prompt, event and variable; on the call path that was a fifth of
-    the server's CPU per call (bench/agi_load.py).
+    the server's CPU per call (bench/agi_load.py). The variables are the result's own dict, not copied again:
+    `CallRun.result()` already made it a copy of the call's.
     """
     trace = _result_fields(result)
     trace["outcome"] = str(result.outcome)
     trace["steps"] = [_step_fields(step) for step in result.steps]
-    trace["variables"] = dict(result.variables)
     return trace
 
 
