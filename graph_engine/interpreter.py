@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
 from graph_engine.block import ERROR_EXIT, HANGUP_EXIT, BlockType
@@ -29,6 +29,7 @@ __all__ = ["CHANNEL_FACTS", "DEFAULT_STEP_LIMIT", "CallRun", "initial_variables"
 DEFAULT_STEP_LIMIT = 1000
 
 _ONE_MS: Final = timedelta(milliseconds=1)
+_NOT_STARTED: Final = datetime.min.replace(tzinfo=UTC)
 # One per process: the event loop runs one step at a time, and consecutive steps share their second.
 _iso_time: Final = IsoTimes()
 
@@ -83,6 +84,7 @@ class CallRun:
         self.error: str | None = None
         self.flags = CallFlags()
         self.hangup_node: str | None = None
+        self._step_started = _NOT_STARTED  # when the step in progress started
         self._step_ended: datetime | None = None
         self._context: BlockContext | None = None
         self._first_scenario = scenario
@@ -105,8 +107,9 @@ class CallRun:
         )
 
     async def run(self) -> CallResult:
-        # The walk is spelled out here rather than in a coroutine of its own: every AGI command of the call
-        # waits through this chain of frames, and each level costs on every suspension and resumption.
+        # The walk and each block's run are spelled out here rather than in coroutines of their own: every AGI
+        # command of the call waits through this chain of frames, and each level costs on every suspension and
+        # resumption (a coroutine per step was ~2,000 instructions a step, bench/agi_layers.py).
         try:
             scenario = self.scenario
             starts = scenario.start_nodes()
@@ -122,7 +125,29 @@ class CallRun:
                     break
                 if self.outcome is CallOutcome.CALLER_HANGUP and self._needs_caller(current):
                     break  # after a hangup only bookkeeping blocks run; the first that needs the line ends the walk
-                step, ctx, exit_name = await self._run_node(scenario, current)
+                step, ctx = self._begin_step(scenario, current)
+                # The block runs here rather than in a coroutine of the step's own (see above).
+                exit_name: str | None
+                block = self._block_of(current.type)
+                try:
+                    if block is None:
+                        raise EngineError(f"unknown block type {current.type!r}")
+                    config = current.config if current.version >= block.version else _migrated(block, current)
+                    exit_name = await block.run(ctx, config)
+                    if not block.terminal and exit_name != ERROR_EXIT:
+                        declared = scenario.declared_exits.get(current.id) or _declare_exits(scenario, current, block)
+                        if exit_name not in declared:
+                            raise EngineError(f"block returned exit {exit_name!r}, which it does not declare")
+                    step.exit = exit_name
+                except CallerHangup:
+                    exit_name = None
+                    step.exit = "hangup"
+                except Exception as error:
+                    # A block failure is an outcome of the call, not of the host: it takes the error exit.
+                    exit_name = step.exit = ERROR_EXIT
+                    self._note_failure(step, current, error)
+                ended = self._step_ended = self.services.clock.now()
+                step.duration_ms = (ended - self._step_started) / _ONE_MS  # exact: a datetime counts whole µs
                 if exit_name is None:  # the caller hung up: follow the block's hangup exit, if any, for bookkeeping
                     self.outcome = CallOutcome.CALLER_HANGUP
                     self.hangup_node = self.hangup_node or current.id
@@ -167,10 +192,10 @@ class CallRun:
         block = self._block_of(node.type)
         return block is None or block.waits_for_caller
 
-    async def _run_node(self, scenario: Scenario, node: Node) -> tuple[TraceStep, BlockContext, str | None]:
+    def _begin_step(self, scenario: Scenario, node: Node) -> tuple[TraceStep, BlockContext]:
         # A step starts when the one before it ended: nothing between two steps waits, so one clock read per
         # step serves both (the clock is read twice per step otherwise, on every call).
-        started = self._step_ended or self.services.clock.now()
+        started = self._step_started = self._step_ended or self.services.clock.now()
         steps = self.steps
         step = new_step(len(steps), node.id, node.type, node.label, _iso_time(started))
         if scenario is not self._first_scenario:  # set apart: a keyword argument at every step costs a third more
@@ -191,31 +216,12 @@ class CallRun:
         else:  # one context per call, pointed at each node in turn: a step used to build one of 11 fields
             ctx.scenario, ctx.node, ctx.step = scenario, node, step
             ctx.ended = ctx.next_scenario = ctx.jump = None
-        exit_name: str | None
-        block = self._block_of(node.type)
-        try:
-            if block is None:
-                raise EngineError(f"unknown block type {node.type!r}")
-            exit_name = await block.run(ctx, node.config if node.version >= block.version else _migrated(block, node))
-            if not block.terminal and exit_name != ERROR_EXIT:
-                declared = scenario.declared_exits.get(node.id)
-                if declared is None:
-                    declared = scenario.declared_exits[node.id] = frozenset(block.exits(_current_config(block, node)))
-                if exit_name not in declared:
-                    raise EngineError(f"block returned exit {exit_name!r}, which it does not declare")
-            step.exit = exit_name
-        except CallerHangup:
-            exit_name = None
-            step.exit = "hangup"
-        except Exception as error:
-            # A block failure is an outcome of the call, not of the host: it takes the error exit.
-            step.error = f"{type(error).__name__}: {error}" if not isinstance(error, EngineError) else str(error)
-            exit_name = step.exit = ERROR_EXIT
-            if not isinstance(error, EngineError):
-                log.warning("block %s (%s) failed in call %s", node.id, node.type, self.call_id, exc_info=True)
-        ended = self._step_ended = self.services.clock.now()
-        step.duration_ms = (ended - started) / _ONE_MS  # exact: a datetime counts whole microseconds
-        return step, ctx, exit_name
+        return step, ctx
+
+    def _note_failure(self, step: TraceStep, node: Node, error: Exception) -> None:
+        step.error = f"{type(error).__name__}: {error}" if not isinstance(error, EngineError) else str(error)
+        if not isinstance(error, EngineError):
+            log.warning("block %s (%s) failed in call %s", node.id, node.type, self.call_id, exc_info=True)
 
     async def _end(self, outcome: CallOutcome) -> None:
         """End the call from our side: hang up politely; a caller already gone is fine."""
@@ -228,6 +234,12 @@ class CallRun:
             pass
         except Exception:
             log.warning("hangup failed in call %s", self.call_id, exc_info=True)
+
+
+def _declare_exits(scenario: Scenario, node: Node, block: BlockType) -> frozenset[str]:
+    """The exits `node` may take, worked out at its first step and kept on the scenario for every later call."""
+    declared = scenario.declared_exits[node.id] = frozenset(block.exits(_current_config(block, node)))
+    return declared
 
 
 def _current_config(block: BlockType, node: Node) -> Mapping[str, Any]:
