@@ -79,13 +79,14 @@ class CallRun:
         self.step_limit = step_limit
         self.variables = initial_variables(scenario, call_id=call_id, facts=facts or {}, inputs=inputs or {})
         self.steps: list[TraceStep] = []
-        self.started_at = _iso_time(self.services.clock.now())
+        started = self.services.clock.now()
+        self.started_at = _iso_time(started)
         self.outcome: CallOutcome | None = None
         self.error: str | None = None
         self.flags = CallFlags()
         self.hangup_node: str | None = None
         self._step_started = _NOT_STARTED  # when the step in progress started
-        self._step_ended: datetime | None = None
+        self._step_ended = started  # when the last step ended; the first one starts when the call did
         self._context: BlockContext | None = None
         self._first_scenario = scenario
         self._origin_scenario = scenario.name
@@ -193,11 +194,12 @@ class CallRun:
         return block is None or block.waits_for_caller
 
     def _begin_step(self, scenario: Scenario, node: Node) -> tuple[TraceStep, BlockContext]:
-        # A step starts when the one before it ended: nothing between two steps waits, so one clock read per
-        # step serves both (the clock is read twice per step otherwise, on every call).
-        started = self._step_started = self._step_ended or self.services.clock.now()
+        # A step starts when the one before it ended (the first when the call did): nothing between two steps
+        # waits, so one clock read per step serves both (the clock is read twice per step otherwise).
+        started = self._step_started = self._step_ended
         steps = self.steps
-        step = new_step(len(steps), node.id, node.type, node.label, _iso_time(started))
+        at = _iso_time(started) if steps else self.started_at  # the first step's is the call's own timestamp
+        step = new_step(len(steps), node.id, node.type, node.label, at)
         if scenario is not self._first_scenario:  # set apart: a keyword argument at every step costs a third more
             step.scenario = scenario.name
         steps.append(step)
