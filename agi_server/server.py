@@ -48,6 +48,7 @@ _PROTECTED_NAMES: Final = frozenset({*CHANNEL_FACTS, "call_id"} - {"language"})
 # Set on the channel before we close an over-capacity call so the dialplan can route it elsewhere.
 STATUS_VARIABLE: Final = "IVRGRAPH_STATUS"
 _MAX_KNOWN_PEERS: Final = 1024
+_FAILED: Final = str(CallOutcome.FAILED)
 
 
 @dataclass(frozen=True, slots=True)
@@ -277,16 +278,23 @@ class AgiServer:
         call_id = os.urandom(16).hex()  # uuid4's randomness and 32 hex digits, without building a UUID
         started = clock.now()
         facts = channel_facts(env)
+        # Positional, in the dataclass's field order (keywords cost ~4,400 instructions more per call).
         record = CallRecord(
-            call_id=call_id,
-            scenario="",
-            version=None,
-            started_at=started,
-            ended_at=started,
-            outcome=str(CallOutcome.FAILED),
-            facts=facts,
-            asterisk_uniqueid=env.get("agi_uniqueid", ""),
-            peer=peer,
+            call_id,
+            "",  # scenario: the AGI path, once parsed
+            None,  # version: the published version, once found
+            started,  # started_at
+            started,  # ended_at, until the call ends
+            _FAILED,  # outcome, until the call has one
+            None,  # answered_at
+            None,  # hangup_point
+            None,  # hangup_during
+            facts,
+            {},  # inputs
+            env.get("agi_uniqueid", ""),  # asterisk_uniqueid
+            None,  # job_id
+            None,  # origin_call_id
+            peer,
         )
         channel = AgiChannel(connection, settings=self.config.channel, now=clock.now)
         run: CallRun | None = None

@@ -81,6 +81,14 @@ async def test_query_and_arguments_become_plain_inputs(start_server: StartServer
     assert variables["language"] == "es" and variables["channel_language"] == "en"
     assert variables["caller_id"] == "5551234" and variables["expr"] == "{{7*7}}"
     assert record.facts["caller_name"] == "Probe Test" and record.version == 1
+    # The fields the record is built with as the call starts (positionally, on the hot path).
+    assert (record.call_id, record.scenario, record.asterisk_uniqueid) == (
+        variables["call_id"],
+        "greet",
+        env["agi_uniqueid"],
+    )
+    assert record.peer.startswith("127.0.0.1:") and record.started_at <= record.ended_at
+    assert (record.job_id, record.origin_call_id, record.error) == (None, None, None)
 
 
 async def test_published_version_swaps_atomically(start_server: StartServer, records: MemoryRecords) -> None:
