@@ -18,6 +18,7 @@ Figures per N and server:
   user               the user-space share of that CPU (the rest is the kernel's, running our syscalls)
   sleeps, preempt    per command, the times the server slept waiting for input (voluntary context switches)
                      and the times another process took its CPU mid-work (involuntary ones)
+  faults             minor page faults per command: memory the server mapped in (kernel time)
   RSS/idle call      server RSS growth with N calls all waiting on a prompt, divided by N
 Targets (issue 3): 2,000 concurrent calls; p99 added < 5 ms at 1,000 calls; CPU/command <= 1.5x bare;
 RSS/idle call < 64 KiB; no call dropped or mis-recorded.
@@ -80,9 +81,34 @@ at N=100 and 1.36x at N=1000: a single run decides nothing):
     1.5x needs about 790k instructions a call, a margin below it about 730k, i.e. 90-150k fewer, features
     kept (the 2026-12-03 bound removed 98k with features lost).
 
+Tried on 2026-12-04, afternoon (e73a8ba -> c3bbe61), counting instructions first (bench/agi_layers.py under
+valgrind, `full`, three hash seeds each, noise about +-5k):
+  - Kept, 894k -> 845k instructions a call (-5.5 %): IsoTimes bounds its cached second by comparison and
+    formats microseconds from cached triples (-11k); trace steps built by `new_step` instead of the dataclass
+    call (-7.5k); the block's run awaited in `CallRun.run` itself, no coroutine per step, and `trace_of` no
+    longer copying the variables twice (-12k together); the first step stamped with the call's own timestamp
+    (-4k); CallResult and CallRecord built positionally (-11k: a class call with keywords is CPython 3.11's
+    slowest path).
+  - Measured and dropped: a command writing its deadline without calling the watchdog (-1.6k); CallRun,
+    BlockContext and AgiConnection built positionally (no change beyond the noise).
+  - What is left, by ablation (the instructions a call drops when the part is stubbed out): the record's
+    trace dicts 36k, the three spoken prompts 29k (template, TTS phrase cache, prompt), the seven trace
+    timestamps 21k, the garbage collector 20k (`gc.disable()`), the round-trip histogram 6k.
+  - The `faults` column (new): ours 0.4 minor page faults per command, bare 0.2, so at ~1-2 us each they
+    are not the gap.
+  - Four `--n 100,1000,2000 --repeat 3` runs after the cuts, two at 857k and two at 845k instructions (6
+    paired runs each): paired median 1.53x and 1.76x at N=100, 1.46x and 1.42x at N=1000, 1.33x and 1.36x at
+    N=2000 (single pairs 1.33-2.19x, 1.18-1.80x, 1.25-1.57x); one run of e73a8ba that morning gave 1.48x,
+    1.37x and 1.37x. Within a day the
+    bare responder's own CPU per command moved 100-171 us at N=100 and 50-100 us at N=1000: at 1,000 and
+    2,000 calls the ratio sits under 1.5x in every paired median, at 100 calls it does not, and 5 % fewer
+    instructions did not move N=100 measurably. At N=100 each command is one wake-up from sleep, and what a
+    wake-up costs cold (ours touches several times the code and objects bare streams do) outweighs the
+    instruction count; that needs a shorter path per command, not a cheaper one.
+
 Where the rest goes (valgrind instruction counts of an in-process call loop over a fake transport, the
 layers built up one at a time, bench/agi_layers.py): the AgiConnection alone costs what bare asyncio streams
-cost; a call was 1,046k instructions on the full server and is 880-893k now (the AgiConnection layer 484-496k). Of
+cost; a call was 1,046k instructions on the full server and is ~845k now (the AgiConnection layer 484-496k). Of
 what we add, the engine's walk (trace steps, timestamps, speech, the block calls) is the largest part, then
 the server's call bookkeeping (record, trace dicts, metrics, env facts). Every Python-level call on that path
 is ~2,000-5,000 instructions (a dataclass built with a dozen fields ~5,500); the rest is spread thin over
@@ -163,7 +189,16 @@ async def _serve_async(kind: str, pipe: Connection, records: str) -> None:
     def on_request() -> None:  # "cpu": this process's CPU so far (a `_Cpu`); "stop": finish and report
         if pipe.recv() == "cpu":
             usage = resource.getrusage(resource.RUSAGE_SELF)
-            pipe.send(_Cpu(time.process_time(), usage.ru_utime, usage.ru_stime, usage.ru_nvcsw, usage.ru_nivcsw))
+            pipe.send(
+                _Cpu(
+                    time.process_time(),
+                    usage.ru_utime,
+                    usage.ru_stime,
+                    usage.ru_nvcsw,
+                    usage.ru_nivcsw,
+                    usage.ru_minflt,
+                )
+            )
         else:
             stop.set()
 
@@ -271,6 +306,7 @@ class _Cpu:
     system: float
     slept: int
     preempted: int
+    faulted: int  # minor page faults: memory the process touched for the first time (or again, after returning it)
 
     def __sub__(self, other: _Cpu) -> _Cpu:
         return _Cpu(*(now - before for now, before in zip(astuple(self), astuple(other), strict=True)))
@@ -365,6 +401,7 @@ class Figures:
     user_share: float  # of the CPU above, the part in user space (the rest is the kernel's, for our syscalls)
     sleeps_per_command: float  # times the server slept waiting for input, per command
     preempted_per_command: float  # times another process took the server's CPU mid-work, per command
+    faults_per_command: float  # minor page faults per command (kernel time spent mapping memory in)
     rss_per_idle_call_kib: float
     completed: int
     failed: int
@@ -409,18 +446,19 @@ async def run_load(
     gaps = sorted(load.gaps)
     commands = max(1, load.commands)
     quantiles = statistics.quantiles(gaps, n=100) if len(gaps) > 1 else [0.0] * 99
-    ramp = statistics.quantiles(load.ramp_gaps, n=100) if len(load.ramp_gaps) > 1 else [0.0] * 99
+    ramp_quantiles = statistics.quantiles(load.ramp_gaps, n=100) if len(load.ramp_gaps) > 1 else [0.0] * 99
     return Figures(
         kind=kind,
         n=n,
         calls_per_second=load.completed / elapsed,
         p50_ms=statistics.median(gaps) * 1000 if gaps else 0.0,
         p99_ms=quantiles[98] * 1000,
-        ramp_p99_ms=ramp[98] * 1000,
+        ramp_p99_ms=ramp_quantiles[98] * 1000,
         cpu_per_command_us=cpu.seconds / commands * 1e6,
         user_share=cpu.user / (cpu.user + cpu.system) if cpu.user + cpu.system else 0.0,
         sleeps_per_command=cpu.slept / commands,
         preempted_per_command=cpu.preempted / commands,
+        faults_per_command=cpu.faulted / commands,
         rss_per_idle_call_kib=max(0, rss_idle - rss_before) / n / 1024,
         completed=load.completed,
         failed=load.failed,
@@ -431,13 +469,13 @@ async def run_load(
 def _print(figures: list[Figures]) -> None:
     print(
         f"{'server':9} {'N':>5} {'calls/s':>8} {'added p50':>10} {'p99':>8} {'ramp p99':>9} {'CPU/cmd':>9} "
-        f"{'user':>5} {'sleeps':>6} {'preempt':>7} {'RSS/idle':>9}  calls"
+        f"{'user':>5} {'sleeps':>6} {'preempt':>7} {'faults':>6} {'RSS/idle':>9}  calls"
     )
     for f in figures:
         print(
             f"{f.kind:9} {f.n:5d} {f.calls_per_second:8.1f} {f.p50_ms:8.2f}ms {f.p99_ms:6.2f}ms {f.ramp_p99_ms:7.2f}ms "
             f"{f.cpu_per_command_us:7.0f}us {f.user_share:5.0%} {f.sleeps_per_command:6.2f} "
-            f"{f.preempted_per_command:7.2f} {f.rss_per_idle_call_kib:6.1f}KiB  "
+            f"{f.preempted_per_command:7.2f} {f.faults_per_command:6.2f} {f.rss_per_idle_call_kib:6.1f}KiB  "
             f"{f.completed} done, {f.failed} failed, records {f.recorded}"
         )
 
