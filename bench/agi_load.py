@@ -99,9 +99,9 @@ valgrind, `full`, three hash seeds each, noise about +-5k):
   - Four `--n 100,1000,2000 --repeat 3` runs after the cuts, two at 857k and two at 845k instructions (6
     paired runs each): paired median 1.53x and 1.76x at N=100, 1.46x and 1.42x at N=1000, 1.33x and 1.36x at
     N=2000 (single pairs 1.33-2.19x, 1.18-1.80x, 1.25-1.57x); one run of e73a8ba that morning gave 1.48x,
-    1.37x and 1.37x. Within a day the
-    bare responder's own CPU per command moved 100-171 us at N=100 and 50-100 us at N=1000: at 1,000 and
-    2,000 calls the ratio sits under 1.5x in every paired median, at 100 calls it does not, and 5 % fewer
+    1.37x and 1.37x. Within a day the bare responder's own CPU per command moved 100-171 us at N=100 and
+    50-100 us at N=1000. At 1,000 and 2,000 calls the ratio sat under 1.5x in the paired median of every run
+    of three repeats (a run of one repeat gave 1.62x at N=1000); at 100 calls it did not, and 5 % fewer
     instructions did not move N=100 measurably. At N=100 each command is one wake-up from sleep, and what a
     wake-up costs cold (ours touches several times the code and objects bare streams do) outweighs the
     instruction count; that needs a shorter path per command, not a cheaper one.
