@@ -335,7 +335,7 @@ class AgiServer:
             cancelled = True
             if run is not None:
                 result = run.result(CallOutcome.FAILED)
-                self._finish(record, trace_of(result), str(CallOutcome.FAILED), result.last_node, "server shutdown")
+                self._finish(record, trace_of(result), _FAILED, result.last_node, "server shutdown")
             else:
                 record.error = "server shutdown"
             _call_log(record).warning("call cancelled at the shutdown deadline")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, Final
 
 from graph_engine.block import ERROR_EXIT, HANGUP_EXIT, BlockType
@@ -29,7 +29,6 @@ __all__ = ["CHANNEL_FACTS", "DEFAULT_STEP_LIMIT", "CallRun", "initial_variables"
 DEFAULT_STEP_LIMIT = 1000
 
 _ONE_MS: Final = timedelta(milliseconds=1)
-_NOT_STARTED: Final = datetime.min.replace(tzinfo=UTC)
 # One per process: the event loop runs one step at a time, and consecutive steps share their second.
 _iso_time: Final = IsoTimes()
 
@@ -85,8 +84,8 @@ class CallRun:
         self.error: str | None = None
         self.flags = CallFlags()
         self.hangup_node: str | None = None
-        self._step_started = _NOT_STARTED  # when the step in progress started
-        self._step_ended = started  # when the last step ended; the first one starts when the call did
+        # When the last step ended, which is when the next one starts (the first starts when the call did).
+        self._step_ended: datetime = started
         self._context: BlockContext | None = None
         self._first_scenario = scenario
         self._origin_scenario = scenario.name
@@ -139,7 +138,9 @@ class CallRun:
                     config = current.config if current.version >= block.version else _migrated(block, current)
                     exit_name = await block.run(ctx, config)
                     if not block.terminal and exit_name != ERROR_EXIT:
-                        declared = scenario.declared_exits.get(current.id) or _declare_exits(scenario, current, block)
+                        declared = scenario.declared_exits.get(current.id)
+                        if declared is None:
+                            declared = _declare_exits(scenario, current, block)
                         if exit_name not in declared:
                             raise EngineError(f"block returned exit {exit_name!r}, which it does not declare")
                     step.exit = exit_name
@@ -150,8 +151,10 @@ class CallRun:
                     # A block failure is an outcome of the call, not of the host: it takes the error exit.
                     exit_name = step.exit = ERROR_EXIT
                     self._note_failure(step, current, error)
-                ended = self._step_ended = self.services.clock.now()
-                step.duration_ms = (ended - self._step_started) / _ONE_MS  # exact: a datetime counts whole µs
+                # Until now `_step_ended` still holds when this step started (see _begin_step).
+                ended = self.services.clock.now()
+                step.duration_ms = (ended - self._step_ended) / _ONE_MS  # exact: a datetime counts whole µs
+                self._step_ended = ended
                 if exit_name is None:  # the caller hung up: follow the block's hangup exit, if any, for bookkeeping
                     self.outcome = CallOutcome.CALLER_HANGUP
                     self.hangup_node = self.hangup_node or current.id
@@ -199,7 +202,7 @@ class CallRun:
     def _begin_step(self, scenario: Scenario, node: Node) -> tuple[TraceStep, BlockContext]:
         # A step starts when the one before it ended (the first when the call did): nothing between two steps
         # waits, so one clock read per step serves both (the clock is read twice per step otherwise).
-        started = self._step_started = self._step_ended
+        started = self._step_ended
         steps = self.steps
         at = _iso_time(started) if steps else self.started_at  # the first step's is the call's own timestamp
         step = new_step(len(steps), node.id, node.type, node.label, at)
