@@ -1,6 +1,7 @@
 """Benchmark: N concurrent FastAGI calls against the ivrgraph server and against a bare asyncio responder.
 
     .venv/bin/python -m bench.agi_load [--n 100,1000,2000] [--prompt 3.0] [--ramp 2.0] [--repeat 3]
+    .venv/bin/python -m bench.agi_load --instructions --prompt 1.0      # counted under valgrind, ~2 minutes
 
 Each server runs in its own process (so its CPU and RSS are its own); this process plays Asterisk: for every
 call it connects, sends a captured-shape env block in two segments, and answers each command after a
@@ -106,6 +107,24 @@ valgrind, `full`, three hash seeds each, noise about +-5k):
     wake-up costs cold (ours touches several times the code and objects bare streams do) outweighs the
     instruction count; that needs a shorter path per command, not a cheaper one.
 
+Counted instead of timed (`--instructions`, 2026-12-04 evening, c0a3c8d): the same load, each server process
+under valgrind (cachegrind, hash seed fixed), loads of 100 and 300 calls, the difference divided by the
+difference in commands. Without cache simulation, three runs: bare 144.7k/145.3k/145.7k instructions per
+command, ours 209.2k/206.6k/210.0k: 1.42-1.45x. With it (what the mode runs now): bare 140.2k, ours 197.5k
+(1.41x; valgrind's slower pace puts more answers in each wake-up, so fewer loop passes per command). The
+same count (without cache simulation) for our AgiConnection alone, sending the same five commands, was 143k
+against bare's 144k: our connection layer costs what bare asyncio streams cost, and the rest is what
+ivrgraph adds. The simulated cache misses per
+command: first-level instruction misses 1.41x bare's and data misses 1.52x, but last-level misses 2.2-2.9x
+(ours 194 data, 12 instruction; bare 89 and 4): the call's state (connection, walk, trace step, variables) is
+spread over more memory than a stream's, and reaching it from a cold cache is what a wake-up at N=100 pays
+on top of the instructions. Hence a CPU-time ratio above the instruction ratio at N=100 (where each command
+is a wake-up) and below it at N=1000 and 2000 (where a wake-up takes several answers). The garbage collector
+is not the gap: in the real server it ran 2 young collections in a whole N=100 run and 20 (plus one middle)
+at N=1000, 1-3 us per command; its 20k in bench/agi_layers.py came from that harness's own reference cycle
+per call. `strace -c` over a measured N=100 run: the same sendto, recvfrom, shutdown, close and epoll_ctl
+counts in both, ours one getrandom per call (the call id) and 6 % more epoll_wait.
+
 Where the rest goes (valgrind instruction counts of an in-process call loop over a fake transport, the
 layers built up one at a time, bench/agi_layers.py): the AgiConnection alone costs what bare asyncio streams
 cost; a call was 1,046k instructions on the full server and is ~845k now (the AgiConnection layer 484-496k). Of
@@ -124,6 +143,7 @@ import contextlib
 import multiprocessing
 import os
 import random
+import re
 import resource
 import statistics
 import sys
@@ -326,6 +346,67 @@ def _rss_bytes(pid: int) -> int:
     return 0
 
 
+# -- instructions per command: the same load with each server under valgrind ----------------------------
+
+# The simulated caches: 32 KiB first-level caches and a 1 MiB last level, about the share of a shared VM's
+# caches one process keeps between two wake-ups. A model, not the machine: its misses show how far apart in
+# memory each server's work per command lies, which is what a wake-up on cold caches pays for.
+_CACHES = "--I1=32768,8,64 --D1=32768,8,64 --LL=1048576,16,64"
+_COUNTER = re.compile(r"^==\d+== (I|I1|LLi|D|D1|LLd) +(refs|misses): +([\d,]+)")
+COUNTERS = ("I refs", "I1 misses", "LLi misses", "D refs", "D1 misses", "LLd misses")
+
+
+def _valgrind_executable(folder: str) -> str:
+    """A stand-in for the Python executable that runs the server process under cachegrind, its summary in
+    `folder/vg.<pid>`, with a fixed hash seed so that runs repeat."""
+    script = os.path.join(folder, "python-under-valgrind")
+    with open(script, "w") as out:
+        out.write(
+            "#!/bin/sh\n"
+            f"PYTHONHASHSEED=0 exec valgrind --tool=cachegrind --cache-sim=yes {_CACHES} "
+            f'--cachegrind-out-file=/dev/null --log-file={folder}/vg.%p "{sys.executable}" "$@"\n'
+        )
+    os.chmod(script, 0o755)
+    return script
+
+
+def _counted(folder: str) -> dict[str, int]:
+    """The server's counters: the log with the most instructions (multiprocessing's resource tracker runs
+    under valgrind too)."""
+    logs = []
+    for log_name in (name for name in os.listdir(folder) if name.startswith("vg.")):
+        counters = {}
+        with open(os.path.join(folder, log_name)) as log_file:
+            for line in log_file:
+                if match := _COUNTER.match(line):
+                    counters[f"{match[1]} {match[2]}"] = int(match[3].replace(",", ""))
+        logs.append(counters)
+    if not any(logs):
+        raise RuntimeError(f"valgrind wrote no counts in {folder}")
+    return max(logs, key=lambda counters: counters.get("I refs", 0))
+
+
+async def counted_per_command(
+    kind: str, ns: tuple[int, int], prompt: float, ramp: float
+) -> tuple[dict[str, float], int]:
+    """The server process's instructions, data reads and writes, and simulated cache misses per command, and
+    the commands counted: two loads of different sizes, each in a fresh server process under valgrind, their
+    counts' difference divided by their commands' (start-up and warm-up cancel out). Unlike CPU time, these
+    do not move with what else the machine runs: they are what each server's own code costs."""
+    runs = []
+    for n in ns:
+        with tempfile.TemporaryDirectory(prefix="ivrgraph-bench-vg-") as folder:
+            multiprocessing.set_executable(_valgrind_executable(folder))
+            try:
+                figures = await run_load(kind, n, prompt, ramp)
+            finally:
+                multiprocessing.set_executable(sys.executable)
+            runs.append((_counted(folder), figures.commands))
+    (small, small_commands), (large, large_commands) = runs
+    commands = large_commands - small_commands
+    return {name: (large[name] - small[name]) / commands for name in COUNTERS}, commands
+
+
 # -- the fake Asterisk side ------------------------------------------------------------------------------
 
 
@@ -406,6 +487,7 @@ class Figures:
     completed: int
     failed: int
     recorded: dict[str, int]
+    commands: int = 0
 
 
 async def run_load(
@@ -463,6 +545,7 @@ async def run_load(
         completed=load.completed,
         failed=load.failed,
         recorded=recorded,
+        commands=load.commands,
     )
 
 
@@ -494,6 +577,17 @@ async def main_async(
     return results
 
 
+async def _print_counts(prompt: float, ramp: float) -> None:
+    counts = {}
+    print(f"{'server':9} " + " ".join(f"{name:>11}" for name in COUNTERS) + "  per command")
+    for kind in ("bare", "ivrgraph"):
+        counts[kind], commands = await counted_per_command(kind, (100, 300), prompt, ramp)
+        print(f"{kind:9} " + " ".join(f"{counts[kind][name]:11,.0f}" for name in COUNTERS) + f"  ({commands} counted)")
+        sys.stdout.flush()
+    ratios = (counts["ivrgraph"][name] / counts["bare"][name] if counts["bare"][name] else 0.0 for name in COUNTERS)
+    print(f"{'ours/bare':9} " + " ".join(f"{ratio:10.2f}x" for ratio in ratios))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--n", default="100,1000,2000", help="comma list of concurrent call counts")
@@ -508,7 +602,16 @@ def main() -> None:
     )
     parser.add_argument("--profile", metavar="FILE", help="cProfile the ivrgraph server into FILE (slows it down)")
     parser.add_argument("--repeat", type=int, default=1, help="runs per N and server; the summary takes the least CPU")
+    parser.add_argument(
+        "--instructions",
+        action="store_true",
+        help="instead of timing, count each server's instructions and simulated cache misses per command under "
+        "valgrind (loads of 100 and 300 calls; about five minutes)",
+    )
     args = parser.parse_args()
+    if args.instructions:
+        asyncio.run(_print_counts(args.prompt, args.ramp))
+        return
     ns = [int(n) for n in args.n.split(",") if n]
     results = asyncio.run(main_async(ns, args.prompt, args.ramp, args.profile, args.repeat, args.records))
     print("\nsummary")
