@@ -37,9 +37,11 @@ _PROMPTS = [f"tts/{n:032x}" for n in range(3)]
 class FakeTransport(asyncio.Transport):
     """Answers each command line on the next loop pass, like an Asterisk that plays nothing."""
 
-    def __init__(self, loop: asyncio.AbstractEventLoop, protocol: asyncio.Protocol, n: int) -> None:
+    def __init__(
+        self, loop: asyncio.AbstractEventLoop, protocol: asyncio.Protocol, n: int, ended: asyncio.Future[None]
+    ) -> None:
         super().__init__()
-        self._loop, self._protocol, self._n, self._closing = loop, protocol, n, False
+        self._loop, self._protocol, self._n, self._closing, self._ended = loop, protocol, n, False, ended
 
     def get_extra_info(self, name: str, default: Any = None) -> Any:
         return ("127.0.0.1", 40000 + self._n % 20000) if name == "peername" else default
@@ -65,7 +67,11 @@ class FakeTransport(asyncio.Transport):
     def close(self) -> None:
         if not self._closing:
             self._closing = True
-            self._loop.call_soon(self._protocol.connection_lost, None)
+            self._loop.call_soon(self._lost)
+
+    def _lost(self) -> None:  # as asyncio's transports do: tell the protocol, then let go of it
+        self._protocol.connection_lost(None)
+        self._ended.set_result(None)
 
     def abort(self) -> None:
         self.close()
@@ -78,16 +84,8 @@ async def _drive(factory: Callable[[], asyncio.Protocol], calls: int, concurrenc
     async def one(n: int) -> None:
         async with slots:
             protocol = factory()
-            ended = loop.create_future()
-            lost = protocol.connection_lost
-
-            def on_lost(exc: Exception | None) -> None:
-                lost(exc)
-                if not ended.done():
-                    ended.set_result(None)
-
-            protocol.connection_lost = on_lost  # type: ignore[method-assign]
-            protocol.connection_made(FakeTransport(loop, protocol, n))
+            ended: asyncio.Future[None] = loop.create_future()
+            protocol.connection_made(FakeTransport(loop, protocol, n, ended))
             protocol.data_received(ENV_HEAD.format(slug=SLUG, n=n).encode())
             protocol.data_received(ENV_TAIL.encode())
             await ended

@@ -111,28 +111,32 @@ Counted instead of timed (`--instructions`, 2026-12-04 evening, c0a3c8d): the sa
 under valgrind (cachegrind, hash seed fixed), loads of 100 and 300 calls, the difference divided by the
 difference in commands. Without cache simulation, three runs: bare 144.7k/145.3k/145.7k instructions per
 command, ours 209.2k/206.6k/210.0k: 1.42-1.45x. With it (what the mode runs now): bare 140.2k, ours 197.5k
-(1.41x; valgrind's slower pace puts more answers in each wake-up, so fewer loop passes per command). The
-same count (without cache simulation) for our AgiConnection alone, sending the same five commands, was 143k
-against bare's 144k: our connection layer costs what bare asyncio streams cost, and the rest is what
-ivrgraph adds. The simulated cache misses per
-command: first-level instruction misses 1.41x bare's and data misses 1.52x, but last-level misses 2.2-2.9x
-(ours 194 data, 12 instruction; bare 89 and 4): the call's state (connection, walk, trace step, variables) is
-spread over more memory than a stream's, and reaching it from a cold cache is what a wake-up at N=100 pays
-on top of the instructions. Hence a CPU-time ratio above the instruction ratio at N=100 (where each command
-is a wake-up) and below it at N=1000 and 2000 (where a wake-up takes several answers). The garbage collector
-is not the gap: in the real server it ran 2 young collections in a whole N=100 run and 20 (plus one middle)
-at N=1000, 1-3 us per command; its 20k in bench/agi_layers.py came from that harness's own reference cycle
-per call. `strace -c` over a measured N=100 run: the same sendto, recvfrom, shutdown, close and epoll_ctl
-counts in both, ours one getrandom per call (the call id) and 6 % more epoll_wait.
+(1.41x; valgrind's slower pace puts more answers in each wake-up, so fewer loop passes per command). The same
+count (without cache simulation) for our AgiConnection alone, sending the same five commands, was 143k against
+bare's 144k: our connection layer costs what bare asyncio streams cost, and the rest is what ivrgraph adds. A
+count moves by up to 2 % between runs (how answers fall into wake-ups depends on timing), so it shows the
+ratio, not a change of a few thousand instructions: bench/agi_layers.py is for those. The simulated cache
+misses per command: first-level instruction misses 1.41x bare's and data misses 1.52x, but last-level misses
+2.2-2.9x (ours 194 data, 12 instruction; bare 89 and 4): the call's state (connection, walk, trace step,
+variables) is spread over more memory than a stream's, and reaching it from a cold cache is what a wake-up at
+N=100 pays on top of the instructions. Hence a CPU-time ratio above the instruction ratio at N=100 (where each
+command is a wake-up) and below it at N=1000 and 2000 (where a wake-up takes several answers). The garbage
+collector is not the gap: in the real server it ran 2 young collections in a whole N=100 run and 20 (plus one
+middle) at N=1000, 1-3 us per command. (bench/agi_layers.py made a reference cycle of its own per call,
+patching `connection_lost` onto each protocol, which the collector then had to find; the harness now learns of
+the end from its fake transport, and a call there counts ~831k instructions instead of ~845k for the same
+server code. `gc.disable()` saves 11-18k of those, not the 20k above.) `strace -c` over a measured N=100 run:
+the same sendto, recvfrom, shutdown, close and epoll_ctl counts in both, ours one getrandom per call (the call
+id) and 6 % more epoll_wait.
 
-Where the rest goes (valgrind instruction counts of an in-process call loop over a fake transport, the
-layers built up one at a time, bench/agi_layers.py): the AgiConnection alone costs what bare asyncio streams
-cost; a call was 1,046k instructions on the full server and is ~845k now (the AgiConnection layer 484-496k). Of
-what we add, the engine's walk (trace steps, timestamps, speech, the block calls) is the largest part, then
-the server's call bookkeeping (record, trace dicts, metrics, env facts). Every Python-level call on that path
-is ~2,000-5,000 instructions (a dataclass built with a dozen fields ~5,500); the rest is spread thin over
-the ~130 we add to the transport's per call. `--records sqlite` (the product's batch insert) adds ~110 us
-per call record.
+Where the rest goes (valgrind instruction counts of an in-process call loop over a fake transport, the layers
+built up one at a time, bench/agi_layers.py): the AgiConnection alone costs what bare asyncio streams cost; a
+call was 1,046k instructions on the full server and is ~831k now (~845k before the harness's own cycle was
+removed; the AgiConnection layer 480k, 484-496k before). Of what we add, the engine's walk (trace steps, timestamps, speech,
+the block calls) is the largest part, then the server's call bookkeeping (record, trace dicts, metrics, env
+facts). Every Python-level call on that path is ~2,000-5,000 instructions (a dataclass built with a dozen
+fields ~5,500); the rest is spread thin over the ~130 we add to the transport's per call. `--records sqlite`
+(the product's batch insert) adds ~110 us per call record.
 """
 
 from __future__ import annotations
