@@ -86,6 +86,15 @@ async def test_menu_read_accepts_hash_as_a_key() -> None:
     assert _words(fake.call.commands) == [["STREAM", "FILE", "ivrgraph/menu", "0123456789*#"]]
 
 
+async def test_terminator_pressed_during_the_prompt_ends_the_entry_empty() -> None:
+    """The terminator as the one key a menu reads, pressed while its prompt plays: an empty, terminated entry
+    (not a one-key answer), and no WAIT FOR DIGIT after the prompt."""
+    async with agi_session(CallerScript(keys=["*"]), time_scale=0.01) as (connection, fake):
+        entry = await AgiChannel(connection).read_digits(Prompt(audio="menu"), timeout=5, max_digits=1, terminator="*")
+    assert entry == DigitInput("", timed_out=False, terminated=True)
+    assert _words(fake.call.commands) == [["STREAM", "FILE", "ivrgraph/menu", "0123456789*#"]]
+
+
 async def test_key_by_key_read_after_the_prompt() -> None:
     """digits.txt: WAIT FOR DIGIT loop collecting keys until the terminator."""
     async with agi_session(CallerScript(keys=["12*"]), time_scale=0.01) as (connection, fake):
