@@ -111,30 +111,33 @@ Counted instead of timed (`--instructions`, 2026-12-04 evening, c0a3c8d): the sa
 under valgrind (cachegrind, hash seed fixed), loads of 100 and 300 calls, the difference divided by the
 difference in commands. Without cache simulation, three runs: bare 144.7k/145.3k/145.7k instructions per
 command, ours 209.2k/206.6k/210.0k: 1.42-1.45x. With it (what the mode runs now): bare 140.2k, ours 197.5k
-(1.41x; valgrind's slower pace puts more answers in each wake-up, so fewer loop passes per command). The same
-count (without cache simulation) for our AgiConnection alone, sending the same five commands, was 143k against
-bare's 144k: our connection layer costs what bare asyncio streams cost, and the rest is what ivrgraph adds. A
-count moves by up to 2 % between runs (how answers fall into wake-ups depends on timing), so it shows the
-ratio, not a change of a few thousand instructions: bench/agi_layers.py is for those. The simulated cache
-misses per command: first-level instruction misses 1.41x bare's and data misses 1.52x, but last-level misses
-2.2-2.9x (ours 194 data, 12 instruction; bare 89 and 4): the call's state (connection, walk, trace step,
+(1.41x) on c0a3c8d, and on f8dc186 bare 138.7k, ours 195.6k (1.41x), then 1.46x in a third run; lower counts
+than without the simulation, whose slower pace puts more answers in each wake-up, so fewer loop passes per
+command. The same count (without cache simulation) for our AgiConnection alone, sending the same five commands,
+was 143k against bare's 144k: our connection layer costs what bare asyncio streams cost, and the rest is what
+ivrgraph adds. A count moves by up to 2 % between runs (how answers fall into wake-ups depends on timing), so
+it shows the ratio, not a change of a few thousand instructions: bench/agi_layers.py is for those. The
+simulated cache misses per command: first-level instruction misses 1.41x bare's and data misses 1.52x, but
+last-level data misses 2.2-2.4x and instruction misses 2.7-3.5x over the three runs (ours 194-197 data and
+11-12 instruction misses, bare 88-89 and 4, in the first two): the call's state (connection, walk, trace step,
 variables) is spread over more memory than a stream's, and reaching it from a cold cache is what a wake-up at
-N=100 pays on top of the instructions. Hence a CPU-time ratio above the instruction ratio at N=100 (where each
-command is a wake-up) and below it at N=1000 and 2000 (where a wake-up takes several answers). The garbage
-collector is not the gap: in the real server it ran 2 young collections in a whole N=100 run and 20 (plus one
-middle) at N=1000, 1-3 us per command. (bench/agi_layers.py made a reference cycle of its own per call,
-patching `connection_lost` onto each protocol, which the collector then had to find; the harness now learns of
-the end from its fake transport, and a call there counts ~831k instructions instead of ~845k for the same
-server code. `gc.disable()` saves 11-18k of those, not the 20k above.) `strace -c` over a measured N=100 run:
-the same sendto, recvfrom, shutdown, close and epoll_ctl counts in both, ours one getrandom per call (the call
-id) and 6 % more epoll_wait.
+N=100 pays on top of the instructions. Hence a CPU-time ratio that can sit well above the instruction ratio,
+most of all at N=100, where each command is a wake-up; at N=1000 and 2000, where a wake-up takes several
+answers, it sat below it in the afternoon's runs and above it in the evening's. The garbage collector is not
+the gap: in the real server it ran 2 young collections in a whole N=100 run and 20 (plus one middle) at N=1000,
+1-3 us per command. (bench/agi_layers.py made a reference cycle of its own per call, patching `connection_lost`
+onto each protocol, which the collector then had to find; the harness now learns of the end from its fake
+transport, and a call there counts ~831k instructions instead of ~845k for the same server code. `gc.disable()`
+saves 11-18k of those, not the 20k above.) `strace -c` over a measured N=100 run: the same sendto, recvfrom,
+shutdown, close and epoll_ctl counts in both, ours one getrandom per call (the call id) and 6 % more
+epoll_wait.
 
 Timed on 2026-12-04 evening (f8dc186), two runs of `--n 100,1000,2000 --prompt 1.0 --repeat 3`: paired medians
 1.60x and 1.67x at N=100, 1.67x and 1.39x at N=1000, 1.52x and 1.60x at N=2000 (single pairs 0.91-2.54x,
 1.37-1.84x, 1.47-1.74x); the bare responder needed 85-138 us per command at N=100 and 48-68 us at N=1000-2000,
 less than in the afternoon (50-100 us at N=1000), and ours 126-216 us and 78-105 us. p99 added 0.46-1.35 ms,
 RSS per idle call 5.8-9.5 KiB, no call dropped, every call recorded. So this evening the ratio missed 1.5x at
-2,000 calls too, where the afternoon's runs met it: the counted ratio (1.41x) is the one that holds still, and
+2,000 calls too, where the afternoon's runs met it: the counted ratio (1.41-1.46x) is the one that holds still, and
 the timed one rises above it as the bare responder gets cheaper.
 
 Where the rest goes (valgrind instruction counts of an in-process call loop over a fake transport, the layers
@@ -157,6 +160,7 @@ import os
 import random
 import re
 import resource
+import shutil
 import statistics
 import sys
 import tempfile
@@ -618,10 +622,12 @@ def main() -> None:
         "--instructions",
         action="store_true",
         help="instead of timing, count each server's instructions and simulated cache misses per command under "
-        "valgrind (loads of 100 and 300 calls; about five minutes)",
+        "valgrind (loads of 100 and 300 calls; about two minutes)",
     )
     args = parser.parse_args()
     if args.instructions:
+        if shutil.which("valgrind") is None:  # the server process would never start, and the run would hang
+            parser.error("--instructions needs valgrind (apt-get install valgrind)")
         asyncio.run(_print_counts(args.prompt, args.ramp))
         return
     ns = [int(n) for n in args.n.split(",") if n]
