@@ -140,7 +140,7 @@ class CallRun:
                     if not block.terminal and exit_name != ERROR_EXIT:
                         declared = scenario.declared_exits.get(current.id)
                         if declared is None:
-                            declared = _declare_exits(scenario, current, block)
+                            declared = _declare_exits(scenario, current, block, config)
                         if exit_name not in declared:
                             raise EngineError(f"block returned exit {exit_name!r}, which it does not declare")
                     step.exit = exit_name
@@ -244,16 +244,11 @@ class CallRun:
             log.warning("hangup failed in call %s", self.call_id, exc_info=True)
 
 
-def _declare_exits(scenario: Scenario, node: Node, block: BlockType) -> frozenset[str]:
-    """The exits `node` may take, worked out at its first step and kept on the scenario for every later call."""
-    declared = scenario.declared_exits[node.id] = frozenset(block.exits(_current_config(block, node)))
+def _declare_exits(scenario: Scenario, node: Node, block: BlockType, config: Mapping[str, Any]) -> frozenset[str]:
+    """The exits `node` may take with `config` (its config at the block's current version), worked out at its
+    first step and kept on the scenario for every later call."""
+    declared = scenario.declared_exits[node.id] = frozenset(block.exits(config))
     return declared
-
-
-def _current_config(block: BlockType, node: Node) -> Mapping[str, Any]:
-    if node.version < block.version:
-        return _migrated(block, node)
-    return node.config
 
 
 def _migrated(block: BlockType, node: Node) -> Mapping[str, Any]:
