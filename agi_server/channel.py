@@ -120,11 +120,7 @@ class AgiChannel:
 
     # -- Channel ----------------------------------------------------------------------------------------
     async def answer(self) -> None:
-        # `_run` spelled out: every call answers, and a coroutine less is ~2,000 instructions (bench/agi_layers.py).
-        try:
-            response = await self.connection.command("ANSWER")
-        except (DeadChannel, ConnectionLost) as error:
-            raise self._gone("answer", error) from error
+        response = await self._run("answer", "ANSWER")
         if response.number == -1:
             raise self._gone("answer")
         if self.answered_at is None and self._now is not None:
