@@ -509,38 +509,68 @@ class Figures:
 async def run_load(
     kind: str, n: int, prompt: float, ramp: float, profile: str | None = None, records: str = "memory"
 ) -> Figures:
-    context = multiprocessing.get_context("spawn")
-    parent, child = context.Pipe()
-    process = context.Process(target=_serve, args=(kind, child, profile, records), daemon=True)
-    process.start()
-    port = await asyncio.get_running_loop().run_in_executor(None, parent.recv)
-    assert process.pid is not None
-    pid = process.pid
-    # Warm up (imports, first-call caches) so the RSS baseline is the server's steady state.
-    warm = Load()
-    await asyncio.gather(*(one_call(port, i, warm, 0.001, False) for i in range(20)))
-    await asyncio.sleep(0.2)
-    rss_before = _rss_bytes(pid)
+    return (await run_loads((kind,), n, prompt, ramp, profile, records))[0]
 
-    load = Load()
-    cpu_before = await _cpu_reading(parent)
+
+@dataclass
+class _Server:
+    kind: str
+    process: Any  # a multiprocessing Process
+    pipe: Connection
+    port: int
+    pid: int
+
+
+async def run_loads(
+    kinds: tuple[str, ...], n: int, prompt: float, ramp: float, profile: str | None = None, records: str = "memory"
+) -> list[Figures]:
+    """N calls against each server in `kinds`. With several, they run at the same time, the calls to each
+    arriving interleaved, so that whatever else the machine does in that window falls on all of them."""
+    loop = asyncio.get_running_loop()
+    context = multiprocessing.get_context("spawn")
+    servers = []
+    for kind in kinds:
+        parent, child = context.Pipe()
+        process = context.Process(target=_serve, args=(kind, child, profile, records), daemon=True)
+        process.start()
+        port = await loop.run_in_executor(None, parent.recv)
+        assert process.pid is not None
+        servers.append(_Server(kind, process, parent, port, process.pid))
+    # Warm up (imports, first-call caches) so the RSS baseline is the server's steady state.
+    for server in servers:
+        warm = Load()
+        await asyncio.gather(*(one_call(server.port, i, warm, 0.001, False) for i in range(20)))
+    await asyncio.sleep(0.2)
+    rss_before = [_rss_bytes(server.pid) for server in servers]
+
+    loads = [Load() for _ in servers]
+    cpu_before = [await _cpu_reading(server.pipe) for server in servers]
     started = time.perf_counter()
     tasks = []
     for i in range(n):
-        tasks.append(asyncio.create_task(one_call(port, 1000 + i, load, prompt, True)))
+        for server, load in zip(servers, loads, strict=True):
+            tasks.append(asyncio.create_task(one_call(server.port, 1000 + i, load, prompt, True)))
         if ramp and i % 50 == 49:
             await asyncio.sleep(ramp * 50 / n)
-    while load.holding + load.failed < n:  # every call waits on its first prompt: the idle state
+    while any(load.holding + load.failed < n for load in loads):  # every call waits on its first prompt: idle
         await asyncio.sleep(0.05)
     await asyncio.sleep(0.3)
-    rss_idle = _rss_bytes(pid)
-    load.release.set()
+    rss_idle = [_rss_bytes(server.pid) for server in servers]
+    for load in loads:
+        load.release.set()
     await asyncio.gather(*tasks)
     elapsed = time.perf_counter() - started
-    cpu = await _cpu_reading(parent) - cpu_before
-    parent.send("stop")
-    recorded = await asyncio.get_running_loop().run_in_executor(None, parent.recv)
-    process.join(10)
+    cpus = [await _cpu_reading(server.pipe) - before for server, before in zip(servers, cpu_before, strict=True)]
+    figures = []
+    for server, load, cpu, before, idle in zip(servers, loads, cpus, rss_before, rss_idle, strict=True):
+        server.pipe.send("stop")
+        recorded = await loop.run_in_executor(None, server.pipe.recv)
+        server.process.join(10)
+        figures.append(_figures(server.kind, n, load, cpu, elapsed, max(0, idle - before), recorded))
+    return figures
+
+
+def _figures(kind: str, n: int, load: Load, cpu: _Cpu, elapsed: float, rss_growth: int, recorded: Any) -> Figures:
     gaps = sorted(load.gaps)
     commands = max(1, load.commands)
     quantiles = statistics.quantiles(gaps, n=100) if len(gaps) > 1 else [0.0] * 99
@@ -557,7 +587,7 @@ async def run_load(
         sleeps_per_command=cpu.slept / commands,
         preempted_per_command=cpu.preempted / commands,
         faults_per_command=cpu.faulted / commands,
-        rss_per_idle_call_kib=max(0, rss_idle - rss_before) / n / 1024,
+        rss_per_idle_call_kib=rss_growth / n / 1024,
         completed=load.completed,
         failed=load.failed,
         recorded=recorded,
@@ -580,16 +610,25 @@ def _print(figures: list[Figures]) -> None:
 
 
 async def main_async(
-    ns: list[int], prompt: float, ramp: float, profile: str | None = None, repeat: int = 1, records: str = "memory"
+    ns: list[int],
+    prompt: float,
+    ramp: float,
+    profile: str | None = None,
+    repeat: int = 1,
+    records: str = "memory",
+    together: bool = False,
 ) -> list[Figures]:
     results = []
     for n in ns:
         for _ in range(repeat):  # bare and ours alternate, so a busy moment of the machine hits both alike
-            for kind in ("bare", "ivrgraph"):
-                figures = await run_load(kind, n, prompt, ramp, profile, records)
+            if together:
+                runs = await run_loads(("bare", "ivrgraph"), n, prompt, ramp, profile, records)
+            else:
+                runs = [await run_load(kind, n, prompt, ramp, profile, records) for kind in ("bare", "ivrgraph")]
+            for figures in runs:
                 results.append(figures)
                 _print([figures])
-                sys.stdout.flush()
+            sys.stdout.flush()
     return results
 
 
@@ -616,6 +655,11 @@ def main() -> None:
         help="where our server writes call records: counted in memory (the server's own cost, the default), or "
         "the product's batch insert into a SQLite file",
     )
+    parser.add_argument(
+        "--together",
+        action="store_true",
+        help="load both servers at the same time (N calls each, interleaved) instead of one after the other",
+    )
     parser.add_argument("--profile", metavar="FILE", help="cProfile the ivrgraph server into FILE (slows it down)")
     parser.add_argument("--repeat", type=int, default=1, help="runs per N and server; the summary takes the least CPU")
     parser.add_argument(
@@ -631,7 +675,9 @@ def main() -> None:
         asyncio.run(_print_counts(args.prompt, args.ramp))
         return
     ns = [int(n) for n in args.n.split(",") if n]
-    results = asyncio.run(main_async(ns, args.prompt, args.ramp, args.profile, args.repeat, args.records))
+    results = asyncio.run(
+        main_async(ns, args.prompt, args.ramp, args.profile, args.repeat, args.records, args.together)
+    )
     print("\nsummary")
     _print(results)
     for n in ns:
