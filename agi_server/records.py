@@ -94,8 +94,12 @@ class RecordWriter:
         batch_size: int = 200,
         metrics: AgiMetrics | None = None,
         retry_delays: tuple[float, ...] = RETRY_DELAYS,
-        flush_interval: float = 0.05,
+        flush_interval: float = 1.0,
     ) -> None:
+        # flush_interval: at 0.05 s a light load (100 calls, one ending every ~50 ms) woke the writer, and
+        # wrote a one-record batch, for nearly every call, ~3 % of the server's CPU per AGI command there
+        # (bench/agi_load.py --together); at 1 s the records of a second go in one batch (one transaction, one
+        # fsync on SQLite). A record is in the database at most a second after its call ended.
         self._write_batch = write_batch
         # A deque and one wake-up future instead of an asyncio.Queue: queueing a record is an append (the
         # Queue took six Python calls per call), and the writer is woken once per batch, not per record.
