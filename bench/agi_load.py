@@ -158,7 +158,7 @@ command, at the edge of what this comparison resolves. The same comparison did n
 medians 1.52x, 1.50x and 1.49x (pairs 1.36-1.71x), and two `--n 100,1000,2000 --repeat 3 --together` runs,
 pairs 1.48-1.54x and 1.53-1.56x at N=100, 1.40-1.41x and 1.40-1.45x at N=1000, 1.34-1.36x and 1.34-1.35x
 at N=2000; counted (`--instructions`) 1.36x on fd53433 and 1.41x on 52a3234 (a count moves by a few %).
-So at 1,000 and 2,000 calls the target holds with a margin of 6-12 %, run after run. At 100 calls, where
+So at 1,000 and 2,000 calls the target holds in every pair of every run (1.32-1.45x). At 100 calls, where
 every command wakes the server from sleep on cold caches, ours needs 1.49-1.55x bare's CPU: at or just over the target,
 not under it. That is the cold-cache penalty the counted misses predict (ours' per-command CPU doubles from
 N=2000 to N=100, bare's grows by ~80 %). N=100 is a light load (the server is ~2 % busy); the figure still
