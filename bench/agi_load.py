@@ -162,7 +162,12 @@ So at 1,000 and 2,000 calls the target holds in every pair of every run (1.32-1.
 every command wakes the server from sleep on cold caches, ours needs 1.49-1.55x bare's CPU: at or just over the target,
 not under it. That is the cold-cache penalty the counted misses predict (ours' per-command CPU doubles from
 N=2000 to N=100, bare's grows by ~80 %). N=100 is a light load (the server is ~2 % busy); the figure still
-counts, and it is what is left to meet.
+counts, and it is what is left to meet. Where it goes, by the same old/new comparison at N=100 (10 rounds, the
+new server with one part stubbed out; the old/old control gave 0.976x): the whole engine walk replaced by
+the same five channel calls 0.827x, so the walk is ~17 % of our CPU per command there; the per-step
+timestamps and durations 0.963x; speech 0.978x; `BlockContext.play` returning the channel's coroutine (one
+frame less per prompt) 0.991x; the record's trace dicts 0.998x. No single part is more than a few percent:
+at 100 calls the cost is spread over everything a command touches, as the cache-miss counts say.
 
 Where the rest goes (valgrind instruction counts of an in-process call loop over a fake transport, the layers
 built up one at a time, bench/agi_layers.py): the AgiConnection alone costs what bare asyncio streams cost; a
