@@ -166,7 +166,8 @@ counts, and it is what is left to meet. Where it goes, by the same old/new compa
 new server with one part stubbed out; the old/old control gave 0.976x): the whole engine walk replaced by
 the same five channel calls 0.827x, so the walk is ~17 % of our CPU per command there; the per-step
 timestamps and durations 0.963x; speech 0.978x; `BlockContext.play` returning the channel's coroutine (one
-frame less per prompt) 0.991x; the record's trace dicts 0.998x. No single part is more than a few percent:
+frame less per prompt) 0.991x; the record's trace dicts 0.998x; the call's task started only once the env
+block is complete (one task pass less per call) 0.994x. No single part is more than a few percent:
 at 100 calls the cost is spread over everything a command touches, as the cache-miss counts say.
 
 Where the rest goes (valgrind instruction counts of an in-process call loop over a fake transport, the layers
