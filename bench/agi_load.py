@@ -2,6 +2,7 @@
 
     .venv/bin/python -m bench.agi_load [--n 100,1000,2000] [--prompt 3.0] [--ramp 2.0] [--repeat 3] [--together]
     .venv/bin/python -m bench.agi_load --instructions --prompt 1.0      # counted under valgrind, ~2 minutes
+    .venv/bin/python -m bench.agi_load --n 100 --prompt 1.0 --repeat 10 --against ../before   # a change, timed
 
 Each server runs in its own process (so its CPU and RSS are its own); this process plays Asterisk: for every
 call it connects, sends a captured-shape env block in two segments, and answers each command after a
@@ -151,7 +152,7 @@ same window did. Three runs of `--n 100,1000,2000 --prompt 1.0 --repeat 3 --toge
 N=1000 1.38-1.45x, N=2000 1.32-1.38x, N=100 1.44-1.78x. Two runs of `--n 100 --repeat 5 --together`:
 1.53-1.61x and 1.38-1.56x, paired medians 1.56x and 1.53x. Then (62f410f) the call-record writer's
 interval went from 50 ms to 1 s: at 100 calls it had woken, and written a one-record batch, for nearly every
-call. Old and new servers loaded together at N=100, 8 rounds each (a throwaway script built on `run_loads`):
+call. Old and new servers loaded together at N=100, 8 rounds each (what `--against` does now):
 new/old 0.972x and 0.944x in two runs, where an old/old control gave 0.976x, so about 3-5 % less CPU per
 command, at the edge of what this comparison resolves. The same comparison did not see a 4 % instruction cut
 (the record's trace dicts stubbed out: 0.998x). After it: three `--n 100 --repeat 5 --together` runs, paired
@@ -162,7 +163,7 @@ So at 1,000 and 2,000 calls the target holds in every pair of every run (1.32-1.
 every command wakes the server from sleep on cold caches, ours needs 1.49-1.55x bare's CPU: at or just over the target,
 not under it. That is the cold-cache penalty the counted misses predict (ours' per-command CPU doubles from
 N=2000 to N=100, bare's grows by ~80 %). N=100 is a light load (the server is ~2 % busy); the figure still
-counts, and it is what is left to meet. Where it goes, by the same old/new comparison at N=100 (10 rounds, the
+counts, and it is what is left to meet. Where it goes, by the same comparison at N=100 (10 rounds, the
 new server with one part stubbed out; the old/old control gave 0.976x): the whole engine walk replaced by
 the same five channel calls 0.827x, so the walk is ~17 % of our CPU per command there; the per-step
 timestamps and durations 0.963x; speech 0.978x; `BlockContext.play` returning the channel's coroutine (one
@@ -238,6 +239,9 @@ def bench_document() -> dict[str, Any]:
 
 
 def _serve(kind: str, pipe: Connection, profile: str | None = None, records: str = "memory") -> None:
+    kind, _, tree = kind.partition("@")
+    if tree:  # "ivrgraph@TREE": the server of another checkout (nothing of the product is imported yet)
+        sys.path.insert(0, os.path.abspath(tree))
     if profile is None or kind != "ivrgraph":
         asyncio.run(_serve_async(kind, pipe, records))
         return
@@ -662,6 +666,28 @@ async def main_async(
     return results
 
 
+async def compare_trees(ns: list[int], prompt: float, ramp: float, repeat: int, other_tree: str) -> None:
+    """This checkout's server against another checkout's, loaded together, the order swapped every round
+    (the one started first comes out a little cheaper). Prints this one's CPU per command over the other's."""
+    theirs = f"ivrgraph@{other_tree}"
+    for n in ns:
+        ratios = []
+        for round_number in range(repeat):
+            kinds = ("ivrgraph", theirs) if round_number % 2 else (theirs, "ivrgraph")
+            by_kind = {f.kind: f for f in await run_loads(kinds, n, prompt, ramp)}
+            ours, other = by_kind["ivrgraph"], by_kind[theirs]
+            ratios.append(ours.cpu_per_command_us / other.cpu_per_command_us)
+            print(
+                f"N={n} round {round_number + 1}: this tree {ours.cpu_per_command_us:.0f} us/command, "
+                f"{other_tree} {other.cpu_per_command_us:.0f} us: {ratios[-1]:.3f}x"
+            )
+            sys.stdout.flush()
+        print(
+            f"N={n}: this tree / {other_tree}: median {statistics.median(ratios):.3f}x "
+            f"({min(ratios):.3f}-{max(ratios):.3f}x over {len(ratios)} rounds)"
+        )
+
+
 async def _print_counts(prompt: float, ramp: float) -> None:
     counts = {}
     print(f"{'server':9} " + " ".join(f"{name:>11}" for name in COUNTERS) + "  per command")
@@ -690,6 +716,12 @@ def main() -> None:
         action="store_true",
         help="load both servers at the same time (N calls each, interleaved) instead of one after the other",
     )
+    parser.add_argument(
+        "--against",
+        metavar="TREE",
+        help="instead of the bare responder, compare this checkout's server with the one of another checkout "
+        "(e.g. a `git worktree` of the commit before a change), both loaded together",
+    )
     parser.add_argument("--profile", metavar="FILE", help="cProfile the ivrgraph server into FILE (slows it down)")
     parser.add_argument("--repeat", type=int, default=1, help="runs per N and server; the summary takes the least CPU")
     parser.add_argument(
@@ -705,6 +737,9 @@ def main() -> None:
         asyncio.run(_print_counts(args.prompt, args.ramp))
         return
     ns = [int(n) for n in args.n.split(",") if n]
+    if args.against:
+        asyncio.run(compare_trees(ns, args.prompt, args.ramp, args.repeat, args.against))
+        return
     results = asyncio.run(
         main_async(ns, args.prompt, args.ramp, args.profile, args.repeat, args.records, args.together)
     )
