@@ -168,7 +168,11 @@ new server with one part stubbed out; the old/old control gave 0.976x): the whol
 the same five channel calls 0.827x, so the walk is ~17 % of our CPU per command there; the per-step
 timestamps and durations 0.963x; speech 0.978x; `BlockContext.play` returning the channel's coroutine (one
 frame less per prompt) 0.991x; the record's trace dicts 0.998x; the call's task started only once the env
-block is complete (one task pass less per call) 0.994x. No single part is more than a few percent:
+block is complete (one task pass less per call) 0.994x. Then, as changes rather than stubs: round trips
+appended to a log per command and counted into the histogram in batches, 0.973x (10 rounds); that and the
+watchdog's per-command call written out in `_send`, 0.982x (10 rounds) and 0.983x (20 rounds), with
+bench/agi_layers.py counting the same instructions a call within its +-5k. Not kept: 1-2 %, at the edge of
+what 20 rounds resolve, for a lock and a second way to set a deadline. No single part is more than a few percent:
 at 100 calls the cost is spread over everything a command touches, as the cache-miss counts say.
 
 Where the rest goes (valgrind instruction counts of an in-process call loop over a fake transport, the layers
