@@ -670,7 +670,9 @@ async def main_async(
     return results
 
 
-async def compare_trees(ns: list[int], prompt: float, ramp: float, repeat: int, other_tree: str) -> None:
+async def compare_trees(
+    ns: list[int], prompt: float, ramp: float, repeat: int, other_tree: str, records: str = "memory"
+) -> None:
     """This checkout's server against another checkout's, loaded together, the order swapped every round
     (the one started first comes out a little cheaper). Prints this one's CPU per command over the other's."""
     theirs = f"ivrgraph@{other_tree}"
@@ -678,7 +680,7 @@ async def compare_trees(ns: list[int], prompt: float, ramp: float, repeat: int, 
         ratios = []
         for round_number in range(repeat):
             kinds = ("ivrgraph", theirs) if round_number % 2 else (theirs, "ivrgraph")
-            by_kind = {f.kind: f for f in await run_loads(kinds, n, prompt, ramp)}
+            by_kind = {f.kind: f for f in await run_loads(kinds, n, prompt, ramp, records=records)}
             ours, other = by_kind["ivrgraph"], by_kind[theirs]
             ratios.append(ours.cpu_per_command_us / other.cpu_per_command_us)
             print(
@@ -742,7 +744,7 @@ def main() -> None:
         return
     ns = [int(n) for n in args.n.split(",") if n]
     if args.against:
-        asyncio.run(compare_trees(ns, args.prompt, args.ramp, args.repeat, args.against))
+        asyncio.run(compare_trees(ns, args.prompt, args.ramp, args.repeat, args.against, args.records))
         return
     results = asyncio.run(
         main_async(ns, args.prompt, args.ramp, args.profile, args.repeat, args.records, args.together)
