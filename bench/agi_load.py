@@ -744,6 +744,8 @@ def main() -> None:
         return
     ns = [int(n) for n in args.n.split(",") if n]
     if args.against:
+        if args.profile:  # both servers are "ivrgraph": they would write one file over the other
+            parser.error("--profile does not go with --against")
         asyncio.run(compare_trees(ns, args.prompt, args.ramp, args.repeat, args.against, args.records))
         return
     results = asyncio.run(
