@@ -174,6 +174,21 @@ watchdog's per-command call written out in `_send`, 0.982x (10 rounds) and 0.983
 bench/agi_layers.py counting the same instructions a call within its +-5k. Not kept: 1-2 %, at the edge of
 what 20 rounds resolve, for a lock and a second way to set a deadline. No single part is more than a few percent:
 at 100 calls the cost is spread over everything a command touches, as the cache-miss counts say.
+Three ways around that, tried on 2026-12-04 (evening) with `--against` at N=100, and not kept:
+  - Compiled to C with mypyc, every module a command runs through (the AgiConnection, protocol, watchdog,
+    channel, server, records and metrics; the interpreter, block context and trace): 0.958x in 8 rounds, so
+    ~4 % more CPU per command, not less (the connection layer alone compiled: 0.995x in 10). The byte code
+    interpreted is not what a command's CPU follows at 100 calls.
+  - The waiting task resumed inside `data_received`, through a Future-compatible object instead of an asyncio
+    Future: no Handle, no `call_soon` and no second loop pass (`epoll_wait`) per command; all 500 answers of
+    100 calls took that path: 1.019x in 10 rounds.
+  - CPython 3.12.1 for both servers (a venv beside this one): paired medians 1.50x and 1.43x at N=100, 1.36x
+    and 1.39x at N=1000 (`--n 100,1000 --repeat 3 --together`), as on 3.11.
+  Two checks of the cause on the way: the bare responder in a process that had imported and built everything
+  ours has (registry, scenario, TTS service, an idle ivrgraph server) needed 1.006x its usual CPU per command
+  (6 rounds, loaded together), so the size of the process is not it; and `perf record -e cpu-clock -a` over the
+  measured window alone (no hardware counters on this VM) put ours' excess in the interpreter (libpython
+  samples 1.5x bare's) with kernel time near alike (1.2x), the user-space work run cold after each sleep.
 
 Where the rest goes (valgrind instruction counts of an in-process call loop over a fake transport, the layers
 built up one at a time, bench/agi_layers.py): the AgiConnection alone costs what bare asyncio streams cost; a
