@@ -189,6 +189,10 @@ Three ways around that, tried on 2026-12-04 (evening) with `--against` at N=100,
   (6 rounds, loaded together), so the size of the process is not it; and `perf record -e cpu-clock -a` over the
   measured window alone (no hardware counters on this VM) put ours' excess in the interpreter (libpython
   samples 1.5x bare's) with kernel time near alike (1.2x), the user-space work run cold after each sleep.
+  The head's own figures that evening (361596e; the machine slower than the day before, bare 153-164 us per
+  command at N=100): `--n 100 --repeat 3 --together`, pairs 1.44-1.55x, paired median 1.50x; two runs of
+  `--n 100,1000,2000 --repeat 3 --together`, N=100 paired medians 1.56x and 1.57x (pairs 1.47-1.60x), and in
+  the second N=1000 1.36-1.42x, N=2000 1.35-1.40x.
 
 Where the rest goes (valgrind instruction counts of an in-process call loop over a fake transport, the layers
 built up one at a time, bench/agi_layers.py): the AgiConnection alone costs what bare asyncio streams cost; a
