@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, false, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -81,8 +81,14 @@ def claim_due_jobs(
         and_(CallbackJob.status == "dialing", CallbackJob.lock_until < now),
     )
     query = select(CallbackJob).where(due).order_by(CallbackJob.due).limit(limit)
-    if session.get_bind().dialect.name == "postgresql":
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
         query = query.with_for_update(skip_locked=True)
+    elif dialect == "sqlite":
+        # pysqlite runs a SELECT outside any transaction: a job FastAGI marks reached between our read and our
+        # write would be put back to dialing and called again. A write that changes nothing takes the single
+        # writer lock first (as in _locked_job), so the read below is current until we commit.
+        session.execute(update(CallbackJob).where(false()).values(id=CallbackJob.id))
     claimed: list[CallbackJob] = []
     for job in session.scalars(query):
         if job.window_end is not None and job.window_end <= now:

@@ -4,6 +4,7 @@ import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import event
 
 from graph_engine.services import CallbackRequest
 from persistence import callbacks
@@ -85,6 +86,34 @@ def test_a_reached_job_stays_done_whatever_the_dialer_reports_later(database: Da
         assert [a.outcome for a in callbacks.list_attempts(session, job_id=job_id)] == ["failed"]
     with database.session() as session:
         assert callbacks.claim_due_jobs(session, now=NOW + timedelta(hours=1), limit=5, node_id="n1") == []
+
+
+def test_a_job_reached_while_it_is_being_claimed_stays_done(database: Database) -> None:
+    """FastAGI's mark_reached (another thread) tries to commit between the claim's read and its write. It must
+    either see the claim or be seen by it: a job already reached is never put back to dialing."""
+    job_id = _job(database)
+    read_done, reached_done = threading.Event(), threading.Event()
+
+    def reach() -> None:
+        read_done.wait(5)
+        with database.session() as session:
+            callbacks.mark_reached(session, job_id=job_id, at=NOW)
+        reached_done.set()
+
+    def between_read_and_write(*_: object) -> None:
+        read_done.set()
+        reached_done.wait(0.5)  # every chance to commit now; while the claim holds the lock it has to wait
+
+    reacher = threading.Thread(target=reach)
+    reacher.start()
+    with database.session() as session:
+        event.listen(session, "before_flush", between_read_and_write)
+        claimed = callbacks.claim_due_jobs(session, now=NOW, limit=5, node_id="n1")
+    reacher.join(10)
+    with database.session() as session:
+        job = callbacks.get_job(session, job_id=job_id)
+        assert (job.status, job.outcome) == ("done", "answered")
+        assert [j.id for j in claimed] == [job_id]  # claimed first, then reached
 
 
 @pytest.mark.postgres
