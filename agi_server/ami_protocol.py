@@ -92,7 +92,13 @@ def parse_message(block: bytes) -> AmiMessage:
         line = raw.decode("utf-8", errors="replace")
         key, sep, value = line.partition(":")
         if not sep or not key or key != key.strip():
-            raise AmiProtocolError(f"AMI line is not 'Key: value': {line[:80]!r}")
+            if not headers:
+                raise AmiProtocolError(f"AMI line is not 'Key: value': {line[:80]!r}")
+            # Asterisk sends values raw (ami/README, d4): a value holding CR LF goes on over the next line.
+            # Dropping the session for it would lose every Originate in flight.
+            last_key, last_value = headers[-1]
+            headers[-1] = (last_key, f"{last_value}\r\n{line}")
+            continue
         # Asterisk writes "Key: value"; an empty value is "Key: " (AccountCode) — drop exactly one space.
         headers.append((key, value[1:] if value.startswith(" ") else value))
     first_key, first_value = headers[0]

@@ -118,10 +118,20 @@ def test_empty_value_and_repeated_header() -> None:
     assert message.get_all("Output") == ["a", "b"]
 
 
-def test_garbage_line_and_oversized_message_are_protocol_errors() -> None:
-    """README section 2: every line is 'Key: value'; a peer sending anything else is not Asterisk."""
+def test_a_raw_line_break_in_a_value_continues_the_value() -> None:
+    """ami/README d4: values are sent raw, so a value holding CR LF goes on over a line without a colon."""
     parser = AmiParser(expect_banner=False)
-    parser.feed(b"Response: Success\r\nthis line has no colon\r\n\r\n")
+    parser.feed(b"Event: UserEvent\r\nBody: first\r\nsecond line\r\nActionID: 7\r\n\r\n")
+    message = parser.next_message()
+    assert message is not None
+    assert message.get("Body") == "first\r\nsecond line"
+    assert message.action_id == "7"
+
+
+def test_garbage_line_and_oversized_message_are_protocol_errors() -> None:
+    """README section 2: every message starts 'Response: ' or 'Event: '; a peer sending else is not Asterisk."""
+    parser = AmiParser(expect_banner=False)
+    parser.feed(b"this line has no colon\r\nResponse: Success\r\n\r\n")
     with pytest.raises(AmiProtocolError):
         parser.next_message()
     big = AmiParser(expect_banner=False, max_message_bytes=100)
