@@ -520,8 +520,9 @@ class AmiClient:
                 response = await session.action(
                     "Originate", headers, timeout=self.settings.action_timeout, action_id=action_id
                 )
-            except AmiConnectionError:
-                # Written but unanswered: the call may be ringing. Find out after the reconnect.
+            except (AmiConnectionError, AmiProtocolError):
+                # Written but unanswered (the session dropped, or the peer sent what is not AMI and the session
+                # was closed for it): the call may be ringing. Find out after the reconnect.
                 watch.dropped.set()
             else:
                 if response.name != "Success":

@@ -252,6 +252,13 @@ class Dialer:
             return None
         except AmiEncodingError as exc:
             return await self._record(job, attempt, channel_id, DialOutcome.FAILED, f"unsendable: {exc}", final=True)
+        except Exception as exc:
+            # The Originate may have reached Asterisk and be ringing: count it as a failed attempt, so the job is
+            # retried on its schedule and stops at max_attempts, instead of waiting locked for its lease and
+            # being dialled again uncounted.
+            log.exception("job %s: the Originate ended in an unexpected error", job.id)
+            detail = f"outcome unknown: {type(exc).__name__}: {exc}"
+            return await self._record(job, attempt, channel_id, DialOutcome.FAILED, detail)
         return await self._record(job, attempt, channel_id, result.outcome, result.detail)
 
     @staticmethod

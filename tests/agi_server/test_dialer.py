@@ -227,6 +227,51 @@ async def test_unsendable_job_fails_without_touching_the_wire(
     assert "invalid" in dialer.reports[0].detail
 
 
+async def test_a_session_closed_for_garbage_mid_originate_still_records_the_attempt(
+    fake: FakeAmi, ami: AmiClient, store: MemoryJobStore, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The peer sends a message that is not AMI while the Originate waits for its Response: the client drops
+    the session, but the Originate was written and the callee may be ringing. The attempt is still recorded
+    (found after the reconnect), never left locked to be dialled again uncounted."""
+    originate = FakeAmi._originate
+
+    def garbage_first(self: FakeAmi, session: Any, headers: list[tuple[str, str]], action_id: str | None) -> None:
+        session.writer.write(b"this is not AMI\r\n\r\n")
+        originate(self, session, headers, action_id)
+
+    monkeypatch.setattr(FakeAmi, "_originate", garbage_first)
+    store.add(job("garbled", "1123"))
+    dialer = make_dialer(store, ami, clock)
+    assert await dialer.run_once() == ["garbled"]
+    await settle(dialer)
+    stored = store.jobs["garbled"]
+    assert len(fake.actions("Originate")) == 1
+    assert stored.attempts == 1 and stored.status != "dialing" and stored.locked_by is None
+    assert ami.reconnects >= 1
+
+
+async def test_an_unexpected_originate_error_counts_as_a_failed_attempt(
+    store: MemoryJobStore, clock: FixedClock
+) -> None:
+    """Whatever else goes wrong inside originate, the attempt counts, so max_attempts still bounds the calls."""
+
+    class Broken:
+        connected = True
+
+        async def originate(self, request: Any) -> Any:
+            raise RuntimeError("a bug")
+
+    store.add(job("broken", "1123", max_attempts=2))
+    dialer = make_dialer(store, Broken(), clock)  # type: ignore[arg-type]
+    for _ in range(3):
+        await dialer.run_once()
+        await settle(dialer)
+        clock.advance(3600)
+    stored = store.jobs["broken"]
+    assert (stored.status, stored.attempts, stored.outcome) == ("failed", 2, "failed")
+    assert dialer.reports[0].detail == "outcome unknown: RuntimeError: a bug"
+
+
 async def test_no_claims_while_ami_is_down(fake: FakeAmi, store: MemoryJobStore, clock: FixedClock) -> None:
     """f2-asterisk-restart.txt: while Asterisk is away, jobs stay pending (no lock, no attempt)."""
     client = AmiClient(AmiSettings("127.0.0.1", fake.port, "probe", "probe", reconnect_initial=0.05))
