@@ -404,7 +404,10 @@ class AmiClient:
         return session
 
     async def _supervise(self, session: AmiSession) -> None:
+        loop = asyncio.get_running_loop()
+        delay = self.settings.reconnect_initial
         while True:
+            opened = loop.time()
             keepalive = asyncio.create_task(self._keepalive(session), name="ami-keepalive")
             error = await asyncio.shield(session.closed)
             keepalive.cancel()
@@ -416,7 +419,12 @@ class AmiClient:
                 return
             log.warning("AMI session lost (%s); reconnecting", error)
             self._set_state(ConnectionState.DISCONNECTED)
-            delay = self.settings.reconnect_initial
+            if loop.time() - opened >= self.settings.ping_interval:
+                delay = self.settings.reconnect_initial  # the session had been fine: back at once
+            else:
+                # A peer that takes the Login and drops the session soon after (crash-looping Asterisk, a proxy,
+                # a session limit) is backed off like one that refuses the connection, not knocked at forever.
+                delay = min(delay * 2, self.settings.reconnect_max) if self.reconnects else delay
             while True:
                 # Jitter: several dialer nodes must not all knock at the same instant after an Asterisk restart.
                 await asyncio.sleep(delay * random.uniform(0.8, 1.2))
@@ -431,8 +439,8 @@ class AmiClient:
                     self._set_state(ConnectionState.CLOSED)
                     return
                 except (AmiConnectionError, AmiProtocolError) as exc:
-                    log.info("AMI reconnect failed (%s); next try in %.1f s", exc, delay)
                     delay = min(delay * 2, self.settings.reconnect_max)
+                    log.info("AMI reconnect failed (%s); next try in %.1f s", exc, delay)
             self.reconnects += 1
 
     async def _keepalive(self, session: AmiSession) -> None:

@@ -271,6 +271,27 @@ async def test_login_refused_on_reconnect_stops_the_client(fake: FakeAmi) -> Non
     await ami.close()
 
 
+async def test_a_peer_that_drops_every_session_after_login_is_backed_off(
+    fake: FakeAmi, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A crash-looping Asterisk (or a proxy) takes the Login and drops the session at once: each reconnect waits
+    twice as long as the last, as for a refused connection, instead of knocking every reconnect_initial."""
+    login = FakeAmi._login
+
+    async def accept_then_drop(self: FakeAmi, session: Any, headers: Any, action_id: str | None) -> bool:
+        await login(self, session, headers, action_id)
+        return self.connections < 2  # the first session stays (start() needs it), every later one is dropped
+
+    monkeypatch.setattr(FakeAmi, "_login", accept_then_drop)
+    ami = AmiClient(settings_for(fake, reconnect_initial=0.05, reconnect_max=10.0))
+    await ami.start()
+    await fake.drop_connections()
+    await asyncio.sleep(1.2)
+    # Doubling from 0.05 s (jitter +-20 %): ~0.05, 0.1, 0.2, 0.4 s of waiting fit in 1.2 s; without it ~24 would.
+    assert 3 <= fake.connections <= 7
+    await ami.close()
+
+
 async def test_originate_without_session_sends_nothing(fake: FakeAmi) -> None:
     """f1-drop-reconnect.txt: between the drop and the new Login there is no session; nothing may be written, so
     the dialer knows nothing was dialled and retries without counting an attempt."""
