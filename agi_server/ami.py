@@ -334,6 +334,8 @@ class AmiClient:
         self._state_handlers: list[StateHandler] = []
         self._by_action: dict[str, _CallWatch] = {}
         self._by_channel: dict[str, _CallWatch] = {}
+        # ChannelId of an answered Originate -> (resolved by its Hangup event, `reconnects` when it was watched).
+        self._ends: dict[str, tuple[asyncio.Future[None], int]] = {}
         self._supervisor: asyncio.Task[None] | None = None
         self._closing = False
         self.state = ConnectionState.DISCONNECTED
@@ -520,9 +522,13 @@ class AmiClient:
         encode_action("Originate", headers)  # refuse an unsafe request before anything is registered or sent
         session = self._current()
         action_id = self.next_action_id()
-        watch = _CallWatch(action_id, request.channel_id, asyncio.get_running_loop().create_future())
+        loop = asyncio.get_running_loop()
+        watch = _CallWatch(action_id, request.channel_id, loop.create_future())
         self._by_action[action_id] = watch
         self._by_channel[request.channel_id] = watch
+        # Watched from before the Originate is sent: a short answered call may hang up before anyone waits.
+        self._ends[request.channel_id] = (loop.create_future(), self.reconnects)
+        answered = False
         try:
             try:
                 response = await session.action(
@@ -537,10 +543,50 @@ class AmiClient:
                     message = response.get("Message") or response.name
                     return OriginateResult(DialOutcome.FAILED, f"refused by Asterisk: {message}")
             # Asterisk gives up ringing after Timeout; the OriginateResponse follows within milliseconds (c3x).
-            return await self._outcome(watch, request.timeout_ms / 1000 + self.settings.action_timeout)
+            result = await self._outcome(watch, request.timeout_ms / 1000 + self.settings.action_timeout)
+            answered = result.outcome is DialOutcome.ANSWERED
+            return result
         finally:
             self._by_action.pop(action_id, None)
             self._by_channel.pop(request.channel_id, None)
+            if not answered:
+                self._ends.pop(request.channel_id, None)
+
+    async def wait_ended(self, channel_id: str, *, limit: float) -> bool:
+        """Wait until the answered call of an Originate (its `channel_id`) hangs up: its Hangup event, or its
+        channel gone from CoreShowChannels after a reconnect (the events sent meanwhile are lost, f1). False
+        when `limit` seconds passed first or AMI stayed unreachable that long. Call it once per answered call."""
+        watched = self._ends.get(channel_id)
+        if watched is None:
+            return True  # not answered, or already waited for
+        ended, known_session = watched
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + limit
+        try:
+            while not ended.done():
+                remaining = deadline - loop.time()
+                if remaining <= 0:
+                    return False
+                session = self._session
+                if session is None or session.closed.done():
+                    try:
+                        await self.wait_connected(remaining)
+                    except AmiError:
+                        return False
+                    continue
+                if self.reconnects != known_session:  # reconnected since: its Hangup may have been missed
+                    known_session = self.reconnects
+                    try:
+                        if await self.find_channel(channel_id) is None:
+                            return True
+                    except AmiError:
+                        continue  # the new session failed too: wait for the next one
+                    continue
+                waiters: set[asyncio.Future[Any]] = {ended, session.closed}
+                await asyncio.wait(waiters, timeout=remaining, return_when=asyncio.FIRST_COMPLETED)
+            return True
+        finally:
+            self._ends.pop(channel_id, None)
 
     async def _outcome(self, watch: _CallWatch, ring_limit: float) -> OriginateResult:
         loop = asyncio.get_running_loop()
@@ -634,6 +680,10 @@ class AmiClient:
             self._resolve(watch, self._lost(watch, why))
 
     def _on_event(self, message: AmiMessage) -> None:
+        if message.name == "Hangup":
+            watched = self._ends.get(message.get("Uniqueid") or "")
+            if watched is not None and not watched[0].done():
+                watched[0].set_result(None)
         if message.name == "OriginateResponse":
             action_id = message.action_id
             watch = self._by_action.get(action_id) if action_id else None

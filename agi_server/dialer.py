@@ -127,6 +127,8 @@ class Originator(Protocol):
 
     async def originate(self, request: OriginateRequest) -> OriginateResult: ...
 
+    async def wait_ended(self, channel_id: str, *, limit: float) -> bool: ...
+
 
 def _default_retry() -> dict[DialOutcome, timedelta]:
     return {
@@ -146,6 +148,8 @@ class DialerSettings:
     priority: int = 1
     caller_id: str | None = None
     ring_timeout: timedelta = timedelta(seconds=30)
+    # An answered callback holds its line until it hangs up, but no longer than this (a Hangup never seen).
+    max_call: timedelta = timedelta(hours=2)
     max_lines: int = 10
     poll_interval: float = 5.0
     node_id: str = "ivrgraph"
@@ -174,6 +178,7 @@ class Dialer:
         self._clock = clock
         self._settings = settings
         self._active: dict[str, asyncio.Task[AttemptReport | None]] = {}
+        self._talking: set[str] = set()  # jobs whose callee answered and is still on the line
         self._wake = asyncio.Event()
         self.reports: list[AttemptReport] = []  # every attempt this dialer finished, oldest first
         self.peak_lines = 0
@@ -220,6 +225,14 @@ class Dialer:
         if self._active:
             await asyncio.wait(list(self._active.values()), timeout=timeout)
 
+    async def let_go(self) -> None:
+        """Stop holding lines for answered calls still talking (shutdown): their attempts are recorded already."""
+        talking = [self._active[job_id] for job_id in self._talking if job_id in self._active]
+        for task in talking:
+            task.cancel()
+        if talking:
+            await asyncio.wait(talking)
+
     def _line_freed(self, job_id: str, task: asyncio.Task[AttemptReport | None]) -> None:
         self._active.pop(job_id, None)
         self._wake.set()
@@ -259,7 +272,18 @@ class Dialer:
             log.exception("job %s: the Originate ended in an unexpected error", job.id)
             detail = f"outcome unknown: {type(exc).__name__}: {exc}"
             return await self._record(job, attempt, channel_id, DialOutcome.FAILED, detail)
-        return await self._record(job, attempt, channel_id, result.outcome, result.detail)
+        report = await self._record(job, attempt, channel_id, result.outcome, result.detail)
+        if result.outcome is DialOutcome.ANSWERED:
+            # The callee is on a line until they hang up: max_lines counts the calls on the trunk, not only the
+            # Originates still ringing.
+            self._talking.add(job.id)
+            try:
+                limit = self._settings.max_call.total_seconds()
+                if not await self._ami.wait_ended(channel_id, limit=limit):
+                    log.warning("callback job %s: no hangup seen within %.0f s; its line is freed", job.id, limit)
+            finally:
+                self._talking.discard(job.id)
+        return report
 
     @staticmethod
     def _unsendable(job: DialJob) -> str | None:
@@ -298,6 +322,7 @@ class RunningDialer:
         with contextlib.suppress(asyncio.CancelledError):
             await self._task
         await self.dialer.drain(timeout=deadline)
+        await self.dialer.let_go()
         await self.client.close()
 
 

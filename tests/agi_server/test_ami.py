@@ -226,6 +226,49 @@ async def test_drop_mid_call_response_lost_outcome_reconstructed(fake: FakeAmi) 
     await ami.close()
 
 
+async def test_wait_ended_sees_the_hangup_event(fake: FakeAmi) -> None:
+    """c1x.txt: the answered call's Hangup event (Uniqueid = our ChannelId) ends the wait."""
+    fake.time_scale = 0.05  # answered at ~0.1 s, hung up ~0.4 s later
+    ami = AmiClient(settings_for(fake))
+    await ami.start()
+    result = await ami.originate(request("1123", "talk"))
+    assert result.outcome is DialOutcome.ANSWERED
+    assert fake.live_calls()  # still talking when the Originate returns
+    assert await asyncio.wait_for(ami.wait_ended("ivr-talk-1", limit=5), 5) is True
+    assert not fake.live_calls()
+    assert await ami.wait_ended("ivr-talk-1", limit=5) is True  # asked again: nothing left to wait for
+    await ami.close()
+
+
+async def test_wait_ended_after_a_partition_asks_asterisk(fake: FakeAmi) -> None:
+    """f1: the call hangs up while the network is down, so its Hangup event is lost; after the reconnect the
+    channel is no longer in CoreShowChannels, which ends the wait."""
+    fake.time_scale = 0.05
+    ami = AmiClient(settings_for(fake, reconnect_initial=0.05, reconnect_max=0.1))
+    await ami.start()
+    result = await ami.originate(request("1123", "cut"))
+    assert result.outcome is DialOutcome.ANSWERED
+    await fake.partition()
+    waiting = asyncio.create_task(ami.wait_ended("ivr-cut-1", limit=5))
+    while fake.live_calls():
+        await asyncio.sleep(0.01)
+    await asyncio.sleep(0.1)
+    assert not waiting.done()  # the hangup happened, but nobody could tell us
+    await fake.heal()
+    assert await asyncio.wait_for(waiting, 5) is True
+    assert fake.actions("CoreShowChannels")
+    await ami.close()
+
+
+async def test_wait_ended_gives_up_at_its_limit(fake: FakeAmi) -> None:
+    fake.time_scale = 0.05
+    ami = AmiClient(settings_for(fake))
+    await ami.start()
+    assert (await ami.originate(request("1123", "long"))).outcome is DialOutcome.ANSWERED
+    assert await ami.wait_ended("ivr-long-1", limit=0.05) is False
+    await ami.close()
+
+
 async def test_asterisk_restart_kills_the_call_and_the_client_comes_back(fake: FakeAmi) -> None:
     """f2-asterisk-restart.txt: Shutdown event, EOF, refused connects, then a new banner and Login."""
     fake.time_scale = 1.0  # 3000 rings for 30 s: still ringing when Asterisk stops

@@ -181,6 +181,29 @@ async def test_concurrency_cap(store: MemoryJobStore, fake: FakeAmi, ami: AmiCli
     assert len(fake.actions("Originate")) == 5
 
 
+async def test_answered_calls_hold_their_lines(
+    store: MemoryJobStore, fake: FakeAmi, ami: AmiClient, clock: FixedClock
+) -> None:
+    """c1x.txt callees answer and stay in the IVR for ~8 s (80 ms scaled): max_lines counts the calls on the
+    trunk, so a third call starts only when one of the first two hangs up."""
+    for n in range(5):
+        store.add(job(f"talk-{n}", "1123", due=T0 + timedelta(seconds=n)))
+    clock.advance(10)
+    dialer = make_dialer(store, ami, clock, max_lines=2)
+    peak = 0
+    runner = asyncio.create_task(dialer.run())
+    try:
+        async with asyncio.timeout(10):
+            while any(j.status != "done" for j in store.jobs.values()) or dialer.active_lines:
+                peak = max(peak, len(fake.live_calls()))
+                await asyncio.sleep(0.002)
+    finally:
+        runner.cancel()
+    await settle(dialer)
+    assert peak == 2 and dialer.peak_lines == 2
+    assert len(fake.actions("Originate")) == 5 and not fake.live_calls()
+
+
 async def test_window_is_respected(store: MemoryJobStore, fake: FakeAmi, ami: AmiClient, clock: FixedClock) -> None:
     """c1x.txt / c2x.txt callees; the window comes with the job: nothing before `due`, nothing that could
     still ring (Timeout 30000 ms, c3x.txt) past `window_end`."""
