@@ -57,8 +57,11 @@ class ChannelSettings:
 
     def __post_init__(self) -> None:
         # Checked once here rather than for every call's channel.
-        if set(self.dial_options) - DIAL_OPTIONS:
-            raise ValueError(f"dial options {self.dial_options!r} are not from {''.join(sorted(DIAL_OPTIONS))!r}")
+        # The same rule as dial_argument's, so a setting that starts the server cannot fail every transfer later.
+        if set(self.dial_options) - DIAL_OPTIONS or len(set(self.dial_options)) != len(self.dial_options):
+            raise ValueError(
+                f"dial options {self.dial_options!r} are not distinct flags from {''.join(sorted(DIAL_OPTIONS))!r}"
+            )
         if self.sounds_prefix and not _MEDIA_NAME.match(self.sounds_prefix):
             raise ValueError(f"sounds prefix {self.sounds_prefix!r} is not a media folder name")
         if not _CONTEXT.match(self.number_context):

@@ -41,6 +41,9 @@ def test_dial_options_are_checked() -> None:
 
     with pytest.raises(ValueError):
         ChannelSettings(dial_options="gM(x)")
+    with pytest.raises(ValueError):  # dial_argument refuses a flag given twice: refused at start, not per transfer
+        ChannelSettings(dial_options="gg")
+    assert ChannelSettings(dial_options="gT").dial_options == "gT"
 
 
 async def test_run_agi_serves_every_example_by_slug(records: MemoryRecords) -> None:
