@@ -103,6 +103,17 @@ def parse_env_block(data: bytes, *, max_bytes: int = MAX_ENV_BYTES) -> dict[str,
     return _parse_env_lines(data, text)  # finds the line at fault and says what is wrong with it
 
 
+# Sent by Asterisk on every FastAGI call (env.txt), even for an empty path: a block without them is not a call.
+FASTAGI_REQUEST_KEYS: Final = ("agi_network_script", "agi_request")
+
+
+def require_fastagi_request(env: Mapping[str, str]) -> None:
+    """Raise `EnvBlockError` unless `env` names the FastAGI request (a port probe's bare newline does not)."""
+    missing = [key for key in FASTAGI_REQUEST_KEYS if key not in env]
+    if missing:
+        raise EnvBlockError(f"env block lacks {', '.join(missing)}: not a FastAGI request")
+
+
 def _parse_env_lines(data: bytes, text: str) -> dict[str, str]:
     env: dict[str, str] = {}
     for line in text.split("\n")[:-2] if data != b"\n" else []:
@@ -234,10 +245,14 @@ def dial_argument(target: str, timeout: int, options: str = "") -> str:
     return f"{target},{timeout},{options}" if options else f"{target},{timeout}"
 
 
+# ASCII digits only: str.isdigit() also takes "٣٠" (int() reads 30, Asterisk's atoi() 0, i.e. no timeout at all).
+_TIMEOUT_DIGITS: Final = re.compile(r"[0-9]{1,6}")
+
+
 def _check_dial(argument: str) -> None:
     target, _, rest = argument.partition(",")
     timeout, _, options = rest.partition(",")
-    if not timeout.isdigit():
+    if not _TIMEOUT_DIGITS.fullmatch(timeout):
         raise ExecNotAllowed(f"dial argument {argument[:100]!r} lacks a numeric timeout")
     dial_argument(target, int(timeout), options)
 
@@ -257,7 +272,7 @@ def queue_argument(queue: str, timeout: int) -> str:
 
 def _check_queue(argument: str) -> None:
     parts = argument.split(",")
-    if len(parts) != 5 or any(parts[1:4]) or not parts[4].isdigit():
+    if len(parts) != 5 or any(parts[1:4]) or not _TIMEOUT_DIGITS.fullmatch(parts[4]):
         raise ExecNotAllowed(f"queue argument {argument[:100]!r} is not 'name,,,,timeout'")
     queue_argument(parts[0], int(parts[4]))
 

@@ -26,7 +26,13 @@ from agi_server.channel import AgiChannel, ChannelSettings
 from agi_server.connection import AgiConnection
 from agi_server.errors import AgiError, ConnectionLost, ProtocolError
 from agi_server.metrics import AgiMetrics
-from agi_server.protocol import MAX_ENV_BYTES, AgiRequest, channel_facts, parse_env_block
+from agi_server.protocol import (
+    MAX_ENV_BYTES,
+    AgiRequest,
+    channel_facts,
+    parse_env_block,
+    require_fastagi_request,
+)
 from agi_server.records import CallRecord, RecordWriter, WriteBatch, trace_of
 from agi_server.scenarios import ScenarioSource, is_slug
 from agi_server.watchdog import Watchdog
@@ -237,7 +243,9 @@ class AgiServer:
     async def _read_env(self, connection: AgiConnection, peer: str) -> dict[str, str] | None:
         try:
             data = await connection.read_env_block(self.config.handshake_timeout)
-            return parse_env_block(data, max_bytes=self.config.max_env_bytes)
+            env = parse_env_block(data, max_bytes=self.config.max_env_bytes)
+            require_fastagi_request(env)
+            return env
         except (TimeoutError, ProtocolError, ConnectionLost) as error:
             log.warning("FastAGI handshake from %s failed: %s %s", peer, type(error).__name__, error)
             self.metrics.refused.labels("handshake").inc()

@@ -135,6 +135,10 @@ def test_exec_allow_list() -> None:
         ("Dial", "Local/1@ctx"),
         ("Queue", "support,t,,,30"),
         ("Queue", "support,,http://x,,30"),
+        # Digits that are not ASCII: Python's int() reads "٣٠" as 30, Asterisk's atoi() as 0 (no timeout).
+        ("Dial", "PJSIP/100,\u0663\u0660"),
+        ("Dial", "PJSIP/100,\u00b2"),
+        ("Queue", "support,,,,\u0663\u0660"),
     ]:
         with pytest.raises(ExecNotAllowed):
             encode_exec(application, argument)

@@ -211,8 +211,10 @@ async def test_peer_outside_the_allow_list_is_closed_at_once(
         CallerScript(env_bytes=b"agi_network: yes\nagi_network_script: greet\n"),
         CallerScript(byte_delay=0.01),
         CallerScript(close_after_env=True, env_bytes=b"agi_network: ye"),
+        CallerScript(env_bytes=b"\n"),  # a port probe's bare newline
+        CallerScript(env_bytes=b"agi_network: yes\nagi_channel: PJSIP/1-0001\n\n"),  # no request named
     ],
-    ids=["http", "oversize", "never-ends", "slow-bytes", "early-eof"],
+    ids=["http", "oversize", "never-ends", "slow-bytes", "early-eof", "probe-newline", "no-request"],
 )
 async def test_bad_handshakes_are_closed_without_a_call(
     caller: CallerScript, start_server: StartServer, records: MemoryRecords
