@@ -80,8 +80,10 @@ def parse_env_block(data: bytes, *, max_bytes: int = MAX_ENV_BYTES) -> dict[str,
         raise EnvBlockError(f"env block of {len(data)} bytes is over the {max_bytes}-byte cap")
     if not data.endswith(b"\n\n") and data != b"\n":
         raise EnvBlockError("env block is not closed by an empty line")
-    if b"\0" in data or b"\r" in data:
-        raise EnvBlockError("env block holds NUL or CR bytes")
+    # A CR is kept: Asterisk sends values raw, and a caller name with one (a CNAM lookup's) is still a call; the
+    # encoder refuses it in any command argument. NUL never comes from Asterisk's C strings.
+    if b"\0" in data:
+        raise EnvBlockError("env block holds NUL bytes")
     text = data.decode("utf-8", errors="replace")
     standard = _ASTERISK_BLOCK.fullmatch(text)
     if standard is not None:

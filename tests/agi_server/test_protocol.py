@@ -57,13 +57,19 @@ def test_channel_facts_hide_unknown() -> None:
         b"agi_network: yes\nagi_network: no\n\n",  # repeated key
         b"AGI_NETWORK: yes\n\n",
         b"agi_network: y\x00es\n\n",
-        b"agi_network: yes\r\n\n",
+        b"agi_network: yes\n\rnot a line\n\n",
         b"agi_x: " + b"a" * 20000 + b"\n\n",  # over the cap
     ],
 )
 def test_bad_env_blocks_raise_typed_errors(data: bytes) -> None:
     with pytest.raises(EnvBlockError):
         parse_env_block(data)
+
+
+def test_a_raw_cr_in_an_env_value_is_kept() -> None:
+    """Asterisk sends values raw: a caller name with a CR is still a call (the encoder refuses it on the wire)."""
+    env = parse_env_block(b"agi_network: yes\nagi_calleridname: Anna\rMaria\n\n")
+    assert env["agi_calleridname"] == "Anna\rMaria"
 
 
 def test_env_block_end() -> None:

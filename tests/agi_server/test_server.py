@@ -129,6 +129,23 @@ class EchoBlock(BlockType):
         return "next"
 
 
+async def test_a_caller_name_with_a_raw_cr_is_served_and_never_reaches_the_wire(
+    start_server: StartServer, records: MemoryRecords
+) -> None:
+    """A CR in an env value (Asterisk sends values raw) does not cost the caller the call: the walk runs, the
+    block that would put it on the wire is refused it, and the record keeps the name as Asterisk sent it."""
+    document = _document([_node("start", "start"), _node("echo", "echo", names=["caller_name"])])
+    registry = BlockRegistry.of([*(type(block) for block in default_registry()), EchoBlock])
+    server = await start_server(source=_source(("cr", document)), registry=registry)
+    fake = await call(server, env=default_env("cr", agi_calleridname="Anna\rHANGUP"))
+    await server.stop()
+    assert [parse_args(line)[0] for line in fake.commands] == ["ANSWER", "HANGUP"]
+    assert b"\r" not in fake.received
+    (record,) = records.records
+    assert record.facts["caller_name"] == "Anna\rHANGUP"
+    assert record.trace["steps"][1]["events"][0]["kind"] == "refused"
+
+
 HOSTILE = {
     "agi_callerid": '5551234" HANGUP "',
     "agi_calleridname": 'Evil\\" ; EXEC System "rm -rf /',
