@@ -413,7 +413,11 @@ class AgiServer:
         if cancelled or self._stopping:
             self.records.submit_nowait(record)
         elif not self.records.offer(record):
-            await self.records.submit(record)
+            try:
+                await self.records.submit(record)  # the writer is behind: wait for room, never drop
+            except asyncio.CancelledError:  # shutdown's deadline came while it waited: still written
+                self.records.submit_nowait(record)
+                raise
 
 
 # Allocations between young-generation collections while serving calls (CPython's default is 700). A call

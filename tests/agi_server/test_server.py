@@ -272,6 +272,30 @@ async def test_record_of_a_caller_hanging_up_mid_prompt(start_server: StartServe
     assert [step["node"] for step in record.trace["steps"]] == ["start", "hello"]
 
 
+async def test_a_record_waiting_for_room_at_the_shutdown_deadline_is_still_written(
+    start_server: StartServer, records: MemoryRecords
+) -> None:
+    """The writer is stuck (database slow) and the queue full: a finished call waits to queue its record, and
+    shutdown's deadline cancels that wait. Its record is written all the same once the writer moves again."""
+    gate = asyncio.Event()
+    write = records.write_batch
+
+    async def slow_write(batch: list[Any]) -> None:
+        await gate.wait()
+        await write(batch)
+
+    records.write_batch = slow_write  # type: ignore[method-assign]
+    short = _document([_node("start", "start"), _node("hello", "say_phrase", text="corto")])
+    server = await start_server(source=_source(("short", short)), record_queue=1)
+    for _ in range(3):  # one record in the writer's hands, one queued, the third waiting for room
+        await call(server, "short", default_media_seconds=0.01)
+    await asyncio.sleep(0.05)
+    assert len(server._connections) == 1  # the third call's task, still waiting to queue its record
+    asyncio.get_running_loop().call_later(0.5, gate.set)
+    await server.stop(deadline=0.2)
+    assert len(records.records) == 3
+
+
 async def test_graceful_shutdown_lets_short_calls_finish_and_cancels_the_rest(
     start_server: StartServer, records: MemoryRecords
 ) -> None:
