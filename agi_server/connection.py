@@ -27,6 +27,8 @@ from collections.abc import Callable, Coroutine
 from typing import Any, Final, cast
 
 from agi_server.errors import (
+    AgiError,
+    AnswerTimeout,
     CommandFailed,
     ConnectionLost,
     DeadChannel,
@@ -97,6 +99,9 @@ class AgiConnection(asyncio.Protocol):
         self.closed = False  # we half-closed or lost the socket: nothing goes out any more
         self.hangup_lines = 0
         self.commands_sent = 0
+        # Why we gave up on the session ourselves (Asterisk silent past a deadline, or a line we cannot follow),
+        # for the call record: the engine only hears that the line is gone, as it does for a hangup.
+        self.failure: AgiError | None = None
 
     # -- asyncio.Protocol ----------------------------------------------------------------------------------
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -202,6 +207,8 @@ class AgiConnection(asyncio.Protocol):
     def _fail(self, error: ProtocolError) -> None:
         """Asterisk said something we cannot follow: the session cannot go on."""
         self.closed = True
+        if self.failure is None:
+            self.failure = error
         self._resolve_error(error)
 
     def _lost(self, error: ConnectionLost) -> None:
@@ -221,7 +228,10 @@ class AgiConnection(asyncio.Protocol):
             return
         # The answer may still come later and would then be taken for the next command's: give up.
         self.closed = True
-        self._resolve_error(TimeoutError(f"{self._waiting_for}: no answer within {self._wait_seconds:g} s"))
+        message = f"{self._waiting_for}: no answer within {self._wait_seconds:g} s"
+        if self._env is not None and self.failure is None:
+            self.failure = AnswerTimeout(message)
+        self._resolve_error(TimeoutError(message))
 
     # -- reading the env block -----------------------------------------------------------------------------
     async def read_env_block(self, timeout: float) -> bytes:

@@ -13,6 +13,7 @@
      │    └── DeadChannel            511, or refused locally: the channel hung up, only bookkeeping works
      ├── MediaNotPlayed             STREAM FILE returned -1 on a live channel (missing sound file)
      └── ConnectionLost             EOF, reset or idle timeout: Asterisk is gone
+          └── AnswerTimeout         no answer to a command within its deadline (we closed the session)
 
 The channel turns DeadChannel and ConnectionLost into `graph_engine.errors.CallerHangup`; everything else
 reaches the block as a failure (its `error` exit). Expected outcomes (digits, timeouts, busy) are results.
@@ -81,3 +82,7 @@ class MediaNotPlayed(AgiError):
 
 class ConnectionLost(AgiError):
     """The AGI socket closed, reset or stayed silent past the idle timeout."""
+
+
+class AnswerTimeout(ConnectionLost):
+    """Asterisk did not answer a command within its deadline, so we gave the session up."""

@@ -338,6 +338,12 @@ class AgiServer:
             self._finish(
                 record, trace_of(result), str(result.outcome), result.hangup_node or result.last_node, result.error
             )
+            if (
+                connection.failure is not None
+                and not connection.hung_up  # Asterisk did say the caller hung up: that stands
+                and record.outcome == CallOutcome.CALLER_HANGUP
+            ):
+                self._blame_the_session(record, connection.failure)
         except asyncio.CancelledError:
             # Shutdown deadline: keep the partial trace; the record is still written.
             cancelled = True
@@ -385,6 +391,16 @@ class AgiServer:
         record.error = error
         if outcome == CallOutcome.CALLER_HANGUP:
             record.hangup_point = last_node
+
+    def _blame_the_session(self, record: CallRecord, failure: AgiError) -> None:
+        """The engine saw the line go, as on a hangup, but we closed it: Asterisk went silent past a deadline
+        or said what we cannot follow. The record says so instead of blaming the caller."""
+        protocol = isinstance(failure, ProtocolError)
+        record.outcome = "protocol_error" if protocol else _FAILED
+        record.error = record.error or f"{'protocol error' if protocol else 'Asterisk did not answer'}: {failure}"
+        record.hangup_point = None
+        self.metrics.errors.labels("protocol" if protocol else "answer_timeout").inc()
+        _call_log(record).error("call ended on our side: %s", record.error)
 
     async def _fallback(self, channel: AgiChannel) -> None:
         with contextlib.suppress(CallerHangup, AgiError):

@@ -424,12 +424,21 @@ def test_trace_of_matches_the_engines_as_dict() -> None:
 async def test_garbage_from_asterisk_ends_the_call_with_a_record(
     garbage: bytes, start_server: StartServer, records: MemoryRecords, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """Whatever Asterisk sends instead of an answer, the call ends, its record is written, nothing escapes."""
+    """Whatever Asterisk sends instead of an answer, the call ends, its record is written, nothing escapes, and
+    the record blames what happened: not the caller, unless Asterisk said the caller hung up."""
     settings = ChannelSettings(media_timeout=0.3)  # a prompt's answer is due within 0.3 s here
     server = await start_server(source=_source(("greet", GREETING)), idle_timeout=0.3, channel=settings)
     fake = await call(server, "greet", CallerScript(garbage_at_command={1: garbage}), hold=2.0)
     await server.stop()
     assert len(records.records) == 1 and records.records[0].trace["steps"]
+    record = records.records[0]
+    if garbage.startswith(b"HANGUP"):  # Asterisk said the caller hung up, though it skipped the answer
+        assert (record.outcome, record.hangup_point) == ("caller_hangup", "hello")
+    elif garbage in (b"\x00\xff\xfe garbage\n", b"200 result=abc\n"):  # unreadable: the block failed on it
+        assert record.outcome == "failed" and "ResponseError" in (record.error or "")
+    else:  # silence, or an answer that never ends: its deadline passed, and the record says so
+        assert (record.outcome, record.hangup_point) == ("failed", None)
+        assert record.error == "Asterisk did not answer: STREAM FILE: no answer within 0.3 s"
     assert fake.server_half_closed or fake.server_reset
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR and r.exc_info]
 
