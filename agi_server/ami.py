@@ -681,7 +681,9 @@ class AmiClient:
 
     def _on_event(self, message: AmiMessage) -> None:
         if message.name == "Hangup":
-            watched = self._ends.get(message.get("Uniqueid") or "")
+            # Dropped here, so an answered call nobody waits for leaves nothing behind; a later wait_ended
+            # finds no entry and returns at once.
+            watched = self._ends.pop(message.get("Uniqueid") or "", None)
             if watched is not None and not watched[0].done():
                 watched[0].set_result(None)
         if message.name == "OriginateResponse":

@@ -237,6 +237,12 @@ async def test_wait_ended_sees_the_hangup_event(fake: FakeAmi) -> None:
     assert await asyncio.wait_for(ami.wait_ended("ivr-talk-1", limit=5), 5) is True
     assert not fake.live_calls()
     assert await ami.wait_ended("ivr-talk-1", limit=5) is True  # asked again: nothing left to wait for
+    unwatched = await ami.originate(request("1123", "nobody-waits"))
+    assert unwatched.outcome is DialOutcome.ANSWERED
+    while fake.live_calls():
+        await asyncio.sleep(0.01)
+    await asyncio.sleep(0.05)
+    assert ami._ends == {}  # its Hangup dropped the watch: answered calls nobody waits for leave nothing behind
     await ami.close()
 
 
