@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
 from graph_engine.block import MEDIA_NAME_PATTERN, TemplateField
+from graph_engine.sql_params import parse_query
 
 IDENTIFIER_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]{0,63}$"
 KEYS = "0123456789*#"
@@ -67,8 +67,6 @@ PROMPT: dict[str, Any] = {
     ],
 }
 
-_PARAM = re.compile(r"(?<![:\w]):([A-Za-z_][A-Za-z0-9_]*)")
-
 
 def prompt_templates(config: Mapping[str, Any], *fields: str) -> list[TemplateField]:
     """The spoken-text templates inside the named prompt fields of a config."""
@@ -81,17 +79,9 @@ def prompt_templates(config: Mapping[str, Any], *fields: str) -> list[TemplateFi
 
 
 def sql_parameters(query: str) -> list[str]:
-    """Bind parameter names (`:caller_id`) in a query, in order, without PostgreSQL `::casts`."""
-    names: list[str] = []
-    for name in _PARAM.findall(_without_literals(query)):
-        if name not in names:
-            names.append(name)
-    return names
-
-
-def _without_literals(query: str) -> str:
-    # A ':word' inside a string literal is text, not a parameter.
-    return re.sub(r"'(?:[^']|'')*'", "''", query)
+    """Bind parameter names (`:caller_id`) in a query, in order, as the database layer binds them (outside
+    quotes and comments, PostgreSQL `::casts` apart: graph_engine.sql_params)."""
+    return list(parse_query(query).names)
 
 
 def parse_clock(text: str) -> tuple[int, int]:

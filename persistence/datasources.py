@@ -23,14 +23,13 @@ from sqlalchemy.exc import ArgumentError, IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from graph_engine.errors import DataSourceError
+from graph_engine.sql_params import parse_query
 from persistence.db import Database, normalize_url
 from persistence.errors import AlreadyExists, InvalidDocument, NotFound
 from persistence.models import DataSource, utcnow
 
 NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]{0,63}$"
 _READ_VERBS = frozenset({"select", "with", "show", "values", "explain", "describe", "desc", "table"})
-_COMMENTS = re.compile(r"--[^\n]*|/\*.*?\*/", re.DOTALL)
-_LITERALS = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"")
 _CONFIG_TTL = 30.0  # seconds a node trusts its cached copy of a source's settings
 
 
@@ -109,7 +108,7 @@ def public_target(url: str) -> str:
 
 def is_read_statement(sql: str) -> bool:
     """One statement whose first word only reads. Comments and quoted text are ignored while checking."""
-    bare = _LITERALS.sub("''", _COMMENTS.sub(" ", sql)).strip().rstrip(";").strip()
+    bare = parse_query(sql).code.strip().rstrip(";").strip()
     if not bare or ";" in bare:
         return False
     first = bare.split(None, 1)[0].lower().lstrip("(")
@@ -198,12 +197,17 @@ class DatabaseDataSources:
         self, name: str, sql: str, params: dict[str, Any], timeout: float, max_rows: int
     ) -> list[dict[str, Any]]:
         source = self._source(name)
+        parsed = parse_query(sql)
+        if parsed.problems:  # the block's validation says the same; a draft published before it must not run
+            raise DataSourceError(f"query on data source {name!r} refused: {parsed.problems[0]}")
         if source.read_only and not is_read_statement(sql):
             raise DataSourceError(f"data source {name!r} is read-only: only one SELECT statement is allowed")
         try:
             with source.engine.connect() as conn:
                 _limit_transaction(conn, timeout=timeout, read_only=source.read_only)
-                result = conn.execute(text(sql), params)
+                # Exactly our parameters are bound: every other colon is escaped (graph_engine.sql_params).
+                bound = {name: params[name] for name in parsed.names if name in params}
+                result = conn.execute(text(parsed.bind_text), bound)
                 rows = [_plain_row(row) for row in result.mappings().fetchmany(max_rows)] if result.returns_rows else []
                 result.close()
                 if source.read_only:

@@ -2,6 +2,8 @@
 
 The data source is named here and configured by an administrator, never inside the scenario. Parameters
 (`:caller_id`) are bound from variables by the driver; a variable's value never becomes part of the SQL text.
+A query where a `:name` sits inside quotes or a comment, or a quoted string holds a backslash, is refused
+(graph_engine.sql_params): databases read those differently, and MySQL's driver would paste the value in.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from graph_engine.context import BlockContext
 from graph_engine.document import Node, Scenario
 from graph_engine.errors import DataSourceError
 from graph_engine.issues import Issue, error
+from graph_engine.sql_params import parse_query
 
 
 class SqlBlock(BlockType):
@@ -71,17 +74,21 @@ class SqlBlock(BlockType):
         return set(sql_parameters(str(config.get("query", ""))))
 
     def check(self, node: Node, scenario: Scenario) -> list[Issue]:
-        query = str(node.config.get("query", "")).strip().rstrip(";")
-        if ";" in query:
-            return [
+        parsed = parse_query(str(node.config.get("query", "")))
+        issues = [
+            error("sql_unsafe_query", f'SQL "{node.title}": {problem}', node=node.id, path="$.config.query")
+            for problem in parsed.problems
+        ]
+        if ";" in parsed.code.strip().rstrip(";"):  # a ';' inside quotes or a comment is text
+            issues.append(
                 error(
                     "sql_multiple_statements",
                     f'SQL "{node.title}": only one statement is allowed',
                     node=node.id,
                     path="$.config.query",
                 )
-            ]
-        return []
+            )
+        return issues
 
     async def run(self, ctx: BlockContext, config: Mapping[str, Any]) -> str:
         names = sql_parameters(str(config["query"]))

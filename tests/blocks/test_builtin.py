@@ -11,6 +11,7 @@ import pytest
 from blocks.common import sql_parameters
 from blocks.timewindows import is_open, next_opening, zone
 from graph_engine.simulation import SimulationInput, simulate
+from graph_engine.validation import validate
 from tests.conftest import make_document
 
 
@@ -88,6 +89,17 @@ async def test_sql_binds_parameters_and_maps_columns(registry):
 
 def test_sql_parameter_names_skip_casts_and_literals():
     assert sql_parameters("SELECT a::int FROM t WHERE b = :b AND c = ':no' AND d = :d AND e = :b") == ["b", "d"]
+
+
+def test_a_sql_query_that_would_bind_inside_quotes_is_refused_at_the_node(registry):
+    """Review, 2026-12-04: ':caller_id' in a literal beside a real ':caller_id' let a CallerID rewrite the query on
+    MariaDB. Validation names the node and the field; a ';' inside quotes is not a second statement."""
+    query = "SELECT name FROM staff WHERE phone = :caller_id AND note <> 'blocked :caller_id'"
+    doc = flow({"id": "q", "type": "sql", "config": {"source": "crm", "query": query}})
+    issues = [(i.code, i.node, i.path) for i in validate(doc, registry) if i.code.startswith("sql_")]
+    assert issues == [("sql_unsafe_query", "q", "$.nodes[1].config.query")]
+    fine = flow({"id": "q", "type": "sql", "config": {"source": "crm", "query": "SELECT ';' WHERE a = :caller_id"}})
+    assert not [i for i in validate(fine, registry) if i.code.startswith("sql_")]
 
 
 async def test_sql_not_found_and_error(registry):

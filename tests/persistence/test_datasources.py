@@ -84,6 +84,40 @@ async def test_injection_through_a_parameter_is_just_a_value(sources: DatabaseDa
     assert rows == []
 
 
+async def test_a_parameter_also_inside_quotes_is_refused_not_pasted(sources: DatabaseDataSources) -> None:
+    """Review, 2026-12-04: SQLAlchemy's text() bound ':phone' inside the literal too, and on MariaDB PyMySQL
+    pasted the caller's value there, so ' OR 1=1 OR phone=' matched every row. Now the query never runs."""
+    sql = "SELECT phone FROM debts WHERE phone = :phone AND phone <> 'blocked :phone'"
+    for value in ["+34600111222", "' OR 1=1 OR phone='", '" OR 1=1 OR phone="']:
+        with pytest.raises(DataSourceError, match="inside quotes is never bound"):
+            await sources.query("crm", sql, {"phone": value}, timeout=5, max_rows=10)
+
+
+async def test_colons_inside_quotes_are_text(sources: DatabaseDataSources) -> None:
+    """'10:30' is a string, not a parameter :30 (text() used to ask for a value for it)."""
+    rows = await sources.query(
+        "crm", "SELECT phone, '10:30' AS at FROM debts WHERE phone = :phone", {"phone": "+34600333444"},
+        timeout=5, max_rows=10,
+    )  # fmt: skip
+    assert rows == [{"phone": "+34600333444", "at": "10:30"}]
+
+
+@pytest.mark.postgres
+async def test_a_postgresql_cast_right_after_a_parameter(database: Database) -> None:
+    with pg.throwaway_database("crm") as url:
+        with database.session() as session:
+            datasources.create_data_source(session, name="crm_pg", url=_filled(url), read_only=True)
+        service = DatabaseDataSources(database)
+        try:
+            rows = await service.query(
+                "crm_pg", "SELECT phone FROM debts WHERE phone = :phone::text", {"phone": "+34600333444"},
+                timeout=5, max_rows=10,
+            )  # fmt: skip
+        finally:
+            service.close()
+    assert rows == [{"phone": "+34600333444"}]
+
+
 async def test_max_rows_caps_the_answer(sources: DatabaseDataSources) -> None:
     rows = await sources.query("crm", "SELECT phone FROM debts", {}, timeout=5, max_rows=2)
     assert len(rows) == 2
@@ -151,6 +185,8 @@ def test_public_target_hides_user_password_and_options() -> None:
         ("SELECT * FROM t WHERE a = :a", True),
         ("  with x as (select 1) select * from x;", True),
         ("SELECT 'a;b' AS x", True),
+        ("SELECT '--', 1 INTO OUTFILE '/tmp/x'", False),  # the '--' is a string, not a comment hiding INTO
+        ("SELECT 1 /* ; */ FROM t", True),
         ("SELECT * FROM t FOR UPDATE", False),
         ("INSERT INTO t VALUES (1)", False),
         ("", False),
