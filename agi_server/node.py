@@ -38,7 +38,7 @@ ALLOW_ENV = "IVRGRAPH_AGI_ALLOW"  # Asterisk peers allowed to connect, e.g. "10.
 
 def as_runtime(published: Published) -> PublishedScenario:
     # A stored version passed validation before it was stored: its structure is sound.
-    return PublishedScenario(published.slug, published.number, build_scenario(published.document))
+    return PublishedScenario(published.slug, published.number, build_scenario(published.document), published.stamp)
 
 
 def speech() -> TextToSpeech:
@@ -78,7 +78,7 @@ class DatabaseRuntime:
         self.database = database
         self._stored = DatabaseScenarios(database)
         self.source = CachedScenarioSource(self._load)
-        self.poller = VersionPoller(self._stored, self.publish, interval=poll_seconds)
+        self.poller = VersionPoller(self._stored, self.publish, interval=poll_seconds, on_listed=self._keep_only)
         self.jobs = DatabaseJobStore(database)
         self.data_sources = DatabaseDataSources(database)
         self.write_batch = CallRecordWriter(database)
@@ -101,6 +101,16 @@ class DatabaseRuntime:
     def publish(self, published: Published) -> None:
         """A new version (from the poller, or a publish hub that may call from a worker thread)."""
         self._loop.call_soon_threadsafe(self.source.publish, as_runtime(published))
+
+    def withdraw(self, slug: str) -> None:
+        """A scenario deleted through this process's API (the publish hub, maybe from a worker thread)."""
+        self._loop.call_soon_threadsafe(self.source.withdraw, slug)
+
+    def _keep_only(self, published: set[str]) -> None:
+        # The poller's list of published slugs: one deleted through another node goes from the cache here.
+        for slug in self.source.slugs():
+            if slug not in published:
+                self.source.withdraw(slug)
 
     async def start(self, *, ami: AmiSettings | None = None, dialer: DialerSettings | None = None) -> None:
         """Poll for versions published elsewhere; dial callbacks through AMI when `ami` is given."""

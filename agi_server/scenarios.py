@@ -34,6 +34,9 @@ class PublishedScenario:
     slug: str
     version: int
     scenario: Scenario
+    # The stored version's row id: a later publish has a higher one, also after the slug was deleted and created
+    # again (its version numbers start over at 1). 0 for scenarios read from files.
+    stamp: int = 0
 
 
 @runtime_checkable
@@ -67,11 +70,12 @@ class CachedScenarioSource:
     def publish(self, published: PublishedScenario) -> None:
         """Make `published` the version new calls get; an older version arriving late never wins."""
         current = self._published.get(published.slug)
-        if current is None or published.version >= current.version:
+        if current is None or (published.stamp, published.version) >= (current.stamp, current.version):
             # One dict store: atomic for every coroutine of this loop; running calls keep their reference.
             self._published[published.slug] = published
 
     def withdraw(self, slug: str) -> None:
+        """The scenario was deleted: new calls to `slug` get the fallback (calls in progress finish on theirs)."""
         self._published.pop(slug, None)
 
     def slugs(self) -> list[str]:

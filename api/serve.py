@@ -39,6 +39,7 @@ async def serve(
     runtime = DatabaseRuntime(database, poll_seconds=settings.version_poll_seconds)
     hub = PublishHub()
     hub.subscribe(runtime.publish)  # this process's publishes reach its FastAGI cache at once
+    hub.subscribe_withdrawals(runtime.withdraw)  # and its deletions leave it at once
     agi = AgiServer(
         allowed_peers(AgiServerConfig(host=agi_host, port=agi_port)),
         source=runtime.source,

@@ -109,7 +109,10 @@ class ScenarioVersion(Base):
     """A published document. Never updated: a rollback publishes an old document as a new version."""
 
     __tablename__ = "scenario_versions"
-    __table_args__ = (UniqueConstraint("scenario_id", "number", name="uq_scenario_versions_scenario_number"),)
+    __table_args__ = (
+        UniqueConstraint("scenario_id", "number", name="uq_scenario_versions_scenario_number"),
+        {"sqlite_autoincrement": True},  # never reuse a deleted row's id: it is the version stamp (migration 0002)
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)  # grows with every publish: the version stamp
     scenario_id: Mapped[int] = mapped_column(ForeignKey("scenarios.id", ondelete="CASCADE"), index=True)

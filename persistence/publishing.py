@@ -106,7 +106,22 @@ class PublishHub:
 
     def __init__(self) -> None:
         self._listeners: list[Listener] = []
+        self._withdrawal_listeners: list[Callable[[str], None]] = []
         self._lock = threading.Lock()
+
+    def subscribe_withdrawals(self, listener: Callable[[str], None]) -> None:
+        """Call `listener(slug)` after a scenario is deleted, so no new call gets it."""
+        with self._lock:
+            self._withdrawal_listeners.append(listener)
+
+    def withdraw(self, slug: str) -> None:
+        with self._lock:
+            listeners = list(self._withdrawal_listeners)
+        for listener in listeners:
+            try:
+                listener(slug)
+            except Exception:
+                log.exception("withdrawal listener %r failed for %s", listener, slug)
 
     def subscribe(self, listener: Listener) -> Callable[[], None]:
         """Call `listener(published)` after every publish; returns a function that unsubscribes."""

@@ -48,15 +48,26 @@ class DatabaseScenarios:
             newest = scenarios.version_stamp(session)
         return newest, changed
 
+    def published_slugs(self) -> set[str]:
+        with self._database.session() as session:
+            return scenarios.published_slugs(session)
+
 
 class VersionPoller:
     """Every `interval` seconds, report versions published since the last look (by any process)."""
 
     def __init__(
-        self, source: DatabaseScenarios, on_published: Callable[[Published], None], *, interval: float = 2.0
+        self,
+        source: DatabaseScenarios,
+        on_published: Callable[[Published], None],
+        *,
+        interval: float = 2.0,
+        on_listed: Callable[[set[str]], None] | None = None,
     ) -> None:
         self._source = source
         self._on_published = on_published
+        # Given the slugs that have a published version at every poll: a deletion changes no version stamp.
+        self._on_listed = on_listed
         self._interval = interval
         self._stamp: int | None = None
 
@@ -67,6 +78,8 @@ class VersionPoller:
         self._stamp, changed = await asyncio.to_thread(self._source.changed_since, self._stamp)
         for published in changed:
             self._on_published(published)
+        if self._on_listed is not None:
+            self._on_listed(await asyncio.to_thread(self._source.published_slugs))
         return changed
 
     async def run(self) -> None:

@@ -163,6 +163,7 @@ def delete_scenario(slug: SlugPath, user: Publisher, runtime: RuntimeDep) -> Res
     with runtime.database.session() as session:
         scenarios.delete_scenario(session, slug=slug)
         audit.record_event(session, actor=user.username, action="delete", target=f"scenario:{slug}")
+    runtime.hub.withdraw(slug)  # committed: this process's call server stops offering it (others poll for it)
     return Response(status_code=204)
 
 

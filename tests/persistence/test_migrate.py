@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
-from persistence.db import Database
+from persistence.db import Database, make_engine
 from persistence.migrate import current_revision, upgrade
 from persistence.models import Base
 
@@ -26,3 +28,31 @@ def test_upgrade_twice_is_harmless(database_url: str) -> None:
     before = current_revision(database_url)
     upgrade(database_url)
     assert current_revision(database_url) == before
+
+
+def test_0002_keeps_the_versions_and_never_reuses_their_ids(tmp_path: Path) -> None:
+    """A database made before 0002: its versions survive the rebuild, and a deleted newest id is not handed out
+    again (the version stamp other nodes poll)."""
+    url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
+    upgrade(url, "0001")
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO scenarios (id, slug, name, description, draft_document, draft_revision, "
+                          "created_at, created_by, updated_at, updated_by) VALUES (1, 's', 'S', '', '{}', 1, "
+                          "'2026-01-01', 'x', '2026-01-01', 'x')"))  # fmt: skip
+        for number in (1, 2):
+            conn.execute(text("INSERT INTO scenario_versions (scenario_id, number, document, message, "
+                              "validation_summary, created_at, created_by) VALUES (1, :n, '{}', '', '{}', "
+                              "'2026-01-01', 'x')"), {"n": number})  # fmt: skip
+    engine.dispose()
+    upgrade(url)
+    assert current_revision(url) == "0002"
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        assert conn.execute(text("SELECT id, number FROM scenario_versions ORDER BY id")).all() == [(1, 1), (2, 2)]
+        conn.execute(text("DELETE FROM scenario_versions WHERE id = 2"))
+        conn.execute(text("INSERT INTO scenario_versions (scenario_id, number, document, message, "
+                          "validation_summary, created_at, created_by) VALUES (1, 3, '{}', '', '{}', "
+                          "'2026-01-01', 'x')"))  # fmt: skip
+        assert conn.execute(text("SELECT max(id) FROM scenario_versions")).scalar() == 3
+    engine.dispose()

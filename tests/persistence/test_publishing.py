@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from blocks import default_registry
@@ -102,3 +104,80 @@ def test_hub_tells_every_listener_even_when_one_fails() -> None:
     unsubscribe()
     hub.announce(scenarios.Published("y", 1, {}, 2))
     assert heard == ["x"]
+
+
+async def test_a_deleted_scenario_leaves_the_call_servers_and_its_successor_goes_live(database: Database) -> None:
+    """Review, 2026-12-04: a deleted scenario kept answering calls, and after it was created again its v1 lost to
+    the deleted v2 still cached. This process hears of the delete through the hub (as `ivrgraph serve` wires it);
+    another node through its poller, even when the slug was deleted, created and published between two polls."""
+    from agi_server.node import DatabaseRuntime  # the FastAGI side of a node, over the same database
+
+    def newest(slug: str) -> scenarios.Published:
+        with database.session() as session:
+            found = scenarios.published(session, slug=slug)
+        assert found is not None
+        return found
+
+    hub = PublishHub()
+    here, there = DatabaseRuntime(database, poll_seconds=60), DatabaseRuntime(database, poll_seconds=60)
+    hub.subscribe(here.publish)
+    hub.subscribe_withdrawals(here.withdraw)
+    await there.poller.poll_once()  # takes the stamp
+    _create(database, "sales", documents.greeting())
+    await _publish(database, "sales")
+    await _publish(database, "sales")
+    for node in (here, there):
+        cached = await node.source.get("sales")
+        assert cached is not None and cached.version == 2
+
+    with database.session() as session:  # what DELETE /api/scenarios/sales does, then tells the hub
+        scenarios.delete_scenario(session, slug="sales")
+    hub.withdraw("sales")
+    await asyncio.sleep(0)  # the runtime swaps on its own loop
+    assert await here.source.get("sales") is None
+
+    again = documents.greeting()
+    again["nodes"][1]["config"]["text"] = "Hello again"
+    _create(database, "sales", again)
+    await _publish(database, "sales")
+    hub.announce(newest("sales"))
+    await asyncio.sleep(0)
+    for node in (here, there):
+        await node.poller.poll_once()
+        live = await node.source.get("sales")
+        assert live is not None and live.version == 1
+        assert live.scenario.nodes["hello"].config["text"] == "Hello again"
+    for node in (here, there):
+        node.close()
+
+
+async def test_another_node_drops_a_deleted_scenario_at_its_next_poll(database: Database) -> None:
+    from agi_server.node import DatabaseRuntime
+
+    node = DatabaseRuntime(database, poll_seconds=60)
+    await node.poller.poll_once()
+    _create(database, "promo", documents.greeting())
+    await _publish(database, "promo")
+    assert await node.source.get("promo") is not None
+    with database.session() as session:
+        scenarios.delete_scenario(session, slug="promo")
+    await node.poller.poll_once()
+    assert "promo" not in node.source.slugs()
+    node.close()
+
+
+async def test_the_version_stamp_moves_after_the_newest_version_was_deleted(database: Database) -> None:
+    """Review, 2026-12-04: SQLite handed a deleted newest row id to the next version, so the stamp stood still
+    and other nodes never heard of that publish (migration 0002: AUTOINCREMENT)."""
+    seen: list[tuple[str, int]] = []
+    poller = VersionPoller(DatabaseScenarios(database), lambda p: seen.append((p.slug, p.number)))
+    _create(database, "main", documents.greeting())
+    _create(database, "promo", documents.greeting())
+    await _publish(database, "main")
+    await _publish(database, "promo")
+    await poller.poll_once()
+    with database.session() as session:
+        scenarios.delete_scenario(session, slug="promo")
+    await _publish(database, "main")
+    await poller.poll_once()
+    assert seen == [("main", 2)]
