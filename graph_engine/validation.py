@@ -306,7 +306,7 @@ class _Validator:
             for exit_name in exits.get(node.id, []):
                 if exit_name not in block.unwired_ok and scenario.next_node(node.id, exit_name) is None:
                     meaning = block.unwired_meaning.get(exit_name) or block.unwired_meaning.get("*", "the call ends")
-                    label = block.exit_label(node.config, exit_name)
+                    label = _exit_label(block, node, exit_name)
                     self._flag(
                         node.id,
                         "unwired_exit",
@@ -400,3 +400,12 @@ def _rebase(issue: Issue, node_path: str) -> Issue:
     """Block checks speak of `$.config...`; the document knows the node as `$.nodes[i]`."""
     path = node_path + issue.path.removeprefix("$") if issue.path.startswith("$") else issue.path
     return Issue(issue.severity, issue.code, issue.message, issue.node, path)
+
+
+def _exit_label(block: BlockType, node: Node, exit_name: str) -> str:
+    """The block's name for an exit; its generic one when the node's config is too broken for the block to read
+    (the config's own problems are reported at the node already, and the rest of the check must go on)."""
+    try:
+        return block.exit_label(node.config, exit_name)
+    except Exception:
+        return BlockType.exit_label(block, {}, exit_name)

@@ -202,3 +202,21 @@ def test_audio_name_cannot_leave_the_media_folder(registry):
 def test_fallback_must_exist(registry):
     doc = make_document([{"id": "start", "type": "start"}], [], fallback="ghost")
     assert "fallback_missing" in codes(validate(doc, registry))
+
+
+@pytest.mark.parametrize("options", [None, "1,2", [1], [None]])
+def test_a_broken_menu_config_is_named_at_its_node_and_the_rest_still_checked(registry, options) -> None:
+    """Review, 2026-12-04: an IVR whose options were not a list of objects crashed the validator, which then
+    reported one 'internal' problem at '$' instead of the node, the field and the draft's other problems."""
+    document = make_document(
+        [
+            {"id": "start", "type": "start"},
+            {"id": "menu", "type": "ivr", "config": {"prompt": {"text": "Hola"}, "options": options}},
+            {"id": "lost", "type": "hangup"},
+        ],
+        [("start", "next", "menu")],
+    )
+    issues = validate(document, registry)
+    assert "internal" not in {issue.code for issue in issues}
+    assert any(issue.node == "menu" and ".config.options" in issue.path for issue in issues), issues
+    assert any(issue.node == "lost" and issue.code == "unreachable" for issue in issues)
