@@ -99,6 +99,12 @@ def update_user(
         user.role = Role.parse(role).label
     if password is not None:
         user.password_hash = _hasher.hash(password)
+        # A new password signs the user out everywhere: whoever had the old one keeps no session. API tokens are
+        # credentials of their own (named, expiring, listed); they go with deactivation or one by one.
+        for signed_in in session.scalars(
+            select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.kind == "session")
+        ):
+            session.delete(signed_in)
     if active is not None:
         user.active = active
         if not active:  # a deactivated user is signed out everywhere

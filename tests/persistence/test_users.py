@@ -53,3 +53,17 @@ def test_the_last_admin_stays_an_admin(database: Database) -> None:
             users.update_user(session, user_id=admin.id, role="viewer")
         users.create_user(session, username="boss2", password="pw", role="admin")
         assert users.update_user(session, user_id=admin.id, role="viewer").role == "viewer"
+
+
+def test_a_new_password_ends_every_session_but_keeps_api_tokens(database: Database) -> None:
+    """Review, 2026-12-04: after an admin reset a password, the old session cookie could still write."""
+    with database.session() as session:
+        user = users.create_user(session, username="pub", password="old secret", role="publisher")
+        cookie = users.start_session(session, user=user)
+        token = users.create_api_token(session, user_id=user.id, name="ci", expires_at=utcnow() + timedelta(hours=1))
+    with database.session() as session:
+        users.update_user(session, user_id=user.id, password="new secret")
+    with database.session() as session:
+        with pytest.raises(InvalidCredentials):
+            users.resolve(session, secret=cookie.secret, kind="session")
+        assert users.resolve(session, secret=token.secret, kind="api").username == "pub"
