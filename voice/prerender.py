@@ -24,7 +24,9 @@ from voice.errors import MediaPathError
 from voice.formats import AudioFormat
 from voice.media import MediaRoot
 
-SPEAKING_BLOCK_TYPES = frozenset({"say_phrase"})
+# Blocks whose config is itself a prompt (`{"text": ...}` for Say Phrase, `{"audio": ...}` for Message); other
+# blocks keep theirs under a prompt key ("prompt", "invalid_prompt", ...).
+SPEAKING_BLOCK_TYPES = frozenset({"say_phrase", "message"})
 _TEMPLATE_MARKS = ("{{", "{%", "{#")
 
 

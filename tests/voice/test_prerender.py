@@ -92,9 +92,21 @@ async def test_recorded_assets_the_scenario_plays_must_exist(service: TtsService
     assert "node 'menu' config.invalid_prompt.audio" in report.messages[0]
 
     (service.media.folder("assets") / "0123456789abcdef0123456789abcdef.sln").write_bytes(b"\0" * 1600)
-    document["nodes"].append({"id": "beep", "type": "message", "config": {"prompt": {"audio": "beep"}}})
+    document["nodes"].append({"id": "beep", "type": "message", "config": {"audio": "beep"}})
     report = await prerender(document, service, media=service.media)
     assert report.ok  # the asset is there, and Asterisk's own sounds are not ours to check
+
+
+async def test_a_message_block_playing_a_missing_upload_is_refused(service: TtsService) -> None:
+    """Review, 2026-12-04: the Message block keeps its audio at the top of its config, where the check did not
+    look, so a scenario playing a deleted upload was published."""
+    document = scenario()
+    (service.media.folder("assets") / "0123456789abcdef0123456789abcdef.sln").write_bytes(b"\0" * 1600)
+    document["nodes"].append(
+        {"id": "notice", "type": "message", "config": {"audio": "assets/fedcba9876543210fedcba9876543210"}}
+    )
+    report = await prerender(document, service, media=service.media)
+    assert [(r.node_id, r.path) for r in report.missing_audio] == [("notice", ("audio",))]
 
 
 async def test_a_malformed_asset_name_is_missing_not_a_crash(service: TtsService) -> None:
