@@ -6,7 +6,7 @@ Used by Schedule (office hours) and Callback (never call at night). Ranges may c
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -100,13 +100,50 @@ def next_opening(
     holidays: Sequence[str] = (),
     horizon_days: int = 14,
 ) -> tuple[datetime, datetime] | None:
-    """The open range containing `moment`, or the next one to start, as (from, to); None within the horizon."""
+    """The open range containing `moment`, or the next one to start, as (from, to); None within the horizon.
+
+    Open means the wall clock of `tz` reads inside a range (as `is_open` says). `from` is never before `moment`
+    and `to` is after `from`, as instants: on the night clocks go back a wall time shows twice, and on the night
+    they go forward a skipped one opens when the clock jumps over it (see `_showing`).
+    """
     local = moment.astimezone(tz)
+    instant = moment.astimezone(UTC)
     for offset in range(-1, horizon_days + 1):
         day = local.date() + timedelta(days=offset)
         if day.isoformat() in holidays:
             continue
         for start, end in _ranges_on(day, hours, tz):
-            if end > local:
-                return (max(start, local), end)
+            if end <= local:  # by the wall clock, as is_open reads it
+                continue
+            due = instant if start <= local else _showing(start, instant)
+            closes = _showing(end, due)
+            if closes > due:
+                return (due.astimezone(tz), closes.astimezone(tz))
     return None
+
+
+def _showing(wall: datetime, after: datetime) -> datetime:
+    """The first instant (UTC), not before `after`, at which the wall clock of `wall`'s zone shows `wall`.
+
+    A time shown twice (clocks going back) has two instants: the first not before `after` counts. A time the
+    clock skips (going forward) is reached when the clock jumps over it, found to the minute.
+    """
+    tz = wall.tzinfo
+    naive = wall.replace(tzinfo=None)
+    earlier, later = sorted((wall.replace(fold=0).astimezone(UTC), wall.replace(fold=1).astimezone(UTC)))
+    if earlier.astimezone(tz).replace(tzinfo=None) != naive:  # skipped: `earlier` is before the jump
+        while later - earlier > _MINUTE:
+            middle = earlier + (later - earlier) / 2
+            if middle.astimezone(tz).replace(tzinfo=None) >= naive:
+                later = middle
+            else:
+                earlier = middle
+        jump = later.replace(second=0, microsecond=0)
+        return max(jump if jump.astimezone(tz).replace(tzinfo=None) >= naive else later, after)
+    for candidate in (earlier, later):
+        if candidate >= after:
+            return candidate
+    return after
+
+
+_MINUTE = timedelta(minutes=1)

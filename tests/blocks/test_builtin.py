@@ -260,3 +260,26 @@ async def test_goto_jumps_within_the_scenario(registry):
     sim = await simulate(doc, registry, SimulationInput(keys=["1", "2"]))
     assert sim.result.path == ["start", "menu", "again", "menu", "bye"]
     assert sim.result.variables["result"] == "done"
+
+
+def test_next_opening_on_the_nights_clocks_change():
+    """Review, 2026-12-04 (Europe/Madrid): going back, a callback asked for at the second 02:00 was due at the
+    first 02:30, an hour in the past, and dialled at once; going forward, a window opening in the skipped hour
+    was due at its own end. Now: the next time the clock shows 02:30, and the moment the clock jumps."""
+    from datetime import UTC
+
+    madrid, every_day = zone("Europe/Madrid"), ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+    assert madrid is not None
+    back = datetime(2026, 10, 25, 1, 0, tzinfo=UTC)  # 02:00 CET, the second time the clock shows it
+    opening = next_opening(back, [{"days": every_day, "from": "02:30", "to": "05:00"}], madrid)
+    assert opening is not None
+    assert [t.astimezone(UTC) for t in opening] == [datetime(2026, 10, 25, 1, 30, tzinfo=UTC),
+                                                     datetime(2026, 10, 25, 4, 0, tzinfo=UTC)]  # fmt: skip
+    forward = datetime(2026, 3, 28, 23, 0, tzinfo=UTC)  # 00:00 CET; at 02:00 the clock jumps to 03:00 CEST
+    opening = next_opening(forward, [{"days": every_day, "from": "02:30", "to": "03:30"}], madrid)
+    assert opening is not None
+    assert [t.astimezone(UTC) for t in opening] == [datetime(2026, 3, 29, 1, 0, tzinfo=UTC),
+                                                     datetime(2026, 3, 29, 1, 30, tzinfo=UTC)]  # fmt: skip
+    # A plain day is as before: an open window gives the moment itself, a closed one its next start.
+    plain = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
+    assert next_opening(plain, [{"days": every_day, "from": "09:00", "to": "18:00"}], madrid)[0] == plain
