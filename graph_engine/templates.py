@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from functools import lru_cache
-from typing import Any
+from typing import Any, Final
 
 from jinja2 import StrictUndefined, TemplateSyntaxError, meta, nodes
 from jinja2.exceptions import SecurityError, UndefinedError
@@ -12,7 +13,38 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from graph_engine.errors import TemplateError
 
-_ENV = ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False)
+# What one operator in a template may build: a phrase is short, and a call must not stall the event loop every
+# other call shares (a template is written by any editor of the scenario).
+MAX_BUILT_LENGTH: Final = 100_000  # characters or items from `*` on a string or list, or `%` formatting
+MAX_POWER_BITS: Final = 4096  # size of an integer built by `**`
+_FORMAT_WIDTH: Final = re.compile(r"%[-+ #0]*(?:\d{6,}|\*)|%[-+ #0]*\d*\.(?:\d{6,}|\*)")
+
+
+class _Sandbox(ImmutableSandboxedEnvironment):
+    """Jinja2's immutable sandbox, with size limits on the operators that build big values from small ones.
+
+    `'x' * 10**10` or `9**9**9` would take the process's memory or minutes of CPU; intercepted operators are also
+    never worked out while the template compiles (Jinja folds constant expressions otherwise).
+    """
+
+    intercepted_binops = frozenset({"*", "**", "%"})
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "*":
+            for sequence, times in ((left, right), (right, left)):
+                if isinstance(sequence, (str, list, tuple)) and isinstance(times, int):
+                    if len(sequence) * times > MAX_BUILT_LENGTH:
+                        raise SecurityError(f"'*' would build more than {MAX_BUILT_LENGTH:,} characters or items")
+        elif operator == "**":
+            if isinstance(left, int) and isinstance(right, int) and abs(left) > 1 and right > 0:
+                if right * abs(left).bit_length() > MAX_POWER_BITS:
+                    raise SecurityError(f"'**' would build a number of more than {MAX_POWER_BITS} bits")
+        elif operator == "%" and isinstance(left, str) and _FORMAT_WIDTH.search(left):
+            raise SecurityError("'%' formatting with a width or precision this large is not allowed")
+        return super().call_binop(context, operator, left, right)
+
+
+_ENV = _Sandbox(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False)
 # Templates may be long prose, but never a program: a huge range() is the classic sandbox escape into memory.
 _ENV.globals.pop("range", None)
 _ENV.globals.pop("lipsum", None)

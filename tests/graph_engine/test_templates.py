@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
@@ -72,3 +73,33 @@ def test_a_global_helper_is_found_when_no_variable_has_its_name() -> None:
         assert templates.render("{{ greeting_word }}", {"greeting_word": "Hi"}) == "Hi"  # a variable wins
     finally:
         templates._ENV.globals.pop("greeting_word")
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "{{ 'x' * 10**10 }}",
+        "{{ 10**10 * 'x' }}",
+        "{{ [0] * 10**9 }}",
+        "{{ 9**(9**9) }}",
+        "{{ '%999999999s' % 1 }}",
+        "{{ '%.*f' % (10**6, 1) }}",
+        "{{ name * n }}",  # the same from variables, at run time
+    ],
+)
+def test_operators_cannot_build_huge_values(source: str) -> None:
+    """Review, 2026-12-04: a template could take the call server's memory or CPU with one operator (and Jinja
+    worked constant ones out while compiling). Each is refused at once, as a template error of the call."""
+    started = time.process_time()
+    with pytest.raises(TemplateError, match="not allowed"):
+        templates.render(source, {"name": "abc", "n": 10**9})
+    assert time.process_time() - started < 0.5
+
+
+def test_ordinary_arithmetic_and_formatting_still_work() -> None:
+    variables = {"amount": 3.14159, "n": 2}
+    text = "{{ n * 3 }} {{ 'ab' * 3 }} {{ 2 ** 10 }} {{ 9**9**9 }} {{ '%05.2f' % amount }} {{ amount * 2 }}"
+    assert templates.render(text, variables) == (
+        "6 ababab 1024 196627050475552913618075908526912116283103450944214766927315415537966391196809 03.14 6.28318"
+    )
+    assert templates.evaluate("n * 2 > 3 and 2 ** 3 == 8", variables) is True
