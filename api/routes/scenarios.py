@@ -254,6 +254,11 @@ def _publish_out(outcome: PublishOutcome) -> PublishOut:
 async def _publish(
     runtime: Runtime, *, slug: str, message: str, actor: str, document: dict[str, Any] | None, action: str
 ) -> PublishOut:
+    if document is None:
+        # The draft as it is now is what gets checked and stored: a save while its phrases are being spoken
+        # stays the draft, instead of being published unchecked.
+        with runtime.database.session() as session:
+            document = scenarios.get_scenario(session, slug=slug).draft_document
     await _prerender_or_refuse(runtime, slug=slug, document=document)
 
     def work() -> PublishOutcome:

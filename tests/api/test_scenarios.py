@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import pytest
 
 from tests.api.conftest import Client, Server
 from tests.persistence import documents
@@ -128,6 +132,44 @@ def test_publish_prerenders_phrases_and_a_phrase_that_cannot_be_spoken_blocks(
     assert admin.get(f"/api/scenarios/{mute}/versions").json() == []
     _create(admin, spoken, documents.greeting("Hola {{ caller_id }}, bienvenido"))  # templated: spoken in the call
     assert admin.post(f"/api/scenarios/{spoken}/publish", json={"message": "ok"}).status_code == 200
+
+
+def test_a_draft_saved_while_publishing_is_not_published_unchecked(
+    server: Server, admin: Client, slug: Callable[[str], str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Review, 2026-12-04: publish checked the draft's audio, then stored the draft read again, so a save made
+    while the phrases were being spoken went live unchecked. The draft of the click is the one published."""
+    from api.routes import scenarios as routes
+    from persistence import scenarios as stored
+    from persistence.db import Database
+
+    name = slug("race")
+    _create(admin, name, documents.greeting("Hola"))
+    checked = routes.prerender
+
+    def save_draft() -> None:  # what another editor's PUT .../draft does, on the same database
+        database = Database(server.database_url)
+        try:
+            with database.session() as session:
+                stored.save_draft(
+                    session, slug=name, revision=1, document=documents.greeting("Changed while publishing"), actor="x"
+                )
+        finally:
+            database.dispose()
+
+    async def save_meanwhile(document: Any, *args: Any, **kwargs: Any) -> Any:
+        report = await checked(document, *args, **kwargs)
+        await asyncio.to_thread(save_draft)
+        return report
+
+    monkeypatch.setattr(routes, "prerender", save_meanwhile)
+    published = admin.post(f"/api/scenarios/{name}/publish", json={"message": "the one I checked"})
+    assert published.status_code == 200, published.text
+    version = admin.get(f"/api/scenarios/{name}/versions/1").json()["document"]
+    assert version["nodes"][1]["config"]["text"] == "Hola"
+    assert admin.get(f"/api/scenarios/{name}").json()["draft"]["document"]["nodes"][1]["config"]["text"] == (
+        "Changed while publishing"
+    )
 
 
 def test_delete_refused_while_referenced_then_allowed(admin: Client, slug: Callable[[str], str]) -> None:
