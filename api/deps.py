@@ -12,6 +12,7 @@ from fastapi import Depends, Request
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 
 from api.errors import CsrfRejected, NotAllowed, NotAuthenticated
+from api.login_throttle import LoginThrottle
 from api.settings import Settings
 from graph_engine.registry import BlockRegistry
 from persistence import users
@@ -37,6 +38,7 @@ class Runtime:
     registry: BlockRegistry
     hub: PublishHub = field(default_factory=PublishHub)
     data_sources: DatabaseDataSources | None = None
+    login_throttle: LoginThrottle = field(default_factory=LoginThrottle)
     _speech: TtsService | None = field(default=None, repr=False)
 
     def speech(self) -> TtsService:

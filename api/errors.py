@@ -5,7 +5,8 @@
      ├── CsrfRejected         a cookie-authenticated unsafe request without its CSRF token 403
      └── NotAllowed           the user's role is below what the action needs               403
 
-Domain errors come from `persistence.errors` and `graph_engine.errors` and are mapped in `STATUS` below.
+Domain errors come from `persistence.errors` and `graph_engine.errors` and are mapped in `STATUS` below, as is
+`api.login_throttle.TooManySignIns` (429, with Retry-After).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.login_throttle import TooManySignIns
 from graph_engine.document import json_path
 from graph_engine.errors import DocumentError
 from persistence import errors as db
@@ -73,6 +75,7 @@ STATUS: list[tuple[type[Exception], int, str]] = [
     (NotAuthenticated, 401, "not-authenticated"),
     (CsrfRejected, 403, "csrf"),
     (NotAllowed, 403, "forbidden"),
+    (TooManySignIns, 429, "too-many-sign-ins"),
 ]
 
 
@@ -80,6 +83,8 @@ def problem(status: int, kind: str, detail: str, **extra: Any) -> JSONResponse:
     body = {"type": f"https://ivrgraph.dev/problems/{kind}", "title": kind.replace("-", " "), "status": status,
             "detail": detail, **extra}  # fmt: skip
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    if "retry_after" in extra:
+        headers = {"Retry-After": str(extra["retry_after"])}
     return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
 
 
@@ -96,6 +101,8 @@ def _extensions(error: Exception) -> dict[str, Any]:
         return {"code": error.code}
     if isinstance(error, DocumentError):
         return {"problems": [_plain(p) for p in error.problems]}
+    if isinstance(error, TooManySignIns):
+        return {"retry_after": error.retry_after}
     return {}
 
 
@@ -131,6 +138,7 @@ def install(app: FastAPI) -> None:
     # Registered per base class: Starlette treats a handler for plain `Exception` as a 500 handler that
     # re-raises after answering, which would log every 404 as a crash.
     expected = (db.PersistenceError, DocumentError, voice.VoiceError, ApiError, RequestValidationError,
-                StarletteHTTPException, DataError, UnicodeEncodeError, OperationalError)  # fmt: skip
+                StarletteHTTPException, DataError, UnicodeEncodeError, OperationalError,
+                TooManySignIns)  # fmt: skip
     for kind in (*expected, Exception):
         app.add_exception_handler(kind, on_error)

@@ -10,16 +10,25 @@ from api.deps import SESSION_COOKIE, RuntimeDep, current_principal
 from api.routes import problems
 from api.schemas import LoginIn, SessionOut, UserPublic
 from persistence import users
+from persistence.errors import InvalidCredentials
 from persistence.users import SESSION_LIFETIME, Principal
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
 
 
-@router.post("/login", response_model=SessionOut, responses=problems(401, 422))
-def login(body: LoginIn, response: Response, runtime: RuntimeDep) -> SessionOut:
-    """Check the password; set the HttpOnly session cookie and return the CSRF token unsafe requests must send."""
+@router.post("/login", response_model=SessionOut, responses=problems(401, 422, 429))
+def login(body: LoginIn, request: Request, response: Response, runtime: RuntimeDep) -> SessionOut:
+    """Check the password; set the HttpOnly session cookie and return the CSRF token unsafe requests must send.
+    After a few wrong passwords from one address, that address waits (429, Retry-After: api.login_throttle)."""
+    address = request.client.host if request.client is not None else ""
+    runtime.login_throttle.check(body.username, address)
     with runtime.database.session() as session:
-        user = users.authenticate(session, username=body.username, password=body.password)
+        try:
+            user = users.authenticate(session, username=body.username, password=body.password)
+        except InvalidCredentials:
+            runtime.login_throttle.failed(body.username, address)
+            raise
+        runtime.login_throttle.succeeded(body.username, address)
         issued = users.start_session(session, user=user)
         public = UserPublic(id=user.id, username=user.username, role=user.role, active=user.active)  # type: ignore[arg-type]
     response.set_cookie(

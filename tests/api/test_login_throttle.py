@@ -1,0 +1,73 @@
+"""Failed sign-ins slow a guesser down (review, 2026-12-04: 100 wrong passwords in a row all got a plain 401)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from api.login_throttle import LoginThrottle, TooManySignIns
+from api.settings import Settings
+from persistence.publishing import PublishHub
+from tests.api.conftest import ADMIN, ADMIN_PASSWORD, Client, _designer_dist, serve_api
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_a_pair_waits_after_its_failures_and_the_wait_ends_with_the_window() -> None:
+    clock = Clock()
+    throttle = LoginThrottle(per_pair=3, per_address=10, window=60, clock=clock)
+    for _ in range(3):
+        throttle.check("ana", "10.0.0.1")
+        throttle.failed("ana", "10.0.0.1")
+        clock.now += 1
+    try:
+        throttle.check("ANA", "10.0.0.1")  # usernames compare case-insensitively
+    except TooManySignIns as refused:
+        assert refused.retry_after == 57  # until the first failure leaves the window
+    else:
+        raise AssertionError("a fourth try was let through")
+    throttle.check("ana", "10.0.0.2")  # the same user elsewhere is not locked out
+    throttle.check("bob", "10.0.0.1")  # nor another user from here
+    clock.now += 57
+    throttle.check("ana", "10.0.0.1")
+
+
+def test_an_address_guessing_many_usernames_waits_too() -> None:
+    throttle = LoginThrottle(per_pair=3, per_address=5, window=60, clock=Clock())
+    for n in range(5):
+        throttle.failed(f"user{n}", "10.0.0.9")
+    try:
+        throttle.check("someone-else", "10.0.0.9")
+    except TooManySignIns:
+        pass
+    else:
+        raise AssertionError("the address was not slowed down")
+
+
+def test_success_clears_the_pair() -> None:
+    throttle = LoginThrottle(per_pair=2, per_address=10, window=60, clock=Clock())
+    throttle.failed("ana", "10.0.0.1")
+    throttle.succeeded("ana", "10.0.0.1")
+    throttle.failed("ana", "10.0.0.1")
+    throttle.check("ana", "10.0.0.1")
+
+
+def test_over_http_the_sixth_try_waits_even_with_the_right_password(tmp_path: Path) -> None:
+    """Its own server: the failures here must not slow down the other API tests, which share 127.0.0.1."""
+    (tmp_path / "dist").mkdir()
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'api.sqlite3'}", admin_user=ADMIN,
+                        admin_password=ADMIN_PASSWORD, designer_dist=_designer_dist(tmp_path / "dist"),
+                        media_root=tmp_path / "media")  # fmt: skip
+    for base_url in serve_api(settings, PublishHub()):
+        with Client(base_url=base_url, timeout=30) as client:
+            answers = [client.login(ADMIN, "wrong password").status_code for _ in range(5)]
+            assert answers == [401] * 5
+            refused = client.login(ADMIN, ADMIN_PASSWORD)
+            assert refused.status_code == 429
+            assert 1 <= int(refused.headers["Retry-After"]) <= 300
+            assert refused.json()["type"].endswith("/too-many-sign-ins")
