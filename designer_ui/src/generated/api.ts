@@ -96,6 +96,7 @@ export interface paths {
         /**
          * Login
          * @description Check the password; set the HttpOnly session cookie and return the CSRF token unsafe requests must send.
+         *     After a few wrong passwords from one address, that address waits (429, Retry-After: api.login_throttle).
          */
         post: operations["login_api_auth_login_post"];
         delete?: never;
@@ -1792,6 +1793,15 @@ export interface operations {
             };
             /** @description Invalid request or document */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many failed sign-ins from this address (see Retry-After) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
