@@ -167,7 +167,9 @@ class DatabaseDataSources:
                 if row is None:
                     raise DataSourceError(f"data source {name!r} is not configured")
                 url, read_only = row.url, row.read_only
-            if cached is not None and cached.url == url:
+            # A new engine when the URL or the read-only flag changed: pooled connections keep the session
+            # settings a read-only source gave them (MySQL's SET SESSION, SQLite's PRAGMA query_only).
+            if cached is not None and cached.url == url and cached.read_only == read_only:
                 fresh = _Source(url, read_only, cached.engine, time.monotonic())
             else:
                 if cached is not None:

@@ -144,6 +144,25 @@ async def test_a_writable_source_writes(sources: DatabaseDataSources) -> None:
     assert len(await sources.query("crm", "SELECT * FROM debts", {}, timeout=5, max_rows=10)) == 2
 
 
+async def test_a_source_made_writable_writes_at_once(
+    database: Database, crm_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Review, 2026-12-04: pooled connections kept the read-only session setting after an admin made the source
+    writable, so writes kept failing until a restart."""
+    monkeypatch.setattr(datasources, "_CONFIG_TTL", 0.0)  # re-read the settings at every query
+    with database.session() as session:
+        source = datasources.create_data_source(session, name="flip", url=crm_url, read_only=True)
+    service = DatabaseDataSources(database)
+    try:
+        assert len(await service.query("flip", "SELECT * FROM debts", {}, timeout=5, max_rows=10)) == 3
+        with database.session() as session:
+            datasources.update_data_source(session, source_id=source.id, read_only=False)
+        await service.query("flip", "DELETE FROM debts WHERE phone = :p", {"p": "+34600333444"}, timeout=5, max_rows=1)
+        assert len(await service.query("flip", "SELECT * FROM debts", {}, timeout=5, max_rows=10)) == 2
+    finally:
+        service.close()
+
+
 async def test_errors_are_data_source_errors_without_the_url(sources: DatabaseDataSources, crm_url: str) -> None:
     with pytest.raises(DataSourceError) as caught:
         await sources.query("crm", "SELECT nope FROM debts", {}, timeout=5, max_rows=10)
