@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select
+from sqlalchemy import false, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -93,7 +93,8 @@ def update_user(
 ) -> User:
     user = get_user(session, user_id=user_id)
     demoted = role is not None and Role.parse(role) is not Role.ADMIN
-    if user.role == Role.ADMIN.label and user.active and (demoted or active is False) and _active_admins(session) <= 1:
+    losing_an_admin = user.role == Role.ADMIN.label and user.active and (demoted or active is False)
+    if losing_an_admin and _active_admins(session, hold=True) <= 1:
         raise Conflict("the last active admin cannot be demoted or deactivated: make another admin first")
     if role is not None:
         user.role = Role.parse(role).label
@@ -114,9 +115,16 @@ def update_user(
     return user
 
 
-def _active_admins(session: Session) -> int:
-    query = select(func.count()).select_from(User).where(User.role == Role.ADMIN.label, User.active.is_(True))
-    return int(session.scalar(query) or 0)
+def _active_admins(session: Session, *, hold: bool = False) -> int:
+    """How many active admins there are; `hold`: and keep them so until this transaction ends, so two admins
+    demoting each other at the same moment cannot both pass the last-admin check."""
+    admins = (User.role == Role.ADMIN.label, User.active.is_(True))
+    if not hold:
+        return int(session.scalar(select(func.count()).select_from(User).where(*admins)) or 0)
+    if session.get_bind().dialect.name == "sqlite":  # no FOR UPDATE: a write that changes nothing takes the lock
+        session.execute(update(User).where(false()).values(id=User.id))
+        return int(session.scalar(select(func.count()).select_from(User).where(*admins)) or 0)
+    return len(session.scalars(select(User.id).where(*admins).with_for_update()).all())
 
 
 def count_users(session: Session) -> int:

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import event
 
 from persistence import users
 from persistence.db import Database
@@ -67,3 +69,39 @@ def test_a_new_password_ends_every_session_but_keeps_api_tokens(database: Databa
         with pytest.raises(InvalidCredentials):
             users.resolve(session, secret=cookie.secret, kind="session")
         assert users.resolve(session, secret=token.secret, kind="api").username == "pub"
+
+
+def test_two_admins_demoting_each_other_at_once_leave_one_admin(database: Database) -> None:
+    """Review, 2026-12-04: the last-admin check counted, then wrote; two admins demoting each other could both
+    pass it. The count now holds the admins until its transaction ends, so the second waits and is refused."""
+    with database.session() as session:
+        first = users.create_user(session, username="adm1", password="pw", role="admin").id
+        second = users.create_user(session, username="adm2", password="pw", role="admin").id
+    counted = threading.Barrier(2, timeout=2)
+    outcomes: list[str] = []
+
+    def demote(user_id: int) -> None:
+        try:
+            with database.session() as session:
+                event.listen(session, "before_flush", lambda *_: _wait(counted))
+                users.update_user(session, user_id=user_id, role="viewer")
+            outcomes.append("demoted")
+        except Conflict:
+            outcomes.append("refused")
+
+    threads = [threading.Thread(target=demote, args=(user_id,)) for user_id in (first, second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert sorted(outcomes) == ["demoted", "refused"]
+    with database.session() as session:
+        assert [u.username for u in users.list_users(session) if u.role == "admin" and u.active] != []
+
+
+def _wait(barrier: threading.Barrier) -> None:
+    """Both transactions are past their count here unless one is held: then the barrier times out, and on."""
+    try:
+        barrier.wait()
+    except threading.BrokenBarrierError:
+        pass
