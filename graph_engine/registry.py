@@ -15,7 +15,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
 from graph_engine.block import ERROR_EXIT, BlockType
-from graph_engine.document import compile_quick_check, passes_quick_check
+from graph_engine.document import SchemaValidator, compile_quick_check, passes_quick_check
 from graph_engine.errors import BlockRegistrationError
 
 ENTRY_POINT_GROUP = "ivrgraph.blocks"
@@ -27,7 +27,7 @@ class BlockRegistry:
 
     def __init__(self) -> None:
         self._blocks: dict[str, BlockType] = {}
-        self._validators: dict[str, Draft202012Validator] = {}
+        self._validators: dict[str, Any] = {}  # SchemaValidator instances
         self._quick_checks: dict[str, Any] = {}
         self._origins: dict[str, str] = {}
 
@@ -74,7 +74,7 @@ class BlockRegistry:
         if any(rule.get("name") == ERROR_EXIT for rule in block.exit_rules):
             raise BlockRegistrationError(origin, "must not declare the `error` exit: every block has it")
         self._blocks[type_name] = block
-        self._validators[type_name] = Draft202012Validator(schema)
+        self._validators[type_name] = SchemaValidator(schema)
         try:
             self._quick_checks[type_name] = compile_quick_check(schema)
         except Exception:  # a schema the compiler cannot handle is still checked, only slower
@@ -90,7 +90,7 @@ class BlockRegistry:
         """The blocks by type name, read-only by convention (the interpreter looks a block up at every step)."""
         return self._blocks
 
-    def validator(self, type_name: str) -> Draft202012Validator | None:
+    def validator(self, type_name: str) -> Any:
         return self._validators.get(type_name)
 
     def config_errors(self, type_name: str, config: Any) -> list[Any]:

@@ -220,3 +220,18 @@ def test_a_broken_menu_config_is_named_at_its_node_and_the_rest_still_checked(re
     assert "internal" not in {issue.code for issue in issues}
     assert any(issue.node == "menu" and ".config.options" in issue.path for issue in issues), issues
     assert any(issue.node == "lost" and issue.code == "unreachable" for issue in issues)
+
+
+@pytest.mark.parametrize(
+    ("node", "field"),
+    [
+        ({"id": "bye", "type": "message", "config": {"audio": "vm-goodbye\n"}}, ".config.audio"),
+        ({"id": "bye", "type": "goto_scenario", "config": {"scenario": "sales\n"}}, ".config.scenario"),
+    ],
+)
+def test_a_pattern_does_not_let_a_trailing_newline_through(registry, node: dict[str, Any], field: str) -> None:
+    """Review, 2026-12-04: Python's `$` also matches before a final newline, so "sales\\n" passed patterns the
+    designer (ECMA-262) and the quick check refuse, and failed only in the call. Now refused at the node."""
+    document = make_document([{"id": "start", "type": "start"}, node], [("start", "next", "bye")])
+    issues = [issue for issue in validate(document, registry) if issue.node == "bye" and issue.path.endswith(field)]
+    assert issues and "does not match" in issues[0].message
