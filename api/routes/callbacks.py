@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
-from api.deps import Editor, RuntimeDep, Viewer
+from api.deps import Publisher, RuntimeDep, Viewer
 from api.routes import AUTHED, problems
 from api.schemas import CallbackAttemptOut, CallbackCreate, CallbackJobOut, JobStatus
 from persistence import callbacks, scenarios
@@ -35,8 +35,11 @@ def public(job: CallbackJob, attempts: list[CallbackAttemptOut] | None = None) -
 
 
 @router.post("", status_code=201, response_model=CallbackJobOut, responses=problems(404))
-def create_job(body: CallbackCreate, _user: Editor, runtime: RuntimeDep) -> CallbackJobOut:
-    """A durable job the dialer picks up at `due`; the callee hears the scenario's published version."""
+def create_job(body: CallbackCreate, _user: Publisher, runtime: RuntimeDep) -> CallbackJobOut:
+    """A durable job the dialer picks up at `due`; the callee hears the scenario's published version.
+
+    Publisher and up: it places a real call to a number from the live scenario, as publishing decides what
+    callers hear (an editor edits drafts)."""
     if body.window_end is not None and body.window_end <= body.due:
         raise InvalidDocument([{"path": "$.window_end", "message": "the window must end after the due time"}])
     with runtime.database.session() as session:

@@ -46,4 +46,6 @@ def test_refusals(admin: Client, user_factory: Callable[[str], Client], slug: Ca
     late = {**good, "window_end": "2026-06-01T09:00:00Z"}
     assert admin.post("/api/callbacks", json=late).status_code == 422
     assert user_factory("viewer").post("/api/callbacks", json=good).status_code == 403
+    assert user_factory("editor").post("/api/callbacks", json=good).status_code == 403  # a real call: publisher+
+    assert user_factory("publisher").post("/api/callbacks", json=good).status_code == 201
     assert admin.get("/api/callbacks/no-such-job").status_code == 404

@@ -195,6 +195,9 @@ export interface paths {
         /**
          * Create Job
          * @description A durable job the dialer picks up at `due`; the callee hears the scenario's published version.
+         *
+         *     Publisher and up: it places a real call to a number from the live scenario, as publishing decides what
+         *     callers hear (an editor edits drafts).
          */
         post: operations["create_job_api_callbacks_post"];
         delete?: never;
