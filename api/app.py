@@ -17,6 +17,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from api import errors
+from api.body_limit import BodyLimit
 from api.deps import Runtime
 from api.routes import audio, audit, auth, blocks, callbacks, calls, datasources, scenarios, tokens, users
 from api.schemas import Health
@@ -28,6 +29,7 @@ from persistence.datasources import DatabaseDataSources
 from persistence.db import Database
 from persistence.migrate import upgrade
 from persistence.publishing import PublishHub
+from voice.assets import AssetLimits
 
 log = logging.getLogger(__name__)
 ROUTERS = (auth, tokens, users, blocks, scenarios, calls, callbacks, datasources, audit, audio)
@@ -97,6 +99,8 @@ def create_app(
                 opened.dispose()
 
     app = FastAPI(title="ivrgraph", version="1", description=DESCRIPTION, lifespan=lifespan)
+    # The largest body any route takes is an audio upload (voice.assets.AssetLimits.max_bytes) and its form.
+    app.add_middleware(BodyLimit, max_bytes=AssetLimits().max_bytes + 2**20)
     errors.install(app)
     for module in ROUTERS:
         app.include_router(module.router)
