@@ -51,6 +51,7 @@ _ENV.globals.pop("lipsum", None)
 _ENV.globals.pop("cycler", None)
 _ENV.globals.pop("joiner", None)
 _ENV.globals.pop("namespace", None)
+_REMOVED: Final = frozenset({"range", "lipsum", "cycler", "joiner", "namespace"})  # named in validation's message
 
 
 def strip_braces(expression: str) -> str:
@@ -169,6 +170,14 @@ def _parsed(text: str) -> nodes.Template | str:
     for test in tree.find_all(nodes.Test):
         if test.name not in _ENV.tests:
             return f"no test named {test.name!r}"
+    # A prompt stands alone: there are no other templates to load, so these could only fail in the call.
+    loading = next(tree.find_all((nodes.Include, nodes.Extends, nodes.Import, nodes.FromImport)), None)
+    if loading is not None:
+        tag = {"FromImport": "from ... import"}.get(type(loading).__name__, type(loading).__name__.lower())
+        return f"{{% {tag} %}} is not available: a template cannot load another"
+    for call in tree.find_all(nodes.Call):
+        if isinstance(call.node, nodes.Name) and call.node.name in _REMOVED:
+            return f"{call.node.name}() is not available in templates"
     return tree
 
 

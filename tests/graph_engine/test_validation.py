@@ -235,3 +235,17 @@ def test_a_pattern_does_not_let_a_trailing_newline_through(registry, node: dict[
     document = make_document([{"id": "start", "type": "start"}, node], [("start", "next", "bye")])
     issues = [issue for issue in validate(document, registry) if issue.node == "bye" and issue.path.endswith(field)]
     assert issues and "does not match" in issues[0].message
+
+
+@pytest.mark.parametrize(
+    "text", ["{% include 'footer' %}", "{% extends 'base' %}", "{% for i in range(3) %}x{% endfor %}"]
+)
+def test_a_template_that_could_only_fail_in_the_call_is_refused(registry, text: str) -> None:
+    """Review, 2026-12-04: include/extends (no other templates exist) and range() (removed from the sandbox)
+    passed validation and failed in every call. Now they are template_syntax errors at the field."""
+    document = make_document(
+        [{"id": "start", "type": "start"}, {"id": "hello", "type": "say_phrase", "config": {"text": text}}],
+        [("start", "next", "hello")],
+    )
+    issues = [i for i in validate(document, registry) if i.code == "template_syntax"]
+    assert [(i.node, i.path, i.severity) for i in issues] == [("hello", "$.nodes[1].config.text", Severity.ERROR)]
