@@ -16,7 +16,13 @@ from typing import Any, Final
 
 from agi_server.connection import AgiConnection
 from agi_server.errors import ConnectionLost, DeadChannel, ExecNotAllowed, MediaNotPlayed, UnsafeArgument
-from agi_server.protocol import DIAL_OPTIONS, MAX_DIAL_TIMEOUT, AgiResponse, dial_argument, queue_argument
+from agi_server.protocol import (
+    MAX_DIAL_TIMEOUT,
+    AgiResponse,
+    check_dial_options,
+    dial_argument,
+    queue_argument,
+)
 from graph_engine.block import MEDIA_NAME_PATTERN
 from graph_engine.channel import DigitInput, Prompt, TransferOutcome, TransferResult
 from graph_engine.errors import CallerHangup
@@ -57,11 +63,11 @@ class ChannelSettings:
 
     def __post_init__(self) -> None:
         # Checked once here rather than for every call's channel.
-        # The same rule as dial_argument's, so a setting that starts the server cannot fail every transfer later.
-        if set(self.dial_options) - DIAL_OPTIONS or len(set(self.dial_options)) != len(self.dial_options):
-            raise ValueError(
-                f"dial options {self.dial_options!r} are not distinct flags from {''.join(sorted(DIAL_OPTIONS))!r}"
-            )
+        # dial_argument's own rule, so a setting that starts the server cannot fail every transfer later.
+        try:
+            check_dial_options(self.dial_options)
+        except ExecNotAllowed as error:
+            raise ValueError(str(error)) from error
         if self.sounds_prefix and not _MEDIA_NAME.match(self.sounds_prefix):
             raise ValueError(f"sounds prefix {self.sounds_prefix!r} is not a media folder name")
         if not _CONTEXT.match(self.number_context):

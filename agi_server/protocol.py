@@ -242,9 +242,14 @@ def dial_argument(target: str, timeout: int, options: str = "") -> str:
         raise ExecNotAllowed(f"dial target {target[:100]!r} does not match {DIAL_TARGET_PATTERN}")
     if not 1 <= timeout <= MAX_DIAL_TIMEOUT:
         raise ExecNotAllowed(f"dial timeout {timeout} is outside 1..{MAX_DIAL_TIMEOUT} seconds")
+    check_dial_options(options)
+    return f"{target},{timeout},{options}" if options else f"{target},{timeout}"
+
+
+def check_dial_options(options: str) -> None:
+    """`ExecNotAllowed` unless `options` are distinct flags from DIAL_OPTIONS (ChannelSettings checks it at start)."""
     if set(options) - DIAL_OPTIONS or len(set(options)) != len(options):
         raise ExecNotAllowed(f"dial options {options!r} are not a subset of {''.join(sorted(DIAL_OPTIONS))!r}")
-    return f"{target},{timeout},{options}" if options else f"{target},{timeout}"
 
 
 # ASCII digits only: str.isdigit() also takes "٣٠" (int() reads 30, Asterisk's atoi() 0, i.e. no timeout at all).
