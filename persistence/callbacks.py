@@ -13,13 +13,13 @@ from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, false, or_, select, update
+from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from graph_engine.errors import SchedulerError
 from graph_engine.services import CallbackReceipt, CallbackRequest
-from persistence.db import Database
+from persistence.db import Database, hold_sqlite_writes
 from persistence.errors import NotFound
 from persistence.models import CallbackAttempt, CallbackJob, utcnow
 
@@ -81,14 +81,10 @@ def claim_due_jobs(
         and_(CallbackJob.status == "dialing", CallbackJob.lock_until < now),
     )
     query = select(CallbackJob).where(due).order_by(CallbackJob.due).limit(limit)
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
+    if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
-    elif dialect == "sqlite":
-        # pysqlite runs a SELECT outside any transaction: a job FastAGI marks reached between our read and our
-        # write would be put back to dialing and called again. A write that changes nothing takes the single
-        # writer lock first (as in _locked_job), so the read below is current until we commit.
-        session.execute(update(CallbackJob).where(false()).values(id=CallbackJob.id))
+    # On SQLite: else a job FastAGI marks reached between our read and our write would be put back to dialing.
+    hold_sqlite_writes(session, CallbackJob)
     claimed: list[CallbackJob] = []
     for job in session.scalars(query):
         if job.window_end is not None and job.window_end <= now:
@@ -159,12 +155,11 @@ def _locked_job(session: Session, *, job_id: str) -> CallbackJob | None:
 
     The dialer's `record_attempt` and FastAGI's `mark_reached` may race on one job; without the lock the later
     commit would overwrite the earlier one (a reached job put back to pending would be dialled again).
-    SQLite has no FOR UPDATE: a no-op UPDATE first takes its single writer lock, so the read after it is current.
+    SQLite has no FOR UPDATE: its single writer lock is taken first (`hold_sqlite_writes`).
     """
     if session.get_bind().dialect.name != "sqlite":
         return session.get(CallbackJob, job_id, with_for_update=True, populate_existing=True)
-    touch = update(CallbackJob).where(CallbackJob.id == job_id).values(id=CallbackJob.id)
-    session.execute(touch.execution_options(synchronize_session=False))
+    hold_sqlite_writes(session, CallbackJob)
     return session.get(CallbackJob, job_id, populate_existing=True)
 
 

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, false, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -39,6 +39,15 @@ def normalize_url(url: str) -> str:
 def is_postgres(engine_or_url: Engine | str) -> bool:
     url = engine_or_url.url if isinstance(engine_or_url, Engine) else make_url(engine_or_url)
     return url.get_backend_name() == "postgresql"
+
+
+def hold_sqlite_writes(session: Session, table: Any) -> None:
+    """On SQLite, take the database's one writer lock now, held until the transaction ends: what the session reads
+    from here on stays current, and no other connection commits in between. SQLite has no FOR UPDATE, and pysqlite
+    starts a transaction only at the first write, so a write that changes nothing (to `table`, a model with an
+    `id`) does it. Other databases lock the rows they read with FOR UPDATE instead; nothing happens there."""
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(update(table).where(false()).values(id=table.id).execution_options(synchronize_session=False))
 
 
 def json_text(value: Any) -> str:

@@ -10,10 +10,11 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import false, func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from persistence.db import hold_sqlite_writes
 from persistence.errors import AlreadyExists, Conflict, InvalidCredentials, NotFound
 from persistence.models import ApiToken, User, utcnow
 
@@ -121,8 +122,8 @@ def _active_admins(session: Session, *, hold: bool = False) -> int:
     admins = (User.role == Role.ADMIN.label, User.active.is_(True))
     if not hold:
         return int(session.scalar(select(func.count()).select_from(User).where(*admins)) or 0)
-    if session.get_bind().dialect.name == "sqlite":  # no FOR UPDATE: a write that changes nothing takes the lock
-        session.execute(update(User).where(false()).values(id=User.id))
+    if session.get_bind().dialect.name == "sqlite":  # no FOR UPDATE: the writer lock instead
+        hold_sqlite_writes(session, User)
         return int(session.scalar(select(func.count()).select_from(User).where(*admins)) or 0)
     return len(session.scalars(select(User.id).where(*admins).with_for_update()).all())
 
