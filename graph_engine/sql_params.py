@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Final
 
 _NAME: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -29,7 +30,10 @@ class ParsedQuery:
     code: str  # the SQL with quoted text as '' and comments as a space: what the database runs as statements
 
 
+@lru_cache(maxsize=1024)
 def parse_query(query: str) -> ParsedQuery:
+    """Read once per query text: a SQL block's call asks for it in the block, in the data source and in its
+    read-only check, and a scenario's queries are the same on every call."""
     names: list[str] = []
     problems: list[str] = []
     out: list[str] = []
