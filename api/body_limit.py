@@ -7,10 +7,9 @@ declared Content-Length is over the cap, and stops a body sent without one (chun
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api.errors import problem
 
 
 class BodyLimit:
@@ -24,7 +23,7 @@ class BodyLimit:
             return
         declared = dict(scope.get("headers") or []).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await _too_large(send, self.max_bytes)
+            await _too_large(scope, receive, send, self.max_bytes)
             return
         seen, over = 0, False
 
@@ -50,22 +49,14 @@ class BodyLimit:
                 await send(message)
             elif not answered:
                 answered = True
-                await _too_large(send, self.max_bytes)
+                await _too_large(scope, receive, send, self.max_bytes)
 
         await self.app(scope, counted, answer)
         if over and not answered:
-            await _too_large(send, self.max_bytes)
+            await _too_large(scope, receive, send, self.max_bytes)
 
 
-def _detail(max_bytes: int) -> str:
-    return f"the request body is over the {max_bytes / 2**20:.0f} MiB limit"
-
-
-async def _too_large(send: Send, max_bytes: int) -> None:
-    body: dict[str, Any] = {"type": "https://ivrgraph.dev/problems/http", "title": "http", "status": 413,
-                            "detail": _detail(max_bytes)}  # fmt: skip
-    payload = json.dumps(body).encode()
-    headers = [(b"content-type", b"application/problem+json"), (b"content-length", str(len(payload)).encode()),
-               (b"connection", b"close")]  # fmt: skip
-    await send({"type": "http.response.start", "status": 413, "headers": headers})
-    await send({"type": "http.response.body", "body": payload})
+async def _too_large(scope: Scope, receive: Receive, send: Send, max_bytes: int) -> None:
+    response = problem(413, "http", f"the request body is over the {max_bytes / 2**20:.0f} MiB limit")
+    response.headers["connection"] = "close"  # the rest of the body is never read
+    await response(scope, receive, send)
