@@ -205,12 +205,9 @@ def validate_scenario(
     return ValidateOut(problems=_problems(runtime, document))
 
 
-async def _prerender_or_refuse(runtime: Runtime, *, slug: str, document: dict[str, Any] | None) -> None:
+async def _prerender_or_refuse(runtime: Runtime, document: dict[str, Any]) -> None:
     """Speak every static phrase now, so no call waits for TTS; a phrase that cannot be spoken blocks the publish
     and names its block."""
-    if document is None:
-        with runtime.database.session() as session:
-            document = scenarios.get_scenario(session, slug=slug).draft_document
     speech = runtime.speech()
     report = await prerender(document, speech, media=speech.media)
     if not report.ok:
@@ -259,7 +256,7 @@ async def _publish(
         # stays the draft, instead of being published unchecked.
         with runtime.database.session() as session:
             document = scenarios.get_scenario(session, slug=slug).draft_document
-    await _prerender_or_refuse(runtime, slug=slug, document=document)
+    await _prerender_or_refuse(runtime, document)
 
     def work() -> PublishOutcome:
         # The data functions are synchronous; scenario tests are async: run both on a worker thread.
