@@ -73,9 +73,8 @@ class IvrBlock(BlockType):
     }
 
     def exit_label(self, config: Mapping[str, Any], exit_name: str) -> str:
-        options = config.get("options")
-        for option in options if isinstance(options, list) else []:  # a draft's config may not be valid yet
-            if isinstance(option, Mapping) and option.get("key") == exit_name:
+        for option in config.get("options", []):
+            if option.get("key") == exit_name:
                 return f"key {exit_name}" + (f" ({option['label']})" if option.get("label") else "")
         return super().exit_label(config, exit_name)
 
