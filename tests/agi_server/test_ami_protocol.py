@@ -97,22 +97,25 @@ def test_every_captured_stream_parses() -> None:
         assert messages, path.name
 
 
-def test_raw_cr_inside_a_value_is_data() -> None:
-    """d4: Getvar answered 'Value: d212059-d4\\rX-Injected: no' with the raw CR inside the line."""
+def _one_message(data: bytes) -> AmiMessage:
+    """The message `data` holds, read by a parser past the banner."""
     parser = AmiParser(expect_banner=False)
-    parser.feed(RESULTS["d"]["d4_getvar_raw"].encode())
+    parser.feed(data)
     message = parser.next_message()
     assert message is not None
+    return message
+
+
+def test_raw_cr_inside_a_value_is_data() -> None:
+    """d4: Getvar answered 'Value: d212059-d4\\rX-Injected: no' with the raw CR inside the line."""
+    message = _one_message(RESULTS["d"]["d4_getvar_raw"].encode())
     assert message.get("Value") == "d212059-d4\rX-Injected: no"
     assert message.get("X-Injected") is None
 
 
 def test_empty_value_and_repeated_header() -> None:
     """c1x.txt: 'AccountCode: ' has an empty value; the first occurrence of a key is the one Asterisk means."""
-    parser = AmiParser(expect_banner=False)
-    parser.feed(b"Event: X\r\nAccountCode: \r\nOutput: a\r\nOutput: b\r\n\r\n")
-    message = parser.next_message()
-    assert message is not None
+    message = _one_message(b"Event: X\r\nAccountCode: \r\nOutput: a\r\nOutput: b\r\n\r\n")
     assert message.get("AccountCode") == ""
     assert message.get("output") == "a"
     assert message.get_all("Output") == ["a", "b"]
@@ -120,10 +123,7 @@ def test_empty_value_and_repeated_header() -> None:
 
 def test_a_raw_line_break_in_a_value_continues_the_value() -> None:
     """ami/README d4: values are sent raw, so a value holding CR LF goes on over a line without a colon."""
-    parser = AmiParser(expect_banner=False)
-    parser.feed(b"Event: UserEvent\r\nBody: first\r\nsecond line\r\nActionID: 7\r\n\r\n")
-    message = parser.next_message()
-    assert message is not None
+    message = _one_message(b"Event: UserEvent\r\nBody: first\r\nsecond line\r\nActionID: 7\r\n\r\n")
     assert message.get("Body") == "first\r\nsecond line"
     assert message.action_id == "7"
 
