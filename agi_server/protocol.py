@@ -333,10 +333,14 @@ class HangupNotice:
 
 HANGUP_NOTICE: Final = HangupNotice()
 
+# A result is a number, or what GET DATA read: every key but its '#' terminator, so '*' and the DTMF letters
+# A-D come back as typed ("200 result=1*2", "200 result=*9 (timeout)": main/app.c's ast_readstring_full).
+_RESULT_VALUE: Final = r"-?[0-9*#A-D]*"
 _RESULT = re.compile(
-    r"^200 result=(?P<result>-?\d*)(?: \((?P<data>.*)\))?(?P<fields>(?: [A-Za-z_]+=\S*)*)[ \t]*$", re.DOTALL
+    rf"^200 result=(?P<result>{_RESULT_VALUE})(?: \((?P<data>.*)\))?(?P<fields>(?: [A-Za-z_]+=\S*)*)[ \t]*$",
+    re.DOTALL,
 )
-_RESULT_WITH_OPEN_DATA = re.compile(r"^200 result=-?\d* \(")
+_RESULT_WITH_OPEN_DATA = re.compile(rf"^200 result={_RESULT_VALUE} \(")
 _FIELD = re.compile(r" ([A-Za-z_]+)=(\S*)")
 _CODE_LINE = re.compile(r"^(?P<code>[1-5]\d\d)(?P<sep>[ -])(?P<text>.*)$", re.DOTALL)
 

@@ -61,6 +61,8 @@ async def test_hangup_during_play_raises_caller_hangup() -> None:
         ("#", DigitInput("", timed_out=False, terminated=True)),
         ("7#", DigitInput("7", timed_out=False, terminated=True)),
         ("-", DigitInput("", timed_out=True)),
+        ("1*2#", DigitInput("1*2", timed_out=False, terminated=True)),  # '*' is a digit GET DATA returns
+        ("*9", DigitInput("*9", timed_out=True)),
     ],
 )
 async def test_read_digits_with_hash_is_get_data(keys: str, expected: DigitInput) -> None:

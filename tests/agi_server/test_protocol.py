@@ -161,6 +161,10 @@ def test_exec_allow_list() -> None:
         ("200 result=1 (a (b) c)", AgiResponse(200, "1", "a (b) c", (), "result=1 (a (b) c)")),
         ("200 result=1 (x\r)", AgiResponse(200, "1", "x\r", (), "result=1 (x\r)")),
         ("200 result=-1 endpos=16160", AgiResponse(200, "-1", None, (("endpos", "16160"),), "result=-1 endpos=16160")),
+        # GET DATA returns every key but '#' as typed (main/app.c ast_readstring_full): '*' and A-D too.
+        ("200 result=1*2", AgiResponse(200, "1*2", None, (), "result=1*2")),
+        ("200 result=*9 (timeout)", AgiResponse(200, "*9", "timeout", (), "result=*9 (timeout)")),
+        ("200 result=A", AgiResponse(200, "A", None, (), "result=A")),
         ("510 Invalid or unknown command", AgiResponse(510, text="Invalid or unknown command")),
     ],
 )
