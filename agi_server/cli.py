@@ -64,11 +64,12 @@ async def run_agi(
     metrics_port: int | None = None,
     stop: asyncio.Event | None = None,
     ready: Callable[[AgiServer], None] | None = None,
-    before_stop: Callable[[], Awaitable[None]] | None = None,
+    stop_alongside: Callable[[float], Awaitable[None]] | None = None,
 ) -> AgiServer:
     """Run a FastAGI server until `stop` is set (or SIGTERM/SIGINT), then shut it down gracefully.
 
-    `before_stop` runs first (e.g. stop dialling: a callee answering meanwhile still finds the server up).
+    `stop_alongside(deadline)` runs at the same time as the server's own stop, with the same deadline (the
+    dialer: no new jobs, calls being dialled get until the deadline). The server stops accepting at once.
     """
     from blocks import default_registry
 
@@ -94,11 +95,21 @@ async def run_agi(
     if ready is not None:
         ready(server)
     await stop.wait()
-    if before_stop is not None:
-        await before_stop()
-    log.info("stopping FastAGI: letting calls finish for up to %g s", config.shutdown_deadline)
-    await server.stop()
+    await stop_server(server, stop_alongside)
     return server
+
+
+async def stop_server(server: AgiServer, stop_alongside: Callable[[float], Awaitable[None]] | None = None) -> None:
+    """Stop accepting, let calls finish up to the server's shutdown deadline, flush the records; run
+    `stop_alongside(deadline)` meanwhile. What `ivrgraph agi` and `ivrgraph serve` do on SIGTERM."""
+    deadline = server.config.shutdown_deadline
+    log.info("stopping FastAGI: letting calls finish for up to %g s", deadline)
+    stopping: list[Awaitable[None]] = [server.stop()]
+    if stop_alongside is not None:
+        stopping.append(stop_alongside(deadline))
+    for outcome in await asyncio.gather(*stopping, return_exceptions=True):
+        if isinstance(outcome, BaseException):
+            log.error("shutdown step failed", exc_info=outcome)
 
 
 async def run_database_agi(
@@ -128,7 +139,7 @@ async def run_database_agi(
             metrics_port=metrics_port,
             stop=stop,
             ready=ready,
-            before_stop=runtime.stop,
+            stop_alongside=runtime.stop,
         )
     finally:
         await runtime.stop()

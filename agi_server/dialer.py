@@ -226,12 +226,13 @@ class Dialer:
             await asyncio.wait(list(self._active.values()), timeout=timeout)
 
     async def let_go(self) -> None:
-        """Stop holding lines for answered calls still talking (shutdown): their attempts are recorded already."""
-        talking = [self._active[job_id] for job_id in self._talking if job_id in self._active]
-        for task in talking:
+        """Stop following the calls still in progress (shutdown, after `drain`). An answered call's attempt is
+        recorded already; a call still ringing gets its attempt recorded now, its outcome unknown."""
+        left = list(self._active.values())
+        for task in left:
             task.cancel()
-        if talking:
-            await asyncio.wait(talking)
+        if left:
+            await asyncio.wait(left)
 
     def _line_freed(self, job_id: str, task: asyncio.Task[AttemptReport | None]) -> None:
         self._active.pop(job_id, None)
@@ -259,6 +260,11 @@ class Dialer:
         )
         try:
             result = await self._ami.originate(request)
+        except asyncio.CancelledError:
+            # Shutdown while it rang: Asterisk may still connect the callee. Count the attempt, so the job is not
+            # left locked until its lease ends and then dialled again uncounted.
+            await self._record(job, attempt, channel_id, DialOutcome.FAILED, "outcome unknown: the node shut down")
+            raise
         except AmiConnectionError as exc:
             log.warning("job %s not dialled, AMI unavailable: %s", job.id, exc)
             await self._store.release(job_id=job.id, node_id=self._settings.node_id)
@@ -310,7 +316,8 @@ class Dialer:
 
 
 class RunningDialer:
-    """A started AMI client and dialer loop; `stop()` on shutdown lets calls in progress finish up to a deadline."""
+    """A started AMI client and dialer loop. `stop()` on shutdown claims no more jobs, gives the calls being
+    dialled up to a deadline to report, and records the rest as attempts of unknown outcome."""
 
     def __init__(self, client: AmiClient, dialer: Dialer) -> None:
         self.client = client

@@ -121,17 +121,18 @@ class DatabaseRuntime:
                 store=self.jobs, ami=ami, settings=dialer or DialerSettings.from_environ(), clock=SystemClock()
             )
 
-    async def stop(self) -> None:
-        """Stop polling and dialling (calls being dialled finish up to the dialer's deadline). Call it before
-        the FastAGI server's own stop; `close` after it."""
+    async def stop(self, deadline: float = 10.0) -> None:
+        """Stop polling and dialling: no job is claimed from now on, and calls being dialled get up to `deadline`
+        seconds (see `RunningDialer.stop`). Run it alongside the FastAGI server's own stop, which has the same
+        deadline; `close` after both."""
         if self._polling is not None:
             self._polling.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._polling
             self._polling = None
         if self.dialer is not None:
-            await self.dialer.stop()
-            self.dialer = None
+            dialer, self.dialer = self.dialer, None
+            await dialer.stop(deadline)
 
     def close(self) -> None:
         self.data_sources.close()

@@ -205,3 +205,55 @@ async def test_database_node_dials_callbacks_when_ami_is_configured(
     assert originate.get("Channel") == "Local/1123@callees/n"
     assert [v for n, v in originate.headers if n == "Variable"] == ["IVR_SCENARIO=greet", f"JOB_ID={job_id}"]
     assert fake.actions("Logoff")
+
+
+async def test_shutdown_with_a_callback_ringing_keeps_the_deadline(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A database node dialling through AMI (fake; c3x.txt: 3000 rings 30 s) is asked to stop with a 0.5 s
+    deadline: it refuses new calls at once, exits within the deadline (the dialer used to wait 10 s with the
+    server still answering), and the ringing call's attempt is recorded."""
+    url = f"sqlite:///{tmp_path / 'shared.sqlite3'}"
+    upgrade(url)
+    database = Database(url)
+    with database.session() as session:
+        job_id = callbacks.create_job(session, number="3000", scenario="greet", due=datetime.now(UTC)).id
+    fake = FakeAmi()
+    await fake.start()
+    for name, value in {
+        "IVRGRAPH_AMI_HOST": "127.0.0.1",
+        "IVRGRAPH_AMI_PORT": str(fake.port),
+        "IVRGRAPH_AMI_USERNAME": "probe",
+        "IVRGRAPH_AMI_SECRET": "probe",
+        "IVRGRAPH_DIAL_CONTEXT": "outbound-ivr",
+        "IVRGRAPH_DIAL_CHANNEL": "Local/{number}@callees/n",
+        "IVRGRAPH_MEDIA_ROOT": str(tmp_path / "media"),
+    }.items():
+        monkeypatch.setenv(name, value)
+    stop = asyncio.Event()
+    started: asyncio.Future[AgiServer] = asyncio.get_running_loop().create_future()
+    config = AgiServerConfig(port=0, shutdown_deadline=0.5)
+    node = asyncio.create_task(run_database_agi(config, database_url=url, stop=stop, ready=started.set_result))
+    try:
+        port = (await started).port
+        async with asyncio.timeout(10):
+            while not fake.actions("Originate"):
+                await asyncio.sleep(0.02)
+        await asyncio.sleep(0.2)
+        with database.session() as session:  # still ringing
+            assert callbacks.get_job(session, job_id=job_id).status == "dialing"
+        stop.set()
+        await asyncio.sleep(0.1)
+        with pytest.raises(OSError):
+            await asyncio.open_connection("127.0.0.1", port)
+        async with asyncio.timeout(2.5):
+            await node
+        with database.session() as session:
+            job = callbacks.get_job(session, job_id=job_id)
+            attempts = callbacks.list_attempts(session, job_id=job_id)
+    finally:
+        stop.set()
+        await fake.close()
+        database.dispose()
+    assert (job.status, job.attempts) == ("pending", 1)
+    assert [attempt.outcome for attempt in attempts] == ["failed"]

@@ -587,3 +587,22 @@ async def test_callee_reached_while_ami_is_down_is_never_called_twice(
     finally:
         await client.close()
         await agi.stop(deadline=1.0)
+
+
+async def test_shutdown_while_ringing_records_an_attempt(
+    store: MemoryJobStore, ami: AmiClient, clock: FixedClock
+) -> None:
+    """c3x.txt (3000 rings unanswered): shutdown's deadline comes while it rings. The attempt is counted and the
+    job goes back to pending for its retry, instead of staying locked as `dialing` until its lease ends and
+    then being dialled again uncounted."""
+    store.add(job("ringing", "3000"))
+    dialer = make_dialer(store, ami, clock)
+    assert await dialer.run_once() == ["ringing"]
+    await dialer.drain(timeout=0.05)  # the deadline: 3000 rings for 0.3 s at this time scale
+    assert dialer.active_lines == 1
+    await dialer.let_go()
+    stored = store.jobs["ringing"]
+    assert (stored.status, stored.attempts, stored.locked_by) == ("pending", 1, None)
+    assert stored.attempt_log == [(T0, "failed", "cb-ringing-1")]
+    assert dialer.reports[-1].detail == "outcome unknown: the node shut down"
+    assert dialer.active_lines == 0
