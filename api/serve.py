@@ -7,13 +7,17 @@ another node arrive through the version stamp poller.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import logging
+import signal
+from collections.abc import Iterator
 from pathlib import Path
 
 import uvicorn
 
 from agi_server.ami import AmiSettings
+from agi_server.cli import stop_server
 from agi_server.node import DatabaseRuntime, allowed_peers
 from agi_server.server import AgiServer, AgiServerConfig, tune_collector_for_serving
 from api.app import create_app
@@ -51,14 +55,34 @@ async def serve(
     app = create_app(
         dataclasses.replace(settings, migrate_on_start=False), registry=registry, hub=hub, database=database
     )
-    api = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="info"))
+    api = _ApiServer(uvicorn.Config(app, host=host, port=port, log_level="info"))
     await agi.start()
     await runtime.start(ami=AmiSettings.from_environ())
     tune_collector_for_serving()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError, RuntimeError):  # not on the main thread
+            loop.add_signal_handler(signum, stop.set)
+    serving = asyncio.create_task(api.serve(), name="api")
+    asked = asyncio.create_task(stop.wait(), name="shutdown-signal")
     try:
-        await api.serve()  # returns on SIGINT/SIGTERM
+        await asyncio.wait({serving, asked}, return_when=asyncio.FIRST_COMPLETED)
     finally:
-        await runtime.stop()
-        await agi.stop()
+        asked.cancel()
+        # The API finishes its requests while FastAGI stops accepting and lets its calls finish.
+        api.should_exit = True
+        await stop_server(agi, runtime.stop)
+        await serving
         runtime.close()
         database.dispose()
+
+
+class _ApiServer(uvicorn.Server):
+    """uvicorn's server without its own signal handling. uvicorn puts the previous handlers back when it
+    returns and raises the signal again, which for SIGTERM is the default action: the process died before
+    FastAGI's calls could finish and their records be written. Here `serve` owns SIGTERM/SIGINT."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield

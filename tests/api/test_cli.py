@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
+import signal
 import socket
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
 import pytest
 
+from persistence.calls import CallFilter, list_calls
+from persistence.db import Database
 from persistence.migrate import current_revision
+from tests.fakes.asterisk import FakeAsterisk, default_env
 
 ROOT = Path(__file__).resolve().parents[2]
 IVRGRAPH = [sys.executable, "-c", "from ivrgraph.cli import main; raise SystemExit(main())"]
@@ -111,3 +117,55 @@ def test_serve_runs_the_api_and_fastagi_and_a_publish_reaches_the_next_call(serv
         assert _agi_call(agi_port, "inbound-hotline") == b"ANSWER\n"
         newest = _records(client, "inbound-hotline", 2)[0]
     assert newest["version"] == 2  # the FastAGI server in this process swapped versions at once
+
+
+@pytest.mark.slow
+def test_sigterm_lets_a_call_in_flight_finish_and_writes_its_record(tmp_path: Path) -> None:
+    """`ivrgraph serve` under SIGTERM: FastAGI stops accepting, the call playing a prompt finishes, its record
+    is written, exit 0. (uvicorn re-raised the signal after its own shutdown, and the default SIGTERM action
+    killed the process mid-call: no record.)"""
+    api_port, agi_port = _free_port(), _free_port()
+    env = _env(IVRGRAPH_ADMIN_USER="admin", IVRGRAPH_ADMIN_PASSWORD="admin-pass-1", IVRGRAPH_MEDIA_ROOT=str(tmp_path))
+    command = [
+        *IVRGRAPH,
+        "serve",
+        "--port",
+        str(api_port),
+        "--agi-port",
+        str(agi_port),
+        "--seed",
+        str(ROOT / "examples"),
+    ]
+    log = tmp_path / "serve.log"
+    with log.open("wb") as output:
+        process = subprocess.Popen(command, cwd=tmp_path, env=env, stdout=output, stderr=subprocess.STDOUT)
+        try:
+            deadline = time.monotonic() + 60
+            while b"FastAGI listening" not in log.read_bytes() or b"Uvicorn running" not in log.read_bytes():
+                assert time.monotonic() < deadline and process.poll() is None, log.read_text(errors="replace")
+                time.sleep(0.1)
+            fake = FakeAsterisk("127.0.0.1", agi_port, env=default_env("callback-connect"), default_media_seconds=2.0)
+            with ThreadPoolExecutor(1) as pool:
+                placed = pool.submit(asyncio.run, fake.run(timeout=20))
+                while not any(command.startswith("STREAM FILE") for command in fake.call.commands):
+                    assert not placed.done(), placed.result()
+                    time.sleep(0.02)
+                process.send_signal(signal.SIGTERM)
+                time.sleep(0.3)
+                with pytest.raises(ConnectionRefusedError):  # no new calls once asked to stop
+                    socket.create_connection(("127.0.0.1", agi_port), timeout=2).close()
+                returncode = process.wait(timeout=30)
+                call = placed.result()
+        finally:
+            if process.poll() is None:
+                process.kill()
+    logs = log.read_text(errors="replace")
+    assert returncode == 0, logs[-3000:]
+    assert call.server_half_closed and call.interrupted == 0  # the prompt played to its end
+    database = Database(f"sqlite:///{tmp_path / 'ivrgraph.sqlite3'}")
+    try:
+        with database.session() as session:
+            rows, _ = list_calls(session, filters=CallFilter(scenario="callback-connect"), limit=5)
+    finally:
+        database.dispose()
+    assert len(rows) == 1 and rows[0].outcome != "failed", logs[-3000:]
