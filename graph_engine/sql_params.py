@@ -6,7 +6,10 @@ driver pastes bound values into the SQL text on the client, so a caller's value 
 the literal and becomes SQL. `parse_query` therefore hands `text()` a statement in which every colon that does
 not start one of our parameters is escaped (`\\:`), and it refuses what reads differently on different databases:
 a `:name` inside quotes or a comment, a backslash inside a quoted string (an escape on MySQL, a plain
-character on PostgreSQL and SQLite), and MySQL's `/*! ... */`, a comment everywhere else but run as SQL there.
+character on PostgreSQL and SQLite), MySQL's `/*! ... */` and MariaDB's `/*M! ... */` (comments everywhere else,
+run as SQL there), `--` with no space after it (two minus signs on MySQL), `#` (a comment on MySQL only),
+`$tag$` quoting (a string on PostgreSQL only) and a `/*` inside a comment (PostgreSQL nests comments). Each of
+those lets a `:name` that one reading sees outside quotes sit inside a literal on the database that runs it.
 """
 
 from __future__ import annotations
@@ -47,6 +50,8 @@ def parse_query(query: str) -> ParsedQuery:
             quoted = query[index:end]
             if not closed:
                 problems.append(f"a {_QUOTES.get(char, 'dollar-quoted string')} is not closed")
+            if char == "$":
+                problems.append("$$ quoting makes a string on PostgreSQL only (MySQL reads $a$ as a name): use '...'")
             if char in "'\"" and "\\" in quoted:
                 problems.append(
                     f"a backslash inside {quoted[:40]!r} reads as an escape on MySQL and as a plain character "
@@ -60,8 +65,9 @@ def parse_query(query: str) -> ParsedQuery:
         comment_end = _end_of_comment(query, index)
         if comment_end >= 0:
             comment = query[index:comment_end]
-            if comment.startswith("/*!"):
-                problems.append("MySQL runs a /*! ... */ comment as SQL: write it as SQL, or leave it out")
+            problem = _comment_problem(comment)
+            if problem is not None:
+                problems.append(problem)
             _note_names_inside(comment, "a comment", problems)
             out.append(comment.replace(":", "\\:"))
             code.append(" ")
@@ -123,6 +129,19 @@ def _end_of_comment(query: str, start: int) -> int:
         close = query.find("*/", start + 2)
         return len(query) if close < 0 else close + 2
     return -1
+
+
+def _comment_problem(comment: str) -> str | None:
+    """Why this comment reads differently on some database, or None."""
+    if comment.startswith(("/*!", "/*M!")):
+        return "MySQL and MariaDB run a /*! ... */ comment as SQL: write it as SQL, or leave it out"
+    if comment.startswith("/*") and "/*" in comment[2:]:
+        return "a /* inside a comment: PostgreSQL nests comments, MySQL and SQLite end at the first */"
+    if comment.startswith("--") and not comment[2:3].isspace():
+        return "-- starts a comment only when a space follows on MySQL (--x is two minus signs): write '-- '"
+    if comment.startswith("#"):
+        return "# starts a comment on MySQL only (an operator on PostgreSQL): use -- comments"
+    return None
 
 
 def _note_names_inside(text: str, where: str, problems: list[str]) -> None:

@@ -106,8 +106,14 @@ def public_target(url: str) -> str:
 # -- the service -------------------------------------------------------------------------------
 
 
+_SERVER_FILE = re.compile(r"outfile|dumpfile", re.IGNORECASE)
+
+
 def is_read_statement(sql: str) -> bool:
-    """One statement whose first word only reads. Comments and quoted text are ignored while checking."""
+    """One statement whose first word only reads. Comments and quoted text are ignored while checking, except
+    that OUTFILE and DUMPFILE are refused anywhere: MySQL's read-only transactions still write those files."""
+    if _SERVER_FILE.search(sql):
+        return False
     bare = parse_query(sql).code.strip().rstrip(";").strip()
     if not bare or ";" in bare:
         return False

@@ -36,7 +36,15 @@ def test_a_postgresql_cast_right_after_a_parameter() -> None:
         ("SELECT $$ :b $$ WHERE a = :a", ":b inside quotes is never bound"),
         ("SELECT 'it\\'s' WHERE a = :a", "a backslash inside"),
         ("SELECT 'open WHERE a = :a", "a quoted string is not closed"),
-        ("SELECT 1 /*! INTO OUTFILE '/tmp/x' */", "MySQL runs a /*! ... */ comment as SQL"),
+        ("SELECT 1 /*! INTO OUTFILE '/tmp/x' */", "MySQL and MariaDB run a /*! ... */ comment as SQL"),
+        # Review of 2026-12-05, each reproduced on MariaDB: a `:name` the parser saw outside quotes sat inside a
+        # literal there, and PyMySQL pasted the caller's value into it.
+        ("SELECT 1 /*M! INTO OUTFILE '/tmp/x' */", "MySQL and MariaDB run a /*! ... */ comment as SQL"),
+        ("SELECT n FROM s WHERE p = '0' --'\n OR p = :caller_id --'", "-- starts a comment only when a space"),
+        ("SELECT 1 --", "-- starts a comment only when a space"),
+        ("SELECT n AS $a$, '$a$ FROM s WHERE p = :caller_id -- '", "$$ quoting makes a string on PostgreSQL only"),
+        ("SELECT 1 /* a /* b */ WHERE a = :a */", "a /* inside a comment"),
+        ("SELECT 1 # note", "# starts a comment on MySQL only"),
         ("SELECT :naméx", "parameter :nam runs into 'é'"),
     ],
 )

@@ -207,6 +207,9 @@ def test_public_target_hides_user_password_and_options() -> None:
         ("SELECT '--', 1 INTO OUTFILE '/tmp/x'", False),  # the '--' is a string, not a comment hiding INTO
         ("SELECT 1 /* ; */ FROM t", True),
         ("SELECT * FROM t FOR UPDATE", False),
+        # MySQL writes these files even in a read-only transaction: refused wherever they appear.
+        ("SELECT pw FROM s /* INTO OUTFILE '/tmp/x' */", False),
+        ("SELECT 'into dumpfile' AS x", False),
         ("INSERT INTO t VALUES (1)", False),
         ("", False),
     ],
