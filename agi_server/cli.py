@@ -28,7 +28,7 @@ from typing import Any
 
 from agi_server.channel import ChannelSettings
 from agi_server.node import allowed_peers
-from agi_server.records import WriteBatch
+from agi_server.records import Spool, WriteBatch
 from agi_server.scenarios import ScenarioSource, SourceLoader, folder_source
 from agi_server.server import AgiServer, AgiServerConfig, InputResolver, SystemClock, tune_collector_for_serving
 from graph_engine.services import Services
@@ -61,6 +61,7 @@ async def run_agi(
     services: Services | None = None,
     write_batch: WriteBatch | None = None,
     resolve_inputs: InputResolver | None = None,
+    spool: Spool | None = None,
     metrics_port: int | None = None,
     stop: asyncio.Event | None = None,
     ready: Callable[[AgiServer], None] | None = None,
@@ -80,6 +81,7 @@ async def run_agi(
         services=services or default_services(source),
         write_batch=write_batch,
         resolve_inputs=resolve_inputs,
+        spool=spool,
     )
     if metrics_port is not None:
         from prometheus_client import start_http_server
@@ -136,6 +138,7 @@ async def run_database_agi(
             services=runtime.services,
             write_batch=runtime.write_batch,
             resolve_inputs=runtime.resolve_inputs,
+            spool=runtime.spool,
             metrics_port=metrics_port,
             stop=stop,
             ready=ready,

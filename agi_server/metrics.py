@@ -73,6 +73,11 @@ class AgiMetrics:
         self.records_dropped = Counter(
             "ivrgraph_agi_call_records_dropped", "Call records that could not be written", registry=self.registry
         )
+        self.records_spooled = Counter(
+            "ivrgraph_agi_call_records_spooled",
+            "Call records kept on local disk while the database could not take them (written later)",
+            registry=self.registry,
+        )
 
     @property
     def active_calls(self) -> int:

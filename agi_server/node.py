@@ -1,7 +1,8 @@
 """The FastAGI runtime on the shared database: what `ivrgraph serve` and `ivrgraph agi --database URL` both run.
 
     published versions:  DatabaseScenarios -> CachedScenarioSource (swapped atomically) <- VersionPoller
-    call records:        RecordWriter -> CallRecordWriter (batch inserts in a worker thread)
+    call records:        RecordWriter -> CallRecordWriter (batch inserts in a worker thread); RecordSpool on
+                         local disk while the database cannot take them
     answered callbacks:  "<slug>?job=<id>" -> callback_resolver(DatabaseJobStore) (job reached at once)
     outbound calls:      the AMI dialer, when IVRGRAPH_AMI_HOST is set
 
@@ -18,10 +19,14 @@ import logging
 import os
 from pathlib import Path
 
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, StatementError
+
 from agi_server.ami import AmiSettings
 from agi_server.dialer import DatabaseJobStore, DialerSettings, RunningDialer, callback_resolver, start_dialer
+from agi_server.records import CallRecord, RecordsRejected, WriteBatch
 from agi_server.scenarios import CachedScenarioSource, PublishedScenario, SourceLoader
 from agi_server.server import AgiServerConfig, InputResolver, SystemClock
+from agi_server.spool import spool_for
 from graph_engine.document import build_scenario
 from graph_engine.services import Services, SilentTts, TextToSpeech
 from persistence.callbacks import DatabaseCallbackScheduler
@@ -71,6 +76,26 @@ def allowed_peers(config: AgiServerConfig, environ: dict[str, str] | None = None
     return dataclasses.replace(config, allow=allow) if allow else config
 
 
+def _refusals_named(write: CallRecordWriter) -> WriteBatch:
+    """The database's insert, with the errors that come from what records hold (a value it cannot store)
+    raised as `RecordsRejected`: the writer sets those records aside instead of retrying and spooling them, as
+    it does when the database is unavailable."""
+
+    async def write_batch(records: list[CallRecord]) -> None:
+        try:
+            await write(records)
+        except (DataError, IntegrityError) as error:
+            raise RecordsRejected(str(error.orig or error).splitlines()[0]) from error
+        except StatementError as error:
+            if isinstance(error, DBAPIError):
+                raise  # the database's own error, e.g. OperationalError: unavailable, not refused
+            raise RecordsRejected(str(error).splitlines()[0]) from error
+        except (TypeError, ValueError) as error:
+            raise RecordsRejected(f"{type(error).__name__}: {error}") from error
+
+    return write_batch
+
+
 class DatabaseRuntime:
     """The database side of one FastAGI node. Create it inside the running event loop; `start`, then `stop`."""
 
@@ -81,7 +106,8 @@ class DatabaseRuntime:
         self.poller = VersionPoller(self._stored, self.publish, interval=poll_seconds, on_listed=self._keep_only)
         self.jobs = DatabaseJobStore(database)
         self.data_sources = DatabaseDataSources(database)
-        self.write_batch = CallRecordWriter(database)
+        self.write_batch = _refusals_named(CallRecordWriter(database))
+        self.spool = spool_for(database.url)  # records the database cannot take now, until it can
         self.resolve_inputs: InputResolver = callback_resolver(self.jobs, SystemClock())
         self.services = Services(
             clock=SystemClock(),

@@ -4,19 +4,27 @@ A call puts its record on a bounded queue as it ends; one writer task takes what
 batch) and hands it to the injected `write_batch` (the persistence layer's SQL insert in production).
 Writes are at least `flush_interval` apart: a record arriving after a quiet spell is written at once (no timer
 wakes the process later just for it), and under load the records of an interval pile up and go in one batch:
-at thousands of calls one wake-up and one INSERT per interval instead of one per call. A full queue makes the
-finishing call wait, never drops its record; `close()` writes everything left.
+at thousands of calls one wake-up and one INSERT per interval instead of one per call. `close()` writes
+everything left.
+
+Nothing is dropped when the database fails. A batch the store refuses for what it holds (`RecordsRejected`:
+a value it cannot take) is split until the refused record stands alone, which is set aside and logged; the
+rest is written. A batch the store cannot take now (down, unreachable, silent past `write_timeout`) goes to
+the `RecordSpool` on local disk after a few quick retries and is replayed when the store answers again, and
+on the next start. With a spool, a finishing call that finds the queue full spools its record instead of
+waiting; without one (tests, a host with no database) it waits for room.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import datetime
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
 from agi_server.metrics import AgiMetrics
 from graph_engine.trace import CallResult, TraceStep
@@ -24,6 +32,15 @@ from graph_engine.trace import CallResult, TraceStep
 log = logging.getLogger(__name__)
 
 RETRY_DELAYS: Final = (0.1, 0.5, 2.0)
+WRITE_TIMEOUT: Final = 30.0  # a batch insert takes milliseconds; a store silent this long is unavailable
+REPLAY_DELAYS: Final = (1.0, 5.0, 15.0, 60.0)  # between looks at the spool while the store stays unavailable
+_CLOSING_WRITE_TIMEOUT: Final = 5.0
+CLOSE_TIMEOUT: Final = 10.0  # how long close() lets writes run before what is left goes to the spool
+
+
+class RecordsRejected(Exception):
+    """Raised by a `WriteBatch` when the store refuses the records for what they hold (a value too long, a
+    character it cannot store), not for its availability: writing them again would fail again."""
 
 
 @dataclass(slots=True)
@@ -47,7 +64,19 @@ class CallRecord:
     trace: dict[str, Any] = field(default_factory=dict)  # CallResult.as_dict()
 
 
-WriteBatch = Callable[[list[CallRecord]], Awaitable[None]]
+WriteBatch = Callable[[list[CallRecord]], Awaitable[None]]  # raises RecordsRejected or any other error
+
+
+class Spool(Protocol):
+    """Where records go while the store cannot take them (see agi_server.spool.RecordSpool)."""
+
+    def put(self, records: Sequence[CallRecord]) -> Any: ...
+
+    def reject(self, records: Sequence[CallRecord]) -> Any: ...
+
+    def files(self) -> list[Any]: ...
+
+    def load(self, path: Any) -> list[CallRecord]: ...
 
 
 def _field_reader(cls: type) -> Callable[[Any], dict[str, Any]]:
@@ -95,6 +124,10 @@ class RecordWriter:
         metrics: AgiMetrics | None = None,
         retry_delays: tuple[float, ...] = RETRY_DELAYS,
         flush_interval: float = 1.0,
+        spool: Spool | None = None,
+        write_timeout: float = WRITE_TIMEOUT,
+        replay_delays: tuple[float, ...] = REPLAY_DELAYS,
+        close_timeout: float = CLOSE_TIMEOUT,
     ) -> None:
         # flush_interval: at 0.05 s a light load (100 calls, one ending every ~50 ms) woke the writer, and
         # wrote a one-record batch, for nearly every call, ~3 % of the server's CPU per AGI command there
@@ -116,15 +149,28 @@ class RecordWriter:
         self._flush_interval = flush_interval
         self._last_write = float("-inf")  # loop time the last batch went out
         self._task: asyncio.Task[None] | None = None
+        self._spool = spool
+        self._write_timeout = write_timeout
+        self._replay_delays = replay_delays
+        self._replays_failed = 0  # consecutive replays the store did not take: picks the next delay
+        self._next_replay = 0.0  # loop time of the next look at the spool (at once: a previous run's records)
+        self._close_timeout = close_timeout
+        self._spooled = bool(spool and spool.files())  # a previous run may have left records there
         self.written = 0
+        self.spooled = 0  # records put in the spool (they are written later, when the store is back)
+        self.rejected = 0  # records the store refused for what they hold, set aside in the spool folder
 
     def start(self) -> None:
         if self._task is None:
             self._task = asyncio.get_running_loop().create_task(self._run(), name="call-record-writer")
 
     async def submit(self, record: CallRecord) -> None:
-        """Queue `record`; wait while the queue is full (the writer is behind), never drop it."""
+        """Queue `record`. When the queue is full (the writer is behind): spool it, or without a spool wait for
+        room; never drop it."""
         while not self.offer(record):
+            if self._spool is not None:
+                self._keep([record])
+                return
             self._room.clear()
             await self._room.wait()
 
@@ -151,7 +197,15 @@ class RecordWriter:
         flush_wait, self._flush_wait = self._flush_wait, None
         if flush_wait is not None:
             _resolve(flush_wait)  # write now: shutdown has a deadline
-        await self._task
+        task = self._task
+        try:
+            await asyncio.wait_for(asyncio.shield(task), self._close_timeout)
+        except TimeoutError:
+            # A write still hangs on the store (retrying, or waiting out its timeout): what it holds, and what
+            # is queued, goes to the spool now. A batch the store commits after all is not written twice.
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
         self._task = None
 
     def _wake_writer(self) -> None:
@@ -175,11 +229,17 @@ class RecordWriter:
     async def _run(self) -> None:
         loop = asyncio.get_running_loop()
         while True:
+            if self._spooled and not self._closing and loop.time() >= self._next_replay:
+                await self._replay()
             if not self._pending:
                 if self._closing:
                     break
-                self._wake = loop.create_future()
-                await self._wake
+                self._wake = wake = loop.create_future()
+                # While records wait in the spool, wake for the next look at it even if no call ends.
+                timer = loop.call_at(self._next_replay, _resolve, wake) if self._spooled else None
+                await wake
+                if timer is not None:
+                    timer.cancel()
                 continue
             # Writes at least flush_interval apart: after a quiet spell at once, under load a batch per interval.
             hold = self._last_write + self._flush_interval - loop.time()
@@ -190,25 +250,113 @@ class RecordWriter:
                 timer.cancel()
                 self._flush_wait = None
             self._last_write = loop.time()
-            await self._write(self._take())
-        await self._write(self._drain())
+            batch = self._take()
+            try:
+                await self._write(batch)
+            except asyncio.CancelledError:
+                self._keep(batch + self._drain())  # close() ran out of time: keep everything on disk
+                raise
+        rest = self._drain()
+        try:
+            await self._write(rest)
+        except asyncio.CancelledError:
+            self._keep(rest)  # a chunk the store committed after all is not written twice
+            raise
+        if self._spooled:  # one more look before the process goes (a cut-off replay leaves its file as it was)
+            await self._replay()
 
     async def _write(self, batch: list[CallRecord]) -> None:
         for start in range(0, len(batch), self._batch_size):
-            chunk = batch[start : start + self._batch_size]
-            for attempt, delay in enumerate((*self._retry_delays, None)):
-                try:
-                    await self._write_batch(chunk)
-                    self.written += len(chunk)
+            unwritten = await self._write_chunk(batch[start : start + self._batch_size])
+            if unwritten:
+                self._keep(unwritten)
+
+    async def _write_chunk(self, chunk: list[CallRecord], *, retry: bool = True) -> list[CallRecord]:
+        """Write `chunk`; return what the store could not take now (it is unavailable). Records it refuses for
+        what they hold are set aside here, the rest of their chunk written."""
+        # Shutting down, there is no time to wait for a store that is unavailable: one short try, then the spool
+        # (without a spool, the retries are the records' only chance).
+        closing = self._closing and self._spool is not None
+        delays = (*self._retry_delays, None) if retry and not closing else (None,)
+        timeout = min(self._write_timeout, _CLOSING_WRITE_TIMEOUT) if closing else self._write_timeout
+        for delay in delays:
+            try:
+                await asyncio.wait_for(self._write_batch(chunk), timeout)
+            except RecordsRejected as refusal:
+                if len(chunk) == 1:
+                    self._reject(chunk, refusal)
+                    return []
+                half = len(chunk) // 2  # the store takes the others: find the one it refuses
+                first = await self._write_chunk(chunk[:half], retry=retry)
+                return first + await self._write_chunk(chunk[half:], retry=retry)
+            except Exception as error:
+                if delay is None or (self._closing and self._spool is not None):
+                    log.warning("writing %d call records failed (%s: %s)", len(chunk), type(error).__name__, error)
+                    return chunk
+                log.warning("writing %d call records failed; retrying in %g s", len(chunk), delay)
+                await asyncio.sleep(delay)
+            else:
+                self.written += len(chunk)
+                if self._spooled:  # the store answers again: bring the spool in now, not at the next back-off
+                    self._next_replay, self._replays_failed = 0.0, 0
+                return []
+        return chunk  # pragma: no cover - the loop always returns
+
+    def _keep(self, records: list[CallRecord]) -> None:
+        """Records the store cannot take now: to the spool; without one they are lost, and said so."""
+        ids = ", ".join(record.call_id for record in records)
+        if self._spool is None:
+            log.error("dropping %d call records (no spool to keep them): %s", len(records), ids)
+            if self._metrics is not None:
+                self._metrics.records_dropped.inc(len(records))
+            return
+        try:
+            where = self._spool.put(records)
+        except OSError:
+            log.exception("dropping %d call records: the spool cannot keep them either: %s", len(records), ids)
+            if self._metrics is not None:
+                self._metrics.records_dropped.inc(len(records))
+            return
+        self._spooled = True
+        self.spooled += len(records)
+        if self._metrics is not None:
+            self._metrics.records_spooled.inc(len(records))
+        log.warning("kept %d call records in %s until the database takes them: %s", len(records), where, ids)
+
+    def _reject(self, records: list[CallRecord], refusal: RecordsRejected) -> None:
+        self.rejected += len(records)
+        if self._metrics is not None:
+            self._metrics.records_dropped.inc(len(records))
+        where = self._spool.reject(records) if self._spool is not None else "nowhere (no spool)"
+        for record in records:
+            log.error("call_id=%s the database refused this call record (%s); set aside in %s", record.call_id,
+                      refusal, where)  # fmt: skip
+
+    def _replay_delay(self) -> float:
+        return self._replay_delays[min(self._replays_failed, len(self._replay_delays) - 1)]
+
+    async def _replay(self) -> None:
+        """Move spooled records into the store, oldest file first; stop at the first the store cannot take."""
+        assert self._spool is not None
+        for path in self._spool.files():
+            records = self._spool.load(path)
+            unwritten: list[CallRecord] = []
+            for start in range(0, len(records), self._batch_size):
+                unwritten = await self._write_chunk(records[start : start + self._batch_size], retry=False)
+                if unwritten:
+                    unwritten += records[start + self._batch_size :]
                     break
-                except Exception:
-                    if delay is None:
-                        log.exception("dropping %d call records after %d attempts", len(chunk), attempt + 1)
-                        if self._metrics is not None:
-                            self._metrics.records_dropped.inc(len(chunk))
-                        break
-                    log.warning("writing %d call records failed; retrying in %g s", len(chunk), delay)
-                    await asyncio.sleep(delay)
+            if unwritten and len(unwritten) < len(records):
+                self._spool.put(unwritten)  # what is left, before the file that held it all goes
+            if not unwritten or len(unwritten) < len(records):
+                path.unlink()
+            if unwritten:
+                self._replays_failed += 1
+                self._next_replay = asyncio.get_running_loop().time() + self._replay_delay()
+                return
+            log.info("wrote %d spooled call records from %s", len(records), path)
+            self._replays_failed = 0
+        self._spooled = bool(self._spool.files())  # records spooled while this replay ran
 
 
 def _resolve(future: asyncio.Future[None]) -> None:

@@ -33,7 +33,7 @@ from agi_server.protocol import (
     parse_env_block,
     require_fastagi_request,
 )
-from agi_server.records import CallRecord, RecordWriter, WriteBatch, trace_of
+from agi_server.records import CallRecord, RecordWriter, Spool, WriteBatch, trace_of
 from agi_server.scenarios import ScenarioSource, is_slug
 from agi_server.watchdog import Watchdog
 from graph_engine.channel import Prompt
@@ -145,6 +145,7 @@ class AgiServer:
         write_batch: WriteBatch | None = None,
         metrics: AgiMetrics | None = None,
         resolve_inputs: InputResolver | None = None,
+        spool: Spool | None = None,
     ) -> None:
         self.config = config
         self.resolve_inputs = resolve_inputs
@@ -152,7 +153,9 @@ class AgiServer:
         self.registry = registry
         self.services = services or Services(clock=SystemClock())
         self.metrics = metrics or AgiMetrics()
-        self.records = RecordWriter(write_batch or _discard, max_queue=config.record_queue, metrics=self.metrics)
+        self.records = RecordWriter(
+            write_batch or _discard, max_queue=config.record_queue, metrics=self.metrics, spool=spool
+        )
         self._networks = config.networks()
         # host -> allowed: a handful of Asterisk hosts connect thousands of times (bounded: see _on_connect).
         self._peers: dict[str, bool] = {}
@@ -365,8 +368,12 @@ class AgiServer:
             try:
                 await self._close_call(connection, channel, record, cancelled=cancelled)
             finally:
+                # The call is over: its place goes to the next caller before its record is queued, which may
+                # wait while the writer is behind.
                 self.active_calls -= 1
                 self.metrics.call_ended()
+                if cancelled or self._stopping or not self.records.offer(record):
+                    await self._keep_record(record, cancelled=cancelled)
 
     async def _inputs(self, record: CallRecord) -> dict[str, Any]:
         if self.resolve_inputs is None:
@@ -426,14 +433,17 @@ class AgiServer:
             _call_log(record).info(
                 "call ended: %s at %s", record.outcome, record.hangup_point or record.trace.get("last_node")
             )
+
+    async def _keep_record(self, record: CallRecord, *, cancelled: bool) -> None:
+        """A record the queue did not take at once (full), or one of a call that shutdown cancelled."""
         if cancelled or self._stopping:
             self.records.submit_nowait(record)
-        elif not self.records.offer(record):
-            try:
-                await self.records.submit(record)  # the writer is behind: wait for room, never drop
-            except asyncio.CancelledError:  # shutdown's deadline came while it waited: still written
-                self.records.submit_nowait(record)
-                raise
+            return
+        try:
+            await self.records.submit(record)  # the writer is behind: spool it, or wait for room; never drop
+        except asyncio.CancelledError:  # shutdown's deadline came while it waited: still written
+            self.records.submit_nowait(record)
+            raise
 
 
 # Allocations between young-generation collections while serving calls (CPython's default is 700). A call

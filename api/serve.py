@@ -51,6 +51,7 @@ async def serve(
         services=runtime.services,
         write_batch=runtime.write_batch,
         resolve_inputs=runtime.resolve_inputs,
+        spool=runtime.spool,
     )
     app = create_app(
         dataclasses.replace(settings, migrate_on_start=False), registry=registry, hub=hub, database=database

@@ -131,31 +131,43 @@ def as_record_in(record: object) -> CallRecordIn:
     return CallRecordIn(**values)
 
 
+def _text(value: str | None, limit: int | None = None) -> str | None:
+    """A value its column takes: cut to the column's length, and no NUL (PostgreSQL stores none in text)."""
+    if value is None:
+        return None
+    if "\x00" in value:
+        value = value.replace("\x00", "\ufffd")
+    return value[:limit] if limit is not None else value
+
+
 def _row(record: object) -> dict[str, Any]:
+    """One record as a row. Every value fits its column: a record the database refused would be set aside, and
+    an AGI path or query argument longer than a column (the dialplan's, ultimately the caller's) must not cost
+    the call its record."""
     record = as_record_in(record)
     trace = record.trace  # written as JSON by the engine's serializer (persistence.db.json_text)
     answered = record.answered_at is not None or bool(trace.get("answered"))
     ended = record.ended_at or record.started_at
     return {
-        "id": record.call_id,
-        "scenario": record.scenario,
+        "id": _text(record.call_id, 64),
+        "scenario": _text(record.scenario, 64),
         "version": record.version,
-        "caller_id": record.caller_id[:80],
-        "caller_name": record.caller_name[:200],
-        "dialed_number": record.dialed_number[:80],
-        "channel": record.channel[:200],
-        "node": record.node[:100],
+        "caller_id": _text(record.caller_id, 80),
+        "caller_name": _text(record.caller_name, 200),
+        "dialed_number": _text(record.dialed_number, 80),
+        "channel": _text(record.channel, 200),
+        "node": _text(record.node, 100),
         "started_at": record.started_at,
         "answered_at": record.answered_at,
         "ended_at": record.ended_at,
         "duration_ms": max(0, int((ended - record.started_at).total_seconds() * 1000)),
-        "outcome": record.outcome,
+        "outcome": _text(record.outcome, 30),
         "status": derive_status(outcome=record.outcome, answered=answered, trace=trace),
-        "last_node": record.last_node,
-        "error": record.error,
-        "origin_call_id": record.origin_call_id,
-        "callback_job_id": record.callback_job_id,
-        "variables": dict(record.variables),
+        "last_node": _text(record.last_node, 100),
+        "error": _text(record.error),
+        "origin_call_id": _text(record.origin_call_id, 64),
+        "callback_job_id": _text(record.callback_job_id, 36),
+        "variables": dict(record.variables),  # json_text writes no NUL into JSON either
         "trace": trace,
     }
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from sqlalchemy import Engine, create_engine, event, false, update
 from sqlalchemy.engine import make_url
@@ -52,8 +53,14 @@ def hold_sqlite_writes(session: Session, table: Any) -> None:
 
 def json_text(value: Any) -> str:
     """How JSON columns are written. Variables may hold datetimes or decimals from a data source: they are
-    stored as text, so one odd value never fails a batch of call records."""
-    return json.dumps(value, default=str)
+    stored as text, so one odd value never fails a batch of call records. So is a NUL (a query argument's %00),
+    which PostgreSQL's JSONB refuses: written as U+FFFD."""
+    text = json.dumps(value, default=str)
+    return _JSON_NUL.sub(r"\1\\ufffd", text) if "\\u0000" in text else text
+
+
+# An escaped NUL: \u0000 after an even number of backslashes (after an odd one it is the text "\u0000").
+_JSON_NUL = re.compile(r"(?<!\\)((?:\\\\)*)\\u0000")
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -65,7 +72,23 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
+    if make_url(url).get_backend_name() == "postgresql":
+        # A database that stops answering (a dead host, a dropped route) must fail a connection or a statement
+        # in seconds, not hold a worker thread for the kernel's TCP timeout of many minutes.
+        kwargs["connect_args"] = {**POSTGRES_TIMEOUTS, **kwargs.get("connect_args", {})}
     return create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+# libpq settings (psycopg passes them through): connect within 10 s; a silent peer is noticed by keepalive probes
+# after ~30 s idle, and written data left unacknowledged for 30 s fails the connection.
+POSTGRES_TIMEOUTS: Final = {
+    "connect_timeout": 10,
+    "keepalives": 1,
+    "keepalives_idle": 20,
+    "keepalives_interval": 5,
+    "keepalives_count": 2,
+    "tcp_user_timeout": 30_000,
+}
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

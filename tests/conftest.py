@@ -17,6 +17,13 @@ from voice.templating import install_template_functions
 # Hosts (CLI, API, FastAGI server) offer the spoken helpers to templates at start-up; so do the tests.
 install_template_functions()
 
+
+@pytest.fixture(autouse=True)
+def _private_spool_root(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Call-record spools of server databases (agi_server.spool.spool_for) under a folder of this test run, never
+    /var/lib/ivrgraph: a record spooled by one test must not be replayed into another run's database."""
+    monkeypatch.setenv("IVRGRAPH_SPOOL_DIR", str(tmp_path_factory.getbasetemp() / "spool"))
+
 ROOT = Path(__file__).resolve().parent.parent
 BUILTIN_BLOCK_TYPES = ("start", "message", "say_phrase", "ivr", "sql", "transfer", "callback", "schedule",
                        "condition", "switch", "set_variable", "goto", "goto_scenario", "hangup")  # fmt: skip

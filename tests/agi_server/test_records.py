@@ -1,11 +1,17 @@
-"""The call-record writer: batches, back-pressure when the database falls behind, nothing lost at close."""
+"""The call-record writer: batches, back-pressure when the database falls behind, nothing lost at close or when
+the database fails."""
 
 from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
 
-from agi_server.records import CallRecord, RecordWriter
+import pytest
+
+from agi_server.records import CallRecord, RecordsRejected, RecordWriter
+from agi_server.spool import RecordSpool
 
 T0 = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
 
@@ -87,3 +93,184 @@ async def test_close_without_a_writer_task_writes_directly() -> None:
     writer.submit_nowait(_record(0))
     await writer.close()
     assert written == ["c0"]
+
+
+# -- a database that fails: nothing lost (review of 2026-12-05: a 3 s outage, a frozen database, one
+# record the database refused, or shutdown with the database down each lost records) ----------------------
+
+
+class FlakyStore:
+    """A `WriteBatch` whose database is down (ConnectionError), frozen (never answers) or up; it refuses any
+    batch holding a record of scenario "poison" for what it holds, as PostgreSQL refuses a value too long."""
+
+    def __init__(self) -> None:
+        self.state = "up"
+        self.rows: list[str] = []
+
+    async def __call__(self, batch: list[CallRecord]) -> None:
+        if self.state == "down":
+            raise ConnectionError("connection refused")
+        if self.state == "frozen":
+            await asyncio.sleep(3600)
+        if any(record.scenario == "poison" for record in batch):
+            raise RecordsRejected("value too long for type character varying(64)")
+        self.rows.extend(record.call_id for record in batch)
+
+
+def _writer(store: FlakyStore, spool: RecordSpool, **overrides: Any) -> RecordWriter:
+    settings: dict[str, Any] = {"flush_interval": 0, "retry_delays": (0.01,), "replay_delays": (0.05,)}
+    return RecordWriter(store, spool=spool, **{**settings, **overrides})
+
+
+async def test_one_refused_record_is_set_aside_and_the_rest_of_its_batch_written(tmp_path: Path) -> None:
+    store, spool = FlakyStore(), RecordSpool(tmp_path)
+    writer = RecordWriter(store, spool=spool, flush_interval=10.0)
+    writer.start()
+    records = [_record(n) for n in range(7)]
+    records[3].scenario = "poison"
+    for record in records:
+        writer.offer(record)
+    await writer.close()
+    assert sorted(store.rows) == ["c0", "c1", "c2", "c4", "c5", "c6"]
+    assert writer.rejected == 1
+    [rejected] = tmp_path.glob("rejected-*.jsonl")
+    assert [record.call_id for record in spool.load(rejected)] == ["c3"]
+    assert spool.files() == []  # a refused record is never replayed
+
+
+async def test_records_of_an_outage_are_spooled_then_written_when_the_database_is_back(tmp_path: Path) -> None:
+    store, spool = FlakyStore(), RecordSpool(tmp_path)
+    writer = _writer(store, spool)
+    writer.start()
+    store.state = "down"
+    for n in range(5):
+        await writer.submit(_record(n))
+        await asyncio.sleep(0.02)
+    async with asyncio.timeout(2):
+        while writer.spooled < 5:
+            await asyncio.sleep(0.01)
+    assert store.rows == [] and spool.files()
+    store.state = "up"
+    async with asyncio.timeout(2):  # the next look at the spool, with no new call to wake the writer
+        while spool.files():
+            await asyncio.sleep(0.01)
+    assert sorted(store.rows) == ["c0", "c1", "c2", "c3", "c4"]
+    await writer.close()
+
+
+async def test_a_frozen_database_times_out_into_the_spool(tmp_path: Path) -> None:
+    store, spool = FlakyStore(), RecordSpool(tmp_path)
+    writer = _writer(store, spool, write_timeout=0.05)
+    writer.start()
+    store.state = "frozen"
+    await writer.submit(_record(0))
+    async with asyncio.timeout(2):
+        while not spool.files():
+            await asyncio.sleep(0.01)
+    store.state = "up"
+    async with asyncio.timeout(2):
+        while spool.files():
+            await asyncio.sleep(0.01)
+    await writer.close()
+    assert store.rows == ["c0"]
+
+
+async def test_a_full_queue_spools_instead_of_holding_the_call(tmp_path: Path) -> None:
+    store, spool = FlakyStore(), RecordSpool(tmp_path)
+    store.state = "frozen"
+    writer = _writer(store, spool, max_queue=1, batch_size=1, write_timeout=60)
+    writer.start()
+    await writer.submit(_record(0))
+    await asyncio.sleep(0.02)  # the writer holds c0 and waits on the database
+    await writer.submit(_record(1))
+    await asyncio.wait_for(writer.submit(_record(2)), 0.1)  # full: kept on disk, the call does not wait
+    assert [record.call_id for path in spool.files() for record in spool.load(path)] == ["c2"]
+
+
+async def test_shutdown_with_the_database_down_keeps_the_records_for_the_next_start(tmp_path: Path) -> None:
+    store, spool = FlakyStore(), RecordSpool(tmp_path)
+    store.state = "down"
+    writer = _writer(store, spool, flush_interval=10.0)
+    writer.start()
+    for n in range(3):
+        writer.offer(_record(n))
+    await asyncio.wait_for(writer.close(), 2)
+    assert store.rows == [] and writer.spooled == 3
+    store.state = "up"
+    restarted = _writer(store, RecordSpool(tmp_path))
+    restarted.start()
+    async with asyncio.timeout(2):
+        while len(store.rows) < 3:
+            await asyncio.sleep(0.01)
+    await restarted.close()
+    assert sorted(store.rows) == ["c0", "c1", "c2"] and spool.files() == []
+
+
+def test_a_spooled_record_reads_back_as_it_was_written(tmp_path: Path) -> None:
+    spool = RecordSpool(tmp_path)
+    record = _record(1)
+    record.answered_at, record.facts, record.trace = T0, {"caller_id": "100"}, {"steps": [{"node": "a"}]}
+    [back] = spool.load(spool.put([record]))
+    assert back == record
+
+
+async def test_the_database_runtime_tells_a_refusal_from_an_outage(tmp_path: Path) -> None:
+    """What the writer splits and sets aside (the database refuses a record for what it holds) against what it
+    spools and replays (the database is unavailable), on a real SQLite file and an unreachable PostgreSQL."""
+    from agi_server.node import DatabaseRuntime
+    from graph_engine.services import SilentTts
+    from persistence.db import Database
+    from persistence.migrate import upgrade
+
+    url = f"sqlite:///{tmp_path / 'calls.sqlite3'}"
+    upgrade(url)
+    database = Database(url)
+    unreachable = Database("postgresql://nobody@127.0.0.1:1/none")
+    try:
+        runtime = DatabaseRuntime(database, tts=SilentTts())
+        broken = _record(1)
+        broken.started_at = None  # type: ignore[assignment]  # NOT NULL: refused for what it holds
+        with pytest.raises(RecordsRejected):
+            await runtime.write_batch([broken])
+        await runtime.write_batch([_record(2)])
+        assert runtime.spool.folder == tmp_path / "calls.sqlite3-spool"
+        with pytest.raises(Exception) as outage:
+            await DatabaseRuntime(unreachable, tts=SilentTts()).write_batch([_record(3)])
+        assert not isinstance(outage.value, RecordsRejected)
+    finally:
+        database.dispose()
+        unreachable.dispose()
+
+
+async def test_close_does_not_wait_out_a_frozen_database(tmp_path: Path) -> None:
+    """Shutdown with the database frozen mid-write: close() returns within its timeout and the batch being
+    written, and the queue, are on disk (the writer used to wait for every retry of a 30 s timeout)."""
+    store, spool = FlakyStore(), RecordSpool(tmp_path)
+    store.state = "frozen"
+    writer = _writer(store, spool, close_timeout=0.2)
+    writer.start()
+    await writer.submit(_record(0))
+    await asyncio.sleep(0.02)  # c0 is being written
+    writer.offer(_record(1))
+    await asyncio.wait_for(writer.close(), 1.0)
+    kept = sorted(record.call_id for path in spool.files() for record in spool.load(path))
+    assert kept == ["c0", "c1"]
+
+
+async def test_the_spool_comes_in_as_soon_as_a_write_succeeds_again(tmp_path: Path) -> None:
+    store, spool = FlakyStore(), RecordSpool(tmp_path)
+    writer = _writer(store, spool, replay_delays=(60.0,))  # back-off far away: the success must not wait it out
+    writer.start()
+    store.state = "down"
+    await writer.submit(_record(0))
+    async with asyncio.timeout(2):
+        while not spool.files():
+            await asyncio.sleep(0.01)
+    await asyncio.sleep(0.05)  # the replay right after spooling failed: the next one is a minute away
+    store.state = "up"
+    await writer.submit(_record(1))
+    async with asyncio.timeout(2):
+        while spool.files():
+            await asyncio.sleep(0.01)
+    await writer.close()
+    assert sorted(store.rows) == ["c0", "c1"]

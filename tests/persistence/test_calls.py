@@ -116,6 +116,20 @@ def test_values_that_are_not_json_are_stored_as_text(database: Database) -> None
         assert calls.get_call(session, call_id="call-0001").variables == {"when": str(T0)}
 
 
+def test_a_record_with_values_its_columns_cannot_take_is_still_written(database: Database) -> None:
+    """A 70-character AGI path and a query argument holding %00: PostgreSQL refused the whole batch (varchar(64),
+    and JSONB takes no \\u0000), and every call of that batch lost its record (review of 2026-12-05)."""
+    long_path = "x" * 70
+    odd = _record(1, scenario=long_path, caller_name="A\x00B", variables={"ref": "a\x00b", "k\x00": "\\u0000"})
+    CallRecordWriter(database).write_batch([odd, _record(2)])
+    with database.session() as session:
+        stored = calls.get_call(session, call_id="call-0001")
+        assert calls.get_call(session, call_id="call-0002").scenario == "support"
+    assert stored.scenario == long_path[:64]
+    assert stored.caller_name == "A\ufffdB"
+    assert stored.variables == {"ref": "a\ufffdb", "k\ufffd": "\\u0000"}  # the text "\u0000" stays as it was
+
+
 def test_unknown_call_and_forged_cursor(database: Database) -> None:
     with database.session() as session:
         with pytest.raises(NotFound):

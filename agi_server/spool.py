@@ -1,0 +1,114 @@
+"""Call records the database cannot take right now, kept on local disk until it can.
+
+The record writer puts a batch here when the database stays unavailable past its retries (down, frozen,
+unreachable), when a finishing call finds the queue full, and at shutdown; it replays the spool once the
+database answers again, and on the next start. A call's record is therefore lost only with the disk.
+
+One file per batch (`records-<ns>-<pid>.jsonl`, one JSON record a line), written to a temporary name, flushed
+to disk and renamed, so a crash leaves either the whole batch or none of it. Records the database refuses for
+what they hold (not for its availability) go to `rejected-*.jsonl` for the operator, never back to the spool.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import fields
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Final
+
+from sqlalchemy.engine import make_url
+
+from agi_server.records import CallRecord
+
+log = logging.getLogger(__name__)
+
+SPOOL_ENV: Final = "IVRGRAPH_SPOOL_DIR"  # the folder that holds one spool per database
+DEFAULT_ROOT: Final = Path("/var/lib/ivrgraph/spool")
+_TIMES: Final = ("started_at", "ended_at", "answered_at")
+_FIELDS: Final = frozenset(item.name for item in fields(CallRecord))
+
+
+class RecordSpool:
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        folder.mkdir(parents=True, exist_ok=True)
+        self._sequence = 0
+
+    def put(self, records: Sequence[CallRecord]) -> Path:
+        """Keep `records` (one new file) and return its path."""
+        return self._write("records", records)
+
+    def reject(self, records: Sequence[CallRecord]) -> Path:
+        """Set aside records the database refuses for what they hold: kept for the operator, not replayed."""
+        return self._write("rejected", records)
+
+    def files(self) -> list[Path]:
+        """Spooled batches, oldest first."""
+        return sorted(self.folder.glob("records-*.jsonl"))
+
+    def load(self, path: Path) -> list[CallRecord]:
+        """The records of one spooled file; a line that cannot be read (a torn disk) is logged and skipped."""
+        records = []
+        with path.open(encoding="utf-8") as lines:
+            for number, line in enumerate(lines, start=1):
+                try:
+                    records.append(_record(json.loads(line)))
+                except (ValueError, TypeError) as error:
+                    log.error("spool file %s line %d is unreadable and is skipped: %s", path, number, error)
+        return records
+
+    def _write(self, kind: str, records: Sequence[CallRecord]) -> Path:
+        self._sequence += 1
+        name = f"{kind}-{time.time_ns():020d}-{os.getpid()}-{self._sequence:06d}.jsonl"
+        final = self.folder / name
+        temporary = self.folder / f".{name}.tmp"
+        with temporary.open("w", encoding="utf-8") as out:
+            for record in records:
+                out.write(json.dumps(_fields(record), default=str) + "\n")
+            out.flush()
+            os.fsync(out.fileno())
+        temporary.rename(final)
+        return final
+
+
+def spool_for(database_url: str, environ: Mapping[str, str] | None = None) -> RecordSpool:
+    """The spool of one database: records are only ever replayed into the database they were meant for.
+
+    A SQLite file's spool sits beside it; any other database's is a folder named after its host, port and name
+    under IVRGRAPH_SPOOL_DIR (default /var/lib/ivrgraph/spool, else ./spool when that cannot be made)."""
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+        return RecordSpool(Path(f"{url.database}-spool"))
+    key = re.sub(r"[^A-Za-z0-9_.-]+", "_", f"{url.get_backend_name()}-{url.host or ''}-{url.port or ''}-{url.database}")
+    env = os.environ if environ is None else environ
+    configured = env.get(SPOOL_ENV, "").strip()
+    if configured:
+        return RecordSpool(Path(configured) / key)
+    try:
+        return RecordSpool(DEFAULT_ROOT / key)
+    except OSError as error:
+        local = Path.cwd() / "spool" / key
+        log.warning("call record spool %s unusable (%s); using %s", DEFAULT_ROOT, error, local)
+        return RecordSpool(local)
+
+
+def _fields(record: CallRecord) -> dict[str, Any]:
+    data = {name: getattr(record, name) for name in _FIELDS}
+    for name in _TIMES:
+        if data[name] is not None:
+            data[name] = data[name].isoformat()
+    return data
+
+
+def _record(data: dict[str, Any]) -> CallRecord:
+    values = {name: value for name, value in data.items() if name in _FIELDS}
+    for name in _TIMES:
+        if values.get(name) is not None:
+            values[name] = datetime.fromisoformat(values[name])
+    return CallRecord(**values)
