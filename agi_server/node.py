@@ -103,7 +103,7 @@ class DatabaseRuntime:
         self.database = database
         self._stored = DatabaseScenarios(database)
         self.source = CachedScenarioSource(self._load)
-        self.poller = VersionPoller(self._stored, self.publish, interval=poll_seconds, on_listed=self._keep_only)
+        self.poller = VersionPoller(self._stored, self._swap_in, interval=poll_seconds, on_listed=self._keep_only)
         self.jobs = DatabaseJobStore(database)
         self.data_sources = DatabaseDataSources(database)
         self.write_batch = _refusals_named(CallRecordWriter(database))
@@ -128,6 +128,10 @@ class DatabaseRuntime:
         """A new version (from the poller, or a publish hub that may call from a worker thread)."""
         self._loop.call_soon_threadsafe(self.source.publish, as_runtime(published))
 
+    def _swap_in(self, published: Published) -> None:
+        """A new version the poller found (it runs on this loop: the cache is swapped before the poll returns)."""
+        self.source.publish(as_runtime(published))
+
     def withdraw(self, slug: str) -> None:
         """A scenario deleted through this process's API (the publish hub, maybe from a worker thread)."""
         self._loop.call_soon_threadsafe(self.source.withdraw, slug)
@@ -140,7 +144,8 @@ class DatabaseRuntime:
 
     async def start(self, *, ami: AmiSettings | None = None, dialer: DialerSettings | None = None) -> None:
         """Poll for versions published elsewhere; dial callbacks through AMI when `ami` is given."""
-        await self.poller.poll_once()  # take the current stamp now: a publish right after start is not missed
+        # Every published scenario, now: calls find them in memory, even while the database is away.
+        await self.poller.poll_once()
         self._polling = asyncio.create_task(self.poller.run(), name="version-poller")
         if ami is not None:
             self.dialer = await start_dialer(

@@ -8,6 +8,7 @@ engineer's database source replaces it by implementing the same protocol.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import re
@@ -49,19 +50,31 @@ class ScenarioSource(Protocol):
 Loader = Callable[[str], Awaitable[PublishedScenario | None]]
 
 
-class CachedScenarioSource:
-    """Published scenarios in memory; `loader` (e.g. a database query) fills misses when given."""
+LOAD_TIMEOUT: Final = 3.0  # a caller waits this long at most for a scenario the cache does not hold
 
-    def __init__(self, loader: Loader | None = None) -> None:
+
+class CachedScenarioSource:
+    """Published scenarios in memory; `loader` (e.g. a database query) fills misses when given.
+
+    A miss that the loader cannot answer (the database is down, or silent past `load_timeout`) is logged and
+    answered None, so the caller hears the fallback prompt instead of silence; the scenarios already held keep
+    answering whatever the database does."""
+
+    def __init__(self, loader: Loader | None = None, *, load_timeout: float = LOAD_TIMEOUT) -> None:
         self._published: dict[str, PublishedScenario] = {}
         self._loader = loader
+        self._load_timeout = load_timeout
 
     async def get(self, slug: str) -> PublishedScenario | None:
         if not is_slug(slug):
             return None
         published = self._published.get(slug)
         if published is None and self._loader is not None:
-            published = await self._loader(slug)
+            try:
+                published = await asyncio.wait_for(self._loader(slug), self._load_timeout)
+            except Exception as error:  # TimeoutError, or the store's own: either way it cannot say now
+                log.error("scenario %r could not be looked up: %s: %s", slug, type(error).__name__, error)
+                return None
             if published is not None:
                 self.publish(published)
                 published = self._published[slug]

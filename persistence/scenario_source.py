@@ -2,7 +2,7 @@
 
 `DatabaseScenarios` answers "what is the latest published version of <slug>" and is also the engine's
 `ScenarioLoader` (Go To Scenario). `VersionPoller` is how a node learns about publishes made by another
-process: it watches the version stamp (the newest version row id) and reports what changed.
+process: it compares every scenario's latest version with the one it last saw and reports what changed.
 """
 
 from __future__ import annotations
@@ -38,23 +38,26 @@ class DatabaseScenarios:
         # A version was validated before it was stored, so its structure is known to be sound.
         return build_scenario(found.document) if found is not None else None
 
-    def stamp(self) -> int:
+    def versions(self) -> dict[str, tuple[int, int]]:
         with self._database.session() as session:
-            return scenarios.version_stamp(session)
+            return scenarios.published_versions(session)
 
-    def changed_since(self, stamp: int) -> tuple[int, list[Published]]:
+    def newest(self, slugs: list[str]) -> list[Published]:
         with self._database.session() as session:
-            changed = scenarios.changed_since(session, stamp=stamp)
-            newest = scenarios.version_stamp(session)
-        return newest, changed
-
-    def published_slugs(self) -> set[str]:
-        with self._database.session() as session:
-            return scenarios.published_slugs(session)
+            found = (scenarios.published(session, slug=slug) for slug in slugs)
+            return [published for published in found if published is not None]
 
 
 class VersionPoller:
-    """Every `interval` seconds, report versions published since the last look (by any process)."""
+    """Every `interval` seconds, report the scenarios whose published version changed since the last look (by
+    any process), and list the published slugs.
+
+    It compares each scenario's latest version number with the last one seen, rather than watching for version
+    row ids above the newest seen: ids are handed out at insert and become visible at commit, so on PostgreSQL a
+    publish that committed after a later one had been polled was never seen by other nodes. The first look
+    reports every published scenario: a node holds them all from the start, and keeps answering every one of
+    them while the database is away.
+    """
 
     def __init__(
         self,
@@ -66,21 +69,27 @@ class VersionPoller:
     ) -> None:
         self._source = source
         self._on_published = on_published
-        # Given the slugs that have a published version at every poll: a deletion changes no version stamp.
+        # Given the slugs that have a published version at every poll: a deletion changes no version.
         self._on_listed = on_listed
         self._interval = interval
-        self._stamp: int | None = None
+        self._seen: dict[str, tuple[int, int]] = {}  # slug -> (scenario row id, version number) last reported
 
     async def poll_once(self) -> list[Published]:
-        if self._stamp is None:
-            self._stamp = await asyncio.to_thread(self._source.stamp)
-            return []
-        self._stamp, changed = await asyncio.to_thread(self._source.changed_since, self._stamp)
-        for published in changed:
+        versions = await asyncio.to_thread(self._source.versions)
+        changed = [slug for slug, version in versions.items() if self._seen.get(slug) != version]
+        found = await asyncio.to_thread(self._source.newest, changed) if changed else []
+        for published in found:
             self._on_published(published)
+        # What it reported, as reported (a publish landing between the two reads is seen at the next poll).
+        reported = {published.slug: published.number for published in found}
+        self._seen = {
+            slug: version
+            for slug, version in versions.items()
+            if slug not in changed or reported.get(slug) == version[1]
+        }
         if self._on_listed is not None:
-            self._on_listed(await asyncio.to_thread(self._source.published_slugs))
-        return changed
+            self._on_listed(set(versions))
+        return found
 
     async def run(self) -> None:
         while True:

@@ -268,16 +268,9 @@ def published_slugs(session: Session) -> set[str]:
     return set(session.scalars(select(Scenario.slug).where(Scenario.latest_version.is_not(None))))
 
 
-def version_stamp(session: Session) -> int:
-    """Changes whenever anything is published: FastAGI nodes poll it to learn about publishes elsewhere."""
-    return int(session.scalar(select(func.max(ScenarioVersion.id))) or 0)
-
-
-def changed_since(session: Session, *, stamp: int) -> list[Published]:
-    """The newest version of every scenario published after `stamp`."""
-    rows = session.execute(
-        select(Scenario.slug, ScenarioVersion)
-        .join(ScenarioVersion, Scenario.id == ScenarioVersion.scenario_id)
-        .where(ScenarioVersion.id > stamp, ScenarioVersion.number == Scenario.latest_version)
-    ).all()
-    return [Published(slug, version.number, version.document, version.id) for slug, version in rows]
+def published_versions(session: Session) -> dict[str, tuple[int, int]]:
+    """Every published scenario's slug -> (scenario row id, latest version number): what FastAGI nodes compare
+    at each poll. A new row id is a scenario deleted and created again under the same slug."""
+    rows = session.execute(select(Scenario.slug, Scenario.id, Scenario.latest_version).where(
+        Scenario.latest_version.is_not(None)))  # fmt: skip
+    return {slug: (scenario_id, number) for slug, scenario_id, number in rows if number is not None}

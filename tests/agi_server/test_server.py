@@ -69,6 +69,30 @@ async def test_unknown_slug_plays_the_fallback_and_hangs_up(
     assert errors[0].call_id == records.records[0].call_id  # type: ignore[attr-defined]
 
 
+@pytest.mark.parametrize("store", ["down", "frozen"])
+async def test_a_lookup_the_database_cannot_answer_plays_the_fallback(
+    start_server: StartServer, records: MemoryRecords, store: str
+) -> None:
+    """Review of 2026-12-05: with the database down, a scenario not yet in memory failed with no prompt; with
+    it frozen the caller heard silence for as long as the connection hung. Both now hear the fallback."""
+
+    async def lookup(slug: str) -> PublishedScenario | None:
+        if store == "down":
+            raise ConnectionError("connection refused")
+        await asyncio.sleep(3600)
+        return None
+
+    server = await start_server(source=CachedScenarioSource(lookup, load_timeout=0.05))
+    fake = await call(server, "not-cached")
+    await server.stop()
+    assert [parse_args(line) for line in fake.commands] == [
+        ["ANSWER"],
+        ["STREAM", "FILE", "ivrgraph/unavailable", ""],
+        ["HANGUP"],
+    ]
+    assert records.records[0].outcome == "unknown_scenario"
+
+
 async def test_query_and_arguments_become_plain_inputs(start_server: StartServer, records: MemoryRecords) -> None:
     """env.txt: query string and agi_arg_N reach the call as strings; they cannot pose as channel facts."""
     server = await start_server(source=_source(("greet", GREETING)))

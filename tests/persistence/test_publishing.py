@@ -3,11 +3,13 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from sqlalchemy import select
 
 from blocks import default_registry
 from persistence import audit, scenarios
 from persistence.db import Database
 from persistence.errors import PublishBlocked
+from persistence.models import Scenario, ScenarioVersion
 from persistence.publishing import PublishHub, publish
 from persistence.scenario_source import DatabaseScenarios, VersionPoller
 from tests.persistence import documents
@@ -77,7 +79,7 @@ async def test_other_nodes_see_publishes_through_the_version_stamp(database: Dat
     seen: list[tuple[str, int]] = []
     source = DatabaseScenarios(database)
     poller = VersionPoller(source, lambda p: seen.append((p.slug, p.number)))
-    assert await poller.poll_once() == []  # first look: remembers the stamp
+    assert await poller.poll_once() == []  # first look: nothing is published yet
     _create(database, "a", documents.greeting())
     _create(database, "b", documents.greeting())
     await _publish(database, "a")
@@ -122,7 +124,7 @@ async def test_a_deleted_scenario_leaves_the_call_servers_and_its_successor_goes
     here, there = DatabaseRuntime(database, poll_seconds=60), DatabaseRuntime(database, poll_seconds=60)
     hub.subscribe(here.publish)
     hub.subscribe_withdrawals(here.withdraw)
-    await there.poller.poll_once()  # takes the stamp
+    await there.poller.poll_once()  # its first look: nothing published yet
     _create(database, "sales", documents.greeting())
     await _publish(database, "sales")
     await _publish(database, "sales")
@@ -176,8 +178,53 @@ async def test_the_version_stamp_moves_after_the_newest_version_was_deleted(data
     await _publish(database, "main")
     await _publish(database, "promo")
     await poller.poll_once()
+    assert sorted(seen) == [("main", 1), ("promo", 1)]  # the first look reports everything published
     with database.session() as session:
         scenarios.delete_scenario(session, slug="promo")
     await _publish(database, "main")
     await poller.poll_once()
-    assert seen == [("main", 2)]
+    assert sorted(seen) == [("main", 1), ("main", 2), ("promo", 1)]
+
+
+async def test_a_publish_that_commits_after_a_later_one_is_still_seen(database: Database) -> None:
+    """Review of 2026-12-05 on PostgreSQL: version ids are handed out at insert and seen at commit, so A's v2
+    (id 3) committing after B's v2 (id 4) had been polled was never seen by the other nodes, who kept A's v1.
+    Here A's version row is inserted (its id taken), B publishes and is polled, then A commits."""
+    if not database.is_postgres:
+        pytest.skip("SQLite has one writer: a publish cannot commit while another holds its version row")
+    seen: list[tuple[str, int]] = []
+    poller = VersionPoller(DatabaseScenarios(database), lambda p: seen.append((p.slug, p.number)))
+    _create(database, "a", documents.greeting())
+    _create(database, "b", documents.greeting())
+    await _publish(database, "a")
+    await _publish(database, "b")
+    await poller.poll_once()
+    a_v2 = database.sessions()  # A's publish: its version row inserted first, committed last
+    a_v2.begin()
+    a_scenario = a_v2.scalar(select(Scenario).where(Scenario.slug == "a"))
+    assert a_scenario is not None
+    late = ScenarioVersion(
+        scenario_id=a_scenario.id, number=2, document=documents.greeting(), message="late", validation_summary={}
+    )
+    a_v2.add(late)
+    a_v2.flush()  # the row has its id now
+    a_scenario.latest_version = 2
+    await _publish(database, "b")
+    await poller.poll_once()
+    a_v2.commit()
+    a_v2.close()
+    await poller.poll_once()
+    assert seen == [("a", 1), ("b", 1), ("b", 2), ("a", 2)]
+
+
+async def test_a_node_holds_every_published_scenario_from_its_first_poll(database: Database) -> None:
+    """So a scenario this node has not answered yet still answers while the database is away (review of
+    2026-12-05: it failed with no prompt, or the caller heard silence while the lookup hung)."""
+    from agi_server.node import DatabaseRuntime
+
+    _create(database, "promo", documents.greeting())
+    await _publish(database, "promo")
+    node = DatabaseRuntime(database, poll_seconds=60)
+    await node.poller.poll_once()
+    assert node.source.slugs() == ["promo"]
+    node.close()
