@@ -24,6 +24,7 @@ def _private_spool_root(tmp_path_factory: pytest.TempPathFactory, monkeypatch: p
     /var/lib/ivrgraph: a record spooled by one test must not be replayed into another run's database."""
     monkeypatch.setenv("IVRGRAPH_SPOOL_DIR", str(tmp_path_factory.getbasetemp() / "spool"))
 
+
 ROOT = Path(__file__).resolve().parent.parent
 BUILTIN_BLOCK_TYPES = ("start", "message", "say_phrase", "ivr", "sql", "transfer", "callback", "schedule",
                        "condition", "switch", "set_variable", "goto", "goto_scenario", "hangup")  # fmt: skip
