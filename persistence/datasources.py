@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import functools
+import logging
 import re
 import threading
 import time
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -24,13 +27,17 @@ from sqlalchemy.orm import Session
 
 from graph_engine.errors import DataSourceError
 from graph_engine.sql_params import parse_query
-from persistence.db import Database, normalize_url
+from persistence.db import POSTGRES_TIMEOUTS, Database, normalize_url
 from persistence.errors import AlreadyExists, InvalidDocument, NotFound
 from persistence.models import DataSource, utcnow
 
 NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]{0,63}$"
 _READ_VERBS = frozenset({"select", "with", "show", "values", "explain", "describe", "desc", "table"})
 _CONFIG_TTL = 30.0  # seconds a node trusts its cached copy of a source's settings
+_RETRY = 5.0  # seconds before settings that could not be re-read are tried again
+QUERY_WORKERS = 16  # SQL block queries in flight at once per process; more wait their turn within their timeout
+
+log = logging.getLogger(__name__)
 
 
 # -- configuration rows ------------------------------------------------------------------------
@@ -135,19 +142,27 @@ class _Source:
 class DatabaseDataSources:
     """`graph_engine.services.DataSources` over the configured sources, one small engine (pool) per source."""
 
-    def __init__(self, database: Database, *, pool_size: int = 5) -> None:
+    def __init__(self, database: Database, *, pool_size: int = 5, workers: int = QUERY_WORKERS) -> None:
         self._database = database
         self._pool_size = pool_size
         self._sources: dict[str, _Source] = {}
         self._lock = threading.Lock()
+        # Threads of their own: a query to a database that froze holds its thread until the driver gives up,
+        # and in the loop's default executor such threads starved the call-record writer, scenario lookups and
+        # the dialer (review of 2026-12-05). Here they can only hold up other SQL blocks, which time out.
+        self._workers = workers
+        self._executor: ThreadPoolExecutor | None = None
 
     async def query(
         self, source: str, sql: str, params: Mapping[str, Any], *, timeout: float, max_rows: int
     ) -> list[dict[str, Any]]:
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(self._workers, thread_name_prefix="data-source")
+        run = functools.partial(self._query, source, sql, dict(params), timeout, max_rows)
         try:
             # The server-side timeout normally fires first; this deadline covers a server that stopped answering.
             return await asyncio.wait_for(
-                asyncio.to_thread(self._query, source, sql, dict(params), timeout, max_rows), timeout + 2.0
+                asyncio.get_running_loop().run_in_executor(self._executor, run), timeout + 2.0
             )
         except TimeoutError as error:
             raise DataSourceError(f"data source {source!r} did not answer within {timeout:g} s") from error
@@ -161,18 +176,32 @@ class DatabaseDataSources:
                 if cached is not None:
                     cached.engine.dispose()
 
-    close = forget
+    def close(self) -> None:
+        self.forget()
+        if self._executor is not None:
+            self._executor.shutdown(wait=False, cancel_futures=True)  # a thread stuck on a frozen server: left behind
+            self._executor = None
 
     def _source(self, name: str) -> _Source:
         with self._lock:
             cached = self._sources.get(name)
             if cached is not None and time.monotonic() - cached.loaded_at < _CONFIG_TTL:
                 return cached
-            with self._database.session() as session:
-                row = session.scalar(select(DataSource).where(DataSource.name == name))
-                if row is None:
-                    raise DataSourceError(f"data source {name!r} is not configured")
-                url, read_only = row.url, row.read_only
+            try:
+                with self._database.session() as session:
+                    row = session.scalar(select(DataSource).where(DataSource.name == name))
+                    if row is None:
+                        raise DataSourceError(f"data source {name!r} is not configured")
+                    url, read_only = row.url, row.read_only
+            except SQLAlchemyError as error:
+                # Our own database is away, not the source: keep using the settings read before, look again soon.
+                if cached is None:
+                    raise DataSourceError(f"data source {name!r}: its settings cannot be read now") from error
+                log.warning("data source %r: settings not re-read (%s); using those read before", name,
+                            type(error).__name__)  # fmt: skip
+                kept = _Source(cached.url, cached.read_only, cached.engine, time.monotonic() - _CONFIG_TTL + _RETRY)
+                self._sources[name] = kept
+                return kept
             # A new engine when the URL or the read-only flag changed: pooled connections keep the session
             # settings a read-only source gave them (MySQL's SET SESSION, SQLite's PRAGMA query_only).
             if cached is not None and cached.url == url and cached.read_only == read_only:
@@ -189,9 +218,9 @@ class DatabaseDataSources:
         backend = parsed.get_backend_name()
         connect_args: dict[str, Any] = {}
         if backend == "postgresql":
-            connect_args = {"connect_timeout": 5}
+            connect_args = {**POSTGRES_TIMEOUTS, "connect_timeout": 5}
         elif backend in ("mysql", "mariadb"):
-            connect_args = {"connect_timeout": 5, "read_timeout": 60}
+            connect_args = {"connect_timeout": 5, "read_timeout": 60, "write_timeout": 60}
         elif backend == "sqlite":
             connect_args = {"check_same_thread": False}
         try:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pymysql
 import pytest
+from sqlalchemy import text
 
 from graph_engine.errors import DataSourceError
 from persistence import datasources
@@ -216,3 +218,50 @@ def test_public_target_hides_user_password_and_options() -> None:
 )
 def test_is_read_statement(sql: str, reads: bool) -> None:
     assert is_read_statement(sql) is reads
+
+
+async def test_settings_read_before_serve_while_our_own_database_is_away(
+    sources: DatabaseDataSources, database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Review of 2026-12-05: with the main database down, SQL blocks failed against a healthy source once the
+    cached settings were 30 s old (and with a raw OperationalError, not a DataSourceError)."""
+    sql = "SELECT phone FROM debts WHERE phone = :phone"
+    assert await sources.query("crm", sql, {"phone": "+34600333444"}, timeout=5, max_rows=1)
+    monkeypatch.setattr(datasources, "_CONFIG_TTL", 0.0)  # every query re-reads the settings
+    with database.session() as session:  # our database "goes away": the settings table cannot be read
+        session.execute(text("ALTER TABLE data_sources RENAME TO data_sources_away"))
+    try:
+        rows = await sources.query("crm", sql, {"phone": "+34600333444"}, timeout=5, max_rows=1)
+        assert rows == [{"phone": "+34600333444"}]
+        with pytest.raises(DataSourceError, match="settings cannot be read now"):  # never read: nothing to use
+            await sources.query("crm_rw", sql, {"phone": "+34600333444"}, timeout=5, max_rows=1)
+    finally:
+        with database.session() as session:
+            session.execute(text("ALTER TABLE data_sources_away RENAME TO data_sources"))
+
+
+async def test_a_frozen_source_holds_none_of_the_threads_the_rest_of_the_node_needs(database: Database) -> None:
+    """A server that accepts and never answers holds a thread per query until the driver gives up. Those threads
+    used to be the event loop's default executor's, which the record writer and scenario lookups share: with
+    more frozen queries than it has threads, they all stalled (review of 2026-12-05)."""
+    frozen: list[asyncio.StreamWriter] = []
+
+    async def hold(_reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        frozen.append(writer)
+
+    server = await asyncio.start_server(hold, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    with database.session() as session:
+        datasources.create_data_source(session, name="frozen", url=f"postgresql://x@127.0.0.1:{port}/crm")
+    service = DatabaseDataSources(database)
+    queries = [asyncio.create_task(service.query("frozen", "SELECT 1", {}, timeout=0.5, max_rows=1)) for _ in range(12)]
+    try:
+        await asyncio.sleep(0.2)  # every query is connecting (libpq waits 5 s for an answer)
+        assert await asyncio.wait_for(asyncio.to_thread(lambda: "free"), 1.0) == "free"
+        for outcome in await asyncio.gather(*queries, return_exceptions=True):
+            assert isinstance(outcome, DataSourceError)
+    finally:
+        service.close()
+        server.close()
+        for writer in frozen:
+            writer.close()
