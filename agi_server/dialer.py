@@ -32,7 +32,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any, Final, Protocol
 
 from agi_server.ami import AmiClient, AmiSettings, OriginateRequest, OriginateResult
 from agi_server.ami_errors import AmiConnectionError, AmiEncodingError
@@ -154,6 +154,9 @@ class DialerSettings:
     poll_interval: float = 5.0
     node_id: str = "ivrgraph"
     retry_after: Mapping[DialOutcome, timedelta] = field(default_factory=_default_retry)
+    # Seconds between tries to record an attempt while the database fails. Together well inside the 5-minute
+    # lease: a job whose attempt could not be recorded is claimed again when its lease ends, and dialled twice.
+    record_retry_delays: tuple[float, ...] = (0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 30.0, 60.0, 60.0)
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> DialerSettings:
@@ -278,18 +281,22 @@ class Dialer:
             log.exception("job %s: the Originate ended in an unexpected error", job.id)
             detail = f"outcome unknown: {type(exc).__name__}: {exc}"
             return await self._record(job, attempt, channel_id, DialOutcome.FAILED, detail)
-        report = await self._record(job, attempt, channel_id, result.outcome, result.detail)
-        if result.outcome is DialOutcome.ANSWERED:
-            # The callee is on a line until they hang up: max_lines counts the calls on the trunk, not only the
-            # Originates still ringing.
-            self._talking.add(job.id)
-            try:
-                limit = self._settings.max_call.total_seconds()
-                if not await self._ami.wait_ended(channel_id, limit=limit):
-                    log.warning("callback job %s: no hangup seen within %.0f s; its line is freed", job.id, limit)
-            finally:
-                self._talking.discard(job.id)
-        return report
+        try:
+            return await self._record(job, attempt, channel_id, result.outcome, result.detail)
+        finally:
+            if result.outcome is DialOutcome.ANSWERED:
+                # The callee is on a line until they hang up, recorded or not: max_lines counts the calls on the
+                # trunk, not only the Originates still ringing.
+                await self._hold_line(job, channel_id)
+
+    async def _hold_line(self, job: DialJob, channel_id: str) -> None:
+        self._talking.add(job.id)
+        try:
+            limit = self._settings.max_call.total_seconds()
+            if not await self._ami.wait_ended(channel_id, limit=limit):
+                log.warning("callback job %s: no hangup seen within %.0f s; its line is freed", job.id, limit)
+        finally:
+            self._talking.discard(job.id)
 
     @staticmethod
     def _unsendable(job: DialJob) -> str | None:
@@ -306,9 +313,18 @@ class Dialer:
     ) -> AttemptReport:
         at = self._clock.now()
         retry_after = self._settings.retry_after.get(outcome, timedelta(0))
-        status = await self._store.record_attempt(
-            job_id=job.id, outcome=outcome, at=at, retry_after=retry_after, call_id=channel_id, final=final
-        )
+        for delay in (*self._settings.record_retry_delays, None):
+            try:
+                status = await self._store.record_attempt(
+                    job_id=job.id, outcome=outcome, at=at, retry_after=retry_after, call_id=channel_id, final=final
+                )
+                break
+            except Exception as error:  # the database fails: an unrecorded attempt is a second call later
+                if delay is None:
+                    raise
+                log.warning("callback job %s: recording attempt %d failed (%s); again in %g s", job.id, attempt,
+                            type(error).__name__, delay)  # fmt: skip
+                await asyncio.sleep(delay)
         report = AttemptReport(job.id, attempt, outcome, detail, at, channel_id, status)
         log.info("callback job %s attempt %d: %s (%s) -> %s", job.id, attempt, outcome, detail, status)
         self.reports.append(report)
@@ -364,7 +380,7 @@ def callback_resolver(jobs: CallbackArrivals, clock: Clock) -> InputResolver:
         if not TOKEN.fullmatch(job_id):
             log.warning("AGI request names a malformed callback job id %r", job_id[:80])
             return None
-        context = await jobs.reach(job_id, at=clock.now())
+        context = await _reach(jobs, job_id, clock.now())
         if context is None:
             log.warning("AGI request names unknown callback job %r", job_id)
             return None
@@ -376,6 +392,24 @@ def callback_resolver(jobs: CallbackArrivals, clock: Clock) -> InputResolver:
         return ResolvedInputs(variables=variables, job_id=context.job_id, origin_call_id=context.origin_call_id)
 
     return resolve
+
+
+async def _reach(jobs: CallbackArrivals, job_id: str, at: datetime) -> CallbackContext | None:
+    """`jobs.reach`, tried again for a moment while the database fails: the callee is on the line, and the call
+    without its job runs on none of the job's variables (and the job is not marked reached here)."""
+    for delay in (*_REACH_RETRY_DELAYS, None):
+        try:
+            return await jobs.reach(job_id, at=at)
+        except Exception as error:
+            if delay is None:
+                raise
+            log.warning("callback job %s: marking it reached failed (%s); again in %g s", job_id,
+                        type(error).__name__, delay)  # fmt: skip
+            await asyncio.sleep(delay)
+    return None  # pragma: no cover - the loop always returns or raises
+
+
+_REACH_RETRY_DELAYS: Final = (0.2, 0.5, 1.0)
 
 
 # ---------------------------------------------------------------------------------------------------------------

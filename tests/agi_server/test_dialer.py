@@ -606,3 +606,44 @@ async def test_shutdown_while_ringing_records_an_attempt(
     assert stored.attempt_log == [(T0, "failed", "cb-ringing-1")]
     assert dialer.reports[-1].detail == "outcome unknown: the node shut down"
     assert dialer.active_lines == 0
+
+
+class BlinkingStore(MemoryJobStore):
+    """The database fails the first `failures` writes of attempts and arrivals, then answers again."""
+
+    def __init__(self, failures: int) -> None:
+        super().__init__()
+        self.failures = failures
+
+    def _blink(self) -> None:
+        if self.failures:
+            self.failures -= 1
+            raise ConnectionError("the database is restarting")
+
+    async def record_attempt(self, **values: Any) -> str:
+        self._blink()
+        return await super().record_attempt(**values)
+
+    async def reach(self, job_id: str, *, at: datetime) -> Any:
+        self._blink()
+        return await super().reach(job_id, at=at)
+
+
+async def test_an_answered_attempt_is_recorded_through_a_database_blip(ami: AmiClient, clock: FixedClock) -> None:
+    """Review of 2026-12-05: recording failed once, the attempt was skipped and the job stayed locked as
+    `dialing`; when its lease ran out it was claimed again and the callee, who had answered, was called again."""
+    store = BlinkingStore(failures=2)
+    store.add(job("blip", "1123"))
+    dialer = make_dialer(store, ami, clock, record_retry_delays=(0.01, 0.01, 0.01))
+    assert await dialer.run_once() == ["blip"]
+    await settle(dialer)
+    stored = store.jobs["blip"]
+    assert (stored.status, stored.outcome, stored.attempts, stored.locked_by) == ("done", "answered", 1, None)
+
+
+async def test_the_callee_gets_the_jobs_variables_through_a_database_blip(clock: FixedClock) -> None:
+    store = BlinkingStore(failures=2)
+    store.add(job("blip", "1123", variables={"debt": "120"}))
+    resolved = await callback_resolver(store, clock)({"job": "blip"})
+    assert resolved is not None and resolved.variables["debt"] == "120"
+    assert store.jobs["blip"].status == "done"
