@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import lru_cache
 from typing import Any, Final
 
@@ -17,7 +18,11 @@ from graph_engine.errors import TemplateError
 # other call shares (a template is written by any editor of the scenario).
 MAX_BUILT_LENGTH: Final = 100_000  # characters or items from `*` on a string or list, or `%` formatting
 MAX_POWER_BITS: Final = 4096  # size of an integer built by `**`
-_FORMAT_WIDTH: Final = re.compile(r"%[-+ #0]*(?:\d{6,}|\*)|%[-+ #0]*\d*\.(?:\d{6,}|\*)")
+# A `%` conversion (maybe with a mapping key) whose width or precision is six digits or `*` (taken from the values).
+_FORMAT_WIDTH: Final = re.compile(r"%(?:\([^)]*\))?[-+ #0]*(?:\d{6,}|\*)|%(?:\([^)]*\))?[-+ #0]*\d*\.(?:\d{6,}|\*)")
+# A `str.format` field whose spec has a width or precision of six digits, or takes one from the values ({:{w}}).
+_BRACE_WIDTH: Final = re.compile(r"\{[^{}]*:[^{}]*(?:\d{6,}|\{)")
+_PADDING: Final = frozenset({"ljust", "rjust", "center", "zfill"})  # str methods whose first argument is a width
 
 
 class _Sandbox(ImmutableSandboxedEnvironment):
@@ -39,12 +44,125 @@ class _Sandbox(ImmutableSandboxedEnvironment):
             if isinstance(left, int) and isinstance(right, int) and abs(left) > 1 and right > 0:
                 if right * abs(left).bit_length() > MAX_POWER_BITS:
                     raise SecurityError(f"'**' would build a number of more than {MAX_POWER_BITS} bits")
-        elif operator == "%" and isinstance(left, str) and _FORMAT_WIDTH.search(left):
-            raise SecurityError("'%' formatting with a width or precision this large is not allowed")
+        elif operator == "%" and isinstance(left, str):
+            _check_percent_format(left)
         return super().call_binop(context, operator, left, right)
+
+    # String methods that build a long string from short arguments, reached as `'a'.ljust(n)` or `'a'['ljust']`.
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        return _guarded(super().getattr(obj, attribute))
+
+    def getitem(self, obj: Any, argument: Any) -> Any:
+        return _guarded(super().getitem(obj, argument))
+
+    def wrap_str_format(self, value: Any) -> Any:
+        wrapped = super().wrap_str_format(value)
+        if wrapped is not None and isinstance(value.__self__, str) and _BRACE_WIDTH.search(value.__self__):
+            raise SecurityError("format() with a width or precision this large, or taken from a value, is not allowed")
+        return wrapped
+
+
+def _check_percent_format(text: str) -> None:
+    if _FORMAT_WIDTH.search(text):
+        raise SecurityError("'%' formatting with a width or precision this large is not allowed")
+
+
+def _check_size(size: int, what: str) -> None:
+    if size > MAX_BUILT_LENGTH:
+        raise SecurityError(f"{what} would build more than {MAX_BUILT_LENGTH:,} characters")
+
+
+def _guarded(value: Any) -> Any:
+    """`value`, or for a string method that can build a long string, the same method with its size checked."""
+    owner = getattr(value, "__self__", None)
+    if not isinstance(owner, str) or not callable(value):
+        return value
+    name = getattr(value, "__name__", "")
+    if name in _PADDING:
+
+        def padded(width: int, *rest: Any) -> str:
+            _check_size(width if isinstance(width, int) else 0, f"{name}()")
+            return value(width, *rest)  # type: ignore[no-any-return]
+
+        return padded
+    if name == "expandtabs":
+
+        def expanded(tabsize: int = 8) -> str:
+            _check_size(len(owner) + owner.count("\t") * (tabsize if isinstance(tabsize, int) else 0), name)
+            return owner.expandtabs(tabsize)
+
+        return expanded
+    if name == "replace":
+        return functools.partial(_replace, owner)
+    if name == "join":
+        return functools.partial(_join, owner)
+    return value
+
+
+def _replace(text: str, old: str, new: str, count: int = -1) -> str:
+    _check_replace(text, old, new, count)
+    return text.replace(old, new, count)
+
+
+def _check_replace(text: str, old: str, new: str, count: int) -> None:
+    if isinstance(old, str) and isinstance(new, str) and len(new) > len(old):
+        found = text.count(old) if old else len(text) + 1
+        if isinstance(count, int) and count >= 0:
+            found = min(found, count)
+        _check_size(len(text) + found * (len(new) - len(old)), "replace")
+
+
+def _join(separator: str, items: Any) -> str:
+    parts = list(items)
+    _check_size(sum(len(part) for part in parts if isinstance(part, str)) + len(separator) * len(parts), "join()")
+    return separator.join(parts)
 
 
 _ENV = _Sandbox(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False)
+
+
+def _sized_filter(name: str, size: Callable[..., int]) -> None:
+    """Check what the filter `name` would build (`size` of its arguments) before it builds it."""
+    builtin = _ENV.filters[name]
+
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        _check_size(size(*args, **kwargs), f"the {name} filter")
+        return builtin(*args, **kwargs)
+
+    _ENV.filters[name] = checked
+
+
+def _text_length(value: Any) -> int:
+    return len(value) if isinstance(value, str) else 0
+
+
+_sized_filter("center", lambda value, width=80: _text_length(value) + (width if isinstance(width, int) else 0))
+_sized_filter(
+    "indent",
+    lambda value, width=4, *_, **__: _text_length(value) * (1 + (width if isinstance(width, int) else len(str(width)))),
+)
+_builtin_join, _builtin_replace, _builtin_format = (_ENV.filters[name] for name in ("join", "replace", "format"))
+
+
+def _join_filter(context: Any, value: Any, d: str = "", attribute: Any = None) -> Any:
+    items = list(value)  # built once here, so the size check does not consume what the filter joins
+    _check_size(sum(len(str(item)) for item in items) + len(str(d)) * len(items), "the join filter")
+    return _builtin_join(context, items, d, attribute)
+
+
+def _replace_filter(eval_ctx: Any, value: Any, old: Any, new: Any, count: Any = None) -> Any:
+    _check_replace(str(value), str(old), str(new), count if isinstance(count, int) else -1)
+    return _builtin_replace(eval_ctx, value, old, new, count)
+
+
+def _format_filter(value: Any, *args: Any, **kwargs: Any) -> Any:
+    _check_percent_format(str(value))
+    return _builtin_format(value, *args, **kwargs)
+
+
+_join_filter.jinja_pass_arg = _builtin_join.jinja_pass_arg  # type: ignore[attr-defined]
+_replace_filter.jinja_pass_arg = _builtin_replace.jinja_pass_arg  # type: ignore[attr-defined]
+_ENV.filters.update(join=_join_filter, replace=_replace_filter, format=_format_filter)
 # Templates may be long prose, but never a program: a huge range() is the classic sandbox escape into memory.
 # Validation names these when a template calls one (see _parsed).
 _REMOVED: Final = frozenset({"range", "lipsum", "cycler", "joiner", "namespace"})
@@ -103,7 +221,14 @@ def _substitution(source: str) -> _Substitution | None:
 @lru_cache(maxsize=4096)
 def _compiled_template(source: str) -> Any:
     try:
-        return _substitution(source) or _ENV.from_string(source)
+        substitution = _substitution(source)
+        if substitution is not None:
+            return substitution
+        # Also here, not only in validation: a simulation runs a document nobody validated.
+        refused = _refused_program(_ENV.parse(source))
+        if refused is not None:
+            raise TemplateError(f"not allowed in a template: {refused}")
+        return _ENV.from_string(source)
     except TemplateSyntaxError as error:
         raise TemplateError(f"template syntax error on line {error.lineno}: {error.message}") from error
 
@@ -176,7 +301,18 @@ def _parsed(text: str) -> nodes.Template | str:
     for call in tree.find_all(nodes.Call):
         if isinstance(call.node, nodes.Name) and call.node.name in _REMOVED:
             return f"{call.node.name}() is not available in templates"
-    return tree
+    return _refused_program(tree) or tree
+
+
+def _refused_program(tree: nodes.Template) -> str | None:
+    """Why the template is a program rather than a phrase: what lets its work grow past the sizes of its values
+    (a loop inside a loop multiplies them; a macro can call itself, a loop in it each time), or None."""
+    if next(tree.find_all((nodes.Macro, nodes.CallBlock)), None) is not None:
+        return "{% macro %} and {% call %} are not available: write the phrase out"
+    for loop in tree.find_all(nodes.For):
+        if next(loop.find_all(nodes.For), None) is not None:
+            return "a {% for %} inside another {% for %} is not available: one loop per template"
+    return None
 
 
 def template_syntax_error(source: str, *, expression: bool = False) -> str | None:

@@ -96,6 +96,58 @@ def test_operators_cannot_build_huge_values(source: str) -> None:
     assert time.process_time() - started < 0.5
 
 
+@pytest.mark.parametrize(
+    "source",
+    [  # review of 2026-12-05: what the operator limits left, each of them ~100 MB or seconds of CPU
+        "{{ 'a'.ljust(10**8) }}",
+        "{{ 'a'['center'](10**8) }}",
+        "{{ '%(a)99999999d' % {'a': 1} }}",
+        "{{ '%99999999d'|format(1) }}",
+        "{{ '{:>99999999}'.format(1) }}",
+        "{{ '{:>{w}}'.format(1, w=n) }}",
+        "{{ 'a'|center(99999999) }}",
+        "{{ 'a'|indent(99999999, true) }}",
+        "{{ ('a'*10000).replace('a', 'a'*10000) }}",
+        "{{ ('a'*10000)|replace('a', 'a'*10000) }}",
+        "{{ (['a'*100000]*1000)|join }}",
+        "{{ ''.join(['a'*100000]*1000) }}",
+        "{{ ('\t'*50000).expandtabs(1000) }}",
+    ],
+)
+def test_string_methods_and_filters_cannot_build_huge_values(source: str) -> None:
+    started = time.process_time()
+    with pytest.raises(TemplateError, match="not allowed"):
+        templates.render(source, {"n": 10**8})
+    assert time.process_time() - started < 0.5
+
+
+@pytest.mark.parametrize(
+    ("source", "problem"),
+    [
+        ("{% for i in x %}{% for j in x %}.{% endfor %}{% endfor %}", "inside another {% for %}"),
+        ("{% macro m(n) %}{{ m(n) }}{% endmacro %}{{ m(1) }}", "{% macro %}"),
+        ("{% call(x) m() %}{% endcall %}", "{% call %}"),
+    ],
+)
+def test_templates_that_are_programs_are_refused_at_validation_and_at_run(source: str, problem: str) -> None:
+    """A loop in a loop over 20,000-character strings ran 7 s on the event loop; a macro that calls itself in a
+    loop grows without bound (review of 2026-12-05). A simulation runs documents nobody validated: refused there
+    too."""
+    assert problem in (templates.template_syntax_error(source) or "")
+    with pytest.raises(TemplateError, match="not allowed"):
+        templates.render(source, {"x": "x" * 20000})
+
+
+def test_sized_string_methods_and_filters_still_work() -> None:
+    variables = {"debts": [120, 30], "name": "ana", "amount": 3.5}
+    text = (
+        "{{ name.ljust(5) }}|{{ name|center(7) }}|{{ debts|join(', ') }}|{{ ', '.join(['a', 'b']) }}|"
+        "{{ '{:>6.2f}'.format(amount) }}|{{ '%(v)05.1f' % {'v': amount} }}|{{ '%4d'|format(7) }}|"
+        "{{ name.replace('a', 'A') }}|{{ name|replace('n', 'N') }}|{% for d in debts %}{{ d }};{% endfor %}"
+    )
+    assert templates.render(text, variables) == "ana  |  ana  |120, 30|a, b|  3.50|003.5|   7|AnA|aNa|120;30;"
+
+
 def test_ordinary_arithmetic_and_formatting_still_work() -> None:
     variables = {"amount": 3.14159, "n": 2}
     text = "{{ n * 3 }} {{ 'ab' * 3 }} {{ 2 ** 10 }} {{ 9**9**9 }} {{ '%05.2f' % amount }} {{ amount * 2 }}"
