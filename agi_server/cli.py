@@ -21,13 +21,14 @@ import contextlib
 import logging
 import os
 import signal
-from collections.abc import Awaitable, Callable
-from dataclasses import replace
+import sys
+from collections.abc import Awaitable, Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
-from agi_server.channel import ChannelSettings
-from agi_server.node import allowed_peers
+from sqlalchemy.exc import SQLAlchemyError
+
+from agi_server.options import LOG_LEVELS, add_fastagi_options, fastagi_config, port, positive_seconds
 from agi_server.records import Spool, WriteBatch
 from agi_server.scenarios import ScenarioSource, SourceLoader, folder_source
 from agi_server.server import AgiServer, AgiServerConfig, InputResolver, SystemClock, tune_collector_for_serving
@@ -152,23 +153,35 @@ async def run_database_agi(
 
 def cmd_agi(args: argparse.Namespace) -> int:
     logging.basicConfig(level=args.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    config = AgiServerConfig(
-        host=args.host,
-        port=args.port,
-        max_calls=args.max_calls,
-        idle_timeout=args.idle_timeout,
-        shutdown_deadline=args.shutdown_deadline,
-        channel=ChannelSettings(sounds_prefix=args.sounds_prefix, dial_options=args.dial_options),
-    )
-    config = replace(config, allow=tuple(args.allow)) if args.allow else allowed_peers(config)
+    try:
+        config = fastagi_config(args, host=args.host, port=args.port)
+    except ValueError as error:
+        print(f"ivrgraph agi: error: {error}", file=sys.stderr)
+        return 2
     database_url = args.database or os.environ.get(DATABASE_URL_ENV, "").strip()
+    if not database_url and not Path(args.scenarios).is_dir():
+        print(f"ivrgraph agi: error: no scenario folder {args.scenarios!r} (and no database)", file=sys.stderr)
+        return 2
     if database_url:
         run = run_database_agi(
             config, database_url=database_url, poll_seconds=args.poll_interval, metrics_port=args.metrics_port
         )
-        asyncio.run(run)
     else:
-        asyncio.run(run_agi(config, source=scenario_source(args), metrics_port=args.metrics_port))
+        run = run_agi(config, source=scenario_source(args), metrics_port=args.metrics_port)
+    return run_or_explain("ivrgraph agi", run)
+
+
+def run_or_explain(command: str, run: Coroutine[Any, Any, Any]) -> int:
+    """Run the server; what stops it from starting (the address, the database) is one line, exit 1."""
+    try:
+        asyncio.run(run)
+    except OSError as error:
+        print(f"{command}: error: cannot listen: {error}", file=sys.stderr)
+        return 1
+    except SQLAlchemyError as error:
+        detail = str(getattr(error, "orig", None) or error).splitlines()[0]
+        print(f"{command}: error: the database cannot be used: {detail}", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -177,13 +190,7 @@ def add_parser(commands: Any) -> None:
     defaults = AgiServerConfig()
     agi = commands.add_parser("agi", help="run a FastAGI server (no API): Asterisk calls AGI(agi://host/<slug>)")
     agi.add_argument("--host", default=defaults.host, help="listen address (default %(default)s)")
-    agi.add_argument("--port", type=int, default=defaults.port, help="FastAGI port (default %(default)s)")
-    agi.add_argument(
-        "--allow",
-        action="append",
-        metavar="NETWORK",
-        help="Asterisk peer network allowed to connect (repeatable; default IVRGRAPH_AGI_ALLOW, else loopback)",
-    )
+    agi.add_argument("--port", type=port, default=defaults.port, help="FastAGI port (default %(default)s)")
     agi.add_argument(
         "--database",
         metavar="URL",
@@ -191,16 +198,11 @@ def add_parser(commands: Any) -> None:
     )
     agi.add_argument(
         "--poll-interval",
-        type=float,
+        type=positive_seconds,
         default=2.0,
         help="seconds between looks for versions published on other nodes (default %(default)s)",
     )
     agi.add_argument("--scenarios", default="scenarios", help="without a database: folder of <slug>.json files")
-    agi.add_argument("--max-calls", type=int, default=defaults.max_calls)
-    agi.add_argument("--idle-timeout", type=float, default=defaults.idle_timeout)
-    agi.add_argument("--shutdown-deadline", type=float, default=defaults.shutdown_deadline)
-    agi.add_argument("--sounds-prefix", default=defaults.channel.sounds_prefix, help="media folder under sounds/")
-    agi.add_argument("--dial-options", default="", help="fixed Dial flags from 'grtThHkK', e.g. g")
-    agi.add_argument("--metrics-port", type=int, help="serve Prometheus metrics on this port")
-    agi.add_argument("--log-level", default="INFO")
+    add_fastagi_options(agi)
+    agi.add_argument("--log-level", default="INFO", choices=LOG_LEVELS, type=str.upper)
     agi.set_defaults(handler=cmd_agi)

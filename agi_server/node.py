@@ -25,7 +25,7 @@ from agi_server.ami import AmiSettings
 from agi_server.dialer import DatabaseJobStore, DialerSettings, RunningDialer, callback_resolver, start_dialer
 from agi_server.records import CallRecord, RecordsRejected, WriteBatch
 from agi_server.scenarios import CachedScenarioSource, PublishedScenario, SourceLoader
-from agi_server.server import AgiServerConfig, InputResolver, SystemClock
+from agi_server.server import InputResolver, SystemClock
 from agi_server.spool import spool_for
 from graph_engine.document import build_scenario
 from graph_engine.services import Services, SilentTts, TextToSpeech
@@ -37,8 +37,6 @@ from persistence.scenario_source import DatabaseScenarios, VersionPoller
 from persistence.scenarios import Published
 
 log = logging.getLogger(__name__)
-
-ALLOW_ENV = "IVRGRAPH_AGI_ALLOW"  # Asterisk peers allowed to connect, e.g. "10.0.0.0/24,10.0.1.5/32"
 
 
 def as_runtime(published: Published) -> PublishedScenario:
@@ -67,13 +65,6 @@ def speech() -> TextToSpeech:
         local = Path.cwd() / "media"
         log.warning("media root %s unusable (%s); using %s", settings.media_root, error, local)
         return TtsService.from_settings(dataclasses.replace(settings, media_root=local))
-
-
-def allowed_peers(config: AgiServerConfig, environ: dict[str, str] | None = None) -> AgiServerConfig:
-    """`config` with the peer networks of IVRGRAPH_AGI_ALLOW, when it is set."""
-    env = os.environ if environ is None else environ
-    allow = tuple(n.strip() for n in env.get(ALLOW_ENV, "").split(",") if n.strip())
-    return dataclasses.replace(config, allow=allow) if allow else config
 
 
 def _refusals_named(write: CallRecordWriter) -> WriteBatch:

@@ -3,31 +3,37 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
+import sys
 from pathlib import Path
 from typing import Any
 
+from agi_server.options import add_fastagi_options, port
 from api.settings import Settings
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    from agi_server.cli import run_or_explain
+    from agi_server.options import fastagi_config
     from api.serve import serve
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    try:
+        agi_config = fastagi_config(args, host=args.agi_host or args.host, port=args.agi_port)
+    except ValueError as error:
+        print(f"ivrgraph serve: error: {error}", file=sys.stderr)
+        return 2
+    if args.metrics_port is not None and args.metrics_port in (args.port, args.agi_port):
+        print("ivrgraph serve: error: --metrics-port must differ from --port and --agi-port", file=sys.stderr)
+        return 2
     settings = Settings.from_env()
     seed = Path(args.seed) if args.seed else None
-    asyncio.run(
+    return run_or_explain(
+        "ivrgraph serve",
         serve(
-            settings,
-            host=args.host,
-            port=args.port,
-            agi_host=args.agi_host or args.host,
-            agi_port=args.agi_port,
-            seed=seed,
-        )
+            settings, host=args.host, port=args.port, agi_config=agi_config, seed=seed, metrics_port=args.metrics_port
+        ),
     )
-    return 0
 
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
@@ -60,10 +66,11 @@ def cmd_db_seed(args: argparse.Namespace) -> int:
 def add_parser(commands: Any) -> None:
     serve = commands.add_parser("serve", help="run the API and a FastAGI server in one process")
     serve.add_argument("--host", default="127.0.0.1", help="API listen address")
-    serve.add_argument("--port", type=int, default=8000, help="API port")
+    serve.add_argument("--port", type=port, default=8000, help="API port")
     serve.add_argument("--agi-host", default=None, help="FastAGI listen address (default: --host)")
-    serve.add_argument("--agi-port", type=int, default=4573, help="FastAGI port")
+    serve.add_argument("--agi-port", type=port, default=4573, help="FastAGI port")
     serve.add_argument("--seed", metavar="DIR", help="first load and publish the scenario files of DIR (e.g. examples)")
+    add_fastagi_options(serve)
     serve.set_defaults(handler=cmd_serve)
 
     db = commands.add_parser("db", help="database: migrate, seed")

@@ -18,7 +18,7 @@ import uvicorn
 
 from agi_server.ami import AmiSettings
 from agi_server.cli import stop_server
-from agi_server.node import DatabaseRuntime, allowed_peers
+from agi_server.node import DatabaseRuntime
 from agi_server.server import AgiServer, AgiServerConfig, tune_collector_for_serving
 from api.app import create_app
 from api.seed import seed_folder
@@ -32,7 +32,13 @@ log = logging.getLogger(__name__)
 
 
 async def serve(
-    settings: Settings, *, host: str, port: int, agi_host: str, agi_port: int, seed: Path | None = None
+    settings: Settings,
+    *,
+    host: str,
+    port: int,
+    agi_config: AgiServerConfig,
+    seed: Path | None = None,
+    metrics_port: int | None = None,
 ) -> None:
     await asyncio.to_thread(upgrade, settings.database_url)
     database = Database(settings.database_url)
@@ -45,7 +51,7 @@ async def serve(
     hub.subscribe(runtime.publish)  # this process's publishes reach its FastAGI cache at once
     hub.subscribe_withdrawals(runtime.withdraw)  # and its deletions leave it at once
     agi = AgiServer(
-        allowed_peers(AgiServerConfig(host=agi_host, port=agi_port)),
+        agi_config,
         source=runtime.source,
         registry=registry,
         services=runtime.services,
@@ -58,6 +64,10 @@ async def serve(
     )
     api = _ApiServer(uvicorn.Config(app, host=host, port=port, log_level="info"))
     await agi.start()
+    if metrics_port is not None:
+        from prometheus_client import start_http_server
+
+        start_http_server(metrics_port, addr=agi_config.host, registry=agi.metrics.registry)
     await runtime.start(ami=AmiSettings.from_environ())
     tune_collector_for_serving()
     stop = asyncio.Event()

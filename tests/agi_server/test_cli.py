@@ -7,6 +7,7 @@ import asyncio
 import os
 import signal
 import socket
+import subprocess
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -34,6 +35,46 @@ def test_parser() -> None:
     args = parser.parse_args(["agi", "--host", "127.0.0.1", "--port", "4600", "--allow", "10.0.0.0/8"])
     assert (args.host, args.port, args.allow) == ("127.0.0.1", 4600, ["10.0.0.0/8"])
     assert set(scenario_source(argparse.Namespace(scenarios=str(EXAMPLES))).slugs()) >= {"inbound-hotline"}  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("arguments", "environment", "message"),
+    [
+        (["--port", "70000"], {}, "'70000' is not a port"),
+        (["--allow", "not-a-network"], {}, "'not-a-network' is not a network"),
+        (["--allow", "10.0.0.1/8"], {}, "has host bits set"),  # was widened to 10.0.0.0/8 without a word
+        ([], {"IVRGRAPH_AGI_ALLOW": "10.0.0.0/8,bogus"}, "IVRGRAPH_AGI_ALLOW: 'bogus' is not a network"),
+        (["--max-calls", "0"], {}, "'0' must be at least 1"),  # started, then refused every call
+        (["--shutdown-deadline", "-3"], {}, "'-3' must be a number of seconds, 0 or more"),
+        (["--idle-timeout", "0"], {}, "'0' must be a number of seconds above 0"),
+        (["--dial-options", "zz;rm"], {}, "dial options"),
+        (["--log-level", "LOUD"], {}, "invalid choice"),
+        (["--scenarios", "/nonexistent"], {}, "no scenario folder '/nonexistent'"),
+    ],
+)
+def test_a_setting_that_cannot_work_stops_the_command_with_one_line(
+    arguments: list[str], environment: dict[str, str], message: str
+) -> None:
+    """Review of 2026-12-05: these gave tracebacks, or a server that started and then refused every call."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("IVRGRAPH_")} | environment
+    done = subprocess.run(
+        [sys.executable, "-m", "ivrgraph.cli", "agi", *arguments], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert done.returncode == 2, done.stderr
+    assert message in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_port_in_use_is_one_line_not_a_traceback() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run(
+            [sys.executable, "-m", "ivrgraph.cli", "agi", "--port", str(port), "--scenarios", str(EXAMPLES)],
+            capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+    assert done.returncode == 1
+    assert "ivrgraph agi: error: cannot listen" in done.stderr and "Traceback" not in done.stderr
 
 
 def test_dial_options_are_checked() -> None:

@@ -126,16 +126,9 @@ def test_sigterm_lets_a_call_in_flight_finish_and_writes_its_record(tmp_path: Pa
     killed the process mid-call: no record.)"""
     api_port, agi_port = _free_port(), _free_port()
     env = _env(IVRGRAPH_ADMIN_USER="admin", IVRGRAPH_ADMIN_PASSWORD="admin-pass-1", IVRGRAPH_MEDIA_ROOT=str(tmp_path))
-    command = [
-        *IVRGRAPH,
-        "serve",
-        "--port",
-        str(api_port),
-        "--agi-port",
-        str(agi_port),
-        "--seed",
-        str(ROOT / "examples"),
-    ]
+    metrics_port = _free_port()
+    ports = ["--port", str(api_port), "--agi-port", str(agi_port), "--metrics-port", str(metrics_port)]
+    command = [*IVRGRAPH, "serve", *ports, "--seed", str(ROOT / "examples")]
     log = tmp_path / "serve.log"
     with log.open("wb") as output:
         process = subprocess.Popen(command, cwd=tmp_path, env=env, stdout=output, stderr=subprocess.STDOUT)
@@ -150,6 +143,8 @@ def test_sigterm_lets_a_call_in_flight_finish_and_writes_its_record(tmp_path: Pa
                 while not any(command.startswith("STREAM FILE") for command in fake.call.commands):
                     assert not placed.done(), placed.result()
                     time.sleep(0.02)
+                metrics = httpx.get(f"http://127.0.0.1:{metrics_port}/metrics").text
+                assert "ivrgraph_agi_active_calls 1.0" in metrics  # serve has the FastAGI metrics too
                 process.send_signal(signal.SIGTERM)
                 time.sleep(0.3)
                 with pytest.raises(ConnectionRefusedError):  # no new calls once asked to stop
@@ -169,3 +164,16 @@ def test_sigterm_lets_a_call_in_flight_finish_and_writes_its_record(tmp_path: Pa
     finally:
         database.dispose()
     assert len(rows) == 1 and rows[0].outcome != "failed", logs[-3000:]
+
+
+def test_serve_refuses_settings_that_cannot_work_in_one_line(tmp_path: Path) -> None:
+    for arguments, message in [
+        (["--agi-port", "99999"], "'99999' is not a port"),
+        (["--max-calls", "0"], "'0' must be at least 1"),
+        (["--allow", "bogus"], "'bogus' is not a network"),
+    ]:
+        done = subprocess.run(
+            [*IVRGRAPH, "serve", *arguments], cwd=tmp_path, env=_env(), capture_output=True, text=True
+        )
+        assert done.returncode == 2 and message in done.stderr, done.stderr
+        assert "Traceback" not in done.stderr
