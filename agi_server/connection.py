@@ -129,7 +129,9 @@ class AgiConnection(asyncio.Protocol):
                 return
         start = 0
         while (newline := data.find(b"\n", start)) >= 0:
-            self._line(data[start:newline])
+            # The next line too, when this read holds all of it (see ResponseParser.feed_line).
+            after = data.find(b"\n", newline + 1)
+            self._line(data[start:newline], data[newline + 1 : after] if after >= 0 else None)
             start = newline + 1
         if start < len(data):
             rest = data[start:]
@@ -169,13 +171,16 @@ class AgiConnection(asyncio.Protocol):
         if self._transport is not None:
             self._transport.abort()
 
-    def _line(self, raw: bytes) -> None:
+    def _line(self, raw: bytes, following: bytes | None = None) -> None:
         if self._closing:
             if raw == b"HANGUP":
                 self._note_hangup()
             return  # the session is over: anything else Asterisk still says is of no use
         try:
-            event = self._parser.feed_line(raw.decode("utf-8", errors="replace"))
+            event = self._parser.feed_line(
+                raw.decode("utf-8", errors="replace"),
+                following.decode("utf-8", errors="replace") if following is not None else None,
+            )
         except ResponseError as error:
             self._fail(error)
             return

@@ -361,6 +361,11 @@ def complete_result(line: str) -> AgiResponse | None:
     )
 
 
+def _continues(following: str | None) -> bool:
+    """Is `following` (the next line of the same read) more of a value rather than a response of its own?"""
+    return following is not None and following != "HANGUP" and _CODE_LINE.match(following) is None
+
+
 class ResponseParser:
     """Turns response lines (without their LF) into `AgiResponse`, `HangupNotice`, or None for "need more".
 
@@ -378,13 +383,20 @@ class ResponseParser:
     def idle(self) -> bool:
         return self.mode is None
 
-    def feed_line(self, line: str) -> AgiResponse | HangupNotice | None:
+    def feed_line(self, line: str, following: str | None = None) -> AgiResponse | HangupNotice | None:
+        """`following`: the next line, when it came in the same read. Asterisk writes a response in one write
+        and does not escape values, so a value holding "(rear)" and a line feed looks complete after its first
+        line; a following line that starts no response of its own is more of the same value."""
         if self.mode is not None:
-            return self._continue(line)
+            return self._continue(line, following)
         if line == "HANGUP":
             return HANGUP_NOTICE
         if line.startswith("200 "):
-            return complete_result(line) or self._result(line)  # the first: nearly every answer, cached
+            response = complete_result(line) or self._result(line)  # the first: nearly every answer, cached
+            if response is not None and response.data is not None and _continues(following):
+                self.mode, self._pending = "data", [line]
+                return None
+            return response
         match = _CODE_LINE.match(line)
         if match is None:
             raise ResponseError(f"unreadable response line {line[:120]!r}", line)
@@ -405,7 +417,7 @@ class ResponseParser:
             raise ResponseError(f"unreadable result line {line[:120]!r}", line)
         return response
 
-    def _continue(self, line: str) -> AgiResponse | None:
+    def _continue(self, line: str, following: str | None = None) -> AgiResponse | None:
         if self.mode == "usage":
             if line.startswith("520 "):
                 usage = "\n".join(self._pending)
@@ -416,7 +428,7 @@ class ResponseParser:
         self._grow(line)
         joined = "\n".join(self._pending)
         match = _RESULT.match(joined)
-        if match is None:  # the closing parenthesis has not come yet
+        if match is None or _continues(following):  # the closing parenthesis has not come yet
             return None
         self.mode, self._pending = None, []
         return self._result(joined)

@@ -188,6 +188,17 @@ async def test_variables_round_trip_verbatim(value: str) -> None:
     assert len(fake.call.commands) == 2
 
 
+@pytest.mark.parametrize("value", ["first\nsecond", "Main St (rear)\nSpringfield", "a)\n(b)\nc"])
+async def test_a_value_holding_line_feeds_comes_back_whole(value: str) -> None:
+    """newline.txt #15/#20: Asterisk returns a value raw, line feeds and all, in one write. When a line of it
+    ended in ')' the rest was taken for a stray line and the session dropped (review of 2026-12-05)."""
+    async with agi_session() as (connection, fake):
+        fake.variables["ADDR"] = value  # set as the dialplan would (SET VARIABLE cannot carry a line feed)
+        assert await AgiChannel(connection).get_variable("ADDR") == value
+        assert await AgiChannel(connection).get_variable("ADDR") == value  # and the session goes on
+        assert connection.failure is None
+
+
 async def test_variable_names_are_plain() -> None:
     async with agi_session() as (connection, fake):
         with pytest.raises(UnsafeArgument):

@@ -17,6 +17,7 @@ from agi_server.protocol import (
     ResponseParser,
     _parse_env_lines,
     channel_facts,
+    complete_result,
     dial_argument,
     encode_command,
     encode_exec,
@@ -190,6 +191,15 @@ def test_value_with_line_feed_is_reassembled() -> None:
     assert parser.feed_line("200 result=1 (first") is None
     response = parser.feed_line("second)")
     assert isinstance(response, AgiResponse) and response.data == "first\nsecond"
+
+
+def test_a_value_line_ending_in_a_parenthesis_waits_for_what_follows_it_in_the_same_read() -> None:
+    parser = ResponseParser()
+    assert parser.feed_line("200 result=1 (Main St (rear)", following="Springfield)") is None
+    response = parser.feed_line("Springfield)")
+    assert isinstance(response, AgiResponse) and response.data == "Main St (rear)\nSpringfield"
+    # A HANGUP or a response line after it is a line of its own (hangupexit.txt: -1 and HANGUP in one read).
+    assert ResponseParser().feed_line("200 result=1 (x)", following="HANGUP") == complete_result("200 result=1 (x)")
 
 
 @pytest.mark.parametrize("line", ["garbage", "HTTP/1.1 200 OK", "200 result=abc", ""])
