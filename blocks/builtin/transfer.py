@@ -19,6 +19,29 @@ TARGET_PATTERN = re.compile(
     r"|queue:[A-Za-z0-9_-]{1,64})$"
 )
 CALLER_ID_PATTERN = re.compile(r"^\+?[0-9]{1,32}$")
+# A target a variable chose may be a number or a queue; a channel only when the scenario wrote its technology
+# (and what follows the variable) itself, and the variable gave no more than an extension: a value such as
+# IAX2/host.example or SIP/0090...@pstn-trunk, from a query argument, a data source or a callback's variables,
+# would otherwise pick any route out of the PBX.
+_NUMBER_OR_QUEUE = re.compile(r"^(\+?[0-9*#]{1,32}|queue:[A-Za-z0-9_-]{1,64})$")
+_CHANNEL_PREFIX = re.compile(r"^(PJSIP|SIP|IAX2|Local|DAHDI)/")
+_EXTENSION = re.compile(r"^[A-Za-z0-9_+*#-]{1,80}$")
+
+
+def checked_target(template: str, target: str) -> str:
+    """`target` (what `template` rendered to) when it may be dialled; raises EngineError otherwise."""
+    if not TARGET_PATTERN.match(target):
+        raise EngineError(f"not a destination that can be dialed: {target[:40]!r}")
+    if "{" not in template or _NUMBER_OR_QUEUE.match(target):
+        return target
+    head, tail = template.strip().split("{", 1)[0], template.strip().rsplit("}", 1)[-1]
+    chosen = target[len(head) : len(target) - len(tail)] if target.startswith(head) and target.endswith(tail) else ""
+    if not (_CHANNEL_PREFIX.match(head) and len(head) + len(tail) < len(target) and _EXTENSION.match(chosen)):
+        raise EngineError(
+            f"{target[:40]!r}: a destination taken from variables may be a number or queue:NAME; a channel needs "
+            "its technology written in the block (PJSIP/{{ extension }}), and the variable only an extension"
+        )
+    return target
 
 
 class TransferBlock(BlockType):
@@ -38,7 +61,8 @@ class TransferBlock(BlockType):
                 "maxLength": 200,
                 "title": "Destination",
                 "description": "A number or extension (101, +34910000000), queue:NAME, or a channel like PJSIP/101. "
-                "May use variables: {{ typed_number }}.",
+                "May use variables: {{ typed_number }}, PJSIP/{{ extension }}. A variable gives a number, a queue, "
+                "or an extension: the technology and route of a channel are written here.",
                 "x-ui": {"widget": "template"},
             },
             "timeout": {"type": "number", "minimum": 1, "maximum": 300, "default": 30, "title": "Ring for (s)"},
@@ -70,9 +94,8 @@ class TransferBlock(BlockType):
         return fields
 
     async def run(self, ctx: BlockContext, config: Mapping[str, Any]) -> str:
-        target = ctx.render(str(config["target"])).strip()
-        if not TARGET_PATTERN.match(target):
-            raise EngineError(f"not a destination that can be dialed: {target[:40]!r}")
+        template = str(config["target"])
+        target = checked_target(template, ctx.render(template).strip())
         caller_id = ctx.render(str(config["caller_id"])).strip() if config.get("caller_id") else None
         if caller_id is not None and not CALLER_ID_PATTERN.match(caller_id):
             raise EngineError(f"not a caller ID that can be shown: {caller_id[:40]!r}")

@@ -121,6 +121,29 @@ async def test_transfer_refuses_targets_that_could_smuggle_options(registry, typ
     assert [e for e in sim.channel_events if e.op == "transfer"] == []
 
 
+@pytest.mark.parametrize(
+    ("target", "value", "dialled"),
+    [
+        ("{{ dest }}", "IAX2/attacker.example.com", False),  # review of 2026-12-05: any route out of the PBX
+        ("{{ dest }}", "SIP/0090012345@pstn-trunk", False),
+        ("{{ dest }}", "Local/s@from-internal", False),
+        ("PJSIP/{{ dest }}", "101@pstn-trunk", False),  # the technology is the scenario's; the rest an extension
+        ("Local/{{ dest }}@staff", "101@other", False),
+        ("{{ dest }}", "+34910000000", True),
+        ("{{ dest }}", "queue:sales", True),
+        ("PJSIP/{{ dest }}", "101", True),
+        ("Local/{{ dest }}@staff", "101", True),
+        ("PJSIP/trunk-{{ dest }}", "7", True),
+        ("IAX2/host.example.com", "", True),  # written in the block: the scenario's own choice
+    ],
+)
+async def test_a_channel_target_comes_from_the_scenario_not_from_a_variable(registry, target, value, dialled):
+    doc = flow({"id": "t", "type": "transfer", "config": {"target": target}}, edges=[("start", "next", "t")])
+    sim = await simulate(doc, registry, SimulationInput(variables={"dest": value}, transfers=["answered"]))
+    assert (sim.result.steps[1].exit == "answered") is dialled, sim.result.steps[1].error
+    assert bool([e for e in sim.channel_events if e.op == "transfer"]) is dialled
+
+
 async def test_transfer_outcomes(registry):
     doc = flow({"id": "t", "type": "transfer", "config": {"target": "queue:sales"}}, edges=[("start", "next", "t")])
     for outcome in ("answered", "busy", "no_answer", "failed"):
