@@ -37,6 +37,10 @@ def _language(lang: str) -> ModuleType:
         raise ValueError(f"numbers cannot be spoken in {lang!r}; languages: {', '.join(LANGUAGES)}") from None
 
 
+_PLACES = 9  # decimal places a number is read with
+_SMALLEST = Decimal(1).scaleb(-_PLACES)
+
+
 def _decimal(value: Any) -> Decimal:
     if isinstance(value, bool):
         raise ValueError("a yes/no value is not a number")
@@ -52,6 +56,9 @@ def _decimal(value: Any) -> Decimal:
         raise ValueError(f"not a number that can be spoken: {value!r}")
     if abs(number) >= _LIMIT:
         raise ValueError(f"number too large to speak: {value!r}")
+    if number.as_tuple().exponent < -_PLACES:  # type: ignore[operator]  # finite: the exponent is an int
+        # No one listens to more decimals, and 1e-999999 would be a million words: rounded first.
+        number = number.quantize(_SMALLEST)
     return number
 
 

@@ -201,3 +201,11 @@ async def test_templated_amounts_reach_the_engine_as_words_and_are_heard(
         stats = measure(service.path(name, fmt), fmt)
         assert stats.sample_rate == fmt.spec.rate
         assert stats.seconds > 2 and not stats.silent
+
+
+def test_a_tiny_number_is_rounded_before_it_is_read() -> None:
+    """Review of 2026-12-05: '1e-999999' passed every check and became a 5 MB phrase, one word a decimal place.
+    Numbers are read with at most nine decimals; a float's binary noise goes with them."""
+    assert number("1e-999999", "en") == "zero"
+    assert number(0.1 + 0.2, "en") == "zero point three"
+    assert number("2.05", "en") == "two point zero five"
