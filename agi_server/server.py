@@ -266,16 +266,33 @@ class AgiServer:
             await connection.close(drain_timeout=0.1)
             return None
         if self.active_calls >= self.config.max_calls:
-            await self._refuse_overload(connection, peer)
+            await self._refuse_overload(connection, env, peer)
             return None
         return env
 
-    async def _refuse_overload(self, connection: AgiConnection, peer: str) -> None:
-        log.warning("refused a FastAGI call from %s: %d calls already active", peer, self.active_calls)
+    async def _refuse_overload(self, connection: AgiConnection, env: dict[str, str], peer: str) -> None:
+        """A node at its cap: the dialplan is told, and the call register still shows the caller who was turned
+        away (outcome `refused_overload`), as reports of missed calls need."""
+        now = self.services.clock.now()
+        record = CallRecord(
+            os.urandom(16).hex(),
+            AgiRequest.from_env(env).path[:100],
+            None,
+            now,
+            now,
+            "refused_overload",
+            facts=channel_facts(env),
+            asterisk_uniqueid=env.get("agi_uniqueid", ""),
+            peer=peer,
+        )
+        _call_log(record).warning("refused a FastAGI call from %s: %d calls already active", peer, self.active_calls)
         self.metrics.refused.labels("overload").inc()
         with contextlib.suppress(AgiError):
             await connection.command("SET VARIABLE", STATUS_VARIABLE, "OVERLOADED", timeout=1.0)
         await connection.close(drain_timeout=0.5)
+        self.metrics.call_finished(record.outcome)
+        if not self.records.offer(record):
+            await self._keep_record(record, cancelled=False)
 
     async def _call(self, connection: AgiConnection, transport: asyncio.Transport, peer: str) -> None:
         # The session's task runs this coroutine itself: every command of the call waits through the chain of

@@ -278,7 +278,10 @@ async def test_calls_over_the_cap_are_refused_cleanly(start_server: StartServer,
     await server.stop()
     assert [parse_args(line) for line in second.commands] == [["SET", "VARIABLE", STATUS_VARIABLE, "OVERLOADED"]]
     assert second.server_half_closed
-    assert len(records.records) == 1
+    # The register shows the caller turned away too (review of 2026-12-05: only a log line and a metric did).
+    assert sorted(record.outcome for record in records.records) == ["ended", "refused_overload"]
+    refused = next(record for record in records.records if record.outcome == "refused_overload")
+    assert (refused.scenario, refused.facts["caller_id"], refused.version) == ("greet", "5551234", None)
     assert server.metrics.refused.labels("overload")._value.get() == 1
 
 
