@@ -172,8 +172,9 @@ def channel_facts(env: Mapping[str, str]) -> dict[str, str]:
 
 # -- commands -----------------------------------------------------------------------------------------
 
-# Asterisk before 22.6 reads at most 2,048 bytes per command line and runs the rest as a second command, so
-# a line (LF included) must stay clearly below it; 2,000 leaves room for a miscounted multi-byte character.
+# Asterisk runs what is past its line buffer as a second command: 8,191 bytes on the captured Asterisk 22
+# (newline.txt #18/#21, README "Max line 8192 bytes"), 2,048 on releases before 22.6 as the issue names them.
+# A line (LF included) stays clearly below the smaller; 2,000 leaves room for a miscounted multi-byte character.
 MAX_COMMAND_BYTES: Final = 2000
 
 # The verbs this runtime speaks. EXEC is not here: it only goes out through `encode_exec` and its allow-list.
