@@ -225,6 +225,27 @@ async def test_a_byte_written_during_playback_stops_it_without_an_answer() -> No
     assert call.interrupted == 1 and call.commands == ['STREAM FILE long ""', "NOOP"]
 
 
+async def test_a_byte_written_during_a_digit_wait_ends_it_with_an_answer() -> None:
+    """WAIT FOR DIGIT is not a playback: res_agi's handle_waitfordigit prints "200 result=1" when the AGI socket
+    turns readable (ast_waitfordigit_full returns 1), then runs the new line. (No capture has it: from the
+    source, as the review of 2026-12-05 read it.)"""
+    answers: list[bytes] = []
+
+    async def server(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\n\n")
+        writer.write(b"WAIT FOR DIGIT 10000\n")
+        await asyncio.sleep(0.05)
+        writer.write(b"NOOP\n")
+        answers.extend([await reader.readuntil(b"\n"), await reader.readuntil(b"\n")])
+        writer.close()
+
+    listener = await asyncio.start_server(server, "127.0.0.1", 0)
+    call = await FakeAsterisk("127.0.0.1", listener.sockets[0].getsockname()[1], hold=0.5).run()
+    listener.close()
+    assert answers == [b"200 result=1\n", b"200 result=0\n"]
+    assert call.interrupted == 1
+
+
 async def test_basic_transcript() -> None:
     """basic.txt: ANSWER, STREAM FILE, SAY NUMBER/DIGITS/ALPHA, (full) variables with CALLERID/EXTEN/CONTEXT,
     DATABASE PUT/GET/DEL/DELTREE, CHANNEL STATUS, VERBOSE, NOOP, SET CALLERID, EXEC Playback (PLAYBACKSTATUS),

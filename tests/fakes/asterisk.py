@@ -18,7 +18,8 @@ Source of truth: ../shared/asterisk/README.txt and the transcripts beside it. Th
   sends the -1 result, "HANGUP\\nHANGUP\\n" and closes (hangupexit.txt); a line starting with "failure"
   gets "HANGUP\\n" and a close (failure.txt);
 - stops a playback or digit wait when the server writes (or half-closes) meanwhile, with no result line
-  for it (issue 3: res_agi watches the AGI socket while it plays); `interrupted` counts it;
+  for a playback (issue 3: res_agi watches the AGI socket while it plays) and "200 result=1" for WAIT FOR
+  DIGIT (res_agi's handle_waitfordigit prints its result either way); `interrupted` counts it;
 - loses keys pressed while no command runs (dtmf.txt), returns values verbatim (unescaped, LFs included),
   truncates GET VARIABLE values to 1023 bytes, and reports Dial like dial.txt / dialg.txt;
 - keeps an AstDB for DATABASE PUT/GET/DEL/DELTREE (DEL of a missing key answers 1), says numbers, digits
@@ -896,7 +897,9 @@ class FakeAsterisk:
             return self._usage("WAIT FOR DIGIT")
         key = await self._listen(int(args[0]) / 1000)
         if key == INTERRUPTED:
-            return None
+            # Unlike a playback, the wait answers: ast_waitfordigit_full returns 1 when the AGI socket turns
+            # readable and handle_waitfordigit prints its result either way (res_agi.c; no capture has it).
+            return b"200 result=1\n"
         if key is None:
             return await self._hung_up_result(b"200 result=-1\n")
         return f"200 result={ord(key) if key else 0}\n".encode()
