@@ -22,7 +22,7 @@ from agi_server.ami_protocol import (
     parse_banner,
     variable_headers,
 )
-from tests.fakes.ami import CAPTURES, load_transcript
+from tests.fakes.ami import CAPTURES, load_transcript, originate_variables
 
 RESULTS = json.loads((CAPTURES / "results.json").read_text())
 
@@ -230,6 +230,18 @@ def test_any_value_encodes_to_exactly_its_lines_or_is_refused(value: str) -> Non
         return
     assert data.count(b"\n") == 4 and data.count(b"\r") == 4
     assert data.endswith(b"\r\n\r\n")
+
+
+@pytest.mark.parametrize(
+    "value", ["a,b", "x=y", "p|q", 'say "hi", ok', "f(x,y)", "[a,b]", "back\\slash", "end\\", "", " lead", "é€"]
+)
+def test_a_variable_value_reaches_asterisk_as_it_was(value: str) -> None:
+    """The value Asterisk stores, read from our header the way manager.c does (tests/fakes/ami.py
+    originate_variables, a port of __ast_app_separate_args): the escaping is checked by what it produces, not
+    by its text (review of 2026-12-05: the fake kept quotes Asterisk drops, so a lost quote escape passed)."""
+    [(_, header)] = variable_headers({"V": value})
+    assert originate_variables(header) == {"V": value}
+    assert originate_variables('V=say "hi", ok') == {"V": "say hi", " ok": ""}  # what an unescaped one becomes
 
 
 def test_variable_values_are_escaped_for_the_comma_split() -> None:

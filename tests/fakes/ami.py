@@ -224,6 +224,59 @@ class _Session:
     events: bool = True
 
 
+def originate_variables(header_value: str) -> dict[str, str]:
+    """An Originate `Variable:` header as Asterisk 22 reads it (manager.c man_do_variable_value): leading blanks
+    skipped, split on commas by `separate_args`, each item cut at its first '=' (no '=': an empty value)."""
+    variables: dict[str, str] = {}
+    for item in separate_args(header_value.lstrip(" \t")):
+        if item:
+            name, _, value = item.partition("=")
+            if name:
+                variables[name] = value
+    return variables
+
+
+def separate_args(text: str, delim: str = ",") -> list[str]:
+    """main/app.c __ast_app_separate_args with remove_chars: a delimiter inside (), [] or "" does not split, a
+    '"' toggles quoting and is dropped, a backslash is dropped and the character after it kept as it is."""
+    items: list[str] = []
+    current: list[str] = []
+    paren = bracket = 0
+    quoted = False
+    index = 0
+    while index < len(text):
+        char = text[index]
+        if char == "(":
+            paren += 1
+        elif char == ")":
+            paren = max(0, paren - 1)
+        elif char == "[":
+            bracket += 1
+        elif char == "]":
+            bracket = max(0, bracket - 1)
+        elif char == '"' and delim != '"':
+            quoted = not quoted
+            index += 1
+            continue
+        elif char == "\\":
+            if index + 1 < len(text):
+                current.append(text[index + 1])
+            index += 2
+            continue
+        elif char == delim and not paren and not bracket and not quoted:
+            items.append("".join(current))
+            current = []
+            index += 1
+            if index == len(text):  # a delimiter last: one more, empty argument
+                items.append("")
+            continue
+        current.append(char)
+        index += 1
+    if current:
+        items.append("".join(current))
+    return items
+
+
 @dataclass(slots=True)
 class FakeAmi:
     """Start with `await fake.start()`; connect to ("127.0.0.1", fake.port)."""
@@ -445,9 +498,7 @@ class FakeAmi:
         script = self._scripts.get(capture) or self._scripts.setdefault(capture, load_call_script(CAPTURES / capture))
         variables: dict[str, str] = {}
         for value in all_values(headers, "Variable"):
-            for item in re.split(r"(?<!\\),", value):
-                name, _, val = item.partition("=")
-                variables[name] = re.sub(r"\\(.)", r"\1", val)
+            variables.update(originate_variables(value))
         self._unique += 1
         channel_id = first(headers, "ChannelId") or f"{int(time.time())}.{self._unique}"
         other_id = first(headers, "OtherChannelId") or f"{channel_id};2"
