@@ -357,8 +357,9 @@ async def start_dialer(*, store: JobStore, ami: AmiSettings, settings: DialerSet
 
 
 class CallbackArrivals(Protocol):
-    async def reach(self, job_id: str, *, at: datetime) -> CallbackContext | None:
-        """Mark the job answered (done: never dialled again) and return it; None when there is no such job."""
+    async def reach(self, job_id: str, *, at: datetime, scenario: str | None = None) -> CallbackContext | None:
+        """Mark the job answered (done: never dialled again) and return it; None when there is no such job, or
+        when `scenario` is given and the job belongs to another."""
         ...
 
 
@@ -370,19 +371,21 @@ def callback_resolver(jobs: CallbackArrivals, clock: Clock) -> InputResolver:
     "outcome unknown") the job is done and the callee is not called again. The job's stored variables become
     trusted inputs, with `callback_job_id` and `origin_call_id`; the record links the call that scheduled it.
 
-    The job id is untrusted text from the AGI request: only ids of the strict charset are looked up.
+    The job id is untrusted text from the AGI request: only ids of the strict charset are looked up, and only a
+    job of the scenario the request names is reached: a call to another scenario carrying `?job=` neither closes
+    the job nor reads its variables (a debt amount, a name).
     """
 
-    async def resolve(inputs: Mapping[str, str]) -> ResolvedInputs | None:
+    async def resolve(slug: str, inputs: Mapping[str, str]) -> ResolvedInputs | None:
         job_id = inputs.get("job", "")
         if not job_id:
             return None
         if not TOKEN.fullmatch(job_id):
             log.warning("AGI request names a malformed callback job id %r", job_id[:80])
             return None
-        context = await _reach(jobs, job_id, clock.now())
+        context = await _reach(jobs, job_id, clock.now(), slug)
         if context is None:
-            log.warning("AGI request names unknown callback job %r", job_id)
+            log.warning("AGI request to %r names callback job %r, which is not one of its jobs", slug, job_id)
             return None
         variables = {
             **context.variables,
@@ -394,12 +397,12 @@ def callback_resolver(jobs: CallbackArrivals, clock: Clock) -> InputResolver:
     return resolve
 
 
-async def _reach(jobs: CallbackArrivals, job_id: str, at: datetime) -> CallbackContext | None:
+async def _reach(jobs: CallbackArrivals, job_id: str, at: datetime, slug: str) -> CallbackContext | None:
     """`jobs.reach`, tried again for a moment while the database fails: the callee is on the line, and the call
     without its job runs on none of the job's variables (and the job is not marked reached here)."""
     for delay in (*_REACH_RETRY_DELAYS, None):
         try:
-            return await jobs.reach(job_id, at=at)
+            return await jobs.reach(job_id, at=at, scenario=slug)
         except Exception as error:
             if delay is None:
                 raise
@@ -495,9 +498,9 @@ class MemoryJobStore:
             job.status, job.due = "pending", at + retry_after
         return job.status
 
-    async def reach(self, job_id: str, *, at: datetime) -> CallbackContext | None:
+    async def reach(self, job_id: str, *, at: datetime, scenario: str | None = None) -> CallbackContext | None:
         job = self.jobs.get(job_id)
-        if job is None:
+        if job is None or (scenario is not None and job.scenario != scenario):
             return None
         if job.status != "done":
             job.status, job.outcome, job.locked_by, job.lock_until = "done", "answered", None, None
@@ -560,13 +563,13 @@ class DatabaseJobStore:
             )
             return job.status
 
-    async def reach(self, job_id: str, *, at: datetime) -> CallbackContext | None:
+    async def reach(self, job_id: str, *, at: datetime, scenario: str | None = None) -> CallbackContext | None:
         """Mark the job named in an AGI request ("debt?job=<id>") answered, in its own committed transaction."""
-        return await asyncio.to_thread(self._reach, job_id, at)
+        return await asyncio.to_thread(self._reach, job_id, at, scenario)
 
-    def _reach(self, job_id: str, at: datetime) -> CallbackContext | None:
+    def _reach(self, job_id: str, at: datetime, scenario: str | None) -> CallbackContext | None:
         with self._database.session() as session:
-            job = callbacks.mark_reached(session, job_id=job_id, at=at)
+            job = callbacks.mark_reached(session, job_id=job_id, at=at, scenario=scenario)
             if job is None:
                 return None
             return CallbackContext(job.id, job.scenario, dict(job.variables or {}), job.origin_call_id)

@@ -66,8 +66,9 @@ class ResolvedInputs:
     origin_call_id: str | None = None  # the call that scheduled this callback, linked in the record
 
 
-# The host's hook: given the untrusted AGI inputs, the trusted ones (None: nothing to add).
-InputResolver = Callable[[Mapping[str, str]], Awaitable[ResolvedInputs | None]]
+# The host's hook: given the scenario the AGI path names and its untrusted inputs, the trusted ones (None: nothing
+# to add).
+InputResolver = Callable[[str, Mapping[str, str]], Awaitable[ResolvedInputs | None]]
 
 
 class SystemClock:
@@ -396,7 +397,7 @@ class AgiServer:
         if self.resolve_inputs is None:
             return dict(record.inputs)
         try:
-            resolved = await self.resolve_inputs(record.inputs)
+            resolved = await self.resolve_inputs(record.scenario, record.inputs)
         except Exception:
             _call_log(record).exception("the host's input resolver failed; the call runs on the AGI inputs only")
             self.metrics.errors.labels("inputs").inc()

@@ -136,11 +136,12 @@ def record_attempt(
     return job
 
 
-def mark_reached(session: Session, *, job_id: str, at: datetime) -> CallbackJob | None:
+def mark_reached(session: Session, *, job_id: str, at: datetime, scenario: str | None = None) -> CallbackJob | None:
     """The callee answered: FastAGI received the call naming this job. The job is done from now on, whatever
-    the dialer later learns (or fails to learn) from AMI, so it is never dialled again. None: no such job."""
+    the dialer later learns (or fails to learn) from AMI, so it is never dialled again. None: no such job, or
+    (`scenario` given) a job of another scenario, which a call to this one must neither close nor read."""
     job = _locked_job(session, job_id=job_id)
-    if job is None:
+    if job is None or (scenario is not None and job.scenario != scenario):
         return None
     if job.status != "done":
         job.status, job.outcome = "done", "answered"

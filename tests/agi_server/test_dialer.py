@@ -431,7 +431,7 @@ async def test_callback_resolver_marks_the_job_reached(store: MemoryJobStore, cl
     become trusted inputs; the record links the call that scheduled it."""
     store.add(job("job-7", "1123", variables={"amount": "12.50"}, origin_call_id="call-1", status="dialing"))
     resolve = callback_resolver(store, clock)
-    assert await resolve({"job": "job-7"}) == ResolvedInputs(
+    assert await resolve("debt", {"job": "job-7"}) == ResolvedInputs(
         variables={"amount": "12.50", "callback_job_id": "job-7", "origin_call_id": "call-1"},
         job_id="job-7",
         origin_call_id="call-1",
@@ -442,9 +442,9 @@ async def test_callback_resolver_marks_the_job_reached(store: MemoryJobStore, cl
         job_id="job-7", outcome=DialOutcome.FAILED, at=T0, retry_after=timedelta(minutes=10), call_id="cb-job-7-1"
     )
     assert status == "done"
-    assert await resolve({"job": "nope"}) is None
-    assert await resolve({"job": "job-7\rX-Injected: no"}) is None  # d4: a raw CR would arrive here untouched
-    assert await resolve({}) is None
+    assert await resolve("debt", {"job": "nope"}) is None
+    assert await resolve("debt", {"job": "job-7\rX-Injected: no"}) is None  # d4: a raw CR would arrive here untouched
+    assert await resolve("debt", {}) is None
 
 
 def test_dialer_settings_from_environment() -> None:
@@ -624,9 +624,9 @@ class BlinkingStore(MemoryJobStore):
         self._blink()
         return await super().record_attempt(**values)
 
-    async def reach(self, job_id: str, *, at: datetime) -> Any:
+    async def reach(self, job_id: str, *, at: datetime, scenario: str | None = None) -> Any:
         self._blink()
-        return await super().reach(job_id, at=at)
+        return await super().reach(job_id, at=at, scenario=scenario)
 
 
 async def test_an_answered_attempt_is_recorded_through_a_database_blip(ami: AmiClient, clock: FixedClock) -> None:
@@ -644,6 +644,31 @@ async def test_an_answered_attempt_is_recorded_through_a_database_blip(ami: AmiC
 async def test_the_callee_gets_the_jobs_variables_through_a_database_blip(clock: FixedClock) -> None:
     store = BlinkingStore(failures=2)
     store.add(job("blip", "1123", variables={"debt": "120"}))
-    resolved = await callback_resolver(store, clock)({"job": "blip"})
+    resolved = await callback_resolver(store, clock)("debt", {"job": "blip"})
     assert resolved is not None and resolved.variables["debt"] == "120"
     assert store.jobs["blip"].status == "done"
+
+
+async def test_a_call_to_another_scenario_neither_closes_the_job_nor_reads_it(
+    clock: FixedClock, tmp_path: Path
+) -> None:
+    """Review of 2026-12-05: any scenario's "?job=<id>" marked the job reached (it was never dialled again) and
+    read its variables (a debt amount, a name) into a call that had nothing to do with it."""
+    memory = MemoryJobStore()
+    memory.add(job("job-8", "1123", variables={"amount": "12.50"}, status="dialing"))
+    url = f"sqlite:///{tmp_path / 'jobs.sqlite3'}"
+    upgrade(url)
+    database = Database(url)
+    try:
+        with database.session() as session:
+            stored = callbacks.create_job(session, number="1123", scenario="debt", due=T0, variables={"amount": "9"})
+        for store, job_id in ((memory, "job-8"), (DatabaseJobStore(database), stored.id)):
+            resolve = callback_resolver(store, clock)
+            assert await resolve("promo", {"job": job_id}) is None
+            resolved = await resolve("debt", {"job": job_id})
+            assert resolved is not None and resolved.job_id == job_id
+        with database.session() as session:
+            assert callbacks.get_job(session, job_id=stored.id).status == "done"  # reached by its own scenario only
+    finally:
+        database.dispose()
+    assert memory.jobs["job-8"].status == "done"

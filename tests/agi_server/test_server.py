@@ -406,7 +406,7 @@ async def test_a_callback_job_resolves_trusted_inputs(start_server: StartServer,
     record links the call that scheduled it; a resolver cannot overwrite the channel facts."""
     document = _document([_node("start", "start"), _node("hello", "say_phrase", text="Hola {{ contact.name }}")])
 
-    async def resolve(agi_inputs: Mapping[str, str]) -> ResolvedInputs | None:
+    async def resolve(slug: str, agi_inputs: Mapping[str, str]) -> ResolvedInputs | None:
         if agi_inputs.get("job") != "j1":
             return None
         return ResolvedInputs(

@@ -51,7 +51,7 @@ def _resolver(test: dict[str, Any]) -> Any:
     if _plain(test):
         return None
 
-    async def resolve(agi_inputs: Any) -> ResolvedInputs:
+    async def resolve(slug: str, agi_inputs: Any) -> ResolvedInputs:
         return ResolvedInputs(variables=dict(test.get("variables", {})))
 
     return resolve
