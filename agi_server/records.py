@@ -78,6 +78,8 @@ class Spool(Protocol):
 
     def load(self, path: Any) -> list[CallRecord]: ...
 
+    def remove(self, path: Any) -> None: ...
+
 
 def _field_reader(cls: type) -> Callable[[Any], dict[str, Any]]:
     """A function that returns `{"field": obj.field, ...}` for every field of the dataclass `cls`, in order.
@@ -274,11 +276,9 @@ class RecordWriter:
     async def _write_chunk(self, chunk: list[CallRecord], *, retry: bool = True) -> list[CallRecord]:
         """Write `chunk`; return what the store could not take now (it is unavailable). Records it refuses for
         what they hold are set aside here, the rest of their chunk written."""
-        # Shutting down, there is no time to wait for a store that is unavailable: one short try, then the spool
-        # (without a spool, the retries are the records' only chance).
-        closing = self._closing and self._spool is not None
-        delays = (*self._retry_delays, None) if retry and not closing else (None,)
-        timeout = min(self._write_timeout, _CLOSING_WRITE_TIMEOUT) if closing else self._write_timeout
+        hurry = self._hurry()
+        delays = (*self._retry_delays, None) if retry and not hurry else (None,)
+        timeout = min(self._write_timeout, _CLOSING_WRITE_TIMEOUT) if hurry else self._write_timeout
         for delay in delays:
             try:
                 await asyncio.wait_for(self._write_batch(chunk), timeout)
@@ -290,7 +290,7 @@ class RecordWriter:
                 first = await self._write_chunk(chunk[:half], retry=retry)
                 return first + await self._write_chunk(chunk[half:], retry=retry)
             except Exception as error:
-                if delay is None or (self._closing and self._spool is not None):
+                if delay is None or self._hurry():
                     log.warning("writing %d call records failed (%s: %s)", len(chunk), type(error).__name__, error)
                     return chunk
                 log.warning("writing %d call records failed; retrying in %g s", len(chunk), delay)
@@ -301,6 +301,11 @@ class RecordWriter:
                     self._next_replay, self._replays_failed = 0.0, 0
                 return []
         return chunk  # pragma: no cover - the loop always returns
+
+    def _hurry(self) -> bool:
+        """Shutting down, there is no time to wait for a store that is unavailable: one short try, then the
+        spool (without a spool, the retries are the records' only chance)."""
+        return self._closing and self._spool is not None
 
     def _keep(self, records: list[CallRecord]) -> None:
         """Records the store cannot take now: to the spool; without one they are lost, and said so."""
@@ -349,7 +354,7 @@ class RecordWriter:
             if unwritten and len(unwritten) < len(records):
                 self._spool.put(unwritten)  # what is left, before the file that held it all goes
             if not unwritten or len(unwritten) < len(records):
-                path.unlink()
+                self._spool.remove(path)
             if unwritten:
                 self._replays_failed += 1
                 self._next_replay = asyncio.get_running_loop().time() + self._replay_delay()

@@ -52,6 +52,10 @@ class RecordSpool:
         """Spooled batches, oldest first."""
         return sorted(self.folder.glob("records-*.jsonl"))
 
+    def remove(self, path: Path) -> None:
+        """A spooled file whose records are in the database now."""
+        path.unlink(missing_ok=True)
+
     def load(self, path: Path) -> list[CallRecord]:
         """The records of one spooled file; a line that cannot be read (a torn disk) is logged and skipped."""
         records = []
