@@ -205,6 +205,20 @@ async def test_database_node_answers_a_new_version_within_the_poll_interval(tmp_
     assert returncode == 0, logs
 
 
+def _dial_through(fake: FakeAmi, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """A database node's environment for dialling callbacks through the fake AMI peer."""
+    for name, value in {
+        "IVRGRAPH_AMI_HOST": "127.0.0.1",
+        "IVRGRAPH_AMI_PORT": str(fake.port),
+        "IVRGRAPH_AMI_USERNAME": "probe",
+        "IVRGRAPH_AMI_SECRET": "probe",
+        "IVRGRAPH_DIAL_CONTEXT": "outbound-ivr",
+        "IVRGRAPH_DIAL_CHANNEL": "Local/{number}@callees/n",
+        "IVRGRAPH_MEDIA_ROOT": str(tmp_path / "media"),
+    }.items():
+        monkeypatch.setenv(name, value)
+
+
 async def test_database_node_dials_callbacks_when_ami_is_configured(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -217,17 +231,7 @@ async def test_database_node_dials_callbacks_when_ami_is_configured(
         job_id = callbacks.create_job(session, number="1123", scenario="greet", due=datetime.now(UTC)).id
     fake = FakeAmi(time_scale=0.01)
     await fake.start()
-    environment = {
-        "IVRGRAPH_AMI_HOST": "127.0.0.1",
-        "IVRGRAPH_AMI_PORT": str(fake.port),
-        "IVRGRAPH_AMI_USERNAME": "probe",
-        "IVRGRAPH_AMI_SECRET": "probe",
-        "IVRGRAPH_DIAL_CONTEXT": "outbound-ivr",
-        "IVRGRAPH_DIAL_CHANNEL": "Local/{number}@callees/n",
-        "IVRGRAPH_MEDIA_ROOT": str(tmp_path / "media"),
-    }
-    for name, value in environment.items():
-        monkeypatch.setenv(name, value)
+    _dial_through(fake, monkeypatch, tmp_path)
     stop = asyncio.Event()
     node = asyncio.create_task(run_database_agi(AgiServerConfig(port=0), database_url=url, stop=stop))
     try:
@@ -261,16 +265,7 @@ async def test_shutdown_with_a_callback_ringing_keeps_the_deadline(
         job_id = callbacks.create_job(session, number="3000", scenario="greet", due=datetime.now(UTC)).id
     fake = FakeAmi()
     await fake.start()
-    for name, value in {
-        "IVRGRAPH_AMI_HOST": "127.0.0.1",
-        "IVRGRAPH_AMI_PORT": str(fake.port),
-        "IVRGRAPH_AMI_USERNAME": "probe",
-        "IVRGRAPH_AMI_SECRET": "probe",
-        "IVRGRAPH_DIAL_CONTEXT": "outbound-ivr",
-        "IVRGRAPH_DIAL_CHANNEL": "Local/{number}@callees/n",
-        "IVRGRAPH_MEDIA_ROOT": str(tmp_path / "media"),
-    }.items():
-        monkeypatch.setenv(name, value)
+    _dial_through(fake, monkeypatch, tmp_path)
     stop = asyncio.Event()
     started: asyncio.Future[AgiServer] = asyncio.get_running_loop().create_future()
     config = AgiServerConfig(port=0, shutdown_deadline=0.5)

@@ -4,6 +4,7 @@ the database fails."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -99,6 +100,13 @@ async def test_close_without_a_writer_task_writes_directly() -> None:
 # record the database refused, or shutdown with the database down each lost records) ----------------------
 
 
+async def _until(condition: Callable[[], object]) -> None:
+    """Wait (at most 2 s) until `condition()` holds: the writer works in its own task."""
+    async with asyncio.timeout(2):
+        while not condition():
+            await asyncio.sleep(0.01)
+
+
 class FlakyStore:
     """A `WriteBatch` whose database is down (ConnectionError), frozen (never answers) or up; it refuses any
     batch holding a record of scenario "poison" for what it holds, as PostgreSQL refuses a value too long."""
@@ -146,14 +154,10 @@ async def test_records_of_an_outage_are_spooled_then_written_when_the_database_i
     for n in range(5):
         await writer.submit(_record(n))
         await asyncio.sleep(0.02)
-    async with asyncio.timeout(2):
-        while writer.spooled < 5:
-            await asyncio.sleep(0.01)
+    await _until(lambda: writer.spooled >= 5)
     assert store.rows == [] and spool.files()
     store.state = "up"
-    async with asyncio.timeout(2):  # the next look at the spool, with no new call to wake the writer
-        while spool.files():
-            await asyncio.sleep(0.01)
+    await _until(lambda: not spool.files())  # the next look at the spool, with no new call to wake the writer
     assert sorted(store.rows) == ["c0", "c1", "c2", "c3", "c4"]
     await writer.close()
 
@@ -164,13 +168,9 @@ async def test_a_frozen_database_times_out_into_the_spool(tmp_path: Path) -> Non
     writer.start()
     store.state = "frozen"
     await writer.submit(_record(0))
-    async with asyncio.timeout(2):
-        while not spool.files():
-            await asyncio.sleep(0.01)
+    await _until(lambda: spool.files())
     store.state = "up"
-    async with asyncio.timeout(2):
-        while spool.files():
-            await asyncio.sleep(0.01)
+    await _until(lambda: not spool.files())
     await writer.close()
     assert store.rows == ["c0"]
 
@@ -199,9 +199,7 @@ async def test_shutdown_with_the_database_down_keeps_the_records_for_the_next_st
     store.state = "up"
     restarted = _writer(store, RecordSpool(tmp_path))
     restarted.start()
-    async with asyncio.timeout(2):
-        while len(store.rows) < 3:
-            await asyncio.sleep(0.01)
+    await _until(lambda: len(store.rows) >= 3)
     await restarted.close()
     assert sorted(store.rows) == ["c0", "c1", "c2"] and spool.files() == []
 
@@ -263,14 +261,10 @@ async def test_the_spool_comes_in_as_soon_as_a_write_succeeds_again(tmp_path: Pa
     writer.start()
     store.state = "down"
     await writer.submit(_record(0))
-    async with asyncio.timeout(2):
-        while not spool.files():
-            await asyncio.sleep(0.01)
+    await _until(lambda: spool.files())
     await asyncio.sleep(0.05)  # the replay right after spooling failed: the next one is a minute away
     store.state = "up"
     await writer.submit(_record(1))
-    async with asyncio.timeout(2):
-        while spool.files():
-            await asyncio.sleep(0.01)
+    await _until(lambda: not spool.files())
     await writer.close()
     assert sorted(store.rows) == ["c0", "c1"]

@@ -52,17 +52,17 @@ GREETING = _document([_node("start", "start"), _node("hello", "say_phrase", text
 # -- routing ------------------------------------------------------------------------------------------
 
 
+# What a caller hears when no scenario can run: the fallback prompt, then the hang-up.
+FALLBACK_COMMANDS = [["ANSWER"], ["STREAM", "FILE", "ivrgraph/unavailable", ""], ["HANGUP"]]
+
+
 async def test_unknown_slug_plays_the_fallback_and_hangs_up(
     start_server: StartServer, records: MemoryRecords, caplog: pytest.LogCaptureFixture
 ) -> None:
     server = await start_server()
     fake = await call(server, "no-such-scenario?x=1")
     await server.stop()
-    assert [parse_args(line) for line in fake.commands] == [
-        ["ANSWER"],
-        ["STREAM", "FILE", "ivrgraph/unavailable", ""],
-        ["HANGUP"],
-    ]
+    assert [parse_args(line) for line in fake.commands] == FALLBACK_COMMANDS
     assert records.records[0].outcome == "unknown_scenario"
     errors = [r for r in caplog.records if r.levelno == logging.ERROR]
     assert errors and "no-such-scenario" in errors[0].getMessage()
@@ -85,11 +85,7 @@ async def test_a_lookup_the_database_cannot_answer_plays_the_fallback(
     server = await start_server(source=CachedScenarioSource(lookup, load_timeout=0.05))
     fake = await call(server, "not-cached")
     await server.stop()
-    assert [parse_args(line) for line in fake.commands] == [
-        ["ANSWER"],
-        ["STREAM", "FILE", "ivrgraph/unavailable", ""],
-        ["HANGUP"],
-    ]
+    assert [parse_args(line) for line in fake.commands] == FALLBACK_COMMANDS
     assert records.records[0].outcome == "unknown_scenario"
 
 

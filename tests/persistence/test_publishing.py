@@ -168,16 +168,22 @@ async def test_another_node_drops_a_deleted_scenario_at_its_next_poll(database: 
     node.close()
 
 
+async def _polled_after_publishing(database: Database, *slugs: str) -> tuple[VersionPoller, list[tuple[str, int]]]:
+    """A poller, and what it reported, after each of `slugs` was created and published once, then polled."""
+    seen: list[tuple[str, int]] = []
+    poller = VersionPoller(DatabaseScenarios(database), lambda p: seen.append((p.slug, p.number)))
+    for slug in slugs:
+        _create(database, slug, documents.greeting())
+    for slug in slugs:
+        await _publish(database, slug)
+    await poller.poll_once()
+    return poller, seen
+
+
 async def test_the_version_stamp_moves_after_the_newest_version_was_deleted(database: Database) -> None:
     """Review, 2026-12-04: SQLite handed a deleted newest row id to the next version, so the stamp stood still
     and other nodes never heard of that publish (migration 0002: AUTOINCREMENT)."""
-    seen: list[tuple[str, int]] = []
-    poller = VersionPoller(DatabaseScenarios(database), lambda p: seen.append((p.slug, p.number)))
-    _create(database, "main", documents.greeting())
-    _create(database, "promo", documents.greeting())
-    await _publish(database, "main")
-    await _publish(database, "promo")
-    await poller.poll_once()
+    poller, seen = await _polled_after_publishing(database, "main", "promo")
     assert sorted(seen) == [("main", 1), ("promo", 1)]  # the first look reports everything published
     with database.session() as session:
         scenarios.delete_scenario(session, slug="promo")
@@ -192,13 +198,7 @@ async def test_a_publish_that_commits_after_a_later_one_is_still_seen(database: 
     Here A's version row is inserted (its id taken), B publishes and is polled, then A commits."""
     if not database.is_postgres:
         pytest.skip("SQLite has one writer: a publish cannot commit while another holds its version row")
-    seen: list[tuple[str, int]] = []
-    poller = VersionPoller(DatabaseScenarios(database), lambda p: seen.append((p.slug, p.number)))
-    _create(database, "a", documents.greeting())
-    _create(database, "b", documents.greeting())
-    await _publish(database, "a")
-    await _publish(database, "b")
-    await poller.poll_once()
+    poller, seen = await _polled_after_publishing(database, "a", "b")
     a_v2 = database.sessions()  # A's publish: its version row inserted first, committed last
     a_v2.begin()
     a_scenario = a_v2.scalar(select(Scenario).where(Scenario.slug == "a"))
