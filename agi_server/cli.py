@@ -28,6 +28,7 @@ from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from agi_server.metrics import METRICS_HOST
 from agi_server.options import LOG_LEVELS, add_fastagi_options, fastagi_config, port, positive_seconds
 from agi_server.records import Spool, WriteBatch
 from agi_server.scenarios import ScenarioSource, SourceLoader, folder_source
@@ -64,6 +65,7 @@ async def run_agi(
     resolve_inputs: InputResolver | None = None,
     spool: Spool | None = None,
     metrics_port: int | None = None,
+    metrics_host: str = METRICS_HOST,
     stop: asyncio.Event | None = None,
     ready: Callable[[AgiServer], None] | None = None,
     stop_alongside: Callable[[float], Awaitable[None]] | None = None,
@@ -85,9 +87,7 @@ async def run_agi(
         spool=spool,
     )
     if metrics_port is not None:
-        from prometheus_client import start_http_server
-
-        start_http_server(metrics_port, addr=config.host, registry=server.metrics.registry)
+        server.metrics.serve(metrics_port, metrics_host)
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
@@ -121,6 +121,7 @@ async def run_database_agi(
     database_url: str,
     poll_seconds: float = 2.0,
     metrics_port: int | None = None,
+    metrics_host: str = METRICS_HOST,
     stop: asyncio.Event | None = None,
     ready: Callable[[AgiServer], None] | None = None,
 ) -> AgiServer:
@@ -141,6 +142,7 @@ async def run_database_agi(
             resolve_inputs=runtime.resolve_inputs,
             spool=runtime.spool,
             metrics_port=metrics_port,
+            metrics_host=metrics_host,
             stop=stop,
             ready=ready,
             stop_alongside=runtime.stop,
@@ -164,10 +166,16 @@ def cmd_agi(args: argparse.Namespace) -> int:
         return 2
     if database_url:
         run = run_database_agi(
-            config, database_url=database_url, poll_seconds=args.poll_interval, metrics_port=args.metrics_port
+            config,
+            database_url=database_url,
+            poll_seconds=args.poll_interval,
+            metrics_port=args.metrics_port,
+            metrics_host=args.metrics_host,
         )
     else:
-        run = run_agi(config, source=scenario_source(args), metrics_port=args.metrics_port)
+        run = run_agi(
+            config, source=scenario_source(args), metrics_port=args.metrics_port, metrics_host=args.metrics_host
+        )
     return run_or_explain("ivrgraph agi", run)
 
 

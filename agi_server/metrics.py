@@ -12,13 +12,18 @@ from bisect import bisect_left
 from collections.abc import Iterator
 from typing import Final
 
-from prometheus_client import CollectorRegistry, Counter, generate_latest
+from prometheus_client import CollectorRegistry, Counter, generate_latest, start_http_server
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily, Metric
 from prometheus_client.registry import Collector
 
 # Round trips on loopback are ~0.15 ms; blocking commands (prompts, digits, Dial) take seconds.
 RTT_BUCKETS: Final = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1.0, 5.0, 30.0, 120.0)
 _BUCKET_LABELS: Final = (*(str(bound) for bound in RTT_BUCKETS), "+Inf")
+
+
+# Metrics answer on loopback unless told otherwise: the FastAGI address faces the Asterisk hosts, and the
+# metrics port is not behind their allow-list.
+METRICS_HOST: Final = "127.0.0.1"
 
 
 class _RoundTrips:
@@ -105,3 +110,7 @@ class AgiMetrics:
 
     def exposition(self) -> bytes:
         return generate_latest(self.registry)
+
+    def serve(self, port: int, host: str = METRICS_HOST) -> None:
+        """Answer Prometheus on http://host:port/metrics from a thread of its own."""
+        start_http_server(port, addr=host, registry=self.registry)

@@ -16,6 +16,7 @@ from typing import TypeVar
 
 from agi_server.channel import ChannelSettings
 from agi_server.errors import ExecNotAllowed
+from agi_server.metrics import METRICS_HOST
 from agi_server.protocol import check_dial_options
 from agi_server.server import AgiServerConfig
 
@@ -99,6 +100,9 @@ def add_fastagi_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--sounds-prefix", default=defaults.channel.sounds_prefix, help="media folder under sounds/")
     parser.add_argument("--dial-options", type=dial_options, default="", help="fixed Dial flags from 'grtThHkK'")
     parser.add_argument("--metrics-port", type=port, help="serve Prometheus metrics on this port")
+    parser.add_argument(
+        "--metrics-host", default=METRICS_HOST, help="address the metrics answer on (default %(default)s)"
+    )
 
 
 def fastagi_config(

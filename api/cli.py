@@ -31,7 +31,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return run_or_explain(
         "ivrgraph serve",
         serve(
-            settings, host=args.host, port=args.port, agi_config=agi_config, seed=seed, metrics_port=args.metrics_port
+            settings,
+            host=args.host,
+            port=args.port,
+            agi_config=agi_config,
+            seed=seed,
+            metrics_port=args.metrics_port,
+            metrics_host=args.metrics_host,
         ),
     )
 

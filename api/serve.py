@@ -18,6 +18,7 @@ import uvicorn
 
 from agi_server.ami import AmiSettings
 from agi_server.cli import stop_server
+from agi_server.metrics import METRICS_HOST
 from agi_server.node import DatabaseRuntime
 from agi_server.server import AgiServer, AgiServerConfig, tune_collector_for_serving
 from api.app import create_app
@@ -39,6 +40,7 @@ async def serve(
     agi_config: AgiServerConfig,
     seed: Path | None = None,
     metrics_port: int | None = None,
+    metrics_host: str = METRICS_HOST,
 ) -> None:
     await asyncio.to_thread(upgrade, settings.database_url)
     database = Database(settings.database_url)
@@ -65,9 +67,7 @@ async def serve(
     api = _ApiServer(uvicorn.Config(app, host=host, port=port, log_level="info"))
     await agi.start()
     if metrics_port is not None:
-        from prometheus_client import start_http_server
-
-        start_http_server(metrics_port, addr=agi_config.host, registry=agi.metrics.registry)
+        agi.metrics.serve(metrics_port, metrics_host)
     await runtime.start(ami=AmiSettings.from_environ())
     tune_collector_for_serving()
     stop = asyncio.Event()

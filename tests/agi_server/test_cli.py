@@ -293,3 +293,37 @@ async def test_shutdown_with_a_callback_ringing_keeps_the_deadline(
         database.dispose()
     assert (job.status, job.attempts) == ("pending", 1)
     assert [attempt.outcome for attempt in attempts] == ["failed"]
+
+
+def _listening_addresses(port: int) -> set[str]:
+    """The IPv4 addresses something listens on at `port` on this machine (Linux's /proc/net/tcp)."""
+    found = set()
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        local, state = line.split()[1], line.split()[3]
+        address, _, port_hex = local.partition(":")
+        if state == "0A" and int(port_hex, 16) == port:
+            found.add(socket.inet_ntoa(bytes.fromhex(address)[::-1]))
+    return found
+
+
+async def test_metrics_answer_on_loopback_unless_told_otherwise(records: MemoryRecords) -> None:
+    """Review of 2026-12-05: the metrics port bound the FastAGI address (0.0.0.0 on a node facing its Asterisk
+    hosts) and is not behind their allow-list."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        metrics_port = probe.getsockname()[1]
+    stop = asyncio.Event()
+    started: asyncio.Future[AgiServer] = asyncio.get_running_loop().create_future()
+    source = scenario_source(argparse.Namespace(scenarios=str(EXAMPLES)))
+    config = AgiServerConfig(host="0.0.0.0", port=0)
+    node = asyncio.create_task(
+        run_agi(
+            config, source=source, services=Services(), metrics_port=metrics_port, stop=stop, ready=started.set_result
+        )
+    )
+    await started
+    try:
+        assert _listening_addresses(metrics_port) == {"127.0.0.1"}
+    finally:
+        stop.set()
+        await node
