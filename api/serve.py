@@ -75,7 +75,7 @@ async def serve(
     for signum in (signal.SIGTERM, signal.SIGINT):
         with contextlib.suppress(NotImplementedError, RuntimeError):  # not on the main thread
             loop.add_signal_handler(signum, stop.set)
-    serving = asyncio.create_task(api.serve(), name="api")
+    serving = asyncio.create_task(_serve_api(api, host, port), name="api")
     asked = asyncio.create_task(stop.wait(), name="shutdown-signal")
     try:
         await asyncio.wait({serving, asked}, return_when=asyncio.FIRST_COMPLETED)
@@ -87,6 +87,15 @@ async def serve(
         await serving
         runtime.close()
         database.dispose()
+
+
+async def _serve_api(api: uvicorn.Server, host: str, port: int) -> None:
+    try:
+        await api.serve()
+    except SystemExit as exit_:
+        # uvicorn exits the process when it cannot start (its port taken): in a task, that escaped the event
+        # loop and left the FastAGI side and a worker thread hanging. Here it is an error that stops `serve`.
+        raise OSError(f"the API did not start on {host}:{port} (uvicorn's error above)") from exit_
 
 
 class _ApiServer(uvicorn.Server):

@@ -177,3 +177,16 @@ def test_serve_refuses_settings_that_cannot_work_in_one_line(tmp_path: Path) -> 
         )
         assert done.returncode == 2 and message in done.stderr, done.stderr
         assert "Traceback" not in done.stderr
+
+
+def test_serve_with_its_api_port_taken_says_so_and_exits(tmp_path: Path) -> None:
+    """Review of 2026-12-05: uvicorn's exit, raised inside the API's task, escaped the event loop and left the
+    process hanging with FastAGI half stopped."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        command = [*IVRGRAPH, "serve", "--port", str(port), "--agi-port", str(_free_port())]
+        done = subprocess.run(command, cwd=tmp_path, env=_env(), capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1, done.stderr[-2000:]
+    assert "ivrgraph serve: error: cannot listen: the API did not start" in done.stderr
