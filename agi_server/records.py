@@ -76,6 +76,10 @@ class Spool(Protocol):
 
     def files(self) -> list[Any]: ...
 
+    def claim(self, path: Any) -> Any | None: ...
+
+    def release(self, claimed: Any) -> None: ...
+
     def load(self, path: Any) -> list[CallRecord]: ...
 
     def remove(self, path: Any) -> None: ...
@@ -171,7 +175,7 @@ class RecordWriter:
         room; never drop it."""
         while not self.offer(record):
             if self._spool is not None:
-                self._keep([record])
+                self._keep([*self._drain(), record])  # the queue in one file: room for the next ten thousand
                 return
             self._room.clear()
             await self._room.wait()
@@ -232,7 +236,11 @@ class RecordWriter:
         loop = asyncio.get_running_loop()
         while True:
             if self._spooled and not self._closing and loop.time() >= self._next_replay:
-                await self._replay()
+                try:
+                    await self._replay()
+                except asyncio.CancelledError:
+                    self._keep(self._drain())  # close() ran out of time mid-replay: the queue goes to disk too
+                    raise
             if not self._pending:
                 if self._closing:
                     break
@@ -332,7 +340,12 @@ class RecordWriter:
         self.rejected += len(records)
         if self._metrics is not None:
             self._metrics.records_dropped.inc(len(records))
-        where = self._spool.reject(records) if self._spool is not None else "nowhere (no spool)"
+        where: Any = "nowhere (no spool)"
+        if self._spool is not None:
+            try:
+                where = self._spool.reject(records)
+            except OSError as error:
+                where = f"nowhere ({error})"
         for record in records:
             log.error("call_id=%s the database refused this call record (%s); set aside in %s", record.call_id,
                       refusal, where)  # fmt: skip
@@ -341,27 +354,42 @@ class RecordWriter:
         return self._replay_delays[min(self._replays_failed, len(self._replay_delays) - 1)]
 
     async def _replay(self) -> None:
-        """Move spooled records into the store, oldest file first; stop at the first the store cannot take."""
+        """Move spooled records into the store, oldest file first; stop at the first the store cannot take.
+        A file is claimed first (another process on the same spool may replay too), and a disk that fails here
+        delays the replay; it never stops the writer."""
         assert self._spool is not None
-        for path in self._spool.files():
-            records = self._spool.load(path)
-            unwritten: list[CallRecord] = []
-            for start in range(0, len(records), self._batch_size):
-                unwritten = await self._write_chunk(records[start : start + self._batch_size], retry=False)
+        try:
+            for path in self._spool.files():
+                claimed = self._spool.claim(path)
+                if claimed is None:
+                    continue  # another process took it
+                records = self._spool.load(claimed)
+                unwritten: list[CallRecord] = []
+                try:
+                    for start in range(0, len(records), self._batch_size):
+                        unwritten = await self._write_chunk(records[start : start + self._batch_size], retry=False)
+                        if unwritten:
+                            unwritten += records[start + self._batch_size :]
+                            break
+                except asyncio.CancelledError:
+                    self._spool.release(claimed)  # close() ran out of time: the file stays for the next start
+                    raise
                 if unwritten:
-                    unwritten += records[start + self._batch_size :]
-                    break
-            if unwritten and len(unwritten) < len(records):
-                self._spool.put(unwritten)  # what is left, before the file that held it all goes
-            if not unwritten or len(unwritten) < len(records):
-                self._spool.remove(path)
-            if unwritten:
-                self._replays_failed += 1
-                self._next_replay = asyncio.get_running_loop().time() + self._replay_delay()
-                return
-            log.info("wrote %d spooled call records from %s", len(records), path)
-            self._replays_failed = 0
-        self._spooled = bool(self._spool.files())  # records spooled while this replay ran
+                    self._spool.put(unwritten)  # what is left, in a file of its own, before the claimed one goes
+                self._spool.remove(claimed)
+                if unwritten:
+                    self._replay_later()
+                    return
+                log.info("wrote %d spooled call records from %s", len(records), path)
+                self._replays_failed = 0
+            self._spooled = bool(self._spool.files())  # records spooled while this replay ran
+        except OSError:
+            log.exception("the call-record spool could not be read or written; trying again later")
+            self._replay_later()
+
+    def _replay_later(self) -> None:
+        self._replays_failed += 1
+        self._next_replay = asyncio.get_running_loop().time() + self._replay_delay()
 
 
 def _resolve(future: asyncio.Future[None]) -> None:

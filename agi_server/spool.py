@@ -11,6 +11,7 @@ what they hold (not for its availability) go to `rejected-*.jsonl` for the opera
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -39,6 +40,7 @@ class RecordSpool:
         self.folder = folder
         folder.mkdir(parents=True, exist_ok=True)
         self._sequence = 0
+        self._recover_claims()
 
     def put(self, records: Sequence[CallRecord]) -> Path:
         """Keep `records` (one new file) and return its path."""
@@ -52,20 +54,41 @@ class RecordSpool:
         """Spooled batches, oldest first."""
         return sorted(self.folder.glob("records-*.jsonl"))
 
+    def claim(self, path: Path) -> Path | None:
+        """Take `path` for replaying (renamed to claimed-<pid>-...); None when another process took it first."""
+        claimed = path.with_name(f"claimed-{os.getpid()}-{path.name}")
+        try:
+            path.rename(claimed)
+        except FileNotFoundError:
+            return None
+        return claimed
+
+    def release(self, claimed: Path) -> None:
+        """Give back a file this process claimed and did not finish replaying."""
+        with contextlib.suppress(FileNotFoundError):
+            claimed.rename(claimed.with_name(claimed.name.split("-", 2)[2]))
+
     def remove(self, path: Path) -> None:
-        """A spooled file whose records are in the database now."""
+        """A spooled file whose records are in the database now (or, what is left of them, in a new file)."""
         path.unlink(missing_ok=True)
 
     def load(self, path: Path) -> list[CallRecord]:
         """The records of one spooled file; a line that cannot be read (a torn disk) is logged and skipped."""
         records = []
-        with path.open(encoding="utf-8") as lines:
+        with path.open(encoding="utf-8", errors="replace") as lines:
             for number, line in enumerate(lines, start=1):
                 try:
                     records.append(_record(json.loads(line)))
-                except (ValueError, TypeError) as error:
+                except Exception as error:  # anything a damaged line holds: that line is lost, not the spool
                     log.error("spool file %s line %d is unreadable and is skipped: %s", path, number, error)
         return records
+
+    def _recover_claims(self) -> None:
+        """Files a process claimed and did not finish (it died mid-replay) go back to the spool."""
+        for claimed in self.folder.glob("claimed-*-records-*.jsonl"):
+            owner = claimed.name.split("-", 2)[1]
+            if owner.isdigit() and not _running(int(owner)):
+                self.release(claimed)
 
     def _write(self, kind: str, records: Sequence[CallRecord]) -> Path:
         self._sequence += 1
@@ -102,6 +125,16 @@ def spool_for(database_url: str, environ: Mapping[str, str] | None = None) -> Re
         return RecordSpool(local)
 
 
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's process: alive
+    return True
+
+
 def _fields(record: CallRecord) -> dict[str, Any]:
     data = {name: getattr(record, name) for name in _FIELDS}
     for name in _TIMES:
@@ -110,7 +143,9 @@ def _fields(record: CallRecord) -> dict[str, Any]:
     return data
 
 
-def _record(data: dict[str, Any]) -> CallRecord:
+def _record(data: Any) -> CallRecord:
+    if not isinstance(data, dict):
+        raise TypeError(f"a spooled record is a JSON object, not {type(data).__name__}")
     values = {name: value for name, value in data.items() if name in _FIELDS}
     for name in _TIMES:
         if values.get(name) is not None:

@@ -6,11 +6,12 @@ import asyncio
 import base64
 import binascii
 from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, insert, or_, select
+from sqlalchemy import Select, and_, insert, or_, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, defer
 
@@ -18,6 +19,8 @@ from graph_engine.trace import CallOutcome, CallResult
 from persistence.db import Database
 from persistence.errors import NotFound, Refused
 from persistence.models import CallRecord
+
+WRITE_STATEMENT_TIMEOUT_MS = 20_000  # PostgreSQL: a call-record batch that takes longer is given up (and kept)
 
 # What a PBX call register shows, derived once when the record is written so it can be filtered by index.
 STATUSES = ("answered", "missed", "abandoned_in_menu", "transferred", "failed", "callback_scheduled")
@@ -180,6 +183,10 @@ def write_batch(session: Session, *, records: Sequence[object]) -> int:
     dialect = session.get_bind().dialect.name
     statement: Any
     if dialect == "postgresql":
+        # A batch takes milliseconds; one held up by a lock or a stalled server fails here instead of holding
+        # its thread, and the FastAGI writer keeps the records (agi_server.records).
+        session.execute(text(f"SET LOCAL statement_timeout = {WRITE_STATEMENT_TIMEOUT_MS}"))
+        session.execute(text(f"SET LOCAL lock_timeout = {WRITE_STATEMENT_TIMEOUT_MS // 2}"))
         statement = postgresql.insert(CallRecord).on_conflict_do_nothing(index_elements=["id"])
     elif dialect == "sqlite":
         statement = sqlite.insert(CallRecord).on_conflict_do_nothing(index_elements=["id"])
@@ -195,13 +202,16 @@ class CallRecordWriter:
 
     def __init__(self, database: Database) -> None:
         self._database = database
+        # A thread of its own: a write stuck on the database (up to its statement timeout) holds no thread of
+        # the loop's default executor, which the dialer, the version poller and callbacks need meanwhile.
+        self._executor = ThreadPoolExecutor(1, thread_name_prefix="call-records")
 
     def write_batch(self, records: Sequence[object]) -> int:
         with self._database.session() as session:
             return write_batch(session, records=records)
 
     async def __call__(self, records: Sequence[object]) -> None:
-        await asyncio.to_thread(self.write_batch, records)
+        await asyncio.get_running_loop().run_in_executor(self._executor, self.write_batch, records)
 
 
 # -- reading -----------------------------------------------------------------------------------

@@ -184,7 +184,9 @@ async def test_a_full_queue_spools_instead_of_holding_the_call(tmp_path: Path) -
     await asyncio.sleep(0.02)  # the writer holds c0 and waits on the database
     await writer.submit(_record(1))
     await asyncio.wait_for(writer.submit(_record(2)), 0.1)  # full: kept on disk, the call does not wait
-    assert [record.call_id for path in spool.files() for record in spool.load(path)] == ["c2"]
+    # The queue goes to disk with it, in one file: room for the calls that end next, one fsync for all.
+    [kept] = spool.files()
+    assert [record.call_id for record in spool.load(kept)] == ["c1", "c2"]
 
 
 async def test_shutdown_with_the_database_down_keeps_the_records_for_the_next_start(tmp_path: Path) -> None:
@@ -268,3 +270,41 @@ async def test_the_spool_comes_in_as_soon_as_a_write_succeeds_again(tmp_path: Pa
     await _until(lambda: not spool.files())
     await writer.close()
     assert sorted(store.rows) == ["c0", "c1"]
+
+
+async def test_a_damaged_or_shared_spool_never_stops_the_writer(tmp_path: Path) -> None:
+    """Review of 2026-12-05: a spool line of invalid UTF-8 or `null`, a full disk, or a second process replaying
+    the same spool killed the writer task for good, and nothing more reached the database."""
+    store, spool = FlakyStore(), RecordSpool(tmp_path)
+    (tmp_path / "records-00000000000000000001-1-000001.jsonl").write_bytes(b"\xff\xfe not json\nnull\n")
+    good = spool.put([_record(7)])
+    other = RecordSpool(tmp_path)  # another process on the same spool takes this file first
+    assert other.claim(good) is not None
+    writer = _writer(store, spool)
+    writer.start()
+    await writer.submit(_record(1))
+    await _until(lambda: "c1" in store.rows)
+    await writer.close()
+    assert store.rows == ["c1"] and spool.files() == []  # the damaged lines were logged and skipped
+
+
+async def test_a_claim_left_by_a_process_that_died_goes_back_to_the_spool(tmp_path: Path) -> None:
+    spool = RecordSpool(tmp_path)
+    path = spool.put([_record(3)])
+    path.rename(path.with_name(f"claimed-999999999-{path.name}"))  # no such process
+    assert [record.call_id for file in RecordSpool(tmp_path).files() for record in spool.load(file)] == ["c3"]
+
+
+async def test_close_during_a_replay_keeps_the_queue(tmp_path: Path) -> None:
+    """Review of 2026-12-05: close() cancelling a replay that hung on the database lost every queued record."""
+    store, spool = FlakyStore(), RecordSpool(tmp_path)
+    spool.put([_record(0)])
+    store.state = "frozen"
+    writer = _writer(store, spool, write_timeout=60, close_timeout=0.2)
+    writer.start()
+    await asyncio.sleep(0.05)  # the replay of c0 hangs on the database
+    for n in (1, 2):
+        writer.offer(_record(n))
+    await asyncio.wait_for(writer.close(), 1.0)
+    kept = sorted(record.call_id for path in spool.files() for record in spool.load(path))
+    assert kept == ["c0", "c1", "c2"]

@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+import asyncio
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 
 from persistence import calls
 from persistence.calls import CallFilter, CallRecordIn, CallRecordWriter
@@ -142,3 +146,24 @@ def test_iter_calls_walks_everything(database: Database) -> None:
     CallRecordWriter(database).write_batch([_record(n) for n in range(23)])
     with database.session() as session:
         assert len(list(calls.iter_calls(session, filters=CallFilter(), chunk=5))) == 23
+
+
+async def test_a_write_held_up_on_postgresql_gives_up_and_holds_no_shared_thread(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Review of 2026-12-05: with call_records locked, each batch insert blocked its thread indefinitely (the
+    writer only stopped waiting), and a few of them filled the loop's default executor that the dialer and the
+    version poller share. Now the insert gives up at its lock/statement timeout, in a thread of its own."""
+    if not database.is_postgres:
+        pytest.skip("statement and lock timeouts are PostgreSQL's")
+    monkeypatch.setattr(calls, "WRITE_STATEMENT_TIMEOUT_MS", 600)
+    writer = CallRecordWriter(database)
+    with database.engine.connect() as holder:
+        holder.execute(text("LOCK TABLE call_records IN ACCESS EXCLUSIVE MODE"))
+        started = time.monotonic()
+        write = asyncio.create_task(writer([_record(1)]))
+        assert await asyncio.wait_for(asyncio.to_thread(lambda: "free"), 2.0) == "free"
+        with pytest.raises(OperationalError):
+            await asyncio.wait_for(write, 5.0)
+        assert time.monotonic() - started < 3.0
+        holder.rollback()
