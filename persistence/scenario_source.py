@@ -52,7 +52,7 @@ class VersionPoller:
     """Every `interval` seconds, report the scenarios whose published version changed since the last look (by
     any process), and list the published slugs.
 
-    It compares each scenario's latest version number with the last one seen, rather than watching for version
+    It compares each scenario's latest version (row id, number) with the last one seen, rather than watching for
     row ids above the newest seen: ids are handed out at insert and become visible at commit, so on PostgreSQL a
     publish that committed after a later one had been polled was never seen by other nodes. The first look
     reports every published scenario: a node holds them all from the start, and keeps answering every one of
@@ -72,7 +72,7 @@ class VersionPoller:
         # Given the slugs that have a published version at every poll: a deletion changes no version.
         self._on_listed = on_listed
         self._interval = interval
-        self._seen: dict[str, tuple[int, int]] = {}  # slug -> (scenario row id, version number) last reported
+        self._seen: dict[str, tuple[int, int]] = {}  # slug -> (version row id, version number) last reported
 
     async def poll_once(self) -> list[Published]:
         versions = await asyncio.to_thread(self._source.versions)

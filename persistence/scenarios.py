@@ -269,8 +269,14 @@ def published_slugs(session: Session) -> set[str]:
 
 
 def published_versions(session: Session) -> dict[str, tuple[int, int]]:
-    """Every published scenario's slug -> (scenario row id, latest version number): what FastAGI nodes compare
-    at each poll. A new row id is a scenario deleted and created again under the same slug."""
-    rows = session.execute(select(Scenario.slug, Scenario.id, Scenario.latest_version).where(
-        Scenario.latest_version.is_not(None)))  # fmt: skip
-    return {slug: (scenario_id, number) for slug, scenario_id, number in rows if number is not None}
+    """Every published scenario's slug -> (its latest version's row id, that version's number): what FastAGI nodes
+    compare at each poll. Version row ids are never reused (AUTOINCREMENT on SQLite, a sequence elsewhere), so a
+    scenario deleted and created again under the same slug reads as changed even at the same number; the
+    scenario's own row id can be reused on SQLite."""
+    rows = session.execute(
+        select(Scenario.slug, ScenarioVersion.id, ScenarioVersion.number).join(
+            ScenarioVersion,
+            (ScenarioVersion.scenario_id == Scenario.id) & (ScenarioVersion.number == Scenario.latest_version),
+        )
+    )
+    return {slug: (version_id, number) for slug, version_id, number in rows}

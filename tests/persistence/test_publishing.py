@@ -228,3 +228,18 @@ async def test_a_node_holds_every_published_scenario_from_its_first_poll(databas
     await node.poller.poll_once()
     assert node.source.slugs() == ["promo"]
     node.close()
+
+
+async def test_a_scenario_created_again_at_the_same_version_number_is_seen(database: Database) -> None:
+    """Review of 2026-12-05: on SQLite a scenario deleted and created again under its slug between two polls got
+    the same row id back, so at version 1 again it read as unchanged and other nodes kept the deleted one."""
+    poller, _ = await _polled_after_publishing(database, "menu")
+    with database.session() as session:
+        scenarios.delete_scenario(session, slug="menu")
+    again = documents.greeting()
+    again["nodes"][1]["config"]["text"] = "Hello again"
+    _create(database, "menu", again)
+    await _publish(database, "menu")
+    reported = await poller.poll_once()
+    assert [(published.slug, published.number) for published in reported] == [("menu", 1)]
+    assert reported[0].document["nodes"][1]["config"]["text"] == "Hello again"
