@@ -28,11 +28,19 @@ _CHANNEL_PREFIX = re.compile(r"^(PJSIP|SIP|IAX2|Local|DAHDI)/")
 _EXTENSION = re.compile(r"^[A-Za-z0-9_+*#-]{1,80}$")
 
 
+def _literal_texts(template: str) -> set[str]:
+    """The destinations the template writes out itself: its text outside tags, and quoted strings inside them
+    ({% if vip %}PJSIP/200{% else %}PJSIP/100{% endif %}, {{ 'PJSIP/200' if vip else 'PJSIP/100' }})."""
+    outside = re.split(r"\{\{.*?\}\}|\{%.*?%\}", template, flags=re.DOTALL)
+    quoted = re.findall(r"'([^']*)'|\"([^\"]*)\"", template)
+    return {text.strip() for text in outside} | {single or double for single, double in quoted}
+
+
 def checked_target(template: str, target: str) -> str:
     """`target` (what `template` rendered to) when it may be dialled; raises EngineError otherwise."""
     if not TARGET_PATTERN.match(target):
         raise EngineError(f"not a destination that can be dialed: {target[:40]!r}")
-    if "{" not in template or _NUMBER_OR_QUEUE.match(target):
+    if "{" not in template or _NUMBER_OR_QUEUE.match(target) or target in _literal_texts(template):
         return target
     head, tail = template.strip().split("{", 1)[0], template.strip().rsplit("}", 1)[-1]
     chosen = target[len(head) : len(target) - len(tail)] if target.startswith(head) and target.endswith(tail) else ""

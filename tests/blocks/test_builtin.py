@@ -135,6 +135,10 @@ async def test_transfer_refuses_targets_that_could_smuggle_options(registry, typ
         ("Local/{{ dest }}@staff", "101", True),
         ("PJSIP/trunk-{{ dest }}", "7", True),
         ("IAX2/host.example.com", "", True),  # written in the block: the scenario's own choice
+        # The scenario's own choice between destinations it writes out (review of 2026-12-05: refused)
+        ("{% if dest %}PJSIP/200{% else %}PJSIP/100{% endif %}", "vip", True),
+        ("{{ 'PJSIP/200' if dest else 'PJSIP/100' }}", "vip", True),
+        ("{% if dest %}PJSIP/200{% else %}{{ dest }}{% endif %}", "", False),  # "" is no destination at all
     ],
 )
 async def test_a_channel_target_comes_from_the_scenario_not_from_a_variable(registry, target, value, dialled):
