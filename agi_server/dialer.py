@@ -228,14 +228,15 @@ class Dialer:
         if self._active:
             await asyncio.wait(list(self._active.values()), timeout=timeout)
 
-    async def let_go(self) -> None:
+    async def let_go(self, timeout: float = 5.0) -> None:
         """Stop following the calls still in progress (shutdown, after `drain`). An answered call's attempt is
-        recorded already; a call still ringing gets its attempt recorded now, its outcome unknown."""
+        recorded already; a call still ringing gets its attempt recorded now, its outcome unknown, with one
+        try of at most `timeout` seconds (a database that is down then leaves the job to its lease)."""
         left = list(self._active.values())
         for task in left:
             task.cancel()
         if left:
-            await asyncio.wait(left)
+            await asyncio.wait(left, timeout=timeout)
 
     def _line_freed(self, job_id: str, task: asyncio.Task[AttemptReport | None]) -> None:
         self._active.pop(job_id, None)
@@ -266,7 +267,8 @@ class Dialer:
         except asyncio.CancelledError:
             # Shutdown while it rang: Asterisk may still connect the callee. Count the attempt, so the job is not
             # left locked until its lease ends and then dialled again uncounted.
-            await self._record(job, attempt, channel_id, DialOutcome.FAILED, "outcome unknown: the node shut down")
+            detail = "outcome unknown: the node shut down"
+            await self._record(job, attempt, channel_id, DialOutcome.FAILED, detail, patient=False)
             raise
         except AmiConnectionError as exc:
             log.warning("job %s not dialled, AMI unavailable: %s", job.id, exc)
@@ -284,7 +286,8 @@ class Dialer:
         try:
             return await self._record(job, attempt, channel_id, result.outcome, result.detail)
         finally:
-            if result.outcome is DialOutcome.ANSWERED:
+            current = asyncio.current_task()
+            if result.outcome is DialOutcome.ANSWERED and not (current is not None and current.cancelling()):
                 # The callee is on a line until they hang up, recorded or not: max_lines counts the calls on the
                 # trunk, not only the Originates still ringing.
                 await self._hold_line(job, channel_id)
@@ -309,11 +312,20 @@ class Dialer:
         return None
 
     async def _record(
-        self, job: DialJob, attempt: int, channel_id: str, outcome: DialOutcome, detail: str, *, final: bool = False
+        self,
+        job: DialJob,
+        attempt: int,
+        channel_id: str,
+        outcome: DialOutcome,
+        detail: str,
+        *,
+        final: bool = False,
+        patient: bool = True,
     ) -> AttemptReport:
+        """Record the attempt, trying again while the database fails (`patient`; shutting down: once)."""
         at = self._clock.now()
         retry_after = self._settings.retry_after.get(outcome, timedelta(0))
-        for delay in (*self._settings.record_retry_delays, None):
+        for delay in (*(self._settings.record_retry_delays if patient else ()), None):
             try:
                 status = await self._store.record_attempt(
                     job_id=job.id, outcome=outcome, at=at, retry_after=retry_after, call_id=channel_id, final=final

@@ -672,3 +672,22 @@ async def test_a_call_to_another_scenario_neither_closes_the_job_nor_reads_it(
     finally:
         database.dispose()
     assert memory.jobs["job-8"].status == "done"
+
+
+@pytest.mark.parametrize("number", ["3000", "1123"])  # still ringing (c3x.txt) / answered (c1x.txt)
+async def test_shutdown_keeps_its_deadline_while_the_database_fails(
+    ami: AmiClient, clock: FixedClock, number: str
+) -> None:
+    """Review of 2026-12-05: with the database failing, a ringing call cut off at shutdown ran the recording's
+    whole retry schedule (~3 min), and an answered one held its line for the callee's whole conversation (up to
+    2 h): stop() overran its deadline either way."""
+    store = BlinkingStore(failures=1000)
+    store.add(job("late", number))
+    dialer = make_dialer(store, ami, clock, record_retry_delays=(5.0, 5.0))
+    assert await dialer.run_once() == ["late"]
+    await asyncio.sleep(0.05)  # ringing, or answered and retrying its record
+    started = asyncio.get_running_loop().time()
+    await dialer.drain(timeout=0.2)
+    await dialer.let_go(timeout=1.0)
+    assert asyncio.get_running_loop().time() - started < 1.5
+    assert dialer.active_lines == 0
