@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import ipaddress
+import logging
 import os
 from collections.abc import Callable, Mapping
 from typing import TypeVar
@@ -21,8 +22,10 @@ from agi_server.protocol import check_dial_options
 from agi_server.server import AgiServerConfig
 
 ALLOW_ENV = "IVRGRAPH_AGI_ALLOW"  # Asterisk peers allowed to connect, e.g. "10.0.0.0/24,10.0.1.5/32"
-LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "WARN", "ERROR", "CRITICAL")
 _N = TypeVar("_N", int, float)
+
+log = logging.getLogger(__name__)
 
 
 def port(text: str) -> int:
@@ -54,12 +57,16 @@ def seconds_or_zero(text: str) -> float:
 
 
 def network(text: str) -> str:
-    """An allow-list entry: an address or a network, written without host bits (10.0.0.1/8 is not 10.0.0.0/8)."""
+    """An allow-list entry: an address or a network. An entry with host bits (10.0.0.5/24) means its network, as
+    it always did; the line logged says so, since the address alone may have been meant."""
+    entry = text.strip()
     try:
-        ipaddress.ip_network(text.strip(), strict=True)
+        meant = ipaddress.ip_network(entry, strict=False)
     except ValueError as error:
         raise argparse.ArgumentTypeError(f"{text!r} is not a network such as 10.0.0.0/8 ({error})") from error
-    return text.strip()
+    if str(meant) != entry and meant.prefixlen != meant.max_prefixlen:
+        log.warning("allow-list entry %s has host bits set: it allows all of %s", entry, meant)
+    return entry
 
 
 def dial_options(text: str) -> str:

@@ -65,7 +65,7 @@ def parse_query(query: str) -> ParsedQuery:
         comment_end = _end_of_comment(query, index)
         if comment_end >= 0:
             comment = query[index:comment_end]
-            problem = _comment_problem(comment)
+            problem = _comment_problem(comment, query[comment_end : comment_end + 1])
             if problem is not None:
                 problems.append(problem)
             _note_names_inside(comment, "a comment", problems)
@@ -131,13 +131,13 @@ def _end_of_comment(query: str, start: int) -> int:
     return -1
 
 
-def _comment_problem(comment: str) -> str | None:
-    """Why this comment reads differently on some database, or None."""
+def _comment_problem(comment: str, after: str) -> str | None:
+    """Why this comment reads differently on some database, or None. `after`: the character that ends it."""
     if comment.startswith(("/*!", "/*M!")):
         return "MySQL and MariaDB run a /*! ... */ comment as SQL: write it as SQL, or leave it out"
     if comment.startswith("/*") and "/*" in comment[2:]:
         return "a /* inside a comment: PostgreSQL nests comments, MySQL and SQLite end at the first */"
-    if comment.startswith("--") and not comment[2:3].isspace():
+    if comment.startswith("--") and not (comment[2:3] or after or " ").isspace():
         return "-- starts a comment only when a space follows on MySQL (--x is two minus signs): write '-- '"
     if comment.startswith("#"):
         return "# starts a comment on MySQL only (an operator on PostgreSQL): use -- comments"

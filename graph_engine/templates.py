@@ -10,6 +10,7 @@ from typing import Any, Final
 
 from jinja2 import StrictUndefined, TemplateSyntaxError, meta, nodes
 from jinja2.exceptions import SecurityError, UndefinedError
+from jinja2.filters import make_attrgetter
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from graph_engine.errors import TemplateError
@@ -146,7 +147,8 @@ _builtin_join, _builtin_replace, _builtin_format = (_ENV.filters[name] for name 
 
 def _join_filter(context: Any, value: Any, d: str = "", attribute: Any = None) -> Any:
     items = list(value)  # built once here, so the size check does not consume what the filter joins
-    _check_size(sum(len(str(item)) for item in items) + len(str(d)) * len(items), "the join filter")
+    parts = items if attribute is None else list(map(make_attrgetter(_ENV, attribute), items))
+    _check_size(sum(len(str(part)) for part in parts) + len(str(d)) * len(parts), "the join filter")
     return _builtin_join(context, items, d, attribute)
 
 

@@ -113,7 +113,7 @@ def public_target(url: str) -> str:
 # -- the service -------------------------------------------------------------------------------
 
 
-_SERVER_FILE = re.compile(r"outfile|dumpfile", re.IGNORECASE)
+_SERVER_FILE = re.compile(r"\b(outfile|dumpfile)\b", re.IGNORECASE)
 
 
 def is_read_statement(sql: str) -> bool:

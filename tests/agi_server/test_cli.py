@@ -42,13 +42,13 @@ def test_parser() -> None:
     [
         (["--port", "70000"], {}, "'70000' is not a port"),
         (["--allow", "not-a-network"], {}, "'not-a-network' is not a network"),
-        (["--allow", "10.0.0.1/8"], {}, "has host bits set"),  # was widened to 10.0.0.0/8 without a word
         ([], {"IVRGRAPH_AGI_ALLOW": "10.0.0.0/8,bogus"}, "IVRGRAPH_AGI_ALLOW: 'bogus' is not a network"),
         (["--max-calls", "0"], {}, "'0' must be at least 1"),  # started, then refused every call
         (["--shutdown-deadline", "-3"], {}, "'-3' must be a number of seconds, 0 or more"),
         (["--idle-timeout", "0"], {}, "'0' must be a number of seconds above 0"),
         (["--dial-options", "zz;rm"], {}, "dial options"),
         (["--log-level", "LOUD"], {}, "invalid choice"),
+        (["--allow", "10.0.0.0/33"], {}, "'10.0.0.0/33' is not a network"),
         (["--scenarios", "/nonexistent"], {}, "no scenario folder '/nonexistent'"),
     ],
 )
@@ -327,3 +327,15 @@ async def test_metrics_answer_on_loopback_unless_told_otherwise(records: MemoryR
     finally:
         stop.set()
         await node
+
+
+def test_settings_that_worked_before_still_do(caplog: pytest.LogCaptureFixture) -> None:
+    """Review of 2026-12-05: the stricter options refused WARN/CRITICAL and host-bit networks, which a
+    running service may have been started with; an upgrade must not stop it."""
+    parser = argparse.ArgumentParser()
+    add_parser(parser.add_subparsers(dest="command"))
+    args = parser.parse_args(["agi", "--log-level", "warn", "--allow", "10.0.0.5/24", "--allow", "::1"])
+    assert (args.log_level, args.allow) == ("WARN", ["10.0.0.5/24", "::1"])
+    assert "allows all of 10.0.0.0/24" in caplog.text  # said, since the address alone may have been meant
+    for level in ("critical", "error", "debug"):
+        assert parser.parse_args(["agi", "--log-level", level]).log_level == level.upper()

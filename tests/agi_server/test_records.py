@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy.exc import IntegrityError
 
 from agi_server.records import CallRecord, RecordsRejected, RecordWriter
 from agi_server.spool import RecordSpool
@@ -229,9 +230,10 @@ async def test_the_database_runtime_tells_a_refusal_from_an_outage(tmp_path: Pat
     try:
         runtime = DatabaseRuntime(database, tts=SilentTts())
         broken = _record(1)
-        broken.started_at = None  # type: ignore[assignment]  # NOT NULL: refused for what it holds
-        with pytest.raises(RecordsRejected):
+        broken.outcome = None  # type: ignore[assignment]  # the column is NOT NULL: refused for what it holds
+        with pytest.raises(RecordsRejected) as refused:
             await runtime.write_batch([broken])
+        assert isinstance(refused.value.__cause__, IntegrityError)  # the database's own refusal, not ours
         await runtime.write_batch([_record(2)])
         assert runtime.spool.folder == tmp_path / "calls.sqlite3-spool"
         with pytest.raises(Exception) as outage:

@@ -41,7 +41,6 @@ def test_a_postgresql_cast_right_after_a_parameter() -> None:
         # literal there, and PyMySQL pasted the caller's value into it.
         ("SELECT 1 /*M! INTO OUTFILE '/tmp/x' */", "MySQL and MariaDB run a /*! ... */ comment as SQL"),
         ("SELECT n FROM s WHERE p = '0' --'\n OR p = :caller_id --'", "-- starts a comment only when a space"),
-        ("SELECT 1 --", "-- starts a comment only when a space"),
         ("SELECT n AS $a$, '$a$ FROM s WHERE p = :caller_id -- '", "$$ quoting makes a string on PostgreSQL only"),
         ("SELECT 1 /* a /* b */ WHERE a = :a */", "a /* inside a comment"),
         ("SELECT 1 # note", "# starts a comment on MySQL only"),
@@ -71,3 +70,8 @@ def test_any_text_gives_names_that_bind_exactly(query: str) -> None:
         assert name is not None, (query, text)
         after = rest[len(name) : len(name) + 1]
         assert not (after.isalnum() or after == "_") or parsed.problems
+
+
+def test_a_bare_double_dash_ending_a_line_or_the_query_is_a_comment_everywhere() -> None:
+    for query in ("SELECT 1 --", "SELECT 1 --\nFROM t WHERE a = :a", "SELECT 1 --\tnote"):
+        assert parse_query(query).problems == (), query

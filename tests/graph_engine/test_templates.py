@@ -138,6 +138,13 @@ def test_templates_that_are_programs_are_refused_at_validation_and_at_run(source
         templates.render(source, {"x": "x" * 20000})
 
 
+def test_join_by_attribute_counts_the_attribute_not_the_row() -> None:
+    """Review of 2026-12-05: the cap sized whole rows, so 1,000 SQL rows joined by one short column were
+    refused for a 7,000-character phrase."""
+    rows = [{"name": f"n{n:04d}", "blob": "x" * 1000} for n in range(1000)]
+    assert len(templates.render("{{ rows|join(',', attribute='name') }}", {"rows": rows})) == 5999
+
+
 def test_sized_string_methods_and_filters_still_work() -> None:
     variables = {"debts": [120, 30], "name": "ana", "amount": 3.5}
     text = (

@@ -212,6 +212,7 @@ def test_public_target_hides_user_password_and_options() -> None:
         # MySQL writes these files even in a read-only transaction: refused wherever they appear.
         ("SELECT pw FROM s /* INTO OUTFILE '/tmp/x' */", False),
         ("SELECT 'into dumpfile' AS x", False),
+        ("SELECT payoutfile_id FROM t", True),  # the words, not any name that holds them
         ("INSERT INTO t VALUES (1)", False),
         ("", False),
     ],
