@@ -389,3 +389,40 @@ def test_settings_from_environment() -> None:
     assert (settings.host, settings.port, settings.username, settings.secret) == ("10.0.0.5", 5038, "dialer", "s3cret")
     assert "s3cret" not in repr(settings)
     assert AmiSettings.from_environ({}) is None
+
+
+async def test_responses_are_matched_by_action_id_not_by_order() -> None:
+    """A Response goes to the action whose ActionID it carries (README section 3: echoed verbatim), whatever
+    order it comes in: a late answer of a timed-out action must not become the next action's. The peer follows
+    a-login.txt, then answers two Pings in reverse order (mutation review of 2026-12-05: matching by order
+    passed every test)."""
+
+    async def read_action(reader: asyncio.StreamReader) -> dict[str, str]:
+        block = (await reader.readuntil(b"\r\n\r\n")).decode()
+        return dict(line.split(": ", 1) for line in block.strip().split("\r\n"))
+
+    async def peer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.write(b"Asterisk Call Manager/11.0.0\r\n")
+        login = await read_action(reader)
+        writer.write(
+            f"Response: Success\r\nActionID: {login['ActionID']}\r\nMessage: Authentication accepted\r\n\r\n".encode()
+        )
+        first, second = await read_action(reader), await read_action(reader)
+        for action, mark in ((second, "second"), (first, "first")):
+            writer.write(f"Response: Success\r\nActionID: {action['ActionID']}\r\nPing: {mark}\r\n\r\n".encode())
+        logoff = await read_action(reader)
+        writer.write(f"Response: Goodbye\r\nActionID: {logoff['ActionID']}\r\n\r\n".encode())
+        writer.close()
+        await writer.wait_closed()
+
+    server = await asyncio.start_server(peer, "127.0.0.1", 0)
+    settings = AmiSettings("127.0.0.1", server.sockets[0].getsockname()[1], "probe", "probe")
+    client = AmiClient(settings)
+    await client.start()
+    try:
+        first, second = await asyncio.gather(client.action("Ping"), client.action("Ping"))
+        assert (first.get("Ping"), second.get("Ping")) == ("first", "second")
+    finally:
+        await client.close()
+        server.close()
+        await server.wait_closed()

@@ -80,6 +80,16 @@ async def test_hangup_during_get_data() -> None:
             await AgiChannel(connection).read_digits(Prompt(audio="enter"), timeout=3, max_digits=4)
 
 
+async def test_hangup_during_a_key_by_key_read() -> None:
+    """hangupwait.txt: WAIT FOR DIGIT answers -1 when the caller hangs up: a hangup of the read, not a key
+    (mutation review of 2026-12-05: no test sent it, and chr(-1) would end the call as an internal error)."""
+    async with agi_session(CallerScript(hangup_at_command=0)) as (connection, _):
+        channel = AgiChannel(connection)
+        with pytest.raises(CallerHangup):
+            await channel.read_digits(None, timeout=10, max_digits=4, terminator="*")
+    assert channel.hangup_during == "read_digits"
+
+
 async def test_menu_read_accepts_hash_as_a_key() -> None:
     """A menu where '#' is a choice: STREAM FILE with all keys, then WAIT FOR DIGIT (GET DATA would eat '#')."""
     async with agi_session(CallerScript(keys=["#"]), time_scale=0.01) as (connection, fake):

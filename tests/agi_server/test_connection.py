@@ -6,8 +6,9 @@ import asyncio
 
 import pytest
 
-from agi_server.connection import AgiConnection
+from agi_server.connection import BOOKKEEPING_VERBS, AgiConnection
 from agi_server.errors import ConnectionLost, DeadChannel, InvalidCommand, ResponseError, UsageError
+from agi_server.protocol import KNOWN_VERBS
 from tests.agi_server.conftest import agi_session
 from tests.fakes.asterisk import CallerScript
 
@@ -60,6 +61,51 @@ async def test_hangup_then_dead_mode() -> None:
             await connection.command("ANSWER")  # refused without touching the wire
         await asyncio.sleep(0.05)
         assert len(fake.call.commands) == sent
+
+
+@pytest.mark.parametrize("verb", sorted(KNOWN_VERBS - BOOKKEEPING_VERBS - {"HANGUP"}))
+async def test_dead_mode_refuses_every_channel_verb_locally(verb: str) -> None:
+    """hangupstream.txt: after the hangup only bookkeeping reaches Asterisk; each other verb is refused here,
+    whatever it is (mutation review of 2026-12-05: only ANSWER was tried)."""
+    async with agi_session(CallerScript(hangup_at_command=0), nagle_delay=0.01) as (connection, fake):
+        assert (await connection.command("STREAM FILE", "tt-monkeys", "")).result == "-1"
+        await asyncio.sleep(0.1)  # the HANGUP line that follows (~40 ms later in the capture)
+        sent = len(fake.call.commands)
+        with pytest.raises(DeadChannel):
+            await connection.command(verb)
+        await asyncio.sleep(0.02)
+        assert len(fake.call.commands) == sent
+
+
+async def test_one_command_in_flight_even_when_two_are_asked_at_once() -> None:
+    """pipeline.txt: a second command written before the first is answered shifts every later answer. Two
+    coroutines asking at once get their own answers, the second sent only after the first's."""
+    async with agi_session(media={"long": 0.2}) as (connection, fake):
+        played, status = await asyncio.gather(
+            connection.command("STREAM FILE", "long", ""), connection.command("GET VARIABLE", "CHANNEL")
+        )
+        assert played.result == "0" and status.data == fake.env["agi_channel"]
+        assert fake.call.interrupted == 0  # nothing was written while the prompt played
+
+
+async def test_a_timed_out_command_ends_the_session() -> None:
+    """Its answer may still come and would be taken for the next command's: after the timeout nothing more is
+    sent (mutation review of 2026-12-05)."""
+    async with agi_session(idle_timeout=0.1, media={"long": 0.5}) as (connection, fake):
+        with pytest.raises(ConnectionLost):
+            await connection.command("STREAM FILE", "long", "")
+        assert connection.closed
+        sent = len(fake.call.commands)
+        with pytest.raises(ConnectionLost):
+            await connection.command("NOOP")
+        assert len(fake.call.commands) == sent
+
+
+async def test_an_answer_with_no_command_in_flight_ends_the_session() -> None:
+    """An answer nobody asked for would be taken for the next command's: the session is given up instead."""
+    async with agi_session(CallerScript(hangup_after=0.0)) as (connection, _):
+        connection.data_received(b"200 result=0\n")
+        assert isinstance(connection.failure, ResponseError) and connection.closed
 
 
 async def test_unsolicited_hangup_is_noted() -> None:

@@ -310,3 +310,25 @@ async def test_close_during_a_replay_keeps_the_queue(tmp_path: Path) -> None:
     await asyncio.wait_for(writer.close(), 1.0)
     kept = sorted(record.call_id for path in spool.files() for record in spool.load(path))
     assert kept == ["c0", "c1", "c2"]
+
+
+async def test_a_replay_cut_short_keeps_every_record_it_did_not_write(tmp_path: Path) -> None:
+    """A spooled file of five records, replayed in batches of two, the store failing after the first batch:
+    the three not written stay in the spool (mutation review of 2026-12-05: only the failed batch was kept)."""
+    spool = RecordSpool(tmp_path)
+    spool.put([_record(n) for n in range(5)])
+    taken: list[str] = []
+
+    async def first_batch_only(batch: list[CallRecord]) -> None:
+        if taken:
+            raise ConnectionError("the database went away")
+        taken.extend(record.call_id for record in batch)
+
+    writer = RecordWriter(first_batch_only, spool=spool, batch_size=2, retry_delays=(), replay_delays=(60.0,))
+    writer.start()
+    await _until(lambda: taken and spool.files())
+    await asyncio.sleep(0.05)
+    kept = sorted(record.call_id for path in spool.files() for record in spool.load(path))
+    assert taken == ["c0", "c1"] and kept == ["c2", "c3", "c4"]
+    await writer.close()  # its last look at the spool fails too: the three stay for the next start
+    assert sorted(record.call_id for path in spool.files() for record in spool.load(path)) == ["c2", "c3", "c4"]

@@ -7,6 +7,7 @@ import itertools
 import logging
 from collections.abc import Mapping
 from dataclasses import fields
+from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 from urllib.parse import quote
 
@@ -17,12 +18,13 @@ from hypothesis import strategies as st
 from agi_server.channel import ChannelSettings
 from agi_server.errors import UnsafeArgument
 from agi_server.scenarios import CachedScenarioSource, PublishedScenario
-from agi_server.server import STATUS_VARIABLE, AgiServer, AgiServerConfig, ResolvedInputs
+from agi_server.server import STATUS_VARIABLE, AgiServer, AgiServerConfig, ResolvedInputs, peer_allowed
 from blocks import default_registry
 from graph_engine.block import BlockType
 from graph_engine.context import BlockContext
 from graph_engine.document import parse_document
 from graph_engine.registry import BlockRegistry
+from graph_engine.services import Services
 from tests.agi_server.conftest import MemoryRecords, StartServer, call
 from tests.fakes.asterisk import CallerScript, default_env, parse_args
 
@@ -263,6 +265,28 @@ async def test_bad_handshakes_are_closed_without_a_call(
     assert records.records == [] and server.active_calls == 0
 
 
+async def test_an_env_block_over_the_cap_is_refused_before_it_ends(
+    start_server: StartServer, records: MemoryRecords
+) -> None:
+    """40 KB of env lines with no closing blank line: refused as soon as the cap is passed, not held in memory
+    until the handshake timeout (mutation review of 2026-12-05)."""
+    server = await start_server(handshake_timeout=5.0)
+    started = asyncio.get_running_loop().time()
+    caller = CallerScript(env_bytes=b"agi_network: yes\n" + b"agi_pad: " + b"x" * 40000 + b"\n")
+    await call(server, caller=caller, hold=3.0)
+    assert asyncio.get_running_loop().time() - started < 1.0
+    await server.stop()
+    assert records.records == []
+    assert server.metrics.refused.labels("handshake")._value.get() == 1
+
+
+def test_an_ipv4_peer_of_a_dual_stack_listener_is_checked_as_ipv4() -> None:
+    """A server listening on :: sees IPv4 Asterisk hosts as ::ffff:a.b.c.d; the allow-list names them as IPv4."""
+    networks = AgiServerConfig(allow=("127.0.0.1/32",)).networks()
+    assert peer_allowed("::ffff:127.0.0.1", networks)
+    assert not peer_allowed("::ffff:192.0.2.1", networks)
+
+
 async def test_calls_over_the_cap_are_refused_cleanly(start_server: StartServer, records: MemoryRecords) -> None:
     """Over max_calls: a channel variable tells the dialplan, then a clean close (AGISTATUS=SUCCESS)."""
     server = await start_server(source=_source(("greet", GREETING)), max_calls=1)
@@ -284,14 +308,26 @@ async def test_calls_over_the_cap_are_refused_cleanly(start_server: StartServer,
 # -- records and shutdown ------------------------------------------------------------------------------------
 
 
+class _TickingClock:
+    """A clock a second later at every reading: each time the server takes is its own."""
+
+    def __init__(self) -> None:
+        self.moment = datetime(2026, 1, 5, 10, 0, tzinfo=UTC)
+
+    def now(self) -> datetime:
+        self.moment += timedelta(seconds=1)
+        return self.moment
+
+
 async def test_record_of_a_caller_hanging_up_mid_prompt(start_server: StartServer, records: MemoryRecords) -> None:
-    server = await start_server(source=_source(("greet", GREETING)))
+    server = await start_server(source=_source(("greet", GREETING)), services=Services(clock=_TickingClock()))
     await call(server, "greet", CallerScript(hangup_at_command=1))
     await server.stop()
     record = records.records[0]
     assert record.outcome == "caller_hangup"
     assert record.hangup_point == "hello" and record.hangup_during == "play"
-    assert record.answered_at is not None and record.ended_at >= record.started_at
+    # The times are the call's own: ended after it was answered (a record whose end was never set said 0 s).
+    assert record.answered_at is not None and record.started_at <= record.answered_at < record.ended_at
     assert [step["node"] for step in record.trace["steps"]] == ["start", "hello"]
 
 
