@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -426,3 +427,25 @@ async def test_responses_are_matched_by_action_id_not_by_order() -> None:
         await client.close()
         server.close()
         await server.wait_closed()
+
+
+async def test_refused_reconnects_back_off(fake: FakeAmi, monkeypatch: pytest.MonkeyPatch) -> None:
+    """f2-asterisk-restart.txt: while Asterisk is down every connect is refused; each next try waits twice as
+    long, up to reconnect_max (mutation review of 2026-12-05: retrying every reconnect_initial passed)."""
+    attempts: list[float] = []
+    connect = asyncio.open_connection
+
+    async def counted(*args: Any, **kwargs: Any) -> Any:
+        attempts.append(asyncio.get_running_loop().time())
+        return await connect(*args, **kwargs)
+
+    ami = AmiClient(settings_for(fake, reconnect_initial=0.05, reconnect_max=0.4))
+    await ami.start()
+    monkeypatch.setattr(asyncio, "open_connection", counted)
+    await fake.stop_asterisk()
+    await asyncio.sleep(2.0)
+    await ami.close()
+    # 0.05, 0.1, 0.2, then 0.4 s apart (jitter +-20 %): about 7 tries in 2 s; retrying every 0.05 s would be ~40.
+    assert 4 <= len(attempts) <= 10
+    gaps = [later - earlier for earlier, later in itertools.pairwise(attempts)]
+    assert gaps[-1] > 2 * gaps[0]
