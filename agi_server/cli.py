@@ -89,10 +89,7 @@ async def run_agi(
     if metrics_port is not None:
         server.metrics.serve(metrics_port, metrics_host)
     stop = stop or asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        with contextlib.suppress(NotImplementedError, RuntimeError):  # not on the main thread
-            loop.add_signal_handler(signum, stop.set)
+    stop_on_signals(stop)
     await server.start()
     tune_collector_for_serving()
     if ready is not None:
@@ -100,6 +97,14 @@ async def run_agi(
     await stop.wait()
     await stop_server(server, stop_alongside)
     return server
+
+
+def stop_on_signals(stop: asyncio.Event) -> None:
+    """SIGTERM and SIGINT set `stop` (on the main thread; elsewhere only `stop` itself ends the server)."""
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError, RuntimeError):  # not on the main thread
+            loop.add_signal_handler(signum, stop.set)
 
 
 async def stop_server(server: AgiServer, stop_alongside: Callable[[float], Awaitable[None]] | None = None) -> None:

@@ -10,14 +10,13 @@ import asyncio
 import contextlib
 import dataclasses
 import logging
-import signal
 from collections.abc import Iterator
 from pathlib import Path
 
 import uvicorn
 
 from agi_server.ami import AmiSettings
-from agi_server.cli import stop_server
+from agi_server.cli import stop_on_signals, stop_server
 from agi_server.metrics import METRICS_HOST
 from agi_server.node import DatabaseRuntime
 from agi_server.server import AgiServer, AgiServerConfig, tune_collector_for_serving
@@ -71,10 +70,7 @@ async def serve(
     await runtime.start(ami=AmiSettings.from_environ())
     tune_collector_for_serving()
     stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        with contextlib.suppress(NotImplementedError, RuntimeError):  # not on the main thread
-            loop.add_signal_handler(signum, stop.set)
+    stop_on_signals(stop)
     serving = asyncio.create_task(_serve_api(api, host, port), name="api")
     asked = asyncio.create_task(stop.wait(), name="shutdown-signal")
     try:
