@@ -29,10 +29,10 @@ import functools
 import logging
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Final, Protocol
+from typing import Any, Final, Protocol, TypeVar
 
 from agi_server.ami import AmiClient, AmiSettings, OriginateRequest, OriginateResult
 from agi_server.ami_errors import AmiConnectionError, AmiEncodingError
@@ -325,18 +325,14 @@ class Dialer:
         """Record the attempt, trying again while the database fails (`patient`; shutting down: once)."""
         at = self._clock.now()
         retry_after = self._settings.retry_after.get(outcome, timedelta(0))
-        for delay in (*(self._settings.record_retry_delays if patient else ()), None):
-            try:
-                status = await self._store.record_attempt(
-                    job_id=job.id, outcome=outcome, at=at, retry_after=retry_after, call_id=channel_id, final=final
-                )
-                break
-            except Exception as error:  # the database fails: an unrecorded attempt is a second call later
-                if delay is None:
-                    raise
-                log.warning("callback job %s: recording attempt %d failed (%s); again in %g s", job.id, attempt,
-                            type(error).__name__, delay)  # fmt: skip
-                await asyncio.sleep(delay)
+        # The database fails: an unrecorded attempt is a second call later.
+        status = await _retried(
+            lambda: self._store.record_attempt(
+                job_id=job.id, outcome=outcome, at=at, retry_after=retry_after, call_id=channel_id, final=final
+            ),
+            self._settings.record_retry_delays if patient else (),
+            f"callback job {job.id}: recording attempt {attempt}",
+        )
         report = AttemptReport(job.id, attempt, outcome, detail, at, channel_id, status)
         log.info("callback job %s attempt %d: %s (%s) -> %s", job.id, attempt, outcome, detail, status)
         self.reports.append(report)
@@ -412,19 +408,26 @@ def callback_resolver(jobs: CallbackArrivals, clock: Clock) -> InputResolver:
 async def _reach(jobs: CallbackArrivals, job_id: str, at: datetime, slug: str) -> CallbackContext | None:
     """`jobs.reach`, tried again for a moment while the database fails: the callee is on the line, and the call
     without its job runs on none of the job's variables (and the job is not marked reached here)."""
-    for delay in (*_REACH_RETRY_DELAYS, None):
-        try:
-            return await jobs.reach(job_id, at=at, scenario=slug)
-        except Exception as error:
-            if delay is None:
-                raise
-            log.warning("callback job %s: marking it reached failed (%s); again in %g s", job_id,
-                        type(error).__name__, delay)  # fmt: skip
-            await asyncio.sleep(delay)
-    return None  # pragma: no cover - the loop always returns or raises
+    return await _retried(
+        lambda: jobs.reach(job_id, at=at, scenario=slug),
+        _REACH_RETRY_DELAYS,
+        f"callback job {job_id}: marking it reached",
+    )
 
 
 _REACH_RETRY_DELAYS: Final = (0.2, 0.5, 1.0)
+_T = TypeVar("_T")
+
+
+async def _retried(attempt: Callable[[], Awaitable[_T]], delays: tuple[float, ...], what: str) -> _T:
+    """`attempt()`, tried again after each of `delays` while it raises; the last failure is raised."""
+    for delay in delays:
+        try:
+            return await attempt()
+        except Exception as error:
+            log.warning("%s failed (%s); again in %g s", what, type(error).__name__, delay)
+            await asyncio.sleep(delay)
+    return await attempt()
 
 
 # ---------------------------------------------------------------------------------------------------------------

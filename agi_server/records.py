@@ -320,15 +320,13 @@ class RecordWriter:
         ids = ", ".join(record.call_id for record in records)
         if self._spool is None:
             log.error("dropping %d call records (no spool to keep them): %s", len(records), ids)
-            if self._metrics is not None:
-                self._metrics.records_dropped.inc(len(records))
+            self._count_dropped(records)
             return
         try:
             where = self._spool.put(records)
         except OSError:
             log.exception("dropping %d call records: the spool cannot keep them either: %s", len(records), ids)
-            if self._metrics is not None:
-                self._metrics.records_dropped.inc(len(records))
+            self._count_dropped(records)
             return
         self._spooled = True
         self.spooled += len(records)
@@ -336,10 +334,13 @@ class RecordWriter:
             self._metrics.records_spooled.inc(len(records))
         log.warning("kept %d call records in %s until the database takes them: %s", len(records), where, ids)
 
-    def _reject(self, records: list[CallRecord], refusal: RecordsRejected) -> None:
-        self.rejected += len(records)
+    def _count_dropped(self, records: list[CallRecord]) -> None:
         if self._metrics is not None:
             self._metrics.records_dropped.inc(len(records))
+
+    def _reject(self, records: list[CallRecord], refusal: RecordsRejected) -> None:
+        self.rejected += len(records)
+        self._count_dropped(records)
         where: Any = "nowhere (no spool)"
         if self._spool is not None:
             try:
