@@ -32,6 +32,11 @@ class ParsedQuery:
     problems: tuple[str, ...]  # why the query cannot run safely; empty when it can
     code: str  # the SQL with quoted text as '' and comments as a space: what the database runs as statements
 
+    @property
+    def statements(self) -> str:
+        """`code` without its surrounding blanks and final ';': a ';' left in it starts a second statement."""
+        return self.code.strip().rstrip(";").strip()
+
 
 @lru_cache(maxsize=1024)
 def parse_query(query: str) -> ParsedQuery:

@@ -121,7 +121,7 @@ def is_read_statement(sql: str) -> bool:
     that OUTFILE and DUMPFILE are refused anywhere: MySQL's read-only transactions still write those files."""
     if _SERVER_FILE.search(sql):
         return False
-    bare = parse_query(sql).code.strip().rstrip(";").strip()
+    bare = parse_query(sql).statements
     if not bare or ";" in bare:
         return False
     first = bare.split(None, 1)[0].lower().lstrip("(")

@@ -79,7 +79,7 @@ class SqlBlock(BlockType):
             error("sql_unsafe_query", f'SQL "{node.title}": {problem}', node=node.id, path="$.config.query")
             for problem in parsed.problems
         ]
-        if ";" in parsed.code.strip().rstrip(";"):  # a ';' inside quotes or a comment is text
+        if ";" in parsed.statements:  # a ';' inside quotes or a comment is text
             issues.append(
                 error(
                     "sql_multiple_statements",
