@@ -134,12 +134,21 @@ def as_record_in(record: object) -> CallRecordIn:
     return CallRecordIn(**values)
 
 
-def _text(value: str | None, limit: int | None = None) -> str | None:
-    """A value its column takes: cut to the column's length, and no NUL (PostgreSQL stores none in text)."""
+# The length of every bounded text column of the call register, read from the model so the two cannot drift.
+_LENGTHS: dict[str, int] = {
+    column.name: length
+    for column in CallRecord.__table__.columns
+    if isinstance(length := getattr(column.type, "length", None), int)
+}
+
+
+def _text(column: str, value: str | None) -> str | None:
+    """A value `column` takes: cut to its length, and no NUL (PostgreSQL stores none in text)."""
     if value is None:
         return None
     if "\x00" in value:
         value = value.replace("\x00", "\ufffd")
+    limit = _LENGTHS.get(column)
     return value[:limit] if limit is not None else value
 
 
@@ -152,24 +161,24 @@ def _row(record: object) -> dict[str, Any]:
     answered = record.answered_at is not None or bool(trace.get("answered"))
     ended = record.ended_at or record.started_at
     return {
-        "id": _text(record.call_id, 64),
-        "scenario": _text(record.scenario, 64),
+        "id": _text("id", record.call_id),
+        "scenario": _text("scenario", record.scenario),
         "version": record.version,
-        "caller_id": _text(record.caller_id, 80),
-        "caller_name": _text(record.caller_name, 200),
-        "dialed_number": _text(record.dialed_number, 80),
-        "channel": _text(record.channel, 200),
-        "node": _text(record.node, 100),
+        "caller_id": _text("caller_id", record.caller_id),
+        "caller_name": _text("caller_name", record.caller_name),
+        "dialed_number": _text("dialed_number", record.dialed_number),
+        "channel": _text("channel", record.channel),
+        "node": _text("node", record.node),
         "started_at": record.started_at,
         "answered_at": record.answered_at,
         "ended_at": record.ended_at,
         "duration_ms": max(0, int((ended - record.started_at).total_seconds() * 1000)),
-        "outcome": _text(record.outcome, 30),
+        "outcome": _text("outcome", record.outcome),
         "status": derive_status(outcome=record.outcome, answered=answered, trace=trace),
-        "last_node": _text(record.last_node, 100),
-        "error": _text(record.error),
-        "origin_call_id": _text(record.origin_call_id, 64),
-        "callback_job_id": _text(record.callback_job_id, 36),
+        "last_node": _text("last_node", record.last_node),
+        "error": _text("error", record.error),
+        "origin_call_id": _text("origin_call_id", record.origin_call_id),
+        "callback_job_id": _text("callback_job_id", record.callback_job_id),
         "variables": dict(record.variables),  # json_text writes no NUL into JSON either
         "trace": trace,
     }
