@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -103,17 +103,19 @@ def update_user(
         user.password_hash = _hasher.hash(password)
         # A new password signs the user out everywhere: whoever had the old one keeps no session. API tokens are
         # credentials of their own (named, expiring, listed); they go with deactivation or one by one.
-        for signed_in in session.scalars(
-            select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.kind == "session")
-        ):
-            session.delete(signed_in)
+        _drop_tokens(session, user, ApiToken.kind == "session")
     if active is not None:
         user.active = active
-        if not active:  # a deactivated user is signed out everywhere
-            for token in session.scalars(select(ApiToken).where(ApiToken.user_id == user.id)):
-                session.delete(token)
+        if not active:  # a deactivated user is signed out everywhere, API tokens too
+            _drop_tokens(session, user)
     session.flush()
     return user
+
+
+def _drop_tokens(session: Session, user: User, *which: ColumnElement[bool]) -> None:
+    """Delete the user's sessions and tokens (those matching `which`, when given)."""
+    for token in session.scalars(select(ApiToken).where(ApiToken.user_id == user.id, *which)):
+        session.delete(token)
 
 
 def _active_admins(session: Session, *, hold: bool = False) -> int:
