@@ -40,6 +40,7 @@ class Runtime:
     data_sources: DatabaseDataSources | None = None
     login_throttle: LoginThrottle = field(default_factory=LoginThrottle)
     _speech: TtsService | None = field(default=None, repr=False)
+    _preview_speech: TtsService | None = field(default=None, repr=False)
 
     def speech(self) -> TtsService:
         """The TTS service and media root, built on first use (the API runs without speech until asked)."""
@@ -49,6 +50,13 @@ class Runtime:
                 settings = dataclasses.replace(settings, media_root=self.settings.media_root)
             self._speech = TtsService.from_settings(settings)
         return self._speech
+
+    def preview_speech(self) -> TtsService:
+        """The TTS service of the designer's previews: as `speech()` speaks, in a cache of its own (see
+        `TtsService.for_previews`)."""
+        if self._preview_speech is None:
+            self._preview_speech = self.speech().for_previews()
+        return self._preview_speech
 
 
 def get_runtime(request: Request) -> Runtime:

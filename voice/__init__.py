@@ -10,7 +10,8 @@
     assets.py                  uploaded WAV/MP3/OGG/FLAC: probed, converted, stored as assets/<id>
     settings.py                VoiceSettings.from_env(): IVRGRAPH_MEDIA_ROOT, IVRGRAPH_TTS_ENGINE, ...
 
-Media layout: <media root>/tts/<hash>.{sln,sln16,ulaw,wav} and <media root>/assets/<id>.{...}. Asterisk finds
+Media layout: <media root>/tts/<hash>.{sln,sln16,ulaw,wav} and <media root>/assets/<id>.{...}; the designer's
+previews in <media root>/tts-preview/ (64 MiB at most, never evicting a call's phrase). Asterisk finds
 them when the media root is (or is linked as) the `ivrgraph` folder of its sounds directory.
 """
 

@@ -32,6 +32,10 @@ from voice.tools import convert_async, pick_converter
 log = logging.getLogger(__name__)
 
 TTS_FOLDER = "tts"
+# Previews a designer asks for (POST /api/tts/preview) live apart from the phrases calls play, in a small cache of
+# their own: however many previews anyone asks for, they never evict a phrase rendered at publish.
+PREVIEW_FOLDER = "tts-preview"
+PREVIEW_CACHE_BYTES = 64 * 1024**2  # a few hundred phrases: what designers listen to while they edit
 MAX_TEXT = 5000  # characters; a prompt is sentences, and this bounds what one call can make us synthesize
 UNAVAILABLE_COOLDOWN = 60.0  # seconds an unreachable engine is skipped, so each call does not wait its timeout
 # A phrase whose files were checked this recently is served without checking them again. Calls repeat the same
@@ -57,6 +61,7 @@ class TtsService:
         cache_max_bytes: int = 2 * 1024**3,
         concurrency: int = 2,
         recheck_seconds: float = RECHECK_SECONDS,
+        folder: str = TTS_FOLDER,
     ) -> None:
         if not formats:
             raise ValueError("TtsService needs at least one output format")
@@ -66,7 +71,8 @@ class TtsService:
         self.fallback_engine = fallback_engine
         self.formats = formats
         self.converter: Converter = pick_converter(converter)
-        self.cache = PhraseCache(media.folder(TTS_FOLDER), [f.extension for f in formats], max_bytes=cache_max_bytes)
+        self.folder = folder
+        self.cache = PhraseCache(media.folder(folder), [f.extension for f in formats], max_bytes=cache_max_bytes)
         self._flight: SingleFlight[None] = SingleFlight()
         self._slots = asyncio.Semaphore(concurrency)
         self._unavailable_until: dict[str, float] = {}
@@ -93,9 +99,26 @@ class TtsService:
             concurrency=settings.concurrency,
         )
 
+    def for_previews(self) -> TtsService:
+        """A service for the designer's previews: the same engines, voices and formats (a preview sounds as the
+        call will), its own bounded cache under `PREVIEW_FOLDER`, and one render at a time, so previews take
+        neither the phrases nor the render slots calls need."""
+        return TtsService(
+            self.media,
+            self.engines,
+            default_engine=self.default_engine,
+            fallback_engine=self.fallback_engine,
+            formats=self.formats,
+            converter=self.converter,
+            cache_max_bytes=PREVIEW_CACHE_BYTES,
+            concurrency=1,
+            folder=PREVIEW_FOLDER,
+        )
+
     # -- the TextToSpeech protocol ----------------------------------------------------------------------
     async def render(self, text: str, *, language: str, voice: str | None = None, engine: str | None = None) -> str:
-        """The media name (`tts/<key>`) of `text` spoken. Raises `SpeechError` (a `TtsError`)."""
+        """The media name (`tts/<key>`; a preview service's folder for its own) of `text` spoken. Raises
+        `SpeechError` (a `TtsError`)."""
         asked = (text, language, voice, engine)
         hot = self._hot.get(asked)
         now = time.monotonic()
@@ -104,7 +127,7 @@ class TtsService:
         name = await self._render(text, language=language, voice=voice, engine=engine)
         if len(self._hot) >= _MAX_HOT:
             self._hot.clear()
-        self._hot[asked] = (name.removeprefix(f"{TTS_FOLDER}/"), name, now)
+        self._hot[asked] = (name.removeprefix(f"{self.folder}/"), name, now)
         return name
 
     async def _render(self, text: str, *, language: str, voice: str | None, engine: str | None) -> str:
@@ -142,7 +165,7 @@ class TtsService:
             raise UnknownEngine(f"no TTS engine named {name!r} (installed: {known})") from None
 
     def media_name(self, key: str) -> str:
-        return f"{TTS_FOLDER}/{key}"
+        return f"{self.folder}/{key}"
 
     def path(self, media_name: str, fmt: AudioFormat) -> Path:
         """The file of a media name in one format (refuses names that leave the media root)."""

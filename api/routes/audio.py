@@ -114,7 +114,8 @@ def remove_asset(asset_id: AssetId, _user: Editor, runtime: RuntimeDep) -> Respo
 
 @router.post("/api/tts/preview", response_class=FileResponse, responses={**WAV, **problems(502)})
 async def tts_preview(body: TtsPreviewIn, _user: Viewer, runtime: RuntimeDep) -> FileResponse:
-    """Speak a phrase with the engine and voice a call would use, as WAV (cached like call-time speech)."""
-    speech = runtime.speech()
+    """Speak a phrase with the engine and voice a call would use, as WAV. Previews have a small cache of their
+    own: asking for many never pushes out the phrases calls play."""
+    speech = runtime.preview_speech()
     media_name = await speech.render(body.text, language=body.language, voice=body.voice, engine=body.engine)
     return FileResponse(speech.path(media_name, AudioFormat.WAV), media_type="audio/wav")

@@ -28,6 +28,7 @@ class Server:
     hub: PublishHub
     backend: str
     database_url: str  # tests may write what the FastAGI runtime would (call records)
+    media_root: Path
 
 
 def serve_api(settings: Settings, hub: PublishHub) -> Iterator[str]:
@@ -60,13 +61,13 @@ def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
         settings = Settings(database_url=url, admin_user=ADMIN, admin_password=ADMIN_PASSWORD, designer_dist=dist,
                             media_root=media)  # fmt: skip
         for base_url in serve_api(settings, hub):
-            yield Server(base_url, hub, "sqlite", url)
+            yield Server(base_url, hub, "sqlite", url, media)
         return
     with pg.throwaway_database("api") as url:
         settings = Settings(database_url=url, admin_user=ADMIN, admin_password=ADMIN_PASSWORD, designer_dist=dist,
                             media_root=media)  # fmt: skip
         for base_url in serve_api(settings, hub):
-            yield Server(base_url, hub, "postgres", url)
+            yield Server(base_url, hub, "postgres", url, media)
 
 
 def _designer_dist(folder: Path) -> Path:

@@ -8,7 +8,7 @@ import struct
 import wave
 from collections.abc import Callable, Iterator
 
-from tests.api.conftest import Client
+from tests.api.conftest import Client, Server
 from tests.persistence import documents
 
 
@@ -65,6 +65,17 @@ def test_tts_preview_speaks_with_espeak(admin: Client) -> None:
     assert spoken.headers["content-type"] == "audio/wav" and spoken.content[:4] == b"RIFF"
     nothing = admin.post("/api/tts/preview", json={"text": "...", "language": "en", "engine": "espeak-ng"})
     assert nothing.status_code == 422
+
+
+def test_previews_are_kept_apart_from_the_phrases_calls_play(admin: Client, server: Server) -> None:
+    """Review, 2026-12-05: a preview went into the call cache, so a flood of previews evicted published phrases."""
+    text = "A preview kept apart"
+    spoken = admin.post("/api/tts/preview", json={"text": text, "language": "en", "engine": "espeak-ng"})
+    assert spoken.status_code == 200, spoken.text
+    previews = {p.name for p in (server.media_root / "tts-preview").iterdir() if not p.name.startswith(".")}
+    assert any(name.endswith(".wav") for name in previews)
+    calls = {p.name for p in (server.media_root / "tts").iterdir()} if (server.media_root / "tts").exists() else set()
+    assert not previews & calls
 
 
 def test_an_upload_over_the_limit_is_refused_before_it_is_stored(admin: Client) -> None:

@@ -175,3 +175,21 @@ async def test_a_phrase_asked_again_soon_is_served_without_checking_its_files(ma
     assert await service.render("Gracias por llamar", language="es") == name  # checked again: rendered anew
     assert service.renders == 2
     assert all(service.path(name, fmt).is_file() for fmt in service.formats)
+
+
+async def test_previews_never_push_out_the_phrases_calls_play(service: TtsService, espeak: Any) -> None:
+    """Review, 2026-12-05: previews shared the call cache, so anyone allowed to preview could flood it until the
+    phrases rendered at publish were evicted (each call then rendered them again, or failed while gTTS was down)."""
+    published = await service.render("Welcome to the hotline", language="en")
+    previews = service.for_previews()
+    assert previews.engines == service.engines and previews.formats == service.formats
+    first = await previews.render("Preview number 0", language="en")
+    previews.cache.max_bytes = int(previews.cache.total_bytes * 2.5)  # room for two previews
+    names = [first] + [await previews.render(f"Preview number {n}", language="en") for n in range(1, 6)]
+    assert all(name.startswith("tts-preview/") for name in names)
+    assert previews.cache.total_bytes <= previews.cache.max_bytes  # previews evict previews...
+    assert not previews.cache.lookup(first.removeprefix("tts-preview/"))
+    key = published.removeprefix("tts/")  # ...and never a call's phrase
+    assert service.cache.keys() == [key] and service.cache.lookup(key)
+    assert all(service.path(published, fmt).is_file() for fmt in service.formats)
+    assert len(espeak.texts) == 7
