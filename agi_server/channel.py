@@ -41,7 +41,8 @@ _DIAL_OUTCOMES: Final = {
     "BUSY": TransferOutcome.BUSY,
     "NOANSWER": TransferOutcome.NO_ANSWER,
 }
-# QUEUESTATUS -> outcome; an answered queue call leaves QUEUESTATUS unset.
+# QUEUESTATUS -> outcome; an answered queue call leaves QUEUESTATUS unset (and so does an abandoned one, told
+# apart by ABANDONED=TRUE: see _queue_result).
 _QUEUE_OUTCOMES: Final = {
     "": TransferOutcome.ANSWERED,
     "TIMEOUT": TransferOutcome.NO_ANSWER,
@@ -237,6 +238,10 @@ class AgiChannel:
 
     async def _queue_result(self, queued: AgiResponse) -> TransferResult:
         status = await self._get("transfer", "QUEUESTATUS") or ""
+        # QUEUESTATUS stays unset both when an agent answered and when the caller gave up waiting (an ABANDON,
+        # which sets ABANDONED=TRUE): the second is the caller's hangup, where a missed-call flow calls back.
+        if not status and queued.number == -1 and await self._get("transfer", "ABANDONED") == "TRUE":
+            raise self._gone("transfer")
         outcome = _QUEUE_OUTCOMES.get(status, TransferOutcome.FAILED)
         if outcome is not TransferOutcome.ANSWERED:
             await self._check_alive_after(queued)

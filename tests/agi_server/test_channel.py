@@ -176,6 +176,25 @@ async def test_queue_transfer() -> None:
     assert _words(fake.call.commands)[0] == ["EXEC", "Queue", "support,,,,30"]
 
 
+async def test_a_caller_who_leaves_the_queue_hung_up() -> None:
+    """Review, 2026-12-05: a caller hanging up while queued left QUEUESTATUS unset, which read as answered, so
+    missed-call recorded `transferred` and never called back. app_queue sets ABANDONED=TRUE for it."""
+    async with agi_session(CallerScript(far_end=["cancel"])) as (connection, fake):
+        channel = AgiChannel(connection)
+        with pytest.raises(CallerHangup):
+            await channel.transfer("queue:support", timeout=60)
+        assert channel.hangup_during == "transfer"
+    assert _words(fake.call.commands)[1:] == [["GET", "VARIABLE", "QUEUESTATUS"], ["GET", "VARIABLE", "ABANDONED"]]
+
+
+async def test_a_caller_who_hangs_up_talking_to_an_agent_was_transferred() -> None:
+    """Queue returns -1 then too, with QUEUESTATUS unset, but no ABANDONED: the call was answered."""
+    script = CallerScript(far_end=["answered"], talk_seconds=5, hangup_after=0.3)
+    async with agi_session(script) as (connection, _):
+        result = await AgiChannel(connection).transfer("queue:support", timeout=60)
+    assert result.outcome is TransferOutcome.ANSWERED and result.caller_gone
+
+
 @pytest.mark.parametrize(
     ("target", "caller_id"),
     [("PJSIP/100&PJSIP/200", None), ("PJSIP/100,1,M(x)", None), ("queue:a,b", None), ("PJSIP/100", "1, x")],

@@ -176,3 +176,21 @@ async def test_hangup_at_every_command(
         if record.outcome == "caller_hangup":
             assert record.hangup_point is not None and record.hangup_during is not None
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+async def test_missed_call_calls_back_a_caller_who_left_the_queue(
+    start_server: StartServer, records: MemoryRecords
+) -> None:
+    """Review, 2026-12-05: Asterisk leaves QUEUESTATUS unset when the caller gives up waiting (as after an answer),
+    so the call was recorded `transferred` and missed-call's `queue hangup -> callback` branch never ran."""
+    scheduler = RecordingScheduler()
+    clock = FixedClock(datetime.fromisoformat("2026-11-23T12:00:00+01:00"))
+    server = await start_server(services=Services(clock=clock, scheduler=scheduler))
+    env = default_env("missed-call", agi_callerid="+34600111222")
+    await call(server, env=env, caller=CallerScript(far_end=["cancel"]), time_scale=0.001)
+    await server.stop()
+    (record,) = records.records
+    assert record.outcome == "caller_hangup"
+    assert [step["node"] for step in record.trace["steps"]][-2:] == ["note", "later"]
+    assert record.trace["variables"]["missed_reason"] == "abandoned"
+    assert len(scheduler.requests) == 1

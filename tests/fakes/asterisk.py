@@ -963,11 +963,15 @@ class FakeAsterisk:
         return b"200 result=0\n" if "g" in options else b"200 result=-1\n"  # dialg.txt / dial.txt
 
     async def _queue(self, argument: str) -> bytes | None:
+        # A caller who hangs up while waiting is an ABANDON: app_queue's record_abandoned() sets ABANDONED=TRUE
+        # and leaves QUEUESTATUS unset (as it is after an agent answered), and Queue returns -1.
         if self._hangup_in_command:
+            self.variables["ABANDONED"] = "TRUE"
             return await self._hung_up_result(b"200 result=-1\n")
         far_end = self._far_end.pop(0) if self._far_end else "answered"
         status = _QUEUESTATUS.get(far_end, "JOINEMPTY")
         if far_end == "cancel":
+            self.variables["ABANDONED"] = "TRUE"
             await self._caller_hangs_up(during_command=True)
             return await self._hung_up_result(b"200 result=-1\n")
         if status:
