@@ -636,7 +636,8 @@ export interface paths {
         put?: never;
         /**
          * Tts Preview
-         * @description Speak a phrase with the engine and voice a call would use, as WAV (cached like call-time speech).
+         * @description Speak a phrase with the engine and voice a call would use, as WAV. Previews have a small cache of their
+         *     own: asking for many never pushes out the phrases calls play.
          */
         post: operations["tts_preview_api_tts_preview_post"];
         delete?: never;
