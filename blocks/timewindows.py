@@ -35,6 +35,13 @@ HOURS_SCHEMA: dict[str, Any] = {
     },
 }
 
+HOLIDAYS_SCHEMA: dict[str, Any] = {
+    "type": "array",
+    "title": "Holidays",
+    "items": {"type": "string", "format": "date", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"},
+    "default": [],
+}
+
 TIMEZONE_SCHEMA: dict[str, Any] = {
     "type": "string",
     "pattern": "^[A-Za-z_]+(/[A-Za-z0-9_+-]+){0,2}$|^UTC$",
@@ -104,10 +111,13 @@ def next_opening(
 
     Open means the wall clock of `tz` reads inside a range (as `is_open` says). `from` is never before `moment`
     and `to` is after `from`, as instants: on the night clocks go back a wall time shows twice, and on the night
-    they go forward a skipped one opens when the clock jumps over it (see `_showing`).
+    they go forward a skipped one opens when the clock jumps over it (see `_showing`). Ranges that run on into
+    each other (09:00-13:00 and 13:00-21:00; every day 00:00-00:00) are one opening: `to` is where the hours
+    really close, or the horizon's end, so a callback retried across midnight is still inside its window.
     """
     local = moment.astimezone(tz)
     instant = moment.astimezone(UTC)
+    opening: tuple[datetime, datetime] | None = None
     for offset in range(-1, horizon_days + 1):
         day = local.date() + timedelta(days=offset)
         if day.isoformat() in holidays:
@@ -115,11 +125,19 @@ def next_opening(
         for start, end in _ranges_on(day, hours, tz):
             if end <= local:  # by the wall clock, as is_open reads it
                 continue
-            due = instant if start <= local else _showing(start, instant)
-            closes = _showing(end, due)
-            if closes > due:
+            if opening is None:
+                due = instant if start <= local else _showing(start, instant)
+                closes = _showing(end, due)
+                if closes > due:
+                    opening = (due, closes)
+                continue
+            due, closes = opening
+            if _showing(start, due) > closes:  # a gap: the hours close at `closes`
                 return (due.astimezone(tz), closes.astimezone(tz))
-    return None
+            opening = (due, max(closes, _showing(end, due)))
+    if opening is None:
+        return None
+    return (opening[0].astimezone(tz), opening[1].astimezone(tz))
 
 
 def _showing(wall: datetime, after: datetime) -> datetime:

@@ -8,7 +8,14 @@ from datetime import timedelta
 from typing import Any, ClassVar
 
 from blocks.common import IDENTIFIER_PATTERN
-from blocks.timewindows import HOURS_SCHEMA, TIMEZONE_SCHEMA, next_opening, timezone_problems, zone
+from blocks.timewindows import (
+    HOLIDAYS_SCHEMA,
+    HOURS_SCHEMA,
+    TIMEZONE_SCHEMA,
+    next_opening,
+    timezone_problems,
+    zone,
+)
 from graph_engine.block import BlockType, TemplateField
 from graph_engine.context import BlockContext
 from graph_engine.document import Node, Scenario
@@ -40,6 +47,7 @@ class CallbackBlock(BlockType):
             "delay_minutes": {"type": "number", "minimum": 0, "maximum": 10080, "default": 5, "title": "After (min)"},
             "timezone": TIMEZONE_SCHEMA,
             "window": {**HOURS_SCHEMA, "title": "Allowed hours", "default": DEFAULT_WINDOW},
+            "holidays": {**HOLIDAYS_SCHEMA, "description": "Dates (YYYY-MM-DD, local) with no callbacks at all."},
             "outside_window": {
                 "enum": ["defer", "reject"],
                 "default": "defer",
@@ -89,7 +97,7 @@ class CallbackBlock(BlockType):
         if tz is None:
             raise EngineError(f"unknown time zone {config.get('timezone')!r}")
         wanted = ctx.now() + timedelta(minutes=float(config.get("delay_minutes", 5)))
-        opening = next_opening(wanted, config.get("window", DEFAULT_WINDOW), tz)
+        opening = next_opening(wanted, config.get("window", DEFAULT_WINDOW), tz, config.get("holidays", []))
         if opening is None:
             ctx.note("callback_rejected", reason="no allowed time in the next two weeks")
             return "rejected"

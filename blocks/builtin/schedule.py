@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from blocks.timewindows import HOURS_SCHEMA, TIMEZONE_SCHEMA, is_open, timezone_problems, zone
+from blocks.timewindows import HOLIDAYS_SCHEMA, HOURS_SCHEMA, TIMEZONE_SCHEMA, is_open, timezone_problems, zone
 from graph_engine.block import BlockType
 from graph_engine.context import BlockContext
 from graph_engine.document import Node, Scenario
@@ -25,12 +25,7 @@ class ScheduleBlock(BlockType):
         "properties": {
             "timezone": TIMEZONE_SCHEMA,
             "hours": HOURS_SCHEMA,
-            "holidays": {
-                "type": "array",
-                "title": "Holidays",
-                "items": {"type": "string", "format": "date", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"},
-                "default": [],
-            },
+            "holidays": HOLIDAYS_SCHEMA,
         },
         "additionalProperties": False,
     }

@@ -310,3 +310,40 @@ def test_next_opening_on_the_nights_clocks_change():
     # A plain day is as before: an open window gives the moment itself, a closed one its next start.
     plain = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
     assert next_opening(plain, [{"days": every_day, "from": "09:00", "to": "18:00"}], madrid)[0] == plain
+
+
+def test_next_opening_runs_on_through_ranges_that_meet():
+    """Review, 2026-12-05: the opening ended where its first range did, so a callback on a round-the-clock
+    window asked for at 23:50 had `window_end` at midnight, and its retry after a no-answer expired the job."""
+    madrid, every_day = zone("Europe/Madrid"), ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+    assert madrid is not None
+    late = datetime.fromisoformat("2026-11-23T23:50:00+01:00")
+    always = next_opening(late, [{"days": every_day, "from": "00:00", "to": "00:00"}], madrid, horizon_days=3)
+    assert always is not None and always[0] == late
+    assert always[1].isoformat() == "2026-11-27T00:00:00+01:00"  # the horizon's end: they never close
+    split = [{"days": ["mon"], "from": "09:00", "to": "13:00"}, {"days": ["mon"], "from": "13:00", "to": "21:00"}]
+    day = next_opening(datetime.fromisoformat("2026-11-23T12:00:00+01:00"), split, madrid)
+    assert day is not None and day[1].isoformat() == "2026-11-23T21:00:00+01:00"
+    gap = [{"days": ["mon"], "from": "09:00", "to": "13:00"}, {"days": ["mon"], "from": "14:00", "to": "21:00"}]
+    lunch = next_opening(datetime.fromisoformat("2026-11-23T12:00:00+01:00"), gap, madrid)
+    assert lunch is not None and lunch[1].isoformat() == "2026-11-23T13:00:00+01:00"  # a gap still closes it
+    holiday = next_opening(late, [{"days": every_day, "from": "00:00", "to": "00:00"}], madrid, ["2026-11-24"])
+    assert holiday is not None and holiday[1].isoformat() == "2026-11-24T00:00:00+01:00"
+
+
+async def test_callback_holidays_are_never_due(registry):
+    """Review, 2026-12-05: the Callback block knew no holidays, so inbound-hotline's 'we call you when we open'
+    rang the closed office on Christmas Day."""
+    every_day = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+    config = {
+        "scenario": "callback-connect",
+        "timezone": "Europe/Madrid",
+        "window": [{"days": every_day, "from": "09:00", "to": "21:00"}],
+        "holidays": ["2026-12-25"],
+    }
+    doc = flow({"id": "cb", "type": "callback", "config": config}, edges=[("start", "next", "cb")])
+    for moment in ("2026-12-24T20:58:00+01:00", "2026-12-25T11:00:00+01:00"):
+        asked = SimulationInput(caller_id="+34600111222", at=datetime.fromisoformat(moment))
+        sim = await simulate(doc, registry, asked)
+        (request,) = sim.callbacks
+        assert request.due.isoformat() == "2026-12-26T09:00:00+01:00", moment
