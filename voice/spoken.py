@@ -15,6 +15,7 @@ turns into the block's error exit.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date, datetime, time
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -41,12 +42,30 @@ _PLACES = 9  # decimal places a number is read with
 _SMALLEST = Decimal(1).scaleb(-_PLACES)
 
 
-def _decimal(value: Any) -> Decimal:
+# "1,234" and "1,234,567.5" as English writes thousands: read with a decimal comma they were 1000x too small.
+_ENGLISH_GROUPS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
+_SPACES = str.maketrans("", "", " \u00a0\u202f\u2009")  # spaces, no-break and thin spaces group digits too
+
+
+def _number_text(text: str, lang: str) -> str:
+    """A number as text, in the language's writing, made plain for `Decimal`: "1.234,5" (es, ru, kk) and
+    "1,234.5" (en) are both 1234.5; a single comma is a decimal comma ("12,5"), except where English groups
+    thousands with it ("1,234")."""
+    text = text.strip().translate(_SPACES)
+    if "," in text and "." in text:  # both: the last one is the decimal mark, the other groups digits
+        decimal_mark, group = (",", ".") if text.rfind(",") > text.rfind(".") else (".", ",")
+        return text.replace(group, "").replace(decimal_mark, ".")
+    if text.count(",") > 1 or (lang.lower().startswith("en") and _ENGLISH_GROUPS.match(text)):
+        return text.replace(",", "")
+    return text.replace(",", ".")
+
+
+def _decimal(value: Any, lang: str = "") -> Decimal:
     if isinstance(value, bool):
         raise ValueError("a yes/no value is not a number")
     try:
         number = (
-            Decimal(str(value).strip().replace(" ", "").replace(",", "."))
+            Decimal(_number_text(value, lang))
             if isinstance(value, str)
             else Decimal(value if isinstance(value, (int, Decimal)) else str(value))
         )
@@ -71,24 +90,24 @@ def _gender(gender: str) -> Gender:
 def number(value: Any, lang: str, gender: str = "m") -> str:
     """A number in words. Fractions are read after the language's decimal word: 2.5 -> "two point five"."""
     module = _language(lang)
-    amount = _decimal(value)
+    amount = _decimal(value, lang)
     sign = f"{module.MINUS} " if amount < 0 else ""
     amount = abs(amount)
     whole = int(amount)
     words: str = module.cardinal(whole, _gender(gender))
     fraction = format(amount - whole, "f").partition(".")[2].rstrip("0")
     if fraction:
-        # Leading zeros must be heard (2.05 is not 2.5), so the fraction is read digit by digit when it has any.
-        tail = (
-            " ".join(module.DIGITS[d] for d in fraction) if fraction.startswith("0") else module.cardinal(int(fraction))
-        )
+        # Leading zeros must be heard (2.05 is not 2.5), so the fraction is read digit by digit when it has any,
+        # and always where the language reads decimals so (English: 3.75 is "three point seven five").
+        by_digit = fraction.startswith("0") or getattr(module, "DECIMALS_BY_DIGIT", False)
+        tail = " ".join(module.DIGITS[d] for d in fraction) if by_digit else module.cardinal(int(fraction))
         words = f"{words} {module.POINT} {tail}"
     return sign + words
 
 
 def ordinal(value: Any, lang: str, gender: str = "m") -> str:
     """An ordinal in words (first, primero, первый, бірінші); Spanish from 1 to 99."""
-    amount = _decimal(value)
+    amount = _decimal(value, lang)
     if amount != amount.to_integral_value() or amount <= 0:
         raise ValueError(f"an ordinal needs a positive whole number, not {value!r}")
     result: str = _language(lang).ordinal(int(amount), _gender(gender))
@@ -101,7 +120,7 @@ def money(amount: Any, currency: str, lang: str) -> str:
     code = str(currency).upper()
     if code not in CURRENCIES:
         raise ValueError(f"currency {currency!r} cannot be spoken; currencies: {', '.join(CURRENCIES)}")
-    value = _decimal(amount).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    value = _decimal(amount, lang).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     sign = f"{module.MINUS} " if value < 0 else ""
     cents = int(abs(value) * 100)
     whole, minor = divmod(cents, 100)

@@ -209,3 +209,26 @@ def test_a_tiny_number_is_rounded_before_it_is_read() -> None:
     assert number("1e-999999", "en") == "zero"
     assert number(0.1 + 0.2, "en") == "zero point three"
     assert number("2.05", "en") == "two point zero five"
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "words"),
+    [
+        ("1,234", "en", "one thousand two hundred thirty-four dollars"),
+        ("1,234.50", "en", "one thousand two hundred thirty-four dollars and fifty cents"),
+        ("12,50", "en", "twelve dollars and fifty cents"),  # not English grouping: a decimal comma
+        ("1.234,50", "es", "mil doscientos treinta y cuatro dólares con cincuenta centavos"),
+        ("1,5", "es", "un dólar con cincuenta centavos"),
+        ("1 234,50", "ru", "тысяча двести тридцать четыре доллара пятьдесят центов"),
+        ("1,234,567", "es", "un millón doscientos treinta y cuatro mil quinientos sesenta y siete dólares"),
+    ],
+)
+def test_amounts_written_as_text_are_read_as_their_language_writes_them(text: str, lang: str, words: str) -> None:
+    """Review, 2026-12-05: every comma was a decimal comma, so a debt of "1,234" (a CRM's text column, an
+    English call list) was spoken as one dollar and twenty-three cents."""
+    assert money(text, "USD", lang) == words
+
+
+def test_english_reads_decimals_digit_by_digit() -> None:
+    assert number("3.75", "en") == "three point seven five"
+    assert number("3.75", "es") == "tres coma setenta y cinco"

@@ -16,6 +16,7 @@ MONTHS = "January February March April May June July August September October No
 DIGITS = {**{str(i): _ONES[i] for i in range(10)}, "*": "star", "#": "pound", "+": "plus"}
 MINUS = "minus"
 POINT = "point"
+DECIMALS_BY_DIGIT = True  # 3.75 is "three point seven five"
 # currency -> (one unit, many units, one minor, many minors)
 CURRENCIES = {
     "EUR": ("euro", "euros", "cent", "cents"),
