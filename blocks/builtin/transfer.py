@@ -9,7 +9,9 @@ from typing import Any, ClassVar
 from graph_engine.block import BlockType, TemplateField
 from graph_engine.channel import TransferOutcome
 from graph_engine.context import BlockContext
+from graph_engine.document import Node, Scenario
 from graph_engine.errors import EngineError
+from graph_engine.issues import Issue, error
 
 # What a rendered target may be. A caller-controlled value that renders into anything else is refused,
 # so a CallerID or a typed number can never smuggle dial options or a second destination.
@@ -50,6 +52,10 @@ def checked_target(template: str, target: str) -> str:
             "its technology written in the block (PJSIP/{{ extension }}), and the variable only an extension"
         )
     return target
+
+
+def _templated(text: str) -> bool:
+    return "{{" in text or "{%" in text
 
 
 class TransferBlock(BlockType):
@@ -100,6 +106,33 @@ class TransferBlock(BlockType):
         if config.get("caller_id"):
             fields.append(TemplateField(("caller_id",), str(config["caller_id"])))
         return fields
+
+    def check(self, node: Node, scenario: Scenario) -> list[Issue]:
+        """A destination or caller ID written out in full is checked now: one that cannot be dialled (a label
+        such as "Sales ext 101") would otherwise be published and fail every call that reaches the block."""
+        issues = []
+        target = str(node.config.get("target", "")).strip()
+        if target and not _templated(target) and not TARGET_PATTERN.match(target):
+            issues.append(
+                error(
+                    "transfer_bad_target",
+                    f'Transfer "{node.title}": {target[:40]!r} is not a destination that can be dialed (a number or '
+                    "extension, queue:NAME, or a channel such as PJSIP/101)",
+                    node=node.id,
+                    path="$.config.target",
+                )
+            )
+        caller_id = str(node.config.get("caller_id") or "").strip()
+        if caller_id and not _templated(caller_id) and not CALLER_ID_PATTERN.match(caller_id):
+            issues.append(
+                error(
+                    "transfer_bad_caller_id",
+                    f'Transfer "{node.title}": caller ID {caller_id[:40]!r} is not a phone number',
+                    node=node.id,
+                    path="$.config.caller_id",
+                )
+            )
+        return issues
 
     async def run(self, ctx: BlockContext, config: Mapping[str, Any]) -> str:
         template = str(config["target"])

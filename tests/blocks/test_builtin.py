@@ -347,3 +347,18 @@ async def test_callback_holidays_are_never_due(registry):
         sim = await simulate(doc, registry, asked)
         (request,) = sim.callbacks
         assert request.due.isoformat() == "2026-12-26T09:00:00+01:00", moment
+
+
+def test_a_transfer_written_out_that_cannot_be_dialled_is_refused_at_validation(registry):
+    """Review, 2026-12-05: "Sales team ext 101" as a destination published cleanly and failed every call."""
+
+    def problems(config: dict[str, Any]) -> list[tuple[str, str | None, str | None]]:
+        doc = flow({"id": "t", "type": "transfer", "config": config}, edges=[("start", "next", "t")])
+        return [(i.code, i.node, i.path) for i in validate(doc, registry) if i.code.startswith("transfer_")]
+
+    assert problems({"target": "Sales team ext 101"}) == [("transfer_bad_target", "t", "$.nodes[1].config.target")]
+    assert problems({"target": "PJSIP/101", "caller_id": "Sales"}) == [
+        ("transfer_bad_caller_id", "t", "$.nodes[1].config.caller_id")
+    ]
+    for fine in ("101", "+34910000000", "queue:sales", "PJSIP/101", "PJSIP/{{ extension }}", "{{ typed_number }}"):
+        assert problems({"target": fine, "caller_id": "+34910000000"}) == [], fine
