@@ -165,6 +165,9 @@ class DraftSaved(BaseModel):
 
 
 class ValidateIn(BaseModel):
+    # A document posted without its {"document": ...} wrapper must not quietly validate the stored draft instead.
+    model_config = ConfigDict(extra="forbid")
+
     document: Document | None = Field(default=None, description="Validate this instead of the stored draft.")
 
 
@@ -213,6 +216,8 @@ class DiffOut(BaseModel):
 
 
 class SimulateIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # as ValidateIn: an unwrapped document is refused, not ignored
+
     document: Document | None = Field(default=None, description="Simulate this instead of the stored draft.")
     keys: list[Annotated[str, StringConstraints(max_length=64)]] = Field(default_factory=list, max_length=500)
     caller_id: Annotated[str, StringConstraints(max_length=80)] = "+34600000000"

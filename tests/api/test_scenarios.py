@@ -213,6 +213,17 @@ def test_validate_and_simulate_the_draft_or_a_sent_document(admin: Client, slug:
     assert broken.status_code == 422
 
 
+def test_a_document_posted_without_its_wrapper_is_refused(admin: Client, slug: Callable[[str], str]) -> None:
+    """Review, 2026-12-05: a document posted as the body itself validated the stored draft instead (unknown keys
+    were dropped) and answered "no problems" for a broken file."""
+    name = slug("unwrapped")
+    _create(admin, name, documents.menu(["1", "2"]))
+    for action in ("validate", "simulate"):
+        refused = admin.post(f"/api/scenarios/{name}/{action}", json={"format": "nope", "nodes": "garbage"})
+        assert refused.status_code == 422, (action, refused.text)
+        assert "format" in refused.text and "nodes" in refused.text
+
+
 def test_catalog_and_exits(admin: Client) -> None:
     catalog = admin.get("/api/blocks").json()
     ivr = next(entry for entry in catalog if entry["type"] == "ivr")
