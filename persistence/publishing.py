@@ -38,10 +38,13 @@ class PublishOutcome:
 
 
 async def check_document(
-    session: Session, *, document: Mapping[str, Any], registry: BlockRegistry
+    session: Session, *, document: Mapping[str, Any], registry: BlockRegistry, slug: str | None = None
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Validation problems and test outcomes of a document about to be published."""
+    """Validation problems and test outcomes of `slug`'s document about to be published. The scenario may name
+    itself (a Callback that calls the client back into this flow) before its first version exists."""
     known = scenarios.published_slugs(session)
+    if slug is not None:
+        known = {*known, slug}
     problems = [issue.as_dict() for issue in validate(document, registry, known_scenarios=known)]
     tests: list[dict[str, Any]] = []
     if not any(problem["severity"] == Severity.ERROR for problem in problems):
@@ -68,7 +71,7 @@ async def publish(
     """
     scenario = scenarios.get_scenario(session, slug=slug, for_update=True)
     candidate = dict(document if document is not None else scenario.draft_document)
-    problems, tests = await check_document(session, document=candidate, registry=registry)
+    problems, tests = await check_document(session, document=candidate, registry=registry, slug=slug)
     errors = [problem for problem in problems if problem["severity"] == Severity.ERROR]
     if errors or any(not test["passed"] for test in tests):
         raise PublishBlocked(problems=problems, tests=tests)

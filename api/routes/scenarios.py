@@ -76,9 +76,9 @@ def version_summary(version: ScenarioVersion) -> VersionSummary:
     )
 
 
-def _problems(runtime: Runtime, document: Any) -> list[Issue]:
+def _problems(runtime: Runtime, document: Any, slug: str) -> list[Issue]:
     with runtime.database.session() as session:
-        known = scenarios.published_slugs(session)
+        known = {*scenarios.published_slugs(session), slug}  # a scenario may name itself before it is published
     return [Issue(**issue.as_dict()) for issue in validate(document, runtime.registry, known_scenarios=known)]
 
 
@@ -154,7 +154,7 @@ def save_draft(slug: SlugPath, body: DraftUpdate, user: Editor, runtime: Runtime
             session, slug=slug, revision=body.revision, document=body.document, actor=user.username
         )
         revision, document = saved.draft_revision, saved.draft_document
-    return DraftSaved(revision=revision, problems=_problems(runtime, document))
+    return DraftSaved(revision=revision, problems=_problems(runtime, document, slug))
 
 
 @router.delete("/{slug}", status_code=204, responses=problems(404, 409))
@@ -202,7 +202,7 @@ def validate_scenario(
     if document is None:
         with runtime.database.session() as session:
             document = scenarios.get_scenario(session, slug=slug).draft_document
-    return ValidateOut(problems=_problems(runtime, document))
+    return ValidateOut(problems=_problems(runtime, document, slug))
 
 
 async def _prerender_or_refuse(runtime: Runtime, document: dict[str, Any]) -> None:

@@ -118,6 +118,18 @@ def test_publish_is_blocked_by_errors_and_failing_tests(admin: Client, slug: Cal
     assert admin.get(f"/api/scenarios/{tested}/versions").json() == []
 
 
+def test_a_scenario_that_names_itself_publishes_its_first_version(admin: Client, slug: Callable[[str], str]) -> None:
+    """Review, 2026-12-05: debt-reminder calls the client back into itself when no operator is free; its first
+    publish was refused because it named a scenario not yet published: itself."""
+    name = slug("itself")
+    _create(admin, name, documents.jumping_to(name))
+    assert admin.post(f"/api/scenarios/{name}/validate").json()["problems"] == []
+    published = admin.post(f"/api/scenarios/{name}/publish", json={"message": "first"})
+    assert published.status_code == 200, published.text
+    other = admin.post(f"/api/scenarios/{name}/validate", json={"document": documents.jumping_to(slug("nowhere"))})
+    assert "goto_unknown_scenario" in {p["code"] for p in other.json()["problems"]}
+
+
 def test_publish_prerenders_phrases_and_a_phrase_that_cannot_be_spoken_blocks(
     admin: Client, slug: Callable[[str], str]
 ) -> None:
