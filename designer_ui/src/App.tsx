@@ -88,7 +88,7 @@ function Shell() {
       )}
       <main className="page">
         <Suspense fallback={<p className="centered">{t("editor.loading")}</p>}>
-          {editing ? <EditorPage key={editing[1]} slug={decodeURIComponent(editing[1]!)} user={user} /> : <ScenarioList />}
+          {editing ? <EditorPage key={editing[1]} slug={decodeURIComponent(editing[1]!)} user={user} /> : <ScenarioList user={user} />}
         </Suspense>
       </main>
     </div>

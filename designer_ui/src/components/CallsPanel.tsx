@@ -5,12 +5,40 @@ import type { CallSummary, TraceStep } from "../api/types";
 import { useI18n } from "../i18n";
 import { codeText } from "../lib/i18n";
 import { useEditor } from "../store/editor";
+import { TraceSteps } from "./TraceSteps";
+
+/** What the panel keeps of an opened call record. */
+export interface OpenCall {
+  id: string;
+  version: number | null;
+  outcome: string;
+  /** Why the call failed, as the server recorded it; null when nothing went wrong. */
+  error: string | null;
+  steps: TraceStep[];
+}
+
+/** An opened call: which version ran, how it ended and why, and the path it took. */
+export function CallDetails({ call }: { call: OpenCall }) {
+  const { t } = useI18n();
+  return (
+    <div data-testid="call-steps">
+      {/* The canvas shows the draft; the call ran a published version that may differ from it. */}
+      {call.version !== null && <p className="hint">{t("calls.ranVersion", { version: call.version })}</p>}
+      <p className="outcome" data-outcome={call.outcome}>
+        {t("test.outcome", { outcome: codeText(t, "outcome", call.outcome) })}
+      </p>
+      {/* Plain text (React escapes it): the message may quote whatever a caller or a data source sent. */}
+      {call.error && <p className="error-text" data-testid="call-error">{t("trace.error", { message: call.error })}</p>}
+      <h3>{t("test.steps")}</h3>
+      <TraceSteps steps={call.steps} />
+    </div>
+  );
+}
 
 export function CallsPanel({ slug }: { slug: string }) {
   const { t } = useI18n();
   const [items, setItems] = useState<CallSummary[]>([]);
-  const [open, setOpen] = useState<{ id: string; version: number | null; steps: TraceStep[] } | null>(null);
-  const focusNode = useEditor((s) => s.focusNode);
+  const [open, setOpen] = useState<OpenCall | null>(null);
   const [error, setError] = useState<string | null>(null);
   const showPath = useEditor((s) => s.showPath);
 
@@ -36,7 +64,7 @@ export function CallsPanel({ slug }: { slug: string }) {
     try {
       const detail = await api.call(call.id);
       const steps: TraceStep[] = detail.trace?.steps ?? [];
-      setOpen({ id: call.id, version: detail.version, steps });
+      setOpen({ id: call.id, version: detail.version, outcome: detail.outcome, error: detail.error, steps });
       showPath(steps);
     } catch (e) {
       setError(t("error.generic", { message: e instanceof Error ? e.message : String(e) }));
@@ -75,24 +103,7 @@ export function CallsPanel({ slug }: { slug: string }) {
           ))}
         </tbody>
       </table>
-      {open && (
-        <div data-testid="call-steps">
-          {/* The canvas shows the draft; the call ran a published version that may differ from it. */}
-          {open.version !== null && <p className="hint">{t("calls.ranVersion", { version: open.version })}</p>}
-          <h3>{t("test.steps")}</h3>
-          <ol className="steps">
-            {open.steps.map((step, i) => (
-              <li key={i}>
-                <button type="button" className="link" onClick={() => focusNode(step.node)}>
-                  {step.label || step.node}
-                </button>
-                {step.exit && <span className="muted"> → {step.exit}</span>}
-                {step.keys && <code> [{step.keys}]</code>}
-              </li>
-            ))}
-          </ol>
-        </div>
-      )}
+      {open && <CallDetails call={open} />}
     </div>
   );
 }

@@ -5,6 +5,7 @@ import * as api from "../api/client";
 import type { User } from "../api/types";
 import { useI18n } from "../i18n";
 import type { MessageKey } from "../lib/i18n";
+import { may } from "../lib/roles";
 import { clearStash, stashToOffer, type Stash } from "../lib/stash";
 import { useEditor, type SidePanel } from "../store/editor";
 import { BlockPanel, type Suggestions } from "./BlockPanel";
@@ -99,7 +100,7 @@ function Editor({ slug, user, stash }: { slug: string; user: User; stash: Stash 
   const [publishing, setPublishing] = useState(false);
   const [versionsKey, setVersionsKey] = useState(0);
   const [suggestions, setSuggestions] = useState<Suggestions>({ scenarios: [], audio: [], dataSources: [] });
-  const canPublish = user.role === "publisher" || user.role === "admin";
+  const canPublish = may(user.role, "publish");
 
   useEffect(() => {
     // Suggestions only: a failure (e.g. a role that may not list data sources) leaves the list empty.
@@ -143,7 +144,7 @@ function Editor({ slug, user, stash }: { slug: string; user: User; stash: Stash 
       {notice && <div className="notice" role="status">{t(notice as MessageKey)}</div>}
       {stash && <RestoreBanner slug={slug} stash={stash} />}
       <div className="editor-body">
-        {user.role === "viewer" ? <div className="palette muted small">{t("editor.readOnly")}</div> : <Palette />}
+        {!may(user.role, "edit") ? <div className="palette muted small">{t("editor.readOnly")}</div> : <Palette />}
         <Canvas />
         <aside className="side-panel">
           <div className="tabs" role="tablist">
@@ -224,7 +225,7 @@ export function EditorPage({ slug, user }: { slug: string; user: User }) {
         if (cancelled) return;
         const editor = useEditor.getState();
         editor.setCatalog(catalog);
-        editor.setReadOnly(user.role === "viewer");
+        editor.setReadOnly(!may(user.role, "edit"));
         editor.load(slug, scenario.draft.document, scenario.draft.revision);
         setStash(stashToOffer(localStorage, slug, scenario.draft.document));
         setReady(true);

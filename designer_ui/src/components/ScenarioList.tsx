@@ -1,10 +1,11 @@
-/** Scenarios: search, page, create, duplicate, import, export, delete. */
+/** Scenarios: search, page, create, duplicate, import, export, delete (each offered only to a role that may). */
 import { useCallback, useEffect, useRef, useState, type FormEvent } from "react";
 import * as api from "../api/client";
-import type { ScenarioSummary } from "../api/types";
+import type { Role, ScenarioSummary, User } from "../api/types";
 import { navigate } from "../App";
 import { useI18n } from "../i18n";
 import { emptyScenario } from "../lib/convert";
+import { may } from "../lib/roles";
 import { slugify } from "../lib/slug";
 
 const PAGE_SIZE = 20;
@@ -73,7 +74,26 @@ function NameSlugForm(props: { title: string; initialName?: string; onSubmit(nam
   );
 }
 
-export function ScenarioList() {
+/** A row's buttons. Export is open to every role; the others only show for a role the server lets do them. */
+export function ScenarioRowActions(props: { item: ScenarioSummary; role: Role; onDuplicate(): void; onDelete(): void }) {
+  const { t } = useI18n();
+  const { item, role } = props;
+  return (
+    <div className="row">
+      {may(role, "duplicate") && <button type="button" onClick={props.onDuplicate}>{t("list.duplicate")}</button>}
+      <button type="button" onClick={async () => download(`${item.slug}.json`, await api.exportScenario(item.slug))}>
+        {t("list.export")}
+      </button>
+      {may(role, "delete") && (
+        <button type="button" className="danger" onClick={props.onDelete}>
+          {t("list.delete")}
+        </button>
+      )}
+    </div>
+  );
+}
+
+export function ScenarioList({ user }: { user: User }) {
   const { t } = useI18n();
   const [query, setQuery] = useState("");
   const [page, setPage] = useState(1);
@@ -113,6 +133,16 @@ export function ScenarioList() {
     }
   }
 
+  async function deleteScenario(item: ScenarioSummary) {
+    if (!window.confirm(t("list.confirmDelete", { name: item.name }))) return;
+    try {
+      await api.deleteScenario(item.slug);
+      await reload();
+    } catch (e) {
+      setError(t("error.generic", { message: e instanceof Error ? e.message : String(e) }));
+    }
+  }
+
   const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
   return (
     <section className="list-page">
@@ -127,25 +157,32 @@ export function ScenarioList() {
             setPage(1);
           }}
         />
-        <button type="button" className="primary" onClick={() => setCreating(true)}>
-          {t("list.new")}
-        </button>
-        <button type="button" onClick={() => fileInput.current?.click()}>
-          {t("list.import")}
-        </button>
-        <input
-          ref={fileInput}
-          type="file"
-          accept="application/json,.json"
-          hidden
-          data-testid="import-file"
-          onChange={(e) => {
-            const file = e.target.files?.[0];
-            if (file) void importFile(file);
-            e.target.value = "";
-          }}
-        />
+        {may(user.role, "create") && (
+          <button type="button" className="primary" onClick={() => setCreating(true)}>
+            {t("list.new")}
+          </button>
+        )}
+        {may(user.role, "import") && (
+          <>
+            <button type="button" onClick={() => fileInput.current?.click()}>
+              {t("list.import")}
+            </button>
+            <input
+              ref={fileInput}
+              type="file"
+              accept="application/json,.json"
+              hidden
+              data-testid="import-file"
+              onChange={(e) => {
+                const file = e.target.files?.[0];
+                if (file) void importFile(file);
+                e.target.value = "";
+              }}
+            />
+          </>
+        )}
       </div>
+      {!may(user.role, "create") && <p className="hint">{t("list.readOnly")}</p>}
       {error && <p role="alert" className="error-text">{error}</p>}
       {creating && (
         <NameSlugForm
@@ -195,27 +232,12 @@ export function ScenarioList() {
                 </td>
                 <td>{item.latest_version ? `v${item.latest_version}` : t("list.never")}</td>
                 <td className="actions">
-                  <div className="row">
-                  <button type="button" onClick={() => setDuplicating(item)}>{t("list.duplicate")}</button>
-                  <button type="button" onClick={async () => download(`${item.slug}.json`, await api.exportScenario(item.slug))}>
-                    {t("list.export")}
-                  </button>
-                  <button
-                    type="button"
-                    className="danger"
-                    onClick={async () => {
-                      if (!window.confirm(t("list.confirmDelete", { name: item.name }))) return;
-                      try {
-                        await api.deleteScenario(item.slug);
-                        await reload();
-                      } catch (e) {
-                        setError(t("error.generic", { message: e instanceof Error ? e.message : String(e) }));
-                      }
-                    }}
-                  >
-                    {t("list.delete")}
-                  </button>
-                  </div>
+                  <ScenarioRowActions
+                    item={item}
+                    role={user.role}
+                    onDuplicate={() => setDuplicating(item)}
+                    onDelete={() => void deleteScenario(item)}
+                  />
                 </td>
               </tr>
             ))}

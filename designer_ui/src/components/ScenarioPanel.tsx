@@ -1,8 +1,57 @@
-/** Scenario-wide settings: name, language, description and declared variables. */
+/** Scenario-wide settings: name, language, description, fallback block and declared variables. */
 import { useState } from "react";
+import { useShallow } from "zustand/react/shallow";
 import * as api from "../api/client";
 import { useI18n } from "../i18n";
 import { useEditor } from "../store/editor";
+
+/** A block as the fallback select lists it. */
+export interface BlockChoice {
+  id: string;
+  label?: string;
+}
+
+/**
+ * The block a call goes to when a block fails and its error exit is not wired ("none": the call ends politely).
+ * A fallback naming a block that no longer exists stays listed, marked, so it can be seen and replaced.
+ */
+export function FallbackSelect(props: { value: string; blocks: BlockChoice[]; onChange(fallback: string | undefined): void }) {
+  const { t } = useI18n();
+  const { value, blocks } = props;
+  const missing = value !== "" && !blocks.some((block) => block.id === value);
+  return (
+    <label>
+      {t("editor.fallback")}
+      <select name="fallback" value={value} onChange={(e) => props.onChange(e.target.value || undefined)}>
+        <option value="">{t("editor.fallbackNone")}</option>
+        {missing && <option value={value}>{t("editor.fallbackMissing", { id: value })}</option>}
+        {blocks.map((block) => (
+          <option key={block.id} value={block.id}>
+            {block.label ? `${block.label} (${block.id})` : block.id}
+          </option>
+        ))}
+      </select>
+      <small className="hint">{t("editor.fallbackHint")}</small>
+    </label>
+  );
+}
+
+/** The fallback select on the editor's document: a choice is one edit (undo, autosave) like any other field. */
+function FallbackField() {
+  const fallback = useEditor((s) => s.head.fallback ?? "");
+  const updateHead = useEditor((s) => s.updateHead);
+  // Ids and labels only (compared item by item): dragging a block must not redraw this list.
+  const ids = useEditor(useShallow((s) => s.nodes.map((n) => n.id)));
+  const labels = useEditor(useShallow((s) => s.nodes.map((n) => n.data.label)));
+  return (
+    <FallbackSelect
+      value={fallback}
+      blocks={ids.map((id, i) => ({ id, label: labels[i] }))}
+      // Not merged with a choice made a moment before: each pick is its own undo step.
+      onChange={(next) => updateHead({ fallback: next }, false)}
+    />
+  );
+}
 
 export function ScenarioPanel() {
   const { t } = useI18n();
@@ -45,6 +94,7 @@ export function ScenarioPanel() {
         {t("editor.scenarioDescription")}
         <textarea rows={3} value={head.description ?? ""} onChange={(e) => updateHead({ description: e.target.value })} />
       </label>
+      <FallbackField />
       <h3>{t("editor.variables")}</h3>
       <ul className="variables">
         {variables.map((variable, index) => (

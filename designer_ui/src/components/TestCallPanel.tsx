@@ -6,6 +6,7 @@ import { useI18n } from "../i18n";
 import { codeText } from "../lib/i18n";
 import { invalidKeyTokens, parseKeys } from "../lib/trace";
 import { useEditor } from "../store/editor";
+import { TraceSteps } from "./TraceSteps";
 
 function localNow(): string {
   const now = new Date();
@@ -24,7 +25,6 @@ export function TestCallPanel({ slug }: { slug: string }) {
   const [busy, setBusy] = useState(false);
   const showPath = useEditor((s) => s.showPath);
   const clearPath = useEditor((s) => s.clearPath);
-  const focusNode = useEditor((s) => s.focusNode);
   const tokens = parseKeys(keys);
   const badTokens = invalidKeyTokens(tokens);
 
@@ -105,17 +105,7 @@ export function TestCallPanel({ slug }: { slug: string }) {
             ))}
           </ol>
           <h3>{t("test.steps")}</h3>
-          <ol className="steps">
-            {result.result.steps.map((step, i) => (
-              <li key={i}>
-                <button type="button" className="link" onClick={() => focusNode(step.node)}>
-                  {step.label || step.node}
-                </button>
-                {step.exit && <span className="muted"> → {step.exit}</span>}
-                {step.keys && <code> [{step.keys}]</code>}
-              </li>
-            ))}
-          </ol>
+          <TraceSteps steps={result.result.steps} />
           {Object.keys(result.result.variables ?? {}).length > 0 && (
             <details>
               <summary>{t("test.variables")}</summary>

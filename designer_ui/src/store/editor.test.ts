@@ -113,6 +113,54 @@ describe("editor store", () => {
   });
 });
 
+describe("the fallback block", () => {
+  const withFallback = (fallback: string): ScenarioDocument => ({ ...structuredClone(document), fallback });
+
+  it("is set and removed through the scenario head, as an undoable edit", () => {
+    editor().updateHead({ fallback: "support" }, false);
+    expect(editor().document().fallback).toBe("support");
+    expect(editor().saveState).toBe("dirty");
+    editor().undo();
+    expect(editor().document()).not.toHaveProperty("fallback");
+    editor().redo();
+    expect(editor().document().fallback).toBe("support");
+
+    editor().load("menu", withFallback("support"), 7);
+    editor().updateHead({ fallback: undefined }, false);
+    // "none" takes the key out of the document rather than leaving it there empty.
+    expect(editor().document()).not.toHaveProperty("fallback");
+    editor().undo();
+    expect(editor().document().fallback).toBe("support");
+  });
+
+  it("deleting the fallback block clears the fallback in the same edit, and one undo brings both back", () => {
+    editor().load("menu", withFallback("menu"), 7);
+    editor().select("menu");
+    editor().deleteSelection();
+    expect(editor().nodes.map((n) => n.id)).not.toContain("menu");
+    expect(editor().document()).not.toHaveProperty("fallback");
+    expect(editor().history.past).toHaveLength(1);
+    editor().undo();
+    expect(editor().document()).toEqual(withFallback("menu"));
+  });
+
+  it("a block removed by a canvas change clears the fallback too; removing another block keeps it", () => {
+    editor().load("menu", withFallback("support"), 7);
+    editor().onNodesChange([{ type: "remove", id: "sales" }]);
+    expect(editor().document().fallback).toBe("support");
+    editor().onNodesChange([{ type: "remove", id: "support" }]);
+    expect(editor().document()).not.toHaveProperty("fallback");
+    editor().undo();
+    expect(editor().document().fallback).toBe("support");
+  });
+
+  it("follows its block when the block is renamed", () => {
+    editor().load("menu", withFallback("menu"), 7);
+    editor().renameNode("menu", "main_menu");
+    expect(editor().document().fallback).toBe("main_menu");
+  });
+});
+
 describe("read-only editor", () => {
   it("refuses every edit for a viewer", () => {
     editor().setReadOnly(true);

@@ -80,7 +80,7 @@ export interface EditorState {
   addBlock(type: string, position: { x: number; y: number }): string | null;
   updateNode(id: string, patch: Partial<BlockData>, coalesce?: boolean): void;
   renameNode(id: string, newId: string): boolean;
-  updateHead(patch: Partial<DocumentHead>): void;
+  updateHead(patch: Partial<DocumentHead>, coalesce?: boolean): void;
   deleteSelection(): void;
   copy(): void;
   paste(): void;
@@ -111,6 +111,16 @@ function isDocumentChange(change: NodeChange | EdgeChange): boolean {
   if (change.type === "select" || change.type === "dimensions") return false;
   if (change.type === "position") return change.dragging === false;
   return true;
+}
+
+/**
+ * The head once the given blocks are gone: a `fallback` naming one of them is dropped with it, so deleting a
+ * block never leaves the scenario pointing at nothing (and undo brings the block and the setting back together).
+ */
+function headWithout(head: DocumentHead, removed: Set<string>): DocumentHead {
+  if (!head.fallback || !removed.has(head.fallback)) return head;
+  const { fallback: _removed, ...rest } = head;
+  return rest;
 }
 
 export const useEditor = create<EditorState>()((set, get) => {
@@ -195,7 +205,7 @@ export const useEditor = create<EditorState>()((set, get) => {
       const nodes = applyNodeChanges(changes, state.nodes);
       const removed = new Set(changes.filter((c) => c.type === "remove").map((c) => c.id));
       const edges = removed.size ? removeNodes(nodes, state.edges, removed).edges : state.edges;
-      if (changes.some(isDocumentChange)) commit({ nodes, edges });
+      if (changes.some(isDocumentChange)) commit({ head: headWithout(state.head, removed), nodes, edges });
       else set({ nodes });
     },
 
@@ -264,12 +274,16 @@ export const useEditor = create<EditorState>()((set, get) => {
         const target = e.target === id ? newId : e.target;
         return source === e.source && target === e.target ? e : { ...e, id: `${source}:${e.sourceHandle}`, source, target };
       });
-      commit({ nodes, edges });
+      // The fallback names the block by id: it follows the rename like the edges do.
+      const head = state.head.fallback === id ? { ...state.head, fallback: newId } : state.head;
+      commit({ head, nodes, edges });
       return true;
     },
 
-    updateHead(patch) {
-      commit({ head: { ...get().head, ...patch } }, `head:${Object.keys(patch).join(",")}`);
+    updateHead(patch, coalesce = true) {
+      // A field set to undefined (language emptied, fallback "none") leaves the document instead of staying as a key.
+      const head = Object.fromEntries(Object.entries({ ...get().head, ...patch }).filter(([, value]) => value !== undefined));
+      commit({ head: head as DocumentHead }, coalesce ? `head:${Object.keys(patch).join(",")}` : undefined);
     },
 
     deleteSelection() {
@@ -278,7 +292,7 @@ export const useEditor = create<EditorState>()((set, get) => {
       const afterNodes = removeNodes(state.nodes, state.edges, ids);
       const edges = afterNodes.edges.filter((e) => !e.selected);
       if (ids.size === 0 && edges.length === state.edges.length) return;
-      commit({ nodes: afterNodes.nodes, edges });
+      commit({ head: headWithout(state.head, ids), nodes: afterNodes.nodes, edges });
     },
 
     copy() {

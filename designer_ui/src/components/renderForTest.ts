@@ -1,0 +1,22 @@
+/**
+ * Component tests without a browser: vitest runs in Node with no DOM, so a component is rendered to the markup
+ * a user first sees (react-dom/server). Effects do not run, and a zustand store is read at its initial state
+ * (the server snapshot), so a component bound to the editor store is tested through the props-only component
+ * it renders.
+ */
+import { createElement, type ComponentType } from "react";
+import { renderToStaticMarkup } from "react-dom/server";
+import { I18nProvider } from "../i18n";
+
+// I18nProvider reads the chosen interface language from localStorage, which Node does not have: English.
+const englishStorage = { getItem: () => "en", setItem: () => undefined, removeItem: () => undefined };
+
+export function renderToHtml<P extends object>(component: ComponentType<P>, props: P): string {
+  if (typeof globalThis.localStorage === "undefined") Object.assign(globalThis, { localStorage: englishStorage });
+  return renderToStaticMarkup(createElement(I18nProvider, null, createElement(component, props)));
+}
+
+/** The visible text of the buttons in some markup, in order. */
+export function buttonTexts(html: string): string[] {
+  return [...html.matchAll(/<button[^>]*>(.*?)<\/button>/gs)].map((match) => match[1]!.replace(/<[^>]+>/g, "").trim());
+}
