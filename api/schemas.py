@@ -250,6 +250,7 @@ class CallSummary(BaseModel):
     ended_at: datetime | None
     duration_ms: int
     outcome: str
+    result: str | None = Field(default=None, description="The `result` variable the flow recorded, if any")
     status: str
     last_node: str | None
     origin_call_id: str | None

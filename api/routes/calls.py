@@ -22,8 +22,17 @@ from persistence.models import CallRecord
 router = APIRouter(prefix="/api/calls", tags=["calls"], responses=AUTHED)
 
 Plain = Annotated[str | None, Query(max_length=100, pattern=r"^[^\x00]*$")]
-CSV_COLUMNS = ("id", "scenario", "version", "status", "outcome", "caller_id", "caller_name", "dialed_number",
-               "started_at", "answered_at", "ended_at", "duration_ms", "last_node", "origin_call_id")  # fmt: skip
+CSV_COLUMNS = ("id", "scenario", "version", "status", "outcome", "result", "caller_id", "caller_name",
+               "dialed_number", "started_at", "answered_at", "ended_at", "duration_ms", "last_node",
+               "origin_call_id", "callback_job_id")  # fmt: skip
+RESULT_LENGTH = 64  # as long as a Hang Up block's result may be
+
+
+def call_result(record: CallRecord) -> str | None:
+    """What the call's flow recorded as its result (`result`: a Hang Up block's or a Set Variable's): the answer
+    an autoinformer campaign is reported by (will_pay, confirmed, operator_unavailable...)."""
+    value = (record.variables or {}).get("result")
+    return None if value is None or value == "" else str(value)[:RESULT_LENGTH]
 
 
 def _filters(
@@ -54,6 +63,7 @@ def summary(record: CallRecord) -> CallSummary:
         ended_at=record.ended_at,
         duration_ms=record.duration_ms,
         outcome=record.outcome,
+        result=call_result(record),
         status=record.status,
         last_node=record.last_node,
         origin_call_id=record.origin_call_id,
@@ -108,12 +118,16 @@ def _csv_rows(database: Database, filters: CallFilter) -> Iterator[str]:
     writer.writerow(CSV_COLUMNS)
     with database.session() as session:
         for number, record in enumerate(calls.iter_calls(session, filters=filters), start=1):
-            writer.writerow([_csv_value(getattr(record, column)) for column in CSV_COLUMNS])
+            writer.writerow([_csv_value(_cell(record, column)) for column in CSV_COLUMNS])
             if number % 500 == 0:
                 yield buffer.getvalue()
                 buffer.seek(0)
                 buffer.truncate()
     yield buffer.getvalue()
+
+
+def _cell(record: CallRecord, column: str) -> object:
+    return call_result(record) if column == "result" else getattr(record, column)
 
 
 def _csv_value(value: object) -> object:

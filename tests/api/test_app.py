@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -64,6 +66,8 @@ def recorded_calls(server: Server, admin: Client) -> str:
             outcome="hung_up",
             caller_id="=HYPERLINK(1)" if n == 1 else f"+3460{n % 2}",
             trace={"steps": [{"node": "start", "type": "start", "events": []}], "answered": n % 5 != 0},
+            variables={"result": "will_pay"} if n == 2 else {},
+            callback_job_id="job-7" if n == 2 else None,
         )
         for n in range(12)
     ]
@@ -91,3 +95,12 @@ def test_calls_list_filters_pages_and_exports(admin: Client, recorded_calls: str
     lines = csv_text.strip().splitlines()
     assert lines[0].startswith("id,scenario,version,status") and len(lines) == 13
     assert "'=HYPERLINK(1)" in csv_text  # never a live spreadsheet formula
+    # Review, 2026-12-05: a campaign's answer (the flow's `result`) and its job were missing from the register.
+    rows = {row["id"]: row for row in csv.DictReader(io.StringIO(csv_text))}
+    assert (
+        rows[f"{recorded_calls}-2"]["result"] == "will_pay"
+        and rows[f"{recorded_calls}-2"]["callback_job_id"] == "job-7"
+    )
+    assert rows[f"{recorded_calls}-3"]["result"] == ""
+    listed = {c["id"]: c["result"] for c in first["items"] + second.json()["items"]}
+    assert listed[f"{recorded_calls}-2"] == "will_pay" and listed[f"{recorded_calls}-3"] is None

@@ -821,6 +821,11 @@ export interface components {
             origin_call_id: string | null;
             /** Outcome */
             outcome: string;
+            /**
+             * Result
+             * @description The `result` variable the flow recorded, if any
+             */
+            result?: string | null;
             /** Scenario */
             scenario: string;
             /**
@@ -873,6 +878,11 @@ export interface components {
             origin_call_id: string | null;
             /** Outcome */
             outcome: string;
+            /**
+             * Result
+             * @description The `result` variable the flow recorded, if any
+             */
+            result?: string | null;
             /** Scenario */
             scenario: string;
             /**
