@@ -23,6 +23,7 @@ from graph_engine.block import BlockType
 from graph_engine.document import CHANNEL_FACTS, Node, Scenario, build_scenario, json_path, structure_problems
 from graph_engine.issues import Issue, Severity, error
 from graph_engine.registry import BlockRegistry
+from graph_engine.schema_messages import explain, innermost
 
 # Variables that exist in every call, whatever the scenario declares.
 ALWAYS_SET = frozenset(CHANNEL_FACTS)
@@ -174,14 +175,10 @@ class _Validator:
         found = False
         for problem in self.registry.config_errors(node.type, node.config):
             found = True
+            problem = innermost(problem)  # the field inside a choice (a prompt's text), not the whole choice
             where = json_path(problem.absolute_path).removeprefix("$")
-            field = ".".join(str(p) for p in problem.absolute_path) or "settings"
-            self._flag(
-                node.id,
-                "config",
-                f"{self._name(node)}: {field}: {problem.message}",
-                ".config" + where,
-            )
+            message = f"{self._name(node)}: {explain(problem, block.config_schema)}"
+            self._flag(node.id, "config", message, ".config" + where)
         return not found
 
     def _check_templates(self, node: Node, block: BlockType) -> None:

@@ -49,7 +49,11 @@ class SqlBlock(BlockType):
                 "title": "Columns to variables",
                 "description": "Result column -> variable that receives its value (first row).",
                 "propertyNames": {"pattern": "^[A-Za-z0-9_]{1,64}$"},
-                "additionalProperties": {"type": "string", "pattern": IDENTIFIER_PATTERN},
+                "additionalProperties": {
+                    "type": "string",
+                    "pattern": IDENTIFIER_PATTERN,
+                    "description": "A variable name: letters, digits and _, not starting with a digit.",
+                },
                 "default": {},
             },
             "rows_variable": {**VARIABLE_NAME, "title": "Store all rows in"},

@@ -249,3 +249,46 @@ def test_a_template_that_could_only_fail_in_the_call_is_refused(registry, text: 
     )
     issues = [i for i in validate(document, registry) if i.code == "template_syntax"]
     assert [(i.node, i.path, i.severity) for i in issues] == [("hello", "$.nodes[1].config.text", Severity.ERROR)]
+
+
+@pytest.mark.parametrize(
+    ("node", "path", "message"),
+    [
+        (
+            {"id": "m", "type": "ivr", "config": {"prompt": {}, "options": [{"key": "1"}]}},
+            "$.nodes[1].config.prompt",
+            'IVR Menu "m": Menu prompt: choose Recorded audio or Spoken text',
+        ),
+        (
+            {"id": "m", "type": "ivr", "config": {"prompt": {"text": ""}, "options": [{"key": "1"}]}},
+            "$.nodes[1].config.prompt.text",
+            'IVR Menu "m": Menu prompt > Text to say: must not be empty',
+        ),
+        (
+            {"id": "m", "type": "ivr", "config": {"prompt": {"audio": "a", "text": "b"}, "options": [{"key": "1"}]}},
+            "$.nodes[1].config.prompt",
+            'IVR Menu "m": Menu prompt: either Recorded audio or Spoken text, not both',
+        ),
+        (
+            {"id": "h", "type": "schedule", "config": {"hours": [{"days": [], "from": "09:00", "to": "18:00"}]}},
+            "$.nodes[1].config.hours[0].days",
+            'Schedule "h": Opening hours > row 1 > Days: choose at least one',
+        ),
+        (
+            {"id": "h", "type": "schedule", "config": {"hours": [{"days": ["mon"], "to": "18:00"}]}},
+            "$.nodes[1].config.hours[0]",
+            'Schedule "h": Opening hours > row 1: From is required',
+        ),
+        (
+            {"id": "t", "type": "transfer", "config": {"target": "101", "timeout": 999}},
+            "$.nodes[1].config.timeout",
+            'Transfer "t": Ring for (s): 999 is above the limit of 300',
+        ),
+    ],
+)
+def test_config_problems_speak_the_forms_language(registry, node: dict[str, Any], path: str, message: str) -> None:
+    """Review, 2026-12-05: an IVR with its prompt left empty read "prompt: {} is not valid under any of the given
+    schemas", and rows were counted from zero ("hours.0.days: [] should be non-empty")."""
+    document = make_document([{"id": "start", "type": "start"}, node], [("start", "next", node["id"])])
+    found = [(issue.path, issue.message) for issue in validate(document, registry) if issue.code == "config"]
+    assert found == [(path, message)]
