@@ -31,7 +31,7 @@ import os
 import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, Final, Protocol, TypeVar
 
 from agi_server.ami import AmiClient, AmiSettings, OriginateRequest, OriginateResult
@@ -114,8 +114,9 @@ class JobStore(Protocol):
         """Give a claimed job back untouched: nothing was dialled (AMI down), no attempt is counted."""
         ...
 
-    async def expire(self, *, job_id: str, node_id: str) -> None:
-        """End a claimed job whose window leaves no room for another dial."""
+    async def expire(self, *, job_id: str, node_id: str, now: datetime | None = None) -> None:
+        """A claimed job whose window leaves no room for another dial: to the window's next opening, if the job
+        keeps its window, else ended."""
         ...
 
 
@@ -203,7 +204,7 @@ class Dialer:
                 continue
             if job.window_end is not None and now + self._settings.ring_timeout > job.window_end:
                 # It could still ring after the window closed: do not start it.
-                await self._store.expire(job_id=job.id, node_id=self._settings.node_id)
+                await self._store.expire(job_id=job.id, node_id=self._settings.node_id, now=now)
                 continue
             task = asyncio.create_task(self._attempt(job), name=f"dial-{job.id}")
             self._active[job.id] = task
@@ -442,6 +443,7 @@ class MemoryJob:
     due: datetime
     window_end: datetime | None = None
     variables: dict[str, Any] = field(default_factory=dict)
+    allowed_hours: dict[str, Any] | None = None  # blocks.timewindows.callback_window
     attempts: int = 0
     max_attempts: int = 3
     status: str = "pending"
@@ -479,7 +481,7 @@ class MemoryJobStore:
             if len(claimed) >= limit:
                 break
             if job.window_end is not None and job.window_end <= now:
-                job.status, job.outcome, job.locked_by, job.lock_until = "expired", "window_closed", None, None
+                callbacks.window_closed(job, after=now)
                 continue
             job.status, job.locked_by, job.lock_until = "dialing", node_id, now + self._lease
             claimed.append(job.view())
@@ -508,7 +510,7 @@ class MemoryJobStore:
         elif final or job.attempts >= job.max_attempts:
             job.status = "failed"
         elif job.window_end is not None and at + retry_after > job.window_end:
-            job.status = "expired"
+            callbacks.window_closed(job, after=at + retry_after, outcome=str(outcome))
         else:
             job.status, job.due = "pending", at + retry_after
         return job.status
@@ -527,10 +529,11 @@ class MemoryJobStore:
         if job.status == "dialing" and job.locked_by == node_id:
             job.status, job.locked_by, job.lock_until = "pending", None, None
 
-    async def expire(self, *, job_id: str, node_id: str) -> None:
+    async def expire(self, *, job_id: str, node_id: str, now: datetime | None = None) -> None:
         job = self.jobs[job_id]
         if job.status == "dialing" and job.locked_by == node_id:
-            job.status, job.outcome, job.locked_by, job.lock_until = "expired", "window_closed", None, None
+            moment = now or datetime.now(UTC)
+            callbacks.window_closed(job, after=max(moment, job.window_end or moment))
 
 
 class DatabaseJobStore:
@@ -590,14 +593,15 @@ class DatabaseJobStore:
             return CallbackContext(job.id, job.scenario, dict(job.variables or {}), job.origin_call_id)
 
     async def release(self, *, job_id: str, node_id: str) -> None:
-        await asyncio.to_thread(self._unlock, job_id, node_id, "pending", None)
+        await asyncio.to_thread(self._release, job_id, node_id)
 
-    async def expire(self, *, job_id: str, node_id: str) -> None:
-        await asyncio.to_thread(self._unlock, job_id, node_id, "expired", "window_closed")
+    async def expire(self, *, job_id: str, node_id: str, now: datetime | None = None) -> None:
+        await asyncio.to_thread(self._expire, job_id, node_id, now)
 
-    def _unlock(self, job_id: str, node_id: str, status: str, outcome: str | None) -> None:
+    def _expire(self, job_id: str, node_id: str, now: datetime | None) -> None:
         with self._database.session() as session:
-            if status == "expired":
-                callbacks.expire_job(session, job_id=job_id, node_id=node_id)
-            else:
-                callbacks.release_job(session, job_id=job_id, node_id=node_id)
+            callbacks.expire_job(session, job_id=job_id, node_id=node_id, now=now)
+
+    def _release(self, job_id: str, node_id: str) -> None:
+        with self._database.session() as session:
+            callbacks.release_job(session, job_id=job_id, node_id=node_id)

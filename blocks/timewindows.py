@@ -140,6 +140,27 @@ def next_opening(
     return (opening[0].astimezone(tz), opening[1].astimezone(tz))
 
 
+def callback_window(hours: Sequence[Mapping[str, Any]], timezone: str, holidays: Sequence[str] = ()) -> dict[str, Any]:
+    """The allowed hours a callback job keeps (JSON), so a retry that falls after they close moves to the next
+    opening instead of giving up: see `reopening`."""
+    return {"hours": [dict(entry) for entry in hours], "timezone": timezone, "holidays": list(holidays)}
+
+
+def reopening(after: datetime, window: Mapping[str, Any] | None) -> tuple[datetime, datetime] | None:
+    """The opening of a job's `callback_window` that contains `after`, or the next; None when the window is
+    missing or unreadable, or has no opening in the next two weeks."""
+    if not window:
+        return None
+    tz = zone(str(window.get("timezone", "UTC")))
+    hours = window.get("hours")
+    if tz is None or not isinstance(hours, list):
+        return None
+    try:
+        return next_opening(after, hours, tz, list(window.get("holidays") or []))
+    except (KeyError, TypeError, ValueError):  # a window stored by an older or foreign writer: no reopening
+        return None
+
+
 def _showing(wall: datetime, after: datetime) -> datetime:
     """The first instant (UTC), not before `after`, at which the wall clock of `wall`'s zone shows `wall`.
 

@@ -44,6 +44,9 @@ class CallbackRequest:
     scenario: str  # slug of the scenario the callee hears
     variables: Mapping[str, Any]
     origin_call_id: str | None
+    # The allowed hours themselves ({"hours", "timezone", "holidays"}), so a retry after window_end can move to
+    # the next opening; None: window_end is final.
+    window: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,12 +11,13 @@ import asyncio
 import uuid
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from blocks.timewindows import reopening
 from graph_engine.errors import SchedulerError
 from graph_engine.services import CallbackReceipt, CallbackRequest
 from persistence.db import Database, hold_sqlite_writes
@@ -41,8 +42,10 @@ def create_job(
     max_attempts: int = 3,
     origin_call_id: str | None = None,
     now: datetime | None = None,
+    window: Mapping[str, Any] | None = None,
 ) -> CallbackJob:
     job = CallbackJob(
+        allowed_hours=dict(window) if window else None,
         id=str(uuid.uuid4()),
         number=number,
         scenario=scenario,
@@ -88,7 +91,7 @@ def claim_due_jobs(
     claimed: list[CallbackJob] = []
     for job in session.scalars(query):
         if job.window_end is not None and job.window_end <= now:
-            job.status, job.outcome, job.locked_by, job.lock_until = "expired", "window_closed", None, None
+            window_closed(job, after=now)
             continue
         job.status, job.locked_by, job.lock_until = "dialing", node_id, now + lease
         claimed.append(job)
@@ -129,7 +132,7 @@ def record_attempt(
     elif final or job.attempts >= job.max_attempts:
         job.status = "failed"
     elif job.window_end is not None and at + retry_after > job.window_end:
-        job.status = "expired"
+        window_closed(job, after=at + retry_after, outcome=outcome)
     else:
         job.status, job.due = "pending", at + retry_after
     session.flush()
@@ -166,25 +169,52 @@ def _locked_job(session: Session, *, job_id: str) -> CallbackJob | None:
 
 def release_job(session: Session, *, job_id: str, node_id: str) -> CallbackJob:
     """Give a claimed job back undialled (the node is shutting down, or no line was free): pending again."""
-    return _unlock(session, job_id=job_id, node_id=node_id, status="pending", outcome=None)
-
-
-def expire_job(session: Session, *, job_id: str, node_id: str) -> CallbackJob:
-    """A claimed job whose window closed before it could be dialled."""
-    return _unlock(session, job_id=job_id, node_id=node_id, status="expired", outcome="window_closed")
-
-
-def _unlock(session: Session, *, job_id: str, node_id: str, status: str, outcome: str | None) -> CallbackJob:
     job = _locked_job(session, job_id=job_id)
     if job is None:
         raise NotFound("callback job", job_id)
     # Only the node holding the lease may hand the job back; after the lease ran out another node owns it.
     if job.status == "dialing" and job.locked_by == node_id:
-        job.status, job.locked_by, job.lock_until = status, None, None
-        if outcome is not None:
-            job.outcome = outcome
+        job.status, job.locked_by, job.lock_until = "pending", None, None
         session.flush()
     return job
+
+
+def expire_job(session: Session, *, job_id: str, node_id: str, now: datetime | None = None) -> CallbackJob:
+    """A claimed job whose window closed before it could be dialled: to its window's next opening, if it keeps
+    its window, else expired."""
+    job = _locked_job(session, job_id=job_id)
+    if job is None:
+        raise NotFound("callback job", job_id)
+    if job.status == "dialing" and job.locked_by == node_id:  # as in release_job: only the lease holder
+        moment = now or utcnow()
+        window_closed(job, after=max(moment, job.window_end or moment))
+        session.flush()
+    return job
+
+
+class WindowedJob(Protocol):
+    """What `window_closed` moves: a job row, or the dialer's in-memory job (the same rules, one place)."""
+
+    status: str
+    outcome: str | None
+    due: datetime
+    window_end: datetime | None
+    allowed_hours: dict[str, Any] | None
+    locked_by: str | None
+    lock_until: datetime | None
+
+
+def window_closed(job: WindowedJob, *, after: datetime, outcome: str = "window_closed") -> None:
+    """The job's window closed before its next try: the try moves to the window's next opening at or after
+    `after` (the callee is called back the next morning, never at night), or, with no window kept or no opening
+    within two weeks, the job expires."""
+    job.locked_by, job.lock_until = None, None
+    opening = reopening(after, job.allowed_hours)
+    if opening is None:
+        job.status, job.outcome = "expired", outcome
+        return
+    due, window_end = opening
+    job.status, job.due, job.window_end = "pending", due.astimezone(UTC), window_end.astimezone(UTC)
 
 
 def list_attempts(session: Session, *, job_id: str) -> list[CallbackAttempt]:
@@ -221,6 +251,7 @@ class DatabaseCallbackScheduler:
                     variables=request.variables,
                     max_attempts=self._max_attempts,
                     origin_call_id=request.origin_call_id,
+                    window=request.window,
                 )
                 return CallbackReceipt(job_id=job.id)
         except (SQLAlchemyError, ValueError, TypeError) as error:

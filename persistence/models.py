@@ -189,6 +189,8 @@ class CallbackJob(Base):
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     due: Mapped[datetime] = mapped_column(UtcDateTime)
     window_end: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # The allowed hours (blocks.timewindows.callback_window): a retry past window_end moves to their next opening.
+    allowed_hours: Mapped[dict[str, Any] | None] = mapped_column(JsonData)
     number: Mapped[str] = mapped_column(String(80))
     scenario: Mapped[str] = mapped_column(String(64), index=True)
     variables: Mapped[dict[str, Any]] = mapped_column(JsonData)

@@ -12,6 +12,7 @@ from blocks.timewindows import (
     HOLIDAYS_SCHEMA,
     HOURS_SCHEMA,
     TIMEZONE_SCHEMA,
+    callback_window,
     next_opening,
     timezone_problems,
     zone,
@@ -97,7 +98,8 @@ class CallbackBlock(BlockType):
         if tz is None:
             raise EngineError(f"unknown time zone {config.get('timezone')!r}")
         wanted = ctx.now() + timedelta(minutes=float(config.get("delay_minutes", 5)))
-        opening = next_opening(wanted, config.get("window", DEFAULT_WINDOW), tz, config.get("holidays", []))
+        hours, holidays = config.get("window", DEFAULT_WINDOW), config.get("holidays", [])
+        opening = next_opening(wanted, hours, tz, holidays)
         if opening is None:
             ctx.note("callback_rejected", reason="no allowed time in the next two weeks")
             return "rejected"
@@ -116,6 +118,7 @@ class CallbackBlock(BlockType):
                 scenario=str(config["scenario"]),
                 variables=carried,
                 origin_call_id=ctx.call_id,
+                window=callback_window(hours, str(config.get("timezone", "UTC")), holidays),
             )
         )
         ctx.set("callback_job_id", receipt.job_id)

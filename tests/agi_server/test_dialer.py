@@ -691,3 +691,21 @@ async def test_shutdown_keeps_its_deadline_while_the_database_fails(
     await dialer.let_go(timeout=1.0)
     assert asyncio.get_running_loop().time() - started < 1.5
     assert dialer.active_lines == 0
+
+
+async def test_the_memory_store_moves_a_retry_to_the_next_opening_as_the_database_does() -> None:
+    """The in-process store keeps persistence.callbacks' rules (tests/persistence/test_callbacks.py)."""
+    memory = MemoryJobStore()
+    hours = {"hours": [{"days": ["mon", "tue", "wed", "thu", "fri"], "from": "09:00", "to": "21:00"}],
+             "timezone": "Europe/Madrid", "holidays": []}  # fmt: skip
+    friday = datetime.fromisoformat("2026-11-27T20:50:00+01:00")
+    memory.add(job("late", "1123", due=friday, window_end=friday.replace(hour=21, minute=0), allowed_hours=hours))
+    memory.add(job("bare", "1124", due=friday, window_end=friday.replace(hour=21, minute=0)))
+    await memory.claim_due(now=friday, limit=5, node_id="n")
+    for job_id in ("late", "bare"):
+        await memory.record_attempt(
+            job_id=job_id, outcome=DialOutcome.NO_ANSWER, at=friday, retry_after=timedelta(minutes=15), call_id="c"
+        )
+    moved = memory.jobs["late"]
+    assert (moved.status, moved.due) == ("pending", datetime.fromisoformat("2026-11-30T09:00:00+01:00"))  # Monday
+    assert memory.jobs["bare"].status == "expired"

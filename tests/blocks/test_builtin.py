@@ -216,6 +216,12 @@ async def test_callback_is_never_scheduled_at_night(registry):
     assert request.window_end is not None and request.window_end.isoformat() == "2026-11-24T21:00:00+05:00"
     assert request.variables == {"debt": 10}
     assert request.origin_call_id == "simulated"
+    # The hours go with the job, so a retry after 21:00 moves to the next morning (persistence.callbacks).
+    assert request.window == {
+        "hours": [{"days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"], "from": "09:00", "to": "21:00"}],
+        "timezone": "Asia/Almaty",
+        "holidays": [],
+    }
 
 
 async def test_callback_rejects_bad_numbers_and_reject_mode(registry):

@@ -185,3 +185,55 @@ def test_only_the_lease_holder_releases_or_expires_a_job(database: Database) -> 
         assert callbacks.release_job(session, job_id=first, node_id="n1").status == "pending"
         expired = callbacks.expire_job(session, job_id=second, node_id="n1")
         assert (expired.status, expired.outcome, expired.locked_by) == ("expired", "window_closed", None)
+
+
+_MADRID_DAY = {"hours": [{"days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"], "from": "09:00", "to": "21:00"}],
+               "timezone": "Europe/Madrid", "holidays": ["2026-11-24"]}  # fmt: skip
+
+
+async def test_a_retry_after_the_window_closes_moves_to_its_next_opening(database: Database) -> None:
+    """Review, 2026-12-05: a callee who did not answer at 20:50 (window 09:00-21:00) had the retry fall after
+    21:00 and the job expired: never tried the next morning. Jobs now keep their hours (holidays too)."""
+    evening = datetime.fromisoformat("2026-11-23T20:50:00+01:00")
+    scheduler = callbacks.DatabaseCallbackScheduler(database)
+    request = CallbackRequest(number="+34600111222", due=evening, window_end=evening.replace(hour=21, minute=0),
+                              scenario="cb", variables={}, origin_call_id=None, window=_MADRID_DAY)  # fmt: skip
+    job_id = (await scheduler.schedule(request)).job_id
+    with database.session() as session:
+        callbacks.claim_due_jobs(session, now=evening, limit=1, node_id="n1")
+        job = callbacks.record_attempt(
+            session, job_id=job_id, outcome="no_answer", at=evening, retry_after=timedelta(minutes=15)
+        )
+        assert (job.status, job.outcome, job.attempts) == ("pending", "no_answer", 1)
+        # The 24th is a holiday: the 25th at 09:00, until 21:00.
+        assert job.due == datetime.fromisoformat("2026-11-25T09:00:00+01:00")
+        assert job.window_end == datetime.fromisoformat("2026-11-25T21:00:00+01:00")
+
+
+def test_a_job_found_after_its_window_closed_waits_for_the_next_opening(database: Database) -> None:
+    """A node down overnight finds the job past its window: the next morning, not expired. Without hours kept
+    (a job made through the API with only window_end) it still expires."""
+    night = datetime.fromisoformat("2026-11-25T23:00:00+01:00")
+    with database.session() as session:
+        kept = callbacks.create_job(session, number="+34600111222", scenario="cb", due=night - timedelta(hours=3),
+                                    window_end=night - timedelta(hours=2), window=_MADRID_DAY).id  # fmt: skip
+        bare = callbacks.create_job(session, number="+34600111222", scenario="cb", due=night - timedelta(hours=3),
+                                    window_end=night - timedelta(hours=2)).id  # fmt: skip
+    with database.session() as session:
+        assert callbacks.claim_due_jobs(session, now=night, limit=5, node_id="n1") == []
+        moved, expired = callbacks.get_job(session, job_id=kept), callbacks.get_job(session, job_id=bare)
+        assert (moved.status, moved.due) == ("pending", datetime.fromisoformat("2026-11-26T09:00:00+01:00"))
+        assert (expired.status, expired.outcome) == ("expired", "window_closed")
+
+
+def test_a_claimed_job_too_close_to_closing_is_moved_not_ended(database: Database) -> None:
+    late = datetime.fromisoformat("2026-11-26T20:59:45+01:00")
+    with database.session() as session:
+        closing = late.replace(hour=21, minute=0, second=0)
+        job_id = callbacks.create_job(session, number="+34600111222", scenario="cb", due=late, window_end=closing,
+                                      window=_MADRID_DAY).id  # fmt: skip
+    with database.session() as session:
+        callbacks.claim_due_jobs(session, now=late, limit=1, node_id="n1")
+    with database.session() as session:
+        job = callbacks.expire_job(session, job_id=job_id, node_id="n1", now=late)
+        assert (job.status, job.due) == ("pending", datetime.fromisoformat("2026-11-27T09:00:00+01:00"))

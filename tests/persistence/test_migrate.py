@@ -45,7 +45,7 @@ def test_0002_keeps_the_versions_and_never_reuses_their_ids(tmp_path: Path) -> N
                               "validation_summary, created_at, created_by) VALUES (1, :n, '{}', '', '{}', "
                               "'2026-01-01', 'x')"), {"n": number})  # fmt: skip
     engine.dispose()
-    upgrade(url)
+    upgrade(url, "0002")
     assert current_revision(url) == "0002"
     engine = make_engine(url)
     with engine.begin() as conn:
@@ -55,4 +55,22 @@ def test_0002_keeps_the_versions_and_never_reuses_their_ids(tmp_path: Path) -> N
                           "validation_summary, created_at, created_by) VALUES (1, 3, '{}', '', '{}', "
                           "'2026-01-01', 'x')"))  # fmt: skip
         assert conn.execute(text("SELECT max(id) FROM scenario_versions")).scalar() == 3
+    engine.dispose()
+
+
+def test_0003_callback_jobs_keep_their_window_and_older_jobs_none(tmp_path: Path) -> None:
+    """Jobs made before 0003 keep their row, with no hours kept (their window_end stays final)."""
+    url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
+    upgrade(url, "0002")
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO callback_jobs (id, due, number, scenario, variables, attempts, max_attempts, "
+                          "status, created_at) VALUES ('j', '2026-01-01', '+34600111222', 'cb', '{}', 0, 3, "
+                          "'pending', '2026-01-01')"))  # fmt: skip
+    engine.dispose()
+    upgrade(url)
+    assert current_revision(url) == "0003"
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        assert conn.execute(text("SELECT id, allowed_hours FROM callback_jobs")).all() == [("j", None)]
     engine.dispose()
