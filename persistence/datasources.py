@@ -26,6 +26,7 @@ from sqlalchemy.exc import ArgumentError, IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from graph_engine.errors import DataSourceError
+from graph_engine.issues import Issue, error, warning
 from graph_engine.sql_params import parse_query
 from persistence.db import POSTGRES_TIMEOUTS, Database, normalize_url
 from persistence.errors import AlreadyExists, InvalidDocument, NotFound
@@ -129,6 +130,46 @@ def is_read_statement(sql: str) -> bool:
         return False
     # Data-modifying CTEs (`WITH x AS (DELETE ...)`) and SELECT ... INTO / FOR UPDATE still write or lock.
     return re.search(r"\b(insert|update|delete|merge|into|for\s+update|lock)\b", bare, re.IGNORECASE) is None
+
+
+def source_problems(session: Session, document: Any) -> list[Issue]:
+    """What the SQL blocks of `document` ask of the configured data sources: a source not configured (a
+    warning: it may be added after publishing; until then the block takes its error exit) and a query that
+    writes on a read-only source (an error: it fails every call while the source stays read-only)."""
+    nodes = document.get("nodes") if isinstance(document, Mapping) else None
+    if not isinstance(nodes, list):
+        return []
+    sources: dict[str, bool] | None = None
+    issues = []
+    for index, node in enumerate(nodes):
+        config = node.get("config") if isinstance(node, Mapping) and node.get("type") == "sql" else None
+        if not isinstance(config, Mapping) or not isinstance(config.get("source"), str):
+            continue
+        if sources is None:  # read once, and only for a document that has SQL blocks
+            sources = {row.name: row.read_only for row in session.scalars(select(DataSource))}
+        name, where, node_id = config["source"], f"$.nodes[{index}].config", str(node.get("id"))
+        title = f'SQL "{node.get("label") or node_id}"'
+        if name not in sources:
+            known = ", ".join(sorted(sources)) or "none yet"
+            issues.append(
+                warning(
+                    "sql_unknown_source",
+                    f"{title}: data source {name!r} is not configured (configured: {known}); until it is, the "
+                    "block takes its error exit",
+                    node=node_id,
+                    path=f"{where}.source",
+                )
+            )
+        elif sources[name] and not is_read_statement(str(config.get("query", ""))):
+            issues.append(
+                error(
+                    "sql_writes_read_only",
+                    f"{title}: data source {name!r} is read-only, and this query does more than read",
+                    node=node_id,
+                    path=f"{where}.query",
+                )
+            )
+    return issues
 
 
 @dataclass(frozen=True, slots=True)

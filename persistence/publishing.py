@@ -21,6 +21,7 @@ from graph_engine.registry import BlockRegistry
 from graph_engine.scenario_tests import run_scenario_tests, tests_in_document
 from graph_engine.validation import validate
 from persistence import audit, scenarios
+from persistence.datasources import source_problems
 from persistence.errors import PublishBlocked
 from persistence.models import ScenarioVersion
 
@@ -45,7 +46,8 @@ async def check_document(
     known = scenarios.published_slugs(session)
     if slug is not None:
         known = {*known, slug}
-    problems = [issue.as_dict() for issue in validate(document, registry, known_scenarios=known)]
+    issues = validate(document, registry, known_scenarios=known) + source_problems(session, document)
+    problems = [issue.as_dict() for issue in sorted(issues, key=lambda issue: issue.severity is not Severity.ERROR)]
     tests: list[dict[str, Any]] = []
     if not any(problem["severity"] == Severity.ERROR for problem in problems):
         # Go To Scenario inside a test reaches the other scenarios as they are published now.

@@ -37,9 +37,11 @@ from api.schemas import (
 )
 from graph_engine.diff import diff_documents
 from graph_engine.errors import DocumentError, EngineError
+from graph_engine.issues import Severity
 from graph_engine.simulation import SimulationInput, simulate
 from graph_engine.validation import validate
 from persistence import audit, scenarios
+from persistence.datasources import source_problems
 from persistence.errors import PublishBlocked, Refused
 from persistence.models import Scenario, ScenarioVersion
 from persistence.publishing import PublishOutcome, publish
@@ -79,7 +81,8 @@ def version_summary(version: ScenarioVersion) -> VersionSummary:
 def _problems(runtime: Runtime, document: Any, slug: str) -> list[Issue]:
     with runtime.database.session() as session:
         known = {*scenarios.published_slugs(session), slug}  # a scenario may name itself before it is published
-    return [Issue(**issue.as_dict()) for issue in validate(document, runtime.registry, known_scenarios=known)]
+        found = validate(document, runtime.registry, known_scenarios=known) + source_problems(session, document)
+    return [Issue(**issue.as_dict()) for issue in sorted(found, key=lambda issue: issue.severity is not Severity.ERROR)]
 
 
 @router.get("", response_model=ScenarioList)

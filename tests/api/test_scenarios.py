@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -243,3 +244,46 @@ def test_catalog_and_exits(admin: Client) -> None:
     exits = admin.post("/api/blocks/ivr/exits", json={"config": {"options": [{"key": "1"}, {"key": "#"}]}}).json()
     assert exits["exits"] == ["1", "#", "max_tries", "error"]
     assert admin.post("/api/blocks/nope/exits", json={"config": {}}).status_code == 404
+
+
+def test_sql_blocks_are_checked_against_the_configured_data_sources(
+    admin: Client, slug: Callable[[str], str], tmp_path: Path
+) -> None:
+    """Review, 2026-12-05: an SQL block on a source that does not exist ('crmm'), or writing on a read-only one,
+    published cleanly and failed every call. The first is a warning (a source may be added later), the second
+    an error that blocks the publish; both name the block and the field."""
+    source = f"crm_{id(tmp_path) % 100000}"
+    created = admin.post("/api/data-sources", json={"name": source, "url": f"sqlite:///{tmp_path / 'crm.db'}"})
+    assert created.status_code == 201, created.text
+    assert created.json()["read_only"] is True
+
+    def document(source_name: str, query: str) -> dict[str, Any]:
+        return {
+            "format": "ivrgraph.scenario/1",
+            "name": "Lookup",
+            "nodes": [
+                {"id": "start", "type": "start", "config": {}},
+                {"id": "find", "type": "sql", "label": "Find", "config": {"source": source_name, "query": query}},
+            ],
+            "edges": [{"source": "start", "exit": "next", "target": "find"}],
+        }
+
+    name = slug("sqlsrc")
+    _create(admin, name, document(source + "x", "SELECT 1"))
+    problems = admin.post(f"/api/scenarios/{name}/validate").json()["problems"]
+    unknown = [p for p in problems if p["code"] == "sql_unknown_source"]
+    assert unknown and unknown[0]["severity"] == "warning" and unknown[0]["node"] == "find"
+    assert unknown[0]["path"] == "$.nodes[1].config.source" and source in unknown[0]["message"]
+    writes = admin.post(
+        f"/api/scenarios/{name}/validate", json={"document": document(source, "DELETE FROM staff")}
+    ).json()["problems"]
+    assert [(p["code"], p["severity"], p["path"]) for p in writes if p["code"].startswith("sql_")] == [
+        ("sql_writes_read_only", "error", "$.nodes[1].config.query")
+    ]
+    revision = admin.get(f"/api/scenarios/{name}").json()["draft"]["revision"]
+    saved = admin.put(
+        f"/api/scenarios/{name}/draft", json={"revision": revision, "document": document(source, "DELETE FROM staff")}
+    )
+    assert saved.status_code == 200, saved.text
+    blocked = admin.post(f"/api/scenarios/{name}/publish", json={"message": "no"})
+    assert blocked.status_code == 422 and "sql_writes_read_only" in {p["code"] for p in blocked.json()["problems"]}
