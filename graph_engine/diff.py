@@ -125,7 +125,8 @@ def diff_documents(before: Any, after: Any) -> ScenarioDiff:
                 )
             )
     destinations = _destination_changes(old, new, kept=set(old_nodes) & set(new_nodes))
-    settings = [name for name in _SCENARIO_FIELDS if old.get(name) != new.get(name)]
+    # Against nothing published yet every block is new; its settings were not "changed" from anything.
+    settings = [name for name in _SCENARIO_FIELDS if old.get(name) != new.get(name)] if before is not None else []
     return ScenarioDiff(added, removed, changed, prompts, keys, destinations, settings)
 
 
