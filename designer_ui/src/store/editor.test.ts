@@ -28,6 +28,14 @@ beforeEach(() => {
 });
 
 describe("editor store", () => {
+  it("the first edit after a load is its own undo step, however soon after an edit before the load", () => {
+    editor().updateHead({ name: "Before the load" });
+    editor().load("menu", structuredClone(document), 8);
+    editor().updateHead({ name: "After the load" });
+    editor().undo();
+    expect(editor().document().name).toBe("Menu");
+  });
+
   it("loads a document and gives it back unchanged", () => {
     expect(editor().document()).toEqual(document);
     expect(editor()).toMatchObject({ revision: 7, saveState: "saved", changeSeq: 0 });

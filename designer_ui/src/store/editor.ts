@@ -172,6 +172,8 @@ export const useEditor = create<EditorState>()((set, get) => {
     setReadOnly: (readOnly) => set({ readOnly }),
 
     load(slug, document, revision) {
+      // A quick edit just before the load must not pull the first edit after it into the loaded state.
+      lastCoalesce = null;
       const graph = fromScenario(document);
       let nodes = graph.nodes;
       // A document written by hand or by another tool may have no positions: lay it out once.
