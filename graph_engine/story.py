@@ -51,8 +51,9 @@ def _describe(step: TraceStep, registry: BlockRegistry) -> str:
             parts.append(f"went to the fallback block {event['target']}")
         elif kind == "goto_scenario":
             parts.append(f"continued in scenario {event['scenario']}")
-    if step.keys:
-        parts.append(f"caller pressed {step.keys}")
+    typed = _after_wrong_entries(step)
+    if typed:
+        parts.append(f"caller pressed {typed}")
     if step.exit == "hangup" and step.type != "hangup":
         parts.append("the caller hung up")
     for name, value in step.variables_changed.items():
@@ -62,6 +63,19 @@ def _describe(step: TraceStep, registry: BlockRegistry) -> str:
         parts.append(f"FAILED: {step.error}")
     exit_text = f" -> {step.exit}" if step.exit else ""
     return f"{title}: {'; '.join(parts) if parts else 'done'}{exit_text}"
+
+
+def _after_wrong_entries(step: TraceStep) -> str:
+    """The keys typed after a menu's wrong entries (each told above as "wrong key ..."), so three wrong 9s do
+    not read as "caller pressed 999". An entry's '#' terminator goes with it."""
+    rest = step.keys
+    for event in step.events:
+        wrong = str(event.get("keys", "")) if event.get("kind") == "invalid" else ""
+        if not wrong or not rest.startswith(wrong):
+            continue
+        rest = rest[len(wrong) :]
+        rest = rest[1:] if rest.startswith("#") else rest
+    return rest
 
 
 def tell(result: CallResult, scenario: Scenario, registry: BlockRegistry) -> list[str]:
