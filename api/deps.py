@@ -13,6 +13,7 @@ from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBea
 
 from api.errors import CsrfRejected, NotAllowed, NotAuthenticated
 from api.login_throttle import LoginThrottle
+from api.rate_limit import RateLimit
 from api.settings import Settings
 from graph_engine.registry import BlockRegistry
 from persistence import users
@@ -39,6 +40,8 @@ class Runtime:
     hub: PublishHub = field(default_factory=PublishHub)
     data_sources: DatabaseDataSources | None = None
     login_throttle: LoginThrottle = field(default_factory=LoginThrottle)
+    # A designer listens to a few phrases a minute; a script asking for thousands would keep a core speaking.
+    preview_limit: RateLimit = field(default_factory=lambda: RateLimit("TTS previews", limit=30, window=60.0))
     _speech: TtsService | None = field(default=None, repr=False)
     _preview_speech: TtsService | None = field(default=None, repr=False)
 

@@ -21,6 +21,7 @@ from sqlalchemy.exc import DataError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.login_throttle import TooManySignIns
+from api.rate_limit import TooManyRequests
 from graph_engine.document import json_path
 from graph_engine.errors import DocumentError
 from persistence import errors as db
@@ -76,6 +77,7 @@ STATUS: list[tuple[type[Exception], int, str]] = [
     (CsrfRejected, 403, "csrf"),
     (NotAllowed, 403, "forbidden"),
     (TooManySignIns, 429, "too-many-sign-ins"),
+    (TooManyRequests, 429, "too-many-requests"),
 ]
 
 
@@ -101,7 +103,7 @@ def _extensions(error: Exception) -> dict[str, Any]:
         return {"code": error.code}
     if isinstance(error, DocumentError):
         return {"problems": [_plain(p) for p in error.problems]}
-    if isinstance(error, TooManySignIns):
+    if isinstance(error, TooManySignIns | TooManyRequests):
         return {"retry_after": error.retry_after}
     return {}
 
@@ -139,6 +141,6 @@ def install(app: FastAPI) -> None:
     # re-raises after answering, which would log every 404 as a crash.
     expected = (db.PersistenceError, DocumentError, voice.VoiceError, ApiError, RequestValidationError,
                 StarletteHTTPException, DataError, UnicodeEncodeError, OperationalError,
-                TooManySignIns)  # fmt: skip
+                TooManySignIns, TooManyRequests)  # fmt: skip
     for kind in (*expected, Exception):
         app.add_exception_handler(kind, on_error)

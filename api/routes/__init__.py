@@ -18,7 +18,7 @@ def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
         404: "Not found",
         409: "Conflict with the stored state",
         422: "Invalid request or document",
-        429: "Too many failed sign-ins from this address (see Retry-After)",
+        429: "Too many requests: failed sign-ins from this address, or TTS previews (see Retry-After)",
         502: "A speech engine failed",
     }
     return {status: {"model": Problem, "description": meaning[status]} for status in statuses}

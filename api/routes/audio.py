@@ -112,10 +112,11 @@ def remove_asset(asset_id: AssetId, _user: Editor, runtime: RuntimeDep) -> Respo
     return Response(status_code=204)
 
 
-@router.post("/api/tts/preview", response_class=FileResponse, responses={**WAV, **problems(502)})
-async def tts_preview(body: TtsPreviewIn, _user: Viewer, runtime: RuntimeDep) -> FileResponse:
+@router.post("/api/tts/preview", response_class=FileResponse, responses={**WAV, **problems(429, 502)})
+async def tts_preview(body: TtsPreviewIn, user: Viewer, runtime: RuntimeDep) -> FileResponse:
     """Speak a phrase with the engine and voice a call would use, as WAV. Previews have a small cache of their
-    own: asking for many never pushes out the phrases calls play."""
+    own: asking for many never pushes out the phrases calls play. At most 30 a minute per user (429 after)."""
+    runtime.preview_limit.take(user.username)
     speech = runtime.preview_speech()
     media_name = await speech.render(body.text, language=body.language, voice=body.voice, engine=body.engine)
     return FileResponse(speech.path(media_name, AudioFormat.WAV), media_type="audio/wav")

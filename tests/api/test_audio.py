@@ -78,6 +78,19 @@ def test_previews_are_kept_apart_from_the_phrases_calls_play(admin: Client, serv
     assert not previews & calls
 
 
+def test_tts_previews_are_limited_per_user(user_factory: Callable[[str], Client]) -> None:
+    """Review, 2026-12-05: any viewer could ask for previews without end, each a render on the server's CPU
+    that calls share. Thirty a minute per user, then 429 with Retry-After; another user keeps their own."""
+    viewer, other = user_factory("viewer"), user_factory("viewer")
+    phrase = {"text": "Limited preview", "language": "en", "engine": "espeak-ng"}
+    answers = [viewer.post("/api/tts/preview", json=phrase).status_code for _ in range(31)]
+    assert answers == [200] * 30 + [429]
+    refused = viewer.post("/api/tts/preview", json=phrase)
+    assert refused.status_code == 429 and 1 <= int(refused.headers["Retry-After"]) <= 60
+    assert refused.json()["title"] == "too many requests"
+    assert other.post("/api/tts/preview", json=phrase).status_code == 200
+
+
 def test_an_upload_over_the_limit_is_refused_before_it_is_stored(admin: Client) -> None:
     """Review, 2026-12-04: the framework wrote the whole upload to a temporary file before the route's 20 MB
     check, so one request could fill the disk. The body is now refused at 21 MiB, declared or streamed."""

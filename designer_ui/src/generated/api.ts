@@ -637,7 +637,7 @@ export interface paths {
         /**
          * Tts Preview
          * @description Speak a phrase with the engine and voice a call would use, as WAV. Previews have a small cache of their
-         *     own: asking for many never pushes out the phrases calls play.
+         *     own: asking for many never pushes out the phrases calls play. At most 30 a minute per user (429 after).
          */
         post: operations["tts_preview_api_tts_preview_post"];
         delete?: never;
@@ -1814,7 +1814,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many failed sign-ins from this address (see Retry-After) */
+            /** @description Too many requests: failed sign-ins from this address, or TTS previews (see Retry-After) */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -3958,6 +3958,15 @@ export interface operations {
             };
             /** @description Invalid request or document */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: failed sign-ins from this address, or TTS previews (see Retry-After) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
