@@ -66,15 +66,16 @@ def _describe(step: TraceStep, registry: BlockRegistry) -> str:
 
 
 def _after_wrong_entries(step: TraceStep) -> str:
-    """The keys typed after a menu's wrong entries (each told above as "wrong key ..."), so three wrong 9s do
-    not read as "caller pressed 999". An entry's '#' terminator goes with it."""
+    """The keys typed after a menu's failed tries (each told above: "wrong key ...", "no key pressed"), so three
+    wrong 9s do not read as "caller pressed 999". A try's keys are its digits and the terminator that ended
+    them, as the IVR block notes them."""
     rest = step.keys
     for event in step.events:
-        wrong = str(event.get("keys", "")) if event.get("kind") == "invalid" else ""
-        if not wrong or not rest.startswith(wrong):
+        if event.get("kind") not in ("invalid", "no_input"):
             continue
-        rest = rest[len(wrong) :]
-        rest = rest[1:] if rest.startswith("#") else rest
+        spent = str(event.get("keys", "")) + str(event.get("terminator", ""))
+        if spent and rest.startswith(spent):
+            rest = rest[len(spent) :]
     return rest
 
 

@@ -151,11 +151,13 @@ class IvrBlock(BlockType):
                 if config.get("variable"):
                     ctx.set(str(config["variable"]), digits)
                 return "next" if capture else digits
+            # The key that ended a capture entry, so the trace tells each try's keys apart (the story does).
+            ended = {"terminator": str(config.get("terminator", "#"))} if capture and entry.terminated else {}
             if not digits:
-                ctx.note("no_input", attempt=attempt)
+                ctx.note("no_input", attempt=attempt, **ended)
                 correction = await ctx.prompt_from(config.get("no_input_prompt"))
             else:
-                ctx.note("invalid", attempt=attempt, keys=digits)
+                ctx.note("invalid", attempt=attempt, keys=digits, **ended)
                 correction = await ctx.prompt_from(config.get("invalid_prompt"))
             if attempt < tries and correction is not None:
                 await ctx.play(correction)

@@ -368,3 +368,19 @@ def test_a_transfer_written_out_that_cannot_be_dialled_is_refused_at_validation(
     ]
     for fine in ("101", "+34910000000", "queue:sales", "PJSIP/101", "PJSIP/{{ extension }}", "{{ typed_number }}"):
         assert problems({"target": fine, "caller_id": "+34910000000"}) == [], fine
+
+
+async def test_the_story_tells_a_menus_key_after_wrong_ones_once(registry):
+    """Review, 2026-12-05: three wrong 9s read 'caller pressed 999'; and '#', a menu key here, pressed after a wrong
+    key must still be told (a menu read has no terminator)."""
+    config = {"prompt": {"audio": "hello"}, "options": [{"key": "1"}, {"key": "#"}], "max_tries": 3}
+    doc = flow(
+        {"id": "menu", "type": "ivr", "label": "Menu", "config": config},
+        {"id": "bye", "type": "hangup", "config": {}},
+        edges=[("start", "next", "menu"), ("menu", "1", "bye"), ("menu", "#", "bye"), ("menu", "max_tries", "bye")],
+    )
+    hash_after = await simulate(doc, registry, SimulationInput(keys=["9", "#"]))
+    assert "wrong key 9; caller pressed # -> #" in next(line for line in hash_after.story if "Menu" in line)
+    all_wrong = await simulate(doc, registry, SimulationInput(keys=["9", "9", "9"]))
+    line = next(line for line in all_wrong.story if "Menu" in line)
+    assert line.endswith("wrong key 9; wrong key 9; wrong key 9 -> max_tries") and "pressed" not in line
