@@ -20,7 +20,7 @@ from collections.abc import Callable
 from datetime import date, datetime, time
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from types import ModuleType
-from typing import Any
+from typing import Any, Final
 
 from voice.numerals import Gender, en, es, kk, ru
 
@@ -42,21 +42,31 @@ _PLACES = 9  # decimal places a number is read with
 _SMALLEST = Decimal(1).scaleb(-_PLACES)
 
 
-# "1,234" and "1,234,567.5" as English writes thousands: read with a decimal comma they were 1000x too small.
-_ENGLISH_GROUPS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
+# Digits in groups of three after a first group of one to three (not starting with 0: "0,500" is a decimal).
+_GROUPED: Final = {mark: re.compile(rf"^[+-]?[1-9]\d{{0,2}}(\{mark}\d{{3}})+$") for mark in ",."}
 _SPACES = str.maketrans("", "", " \u00a0\u202f\u2009")  # spaces, no-break and thin spaces group digits too
 
 
 def _number_text(text: str, lang: str) -> str:
-    """A number as text, in the language's writing, made plain for `Decimal`: "1.234,5" (es, ru, kk) and
-    "1,234.5" (en) are both 1234.5; a single comma is a decimal comma ("12,5"), except where English groups
-    thousands with it ("1,234")."""
+    """A number written as text, made plain for `Decimal`, or ValueError when it cannot be read one way only.
+
+    "1,234.5" and "1.234,5" are both 1234.5: with both marks the last is the decimal mark and the other must
+    group thousands. One comma is a decimal comma ("12,5", as es, ru and kk write it), except where English
+    groups thousands with it ("1,234"); several commas or dots must group thousands ("1.234.567")."""
     text = text.strip().translate(_SPACES)
-    if "," in text and "." in text:  # both: the last one is the decimal mark, the other groups digits
-        decimal_mark, group = (",", ".") if text.rfind(",") > text.rfind(".") else (".", ",")
-        return text.replace(group, "").replace(decimal_mark, ".")
-    if text.count(",") > 1 or (lang.lower().startswith("en") and _ENGLISH_GROUPS.match(text)):
-        return text.replace(",", "")
+    if "," in text and "." in text:
+        decimal_mark = "," if text.rfind(",") > text.rfind(".") else "."
+        group = "." if decimal_mark == "," else ","
+        whole, _, fraction = text.rpartition(decimal_mark)
+        if not (_GROUPED[group].match(whole) and fraction.isdigit()):
+            raise ValueError(f"not a number: {text!r}")
+        return f"{whole.replace(group, '')}.{fraction}"
+    for mark in ",.":
+        count = text.count(mark)
+        if count > 1 or (count == 1 and mark == "," and lang.lower().startswith("en") and _GROUPED[mark].match(text)):
+            if not _GROUPED[mark].match(text):
+                raise ValueError(f"not a number: {text!r}")
+            return text.replace(mark, "")
     return text.replace(",", ".")
 
 

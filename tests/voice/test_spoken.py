@@ -221,6 +221,9 @@ def test_a_tiny_number_is_rounded_before_it_is_read() -> None:
         ("1,5", "es", "un dólar con cincuenta centavos"),
         ("1 234,50", "ru", "тысяча двести тридцать четыре доллара пятьдесят центов"),
         ("1,234,567", "es", "un millón doscientos treinta y cuatro mil quinientos sesenta y siete dólares"),
+        ("1.234.567", "es", "un millón doscientos treinta y cuatro mil quinientos sesenta y siete dólares"),
+        ("0,500", "en", "fifty cents"),  # a group never starts with 0: a decimal comma, as before
+        ("-1,234.5", "en", "minus one thousand two hundred thirty-four dollars and fifty cents"),
     ],
 )
 def test_amounts_written_as_text_are_read_as_their_language_writes_them(text: str, lang: str, words: str) -> None:
@@ -232,3 +235,10 @@ def test_amounts_written_as_text_are_read_as_their_language_writes_them(text: st
 def test_english_reads_decimals_digit_by_digit() -> None:
     assert number("3.75", "en") == "three point seven five"
     assert number("3.75", "es") == "tres coma setenta y cinco"
+
+
+@pytest.mark.parametrize("text", ["1,2,3", "1,,234", "12,34,567", "1.23.4", "1,234.5.6", "1.2,3"])
+def test_a_number_text_that_reads_more_than_one_way_is_refused(text: str) -> None:
+    """Review, 2026-12-05: stripping every separator read "1,2,3" as 123; such text is not a number."""
+    with pytest.raises(ValueError, match="not a number"):
+        money(text, "USD", "en")
