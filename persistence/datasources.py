@@ -149,13 +149,11 @@ def source_problems(session: Session, document: Any) -> list[Issue]:
             sources = {row.name: row.read_only for row in session.scalars(select(DataSource))}
         name, where, node_id = config["source"], f"$.nodes[{index}].config", str(node.get("id"))
         title = f'SQL "{node.get("label") or node_id}"'
-        if name not in sources:
-            known = ", ".join(sorted(sources)) or "none yet"
+        if name not in sources:  # never the list of the others: only admins may see which sources exist
             issues.append(
                 warning(
                     "sql_unknown_source",
-                    f"{title}: data source {name!r} is not configured (configured: {known}); until it is, the "
-                    "block takes its error exit",
+                    f"{title}: data source {name!r} is not configured; until it is, the block takes its error exit",
                     node=node_id,
                     path=f"{where}.source",
                 )

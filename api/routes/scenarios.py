@@ -46,6 +46,7 @@ from persistence.errors import PublishBlocked, Refused
 from persistence.models import Scenario, ScenarioVersion
 from persistence.publishing import PublishOutcome, publish
 from persistence.scenarios import SLUG_PATTERN
+from persistence.users import Principal, Role
 from voice.prerender import prerender
 
 router = APIRouter(prefix="/api/scenarios", tags=["scenarios"], responses=AUTHED)
@@ -78,10 +79,14 @@ def version_summary(version: ScenarioVersion) -> VersionSummary:
     )
 
 
-def _problems(runtime: Runtime, document: Any, slug: str) -> list[Issue]:
+def _problems(runtime: Runtime, document: Any, slug: str, user: Principal) -> list[Issue]:
     with runtime.database.session() as session:
         known = {*scenarios.published_slugs(session), slug}  # a scenario may name itself before it is published
-        found = validate(document, runtime.registry, known_scenarios=known) + source_problems(session, document)
+        found = validate(document, runtime.registry, known_scenarios=known)
+        # Whether a data source exists, and is read-only, is for those who write SQL blocks: a viewer validating
+        # documents of their own must not learn the names of the sources (only admins list them).
+        if user.may(Role.EDITOR):
+            found += source_problems(session, document)
     return [Issue(**issue.as_dict()) for issue in sorted(found, key=lambda issue: issue.severity is not Severity.ERROR)]
 
 
@@ -157,7 +162,7 @@ def save_draft(slug: SlugPath, body: DraftUpdate, user: Editor, runtime: Runtime
             session, slug=slug, revision=body.revision, document=body.document, actor=user.username
         )
         revision, document = saved.draft_revision, saved.draft_document
-    return DraftSaved(revision=revision, problems=_problems(runtime, document, slug))
+    return DraftSaved(revision=revision, problems=_problems(runtime, document, slug, user))
 
 
 @router.delete("/{slug}", status_code=204, responses=problems(404, 409))
@@ -197,15 +202,13 @@ def export_scenario(
 
 
 @router.post("/{slug}/validate", response_model=ValidateOut, responses=problems(404))
-def validate_scenario(
-    slug: SlugPath, _user: Viewer, runtime: RuntimeDep, body: ValidateIn | None = None
-) -> ValidateOut:
+def validate_scenario(slug: SlugPath, user: Viewer, runtime: RuntimeDep, body: ValidateIn | None = None) -> ValidateOut:
     """Every problem of the stored draft, or of the document sent (without saving it)."""
     document = body.document if body is not None else None
     if document is None:
         with runtime.database.session() as session:
             document = scenarios.get_scenario(session, slug=slug).draft_document
-    return ValidateOut(problems=_problems(runtime, document, slug))
+    return ValidateOut(problems=_problems(runtime, document, slug, user))
 
 
 async def _prerender_or_refuse(runtime: Runtime, document: dict[str, Any]) -> None:

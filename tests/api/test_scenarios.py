@@ -287,3 +287,32 @@ def test_sql_blocks_are_checked_against_the_configured_data_sources(
     assert saved.status_code == 200, saved.text
     blocked = admin.post(f"/api/scenarios/{name}/publish", json={"message": "no"})
     assert blocked.status_code == 422 and "sql_writes_read_only" in {p["code"] for p in blocked.json()["problems"]}
+
+
+def test_a_viewer_learns_nothing_of_the_data_sources_from_validation(
+    admin: Client, user_factory: Callable[[str], Client], slug: Callable[[str], str], tmp_path: Path
+) -> None:
+    """Review, 2026-12-05: the unknown-source warning listed every configured source ("configured:
+    hr_payroll_prod"), and validate is open to viewers, who may not list sources (admins only)."""
+    secret = f"hr_payroll_{id(tmp_path) % 100000}"
+    created = admin.post("/api/data-sources", json={"name": secret, "url": f"sqlite:///{tmp_path / 'x.db'}"})
+    assert created.status_code == 201
+    name = slug("leak")
+    _create(admin, name, documents.menu(["1"]))
+    probe = {
+        "format": "ivrgraph.scenario/1",
+        "name": "Probe",
+        "nodes": [
+            {"id": "start", "type": "start", "config": {}},
+            {"id": "q", "type": "sql", "config": {"source": "nope", "query": "SELECT 1"}},
+            {"id": "w", "type": "sql", "config": {"source": secret, "query": "DELETE FROM staff"}},
+        ],
+        "edges": [{"source": "start", "exit": "next", "target": "q"}],
+    }
+    viewer = user_factory("viewer")
+    assert viewer.get("/api/data-sources").status_code == 403
+    seen = viewer.post(f"/api/scenarios/{name}/validate", json={"document": probe}).json()["problems"]
+    assert secret not in str(seen) and not [p for p in seen if p["code"].startswith("sql_")]
+    edited = admin.post(f"/api/scenarios/{name}/validate", json={"document": probe}).json()["problems"]
+    assert {p["code"] for p in edited} >= {"sql_unknown_source", "sql_writes_read_only"}
+    assert not any(secret in p["message"] for p in edited if p["code"] == "sql_unknown_source")
