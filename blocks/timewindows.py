@@ -140,23 +140,40 @@ def next_opening(
     return (opening[0].astimezone(tz), opening[1].astimezone(tz))
 
 
-def callback_window(hours: Sequence[Mapping[str, Any]], timezone: str, holidays: Sequence[str] = ()) -> dict[str, Any]:
+def callback_window(
+    hours: Sequence[Mapping[str, Any]],
+    timezone: str,
+    holidays: Sequence[str] = (),
+    *,
+    defer: bool = True,
+    max_defer_hours: float | None = None,
+) -> dict[str, Any]:
     """The allowed hours a callback job keeps (JSON), so a retry that falls after they close moves to the next
-    opening instead of giving up: see `reopening`."""
-    return {"hours": [dict(entry) for entry in hours], "timezone": timezone, "holidays": list(holidays)}
+    opening instead of giving up: see `reopening`. `defer` and `max_defer_hours` are the Callback block's "outside
+    the hours" settings, which bound a retry's move as they bound the first call's."""
+    window: dict[str, Any] = {"hours": [dict(entry) for entry in hours], "timezone": timezone}
+    window["holidays"], window["defer"] = list(holidays), defer
+    if max_defer_hours is not None:
+        window["max_defer_hours"] = max_defer_hours
+    return window
 
 
 def reopening(after: datetime, window: Mapping[str, Any] | None) -> tuple[datetime, datetime] | None:
     """The opening of a job's `callback_window` that contains `after`, or the next; None when the window is
-    missing or unreadable, or has no opening in the next two weeks."""
-    if not window:
+    missing or unreadable, has no opening in the next two weeks, says not to defer, or opens later than
+    `max_defer_hours` after `after`."""
+    if not window or window.get("defer") is False:
         return None
     tz = zone(str(window.get("timezone", "UTC")))
     hours = window.get("hours")
     if tz is None or not isinstance(hours, list):
         return None
     try:
-        return next_opening(after, hours, tz, list(window.get("holidays") or []))
+        opening = next_opening(after, hours, tz, list(window.get("holidays") or []))
+        limit = window.get("max_defer_hours")
+        if opening is not None and limit is not None and opening[0] - after > timedelta(hours=float(limit)):
+            return None
+        return opening
     except (KeyError, TypeError, ValueError):  # a window stored by an older or foreign writer: no reopening
         return None
 

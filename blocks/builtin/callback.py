@@ -118,7 +118,13 @@ class CallbackBlock(BlockType):
                 scenario=str(config["scenario"]),
                 variables=carried,
                 origin_call_id=ctx.call_id,
-                window=callback_window(hours, str(config.get("timezone", "UTC")), holidays),
+                window=callback_window(
+                    hours,
+                    str(config.get("timezone", "UTC")),
+                    holidays,
+                    defer=config.get("outside_window", "defer") != "reject",
+                    max_defer_hours=float(config.get("max_defer_hours", 72)),
+                ),
             )
         )
         ctx.set("callback_job_id", receipt.job_id)

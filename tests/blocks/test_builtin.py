@@ -221,6 +221,8 @@ async def test_callback_is_never_scheduled_at_night(registry):
         "hours": [{"days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"], "from": "09:00", "to": "21:00"}],
         "timezone": "Asia/Almaty",
         "holidays": [],
+        "defer": True,
+        "max_defer_hours": 72.0,
     }
 
 

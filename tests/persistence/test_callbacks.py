@@ -237,3 +237,25 @@ def test_a_claimed_job_too_close_to_closing_is_moved_not_ended(database: Databas
     with database.session() as session:
         job = callbacks.expire_job(session, job_id=job_id, node_id="n1", now=late)
         assert (job.status, job.due) == ("pending", datetime.fromisoformat("2026-11-27T09:00:00+01:00"))
+
+
+@pytest.mark.parametrize(
+    ("limits", "status"),
+    [({"defer": False}, "expired"), ({"max_defer_hours": 1}, "expired"), ({"max_defer_hours": 13}, "pending")],
+)
+def test_a_retry_is_moved_no_further_than_the_block_allows(
+    database: Database, limits: dict[str, object], status: str
+) -> None:
+    """Review, 2026-12-05: a Callback block set to reject times outside its hours, or to defer at most an hour,
+    still had its retry moved 12 hours on, to the next morning."""
+    evening = datetime.fromisoformat("2026-11-25T20:50:00+01:00")
+    with database.session() as session:
+        job_id = callbacks.create_job(session, number="+34600111222", scenario="cb", due=evening,
+                                      window_end=evening.replace(hour=21, minute=0),
+                                      window={**_MADRID_DAY, **limits}).id  # fmt: skip
+    with database.session() as session:
+        callbacks.claim_due_jobs(session, now=evening, limit=1, node_id="n1")
+        job = callbacks.record_attempt(
+            session, job_id=job_id, outcome="busy", at=evening, retry_after=timedelta(minutes=15)
+        )
+        assert job.status == status
