@@ -85,6 +85,10 @@ def _what(problem: ValidationError, schema: Mapping[str, Any]) -> str:
             return f"{value!r} is {'below' if problem.validator == 'minimum' else 'above'} the limit of {limit}"
         case "enum":
             return f"{value!r} is not one of: {', '.join(str(option) for option in limit)}"
+        case "pattern" if "propertyNames" in problem.schema_path:  # a key of a free-form map broke the rule
+            names: Any = problem.schema
+            hint = f": {names['description']}" if isinstance(names, Mapping) and names.get("description") else ""
+            return f"the name {str(value)[:60]!r} does not match the form names take here{hint}"
         case "pattern":
             field = _sub_schema(schema, list(problem.absolute_path)) or {}
             hint = f": {field['description']}" if field.get("description") else ""

@@ -48,7 +48,10 @@ class SqlBlock(BlockType):
                 "type": "object",
                 "title": "Columns to variables",
                 "description": "Result column -> variable that receives its value (first row).",
-                "propertyNames": {"pattern": "^[A-Za-z0-9_]{1,64}$"},
+                "propertyNames": {
+                    "pattern": "^[A-Za-z0-9_]{1,64}$",
+                    "description": "A result column: letters, digits and _, at most 64.",
+                },
                 "additionalProperties": {
                     "type": "string",
                     "pattern": IDENTIFIER_PATTERN,

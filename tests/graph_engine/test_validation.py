@@ -280,6 +280,12 @@ def test_a_template_that_could_only_fail_in_the_call_is_refused(registry, text: 
             'Schedule "h": Opening hours > row 1: From is required',
         ),
         (
+            {"id": "s", "type": "sql", "config": {"source": "crm", "query": "SELECT 1", "columns": {"bad-col": "x"}}},
+            "$.nodes[1].config.columns",
+            "SQL Query \"s\": Columns to variables: the name 'bad-col' does not match the form names take here: "
+            "A result column: letters, digits and _, at most 64.",
+        ),
+        (
             {"id": "t", "type": "transfer", "config": {"target": "101", "timeout": 999}},
             "$.nodes[1].config.timeout",
             'Transfer "t": Ring for (s): 999 is above the limit of 300',
