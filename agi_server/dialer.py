@@ -84,6 +84,7 @@ class CallbackContext:
     scenario: str
     variables: Mapping[str, Any]  # the job's variables, for the callback scenario
     origin_call_id: str | None  # the call that scheduled it, for the call record's link
+    number: str = ""  # the number dialled: the callback scenario may schedule another call to it
 
 
 class JobStore(Protocol):
@@ -400,6 +401,8 @@ def callback_resolver(jobs: CallbackArrivals, clock: Clock) -> InputResolver:
             **context.variables,
             "callback_job_id": context.job_id,
             "origin_call_id": context.origin_call_id or "",
+            # On an originated call the channel's CallerID is ours, not the callee's: the job knows who it rang.
+            "callback_number": context.number,
         }
         return ResolvedInputs(variables=variables, job_id=context.job_id, origin_call_id=context.origin_call_id)
 
@@ -522,7 +525,7 @@ class MemoryJobStore:
         if job.status != "done":
             job.status, job.outcome, job.locked_by, job.lock_until = "done", "answered", None, None
             job.last_attempt_at = job.last_attempt_at or at
-        return CallbackContext(job.id, job.scenario, dict(job.variables), job.origin_call_id)
+        return CallbackContext(job.id, job.scenario, dict(job.variables), job.origin_call_id, job.number)
 
     async def release(self, *, job_id: str, node_id: str) -> None:
         job = self.jobs[job_id]
@@ -590,7 +593,7 @@ class DatabaseJobStore:
             job = callbacks.mark_reached(session, job_id=job_id, at=at, scenario=scenario)
             if job is None:
                 return None
-            return CallbackContext(job.id, job.scenario, dict(job.variables or {}), job.origin_call_id)
+            return CallbackContext(job.id, job.scenario, dict(job.variables or {}), job.origin_call_id, job.number)
 
     async def release(self, *, job_id: str, node_id: str) -> None:
         await asyncio.to_thread(self._release, job_id, node_id)

@@ -30,14 +30,14 @@ from agi_server.dialer import (
 from agi_server.scenarios import folder_source
 from agi_server.server import AgiServer, AgiServerConfig, ResolvedInputs
 from blocks import default_registry
-from graph_engine.services import FixedClock, Services
+from graph_engine.services import FixedClock, RecordingScheduler, Services
 from persistence import callbacks
 from persistence.calls import CallFilter, CallRecordWriter, list_calls
 from persistence.db import Database
 from persistence.migrate import upgrade
 from tests.agi_server.conftest import EXAMPLES
 from tests.fakes.ami import FakeAmi
-from tests.fakes.asterisk import FakeAsterisk, default_env
+from tests.fakes.asterisk import CallerScript, FakeAsterisk, default_env
 from tests.persistence import pg
 
 T0 = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
@@ -432,7 +432,12 @@ async def test_callback_resolver_marks_the_job_reached(store: MemoryJobStore, cl
     store.add(job("job-7", "1123", variables={"amount": "12.50"}, origin_call_id="call-1", status="dialing"))
     resolve = callback_resolver(store, clock)
     assert await resolve("debt", {"job": "job-7"}) == ResolvedInputs(
-        variables={"amount": "12.50", "callback_job_id": "job-7", "origin_call_id": "call-1"},
+        variables={
+            "amount": "12.50",
+            "callback_job_id": "job-7",
+            "origin_call_id": "call-1",
+            "callback_number": "1123",
+        },
         job_id="job-7",
         origin_call_id="call-1",
     )
@@ -709,3 +714,31 @@ async def test_the_memory_store_moves_a_retry_to_the_next_opening_as_the_databas
     moved = memory.jobs["late"]
     assert (moved.status, moved.due) == ("pending", datetime.fromisoformat("2026-11-30T09:00:00+01:00"))  # Monday
     assert memory.jobs["bare"].status == "expired"
+
+
+async def test_a_callback_call_knows_the_number_it_rang(store: MemoryJobStore) -> None:
+    """On an originated call the channel's CallerID is the dialer's, not the callee's: callback-connect schedules
+    its next try to `callback_number`, which the job gives (review, 2026-12-05: it promised a call it could
+    not make)."""
+    midday = FixedClock(datetime.fromisoformat("2026-11-23T12:00:00+01:00"))
+    store.add(job("job-9", "+34600111222", scenario="callback-connect", status="dialing"))
+    scheduler = RecordingScheduler()
+    agi = AgiServer(
+        AgiServerConfig(port=0, shutdown_deadline=2.0),
+        source=folder_source(EXAMPLES),
+        registry=default_registry(),
+        services=Services(clock=midday, scheduler=scheduler),
+        resolve_inputs=callback_resolver(store, midday),
+    )
+    await agi.start()
+    try:
+        env = default_env("callback-connect?job=job-9", agi_callerid="5550100")  # the dialer's CallerID
+        await FakeAsterisk("127.0.0.1", agi.port, env=env, script=CallerScript(far_end=["busy"])).run(timeout=10)
+    finally:
+        await agi.stop(deadline=2.0)
+    (request,) = scheduler.requests
+    assert (request.number, request.scenario, dict(request.variables)) == (
+        "+34600111222",
+        "callback-connect",
+        {"callback_round": 1},
+    )
