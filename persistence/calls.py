@@ -179,9 +179,18 @@ def _row(record: object) -> dict[str, Any]:
         "error": _text("error", record.error),
         "origin_call_id": _text("origin_call_id", record.origin_call_id),
         "callback_job_id": _text("callback_job_id", record.callback_job_id),
+        "result": _text("result", _result(record.variables)),
         "variables": dict(record.variables),  # json_text writes no NUL into JSON either
         "trace": trace,
     }
+
+
+def _result(variables: Mapping[str, Any]) -> str | None:
+    """The flow's `result` as the register shows and filters it: text or a number, never empty."""
+    value = variables.get("result")
+    if isinstance(value, bool) or not isinstance(value, str | int | float) or value == "":
+        return None
+    return str(value)
 
 
 def write_batch(session: Session, *, records: Sequence[object]) -> int:
@@ -233,6 +242,7 @@ class CallFilter:
     until: datetime | None = None
     caller: str | None = None
     status: str | None = None
+    result: str | None = None
 
 
 def encode_cursor(record: CallRecord) -> str:
@@ -263,6 +273,8 @@ def _filtered(query: Select[Any], filters: CallFilter) -> Select[Any]:
         query = query.where(CallRecord.caller_id == filters.caller)
     if filters.status:
         query = query.where(CallRecord.status == filters.status)
+    if filters.result:
+        query = query.where(CallRecord.result == filters.result)
     return query
 
 

@@ -158,6 +158,7 @@ class CallRecord(Base):
         Index("ix_call_records_scenario_started", "scenario", "started_at", "id"),
         Index("ix_call_records_status_started", "status", "started_at", "id"),
         Index("ix_call_records_caller_started", "caller_id", "started_at", "id"),
+        Index("ix_call_records_result_started", "result", "started_at", "id"),
     )
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)  # the call id
@@ -178,6 +179,8 @@ class CallRecord(Base):
     error: Mapped[str | None] = mapped_column(Text)
     origin_call_id: Mapped[str | None] = mapped_column(String(64))  # the call that scheduled this callback
     callback_job_id: Mapped[str | None] = mapped_column(String(36))
+    # The flow's `result` variable (a Hang Up or Set Variable block's), copied out of `variables` to be filtered on.
+    result: Mapped[str | None] = mapped_column(String(64))
     variables: Mapped[dict[str, Any]] = mapped_column(JsonData)
     trace: Mapped[dict[str, Any]] = mapped_column(JsonData)
 

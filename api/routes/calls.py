@@ -25,14 +25,6 @@ Plain = Annotated[str | None, Query(max_length=100, pattern=r"^[^\x00]*$")]
 CSV_COLUMNS = ("id", "scenario", "version", "status", "outcome", "result", "caller_id", "caller_name",
                "dialed_number", "started_at", "answered_at", "ended_at", "duration_ms", "last_node",
                "origin_call_id", "callback_job_id")  # fmt: skip
-RESULT_LENGTH = 64  # as long as a Hang Up block's result may be
-
-
-def call_result(record: CallRecord) -> str | None:
-    """What the call's flow recorded as its result (`result`: a Hang Up block's or a Set Variable's): the answer
-    an autoinformer campaign is reported by (will_pay, confirmed, operator_unavailable...)."""
-    value = (record.variables or {}).get("result")
-    return None if value is None or value == "" else str(value)[:RESULT_LENGTH]
 
 
 def _filters(
@@ -41,8 +33,11 @@ def _filters(
     until: Annotated[datetime | None, Query(description="Calls started before (ISO 8601)")] = None,
     caller: Plain = None,
     status: CallStatus | None = None,
+    result: Plain = None,
 ) -> CallFilter:
-    return CallFilter(scenario=scenario, since=_aware(since), until=_aware(until), caller=caller, status=status)
+    return CallFilter(
+        scenario=scenario, since=_aware(since), until=_aware(until), caller=caller, status=status, result=result
+    )
 
 
 def _aware(moment: datetime | None) -> datetime | None:
@@ -63,7 +58,7 @@ def summary(record: CallRecord) -> CallSummary:
         ended_at=record.ended_at,
         duration_ms=record.duration_ms,
         outcome=record.outcome,
-        result=call_result(record),
+        result=record.result,
         status=record.status,
         last_node=record.last_node,
         origin_call_id=record.origin_call_id,
@@ -79,11 +74,12 @@ def list_calls(
     until: Annotated[datetime | None, Query(description="Calls started before (ISO 8601)")] = None,
     caller: Plain = None,
     status: CallStatus | None = None,
+    result: Annotated[str | None, Query(max_length=64, pattern=r"^[^\x00]*$", description="The flow's result")] = None,
     page_size: Annotated[int, Query(ge=1, le=500)] = 50,
     cursor: Annotated[str | None, Query(max_length=200, description="next_cursor of the previous page")] = None,
 ) -> CallPage:
     """Newest first. Page with `cursor`: every page costs the same however deep (keyset on started_at, id)."""
-    filters = _filters(scenario, since, until, caller, status)
+    filters = _filters(scenario, since, until, caller, status, result)
     with runtime.database.session() as session:
         rows, next_cursor = calls.list_calls(session, filters=filters, limit=page_size, after=cursor)
         return CallPage(items=[summary(r) for r in rows], next_cursor=next_cursor)
@@ -102,9 +98,10 @@ def export_calls(
     until: Annotated[datetime | None, Query()] = None,
     caller: Plain = None,
     status: CallStatus | None = None,
+    result: Annotated[str | None, Query(max_length=64, pattern=r"^[^\x00]*$")] = None,
 ) -> StreamingResponse:
     """Every matching call as CSV, streamed a chunk at a time (no size limit, flat memory)."""
-    filters = _filters(scenario, since, until, caller, status)
+    filters = _filters(scenario, since, until, caller, status, result)
     return StreamingResponse(
         _csv_rows(runtime.database, filters),
         media_type="text/csv",
@@ -118,16 +115,12 @@ def _csv_rows(database: Database, filters: CallFilter) -> Iterator[str]:
     writer.writerow(CSV_COLUMNS)
     with database.session() as session:
         for number, record in enumerate(calls.iter_calls(session, filters=filters), start=1):
-            writer.writerow([_csv_value(_cell(record, column)) for column in CSV_COLUMNS])
+            writer.writerow([_csv_value(getattr(record, column)) for column in CSV_COLUMNS])
             if number % 500 == 0:
                 yield buffer.getvalue()
                 buffer.seek(0)
                 buffer.truncate()
     yield buffer.getvalue()
-
-
-def _cell(record: CallRecord, column: str) -> object:
-    return call_result(record) if column == "result" else getattr(record, column)
 
 
 def _csv_value(value: object) -> object:

@@ -104,3 +104,7 @@ def test_calls_list_filters_pages_and_exports(admin: Client, recorded_calls: str
     assert rows[f"{recorded_calls}-3"]["result"] == ""
     listed = {c["id"]: c["result"] for c in first["items"] + second.json()["items"]}
     assert listed[f"{recorded_calls}-2"] == "will_pay" and listed[f"{recorded_calls}-3"] is None
+    paid = admin.get("/api/calls", params={"scenario": recorded_calls, "result": "will_pay"}).json()["items"]
+    assert [c["id"] for c in paid] == [f"{recorded_calls}-2"]
+    paid_csv = admin.get("/api/calls.csv", params={"scenario": recorded_calls, "result": "will_pay"}).text
+    assert len(paid_csv.strip().splitlines()) == 2

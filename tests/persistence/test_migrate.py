@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
@@ -9,6 +11,7 @@ from sqlalchemy import inspect, text
 from persistence.db import Database, make_engine
 from persistence.migrate import current_revision, upgrade
 from persistence.models import Base
+from tests.persistence import pg
 
 
 def test_migrations_create_exactly_the_models(database: Database) -> None:
@@ -68,9 +71,40 @@ def test_0003_callback_jobs_keep_their_window_and_older_jobs_none(tmp_path: Path
                           "status, created_at) VALUES ('j', '2026-01-01', '+34600111222', 'cb', '{}', 0, 3, "
                           "'pending', '2026-01-01')"))  # fmt: skip
     engine.dispose()
-    upgrade(url)
+    upgrade(url, "0003")
     assert current_revision(url) == "0003"
     engine = make_engine(url)
     with engine.begin() as conn:
         assert conn.execute(text("SELECT id, allowed_hours FROM callback_jobs")).all() == [("j", None)]
     engine.dispose()
+
+
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_0004_copies_each_calls_result_out_of_its_variables(tmp_path: Path, backend: str) -> None:
+    """Calls recorded before 0004 can be filtered by their result too: it is copied out of their variables."""
+    with contextlib.ExitStack() as stack:
+        url = (
+            f"sqlite:///{tmp_path / 'old.sqlite3'}"
+            if backend == "sqlite"
+            else stack.enter_context(pg.throwaway_database("mig"))
+        )
+        _results_after_0004(url)
+
+
+def _results_after_0004(url: str) -> None:
+    upgrade(url, "0003")
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        for call_id, variables in (("a", '{"result": "will_pay"}'), ("b", '{"result": 3}'), ("c", '{"result": ""}'),
+                                   ("d", '{}'), ("e", '{"result": {"x": 1}}')):  # fmt: skip
+            conn.execute(text("INSERT INTO call_records (id, scenario, caller_id, caller_name, dialed_number, "
+                              "channel, node, started_at, duration_ms, outcome, status, variables, trace) VALUES "
+                              "(:id, 's', '', '', '', '', '', '2026-01-01', 0, 'hung_up', 'answered', :v, '{}')"),
+                         {"id": call_id, "v": variables})  # fmt: skip
+    engine.dispose()
+    upgrade(url)
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        rows = conn.execute(text("SELECT id, result FROM call_records ORDER BY id")).all()
+    engine.dispose()
+    assert rows == [("a", "will_pay"), ("b", "3"), ("c", None), ("d", None), ("e", None)]

@@ -2206,6 +2206,8 @@ export interface operations {
                 until?: string | null;
                 caller?: string | null;
                 status?: ("answered" | "missed" | "abandoned_in_menu" | "transferred" | "failed" | "callback_scheduled") | null;
+                /** @description The flow's result */
+                result?: string | null;
                 page_size?: number;
                 /** @description next_cursor of the previous page */
                 cursor?: string | null;
@@ -2271,6 +2273,7 @@ export interface operations {
                 until?: string | null;
                 caller?: string | null;
                 status?: ("answered" | "missed" | "abandoned_in_menu" | "transferred" | "failed" | "callback_scheduled") | null;
+                result?: string | null;
             };
             header?: never;
             path?: never;
