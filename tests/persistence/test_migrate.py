@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -33,50 +34,57 @@ def test_upgrade_twice_is_harmless(database_url: str) -> None:
     assert current_revision(database_url) == before
 
 
+def _run(url: str, *statements: tuple[str, dict[str, object]]) -> list[Sequence[object]]:
+    """Run `statements` in one transaction on the database at `url`; the rows of the last one, if it has any."""
+    engine = make_engine(url)
+    try:
+        with engine.begin() as conn:
+            rows: list[Sequence[object]] = []
+            for sql, values in statements:
+                result = conn.execute(text(sql), values)
+                rows = [tuple(row) for row in result.all()] if result.returns_rows else []
+            return rows
+    finally:
+        engine.dispose()
+
+
+def _version_row(number: int) -> tuple[str, dict[str, object]]:
+    return ("INSERT INTO scenario_versions (scenario_id, number, document, message, validation_summary, created_at, "
+            "created_by) VALUES (1, :n, '{}', '', '{}', '2026-01-01', 'x')", {"n": number})  # fmt: skip
+
+
 def test_0002_keeps_the_versions_and_never_reuses_their_ids(tmp_path: Path) -> None:
     """A database made before 0002: its versions survive the rebuild, and a deleted newest id is not handed out
     again (the version stamp other nodes poll)."""
     url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
     upgrade(url, "0001")
-    engine = make_engine(url)
-    with engine.begin() as conn:
-        conn.execute(text("INSERT INTO scenarios (id, slug, name, description, draft_document, draft_revision, "
-                          "created_at, created_by, updated_at, updated_by) VALUES (1, 's', 'S', '', '{}', 1, "
-                          "'2026-01-01', 'x', '2026-01-01', 'x')"))  # fmt: skip
-        for number in (1, 2):
-            conn.execute(text("INSERT INTO scenario_versions (scenario_id, number, document, message, "
-                              "validation_summary, created_at, created_by) VALUES (1, :n, '{}', '', '{}', "
-                              "'2026-01-01', 'x')"), {"n": number})  # fmt: skip
-    engine.dispose()
+    scenario = ("INSERT INTO scenarios (id, slug, name, description, draft_document, draft_revision, created_at, "
+                "created_by, updated_at, updated_by) VALUES (1, 's', 'S', '', '{}', 1, '2026-01-01', 'x', "
+                "'2026-01-01', 'x')")  # fmt: skip
+    _run(url, (scenario, {}), _version_row(1), _version_row(2))
     upgrade(url, "0002")
     assert current_revision(url) == "0002"
-    engine = make_engine(url)
-    with engine.begin() as conn:
-        assert conn.execute(text("SELECT id, number FROM scenario_versions ORDER BY id")).all() == [(1, 1), (2, 2)]
-        conn.execute(text("DELETE FROM scenario_versions WHERE id = 2"))
-        conn.execute(text("INSERT INTO scenario_versions (scenario_id, number, document, message, "
-                          "validation_summary, created_at, created_by) VALUES (1, 3, '{}', '', '{}', "
-                          "'2026-01-01', 'x')"))  # fmt: skip
-        assert conn.execute(text("SELECT max(id) FROM scenario_versions")).scalar() == 3
-    engine.dispose()
+    assert _run(url, ("SELECT id, number FROM scenario_versions ORDER BY id", {})) == [(1, 1), (2, 2)]
+    newest = _run(
+        url,
+        ("DELETE FROM scenario_versions WHERE id = 2", {}),
+        _version_row(3),
+        ("SELECT max(id) FROM scenario_versions", {}),
+    )
+    assert newest == [(3,)]
 
 
 def test_0003_callback_jobs_keep_their_window_and_older_jobs_none(tmp_path: Path) -> None:
     """Jobs made before 0003 keep their row, with no hours kept (their window_end stays final)."""
     url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
     upgrade(url, "0002")
-    engine = make_engine(url)
-    with engine.begin() as conn:
-        conn.execute(text("INSERT INTO callback_jobs (id, due, number, scenario, variables, attempts, max_attempts, "
-                          "status, created_at) VALUES ('j', '2026-01-01', '+34600111222', 'cb', '{}', 0, 3, "
-                          "'pending', '2026-01-01')"))  # fmt: skip
-    engine.dispose()
+    job = ("INSERT INTO callback_jobs (id, due, number, scenario, variables, attempts, max_attempts, status, "
+           "created_at) VALUES ('j', '2026-01-01', '+34600111222', 'cb', '{}', 0, 3, 'pending', "
+           "'2026-01-01')")  # fmt: skip
+    _run(url, (job, {}))
     upgrade(url, "0003")
     assert current_revision(url) == "0003"
-    engine = make_engine(url)
-    with engine.begin() as conn:
-        assert conn.execute(text("SELECT id, allowed_hours FROM callback_jobs")).all() == [("j", None)]
-    engine.dispose()
+    assert _run(url, ("SELECT id, allowed_hours FROM callback_jobs", {})) == [("j", None)]
 
 
 @pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -88,23 +96,13 @@ def test_0004_copies_each_calls_result_out_of_its_variables(tmp_path: Path, back
             if backend == "sqlite"
             else stack.enter_context(pg.throwaway_database("mig"))
         )
-        _results_after_0004(url)
-
-
-def _results_after_0004(url: str) -> None:
-    upgrade(url, "0003")
-    engine = make_engine(url)
-    with engine.begin() as conn:
-        for call_id, variables in (("a", '{"result": "will_pay"}'), ("b", '{"result": 3}'), ("c", '{"result": ""}'),
-                                   ("d", '{}'), ("e", '{"result": {"x": 1}}')):  # fmt: skip
-            conn.execute(text("INSERT INTO call_records (id, scenario, caller_id, caller_name, dialed_number, "
-                              "channel, node, started_at, duration_ms, outcome, status, variables, trace) VALUES "
-                              "(:id, 's', '', '', '', '', '', '2026-01-01', 0, 'hung_up', 'answered', :v, '{}')"),
-                         {"id": call_id, "v": variables})  # fmt: skip
-    engine.dispose()
-    upgrade(url)
-    engine = make_engine(url)
-    with engine.begin() as conn:
-        rows = conn.execute(text("SELECT id, result FROM call_records ORDER BY id")).all()
-    engine.dispose()
+        upgrade(url, "0003")
+        call = ("INSERT INTO call_records (id, scenario, caller_id, caller_name, dialed_number, channel, node, "
+                "started_at, duration_ms, outcome, status, variables, trace) VALUES (:id, 's', '', '', '', '', '', "
+                "'2026-01-01', 0, 'hung_up', 'answered', :v, '{}')")  # fmt: skip
+        variables = {"a": '{"result": "will_pay"}', "b": '{"result": 3}', "c": '{"result": ""}', "d": "{}",
+                     "e": '{"result": {"x": 1}}'}  # fmt: skip
+        _run(url, *((call, {"id": call_id, "v": value}) for call_id, value in variables.items()))
+        upgrade(url)
+        rows = _run(url, ("SELECT id, result FROM call_records ORDER BY id", {}))
     assert rows == [("a", "will_pay"), ("b", "3"), ("c", None), ("d", None), ("e", None)]
