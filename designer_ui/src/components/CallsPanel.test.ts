@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { CallDetails, type OpenCall } from "./CallsPanel";
+import type { CallSummary } from "../api/types";
+import { CallDetails, CallTable, type OpenCall } from "./CallsPanel";
 import { renderToHtml } from "./renderForTest";
 
 const failedCall: OpenCall = {
@@ -43,5 +44,19 @@ describe("an opened call record", () => {
     expect(html).not.toContain("<img");
     expect(html).not.toContain("<b>");
     expect(html.match(/&lt;img src=x onerror=&quot;alert\(1\)&quot;&gt;&lt;b&gt;bold&lt;\/b&gt;/g)).toHaveLength(2);
+  });
+});
+
+describe("the list of calls", () => {
+  const call = (id: string, result: string | null): CallSummary => ({
+    id, scenario: "debt-reminder", version: 2, caller_id: "+34600111222", caller_name: "", dialed_number: "",
+    started_at: "2026-12-05T10:00:00Z", answered_at: "2026-12-05T10:00:01Z", ended_at: "2026-12-05T10:01:00Z",
+    duration_ms: 59000, outcome: "hung_up", result, status: "answered", last_node: "bye", origin_call_id: null,
+  });
+
+  it("shows what each client answered (the flow's result) beside how the call ended", () => {
+    const html = renderToHtml(CallTable, { items: [call("a", "will_pay"), call("b", null)], openId: null, onOpen: () => {} });
+    expect(html).toContain("<th>Answer</th>");
+    expect([...html.matchAll(/data-testid="call-result">(.*?)<\/td>/g)].map((m) => m[1])).toEqual(["will_pay", ""]);
   });
 });

@@ -35,6 +35,42 @@ export function CallDetails({ call }: { call: OpenCall }) {
   );
 }
 
+/**
+ * The recorded calls, newest first. "Answer" is the flow's `result` (will_pay, confirmed...): what a campaign is
+ * reported by, so it sits beside how the call ended.
+ */
+export function CallTable(props: { items: CallSummary[]; openId: string | null; onOpen(call: CallSummary): void }) {
+  const { t } = useI18n();
+  return (
+    <table className="calls">
+      <thead>
+        <tr>
+          <th>{t("calls.when")}</th>
+          <th>{t("calls.caller")}</th>
+          <th>{t("calls.outcome")}</th>
+          <th>{t("calls.result")}</th>
+          <th>{t("calls.version")}</th>
+        </tr>
+      </thead>
+      <tbody>
+        {props.items.map((call) => (
+          <tr key={String(call.id)} className={props.openId === call.id ? "open" : undefined}>
+            <td>
+              <button type="button" className="link" onClick={() => props.onOpen(call)} title={t("calls.open")}>
+                {new Date(call.started_at).toLocaleString()}
+              </button>
+            </td>
+            <td>{call.caller_id}</td>
+            <td title={call.outcome}>{codeText(t, "status", call.status)}</td>
+            <td data-testid="call-result">{call.result ?? ""}</td>
+            <td>{call.version ? `v${call.version}` : ""}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
 export function CallsPanel({ slug }: { slug: string }) {
   const { t } = useI18n();
   const [items, setItems] = useState<CallSummary[]>([]);
@@ -79,30 +115,7 @@ export function CallsPanel({ slug }: { slug: string }) {
       </div>
       {error && <p role="alert" className="error-text">{error}</p>}
       {items.length === 0 && !error && <p className="muted">{t("calls.none")}</p>}
-      <table className="calls">
-        <thead>
-          <tr>
-            <th>{t("calls.when")}</th>
-            <th>{t("calls.caller")}</th>
-            <th>{t("calls.outcome")}</th>
-            <th>{t("calls.version")}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {items.map((call) => (
-            <tr key={String(call.id)} className={open?.id === call.id ? "open" : undefined}>
-              <td>
-                <button type="button" className="link" onClick={() => openCall(call)} title={t("calls.open")}>
-                  {new Date(call.started_at).toLocaleString()}
-                </button>
-              </td>
-              <td>{call.caller_id}</td>
-              <td title={call.outcome}>{codeText(t, "status", call.status)}</td>
-              <td>{call.version ? `v${call.version}` : ""}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <CallTable items={items} openId={open?.id ?? null} onOpen={openCall} />
       {open && <CallDetails call={open} />}
     </div>
   );
