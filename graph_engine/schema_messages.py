@@ -5,7 +5,7 @@ inside the one the user picked, instead of jsonschema's "{'text': ''} is not val
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from jsonschema.exceptions import ValidationError, best_match
@@ -13,7 +13,7 @@ from jsonschema.exceptions import ValidationError, best_match
 _CHOICES = ("oneOf", "anyOf")
 
 
-def innermost(problem: ValidationError) -> ValidationError:
+def _innermost(problem: ValidationError) -> ValidationError:
     """For a choice the config has started to fill in (a prompt with a `text`), the problem inside that choice,
     whose path names the field to fix; otherwise `problem` itself."""
     while problem.validator in _CHOICES and isinstance(problem.instance, Mapping):
@@ -24,18 +24,19 @@ def innermost(problem: ValidationError) -> ValidationError:
     return problem
 
 
-def explain(problem: ValidationError, schema: Mapping[str, Any]) -> str:
-    """`Field > Sub-field: what is wrong` for `innermost(problem)`, read against the block's config `schema`."""
-    problem = innermost(problem)
+def explain(problem: ValidationError, schema: Mapping[str, Any]) -> tuple[list[Any], str]:
+    """Where the problem is (the path inside the config, into a started choice: see `_innermost`) and
+    `Field > Sub-field: what is wrong`, read against the block's config `schema`."""
+    problem = _innermost(problem)
     path = list(problem.absolute_path)
+    label = _label(schema, path)
     if problem.validator in _CHOICES and isinstance(problem.instance, Mapping):
         titles = [str(branch["title"]) for branch in _branches(problem) if branch.get("title")]
         if titles:
-            started = _started(problem)
-            if len(started) > 1:
-                return f"{_label(schema, path)}: either {' or '.join(titles)}, not both"
-            return f"{_label(schema, path)}: choose {' or '.join(titles)}"
-    return f"{_label(schema, path)}: {_what(problem, schema)}"
+            either = " or ".join(titles)
+            several = len(_started(problem)) > 1
+            return path, f"{label}: either {either}, not both" if several else f"{label}: choose {either}"
+    return path, f"{label}: {_what(problem)}"
 
 
 def _branches(problem: ValidationError) -> list[Mapping[str, Any]]:
@@ -63,16 +64,17 @@ def _picked_branch_problem(problem: ValidationError) -> ValidationError | None:
     return best_match(inside) if inside else None
 
 
-def _what(problem: ValidationError, schema: Mapping[str, Any]) -> str:
-    # jsonschema types these as "maybe unset"; a reported problem always has both.
+def _what(problem: ValidationError) -> str:
+    # jsonschema types these as "maybe unset"; a reported problem always has them. `failed` is the (sub)schema
+    # that holds the rule broken: the field's, a choice's branch, a map's propertyNames.
     value: Any = problem.instance
     limit: Any = problem.validator_value
+    failed: Any = problem.schema if isinstance(problem.schema, Mapping) else {}
     match problem.validator:
         case "required":
             missing = next((name for name in limit if isinstance(value, Mapping) and name not in value), None)
             if missing is not None:
-                field = _sub_schema(schema, [*problem.absolute_path, missing]) or {}
-                return f"{field.get('title') or missing} is required"
+                return f"{(_child(failed, missing) or {}).get('title') or missing} is required"
         case "minItems":
             return "choose at least one" if limit == 1 else f"needs at least {limit} entries"
         case "maxItems":
@@ -85,13 +87,10 @@ def _what(problem: ValidationError, schema: Mapping[str, Any]) -> str:
             return f"{value!r} is {'below' if problem.validator == 'minimum' else 'above'} the limit of {limit}"
         case "enum":
             return f"{value!r} is not one of: {', '.join(str(option) for option in limit)}"
-        case "pattern" if "propertyNames" in problem.schema_path:  # a key of a free-form map broke the rule
-            names: Any = problem.schema
-            hint = f": {names['description']}" if isinstance(names, Mapping) and names.get("description") else ""
-            return f"the name {str(value)[:60]!r} does not match the form names take here{hint}"
         case "pattern":
-            field = _sub_schema(schema, list(problem.absolute_path)) or {}
-            hint = f": {field['description']}" if field.get("description") else ""
+            hint = f": {failed['description']}" if failed.get("description") else ""
+            if "propertyNames" in problem.schema_path:  # a key of a free-form map broke the rule
+                return f"the name {str(value)[:60]!r} does not match the form names take here{hint}"
             return f"{str(value)[:60]!r} does not match the form this field takes{hint}"
     return problem.message
 
@@ -103,23 +102,15 @@ def _label(schema: Mapping[str, Any], path: Sequence[Any]) -> str:
     names = []
     parent: Mapping[str, Any] | None = schema
     for step in path:
+        child = _child(parent, step) if parent is not None else None
         if isinstance(step, int):
             names.append(f"row {step + 1}")
-        else:  # a named field by its title; a key of a free-form map (a column name) as itself
-            field = _child(parent, step) if parent is not None and _declares(parent, step) else None
-            names.append(str((field or {}).get("title") or step))
-        parent = _child(parent, step) if parent is not None else None
+        elif parent is not None and _declares(parent, step):  # a named field, by its title
+            names.append(str((child or {}).get("title") or step))
+        else:  # a key of a free-form map (a column name), as itself
+            names.append(str(step))
+        parent = child
     return " > ".join(names)
-
-
-def _sub_schema(schema: Mapping[str, Any], path: Iterable[Any]) -> Mapping[str, Any] | None:
-    """The schema of the value at `path`, looking through array items and choices; None when not found."""
-    current: Mapping[str, Any] | None = schema
-    for step in path:
-        if current is None:
-            return None
-        current = _child(current, step)
-    return current
 
 
 def _declares(schema: Mapping[str, Any], name: str) -> bool:

@@ -23,7 +23,7 @@ from graph_engine.block import BlockType
 from graph_engine.document import CHANNEL_FACTS, Node, Scenario, build_scenario, json_path, structure_problems
 from graph_engine.issues import Issue, Severity, error
 from graph_engine.registry import BlockRegistry
-from graph_engine.schema_messages import explain, innermost
+from graph_engine.schema_messages import explain
 
 # Variables that exist in every call, whatever the scenario declares.
 ALWAYS_SET = frozenset(CHANNEL_FACTS)
@@ -175,10 +175,9 @@ class _Validator:
         found = False
         for problem in self.registry.config_errors(node.type, node.config):
             found = True
-            problem = innermost(problem)  # the field inside a choice (a prompt's text), not the whole choice
-            where = json_path(problem.absolute_path).removeprefix("$")
-            message = f"{self._name(node)}: {explain(problem, block.config_schema)}"
-            self._flag(node.id, "config", message, ".config" + where)
+            path, message = explain(problem, block.config_schema)  # inside a started choice: a prompt's text
+            where = ".config" + json_path(path).removeprefix("$")
+            self._flag(node.id, "config", f"{self._name(node)}: {message}", where)
         return not found
 
     def _check_templates(self, node: Node, block: BlockType) -> None:
