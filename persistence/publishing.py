@@ -16,7 +16,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from graph_engine.diff import ScenarioDiff, diff_documents
-from graph_engine.issues import Severity
+from graph_engine.issues import Issue, Severity
 from graph_engine.registry import BlockRegistry
 from graph_engine.scenario_tests import run_scenario_tests, tests_in_document
 from graph_engine.validation import validate
@@ -38,20 +38,29 @@ class PublishOutcome:
     problems: list[dict[str, Any]]  # warnings only: errors would have blocked
 
 
+def document_problems(
+    session: Session, document: Any, registry: BlockRegistry, *, slug: str, data_sources: bool = True
+) -> list[Issue]:
+    """Every problem of `slug`'s document, errors first: validation against the published scenarios (the
+    scenario may name itself, e.g. a Callback into the same flow, before its first version exists) and, with
+    `data_sources`, its SQL blocks against the configured sources (for those who may know of them)."""
+    known = {*scenarios.published_slugs(session), slug}
+    issues = validate(document, registry, known_scenarios=known)
+    if data_sources:
+        issues += source_problems(session, document)
+    return sorted(issues, key=lambda issue: issue.severity is not Severity.ERROR)
+
+
 async def check_document(
-    session: Session, *, document: Mapping[str, Any], registry: BlockRegistry, slug: str | None = None
+    session: Session, *, document: Mapping[str, Any], registry: BlockRegistry, slug: str
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Validation problems and test outcomes of `slug`'s document about to be published. The scenario may name
-    itself (a Callback that calls the client back into this flow) before its first version exists."""
-    known = scenarios.published_slugs(session)
-    if slug is not None:
-        known = {*known, slug}
-    issues = validate(document, registry, known_scenarios=known) + source_problems(session, document)
-    problems = [issue.as_dict() for issue in sorted(issues, key=lambda issue: issue.severity is not Severity.ERROR)]
+    """Validation problems and test outcomes of `slug`'s document about to be published."""
+    problems = [issue.as_dict() for issue in document_problems(session, document, registry, slug=slug)]
     tests: list[dict[str, Any]] = []
     if not any(problem["severity"] == Severity.ERROR for problem in problems):
         # Go To Scenario inside a test reaches the other scenarios as they are published now.
-        others = {slug: p.document for slug in known if (p := scenarios.published(session, slug=slug)) is not None}
+        published = scenarios.published_slugs(session)
+        others = {name: p.document for name in published if (p := scenarios.published(session, slug=name)) is not None}
         outcomes = await run_scenario_tests(document, tests_in_document(document), registry, scenarios=others)
         tests = [outcome.as_dict() for outcome in outcomes]
     return problems, tests

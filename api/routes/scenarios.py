@@ -37,14 +37,11 @@ from api.schemas import (
 )
 from graph_engine.diff import diff_documents
 from graph_engine.errors import DocumentError, EngineError
-from graph_engine.issues import Severity
 from graph_engine.simulation import SimulationInput, simulate
-from graph_engine.validation import validate
 from persistence import audit, scenarios
-from persistence.datasources import source_problems
 from persistence.errors import PublishBlocked, Refused
 from persistence.models import Scenario, ScenarioVersion
-from persistence.publishing import PublishOutcome, publish
+from persistence.publishing import PublishOutcome, document_problems, publish
 from persistence.scenarios import SLUG_PATTERN
 from persistence.users import Principal, Role
 from voice.prerender import prerender
@@ -81,13 +78,10 @@ def version_summary(version: ScenarioVersion) -> VersionSummary:
 
 def _problems(runtime: Runtime, document: Any, slug: str, user: Principal) -> list[Issue]:
     with runtime.database.session() as session:
-        known = {*scenarios.published_slugs(session), slug}  # a scenario may name itself before it is published
-        found = validate(document, runtime.registry, known_scenarios=known)
         # Whether a data source exists, and is read-only, is for those who write SQL blocks: a viewer validating
         # documents of their own must not learn the names of the sources (only admins list them).
-        if user.may(Role.EDITOR):
-            found += source_problems(session, document)
-    return [Issue(**issue.as_dict()) for issue in sorted(found, key=lambda issue: issue.severity is not Severity.ERROR)]
+        found = document_problems(session, document, runtime.registry, slug=slug, data_sources=user.may(Role.EDITOR))
+    return [Issue(**issue.as_dict()) for issue in found]
 
 
 @router.get("", response_model=ScenarioList)
