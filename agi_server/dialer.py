@@ -535,8 +535,7 @@ class MemoryJobStore:
     async def expire(self, *, job_id: str, node_id: str, now: datetime | None = None) -> None:
         job = self.jobs[job_id]
         if job.status == "dialing" and job.locked_by == node_id:
-            moment = now or datetime.now(UTC)
-            callbacks.window_closed(job, after=max(moment, job.window_end or moment))
+            callbacks.window_passed(job, now=now or datetime.now(UTC))
 
 
 class DatabaseJobStore:

@@ -169,27 +169,29 @@ def _locked_job(session: Session, *, job_id: str) -> CallbackJob | None:
 
 def release_job(session: Session, *, job_id: str, node_id: str) -> CallbackJob:
     """Give a claimed job back undialled (the node is shutting down, or no line was free): pending again."""
-    job = _locked_job(session, job_id=job_id)
-    if job is None:
-        raise NotFound("callback job", job_id)
-    # Only the node holding the lease may hand the job back; after the lease ran out another node owns it.
-    if job.status == "dialing" and job.locked_by == node_id:
+    job, held = _leased_job(session, job_id=job_id, node_id=node_id)
+    if held:
         job.status, job.locked_by, job.lock_until = "pending", None, None
         session.flush()
     return job
 
 
 def expire_job(session: Session, *, job_id: str, node_id: str, now: datetime | None = None) -> CallbackJob:
-    """A claimed job whose window closed before it could be dialled: to its window's next opening, if it keeps
-    its window, else expired."""
+    """A claimed job whose window closed before it could be dialled (see `window_passed`)."""
+    job, held = _leased_job(session, job_id=job_id, node_id=node_id)
+    if held:
+        window_passed(job, now=now or utcnow())
+        session.flush()
+    return job
+
+
+def _leased_job(session: Session, *, job_id: str, node_id: str) -> tuple[CallbackJob, bool]:
+    """The job row, locked, and whether `node_id` holds its lease: only that node may hand the job back; after
+    the lease ran out another node owns it."""
     job = _locked_job(session, job_id=job_id)
     if job is None:
         raise NotFound("callback job", job_id)
-    if job.status == "dialing" and job.locked_by == node_id:  # as in release_job: only the lease holder
-        moment = now or utcnow()
-        window_closed(job, after=max(moment, job.window_end or moment))
-        session.flush()
-    return job
+    return job, job.status == "dialing" and job.locked_by == node_id
 
 
 class WindowedJob(Protocol):
@@ -202,6 +204,12 @@ class WindowedJob(Protocol):
     allowed_hours: dict[str, Any] | None
     locked_by: str | None
     lock_until: datetime | None
+
+
+def window_passed(job: WindowedJob, *, now: datetime) -> None:
+    """A claimed job whose window leaves no room for another dial: to the window's next opening after it ends,
+    if the job keeps its window, else expired."""
+    window_closed(job, after=max(now, job.window_end or now))
 
 
 def window_closed(job: WindowedJob, *, after: datetime, outcome: str = "window_closed") -> None:
