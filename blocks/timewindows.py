@@ -151,8 +151,12 @@ def callback_window(
     """The allowed hours a callback job keeps (JSON), so a retry that falls after they close moves to the next
     opening instead of giving up: see `reopening`. `defer` and `max_defer_hours` are the Callback block's "outside
     the hours" settings, which bound a retry's move as they bound the first call's."""
-    window: dict[str, Any] = {"hours": [dict(entry) for entry in hours], "timezone": timezone}
-    window["holidays"], window["defer"] = list(holidays), defer
+    window: dict[str, Any] = {
+        "hours": [dict(entry) for entry in hours],
+        "timezone": timezone,
+        "holidays": list(holidays),
+        "defer": defer,
+    }
     if max_defer_hours is not None:
         window["max_defer_hours"] = max_defer_hours
     return window

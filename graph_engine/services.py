@@ -44,8 +44,8 @@ class CallbackRequest:
     scenario: str  # slug of the scenario the callee hears
     variables: Mapping[str, Any]
     origin_call_id: str | None
-    # The allowed hours themselves ({"hours", "timezone", "holidays"}), so a retry after window_end can move to
-    # the next opening; None: window_end is final.
+    # The allowed hours themselves (blocks.timewindows.callback_window: hours, time zone, holidays and how far a
+    # try may be deferred), so a retry after window_end can move to the next opening; None: window_end is final.
     window: Mapping[str, Any] | None = None
 
 
