@@ -103,7 +103,7 @@ def _extensions(error: Exception) -> dict[str, Any]:
         return {"code": error.code}
     if isinstance(error, DocumentError):
         return {"problems": [_plain(p) for p in error.problems]}
-    if isinstance(error, TooManySignIns | TooManyRequests):
+    if isinstance(error, TooManyRequests):  # a TooManySignIns too
         return {"retry_after": error.retry_after}
     return {}
 
@@ -141,6 +141,6 @@ def install(app: FastAPI) -> None:
     # re-raises after answering, which would log every 404 as a crash.
     expected = (db.PersistenceError, DocumentError, voice.VoiceError, ApiError, RequestValidationError,
                 StarletteHTTPException, DataError, UnicodeEncodeError, OperationalError,
-                TooManySignIns, TooManyRequests)  # fmt: skip
+                TooManyRequests)  # fmt: skip  # TooManySignIns derives from it
     for kind in (*expected, Exception):
         app.add_exception_handler(kind, on_error)

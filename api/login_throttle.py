@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import threading
 import time
-from collections import deque
 from collections.abc import Callable
 
+from api.rate_limit import Moments, TooManyRequests
 
-class TooManySignIns(Exception):
+
+class TooManySignIns(TooManyRequests):
     def __init__(self, retry_after: float) -> None:
-        self.retry_after = max(1, int(retry_after + 0.999))
-        super().__init__(f"too many failed sign-ins from this address; try again in {self.retry_after} s")
+        super().__init__("failed sign-ins from this address", retry_after)
 
 
 class LoginThrottle:
@@ -32,10 +32,8 @@ class LoginThrottle:
         max_keys: int = 10_000,
     ) -> None:
         self._limits = {"pair": per_pair, "address": per_address}
-        self._window = window
         self._clock = clock
-        self._max_keys = max_keys
-        self._failures: dict[tuple[str, ...], deque[float]] = {}
+        self._failures = Moments(window, max_keys=max_keys)
         self._lock = threading.Lock()  # sync routes run on worker threads
 
     def check(self, username: str, address: str) -> None:
@@ -43,33 +41,22 @@ class LoginThrottle:
         now = self._clock()
         with self._lock:
             for key, limit in self._keys(username, address):
-                failures = self._recent(key, now)
+                failures = self._failures.recent(key, now)
                 if len(failures) >= limit:
-                    raise TooManySignIns(failures[0] + self._window - now)
+                    raise TooManySignIns(self._failures.wait(failures, now))
 
     def failed(self, username: str, address: str) -> None:
         now = self._clock()
         with self._lock:
-            if len(self._failures) >= self._max_keys:  # many addresses at once: forget the oldest ones
-                for key in list(self._failures)[: self._max_keys // 2]:
-                    del self._failures[key]
             for key, _ in self._keys(username, address):
-                self._failures.setdefault(key, deque()).append(now)
+                self._failures.add(key, now)
 
     def succeeded(self, username: str, address: str) -> None:
         with self._lock:
-            self._failures.pop(("pair", username.casefold(), address), None)
+            self._failures.forget(("pair", username.casefold(), address))
 
     def _keys(self, username: str, address: str) -> list[tuple[tuple[str, ...], int]]:
         return [
             (("pair", username.casefold(), address), self._limits["pair"]),
             (("address", address), self._limits["address"]),
         ]
-
-    def _recent(self, key: tuple[str, ...], now: float) -> deque[float]:
-        failures = self._failures.get(key, deque())
-        while failures and failures[0] <= now - self._window:
-            failures.popleft()
-        if not failures:
-            self._failures.pop(key, None)
-        return failures
