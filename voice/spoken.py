@@ -62,11 +62,12 @@ def _number_text(text: str, lang: str) -> str:
             raise ValueError(f"not a number: {text!r}")
         return f"{whole.replace(group, '')}.{fraction}"
     for mark in ",.":
-        count = text.count(mark)
-        if count > 1 or (count == 1 and mark == "," and lang.lower().startswith("en") and _GROUPED[mark].match(text)):
+        if text.count(mark) > 1:  # several of one mark can only group thousands
             if not _GROUPED[mark].match(text):
                 raise ValueError(f"not a number: {text!r}")
             return text.replace(mark, "")
+    if lang.lower().startswith("en") and _GROUPED[","].match(text):  # English groups thousands with a comma
+        return text.replace(",", "")
     return text.replace(",", ".")
 
 
