@@ -21,11 +21,13 @@ down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+# Text or a number, never empty (persistence.calls._result, which writes the column from now on).
 _BACKFILL = {
     "sqlite": "UPDATE call_records SET result = substr(CAST(json_extract(variables, '$.result') AS TEXT), 1, 64) "
-    "WHERE json_type(variables, '$.result') IN ('text', 'integer', 'real')",
+    "WHERE json_type(variables, '$.result') IN ('text', 'integer', 'real') "
+    "AND json_extract(variables, '$.result') <> ''",
     "postgresql": "UPDATE call_records SET result = left(variables->>'result', 64) "
-    "WHERE jsonb_typeof(variables->'result') IN ('string', 'number')",
+    "WHERE jsonb_typeof(variables->'result') IN ('string', 'number') AND variables->>'result' <> ''",
 }
 
 
@@ -36,7 +38,6 @@ def upgrade() -> None:
     backfill = _BACKFILL.get(op.get_bind().dialect.name)
     if backfill is not None:
         op.execute(backfill)
-        op.execute("UPDATE call_records SET result = NULL WHERE result = ''")
 
 
 def downgrade() -> None:
