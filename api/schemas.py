@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
@@ -347,6 +347,61 @@ class CallbackCreate(BaseModel):
     window_end: AwareDatetime | None = Field(default=None, description="Give up dialing after this moment.")
     variables: dict[str, Any] = Field(default_factory=dict, description="Given to the scenario when answered.")
     max_attempts: int = Field(default=3, ge=1, le=20)
+
+
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+ClockTime = Annotated[str, StringConstraints(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
+ListCell = str | int | float | bool
+MAX_LIST_ROWS = 20_000
+
+
+class OpeningHours(BaseModel):
+    """One row of opening hours, as the Callback block writes them (a range may cross midnight)."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    days: list[Weekday] = Field(min_length=1)
+    from_: ClockTime = Field(alias="from")
+    to: ClockTime
+
+
+class CallListOut(BaseModel):
+    """A call list file read into rows: a row's empty cells are left out."""
+
+    columns: list[str]
+    rows: list[dict[str, ListCell]]
+    sheet: str | None = Field(description="The XLSX sheet read (the first); null for CSV.")
+
+
+class CallbackBatchIn(BaseModel):
+    """A call list to call: one callback job per row, all created or none."""
+
+    model_config = ConfigDict(extra="forbid")
+    scenario: Slug
+    rows: list[dict[str, ListCell]] = Field(min_length=1, max_length=MAX_LIST_ROWS)
+    number_column: str = Field(default="phone", min_length=1, max_length=100)
+    due: AwareDatetime | None = Field(default=None, description="The first call; now if not given.")
+    until: AwareDatetime | None = Field(default=None, description="No call after this moment.")
+    hours: list[OpeningHours] = Field(
+        default_factory=list, max_length=50, description="Call only inside these hours (none: at any time)."
+    )
+    timezone: str = Field(default="UTC", pattern=r"^[A-Za-z_]+(/[A-Za-z0-9_+-]+){0,2}$|^UTC$", max_length=64)
+    holidays: list[date] = Field(default_factory=list, max_length=400)
+    max_attempts: int = Field(default=3, ge=1, le=20)
+    dry_run: bool = Field(default=False, description="Check the list and show the jobs; create nothing.")
+
+
+class PlannedJobOut(BaseModel):
+    number: str
+    due: datetime
+    window_end: datetime | None
+    variables: dict[str, Any]
+
+
+class CallbackBatchOut(BaseModel):
+    jobs: int = Field(description="Jobs created, or that would be on a dry run.")
+    created: bool
+    job_ids: list[str]
+    preview: list[PlannedJobOut] = Field(description="The first few jobs, as the dialer will see them.")
 
 
 class CallbackAttemptOut(BaseModel):

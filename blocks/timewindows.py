@@ -147,10 +147,12 @@ def callback_window(
     *,
     defer: bool = True,
     max_defer_hours: float | None = None,
+    until: datetime | None = None,
 ) -> dict[str, Any]:
     """The allowed hours a callback job keeps (JSON), so a retry that falls after they close moves to the next
     opening instead of giving up: see `reopening`. `defer` and `max_defer_hours` are the Callback block's "outside
-    the hours" settings, which bound a retry's move as they bound the first call's."""
+    the hours" settings, which bound a retry's move as they bound the first call's; `until` is a campaign's last
+    moment: no opening reaches past it."""
     window: dict[str, Any] = {
         "hours": [dict(entry) for entry in hours],
         "timezone": timezone,
@@ -159,13 +161,16 @@ def callback_window(
     }
     if max_defer_hours is not None:
         window["max_defer_hours"] = max_defer_hours
+    if until is not None:
+        window["until"] = until.astimezone(UTC).isoformat()
     return window
 
 
 def reopening(after: datetime, window: Mapping[str, Any] | None) -> tuple[datetime, datetime] | None:
     """The opening of a job's `callback_window` that contains `after`, or the next; None when the window is
     missing or unreadable, has no opening in the next two weeks, says not to defer, or opens later than
-    `max_defer_hours` after `after`."""
+    `max_defer_hours` after `after`, or starts at or after the window's `until`; an opening that `until` cuts
+    short ends there."""
     if not window or window.get("defer") is False:
         return None
     tz = zone(str(window.get("timezone", "UTC")))
@@ -175,9 +180,13 @@ def reopening(after: datetime, window: Mapping[str, Any] | None) -> tuple[dateti
     try:
         opening = next_opening(after, hours, tz, list(window.get("holidays") or []))
         limit = window.get("max_defer_hours")
-        if opening is not None and limit is not None and opening[0] - after > timedelta(hours=float(limit)):
+        if opening is None or (limit is not None and opening[0] - after > timedelta(hours=float(limit))):
             return None
-        return opening
+        until = window.get("until")
+        if until is None:
+            return opening
+        last = datetime.fromisoformat(str(until))
+        return None if opening[0] >= last else (opening[0], min(opening[1], last))
     except (KeyError, TypeError, ValueError):  # a window stored by an older or foreign writer: no reopening
         return None
 

@@ -259,3 +259,31 @@ def test_a_retry_is_moved_no_further_than_the_block_allows(
             session, job_id=job_id, outcome="busy", at=evening, retry_after=timedelta(minutes=15)
         )
         assert job.status == status
+
+
+@pytest.mark.parametrize(
+    ("until", "status", "due", "window_end"),
+    [
+        ("2026-11-27T12:00:00+01:00", "pending", "2026-11-26T09:00:00+01:00", "2026-11-26T21:00:00+01:00"),
+        ("2026-11-26T12:00:00+01:00", "pending", "2026-11-26T09:00:00+01:00", "2026-11-26T12:00:00+01:00"),
+        ("2026-11-26T09:00:00+01:00", "expired", None, None),
+    ],
+)
+def test_a_campaign_end_bounds_every_reopening(
+    database: Database, until: str, status: str, due: str | None, window_end: str | None
+) -> None:
+    """A call list imported with an end date: a retry moves to the next opening only if it starts before the
+    end, and that opening closes at the end at the latest."""
+    evening = datetime.fromisoformat("2026-11-25T20:50:00+01:00")
+    window = {**_MADRID_DAY, "until": datetime.fromisoformat(until).astimezone(UTC).isoformat()}
+    with database.session() as session:
+        job_id = callbacks.create_job(session, number="+34600111222", scenario="cb", due=evening,
+                                      window_end=evening.replace(hour=21, minute=0), window=window).id  # fmt: skip
+    with database.session() as session:
+        callbacks.claim_due_jobs(session, now=evening, limit=1, node_id="n1")
+        job = callbacks.record_attempt(
+            session, job_id=job_id, outcome="busy", at=evening, retry_after=timedelta(minutes=15)
+        )
+        assert job.status == status
+        if due is not None:
+            assert (job.due, job.window_end) == (datetime.fromisoformat(due), datetime.fromisoformat(window_end or ""))

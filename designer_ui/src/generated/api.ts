@@ -206,6 +206,49 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/callbacks/batch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create Batch
+         * @description Call a list of clients (an autoinformer campaign): one job per row, all created or none (422 naming every
+         *     bad row). The row's phone column is the number; the whole row is the `contact` variable; a column named like
+         *     a variable the scenario declares fills it too, converted to its type. With `hours`, calls start at their
+         *     first opening and retries never fall outside them. `dry_run` checks and shows, and creates nothing.
+         */
+        post: operations["create_batch_api_callbacks_batch_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/callbacks/lists": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Read List
+         * @description Read a call list file into rows, to check and map before `POST /api/callbacks/batch`. Stores nothing.
+         */
+        post: operations["read_list_api_callbacks_lists_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/callbacks/{job_id}": {
         parameters: {
             query?: never;
@@ -776,6 +819,14 @@ export interface components {
             /** Target */
             target: string;
         };
+        /** Body_read_list_api_callbacks_lists_post */
+        Body_read_list_api_callbacks_lists_post: {
+            /**
+             * File
+             * @description CSV (UTF-8; comma, semicolon or tab) or XLSX; the first row names the columns
+             */
+            file: string;
+        };
         /** Body_upload_asset_api_audio_post */
         Body_upload_asset_api_audio_post: {
             /**
@@ -846,6 +897,23 @@ export interface components {
             /** Version */
             version: number | null;
         };
+        /**
+         * CallListOut
+         * @description A call list file read into rows: a row's empty cells are left out.
+         */
+        CallListOut: {
+            /** Columns */
+            columns: string[];
+            /** Rows */
+            rows: {
+                [key: string]: string | number | boolean;
+            }[];
+            /**
+             * Sheet
+             * @description The XLSX sheet read (the first); null for CSV.
+             */
+            sheet: string | null;
+        };
         /** CallPage */
         CallPage: {
             /** Items */
@@ -906,6 +974,73 @@ export interface components {
             call_id: string | null;
             /** Outcome */
             outcome: string;
+        };
+        /**
+         * CallbackBatchIn
+         * @description A call list to call: one callback job per row, all created or none.
+         */
+        CallbackBatchIn: {
+            /**
+             * Dry Run
+             * @description Check the list and show the jobs; create nothing.
+             * @default false
+             */
+            dry_run: boolean;
+            /**
+             * Due
+             * @description The first call; now if not given.
+             */
+            due?: string | null;
+            /** Holidays */
+            holidays?: string[];
+            /**
+             * Hours
+             * @description Call only inside these hours (none: at any time).
+             */
+            hours?: components["schemas"]["OpeningHours"][];
+            /**
+             * Max Attempts
+             * @default 3
+             */
+            max_attempts: number;
+            /**
+             * Number Column
+             * @default phone
+             */
+            number_column: string;
+            /** Rows */
+            rows: {
+                [key: string]: string | number | boolean;
+            }[];
+            /** Scenario */
+            scenario: string;
+            /**
+             * Timezone
+             * @default UTC
+             */
+            timezone: string;
+            /**
+             * Until
+             * @description No call after this moment.
+             */
+            until?: string | null;
+        };
+        /** CallbackBatchOut */
+        CallbackBatchOut: {
+            /** Created */
+            created: boolean;
+            /** Job Ids */
+            job_ids: string[];
+            /**
+             * Jobs
+             * @description Jobs created, or that would be on a dry run.
+             */
+            jobs: number;
+            /**
+             * Preview
+             * @description The first few jobs, as the dialer will see them.
+             */
+            preview: components["schemas"]["PlannedJobOut"][];
         };
         /** CallbackCreate */
         CallbackCreate: {
@@ -1122,6 +1257,34 @@ export interface components {
             password: string;
             /** Username */
             username: string;
+        };
+        /**
+         * OpeningHours
+         * @description One row of opening hours, as the Callback block writes them (a range may cross midnight).
+         */
+        OpeningHours: {
+            /** Days */
+            days: ("mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun")[];
+            /** From */
+            from: string;
+            /** To */
+            to: string;
+        };
+        /** PlannedJobOut */
+        PlannedJobOut: {
+            /**
+             * Due
+             * Format: date-time
+             */
+            due: string;
+            /** Number */
+            number: string;
+            /** Variables */
+            variables: {
+                [key: string]: unknown;
+            };
+            /** Window End */
+            window_end: string | null;
         };
         /**
          * Problem
@@ -2120,6 +2283,135 @@ export interface operations {
             };
             /** @description Not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid request or document */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_batch_api_callbacks_batch_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CallbackBatchIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CallbackBatchOut"];
+                };
+            };
+            /** @description Body is not JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Role too low, or CSRF token missing */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid request or document */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    read_list_api_callbacks_lists_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_read_list_api_callbacks_lists_post"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CallListOut"];
+                };
+            };
+            /** @description Body is not JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Role too low, or CSRF token missing */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

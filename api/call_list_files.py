@@ -1,0 +1,171 @@
+"""Read a call list (the autoinformer's list of clients) from the file an analyst exports from Excel or a CRM.
+
+CSV (UTF-8, comma, semicolon or tab separated, as Excel writes it in each locale) or XLSX (the first sheet).
+The first non-empty row names the columns; every other non-empty row is one client. Values come back as the
+file holds them: text, or for XLSX cells numbers, booleans and ISO dates, so nothing is guessed here. What a
+column means (the phone number, a scenario variable) is decided by `persistence.call_lists`.
+
+Every refusal names the row and column at fault. An XLSX is a zip of XML: its unpacked size is checked
+before a byte of XML is parsed (a zip bomb), and openpyxl parses through defusedxml (entity expansion).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from typing import Final
+
+from persistence.errors import InvalidDocument
+
+Cell = str | int | float | bool
+
+MAX_ROWS: Final = 20_000
+MAX_COLUMNS: Final = 50
+MAX_CELL_CHARS: Final = 1_000
+MAX_UNPACKED_XLSX_BYTES: Final = 64 * 2**20
+_XLSX_MAGIC: Final = b"PK\x03\x04"
+_SEPARATORS: Final = (";", ",", "\t")
+
+
+@dataclass(frozen=True)
+class CallList:
+    columns: list[str]
+    rows: list[dict[str, Cell]]  # a row's empty cells are left out
+    sheet: str | None = None  # the XLSX sheet read; None for CSV
+
+
+def read_call_list(data: bytes, filename: str = "") -> CallList:
+    """The list in `data`, an XLSX (by its zip signature) or else a CSV; `InvalidDocument` naming the fault."""
+    if not data.strip():
+        raise _refused("$.file", "the file is empty")
+    if data.startswith(_XLSX_MAGIC):
+        return _read_xlsx(data)
+    if filename.lower().endswith((".xls", ".ods")):
+        raise _refused("$.file", "this is not a CSV or XLSX file: save the sheet as .xlsx or as CSV UTF-8")
+    return _read_csv(data)
+
+
+def _read_csv(data: bytes) -> CallList:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise _refused(
+            "$.file",
+            f"line {line} is not UTF-8 text: save the list as 'CSV UTF-8' (or as .xlsx) and upload it again",
+        ) from None
+    if "\0" in text:
+        raise _refused("$.file", "this is not a CSV or XLSX file")
+    first_line = text.lstrip("\r\n").split("\n", 1)[0]
+    separator = max(_SEPARATORS, key=first_line.count)
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=separator, strict=True))
+    except csv.Error as error:
+        raise _refused("$.file", f"the CSV cannot be read: {error}") from None
+    return _table(([cell.strip() for cell in row] for row in rows), sheet=None)
+
+
+def _read_xlsx(data: bytes) -> CallList:
+    # Imported here: openpyxl is loaded only by an import, not by every API process start.
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(member.file_size for member in archive.infolist())
+    except zipfile.BadZipFile:
+        raise _refused("$.file", "the XLSX file is damaged (not a complete zip archive)") from None
+    if unpacked > MAX_UNPACKED_XLSX_BYTES:
+        raise _refused(
+            "$.file", f"the XLSX unpacks to {unpacked // 2**20} MiB, over {MAX_UNPACKED_XLSX_BYTES // 2**20} MiB"
+        )
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (InvalidFileException, KeyError, ValueError, OSError, zipfile.BadZipFile) as error:
+        raise _refused("$.file", f"the XLSX file cannot be read: {error}") from None
+    try:
+        sheet = workbook.worksheets[0]
+        rows = ([_xlsx_cell(value) for value in row] for row in sheet.iter_rows(values_only=True))
+        return _table(rows, sheet=sheet.title)
+    finally:
+        workbook.close()
+
+
+def _xlsx_cell(value: object) -> Cell:
+    """A cell as the list keeps it: dates as ISO text (what spoken_date reads), whole numbers as int (a phone
+    number typed into a number cell comes as 600123456.0)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool | int | str):
+        return value.strip() if isinstance(value, str) else value
+    if isinstance(value, float):
+        return int(value) if value.is_integer() and abs(value) < 2**53 else value
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time(0, 0) else value.isoformat(timespec="minutes")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, time):
+        return value.strftime("%H:%M") if value.second == 0 else value.strftime("%H:%M:%S")
+    return str(value).strip()
+
+
+def _table(rows: Iterable[Sequence[Cell]], *, sheet: str | None) -> CallList:
+    numbered = ((number, row) for number, row in enumerate(rows, start=1) if any(cell != "" for cell in row))
+    header_row = next(numbered, None)
+    if header_row is None:
+        raise _refused("$.file", "the list has no rows")
+    header_number, header = header_row
+    columns = _columns(header, header_number)
+    table: list[dict[str, Cell]] = []
+    for number, row in numbered:
+        if len(table) == MAX_ROWS:
+            raise _refused("$.file", f"the list has more than {MAX_ROWS:,} rows: split it into several lists")
+        table.append(_row(row, number, columns))
+    if not table:
+        raise _refused("$.file", f"the list has a header (row {header_number}) but no clients under it")
+    return CallList(columns=[name for name in columns if name], rows=table, sheet=sheet)
+
+
+def _columns(header: Sequence[Cell], row_number: int) -> list[str]:
+    names = [str(cell).strip() for cell in header]
+    while names and not names[-1]:
+        names.pop()
+    if len(names) > MAX_COLUMNS:
+        raise _refused("$.file", f"row {row_number} has {len(names)} columns, over {MAX_COLUMNS}")
+    seen: dict[str, int] = {}
+    for index, name in enumerate(names, start=1):
+        if len(name) > 100:
+            raise _refused("$.file", f"row {row_number}, column {index}: a column name over 100 characters")
+        if name and name in seen:
+            raise _refused(
+                "$.file", f"row {row_number}: column {name!r} appears twice (columns {seen[name]} and {index})"
+            )
+        seen[name] = index
+    return names
+
+
+def _row(row: Sequence[Cell], number: int, columns: list[str]) -> dict[str, Cell]:
+    values: dict[str, Cell] = {}
+    for index, cell in enumerate(row):
+        if cell == "":
+            continue
+        name = columns[index] if index < len(columns) else ""
+        if not name:
+            raise _refused("$.file", f"row {number}, column {index + 1} holds {_shown(cell)} under no column name")
+        if isinstance(cell, str) and len(cell) > MAX_CELL_CHARS:
+            raise _refused("$.file", f"row {number}, {name}: over {MAX_CELL_CHARS} characters")
+        values[name] = cell
+    return values
+
+
+def _shown(cell: Cell) -> str:
+    text = repr(cell)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _refused(path: str, message: str) -> InvalidDocument:
+    return InvalidDocument([{"path": path, "message": message}])

@@ -1,0 +1,201 @@
+"""Call lists through the API over real HTTP: an analyst's CSV or XLSX becomes one callback job per client."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Callable
+from datetime import date, datetime, time
+from typing import Any
+
+import openpyxl
+import pytest
+
+from tests.api.conftest import Client
+from tests.persistence import documents
+
+CSV_FROM_SPANISH_EXCEL = (
+    "\ufeffnombre;phone;debt_amount;due_date\r\n"
+    "Ana García;+34 600-11-12-13;1.234,56;2026-11-30\r\n"
+    ";;;\r\n"  # Excel leaves empty rows in: skipped
+    "Luis;(600) 222 333;80;2026-12-01\r\n"
+).encode()
+
+
+def _published(admin: Client, slug: str) -> None:
+    document = documents.greeting("Hola {{ contact.nombre }}")
+    document["variables"] = [
+        {"name": "contact", "type": "object", "default": {}},
+        {"name": "debt_amount", "type": "number", "default": 0},
+        {"name": "due_date", "type": "string", "default": ""},
+        {"name": "vip", "type": "boolean", "default": False},
+    ]
+    created = admin.post("/api/scenarios", json={"slug": slug, "name": "list", "document": document})
+    assert created.status_code == 201, created.text
+    assert admin.post(f"/api/scenarios/{slug}/publish", json={"message": "v1"}).status_code == 200
+
+
+def _read(client: Client, data: bytes, name: str = "list.csv") -> Any:
+    return client.post("/api/callbacks/lists", files={"file": (name, data, "application/octet-stream")})
+
+
+def _jobs_of(admin: Client, slug: str) -> list[dict[str, Any]]:
+    return [job for job in admin.get("/api/callbacks", params={"limit": 500}).json() if job["scenario"] == slug]
+
+
+def test_a_csv_list_is_read_checked_and_called(admin: Client, slug: Callable[[str], str]) -> None:
+    name = slug("list")
+    _published(admin, name)
+    read = _read(admin, CSV_FROM_SPANISH_EXCEL)
+    assert read.status_code == 200, read.text
+    call_list = read.json()
+    assert call_list["columns"] == ["nombre", "phone", "debt_amount", "due_date"]
+    assert call_list["sheet"] is None
+    assert [row["nombre"] for row in call_list["rows"]] == ["Ana García", "Luis"]
+
+    batch = {"scenario": name, "rows": call_list["rows"], "due": "2026-06-01T10:00:00+02:00"}
+    dry = admin.post("/api/callbacks/batch", json={**batch, "dry_run": True})
+    assert dry.status_code == 200, dry.text
+    assert (dry.json()["jobs"], dry.json()["created"], dry.json()["job_ids"]) == (2, False, [])
+    first = dry.json()["preview"][0]
+    assert first["number"] == "+34600111213"
+    # The whole row is `contact`; declared variables are filled and typed (a Spanish amount is a number).
+    assert first["variables"] == {
+        "contact": {"nombre": "Ana García", "phone": "+34 600-11-12-13", "debt_amount": "1.234,56",
+                    "due_date": "2026-11-30"},
+        "debt_amount": 1234.56,
+        "due_date": "2026-11-30",
+    }  # fmt: skip
+    assert _jobs_of(admin, name) == []  # a dry run creates nothing
+
+    created = admin.post("/api/callbacks/batch", json=batch)
+    assert created.status_code == 200, created.text
+    assert created.json()["jobs"] == 2 and len(created.json()["job_ids"]) == 2
+    jobs = {job["number"]: job for job in _jobs_of(admin, name)}
+    assert set(jobs) == {"+34600111213", "600222333"}
+    assert jobs["600222333"]["variables"]["debt_amount"] == 80
+    assert jobs["600222333"]["due"] == "2026-06-01T08:00:00Z" and jobs["600222333"]["status"] == "pending"
+
+
+def test_an_xlsx_list_keeps_its_cells_types(admin: Client) -> None:
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = "Clientes"
+    sheet.append(["name", "phone", "appointment_day", "appointment_time", "vip", "debt_amount"])
+    sheet.append(["Ana", 600111213, date(2026, 11, 30), time(9, 30), True, 120.5])
+    sheet.append([None, None, None, None, None, None])
+    sheet.append(["Luis", "+34600222333", datetime(2026, 12, 1), time(16, 0), False, 80])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    read = _read(admin, buffer.getvalue(), "clientes.xlsx")
+    assert read.status_code == 200, read.text
+    assert read.json()["sheet"] == "Clientes"
+    assert read.json()["rows"] == [
+        {"name": "Ana", "phone": 600111213, "appointment_day": "2026-11-30", "appointment_time": "09:30",
+         "vip": True, "debt_amount": 120.5},
+        {"name": "Luis", "phone": "+34600222333", "appointment_day": "2026-12-01", "appointment_time": "16:00",
+         "vip": False, "debt_amount": 80},
+    ]  # fmt: skip
+
+
+def test_a_list_with_bad_rows_creates_nothing_and_names_every_one(admin: Client, slug: Callable[[str], str]) -> None:
+    name = slug("bad")
+    _published(admin, name)
+    rows = [
+        {"phone": "+34600111213", "debt_amount": "10"},
+        {"phone": "call me", "debt_amount": "10"},
+        {"phone": "+34 600 111 213", "debt_amount": "10"},  # the first client again, typed differently
+        {"name": "no phone"},
+        {"phone": "600999888", "debt_amount": "1,234", "vip": "maybe"},
+    ]
+    refused = admin.post("/api/callbacks/batch", json={"scenario": name, "rows": rows})
+    assert refused.status_code == 422, refused.text
+    problems = {(p["path"], p["message"]) for p in refused.json()["problems"]}
+    assert problems == {
+        ("$.rows[1].phone", "client 2: 'call me' is not a phone number"),
+        ("$.rows[2].phone", "client 3: +34600111213 is already client 1"),
+        ("$.rows[3].phone", "client 4: no number in column 'phone'"),
+        ("$.rows[4].debt_amount", "client 5, debt_amount: '1,234' is not a number"),
+        ("$.rows[4].vip", "client 5, vip: 'maybe' is not yes or no"),
+    }
+    assert _jobs_of(admin, name) == []
+    # The phone column is the analyst's to name.
+    renamed = [{"móvil": "600111213"}]
+    assert admin.post("/api/callbacks/batch", json={"scenario": name, "rows": renamed}).status_code == 422
+    ok = admin.post("/api/callbacks/batch", json={"scenario": name, "rows": renamed, "number_column": "móvil"})
+    assert ok.status_code == 200, ok.text
+    not_published = admin.post("/api/callbacks/batch", json={"scenario": "no-such-list", "rows": renamed})
+    assert not_published.status_code == 422 and not_published.json()["problems"][0]["path"] == "$.scenario"
+
+
+def test_a_campaign_calls_only_inside_its_hours_and_until_its_end(admin: Client, slug: Callable[[str], str]) -> None:
+    """Imported at 22:00 in Madrid: the first calls wait for 09:00, never at night (the domain's rule)."""
+    name = slug("hours")
+    _published(admin, name)
+    weekdays = {"days": ["mon", "tue", "wed", "thu", "fri"], "from": "09:00", "to": "21:00"}
+    batch = {"scenario": name, "rows": [{"phone": "600111213"}], "due": "2026-11-27T22:00:00+01:00",  # a Friday
+             "hours": [weekdays], "timezone": "Europe/Madrid", "holidays": ["2026-11-30"], "dry_run": True}  # fmt: skip
+    job = admin.post("/api/callbacks/batch", json=batch).json()["preview"][0]
+    # Saturday and Sunday closed, Monday the 30th a holiday: Tuesday 09:00-21:00 Madrid (08:00-20:00 UTC).
+    assert (job["due"], job["window_end"]) == ("2026-12-01T08:00:00Z", "2026-12-01T20:00:00Z")
+    until = admin.post("/api/callbacks/batch", json={**batch, "until": "2026-12-01T12:00:00+01:00"}).json()
+    assert until["preview"][0]["window_end"] == "2026-12-01T11:00:00Z"
+    never = admin.post("/api/callbacks/batch", json={**batch, "until": "2026-11-30T12:00:00+01:00"})
+    assert never.status_code == 422
+    assert [p["path"] for p in never.json()["problems"]] == ["$.hours"]
+    unknown = admin.post("/api/callbacks/batch", json={**batch, "timezone": "Mars/Olympus"})
+    assert unknown.status_code == 422 and "Mars/Olympus" in unknown.text
+    created = admin.post("/api/callbacks/batch", json={**batch, "dry_run": False})
+    assert created.status_code == 200
+    (stored,) = _jobs_of(admin, name)
+    assert (stored["due"], stored["window_end"]) == ("2026-12-01T08:00:00Z", "2026-12-01T20:00:00Z")
+
+
+def _bomb() -> bytes:
+    """An XLSX-looking zip whose one member unpacks to 80 MiB of zeros (80 KiB packed)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", b"\0" * (80 * 2**20))
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("data", "filename", "message"),
+    [
+        (b"", "list.csv", "the file is empty"),
+        (
+            "nombre;phone\r\nJosé;600\r\n".encode("cp1252"),
+            "list.csv",
+            "line 2 is not UTF-8 text: save the list as 'CSV UTF-8'",
+        ),
+        (b"phone\n", "list.csv", "the list has a header (row 1) but no clients under it"),
+        (b"phone;name\n600111213;Ana;extra\n", "list.csv", "row 2, column 3 holds 'extra' under no column name"),
+        (b"phone;phone\n600111213;600\n", "list.csv", "row 1: column 'phone' appears twice (columns 1 and 2)"),
+        (b"\xd0\xcf\x11\xe0 old excel", "list.xls", "this is not a CSV or XLSX file: save the sheet as .xlsx"),
+        (b"PK\x03\x04 cut short", "list.xlsx", "the XLSX file is damaged"),
+        (_bomb(), "list.xlsx", "the XLSX unpacks to 80 MiB, over 64 MiB"),
+    ],
+)
+def test_a_file_that_is_not_a_list_is_refused_saying_why(
+    admin: Client, data: bytes, filename: str, message: str
+) -> None:
+    response = _read(admin, data, filename)
+    assert response.status_code == 422, response.text
+    assert response.json()["problems"][0]["message"].startswith(message)
+
+
+def test_only_publishers_import_lists(
+    user_factory: Callable[[str], Client], admin: Client, slug: Callable[[str], str]
+) -> None:
+    """Each row is a real call from a live scenario: publisher and up, as for a single callback job."""
+    name = slug("roles")
+    _published(admin, name)
+    batch = {"scenario": name, "rows": [{"phone": "600111213"}], "dry_run": True}
+    for role in ("viewer", "editor"):
+        client = user_factory(role)
+        assert _read(client, CSV_FROM_SPANISH_EXCEL).status_code == 403
+        assert client.post("/api/callbacks/batch", json=batch).status_code == 403
+    publisher = user_factory("publisher")
+    assert _read(publisher, CSV_FROM_SPANISH_EXCEL).status_code == 200
+    assert publisher.post("/api/callbacks/batch", json=batch).status_code == 200
