@@ -13,6 +13,12 @@ rest is written. A batch the store cannot take now (down, unreachable, silent pa
 the `RecordSpool` on local disk after a few quick retries and is replayed when the store answers again, and
 on the next start. With a spool, a finishing call that finds the queue full spools its record instead of
 waiting; without one (tests, a host with no database) it waits for room.
+
+The spool's reads and writes (and the fsync that makes a write durable) run in a thread of the writer's own:
+they happen while the database is down, when the node is already strained, and a disk flush can take tens of
+milliseconds, which on the event loop every call in progress would wait out. Only the shutdown paths, which
+must not yield, write on the loop. A batch kept twice that way (a write cut off by the shutdown deadline while
+its thread finished) is harmless: the store skips a call id it already has.
 """
 
 from __future__ import annotations
@@ -22,14 +28,16 @@ import contextlib
 import logging
 from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, fields
 from datetime import datetime
-from typing import Any, Final, Protocol
+from typing import Any, Final, Protocol, TypeVar
 
 from agi_server.metrics import AgiMetrics
 from graph_engine.trace import CallResult, TraceStep
 
 log = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 RETRY_DELAYS: Final = (0.1, 0.5, 2.0)
 WRITE_TIMEOUT: Final = 30.0  # a batch insert takes milliseconds; a store silent this long is unavailable
@@ -162,6 +170,7 @@ class RecordWriter:
         self._next_replay = 0.0  # loop time of the next look at the spool (at once: a previous run's records)
         self._close_timeout = close_timeout
         self._spooled = bool(spool and spool.files())  # a previous run may have left records there
+        self._disk: ThreadPoolExecutor | None = None  # the spool's thread, made when the spool is first used
         self.written = 0
         self.spooled = 0  # records put in the spool (they are written later, when the store is back)
         self.rejected = 0  # records the store refused for what they hold, set aside in the spool folder
@@ -175,7 +184,7 @@ class RecordWriter:
         room; never drop it."""
         while not self.offer(record):
             if self._spool is not None:
-                self._keep([*self._drain(), record])  # the queue in one file: room for the next ten thousand
+                await self._keep_off_loop([*self._drain(), record])  # the queue in one file: room for the next ones
                 return
             self._room.clear()
             await self._room.wait()
@@ -196,6 +205,14 @@ class RecordWriter:
     async def close(self) -> None:
         """Write everything queued, then stop the writer task."""
         self._closing = True
+        try:
+            await self._finish()
+        finally:
+            if self._disk is not None:
+                self._disk.shutdown(wait=False)  # a write in flight finishes in its thread; its file is whole
+                self._disk = None
+
+    async def _finish(self) -> None:
         if self._task is None:
             await self._write(self._drain())
             return
@@ -279,7 +296,7 @@ class RecordWriter:
         for start in range(0, len(batch), self._batch_size):
             unwritten = await self._write_chunk(batch[start : start + self._batch_size])
             if unwritten:
-                self._keep(unwritten)
+                await self._keep_off_loop(unwritten)
 
     async def _write_chunk(self, chunk: list[CallRecord], *, retry: bool = True) -> list[CallRecord]:
         """Write `chunk`; return what the store could not take now (it is unavailable). Records it refuses for
@@ -292,7 +309,7 @@ class RecordWriter:
                 await asyncio.wait_for(self._write_batch(chunk), timeout)
             except RecordsRejected as refusal:
                 if len(chunk) == 1:
-                    self._reject(chunk, refusal)
+                    await self._reject(chunk, refusal)
                     return []
                 half = len(chunk) // 2  # the store takes the others: find the one it refuses
                 first = await self._write_chunk(chunk[:half], retry=retry)
@@ -316,18 +333,43 @@ class RecordWriter:
         return self._closing and self._spool is not None
 
     def _keep(self, records: list[CallRecord]) -> None:
-        """Records the store cannot take now: to the spool; without one they are lost, and said so."""
-        ids = ", ".join(record.call_id for record in records)
+        """Records the store cannot take now: to the spool; without one they are lost, and said so. On the
+        loop: for the shutdown paths, which cannot wait for a thread."""
         if self._spool is None:
-            log.error("dropping %d call records (no spool to keep them): %s", len(records), ids)
-            self._count_dropped(records)
+            self._lose(records, "no spool to keep them")
             return
         try:
             where = self._spool.put(records)
         except OSError:
-            log.exception("dropping %d call records: the spool cannot keep them either: %s", len(records), ids)
-            self._count_dropped(records)
+            self._lose(records, "the spool cannot keep them either", exc_info=True)
             return
+        self._kept(records, where)
+
+    async def _keep_off_loop(self, records: list[CallRecord]) -> None:
+        """`_keep`, with the file written and flushed to disk in the spool's thread."""
+        if self._spool is None:
+            self._lose(records, "no spool to keep them")
+            return
+        try:
+            where = await self._on_disk(self._spool.put, records)
+        except OSError:
+            self._lose(records, "the spool cannot keep them either", exc_info=True)
+            return
+        self._kept(records, where)
+
+    async def _on_disk(self, work: Callable[..., _T], *args: Any) -> _T:
+        """Run a spool operation in the spool's thread: one thread, so spool files are written one at a time."""
+        if self._disk is None:
+            self._disk = ThreadPoolExecutor(1, thread_name_prefix="call-record-spool")
+        return await asyncio.get_running_loop().run_in_executor(self._disk, work, *args)
+
+    def _lose(self, records: list[CallRecord], why: str, *, exc_info: bool = False) -> None:
+        ids = ", ".join(record.call_id for record in records)
+        log.error("dropping %d call records (%s): %s", len(records), why, ids, exc_info=exc_info)
+        self._count_dropped(records)
+
+    def _kept(self, records: list[CallRecord], where: Any) -> None:
+        ids = ", ".join(record.call_id for record in records)
         self._spooled = True
         self.spooled += len(records)
         if self._metrics is not None:
@@ -338,13 +380,13 @@ class RecordWriter:
         if self._metrics is not None:
             self._metrics.records_dropped.inc(len(records))
 
-    def _reject(self, records: list[CallRecord], refusal: RecordsRejected) -> None:
+    async def _reject(self, records: list[CallRecord], refusal: RecordsRejected) -> None:
         self.rejected += len(records)
         self._count_dropped(records)
         where: Any = "nowhere (no spool)"
         if self._spool is not None:
             try:
-                where = self._spool.reject(records)
+                where = await self._on_disk(self._spool.reject, records)
             except OSError as error:
                 where = f"nowhere ({error})"
         for record in records:
@@ -359,12 +401,13 @@ class RecordWriter:
         A file is claimed first (another process on the same spool may replay too), and a disk that fails here
         delays the replay; it never stops the writer."""
         assert self._spool is not None
+        spool = self._spool
         try:
-            for path in self._spool.files():
-                claimed = self._spool.claim(path)
+            for path in await self._on_disk(spool.files):
+                claimed = await self._on_disk(spool.claim, path)
                 if claimed is None:
                     continue  # another process took it
-                records = self._spool.load(claimed)
+                records = await self._on_disk(spool.load, claimed)
                 unwritten: list[CallRecord] = []
                 try:
                     for start in range(0, len(records), self._batch_size):
@@ -373,17 +416,17 @@ class RecordWriter:
                             unwritten += records[start + self._batch_size :]
                             break
                 except asyncio.CancelledError:
-                    self._spool.release(claimed)  # close() ran out of time: the file stays for the next start
+                    spool.release(claimed)  # close() ran out of time: the file stays for the next start
                     raise
                 if unwritten:
-                    self._spool.put(unwritten)  # what is left, in a file of its own, before the claimed one goes
-                self._spool.remove(claimed)
+                    await self._on_disk(spool.put, unwritten)  # what is left, in a file of its own, first
+                await self._on_disk(spool.remove, claimed)
                 if unwritten:
                     self._replay_later()
                     return
                 log.info("wrote %d spooled call records from %s", len(records), path)
                 self._replays_failed = 0
-            self._spooled = bool(self._spool.files())  # records spooled while this replay ran
+            self._spooled = bool(await self._on_disk(spool.files))  # records spooled while this replay ran
         except OSError:
             log.exception("the call-record spool could not be read or written; trying again later")
             self._replay_later()

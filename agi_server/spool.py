@@ -12,6 +12,7 @@ what they hold (not for its availability) go to `rejected-*.jsonl` for the opera
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import logging
 import os
@@ -39,7 +40,9 @@ class RecordSpool:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         folder.mkdir(parents=True, exist_ok=True)
-        self._sequence = 0
+        # next() on a count is atomic: the record writer's spool thread and, at shutdown, the event loop may
+        # both be writing a file.
+        self._sequence = itertools.count(1)
         self._recover_claims()
 
     def put(self, records: Sequence[CallRecord]) -> Path:
@@ -91,8 +94,7 @@ class RecordSpool:
                 self.release(claimed)
 
     def _write(self, kind: str, records: Sequence[CallRecord]) -> Path:
-        self._sequence += 1
-        name = f"{kind}-{time.time_ns():020d}-{os.getpid()}-{self._sequence:06d}.jsonl"
+        name = f"{kind}-{time.time_ns():020d}-{os.getpid()}-{next(self._sequence):06d}.jsonl"
         final = self.folder / name
         temporary = self.folder / f".{name}.tmp"
         with temporary.open("w", encoding="utf-8") as out:

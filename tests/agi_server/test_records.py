@@ -4,7 +4,8 @@ the database fails."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+import time
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -332,3 +333,78 @@ async def test_a_replay_cut_short_keeps_every_record_it_did_not_write(tmp_path: 
     assert taken == ["c0", "c1"] and kept == ["c2", "c3", "c4"]
     await writer.close()  # its last look at the spool fails too: the three stay for the next start
     assert sorted(record.call_id for path in spool.files() for record in spool.load(path)) == ["c2", "c3", "c4"]
+
+
+class SlowDiskSpool(RecordSpool):
+    """A spool on a disk whose writes and reads take `delay` seconds (a loaded disk's fsync, a network volume)."""
+
+    def __init__(self, folder: Path, delay: float) -> None:
+        super().__init__(folder)
+        self.delay = delay
+
+    def put(self, records: Sequence[CallRecord]) -> Path:
+        time.sleep(self.delay)
+        return super().put(records)
+
+    def load(self, path: Path) -> list[CallRecord]:
+        time.sleep(self.delay)
+        return super().load(path)
+
+
+async def _longest_stall(during: Callable[[], Awaitable[None]]) -> float:
+    """The longest the event loop went without running a 5 ms ticker while `during` ran: what every call in
+    progress waits, between its answer arriving and its next command."""
+    longest, running = 0.0, True
+
+    async def tick() -> None:
+        nonlocal longest
+        last = time.perf_counter()
+        while running:
+            await asyncio.sleep(0.005)
+            now = time.perf_counter()
+            longest, last = max(longest, now - last), now
+
+    ticker = asyncio.create_task(tick())
+    try:
+        await during()
+    finally:
+        running = False
+        await ticker
+    return longest
+
+
+async def test_spooling_and_replaying_never_hold_up_the_calls(tmp_path: Path) -> None:
+    """Review, 2026-12-05: the spool's write and fsync ran on the event loop, so while the database was down
+    every call in progress stood still for as long as the disk took, once a batch."""
+    store, spool = FlakyStore(), SlowDiskSpool(tmp_path, delay=0.3)
+    writer = _writer(store, spool)
+    writer.start()
+    store.state = "down"
+
+    async def outage() -> None:
+        for n in range(3):
+            await writer.submit(_record(n))
+        await _until(lambda: writer.spooled >= 3)
+        store.state = "up"
+        await _until(lambda: not spool.files() and len(store.rows) == 3)
+
+    assert await _longest_stall(outage) < 0.15
+    await writer.close()
+    assert sorted(store.rows) == ["c0", "c1", "c2"]
+
+
+async def test_a_full_queue_spools_without_holding_up_the_calls(tmp_path: Path) -> None:
+    store, spool = FlakyStore(), SlowDiskSpool(tmp_path, delay=0.3)
+    store.state = "frozen"
+    writer = _writer(store, spool, max_queue=1, batch_size=1, write_timeout=60)
+    writer.start()
+
+    async def overflow() -> None:
+        await writer.submit(_record(0))
+        await asyncio.sleep(0.02)  # the writer holds c0 and waits on the database
+        writer.offer(_record(1))
+        await writer.submit(_record(2))  # full: to the spool, in a thread
+
+    assert await _longest_stall(overflow) < 0.15
+    [kept] = spool.files()
+    assert [record.call_id for record in spool.load(kept)] == ["c1", "c2"]
