@@ -400,8 +400,20 @@ class PlannedJobOut(BaseModel):
 class CallbackBatchOut(BaseModel):
     jobs: int = Field(description="Jobs created, or that would be on a dry run.")
     created: bool
+    campaign_id: str | None = Field(description="The list's campaign, to follow and report it; null on a dry run.")
     job_ids: list[str]
     preview: list[PlannedJobOut] = Field(description="The first few jobs, as the dialer will see them.")
+
+
+class CampaignOut(BaseModel):
+    """One imported call list: its jobs counted by status, and (for one campaign) by what the clients answered."""
+
+    campaign_id: str
+    scenario: str
+    created_at: datetime
+    jobs: int
+    statuses: dict[str, int]
+    results: dict[str, int] = Field(description="Last calls' `result` values; empty in the list of campaigns.")
 
 
 class CallbackAttemptOut(BaseModel):

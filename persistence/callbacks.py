@@ -230,10 +230,21 @@ def list_attempts(session: Session, *, job_id: str) -> list[CallbackAttempt]:
     return list(session.scalars(query))
 
 
-def list_jobs(session: Session, *, status: str | None = None, limit: int = 100) -> list[CallbackJob]:
+def list_jobs(
+    session: Session,
+    *,
+    status: str | None = None,
+    scenario: str | None = None,
+    campaign_id: str | None = None,
+    limit: int = 100,
+) -> list[CallbackJob]:
     query = select(CallbackJob).order_by(CallbackJob.due.desc()).limit(limit)
     if status:
         query = query.where(CallbackJob.status == status)
+    if scenario:
+        query = query.where(CallbackJob.scenario == scenario)
+    if campaign_id:
+        query = query.where(CallbackJob.campaign_id == campaign_id)
     return list(session.scalars(query))
 
 

@@ -178,7 +178,7 @@ class CallRecord(Base):
     last_node: Mapped[str | None] = mapped_column(String(100))
     error: Mapped[str | None] = mapped_column(Text)
     origin_call_id: Mapped[str | None] = mapped_column(String(64))  # the call that scheduled this callback
-    callback_job_id: Mapped[str | None] = mapped_column(String(36))
+    callback_job_id: Mapped[str | None] = mapped_column(String(36), index=True)
     # The flow's `result` variable (a Hang Up or Set Variable block's), copied out of `variables` to be filtered on.
     result: Mapped[str | None] = mapped_column(String(64))
     variables: Mapped[dict[str, Any]] = mapped_column(JsonData)
@@ -203,6 +203,8 @@ class CallbackJob(Base):
     outcome: Mapped[str | None] = mapped_column(String(30))
     last_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     origin_call_id: Mapped[str | None] = mapped_column(String(64))
+    campaign_id: Mapped[str | None] = mapped_column(String(36), index=True)  # the call list it came from
+    campaign_row: Mapped[int | None] = mapped_column(Integer)  # its client's place in that list, from 1
     locked_by: Mapped[str | None] = mapped_column(String(100))
     lock_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

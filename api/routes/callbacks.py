@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Final
+from collections.abc import Iterator
+from typing import Annotated, Any, Final
 
 import anyio
 from fastapi import APIRouter, File, Path, Query, UploadFile
+from fastapi.responses import StreamingResponse
 
 from api.call_list_files import read_call_list
+from api.csv_export import csv_chunks
 from api.deps import Publisher, RuntimeDep, Viewer
 from api.routes import AUTHED, problems
 from api.schemas import (
@@ -17,16 +20,22 @@ from api.schemas import (
     CallbackCreate,
     CallbackJobOut,
     CallListOut,
+    CampaignOut,
     JobStatus,
     PlannedJobOut,
 )
 from blocks.timewindows import zone
 from persistence import call_lists, callbacks, scenarios
+from persistence.db import Database
 from persistence.errors import InvalidDocument
 from persistence.models import CallbackJob, utcnow
+from persistence.scenarios import SLUG_PATTERN
 
 MAX_LIST_FILE_BYTES: Final = 10 * 2**20
 PREVIEW_JOBS: Final = 5
+CampaignId = Annotated[str, Path(max_length=36, pattern=r"^[A-Za-z0-9-]+$")]
+REPORT_COLUMNS: Final = ("row", "number", "status", "attempts", "outcome", "last_attempt_at", "result",
+                         "answered_at", "call_id")  # fmt: skip
 
 router = APIRouter(prefix="/api/callbacks", tags=["callbacks"], responses=AUTHED)
 
@@ -77,25 +86,14 @@ def list_jobs(
     _user: Viewer,
     runtime: RuntimeDep,
     status: JobStatus | None = None,
+    scenario: Annotated[str | None, Query(pattern=SLUG_PATTERN)] = None,
+    campaign: Annotated[str | None, Query(max_length=36, pattern=r"^[A-Za-z0-9-]+$")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[CallbackJobOut]:
-    """Newest due first."""
+    """Newest due first; `campaign`: the jobs of one imported call list."""
     with runtime.database.session() as session:
-        return [public(job) for job in callbacks.list_jobs(session, status=status, limit=limit)]
-
-
-@router.get("/{job_id}", response_model=CallbackJobOut, responses=problems(404))
-def get_job(
-    job_id: Annotated[str, Path(max_length=36, pattern=r"^[A-Za-z0-9-]+$")], _user: Viewer, runtime: RuntimeDep
-) -> CallbackJobOut:
-    """One job with every dial attempt."""
-    with runtime.database.session() as session:
-        job = callbacks.get_job(session, job_id=job_id)
-        history = [
-            CallbackAttemptOut(at=a.at, outcome=a.outcome, call_id=a.call_id)
-            for a in callbacks.list_attempts(session, job_id=job.id)
-        ]
-        return public(job, history)
+        jobs = callbacks.list_jobs(session, status=status, scenario=scenario, campaign_id=campaign, limit=limit)
+        return [public(job) for job in jobs]
 
 
 @router.post("/lists", response_model=CallListOut, responses=problems(422))
@@ -137,17 +135,112 @@ def create_batch(body: CallbackBatchIn, _user: Publisher, runtime: RuntimeDep) -
         planned = call_lists.plan_jobs(
             body.rows, number_column=body.number_column, declared=declared, campaign=campaign
         )
-        ids = (
-            []
-            if body.dry_run
-            else call_lists.schedule(session, scenario=body.scenario, jobs=planned, campaign=campaign)
-        )
+        campaign_id: str | None = None
+        ids: list[str] = []
+        if not body.dry_run:
+            campaign_id, ids = call_lists.schedule(session, scenario=body.scenario, jobs=planned, campaign=campaign)
     return CallbackBatchOut(
         jobs=len(planned),
         created=not body.dry_run,
+        campaign_id=campaign_id,
         job_ids=ids,
         preview=[
             PlannedJobOut(number=job.number, due=job.due, window_end=job.window_end, variables=job.variables)
             for job in planned[:PREVIEW_JOBS]
         ],
     )
+
+
+@router.get("/campaigns", response_model=list[CampaignOut])
+def list_campaigns(
+    _user: Viewer,
+    runtime: RuntimeDep,
+    scenario: Annotated[str | None, Query(pattern=SLUG_PATTERN)] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> list[CampaignOut]:
+    """Imported call lists, newest first, each with its jobs counted by status."""
+    with runtime.database.session() as session:
+        return [_campaign_out(found) for found in call_lists.campaigns(session, scenario=scenario, limit=limit)]
+
+
+# Before the JSON route, whose path would take "<id>.csv" for an id (and before /{job_id}, which takes any word).
+@router.get(
+    "/campaigns/{campaign_id}.csv",
+    response_class=StreamingResponse,
+    responses={
+        200: {"content": {"text/csv": {"schema": {"type": "string"}}}, "description": "CSV, a client a row"},
+        **problems(404),
+    },
+)
+def campaign_report(campaign_id: CampaignId, _user: Viewer, runtime: RuntimeDep) -> StreamingResponse:
+    """The campaign's report, in the list's order: each client's columns as imported, how the dialing went
+    (status, attempts, last outcome) and what their last call recorded (its `result`, when it was answered)."""
+    with runtime.database.session() as session:
+        call_lists.campaign_summary(session, campaign_id=campaign_id)  # a 404 before the stream starts
+    return StreamingResponse(
+        _report_rows(runtime.database, campaign_id),
+        media_type="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="campaign-{campaign_id}.csv"'},
+    )
+
+
+@router.get("/campaigns/{campaign_id}", response_model=CampaignOut, responses=problems(404))
+def get_campaign(campaign_id: CampaignId, _user: Viewer, runtime: RuntimeDep) -> CampaignOut:
+    """One call list: its jobs by status, and the clients reached by what they answered."""
+    with runtime.database.session() as session:
+        return _campaign_out(call_lists.campaign_summary(session, campaign_id=campaign_id))
+
+
+@router.get("/{job_id}", response_model=CallbackJobOut, responses=problems(404))
+def get_job(
+    job_id: Annotated[str, Path(max_length=36, pattern=r"^[A-Za-z0-9-]+$")], _user: Viewer, runtime: RuntimeDep
+) -> CallbackJobOut:
+    """One job with every dial attempt."""
+    with runtime.database.session() as session:
+        job = callbacks.get_job(session, job_id=job_id)
+        history = [
+            CallbackAttemptOut(at=a.at, outcome=a.outcome, call_id=a.call_id)
+            for a in callbacks.list_attempts(session, job_id=job.id)
+        ]
+        return public(job, history)
+
+
+def _campaign_out(found: call_lists.CampaignSummary) -> CampaignOut:
+    return CampaignOut(
+        campaign_id=found.campaign_id,
+        scenario=found.scenario,
+        created_at=found.created_at,
+        jobs=found.jobs,
+        statuses=found.statuses,
+        results=found.results,
+    )
+
+
+def _report_rows(database: Database, campaign_id: str) -> Iterator[str]:
+    """Two passes over the campaign: the first finds the list's columns (any row may have a column the first
+    lacks), the second writes a client a row."""
+    with database.session() as session:
+        columns: dict[str, None] = {}
+        for client in call_lists.campaign_clients(session, campaign_id=campaign_id):
+            columns.update(dict.fromkeys(_contact(client.job)))
+        rows = (
+            [
+                client.job.campaign_row,
+                client.job.number,
+                client.job.status,
+                client.job.attempts,
+                client.job.outcome,
+                client.job.last_attempt_at,
+                client.call.result if client.call else None,
+                client.call.answered_at if client.call else None,
+                client.call.id if client.call else None,
+                *(_contact(client.job).get(column) for column in columns),
+            ]
+            for client in call_lists.campaign_clients(session, campaign_id=campaign_id)
+        )
+        yield from csv_chunks([*REPORT_COLUMNS, *columns], rows)
+
+
+def _contact(job: CallbackJob) -> dict[str, Any]:
+    contact = job.variables.get(call_lists.CONTACT)
+    return contact if isinstance(contact, dict) else {}

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Annotated
@@ -11,6 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import StreamingResponse
 
+from api.csv_export import csv_chunks
 from api.deps import RuntimeDep, Viewer
 from api.routes import AUTHED, problems
 from api.schemas import CallDetail, CallPage, CallStatus, CallSummary
@@ -110,26 +109,9 @@ def export_calls(
 
 
 def _csv_rows(database: Database, filters: CallFilter) -> Iterator[str]:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(CSV_COLUMNS)
     with database.session() as session:
-        for number, record in enumerate(calls.iter_calls(session, filters=filters), start=1):
-            writer.writerow([_csv_value(getattr(record, column)) for column in CSV_COLUMNS])
-            if number % 500 == 0:
-                yield buffer.getvalue()
-                buffer.seek(0)
-                buffer.truncate()
-    yield buffer.getvalue()
-
-
-def _csv_value(value: object) -> object:
-    if isinstance(value, datetime):
-        return value.isoformat()
-    # Spreadsheets run cells starting with = + - @ as formulas: a caller name must never become one.
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@") and not value[1:].replace(" ", "").isdigit():
-        return "'" + value
-    return "" if value is None else value
+        records = calls.iter_calls(session, filters=filters)
+        yield from csv_chunks(CSV_COLUMNS, ([getattr(record, column) for column in CSV_COLUMNS] for record in records))
 
 
 @router.get("/{call_id}", response_model=CallDetail, responses=problems(404))

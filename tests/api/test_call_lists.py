@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import zipfile
 from collections.abc import Callable
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import openpyxl
 import pytest
 
-from tests.api.conftest import Client
+from persistence import callbacks, calls
+from persistence.calls import CallRecordIn
+from persistence.db import Database
+from tests.api.conftest import Client, Server
 from tests.persistence import documents
 
 CSV_FROM_SPANISH_EXCEL = (
@@ -199,3 +203,64 @@ def test_only_publishers_import_lists(
     publisher = user_factory("publisher")
     assert _read(publisher, CSV_FROM_SPANISH_EXCEL).status_code == 200
     assert publisher.post("/api/callbacks/batch", json=batch).status_code == 200
+
+
+def test_a_campaign_is_followed_and_reported_client_by_client(
+    server: Server, admin: Client, slug: Callable[[str], str]
+) -> None:
+    """The autoinformer's report: each client of the list, in its order, with how the dialing went and what
+    they answered; a column only a later row has is still a column; a name never becomes a formula."""
+    name = slug("report")
+    _published(admin, name)
+    rows = [
+        {"phone": "600000001", "nombre": "Ana"},
+        {"phone": "600000002", "nombre": '=HYPERLINK("http://x")'},
+        {"phone": "600000003", "nombre": "Luis", "nota": "VIP"},
+    ]
+    created = admin.post("/api/callbacks/batch", json={"scenario": name, "rows": rows}).json()
+    campaign, (first, second, _third) = created["campaign_id"], created["job_ids"]
+    assert admin.post("/api/callbacks/batch", json={"scenario": name, "rows": rows[:1]}).status_code == 200
+
+    at = datetime(2026, 6, 1, 8, 0, tzinfo=UTC)
+    database = Database(server.database_url)
+    with database.session() as session:
+        callbacks.record_attempt(session, job_id=first, outcome="busy", at=at)
+        callbacks.record_attempt(session, job_id=first, outcome="answered", at=at + timedelta(minutes=30))
+        answered = CallRecordIn(
+            call_id=f"call-{name}", scenario=name, started_at=at + timedelta(minutes=30), outcome="ended",
+            trace={"steps": []}, answered_at=at + timedelta(minutes=30), callback_job_id=first,
+            variables={"result": "confirmed"},
+        )  # fmt: skip
+        calls.write_batch(session, records=[answered])
+        callbacks.record_attempt(session, job_id=second, outcome="no_answer", at=at, final=True)
+    database.dispose()
+
+    listed = admin.get("/api/callbacks/campaigns", params={"scenario": name}).json()
+    assert [(c["jobs"], c["statuses"]) for c in listed] == [
+        (1, {"pending": 1}),
+        (3, {"done": 1, "failed": 1, "pending": 1}),
+    ]
+    summary = admin.get(f"/api/callbacks/campaigns/{campaign}").json()
+    assert (summary["jobs"], summary["results"]) == (3, {"confirmed": 1})
+    assert {job["id"] for job in admin.get("/api/callbacks", params={"campaign": campaign}).json()} == set(
+        created["job_ids"]
+    )
+
+    report = admin.get(f"/api/callbacks/campaigns/{campaign}.csv")
+    assert report.status_code == 200 and report.headers["content-type"].startswith("text/csv")
+    lines = list(csv.reader(io.StringIO(report.text)))
+    assert lines[0] == ["row", "number", "status", "attempts", "outcome", "last_attempt_at", "result",
+                        "answered_at", "call_id", "phone", "nombre", "nota"]  # fmt: skip
+    assert [line[:7] for line in lines[1:]] == [
+        ["1", "600000001", "done", "2", "answered", "2026-06-01T08:30:00+00:00", "confirmed"],
+        ["2", "600000002", "failed", "1", "no_answer", "2026-06-01T08:00:00+00:00", ""],
+        ["3", "600000003", "pending", "0", "", "", ""],
+    ]
+    assert lines[1][8] == f"call-{name}"
+    assert [line[9:] for line in lines[1:]] == [
+        ["600000001", "Ana", ""],
+        ["600000002", '\'=HYPERLINK("http://x")', ""],
+        ["600000003", "Luis", "VIP"],
+    ]
+    assert admin.get("/api/callbacks/campaigns/no-such-campaign").status_code == 404
+    assert admin.get("/api/callbacks/campaigns/no-such-campaign.csv").status_code == 404

@@ -188,7 +188,7 @@ export interface paths {
         };
         /**
          * List Jobs
-         * @description Newest due first.
+         * @description Newest due first; `campaign`: the jobs of one imported call list.
          */
         get: operations["list_jobs_api_callbacks_get"];
         put?: never;
@@ -223,6 +223,67 @@ export interface paths {
          *     first opening and retries never fall outside them. `dry_run` checks and shows, and creates nothing.
          */
         post: operations["create_batch_api_callbacks_batch_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/callbacks/campaigns": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Campaigns
+         * @description Imported call lists, newest first, each with its jobs counted by status.
+         */
+        get: operations["list_campaigns_api_callbacks_campaigns_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/callbacks/campaigns/{campaign_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Campaign
+         * @description One call list: its jobs by status, and the clients reached by what they answered.
+         */
+        get: operations["get_campaign_api_callbacks_campaigns__campaign_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/callbacks/campaigns/{campaign_id}.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Campaign Report
+         * @description The campaign's report, in the list's order: each client's columns as imported, how the dialing went
+         *     (status, attempts, last outcome) and what their last call recorded (its `result`, when it was answered).
+         */
+        get: operations["campaign_report_api_callbacks_campaigns__campaign_id__csv_get"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1027,6 +1088,11 @@ export interface components {
         };
         /** CallbackBatchOut */
         CallbackBatchOut: {
+            /**
+             * Campaign Id
+             * @description The list's campaign, to follow and report it; null on a dry run.
+             */
+            campaign_id: string | null;
             /** Created */
             created: boolean;
             /** Job Ids */
@@ -1107,6 +1173,34 @@ export interface components {
             };
             /** Window End */
             window_end: string | null;
+        };
+        /**
+         * CampaignOut
+         * @description One imported call list: its jobs counted by status, and (for one campaign) by what the clients answered.
+         */
+        CampaignOut: {
+            /** Campaign Id */
+            campaign_id: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Jobs */
+            jobs: number;
+            /**
+             * Results
+             * @description Last calls' `result` values; empty in the list of campaigns.
+             */
+            results: {
+                [key: string]: number;
+            };
+            /** Scenario */
+            scenario: string;
+            /** Statuses */
+            statuses: {
+                [key: string]: number;
+            };
         };
         /** DataSourceCreate */
         DataSourceCreate: {
@@ -2186,6 +2280,8 @@ export interface operations {
         parameters: {
             query?: {
                 status?: ("pending" | "dialing" | "done" | "failed" | "expired") | null;
+                scenario?: string | null;
+                campaign?: string | null;
                 limit?: number;
             };
             header?: never;
@@ -2330,6 +2426,172 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Role too low, or CSRF token missing */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid request or document */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_campaigns_api_callbacks_campaigns_get: {
+        parameters: {
+            query?: {
+                scenario?: string | null;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CampaignOut"][];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Role too low, or CSRF token missing */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid request or document */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_campaign_api_callbacks_campaigns__campaign_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                campaign_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CampaignOut"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Role too low, or CSRF token missing */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid request or document */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    campaign_report_api_callbacks_campaigns__campaign_id__csv_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                campaign_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description CSV, a client a row */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
                 };
             };
             /** @description Not signed in */
