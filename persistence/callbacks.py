@@ -74,6 +74,7 @@ def claim_due_jobs(
     session: Session, *, now: datetime, limit: int, node_id: str, lease: timedelta = DEFAULT_LEASE
 ) -> list[CallbackJob]:
     """Take up to `limit` due jobs for `node_id`: status becomes `dialing` until `record_attempt` or the lease ends.
+    Single callbacks first, then the clients of call lists; earliest due first, a list in its order.
 
     Jobs whose window closed are marked `expired` instead of being handed out. Commit soon after: the row locks
     on PostgreSQL are held until the transaction ends.
@@ -83,7 +84,10 @@ def claim_due_jobs(
         # A node that claimed a job and died: its lease ran out, the job is fair game again.
         and_(CallbackJob.status == "dialing", CallbackJob.lock_until < now),
     )
-    query = select(CallbackJob).where(due).order_by(CallbackJob.due).limit(limit)
+    # A caller waiting for the callback they asked for comes before a list's clients: a campaign of thousands
+    # due at 09:00 must not hold a missed call's callback due at 09:05 back for hours.
+    first = (CallbackJob.campaign_id.is_not(None), CallbackJob.due, CallbackJob.campaign_row)
+    query = select(CallbackJob).where(due).order_by(*first).limit(limit)
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
     # On SQLite: else a job FastAGI marks reached between our read and our write would be put back to dialing.

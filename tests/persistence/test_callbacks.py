@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import event
 
 from graph_engine.services import CallbackRequest
-from persistence import callbacks
+from persistence import call_lists, callbacks
 from persistence.db import Database
 from tests.persistence import pg
 
@@ -287,3 +287,20 @@ def test_a_campaign_end_bounds_every_reopening(
         assert job.status == status
         if due is not None:
             assert (job.due, job.window_end) == (datetime.fromisoformat(due), datetime.fromisoformat(window_end or ""))
+
+
+def test_a_callers_callback_is_dialled_before_a_lists_clients(database: Database) -> None:
+    """A campaign of clients due at 09:00 does not hold back a missed call's callback due at 09:05."""
+    nine = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
+    campaign = call_lists.Campaign(due=nine)
+    planned = call_lists.plan_jobs(
+        [{"phone": f"60000000{n}"} for n in range(3)], number_column="phone", declared={}, campaign=campaign
+    )
+    with database.session() as session:
+        call_lists.schedule(session, scenario="cb", jobs=planned, campaign=campaign)
+        waiting = callbacks.create_job(session, number="+34600111222", scenario="cb", due=nine + timedelta(minutes=5))
+        waiting_id = waiting.id
+    with database.session() as session:
+        first = callbacks.claim_due_jobs(session, now=nine + timedelta(minutes=10), limit=2, node_id="n1")
+        assert [job.id for job in first][:1] == [waiting_id]
+        assert first[1].number == "600000000"  # then the list, in its order of due times
