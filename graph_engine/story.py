@@ -51,6 +51,11 @@ def _describe(step: TraceStep, registry: BlockRegistry) -> str:
             parts.append(f"went to the fallback block {event['target']}")
         elif kind == "goto_scenario":
             parts.append(f"continued in scenario {event['scenario']}")
+        elif kind == "condition" and "expression" in event:
+            read = ", ".join(f"{name} = {value!r}" for name, value in (event.get("read") or {}).items())
+            parts.append(f"checked {event['expression']}" + (f" with {read}" if read else ""))
+        elif kind == "switch":
+            parts.append(f"value {event['value']!r}")
     typed = _after_wrong_entries(step)
     if typed:
         parts.append(f"caller pressed {typed}")

@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 
 from graph_engine.block import BlockType, TemplateField
 from graph_engine.context import BlockContext
+from graph_engine.templates import names_read
 
 
 class ConditionBlock(BlockType):
@@ -38,6 +39,28 @@ class ConditionBlock(BlockType):
         return [TemplateField(("expression",), str(config.get("expression", "")), expression=True)]
 
     async def run(self, ctx: BlockContext, config: Mapping[str, Any]) -> str:
-        value = ctx.evaluate(str(config["expression"]))
-        ctx.note("condition", value=bool(value))
+        expression = str(config["expression"])
+        value = ctx.evaluate(expression)
+        # What the expression saw, so the call's story says why it branched, not only where.
+        ctx.note(
+            "condition", value=bool(value), expression=expression[:200], read=values_read(expression, ctx.variables)
+        )
         return "true" if value else "false"
+
+
+_MAX_NAMES = 5
+_MAX_TEXT = 60
+
+
+def values_read(expression: str, variables: Mapping[str, Any]) -> dict[str, Any]:
+    """The variables `expression` reads, in the order it names them, each as the trace keeps it (text over 60
+    characters cut, a list or object as its text)."""
+    names = sorted((name for name in names_read(expression, expression=True) if name in variables), key=expression.find)
+    return {name: _shown(variables[name]) for name in names[:_MAX_NAMES]}
+
+
+def _shown(value: Any) -> Any:
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    text = value if isinstance(value, str) else str(value)
+    return text if len(text) <= _MAX_TEXT else text[: _MAX_TEXT - 3] + "..."

@@ -386,3 +386,37 @@ async def test_the_story_tells_a_menus_key_after_wrong_ones_once(registry):
     all_wrong = await simulate(doc, registry, SimulationInput(keys=["9", "9", "9"]))
     line = next(line for line in all_wrong.story if "Menu" in line)
     assert line.endswith("wrong key 9; wrong key 9; wrong key 9 -> max_tries") and "pressed" not in line
+
+
+async def test_the_story_tells_what_a_condition_and_a_switch_saw(registry):
+    """Review, 2026-12-05: a Condition read only "done -> true", so an analyst could not tell why a call took
+    the branch it took."""
+    doc = flow(
+        {"id": "debt", "type": "condition", "label": "Owes?", "config": {"expression": "debt > limit and name"}},
+        {
+            "id": "kind",
+            "type": "switch",
+            "label": "Kind",
+            "config": {"value": "kind", "cases": [{"equals": "vip", "exit": "vip"}]},
+        },
+        {"id": "bye", "type": "hangup", "config": {}},
+        edges=[
+            ("start", "next", "debt"),
+            ("debt", "true", "kind"),
+            ("debt", "false", "bye"),
+            ("kind", "vip", "bye"),
+            ("kind", "default", "bye"),
+        ],
+    )
+    doc["variables"] = [
+        {"name": "debt", "type": "number", "default": 120.5},
+        {"name": "limit", "type": "number", "default": 100},
+        {"name": "name", "type": "string", "default": "x" * 200},
+        {"name": "kind", "type": "string", "default": "vip"},
+    ]
+    sim = await simulate(doc, registry, SimulationInput())
+    owes = next(line for line in sim.story if "Owes?" in line)
+    assert owes.endswith(
+        f"checked debt > limit and name with debt = 120.5, limit = 100, name = '{'x' * 57}...' -> true"
+    )
+    assert next(line for line in sim.story if "Kind" in line).endswith("value 'vip' -> vip")
