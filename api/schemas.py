@@ -337,7 +337,7 @@ class TtsPreviewIn(BaseModel):
 
 # -- callbacks ---------------------------------------------------------------------------------
 
-JobStatus = Literal["pending", "dialing", "done", "failed", "expired"]
+JobStatus = Literal["pending", "dialing", "done", "failed", "expired", "cancelled"]
 
 
 class CallbackCreate(BaseModel):

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, Final
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from blocks.timewindows import callback_window, reopening
@@ -180,6 +180,19 @@ class ClientReport:
 
     job: CallbackJob
     call: CallRecord | None
+
+
+def cancel(session: Session, *, campaign_id: str) -> int:
+    """Stop a campaign: its clients not yet dialled are never called (status `cancelled`); a call ringing or
+    in progress now goes on. The number of jobs cancelled; `NotFound` for no such campaign."""
+    if session.scalar(select(func.count()).where(CallbackJob.campaign_id == campaign_id)) == 0:
+        raise NotFound("campaign", campaign_id)
+    stopped = session.execute(
+        update(CallbackJob)
+        .where(CallbackJob.campaign_id == campaign_id, CallbackJob.status == "pending")
+        .values(status="cancelled", outcome="cancelled")
+    )
+    return int(stopped.rowcount or 0)  # type: ignore[attr-defined]
 
 
 def campaigns(session: Session, *, scenario: str | None = None, limit: int = 50) -> list[CampaignSummary]:

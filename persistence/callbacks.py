@@ -24,9 +24,9 @@ from persistence.db import Database, hold_sqlite_writes
 from persistence.errors import NotFound
 from persistence.models import CallbackAttempt, CallbackJob, utcnow
 
-JOB_STATUSES = ("pending", "dialing", "done", "failed", "expired")
+JOB_STATUSES = ("pending", "dialing", "done", "failed", "expired", "cancelled")
 # A job in one of these is over: nothing moves it back to pending, so nothing dials its callee again.
-FINAL_STATUSES = frozenset({"done", "failed", "expired"})
+FINAL_STATUSES = frozenset({"done", "failed", "expired", "cancelled"})
 DEFAULT_LEASE = timedelta(minutes=5)
 DEFAULT_RETRY = timedelta(minutes=5)
 

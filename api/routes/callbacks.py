@@ -25,7 +25,7 @@ from api.schemas import (
     PlannedJobOut,
 )
 from blocks.timewindows import zone
-from persistence import call_lists, callbacks, scenarios
+from persistence import audit, call_lists, callbacks, scenarios
 from persistence.db import Database
 from persistence.errors import InvalidDocument
 from persistence.models import CallbackJob, utcnow
@@ -112,7 +112,7 @@ async def read_list(
 
 
 @router.post("/batch", response_model=CallbackBatchOut, responses=problems(404, 422))
-def create_batch(body: CallbackBatchIn, _user: Publisher, runtime: RuntimeDep) -> CallbackBatchOut:
+def create_batch(body: CallbackBatchIn, user: Publisher, runtime: RuntimeDep) -> CallbackBatchOut:
     """Call a list of clients (an autoinformer campaign): one job per row, all created or none (422 naming every
     bad row). The row's phone column is the number; the whole row is the `contact` variable; a column named like
     a variable the scenario declares fills it too, converted to its type. With `hours`, calls start at their
@@ -139,6 +139,9 @@ def create_batch(body: CallbackBatchIn, _user: Publisher, runtime: RuntimeDep) -
         ids: list[str] = []
         if not body.dry_run:
             campaign_id, ids = call_lists.schedule(session, scenario=body.scenario, jobs=planned, campaign=campaign)
+            details = {"scenario": body.scenario, "jobs": len(ids)}
+            audit.record_event(session, actor=user.username, action="call_list", target=f"campaign:{campaign_id}",
+                               details=details)  # fmt: skip
     return CallbackBatchOut(
         jobs=len(planned),
         created=not body.dry_run,
@@ -161,6 +164,17 @@ def list_campaigns(
     """Imported call lists, newest first, each with its jobs counted by status."""
     with runtime.database.session() as session:
         return [_campaign_out(found) for found in call_lists.campaigns(session, scenario=scenario, limit=limit)]
+
+
+@router.post("/campaigns/{campaign_id}/cancel", response_model=CampaignOut, responses=problems(404))
+def cancel_campaign(campaign_id: CampaignId, user: Publisher, runtime: RuntimeDep) -> CampaignOut:
+    """Stop a call list: its clients not yet dialled are never called (status `cancelled`); a call ringing or in
+    progress goes on. Publisher and up, as for starting it."""
+    with runtime.database.session() as session:
+        cancelled = call_lists.cancel(session, campaign_id=campaign_id)
+        audit.record_event(session, actor=user.username, action="cancel", target=f"campaign:{campaign_id}",
+                           details={"jobs": cancelled})  # fmt: skip
+        return _campaign_out(call_lists.campaign_summary(session, campaign_id=campaign_id))
 
 
 # Before the JSON route, whose path would take "<id>.csv" for an id (and before /{job_id}, which takes any word).

@@ -264,3 +264,38 @@ def test_a_campaign_is_followed_and_reported_client_by_client(
     ]
     assert admin.get("/api/callbacks/campaigns/no-such-campaign").status_code == 404
     assert admin.get("/api/callbacks/campaigns/no-such-campaign.csv").status_code == 404
+
+
+def test_a_campaign_started_by_mistake_is_stopped(
+    server: Server, admin: Client, user_factory: Callable[[str], Client], slug: Callable[[str], str]
+) -> None:
+    """A wrong list of debt reminders must be stoppable before it rings everyone: its clients not yet dialled
+    are cancelled, one being dialled now goes on, and the audit log says who started and who stopped it."""
+    name = slug("stop")
+    _published(admin, name)
+    rows = [{"phone": f"60000001{n}"} for n in range(3)]
+    created = admin.post("/api/callbacks/batch", json={"scenario": name, "rows": rows}).json()
+    campaign = created["campaign_id"]
+    database = Database(server.database_url)
+    dialing_id = created["job_ids"][0]
+    with database.session() as session:  # a dialer took the first client a moment ago (the server is shared)
+        job = callbacks.get_job(session, job_id=dialing_id)
+        job.status, job.locked_by, job.lock_until = "dialing", "n1", datetime.now(UTC) + timedelta(minutes=5)
+    database.dispose()
+    assert user_factory("editor").post(f"/api/callbacks/campaigns/{campaign}/cancel").status_code == 403
+    stopped = admin.post(f"/api/callbacks/campaigns/{campaign}/cancel")
+    assert stopped.status_code == 200, stopped.text
+    assert stopped.json()["statuses"] == {"cancelled": 2, "dialing": 1}
+    jobs = {job["id"]: job["status"] for job in admin.get("/api/callbacks", params={"campaign": campaign}).json()}
+    assert jobs[dialing_id] == "dialing" and sorted(jobs.values()) == ["cancelled", "cancelled", "dialing"]
+    actions = [
+        (e["action"], e["details"]) for e in admin.get("/api/audit", params={"target": f"campaign:{campaign}"}).json()
+    ]
+    assert actions == [("cancel", {"jobs": 2}), ("call_list", {"scenario": name, "jobs": 3})]
+    assert admin.post("/api/callbacks/campaigns/no-such-campaign/cancel").status_code == 404
+    # The scenario's pending callbacks kept it from being deleted; cancelled ones do not.
+    database = Database(server.database_url)
+    with database.session() as session:
+        callbacks.record_attempt(session, job_id=dialing_id, outcome="busy", at=datetime.now(UTC), final=True)
+    database.dispose()
+    assert admin.delete(f"/api/scenarios/{name}").status_code == 204

@@ -290,6 +290,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/callbacks/campaigns/{campaign_id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel Campaign
+         * @description Stop a call list: its clients not yet dialled are never called (status `cancelled`); a call ringing or in
+         *     progress goes on. Publisher and up, as for starting it.
+         */
+        post: operations["cancel_campaign_api_callbacks_campaigns__campaign_id__cancel_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/callbacks/lists": {
         parameters: {
             query?: never;
@@ -1166,7 +1187,7 @@ export interface components {
              * Status
              * @enum {string}
              */
-            status: "pending" | "dialing" | "done" | "failed" | "expired";
+            status: "pending" | "dialing" | "done" | "failed" | "expired" | "cancelled";
             /** Variables */
             variables: {
                 [key: string]: unknown;
@@ -2279,7 +2300,7 @@ export interface operations {
     list_jobs_api_callbacks_get: {
         parameters: {
             query?: {
-                status?: ("pending" | "dialing" | "done" | "failed" | "expired") | null;
+                status?: ("pending" | "dialing" | "done" | "failed" | "expired" | "cancelled") | null;
                 scenario?: string | null;
                 campaign?: string | null;
                 limit?: number;
@@ -2592,6 +2613,64 @@ export interface operations {
                 };
                 content: {
                     "text/csv": string;
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Role too low, or CSRF token missing */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid request or document */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    cancel_campaign_api_callbacks_campaigns__campaign_id__cancel_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                campaign_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CampaignOut"];
                 };
             };
             /** @description Not signed in */
