@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Final
 
-from persistence.errors import InvalidDocument
+from persistence.errors import InvalidCallList
 
 Cell = str | int | float | bool
 
@@ -39,7 +39,7 @@ class CallList:
 
 
 def read_call_list(data: bytes, filename: str = "") -> CallList:
-    """The list in `data`, an XLSX (by its zip signature) or else a CSV; `InvalidDocument` naming the fault."""
+    """The list in `data`, an XLSX (by its zip signature) or else a CSV; `InvalidCallList` naming the fault."""
     if not data.strip():
         raise _refused("$.file", "the file is empty")
     if data.startswith(_XLSX_MAGIC):
@@ -167,5 +167,5 @@ def _shown(cell: Cell) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-def _refused(path: str, message: str) -> InvalidDocument:
-    return InvalidDocument([{"path": path, "message": message}])
+def _refused(path: str, message: str) -> InvalidCallList:
+    return InvalidCallList([{"path": path, "message": message}])

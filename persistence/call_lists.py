@@ -22,7 +22,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from blocks.timewindows import callback_window, reopening
-from persistence.errors import InvalidDocument, NotFound
+from persistence.errors import InvalidCallList, NotFound
 from persistence.models import CallbackJob, CallRecord, utcnow
 
 CONTACT: Final = "contact"
@@ -80,7 +80,7 @@ class _Problems:
             return
         if self.more:
             self.found.append({"path": "$.rows", "message": f"and {self.more} more problems like these"})
-        raise InvalidDocument(self.found)
+        raise InvalidCallList(self.found)
 
 
 def plan_jobs(
@@ -90,7 +90,7 @@ def plan_jobs(
     declared: Mapping[str, str],
     campaign: Campaign,
 ) -> list[PlannedJob]:
-    """The jobs for `rows`; `InvalidDocument` listing every bad row. `declared`: the scenario's variables and
+    """The jobs for `rows`; `InvalidCallList` listing every bad row. `declared`: the scenario's variables and
     their types."""
     problems = _Problems()
     if campaign.until is not None and campaign.until <= campaign.due:

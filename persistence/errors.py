@@ -8,6 +8,7 @@ PersistenceError
  │    └── InUse               the row is referred to (Go To Scenario, pending callback); names who refers
  ├── Refused                  the data is understood but not acceptable
  │    ├── InvalidDocument     the document breaks the format's structure; carries JSON paths
+ │    │    └── InvalidCallList a call list (file or rows) cannot be called; names each bad client
  │    └── PublishBlocked      validation errors or failing scenario tests; carries both
  └── InvalidCredentials       wrong username/password or unknown token
 """
@@ -65,6 +66,15 @@ class InvalidDocument(Refused):
         first = problems[0] if problems else {"path": "$", "message": "invalid"}
         super().__init__(f"the document breaks the scenario format: {first['path']}: {first['message']}")
         self.problems = [dict(problem) for problem in problems]
+
+
+class InvalidCallList(InvalidDocument):
+    """A call list that cannot be called: its problems name the file's fault or each bad client."""
+
+    def __init__(self, problems: Sequence[Mapping[str, str]]) -> None:
+        super().__init__(problems)
+        first = self.problems[0] if self.problems else {"path": "$", "message": "invalid"}
+        self.args = (f"the call list cannot be called: {first['message']}",)
 
 
 class PublishBlocked(Refused):

@@ -27,7 +27,7 @@ from api.schemas import (
 from blocks.timewindows import zone
 from persistence import audit, call_lists, callbacks, scenarios
 from persistence.db import Database
-from persistence.errors import InvalidDocument
+from persistence.errors import InvalidCallList, InvalidDocument
 from persistence.models import CallbackJob, utcnow
 from persistence.scenarios import SLUG_PATTERN
 
@@ -106,7 +106,7 @@ async def read_list(
     """Read a call list file into rows, to check and map before `POST /api/callbacks/batch`. Stores nothing."""
     data = await file.read(MAX_LIST_FILE_BYTES + 1)
     if len(data) > MAX_LIST_FILE_BYTES:
-        raise InvalidDocument([{"path": "$.file", "message": f"the file is over {MAX_LIST_FILE_BYTES // 2**20} MiB"}])
+        raise InvalidCallList([{"path": "$.file", "message": f"the file is over {MAX_LIST_FILE_BYTES // 2**20} MiB"}])
     call_list = await anyio.to_thread.run_sync(read_call_list, data, file.filename or "")
     return CallListOut(columns=call_list.columns, rows=call_list.rows, sheet=call_list.sheet)
 
@@ -118,7 +118,7 @@ def create_batch(body: CallbackBatchIn, user: Publisher, runtime: RuntimeDep) ->
     a variable the scenario declares fills it too, converted to its type. With `hours`, calls start at their
     first opening and retries never fall outside them. `dry_run` checks and shows, and creates nothing."""
     if zone(body.timezone) is None:
-        raise InvalidDocument([{"path": "$.timezone", "message": f"unknown time zone {body.timezone!r}"}])
+        raise InvalidCallList([{"path": "$.timezone", "message": f"unknown time zone {body.timezone!r}"}])
     campaign = call_lists.Campaign(
         due=body.due or utcnow(),
         until=body.until,
@@ -130,7 +130,7 @@ def create_batch(body: CallbackBatchIn, user: Publisher, runtime: RuntimeDep) ->
     with runtime.database.session() as session:
         published = scenarios.published(session, slug=body.scenario)
         if published is None:
-            raise InvalidDocument([{"path": "$.scenario", "message": f"{body.scenario!r} is not published"}])
+            raise InvalidCallList([{"path": "$.scenario", "message": f"{body.scenario!r} is not published"}])
         declared = {str(v["name"]): str(v.get("type", "string")) for v in published.document.get("variables", [])}
         planned = call_lists.plan_jobs(
             body.rows, number_column=body.number_column, declared=declared, campaign=campaign

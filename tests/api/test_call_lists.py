@@ -187,6 +187,7 @@ def test_a_file_that_is_not_a_list_is_refused_saying_why(
     response = _read(admin, data, filename)
     assert response.status_code == 422, response.text
     assert response.json()["problems"][0]["message"].startswith(message)
+    assert response.json()["detail"].startswith(f"the call list cannot be called: {message}")
 
 
 def test_only_publishers_import_lists(
