@@ -5,7 +5,8 @@
 // Against a running `ivrgraph serve` that serves the built designer. The admin account only creates a fresh
 // publisher; everything else is done by that new user through the interface, as an analyst would:
 // log in, drag Start -> Say Phrase -> IVR -> two Transfers, configure them, see a problem and fix it, publish,
-// run a test call pressing 2 and check the lit path. Then a 300-node scenario is opened and timed.
+// run a test call pressing 2 and check the lit path; call a list of clients with a published example. Then a
+// 300-node scenario is opened and timed.
 // Screenshots go to test-artifacts/designer/ at the repository root. Exit code 0 only when every check passed.
 import { execFile } from "node:child_process";
 import { mkdir, rm } from "node:fs/promises";
@@ -105,6 +106,115 @@ async function shot(page, name) {
   const path = resolve(ARTIFACTS, `${name}.png`);
   await page.screenshot({ path });
   console.log(`screenshot ${path}`);
+}
+
+const CALL_LIST_SHOT = "/tmp/call-list-dialog.png";
+
+/**
+ * The autoinformer: a publisher calls a list of clients with the published debt-reminder example. A list saved
+ * by a Spanish Excel (semicolons, BOM, "1.234,56") is read; a bad amount in the first row is named at the check
+ * and nothing is created; the fixed list is checked, a changed setting asks for a new check, and the calls are
+ * scheduled. The jobs are then read back through the API with the page's own session.
+ */
+async function callAList(page) {
+  const scenario = "debt-reminder";
+  // Numbers of this run only, so the jobs read back are the ones this run created.
+  const base = 600000000 + (Date.now() % 1000000) * 10;
+  const numbers = [base + 1, base + 2, base + 3].map(String);
+  const spaced = (n) => `+34 ${n.slice(0, 3)} ${n.slice(3, 6)} ${n.slice(6)}`;
+  const csv = (rows) => Buffer.from(`\ufeffname;Teléfono;debt_amount;due_date\r\n${rows.map((r) => r.join(";")).join("\r\n")}\r\n`, "utf8");
+  const bad = csv([
+    ["Ana", spaced(numbers[0]), "1,234", "2026-12-30"], // "1,234": a thousand or one and a bit? refused
+    ["Luis", spaced(numbers[1]), "80", "2026-12-31"],
+  ]);
+  const good = csv([
+    ["Ana", spaced(numbers[0]), "1.234,56", "2026-12-30"],
+    ["Luis", spaced(numbers[1]), "80", "2026-12-31"],
+    ["Marta", numbers[2], "15,5", "2027-01-15"],
+  ]);
+
+  await page.goto(`${BASE}/#/`);
+  await page.getByLabel("Search scenarios").fill(scenario);
+  const row = page.locator("table.scenarios tr", { has: page.locator(`code:text-is("${scenario}")`) });
+  await row.getByRole("button", { name: "Call a list…" }).click();
+  const dialog = page.getByTestId("call-list-dialog");
+  await dialog.waitFor();
+  const checkButton = dialog.getByRole("button", { name: "Check", exact: true });
+  check(await checkButton.isDisabled(), "Check waits for a list");
+
+  // -- a CSV saved in the old Windows code page is refused on reading, saying how to save it ---------------
+  const file = dialog.getByTestId("call-list-file");
+  await file.setInputFiles({ name: "clientes-ansi.csv", mimeType: "text/csv", buffer: Buffer.from("name;phone\r\nJos\xe9;600111213\r\n", "latin1") });
+  const problems = dialog.getByTestId("call-list-problems");
+  await problems.filter({ hasText: "line 2 is not UTF-8 text: save the list as 'CSV UTF-8'" }).waitFor();
+  check(await checkButton.isDisabled(), "a file that cannot be read says why, and there is nothing to check");
+
+  // -- a list with a bad first row: read, then refused at the check, naming the client and the column ------
+  await file.setInputFiles({ name: "clientes-malo.csv", mimeType: "text/csv", buffer: bad });
+  await dialog.getByTestId("client-count").filter({ hasText: "2 clients in clientes-malo.csv" }).waitFor();
+  check((await dialog.locator("select[name=number-column]").inputValue()) === "Teléfono", "the phone column (Teléfono) is preselected");
+  check((await dialog.locator("table.preview tbody tr").count()) === 2, "the list's rows are previewed");
+  check((await problems.count()) === 0, "a readable file clears the reading problem");
+  await checkButton.click();
+  await problems.waitFor();
+  check(
+    (await problems.textContent()).includes("client 1, debt_amount: '1,234' is not a number"),
+    "the check names the bad client and column",
+  );
+  check((await dialog.getByRole("button", { name: /^Schedule/ }).count()) === 0, "nothing can be scheduled from a refused check");
+  await shot(page, "12-call-list-refused");
+  check((await dialog.locator("select[name=number-column]").count()) === 1, "the list and settings stay after a refusal");
+
+  // -- the fixed list: checked, then a changed setting asks for a new check ---------------------------------
+  await file.setInputFiles({ name: "clientes.csv", mimeType: "text/csv", buffer: good });
+  await dialog.getByTestId("client-count").filter({ hasText: "3 clients in clientes.csv" }).waitFor();
+  check((await problems.count()) === 0, "a new file clears the old problems");
+  await shot(page, "12a-call-list-read");
+  await checkButton.click();
+  const outcome = dialog.getByTestId("call-list-check");
+  await outcome.waitFor();
+  const said = await outcome.textContent();
+  console.log(`check: ${said.slice(0, 120)}`);
+  check(/3 calls will be scheduled; the first at /.test(said), "the check says how many calls and when the first goes out");
+  check(said.includes(`+34${numbers[0]}`) && said.includes("debt_amount = 1234.56"), "the first jobs show their number and typed variables");
+  check((await page.request.get(`${BASE}/api/callbacks?limit=500`).then((r) => r.json())).every((j) => !numbers.includes(j.number.replace(/^\+34/, ""))), "a check creates no job");
+  await page.locator("dialog.modal").screenshot({ path: CALL_LIST_SHOT });
+  console.log(`screenshot ${CALL_LIST_SHOT}`);
+  await shot(page, "12b-call-list-checked");
+
+  await dialog.locator("input[name=attempts]").fill("2");
+  await dialog.getByTestId("check-stale").waitFor();
+  check((await dialog.getByRole("button", { name: /^Schedule/ }).count()) === 0, "a setting changed after the check asks for a new check");
+  await checkButton.click();
+  const schedule = dialog.getByRole("button", { name: "Schedule 3 calls" });
+  await schedule.waitFor();
+
+  // -- scheduled: the jobs exist with their numbers, the row as `contact`, typed variables ------------------
+  const [created] = await Promise.all([
+    page.waitForResponse((r) => r.url().endsWith("/api/callbacks/batch") && r.request().method() === "POST"),
+    schedule.click(),
+  ]);
+  check(created.ok() && (await created.json()).job_ids.length === 3, "scheduling creates three jobs");
+  await page.getByTestId("call-list-scheduled").filter({ hasText: "Done: 3 calls queued for “Debt reminder”." }).waitFor();
+  await shot(page, "12c-call-list-scheduled");
+  const jobs = (await page.request.get(`${BASE}/api/callbacks?limit=500`).then((r) => r.json())).filter(
+    (j) => j.scenario === scenario && numbers.includes(j.number.replace(/^\+34/, "")),
+  );
+  const byNumber = Object.fromEntries(jobs.map((j) => [j.number, j]));
+  check(
+    JSON.stringify(Object.keys(byNumber).sort()) === JSON.stringify([`+34${numbers[0]}`, `+34${numbers[1]}`, numbers[2]].sort()),
+    "the jobs have the list's numbers, as dialable digits",
+  );
+  const ana = byNumber[`+34${numbers[0]}`];
+  check(
+    JSON.stringify(ana.variables.contact) ===
+      JSON.stringify({ name: "Ana", "Teléfono": spaced(numbers[0]), debt_amount: "1.234,56", due_date: "2026-12-30" }),
+    "the whole row is the contact variable",
+  );
+  check(ana.variables.debt_amount === 1234.56 && byNumber[numbers[2]].variables.debt_amount === 15.5, "debt_amount is a number");
+  check(jobs.every((j) => j.max_attempts === 2 && j.status === "pending"), "the jobs keep the campaign's attempts and wait to be dialled");
+  await page.locator("dialog.modal").getByRole("button", { name: "Close" }).click();
+  await page.locator("dialog.modal").waitFor({ state: "detached" });
 }
 
 async function main() {
@@ -419,6 +529,9 @@ async function main() {
     await page.getByTestId("editor").waitFor();
     check((await page.locator(".react-flow__node").count()) === 5, "the exported file imports as a new scenario with its 5 blocks");
     await shot(page, "10-imported");
+
+    // -- the autoinformer: a list of clients called with a published scenario ----------------------------
+    await callAList(page);
 
     // -- performance: a 300-node scenario opens and responds in under 2 s -----------------------------
     const bigSlug = `big-${stamp}`;

@@ -8,7 +8,10 @@ import type { BlockSpec } from "../lib/catalog";
 import type { ScenarioDocument } from "../lib/convert";
 import { ApiError, csrfHeaders, describeFailure, setCsrfToken } from "./http";
 import type {
+  CallbackBatch,
+  CallbackBatchResult,
   CallDetail,
+  CallList,
   CallPage,
   PublishResult,
   SaveResult,
@@ -178,4 +181,24 @@ export async function audioAssets(): Promise<AudioAsset[]> {
 
 export async function ttsPreview(text: string, language: string, voice?: string): Promise<Blob> {
   return unwrap(client.POST("/api/tts/preview", { body: { text, language, voice: voice ?? null }, parseAs: "blob" }));
+}
+
+/** Read a call list file (CSV or XLSX) into rows, to check them before calling; the server stores nothing. */
+export async function readCallList(file: File): Promise<CallList> {
+  return unwrap(
+    client.POST("/api/callbacks/lists", {
+      // The generated type calls the upload a string (OpenAPI's `format: binary`); what goes is the file itself.
+      body: { file: file as unknown as string },
+      bodySerializer: () => {
+        const form = new FormData();
+        form.append("file", file, file.name);
+        return form;
+      },
+    }),
+  );
+}
+
+/** Call a list: one callback job per row, all or none. With `dry_run` the server only checks and shows. */
+export async function callList(body: CallbackBatch): Promise<CallbackBatchResult> {
+  return unwrap(client.POST("/api/callbacks/batch", { body }));
 }

@@ -61,3 +61,13 @@ export interface SimulateResult extends Omit<Schemas["SimulateOut"], "result"> {
 export interface CallDetail extends Omit<Schemas["CallDetail"], "trace"> {
   trace: Partial<CallResultLike>;
 }
+
+/** A call list file read into rows (POST /api/callbacks/lists). */
+export type CallList = Schemas["CallListOut"];
+export type CallListRow = CallList["rows"][number];
+/** A call list to call (POST /api/callbacks/batch) and what the server planned or created. */
+export type CallbackBatch = Schemas["CallbackBatchIn"];
+export type CallbackBatchResult = Schemas["CallbackBatchOut"];
+export type PlannedJob = Schemas["PlannedJobOut"];
+export type OpeningHours = Schemas["OpeningHours"];
+export type Weekday = OpeningHours["days"][number];

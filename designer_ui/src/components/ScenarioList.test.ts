@@ -46,7 +46,23 @@ describe("the scenario list offers only what the role may do", () => {
     ["publisher", ["Duplicate", "Export", "Delete"]],
     ["admin", ["Duplicate", "Export", "Delete"]],
   ])("a row's buttons for the %s role: %j", (role, expected) => {
-    const html = renderToHtml(ScenarioRowActions, { item, role, onDuplicate: noop, onDelete: noop });
+    const html = renderToHtml(ScenarioRowActions, { item, role, onDuplicate: noop, onDelete: noop, onCallList: noop });
     expect(buttonTexts(html)).toEqual(expected);
+  });
+
+  it.each<[Role, boolean]>([
+    ["viewer", false],
+    ["editor", false],
+    ["publisher", true],
+    ["admin", true],
+  ])("a published scenario offers Call a list… to the %s role: %s", (role, offered) => {
+    const published = { ...item, latest_version: 2 };
+    const html = renderToHtml(ScenarioRowActions, { item: published, role, onDuplicate: noop, onDelete: noop, onCallList: noop });
+    expect(buttonTexts(html).includes("Call a list…")).toBe(offered);
+  });
+
+  it("a scenario never published offers no Call a list…, even to an admin: the calls run the live version", () => {
+    const html = renderToHtml(ScenarioRowActions, { item, role: "admin", onDuplicate: noop, onDelete: noop, onCallList: noop });
+    expect(buttonTexts(html)).not.toContain("Call a list…");
   });
 });

@@ -7,6 +7,7 @@ import { useI18n } from "../i18n";
 import { emptyScenario } from "../lib/convert";
 import { may } from "../lib/roles";
 import { slugify } from "../lib/slug";
+import { CallListDialog } from "./CallListDialog";
 
 const PAGE_SIZE = 20;
 
@@ -74,8 +75,17 @@ function NameSlugForm(props: { title: string; initialName?: string; onSubmit(nam
   );
 }
 
-/** A row's buttons. Export is open to every role; the others only show for a role the server lets do them. */
-export function ScenarioRowActions(props: { item: ScenarioSummary; role: Role; onDuplicate(): void; onDelete(): void }) {
+/**
+ * A row's buttons. Export is open to every role; the others only show for a role the server lets do them.
+ * Calling a list needs a published version too: the calls run the live scenario, never a draft.
+ */
+export function ScenarioRowActions(props: {
+  item: ScenarioSummary;
+  role: Role;
+  onDuplicate(): void;
+  onDelete(): void;
+  onCallList(): void;
+}) {
   const { t } = useI18n();
   const { item, role } = props;
   return (
@@ -84,6 +94,9 @@ export function ScenarioRowActions(props: { item: ScenarioSummary; role: Role; o
       <button type="button" onClick={async () => download(`${item.slug}.json`, await api.exportScenario(item.slug))}>
         {t("list.export")}
       </button>
+      {may(role, "callList") && item.latest_version !== null && (
+        <button type="button" onClick={props.onCallList}>{t("list.callList")}</button>
+      )}
       {may(role, "delete") && (
         <button type="button" className="danger" onClick={props.onDelete}>
           {t("list.delete")}
@@ -102,6 +115,7 @@ export function ScenarioList({ user }: { user: User }) {
   const [error, setError] = useState<string | null>(null);
   const [creating, setCreating] = useState(false);
   const [duplicating, setDuplicating] = useState<ScenarioSummary | null>(null);
+  const [callingList, setCallingList] = useState<ScenarioSummary | null>(null);
   const fileInput = useRef<HTMLInputElement>(null);
 
   const reload = useCallback(async () => {
@@ -206,6 +220,7 @@ export function ScenarioList({ user }: { user: User }) {
           }}
         />
       )}
+      {callingList && <CallListDialog scenario={callingList} onClose={() => setCallingList(null)} />}
       {items.length === 0 && !error ? (
         <p className="empty">{t("list.empty")}</p>
       ) : (
@@ -237,6 +252,7 @@ export function ScenarioList({ user }: { user: User }) {
                     role={user.role}
                     onDuplicate={() => setDuplicating(item)}
                     onDelete={() => void deleteScenario(item)}
+                    onCallList={() => setCallingList(item)}
                   />
                 </td>
               </tr>

@@ -11,7 +11,10 @@ export function hasRole(role: Role, needed: Role): boolean {
   return RANK[role] >= RANK[needed];
 }
 
-/** The role each scenario action needs (the route dependencies in api/routes/scenarios.py). */
+/**
+ * The role each scenario action needs (the route dependencies in api/routes/scenarios.py; calling a list is
+ * api/routes/callbacks.py, publisher as for a single callback: each row is a real call).
+ */
 export const SCENARIO_ACTION_ROLE = {
   create: "editor",
   import: "editor",
@@ -20,6 +23,7 @@ export const SCENARIO_ACTION_ROLE = {
   delete: "publisher",
   publish: "publisher",
   rollBack: "publisher",
+  callList: "publisher",
 } as const satisfies Record<string, Role>;
 
 export type ScenarioAction = keyof typeof SCENARIO_ACTION_ROLE;

@@ -1,0 +1,152 @@
+import { afterAll, describe, expect, it } from "vitest";
+import type { CallbackBatchResult, CallList, ScenarioSummary } from "../api/types";
+import { CallListDialog, CallListPreview, CheckOutcome, FailureView, ListFilePicker, PREVIEW_ROWS, valueText } from "./CallListDialog";
+import { buttonTexts, renderToHtml } from "./renderForTest";
+
+// A zone with summer time; set before anything is rendered (Node reads TZ when it changes), and given back.
+const zoneBefore = process.env.TZ;
+process.env.TZ = "Europe/Madrid";
+afterAll(() => {
+  if (zoneBefore === undefined) delete process.env.TZ;
+  else process.env.TZ = zoneBefore;
+});
+
+const scenario: ScenarioSummary = {
+  slug: "debt-reminder",
+  name: "Debt reminder",
+  description: "",
+  draft_revision: 3,
+  updated_at: "2026-01-05T10:00:00Z",
+  updated_by: "ana",
+  latest_version: 2,
+};
+
+const list = (clients: number): CallList => ({
+  columns: ["nombre", "teléfono", "debt_amount"],
+  rows: Array.from({ length: clients }, (_, i) => ({ nombre: `Client ${i + 1}`, "teléfono": `60011120${i}`, debt_amount: "1.234,56" })),
+  sheet: null,
+});
+
+const cells = (html: string, tag: "td" | "th" | "li") => [...html.matchAll(new RegExp(`<${tag}(?:\\s[^>]*)?>(.*?)</${tag}>`, "gs"))].map((m) => m[1]);
+
+describe("the file picker", () => {
+  it("names the file picked, and offers to pick another (the same one fixed, too)", () => {
+    const html = renderToHtml(ListFilePicker, { fileName: "clientes.csv", onFile: () => {} });
+    expect(buttonTexts(html)).toEqual(["Choose another file…"]);
+    expect(html).toContain('data-testid="call-list-file-name">clientes.csv<');
+  });
+});
+
+describe("the list as read", () => {
+  it("says how many clients, names the columns, and shows only the first rows", () => {
+    const html = renderToHtml(CallListPreview, { list: list(12), fileName: "clientes.csv", numberColumn: "teléfono", onNumberColumn: () => {} });
+    expect(html).toContain("12 clients in clientes.csv");
+    expect(html).toContain("Columns: nombre, teléfono, debt_amount");
+    expect(cells(html, "th")).toEqual(["nombre", "teléfono", "debt_amount"]);
+    expect([...html.matchAll(/<tbody>.*?<\/tbody>/gs)][0]![0].match(/<tr>/g)).toHaveLength(PREVIEW_ROWS);
+    expect(html).not.toContain("Client 11");
+  });
+
+  it("selects the phone column it was given and marks it in the table", () => {
+    const html = renderToHtml(CallListPreview, { list: list(2), fileName: "l.csv", numberColumn: "teléfono", onNumberColumn: () => {} });
+    expect(html).toMatch(/<option value="teléfono" selected="">teléfono<\/option>/);
+    expect(html).toContain('<th class="number-column">teléfono</th>');
+    expect(html).toContain('<td class="number-column">600111200</td>');
+  });
+
+  it("names the sheet an XLSX was read from", () => {
+    const html = renderToHtml(CallListPreview, { list: { ...list(1), sheet: "Clientes" }, fileName: "l.xlsx", numberColumn: "nombre", onNumberColumn: () => {} });
+    expect(html).toContain("1 client in l.xlsx (sheet “Clientes”)");
+  });
+});
+
+describe("problems", () => {
+  it("lists every message shown and says how many more there are", () => {
+    const html = renderToHtml(FailureView, {
+      title: "Nothing was scheduled.",
+      failure: { kind: "problems", lines: ["client 1, debt_amount: '1,234' is not a number", "client 3: 'x' is not a phone number"], hidden: 7 },
+    });
+    expect(html).toContain('role="alert"');
+    expect(cells(html, "li")).toEqual([
+      "client 1, debt_amount: &#x27;1,234&#x27; is not a number",
+      "client 3: &#x27;x&#x27; is not a phone number",
+      "…and 7 more.",
+    ]);
+  });
+
+  it("shows a single failure verbatim, as text and never as markup", () => {
+    const html = renderToHtml(FailureView, { title: "This file cannot be used:", failure: { kind: "message", message: "<b>HTTP 500</b>" } });
+    expect(html).toContain("&lt;b&gt;HTTP 500&lt;/b&gt;");
+    expect(html).not.toContain("<b>");
+  });
+});
+
+describe("a check's answer", () => {
+  const result: CallbackBatchResult = {
+    jobs: 2,
+    created: false,
+    job_ids: [],
+    campaign_id: null,
+    preview: [
+      {
+        number: "+34600111213",
+        due: "2026-12-01T08:00:00Z",
+        window_end: "2026-12-01T20:00:00Z",
+        variables: { contact: { nombre: "Ana", phone: "+34 600-11-12-13" }, debt_amount: 1234.56 },
+      },
+      { number: "600222333", due: "2026-12-01T08:00:00Z", window_end: "2026-12-01T20:00:00Z", variables: { contact: { nombre: "Luis" } } },
+    ],
+  };
+
+  it("says how many calls and when the first goes out, in the browser's time", () => {
+    const html = renderToHtml(CheckOutcome, { result, timezone: "Europe/Madrid" }).replace(/\s/g, " ");
+    expect(html).toContain("2 calls will be scheduled; the first at Dec 1, 2026, 9:00 AM.");
+  });
+
+  it("shows each first job's number, time and the variables the scenario will get", () => {
+    const html = renderToHtml(CheckOutcome, { result, timezone: "Europe/Madrid" });
+    const row = cells(html, "td");
+    expect(row[0]).toBe("+34600111213");
+    expect(row[2]).toContain("contact = { nombre: &quot;Ana&quot;, phone: &quot;+34 600-11-12-13&quot; }");
+    expect(row[2]).toContain("debt_amount = 1234.56");
+    expect(row[2]).not.toContain("debt_amount = &quot;"); // a number, not text
+    expect(row[3]).toBe("600222333");
+  });
+});
+
+describe("the dialog as it opens", () => {
+  const html = renderToHtml(CallListDialog, { scenario, onClose: () => {}, now: new Date(2026, 5, 1, 10, 7) });
+
+  it("asks for a file and offers Check only once there is a list; nothing to schedule before a check", () => {
+    expect(html).toMatch(/<input type="file" [^>]*hidden=""/);
+    expect(buttonTexts(html)[0]).toBe("Choose a file…");
+    expect(html).toContain("No file chosen");
+    expect(html).toMatch(/accept="[^"]*\.csv[^"]*\.xlsx/);
+    expect(html).toMatch(/<button type="button" class="primary" disabled="">Check<\/button>/);
+    expect(buttonTexts(html).some((text) => text.startsWith("Schedule"))).toBe(false);
+  });
+
+  it("starts now, Monday to Friday 09:00-21:00, 3 attempts", () => {
+    expect(html).toMatch(/<input type="datetime-local" name="first-call" value="2026-06-01T10:07"\/>/);
+    expect(html).toMatch(/<input [^>]*name="timezone" value="Europe\/Madrid"\/>/);
+    expect(html).toMatch(/name="hours-on" checked=""/);
+    const ticked = [...html.matchAll(/<label class="day-toggle"><input type="checkbox"( checked="")?\/>(\w+)<\/label>/g)].map((m) => [m[2], !!m[1]]);
+    expect(ticked).toEqual([["Mon", true], ["Tue", true], ["Wed", true], ["Thu", true], ["Fri", true], ["Sat", false], ["Sun", false]]);
+    expect(html).toContain('value="09:00"');
+    expect(html).toContain('value="21:00"');
+    expect(html).toMatch(/<input type="number" min="1" max="20" step="1" name="attempts" value="3"\/>/);
+  });
+
+  it("is titled with the scenario", () => {
+    expect(html).toContain("Call a list with “Debt reminder”");
+  });
+});
+
+describe("a variable's value in the preview", () => {
+  it("quotes text, not numbers or yes/no, and lists an object's cells", () => {
+    expect(valueText("1.234,56")).toBe('"1.234,56"');
+    expect(valueText(1234.56)).toBe("1234.56");
+    expect(valueText(true)).toBe("true");
+    expect(valueText({ name: "Ana", vip: false, debt: 80 })).toBe('{ name: "Ana", vip: false, debt: 80 }');
+  });
+});

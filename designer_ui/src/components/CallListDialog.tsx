@@ -1,0 +1,301 @@
+/**
+ * "Call a list…": the autoinformer's campaign. The analyst picks a CSV or XLSX of clients, sees what was read,
+ * says which column is the phone and when to call, checks (a dry run: what would be created, or every bad
+ * client), then schedules. A check is only good for the list and settings it was made with; nothing the analyst
+ * chose is lost when the server refuses.
+ */
+import { useEffect, useRef, useState } from "react";
+import * as api from "../api/client";
+import type { CallbackBatchResult, CallList, CallListRow, PlannedJob, ScenarioSummary } from "../api/types";
+import { useI18n } from "../i18n";
+import {
+  batchBody,
+  browserTimeZone,
+  callListFailure,
+  campaignIssues,
+  defaultCampaign,
+  formatMoment,
+  guessNumberColumn,
+  type CallListFailure,
+  type CampaignSettings,
+} from "../lib/callList";
+import { countText } from "../lib/i18n";
+import { CampaignSettingsFields } from "./CampaignSettingsForm";
+import { Dialog } from "./Dialog";
+
+export const PREVIEW_ROWS = 10;
+
+const ACCEPTED_FILES = ".csv,.txt,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+const cellText = (value: CallListRow[string] | undefined) => (value === undefined ? "" : String(value));
+
+/**
+ * The file button. The input is emptied after each pick, so the same file, fixed in Excel and saved under the
+ * same name, can be picked again (a browser fires no change for an unchanged selection); its name is shown here.
+ */
+export function ListFilePicker(props: { fileName: string; onFile(file: File): void }) {
+  const { t } = useI18n();
+  const input = useRef<HTMLInputElement>(null);
+  return (
+    <div className="field">
+      <span className="field-label">{t("callList.file")}</span>
+      <div className="row">
+        <button type="button" onClick={() => input.current?.click()}>
+          {props.fileName ? t("callList.chooseAnother") : t("callList.choose")}
+        </button>
+        <span className={props.fileName ? undefined : "muted"} data-testid="call-list-file-name">{props.fileName || t("callList.noFile")}</span>
+        <input
+          ref={input}
+          type="file"
+          name="call-list-file"
+          accept={ACCEPTED_FILES}
+          hidden
+          data-testid="call-list-file"
+          onChange={(e) => {
+            const file = e.target.files?.[0];
+            e.target.value = "";
+            if (file) props.onFile(file);
+          }}
+        />
+      </div>
+      <p className="hint">{t("callList.fileHint")}</p>
+    </div>
+  );
+}
+
+/** What was read from the file: how many clients, the columns, the phone column, and the first rows. */
+export function CallListPreview(props: { list: CallList; fileName: string; numberColumn: string; onNumberColumn(column: string): void }) {
+  const { t, language } = useI18n();
+  const { list, numberColumn } = props;
+  const source = list.sheet ? `${props.fileName} (${t("callList.sheet", { sheet: list.sheet })})` : props.fileName;
+  return (
+    <section className="call-list-preview" data-testid="call-list-preview">
+      <p className="list-summary" data-testid="client-count">
+        {t("callList.summary", { clients: countText(language, "client", list.rows.length), file: source })}
+      </p>
+      <p className="muted small">{t("callList.columns", { columns: list.columns.join(", ") })}</p>
+      <label className="inline-label">
+        {t("callList.numberColumn")}
+        <select name="number-column" value={numberColumn} onChange={(e) => props.onNumberColumn(e.target.value)}>
+          {list.columns.map((column) => (
+            <option key={column} value={column}>{column}</option>
+          ))}
+        </select>
+      </label>
+      <div className="table-scroll">
+        <table className="preview" aria-label={t("callList.preview")}>
+          <thead>
+            <tr>
+              {list.columns.map((column) => (
+                <th key={column} className={column === numberColumn ? "number-column" : undefined}>{column}</th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {list.rows.slice(0, PREVIEW_ROWS).map((row, i) => (
+              <tr key={i}>
+                {list.columns.map((column) => (
+                  <td key={column} className={column === numberColumn ? "number-column" : undefined}>{cellText(row[column])}</td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
+}
+
+/** The server's refusal: its problems, the first few, and how many more; or its one sentence, as it said it. */
+export function FailureView({ title, failure }: { title: string; failure: CallListFailure }) {
+  const { t } = useI18n();
+  return (
+    <div role="alert" className="blocked" data-testid="call-list-problems">
+      <p>{title}</p>
+      {failure.kind === "message" ? (
+        <p className="error-text">{failure.message}</p>
+      ) : (
+        <ul>
+          {failure.lines.map((line, i) => (
+            <li key={i} className="problem error">{line}</li>
+          ))}
+          {failure.hidden > 0 && <li className="muted">{t("callList.moreProblems", { count: failure.hidden })}</li>}
+        </ul>
+      )}
+    </div>
+  );
+}
+
+/**
+ * A variable's value as the scenario will get it. Text keeps its quotes and numbers do not, since whether a
+ * column became a number is what the analyst checks; an object (the row, `contact`) lists its cells.
+ */
+export function valueText(value: unknown): string {
+  if (value !== null && typeof value === "object" && !Array.isArray(value)) {
+    return `{ ${Object.entries(value).map(([key, cell]) => `${key}: ${JSON.stringify(cell)}`).join(", ")} }`;
+  }
+  return JSON.stringify(value) ?? String(value);
+}
+
+/** The variables a job will give the scenario, one per line: `contact` is the row, the rest typed columns. */
+function VariablesText({ variables }: { variables: PlannedJob["variables"] }) {
+  return (
+    <code className="variables">
+      {Object.entries(variables).map(([name, value]) => (
+        <span key={name}>{`${name} = ${valueText(value)}`}</span>
+      ))}
+    </code>
+  );
+}
+
+/** A dry run's answer: how many calls, when the first goes out, and the first jobs as the dialer will see them. */
+export function CheckOutcome({ result, timezone }: { result: CallbackBatchResult; timezone: string }) {
+  const { t, language } = useI18n();
+  const first = result.preview.map((job) => job.due).sort()[0];
+  const when = (iso: string) => formatMoment(iso, language, timezone);
+  return (
+    <section className="check-outcome" data-testid="call-list-check">
+      <p role="status" className="success">
+        {t("callList.willSchedule", { calls: countText(language, "call", result.jobs), time: first ? when(first) : "—" })}
+      </p>
+      <h3>{t("callList.firstJobs")}</h3>
+      <div className="table-scroll">
+        <table className="preview jobs">
+          <thead>
+            <tr>
+              <th>{t("callList.number")}</th>
+              <th>{t("callList.due")}</th>
+              <th>{t("callList.variables")}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {result.preview.map((job) => (
+              <tr key={job.number}>
+                <td className="mono">{job.number}</td>
+                <td>{when(job.due)}</td>
+                <td><VariablesText variables={job.variables} /></td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
+}
+
+/** What a check was made with: it stands for these exact choices, and any change asks for a new one. */
+interface Basis {
+  list: CallList;
+  numberColumn: string;
+  settings: CampaignSettings;
+}
+
+const sameBasis = (a: Basis, b: Basis) => a.list === b.list && a.numberColumn === b.numberColumn && a.settings === b.settings;
+
+type Busy = "reading" | "checking" | "scheduling" | null;
+
+export function CallListDialog(props: { scenario: ScenarioSummary; onClose(): void; now?: Date }) {
+  const { t, language } = useI18n();
+  const { scenario } = props;
+  const [fileName, setFileName] = useState("");
+  const [list, setList] = useState<CallList | null>(null);
+  const [numberColumn, setNumberColumn] = useState("");
+  const [settings, setSettings] = useState<CampaignSettings>(() => defaultCampaign(props.now ?? new Date(), browserTimeZone()));
+  const [busy, setBusy] = useState<Busy>(null);
+  const [readFailure, setReadFailure] = useState<CallListFailure | null>(null);
+  const [failure, setFailure] = useState<CallListFailure | null>(null);
+  const [check, setCheck] = useState<{ basis: Basis; result: CallbackBatchResult } | null>(null);
+  const [scheduled, setScheduled] = useState<CallbackBatchResult | null>(null);
+  // Only the last file picked may fill the dialog: a slow read of an earlier one is dropped when it lands.
+  const reading = useRef(0);
+  const outcome = useRef<HTMLDivElement>(null);
+
+  const basis: Basis | null = list ? { list, numberColumn, settings } : null;
+  const current = check && basis && sameBasis(check.basis, basis) ? check.result : null;
+  const issues = campaignIssues(settings);
+
+  useEffect(() => {
+    // The answer lands under a long form: bring it into view, as the button that asked for it is there too.
+    if (current || failure) outcome.current?.scrollIntoView({ block: "nearest" });
+  }, [current, failure]);
+
+  async function readFile(file: File) {
+    const ticket = ++reading.current;
+    setFileName(file.name);
+    setBusy("reading");
+    setReadFailure(null);
+    setFailure(null);
+    setList(null);
+    try {
+      const read = await api.readCallList(file);
+      if (ticket !== reading.current) return;
+      setList(read);
+      setNumberColumn(guessNumberColumn(read.columns));
+    } catch (error) {
+      if (ticket === reading.current) setReadFailure(callListFailure(error));
+    } finally {
+      if (ticket === reading.current) setBusy(null);
+    }
+  }
+
+  async function send(dryRun: boolean) {
+    if (!basis) return;
+    const asked = basis;
+    setBusy(dryRun ? "checking" : "scheduling");
+    setFailure(null);
+    try {
+      const body = batchBody({ scenario: scenario.slug, rows: asked.list.rows, numberColumn: asked.numberColumn, settings: asked.settings, dryRun });
+      const result = await api.callList(body);
+      if (dryRun) setCheck({ basis: asked, result });
+      else setScheduled(result);
+    } catch (error) {
+      setCheck(null);
+      setFailure(callListFailure(error));
+    } finally {
+      setBusy(null);
+    }
+  }
+
+  const title = t("callList.title", { name: scenario.name });
+  if (scheduled) {
+    return (
+      <Dialog title={title} onClose={props.onClose} wide>
+        <p role="status" className="success" data-testid="call-list-scheduled">
+          {t("callList.scheduled", { calls: countText(language, "call", scheduled.jobs), name: scenario.name })}
+        </p>
+        <button type="button" className="primary" autoFocus onClick={props.onClose}>{t("callList.close")}</button>
+      </Dialog>
+    );
+  }
+  return (
+    <Dialog title={title} onClose={props.onClose} wide>
+      <div className="call-list" data-testid="call-list-dialog">
+        <p className="hint">{t("callList.intro")}</p>
+        <ListFilePicker fileName={fileName} onFile={(file) => void readFile(file)} />
+        {busy === "reading" && <p className="muted">{t("callList.reading")}</p>}
+        {readFailure && <FailureView title={t("callList.readFailed")} failure={readFailure} />}
+        {list && <CallListPreview list={list} fileName={fileName} numberColumn={numberColumn} onNumberColumn={setNumberColumn} />}
+        <CampaignSettingsFields settings={settings} onChange={setSettings} />
+        {issues.map((issue) => (
+          <p key={issue} className="error-text">{t(issue)}</p>
+        ))}
+        <div ref={outcome} className="check-area">
+          {failure && <FailureView title={t("callList.problems")} failure={failure} />}
+          {check && !current && <p className="hint" data-testid="check-stale">{t("callList.checkAgain")}</p>}
+          {current && <CheckOutcome result={current} timezone={settings.timezone} />}
+        </div>
+        <div className="row dialog-buttons">
+          <button type="button" className={current ? undefined : "primary"} disabled={!list || busy !== null || issues.length > 0} onClick={() => void send(true)}>
+            {busy === "checking" ? t("callList.checking") : t("callList.check")}
+          </button>
+          {current && (
+            <button type="button" className="primary" disabled={busy !== null} onClick={() => void send(false)}>
+              {busy === "scheduling" ? t("callList.scheduling") : t("callList.schedule", { calls: countText(language, "call", current.jobs) })}
+            </button>
+          )}
+          <button type="button" onClick={props.onClose}>{t("callList.cancel")}</button>
+        </div>
+      </div>
+    </Dialog>
+  );
+}

@@ -1,0 +1,164 @@
+/** When a call list is called: first call, end, calling hours, time zone, holidays, attempts. Props only. */
+import { useId, useMemo, useState } from "react";
+import type { OpeningHours, Weekday } from "../api/types";
+import { useI18n } from "../i18n";
+import { clampAttempts, MAX_ATTEMPTS, MIN_ATTEMPTS, WEEKDAYS, type CampaignSettings } from "../lib/callList";
+
+/** Short weekday names in the interface language (2024-01-01 was a Monday). */
+function useWeekdayNames(): Record<Weekday, string> {
+  const { language } = useI18n();
+  return useMemo(() => {
+    const format = new Intl.DateTimeFormat(language, { weekday: "short", timeZone: "UTC" });
+    return Object.fromEntries(WEEKDAYS.map((day, i) => [day, format.format(Date.UTC(2024, 0, 1 + i))])) as Record<Weekday, string>;
+  }, [language]);
+}
+
+function HoursRow(props: { row: OpeningHours; onChange(row: OpeningHours): void; onRemove(): void }) {
+  const { t } = useI18n();
+  const names = useWeekdayNames();
+  const { row } = props;
+  const toggle = (day: Weekday) =>
+    props.onChange({ ...row, days: row.days.includes(day) ? row.days.filter((d) => d !== day) : [...row.days, day] });
+  return (
+    <li className="hours-row" data-testid="hours-row">
+      <span className="days">
+        {WEEKDAYS.map((day) => (
+          <label key={day} className="day-toggle">
+            <input type="checkbox" checked={row.days.includes(day)} onChange={() => toggle(day)} />
+            {names[day]}
+          </label>
+        ))}
+      </span>
+      <label className="inline-label">
+        {t("callList.from")}
+        <input type="time" required value={row.from} onChange={(e) => props.onChange({ ...row, from: e.target.value })} />
+      </label>
+      <label className="inline-label">
+        {t("callList.to")}
+        <input type="time" required value={row.to} onChange={(e) => props.onChange({ ...row, to: e.target.value })} />
+      </label>
+      <button type="button" className="link" title={t("callList.removeHours")} aria-label={t("callList.removeHours")} onClick={props.onRemove}>
+        ✕
+      </button>
+    </li>
+  );
+}
+
+export function OpeningHoursEditor(props: { hours: OpeningHours[]; onChange(hours: OpeningHours[]): void }) {
+  const { t } = useI18n();
+  const { hours, onChange } = props;
+  return (
+    <>
+      <ul className="hours">
+        {hours.map((row, i) => (
+          <HoursRow
+            key={i}
+            row={row}
+            onChange={(next) => onChange(hours.map((r, j) => (j === i ? next : r)))}
+            onRemove={() => onChange(hours.filter((_, j) => j !== i))}
+          />
+        ))}
+      </ul>
+      <button type="button" onClick={() => onChange([...hours, { days: ["sat"], from: "10:00", to: "14:00" }])}>
+        + {t("callList.addHours")}
+      </button>
+    </>
+  );
+}
+
+export function HolidaysEditor(props: { holidays: string[]; onChange(holidays: string[]): void }) {
+  const { t, language } = useI18n();
+  const [day, setDay] = useState("");
+  const { holidays, onChange } = props;
+  const add = () => {
+    if (day && !holidays.includes(day)) onChange([...holidays, day].sort());
+    setDay("");
+  };
+  // A holiday is a date without a time: shown as the calendar day it names, whatever the browser's zone.
+  const shown = (iso: string) => new Intl.DateTimeFormat(language, { dateStyle: "medium", timeZone: "UTC" }).format(new Date(`${iso}T00:00:00Z`));
+  return (
+    <div className="holidays">
+      <div className="row">
+        <input type="date" aria-label={t("callList.holidays")} value={day} onChange={(e) => setDay(e.target.value)} />
+        <button type="button" disabled={!day} onClick={add}>{t("callList.addHoliday")}</button>
+      </div>
+      {holidays.length > 0 && (
+        <ul className="chips">
+          {holidays.map((holiday) => (
+            <li key={holiday}>
+              {shown(holiday)}
+              <button type="button" className="link" aria-label={t("callList.removeHoliday", { date: holiday })} onClick={() => onChange(holidays.filter((h) => h !== holiday))}>
+                ✕
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
+
+function timeZones(current: string): string[] {
+  // Not every engine lists zones; the analyst can still type one, and the server names an unknown one.
+  const known = typeof Intl.supportedValuesOf === "function" ? Intl.supportedValuesOf("timeZone") : [];
+  return [...new Set([current, "UTC", ...known])];
+}
+
+export function CampaignSettingsFields(props: { settings: CampaignSettings; onChange(settings: CampaignSettings): void }) {
+  const { t } = useI18n();
+  const zonesId = useId();
+  const { settings, onChange } = props;
+  const set = <K extends keyof CampaignSettings>(key: K, value: CampaignSettings[K]) => onChange({ ...settings, [key]: value });
+  const zones = useMemo(() => timeZones(settings.timezone), [settings.timezone]);
+  return (
+    <fieldset className="campaign" data-testid="campaign-settings">
+      <legend>{t("callList.campaign")}</legend>
+      <div className="campaign-grid">
+        <label>
+          {t("callList.firstCall")}
+          <input name="first-call" type="datetime-local" value={settings.firstCall} onChange={(e) => set("firstCall", e.target.value)} />
+        </label>
+        <label>
+          {t("callList.end")}
+          <input name="end" type="datetime-local" value={settings.end} min={settings.firstCall || undefined} onChange={(e) => set("end", e.target.value)} />
+        </label>
+        <label>
+          {t("callList.timezone")}
+          <input name="timezone" list={zonesId} value={settings.timezone} onChange={(e) => set("timezone", e.target.value.trim())} />
+          <datalist id={zonesId}>
+            {zones.map((zone) => (
+              <option key={zone} value={zone} />
+            ))}
+          </datalist>
+        </label>
+        <label>
+          {t("callList.attempts")}
+          <input
+            name="attempts"
+            type="number"
+            min={MIN_ATTEMPTS}
+            max={MAX_ATTEMPTS}
+            step={1}
+            value={Number.isNaN(settings.maxAttempts) ? "" : settings.maxAttempts}
+            onChange={(e) => set("maxAttempts", e.target.valueAsNumber)}
+            // What is shown is what is sent: a number out of range (or none) settles on the nearest allowed.
+            onBlur={() => set("maxAttempts", clampAttempts(settings.maxAttempts))}
+          />
+        </label>
+      </div>
+      <label className="inline-label">
+        <input type="checkbox" name="hours-on" checked={settings.hoursOn} onChange={(e) => set("hoursOn", e.target.checked)} />
+        {t("callList.hoursOn")}
+      </label>
+      {settings.hoursOn ? (
+        <OpeningHoursEditor hours={settings.hours} onChange={(hours) => set("hours", hours)} />
+      ) : (
+        <p className="hint">{t("callList.anyHour")}</p>
+      )}
+      <div className="field">
+        <span className="field-label">{t("callList.holidays")}</span>
+        <HolidaysEditor holidays={settings.holidays} onChange={(holidays) => set("holidays", holidays)} />
+      </div>
+    </fieldset>
+  );
+}

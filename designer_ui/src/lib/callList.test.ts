@@ -1,0 +1,202 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ApiError } from "../api/http";
+import {
+  batchBody,
+  callListFailure,
+  campaignIssues,
+  defaultCampaign,
+  formatMoment,
+  guessNumberColumn,
+  localInputToIso,
+  type CampaignSettings,
+} from "./callList";
+import { countText } from "./i18n";
+
+// A zone with summer time, so the offset of each date is what is under test. Node reads TZ when it changes.
+const zoneBefore = process.env.TZ;
+beforeAll(() => {
+  process.env.TZ = "Europe/Madrid";
+});
+afterAll(() => {
+  if (zoneBefore === undefined) delete process.env.TZ;
+  else process.env.TZ = zoneBefore;
+});
+
+const rows = [{ phone: "+34 600 11 12 13", name: "Ana" }];
+const settings = (change: Partial<CampaignSettings> = {}): CampaignSettings => ({
+  ...defaultCampaign(new Date(2026, 5, 1, 10, 0), "Europe/Madrid"),
+  ...change,
+});
+
+describe("the phone column is preselected", () => {
+  it.each<[string[], string]>([
+    [["nombre", "Teléfono", "deuda"], "Teléfono"],
+    [["name", "PHONE"], "PHONE"],
+    [["ФИО", "Телефон"], "Телефон"],
+    [["id", " Number "], " Number "],
+    [["nombre", "telefono"], "telefono"],
+    [["nombre", "Tele\u0301fono"], "Tele\u0301fono"], // as macOS writes an accent: e + combining acute
+    [["Account number", "Mobile phone"], "Mobile phone"], // "number" counts only on its own
+    [["Phone number", "phone"], "phone"], // an exact name wins over a longer one
+    [["name", "email"], "name"],
+  ])("%j -> %j", (columns, expected) => {
+    expect(guessNumberColumn(columns)).toBe(expected);
+  });
+
+  it("is empty for a list without columns", () => {
+    expect(guessNumberColumn([])).toBe("");
+  });
+});
+
+describe("a datetime-local value is sent with the browser's offset on that day", () => {
+  it("in summer and in winter", () => {
+    expect(localInputToIso("2026-06-01T10:00")).toBe("2026-06-01T10:00:00+02:00");
+    expect(localInputToIso("2026-12-01T09:30")).toBe("2026-12-01T09:30:00+01:00");
+    expect(new Date(localInputToIso("2026-06-01T10:00")!).toISOString()).toBe("2026-06-01T08:00:00.000Z");
+  });
+
+  it("west of Greenwich the offset is negative", () => {
+    process.env.TZ = "America/Bogota";
+    try {
+      expect(localInputToIso("2026-06-01T10:00")).toBe("2026-06-01T10:00:00-05:00");
+    } finally {
+      process.env.TZ = "Europe/Madrid";
+    }
+  });
+
+  it("a wall time skipped by the clocks going forward becomes the moment the browser moved it to", () => {
+    expect(localInputToIso("2026-03-29T02:30")).toBe("2026-03-29T03:30:00+02:00");
+  });
+
+  it("nothing for an empty or unreadable value", () => {
+    expect(localInputToIso("")).toBeNull();
+    expect(localInputToIso("tomorrow")).toBeNull();
+    expect(localInputToIso("2026-06-01")).toBeNull();
+  });
+});
+
+describe("the batch body", () => {
+  it("by default: now-ish first call with its offset, Monday to Friday 09:00-21:00, in the browser's zone, 3 attempts", () => {
+    const body = batchBody({ scenario: "debt-reminder", rows, numberColumn: "phone", settings: settings(), dryRun: true });
+    expect(body).toEqual({
+      scenario: "debt-reminder",
+      rows,
+      number_column: "phone",
+      due: "2026-06-01T10:00:00+02:00",
+      hours: [{ days: ["mon", "tue", "wed", "thu", "fri"], from: "09:00", to: "21:00" }],
+      timezone: "Europe/Madrid",
+      holidays: [],
+      max_attempts: 3,
+      dry_run: true,
+    });
+    expect("until" in body).toBe(false);
+  });
+
+  it("sends the end, the days in week order, holidays sorted once each, and the analyst's phone column", () => {
+    const body = batchBody({
+      scenario: "s",
+      rows,
+      numberColumn: "móvil",
+      settings: settings({
+        end: "2026-06-15T20:00",
+        hours: [
+          { days: ["sat", "mon"], from: "10:00", to: "14:00" },
+          { days: ["fri"], from: "22:00", to: "02:00" },
+        ],
+        timezone: "America/Bogota",
+        holidays: ["2026-06-08", "2026-06-02", "2026-06-08"],
+        maxAttempts: 5,
+      }),
+      dryRun: false,
+    });
+    expect(body.until).toBe("2026-06-15T20:00:00+02:00");
+    expect(body.hours).toEqual([
+      { days: ["mon", "sat"], from: "10:00", to: "14:00" },
+      { days: ["fri"], from: "22:00", to: "02:00" },
+    ]);
+    expect(body.holidays).toEqual(["2026-06-02", "2026-06-08"]);
+    expect(body.timezone).toBe("America/Bogota");
+    expect(body.number_column).toBe("móvil");
+    expect([body.max_attempts, body.dry_run]).toEqual([5, false]);
+  });
+
+  it("with hours switched off, calls may go out at any time: no hours at all", () => {
+    expect(batchBody({ scenario: "s", rows, numberColumn: "phone", settings: settings({ hoursOn: false }), dryRun: true }).hours).toEqual([]);
+  });
+
+  it("an empty first call is left to the server (now)", () => {
+    expect("due" in batchBody({ scenario: "s", rows, numberColumn: "phone", settings: settings({ firstCall: "" }), dryRun: true })).toBe(false);
+  });
+
+  it.each<[number, number]>([[0, 1], [25, 20], [Number.NaN, 1], [2.6, 3]])("attempts %s are sent as %s", (typed, sent) => {
+    expect(batchBody({ scenario: "s", rows, numberColumn: "phone", settings: settings({ maxAttempts: typed }), dryRun: true }).max_attempts).toBe(sent);
+  });
+});
+
+describe("settings the form refuses before asking the server", () => {
+  it("hours on with no row, a row without days, a half-typed moment", () => {
+    expect(campaignIssues(settings())).toEqual([]);
+    expect(campaignIssues(settings({ hours: [] }))).toEqual(["callList.noHours"]);
+    expect(campaignIssues(settings({ hours: [{ days: [], from: "09:00", to: "21:00" }] }))).toEqual(["callList.noDays"]);
+    expect(campaignIssues(settings({ hoursOn: false, hours: [] }))).toEqual([]);
+    expect(campaignIssues(settings({ firstCall: "2026-06", end: "x" }))).toEqual(["callList.badFirstCall", "callList.badEnd"]);
+  });
+});
+
+describe("a refusal from the server", () => {
+  const refused = (type: string, problems: { path: string; message: string }[]) =>
+    new ApiError(422, { type: `https://ivrgraph.dev/problems/${type}`, detail: "the document breaks ...", problems }, "the document breaks ...");
+
+  it("shows each bad client's message as the server wrote it", () => {
+    const failure = callListFailure(
+      refused("invalid-document", [
+        { path: "$.rows[1].phone", message: "client 2: 'call me' is not a phone number" },
+        { path: "$.rows[4].debt_amount", message: "client 5, debt_amount: '1,234' is not a number" },
+      ]),
+    );
+    expect(failure).toEqual({
+      kind: "problems",
+      lines: ["client 2: 'call me' is not a phone number", "client 5, debt_amount: '1,234' is not a number"],
+      hidden: 0,
+    });
+  });
+
+  it("shows the first few and counts the rest, the server's own 'and N more' included", () => {
+    const problems = Array.from({ length: 50 }, (_, i) => ({ path: `$.rows[${i}].phone`, message: `client ${i + 1}: no number` }));
+    problems.push({ path: "$.rows", message: "and 37 more problems like these" });
+    const failure = callListFailure(refused("invalid-document", problems), 10);
+    expect(failure.kind === "problems" && failure.lines).toEqual(problems.slice(0, 10).map((p) => p.message));
+    expect(failure.kind === "problems" && failure.hidden).toBe(40 + 37);
+  });
+
+  it("names the field when the request's schema refused it", () => {
+    const failure = callListFailure(refused("invalid-request", [{ path: "$.timezone", message: "String should match pattern" }]));
+    expect(failure).toEqual({ kind: "problems", lines: ["$.timezone: String should match pattern"], hidden: 0 });
+  });
+
+  it("any other failure is its sentence, verbatim", () => {
+    expect(callListFailure(new ApiError(403, { detail: "this needs the publisher role" }, "this needs the publisher role"))).toEqual({
+      kind: "message",
+      message: "this needs the publisher role",
+    });
+    expect(callListFailure(new ApiError(0, null, "the server did not answer"))).toEqual({ kind: "message", message: "the server did not answer" });
+  });
+});
+
+describe("counts and moments in words", () => {
+  it("uses each language's plural forms and digit grouping", () => {
+    expect(countText("en", "call", 1)).toBe("1 call");
+    expect(countText("en", "call", 2)).toBe("2 calls");
+    expect(countText("en", "client", 20000)).toBe("20,000 clients");
+    expect(countText("es", "call", 1)).toBe("1 llamada");
+    expect(["1 звонок", "3 звонка", "5 звонков", "21 звонок"]).toEqual([1, 3, 5, 21].map((n) => countText("ru", "call", n)));
+  });
+
+  it("a moment is in the browser's time; the campaign zone's clock is added when it is another", () => {
+    // ICU versions differ on the space before AM (plain or narrow no-break): compared as plain spaces.
+    const moment = (zone: string) => formatMoment("2026-12-01T08:00:00Z", "en", zone, "Europe/Madrid").replace(/\s/g, " ");
+    expect(moment("Europe/Madrid")).toBe("Dec 1, 2026, 9:00 AM");
+    expect(moment("America/Bogota")).toBe("Dec 1, 2026, 9:00 AM (3:00 AM America/Bogota)");
+    expect(moment("Mars/Olympus")).toBe("Dec 1, 2026, 9:00 AM");
+  });
+});
