@@ -170,7 +170,7 @@ class CampaignSummary:
     scenario: str
     created_at: datetime
     jobs: int
-    statuses: dict[str, int]  # pending, dialing, done, failed, expired
+    statuses: dict[str, int]  # pending, dialing, done, failed, expired, cancelled
     results: dict[str, int]  # what the clients reached answered (their last call's `result`)
 
 

@@ -5,11 +5,11 @@
 // Against a running `ivrgraph serve` that serves the built designer. The admin account only creates a fresh
 // publisher; everything else is done by that new user through the interface, as an analyst would:
 // log in, drag Start -> Say Phrase -> IVR -> two Transfers, configure them, see a problem and fix it, publish,
-// run a test call pressing 2 and check the lit path; call a list of clients with a published example. Then a
-// 300-node scenario is opened and timed.
+// run a test call pressing 2 and check the lit path; call a list of clients with a published example, follow
+// that campaign, download its report and stop it. Then a 300-node scenario is opened and timed.
 // Screenshots go to test-artifacts/designer/ at the repository root. Exit code 0 only when every check passed.
 import { execFile } from "node:child_process";
-import { mkdir, rm } from "node:fs/promises";
+import { mkdir, readFile, rm } from "node:fs/promises";
 import { promisify } from "node:util";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -81,15 +81,60 @@ async function dragBlock(page, type, x, y) {
   return canvas;
 }
 
-/** Drag from an exit handle to a block's input handle, the way a person wires two blocks. */
-async function wire(page, source, exit, target) {
-  const from = await center(handle(page, source, exit));
-  const to = await center(handle(page, target, "in"));
+/** Resolves once the canvas has stopped moving (a fit or a pan animates): its transform still for 15 frames. */
+async function viewportSettled(page) {
+  await page.evaluate(
+    () =>
+      new Promise((done) => {
+        const viewport = document.querySelector(".react-flow__viewport");
+        let last = viewport.style.transform;
+        let still = 0;
+        const poll = () => {
+          const now = viewport.style.transform;
+          still = now === last ? still + 1 : 0;
+          last = now;
+          if (still >= 15) done();
+          else requestAnimationFrame(poll);
+        };
+        requestAnimationFrame(poll);
+      }),
+  );
+}
+
+// While a connection is dragged within 40 px of the canvas's edge, React Flow pans the canvas a little every
+// animation frame (its auto-pan), and a drop connects only to a handle within 20 px of the pointer (its connection
+// radius). A drop there lands wherever the canvas has panned to by then: a matter of frames, that is of luck.
+const AUTO_PAN_MARGIN = 40;
+const CONNECTION_RADIUS = 20;
+
+/** Where to press and where to drop to wire an exit: both clear of the auto-pan margin, after Fit view if needed. */
+async function wirePoints(page, source, exit, target) {
+  const clear = AUTO_PAN_MARGIN + CONNECTION_RADIUS;
+  for (let fitted = false; ; fitted = true) {
+    const pane = await page.locator("[data-testid=canvas] .react-flow").boundingBox();
+    const from = await center(handle(page, source, exit));
+    const to = await center(handle(page, target, "in"));
+    const inside = (p) => p.x >= pane.x + clear && p.x <= pane.x + pane.width - clear && p.y >= pane.y + clear && p.y <= pane.y + pane.height - clear;
+    if (inside(from) && inside(to)) return { from, to };
+    if (fitted) throw new Error(`${source}:${exit} -> ${target}: a handle stays within the canvas's auto-pan margin after Fit view`);
+    await page.getByRole("button", { name: "Fit view", exact: true }).click();
+    await viewportSettled(page);
+  }
+}
+
+/** Press on one point, move to another and let go, as a mouse drags a connection. */
+async function dragConnection(page, from, to) {
   await page.mouse.move(from.x, from.y);
   await page.mouse.down();
   await page.mouse.move((from.x + to.x) / 2, (from.y + to.y) / 2, { steps: 5 });
   await page.mouse.move(to.x, to.y, { steps: 5 });
   await page.mouse.up();
+}
+
+/** Drag from an exit handle to a block's input handle, the way a person wires two blocks. */
+async function wire(page, source, exit, target) {
+  const { from, to } = await wirePoints(page, source, exit, target);
+  await dragConnection(page, from, to);
   await page.locator(`.react-flow__edge[data-id="${source}:${exit}"]`).waitFor();
 }
 
@@ -109,6 +154,7 @@ async function shot(page, name) {
 }
 
 const CALL_LIST_SHOT = "/tmp/call-list-dialog.png";
+const CAMPAIGN_SHOT = "/tmp/campaign-view.png";
 
 /**
  * The autoinformer: a publisher calls a list of clients with the published debt-reminder example. A list saved
@@ -194,7 +240,8 @@ async function callAList(page) {
     page.waitForResponse((r) => r.url().endsWith("/api/callbacks/batch") && r.request().method() === "POST"),
     schedule.click(),
   ]);
-  check(created.ok() && (await created.json()).job_ids.length === 3, "scheduling creates three jobs");
+  const batch = await created.json();
+  check(created.ok() && batch.job_ids.length === 3 && Boolean(batch.campaign_id), "scheduling creates three jobs, one campaign");
   await page.getByTestId("call-list-scheduled").filter({ hasText: "Done: 3 calls queued for “Debt reminder”." }).waitFor();
   await shot(page, "12c-call-list-scheduled");
   const jobs = (await page.request.get(`${BASE}/api/callbacks?limit=500`).then((r) => r.json())).filter(
@@ -213,8 +260,80 @@ async function callAList(page) {
   );
   check(ana.variables.debt_amount === 1234.56 && byNumber[numbers[2]].variables.debt_amount === 15.5, "debt_amount is a number");
   check(jobs.every((j) => j.max_attempts === 2 && j.status === "pending"), "the jobs keep the campaign's attempts and wait to be dialled");
-  await page.locator("dialog.modal").getByRole("button", { name: "Close" }).click();
-  await page.locator("dialog.modal").waitFor({ state: "detached" });
+  await followCampaign(page, { campaignId: batch.campaign_id, row, numbers });
+}
+
+/**
+ * The campaign just scheduled, followed from the call list's last step: its three clients waiting, its report
+ * downloaded by a plain link (the session cookie goes along), then stopped, after saying how many clients will
+ * not be called. The scenario's Campaigns button shows it too, stopped.
+ */
+async function followCampaign(page, { campaignId, row, numbers }) {
+  await page.getByRole("button", { name: "Follow the campaign" }).click();
+  const modal = page.locator("dialog.modal");
+  const campaign = page.getByTestId("campaign-details");
+  await campaign.waitFor();
+  const count = async (status) => (await campaign.locator(`li[data-status="${status}"] .count`).textContent()).trim();
+  const selected = () => page.getByTestId("campaign-table").locator("tr.selected").getAttribute("data-campaign");
+  check((await selected()) === campaignId, "following the campaign opens the scenario's campaigns on the one just scheduled");
+  check(
+    (await count("pending")) === "3" && (await count("dialing")) === "0" && (await count("cancelled")) === "0",
+    "its three clients are waiting to be called",
+  );
+  check((await campaign.getByTestId("campaign-state").textContent()) === "In progress", "the campaign is in progress");
+  check((await campaign.getByTestId("no-answers").count()) === 1, "nobody has answered yet");
+  await modal.screenshot({ path: CAMPAIGN_SHOT });
+  console.log(`screenshot ${CAMPAIGN_SHOT}`);
+  await shot(page, "12d-campaign");
+
+  // -- the report, by the link: a client a row, the list's own columns after the dialer's ---------------------
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    campaign.getByRole("link", { name: "Download report (CSV)" }).click(),
+  ]);
+  check(download.suggestedFilename() === `campaign-${campaignId}.csv`, "the report downloads as campaign-<id>.csv");
+  const saved = resolve(ARTIFACTS, download.suggestedFilename());
+  await download.saveAs(saved);
+  const lines = (await readFile(saved, "utf8")).trim().split(/\r?\n/);
+  console.log(`report: ${lines.join(" | ").slice(0, 300)}`);
+  check(
+    lines[0] === "row,number,status,attempts,outcome,last_attempt_at,result,answered_at,call_id,name,Teléfono,debt_amount,due_date",
+    "the report's header names the dialer's columns, then the list's",
+  );
+  const marta = lines.find((line) => line.split(",")[1] === numbers[2]);
+  check(lines.length === 4 && marta?.split(",")[2] === "pending" && marta.includes("Marta"), "the report has a row per client: Marta, her number, waiting");
+
+  // -- stopped: the question says how many will not be called; the counts say it was done -------------------
+  await campaign.getByRole("button", { name: "Stop campaign…" }).click();
+  const question = campaign.getByTestId("stop-confirmation");
+  check(
+    (await question.textContent()).includes("3 clients not called yet will not be called"),
+    "stopping asks first, saying how many clients will not be called",
+  );
+  await question.getByRole("button", { name: "Stop: do not call 3 clients" }).click();
+  await campaign.getByTestId("campaign-stopped").filter({ hasText: "Stopped: 3 clients will not be called." }).waitFor();
+  check((await count("cancelled")) === "3" && (await count("pending")) === "0", "after the stop the three clients are counted cancelled");
+  check(
+    (await campaign.getByRole("button", { name: "Stop campaign…" }).count()) === 0 &&
+      (await campaign.getByTestId("campaign-state").textContent()) === "Stopped",
+    "a stopped campaign says so and offers no stop",
+  );
+  const stored = await page.request.get(`${BASE}/api/callbacks/campaigns/${campaignId}`).then((r) => r.json());
+  check(JSON.stringify(stored.statuses) === JSON.stringify({ cancelled: 3 }), "the server has the three jobs cancelled");
+  await shot(page, "12e-campaign-stopped");
+  await modal.getByRole("button", { name: "Close" }).click();
+  await modal.waitFor({ state: "detached" });
+
+  // -- the scenario's Campaigns button: the newest campaign shown first, this one among them, stopped ---------
+  await row.getByRole("button", { name: "Campaigns" }).click();
+  await campaign.waitFor();
+  const table = page.getByTestId("campaign-table");
+  check((await table.locator("tbody tr").first().getAttribute("class")) === "selected", "the scenario's Campaigns opens on the newest campaign");
+  await table.locator(`tr[data-campaign="${campaignId}"] button`).click();
+  await campaign.locator(`code:text-is("${campaignId}")`).waitFor();
+  check((await selected()) === campaignId && (await count("cancelled")) === "3", "this campaign is listed there, stopped");
+  await modal.getByRole("button", { name: "Close" }).click();
+  await modal.waitFor({ state: "detached" });
 }
 
 async function main() {
@@ -274,8 +393,14 @@ async function main() {
     // -- configures them ---------------------------------------------------------------------------------
     await select(page, "say_phrase");
     await page.fill("#cfg-say_phrase_text", "Hola ");
-    await page.locator("[data-testid=block-panel] select.variable-picker").first().selectOption("caller_id");
-    await page.waitForFunction(() => document.querySelector("#cfg-say_phrase_text").value.includes("{{ caller_id }}"));
+    const picker = page.locator("[data-testid=block-panel] select.variable-picker").first();
+    await picker.focus(); // as clicking it does
+    await picker.selectOption("caller_id");
+    // The picker hands the focus back to the text a frame later, the caret after the placeholder: typing before
+    // that frame would have the caret moved back in the middle of the words typed.
+    await page.waitForFunction(
+      () => document.activeElement?.id === "cfg-say_phrase_text" && document.activeElement.value.includes("{{ caller_id }}"),
+    );
     await page.locator("#cfg-say_phrase_text").press("End");
     await page.locator("#cfg-say_phrase_text").type(", bienvenido.");
     const phrase = await page.inputValue("#cfg-say_phrase_text");
@@ -318,12 +443,8 @@ async function main() {
     check((await page.locator(".react-flow__edge").count()) === 4, "four connections drawn by dragging exits");
 
     // One edge per exit: dragging IVR key 1 to the other Transfer as well is refused.
-    const from = await center(handle(page, "ivr", "1"));
-    const to = await center(handle(page, "transfer_2", "in"));
-    await page.mouse.move(from.x, from.y);
-    await page.mouse.down();
-    await page.mouse.move(to.x, to.y, { steps: 8 });
-    await page.mouse.up();
+    const { from, to } = await wirePoints(page, "ivr", "1", "transfer_2");
+    await dragConnection(page, from, to);
     await select(page, "ivr");
     check(
       (await page.locator(".react-flow__edge").count()) === 4 &&
@@ -403,8 +524,15 @@ async function main() {
     await page.keyboard.press("Control+z");
     await page.locator('.react-flow__node[data-id="transfer_3"]').waitFor({ state: "detached" });
     check(true, "copy, paste and undo from the keyboard");
+    // The language changes a moment after an edit, before the autosave: the edit stays, nothing is loaded over it.
+    await select(page, "transfer_2");
+    await page.fill("[data-testid=block-panel] input[name=label]", "Soporte técnico");
     await page.locator("header .language-picker select").selectOption("es");
     await page.getByRole("button", { name: "Publicar", exact: true }).waitFor();
+    check(
+      (await node(page, "transfer_2").textContent()).includes("Soporte técnico") && (await node(page, "hangup").count()) === 0,
+      "an edit not saved yet stays when the language changes",
+    );
     await page.getByRole("tab", { name: "Bloque" }).click();
     await select(page, "ivr");
     check((await page.getByTestId("block-panel").textContent()).includes("Teclas"), "the block form speaks Spanish too");
@@ -412,6 +540,7 @@ async function main() {
     await page.locator("header .language-picker select").selectOption("en");
 
     // -- someone else saves the same draft: a 409 shows both versions and loses nothing ----------------
+    await waitSaved(page); // the edits above are on the server: they are what the other person starts from
     const me = await apiSession(username, password);
     const slug = decodeURIComponent(new URL(page.url()).hash.replace(/^#\/s\//, ""));
     const stored = await me("GET", `/api/scenarios/${slug}`);
@@ -527,6 +656,8 @@ async function main() {
     await download.saveAs(exported);
     await page.getByTestId("import-file").setInputFiles(exported);
     await page.getByTestId("editor").waitFor();
+    // React Flow draws the blocks an effect after the editor appears, all of them at once: wait for the first.
+    await page.locator(".react-flow__node").first().waitFor();
     check((await page.locator(".react-flow__node").count()) === 5, "the exported file imports as a new scenario with its 5 blocks");
     await shot(page, "10-imported");
 

@@ -11,6 +11,7 @@ import type {
   CallbackBatch,
   CallbackBatchResult,
   CallDetail,
+  Campaign,
   CallList,
   CallPage,
   PublishResult,
@@ -201,4 +202,26 @@ export async function readCallList(file: File): Promise<CallList> {
 /** Call a list: one callback job per row, all or none. With `dry_run` the server only checks and shows. */
 export async function callList(body: CallbackBatch): Promise<CallbackBatchResult> {
   return unwrap(client.POST("/api/callbacks/batch", { body }));
+}
+
+/** The lists called with a scenario, newest first, each with its clients counted by status. */
+export async function campaigns(scenario: string): Promise<Campaign[]> {
+  return unwrap(client.GET("/api/callbacks/campaigns", { params: { query: { scenario } } }));
+}
+
+const campaignParams = (id: string) => ({ params: { path: { campaign_id: id } } });
+
+/** One campaign: its clients by status, and those reached by what they answered. */
+export async function campaign(id: string): Promise<Campaign> {
+  return unwrap(client.GET("/api/callbacks/campaigns/{campaign_id}", campaignParams(id)));
+}
+
+/** Stop a campaign: its clients not called yet never will be; a call in progress goes on. Its new counts. */
+export async function stopCampaign(id: string): Promise<Campaign> {
+  return unwrap(client.POST("/api/callbacks/campaigns/{campaign_id}/cancel", campaignParams(id)));
+}
+
+/** The campaign's report, a client a row; a plain link downloads it, the session cookie going along. */
+export function campaignReportUrl(id: string): string {
+  return `/api/callbacks/campaigns/${encodeURIComponent(id)}.csv`;
 }

@@ -71,3 +71,5 @@ export type CallbackBatchResult = Schemas["CallbackBatchOut"];
 export type PlannedJob = Schemas["PlannedJobOut"];
 export type OpeningHours = Schemas["OpeningHours"];
 export type Weekday = OpeningHours["days"][number];
+/** One imported call list, followed by status and answer (GET /api/callbacks/campaigns[/{id}]). */
+export type Campaign = Schemas["CampaignOut"];

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest";
 import type { CallbackBatchResult, CallList, ScenarioSummary } from "../api/types";
-import { CallListDialog, CallListPreview, CheckOutcome, FailureView, ListFilePicker, PREVIEW_ROWS, valueText } from "./CallListDialog";
+import { CallListDialog, CallListPreview, CheckOutcome, FailureView, ListFilePicker, PREVIEW_ROWS, ScheduledView, valueText } from "./CallListDialog";
 import { buttonTexts, renderToHtml } from "./renderForTest";
 
 // A zone with summer time; set before anything is rendered (Node reads TZ when it changes), and given back.
@@ -148,5 +148,22 @@ describe("a variable's value in the preview", () => {
     expect(valueText(1234.56)).toBe("1234.56");
     expect(valueText(true)).toBe("true");
     expect(valueText({ name: "Ana", vip: false, debt: 80 })).toBe('{ name: "Ana", vip: false, debt: 80 }');
+  });
+});
+
+describe("once the calls are scheduled", () => {
+  const scheduled: CallbackBatchResult = { jobs: 3, created: true, job_ids: ["a", "b", "c"], campaign_id: "c-42", preview: [] };
+
+  it("says how many calls were queued and offers to follow the campaign they now are", () => {
+    const html = renderToHtml(ScheduledView, { scenario, result: scheduled, onClose: () => {}, onFollow: () => {} });
+    expect(html).toContain("Done: 3 calls queued for “Debt reminder”.");
+    expect(buttonTexts(html)).toEqual(["Follow the campaign", "Close"]);
+    expect(html).toMatch(/<button type="button" class="primary"[^>]*>Follow the campaign<\/button>/);
+  });
+
+  it("only closes when there is no campaign to follow, or nowhere to show it", () => {
+    const noCampaign = renderToHtml(ScheduledView, { scenario, result: { ...scheduled, campaign_id: null }, onClose: () => {}, onFollow: () => {} });
+    expect(buttonTexts(noCampaign)).toEqual(["Close"]);
+    expect(buttonTexts(renderToHtml(ScheduledView, { scenario, result: scheduled, onClose: () => {} }))).toEqual(["Close"]);
   });
 });

@@ -183,6 +183,26 @@ export function CheckOutcome({ result, timezone }: { result: CallbackBatchResult
   );
 }
 
+/** Done: how many calls were queued, and the way to follow them as the campaign they now are. */
+export function ScheduledView(props: { scenario: ScenarioSummary; result: CallbackBatchResult; onClose(): void; onFollow?(campaignId: string): void }) {
+  const { t, language } = useI18n();
+  const { result, onFollow } = props;
+  const campaignId = result.campaign_id;
+  return (
+    <>
+      <p role="status" className="success" data-testid="call-list-scheduled">
+        {t("callList.scheduled", { calls: countText(language, "call", result.jobs), name: props.scenario.name })}
+      </p>
+      <div className="row">
+        {campaignId && onFollow && (
+          <button type="button" className="primary" autoFocus onClick={() => onFollow(campaignId)}>{t("callList.follow")}</button>
+        )}
+        <button type="button" className={campaignId && onFollow ? undefined : "primary"} onClick={props.onClose}>{t("callList.close")}</button>
+      </div>
+    </>
+  );
+}
+
 /** What a check was made with: it stands for these exact choices, and any change asks for a new one. */
 interface Basis {
   list: CallList;
@@ -194,7 +214,8 @@ const sameBasis = (a: Basis, b: Basis) => a.list === b.list && a.numberColumn ==
 
 type Busy = "reading" | "checking" | "scheduling" | null;
 
-export function CallListDialog(props: { scenario: ScenarioSummary; onClose(): void; now?: Date }) {
+/** `onFollow`: open the campaign just scheduled (the scenario list shows its campaigns). */
+export function CallListDialog(props: { scenario: ScenarioSummary; onClose(): void; onFollow?(campaignId: string): void; now?: Date }) {
   const { t, language } = useI18n();
   const { scenario } = props;
   const [fileName, setFileName] = useState("");
@@ -260,10 +281,7 @@ export function CallListDialog(props: { scenario: ScenarioSummary; onClose(): vo
   if (scheduled) {
     return (
       <Dialog title={title} onClose={props.onClose} wide>
-        <p role="status" className="success" data-testid="call-list-scheduled">
-          {t("callList.scheduled", { calls: countText(language, "call", scheduled.jobs), name: scenario.name })}
-        </p>
-        <button type="button" className="primary" autoFocus onClick={props.onClose}>{t("callList.close")}</button>
+        <ScheduledView scenario={scenario} result={scheduled} onClose={props.onClose} onFollow={props.onFollow} />
       </Dialog>
     );
   }

@@ -218,6 +218,7 @@ export function EditorPage({ slug, user }: { slug: string; user: User }) {
   const [ready, setReady] = useState(false);
   const [stash, setStash] = useState<Stash | null>(null);
 
+  // Not on `t`: switching the language must not load the draft again over edits not saved yet.
   useEffect(() => {
     let cancelled = false;
     Promise.all([api.blocks(), api.getScenario(slug)]).then(
@@ -230,14 +231,14 @@ export function EditorPage({ slug, user }: { slug: string; user: User }) {
         setStash(stashToOffer(localStorage, slug, scenario.draft.document));
         setReady(true);
       },
-      (e: unknown) => !cancelled && setError(t("error.generic", { message: e instanceof Error ? e.message : String(e) })),
+      (e: unknown) => !cancelled && setError(e instanceof Error ? e.message : String(e)),
     );
     return () => {
       cancelled = true;
     };
-  }, [slug, t, user.role]);
+  }, [slug, user.role]);
 
-  if (error) return <p role="alert" className="error-text">{error}</p>;
+  if (error) return <p role="alert" className="error-text">{t("error.generic", { message: error })}</p>;
   if (!ready) return <p className="centered">{t("editor.loading")}</p>;
   return (
     <ReactFlowProvider>

@@ -15,6 +15,7 @@ const item: ScenarioSummary = {
   latest_version: null,
 };
 const noop = () => undefined;
+const handlers = { onDuplicate: noop, onDelete: noop, onCallList: noop, onCampaigns: noop };
 
 describe("roles", () => {
   it("each role may do what the roles below it may (viewer < editor < publisher < admin)", () => {
@@ -46,7 +47,7 @@ describe("the scenario list offers only what the role may do", () => {
     ["publisher", ["Duplicate", "Export", "Delete"]],
     ["admin", ["Duplicate", "Export", "Delete"]],
   ])("a row's buttons for the %s role: %j", (role, expected) => {
-    const html = renderToHtml(ScenarioRowActions, { item, role, onDuplicate: noop, onDelete: noop, onCallList: noop });
+    const html = renderToHtml(ScenarioRowActions, { item, role, ...handlers });
     expect(buttonTexts(html)).toEqual(expected);
   });
 
@@ -57,12 +58,26 @@ describe("the scenario list offers only what the role may do", () => {
     ["admin", true],
   ])("a published scenario offers Call a list… to the %s role: %s", (role, offered) => {
     const published = { ...item, latest_version: 2 };
-    const html = renderToHtml(ScenarioRowActions, { item: published, role, onDuplicate: noop, onDelete: noop, onCallList: noop });
+    const html = renderToHtml(ScenarioRowActions, { item: published, role, ...handlers });
     expect(buttonTexts(html).includes("Call a list…")).toBe(offered);
   });
 
   it("a scenario never published offers no Call a list…, even to an admin: the calls run the live version", () => {
-    const html = renderToHtml(ScenarioRowActions, { item, role: "admin", onDuplicate: noop, onDelete: noop, onCallList: noop });
+    const html = renderToHtml(ScenarioRowActions, { item, role: "admin", ...handlers });
     expect(buttonTexts(html)).not.toContain("Call a list…");
+  });
+
+  it.each<[Role, string[]]>([
+    ["viewer", ["Export", "Campaigns"]],
+    ["editor", ["Duplicate", "Export", "Campaigns"]],
+    ["publisher", ["Duplicate", "Export", "Call a list…", "Campaigns", "Delete"]],
+  ])("a published scenario's campaigns may be followed by every role, the %s too: %j", (role, expected) => {
+    const html = renderToHtml(ScenarioRowActions, { item: { ...item, latest_version: 1 }, role, ...handlers });
+    expect(buttonTexts(html)).toEqual(expected);
+  });
+
+  it("a scenario never published has no campaigns to follow", () => {
+    const html = renderToHtml(ScenarioRowActions, { item, role: "admin", ...handlers });
+    expect(buttonTexts(html)).not.toContain("Campaigns");
   });
 });

@@ -8,6 +8,7 @@ import { emptyScenario } from "../lib/convert";
 import { may } from "../lib/roles";
 import { slugify } from "../lib/slug";
 import { CallListDialog } from "./CallListDialog";
+import { CampaignsDialog } from "./CampaignsDialog";
 
 const PAGE_SIZE = 20;
 
@@ -77,7 +78,8 @@ function NameSlugForm(props: { title: string; initialName?: string; onSubmit(nam
 
 /**
  * A row's buttons. Export is open to every role; the others only show for a role the server lets do them.
- * Calling a list needs a published version too: the calls run the live scenario, never a draft.
+ * Calling a list needs a published version too: the calls run the live scenario, never a draft; so do its
+ * campaigns (the lists called with it), which any role may follow.
  */
 export function ScenarioRowActions(props: {
   item: ScenarioSummary;
@@ -85,6 +87,7 @@ export function ScenarioRowActions(props: {
   onDuplicate(): void;
   onDelete(): void;
   onCallList(): void;
+  onCampaigns(): void;
 }) {
   const { t } = useI18n();
   const { item, role } = props;
@@ -96,6 +99,9 @@ export function ScenarioRowActions(props: {
       </button>
       {may(role, "callList") && item.latest_version !== null && (
         <button type="button" onClick={props.onCallList}>{t("list.callList")}</button>
+      )}
+      {may(role, "campaigns") && item.latest_version !== null && (
+        <button type="button" onClick={props.onCampaigns}>{t("list.campaigns")}</button>
       )}
       {may(role, "delete") && (
         <button type="button" className="danger" onClick={props.onDelete}>
@@ -116,6 +122,8 @@ export function ScenarioList({ user }: { user: User }) {
   const [creating, setCreating] = useState(false);
   const [duplicating, setDuplicating] = useState<ScenarioSummary | null>(null);
   const [callingList, setCallingList] = useState<ScenarioSummary | null>(null);
+  // The campaigns of a scenario, and the one to show first (just scheduled), else the newest.
+  const [following, setFollowing] = useState<{ scenario: ScenarioSummary; campaignId: string | null } | null>(null);
   const fileInput = useRef<HTMLInputElement>(null);
 
   const reload = useCallback(async () => {
@@ -220,7 +228,19 @@ export function ScenarioList({ user }: { user: User }) {
           }}
         />
       )}
-      {callingList && <CallListDialog scenario={callingList} onClose={() => setCallingList(null)} />}
+      {callingList && (
+        <CallListDialog
+          scenario={callingList}
+          onClose={() => setCallingList(null)}
+          onFollow={(campaignId) => {
+            setCallingList(null);
+            setFollowing({ scenario: callingList, campaignId });
+          }}
+        />
+      )}
+      {following && (
+        <CampaignsDialog scenario={following.scenario} role={user.role} campaignId={following.campaignId} onClose={() => setFollowing(null)} />
+      )}
       {items.length === 0 && !error ? (
         <p className="empty">{t("list.empty")}</p>
       ) : (
@@ -253,6 +273,7 @@ export function ScenarioList({ user }: { user: User }) {
                     onDuplicate={() => setDuplicating(item)}
                     onDelete={() => void deleteScenario(item)}
                     onCallList={() => setCallingList(item)}
+                    onCampaigns={() => setFollowing({ scenario: item, campaignId: null })}
                   />
                 </td>
               </tr>

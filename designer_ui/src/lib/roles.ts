@@ -13,7 +13,8 @@ export function hasRole(role: Role, needed: Role): boolean {
 
 /**
  * The role each scenario action needs (the route dependencies in api/routes/scenarios.py; calling a list is
- * api/routes/callbacks.py, publisher as for a single callback: each row is a real call).
+ * api/routes/callbacks.py, publisher as for a single callback: each row is a real call). Anyone may follow the
+ * campaigns; stopping one is the publisher's, as starting it is.
  */
 export const SCENARIO_ACTION_ROLE = {
   create: "editor",
@@ -24,6 +25,8 @@ export const SCENARIO_ACTION_ROLE = {
   publish: "publisher",
   rollBack: "publisher",
   callList: "publisher",
+  campaigns: "viewer",
+  stopCampaign: "publisher",
 } as const satisfies Record<string, Role>;
 
 export type ScenarioAction = keyof typeof SCENARIO_ACTION_ROLE;

@@ -1,0 +1,172 @@
+import { afterAll, describe, expect, it } from "vitest";
+import type { Campaign, ScenarioSummary } from "../api/types";
+import {
+  AnswersTable,
+  CampaignDetails,
+  CampaignsDialog,
+  CampaignTable,
+  StatusBar,
+  StatusCounts,
+  StopConfirmation,
+} from "./CampaignsDialog";
+import { buttonTexts, renderToHtml } from "./renderForTest";
+
+// Set before anything is rendered (Node reads TZ when it changes), and given back.
+const zoneBefore = process.env.TZ;
+process.env.TZ = "Europe/Madrid";
+afterAll(() => {
+  if (zoneBefore === undefined) delete process.env.TZ;
+  else process.env.TZ = zoneBefore;
+});
+
+const campaign = (statuses: Record<string, number>, results: Record<string, number> = {}, id = "c-1"): Campaign => ({
+  campaign_id: id,
+  scenario: "debt-reminder",
+  created_at: "2026-12-01T08:00:00Z",
+  jobs: Object.values(statuses).reduce((sum, n) => sum + n, 0),
+  statuses,
+  results,
+});
+
+const scenario: ScenarioSummary = {
+  slug: "debt-reminder",
+  name: "Debt reminder",
+  description: "",
+  draft_revision: 3,
+  updated_at: "2026-01-05T10:00:00Z",
+  updated_by: "ana",
+  latest_version: 2,
+};
+
+const counts = (html: string) =>
+  [...html.matchAll(/data-status="(\w+)"[^>]*>.*?<strong class="count">([^<]*)<\/strong>/gs)].map((m) => [m[1], m[2]]);
+const details = (change: Partial<Parameters<typeof CampaignDetails>[0]> = {}) =>
+  renderToHtml(CampaignDetails, {
+    campaign: campaign({ pending: 3 }),
+    role: "publisher",
+    updatedAt: new Date(2026, 11, 5, 10, 30, 15),
+    refreshing: false,
+    stopped: null,
+    onRefresh: () => {},
+    onStop: async () => {},
+    ...change,
+  });
+
+describe("the clients by status", () => {
+  it("names every status with its count, in the dialer's order, and marks the empty ones", () => {
+    const html = renderToHtml(StatusCounts, { campaign: campaign({ done: 1_240, pending: 3 }) });
+    expect(counts(html)).toEqual([
+      ["pending", "3"],
+      ["dialing", "0"],
+      ["done", "1,240"],
+      ["failed", "0"],
+      ["expired", "0"],
+      ["cancelled", "0"],
+    ]);
+    expect(html).toContain('<li data-status="pending" title="Not called yet, or waiting for the next attempt">');
+    expect(html).toContain('<li data-status="dialing" class="zero"');
+    expect(html).toMatch(/data-status="done"[^>]*>.*?Reached/s);
+  });
+
+  it("draws one stretch per status that has clients, as wide as its share, and says the counts", () => {
+    const html = renderToHtml(StatusBar, { campaign: campaign({ pending: 1, done: 3 }) });
+    expect(html).toContain('aria-label="Waiting: 1, Reached: 3"');
+    expect([...html.matchAll(/<span class="status-(\w+)" style="width:([\d.]+)%"/g)].map((m) => [m[1], m[2]])).toEqual([
+      ["pending", "25"],
+      ["done", "75"],
+    ]);
+  });
+});
+
+describe("the list of campaigns", () => {
+  const list = [campaign({ pending: 2, done: 1 }, {}, "new"), campaign({ done: 4, cancelled: 1 }, {}, "old")];
+  const html = renderToHtml(CampaignTable, { campaigns: list, selectedId: "old", onSelect: () => {} });
+
+  it("shows when each list was imported, its clients, how far it got, and its state", () => {
+    const rows = [...html.matchAll(/<tr class="[^"]*" data-campaign="(\w+)">|<tr data-campaign="(\w+)">/g)].map((m) => m[1] ?? m[2]);
+    expect(rows).toEqual(["new", "old"]);
+    expect(html).toContain("Dec 1, 2026, 9:00 AM");
+    expect(html).toContain("1/3");
+    expect(html).toContain("In progress");
+    expect(html).toContain("Stopped");
+  });
+
+  it("marks the campaign shown", () => {
+    expect(html).toMatch(/<tr class="selected" data-campaign="old"><td><button type="button" class="link" aria-current="true">/);
+    expect(html).not.toMatch(/data-campaign="new"><td><button[^>]*aria-current/);
+  });
+});
+
+describe("the answers", () => {
+  it("lists them the most frequent first with their share of the list, as text, never as markup", () => {
+    const html = renderToHtml(AnswersTable, { campaign: campaign({ done: 6, pending: 4 }, { confirmed: 1, will_pay: 4, "<b>x</b>": 1 }) });
+    const rows = [...html.matchAll(/<tr data-result="([^"]*)"><td><code>(.*?)<\/code><\/td><td class="num">(\d+)<\/td><td>.*?(\d+%)<\/td>/g)];
+    expect(rows.map((m) => [m[2], m[3], m[4]])).toEqual([
+      ["will_pay", "4", "40%"],
+      ["&lt;b&gt;x&lt;/b&gt;", "1", "10%"],
+      ["confirmed", "1", "10%"],
+    ]);
+    expect(html).not.toContain("<b>");
+  });
+
+  it("says when there are none yet, and counts the clients reached who gave none", () => {
+    expect(renderToHtml(AnswersTable, { campaign: campaign({ pending: 3 }) })).toContain("No answers yet.");
+    const html = renderToHtml(AnswersTable, { campaign: campaign({ done: 3 }, { will_pay: 1 }) });
+    expect(html).toContain("Reached without an answer recorded: 2 clients.");
+  });
+});
+
+describe("one campaign followed", () => {
+  it("offers the report as a plain link to its CSV, a refresh, and to a publisher a stop while clients wait", () => {
+    const html = details();
+    expect(html).toMatch(/<a class="button" href="\/api\/callbacks\/campaigns\/c-1\.csv" download="campaign-c-1\.csv">Download report \(CSV\)<\/a>/);
+    expect(buttonTexts(html)).toEqual(["Refresh", "Stop campaign…"]);
+    expect(html).toContain("3 clients · Handled: 0 of 3 (0%)");
+    expect(html).toContain('data-testid="campaign-state">In progress<');
+    expect(html).toContain("Updated every 15 seconds while clients remain to be called.");
+  });
+
+  it.each(["viewer", "editor"] as const)("lets a %s look but not stop", (role) => {
+    const html = details({ role });
+    expect(buttonTexts(html)).toEqual(["Refresh"]);
+    expect(html).toContain("Download report (CSV)");
+  });
+
+  it("offers no stop once nobody waits, even while a call is in progress", () => {
+    expect(buttonTexts(details({ role: "admin", campaign: campaign({ dialing: 1, cancelled: 2 }) }))).toEqual(["Refresh"]);
+  });
+
+  it("says how many clients the stop spared, and that a finished campaign no longer updates by itself", () => {
+    const html = details({ campaign: campaign({ done: 1, cancelled: 3 }), stopped: 3 });
+    expect(html).toContain("Stopped: 3 clients will not be called.");
+    expect(html).toContain('data-testid="campaign-state">Stopped<');
+    expect(html).not.toContain("Updated every 15 seconds");
+  });
+
+  it("shows a refresh under way on its button", () => {
+    expect(details({ refreshing: true })).toMatch(/<button type="button" disabled="">Refreshing…<\/button>/);
+  });
+});
+
+describe("the question before a stop", () => {
+  it("says how many clients will not be called, and that a call in progress goes on", () => {
+    const html = renderToHtml(StopConfirmation, { waiting: 1, stopping: false, onConfirm: () => {}, onCancel: () => {} });
+    expect(html).toContain("Stop this campaign? 1 client not called yet will not be called. A call in progress goes on.");
+    expect(buttonTexts(html)).toEqual(["Stop: do not call 1 client", "Keep calling"]);
+  });
+
+  it("cannot be answered twice while the stop is on its way", () => {
+    const html = renderToHtml(StopConfirmation, { waiting: 3, stopping: true, onConfirm: () => {}, onCancel: () => {} });
+    expect(buttonTexts(html)).toEqual(["Stopping…", "Keep calling"]);
+    expect(html.match(/disabled=""/g)).toHaveLength(2);
+  });
+});
+
+describe("the dialog as it opens", () => {
+  it("is titled with the scenario and loads before it shows anything", () => {
+    const html = renderToHtml(CampaignsDialog, { scenario, role: "viewer", onClose: () => {} });
+    expect(html).toContain("Campaigns of “Debt reminder”");
+    expect(html).toContain("Loading the campaigns…");
+    expect(buttonTexts(html)).toEqual(["Close"]);
+  });
+});

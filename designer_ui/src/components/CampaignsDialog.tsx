@@ -1,0 +1,349 @@
+/**
+ * A scenario's campaigns: each list called with it, newest first, with how far it got. For the one selected:
+ * its clients by status, what they answered, the report to download, and, publisher and up, a stop while
+ * clients are still waiting. The counts refresh on demand, and by themselves while the campaign runs.
+ */
+import { useEffect, useState } from "react";
+import * as api from "../api/client";
+import type { Campaign, Role, ScenarioSummary } from "../api/types";
+import { useI18n } from "../i18n";
+import { browserTimeZone, formatMoment } from "../lib/callList";
+import {
+  JOB_STATUSES,
+  answerShares,
+  campaignState,
+  handledClients,
+  mayBeStopped,
+  percentText,
+  reachedWithoutAnswer,
+  sparedByStop,
+  statusShares,
+  waitingClients,
+  withCampaign,
+  type JobStatus,
+} from "../lib/campaigns";
+import { countText, type Translate } from "../lib/i18n";
+import { may } from "../lib/roles";
+import { Dialog } from "./Dialog";
+
+/** How often a running campaign's counts are asked again while the dialog is open. */
+export const LIVE_REFRESH_MS = 15000;
+
+const isKnown = (status: string): status is JobStatus => (JOB_STATUSES as readonly string[]).includes(status);
+/** A status in words; one this designer does not know yet, as the server names it. */
+const statusText = (t: Translate, status: string) => (isKnown(status) ? t(`campaigns.status.${status}`) : status);
+const statusAbout = (t: Translate, status: string) => (isKnown(status) ? t(`campaigns.about.${status}`) : status);
+const importedText = (iso: string, language: string) => formatMoment(iso, language, browserTimeZone());
+
+/** The clients by status as one bar, a coloured stretch per status in the dialer's order. */
+export function StatusBar({ campaign }: { campaign: Campaign }) {
+  const { t } = useI18n();
+  const shares = statusShares(campaign).filter((share) => share.count > 0);
+  const said = shares.map((share) => `${statusText(t, share.status)}: ${share.count}`).join(", ");
+  return (
+    <div className="status-bar" role="img" aria-label={said} title={said}>
+      {shares.map((share) => (
+        <span key={share.status} className={`status-${share.status}`} style={{ width: `${share.percent}%` }} />
+      ))}
+    </div>
+  );
+}
+
+/** Every status with its clients, zeros too, so the list always reads the same; each says what it means. */
+export function StatusCounts({ campaign }: { campaign: Campaign }) {
+  const { t, language } = useI18n();
+  return (
+    <ul className="status-counts" data-testid="status-counts">
+      {statusShares(campaign).map((share) => (
+        <li key={share.status} data-status={share.status} className={share.count === 0 ? "zero" : undefined} title={statusAbout(t, share.status)}>
+          <span className={`swatch status-${share.status}`} aria-hidden="true" />
+          {statusText(t, share.status)} <strong className="count">{share.count.toLocaleString(language)}</strong>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/** The campaigns, newest first: when each list was imported, its clients, how far it got. One is selected. */
+export function CampaignTable(props: { campaigns: Campaign[]; selectedId: string | null; onSelect(id: string): void }) {
+  const { t, language } = useI18n();
+  return (
+    <div className="table-scroll">
+      <table className="preview campaigns" data-testid="campaign-table">
+        <thead>
+          <tr>
+            <th>{t("campaigns.imported")}</th>
+            <th className="num">{t("campaigns.clients")}</th>
+            <th>{t("campaigns.progress")}</th>
+            <th>{t("campaigns.state")}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {props.campaigns.map((campaign) => {
+            const selected = campaign.campaign_id === props.selectedId;
+            return (
+              <tr key={campaign.campaign_id} className={selected ? "selected" : undefined} data-campaign={campaign.campaign_id}>
+                <td>
+                  <button type="button" className="link" aria-current={selected ? "true" : undefined} onClick={() => props.onSelect(campaign.campaign_id)}>
+                    {importedText(campaign.created_at, language)}
+                  </button>
+                </td>
+                <td className="num">{campaign.jobs.toLocaleString(language)}</td>
+                <td>
+                  <div className="progress-cell">
+                    <StatusBar campaign={campaign} />
+                    <span className="muted">{`${handledClients(campaign).toLocaleString(language)}/${campaign.jobs.toLocaleString(language)}`}</span>
+                  </div>
+                </td>
+                <td>{t(`campaigns.state.${campaignState(campaign)}`)}</td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+/** What the clients reached answered, the most frequent first, and how many of the list gave each answer. */
+export function AnswersTable({ campaign }: { campaign: Campaign }) {
+  const { t, language } = useI18n();
+  const answers = answerShares(campaign);
+  const silent = reachedWithoutAnswer(campaign);
+  return (
+    <>
+      {answers.length === 0 ? (
+        <p className="muted" data-testid="no-answers">{t("campaigns.noAnswers")}</p>
+      ) : (
+        <table className="preview answers" data-testid="answers">
+          <thead>
+            <tr>
+              <th>{t("campaigns.answer")}</th>
+              <th className="num">{t("campaigns.clients")}</th>
+              <th>{t("campaigns.share")}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {answers.map((answer) => (
+              <tr key={answer.result} data-result={answer.result}>
+                <td><code>{answer.result}</code></td>
+                <td className="num">{answer.count.toLocaleString(language)}</td>
+                <td>
+                  <span className="meter" aria-hidden="true"><span style={{ width: `${answer.percent}%` }} /></span>
+                  {percentText(answer.percent)}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {silent > 0 && <p className="hint">{t("campaigns.noAnswerRecorded", { clients: countText(language, "client", silent) })}</p>}
+    </>
+  );
+}
+
+/** The question before a stop: how many clients will never be called, and that it cannot be undone. */
+export function StopConfirmation(props: { waiting: number; stopping: boolean; onConfirm(): void; onCancel(): void }) {
+  const { t, language } = useI18n();
+  const clients = countText(language, "client", props.waiting);
+  return (
+    <div className="blocked stop-confirmation" role="alertdialog" aria-label={t("campaigns.stop")} data-testid="stop-confirmation">
+      <p>{t("campaigns.stopConfirm", { clients })}</p>
+      <div className="row">
+        <button type="button" className="danger" disabled={props.stopping} onClick={props.onConfirm}>
+          {props.stopping ? t("campaigns.stopping") : t("campaigns.stopYes", { clients })}
+        </button>
+        <button type="button" autoFocus disabled={props.stopping} onClick={props.onCancel}>{t("campaigns.stopNo")}</button>
+      </div>
+    </div>
+  );
+}
+
+/** One campaign followed: its progress, clients by status, answers, report, and the refresh and stop buttons. */
+export function CampaignDetails(props: {
+  campaign: Campaign;
+  role: Role;
+  updatedAt: Date;
+  refreshing: boolean;
+  /** Clients the last stop of this campaign spared, to say so; null before any. */
+  stopped: number | null;
+  onRefresh(): void;
+  onStop(): Promise<void>;
+}) {
+  const { t, language } = useI18n();
+  const { campaign } = props;
+  const [confirming, setConfirming] = useState(false);
+  const [stopping, setStopping] = useState(false);
+  const state = campaignState(campaign);
+  const canStop = may(props.role, "stopCampaign") && mayBeStopped(campaign);
+  const heading = t("campaigns.heading", { time: importedText(campaign.created_at, language) });
+
+  async function stop() {
+    setStopping(true);
+    try {
+      await props.onStop();
+    } finally {
+      setStopping(false);
+      setConfirming(false);
+    }
+  }
+
+  return (
+    <section className="campaign-details" data-testid="campaign-details" aria-label={heading}>
+      <div className="row campaign-head">
+        <h3>{heading}</h3>
+        <span className={`campaign-state state-${state}`} data-testid="campaign-state">{t(`campaigns.state.${state}`)}</span>
+      </div>
+      <p className="muted small">
+        {countText(language, "client", campaign.jobs)} ·{" "}
+        {t("campaigns.handled", {
+          handled: handledClients(campaign).toLocaleString(language),
+          total: campaign.jobs.toLocaleString(language),
+          percent: percentText(campaign.jobs ? (100 * handledClients(campaign)) / campaign.jobs : 0),
+        })}{" "}
+        · <code title={campaign.campaign_id}>{campaign.campaign_id}</code>
+      </p>
+      <StatusBar campaign={campaign} />
+      <StatusCounts campaign={campaign} />
+      <h4>{t("campaigns.answers")}</h4>
+      <AnswersTable campaign={campaign} />
+      {props.stopped !== null && (
+        <p role="status" className="success" data-testid="campaign-stopped">
+          {t("campaigns.stopped", { clients: countText(language, "client", props.stopped) })}
+        </p>
+      )}
+      <div className="row campaign-actions">
+        <a className="button" href={api.campaignReportUrl(campaign.campaign_id)} download={`campaign-${campaign.campaign_id}.csv`}>
+          {t("campaigns.report")}
+        </a>
+        <button type="button" disabled={props.refreshing} onClick={props.onRefresh}>
+          {props.refreshing ? t("campaigns.refreshing") : t("campaigns.refresh")}
+        </button>
+        {canStop && !confirming && (
+          <button type="button" className="danger" onClick={() => setConfirming(true)}>{t("campaigns.stop")}</button>
+        )}
+      </div>
+      {canStop && confirming && (
+        <StopConfirmation waiting={waitingClients(campaign)} stopping={stopping} onConfirm={() => void stop()} onCancel={() => setConfirming(false)} />
+      )}
+      <p className="hint" data-testid="campaign-updated">
+        {t("campaigns.updated", { time: props.updatedAt.toLocaleTimeString(language) })} {state === "running" && t("campaigns.live")}
+      </p>
+    </section>
+  );
+}
+
+/** What the dialog shows: the campaigns, the one followed (null when there are none), and when it was asked. */
+interface Loaded {
+  list: Campaign[];
+  shown: Campaign | null;
+  at: Date;
+}
+
+const requestKey = (wanted: string | null, reloads: number) => `${wanted ?? ""}#${reloads}`;
+
+/** The campaigns dialog: `campaignId` is the one to show first (one just scheduled), else the newest. */
+export function CampaignsDialog(props: { scenario: ScenarioSummary; role: Role; campaignId?: string | null; onClose(): void }) {
+  const { t } = useI18n();
+  const { scenario } = props;
+  const [wanted, setWanted] = useState<string | null>(props.campaignId ?? null);
+  const [reloads, setReloads] = useState(0);
+  const [loaded, setLoaded] = useState<Loaded | null>(null);
+  // The last selection and refresh answered, well or not: another one means the counts are being asked again.
+  const [answered, setAnswered] = useState<string | null>(null);
+  // Words chosen at render, not when it failed: the language may change meanwhile.
+  const [error, setError] = useState<{ key: "campaigns.failed" | "campaigns.stopFailed"; message: string } | null>(null);
+  const [stopped, setStopped] = useState<{ id: string; clients: number } | null>(null);
+  const shown = loaded?.shown ?? null;
+  const running = shown !== null && campaignState(shown) === "running";
+
+  useEffect(() => {
+    // Only the latest selection or refresh may fill the dialog: an older answer landing late is dropped.
+    let cancelled = false;
+    const request = requestKey(wanted, reloads);
+    (async () => {
+      const list = await api.campaigns(scenario.slug);
+      const id = wanted ?? list[0]?.campaign_id ?? null;
+      const one = id ? await api.campaign(id) : null;
+      return { list: one ? withCampaign(list, one) : list, shown: one, at: new Date() };
+    })().then(
+      (next) => {
+        if (cancelled) return;
+        setLoaded(next);
+        setError(null);
+        setAnswered(request);
+      },
+      (e: unknown) => {
+        if (cancelled) return;
+        setError({ key: "campaigns.failed", message: e instanceof Error ? e.message : String(e) });
+        setAnswered(request);
+      },
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [scenario.slug, wanted, reloads]);
+
+  useEffect(() => {
+    if (!running) return;
+    const timer = setInterval(() => setReloads((n) => n + 1), LIVE_REFRESH_MS);
+    return () => clearInterval(timer);
+  }, [running]);
+
+  async function stop(campaign: Campaign) {
+    try {
+      const after = await api.stopCampaign(campaign.campaign_id);
+      setStopped({ id: campaign.campaign_id, clients: sparedByStop(campaign, after) });
+      setLoaded((current) => current && { ...current, list: withCampaign(current.list, after), shown: after, at: new Date() });
+      setError(null);
+    } catch (e) {
+      setError({ key: "campaigns.stopFailed", message: e instanceof Error ? e.message : String(e) });
+    }
+    // A refresh asked before the stop may answer after it with the old counts: drop it and ask again.
+    setReloads((n) => n + 1);
+  }
+
+  const refreshing = loaded !== null && answered !== requestKey(wanted, reloads);
+  return (
+    <Dialog title={t("campaigns.title", { name: scenario.name })} onClose={props.onClose} wide>
+      <div className="campaigns" data-testid="campaigns-dialog">
+        {error && <p role="alert" className="error-text">{t(error.key, { message: error.message })}</p>}
+        {loaded === null ? (
+          error ? (
+            <button type="button" onClick={() => setReloads((n) => n + 1)}>{t("campaigns.refresh")}</button>
+          ) : (
+            <p className="muted">{t("campaigns.loading")}</p>
+          )
+        ) : loaded.list.length === 0 && !shown ? (
+          <p className="muted" data-testid="no-campaigns">{t("campaigns.none")}</p>
+        ) : (
+          <>
+            <CampaignTable
+              campaigns={loaded.list}
+              selectedId={wanted ?? shown?.campaign_id ?? null}
+              onSelect={(id) => {
+                setWanted(id);
+                setStopped(null);
+              }}
+            />
+            {shown && (
+              <CampaignDetails
+                key={shown.campaign_id}
+                campaign={shown}
+                role={props.role}
+                updatedAt={loaded.at}
+                refreshing={refreshing}
+                stopped={stopped?.id === shown.campaign_id ? stopped.clients : null}
+                onRefresh={() => setReloads((n) => n + 1)}
+                onStop={() => stop(shown)}
+              />
+            )}
+          </>
+        )}
+        <div className="row dialog-buttons">
+          <button type="button" autoFocus onClick={props.onClose}>{t("campaigns.close")}</button>
+        </div>
+      </div>
+    </Dialog>
+  );
+}

@@ -1,0 +1,113 @@
+import { describe, expect, it } from "vitest";
+import type { Campaign } from "../api/types";
+import {
+  answerShares,
+  campaignState,
+  handledClients,
+  mayBeStopped,
+  percentText,
+  reachedWithoutAnswer,
+  sparedByStop,
+  statusShares,
+  waitingClients,
+  withCampaign,
+} from "./campaigns";
+
+const campaign = (statuses: Record<string, number>, results: Record<string, number> = {}, id = "c1"): Campaign => ({
+  campaign_id: id,
+  scenario: "debt-reminder",
+  created_at: "2026-12-01T08:00:00Z",
+  jobs: Object.values(statuses).reduce((sum, n) => sum + n, 0),
+  statuses,
+  results,
+});
+
+describe("a campaign's clients by status", () => {
+  it("lists every status in the dialer's order, zeros included, with its share of the list", () => {
+    const shares = statusShares(campaign({ done: 2, pending: 6 }));
+    expect(shares.map((s) => [s.status, s.count])).toEqual([
+      ["pending", 6],
+      ["dialing", 0],
+      ["done", 2],
+      ["failed", 0],
+      ["expired", 0],
+      ["cancelled", 0],
+    ]);
+    expect(shares[0]!.percent).toBe(75);
+    expect(shares[2]!.percent).toBe(25);
+  });
+
+  it("keeps a status it does not know, last, so the counts still add up", () => {
+    const shares = statusShares(campaign({ pending: 1, paused: 3 }));
+    expect(shares.at(-1)).toEqual({ status: "paused", count: 3, percent: 75 });
+    expect(shares.reduce((sum, s) => sum + s.count, 0)).toBe(4);
+  });
+
+  it("gives no share of an empty list rather than dividing by zero", () => {
+    expect(statusShares(campaign({})).every((s) => s.percent === 0)).toBe(true);
+  });
+
+  it("counts as handled every client whose dialing is over, however it ended", () => {
+    const c = campaign({ pending: 3, dialing: 1, done: 4, failed: 1, expired: 1, cancelled: 2 });
+    expect(waitingClients(c)).toBe(3);
+    expect(handledClients(c)).toBe(8);
+  });
+});
+
+describe("a campaign's state, and whether it may be stopped", () => {
+  it("runs while anyone is waiting or being called", () => {
+    expect(campaignState(campaign({ pending: 1, done: 5 }))).toBe("running");
+    expect(campaignState(campaign({ dialing: 1, cancelled: 5 }))).toBe("running");
+  });
+
+  it("is stopped once over with clients cancelled, else finished", () => {
+    expect(campaignState(campaign({ done: 2, cancelled: 5 }))).toBe("stopped");
+    expect(campaignState(campaign({ done: 2, failed: 1, expired: 1 }))).toBe("finished");
+  });
+
+  it("may be stopped only while somebody waits: a call ringing now is not stopped", () => {
+    expect(mayBeStopped(campaign({ pending: 1 }))).toBe(true);
+    expect(mayBeStopped(campaign({ dialing: 2, done: 1 }))).toBe(false);
+  });
+
+  it("says how many clients a stop spared, from the counts before and after", () => {
+    expect(sparedByStop(campaign({ pending: 3, cancelled: 1 }), campaign({ cancelled: 4 }))).toBe(3);
+    expect(sparedByStop(campaign({ done: 1 }), campaign({ done: 1 }))).toBe(0);
+  });
+});
+
+describe("what the clients answered", () => {
+  it("lists answers the most frequent first, ties by name, each with its share of the list", () => {
+    const c = campaign({ done: 8, pending: 12 }, { confirmed: 2, will_pay: 5, agent: 2 });
+    expect(answerShares(c)).toEqual([
+      { result: "will_pay", count: 5, percent: 25 },
+      { result: "agent", count: 2, percent: 10 },
+      { result: "confirmed", count: 2, percent: 10 },
+    ]);
+  });
+
+  it("counts clients reached who gave no answer, never below zero", () => {
+    expect(reachedWithoutAnswer(campaign({ done: 8 }, { will_pay: 5 }))).toBe(3);
+    expect(reachedWithoutAnswer(campaign({ done: 1 }, { will_pay: 2 }))).toBe(0);
+  });
+});
+
+describe("shares as text", () => {
+  it("rounds to a whole percent, but shows a few as <1% and almost all as >99%", () => {
+    expect(percentText(0)).toBe("0%");
+    expect(percentText(0.2)).toBe("<1%");
+    expect(percentText(33.3)).toBe("33%");
+    expect(percentText(99.6)).toBe(">99%");
+    expect(percentText(100)).toBe("100%");
+  });
+});
+
+describe("the list after a campaign's counts change", () => {
+  it("puts the fresh counts in place of that campaign's, and leaves the others", () => {
+    const list = [campaign({ pending: 3 }, {}, "a"), campaign({ done: 1 }, {}, "b")];
+    const fresh = campaign({ cancelled: 3 }, {}, "a");
+    const next = withCampaign(list, fresh);
+    expect(next[0]).toBe(fresh);
+    expect(next[1]).toBe(list[1]);
+  });
+});

@@ -1,0 +1,83 @@
+/**
+ * A campaign (one imported call list) as the analyst follows it: its clients by where their dialing stands, in
+ * the order a client goes through them; what the clients reached answered; and whom stopping it would spare.
+ */
+import type { Campaign } from "../api/types";
+
+/** The dialer's job statuses (persistence/callbacks.py `JOB_STATUSES`), from waiting to over. */
+export const JOB_STATUSES = ["pending", "dialing", "done", "failed", "expired", "cancelled"] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+
+export interface StatusShare {
+  status: string;
+  count: number;
+  /** Of the whole list, 0-100. */
+  percent: number;
+}
+
+export interface AnswerShare {
+  result: string;
+  count: number;
+  /** Of the whole list, 0-100. */
+  percent: number;
+}
+
+type Counts = Pick<Campaign, "jobs" | "statuses">;
+
+const countOf = (campaign: Counts, status: string) => campaign.statuses[status] ?? 0;
+const share = (count: number, total: number) => (total > 0 ? (100 * count) / total : 0);
+
+/**
+ * Every status with its clients and share, in the dialer's order, zeros included so the list always reads the
+ * same; a status this designer does not know yet comes last, as the server names it, so the counts still add up.
+ */
+export function statusShares(campaign: Counts): StatusShare[] {
+  const known: readonly string[] = JOB_STATUSES;
+  const statuses = [...known, ...Object.keys(campaign.statuses).filter((status) => !known.includes(status))];
+  return statuses.map((status) => ({ status, count: countOf(campaign, status), percent: share(countOf(campaign, status), campaign.jobs) }));
+}
+
+/** Clients not called yet (a retry waiting counts too): exactly those a stop spares. */
+export const waitingClients = (campaign: Counts) => countOf(campaign, "pending");
+
+/** Clients whose dialing is over, however it ended. */
+export const handledClients = (campaign: Counts) => Math.max(0, campaign.jobs - waitingClients(campaign) - countOf(campaign, "dialing"));
+
+export type CampaignState = "running" | "stopped" | "finished";
+
+/** Running while anyone is still to call or being called; then stopped if it was stopped, else finished. */
+export function campaignState(campaign: Counts): CampaignState {
+  if (waitingClients(campaign) + countOf(campaign, "dialing") > 0) return "running";
+  return countOf(campaign, "cancelled") > 0 ? "stopped" : "finished";
+}
+
+/** A stop is offered while somebody is still waiting to be called. */
+export const mayBeStopped = (campaign: Counts) => waitingClients(campaign) > 0;
+
+/** What the clients reached answered (their last call's `result`), the most frequent first. */
+export function answerShares(campaign: Campaign): AnswerShare[] {
+  return Object.entries(campaign.results)
+    .map(([result, count]) => ({ result, count, percent: share(count, campaign.jobs) }))
+    .sort((a, b) => b.count - a.count || a.result.localeCompare(b.result));
+}
+
+/** Clients reached whose last call recorded no answer: they hung up before giving one, or the flow sets none. */
+export function reachedWithoutAnswer(campaign: Campaign): number {
+  const answered = Object.values(campaign.results).reduce((sum, count) => sum + count, 0);
+  return Math.max(0, countOf(campaign, "done") - answered);
+}
+
+/** How many clients a stop spared: those cancelled after it less those before (another stop, or none). */
+export const sparedByStop = (before: Counts, after: Counts) => Math.max(0, countOf(after, "cancelled") - countOf(before, "cancelled"));
+
+/** A share as a whole percent; never "0%" for a few clients of a long list, nor "100%" while some are left. */
+export function percentText(percent: number): string {
+  if (percent > 0 && percent < 1) return "<1%";
+  if (percent > 99 && percent < 100) return ">99%";
+  return `${Math.round(percent)}%`;
+}
+
+/** The list with one campaign's fresh counts in place of its old ones. */
+export function withCampaign(list: Campaign[], fresh: Campaign): Campaign[] {
+  return list.map((campaign) => (campaign.campaign_id === fresh.campaign_id ? fresh : campaign));
+}
