@@ -185,8 +185,7 @@ class ClientReport:
 def cancel(session: Session, *, campaign_id: str) -> int:
     """Stop a campaign: its clients not yet dialled are never called (status `cancelled`); a call ringing or
     in progress now goes on. The number of jobs cancelled; `NotFound` for no such campaign."""
-    if session.scalar(select(func.count()).where(CallbackJob.campaign_id == campaign_id)) == 0:
-        raise NotFound("campaign", campaign_id)
+    require_campaign(session, campaign_id=campaign_id)
     stopped = session.execute(
         update(CallbackJob)
         .where(CallbackJob.campaign_id == campaign_id, CallbackJob.status == "pending")
@@ -236,9 +235,14 @@ def campaign_summary(session: Session, *, campaign_id: str) -> CampaignSummary:
     return CampaignSummary(campaign_id, scenario, created_at, sum(statuses.values()), statuses, results)
 
 
-def campaign_clients(session: Session, *, campaign_id: str, chunk: int = 500) -> Iterator[ClientReport]:
-    """Every client of a campaign in the list's order, with the last call that reached them: read a chunk of
-    jobs at a time, each chunk's calls in one query (flat memory for a list of any length)."""
+def require_campaign(session: Session, *, campaign_id: str) -> None:
+    """`NotFound` unless some job belongs to `campaign_id` (one indexed row, not the campaign read through)."""
+    if session.scalar(select(CallbackJob.id).where(CallbackJob.campaign_id == campaign_id).limit(1)) is None:
+        raise NotFound("campaign", campaign_id)
+
+
+def campaign_jobs(session: Session, *, campaign_id: str, chunk: int = 500) -> Iterator[list[CallbackJob]]:
+    """A campaign's jobs in the list's order, a chunk at a time (flat memory for a list of any length)."""
     after = 0
     while True:
         jobs = list(
@@ -251,13 +255,20 @@ def campaign_clients(session: Session, *, campaign_id: str, chunk: int = 500) ->
         )
         if not jobs:
             return
+        yield jobs
+        after = jobs[-1].campaign_row or after
+
+
+def campaign_clients(session: Session, *, campaign_id: str) -> Iterator[ClientReport]:
+    """Every client of a campaign in the list's order, with the last call that reached them: each chunk of
+    jobs' calls in one query."""
+    for jobs in campaign_jobs(session, campaign_id=campaign_id):
         last_call: dict[str, CallRecord] = {}
         calls = select(CallRecord).where(CallRecord.callback_job_id.in_([job.id for job in jobs]))
         for call in session.scalars(calls.order_by(CallRecord.started_at)):
             last_call[call.callback_job_id or ""] = call
         for job in jobs:
             yield ClientReport(job, last_call.get(job.id))
-        after = jobs[-1].campaign_row or after
 
 
 def _first_opening(campaign: Campaign, problems: _Problems) -> tuple[datetime, datetime | None] | None:

@@ -33,7 +33,8 @@ from persistence.scenarios import SLUG_PATTERN
 
 MAX_LIST_FILE_BYTES: Final = 10 * 2**20
 PREVIEW_JOBS: Final = 5
-CampaignId = Annotated[str, Path(max_length=36, pattern=r"^[A-Za-z0-9-]+$")]
+_ID_PATTERN: Final = r"^[A-Za-z0-9-]+$"  # a job's or a campaign's id (a UUID)
+CampaignId = Annotated[str, Path(max_length=36, pattern=_ID_PATTERN)]
 REPORT_COLUMNS: Final = ("row", "number", "status", "attempts", "outcome", "last_attempt_at", "result",
                          "answered_at", "call_id")  # fmt: skip
 
@@ -87,7 +88,7 @@ def list_jobs(
     runtime: RuntimeDep,
     status: JobStatus | None = None,
     scenario: Annotated[str | None, Query(pattern=SLUG_PATTERN)] = None,
-    campaign: Annotated[str | None, Query(max_length=36, pattern=r"^[A-Za-z0-9-]+$")] = None,
+    campaign: Annotated[str | None, Query(max_length=36, pattern=_ID_PATTERN)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[CallbackJobOut]:
     """Newest due first; `campaign`: the jobs of one imported call list."""
@@ -190,7 +191,7 @@ def campaign_report(campaign_id: CampaignId, _user: Viewer, runtime: RuntimeDep)
     """The campaign's report, in the list's order: each client's columns as imported, how the dialing went
     (status, attempts, last outcome) and what their last call recorded (its `result`, when it was answered)."""
     with runtime.database.session() as session:
-        call_lists.campaign_summary(session, campaign_id=campaign_id)  # a 404 before the stream starts
+        call_lists.require_campaign(session, campaign_id=campaign_id)  # a 404 before the stream starts
     return StreamingResponse(
         _report_rows(runtime.database, campaign_id),
         media_type="text/csv",
@@ -207,7 +208,7 @@ def get_campaign(campaign_id: CampaignId, _user: Viewer, runtime: RuntimeDep) ->
 
 @router.get("/{job_id}", response_model=CallbackJobOut, responses=problems(404))
 def get_job(
-    job_id: Annotated[str, Path(max_length=36, pattern=r"^[A-Za-z0-9-]+$")], _user: Viewer, runtime: RuntimeDep
+    job_id: Annotated[str, Path(max_length=36, pattern=_ID_PATTERN)], _user: Viewer, runtime: RuntimeDep
 ) -> CallbackJobOut:
     """One job with every dial attempt."""
     with runtime.database.session() as session:
@@ -220,23 +221,17 @@ def get_job(
 
 
 def _campaign_out(found: call_lists.CampaignSummary) -> CampaignOut:
-    return CampaignOut(
-        campaign_id=found.campaign_id,
-        scenario=found.scenario,
-        created_at=found.created_at,
-        jobs=found.jobs,
-        statuses=found.statuses,
-        results=found.results,
-    )
+    return CampaignOut.model_validate(found, from_attributes=True)
 
 
 def _report_rows(database: Database, campaign_id: str) -> Iterator[str]:
     """Two passes over the campaign: the first finds the list's columns (any row may have a column the first
-    lacks), the second writes a client a row."""
+    lacks) from the jobs alone, the second writes a client a row, with their last call."""
     with database.session() as session:
         columns: dict[str, None] = {}
-        for client in call_lists.campaign_clients(session, campaign_id=campaign_id):
-            columns.update(dict.fromkeys(_contact(client.job)))
+        for jobs in call_lists.campaign_jobs(session, campaign_id=campaign_id):
+            for job in jobs:
+                columns.update(dict.fromkeys(_contact(job)))
         rows = (
             [
                 client.job.campaign_row,
