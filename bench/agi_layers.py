@@ -1,16 +1,24 @@
 """Benchmark: where a FastAGI call's CPU goes, layer by layer, in one process with no sockets.
 
-    .venv/bin/python -m bench.agi_layers [--calls 2000] [--rounds 7] [--layers conn,chan,engine,full]
+    .venv/bin/python -m bench.agi_layers [--calls 2000] [--rounds 7] [--layers bare,conn,chan,engine,full]
+    .venv/bin/python -m bench.agi_layers --cold 4096 --calls 200 --rounds 8 --layers bare,full
 
 The same five-command call as `bench/agi_load.py` (ANSWER, greeting, menu, goodbye, HANGUP), driven through
 a fake transport that answers every command at once, with the layers added one at a time:
+  bare    the floor of bench/agi_load.py: asyncio streams send the five lines and parse nothing
   conn    AgiConnection only: env block, five commands, half-close (the part bare asyncio streams also do)
   chan    + AgiChannel (answer, play, read_digits, hangup)
   engine  + the engine's walk of the bench scenario (CallRun, blocks, trace, speech through the product's TTS)
   full    the AgiServer as `ivrgraph agi` runs it (routing, call record, metrics, record writer)
-Prints CPU microseconds per call (least and median of `--rounds`). Warm code in a tight loop: the real server
-runs each event cold, so bench/agi_load.py's figures are several times these; the differences between
-layers are what this is for.
+Prints CPU microseconds per call (least and median of `--rounds`) and, with `bare`, each layer's median
+ratio to it over paired rounds. Warm code in a tight loop: the real server runs each event cold, so
+bench/agi_load.py's figures are several times these; the differences between layers are what this is for.
+
+`--cold KIB` copies a buffer of that size (larger than a core's L2 cache) before every answer reaches the
+server, so each one is handled on cold caches, as at 100 calls in bench/agi_load.py, where other processes
+run between two wake-ups; the copies' own CPU is left out. User-space work only (no sockets, no kernel), and
+in one process, so a ratio repeats within about 1 % over 8 rounds where bench/agi_load.py's moves 5-10 %:
+the way to see whether a change to the per-command path moves the cold cost at all.
 
 For exact, repeatable figures count instructions instead (valgrind; the difference of two runs removes
 start-up):
@@ -28,9 +36,9 @@ import time
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from bench.agi_load import ENV_HEAD, ENV_TAIL, SLUG, _reply, _start_ivrgraph, bench_document
+from bench.agi_load import ENV_HEAD, ENV_TAIL, SLUG, _reply, _start_ivrgraph, bare_session, bench_document
 
-LAYERS = ("conn", "chan", "engine", "full")
+LAYERS = ("bare", "conn", "chan", "engine", "full")
 _PROMPTS = [f"tts/{n:032x}" for n in range(3)]
 
 
@@ -48,7 +56,7 @@ class FakeTransport(asyncio.Transport):
 
     def write(self, data: bytes | bytearray | memoryview) -> None:
         for line in bytes(data).split(b"\n")[:-1]:
-            self._loop.call_soon(self._protocol.data_received, _reply(line + b"\n")[0])
+            self._loop.call_soon(_deliver, self._protocol, _reply(line + b"\n")[0])
 
     def can_write_eof(self) -> bool:
         return True
@@ -57,6 +65,7 @@ class FakeTransport(asyncio.Transport):
         self._loop.call_soon(self._goodbye)
 
     def _goodbye(self) -> None:  # the captures' ending: a HANGUP line, then EOF
+        _evict()
         self._protocol.data_received(b"HANGUP\n")
         if not self._closing and not self._protocol.eof_received():
             self.close()
@@ -77,6 +86,35 @@ class FakeTransport(asyncio.Transport):
         self.close()
 
 
+class _Eviction:
+    """`--cold`: before each answer reaches the server, copy a buffer larger than this core's L2 cache, so the
+    answer is handled on cold caches as in the real server at 100 calls, where other processes run between two
+    wake-ups; the copy's own CPU time is measured and left out."""
+
+    def __init__(self) -> None:
+        self.source = bytearray(0)
+        self.target = bytearray(0)
+        self.spent = 0
+
+    def size(self, nbytes: int) -> None:
+        self.source, self.target = bytearray(b"x" * nbytes), bytearray(nbytes)
+
+
+_eviction = _Eviction()
+
+
+def _evict() -> None:
+    if _eviction.source:
+        before = time.process_time_ns()
+        _eviction.target[:] = _eviction.source
+        _eviction.spent += time.process_time_ns() - before
+
+
+def _deliver(protocol: asyncio.Protocol, data: bytes) -> None:
+    _evict()
+    protocol.data_received(data)
+
+
 async def _drive(factory: Callable[[], asyncio.Protocol], calls: int, concurrency: int = 100) -> None:
     loop = asyncio.get_running_loop()
     slots = asyncio.Semaphore(concurrency)
@@ -85,8 +123,10 @@ async def _drive(factory: Callable[[], asyncio.Protocol], calls: int, concurrenc
         async with slots:
             protocol = factory()
             ended: asyncio.Future[None] = loop.create_future()
+            _evict()
             protocol.connection_made(FakeTransport(loop, protocol, n, ended))
             protocol.data_received(ENV_HEAD.format(slug=SLUG, n=n).encode())
+            _evict()
             protocol.data_received(ENV_TAIL.encode())
             await ended
 
@@ -163,7 +203,16 @@ async def _factories() -> dict[str, Callable[[], asyncio.Protocol]]:
 
         return lambda: AgiConnection(on_connect=on_connect, watchdog=watchdog, loop=loop)
 
-    return {"conn": sessions(conn), "chan": sessions(chan), "engine": sessions(engine), "full": server._new_connection}
+    def bare() -> asyncio.Protocol:
+        return asyncio.StreamReaderProtocol(asyncio.StreamReader(loop=loop), bare_session, loop=loop)
+
+    return {
+        "bare": bare,
+        "conn": sessions(conn),
+        "chan": sessions(chan),
+        "engine": sessions(engine),
+        "full": server._new_connection,
+    }
 
 
 async def main_async(layers: list[str], calls: int, rounds: int) -> None:
@@ -173,12 +222,17 @@ async def main_async(layers: list[str], calls: int, rounds: int) -> None:
     results: dict[str, list[float]] = {layer: [] for layer in layers}
     for _ in range(rounds):  # layers alternate, so a busy moment of the machine hits them alike
         for layer in layers:
-            before = time.process_time()
+            before, _eviction.spent = time.process_time_ns(), 0
             await _drive(factories[layer], calls)
-            results[layer].append((time.process_time() - before) / calls * 1e6)
+            results[layer].append((time.process_time_ns() - before - _eviction.spent) / calls / 1e3)
     for layer in layers:
         runs = results[layer]
         print(f"{layer:7} {min(runs):7.1f} us/call (least of {rounds}), median {statistics.median(runs):7.1f}")
+    if "bare" in layers:  # each round's layers ran one after the other: their ratios share the machine's moment
+        for layer in layers:
+            if layer != "bare":
+                paired = [a / b for a, b in zip(results[layer], results["bare"], strict=True)]
+                print(f"{layer:7} {statistics.median(paired):7.3f}x bare (median of {rounds} paired rounds)")
 
 
 def main() -> None:
@@ -186,7 +240,10 @@ def main() -> None:
     parser.add_argument("--layers", default=",".join(LAYERS), help="comma list of: " + ", ".join(LAYERS))
     parser.add_argument("--calls", type=int, default=2000, help="calls per round")
     parser.add_argument("--rounds", type=int, default=7, help="rounds per layer; the least CPU is reported")
+    parser.add_argument("--cold", type=int, default=0, metavar="KIB", help="evict caches before each answer")
     args = parser.parse_args()
+    if args.cold:
+        _eviction.size(args.cold * 1024)
     layers = [layer for layer in args.layers.split(",") if layer]
     if unknown := set(layers) - set(LAYERS):
         parser.error(f"unknown layers: {', '.join(sorted(unknown))}")

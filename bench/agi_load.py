@@ -61,7 +61,7 @@ import tempfile
 import time
 from dataclasses import astuple, dataclass, field
 from multiprocessing.connection import Connection
-from typing import Any
+from typing import Any, Final
 
 ENV_HEAD = (
     "agi_network: yes\nagi_network_script: {slug}\nagi_request: agi://127.0.0.1:4573/{slug}\n"
@@ -194,27 +194,34 @@ async def _start_ivrgraph(records: str = "memory") -> tuple[int, Any]:
     return server.port, finish
 
 
-async def _start_bare() -> tuple[int, Any]:
+# The floor's five lines, the media names as long as the TTS cache's (tts/<32 hex digits>).
+BARE_LINES: Final = (
+    b"ANSWER\n",
+    b'STREAM FILE "ivrgraph/tts/00000000000000000000000000000000" ""\n',
+    b'STREAM FILE "ivrgraph/tts/00000000000000000000000000000001" "0123456789*#"\n',
+    b'STREAM FILE "ivrgraph/tts/00000000000000000000000000000002" ""\n',
+    b"HANGUP\n",
+)
+
+
+async def bare_session(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
     """The floor: read the env block, send the same five commands one by one, half-close."""
-    lines = [  # the media names as long as the TTS cache's (tts/<32 hex digits>)
-        b"ANSWER\n",
-        b'STREAM FILE "ivrgraph/tts/00000000000000000000000000000000" ""\n',
-        b'STREAM FILE "ivrgraph/tts/00000000000000000000000000000001" "0123456789*#"\n',
-        b'STREAM FILE "ivrgraph/tts/00000000000000000000000000000002" ""\n',
-        b"HANGUP\n",
-    ]
+    await reader.readuntil(b"\n\n")
+    for line in BARE_LINES:
+        writer.write(line)
+        await writer.drain()
+        await reader.readuntil(b"\n")
+    writer.write_eof()
+    while await reader.read(1024):
+        pass
+    writer.close()
+
+
+async def _start_bare() -> tuple[int, Any]:
     done = {"ended": 0}
 
     async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        await reader.readuntil(b"\n\n")
-        for line in lines:
-            writer.write(line)
-            await writer.drain()
-            await reader.readuntil(b"\n")
-        writer.write_eof()
-        while await reader.read(1024):
-            pass
-        writer.close()
+        await bare_session(reader, writer)
         done["ended"] += 1
 
     server = await asyncio.start_server(handle, "127.0.0.1", 0, backlog=4096)
