@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
+from urllib.parse import quote
 
 _CHUNK_ROWS = 500
+_NOT_IN_A_FILE_NAME = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|;]+')
+_LIST_EXTENSION = re.compile(r"\.(csv|xlsx|xls|txt)$", re.IGNORECASE)
 
 
 def csv_chunks(header: Sequence[str], rows: Iterable[Sequence[object]]) -> Iterator[str]:
@@ -31,3 +35,12 @@ def csv_cell(value: object) -> object:
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@") and not value[1:].replace(" ", "").isdigit():
         return "'" + value
     return "" if value is None else value
+
+
+def report_disposition(name: str, fallback: str) -> str:
+    """`Content-Disposition` of a CSV report called `name` (a campaign's, often its list's file name): the name
+    as given for browsers that read RFC 6266's `filename*`, an ASCII one for the rest; `fallback` when `name`
+    leaves nothing usable."""
+    stem = _LIST_EXTENSION.sub("", _NOT_IN_A_FILE_NAME.sub(" ", name)).strip(" .") or fallback
+    plain = re.sub(r"[^A-Za-z0-9._ -]+", "_", stem).strip("_ ") or fallback
+    return f"attachment; filename=\"{plain}.csv\"; filename*=UTF-8''{quote(stem + '.csv', safe='')}"

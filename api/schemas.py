@@ -388,6 +388,12 @@ class CallbackBatchIn(BaseModel):
     holidays: list[date] = Field(default_factory=list, max_length=400)
     max_attempts: int = Field(default=3, ge=1, le=20)
     dry_run: bool = Field(default=False, description="Check the list and show the jobs; create nothing.")
+    name: str = Field(
+        default="",
+        max_length=200,
+        pattern=r"^[^\x00-\x1f\x7f]*$",
+        description="What the campaign is called in lists and reports, e.g. the list's file name.",
+    )
 
 
 class PlannedJobOut(BaseModel):
@@ -410,10 +416,17 @@ class CampaignOut(BaseModel):
 
     campaign_id: str
     scenario: str
+    name: str = Field(description="As given when it was started; empty when none was.")
+    created_by: str | None = Field(description="Who started it; null when nobody is known.")
     created_at: datetime
     jobs: int
     statuses: dict[str, int]
     results: dict[str, int] = Field(description="Last calls' `result` values; empty in the list of campaigns.")
+    next_due: datetime | None = Field(description="When the next client waiting is due; null when nobody waits.")
+    settings: dict[str, Any] = Field(
+        description="When and how it is called, as started: due, until, hours, timezone, holidays, max_attempts. "
+        "Empty for lists imported before campaigns kept them."
+    )
 
 
 class CallbackAttemptOut(BaseModel):

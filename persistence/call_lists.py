@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Final
 
@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from blocks.timewindows import callback_window, reopening
 from persistence.errors import InvalidCallList, NotFound
-from persistence.models import CallbackJob, CallRecord, utcnow
+from persistence.models import CallbackJob, CallCampaign, CallRecord, utcnow
 
 CONTACT: Final = "contact"
 MAX_PROBLEMS: Final = 50
@@ -62,6 +62,17 @@ class Campaign:
         if not self.hours:
             return None
         return callback_window(self.hours, self.timezone, self.holidays, until=self.until)
+
+    def settings(self) -> dict[str, Any]:
+        """As the campaign keeps them (JSON): what the analyst asked for, for the campaign's page."""
+        return {
+            "due": self.due.isoformat(),
+            "until": self.until.isoformat() if self.until else None,
+            "hours": [dict(hours) for hours in self.hours],
+            "timezone": self.timezone,
+            "holidays": list(self.holidays),
+            "max_attempts": self.max_attempts,
+        }
 
 
 @dataclass
@@ -131,11 +142,29 @@ def plan_jobs(
 
 
 def schedule(
-    session: Session, *, scenario: str, jobs: Sequence[PlannedJob], campaign: Campaign
+    session: Session,
+    *,
+    scenario: str,
+    jobs: Sequence[PlannedJob],
+    campaign: Campaign,
+    name: str = "",
+    created_by: str | None = None,
 ) -> tuple[str, list[str]]:
-    """Create the planned jobs in `session` (one transaction: all or none): the campaign's id, and the jobs' ids
-    in list order."""
+    """Create the campaign and its planned jobs in `session` (one transaction: all or none): the campaign's id,
+    and the jobs' ids in list order."""
     window, now, campaign_id = campaign.window(), utcnow(), str(uuid.uuid4())
+    session.add(
+        CallCampaign(
+            id=campaign_id,
+            scenario=scenario,
+            name=name,
+            created_by=created_by,
+            created_at=now,
+            jobs=len(jobs),
+            settings=campaign.settings(),
+        )
+    )
+    session.flush()  # the campaign before its jobs, as a reader of either expects
     rows: list[dict[str, Any]] = [
         {
             "id": str(uuid.uuid4()),
@@ -168,10 +197,14 @@ def schedule(
 class CampaignSummary:
     campaign_id: str
     scenario: str
+    name: str
+    created_by: str | None
     created_at: datetime
     jobs: int
     statuses: dict[str, int]  # pending, dialing, done, failed, expired, cancelled
     results: dict[str, int]  # what the clients reached answered (their last call's `result`)
+    next_due: datetime | None  # when the next client waiting is due; None when nobody waits
+    settings: dict[str, Any]  # as started (Campaign.settings()); {} for lists imported before they were kept
 
 
 @dataclass(frozen=True)
@@ -194,51 +227,73 @@ def cancel(session: Session, *, campaign_id: str) -> int:
     return int(stopped.rowcount or 0)  # type: ignore[attr-defined]
 
 
-def campaigns(session: Session, *, scenario: str | None = None, limit: int = 50) -> list[CampaignSummary]:
-    """The newest campaigns first, each with its jobs counted by status (results are in `campaign_summary`)."""
-    query = (
-        select(
-            CallbackJob.campaign_id,
-            CallbackJob.scenario,
-            func.min(CallbackJob.created_at),
-            CallbackJob.status,
-            func.count(),
-        )
-        .where(CallbackJob.campaign_id.is_not(None))
-        .group_by(CallbackJob.campaign_id, CallbackJob.scenario, CallbackJob.status)
-    )
+def campaigns(
+    session: Session, *, scenario: str | None = None, limit: int = 50, offset: int = 0
+) -> list[CampaignSummary]:
+    """The newest campaigns first (`offset` of them skipped), each with its jobs counted by status (results are
+    in `campaign_summary`)."""
+    query = select(CallCampaign).order_by(CallCampaign.created_at.desc(), CallCampaign.id).limit(limit).offset(offset)
     if scenario:
-        query = query.where(CallbackJob.scenario == scenario)
-    found: dict[str, CampaignSummary] = {}
-    for campaign_id, slug, created_at, status, count in session.execute(query):
-        campaign_id = str(campaign_id)  # never None: the query leaves jobs of no campaign out
-        summary = found.setdefault(campaign_id, CampaignSummary(campaign_id, slug, created_at, 0, {}, {}))
-        summary.statuses[status] = count
-        if created_at < summary.created_at:
-            found[campaign_id] = summary = replace(summary, created_at=created_at)
-    ordered = sorted(found.values(), key=lambda summary: summary.created_at, reverse=True)[:limit]
-    return [replace(summary, jobs=sum(summary.statuses.values())) for summary in ordered]
+        query = query.where(CallCampaign.scenario == scenario)
+    found = list(session.scalars(query))
+    statuses: dict[str, dict[str, int]] = {campaign.id: {} for campaign in found}
+    next_due: dict[str, datetime] = {}
+    if found:
+        counts = (
+            select(CallbackJob.campaign_id, CallbackJob.status, func.count(), func.min(CallbackJob.due))
+            .where(CallbackJob.campaign_id.in_(list(statuses)))
+            .group_by(CallbackJob.campaign_id, CallbackJob.status)
+        )
+        for campaign_id, status, count, due in session.execute(counts):
+            statuses[str(campaign_id)][status] = count
+            if status == "pending":
+                next_due[str(campaign_id)] = _aware(due)
+    return [_summary(campaign, statuses[campaign.id], {}, next_due.get(campaign.id)) for campaign in found]
 
 
 def campaign_summary(session: Session, *, campaign_id: str) -> CampaignSummary:
+    campaign = require_campaign(session, campaign_id=campaign_id)
     statuses: dict[str, int] = {}
     results: dict[str, int] = {}
-    scenario, created_at = "", None
+    next_due: datetime | None = None
     for client in campaign_clients(session, campaign_id=campaign_id):
         job = client.job
-        scenario, created_at = job.scenario, min(created_at or job.created_at, job.created_at)
         statuses[job.status] = statuses.get(job.status, 0) + 1
+        if job.status == "pending" and (next_due is None or job.due < next_due):
+            next_due = job.due
         if client.call is not None and client.call.result:
             results[client.call.result] = results.get(client.call.result, 0) + 1
-    if created_at is None:
-        raise NotFound("campaign", campaign_id)
-    return CampaignSummary(campaign_id, scenario, created_at, sum(statuses.values()), statuses, results)
+    return _summary(campaign, statuses, results, next_due)
 
 
-def require_campaign(session: Session, *, campaign_id: str) -> None:
-    """`NotFound` unless some job belongs to `campaign_id` (one indexed row, not the campaign read through)."""
-    if session.scalar(select(CallbackJob.id).where(CallbackJob.campaign_id == campaign_id).limit(1)) is None:
+def _summary(
+    campaign: CallCampaign, statuses: dict[str, int], results: dict[str, int], next_due: datetime | None
+) -> CampaignSummary:
+    return CampaignSummary(
+        campaign.id,
+        campaign.scenario,
+        campaign.name,
+        campaign.created_by,
+        campaign.created_at,
+        sum(statuses.values()),
+        statuses,
+        results,
+        next_due,
+        dict(campaign.settings or {}),
+    )
+
+
+def _aware(moment: datetime) -> datetime:
+    """min() of a due column, in UTC (it keeps the column's type, so SQLite's naive values come back aware)."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def require_campaign(session: Session, *, campaign_id: str) -> CallCampaign:
+    """The campaign, or `NotFound`."""
+    campaign = session.get(CallCampaign, campaign_id)
+    if campaign is None:
         raise NotFound("campaign", campaign_id)
+    return campaign
 
 
 def campaign_jobs(session: Session, *, campaign_id: str, chunk: int = 500) -> Iterator[list[CallbackJob]]:

@@ -210,6 +210,23 @@ class CallbackJob(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
+class CallCampaign(Base):
+    """One imported call list: what the analyst called it, who started it, and when and how it is called. Its
+    clients are the callback jobs with its `campaign_id`."""
+
+    __tablename__ = "campaigns"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    scenario: Mapped[str] = mapped_column(String(64), index=True)
+    name: Mapped[str] = mapped_column(String(200), default="")  # e.g. the list's file name; "" for none
+    created_by: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
+    jobs: Mapped[int] = mapped_column(Integer, default=0)  # clients in the list
+    # The settings it was started with (due, until, hours, timezone, holidays, max_attempts); {} for lists imported
+    # before campaigns were kept.
+    settings: Mapped[dict[str, Any]] = mapped_column(JsonData)
+
+
 class CallbackAttempt(Base):
     __tablename__ = "callback_attempts"
 

@@ -10,7 +10,7 @@ from fastapi import APIRouter, File, Path, Query, UploadFile
 from fastapi.responses import StreamingResponse
 
 from api.call_list_files import read_call_list
-from api.csv_export import csv_chunks
+from api.csv_export import csv_chunks, report_disposition
 from api.deps import Publisher, RuntimeDep, Viewer
 from api.routes import AUTHED, problems
 from api.schemas import (
@@ -139,8 +139,15 @@ def create_batch(body: CallbackBatchIn, user: Publisher, runtime: RuntimeDep) ->
         campaign_id: str | None = None
         ids: list[str] = []
         if not body.dry_run:
-            campaign_id, ids = call_lists.schedule(session, scenario=body.scenario, jobs=planned, campaign=campaign)
-            details = {"scenario": body.scenario, "jobs": len(ids)}
+            campaign_id, ids = call_lists.schedule(
+                session,
+                scenario=body.scenario,
+                jobs=planned,
+                campaign=campaign,
+                name=body.name.strip(),
+                created_by=user.username,
+            )
+            details = {"scenario": body.scenario, "jobs": len(ids), "name": body.name.strip()}
             audit.record_event(session, actor=user.username, action="call_list", target=f"campaign:{campaign_id}",
                                details=details)  # fmt: skip
     return CallbackBatchOut(
@@ -161,10 +168,12 @@ def list_campaigns(
     runtime: RuntimeDep,
     scenario: Annotated[str | None, Query(pattern=SLUG_PATTERN)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0, le=1_000_000, description="Skip this many of the newest.")] = 0,
 ) -> list[CampaignOut]:
     """Imported call lists, newest first, each with its jobs counted by status."""
     with runtime.database.session() as session:
-        return [_campaign_out(found) for found in call_lists.campaigns(session, scenario=scenario, limit=limit)]
+        found = call_lists.campaigns(session, scenario=scenario, limit=limit, offset=offset)
+        return [_campaign_out(summary) for summary in found]
 
 
 @router.post("/campaigns/{campaign_id}/cancel", response_model=CampaignOut, responses=problems(404))
@@ -191,11 +200,11 @@ def campaign_report(campaign_id: CampaignId, _user: Viewer, runtime: RuntimeDep)
     """The campaign's report, in the list's order: each client's columns as imported, how the dialing went
     (status, attempts, last outcome) and what their last call recorded (its `result`, when it was answered)."""
     with runtime.database.session() as session:
-        call_lists.require_campaign(session, campaign_id=campaign_id)  # a 404 before the stream starts
+        name = call_lists.require_campaign(session, campaign_id=campaign_id).name  # a 404 before the stream starts
     return StreamingResponse(
         _report_rows(runtime.database, campaign_id),
         media_type="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="campaign-{campaign_id}.csv"'},
+        headers={"Content-Disposition": report_disposition(name, f"campaign-{campaign_id}")},
     )
 
 

@@ -218,9 +218,12 @@ def test_a_campaign_is_followed_and_reported_client_by_client(
         {"phone": "600000002", "nombre": '=HYPERLINK("http://x")'},
         {"phone": "600000003", "nombre": "Luis", "nota": "VIP"},
     ]
-    created = admin.post("/api/callbacks/batch", json={"scenario": name, "rows": rows}).json()
+    started = {"scenario": name, "rows": rows, "name": " Deudas noviembre ", "due": "2026-06-01T10:00:00+02:00"}
+    created = admin.post("/api/callbacks/batch", json=started).json()
     campaign, (first, second, _third) = created["campaign_id"], created["job_ids"]
     assert admin.post("/api/callbacks/batch", json={"scenario": name, "rows": rows[:1]}).status_code == 200
+    refused = admin.post("/api/callbacks/batch", json={**started, "name": "Deudas\r\nSet-Cookie: x"})
+    assert refused.status_code == 422 and "name" in refused.text
 
     at = datetime(2026, 6, 1, 8, 0, tzinfo=UTC)
     database = Database(server.database_url)
@@ -237,18 +240,28 @@ def test_a_campaign_is_followed_and_reported_client_by_client(
     database.dispose()
 
     listed = admin.get("/api/callbacks/campaigns", params={"scenario": name}).json()
-    assert [(c["jobs"], c["statuses"]) for c in listed] == [
-        (1, {"pending": 1}),
-        (3, {"done": 1, "failed": 1, "pending": 1}),
+    assert [(c["name"], c["jobs"], c["statuses"]) for c in listed] == [
+        ("", 1, {"pending": 1}),
+        ("Deudas noviembre", 3, {"done": 1, "failed": 1, "pending": 1}),
     ]
+    assert {c["created_by"] for c in listed} == {"root"}  # the admin fixture's user
     summary = admin.get(f"/api/callbacks/campaigns/{campaign}").json()
-    assert (summary["jobs"], summary["results"]) == (3, {"confirmed": 1})
+    assert (summary["name"], summary["jobs"], summary["results"]) == ("Deudas noviembre", 3, {"confirmed": 1})
+    assert summary["next_due"] == "2026-06-01T08:00:00Z" == listed[1]["next_due"]  # the third client's, still due
+    assert summary["settings"] == {"due": "2026-06-01T10:00:00+02:00", "until": None, "hours": [],
+                                   "timezone": "UTC", "holidays": [], "max_attempts": 3}  # fmt: skip
+    older = admin.get("/api/callbacks/campaigns", params={"scenario": name, "limit": 1, "offset": 1}).json()
+    assert [c["campaign_id"] for c in older] == [campaign]
+    assert admin.get("/api/callbacks/campaigns", params={"scenario": name, "offset": 2}).json() == []
     assert {job["id"] for job in admin.get("/api/callbacks", params={"campaign": campaign}).json()} == set(
         created["job_ids"]
     )
 
     report = admin.get(f"/api/callbacks/campaigns/{campaign}.csv")
     assert report.status_code == 200 and report.headers["content-type"].startswith("text/csv")
+    assert report.headers["content-disposition"] == (
+        "attachment; filename=\"Deudas noviembre.csv\"; filename*=UTF-8''Deudas%20noviembre.csv"
+    )
     lines = list(csv.reader(io.StringIO(report.text)))
     assert lines[0] == ["row", "number", "status", "attempts", "outcome", "last_attempt_at", "result",
                         "answered_at", "call_id", "phone", "nombre", "nota"]  # fmt: skip
@@ -292,7 +305,7 @@ def test_a_campaign_started_by_mistake_is_stopped(
     actions = [
         (e["action"], e["details"]) for e in admin.get("/api/audit", params={"target": f"campaign:{campaign}"}).json()
     ]
-    assert actions == [("cancel", {"jobs": 2}), ("call_list", {"scenario": name, "jobs": 3})]
+    assert actions == [("cancel", {"jobs": 2}), ("call_list", {"scenario": name, "jobs": 3, "name": ""})]
     assert admin.post("/api/callbacks/campaigns/no-such-campaign/cancel").status_code == 404
     # The scenario's pending callbacks kept it from being deleted; cancelled ones do not.
     database = Database(server.database_url)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ from sqlalchemy import inspect, text
 
 from persistence.db import Database, make_engine
 from persistence.migrate import current_revision, upgrade
-from persistence.models import Base
+from persistence.models import Base, CallCampaign
 from tests.persistence import pg
 
 
@@ -106,3 +107,39 @@ def test_0004_copies_each_calls_result_out_of_its_variables(tmp_path: Path, back
         upgrade(url)
         rows = _run(url, ("SELECT id, result FROM call_records ORDER BY id", {}))
     assert rows == [("a", "will_pay"), ("b", "3"), ("c", None), ("d", None), ("e", None)]
+
+
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_0006_makes_a_campaign_of_each_list_imported_before_it(tmp_path: Path, backend: str) -> None:
+    """Lists imported before 0006 are still listed and reported: each gets its campaign, made from its jobs (the
+    scenario, when the first was created, how many) and from the audit log (who imported it)."""
+    with contextlib.ExitStack() as stack:
+        url = (
+            f"sqlite:///{tmp_path / 'old.sqlite3'}"
+            if backend == "sqlite"
+            else stack.enter_context(pg.throwaway_database("mig"))
+        )
+        upgrade(url, "0005")
+        job = ("INSERT INTO callback_jobs (id, due, number, scenario, variables, attempts, max_attempts, status, "
+               "created_at, campaign_id, campaign_row) VALUES (:id, '2026-01-01', '600', 'debts', '{}', 0, 3, "
+               "'pending', :at, :campaign, :row)")  # fmt: skip
+        audit = ("INSERT INTO audit_events (at, actor, action, target, details) VALUES ('2026-01-01', 'ana', "
+                 "'call_list', 'campaign:c1', '{}')")  # fmt: skip
+        _run(
+            url,
+            (job, {"id": "j1", "at": "2026-01-02 10:00:00", "campaign": "c1", "row": 1}),
+            (job, {"id": "j2", "at": "2026-01-02 09:59:59", "campaign": "c1", "row": 2}),
+            (job, {"id": "j3", "at": "2026-01-03 08:00:00", "campaign": "c2", "row": 1}),
+            (job, {"id": "j4", "at": "2026-01-03 08:00:00", "campaign": None, "row": None}),  # a single callback
+            (audit, {}),
+        )
+        upgrade(url)
+        rows = _run(url, ("SELECT id, scenario, name, created_by, jobs FROM campaigns ORDER BY id", {}))
+        database = Database(url)
+        with database.session() as session:
+            first = session.get(CallCampaign, "c1")
+            assert first is not None
+            created_at, settings = first.created_at, first.settings
+        database.dispose()
+    assert rows == [("c1", "debts", "", "ana", 2), ("c2", "debts", "", None, 1)]
+    assert created_at == datetime(2026, 1, 2, 9, 59, 59, tzinfo=UTC) and settings == {}

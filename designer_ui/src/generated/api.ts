@@ -1086,6 +1086,12 @@ export interface components {
              */
             max_attempts: number;
             /**
+             * Name
+             * @description What the campaign is called in lists and reports, e.g. the list's file name.
+             * @default
+             */
+            name: string;
+            /**
              * Number Column
              * @default phone
              */
@@ -1207,8 +1213,23 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
+            /**
+             * Created By
+             * @description Who started it; null when nobody is known.
+             */
+            created_by: string | null;
             /** Jobs */
             jobs: number;
+            /**
+             * Name
+             * @description As given when it was started; empty when none was.
+             */
+            name: string;
+            /**
+             * Next Due
+             * @description When the next client waiting is due; null when nobody waits.
+             */
+            next_due: string | null;
             /**
              * Results
              * @description Last calls' `result` values; empty in the list of campaigns.
@@ -1218,6 +1239,13 @@ export interface components {
             };
             /** Scenario */
             scenario: string;
+            /**
+             * Settings
+             * @description When and how it is called, as started: due, until, hours, timezone, holidays, max_attempts. Empty for lists imported before campaigns kept them.
+             */
+            settings: {
+                [key: string]: unknown;
+            };
             /** Statuses */
             statuses: {
                 [key: string]: number;
@@ -2492,6 +2520,8 @@ export interface operations {
             query?: {
                 scenario?: string | null;
                 limit?: number;
+                /** @description Skip this many of the newest. */
+                offset?: number;
             };
             header?: never;
             path?: never;
