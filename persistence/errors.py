@@ -68,13 +68,28 @@ class InvalidDocument(Refused):
         self.problems = [dict(problem) for problem in problems]
 
 
-class InvalidCallList(InvalidDocument):
-    """A call list that cannot be called: its problems name the file's fault or each bad client."""
+class _InvalidRequest(InvalidDocument):
+    """A request refused for what it holds, with problems named as a document's are (path and message), and a
+    message that says what could not be done instead of blaming the scenario format."""
+
+    refusal = "the request cannot be carried out"
 
     def __init__(self, problems: Sequence[Mapping[str, str]]) -> None:
         super().__init__(problems)
         first = self.problems[0] if self.problems else {"path": "$", "message": "invalid"}
-        self.args = (f"the call list cannot be called: {first['message']}",)
+        self.args = (f"{self.refusal}: {first['message']}",)
+
+
+class InvalidCallList(_InvalidRequest):
+    """A call list that cannot be called: its problems name the file's fault or each bad client."""
+
+    refusal = "the call list cannot be called"
+
+
+class InvalidCallback(_InvalidRequest):
+    """A callback job that cannot be scheduled: its window, or a scenario that is not published."""
+
+    refusal = "the callback cannot be scheduled"
 
 
 class PublishBlocked(Refused):

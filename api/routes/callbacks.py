@@ -27,7 +27,7 @@ from api.schemas import (
 from blocks.timewindows import zone
 from persistence import audit, call_lists, callbacks, scenarios
 from persistence.db import Database
-from persistence.errors import InvalidCallList, InvalidDocument
+from persistence.errors import InvalidCallback, InvalidCallList
 from persistence.models import CallbackJob, utcnow
 from persistence.scenarios import SLUG_PATTERN
 
@@ -66,10 +66,10 @@ def create_job(body: CallbackCreate, _user: Publisher, runtime: RuntimeDep) -> C
     Publisher and up: it places a real call to a number from the live scenario, as publishing decides what
     callers hear (an editor edits drafts)."""
     if body.window_end is not None and body.window_end <= body.due:
-        raise InvalidDocument([{"path": "$.window_end", "message": "the window must end after the due time"}])
+        raise InvalidCallback([{"path": "$.window_end", "message": "the window must end after the due time"}])
     with runtime.database.session() as session:
         if scenarios.published(session, slug=body.scenario) is None:
-            raise InvalidDocument([{"path": "$.scenario", "message": f"{body.scenario!r} is not published"}])
+            raise InvalidCallback([{"path": "$.scenario", "message": f"{body.scenario!r} is not published"}])
         job = callbacks.create_job(
             session,
             number=body.number,

@@ -40,11 +40,15 @@ def test_refusals(admin: Client, user_factory: Callable[[str], Client], slug: Ca
     name = slug("cbr")
     _published(admin, name)
     good = {"number": "+34600111222", "scenario": name, "due": "2026-06-01T10:00:00Z"}
-    assert admin.post("/api/callbacks", json={**good, "scenario": "not-published"}).status_code == 422
+    unpublished = admin.post("/api/callbacks", json={**good, "scenario": "not-published"})
+    assert unpublished.status_code == 422
+    assert unpublished.json()["detail"] == "the callback cannot be scheduled: 'not-published' is not published"
     assert admin.post("/api/callbacks", json={**good, "number": "123; DROP"}).status_code == 422
     assert admin.post("/api/callbacks", json={**good, "due": "2026-06-01T10:00:00"}).status_code == 422  # no offset
-    late = {**good, "window_end": "2026-06-01T09:00:00Z"}
-    assert admin.post("/api/callbacks", json=late).status_code == 422
+    late = admin.post("/api/callbacks", json={**good, "window_end": "2026-06-01T09:00:00Z"})
+    assert late.status_code == 422
+    assert late.json()["detail"] == "the callback cannot be scheduled: the window must end after the due time"
+    assert late.json()["problems"] == [{"path": "$.window_end", "message": "the window must end after the due time"}]
     assert user_factory("viewer").post("/api/callbacks", json=good).status_code == 403
     assert user_factory("editor").post("/api/callbacks", json=good).status_code == 403  # a real call: publisher+
     assert user_factory("publisher").post("/api/callbacks", json=good).status_code == 201
