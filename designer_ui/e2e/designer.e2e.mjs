@@ -155,14 +155,16 @@ async function shot(page, name) {
 
 const CALL_LIST_SHOT = "/tmp/call-list-dialog.png";
 const CAMPAIGN_SHOT = "/tmp/campaign-view.png";
+const CAMPAIGNS_NAMED_SHOT = "/tmp/campaigns-named.png";
 
 /**
  * The autoinformer: a publisher calls a list of clients with the published debt-reminder example. A list saved
  * by a Spanish Excel (semicolons, BOM, "1.234,56") is read; a bad amount in the first row is named at the check
  * and nothing is created; the fixed list is checked, a changed setting asks for a new check, and the calls are
- * scheduled. The jobs are then read back through the API with the page's own session.
+ * scheduled as a campaign named by the analyst (the file's name was suggested). The jobs are then read back
+ * through the API with the page's own session.
  */
-async function callAList(page) {
+async function callAList(page, { username }) {
   const scenario = "debt-reminder";
   // Numbers of this run only, so the jobs read back are the ones this run created.
   const base = 600000000 + (Date.now() % 1000000) * 10;
@@ -215,6 +217,10 @@ async function callAList(page) {
   await file.setInputFiles({ name: "clientes.csv", mimeType: "text/csv", buffer: good });
   await dialog.getByTestId("client-count").filter({ hasText: "3 clients in clientes.csv" }).waitFor();
   check((await problems.count()) === 0, "a new file clears the old problems");
+  const nameInput = dialog.getByLabel("Campaign name");
+  check((await nameInput.inputValue()) === "clientes", "the campaign is named after the last file picked, without its extension");
+  const campaignName = "Deudas noviembre";
+  await nameInput.fill(campaignName);
   await shot(page, "12a-call-list-read");
   await checkButton.click();
   const outcome = dialog.getByTestId("call-list-check");
@@ -242,6 +248,7 @@ async function callAList(page) {
   ]);
   const batch = await created.json();
   check(created.ok() && batch.job_ids.length === 3 && Boolean(batch.campaign_id), "scheduling creates three jobs, one campaign");
+  check(created.request().postDataJSON().name === campaignName, "the campaign is scheduled under the name typed");
   await page.getByTestId("call-list-scheduled").filter({ hasText: "Done: 3 calls queued for “Debt reminder”." }).waitFor();
   await shot(page, "12c-call-list-scheduled");
   const jobs = (await page.request.get(`${BASE}/api/callbacks?limit=500`).then((r) => r.json())).filter(
@@ -260,7 +267,7 @@ async function callAList(page) {
   );
   check(ana.variables.debt_amount === 1234.56 && byNumber[numbers[2]].variables.debt_amount === 15.5, "debt_amount is a number");
   check(jobs.every((j) => j.max_attempts === 2 && j.status === "pending"), "the jobs keep the campaign's attempts and wait to be dialled");
-  await followCampaign(page, { campaignId: batch.campaign_id, row, numbers });
+  await followCampaign(page, { campaignId: batch.campaign_id, campaignName, username, row, numbers });
 }
 
 /**
@@ -268,7 +275,7 @@ async function callAList(page) {
  * downloaded by a plain link (the session cookie goes along), then stopped, after saying how many clients will
  * not be called. The scenario's Campaigns button shows it too, stopped.
  */
-async function followCampaign(page, { campaignId, row, numbers }) {
+async function followCampaign(page, { campaignId, campaignName, username, row, numbers }) {
   await page.getByRole("button", { name: "Follow the campaign" }).click();
   const modal = page.locator("dialog.modal");
   const campaign = page.getByTestId("campaign-details");
@@ -282,6 +289,11 @@ async function followCampaign(page, { campaignId, row, numbers }) {
   );
   check((await campaign.getByTestId("campaign-state").textContent()) === "In progress", "the campaign is in progress");
   check((await campaign.getByTestId("no-answers").count()) === 1, "nobody has answered yet");
+  check((await campaign.locator("h3").textContent()) === campaignName, "the campaign is titled with its name");
+  check(
+    (await campaign.getByTestId("campaign-started").textContent()).includes(`by ${username}`),
+    "the campaign says who started it",
+  );
   await modal.screenshot({ path: CAMPAIGN_SHOT });
   console.log(`screenshot ${CAMPAIGN_SHOT}`);
   await shot(page, "12d-campaign");
@@ -291,7 +303,7 @@ async function followCampaign(page, { campaignId, row, numbers }) {
     page.waitForEvent("download"),
     campaign.getByRole("link", { name: "Download report (CSV)" }).click(),
   ]);
-  check(download.suggestedFilename() === `campaign-${campaignId}.csv`, "the report downloads as campaign-<id>.csv");
+  check(download.suggestedFilename() === `${campaignName}.csv`, "the report downloads named after the campaign");
   const saved = resolve(ARTIFACTS, download.suggestedFilename());
   await download.saveAs(saved);
   const lines = (await readFile(saved, "utf8")).trim().split(/\r?\n/);
@@ -329,6 +341,13 @@ async function followCampaign(page, { campaignId, row, numbers }) {
   await campaign.waitFor();
   const table = page.getByTestId("campaign-table");
   check((await table.locator("tbody tr").first().getAttribute("class")) === "selected", "the scenario's Campaigns opens on the newest campaign");
+  const listed = table.locator(`tr[data-campaign="${campaignId}"] td.campaign-name`);
+  check(
+    (await listed.locator("button").textContent()) === campaignName && (await listed.locator(".muted").textContent()) === `by ${username}`,
+    "the campaign is listed by its name, with who started it",
+  );
+  await modal.screenshot({ path: CAMPAIGNS_NAMED_SHOT });
+  console.log(`screenshot ${CAMPAIGNS_NAMED_SHOT}`);
   await table.locator(`tr[data-campaign="${campaignId}"] button`).click();
   await campaign.locator(`code:text-is("${campaignId}")`).waitFor();
   check((await selected()) === campaignId && (await count("cancelled")) === "3", "this campaign is listed there, stopped");
@@ -662,7 +681,7 @@ async function main() {
     await shot(page, "10-imported");
 
     // -- the autoinformer: a list of clients called with a published scenario ----------------------------
-    await callAList(page);
+    await callAList(page, { username });
 
     // -- performance: a 300-node scenario opens and responds in under 2 s -----------------------------
     const bigSlug = `big-${stamp}`;

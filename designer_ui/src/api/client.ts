@@ -204,9 +204,9 @@ export async function callList(body: CallbackBatch): Promise<CallbackBatchResult
   return unwrap(client.POST("/api/callbacks/batch", { body }));
 }
 
-/** The lists called with a scenario, newest first, each with its clients counted by status. */
-export async function campaigns(scenario: string): Promise<Campaign[]> {
-  return unwrap(client.GET("/api/callbacks/campaigns", { params: { query: { scenario } } }));
+/** The lists called with a scenario, newest first, each with its clients counted by status; `limit` from `offset` on. */
+export async function campaigns(scenario: string, page: { limit: number; offset?: number }): Promise<Campaign[]> {
+  return unwrap(client.GET("/api/callbacks/campaigns", { params: { query: { scenario, limit: page.limit, offset: page.offset ?? 0 } } }));
 }
 
 const campaignParams = (id: string) => ({ params: { path: { campaign_id: id } } });

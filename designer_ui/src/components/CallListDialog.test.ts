@@ -1,6 +1,16 @@
 import { afterAll, describe, expect, it } from "vitest";
 import type { CallbackBatchResult, CallList, ScenarioSummary } from "../api/types";
-import { CallListDialog, CallListPreview, CheckOutcome, FailureView, ListFilePicker, PREVIEW_ROWS, ScheduledView, valueText } from "./CallListDialog";
+import {
+  CallListDialog,
+  CallListPreview,
+  CampaignNameField,
+  CheckOutcome,
+  FailureView,
+  ListFilePicker,
+  PREVIEW_ROWS,
+  ScheduledView,
+  valueText,
+} from "./CallListDialog";
 import { buttonTexts, renderToHtml } from "./renderForTest";
 
 // A zone with summer time; set before anything is rendered (Node reads TZ when it changes), and given back.
@@ -34,6 +44,14 @@ describe("the file picker", () => {
     const html = renderToHtml(ListFilePicker, { fileName: "clientes.csv", onFile: () => {} });
     expect(buttonTexts(html)).toEqual(["Choose another file…"]);
     expect(html).toContain('data-testid="call-list-file-name">clientes.csv<');
+  });
+});
+
+describe("the campaign's name", () => {
+  it("is a text field of at most 200 characters, showing the name it is given", () => {
+    const html = renderToHtml(CampaignNameField, { name: "debts-november", onChange: () => {} });
+    expect(html).toMatch(/<label>Campaign name<input type="text" maxLength="200" aria-describedby="[^"]+" name="campaign-name" value="debts-november"\/><\/label>/);
+    expect(html).toContain("What the campaign is called in the list of campaigns and in its report.");
   });
 });
 
@@ -139,6 +157,10 @@ describe("the dialog as it opens", () => {
 
   it("is titled with the scenario", () => {
     expect(html).toContain("Call a list with “Debt reminder”");
+  });
+
+  it("asks for the campaign's name, empty until a file suggests one", () => {
+    expect(html).toMatch(/<input [^>]*name="campaign-name" value=""\/>/);
   });
 });
 

@@ -1,10 +1,10 @@
 /**
  * "Call a list…": the autoinformer's campaign. The analyst picks a CSV or XLSX of clients, sees what was read,
- * says which column is the phone and when to call, checks (a dry run: what would be created, or every bad
- * client), then schedules. A check is only good for the list and settings it was made with; nothing the analyst
- * chose is lost when the server refuses.
+ * names the campaign (after the file unless another name is typed), says which column is the phone and when to
+ * call, checks (a dry run: what would be created, or every bad client), then schedules. A check is only good for
+ * the list and settings it was made with; nothing the analyst chose is lost when the server refuses.
  */
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useId, useRef, useState } from "react";
 import * as api from "../api/client";
 import type { CallbackBatchResult, CallList, CallListRow, PlannedJob, ScenarioSummary } from "../api/types";
 import { useI18n } from "../i18n";
@@ -16,6 +16,8 @@ import {
   defaultCampaign,
   formatMoment,
   guessNumberColumn,
+  MAX_NAME_LENGTH,
+  nameForNewFile,
   type CallListFailure,
   type CampaignSettings,
 } from "../lib/callList";
@@ -59,6 +61,28 @@ export function ListFilePicker(props: { fileName: string; onFile(file: File): vo
         />
       </div>
       <p className="hint">{t("callList.fileHint")}</p>
+    </div>
+  );
+}
+
+/** The campaign's name, as the list of campaigns and its report will show it. */
+export function CampaignNameField(props: { name: string; onChange(name: string): void }) {
+  const { t } = useI18n();
+  const hint = useId();
+  return (
+    <div className="field">
+      <label>
+        {t("callList.name")}
+        <input
+          name="campaign-name"
+          type="text"
+          maxLength={MAX_NAME_LENGTH}
+          aria-describedby={hint}
+          value={props.name}
+          onChange={(e) => props.onChange(e.target.value)}
+        />
+      </label>
+      <p className="hint" id={hint}>{t("callList.nameHint")}</p>
     </div>
   );
 }
@@ -219,6 +243,7 @@ export function CallListDialog(props: { scenario: ScenarioSummary; onClose(): vo
   const { t, language } = useI18n();
   const { scenario } = props;
   const [fileName, setFileName] = useState("");
+  const [name, setName] = useState("");
   const [list, setList] = useState<CallList | null>(null);
   const [numberColumn, setNumberColumn] = useState("");
   const [settings, setSettings] = useState<CampaignSettings>(() => defaultCampaign(props.now ?? new Date(), browserTimeZone()));
@@ -242,6 +267,7 @@ export function CallListDialog(props: { scenario: ScenarioSummary; onClose(): vo
 
   async function readFile(file: File) {
     const ticket = ++reading.current;
+    setName(nameForNewFile(name, fileName, file.name));
     setFileName(file.name);
     setBusy("reading");
     setReadFailure(null);
@@ -265,7 +291,8 @@ export function CallListDialog(props: { scenario: ScenarioSummary; onClose(): vo
     setBusy(dryRun ? "checking" : "scheduling");
     setFailure(null);
     try {
-      const body = batchBody({ scenario: scenario.slug, rows: asked.list.rows, numberColumn: asked.numberColumn, settings: asked.settings, dryRun });
+      // The name is not part of what a check stands for: renaming after it plans the very same calls.
+      const body = batchBody({ scenario: scenario.slug, name, rows: asked.list.rows, numberColumn: asked.numberColumn, settings: asked.settings, dryRun });
       const result = await api.callList(body);
       if (dryRun) setCheck({ basis: asked, result });
       else setScheduled(result);
@@ -293,6 +320,7 @@ export function CallListDialog(props: { scenario: ScenarioSummary; onClose(): vo
         {busy === "reading" && <p className="muted">{t("callList.reading")}</p>}
         {readFailure && <FailureView title={t("callList.readFailed")} failure={readFailure} />}
         {list && <CallListPreview list={list} fileName={fileName} numberColumn={numberColumn} onNumberColumn={setNumberColumn} />}
+        <CampaignNameField name={name} onChange={setName} />
         <CampaignSettingsFields settings={settings} onChange={setSettings} />
         {issues.map((issue) => (
           <p key={issue} className="error-text">{t(issue)}</p>

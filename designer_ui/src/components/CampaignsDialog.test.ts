@@ -22,10 +22,14 @@ afterAll(() => {
 const campaign = (statuses: Record<string, number>, results: Record<string, number> = {}, id = "c-1"): Campaign => ({
   campaign_id: id,
   scenario: "debt-reminder",
+  name: "",
+  created_by: null,
   created_at: "2026-12-01T08:00:00Z",
   jobs: Object.values(statuses).reduce((sum, n) => sum + n, 0),
   statuses,
   results,
+  next_due: null,
+  settings: {},
 });
 
 const scenario: ScenarioSummary = {
@@ -79,21 +83,42 @@ describe("the clients by status", () => {
 });
 
 describe("the list of campaigns", () => {
-  const list = [campaign({ pending: 2, done: 1 }, {}, "new"), campaign({ done: 4, cancelled: 1 }, {}, "old")];
-  const html = renderToHtml(CampaignTable, { campaigns: list, selectedId: "old", onSelect: () => {} });
+  const running = { ...campaign({ pending: 2, done: 1 }, {}, "new"), name: "debts-november", created_by: "ana", next_due: "2026-12-02T08:30:00Z" };
+  const list = [running, campaign({ done: 4, cancelled: 1 }, {}, "old")];
+  const table = (change: Partial<Parameters<typeof CampaignTable>[0]> = {}) =>
+    renderToHtml(CampaignTable, { campaigns: list, selectedId: "old", onSelect: () => {}, ...change });
+  const html = table();
+  const nameCell = (id: string) => new RegExp(`data-campaign="${id}"><td class="campaign-name">(.*?)</td>`).exec(html)?.[1] ?? "";
 
   it("shows when each list was imported, its clients, how far it got, and its state", () => {
     const rows = [...html.matchAll(/<tr class="[^"]*" data-campaign="(\w+)">|<tr data-campaign="(\w+)">/g)].map((m) => m[1] ?? m[2]);
     expect(rows).toEqual(["new", "old"]);
-    expect(html).toContain("Dec 1, 2026, 9:00 AM");
+    expect(html).toContain("<td>Dec 1, 2026, 9:00 AM</td>");
     expect(html).toContain("1/3");
     expect(html).toContain("In progress");
     expect(html).toContain("Stopped");
   });
 
+  it("names each campaign, with who started it when known", () => {
+    expect(nameCell("new")).toBe('<button type="button" class="link">debts-november</button><span class="muted small">by ana</span>');
+    expect(nameCell("old")).toBe('<button type="button" class="link" aria-current="true">Call list of Dec 1, 2026</button>');
+  });
+
+  it("says when the next client is due while a campaign runs, in the browser's time", () => {
+    expect(html).toContain('In progress<span class="muted small next-call">Next call: Dec 2, 2026, 9:30 AM</span>');
+    expect(html.match(/Next call/g)).toHaveLength(1);
+  });
+
   it("marks the campaign shown", () => {
-    expect(html).toMatch(/<tr class="selected" data-campaign="old"><td><button type="button" class="link" aria-current="true">/);
-    expect(html).not.toMatch(/data-campaign="new"><td><button[^>]*aria-current/);
+    expect(html).toMatch(/<tr class="selected" data-campaign="old"><td class="campaign-name"><button type="button" class="link" aria-current="true">/);
+    expect(html).not.toMatch(/data-campaign="new"><td[^>]*><button[^>]*aria-current/);
+  });
+
+  it("offers the next page only while there may be more (a page came back full)", () => {
+    expect(buttonTexts(table({ more: true, onMore: () => {} })).at(-1)).toBe("Show more");
+    expect(buttonTexts(table({ more: false, onMore: () => {} }))).not.toContain("Show more");
+    expect(buttonTexts(html)).not.toContain("Show more");
+    expect(table({ more: true, loadingMore: true, onMore: () => {} })).toContain('<button type="button" class="show-more" disabled="">Loading more…</button>');
   });
 });
 
@@ -117,9 +142,24 @@ describe("the answers", () => {
 });
 
 describe("one campaign followed", () => {
+  it("is titled with the campaign's name, and says who started it, when, and when the next client is due", () => {
+    const named = { ...campaign({ pending: 3 }), name: "debts-november", created_by: "ana", next_due: "2026-12-02T08:30:00Z" };
+    const html = details({ campaign: named });
+    expect(html).toContain('aria-label="debts-november"');
+    expect(html).toContain("<h3>debts-november</h3>");
+    expect(html).toContain('data-testid="campaign-started">Imported Dec 1, 2026, 9:00 AM by ana · Next call: Dec 2, 2026, 9:30 AM</p>');
+  });
+
+  it("without a name, is titled as the call list of its day; nobody named, no next call once over", () => {
+    const html = details({ campaign: campaign({ done: 3 }) });
+    expect(html).toContain("<h3>Call list of Dec 1, 2026</h3>");
+    expect(html).toContain('data-testid="campaign-started">Imported Dec 1, 2026, 9:00 AM</p>');
+  });
+
   it("offers the report as a plain link to its CSV, a refresh, and to a publisher a stop while clients wait", () => {
     const html = details();
-    expect(html).toMatch(/<a class="button" href="\/api\/callbacks\/campaigns\/c-1\.csv" download="campaign-c-1\.csv">Download report \(CSV\)<\/a>/);
+    // No file name of its own: the server's (the campaign's name) is the one the browser saves under.
+    expect(html).toMatch(/<a class="button" href="\/api\/callbacks\/campaigns\/c-1\.csv" download="">Download report \(CSV\)<\/a>/);
     expect(buttonTexts(html)).toEqual(["Refresh", "Stop campaign…"]);
     expect(html).toContain("3 clients · Handled: 0 of 3 (0%)");
     expect(html).toContain('data-testid="campaign-state">In progress<');

@@ -1,25 +1,33 @@
 /**
- * A scenario's campaigns: each list called with it, newest first, with how far it got. For the one selected:
- * its clients by status, what they answered, the report to download, and, publisher and up, a stop while
- * clients are still waiting. The counts refresh on demand, and by themselves while the campaign runs.
+ * A scenario's campaigns: each list called with it, by name, newest first, with who started it and how far it
+ * got, a page at a time. For the one selected: its clients by status, what they answered, the report to
+ * download, and, publisher and up, a stop while clients are still waiting. The counts refresh on demand, and by
+ * themselves while the campaign runs.
  */
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import * as api from "../api/client";
 import type { Campaign, Role, ScenarioSummary } from "../api/types";
 import { useI18n } from "../i18n";
 import { browserTimeZone, formatMoment } from "../lib/callList";
 import {
+  CAMPAIGN_PAGE,
   JOB_STATUSES,
   answerShares,
   campaignState,
+  campaignTitle,
   handledClients,
   mayBeStopped,
+  nextCall,
   percentText,
   reachedWithoutAnswer,
+  refreshLimit,
   sparedByStop,
   statusShares,
   waitingClients,
   withCampaign,
+  withNewest,
+  withNextPage,
+  type CampaignPages,
   type JobStatus,
 } from "../lib/campaigns";
 import { countText, type Translate } from "../lib/i18n";
@@ -33,7 +41,8 @@ const isKnown = (status: string): status is JobStatus => (JOB_STATUSES as readon
 /** A status in words; one this designer does not know yet, as the server names it. */
 const statusText = (t: Translate, status: string) => (isKnown(status) ? t(`campaigns.status.${status}`) : status);
 const statusAbout = (t: Translate, status: string) => (isKnown(status) ? t(`campaigns.about.${status}`) : status);
-const importedText = (iso: string, language: string) => formatMoment(iso, language, browserTimeZone());
+/** A moment of a campaign (imported, next call) in the browser's date and time. */
+const momentText = (iso: string, language: string) => formatMoment(iso, language, browserTimeZone());
 
 /** The clients by status as one bar, a coloured stretch per status in the dialer's order. */
 export function StatusBar({ campaign }: { campaign: Campaign }) {
@@ -64,44 +73,68 @@ export function StatusCounts({ campaign }: { campaign: Campaign }) {
   );
 }
 
-/** The campaigns, newest first: when each list was imported, its clients, how far it got. One is selected. */
-export function CampaignTable(props: { campaigns: Campaign[]; selectedId: string | null; onSelect(id: string): void }) {
+/**
+ * The campaigns, newest first: each by name with who started it, when its list was imported, its clients, how
+ * far it got, and while it runs when the next client is due. One is selected. `more`: offer the next page.
+ */
+export function CampaignTable(props: {
+  campaigns: Campaign[];
+  selectedId: string | null;
+  onSelect(id: string): void;
+  more?: boolean;
+  loadingMore?: boolean;
+  onMore?(): void;
+}) {
   const { t, language } = useI18n();
   return (
-    <div className="table-scroll">
-      <table className="preview campaigns" data-testid="campaign-table">
-        <thead>
-          <tr>
-            <th>{t("campaigns.imported")}</th>
-            <th className="num">{t("campaigns.clients")}</th>
-            <th>{t("campaigns.progress")}</th>
-            <th>{t("campaigns.state")}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {props.campaigns.map((campaign) => {
-            const selected = campaign.campaign_id === props.selectedId;
-            return (
-              <tr key={campaign.campaign_id} className={selected ? "selected" : undefined} data-campaign={campaign.campaign_id}>
-                <td>
-                  <button type="button" className="link" aria-current={selected ? "true" : undefined} onClick={() => props.onSelect(campaign.campaign_id)}>
-                    {importedText(campaign.created_at, language)}
-                  </button>
-                </td>
-                <td className="num">{campaign.jobs.toLocaleString(language)}</td>
-                <td>
-                  <div className="progress-cell">
-                    <StatusBar campaign={campaign} />
-                    <span className="muted">{`${handledClients(campaign).toLocaleString(language)}/${campaign.jobs.toLocaleString(language)}`}</span>
-                  </div>
-                </td>
-                <td>{t(`campaigns.state.${campaignState(campaign)}`)}</td>
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
-    </div>
+    <>
+      <div className="table-scroll">
+        <table className="preview campaigns" data-testid="campaign-table">
+          <thead>
+            <tr>
+              <th>{t("campaigns.name")}</th>
+              <th>{t("campaigns.imported")}</th>
+              <th className="num">{t("campaigns.clients")}</th>
+              <th>{t("campaigns.progress")}</th>
+              <th>{t("campaigns.state")}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {props.campaigns.map((campaign) => {
+              const selected = campaign.campaign_id === props.selectedId;
+              const next = nextCall(campaign);
+              return (
+                <tr key={campaign.campaign_id} className={selected ? "selected" : undefined} data-campaign={campaign.campaign_id}>
+                  <td className="campaign-name">
+                    <button type="button" className="link" aria-current={selected ? "true" : undefined} onClick={() => props.onSelect(campaign.campaign_id)}>
+                      {campaignTitle(campaign, t, language)}
+                    </button>
+                    {campaign.created_by && <span className="muted small">{t("campaigns.by", { user: campaign.created_by })}</span>}
+                  </td>
+                  <td>{momentText(campaign.created_at, language)}</td>
+                  <td className="num">{campaign.jobs.toLocaleString(language)}</td>
+                  <td>
+                    <div className="progress-cell">
+                      <StatusBar campaign={campaign} />
+                      <span className="muted">{`${handledClients(campaign).toLocaleString(language)}/${campaign.jobs.toLocaleString(language)}`}</span>
+                    </div>
+                  </td>
+                  <td>
+                    {t(`campaigns.state.${campaignState(campaign)}`)}
+                    {next && <span className="muted small next-call">{t("campaigns.nextCall", { time: momentText(next, language) })}</span>}
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
+      {props.more && (
+        <button type="button" className="show-more" disabled={props.loadingMore} onClick={props.onMore}>
+          {props.loadingMore ? t("campaigns.loadingMore") : t("campaigns.more")}
+        </button>
+      )}
+    </>
   );
 }
 
@@ -176,7 +209,9 @@ export function CampaignDetails(props: {
   const [stopping, setStopping] = useState(false);
   const state = campaignState(campaign);
   const canStop = may(props.role, "stopCampaign") && mayBeStopped(campaign);
-  const heading = t("campaigns.heading", { time: importedText(campaign.created_at, language) });
+  const heading = campaignTitle(campaign, t, language);
+  const imported = momentText(campaign.created_at, language);
+  const next = nextCall(campaign);
 
   async function stop() {
     setStopping(true);
@@ -194,6 +229,10 @@ export function CampaignDetails(props: {
         <h3>{heading}</h3>
         <span className={`campaign-state state-${state}`} data-testid="campaign-state">{t(`campaigns.state.${state}`)}</span>
       </div>
+      <p className="muted small" data-testid="campaign-started">
+        {campaign.created_by ? t("campaigns.importedBy", { time: imported, user: campaign.created_by }) : t("campaigns.importedAt", { time: imported })}
+        {next && ` · ${t("campaigns.nextCall", { time: momentText(next, language) })}`}
+      </p>
       <p className="muted small">
         {countText(language, "client", campaign.jobs)} ·{" "}
         {t("campaigns.handled", {
@@ -213,7 +252,8 @@ export function CampaignDetails(props: {
         </p>
       )}
       <div className="row campaign-actions">
-        <a className="button" href={api.campaignReportUrl(campaign.campaign_id)} download={`campaign-${campaign.campaign_id}.csv`}>
+        {/* No file name here: the server names the report after the campaign (Content-Disposition). */}
+        <a className="button" href={api.campaignReportUrl(campaign.campaign_id)} download>
           {t("campaigns.report")}
         </a>
         <button type="button" disabled={props.refreshing} onClick={props.onRefresh}>
@@ -233,9 +273,8 @@ export function CampaignDetails(props: {
   );
 }
 
-/** What the dialog shows: the campaigns, the one followed (null when there are none), and when it was asked. */
-interface Loaded {
-  list: Campaign[];
+/** What the dialog shows: the campaigns loaded, the one followed (null when there are none), and when it was asked. */
+interface Loaded extends CampaignPages {
   shown: Campaign | null;
   at: Date;
 }
@@ -254,22 +293,34 @@ export function CampaignsDialog(props: { scenario: ScenarioSummary; role: Role; 
   // Words chosen at render, not when it failed: the language may change meanwhile.
   const [error, setError] = useState<{ key: "campaigns.failed" | "campaigns.stopFailed"; message: string } | null>(null);
   const [stopped, setStopped] = useState<{ id: string; clients: number } | null>(null);
+  const [loadingMore, setLoadingMore] = useState(false);
+  // How many campaigns are listed, for a refresh to ask again for all of them; kept out of the effect's
+  // dependencies, or each page shown would trigger a reload.
+  const listed = useRef(0);
   const shown = loaded?.shown ?? null;
   const running = shown !== null && campaignState(shown) === "running";
+
+  useEffect(() => {
+    listed.current = loaded?.list.length ?? 0;
+  }, [loaded]);
 
   useEffect(() => {
     // Only the latest selection or refresh may fill the dialog: an older answer landing late is dropped.
     let cancelled = false;
     const request = requestKey(wanted, reloads);
+    const limit = refreshLimit(listed.current);
     (async () => {
-      const list = await api.campaigns(scenario.slug);
-      const id = wanted ?? list[0]?.campaign_id ?? null;
+      const page = await api.campaigns(scenario.slug, { limit });
+      const id = wanted ?? page[0]?.campaign_id ?? null;
       const one = id ? await api.campaign(id) : null;
-      return { list: one ? withCampaign(list, one) : list, shown: one, at: new Date() };
+      return { page, one, at: new Date() };
     })().then(
-      (next) => {
+      ({ page, one, at }) => {
         if (cancelled) return;
-        setLoaded(next);
+        setLoaded((current) => {
+          const pages = withNewest(current, page, limit);
+          return { ...pages, list: one ? withCampaign(pages.list, one) : pages.list, shown: one, at };
+        });
         setError(null);
         setAnswered(request);
       },
@@ -289,6 +340,20 @@ export function CampaignsDialog(props: { scenario: ScenarioSummary; role: Role; 
     const timer = setInterval(() => setReloads((n) => n + 1), LIVE_REFRESH_MS);
     return () => clearInterval(timer);
   }, [running]);
+
+  async function showMore() {
+    if (!loaded) return;
+    setLoadingMore(true);
+    try {
+      const page = await api.campaigns(scenario.slug, { limit: CAMPAIGN_PAGE, offset: loaded.list.length });
+      setLoaded((current) => current && { ...current, ...withNextPage(current, page, CAMPAIGN_PAGE) });
+      setError(null);
+    } catch (e) {
+      setError({ key: "campaigns.failed", message: e instanceof Error ? e.message : String(e) });
+    } finally {
+      setLoadingMore(false);
+    }
+  }
 
   async function stop(campaign: Campaign) {
     try {
@@ -325,6 +390,9 @@ export function CampaignsDialog(props: { scenario: ScenarioSummary; role: Role; 
                 setWanted(id);
                 setStopped(null);
               }}
+              more={loaded.more}
+              loadingMore={loadingMore}
+              onMore={() => void showMore()}
             />
             {shown && (
               <CampaignDetails

@@ -8,6 +8,9 @@ import {
   formatMoment,
   guessNumberColumn,
   localInputToIso,
+  MAX_NAME_LENGTH,
+  nameForNewFile,
+  nameFromFile,
   type CampaignSettings,
 } from "./callList";
 import { countText } from "./i18n";
@@ -77,9 +80,10 @@ describe("a datetime-local value is sent with the browser's offset on that day",
 
 describe("the batch body", () => {
   it("by default: now-ish first call with its offset, Monday to Friday 09:00-21:00, in the browser's zone, 3 attempts", () => {
-    const body = batchBody({ scenario: "debt-reminder", rows, numberColumn: "phone", settings: settings(), dryRun: true });
+    const body = batchBody({ scenario: "debt-reminder", name: "debts-november", rows, numberColumn: "phone", settings: settings(), dryRun: true });
     expect(body).toEqual({
       scenario: "debt-reminder",
+      name: "debts-november",
       rows,
       number_column: "phone",
       due: "2026-06-01T10:00:00+02:00",
@@ -95,6 +99,7 @@ describe("the batch body", () => {
   it("sends the end, the days in week order, holidays sorted once each, and the analyst's phone column", () => {
     const body = batchBody({
       scenario: "s",
+      name: "",
       rows,
       numberColumn: "móvil",
       settings: settings({
@@ -121,15 +126,49 @@ describe("the batch body", () => {
   });
 
   it("with hours switched off, calls may go out at any time: no hours at all", () => {
-    expect(batchBody({ scenario: "s", rows, numberColumn: "phone", settings: settings({ hoursOn: false }), dryRun: true }).hours).toEqual([]);
+    expect(batchBody({ scenario: "s", name: "", rows, numberColumn: "phone", settings: settings({ hoursOn: false }), dryRun: true }).hours).toEqual([]);
   });
 
   it("an empty first call is left to the server (now)", () => {
-    expect("due" in batchBody({ scenario: "s", rows, numberColumn: "phone", settings: settings({ firstCall: "" }), dryRun: true })).toBe(false);
+    expect("due" in batchBody({ scenario: "s", name: "", rows, numberColumn: "phone", settings: settings({ firstCall: "" }), dryRun: true })).toBe(false);
   });
 
   it.each<[number, number]>([[0, 1], [25, 20], [Number.NaN, 1], [2.6, 3]])("attempts %s are sent as %s", (typed, sent) => {
-    expect(batchBody({ scenario: "s", rows, numberColumn: "phone", settings: settings({ maxAttempts: typed }), dryRun: true }).max_attempts).toBe(sent);
+    expect(batchBody({ scenario: "s", name: "", rows, numberColumn: "phone", settings: settings({ maxAttempts: typed }), dryRun: true }).max_attempts).toBe(sent);
+  });
+});
+
+describe("the campaign's name", () => {
+  it.each<[string, string]>([
+    ["debts-november.xlsx", "debts-november"],
+    ["clientes.csv", "clientes"],
+    ["Deudas 2026.v2.CSV", "Deudas 2026.v2"], // only the last extension goes
+    ["  lista .txt", "lista"],
+    ["sin-extension", "sin-extension"],
+    [".csv", ".csv"], // a leading dot is the name, not an extension
+  ])("a file called %j suggests %j", (file, name) => {
+    expect(nameFromFile(file)).toBe(name);
+  });
+
+  it("follows the file picked until the analyst types their own, which a file picked again keeps", () => {
+    expect(nameForNewFile("", "", "clientes-malo.csv")).toBe("clientes-malo");
+    expect(nameForNewFile("clientes-malo", "clientes-malo.csv", "clientes.csv")).toBe("clientes");
+    expect(nameForNewFile("Deudas noviembre", "clientes-malo.csv", "clientes.csv")).toBe("Deudas noviembre");
+    expect(nameForNewFile("  ", "clientes-malo.csv", "clientes.csv")).toBe("clientes");
+  });
+
+  it("is sent trimmed, on the check and for real, without the control characters the server refuses", () => {
+    for (const dryRun of [true, false]) {
+      const body = batchBody({ scenario: "s", name: "  Deudas\tnoviembre \n", rows, numberColumn: "phone", settings: settings(), dryRun });
+      expect(body.name).toBe("Deudas noviembre");
+    }
+  });
+
+  it("is cut at the server's 200 characters, counted as it counts them (an emoji is one)", () => {
+    const long = "😀".repeat(MAX_NAME_LENGTH + 5);
+    const sent = batchBody({ scenario: "s", name: long, rows, numberColumn: "phone", settings: settings(), dryRun: true }).name;
+    expect(Array.from(sent)).toHaveLength(MAX_NAME_LENGTH);
+    expect(sent).toBe("😀".repeat(MAX_NAME_LENGTH));
   });
 });
 

@@ -100,6 +100,34 @@ export function localInputToIso(value: string): string | null {
   return `${toLocalInput(date)}:${two(date.getSeconds())}${zone}`;
 }
 
+/** The longest campaign name the server takes (`CallbackBatchIn.name`), in characters. */
+export const MAX_NAME_LENGTH = 200;
+
+/**
+ * A campaign name as the server takes it: trimmed, at most 200 characters, without control characters (which
+ * it refuses; a tab pasted from a spreadsheet becomes a space). Sliced by character, not UTF-16 unit, as the
+ * server counts.
+ */
+export function campaignName(text: string): string {
+  return Array.from(text.replace(/\p{Cc}+/gu, " ").trim()).slice(0, MAX_NAME_LENGTH).join("").trim();
+}
+
+/** The campaign name a list's file suggests: the file's name without its extension ("debts-november.xlsx" -> "debts-november"). */
+export function nameFromFile(fileName: string): string {
+  const dot = fileName.lastIndexOf(".");
+  // A leading dot (".csv") is the whole name, not an extension.
+  return campaignName(dot > 0 ? fileName.slice(0, dot) : fileName);
+}
+
+/**
+ * The campaign name once another file is picked: the new file's, unless the analyst typed one of their own,
+ * which a fixed list picked again must not undo.
+ */
+export function nameForNewFile(current: string, previousFile: string, nextFile: string): string {
+  const typed = current.trim() !== "" && current !== nameFromFile(previousFile);
+  return typed ? current : nameFromFile(nextFile);
+}
+
 /** What is wrong with the settings before asking the server: things the form can say in its own words. */
 export function campaignIssues(settings: CampaignSettings): MessageKey[] {
   const issues: MessageKey[] = [];
@@ -113,6 +141,8 @@ export function campaignIssues(settings: CampaignSettings): MessageKey[] {
 /** The body of POST /api/callbacks/batch: the list's rows as read, and the campaign in the server's terms. */
 export function batchBody(args: {
   scenario: string;
+  /** The campaign's name as typed; sent on a check too, so a name the server refuses is said before scheduling. */
+  name: string;
   rows: CallListRow[];
   numberColumn: string;
   settings: CampaignSettings;
@@ -123,6 +153,7 @@ export function batchBody(args: {
   const until = settings.end ? localInputToIso(settings.end) : null;
   return {
     scenario: args.scenario,
+    name: campaignName(args.name),
     rows: args.rows,
     number_column: args.numberColumn,
     // Left out rather than null: "now" and "no end" are the server's defaults.

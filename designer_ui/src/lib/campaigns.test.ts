@@ -1,25 +1,37 @@
 import { describe, expect, it } from "vitest";
 import type { Campaign } from "../api/types";
 import {
+  CAMPAIGN_PAGE,
+  MAX_CAMPAIGN_PAGE,
   answerShares,
   campaignState,
+  campaignTitle,
   handledClients,
   mayBeStopped,
+  nextCall,
   percentText,
   reachedWithoutAnswer,
+  refreshLimit,
   sparedByStop,
   statusShares,
   waitingClients,
   withCampaign,
+  withNewest,
+  withNextPage,
 } from "./campaigns";
+import { translator } from "./i18n";
 
 const campaign = (statuses: Record<string, number>, results: Record<string, number> = {}, id = "c1"): Campaign => ({
   campaign_id: id,
   scenario: "debt-reminder",
+  name: "",
+  created_by: null,
   created_at: "2026-12-01T08:00:00Z",
   jobs: Object.values(statuses).reduce((sum, n) => sum + n, 0),
   statuses,
   results,
+  next_due: null,
+  settings: {},
 });
 
 describe("a campaign's clients by status", () => {
@@ -109,5 +121,73 @@ describe("the list after a campaign's counts change", () => {
     const next = withCampaign(list, fresh);
     expect(next[0]).toBe(fresh);
     expect(next[1]).toBe(list[1]);
+  });
+});
+
+describe("what a campaign is called", () => {
+  it("is its name as given", () => {
+    expect(campaignTitle({ ...campaign({}), name: "debts-november" }, translator("en"), "en")).toBe("debts-november");
+  });
+
+  it.each([
+    ["en", "Call list of Dec 1, 2026"],
+    ["es", "Lista de llamadas del 1 dic 2026"],
+    ["ru", "Список обзвона от 1 дек. 2026 г."],
+  ] as const)("without one (%s), is the call list of the day it was imported", (language, title) => {
+    expect(campaignTitle(campaign({}), translator(language), language)).toBe(title);
+    expect(campaignTitle({ ...campaign({}), name: "  " }, translator(language), language)).toBe(title);
+  });
+});
+
+describe("the next call", () => {
+  it("is said while the campaign runs, and not once nobody waits", () => {
+    const due = "2026-12-02T09:00:00Z";
+    expect(nextCall({ ...campaign({ pending: 2, done: 1 }), next_due: due })).toBe(due);
+    expect(nextCall({ ...campaign({ done: 2, cancelled: 1 }), next_due: due })).toBeNull();
+    expect(nextCall(campaign({ dialing: 1 }))).toBeNull();
+  });
+});
+
+describe("the list of campaigns, a page at a time", () => {
+  const page = (ids: string[]) => ids.map((id) => campaign({ pending: 1 }, {}, id));
+  const ids = (list: Campaign[]) => list.map((c) => c.campaign_id);
+
+  it("appends the next page, offering more while pages come back full", () => {
+    const next = withNextPage({ list: page(["a", "b"]), more: true }, page(["c", "d"]), 2);
+    expect(ids(next.list)).toEqual(["a", "b", "c", "d"]);
+    expect(next.more).toBe(true);
+  });
+
+  it("offers no more once a page comes back shorter than asked", () => {
+    expect(withNextPage({ list: page(["a", "b"]), more: true }, page(["c"]), 2).more).toBe(false);
+    expect(withNextPage({ list: page(["a", "b"]), more: true }, [], 2).more).toBe(false);
+  });
+
+  it("lists a campaign once when pages overlap (lists imported meanwhile), with its fresher counts", () => {
+    const held = page(["a", "b", "c"]);
+    const fresher = campaign({ done: 1 }, {}, "c");
+    const next = withNextPage({ list: held, more: true }, [fresher, ...page(["d", "e"])], 3);
+    expect(ids(next.list)).toEqual(["a", "b", "c", "d", "e"]);
+    expect(next.list[2]).toBe(fresher);
+    expect(next.list[0]).toBe(held[0]);
+  });
+
+  it("asks a refresh for as many as are shown, at least a page, at most what the server gives", () => {
+    expect(refreshLimit(0)).toBe(CAMPAIGN_PAGE);
+    expect(refreshLimit(120)).toBe(120);
+    expect(refreshLimit(450)).toBe(MAX_CAMPAIGN_PAGE);
+  });
+
+  it("on the first load, offers more only when the page came back full", () => {
+    expect(withNewest(null, page(["a", "b"]), 2)).toEqual({ list: page(["a", "b"]), more: true });
+    expect(withNewest(null, page(["a"]), 2).more).toBe(false);
+  });
+
+  it("after a refresh puts the newest first and keeps the older pages shown, each once", () => {
+    const next = withNewest({ list: page(["b", "c", "d"]), more: true }, page(["new", "b"]), 2);
+    expect(ids(next.list)).toEqual(["new", "b", "c", "d"]);
+    expect(next.more).toBe(true);
+    // Everything was already loaded: a new campaign does not make older ones appear.
+    expect(withNewest({ list: page(["b", "c"]), more: false }, page(["new", "b"]), 2).more).toBe(false);
   });
 });

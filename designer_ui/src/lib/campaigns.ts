@@ -1,8 +1,10 @@
 /**
- * A campaign (one imported call list) as the analyst follows it: its clients by where their dialing stands, in
- * the order a client goes through them; what the clients reached answered; and whom stopping it would spare.
+ * A campaign (one imported call list) as the analyst follows it: what it is called, its clients by where their
+ * dialing stands, in the order a client goes through them; what the clients reached answered; whom stopping it
+ * would spare; and the list of campaigns, a page at a time.
  */
 import type { Campaign } from "../api/types";
+import type { Translate } from "./i18n";
 
 /** The dialer's job statuses (persistence/callbacks.py `JOB_STATUSES`), from waiting to over. */
 export const JOB_STATUSES = ["pending", "dialing", "done", "failed", "expired", "cancelled"] as const;
@@ -80,4 +82,60 @@ export function percentText(percent: number): string {
 /** The list with one campaign's fresh counts in place of its old ones. */
 export function withCampaign(list: Campaign[], fresh: Campaign): Campaign[] {
   return list.map((campaign) => (campaign.campaign_id === fresh.campaign_id ? fresh : campaign));
+}
+
+/**
+ * What a campaign is called: its name, else "Call list of <the day it was imported>" in the interface language
+ * (lists imported before campaigns had names, or started without one).
+ */
+export function campaignTitle(campaign: Pick<Campaign, "name" | "created_at">, t: Translate, language: string): string {
+  const name = campaign.name.trim();
+  if (name) return name;
+  const imported = new Date(campaign.created_at);
+  const day = Number.isNaN(imported.getTime()) ? campaign.created_at : new Intl.DateTimeFormat(language, { dateStyle: "medium" }).format(imported);
+  return t("campaigns.untitled", { date: day });
+}
+
+/** When the next client is due, while the campaign runs; null once nobody waits (a call ringing now is not next). */
+export const nextCall = (campaign: Counts & Pick<Campaign, "next_due">) =>
+  campaignState(campaign) === "running" ? campaign.next_due : null;
+
+/** Campaigns asked for at a time: the first page, and each "Show more". */
+export const CAMPAIGN_PAGE = 50;
+/** The most the server lists in one answer (`limit` of GET /api/callbacks/campaigns). */
+export const MAX_CAMPAIGN_PAGE = 200;
+
+/** The campaigns loaded so far, newest first, and whether the server may have older ones. */
+export interface CampaignPages {
+  list: Campaign[];
+  more: boolean;
+}
+
+/** A page came back full: there may be more; a shorter one was the last. */
+const mayHaveMore = (page: readonly Campaign[], limit: number) => page.length >= limit;
+
+/**
+ * The next page appended. Pages overlap when lists were imported since the last one was asked (every offset
+ * shifts): a campaign already listed is not repeated, only given its fresher counts, where it stands.
+ */
+export function withNextPage(loaded: CampaignPages, page: Campaign[], limit: number): CampaignPages {
+  const fresh = new Map(page.map((campaign) => [campaign.campaign_id, campaign]));
+  const listed = new Set(loaded.list.map((campaign) => campaign.campaign_id));
+  return {
+    list: [...loaded.list.map((campaign) => fresh.get(campaign.campaign_id) ?? campaign), ...page.filter((c) => !listed.has(c.campaign_id))],
+    more: mayHaveMore(page, limit),
+  };
+}
+
+/** How many to ask for on a refresh: as many as are shown (pages asked with "Show more" too), within the server's limit. */
+export const refreshLimit = (shown: number) => Math.min(MAX_CAMPAIGN_PAGE, Math.max(CAMPAIGN_PAGE, shown));
+
+/**
+ * The list after its newest campaigns were asked again (`null`: the first load): those, in the server's order,
+ * then the older ones already shown beyond them, so a refresh never takes back the pages the analyst asked for.
+ */
+export function withNewest(loaded: CampaignPages | null, page: Campaign[], limit: number): CampaignPages {
+  const fresh = new Set(page.map((campaign) => campaign.campaign_id));
+  const older = (loaded?.list ?? []).filter((campaign) => !fresh.has(campaign.campaign_id));
+  return { list: [...page, ...older], more: mayHaveMore(page, limit) && (loaded?.more ?? true) };
 }
