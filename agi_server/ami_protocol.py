@@ -225,6 +225,9 @@ class DialOutcome(StrEnum):
     BUSY = "busy"
     NO_ANSWER = "no_answer"
     FAILED = "failed"
+    # Answered, but no FastAGI call named the job before the hangup: the callee heard no scenario (the dialer's
+    # own finding after the call, never an AMI answer; persistence.callbacks.settle_answer).
+    UNREACHED = "unreached"
 
 
 # OriginateResponse "Reason:" is the old control-frame number (README section 4): 4 answered, 5 busy,

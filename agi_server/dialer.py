@@ -111,6 +111,11 @@ class JobStore(Protocol):
         """
         ...
 
+    async def settle_answer(self, *, job_id: str, call_id: str) -> str:
+        """The callee of the answered attempt `call_id` hung up: the job's status then. Failed (outcome
+        unreached) when no FastAGI call named the job meanwhile: its scenario never ran."""
+        ...
+
     async def release(self, *, job_id: str, node_id: str) -> None:
         """Give a claimed job back untouched: nothing was dialled (AMI down), no attempt is counted."""
         ...
@@ -292,16 +297,46 @@ class Dialer:
             if result.outcome is DialOutcome.ANSWERED and not (current is not None and current.cancelling()):
                 # The callee is on a line until they hang up, recorded or not: max_lines counts the calls on the
                 # trunk, not only the Originates still ringing.
-                await self._hold_line(job, channel_id)
+                if await self._hold_line(job, channel_id):
+                    await self._settle_answer(job, attempt, channel_id)
 
-    async def _hold_line(self, job: DialJob, channel_id: str) -> None:
+    async def _hold_line(self, job: DialJob, channel_id: str) -> bool:
+        """Wait for the answered callee to hang up; False when no hangup was seen within `max_call`."""
         self._talking.add(job.id)
         try:
             limit = self._settings.max_call.total_seconds()
             if not await self._ami.wait_ended(channel_id, limit=limit):
                 log.warning("callback job %s: no hangup seen within %.0f s; its line is freed", job.id, limit)
+                return False
+            return True
         finally:
             self._talking.discard(job.id)
+
+    async def _settle_answer(self, job: DialJob, attempt: int, channel_id: str) -> None:
+        """An answer counts once the scenario ran: a callee no FastAGI call named heard silence (the dialplan's
+        AGI found no server), so the job fails with outcome unreached instead of passing for delivered."""
+        try:
+            status = await _retried(
+                lambda: self._store.settle_answer(job_id=job.id, call_id=channel_id),
+                self._settings.record_retry_delays,
+                f"callback job {job.id}: settling answered attempt {attempt}",
+            )
+        except Exception:  # the store stayed down: the answer stands, as it did before this check existed
+            log.exception("callback job %s: could not check that its scenario reached the callee", job.id)
+            return
+        if status != "failed":
+            return
+        log.warning(
+            "callback job %s: answered, but no FastAGI call named it before the hangup, so the callee heard no"
+            " scenario; check that dialplan context %r runs AGI(agi://<this server>/${IVR_SCENARIO}?job=${JOB_ID})"
+            " and that the FastAGI server is up",
+            job.id,
+            self._settings.context,
+        )
+        at = self._clock.now()
+        self.reports.append(
+            AttemptReport(job.id, attempt, DialOutcome.UNREACHED, "no FastAGI call", at, channel_id, status)
+        )
 
     @staticmethod
     def _unsendable(job: DialJob) -> str | None:
@@ -455,6 +490,7 @@ class MemoryJob:
     locked_by: str | None = None
     lock_until: datetime | None = None
     origin_call_id: str | None = None
+    reached_at: datetime | None = None  # when a FastAGI call named the job
     attempt_log: list[tuple[datetime, str, str]] = field(default_factory=list)  # (at, outcome, call id)
 
     def view(self) -> DialJob:
@@ -522,10 +558,22 @@ class MemoryJobStore:
         job = self.jobs.get(job_id)
         if job is None or (scenario is not None and job.scenario != scenario):
             return None
+        job.reached_at = job.reached_at or at
         if job.status != "done":
             job.status, job.outcome, job.locked_by, job.lock_until = "done", "answered", None, None
             job.last_attempt_at = job.last_attempt_at or at
         return CallbackContext(job.id, job.scenario, dict(job.variables), job.origin_call_id, job.number)
+
+    async def settle_answer(self, *, job_id: str, call_id: str) -> str:
+        job = self.jobs[job_id]
+        if job.reached_at is None and job.status == "done" and job.outcome == "answered":
+            job.status, job.outcome = "failed", callbacks.UNREACHED
+            for index in range(len(job.attempt_log) - 1, -1, -1):
+                at, _outcome, logged_call = job.attempt_log[index]
+                if logged_call == call_id:
+                    job.attempt_log[index] = (at, callbacks.UNREACHED, logged_call)
+                    break
+        return job.status
 
     async def release(self, *, job_id: str, node_id: str) -> None:
         job = self.jobs[job_id]
@@ -593,6 +641,13 @@ class DatabaseJobStore:
             if job is None:
                 return None
             return CallbackContext(job.id, job.scenario, dict(job.variables or {}), job.origin_call_id, job.number)
+
+    async def settle_answer(self, *, job_id: str, call_id: str) -> str:
+        return await asyncio.to_thread(self._settle_answer, job_id, call_id)
+
+    def _settle_answer(self, job_id: str, call_id: str) -> str:
+        with self._database.session() as session:
+            return callbacks.settle_answer(session, job_id=job_id, call_id=call_id).status
 
     async def release(self, *, job_id: str, node_id: str) -> None:
         await asyncio.to_thread(self._release, job_id, node_id)

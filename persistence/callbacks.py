@@ -11,7 +11,7 @@ import asyncio
 import uuid
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol
+from typing import Any, Final, Protocol
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import SQLAlchemyError
@@ -150,11 +150,38 @@ def mark_reached(session: Session, *, job_id: str, at: datetime, scenario: str |
     job = _locked_job(session, job_id=job_id)
     if job is None or (scenario is not None and job.scenario != scenario):
         return None
+    job.reached_at = job.reached_at or at
     if job.status != "done":
         job.status, job.outcome = "done", "answered"
         job.last_attempt_at = job.last_attempt_at or at
         job.locked_by, job.lock_until = None, None
         session.flush()
+    return job
+
+
+UNREACHED: Final = "unreached"  # answered, but the scenario never ran: no FastAGI call named the job
+
+
+def settle_answer(session: Session, *, job_id: str, call_id: str) -> CallbackJob:
+    """The callee of an answered attempt (`call_id`) hung up: if no FastAGI call named the job meanwhile
+    (`mark_reached`), the scenario never ran (a dialplan whose AGI finds no FastAGI server, c1x-noagi.txt), so
+    the job is not done but failed, and that attempt's outcome says why. Not retried: a dialplan that lost its
+    AGI would give every retry the same silence."""
+    job = _locked_job(session, job_id=job_id)
+    if job is None:
+        raise NotFound("callback job", job_id)
+    if job.reached_at is not None or job.status != "done" or job.outcome != "answered":
+        return job
+    job.status, job.outcome = "failed", UNREACHED
+    attempt = session.scalars(
+        select(CallbackAttempt)
+        .where(CallbackAttempt.job_id == job_id, CallbackAttempt.call_id == call_id)
+        .order_by(CallbackAttempt.id.desc())
+        .limit(1)
+    ).first()
+    if attempt is not None:
+        attempt.outcome = UNREACHED
+    session.flush()
     return job
 
 

@@ -202,6 +202,8 @@ class CallbackJob(Base):
     status: Mapped[str] = mapped_column(String(10), default="pending")  # pending|dialing|done|failed|expired
     outcome: Mapped[str | None] = mapped_column(String(30))
     last_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # When a FastAGI call named the job (the callee heard its scenario); None while none did.
+    reached_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     origin_call_id: Mapped[str | None] = mapped_column(String(64))
     campaign_id: Mapped[str | None] = mapped_column(String(36), index=True)  # the call list it came from
     campaign_row: Mapped[int | None] = mapped_column(Integer)  # its client's place in that list, from 1

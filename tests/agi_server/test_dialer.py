@@ -18,6 +18,7 @@ import pytest
 from agi_server.ami import AmiClient, AmiSettings
 from agi_server.ami_protocol import DialOutcome
 from agi_server.dialer import (
+    CallbackArrivals,
     DatabaseJobStore,
     Dialer,
     DialerSettings,
@@ -36,7 +37,7 @@ from persistence.calls import CallFilter, CallRecordWriter, list_calls
 from persistence.db import Database
 from persistence.migrate import upgrade
 from tests.agi_server.conftest import EXAMPLES
-from tests.fakes.ami import FakeAmi
+from tests.fakes.ami import FakeAmi, FakeCall
 from tests.fakes.asterisk import CallerScript, FakeAsterisk, default_env
 from tests.persistence import pg
 
@@ -88,6 +89,18 @@ def job(job_id: str, number: str, **overrides: Any) -> MemoryJob:
     return MemoryJob(**values)
 
 
+def scenario_runs(fake: FakeAmi, store: CallbackArrivals, clock: FixedClock) -> None:
+    """Answered callees reach the scenario: when a capture shows the dialplan's AGI() connected (its first
+    AGIExecStart), the job named in "?job=" is reached, as ivrgraph's FastAGI server does (callback_resolver)."""
+
+    resolve = callback_resolver(store, clock)
+
+    async def reach(call: FakeCall) -> None:
+        await resolve(call.variables["IVR_SCENARIO"], {"job": call.variables["JOB_ID"]})
+
+    fake.on_fastagi = reach
+
+
 async def settle(dialer: Dialer) -> None:
     await dialer.drain(timeout=10)
     assert dialer.active_lines == 0
@@ -99,6 +112,7 @@ async def test_answered_job_is_done_and_carries_job_and_scenario(
     """c1x.txt / outbound-agi.txt: the job id and scenario go as channel variables; the dialplan builds
     agi://.../debt?job=<id> from them, so the FastAGI request names the job."""
     store.add(job("job-1", "1123"))
+    scenario_runs(fake, store, clock)
     dialer = make_dialer(store, ami, clock)
     assert await dialer.run_once() == ["job-1"]
     await settle(dialer)
@@ -189,6 +203,7 @@ async def test_answered_calls_hold_their_lines(
     for n in range(5):
         store.add(job(f"talk-{n}", "1123", due=T0 + timedelta(seconds=n)))
     clock.advance(10)
+    scenario_runs(fake, store, clock)
     dialer = make_dialer(store, ami, clock, max_lines=2)
     peak = 0
     runner = asyncio.create_task(dialer.run())
@@ -212,6 +227,7 @@ async def test_window_is_respected(store: MemoryJobStore, fake: FakeAmi, ami: Am
     store.add(job("closing", "1123", window_end=T0 + timedelta(seconds=20)))  # shorter than the 30 s ring
     store.add(job("retry-outside", "2000", window_end=T0 + timedelta(minutes=3)))
     dialer = make_dialer(store, ami, clock)
+    scenario_runs(fake, store, clock)
     assert await dialer.run_once() == ["retry-outside"]
     await settle(dialer)
     statuses = {job_id: j.status for job_id, j in store.jobs.items()}
@@ -300,6 +316,7 @@ async def test_no_claims_while_ami_is_down(fake: FakeAmi, store: MemoryJobStore,
     client = AmiClient(AmiSettings("127.0.0.1", fake.port, "probe", "probe", reconnect_initial=0.05))
     await client.start()
     store.add(job("wait", "1123"))
+    scenario_runs(fake, store, clock)
     dialer = make_dialer(store, client, clock)
     await fake.stop_asterisk()
     while client.connected:
@@ -355,6 +372,7 @@ async def test_database_store_on_sqlite(fake: FakeAmi, ami: AmiClient, clock: Fi
             answered = callbacks.create_job(session, number="1123", scenario="debt", due=T0).id
             bad = callbacks.create_job(session, number="+34 600", scenario="debt", due=T0).id
         store = DatabaseJobStore(database)
+        scenario_runs(fake, store, clock)
         dialer = make_dialer(store, ami, clock)
         assert sorted(await dialer.run_once()) == sorted([busy, answered, bad])
         await settle(dialer)
@@ -392,6 +410,7 @@ async def test_two_nodes_share_jobs_on_postgresql(fake: FakeAmi, clock: FixedClo
         try:
             with database.session() as session:
                 ids = {callbacks.create_job(session, number="5000", scenario="debt", due=T0).id for _ in range(8)}
+            scenario_runs(fake, DatabaseJobStore(database), clock)
             for client in clients:
                 await client.start()
             dialers = [
@@ -634,11 +653,14 @@ class BlinkingStore(MemoryJobStore):
         return await super().reach(job_id, at=at, scenario=scenario)
 
 
-async def test_an_answered_attempt_is_recorded_through_a_database_blip(ami: AmiClient, clock: FixedClock) -> None:
+async def test_an_answered_attempt_is_recorded_through_a_database_blip(
+    fake: FakeAmi, ami: AmiClient, clock: FixedClock
+) -> None:
     """Review of 2026-12-05: recording failed once, the attempt was skipped and the job stayed locked as
     `dialing`; when its lease ran out it was claimed again and the callee, who had answered, was called again."""
     store = BlinkingStore(failures=2)
     store.add(job("blip", "1123"))
+    scenario_runs(fake, store, clock)
     dialer = make_dialer(store, ami, clock, record_retry_delays=(0.01, 0.01, 0.01))
     assert await dialer.run_once() == ["blip"]
     await settle(dialer)
@@ -742,3 +764,48 @@ async def test_a_callback_call_knows_the_number_it_rang(store: MemoryJobStore) -
         "callback-connect",
         {"callback_round": 1},
     )
+
+
+async def test_an_answer_no_scenario_reached_fails_the_job_instead_of_counting_it_done(
+    database: Database, fake: FakeAmi, ami: AmiClient, clock: FixedClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    """c1x-noagi.txt: the callee answers, the dialplan's AGI() finds no FastAGI server (AGISTATUS=FAILURE) and
+    hangs up. AMI said answered, but the callee heard nothing: the job is failed with outcome `unreached`, that
+    attempt says so, and the log tells the operator what to check. Not dialled again: a dialplan without its AGI
+    would give every retry the same silence. A callee whose AGI connected (c1x.txt) stays done."""
+    with database.session() as session:
+        silent = callbacks.create_job(session, number="1124", scenario="debt", due=T0).id
+        heard = callbacks.create_job(session, number="1123", scenario="debt", due=T0).id
+    for store in (DatabaseJobStore(database), MemoryJobStore()):
+        if isinstance(store, MemoryJobStore):
+            store.add(job(silent, "1124"))
+            store.add(job(heard, "1123"))
+        scenario_runs(fake, store, clock)
+        dialer = make_dialer(store, ami, clock)
+        with caplog.at_level("WARNING", logger="agi_server.dialer"):
+            assert sorted(await dialer.run_once()) == sorted([silent, heard])
+            await settle(dialer)
+        unreached = [report for report in dialer.reports if report.outcome is DialOutcome.UNREACHED]
+        assert [(r.job_id, r.attempt, r.channel_id, r.status) for r in unreached] == [
+            (silent, 1, f"cb-{silent}-1", "failed")
+        ]
+        assert "check that dialplan context 'outbound-ivr' runs AGI(" in caplog.text
+        if isinstance(store, MemoryJobStore):
+            outcomes = {j.id: (j.status, j.outcome, j.attempt_log) for j in store.jobs.values()}
+        else:
+            with database.session() as session:
+                outcomes = {
+                    j: (
+                        row.status,
+                        row.outcome,
+                        [(a.at, a.outcome, a.call_id) for a in callbacks.list_attempts(session, job_id=j)],
+                    )
+                    for j in (silent, heard)
+                    for row in [callbacks.get_job(session, job_id=j)]
+                }
+        assert outcomes == {
+            silent: ("failed", "unreached", [(T0, "unreached", f"cb-{silent}-1")]),
+            heard: ("done", "answered", [(T0, "answered", f"cb-{heard}-1")]),
+        }
+        assert fake.fastagi_errors == []
+    assert len(fake.actions("Originate")) == 4  # each store dialled each callee once, and never again

@@ -23,7 +23,7 @@ import contextlib
 import os
 import re
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,6 +34,7 @@ CAPTURES = Path(
 # Which transcript plays which callee number (README section 4). Unknown numbers behave like 9000.
 CALLEE_CAPTURES: Mapping[str, str] = {
     "1123": "c1x.txt",  # answers after 1 s, DTMF 123
+    "1124": "c1x-noagi.txt",  # answers, but the dialplan's AGI finds no FastAGI server (AGISTATUS=FAILURE)
     "2000": "c2x.txt",  # busy
     "3000": "c3x.txt",  # rings 30 s, no answer
     "4000": "c4x.txt",  # congestion
@@ -198,6 +199,7 @@ class FakeCall:
     channel: str | None = None
     state: str = "Down"
     ended: bool = False
+    fastagi: bool = False  # the callee's FastAGI session started (on_fastagi was called)
     task: asyncio.Task[None] | None = None
 
 
@@ -297,6 +299,12 @@ class FakeAmi:
     _scripts: dict[str, CallScript] = field(default_factory=dict)
     _booted: float = field(default_factory=time.monotonic)
     _unique: int = 0
+    # What the callee's FastAGI session does: Asterisk connects to the FastAGI server when the dialplan runs
+    # AGI() (a capture's first AGIExecStart event shows it did; c1x-noagi.txt has none). A test passes what
+    # ivrgraph's FastAGI server does then (reach the job named in "?job="); called once per call, before that
+    # event goes out.
+    on_fastagi: Callable[[FakeCall], Awaitable[None]] | None = None
+    fastagi_errors: list[Exception] = field(default_factory=list)
 
     async def start(self, host: str = "127.0.0.1") -> None:
         self._server = await asyncio.start_server(self._serve, host, self.port)
@@ -526,6 +534,12 @@ class FakeAmi:
         for offset, data in script.chunks:
             await asyncio.sleep(max(0.0, started + offset * self.time_scale - loop.time()))
             chunk = pattern.sub(lambda m: mapping[m.group(0)], data)
+            if self.on_fastagi is not None and not call.fastagi and b"Event: AGIExecStart" in chunk:
+                call.fastagi = True
+                try:
+                    await self.on_fastagi(call)
+                except Exception as error:  # Asterisk's call goes on whatever the FastAGI side did
+                    self.fastagi_errors.append(error)
             self._track(call, chunk)
             # Events go to every logged-in session that asked for them, like Asterisk's manager events:
             # a session that is not connected right now simply misses them (f1).
