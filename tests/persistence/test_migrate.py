@@ -49,6 +49,13 @@ def _run(url: str, *statements: tuple[str, dict[str, object]]) -> list[Sequence[
         engine.dispose()
 
 
+def _old_database(stack: contextlib.ExitStack, tmp_path: Path, backend: str) -> str:
+    """The URL of an empty database of `backend` for a migration test to take through the old revisions."""
+    if backend == "sqlite":
+        return f"sqlite:///{tmp_path / 'old.sqlite3'}"
+    return stack.enter_context(pg.throwaway_database("mig"))
+
+
 def _version_row(number: int) -> tuple[str, dict[str, object]]:
     return ("INSERT INTO scenario_versions (scenario_id, number, document, message, validation_summary, created_at, "
             "created_by) VALUES (1, :n, '{}', '', '{}', '2026-01-01', 'x')", {"n": number})  # fmt: skip
@@ -92,11 +99,7 @@ def test_0003_callback_jobs_keep_their_window_and_older_jobs_none(tmp_path: Path
 def test_0004_copies_each_calls_result_out_of_its_variables(tmp_path: Path, backend: str) -> None:
     """Calls recorded before 0004 can be filtered by their result too: it is copied out of their variables."""
     with contextlib.ExitStack() as stack:
-        url = (
-            f"sqlite:///{tmp_path / 'old.sqlite3'}"
-            if backend == "sqlite"
-            else stack.enter_context(pg.throwaway_database("mig"))
-        )
+        url = _old_database(stack, tmp_path, backend)
         upgrade(url, "0003")
         call = ("INSERT INTO call_records (id, scenario, caller_id, caller_name, dialed_number, channel, node, "
                 "started_at, duration_ms, outcome, status, variables, trace) VALUES (:id, 's', '', '', '', '', '', "
@@ -114,11 +117,7 @@ def test_0006_makes_a_campaign_of_each_list_imported_before_it(tmp_path: Path, b
     """Lists imported before 0006 are still listed and reported: each gets its campaign, made from its jobs (the
     scenario, when the first was created, how many) and from the audit log (who imported it)."""
     with contextlib.ExitStack() as stack:
-        url = (
-            f"sqlite:///{tmp_path / 'old.sqlite3'}"
-            if backend == "sqlite"
-            else stack.enter_context(pg.throwaway_database("mig"))
-        )
+        url = _old_database(stack, tmp_path, backend)
         upgrade(url, "0005")
         job = ("INSERT INTO callback_jobs (id, due, number, scenario, variables, attempts, max_attempts, status, "
                "created_at, campaign_id, campaign_row) VALUES (:id, '2026-01-01', '600', 'debts', '{}', 0, 3, "
