@@ -40,19 +40,22 @@ function BlockNodeViewImpl({ id, data, selected }: NodeProps<BlockNode>) {
       </div>
       {summary && <div className="block-summary" title={summary}>{summary}</div>}
       <ul className="exits">
-        {exits.map((exit) => (
-          <li key={exit.name} className={`exit exit-${exit.name === "error" ? "error" : "normal"}${wiredSet.has(exit.name) ? " wired" : ""}`}>
-            <span className="exit-label">{exitLabel(language, data.blockType, exit.name, exit.label)}</span>
-            <Handle
-              type="source"
-              position={Position.Right}
-              id={exit.name}
-              className="handle-out"
-              data-exit={exit.name}
-              aria-label={`${data.label || id} → ${exit.label}`}
-            />
-          </li>
-        ))}
+        {exits.map((exit) => {
+          const label = exitLabel(language, data.blockType, exit.name, exit.label);
+          return (
+            <li key={exit.name} className={`exit exit-${exit.name === "error" ? "error" : "normal"}${wiredSet.has(exit.name) ? " wired" : ""}`}>
+              <span className="exit-label" title={label}>{label}</span>
+              <Handle
+                type="source"
+                position={Position.Right}
+                id={exit.name}
+                className="handle-out"
+                data-exit={exit.name}
+                aria-label={`${data.label || id} → ${exit.label}`}
+              />
+            </li>
+          );
+        })}
       </ul>
     </div>
   );

@@ -4,9 +4,26 @@ import type { BlockNode, ExitEdge } from "./convert";
 
 export const NODE_WIDTH = 220;
 
-/** Height grows with the number of exits, because each exit is a labelled row on the node. */
+export interface Size {
+  width: number;
+  height: number;
+}
+
+/**
+ * Height grows with the number of exits, because each exit is a labelled row on the node. Only a guess for a
+ * node React Flow has not measured yet (on open nothing is): kept above what the stylesheet draws (title,
+ * summary, 20 px rows), so a guess spaces blocks a little wide rather than piling them up.
+ */
 export function nodeHeight(exitCount: number): number {
   return 64 + exitCount * 20;
+}
+
+/** The size a layout gives a node: React Flow's measure once there is one, else the guess. */
+export function layoutSize(node: BlockNode, exitCount: (node: BlockNode) => number): Size {
+  return {
+    width: node.measured?.width ?? NODE_WIDTH,
+    height: node.measured?.height ?? nodeHeight(exitCount(node)),
+  };
 }
 
 export function autoLayout(
@@ -17,12 +34,7 @@ export function autoLayout(
   const graph = new dagre.graphlib.Graph();
   graph.setGraph({ rankdir: "LR", nodesep: 30, ranksep: 90, marginx: 20, marginy: 20 });
   graph.setDefaultEdgeLabel(() => ({}));
-  for (const node of nodes) {
-    graph.setNode(node.id, {
-      width: node.measured?.width ?? NODE_WIDTH,
-      height: node.measured?.height ?? nodeHeight(exitCount(node)),
-    });
-  }
+  for (const node of nodes) graph.setNode(node.id, layoutSize(node, exitCount));
   for (const edge of edges) {
     if (graph.hasNode(edge.source) && graph.hasNode(edge.target)) graph.setEdge(edge.source, edge.target);
   }
@@ -37,4 +49,22 @@ export function autoLayout(
       position: { x: Math.round(placed.x - placed.width / 2), y: Math.round(placed.y - placed.height / 2) },
     };
   });
+}
+
+/**
+ * Whether a layout made with the sizes `assumed` must be made again now that React Flow has measured the nodes:
+ * "wait" while a node is not measured yet, "redo" when one is drawn at another size than the layout gave it (a
+ * node drawn taller than its guess would overlap the next one down its column), "keep" otherwise.
+ */
+export function relayoutNeed(nodes: BlockNode[], assumed: ReadonlyMap<string, Size>): "wait" | "redo" | "keep" {
+  let differs = false;
+  for (const node of nodes) {
+    const size = assumed.get(node.id);
+    if (!size) continue;
+    const { width, height } = node.measured ?? {};
+    if (width === undefined || height === undefined) return "wait";
+    // Measures are whole pixels; a sub-pixel difference moves nothing that a relayout would fix.
+    if (Math.abs(width - size.width) >= 1 || Math.abs(height - size.height) >= 1) differs = true;
+  }
+  return differs ? "redo" : "keep";
 }

@@ -1,7 +1,8 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import catalogJson from "../lib/fixtures/catalog.json";
 import type { BlockSpec } from "../lib/catalog";
-import type { ScenarioDocument } from "../lib/convert";
+import type { BlockNode, ScenarioDocument } from "../lib/convert";
+import { nodeHeight } from "../lib/layout";
 import { useEditor } from "./editor";
 
 const document: ScenarioDocument = {
@@ -205,5 +206,144 @@ describe("restoring edits kept in the browser", () => {
     expect(editor().document().name).toBe("Kept");
     editor().undo();
     expect(editor().document().name).toBe("Menu");
+  });
+});
+
+describe("auto layout and measuring", () => {
+  /** A document with no positions: a 10-key menu between two siblings of its rank, each key to a Transfer. */
+  function unplaced(): ScenarioDocument {
+    const keys = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "0"];
+    return {
+      format: "ivrgraph.scenario/1",
+      name: "Big menu",
+      nodes: [
+        { id: "start", type: "start", config: {} },
+        { id: "check", type: "condition", config: { expression: "true" } },
+        { id: "above", type: "say_phrase", config: { text: "Hola" } },
+        { id: "menu", type: "ivr", config: { prompt: { text: "Pulse" }, options: keys.map((key) => ({ key, label: `opción ${key}` })) } },
+        { id: "below", type: "say_phrase", config: { text: "Adiós" } },
+        ...keys.map((key) => ({ id: `t${key}`, type: "transfer", config: { target: `10${key}` } })),
+      ],
+      edges: [
+        { source: "start", exit: "next", target: "check" },
+        { source: "check", exit: "false", target: "above" },
+        { source: "check", exit: "true", target: "menu" },
+        { source: "check", exit: "error", target: "below" },
+        ...keys.map((key) => ({ source: "menu", exit: key, target: `t${key}` })),
+      ],
+    };
+  }
+
+  // What React Flow reports once it has drawn the blocks: here every row 30 px, taller than the layout's guess.
+  const drawnHeight = (node: BlockNode) => 40 + 30 * (node.id === "menu" ? 12 : node.id.startsWith("t") ? 5 : 3);
+  const measure = (ids?: string[]) =>
+    editor().onNodesChange(
+      editor()
+        .nodes.filter((n) => !ids || ids.includes(n.id))
+        .map((n) => ({ type: "dimensions" as const, id: n.id, dimensions: { width: 220, height: drawnHeight(n) } })),
+    );
+
+  function overlapping(): string[] {
+    const nodes = editor().nodes;
+    const found: string[] = [];
+    nodes.forEach((a, i) => {
+      for (const b of nodes.slice(i + 1)) {
+        const [ha, hb] = [a.measured!.height!, b.measured!.height!];
+        const apart =
+          a.position.x + 220 <= b.position.x || b.position.x + 220 <= a.position.x ||
+          a.position.y + ha <= b.position.y || b.position.y + hb <= a.position.y;
+        if (!apart) found.push(`${a.id}/${b.id}`);
+      }
+    });
+    return found;
+  }
+
+  it("on open, lays the blocks out again at their drawn sizes, silently: no undo step, nothing to save", () => {
+    editor().load("big", unplaced(), 1);
+    const guessed = editor().nodes.map((n) => n.position);
+    measure(["start", "menu"]);
+    expect(editor().nodes.map((n) => n.position)).toEqual(guessed); // not all drawn yet
+    const fits = editor().fitRequest;
+    measure();
+    expect(overlapping()).toEqual([]);
+    expect(editor().nodes.map((n) => n.position)).not.toEqual(guessed);
+    expect(editor()).toMatchObject({ saveState: "saved", changeSeq: 0, fitRequest: fits + 1 });
+    expect(editor().history.past).toHaveLength(0);
+    expect(editor().history.present.nodes.map((n) => n.position)).toEqual(editor().nodes.map((n) => n.position));
+  });
+
+  it("lays out again once only, and lands where Auto layout would", () => {
+    editor().load("big", unplaced(), 1);
+    measure();
+    const settled = editor().nodes.map((n) => n.position);
+    measure(); // measured again (a label edited back and forth): nothing moves
+    expect(editor().nodes.map((n) => n.position)).toEqual(settled);
+    editor().layout();
+    expect(editor().nodes.map((n) => n.position)).toEqual(settled);
+  });
+
+  it("never moves a block the analyst moved before the blocks were measured", () => {
+    editor().load("big", unplaced(), 1);
+    editor().onNodesChange([{ type: "position", id: "menu", position: { x: 5, y: 5 }, dragging: true }]);
+    const dragged = editor().nodes.map((n) => n.position);
+    measure();
+    expect(editor().nodes.map((n) => n.position)).toEqual(dragged);
+    expect(editor().nodes.find((n) => n.id === "menu")!.position).toEqual({ x: 5, y: 5 });
+  });
+
+  it("never moves the blocks of a document that has positions", () => {
+    const before = editor().nodes.map((n) => n.position);
+    measure();
+    expect(editor().nodes.map((n) => n.position)).toEqual(before);
+  });
+
+  it("Auto layout with a block not drawn yet is corrected within the same undo step", () => {
+    measure();
+    const before = editor().document();
+    editor().addBlock("ivr", { x: 900, y: 900 });
+    editor().updateNode("ivr", { config: { prompt: { text: "Pulse" }, options: [1, 2, 3, 4, 5, 6, 7, 8].map((k) => ({ key: `${k}` })) } }, false);
+    const edited = editor().document();
+    editor().layout();
+    const steps = editor().history.past.length;
+    const seq = editor().changeSeq;
+    editor().onNodesChange([{ type: "dimensions", id: "ivr", dimensions: { width: 220, height: 600 } }]);
+    expect(overlapping()).toEqual([]);
+    expect(editor().history.past).toHaveLength(steps);
+    expect(editor()).toMatchObject({ saveState: "dirty", changeSeq: seq + 1 });
+    editor().undo();
+    expect(editor().document()).toEqual(edited);
+    editor().undo();
+    editor().undo();
+    expect(editor().document()).toEqual(before);
+  });
+
+  it("counts the exits of a block of a missing plugin on the document opened, not on the one before", () => {
+    const exits = ["a", "b", "c", "d", "e", "f", "g", "h"];
+    const doc: ScenarioDocument = {
+      format: "ivrgraph.scenario/1",
+      name: "Plugin",
+      nodes: [
+        { id: "start", type: "start", config: {} },
+        { id: "check", type: "condition", config: { expression: "true" } },
+        { id: "above", type: "say_phrase", config: { text: "Hola" } },
+        { id: "fax", type: "fax_gateway", config: {} },
+        { id: "below", type: "say_phrase", config: { text: "Adiós" } },
+        ...exits.map((exit) => ({ id: `h${exit}`, type: "hangup", config: {} })),
+      ],
+      edges: [
+        { source: "start", exit: "next", target: "check" },
+        { source: "check", exit: "false", target: "above" },
+        { source: "check", exit: "true", target: "fax" },
+        { source: "check", exit: "error", target: "below" },
+        ...exits.map((exit) => ({ source: "fax", exit, target: `h${exit}` })),
+      ],
+    };
+    editor().load("plugin", doc, 1);
+    const at = (id: string) => editor().nodes.find((n) => n.id === id)!.position;
+    const [fax, neighbours] = [at("fax"), [at("above"), at("below")]];
+    // Drawn with its 8 wired exits and error: nothing else in its column within that height.
+    for (const other of neighbours) {
+      expect(other.y >= fax.y + nodeHeight(9) || other.y + nodeHeight(2) <= fax.y).toBe(true);
+    }
   });
 });

@@ -28,7 +28,7 @@ import {
   type ConnectionRefusal,
 } from "../lib/graph";
 import { record, redo, startHistory, undo, type History } from "../lib/history";
-import { autoLayout } from "../lib/layout";
+import { autoLayout, layoutSize, relayoutNeed, type Size } from "../lib/layout";
 import { severityByNode, type Problem, type Severity } from "../lib/problems";
 import { NO_HIGHLIGHT, highlightPath, type Highlight, type TraceStepLike } from "../lib/trace";
 
@@ -106,6 +106,20 @@ const EMPTY_HEAD: DocumentHead = { format: "ivrgraph.scenario/1", name: "" };
 const COALESCE_MS = 1200;
 let lastCoalesce: { key: string; at: number } | null = null;
 
+/**
+ * A layout made before React Flow measured the blocks (on open nothing is drawn yet) placed them at guessed
+ * sizes, and a block drawn taller than its guess overlaps the one below it. This remembers what such a layout
+ * assumed until the blocks are measured, so the graph is laid out once more at the sizes drawn: what Auto layout
+ * would give then. React Flow shows a block only once measured, so the guessed layout is never seen.
+ */
+let settling: {
+  /** The history entry the layout made: an edit, an undo or a drag since then calls the relayout off. */
+  present: Snapshot;
+  assumed: Map<string, Size>;
+  /** The layout on open is nobody's edit, neither saved nor undoable until an edit: nor is it when redone. */
+  onOpen: boolean;
+} | null = null;
+
 /** Changes that alter the document, as opposed to selection and measuring, which React Flow also reports. */
 function isDocumentChange(change: NodeChange | EdgeChange): boolean {
   if (change.type === "select" || change.type === "dimensions") return false;
@@ -144,6 +158,45 @@ export const useEditor = create<EditorState>()((set, get) => {
     return nodeExits(node, get().catalog, get().edges).length;
   }
 
+  /** What a layout of these nodes assumes of their sizes, or null when all are measured: nothing to settle. */
+  function assumedSizes(nodes: BlockNode[], count: (node: BlockNode) => number): Map<string, Size> | null {
+    if (nodes.every((n) => n.measured?.width !== undefined && n.measured.height !== undefined)) return null;
+    return new Map(nodes.map((n) => [n.id, layoutSize(n, count)]));
+  }
+
+  /** Once the laid-out blocks are measured, lay them out again if one was drawn at another size than assumed. */
+  function settle(): void {
+    const pending = settling;
+    if (!pending) return;
+    const state = get();
+    const laidOut = new Map(pending.present.nodes.map((n) => [n.id, n.position]));
+    const touched =
+      state.history.present !== pending.present ||
+      state.nodes.some((n) => {
+        const position = laidOut.get(n.id);
+        return !position || position.x !== n.position.x || position.y !== n.position.y;
+      });
+    // Never move what the analyst has moved or changed since: the relayout is off, not postponed.
+    if (touched) {
+      settling = null;
+      return;
+    }
+    const need = relayoutNeed(state.nodes, pending.assumed);
+    if (need === "wait") return;
+    settling = null; // one try only: measured sizes give the same layout again, so this cannot loop
+    if (need === "keep") return;
+    const nodes = autoLayout(state.nodes, state.edges, exitCount);
+    // Merged into the layout's own history entry: undo goes back to before the layout, not to its guess.
+    const history = { ...state.history, present: { ...state.history.present, nodes } };
+    const fitRequest = state.fitRequest + 1;
+    if (pending.onOpen) set({ nodes, history, fitRequest });
+    else {
+      // The guessed positions may have been saved meanwhile: the settled ones need saving too.
+      const saveState = state.saveState === "conflict" ? "conflict" : "dirty";
+      set({ nodes, history, fitRequest, changeSeq: state.changeSeq + 1, saveState });
+    }
+  }
+
   return {
     catalogList: [],
     catalog: new Map(),
@@ -176,9 +229,16 @@ export const useEditor = create<EditorState>()((set, get) => {
       lastCoalesce = null;
       const graph = fromScenario(document);
       let nodes = graph.nodes;
-      // A document written by hand or by another tool may have no positions: lay it out once.
-      if (nodes.some((n) => n.data.unplaced)) nodes = autoLayout(nodes, graph.edges, exitCount);
+      let assumed: Map<string, Size> | null = null;
+      // A document written by hand or by another tool may have no positions: lay it out once. Exits are counted
+      // on this document's edges (a block of a missing plugin has the exits wired to it), not the last one's.
+      if (nodes.some((n) => n.data.unplaced)) {
+        const count = (node: BlockNode) => nodeExits(node, get().catalog, graph.edges).length;
+        assumed = assumedSizes(nodes, count);
+        nodes = autoLayout(nodes, graph.edges, count);
+      }
       const snapshot = { head: graph.head, nodes, edges: graph.edges };
+      settling = assumed && { present: snapshot, assumed, onOpen: true };
       set({
         slug,
         ...snapshot,
@@ -209,6 +269,7 @@ export const useEditor = create<EditorState>()((set, get) => {
       const edges = removed.size ? removeNodes(nodes, state.edges, removed).edges : state.edges;
       if (changes.some(isDocumentChange)) commit({ head: headWithout(state.head, removed), nodes, edges });
       else set({ nodes });
+      if (settling && changes.some((c) => c.type === "dimensions")) settle();
     },
 
     onEdgesChange(changes) {
@@ -324,7 +385,11 @@ export const useEditor = create<EditorState>()((set, get) => {
     },
 
     layout() {
-      commit({ nodes: autoLayout(get().nodes, get().edges, exitCount) });
+      const { nodes, readOnly } = get();
+      const assumed = assumedSizes(nodes, exitCount);
+      commit({ nodes: autoLayout(nodes, get().edges, exitCount) });
+      // A block added a moment ago may not be measured yet: its guess is corrected as soon as it is.
+      if (assumed && !readOnly) settling = { present: get().history.present, assumed, onOpen: false };
       set({ fitRequest: get().fitRequest + 1 });
     },
 
