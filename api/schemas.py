@@ -447,5 +447,8 @@ class CallbackJobOut(BaseModel):
     status: JobStatus
     outcome: str | None
     last_attempt_at: datetime | None
+    reached_at: datetime | None = Field(
+        default=None, description="When a FastAGI call named the job: the callee heard its scenario."
+    )
     origin_call_id: str | None
     history: list[CallbackAttemptOut] = Field(default_factory=list)

@@ -54,6 +54,7 @@ def public(job: CallbackJob, attempts: list[CallbackAttemptOut] | None = None) -
         status=job.status,  # type: ignore[arg-type]
         outcome=job.outcome,
         last_attempt_at=job.last_attempt_at,
+        reached_at=job.reached_at,
         origin_call_id=job.origin_call_id,
         history=attempts or [],
     )

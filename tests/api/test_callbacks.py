@@ -32,8 +32,15 @@ def test_create_list_and_follow_a_job(server: Server, admin: Client, slug: Calla
     database.dispose()
     followed = admin.get(f"/api/callbacks/{job['id']}").json()
     assert followed["attempts"] == 1 and [a["outcome"] for a in followed["history"]] == ["busy"]
+    assert followed["reached_at"] is None
     # The scenario cannot be deleted while its callback is pending.
     assert admin.delete(f"/api/scenarios/{name}").status_code == 409
+    database = Database(server.database_url)
+    with database.session() as session:  # the callee answers the next try and FastAGI names the job
+        callbacks.mark_reached(session, job_id=job["id"], at=datetime(2026, 6, 1, 8, 5, 2, tzinfo=UTC))
+    database.dispose()
+    reached = admin.get(f"/api/callbacks/{job['id']}").json()
+    assert (reached["status"], reached["reached_at"]) == ("done", "2026-06-01T08:05:02Z")
 
 
 def test_refusals(admin: Client, user_factory: Callable[[str], Client], slug: Callable[[str], str]) -> None:

@@ -1187,6 +1187,11 @@ export interface components {
             origin_call_id: string | null;
             /** Outcome */
             outcome: string | null;
+            /**
+             * Reached At
+             * @description When a FastAGI call named the job: the callee heard its scenario.
+             */
+            reached_at?: string | null;
             /** Scenario */
             scenario: string;
             /**
