@@ -37,10 +37,10 @@ loads both servers in the same window (N calls each, interleaved), so whatever e
 falls on both: the way to compare them on a shared machine (bench/NOTES.md, 2026-12-04 late).
 `--profile FILE` writes a cProfile of our server.
 
-Where it stands (2026-12-04, `--n 100,1000,2000 --prompt 1.0 --repeat 3 --together`): CPU per command
-1.32-1.49x bare at 1,000 and 2,000 calls in every pair of every run; 1.44-1.60x at 100 calls (paired medians
-1.49-1.57x), where every command wakes the server on cold caches. Counted under valgrind (`--instructions`)
-the ratio is 1.36-1.46x. p99 added latency about 1 ms at 1,000 calls, 6-10 KiB per idle call, no call dropped.
+Where it stands (2026-12-05, `--n 100,1000,2000 --prompt 1.0 --repeat 3 --together`): CPU per command, paired
+medians, 1.52x bare at 100 calls, 1.47x at 1,000, 1.42x at 2,000; at 100 calls, where every command wakes the
+server on cold caches, runs on different days gave 1.42-1.60x. Counted under valgrind (`--instructions`) the
+ratio is 1.36-1.46x. p99 added latency under 1 ms at 1,000 calls, 6-10 KiB per idle call, no call dropped.
 Every measurement and every attempt to lower the ratio, with its figures: bench/NOTES.md.
 """
 
