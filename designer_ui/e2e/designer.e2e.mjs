@@ -182,9 +182,77 @@ async function shot(page, name) {
   console.log(`screenshot ${path}`);
 }
 
+/** A scenario row's secondary action: open its "More actions" menu, then choose the item. */
+async function rowAction(row, name) {
+  await row.getByRole("button", { name: "More actions" }).click();
+  await row.getByRole("menu").getByRole("menuitem", { name, exact: true }).click();
+}
+
+/**
+ * The list's row actions at a common window size: Open and a "More actions" menu button instead of five buttons,
+ * the slugs on one line. The menu works by keyboard (arrows, Home/End, Escape back to its button) and closes on a
+ * click outside.
+ */
+async function listRowMenu(page) {
+  await page.locator("table.scenarios tbody tr").first().waitFor();
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.screenshot({ path: LIST_SHOT });
+  console.log(`screenshot ${LIST_SHOT}`);
+  const slugHeights = await page.locator("table.scenarios td.slug code").evaluateAll((codes) => codes.map((c) => c.getClientRects().length));
+  check(slugHeights.length > 0 && slugHeights.every((lines) => lines === 1), "at 1280 px every slug stays on one line");
+
+  const row = page.locator("table.scenarios tr", { has: page.locator('code:text-is("debt-reminder")') });
+  check((await row.getByRole("link", { name: "Open Debt reminder" }).getAttribute("href")) === "#/s/debt-reminder", "a row's Open links to its editor");
+  const more = row.getByRole("button", { name: "More actions for Debt reminder" });
+  check((await more.getAttribute("aria-haspopup")) === "menu" && (await more.getAttribute("aria-expanded")) === "false", "the row's More actions button says it opens a menu, closed");
+  const menu = row.getByRole("menu");
+  const focusedItem = () => page.evaluate(() => (document.activeElement?.getAttribute("role") === "menuitem" ? document.activeElement.textContent : null));
+  const focusIsOn = (locator) => locator.evaluate((el) => el === document.activeElement);
+
+  await more.focus();
+  await page.keyboard.press("Enter");
+  await menu.waitFor();
+  check((await more.getAttribute("aria-expanded")) === "true", "Enter opens the menu and says so");
+  check(
+    JSON.stringify(await menu.getByRole("menuitem").allTextContents()) === JSON.stringify(["Duplicate", "Export", "Call a list…", "Campaigns", "Delete"]),
+    "a publisher's menu holds Duplicate, Export, Call a list…, Campaigns and Delete",
+  );
+  check((await focusedItem()) === "Duplicate", "the focus goes to the first item");
+  await page.keyboard.press("ArrowDown");
+  await page.keyboard.press("ArrowDown");
+  check((await focusedItem()) === "Call a list…", "ArrowDown moves down the items");
+  await page.keyboard.press("ArrowUp");
+  check((await focusedItem()) === "Export", "ArrowUp moves up");
+  await page.keyboard.press("End");
+  check((await focusedItem()) === "Delete", "End goes to the last item");
+  await page.keyboard.press("ArrowDown");
+  check((await focusedItem()) === "Duplicate", "ArrowDown wraps round to the first");
+  await page.screenshot({ path: LIST_MENU_SHOT });
+  console.log(`screenshot ${LIST_MENU_SHOT}`);
+  await page.keyboard.press("Escape");
+  await menu.waitFor({ state: "detached" });
+  check((await focusIsOn(more)) && (await more.getAttribute("aria-expanded")) === "false", "Escape closes the menu and the focus is back on its button");
+
+  await page.keyboard.press("ArrowUp");
+  await menu.waitFor();
+  check((await focusedItem()) === "Delete", "ArrowUp on the button opens the menu on its last item");
+  await page.keyboard.press("Escape");
+  await menu.waitFor({ state: "detached" });
+
+  await more.click();
+  await menu.waitFor();
+  await page.locator("table.scenarios thead").click();
+  await menu.waitFor({ state: "detached" });
+  check((await more.getAttribute("aria-expanded")) === "false", "a click outside closes the menu");
+  await page.setViewportSize({ width: 1280, height: 720 });
+}
+
 const CALL_LIST_SHOT = "/tmp/call-list-dialog.png";
 const CAMPAIGN_SHOT = "/tmp/campaign-view.png";
 const CAMPAIGNS_NAMED_SHOT = "/tmp/campaigns-named.png";
+// The list at 1280x800 (IVRGRAPH_LIST_SHOT names another file, e.g. to keep a "before" one), and with a menu open.
+const LIST_SHOT = process.env.IVRGRAPH_LIST_SHOT ?? "/tmp/list-after.png";
+const LIST_MENU_SHOT = "/tmp/list-menu-open.png";
 
 /**
  * The autoinformer: a publisher calls a list of clients with the published debt-reminder example. A list saved
@@ -213,7 +281,7 @@ async function callAList(page, { username }) {
   await page.goto(`${BASE}/#/`);
   await page.getByLabel("Search scenarios").fill(scenario);
   const row = page.locator("table.scenarios tr", { has: page.locator(`code:text-is("${scenario}")`) });
-  await row.getByRole("button", { name: "Call a list…" }).click();
+  await rowAction(row, "Call a list…");
   const dialog = page.getByTestId("call-list-dialog");
   await dialog.waitFor();
   const checkButton = dialog.getByRole("button", { name: "Check", exact: true });
@@ -302,7 +370,7 @@ async function callAList(page, { username }) {
 /**
  * The campaign just scheduled, followed from the call list's last step: its three clients waiting, its report
  * downloaded by a plain link (the session cookie goes along), then stopped, after saying how many clients will
- * not be called. The scenario's Campaigns button shows it too, stopped.
+ * not be called. The scenario's Campaigns (in its row's menu) shows it too, stopped.
  */
 async function followCampaign(page, { campaignId, campaignName, username, row, numbers }) {
   await page.getByRole("button", { name: "Follow the campaign" }).click();
@@ -365,8 +433,8 @@ async function followCampaign(page, { campaignId, campaignName, username, row, n
   await modal.getByRole("button", { name: "Close" }).click();
   await modal.waitFor({ state: "detached" });
 
-  // -- the scenario's Campaigns button: the newest campaign shown first, this one among them, stopped ---------
-  await row.getByRole("button", { name: "Campaigns" }).click();
+  // -- the scenario's Campaigns (its More actions menu): the newest campaign shown first, this one among them, stopped ---------
+  await rowAction(row, "Campaigns");
   await campaign.waitFor();
   const table = page.getByTestId("campaign-table");
   check((await table.locator("tbody tr").first().getAttribute("class")) === "selected", "the scenario's Campaigns opens on the newest campaign");
@@ -419,6 +487,9 @@ async function main() {
     await page.click("button[type=submit]");
     await page.getByTestId("current-user").waitFor();
     check((await page.getByTestId("current-user").textContent()).includes(username), "the new user is signed in");
+
+    // -- the list as a publisher sees it at a common window size (the seeded examples, all published) -----
+    await listRowMenu(page);
 
     // -- creates a scenario ---------------------------------------------------------------------------
     await page.getByRole("button", { name: "New scenario" }).click();
@@ -694,12 +765,12 @@ async function main() {
     const row = page.locator("table.scenarios tr", { has: page.locator(`code:text-is("${slug}")`) });
     await row.waitFor();
     check((await row.textContent()).includes(`Menú e2e ${stamp} final`), "the list shows the new name");
-    await row.getByRole("button", { name: "Duplicate" }).click();
+    await rowAction(row, "Duplicate");
     await page.locator("form[aria-label^='Duplicate'] input[name=slug]").fill(`${slug}-dup`);
     await page.locator("form[aria-label^='Duplicate'] button[type=submit]").click();
     await page.locator(`code:text-is("${slug}-dup")`).waitFor();
     check(true, "a scenario is duplicated from the list");
-    const [download] = await Promise.all([page.waitForEvent("download"), row.getByRole("button", { name: "Export" }).click()]);
+    const [download] = await Promise.all([page.waitForEvent("download"), rowAction(row, "Export")]);
     const exported = resolve(ARTIFACTS, `${slug}.json`);
     await download.saveAs(exported);
     await page.getByTestId("import-file").setInputFiles(exported);

@@ -1,8 +1,13 @@
 import { describe, expect, it } from "vitest";
 import type { Role, ScenarioSummary, User } from "../api/types";
+import { translator } from "../lib/i18n";
 import { hasRole } from "../lib/roles";
 import { buttonTexts, renderToHtml } from "./renderForTest";
-import { ScenarioList, ScenarioRowActions } from "./ScenarioList";
+import { ScenarioList, ScenarioRowActions, rowActions } from "./ScenarioList";
+
+/** The texts of the menu items in some markup, in order. */
+const menuItemTexts = (html: string) =>
+  [...html.matchAll(/<button[^>]*role="menuitem"[^>]*>(.*?)<\/button>/gs)].map((match) => match[1]!.trim());
 
 const user = (role: Role): User => ({ username: `a-${role}`, role }) as User;
 const item: ScenarioSummary = {
@@ -46,9 +51,9 @@ describe("the scenario list offers only what the role may do", () => {
     ["editor", ["Duplicate", "Export"]],
     ["publisher", ["Duplicate", "Export", "Delete"]],
     ["admin", ["Duplicate", "Export", "Delete"]],
-  ])("a row's buttons for the %s role: %j", (role, expected) => {
-    const html = renderToHtml(ScenarioRowActions, { item, role, ...handlers });
-    expect(buttonTexts(html)).toEqual(expected);
+  ])("a row's More actions menu for the %s role: %j", (role, expected) => {
+    const html = renderToHtml(ScenarioRowActions, { item, role, ...handlers, menuOpen: true });
+    expect(menuItemTexts(html)).toEqual(expected);
   });
 
   it.each<[Role, boolean]>([
@@ -58,13 +63,14 @@ describe("the scenario list offers only what the role may do", () => {
     ["admin", true],
   ])("a published scenario offers Call a list… to the %s role: %s", (role, offered) => {
     const published = { ...item, latest_version: 2 };
-    const html = renderToHtml(ScenarioRowActions, { item: published, role, ...handlers });
-    expect(buttonTexts(html).includes("Call a list…")).toBe(offered);
+    const html = renderToHtml(ScenarioRowActions, { item: published, role, ...handlers, menuOpen: true });
+    expect(menuItemTexts(html).includes("Call a list…")).toBe(offered);
+    expect(rowActions(published, role).includes("callList")).toBe(offered);
   });
 
   it("a scenario never published offers no Call a list…, even to an admin: the calls run the live version", () => {
-    const html = renderToHtml(ScenarioRowActions, { item, role: "admin", ...handlers });
-    expect(buttonTexts(html)).not.toContain("Call a list…");
+    const html = renderToHtml(ScenarioRowActions, { item, role: "admin", ...handlers, menuOpen: true });
+    expect(menuItemTexts(html)).not.toContain("Call a list…");
   });
 
   it.each<[Role, string[]]>([
@@ -72,12 +78,52 @@ describe("the scenario list offers only what the role may do", () => {
     ["editor", ["Duplicate", "Export", "Campaigns"]],
     ["publisher", ["Duplicate", "Export", "Call a list…", "Campaigns", "Delete"]],
   ])("a published scenario's campaigns may be followed by every role, the %s too: %j", (role, expected) => {
-    const html = renderToHtml(ScenarioRowActions, { item: { ...item, latest_version: 1 }, role, ...handlers });
-    expect(buttonTexts(html)).toEqual(expected);
+    const html = renderToHtml(ScenarioRowActions, { item: { ...item, latest_version: 1 }, role, ...handlers, menuOpen: true });
+    expect(menuItemTexts(html)).toEqual(expected);
   });
 
   it("a scenario never published has no campaigns to follow", () => {
-    const html = renderToHtml(ScenarioRowActions, { item, role: "admin", ...handlers });
-    expect(buttonTexts(html)).not.toContain("Campaigns");
+    const html = renderToHtml(ScenarioRowActions, { item, role: "admin", ...handlers, menuOpen: true });
+    expect(menuItemTexts(html)).not.toContain("Campaigns");
+  });
+});
+
+describe("a row shows Open and a More actions menu button, not five buttons", () => {
+  const published = { ...item, latest_version: 3 };
+
+  it("closed: Open is a link to the editor, the menu button says whose actions it holds, no item is in the page", () => {
+    const html = renderToHtml(ScenarioRowActions, { item: published, role: "admin", ...handlers });
+    expect(html).toMatch(/<a class="button" href="#\/s\/menu" aria-label="Open Menu">Open<\/a>/);
+    const toggle = /<button[^>]*aria-haspopup="menu"[^>]*>/.exec(html)?.[0] ?? "";
+    expect(toggle).toContain('aria-label="More actions for Menu"');
+    expect(toggle).toContain('aria-expanded="false"');
+    expect(html).not.toContain('role="menu"');
+    // The only button in sight is the menu's: the secondary actions no longer squeeze the row.
+    expect(buttonTexts(html)).toEqual([""]);
+  });
+
+  it("open: the menu is labelled by its button, its items are menuitems, Delete set apart and marked dangerous", () => {
+    const html = renderToHtml(ScenarioRowActions, { item: published, role: "admin", ...handlers, menuOpen: true });
+    expect(html).toContain('aria-expanded="true"');
+    const buttonId = /<button[^>]*id="([^"]+)"[^>]*aria-haspopup="menu"/.exec(html)?.[1];
+    expect(buttonId).toBeTruthy();
+    expect(html).toContain(`role="menu" aria-labelledby="${buttonId}"`);
+    expect(html).toMatch(/<div role="separator"><\/div><button type="button" role="menuitem" tabindex="-1" data-action="delete" class="danger">Delete<\/button>/);
+  });
+
+  it("the row's actions keep the roles' rules", () => {
+    expect(rowActions(published, "viewer")).toEqual(["export", "campaigns"]);
+    expect(rowActions(published, "editor")).toEqual(["duplicate", "export", "campaigns"]);
+    expect(rowActions(published, "publisher")).toEqual(["duplicate", "export", "callList", "campaigns", "delete"]);
+    expect(rowActions(item, "admin")).toEqual(["duplicate", "export", "delete"]);
+  });
+
+  it("the menu's words exist in every language", () => {
+    for (const language of ["en", "es", "ru"] as const) {
+      const t = translator(language);
+      expect(t("list.moreActions", { name: "X" })).toContain("X");
+      expect(t("list.openNamed", { name: "X" })).toContain("X");
+      expect(t("list.actions")).not.toBe("");
+    }
   });
 });

@@ -4,13 +4,19 @@ import * as api from "../api/client";
 import type { Role, ScenarioSummary, User } from "../api/types";
 import { navigate } from "../App";
 import { useI18n } from "../i18n";
+import type { MessageKey } from "../lib/i18n";
 import { emptyScenario } from "../lib/convert";
 import { may } from "../lib/roles";
 import { slugify } from "../lib/slug";
 import { CallListDialog } from "./CallListDialog";
 import { CampaignsDialog } from "./CampaignsDialog";
+import { MenuButton, type MenuItem } from "./MenuButton";
 
 const PAGE_SIZE = 20;
+
+async function exportScenario(slug: string) {
+  download(`${slug}.json`, await api.exportScenario(slug));
+}
 
 function download(filename: string, data: unknown) {
   const blob = new Blob([JSON.stringify(data, null, 2)], { type: "application/json" });
@@ -76,10 +82,48 @@ function NameSlugForm(props: { title: string; initialName?: string; onSubmit(nam
   );
 }
 
+/** What a row may offer, in its menu's order. */
+export type RowAction = "duplicate" | "export" | "callList" | "campaigns" | "delete";
+
 /**
- * A row's buttons. Export is open to every role; the others only show for a role the server lets do them.
- * Calling a list needs a published version too: the calls run the live scenario, never a draft; so do its
+ * A row's secondary actions. Export is open to every role; the others only show for a role the server lets do
+ * them. Calling a list needs a published version too: the calls run the live scenario, never a draft; so do its
  * campaigns (the lists called with it), which any role may follow.
+ */
+export function rowActions(item: ScenarioSummary, role: Role): RowAction[] {
+  const published = item.latest_version !== null;
+  const offered: [RowAction, boolean][] = [
+    ["duplicate", may(role, "duplicate")],
+    ["export", true],
+    ["callList", may(role, "callList") && published],
+    ["campaigns", may(role, "campaigns") && published],
+    ["delete", may(role, "delete")],
+  ];
+  return offered.filter(([, ok]) => ok).map(([action]) => action);
+}
+
+const ROW_ACTION_LABEL = {
+  duplicate: "list.duplicate",
+  export: "list.export",
+  callList: "list.callList",
+  campaigns: "list.campaigns",
+  delete: "list.delete",
+} as const satisfies Record<RowAction, MessageKey>;
+
+/** Three dots: the "more actions" sign. */
+function MoreIcon() {
+  return (
+    <svg width="16" height="16" viewBox="0 0 16 16" aria-hidden="true" focusable="false">
+      <circle cx="3" cy="8" r="1.5" fill="currentColor" />
+      <circle cx="8" cy="8" r="1.5" fill="currentColor" />
+      <circle cx="13" cy="8" r="1.5" fill="currentColor" />
+    </svg>
+  );
+}
+
+/**
+ * A row's actions: Open, the one everybody needs, in sight; the rest (see `rowActions`) in a "More actions"
+ * menu, so five buttons do not squeeze the name and slug columns.
  */
 export function ScenarioRowActions(props: {
   item: ScenarioSummary;
@@ -88,26 +132,33 @@ export function ScenarioRowActions(props: {
   onDelete(): void;
   onCallList(): void;
   onCampaigns(): void;
+  /** Render with the menu open (markup tests). */
+  menuOpen?: boolean;
 }) {
   const { t } = useI18n();
   const { item, role } = props;
+  const run: Record<RowAction, () => void> = {
+    duplicate: props.onDuplicate,
+    export: () => void exportScenario(item.slug),
+    callList: props.onCallList,
+    campaigns: props.onCampaigns,
+    delete: props.onDelete,
+  };
+  const items: MenuItem[] = rowActions(item, role).map((action) => ({
+    id: action,
+    label: t(ROW_ACTION_LABEL[action]),
+    onSelect: run[action],
+    danger: action === "delete",
+    separated: action === "delete",
+  }));
   return (
     <div className="row">
-      {may(role, "duplicate") && <button type="button" onClick={props.onDuplicate}>{t("list.duplicate")}</button>}
-      <button type="button" onClick={async () => download(`${item.slug}.json`, await api.exportScenario(item.slug))}>
-        {t("list.export")}
-      </button>
-      {may(role, "callList") && item.latest_version !== null && (
-        <button type="button" onClick={props.onCallList}>{t("list.callList")}</button>
-      )}
-      {may(role, "campaigns") && item.latest_version !== null && (
-        <button type="button" onClick={props.onCampaigns}>{t("list.campaigns")}</button>
-      )}
-      {may(role, "delete") && (
-        <button type="button" className="danger" onClick={props.onDelete}>
-          {t("list.delete")}
-        </button>
-      )}
+      <a className="button" href={`#/s/${encodeURIComponent(item.slug)}`} aria-label={t("list.openNamed", { name: item.name })}>
+        {t("list.open")}
+      </a>
+      <MenuButton label={t("list.moreActions", { name: item.name })} items={items} defaultOpen={props.menuOpen}>
+        <MoreIcon />
+      </MenuButton>
     </div>
   );
 }
@@ -251,7 +302,7 @@ export function ScenarioList({ user }: { user: User }) {
               <th>{t("list.slug")}</th>
               <th>{t("list.updated")}</th>
               <th>{t("list.version")}</th>
-              <th />
+              <th><span className="sr-only">{t("list.actions")}</span></th>
             </tr>
           </thead>
           <tbody>
@@ -261,9 +312,9 @@ export function ScenarioList({ user }: { user: User }) {
                   <a href={`#/s/${encodeURIComponent(item.slug)}`}>{item.name}</a>
                   {item.description && <div className="muted">{item.description}</div>}
                 </td>
-                <td><code>{item.slug}</code></td>
+                <td className="slug"><code>{item.slug}</code></td>
                 <td>
-                  {new Date(item.updated_at).toLocaleString()} {item.updated_by && <span className="muted">· {item.updated_by}</span>}
+                  <span className="nowrap">{new Date(item.updated_at).toLocaleString()}</span> {item.updated_by && <span className="muted">· {item.updated_by}</span>}
                 </td>
                 <td>{item.latest_version ? `v${item.latest_version}` : t("list.never")}</td>
                 <td className="actions">
