@@ -1,4 +1,4 @@
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { CallbackBatchResult, CallList, ScenarioSummary } from "../api/types";
 import {
   CallListDialog,
@@ -11,15 +11,10 @@ import {
   ScheduledView,
   valueText,
 } from "./CallListDialog";
+import { runInTimeZone } from "../testSupport";
 import { buttonTexts, renderToHtml } from "./renderForTest";
 
-// A zone with summer time; set before anything is rendered (Node reads TZ when it changes), and given back.
-const zoneBefore = process.env.TZ;
-process.env.TZ = "Europe/Madrid";
-afterAll(() => {
-  if (zoneBefore === undefined) delete process.env.TZ;
-  else process.env.TZ = zoneBefore;
-});
+runInTimeZone("Europe/Madrid");
 
 const scenario: ScenarioSummary = {
   slug: "debt-reminder",

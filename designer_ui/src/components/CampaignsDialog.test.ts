@@ -1,5 +1,5 @@
-import { afterAll, describe, expect, it } from "vitest";
-import type { Campaign, ScenarioSummary } from "../api/types";
+import { describe, expect, it } from "vitest";
+import type { ScenarioSummary } from "../api/types";
 import {
   AnswersTable,
   CampaignDetails,
@@ -9,28 +9,12 @@ import {
   StatusCounts,
   StopConfirmation,
 } from "./CampaignsDialog";
+import { campaignOf, runInTimeZone } from "../testSupport";
 import { buttonTexts, renderToHtml } from "./renderForTest";
 
-// Set before anything is rendered (Node reads TZ when it changes), and given back.
-const zoneBefore = process.env.TZ;
-process.env.TZ = "Europe/Madrid";
-afterAll(() => {
-  if (zoneBefore === undefined) delete process.env.TZ;
-  else process.env.TZ = zoneBefore;
-});
+runInTimeZone("Europe/Madrid");
 
-const campaign = (statuses: Record<string, number>, results: Record<string, number> = {}, id = "c-1"): Campaign => ({
-  campaign_id: id,
-  scenario: "debt-reminder",
-  name: "",
-  created_by: null,
-  created_at: "2026-12-01T08:00:00Z",
-  jobs: Object.values(statuses).reduce((sum, n) => sum + n, 0),
-  statuses,
-  results,
-  next_due: null,
-  settings: {},
-});
+const campaign = campaignOf;
 
 const scenario: ScenarioSummary = {
   slug: "debt-reminder",

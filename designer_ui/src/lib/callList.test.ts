@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ApiError } from "../api/http";
 import {
   batchBody,
@@ -14,16 +14,10 @@ import {
   type CampaignSettings,
 } from "./callList";
 import { countText } from "./i18n";
+import { runInTimeZone } from "../testSupport";
 
 // A zone with summer time, so the offset of each date is what is under test. Node reads TZ when it changes.
-const zoneBefore = process.env.TZ;
-beforeAll(() => {
-  process.env.TZ = "Europe/Madrid";
-});
-afterAll(() => {
-  if (zoneBefore === undefined) delete process.env.TZ;
-  else process.env.TZ = zoneBefore;
-});
+runInTimeZone("Europe/Madrid");
 
 const rows = [{ phone: "+34 600 11 12 13", name: "Ana" }];
 const settings = (change: Partial<CampaignSettings> = {}): CampaignSettings => ({

@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import type { Campaign } from "../api/types";
 import {
   CAMPAIGN_PAGE,
   MAX_CAMPAIGN_PAGE,
@@ -19,20 +18,11 @@ import {
   withNewest,
   withNextPage,
 } from "./campaigns";
+import type { Campaign } from "../api/types";
 import { translator } from "./i18n";
+import { campaignOf } from "../testSupport";
 
-const campaign = (statuses: Record<string, number>, results: Record<string, number> = {}, id = "c1"): Campaign => ({
-  campaign_id: id,
-  scenario: "debt-reminder",
-  name: "",
-  created_by: null,
-  created_at: "2026-12-01T08:00:00Z",
-  jobs: Object.values(statuses).reduce((sum, n) => sum + n, 0),
-  statuses,
-  results,
-  next_due: null,
-  settings: {},
-});
+const campaign = campaignOf;
 
 describe("a campaign's clients by status", () => {
   it("lists every status in the dialer's order, zeros included, with its share of the list", () => {
