@@ -246,8 +246,8 @@ def campaigns(
         )
         for campaign_id, status, count, due in session.execute(counts):
             statuses[str(campaign_id)][status] = count
-            if status == "pending":
-                next_due[str(campaign_id)] = _aware(due)
+            if status == "pending":  # min() keeps the column's type: an aware UTC datetime on every backend
+                next_due[str(campaign_id)] = due
     return [_summary(campaign, statuses[campaign.id], {}, next_due.get(campaign.id)) for campaign in found]
 
 
@@ -281,11 +281,6 @@ def _summary(
         next_due,
         dict(campaign.settings or {}),
     )
-
-
-def _aware(moment: datetime) -> datetime:
-    """min() of a due column, in UTC (it keeps the column's type, so SQLite's naive values come back aware)."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def require_campaign(session: Session, *, campaign_id: str) -> CallCampaign:
