@@ -427,6 +427,9 @@ class CampaignOut(BaseModel):
         description="When and how it is called, as started: due, until, hours, timezone, holidays, max_attempts. "
         "Empty for lists imported before campaigns kept them."
     )
+    cancelled_at: datetime | None = Field(
+        description="When it was stopped; null while it runs. A client whose phone rang then is not called again."
+    )
 
 
 class CallbackAttemptOut(BaseModel):

@@ -205,6 +205,7 @@ class CampaignSummary:
     results: dict[str, int]  # what the clients reached answered (their last call's `result`)
     next_due: datetime | None  # when the next client waiting is due; None when nobody waits
     settings: dict[str, Any]  # as started (Campaign.settings()); {} for lists imported before they were kept
+    cancelled_at: datetime | None  # when it was stopped; None while it runs (or for lists stopped before it was kept)
 
 
 @dataclass(frozen=True)
@@ -215,10 +216,12 @@ class ClientReport:
     call: CallRecord | None
 
 
-def cancel(session: Session, *, campaign_id: str) -> int:
+def cancel(session: Session, *, campaign_id: str, now: datetime | None = None) -> int:
     """Stop a campaign: its clients not yet dialled are never called (status `cancelled`); a call ringing or
-    in progress now goes on. The number of jobs cancelled; `NotFound` for no such campaign."""
-    require_campaign(session, campaign_id=campaign_id)
+    in progress now goes on, and is not retried (`persistence.callbacks` cancels its client when it ends
+    unanswered). The number of jobs cancelled now; `NotFound` for no such campaign."""
+    campaign = require_campaign(session, campaign_id=campaign_id)
+    campaign.cancelled_at = campaign.cancelled_at or now or utcnow()
     stopped = session.execute(
         update(CallbackJob)
         .where(CallbackJob.campaign_id == campaign_id, CallbackJob.status == "pending")
@@ -280,6 +283,7 @@ def _summary(
         results,
         next_due,
         dict(campaign.settings or {}),
+        campaign.cancelled_at,
     )
 
 

@@ -22,7 +22,7 @@ from graph_engine.errors import SchedulerError
 from graph_engine.services import CallbackReceipt, CallbackRequest
 from persistence.db import Database, hold_sqlite_writes
 from persistence.errors import NotFound
-from persistence.models import CallbackAttempt, CallbackJob, utcnow
+from persistence.models import CallbackAttempt, CallbackJob, CallCampaign, utcnow
 
 JOB_STATUSES = ("pending", "dialing", "done", "failed", "expired", "cancelled")
 # A job in one of these is over: nothing moves it back to pending, so nothing dials its callee again.
@@ -93,7 +93,12 @@ def claim_due_jobs(
     # On SQLite: else a job FastAGI marks reached between our read and our write would be put back to dialing.
     hold_sqlite_writes(session, CallbackJob)
     claimed: list[CallbackJob] = []
-    for job in session.scalars(query):
+    candidates = list(session.scalars(query))
+    stopped = _stopped_campaigns(session, candidates)
+    for job in candidates:
+        if job.campaign_id in stopped:  # a lease that ran out on a stopped list, or a job given back after the stop
+            _cancel(job)
+            continue
         if job.window_end is not None and job.window_end <= now:
             window_closed(job, after=now)
             continue
@@ -139,6 +144,8 @@ def record_attempt(
         window_closed(job, after=at + retry_after, outcome=outcome)
     else:
         job.status, job.due = "pending", at + retry_after
+    if job.status == "pending" and _stopped_campaigns(session, [job]):
+        _cancel(job)  # the list was stopped while this client's phone rang: no retry
     session.flush()
     return job
 
@@ -203,6 +210,8 @@ def release_job(session: Session, *, job_id: str, node_id: str) -> CallbackJob:
     job, held = _leased_job(session, job_id=job_id, node_id=node_id)
     if held:
         job.status, job.locked_by, job.lock_until = "pending", None, None
+        if _stopped_campaigns(session, [job]):
+            _cancel(job)
         session.flush()
     return job
 
@@ -214,6 +223,20 @@ def expire_job(session: Session, *, job_id: str, node_id: str, now: datetime | N
         window_passed(job, now=now or utcnow())
         session.flush()
     return job
+
+
+def _stopped_campaigns(session: Session, jobs: list[CallbackJob]) -> set[str]:
+    """The ids of the stopped campaigns (`call_lists.cancel`) among `jobs`' campaigns."""
+    ids = {job.campaign_id for job in jobs if job.campaign_id is not None}
+    if not ids:
+        return set()
+    query = select(CallCampaign.id).where(CallCampaign.id.in_(ids), CallCampaign.cancelled_at.is_not(None))
+    return set(session.scalars(query))
+
+
+def _cancel(job: CallbackJob) -> None:
+    """A client of a stopped campaign: never dialled again (its attempts so far stay logged)."""
+    job.status, job.outcome, job.locked_by, job.lock_until = "cancelled", "cancelled", None, None
 
 
 def _leased_job(session: Session, *, job_id: str, node_id: str) -> tuple[CallbackJob, bool]:

@@ -227,6 +227,9 @@ class CallCampaign(Base):
     # The settings it was started with (due, until, hours, timezone, holidays, max_attempts); {} for lists imported
     # before campaigns were kept.
     settings: Mapped[dict[str, Any]] = mapped_column(JsonData)
+    # When it was stopped; None while it runs. Its clients still being dialled then end `cancelled` after that
+    # call instead of going back to pending (persistence.callbacks).
+    cancelled_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class CallbackAttempt(Base):

@@ -180,7 +180,7 @@ def list_campaigns(
 @router.post("/campaigns/{campaign_id}/cancel", response_model=CampaignOut, responses=problems(404))
 def cancel_campaign(campaign_id: CampaignId, user: Publisher, runtime: RuntimeDep) -> CampaignOut:
     """Stop a call list: its clients not yet dialled are never called (status `cancelled`); a call ringing or in
-    progress goes on. Publisher and up, as for starting it."""
+    progress goes on, and its client is not called again. Publisher and up, as for starting it."""
     with runtime.database.session() as session:
         cancelled = call_lists.cancel(session, campaign_id=campaign_id)
         audit.record_event(session, actor=user.username, action="cancel", target=f"campaign:{campaign_id}",

@@ -26,5 +26,6 @@ export const campaignOf = (statuses: Record<string, number>, results: Record<str
   statuses,
   results,
   next_due: null,
+  cancelled_at: null,
   settings: {},
 });

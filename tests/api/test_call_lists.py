@@ -300,6 +300,7 @@ def test_a_campaign_started_by_mistake_is_stopped(
     stopped = admin.post(f"/api/callbacks/campaigns/{campaign}/cancel")
     assert stopped.status_code == 200, stopped.text
     assert stopped.json()["statuses"] == {"cancelled": 2, "dialing": 1}
+    assert stopped.json()["cancelled_at"] is not None
     jobs = {job["id"]: job["status"] for job in admin.get("/api/callbacks", params={"campaign": campaign}).json()}
     assert jobs[dialing_id] == "dialing" and sorted(jobs.values()) == ["cancelled", "cancelled", "dialing"]
     actions = [
@@ -307,9 +308,11 @@ def test_a_campaign_started_by_mistake_is_stopped(
     ]
     assert actions == [("cancel", {"jobs": 2}), ("call_list", {"scenario": name, "jobs": 3, "name": ""})]
     assert admin.post("/api/callbacks/campaigns/no-such-campaign/cancel").status_code == 404
-    # The scenario's pending callbacks kept it from being deleted; cancelled ones do not.
+    # The ring ends busy: on a running list the client would be called again later; on this one never.
     database = Database(server.database_url)
     with database.session() as session:
-        callbacks.record_attempt(session, job_id=dialing_id, outcome="busy", at=datetime.now(UTC), final=True)
+        callbacks.record_attempt(session, job_id=dialing_id, outcome="busy", at=datetime.now(UTC))
     database.dispose()
+    assert admin.get(f"/api/callbacks/campaigns/{campaign}").json()["statuses"] == {"cancelled": 3}
+    # The scenario's pending callbacks kept it from being deleted; cancelled ones do not.
     assert admin.delete(f"/api/scenarios/{name}").status_code == 204

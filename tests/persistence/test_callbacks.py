@@ -304,3 +304,57 @@ def test_a_callers_callback_is_dialled_before_a_lists_clients(database: Database
         first = callbacks.claim_due_jobs(session, now=nine + timedelta(minutes=10), limit=2, node_id="n1")
         assert [job.id for job in first][:1] == [waiting_id]
         assert first[1].number == "600000000"  # then the list, in its order of due times
+
+
+def _one_client_list(database: Database, phone: str) -> tuple[str, str]:
+    campaign = call_lists.Campaign(due=NOW)
+    planned = call_lists.plan_jobs([{"phone": phone}], number_column="phone", declared={}, campaign=campaign)
+    with database.session() as session:
+        campaign_id, (job_id,) = call_lists.schedule(session, scenario="cb", jobs=planned, campaign=campaign)
+    return campaign_id, job_id
+
+
+@pytest.mark.parametrize(
+    ("outcome", "status"),
+    [("busy", "cancelled"), ("no_answer", "cancelled"), ("answered", "done")],
+)
+def test_a_client_ringing_when_the_list_is_stopped_is_not_called_again(
+    database: Database, outcome: str, status: str
+) -> None:
+    """The stop promises that nobody not yet reached is called again: the client whose phone rang at that moment
+    ends cancelled when the ring ends unanswered, not pending for a retry; an answered ring still counts."""
+    campaign_id, job_id = _one_client_list(database, "600000011")
+    with database.session() as session:
+        assert [job.id for job in callbacks.claim_due_jobs(session, now=NOW, limit=5, node_id="n1")] == [job_id]
+    with database.session() as session:
+        assert call_lists.cancel(session, campaign_id=campaign_id, now=NOW) == 0  # nobody was waiting
+    with database.session() as session:
+        job = callbacks.record_attempt(
+            session, job_id=job_id, outcome=outcome, at=NOW, retry_after=timedelta(minutes=5)
+        )
+        assert (job.status, job.attempts) == (status, 1)
+    with database.session() as session:
+        assert callbacks.claim_due_jobs(session, now=NOW + timedelta(hours=1), limit=5, node_id="n1") == []
+        assert [a.outcome for a in callbacks.list_attempts(session, job_id=job_id)] == [outcome]
+        assert call_lists.campaign_summary(session, campaign_id=campaign_id).cancelled_at == NOW
+
+
+def test_a_stopped_lists_client_is_not_taken_again_when_a_lease_ends_or_a_node_gives_it_back(
+    database: Database,
+) -> None:
+    """A node that died mid-dial (its lease runs out) or one shutting down (it gives the client back undialled)
+    must not hand a stopped list's client to the next dialer."""
+    campaign_id, lost = _one_client_list(database, "600000012")
+    _, given_back = _one_client_list(database, "600000013")
+    with database.session() as session:
+        callbacks.claim_due_jobs(session, now=NOW, limit=5, node_id="n1", lease=timedelta(minutes=5))
+    with database.session() as session:
+        call_lists.cancel(session, campaign_id=campaign_id, now=NOW)
+        other = callbacks.get_job(session, job_id=given_back).campaign_id
+        assert other is not None
+        call_lists.cancel(session, campaign_id=other, now=NOW)
+    with database.session() as session:
+        assert callbacks.release_job(session, job_id=given_back, node_id="n1").status == "cancelled"
+    with database.session() as session:
+        assert callbacks.claim_due_jobs(session, now=NOW + timedelta(minutes=10), limit=5, node_id="n2") == []
+        assert callbacks.get_job(session, job_id=lost).status == "cancelled"

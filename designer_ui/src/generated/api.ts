@@ -302,7 +302,7 @@ export interface paths {
         /**
          * Cancel Campaign
          * @description Stop a call list: its clients not yet dialled are never called (status `cancelled`); a call ringing or in
-         *     progress goes on. Publisher and up, as for starting it.
+         *     progress goes on, and its client is not called again. Publisher and up, as for starting it.
          */
         post: operations["cancel_campaign_api_callbacks_campaigns__campaign_id__cancel_post"];
         delete?: never;
@@ -1213,6 +1213,11 @@ export interface components {
         CampaignOut: {
             /** Campaign Id */
             campaign_id: string;
+            /**
+             * Cancelled At
+             * @description When it was stopped; null while it runs. A client whose phone rang then is not called again.
+             */
+            cancelled_at: string | null;
             /**
              * Created At
              * Format: date-time
