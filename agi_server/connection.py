@@ -317,6 +317,13 @@ class AgiConnection(asyncio.Protocol):
             raise UsageError(520, response.text, verb)
         raise CommandFailed(response.code, response.text, verb)
 
+    def close_now(self) -> None:
+        """Close the socket at once, without waiting for Asterisk's goodbye (shutdown's deadline came)."""
+        self.closed = True
+        self._watchdog.forget(self)
+        if self._transport is not None:
+            self._transport.close()
+
     async def close(self, *, drain_timeout: float = 2.0) -> None:
         """Half-close, read the final HANGUP and EOF (bounded by `drain_timeout`), then close the socket."""
         transport = self._transport

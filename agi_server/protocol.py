@@ -142,7 +142,7 @@ class AgiRequest:
     def from_env(cls, env: Mapping[str, str]) -> AgiRequest:
         """Split `agi_network_script` ("menu?x=1&y=two") and collect `agi_arg_1..N` in order."""
         script = env.get("agi_network_script", "")
-        path, _, query_string = script.partition("?")
+        _, _, query_string = script.partition("?")
         try:
             query = (
                 parse_qsl(query_string, keep_blank_values=True, max_num_fields=MAX_QUERY_FIELDS) if query_string else []
@@ -152,7 +152,12 @@ class AgiRequest:
         args: list[str] = []
         while f"agi_arg_{len(args) + 1}" in env:
             args.append(env[f"agi_arg_{len(args) + 1}"])
-        return cls(path=path.strip("/"), query=tuple(query), args=tuple(args))
+        return cls(path=requested_path(env), query=tuple(query), args=tuple(args))
+
+
+def requested_path(env: Mapping[str, str]) -> str:
+    """The script path the dialplan asked for ("menu" of "agi://host/menu?x=1"); never fails, unlike the query."""
+    return env.get("agi_network_script", "").partition("?")[0].strip("/")
 
 
 def channel_facts(env: Mapping[str, str]) -> dict[str, str]:

@@ -31,6 +31,7 @@ from agi_server.protocol import (
     AgiRequest,
     channel_facts,
     parse_env_block,
+    requested_path,
     require_fastagi_request,
 )
 from agi_server.records import CallRecord, RecordWriter, Spool, WriteBatch, trace_of
@@ -277,7 +278,7 @@ class AgiServer:
         now = self.services.clock.now()
         record = CallRecord(
             os.urandom(16).hex(),
-            AgiRequest.from_env(env).path[:100],
+            requested_path(env)[:100],  # not the query: one Asterisk cannot parse must not keep the caller waiting
             None,
             now,
             now,
@@ -288,9 +289,15 @@ class AgiServer:
         )
         _call_log(record).warning("refused a FastAGI call from %s: %d calls already active", peer, self.active_calls)
         self.metrics.refused.labels("overload").inc()
-        with contextlib.suppress(AgiError):
-            await connection.command("SET VARIABLE", STATUS_VARIABLE, "OVERLOADED", timeout=1.0)
-        await connection.close(drain_timeout=0.5)
+        try:
+            with contextlib.suppress(AgiError):
+                await connection.command("SET VARIABLE", STATUS_VARIABLE, "OVERLOADED", timeout=1.0)
+            await connection.close(drain_timeout=0.5)
+        except asyncio.CancelledError:  # the shutdown deadline: Asterisk must still get its channel back
+            connection.close_now()
+            self.metrics.call_finished(record.outcome)
+            self.records.submit_nowait(record)
+            raise
         self.metrics.call_finished(record.outcome)
         if not self.records.offer(record):
             await self._keep_record(record, cancelled=False)

@@ -26,7 +26,7 @@ from graph_engine.document import parse_document
 from graph_engine.registry import BlockRegistry
 from graph_engine.services import Services
 from tests.agi_server.conftest import MemoryRecords, StartServer, call
-from tests.fakes.asterisk import CallerScript, default_env, parse_args
+from tests.fakes.asterisk import CallerScript, default_env, encode_env, parse_args
 
 
 def _document(nodes: list[dict[str, Any]], name: str = "Test") -> dict[str, Any]:
@@ -303,6 +303,35 @@ async def test_calls_over_the_cap_are_refused_cleanly(start_server: StartServer,
     refused = next(record for record in records.records if record.outcome == "refused_overload")
     assert (refused.scenario, refused.facts["caller_id"], refused.version) == ("greet", "5551234", None)
     assert server.metrics.refused.labels("overload")._value.get() == 1
+
+
+async def test_a_call_over_the_cap_with_an_unreadable_query_is_still_refused_cleanly(
+    start_server: StartServer, records: MemoryRecords
+) -> None:
+    """The refusal names the scenario from the path alone: a query of 60 fields (over the parser's cap) used to
+    raise there, before the close, so the socket stayed open (Asterisk never closes it, README 3a) and the
+    caller turned away left no record (review of 2026-12-05, second day)."""
+    server = await start_server(max_calls=0)
+    query = "&".join(f"k{index}=v" for index in range(60))
+    refused = await call(server, env=default_env(f"greet?{query}"), hold=1.0, timeout=10)
+    await server.stop()
+    assert refused.server_half_closed
+    assert [(record.outcome, record.scenario) for record in records.records] == [("refused_overload", "greet")]
+
+
+async def test_shutdown_while_a_call_over_the_cap_is_refused_still_closes_and_records_it(
+    start_server: StartServer, records: MemoryRecords
+) -> None:
+    """Shutdown's deadline cancels the refusal while Asterisk has not answered its SET VARIABLE yet: the socket is
+    closed all the same and the record kept (the cancellation used to escape past both)."""
+    server = await start_server(max_calls=0)
+    reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
+    writer.write(encode_env(default_env("greet")))
+    assert (await asyncio.wait_for(reader.readline(), 2)).startswith(b'SET VARIABLE "IVRGRAPH_STATUS"')
+    await server.stop(deadline=0.05)  # this Asterisk never answers
+    assert await asyncio.wait_for(reader.read(), 2.0) == b""  # the server's FIN, not a wait for ever
+    writer.close()
+    assert [record.outcome for record in records.records] == ["refused_overload"]
 
 
 # -- records and shutdown ------------------------------------------------------------------------------------
