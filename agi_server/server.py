@@ -93,6 +93,7 @@ class AgiServerConfig:
     fallback_media: str | None = "unavailable"  # played (under the sounds prefix) for an unknown slug
     max_input_length: int = 256  # query parameters and agi_arg_N are cut to this many characters
     record_queue: int = 10_000
+    resolve_timeout: float = 3.0  # longest wait for the host's trusted inputs (a callback job's row)
     backlog: int = 1024
     channel: ChannelSettings = field(default_factory=ChannelSettings)
 
@@ -334,7 +335,7 @@ class AgiServer:
         )
         channel = AgiChannel(connection, settings=self.config.channel, now=clock.now)
         run: CallRun | None = None
-        cancelled = False
+        cancelled = blamed = False
         try:
             request = AgiRequest.from_env(env)
             record.scenario = request.path
@@ -372,6 +373,7 @@ class AgiServer:
                 and record.outcome == CallOutcome.CALLER_HANGUP
             ):
                 self._blame_the_session(record, connection.failure)
+                blamed = True
         except asyncio.CancelledError:
             # Shutdown deadline: keep the partial trace; the record is still written.
             cancelled = True
@@ -391,7 +393,7 @@ class AgiServer:
             _call_log(record).exception("call failed")
         finally:
             try:
-                await self._close_call(connection, channel, record, cancelled=cancelled)
+                await self._close_call(connection, channel, record, cancelled=cancelled, blamed=blamed)
             finally:
                 # The call is over: its place goes to the next caller before its record is queued, which may
                 # wait while the writer is behind.
@@ -404,9 +406,18 @@ class AgiServer:
         if self.resolve_inputs is None:
             return dict(record.inputs)
         try:
-            resolved = await self.resolve_inputs(record.scenario, record.inputs)
-        except Exception:
-            _call_log(record).exception("the host's input resolver failed; the call runs on the AGI inputs only")
+            # Bounded like the scenario lookup: a store that hangs must not hold the caller (whose hangup wakes
+            # nothing here) and a place under max_calls for ever.
+            resolved = await asyncio.wait_for(
+                self.resolve_inputs(record.scenario, record.inputs), self.config.resolve_timeout
+            )
+        except Exception as error:
+            silent = isinstance(error, TimeoutError)
+            _call_log(record).error(
+                "the host's input resolver %s; the call runs on the AGI inputs only",
+                f"did not answer within {self.config.resolve_timeout:g} s" if silent else "failed",
+                exc_info=not silent,
+            )
             self.metrics.errors.labels("inputs").inc()
             return dict(record.inputs)
         if resolved is None:
@@ -443,16 +454,18 @@ class AgiServer:
             await channel.hangup()
 
     async def _close_call(
-        self, connection: AgiConnection, channel: AgiChannel, record: CallRecord, *, cancelled: bool
+        self, connection: AgiConnection, channel: AgiChannel, record: CallRecord, *, cancelled: bool, blamed: bool
     ) -> None:
-        """`cancelled`: the shutdown deadline cancelled the call, so nothing here may wait long."""
+        """`cancelled`: the shutdown deadline cancelled the call, so nothing here may wait long. `blamed`: the
+        session failed on our side (`_blame_the_session`), so the operation that lost the line is no caller's
+        hangup either."""
         try:
             await connection.close(drain_timeout=0.2 if cancelled else 2.0)
         except asyncio.CancelledError:
             pass
         record.ended_at = self.services.clock.now()
         record.answered_at = channel.answered_at
-        record.hangup_during = channel.hangup_during
+        record.hangup_during = None if blamed else channel.hangup_during
         self.metrics.call_finished(record.outcome)
         if log.isEnabledFor(logging.INFO):
             _call_log(record).info(

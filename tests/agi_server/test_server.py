@@ -483,6 +483,28 @@ async def test_a_callback_job_resolves_trusted_inputs(start_server: StartServer,
     assert record.trace["variables"]["caller_id"] == "5551234"
 
 
+async def test_a_callback_lookup_that_hangs_does_not_hold_the_call(
+    start_server: StartServer, records: MemoryRecords, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The job's row comes from the database; a store that hangs must not keep the caller (whose hangup wakes
+    nothing while we wait) nor a place under max_calls: after `resolve_timeout` the call runs on its AGI inputs,
+    as when the lookup fails (review of 2026-12-05, second day)."""
+
+    async def frozen(slug: str, agi_inputs: Mapping[str, str]) -> ResolvedInputs | None:
+        await asyncio.sleep(3600)
+        return None
+
+    server = await start_server(source=_source(("greet", GREETING)), resolve_inputs=frozen, resolve_timeout=0.2)
+    started = asyncio.get_running_loop().time()
+    caller = await call(server, "greet?job=j1", hold=5.0)
+    assert asyncio.get_running_loop().time() - started < 2.0
+    await server.stop(deadline=0.5)
+    assert caller.server_half_closed and server.active_calls == 0
+    assert [(record.outcome, record.job_id) for record in records.records] == [("ended", None)]
+    assert any("did not answer within 0.2 s" in r.getMessage() for r in caplog.records)
+    assert server.metrics.errors.labels("inputs")._value.get() == 1
+
+
 def test_trace_of_matches_the_engines_as_dict() -> None:
     from agi_server.records import trace_of
     from graph_engine.trace import CallOutcome, CallResult, TraceStep
@@ -527,6 +549,7 @@ async def test_garbage_from_asterisk_ends_the_call_with_a_record(
     else:  # silence, or an answer that never ends: its deadline passed, and the record says so
         assert (record.outcome, record.hangup_point) == ("failed", None)
         assert record.error == "Asterisk did not answer: STREAM FILE: no answer within 0.3 s"
+        assert record.hangup_during is None  # nor which prompt the caller "hung up" in (it used to say "play")
     assert fake.server_half_closed or fake.server_reset
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR and r.exc_info]
 
