@@ -118,7 +118,12 @@ class AgiConnection(asyncio.Protocol):
             data = self._take_env_block(data)
             if not data:
                 return
-        if self._busy and data.find(b"\n") == len(data) - 1 and self._parser.mode is None:
+        if (
+            self._busy
+            and data.find(b"\n") == len(data) - 1
+            and len(data) <= self._max_line_bytes
+            and self._parser.mode is None
+        ):
             # Nearly every packet is one whole `200 result=` answer to the command in flight: resolve it here,
             # without the line loop, the parser's dispatch and the helpers (a fifth of this layer's calls).
             response = complete_result(data[:-1].decode("utf-8", errors="replace"))
@@ -129,6 +134,9 @@ class AgiConnection(asyncio.Protocol):
                 return
         start = 0
         while (newline := data.find(b"\n", start)) >= 0:
+            if newline - start > self._max_line_bytes and not self._closing:  # a whole line in one read, too
+                self._fail(ResponseError(f"response line longer than {self._max_line_bytes} bytes"))
+                return
             # The next line too, when this read holds all of it (see ResponseParser.feed_line).
             after = data.find(b"\n", newline + 1)
             self._line(data[start:newline], data[newline + 1 : after] if after >= 0 else None)

@@ -201,3 +201,28 @@ async def test_a_transport_need_not_derive_from_asyncio_transport() -> None:
     connection.eof_received()
     await closing
     assert transport.closing and connection.hangup_lines == 1
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        b"200 result=1 (" + b"x" * 5000 + b")\n",  # one read, the whole line: the fast path
+        b"200 result=1 (" + b"x" * 5000 + b")\nHANGUP\n",  # two lines in one read: the line loop
+        b"200 result=1 (a\n" + b"x" * 5000 + b")\n",  # a value with a line feed, its second line too long
+    ],
+    ids=["whole-line", "with-hangup", "continued-value"],
+)
+async def test_a_response_line_over_the_cap_is_refused_however_it_arrives(answer: bytes) -> None:
+    """The cap on a response line held only for a line still being buffered; one that arrived whole in a read
+    (a recv takes up to 256 KiB) was parsed whatever its length (review of 2026-12-05, second day)."""
+    transport = _DuckTransport()
+    connection = AgiConnection(max_line_bytes=1000, idle_timeout=2.0)
+    connection.connection_made(transport)  # type: ignore[arg-type]
+    connection.data_received(b"agi_network: yes\nagi_network_script: greet\n\n")
+    await connection.read_env_block(1.0)
+    pending = asyncio.ensure_future(connection.command("GET VARIABLE", "X"))
+    await asyncio.sleep(0)
+    connection.data_received(answer)
+    with pytest.raises(ResponseError, match="longer than 1000 bytes"):
+        await asyncio.wait_for(pending, 1.0)
+    assert connection.closed and isinstance(connection.failure, ResponseError)
