@@ -407,20 +407,13 @@ class RecordWriter:
                 claimed = await self._on_disk(spool.claim, path)
                 if claimed is None:
                     continue  # another process took it
-                records = await self._on_disk(spool.load, claimed)
-                unwritten: list[CallRecord] = []
                 try:
-                    for start in range(0, len(records), self._batch_size):
-                        unwritten = await self._write_chunk(records[start : start + self._batch_size], retry=False)
-                        if unwritten:
-                            unwritten += records[start + self._batch_size :]
-                            break
-                except asyncio.CancelledError:
-                    spool.release(claimed)  # close() ran out of time: the file stays for the next start
+                    unwritten, records = await self._replay_file(claimed)
+                except OSError:
+                    # Unclaimed, the file is tried again at the next look (a record the store already holds is
+                    # not written twice); still claimed, nothing would ever look at it again.
+                    spool.release(claimed)
                     raise
-                if unwritten:
-                    await self._on_disk(spool.put, unwritten)  # what is left, in a file of its own, first
-                await self._on_disk(spool.remove, claimed)
                 if unwritten:
                     self._replay_later()
                     return
@@ -430,6 +423,27 @@ class RecordWriter:
         except OSError:
             log.exception("the call-record spool could not be read or written; trying again later")
             self._replay_later()
+
+    async def _replay_file(self, claimed: Any) -> tuple[list[CallRecord], list[CallRecord]]:
+        """Write one claimed spool file's records; what the store did not take goes to a file of its own. The
+        records left unwritten, and all of them."""
+        assert self._spool is not None
+        spool = self._spool
+        records = await self._on_disk(spool.load, claimed)
+        unwritten: list[CallRecord] = []
+        try:
+            for start in range(0, len(records), self._batch_size):
+                unwritten = await self._write_chunk(records[start : start + self._batch_size], retry=False)
+                if unwritten:
+                    unwritten += records[start + self._batch_size :]
+                    break
+        except asyncio.CancelledError:
+            spool.release(claimed)  # close() ran out of time: the file stays for the next start
+            raise
+        if unwritten:
+            await self._on_disk(spool.put, unwritten)  # what is left, in a file of its own, first
+        await self._on_disk(spool.remove, claimed)
+        return unwritten, records
 
     def _replay_later(self) -> None:
         self._replays_failed += 1

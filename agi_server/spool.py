@@ -34,6 +34,9 @@ SPOOL_ENV: Final = "IVRGRAPH_SPOOL_DIR"  # the folder that holds one spool per d
 DEFAULT_ROOT: Final = Path("/var/lib/ivrgraph/spool")
 _TIMES: Final = ("started_at", "ended_at", "answered_at")
 _FIELDS: Final = frozenset(item.name for item in fields(CallRecord))
+# Claims name their process by pid and this token: a restarted container's server often has the pid its
+# predecessor had (1, or the same small number), and a claim that process left must not pass for ours.
+_CLAIMANT: Final = f"{os.getpid()}.{os.urandom(4).hex()}"
 
 
 class RecordSpool:
@@ -58,8 +61,9 @@ class RecordSpool:
         return sorted(self.folder.glob("records-*.jsonl"))
 
     def claim(self, path: Path) -> Path | None:
-        """Take `path` for replaying (renamed to claimed-<pid>-...); None when another process took it first."""
-        claimed = path.with_name(f"claimed-{os.getpid()}-{path.name}")
+        """Take `path` for replaying (renamed to claimed-<pid>.<token>-...); None when another process took it
+        first."""
+        claimed = path.with_name(f"claimed-{_CLAIMANT}-{path.name}")
         try:
             path.rename(claimed)
         except FileNotFoundError:
@@ -90,7 +94,10 @@ class RecordSpool:
         """Files a process claimed and did not finish (it died mid-replay) go back to the spool."""
         for claimed in self.folder.glob("claimed-*-records-*.jsonl"):
             owner = claimed.name.split("-", 2)[1]
-            if owner.isdigit() and not _running(int(owner)):
+            pid = owner.partition(".")[0]  # claims made before the token have the pid alone
+            if owner == _CLAIMANT or not pid.isdigit():
+                continue
+            if int(pid) == os.getpid() or not _running(int(pid)):  # our pid, not our token: a predecessor's
                 self.release(claimed)
 
     def _write(self, kind: str, records: Sequence[CallRecord]) -> Path:
@@ -103,6 +110,7 @@ class RecordSpool:
             out.flush()
             os.fsync(out.fileno())
         temporary.rename(final)
+        _sync_folder(self.folder)  # the rename itself survives a crash only once the folder is on disk
         return final
 
 
@@ -125,6 +133,14 @@ def spool_for(database_url: str, environ: Mapping[str, str] | None = None) -> Re
         local = Path.cwd() / "spool" / key
         log.warning("call record spool %s unusable (%s); using %s", DEFAULT_ROOT, error, local)
         return RecordSpool(local)
+
+
+def _sync_folder(folder: Path) -> None:
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
 
 
 def _running(pid: int) -> bool:

@@ -4,6 +4,7 @@ the database fails."""
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
@@ -296,6 +297,47 @@ async def test_a_claim_left_by_a_process_that_died_goes_back_to_the_spool(tmp_pa
     path = spool.put([_record(3)])
     path.rename(path.with_name(f"claimed-999999999-{path.name}"))  # no such process
     assert [record.call_id for file in RecordSpool(tmp_path).files() for record in spool.load(file)] == ["c3"]
+
+
+@pytest.mark.parametrize("left_by", ["same-pid", "same-pid-before-tokens"])
+async def test_a_claim_left_under_our_own_pid_by_a_predecessor_goes_back_to_the_spool(
+    tmp_path: Path, left_by: str
+) -> None:
+    """A restarted container's server often has its predecessor's pid (1, or the same small number): a claim
+    that process left mid-replay passed for our own and its records were never written (review of 2026-12-05,
+    second day). A claim this process makes is still its own."""
+    spool = RecordSpool(tmp_path)
+    path = spool.put([_record(3)])
+    owner = f"{os.getpid()}.0badc0de" if left_by == "same-pid" else str(os.getpid())
+    path.rename(path.with_name(f"claimed-{owner}-{path.name}"))
+    restarted = RecordSpool(tmp_path)
+    assert [record.call_id for file in restarted.files() for record in spool.load(file)] == ["c3"]
+    mine = restarted.claim(restarted.files()[0])
+    assert mine is not None and RecordSpool(tmp_path).files() == []  # a live claim of ours is left alone
+
+
+class _OnceUnreadableSpool(RecordSpool):
+    """A spool whose first read fails as a busy disk's may (EIO, or EMFILE under load)."""
+
+    failed = False
+
+    def load(self, path: Path) -> list[CallRecord]:
+        if not self.failed:
+            self.failed = True
+            raise OSError(24, "Too many open files")
+        return super().load(path)
+
+
+async def test_a_spool_file_that_could_not_be_read_is_tried_again(tmp_path: Path) -> None:
+    """The file was claimed, the read failed, and the claim stayed: the spool no longer listed it and its records
+    never reached the store (review of 2026-12-05, second day)."""
+    store, spool = FlakyStore(), _OnceUnreadableSpool(tmp_path)
+    spool.put([_record(5)])
+    writer = _writer(store, spool, replay_delays=(0.05,))
+    writer.start()
+    await _until(lambda: "c5" in store.rows)
+    await writer.close()
+    assert store.rows == ["c5"] and spool.files() == [] and list(tmp_path.glob("claimed-*")) == []
 
 
 async def test_close_during_a_replay_keeps_the_queue(tmp_path: Path) -> None:
