@@ -95,14 +95,7 @@ def parse_env_block(data: bytes, *, max_bytes: int = MAX_ENV_BYTES) -> dict[str,
         env.update(args)
         if len(env) == len(ASTERISK_ENV_KEYS) + len(args) <= MAX_ENV_KEYS:  # no argument given twice
             return env
-    # The common case in one pass of C: every line matched (as many pairs as lines before the empty one), no
-    # key twice, at most MAX_ENV_KEYS of them.
-    pairs = _ENV_LINE.findall(text)
-    if len(pairs) == text.count("\n") - 1 and len(pairs) <= MAX_ENV_KEYS:
-        env = dict(pairs)
-        if len(env) == len(pairs):
-            return env
-    return _parse_env_lines(data, text)  # finds the line at fault and says what is wrong with it
+    return _parse_env_lines(data, text)  # another Asterisk's keys, a value with a line feed, or a bad block
 
 
 # Sent by Asterisk on every FastAGI call (env.txt), even for an empty path: a block without them is not a call.
@@ -116,17 +109,44 @@ def require_fastagi_request(env: Mapping[str, str]) -> None:
         raise EnvBlockError(f"env block lacks {', '.join(missing)}: not a FastAGI request")
 
 
+_KEY_ORDER: Final = {key: index for index, key in enumerate(ASTERISK_ENV_KEYS)}
+
+
 def _parse_env_lines(data: bytes, text: str) -> dict[str, str]:
+    """The careful reader: every line, in Asterisk's key order.
+
+    Asterisk writes values raw (README section 1), so a value holding a line feed (a caller name from a CNAM
+    lookup, caller data in the AGI() URL or arguments) spreads over several lines. A line that is not
+    `agi_key: value` goes on the value before it. One that is, but stands where Asterisk never writes that key
+    (a key it sends after the one before, an Asterisk key after the arguments, a key twice), may be a caller's
+    text posing as a key, to set an AGI() argument the dialplan never passed or another dialed number: the
+    block is refused rather than read one way or the other.
+    """
     env: dict[str, str] = {}
+    last_known = -1  # the place in ASTERISK_ENV_KEYS of the last of those keys read
+    arguments = False  # an agi_arg_N was read: Asterisk sends them last
+    previous: str | None = None
     for line in text.split("\n")[:-2] if data != b"\n" else []:
         key, colon, value = line.partition(":")
         if not colon or not _ENV_KEY.match(key):
-            raise EnvBlockError(f"env line is not 'agi_key: value': {line[:80]!r}")
+            if previous is None:
+                raise EnvBlockError(f"env line is not 'agi_key: value': {line[:80]!r}")
+            env[previous] += "\n" + line
+            continue
         if key in env:
             raise EnvBlockError(f"env key {key!r} appears twice")
+        place = _KEY_ORDER.get(key)
+        if place is not None and (place < last_known or arguments):
+            raise EnvBlockError(
+                f"env key {key!r} out of Asterisk's order (after {previous!r}): a value with a line feed may pose as it"
+            )
         if len(env) >= MAX_ENV_KEYS:
             raise EnvBlockError(f"env block has more than {MAX_ENV_KEYS} keys")
+        if place is not None:
+            last_known = place
+        arguments = arguments or key.startswith("agi_arg_")
         env[key] = value[1:] if value.startswith(" ") else value  # exactly one space follows the colon
+        previous = key
     return env
 
 

@@ -26,7 +26,7 @@ from agi_server.protocol import (
     queue_argument,
 )
 from tests.agi_server.transcripts import env_of, read_transcript
-from tests.fakes.asterisk import parse_args
+from tests.fakes.asterisk import default_env, encode_env, parse_args
 
 
 def test_env_block_from_the_capture() -> None:
@@ -54,16 +54,44 @@ def test_channel_facts_hide_unknown() -> None:
     "data",
     [
         b"agi_network: yes\n",  # not closed
-        b"agi_network: yes\nnot a line\n\n",
+        b"not a line\nagi_network: yes\n\n",  # a first line with no key before it to belong to
         b"agi_network: yes\nagi_network: no\n\n",  # repeated key
         b"AGI_NETWORK: yes\n\n",
         b"agi_network: y\x00es\n\n",
-        b"agi_network: yes\n\rnot a line\n\n",
+        b"agi_request: agi://h/x\nagi_network: yes\n\n",  # out of Asterisk's order
+        b"agi_network: yes\nagi_arg_1: a\nagi_request: agi://h/x\n\n",  # an Asterisk key after the arguments
         b"agi_x: " + b"a" * 20000 + b"\n\n",  # over the cap
     ],
 )
 def test_bad_env_blocks_raise_typed_errors(data: bytes) -> None:
     with pytest.raises(EnvBlockError):
+        parse_env_block(data)
+
+
+def test_a_caller_name_with_a_line_feed_is_one_value() -> None:
+    """README section 1: values are written raw, so a caller name with a line feed (a CNAM lookup's) spreads over
+    two lines; the call goes on with the whole name (it used to be refused, and left no record)."""
+    env = parse_env_block(encode_env(default_env("menu", calleridname="O'Brien\nDublin")))
+    assert env["agi_calleridname"] == "O'Brien\nDublin" and env["agi_callingpres"] == "0"
+    assert AgiRequest.from_env(env).path == "menu"
+
+
+@pytest.mark.parametrize(
+    "forged",
+    [
+        "Mallory\nagi_arg_1: admin",  # an AGI() argument the dialplan never passed
+        "Mallory\nagi_dnid: 900\nagi_rdnis: unknown",  # another dialed number, then Asterisk's own
+        # The whole rest of the block, in order: Asterisk's real lines then stand out of order.
+        "M\n" + "".join(f"{key}: 9\n" for key in ASTERISK_ENV_KEYS[10:]) + "agi_arg_1: admin",
+    ],
+    ids=["argument", "dialed-number", "whole-tail"],
+)
+def test_a_caller_name_cannot_pose_as_env_keys(forged: str) -> None:
+    """A name whose line feed is followed by `agi_key: value` text would set inputs the dialplan never gave
+    (agi_arg_N become call variables) or facts Asterisk never said: the block is refused, never read their way
+    (review of 2026-12-05, second day: the argument one was accepted)."""
+    data = encode_env(default_env("menu", calleridname=forged))
+    with pytest.raises(EnvBlockError, match=r"out of Asterisk's order|appears twice"):
         parse_env_block(data)
 
 
