@@ -61,6 +61,23 @@ async def test_banner_and_permission_denied_before_login(fake: FakeAmi) -> None:
     assert answer == captured("b-login-wrong-secret.txt", 2)
 
 
+async def test_an_action_whose_last_cr_lf_is_split_over_two_segments_is_answered(fake: FakeAmi) -> None:
+    """README section 2: actions are read by their empty line, never by recv(); Asterisk finds a CR LF whatever
+    the segments (the fake converted CR LF a read at a time and never saw this one's end)."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", fake.port)
+    try:
+        await asyncio.wait_for(reader.readline(), 3.0)
+        writer.write(b"Action: Ping\r\nActionID: split-1\r\n\r")
+        await writer.drain()
+        await asyncio.sleep(0.05)  # the LF in a segment of its own
+        writer.write(b"\n")
+        answer = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 3.0)
+        # Before login, as b-login-wrong-secret.txt #2: permission denied, for this action id.
+        assert b"Response: Error\r\n" in answer and b"ActionID: split-1\r\n" in answer
+    finally:
+        writer.close()
+
+
 async def test_wrong_secret_after_one_second_then_eof(fake: FakeAmi) -> None:
     """b-login-wrong-secret.txt #3-#4: 'Authentication failed' at 1.001 s, EOF right after."""
     loop = asyncio.get_running_loop()

@@ -374,10 +374,14 @@ class FakeAmi:
         try:
             writer.write(BANNER)
             buffer = b""
+            held = b""  # a CR that ended the last read: its LF may come in the next segment
             while True:
                 data = await reader.read(65536)
                 if not data:
                     return
+                data, held = held + data, b""
+                if data.endswith(b"\r"):
+                    data, held = data[:-1], b"\r"
                 buffer += data.replace(b"\r\n", b"\n")
                 # Asterisk: a bare LF ends a line, an empty line ends the action (d2, d3).
                 while b"\n\n" in buffer:
