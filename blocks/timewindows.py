@@ -133,11 +133,40 @@ def next_opening(
                 continue
             due, closes = opening
             if _showing(start, due) > closes:  # a gap: the hours close at `closes`
-                return (due.astimezone(tz), closes.astimezone(tz))
+                return _until_the_clock_goes_back(due, closes, hours, tz, holidays)
             opening = (due, max(closes, _showing(end, due)))
     if opening is None:
         return None
-    return (opening[0].astimezone(tz), opening[1].astimezone(tz))
+    return _until_the_clock_goes_back(*opening, hours, tz, holidays)
+
+
+def _until_the_clock_goes_back(
+    due: datetime, closes: datetime, hours: Sequence[Mapping[str, Any]], tz: ZoneInfo, holidays: Sequence[str]
+) -> tuple[datetime, datetime]:
+    """(due, closes) in `tz`, cut where the clocks go back to a time outside the hours, if they do before
+    `closes`: on that night the wall clock shows an hour twice, and the hours may open in its first pass
+    (02:30 of 02:30-10:30) and be closed in the second's start (02:00-02:30 again), which `is_open` reads
+    by the wall clock. The next opening then starts when the second pass reaches the hours."""
+    if due.utcoffset() is not None and _offset(due, tz) > _offset(closes, tz):
+        earlier, later = due, closes  # the instant the offset drops, to the second
+        while later - earlier > _SECOND:
+            middle = earlier + (later - earlier) / 2
+            if _offset(middle, tz) == _offset(due, tz):
+                earlier = middle
+            else:
+                later = middle
+        shown_again = _offset(due, tz) - _offset(closes, tz)
+        moment = later.replace(microsecond=0)
+        while moment < min(later + shown_again, closes):
+            if not is_open(moment, hours, tz, holidays):
+                closes = moment
+                break
+            moment += _MINUTE
+    return (due.astimezone(tz), closes.astimezone(tz))
+
+
+def _offset(moment: datetime, tz: ZoneInfo) -> timedelta:
+    return moment.astimezone(tz).utcoffset() or timedelta(0)
 
 
 def callback_window(
@@ -216,3 +245,4 @@ def _showing(wall: datetime, after: datetime) -> datetime:
 
 
 _MINUTE = timedelta(minutes=1)
+_SECOND = timedelta(seconds=1)

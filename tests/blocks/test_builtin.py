@@ -320,6 +320,46 @@ def test_next_opening_on_the_nights_clocks_change():
     assert next_opening(plain, [{"days": every_day, "from": "09:00", "to": "18:00"}], madrid)[0] == plain
 
 
+@pytest.mark.parametrize(
+    ("hours", "asked"),
+    [
+        ({"from": "02:30", "to": "10:30"}, "2026-10-24T23:38:00+00:00"),  # opens in the hour shown twice
+        ({"from": "22:00", "to": "02:15"}, "2026-10-24T21:00:00+00:00"),  # closes in it, from the night before
+        ({"from": "09:00", "to": "21:00"}, "2026-10-24T23:38:00+00:00"),  # an ordinary day: untouched
+    ],
+    ids=["opens-in-the-repeat", "closes-in-the-repeat", "ordinary"],
+)
+def test_every_minute_of_an_opening_is_open_on_the_night_the_clocks_go_back(hours, asked):
+    """Review, 2026-12-05 (second day): with hours from 02:30, the opening ran from the first 02:30 (summer
+    time) to 10:30 as instants, so it held the second pass of 02:00-02:30 (winter time), when `is_open`, which
+    reads the wall clock, says closed: a busy retry was dialled at 02:10. The opening now ends where the clock
+    goes back to a closed time, and the next starts when it shows 02:30 again."""
+    from datetime import UTC, timedelta
+
+    madrid, every_day = zone("Europe/Madrid"), ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+    assert madrid is not None
+    window = [{"days": every_day, **hours}]
+    moment = datetime.fromisoformat(asked)
+    for _ in range(2):  # this opening and the next
+        opening = next_opening(moment, window, madrid)
+        assert opening is not None
+        start, end = (t.astimezone(UTC) for t in opening)
+        minute = start
+        while minute < end:
+            assert is_open(minute, window, madrid), f"{minute.astimezone(madrid)} in {opening} is closed"
+            minute += timedelta(minutes=1)
+        assert not is_open(end, window, madrid)
+        moment = end
+    if hours["from"] == "02:30":
+        first = next_opening(datetime.fromisoformat(asked), window, madrid)
+        assert first is not None and [t.isoformat() for t in first] == [
+            "2026-10-25T02:30:00+02:00",
+            "2026-10-25T02:00:00+01:00",
+        ]
+        again = next_opening(first[1], window, madrid)
+        assert again is not None and again[0].isoformat() == "2026-10-25T02:30:00+01:00"
+
+
 def test_next_opening_runs_on_through_ranges_that_meet():
     """Review, 2026-12-05: the opening ended where its first range did, so a callback on a round-the-clock
     window asked for at 23:50 had `window_end` at midnight, and its retry after a no-answer expired the job."""

@@ -358,3 +358,27 @@ def test_a_stopped_lists_client_is_not_taken_again_when_a_lease_ends_or_a_node_g
     with database.session() as session:
         assert callbacks.claim_due_jobs(session, now=NOW + timedelta(minutes=10), limit=5, node_id="n2") == []
         assert callbacks.get_job(session, job_id=lost).status == "cancelled"
+
+
+def test_a_busy_retry_on_the_night_the_clocks_go_back_waits_for_the_hours(database: Database) -> None:
+    """Hours from 02:30 in Madrid, 25 October 2026: the client is rung at 02:58 summer time, busy; five minutes
+    later the clock shows 02:03 winter time, outside the hours by the wall clock. The retry waits for 02:30
+    again instead of ringing then (review of 2026-12-05, second day)."""
+    from blocks.timewindows import callback_window, reopening
+
+    window = callback_window([{"days": ["sun"], "from": "02:30", "to": "10:30"}], "Europe/Madrid")
+    opening = reopening(datetime(2026, 10, 24, 23, 38, tzinfo=UTC), window)
+    assert opening is not None
+    due, window_end = opening
+    with database.session() as session:
+        job_id = callbacks.create_job(
+            session, number="600111222", scenario="cb", due=due, window_end=window_end, window=window
+        ).id
+    rung = datetime(2026, 10, 25, 0, 58, tzinfo=UTC)  # 02:58 CEST
+    with database.session() as session:
+        assert [job.id for job in callbacks.claim_due_jobs(session, now=rung, limit=1, node_id="n1")] == [job_id]
+    with database.session() as session:
+        job = callbacks.record_attempt(
+            session, job_id=job_id, outcome="busy", at=rung, retry_after=timedelta(minutes=5)
+        )
+        assert (job.status, job.due) == ("pending", datetime(2026, 10, 25, 1, 30, tzinfo=UTC))  # 02:30 CET
