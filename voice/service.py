@@ -156,6 +156,18 @@ class TtsService:
             # The engine's voice names mean nothing to the fallback, so it speaks with its default voice.
             return await self._render_with(fallback, spoken, language, None)
 
+    def unspeakable(self, *, language: str, voice: str | None = None, engine: str | None = None) -> str | None:
+        """Why no phrase could be spoken with these settings (no such engine, or a language it lacks), without
+        rendering one: what live validation can say before publishing renders every phrase. None: it can."""
+        name, _ = self._split_voice(engine, voice)
+        name = name or self.default_engine
+        if name not in self.engines:
+            known = ", ".join(sorted(self.engines)) or "none"
+            return f"no TTS engine named {name!r} (installed: {known})"
+        if self.engines[name].supports(language):
+            return None
+        return f"TTS engine {name!r} cannot speak language {language!r}"
+
     # -- helpers ------------------------------------------------------------------------------------------
     def engine(self, name: str) -> TtsEngine:
         try:

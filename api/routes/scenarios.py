@@ -44,7 +44,7 @@ from persistence.models import Scenario, ScenarioVersion
 from persistence.publishing import PublishOutcome, document_problems, publish
 from persistence.scenarios import SLUG_PATTERN
 from persistence.users import Principal, Role
-from voice.prerender import prerender
+from voice.prerender import find_phrases, prerender
 
 router = APIRouter(prefix="/api/scenarios", tags=["scenarios"], responses=AUTHED)
 SlugPath = Annotated[str, Path(pattern=SLUG_PATTERN)]
@@ -81,7 +81,34 @@ def _problems(runtime: Runtime, document: Any, slug: str, user: Principal) -> li
         # Whether a data source exists, and is read-only, is for those who write SQL blocks: a viewer validating
         # documents of their own must not learn the names of the sources (only admins list them).
         found = document_problems(session, document, runtime.registry, slug=slug, data_sources=user.may(Role.EDITOR))
-    return [Issue(**issue.as_dict()) for issue in found]
+    return [Issue(**issue.as_dict()) for issue in found] + _speech_problems(runtime, document)
+
+
+def _speech_problems(runtime: Runtime, document: Any) -> list[Issue]:
+    """Phrases no engine here can speak (an engine not installed, a language it lacks), found without speaking
+    them: publishing renders every phrase and would refuse them, so the problems panel says so first."""
+    if not isinstance(document, dict):
+        return []
+    speech = runtime.speech()
+    titles = {node.get("id"): node for node in document.get("nodes") or [] if isinstance(node, dict)}
+    found = []
+    for phrase in find_phrases(document):
+        reason = speech.unspeakable(language=phrase.language, voice=phrase.voice, engine=phrase.engine)
+        if reason is None:
+            continue
+        node = titles.get(phrase.node_id, {})
+        block = runtime.registry.get(str(node.get("type")))
+        name = f'{block.title if block else node.get("type")} "{node.get("label") or phrase.node_id}"'
+        found.append(
+            Issue(
+                severity="error",
+                code="tts_unsupported",
+                message=f"{name}: {reason}; choose another language or voice for the scenario or this block",
+                node=phrase.node_id,
+                path=_config_path(document, phrase.node_id, phrase.path),
+            )
+        )
+    return found
 
 
 @router.get("", response_model=ScenarioList)

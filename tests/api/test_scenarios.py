@@ -147,6 +147,26 @@ def test_publish_prerenders_phrases_and_a_phrase_that_cannot_be_spoken_blocks(
     assert admin.post(f"/api/scenarios/{spoken}/publish", json={"message": "ok"}).status_code == 200
 
 
+def test_a_language_no_engine_speaks_is_a_problem_before_publishing(admin: Client, slug: Callable[[str], str]) -> None:
+    """The problems panel said "0 errors" for a scenario in a language the TTS engine lacks, then Publish was
+    refused for it (QA of 2026-12-05, second day): the live check now says what publishing would."""
+    name = slug("zz")
+    document = {**documents.greeting("Hello"), "language": "zz"}
+    _create(admin, name, documents.greeting("Hello"))
+    (problem,) = [
+        p
+        for p in admin.post(f"/api/scenarios/{name}/validate", json={"document": document}).json()["problems"]
+        if p["severity"] == "error"
+    ]
+    assert (problem["code"], problem["node"], problem["path"]) == ("tts_unsupported", "hello", "$.nodes[1].config.text")
+    assert problem["message"].startswith('Say Phrase "hello": TTS engine ') and "'zz'" in problem["message"]
+    saved = admin.put(f"/api/scenarios/{name}/draft", json={"revision": 1, "document": document})
+    assert "tts_unsupported" in {p["code"] for p in saved.json()["problems"]}
+    assert admin.post(f"/api/scenarios/{name}/publish", json={"message": "no"}).status_code == 422
+    spoken = admin.post(f"/api/scenarios/{name}/validate", json={"document": documents.greeting("Hello")}).json()
+    assert "tts_unsupported" not in {p["code"] for p in spoken["problems"]}
+
+
 def test_a_draft_saved_while_publishing_is_not_published_unchecked(
     server: Server, admin: Client, slug: Callable[[str], str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
