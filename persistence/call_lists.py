@@ -100,11 +100,14 @@ def plan_jobs(
     number_column: str,
     declared: Mapping[str, str],
     campaign: Campaign,
+    now: datetime | None = None,
 ) -> list[PlannedJob]:
     """The jobs for `rows`; `InvalidCallList` listing every bad row. `declared`: the scenario's variables and
-    their types."""
+    their types. `now`: a campaign whose end is not after it is refused (it would call nobody)."""
     problems = _Problems()
-    if campaign.until is not None and campaign.until <= campaign.due:
+    if now is not None and campaign.until is not None and campaign.until <= now:
+        problems.add("$.until", "the campaign's end has already passed: nobody would be called")
+    elif campaign.until is not None and campaign.until <= campaign.due:
         problems.add("$.until", "the campaign must end after its first call")
     opening = _first_opening(campaign, problems)
     planned: list[PlannedJob] = []

@@ -121,8 +121,9 @@ def create_batch(body: CallbackBatchIn, user: Publisher, runtime: RuntimeDep) ->
     first opening and retries never fall outside them. `dry_run` checks and shows, and creates nothing."""
     if zone(body.timezone) is None:
         raise InvalidCallList([{"path": "$.timezone", "message": f"unknown time zone {body.timezone!r}"}])
+    now = utcnow()
     campaign = call_lists.Campaign(
-        due=body.due or utcnow(),
+        due=body.due or now,
         until=body.until,
         hours=[hours.model_dump(by_alias=True) for hours in body.hours],
         timezone=body.timezone,
@@ -135,7 +136,7 @@ def create_batch(body: CallbackBatchIn, user: Publisher, runtime: RuntimeDep) ->
             raise InvalidCallList([{"path": "$.scenario", "message": f"{body.scenario!r} is not published"}])
         declared = {str(v["name"]): str(v.get("type", "string")) for v in published.document.get("variables", [])}
         planned = call_lists.plan_jobs(
-            body.rows, number_column=body.number_column, declared=declared, campaign=campaign
+            body.rows, number_column=body.number_column, declared=declared, campaign=campaign, now=now
         )
         campaign_id: str | None = None
         ids: list[str] = []

@@ -138,22 +138,29 @@ def test_a_campaign_calls_only_inside_its_hours_and_until_its_end(admin: Client,
     name = slug("hours")
     _published(admin, name)
     weekdays = {"days": ["mon", "tue", "wed", "thu", "fri"], "from": "09:00", "to": "21:00"}
-    batch = {"scenario": name, "rows": [{"phone": "600111213"}], "due": "2026-11-27T22:00:00+01:00",  # a Friday
-             "hours": [weekdays], "timezone": "Europe/Madrid", "holidays": ["2026-11-30"], "dry_run": True}  # fmt: skip
+    batch = {"scenario": name, "rows": [{"phone": "600111213"}], "due": "2037-11-27T22:00:00+01:00",  # a Friday
+             "hours": [weekdays], "timezone": "Europe/Madrid", "holidays": ["2037-11-30"], "dry_run": True}  # fmt: skip
     job = admin.post("/api/callbacks/batch", json=batch).json()["preview"][0]
     # Saturday and Sunday closed, Monday the 30th a holiday: Tuesday 09:00-21:00 Madrid (08:00-20:00 UTC).
-    assert (job["due"], job["window_end"]) == ("2026-12-01T08:00:00Z", "2026-12-01T20:00:00Z")
-    until = admin.post("/api/callbacks/batch", json={**batch, "until": "2026-12-01T12:00:00+01:00"}).json()
-    assert until["preview"][0]["window_end"] == "2026-12-01T11:00:00Z"
-    never = admin.post("/api/callbacks/batch", json={**batch, "until": "2026-11-30T12:00:00+01:00"})
+    assert (job["due"], job["window_end"]) == ("2037-12-01T08:00:00Z", "2037-12-01T20:00:00Z")
+    until = admin.post("/api/callbacks/batch", json={**batch, "until": "2037-12-01T12:00:00+01:00"}).json()
+    assert until["preview"][0]["window_end"] == "2037-12-01T11:00:00Z"
+    never = admin.post("/api/callbacks/batch", json={**batch, "until": "2037-11-30T12:00:00+01:00"})
     assert never.status_code == 422
     assert [p["path"] for p in never.json()["problems"]] == ["$.hours"]
+    # A campaign that ended already would call nobody: refused, not checked green (QA of 2026-12-05).
+    over = admin.post("/api/callbacks/batch", json={**batch, "due": "2026-11-01T10:00:00+01:00",
+                                                    "until": "2026-11-02T10:00:00+01:00"})  # fmt: skip
+    assert over.status_code == 422
+    assert [(p["path"], p["message"]) for p in over.json()["problems"]] == [
+        ("$.until", "the campaign's end has already passed: nobody would be called")
+    ]
     unknown = admin.post("/api/callbacks/batch", json={**batch, "timezone": "Mars/Olympus"})
     assert unknown.status_code == 422 and "Mars/Olympus" in unknown.text
     created = admin.post("/api/callbacks/batch", json={**batch, "dry_run": False})
     assert created.status_code == 200
     (stored,) = _jobs_of(admin, name)
-    assert (stored["due"], stored["window_end"]) == ("2026-12-01T08:00:00Z", "2026-12-01T20:00:00Z")
+    assert (stored["due"], stored["window_end"]) == ("2037-12-01T08:00:00Z", "2037-12-01T20:00:00Z")
 
 
 def _bomb() -> bytes:
