@@ -67,6 +67,7 @@ STATUS: list[tuple[type[Exception], int, str]] = [
     (db.PublishBlocked, 422, "publish-blocked"),
     (db.Refused, 400, "refused"),
     (db.InvalidCredentials, 401, "invalid-credentials"),
+    (db.WrongPassword, 403, "wrong-password"),
     (DocumentError, 422, "invalid-document"),
     (voice.AssetError, 422, "audio-refused"),
     (voice.MediaPathError, 404, "not-found"),

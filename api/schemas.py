@@ -47,6 +47,11 @@ class LoginIn(BaseModel):
     password: Annotated[str, StringConstraints(pattern=r"^[^\x00]*$", max_length=200)]
 
 
+class PasswordChange(BaseModel):
+    current_password: Annotated[str, StringConstraints(pattern=r"^[^\x00]*$", max_length=200)]
+    new_password: Password
+
+
 class SessionOut(BaseModel):
     user: UserPublic
     csrf_token: str | None = Field(description="Send it back as X-CSRF-Token on unsafe requests (cookie sessions).")

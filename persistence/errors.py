@@ -104,3 +104,11 @@ class PublishBlocked(Refused):
 class InvalidCredentials(PersistenceError):
     def __init__(self) -> None:
         super().__init__("wrong username or password")
+
+
+class WrongPassword(PersistenceError):
+    """A signed-in user's own password change that did not give their current password. Not a 401: they are
+    still signed in, and a client must not take it for an expired session."""
+
+    def __init__(self) -> None:
+        super().__init__("the current password is wrong")

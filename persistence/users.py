@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from persistence.db import hold_sqlite_writes
-from persistence.errors import AlreadyExists, Conflict, InvalidCredentials, NotFound
+from persistence.errors import AlreadyExists, Conflict, InvalidCredentials, NotFound, WrongPassword
 from persistence.models import ApiToken, User, utcnow
 
 SESSION_LIFETIME = timedelta(hours=12)
@@ -144,6 +144,16 @@ def authenticate(session: Session, *, username: str, password: str) -> User:
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
     return user
+
+
+def change_password(session: Session, *, user_id: int, current: str, new: str) -> IssuedSecret:
+    """A user's own change: `current` must be their password (`WrongPassword` otherwise). Every session of
+    theirs ends, as on an admin's reset, and the new one returned keeps them signed in where they changed it."""
+    user = session.get(User, user_id)
+    if user is None or not user.active or not _verify(user.password_hash, current):
+        raise WrongPassword()
+    updated = update_user(session, user_id=user.id, password=new)
+    return start_session(session, user=updated)
 
 
 def _verify(password_hash: str, password: str) -> bool:

@@ -8,9 +8,9 @@ from fastapi import APIRouter, Depends, Request, Response
 
 from api.deps import SESSION_COOKIE, RuntimeDep, current_principal
 from api.routes import problems
-from api.schemas import LoginIn, SessionOut, UserPublic
+from api.schemas import LoginIn, PasswordChange, SessionOut, UserPublic
 from persistence import users
-from persistence.errors import InvalidCredentials
+from persistence.errors import InvalidCredentials, WrongPassword
 from persistence.users import SESSION_LIFETIME, Principal
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
@@ -31,16 +31,47 @@ def login(body: LoginIn, request: Request, response: Response, runtime: RuntimeD
         runtime.login_throttle.succeeded(body.username, address)
         issued = users.start_session(session, user=user)
         public = UserPublic(id=user.id, username=user.username, role=user.role, active=user.active)  # type: ignore[arg-type]
+    _set_session_cookie(response, runtime, issued.secret)
+    return SessionOut(user=public, csrf_token=issued.csrf_token)
+
+
+@router.post("/password", response_model=SessionOut, responses=problems(401, 403, 422, 429))
+def change_password(
+    body: PasswordChange,
+    request: Request,
+    response: Response,
+    runtime: RuntimeDep,
+    principal: Annotated[Principal, Depends(current_principal)],
+) -> SessionOut:
+    """Change your own password (any role; an admin resets others' with PATCH /api/users/{id}). The current one
+    is checked, throttled as sign-ins are; every session of yours ends, and this answer signs you in again here
+    (a new session cookie and CSRF token)."""
+    address = request.client.host if request.client is not None else ""
+    runtime.login_throttle.check(principal.username, address)
+    with runtime.database.session() as session:
+        try:
+            issued = users.change_password(
+                session, user_id=principal.user_id, current=body.current_password, new=body.new_password
+            )
+        except WrongPassword:
+            runtime.login_throttle.failed(principal.username, address)
+            raise
+        runtime.login_throttle.succeeded(principal.username, address)
+    _set_session_cookie(response, runtime, issued.secret)
+    user = UserPublic(id=principal.user_id, username=principal.username, role=principal.role.label)  # type: ignore[arg-type]
+    return SessionOut(user=user, csrf_token=issued.csrf_token)
+
+
+def _set_session_cookie(response: Response, runtime: RuntimeDep, secret: str) -> None:
     response.set_cookie(
         SESSION_COOKIE,
-        issued.secret,
+        secret,
         max_age=int(SESSION_LIFETIME.total_seconds()),
         httponly=True,
         samesite="lax",
         secure=runtime.settings.cookie_secure,
         path="/",
     )
-    return SessionOut(user=public, csrf_token=issued.csrf_token)
 
 
 @router.post("/logout", status_code=204, responses=problems(401, 403, 422))

@@ -101,3 +101,31 @@ def test_admin_manages_users(admin: Client, user_factory: Callable[[str], Client
     duplicate = admin.post("/api/users", json={"username": me["username"], "password": "password-123"})
     assert duplicate.status_code == 409
     assert admin.patch("/api/users/999999", json={"role": "admin"}).status_code == 404
+
+
+def test_a_user_changes_their_own_password(server: Server, user_factory: Callable[[str], Client]) -> None:
+    """Any role changes its own password (the start-up log tells the admin to; only an admin could, and only
+    through another user's record: QA of 2026-12-05). The current one is checked, a wrong one is no sign-out,
+    every other session ends, and the changing one goes on with a new cookie and CSRF token."""
+    viewer = user_factory("viewer")
+    elsewhere = Client(base_url=server.base_url, timeout=30)
+    assert elsewhere.login(viewer.username, "password-123").status_code == 200
+    wrong = viewer.post("/api/auth/password", json={"current_password": "nope", "new_password": "another-pass-1"})
+    assert (wrong.status_code, wrong.json()["detail"]) == (403, "the current password is wrong")
+    assert viewer.get("/api/auth/me").status_code == 200  # still signed in
+    short = viewer.post("/api/auth/password", json={"current_password": "password-123", "new_password": "short"})
+    assert short.status_code == 422
+    changed = viewer.post(
+        "/api/auth/password", json={"current_password": "password-123", "new_password": "another-pass-1"}
+    )
+    assert changed.status_code == 200, changed.text
+    viewer.headers["X-CSRF-Token"] = changed.json()["csrf_token"]
+    assert viewer.get("/api/auth/me").json()["user"]["username"] == viewer.username
+    assert elsewhere.get("/api/auth/me").status_code == 401  # whoever had the old password is out
+    elsewhere.close()
+    with Client(base_url=server.base_url, timeout=30) as again:
+        assert again.login(viewer.username, "password-123").status_code == 401
+        assert again.login(viewer.username, "another-pass-1").status_code == 200
+    no_csrf = httpx.post(f"{server.base_url}/api/auth/password", cookies=viewer.cookies,
+                         json={"current_password": "another-pass-1", "new_password": "third-pass-1"})  # fmt: skip
+    assert no_csrf.status_code == 403 and "csrf" in no_csrf.json()["type"]
