@@ -2,6 +2,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import catalogJson from "../lib/fixtures/catalog.json";
 import type { BlockSpec } from "../lib/catalog";
 import type { BlockNode, ScenarioDocument } from "../lib/convert";
+import { nodeExits } from "../lib/graph";
 import { nodeHeight } from "../lib/layout";
 import { useEditor } from "./editor";
 
@@ -345,5 +346,124 @@ describe("auto layout and measuring", () => {
     for (const other of neighbours) {
       expect(other.y >= fax.y + nodeHeight(9) || other.y + nodeHeight(2) <= fax.y).toBe(true);
     }
+  });
+});
+
+describe("after Auto layout, a block that grows", () => {
+  // Five blocks dropped from the palette, not wired yet: Auto layout stacks them in one column.
+  const dropped: ScenarioDocument = {
+    format: "ivrgraph.scenario/1",
+    name: "Dropped",
+    nodes: [
+      { id: "start", type: "start", position: { x: 40, y: 40 }, config: {} },
+      { id: "say_phrase", type: "say_phrase", position: { x: 300, y: 40 }, config: { text: "Hola" } },
+      { id: "ivr", type: "ivr", position: { x: 40, y: 250 }, config: { prompt: { text: "Pulse" } } },
+      { id: "transfer", type: "transfer", position: { x: 520, y: 200 }, config: { target: "101" } },
+      { id: "transfer_2", type: "transfer", position: { x: 300, y: 330 }, config: { target: "102" } },
+    ],
+    edges: [],
+  };
+  const keys = (...names: string[]) => ({ config: { prompt: { text: "Pulse" }, options: names.map((key) => ({ key })) } });
+  // As the stylesheet draws a block: a head and summary, then a 20 px row per exit.
+  const drawn = (node: BlockNode) => 50 + 20 * nodeExits(node, editor().catalog, editor().edges).length;
+  /** React Flow reports the sizes it drew the blocks at (all of them, or the ones named). */
+  const measure = (...ids: string[]) =>
+    editor().onNodesChange(
+      editor()
+        .nodes.filter((n) => ids.length === 0 || ids.includes(n.id))
+        .map((n) => ({ type: "dimensions" as const, id: n.id, dimensions: { width: 220, height: drawn(n) } })),
+    );
+  const at = (id: string) => editor().nodes.find((n) => n.id === id)!.position;
+
+  function overlapping(): string[] {
+    const nodes = editor().nodes;
+    const found: string[] = [];
+    nodes.forEach((a, i) => {
+      for (const b of nodes.slice(i + 1)) {
+        const [ha, hb] = [a.measured!.height!, b.measured!.height!];
+        const apart =
+          a.position.x + 220 <= b.position.x || b.position.x + 220 <= a.position.x ||
+          a.position.y + ha <= b.position.y || b.position.y + hb <= a.position.y;
+        if (!apart) found.push(`${a.id}/${b.id}`);
+      }
+    });
+    return found;
+  }
+
+  /** Dropped, drawn, laid out; then the IVR is given keys and drawn taller with them. */
+  function layOutThenGrowTheMenu(): void {
+    editor().load("dropped", structuredClone(dropped), 1);
+    measure();
+    editor().layout();
+    editor().updateNode("ivr", keys("1", "2", "3", "4"), false);
+    measure("ivr");
+  }
+
+  it("pushes the laid-out blocks below it down: nothing overlaps, the blocks above stay", () => {
+    editor().load("dropped", structuredClone(dropped), 1);
+    measure();
+    editor().layout();
+    const laidOut = new Map(editor().nodes.map((n) => [n.id, n.position]));
+    const below = editor().nodes.filter((n) => n.position.y > at("ivr").y).map((n) => n.id);
+    expect(below.length).toBeGreaterThan(0); // the QA case: a block right under the menu
+    editor().updateNode("ivr", keys("1", "2", "3", "4"), false);
+    measure("ivr");
+    expect(overlapping()).toEqual([]);
+    for (const node of editor().nodes) {
+      if (below.includes(node.id)) expect(node.position.y).toBeGreaterThan(laidOut.get(node.id)!.y);
+      else expect(node.position).toEqual(laidOut.get(node.id));
+    }
+    expect(editor().nodes.every((n) => n.position.x === laidOut.get(n.id)!.x)).toBe(true);
+  });
+
+  it("the push is part of the edit that made the block grow: saved with it, undone with it", () => {
+    editor().load("dropped", structuredClone(dropped), 1);
+    measure();
+    editor().layout();
+    const laidOut = editor().nodes.map((n) => n.position);
+    editor().updateNode("ivr", keys("1", "2", "3", "4"), false);
+    const steps = editor().history.past.length;
+    measure("ivr");
+    expect(editor().history.past).toHaveLength(steps);
+    expect(editor().saveState).toBe("dirty");
+    expect(editor().document().nodes.map((n) => n.position)).toEqual(editor().nodes.map((n) => n.position));
+    editor().undo();
+    expect(editor().nodes.map((n) => n.position)).toEqual(laidOut);
+    measure("ivr");
+    // Given its keys again after the undo: pushed again, as the blocks are back where the layout put them.
+    editor().updateNode("ivr", keys("1", "2", "3", "4", "5"), false);
+    measure("ivr");
+    expect(overlapping()).toEqual([]);
+  });
+
+  it("never moves a block the analyst has dragged since the layout", () => {
+    layOutThenGrowTheMenu();
+    const below = editor().nodes.filter((n) => n.position.y > at("ivr").y).sort((a, b) => a.position.y - b.position.y)[0]!;
+    // A nudge: still in the menu's column, where the menu grown further reaches it.
+    const spot = { x: below.position.x + 10, y: below.position.y + 5 };
+    editor().onNodesChange([{ type: "position", id: below.id, position: spot, dragging: false }]);
+    editor().updateNode("ivr", keys("1", "2", "3", "4", "5", "6", "7", "8", "9"), false);
+    measure("ivr");
+    expect(at(below.id)).toEqual(spot);
+  });
+
+  it("moves nothing in a graph no layout has placed", () => {
+    measure();
+    const placed = editor().nodes.map((n) => n.position);
+    editor().updateNode("menu", keys("1", "2", "3", "4", "5", "6", "7", "8", "9"), false);
+    measure("menu");
+    expect(editor().nodes.map((n) => n.position)).toEqual(placed);
+  });
+
+  it("moves nothing for a viewer", () => {
+    editor().load("dropped", structuredClone(dropped), 1);
+    measure();
+    editor().layout();
+    const [laidOut, seq] = [editor().nodes.map((n) => n.position), editor().changeSeq];
+    editor().setReadOnly(true);
+    editor().onNodesChange([{ type: "dimensions", id: "ivr", dimensions: { width: 220, height: 400 } }]);
+    expect(editor().nodes.map((n) => n.position)).toEqual(laidOut);
+    expect(editor().changeSeq).toBe(seq);
+    editor().setReadOnly(false);
   });
 });

@@ -2,7 +2,14 @@
  * The editor's one store (zustand): the graph being drawn, its undo history, and what the server said about
  * it (revision, save state, problems, a lit-up call path). Components read slices; all edits go through here.
  */
-import { applyEdgeChanges, applyNodeChanges, type Connection, type EdgeChange, type NodeChange } from "@xyflow/react";
+import {
+  applyEdgeChanges,
+  applyNodeChanges,
+  type Connection,
+  type EdgeChange,
+  type NodeChange,
+  type XYPosition,
+} from "@xyflow/react";
 import { create } from "zustand";
 import type { Conflict } from "../api/types";
 import { catalogFrom, type BlockSpec, type Catalog } from "../lib/catalog";
@@ -28,7 +35,7 @@ import {
   type ConnectionRefusal,
 } from "../lib/graph";
 import { record, redo, startHistory, undo, type History } from "../lib/history";
-import { autoLayout, layoutSize, relayoutNeed, type Size } from "../lib/layout";
+import { autoLayout, layoutSize, pushApart, relayoutNeed, type Size } from "../lib/layout";
 import { severityByNode, type Problem, type Severity } from "../lib/problems";
 import { NO_HIGHLIGHT, highlightPath, type Highlight, type TraceStepLike } from "../lib/trace";
 
@@ -120,6 +127,39 @@ let settling: {
   onOpen: boolean;
 } | null = null;
 
+/**
+ * Where the last layout (Auto layout, or the one on open) put each block, and where keeping it apart has moved it
+ * since: all of those places, as an undo or a redo goes back to any of them. A block at one of them is the
+ * layout's to keep tidy: when one of them grows (an IVR menu given more keys is drawn taller), those below it are
+ * pushed down rather than left under it. A block anywhere else has been placed since (dragged by the analyst, an
+ * undo to before the layout, a paste) and is never moved by this.
+ */
+let laidOut = new Map<string, Set<string>>();
+const placeKey = (position: XYPosition) => `${position.x},${position.y}`;
+
+function recordLayout(nodes: BlockNode[]): void {
+  laidOut = new Map(nodes.map((n) => [n.id, new Set([placeKey(n.position)])]));
+}
+
+function placedByLayout(node: BlockNode): boolean {
+  return laidOut.get(node.id)?.has(placeKey(node.position)) ?? false;
+}
+
+/** The laid-out blocks that React Flow has just measured taller or wider than it had them. */
+function grownByLayout(changes: NodeChange<BlockNode>[], before: BlockNode[]): Set<string> {
+  const grown = new Set<string>();
+  const byId = new Map(before.map((n) => [n.id, n]));
+  for (const change of changes) {
+    if (change.type !== "dimensions" || !change.dimensions) continue;
+    const node = byId.get(change.id);
+    const was = node?.measured;
+    // The first measure is not growth: a layout made before it is the settling's to correct.
+    if (!node || was?.width === undefined || was.height === undefined || !placedByLayout(node)) continue;
+    if (change.dimensions.height >= was.height + 1 || change.dimensions.width >= was.width + 1) grown.add(change.id);
+  }
+  return grown;
+}
+
 /** Changes that alter the document, as opposed to selection and measuring, which React Flow also reports. */
 function isDocumentChange(change: NodeChange | EdgeChange): boolean {
   if (change.type === "select" || change.type === "dimensions") return false;
@@ -186,6 +226,7 @@ export const useEditor = create<EditorState>()((set, get) => {
     settling = null; // one try only: measured sizes give the same layout again, so this cannot loop
     if (need === "keep") return;
     const nodes = autoLayout(state.nodes, state.edges, exitCount);
+    recordLayout(nodes);
     // Merged into the layout's own history entry: undo goes back to before the layout, not to its guess.
     const history = { ...state.history, present: { ...state.history.present, nodes } };
     const fitRequest = state.fitRequest + 1;
@@ -195,6 +236,22 @@ export const useEditor = create<EditorState>()((set, get) => {
       const saveState = state.saveState === "conflict" ? "conflict" : "dirty";
       set({ nodes, history, fitRequest, changeSeq: state.changeSeq + 1, saveState });
     }
+  }
+
+  /**
+   * Laid-out blocks grew: push the laid-out blocks below them down, as part of the edit that made them grow (one
+   * undo takes back both). While a layout is settling, its relayout at the measured sizes does this instead.
+   */
+  function keepApart(grown: Set<string>): void {
+    const state = get();
+    if (grown.size === 0 || settling || state.readOnly) return;
+    const movable = new Set(state.nodes.filter(placedByLayout).map((n) => n.id));
+    const nodes = pushApart(state.nodes, grown, movable, (node) => layoutSize(node, exitCount));
+    if (nodes === state.nodes) return;
+    for (const node of nodes) if (movable.has(node.id)) laidOut.get(node.id)?.add(placeKey(node.position));
+    const history = { ...state.history, present: { ...state.history.present, nodes } };
+    const saveState = state.saveState === "conflict" ? "conflict" : "dirty";
+    set({ nodes, history, changeSeq: state.changeSeq + 1, saveState });
   }
 
   return {
@@ -239,6 +296,7 @@ export const useEditor = create<EditorState>()((set, get) => {
       }
       const snapshot = { head: graph.head, nodes, edges: graph.edges };
       settling = assumed && { present: snapshot, assumed, onOpen: true };
+      recordLayout(graph.nodes.some((n) => n.data.unplaced) ? nodes : []);
       set({
         slug,
         ...snapshot,
@@ -269,7 +327,9 @@ export const useEditor = create<EditorState>()((set, get) => {
       const edges = removed.size ? removeNodes(nodes, state.edges, removed).edges : state.edges;
       if (changes.some(isDocumentChange)) commit({ head: headWithout(state.head, removed), nodes, edges });
       else set({ nodes });
-      if (settling && changes.some((c) => c.type === "dimensions")) settle();
+      if (!changes.some((c) => c.type === "dimensions")) return;
+      if (settling) settle();
+      keepApart(grownByLayout(changes, state.nodes));
     },
 
     onEdgesChange(changes) {
@@ -386,10 +446,13 @@ export const useEditor = create<EditorState>()((set, get) => {
 
     layout() {
       const { nodes, readOnly } = get();
+      if (readOnly) return;
       const assumed = assumedSizes(nodes, exitCount);
-      commit({ nodes: autoLayout(nodes, get().edges, exitCount) });
+      const laid = autoLayout(nodes, get().edges, exitCount);
+      commit({ nodes: laid });
+      recordLayout(laid);
       // A block added a moment ago may not be measured yet: its guess is corrected as soon as it is.
-      if (assumed && !readOnly) settling = { present: get().history.present, assumed, onOpen: false };
+      if (assumed) settling = { present: get().history.present, assumed, onOpen: false };
       set({ fitRequest: get().fitRequest + 1 });
     },
 
