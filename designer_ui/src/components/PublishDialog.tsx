@@ -60,6 +60,50 @@ export function SemanticDiff({ diff }: { diff: Record<string, unknown> }) {
   );
 }
 
+function ProblemItem({ problem }: { problem: Problem }) {
+  return (
+    <li className={`problem ${problem.severity}`}>
+      {problem.node && <strong>{problem.node}: </strong>}
+      {problem.message}
+    </li>
+  );
+}
+
+/**
+ * Why a publish was refused. The server sends every problem of the draft, but only errors and failed tests block
+ * (a draft with warnings alone publishes): the warnings are listed apart, saying they do not block.
+ */
+export function PublishBlocked({ problems, failedTests }: { problems: Problem[]; failedTests: TestOutcome[] }) {
+  const { t } = useI18n();
+  const errors = problems.filter((p) => p.severity === "error");
+  const warnings = problems.filter((p) => p.severity !== "error");
+  return (
+    <div role="alert" className="blocked" data-testid="publish-blocked">
+      <p>{t("publish.blocked")}</p>
+      <ul data-testid="blocking-problems">
+        {errors.map((problem, i) => (
+          <ProblemItem key={i} problem={problem} />
+        ))}
+        {failedTests.map((test) => (
+          <li key={test.name} className="problem error">
+            ✘ {test.name}: {test.failures.join("; ")}
+          </li>
+        ))}
+      </ul>
+      {warnings.length > 0 && (
+        <>
+          <p>{t("publish.notBlocking")}</p>
+          <ul data-testid="warnings">
+            {warnings.map((problem, i) => (
+              <ProblemItem key={i} problem={problem} />
+            ))}
+          </ul>
+        </>
+      )}
+    </div>
+  );
+}
+
 export function PublishDialog(props: { slug: string; name: string; beforePublish(): Promise<boolean>; onClose(published: boolean): void }) {
   const { t } = useI18n();
   const [message, setMessage] = useState("");
@@ -99,24 +143,7 @@ export function PublishDialog(props: { slug: string; name: string; beforePublish
             {t("publish.message")}
             <textarea name="message" rows={3} autoFocus value={message} onChange={(e) => setMessage(e.target.value)} required />
           </label>
-          {blocked && (
-            <div role="alert" className="blocked">
-              <p>{t("publish.blocked")}</p>
-              <ul>
-                {blocked.problems.map((p, i) => (
-                  <li key={i} className={`problem ${p.severity}`}>
-                    {p.node && <strong>{p.node}: </strong>}
-                    {p.message}
-                  </li>
-                ))}
-                {blocked.tests.map((test) => (
-                  <li key={test.name} className="problem error">
-                    ✘ {test.name}: {test.failures.join("; ")}
-                  </li>
-                ))}
-              </ul>
-            </div>
-          )}
+          {blocked && <PublishBlocked problems={blocked.problems} failedTests={blocked.tests} />}
           {error && <p role="alert" className="error-text">{error}</p>}
           <div className="row">
             <button type="submit" className="primary" disabled={busy}>
