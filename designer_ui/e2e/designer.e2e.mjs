@@ -545,6 +545,10 @@ async function main() {
     await handle(page, "ivr", "2").waitFor();
     check((await handle(page, "ivr", "1").count()) === 1, "IVR key handles follow the config (1 and 2 appear)");
     check((await node(page, "ivr").textContent()).includes("Keys 1, 2"), "the IVR summarises its keys");
+    // Drawn taller with its keys, the laid-out menu pushes the laid-out blocks below it down, not over them.
+    await viewportSettled(page); // 15 still frames: React Flow has measured the menu and drawn the push
+    const grownOverlaps = await overlappingBlocks(page);
+    check(grownOverlaps.length === 0, `a laid-out block that grows overlaps no other${grownOverlaps.length ? `: ${grownOverlaps.join(", ")}` : ""}`);
     await page.locator("#cfg-ivr_options_1_key").scrollIntoViewIfNeeded();
     await shot(page, "02b-ivr-form");
 
@@ -740,6 +744,25 @@ async function main() {
     }
     await waitSaved(page);
     check((await me("GET", `/api/scenarios/${slug}`)).draft.document.name === `Menú e2e ${stamp} final!`, "an edit made as the session expired is saved after signing in again");
+
+    // -- the analyst leaves a moment after an edit, before the autosave fires: the edit is not lost ----------
+    // Leaving takes the editor off the page at once, its autosave timer with it: the edit must go out as it leaves.
+    await select(page, "transfer");
+    await page.fill("[data-testid=block-panel] input[name=label]", "Ventas rápidas");
+    check((await page.getByTestId("save-state").getAttribute("data-state")) === "dirty", "a label just typed is not saved yet");
+    await page.getByRole("link", { name: /All scenarios/ }).click();
+    await page.locator("table.scenarios").waitFor();
+    await openDrawn(page, slug, 5);
+    check(
+      (await node(page, "transfer").textContent()).includes("Ventas rápidas") && (await page.getByTestId("restore-banner").count()) === 0,
+      "a label typed just before leaving the editor is there on return",
+    );
+    check(
+      (await me("GET", `/api/scenarios/${slug}`)).draft.document.nodes.find((n) => n.id === "transfer").label === "Ventas rápidas",
+      "it was saved to the server on the way out",
+    );
+    check((await page.getByTestId("save-state").getAttribute("data-state")) === "saved", "and the reopened draft has nothing left to save");
+    await page.getByRole("tab", { name: "Scenario" }).click();
 
     // -- the server is unreachable while editing, and the analyst leaves: the edit comes back -----------
     await page.route("**/api/scenarios/*/draft", (route) => route.abort());

@@ -12,6 +12,8 @@ import { BlockPanel, type Suggestions } from "./BlockPanel";
 import { CallsPanel } from "./CallsPanel";
 import { Canvas } from "./Canvas";
 import { ConflictDialog } from "./ConflictDialog";
+import { EditorTools } from "./EditorTools";
+import { savedOnLeaving } from "./draftSaver";
 import { Palette } from "./Palette";
 import { ProblemsPanel } from "./ProblemsPanel";
 import { PublishDialog } from "./PublishDialog";
@@ -101,6 +103,7 @@ function Editor({ slug, user, stash }: { slug: string; user: User; stash: Stash 
   const [versionsKey, setVersionsKey] = useState(0);
   const [suggestions, setSuggestions] = useState<Suggestions>({ scenarios: [], audio: [], dataSources: [] });
   const canPublish = may(user.role, "publish");
+  const canEdit = may(user.role, "edit");
 
   useEffect(() => {
     // Suggestions only: a failure (e.g. a role that may not list data sources) leaves the list empty.
@@ -131,20 +134,23 @@ function Editor({ slug, user, stash }: { slug: string; user: User; stash: Stash 
         <h1 className="scenario-name" title={slug}>{head.name}</h1>
         <SaveIndicator onSave={() => void save()} />
         <span className="spacer" />
-        <button type="button" onClick={editor.undo} disabled={!canUndo} title="Ctrl+Z">{t("editor.undo")}</button>
-        <button type="button" onClick={editor.redo} disabled={!canRedo} title="Ctrl+Y">{t("editor.redo")}</button>
-        <button type="button" onClick={editor.layout} title="L">{t("editor.layout")}</button>
-        <button type="button" onClick={() => void flow.fitView({ padding: 0.15, duration: 200 })} title="F">{t("editor.fit")}</button>
-        <button type="button" onClick={editor.deleteSelection} title="Del">{t("editor.delete")}</button>
-        <button type="button" onClick={() => setPanel("test")}>{t("editor.testCall")}</button>
-        {canPublish && (
-          <button type="button" className="primary" onClick={() => setPublishing(true)}>{t("editor.publish")}</button>
-        )}
+        <EditorTools
+          role={user.role}
+          canUndo={canUndo}
+          canRedo={canRedo}
+          onUndo={editor.undo}
+          onRedo={editor.redo}
+          onLayout={editor.layout}
+          onFit={() => void flow.fitView({ padding: 0.15, duration: 200 })}
+          onDelete={editor.deleteSelection}
+          onTestCall={() => setPanel("test")}
+          onPublish={() => setPublishing(true)}
+        />
       </div>
       {notice && <div className="notice" role="status">{t(notice as MessageKey)}</div>}
       {stash && <RestoreBanner slug={slug} stash={stash} />}
       <div className="editor-body">
-        {!may(user.role, "edit") ? <div className="palette muted small">{t("editor.readOnly")}</div> : <Palette />}
+        {!canEdit ? <div className="palette muted small">{t("editor.readOnly")}</div> : <Palette />}
         <Canvas />
         <aside className="side-panel">
           <div className="tabs" role="tablist">
@@ -218,10 +224,11 @@ export function EditorPage({ slug, user }: { slug: string; user: User }) {
   const [ready, setReady] = useState(false);
   const [stash, setStash] = useState<Stash | null>(null);
 
-  // Not on `t`: switching the language must not load the draft again over edits not saved yet.
+  // Not on `t`: switching the language must not load the draft again over edits not saved yet. Opened again
+  // right after leaving it mid-edit, the scenario loads once the save made on the way out has landed.
   useEffect(() => {
     let cancelled = false;
-    Promise.all([api.blocks(), api.getScenario(slug)]).then(
+    savedOnLeaving(slug).then(() => Promise.all([api.blocks(), api.getScenario(slug)])).then(
       ([catalog, scenario]) => {
         if (cancelled) return;
         const editor = useEditor.getState();

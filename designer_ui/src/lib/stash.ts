@@ -13,13 +13,14 @@ export interface Stash {
   savedAt: string;
 }
 
-type Store = Pick<Storage, "getItem" | "setItem" | "removeItem">;
+/** Where the copy is kept: the browser's localStorage, or a stand-in in tests. */
+export type StashStorage = Pick<Storage, "getItem" | "setItem" | "removeItem">;
 
 export function stashKey(slug: string): string {
   return `ivrgraph.unsaved.${slug}`;
 }
 
-export function writeStash(store: Store, slug: string, document: ScenarioDocument, revision: number, now = new Date()): void {
+export function writeStash(store: StashStorage, slug: string, document: ScenarioDocument, revision: number, now = new Date()): void {
   try {
     store.setItem(stashKey(slug), JSON.stringify({ document, revision, savedAt: now.toISOString() }));
   } catch {
@@ -27,7 +28,7 @@ export function writeStash(store: Store, slug: string, document: ScenarioDocumen
   }
 }
 
-export function readStash(store: Store, slug: string): Stash | null {
+export function readStash(store: StashStorage, slug: string): Stash | null {
   try {
     const raw = store.getItem(stashKey(slug));
     if (!raw) return null;
@@ -39,7 +40,7 @@ export function readStash(store: Store, slug: string): Stash | null {
   }
 }
 
-export function clearStash(store: Store, slug: string): void {
+export function clearStash(store: StashStorage, slug: string): void {
   try {
     store.removeItem(stashKey(slug));
   } catch {
@@ -48,7 +49,7 @@ export function clearStash(store: Store, slug: string): void {
 }
 
 /** A copy worth offering: it exists and differs from what the server has (position moves count as edits). */
-export function stashToOffer(store: Store, slug: string, serverDocument: ScenarioDocument): Stash | null {
+export function stashToOffer(store: StashStorage, slug: string, serverDocument: ScenarioDocument): Stash | null {
   const stash = readStash(store, slug);
   if (!stash) return null;
   if (jsonEqual(stash.document, serverDocument)) {

@@ -1,0 +1,130 @@
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import * as api from "../api/client";
+import { ApiError } from "../api/http";
+import type { SaveResult } from "../api/types";
+import type { BlockSpec } from "../lib/catalog";
+import type { ScenarioDocument } from "../lib/convert";
+import catalogJson from "../lib/fixtures/catalog.json";
+import { readStash } from "../lib/stash";
+import { useEditor } from "../store/editor";
+import { draftSaver, guardUnsavedEdits, savedOnLeaving, type DraftSaver } from "./draftSaver";
+
+vi.mock("../api/client", () => ({ saveDraft: vi.fn() }));
+const saveDraft = vi.mocked(api.saveDraft);
+
+class MemoryStorage {
+  items = new Map<string, string>();
+  getItem(key: string) {
+    return this.items.get(key) ?? null;
+  }
+  setItem(key: string, value: string) {
+    this.items.set(key, value);
+  }
+  removeItem(key: string) {
+    this.items.delete(key);
+  }
+}
+
+const document: ScenarioDocument = {
+  format: "ivrgraph.scenario/1",
+  name: "Menu",
+  nodes: [
+    { id: "start", type: "start", position: { x: 0, y: 0 }, config: {} },
+    { id: "sales", type: "transfer", position: { x: 300, y: 0 }, config: { target: "101" } },
+  ],
+  edges: [{ id: "start:next", source: "start", exit: "next", target: "sales" }],
+};
+
+const editor = () => useEditor.getState();
+const labelOf = (doc: ScenarioDocument | undefined) => doc?.nodes.find((n) => n.id === "sales")?.label;
+
+/** A save the test answers when it likes: what the server is doing while the analyst moves on. */
+function pendingSave(): { answer(result: SaveResult): void; fail(error: Error): void } {
+  let answer!: (result: SaveResult) => void;
+  let fail!: (error: Error) => void;
+  saveDraft.mockImplementationOnce(() => new Promise<SaveResult>((resolve, reject) => ([answer, fail] = [resolve, reject])));
+  return { answer: (result) => answer(result), fail: (error) => fail(error) };
+}
+
+let storage: MemoryStorage;
+let saver: DraftSaver;
+let window: EventTarget;
+
+beforeEach(() => {
+  saveDraft.mockReset();
+  storage = new MemoryStorage();
+  window = new EventTarget();
+  editor().setCatalog(catalogJson as unknown as BlockSpec[]);
+  editor().load("menu", structuredClone(document), 7);
+  saver = draftSaver("menu", storage);
+});
+
+describe("leaving the editor a moment after an edit, before the autosave", () => {
+  it("saves the edit on the way out, keeping the browser's copy until the server has it", async () => {
+    const release = guardUnsavedEdits(saver, window);
+    editor().updateNode("sales", { label: "Ventas rápidas" });
+    expect(editor().saveState).toBe("dirty");
+    const server = pendingSave();
+
+    release(); // the editor unmounts: no address change reaches it, its autosave timer is gone
+
+    expect(saveDraft).toHaveBeenCalledTimes(1);
+    const [slug, revision, sent] = saveDraft.mock.calls[0]!;
+    expect([slug, revision, labelOf(sent)]).toEqual(["menu", 7, "Ventas rápidas"]);
+    expect(labelOf(readStash(storage, "menu")?.document)).toBe("Ventas rápidas");
+
+    server.answer({ revision: 8, problems: [] });
+    await savedOnLeaving("menu");
+    expect(readStash(storage, "menu")).toBeNull();
+  });
+
+  it("keeps the copy, to offer it back on return, when that save fails", async () => {
+    const release = guardUnsavedEdits(saver, window);
+    editor().updateNode("sales", { label: "Ventas rápidas" });
+    const server = pendingSave();
+    release();
+    server.fail(new ApiError(0, null, "the server did not answer"));
+    await savedOnLeaving("menu");
+    expect(labelOf(readStash(storage, "menu")?.document)).toBe("Ventas rápidas");
+  });
+
+  it("opening the scenario again waits until that save has landed", async () => {
+    const release = guardUnsavedEdits(saver, window);
+    editor().updateNode("sales", { label: "Ventas rápidas" });
+    const server = pendingSave();
+    release();
+    let loaded = false;
+    const reopening = savedOnLeaving("menu").then(() => (loaded = true));
+    await Promise.resolve();
+    expect(loaded).toBe(false);
+    server.answer({ revision: 8, problems: [] });
+    await reopening;
+    expect(loaded).toBe(true);
+  });
+
+  it("leaves nothing to do when everything is saved", async () => {
+    guardUnsavedEdits(saver, window)();
+    expect(saveDraft).not.toHaveBeenCalled();
+    expect(storage.items.size).toBe(0);
+    await expect(savedOnLeaving("menu")).resolves.toBeUndefined();
+  });
+});
+
+describe("closing the tab with unsaved edits", () => {
+  it("asks first and keeps the browser's copy", () => {
+    guardUnsavedEdits(saver, window);
+    editor().updateNode("sales", { label: "Ventas rápidas" });
+    const closing = new Event("beforeunload", { cancelable: true });
+    window.dispatchEvent(closing);
+    expect(closing.defaultPrevented).toBe(true);
+    expect(labelOf(readStash(storage, "menu")?.document)).toBe("Ventas rápidas");
+  });
+
+  it("lets the tab close without asking when everything is saved", () => {
+    guardUnsavedEdits(saver, window);
+    const closing = new Event("beforeunload", { cancelable: true });
+    window.dispatchEvent(closing);
+    expect(closing.defaultPrevented).toBe(false);
+    expect(storage.items.size).toBe(0);
+  });
+});

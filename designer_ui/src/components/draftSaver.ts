@@ -1,0 +1,113 @@
+/**
+ * Saving the draft, and keeping it when the editor is left: the part of autosave that needs no React (so it is
+ * tested in Node). A save sends the revision the analyst edited; a 409 means someone else saved first and opens
+ * the conflict view instead of overwriting. Until a save lands, the browser keeps a copy (lib/stash.ts).
+ *
+ * Leaving is taken from the editor going away, not from the address changing: whatever the route (the back link,
+ * the browser's Back, signing out, opening another scenario), the editor unmounts, and its listeners with it, in
+ * the very event that leaves, before they would hear it. Its autosave timer goes too, so a fresh edit is saved
+ * there and then.
+ */
+import * as api from "../api/client";
+import { ApiError } from "../api/http";
+import type { Conflict } from "../api/types";
+import { normalizeProblems } from "../lib/problems";
+import { clearStash, writeStash, type StashStorage } from "../lib/stash";
+import { useEditor } from "../store/editor";
+
+export function hasUnsavedEdits(): boolean {
+  const state = useEditor.getState().saveState;
+  return state === "dirty" || state === "saving" || state === "error" || state === "conflict";
+}
+
+export interface DraftSaver {
+  readonly slug: string;
+  /** Save what is on the canvas; true once the server has it (or had it already). */
+  save(): Promise<boolean>;
+  /** Keep the browser's copy of edits the server may not have yet. */
+  stash(): void;
+}
+
+export function draftSaver(slug: string, storage: StashStorage = localStorage): DraftSaver {
+  let inFlight: Promise<boolean> | null = null;
+
+  function stash(): void {
+    const state = useEditor.getState();
+    if (state.slug === slug && hasUnsavedEdits()) writeStash(storage, slug, state.document(), state.revision);
+  }
+
+  async function save(): Promise<boolean> {
+    if (inFlight) await inFlight;
+    const state = useEditor.getState();
+    if (state.saveState === "conflict" || state.slug !== slug) return false;
+    if (state.saveState === "saved") return true;
+    const seq = state.changeSeq;
+    const document = state.document();
+    writeStash(storage, slug, document, state.revision);
+    state.setSaveState("saving");
+    const attempt = (async () => {
+      try {
+        const result = await api.saveDraft(slug, state.revision, document);
+        const after = useEditor.getState();
+        if (after.slug === slug) {
+          after.saved(result.revision, seq);
+          after.setProblems(normalizeProblems(result.problems));
+          if (after.changeSeq === seq) clearStash(storage, slug);
+        } else {
+          clearStash(storage, slug); // saved on the way out: the copy is on the server now
+        }
+        return true;
+      } catch (e) {
+        if (useEditor.getState().slug !== slug) return false; // left meanwhile: the stash keeps the edits
+        if (e instanceof ApiError && e.status === 409) useEditor.getState().setConflict(e.body as Conflict);
+        else useEditor.getState().setSaveState("error", e instanceof Error ? e.message : String(e));
+        return false;
+      } finally {
+        inFlight = null;
+      }
+    })();
+    inFlight = attempt;
+    return attempt;
+  }
+
+  return { slug, save, stash };
+}
+
+/** Saves started as an editor closed, by scenario: opening that scenario again waits for its save to land. */
+const leavingSaves = new Map<string, Promise<boolean>>();
+
+/** The editor is going away: keep the copy first (the tab may close before the save lands), then save. */
+export function leaveEditor(saver: DraftSaver): void {
+  if (useEditor.getState().slug !== saver.slug || !hasUnsavedEdits()) return;
+  saver.stash();
+  const saving = saver.save();
+  leavingSaves.set(saver.slug, saving);
+  void saving.finally(() => {
+    if (leavingSaves.get(saver.slug) === saving) leavingSaves.delete(saver.slug);
+  });
+}
+
+/**
+ * Resolves once a save made on leaving `slug` has landed or failed: a draft loaded sooner would be the one
+ * before the edit, and the save's answer would then land on a canvas that no longer holds what it sent.
+ */
+export async function savedOnLeaving(slug: string): Promise<void> {
+  await leavingSaves.get(slug);
+}
+
+/**
+ * Guard the edits while an editor is open: closing the tab asks first and keeps the copy; the function returned
+ * (the effect's cleanup, run when the editor goes away) saves on the way out.
+ */
+export function guardUnsavedEdits(saver: DraftSaver, target: Pick<EventTarget, "addEventListener" | "removeEventListener"> = window): () => void {
+  const onBeforeUnload = (event: Event) => {
+    if (useEditor.getState().slug !== saver.slug || !hasUnsavedEdits()) return;
+    saver.stash();
+    event.preventDefault();
+  };
+  target.addEventListener("beforeunload", onBeforeUnload);
+  return () => {
+    target.removeEventListener("beforeunload", onBeforeUnload);
+    leaveEditor(saver);
+  };
+}
