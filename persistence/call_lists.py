@@ -15,7 +15,7 @@ import re
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, Final
 
 from sqlalchemy import func, insert, select, update
@@ -36,6 +36,10 @@ _GROUPED: Final = re.compile(r"[+-]?[0-9]{1,3}(?:(?P<group>[., \u00a0])[0-9]{3})
 _AMBIGUOUS: Final = re.compile(r"[+-]?[1-9][0-9]{0,2}[.,][0-9]{3}")
 _TRUE: Final = frozenset({"true", "yes", "y", "1", "si", "sí", "да"})
 _FALSE: Final = frozenset({"false", "no", "n", "0", "нет"})
+# 2026-12-30, or with a time of day (and its offset): 2026-12-30T10:00, 2026-12-30 10:00:00+01:00.
+_ISO_DATE: Final = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[T ][0-9]{2}:[0-9]{2}(?::[0-9]{2})?(?:Z|[+-][0-9]{2}:?[0-9]{2})?)?"
+)
 
 
 @dataclass(frozen=True)
@@ -354,7 +358,13 @@ class _Marker:
 
 _UNFIT: Final = _Marker()  # the value cannot be that type: a problem
 _LEFT: Final = _Marker()  # a list or object variable: a list's cell does not fill it (it stays in `contact`)
-_A: Final = {"number": "a number", "integer": "a whole number", "boolean": "yes or no", "string": "text"}
+_A: Final = {
+    "number": "a number",
+    "integer": "a whole number",
+    "boolean": "yes or no",
+    "string": "text",
+    "date": "a date written 2026-12-30 (year-month-day)",
+}
 
 
 def typed(value: Any, kind: str) -> Any:
@@ -371,7 +381,21 @@ def typed(value: Any, kind: str) -> Any:
             return value
         word = str(value).strip().lower()
         return True if word in _TRUE else False if word in _FALSE else _UNFIT
+    if kind == "date":
+        return _iso_date(str(value).strip())
     return _LEFT
+
+
+def _iso_date(text: str) -> str | _Marker:
+    """A date cell as the templates read it (ISO 8601). Only that form: 03/04/2026 is March in Boston and April
+    in Madrid, so a list's day-first or month-first dates are refused rather than guessed (an XLSX date cell is
+    ISO already, api.call_list_files). A date with a time of day is kept whole."""
+    if not _ISO_DATE.fullmatch(text):
+        return _UNFIT
+    try:
+        return date.fromisoformat(text).isoformat() if len(text) == 10 else datetime.fromisoformat(text).isoformat()
+    except ValueError:  # 2026-02-30
+        return _UNFIT
 
 
 def _number(text: str) -> int | float | None:

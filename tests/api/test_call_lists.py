@@ -31,7 +31,7 @@ def _published(admin: Client, slug: str) -> None:
     document["variables"] = [
         {"name": "contact", "type": "object", "default": {}},
         {"name": "debt_amount", "type": "number", "default": 0},
-        {"name": "due_date", "type": "string", "default": ""},
+        {"name": "due_date", "type": "date", "default": ""},
         {"name": "vip", "type": "boolean", "default": False},
     ]
     created = admin.post("/api/scenarios", json={"slug": slug, "name": "list", "document": document})
@@ -112,6 +112,10 @@ def test_a_list_with_bad_rows_creates_nothing_and_names_every_one(admin: Client,
         {"phone": "+34 600 111 213", "debt_amount": "10"},  # the first client again, typed differently
         {"name": "no phone"},
         {"phone": "600999888", "debt_amount": "1,234", "vip": "maybe"},
+        # Day first or month first: 03/04 is March in Boston and April in Madrid (QA of 2026-12-05: a list of
+        # such dates was checked green, and every call then failed where the date was spoken).
+        {"phone": "600999887", "due_date": "30/12/2026"},
+        {"phone": "600999886", "due_date": "2026-02-30"},
     ]
     refused = admin.post("/api/callbacks/batch", json={"scenario": name, "rows": rows})
     assert refused.status_code == 422, refused.text
@@ -122,6 +126,8 @@ def test_a_list_with_bad_rows_creates_nothing_and_names_every_one(admin: Client,
         ("$.rows[3].phone", "client 4: no number in column 'phone'"),
         ("$.rows[4].debt_amount", "client 5, debt_amount: '1,234' is not a number"),
         ("$.rows[4].vip", "client 5, vip: 'maybe' is not yes or no"),
+        ("$.rows[5].due_date", "client 6, due_date: '30/12/2026' is not a date written 2026-12-30 (year-month-day)"),
+        ("$.rows[6].due_date", "client 7, due_date: '2026-02-30' is not a date written 2026-12-30 (year-month-day)"),
     }
     assert _jobs_of(admin, name) == []
     # The phone column is the analyst's to name.
