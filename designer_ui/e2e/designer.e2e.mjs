@@ -7,7 +7,8 @@
 // log in, drag Start -> Say Phrase -> IVR -> two Transfers, configure them, see a problem and fix it, publish,
 // run a test call pressing 2 and check the lit path; call a list of clients with a published example, follow
 // that campaign, download its report and stop it. A scenario without positions is opened and checked for blocks
-// laid out over each other. Then a 300-node scenario is opened and timed.
+// laid out over each other. Another new user changes their own password, writes straight after, signs out in the
+// middle of an edit (saved first) and back in with the new password. Then a 300-node scenario is opened and timed.
 // Screenshots go to test-artifacts/designer/ at the repository root. Exit code 0 only when every check passed.
 import { execFile } from "node:child_process";
 import { mkdir, readFile, rm } from "node:fs/promises";
@@ -427,6 +428,10 @@ async function followCampaign(page, { campaignId, campaignName, username, row, n
       (await campaign.getByTestId("campaign-state").textContent()) === "Stopped",
     "a stopped campaign says so and offers no stop",
   );
+  check(
+    (await campaign.getByTestId("campaign-summary").textContent()).includes("Called: 0 of 3 (0%) · 3 clients cancelled by the stop"),
+    "the stopped campaign reads none called, three cancelled by the stop (not three of three handled)",
+  );
   const stored = await page.request.get(`${BASE}/api/callbacks/campaigns/${campaignId}`).then((r) => r.json());
   check(JSON.stringify(stored.statuses) === JSON.stringify({ cancelled: 3 }), "the server has the three jobs cancelled");
   await shot(page, "12e-campaign-stopped");
@@ -450,6 +455,113 @@ async function followCampaign(page, { campaignId, campaignName, username, row, n
   check((await selected()) === campaignId && (await count("cancelled")) === "3", "this campaign is listed there, stopped");
   await modal.getByRole("button", { name: "Close" }).click();
   await modal.waitFor({ state: "detached" });
+}
+
+/**
+ * A user changes their own password, from the header, in a browser of their own: a wrong current password is
+ * refused without signing them out, a repeat that differs is said as it is typed, and the change keeps them signed
+ * in with the new session's CSRF token (a write goes through at once). Then an edit is made and they sign out
+ * before the autosave: the edit is saved first, the session ended after. The old password no longer signs in;
+ * the new one does. A user of its own, so the analyst's sessions and the admin are left alone.
+ */
+async function changeOwnPassword(browser, admin) {
+  const username = `pw-${stamp}`;
+  const oldPassword = `old-${stamp}-secret`;
+  const newPassword = `new-${stamp}-secret`;
+  await admin("POST", "/api/users", { username, password: oldPassword, role: "editor" });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 720 }, locale: "en-US" });
+  const page = await context.newPage();
+  const pageErrors = [];
+  page.on("pageerror", (error) => pageErrors.push(error.stack ?? error.message));
+  page.setDefaultTimeout(15000);
+  const signIn = async (password) => {
+    await page.fill("input[name=username]", username);
+    await page.fill("input[name=password]", password);
+    await page.click("button[type=submit]");
+  };
+  try {
+    await page.goto(`${BASE}/`);
+    await signIn(oldPassword);
+    await page.getByTestId("current-user").waitFor();
+
+    await page.getByRole("button", { name: "Change password" }).click();
+    const form = page.getByTestId("password-form");
+    await form.waitFor();
+    check((await form.textContent()).includes("at least 8 characters"), "the password dialog says the minimum length up front");
+    const problem = form.getByTestId("password-problem");
+    await form.locator("input[name=current-password]").fill("not-my-password");
+    await form.locator("input[name=new-password]").fill(newPassword);
+    await form.locator("input[name=repeat-password]").fill(`${newPassword}x`);
+    check((await problem.getAttribute("data-kind")) === "mismatch", "a repeat that differs is said as it is typed");
+    await form.locator("input[name=repeat-password]").fill(newPassword);
+    const [refused] = await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith("/api/auth/password")),
+      form.getByRole("button", { name: "Change password" }).click(),
+    ]);
+    await problem.filter({ hasText: "The current password is wrong" }).waitFor();
+    check(
+      refused.status() === 403 && (await page.locator(".overlay").count()) === 0 && (await page.getByTestId("current-user").count()) === 1,
+      "a wrong current password is refused, saying so, and the user is still signed in",
+    );
+    await shot(page, "13a-password-wrong");
+    await form.locator("input[name=current-password]").fill(oldPassword);
+    const [changed] = await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith("/api/auth/password")),
+      form.getByRole("button", { name: "Change password" }).click(),
+    ]);
+    await page.getByTestId("password-changed").waitFor();
+    check(changed.status() === 200, "the right current password changes it, and the dialog says so");
+    await shot(page, "13b-password-changed");
+    await page.locator("dialog.modal").getByRole("button", { name: "Close" }).click();
+
+    // -- a write straight after: the new session's CSRF token is the one sent --------------------------------
+    await page.getByRole("button", { name: "New scenario" }).click();
+    await page.fill("input[name=name]", `Password e2e ${stamp}`);
+    const [created] = await Promise.all([
+      page.waitForResponse((r) => r.request().method() === "POST" && r.url().endsWith("/api/scenarios")),
+      page.locator("form[aria-label='New scenario'] button[type=submit]").click(),
+    ]);
+    await page.getByTestId("editor").waitFor();
+    check(created.status() === 201 || created.ok(), `a write right after the change goes through (${created.status()})`);
+    const slug = decodeURIComponent(new URL(page.url()).hash.replace(/^#\/s\//, ""));
+
+    // -- signing out a moment after an edit, before the autosave: the edit is saved, then the session ends ------
+    const sent = [];
+    page.on("request", (r) => sent.push(`${r.method()} ${new URL(r.url()).pathname}`));
+    page.on("response", (r) => sent.push(`${r.status()} ${r.request().method()} ${new URL(r.url()).pathname}`));
+    // A slow server: the save takes a while to answer, and signing out must wait for it.
+    await page.route("**/api/scenarios/*/draft", async (route) => {
+      await new Promise((done) => setTimeout(done, 400));
+      await route.continue();
+    });
+    await dragBlock(page, "start", 200, 200);
+    check((await page.getByTestId("save-state").getAttribute("data-state")) === "dirty", "a block just dropped is not saved yet");
+    await page.getByRole("button", { name: "Log out" }).click();
+    await page.locator("input[name=username]").waitFor();
+    const draftAnswer = sent.findIndex((line) => / PUT \/api\/scenarios\/[^/]+\/draft$/.test(line) && /^\d/.test(line));
+    const logoutSent = sent.indexOf("POST /api/auth/logout");
+    console.log(`sign-out mid-edit: ${sent.join(" | ")}`);
+    check(
+      draftAnswer >= 0 && sent[draftAnswer].startsWith("200 ") && logoutSent > draftAnswer && !sent.some((line) => line.startsWith("401 ")),
+      "signing out mid-edit saves the edit first (200), and only then ends the session",
+    );
+    check((await admin("GET", `/api/scenarios/${slug}`)).draft.document.nodes.length === 1, "the edit made just before signing out is on the server");
+    await page.unroute("**/api/scenarios/*/draft");
+
+    // -- the old password is gone, the new one signs in -------------------------------------------------------
+    await signIn(oldPassword);
+    await page.getByRole("alert").filter({ hasText: "Wrong user name or password." }).waitFor();
+    check(true, "the old password no longer signs in");
+    await signIn(newPassword);
+    await page.getByTestId("current-user").waitFor();
+    check((await page.getByTestId("current-user").textContent()).includes(username), "the new password signs in");
+    check(pageErrors.length === 0, `no uncaught errors in the password page${pageErrors.length ? `: ${pageErrors.join("; ")}` : ""}`);
+  } catch (error) {
+    await shot(page, "99-failure-password").catch(() => undefined);
+    throw error;
+  } finally {
+    await context.close();
+  }
 }
 
 async function main() {
@@ -715,6 +827,13 @@ async function main() {
       );
       console.log(`call record path: ${callPath.join(" -> ")}`);
       check(callPath.includes("transfer") && !callPath.includes("transfer_2"), "opening the recorded call (key 1) lights its path");
+      const listed = page.locator("[data-testid=calls-panel] table.calls tbody tr").first().locator("td.call-outcome");
+      const detailed = page.locator("[data-testid=call-steps] .outcome");
+      check(
+        (await listed.getAttribute("data-outcome")) === (await detailed.getAttribute("data-outcome")) &&
+          (await detailed.textContent()) === `Outcome: ${await listed.textContent()}`,
+        `the Calls tab's Outcome column says what the call's detail says (${await listed.textContent()})`,
+      );
       await shot(page, "09-call-record");
     } else {
       console.log("skip - call records: set IVRGRAPH_AGI_PORT to place a real FastAGI call");
@@ -832,6 +951,9 @@ async function main() {
     check(tallOverlaps.length === 0, `blocks drawn taller than guessed are laid out again apart${tallOverlaps.length ? `: ${tallOverlaps.join(", ")}` : ""}`);
     await shot(page, "10c-unplaced-layout-taller");
     await taller.evaluate((element) => element.remove());
+
+    // -- a user changes their own password; signing out mid-edit saves first ------------------------------
+    await changeOwnPassword(browser, admin);
 
     // -- performance: a 300-node scenario opens and responds in under 2 s -----------------------------
     const bigSlug = `big-${stamp}`;

@@ -4,8 +4,10 @@ import * as api from "./api/client";
 import { ApiError } from "./api/http";
 import type { User } from "./api/types";
 import { LoginPage } from "./components/LoginPage";
+import { PasswordDialog } from "./components/PasswordDialog";
 import { ScenarioList } from "./components/ScenarioList";
 import { I18nProvider, LanguagePicker, useI18n } from "./i18n";
+import { signOut } from "./lib/signOut";
 
 // The editor (React Flow, rjsf, ajv, dagre) is most of the code: load it when a scenario is opened, so the
 // sign-in page and the list come up fast.
@@ -29,6 +31,8 @@ function Shell() {
   const { t } = useI18n();
   const [user, setUser] = useState<User | null | undefined>(undefined);
   const [expired, setExpired] = useState(false);
+  const [signingOut, setSigningOut] = useState(false);
+  const [changingPassword, setChangingPassword] = useState(false);
   const route = useHashRoute();
 
   // A session that ends mid-edit asks for the password over the page, so the unsaved canvas stays put.
@@ -45,10 +49,16 @@ function Shell() {
     });
   }, []);
 
+  // An edit not saved yet is saved before the session ends (lib/signOut.ts), which can take a moment.
   const logout = useCallback(async () => {
-    await api.logout().catch(() => undefined);
-    setExpired(false);
-    setUser(null);
+    setSigningOut(true);
+    try {
+      await signOut();
+    } finally {
+      setSigningOut(false);
+      setExpired(false);
+      setUser(null);
+    }
   }, []);
 
   if (user === undefined) return <div className="centered">{t("editor.loading")}</div>;
@@ -72,10 +82,14 @@ function Shell() {
         <span className="user" data-testid="current-user">
           {user.username} · {user.role}
         </span>
-        <button type="button" onClick={logout}>
-          {t("app.logout")}
+        <button type="button" onClick={() => setChangingPassword(true)}>
+          {t("app.changePassword")}
+        </button>
+        <button type="button" onClick={logout} disabled={signingOut}>
+          {signingOut ? t("app.loggingOut") : t("app.logout")}
         </button>
       </header>
+      {changingPassword && <PasswordDialog username={user.username} onClose={() => setChangingPassword(false)} />}
       {expired && (
         <div className="overlay">
           <LoginPage

@@ -72,6 +72,18 @@ export async function me(): Promise<User> {
   return session.user;
 }
 
+/**
+ * Change your own password. The server ends every session of yours and signs this one in again with a new
+ * cookie: its CSRF token replaces the old one at once, or the next write would be refused (403 csrf). A wrong
+ * current password is a 403, not a 401: the user is still signed in.
+ */
+export async function changePassword(currentPassword: string, newPassword: string): Promise<User> {
+  const body = { current_password: currentPassword, new_password: newPassword };
+  const session = await unwrap(client.POST("/api/auth/password", { body }));
+  setCsrfToken(session.csrf_token ?? null);
+  return session.user;
+}
+
 export async function logout(): Promise<void> {
   await unwrap(client.POST("/api/auth/logout"));
   setCsrfToken(null);

@@ -54,6 +54,33 @@ describe("the list of calls", () => {
     duration_ms: 59000, outcome: "hung_up", result, status: "answered", last_node: "bye", origin_call_id: null,
   });
 
+  const outcomeCells = (items: CallSummary[]) =>
+    [...renderToHtml(CallTable, { items, openId: null, onOpen: () => {} }).matchAll(/<td class="call-outcome"[^>]*title="([^"]*)">(.*?)<\/td>/g)].map((m) => ({
+      shown: m[2]!.replace(/<[^>]+>/g, " ").trim(),
+      title: m[1],
+    }));
+
+  it("shows how each call ended as its detail says it, not the register's \"answered\" (QA)", () => {
+    const hungUp = call("a", null);
+    const ended = { ...call("b", null), outcome: "ended" };
+    expect(outcomeCells([hungUp, ended])).toEqual([
+      { shown: "the scenario hung up", title: "In the call register: answered" },
+      { shown: "ended (an exit led nowhere)", title: "In the call register: answered" },
+    ]);
+    const html = renderToHtml(CallTable, { items: [hungUp], openId: null, onOpen: () => {} });
+    expect(html).toContain("<th>Outcome</th>");
+    expect(html).not.toMatch(/>answered</);
+  });
+
+  it("says under the outcome when a call was never picked up, or scheduled a callback", () => {
+    const missed = { ...call("a", null), outcome: "caller_hangup", status: "missed", answered_at: null };
+    const callback = { ...call("b", null), status: "callback_scheduled" };
+    expect(outcomeCells([missed, callback]).map((cell) => cell.shown)).toEqual([
+      "the caller hung up missed",
+      "the scenario hung up callback scheduled",
+    ]);
+  });
+
   it("shows what each client answered (the flow's result) beside how the call ended", () => {
     const html = renderToHtml(CallTable, { items: [call("a", "will_pay"), call("b", null)], openId: null, onOpen: () => {} });
     expect(html).toContain("<th>Answer</th>");

@@ -36,8 +36,28 @@ export function CallDetails({ call }: { call: OpenCall }) {
 }
 
 /**
- * The recorded calls, newest first. "Answer" is the flow's `result` (will_pay, confirmed...): what a campaign is
- * reported by, so it sits beside how the call ended.
+ * The register's status of a call (persistence/calls.py `derive_status`) is a PBX's word for it: "answered" for
+ * any call picked up that the scenario ended, whether it hung up or an exit led nowhere. It is not the outcome,
+ * and is said in the outcome's tooltip; shown under it only where the outcome does not tell: a call never picked
+ * up, or one that scheduled a callback.
+ */
+const STATUS_SHOWN = new Set(["missed", "callback_scheduled"]);
+
+/** How a recorded call ended, as its detail says it, with its register status where that tells more. */
+export function CallOutcome({ call }: { call: Pick<CallSummary, "outcome" | "status"> }) {
+  const { t } = useI18n();
+  const status = codeText(t, "status", call.status);
+  return (
+    <td className="call-outcome" data-outcome={call.outcome} title={t("calls.registerStatus", { status })}>
+      {codeText(t, "outcome", call.outcome)}
+      {STATUS_SHOWN.has(call.status) && <span className="muted small call-status">{status}</span>}
+    </td>
+  );
+}
+
+/**
+ * The recorded calls, newest first. "Outcome" is how the call ended, the words its detail uses. "Answer" is the
+ * flow's `result` (will_pay, confirmed...): what a campaign is reported by, so it sits beside how the call ended.
  */
 export function CallTable(props: { items: CallSummary[]; openId: string | null; onOpen(call: CallSummary): void }) {
   const { t } = useI18n();
@@ -61,7 +81,7 @@ export function CallTable(props: { items: CallSummary[]; openId: string | null; 
               </button>
             </td>
             <td>{call.caller_id}</td>
-            <td title={call.outcome}>{codeText(t, "status", call.status)}</td>
+            <CallOutcome call={call} />
             <td data-testid="call-result">{call.result ?? ""}</td>
             <td>{call.version ? `v${call.version}` : ""}</td>
           </tr>

@@ -79,6 +79,8 @@ describe("the list of campaigns", () => {
     expect(rows).toEqual(["new", "old"]);
     expect(html).toContain("<td>Dec 1, 2026, 9:00 AM</td>");
     expect(html).toContain("1/3");
+    // Stopped with one client cancelled: four called of five, not five "handled".
+    expect(html).toMatch(/data-campaign="old">.*?<span class="muted">4\/5<\/span>/s);
     expect(html).toContain("In progress");
     expect(html).toContain("Stopped");
   });
@@ -145,7 +147,7 @@ describe("one campaign followed", () => {
     // No file name of its own: the server's (the campaign's name) is the one the browser saves under.
     expect(html).toMatch(/<a class="button" href="\/api\/callbacks\/campaigns\/c-1\.csv" download="">Download report \(CSV\)<\/a>/);
     expect(buttonTexts(html)).toEqual(["Refresh", "Stop campaign…"]);
-    expect(html).toContain("3 clients · Handled: 0 of 3 (0%)");
+    expect(html).toContain("3 clients · Called: 0 of 3 (0%) · <code");
     expect(html).toContain('data-testid="campaign-state">In progress<');
     expect(html).toContain("Updated every 15 seconds while clients remain to be called.");
   });
@@ -165,6 +167,15 @@ describe("one campaign followed", () => {
     expect(html).toContain("Stopped: 3 clients will not be called.");
     expect(html).toContain('data-testid="campaign-state">Stopped<');
     expect(html).not.toContain("Updated every 15 seconds");
+  });
+
+  it("tells the clients a stop cancelled apart from those called: stopped before any call, none was called", () => {
+    const summary = (html: string) => /data-testid="campaign-summary">(.*?)<\/p>/s.exec(html)?.[1]?.replace(/<[^>]+>/g, "");
+    expect(summary(details({ campaign: campaign({ cancelled: 3 }) }))).toBe("3 clients · Called: 0 of 3 (0%) · 3 clients cancelled by the stop · c-1");
+    expect(summary(details({ campaign: campaign({ done: 1, failed: 1, expired: 1, cancelled: 1 }) }))).toBe(
+      "4 clients · Called: 3 of 4 (75%) · 1 client cancelled by the stop · c-1",
+    );
+    expect(summary(details({ campaign: campaign({ done: 2, pending: 2 }) }))).toBe("4 clients · Called: 2 of 4 (50%) · c-1");
   });
 
   it("shows a refresh under way on its button", () => {

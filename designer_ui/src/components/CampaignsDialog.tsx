@@ -14,8 +14,10 @@ import {
   JOB_STATUSES,
   answerShares,
   campaignState,
+  calledClients,
+  calledPercent,
   campaignTitle,
-  handledClients,
+  cancelledClients,
   mayBeStopped,
   nextCall,
   percentText,
@@ -116,7 +118,7 @@ export function CampaignTable(props: {
                   <td>
                     <div className="progress-cell">
                       <StatusBar campaign={campaign} />
-                      <span className="muted">{`${handledClients(campaign).toLocaleString(language)}/${campaign.jobs.toLocaleString(language)}`}</span>
+                      <span className="muted">{`${calledClients(campaign).toLocaleString(language)}/${campaign.jobs.toLocaleString(language)}`}</span>
                     </div>
                   </td>
                   <td>
@@ -171,6 +173,23 @@ export function AnswersTable({ campaign }: { campaign: Campaign }) {
         </table>
       )}
       {silent > 0 && <p className="hint">{t("campaigns.noAnswerRecorded", { clients: countText(language, "client", silent) })}</p>}
+    </>
+  );
+}
+
+/** How far the calling got, and apart from it, the clients a stop spared: they were not called, nor will be. */
+export function CalledSummary({ campaign }: { campaign: Campaign }) {
+  const { t, language } = useI18n();
+  const cancelled = cancelledClients(campaign);
+  const called = t("campaigns.called", {
+    called: calledClients(campaign).toLocaleString(language),
+    total: campaign.jobs.toLocaleString(language),
+    percent: percentText(calledPercent(campaign)),
+  });
+  return (
+    <>
+      {called}
+      {cancelled > 0 && ` · ${t("campaigns.cancelledByStop", { clients: countText(language, "client", cancelled) })}`}
     </>
   );
 }
@@ -233,14 +252,9 @@ export function CampaignDetails(props: {
         {campaign.created_by ? t("campaigns.importedBy", { time: imported, user: campaign.created_by }) : t("campaigns.importedAt", { time: imported })}
         {next && ` · ${t("campaigns.nextCall", { time: momentText(next, language) })}`}
       </p>
-      <p className="muted small">
-        {countText(language, "client", campaign.jobs)} ·{" "}
-        {t("campaigns.handled", {
-          handled: handledClients(campaign).toLocaleString(language),
-          total: campaign.jobs.toLocaleString(language),
-          percent: percentText(campaign.jobs ? (100 * handledClients(campaign)) / campaign.jobs : 0),
-        })}{" "}
-        · <code title={campaign.campaign_id}>{campaign.campaign_id}</code>
+      <p className="muted small" data-testid="campaign-summary">
+        {countText(language, "client", campaign.jobs)} · <CalledSummary campaign={campaign} /> ·{" "}
+        <code title={campaign.campaign_id}>{campaign.campaign_id}</code>
       </p>
       <StatusBar campaign={campaign} />
       <StatusCounts campaign={campaign} />

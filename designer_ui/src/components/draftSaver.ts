@@ -6,12 +6,14 @@
  * Leaving is taken from the editor going away, not from the address changing: whatever the route (the back link,
  * the browser's Back, signing out, opening another scenario), the editor unmounts, and its listeners with it, in
  * the very event that leaves, before they would hear it. Its autosave timer goes too, so a fresh edit is saved
- * there and then.
+ * there and then. Signing out is the one way out that cannot wait for that: the session is gone by then, so the
+ * edits are saved before it ends (saveBeforeSignOut).
  */
 import * as api from "../api/client";
 import { ApiError } from "../api/http";
 import type { Conflict } from "../api/types";
 import { normalizeProblems } from "../lib/problems";
+import { beforeSignOut } from "../lib/beforeSignOut";
 import { clearStash, writeStash, type StashStorage } from "../lib/stash";
 import { useEditor } from "../store/editor";
 
@@ -76,6 +78,9 @@ export function draftSaver(slug: string, storage: StashStorage = localStorage): 
 /** Saves started as an editor closed, by scenario: opening that scenario again waits for its save to land. */
 const leavingSaves = new Map<string, Promise<boolean>>();
 
+/** The editor open now, if any (its guard registers it): signing out saves its edits before the session ends. */
+let openEditor: DraftSaver | null = null;
+
 /** The editor is going away: keep the copy first (the tab may close before the save lands), then save. */
 export function leaveEditor(saver: DraftSaver): void {
   if (useEditor.getState().slug !== saver.slug || !hasUnsavedEdits()) return;
@@ -96,6 +101,19 @@ export async function savedOnLeaving(slug: string): Promise<void> {
 }
 
 /**
+ * Before the session ends (signing out): the open editor's edits are saved now, and saves already on their way
+ * out are waited for (lib/beforeSignOut.ts bounds the wait). Left to the editor going away, the save would reach
+ * the server after the session ended, get a 401, and leave the edit only in this browser's stash.
+ */
+export async function saveBeforeSignOut(): Promise<void> {
+  if (openEditor) leaveEditor(openEditor);
+  await Promise.allSettled(leavingSaves.values());
+}
+
+// Registered when the editor's code loads: a shell that never opened an editor has nothing to save.
+beforeSignOut(saveBeforeSignOut);
+
+/**
  * Guard the edits while an editor is open: closing the tab asks first and keeps the copy; the function returned
  * (the effect's cleanup, run when the editor goes away) saves on the way out.
  */
@@ -106,8 +124,10 @@ export function guardUnsavedEdits(saver: DraftSaver, target: Pick<EventTarget, "
     event.preventDefault();
   };
   target.addEventListener("beforeunload", onBeforeUnload);
+  openEditor = saver;
   return () => {
     target.removeEventListener("beforeunload", onBeforeUnload);
+    if (openEditor === saver) openEditor = null;
     leaveEditor(saver);
   };
 }

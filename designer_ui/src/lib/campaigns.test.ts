@@ -5,7 +5,9 @@ import {
   answerShares,
   campaignState,
   campaignTitle,
-  handledClients,
+  calledClients,
+  calledPercent,
+  cancelledClients,
   mayBeStopped,
   nextCall,
   percentText,
@@ -49,10 +51,18 @@ describe("a campaign's clients by status", () => {
     expect(statusShares(campaign({})).every((s) => s.percent === 0)).toBe(true);
   });
 
-  it("counts as handled every client whose dialing is over, however it ended", () => {
+  it("counts as called the clients whose dialing ran its course, and those a stop cancelled apart", () => {
     const c = campaign({ pending: 3, dialing: 1, done: 4, failed: 1, expired: 1, cancelled: 2 });
     expect(waitingClients(c)).toBe(3);
-    expect(handledClients(c)).toBe(8);
+    expect(calledClients(c)).toBe(6);
+    expect(cancelledClients(c)).toBe(2);
+  });
+
+  it("does not count a campaign stopped before its first call as called through (QA: 'Handled: 3 of 3 (100%)')", () => {
+    const stopped = campaign({ cancelled: 3 });
+    expect([calledClients(stopped), cancelledClients(stopped), calledPercent(stopped)]).toEqual([0, 3, 0]);
+    expect(calledPercent(campaign({ done: 1, failed: 1, cancelled: 2 }))).toBe(50);
+    expect(calledPercent(campaign({}))).toBe(0);
   });
 });
 

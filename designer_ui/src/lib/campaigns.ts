@@ -42,8 +42,17 @@ export function statusShares(campaign: Counts): StatusShare[] {
 /** Clients not called yet (a retry waiting counts too): exactly those a stop spares. */
 export const waitingClients = (campaign: Counts) => countOf(campaign, "pending");
 
-/** Clients whose dialing is over, however it ended. */
-export const handledClients = (campaign: Counts) => Math.max(0, campaign.jobs - waitingClients(campaign) - countOf(campaign, "dialing"));
+/**
+ * Clients whose dialing ran its course: reached, every attempt failed, or out of time. Not those a stop cancelled:
+ * counted with them, a campaign stopped before its first call read "3 of 3 (100%)", as if everyone had been called.
+ */
+export const calledClients = (campaign: Counts) => countOf(campaign, "done") + countOf(campaign, "failed") + countOf(campaign, "expired");
+
+/** Clients a stop took off the list before they were called. */
+export const cancelledClients = (campaign: Counts) => countOf(campaign, "cancelled");
+
+/** Of the whole list, 0-100: how far the calling got. */
+export const calledPercent = (campaign: Counts) => share(calledClients(campaign), campaign.jobs);
 
 export type CampaignState = "running" | "stopped" | "finished";
 

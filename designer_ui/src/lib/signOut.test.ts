@@ -1,0 +1,125 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import * as api from "../api/client";
+import type { SaveResult } from "../api/types";
+import { draftSaver, guardUnsavedEdits } from "../components/draftSaver";
+import { useEditor } from "../store/editor";
+import type { BlockSpec } from "./catalog";
+import type { ScenarioDocument } from "./convert";
+import catalogJson from "./fixtures/catalog.json";
+import { readStash } from "./stash";
+import { signOut } from "./signOut";
+
+vi.mock("../api/client", () => ({ saveDraft: vi.fn(), logout: vi.fn() }));
+const saveDraft = vi.mocked(api.saveDraft);
+const logout = vi.mocked(api.logout);
+
+const document: ScenarioDocument = {
+  format: "ivrgraph.scenario/1",
+  name: "Menu",
+  nodes: [
+    { id: "start", type: "start", position: { x: 0, y: 0 }, config: {} },
+    { id: "sales", type: "transfer", position: { x: 300, y: 0 }, config: { target: "101" } },
+  ],
+  edges: [{ id: "start:next", source: "start", exit: "next", target: "sales" }],
+};
+
+const editor = () => useEditor.getState();
+const labelOf = (doc: ScenarioDocument | undefined) => doc?.nodes.find((n) => n.id === "sales")?.label;
+
+function memoryStorage() {
+  const items = new Map<string, string>();
+  return { getItem: (key: string) => items.get(key) ?? null, setItem: (key: string, value: string) => void items.set(key, value), removeItem: (key: string) => void items.delete(key) };
+}
+
+/** A save the test answers when it likes. */
+function pendingSave(): { answer(result: SaveResult): void; fail(error: Error): void } {
+  let answer!: (result: SaveResult) => void;
+  let fail!: (error: Error) => void;
+  saveDraft.mockImplementationOnce(() => new Promise<SaveResult>((resolve, reject) => ([answer, fail] = [resolve, reject])));
+  return { answer: (result) => answer(result), fail: (error) => fail(error) };
+}
+
+/** Let every promise that can settle do so. */
+const settle = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
+let storage: ReturnType<typeof memoryStorage>;
+let release: () => void;
+
+beforeEach(() => {
+  saveDraft.mockReset();
+  logout.mockReset().mockResolvedValue(undefined);
+  storage = memoryStorage();
+  editor().setCatalog(catalogJson as unknown as BlockSpec[]);
+  editor().load("menu", structuredClone(document), 7);
+  release = guardUnsavedEdits(draftSaver("menu", storage), new EventTarget()); // the editor is open
+});
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe("signing out with an edit not saved yet", () => {
+  it("saves the edit first, and ends the session only once the server has it", async () => {
+    editor().updateNode("sales", { label: "Ventas rápidas" });
+    const server = pendingSave();
+
+    const signingOut = signOut();
+    await settle();
+    expect(saveDraft).toHaveBeenCalledTimes(1);
+    expect(labelOf(saveDraft.mock.calls[0]![2])).toBe("Ventas rápidas");
+    expect(logout).not.toHaveBeenCalled(); // the session is still there for the save
+
+    server.answer({ revision: 8, problems: [] });
+    await signingOut;
+    expect(logout).toHaveBeenCalledTimes(1);
+    expect(editor().saveState).toBe("saved");
+    release(); // the editor goes away as the sign-in page comes: nothing left to save, no save after the session
+    expect(saveDraft).toHaveBeenCalledTimes(1);
+  });
+
+  it("waits for a save already on its way out of an editor just left", async () => {
+    editor().updateNode("sales", { label: "Ventas rápidas" });
+    const server = pendingSave();
+    release(); // back to the list: the save goes as the editor goes
+
+    const signingOut = signOut();
+    await settle();
+    expect(logout).not.toHaveBeenCalled();
+    server.answer({ revision: 8, problems: [] });
+    await signingOut;
+    expect(saveDraft).toHaveBeenCalledTimes(1);
+    expect(logout).toHaveBeenCalledTimes(1);
+  });
+
+  it("does not wait long for a server that does not answer: signs out, the browser's copy keeping the edit", async () => {
+    vi.useFakeTimers();
+    editor().updateNode("sales", { label: "Ventas rápidas" });
+    const server = pendingSave();
+
+    let signedOut = false;
+    const signingOut = signOut(3000).then(() => (signedOut = true));
+    await vi.advanceTimersByTimeAsync(2999);
+    expect(signedOut).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    await signingOut;
+    expect(logout).toHaveBeenCalledTimes(1);
+    expect(labelOf(readStash(storage, "menu")?.document)).toBe("Ventas rápidas");
+
+    server.fail(new Error("the server did not answer")); // so no later sign-out waits on it
+    await vi.advanceTimersByTimeAsync(0);
+  });
+});
+
+describe("signing out with everything saved", () => {
+  it("ends the session at once, saving nothing", async () => {
+    await signOut();
+    expect(saveDraft).not.toHaveBeenCalled();
+    expect(logout).toHaveBeenCalledTimes(1);
+    release();
+  });
+
+  it("is signed out even when the server says the session had already ended", async () => {
+    logout.mockRejectedValueOnce(new Error("HTTP 401"));
+    await expect(signOut()).resolves.toBeUndefined();
+  });
+});
