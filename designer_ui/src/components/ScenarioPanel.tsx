@@ -5,6 +5,36 @@ import * as api from "../api/client";
 import { useI18n } from "../i18n";
 import { useEditor } from "../store/editor";
 
+/**
+ * The types a declared variable may have, as schemas/scenario.schema.json lists them (a test keeps the two in
+ * step). A type matters where values come from outside: a call list's column for a date, a number or yes/no is
+ * checked and converted to it; "text" is what a variable with no type is.
+ */
+export const VARIABLE_TYPES = ["string", "number", "integer", "boolean", "date", "list", "object"] as const;
+export type VariableType = (typeof VARIABLE_TYPES)[number];
+
+/** A declared variable's type. */
+export function VariableTypeSelect(props: { name: string; value: string | undefined; onChange(type: VariableType): void }) {
+  const { t } = useI18n();
+  const value = props.value ?? "string";
+  const known = (VARIABLE_TYPES as readonly string[]).includes(value);
+  return (
+    <select
+      name="variable-type"
+      aria-label={t("editor.variableType", { name: props.name })}
+      value={value}
+      onChange={(e) => props.onChange(e.target.value as VariableType)}
+    >
+      {!known && <option value={value}>{value}</option>}
+      {VARIABLE_TYPES.map((type) => (
+        <option key={type} value={type}>
+          {t(`editor.variableType.${type}`)}
+        </option>
+      ))}
+    </select>
+  );
+}
+
 /** A block as the fallback select lists it. */
 export interface BlockChoice {
   id: string;
@@ -106,6 +136,11 @@ export function ScenarioPanel() {
               onChange={(e) =>
                 updateHead({ variables: variables.map((v, i) => (i === index ? { ...v, name: e.target.value } : v)) })
               }
+            />
+            <VariableTypeSelect
+              name={variable.name}
+              value={variable.type}
+              onChange={(type) => updateHead({ variables: variables.map((v, i) => (i === index ? { ...v, type } : v)) })}
             />
             <button
               type="button"

@@ -67,7 +67,10 @@ export interface Voice {
  */
 export interface Variable {
   name: Identifier;
-  type?: "string" | "number" | "integer" | "boolean" | "list" | "object";
+  /**
+   * What the variable holds. A date is ISO 8601 text (2026-11-30), as templates such as spoken_date read it; a call list's date column is checked against it.
+   */
+  type?: "string" | "number" | "integer" | "boolean" | "date" | "list" | "object";
   default?: unknown;
   description?: string;
 }
