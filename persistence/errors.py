@@ -34,6 +34,12 @@ class Conflict(PersistenceError):
     """The request collides with the stored state."""
 
 
+class NothingToPublish(Conflict):
+    def __init__(self, slug: str, version: int) -> None:
+        super().__init__(f"nothing to publish: the draft of {slug!r} is version {version} as published")
+        self.version = version
+
+
 class AlreadyExists(Conflict):
     def __init__(self, kind: str, key: object) -> None:
         super().__init__(f"{kind} {key!r} already exists")

@@ -22,7 +22,7 @@ from graph_engine.scenario_tests import run_scenario_tests, tests_in_document
 from graph_engine.validation import validate
 from persistence import audit, scenarios
 from persistence.datasources import source_problems
-from persistence.errors import PublishBlocked
+from persistence.errors import NothingToPublish, PublishBlocked
 from persistence.models import ScenarioVersion
 
 log = logging.getLogger(__name__)
@@ -75,18 +75,23 @@ async def publish(
     registry: BlockRegistry,
     document: Mapping[str, Any] | None = None,
     action: str = "publish",
+    refuse_unchanged: bool = False,
 ) -> PublishOutcome:
     """Publish the draft (or `document`, for a rollback) as the next version of `slug`; `PublishBlocked` if not fit.
+    `refuse_unchanged`: `NothingToPublish` when it is the latest version's document already (the API's choice:
+    a version more would change nothing for a call and only make the history harder to read).
 
     The caller commits the session, then calls `PublishHub.announce` so in-process listeners hear about it.
     """
     scenario = scenarios.get_scenario(session, slug=slug, for_update=True)
     candidate = dict(document if document is not None else scenario.draft_document)
+    previous = scenarios.latest_version(session, scenario_id=scenario.id)
+    if refuse_unchanged and previous is not None and previous.document == candidate:
+        raise NothingToPublish(slug, previous.number)
     problems, tests = await check_document(session, document=candidate, registry=registry, slug=slug)
     errors = [problem for problem in problems if problem["severity"] == Severity.ERROR]
     if errors or any(not test["passed"] for test in tests):
         raise PublishBlocked(problems=problems, tests=tests)
-    previous = scenarios.latest_version(session, scenario_id=scenario.id)
     diff = diff_documents(previous.document if previous else None, candidate)
     summary = {
         "warnings": len(problems),

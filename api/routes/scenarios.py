@@ -297,6 +297,7 @@ async def _publish(
                     registry=runtime.registry,
                     document=document,
                     action=action,
+                    refuse_unchanged=True,
                 )
             )
 
@@ -308,11 +309,12 @@ async def _publish(
     return _publish_out(outcome)
 
 
-@router.post("/{slug}/publish", response_model=PublishOut, responses=problems(404))
+@router.post("/{slug}/publish", response_model=PublishOut, responses=problems(404, 409))
 async def publish_scenario(slug: SlugPath, body: PublishIn, user: Publisher, runtime: RuntimeDep) -> PublishOut:
     """Validate the draft, run its tests (`meta.tests`), store it as the next immutable version.
 
-    Blocked with 422 (`problems`, `tests`) when validation finds an error or a test fails.
+    Blocked with 422 (`problems`, `tests`) when validation finds an error or a test fails; refused with 409
+    (`nothing-to-publish`, with the `version`) when the draft is the latest version already.
     """
     return await _publish(runtime, slug=slug, message=body.message, actor=user.username, document=None,
                           action="publish")  # fmt: skip
@@ -331,7 +333,7 @@ def get_version(slug: SlugPath, number: VersionPath, _user: Viewer, runtime: Run
         return VersionDetail(**version_summary(version).model_dump(), document=version.document)
 
 
-@router.post("/{slug}/versions/{number}/rollback", response_model=PublishOut, responses=problems(404))
+@router.post("/{slug}/versions/{number}/rollback", response_model=PublishOut, responses=problems(404, 409))
 async def rollback(
     slug: SlugPath, number: VersionPath, user: Publisher, runtime: RuntimeDep, body: RollbackIn | None = None
 ) -> PublishOut:

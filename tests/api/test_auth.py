@@ -80,6 +80,9 @@ def test_roles_are_enforced(admin: Client, user_factory: Callable[[str], Client]
     assert editor.put(f"/api/scenarios/{name}/draft", json=draft).status_code == 200
     assert editor.post(f"/api/scenarios/{name}/publish", json={"message": "x"}).status_code == 403
     assert publisher.post(f"/api/scenarios/{name}/publish", json={"message": "x"}).status_code == 200
+    draft_v2 = {"revision": 2, "document": documents.greeting("edited again")}  # a second version to go back from
+    assert editor.put(f"/api/scenarios/{name}/draft", json=draft_v2).status_code == 200
+    assert publisher.post(f"/api/scenarios/{name}/publish", json={"message": "v2"}).status_code == 200
     assert editor.post(f"/api/scenarios/{name}/versions/1/rollback").status_code == 403
     assert publisher.post(f"/api/scenarios/{name}/versions/1/rollback").status_code == 200
     assert editor.delete(f"/api/scenarios/{name}").status_code == 403

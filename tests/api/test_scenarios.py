@@ -104,6 +104,15 @@ def test_publish_versions_diff_and_rollback(server: Server, admin: Client, slug:
     audit = admin.get("/api/audit", params={"target": f"scenario:{name}"}).json()
     assert [event["action"] for event in audit] == ["rollback", "publish", "publish"]
     assert admin.get(f"/api/scenarios/{name}/versions/9").status_code == 404
+    # The draft (the second version's menu) goes out again as the fourth; published once more, nothing would
+    # change for a call: refused (QA of 2026-12-05: identical versions 3 and 4 were made).
+    assert admin.post(f"/api/scenarios/{name}/publish", json={"message": "back"}).json()["version"]["number"] == 4
+    again = admin.post(f"/api/scenarios/{name}/publish", json={"message": ""})
+    assert again.status_code == 409
+    assert again.json()["detail"] == f"nothing to publish: the draft of {name!r} is version 4 as published"
+    assert again.json()["type"].endswith("/nothing-to-publish") and again.json()["version"] == 4
+    assert admin.post(f"/api/scenarios/{name}/versions/2/rollback").status_code == 409  # version 4 is version 2
+    assert admin.post(f"/api/scenarios/{name}/versions/1/rollback").json()["version"]["number"] == 5
 
 
 def test_publish_is_blocked_by_errors_and_failing_tests(admin: Client, slug: Callable[[str], str]) -> None:

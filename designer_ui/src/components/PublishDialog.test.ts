@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { TestOutcome } from "../api/types";
 import type { Problem } from "../lib/problems";
-import { PublishBlocked } from "./PublishDialog";
+import { PublishBlocked, nothingToPublish } from "./PublishDialog";
 import { renderToHtml } from "./renderForTest";
 
 const problem = (severity: Problem["severity"], node: string, message: string): Problem => ({ severity, code: "x", message, node, path: "$" });
@@ -42,5 +42,15 @@ describe("a publish refused by the server", () => {
     const html = renderToHtml(PublishBlocked, { problems: [problems[1]!], failedTests: [] });
     expect(html).not.toContain("do not block");
     expect(html).not.toContain('data-testid="warnings"');
+  });
+});
+
+describe("a publish that would change nothing", () => {
+  it("is told apart from other refusals by the problem's type, with the version calls run", () => {
+    const body = { type: "https://ivrgraph.dev/problems/nothing-to-publish", status: 409, detail: "x", version: 3 };
+    expect(nothingToPublish(body)).toBe(3);
+    expect(nothingToPublish({ ...body, type: "https://ivrgraph.dev/problems/conflict" })).toBeNull();
+    expect(nothingToPublish({ ...body, version: "3" })).toBeNull();
+    expect(nothingToPublish(null)).toBeNull();
   });
 });

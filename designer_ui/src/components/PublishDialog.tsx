@@ -104,6 +104,13 @@ export function PublishBlocked({ problems, failedTests }: { problems: Problem[];
   );
 }
 
+/** The version calls already run, when the server refused a publish that would change nothing; else null. */
+export function nothingToPublish(body: unknown): number | null {
+  if (body === null || typeof body !== "object") return null;
+  const { type, version } = body as { type?: unknown; version?: unknown };
+  return typeof type === "string" && type.endsWith("/nothing-to-publish") && typeof version === "number" ? version : null;
+}
+
 export function PublishDialog(props: { slug: string; name: string; beforePublish(): Promise<boolean>; onClose(published: boolean): void }) {
   const { t } = useI18n();
   const [message, setMessage] = useState("");
@@ -127,6 +134,9 @@ export function PublishDialog(props: { slug: string; name: string; beforePublish
       const body = e instanceof ApiError ? (e.body as { problems?: unknown; tests?: TestOutcome[] } | null) : null;
       if (e instanceof ApiError && e.status === 422 && (body?.problems || body?.tests)) {
         setBlocked({ problems: normalizeProblems(body.problems), tests: (body.tests ?? []).filter((test) => !test.passed) });
+      }
+      else if (e instanceof ApiError && e.status === 409 && nothingToPublish(e.body) !== null) {
+        setError(t("publish.nothingToPublish", { version: nothingToPublish(e.body)! }));
       }
       else setError(t("error.generic", { message: e instanceof Error ? e.message : String(e) }));
     } finally {

@@ -629,7 +629,8 @@ export interface paths {
          * Publish Scenario
          * @description Validate the draft, run its tests (`meta.tests`), store it as the next immutable version.
          *
-         *     Blocked with 422 (`problems`, `tests`) when validation finds an error or a test fails.
+         *     Blocked with 422 (`problems`, `tests`) when validation finds an error or a test fails; refused with 409
+         *     (`nothing-to-publish`, with the `version`) when the draft is the latest version already.
          */
         post: operations["publish_scenario_api_scenarios__slug__publish_post"];
         delete?: never;
@@ -4176,6 +4177,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Conflict with the stored state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Invalid request or document */
             422: {
                 headers: {
@@ -4500,6 +4510,15 @@ export interface operations {
             };
             /** @description Not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the stored state */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
