@@ -1,6 +1,10 @@
-/** What several test files share: a time zone set for the whole file, and campaigns built from their counts. */
+/**
+ * What several test files share: a time zone set for the whole file, campaigns built from their counts, and a
+ * browser storage and a small draft for the tests of saving and stashing.
+ */
 import { afterAll } from "vitest";
 import type { Campaign } from "./api/types";
+import type { ScenarioDocument } from "./lib/convert";
 
 /**
  * Run this test file in `zone` (one with summer time makes the offsets show): set at once, before anything is
@@ -29,3 +33,31 @@ export const campaignOf = (statuses: Record<string, number>, results: Record<str
   cancelled_at: null,
   settings: {},
 });
+
+/** localStorage's part the stash uses, in memory. */
+export class MemoryStorage {
+  items = new Map<string, string>();
+  getItem(key: string) {
+    return this.items.get(key) ?? null;
+  }
+  setItem(key: string, value: string) {
+    this.items.set(key, value);
+  }
+  removeItem(key: string) {
+    this.items.delete(key);
+  }
+}
+
+/** A two-block draft: Start, then a transfer whose label the tests edit. */
+export const transferDraft: ScenarioDocument = {
+  format: "ivrgraph.scenario/1",
+  name: "Menu",
+  nodes: [
+    { id: "start", type: "start", position: { x: 0, y: 0 }, config: {} },
+    { id: "sales", type: "transfer", position: { x: 300, y: 0 }, config: { target: "101" } },
+  ],
+  edges: [{ id: "start:next", source: "start", exit: "next", target: "sales" }],
+};
+
+/** The transfer's label in a draft. */
+export const labelOf = (doc: ScenarioDocument | undefined) => doc?.nodes.find((n) => n.id === "sales")?.label;

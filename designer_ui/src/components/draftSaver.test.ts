@@ -3,40 +3,18 @@ import * as api from "../api/client";
 import { ApiError } from "../api/http";
 import type { SaveResult } from "../api/types";
 import type { BlockSpec } from "../lib/catalog";
-import type { ScenarioDocument } from "../lib/convert";
 import catalogJson from "../lib/fixtures/catalog.json";
 import { readStash } from "../lib/stash";
 import { useEditor } from "../store/editor";
+import { MemoryStorage, labelOf, transferDraft } from "../testSupport";
 import { draftSaver, guardUnsavedEdits, savedOnLeaving, type DraftSaver } from "./draftSaver";
 
 vi.mock("../api/client", () => ({ saveDraft: vi.fn() }));
 const saveDraft = vi.mocked(api.saveDraft);
 
-class MemoryStorage {
-  items = new Map<string, string>();
-  getItem(key: string) {
-    return this.items.get(key) ?? null;
-  }
-  setItem(key: string, value: string) {
-    this.items.set(key, value);
-  }
-  removeItem(key: string) {
-    this.items.delete(key);
-  }
-}
-
-const document: ScenarioDocument = {
-  format: "ivrgraph.scenario/1",
-  name: "Menu",
-  nodes: [
-    { id: "start", type: "start", position: { x: 0, y: 0 }, config: {} },
-    { id: "sales", type: "transfer", position: { x: 300, y: 0 }, config: { target: "101" } },
-  ],
-  edges: [{ id: "start:next", source: "start", exit: "next", target: "sales" }],
-};
+const document = transferDraft;
 
 const editor = () => useEditor.getState();
-const labelOf = (doc: ScenarioDocument | undefined) => doc?.nodes.find((n) => n.id === "sales")?.label;
 
 /** A save the test answers when it likes: what the server is doing while the analyst moves on. */
 function pendingSave(): { answer(result: SaveResult): void; fail(error: Error): void } {

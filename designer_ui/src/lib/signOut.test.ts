@@ -3,8 +3,8 @@ import * as api from "../api/client";
 import type { SaveResult } from "../api/types";
 import { draftSaver, guardUnsavedEdits } from "../components/draftSaver";
 import { useEditor } from "../store/editor";
+import { MemoryStorage, labelOf, transferDraft } from "../testSupport";
 import type { BlockSpec } from "./catalog";
-import type { ScenarioDocument } from "./convert";
 import catalogJson from "./fixtures/catalog.json";
 import { readStash } from "./stash";
 import { signOut } from "./signOut";
@@ -13,23 +13,9 @@ vi.mock("../api/client", () => ({ saveDraft: vi.fn(), logout: vi.fn() }));
 const saveDraft = vi.mocked(api.saveDraft);
 const logout = vi.mocked(api.logout);
 
-const document: ScenarioDocument = {
-  format: "ivrgraph.scenario/1",
-  name: "Menu",
-  nodes: [
-    { id: "start", type: "start", position: { x: 0, y: 0 }, config: {} },
-    { id: "sales", type: "transfer", position: { x: 300, y: 0 }, config: { target: "101" } },
-  ],
-  edges: [{ id: "start:next", source: "start", exit: "next", target: "sales" }],
-};
+const document = transferDraft;
 
 const editor = () => useEditor.getState();
-const labelOf = (doc: ScenarioDocument | undefined) => doc?.nodes.find((n) => n.id === "sales")?.label;
-
-function memoryStorage() {
-  const items = new Map<string, string>();
-  return { getItem: (key: string) => items.get(key) ?? null, setItem: (key: string, value: string) => void items.set(key, value), removeItem: (key: string) => void items.delete(key) };
-}
 
 /** A save the test answers when it likes. */
 function pendingSave(): { answer(result: SaveResult): void; fail(error: Error): void } {
@@ -42,13 +28,13 @@ function pendingSave(): { answer(result: SaveResult): void; fail(error: Error): 
 /** Let every promise that can settle do so. */
 const settle = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
-let storage: ReturnType<typeof memoryStorage>;
+let storage: MemoryStorage;
 let release: () => void;
 
 beforeEach(() => {
   saveDraft.mockReset();
   logout.mockReset().mockResolvedValue(undefined);
-  storage = memoryStorage();
+  storage = new MemoryStorage();
   editor().setCatalog(catalogJson as unknown as BlockSpec[]);
   editor().load("menu", structuredClone(document), 7);
   release = guardUnsavedEdits(draftSaver("menu", storage), new EventTarget()); // the editor is open

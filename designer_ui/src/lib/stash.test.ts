@@ -1,19 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ScenarioDocument } from "./convert";
+import { MemoryStorage } from "../testSupport";
 import { clearStash, readStash, stashKey, stashToOffer, writeStash } from "./stash";
-
-class MemoryStorage {
-  items = new Map<string, string>();
-  getItem(key: string) {
-    return this.items.get(key) ?? null;
-  }
-  setItem(key: string, value: string) {
-    this.items.set(key, value);
-  }
-  removeItem(key: string) {
-    this.items.delete(key);
-  }
-}
 
 const doc = (name: string): ScenarioDocument => ({ format: "ivrgraph.scenario/1", name, nodes: [], edges: [] });
 

@@ -24,6 +24,22 @@ const document: ScenarioDocument = {
 
 const editor = () => useEditor.getState();
 
+/** The pairs of blocks (220 px wide, as measured) that overlap on the canvas. */
+function overlapping(): string[] {
+  const nodes = editor().nodes;
+  const found: string[] = [];
+  nodes.forEach((a, i) => {
+    for (const b of nodes.slice(i + 1)) {
+      const [ha, hb] = [a.measured!.height!, b.measured!.height!];
+      const apart =
+        a.position.x + 220 <= b.position.x || b.position.x + 220 <= a.position.x ||
+        a.position.y + ha <= b.position.y || b.position.y + hb <= a.position.y;
+      if (!apart) found.push(`${a.id}/${b.id}`);
+    }
+  });
+  return found;
+}
+
 beforeEach(() => {
   editor().setCatalog(catalogJson as unknown as BlockSpec[]);
   editor().load("menu", structuredClone(document), 7);
@@ -244,21 +260,6 @@ describe("auto layout and measuring", () => {
         .map((n) => ({ type: "dimensions" as const, id: n.id, dimensions: { width: 220, height: drawnHeight(n) } })),
     );
 
-  function overlapping(): string[] {
-    const nodes = editor().nodes;
-    const found: string[] = [];
-    nodes.forEach((a, i) => {
-      for (const b of nodes.slice(i + 1)) {
-        const [ha, hb] = [a.measured!.height!, b.measured!.height!];
-        const apart =
-          a.position.x + 220 <= b.position.x || b.position.x + 220 <= a.position.x ||
-          a.position.y + ha <= b.position.y || b.position.y + hb <= a.position.y;
-        if (!apart) found.push(`${a.id}/${b.id}`);
-      }
-    });
-    return found;
-  }
-
   it("on open, lays the blocks out again at their drawn sizes, silently: no undo step, nothing to save", () => {
     editor().load("big", unplaced(), 1);
     const guessed = editor().nodes.map((n) => n.position);
@@ -374,21 +375,6 @@ describe("after Auto layout, a block that grows", () => {
         .map((n) => ({ type: "dimensions" as const, id: n.id, dimensions: { width: 220, height: drawn(n) } })),
     );
   const at = (id: string) => editor().nodes.find((n) => n.id === id)!.position;
-
-  function overlapping(): string[] {
-    const nodes = editor().nodes;
-    const found: string[] = [];
-    nodes.forEach((a, i) => {
-      for (const b of nodes.slice(i + 1)) {
-        const [ha, hb] = [a.measured!.height!, b.measured!.height!];
-        const apart =
-          a.position.x + 220 <= b.position.x || b.position.x + 220 <= a.position.x ||
-          a.position.y + ha <= b.position.y || b.position.y + hb <= a.position.y;
-        if (!apart) found.push(`${a.id}/${b.id}`);
-      }
-    });
-    return found;
-  }
 
   /** Dropped, drawn, laid out; then the IVR is given keys and drawn taller with them. */
   function layOutThenGrowTheMenu(): void {
