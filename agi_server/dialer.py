@@ -29,6 +29,7 @@ import functools
 import logging
 import os
 import re
+from collections import deque
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -48,6 +49,7 @@ log = logging.getLogger(__name__)
 # variables and part of the FastAGI URL, where '?', '&', '/' or spaces would change its meaning).
 NUMBER = re.compile(r"[0-9*#+]{1,32}")
 TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
+RECENT_REPORTS: Final = 1000  # attempts a dialer keeps in memory (Dialer.reports)
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,7 +192,9 @@ class Dialer:
         self._active: dict[str, asyncio.Task[AttemptReport | None]] = {}
         self._talking: set[str] = set()  # jobs whose callee answered and is still on the line
         self._wake = asyncio.Event()
-        self.reports: list[AttemptReport] = []  # every attempt this dialer finished, oldest first
+        # The attempts this dialer finished lately, oldest first: for tests and a look at a live node. Bounded,
+        # as a node dials for months and the store keeps every attempt anyway.
+        self.reports: deque[AttemptReport] = deque(maxlen=RECENT_REPORTS)
         self.peak_lines = 0
 
     @property

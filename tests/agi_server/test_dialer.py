@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from agi_server import dialer as dialer_module
 from agi_server.ami import AmiClient, AmiSettings
 from agi_server.ami_protocol import DialOutcome
 from agi_server.dialer import (
@@ -153,6 +154,21 @@ async def test_retry_schedule_by_outcome_until_attempts_run_out(
     ]
     assert [a.get("ChannelId") for a in fake.actions("Originate")] == ["cb-busy-1-1", "cb-busy-1-2", "cb-busy-1-3"]
     assert [r.outcome for r in dialer.reports] == [DialOutcome.BUSY] * 3
+
+
+async def test_a_dialer_keeps_only_its_recent_attempts_in_memory(
+    store: MemoryJobStore, ami: AmiClient, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every attempt is in the store; the dialer's own list of them grew for as long as the node ran (review of
+    2026-12-05, second day). It keeps the latest RECENT_REPORTS, oldest first."""
+    monkeypatch.setattr(dialer_module, "RECENT_REPORTS", 2)
+    store.add(job("busy-1", "2000"))
+    dialer = make_dialer(store, ami, clock, retry_after={DialOutcome.BUSY: timedelta(minutes=5)})
+    for _ in range(3):
+        await dialer.run_once()
+        await settle(dialer)
+        clock.advance(300)
+    assert [(r.attempt, r.outcome) for r in dialer.reports] == [(2, DialOutcome.BUSY), (3, DialOutcome.BUSY)]
 
 
 @pytest.mark.parametrize(
