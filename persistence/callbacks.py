@@ -291,8 +291,11 @@ def list_jobs(
     scenario: str | None = None,
     campaign_id: str | None = None,
     limit: int = 100,
+    offset: int = 0,
 ) -> list[CallbackJob]:
-    query = select(CallbackJob).order_by(CallbackJob.due.desc()).limit(limit)
+    """Newest due first, `offset` of them skipped; the id breaks ties, so pages neither repeat nor skip a job
+    (the clients of a list share their first due time)."""
+    query = select(CallbackJob).order_by(CallbackJob.due.desc(), CallbackJob.id).limit(limit).offset(offset)
     if status:
         query = query.where(CallbackJob.status == status)
     if scenario:

@@ -91,10 +91,13 @@ def list_jobs(
     scenario: Annotated[str | None, Query(pattern=SLUG_PATTERN)] = None,
     campaign: Annotated[str | None, Query(max_length=36, pattern=_ID_PATTERN)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Annotated[int, Query(ge=0, le=10_000_000, description="Skip this many (pages of a large list).")] = 0,
 ) -> list[CallbackJobOut]:
     """Newest due first; `campaign`: the jobs of one imported call list."""
     with runtime.database.session() as session:
-        jobs = callbacks.list_jobs(session, status=status, scenario=scenario, campaign_id=campaign, limit=limit)
+        jobs = callbacks.list_jobs(
+            session, status=status, scenario=scenario, campaign_id=campaign, limit=limit, offset=offset
+        )
         return [public(job) for job in jobs]
 
 

@@ -329,3 +329,17 @@ def test_a_campaign_started_by_mistake_is_stopped(
     assert admin.get(f"/api/callbacks/campaigns/{campaign}").json()["statuses"] == {"cancelled": 3}
     # The scenario's pending callbacks kept it from being deleted; cancelled ones do not.
     assert admin.delete(f"/api/scenarios/{name}").status_code == 204
+
+
+def test_a_campaigns_jobs_are_read_a_page_at_a_time(admin: Client, slug: Callable[[str], str]) -> None:
+    """A list's clients share their first due time: pages (`offset`) neither repeat nor skip one (the JSON list
+    stopped at its 500-job limit, with no way on: review of 2026-12-05, second day)."""
+    name = slug("pages")
+    _published(admin, name)
+    rows = [{"phone": f"60055500{n}"} for n in range(7)]
+    created = admin.post("/api/callbacks/batch", json={"scenario": name, "rows": rows}).json()
+    seen: list[str] = []
+    for offset in range(0, 9, 3):
+        page = admin.get("/api/callbacks", params={"campaign": created["campaign_id"], "limit": 3, "offset": offset})
+        seen += [job["id"] for job in page.json()]
+    assert sorted(seen) == sorted(created["job_ids"]) and len(seen) == 7

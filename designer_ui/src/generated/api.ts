@@ -2441,6 +2441,8 @@ export interface operations {
                 scenario?: string | null;
                 campaign?: string | null;
                 limit?: number;
+                /** @description Skip this many (pages of a large list). */
+                offset?: number;
             };
             header?: never;
             path?: never;
