@@ -137,6 +137,13 @@ async def run_database_agi(
 
     database = Database(database_url)
     runtime = DatabaseRuntime(database, poll_seconds=poll_seconds)
+
+    def started(server: AgiServer) -> None:
+        if runtime.dialer is not None:
+            server.metrics.watch_dialer(runtime.dialer)
+        if ready is not None:
+            ready(server)
+
     try:
         await runtime.start(ami=AmiSettings.from_environ())
         return await run_agi(
@@ -149,7 +156,7 @@ async def run_database_agi(
             metrics_port=metrics_port,
             metrics_host=metrics_host,
             stop=stop,
-            ready=ready,
+            ready=started,
             stop_alongside=runtime.stop,
         )
     finally:

@@ -389,6 +389,19 @@ class RunningDialer:
         self.dialer = dialer
         self._task = asyncio.create_task(dialer.run(), name="callback-dialer")
 
+    # What the metrics read (agi_server.metrics.DialerState).
+    @property
+    def ami_connected(self) -> bool:
+        return self.client.connected
+
+    @property
+    def gave_up(self) -> bool:
+        return self.client.failure is not None or self._task.done()
+
+    @property
+    def active_lines(self) -> int:
+        return self.dialer.active_lines
+
     async def stop(self, deadline: float = 10.0) -> None:
         self._task.cancel()
         with contextlib.suppress(asyncio.CancelledError):

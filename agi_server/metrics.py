@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Iterator
-from typing import Final
+from typing import Final, Protocol
 
 from prometheus_client import CollectorRegistry, Counter, generate_latest, start_http_server
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily, Metric
@@ -63,6 +63,42 @@ class _HotFigures(Collector):
         yield histogram
 
 
+class DialerState(Protocol):
+    """What a scrape reads of the callback dialer (agi_server.dialer.RunningDialer)."""
+
+    @property
+    def ami_connected(self) -> bool: ...
+
+    @property
+    def gave_up(self) -> bool: ...
+
+    @property
+    def active_lines(self) -> int: ...
+
+
+class _DialerFigures(Collector):
+    """The dialer's state at scrape time: an alert on `ivrgraph_dialer_stopped` is how an operator learns that
+    AMI refused the login on a reconnect (a secret changed on the Asterisk side), after which no callback is
+    dialled until the node restarts; the log says it once."""
+
+    def __init__(self, dialer: DialerState) -> None:
+        self.dialer = dialer
+
+    def collect(self) -> Iterator[Metric]:
+        dialer = self.dialer
+        yield GaugeMetricFamily(
+            "ivrgraph_ami_connected", "1 while the AMI session is up", value=int(dialer.ami_connected)
+        )
+        yield GaugeMetricFamily(
+            "ivrgraph_dialer_stopped",
+            "1 once the dialer gave up: AMI refused its login on a reconnect (no callback is dialled until a restart)",
+            value=int(dialer.gave_up),
+        )
+        yield GaugeMetricFamily(
+            "ivrgraph_dialer_active_lines", "Outbound calls being dialled or talking", value=dialer.active_lines
+        )
+
+
 class AgiMetrics:
     def __init__(self, registry: CollectorRegistry | None = None) -> None:
         self.registry = registry or CollectorRegistry(auto_describe=True)
@@ -107,6 +143,10 @@ class AgiMetrics:
             figures = self._hot.round_trips[command] = _RoundTrips()
         figures.counts[bisect_left(RTT_BUCKETS, seconds)] += 1
         figures.total += seconds
+
+    def watch_dialer(self, dialer: DialerState) -> None:
+        """Export the callback dialer's state with these metrics (one dialer per process)."""
+        self.registry.register(_DialerFigures(dialer))
 
     def exposition(self) -> bytes:
         return generate_latest(self.registry)

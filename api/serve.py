@@ -68,6 +68,8 @@ async def serve(
     if metrics_port is not None:
         agi.metrics.serve(metrics_port, metrics_host)
     await runtime.start(ami=AmiSettings.from_environ())
+    if runtime.dialer is not None:
+        agi.metrics.watch_dialer(runtime.dialer)
     tune_collector_for_serving()
     stop = asyncio.Event()
     stop_on_signals(stop)

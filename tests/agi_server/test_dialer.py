@@ -461,6 +461,36 @@ async def test_started_dialer_dials_and_stops(fake: FakeAmi, store: MemoryJobSto
     assert fake.actions("Logoff")
 
 
+async def test_a_dialer_that_gave_up_shows_in_the_metrics(
+    fake: FakeAmi, store: MemoryJobStore, clock: FixedClock
+) -> None:
+    """b-login-wrong-secret.txt on a reconnect (the secret changed while Asterisk was down): the dialer stops for
+    good, by design, and said so only in the log (review of 2026-12-05, second day). A scrape now shows it."""
+    from agi_server.metrics import AgiMetrics
+
+    fake.auth_failure_delay = 0.05
+    settings = DialerSettings(context="outbound-ivr", channel_template="Local/{number}@callees/n", poll_interval=0.01)
+    ami = AmiSettings("127.0.0.1", fake.port, "probe", "probe", reconnect_initial=0.02)
+    running = await start_dialer(store=store, ami=ami, settings=settings, clock=clock)
+    metrics = AgiMetrics()
+    metrics.watch_dialer(running)
+
+    def figures() -> dict[str, float]:
+        lines = metrics.exposition().decode().splitlines()
+        return {name: float(value) for name, value in (line.split() for line in lines if line.startswith(
+            ("ivrgraph_ami_connected", "ivrgraph_dialer_stopped", "ivrgraph_dialer_active_lines")))}  # fmt: skip
+
+    assert figures() == {"ivrgraph_ami_connected": 1, "ivrgraph_dialer_stopped": 0, "ivrgraph_dialer_active_lines": 0}
+    await fake.stop_asterisk()
+    fake.secret = "rotated"
+    await fake.start_asterisk()
+    async with asyncio.timeout(5):
+        while not running.gave_up:
+            await asyncio.sleep(0.01)
+    assert figures()["ivrgraph_ami_connected"] == 0 and figures()["ivrgraph_dialer_stopped"] == 1
+    await running.stop()
+
+
 async def test_callback_resolver_marks_the_job_reached(store: MemoryJobStore, clock: FixedClock) -> None:
     """outbound-agi.txt: agi_network_script 'debt?job=<id>' -> the job is done at once and its variables
     become trusted inputs; the record links the call that scheduled it."""
