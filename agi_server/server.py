@@ -98,7 +98,17 @@ class AgiServerConfig:
     channel: ChannelSettings = field(default_factory=ChannelSettings)
 
     def networks(self) -> tuple[IpNetwork, ...]:
-        return tuple(ipaddress.ip_network(network, strict=False) for network in self.allow)
+        return tuple(_unmapped(ipaddress.ip_network(network, strict=False)) for network in self.allow)
+
+
+def _unmapped(network: IpNetwork) -> IpNetwork:
+    """An allow-list entry in IPv4-mapped form (::ffff:10.0.0.0/104) as the IPv4 network it means: peers are
+    checked as IPv4 once unmapped (`peer_allowed`), and an IPv6 network never contains an IPv4 address."""
+    if isinstance(network, ipaddress.IPv6Network) and network.prefixlen >= 96:
+        mapped = network.network_address.ipv4_mapped
+        if mapped is not None:
+            return ipaddress.IPv4Network(f"{mapped}/{network.prefixlen - 96}")
+    return network
 
 
 class CallLog(logging.LoggerAdapter[logging.Logger]):

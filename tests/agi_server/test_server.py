@@ -285,6 +285,11 @@ def test_an_ipv4_peer_of_a_dual_stack_listener_is_checked_as_ipv4() -> None:
     networks = AgiServerConfig(allow=("127.0.0.1/32",)).networks()
     assert peer_allowed("::ffff:127.0.0.1", networks)
     assert not peer_allowed("::ffff:192.0.2.1", networks)
+    # Written in the mapped form too, as the listener shows them (it refused every such peer: review of
+    # 2026-12-05, second day).
+    mapped = AgiServerConfig(allow=("::ffff:10.0.0.0/104", "2001:db8::/32")).networks()
+    assert peer_allowed("10.1.2.3", mapped) and peer_allowed("::ffff:10.1.2.3", mapped)
+    assert not peer_allowed("11.0.0.1", mapped) and peer_allowed("2001:db8::5", mapped)
 
 
 async def test_calls_over_the_cap_are_refused_cleanly(start_server: StartServer, records: MemoryRecords) -> None:
