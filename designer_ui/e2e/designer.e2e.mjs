@@ -248,6 +248,96 @@ async function listRowMenu(page) {
   await page.setViewportSize({ width: 1280, height: 720 });
 }
 
+/**
+ * A description's Markdown code spans are drawn as code, its backticks gone. Deleting a published scenario asks
+ * with a warning that it is live (dismissed here: nothing is deleted).
+ */
+async function listDescriptionsAndDelete(page) {
+  const row = page.locator("table.scenarios tr", { has: page.locator('code:text-is("appointment-confirmation")') });
+  const description = row.locator(".description");
+  check(
+    (await description.locator("code").allTextContents()).includes("result") && !(await description.textContent()).includes("`"),
+    "a description's `result` is shown as code, without the backticks",
+  );
+  await shot(page, "01a-list-descriptions");
+
+  const live = page.locator("table.scenarios tr", { has: page.locator('code:text-is("debt-reminder")') });
+  const asked = new Promise((done) =>
+    page.once("dialog", (dialog) => {
+      done(dialog.message());
+      void dialog.dismiss();
+    }),
+  );
+  await rowAction(live, "Delete");
+  const message = await asked;
+  console.log(`delete asks: ${message}`);
+  check(/It is live \(version \d+\): calls to it will stop being answered by it/.test(message), "deleting a published scenario warns that it is live and its calls stop being answered by it");
+  await page.waitForTimeout(200);
+  check((await live.count()) === 1, "dismissing the question deletes nothing");
+}
+
+/** The zoom of the canvas, from React Flow's viewport transform. */
+const canvasZoom = (page) =>
+  page.locator(".react-flow__viewport").evaluate((el) => Number(/scale\(([\d.]+)\)/.exec(el.style.transform)?.[1] ?? NaN));
+
+/** Whether a box lies within another. */
+const within = (inner, outer) =>
+  inner.x >= outer.x - 1 && inner.y >= outer.y - 1 && inner.x + inner.width <= outer.x + outer.width + 1 && inner.y + inner.height <= outer.y + outer.height + 1;
+
+/**
+ * The inbound-hotline example (16 blocks, 2.7 x 0.9 thousand pixels) opens at a zoom its block text can be read at,
+ * its Start block in sight, rather than fitted whole at a quarter size. Fit view then shows every block. Opening it
+ * asks the server nothing it refuses to a publisher (the data sources are an admin's).
+ */
+async function openExample(page) {
+  const refused = [];
+  const onResponse = (r) => (r.status() === 403 || r.url().includes("/api/data-sources")) && refused.push(`${r.status()} ${r.url()}`);
+  page.on("response", onResponse);
+  await openDrawn(page, "inbound-hotline", 16);
+  page.off("response", onResponse);
+  check(refused.length === 0, `opening the editor as a publisher asks for nothing refused, nor the data sources${refused.length ? `: ${refused.join(", ")}` : ""}`);
+  const zoom = await canvasZoom(page);
+  const pane = await page.locator("[data-testid=canvas]").boundingBox();
+  const start = await node(page, "start").boundingBox();
+  console.log(`figure: inbound-hotline opens at zoom ${zoom.toFixed(2)}`);
+  check(zoom >= 0.6, `an example too big to read whole opens at a readable zoom (${zoom.toFixed(2)} >= 0.6)`);
+  check(within(start, pane), "its Start block is in sight");
+  await shot(page, "01b-example-opened");
+  await page.getByRole("button", { name: "Fit view", exact: true }).click();
+  await viewportSettled(page);
+  const fitted = await canvasZoom(page);
+  const boxes = await page.locator(".react-flow__node").evaluateAll((els) => els.map((el) => el.getBoundingClientRect().toJSON()));
+  check(fitted < zoom && boxes.every((box) => within(box, pane)), `Fit view still shows every block (zoom ${fitted.toFixed(2)})`);
+  await shot(page, "01c-example-fit-view");
+  await page.getByRole("link", { name: /All scenarios/ }).click();
+  await page.locator("table.scenarios").waitFor();
+}
+
+/** A viewer opens a scenario: read-only, and no request the server refuses (the data sources). */
+async function viewerOpensEditor(browser, admin) {
+  const username = `viewer-${stamp}`;
+  const password = `viewer-${stamp}-secret`;
+  await admin("POST", "/api/users", { username, password, role: "viewer" });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 720 }, locale: "en-US" });
+  const page = await context.newPage();
+  try {
+    const refused = [];
+    page.on("response", (r) => (r.status() === 403 || r.url().includes("/api/data-sources")) && refused.push(`${r.status()} ${r.url()}`));
+    await page.goto(`${BASE}/`);
+    await page.fill("input[name=username]", username);
+    await page.fill("input[name=password]", password);
+    await page.click("button[type=submit]");
+    await page.getByTestId("current-user").waitFor();
+    await openDrawn(page, "debt-reminder", 16);
+    await select(page, "start");
+    await page.waitForTimeout(300); // the suggestions are asked for just after the editor appears
+    check(refused.length === 0, `a viewer opening the editor makes no request the server refuses${refused.length ? `: ${refused.join(", ")}` : ""}`);
+    await shot(page, "12-viewer-editor");
+  } finally {
+    await context.close();
+  }
+}
+
 const CALL_LIST_SHOT = "/tmp/call-list-dialog.png";
 const CAMPAIGN_SHOT = "/tmp/campaign-view.png";
 const CAMPAIGNS_NAMED_SHOT = "/tmp/campaigns-named.png";
@@ -602,6 +692,10 @@ async function main() {
 
     // -- the list as a publisher sees it at a common window size (the seeded examples, all published) -----
     await listRowMenu(page);
+    await listDescriptionsAndDelete(page);
+
+    // -- an example opens readable, on its Start block; Fit view still shows it all -----------------------
+    await openExample(page);
 
     // -- creates a scenario ---------------------------------------------------------------------------
     await page.getByRole("button", { name: "New scenario" }).click();
@@ -651,6 +745,14 @@ async function main() {
     await page.selectOption("#cfg-ivr_prompt__oneof_select", { label: "Spoken text" });
     await page.fill("#cfg-ivr_prompt_text", "Pulse 1 para ventas o 2 para soporte.");
     await page.click("#cfg-ivr_options__add");
+    // A wrong key is said in words, not as the schema's pattern; the row is "Key 1", not "Keys-1".
+    await page.fill("#cfg-ivr_options_0_key", "12");
+    const keyError = page.locator("#cfg-ivr_options_0_key__error");
+    await keyError.getByText("One key: 0-9, * or #.").waitFor();
+    check(!(await page.getByTestId("block-panel").textContent()).includes("must match pattern"), "a wrong IVR key says \"One key: 0-9, * or #.\", not the regular expression");
+    check((await page.locator("#cfg-ivr_options_0__title").textContent()).trim().startsWith("Key 1"), "the IVR's first key row is labelled Key 1");
+    await keyError.scrollIntoViewIfNeeded();
+    await shot(page, "02a-ivr-key-error");
     await page.fill("#cfg-ivr_options_0_key", "1");
     await page.click("#cfg-ivr_options__add");
     await page.fill("#cfg-ivr_options_1_key", "2");
@@ -827,6 +929,13 @@ async function main() {
       );
       console.log(`call record path: ${callPath.join(" -> ")}`);
       check(callPath.includes("transfer") && !callPath.includes("transfer_2"), "opening the recorded call (key 1) lights its path");
+      const versionNote = page.getByTestId("version-note");
+      // The call ran version 3 (version 1 again); the draft has "Ventas y pedidos" since: another flow.
+      check(
+        (await versionNote.getAttribute("data-draft-matches")) === "false" &&
+          (await versionNote.textContent()) === "This call ran published version 3; the draft on the canvas differs from it.",
+        "a call that ran a version other than the draft says the draft differs",
+      );
       const listed = page.locator("[data-testid=calls-panel] table.calls tbody tr").first().locator("td.call-outcome");
       const detailed = page.locator("[data-testid=call-steps] .outcome");
       check(
@@ -835,6 +944,23 @@ async function main() {
         `the Calls tab's Outcome column says what the call's detail says (${await listed.textContent()})`,
       );
       await shot(page, "09-call-record");
+
+      // Publish the draft as it is, call again: that call's version is the canvas's flow, and the note says so.
+      const republished = await me("POST", `/api/scenarios/${slug}/publish`, { message: "The draft as it is" });
+      await promisify(execFile)(PYTHON, [resolve(here, "place_call.py"), host, AGI_PORT, slug, "1"]);
+      const callRows = page.locator("[data-testid=calls-panel] table.calls tbody tr");
+      for (let attempt = 0; attempt < 20 && (await callRows.count()) < 2; attempt += 1) {
+        await page.waitForTimeout(300);
+        await page.getByTestId("calls-panel").getByRole("button", { name: "Refresh" }).click();
+      }
+      await firstCall.click();
+      await page.locator(`[data-testid=version-note][data-draft-matches="true"]`).waitFor();
+      check(
+        (await versionNote.textContent()) === `This call ran published version ${republished.version.number}, the same flow as the draft on the canvas.` &&
+          !(await page.getByTestId("call-steps").textContent()).includes("the canvas shows the draft"),
+        "a call that ran the draft's own flow says they match, not that the canvas shows something else",
+      );
+      await shot(page, "09c-call-record-same-flow");
     } else {
       console.log("skip - call records: set IVRGRAPH_AGI_PORT to place a real FastAGI call");
     }
@@ -954,6 +1080,9 @@ async function main() {
 
     // -- a user changes their own password; signing out mid-edit saves first ------------------------------
     await changeOwnPassword(browser, admin);
+
+    // -- a viewer opens the editor: nothing asked that the server refuses ------------------------------------
+    await viewerOpensEditor(browser, admin);
 
     // -- performance: a 300-node scenario opens and responds in under 2 s -----------------------------
     const bigSlug = `big-${stamp}`;

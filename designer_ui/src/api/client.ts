@@ -148,6 +148,12 @@ export async function versions(slug: string): Promise<VersionSummary[]> {
   return unwrap(client.GET("/api/scenarios/{slug}/versions", slugParams(slug)));
 }
 
+/** A published version's document, as it was published. */
+export async function versionDocument(slug: string, version: number): Promise<ScenarioDocument> {
+  const detail = await unwrap(client.GET("/api/scenarios/{slug}/versions/{number}", { params: { path: { slug, number: version } } }));
+  return detail.document as unknown as ScenarioDocument;
+}
+
 export async function rollback(slug: string, version: number, message = ""): Promise<PublishResult> {
   return unwrap(
     client.POST("/api/scenarios/{slug}/versions/{number}/rollback", {

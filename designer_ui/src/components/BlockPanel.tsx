@@ -7,16 +7,20 @@ import type { AudioAsset } from "../api/client";
 import { useI18n } from "../i18n";
 import type { BlockNode } from "../lib/convert";
 import { blockTitle, exitLabel } from "../lib/blockText";
-import { pruneConfig } from "../lib/catalog";
+import { pruneConfig, type BlockSpec, type Config } from "../lib/catalog";
 import { jsonEqual } from "../lib/exits";
 import { nodeExits } from "../lib/graph";
+import { readableErrors } from "../lib/formErrors";
 import { configFieldOf } from "../lib/problems";
-import { localizeSchema } from "../lib/schemaText";
+import { itemTitle, localizeSchema } from "../lib/schemaText";
 import { formUiSchema } from "../lib/uischema";
 import { availableVariables } from "../lib/variables";
 import { useEditor } from "../store/editor";
 import { BUTTON_TEMPLATES } from "./formButtons";
+import { FieldDescription, TextWithCode } from "./InlineCode";
 import { WIDGETS, type FormContext } from "./widgets";
+
+const FORM_TEMPLATES = { ButtonTemplates: BUTTON_TEMPLATES, DescriptionFieldTemplate: FieldDescription };
 
 function unwiredMeaning(meanings: Record<string, string> | undefined, exit: string): string {
   return meanings?.[exit] ?? meanings?.["*"] ?? "";
@@ -49,6 +53,48 @@ function NodeIdField({ id, rename }: { id: string; rename(id: string, newId: str
   );
 }
 
+/**
+ * A block's config form, drawn from its JSON Schema: titles in the interface language, list rows labelled
+ * "Key 1", "Key 2", and a value of the wrong form said in words, not as the schema's regular expression.
+ * `onChange` gets the config pruned of empty values, and only when it differs from `config`.
+ */
+export function BlockConfigForm(props: {
+  nodeId: string;
+  spec: BlockSpec;
+  config: Config;
+  formContext: FormContext;
+  readOnly: boolean;
+  onChange(config: Config): void;
+}) {
+  const { t, language } = useI18n();
+  const { spec, config } = props;
+  const uiSchema = useMemo(() => formUiSchema(spec.config_schema, (list, n) => itemTitle(list, n, language, t)), [spec, language, t]);
+  const schema = useMemo(() => localizeSchema(spec.config_schema, language), [spec, language]);
+  const transformErrors = useMemo(() => readableErrors(spec.config_schema, t), [spec, t]);
+  return (
+    <Form
+      schema={schema as RJSFSchema}
+      uiSchema={uiSchema}
+      formData={config}
+      formContext={props.formContext}
+      validator={validator}
+      widgets={WIDGETS}
+      templates={FORM_TEMPLATES}
+      transformErrors={transformErrors}
+      liveValidate="onChange"
+      showErrorList={false}
+      noHtml5Validate
+      disabled={props.readOnly}
+      idPrefix={`cfg-${props.nodeId}`}
+      onChange={(event) => {
+        // rjsf reports a change on mount (filling defaults): only real edits enter the history.
+        const next = pruneConfig((event.formData ?? {}) as Record<string, unknown>, spec.config_schema);
+        if (!jsonEqual(next, config)) props.onChange(next);
+      }}
+    />
+  );
+}
+
 export function BlockPanel({ node, suggestions }: { node: BlockNode; suggestions: Suggestions }) {
   const { t, language } = useI18n();
   const spec = useEditor((s) => s.catalog.get(node.data.blockType));
@@ -62,8 +108,6 @@ export function BlockPanel({ node, suggestions }: { node: BlockNode; suggestions
   const renameNode = useEditor((s) => s.renameNode);
   const setExitTarget = useEditor((s) => s.setExitTarget);
 
-  const uiSchema = useMemo(() => (spec ? formUiSchema(spec.config_schema) : {}), [spec]);
-  const schema = useMemo(() => (spec ? localizeSchema(spec.config_schema, language) : null), [spec, language]);
   const formContext = useMemo<FormContext>(
     () => ({
       variables: availableVariables(head, nodes),
@@ -81,7 +125,11 @@ export function BlockPanel({ node, suggestions }: { node: BlockNode; suggestions
   return (
     <fieldset className="block-panel" data-testid="block-panel" disabled={readOnly}>
       <h2>{blockTitle(language, node.data.blockType, spec?.title ?? node.data.blockType)}</h2>
-      {spec?.description && <p className="muted">{spec.description}</p>}
+      {spec?.description && (
+        <p className="muted description">
+          <TextWithCode text={spec.description} />
+        </p>
+      )}
       {!spec && <p className="error-text">{t("editor.unknownBlock", { type: node.data.blockType })}</p>}
       <label>
         {t("editor.label")}
@@ -103,25 +151,14 @@ export function BlockPanel({ node, suggestions }: { node: BlockNode; suggestions
       )}
       {spec && (
         <div className={`config-form${problemFields.size ? " has-problems" : ""}`}>
-          <Form
+          <BlockConfigForm
             key={node.id}
-            schema={schema as RJSFSchema}
-            uiSchema={uiSchema}
-            formData={node.data.config}
+            nodeId={node.id}
+            spec={spec}
+            config={node.data.config}
             formContext={formContext}
-            validator={validator}
-            widgets={WIDGETS}
-            templates={{ ButtonTemplates: BUTTON_TEMPLATES }}
-            liveValidate="onChange"
-            showErrorList={false}
-            noHtml5Validate
-            disabled={readOnly}
-            idPrefix={`cfg-${node.id}`}
-            onChange={(event) => {
-              // rjsf reports a change on mount (filling defaults): only real edits enter the history.
-              const config = pruneConfig((event.formData ?? {}) as Record<string, unknown>, spec.config_schema);
-              if (!jsonEqual(config, node.data.config)) updateNode(node.id, { config });
-            }}
+            readOnly={readOnly}
+            onChange={(config) => updateNode(node.id, { config })}
           />
         </div>
       )}

@@ -47,6 +47,31 @@ describe("an opened call record", () => {
   });
 });
 
+describe("the note on the version a call ran", () => {
+  const note = (html: string) => /<p class="hint" data-testid="version-note"[^>]*>(.*?)<\/p>/.exec(html)?.[1];
+
+  it("says the draft on the canvas differs only when it does", () => {
+    expect(note(renderToHtml(CallDetails, { call: failedCall, draftMatches: false }))).toBe(
+      "This call ran published version 3; the draft on the canvas differs from it.",
+    );
+  });
+
+  it("says they match when the draft is that version's flow", () => {
+    const html = renderToHtml(CallDetails, { call: failedCall, draftMatches: true });
+    expect(note(html)).toBe("This call ran published version 3, the same flow as the draft on the canvas.");
+    expect(html).not.toContain("differs");
+    expect(html).not.toContain("the canvas shows the draft");
+  });
+
+  it("not known (the version could not be fetched): names the version and what the canvas shows", () => {
+    expect(note(renderToHtml(CallDetails, { call: failedCall }))).toBe("This call ran published version 3; the canvas shows the draft.");
+  });
+
+  it("a call that ran no published version has no note", () => {
+    expect(renderToHtml(CallDetails, { call: { ...failedCall, version: null }, draftMatches: false })).not.toContain("version-note");
+  });
+});
+
 describe("the list of calls", () => {
   const call = (id: string, result: string | null): CallSummary => ({
     id, scenario: "debt-reminder", version: 2, caller_id: "+34600111222", caller_name: "", dialed_number: "",

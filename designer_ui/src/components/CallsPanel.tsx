@@ -1,8 +1,10 @@
 /** Recorded calls of this scenario; opening one draws its path on the canvas. */
-import { useEffect, useState } from "react";
+import { useEffect, useMemo, useState } from "react";
 import * as api from "../api/client";
 import type { CallSummary, TraceStep } from "../api/types";
 import { useI18n } from "../i18n";
+import { sameFlow } from "../lib/compare";
+import { toScenario, type ScenarioDocument } from "../lib/convert";
 import { codeText } from "../lib/i18n";
 import { useEditor } from "../store/editor";
 import { TraceSteps } from "./TraceSteps";
@@ -15,15 +17,32 @@ export interface OpenCall {
   /** Why the call failed, as the server recorded it; null when nothing went wrong. */
   error: string | null;
   steps: TraceStep[];
+  /** The document of the version the call ran, when it could be fetched. */
+  published?: ScenarioDocument | null;
 }
 
-/** An opened call: which version ran, how it ended and why, and the path it took. */
-export function CallDetails({ call }: { call: OpenCall }) {
+/** What to say of the version a call ran beside the draft the canvas shows; null: nothing (no version). */
+export function versionNote(version: number | null, draftMatches: boolean | null) {
+  if (version === null) return null;
+  if (draftMatches === null) return { key: "calls.ranVersion", version } as const; // not known: say what is shown
+  return { key: draftMatches ? "calls.ranVersionSame" : "calls.ranVersionDiffers", version } as const;
+}
+
+/**
+ * An opened call: which version ran, how it ended and why, and the path it took. `draftMatches`: whether the
+ * draft on the canvas is that version's flow (positions aside); null when not known.
+ */
+export function CallDetails({ call, draftMatches = null }: { call: OpenCall; draftMatches?: boolean | null }) {
   const { t } = useI18n();
+  const note = versionNote(call.version, draftMatches);
   return (
     <div data-testid="call-steps">
-      {/* The canvas shows the draft; the call ran a published version that may differ from it. */}
-      {call.version !== null && <p className="hint">{t("calls.ranVersion", { version: call.version })}</p>}
+      {/* The canvas shows the draft; the call ran a published version, maybe another flow: said only if it is. */}
+      {note && (
+        <p className="hint" data-testid="version-note" data-draft-matches={draftMatches === null ? undefined : String(draftMatches)}>
+          {t(note.key, { version: note.version })}
+        </p>
+      )}
       <p className="outcome" data-outcome={call.outcome}>
         {t("test.outcome", { outcome: codeText(t, "outcome", call.outcome) })}
       </p>
@@ -97,6 +116,9 @@ export function CallsPanel({ slug }: { slug: string }) {
   const [open, setOpen] = useState<OpenCall | null>(null);
   const [error, setError] = useState<string | null>(null);
   const showPath = useEditor((s) => s.showPath);
+  // The draft as last edited (not the selection): the version note follows edits made while a call is open.
+  const draft = useEditor((s) => s.history.present);
+  const draftMatches = useMemo(() => (open?.published ? sameFlow(open.published, toScenario(draft)) : null), [open, draft]);
 
   const [reloads, setReloads] = useState(0);
   const reload = () => setReloads((n) => n + 1);
@@ -120,7 +142,9 @@ export function CallsPanel({ slug }: { slug: string }) {
     try {
       const detail = await api.call(call.id);
       const steps: TraceStep[] = detail.trace?.steps ?? [];
-      setOpen({ id: call.id, version: detail.version, outcome: detail.outcome, error: detail.error, steps });
+      // Only to compare with the draft: without it the note says which version ran, no more.
+      const published = detail.version === null ? null : await api.versionDocument(slug, detail.version).catch(() => null);
+      setOpen({ id: call.id, version: detail.version, outcome: detail.outcome, error: detail.error, steps, published });
       showPath(steps);
     } catch (e) {
       setError(t("error.generic", { message: e instanceof Error ? e.message : String(e) }));
@@ -136,7 +160,7 @@ export function CallsPanel({ slug }: { slug: string }) {
       {error && <p role="alert" className="error-text">{error}</p>}
       {items.length === 0 && !error && <p className="muted">{t("calls.none")}</p>}
       <CallTable items={items} openId={open?.id ?? null} onOpen={openCall} />
-      {open && <CallDetails call={open} />}
+      {open && <CallDetails call={open} draftMatches={draftMatches} />}
     </div>
   );
 }

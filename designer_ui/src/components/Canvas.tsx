@@ -8,14 +8,21 @@ import {
   type IsValidConnection,
   type NodeTypes,
 } from "@xyflow/react";
-import { useCallback, useEffect, useMemo, type DragEvent } from "react";
+import { useCallback, useEffect, useMemo, useRef, type DragEvent } from "react";
 import type { BlockNode, ExitEdge } from "../lib/convert";
+import { NODE_WIDTH, nodeHeight } from "../lib/layout";
+import { openingViewport, type Rect } from "../lib/viewport";
 import { useEditor } from "../store/editor";
 import { BlockNodeView } from "./BlockNodeView";
 
 // Declared once at module level: a new object per render makes React Flow remount every node.
 const nodeTypes: NodeTypes = { block: BlockNodeView };
 export const BLOCK_DRAG_TYPE = "application/x-ivrgraph-block";
+
+/** A block's box on the canvas: as React Flow measured it, else as the layout guesses it. */
+function boxOf(node: BlockNode): Rect {
+  return { ...node.position, width: node.measured?.width ?? NODE_WIDTH, height: node.measured?.height ?? nodeHeight(1) };
+}
 
 export function Canvas() {
   const nodes = useEditor((s) => s.nodes);
@@ -31,6 +38,7 @@ export function Canvas() {
   const setPanel = useEditor((s) => s.setPanel);
   const showBlockPanel = useCallback(() => setPanel("block"), [setPanel]);
   const flow = useReactFlow<BlockNode>();
+  const pane = useRef<HTMLDivElement>(null);
 
   const isValidConnection: IsValidConnection = useCallback(
     (connection) =>
@@ -65,8 +73,16 @@ export function Canvas() {
 
   useEffect(() => {
     if (fitRequest === 0) return;
-    // Give React Flow a moment to measure fresh nodes and take new positions before fitting.
-    const timer = setTimeout(() => void flow.fitView({ padding: 0.15, maxZoom: 1.2, duration: 150 }), 60);
+    // Give React Flow a moment to measure fresh nodes and take new positions before fitting. A graph too big to
+    // read whole opens at a readable zoom on its Start block instead; the Fit view button still shows it all.
+    const timer = setTimeout(() => {
+      const nodes = flow.getNodes();
+      const box = pane.current?.getBoundingClientRect();
+      if (!box || nodes.length === 0) return;
+      const start = nodes.find((n) => n.data.blockType === "start");
+      const viewport = openingViewport(nodes.map(boxOf), start ? boxOf(start) : null, { width: box.width, height: box.height });
+      void flow.setViewport(viewport, { duration: 150 });
+    }, 60);
     return () => clearTimeout(timer);
   }, [fitRequest, flow]);
 
@@ -89,7 +105,7 @@ export function Canvas() {
   );
 
   return (
-    <div className="canvas" data-testid="canvas" onDragOver={onDragOver} onDrop={onDrop}>
+    <div className="canvas" data-testid="canvas" ref={pane} onDragOver={onDragOver} onDrop={onDrop}>
       <ReactFlow<BlockNode, ExitEdge>
         nodes={nodes}
         edges={shownEdges}

@@ -2,7 +2,7 @@
 import { ReactFlowProvider, useReactFlow } from "@xyflow/react";
 import { useCallback, useEffect, useState } from "react";
 import * as api from "../api/client";
-import type { User } from "../api/types";
+import type { Role, User } from "../api/types";
 import { useI18n } from "../i18n";
 import type { MessageKey } from "../lib/i18n";
 import { may } from "../lib/roles";
@@ -83,6 +83,24 @@ function RestoreBanner({ slug, stash }: { slug: string; stash: Stash }) {
   );
 }
 
+/** Where the forms' suggestions come from (the API; a test gives its own). */
+export type SuggestionSource = Pick<typeof api, "listScenarios" | "audioAssets" | "dataSources">;
+
+/**
+ * The names the block forms suggest. Only what the role may list is asked for: the server refuses the data
+ * sources to anyone but an admin, and a refused request is a 403 in the console for nothing.
+ */
+export async function loadSuggestions(role: Role, source: SuggestionSource = api): Promise<Suggestions> {
+  // Suggestions only: a failure leaves its list empty.
+  const none = () => [] as string[];
+  const [scenarios, audio, dataSources] = await Promise.all([
+    source.listScenarios("", 1, 200).then((page) => page.items.map((s) => s.slug), none),
+    source.audioAssets().catch(() => []),
+    may(role, "listDataSources") ? source.dataSources().catch(none) : none(),
+  ]);
+  return { scenarios, audio, dataSources };
+}
+
 function Editor({ slug, user, stash }: { slug: string; user: User; stash: Stash | null }) {
   const { t } = useI18n();
   const flow = useReactFlow();
@@ -106,14 +124,12 @@ function Editor({ slug, user, stash }: { slug: string; user: User; stash: Stash 
   const canEdit = may(user.role, "edit");
 
   useEffect(() => {
-    // Suggestions only: a failure (e.g. a role that may not list data sources) leaves the list empty.
-    const none = () => [] as string[];
-    void Promise.all([
-      api.listScenarios("", 1, 200).then((page) => page.items.map((s) => s.slug), none),
-      api.audioAssets().catch(() => []),
-      api.dataSources().catch(none),
-    ]).then(([scenarios, audio, dataSources]) => setSuggestions({ scenarios, audio, dataSources }));
-  }, []);
+    let cancelled = false;
+    void loadSuggestions(user.role).then((found) => !cancelled && setSuggestions(found));
+    return () => {
+      cancelled = true;
+    };
+  }, [user.role]);
 
   useEffect(() => {
     if (!notice) return;

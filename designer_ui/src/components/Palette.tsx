@@ -4,6 +4,7 @@ import { useMemo, useState } from "react";
 import { useI18n } from "../i18n";
 import { blockTitle, categoryName } from "../lib/blockText";
 import { paletteGroups } from "../lib/catalog";
+import { withoutBackticks } from "../lib/inlineCode";
 import { useEditor } from "../store/editor";
 import { BlockIcon } from "./BlockIcon";
 import { BLOCK_DRAG_TYPE } from "./Canvas";
@@ -51,7 +52,7 @@ export function Palette() {
               className="palette-item"
               draggable
               data-block-type={spec.type}
-              title={spec.description}
+              title={withoutBackticks(spec.description)}
               onDragStart={(event) => {
                 event.dataTransfer.setData(BLOCK_DRAG_TYPE, spec.type);
                 event.dataTransfer.effectAllowed = "move";

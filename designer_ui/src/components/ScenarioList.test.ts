@@ -3,7 +3,7 @@ import type { Role, ScenarioSummary, User } from "../api/types";
 import { translator } from "../lib/i18n";
 import { hasRole } from "../lib/roles";
 import { buttonTexts, renderToHtml } from "./renderForTest";
-import { ScenarioList, ScenarioRowActions, rowActions } from "./ScenarioList";
+import { ScenarioList, ScenarioNameCell, ScenarioRowActions, deleteConfirmation, rowActions } from "./ScenarioList";
 
 /** The texts of the menu items in some markup, in order. */
 const menuItemTexts = (html: string) =>
@@ -125,5 +125,44 @@ describe("a row shows Open and a More actions menu button, not five buttons", ()
       expect(t("list.openNamed", { name: "X" })).toContain("X");
       expect(t("list.actions")).not.toBe("");
     }
+  });
+});
+
+describe("a row's description", () => {
+  it("draws Markdown code spans as code, without the backticks", () => {
+    const html = renderToHtml(ScenarioNameCell, {
+      item: { ...item, description: "Autoinformer: 1 confirm, 2 cancel; the answer is stored in `result`." },
+    });
+    expect(html).toContain("the answer is stored in <code>result</code>.");
+    expect(html).not.toContain("`");
+  });
+
+  it("stays text: markup in a description is shown, never applied", () => {
+    const html = renderToHtml(ScenarioNameCell, { item: { ...item, description: 'Hi <img src=x onerror="alert(1)"> and `<b>x</b>`' } });
+    expect(html).not.toContain("<img");
+    expect(html).not.toContain("<b>");
+    expect(html).toContain("Hi &lt;img src=x onerror=&quot;alert(1)&quot;&gt; and <code>&lt;b&gt;x&lt;/b&gt;</code>");
+  });
+
+  it("a description without backticks is shown as written; none, no line", () => {
+    expect(renderToHtml(ScenarioNameCell, { item: { ...item, description: "Plain 1 < 2" } })).toContain('<div class="muted description">Plain 1 &lt; 2</div>');
+    expect(renderToHtml(ScenarioNameCell, { item })).not.toContain("description");
+  });
+});
+
+describe("deleting a scenario asks first", () => {
+  it("a scenario never published: the usual question", () => {
+    const asked = deleteConfirmation(item, translator("en"));
+    expect(asked).toBe("Delete scenario Menu? This cannot be undone.");
+  });
+
+  it.each(["en", "es", "ru"] as const)("a published one (%s): says it is live and its calls stop being answered by it", (language) => {
+    const t = translator(language);
+    const asked = deleteConfirmation({ ...item, latest_version: 4 }, t);
+    expect(asked).toContain("Menu");
+    expect(asked).toContain("4");
+    expect(asked).not.toBe(t("list.confirmDelete", { name: "Menu" }));
+    expect(asked).not.toMatch(/\{\w+\}/);
+    if (language === "en") expect(asked).toMatch(/It is live \(version 4\): calls to it will stop being answered by it/);
   });
 });

@@ -4,12 +4,13 @@ import * as api from "../api/client";
 import type { Role, ScenarioSummary, User } from "../api/types";
 import { navigate } from "../App";
 import { useI18n } from "../i18n";
-import type { MessageKey } from "../lib/i18n";
+import type { MessageKey, Translate } from "../lib/i18n";
 import { emptyScenario } from "../lib/convert";
 import { may } from "../lib/roles";
 import { slugify } from "../lib/slug";
 import { CallListDialog } from "./CallListDialog";
 import { CampaignsDialog } from "./CampaignsDialog";
+import { TextWithCode } from "./InlineCode";
 import { MenuButton, type MenuItem } from "./MenuButton";
 
 const PAGE_SIZE = 20;
@@ -163,6 +164,30 @@ export function ScenarioRowActions(props: {
   );
 }
 
+/**
+ * What Delete asks before deleting. A published scenario answers calls: deleted, its calls get the server's
+ * "unavailable" message instead, and the question says so.
+ */
+export function deleteConfirmation(item: Pick<ScenarioSummary, "name" | "latest_version">, t: Translate): string {
+  return item.latest_version === null
+    ? t("list.confirmDelete", { name: item.name })
+    : t("list.confirmDeleteLive", { name: item.name, version: item.latest_version });
+}
+
+/** A row's name, linking to its editor, and its description: Markdown code spans in it drawn as code, as text. */
+export function ScenarioNameCell({ item }: { item: Pick<ScenarioSummary, "slug" | "name" | "description"> }) {
+  return (
+    <td>
+      <a href={`#/s/${encodeURIComponent(item.slug)}`}>{item.name}</a>
+      {item.description && (
+        <div className="muted description">
+          <TextWithCode text={item.description} />
+        </div>
+      )}
+    </td>
+  );
+}
+
 export function ScenarioList({ user }: { user: User }) {
   const { t } = useI18n();
   const [query, setQuery] = useState("");
@@ -207,7 +232,7 @@ export function ScenarioList({ user }: { user: User }) {
   }
 
   async function deleteScenario(item: ScenarioSummary) {
-    if (!window.confirm(t("list.confirmDelete", { name: item.name }))) return;
+    if (!window.confirm(deleteConfirmation(item, t))) return;
     try {
       await api.deleteScenario(item.slug);
       await reload();
@@ -308,10 +333,7 @@ export function ScenarioList({ user }: { user: User }) {
           <tbody>
             {items.map((item) => (
               <tr key={item.slug}>
-                <td>
-                  <a href={`#/s/${encodeURIComponent(item.slug)}`}>{item.name}</a>
-                  {item.description && <div className="muted">{item.description}</div>}
-                </td>
+                <ScenarioNameCell item={item} />
                 <td className="slug"><code>{item.slug}</code></td>
                 <td>
                   <span className="nowrap">{new Date(item.updated_at).toLocaleString()}</span> {item.updated_by && <span className="muted">· {item.updated_by}</span>}

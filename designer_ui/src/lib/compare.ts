@@ -35,3 +35,15 @@ export function compareDrafts(mine: ScenarioDocument, theirs: ScenarioDocument):
     headDiffers: !jsonEqual(myHead, theirHead),
   };
 }
+
+/** As JSON has it: a key set to undefined is no key. */
+const plain = (document: ScenarioDocument): ScenarioDocument => JSON.parse(JSON.stringify(document)) as ScenarioDocument;
+
+/**
+ * Whether two documents are the same call flow: the same blocks with the same settings, the same connections,
+ * the same scenario settings. Where the blocks sit on the canvas, their order and the saved view do not count.
+ */
+export function sameFlow(a: ScenarioDocument, b: ScenarioDocument): boolean {
+  const diff = compareDrafts(plain(a), plain(b));
+  return !diff.onlyMine.length && !diff.onlyTheirs.length && !diff.changed.length && !diff.edgesDiffer && !diff.headDiffers;
+}

@@ -14,7 +14,8 @@ export function hasRole(role: Role, needed: Role): boolean {
 /**
  * The role each scenario action needs (the route dependencies in api/routes/scenarios.py; calling a list is
  * api/routes/callbacks.py, publisher as for a single callback: each row is a real call). Anyone may follow the
- * campaigns; stopping one is the publisher's, as starting it is.
+ * campaigns; stopping one is the publisher's, as starting it is. The data sources the SQL block's form suggests
+ * are listed to an admin only (api/routes/datasources.py: their addresses are the admin's business).
  */
 export const SCENARIO_ACTION_ROLE = {
   create: "editor",
@@ -27,6 +28,7 @@ export const SCENARIO_ACTION_ROLE = {
   callList: "publisher",
   campaigns: "viewer",
   stopCampaign: "publisher",
+  listDataSources: "admin",
 } as const satisfies Record<string, Role>;
 
 export type ScenarioAction = keyof typeof SCENARIO_ACTION_ROLE;

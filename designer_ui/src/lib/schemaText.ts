@@ -4,7 +4,7 @@
  * fields simply stay as the plugin wrote them.
  */
 import type { JsonSchemaObject } from "./catalog";
-import type { Language } from "./i18n";
+import type { Language, Translate } from "./i18n";
 
 const ES: Record<string, string> = {
   "After (min)": "Tras (min)",
@@ -123,6 +123,32 @@ const RU: Record<string, string> = {
 };
 
 const TABLES: Record<Exclude<Language, "en">, Record<string, string>> = { es: ES, ru: RU };
+
+/** A built-in field's title (English, as the server sends it) in the interface language. */
+export function localTitle(title: string, language: Language): string {
+  return language === "en" ? title : (TABLES[language][title] ?? title);
+}
+
+/** What one row of a built-in list is called, by the list's English title: the IVR's "Keys" are rows of a "Key". */
+const ITEM_OF: Record<string, Record<Language, string>> = {
+  Keys: { en: "Key", es: "Tecla", ru: "Клавиша" },
+  Cases: { en: "Case", es: "Caso", ru: "Вариант" },
+  Assignments: { en: "Assignment", es: "Asignación", ru: "Присваивание" },
+  "Opening hours": { en: "Period", es: "Franja", ru: "Интервал" },
+  "Allowed hours": { en: "Period", es: "Franja", ru: "Интервал" },
+  Holidays: { en: "Holiday", es: "Festivo", ru: "Праздник" },
+  "Variables to carry": { en: "Variable", es: "Variable", ru: "Переменная" },
+};
+
+/**
+ * The label of row `n` (from 1) of a list field: "Key 1", "Key 2" (rjsf's own is the list's title and a dash,
+ * "Keys-1"). Named after the rows' own schema title, else the built-in list's row name, else the list's title.
+ */
+export function itemTitle(list: JsonSchemaObject, n: number, language: Language, t: Translate): string {
+  const own = list.items?.title;
+  const item = own ? localTitle(own, language) : list.title ? (ITEM_OF[list.title]?.[language] ?? localTitle(list.title, language)) : "";
+  return item ? t("form.item", { item, n }) : String(n);
+}
 
 /** A copy of the schema with its titles in the interface language; English returns the schema itself. */
 export function localizeSchema(schema: JsonSchemaObject, language: Language): JsonSchemaObject {

@@ -19,23 +19,30 @@ function propertiesOf(schema: JsonSchemaObject): Record<string, JsonSchemaObject
   return merged;
 }
 
-export function uiSchemaFor(schema: JsonSchemaObject): UiSchema {
+/** The label of row `n` (from 1) of a list field; without one, rjsf's ("Keys-1"). */
+export type ItemTitle = (list: JsonSchemaObject, n: number) => string;
+
+export function uiSchemaFor(schema: JsonSchemaObject, itemTitle?: ItemTitle): UiSchema {
   const ui: UiSchema = {};
   const hint = schema["x-ui"];
   const widget = hint && typeof hint.widget === "string" ? hint.widget : undefined;
   if (widget && KNOWN_WIDGETS.has(widget)) ui["ui:widget"] = widget;
   if (hint && typeof hint.placeholder === "string") ui["ui:placeholder"] = hint.placeholder;
   for (const [name, child] of Object.entries(propertiesOf(schema))) {
-    const childUi = uiSchemaFor(child);
+    const childUi = uiSchemaFor(child, itemTitle);
     if (Object.keys(childUi).length) ui[name] = childUi;
   }
   if (schema.items && typeof schema.items === "object") {
-    const itemsUi = uiSchemaFor(schema.items);
-    if (Object.keys(itemsUi).length) ui.items = itemsUi;
+    const itemsUi = uiSchemaFor(schema.items, itemTitle);
+    // A list of choices (days of the week) is one set of checkboxes, not rows: rjsf reads its items' uiSchema
+    // for the options and takes no function there.
+    if (itemTitle && !Array.isArray(schema.items.enum)) {
+      ui.items = (_item: unknown, index: number) => ({ ...itemsUi, "ui:title": itemTitle(schema, index + 1) });
+    } else if (Object.keys(itemsUi).length) ui.items = itemsUi;
   }
   return ui;
 }
 
-export function formUiSchema(schema: JsonSchemaObject): UiSchema {
-  return { ...uiSchemaFor(schema), "ui:submitButtonOptions": { norender: true } };
+export function formUiSchema(schema: JsonSchemaObject, itemTitle?: ItemTitle): UiSchema {
+  return { ...uiSchemaFor(schema, itemTitle), "ui:submitButtonOptions": { norender: true } };
 }
