@@ -221,6 +221,8 @@ def expire_job(session: Session, *, job_id: str, node_id: str, now: datetime | N
     job, held = _leased_job(session, job_id=job_id, node_id=node_id)
     if held:
         window_passed(job, now=now or utcnow())
+        if job.status == "pending" and _stopped_campaigns(session, [job]):
+            _cancel(job)
         session.flush()
     return job
 

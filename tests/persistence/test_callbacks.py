@@ -382,3 +382,24 @@ def test_a_busy_retry_on_the_night_the_clocks_go_back_waits_for_the_hours(databa
             session, job_id=job_id, outcome="busy", at=rung, retry_after=timedelta(minutes=5)
         )
         assert (job.status, job.due) == ("pending", datetime(2026, 10, 25, 1, 30, tzinfo=UTC))  # 02:30 CET
+
+
+def test_a_stopped_lists_client_given_back_as_its_hours_close_stays_cancelled(database: Database) -> None:
+    """The dialer gives a claimed client back when the hours close before a ring could end (`expire_job`): on a
+    stopped list that client waited for next week's opening, shown as pending, instead of ending cancelled as
+    every other way back does (review of 2026-12-05, second day)."""
+    closing = datetime(2026, 3, 2, 10, 29, tzinfo=UTC)  # a Monday, a minute before the hours close
+    campaign = call_lists.Campaign(
+        due=datetime(2026, 3, 2, 9, 0, tzinfo=UTC), hours=[{"days": ["mon"], "from": "09:00", "to": "10:30"}]
+    )
+    planned = call_lists.plan_jobs([{"phone": "600000014"}], number_column="phone", declared={}, campaign=campaign)
+    with database.session() as session:
+        campaign_id, (job_id,) = call_lists.schedule(session, scenario="cb", jobs=planned, campaign=campaign)
+    with database.session() as session:
+        assert [j.id for j in callbacks.claim_due_jobs(session, now=closing, limit=5, node_id="n1")] == [job_id]
+    with database.session() as session:
+        call_lists.cancel(session, campaign_id=campaign_id, now=closing)
+    with database.session() as session:
+        assert callbacks.expire_job(session, job_id=job_id, node_id="n1", now=closing).status == "cancelled"
+    with database.session() as session:
+        assert call_lists.campaign_summary(session, campaign_id=campaign_id).next_due is None
