@@ -93,7 +93,9 @@ def parse_env_block(data: bytes, *, max_bytes: int = MAX_ENV_BYTES) -> dict[str,
             return env
         args = _ENV_LINE.findall(values[-1])
         env.update(args)
-        if len(env) == len(ASTERISK_ENV_KEYS) + len(args) <= MAX_ENV_KEYS:  # no argument given twice
+        # Numbered 1, 2, 3... as Asterisk writes them (else the careful reader says what is wrong).
+        numbered = all(name == f"agi_arg_{index}" for index, (name, _) in enumerate(args, start=1))
+        if numbered and len(env) == len(ASTERISK_ENV_KEYS) + len(args) <= MAX_ENV_KEYS:
             return env
     return _parse_env_lines(data, text)  # another Asterisk's keys, a value with a line feed, or a bad block
 
@@ -120,11 +122,12 @@ def _parse_env_lines(data: bytes, text: str) -> dict[str, str]:
     `agi_key: value` goes on the value before it. One that is, but stands where Asterisk never writes that key
     (a key it sends after the one before, an Asterisk key after the arguments, a key twice), may be a caller's
     text posing as a key, to set an AGI() argument the dialplan never passed or another dialed number: the
-    block is refused rather than read one way or the other.
+    block is refused rather than read one way or the other. Arguments come numbered 1, 2, 3..., so one can pose
+    as another only in the last argument's value, where its text is the same as a real one's.
     """
     env: dict[str, str] = {}
     last_known = -1  # the place in ASTERISK_ENV_KEYS of the last of those keys read
-    arguments = False  # an agi_arg_N was read: Asterisk sends them last
+    arguments = 0  # the agi_arg_N read: Asterisk sends them last, numbered 1, 2, 3...
     previous: str | None = None
     for line in text.split("\n")[:-2] if data != b"\n" else []:
         key, colon, value = line.partition(":")
@@ -136,7 +139,10 @@ def _parse_env_lines(data: bytes, text: str) -> dict[str, str]:
         if key in env:
             raise EnvBlockError(f"env key {key!r} appears twice")
         place = _KEY_ORDER.get(key)
-        if place is not None and (place < last_known or arguments):
+        argument = key.startswith("agi_arg_")
+        if (place is not None and (place < last_known or arguments)) or (
+            argument and key != f"agi_arg_{arguments + 1}"
+        ):
             raise EnvBlockError(
                 f"env key {key!r} out of Asterisk's order (after {previous!r}): a value with a line feed may pose as it"
             )
@@ -144,7 +150,7 @@ def _parse_env_lines(data: bytes, text: str) -> dict[str, str]:
             raise EnvBlockError(f"env block has more than {MAX_ENV_KEYS} keys")
         if place is not None:
             last_known = place
-        arguments = arguments or key.startswith("agi_arg_")
+        arguments += argument
         env[key] = value[1:] if value.startswith(" ") else value  # exactly one space follows the colon
         previous = key
     return env

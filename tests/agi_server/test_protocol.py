@@ -315,3 +315,16 @@ def test_a_result_number_is_read_once_and_kept_out_of_equality() -> None:
     assert AgiResponse(code=200, result="-1").number == -1
     assert digit == AgiResponse(code=200, result="49", text="result=49")
     assert "number" not in repr(digit)
+
+
+def test_an_argument_cannot_pose_as_a_later_one() -> None:
+    """AGI(agi://ivr/menu,${CALLERID(name)},fixed) with the name 'Mallory<LF>agi_arg_3: admin': the third
+    argument came from the caller, not the dialplan. Asterisk numbers them 1, 2, 3..., so it stands out of order
+    and the block is refused, by the layout's match and by the careful reader alike (review of 2026-12-05)."""
+    data = encode_env(default_env("menu", args=("Mallory\nagi_arg_3: admin", "fixed")))
+    with pytest.raises(EnvBlockError, match=r"'agi_arg_3' out of Asterisk's order"):
+        parse_env_block(data)
+    with pytest.raises(EnvBlockError):
+        _parse_env_lines(data, data.decode())
+    fine = parse_env_block(encode_env(default_env("menu", args=("one", "two words", "3"))))
+    assert AgiRequest.from_env(fine).args == ("one", "two words", "3")
