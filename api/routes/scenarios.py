@@ -87,10 +87,11 @@ def _problems(runtime: Runtime, document: Any, slug: str, user: Principal) -> li
 def _speech_problems(runtime: Runtime, document: Any) -> list[Issue]:
     """Phrases no engine here can speak (an engine not installed, a language it lacks), found without speaking
     them: publishing renders every phrase and would refuse them, so the problems panel says so first."""
-    if not isinstance(document, dict):
-        return []
+    nodes = document.get("nodes") if isinstance(document, dict) else None
+    if not isinstance(nodes, list) or not all(isinstance(n, dict) and isinstance(n.get("id"), str) for n in nodes):
+        return []  # the structure's own problems come first: the format's check has named them
     speech = runtime.speech()
-    titles = {node.get("id"): node for node in document.get("nodes") or [] if isinstance(node, dict)}
+    titles = {node["id"]: node for node in nodes}
     found = []
     for phrase in find_phrases(document):
         reason = speech.unspeakable(language=phrase.language, voice=phrase.voice, engine=phrase.engine)

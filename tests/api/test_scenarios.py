@@ -176,6 +176,25 @@ def test_a_language_no_engine_speaks_is_a_problem_before_publishing(admin: Clien
     assert "tts_unsupported" not in {p["code"] for p in spoken["problems"]}
 
 
+@pytest.mark.parametrize(
+    "nodes",
+    [5, [{"id": ["x"], "type": "say_phrase", "config": {"text": "hi"}}], ["start"]],
+    ids=["nodes-a-number", "an-id-that-is-a-list", "a-node-that-is-text"],
+)
+def test_a_malformed_document_is_validated_into_problems_not_a_500(
+    admin: Client, slug: Callable[[str], str], nodes: object
+) -> None:
+    """The phrase check walked the nodes itself, after the format's check had named what was wrong with them: a
+    document of the wrong shape answered 500 (review of 2026-12-05, second day)."""
+    name = slug("malformed")
+    _create(admin, name, documents.greeting("Hi"))
+    answer = admin.post(
+        f"/api/scenarios/{name}/validate", json={"document": {**documents.greeting("Hi"), "nodes": nodes}}
+    )
+    assert answer.status_code == 200, answer.text
+    assert any(problem["severity"] == "error" for problem in answer.json()["problems"])
+
+
 def test_a_draft_saved_while_publishing_is_not_published_unchecked(
     server: Server, admin: Client, slug: Callable[[str], str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
