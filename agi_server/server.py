@@ -176,6 +176,7 @@ class AgiServer:
         self._server: asyncio.Server | None = None
         self._port: int | None = None
         self._connections: set[asyncio.Task[Any]] = set()
+        self._late_lookups: set[asyncio.Future[Any]] = set()  # resolver answers still awaited (see `_inputs`)
         self._watchdog: Watchdog | None = None  # made in start(), inside the event loop
         self.active_calls = 0
         self._stopping = False
@@ -218,6 +219,8 @@ class AgiServer:
             task.cancel()
         if pending:
             await asyncio.wait(pending, timeout=5.0)
+        for lookup in self._late_lookups:  # the calls that waited for them are over, their records written
+            lookup.cancel()
         await self.records.close()
         if self._server is not None:
             await self._server.wait_closed()
@@ -415,19 +418,24 @@ class AgiServer:
     async def _inputs(self, record: CallRecord) -> dict[str, Any]:
         if self.resolve_inputs is None:
             return dict(record.inputs)
-        try:
-            # Bounded like the scenario lookup: a store that hangs must not hold the caller (whose hangup wakes
-            # nothing here) and a place under max_calls for ever.
-            resolved = await asyncio.wait_for(
-                self.resolve_inputs(record.scenario, record.inputs), self.config.resolve_timeout
-            )
-        except Exception as error:
-            silent = isinstance(error, TimeoutError)
+        lookup = asyncio.ensure_future(self.resolve_inputs(record.scenario, record.inputs))
+        # Bounded like the scenario lookup: a store that hangs must not hold the caller (whose hangup wakes nothing
+        # here) and a place under max_calls for ever. Not cancelled, though: its work may go on in a thread (a
+        # callback job is marked reached there) and land after all, and then the record still names the job.
+        done, _ = await asyncio.wait({lookup}, timeout=self.config.resolve_timeout)
+        if not done:
             _call_log(record).error(
-                "the host's input resolver %s; the call runs on the AGI inputs only",
-                f"did not answer within {self.config.resolve_timeout:g} s" if silent else "failed",
-                exc_info=not silent,
+                "the host's input resolver did not answer within %g s; the call runs on the AGI inputs only",
+                self.config.resolve_timeout,
             )
+            self.metrics.errors.labels("inputs").inc()
+            self._late_lookups.add(lookup)
+            lookup.add_done_callback(functools.partial(self._late_inputs, record))
+            return dict(record.inputs)
+        try:
+            resolved = lookup.result()
+        except Exception:
+            _call_log(record).exception("the host's input resolver failed; the call runs on the AGI inputs only")
             self.metrics.errors.labels("inputs").inc()
             return dict(record.inputs)
         if resolved is None:
@@ -435,6 +443,18 @@ class AgiServer:
         record.job_id, record.origin_call_id = resolved.job_id, resolved.origin_call_id
         trusted = {k: v for k, v in resolved.variables.items() if k not in _PROTECTED_NAMES}
         return {**record.inputs, **trusted}
+
+    def _late_inputs(self, record: CallRecord, lookup: asyncio.Future[ResolvedInputs | None]) -> None:
+        """The resolver answered after the call started without it: the call keeps running on its AGI inputs, but
+        its record still links the callback job (which the resolver may have marked reached) if not yet written."""
+        self._late_lookups.discard(lookup)
+        if lookup.cancelled() or lookup.exception() is not None:
+            return
+        resolved = lookup.result()
+        if resolved is None or record.job_id is not None:
+            return
+        record.job_id, record.origin_call_id = resolved.job_id, resolved.origin_call_id
+        _call_log(record).warning("the input resolver answered late: job %s, its variables unused", resolved.job_id)
 
     def _finish(
         self, record: CallRecord, trace: dict[str, Any], outcome: str, last_node: str | None, error: str | None

@@ -510,6 +510,25 @@ async def test_a_callback_lookup_that_hangs_does_not_hold_the_call(
     assert server.metrics.errors.labels("inputs")._value.get() == 1
 
 
+async def test_a_callback_lookup_that_answers_late_still_links_the_record(
+    start_server: StartServer, records: MemoryRecords
+) -> None:
+    """Past `resolve_timeout` the call goes on without the job's variables, but the lookup is not abandoned: in
+    the product it marks the job reached in a worker thread, and that lands anyway. The record then named no job,
+    and the campaign report found no call for a client marked done (review of 2026-12-05, second day)."""
+
+    async def slow(slug: str, agi_inputs: Mapping[str, str]) -> ResolvedInputs | None:
+        await asyncio.sleep(0.3)
+        return ResolvedInputs(variables={"contact": {"name": "Marta"}}, job_id="j1", origin_call_id="c0")
+
+    server = await start_server(source=_source(("greet", GREETING)), resolve_inputs=slow, resolve_timeout=0.1)
+    await call(server, "greet?job=j1", default_media_seconds=0.5)
+    await server.stop()
+    (record,) = records.records
+    assert (record.outcome, record.job_id, record.origin_call_id) == ("ended", "j1", "c0")
+    assert "Marta" not in str(record.trace)  # the call ran on its AGI inputs: the variables came too late
+
+
 def test_trace_of_matches_the_engines_as_dict() -> None:
     from agi_server.records import trace_of
     from graph_engine.trace import CallOutcome, CallResult, TraceStep
