@@ -36,7 +36,7 @@ class Conflict(PersistenceError):
 
 class NothingToPublish(Conflict):
     def __init__(self, slug: str, version: int) -> None:
-        super().__init__(f"nothing to publish: the draft of {slug!r} is version {version} as published")
+        super().__init__(f"nothing to publish: calls to {slug!r} already run this document as version {version}")
         self.version = version
 
 

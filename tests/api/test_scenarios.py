@@ -109,7 +109,7 @@ def test_publish_versions_diff_and_rollback(server: Server, admin: Client, slug:
     assert admin.post(f"/api/scenarios/{name}/publish", json={"message": "back"}).json()["version"]["number"] == 4
     again = admin.post(f"/api/scenarios/{name}/publish", json={"message": ""})
     assert again.status_code == 409
-    assert again.json()["detail"] == f"nothing to publish: the draft of {name!r} is version 4 as published"
+    assert again.json()["detail"] == f"nothing to publish: calls to {name!r} already run this document as version 4"
     assert again.json()["type"].endswith("/nothing-to-publish") and again.json()["version"] == 4
     assert admin.post(f"/api/scenarios/{name}/versions/2/rollback").status_code == 409  # version 4 is version 2
     assert admin.post(f"/api/scenarios/{name}/versions/1/rollback").json()["version"]["number"] == 5
