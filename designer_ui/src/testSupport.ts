@@ -2,8 +2,9 @@
  * What several test files share: a time zone set for the whole file, campaigns built from their counts, and a
  * browser storage and a small draft for the tests of saving and stashing.
  */
-import { afterAll } from "vitest";
-import type { Campaign } from "./api/types";
+import { afterAll, type MockedFunction } from "vitest";
+import type * as api from "./api/client";
+import type { Campaign, SaveResult } from "./api/types";
 import type { ScenarioDocument } from "./lib/convert";
 
 /**
@@ -61,3 +62,14 @@ export const transferDraft: ScenarioDocument = {
 
 /** The transfer's label in a draft. */
 export const labelOf = (doc: ScenarioDocument | undefined) => doc?.nodes.find((n) => n.id === "sales")?.label;
+
+/** A draft save (the mocked `api.saveDraft`) the test answers when it likes: the server busy as the analyst moves on. */
+export function pendingSave(saveDraft: MockedFunction<typeof api.saveDraft>): {
+  answer(result: SaveResult): void;
+  fail(error: Error): void;
+} {
+  let answer!: (result: SaveResult) => void;
+  let fail!: (error: Error) => void;
+  saveDraft.mockImplementationOnce(() => new Promise<SaveResult>((resolve, reject) => ([answer, fail] = [resolve, reject])));
+  return { answer: (result) => answer(result), fail: (error) => fail(error) };
+}

@@ -1,12 +1,11 @@
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import * as api from "../api/client";
 import { ApiError } from "../api/http";
-import type { SaveResult } from "../api/types";
 import type { BlockSpec } from "../lib/catalog";
 import catalogJson from "../lib/fixtures/catalog.json";
 import { readStash } from "../lib/stash";
 import { useEditor } from "../store/editor";
-import { MemoryStorage, labelOf, transferDraft } from "../testSupport";
+import { MemoryStorage, labelOf, pendingSave, transferDraft } from "../testSupport";
 import { draftSaver, guardUnsavedEdits, savedOnLeaving, type DraftSaver } from "./draftSaver";
 
 vi.mock("../api/client", () => ({ saveDraft: vi.fn() }));
@@ -15,14 +14,6 @@ const saveDraft = vi.mocked(api.saveDraft);
 const document = transferDraft;
 
 const editor = () => useEditor.getState();
-
-/** A save the test answers when it likes: what the server is doing while the analyst moves on. */
-function pendingSave(): { answer(result: SaveResult): void; fail(error: Error): void } {
-  let answer!: (result: SaveResult) => void;
-  let fail!: (error: Error) => void;
-  saveDraft.mockImplementationOnce(() => new Promise<SaveResult>((resolve, reject) => ([answer, fail] = [resolve, reject])));
-  return { answer: (result) => answer(result), fail: (error) => fail(error) };
-}
 
 let storage: MemoryStorage;
 let saver: DraftSaver;
@@ -42,7 +33,7 @@ describe("leaving the editor a moment after an edit, before the autosave", () =>
     const release = guardUnsavedEdits(saver, window);
     editor().updateNode("sales", { label: "Ventas rápidas" });
     expect(editor().saveState).toBe("dirty");
-    const server = pendingSave();
+    const server = pendingSave(saveDraft);
 
     release(); // the editor unmounts: no address change reaches it, its autosave timer is gone
 
@@ -59,7 +50,7 @@ describe("leaving the editor a moment after an edit, before the autosave", () =>
   it("keeps the copy, to offer it back on return, when that save fails", async () => {
     const release = guardUnsavedEdits(saver, window);
     editor().updateNode("sales", { label: "Ventas rápidas" });
-    const server = pendingSave();
+    const server = pendingSave(saveDraft);
     release();
     server.fail(new ApiError(0, null, "the server did not answer"));
     await savedOnLeaving("menu");
@@ -69,7 +60,7 @@ describe("leaving the editor a moment after an edit, before the autosave", () =>
   it("opening the scenario again waits until that save has landed", async () => {
     const release = guardUnsavedEdits(saver, window);
     editor().updateNode("sales", { label: "Ventas rápidas" });
-    const server = pendingSave();
+    const server = pendingSave(saveDraft);
     release();
     let loaded = false;
     const reopening = savedOnLeaving("menu").then(() => (loaded = true));

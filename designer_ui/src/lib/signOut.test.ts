@@ -1,9 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import * as api from "../api/client";
-import type { SaveResult } from "../api/types";
 import { draftSaver, guardUnsavedEdits } from "../components/draftSaver";
 import { useEditor } from "../store/editor";
-import { MemoryStorage, labelOf, transferDraft } from "../testSupport";
+import { MemoryStorage, labelOf, pendingSave, transferDraft } from "../testSupport";
 import type { BlockSpec } from "./catalog";
 import catalogJson from "./fixtures/catalog.json";
 import { readStash } from "./stash";
@@ -16,14 +15,6 @@ const logout = vi.mocked(api.logout);
 const document = transferDraft;
 
 const editor = () => useEditor.getState();
-
-/** A save the test answers when it likes. */
-function pendingSave(): { answer(result: SaveResult): void; fail(error: Error): void } {
-  let answer!: (result: SaveResult) => void;
-  let fail!: (error: Error) => void;
-  saveDraft.mockImplementationOnce(() => new Promise<SaveResult>((resolve, reject) => ([answer, fail] = [resolve, reject])));
-  return { answer: (result) => answer(result), fail: (error) => fail(error) };
-}
 
 /** Let every promise that can settle do so. */
 const settle = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
@@ -47,7 +38,7 @@ afterEach(() => {
 describe("signing out with an edit not saved yet", () => {
   it("saves the edit first, and ends the session only once the server has it", async () => {
     editor().updateNode("sales", { label: "Ventas rápidas" });
-    const server = pendingSave();
+    const server = pendingSave(saveDraft);
 
     const signingOut = signOut();
     await settle();
@@ -65,7 +56,7 @@ describe("signing out with an edit not saved yet", () => {
 
   it("waits for a save already on its way out of an editor just left", async () => {
     editor().updateNode("sales", { label: "Ventas rápidas" });
-    const server = pendingSave();
+    const server = pendingSave(saveDraft);
     release(); // back to the list: the save goes as the editor goes
 
     const signingOut = signOut();
@@ -80,7 +71,7 @@ describe("signing out with an edit not saved yet", () => {
   it("does not wait long for a server that does not answer: signs out, the browser's copy keeping the edit", async () => {
     vi.useFakeTimers();
     editor().updateNode("sales", { label: "Ventas rápidas" });
-    const server = pendingSave();
+    const server = pendingSave(saveDraft);
 
     let signedOut = false;
     const signingOut = signOut(3000).then(() => (signedOut = true));
