@@ -943,6 +943,24 @@ async function main() {
           (await detailed.textContent()) === `Outcome: ${await listed.textContent()}`,
         `the Calls tab's Outcome column says what the call's detail says (${await listed.textContent()})`,
       );
+      // What the caller heard and pressed at each step, as the Test call's story tells a simulated call.
+      const storyStep = (id) => page.locator(`[data-testid=call-story] li.call-step[data-node="${id}"]`);
+      const greeting = await storyStep("say_phrase").getByTestId("step-said").allTextContents();
+      console.log(`call record, Say Phrase: ${greeting.join(" | ")}`);
+      check(
+        greeting.length === 1 && /^Said “Hola .+, bienvenido\.”$/.test(greeting[0]),
+        "the recorded call's detail says the phrase the caller heard, with its variable filled in",
+      );
+      const menuStep = await storyStep("ivr").textContent();
+      check(
+        (await storyStep("ivr").getByTestId("step-keys").textContent()) === "Pressed 1" && menuStep.includes("→ 1"),
+        "and the key the caller pressed in the menu, and the exit it took",
+      );
+      check(
+        /^\d\d:\d\d/.test(await storyStep("transfer").locator(".step-time").textContent()) &&
+          (await storyStep("transfer").locator(".step-type").textContent()) === "Transfer",
+        "each step says when it ran and what kind of block it is",
+      );
       await shot(page, "09-call-record");
 
       // Publish the draft as it is, call again: that call's version is the canvas's flow, and the note says so.
@@ -1047,6 +1065,46 @@ async function main() {
     await page.locator(".react-flow__node").first().waitFor();
     check((await page.locator(".react-flow__node").count()) === 5, "the exported file imports as a new scenario with its 5 blocks");
     await shot(page, "10-imported");
+    const importedSlug = decodeURIComponent(new URL(page.url()).hash.replace(/^#\/s\//, ""));
+    const original = await me("GET", `/api/scenarios/${slug}`);
+    const imported = await me("GET", `/api/scenarios/${importedSlug}`);
+    check(
+      imported.name === `${original.name} (2)` && imported.draft.document.name === imported.name,
+      `a copy imported beside its original gets a name of its own (${imported.name})`,
+    );
+    // Back in the list: no two rows of this run read the same, and files that are no scenario say why.
+    await page.getByRole("link", { name: /All scenarios/ }).click();
+    await page.getByLabel("Search scenarios").fill(stamp);
+    await page.locator("table.scenarios").getByText(imported.name, { exact: true }).waitFor();
+    const names = await page.locator("table.scenarios tbody tr td:first-child > a").allTextContents();
+    check(names.length >= 3 && new Set(names).size === names.length, `the list shows no name twice (${names.join(" | ")})`);
+    const broken = Buffer.from('{\n  "format": "ivrgraph.scenario/1",\n  "name": "Broken" "nodes": []\n}\n');
+    await page.getByTestId("import-file").setInputFiles({ name: "broken.json", mimeType: "application/json", buffer: broken });
+    const importFailure = page.getByTestId("import-failure");
+    await importFailure.waitFor();
+    // With its line where the browser's parser says where it stopped (Chromium's may not).
+    check(
+      /^This file is not a scenario: it is not valid JSON( \(line 3\))?$/.test((await importFailure.textContent()) ?? ""),
+      "a file that is not JSON says so, instead of the parser's error",
+    );
+    const invalid = { format: "ivrgraph.scenario/1", name: `Invalid ${stamp}`, nodes: [{ id: "a" }, { type: 5 }], edges: {} };
+    await page.getByTestId("import-file").setInputFiles({ name: "invalid.json", mimeType: "application/json", buffer: Buffer.from(JSON.stringify(invalid)) });
+    await importFailure.locator("li").first().waitFor();
+    const importProblems = await importFailure.locator("li").allTextContents();
+    console.log(`import problems: ${importProblems.join(" | ")}`);
+    check(importProblems.length >= 3, `an invalid document lists all its problems, not only the first (${importProblems.length})`);
+    await shot(page, "10a-import-problems");
+    // In Russian the list's dates are written the Russian way ("5 дек. 2026 г., 07:03"), not "12/5/2026, 7:03 AM".
+    await page.locator("header .language-picker select").selectOption("ru");
+    await page.locator("table.scenarios th", { hasText: "Изменён" }).waitFor();
+    const updated = (await page.locator("table.scenarios tbody tr td:nth-child(3) .nowrap").allTextContents()).map((text) => text.replace(/\s/g, " "));
+    console.log(`updated, in Russian: ${updated.slice(0, 2).join(" | ")}`);
+    check(
+      updated.length > 0 && updated.every((text) => /^\d{1,2} [а-я]+\.? \d{4} г\., \d{2}:\d{2}$/.test(text)),
+      "with the interface in Russian, the list's Updated dates are written as Russian writes them",
+    );
+    await shot(page, "10d-list-russian");
+    await page.locator("header .language-picker select").selectOption("en");
 
     // -- the autoinformer: a list of clients called with a published scenario ----------------------------
     await callAList(page, { username });

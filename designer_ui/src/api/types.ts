@@ -39,9 +39,17 @@ export interface TraceStep {
   node: string;
   type?: string;
   label?: string;
+  /** When the step began (ISO 8601). */
+  at?: string;
   exit?: string | null;
+  /** Every key pressed at the step, failed tries included (see `events`). */
   keys?: string;
+  /** What was played or said: `{audio, text?, language?}`. */
   prompts?: Record<string, unknown>[];
+  variables_changed?: Record<string, unknown>;
+  /** What the block noted: `{kind: "invalid", keys}`, `{kind: "no_input"}`, `{kind: "transfer", ...}`... */
+  events?: Record<string, unknown>[];
+  duration_ms?: number;
   error?: string | null;
   scenario?: string | null;
 }
@@ -49,6 +57,8 @@ export interface TraceStep {
 /** graph_engine.trace.CallResult as data. */
 export interface CallResultLike {
   call_id?: string;
+  started_at?: string;
+  ended_at?: string;
   outcome: string;
   steps: TraceStep[];
   variables: Record<string, unknown>;

@@ -1,7 +1,10 @@
 import { describe, expect, it } from "vitest";
 import type { CallSummary } from "../api/types";
 import { CallDetails, CallTable, type OpenCall } from "./CallsPanel";
-import { renderToHtml } from "./renderForTest";
+import { runInTimeZone } from "../testSupport";
+import { buttonTexts, renderInLanguage, renderToHtml } from "./renderForTest";
+
+runInTimeZone("Europe/Madrid");
 
 const failedCall: OpenCall = {
   id: "c1",
@@ -23,7 +26,7 @@ describe("an opened call record", () => {
   });
 
   it("shows a step's error on that step, and only there", () => {
-    const steps = [...renderToHtml(CallDetails, { call: failedCall }).matchAll(/<li>(.*?)<\/li>/gs)].map((m) => m[1]!);
+    const steps = [...renderToHtml(CallDetails, { call: failedCall }).matchAll(/<li[^>]*>(.*?)<\/li>/gs)].map((m) => m[1]!);
     expect(steps).toHaveLength(3);
     expect(steps[1]).toContain("Look up the customer");
     expect(steps[1]).toContain('data-testid="step-error">Error: timeout after 5000 ms');
@@ -44,6 +47,99 @@ describe("an opened call record", () => {
     expect(html).not.toContain("<img");
     expect(html).not.toContain("<b>");
     expect(html.match(/&lt;img src=x onerror=&quot;alert\(1\)&quot;&gt;&lt;b&gt;bold&lt;\/b&gt;/g)).toHaveLength(2);
+  });
+});
+
+/** A real call's trace (inbound-hotline, pressing 9, nothing, then 2), as the engine records it: trimmed. */
+const hotline: OpenCall = {
+  id: "c2",
+  version: 4,
+  outcome: "transferred",
+  error: null,
+  startedAt: "2026-01-05T10:00:00+00:00",
+  steps: [
+    { index: 0, node: "start", type: "start", label: "Start", at: "2026-01-05T10:00:00+00:00", exit: "next", keys: "", prompts: [], events: [{ kind: "answered" }], duration_ms: 0 },
+    {
+      index: 1, node: "welcome", type: "say_phrase", label: "Welcome", at: "2026-01-05T10:00:00.250000+00:00", exit: "next", keys: "",
+      prompts: [{ audio: "tts-52217186286b3550", text: "Bienvenido a Ejemplo Telecom.", language: "es" }], events: [], duration_ms: 2000,
+    },
+    {
+      index: 2, node: "menu", type: "ivr", label: "Departments", at: "2026-01-05T10:00:02+00:00", exit: "2", keys: "92",
+      prompts: [
+        { audio: "tts-fad7", text: "Para soporte pulse 2.", language: "es" },
+        { audio: "tts-3c5b", text: "La opción marcada no es válida.", language: "es" },
+        { audio: "beep-retry" },
+      ],
+      events: [{ kind: "attempt", number: 1 }, { kind: "invalid", attempt: 1, keys: "9" }, { kind: "attempt", number: 2 }, { kind: "no_input", attempt: 2 }, { kind: "attempt", number: 3 }],
+      variables_changed: { department: "2" },
+      duration_ms: 15000,
+    },
+    {
+      index: 3, node: "support", type: "transfer", label: "Support", at: "2026-01-05T10:01:17+00:00", exit: "answered", keys: "", prompts: [],
+      events: [{ kind: "transfer", target: "queue:support", outcome: "answered" }], duration_ms: 350,
+    },
+  ],
+};
+
+/** Each step of the rendered story: its markup and its visible text. */
+const storySteps = (html: string) =>
+  [...html.matchAll(/<li class="call-step"[^>]*>(.*?)<\/li>/gs)].map((m) => ({ html: m[1]!, text: m[1]!.replace(/<[^>]+>/g, " ").replace(/\s+/g, " ").trim() }));
+
+describe("what happened in a recorded call, step by step (QA: the detail showed only the path)", () => {
+  it("tells, per step, when it ran, the block, what the caller heard, the keys pressed, the exit and how long it took", () => {
+    const steps = storySteps(renderToHtml(CallDetails, { call: hotline }));
+    expect(steps.map((step) => step.text)).toEqual([
+      "00:00 Start start → next",
+      "00:00 Welcome say_phrase → next 2 sec Said “Bienvenido a Ejemplo Telecom.”",
+      "00:02 Departments ivr → 2 15 sec Said “Para soporte pulse 2.” Said “La opción marcada no es válida.” Played beep-retry " +
+        "Wrong key 9 · No key in time · Pressed 2",
+      "01:17 Support transfer → answered 350 ms",
+    ]);
+  });
+
+  it("says the phrases as the caller heard them: the text said, else the name of the audio played", () => {
+    const said = [...renderToHtml(CallDetails, { call: hotline }).matchAll(/data-testid="step-said">(.*?)<\/div>/g)].map((m) => m[1]);
+    expect(said).toEqual([
+      "Said “Bienvenido a Ejemplo Telecom.”",
+      "Said “Para soporte pulse 2.”",
+      "Said “La opción marcada no es válida.”",
+      "Played beep-retry",
+    ]);
+  });
+
+  it("keeps each block a link to it on the canvas, under the heading the Test call's story has", () => {
+    const html = renderToHtml(CallDetails, { call: hotline });
+    expect(html).toContain("<h3>What happened</h3>");
+    expect(buttonTexts(html)).toEqual(["Start", "Welcome", "Departments", "Support"]);
+  });
+
+  it("counts the times from the first step when the call's start is not known", () => {
+    const steps = storySteps(renderToHtml(CallDetails, { call: { ...hotline, startedAt: null } }));
+    expect(steps.map((step) => step.text.slice(0, 5))).toEqual(["00:00", "00:00", "00:02", "01:17"]);
+  });
+
+  it("says when the caller hung up at a step, and a step's error under it", () => {
+    const call: OpenCall = {
+      ...hotline,
+      steps: [
+        { node: "menu", type: "ivr", label: "Departments", exit: "hangup", keys: "" },
+        { node: "lookup", type: "sql", label: "Customer", exit: "error", error: "timeout after 5000 ms" },
+      ],
+    };
+    const [menu, lookup] = storySteps(renderToHtml(CallDetails, { call }));
+    expect(menu!.text).toBe("Departments ivr → hangup The caller hung up");
+    expect(lookup!.html).toContain('data-testid="step-error">Error: timeout after 5000 ms');
+  });
+
+  it("renders what the caller heard as text, never as markup", () => {
+    const call: OpenCall = { ...hotline, steps: [{ node: "x", prompts: [{ audio: "a", text: "<img src=x onerror=alert(1)>" }] }] };
+    const html = renderToHtml(CallDetails, { call });
+    expect(html).not.toContain("<img");
+    expect(html).toContain("Said “&lt;img src=x onerror=alert(1)&gt;”");
+  });
+
+  it("says so when a call recorded no steps", () => {
+    expect(renderToHtml(CallDetails, { call: { ...hotline, steps: [] } })).toContain("No steps were recorded for this call.");
   });
 });
 
@@ -104,6 +200,14 @@ describe("the list of calls", () => {
       "the caller hung up missed",
       "the scenario hung up callback scheduled",
     ]);
+  });
+
+  it("writes when each call began as the interface language does, to the second (QA: US dates in Russian)", () => {
+    const when = (html: string) => [...html.matchAll(/title="[^"]*">([^<]*)<\/button>/g)].map((m) => m[1]!.replace(/\s/g, " "));
+    const items = [call("a", null)]; // 10:00:00 UTC, 11:00:00 in Madrid
+    expect(when(renderInLanguage("ru", CallTable, { items, openId: null, onOpen: () => {} }))).toEqual(["05.12.2026, 11:00:00"]);
+    expect(when(renderInLanguage("es", CallTable, { items, openId: null, onOpen: () => {} }))).toEqual(["5/12/26, 11:00:00"]);
+    expect(when(renderToHtml(CallTable, { items, openId: null, onOpen: () => {} }))).toEqual(["12/5/26, 11:00:00 AM"]);
   });
 
   it("shows what each client answered (the flow's result) beside how the call ended", () => {

@@ -5,9 +5,10 @@ import type { CallSummary, TraceStep } from "../api/types";
 import { useI18n } from "../i18n";
 import { sameFlow } from "../lib/compare";
 import { toScenario, type ScenarioDocument } from "../lib/convert";
+import { formatDateTime } from "../lib/format";
 import { codeText } from "../lib/i18n";
 import { useEditor } from "../store/editor";
-import { TraceSteps } from "./TraceSteps";
+import { CallStory } from "./CallStory";
 
 /** What the panel keeps of an opened call record. */
 export interface OpenCall {
@@ -17,6 +18,8 @@ export interface OpenCall {
   /** Why the call failed, as the server recorded it; null when nothing went wrong. */
   error: string | null;
   steps: TraceStep[];
+  /** When the call began (the step times count from it); else its first step's time. */
+  startedAt?: string | null;
   /** The document of the version the call ran, when it could be fetched. */
   published?: ScenarioDocument | null;
 }
@@ -29,7 +32,8 @@ export function versionNote(version: number | null, draftMatches: boolean | null
 }
 
 /**
- * An opened call: which version ran, how it ended and why, and the path it took. `draftMatches`: whether the
+ * An opened call: which version ran, how it ended and why, and what happened at each step (what the caller
+ * heard and pressed, the exits taken), the story the Test call tells of a simulated call. `draftMatches`: whether the
  * draft on the canvas is that version's flow (positions aside); null when not known.
  */
 export function CallDetails({ call, draftMatches = null }: { call: OpenCall; draftMatches?: boolean | null }) {
@@ -48,8 +52,8 @@ export function CallDetails({ call, draftMatches = null }: { call: OpenCall; dra
       </p>
       {/* Plain text (React escapes it): the message may quote whatever a caller or a data source sent. */}
       {call.error && <p className="error-text" data-testid="call-error">{t("trace.error", { message: call.error })}</p>}
-      <h3>{t("test.steps")}</h3>
-      <TraceSteps steps={call.steps} />
+      <h3>{t("test.story")}</h3>
+      <CallStory steps={call.steps} startedAt={call.startedAt} />
     </div>
   );
 }
@@ -79,7 +83,7 @@ export function CallOutcome({ call }: { call: Pick<CallSummary, "outcome" | "sta
  * flow's `result` (will_pay, confirmed...): what a campaign is reported by, so it sits beside how the call ended.
  */
 export function CallTable(props: { items: CallSummary[]; openId: string | null; onOpen(call: CallSummary): void }) {
-  const { t } = useI18n();
+  const { t, language } = useI18n();
   return (
     <table className="calls">
       <thead>
@@ -96,7 +100,8 @@ export function CallTable(props: { items: CallSummary[]; openId: string | null; 
           <tr key={String(call.id)} className={props.openId === call.id ? "open" : undefined}>
             <td>
               <button type="button" className="link" onClick={() => props.onOpen(call)} title={t("calls.open")}>
-                {new Date(call.started_at).toLocaleString()}
+                {/* Digits, to fit the side panel; with the seconds, to tell apart calls a minute apart. */}
+                {formatDateTime(call.started_at, language, "shortDateTimeSeconds")}
               </button>
             </td>
             <td>{call.caller_id}</td>
@@ -144,7 +149,8 @@ export function CallsPanel({ slug }: { slug: string }) {
       const steps: TraceStep[] = detail.trace?.steps ?? [];
       // Only to compare with the draft: without it the note says which version ran, no more.
       const published = detail.version === null ? null : await api.versionDocument(slug, detail.version).catch(() => null);
-      setOpen({ id: call.id, version: detail.version, outcome: detail.outcome, error: detail.error, steps, published });
+      const startedAt = detail.trace?.started_at ?? detail.started_at;
+      setOpen({ id: call.id, version: detail.version, outcome: detail.outcome, error: detail.error, steps, startedAt, published });
       showPath(steps);
     } catch (e) {
       setError(t("error.generic", { message: e instanceof Error ? e.message : String(e) }));

@@ -3,14 +3,15 @@ import { useId, useMemo, useState } from "react";
 import type { OpeningHours, Weekday } from "../api/types";
 import { useI18n } from "../i18n";
 import { clampAttempts, MAX_ATTEMPTS, MIN_ATTEMPTS, WEEKDAYS, type CampaignSettings } from "../lib/callList";
+import { formatDateTime } from "../lib/format";
 
 /** Short weekday names in the interface language (2024-01-01 was a Monday). */
 function useWeekdayNames(): Record<Weekday, string> {
   const { language } = useI18n();
-  return useMemo(() => {
-    const format = new Intl.DateTimeFormat(language, { weekday: "short", timeZone: "UTC" });
-    return Object.fromEntries(WEEKDAYS.map((day, i) => [day, format.format(Date.UTC(2024, 0, 1 + i))])) as Record<Weekday, string>;
-  }, [language]);
+  return useMemo(
+    () => Object.fromEntries(WEEKDAYS.map((day, i) => [day, formatDateTime(Date.UTC(2024, 0, 1 + i), language, "weekday", "UTC")])) as Record<Weekday, string>,
+    [language],
+  );
 }
 
 function HoursRow(props: { row: OpeningHours; onChange(row: OpeningHours): void; onRemove(): void }) {
@@ -75,7 +76,7 @@ export function HolidaysEditor(props: { holidays: string[]; onChange(holidays: s
     setDay("");
   };
   // A holiday is a date without a time: shown as the calendar day it names, whatever the browser's zone.
-  const shown = (iso: string) => new Intl.DateTimeFormat(language, { dateStyle: "medium", timeZone: "UTC" }).format(new Date(`${iso}T00:00:00Z`));
+  const shown = (iso: string) => formatDateTime(`${iso}T00:00:00Z`, language, "date", "UTC");
   return (
     <div className="holidays">
       <div className="row">

@@ -32,6 +32,7 @@ import {
   type CampaignPages,
   type JobStatus,
 } from "../lib/campaigns";
+import { formatDateTime } from "../lib/format";
 import { countText, type Translate } from "../lib/i18n";
 import { may } from "../lib/roles";
 import { Dialog } from "./Dialog";
@@ -281,7 +282,7 @@ export function CampaignDetails(props: {
         <StopConfirmation waiting={waitingClients(campaign)} stopping={stopping} onConfirm={() => void stop()} onCancel={() => setConfirming(false)} />
       )}
       <p className="hint" data-testid="campaign-updated">
-        {t("campaigns.updated", { time: props.updatedAt.toLocaleTimeString(language) })} {state === "running" && t("campaigns.live")}
+        {t("campaigns.updated", { time: formatDateTime(props.updatedAt, language, "timeSeconds") })} {state === "running" && t("campaigns.live")}
       </p>
     </section>
   );

@@ -4,6 +4,7 @@ import { useCallback, useEffect, useState } from "react";
 import * as api from "../api/client";
 import type { Role, User } from "../api/types";
 import { useI18n } from "../i18n";
+import { formatDateTime } from "../lib/format";
 import type { MessageKey } from "../lib/i18n";
 import { may } from "../lib/roles";
 import { clearStash, stashToOffer, type Stash } from "../lib/stash";
@@ -54,12 +55,12 @@ const PANELS: [SidePanel, MessageKey][] = [
 ];
 
 function RestoreBanner({ slug, stash }: { slug: string; stash: Stash }) {
-  const { t } = useI18n();
+  const { t, language } = useI18n();
   const [open, setOpen] = useState(true);
   if (!open) return null;
   return (
     <div className="restore-banner row" role="alert" data-testid="restore-banner">
-      <span>{t("restore.found", { when: new Date(stash.savedAt).toLocaleString() })}</span>
+      <span>{t("restore.found", { when: formatDateTime(stash.savedAt, language) })}</span>
       <button
         type="button"
         className="primary"

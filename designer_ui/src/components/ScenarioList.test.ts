@@ -2,8 +2,11 @@ import { describe, expect, it } from "vitest";
 import type { Role, ScenarioSummary, User } from "../api/types";
 import { translator } from "../lib/i18n";
 import { hasRole } from "../lib/roles";
-import { buttonTexts, renderToHtml } from "./renderForTest";
-import { ScenarioList, ScenarioNameCell, ScenarioRowActions, deleteConfirmation, rowActions } from "./ScenarioList";
+import { runInTimeZone } from "../testSupport";
+import { buttonTexts, renderInLanguage, renderToHtml } from "./renderForTest";
+
+runInTimeZone("Europe/Madrid");
+import { ImportFailureView, ScenarioList, ScenarioNameCell, UpdatedCell, ScenarioRowActions, deleteConfirmation, rowActions } from "./ScenarioList";
 
 /** The texts of the menu items in some markup, in order. */
 const menuItemTexts = (html: string) =>
@@ -164,5 +167,47 @@ describe("deleting a scenario asks first", () => {
     expect(asked).not.toBe(t("list.confirmDelete", { name: "Menu" }));
     expect(asked).not.toMatch(/\{\w+\}/);
     if (language === "en") expect(asked).toMatch(/It is live \(version 4\): calls to it will stop being answered by it/);
+  });
+});
+
+describe("why a file was not imported", () => {
+  it("a file that is not JSON: a plain sentence with the line, not the parser's message (QA)", () => {
+    const html = renderToHtml(ImportFailureView, { failure: { kind: "notJson", line: 12 } });
+    expect(html).toContain(">This file is not a scenario: it is not valid JSON (line 12)</p>");
+    expect(html).not.toMatch(/position|Unexpected|SyntaxError/);
+  });
+
+  it("says every problem of a refused document, each with its place in the file (QA: only the first was shown)", () => {
+    const problems = [
+      { path: "$.nodes[0]", message: "'id' is a required property" },
+      { path: "$.nodes[1].type", message: "42 is not of type 'string'" },
+      { path: "$", message: "'edges' is a required property" },
+    ];
+    const html = renderToHtml(ImportFailureView, { failure: { kind: "problems", problems } });
+    expect(html).toContain("The file was not imported.");
+    const items = [...html.matchAll(/<li class="problem error">(.*?)<\/li>/g)].map((m) => m[1]);
+    expect(items).toEqual([
+      "<code>$.nodes[0]</code> &#x27;id&#x27; is a required property",
+      "<code>$.nodes[1].type</code> 42 is not of type &#x27;string&#x27;",
+      "&#x27;edges&#x27; is a required property",
+    ]);
+  });
+
+  it("JSON that is no scenario, and any other failure, in one sentence", () => {
+    expect(renderToHtml(ImportFailureView, { failure: { kind: "notScenario" } })).toContain("it is JSON, but holds no scenario document");
+    expect(renderToHtml(ImportFailureView, { failure: { kind: "message", message: "the server did not answer" } })).toContain(
+      "Import failed: the server did not answer",
+    );
+  });
+});
+
+describe("when a scenario was last changed", () => {
+  const shown = (html: string) => /<span class="nowrap">(.*?)<\/span>/.exec(html)?.[1]!.replace(/\s/g, " ");
+
+  it("is written as the interface language writes dates (QA: \"Updated\" in US format in Russian)", () => {
+    expect(shown(renderInLanguage("ru", UpdatedCell, { item }))).toBe("5 янв. 2026 г., 11:00");
+    expect(shown(renderInLanguage("es", UpdatedCell, { item }))).toBe("5 ene 2026, 11:00");
+    expect(shown(renderToHtml(UpdatedCell, { item }))).toBe("Jan 5, 2026, 11:00 AM");
+    expect(renderInLanguage("ru", UpdatedCell, { item })).toContain("· ana");
   });
 });

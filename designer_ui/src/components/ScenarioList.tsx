@@ -6,10 +6,13 @@ import { navigate } from "../App";
 import { useI18n } from "../i18n";
 import type { MessageKey, Translate } from "../lib/i18n";
 import { emptyScenario } from "../lib/convert";
+import { formatDateTime } from "../lib/format";
+import type { ImportFailure } from "../lib/importFile";
 import { may } from "../lib/roles";
 import { slugify } from "../lib/slug";
 import { CallListDialog } from "./CallListDialog";
 import { CampaignsDialog } from "./CampaignsDialog";
+import { importScenarioFile } from "./importScenario";
 import { TextWithCode } from "./InlineCode";
 import { MenuButton, type MenuItem } from "./MenuButton";
 
@@ -188,6 +191,49 @@ export function ScenarioNameCell({ item }: { item: Pick<ScenarioSummary, "slug" 
   );
 }
 
+/**
+ * Why a file was not imported: a file that is not JSON (with the line it breaks on) or not a scenario, in one
+ * sentence; a document the server refused, with every problem it found, each with the place in the file.
+ */
+export function ImportFailureView({ failure }: { failure: ImportFailure }) {
+  const { t } = useI18n();
+  if (failure.kind !== "problems") {
+    const message =
+      failure.kind === "notJson"
+        ? failure.line === null
+          ? t("list.notJsonAnywhere")
+          : t("list.notJson", { line: failure.line })
+        : failure.kind === "notScenario"
+          ? t("list.notScenario")
+          : t("list.importFailed", { message: failure.message });
+    return <p role="alert" className="error-text" data-testid="import-failure">{message}</p>;
+  }
+  return (
+    <div role="alert" className="blocked" data-testid="import-failure">
+      <p>{t("list.importProblems")}</p>
+      <ul className="import-problems">
+        {failure.problems.map((problem, i) => (
+          <li key={i} className="problem error">
+            {/* Server text, rendered as text: a message may quote what the file holds. */}
+            {problem.path && problem.path !== "$" && <><code>{problem.path}</code>{" "}</>}
+            {problem.message}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+/** When a scenario was last changed, in the interface language, and by whom. */
+export function UpdatedCell({ item }: { item: Pick<ScenarioSummary, "updated_at" | "updated_by"> }) {
+  const { language } = useI18n();
+  return (
+    <td>
+      <span className="nowrap">{formatDateTime(item.updated_at, language)}</span> {item.updated_by && <span className="muted">· {item.updated_by}</span>}
+    </td>
+  );
+}
+
 export function ScenarioList({ user }: { user: User }) {
   const { t } = useI18n();
   const [query, setQuery] = useState("");
@@ -195,6 +241,7 @@ export function ScenarioList({ user }: { user: User }) {
   const [items, setItems] = useState<ScenarioSummary[]>([]);
   const [total, setTotal] = useState(0);
   const [error, setError] = useState<string | null>(null);
+  const [importFailure, setImportFailure] = useState<ImportFailure | null>(null);
   const [creating, setCreating] = useState(false);
   const [duplicating, setDuplicating] = useState<ScenarioSummary | null>(null);
   const [callingList, setCallingList] = useState<ScenarioSummary | null>(null);
@@ -219,16 +266,17 @@ export function ScenarioList({ user }: { user: User }) {
   }, [reload]);
 
   async function importFile(file: File) {
+    setImportFailure(null);
+    let text: string;
     try {
-      const parsed = JSON.parse(await file.text()) as Record<string, unknown>;
-      // An export file wraps the document; a bare document is accepted too.
-      const document = (parsed.document ?? parsed) as { name?: string };
-      const base = typeof parsed.slug === "string" ? parsed.slug : slugify(document.name ?? file.name.replace(/\.json$/i, ""));
-      const created = await api.importScenario(`${base || "imported"}-${Date.now().toString(36)}`.slice(0, 64), document);
-      navigate(`/s/${encodeURIComponent(created.slug)}`);
+      text = await file.text();
     } catch (e) {
-      setError(t("list.importFailed", { message: e instanceof Error ? e.message : String(e) }));
+      setImportFailure({ kind: "message", message: e instanceof Error ? e.message : String(e) });
+      return;
     }
+    const outcome = await importScenarioFile(text, file.name);
+    if (outcome.ok) navigate(`/s/${encodeURIComponent(outcome.slug)}`);
+    else setImportFailure(outcome.failure);
   }
 
   async function deleteScenario(item: ScenarioSummary) {
@@ -282,6 +330,7 @@ export function ScenarioList({ user }: { user: User }) {
       </div>
       {!may(user.role, "create") && <p className="hint">{t("list.readOnly")}</p>}
       {error && <p role="alert" className="error-text">{error}</p>}
+      {importFailure && <ImportFailureView failure={importFailure} />}
       {creating && (
         <NameSlugForm
           title={t("list.new")}
@@ -335,9 +384,7 @@ export function ScenarioList({ user }: { user: User }) {
               <tr key={item.slug}>
                 <ScenarioNameCell item={item} />
                 <td className="slug"><code>{item.slug}</code></td>
-                <td>
-                  <span className="nowrap">{new Date(item.updated_at).toLocaleString()}</span> {item.updated_by && <span className="muted">· {item.updated_by}</span>}
-                </td>
+                <UpdatedCell item={item} />
                 <td>{item.latest_version ? `v${item.latest_version}` : t("list.never")}</td>
                 <td className="actions">
                   <ScenarioRowActions

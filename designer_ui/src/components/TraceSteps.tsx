@@ -3,20 +3,31 @@ import type { TraceStep } from "../api/types";
 import { useI18n } from "../i18n";
 import { useEditor } from "../store/editor";
 
-export function TraceSteps({ steps }: { steps: TraceStep[] }) {
-  const { t } = useI18n();
+/** A step's block, as a link that shows it on the canvas. */
+export function StepLink({ step }: { step: Pick<TraceStep, "node" | "label"> }) {
   const focusNode = useEditor((s) => s.focusNode);
+  return (
+    <button type="button" className="link" onClick={() => focusNode(step.node)}>
+      {step.label || step.node}
+    </button>
+  );
+}
+
+/** A failed step's error. Server text, rendered as text: React escapes it, so markup in a message stays inert. */
+export function StepError({ message }: { message: string }) {
+  const { t } = useI18n();
+  return <div className="error-text small" data-testid="step-error">{t("trace.error", { message })}</div>;
+}
+
+export function TraceSteps({ steps }: { steps: TraceStep[] }) {
   return (
     <ol className="steps">
       {steps.map((step, i) => (
         <li key={i}>
-          <button type="button" className="link" onClick={() => focusNode(step.node)}>
-            {step.label || step.node}
-          </button>
+          <StepLink step={step} />
           {step.exit && <span className="muted"> → {step.exit}</span>}
           {step.keys && <code> [{step.keys}]</code>}
-          {/* Server text, rendered as text: React escapes it, so markup in an error message stays inert. */}
-          {step.error && <div className="error-text small" data-testid="step-error">{t("trace.error", { message: step.error })}</div>}
+          {step.error && <StepError message={step.error} />}
         </li>
       ))}
     </ol>

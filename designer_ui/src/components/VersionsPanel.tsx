@@ -3,10 +3,11 @@ import { useEffect, useState } from "react";
 import * as api from "../api/client";
 import type { VersionSummary } from "../api/types";
 import { useI18n } from "../i18n";
+import { formatDateTime } from "../lib/format";
 
 export function VersionsPanel(props: { slug: string; refreshKey: number; canRollBack: boolean; onChanged(): void }) {
   const { slug, refreshKey, canRollBack, onChanged } = props;
-  const { t } = useI18n();
+  const { t, language } = useI18n();
   const [items, setItems] = useState<VersionSummary[]>([]);
   const [message, setMessage] = useState<string | null>(null);
 
@@ -34,7 +35,7 @@ export function VersionsPanel(props: { slug: string; refreshKey: number; canRoll
           <li key={item.number}>
             <strong>v{item.number}</strong> {item.message && <span>{item.message}</span>}
             <div className="muted small">
-              {item.created_at && new Date(item.created_at).toLocaleString()} {item.created_by ?? ""}
+              {formatDateTime(item.created_at, language)} {item.created_by ?? ""}
             </div>
             {canRollBack && item.number !== items[0]?.number && (
               <button

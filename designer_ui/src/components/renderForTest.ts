@@ -7,6 +7,7 @@
 import { createElement, type ComponentType } from "react";
 import { renderToStaticMarkup } from "react-dom/server";
 import { I18nProvider } from "../i18n";
+import type { Language } from "../lib/i18n";
 
 // I18nProvider reads the chosen interface language from localStorage, which Node does not have: English.
 const englishStorage = { getItem: () => "en", setItem: () => undefined, removeItem: () => undefined };
@@ -14,6 +15,17 @@ const englishStorage = { getItem: () => "en", setItem: () => undefined, removeIt
 export function renderToHtml<P extends object>(component: ComponentType<P>, props: P): string {
   if (typeof globalThis.localStorage === "undefined") Object.assign(globalThis, { localStorage: englishStorage });
   return renderToStaticMarkup(createElement(I18nProvider, null, createElement(component, props)));
+}
+
+/** `renderToHtml` with the interface in `language`, as a user who chose it sees it. */
+export function renderInLanguage<P extends object>(language: Language, component: ComponentType<P>, props: P): string {
+  const storage = globalThis.localStorage;
+  Object.assign(globalThis, { localStorage: { getItem: () => language, setItem: () => undefined, removeItem: () => undefined } });
+  try {
+    return renderToStaticMarkup(createElement(I18nProvider, null, createElement(component, props)));
+  } finally {
+    Object.assign(globalThis, { localStorage: storage });
+  }
 }
 
 /** The visible text of the buttons in some markup, in order. */

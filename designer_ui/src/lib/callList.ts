@@ -5,6 +5,7 @@
  */
 import { ApiError } from "../api/http";
 import type { CallbackBatch, CallListRow, OpeningHours, Weekday } from "../api/types";
+import { formatDateTime } from "./format";
 import type { MessageKey } from "./i18n";
 
 export const WEEKDAYS: readonly Weekday[] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
@@ -203,10 +204,10 @@ export function callListFailure(error: unknown, shown = SHOWN_PROBLEMS): CallLis
 export function formatMoment(iso: string, language: string, campaignZone: string, browserZone = browserTimeZone()): string {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return iso;
-  const local = new Intl.DateTimeFormat(language, { dateStyle: "medium", timeStyle: "short" }).format(date);
+  const local = formatDateTime(date, language);
   if (campaignZone === browserZone) return local;
   try {
-    const there = new Intl.DateTimeFormat(language, { timeStyle: "short", timeZone: campaignZone }).format(date);
+    const there = formatDateTime(date, language, "time", campaignZone);
     return `${local} (${there} ${campaignZone})`;
   } catch {
     return local; // an unknown zone: the server says so when the list is checked

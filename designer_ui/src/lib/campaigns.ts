@@ -4,6 +4,7 @@
  * would spare; and the list of campaigns, a page at a time.
  */
 import type { Campaign } from "../api/types";
+import { formatDateTime } from "./format";
 import type { Translate } from "./i18n";
 
 /** The dialer's job statuses (persistence/callbacks.py `JOB_STATUSES`), from waiting to over. */
@@ -100,8 +101,7 @@ export function withCampaign(list: Campaign[], fresh: Campaign): Campaign[] {
 export function campaignTitle(campaign: Pick<Campaign, "name" | "created_at">, t: Translate, language: string): string {
   const name = campaign.name.trim();
   if (name) return name;
-  const imported = new Date(campaign.created_at);
-  const day = Number.isNaN(imported.getTime()) ? campaign.created_at : new Intl.DateTimeFormat(language, { dateStyle: "medium" }).format(imported);
+  const day = formatDateTime(campaign.created_at, language, "date");
   return t("campaigns.untitled", { date: day });
 }
 

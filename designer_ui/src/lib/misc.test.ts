@@ -7,7 +7,7 @@ import { record, redo, startHistory, undo } from "./history";
 import { LANGUAGES, codeText, guessLanguage, translator } from "./i18n";
 import { autoLayout } from "./layout";
 import { blockSummary } from "./summary";
-import { highlightPath, invalidKeyTokens, parseKeys } from "./trace";
+import { highlightPath, invalidKeyTokens, parseKeys, promptText, stepKeys } from "./trace";
 import { formUiSchema } from "./uischema";
 import { availableVariables, insertPlaceholder, variablesWritten } from "./variables";
 
@@ -122,6 +122,36 @@ describe("call path", () => {
   it("parses key tokens and flags the invalid ones", () => {
     expect(parseKeys(" 2  1234#, - !5 hangup ")).toEqual(["2", "1234#", "-", "!5", "hangup"]);
     expect(invalidKeyTokens(["2", "x", "!", "1#"])).toEqual(["x", "!"]);
+  });
+});
+
+describe("a step's keys and prompts, as the call detail tells them", () => {
+  it("tells a menu's failed tries apart from the key that counted, as the server's story does", () => {
+    const events = [
+      { kind: "attempt", number: 1 },
+      { kind: "invalid", attempt: 1, keys: "9" },
+      { kind: "attempt", number: 2 },
+      { kind: "no_input", attempt: 2 },
+      { kind: "attempt", number: 3 },
+    ];
+    expect(stepKeys({ keys: "92", events })).toEqual({ wrong: ["9", null], pressed: "2" });
+  });
+
+  it("takes a capture's terminator off with the try it ended", () => {
+    const events = [{ kind: "invalid", keys: "12", terminator: "#" }];
+    expect(stepKeys({ keys: "12#123456#", events })).toEqual({ wrong: ["12"], pressed: "123456#" });
+    expect(stepKeys({ keys: "#55#", events: [{ kind: "no_input", terminator: "#" }] })).toEqual({ wrong: [null], pressed: "55#" });
+  });
+
+  it("a step with no tries noted: every key counted", () => {
+    expect(stepKeys({ keys: "1" })).toEqual({ wrong: [], pressed: "1" });
+    expect(stepKeys({})).toEqual({ wrong: [], pressed: "" });
+  });
+
+  it("a prompt is its text when it has one, else its audio", () => {
+    expect(promptText({ audio: "tts-1", text: "Hola", language: "es" })).toEqual({ said: "Hola" });
+    expect(promptText({ audio: "welcome" })).toEqual({ played: "welcome" });
+    expect(promptText({})).toBeNull();
   });
 });
 

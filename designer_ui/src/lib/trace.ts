@@ -41,3 +41,42 @@ const TOKEN = /^(-|hangup|!?[0-9*#]+)$/;
 export function invalidKeyTokens(tokens: string[]): string[] {
   return tokens.filter((token) => !TOKEN.test(token));
 }
+
+/** What a caller did at one step, from its trace: the failed tries first (each said), then the keys that counted. */
+export interface StepKeys {
+  /** A menu's tries that did not count, in order: the keys typed (a wrong key), or null (no key in time). */
+  wrong: (string | null)[];
+  /** The keys typed after them: the ones the step went on with. */
+  pressed: string;
+}
+
+interface KeyEvent {
+  kind?: unknown;
+  keys?: unknown;
+  terminator?: unknown;
+}
+
+/**
+ * A step's keys told apart as the server's story does (graph_engine/story.py `_after_wrong_entries`): an IVR
+ * menu notes each failed try ("invalid" with its keys, "no_input"), and `keys` holds every key of every try, so
+ * three wrong 9s then a 1 read "9 wrong, 9 wrong, 9 wrong, pressed 1", never "pressed 9991".
+ */
+export function stepKeys(step: { keys?: string | null; events?: KeyEvent[] | null }): StepKeys {
+  let rest = step.keys ?? "";
+  const wrong: (string | null)[] = [];
+  for (const event of step.events ?? []) {
+    if (event.kind !== "invalid" && event.kind !== "no_input") continue;
+    const typed = event.kind === "invalid" ? String(event.keys ?? "") : "";
+    wrong.push(typed || null);
+    const spent = typed + (typeof event.terminator === "string" ? event.terminator : "");
+    if (spent && rest.startsWith(spent)) rest = rest.slice(spent.length);
+  }
+  return { wrong, pressed: rest };
+}
+
+/** A prompt as the trace notes it: the text said, else the audio played. */
+export function promptText(prompt: Record<string, unknown>): { said: string } | { played: string } | null {
+  if (typeof prompt.text === "string" && prompt.text.trim()) return { said: prompt.text };
+  if (typeof prompt.audio === "string" && prompt.audio) return { played: prompt.audio };
+  return null;
+}
