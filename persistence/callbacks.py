@@ -144,8 +144,7 @@ def record_attempt(
         window_closed(job, after=at + retry_after, outcome=outcome)
     else:
         job.status, job.due = "pending", at + retry_after
-    if job.status == "pending" and _stopped_campaigns(session, [job]):
-        _cancel(job)  # the list was stopped while this client's phone rang: no retry
+    _cancel_if_stopped(session, job)  # the list was stopped while this client's phone rang: no retry
     session.flush()
     return job
 
@@ -210,8 +209,7 @@ def release_job(session: Session, *, job_id: str, node_id: str) -> CallbackJob:
     job, held = _leased_job(session, job_id=job_id, node_id=node_id)
     if held:
         job.status, job.locked_by, job.lock_until = "pending", None, None
-        if _stopped_campaigns(session, [job]):
-            _cancel(job)
+        _cancel_if_stopped(session, job)
         session.flush()
     return job
 
@@ -221,8 +219,7 @@ def expire_job(session: Session, *, job_id: str, node_id: str, now: datetime | N
     job, held = _leased_job(session, job_id=job_id, node_id=node_id)
     if held:
         window_passed(job, now=now or utcnow())
-        if job.status == "pending" and _stopped_campaigns(session, [job]):
-            _cancel(job)
+        _cancel_if_stopped(session, job)
         session.flush()
     return job
 
@@ -234,6 +231,12 @@ def _stopped_campaigns(session: Session, jobs: list[CallbackJob]) -> set[str]:
         return set()
     query = select(CallCampaign.id).where(CallCampaign.id.in_(ids), CallCampaign.cancelled_at.is_not(None))
     return set(session.scalars(query))
+
+
+def _cancel_if_stopped(session: Session, job: CallbackJob) -> None:
+    """A client put back to wait (a retry, a job given back) whose campaign was stopped meanwhile: cancelled."""
+    if job.status == "pending" and _stopped_campaigns(session, [job]):
+        _cancel(job)
 
 
 def _cancel(job: CallbackJob) -> None:
