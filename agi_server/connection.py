@@ -335,12 +335,10 @@ class AgiConnection(asyncio.Protocol):
     async def close(self, *, drain_timeout: float = 2.0) -> None:
         """Half-close, read the final HANGUP and EOF (bounded by `drain_timeout`), then close the socket."""
         transport = self._transport
-        self.closed = True
         if transport is None or transport.is_closing() or self._eof or self._closing:
-            self._watchdog.forget(self)
-            if transport is not None:
-                transport.close()
+            self.close_now()
             return
+        self.closed = True
         self._closing = True
         waiter: asyncio.Future[None] = self._loop.create_future()
         self._waiter, self._waiting_for, self._wait_seconds = waiter, "close", drain_timeout
