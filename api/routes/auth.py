@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
 
-from api.deps import SESSION_COOKIE, RuntimeDep, current_principal
+from api.deps import SESSION_COOKIE, Runtime, RuntimeDep, current_principal
 from api.routes import problems
 from api.schemas import LoginIn, PasswordChange, SessionOut, UserPublic
 from persistence import users
@@ -62,7 +62,7 @@ def change_password(
     return SessionOut(user=user, csrf_token=issued.csrf_token)
 
 
-def _set_session_cookie(response: Response, runtime: RuntimeDep, secret: str) -> None:
+def _set_session_cookie(response: Response, runtime: Runtime, secret: str) -> None:
     response.set_cookie(
         SESSION_COOKIE,
         secret,

@@ -132,12 +132,11 @@ export function PublishDialog(props: { slug: string; name: string; beforePublish
       setResult(await api.publish(props.slug, message));
     } catch (e) {
       const body = e instanceof ApiError ? (e.body as { problems?: unknown; tests?: TestOutcome[] } | null) : null;
+      const running = e instanceof ApiError && e.status === 409 ? nothingToPublish(e.body) : null;
       if (e instanceof ApiError && e.status === 422 && (body?.problems || body?.tests)) {
         setBlocked({ problems: normalizeProblems(body.problems), tests: (body.tests ?? []).filter((test) => !test.passed) });
       }
-      else if (e instanceof ApiError && e.status === 409 && nothingToPublish(e.body) !== null) {
-        setError(t("publish.nothingToPublish", { version: nothingToPublish(e.body)! }));
-      }
+      else if (running !== null) setError(t("publish.nothingToPublish", { version: running }));
       else setError(t("error.generic", { message: e instanceof Error ? e.message : String(e) }));
     } finally {
       setBusy(false);
