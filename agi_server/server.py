@@ -309,10 +309,10 @@ class AgiServer:
             await connection.close(drain_timeout=0.5)
         except asyncio.CancelledError:  # the shutdown deadline: Asterisk must still get its channel back
             connection.close_now()
-            self.metrics.call_finished(record.outcome)
             self.records.submit_nowait(record)
             raise
-        self.metrics.call_finished(record.outcome)
+        finally:
+            self.metrics.call_finished(record.outcome)
         if not self.records.offer(record):
             await self._keep_record(record, cancelled=False)
 
