@@ -147,15 +147,16 @@ def _until_the_clock_goes_back(
     `closes`: on that night the wall clock shows an hour twice, and the hours may open in its first pass
     (02:30 of 02:30-10:30) and be closed in the second's start (02:00-02:30 again), which `is_open` reads
     by the wall clock. The next opening then starts when the second pass reaches the hours."""
-    if due.utcoffset() is not None and _offset(due, tz) > _offset(closes, tz):
+    summer, winter = _offset(due, tz), _offset(closes, tz)
+    if due.utcoffset() is not None and summer > winter:
         earlier, later = due, closes  # the instant the offset drops, to the second
         while later - earlier > _SECOND:
             middle = earlier + (later - earlier) / 2
-            if _offset(middle, tz) == _offset(due, tz):
+            if _offset(middle, tz) == summer:
                 earlier = middle
             else:
                 later = middle
-        shown_again = _offset(due, tz) - _offset(closes, tz)
+        shown_again = summer - winter
         moment = later.replace(microsecond=0)
         while moment < min(later + shown_again, closes):
             if not is_open(moment, hours, tz, holidays):
