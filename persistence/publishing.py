@@ -86,8 +86,8 @@ async def publish(
     scenario = scenarios.get_scenario(session, slug=slug, for_update=True)
     candidate = dict(document if document is not None else scenario.draft_document)
     previous = scenarios.latest_version(session, scenario_id=scenario.id)
-    if refuse_unchanged and previous is not None and previous.document == candidate:
-        raise NothingToPublish(slug, previous.number)
+    if refuse_unchanged:
+        _refuse_unchanged(slug, previous, candidate)
     problems, tests = await check_document(session, document=candidate, registry=registry, slug=slug)
     errors = [problem for problem in problems if problem["severity"] == Severity.ERROR]
     if errors or any(not test["passed"] for test in tests):
@@ -115,6 +115,19 @@ async def publish(
             {"channel": NOTIFY_CHANNEL, "payload": f"{slug}:{version.number}"},
         )
     return PublishOutcome(slug, version, diff, tests, problems)
+
+
+def require_change(session: Session, *, slug: str, document: Mapping[str, Any]) -> None:
+    """`NothingToPublish` when `document` is `slug`'s latest version already: what `publish(refuse_unchanged=True)`
+    checks in its transaction, for a host to ask first, before work a refused publish would waste (speaking every
+    phrase)."""
+    scenario = scenarios.get_scenario(session, slug=slug)
+    _refuse_unchanged(slug, scenarios.latest_version(session, scenario_id=scenario.id), document)
+
+
+def _refuse_unchanged(slug: str, previous: ScenarioVersion | None, candidate: Mapping[str, Any]) -> None:
+    if previous is not None and previous.document == candidate:
+        raise NothingToPublish(slug, previous.number)
 
 
 Listener = Callable[[scenarios.Published], None]

@@ -41,7 +41,7 @@ from graph_engine.simulation import SimulationInput, simulate
 from persistence import audit, scenarios
 from persistence.errors import PublishBlocked, Refused
 from persistence.models import Scenario, ScenarioVersion
-from persistence.publishing import PublishOutcome, document_problems, publish
+from persistence.publishing import PublishOutcome, document_problems, publish, require_change
 from persistence.scenarios import SLUG_PATTERN
 from persistence.users import Principal, Role
 from voice.prerender import find_phrases, prerender
@@ -279,11 +279,12 @@ def _publish_out(outcome: PublishOutcome) -> PublishOut:
 async def _publish(
     runtime: Runtime, *, slug: str, message: str, actor: str, document: dict[str, Any] | None, action: str
 ) -> PublishOut:
-    if document is None:
-        # The draft as it is now is what gets checked and stored: a save while its phrases are being spoken
-        # stays the draft, instead of being published unchecked.
-        with runtime.database.session() as session:
+    with runtime.database.session() as session:
+        if document is None:
+            # The draft as it is now is what gets checked and stored: a save while its phrases are being spoken
+            # stays the draft, instead of being published unchecked.
             document = scenarios.get_scenario(session, slug=slug).draft_document
+        require_change(session, slug=slug, document=document)  # before speaking every phrase for nothing
     await _prerender_or_refuse(runtime, document)
 
     def work() -> PublishOutcome:
