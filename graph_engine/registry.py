@@ -85,6 +85,12 @@ class BlockRegistry:
     def get(self, type_name: str) -> BlockType | None:
         return self._blocks.get(type_name)
 
+    def node_name(self, type_name: str, title: str) -> str:
+        """A node as problems name it to an analyst: its block's title and its own, `Say Phrase "Greeting"`
+        (the type itself when no block of that type is installed)."""
+        block = self._blocks.get(type_name)
+        return f'{block.title if block else type_name} "{title}"'
+
     @property
     def types(self) -> Mapping[str, BlockType]:
         """The blocks by type name, read-only by convention (the interpreter looks a block up at every step)."""

@@ -103,9 +103,7 @@ class _Validator:
         return f"$.nodes[{self.index[node_id]}]{suffix}"
 
     def _name(self, node: Node) -> str:
-        block = self.registry.get(node.type)
-        kind = block.title if block else node.type
-        return f'{kind} "{node.title}"'
+        return self.registry.node_name(node.type, node.title)
 
     # -- declarations -------------------------------------------------------------------------------
     def _check_variables(self) -> None:

@@ -98,8 +98,7 @@ def _speech_problems(runtime: Runtime, document: Any) -> list[Issue]:
         if reason is None:
             continue
         node = titles.get(phrase.node_id, {})
-        block = runtime.registry.get(str(node.get("type")))
-        name = f'{block.title if block else node.get("type")} "{node.get("label") or phrase.node_id}"'
+        name = runtime.registry.node_name(str(node.get("type")), node.get("label") or phrase.node_id)
         found.append(
             Issue(
                 severity="error",
