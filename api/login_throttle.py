@@ -36,27 +36,48 @@ class LoginThrottle:
         self._failures = Moments(window, max_keys=max_keys)
         self._lock = threading.Lock()  # sync routes run on worker threads
 
-    def check(self, username: str, address: str) -> None:
-        """Raise `TooManySignIns` while this pair or address must wait."""
+    def attempt(self, username: str, address: str) -> SignInAttempt:
+        """Count a sign-in attempt before its password is checked, or raise `TooManySignIns` while this pair or
+        address must wait. The attempt counts as a failure until `SignInAttempt.succeeded` (or `.abandoned`, when
+        the check itself could not run): counted only after the slow hash check, a burst of guesses sent at once
+        all passed the limit before the first of them failed (review, 2026-12-05: 12 parallel guesses, 12 checked).
+        """
         now = self._clock()
         with self._lock:
-            for key, limit in self._keys(username, address):
+            keys = self._keys(username, address)
+            for key, limit in keys:
                 failures = self._failures.recent(key, now)
                 if len(failures) >= limit:
                     raise TooManySignIns(self._failures.wait(failures, now))
+            for key, _ in keys:
+                self._failures.add(key, now)
+        return SignInAttempt(self, username, address, now)
 
-    def failed(self, username: str, address: str) -> None:
-        now = self._clock()
+    def _withdraw(self, username: str, address: str, moment: float, *, keep_pair: bool) -> None:
         with self._lock:
             for key, _ in self._keys(username, address):
-                self._failures.add(key, now)
-
-    def succeeded(self, username: str, address: str) -> None:
-        with self._lock:
-            self._failures.forget(("pair", username.casefold(), address))
+                if key[0] == "pair" and not keep_pair:
+                    self._failures.forget(key)
+                else:
+                    self._failures.remove(key, moment)
 
     def _keys(self, username: str, address: str) -> list[tuple[tuple[str, ...], int]]:
         return [
             (("pair", username.casefold(), address), self._limits["pair"]),
             (("address", address), self._limits["address"]),
         ]
+
+
+class SignInAttempt:
+    """One counted attempt (see `LoginThrottle.attempt`): a failure unless told otherwise."""
+
+    def __init__(self, throttle: LoginThrottle, username: str, address: str, moment: float) -> None:
+        self._throttle, self._username, self._address, self._moment = throttle, username, address, moment
+
+    def succeeded(self) -> None:
+        """The password was right: the pair's failures are forgotten and this attempt is not one."""
+        self._throttle._withdraw(self._username, self._address, self._moment, keep_pair=False)
+
+    def abandoned(self) -> None:
+        """No password was checked (the database failed): the attempt does not count."""
+        self._throttle._withdraw(self._username, self._address, self._moment, keep_pair=True)

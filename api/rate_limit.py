@@ -46,6 +46,14 @@ class Moments:
     def forget(self, key: Hashable) -> None:
         self._moments.pop(key, None)
 
+    def remove(self, key: Hashable, moment: float) -> None:
+        """Take one moment back (an attempt counted in advance that turned out not to count)."""
+        moments = self._moments.get(key)
+        if moments is not None and moment in moments:
+            moments.remove(moment)
+            if not moments:
+                del self._moments[key]
+
     def wait(self, moments: deque[float], now: float) -> float:
         """Seconds until the oldest of `moments` (a key's `recent`) leaves the window."""
         return moments[0] + self.window - now

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from api.login_throttle import LoginThrottle, TooManySignIns
@@ -22,39 +23,54 @@ def test_a_pair_waits_after_its_failures_and_the_wait_ends_with_the_window() -> 
     clock = Clock()
     throttle = LoginThrottle(per_pair=3, per_address=10, window=60, clock=clock)
     for _ in range(3):
-        throttle.check("ana", "10.0.0.1")
-        throttle.failed("ana", "10.0.0.1")
+        throttle.attempt("ana", "10.0.0.1")  # each a failure unless it says otherwise
         clock.now += 1
     try:
-        throttle.check("ANA", "10.0.0.1")  # usernames compare case-insensitively
+        throttle.attempt("ANA", "10.0.0.1")  # usernames compare case-insensitively
     except TooManySignIns as refused:
         assert refused.retry_after == 57  # until the first failure leaves the window
     else:
         raise AssertionError("a fourth try was let through")
-    throttle.check("ana", "10.0.0.2")  # the same user elsewhere is not locked out
-    throttle.check("bob", "10.0.0.1")  # nor another user from here
+    throttle.attempt("ana", "10.0.0.2").succeeded()  # the same user elsewhere is not locked out
+    throttle.attempt("bob", "10.0.0.1").succeeded()  # nor another user from here
     clock.now += 57
-    throttle.check("ana", "10.0.0.1")
+    throttle.attempt("ana", "10.0.0.1")
 
 
 def test_an_address_guessing_many_usernames_waits_too() -> None:
     throttle = LoginThrottle(per_pair=3, per_address=5, window=60, clock=Clock())
     for n in range(5):
-        throttle.failed(f"user{n}", "10.0.0.9")
+        throttle.attempt(f"user{n}", "10.0.0.9")
     try:
-        throttle.check("someone-else", "10.0.0.9")
+        throttle.attempt("someone-else", "10.0.0.9")
     except TooManySignIns:
         pass
     else:
         raise AssertionError("the address was not slowed down")
 
 
-def test_success_clears_the_pair() -> None:
-    throttle = LoginThrottle(per_pair=2, per_address=10, window=60, clock=Clock())
-    throttle.failed("ana", "10.0.0.1")
-    throttle.succeeded("ana", "10.0.0.1")
-    throttle.failed("ana", "10.0.0.1")
-    throttle.check("ana", "10.0.0.1")
+def test_success_clears_the_pair_and_is_not_counted_against_the_address() -> None:
+    throttle = LoginThrottle(per_pair=2, per_address=3, window=60, clock=Clock())
+    throttle.attempt("ana", "10.0.0.1")
+    throttle.attempt("ana", "10.0.0.1").succeeded()
+    throttle.attempt("ana", "10.0.0.1")
+    throttle.attempt("bob", "10.0.0.1").succeeded()  # the address has 2 failures, not 4
+    throttle.attempt("ana", "10.0.0.1").succeeded()
+
+
+def test_attempts_in_flight_count_before_their_password_is_checked() -> None:
+    """A burst sent at once: each attempt is counted as it starts, so the sixth waits even though none of the
+    five has failed yet (review, 2026-12-05: 12 parallel guesses were all checked against the hash)."""
+    throttle = LoginThrottle(per_pair=5, per_address=20, window=60, clock=Clock())
+    in_flight = [throttle.attempt("root", "10.0.0.1") for _ in range(5)]
+    try:
+        throttle.attempt("root", "10.0.0.1")
+    except TooManySignIns:
+        pass
+    else:
+        raise AssertionError("a sixth attempt started while five were in flight")
+    in_flight[0].abandoned()  # its check never ran (the database failed): it gives its place back
+    throttle.attempt("root", "10.0.0.1")
 
 
 def test_over_http_the_sixth_try_waits_even_with_the_right_password(tmp_path: Path) -> None:
@@ -71,3 +87,19 @@ def test_over_http_the_sixth_try_waits_even_with_the_right_password(tmp_path: Pa
             assert refused.status_code == 429
             assert 1 <= int(refused.headers["Retry-After"]) <= 300
             assert refused.json()["type"].endswith("/too-many-sign-ins")
+
+
+def test_over_http_parallel_guesses_are_held_to_the_limit(tmp_path: Path) -> None:
+    (tmp_path / "dist").mkdir()
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'api.sqlite3'}", admin_user=ADMIN,
+                        admin_password=ADMIN_PASSWORD, designer_dist=_designer_dist(tmp_path / "dist"),
+                        media_root=tmp_path / "media")  # fmt: skip
+    for base_url in serve_api(settings, PublishHub()):
+
+        def guess(n: int, url: str = base_url) -> int:
+            with Client(base_url=url, timeout=60) as client:
+                return client.login(ADMIN, f"guess {n}").status_code
+
+        with ThreadPoolExecutor(12) as pool:
+            answers = sorted(pool.map(guess, range(12)))
+        assert answers == [401] * 5 + [429] * 7  # five passwords checked against the hash, as one at a time
