@@ -18,7 +18,7 @@ _LIST_EXTENSION = re.compile(r"\.(csv|xlsx|xls|txt)$", re.IGNORECASE)
 def csv_chunks(header: Sequence[str], rows: Iterable[Sequence[object]]) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(header)
+    writer.writerow([csv_cell(name) for name in header])  # a call list names its own columns: escaped too
     for number, row in enumerate(rows, start=1):
         writer.writerow([csv_cell(value) for value in row])
         if number % _CHUNK_ROWS == 0:

@@ -229,7 +229,7 @@ def test_a_campaign_is_followed_and_reported_client_by_client(
     rows = [
         {"phone": "600000001", "nombre": "Ana"},
         {"phone": "600000002", "nombre": '=HYPERLINK("http://x")'},
-        {"phone": "600000003", "nombre": "Luis", "nota": "VIP"},
+        {"phone": "600000003", "nombre": "Luis", "nota": "VIP", "=HYPERLINK(A2)": "x"},  # a column named as one
     ]
     started = {"scenario": name, "rows": rows, "name": " Deudas noviembre ", "due": "2026-06-01T10:00:00+02:00"}
     created = admin.post("/api/callbacks/batch", json=started).json()
@@ -277,7 +277,7 @@ def test_a_campaign_is_followed_and_reported_client_by_client(
     )
     lines = list(csv.reader(io.StringIO(report.text)))
     assert lines[0] == ["row", "number", "status", "attempts", "outcome", "last_attempt_at", "result",
-                        "answered_at", "call_id", "phone", "nombre", "nota"]  # fmt: skip
+                        "answered_at", "call_id", "phone", "nombre", "nota", "'=HYPERLINK(A2)"]  # fmt: skip
     assert [line[:7] for line in lines[1:]] == [
         ["1", "600000001", "done", "2", "answered", "2026-06-01T08:30:00+00:00", "confirmed"],
         ["2", "600000002", "failed", "1", "no_answer", "2026-06-01T08:00:00+00:00", ""],
@@ -285,9 +285,9 @@ def test_a_campaign_is_followed_and_reported_client_by_client(
     ]
     assert lines[1][8] == f"call-{name}"
     assert [line[9:] for line in lines[1:]] == [
-        ["600000001", "Ana", ""],
-        ["600000002", '\'=HYPERLINK("http://x")', ""],
-        ["600000003", "Luis", "VIP"],
+        ["600000001", "Ana", "", ""],
+        ["600000002", '\'=HYPERLINK("http://x")', "", ""],
+        ["600000003", "Luis", "VIP", "x"],
     ]
     assert admin.get("/api/callbacks/campaigns/no-such-campaign").status_code == 404
     assert admin.get("/api/callbacks/campaigns/no-such-campaign.csv").status_code == 404
