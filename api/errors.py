@@ -61,6 +61,7 @@ STATUS: list[tuple[type[Exception], int, str]] = [
     (db.NotFound, 404, "not-found"),
     (db.StaleRevision, 409, "stale-revision"),
     (db.NothingToPublish, 409, "nothing-to-publish"),
+    (db.PublishedMeanwhile, 409, "published-meanwhile"),
     (db.InUse, 409, "in-use"),
     (db.AlreadyExists, 409, "already-exists"),
     (db.Conflict, 409, "conflict"),
@@ -95,7 +96,7 @@ def problem(status: int, kind: str, detail: str, **extra: Any) -> JSONResponse:
 def _extensions(error: Exception) -> dict[str, Any]:
     if isinstance(error, db.StaleRevision):
         return {"current_revision": error.current_revision, "document": error.document}
-    if isinstance(error, db.NothingToPublish):
+    if isinstance(error, db.NothingToPublish | db.PublishedMeanwhile):
         return {"version": error.version}
     if isinstance(error, db.InUse):
         return {"referred_by": error.referred_by}

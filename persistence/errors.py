@@ -5,6 +5,7 @@ PersistenceError
  ├── Conflict                 the request collides with the stored state
  │    ├── AlreadyExists       the slug / username / name is taken
  │    ├── StaleRevision       the draft changed since the client read it; carries the current one
+ │    ├── PublishedMeanwhile  another publish of the scenario landed first (SQLite has no row lock)
  │    └── InUse               the row is referred to (Go To Scenario, pending callback); names who refers
  ├── Refused                  the data is understood but not acceptable
  │    ├── InvalidDocument     the document breaks the format's structure; carries JSON paths
@@ -55,6 +56,14 @@ class StaleRevision(Conflict):
         )
         self.current_revision = current_revision
         self.document = document
+
+
+class PublishedMeanwhile(Conflict):
+    def __init__(self, slug: str, version: int) -> None:
+        super().__init__(
+            f"another publish of {slug!r} landed first as version {version}; reload the scenario and publish again"
+        )
+        self.version = version
 
 
 class InUse(Conflict):

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from graph_engine.document import structure_problems
-from persistence.errors import AlreadyExists, InUse, InvalidDocument, NotFound, StaleRevision
+from persistence.errors import AlreadyExists, InUse, InvalidDocument, NotFound, PublishedMeanwhile, StaleRevision
 from persistence.models import CallbackJob, Scenario, ScenarioVersion, utcnow
 from schemas import SCENARIO_FORMAT
 
@@ -228,8 +228,10 @@ def store_version(
     actor: str,
     now: datetime | None = None,
 ) -> ScenarioVersion:
-    """Append the next version. The caller holds the scenario's row lock (`get_scenario(for_update=True)`)."""
-    number = (scenario.latest_version or 0) + 1
+    """Append the next version. The caller holds the scenario's row lock (`get_scenario(for_update=True)`) where
+    the database has one; on SQLite two publishes can both read the same latest version, and the one that
+    writes second is refused (`PublishedMeanwhile`) by the version number's uniqueness, not with a 500."""
+    number, slug = (scenario.latest_version or 0) + 1, scenario.slug  # read now: a failed flush expires both
     version = ScenarioVersion(
         scenario_id=scenario.id,
         number=number,
@@ -241,7 +243,10 @@ def store_version(
     )
     session.add(version)
     scenario.latest_version = number
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError as error:
+        raise PublishedMeanwhile(slug, number) from error
     return version
 
 

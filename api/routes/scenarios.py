@@ -315,7 +315,8 @@ async def publish_scenario(slug: SlugPath, body: PublishIn, user: Publisher, run
     """Validate the draft, run its tests (`meta.tests`), store it as the next immutable version.
 
     Blocked with 422 (`problems`, `tests`) when validation finds an error or a test fails; refused with 409
-    (`nothing-to-publish`, with the `version`) when the draft is the latest version already.
+    (`nothing-to-publish`, with the `version`) when the draft is the latest version already, and with 409
+    (`published-meanwhile`) when another publish of the scenario landed while this one was being checked.
     """
     return await _publish(runtime, slug=slug, message=body.message, actor=user.username, document=None,
                           action="publish")  # fmt: skip

@@ -62,6 +62,29 @@ def test_two_editors_on_one_draft_one_wins_the_other_gets_409_with_the_winner(
     assert again.status_code == 200 and again.json()["revision"] == 3
 
 
+def test_publishes_at_once_give_one_version_and_409s_never_a_500(
+    server: Server, admin: Client, slug: Callable[[str], str]
+) -> None:
+    """A double click on Publish, or two publishers: one version, the others told why (review, 2026-12-05: on
+    SQLite, which has no row lock, the version number's uniqueness gave the loser a 500)."""
+    name = slug("twice")
+    _create(admin, name, documents.greeting("hola"))
+
+    def publish(tab: int) -> int:
+        with Client(base_url=server.base_url, timeout=60, cookies=admin.cookies, headers=admin.headers) as client:
+            return client.post(f"/api/scenarios/{name}/publish", json={"message": f"tab {tab}"}).status_code
+
+    for round_ in range(3):
+        revision = admin.get(f"/api/scenarios/{name}").json()["draft"]["revision"]
+        body = {"revision": revision, "document": documents.greeting(f"text {round_}")}
+        assert admin.put(f"/api/scenarios/{name}/draft", json=body).status_code == 200
+        with ThreadPoolExecutor(4) as pool:
+            answers = sorted(pool.map(publish, range(4)))
+        assert answers == [200, 409, 409, 409], f"round {round_}: {answers}"
+    versions = admin.get(f"/api/scenarios/{name}/versions").json()
+    assert [version["number"] for version in versions] == [3, 2, 1]
+
+
 def test_invalid_draft_saves_with_problems_but_broken_structure_is_422_with_paths(
     admin: Client, slug: Callable[[str], str]
 ) -> None:
