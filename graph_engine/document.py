@@ -176,16 +176,43 @@ def json_path(parts: Any) -> str:
     return out
 
 
+# How deep JSON may nest anywhere in a document (a menu's prompt is six levels down). Deeper documents are refused:
+# the API's response models stop at 255 levels, so a draft saved deeper could never be opened again.
+MAX_NESTING: Final = 64
+
+
 def structure_problems(document: Any) -> list[StructureProblem]:
     """Every way `document` breaks the format's structure, in document order."""
     if not isinstance(document, dict):
         return [StructureProblem("$", "a scenario must be a JSON object")]
+    too_deep = _deeper_than(document, MAX_NESTING)
+    if too_deep is not None:
+        return [StructureProblem(json_path(too_deep), f"nested more than {MAX_NESTING} levels deep")]
     if passes_quick_check(_document_quick_check(), document):
         return []
     errors: list[ValidationError] = sorted(
         _document_validator().iter_errors(document), key=lambda e: [str(p) for p in e.absolute_path]
     )
     return [StructureProblem(json_path(error.absolute_path), error.message) for error in errors]
+
+
+def _deeper_than(document: Any, limit: int) -> list[str | int] | None:
+    """The path of the first value nested more than `limit` levels deep, or None. Iterative: the document may be
+    as deep as the JSON parser allows."""
+    # Each entry: a value, its depth, and its place as a (key, parent place) chain, made into a path only if needed.
+    # Only containers are queued: scalars cannot nest.
+    pending: list[tuple[Any, int, tuple[Any, Any] | None]] = [(document, 0, None)]
+    while pending:
+        value, depth, place = pending.pop()
+        if depth > limit:
+            path: list[str | int] = []
+            while place is not None:
+                key, place = place
+                path.append(key)
+            return path[::-1]
+        items = value.items() if isinstance(value, dict) else enumerate(value)
+        pending.extend((item, depth + 1, (key, place)) for key, item in items if isinstance(item, dict | list))
+    return None
 
 
 def parse_document(document: Any) -> Scenario:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -99,6 +100,15 @@ def test_invalid_draft_saves_with_problems_but_broken_structure_is_422_with_path
     assert refused.status_code == 422 and refused.headers["content-type"] == PROBLEM
     assert "$.nodes[0].id" in {p["path"] for p in refused.json()["problems"]}
     assert admin.get(f"/api/scenarios/{name}").json()["draft"]["revision"] == 2
+    # Nested deeper than anything the format holds: refused, where it used to save and then never open again
+    # (review, 2026-12-05: 300 levels in meta; every later GET was a 500).
+    deep = documents.greeting()
+    deep["meta"] = {"x": json.loads("[" * 300 + "]" * 300)}
+    refused = admin.put(f"/api/scenarios/{name}/draft", json={"revision": 2, "document": deep})
+    assert refused.status_code == 422
+    assert refused.json()["problems"][0]["message"] == "nested more than 64 levels deep"
+    assert refused.json()["problems"][0]["path"].startswith("$.meta.x[0][0]")
+    assert admin.get(f"/api/scenarios/{name}").status_code == 200
 
 
 def test_publish_versions_diff_and_rollback(server: Server, admin: Client, slug: Callable[[str], str]) -> None:

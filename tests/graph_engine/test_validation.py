@@ -31,6 +31,24 @@ def test_structure_errors_name_the_json_path(registry):
     assert "'type' is a required property" in issues[0].message
 
 
+def _nested(levels: int) -> Any:
+    value: Any = "bottom"
+    for _ in range(levels):
+        value = [value]
+    return value
+
+
+def test_nesting_is_bounded_at_64_levels_and_the_place_is_named(registry):
+    document = make_document([{"id": "start", "type": "start"}, {"id": "end", "type": "hangup"}],
+                             [("start", "next", "end")])  # fmt: skip
+    document["meta"] = {"layout": _nested(63)}  # the innermost of 63 lists is 64 levels below the document
+    assert validate(document, registry) == []
+    document["meta"] = {"layout": _nested(64)}
+    issues = validate(document, registry)
+    assert codes(issues) == {"structure"}
+    assert issues[0].path == "$.meta.layout" + "[0]" * 63 and "nested more than 64 levels" in issues[0].message
+
+
 def test_not_an_object(registry):
     assert codes(validate([1, 2], registry)) == {"structure"}
 
