@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
 from persistence.scenarios import SLUG_PATTERN
 from persistence.users import ROLE_NAMES
@@ -18,6 +18,21 @@ Username = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.@-]{1,100}$")
 Password = Annotated[str, StringConstraints(pattern=r"^[^\x00]*$", min_length=8, max_length=200)]
 RoleName = Literal["viewer", "editor", "publisher", "admin"]
 Document = dict[str, Any]
+FIRST_YEAR, LAST_YEAR = 1900, 9000
+
+
+def in_calendar(moment: datetime) -> datetime:
+    """Moments are stored in UTC, and one at the calendar's very ends (year 1 at +01:00, 9999-12-31 at -05:00)
+    has no UTC form: converting it failed deep in the database layer as a 500. No call or callback is that far."""
+    if not FIRST_YEAR <= moment.year <= LAST_YEAR:
+        raise ValueError(f"must be between the years {FIRST_YEAR} and {LAST_YEAR}")
+    return moment
+
+
+# A moment in a request: with its UTC offset, within `in_calendar`'s years.
+Moment = Annotated[AwareDatetime, AfterValidator(in_calendar)]
+# A moment that may come without an offset (then the endpoint says how it reads it).
+LooseMoment = Annotated[datetime, AfterValidator(in_calendar)]
 
 assert set(ROLE_NAMES) == {"viewer", "editor", "publisher", "admin"}
 
@@ -71,7 +86,7 @@ class UserUpdate(BaseModel):
 
 class TokenCreate(BaseModel):
     name: Name
-    expires_at: datetime | None = None
+    expires_at: Moment | None = None
 
 
 class TokenPublic(BaseModel):
@@ -226,7 +241,7 @@ class SimulateIn(BaseModel):
     document: Document | None = Field(default=None, description="Simulate this instead of the stored draft.")
     keys: list[Annotated[str, StringConstraints(max_length=64)]] = Field(default_factory=list, max_length=500)
     caller_id: Annotated[str, StringConstraints(max_length=80)] = "+34600000000"
-    at: datetime | None = None
+    at: LooseMoment | None = None
     variables: dict[str, Any] = Field(default_factory=dict)
     data_rows: dict[str, list[dict[str, Any]]] = Field(default_factory=dict)
     transfers: list[Annotated[str, StringConstraints(max_length=30)]] = Field(default_factory=list, max_length=100)
@@ -348,8 +363,8 @@ JobStatus = Literal["pending", "dialing", "done", "failed", "expired", "cancelle
 class CallbackCreate(BaseModel):
     number: Annotated[str, StringConstraints(pattern=r"^\+?[0-9]{2,20}$")]
     scenario: Slug
-    due: AwareDatetime
-    window_end: AwareDatetime | None = Field(default=None, description="Give up dialing after this moment.")
+    due: Moment
+    window_end: Moment | None = Field(default=None, description="Give up dialing after this moment.")
     variables: dict[str, Any] = Field(default_factory=dict, description="Given to the scenario when answered.")
     max_attempts: int = Field(default=3, ge=1, le=20)
 
@@ -384,8 +399,8 @@ class CallbackBatchIn(BaseModel):
     scenario: Slug
     rows: list[dict[str, ListCell]] = Field(min_length=1, max_length=MAX_LIST_ROWS)
     number_column: str = Field(default="phone", min_length=1, max_length=100)
-    due: AwareDatetime | None = Field(default=None, description="The first call; now if not given.")
-    until: AwareDatetime | None = Field(default=None, description="No call after this moment.")
+    due: Moment | None = Field(default=None, description="The first call; now if not given.")
+    until: Moment | None = Field(default=None, description="No call after this moment.")
     hours: list[OpeningHours] = Field(
         default_factory=list, max_length=50, description="Call only inside these hours (none: at any time)."
     )

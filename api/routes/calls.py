@@ -12,7 +12,7 @@ from fastapi.responses import StreamingResponse
 from api.csv_export import csv_chunks
 from api.deps import RuntimeDep, Viewer
 from api.routes import AUTHED, problems
-from api.schemas import CallDetail, CallPage, CallStatus, CallSummary
+from api.schemas import CallDetail, CallPage, CallStatus, CallSummary, LooseMoment
 from persistence import calls
 from persistence.calls import CallFilter
 from persistence.db import Database
@@ -28,8 +28,8 @@ CSV_COLUMNS = ("id", "scenario", "version", "status", "outcome", "result", "call
 
 def _filters(
     scenario: Plain = None,
-    since: Annotated[datetime | None, Query(description="Calls started at or after (ISO 8601)")] = None,
-    until: Annotated[datetime | None, Query(description="Calls started before (ISO 8601)")] = None,
+    since: Annotated[LooseMoment | None, Query(description="Calls started at or after (ISO 8601)")] = None,
+    until: Annotated[LooseMoment | None, Query(description="Calls started before (ISO 8601)")] = None,
     caller: Plain = None,
     status: CallStatus | None = None,
     result: Plain = None,
@@ -69,8 +69,8 @@ def list_calls(
     _user: Viewer,
     runtime: RuntimeDep,
     scenario: Plain = None,
-    since: Annotated[datetime | None, Query(description="Calls started at or after (ISO 8601)")] = None,
-    until: Annotated[datetime | None, Query(description="Calls started before (ISO 8601)")] = None,
+    since: Annotated[LooseMoment | None, Query(description="Calls started at or after (ISO 8601)")] = None,
+    until: Annotated[LooseMoment | None, Query(description="Calls started before (ISO 8601)")] = None,
     caller: Plain = None,
     status: CallStatus | None = None,
     result: Annotated[str | None, Query(max_length=64, pattern=r"^[^\x00]*$", description="The flow's result")] = None,
@@ -93,8 +93,8 @@ def export_calls(
     _user: Viewer,
     runtime: RuntimeDep,
     scenario: Plain = None,
-    since: Annotated[datetime | None, Query()] = None,
-    until: Annotated[datetime | None, Query()] = None,
+    since: Annotated[LooseMoment | None, Query()] = None,
+    until: Annotated[LooseMoment | None, Query()] = None,
     caller: Plain = None,
     status: CallStatus | None = None,
     result: Annotated[str | None, Query(max_length=64, pattern=r"^[^\x00]*$")] = None,

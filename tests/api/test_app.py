@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -12,6 +13,7 @@ from api import export_openapi
 from persistence.calls import CallRecordIn, CallRecordWriter
 from persistence.db import Database
 from tests.api.conftest import Client, Server
+from tests.persistence import documents
 
 
 def test_health_and_readiness(anonymous: Client) -> None:
@@ -108,3 +110,26 @@ def test_calls_list_filters_pages_and_exports(admin: Client, recorded_calls: str
     assert [c["id"] for c in paid] == [f"{recorded_calls}-2"]
     paid_csv = admin.get("/api/calls.csv", params={"scenario": recorded_calls, "result": "will_pay"}).text
     assert len(paid_csv.strip().splitlines()) == 2
+
+
+@pytest.mark.parametrize("moment", ["0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-05:00"])
+def test_moments_at_the_ends_of_the_calendar_are_refused_not_a_500(
+    admin: Client, slug: Callable[[str], str], moment: str
+) -> None:
+    """Valid ISO 8601 with no UTC form: converting them to UTC for the database was a 500, or a CSV cut off
+    after its headers (review, 2026-12-05)."""
+    name = slug("calendar")
+    created = admin.post("/api/scenarios", json={"slug": name, "name": "x", "document": documents.greeting()})
+    assert created.status_code == 201 and admin.post(f"/api/scenarios/{name}/publish", json={}).status_code == 200
+    attempts = [
+        admin.get("/api/calls", params={"since": moment}),
+        admin.get("/api/calls.csv", params={"until": moment}),
+        admin.post("/api/tokens", json={"name": "ci", "expires_at": moment}),
+        admin.post("/api/callbacks", json={"number": "+34600111222", "scenario": name, "due": moment}),
+        admin.post("/api/callbacks/batch", json={"scenario": name, "rows": [{"phone": "600111222"}], "due": moment}),
+    ]
+    for response in attempts:
+        assert response.status_code == 422, (response.request.url, response.text)
+        assert "between the years 1900 and 9000" in response.text
+    naive = admin.post("/api/tokens", json={"name": "ci", "expires_at": "2030-01-01T00:00:00"})
+    assert naive.status_code == 422 and "timezone" in naive.text  # a token's expiry says its offset
