@@ -84,6 +84,10 @@ STATUS: list[tuple[type[Exception], int, str]] = [
 ]
 
 
+# What FastAPI raises (a 400) when a JSON body's bytes cannot be decoded at all, e.g. not UTF-8.
+_FASTAPI_UNREADABLE_BODY = "There was an error parsing the body"
+
+
 def problem(status: int, kind: str, detail: str, **extra: Any) -> JSONResponse:
     body = {"type": f"https://ivrgraph.dev/problems/{kind}", "title": kind.replace("-", " "), "status": status,
             "detail": detail, **extra}  # fmt: skip
@@ -126,12 +130,20 @@ def install(app: FastAPI) -> None:
             if isinstance(error, kind):
                 return problem(status, name, str(error), **_extensions(error))
         if isinstance(error, RequestValidationError):
+            not_json = next((item for item in error.errors() if item.get("type") == "json_invalid"), None)
+            if not_json is not None:  # the documented 400: nothing in it could be checked against the schema
+                where = not_json.get("loc", ())[1:]
+                reason = not_json.get("ctx", {}).get("error") or not_json.get("msg", "")
+                at = f" at character {where[0] + 1}" if where and isinstance(where[0], int) else ""
+                return problem(400, "not-json", f"the body is not JSON: {reason}{at}")
             problems = [
                 {"path": json_path(p for p in item.get("loc", ())[1:]), "message": item.get("msg", "")}
                 for item in error.errors()
             ]
             return problem(422, "invalid-request", "the request does not match its schema", problems=problems)
         if isinstance(error, StarletteHTTPException):
+            if error.status_code == 400 and error.detail == _FASTAPI_UNREADABLE_BODY:  # bytes no JSON decoder reads
+                return problem(400, "not-json", "the body is not JSON: it is not UTF-8 text")
             return problem(error.status_code, "http", str(error.detail))
         if isinstance(error, DataError | UnicodeEncodeError):
             # A value the database cannot store (e.g. NUL in text on PostgreSQL) that slipped past the schemas.

@@ -133,3 +133,20 @@ def test_moments_at_the_ends_of_the_calendar_are_refused_not_a_500(
         assert "between the years 1900 and 9000" in response.text
     naive = admin.post("/api/tokens", json={"name": "ci", "expires_at": "2030-01-01T00:00:00"})
     assert naive.status_code == 422 and "timezone" in naive.text  # a token's expiry says its offset
+
+
+def test_a_body_that_is_not_json_is_the_documented_400(admin: Client, slug: Callable[[str], str]) -> None:
+    """Every operation with a body declares 400 "Body is not JSON"; a cut-off body was a 422 with a path made of
+    a character offset (review, 2026-12-05)."""
+    name = slug("not-json")
+    assert admin.post("/api/scenarios", json={"slug": name, "name": "x"}).status_code == 201
+    declared = admin.get("/openapi.json").json()["paths"]["/api/scenarios/{slug}/draft"]["put"]["responses"]
+    assert declared["400"]["description"] == "Body is not JSON"
+    headers = {"content-type": "application/json"}
+    cut_off = admin.put(f"/api/scenarios/{name}/draft", content=b'{"revision":1,', headers=headers)
+    assert cut_off.status_code == 400 and cut_off.json()["type"].endswith("/not-json")
+    assert cut_off.json()["detail"] == (
+        "the body is not JSON: Expecting property name enclosed in double quotes at character 15"
+    )
+    not_utf8 = admin.put(f"/api/scenarios/{name}/draft", content=b'{"revision":1,"document":"\xff"}', headers=headers)
+    assert not_utf8.status_code == 400 and not_utf8.json()["type"].endswith("/not-json"), not_utf8.text
