@@ -96,6 +96,11 @@ class Scenario:
         (the scenario's unless a variable's default sets it). Defaults are shared, not copied, as before."""
         return self._variable_base.copy()
 
+    @property
+    def default_language(self) -> str:
+        """The language a call of this scenario is spoken in until something sets `language`."""
+        return str(self._variable_base["language"])
+
     def next_node(self, node_id: str, exit_name: str) -> str | None:
         return self.routes.get((node_id, exit_name))
 

@@ -166,6 +166,7 @@ class CallRun:
                         self.outcome = ctx.ended
                     break
                 if ctx.next_scenario is not None:
+                    self._take_on(scenario, ctx.next_scenario, step)
                     scenario = ctx.next_scenario
                     self.scenario = scenario
                     starts = scenario.start_nodes()
@@ -194,6 +195,17 @@ class CallRun:
             self.error = f"internal error: {type(error).__name__}: {error}"
             await self._end(CallOutcome.FAILED)
         return self.result()
+
+    def _take_on(self, left: Scenario, entered: Scenario, step: TraceStep) -> None:
+        """Go To Scenario keeps the call's variables; the entered scenario's own start at their defaults, as they
+        would in a call of its own (review, 2026-12-05: a variable it declares was unknown there), and a language
+        nobody changed from the left scenario's becomes the entered one's, so its phrases are spoken in it."""
+        variables = self.variables
+        for name, value in entered.fresh_variables().items():
+            variables.setdefault(name, value)  # a default is no change: the step's trace does not list them
+        language = variables.get("language")
+        if language == left.default_language and language != entered.default_language:
+            variables["language"] = step.variables_changed["language"] = entered.default_language
 
     def _needs_caller(self, node: Node) -> bool:
         block = self._block_of(node.type)

@@ -1,4 +1,5 @@
-"""Go To Scenario: continues the call in another published scenario, keeping the variables."""
+"""Go To Scenario: continues the call in another published scenario, keeping the variables (the other scenario's
+own start at their defaults: see `CallRun._take_on`)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,11 @@ class GoToScenarioBlock(BlockType):
     title = "Go To Scenario"
     category = "Flow"
     icon = "external-link"
-    description = "Continues the call in another scenario (its published version), keeping the variables."
+    description = (
+        "Continues the call in another scenario (its published version), keeping the call's variables; "
+        "that scenario's own variables start at their defaults, and it speaks its own language unless the call "
+        "changed the language."
+    )
     terminal = True
     exit_rules: ClassVar[list[dict[str, Any]]] = []
     config_schema: ClassVar[dict[str, Any]] = {

@@ -181,6 +181,48 @@ async def test_goto_scenario_continues_with_the_variables(registry, load_example
     assert result.steps[3].scenario == "Inbound hotline"
 
 
+def _two_scenarios(*, language_set_by_the_call: bool) -> tuple[dict[str, Any], Any]:
+    """A (Spanish) sends the call to B (English), which declares a variable of its own; A may set `language`."""
+    b = make_document(
+        [{"id": "start", "type": "start"}, {"id": "hi", "type": "say_phrase", "config": {"text": "{{ greeting }}"}},
+         {"id": "bye", "type": "hangup"}],
+        [("start", "next", "hi"), ("hi", "next", "bye")], name="B", language="en",
+        variables=[{"name": "greeting", "type": "string", "default": "Hello"},
+                   {"name": "shared", "type": "string", "default": "B's"}],
+    )  # fmt: skip
+    nodes = [{"id": "start", "type": "start"}, {"id": "go", "type": "goto_scenario", "config": {"scenario": "b"}}]
+    edges = [("start", "next", "go")]
+    if language_set_by_the_call:
+        nodes.append(
+            {"id": "pick", "type": "set_variable", "config": {"assignments": [{"variable": "language", "value": "fr"}]}}
+        )
+        edges = [("start", "next", "pick"), ("pick", "next", "go")]
+    a = make_document(nodes, edges, name="A", language="es",
+                      variables=[{"name": "shared", "type": "string", "default": "A's"}])  # fmt: skip
+    entered = parse_document(b)
+
+    class Published:
+        async def load(self, slug: str) -> Any:
+            return entered if slug == "b" else None
+
+    return a, Services(scenarios=Published())
+
+
+@pytest.mark.parametrize("language_set_by_the_call", [False, True])
+async def test_the_scenario_reached_by_goto_has_its_own_variables_and_language(registry, language_set_by_the_call):
+    """Review, 2026-12-05: B's own variable was unknown once reached from A (the call failed), and B's phrases
+    were spoken in A's language."""
+    document, services = _two_scenarios(language_set_by_the_call=language_set_by_the_call)
+    result, _ = await run(document, registry, services=services)
+    assert result.outcome is CallOutcome.HUNG_UP, result.error
+    said = next(step for step in result.steps if step.node == "hi").prompts[0]
+    assert said["text"] == "Hello"
+    assert said["language"] == ("fr" if language_set_by_the_call else "en")  # a language the call chose stays
+    assert result.variables["shared"] == "A's"  # what the call already holds is kept, as before
+    went = next(step for step in result.steps if step.node == "go")
+    assert went.variables_changed == ({} if language_set_by_the_call else {"language": "en"})
+
+
 async def test_the_start_of_a_scenario_reached_by_goto_does_not_answer_again(registry, load_example):
     result, channel = await _unknown_caller_sent_to_the_hotline(registry, load_example)
     assert [event.op for event in channel.events].count("answer") == 1  # one ANSWER on the wire, not one per Start
