@@ -2,25 +2,33 @@
 
 Safety, in layers: statements are `text()` with bound parameters only (the block never formats SQL); a
 read-only source accepts one SELECT-like statement and also runs it in a read-only transaction that is
-rolled back; every query has a server-side timeout, a client-side deadline and a row cap.
+rolled back; every query has a server-side timeout (SQLite's: a progress handler that interrupts it), a
+client-side deadline (MariaDB's socket reads give up with it too) and a row cap. Rows past the cap are never
+kept, and are not even sent: a server-side cursor on PostgreSQL, SQLite's stepwise cursor, and MariaDB's
+`sql_select_limit` (except under a query's own larger LIMIT, which overrides it: then MariaDB sends the rest
+until the statement's timeout, and its unbuffered cursor drops them as they come). One source's queries hold
+at most its share of the worker threads, so a frozen server fails its own SQL blocks, not every other source's.
+What a call's trace says of a failure names no account or host: a refused login says so in words, and the
+driver's own message goes to the server log.
 """
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import functools
 import logging
+import math
 import re
 import threading
 import time
-from collections.abc import Mapping
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, select, text
+from sqlalchemy import Connection, CursorResult, Engine, create_engine, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -37,6 +45,10 @@ _READ_VERBS = frozenset({"select", "with", "show", "values", "explain", "describ
 _CONFIG_TTL = 30.0  # seconds a node trusts its cached copy of a source's settings
 _RETRY = 5.0  # seconds before settings that could not be re-read are tried again
 QUERY_WORKERS = 16  # SQL block queries in flight at once per process; more wait their turn within their timeout
+_GRACE = 2.0  # seconds past a query's timeout before the block gives up on a server that stopped answering
+_SHARE_POLL = 0.02  # seconds between looks for a free place in a busy source's share of the workers
+_MYSQL_IO_TIMEOUT = 5.0  # seconds a MariaDB socket read or write may wait outside a query (handshake, ping)
+_SQLITE_STEPS = 1000  # SQLite virtual-machine steps between two looks at the clock
 
 log = logging.getLogger(__name__)
 
@@ -123,13 +135,14 @@ def is_read_statement(sql: str) -> bool:
     if _SERVER_FILE.search(sql):
         return False
     bare = parse_query(sql).statements
-    if not bare or ";" in bare:
-        return False
-    first = bare.split(None, 1)[0].lower().lstrip("(")
-    if first not in _READ_VERBS:
+    if not bare or ";" in bare or _first_word(bare) not in _READ_VERBS:
         return False
     # Data-modifying CTEs (`WITH x AS (DELETE ...)`) and SELECT ... INTO / FOR UPDATE still write or lock.
     return re.search(r"\b(insert|update|delete|merge|into|for\s+update|lock)\b", bare, re.IGNORECASE) is None
+
+
+def _first_word(bare: str) -> str:
+    return bare.split(None, 1)[0].lower().lstrip("(") if bare.strip() else ""
 
 
 def source_problems(session: Session, document: Any) -> list[Issue]:
@@ -178,18 +191,44 @@ class _Source:
     loaded_at: float
 
 
+class _Share:
+    """The worker threads one source's queries may hold. A thread counts until it is free again, not until its
+    block gave up: a query to a frozen server keeps its place until the driver lets go."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._busy = 0
+        self._lock = threading.Lock()
+
+    def enter(self) -> bool:
+        with self._lock:
+            if self._busy >= self.limit:
+                return False
+            self._busy += 1
+            return True
+
+    def leave(self, _done: object = None) -> None:
+        with self._lock:
+            self._busy -= 1
+
+
 class DatabaseDataSources:
     """`graph_engine.services.DataSources` over the configured sources, one small engine (pool) per source."""
 
-    def __init__(self, database: Database, *, pool_size: int = 5, workers: int = QUERY_WORKERS) -> None:
+    def __init__(
+        self, database: Database, *, pool_size: int = 5, workers: int = QUERY_WORKERS, per_source: int | None = None
+    ) -> None:
         self._database = database
         self._pool_size = pool_size
         self._sources: dict[str, _Source] = {}
         self._lock = threading.Lock()
         # Threads of their own: a query to a database that froze holds its thread until the driver gives up,
         # and in the loop's default executor such threads starved the call-record writer, scenario lookups and
-        # the dialer (review of 2026-12-05). Here they can only hold up other SQL blocks, which time out.
+        # the dialer (review of 2026-12-05). Here they can only hold up other SQL blocks, which time out; and one
+        # source holds at most `per_source` of them (half by default), so a frozen source leaves the others room.
         self._workers = workers
+        self._per_source = per_source or max(1, workers // 2)
+        self._shares: dict[str, _Share] = {}
         self._executor: ThreadPoolExecutor | None = None
 
     async def query(
@@ -197,12 +236,26 @@ class DatabaseDataSources:
     ) -> list[dict[str, Any]]:
         if self._executor is None:
             self._executor = ThreadPoolExecutor(self._workers, thread_name_prefix="data-source")
-        run = functools.partial(self._query, source, sql, dict(params), timeout, max_rows)
+        started = time.monotonic()
+        share = self._shares.setdefault(source, _Share(self._per_source))
+        while not share.enter():  # a query waits its turn within its timeout, then fails with its own error
+            if time.monotonic() - started >= timeout:
+                raise DataSourceError(
+                    f"data source {source!r} is busy: {share.limit} queries to it are still running"
+                    " (its server may be slow or not answering)"
+                )
+            await asyncio.sleep(_SHARE_POLL)
+        try:
+            future: Future[list[dict[str, Any]]] = self._executor.submit(
+                self._query, source, sql, dict(params), timeout, max_rows
+            )
+        except BaseException:
+            share.leave()
+            raise
+        future.add_done_callback(share.leave)  # when the thread is done, or the query was cancelled before it ran
         try:
             # The server-side timeout normally fires first; this deadline covers a server that stopped answering.
-            return await asyncio.wait_for(
-                asyncio.get_running_loop().run_in_executor(self._executor, run), timeout + 2.0
-            )
+            return await asyncio.wait_for(asyncio.wrap_future(future), started + timeout + _GRACE - time.monotonic())
         except TimeoutError as error:
             raise DataSourceError(f"data source {source!r} did not answer within {timeout:g} s") from error
 
@@ -259,7 +312,8 @@ class DatabaseDataSources:
         if backend == "postgresql":
             connect_args = {**POSTGRES_TIMEOUTS, "connect_timeout": 5}
         elif backend in ("mysql", "mariadb"):
-            connect_args = {"connect_timeout": 5, "read_timeout": 60, "write_timeout": 60}
+            # Outside a query (handshake, pre-ping); each query sets its own (`_client_limits`).
+            connect_args = {"connect_timeout": 5, "read_timeout": _MYSQL_IO_TIMEOUT, "write_timeout": _MYSQL_IO_TIMEOUT}
         elif backend == "sqlite":
             connect_args = {"check_same_thread": False}
         try:
@@ -279,12 +333,20 @@ class DatabaseDataSources:
         if source.read_only and not is_read_statement(sql):
             raise DataSourceError(f"data source {name!r} is read-only: only one SELECT statement is allowed")
         try:
-            with source.engine.connect() as conn:
-                _limit_transaction(conn, timeout=timeout, read_only=source.read_only)
+            conn = source.engine.connect()
+        except SQLAlchemyError as error:
+            raise _connect_failure(name, error) from error
+        started = time.monotonic()
+        try:
+            with conn, _client_limits(conn, timeout):
+                _limit_transaction(conn, timeout=timeout, read_only=source.read_only, max_rows=max_rows)
                 # Exactly our parameters are bound: every other colon is escaped (graph_engine.sql_params).
                 bound = {name: params[name] for name in parsed.names if name in params}
-                result = conn.execute(text(parsed.bind_text), bound)
-                rows = [_plain_row(row) for row in result.mappings().fetchmany(max_rows)] if result.returns_rows else []
+                options = {"stream_results": True, "max_row_buffer": max_rows} if _streams(conn, sql) else {}
+                result = conn.execute(text(parsed.bind_text), bound, execution_options=options)
+                # Unbuffered MariaDB: closing reads and drops what the server still sends, which sql_select_limit
+                # keeps to nothing unless the query has a LIMIT of its own, and max_statement_time bounds.
+                rows = _fetch(result, max_rows) if result.returns_rows else []
                 result.close()
                 if source.read_only:
                     conn.rollback()
@@ -292,12 +354,91 @@ class DatabaseDataSources:
                     conn.commit()
                 return rows
         except SQLAlchemyError as error:
-            # The driver's message names the problem (syntax, missing column); the URL never appears in it.
-            detail = str(getattr(error, "orig", None) or error).splitlines()[0][:300]
-            raise DataSourceError(f"query on data source {name!r} failed: {detail}") from error
+            timed_out = time.monotonic() - started >= timeout
+            raise _query_failure(name, error, timeout=timeout if timed_out else None) from error
 
 
-def _limit_transaction(conn: Connection, *, timeout: float, read_only: bool) -> None:
+_MYSQL_LOGIN = frozenset({1044, 1045, 1130, 1698})  # access denied (to the server, to the database); host not allowed
+_PG_LOGIN = re.compile(
+    r"password authentication failed|authentication failed|role \".*\" does not exist|no pg_hba\.conf entry"
+    r"|permission denied for database|password is required|no password supplied",
+    re.IGNORECASE,
+)
+_NO_DATABASE = re.compile(r"database \".*\" does not exist|unknown database", re.IGNORECASE)
+_MYSQL_ACCOUNT = re.compile(r"'[^'\n]*'@'[^'\n]*'")  # MariaDB names an account as 'user'@'host'
+
+
+def _driver_message(error: SQLAlchemyError) -> str:
+    return str(getattr(error, "orig", None) or error).splitlines()[0][:300]
+
+
+def _connect_failure(name: str, error: SQLAlchemyError) -> DataSourceError:
+    """What a call's trace says when no connection could be made. The driver's message names the account and the
+    host (`Access denied for user 'crm'@'10.0.0.5'`), which the admins alone see; it goes to the log only."""
+    detail = _driver_message(error)
+    log.warning("data source %r: cannot connect: %s", name, detail)
+    orig = getattr(error, "orig", None)
+    code = orig.args[0] if orig is not None and orig.args and isinstance(orig.args[0], int) else None
+    if code in _MYSQL_LOGIN or _PG_LOGIN.search(detail):
+        return DataSourceError(
+            f"data source {name!r} refused the login: an administrator should check its user name and password"
+        )
+    if code == 1049 or _NO_DATABASE.search(detail):
+        return DataSourceError(f"data source {name!r}: its database does not exist on the server")
+    return DataSourceError(f"data source {name!r} cannot be reached now")
+
+
+def _query_failure(name: str, error: SQLAlchemyError, *, timeout: float | None) -> DataSourceError:
+    # The driver's message names the problem (syntax, missing column); the URL never appears in it, and an
+    # account MariaDB names in a refusal (`SELECT command denied to user 'crm'@'host'`) is left out.
+    detail = _driver_message(error)
+    if timeout is not None:  # SQLite's "interrupted", MariaDB's lost connection: past the timeout, they mean that
+        log.info("data source %r: query stopped at its timeout: %s", name, detail)
+        return DataSourceError(f"data source {name!r} did not answer within {timeout:g} s")
+    shown = _MYSQL_ACCOUNT.sub("its account", detail)
+    if shown != detail:
+        log.warning("data source %r: %s", name, detail)
+    return DataSourceError(f"query on data source {name!r} failed: {shown}")
+
+
+@contextmanager
+def _client_limits(conn: Connection, timeout: float) -> Iterator[None]:
+    """Limits this process keeps while a query runs: SQLite has no server to stop a query, so a progress handler
+    interrupts it at the timeout; a MariaDB socket read gives up a second past it (a server that froze)."""
+    raw: Any = conn.connection.dbapi_connection
+    backend = conn.dialect.name
+    if backend == "sqlite":
+        deadline = time.monotonic() + timeout
+        raw.set_progress_handler(lambda: time.monotonic() > deadline, _SQLITE_STEPS)
+        try:
+            yield
+        finally:
+            raw.set_progress_handler(None, 0)
+    elif backend in ("mysql", "mariadb") and hasattr(raw, "_read_timeout"):
+        # PyMySQL reads these before every socket read or write; its API sets them only when connecting.
+        raw._read_timeout = raw._write_timeout = timeout + 1.0
+        try:
+            yield
+        finally:
+            raw._read_timeout = raw._write_timeout = _MYSQL_IO_TIMEOUT
+    else:
+        yield
+
+
+_CURSOR_VERBS = frozenset({"select", "with", "values", "table"})  # what PostgreSQL's DECLARE ... CURSOR takes
+
+
+def _streams(conn: Connection, sql: str) -> bool:
+    """Whether the query runs on a server-side (PostgreSQL) or unbuffered (MariaDB) cursor, so that the rows past
+    the cap stay on the server. SQLite's cursor steps as it is read anyway."""
+    if not is_read_statement(sql):
+        return False
+    if conn.dialect.name == "postgresql":
+        return _first_word(parse_query(sql).statements) in _CURSOR_VERBS
+    return conn.dialect.name in ("mysql", "mariadb")
+
+
+def _limit_transaction(conn: Connection, *, timeout: float, read_only: bool, max_rows: int) -> None:
     backend = conn.dialect.name
     millis = max(1, int(timeout * 1000))
     if backend == "postgresql":
@@ -305,27 +446,79 @@ def _limit_transaction(conn: Connection, *, timeout: float, read_only: bool) -> 
             conn.execute(text("SET TRANSACTION READ ONLY"))
         conn.execute(text(f"SET LOCAL statement_timeout = {millis}"))
     elif backend in ("mysql", "mariadb"):
+        # sql_select_limit: the server sends at most max_rows rows of a SELECT that has no LIMIT of its own.
         if getattr(conn.dialect, "is_mariadb", False):
-            conn.execute(text(f"SET SESSION max_statement_time = {timeout:.3f}"))
+            conn.execute(text(f"SET SESSION max_statement_time = {timeout:.3f}, sql_select_limit = {int(max_rows)}"))
         else:
-            conn.execute(text(f"SET SESSION max_execution_time = {millis}"))
+            conn.execute(text(f"SET SESSION max_execution_time = {millis}, sql_select_limit = {int(max_rows)}"))
         if read_only:
             conn.execute(text("SET SESSION TRANSACTION READ ONLY"))
             conn.rollback()  # let the next transaction start under the read-only setting
-    elif backend == "sqlite" and read_only:
-        conn.execute(text("PRAGMA query_only = ON"))
+    elif backend == "sqlite":
+        conn.execute(text(f"PRAGMA busy_timeout = {millis}"))  # a lock held elsewhere waits no longer either
+        if read_only:
+            conn.execute(text("PRAGMA query_only = ON"))
 
 
-def _plain_row(row: Mapping[Any, Any]) -> dict[str, Any]:
-    return {str(key): _plain_value(value) for key, value in row.items()}
+# DB-API type codes of bit strings: MariaDB's BIT, PostgreSQL's bit and varbit (OIDs).
+_BIT_TYPES = {"mysql": {16}, "mariadb": {16}, "postgresql": {1560, 1562}}
+
+
+def _fetch(result: CursorResult[Any], max_rows: int) -> list[dict[str, Any]]:
+    keys = [str(key) for key in result.keys()]
+    bit_codes = _BIT_TYPES.get(result.context.dialect.name, set())
+    description = (result.cursor.description if result.cursor is not None else None) or []
+    bits = [column[1] in bit_codes for column in description]
+    bits += [False] * (len(keys) - len(bits))
+    return [
+        {key: _bits(value) if bit else _plain_value(value) for key, bit, value in zip(keys, bits, row, strict=True)}
+        for row in result.fetchmany(max_rows)
+    ]
+
+
+def _bits(value: Any) -> Any:
+    """A bit string as the number it spells (BIT(1): 0 or 1). PyMySQL gives bytes, psycopg the text '0101'."""
+    if isinstance(value, bytes | bytearray | memoryview):
+        return int.from_bytes(bytes(value), "big")
+    if isinstance(value, str):
+        return int(value, 2) if value else 0
+    return _plain_value(value)
 
 
 def _plain_value(value: Any) -> Any:
-    """Values a scenario variable can hold and a trace can store as JSON."""
+    """Values a scenario variable can hold and a trace can store as JSON (the SQL block's docstring lists them)."""
+    if isinstance(value, bool | int | str) or value is None:
+        return value
     if isinstance(value, Decimal):
+        if not value.is_finite():
+            return _non_finite(value.is_nan(), value.is_signed())
         return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, float):
+        return value if math.isfinite(value) else _non_finite(math.isnan(value), value < 0)
     if isinstance(value, dt.datetime | dt.date | dt.time):
         return value.isoformat()
+    if isinstance(value, dt.timedelta):
+        return _duration_text(value)
     if isinstance(value, bytes | bytearray | memoryview):
         return bytes(value).hex()
+    if isinstance(value, list | tuple):
+        return [_plain_value(item) for item in value]
+    if isinstance(value, dict):
+        return {str(key): _plain_value(item) for key, item in value.items()}
     return value
+
+
+def _non_finite(nan: bool, negative: bool) -> str:
+    """JSON has no NaN or infinity: a variable holds the words PostgreSQL writes for them."""
+    return "NaN" if nan else "-Infinity" if negative else "Infinity"
+
+
+def _duration_text(value: dt.timedelta) -> str:
+    """A MariaDB TIME (or a PostgreSQL interval) as PostgreSQL writes a time: HH:MM:SS[.ffffff], the hours past
+    24 and a leading minus when MariaDB's TIME is (it spans -838:59:59 to 838:59:59)."""
+    micros = value // dt.timedelta(microseconds=1)
+    sign, micros = ("-" if micros < 0 else ""), abs(micros)
+    seconds, micro = divmod(micros, 1_000_000)
+    minutes, second = divmod(seconds, 60)
+    hours, minute = divmod(minutes, 60)
+    return f"{sign}{hours:02d}:{minute:02d}:{second:02d}" + (f".{micro:06d}" if micro else "")

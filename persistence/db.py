@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 from collections.abc import Iterator
@@ -54,9 +55,23 @@ def hold_sqlite_writes(session: Session, table: Any) -> None:
 def json_text(value: Any) -> str:
     """How JSON columns are written. Variables may hold datetimes or decimals from a data source: they are
     stored as text, so one odd value never fails a batch of call records. So is a NUL (a query argument's %00),
-    which PostgreSQL's JSONB refuses: written as U+FFFD."""
-    text = json.dumps(value, default=str)
+    which PostgreSQL's JSONB refuses: written as U+FFFD. And so are NaN and the infinities, which JSON lacks
+    (Python would write a bare NaN that PostgreSQL refuses): as the text "NaN", "Infinity", "-Infinity"."""
+    try:
+        text = json.dumps(value, default=str, allow_nan=False)
+    except ValueError:  # a float NaN or infinity somewhere inside
+        text = json.dumps(_finite(value), default=str, allow_nan=False)
     return _JSON_NUL.sub(r"\1\\ufffd", text) if "\\u0000" in text else text
+
+
+def _finite(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return "NaN" if math.isnan(value) else "-Infinity" if value < 0 else "Infinity"
+    if isinstance(value, dict):
+        return {_finite(key) if isinstance(key, float) else key: _finite(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(item) for item in value]
+    return value
 
 
 # An escaped NUL: \u0000 after an even number of backslashes (after an odd one it is the text "\u0000").

@@ -4,6 +4,20 @@ The data source is named here and configured by an administrator, never inside t
 (`:caller_id`) are bound from variables by the driver; a variable's value never becomes part of the SQL text.
 A query where a `:name` sits inside quotes or a comment, or a quoted string holds a backslash, is refused
 (graph_engine.sql_params): databases read those differently, and MySQL's driver would paste the value in.
+
+At most `max_rows` rows are read from the database; the rest stay on the server. The query must answer within
+`timeout` seconds (on SQLite too); a source whose server is slow or frozen holds at most its share of the
+node's query threads, and its queries beyond that wait their turn within their timeout, then take the error
+exit saying the source is busy. A refused login takes the error exit with "data source 'crm' refused the login":
+the account and host stay in the server's log.
+
+What a column's value becomes in a variable, the same on every database: text and whole numbers as they are
+(a DECIMAL without a fraction becomes an integer, one with a fraction a number); NaN and the infinities, which
+JSON lacks, become the text "NaN", "Infinity" and "-Infinity"; a date, time or timestamp ISO 8601 text
+("2026-03-01", "09:00:00", "2026-03-01T09:00:00+00:00"); a MariaDB TIME or a PostgreSQL interval the same
+"HH:MM:SS" text, with hours past 24 and a leading "-" as MariaDB's TIME allows ("-01:30:00", "100:00:00"); a
+BIT the number it spells (BIT(1): 0 or 1, so a Condition on a flag reads it rightly); other binary values hex
+text; NULL nothing (None).
 """
 
 from __future__ import annotations

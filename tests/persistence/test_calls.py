@@ -134,6 +134,17 @@ def test_a_record_with_values_its_columns_cannot_take_is_still_written(database:
     assert stored.variables == {"ref": "a\ufffdb", "k\ufffd": "\\u0000"}  # the text "\u0000" stays as it was
 
 
+def test_nan_and_infinity_are_stored_as_text(database: Database) -> None:
+    """A data source's NaN in a variable: Python wrote a bare NaN, PostgreSQL's JSONB refused it, and the call's
+    record was set aside (review of 2026-12-05). JSON has no such numbers: they are stored as their names."""
+    odd = _record(1, variables={"score": float("nan"), "limits": [float("inf"), -float("inf")], "ok": 1.5})
+    CallRecordWriter(database).write_batch([odd, _record(2)])
+    with database.session() as session:
+        stored = calls.get_call(session, call_id="call-0001")
+        assert calls.get_call(session, call_id="call-0002").scenario == "support"
+    assert stored.variables == {"score": "NaN", "limits": ["Infinity", "-Infinity"], "ok": 1.5}
+
+
 def test_unknown_call_and_forged_cursor(database: Database) -> None:
     with database.session() as session:
         with pytest.raises(NotFound):

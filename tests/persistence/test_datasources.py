@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,6 +11,7 @@ from pathlib import Path
 import pymysql
 import pytest
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
 
 from graph_engine.errors import DataSourceError
 from persistence import datasources
@@ -266,3 +268,200 @@ async def test_a_frozen_source_holds_none_of_the_threads_the_rest_of_the_node_ne
         server.close()
         for writer in frozen:
             writer.close()
+
+
+# -- review of 2026-12-05: rows past the cap, timeouts, shares, values, refusals ---------------------------------
+
+ENDLESS = {  # far more rows than a timeout lets any database send; each backend's own way to make them
+    "sqlite": "WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c) SELECT n FROM c",
+    "postgresql": "SELECT generate_series(1, 1000000000) AS n",
+    "mysql": "SELECT seq AS n FROM seq_1_to_1000000000",
+}
+
+
+async def test_rows_past_the_cap_are_never_read(sources: DatabaseDataSources, crm_url: str) -> None:
+    """Review of 2026-12-05: buffered cursors pulled the whole answer into the FastAGI process before max_rows
+    kept the first rows: on PostgreSQL and MariaDB this lookup ran into its timeout (or out of memory)."""
+    sql = ENDLESS[make_url(crm_url).get_backend_name()]
+    started = time.monotonic()
+    assert await sources.query("crm", sql, {}, timeout=3, max_rows=1) == [{"n": 1}]
+    assert time.monotonic() - started < 1.5
+    # A LIMIT of the query's own above the cap (MariaDB reads the rest off an unbuffered cursor), then the same
+    # pooled connection answers the next query rightly.
+    limited = "SELECT phone FROM debts ORDER BY due LIMIT 3"
+    assert await sources.query("crm", limited, {}, timeout=3, max_rows=1) == [{"phone": "+34600111222"}]
+    assert len(await sources.query("crm", "SELECT phone FROM debts", {}, timeout=3, max_rows=10)) == 3
+    if make_url(crm_url).get_backend_name() == "mysql":
+        # An endless answer with a LIMIT of its own: sql_select_limit cannot cut it short, the unbuffered cursor
+        # keeps one row and drops the rest as it comes, until max_statement_time stops the server.
+        endless = f"{ENDLESS['mysql']} LIMIT 1000000000"
+        assert await sources.query("crm", endless, {}, timeout=1, max_rows=1) == [{"n": 1}]
+        assert len(await sources.query("crm", "SELECT phone FROM debts", {}, timeout=3, max_rows=10)) == 3
+
+
+SLOW_SQLITE = (
+    "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) AS n FROM (SELECT x FROM c"
+    " LIMIT 30000000)"
+)
+
+
+async def test_a_slow_sqlite_query_is_stopped_by_the_timeout(database: Database, tmp_path: Path) -> None:
+    """Review of 2026-12-05: SQLite has no statement timeout, and the block's was ignored: the query ran to its
+    end (seconds here, for ever on a bad query) and held its worker thread all along."""
+    with database.session() as session:
+        datasources.create_data_source(session, name="lite", url=f"sqlite:///{tmp_path / 'slow.sqlite3'}")
+    service = DatabaseDataSources(database, workers=1)
+    try:
+        started = time.monotonic()
+        with pytest.raises(DataSourceError, match=r"did not answer within 0\.3 s"):
+            await service.query("lite", SLOW_SQLITE, {}, timeout=0.3, max_rows=1)
+        assert time.monotonic() - started < 1.0  # the client-side deadline alone fires at 2.3 s
+        assert await service.query("lite", "SELECT 1 AS one", {}, timeout=1, max_rows=1) == [{"one": 1}]
+    finally:
+        service.close()
+
+
+async def test_a_frozen_source_holds_only_its_share_of_the_workers(database: Database, tmp_path: Path) -> None:
+    """Review of 2026-12-05: queries to a server that stopped answering held every worker thread, and SQL blocks
+    on healthy sources failed too. One source now holds at most its share (half the workers)."""
+    frozen: list[asyncio.StreamWriter] = []
+
+    async def hold(_reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        frozen.append(writer)
+
+    server = await asyncio.start_server(hold, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    with database.session() as session:
+        datasources.create_data_source(session, name="frozen", url=f"postgresql://x@127.0.0.1:{port}/crm")
+        datasources.create_data_source(session, name="lite", url=f"sqlite:///{tmp_path / 'lite.sqlite3'}")
+    service = DatabaseDataSources(database, workers=2)
+    try:
+        stuck = [asyncio.create_task(service.query("frozen", "SELECT 1", {}, timeout=0.5, max_rows=1)) for _ in "ab"]
+        outcomes = await asyncio.gather(*stuck, return_exceptions=True)
+        assert all(isinstance(outcome, DataSourceError) for outcome in outcomes)
+        assert any("is busy" in str(outcome) for outcome in outcomes)
+        # libpq still waits for the frozen server's greeting in one thread; the other is free for the rest.
+        assert await service.query("lite", "SELECT 1 AS one", {}, timeout=1, max_rows=1) == [{"one": 1}]
+    finally:
+        service.close()
+        server.close()
+        for writer in frozen:
+            writer.close()
+
+
+@pytest.mark.mariadb
+async def test_a_mariadb_server_that_froze_mid_query_frees_the_thread_soon(database: Database, tmp_path: Path) -> None:
+    """Review of 2026-12-05: PyMySQL waited 60 s for an answer whatever the block's timeout, holding the thread."""
+    freeze = asyncio.Event()
+    writers: list[asyncio.StreamWriter] = []
+
+    async def relay(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, *, to_client: bool) -> None:
+        while data := await reader.read(65536):
+            if b"freeze_here" in data:
+                freeze.set()  # the query goes through; its answer never comes back
+            if not (to_client and freeze.is_set()):
+                writer.write(data)
+                await writer.drain()
+
+    async def proxy(client_reader: asyncio.StreamReader, client_writer: asyncio.StreamWriter) -> None:
+        server_reader, server_writer = await asyncio.open_connection("127.0.0.1", 3306)
+        writers.extend([client_writer, server_writer])
+        tasks.extend([asyncio.create_task(relay(client_reader, server_writer, to_client=False)),
+                      asyncio.create_task(relay(server_reader, client_writer, to_client=True))])  # fmt: skip
+
+    tasks: list[asyncio.Task[None]] = []
+    try:
+        pymysql.connect(host="127.0.0.1", port=3306, user="root").close()
+    except pymysql.Error:
+        pytest.skip("MariaDB is not running on 127.0.0.1:3306")
+    server = await asyncio.start_server(proxy, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    with database.session() as session:
+        datasources.create_data_source(session, name="my", url=f"mysql://root@127.0.0.1:{port}/mysql")
+        datasources.create_data_source(session, name="lite", url=f"sqlite:///{tmp_path / 'lite.sqlite3'}")
+    service = DatabaseDataSources(database, workers=1)
+    try:
+        assert await service.query("my", "SELECT 1 AS one", {}, timeout=1, max_rows=1) == [{"one": 1}]
+        started = time.monotonic()
+        with pytest.raises(DataSourceError, match="did not answer"):
+            await service.query("my", "SELECT 1 AS freeze_here", {}, timeout=1, max_rows=1)
+        assert time.monotonic() - started < 2.5  # PyMySQL gave up a second past the timeout, before the deadline
+        assert await service.query("lite", "SELECT 1 AS one", {}, timeout=1, max_rows=1) == [{"one": 1}]
+    finally:
+        service.close()
+        server.close()
+        for task in tasks:
+            task.cancel()
+        for writer in writers:
+            writer.transport.abort()
+
+
+@pytest.mark.parametrize(
+    "crm_url",
+    ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)],
+    indirect=True,
+)
+async def test_nan_and_infinity_become_text(sources: DatabaseDataSources, crm_url: str) -> None:
+    """Review of 2026-12-05: numeric 'Infinity' raised a raw OverflowError, and a float NaN in a variable made
+    PostgreSQL refuse the call's record (JSON has no NaN)."""
+    if make_url(crm_url).get_backend_name() == "sqlite":
+        sql = "SELECT 9e999 AS up, -9e999 AS down"
+        expected = {"up": "Infinity", "down": "-Infinity"}
+    else:
+        sql = "SELECT 'NaN'::numeric AS a, 'Infinity'::numeric AS up, '-Infinity'::float8 AS down, 'NaN'::float8 AS b"
+        expected = {"a": "NaN", "up": "Infinity", "down": "-Infinity", "b": "NaN"}
+    assert await sources.query("crm", sql, {}, timeout=3, max_rows=1) == [expected]
+
+
+@pytest.mark.parametrize(
+    "crm_url",
+    [pytest.param("postgres", marks=pytest.mark.postgres), pytest.param("mariadb", marks=pytest.mark.mariadb)],
+    indirect=True,
+)
+async def test_bit_and_time_read_the_same_on_postgresql_and_mariadb(sources: DatabaseDataSources, crm_url: str) -> None:
+    """Review of 2026-12-05: MariaDB's BIT(1) became the text "00" (true in a Condition) and its TIME a Python
+    timedelta, where PostgreSQL's time is "09:00:00"."""
+    engine = make_engine(crm_url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE staff (vip BIT(1), mask BIT(8), opens TIME, fine TIME(3))")
+        conn.exec_driver_sql("INSERT INTO staff VALUES (b'0', b'00000101', '09:00:00', '09:30:00.25')")
+        conn.exec_driver_sql("INSERT INTO staff VALUES (b'1', b'10000000', '17:45:10', '23:59:59.5')")
+    engine.dispose()
+    rows = await sources.query("crm", "SELECT vip, mask, opens, fine FROM staff ORDER BY opens", {}, timeout=3,
+                               max_rows=2)  # fmt: skip
+    assert rows == [
+        {"vip": 0, "mask": 5, "opens": "09:00:00", "fine": "09:30:00.250000"},
+        {"vip": 1, "mask": 128, "opens": "17:45:10", "fine": "23:59:59.500000"},
+    ]
+
+
+@pytest.mark.parametrize("crm_url", [pytest.param("mariadb", marks=pytest.mark.mariadb)], indirect=True)
+async def test_mariadb_times_past_a_day_and_before_zero(sources: DatabaseDataSources) -> None:
+    sql = "SELECT CAST('100:00:00' AS TIME) AS a, CAST('-01:30:00' AS TIME) AS b, CAST('-00:00:01.5' AS TIME(1)) AS c"
+    rows = await sources.query("crm", sql, {}, timeout=3, max_rows=1)
+    assert rows == [{"a": "100:00:00", "b": "-01:30:00", "c": "-00:00:01.500000"}]
+
+
+@pytest.mark.parametrize(
+    "backend",
+    [pytest.param("postgresql", marks=pytest.mark.postgres), pytest.param("mysql", marks=pytest.mark.mariadb)],
+)
+async def test_a_refused_login_names_no_account_or_host(
+    database: Database, caplog: pytest.LogCaptureFixture, backend: str
+) -> None:
+    """Review of 2026-12-05: the driver's "Access denied for user 'crm_reader'@'127.0.0.1'" went into the call's
+    trace, which every viewer reads; the account is for admins. The log keeps the driver's words."""
+    server = make_url(pg.server_url()) if backend == "postgresql" else make_url("mysql://127.0.0.1:3306/test")
+    url = server.set(username="crm_reader_x", password="s3cret").render_as_string(hide_password=False)
+    with database.session() as session:
+        datasources.create_data_source(session, name="crm", url=url)
+    service = DatabaseDataSources(database)
+    try:
+        with pytest.raises(DataSourceError) as caught:
+            await service.query("crm", "SELECT 1 AS one", {}, timeout=3, max_rows=1)
+    finally:
+        service.close()
+    message = str(caught.value)
+    assert message.startswith("data source 'crm' refused the login"), message
+    assert "crm_reader_x" not in message and str(server.host) not in message
+    assert "crm_reader_x" in caplog.text
