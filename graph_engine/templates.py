@@ -4,26 +4,83 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Mapping
+import string
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextvars import ContextVar
 from functools import lru_cache
 from typing import Any, Final
 
-from jinja2 import StrictUndefined, TemplateSyntaxError, meta, nodes
+from jinja2 import StrictUndefined, Template, TemplateSyntaxError, meta, nodes
 from jinja2.exceptions import SecurityError, UndefinedError
 from jinja2.filters import make_attrgetter
 from jinja2.sandbox import ImmutableSandboxedEnvironment
+from jinja2.visitor import NodeTransformer
 
 from graph_engine.errors import TemplateError
 
 # What one operator in a template may build: a phrase is short, and a call must not stall the event loop every
 # other call shares (a template is written by any editor of the scenario).
-MAX_BUILT_LENGTH: Final = 100_000  # characters or items from `*` on a string or list, or `%` formatting
-MAX_POWER_BITS: Final = 4096  # size of an integer built by `**`
+MAX_BUILT_LENGTH: Final = 100_000  # characters or items one operator, filter or call may build; also the output's cap
+MAX_POWER_BITS: Final = 4096  # size of an integer built by `**` or `*`
+# What one render of a template with a loop, a `{% set %}` or an operator may do, in units: a character or item
+# built or output is one, a loop item ITEM_COST plus its body's size. Counted, not timed, so a template is
+# refused the same way on every machine; 1,000,000 units is at most ~10,000 loop items, a few tens of ms.
+MAX_WORK: Final = 1_000_000
+ITEM_COST: Final = 100
 # A `%` conversion (maybe with a mapping key) whose width or precision is six digits or `*` (taken from the values).
 _FORMAT_WIDTH: Final = re.compile(r"%(?:\([^)]*\))?[-+ #0]*(?:\d{6,}|\*)|%(?:\([^)]*\))?[-+ #0]*\d*\.(?:\d{6,}|\*)")
 # A `str.format` field whose spec has a width or precision of six digits, or takes one from the values ({:{w}}).
 _BRACE_WIDTH: Final = re.compile(r"\{[^{}]*:[^{}]*(?:\d{6,}|\{)")
 _PADDING: Final = frozenset({"ljust", "rjust", "center", "zfill"})  # str methods whose first argument is a width
+# Each `%` conversion, its mapping key, width and precision (flags skipped).
+_PERCENT_SPEC: Final = re.compile(r"%(?:\(([^)]*)\))?[-+ #0]*(\d*)(?:\.(\d*))?")
+
+
+class _Budget:
+    """The units of work a render has left (see MAX_WORK)."""
+
+    __slots__ = ("left",)
+
+    def __init__(self) -> None:
+        self.left = MAX_WORK
+
+
+# The budget of the render in progress; None outside a render that counts (plain templates, expressions).
+_BUDGET: ContextVar[_Budget | None] = ContextVar("ivrgraph_template_budget", default=None)
+
+
+def _spend(units: int) -> None:
+    budget = _BUDGET.get()
+    if budget is not None:
+        budget.left -= units
+        if budget.left < 0:
+            raise SecurityError(
+                f"the template does more than {MAX_WORK:,} units of work (a loop too long or values too big)"
+            )
+
+
+def _size(value: Any, limit: int = MAX_BUILT_LENGTH) -> int:
+    """Characters and items in `value`, a part held twice counted twice (as str() writes it out); counted only
+    until the total passes `limit`, so a list holding itself a thousand times over is not walked to its end."""
+    total, pending = 0, [value]
+    while pending and total <= limit:
+        item = pending.pop()
+        if isinstance(item, (str, bytes)):
+            total += len(item)
+        elif isinstance(item, int):
+            total += item.bit_length() // 3 + 1  # at least its decimal digits
+        elif isinstance(item, Mapping):
+            total += len(item) + 1
+            if len(item) <= limit:
+                pending.extend(item.keys())
+                pending.extend(item.values())
+        elif isinstance(item, (list, tuple, set, frozenset)):
+            total += len(item) + 1
+            if len(item) <= limit:
+                pending.extend(item)
+        else:
+            total += 1
+    return total
 
 
 class _Sandbox(ImmutableSandboxedEnvironment):
@@ -33,21 +90,64 @@ class _Sandbox(ImmutableSandboxedEnvironment):
     never worked out while the template compiles (Jinja folds constant expressions otherwise).
     """
 
-    intercepted_binops = frozenset({"*", "**", "%"})
+    intercepted_binops = frozenset({"*", "**", "%", "+"})
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        size = 1
         if operator == "*":
+            if isinstance(left, int) and isinstance(right, int):
+                if left.bit_length() + right.bit_length() > MAX_POWER_BITS:
+                    raise SecurityError(f"'*' would build a number of more than {MAX_POWER_BITS} bits")
             for sequence, times in ((left, right), (right, left)):
-                if isinstance(sequence, (str, list, tuple)) and isinstance(times, int):
-                    if len(sequence) * times > MAX_BUILT_LENGTH:
+                if isinstance(times, int) and times > 0:
+                    if isinstance(sequence, (str, bytes)):
+                        size = len(sequence) * times
+                    elif isinstance(sequence, (list, tuple)):  # by what it holds: [long_text] * 1000 is big too
+                        size = _size(sequence, MAX_BUILT_LENGTH // times) * times
+                    if size > MAX_BUILT_LENGTH:
                         raise SecurityError(f"'*' would build more than {MAX_BUILT_LENGTH:,} characters or items")
+        elif operator == "+":
+            if isinstance(left, (str, bytes)) and isinstance(right, (str, bytes)):
+                size = len(left) + len(right)
+            elif isinstance(left, (list, tuple)) and isinstance(right, (list, tuple)):
+                size = _size(left) + _size(right)
+            _check_size(size, "'+'")
         elif operator == "**":
             if isinstance(left, int) and isinstance(right, int) and abs(left) > 1 and right > 0:
                 if right * abs(left).bit_length() > MAX_POWER_BITS:
                     raise SecurityError(f"'**' would build a number of more than {MAX_POWER_BITS} bits")
         elif operator == "%" and isinstance(left, str):
-            _check_percent_format(left)
+            size = _check_percent_format(left, right)
+        _spend(size)
         return super().call_binop(context, operator, left, right)
+
+    def call(self, context: Any, obj: Any, /, *args: Any, **kwargs: Any) -> Any:
+        """Every call a template makes (a method, a helper, and the counting hooks below): what it built is
+        checked, so a chain of calls that each grow a text a few times (`.encode('unicode_escape').decode()`)
+        stops at the first that passes the size limit."""
+        return _built(super().call(context, obj, *args, **kwargs), "a call")
+
+    # Reached only through the hooks _Counted puts into a template with loops, `{% set %}` or operators.
+    emitted = str  # each `{{ }}` of the template, through call(): checked and counted
+
+    @staticmethod
+    def joined(*parts: Any) -> str:  # `a ~ b`
+        texts = [str(part) for part in parts]
+        _check_size(sum(map(len, texts)), "'~'")
+        return "".join(texts)
+
+    @staticmethod
+    def literal(value: Any) -> Any:  # a list, tuple or dict written in the template
+        size = _size(value)
+        _check_size(size, "a list or dict")
+        _spend(size)
+        return value
+
+    @staticmethod
+    def counted_items(items: Iterable[Any], cost: int) -> Iterator[Any]:  # what a {% for %} walks
+        for item in items:
+            _spend(cost)
+            yield item
 
     # String methods that build a long string from short arguments, reached as `'a'.ljust(n)` or `'a'['ljust']`.
     def getattr(self, obj: Any, attribute: str) -> Any:
@@ -58,14 +158,50 @@ class _Sandbox(ImmutableSandboxedEnvironment):
 
     def wrap_str_format(self, value: Any) -> Any:
         wrapped = super().wrap_str_format(value)
-        if wrapped is not None and isinstance(value.__self__, str) and _BRACE_WIDTH.search(value.__self__):
+        if wrapped is None or not isinstance(value.__self__, str):
+            return wrapped
+        text = value.__self__
+        if _BRACE_WIDTH.search(text):
             raise SecurityError("format() with a width or precision this large, or taken from a value, is not allowed")
-        return wrapped
+        by_mapping = value.__name__ == "format_map"
+
+        def sized(*args: Any, **kwargs: Any) -> Any:
+            mapping = args[0] if by_mapping and args and isinstance(args[0], Mapping) else None
+            _check_size(_brace_size(text, (), mapping) if mapping else _brace_size(text, args, kwargs), "format()")
+            return wrapped(*args, **kwargs)
+
+        return sized
 
 
-def _check_percent_format(text: str) -> None:
+def _check_percent_format(text: str, values: Any) -> int:
+    """What `text % values` would build, refused when too big: each field may repeat a value
+    (`'%(a)s%(a)s' % {'a': long_text}`)."""
     if _FORMAT_WIDTH.search(text):
         raise SecurityError("'%' formatting with a width or precision this large is not allowed")
+    size = len(text) + _size(values)
+    for key, width, precision in _PERCENT_SPEC.findall(text):
+        size += int(width or 0) + int(precision or 0)
+        if key and isinstance(values, Mapping) and key in values:
+            size += _size(values[key])
+    _check_size(size, "'%' formatting")
+    return size
+
+
+def _brace_size(text: str, args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> int:
+    """What `text.format(*args, **kwargs)` would build, at most: each field may repeat a value (`'{0}{0}'`)."""
+    size, position = len(text), 0
+    for _, field, spec, _ in string.Formatter().parse(text):
+        if field is None:
+            continue
+        size += sum(int(digits) for digits in re.findall(r"\d+", spec or ""))
+        name = re.split(r"[.\[]", field, maxsplit=1)[0]
+        if not name:
+            name, position = str(position), position + 1
+        if name.isdigit():
+            size += _size(args[int(name)]) if int(name) < len(args) else 0
+        else:
+            size += _size(kwargs.get(name))
+    return size
 
 
 def _check_size(size: int, what: str) -> None:
@@ -73,10 +209,21 @@ def _check_size(size: int, what: str) -> None:
         raise SecurityError(f"{what} would build more than {MAX_BUILT_LENGTH:,} characters")
 
 
+def _built(value: Any, what: str) -> Any:
+    """`value`, once a text checked for size and counted in the render's work."""
+    if isinstance(value, (str, bytes)):
+        if len(value) > MAX_BUILT_LENGTH:
+            raise SecurityError(f"{what} built more than {MAX_BUILT_LENGTH:,} characters")
+        _spend(len(value))
+    return value
+
+
 def _guarded(value: Any) -> Any:
     """`value`, or for a string method that can build a long string, the same method with its size checked."""
     owner = getattr(value, "__self__", None)
-    if not isinstance(owner, str) or not callable(value):
+    if isinstance(owner, type) and getattr(value, "__name__", "") == "fromkeys":  # {}.fromkeys(keys, long_text)
+        raise SecurityError("fromkeys() is not available in templates")
+    if not isinstance(owner, (str, bytes)) or not callable(value):
         return value
     name = getattr(value, "__name__", "")
     if name in _PADDING:
@@ -88,8 +235,9 @@ def _guarded(value: Any) -> Any:
         return padded
     if name == "expandtabs":
 
-        def expanded(tabsize: int = 8) -> str:
-            _check_size(len(owner) + owner.count("\t") * (tabsize if isinstance(tabsize, int) else 0), name)
+        def expanded(tabsize: int = 8) -> Any:
+            tabs = owner.count("\t" if isinstance(owner, str) else b"\t")  # type: ignore[arg-type]
+            _check_size(len(owner) + tabs * (tabsize if isinstance(tabsize, int) else 0), name)
             return owner.expandtabs(tabsize)
 
         return expanded
@@ -97,39 +245,57 @@ def _guarded(value: Any) -> Any:
         return functools.partial(_replace, owner)
     if name == "join":
         return functools.partial(_join, owner)
+    if name == "translate":
+        return functools.partial(_translate, owner)
     return value
 
 
-def _replace(text: str, old: str, new: str, count: int = -1) -> str:
+def _replace(text: Any, old: Any, new: Any, count: int = -1) -> Any:
     _check_replace(text, old, new, count)
     return text.replace(old, new, count)
 
 
-def _check_replace(text: str, old: str, new: str, count: int) -> None:
-    if isinstance(old, str) and isinstance(new, str) and len(new) > len(old):
+def _translate(text: Any, table: Any) -> Any:
+    if isinstance(table, Mapping) or isinstance(table, (list, tuple)):
+        values = table.values() if isinstance(table, Mapping) else table
+        longest = max((_size(value, MAX_BUILT_LENGTH) for value in values if isinstance(value, str)), default=1)
+        _check_size(len(text) * longest, "translate()")
+    return text.translate(table)
+
+
+def _check_replace(text: Any, old: Any, new: Any, count: int) -> None:
+    if isinstance(old, (str, bytes)) and isinstance(new, (str, bytes)) and len(new) > len(old):
         found = text.count(old) if old else len(text) + 1
         if isinstance(count, int) and count >= 0:
             found = min(found, count)
         _check_size(len(text) + found * (len(new) - len(old)), "replace")
 
 
-def _join(separator: str, items: Any) -> str:
+def _join(separator: Any, items: Any) -> Any:
     parts = list(items)
-    _check_size(sum(len(part) for part in parts if isinstance(part, str)) + len(separator) * len(parts), "join()")
+    _check_size(
+        sum(len(part) for part in parts if isinstance(part, (str, bytes))) + len(separator) * len(parts), "join()"
+    )
     return separator.join(parts)
 
 
 _ENV = _Sandbox(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False)
 
 
-def _sized_filter(name: str, size: Callable[..., int]) -> None:
-    """Check what the filter `name` would build (`size` of its arguments) before it builds it."""
+def _sized_filter(name: str, size: Callable[..., int] | None = None) -> None:
+    """Check what the filter `name` would build (`size` of its arguments, without the context Jinja passes some
+    filters) before it builds it, and what it built after: escaping or quoting a text a few times over, filter
+    after filter, would grow it without any one argument being large."""
     builtin = _ENV.filters[name]
+    passes = hasattr(builtin, "jinja_pass_arg")
 
     def checked(*args: Any, **kwargs: Any) -> Any:
-        _check_size(size(*args, **kwargs), f"the {name} filter")
-        return builtin(*args, **kwargs)
+        if size is not None:
+            _check_size(size(*args[passes:], **kwargs), f"the {name} filter")
+        return _built(builtin(*args, **kwargs), f"the {name} filter")
 
+    if passes:
+        checked.jinja_pass_arg = builtin.jinja_pass_arg  # type: ignore[attr-defined]
     _ENV.filters[name] = checked
 
 
@@ -137,11 +303,38 @@ def _text_length(value: Any) -> int:
     return len(value) if isinstance(value, str) else 0
 
 
-_sized_filter("center", lambda value, width=80: _text_length(value) + (width if isinstance(width, int) else 0))
+def _int(value: Any, default: int = 0) -> int:
+    return value if isinstance(value, int) else default
+
+
+def _wordwrap_size(text: Any, width: Any = 79, _: Any = True, wrapstring: Any = None, *__: Any, **___: Any) -> int:
+    text = str(text)
+    lines = min(len(text), len(text) // max(_int(width, 1), 1) + len(text.split()) + 1)
+    return len(text) + lines * (len(wrapstring) if isinstance(wrapstring, str) else 1)
+
+
+def _urlize_size(text: Any, _: Any = None, __: Any = False, target: Any = None, rel: Any = None, *___: Any) -> int:
+    text = str(text)  # each word may become a link: twice its text, escaped, and the attributes
+    return 12 * len(text) + len(text.split()) * (100 + len(str(target or "")) + len(str(rel or "")))
+
+
+def _tojson_size(value: Any, indent: Any = None) -> int:
+    size = _size(value)
+    return 6 * size + size * size * max(_int(indent), 0)  # each item on its own line, indented per level
+
+
+_sized_filter("center", lambda value, width=80: _text_length(value) + _int(width))
 _sized_filter(
     "indent",
     lambda value, width=4, *_, **__: _text_length(value) * (1 + (width if isinstance(width, int) else len(str(width)))),
 )
+_sized_filter("wordwrap", _wordwrap_size)
+_sized_filter("urlize", _urlize_size)
+_sized_filter("tojson", _tojson_size)
+_sized_filter("batch", lambda value, count, fill_with=None: 0 if fill_with is None else _int(count) * _size(fill_with))
+_sized_filter("slice", lambda value, count, fill_with=None: 0 if fill_with is None else _int(count) * _size(fill_with))
+for _name in ("escape", "e", "forceescape", "urlencode", "xmlattr", "pprint", "truncate", "string"):
+    _sized_filter(_name)
 _builtin_join, _builtin_replace, _builtin_format = (_ENV.filters[name] for name in ("join", "replace", "format"))
 
 
@@ -158,7 +351,7 @@ def _replace_filter(eval_ctx: Any, value: Any, old: Any, new: Any, count: Any = 
 
 
 def _format_filter(value: Any, *args: Any, **kwargs: Any) -> Any:
-    _check_percent_format(str(value))
+    _check_percent_format(str(value), kwargs or args)
     return _builtin_format(value, *args, **kwargs)
 
 
@@ -170,6 +363,14 @@ _ENV.filters.update(join=_join_filter, replace=_replace_filter, format=_format_f
 _REMOVED: Final = frozenset({"range", "lipsum", "cycler", "joiner", "namespace"})
 for _name in _REMOVED:
     _ENV.globals.pop(_name, None)
+
+
+def _sized_dict(*args: Any, **kwargs: Any) -> dict[Any, Any]:
+    """dict(), whose values may repeat one value many times (dict(a=v, b=v)), checked like a written dict."""
+    return _Sandbox.literal(dict(*args, **kwargs))  # type: ignore[no-any-return]
+
+
+_ENV.globals["dict"] = _sized_dict
 
 
 def strip_braces(expression: str) -> str:
@@ -220,17 +421,105 @@ def _substitution(source: str) -> _Substitution | None:
     return _Substitution(tuple(parts))
 
 
+# What a template may hold and still render as it is written (no counting): names, attributes, tests, `if`,
+# arithmetic that cannot grow, calls of helpers by name, and filters whose result is no bigger than a few times
+# their value. Each builds at most a few times what the call's variables hold, once per place in the source.
+_PLAIN_NODES: Final = (
+    nodes.Output, nodes.TemplateData, nodes.Name, nodes.Const, nodes.Getattr, nodes.Getitem, nodes.Slice, nodes.If,
+    nodes.CondExpr, nodes.Compare, nodes.Operand, nodes.And, nodes.Or, nodes.Not, nodes.Neg, nodes.Pos, nodes.Test,
+    nodes.Keyword, nodes.Sub, nodes.Div, nodes.FloorDiv,
+)  # fmt: skip
+_PLAIN_FILTERS: Final = frozenset(
+    {"default", "d", "upper", "lower", "title", "capitalize", "trim", "length", "count", "first", "last", "int",
+     "float", "round", "abs", "string", "striptags", "wordcount", "e", "escape", "truncate"}
+)  # fmt: skip
+
+
+def _is_plain(node: nodes.Node) -> bool:
+    if isinstance(node, nodes.Filter):
+        return node.name in _PLAIN_FILTERS
+    if isinstance(node, nodes.Call):
+        return isinstance(node.node, nodes.Name) and node.node.name != "dict"
+    return isinstance(node, _PLAIN_NODES)
+
+
+def _hook(name: str, *args: nodes.Node) -> nodes.Call:
+    call = nodes.Call(nodes.EnvironmentAttribute(name), list(args), [], None, None)
+    call.set_lineno(args[0].lineno if args and args[0].lineno is not None else 1)
+    return call
+
+
+class _Counted(NodeTransformer):
+    """Rewrites a template so that what it builds and outputs is checked and counted in the render's budget:
+    each `{{ }}`, `~`, written list or dict, and each item a loop walks (ITEM_COST plus the size of its body)."""
+
+    def visit_Output(self, node: nodes.Output) -> nodes.Node:
+        self.generic_visit(node)
+        node.nodes = [n if isinstance(n, nodes.TemplateData) else _hook("emitted", n) for n in node.nodes]
+        return node
+
+    def visit_Concat(self, node: nodes.Concat) -> nodes.Node:
+        self.generic_visit(node)
+        return _hook("joined", *node.nodes)
+
+    def visit_For(self, node: nodes.For) -> nodes.Node:
+        self.generic_visit(node)
+        body = [inner for child in node.body for inner in (child, *child.find_all(nodes.Node))]
+        text = sum(len(inner.data) for inner in body if isinstance(inner, nodes.TemplateData))
+        node.iter = _hook("counted_items", node.iter, nodes.Const(ITEM_COST + len(body) + text))
+        return node
+
+    def _literal(self, node: nodes.Literal) -> nodes.Node:
+        self.generic_visit(node)
+        if all(isinstance(child, nodes.Const) for child in node.iter_child_nodes()):
+            return node  # Jinja works it out once, when compiling
+        return _hook("literal", node)
+
+    visit_List = visit_Dict = _literal
+
+    def visit_Tuple(self, node: nodes.Tuple) -> nodes.Node:
+        return self._literal(node) if node.ctx == "load" else node
+
+
+class _Program:
+    """A template that loops, sets names or builds values: rendered with a work budget (MAX_WORK) and its
+    output cut off at MAX_BUILT_LENGTH characters, as it streams, rather than once all of it is built."""
+
+    __slots__ = ("template",)
+
+    def __init__(self, template: Template) -> None:
+        self.template = template
+
+    def render(self, variables: Mapping[str, Any]) -> str:
+        token = _BUDGET.set(_Budget())
+        try:
+            out, length = [], 0
+            for piece in self.template.generate(variables):
+                length += len(piece)
+                if length > MAX_BUILT_LENGTH:
+                    raise SecurityError(f"the template's text would be longer than {MAX_BUILT_LENGTH:,} characters")
+                out.append(piece)
+            return "".join(out)
+        finally:
+            _BUDGET.reset(token)
+
+
 @lru_cache(maxsize=4096)
 def _compiled_template(source: str) -> Any:
     try:
         substitution = _substitution(source)
         if substitution is not None:
             return substitution
+        tree = _ENV.parse(source)
         # Also here, not only in validation: a simulation runs a document nobody validated.
-        refused = _refused_program(_ENV.parse(source))
+        refused = _refused_program(tree)
         if refused is not None:
             raise TemplateError(f"not allowed in a template: {refused}")
-        return _ENV.from_string(source)
+        if all(_is_plain(node) for node in tree.find_all(nodes.Node)):
+            return _ENV.from_string(tree)
+        counted = _Counted().visit(tree)
+        counted.set_environment(_ENV)
+        return _Program(_ENV.from_string(counted))
     except TemplateSyntaxError as error:
         raise TemplateError(f"template syntax error on line {error.lineno}: {error.message}") from error
 
@@ -308,10 +597,13 @@ def _parsed(text: str) -> nodes.Template | str:
 
 def _refused_program(tree: nodes.Template) -> str | None:
     """Why the template is a program rather than a phrase: what lets its work grow past the sizes of its values
-    (a loop inside a loop multiplies them; a macro can call itself, a loop in it each time), or None."""
+    (a loop inside a loop multiplies them; a macro or a recursive loop can call itself, a loop in it each time),
+    or None."""
     if next(tree.find_all((nodes.Macro, nodes.CallBlock)), None) is not None:
         return "{% macro %} and {% call %} are not available: write the phrase out"
     for loop in tree.find_all(nodes.For):
+        if loop.recursive:  # loop(x) runs the body again: over a list of itself twice, twice as long per level
+            return "a recursive {% for %} (loop(...)) is not available: one loop per template"
         if next(loop.find_all(nodes.For), None) is not None:
             return "a {% for %} inside another {% for %} is not available: one loop per template"
     return None

@@ -127,12 +127,14 @@ def test_string_methods_and_filters_cannot_build_huge_values(source: str) -> Non
         ("{% for i in x %}{% for j in x %}.{% endfor %}{% endfor %}", "inside another {% for %}"),
         ("{% macro m(n) %}{{ m(n) }}{% endmacro %}{{ m(1) }}", "{% macro %}"),
         ("{% call(x) m() %}{% endcall %}", "{% call %}"),
+        ("{% for x in v recursive %}{{ loop(x) }}{% endfor %}", "a recursive {% for %}"),
     ],
 )
 def test_templates_that_are_programs_are_refused_at_validation_and_at_run(source: str, problem: str) -> None:
     """A loop in a loop over 20,000-character strings ran 7 s on the event loop; a macro that calls itself in a
-    loop grows without bound (review of 2026-12-05). A simulation runs documents nobody validated: refused there
-    too."""
+    loop grows without bound (review of 2026-12-05), and so does a recursive loop over a list holding one list
+    twice, twice as long per `{% set %}` (review of 2026-12-05). A simulation runs documents nobody validated:
+    refused there too."""
     assert problem in (templates.template_syntax_error(source) or "")
     with pytest.raises(TemplateError, match="not allowed"):
         templates.render(source, {"x": "x" * 20000})
@@ -162,3 +164,76 @@ def test_ordinary_arithmetic_and_formatting_still_work() -> None:
         "6 ababab 1024 196627050475552913618075908526912116283103450944214766927315415537966391196809 03.14 6.28318"
     )
     assert templates.evaluate("n * 2 > 3 and 2 ** 3 == 8", variables) is True
+
+
+def _doubling(step: str, levels: int = 40, start: str = "[1, 2]") -> str:
+    """`{% set v1 = <step of v0> %}` ... : each line doubles what the last one built."""
+    lines = "".join(f"{{% set v{n} = {step.format(v=f'v{n - 1}')} %}}" for n in range(1, levels))
+    return f"{{% set v0 = {start} %}}{lines}{{{{ v{levels - 1}|length }}}}"
+
+
+@pytest.mark.parametrize(
+    "source",
+    [  # review of 2026-12-05: each operator was bounded, what they build together was not (~100 MB or hours)
+        "{{ [('a' * 100000)] * 1000 }}",
+        "{% for x in 'a' * 1000 %}{{ 'b' * 100000 }}{% endfor %}",
+        "{% for x in 'a' * 5000 %}{{ 'b' * 50 }}{% endfor %}",
+        "{{ ('a ' * 1000) | wordwrap(1, true, '-' * 100000) }}",
+        _doubling("{v} * {v}", start="3"),
+        _doubling("{v} ~ {v}", start="'x' * 1000"),
+        _doubling("{v} + {v}"),
+        _doubling("[{v}, {v}]", start="[[], []]"),
+        _doubling("dict(a={v}, b={v})"),
+        "{{ ('{0}' * 30000).format('a' * 99999) }}",
+        "{{ ('%(a)s' * 20000) % {'a': 'x' * 99999} }}",
+        "{{ ('%99999s' * 14) % (('x',) * 14) }}",
+        "{{ ('aaaa' * 25000).translate({97: 'x' * 1000}) }}",
+        "{{ {}.fromkeys('abcdefghij' * 1000, 'x' * 1000) }}",
+        "{{ 'a'.encode().ljust(10**8) }}",
+        "{{ [1]|batch(100000, 'x' * 99999)|list }}",
+        "{{ ('<' * 99999)|forceescape|forceescape|forceescape }}",
+        "{{ ('a ' * 40000)|urlize(target='x' * 99999) }}",
+        "{{ [1, 2, 3]|tojson(99999) }}",
+        "{{ ('é' * 50000).encode('unicode_escape').decode().encode('unicode_escape').decode() }}",
+        "{% for c in 'a' * 99999 %}{% if c == 'b' %}x{% endif %}{% endfor %}",  # work without output
+        "{% set x %}{% for i in 'a' * 50000 %}{{ text }}{% endfor %}{% endset %}{{ x|length }}",
+    ],
+)
+def test_what_a_template_builds_in_all_is_bounded(source: str) -> None:
+    started = time.process_time()
+    with pytest.raises(TemplateError, match="not allowed"):
+        templates.render(source, {"text": "y" * 50000})
+    assert time.process_time() - started < 0.5
+
+
+def test_the_work_budget_counts_steps_not_time() -> None:
+    """A loop item costs ITEM_COST units plus its body: an empty loop runs MAX_WORK // ITEM_COST items, always."""
+    items = templates.MAX_WORK // templates.ITEM_COST
+    assert templates.render("{% for c in s %}{% endfor %}.", {"s": "a" * items}) == "."
+    with pytest.raises(TemplateError, match="units of work"):
+        templates.render("{% for c in s %}{% endfor %}.", {"s": "a" * (items + 1)})
+
+
+@pytest.mark.parametrize(
+    ("source", "counted"),
+    [
+        ("{{ contact.name }}, {{ money(x, 'EUR', language)|default('') }}", False),
+        ("{% if vip %}{{ name|upper }}{% endif %}", False),
+        ("{% for d in debts %}{{ d }}{% endfor %}", True),
+        ("{% set full = name ~ '!' %}{{ full }}", True),
+        ("{{ name|center(9) }}", True),
+    ],
+)
+def test_only_templates_that_can_build_are_counted(source: str, counted: bool) -> None:
+    """Phrases that only substitute values, test them or call a helper render as Jinja compiles them."""
+    assert isinstance(templates._compiled_template(source), templates._Program) is counted
+
+
+def test_loops_sets_and_written_lists_still_render() -> None:
+    rows = [{"name": f"n{n:04d}"} for n in range(1000)]
+    text = (
+        "{% set who = [name, 'y'] %}{{ who|join(' ') ~ '.' }} {{ dict(k=name) }} {{ [1, 2] + [3] }} "
+        "{% for r in rows if r.name.endswith('1') %}{{ loop.index }}={{ r.name }};{% else %}none{% endfor %}"
+    )
+    out = templates.render(text, {"name": "Ana", "rows": rows})
+    assert out.startswith("Ana y. {'k': 'Ana'} [1, 2, 3] 1=n0001;2=n0011;") and out.endswith("100=n0991;")
