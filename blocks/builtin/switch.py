@@ -1,4 +1,9 @@
-"""Switch: evaluates a value and takes the exit of the first case it equals, else `default`."""
+"""Switch: evaluates a value and takes the exit of the first case it equals, else `default`.
+
+"Equals" across the types a case can hold (`_matches`): a number equals a number of the same value or a text
+that reads as it ("1" is 1, so keys match numeric cases); true and false equal only true and false or the
+texts "true" and "false" (never 1 or 0); an empty value (null) equals no case; anything else compares as text.
+"""
 
 from __future__ import annotations
 
@@ -74,8 +79,31 @@ class SwitchBlock(BlockType):
     async def run(self, ctx: BlockContext, config: Mapping[str, Any]) -> str:
         value = ctx.evaluate(str(config["value"]))
         for case in config.get("cases", []):
-            if value == case["equals"] or str(value) == str(case["equals"]):
+            if _matches(value, case["equals"]):
                 ctx.note("switch", value=str(value)[:100], case=case["exit"])
                 return str(case["exit"])
         ctx.note("switch", value=str(value)[:100], case="default")
         return "default"
+
+
+def _matches(value: Any, expected: Any) -> bool:
+    """Whether a Switch case holding `expected` (text, number or boolean) takes `value` (see the module doc).
+    Python's own == said True equals 1 and str() said None equals "None" (review, 2026-12-05)."""
+    if value is None:
+        return False
+    if isinstance(value, bool) or isinstance(expected, bool):
+        if isinstance(value, bool) and isinstance(expected, bool):
+            return value is expected
+        flag, text = (value, expected) if isinstance(value, bool) else (expected, value)
+        return isinstance(text, str) and text.strip().lower() == ("true" if flag else "false")
+    numbers = isinstance(value, int | float), isinstance(expected, int | float)
+    if all(numbers):
+        return bool(value == expected)
+    if any(numbers):
+        number, text = (value, expected) if numbers[0] else (expected, value)
+        if isinstance(text, str):
+            try:
+                return bool(float(text) == number)
+            except ValueError:
+                return False
+    return str(value) == str(expected)

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from blocks.builtin.switch import _matches as switch_matches
 from blocks.common import sql_parameters
 from blocks.timewindows import is_open, next_opening, zone
 from graph_engine.simulation import SimulationInput, simulate
@@ -460,3 +461,26 @@ async def test_the_story_tells_what_a_condition_and_a_switch_saw(registry):
         f"checked debt > limit and name with debt = 120.5, limit = 100, name = '{'x' * 57}...' -> true"
     )
     assert next(line for line in sim.story if "Kind" in line).endswith("value 'vip' -> vip")
+
+
+@pytest.mark.parametrize(
+    ("value", "equals", "taken"),
+    [
+        ("1", 1, True),  # a key pressed is text; a case for it may be a number
+        (2, "2", True),
+        (2.0, 2, True),
+        (" 3 ", 3, True),
+        ("one", 1, False),
+        (True, True, True),
+        (True, 1, False),  # review, 2026-12-05: Python's True == 1 took a numeric case
+        (0, False, False),
+        (False, "false", True),
+        ("TRUE", True, True),
+        (None, "None", False),  # review, 2026-12-05: str(None) took a "None" case
+        (None, "", False),
+        ("vip", "vip", True),
+        ("vip", "VIP", False),
+    ],
+)
+def test_a_switch_case_equals_across_types_only_what_reads_the_same(value, equals, taken):
+    assert switch_matches(value, equals) is taken
