@@ -6,14 +6,17 @@ the `max_tries` exit (to an operator, or a polite goodbye).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Final
 
 from blocks.common import PROMPT, VARIABLE_NAME, prompt_templates
 from graph_engine.block import BlockType, TemplateField
 from graph_engine.context import BlockContext
 from graph_engine.document import Node, Scenario
 from graph_engine.issues import Issue, error
+
+_ONLY_DIGITS: Final = re.compile(r"[0-9]+\Z")
 
 PROMPT_FIELDS = ("prompt", "no_input_prompt", "invalid_prompt")
 
@@ -59,6 +62,13 @@ class IvrBlock(BlockType):
             "min_length": {"type": "integer", "minimum": 1, "maximum": 32, "default": 1, "title": "Min digits"},
             "max_length": {"type": "integer", "minimum": 1, "maximum": 32, "default": 10, "title": "Max digits"},
             "terminator": {"enum": ["#", "*", ""], "default": "#", "title": "Key that ends the input"},
+            "allow_star": {
+                "type": "boolean",
+                "default": False,
+                "title": "Accept * in the input",
+                "description": "Off: only the digits 0-9 are a valid entry, so a caller cannot type a PBX "
+                "feature code (*21*...) where a number is asked for.",
+            },
         },
         "additionalProperties": False,
     }
@@ -141,7 +151,11 @@ class IvrBlock(BlockType):
                     terminator=str(config.get("terminator", "#")),
                 )
                 digits = entry.digits
-                valid = int(config.get("min_length", 1)) <= len(digits) <= int(config.get("max_length", 10))
+                # Digits only (unless * is allowed): a number asked for must not be a PBX feature code (*21*...).
+                typed = digits.replace("*", "") if config.get("allow_star") else digits
+                valid = int(config.get("min_length", 1)) <= len(digits) <= int(config.get("max_length", 10)) and bool(
+                    _ONLY_DIGITS.match(typed)
+                )
             else:
                 # '#' may be a menu key, so a menu read has no terminator.
                 entry = await ctx.read_digits(retry_prompt, timeout=timeout, max_digits=1, terminator="")

@@ -43,6 +43,19 @@ async def test_ivr_capture_retries_then_stores(registry):
     assert "Demasiado corto" in sim.said()
 
 
+@pytest.mark.parametrize("allow_star", [False, True])
+async def test_ivr_capture_takes_digits_only_unless_star_is_allowed(registry, allow_star):
+    """Review, 2026-12-05: employee-dialout dialled *21*600111 (a PBX call-forwarding code) typed where a phone
+    number was asked for: a capture checked only the entry's length."""
+    config = {"mode": "capture", "prompt": {"text": "Número"}, "variable": "number", "min_length": 6,
+              "max_length": 15, "max_tries": 2, "allow_star": allow_star}  # fmt: skip
+    sim = await simulate(flow({"id": "n", "type": "ivr", "config": config}), registry,
+                         SimulationInput(keys=["*21*600111#", "600111222#"]))  # fmt: skip
+    assert sim.result.variables["number"] == ("*21*600111" if allow_star else "600111222")
+    if not allow_star:
+        assert {"kind": "invalid", "attempt": 1, "keys": "*21*600111", "terminator": "#"} in sim.result.steps[1].events
+
+
 async def test_ivr_max_tries_exit(registry):
     doc = flow(
         {"id": "m", "type": "ivr", "config": {"prompt": {"audio": "menu"}, "options": [{"key": "1"}], "max_tries": 2}}
