@@ -65,6 +65,7 @@ STATUS: list[tuple[type[Exception], int, str]] = [
     (db.InUse, 409, "in-use"),
     (db.AlreadyExists, 409, "already-exists"),
     (db.Conflict, 409, "conflict"),
+    (db.RequestRefused, 422, "request-refused"),  # a call list, callback or data source: problems in words
     (db.InvalidDocument, 422, "invalid-document"),
     (db.PublishBlocked, 422, "publish-blocked"),
     (db.Refused, 400, "refused"),

@@ -37,7 +37,7 @@ from graph_engine.errors import DataSourceError
 from graph_engine.issues import Issue, error, warning
 from graph_engine.sql_params import parse_query
 from persistence.db import POSTGRES_TIMEOUTS, Database, normalize_url
-from persistence.errors import AlreadyExists, InvalidDocument, NotFound
+from persistence.errors import AlreadyExists, InvalidDataSource, NotFound
 from persistence.models import DataSource, utcnow
 
 NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]{0,63}$"
@@ -65,7 +65,7 @@ def _check(name: str, url: str) -> str:
     except (ArgumentError, ValueError):
         problems.append({"path": "$.url", "message": "not a database URL (e.g. postgresql://user:pass@host/db)"})
     if problems:
-        raise InvalidDocument(problems)
+        raise InvalidDataSource(problems)
     return url
 
 

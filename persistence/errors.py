@@ -9,7 +9,10 @@ PersistenceError
  │    └── InUse               the row is referred to (Go To Scenario, pending callback); names who refers
  ├── Refused                  the data is understood but not acceptable
  │    ├── InvalidDocument     the document breaks the format's structure; carries JSON paths
- │    │    └── InvalidCallList a call list (file or rows) cannot be called; names each bad client
+ │    │    └── RequestRefused  a request refused for what it holds, said in words (not the format's fault)
+ │    │         ├── InvalidCallList   a call list (file or rows) cannot be called; names each bad client
+ │    │         ├── InvalidCallback   a callback's window, or its scenario, rules it out
+ │    │         └── InvalidDataSource a data source's name or URL cannot be used
  │    └── PublishBlocked      validation errors or failing scenario tests; carries both
  └── InvalidCredentials       wrong username/password or unknown token
 """
@@ -83,7 +86,7 @@ class InvalidDocument(Refused):
         self.problems = [dict(problem) for problem in problems]
 
 
-class _InvalidRequest(InvalidDocument):
+class RequestRefused(InvalidDocument):
     """A request refused for what it holds, with problems named as a document's are (path and message), and a
     message that says what could not be done instead of blaming the scenario format."""
 
@@ -95,16 +98,22 @@ class _InvalidRequest(InvalidDocument):
         self.args = (f"{self.refusal}: {first['message']}",)
 
 
-class InvalidCallList(_InvalidRequest):
+class InvalidCallList(RequestRefused):
     """A call list that cannot be called: its problems name the file's fault or each bad client."""
 
     refusal = "the call list cannot be called"
 
 
-class InvalidCallback(_InvalidRequest):
+class InvalidCallback(RequestRefused):
     """A callback job that cannot be scheduled: its window, or a scenario that is not published."""
 
     refusal = "the callback cannot be scheduled"
+
+
+class InvalidDataSource(RequestRefused):
+    """A data source's settings that cannot be saved: its name or URL."""
+
+    refusal = "the data source cannot be saved"
 
 
 class PublishBlocked(Refused):

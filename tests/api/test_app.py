@@ -50,6 +50,11 @@ def test_data_source_secrets_never_come_back(admin: Client) -> None:
     assert admin.delete(f"/api/data-sources/{source['id']}").status_code == 204
     bad = admin.post("/api/data-sources", json={"name": "bad name", "url": url})
     assert bad.status_code == 422
+    # Said as what it is, not as a broken scenario (review, 2026-12-05: "the document breaks the scenario format").
+    not_a_url = admin.post("/api/data-sources", json={"name": "crm_bad", "url": "not a url"}).json()
+    assert not_a_url["type"].endswith("/request-refused")
+    assert not_a_url["detail"].startswith("the data source cannot be saved: not a database URL")
+    assert not_a_url["problems"][0]["path"] == "$.url"
 
 
 @pytest.fixture

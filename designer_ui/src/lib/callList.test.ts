@@ -182,7 +182,7 @@ describe("a refusal from the server", () => {
 
   it("shows each bad client's message as the server wrote it", () => {
     const failure = callListFailure(
-      refused("invalid-document", [
+      refused("request-refused", [
         { path: "$.rows[1].phone", message: "client 2: 'call me' is not a phone number" },
         { path: "$.rows[4].debt_amount", message: "client 5, debt_amount: '1,234' is not a number" },
       ]),
@@ -197,7 +197,7 @@ describe("a refusal from the server", () => {
   it("shows the first few and counts the rest, the server's own 'and N more' included", () => {
     const problems = Array.from({ length: 50 }, (_, i) => ({ path: `$.rows[${i}].phone`, message: `client ${i + 1}: no number` }));
     problems.push({ path: "$.rows", message: "and 37 more problems like these" });
-    const failure = callListFailure(refused("invalid-document", problems), 10);
+    const failure = callListFailure(refused("request-refused", problems), 10);
     expect(failure.kind === "problems" && failure.lines).toEqual(problems.slice(0, 10).map((p) => p.message));
     expect(failure.kind === "problems" && failure.hidden).toBe(40 + 37);
   });
