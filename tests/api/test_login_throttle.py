@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -73,13 +74,18 @@ def test_attempts_in_flight_count_before_their_password_is_checked() -> None:
     throttle.attempt("root", "10.0.0.1")
 
 
-def test_over_http_the_sixth_try_waits_even_with_the_right_password(tmp_path: Path) -> None:
-    """Its own server: the failures here must not slow down the other API tests, which share 127.0.0.1."""
+def _own_server(tmp_path: Path) -> Iterator[str]:
+    """A server of the test's own: the failures here must not slow down the other API tests, which share
+    127.0.0.1."""
     (tmp_path / "dist").mkdir()
     settings = Settings(database_url=f"sqlite:///{tmp_path / 'api.sqlite3'}", admin_user=ADMIN,
                         admin_password=ADMIN_PASSWORD, designer_dist=_designer_dist(tmp_path / "dist"),
                         media_root=tmp_path / "media")  # fmt: skip
-    for base_url in serve_api(settings, PublishHub()):
+    yield from serve_api(settings, PublishHub())
+
+
+def test_over_http_the_sixth_try_waits_even_with_the_right_password(tmp_path: Path) -> None:
+    for base_url in _own_server(tmp_path):
         with Client(base_url=base_url, timeout=30) as client:
             answers = [client.login(ADMIN, "wrong password").status_code for _ in range(5)]
             assert answers == [401] * 5
@@ -90,11 +96,7 @@ def test_over_http_the_sixth_try_waits_even_with_the_right_password(tmp_path: Pa
 
 
 def test_over_http_parallel_guesses_are_held_to_the_limit(tmp_path: Path) -> None:
-    (tmp_path / "dist").mkdir()
-    settings = Settings(database_url=f"sqlite:///{tmp_path / 'api.sqlite3'}", admin_user=ADMIN,
-                        admin_password=ADMIN_PASSWORD, designer_dist=_designer_dist(tmp_path / "dist"),
-                        media_root=tmp_path / "media")  # fmt: skip
-    for base_url in serve_api(settings, PublishHub()):
+    for base_url in _own_server(tmp_path):
 
         def guess(n: int, url: str = base_url) -> int:
             with Client(base_url=url, timeout=60) as client:

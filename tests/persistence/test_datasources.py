@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pymysql
@@ -243,31 +244,40 @@ async def test_settings_read_before_serve_while_our_own_database_is_away(
             session.execute(text("ALTER TABLE data_sources_away RENAME TO data_sources"))
 
 
-async def test_a_frozen_source_holds_none_of_the_threads_the_rest_of_the_node_needs(database: Database) -> None:
-    """A server that accepts and never answers holds a thread per query until the driver gives up. Those threads
-    used to be the event loop's default executor's, which the record writer and scenario lookups share: with
-    more frozen queries than it has threads, they all stalled (review of 2026-12-05)."""
+@contextlib.asynccontextmanager
+async def _frozen_server() -> AsyncIterator[int]:
+    """The port of a server that accepts connections and never says a word (a database that froze)."""
     frozen: list[asyncio.StreamWriter] = []
 
     async def hold(_reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         frozen.append(writer)
 
     server = await asyncio.start_server(hold, "127.0.0.1", 0)
-    port = server.sockets[0].getsockname()[1]
-    with database.session() as session:
-        datasources.create_data_source(session, name="frozen", url=f"postgresql://x@127.0.0.1:{port}/crm")
-    service = DatabaseDataSources(database)
-    queries = [asyncio.create_task(service.query("frozen", "SELECT 1", {}, timeout=0.5, max_rows=1)) for _ in range(12)]
     try:
-        await asyncio.sleep(0.2)  # every query is connecting (libpq waits 5 s for an answer)
-        assert await asyncio.wait_for(asyncio.to_thread(lambda: "free"), 1.0) == "free"
-        for outcome in await asyncio.gather(*queries, return_exceptions=True):
-            assert isinstance(outcome, DataSourceError)
+        yield server.sockets[0].getsockname()[1]
     finally:
-        service.close()
         server.close()
         for writer in frozen:
             writer.close()
+
+
+async def test_a_frozen_source_holds_none_of_the_threads_the_rest_of_the_node_needs(database: Database) -> None:
+    """A server that accepts and never answers holds a thread per query until the driver gives up. Those threads
+    used to be the event loop's default executor's, which the record writer and scenario lookups share: with
+    more frozen queries than it has threads, they all stalled (review of 2026-12-05)."""
+    async with _frozen_server() as port:
+        with database.session() as session:
+            datasources.create_data_source(session, name="frozen", url=f"postgresql://x@127.0.0.1:{port}/crm")
+        service = DatabaseDataSources(database)
+        ask = service.query
+        queries = [asyncio.create_task(ask("frozen", "SELECT 1", {}, timeout=0.5, max_rows=1)) for _ in range(12)]
+        try:
+            await asyncio.sleep(0.2)  # every query is connecting (libpq waits 5 s for an answer)
+            assert await asyncio.wait_for(asyncio.to_thread(lambda: "free"), 1.0) == "free"
+            for outcome in await asyncio.gather(*queries, return_exceptions=True):
+                assert isinstance(outcome, DataSourceError)
+        finally:
+            service.close()
 
 
 # -- review of 2026-12-05: rows past the cap, timeouts, shares, values, refusals ---------------------------------
@@ -324,29 +334,21 @@ async def test_a_slow_sqlite_query_is_stopped_by_the_timeout(database: Database,
 async def test_a_frozen_source_holds_only_its_share_of_the_workers(database: Database, tmp_path: Path) -> None:
     """Review of 2026-12-05: queries to a server that stopped answering held every worker thread, and SQL blocks
     on healthy sources failed too. One source now holds at most its share (half the workers)."""
-    frozen: list[asyncio.StreamWriter] = []
-
-    async def hold(_reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        frozen.append(writer)
-
-    server = await asyncio.start_server(hold, "127.0.0.1", 0)
-    port = server.sockets[0].getsockname()[1]
-    with database.session() as session:
-        datasources.create_data_source(session, name="frozen", url=f"postgresql://x@127.0.0.1:{port}/crm")
-        datasources.create_data_source(session, name="lite", url=f"sqlite:///{tmp_path / 'lite.sqlite3'}")
-    service = DatabaseDataSources(database, workers=2)
-    try:
-        stuck = [asyncio.create_task(service.query("frozen", "SELECT 1", {}, timeout=0.5, max_rows=1)) for _ in "ab"]
-        outcomes = await asyncio.gather(*stuck, return_exceptions=True)
-        assert all(isinstance(outcome, DataSourceError) for outcome in outcomes)
-        assert any("is busy" in str(outcome) for outcome in outcomes)
-        # libpq still waits for the frozen server's greeting in one thread; the other is free for the rest.
-        assert await service.query("lite", "SELECT 1 AS one", {}, timeout=1, max_rows=1) == [{"one": 1}]
-    finally:
-        service.close()
-        server.close()
-        for writer in frozen:
-            writer.close()
+    async with _frozen_server() as port:
+        with database.session() as session:
+            datasources.create_data_source(session, name="frozen", url=f"postgresql://x@127.0.0.1:{port}/crm")
+            datasources.create_data_source(session, name="lite", url=f"sqlite:///{tmp_path / 'lite.sqlite3'}")
+        service = DatabaseDataSources(database, workers=2)
+        try:
+            ask = service.query
+            stuck = [asyncio.create_task(ask("frozen", "SELECT 1", {}, timeout=0.5, max_rows=1)) for _ in "ab"]
+            outcomes = await asyncio.gather(*stuck, return_exceptions=True)
+            assert all(isinstance(outcome, DataSourceError) for outcome in outcomes)
+            assert any("is busy" in str(outcome) for outcome in outcomes)
+            # libpq still waits for the frozen server's greeting in one thread; the other is free for the rest.
+            assert await service.query("lite", "SELECT 1 AS one", {}, timeout=1, max_rows=1) == [{"one": 1}]
+        finally:
+            service.close()
 
 
 @pytest.mark.mariadb
