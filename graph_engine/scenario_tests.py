@@ -7,20 +7,35 @@ scheduler accepts) and the expectations:
      "transfers": ["busy"], "hangup_at": 4, "scheduler": "accept" | "fail",
      "expect": {"path": [...], "visits": [...], "not_visits": [...], "outcome": "hung_up",
                 "variables": {"result": "will_pay"}, "said": ["debe 120"], "callbacks": 1,
+                "scheduled": [{"number": "+34...", "scenario": "callback-connect",
+                               "due": "2026-11-24T09:00:00+01:00" | "due_not_before": ..., "due_not_after": ...,
+                               "variables": {"callback_round": 1}, "carried": ["callback_round"]}],
                 "transfers": ["200"]}}
+`scheduled` describes each callback the call asked for, in order (its count is the number of callbacks): what it
+was scheduled with, as the scheduler received it. Moments are ISO 8601 with an offset and compare as instants.
 Tests live in a `<scenario>.tests.json` file beside the scenario, or in the document under `meta.tests`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from graph_engine.errors import DocumentError
 from graph_engine.registry import BlockRegistry
+from graph_engine.services import CallbackRequest
 from graph_engine.simulation import SimulationInput, SimulationResult, simulate
+
+# What `expect.scheduled` may say of one callback: the due moment's checks and the rest.
+_DUE_CHECKS: dict[str, tuple[str, Callable[[datetime, datetime], bool]]] = {
+    "due": ("is not", lambda due, wanted: due == wanted),
+    "due_not_before": ("is before", lambda due, wanted: due >= wanted),
+    "due_not_after": ("is after", lambda due, wanted: due <= wanted),
+}
+_CALLBACK_FIELDS = {*_DUE_CHECKS, "number", "scenario", "variables", "carried"}
+_EXPECTATIONS = {"path", "visits", "not_visits", "outcome", "variables", "said", "callbacks", "scheduled", "transfers"}
 
 
 @dataclass(slots=True)
@@ -55,7 +70,8 @@ def simulation_input(test: Mapping[str, Any], scenarios: Mapping[str, Mapping[st
 def check_expectations(expect: Mapping[str, Any], simulation: SimulationResult) -> list[str]:
     """Every expectation the simulated call does not meet, in words."""
     result = simulation.result
-    failures: list[str] = []
+    # A misspelt expectation ("not_visit") would otherwise check nothing and pass.
+    failures = [f"unknown expectation {key!r}" for key in expect if key not in _EXPECTATIONS]
     path = result.path
     if "path" in expect and list(expect["path"]) != path:
         failures.append(f"path was {path}, expected {list(expect['path'])}")
@@ -80,11 +96,68 @@ def check_expectations(expect: Mapping[str, Any], simulation: SimulationResult) 
             failures.append(f"never said {fragment!r} (said: {said[:300]!r})")
     if "callbacks" in expect and len(simulation.callbacks) != expect["callbacks"]:
         failures.append(f"{len(simulation.callbacks)} callback(s) scheduled, expected {expect['callbacks']}")
+    if "scheduled" in expect:
+        failures.extend(_check_scheduled(expect["scheduled"], simulation.callbacks))
     if "transfers" in expect:
         dialed = [e.detail["target"] for e in simulation.channel_events if e.op == "transfer"]
         if dialed != list(expect["transfers"]):
             failures.append(f"dialed {dialed}, expected {list(expect['transfers'])}")
     return failures
+
+
+def _check_scheduled(wanted: Any, callbacks: Sequence[CallbackRequest]) -> list[str]:
+    """What the callbacks were scheduled with, against `expect.scheduled`: one description per callback, in order."""
+    if not isinstance(wanted, list) or not all(isinstance(item, Mapping) for item in wanted):
+        return ["expect.scheduled must be a list of objects, one per callback"]
+    failures: list[str] = []
+    if len(callbacks) != len(wanted):
+        failures.append(f"{len(callbacks)} callback(s) scheduled, expect.scheduled describes {len(wanted)}")
+    for number, (expected, callback) in enumerate(zip(wanted, callbacks, strict=False), start=1):
+        failures.extend(f"callback {number}: {failure}" for failure in _check_callback(expected, callback))
+    return failures
+
+
+def _check_callback(expected: Mapping[str, Any], callback: CallbackRequest) -> list[str]:
+    failures = [f"unknown expectation {key!r}" for key in expected if key not in _CALLBACK_FIELDS]
+    for key in ("number", "scenario"):
+        if key in expected and getattr(callback, key) != expected[key]:
+            failures.append(f"{key} was {getattr(callback, key)!r}, expected {expected[key]!r}")
+    for key, (verb, holds) in _DUE_CHECKS.items():
+        if key not in expected:
+            continue
+        moment = _moment(expected[key])
+        if moment is None:
+            failures.append(f"{key} {expected[key]!r} is not an ISO 8601 date-time with an offset")
+        elif not holds(callback.due, moment):
+            failures.append(f"due {callback.due.isoformat()} {verb} {moment.isoformat()} ({key})")
+    carried = callback.variables
+    wanted_values = expected.get("variables", {})
+    if not isinstance(wanted_values, Mapping):
+        failures.append("variables must be an object: name -> value carried")
+        wanted_values = {}
+    for name, value in wanted_values.items():
+        if name not in carried:
+            failures.append(f"does not carry {name!r} (carries {sorted(carried)})")
+        elif carried[name] != value:
+            failures.append(f"carries {name}={carried[name]!r}, expected {value!r}")
+    if "carried" in expected:
+        names = expected["carried"]
+        if not isinstance(names, list):
+            failures.append("carried must be a list of variable names")
+        elif sorted(carried) != sorted(str(name) for name in names):
+            failures.append(f"carries {sorted(carried)}, expected exactly {sorted(str(name) for name in names)}")
+    return failures
+
+
+def _moment(value: Any) -> datetime | None:
+    """An ISO 8601 date-time with an offset, or None."""
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None and moment.utcoffset() is not None else None
 
 
 async def run_scenario_tests(
