@@ -164,8 +164,10 @@ def _as_time(value: Any) -> time:
     if isinstance(value, time):
         return value
     if isinstance(value, str):
+        text = value.strip()
         try:
-            return time.fromisoformat(value.strip())
+            # A moment as text (a callback's callback_due) is read on its own clock, the offset it carries.
+            return datetime.fromisoformat(text).time() if "T" in text or " " in text else time.fromisoformat(text)
         except ValueError:
             pass
     raise ValueError(f"not a time of day: {value!r} (use a time or text such as 14:30)")

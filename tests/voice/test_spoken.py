@@ -133,6 +133,7 @@ def test_spoken_date(value: Any, lang: str, words: str) -> None:
         (datetime(2026, 3, 5, 11, 0), "ru", "одиннадцать часов"),
         ("14:30:59", "kk", "сағат он төрт отыз"),
         ("09:05", "kk", "сағат тоғыз нөл бес"),
+        ("2026-11-24T09:00:00+01:00", "es", "nueve en punto"),  # a callback's callback_due, on its own clock
     ],
 )
 def test_spoken_time(value: Any, lang: str, words: str) -> None:
