@@ -103,8 +103,15 @@ class BlockType(ABC):
         return []
 
     def variables_written(self, config: Mapping[str, Any]) -> set[str]:
-        """Variables this block sets (on any exit)."""
+        """Variables this block may set, on any exit: the union of `variables_written_on` over its exits."""
         return set()
+
+    def variables_written_on(self, config: Mapping[str, Any], exit_name: str) -> set[str]:
+        """Variables this block has surely set when it leaves by `exit_name`; validation follows each edge with
+        these. By default `variables_written` on every declared exit and nothing on the implicit `error` and
+        `hangup`, which a block takes when its `run` raised, maybe before it set anything. Override it when what
+        the block sets depends on the exit (SQL sets its columns only on `found`)."""
+        return set() if exit_name in (ERROR_EXIT, HANGUP_EXIT) else self.variables_written(config)
 
     def variables_read(self, config: Mapping[str, Any]) -> set[str]:
         """Variables this block reads besides those in its templates (e.g. SQL `:params`)."""

@@ -12,6 +12,7 @@ undefined_variable, check_failed, plus the blocks' own (duplicate_key, no_keys, 
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from typing import Any
@@ -27,6 +28,11 @@ from graph_engine.schema_messages import explain
 
 # Variables that exist in every call, whatever the scenario declares.
 ALWAYS_SET = frozenset(CHANNEL_FACTS)
+# The exit name of a Go To's jump (what its `run` returns): the jump is a connection without an edge.
+GOTO_EXIT = "goto"
+
+# A connection as the data flow follows it: (source node, exit, target node).
+Route = tuple[str, str, str]
 
 
 def validate(document: Any, registry: BlockRegistry, *, known_scenarios: Iterable[str] | None = None) -> list[Issue]:
@@ -67,9 +73,9 @@ class _Validator:
         self._check_variables()
         self._check_start(scenario)
         exits = self._check_nodes(scenario)
-        graph = self._check_edges(scenario, exits)
+        graph, routes = self._check_edges(scenario, exits)
         self._check_fallback(scenario)
-        self._check_flow(scenario, graph, exits)
+        self._check_flow(scenario, graph, routes, exits)
         return self.issues
 
     def _migrated(self, scenario: Scenario) -> Scenario:
@@ -190,9 +196,12 @@ class _Validator:
                 )
 
     # -- edges -----------------------------------------------------------------------------------
-    def _check_edges(self, scenario: Scenario, exits: Mapping[str, list[str]]) -> nx.DiGraph[str]:
+    def _check_edges(self, scenario: Scenario, exits: Mapping[str, list[str]]) -> tuple[nx.DiGraph[str], list[Route]]:
+        """The graph of the valid connections (and Go To jumps), and each of them as (source, exit, target): two
+        exits of a block may lead to the same block, and what is set on the way may differ."""
         graph: nx.DiGraph[str] = nx.DiGraph()
         graph.add_nodes_from(scenario.nodes)
+        routes: list[Route] = []
         used: dict[tuple[str, str], int] = {}
         for position, edge in enumerate(self.document["edges"]):
             path = f"$.edges[{position}]"
@@ -239,6 +248,7 @@ class _Validator:
                 continue
             used[key] = position
             graph.add_edge(edge["source"], edge["target"])
+            routes.append((edge["source"], edge["exit"], edge["target"]))
         for node in scenario.nodes.values():
             block = self.registry.get(node.type)
             jump = block.jump_target(node.config) if block is not None else None
@@ -253,6 +263,7 @@ class _Validator:
                 )
             else:
                 graph.add_edge(node.id, jump)
+                routes.append((node.id, GOTO_EXIT, jump))
         if self.known_scenarios is not None:
             for node in scenario.nodes.values():
                 slug = node.config.get("scenario") if node.type in ("goto_scenario", "callback") else None
@@ -263,7 +274,7 @@ class _Validator:
                         f'{self._name(node)} names the scenario "{slug}", which does not exist',
                         ".config.scenario",
                     )
-        return graph
+        return graph, routes
 
     def _check_fallback(self, scenario: Scenario) -> None:
         if scenario.fallback is not None and scenario.fallback not in scenario.nodes:
@@ -276,7 +287,9 @@ class _Validator:
             )
 
     # -- the flow as a whole ------------------------------------------------------------------------
-    def _check_flow(self, scenario: Scenario, graph: nx.DiGraph[str], exits: Mapping[str, list[str]]) -> None:
+    def _check_flow(
+        self, scenario: Scenario, graph: nx.DiGraph[str], routes: list[Route], exits: Mapping[str, list[str]]
+    ) -> None:
         starts = scenario.start_nodes()
         roots = [node.id for node in starts[:1]]
         if scenario.fallback is not None and scenario.fallback in scenario.nodes:
@@ -309,7 +322,7 @@ class _Validator:
                     )
         self._check_loops(scenario, graph)
         if starts:
-            self._check_variables_set(scenario, graph, starts[0].id, reachable)
+            self._check_variables_set(scenario, graph, routes, starts[0].id, reachable)
 
     def _check_loops(self, scenario: Scenario, graph: nx.DiGraph[str]) -> None:
         def spins(node_id: str) -> bool:
@@ -331,10 +344,14 @@ class _Validator:
                 f"These blocks form a loop in which nothing waits for the caller, so the call would spin: {names}",
             )
 
-    def _check_variables_set(self, scenario: Scenario, graph: nx.DiGraph[str], start: str, reachable: set[str]) -> None:
-        """Warn where a block may read a variable that nothing has set on some path from Start."""
+    def _check_variables_set(
+        self, scenario: Scenario, graph: nx.DiGraph[str], routes: list[Route], start: str, reachable: set[str]
+    ) -> None:
+        """Warn where a block may read a variable that nothing has set on some path from Start. A block sets
+        variables on the exits it says (`variables_written_on`: SQL its columns on `found` only), so each
+        connection carries what leaving by its exit sets."""
         base = set(ALWAYS_SET) | {v.name for v in scenario.variables}
-        written: dict[str, set[str]] = {}
+        written: dict[str, set[str]] = {}  # what a block may set, on any exit
         read: dict[str, set[str]] = {}
         for node_id in reachable:
             node = scenario.nodes[node_id]
@@ -350,6 +367,21 @@ class _Validator:
                 read[node_id] = names - templates.GLOBAL_NAMES
             except Exception:
                 written[node_id], read[node_id] = set(), set()
+        carried: dict[tuple[str, str], set[str]] = {}  # (source, exit) -> what leaving by it has set
+        incoming: dict[str, dict[str, set[str]]] = {}  # target -> source -> what each exit between them has set
+        outgoing: dict[str, list[tuple[str, str]]] = {}
+        for source, exit_name, target in routes:
+            if source not in reachable:
+                continue
+            node = scenario.nodes[source]
+            block = self.registry.get(node.type)
+            try:
+                carried[source, exit_name] = set(block.variables_written_on(node.config, exit_name)) if block else set()
+            except Exception:
+                carried[source, exit_name] = set()
+            into = incoming.setdefault(target, {})
+            into[source] = into[source] & carried[source, exit_name] if source in into else carried[source, exit_name]
+            outgoing.setdefault(source, []).append((exit_name, target))
         # Forward "definitely set" analysis: a variable is set at a block when it is set on every path to it.
         roots = [start] + (
             [scenario.fallback] if scenario.fallback is not None and scenario.fallback in reachable else []
@@ -368,23 +400,65 @@ class _Validator:
                 if node_id in roots:
                     value = base
                 else:
-                    incoming = [at_entry[p] | written[p] for p in graph.predecessors(node_id) if p in at_entry]
-                    if not incoming:
+                    flowing = [
+                        at_entry[p] | sets if sets else at_entry[p]
+                        for p, sets in incoming.get(node_id, {}).items()
+                        if p in at_entry
+                    ]
+                    if not flowing:
                         continue
-                    value = set.intersection(*incoming)
+                    value = set.intersection(*flowing)
                 if at_entry.get(node_id) != value:
                     at_entry[node_id] = value
                     changed = True
             if not changed:
                 break
+
+        def unset_by_exit(name: str) -> dict[str, tuple[str, str]]:
+            """Where `name` may be unset because a block that sets it left by an exit that does not: each block
+            such a path reaches -> (that block, that exit). One pass over the connections per variable."""
+
+            def unset_along(source: str, exit_name: str) -> bool:
+                return name not in at_entry.get(source, base) and name not in carried[source, exit_name]
+
+            cause: dict[str, tuple[str, str]] = {}
+            for source, exit_name, target in routes:
+                if (
+                    source in at_entry
+                    and target not in cause
+                    and target not in roots
+                    and name in written[source]
+                    and unset_along(source, exit_name)
+                ):
+                    cause[target] = (source, exit_name)
+            queue = deque(cause)
+            while queue:
+                node_id = queue.popleft()
+                for exit_name, target in outgoing.get(node_id, ()):
+                    if target not in cause and target not in roots and unset_along(node_id, exit_name):
+                        cause[target] = cause[node_id]
+                        queue.append(target)
+            return cause
+
+        causes: dict[str, dict[str, tuple[str, str]]] = {}
         for node_id in order:
             missing = sorted(read.get(node_id, set()) - at_entry.get(node_id, base))
             node = scenario.nodes[node_id]
             for name in missing:
+                if name not in causes:
+                    causes[name] = unset_by_exit(name)
+                found = causes[name].get(node_id)
+                if found is None:
+                    why = "which may not be set yet when the call gets here"
+                else:
+                    setter = scenario.nodes[found[0]]
+                    setter_block = self.registry.get(setter.type)
+                    label = _exit_label(setter_block, setter, found[1]) if setter_block is not None else found[1]
+                    why = f'which is not set when {self._name(setter)} leaves by its "{label}" exit'
                 self._flag(
                     node_id,
                     "undefined_variable",
-                    f'{self._name(node)} uses "{name}", which may not be set yet when the call gets here',
+                    f'{self._name(node)} uses "{name}", {why}',
                     ".config",
                     severity=Severity.WARNING,
                 )

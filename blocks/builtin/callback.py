@@ -86,6 +86,10 @@ class CallbackBlock(BlockType):
     def variables_written(self, config: Mapping[str, Any]) -> set[str]:
         return {"callback_job_id", "callback_due"}
 
+    def variables_written_on(self, config: Mapping[str, Any], exit_name: str) -> set[str]:
+        """Only a scheduled callback has a job and a due time."""
+        return self.variables_written(config) if exit_name == "scheduled" else set()
+
     def check(self, node: Node, scenario: Scenario) -> list[Issue]:
         return timezone_problems(node, "Callback")
 

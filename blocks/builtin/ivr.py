@@ -94,6 +94,11 @@ class IvrBlock(BlockType):
     def variables_written(self, config: Mapping[str, Any]) -> set[str]:
         return {config["variable"]} if config.get("variable") else set()
 
+    def variables_written_on(self, config: Mapping[str, Any], exit_name: str) -> set[str]:
+        """The input is stored only when it was valid: on `next` (capture) or a key's exit (menu), never on
+        `max_tries` (nor, as for every block, on `error` or `hangup`)."""
+        return set() if exit_name == "max_tries" else super().variables_written_on(config, exit_name)
+
     def check(self, node: Node, scenario: Scenario) -> list[Issue]:
         config = node.config
         issues = []

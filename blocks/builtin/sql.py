@@ -91,6 +91,14 @@ class SqlBlock(BlockType):
             written.add(config["rows_variable"])
         return written
 
+    def variables_written_on(self, config: Mapping[str, Any], exit_name: str) -> set[str]:
+        """The rows variable is set whether rows came or not; the columns only on `found`."""
+        if exit_name == "found":
+            return self.variables_written(config)
+        if exit_name == "not_found" and config.get("rows_variable"):
+            return {str(config["rows_variable"])}
+        return set()
+
     def variables_read(self, config: Mapping[str, Any]) -> set[str]:
         return set(sql_parameters(str(config.get("query", ""))))
 

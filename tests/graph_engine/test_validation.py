@@ -178,6 +178,127 @@ def test_variable_read_before_set(registry):
     assert all(issue.node == "say" for issue in issues)
 
 
+LOOKUP = {
+    "id": "lookup",
+    "type": "sql",
+    "label": "Look up client",
+    "config": {
+        "source": "crm",
+        "query": "SELECT name FROM c WHERE phone = :caller_id",
+        "columns": {"name": "client_name"},
+    },
+}
+HELLO = {"id": "hi", "type": "say_phrase", "label": "Hello", "config": {"text": "Hola {{ client_name }}"}}
+
+
+def test_sql_columns_are_not_set_when_nothing_was_found(registry):
+    # Both exits lead to the same block: what each sets is followed per exit, not per pair of blocks.
+    doc = make_document(
+        [{"id": "start", "type": "start"}, LOOKUP, HELLO],
+        [("start", "next", "lookup"), ("lookup", "found", "hi"), ("lookup", "not_found", "hi")],
+    )
+    (issue,) = by_code(validate(doc, registry), "undefined_variable")
+    assert (issue.node, issue.severity, issue.path) == ("hi", Severity.WARNING, "$.nodes[2].config")
+    assert issue.message == (
+        'Say Phrase "Hello" uses "client_name", which is not set when SQL Query "Look up client" leaves by its '
+        '"Not found" exit'
+    )
+
+
+def test_sql_rows_variable_is_set_on_both_exits_and_a_gap_filled_on_the_way_is_no_gap(registry):
+    lookup = {**LOOKUP, "config": {**LOOKUP["config"], "rows_variable": "rows"}}
+    fill = {"id": "fill", "type": "set_variable", "config": {"assignments": [{"variable": "client_name", "value": ""}]}}
+    say = {"id": "hi", "type": "say_phrase", "config": {"text": "Hola {{ client_name }}, {{ rows | length }}"}}
+    doc = make_document(
+        [{"id": "start", "type": "start"}, lookup, fill, say],
+        [
+            ("start", "next", "lookup"),
+            ("lookup", "found", "hi"),
+            ("lookup", "not_found", "fill"),
+            ("fill", "next", "hi"),
+        ],
+    )
+    assert by_code(validate(doc, registry), "undefined_variable") == []
+
+
+def test_the_exit_that_leaves_a_variable_unset_is_named_further_down_and_through_a_go_to(registry):
+    doc = make_document(
+        [
+            {"id": "start", "type": "start"},
+            LOOKUP,
+            {"id": "sorry", "type": "say_phrase", "config": {"text": "No le encontramos"}},
+            {"id": "jump", "type": "goto", "config": {"target": "hi"}},
+            {"id": "ask", "type": "say_phrase", "config": {"text": "Un momento"}},
+            HELLO,
+        ],
+        [
+            ("start", "next", "lookup"),
+            ("lookup", "found", "ask"),
+            ("lookup", "not_found", "sorry"),
+            ("sorry", "next", "jump"),
+            ("ask", "next", "hi"),
+        ],
+    )
+    (issue,) = by_code(validate(doc, registry), "undefined_variable")
+    assert issue.node == "hi"
+    assert issue.message.endswith('not set when SQL Query "Look up client" leaves by its "Not found" exit')
+
+
+def test_a_captured_number_is_not_set_after_too_many_tries(registry):
+    doc = make_document(
+        [
+            {"id": "start", "type": "start"},
+            {
+                "id": "acc",
+                "type": "ivr",
+                "label": "Account",
+                "config": {"mode": "capture", "prompt": {"text": "Cuenta"}, "variable": "account", "max_tries": 2},
+            },
+            {"id": "ok", "type": "say_phrase", "config": {"text": "Cuenta {{ account }}"}},
+            {"id": "bad", "type": "say_phrase", "config": {"text": "Cuenta {{ account }} no reconocida"}},
+            {"id": "bye", "type": "hangup"},
+        ],
+        [("start", "next", "acc"), ("acc", "next", "ok"), ("acc", "max_tries", "bad"), ("ok", "next", "bye"),
+         ("bad", "next", "bye")],
+    )  # fmt: skip
+    (issue,) = by_code(validate(doc, registry), "undefined_variable")
+    assert issue.node == "bad"
+    assert 'which is not set when IVR Menu "Account" leaves by its "Too many tries" exit' in issue.message
+
+
+def test_a_callback_due_time_exists_only_when_the_callback_was_scheduled(registry):
+    callback = {"id": "cb", "type": "callback", "label": "Call back", "config": {"scenario": "test"}}
+    doc = make_document(
+        [
+            {"id": "start", "type": "start"},
+            callback,
+            {"id": "promise", "type": "say_phrase", "config": {"text": "Le llamaremos a las {{ callback_due }}"}},
+            {"id": "sorry", "type": "say_phrase", "config": {"text": "No podemos: {{ callback_due }}"}},
+        ],
+        [("start", "next", "cb"), ("cb", "scheduled", "promise"), ("cb", "rejected", "sorry")],
+    )
+    (issue,) = by_code(validate(doc, registry), "undefined_variable")
+    assert issue.node == "sorry" and 'Schedule Callback "Call back" leaves by its "Rejected" exit' in issue.message
+
+
+def test_a_block_that_failed_set_nothing_on_its_error_exit(registry):
+    doc = make_document(
+        [
+            {"id": "start", "type": "start"},
+            {
+                "id": "set",
+                "type": "set_variable",
+                "config": {"assignments": [{"variable": "total", "value": "{{ 1 }}"}]},
+            },
+            {"id": "say", "type": "say_phrase", "config": {"text": "{{ total }}"}},
+            {"id": "oops", "type": "say_phrase", "config": {"text": "Error con {{ total }}"}},
+        ],
+        [("start", "next", "set"), ("set", "next", "say"), ("set", "error", "oops")],
+    )
+    (issue,) = by_code(validate(doc, registry), "undefined_variable")
+    assert issue.node == "oops" and issue.message.endswith('leaves by its "error" exit')
+
+
 def test_template_syntax_error(registry):
     doc = make_document(
         [{"id": "start", "type": "start"}, {"id": "say", "type": "say_phrase", "config": {"text": "Hola {{ name "}}],
