@@ -55,7 +55,15 @@ class IvrBlock(BlockType):
                 },
             },
             "timeout": {"type": "number", "minimum": 1, "maximum": 60, "default": 5, "title": "Seconds to wait"},
-            "max_tries": {"type": "integer", "minimum": 1, "maximum": 10, "default": 3, "title": "Tries"},
+            "max_tries": {
+                "type": "integer",
+                "minimum": 1,
+                "maximum": 10,
+                "default": 3,
+                "title": "Tries",
+                "description": "Counted each time the call comes to this block: a Go To back to it starts over, so "
+                "lead max_tries to a goodbye or an operator rather than back here.",
+            },
             "no_input_prompt": {**PROMPT, "title": "When nothing is pressed"},
             "invalid_prompt": {**PROMPT, "title": "When the key is wrong"},
             "variable": {**VARIABLE_NAME, "title": "Store the input in"},
