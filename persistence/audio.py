@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from persistence.db import hold_sqlite_writes
 from persistence.errors import AlreadyExists, InUse, NotFound
 from persistence.models import AudioAsset, Scenario, ScenarioVersion
 
@@ -61,9 +63,25 @@ def users_of(session: Session, *, media_name: str) -> list[str]:
     return sorted(found)
 
 
+def held_assets(session: Session, *, media_names: Collection[str]) -> set[str]:
+    """Which of `media_names` are assets in the catalog, their rows held until the transaction ends so that no
+    delete takes them meanwhile (a publish checks what its version plays this way: see `delete_asset`)."""
+    if not media_names:
+        return set()
+    query = select(AudioAsset.media_name).where(AudioAsset.media_name.in_(sorted(media_names)))
+    return set(session.scalars(query.with_for_update(read=True)))
+
+
 def delete_asset(session: Session, *, asset_id: str) -> AudioAsset:
-    """Remove the row; refused while a scenario still plays it (a published version would go silent)."""
-    asset = get_asset(session, asset_id=asset_id)
+    """Remove the row; refused while a scenario still plays it (a published version would go silent).
+
+    The row is locked before the scenarios are searched, so a publish holding it (`held_assets`) commits its
+    version first and is found among the users; on SQLite the one writer lock does the same. Otherwise a publish
+    checking its recordings while the delete ran stored a version playing a deleted file (review, 2026-12-05)."""
+    hold_sqlite_writes(session, AudioAsset)
+    asset = session.get(AudioAsset, asset_id, with_for_update=True)
+    if asset is None:
+        raise NotFound("audio asset", asset_id)
     used = users_of(session, media_name=asset.media_name)
     if used:
         raise InUse("audio asset", asset.name, [f"scenario {slug}" for slug in used])

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +20,7 @@ from graph_engine.issues import Issue, Severity
 from graph_engine.registry import BlockRegistry
 from graph_engine.scenario_tests import run_scenario_tests, tests_in_document
 from graph_engine.validation import validate
-from persistence import audit, scenarios
+from persistence import audio, audit, scenarios
 from persistence.datasources import source_problems
 from persistence.errors import NothingToPublish, PublishBlocked
 from persistence.models import ScenarioVersion
@@ -76,10 +76,14 @@ async def publish(
     document: Mapping[str, Any] | None = None,
     action: str = "publish",
     refuse_unchanged: bool = False,
+    recordings: Sequence[PlayedAsset] = (),
 ) -> PublishOutcome:
     """Publish the draft (or `document`, for a rollback) as the next version of `slug`; `PublishBlocked` if not fit.
     `refuse_unchanged`: `NothingToPublish` when it is the latest version's document already (the API's choice:
     a version more would change nothing for a call and only make the history harder to read).
+
+    `recordings`: the uploaded assets the document plays. Their catalog rows must still be there when the version
+    is stored, and they are held until the commit, so a delete cannot take one meanwhile (`audio.held_assets`).
 
     The caller commits the session, then calls `PublishHub.announce` so in-process listeners hear about it.
     """
@@ -101,6 +105,8 @@ async def publish(
     version = scenarios.store_version(
         session, scenario=scenario, document=candidate, message=message, summary=summary, actor=actor
     )
+    # After the version's own write: on SQLite that write took the one writer lock, so a delete waits for us.
+    _require_assets(session, recordings)
     audit.record_event(
         session,
         actor=actor,
@@ -115,6 +121,32 @@ async def publish(
             {"channel": NOTIFY_CHANNEL, "payload": f"{slug}:{version.number}"},
         )
     return PublishOutcome(slug, version, diff, tests, problems)
+
+
+@dataclass(frozen=True, slots=True)
+class PlayedAsset:
+    """An uploaded recording a scenario plays, and where: for the problem that names it when it is gone."""
+
+    media_name: str
+    node: str
+    path: str
+
+
+def _require_assets(session: Session, recordings: Sequence[PlayedAsset]) -> None:
+    there = audio.held_assets(session, media_names={recording.media_name for recording in recordings})
+    gone = [recording for recording in recordings if recording.media_name not in there]
+    if gone:
+        problems = [
+            {
+                "severity": "error",
+                "code": "audio_missing",
+                "message": f"the recording {recording.media_name!r} was deleted while the scenario was being published",
+                "node": recording.node,
+                "path": recording.path,
+            }
+            for recording in gone
+        ]
+        raise PublishBlocked(problems=problems, tests=[])
 
 
 def require_change(session: Session, *, slug: str, document: Mapping[str, Any]) -> None:

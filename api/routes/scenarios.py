@@ -41,10 +41,11 @@ from graph_engine.simulation import SimulationInput, simulate
 from persistence import audit, scenarios
 from persistence.errors import PublishBlocked, Refused
 from persistence.models import Scenario, ScenarioVersion
-from persistence.publishing import PublishOutcome, document_problems, publish, require_change
+from persistence.publishing import PlayedAsset, PublishOutcome, document_problems, publish, require_change
 from persistence.scenarios import SLUG_PATTERN
 from persistence.users import Principal, Role
-from voice.prerender import find_phrases, prerender
+from voice.assets import ASSET_FOLDER
+from voice.prerender import find_phrases, find_recordings, prerender
 
 router = APIRouter(prefix="/api/scenarios", tags=["scenarios"], responses=AUTHED)
 SlugPath = Annotated[str, Path(pattern=SLUG_PATTERN)]
@@ -285,6 +286,11 @@ async def _publish(
             document = scenarios.get_scenario(session, slug=slug).draft_document
         require_change(session, slug=slug, document=document)  # before speaking every phrase for nothing
     await _prerender_or_refuse(runtime, document)
+    recordings = [
+        PlayedAsset(recording.name, recording.node_id, _config_path(document, recording.node_id, recording.path))
+        for recording in find_recordings(document)
+        if recording.name.startswith(f"{ASSET_FOLDER}/")
+    ]
 
     def work() -> PublishOutcome:
         # The data functions are synchronous; scenario tests are async: run both on a worker thread.
@@ -299,6 +305,7 @@ async def _publish(
                     document=document,
                     action=action,
                     refuse_unchanged=True,
+                    recordings=recordings,
                 )
             )
 

@@ -1,16 +1,17 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 
 import pytest
 from sqlalchemy import select
 
 from blocks import default_registry
-from persistence import audit, scenarios
+from persistence import audio, audit, scenarios
 from persistence.db import Database
-from persistence.errors import PublishBlocked
-from persistence.models import Scenario, ScenarioVersion
-from persistence.publishing import PublishHub, publish
+from persistence.errors import InUse, PublishBlocked
+from persistence.models import AudioAsset, Scenario, ScenarioVersion
+from persistence.publishing import PlayedAsset, PublishHub, publish
 from persistence.scenario_source import DatabaseScenarios, VersionPoller
 from tests.persistence import documents
 
@@ -243,3 +244,56 @@ async def test_a_scenario_created_again_at_the_same_version_number_is_seen(datab
     reported = await poller.poll_once()
     assert [(published.slug, published.number) for published in reported] == [("menu", 1)]
     assert reported[0].document["nodes"][1]["config"]["text"] == "Hello again"
+
+
+def _playing(media_name: str) -> dict[str, object]:
+    document = documents.greeting()
+    document["nodes"][1] = {"id": "hello", "type": "message", "config": {"audio": media_name}}
+    return document
+
+
+def _asset(database: Database, asset_id: str) -> str:
+    with database.session() as session:
+        asset = audio.create_asset(session, asset_id=asset_id, name=asset_id, language="es",
+                                   media_name=f"assets/{asset_id}", duration_ms=1000, format="wav")  # fmt: skip
+        return asset.media_name
+
+
+async def test_a_recording_deleted_before_the_version_is_stored_blocks_the_publish(database: Database) -> None:
+    """Review, 2026-12-05: a recording deleted while a publish spoke its phrases was published all the same."""
+    media_name = _asset(database, "a" * 32)
+    _create(database, "plays", _playing(media_name))
+    played = [PlayedAsset(media_name, "hello", "$.nodes[1].config.audio")]
+    with database.session() as session:  # the analyst's delete, done while the publish was busy elsewhere
+        session.delete(session.get(AudioAsset, "a" * 32))
+    with pytest.raises(PublishBlocked) as blocked:
+        await _publish(database, "plays", recordings=played)
+    assert [(p["code"], p["node"], p["path"]) for p in blocked.value.problems] == [
+        ("audio_missing", "hello", "$.nodes[1].config.audio")
+    ]
+    with database.session() as session:
+        assert scenarios.get_scenario(session, slug="plays").latest_version is None
+
+
+async def test_a_delete_waits_for_a_publish_holding_its_recording_and_is_refused(database: Database) -> None:
+    media_name = _asset(database, "b" * 32)
+    _create(database, "holds", _playing(media_name))
+    played = [PlayedAsset(media_name, "hello", "$.nodes[1].config.audio")]
+    outcome: dict[str, object] = {}
+
+    def delete() -> None:
+        try:
+            with database.session() as session:
+                audio.delete_asset(session, asset_id="b" * 32)
+            outcome["deleted"] = True
+        except InUse as refused:
+            outcome["refused"] = refused.referred_by
+
+    with database.session() as session:  # the publish's transaction, still open when the delete comes
+        await publish(session, slug="holds", message="go", actor="pat", registry=default_registry(), recordings=played)
+        deleting = threading.Thread(target=delete)
+        deleting.start()
+        await asyncio.sleep(0.5)
+        assert deleting.is_alive()  # waits for the publish's commit...
+    deleting.join(10)
+    assert outcome == {"refused": ["scenario holds"]}  # ...and then finds the version that plays it
