@@ -27,6 +27,7 @@ from graph_engine.registry import BlockRegistry
 from persistence import users as user_data
 from persistence.datasources import DatabaseDataSources
 from persistence.db import Database
+from persistence.errors import AlreadyExists
 from persistence.migrate import upgrade
 from persistence.publishing import PublishHub
 from voice.assets import AssetLimits
@@ -48,8 +49,11 @@ and `document` on a stale draft (409), `problems` with JSON paths on an invalid 
 
 def bootstrap_admin(database: Database, settings: Settings) -> None:
     """First start: create the admin from the environment, or print a one-time password."""
-    with database.session() as session:
-        result = user_data.ensure_admin(session, username=settings.admin_user, password=settings.admin_password)
+    try:
+        with database.session() as session:
+            result = user_data.ensure_admin(session, username=settings.admin_user, password=settings.admin_password)
+    except AlreadyExists:
+        return  # another node starting at the same moment created it (review, 2026-12-05: that node then died)
     if result is not None and result.generated_password is not None:
         print(
             f"ivrgraph: created user {result.username!r} with the one-time password {result.generated_password} "

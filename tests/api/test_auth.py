@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
 
 import httpx
+import pytest
 
+from api.app import bootstrap_admin
+from api.settings import Settings
+from persistence import users as user_data
+from persistence.db import Database
+from persistence.migrate import upgrade
 from tests.api.conftest import ADMIN, ADMIN_PASSWORD, Client, Server
 from tests.persistence import documents
 
@@ -132,3 +140,18 @@ def test_a_user_changes_their_own_password(server: Server, user_factory: Callabl
     no_csrf = httpx.post(f"{server.base_url}/api/auth/password", cookies=viewer.cookies,
                          json={"current_password": "another-pass-1", "new_password": "third-pass-1"})  # fmt: skip
     assert no_csrf.status_code == 403 and "csrf" in no_csrf.json()["type"]
+
+
+def test_two_nodes_creating_the_first_admin_at_once_both_start(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Review, 2026-12-05: two nodes on a fresh database both found no users, and the one that created the admin
+    second died on the username's uniqueness. The late one now finds the admin made and goes on."""
+    url = f"sqlite:///{tmp_path / 'api.sqlite3'}"
+    upgrade(url)
+    database = Database(url)
+    settings = Settings(database_url=url, admin_user="root", admin_password="first-node-password")
+    bootstrap_admin(database, settings)  # the other node, a moment earlier
+    monkeypatch.setattr(user_data, "count_users", lambda session: 0)  # this node counted before it committed
+    bootstrap_admin(database, replace(settings, admin_password="second-node-password"))
+    with database.session() as session:
+        assert user_data.authenticate(session, username="root", password="first-node-password").role == "admin"
+    database.dispose()

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import contextlib
+import multiprocessing
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -11,7 +12,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
 
 from persistence.db import Database, make_engine
-from persistence.migrate import current_revision, upgrade
+from persistence.migrate import SchemaMismatch, current_revision, head_revision, require_current, upgrade
 from persistence.models import Base, CallCampaign
 from tests.persistence import pg
 
@@ -142,3 +143,41 @@ def test_0006_makes_a_campaign_of_each_list_imported_before_it(tmp_path: Path, b
         database.dispose()
     assert rows == [("c1", "debts", "", "ana", 2), ("c2", "debts", "", None, 1)]
     assert created_at == datetime(2026, 1, 2, 9, 59, 59, tzinfo=UTC) and settings == {}
+
+
+def _upgrade_in_a_process(url: str) -> None:
+    upgrade(url)
+
+
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_processes_migrating_one_fresh_database_at_once_all_succeed(tmp_path: Path, backend: str) -> None:
+    """Review, 2026-12-05: of nodes started together on a fresh database, one died (PostgreSQL: a duplicate type;
+    SQLite: a revision half done by the other). The upgrade now runs under a lock, one process at a time."""
+    with contextlib.ExitStack() as stack:
+        url = _old_database(stack, tmp_path, backend)
+        context = multiprocessing.get_context("spawn")  # separate interpreters, as separate nodes are
+        processes = [context.Process(target=_upgrade_in_a_process, args=(url,)) for _ in range(3)]
+        for process in processes:
+            process.start()
+        for process in processes:
+            process.join(120)
+        assert [process.exitcode for process in processes] == [0, 0, 0]
+        assert current_revision(url) == head_revision()
+
+
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_a_database_newer_or_older_than_the_code_is_refused_in_words(tmp_path: Path, backend: str) -> None:
+    with contextlib.ExitStack() as stack:
+        url = _old_database(stack, tmp_path, backend)
+        with pytest.raises(SchemaMismatch, match="has no ivrgraph schema, and this ivrgraph runs on"):
+            require_current(url)
+        upgrade(url, "0007")
+        with pytest.raises(SchemaMismatch, match=r"is at schema revision 0007.*run `ivrgraph db upgrade`"):
+            require_current(url)  # a node that does not migrate, on code newer than the database
+        upgrade(url)
+        require_current(url)
+        _run(url, ("UPDATE alembic_version SET version_num = '9999'", {}))  # a newer ivrgraph migrated it
+        with pytest.raises(SchemaMismatch, match="at schema revision 9999, newer than this ivrgraph knows"):
+            upgrade(url)
+        with pytest.raises(SchemaMismatch, match=r"newer than this ivrgraph knows .*upgrade ivrgraph on this node"):
+            require_current(url)
