@@ -26,7 +26,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.metrics_port is not None and args.metrics_port in (args.port, args.agi_port):
         print("ivrgraph serve: error: --metrics-port must differ from --port and --agi-port", file=sys.stderr)
         return 2
-    settings = Settings.from_env()
+    settings = _settings("ivrgraph serve")
+    if settings is None:
+        return 2
     seed = Path(args.seed) if args.seed else None
     return run_or_explain(
         "ivrgraph serve",
@@ -43,12 +45,38 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
-    from persistence.migrate import current_revision, upgrade
+    from alembic.util.exc import CommandError
+    from sqlalchemy.exc import SQLAlchemyError
 
-    url = Settings.from_env().database_url
-    upgrade(url)
-    print(f"database at revision {current_revision(url)}")
+    from persistence.migrate import SchemaMismatch, current_revision, upgrade
+
+    settings = _settings("ivrgraph db upgrade")
+    if settings is None:
+        return 2
+    try:
+        upgrade(settings.database_url)
+        print(f"database at revision {current_revision(settings.database_url)}")
+    except (SchemaMismatch, CommandError) as error:
+        print(f"ivrgraph db upgrade: error: {error}", file=sys.stderr)
+        return 1
+    except SQLAlchemyError as error:  # the database is down, or refuses us: its driver's first line says why
+        reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+        print(f"ivrgraph db upgrade: error: cannot reach the database: {reason}", file=sys.stderr)
+        return 1
     return 0
+
+
+def _settings(command: str) -> Settings | None:
+    """The settings from the environment, or None once a bad one is said in one line."""
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        return Settings.from_env()
+    except ArgumentError as error:
+        print(f"{command}: error: IVRGRAPH_DATABASE_URL is not a database URL ({error})", file=sys.stderr)
+    except ValueError as error:
+        print(f"{command}: error: {error}", file=sys.stderr)
+    return None
 
 
 def cmd_db_seed(args: argparse.Namespace) -> int:

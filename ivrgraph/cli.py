@@ -132,8 +132,10 @@ def cmd_test(args: argparse.Namespace) -> int:
     passed = failed = 0
     for target in args.paths:
         files = find_test_files(Path(target))
-        if not files:
-            print(f"{target}: no scenario tests found")
+        if not files:  # a mistyped path in CI must not pass green
+            reason = "no scenario tests found" if Path(target).exists() else "no such file or folder"
+            print(f"{target}: error: {reason}")
+            failed += 1
         for test_path in files:
             try:
                 test_file = read_test_file(test_path)

@@ -86,6 +86,15 @@ def test_test_command_fails_on_a_failing_test(tmp_path):
     assert "FAIL s.json: test 1" in done.stdout and "outcome was hung_up, expected failed" in done.stdout
 
 
+def test_test_command_fails_on_a_mistyped_path_or_a_folder_without_tests(tmp_path):
+    """Review, 2026-12-05: `ivrgraph test exmaples` said '0 passed, 0 failed' and exited 0, so CI passed green."""
+    missing = run("test", str(tmp_path / "exmaples"))
+    assert missing.returncode == 1 and "exmaples: error: no such file or folder" in missing.stdout
+    (tmp_path / "s.json").write_text((EXAMPLES / "appointment-confirmation.json").read_text())
+    untested = run("test", str(tmp_path))
+    assert untested.returncode == 1 and "error: no scenario tests found" in untested.stdout
+
+
 def test_blocks_lists_builtins_and_plugins():
     done = run("blocks", "--json")
     types = {entry["type"] for entry in json.loads(done.stdout)}
