@@ -3,7 +3,8 @@
     TtsService (service.py)    implements graph_engine.services.TextToSpeech: render(text, language=, voice=,
                                engine=) -> "tts/<hash>", a media name under the media root
     engines (engines/)         espeak-ng (offline, default) and gTTS, found through entry points `ivrgraph.tts`
-    PhraseCache (cache.py)     files by hash, atomic writes, a byte bound with LRU eviction
+    PhraseCache (cache.py)     files by hash, atomic writes, one byte bound for every process on the folder,
+                               least recently used (by file times) evicted first
     formats.py, tools.py       .sln (8 kHz), .sln16 (16 kHz), .ulaw, .wav through sox or ffmpeg argument lists
     prerender.py               publish-time rendering of every static phrase; failures name their node
     spoken.py, templating.py   money(), spoken_date(), number(), ordinal(), digits() for templates (en/es/ru/kk)

@@ -6,6 +6,7 @@
      │    ├── UnknownEngine       no TTS engine of that name is installed
      │    ├── UnsupportedLanguage the engine cannot speak this language
      │    ├── EngineFailure       the engine ran and failed (espeak-ng exit code, missing binary)
+     │    │    ├── EngineTimeout  the synthesis took longer than `engine_timeout` as a whole
      │    │    └── GttsError      Google's service failed; `reason` says how (rate_limited, unreachable, ...)
      │    └── ConversionError     sox/ffmpeg could not convert the audio
      ├── EnginePluginError        a TTS engine plugin (entry point `ivrgraph.tts`) is broken; names it
@@ -15,8 +16,9 @@
           ├── AssetNotAudio       not a readable WAV, MP3, OGG or FLAC file
           └── AssetTooLong        longer than the duration limit
 
-A SpeechError is what a block sees as a failed TTS call (its `error` exit). Only `GttsError` with
-`unreachable` or `rate_limited` lets the service fall back to the offline engine.
+A SpeechError is what a block sees as a failed TTS call (its `error` exit). Only an engine failure whose
+`service_unavailable` is true lets the service fall back to the offline engine: an `EngineTimeout`, or a
+`GttsError` whose reason is `rate_limited`, `unreachable`, `timeout` or `server_error`.
 """
 
 from __future__ import annotations
@@ -48,6 +50,19 @@ class UnsupportedLanguage(SpeechError):
 
 class EngineFailure(SpeechError):
     """The engine ran and failed."""
+
+    @property
+    def service_unavailable(self) -> bool:
+        """True when another engine may do better (this one is down, refuses us or is too slow)."""
+        return False
+
+
+class EngineTimeout(EngineFailure):
+    """The synthesis took longer than the engine's time limit (`EngineSettings.engine_timeout`) as a whole."""
+
+    @property
+    def service_unavailable(self) -> bool:
+        return True
 
 
 GttsReason = Literal["rate_limited", "unreachable", "timeout", "server_error", "bad_response", "nothing_to_say"]

@@ -4,7 +4,8 @@ render(text, language=, voice=, engine=)
   -> seen in the last few seconds? -> name (no hashing, no file system)
   -> normalize -> key -> cache hit? -> name
                     \\-> single flight: engine writes raw audio -> sox/ffmpeg per format -> atomic store
-  -> on an unreachable online engine: the offline fallback engine (and it is skipped for a while)
+  -> the engine is given `engine_timeout` seconds as a whole; past it, or on an unreachable online engine: the
+     offline fallback engine (and the failed engine is skipped for a while)
 """
 
 from __future__ import annotations
@@ -17,10 +18,10 @@ import time
 from collections.abc import Mapping
 from pathlib import Path
 
-from voice.cache import PhraseCache, phrase_key
-from voice.engines.base import TtsEngine
+from voice.cache import GRACE_SECONDS, TOUCH_SECONDS, PhraseCache, phrase_key
+from voice.engines.base import ENGINE_TIMEOUT, TtsEngine
 from voice.engines.loading import load_engines
-from voice.errors import GttsError, NothingToSay, SpeechError, UnknownEngine, UnsupportedLanguage
+from voice.errors import EngineFailure, EngineTimeout, NothingToSay, SpeechError, UnknownEngine, UnsupportedLanguage
 from voice.formats import DEFAULT_FORMATS, AudioFormat, Converter
 from voice.media import MediaRoot
 from voice.settings import VoiceSettings
@@ -39,11 +40,17 @@ PREVIEW_CACHE_BYTES = 64 * 1024**2  # a few hundred phrases: what designers list
 MAX_TEXT = 5000  # characters; a prompt is sentences, and this bounds what one call can make us synthesize
 UNAVAILABLE_COOLDOWN = 60.0  # seconds an unreachable engine is skipped, so each call does not wait its timeout
 # A phrase whose files were checked this recently is served without checking them again. Calls repeat the same
-# phrases all day, and each check cost a hash, four stat() and four utime() calls on the event loop
-# (bench/agi_load.py). Another process evicts least recently used phrases first, and a checked phrase was just
-# marked used, so it is the last to go.
+# phrases all day, and each check cost a hash and four stat() calls on the event loop (bench/agi_load.py).
+# Checking a phrase marks it used on disk, and no process evicts a phrase used within the cache's grace period,
+# which is longer than this (see `_cache_grace`), so the files of a name served this way are still there.
 RECHECK_SECONDS = 5.0
 _MAX_HOT = 10_000
+
+
+def _cache_grace(recheck_seconds: float) -> float:
+    """The cache's grace period for a service whose shortcut trusts a check for `recheck_seconds`: a name is
+    served until then, and the check behind it may have left the phrase's time up to `TOUCH_SECONDS` old."""
+    return max(GRACE_SECONDS, 2 * (recheck_seconds + TOUCH_SECONDS))
 
 
 class TtsService:
@@ -62,6 +69,7 @@ class TtsService:
         concurrency: int = 2,
         recheck_seconds: float = RECHECK_SECONDS,
         folder: str = TTS_FOLDER,
+        engine_timeout: float = ENGINE_TIMEOUT,
     ) -> None:
         if not formats:
             raise ValueError("TtsService needs at least one output format")
@@ -72,7 +80,13 @@ class TtsService:
         self.formats = formats
         self.converter: Converter = pick_converter(converter)
         self.folder = folder
-        self.cache = PhraseCache(media.folder(folder), [f.extension for f in formats], max_bytes=cache_max_bytes)
+        self.cache = PhraseCache(
+            media.folder(folder),
+            [f.extension for f in formats],
+            max_bytes=cache_max_bytes,
+            grace_seconds=_cache_grace(recheck_seconds),
+        )
+        self.engine_timeout = engine_timeout
         self._flight: SingleFlight[None] = SingleFlight()
         self._slots = asyncio.Semaphore(concurrency)
         self._unavailable_until: dict[str, float] = {}
@@ -97,6 +111,7 @@ class TtsService:
             converter=settings.converter,
             cache_max_bytes=settings.cache_max_bytes,
             concurrency=settings.concurrency,
+            engine_timeout=settings.engines.engine_timeout,
         )
 
     def for_previews(self) -> TtsService:
@@ -113,6 +128,7 @@ class TtsService:
             cache_max_bytes=PREVIEW_CACHE_BYTES,
             concurrency=1,
             folder=PREVIEW_FOLDER,
+            engine_timeout=self.engine_timeout,
         )
 
     # -- the TextToSpeech protocol ----------------------------------------------------------------------
@@ -122,7 +138,7 @@ class TtsService:
         asked = (text, language, voice, engine)
         hot = self._hot.get(asked)
         now = time.monotonic()
-        if hot is not None and now - hot[2] < self._recheck_seconds and self.cache.touch(hot[0]):
+        if hot is not None and now - hot[2] < self._recheck_seconds and self.cache.touch(hot[0], now):
             return hot[1]
         name = await self._render(text, language=language, voice=voice, engine=engine)
         if len(self._hot) >= _MAX_HOT:
@@ -148,10 +164,10 @@ class TtsService:
             return await self._render_with(fallback, spoken, language, None)
         try:
             return await self._render_with(name, spoken, language, voice)
-        except GttsError as error:
+        except EngineFailure as error:
             if fallback is None or not error.service_unavailable:
                 raise
-            log.warning("TTS engine %s unavailable (%s); speaking with %s", name, error.reason, fallback)
+            log.warning("TTS engine %s unavailable (%s); speaking with %s", name, error, fallback)
             self._unavailable_until[name] = time.monotonic() + UNAVAILABLE_COOLDOWN
             # The engine's voice names mean nothing to the fallback, so it speaks with its default voice.
             return await self._render_with(fallback, spoken, language, None)
@@ -226,7 +242,7 @@ class TtsService:
             work = Path(tempfile.mkdtemp(prefix=f".{key}.", dir=self.cache.folder))
             try:
                 raw = work / f"raw{engine.suffix}"
-                await engine.synthesize(text, language=language, voice=voice, target=raw)
+                await self._synthesize(engine, text, language, voice, raw)
                 outputs: dict[str, Path] = {}
                 for fmt in self.formats:
                     # Converted inside the cache folder, so the final os.replace stays on one filesystem. One at a
@@ -241,3 +257,15 @@ class TtsService:
                 raise SpeechError(f"cannot write speech under {self.cache.folder}: {error}") from error
             finally:
                 shutil.rmtree(work, ignore_errors=True)
+
+    async def _synthesize(self, engine: TtsEngine, text: str, language: str, voice: str | None, raw: Path) -> None:
+        """The engine's synthesis, given up at `engine_timeout` as a whole, whatever the engine does meanwhile.
+
+        An engine still working in a thread past the deadline writes at most into `raw`'s work folder, which
+        `_make` then removes; nothing of it reaches the cache, whose files only `store` moves in."""
+        try:
+            await asyncio.wait_for(
+                engine.synthesize(text, language=language, voice=voice, target=raw), self.engine_timeout
+            )
+        except TimeoutError:
+            raise EngineTimeout(f"TTS engine {engine.name} took longer than {self.engine_timeout:g} s") from None

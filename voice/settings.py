@@ -26,7 +26,8 @@ class VoiceSettings:
     def from_env(cls, environ: Mapping[str, str] | None = None) -> VoiceSettings:
         """Read `IVRGRAPH_MEDIA_ROOT`, `IVRGRAPH_TTS_ENGINE`, `IVRGRAPH_TTS_FALLBACK` (empty: none),
         `IVRGRAPH_TTS_FORMATS` (comma list), `IVRGRAPH_TTS_CONVERTER`, `IVRGRAPH_TTS_CACHE_MB`,
-        `IVRGRAPH_GTTS_URL`, `IVRGRAPH_GTTS_TIMEOUT`."""
+        `IVRGRAPH_GTTS_URL`, `IVRGRAPH_GTTS_TIMEOUT` (one request), `IVRGRAPH_TTS_TIMEOUT` (one synthesis as a whole,
+        after which the fallback engine speaks)."""
         env = os.environ if environ is None else environ
         base = cls()
         converter = env.get("IVRGRAPH_TTS_CONVERTER") or None
@@ -36,6 +37,7 @@ class VoiceSettings:
         engines = EngineSettings(
             gtts_base_url=env.get("IVRGRAPH_GTTS_URL", base.engines.gtts_base_url),
             gtts_timeout=float(env.get("IVRGRAPH_GTTS_TIMEOUT", base.engines.gtts_timeout)),
+            engine_timeout=float(env.get("IVRGRAPH_TTS_TIMEOUT", base.engines.engine_timeout)),
         )
         return cls(
             media_root=Path(env.get("IVRGRAPH_MEDIA_ROOT", str(base.media_root))),

@@ -131,3 +131,41 @@ async def test_a_429_mid_text_starts_the_text_again(
 
     parts = sum(1 for r in fake_gtts.requests if r.answer == "audio") - 1  # the first part was fetched twice
     assert target.read_bytes() == mp3_bytes * parts
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [("hello there", 10.0), (" ".join(f"Sentence number {n} of a long prompt." for n in range(40)), 0.3)],
+    ids=["one trickling answer", "many slow parts"],
+)
+async def test_a_slow_service_is_given_up_at_engine_timeout(
+    slow_gtts: Any, tmp_path: Path, text: str, seconds: float
+) -> None:
+    """Review, 2026-12: only the per-read timeout applied, so an answer trickling in, or a long phrase's dozens of
+    requests one after the other, kept a caller in silence without bound, and the fallback never started."""
+    slow_gtts.seconds = seconds  # each read well within gtts_timeout
+    settings = EngineSettings(gtts_base_url=slow_gtts.base_url, gtts_timeout=0.5, engine_timeout=1.0)
+    target = tmp_path / "out.mp3"
+    started = time.monotonic()
+
+    with pytest.raises(GttsError) as caught:
+        await GttsEngine(settings).synthesize(text, language="en", voice=None, target=target)
+
+    assert time.monotonic() - started < 1.5
+    assert caught.value.reason == "timeout" and caught.value.service_unavailable
+    assert not target.exists()
+
+
+async def test_a_rate_limit_retry_that_would_pass_engine_timeout_is_not_waited_for(
+    fake_gtts: Any, tmp_path: Path
+) -> None:
+    fake_gtts.default, fake_gtts.retry_after = "rate_limited", "0.6"
+    settings = EngineSettings(gtts_base_url=fake_gtts.base_url, gtts_retries=3, engine_timeout=1.0)
+    started = time.monotonic()
+
+    with pytest.raises(GttsError) as caught:
+        await GttsEngine(settings).synthesize("hello", language="en", voice=None, target=tmp_path / "out.mp3")
+
+    assert time.monotonic() - started < 1.0  # one wait of 0.6 s, not three (1.8 s)
+    assert caught.value.reason == "rate_limited" and caught.value.service_unavailable
+    assert len(fake_gtts.requests) == 2

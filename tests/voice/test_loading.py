@@ -71,6 +71,7 @@ def test_settings_from_the_environment(tmp_path: Path) -> None:
             "IVRGRAPH_TTS_CACHE_MB": "5",
             "IVRGRAPH_GTTS_URL": "http://127.0.0.1:8080",
             "IVRGRAPH_GTTS_TIMEOUT": "2.5",
+            "IVRGRAPH_TTS_TIMEOUT": "8",
         }
     )
     assert settings.default_engine == "gtts" and settings.fallback_engine is None
@@ -78,6 +79,7 @@ def test_settings_from_the_environment(tmp_path: Path) -> None:
     assert settings.cache_max_bytes == 5 * 1024**2
     assert settings.engines.gtts_base_url == "http://127.0.0.1:8080" and settings.engines.gtts_timeout == 2.5
     service = TtsService.from_settings(settings)
+    assert settings.engines.engine_timeout == 8 and service.engine_timeout == 8
     assert service.cache.folder == tmp_path.resolve() / "tts" and service.converter == "ffmpeg"
     with pytest.raises(ValueError, match="sox or ffmpeg"):
         VoiceSettings.from_env({"IVRGRAPH_TTS_CONVERTER": "lame"})

@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import re
+import subprocess
+import time
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from graph_engine.block import MEDIA_NAME_PATTERN
 from graph_engine.services import TextToSpeech
+from tests.voice.conftest import LateEngine
+from voice.engines.base import EngineSettings
 from voice.engines.gtts_engine import GttsEngine
 from voice.errors import EngineFailure, GttsError, NothingToSay, SpeechError, UnknownEngine, UnsupportedLanguage
 from voice.formats import AudioFormat
@@ -85,12 +91,22 @@ async def test_failed_render_leaves_no_files_and_the_next_call_retries(service: 
     assert not service._flight.in_flight(service.key_for("hello", language="en", voice="--help me"))
 
 
+def _age(service: TtsService, name: str, seconds: float) -> None:
+    """Make the phrase `name` last used `seconds` ago, as its files' modification times say."""
+    then = time.time() - seconds
+    for fmt in service.formats:
+        os.utime(service.path(name, fmt), (then, then))
+
+
 async def test_cache_stays_under_its_bound(make_service: Any) -> None:
     service: TtsService = make_service(formats=(AudioFormat.SLN,))
+    service.cache.grace_seconds, service.cache.touch_seconds = 0.0, 0.0  # evict by use alone
     first = await service.render("Phrase number one", language="en")
+    _age(service, first, 300)
     service.cache.max_bytes = int(service.cache.total_bytes * 2.5)  # room for two phrases of about this size
 
     second = await service.render("Phrase number two", language="en")
+    _age(service, second, 200)
     await service.render("Phrase number one", language="en")  # used again: now "two" is the oldest
     third = await service.render("Phrase number three", language="en")
 
@@ -183,6 +199,7 @@ async def test_previews_never_push_out_the_phrases_calls_play(service: TtsServic
     published = await service.render("Welcome to the hotline", language="en")
     previews = service.for_previews()
     assert previews.engines == service.engines and previews.formats == service.formats
+    previews.cache.grace_seconds = 0.0  # previews evict previews by use alone
     first = await previews.render("Preview number 0", language="en")
     previews.cache.max_bytes = int(previews.cache.total_bytes * 2.5)  # room for two previews
     names = [first] + [await previews.render(f"Preview number {n}", language="en") for n in range(1, 6)]
@@ -193,3 +210,65 @@ async def test_previews_never_push_out_the_phrases_calls_play(service: TtsServic
     assert service.cache.keys() == [key] and service.cache.lookup(key)
     assert all(service.path(published, fmt).is_file() for fmt in service.formats)
     assert len(espeak.texts) == 7
+
+
+async def test_a_call_is_never_handed_a_phrase_another_process_just_evicted(make_service: Any) -> None:
+    """Review, 2026-12: the API's eviction deleted the phrase a FastAGI process had checked a second before, and
+    that process's recent-use shortcut then handed calls a name whose files were gone (Asterisk plays nothing)."""
+    api: TtsService = make_service()  # the API process: publishes phrases
+    agi: TtsService = make_service()  # a FastAGI process on the same media root: plays them
+    await api.render("published greeting", language="en")
+    await api.render("another published phrase", language="en")
+    name = await agi.render("published greeting", language="en")  # a call plays it
+    api.cache.max_bytes = api.cache.total_bytes  # the folder is full: the API's next publish evicts
+
+    await api.render("a new phrase from a publish", language="en")
+
+    assert await agi.render("published greeting", language="en") == name  # the next call, from memory
+    assert all(agi.path(name, fmt).is_file() for fmt in agi.formats)
+
+
+async def test_a_slow_gtts_falls_back_to_espeak_by_engine_timeout(
+    make_service: Any, slow_gtts: Any, espeak: Any
+) -> None:
+    settings = EngineSettings(gtts_base_url=slow_gtts.base_url, gtts_timeout=0.5, engine_timeout=1.0)
+    service: TtsService = make_service(engines={"gtts": GttsEngine(settings), "espeak-ng": espeak},
+                                       default_engine="gtts")  # fmt: skip
+    started = time.monotonic()
+
+    name = await service.render("hello there", language="en")
+
+    assert time.monotonic() - started < 3  # the time limit, then espeak's own render
+    assert name == f"tts/{service.key_for('hello there', language='en', engine='espeak-ng')}"
+
+
+def _wav(folder: Path, text: str) -> bytes:
+    path = folder / "speech.wav"
+    subprocess.run(["espeak-ng", "-v", "en-us", "-w", str(path), text], check=True)
+    return path.read_bytes()
+
+
+async def test_an_engine_past_engine_timeout_is_given_up_and_its_late_audio_never_reaches_the_cache(
+    make_service: Any, espeak: Any, tmp_path: Path
+) -> None:
+    """The service stops waiting at `engine_timeout` whatever the engine does, speaks with the fallback, and the
+    synthesis still running on its thread finds nowhere to write: not over the phrase rendered since, not as a
+    temp file left in the folder."""
+    late = LateEngine(_wav(tmp_path, "stale audio"), seconds=1.0)
+    service: TtsService = make_service(engines={"late": late, "espeak-ng": espeak}, default_engine="late")
+    service.engine_timeout = 0.3
+    started = time.monotonic()
+
+    name = await service.render("hello", language="en")
+
+    assert time.monotonic() - started < 1.0
+    assert name == f"tts/{service.key_for('hello', language='en', engine='espeak-ng')}"
+    # Another process renders the slow engine's phrase properly meanwhile.
+    other: TtsService = make_service(engines={"late": LateEngine(_wav(tmp_path, "fresh audio"), seconds=0)},
+                                     default_engine="late", fallback_engine=None)  # fmt: skip
+    fresh = await other.render("hello", language="en")
+    files = {fmt: other.path(fresh, fmt).read_bytes() for fmt in other.formats}
+    await asyncio.to_thread(late.finished.wait, 5)  # the first synthesis ends, too late
+
+    assert {fmt: other.path(fresh, fmt).read_bytes() for fmt in other.formats} == files
+    assert sorted(p.name for p in service.cache.folder.iterdir() if p.name.startswith(".")) == [".usage"]

@@ -6,6 +6,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar, Protocol, runtime_checkable
 
+# Seconds one synthesis may take as a whole. Past it the service stops waiting and speaks with the fallback
+# engine (the caller hears silence meanwhile); each engine also stops its own work there.
+ENGINE_TIMEOUT = 30.0
+
 
 @dataclass(frozen=True, slots=True)
 class EngineSettings:
@@ -17,7 +21,7 @@ class EngineSettings:
     gtts_backoff: float = 1.0  # first wait after a 429; doubles each time, unless Retry-After says otherwise
     espeak_binary: str = "espeak-ng"
     espeak_speed: int = 150  # words per minute; espeak's default (175) is hurried on a phone line
-    engine_timeout: float = 30.0  # seconds a single synthesis may take
+    engine_timeout: float = ENGINE_TIMEOUT  # seconds a single synthesis may take, all requests and retries included
 
 
 @runtime_checkable

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from voice.engines.base import EngineSettings, base_language
-from voice.errors import EngineFailure, UnsupportedLanguage
+from voice.errors import EngineFailure, EngineTimeout, UnsupportedLanguage
 from voice.tools import run_async
 
 # espeak-ng voice per language; a region picks its variant where espeak has one.
@@ -58,7 +58,7 @@ class EspeakEngine:
         try:
             code, _, stderr = await run_async(args, timeout=self.settings.engine_timeout, stdin=text.encode("utf-8"))
         except TimeoutError as error:
-            raise EngineFailure(f"espeak-ng took longer than {self.settings.engine_timeout:.0f} s") from error
+            raise EngineTimeout(f"espeak-ng took longer than {self.settings.engine_timeout:g} s") from error
         if code != 0 or not target.exists() or target.stat().st_size <= 44:
             message = stderr.decode("utf-8", "replace").strip()[-300:]
             raise EngineFailure(f"espeak-ng failed (exit {code}): {message or 'no audio written'}")
