@@ -39,6 +39,7 @@ from agi_server.ami_protocol import (
     originate_headers,
     outcome_from_reason,
 )
+from agi_server.errors import SettingError
 
 log = logging.getLogger(__name__)
 _T = TypeVar("_T")
@@ -73,13 +74,29 @@ class AmiSettings:
             return None
         return cls(
             host=host,
-            port=int(env.get("IVRGRAPH_AMI_PORT", "5038")),
+            port=setting_int(env, "IVRGRAPH_AMI_PORT", 5038, minimum=1, maximum=65535),
             username=env.get("IVRGRAPH_AMI_USERNAME", ""),
             secret=env.get("IVRGRAPH_AMI_SECRET", ""),
         )
 
     def __repr__(self) -> str:  # never print the secret in logs or tracebacks
         return f"AmiSettings(host={self.host!r}, port={self.port}, username={self.username!r}, secret=***)"
+
+
+def setting_int(env: Mapping[str, str], name: str, default: int, *, minimum: int, maximum: int | None = None) -> int:
+    """The whole number the environment variable `name` holds (`default` when unset or blank); SettingError
+    naming the variable and what it expects when it holds anything else."""
+    text = env.get(name, "").strip()
+    if not text:
+        return default
+    try:
+        value: int | None = int(text)
+    except ValueError:
+        value = None
+    if value is None or value < minimum or (maximum is not None and value > maximum):
+        expected = f"from {minimum} to {maximum}" if maximum is not None else f"{minimum} or more"
+        raise SettingError(f"{name}={text!r}: expected a whole number {expected}")
+    return value
 
 
 class ConnectionState(StrEnum):
@@ -319,8 +336,11 @@ class AmiClient:
     """Keeps one AMI session alive and offers actions, event subscriptions and Originate.
 
     `await start()` makes the first connection and raises at once on a wrong secret or an unreachable peer,
-    so a misconfiguration is loud. After that, drops and Asterisk restarts are repaired in the background
-    with exponential back-off; a Login refused on reconnect stops the client (`failure` says why).
+    so a misconfiguration is loud; `await start(keep_trying=True)` (a node that boots before its Asterisk)
+    instead tries again in the background, with the reconnect back-off, while the peer cannot be reached.
+    After that, drops and Asterisk restarts are repaired in the background with exponential back-off; a Login
+    refused, on reconnect or on a first connection tried in the background, stops the client (`failure` says
+    why).
     """
 
     def __init__(self, settings: AmiSettings, *, node_id: str = "ivrgraph") -> None:
@@ -344,9 +364,22 @@ class AmiClient:
 
     # ---- lifecycle -----------------------------------------------------------------------------------------
 
-    async def start(self) -> None:
-        """Connect and log in once; raises AmiAuthenticationError or AmiConnectionError."""
-        session = await self._open()
+    async def start(self, *, keep_trying: bool = False) -> None:
+        """Connect and log in once; raises AmiAuthenticationError or AmiConnectionError (AmiProtocolError: the
+        peer is not AMI). With `keep_trying`, raises nothing: a peer that cannot be reached is tried again in
+        the background with the reconnect back-off, and a refused Login stops the client (`failure`)."""
+        session: AmiSession | None = None
+        try:
+            session = await self._open()
+        except AmiAuthenticationError as exc:
+            if not keep_trying:
+                raise
+            self._give_up(exc, "AMI login refused; the client stops until a restart: %s")
+            return
+        except (AmiConnectionError, AmiProtocolError) as exc:
+            if not keep_trying:
+                raise
+            log.warning("%s; trying again in the background", exc)
         self._supervisor = asyncio.create_task(self._supervise(session), name="ami-supervisor")
 
     async def close(self) -> None:
@@ -405,9 +438,39 @@ class AmiClient:
         self._set_state(ConnectionState.CONNECTED)
         return session
 
-    async def _supervise(self, session: AmiSession) -> None:
+    def _give_up(self, error: AmiAuthenticationError, message: str) -> None:
+        """A Login refused: no more tries (a wrong secret is not knocked with again)."""
+        log.error(message, error)
+        self.failure = error
+        self._connected.set()  # wake waiters so they see the failure
+        self._resolve_all(f"AMI login refused: {error.message}")
+        self._set_state(ConnectionState.CLOSED)
+
+    async def _reopen(self, delay: float) -> tuple[AmiSession | None, float]:
+        """A new session, tried after `delay` and again, each wait twice the last up to reconnect_max, while the
+        peer cannot be reached; returns it with the delay reached, or None when the Login is refused."""
+        while True:
+            # Jitter: several dialer nodes must not all knock at the same instant after an Asterisk restart.
+            await asyncio.sleep(delay * random.uniform(0.8, 1.2))
+            try:
+                return await self._open(), delay
+            except AmiAuthenticationError as exc:
+                self._give_up(exc, "AMI login refused on reconnect; giving up: %s")
+                return None, delay
+            except (AmiConnectionError, AmiProtocolError) as exc:
+                delay = min(delay * 2, self.settings.reconnect_max)
+                log.info("AMI reconnect failed (%s); next try in %.1f s", exc, delay)
+
+    async def _supervise(self, first: AmiSession | None) -> None:
+        """Keep a session: `first`, or (None: the first connection failed) one opened with the back-off."""
         loop = asyncio.get_running_loop()
         delay = self.settings.reconnect_initial
+        if first is None:
+            first, delay = await self._reopen(delay)
+            if first is None:
+                return
+            log.info("AMI connected to %s:%d", self.settings.host, self.settings.port)
+        session = first
         while True:
             opened = loop.time()
             keepalive = asyncio.create_task(self._keepalive(session), name="ami-keepalive")
@@ -427,22 +490,10 @@ class AmiClient:
                 # A peer that takes the Login and drops the session soon after (crash-looping Asterisk, a proxy,
                 # a session limit) is backed off like one that refuses the connection, not knocked at forever.
                 delay = min(delay * 2, self.settings.reconnect_max) if self.reconnects else delay
-            while True:
-                # Jitter: several dialer nodes must not all knock at the same instant after an Asterisk restart.
-                await asyncio.sleep(delay * random.uniform(0.8, 1.2))
-                try:
-                    session = await self._open()
-                    break
-                except AmiAuthenticationError as exc:
-                    log.error("AMI login refused on reconnect; giving up: %s", exc)
-                    self.failure = exc
-                    self._connected.set()  # wake waiters so they see the failure
-                    self._resolve_all(f"AMI login refused: {exc.message}")
-                    self._set_state(ConnectionState.CLOSED)
-                    return
-                except (AmiConnectionError, AmiProtocolError) as exc:
-                    delay = min(delay * 2, self.settings.reconnect_max)
-                    log.info("AMI reconnect failed (%s); next try in %.1f s", exc, delay)
+            reopened, delay = await self._reopen(delay)
+            if reopened is None:
+                return
+            session = reopened
             self.reconnects += 1
 
     async def _keepalive(self, session: AmiSession) -> None:

@@ -7,7 +7,10 @@ With a database (`--database URL` or IVRGRAPH_DATABASE_URL) the node serves the 
 of the shared database, picks up new ones within `--poll-interval`, writes call records there, resolves
 answered callbacks and, when IVRGRAPH_AMI_HOST is set, dials callback jobs through AMI (`node.DatabaseRuntime`,
 the wiring `ivrgraph serve` uses). It does not migrate the database: the `ivrgraph serve` node or
-`ivrgraph db upgrade` does. Without one it serves a folder of `<slug>.json` files as version 1 (`--scenarios`).
+`ivrgraph db upgrade` does, and a node whose code expects another schema revision than the database's (a
+rolling upgrade half done) refuses to start, saying which to upgrade. An AMI that cannot be reached yet does
+not keep the node from serving calls: the dialer keeps trying. Without a database it serves a folder of
+`<slug>.json` files as version 1 (`--scenarios`).
 
 SIGTERM and SIGINT stop accepting, let calls finish up to the shutdown deadline, cancel the rest (their
 partial traces are kept) and flush the call records.
@@ -28,8 +31,17 @@ from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from agi_server.ami_errors import AmiError
+from agi_server.errors import CannotListen, SettingError
 from agi_server.metrics import METRICS_HOST
-from agi_server.options import LOG_LEVELS, add_fastagi_options, fastagi_config, port, positive_seconds
+from agi_server.options import (
+    LOG_LEVELS,
+    add_fastagi_options,
+    fastagi_config,
+    port,
+    positive_seconds,
+    voice_settings,
+)
 from agi_server.records import Spool, WriteBatch
 from agi_server.scenarios import ScenarioSource, SourceLoader, folder_source
 from agi_server.server import AgiServer, AgiServerConfig, InputResolver, SystemClock, tune_collector_for_serving
@@ -52,7 +64,7 @@ def default_services(source: ScenarioSource) -> Services:
         from voice.settings import VoiceSettings
     except ImportError:  # pragma: no cover - voice is part of the distribution
         return services
-    services.tts = TtsService.from_settings(VoiceSettings.from_env())
+    services.tts = TtsService.from_settings(voice_settings(VoiceSettings.from_env))
     return services
 
 
@@ -130,11 +142,21 @@ async def run_database_agi(
     stop: asyncio.Event | None = None,
     ready: Callable[[AgiServer], None] | None = None,
 ) -> AgiServer:
-    """`run_agi` on the shared database (see the module docstring); the dialer runs when IVRGRAPH_AMI_HOST is set."""
+    """`run_agi` on the shared database (see the module docstring); the dialer runs when IVRGRAPH_AMI_HOST is set.
+
+    Raises SettingError for an environment value that cannot work and `persistence.migrate.SchemaMismatch` when
+    the database is at another revision than this code's, both before anything listens."""
     from agi_server.ami import AmiSettings
+    from agi_server.dialer import DialerSettings
     from agi_server.node import DatabaseRuntime
     from persistence.db import Database
+    from persistence.migrate import require_current
 
+    ami = AmiSettings.from_environ()
+    dialer = DialerSettings.from_environ() if ami is not None else None
+    # Code newer than the database fails calls on a missing column; older, it writes what the schema no longer
+    # means. Either way the node must not serve.
+    await asyncio.to_thread(require_current, database_url)
     database = Database(database_url)
     runtime = DatabaseRuntime(database, poll_seconds=poll_seconds)
 
@@ -145,7 +167,7 @@ async def run_database_agi(
             ready(server)
 
     try:
-        await runtime.start(ami=AmiSettings.from_environ())
+        await runtime.start(ami=ami, dialer=dialer)
         return await run_agi(
             config,
             source=runtime.source,
@@ -167,6 +189,7 @@ async def run_database_agi(
 
 def cmd_agi(args: argparse.Namespace) -> int:
     logging.basicConfig(level=args.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # it only reads the schema revision here
     try:
         config = fastagi_config(args, host=args.host, port=args.port)
     except ValueError as error:
@@ -192,17 +215,42 @@ def cmd_agi(args: argparse.Namespace) -> int:
 
 
 def run_or_explain(command: str, run: Coroutine[Any, Any, Any]) -> int:
-    """Run the server; what stops it from starting (the address, the database) is one line, exit 1."""
+    """Run the server. What stops it from starting is one line naming it: a configuration value that cannot
+    work exits 2 (as argparse does), anything else (the schema, the database, an address) exits 1."""
+    from alembic.util import CommandError
+
+    from persistence.migrate import SchemaMismatch
+
     try:
         asyncio.run(run)
-    except OSError as error:
-        print(f"{command}: error: cannot listen: {error}", file=sys.stderr)
-        return 1
+    except SettingError as error:
+        return _explain(command, str(error), 2)
+    except SchemaMismatch as error:
+        return _explain(command, str(error), 1)
+    except CommandError as error:  # `ivrgraph serve` migrating a database this code cannot
+        detail = _first_line(error)
+        if detail.startswith("Can't locate revision"):
+            detail += " (the database was migrated by a newer ivrgraph: upgrade ivrgraph)"
+        return _explain(command, f"the database cannot be migrated: {detail}", 1)
+    except AmiError as error:
+        return _explain(command, f"AMI: {_first_line(error)}", 1)
+    except CannotListen as error:
+        return _explain(command, str(error), 1)
+    except OSError as error:  # a file or folder the node needs (media root, spool): the OS says which
+        return _explain(command, f"cannot start: {_first_line(error)}", 1)
     except SQLAlchemyError as error:
-        detail = str(getattr(error, "orig", None) or error).splitlines()[0]
-        print(f"{command}: error: the database cannot be used: {detail}", file=sys.stderr)
-        return 1
+        detail = _first_line(getattr(error, "orig", None) or error)
+        return _explain(command, f"the database cannot be used: {detail}", 1)
     return 0
+
+
+def _first_line(error: object) -> str:
+    return (str(error).splitlines() or [type(error).__name__])[0]
+
+
+def _explain(command: str, message: str, code: int) -> int:
+    print(f"{command}: error: {message}", file=sys.stderr)
+    return code
 
 
 def add_parser(commands: Any) -> None:

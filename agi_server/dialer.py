@@ -35,7 +35,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final, Protocol, TypeVar
 
-from agi_server.ami import AmiClient, AmiSettings, OriginateRequest, OriginateResult
+from agi_server.ami import (
+    AmiClient,
+    AmiSettings,
+    ConnectionState,
+    OriginateRequest,
+    OriginateResult,
+    setting_int,
+)
 from agi_server.ami_errors import AmiConnectionError, AmiEncodingError
 from agi_server.ami_protocol import DialOutcome
 from agi_server.server import InputResolver, ResolvedInputs
@@ -176,7 +183,7 @@ class DialerSettings:
             context=env.get("IVRGRAPH_DIAL_CONTEXT", defaults.context),
             channel_template=env.get("IVRGRAPH_DIAL_CHANNEL", defaults.channel_template),
             caller_id=env.get("IVRGRAPH_DIAL_CALLER_ID") or None,
-            max_lines=int(env.get("IVRGRAPH_DIAL_MAX_LINES", str(defaults.max_lines))),
+            max_lines=setting_int(env, "IVRGRAPH_DIAL_MAX_LINES", defaults.max_lines, minimum=1),
             node_id=env.get("IVRGRAPH_DIAL_NODE_ID", defaults.node_id),
         )
 
@@ -200,6 +207,10 @@ class Dialer:
     @property
     def active_lines(self) -> int:
         return len(self._active)
+
+    def wake(self) -> None:
+        """Look for due jobs now rather than at the next poll (AMI has just connected)."""
+        self._wake.set()
 
     async def run_once(self) -> list[str]:
         """Claim due jobs for the free lines and start dialling them; returns the ids of the jobs started."""
@@ -412,10 +423,18 @@ class RunningDialer:
 
 
 async def start_dialer(*, store: JobStore, ami: AmiSettings, settings: DialerSettings, clock: Clock) -> RunningDialer:
-    """Log in to AMI (raises AmiAuthenticationError / AmiConnectionError at once) and start dialling."""
+    """Log in to AMI and start dialling. Raises nothing: the node serves calls whatever AMI does. An AMI that
+    cannot be reached yet (ivrgraph booted before Asterisk) is tried again with the reconnect back-off, and no
+    job is claimed until it answers; a login it refuses stops the dialer (`gave_up`) until a restart."""
     client = AmiClient(ami, node_id=settings.node_id)
-    await client.start()
-    return RunningDialer(client, Dialer(store=store, ami=client, clock=clock, settings=settings))
+    dialer = Dialer(store=store, ami=client, clock=clock, settings=settings)
+    client.on_state(lambda state: dialer.wake() if state is ConnectionState.CONNECTED else None)
+    await client.start(keep_trying=True)
+    if client.failure is not None:
+        log.error("the callback dialer is stopped: no callback is dialled until a restart")
+    elif not client.connected:
+        log.warning("the callback dialer waits for AMI at %s:%d: no callback is dialled meanwhile", ami.host, ami.port)
+    return RunningDialer(client, dialer)
 
 
 class CallbackArrivals(Protocol):

@@ -17,6 +17,12 @@
 
 The channel turns DeadChannel and ConnectionLost into `graph_engine.errors.CallerHangup`; everything else
 reaches the block as a failure (its `error` exit). Expected outcomes (digits, timeouts, busy) are results.
+
+What stops a node from starting, apart from the tree above (`agi_server.cli.run_or_explain` makes each one line):
+
+    SettingError (ValueError)      an environment value that cannot work (IVRGRAPH_AMI_PORT=abc); names the
+                                   variable and what it expects
+    CannotListen (OSError)         a server of the node cannot bind its address; names what and where
 """
 
 from __future__ import annotations
@@ -86,3 +92,26 @@ class ConnectionLost(AgiError):
 
 class AnswerTimeout(ConnectionLost):
     """Asterisk did not answer a command within its deadline, so we gave the session up."""
+
+
+class SettingError(ValueError):
+    """A configuration value that cannot work. The message names the variable and what it expects."""
+
+
+def _bind_reason(error: OSError) -> str:
+    """What the OS said, without asyncio's "error while attempting to bind on address (...): " in front."""
+    reason = error.strerror or str(error)
+    prefix, found, rest = reason.partition("): ")
+    return rest if found and prefix.startswith("error while attempting to bind") else reason
+
+
+class CannotListen(OSError):
+    """A server of this node cannot bind its address: taken, not an address of this host, or no right to it."""
+
+    def __init__(self, what: str, host: str, port: int, reason: OSError) -> None:
+        super().__init__(reason.errno, _bind_reason(reason))
+        self.what, self.host, self.port = what, host, port
+
+    def __str__(self) -> str:
+        where = f"[{self.host}]:{self.port}" if ":" in self.host else f"{self.host}:{self.port}"
+        return f"cannot listen for {self.what} on {where}: {self.strerror}"

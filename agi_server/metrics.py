@@ -16,6 +16,8 @@ from prometheus_client import CollectorRegistry, Counter, generate_latest, start
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily, Metric
 from prometheus_client.registry import Collector
 
+from agi_server.errors import CannotListen
+
 # Round trips on loopback are ~0.15 ms; blocking commands (prompts, digits, Dial) take seconds.
 RTT_BUCKETS: Final = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1.0, 5.0, 30.0, 120.0)
 _BUCKET_LABELS: Final = (*(str(bound) for bound in RTT_BUCKETS), "+Inf")
@@ -153,4 +155,7 @@ class AgiMetrics:
 
     def serve(self, port: int, host: str = METRICS_HOST) -> None:
         """Answer Prometheus on http://host:port/metrics from a thread of its own."""
-        start_http_server(port, addr=host, registry=self.registry)
+        try:
+            start_http_server(port, addr=host, registry=self.registry)
+        except OSError as error:
+            raise CannotListen("metrics", host, port, error) from error

@@ -23,6 +23,7 @@ from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, StatementError
 
 from agi_server.ami import AmiSettings
 from agi_server.dialer import DatabaseJobStore, DialerSettings, RunningDialer, callback_resolver, start_dialer
+from agi_server.options import voice_settings
 from agi_server.records import CallRecord, RecordsRejected, WriteBatch
 from agi_server.scenarios import CachedScenarioSource, PublishedScenario, SourceLoader
 from agi_server.server import InputResolver, SystemClock
@@ -55,7 +56,7 @@ def speech() -> TextToSpeech:
         return SilentTts()
 
     install_template_functions()
-    settings = VoiceSettings.from_env()
+    settings = voice_settings(VoiceSettings.from_env)
     try:
         return TtsService.from_settings(settings)
     except OSError as error:
@@ -134,7 +135,8 @@ class DatabaseRuntime:
                 self.source.withdraw(slug)
 
     async def start(self, *, ami: AmiSettings | None = None, dialer: DialerSettings | None = None) -> None:
-        """Poll for versions published elsewhere; dial callbacks through AMI when `ami` is given."""
+        """Poll for versions published elsewhere; dial callbacks through AMI when `ami` is given. AMI down or
+        refusing the login does not fail this (the node serves calls): see `start_dialer`."""
         # Every published scenario, now: calls find them in memory, even while the database is away.
         await self.poller.poll_once()
         self._polling = asyncio.create_task(self.poller.run(), name="version-poller")

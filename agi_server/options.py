@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from typing import TypeVar
 
 from agi_server.channel import ChannelSettings
-from agi_server.errors import ExecNotAllowed
+from agi_server.errors import ExecNotAllowed, SettingError
 from agi_server.metrics import METRICS_HOST
 from agi_server.protocol import check_dial_options
 from agi_server.server import AgiServerConfig
@@ -24,6 +24,7 @@ from agi_server.server import AgiServerConfig
 ALLOW_ENV = "IVRGRAPH_AGI_ALLOW"  # Asterisk peers allowed to connect, e.g. "10.0.0.0/24,10.0.1.5/32"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "WARN", "ERROR", "CRITICAL")
 _N = TypeVar("_N", int, float)
+_S = TypeVar("_S")
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +70,14 @@ def network(text: str) -> str:
     return entry
 
 
+def node_id(text: str) -> str:
+    """A node's name: what a call record's `node` column (100 characters) holds."""
+    name = text.strip()
+    if not name or len(name) > 100 or not name.isprintable():
+        raise argparse.ArgumentTypeError(f"{text!r} is not a node name (1-100 printable characters)")
+    return name
+
+
 def dial_options(text: str) -> str:
     try:
         check_dial_options(text)
@@ -106,6 +115,12 @@ def add_fastagi_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--sounds-prefix", default=defaults.channel.sounds_prefix, help="media folder under sounds/")
     parser.add_argument("--dial-options", type=dial_options, default="", help="fixed Dial flags from 'grtThHkK'")
+    parser.add_argument(
+        "--node-id",
+        type=node_id,
+        help="this node's name in the call records it writes (default: the host name, here %(default)s)",
+        default=defaults.node_id,
+    )
     parser.add_argument("--metrics-port", type=port, help="serve Prometheus metrics on this port")
     parser.add_argument(
         "--metrics-host", default=METRICS_HOST, help="address the metrics answer on (default %(default)s)"
@@ -123,6 +138,7 @@ def fastagi_config(
         idle_timeout=args.idle_timeout,
         shutdown_deadline=args.shutdown_deadline,
         channel=ChannelSettings(sounds_prefix=args.sounds_prefix, dial_options=args.dial_options),
+        node_id=args.node_id,
     )
     if args.allow:
         return dataclasses.replace(config, allow=tuple(args.allow))
@@ -140,3 +156,11 @@ def allowed_peers(config: AgiServerConfig, environ: Mapping[str, str] | None = N
             except argparse.ArgumentTypeError as error:
                 raise ValueError(f"{ALLOW_ENV}: {error}") from error
     return dataclasses.replace(config, allow=tuple(allow)) if allow else config
+
+
+def voice_settings(read: Callable[[], _S]) -> _S:
+    """The voice package's settings, `read()` from the environment; a value it cannot use is a SettingError."""
+    try:
+        return read()
+    except ValueError as error:
+        raise SettingError(f"text-to-speech setting (IVRGRAPH_TTS_*, IVRGRAPH_GTTS_*): {error}") from error

@@ -67,7 +67,8 @@ class CallRecord:
     asterisk_uniqueid: str = ""
     job_id: str | None = None  # the callback job this call delivers
     origin_call_id: str | None = None  # the call that scheduled that callback
-    peer: str = ""
+    peer: str = ""  # the Asterisk host and port the call came from
+    node: str = ""  # the ivrgraph node that took the call (AgiServerConfig.node_id)
     error: str | None = None
     trace: dict[str, Any] = field(default_factory=dict)  # CallResult.as_dict()
 

@@ -17,6 +17,7 @@ import ipaddress
 import logging
 import os
 import re
+import socket
 from collections.abc import Awaitable, Callable, Iterable, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -24,7 +25,7 @@ from typing import Any, Final
 
 from agi_server.channel import AgiChannel, ChannelSettings
 from agi_server.connection import AgiConnection
-from agi_server.errors import AgiError, ConnectionLost, ProtocolError
+from agi_server.errors import AgiError, CannotListen, ConnectionLost, ProtocolError
 from agi_server.metrics import AgiMetrics
 from agi_server.protocol import (
     MAX_ENV_BYTES,
@@ -96,6 +97,7 @@ class AgiServerConfig:
     resolve_timeout: float = 3.0  # longest wait for the host's trusted inputs (a callback job's row)
     backlog: int = 1024
     channel: ChannelSettings = field(default_factory=ChannelSettings)
+    node_id: str = field(default_factory=socket.gethostname)  # this node, in each call record's `node`
 
     def networks(self) -> tuple[IpNetwork, ...]:
         return tuple(_unmapped(ipaddress.ip_network(network, strict=False)) for network in self.allow)
@@ -186,9 +188,12 @@ class AgiServer:
         self.records.start()
         loop = self._loop = asyncio.get_running_loop()
         self._watchdog = Watchdog()
-        self._server = await loop.create_server(
-            self._new_connection, self.config.host, self.config.port, backlog=self.config.backlog
-        )
+        try:
+            self._server = await loop.create_server(
+                self._new_connection, self.config.host, self.config.port, backlog=self.config.backlog
+            )
+        except OSError as error:
+            raise CannotListen("FastAGI", self.config.host, self.config.port, error) from error
         self._port = int(self._server.sockets[0].getsockname()[1])
         log.info("FastAGI listening on %s", ", ".join(str(s.getsockname()) for s in self._server.sockets))
 
@@ -300,6 +305,7 @@ class AgiServer:
             facts=channel_facts(env),
             asterisk_uniqueid=env.get("agi_uniqueid", ""),
             peer=peer,
+            node=self.config.node_id,
         )
         _call_log(record).warning("refused a FastAGI call from %s: %d calls already active", peer, self.active_calls)
         self.metrics.refused.labels("overload").inc()
@@ -345,6 +351,7 @@ class AgiServer:
             None,  # job_id
             None,  # origin_call_id
             peer,
+            self.config.node_id,  # node
         )
         channel = AgiChannel(connection, settings=self.config.channel, now=clock.now)
         run: CallRun | None = None
@@ -365,7 +372,11 @@ class AgiServer:
             record.version = published.version
             if log.isEnabledFor(logging.INFO):  # two lines a call: skip the adapter's work when nobody reads them
                 _call_log(record).info(
-                    "call from %r on scenario %s v%d", facts["caller_id"], published.slug, published.version
+                    "call from %r on scenario %s v%d (Asterisk %s)",
+                    facts["caller_id"],
+                    published.slug,
+                    published.version,
+                    peer,
                 )
             run = CallRun(
                 published.scenario,

@@ -17,6 +17,8 @@ import uvicorn
 
 from agi_server.ami import AmiSettings
 from agi_server.cli import stop_on_signals, stop_server
+from agi_server.dialer import DialerSettings
+from agi_server.errors import CannotListen
 from agi_server.metrics import METRICS_HOST
 from agi_server.node import DatabaseRuntime
 from agi_server.server import AgiServer, AgiServerConfig, tune_collector_for_serving
@@ -41,6 +43,8 @@ async def serve(
     metrics_port: int | None = None,
     metrics_host: str = METRICS_HOST,
 ) -> None:
+    ami = AmiSettings.from_environ()  # a value that cannot work (SettingError) stops `serve` before it migrates
+    dialer = DialerSettings.from_environ() if ami is not None else None
     await asyncio.to_thread(upgrade, settings.database_url)
     database = Database(settings.database_url)
     registry = default_registry()
@@ -67,7 +71,7 @@ async def serve(
     await agi.start()
     if metrics_port is not None:
         agi.metrics.serve(metrics_port, metrics_host)
-    await runtime.start(ami=AmiSettings.from_environ())
+    await runtime.start(ami=ami, dialer=dialer)  # AMI down or refusing: the node serves calls all the same
     if runtime.dialer is not None:
         agi.metrics.watch_dialer(runtime.dialer)
     tune_collector_for_serving()
@@ -93,7 +97,7 @@ async def _serve_api(api: uvicorn.Server, host: str, port: int) -> None:
     except SystemExit as exit_:
         # uvicorn exits the process when it cannot start (its port taken): in a task, that escaped the event
         # loop and left the FastAGI side and a worker thread hanging. Here it is an error that stops `serve`.
-        raise OSError(f"the API did not start on {host}:{port} (uvicorn's error above)") from exit_
+        raise CannotListen("the API", host, port, OSError(None, "uvicorn's error above says why")) from exit_
 
 
 class _ApiServer(uvicorn.Server):

@@ -126,7 +126,6 @@ def as_record_in(record: object) -> CallRecordIn:
     for name in ("caller_id", "caller_name", "dialed_number", "channel"):
         values.setdefault(name, str(facts.get(name, "")))
     values.setdefault("last_node", getattr(record, "hangup_point", None) or trace.get("last_node"))
-    values.setdefault("node", str(getattr(record, "peer", "") or ""))
     values.setdefault("callback_job_id", getattr(record, "job_id", None))
     variables = dict(trace.get("variables") or {})
     variables.update(getattr(record, "inputs", None) or {})

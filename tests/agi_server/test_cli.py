@@ -14,7 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from agi_server.cli import add_parser, run_agi, run_database_agi, scenario_source
+from agi_server.ami_errors import AmiConnectionError
+from agi_server.cli import add_parser, run_agi, run_database_agi, run_or_explain, scenario_source
+from agi_server.errors import CannotListen, SettingError
+from agi_server.options import fastagi_config
 from agi_server.server import AgiServer, AgiServerConfig
 from blocks import default_registry
 from graph_engine.services import Services
@@ -74,7 +77,10 @@ def test_a_port_in_use_is_one_line_not_a_traceback() -> None:
             capture_output=True, text=True, timeout=60,
         )  # fmt: skip
     assert done.returncode == 1
-    assert "ivrgraph agi: error: cannot listen" in done.stderr and "Traceback" not in done.stderr
+    assert "Traceback" not in done.stderr
+    assert done.stderr.strip().splitlines()[-1] == (  # which server, and where (review of 2026-12-05, operations)
+        f"ivrgraph agi: error: cannot listen for FastAGI on 127.0.0.1:{port}: address already in use"
+    )
 
 
 def test_dial_options_are_checked() -> None:
@@ -339,3 +345,232 @@ def test_settings_that_worked_before_still_do(caplog: pytest.LogCaptureFixture) 
     assert "allows all of 10.0.0.0/24" in caplog.text  # said, since the address alone may have been meant
     for level in ("critical", "error", "debug"):
         assert parser.parse_args(["agi", "--log-level", level]).log_level == level.upper()
+
+
+def _node_env(url: str, tmp_path: Path, **extra: str) -> dict[str, str]:
+    """A database node's environment: no IVRGRAPH_ setting of the test runner's leaks in."""
+    base = {k: v for k, v in os.environ.items() if not k.startswith("IVRGRAPH_")}
+    return base | {"IVRGRAPH_DATABASE_URL": url, "IVRGRAPH_MEDIA_ROOT": str(tmp_path / "media")} | extra
+
+
+@pytest.mark.parametrize(
+    ("database", "advice"),
+    [("older", "run `ivrgraph db upgrade`"), ("newer", "upgrade ivrgraph")],
+)
+def test_a_node_refuses_a_database_at_another_schema_revision(tmp_path: Path, database: str, advice: str) -> None:
+    """Operations review, 2026-12-05: during a rolling upgrade `ivrgraph agi` started on a database older than
+    its code and broke answered callbacks (no such column: callback_jobs.reached_at; the callee heard silence),
+    and it started as well on a database newer than its code. It refuses, in one line naming both revisions."""
+    from alembic import command
+
+    from persistence.migrate import alembic_config, head_revision
+
+    url = f"sqlite:///{tmp_path / 'shared.sqlite3'}"
+    upgrade(url)
+    head = head_revision()
+    if database == "older":
+        command.downgrade(alembic_config(url), "-1")
+    with Database(url).engine.begin() as connection:
+        if database == "newer":
+            connection.exec_driver_sql("UPDATE alembic_version SET version_num = '9999'")
+        found = connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    done = subprocess.run(
+        [sys.executable, "-m", "ivrgraph.cli", "agi", "--port", str(port)],
+        capture_output=True, text=True, env=_node_env(url, tmp_path), cwd=tmp_path, timeout=30,
+    )  # fmt: skip
+    lines = done.stderr.strip().splitlines()
+    assert done.returncode == 1, done.stderr
+    assert len(lines) == 1 and lines[0].startswith("ivrgraph agi: error: "), done.stderr
+    assert found in lines[0] and head in lines[0] and advice in lines[0]
+
+
+async def test_run_database_agi_checks_the_schema_before_it_listens(tmp_path: Path) -> None:
+    from persistence.migrate import SchemaMismatch
+
+    url = f"sqlite:///{tmp_path / 'empty.sqlite3'}"  # never migrated
+    stop = asyncio.Event()
+    stop.set()
+    ready: list[AgiServer] = []
+    with pytest.raises(SchemaMismatch, match="ivrgraph db upgrade"):
+        await run_database_agi(AgiServerConfig(port=0), database_url=url, stop=stop, ready=ready.append)
+    assert not ready
+
+
+@pytest.mark.parametrize(
+    ("command", "setting", "message"),
+    [
+        ("agi", {"IVRGRAPH_AMI_PORT": "abc"}, "IVRGRAPH_AMI_PORT='abc': expected a whole number from 1 to 65535"),
+        ("agi", {"IVRGRAPH_DIAL_MAX_LINES": "abc"}, "IVRGRAPH_DIAL_MAX_LINES='abc': expected a whole number 1 or more"),
+        ("agi", {"IVRGRAPH_DIAL_MAX_LINES": "0"}, "IVRGRAPH_DIAL_MAX_LINES='0': expected a whole number 1 or more"),
+        ("serve", {"IVRGRAPH_AMI_PORT": "70000"}, "IVRGRAPH_AMI_PORT='70000': expected a whole number from 1 to"),
+    ],
+)
+def test_a_bad_environment_value_is_one_line_naming_it(
+    tmp_path: Path, command: str, setting: dict[str, str], message: str
+) -> None:
+    """Operations review, 2026-12-05: IVRGRAPH_AMI_PORT=abc or IVRGRAPH_DIAL_MAX_LINES=abc gave a traceback ending
+    in "invalid literal for int()" (and "cannot listen" in front of nothing of the sort). Exit 2, as argparse."""
+    url = f"sqlite:///{tmp_path / 'shared.sqlite3'}"
+    upgrade(url)
+    env = _node_env(url, tmp_path, IVRGRAPH_AMI_HOST="127.0.0.1", **setting)
+    ports = ["--port", "0"] if command == "agi" else ["--port", "0", "--agi-port", "0"]
+    done = subprocess.run(
+        [sys.executable, "-m", "ivrgraph.cli", command, *ports],
+        capture_output=True, text=True, env=env, cwd=tmp_path, timeout=30,
+    )  # fmt: skip
+    assert done.returncode == 2, done.stderr
+    [line] = done.stderr.strip().splitlines()
+    assert line.startswith(f"ivrgraph {command}: error: {message}"), done.stderr
+
+
+async def _raising(error: BaseException) -> None:
+    raise error
+
+
+def _alembic_error(text: str) -> Exception:
+    from alembic.util import CommandError
+
+    return CommandError(text)
+
+
+def _schema_mismatch(text: str) -> Exception:
+    from persistence.migrate import SchemaMismatch
+
+    return SchemaMismatch(text)
+
+
+@pytest.mark.parametrize(
+    ("error", "code", "said"),
+    [
+        (
+            _schema_mismatch("the database is at schema revision 0006, and this ivrgraph runs on 0008: run it"),
+            1,
+            "error: the database is at schema revision 0006, and this ivrgraph runs on 0008: run it",
+        ),
+        (
+            _alembic_error("Can't locate revision identified by '0009'"),
+            1,
+            "error: the database cannot be migrated: Can't locate revision identified by '0009' (the database was"
+            " migrated by a newer ivrgraph: upgrade ivrgraph)",
+        ),
+        (
+            AmiConnectionError("cannot reach AMI at 10.0.0.5:5038: [Errno 111] Connect call failed"),
+            1,
+            "error: AMI: cannot reach AMI at 10.0.0.5:5038: [Errno 111] Connect call failed",
+        ),
+        (
+            PermissionError(13, "Permission denied", "/var/lib/ivrgraph/spool"),
+            1,
+            "error: cannot start: [Errno 13] Permission denied: '/var/lib/ivrgraph/spool'",
+        ),
+        (
+            CannotListen("FastAGI", "0.0.0.0", 4573, OSError(98, "address already in use")),
+            1,
+            "error: cannot listen for FastAGI on 0.0.0.0:4573: address already in use",
+        ),
+        (
+            SettingError("IVRGRAPH_AMI_PORT='abc': expected a port"),
+            2,
+            "error: IVRGRAPH_AMI_PORT='abc': expected a port",
+        ),
+    ],
+)
+def test_what_stops_a_node_is_one_line_worded_for_what_it_is(
+    error: Exception, code: int, said: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Operations review, 2026-12-05: a schema revision the code does not know and alembic's CommandError were
+    tracebacks, and every OSError (AMI unreachable, a spool folder) was called "cannot listen"."""
+    assert run_or_explain("ivrgraph agi", _raising(error)) == code
+    assert capsys.readouterr().err.splitlines() == [f"ivrgraph agi: {said}"]
+
+
+def _dialer_figures(server: AgiServer) -> dict[str, float]:
+    lines = server.metrics.exposition().decode().splitlines()
+    wanted = ("ivrgraph_ami_connected", "ivrgraph_dialer_stopped")
+    return {name: float(value) for name, value in (line.split() for line in lines if line.startswith(wanted))}
+
+
+async def _published_hello(database: Database) -> None:
+    with database.session() as session:
+        scenarios.create_scenario(session, slug="hello", document=documents.greeting("Hello"), actor="ana")
+    with database.session() as session:
+        await publish(session, slug="hello", message="v1", actor="ana", registry=default_registry())
+
+
+async def test_a_node_serves_calls_while_ami_cannot_be_reached_and_dials_once_it_can(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Operations review, 2026-12-05: ivrgraph booted before Asterisk: AMI refused the connection, and the whole
+    node refused to start (inbound IVR, and with `serve` the API, down until a restart). The node serves calls;
+    the dialer keeps trying with its reconnect back-off and dials once AMI answers."""
+    url = f"sqlite:///{tmp_path / 'shared.sqlite3'}"
+    upgrade(url)
+    database = Database(url)
+    await _published_hello(database)
+    with database.session() as session:
+        callbacks.create_job(session, number="1123", scenario="greet", due=datetime.now(UTC))
+    fake = FakeAmi(time_scale=0.01)
+    await fake.start()
+    await fake.stop_asterisk()  # its port refuses connections, as before Asterisk boots
+    _dial_through(fake, monkeypatch, tmp_path)
+    stop = asyncio.Event()
+    started: asyncio.Future[AgiServer] = asyncio.get_running_loop().create_future()
+    node = asyncio.create_task(
+        run_database_agi(AgiServerConfig(port=0), database_url=url, stop=stop, ready=started.set_result)
+    )
+    try:
+        async with asyncio.timeout(10):
+            server = await asyncio.shield(started)
+        assert (await call(server, "hello", time_scale=0.001)).commands  # served
+        assert _dialer_figures(server) == {"ivrgraph_ami_connected": 0, "ivrgraph_dialer_stopped": 0}
+        await fake.start_asterisk()
+        async with asyncio.timeout(10):
+            while not fake.actions("Originate"):
+                await asyncio.sleep(0.02)
+        assert _dialer_figures(server)["ivrgraph_ami_connected"] == 1
+    finally:
+        stop.set()
+        await node
+        await fake.close()
+        database.dispose()
+
+
+async def test_a_login_refused_at_start_stops_the_dialer_not_the_node(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A wrong AMI secret at start (b-login-wrong-secret.txt) stops the dialer, as on a reconnect, and shows in
+    `ivrgraph_dialer_stopped`; the node still serves calls."""
+    url = f"sqlite:///{tmp_path / 'shared.sqlite3'}"
+    upgrade(url)
+    database = Database(url)
+    await _published_hello(database)
+    fake = FakeAmi(time_scale=0.01, auth_failure_delay=0.05, secret="rotated")
+    await fake.start()
+    _dial_through(fake, monkeypatch, tmp_path)
+    stop = asyncio.Event()
+    started: asyncio.Future[AgiServer] = asyncio.get_running_loop().create_future()
+    node = asyncio.create_task(
+        run_database_agi(AgiServerConfig(port=0), database_url=url, stop=stop, ready=started.set_result)
+    )
+    try:
+        async with asyncio.timeout(10):
+            server = await asyncio.shield(started)
+        assert (await call(server, "hello", time_scale=0.001)).commands
+        assert _dialer_figures(server) == {"ivrgraph_ami_connected": 0, "ivrgraph_dialer_stopped": 1}
+    finally:
+        stop.set()
+        await node
+        await fake.close()
+        database.dispose()
+    assert len(fake.actions("Login")) == 1  # a refused secret is not knocked with again
+
+
+def test_the_node_id_is_an_option() -> None:
+    parser = argparse.ArgumentParser()
+    add_parser(parser.add_subparsers(dest="command"))
+    args = parser.parse_args(["agi", "--node-id", "ivr-2"])
+    assert fastagi_config(args, host="127.0.0.1", port=0, environ={}).node_id == "ivr-2"
+    assert parser.parse_args(["agi"]).node_id == socket.gethostname()

@@ -611,3 +611,23 @@ def test_injection_fuzz(name: str, query: str) -> None:
         assert sets[1][3] == query
     else:
         assert len(sets) == 1
+
+
+async def test_a_record_names_the_node_that_took_the_call_not_the_asterisk_peer(
+    start_server: StartServer, records: MemoryRecords, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Operations review, 2026-12-05: the call register's `node` ("which FastAGI node took the call") held the
+    Asterisk peer's address and ephemeral port. It holds the node's id; the peer is in the call's log line."""
+    import socket
+
+    from persistence.calls import as_record_in
+
+    caplog.set_level(logging.INFO, logger="agi_server.server")
+    server = await start_server(node_id="ivr-node-2")
+    await call(server, "inbound-hotline", CallerScript(keys=["1"]))
+    await server.stop()
+    [record] = records.records
+    assert record.node == "ivr-node-2" and record.peer.startswith("127.0.0.1:")
+    assert as_record_in(record).node == "ivr-node-2"
+    assert any(f"(Asterisk {record.peer})" in line for line in caplog.messages)
+    assert AgiServerConfig().node_id == socket.gethostname()  # unless the node is told otherwise

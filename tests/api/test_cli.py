@@ -189,4 +189,4 @@ def test_serve_with_its_api_port_taken_says_so_and_exits(tmp_path: Path) -> None
         command = [*IVRGRAPH, "serve", "--port", str(port), "--agi-port", str(_free_port())]
         done = subprocess.run(command, cwd=tmp_path, env=_env(), capture_output=True, text=True, timeout=60)
     assert done.returncode == 1, done.stderr[-2000:]
-    assert "ivrgraph serve: error: cannot listen: the API did not start" in done.stderr
+    assert "ivrgraph serve: error: cannot listen for the API on 127.0.0.1:" in done.stderr
