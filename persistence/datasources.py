@@ -317,9 +317,11 @@ class DatabaseDataSources:
         elif backend == "sqlite":
             connect_args = {"check_same_thread": False}
         try:
-            return create_engine(url, pool_size=self._pool_size, pool_pre_ping=True, connect_args=connect_args)
+            return create_engine(
+                url, pool_size=self._pool_size, pool_pre_ping=True, connect_args=connect_args, hide_parameters=True
+            )
         except TypeError:  # SQLite's pool takes no pool_size
-            return create_engine(url, connect_args=connect_args)
+            return create_engine(url, connect_args=connect_args, hide_parameters=True)
         except (ArgumentError, ImportError) as error:
             raise DataSourceError(f"data source URL is not usable: {type(error).__name__}") from error
 

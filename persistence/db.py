@@ -81,6 +81,10 @@ _JSON_NUL = re.compile(r"(?<!\\)((?:\\\\)*)\\u0000")
 def make_engine(url: str, **kwargs: Any) -> Engine:
     url = normalize_url(url)
     kwargs.setdefault("json_serializer", json_text)
+    # A failed statement's error carries its SQL and, without this, its bound values: a data source's URL with its
+    # password, a new password hash, a session's CSRF token, caller data. Such errors reach the logs (review,
+    # 2026-12-05), and the values are never what an operator needs from them.
+    kwargs.setdefault("hide_parameters", True)
     if make_url(url).get_backend_name() == "sqlite":
         # The API answers from a thread pool and the AGI writer works in another thread: one SQLite file,
         # many threads. A busy timeout lets a writer wait for another instead of failing at once.

@@ -105,3 +105,14 @@ def _wait(barrier: threading.Barrier) -> None:
         barrier.wait()
     except threading.BrokenBarrierError:
         pass
+
+
+def test_a_failed_statement_says_its_sql_but_not_the_secrets_bound_to_it(database: Database) -> None:
+    """Review, 2026-12-05: with the database busy, the API logged the failed INSERT's values, a data source's
+    password and a new password hash among them. The values stay out of the error (and so of every log)."""
+    with database.session() as session:
+        users.create_user(session, username="ana", password="first-password-1", role="editor")
+    with pytest.raises(AlreadyExists) as taken, database.session() as session:
+        users.create_user(session, username="ana", password="S3cretPassw0rd!", role="editor")
+    failed = str(taken.value.__cause__)  # the database's own error, as a log line would show it
+    assert "INSERT INTO users" in failed and "$argon2" not in failed and "parameters hidden" in failed
