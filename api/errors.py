@@ -3,7 +3,8 @@
     ApiError
      ├── NotAuthenticated     no valid session cookie or bearer token                    401
      ├── CsrfRejected         a cookie-authenticated unsafe request without its CSRF token 403
-     └── NotAllowed           the user's role is below what the action needs               403
+     ├── NotAllowed           the user's role is below what the action needs               403
+     └── SessionNeeded        only a signed-in person may do it, not an API token          403
 
 Domain errors come from `persistence.errors` and `graph_engine.errors` and are mapped in `STATUS` below, as is
 `api.login_throttle.TooManySignIns` (429, with Retry-After).
@@ -56,6 +57,15 @@ class NotAllowed(ApiError):
         super().__init__(f"this needs the {needed} role")
 
 
+class SessionNeeded(ApiError):
+    """What only a person signed in may do, not a token acting for them."""
+
+    status = 403
+
+    def __init__(self, what: str) -> None:
+        super().__init__(f"{what} needs a signed-in session, not an API token")
+
+
 # Most specific first: the first matching class wins.
 STATUS: list[tuple[type[Exception], int, str]] = [
     (db.NotFound, 404, "not-found"),
@@ -80,6 +90,7 @@ STATUS: list[tuple[type[Exception], int, str]] = [
     (NotAuthenticated, 401, "not-authenticated"),
     (CsrfRejected, 403, "csrf"),
     (NotAllowed, 403, "forbidden"),
+    (SessionNeeded, 403, "session-needed"),
     (TooManySignIns, 429, "too-many-sign-ins"),
     (TooManyRequests, 429, "too-many-requests"),
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 
 from api.deps import RuntimeDep, Viewer
+from api.errors import SessionNeeded
 from api.routes import AUTHED, IdPath, problems
 from api.schemas import TokenCreate, TokenCreated, TokenPublic
 from persistence import users
@@ -12,9 +13,13 @@ from persistence import users
 router = APIRouter(prefix="/api/tokens", tags=["tokens"], responses=AUTHED)
 
 
-@router.post("", status_code=201, response_model=TokenCreated)
+@router.post("", status_code=201, response_model=TokenCreated, responses=problems(403))
 def create_token(body: TokenCreate, principal: Viewer, runtime: RuntimeDep) -> TokenCreated:
-    """A bearer token acting as the current user (same role). The secret is in this answer only."""
+    """A bearer token acting as the current user (same role). The secret is in this answer only. Only a signed-in
+    session makes tokens (403 `session-needed` for a token): a token that expires soon could otherwise make one
+    that never does (review, 2026-12-05)."""
+    if principal.csrf_token is None:  # the request came with a bearer token
+        raise SessionNeeded("creating an API token")
     with runtime.database.session() as session:
         issued = users.create_api_token(session, user_id=principal.user_id, name=body.name, expires_at=body.expires_at)
         token = next(t for t in users.list_api_tokens(session, user_id=principal.user_id) if t.id == issued.token_id)

@@ -68,6 +68,11 @@ def test_bearer_token_is_shown_once_and_needs_no_csrf(server: Server, user_facto
         assert integration.get("/api/auth/me").json()["user"]["role"] == "editor"
         made = integration.post("/api/scenarios", json={"slug": f"bearer-{created.json()['id']}", "name": "x"})
         assert made.status_code == 201
+        # A token makes no tokens: one that expires soon would otherwise mint one that never does (review,
+        # 2026-12-05).
+        minted = integration.post("/api/tokens", json={"name": "forever"})
+        assert minted.status_code == 403 and minted.json()["type"].endswith("/session-needed")
+        assert [token["name"] for token in editor.get("/api/tokens").json()] == ["ci"]
         editor.delete(f"/api/tokens/{created.json()['id']}")
         assert integration.get("/api/auth/me").status_code == 401
     with httpx.Client(base_url=server.base_url, headers={"Authorization": "Bearer forged"}) as forged:

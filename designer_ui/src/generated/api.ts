@@ -748,7 +748,9 @@ export interface paths {
         put?: never;
         /**
          * Create Token
-         * @description A bearer token acting as the current user (same role). The secret is in this answer only.
+         * @description A bearer token acting as the current user (same role). The secret is in this answer only. Only a signed-in
+         *     session makes tokens (403 `session-needed` for a token): a token that expires soon could otherwise make one
+         *     that never does (review, 2026-12-05).
          */
         post: operations["create_token_api_tokens_post"];
         delete?: never;
