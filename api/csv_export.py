@@ -11,6 +11,7 @@ from datetime import datetime
 from urllib.parse import quote
 
 _CHUNK_ROWS = 500
+_FORMULA_STARTS = frozenset("=+-@\t\r")
 _NOT_IN_A_FILE_NAME = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|;]+')
 _LIST_EXTENSION = re.compile(r"\.(csv|xlsx|xls|txt)$", re.IGNORECASE)
 
@@ -31,8 +32,9 @@ def csv_chunks(header: Sequence[str], rows: Iterable[Sequence[object]]) -> Itera
 def csv_cell(value: object) -> object:
     if isinstance(value, datetime):
         return value.isoformat()
-    # Spreadsheets run cells starting with = + - @ as formulas: a caller name must never become one.
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@") and not value[1:].replace(" ", "").isdigit():
+    # Spreadsheets run cells starting with = + - @ as formulas: a caller name must never become one. A tab or CR
+    # in front is dropped by some of them before they look (OWASP's list), so those are escaped too.
+    if isinstance(value, str) and value[:1] in _FORMULA_STARTS and not value[1:].replace(" ", "").isdigit():
         return "'" + value
     return "" if value is None else value
 
