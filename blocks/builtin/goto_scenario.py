@@ -19,7 +19,7 @@ class GoToScenarioBlock(BlockType):
     description = (
         "Continues the call in another scenario (its published version), keeping the call's variables; "
         "that scenario's own variables start at their defaults, and it speaks its own language unless the call "
-        "changed the language."
+        "set another one."
     )
     terminal = True
     exit_rules: ClassVar[list[dict[str, Any]]] = []
