@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import signal
 import socket
 import subprocess
 import sys
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -500,6 +502,23 @@ async def _published_hello(database: Database) -> None:
         await publish(session, slug="hello", message="v1", actor="ana", registry=default_registry())
 
 
+@contextlib.asynccontextmanager
+async def _database_node(url: str) -> AsyncIterator[AgiServer]:
+    """`ivrgraph agi` on the database at `url`, as its command runs it, until the block ends."""
+    stop = asyncio.Event()
+    started: asyncio.Future[AgiServer] = asyncio.get_running_loop().create_future()
+    node = asyncio.create_task(
+        run_database_agi(AgiServerConfig(port=0), database_url=url, stop=stop, ready=started.set_result)
+    )
+    try:
+        async with asyncio.timeout(10):
+            server = await asyncio.shield(started)
+        yield server
+    finally:
+        stop.set()
+        await node
+
+
 async def test_a_node_serves_calls_while_ami_cannot_be_reached_and_dials_once_it_can(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -516,24 +535,16 @@ async def test_a_node_serves_calls_while_ami_cannot_be_reached_and_dials_once_it
     await fake.start()
     await fake.stop_asterisk()  # its port refuses connections, as before Asterisk boots
     _dial_through(fake, monkeypatch, tmp_path)
-    stop = asyncio.Event()
-    started: asyncio.Future[AgiServer] = asyncio.get_running_loop().create_future()
-    node = asyncio.create_task(
-        run_database_agi(AgiServerConfig(port=0), database_url=url, stop=stop, ready=started.set_result)
-    )
     try:
-        async with asyncio.timeout(10):
-            server = await asyncio.shield(started)
-        assert (await call(server, "hello", time_scale=0.001)).commands  # served
-        assert _dialer_figures(server) == {"ivrgraph_ami_connected": 0, "ivrgraph_dialer_stopped": 0}
-        await fake.start_asterisk()
-        async with asyncio.timeout(10):
-            while not fake.actions("Originate"):
-                await asyncio.sleep(0.02)
-        assert _dialer_figures(server)["ivrgraph_ami_connected"] == 1
+        async with _database_node(url) as server:
+            assert (await call(server, "hello", time_scale=0.001)).commands  # served
+            assert _dialer_figures(server) == {"ivrgraph_ami_connected": 0, "ivrgraph_dialer_stopped": 0}
+            await fake.start_asterisk()
+            async with asyncio.timeout(10):
+                while not fake.actions("Originate"):
+                    await asyncio.sleep(0.02)
+            assert _dialer_figures(server)["ivrgraph_ami_connected"] == 1
     finally:
-        stop.set()
-        await node
         await fake.close()
         database.dispose()
 
@@ -550,19 +561,11 @@ async def test_a_login_refused_at_start_stops_the_dialer_not_the_node(
     fake = FakeAmi(time_scale=0.01, auth_failure_delay=0.05, secret="rotated")
     await fake.start()
     _dial_through(fake, monkeypatch, tmp_path)
-    stop = asyncio.Event()
-    started: asyncio.Future[AgiServer] = asyncio.get_running_loop().create_future()
-    node = asyncio.create_task(
-        run_database_agi(AgiServerConfig(port=0), database_url=url, stop=stop, ready=started.set_result)
-    )
     try:
-        async with asyncio.timeout(10):
-            server = await asyncio.shield(started)
-        assert (await call(server, "hello", time_scale=0.001)).commands
-        assert _dialer_figures(server) == {"ivrgraph_ami_connected": 0, "ivrgraph_dialer_stopped": 1}
+        async with _database_node(url) as server:
+            assert (await call(server, "hello", time_scale=0.001)).commands
+            assert _dialer_figures(server) == {"ivrgraph_ami_connected": 0, "ivrgraph_dialer_stopped": 1}
     finally:
-        stop.set()
-        await node
         await fake.close()
         database.dispose()
     assert len(fake.actions("Login")) == 1  # a refused secret is not knocked with again
