@@ -38,9 +38,10 @@ falls on both: the way to compare them on a shared machine (bench/NOTES.md, 2026
 `--profile FILE` writes a cProfile of our server.
 
 Where it stands (2026-12-05, `--n 100,1000,2000 --prompt 1.0 --repeat 3 --together`): CPU per command, paired
-medians, 1.52x bare at 100 calls, 1.47x at 1,000, 1.42x at 2,000; at 100 calls, where every command wakes the
-server on cold caches, runs on different days gave 1.42-1.60x. Counted under valgrind (`--instructions`) the
-ratio is 1.36-1.46x. p99 added latency under 1 ms at 1,000 calls, 6-10 KiB per idle call, no call dropped.
+medians, 1.43-1.56x bare at 100 calls, 1.36-1.40x at 1,000, 1.30-1.35x at 2,000, the same code in one day; at 100
+calls, where every command wakes the server on cold caches, the figure follows the machine's state (1.43x freshly
+booted, 1.56x after an hour and a half of test suites). Counted under valgrind (`--instructions`) the ratio is
+1.36-1.46x (1.41x that day). p99 added latency under 1 ms at 1,000 calls, 6-10 KiB per idle call, no call dropped.
 Every measurement and every attempt to lower the ratio, with its figures: bench/NOTES.md.
 """
 
