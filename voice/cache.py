@@ -224,9 +224,10 @@ class PhraseCache:
             used = max(used, stat.st_mtime)
         return size, used
 
-    def store(self, key: str, files: Mapping[str, Path]) -> None:
+    def store(self, key: str, files: Mapping[str, Path], *, evict: bool = True) -> bool:
         """Move finished files (`extension -> temp path` in this folder) into place, count them, and evict to
-        the bound when the folder is over it."""
+        the bound when the folder is over it; whether it was over. `evict=False` leaves that to the caller
+        (`evict`), e.g. to do it off an event loop: a full cache's rescan takes ~100 ms."""
         missing = set(self.extensions) - set(files)
         if missing:
             raise ValueError(f"phrase {key} lacks formats {sorted(missing)}")
@@ -241,11 +242,12 @@ class PhraseCache:
                 count.value += self._size(key)[0] - before
             over = count.value > self.max_bytes
         self._used[key] = time.monotonic()
-        if over:
-            self._evict(keep=key)
+        if over and evict:
+            self.evict(keep=key)
+        return over
 
     # -- eviction ----------------------------------------------------------------------------------------
-    def _evict(self, *, keep: str) -> None:
+    def evict(self, *, keep: str) -> None:
         """Rescan the folder and remove the least recently used phrases, not `keep` and none used within the
         grace period, until it is down to `LOW_WATER` of the bound. One process evicts at a time."""
         fd = os.open(self.folder / _EVICTING, os.O_RDWR | os.O_CREAT, 0o644)

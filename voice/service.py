@@ -249,7 +249,9 @@ class TtsService:
                     # time: measured no faster side by side on two busy cores (bench/tts_bench.py).
                     outputs[fmt.extension] = work / f"out{fmt.extension}"
                     await convert_async(raw, outputs[fmt.extension], fmt, self.converter)
-                self.cache.store(key, outputs)
+                if self.cache.store(key, outputs, evict=False):
+                    # The rescan and deletions of a full cache take ~100 ms: in a thread, not on the loop calls share.
+                    await asyncio.to_thread(self.cache.evict, keep=key)
                 self.renders += 1
             except SpeechError:
                 raise

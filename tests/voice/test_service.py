@@ -6,6 +6,7 @@ import asyncio
 import os
 import re
 import subprocess
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -114,6 +115,26 @@ async def test_cache_stays_under_its_bound(make_service: Any) -> None:
     on_disk = {f"tts/{p.stem}" for p in service.cache.folder.glob("*.sln")}
     assert on_disk == {first, third}
     assert second not in on_disk
+
+
+async def test_a_full_cache_is_rescanned_and_evicted_off_the_event_loop(make_service: Any) -> None:
+    """A full cache's rescan takes ~100 ms (32,000 phrases): on the event loop, every call of the process would
+    wait for it."""
+    service: TtsService = make_service(formats=(AudioFormat.SLN,))
+    service.cache.grace_seconds, service.cache.touch_seconds = 0.0, 0.0
+    _age(service, await service.render("Phrase number one", language="en"), 300)
+    service.cache.max_bytes = int(service.cache.total_bytes * 1.5)
+    evicted_in: list[threading.Thread] = []
+    evict = service.cache.evict
+
+    def watched(*, keep: str) -> None:
+        evicted_in.append(threading.current_thread())
+        evict(keep=keep)
+
+    service.cache.evict = watched  # type: ignore[method-assign]
+    await service.render("Phrase number two", language="en")
+    assert evicted_in and evicted_in[0] is not threading.main_thread()
+    assert service.cache.total_bytes <= service.cache.max_bytes
 
 
 async def test_unreachable_gtts_falls_back_to_espeak(
