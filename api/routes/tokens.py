@@ -9,6 +9,7 @@ from api.errors import SessionNeeded
 from api.routes import AUTHED, IdPath, problems
 from api.schemas import TokenCreate, TokenCreated, TokenPublic
 from persistence import users
+from persistence.models import ApiToken
 
 router = APIRouter(prefix="/api/tokens", tags=["tokens"], responses=AUTHED)
 
@@ -36,12 +37,17 @@ def create_token(body: TokenCreate, principal: Viewer, runtime: RuntimeDep) -> T
 @router.get("", response_model=list[TokenPublic])
 def list_tokens(principal: Viewer, runtime: RuntimeDep) -> list[TokenPublic]:
     with runtime.database.session() as session:
-        return [
-            TokenPublic(
-                id=t.id, name=t.name, created_at=t.created_at, expires_at=t.expires_at, last_used_at=t.last_used_at
-            )
-            for t in users.list_api_tokens(session, user_id=principal.user_id)
-        ]
+        return [public(t) for t in users.list_api_tokens(session, user_id=principal.user_id)]
+
+
+def public(token: ApiToken) -> TokenPublic:
+    return TokenPublic(
+        id=token.id,
+        name=token.name,
+        created_at=token.created_at,
+        expires_at=token.expires_at,
+        last_used_at=token.last_used_at,
+    )
 
 
 @router.delete("/{token_id}", status_code=204, responses=problems(404))

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 
 from api.deps import Admin, RuntimeDep
-from api.routes import AUTHED, IdPath, problems
-from api.schemas import UserCreate, UserPublic, UserUpdate
+from api.routes import AUTHED, IdPath, problems, tokens
+from api.schemas import TokenPublic, UserCreate, UserPublic, UserUpdate
 from persistence import users
 from persistence.models import User
 
@@ -34,3 +34,21 @@ def update_user(user_id: IdPath, body: UserUpdate, _admin: Admin, runtime: Runti
     with runtime.database.session() as session:
         user = users.update_user(session, user_id=user_id, role=body.role, password=body.password, active=body.active)
         return public(user)
+
+
+# An admin answering a stolen or leaked credential: a user's own password change ends their sessions but keeps
+# their API tokens (integrations use them), so the tokens can be seen and revoked here too (review, 2026-12-05).
+@router.get("/{user_id}/tokens", response_model=list[TokenPublic], responses=problems(404))
+def list_user_tokens(user_id: IdPath, _admin: Admin, runtime: RuntimeDep) -> list[TokenPublic]:
+    """A user's API tokens (never their secrets)."""
+    with runtime.database.session() as session:
+        users.get_user(session, user_id=user_id)
+        return [tokens.public(token) for token in users.list_api_tokens(session, user_id=user_id)]
+
+
+@router.delete("/{user_id}/tokens/{token_id}", status_code=204, responses=problems(404))
+def revoke_user_token(user_id: IdPath, token_id: IdPath, _admin: Admin, runtime: RuntimeDep) -> Response:
+    """Revoke one of a user's API tokens."""
+    with runtime.database.session() as session:
+        users.revoke_token(session, user_id=user_id, token_id=token_id)
+    return Response(status_code=204)

@@ -160,3 +160,21 @@ def test_two_nodes_creating_the_first_admin_at_once_both_start(tmp_path: Path, m
     with database.session() as session:
         assert user_data.authenticate(session, username="root", password="first-node-password").role == "admin"
     database.dispose()
+
+
+def test_an_admin_sees_and_revokes_a_users_api_tokens(
+    server: Server, admin: Client, user_factory: Callable[[str], Client]
+) -> None:
+    """A user's own password change keeps their API tokens (integrations use them); an admin answering a leaked
+    credential sees them and revokes them one by one (review, 2026-12-05: only their owner could)."""
+    editor = user_factory("editor")
+    created = editor.post("/api/tokens", json={"name": "ci"}).json()
+    user_id = next(u["id"] for u in admin.get("/api/users").json() if u["username"] == editor.username)
+    listed = admin.get(f"/api/users/{user_id}/tokens")
+    assert listed.status_code == 200 and [t["name"] for t in listed.json()] == ["ci"]
+    assert "token" not in listed.json()[0]  # never the secret
+    assert editor.get(f"/api/users/{user_id}/tokens").status_code == 403
+    assert admin.delete(f"/api/users/{user_id}/tokens/{created['id']}").status_code == 204
+    with httpx.Client(base_url=server.base_url, headers={"Authorization": f"Bearer {created['token']}"}) as leaked:
+        assert leaked.get("/api/auth/me").status_code == 401
+    assert admin.get("/api/users/999999/tokens").status_code == 404
