@@ -49,12 +49,22 @@ describe("a block's config form", () => {
     expect(html).not.toMatch(/Days? 1/);
   });
 
+  it("draws the IVR's allow_star as a checkbox with its title, and shows the fields' descriptions", () => {
+    const html = form("ivr", { mode: "capture", prompt: { text: "Marque su número" }, variable: "number" });
+    const box = /<input type="checkbox" id="cfg-ivr_allow_star"[^>]*aria-describedby="([^"]*)"[^>]*\/><span>([^<]*)<\/span>/.exec(html);
+    expect(box?.[2]).toBe("Accept * in the input");
+    expect(box?.[1]).toContain("cfg-ivr_allow_star__description");
+    expect(html).toMatch(/id="cfg-ivr_allow_star__description" class="field-description">Off: only the digits 0-9/);
+    expect(html).toMatch(/id="cfg-ivr_max_tries__description" class="field-description">Counted each time the call comes to this block/);
+  });
+
   it("in Spanish, the rows are Tecla 1, Tecla 2", () => {
     const storage = globalThis.localStorage;
     Object.assign(globalThis, { localStorage: { getItem: () => "es", setItem: () => undefined, removeItem: () => undefined } });
     try {
       const html = form("ivr", { prompt: { text: "Pulse" }, options: [{ key: "1" }, { key: "2" }] });
       expect(legends(html)).toEqual(expect.arrayContaining(["Tecla 1", "Tecla 2"]));
+      expect(form("ivr", { mode: "capture", prompt: { text: "x" }, variable: "n" })).toContain("<span>Aceptar * en la entrada</span>");
     } finally {
       Object.assign(globalThis, { localStorage: storage });
     }

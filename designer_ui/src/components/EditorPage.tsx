@@ -209,9 +209,9 @@ function Editor({ slug, user, stash }: { slug: string; user: User; stash: Stash 
           slug={slug}
           name={head.name}
           beforePublish={beforePublish}
-          onClose={(published) => {
+          onClose={(changed) => {
             setPublishing(false);
-            if (published) setVersionsKey((k) => k + 1);
+            if (changed) setVersionsKey((k) => k + 1);
           }}
         />
       )}

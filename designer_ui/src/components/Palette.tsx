@@ -14,7 +14,10 @@ export function Palette() {
   const specs = useEditor((s) => s.catalogList);
   const addBlock = useEditor((s) => s.addBlock);
   const [query, setQuery] = useState("");
-  const groups = useMemo(() => paletteGroups(specs, query), [specs, query]);
+  const groups = useMemo(
+    () => paletteGroups(specs, query, (spec) => blockTitle(language, spec.type, spec.title), (category) => categoryName(language, category)),
+    [specs, query, language],
+  );
   const flow = useReactFlow();
 
   /** Without a mouse: next to the selected block (building a chain left to right), else mid-canvas. */

@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
+import { ApiError } from "../api/http";
 import type { TestOutcome } from "../api/types";
+import { translator } from "../lib/i18n";
 import type { Problem } from "../lib/problems";
-import { PublishBlocked, nothingToPublish } from "./PublishDialog";
+import { PublishBlocked, nothingToPublish, publishFailureText, publishRefusal } from "./PublishDialog";
 import { renderToHtml } from "./renderForTest";
 
 const problem = (severity: Problem["severity"], node: string, message: string): Problem => ({ severity, code: "x", message, node, path: "$" });
@@ -52,5 +54,48 @@ describe("a publish that would change nothing", () => {
     expect(nothingToPublish({ ...body, type: "https://ivrgraph.dev/problems/conflict" })).toBeNull();
     expect(nothingToPublish({ ...body, version: "3" })).toBeNull();
     expect(nothingToPublish(null)).toBeNull();
+  });
+});
+
+
+describe("a publish another publish overtook", () => {
+  const t = translator("en");
+  const meanwhile = {
+    type: "https://ivrgraph.dev/problems/published-meanwhile",
+    status: 409,
+    detail: "another publish of 'hotline' landed first as version 4; reload the scenario and publish again",
+    version: 4,
+  };
+
+  it("is told apart from a publish that would change nothing", () => {
+    expect(publishRefusal(meanwhile)).toEqual({ kind: "published-meanwhile", version: 4 });
+    expect(nothingToPublish(meanwhile)).toBeNull();
+    expect(publishRefusal({ ...meanwhile, type: "https://ivrgraph.dev/problems/nothing-to-publish" })).toEqual({ kind: "nothing-to-publish", version: 4 });
+  });
+
+  it("says this one was not published and which version landed, not 'Something went wrong'", () => {
+    const text = publishFailureText(t, new ApiError(409, meanwhile, meanwhile.detail));
+    expect(text).toContain("Not published");
+    expect(text).toContain("version 4");
+    expect(text).not.toContain("Something went wrong");
+    expect(text).not.toContain("{version}");
+  });
+
+  it("is said in every interface language with its version", () => {
+    for (const language of ["es", "ru"] as const) {
+      const text = publishFailureText(translator(language), new ApiError(409, meanwhile, meanwhile.detail));
+      expect(text).toContain("4");
+      expect(text).not.toContain("{version}");
+      expect(text).not.toBe(publishFailureText(t, new ApiError(409, meanwhile, meanwhile.detail)));
+    }
+  });
+
+  it("leaves a publish that would change nothing, and other failures, as they were said", () => {
+    const nothing = { ...meanwhile, type: "https://ivrgraph.dev/problems/nothing-to-publish", version: 3 };
+    expect(publishFailureText(t, new ApiError(409, nothing, "x"))).toBe(t("publish.nothingToPublish", { version: 3 }));
+    const conflict = { ...meanwhile, type: "https://ivrgraph.dev/problems/conflict" };
+    expect(publishFailureText(t, new ApiError(409, conflict, "it clashed"))).toBe("Something went wrong: it clashed");
+    // A 409 body read from another status is not taken for a refusal.
+    expect(publishFailureText(t, new ApiError(500, meanwhile, "boom"))).toBe("Something went wrong: boom");
   });
 });

@@ -4,6 +4,7 @@ import * as api from "../api/client";
 import { ApiError } from "../api/http";
 import type { PublishResult, TestOutcome } from "../api/types";
 import { useI18n } from "../i18n";
+import type { Translate } from "../lib/i18n";
 import { normalizeProblems, type Problem } from "../lib/problems";
 import { Dialog } from "./Dialog";
 
@@ -104,20 +105,46 @@ export function PublishBlocked({ problems, failedTests }: { problems: Problem[];
   );
 }
 
-/** The version calls already run, when the server refused a publish that would change nothing; else null. */
-export function nothingToPublish(body: unknown): number | null {
+/**
+ * A publish the server refused with a 409 that says why, with the version it names: `nothing-to-publish` (the
+ * draft is that version already, which calls run) or `published-meanwhile` (another publish of the scenario
+ * landed first, as that version, while this one was being checked). Null for any other answer.
+ */
+export type PublishRefusal = { kind: "nothing-to-publish" | "published-meanwhile"; version: number };
+
+export function publishRefusal(body: unknown): PublishRefusal | null {
   if (body === null || typeof body !== "object") return null;
   const { type, version } = body as { type?: unknown; version?: unknown };
-  return typeof type === "string" && type.endsWith("/nothing-to-publish") && typeof version === "number" ? version : null;
+  if (typeof type !== "string" || typeof version !== "number") return null;
+  for (const kind of ["nothing-to-publish", "published-meanwhile"] as const) {
+    if (type.endsWith(`/${kind}`)) return { kind, version };
+  }
+  return null;
 }
 
-export function PublishDialog(props: { slug: string; name: string; beforePublish(): Promise<boolean>; onClose(published: boolean): void }) {
+/** The version calls already run, when the server refused a publish that would change nothing; else null. */
+export function nothingToPublish(body: unknown): number | null {
+  const refusal = publishRefusal(body);
+  return refusal?.kind === "nothing-to-publish" ? refusal.version : null;
+}
+
+/** A refused publish in words: the two 409s that name a version said plainly, anything else as the server put it. */
+export function publishFailureText(t: Translate, error: unknown): string {
+  const refusal = error instanceof ApiError && error.status === 409 ? publishRefusal(error.body) : null;
+  if (refusal?.kind === "nothing-to-publish") return t("publish.nothingToPublish", { version: refusal.version });
+  if (refusal?.kind === "published-meanwhile") return t("publish.publishedMeanwhile", { version: refusal.version });
+  return t("error.generic", { message: error instanceof Error ? error.message : String(error) });
+}
+
+/** `onClose(changed)`: whether the scenario's versions changed (this publish, or another that landed meanwhile). */
+export function PublishDialog(props: { slug: string; name: string; beforePublish(): Promise<boolean>; onClose(changed: boolean): void }) {
   const { t } = useI18n();
   const [message, setMessage] = useState("");
   const [busy, setBusy] = useState(false);
   const [result, setResult] = useState<PublishResult | null>(null);
   const [blocked, setBlocked] = useState<{ problems: Problem[]; tests: TestOutcome[] } | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [versionsChanged, setVersionsChanged] = useState(false);
 
   async function submit(event: FormEvent) {
     event.preventDefault();
@@ -132,12 +159,13 @@ export function PublishDialog(props: { slug: string; name: string; beforePublish
       setResult(await api.publish(props.slug, message));
     } catch (e) {
       const body = e instanceof ApiError ? (e.body as { problems?: unknown; tests?: TestOutcome[] } | null) : null;
-      const running = e instanceof ApiError && e.status === 409 ? nothingToPublish(e.body) : null;
       if (e instanceof ApiError && e.status === 422 && (body?.problems || body?.tests)) {
         setBlocked({ problems: normalizeProblems(body.problems), tests: (body.tests ?? []).filter((test) => !test.passed) });
+        return;
       }
-      else if (running !== null) setError(t("publish.nothingToPublish", { version: running }));
-      else setError(t("error.generic", { message: e instanceof Error ? e.message : String(e) }));
+      // Another publish landed meanwhile: there is a new version to list even though this one was refused.
+      if (e instanceof ApiError && publishRefusal(e.body)?.kind === "published-meanwhile") setVersionsChanged(true);
+      setError(publishFailureText(t, e));
     } finally {
       setBusy(false);
     }
@@ -145,7 +173,7 @@ export function PublishDialog(props: { slug: string; name: string; beforePublish
 
   const tests = result?.tests ?? [];
   return (
-    <Dialog title={t("publish.title", { name: props.name })} onClose={() => props.onClose(result !== null)} wide>
+    <Dialog title={t("publish.title", { name: props.name })} onClose={() => props.onClose(result !== null || versionsChanged)} wide>
       {!result && (
         <form onSubmit={submit} data-testid="publish-form">
           <label>
@@ -158,7 +186,7 @@ export function PublishDialog(props: { slug: string; name: string; beforePublish
             <button type="submit" className="primary" disabled={busy}>
               {busy ? t("publish.unsaved") : t("publish.submit")}
             </button>
-            <button type="button" onClick={() => props.onClose(false)}>{t("publish.cancel")}</button>
+            <button type="button" onClick={() => props.onClose(versionsChanged)}>{t("publish.cancel")}</button>
           </div>
         </form>
       )}

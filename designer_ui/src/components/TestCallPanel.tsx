@@ -4,7 +4,7 @@ import * as api from "../api/client";
 import type { SimulateResult } from "../api/types";
 import { useI18n } from "../i18n";
 import { codeText } from "../lib/i18n";
-import { invalidKeyTokens, parseKeys } from "../lib/trace";
+import { invalidKeyTokens, parseKeys, testCallMoment } from "../lib/trace";
 import { useEditor } from "../store/editor";
 import { TraceSteps } from "./TraceSteps";
 
@@ -35,12 +35,11 @@ export function TestCallPanel({ slug }: { slug: string }) {
     try {
       const document = useEditor.getState().document();
       // The time is the analyst's wall clock, sent with its offset so Schedule blocks see the intended hour.
-      const when = new Date(at);
       const response = await api.simulate(slug, {
         document,
         keys: tokens,
         caller_id: callerId,
-        at: when.toISOString(),
+        at: testCallMoment(at),
         transfers: parseKeys(transfers),
       });
       setResult(response);

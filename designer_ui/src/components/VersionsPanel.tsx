@@ -4,6 +4,20 @@ import * as api from "../api/client";
 import type { VersionSummary } from "../api/types";
 import { useI18n } from "../i18n";
 import { formatDateTime } from "../lib/format";
+import type { Translate } from "../lib/i18n";
+import { ApiError } from "../api/http";
+import { publishRefusal } from "./PublishDialog";
+
+/**
+ * A refused rollback in words: the version rolled back to is the flow calls already run (`nothing-to-publish`),
+ * or another publish landed while it was being checked (`published-meanwhile`); anything else as the server said.
+ */
+export function rollbackFailureText(t: Translate, error: unknown, rolledBackTo: number): string {
+  const refusal = error instanceof ApiError && error.status === 409 ? publishRefusal(error.body) : null;
+  if (refusal?.kind === "nothing-to-publish") return t("versions.alreadyLive", { version: rolledBackTo, live: refusal.version });
+  if (refusal?.kind === "published-meanwhile") return t("versions.publishedMeanwhile", { version: refusal.version });
+  return t("error.generic", { message: error instanceof Error ? error.message : String(error) });
+}
 
 export function VersionsPanel(props: { slug: string; refreshKey: number; canRollBack: boolean; onChanged(): void }) {
   const { slug, refreshKey, canRollBack, onChanged } = props;
@@ -48,7 +62,12 @@ export function VersionsPanel(props: { slug: string; refreshKey: number; canRoll
                     reload();
                     onChanged();
                   } catch (e) {
-                    setMessage(t("error.generic", { message: e instanceof Error ? e.message : String(e) }));
+                    setMessage(rollbackFailureText(t, e, item.number));
+                    // Another publish landed meanwhile: list it.
+                    if (e instanceof ApiError && publishRefusal(e.body)?.kind === "published-meanwhile") {
+                      reload();
+                      onChanged();
+                    }
                   }
                 }}
               >

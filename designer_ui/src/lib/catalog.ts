@@ -56,21 +56,40 @@ export function defaultConfig(spec: BlockSpec): Config {
   return config;
 }
 
-/** Palette groups: categories in first-seen order, blocks by title, filtered by a free-text query. */
-export function paletteGroups(specs: BlockSpec[], query: string): { category: string; blocks: BlockSpec[] }[] {
+/**
+ * Palette groups: categories in first-seen order, blocks by title, filtered by a free-text query. `titleOf` is
+ * the title as the palette shows it (the interface language's); the query is looked for in it, the server's
+ * English title, the type, the category and the description. A block found by its title comes before one found
+ * only in its description (typing "menu" puts IVR Menu first, not Go To, whose description mentions a menu), and
+ * so does its group.
+ */
+export function paletteGroups(
+  specs: BlockSpec[],
+  query: string,
+  titleOf: (spec: BlockSpec) => string = (spec) => spec.title,
+  categoryOf: (category: string) => string = (category) => category,
+): { category: string; blocks: BlockSpec[] }[] {
   const needle = query.trim().toLowerCase();
-  const groups = new Map<string, BlockSpec[]>();
+  const groups = new Map<string, { spec: BlockSpec; title: string; byTitle: boolean }[]>();
   for (const spec of specs) {
-    const haystack = `${spec.title} ${spec.type} ${spec.category} ${spec.description}`.toLowerCase();
-    if (needle && !haystack.includes(needle)) continue;
+    const title = titleOf(spec);
+    const byTitle = !needle || `${title} ${spec.title}`.toLowerCase().includes(needle);
+    const elsewhere = `${spec.type} ${spec.category} ${categoryOf(spec.category)} ${spec.description}`.toLowerCase();
+    if (!byTitle && !elsewhere.includes(needle)) continue;
     const list = groups.get(spec.category) ?? [];
-    list.push(spec);
+    list.push({ spec, title, byTitle });
     groups.set(spec.category, list);
   }
-  return [...groups].map(([category, blocks]) => ({
-    category,
-    blocks: blocks.sort((a, b) => a.title.localeCompare(b.title)),
-  }));
+  const hasTitleMatch = (list: { byTitle: boolean }[]) => list.some((found) => found.byTitle);
+  return [...groups]
+    .map(([category, found]) => ({ category, found }))
+    .sort((a, b) => Number(hasTitleMatch(b.found)) - Number(hasTitleMatch(a.found)))
+    .map(({ category, found }) => ({
+      category,
+      blocks: found
+        .sort((a, b) => Number(b.byTitle) - Number(a.byTitle) || a.title.localeCompare(b.title))
+        .map((item) => item.spec),
+    }));
 }
 
 function isEmptyValue(value: unknown): boolean {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import catalogJson from "./fixtures/catalog.json";
+import { blockTitle } from "./blockText";
 import { catalogFrom, defaultConfig, paletteGroups, type BlockSpec } from "./catalog";
 import { compareDrafts } from "./compare";
 import type { ScenarioDocument } from "./convert";
@@ -7,7 +8,7 @@ import { record, redo, startHistory, undo } from "./history";
 import { LANGUAGES, codeText, guessLanguage, translator } from "./i18n";
 import { autoLayout } from "./layout";
 import { blockSummary } from "./summary";
-import { highlightPath, invalidKeyTokens, parseKeys, promptText, stepKeys } from "./trace";
+import { highlightPath, invalidKeyTokens, parseKeys, promptText, stepKeys, testCallMoment } from "./trace";
 import { formUiSchema } from "./uischema";
 import { availableVariables, insertPlaceholder, variablesWritten } from "./variables";
 
@@ -61,6 +62,27 @@ describe("palette", () => {
     expect(paletteGroups(specs, "phrase").flatMap((g) => g.blocks.map((b) => b.type))).toEqual(["say_phrase"]);
     expect(paletteGroups(specs, "queue").flatMap((g) => g.blocks.map((b) => b.type))).toEqual(["transfer"]);
     expect(paletteGroups(specs, "zzz")).toEqual([]);
+  });
+  it("lists the blocks found by their title before those found only in their description", () => {
+    const found = (query: string) => paletteGroups(specs, query).flatMap((g) => g.blocks.map((b) => b.type));
+    // Go To's description mentions a menu, and its group comes first in the catalog: IVR Menu still leads.
+    expect(found("menu")[0]).toBe("ivr");
+    expect(found("menu")).toContain("goto");
+    // In one group, Go To Scenario (its title) before Go To (its description says scenario).
+    expect(found("scenario")).toEqual(["goto_scenario", "goto"]);
+    expect(found("variable")[0]).toBe("set_variable");
+  });
+  it("finds and sorts blocks by the title the palette shows, in the interface language", () => {
+    const es = (spec: BlockSpec) => blockTitle("es", spec.type, spec.title);
+    const types = (groups: ReturnType<typeof paletteGroups>) => groups.flatMap((g) => g.blocks.map((b) => b.type));
+    expect(types(paletteGroups(specs, "menú", es))).toEqual(["ivr"]);
+    expect(types(paletteGroups(specs, "colgar", es))).toEqual(["hangup"]);
+    // The English title still finds it.
+    expect(types(paletteGroups(specs, "hang up", es))).toEqual(["hangup"]);
+    // Sorted as shown: "Colgar", "Condición", ... not by the English titles.
+    const flow = paletteGroups(specs, "", es).find((g) => g.category === "Flow")!.blocks.map(es);
+    expect(flow).toEqual([...flow].sort((a, b) => a.localeCompare(b)));
+    expect(types(paletteGroups(specs, "flujo", es, (category) => (category === "Flow" ? "Flujo" : category)))).toContain("goto");
   });
   it("default config has every schema default", () => {
     expect(defaultConfig(catalog.get("transfer")!)).toEqual({ timeout: 30 });
@@ -277,5 +299,19 @@ describe("form titles", () => {
     };
     for (const spec of specs) collect(localizeSchema(spec.config_schema, "ru"));
     expect([...titles].filter((title) => /[A-Za-z]/.test(title) && !["SQL"].includes(title))).toEqual([]);
+  });
+});
+
+describe("a test call's moment", () => {
+  it("is the field's wall time with the browser's offset", () => {
+    const iso = testCallMoment("2026-11-23T21:00");
+    expect(iso).toMatch(/^2026-11-23T21:00:00[+-]\d{2}:\d{2}$/);
+    expect(new Date(iso).getTime()).toBe(new Date(2026, 10, 23, 21, 0).getTime());
+  });
+
+  it("is now when the field was cleared or is half typed, rather than failing the call", () => {
+    const now = new Date("2026-05-04T10:11:12Z");
+    expect(testCallMoment("", now)).toBe(now.toISOString());
+    expect(testCallMoment("2026-05-", now)).toBe(now.toISOString());
   });
 });

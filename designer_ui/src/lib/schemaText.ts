@@ -7,6 +7,7 @@ import type { JsonSchemaObject } from "./catalog";
 import type { Language, Translate } from "./i18n";
 
 const ES: Record<string, string> = {
+  "Accept * in the input": "Aceptar * en la entrada",
   "After (min)": "Tras (min)",
   "Allowed hours": "Horas permitidas",
   "Answer the call": "Contestar la llamada",
@@ -50,6 +51,7 @@ const ES: Record<string, string> = {
   "Store the input in": "Guardar la entrada en",
   "Store the key in": "Guardar la tecla en",
   Text: "Texto",
+  "Text to say": "Texto que se dice",
   "Time zone": "Zona horaria",
   "Timeout (s)": "Tiempo límite (s)",
   To: "Hasta",
@@ -65,6 +67,7 @@ const ES: Record<string, string> = {
 };
 
 const RU: Record<string, string> = {
+  "Accept * in the input": "Принимать * при вводе",
   "After (min)": "Через (мин)",
   "Allowed hours": "Разрешённые часы",
   "Answer the call": "Отвечать на звонок",
@@ -108,6 +111,7 @@ const RU: Record<string, string> = {
   "Store the input in": "Сохранить ввод в",
   "Store the key in": "Сохранить клавишу в",
   Text: "Текст",
+  "Text to say": "Текст для озвучивания",
   "Time zone": "Часовой пояс",
   "Timeout (s)": "Тайм-аут (с)",
   To: "По",

@@ -1,4 +1,5 @@
 /** A call's path (from a test call or a call record) as what to light up on the canvas. */
+import { localInputToIso } from "./callList";
 import type { ExitEdge } from "./convert";
 
 export interface TraceStepLike {
@@ -34,6 +35,15 @@ export function highlightPath(steps: TraceStepLike[], edges: ExitEdge[]): Highli
 /** "2  1234#  -  !5 hangup" -> ["2", "1234#", "-", "!5", "hangup"]; commas work as separators too. */
 export function parseKeys(text: string): string[] {
   return text.split(/[\s,]+/).filter(Boolean);
+}
+
+/**
+ * The moment a test call happens, from its `datetime-local` field, with the browser's offset. A field left empty
+ * (or half typed) is now, as the field starts: not a "could not run: Invalid time value", and not the server's
+ * fixed default day, which a Schedule block would answer for a date the analyst never chose.
+ */
+export function testCallMoment(value: string, now: Date = new Date()): string {
+  return localInputToIso(value) ?? now.toISOString();
 }
 
 const TOKEN = /^(-|hangup|!?[0-9*#]+)$/;
