@@ -39,7 +39,6 @@ def _language(lang: str) -> ModuleType:
 
 
 _PLACES = 9  # decimal places a number is read with
-_SMALLEST = Decimal(1).scaleb(-_PLACES)
 
 
 # Digits in groups of three after a first group of one to three (not starting with 0: "0,500" is a decimal).
@@ -71,7 +70,7 @@ def _number_text(text: str, lang: str) -> str:
     return text.replace(",", ".")
 
 
-def _decimal(value: Any, lang: str = "") -> Decimal:
+def _decimal(value: Any, lang: str = "", *, round_to: int = _PLACES) -> Decimal:
     if isinstance(value, bool):
         raise ValueError("a yes/no value is not a number")
     try:
@@ -86,9 +85,9 @@ def _decimal(value: Any, lang: str = "") -> Decimal:
         raise ValueError(f"not a number that can be spoken: {value!r}")
     if abs(number) >= _LIMIT:
         raise ValueError(f"number too large to speak: {value!r}")
-    if number.as_tuple().exponent < -_PLACES:  # type: ignore[operator]  # finite: the exponent is an int
+    if number.as_tuple().exponent < -round_to:  # type: ignore[operator]  # finite: the exponent is an int
         # No one listens to more decimals, and 1e-999999 would be a million words: rounded first.
-        number = number.quantize(_SMALLEST)
+        number = number.quantize(Decimal(1).scaleb(-round_to), rounding=ROUND_HALF_UP)
     return number
 
 
@@ -99,7 +98,8 @@ def _gender(gender: str) -> Gender:
 
 
 def number(value: Any, lang: str, gender: str = "m") -> str:
-    """A number in words. Fractions are read after the language's decimal word: 2.5 -> "two point five"."""
+    """A number in words. Fractions are read after the language's decimal word (2.5 -> "two point five"), or as
+    a common fraction where the language says them so (Russian, Kazakh: `decimal()` in its module)."""
     module = _language(lang)
     amount = _decimal(value, lang)
     sign = f"{module.MINUS} " if amount < 0 else ""
@@ -107,7 +107,9 @@ def number(value: Any, lang: str, gender: str = "m") -> str:
     whole = int(amount)
     words: str = module.cardinal(whole, _gender(gender))
     fraction = format(amount - whole, "f").partition(".")[2].rstrip("0")
-    if fraction:
+    if fraction and hasattr(module, "decimal"):  # read as a common fraction: две целых пять сотых
+        words = module.decimal(whole, fraction)
+    elif fraction:
         # Leading zeros must be heard (2.05 is not 2.5), so the fraction is read digit by digit when it has any,
         # and always where the language reads decimals so (English: 3.75 is "three point seven five").
         by_digit = fraction.startswith("0") or getattr(module, "DECIMALS_BY_DIGIT", False)
@@ -131,7 +133,7 @@ def money(amount: Any, currency: str, lang: str) -> str:
     code = str(currency).upper()
     if code not in CURRENCIES:
         raise ValueError(f"currency {currency!r} cannot be spoken; currencies: {', '.join(CURRENCIES)}")
-    value = _decimal(amount, lang).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    value = _decimal(amount, lang, round_to=2)  # rounded once, to the cent: 0.0049999999995 is no cent
     sign = f"{module.MINUS} " if value < 0 else ""
     cents = int(abs(value) * 100)
     whole, minor = divmod(cents, 100)
@@ -181,9 +183,29 @@ def spoken_time(value: Any, lang: str) -> str:
 
 
 def digits(value: Any, lang: str) -> str:
-    """Read a number digit by digit (phone numbers, codes): keys 0-9, *, # and a leading +; other signs skipped."""
+    """Read a number digit by digit (phone numbers, codes): keys 0-9, *, # and a leading +; other signs skipped.
+
+    A whole number may come as a number (a float from a spreadsheet column: 79015551234.0 is its eleven
+    digits); text with no digit or key to read, a fraction, a yes/no or None is refused."""
     table: dict[str, str] = _language(lang).DIGITS
-    return " ".join(table[ch] for ch in str(value) if ch in table)
+    if isinstance(value, bool) or value is None:
+        raise ValueError(f"no digits to read in {value!r}")
+    if isinstance(value, (int, float, Decimal)):
+        try:
+            whole = Decimal(value if isinstance(value, (int, Decimal)) else str(value))
+            if whole != whole.to_integral_value():
+                raise ValueError
+            text = str(int(whole))  # 1e20 is its twenty-one digits, not "one plus two zero"
+        except (ArithmeticError, ValueError):
+            raise ValueError(f"only whole numbers and text are read digit by digit, not {value!r}") from None
+    else:
+        text = str(value).strip()
+    sign, rest = (text[0], text[1:]) if text[:1] in ("+", "-") else ("", text)
+    words = [table["+"]] if sign == "+" else []
+    words += [table[ch] for ch in rest if ch in table and ch != "+"]  # a "+" inside is not dialled
+    if len(words) == (sign == "+"):
+        raise ValueError(f"no digits to read in {value!r}")
+    return " ".join(words)
 
 
 # What a template engine should offer to scenario templates, by name.

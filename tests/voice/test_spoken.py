@@ -1,4 +1,4 @@
-# ruff: noqa: RUF001  -- the expected Russian and Kazakh words are Cyrillic on purpose
+# ruff: noqa: RUF001, RUF002  -- the expected Russian and Kazakh words are Cyrillic on purpose
 """Numbers, money and dates in words, in English, Spanish, Russian and Kazakh; then spoken by espeak-ng."""
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ from voice.tools import measure
         (1_000_000, "kk", "бір миллион"),
         (-7, "en", "minus seven"),
         ("2,5", "es", "dos coma cinco"),
-        (Decimal("2.05"), "ru", "два запятая ноль пять"),
+        (Decimal("2.05"), "ru", "две целых пять сотых"),
     ],
 )
 def test_number(value: Any, lang: str, words: str) -> None:
@@ -243,3 +243,66 @@ def test_a_number_text_that_reads_more_than_one_way_is_refused(text: str) -> Non
     """Review, 2026-12-05: stripping every separator read "1,2,3" as 123; such text is not a number."""
     with pytest.raises(ValueError, match="not a number"):
         money(text, "USD", "en")
+
+
+@pytest.mark.parametrize(
+    ("value", "lang", "words"),
+    [
+        (1_001_000, "ru", "один миллион одна тысяча"),
+        (2_001_000, "kk", "екі миллион бір мың"),
+        (1_000, "ru", "тысяча"),  # a leading thousand alone, as people say it
+        (1_200, "kk", "мың екі жүз"),
+    ],
+)
+def test_a_thousand_after_millions_keeps_its_one(value: int, lang: str, words: str) -> None:
+    """Review, 2026-12-06: "один миллион тысяча рублей" dropped the одна people say after a larger scale."""
+    assert number(value, lang) == words
+
+
+def test_a_sum_of_millions_and_one_thousand_rubles() -> None:
+    assert money(2_001_000, "RUB", "ru") == "два миллиона одна тысяча рублей"
+
+
+@pytest.mark.parametrize(
+    ("value", "lang", "words"),
+    [
+        (2.5, "ru", "две целых пять десятых"),
+        ("1,5", "ru", "одна целая пять десятых"),
+        ("21.21", "ru", "двадцать одна целая двадцать одна сотая"),
+        ("0.004", "ru", "ноль целых четыре тысячных"),
+        ("-0.000000001", "ru", "минус ноль целых одна миллиардная"),
+        (2.5, "kk", "екі бүтін оннан бес"),
+        ("0,25", "kk", "нөл бүтін жүзден жиырма бес"),
+        ("1.005", "kk", "бір бүтін мыңнан бес"),
+    ],
+)
+def test_russian_and_kazakh_read_decimals_as_common_fractions(value: Any, lang: str, words: str) -> None:
+    """Review, 2026-12-06: "два запятая пять" is how 2,5 is written, not how it is said; Russian says "две целых
+    пять десятых" (целая and доля are feminine) and Kazakh "екі бүтін оннан бес"."""
+    assert number(value, lang) == words
+
+
+def test_an_amount_is_rounded_to_the_cent_once() -> None:
+    """Rounded to nine places first, 0.0049999999995 became 0.005 and then a cent."""
+    assert money("0.0049999999995", "EUR", "en") == "zero euros"
+    assert money(0.005, "RUB", "ru") == "одна копейка" and money("1.005", "EUR", "es") == "un euro con un céntimo"
+
+
+@pytest.mark.parametrize(
+    ("value", "words"),
+    [
+        (79015551234.0, "seven nine zero one five five five one two three four"),  # a spreadsheet's float
+        (10**20 * 1.0, "one" + " zero" * 20),  # not "one plus two zero" from 1e+20
+        ("12+3", "one two three"),  # a "+" is only dialled first
+        (" +7 701", "plus seven seven zero one"),
+    ],
+)
+def test_digits_read_what_a_caller_would_dial(value: Any, words: str) -> None:
+    assert digits(value, "en") == words
+
+
+@pytest.mark.parametrize("value", [None, True, "", "abc", "+", 1.5, float("nan"), float("inf")])
+def test_digits_refuse_what_has_no_digits_to_read(value: Any) -> None:
+    """Review, 2026-12-06: None, True or "abc" were read as silence (an empty phrase), not the block's error."""
+    with pytest.raises(ValueError, match="digit"):
+        digits(value, "en")

@@ -1,4 +1,4 @@
-# ruff: noqa: RUF001, RUF002  -- Cyrillic words are the point of this module, not look-alike Latin letters
+# ruff: noqa: RUF001, RUF002, RUF003  -- Cyrillic words are the point of this module, not look-alike Latin letters
 """Kazakh number words. Nouns after a numeral stay singular (бес теңге); ordinals take -ыншы/-інші/-ншы/-нші."""
 
 from __future__ import annotations
@@ -22,6 +22,9 @@ MONTHS = "қаңтар ақпан наурыз сәуір мамыр маусы�
 DIGITS = {**{str(i): _UNITS[i] for i in range(10)}, "*": "жұлдызша", "#": "тор", "+": "плюс"}
 MINUS = "минус"
 POINT = "бүтін"
+# A decimal fraction is read as a common one: 2,5 -> екі бүтін оннан бес (two whole, of ten five).
+_DENOMINATORS = ("оннан", "жүзден", "мыңнан", "он мыңнан", "жүз мыңнан", "миллионнан", "он миллионнан",
+                 "жүз миллионнан", "миллиардтан")  # fmt: skip
 # currency -> (unit, minor unit); never inflected after a numeral
 CURRENCIES = {
     "KZT": ("теңге", "тиын"),
@@ -49,8 +52,8 @@ def cardinal(n: int, gender: Gender = "m") -> str:
     words: list[str] = []
     for scale, name in _SCALES:
         count, n = divmod(n, scale)
-        if count == 1 and scale == 1000:
-            words.append("мың")  # мың екі жүз, as "жүз" for a hundred
+        if count == 1 and scale == 1000 and not words:
+            words.append("мың")  # мың екі жүз, as "жүз" for a hundred; but "бір миллион бір мың"
         elif count:
             words += [cardinal(count), name]
     words += _below_thousand(n)
@@ -62,6 +65,11 @@ def ordinal(n: int, gender: Gender = "m") -> str:
         raise ValueError("Kazakh ordinals are spoken here for positive numbers")
     head, _, last = cardinal(n).rpartition(" ")
     return f"{head} {_ORDINALS[last]}" if head else _ORDINALS[last]
+
+
+def decimal(whole: int, fraction: str) -> str:
+    """`whole` and the digits after the comma: (2, "05") -> екі бүтін жүзден бес."""
+    return f"{cardinal(whole)} {POINT} {_DENOMINATORS[len(fraction) - 1]} {cardinal(int(fraction))}"
 
 
 def date(d: Date) -> str:

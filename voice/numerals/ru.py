@@ -37,6 +37,10 @@ MONTHS_GENITIVE = "января февраля марта апреля мая и
 DIGITS = {**{str(i): _UNDER_20[i] for i in range(10)}, "*": "звёздочка", "#": "решётка", "+": "плюс"}
 MINUS = "минус"
 POINT = "запятая"
+# A decimal fraction is read as a common one, as Russian says it: 2,05 -> две целых пять сотых.
+_WHOLE = ("целая", "целых", "целых")
+_DENOMINATORS = ("десят", "сот", "тысячн", "десятитысячн", "стотысячн", "миллионн", "десятимиллионн", "стомиллионн",
+                 "миллиардн")  # fmt: skip
 # currency -> (unit forms, unit gender, minor forms, minor gender)
 CURRENCIES: dict[str, tuple[tuple[str, str, str], Gender, tuple[str, str, str], Gender]] = {
     "RUB": (("рубль", "рубля", "рублей"), "m", ("копейка", "копейки", "копеек"), "f"),
@@ -74,8 +78,9 @@ def cardinal(n: int, gender: Gender = "m") -> str:
     words: list[str] = []
     for scale, forms, scale_gender in _SCALES:
         count, n = divmod(n, scale)
-        if count == 1 and scale == 1000:
-            words.append("тысяча")  # "тысяча двести", not "одна тысяча двести", as people say it
+        if count == 1 and scale == 1000 and not words:
+            # "тысяча двести", not "одна тысяча двести", as people say it; but "миллион одна тысяча"
+            words.append("тысяча")
         elif count:
             words += [cardinal(count, scale_gender), plural(count, forms)]
     words += _below_thousand(n, gender)
@@ -120,6 +125,15 @@ def ordinal(n: int, gender: Gender = "m", *, case: str = "nom") -> str:
     else:
         word = _inflect(last, form)
     return f"{cardinal(head)} {word}" if head else word
+
+
+def decimal(whole: int, fraction: str) -> str:
+    """`whole` and the digits after the comma: (2, "05") -> две целых пять сотых, (1, "5") -> одна целая пять
+    десятых (целая and доля are feminine, so the numbers agree with them)."""
+    numerator = int(fraction)
+    stem = _DENOMINATORS[len(fraction) - 1]
+    denominator = stem + ("ая" if plural_index(numerator) == 0 else "ых")
+    return f"{cardinal(whole, 'f')} {plural(whole, _WHOLE)} {cardinal(numerator, 'f')} {denominator}"
 
 
 def date(d: Date) -> str:
