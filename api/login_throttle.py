@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from api.rate_limit import Moments, TooManyRequests
 
@@ -52,6 +53,21 @@ class LoginThrottle:
             for key, _ in keys:
                 self._failures.add(key, now)
         return SignInAttempt(self, username, address, now)
+
+    @contextmanager
+    def checking(self, username: str, address: str, *, wrong_password: type[Exception]) -> Iterator[None]:
+        """A password check, as one attempt: counted as it starts (`attempt`); left counted when the block raises
+        `wrong_password`; withdrawn when the block ends (`succeeded`) or raises anything else, which means no
+        password was checked, e.g. the database failed (`abandoned`)."""
+        attempt = self.attempt(username, address)
+        try:
+            yield
+        except wrong_password:
+            raise
+        except BaseException:
+            attempt.abandoned()
+            raise
+        attempt.succeeded()
 
     def _withdraw(self, username: str, address: str, moment: float, *, keep_pair: bool) -> None:
         with self._lock:

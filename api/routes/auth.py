@@ -21,16 +21,9 @@ def login(body: LoginIn, request: Request, response: Response, runtime: RuntimeD
     """Check the password; set the HttpOnly session cookie and return the CSRF token unsafe requests must send.
     After a few wrong passwords from one address, that address waits (429, Retry-After: api.login_throttle)."""
     address = request.client.host if request.client is not None else ""
-    attempt = runtime.login_throttle.attempt(body.username, address)
     with runtime.database.session() as session:
-        try:
+        with runtime.login_throttle.checking(body.username, address, wrong_password=InvalidCredentials):
             user = users.authenticate(session, username=body.username, password=body.password)
-        except InvalidCredentials:
-            raise  # a wrong password: the attempt stays counted
-        except BaseException:
-            attempt.abandoned()  # nothing was checked (the database failed): it does not count
-            raise
-        attempt.succeeded()
         issued = users.start_session(session, user=user)
         public = UserPublic(id=user.id, username=user.username, role=user.role, active=user.active)  # type: ignore[arg-type]
     _set_session_cookie(response, runtime, issued.secret)
@@ -49,18 +42,13 @@ def change_password(
     is checked, throttled as sign-ins are; every session of yours ends, and this answer signs you in again here
     (a new session cookie and CSRF token)."""
     address = request.client.host if request.client is not None else ""
-    attempt = runtime.login_throttle.attempt(principal.username, address)
-    with runtime.database.session() as session:
-        try:
-            issued = users.change_password(
-                session, user_id=principal.user_id, current=body.current_password, new=body.new_password
-            )
-        except WrongPassword:
-            raise  # a wrong password: the attempt stays counted
-        except BaseException:
-            attempt.abandoned()  # nothing was checked (the database failed): it does not count
-            raise
-        attempt.succeeded()
+    with (
+        runtime.database.session() as session,
+        runtime.login_throttle.checking(principal.username, address, wrong_password=WrongPassword),
+    ):
+        issued = users.change_password(
+            session, user_id=principal.user_id, current=body.current_password, new=body.new_password
+        )
     _set_session_cookie(response, runtime, issued.secret)
     user = UserPublic(id=principal.user_id, username=principal.username, role=principal.role.label)  # type: ignore[arg-type]
     return SessionOut(user=user, csrf_token=issued.csrf_token)

@@ -74,6 +74,32 @@ def test_attempts_in_flight_count_before_their_password_is_checked() -> None:
     throttle.attempt("root", "10.0.0.1")
 
 
+def test_a_checked_password_is_counted_only_when_it_was_wrong() -> None:
+    throttle = LoginThrottle(per_pair=1, per_address=10, window=60, clock=Clock())
+
+    class WrongPassword(Exception):
+        pass
+
+    with throttle.checking("ana", "10.0.0.1", wrong_password=WrongPassword):
+        pass  # right: the attempt is withdrawn
+    try:
+        with throttle.checking("ana", "10.0.0.1", wrong_password=WrongPassword):
+            raise OSError("the database failed")
+    except OSError:
+        pass  # nothing was checked: withdrawn too
+    try:
+        with throttle.checking("ana", "10.0.0.1", wrong_password=WrongPassword):
+            raise WrongPassword
+    except WrongPassword:
+        pass  # counted: the pair's one failure
+    try:
+        throttle.attempt("ana", "10.0.0.1")
+    except TooManySignIns:
+        pass
+    else:
+        raise AssertionError("the wrong password was not counted")
+
+
 def _own_server(tmp_path: Path) -> Iterator[str]:
     """A server of the test's own: the failures here must not slow down the other API tests, which share
     127.0.0.1."""
