@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -39,9 +40,15 @@ def alembic_config(url: str) -> Config:
     return config
 
 
+@functools.cache
+def _scripts() -> ScriptDirectory:
+    """The migrations this package ships (read once: they do not change while it runs)."""
+    return ScriptDirectory.from_config(alembic_config("sqlite://"))
+
+
 def head_revision() -> str:
     """The newest revision this code knows."""
-    head = ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+    head = _scripts().get_current_head()
     assert head is not None  # the package ships its migrations
     return head
 
@@ -88,8 +95,7 @@ def current_revision(url: str) -> str | None:
 
 
 def _known(revision: str) -> bool:
-    script = ScriptDirectory.from_config(alembic_config("sqlite://"))
-    return any(found.revision == revision for found in script.walk_revisions())
+    return any(found.revision == revision for found in _scripts().walk_revisions())
 
 
 @contextlib.contextmanager
