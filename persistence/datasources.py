@@ -35,7 +35,7 @@ from sqlalchemy.orm import Session
 
 from graph_engine.errors import DataSourceError
 from graph_engine.issues import Issue, error, warning
-from graph_engine.sql_params import parse_query
+from graph_engine.sql_params import ParsedQuery, parse_query
 from persistence.db import POSTGRES_TIMEOUTS, Database, normalize_url
 from persistence.errors import AlreadyExists, InvalidDataSource, NotFound
 from persistence.models import DataSource, utcnow
@@ -332,7 +332,8 @@ class DatabaseDataSources:
         parsed = parse_query(sql)
         if parsed.problems:  # the block's validation says the same; a draft published before it must not run
             raise DataSourceError(f"query on data source {name!r} refused: {parsed.problems[0]}")
-        if source.read_only and not is_read_statement(sql):
+        reads = is_read_statement(sql)
+        if source.read_only and not reads:
             raise DataSourceError(f"data source {name!r} is read-only: only one SELECT statement is allowed")
         try:
             conn = source.engine.connect()
@@ -344,7 +345,8 @@ class DatabaseDataSources:
                 _limit_transaction(conn, timeout=timeout, read_only=source.read_only, max_rows=max_rows)
                 # Exactly our parameters are bound: every other colon is escaped (graph_engine.sql_params).
                 bound = {name: params[name] for name in parsed.names if name in params}
-                options = {"stream_results": True, "max_row_buffer": max_rows} if _streams(conn, sql) else {}
+                streams = reads and _streams(conn, parsed)
+                options = {"stream_results": True, "max_row_buffer": max_rows} if streams else {}
                 result = conn.execute(text(parsed.bind_text), bound, execution_options=options)
                 # Unbuffered MariaDB: closing reads and drops what the server still sends, which sql_select_limit
                 # keeps to nothing unless the query has a LIMIT of its own, and max_statement_time bounds.
@@ -430,13 +432,11 @@ def _client_limits(conn: Connection, timeout: float) -> Iterator[None]:
 _CURSOR_VERBS = frozenset({"select", "with", "values", "table"})  # what PostgreSQL's DECLARE ... CURSOR takes
 
 
-def _streams(conn: Connection, sql: str) -> bool:
-    """Whether the query runs on a server-side (PostgreSQL) or unbuffered (MariaDB) cursor, so that the rows past
-    the cap stay on the server. SQLite's cursor steps as it is read anyway."""
-    if not is_read_statement(sql):
-        return False
+def _streams(conn: Connection, parsed: ParsedQuery) -> bool:
+    """Whether a reading query runs on a server-side (PostgreSQL) or unbuffered (MariaDB) cursor, so that the rows
+    past the cap stay on the server. SQLite's cursor steps as it is read anyway."""
     if conn.dialect.name == "postgresql":
-        return _first_word(parse_query(sql).statements) in _CURSOR_VERBS
+        return _first_word(parsed.statements) in _CURSOR_VERBS
     return conn.dialect.name in ("mysql", "mariadb")
 
 
