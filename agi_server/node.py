@@ -45,6 +45,16 @@ def as_runtime(published: Published) -> PublishedScenario:
     return PublishedScenario(published.slug, published.number, build_scenario(published.document), published.stamp)
 
 
+def check_speech_settings() -> None:
+    """Raise SettingError now for a text-to-speech setting that cannot work, before a start-up does slow work
+    (`serve` migrates the database first) only to stop on it afterwards."""
+    try:
+        from voice.settings import VoiceSettings
+    except ImportError:
+        return  # `speech()` says so when it is asked for
+    voice_settings(VoiceSettings.from_env)
+
+
 def speech() -> TextToSpeech:
     """The voice package's TTS; media beside the working directory when the configured root is unusable."""
     try:

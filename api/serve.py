@@ -20,7 +20,7 @@ from agi_server.cli import stop_on_signals, stop_server
 from agi_server.dialer import DialerSettings
 from agi_server.errors import CannotListen
 from agi_server.metrics import METRICS_HOST
-from agi_server.node import DatabaseRuntime
+from agi_server.node import DatabaseRuntime, check_speech_settings
 from agi_server.server import AgiServer, AgiServerConfig, tune_collector_for_serving
 from api.app import create_app
 from api.seed import seed_folder
@@ -43,8 +43,10 @@ async def serve(
     metrics_port: int | None = None,
     metrics_host: str = METRICS_HOST,
 ) -> None:
-    ami = AmiSettings.from_environ()  # a value that cannot work (SettingError) stops `serve` before it migrates
+    # A value that cannot work (SettingError) stops `serve` before it migrates.
+    ami = AmiSettings.from_environ()
     dialer = DialerSettings.from_environ() if ami is not None else None
+    check_speech_settings()
     await asyncio.to_thread(upgrade, settings.database_url)
     database = Database(settings.database_url)
     registry = default_registry()

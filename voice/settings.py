@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -36,8 +37,8 @@ class VoiceSettings:
         formats = env.get("IVRGRAPH_TTS_FORMATS")
         engines = EngineSettings(
             gtts_base_url=env.get("IVRGRAPH_GTTS_URL", base.engines.gtts_base_url),
-            gtts_timeout=float(env.get("IVRGRAPH_GTTS_TIMEOUT", base.engines.gtts_timeout)),
-            engine_timeout=float(env.get("IVRGRAPH_TTS_TIMEOUT", base.engines.engine_timeout)),
+            gtts_timeout=_seconds(env, "IVRGRAPH_GTTS_TIMEOUT", base.engines.gtts_timeout),
+            engine_timeout=_seconds(env, "IVRGRAPH_TTS_TIMEOUT", base.engines.engine_timeout),
         )
         return cls(
             media_root=Path(env.get("IVRGRAPH_MEDIA_ROOT", str(base.media_root))),
@@ -45,6 +46,36 @@ class VoiceSettings:
             fallback_engine=env.get("IVRGRAPH_TTS_FALLBACK", base.fallback_engine or "") or None,
             formats=tuple(AudioFormat.parse(f) for f in formats.split(",")) if formats else base.formats,
             converter=converter,  # type: ignore[arg-type]  # checked above
-            cache_max_bytes=int(float(env.get("IVRGRAPH_TTS_CACHE_MB", base.cache_max_bytes / 1024**2)) * 1024**2),
+            cache_max_bytes=_megabytes(env, "IVRGRAPH_TTS_CACHE_MB", base.cache_max_bytes),
             engines=engines,
         )
+
+
+# Bounds of the numeric settings: a value outside them cannot work (a negative cache evicts every phrase it just
+# made; a timeout of 0 or less sends every phrase to the fallback voice; NaN compares false with everything).
+_MAX_SECONDS = 3600.0
+_MAX_CACHE_MB = 1_000_000.0  # a terabyte
+
+
+def _number(env: Mapping[str, str], name: str, *, above: float, at_most: float) -> float | None:
+    """The number `name` holds (None when unset or blank); ValueError naming the variable for anything else."""
+    text = env.get(name, "").strip()
+    if not text:
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not above < value <= at_most:  # also refuses NaN and infinities
+        raise ValueError(f"{name}={text!r}: expected a number above {above:g} and at most {at_most:,.0f}")
+    return value
+
+
+def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
+    value = _number(env, name, above=0.0, at_most=_MAX_SECONDS)
+    return default if value is None else value
+
+
+def _megabytes(env: Mapping[str, str], name: str, default_bytes: int) -> int:
+    value = _number(env, name, above=0.0, at_most=_MAX_CACHE_MB)
+    return default_bytes if value is None else max(1, int(value * 1024**2))

@@ -190,3 +190,24 @@ def test_serve_with_its_api_port_taken_says_so_and_exits(tmp_path: Path) -> None
         done = subprocess.run(command, cwd=tmp_path, env=_env(), capture_output=True, text=True, timeout=60)
     assert done.returncode == 1, done.stderr[-2000:]
     assert "ivrgraph serve: error: cannot listen for the API on 127.0.0.1:" in done.stderr
+
+
+def test_serve_refuses_a_speech_setting_before_it_touches_the_database(tmp_path: Path) -> None:
+    """Review of 2026-12-05 (third session): IVRGRAPH_TTS_CACHE_MB=-1 was taken (a cache that evicted every phrase
+    it made) and IVRGRAPH_TTS_TIMEOUT=abc stopped `serve` only after it had migrated the database, with float()'s
+    message naming no variable."""
+    env = {**_env(), "IVRGRAPH_TTS_CACHE_MB": "-1"}
+    done = subprocess.run(
+        [*IVRGRAPH, "serve", "--port", "0", "--agi-port", "0"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,  # a node that takes the setting serves until stopped
+    )
+    assert done.returncode == 2, done.stderr[-2000:]
+    assert done.stderr.strip().splitlines()[-1] == (
+        "ivrgraph serve: error: text-to-speech setting (IVRGRAPH_TTS_*, IVRGRAPH_GTTS_*): "
+        "IVRGRAPH_TTS_CACHE_MB='-1': expected a number above 0 and at most 1,000,000"
+    )
+    assert "Running upgrade" not in done.stderr and not (tmp_path / "ivrgraph.sqlite3").exists()

@@ -83,3 +83,22 @@ def test_settings_from_the_environment(tmp_path: Path) -> None:
     assert service.cache.folder == tmp_path.resolve() / "tts" and service.converter == "ffmpeg"
     with pytest.raises(ValueError, match="sox or ffmpeg"):
         VoiceSettings.from_env({"IVRGRAPH_TTS_CONVERTER": "lame"})
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("IVRGRAPH_TTS_TIMEOUT", "abc"), ("IVRGRAPH_TTS_TIMEOUT", "0"), ("IVRGRAPH_TTS_TIMEOUT", "nan"),
+     ("IVRGRAPH_GTTS_TIMEOUT", "-1"), ("IVRGRAPH_GTTS_TIMEOUT", "inf"), ("IVRGRAPH_TTS_CACHE_MB", "-5"),
+     ("IVRGRAPH_TTS_CACHE_MB", "lots")],
+)  # fmt: skip
+def test_a_number_setting_that_cannot_work_is_refused_by_name(name: str, value: str) -> None:
+    # A negative cache evicted every phrase as it was made; a timeout of 0 or -1 sent every phrase to the fallback
+    # voice; "abc" stopped start-up with float()'s message, naming no variable.
+    with pytest.raises(ValueError, match=f"^{name}='{value}': expected a number above 0"):
+        VoiceSettings.from_env({name: value})
+
+
+def test_blank_number_settings_keep_their_defaults() -> None:
+    settings = VoiceSettings.from_env({"IVRGRAPH_TTS_TIMEOUT": " ", "IVRGRAPH_TTS_CACHE_MB": ""})
+    assert settings.engines.engine_timeout == VoiceSettings().engines.engine_timeout
+    assert settings.cache_max_bytes == VoiceSettings().cache_max_bytes
