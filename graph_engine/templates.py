@@ -7,6 +7,7 @@ import re
 import string
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextvars import ContextVar
+from decimal import Decimal
 from functools import lru_cache
 from typing import Any, Final
 
@@ -332,10 +333,15 @@ _sized_filter("wordwrap", _wordwrap_size)
 _sized_filter("urlize", _urlize_size)
 _sized_filter("tojson", _tojson_size)
 _sized_filter("batch", lambda value, count, fill_with=None: 0 if fill_with is None else _int(count) * _size(fill_with))
-_sized_filter("slice", lambda value, count, fill_with=None: 0 if fill_with is None else _int(count) * _size(fill_with))
+# slice(n) yields n lists whatever the value holds (empty ones too), so n alone is what it builds.
+_sized_filter(
+    "slice", lambda value, count, fill_with=None: _int(count) * (1 + (0 if fill_with is None else _size(fill_with)))
+)
 for _name in ("escape", "e", "forceescape", "urlencode", "xmlattr", "pprint", "truncate", "string"):
     _sized_filter(_name)
-_builtin_join, _builtin_replace, _builtin_format = (_ENV.filters[name] for name in ("join", "replace", "format"))
+_builtin_join, _builtin_replace, _builtin_format, _builtin_sum = (
+    _ENV.filters[name] for name in ("join", "replace", "format", "sum")
+)
 
 
 def _join_filter(context: Any, value: Any, d: str = "", attribute: Any = None) -> Any:
@@ -350,6 +356,14 @@ def _replace_filter(eval_ctx: Any, value: Any, old: Any, new: Any, count: Any = 
     return _builtin_replace(eval_ctx, value, old, new, count)
 
 
+def _sum_filter(environment: Any, iterable: Any, attribute: Any = None, start: Any = 0) -> Any:
+    # Numbers only: sum(start=[]) over lists copies the whole list at every item, quadratic in their count,
+    # and no single step is large enough for a size check to see (review, 2026-12-05).
+    if isinstance(start, bool) or not isinstance(start, (int, float, Decimal)):
+        raise SecurityError("the sum filter adds numbers: a start that is not a number is not allowed")
+    return _builtin_sum(environment, iterable, attribute, start)
+
+
 def _format_filter(value: Any, *args: Any, **kwargs: Any) -> Any:
     _check_percent_format(str(value), kwargs or args)
     return _builtin_format(value, *args, **kwargs)
@@ -357,7 +371,8 @@ def _format_filter(value: Any, *args: Any, **kwargs: Any) -> Any:
 
 _join_filter.jinja_pass_arg = _builtin_join.jinja_pass_arg  # type: ignore[attr-defined]
 _replace_filter.jinja_pass_arg = _builtin_replace.jinja_pass_arg  # type: ignore[attr-defined]
-_ENV.filters.update(join=_join_filter, replace=_replace_filter, format=_format_filter)
+_sum_filter.jinja_pass_arg = _builtin_sum.jinja_pass_arg  # type: ignore[attr-defined]
+_ENV.filters.update(join=_join_filter, replace=_replace_filter, format=_format_filter, sum=_sum_filter)
 # Templates may be long prose, but never a program: a huge range() is the classic sandbox escape into memory.
 # Validation names these when a template calls one (see _parsed).
 _REMOVED: Final = frozenset({"range", "lipsum", "cycler", "joiner", "namespace"})
