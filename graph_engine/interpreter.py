@@ -20,6 +20,8 @@ from graph_engine.registry import BlockRegistry
 from graph_engine.services import Services
 from graph_engine.trace import CallOutcome, CallResult, IsoTimes, TraceStep, new_step
 
+# Lines about a call carry its id as the host's own do (agi_server's CallLog): `call_id=<id>` first, for grep,
+# and a `call_id` attribute, for JSON logs.
 log = logging.getLogger(__name__)
 
 # CHANNEL_FACTS moved to graph_engine.document (the scenario builds its variable base from it); still
@@ -191,7 +193,7 @@ class CallRun:
                     self.error = f"edge from {step.node!r} leads to missing node {target!r}"
                     await self._end(CallOutcome.FAILED)
         except Exception as error:  # a bug in the engine itself: still end the call with a trace
-            log.exception("interpreter failure in call %s", self.call_id)
+            log.exception("call_id=%s interpreter failure", self.call_id, extra={"call_id": self.call_id})
             self.error = f"internal error: {type(error).__name__}: {error}"
             await self._end(CallOutcome.FAILED)
         return self.result()
@@ -241,7 +243,14 @@ class CallRun:
     def _note_failure(self, step: TraceStep, node: Node, error: Exception) -> None:
         step.error = f"{type(error).__name__}: {error}" if not isinstance(error, EngineError) else str(error)
         if not isinstance(error, EngineError):
-            log.warning("block %s (%s) failed in call %s", node.id, node.type, self.call_id, exc_info=True)
+            log.warning(
+                "call_id=%s block %s (%s) failed",
+                self.call_id,
+                node.id,
+                node.type,
+                exc_info=True,
+                extra={"call_id": self.call_id},
+            )
 
     async def _end(self, outcome: CallOutcome) -> None:
         """End the call from our side: hang up politely; a caller already gone is fine."""
@@ -253,7 +262,7 @@ class CallRun:
         except CallerHangup:
             pass
         except Exception:
-            log.warning("hangup failed in call %s", self.call_id, exc_info=True)
+            log.warning("call_id=%s hangup failed", self.call_id, exc_info=True, extra={"call_id": self.call_id})
 
 
 def _declare_exits(scenario: Scenario, node: Node, block: BlockType, config: Mapping[str, Any]) -> frozenset[str]:

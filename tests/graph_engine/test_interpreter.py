@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
@@ -57,6 +58,17 @@ async def test_failing_block_takes_its_error_exit(test_registry):
     assert result.steps[1].exit == "error"
     assert "kaboom" in (result.steps[1].error or "")
     assert result.outcome is CallOutcome.HUNG_UP
+
+
+async def test_a_failing_block_is_logged_with_the_call_id(test_registry, caplog):
+    """Review of 2026-12-05: the block's traceback, the most useful line of a failed call, carried the id only at
+    its end, so `grep call_id=<id>` and JSON logs filtered on `call_id` missed it."""
+    doc = make_document([{"id": "start", "type": "start"}, {"id": "x", "type": "explodes"}], [("start", "next", "x")])
+    with caplog.at_level(logging.WARNING, logger="graph_engine.interpreter"):
+        await run(doc, test_registry, call_id="c0ffee")
+    (line,) = [r for r in caplog.records if r.exc_info]
+    assert line.getMessage() == "call_id=c0ffee block x (explodes) failed"
+    assert line.call_id == "c0ffee" and "kaboom" in caplog.text  # type: ignore[attr-defined]
 
 
 async def test_failing_block_without_error_exit_goes_to_the_fallback(test_registry):
