@@ -153,7 +153,7 @@ async def run_database_agi(
     from persistence.migrate import require_current
 
     ami = AmiSettings.from_environ()
-    dialer = DialerSettings.from_environ() if ami is not None else None
+    dialer = DialerSettings.from_environ(node_id=config.node_id) if ami is not None else None
     # Code newer than the database fails calls on a missing column; older, it writes what the schema no longer
     # means. Either way the node must not serve.
     await asyncio.to_thread(require_current, database_url)

@@ -1,11 +1,12 @@
 """The callback dialer: takes due callback jobs, dials them through AMI and records every attempt.
 
-One pass (`run_once`) claims at most as many due jobs as there are free outbound lines and starts one Originate
-per job; `run` repeats passes until cancelled, waking early when a line frees up. Each attempt ends in a
-`DialOutcome`: answered closes the job, busy / no_answer / failed come back after the interval configured for
-that outcome until the job runs out of attempts or its window. A job is never dialled before `due` or after
-`window_end` (the window comes with the job: the Callback block already moved it out of the night), and a dial
-that could still be ringing when the window closes is not started.
+One pass (`run_once`) claims at most as many due jobs as this node has free outbound lines and starts one
+Originate per job (`max_lines` bounds each node's calls: nodes sharing a database and a trunk add up); `run`
+repeats passes until cancelled, waking early when a line frees up. Each attempt ends in a `DialOutcome`: answered
+closes the job, busy / no_answer / failed come back after the interval configured for that outcome until the job
+runs out of attempts or its window. A job is never dialled before `due` or after `window_end` (the window comes
+with the job: the Callback block already moved it out of the night), and a dial that could still be ringing when
+the window closes is not started.
 
 The callee who answers lands in the dialplan context `settings.context`, which must run FastAGI with the
 scenario and the job id, e.g.::
@@ -70,6 +71,9 @@ class DialJob:
     window_end: datetime | None
     attempts: int
     max_attempts: int
+    # When this node's claim runs out: after it another node may claim the job and dial the callee again, so the
+    # attempt must be recorded before it.
+    lease_end: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +86,9 @@ class AttemptReport:
     detail: str
     at: datetime
     channel_id: str
-    status: str  # the job's status after recording: pending (will retry), done, failed, expired
+    # The job's status after recording: pending (will retry), done, failed, expired; dialing when this node's
+    # lease ran out before the attempt was recorded and another node holds the job now.
+    status: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,11 +118,14 @@ class JobStore(Protocol):
         retry_after: timedelta,
         call_id: str,
         final: bool = False,
+        node_id: str | None = None,
     ) -> str:
         """Log the attempt, unlock the job and move it on; returns the new status.
 
         answered -> done; attempts used up -> failed; next try past the window -> expired; else pending again
         at `at + retry_after`. `final` ends the job as failed whatever is left (the number can never be dialled).
+        With `node_id`, only a job that node still holds moves on: a late attempt (its lease ran out, another node
+        claimed the job) is logged and counted, and the job is left as it is.
         """
         ...
 
@@ -166,19 +175,27 @@ class DialerSettings:
     ring_timeout: timedelta = timedelta(seconds=30)
     # An answered callback holds its line until it hangs up, but no longer than this (a Hangup never seen).
     max_call: timedelta = timedelta(hours=2)
-    max_lines: int = 10
+    max_lines: int = 10  # this node's callback calls at once; every node running a dialer has its own
     poll_interval: float = 5.0
     node_id: str = "ivrgraph"
     retry_after: Mapping[DialOutcome, timedelta] = field(default_factory=_default_retry)
-    # Seconds between tries to record an attempt while the database fails. Together well inside the 5-minute
-    # lease: a job whose attempt could not be recorded is claimed again when its lease ends, and dialled twice.
-    record_retry_delays: tuple[float, ...] = (0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 30.0, 60.0, 60.0)
+    # Seconds between tries to record an attempt while the database fails. A job whose attempt could not be
+    # recorded is claimed again when its lease ends, and dialled twice; so no try starts that could not end before
+    # the lease does (`Dialer._record`), and by default the whole schedule fits the 5-minute lease after a ring
+    # (30 s + AMI's 10 s): 40 + 10 tries x 15 s + 93.5 s of pauses = 283.5 s.
+    record_retry_delays: tuple[float, ...] = (0.5, 1.0, 2.0, 5.0, 10.0, 15.0, 20.0, 20.0, 20.0)
+    # The longest one try to record is reckoned to take: a PostgreSQL connect gives up after 10 s (persistence/db.py).
+    record_try_limit: float = 15.0
 
     @classmethod
-    def from_environ(cls, environ: Mapping[str, str] | None = None) -> DialerSettings:
-        """IVRGRAPH_DIAL_CONTEXT, _CHANNEL (template with {number}), _CALLER_ID, _MAX_LINES, _NODE_ID."""
+    def from_environ(cls, environ: Mapping[str, str] | None = None, *, node_id: str | None = None) -> DialerSettings:
+        """IVRGRAPH_DIAL_CONTEXT, _CHANNEL (template with {number}), _CALLER_ID, _MAX_LINES, _NODE_ID.
+
+        `node_id` is the node's own name (`--node-id`, the host name by default), used when IVRGRAPH_DIAL_NODE_ID
+        is unset: nodes sharing a database tell their claims on a job apart by it, so one fixed default for all of
+        them would let a node that lost its lease take over another's claim."""
         env = os.environ if environ is None else environ
-        defaults = cls()
+        defaults = cls() if node_id is None else cls(node_id=node_id)
         return cls(
             context=env.get("IVRGRAPH_DIAL_CONTEXT", defaults.context),
             channel_template=env.get("IVRGRAPH_DIAL_CHANNEL", defaults.channel_template),
@@ -220,7 +237,11 @@ class Dialer:
         now = self._clock.now()
         started: list[str] = []
         for job in await self._store.claim_due(now=now, limit=free, node_id=self._settings.node_id):
-            if job.due > now or job.id in self._active:
+            if job.id in self._active:
+                # Still dialled or recorded here while its lease ran out: this claim renews the lease. Giving it
+                # back would let another node dial the callee again, and the late record clear that node's lock.
+                continue
+            if job.due > now:
                 await self._store.release(job_id=job.id, node_id=self._settings.node_id)
                 continue
             if job.window_end is not None and now + self._settings.ring_timeout > job.window_end:
@@ -310,8 +331,8 @@ class Dialer:
         finally:
             current = asyncio.current_task()
             if result.outcome is DialOutcome.ANSWERED and not (current is not None and current.cancelling()):
-                # The callee is on a line until they hang up, recorded or not: max_lines counts the calls on the
-                # trunk, not only the Originates still ringing.
+                # The callee is on a line until they hang up, recorded or not: max_lines counts this node's calls
+                # on the trunk, not only the Originates still ringing.
                 if await self._hold_line(job, channel_id):
                     await self._settle_answer(job, attempt, channel_id)
 
@@ -353,6 +374,36 @@ class Dialer:
             AttemptReport(job.id, attempt, DialOutcome.UNREACHED, "no FastAGI call", at, channel_id, status)
         )
 
+    async def _within_lease(
+        self, job: DialJob, write: Callable[[], Awaitable[str]], delays: tuple[float, ...], what: str
+    ) -> str:
+        """`write()`, tried again after each of `delays` while it fails, but only while the try can end before the
+        job's lease does (`record_try_limit` each): after it another node may claim the job and dial the callee
+        again. A try is waited for until the lease ends (the first at least `record_try_limit`) and not repeated
+        after: its write may still land, which the store takes as a late attempt that leaves the job alone."""
+        limit = self._settings.record_try_limit
+        pauses = iter(delays)
+        while True:
+            task = asyncio.ensure_future(write())
+            try:
+                done, _ = await asyncio.wait({task}, timeout=max(self._seconds_left(job), limit))
+            finally:
+                if not task.done():
+                    task.cancel()
+            if not done:
+                raise TimeoutError(f"{what}: no answer from the store before the job's lease ended")
+            error = task.exception()
+            if error is None:
+                return task.result()
+            pause = next(pauses, None)
+            if pause is None or self._seconds_left(job) < pause + limit:
+                raise error
+            log.warning("%s failed (%s); again in %g s", what, type(error).__name__, pause)
+            await asyncio.sleep(pause)
+
+    def _seconds_left(self, job: DialJob) -> float:
+        return (job.lease_end - self._clock.now()).total_seconds()
+
     @staticmethod
     def _unsendable(job: DialJob) -> str | None:
         if not NUMBER.fullmatch(job.number):
@@ -377,14 +428,24 @@ class Dialer:
         """Record the attempt, trying again while the database fails (`patient`; shutting down: once)."""
         at = self._clock.now()
         retry_after = self._settings.retry_after.get(outcome, timedelta(0))
+        node_id = self._settings.node_id
         # The database fails: an unrecorded attempt is a second call later.
-        status = await _retried(
+        status = await self._within_lease(
+            job,
             lambda: self._store.record_attempt(
-                job_id=job.id, outcome=outcome, at=at, retry_after=retry_after, call_id=channel_id, final=final
+                job_id=job.id,
+                outcome=outcome,
+                at=at,
+                retry_after=retry_after,
+                call_id=channel_id,
+                final=final,
+                node_id=node_id,
             ),
             self._settings.record_retry_delays if patient else (),
             f"callback job {job.id}: recording attempt {attempt}",
         )
+        if status == "dialing":
+            log.error("callback job %s: attempt %d recorded after this node's lease ran out", job.id, attempt)
         report = AttemptReport(job.id, attempt, outcome, detail, at, channel_id, status)
         log.info("callback job %s attempt %d: %s (%s) -> %s", job.id, attempt, outcome, detail, status)
         self.reports.append(report)
@@ -530,7 +591,17 @@ class MemoryJob:
     attempt_log: list[tuple[datetime, str, str]] = field(default_factory=list)  # (at, outcome, call id)
 
     def view(self) -> DialJob:
-        return DialJob(self.id, self.number, self.scenario, self.due, self.window_end, self.attempts, self.max_attempts)
+        assert self.lock_until is not None, "only a claimed job is handed to the dialer"
+        return DialJob(
+            self.id,
+            self.number,
+            self.scenario,
+            self.due,
+            self.window_end,
+            self.attempts,
+            self.max_attempts,
+            self.lock_until,
+        )
 
 
 class MemoryJobStore:
@@ -571,10 +642,15 @@ class MemoryJobStore:
         retry_after: timedelta,
         call_id: str,
         final: bool = False,
+        node_id: str | None = None,
     ) -> str:
         job = self.jobs[job_id]
         job.attempt_log.append((at, str(outcome), call_id))
         job.attempts += 1
+        if node_id is not None and not (job.status == "dialing" and job.locked_by == node_id):
+            # A late attempt: another node holds the job now (persistence.callbacks rule)
+            job.last_attempt_at = max(job.last_attempt_at or at, at)
+            return job.status
         job.last_attempt_at = at
         job.locked_by, job.lock_until = None, None
         if job.status in callbacks.FINAL_STATUSES:  # reached meanwhile: stays done (persistence.callbacks rule)
@@ -638,7 +714,11 @@ class DatabaseJobStore:
     def _claim_due(self, now: datetime, limit: int, node_id: str) -> list[DialJob]:
         with self._database.session() as session:
             jobs = callbacks.claim_due_jobs(session, now=now, limit=limit, node_id=node_id, lease=self._lease)
-            return [DialJob(j.id, j.number, j.scenario, j.due, j.window_end, j.attempts, j.max_attempts) for j in jobs]
+            return [
+                DialJob(j.id, j.number, j.scenario, j.due, j.window_end, j.attempts, j.max_attempts, j.lock_until)
+                for j in jobs
+                if j.lock_until is not None  # always: claimed jobs have a lease
+            ]
 
     async def record_attempt(
         self,
@@ -649,11 +729,19 @@ class DatabaseJobStore:
         retry_after: timedelta,
         call_id: str,
         final: bool = False,
+        node_id: str | None = None,
     ) -> str:
-        return await asyncio.to_thread(self._record_attempt, job_id, outcome, at, retry_after, call_id, final)
+        return await asyncio.to_thread(self._record_attempt, job_id, outcome, at, retry_after, call_id, final, node_id)
 
     def _record_attempt(
-        self, job_id: str, outcome: DialOutcome, at: datetime, retry_after: timedelta, call_id: str, final: bool
+        self,
+        job_id: str,
+        outcome: DialOutcome,
+        at: datetime,
+        retry_after: timedelta,
+        call_id: str,
+        final: bool,
+        node_id: str | None,
     ) -> str:
         with self._database.session() as session:
             job = callbacks.record_attempt(
@@ -664,6 +752,7 @@ class DatabaseJobStore:
                 call_id=call_id,
                 retry_after=retry_after,
                 final=final,
+                node_id=node_id,
             )
             return job.status
 

@@ -45,7 +45,7 @@ async def serve(
 ) -> None:
     # A value that cannot work (SettingError) stops `serve` before it migrates.
     ami = AmiSettings.from_environ()
-    dialer = DialerSettings.from_environ() if ami is not None else None
+    dialer = DialerSettings.from_environ(node_id=agi_config.node_id) if ami is not None else None
     check_speech_settings()
     await asyncio.to_thread(upgrade, settings.database_url)
     database = Database(settings.database_url)

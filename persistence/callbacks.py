@@ -117,17 +117,26 @@ def record_attempt(
     call_id: str | None = None,
     retry_after: timedelta = DEFAULT_RETRY,
     final: bool = False,
+    node_id: str | None = None,
 ) -> CallbackJob:
     """Log one dial attempt and move the job on: `answered` ends it, otherwise retry until attempts run out.
 
     `outcome` is the dialer's word for what happened (answered, busy, no_answer, failed, ...); the dialer picks
     `retry_after` by outcome, and says `final` when this outcome is not worth retrying (e.g. a refused number).
+    `node_id` is the dialer node that claimed the job: the job moves on only while that node still holds it.
     """
     job = _locked_job(session, job_id=job_id)
     if job is None:
         raise NotFound("callback job", job_id)
     session.add(CallbackAttempt(job_id=job.id, at=at, outcome=outcome, call_id=call_id))
     job.attempts += 1
+    if node_id is not None and not _held_by(job, node_id):
+        # A late report: the node's lease ran out before it could record (its database was unreachable), and
+        # another node may be dialling the job now. The call happened, so it is logged and counted; the job's
+        # state and the other node's lock stay as they are (clearing them would get the callee a third call).
+        job.last_attempt_at = max(job.last_attempt_at or at, at)
+        session.flush()
+        return job
     job.last_attempt_at = at
     job.locked_by, job.lock_until = None, None
     if job.status in FINAL_STATUSES:
@@ -250,7 +259,13 @@ def _leased_job(session: Session, *, job_id: str, node_id: str) -> tuple[Callbac
     job = _locked_job(session, job_id=job_id)
     if job is None:
         raise NotFound("callback job", job_id)
-    return job, job.status == "dialing" and job.locked_by == node_id
+    return job, _held_by(job, node_id)
+
+
+def _held_by(job: CallbackJob, node_id: str) -> bool:
+    """Whether `node_id` holds the job's lease: it claimed the job and no other node claimed it since. A lease
+    that ran out with no other node claiming the job is still held."""
+    return job.status == "dialing" and job.locked_by == node_id
 
 
 class WindowedJob(Protocol):

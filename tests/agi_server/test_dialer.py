@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ from typing import Any
 import pytest
 
 from agi_server import dialer as dialer_module
-from agi_server.ami import AmiClient, AmiSettings
+from agi_server.ami import AmiClient, AmiSettings, OriginateRequest, OriginateResult
 from agi_server.ami_protocol import DialOutcome
 from agi_server.dialer import (
     CallbackArrivals,
@@ -528,6 +529,14 @@ def test_dialer_settings_from_environment() -> None:
     )
 
 
+def test_each_node_dials_under_its_own_name_by_default() -> None:
+    """Review of 2026-12-05: every node's dialer was called "ivrgraph" unless IVRGRAPH_DIAL_NODE_ID said otherwise,
+    so nodes sharing a database could not tell their claims on a job apart (a node whose lease ran out took over
+    another's claim). The node's --node-id (its host name by default) names it now; the variable still wins."""
+    assert DialerSettings.from_environ({}, node_id="ivr2").node_id == "ivr2"
+    assert DialerSettings.from_environ({"IVRGRAPH_DIAL_NODE_ID": "dialer-a"}, node_id="ivr2").node_id == "dialer-a"
+
+
 @pytest.mark.parametrize(
     ("outcomes", "window_end"),
     [
@@ -855,3 +864,218 @@ async def test_an_answer_no_scenario_reached_fails_the_job_instead_of_counting_i
         }
         assert fake.fastagi_errors == []
     assert len(fake.actions("Originate")) == 4  # each store dialled each callee once, and never again
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Review of 2026-12-05: a database outage within the dialer's own retry limits got the callee dialled twice.
+
+
+@dataclass
+class SharedJob:
+    """One due job in the store two dialer nodes share, and a look at its stored state."""
+
+    store: JobStore
+    job_id: str
+    state: Callable[[], tuple[str, str | None, int, list[str]]]  # status, locked by, attempts, attempts' call ids
+
+
+@pytest.fixture(params=["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def shared_job(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Callable[[timedelta], SharedJob]]:
+    """`shared_job(lease)`: in memory, or in a real database through DatabaseJobStore (SQLite, PostgreSQL)."""
+    with contextlib.ExitStack() as stack:
+
+        def make(lease: timedelta) -> SharedJob:
+            if request.param == "memory":
+                memory = MemoryJobStore(lease=lease)
+                stored = memory.add(job("j1", "2000", max_attempts=5))
+
+                def memory_state() -> tuple[str, str | None, int, list[str]]:
+                    return stored.status, stored.locked_by, stored.attempts, [call for _, _, call in stored.attempt_log]
+
+                return SharedJob(memory, "j1", memory_state)
+            if request.param == "sqlite":
+                url = f"sqlite:///{tmp_path / 'shared.sqlite3'}"
+            else:
+                url = stack.enter_context(pg.throwaway_database("ivrgraph_lease"))
+            upgrade(url)
+            database = Database(url)
+            stack.callback(database.dispose)
+            with database.session() as session:
+                job_id = callbacks.create_job(session, number="2000", scenario="debt", due=T0, max_attempts=5).id
+
+            def database_state() -> tuple[str, str | None, int, list[str]]:
+                with database.session() as session:
+                    row = callbacks.get_job(session, job_id=job_id)
+                    calls = [a.call_id or "" for a in callbacks.list_attempts(session, job_id=job_id)]
+                    return row.status, row.locked_by, row.attempts, calls
+
+            return SharedJob(DatabaseJobStore(database, lease=lease), job_id, database_state)
+
+        yield make
+
+
+class Ringer:
+    """An Originator whose calls ring `ring` seconds of the test's clock (or until `gate` opens), then busy."""
+
+    connected = True
+
+    def __init__(self, clock: FixedClock, ring: float = 40.0, gate: asyncio.Event | None = None) -> None:
+        self.clock, self.ring, self.gate = clock, ring, gate
+        self.dials: list[str] = []
+
+    async def originate(self, request: OriginateRequest) -> OriginateResult:
+        self.dials.append(request.variables["JOB_ID"])
+        if self.gate is not None:
+            await self.gate.wait()
+        self.clock.advance(self.ring)
+        return OriginateResult(DialOutcome.BUSY, "busy")
+
+    async def wait_ended(self, channel_id: str, *, limit: float) -> bool:
+        return True
+
+
+class Unreachable:
+    """The store as seen from a node cut off from the database: its first `failures` writes of an attempt fail
+    after the PostgreSQL connect timeout (10 s of the test's clock); `tries` holds when each ended."""
+
+    def __init__(self, store: JobStore, clock: FixedClock, failures: int) -> None:
+        self.store, self.clock, self.failures = store, clock, failures
+        self.tries: list[datetime] = []
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.store, name)
+
+    async def record_attempt(self, **values: Any) -> str:
+        if self.failures:
+            self.failures -= 1
+            self.clock.advance(10)
+            self.tries.append(self.clock.now())
+            raise ConnectionError("connection timeout expired")
+        return await self.store.record_attempt(**values)
+
+
+def pauses_on_the_clock(monkeypatch: pytest.MonkeyPatch, clock: FixedClock, meanwhile: Dialer) -> list[list[str]]:
+    """The dialer's pauses between tries pass on the test's clock, and `meanwhile` (another node, whose database
+    works) polls in each; returns what it started in each poll."""
+    real_sleep = asyncio.sleep
+    polls: list[list[str]] = []
+
+    class ClockedAsyncio:
+        def __getattr__(self, name: str) -> Any:
+            return getattr(asyncio, name)
+
+        @staticmethod
+        async def sleep(delay: float) -> None:
+            clock.advance(delay)
+            await real_sleep(0)
+            polls.append(await meanwhile.run_once())
+
+    monkeypatch.setattr(dialer_module, "asyncio", ClockedAsyncio())
+    return polls
+
+
+def node(store: Any, ami: Any, clock: FixedClock, name: str, **overrides: Any) -> Dialer:
+    return Dialer(store=store, ami=ami, clock=clock, settings=DialerSettings(node_id=name, **overrides))
+
+
+async def test_a_database_outage_within_the_retry_schedule_gets_the_callee_dialled_once(
+    shared_job: Callable[[timedelta], SharedJob], clock: FixedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Review of 2026-12-05: the default schedule paused 188.5 s "well inside the 5-minute lease", but each try
+    against an unreachable PostgreSQL also waits 10 s to connect, and the ring comes first: at 318.5 s node B
+    claimed the job and dialled the callee again while node A was still retrying."""
+    shared = shared_job(timedelta(minutes=5))  # DatabaseJobStore's lease
+    ami = Ringer(clock)
+    node_b = node(shared.store, ami, clock, "b")
+    polls = pauses_on_the_clock(monkeypatch, clock, node_b)
+    unreachable = Unreachable(shared.store, clock, failures=len(DialerSettings().record_retry_delays))
+    node_a = node(unreachable, ami, clock, "a")
+    assert await node_a.run_once() == [shared.job_id]
+    await node_a.drain(timeout=5)
+    await node_b.drain(timeout=5)
+    assert ami.dials == [shared.job_id], f"node B started {polls}"
+    assert shared.state() == ("pending", None, 1, [f"cb-{shared.job_id}-1"])
+    assert unreachable.tries[-1] < T0 + timedelta(minutes=5)
+
+
+def test_the_default_recording_schedule_fits_the_lease_after_a_ring() -> None:
+    """Worst case: the ring (its timeout and AMI's wait for the OriginateResponse), then every try taking its
+    whole `record_try_limit`, and every pause between them."""
+    settings = DialerSettings()
+    ring = settings.ring_timeout.total_seconds() + AmiSettings("h", 5038, "u", "p").action_timeout
+    delays = settings.record_retry_delays
+    tries = (len(delays) + 1) * settings.record_try_limit
+    assert ring + tries + sum(delays) < callbacks.DEFAULT_LEASE.total_seconds()
+
+
+async def test_a_longer_outage_stops_the_retries_before_the_lease_ends(
+    shared_job: Callable[[timedelta], SharedJob], clock: FixedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """However the pauses are set, no try starts that could not end (`record_try_limit`) before the lease does:
+    recording past it is too late, node B may have claimed the job and dialled it meanwhile."""
+    shared = shared_job(timedelta(minutes=5))
+    ami = Ringer(clock)
+    node_b = node(shared.store, ami, clock, "b")
+    polls = pauses_on_the_clock(monkeypatch, clock, node_b)
+    unreachable = Unreachable(shared.store, clock, failures=1000)
+    node_a = node(unreachable, ami, clock, "a", record_retry_delays=(60.0,) * 9)
+    assert await node_a.run_once() == [shared.job_id]
+    await node_a.drain(timeout=5)
+    # The ring ended at 40 s; tries ended at 50, 120, 190 and 260 s; one at 320 s would end after the lease.
+    assert unreachable.tries == [T0 + timedelta(seconds=s) for s in (50, 120, 190, 260)]
+    assert ami.dials == [shared.job_id] and polls == [[], [], []]
+    assert shared.state() == ("dialing", "a", 0, [])  # left to its lease, as when the node dies
+
+
+async def test_a_node_never_gives_back_a_job_it_is_still_dialling(
+    shared_job: Callable[[timedelta], SharedJob], clock: FixedClock
+) -> None:
+    """Review of 2026-12-05: the job's lease ran out while node A's call still rang; A's next pass claimed it
+    again and released it (pending), and node B dialled the callee a second time."""
+    shared = shared_job(timedelta(minutes=1))
+    ringing = asyncio.Event()
+    ami = Ringer(clock, ring=0, gate=ringing)
+    node_a, node_b = node(shared.store, ami, clock, "a"), node(shared.store, ami, clock, "b")
+    assert await node_a.run_once() == [shared.job_id]
+    await asyncio.sleep(0.01)
+    clock.advance(120)
+    assert await node_a.run_once() == []  # its own job, claimed again: the lease renewed, not given back
+    assert shared.state()[:2] == ("dialing", "a")
+    assert await node_b.run_once() == []
+    ringing.set()
+    await node_a.drain(timeout=5)
+    await node_b.drain(timeout=5)
+    assert ami.dials == [shared.job_id]
+    assert shared.state() == ("pending", None, 1, [f"cb-{shared.job_id}-1"])
+
+
+async def test_a_late_record_leaves_the_job_to_the_node_that_claimed_it_since(
+    shared_job: Callable[[timedelta], SharedJob], clock: FixedClock
+) -> None:
+    """Review of 2026-12-05: node A's write reached the database only after its lease ran out and node B had
+    claimed the job and was dialling it; the write cleared B's lock and put the job back to pending. The late
+    attempt is logged and counted, and the job stays B's until B records its own."""
+    shared = shared_job(timedelta(minutes=5))
+    partition, b_ringing = asyncio.Event(), asyncio.Event()
+
+    class Partitioned:
+        def __getattr__(self, name: str) -> Any:
+            return getattr(shared.store, name)
+
+        async def record_attempt(self, **values: Any) -> str:
+            await partition.wait()  # the write hangs until the network comes back
+            return await shared.store.record_attempt(**values)
+
+    node_a = node(Partitioned(), Ringer(clock), clock, "a")
+    node_b = node(shared.store, Ringer(clock, gate=b_ringing), clock, "b")
+    assert await node_a.run_once() == [shared.job_id]
+    await asyncio.sleep(0.01)
+    clock.advance(300)  # A's lease has run out: B takes the job
+    assert await node_b.run_once() == [shared.job_id]
+    partition.set()
+    await node_a.drain(timeout=5)
+    assert shared.state() == ("dialing", "b", 1, [f"cb-{shared.job_id}-1"])
+    assert node_a.reports[-1].status == "dialing"
+    b_ringing.set()
+    await node_b.drain(timeout=5)
+    assert shared.state() == ("pending", None, 2, [f"cb-{shared.job_id}-1", f"cb-{shared.job_id}-1"])

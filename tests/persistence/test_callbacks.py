@@ -187,6 +187,49 @@ def test_only_the_lease_holder_releases_or_expires_a_job(database: Database) -> 
         assert (expired.status, expired.outcome, expired.locked_by) == ("expired", "window_closed", None)
 
 
+def test_a_late_attempt_from_a_node_whose_lease_ran_out_leaves_the_new_claim_alone(database: Database) -> None:
+    """Review of 2026-12-05: n1 could not reach the database while its lease ran out; n2 claimed the job and dials
+    the callee. n1's late report cleared n2's lock and put the job back to pending, for a third call. The late
+    attempt is logged and counted; the job stays n2's."""
+    job_id = _job(database)
+    with database.session() as session:
+        callbacks.claim_due_jobs(session, now=NOW, limit=1, node_id="n1", lease=timedelta(minutes=1))
+    with database.session() as session:
+        callbacks.claim_due_jobs(session, now=NOW + timedelta(minutes=2), limit=1, node_id="n2")
+    with database.session() as session:
+        late = callbacks.record_attempt(
+            session, job_id=job_id, outcome="busy", at=NOW + timedelta(seconds=40), call_id="a-1", node_id="n1"
+        )
+        assert (late.status, late.locked_by, late.lock_until, late.attempts, late.due) == (
+            "dialing",
+            "n2",
+            NOW + timedelta(minutes=7),
+            1,
+            NOW,
+        )
+    with database.session() as session:
+        job = callbacks.record_attempt(
+            session, job_id=job_id, outcome="no_answer", at=NOW + timedelta(minutes=3), call_id="b-1", node_id="n2"
+        )
+        assert (job.status, job.locked_by, job.attempts) == ("pending", None, 2)
+        assert [(a.outcome, a.call_id) for a in callbacks.list_attempts(session, job_id=job_id)] == [
+            ("busy", "a-1"),
+            ("no_answer", "b-1"),
+        ]
+
+
+def test_a_node_whose_lease_ran_out_unclaimed_still_records_its_attempt(database: Database) -> None:
+    """Nobody claimed the job after the lease ended: the node that dialled it still holds it and moves it on."""
+    job_id = _job(database)
+    with database.session() as session:
+        callbacks.claim_due_jobs(session, now=NOW, limit=1, node_id="n1", lease=timedelta(minutes=1))
+    with database.session() as session:
+        job = callbacks.record_attempt(
+            session, job_id=job_id, outcome="busy", at=NOW + timedelta(minutes=2), node_id="n1"
+        )
+        assert (job.status, job.locked_by, job.attempts) == ("pending", None, 1)
+
+
 _MADRID_DAY = {"hours": [{"days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"], "from": "09:00", "to": "21:00"}],
                "timezone": "Europe/Madrid", "holidays": ["2026-11-24"]}  # fmt: skip
 
