@@ -286,3 +286,137 @@ async def test_timing_transcript() -> None:
     """timing.txt: a thousand GET VARIABLE and two hundred NOOP round trips, answered in order."""
     expected, actual, _ = await replay("timing.txt")
     assert actual == expected
+
+
+def _captured_answer(name: str, command: bytes) -> tuple[bytes, float]:
+    """The answer a capture shows to `command` and how long after the command it arrived."""
+    chunks = read_transcript(name)
+    sent = next(c for c in chunks if c.direction == "S>A" and c.data == command)
+    answer = next(c for c in chunks if c.direction == "A>S" and c.at > sent.at)
+    return answer.data, answer.at - sent.at
+
+
+async def _get_data(script: CallerScript, time_scale: float) -> tuple[bytes, float, FakeAsterisk]:
+    """Send getdata.txt's first GET DATA to a fake playing dtmf.txt's beep; return its answer, round trip, fake."""
+    result: list[tuple[bytes, float]] = []
+
+    async def server(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\n\n")
+        started = time.monotonic()
+        writer.write(b"GET DATA beep 2000 4\n")
+        result.append((await reader.readuntil(b"\n"), time.monotonic() - started))
+        writer.close()
+
+    listener = await asyncio.start_server(server, "127.0.0.1", 0)
+    beep = 3404 / 8000  # basic.txt: GET OPTION beep -> endpos=3404 samples at 8 kHz
+    port = listener.sockets[0].getsockname()[1]
+    fake = FakeAsterisk("127.0.0.1", port, script=script, media={"beep": beep}, hold=0.5, time_scale=time_scale)
+    await fake.run(timeout=10)
+    listener.close()
+    return result[0][0], result[0][1], fake
+
+
+async def test_get_data_waits_its_timeout_for_the_first_key_after_the_prompt() -> None:
+    """getdata.txt: "GET DATA beep 2000 4" with no key answered "200 result= (timeout)" 2428 ms later: the 0.43 s
+    beep PLUS the 2000 ms timeout (ast_readstring waits `timeout` for the first digit once the prompt ends).
+    Review of 2026-12-05: the fake answered as soon as the beep ended."""
+    captured, rtt = _captured_answer("getdata.txt", b"GET DATA beep 2000 4\n")
+    assert captured == b"200 result= (timeout)\n" and 2.4 < rtt < 2.46
+    scale = 0.25
+    answer, elapsed, _ = await _get_data(CallerScript(), scale)
+    assert answer == captured
+    assert abs(elapsed - rtt * scale) < 0.1, f"{elapsed:.3f} s, the capture scaled: {rtt * scale:.3f} s"
+
+
+async def test_get_data_collects_a_key_pressed_after_the_prompt() -> None:
+    """getdata.txt: '1' came 1.2 s after "GET DATA beep 3000 4" was sent, long after the 0.43 s beep, and was
+    collected ("200 result=12 (timeout)"). A key in the first-digit wait counts, then the inter-digit timeout
+    (= the timeout argument) ends the entry with fewer than max digits. Review of 2026-12-05."""
+    scale = 0.25  # beep ends 0.106 s in, the first-digit wait 0.5 s after that; '7' comes in between
+    answer, elapsed, fake = await _get_data(CallerScript(keys_at=[(0.3, "7")]), scale)
+    assert answer == b"200 result=7 (timeout)\n"
+    assert fake.call.keys_lost == []
+    assert elapsed > 0.3 + 2.0 * scale - 0.05  # the inter-digit wait after the '7'
+
+
+async def _answers_after(first: bytes, script: CallerScript | None, then: bytes | None) -> tuple[list[bytes], int]:
+    """Send `first`; as soon as its answer arrives send `then` (or half-close when None), then collect every line
+    until EOF. Returns the lines and the number of HANGUP lines the fake says it wrote."""
+    lines: list[bytes] = []
+    done = asyncio.Event()
+
+    async def server(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\n\n")
+        writer.write(first)
+        lines.append(await reader.readuntil(b"\n"))
+        if then is None:
+            writer.write_eof()  # well inside the ~40 ms the HANGUP line is held back
+        else:
+            writer.write(then)  # at once, as AgiChannel probes a -1 with CHANNEL STATUS
+        with contextlib.suppress(TimeoutError, asyncio.IncompleteReadError):
+            while len(lines) < 3:
+                lines.append(await asyncio.wait_for(reader.readuntil(b"\n"), 0.5))
+        writer.close()
+        done.set()
+
+    listener = await asyncio.start_server(server, "127.0.0.1", 0)
+    fake = FakeAsterisk("127.0.0.1", listener.sockets[0].getsockname()[1], script=script, hold=0.5)
+    call = await fake.run(timeout=10)
+    await asyncio.wait_for(done.wait(), 5)  # the fake may close before the server has read everything
+    listener.close()
+    return lines, call.hangup_lines
+
+
+async def test_hangup_line_comes_before_the_answer_to_a_quick_next_command() -> None:
+    """hangupstream.txt / README 3a and 5: res_agi writes "HANGUP\\n" right after the -1 result, before it reads the
+    next command; the ~40 ms gap in the capture is Nagle, which delays bytes but never reorders them. A server
+    that answers the -1 at once with CHANNEL STATUS reads -1, HANGUP, 511. Review of 2026-12-05: the fake's
+    40 ms timer let the 511 overtake the HANGUP line."""
+    dead_answer, _ = _captured_answer("hangupstream.txt", b"CHANNEL STATUS\n")
+    script = CallerScript(hangup_at_command=0)
+    lines, _ = await _answers_after(b'STREAM FILE tt-monkeys ""\n', script, b"CHANNEL STATUS\n")
+    assert lines[0].startswith(b"200 result=-1 endpos=")
+    assert lines[1:] == [b"HANGUP\n", dead_answer]
+
+
+async def test_hangup_line_after_the_hangup_command_comes_before_the_next_answer() -> None:
+    """serverhangup.txt / README 3g: HANGUP -> "200 result=1", then the HANGUP line (held ~40 ms by Nagle), then
+    dead mode; a CHANNEL STATUS sent at once still reads the HANGUP line before its 511. Review of 2026-12-05."""
+    dead_answer, _ = _captured_answer("serverhangup.txt", b"CHANNEL STATUS\n")
+    lines, _ = await _answers_after(b"HANGUP\n", None, b"CHANNEL STATUS\n")
+    assert lines == [b"200 result=1\n", b"HANGUP\n", dead_answer]
+
+
+async def test_a_held_hangup_line_is_not_lost_when_the_server_closes_at_once() -> None:
+    """README 3d: after the server's half-close Asterisk writes one more HANGUP line and closes, so a caller hangup
+    gives two HANGUP lines; the first, held back by Nagle, still goes out when the server closes within those
+    ~40 ms. Review of 2026-12-05: the fake dropped it while counting it in `hangup_lines`."""
+    script = CallerScript(hangup_at_command=0)
+    lines, hangup_lines = await _answers_after(b'STREAM FILE tt-monkeys ""\n', script, None)
+    assert lines[0].startswith(b"200 result=-1 endpos=")
+    assert lines[1:] == [b"HANGUP\n", b"HANGUP\n"]
+    assert hangup_lines == 2
+
+
+@pytest.mark.parametrize("command", [b"HANGUP\n", b'SET CALLERID "\\"X\\" <1>"\n', b"SET MUSIC ON default\n"])
+async def test_dead_channel_refuses_hangup_callerid_and_music(command: bytes) -> None:
+    """res_agi.c's command table (agi_command.dead = 0 for "hangup", "set callerid" and "set music", as for
+    "answer" and "stream file") and agi_handle_command: on a dead channel such a command gets the 511 line of
+    hangupstream.txt. Review of 2026-12-05: the fake answered 200."""
+    refused, _ = _captured_answer("hangupstream.txt", b"CHANNEL STATUS\n")
+    assert refused == b"511 Command Not Permitted on a dead channel or intercept routine\n"
+    answers: list[bytes] = []
+
+    async def server(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\n\n")
+        assert await reader.readuntil(b"\n") == b"HANGUP\n"  # the caller hung up while idle (hangupidle.txt)
+        writer.write(command)
+        answers.append(await reader.readuntil(b"\n"))
+        writer.close()
+
+    listener = await asyncio.start_server(server, "127.0.0.1", 0)
+    port = listener.sockets[0].getsockname()[1]
+    call = await FakeAsterisk("127.0.0.1", port, script=CallerScript(hangup_after=0.02), hold=0.5).run(timeout=10)
+    listener.close()
+    assert answers == [refused]
+    assert call.hangup_lines == 2  # the idle one and the final one: a refused HANGUP adds none

@@ -10,9 +10,12 @@ Source of truth: ../shared/asterisk/README.txt and the transcripts beside it. Th
 - answers 510 for unknown verbs and empty lines, and 520 in two segments ("520-..." then, `nagle_delay`
   later, the usage text and "520 End of proper usage."), with the usage texts of errors.txt;
 - on a caller hangup during a blocking command answers `200 result=-1[ endpos=N]` and sends "HANGUP\\n"
-  `nagle_delay` later in its own segment; a hangup while no command runs sends "HANGUP\\n" at once;
-  after it, ANSWER / STREAM FILE / GET DATA / WAIT FOR DIGIT / CHANNEL STATUS / SAY get 511 while
-  GET/SET VARIABLE, VERBOSE, NOOP and EXEC still run (hangupstream.txt, serverhangup.txt);
+  `nagle_delay` later in its own segment, or sooner, ahead of them, when it writes anything else or closes
+  meanwhile (Nagle delays the line but never reorders bytes); the same after the HANGUP command; a hangup
+  while no command runs sends "HANGUP\\n" at once;
+  after it, ANSWER / HANGUP / STREAM FILE / GET DATA / WAIT FOR DIGIT / CHANNEL STATUS / SAY / SET CALLERID /
+  SET MUSIC get 511 while GET/SET VARIABLE, VERBOSE, NOOP and EXEC still run (hangupstream.txt,
+  serverhangup.txt; res_agi.c's command table for the ones no capture tried);
 - on the server's half-close runs what is left in its buffer, sends one final "HANGUP\\n", then closes
   (every transcript's ending); AGISIGHUP=no drops all HANGUP lines (nosighup.txt); AGIEXITONHANGUP=yes
   sends the -1 result, "HANGUP\\nHANGUP\\n" and closes (hangupexit.txt); a line starting with "failure"
@@ -46,9 +49,14 @@ from typing import Any
 KEYS = "0123456789*#"
 INTERRUPTED = "interrupted"  # a wait stopped because the server wrote to the socket
 SAMPLE_RATE = 8000  # endpos counts 8 kHz samples
+# res_agi.c's command table marks each command runnable on a dead channel or not (its last field); these are
+# the "not" ones this fake knows, answered with MSG_511 after a hangup (hangupstream.txt, serverhangup.txt).
 DEAD_REFUSED = frozenset(
     {
         "ANSWER",
+        "HANGUP",
+        "SET CALLERID",
+        "SET MUSIC",
         "STREAM FILE",
         "GET DATA",
         "WAIT FOR DIGIT",
@@ -329,6 +337,9 @@ class FakeAsterisk:
         self._reader: asyncio.StreamReader | None = None
         self._writer: asyncio.StreamWriter | None = None
         self._closed = False
+        self._hangup_line_due = False  # the command now running is followed by a HANGUP line
+        self._hangup_line_pending = False  # that line is written but Nagle still holds it back
+        self._write_lock = asyncio.Lock()  # byte_delay writes must not interleave
 
     # -- running ---------------------------------------------------------------------------------------
     async def run(self, timeout: float = 30.0) -> FakeCall:
@@ -470,36 +481,49 @@ class FakeAsterisk:
 
     # -- writing -------------------------------------------------------------------------------------------
     async def _write(self, data: bytes) -> None:
-        if self._closed or not data or self._writer is None:
+        if self._closed or self._writer is None:
             return
-        try:
-            if self.script.byte_delay:
-                for byte in data:
-                    await asyncio.sleep(self.script.byte_delay)
-                    self._writer.write(bytes([byte]))
+        if self._hangup_line_pending:  # res_agi wrote it before anything that follows: it goes out first
+            self._hangup_line_pending = False
+            data = b"HANGUP\n" + data
+        if not data:
+            return
+        async with self._write_lock:
+            try:
+                if self.script.byte_delay:
+                    for byte in data:
+                        await asyncio.sleep(self.script.byte_delay)
+                        self._writer.write(bytes([byte]))
+                        await self._writer.drain()
+                else:
+                    self._writer.write(data)
                     await self._writer.drain()
-            else:
-                self._writer.write(data)
-                await self._writer.drain()
-        except ConnectionError:
-            self.call.server_reset = True
-            self._closed = True
-            return
+            except ConnectionError:
+                self.call.server_reset = True
+                self._closed = True
+                return
         self.call.sent += data
 
-    async def _later(self, delay: float, data: bytes) -> None:
-        await asyncio.sleep(delay)
-        await self._write(data)
-
     def _hangup_line_later(self) -> None:
-        """The HANGUP after a -1 result or a HANGUP command: a separate segment ~40 ms later (Nagle)."""
+        """The HANGUP after a -1 result or a HANGUP command follows that command's answer (see _execute)."""
         if self.sighup:
-            self.call.hangup_lines += 1
-            self._spawn(self._later(self.nagle_delay, b"HANGUP\n"))
+            self._hangup_line_due = True
+
+    def _hold_hangup_line(self) -> None:
+        """res_agi writes the HANGUP line right after the answer, before it reads the next command; Nagle holds
+        it back ~40 ms (hangupstream.txt, serverhangup.txt) unless another write or the close pushes it out."""
+        self.call.hangup_lines += 1
+        self._hangup_line_pending = True
+        self._spawn(self._release_hangup_line())
+
+    async def _release_hangup_line(self) -> None:
+        await asyncio.sleep(self.nagle_delay)
+        await self._write(b"")  # sends the held HANGUP line unless a later write already carried it
 
     async def _close(self) -> None:
         if self._closed and (self._writer is None or self._writer.is_closing()):
             return
+        await self._write(b"")  # a HANGUP line still held back by Nagle goes out before the FIN
         self._closed = True
         self.call.closed_by_fake = True
         if self._pending_read is not None:
@@ -561,6 +585,9 @@ class FakeAsterisk:
             self._keep_unread_keys()
         if response is not None:
             await self._answer(response)
+        if self._hangup_line_due:
+            self._hangup_line_due = False
+            self._hold_hangup_line()
 
     def _follow_tokens(self, verb: str, args: list[str]) -> bool:
         """Take the next key token when this command listens; True when the token is a hangup."""
@@ -641,9 +668,7 @@ class FakeAsterisk:
         return b"200 result=0\n"
 
     async def _cmd_hangup(self, args: list[str]) -> bytes:
-        if self.dead:
-            return b"200 result=1\n"
-        self.dead = True
+        self.dead = True  # on a dead channel HANGUP never gets here: it is in DEAD_REFUSED
         self._hangup_line_later()
         return b"200 result=1\n"
 
@@ -877,6 +902,8 @@ class FakeAsterisk:
         if args[0] in self.missing_media:
             return b"200 result=-1\n"
         key, _ = await self._play(args[0], KEYS)
+        if key == "":  # getdata.txt: no key during the prompt, then `timeout` more for the first one (ast_readstring)
+            key = await self._listen(timeout)
         digits = ""
         while True:
             if key == INTERRUPTED:
