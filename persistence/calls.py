@@ -5,8 +5,11 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import contextlib
+import logging
+import threading
+import time
 from collections.abc import Iterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
@@ -20,7 +23,12 @@ from persistence.db import Database
 from persistence.errors import NotFound, Refused
 from persistence.models import CallRecord
 
+log = logging.getLogger(__name__)
+
 WRITE_STATEMENT_TIMEOUT_MS = 20_000  # PostgreSQL: a call-record batch that takes longer is given up (and kept)
+# How long a write that finds the previous one still waiting on the database is refused at once (CallRecordWriter):
+# past the FastAGI writer's timeout (30 s) and its retries, so a batch on a frozen database waits out one timeout.
+RETRY_SILENT_AFTER = 60.0
 
 # What a PBX call register shows, derived once when the record is written so it can be filtered by index.
 STATUSES = ("answered", "missed", "abandoned_in_menu", "transferred", "failed", "callback_scheduled")
@@ -86,6 +94,13 @@ class CallRecordIn:
         )
 
 
+# The FastAGI server's own outcomes besides the engine's (agi_server.records.CallRecord.outcome; persistence sits
+# below agi_server, so by value): a path naming no published scenario and a broken AGI session are failures of
+# the service, and a call turned away at the node's cap is a caller nobody served, as reports of missed calls need.
+_FAILURES = frozenset({CallOutcome.FAILED, CallOutcome.STEP_LIMIT, "unknown_scenario", "protocol_error"})
+_REFUSED_OVERLOAD = "refused_overload"
+
+
 def derive_status(*, outcome: str, answered: bool, trace: Mapping[str, Any]) -> str:
     """The call-register status of a finished call."""
     steps = trace.get("steps") or []
@@ -98,9 +113,9 @@ def derive_status(*, outcome: str, answered: bool, trace: Mapping[str, Any]) -> 
         return "callback_scheduled"
     if outcome == CallOutcome.TRANSFERRED:
         return "transferred"
-    if outcome in (CallOutcome.FAILED, CallOutcome.STEP_LIMIT):
-        return "failed"
-    if not answered:
+    if outcome in _FAILURES:
+        return "failed"  # even when answered (the fallback's apology plays after an ANSWER): nothing served them
+    if not answered or outcome == _REFUSED_OVERLOAD:
         return "missed"
     if outcome == CallOutcome.CALLER_HANGUP:
         return "abandoned_in_menu"  # the caller left before the scenario finished with them
@@ -127,8 +142,10 @@ def as_record_in(record: object) -> CallRecordIn:
         values.setdefault(name, str(facts.get(name, "")))
     values.setdefault("last_node", getattr(record, "hangup_point", None) or trace.get("last_node"))
     values.setdefault("callback_job_id", getattr(record, "job_id", None))
-    variables = dict(trace.get("variables") or {})
-    variables.update(getattr(record, "inputs", None) or {})
+    # The inputs (query parameters, AGI arguments) are where the call's variables started; the trace holds what
+    # the flow made of them (a Set Variable, the Hang Up block's `result`), and an input it never read is kept.
+    variables = dict(getattr(record, "inputs", None) or {})
+    variables.update(trace.get("variables") or {})
     values.setdefault("variables", variables)
     return CallRecordIn(**values)
 
@@ -213,22 +230,83 @@ def write_batch(session: Session, *, records: Sequence[object]) -> int:
     return len(rows)
 
 
-class CallRecordWriter:
-    """`write_batch(records)` bound to a database. Awaiting the writer itself runs the insert in a worker thread,
-    which is the `WriteBatch` callable the FastAGI record writer expects."""
+class DatabaseSilent(Exception):
+    """A call-record write refused at once: the writer's previous one still waits for the database to answer."""
 
-    def __init__(self, database: Database) -> None:
+
+@dataclass(slots=True)
+class _Write:
+    started: float  # time.monotonic()
+    ended: threading.Event  # set by the write's thread, whatever the write's result
+
+
+class CallRecordWriter:
+    """`write_batch(records)` bound to a database. Awaiting the writer itself runs the insert in a thread of its
+    own, which is the `WriteBatch` callable the FastAGI record writer expects: one write at a time.
+
+    A database that freezes (a stopped server or proxy: TCP still acknowledged, so no keepalive or TCP timeout
+    fires, and a statement timeout is the server's own) holds a write's thread in the connection check or the
+    insert for as long as it stays frozen. The FastAGI writer gives up on such a write at its timeout and keeps
+    the records in its spool; the thread is left to end when the database answers (a batch it commits then is
+    not written twice: the spool's replay skips a call id the table has). So the thread is a daemon, which the
+    interpreter does not wait for at exit, and is not shared: no later write queues behind it. While it waits,
+    up to `retry_after` seconds, a new write is refused at once instead of waiting out a timeout of its own on
+    the same silent database: the retries of a batch are quick and it reaches the spool after one timeout.
+    Past that, a write is tried again (one wedged connection must not keep the records out of a database that
+    answers on others); the threads left waiting are bounded by the connection pool's size.
+    """
+
+    def __init__(self, database: Database, *, retry_after: float = RETRY_SILENT_AFTER) -> None:
         self._database = database
-        # A thread of its own: a write stuck on the database (up to its statement timeout) holds no thread of
-        # the loop's default executor, which the dialer, the version poller and callbacks need meanwhile.
-        self._executor = ThreadPoolExecutor(1, thread_name_prefix="call-records")
+        self._retry_after = retry_after
+        self._last: _Write | None = None
 
     def write_batch(self, records: Sequence[object]) -> int:
         with self._database.session() as session:
             return write_batch(session, records=records)
 
     async def __call__(self, records: Sequence[object]) -> None:
-        await asyncio.get_running_loop().run_in_executor(self._executor, self.write_batch, records)
+        self._refuse_while_silent()
+        loop = asyncio.get_running_loop()
+        written: asyncio.Future[None] = loop.create_future()
+        write = self._last = _Write(time.monotonic(), threading.Event())
+        thread = threading.Thread(
+            target=self._write_in_thread, args=(records, write, loop, written), name="call-records", daemon=True
+        )
+        thread.start()
+        await written
+
+    def _refuse_while_silent(self) -> None:
+        last = self._last
+        if last is None or last.ended.is_set():
+            return
+        waited = time.monotonic() - last.started
+        if waited < self._retry_after:
+            raise DatabaseSilent(f"the database has not answered the previous call-record write for {waited:.1f} s")
+
+    def _write_in_thread(
+        self, records: Sequence[object], write: _Write, loop: asyncio.AbstractEventLoop, written: asyncio.Future[None]
+    ) -> None:
+        error: Exception | None = None
+        try:
+            self.write_batch(records)
+        except Exception as failure:
+            error = failure
+        finally:
+            write.ended.set()  # before the result is handed over: a retry it prompts is not refused
+        with contextlib.suppress(RuntimeError):  # the loop is closed: nobody waits for this write any more
+            loop.call_soon_threadsafe(_settle, written, error, write)
+
+
+def _settle(written: asyncio.Future[None], error: Exception | None, write: _Write) -> None:
+    if not written.done():
+        if error is None:
+            written.set_result(None)
+        else:
+            written.set_exception(error)
+        return
+    outcome = f"failed ({type(error).__name__}: {error})" if error is not None else "went through"
+    log.info("a call-record write given up on %s after %.1f s", outcome, time.monotonic() - write.started)
 
 
 # -- reading -----------------------------------------------------------------------------------

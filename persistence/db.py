@@ -6,6 +6,8 @@ import json
 import math
 import os
 import re
+import selectors
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,6 +15,7 @@ from typing import Any, Final
 
 from sqlalchemy import Engine, create_engine, event, false, update
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
 DATABASE_URL_ENV = "IVRGRAPH_DATABASE_URL"
@@ -95,6 +98,10 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         # A database that stops answering (a dead host, a dropped route) must fail a connection or a statement
         # in seconds, not hold a worker thread for the kernel's TCP timeout of many minutes.
         kwargs["connect_args"] = {**POSTGRES_TIMEOUTS, **kwargs.get("connect_args", {})}
+        engine = create_engine(url, **kwargs)
+        event.listen(engine, "connect", _mark_new)
+        event.listen(engine, "checkout", _check_postgres_connection)
+        return engine
     return create_engine(url, pool_pre_ping=True, **kwargs)
 
 
@@ -108,6 +115,59 @@ POSTGRES_TIMEOUTS: Final = {
     "keepalives_count": 2,
     "tcp_user_timeout": 30_000,
 }
+
+
+# How long the check of a pooled PostgreSQL connection waits for its answer (milliseconds when the server is well).
+PING_TIMEOUT_S: Final = 5.0
+_NEW: Final = "ivrgraph_new"  # connection_record.info: connected for this checkout, nothing to check
+
+
+def _mark_new(_dbapi_connection: Any, connection_record: Any) -> None:
+    connection_record.info[_NEW] = True
+
+
+def _check_postgres_connection(dbapi_connection: Any, connection_record: Any, _proxy: Any) -> None:
+    """SQLAlchemy's pre-ping, with a deadline. A server that freezes (stopped, or a stopped proxy in front: the
+    kernel still acknowledges, so no keepalive or TCP timeout fires) never answers the pre-ping, which waited
+    forever and held its thread: the version poller's, the dialer's, the call-record writer's, and at exit
+    the interpreter waiting for them (review of 2026-12-05). A connection that does not answer within
+    PING_TIMEOUT_S is dropped, and the pool opens a new one (bounded by connect_timeout), as after a failed
+    pre-ping."""
+    if connection_record.info.pop(_NEW, False):
+        return  # it has just answered the connection's start-up
+    import psycopg  # here: a process on SQLite never needs it
+
+    try:
+        _ping(dbapi_connection.pgconn, deadline=time.monotonic() + PING_TIMEOUT_S)
+    except (OSError, psycopg.Error) as error:
+        raise DisconnectionError(f"the database did not answer a connection check: {error}") from error
+
+
+def _ping(pgconn: Any, *, deadline: float) -> None:
+    """SELECT 1 on an idle psycopg connection through its libpq handle, which is non-blocking: each wait for
+    the socket is bounded, where psycopg's own waits are not."""
+    import psycopg
+
+    if pgconn.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+        raise psycopg.OperationalError("the connection is not idle")
+    pgconn.send_query(b"SELECT 1")
+    while pgconn.flush():  # 1: more to send
+        _wait_for_socket(pgconn.socket, selectors.EVENT_WRITE, deadline)
+    pgconn.consume_input()
+    while pgconn.is_busy():
+        _wait_for_socket(pgconn.socket, selectors.EVENT_READ, deadline)
+        pgconn.consume_input()
+    while (result := pgconn.get_result()) is not None:
+        if result.status != psycopg.pq.ExecStatus.TUPLES_OK:
+            raise psycopg.OperationalError(result.error_message.decode(errors="replace") or "the check failed")
+
+
+def _wait_for_socket(fileno: int, events: int, deadline: float) -> None:
+    with selectors.DefaultSelector() as selector:  # not select(): a busy node's descriptors pass FD_SETSIZE
+        selector.register(fileno, events)
+        remaining = deadline - time.monotonic()
+        if remaining <= 0 or not selector.select(remaining):
+            raise TimeoutError(f"no answer within {PING_TIMEOUT_S:g} s")
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -1,18 +1,26 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import socket
+import subprocess
+import sys
+import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
-from persistence import calls
+from persistence import calls, db
 from persistence.calls import CallFilter, CallRecordIn, CallRecordWriter
-from persistence.db import Database
+from persistence.db import Database, make_engine
 from persistence.errors import NotFound, Refused
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -47,6 +55,13 @@ def _record(n: int, **overrides: Any) -> CallRecordIn:
         ("failed", True, [], "failed"),
         ("step_limit", True, [], "failed"),
         ("hung_up", True, [{"kind": "callback_scheduled", "job_id": "j1"}], "callback_scheduled"),
+        # The FastAGI server's own outcomes (review of 2026-12-05: the first two were registered as answered
+        # once the fallback's ANSWER ran, hidden from status=failed).
+        ("unknown_scenario", True, [], "failed"),
+        ("unknown_scenario", False, [], "failed"),
+        ("protocol_error", True, [], "failed"),
+        ("protocol_error", False, [], "failed"),
+        ("refused_overload", False, [], "missed"),  # turned away at the node's cap: a caller nobody served
     ],
 )
 def test_status_is_derived_when_written(
@@ -114,6 +129,24 @@ def test_the_fastagi_record_object_is_accepted_as_it_is(database: Database) -> N
     assert (stored.callback_job_id, stored.origin_call_id) == ("job-1", "c0")
 
 
+def test_stored_variables_are_the_ones_the_call_ended_with(database: Database) -> None:
+    """Review of 2026-12-05: the AGI inputs were put back over the trace's variables, so a query parameter the
+    flow changed (a Set Variable of `lang`, the Hang Up block's `result`) was registered as the dialplan passed it.
+    An input the flow never touched is still kept."""
+    record = SimpleNamespace(
+        call_id="c1", scenario="lang", version=1, started_at=T0, ended_at=T0 + timedelta(seconds=5),
+        outcome="hung_up", answered_at=T0, inputs={"lang": "es", "result": "from-dialplan", "campaign": "x"},
+        trace={"answered": True, "steps": [], "variables": {"lang": "en", "result": "done"}},
+    )  # fmt: skip
+    CallRecordWriter(database).write_batch([record])
+    with database.session() as session:
+        stored = calls.get_call(session, call_id="c1")
+    assert stored.variables == {"lang": "en", "result": "done", "campaign": "x"}
+    assert stored.result == "done"
+    with database.session() as session:  # the register's filter finds the flow's result, not the dialplan's
+        assert [row.id for row in calls.list_calls(session, filters=CallFilter(result="done"))[0]] == ["c1"]
+
+
 def test_values_that_are_not_json_are_stored_as_text(database: Database) -> None:
     CallRecordWriter(database).write_batch([_record(1, variables={"when": T0})])
     with database.session() as session:
@@ -178,3 +211,181 @@ async def test_a_write_held_up_on_postgresql_gives_up_and_holds_no_shared_thread
             await asyncio.wait_for(write, 5.0)
         assert time.monotonic() - started < 3.0
         holder.rollback()
+
+
+class FreezableProxy:
+    """A TCP relay to PostgreSQL that can freeze as a stopped server (SIGSTOP) does: every connection stays open
+    and the kernel still acknowledges what is sent, so no TCP timeout or keepalive notices, but nothing answers."""
+
+    def __init__(self, target: tuple[str, int]) -> None:
+        self._target = target
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.port: int = self._listener.getsockname()[1]
+        self._flowing = threading.Event()
+        self._flowing.set()
+        self._sockets: list[socket.socket] = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def freeze(self) -> None:
+        self._flowing.clear()
+
+    def thaw(self) -> None:
+        self._flowing.set()
+
+    def close(self) -> None:
+        self._flowing.set()
+        for sock in [self._listener, *self._sockets]:
+            with contextlib.suppress(OSError):
+                sock.close()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self._listener.accept()
+                server = socket.create_connection(self._target)
+            except OSError:
+                return
+            self._sockets += [client, server]
+            for source, sink in ((client, server), (server, client)):
+                threading.Thread(target=self._relay, args=(source, sink), daemon=True).start()
+
+    def _relay(self, source: socket.socket, sink: socket.socket) -> None:
+        with contextlib.suppress(OSError):
+            while data := source.recv(65536):
+                self._flowing.wait()  # frozen: what was sent is taken and held, and nothing is passed on
+                sink.sendall(data)
+            sink.shutdown(socket.SHUT_WR)
+
+
+@pytest.fixture
+def frozen_postgres(database: Database) -> Iterator[tuple[FreezableProxy, str]]:
+    """A proxy in front of the test database and the database's URL through it (PostgreSQL only)."""
+    if not database.is_postgres:
+        pytest.skip("a server that stops answering on an open connection: PostgreSQL's")
+    url = database.engine.url
+    proxy = FreezableProxy((url.host or "127.0.0.1", url.port or 5432))
+    try:
+        yield proxy, url.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
+    finally:
+        proxy.close()
+
+
+async def test_a_write_given_up_on_a_frozen_database_makes_the_next_fail_at_once(
+    database: Database, frozen_postgres: tuple[FreezableProxy, str]
+) -> None:
+    """Review of 2026-12-05: a frozen PostgreSQL held the writer's one thread in its connection check, and each
+    retry of the batch queued behind it and waited out a timeout of its own (a batch reached the spool after
+    four of them). Now a write that finds the one given up on still waiting fails at once; once the database
+    answers again the writes go through, and a batch written again (the spool's replay) is not written twice."""
+    proxy, url = frozen_postgres
+    proxied = Database(url)
+    writer = CallRecordWriter(proxied)
+    try:
+        await writer([_record(1)])  # a pooled connection, as on a running node
+        proxy.freeze()
+        with pytest.raises(TimeoutError):
+            await asyncio.wait_for(writer([_record(2)]), 0.5)  # the FastAGI writer gives up, and spools it
+        started = time.monotonic()
+        with pytest.raises(Exception) as refused:  # which one: below, once the wait is timed
+            await asyncio.wait_for(writer([_record(3)]), 5.0)
+        assert time.monotonic() - started < 0.5, f"the next write waited behind the stuck one ({refused.value!r})"
+        assert isinstance(refused.value, calls.DatabaseSilent)
+        proxy.thaw()  # the write given up on ends (and commits call-0002 after all)
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                await writer([_record(2), _record(3)])  # the spool's replay
+                break
+            except Exception:  # the write given up on has not ended yet
+                assert time.monotonic() < deadline, "the abandoned write never ended"
+                await asyncio.sleep(0.05)
+    finally:
+        proxy.thaw()
+        proxied.dispose()
+    with database.session() as session:
+        ids = [row.id for row in calls.iter_calls(session, filters=CallFilter())]
+    assert sorted(ids) == ["call-0001", "call-0002", "call-0003"]
+
+
+def test_the_check_of_a_pooled_connection_gives_up_on_a_frozen_database(
+    frozen_postgres: tuple[FreezableProxy, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Review of 2026-12-05: the pool's check of an idle connection (SQLAlchemy's pre-ping) waited forever on a
+    frozen server, in every thread that asked for a connection (the version poller's held the node at exit).
+    Now the connection is dropped when the check goes unanswered, and a new one fails within connect_timeout."""
+    proxy, url = frozen_postgres
+    monkeypatch.setattr(db, "PING_TIMEOUT_S", 0.3)
+    proxied = Database(url, engine=make_engine(url, connect_args={"connect_timeout": 2}))
+    outcome: list[BaseException | None] = []
+
+    def connect() -> None:
+        try:
+            with proxied.engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+            outcome.append(None)
+        except Exception as error:
+            outcome.append(error)
+
+    try:
+        connect()  # a pooled connection, idle since
+        proxy.freeze()
+        started = time.monotonic()
+        frozen = threading.Thread(target=connect, daemon=True)
+        frozen.start()
+        frozen.join(8)
+        assert not frozen.is_alive(), "the connection check still waits for the frozen database"
+        assert time.monotonic() - started < 4  # the check (0.3 s), then a new connection's 2 s
+        assert outcome[0] is None and isinstance(outcome[1], OperationalError)
+        proxy.thaw()
+        connect()  # the database answers again: so does a new connection
+        assert outcome[2] is None
+    finally:
+        proxy.thaw()
+        proxied.dispose()
+
+
+_WRITE_THEN_FREEZE = """
+import asyncio, sys
+from datetime import UTC, datetime
+from persistence.calls import CallRecordWriter
+from persistence.db import Database
+
+async def main() -> None:
+    writer = CallRecordWriter(Database(sys.argv[1]))
+    record = {"call_id": "exit-1", "scenario": "s", "started_at": datetime.now(UTC), "outcome": "hung_up", "trace": {}}
+    await writer([record])
+    print("written", flush=True)
+    sys.stdin.readline()  # the database freezes meanwhile
+    try:
+        await asyncio.wait_for(writer([{**record, "call_id": "exit-2"}]), 0.5)
+    except TimeoutError:
+        print("given up", flush=True)
+
+asyncio.run(main())
+"""
+
+
+def test_a_write_stuck_on_a_frozen_database_does_not_keep_the_process_alive(
+    frozen_postgres: tuple[FreezableProxy, str],
+) -> None:
+    """Review of 2026-12-05: after SIGTERM a node whose database froze spooled its records but never exited: the
+    interpreter waited at exit for the writer's thread, stuck in the connection check. The records are the
+    FastAGI writer's to keep (it spools what a write it gave up on held), so the thread holds nothing up."""
+    proxy, url = frozen_postgres
+    with subprocess.Popen(
+        [sys.executable, "-c", _WRITE_THEN_FREEZE, url],
+        cwd=Path(__file__).resolve().parents[2],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    ) as process:
+        assert process.stdin is not None and process.stdout is not None
+        try:
+            assert process.stdout.readline().strip() == "written"
+            proxy.freeze()
+            process.stdin.write("\n")
+            process.stdin.flush()
+            assert process.stdout.readline().strip() == "given up"
+            assert process.wait(timeout=10) == 0
+        finally:
+            process.kill()
