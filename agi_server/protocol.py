@@ -28,7 +28,6 @@ _ENV_KEY = re.compile(r"^agi_[a-z0-9_]{1,40}$")
 # The shape every real block has: `agi_key: value` lines (one space after the colon), then an empty line.
 # Anchored at line starts, so a line matches only when all of it has that shape.
 _ENV_LINE = re.compile(r"^(agi_[a-z0-9_]{1,40}): ([^\n]*)\n", re.MULTILINE)
-_ENV_END = b"\n\n"
 # The block every Asterisk 22 FastAGI session opens with (env.txt): these keys in this order, then any
 # `agi_arg_N`. One match of that whole shape with a group per value builds the dict at half the cost of the
 # line reader (it was the largest cost of a call's start, bench/agi_layers.py); any other block, or a
@@ -62,12 +61,45 @@ _ASTERISK_BLOCK = re.compile(
 )
 
 
+# Where the block ends. Asterisk writes values raw (README section 1), so a value ending in LF (a CNAM lookup's
+# caller name, an AGI() argument) or holding an empty line puts an empty line inside the block. After the block
+# Asterisk writes nothing until our first command but a HANGUP line (hangupidle.txt), so the empty line that closes
+# it is one that nothing, or a HANGUP line, follows in the buffer. One followed by any other line (the next
+# `agi_key: ` line: Asterisk's keys up to agi_threadid, then agi_arg_1..N; or more of the value) is inside a value;
+# a run of them closes the block at its last one (the last value ends in LF); a line that may yet be HANGUP is
+# waited for. Blocks without agi_threadid (other FastAGI clients, our tests) are read the same way.
+# Left ambiguous: a read that ends just after a value's trailing LF, the next write not come yet (the next key's
+# line, or after the last argument the closing LF: setup_env writes each line and that LF with writes of their
+# own, so this can happen, rarely). The block is then taken as closed there and the lines after it are read as
+# answers: the call ends with a protocol error, as all such calls did before, and no value is read as another
+# key's. A value holding an empty line then "HANGUP" is cut there the same way.
+_EMPTY_LINES = re.compile(rb"\n*")
+_HANGUP_LINE = b"HANGUP\n"
+
+
 def env_block_end(buffer: bytes) -> int:
     """Index just past the empty line that closes the env block in `buffer`, or -1 when it has not arrived."""
-    if buffer.startswith(b"\n"):  # an empty block: nothing but the terminating line
-        return 1
-    index = buffer.find(_ENV_END)
-    return -1 if index < 0 else index + len(_ENV_END)
+    return find_env_block_end(buffer)[0]
+
+
+def find_env_block_end(buffer: bytes, start: int = 0) -> tuple[int, int]:
+    """(`env_block_end`, resume): where the next look, once more bytes came, may start (every empty line before
+    it is inside a value). Looking from `start`, the last look's resume, a block arriving in many small reads is
+    not read again from its first byte at each. A plain tuple: this runs at every call's start."""
+    if start == 0 and buffer.startswith(b"\n"):  # an empty block: nothing but the terminating line
+        return 1, 0
+    while (index := buffer.find(b"\n\n", start)) >= 0:
+        if index + 2 == len(buffer):  # the usual read: the block, and nothing after it
+            return index + 2, start
+        run = _EMPTY_LINES.match(buffer, index + 1)  # the empty lines there (more than one: a value's LFs)
+        run_end = run.end() if run is not None else index + 2
+        following = buffer[run_end : run_end + len(_HANGUP_LINE)]
+        if not following or following == _HANGUP_LINE:
+            return run_end, start
+        if _HANGUP_LINE.startswith(following):
+            return -1, start  # HANGUP, or more of a value: the rest of the line tells
+        start = run_end  # another line follows: these empty lines are inside a value
+    return -1, start
 
 
 def parse_env_block(data: bytes, *, max_bytes: int = MAX_ENV_BYTES) -> dict[str, str]:
@@ -368,29 +400,52 @@ HANGUP_NOTICE: Final = HangupNotice()
 # A result is a number, or what GET DATA read: every key but its '#' terminator, so '*' and the DTMF letters
 # A-D come back as typed ("200 result=1*2", "200 result=*9 (timeout)": main/app.c's ast_readstring_full).
 _RESULT_VALUE: Final = r"-?[0-9*#A-D]*"
-_RESULT = re.compile(
-    rf"^200 result=(?P<result>{_RESULT_VALUE})(?: \((?P<data>.*)\))?(?P<fields>(?: [A-Za-z_]+=\S*)*)[ \t]*$",
-    re.DOTALL,
-)
-_RESULT_WITH_OPEN_DATA = re.compile(rf"^200 result={_RESULT_VALUE} \(")
+# The answer without (data), nearly every one ("200 result=0", "200 result=53 endpos=2080"). No part can match
+# what another does (a field begins with a blank, a value has none): linear, as every pattern here must be, since a
+# hostile peer's 16 KiB answer must not hold the event loop.
+_RESULT = re.compile(rf"^200 result=(?P<result>{_RESULT_VALUE})(?P<fields>(?: [A-Za-z_]+=\S*)*)[ \t]*$")
+_RESULT_WITH_OPEN_DATA = re.compile(rf"^200 result=(?P<result>{_RESULT_VALUE}) \(")
+# What may follow the (data)'s closing parenthesis: key=value fields, blanks, the end (or a last LF, as `$` reads).
+_FIELDS = re.compile(r"(?P<fields>(?: [A-Za-z_]+=\S*)*)[ \t]*$")
+# The same read backwards, up to the parenthesis before it, matched on the reversed text: fewest fields first, as
+# the data is greedy (a value may hold parentheses, "(Main St (rear))", and so may a field's: " a=)").
+_FIELDS_THEN_CLOSE_REVERSED = re.compile(r"\n?[ \t]*(?:\S*=[A-Za-z_]+ )*?\)")
 _FIELD = re.compile(r" ([A-Za-z_]+)=(\S*)")
 _CODE_LINE = re.compile(r"^(?P<code>[1-5]\d\d)(?P<sep>[ -])(?P<text>.*)$", re.DOTALL)
+
+
+def _closing_parenthesis(text: str, start: int = 0) -> int:
+    """Index of the (data)'s closing parenthesis in `text` (at `start` or after), -1 when it has not come: the
+    last one that only fields follow. Trying each parenthesis from the left against all that follows it was
+    quadratic in the answer's length (review of 2026-12-05: 0.7 s for 16 KiB of " a=)"); this is linear."""
+    close = text.rfind(")", start)
+    if close < 0 or close == len(text) - 1 or _FIELDS.match(text, close + 1) is not None:  # usually the last one
+        return close
+    backwards = _FIELDS_THEN_CLOSE_REVERSED.match(text[::-1], 0, len(text) - start)
+    return -1 if backwards is None else len(text) - backwards.end()
+
+
+def _parse_result(line: str) -> AgiResponse | None:
+    """A whole `200 result=...` answer (one line, or the lines of a value with LFs joined), or None."""
+    match = _RESULT.match(line)
+    if match is not None:
+        return AgiResponse(200, match["result"], None, tuple(_FIELD.findall(match["fields"])), line[4:])
+    opened = _RESULT_WITH_OPEN_DATA.match(line)
+    if opened is None:
+        return None
+    close = _closing_parenthesis(line, opened.end())
+    if close < 0:
+        return None
+    after = _FIELDS.match(line, close + 1) if close < len(line) - 1 else None  # None: the line ends at it
+    fields = tuple(_FIELD.findall(after["fields"])) if after is not None else ()
+    return AgiResponse(200, opened["result"], line[opened.end() : close], fields, line[4:])
 
 
 @lru_cache(maxsize=1024)
 def complete_result(line: str) -> AgiResponse | None:
     """A whole `200 result=...` line, or None. Cached (a response is immutable): most answers are one of a
     few lines ("200 result=0", the endpos of the scenario's prompts)."""
-    match = _RESULT.match(line)
-    if match is None:
-        return None
-    return AgiResponse(
-        code=200,
-        result=match["result"],
-        data=match["data"],
-        fields=tuple(_FIELD.findall(match["fields"])),
-        text=line[4:],
-    )
+    return _parse_result(line)
 
 
 def _continues(following: str | None) -> bool:
@@ -458,12 +513,13 @@ class ResponseParser:
             self._grow(line)
             return None
         self._grow(line)
+        # Only the last line can close the value (after the parenthesis come fields, no LF), or the one before an
+        # empty last line (`$` allows a last LF): look there, not at all the lines again for each new one.
+        if _continues(following) or _closing_parenthesis("\n".join(self._pending[-2:])) < 0:
+            return None  # the closing parenthesis has not come yet
         joined = "\n".join(self._pending)
-        match = _RESULT.match(joined)
-        if match is None or _continues(following):  # the closing parenthesis has not come yet
-            return None
         self.mode, self._pending = None, []
-        return self._result(joined)
+        return _parse_result(joined)  # not cached: one of a kind, and up to MAX_RESPONSE_LINES long
 
     def _grow(self, line: str) -> None:
         self._pending.append(line)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 
 import pytest
 
@@ -10,7 +11,7 @@ from agi_server.connection import BOOKKEEPING_VERBS, AgiConnection
 from agi_server.errors import ConnectionLost, DeadChannel, InvalidCommand, ResponseError, UsageError
 from agi_server.protocol import KNOWN_VERBS
 from tests.agi_server.conftest import agi_session
-from tests.fakes.asterisk import CallerScript
+from tests.fakes.asterisk import CallerScript, default_env, encode_env
 
 
 async def test_round_trip_and_half_close() -> None:
@@ -226,3 +227,52 @@ async def test_a_response_line_over_the_cap_is_refused_however_it_arrives(answer
     with pytest.raises(ResponseError, match="longer than 1000 bytes"):
         await asyncio.wait_for(pending, 1.0)
     assert connection.closed and isinstance(connection.failure, ResponseError)
+
+
+async def test_an_env_block_with_a_value_ending_in_a_line_feed_is_taken_whole_in_any_reads() -> None:
+    """Review of 2026-12-05: a caller name ending in LF cut the block at its empty line. Read in three pieces, one
+    ending inside the next key's name, the block is whole, and what follows it (a HANGUP) is read as an answer."""
+    block = encode_env(default_env("greet", agi_calleridname="Alice Example\n"))
+    middle = block.index(b"\n\nagi_callingpres") + len(b"\n\nagi_call")
+    connection = AgiConnection()
+    connection.connection_made(_DuckTransport())  # type: ignore[arg-type]
+    for piece in (block[:40], block[40:middle], block[middle:] + b"HANGUP\n"):
+        connection.data_received(piece)
+    assert await connection.read_env_block(1.0) == block
+    assert connection.hung_up and connection.failure is None
+
+
+async def _longest_stall(done: asyncio.Future[object]) -> float:
+    """The longest time the event loop did not run a 5 ms ticker until `done`."""
+    worst, last = 0.0, time.monotonic()
+    while not done.done():
+        await asyncio.sleep(0.005)
+        now = time.monotonic()
+        worst, last = max(worst, now - last), now
+    return worst
+
+
+async def test_a_hostile_64_line_answer_does_not_stall_the_event_loop() -> None:
+    """Review of 2026-12-05: an answer's (data) left open over 64 lines of 16 KiB " a=)" was matched with
+    quadratic backtracking, again for each line: minutes during which no other call was served."""
+    loop = asyncio.get_running_loop()
+    accepted: asyncio.Queue[AgiConnection] = asyncio.Queue()
+    listener = await loop.create_server(
+        lambda: AgiConnection(idle_timeout=10.0, on_connect=lambda c, _: accepted.put_nowait(c)), "127.0.0.1", 0
+    )
+    reader, writer = await asyncio.open_connection("127.0.0.1", listener.sockets[0].getsockname()[1])
+    try:
+        writer.write(encode_env(default_env("greet")))
+        connection = await accepted.get()
+        await connection.read_env_block(1.0)
+        answer = asyncio.ensure_future(connection.command("GET VARIABLE", "X"))
+        await reader.readline()
+        hostile = " a=)" * 4000 + " !"  # 16 KiB, under the line cap
+        writer.write(f"200 result=1 ({hostile}\n".encode() + f"{hostile}\n".encode() * 62 + b"end)\n")
+        stall = await _longest_stall(answer)
+        assert stall < 0.25, f"the event loop was held {stall:.2f} s by one answer"
+        assert (await answer).data == "\n".join([hostile] * 63 + ["end"])
+    finally:
+        writer.transport.abort()
+        listener.close()
+        await listener.wait_closed()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+import time
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -22,6 +25,7 @@ from agi_server.protocol import (
     encode_command,
     encode_exec,
     env_block_end,
+    find_env_block_end,
     parse_env_block,
     queue_argument,
 )
@@ -104,6 +108,68 @@ def test_a_raw_cr_in_an_env_value_is_kept() -> None:
 def test_env_block_end() -> None:
     assert env_block_end(b"agi_network: yes\n") == -1
     assert env_block_end(b"agi_network: yes\n\nHANGUP\n") == len(b"agi_network: yes\n\n")
+
+
+# Blocks with an empty line inside a value (Asterisk writes values raw, README section 1): the closing one is the
+# empty line nothing but a HANGUP line follows.
+_VALUE_LF_BLOCKS = {
+    "caller-name": default_env("menu", agi_calleridname="Alice Example\n"),
+    "first-argument": default_env("menu", args=("one\n", "two words")),
+    "last-argument": default_env("menu", args=("one", "last\n")),
+    "two-lfs-and-a-blank-line": default_env("menu", agi_calleridname="A\n\n", args=("b\n\nc", "d\n\n")),
+    "no-threadid": {
+        "agi_network": "yes",
+        "agi_network_script": "menu",
+        "agi_request": "agi://h/menu",
+        "agi_calleridname": "Bob\n",
+        "agi_context": "ivr-in",
+    },
+    "plain": default_env("menu", args=("one",)),
+}
+
+
+@pytest.mark.parametrize("env", _VALUE_LF_BLOCKS.values(), ids=_VALUE_LF_BLOCKS.keys())
+@pytest.mark.parametrize("after", [b"", b"HANGUP\n"], ids=["alone", "then-hangup"])
+def test_a_value_ending_in_a_line_feed_does_not_end_the_env_block(env: dict[str, str], after: bytes) -> None:
+    """Review of 2026-12-05: a caller name ending in LF (a CNAM lookup's) put "\\n\\n" mid-block; the block was cut
+    there and the rest read as answers, so the call died before ANSWER."""
+    block = encode_env(env)
+    assert env_block_end(block + after) == len(block)
+    assert parse_env_block(block) == env
+
+
+@pytest.mark.parametrize("env", _VALUE_LF_BLOCKS.values(), ids=_VALUE_LF_BLOCKS.keys())
+def test_env_block_framing_with_the_block_split_at_every_byte(env: dict[str, str]) -> None:
+    """Two reads, split anywhere, the second looking on from where the first stopped (as the connection does): the
+    whole block, except for the ambiguity named at `env_block_end`, a read ending just after a value's LF."""
+    block = encode_env(env)
+    for split in range(1, len(block)):
+        end, resume = find_env_block_end(block[:split])
+        if block[:split].endswith(b"\n\n"):  # within a value's LFs: the next line (or the closing LF) not yet come
+            assert end == split
+            continue
+        assert end == -1, split
+        assert find_env_block_end(block + b"HANGUP\n", resume)[0] == len(block), split
+
+
+@pytest.mark.parametrize("env", _VALUE_LF_BLOCKS.values(), ids=_VALUE_LF_BLOCKS.keys())
+def test_looking_on_from_the_last_answer_finds_what_a_fresh_look_finds(env: dict[str, str]) -> None:
+    """Byte by byte, each read resuming from the last answer: the same end as reading the buffer afresh."""
+    data = encode_env(env) + b"HANGUP\n"
+    end, resume = -1, 0
+    for size in range(1, len(data) + 1):
+        end, resume = find_env_block_end(data[:size], resume)
+        assert end == env_block_end(data[:size]), size
+        if end >= 0:
+            break
+    assert end >= 0
+
+
+def test_a_line_that_may_yet_be_hangup_is_waited_for() -> None:
+    block = b"agi_network: yes\nagi_calleridname: A\n\n"
+    assert env_block_end(block + b"HANG") == -1  # HANGUP, or more of the caller's name
+    assert env_block_end(block + b"HANGUP\n") == len(block)
+    assert env_block_end(block + b"HANGAR\nagi_context: x\n\n") == len(block) + len(b"HANGAR\nagi_context: x\n\n")
 
 
 @given(st.binary(max_size=600))
@@ -194,6 +260,11 @@ def test_exec_allow_list() -> None:
         ("200 result=1*2", AgiResponse(200, "1*2", None, (), "result=1*2")),
         ("200 result=*9 (timeout)", AgiResponse(200, "*9", "timeout", (), "result=*9 (timeout)")),
         ("200 result=A", AgiResponse(200, "A", None, (), "result=A")),
+        # The (data) is greedy: it closes at the last parenthesis that only key=value fields follow.
+        ("200 result=1 (x) a=)", AgiResponse(200, "1", "x) a=", (), "result=1 (x) a=)")),
+        ("200 result=1 (x) a=) b=1", AgiResponse(200, "1", "x) a=", (("b", "1"),), "result=1 (x) a=) b=1")),
+        ("200 result=1 (x) a=)b c=1", AgiResponse(200, "1", "x", (("a", ")b"), ("c", "1")), "result=1 (x) a=)b c=1")),
+        ("200 result=1 (a) b=(c) d=e)", AgiResponse(200, "1", "a) b=(c) d=e", (), "result=1 (a) b=(c) d=e)")),
         ("510 Invalid or unknown command", AgiResponse(510, text="Invalid or unknown command")),
     ],
 )
@@ -228,6 +299,92 @@ def test_a_value_line_ending_in_a_parenthesis_waits_for_what_follows_it_in_the_s
     assert isinstance(response, AgiResponse) and response.data == "Main St (rear)\nSpringfield"
     # A HANGUP or a response line after it is a line of its own (hangupexit.txt: -1 and HANGUP in one read).
     assert ResponseParser().feed_line("200 result=1 (x)", following="HANGUP") == complete_result("200 result=1 (x)")
+
+
+# The result pattern before the review of 2026-12-05: the definition of what an answer means, but quadratic in
+# its length. The parser must read every answer as it did.
+_REFERENCE_RESULT = re.compile(
+    r"^200 result=(?P<result>-?[0-9*#A-D]*)(?: \((?P<data>.*)\))?(?P<fields>(?: [A-Za-z_]+=\S*)*)[ \t]*$", re.DOTALL
+)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(
+    st.sampled_from(
+        ["200 result=", "200 result=1", "200 result=-1", "200 result=1 (", "200 result= (", "200 result=*9"]
+    ),
+    st.lists(
+        st.sampled_from([" ", "(", ")", "=", "a", "Z_", "\n", "\t", "!", "1", "\u00a0", " a=", ") ", " x=)", "\r"])
+    ),
+)
+def test_a_result_means_what_the_reference_pattern_says(head: str, parts: list[str]) -> None:
+    line = head + "".join(parts)
+    reference = _REFERENCE_RESULT.match(line)
+    response = complete_result(line)
+    if reference is None:
+        assert response is None
+    else:
+        assert response is not None
+        assert (response.result, response.data, response.text) == (reference["result"], reference["data"], line[4:])
+        assert response.fields == tuple(re.findall(r" ([A-Za-z_]+)=(\S*)", reference["fields"]))
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(st.text(alphabet=st.sampled_from([" ", "(", ")", "=", "a", "\t", "!", "1"]), max_size=8), max_size=5),
+    st.lists(st.booleans(), min_size=6, max_size=6),
+)
+def test_a_value_over_several_lines_means_what_the_reference_pattern_says(lines: list[str], told: list[bool]) -> None:
+    """Line by line, the following line known or not: the answer is the reference's reading of the joined lines
+    once it first reads them as one (and the next line starts no answer of its own)."""
+    lines = ["200 result=1 (v", *lines]
+    parser = ResponseParser()
+    for index, line in enumerate(lines):
+        following = lines[index + 1] if index + 1 < len(lines) and told[index] else None
+        response = parser.feed_line(line, following)
+        reference = _REFERENCE_RESULT.match("\n".join(lines[: index + 1]))
+        if response is not None:
+            assert isinstance(response, AgiResponse) and reference is not None
+            assert response.data == reference["data"] and response.text == "\n".join(lines[: index + 1])[4:]
+            return
+        assert reference is None or following is not None
+
+
+_HOSTILE_DATA = " a=)" * 4000 + " !"  # review of 2026-12-05: 0.7 s of backtracking for one 16 KiB line
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "200 result=1 (" + _HOSTILE_DATA,
+        "200 result=1" + _HOSTILE_DATA,
+        "200 result=1 ()x" + " a=b" * 4000 + " !",
+        "200 result=1 ()x" + " a=b" * 4000,
+        "200 result=1 ()" + " a" + "=a" * 8000 + " !",
+        "200 result=1 (" + " a==)" * 3200 + " a=)",
+    ],
+    ids=["reviewer", "without-data", "fields-then-junk", "fields", "equal-signs", "doubled-equal-signs"],
+)
+def test_a_hostile_16_kib_answer_is_read_in_well_under_50_ms(line: str) -> None:
+    parser = ResponseParser()
+    started = time.perf_counter()
+    try:
+        parser.feed_line(line)
+    except ResponseError:
+        pass
+    assert time.perf_counter() - started < 0.05
+
+
+def test_a_hostile_64_line_answer_is_read_in_linear_time() -> None:
+    """The unclosed (data) waits for more lines; each new one used to be matched with all before it."""
+    parser = ResponseParser()
+    started = time.perf_counter()
+    assert parser.feed_line("200 result=1 (" + _HOSTILE_DATA) is None
+    for _ in range(62):
+        assert parser.feed_line(_HOSTILE_DATA) is None
+    response = parser.feed_line("end)")
+    assert time.perf_counter() - started < 0.25
+    assert isinstance(response, AgiResponse) and response.data == "\n".join([_HOSTILE_DATA] * 63 + ["end"])
 
 
 @pytest.mark.parametrize("line", ["garbage", "HTTP/1.1 200 OK", "200 result=abc", ""])

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from agi_server.channel import ChannelSettings
 from agi_server.errors import UnsafeArgument
+from agi_server.protocol import parse_env_block
 from agi_server.scenarios import CachedScenarioSource, PublishedScenario
 from agi_server.server import STATUS_VARIABLE, AgiServer, AgiServerConfig, ResolvedInputs, peer_allowed
 from blocks import default_registry
@@ -111,6 +112,32 @@ async def test_query_and_arguments_become_plain_inputs(start_server: StartServer
     )
     assert record.peer.startswith("127.0.0.1:") and record.started_at <= record.ended_at
     assert (record.job_id, record.origin_call_id, record.error) == (None, None, None)
+
+
+@pytest.mark.parametrize(
+    "env",
+    [
+        default_env("greet", agi_calleridname="Alice Example\n"),  # a CNAM lookup's trailing newline
+        default_env("greet", args=["one\n", "two words"]),
+        default_env("greet", args=["one", "last\n"]),
+    ],
+    ids=["caller-name", "first-argument", "last-argument"],
+)
+async def test_a_value_ending_in_a_line_feed_is_read_as_one_value(
+    env: dict[str, str], start_server: StartServer, records: MemoryRecords
+) -> None:
+    """Review of 2026-12-05: Asterisk writes values raw, and a value ending in LF put an empty line mid-block; the
+    block was taken as ended there, the rest read as answers, and the call died before ANSWER."""
+    server = await start_server(source=_source(("greet", GREETING)))
+    fake = await call(server, env=env)
+    await server.stop()
+    assert [parse_args(line)[0] for line in fake.commands] == ["ANSWER", "STREAM", "HANGUP"]
+    (record,) = records.records
+    assert (record.outcome, record.error) == ("ended", None)
+    as_read = parse_env_block(encode_env(env))
+    assert record.facts["caller_name"] == as_read["agi_calleridname"] == env["agi_calleridname"]
+    assert record.inputs == {key: value for key, value in as_read.items() if key.startswith("agi_arg_")}
+    assert record.facts["dialed_number"] == "1001" and record.asterisk_uniqueid == env["agi_uniqueid"]
 
 
 async def test_published_version_swaps_atomically(start_server: StartServer, records: MemoryRecords) -> None:
@@ -252,8 +279,10 @@ async def test_peer_outside_the_allow_list_is_closed_at_once(
         CallerScript(close_after_env=True, env_bytes=b"agi_network: ye"),
         CallerScript(env_bytes=b"\n"),  # a port probe's bare newline
         CallerScript(env_bytes=b"agi_network: yes\nagi_channel: PJSIP/1-0001\n\n"),  # no request named
+        # An empty line that more text follows is inside a value (review of 2026-12-05): the block never ends.
+        CallerScript(env_bytes=b"agi_network: yes\nagi_network_script: greet\nagi_request: agi://h/greet\n\nagi_"),
     ],
-    ids=["http", "oversize", "never-ends", "slow-bytes", "early-eof", "probe-newline", "no-request"],
+    ids=["http", "oversize", "never-ends", "slow-bytes", "early-eof", "probe-newline", "no-request", "value-goes-on"],
 )
 async def test_bad_handshakes_are_closed_without_a_call(
     caller: CallerScript, start_server: StartServer, records: MemoryRecords
@@ -265,14 +294,22 @@ async def test_bad_handshakes_are_closed_without_a_call(
     assert records.records == [] and server.active_calls == 0
 
 
+@pytest.mark.parametrize(
+    "env_bytes",
+    [
+        b"agi_network: yes\n" + b"agi_pad: " + b"x" * 40000 + b"\n",
+        b"agi_network: yes\n" + b"agi_pad: x\n\nmore\n" * 3000,  # empty lines inside values (review of 2026-12-05)
+    ],
+    ids=["long-line", "empty-lines-in-values"],
+)
 async def test_an_env_block_over_the_cap_is_refused_before_it_ends(
-    start_server: StartServer, records: MemoryRecords
+    env_bytes: bytes, start_server: StartServer, records: MemoryRecords
 ) -> None:
     """40 KB of env lines with no closing blank line: refused as soon as the cap is passed, not held in memory
     until the handshake timeout (mutation review of 2026-12-05)."""
     server = await start_server(handshake_timeout=5.0)
     started = asyncio.get_running_loop().time()
-    caller = CallerScript(env_bytes=b"agi_network: yes\n" + b"agi_pad: " + b"x" * 40000 + b"\n")
+    caller = CallerScript(env_bytes=env_bytes)
     await call(server, caller=caller, hold=3.0)
     assert asyncio.get_running_loop().time() - started < 1.0
     await server.stop()
