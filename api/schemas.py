@@ -279,6 +279,10 @@ class CallSummary(BaseModel):
 class CallDetail(CallSummary):
     channel: str
     node: str
+    asterisk_uniqueid: str = Field(description="Asterisk's UNIQUEID of the channel, as its CDR and CEL show it")
+    hangup_during: str | None = Field(
+        description="What the call was doing when the caller hung up (play, read_digits, transfer...), if they did"
+    )
     error: str | None
     callback_job_id: str | None
     variables: dict[str, Any]

@@ -49,9 +49,11 @@ class CallRecordIn:
     dialed_number: str = ""
     channel: str = ""
     node: str = ""
+    asterisk_uniqueid: str = ""
     answered_at: datetime | None = None
     ended_at: datetime | None = None
     last_node: str | None = None
+    hangup_during: str | None = None
     error: str | None = None
     origin_call_id: str | None = None
     callback_job_id: str | None = None
@@ -185,6 +187,7 @@ def _row(record: object) -> dict[str, Any]:
         "dialed_number": _text("dialed_number", record.dialed_number),
         "channel": _text("channel", record.channel),
         "node": _text("node", record.node),
+        "asterisk_uniqueid": _text("asterisk_uniqueid", record.asterisk_uniqueid),
         "started_at": record.started_at,
         "answered_at": record.answered_at,
         "ended_at": record.ended_at,
@@ -192,6 +195,7 @@ def _row(record: object) -> dict[str, Any]:
         "outcome": _text("outcome", record.outcome),
         "status": derive_status(outcome=record.outcome, answered=answered, trace=trace),
         "last_node": _text("last_node", record.last_node),
+        "hangup_during": _text("hangup_during", record.hangup_during),
         "error": _text("error", record.error),
         "origin_call_id": _text("origin_call_id", record.origin_call_id),
         "callback_job_id": _text("callback_job_id", record.callback_job_id),
@@ -320,6 +324,7 @@ class CallFilter:
     caller: str | None = None
     status: str | None = None
     result: str | None = None
+    asterisk_uniqueid: str | None = None  # Asterisk's UNIQUEID, as its CDR shows it
 
 
 def encode_cursor(record: CallRecord) -> str:
@@ -352,6 +357,8 @@ def _filtered(query: Select[Any], filters: CallFilter) -> Select[Any]:
         query = query.where(CallRecord.status == filters.status)
     if filters.result:
         query = query.where(CallRecord.result == filters.result)
+    if filters.asterisk_uniqueid:
+        query = query.where(CallRecord.asterisk_uniqueid == filters.asterisk_uniqueid)
     return query
 
 

@@ -159,6 +159,7 @@ class CallRecord(Base):
         Index("ix_call_records_status_started", "status", "started_at", "id"),
         Index("ix_call_records_caller_started", "caller_id", "started_at", "id"),
         Index("ix_call_records_result_started", "result", "started_at", "id"),
+        Index("ix_call_records_asterisk_uniqueid", "asterisk_uniqueid"),
     )
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)  # the call id
@@ -169,6 +170,8 @@ class CallRecord(Base):
     dialed_number: Mapped[str] = mapped_column(String(80), default="")
     channel: Mapped[str] = mapped_column(String(200), default="")
     node: Mapped[str] = mapped_column(String(100), default="")  # which FastAGI node took the call
+    # Asterisk's UNIQUEID of the channel (agi_uniqueid): what its CDR and CEL records carry, to join them to this.
+    asterisk_uniqueid: Mapped[str] = mapped_column(String(150), default="")
     started_at: Mapped[datetime] = mapped_column(UtcDateTime)
     answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
@@ -176,6 +179,8 @@ class CallRecord(Base):
     outcome: Mapped[str] = mapped_column(String(30))  # graph_engine.trace.CallOutcome
     status: Mapped[str] = mapped_column(String(30))  # call-register status, derived when written
     last_node: Mapped[str | None] = mapped_column(String(100))
+    # What the call was doing when the caller hung up (play, read_digits, transfer...), if they did.
+    hangup_during: Mapped[str | None] = mapped_column(String(40))
     error: Mapped[str | None] = mapped_column(Text)
     origin_call_id: Mapped[str | None] = mapped_column(String(64))  # the call that scheduled this callback
     callback_job_id: Mapped[str | None] = mapped_column(String(36), index=True)

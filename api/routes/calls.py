@@ -23,7 +23,11 @@ router = APIRouter(prefix="/api/calls", tags=["calls"], responses=AUTHED)
 Plain = Annotated[str | None, Query(max_length=100, pattern=r"^[^\x00]*$")]
 CSV_COLUMNS = ("id", "scenario", "version", "status", "outcome", "result", "caller_id", "caller_name",
                "dialed_number", "started_at", "answered_at", "ended_at", "duration_ms", "last_node",
-               "origin_call_id", "callback_job_id")  # fmt: skip
+               "origin_call_id", "callback_job_id", "asterisk_uniqueid")  # fmt: skip
+# Asterisk's UNIQUEID, e.g. 1795295104.123 (a system name may prefix it): find the call a CDR line is about.
+UniqueId = Annotated[
+    str | None, Query(max_length=150, pattern=r"^[^\x00]*$", description="Asterisk's UNIQUEID of the channel (CDR)")
+]
 
 
 def _filters(
@@ -33,9 +37,16 @@ def _filters(
     caller: Plain = None,
     status: CallStatus | None = None,
     result: Plain = None,
+    uniqueid: UniqueId = None,
 ) -> CallFilter:
     return CallFilter(
-        scenario=scenario, since=_aware(since), until=_aware(until), caller=caller, status=status, result=result
+        scenario=scenario,
+        since=_aware(since),
+        until=_aware(until),
+        caller=caller,
+        status=status,
+        result=result,
+        asterisk_uniqueid=uniqueid,
     )
 
 
@@ -74,11 +85,12 @@ def list_calls(
     caller: Plain = None,
     status: CallStatus | None = None,
     result: Annotated[str | None, Query(max_length=64, pattern=r"^[^\x00]*$", description="The flow's result")] = None,
+    uniqueid: UniqueId = None,
     page_size: Annotated[int, Query(ge=1, le=500)] = 50,
     cursor: Annotated[str | None, Query(max_length=200, description="next_cursor of the previous page")] = None,
 ) -> CallPage:
     """Newest first. Page with `cursor`: every page costs the same however deep (keyset on started_at, id)."""
-    filters = _filters(scenario, since, until, caller, status, result)
+    filters = _filters(scenario, since, until, caller, status, result, uniqueid)
     with runtime.database.session() as session:
         rows, next_cursor = calls.list_calls(session, filters=filters, limit=page_size, after=cursor)
         return CallPage(items=[summary(r) for r in rows], next_cursor=next_cursor)
@@ -98,9 +110,10 @@ def export_calls(
     caller: Plain = None,
     status: CallStatus | None = None,
     result: Annotated[str | None, Query(max_length=64, pattern=r"^[^\x00]*$")] = None,
+    uniqueid: UniqueId = None,
 ) -> StreamingResponse:
     """Every matching call as CSV, streamed a chunk at a time (no size limit, flat memory)."""
-    filters = _filters(scenario, since, until, caller, status, result)
+    filters = _filters(scenario, since, until, caller, status, result, uniqueid)
     return StreamingResponse(
         _csv_rows(runtime.database, filters),
         media_type="text/csv",
@@ -125,6 +138,8 @@ def get_call(
             **summary(record).model_dump(),
             channel=record.channel,
             node=record.node,
+            asterisk_uniqueid=record.asterisk_uniqueid,
+            hangup_during=record.hangup_during,
             error=record.error,
             callback_job_id=record.callback_job_id,
             variables=record.variables,

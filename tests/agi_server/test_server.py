@@ -8,6 +8,7 @@ import logging
 from collections.abc import Mapping
 from dataclasses import fields
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any, ClassVar
 from urllib.parse import quote
 
@@ -18,7 +19,7 @@ from hypothesis import strategies as st
 from agi_server.channel import ChannelSettings
 from agi_server.errors import UnsafeArgument
 from agi_server.protocol import parse_env_block
-from agi_server.scenarios import CachedScenarioSource, PublishedScenario
+from agi_server.scenarios import CachedScenarioSource, PublishedScenario, SourceLoader
 from agi_server.server import STATUS_VARIABLE, AgiServer, AgiServerConfig, ResolvedInputs, peer_allowed
 from blocks import default_registry
 from graph_engine.block import BlockType
@@ -26,6 +27,10 @@ from graph_engine.context import BlockContext
 from graph_engine.document import parse_document
 from graph_engine.registry import BlockRegistry
 from graph_engine.services import Services
+from persistence import calls
+from persistence.calls import CallFilter, CallRecordWriter
+from persistence.db import Database
+from persistence.migrate import upgrade
 from tests.agi_server.conftest import MemoryRecords, StartServer, call
 from tests.fakes.asterisk import CallerScript, default_env, encode_env, parse_args
 
@@ -668,3 +673,29 @@ async def test_a_record_names_the_node_that_took_the_call_not_the_asterisk_peer(
     assert as_record_in(record).node == "ivr-node-2"
     assert any(f"(Asterisk {record.peer})" in line for line in caplog.messages)
     assert AgiServerConfig().node_id == socket.gethostname()  # unless the node is told otherwise
+
+
+async def test_a_stored_call_names_its_asterisk_channel_and_what_the_caller_hung_up_during(
+    tmp_path: Path, examples_source: CachedScenarioSource
+) -> None:
+    """An operator holding an Asterisk CDR line (its UNIQUEID) finds the call's trace: the id reaches the register
+    with what the caller hung up during (review of 2026-12-05: both were dropped on the way to the database).
+    Over real TCP into a SQLite database as `ivrgraph serve` writes it; the caller hangs up during the greeting."""
+    url = f"sqlite:///{tmp_path / 'calls.db'}"
+    upgrade(url)
+    database = Database(url)
+    server = AgiServer(
+        AgiServerConfig(port=0, shutdown_deadline=2.0),
+        source=examples_source,
+        registry=default_registry(),
+        services=Services(scenarios=SourceLoader(examples_source)),
+        write_batch=CallRecordWriter(database),
+    )
+    await server.start()
+    env = {**default_env("inbound-hotline"), "agi_uniqueid": "pbx1-1795295104.117"}
+    await call(server, "inbound-hotline", CallerScript(hangup_at_command=1), env=env)
+    await server.stop()
+    with database.session() as session:
+        (stored,), _ = calls.list_calls(session, filters=CallFilter(asterisk_uniqueid="pbx1-1795295104.117"))
+        assert (stored.scenario, stored.outcome, stored.hangup_during) == ("inbound-hotline", "caller_hangup", "play")
+    database.dispose()

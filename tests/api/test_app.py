@@ -75,6 +75,7 @@ def recorded_calls(server: Server, admin: Client) -> str:
             trace={"steps": [{"node": "start", "type": "start", "events": []}], "answered": n % 5 != 0},
             variables={"result": "will_pay"} if n == 2 else {},
             callback_job_id="job-7" if n == 2 else None,
+            asterisk_uniqueid=f"1795295104.{n}",
         )
         for n in range(12)
     ]
@@ -115,6 +116,11 @@ def test_calls_list_filters_pages_and_exports(admin: Client, recorded_calls: str
     assert [c["id"] for c in paid] == [f"{recorded_calls}-2"]
     paid_csv = admin.get("/api/calls.csv", params={"scenario": recorded_calls, "result": "will_pay"}).text
     assert len(paid_csv.strip().splitlines()) == 2
+    # The call an Asterisk CDR line is about, by its UNIQUEID (review of 2026-12-05: not stored before).
+    by_channel = admin.get("/api/calls", params={"scenario": recorded_calls, "uniqueid": "1795295104.3"}).json()
+    assert [c["id"] for c in by_channel["items"]] == [f"{recorded_calls}-3"]
+    assert admin.get(f"/api/calls/{recorded_calls}-3").json()["asterisk_uniqueid"] == "1795295104.3"
+    assert rows[f"{recorded_calls}-3"]["asterisk_uniqueid"] == "1795295104.3"
 
 
 @pytest.mark.parametrize("moment", ["0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-05:00"])

@@ -181,3 +181,23 @@ def test_a_database_newer_or_older_than_the_code_is_refused_in_words(tmp_path: P
             upgrade(url)
         with pytest.raises(SchemaMismatch, match=r"newer than this ivrgraph knows .*upgrade ivrgraph on this node"):
             require_current(url)
+
+
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_0009_reads_calls_the_server_failed_as_failed(tmp_path: Path, backend: str) -> None:
+    """Calls to an unknown scenario or on a broken AGI session were stored with the status their ANSWER gave them
+    (review of 2026-12-05); a callback the flow scheduled stays one, and records written before keep no UNIQUEID."""
+    with contextlib.ExitStack() as stack:
+        url = _old_database(stack, tmp_path, backend)
+        upgrade(url, "0008")
+        call = ("INSERT INTO call_records (id, scenario, caller_id, caller_name, dialed_number, channel, node, "
+                "started_at, duration_ms, outcome, status, variables, trace) VALUES (:id, 's', '', '', '', '', '', "
+                "'2026-01-01', 0, :outcome, :status, '{}', '{}')")  # fmt: skip
+        rows = {"a": ("unknown_scenario", "answered"), "b": ("protocol_error", "abandoned_in_menu"),
+                "c": ("protocol_error", "callback_scheduled"), "d": ("hung_up", "answered"),
+                "e": ("unknown_scenario", "missed")}  # fmt: skip
+        _run(url, *((call, {"id": i, "outcome": o, "status": s}) for i, (o, s) in rows.items()))
+        upgrade(url)
+        stored = _run(url, ("SELECT id, status, asterisk_uniqueid, hangup_during FROM call_records ORDER BY id", {}))
+    assert stored == [("a", "failed", "", None), ("b", "failed", "", None), ("c", "callback_scheduled", "", None),
+                      ("d", "answered", "", None), ("e", "failed", "", None)]  # fmt: skip

@@ -34,6 +34,17 @@ describe("an opened call record", () => {
     expect(steps[2]).not.toContain("step-error");
   });
 
+  it("names the Asterisk channel, so a CDR line and this trace can be matched", () => {
+    const html = renderToHtml(CallDetails, { call: { ...failedCall, uniqueid: "pbx1-1795295104.117" } });
+    expect(html).toContain('data-testid="call-uniqueid">Asterisk channel pbx1-1795295104.117</p>');
+    expect(renderToHtml(CallDetails, { call: failedCall })).not.toContain("call-uniqueid"); // recorded before it was kept
+  });
+
+  it("says in words how the server itself ended a call", () => {
+    const html = renderToHtml(CallDetails, { call: { ...failedCall, outcome: "unknown_scenario", error: null } });
+    expect(html).toContain("Outcome: no such scenario: the fallback message played");
+  });
+
   it("shows no error line for a call that went well", () => {
     const html = renderToHtml(CallDetails, { call: { ...failedCall, outcome: "hung_up", error: null, steps: [] } });
     expect(html).not.toContain("call-error");

@@ -22,6 +22,8 @@ export interface OpenCall {
   startedAt?: string | null;
   /** The document of the version the call ran, when it could be fetched. */
   published?: ScenarioDocument | null;
+  /** Asterisk's UNIQUEID of the channel, what its CDR shows: empty for calls recorded before it was kept. */
+  uniqueid?: string;
 }
 
 /** What to say of the version a call ran beside the draft the canvas shows; null: nothing (no version). */
@@ -52,6 +54,11 @@ export function CallDetails({ call, draftMatches = null }: { call: OpenCall; dra
       </p>
       {/* Plain text (React escapes it): the message may quote whatever a caller or a data source sent. */}
       {call.error && <p className="error-text" data-testid="call-error">{t("trace.error", { message: call.error })}</p>}
+      {call.uniqueid && (
+        <p className="muted small" data-testid="call-uniqueid">
+          {t("calls.asteriskChannel", { uniqueid: call.uniqueid })}
+        </p>
+      )}
       <h3>{t("test.story")}</h3>
       <CallStory steps={call.steps} startedAt={call.startedAt} />
     </div>
@@ -150,7 +157,16 @@ export function CallsPanel({ slug }: { slug: string }) {
       // Only to compare with the draft: without it the note says which version ran, no more.
       const published = detail.version === null ? null : await api.versionDocument(slug, detail.version).catch(() => null);
       const startedAt = detail.trace?.started_at ?? detail.started_at;
-      setOpen({ id: call.id, version: detail.version, outcome: detail.outcome, error: detail.error, steps, startedAt, published });
+      setOpen({
+        id: call.id,
+        version: detail.version,
+        outcome: detail.outcome,
+        error: detail.error,
+        steps,
+        startedAt,
+        published,
+        uniqueid: detail.asterisk_uniqueid,
+      });
       showPath(steps);
     } catch (e) {
       setError(t("error.generic", { message: e instanceof Error ? e.message : String(e) }));

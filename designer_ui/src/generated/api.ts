@@ -994,6 +994,11 @@ export interface components {
         CallDetail: {
             /** Answered At */
             answered_at: string | null;
+            /**
+             * Asterisk Uniqueid
+             * @description Asterisk's UNIQUEID of the channel, as its CDR and CEL show it
+             */
+            asterisk_uniqueid: string;
             /** Callback Job Id */
             callback_job_id: string | null;
             /** Caller Id */
@@ -1010,6 +1015,11 @@ export interface components {
             ended_at: string | null;
             /** Error */
             error: string | null;
+            /**
+             * Hangup During
+             * @description What the call was doing when the caller hung up (play, read_digits, transfer...), if they did
+             */
+            hangup_during: string | null;
             /** Id */
             id: string;
             /** Last Node */
@@ -3025,6 +3035,8 @@ export interface operations {
                 status?: ("answered" | "missed" | "abandoned_in_menu" | "transferred" | "failed" | "callback_scheduled") | null;
                 /** @description The flow's result */
                 result?: string | null;
+                /** @description Asterisk's UNIQUEID of the channel (CDR) */
+                uniqueid?: string | null;
                 page_size?: number;
                 /** @description next_cursor of the previous page */
                 cursor?: string | null;
@@ -3091,6 +3103,8 @@ export interface operations {
                 caller?: string | null;
                 status?: ("answered" | "missed" | "abandoned_in_menu" | "transferred" | "failed" | "callback_scheduled") | null;
                 result?: string | null;
+                /** @description Asterisk's UNIQUEID of the channel (CDR) */
+                uniqueid?: string | null;
             };
             header?: never;
             path?: never;
