@@ -25,6 +25,7 @@ import logging
 import os
 import signal
 import sys
+import threading
 from collections.abc import Awaitable, Callable, Coroutine
 from pathlib import Path
 from typing import Any
@@ -214,15 +215,20 @@ def cmd_agi(args: argparse.Namespace) -> int:
     return run_or_explain("ivrgraph agi", run)
 
 
-def run_or_explain(command: str, run: Coroutine[Any, Any, Any]) -> int:
+# How long a node that has stopped serving waits for threads still at work for it before it exits anyway.
+STUCK_THREADS_GRACE = 10.0
+
+
+def run_or_explain(command: str, run: Coroutine[Any, Any, Any], *, grace: float = STUCK_THREADS_GRACE) -> int:
     """Run the server. What stops it from starting is one line naming it: a configuration value that cannot
     work exits 2 (as argparse does), anything else (the schema, the database, an address) exits 1."""
     from alembic.util import CommandError
 
     from persistence.migrate import SchemaMismatch
 
+    timers: list[threading.Timer] = []
     try:
-        asyncio.run(run)
+        asyncio.run(_exiting_after(run, grace, timers))
     except SettingError as error:
         return _explain(command, str(error), 2)
     except SchemaMismatch as error:
@@ -241,7 +247,37 @@ def run_or_explain(command: str, run: Coroutine[Any, Any, Any]) -> int:
     except SQLAlchemyError as error:
         detail = _first_line(getattr(error, "orig", None) or error)
         return _explain(command, f"the database cannot be used: {detail}", 1)
+    finally:
+        for timer in timers:  # every thread ended in time: nothing to cut short
+            timer.cancel()
     return 0
+
+
+async def _exiting_after(run: Coroutine[Any, Any, Any], grace: float, timers: list[threading.Timer]) -> Any:
+    """`run`, then an exit within `grace` seconds even if threads of the node are still at work.
+
+    A database that froze in the middle of a query (a stopped server or proxy: TCP still acknowledged, so no
+    timeout of ours or the kernel's fires) holds the thread running it for good, and the process would never
+    end: asyncio waits for its executor's threads when the loop closes, and the interpreter for them at exit
+    (review of 2026-12-05). By the time `run` has returned the calls are over and their records written or
+    spooled, so what such a thread was doing (a version poll, a callback job's read) is safe to abandon."""
+    result = await run
+    timer = threading.Timer(grace, _exit_now, args=(grace,))
+    timer.daemon = True  # the process ending before it fires ends it too
+    timers.append(timer)
+    timer.start()
+    return result
+
+
+def _exit_now(grace: float) -> None:
+    others = (threading.current_thread(), threading.main_thread())
+    stuck = [t.name for t in threading.enumerate() if t not in others and not t.daemon]
+    log.warning("exiting: %g s after the node stopped, threads still at work: %s", grace, ", ".join(stuck))
+    logging.shutdown()
+    with contextlib.suppress(Exception):
+        sys.stdout.flush()
+        sys.stderr.flush()
+    os._exit(0)
 
 
 def _first_line(error: object) -> str:

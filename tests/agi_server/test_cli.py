@@ -10,6 +10,8 @@ import signal
 import socket
 import subprocess
 import sys
+import textwrap
+import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,6 +34,8 @@ from tests.agi_server.conftest import EXAMPLES, MemoryRecords, call
 from tests.fakes.ami import FakeAmi
 from tests.fakes.asterisk import FakeAsterisk, default_env
 from tests.persistence import documents
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_parser() -> None:
@@ -577,3 +581,33 @@ def test_the_node_id_is_an_option() -> None:
     args = parser.parse_args(["agi", "--node-id", "ivr-2"])
     assert fastagi_config(args, host="127.0.0.1", port=0, environ={}).node_id == "ivr-2"
     assert parser.parse_args(["agi"]).node_id == socket.gethostname()
+
+
+def test_a_node_whose_thread_is_stuck_on_the_database_still_exits(tmp_path: Path) -> None:
+    """Review of 2026-12-05: a database frozen in the middle of a query (a stopped server: TCP still acknowledged,
+    nothing times out) held the thread running it, and a node told to stop never ended, asyncio and then the
+    interpreter waiting for that thread. Once the node has stopped, it exits within the grace whatever its threads
+    do; a node whose threads all end exits as before, and a run_or_explain that returns cuts nothing short."""
+    program = textwrap.dedent(
+        """
+        import asyncio, sys, threading, time
+        from agi_server.cli import run_or_explain
+
+        async def node(hang):
+            if hang:  # a version poll on a frozen database, as the loop's default executor runs it
+                asyncio.get_running_loop().run_in_executor(None, threading.Event().wait)
+            await asyncio.sleep(0.05)
+
+        code = run_or_explain("ivrgraph agi", node(sys.argv[1] == "hang"), grace=1.0)
+        time.sleep(1.5)  # the timer of a run that ended in time must not fire now
+        print("returned", code, flush=True)
+        """
+    )
+    started = time.monotonic()
+    stuck = subprocess.run(
+        [sys.executable, "-c", program, "hang"], cwd=ROOT, capture_output=True, text=True, timeout=30
+    )
+    assert stuck.returncode == 0 and time.monotonic() - started < 10, stuck.stderr[-2000:]
+    assert "exiting: 1 s after the node stopped, threads still at work: asyncio_0" in stuck.stderr
+    clean = subprocess.run([sys.executable, "-c", program, "ok"], cwd=ROOT, capture_output=True, text=True, timeout=30)
+    assert clean.returncode == 0 and clean.stdout == "returned 0\n", clean.stderr[-2000:]
