@@ -46,6 +46,7 @@ from agi_server.ami import (
 )
 from agi_server.ami_errors import AmiConnectionError, AmiEncodingError
 from agi_server.ami_protocol import DialOutcome
+from agi_server.errors import SettingError
 from agi_server.server import InputResolver, ResolvedInputs
 from graph_engine.services import Clock
 from persistence import callbacks
@@ -198,11 +199,26 @@ class DialerSettings:
         defaults = cls() if node_id is None else cls(node_id=node_id)
         return cls(
             context=env.get("IVRGRAPH_DIAL_CONTEXT", defaults.context),
-            channel_template=env.get("IVRGRAPH_DIAL_CHANNEL", defaults.channel_template),
+            channel_template=_channel_template(env.get("IVRGRAPH_DIAL_CHANNEL", defaults.channel_template)),
             caller_id=env.get("IVRGRAPH_DIAL_CALLER_ID") or None,
             max_lines=setting_int(env, "IVRGRAPH_DIAL_MAX_LINES", defaults.max_lines, minimum=1),
             node_id=env.get("IVRGRAPH_DIAL_NODE_ID", defaults.node_id),
         )
+
+
+# A dial string (technology/resource, as Originate's Channel takes it) with the callee's number in it.
+_CHANNEL_TEMPLATE = re.compile(r"[A-Za-z][A-Za-z0-9_-]*/[A-Za-z0-9_@.:+#*/-]*\{number\}[A-Za-z0-9_@.:+#*/-]*")
+
+
+def _channel_template(text: str) -> str:
+    """IVRGRAPH_DIAL_CHANNEL, checked at start: without `{number}` every callback would ring the same line, and
+    any other `{field}` failed each attempt only when it was made (review of 2026-12-05)."""
+    if not _CHANNEL_TEMPLATE.fullmatch(text):
+        raise SettingError(
+            f"IVRGRAPH_DIAL_CHANNEL={text!r}: expected a dial string with {{number}} in it, "
+            "such as PJSIP/{number}@trunk"
+        )
+    return text
 
 
 class Dialer:

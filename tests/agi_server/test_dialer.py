@@ -30,6 +30,7 @@ from agi_server.dialer import (
     callback_resolver,
     start_dialer,
 )
+from agi_server.errors import SettingError
 from agi_server.scenarios import folder_source
 from agi_server.server import AgiServer, AgiServerConfig, ResolvedInputs
 from blocks import default_registry
@@ -527,6 +528,19 @@ def test_dialer_settings_from_environment() -> None:
         30,
         "ivrgraph-outbound",
     )
+
+
+@pytest.mark.parametrize(
+    "template", ["PJSIP/600@trunk", "PJSIP/{num}@trunk", "PJSIP/{number}@{trunk}", "PJSIP/{number}@trunk,g", "{number}",
+                 "PJSIP/{number}@trunk\n"],
+)  # fmt: skip
+def test_a_channel_template_that_cannot_dial_the_callee_stops_the_node_at_start(template: str) -> None:
+    """Review of 2026-12-05: without {number} every callback rang the same line, and another {field} failed each
+    attempt only when it was made, after the job had been claimed."""
+    with pytest.raises(SettingError, match=r"^IVRGRAPH_DIAL_CHANNEL=.*expected a dial string with \{number\} in it"):
+        DialerSettings.from_environ({"IVRGRAPH_DIAL_CHANNEL": template})
+    for good in ("Local/{number}@from-internal/n", "SIP/carrier/{number}", "PJSIP/+{number}@carrier-1"):
+        assert DialerSettings.from_environ({"IVRGRAPH_DIAL_CHANNEL": good}).channel_template == good
 
 
 def test_each_node_dials_under_its_own_name_by_default() -> None:
