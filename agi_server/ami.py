@@ -592,7 +592,7 @@ class AmiClient:
             else:
                 if response.name != "Success":
                     message = response.get("Message") or response.name
-                    return OriginateResult(DialOutcome.FAILED, f"refused by Asterisk: {message}")
+                    return OriginateResult(DialOutcome.REFUSED, f"refused by Asterisk: {message}")
             # Asterisk gives up ringing after Timeout; the OriginateResponse follows within milliseconds (c3x).
             result = await self._outcome(watch, request.timeout_ms / 1000 + self.settings.action_timeout)
             answered = result.outcome is DialOutcome.ANSWERED

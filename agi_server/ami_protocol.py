@@ -228,6 +228,10 @@ class DialOutcome(StrEnum):
     # Answered, but no FastAGI call named the job before the hangup: the callee heard no scenario (the dialer's
     # own finding after the call, never an AMI answer; persistence.callbacks.settle_answer).
     UNREACHED = "unreached"
+    # Asterisk answered the Originate itself with "Response: Error" (c-errors.txt): nothing was dialled. What it
+    # refuses is this node's own setting (a context without the extension, an AMI user who may not originate, a
+    # bad channel template), never the callee, so the dialer counts no attempt for it (Dialer._attempt).
+    REFUSED = "refused"
 
 
 # OriginateResponse "Reason:" is the old control-frame number (README section 4): 4 answered, 5 busy,

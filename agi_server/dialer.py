@@ -187,6 +187,9 @@ class DialerSettings:
     record_retry_delays: tuple[float, ...] = (0.5, 1.0, 2.0, 5.0, 10.0, 15.0, 20.0, 20.0, 20.0)
     # The longest one try to record is reckoned to take: a PostgreSQL connect gives up after 10 s (persistence/db.py).
     record_try_limit: float = 15.0
+    # After Asterisk refuses an Originate (DialOutcome.REFUSED: a setting of this node), no job is dialled for this
+    # long: every job would be refused alike until an operator fixes the setting.
+    refused_pause: timedelta = timedelta(minutes=1)
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None, *, node_id: str | None = None) -> DialerSettings:
@@ -231,6 +234,7 @@ class Dialer:
         self._settings = settings
         self._active: dict[str, asyncio.Task[AttemptReport | None]] = {}
         self._talking: set[str] = set()  # jobs whose callee answered and is still on the line
+        self.refused_until: datetime | None = None  # no job is claimed before then (see DialerSettings.refused_pause)
         self._wake = asyncio.Event()
         # The attempts this dialer finished lately, oldest first: for tests and a look at a live node. Bounded,
         # as a node dials for months and the store keeps every attempt anyway.
@@ -250,6 +254,8 @@ class Dialer:
         free = self._settings.max_lines - len(self._active)
         if free <= 0 or not self._ami.connected:
             return []  # claiming while AMI is down would only lock jobs we cannot dial
+        if self.refusing():
+            return []  # Asterisk refuses our Originates: each job would only be refused too
         now = self._clock.now()
         started: list[str] = []
         for job in await self._store.claim_due(now=now, limit=free, node_id=self._settings.node_id):
@@ -342,6 +348,9 @@ class Dialer:
             log.exception("job %s: the Originate ended in an unexpected error", job.id)
             detail = f"outcome unknown: {type(exc).__name__}: {exc}"
             return await self._record(job, attempt, channel_id, DialOutcome.FAILED, detail)
+        if result.outcome is DialOutcome.REFUSED:
+            await self._refused(job, result.detail)
+            return None
         try:
             return await self._record(job, attempt, channel_id, result.outcome, result.detail)
         finally:
@@ -389,6 +398,25 @@ class Dialer:
         self.reports.append(
             AttemptReport(job.id, attempt, DialOutcome.UNREACHED, "no FastAGI call", at, channel_id, status)
         )
+
+    def refusing(self) -> bool:
+        """Whether dialling pauses after Asterisk refused an Originate (see `_refused`)."""
+        return self.refused_until is not None and self._clock.now() < self.refused_until
+
+    async def _refused(self, job: DialJob, detail: str) -> None:
+        """Asterisk refused the Originate itself: nothing rang, and the fault is this node's setting (the context,
+        the AMI user's permissions, the channel), so the job goes back uncounted and dialling pauses. Counting it
+        failed, as before, ended every job of a campaign failed within three passes (review of 2026-12-05)."""
+        pause = self._settings.refused_pause
+        self.refused_until = self._clock.now() + pause
+        log.error(
+            "callback dialling paused for %g s: %s (check IVRGRAPH_DIAL_CONTEXT, IVRGRAPH_DIAL_CHANNEL and the AMI "
+            "user's originate permission); job %s was not dialled and keeps its attempts",
+            pause.total_seconds(),
+            detail,
+            job.id,
+        )
+        await self._store.release(job_id=job.id, node_id=self._settings.node_id)
 
     async def _within_lease(
         self, job: DialJob, write: Callable[[], Awaitable[str]], delays: tuple[float, ...], what: str
@@ -485,6 +513,10 @@ class RunningDialer:
     @property
     def gave_up(self) -> bool:
         return self.client.failure is not None or self._task.done()
+
+    @property
+    def refused(self) -> bool:
+        return self.dialer.refusing()
 
     @property
     def active_lines(self) -> int:

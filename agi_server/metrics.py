@@ -75,6 +75,9 @@ class DialerState(Protocol):
     def gave_up(self) -> bool: ...
 
     @property
+    def refused(self) -> bool: ...
+
+    @property
     def active_lines(self) -> int: ...
 
 
@@ -95,6 +98,12 @@ class _DialerFigures(Collector):
             "ivrgraph_dialer_stopped",
             "1 once the dialer gave up: AMI refused its login on a reconnect (no callback is dialled until a restart)",
             value=int(dialer.gave_up),
+        )
+        yield GaugeMetricFamily(
+            "ivrgraph_dialer_refused",
+            "1 while dialling pauses because Asterisk refused an Originate (a dialplan context, channel or AMI "
+            "permission of this node)",
+            value=int(dialer.refused),
         )
         yield GaugeMetricFamily(
             "ivrgraph_dialer_active_lines", "Outbound calls being dialled or talking", value=dialer.active_lines

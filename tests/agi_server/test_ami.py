@@ -138,10 +138,11 @@ async def test_originate_outcome_per_callee(
     assert [v for n, v in sent.headers if n == "Variable"] == ["IVR_SCENARIO=debt", f"JOB_ID=job{number}"]
 
 
-async def test_originate_refused_synchronously_is_a_failed_outcome(client: AmiClient) -> None:
-    """c-errors.txt test 1: an Exten missing from the Context gives 'Response: Error' and no event."""
+async def test_originate_refused_synchronously_is_a_refused_outcome(client: AmiClient) -> None:
+    """c-errors.txt test 1: an Exten missing from the Context gives 'Response: Error' and no event: nothing was
+    dialled, and the fault is the node's setting, not the callee's."""
     result = await client.originate(request("2000", "bad", exten="nosuch"))
-    assert result.outcome is DialOutcome.FAILED
+    assert result.outcome is DialOutcome.REFUSED
     assert result.detail == "refused by Asterisk: Extension does not exist."
     assert result.reason is None
 

@@ -173,6 +173,25 @@ async def test_a_dialer_keeps_only_its_recent_attempts_in_memory(
     assert [(r.attempt, r.outcome) for r in dialer.reports] == [(2, DialOutcome.BUSY), (3, DialOutcome.BUSY)]
 
 
+async def test_an_originate_asterisk_refuses_pauses_dialling_and_counts_no_attempt(
+    store: MemoryJobStore, ami: AmiClient, fake: FakeAmi, clock: FixedClock
+) -> None:
+    """c-errors.txt: a context without the extension gets "Response: Error" and nothing rings. That is the node's
+    setting, not the callee: counted failed, as before (review of 2026-12-05), three passes ended every job of a
+    campaign failed. Now the job goes back with its attempts and dialling pauses until the setting is fixed."""
+    for n in range(3):
+        store.add(job(f"job-{n}", "1123"))
+    dialer = make_dialer(store, ami, clock, context="outbound-typo", max_lines=1)
+    assert await dialer.run_once() == ["job-0"]
+    await settle(dialer)
+    assert dialer.refusing() and await dialer.run_once() == []  # the other jobs would only be refused too
+    assert len(fake.actions("Originate")) == 1
+    assert [(j.status, j.attempts, j.attempt_log) for j in store.jobs.values()] == [("pending", 0, [])] * 3
+    clock.advance(60)  # the pause is over: the fixed setting (or the same refusal) shows
+    assert not dialer.refusing() and await dialer.run_once() == ["job-0"]
+    await settle(dialer)
+
+
 @pytest.mark.parametrize(
     ("number", "outcome", "interval"),
     [("3000", "no_answer", timedelta(minutes=15)), ("4000", "failed", timedelta(minutes=10))],
