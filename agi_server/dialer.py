@@ -584,7 +584,12 @@ def callback_resolver(jobs: CallbackArrivals, clock: Clock) -> InputResolver:
             # On an originated call the channel's CallerID is ours, not the callee's: the job knows who it rang.
             "callback_number": context.number,
         }
-        return ResolvedInputs(variables=variables, job_id=context.job_id, origin_call_id=context.origin_call_id)
+        return ResolvedInputs(
+            variables=variables,
+            job_id=context.job_id,
+            origin_call_id=context.origin_call_id,
+            dialed_number=context.number,
+        )
 
     return resolve
 

@@ -66,6 +66,9 @@ class ResolvedInputs:
     variables: Mapping[str, Any] = field(default_factory=dict)  # merged over the AGI inputs
     job_id: str | None = None
     origin_call_id: str | None = None  # the call that scheduled this callback, linked in the record
+    # The number this call rang, when the host originated it: Asterisk's env then names only our own CallerID and
+    # the dialplan's `s` extension, so without it the register would not say whom the call was to.
+    dialed_number: str | None = None
 
 
 # The host's hook: given the scenario the AGI path names and its untrusted inputs, the trusted ones (None: nothing
@@ -378,6 +381,8 @@ class AgiServer:
                     published.version,
                     peer,
                 )
+            # Before the walk's facts are read: a callback's resolved inputs say the number it rang (`_inputs`).
+            inputs = await self._inputs(record) if self.resolve_inputs else dict(record.inputs)
             run = CallRun(
                 published.scenario,
                 channel=channel,
@@ -385,7 +390,7 @@ class AgiServer:
                 services=self.services,
                 call_id=call_id,
                 facts=facts,
-                inputs=await self._inputs(record) if self.resolve_inputs else dict(record.inputs),
+                inputs=inputs,
             )
             result = await run.run()
             self._finish(
@@ -452,6 +457,8 @@ class AgiServer:
         if resolved is None:
             return dict(record.inputs)
         record.job_id, record.origin_call_id = resolved.job_id, resolved.origin_call_id
+        if resolved.dialed_number:  # the record's facts are the ones the walk starts from
+            record.facts["dialed_number"] = resolved.dialed_number
         trusted = {k: v for k, v in resolved.variables.items() if k not in _PROTECTED_NAMES}
         return {**record.inputs, **trusted}
 

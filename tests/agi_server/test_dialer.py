@@ -526,6 +526,7 @@ async def test_callback_resolver_marks_the_job_reached(store: MemoryJobStore, cl
         },
         job_id="job-7",
         origin_call_id="call-1",
+        dialed_number="1123",
     )
     assert (store.jobs["job-7"].status, store.jobs["job-7"].outcome) == ("done", "answered")
     # The dialer's late report (its AMI session lost the answer) does not reopen it.

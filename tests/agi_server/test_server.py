@@ -518,16 +518,22 @@ async def test_a_callback_job_resolves_trusted_inputs(start_server: StartServer,
         if agi_inputs.get("job") != "j1":
             return None
         return ResolvedInputs(
-            variables={"contact": {"name": "Marta"}, "caller_id": "forged"}, job_id="j1", origin_call_id="c0"
+            variables={"contact": {"name": "Marta"}, "caller_id": "forged"},
+            job_id="j1",
+            origin_call_id="c0",
+            dialed_number="+34600111222",
         )
 
     server = await start_server(source=_source(("cb", document)), resolve_inputs=resolve)
-    await call(server, "cb?job=j1")
+    # outbound-agi.txt: an originated call's env names the dialer's own CallerID and the dialplan's `s` extension.
+    await call(server, "cb?job=j1", env=default_env("cb?job=j1", agi_callerid="5550100", agi_extension="s"))
     await server.stop()
     record = records.records[0]
     assert (record.job_id, record.origin_call_id) == ("j1", "c0")
     assert record.trace["steps"][1]["prompts"][0]["text"] == "Hola Marta"
-    assert record.trace["variables"]["caller_id"] == "5551234"
+    assert record.trace["variables"]["caller_id"] == "5550100"
+    # Review of 2026-12-05: the register said whom such a call was to nowhere; the number it rang is its dialled one.
+    assert record.facts["dialed_number"] == record.trace["variables"]["dialed_number"] == "+34600111222"
 
 
 async def test_a_callback_lookup_that_hangs_does_not_hold_the_call(
