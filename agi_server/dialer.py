@@ -24,6 +24,7 @@ Time comes from an injected `Clock`; the loop never reads the wall clock, so tes
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import contextlib
 import functools
@@ -47,6 +48,7 @@ from agi_server.ami import (
 from agi_server.ami_errors import AmiConnectionError, AmiEncodingError
 from agi_server.ami_protocol import DialOutcome
 from agi_server.errors import SettingError
+from agi_server.options import node_id
 from agi_server.server import InputResolver, ResolvedInputs
 from graph_engine.services import Clock
 from persistence import callbacks
@@ -205,7 +207,7 @@ class DialerSettings:
             channel_template=_channel_template(env.get("IVRGRAPH_DIAL_CHANNEL", defaults.channel_template)),
             caller_id=env.get("IVRGRAPH_DIAL_CALLER_ID") or None,
             max_lines=setting_int(env, "IVRGRAPH_DIAL_MAX_LINES", defaults.max_lines, minimum=1),
-            node_id=env.get("IVRGRAPH_DIAL_NODE_ID", defaults.node_id),
+            node_id=_dial_node_id(env.get("IVRGRAPH_DIAL_NODE_ID", "").strip() or defaults.node_id),
         )
 
 
@@ -222,6 +224,16 @@ def _channel_template(text: str) -> str:
             "such as PJSIP/{number}@trunk"
         )
     return text
+
+
+def _dial_node_id(text: str) -> str:
+    """IVRGRAPH_DIAL_NODE_ID, checked as --node-id is: a name over the 100 characters of a job's `locked_by` made
+    every claim fail (every poll logged, no callback dialled), and a blank one was every such node's name alike
+    (review of 2026-12-05): blank now means unset, as for the other settings."""
+    try:
+        return node_id(text)
+    except argparse.ArgumentTypeError as error:
+        raise SettingError(f"IVRGRAPH_DIAL_NODE_ID: {error}") from error
 
 
 class Dialer:

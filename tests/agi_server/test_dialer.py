@@ -569,6 +569,10 @@ def test_each_node_dials_under_its_own_name_by_default() -> None:
     another's claim). The node's --node-id (its host name by default) names it now; the variable still wins."""
     assert DialerSettings.from_environ({}, node_id="ivr2").node_id == "ivr2"
     assert DialerSettings.from_environ({"IVRGRAPH_DIAL_NODE_ID": "dialer-a"}, node_id="ivr2").node_id == "dialer-a"
+    assert DialerSettings.from_environ({"IVRGRAPH_DIAL_NODE_ID": " "}, node_id="ivr2").node_id == "ivr2"
+    # Over the 100 characters of a job's locked_by, every claim failed on PostgreSQL and nothing was dialled.
+    with pytest.raises(SettingError, match=r"^IVRGRAPH_DIAL_NODE_ID: 'x{101}' is not a node name"):
+        DialerSettings.from_environ({"IVRGRAPH_DIAL_NODE_ID": "x" * 101})
 
 
 @pytest.mark.parametrize(
