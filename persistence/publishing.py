@@ -12,7 +12,6 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from graph_engine.diff import ScenarioDiff, diff_documents
@@ -26,7 +25,6 @@ from persistence.errors import NothingToPublish, PublishBlocked
 from persistence.models import ScenarioVersion
 
 log = logging.getLogger(__name__)
-NOTIFY_CHANNEL = "ivrgraph_publish"
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,12 +112,7 @@ async def publish(
         target=f"scenario:{slug}",
         details={"version": version.number, "message": message, "changes": diff.summary()[:50]},
     )
-    if session.get_bind().dialect.name == "postgresql":
-        # Delivered at commit to every node LISTENing; the payload is small (slug and version number).
-        session.execute(
-            text("SELECT pg_notify(:channel, :payload)"),
-            {"channel": NOTIFY_CHANNEL, "payload": f"{slug}:{version.number}"},
-        )
+    # Other nodes learn of it by polling (persistence.scenario_source.VersionPoller, every --poll-interval).
     return PublishOutcome(slug, version, diff, tests, problems)
 
 
