@@ -237,6 +237,12 @@ class AgiConnection(asyncio.Protocol):
     # -- the deadline: `Watchdog.watch` bounds each wait (see agi_server.watchdog) -----------------------------
     def expire(self) -> None:
         """The watchdog's call: the wait in progress ran past its deadline."""
+        waiter = self._waiter
+        if waiter is None or waiter.done():
+            # Answered after all: the loop stalled past the deadline with the answer already read in the same
+            # pass, before the waiting command could clear its deadline (review of 2026-12-05: the call was cut
+            # off and recorded as Asterisk's silence although the answer had come).
+            return
         if self._closing:
             self._resolve(None)  # Asterisk is slow to say goodbye: closing is all that is left
             return

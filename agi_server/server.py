@@ -184,10 +184,13 @@ class AgiServer:
         self._late_lookups: set[asyncio.Future[Any]] = set()  # resolver answers still awaited (see `_inputs`)
         self._watchdog: Watchdog | None = None  # made in start(), inside the event loop
         self.active_calls = 0
+        # The calls taken at once: config.max_calls, unless the open-file limit allows fewer (see start()).
+        self.max_calls = config.max_calls
         self._stopping = False
 
     # -- lifecycle -------------------------------------------------------------------------------------
     async def start(self) -> None:
+        self.max_calls = calls_within_open_file_limit(self.config.max_calls)
         self.records.start()
         loop = self._loop = asyncio.get_running_loop()
         self._watchdog = Watchdog()
@@ -289,14 +292,21 @@ class AgiServer:
         if env is None:
             await connection.close(drain_timeout=0.1)
             return None
-        if self.active_calls >= self.config.max_calls:
+        if self._stopping:
+            # Its env block came after shutdown began (review of 2026-12-05: it was answered and then cut off at
+            # the deadline): turned away like a call over the cap, so the dialplan sends it to another node.
+            await self._refuse_overload(connection, env, peer, outcome="refused_stopping")
+            return None
+        if self.active_calls >= self.max_calls:
             await self._refuse_overload(connection, env, peer)
             return None
         return env
 
-    async def _refuse_overload(self, connection: AgiConnection, env: dict[str, str], peer: str) -> None:
-        """A node at its cap: the dialplan is told, and the call register still shows the caller who was turned
-        away (outcome `refused_overload`), as reports of missed calls need."""
+    async def _refuse_overload(
+        self, connection: AgiConnection, env: dict[str, str], peer: str, *, outcome: str = "refused_overload"
+    ) -> None:
+        """A node at its cap, or stopping: the dialplan is told, and the call register still shows the caller who
+        was turned away (outcome `refused_overload` or `refused_stopping`), as reports of missed calls need."""
         now = self.services.clock.now()
         record = CallRecord(
             os.urandom(16).hex(),
@@ -304,14 +314,16 @@ class AgiServer:
             None,
             now,
             now,
-            "refused_overload",
+            outcome,
             facts=channel_facts(env),
             asterisk_uniqueid=env.get("agi_uniqueid", ""),
             peer=peer,
             node=self.config.node_id,
         )
-        _call_log(record).warning("refused a FastAGI call from %s: %d calls already active", peer, self.active_calls)
-        self.metrics.refused.labels("overload").inc()
+        stopping = outcome == "refused_stopping"
+        why = "the node is stopping" if stopping else f"{self.active_calls} calls already active"
+        _call_log(record).warning("refused a FastAGI call from %s: %s", peer, why)
+        self.metrics.refused.labels("stopping" if stopping else "overload").inc()
         try:
             with contextlib.suppress(AgiError):
                 await connection.command("SET VARIABLE", STATUS_VARIABLE, "OVERLOADED", timeout=1.0)
@@ -532,6 +544,40 @@ class AgiServer:
             raise
 
 
+# Descriptors a node needs besides its calls' sockets: listening sockets, the database pool, AMI, the metrics
+# server, log files, the speech engines' pipes, and the sockets of calls being turned away over the cap.
+SPARE_FILES: Final = 128
+
+
+def calls_within_open_file_limit(max_calls: int) -> int:
+    """Raise the process's soft open-file limit toward what `max_calls` calls need (as far as the hard limit
+    lets it) and return how many calls the limit allows. Each call is a socket, and a node out of descriptors
+    cannot accept() at all: a stock limit of 1,024 left callers past it waiting in silence in the listen queue,
+    never refused with IVRGRAPH_STATUS, while every accept attempt was logged (review of 2026-12-05)."""
+    try:
+        import resource
+    except ImportError:  # pragma: no cover - not a POSIX system
+        return max_calls
+    unlimited, wanted = resource.RLIM_INFINITY, max_calls + SPARE_FILES
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != unlimited and soft < wanted:
+        raised = wanted if hard == unlimited else min(wanted, hard)
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_NOFILE, (raised, hard))
+        soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    if soft == unlimited or soft >= wanted:
+        return max_calls
+    allowed = max(1, soft - SPARE_FILES)
+    log.warning(
+        "the open-file limit (%d) allows %d calls at once, not the %d of --max-calls: calls past it are refused "
+        "as over the cap; raise the limit (ulimit -n, systemd's LimitNOFILE=) to take more",
+        soft,
+        allowed,
+        max_calls,
+    )
+    return allowed
+
+
 # Allocations between young-generation collections while serving calls (CPython's default is 700). A call
 # allocates thousands of short-lived objects, nearly all freed by reference counting; at 700 the collector ran
 # ~100 times per 1,000 calls and took ~16 us of CPU per AGI command (bench/agi_load.py). Higher is cheaper but
@@ -568,6 +614,7 @@ __all__ = [
     "ResolvedInputs",
     "SystemClock",
     "call_inputs",
+    "calls_within_open_file_limit",
     "peer_allowed",
     "tune_collector_for_serving",
 ]

@@ -100,7 +100,7 @@ class CallRecordIn:
 # below agi_server, so by value): a path naming no published scenario and a broken AGI session are failures of
 # the service, and a call turned away at the node's cap is a caller nobody served, as reports of missed calls need.
 _FAILURES = frozenset({CallOutcome.FAILED, CallOutcome.STEP_LIMIT, "unknown_scenario", "protocol_error"})
-_REFUSED_OVERLOAD = "refused_overload"
+_REFUSED = frozenset({"refused_overload", "refused_stopping"})  # at the node's call cap; the node stopping
 
 
 def derive_status(*, outcome: str, answered: bool, trace: Mapping[str, Any]) -> str:
@@ -117,7 +117,7 @@ def derive_status(*, outcome: str, answered: bool, trace: Mapping[str, Any]) -> 
         return "transferred"
     if outcome in _FAILURES:
         return "failed"  # even when answered (the fallback's apology plays after an ANSWER): nothing served them
-    if not answered or outcome == _REFUSED_OVERLOAD:
+    if not answered or outcome in _REFUSED:
         return "missed"
     if outcome == CallOutcome.CALLER_HANGUP:
         return "abandoned_in_menu"  # the caller left before the scenario finished with them

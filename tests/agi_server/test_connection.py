@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import socket
+import threading
 import time
 
 import pytest
@@ -10,6 +12,7 @@ import pytest
 from agi_server.connection import BOOKKEEPING_VERBS, AgiConnection
 from agi_server.errors import ConnectionLost, DeadChannel, InvalidCommand, ResponseError, UsageError
 from agi_server.protocol import KNOWN_VERBS
+from agi_server.watchdog import Watchdog
 from tests.agi_server.conftest import agi_session
 from tests.fakes.asterisk import CallerScript, default_env, encode_env
 
@@ -276,3 +279,40 @@ async def test_a_hostile_64_line_answer_does_not_stall_the_event_loop() -> None:
         writer.transport.abort()
         listener.close()
         await listener.wait_closed()
+
+
+async def test_an_answer_read_in_the_pass_its_deadline_fires_still_counts() -> None:
+    """Review of 2026-12-05: the loop stalled past a command's deadline while Asterisk's answer (sent 50 ms after
+    the command) sat in the socket; the pass that read it also ran the watchdog's tick, which closed the session as
+    silent. The command got its 200, the next one "the session is closed", and the record blamed Asterisk."""
+    loop = asyncio.get_running_loop()
+    accepted: asyncio.Queue[AgiConnection] = asyncio.Queue()
+    watchdog = Watchdog()
+    listener = await loop.create_server(
+        lambda: AgiConnection(watchdog=watchdog, on_connect=lambda c, _: accepted.put_nowait(c)), "127.0.0.1", 0
+    )
+    answered = threading.Event()
+
+    def asterisk(port: int) -> None:  # answers every command 50 ms after it, as a short prompt would
+        with socket.create_connection(("127.0.0.1", port)) as sock, sock.makefile("rb") as stream:
+            sock.sendall(encode_env(default_env("greet")))
+            while line := stream.readline():
+                if line.strip():
+                    time.sleep(0.05)
+                    sock.sendall(b"200 result=0\n")
+                    answered.set()
+
+    threading.Thread(target=asterisk, args=(listener.sockets[0].getsockname()[1],), daemon=True).start()
+    connection = await accepted.get()
+    await connection.read_env_block(5.0)
+
+    def stall() -> None:  # a long pause of the loop right after NOOP went out, the answer arriving meanwhile
+        assert answered.wait(5)
+        time.sleep(0.5)
+
+    loop.call_soon(stall)
+    assert (await connection.command("NOOP", timeout=0.3)).code == 200
+    assert connection.failure is None and not connection.closed
+    assert (await connection.command("NOOP", timeout=5)).code == 200
+    await connection.close(drain_timeout=0.5)
+    listener.close()

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
+import subprocess
+import sys
 from collections.abc import Mapping
 from dataclasses import fields
 from datetime import UTC, datetime, timedelta
@@ -705,3 +707,51 @@ async def test_a_stored_call_names_its_asterisk_channel_and_what_the_caller_hung
         (stored,), _ = calls.list_calls(session, filters=CallFilter(asterisk_uniqueid="pbx1-1795295104.117"))
         assert (stored.scenario, stored.outcome, stored.hangup_during) == ("inbound-hotline", "caller_hangup", "play")
     database.dispose()
+
+
+async def test_a_call_whose_handshake_ends_after_shutdown_began_is_turned_away(
+    start_server: StartServer, records: MemoryRecords
+) -> None:
+    """Review of 2026-12-05: stop() turned away new connections only; a session still sending its env block was
+    answered, started and cut off at the deadline. It is told IVRGRAPH_STATUS=OVERLOADED now, as a call over the
+    cap is, so the dialplan sends the caller to another node, and the register shows whom the stop turned away."""
+    server = await start_server(source=_source(("greet", GREETING)))
+    env = encode_env(default_env("greet"))
+    reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
+    writer.write(env[:100])  # the rest of the block is still on its way when SIGTERM comes
+    await asyncio.sleep(0.1)
+    stopping = asyncio.create_task(server.stop(deadline=1.0))
+    await asyncio.sleep(0.1)
+    writer.write(env[100:])
+    first = await asyncio.wait_for(reader.readline(), 3)
+    assert parse_args(first.decode().strip()) == ["SET", "VARIABLE", STATUS_VARIABLE, "OVERLOADED"]
+    writer.write(b"200 result=1\n")
+    writer.close()
+    await stopping
+    assert [record.outcome for record in records.records] == ["refused_stopping"]
+    assert server.metrics.refused.labels("stopping")._value.get() == 1
+
+
+def test_a_node_raises_its_open_file_limit_or_takes_no_more_calls_than_it_allows() -> None:
+    """Review of 2026-12-05: under a stock limit of 1,024 open files the node could not accept() past it; callers
+    waited in silence in the listen queue instead of being refused over the cap. The node raises its soft limit
+    as far as the hard one allows, and with a hard limit too low it caps its calls and says so."""
+    program = (
+        "import resource, sys\n"
+        "from agi_server.server import calls_within_open_file_limit\n"
+        "soft, hard = int(sys.argv[1]), int(sys.argv[2])\n"
+        "resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))\n"
+        "print(calls_within_open_file_limit(2000), resource.getrlimit(resource.RLIMIT_NOFILE)[0])\n"
+    )
+    root = Path(__file__).resolve().parents[2]
+
+    def run(soft: int, hard: int) -> tuple[str, str]:
+        done = subprocess.run(
+            [sys.executable, "-c", program, str(soft), str(hard)], cwd=root, capture_output=True, text=True, timeout=30
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout.strip(), done.stderr
+
+    assert run(256, 4096)[0] == "2000 2128"  # raised to what 2,000 calls need
+    calls, said = run(300, 300)
+    assert calls == "172 300" and "the open-file limit (300) allows 172 calls at once, not the 2000" in said

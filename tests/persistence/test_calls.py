@@ -62,6 +62,7 @@ def _record(n: int, **overrides: Any) -> CallRecordIn:
         ("protocol_error", True, [], "failed"),
         ("protocol_error", False, [], "failed"),
         ("refused_overload", False, [], "missed"),  # turned away at the node's cap: a caller nobody served
+        ("refused_stopping", False, [], "missed"),  # turned away by a node told to stop
     ],
 )
 def test_status_is_derived_when_written(
