@@ -141,6 +141,17 @@ def money(amount: Any, currency: str, lang: str) -> str:
     return sign + result
 
 
+# A one-digit hour, as people type a morning time and Excel's h:mm CSV export writes it ("9:30"), alone or after
+# an ISO date; ISO text wants two digits ("09:30").
+_ONE_DIGIT_HOUR: Final = re.compile(r"^([0-9]{4}-[0-9]{2}-[0-9]{2}[T ])?([0-9]:[0-9]{2})")
+
+
+def _iso_hour(text: str) -> str:
+    """`text` with a one-digit hour written with two: "9:30" -> "09:30", "2026-11-30 9:30" -> "2026-11-30 09:30".
+    The rest is left to ISO: "9:75" or "9:30pm" is still not a time."""
+    return _ONE_DIGIT_HOUR.sub(r"\g<1>0\g<2>", text, count=1)
+
+
 def _as_date(value: Any) -> date:
     if isinstance(value, datetime):
         return value.date()
@@ -148,7 +159,7 @@ def _as_date(value: Any) -> date:
         return value
     if isinstance(value, str):
         try:
-            return datetime.fromisoformat(value.strip()).date()
+            return datetime.fromisoformat(_iso_hour(value.strip())).date()
         except ValueError:
             pass
     raise ValueError(f"not a date: {value!r} (use a date or ISO text such as 2026-03-05)")
@@ -166,7 +177,7 @@ def _as_time(value: Any) -> time:
     if isinstance(value, time):
         return value
     if isinstance(value, str):
-        text = value.strip()
+        text = _iso_hour(value.strip())
         try:
             # A moment as text (a callback's callback_due) is read on its own clock, the offset it carries.
             return datetime.fromisoformat(text).time() if "T" in text or " " in text else time.fromisoformat(text)
@@ -176,7 +187,8 @@ def _as_time(value: Any) -> time:
 
 
 def spoken_time(value: Any, lang: str) -> str:
-    """A time of day in words, minutes included when not on the hour (seconds are not read)."""
+    """A time of day in words, minutes included when not on the hour (seconds are not read). Text may give the
+    hour with one digit, as people type it: "9:30" is "09:30"."""
     moment = _as_time(value)
     result: str = _language(lang).clock(moment.hour, moment.minute)
     return result

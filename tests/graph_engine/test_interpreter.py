@@ -189,7 +189,7 @@ async def _unknown_caller_sent_to_the_hotline(registry, load_example):
 
 async def test_goto_scenario_continues_with_the_variables(registry, load_example):
     result, _ = await _unknown_caller_sent_to_the_hotline(registry, load_example)
-    assert result.path[:4] == ["start", "lookup", "menu", "start"]
+    assert result.path[:4] == ["start", "by_number", "menu", "start"]  # no caller id: not even looked up
     assert result.steps[3].scenario == "Inbound hotline"
 
 

@@ -140,6 +140,25 @@ def test_spoken_time(value: Any, lang: str, words: str) -> None:
     assert spoken_time(value, lang) == words
 
 
+@pytest.mark.parametrize(
+    ("typed", "iso"),
+    [
+        ("9:30", "09:30"),
+        ("9:30:15", "09:30:15"),
+        (" 7:05 ", "07:05"),
+        ("2026-11-30 9:30", "2026-11-30 09:30"),
+        ("2026-11-30T9:30+01:00", "2026-11-30T09:30+01:00"),
+    ],
+)
+def test_a_time_typed_with_a_one_digit_hour_is_spoken_as_its_iso_text(typed: str, iso: str) -> None:
+    """Review of 2026-12-05: an appointment list typed as people write times (Excel's h:mm CSV export writes
+    "9:30") passed the list check, then every call failed at its first prompt and the callee heard silence."""
+    for lang in ("en", "es", "ru", "kk"):
+        assert spoken_time(typed, lang) == spoken_time(iso, lang)
+    if "-" in typed:
+        assert spoken_date(typed, "es") == "treinta de noviembre de dos mil veintiséis"
+
+
 def test_ordinals_and_digits() -> None:
     assert (
         ordinal(3, "en") == "third" and ordinal(40, "en") == "fortieth" and ordinal(112, "en") == "one hundred twelfth"
@@ -161,6 +180,10 @@ def test_ordinals_and_digits() -> None:
         (lambda: money(5, "JPY", "en"), "currency"),
         (lambda: spoken_date("yesterday", "en"), "not a date"),
         (lambda: spoken_time("25:00", "en"), "not a time of day"),
+        (lambda: spoken_time("9:75", "en"), "not a time of day"),
+        (lambda: spoken_time("9:3", "en"), "not a time of day"),
+        (lambda: spoken_time("9:30pm", "en"), "not a time of day"),
+        (lambda: spoken_time("19:30:", "en"), "not a time of day"),
         (lambda: ordinal(0, "en"), "positive whole"),
         (lambda: ordinal(150, "es"), "1 to 99"),
         (lambda: number(1, "ru", "x"), "gender"),
