@@ -352,7 +352,8 @@ def _filtered(query: Select[Any], filters: CallFilter) -> Select[Any]:
     if filters.until:
         query = query.where(CallRecord.started_at < filters.until)
     if filters.caller:
-        query = query.where(CallRecord.caller_id == filters.caller)
+        # The client on either end: who called in, or whom a callback or campaign call rang (its caller id is ours).
+        query = query.where(or_(CallRecord.caller_id == filters.caller, CallRecord.dialed_number == filters.caller))
     if filters.status:
         query = query.where(CallRecord.status == filters.status)
     if filters.result:

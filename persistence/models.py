@@ -158,6 +158,7 @@ class CallRecord(Base):
         Index("ix_call_records_scenario_started", "scenario", "started_at", "id"),
         Index("ix_call_records_status_started", "status", "started_at", "id"),
         Index("ix_call_records_caller_started", "caller_id", "started_at", "id"),
+        Index("ix_call_records_dialed_started", "dialed_number", "started_at", "id"),  # a callback's client
         Index("ix_call_records_result_started", "result", "started_at", "id"),
         Index("ix_call_records_asterisk_uniqueid", "asterisk_uniqueid"),
     )

@@ -24,6 +24,11 @@ Plain = Annotated[str | None, Query(max_length=100, pattern=r"^[^\x00]*$")]
 CSV_COLUMNS = ("id", "scenario", "version", "status", "outcome", "result", "caller_id", "caller_name",
                "dialed_number", "started_at", "answered_at", "ended_at", "duration_ms", "last_node",
                "origin_call_id", "callback_job_id", "asterisk_uniqueid")  # fmt: skip
+# A number on either end: who called in, or whom a callback or campaign call rang.
+Number = Annotated[
+    str | None,
+    Query(max_length=100, pattern=r"^[^\x00]*$", description="Calls from this number, or to it (callbacks, campaigns)"),
+]
 # Asterisk's UNIQUEID, e.g. 1795295104.123 (a system name may prefix it): find the call a CDR line is about.
 UniqueId = Annotated[
     str | None, Query(max_length=150, pattern=r"^[^\x00]*$", description="Asterisk's UNIQUEID of the channel (CDR)")
@@ -34,7 +39,7 @@ def _filters(
     scenario: Plain = None,
     since: Annotated[LooseMoment | None, Query(description="Calls started at or after (ISO 8601)")] = None,
     until: Annotated[LooseMoment | None, Query(description="Calls started before (ISO 8601)")] = None,
-    caller: Plain = None,
+    caller: Number = None,
     status: CallStatus | None = None,
     result: Plain = None,
     uniqueid: UniqueId = None,
@@ -82,7 +87,7 @@ def list_calls(
     scenario: Plain = None,
     since: Annotated[LooseMoment | None, Query(description="Calls started at or after (ISO 8601)")] = None,
     until: Annotated[LooseMoment | None, Query(description="Calls started before (ISO 8601)")] = None,
-    caller: Plain = None,
+    caller: Number = None,
     status: CallStatus | None = None,
     result: Annotated[str | None, Query(max_length=64, pattern=r"^[^\x00]*$", description="The flow's result")] = None,
     uniqueid: UniqueId = None,
@@ -107,7 +112,7 @@ def export_calls(
     scenario: Plain = None,
     since: Annotated[LooseMoment | None, Query()] = None,
     until: Annotated[LooseMoment | None, Query()] = None,
-    caller: Plain = None,
+    caller: Number = None,
     status: CallStatus | None = None,
     result: Annotated[str | None, Query(max_length=64, pattern=r"^[^\x00]*$")] = None,
     uniqueid: UniqueId = None,

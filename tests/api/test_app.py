@@ -76,6 +76,7 @@ def recorded_calls(server: Server, admin: Client) -> str:
             variables={"result": "will_pay"} if n == 2 else {},
             callback_job_id="job-7" if n == 2 else None,
             asterisk_uniqueid=f"1795295104.{n}",
+            dialed_number="+34600111222" if n == 4 else "900",  # call 4: a callback, which rang the client
         )
         for n in range(12)
     ]
@@ -121,6 +122,11 @@ def test_calls_list_filters_pages_and_exports(admin: Client, recorded_calls: str
     assert [c["id"] for c in by_channel["items"]] == [f"{recorded_calls}-3"]
     assert admin.get(f"/api/calls/{recorded_calls}-3").json()["asterisk_uniqueid"] == "1795295104.3"
     assert rows[f"{recorded_calls}-3"]["asterisk_uniqueid"] == "1795295104.3"
+    # A client's calls both ways: the callback that rang them names them in dialed_number (review of 2026-12-05).
+    client = admin.get("/api/calls", params={"scenario": recorded_calls, "caller": "+34600111222"}).json()["items"]
+    assert [c["id"] for c in client] == [f"{recorded_calls}-4"]
+    inbound = admin.get("/api/calls", params={"scenario": recorded_calls, "caller": "+34601"}).json()["items"]
+    assert sorted(c["id"] for c in inbound) == sorted(f"{recorded_calls}-{n}" for n in (3, 5, 7, 9, 11))
 
 
 @pytest.mark.parametrize("moment", ["0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-05:00"])

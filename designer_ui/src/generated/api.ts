@@ -3031,6 +3031,7 @@ export interface operations {
                 since?: string | null;
                 /** @description Calls started before (ISO 8601) */
                 until?: string | null;
+                /** @description Calls from this number, or to it (callbacks, campaigns) */
                 caller?: string | null;
                 status?: ("answered" | "missed" | "abandoned_in_menu" | "transferred" | "failed" | "callback_scheduled") | null;
                 /** @description The flow's result */
@@ -3100,6 +3101,7 @@ export interface operations {
                 scenario?: string | null;
                 since?: string | null;
                 until?: string | null;
+                /** @description Calls from this number, or to it (callbacks, campaigns) */
                 caller?: string | null;
                 status?: ("answered" | "missed" | "abandoned_in_menu" | "transferred" | "failed" | "callback_scheduled") | null;
                 result?: string | null;
