@@ -35,8 +35,12 @@ def _describe(step: TraceStep, registry: BlockRegistry) -> str:
             parts.append("call answered")
         elif kind == "already_answered":
             parts.append("call already answered")
-        elif kind in ("no_input", "invalid"):
-            parts.append("no key pressed" if kind == "no_input" else f"wrong key {event.get('keys', '')}")
+        elif kind == "no_input":
+            parts.append("no key pressed")
+        elif kind == "invalid":
+            why = event.get("reason")  # a captured number says why it was refused: too_long, too_short, not_digits
+            detail = f" ({str(why).replace('_', ' ')})" if why else ""
+            parts.append(f"wrong key {event.get('keys', '')}{detail}")
         elif kind == "transfer":
             parts.append(f"dialed {event['target']}: {event['outcome'].replace('_', ' ')}")
         elif kind == "sql":

@@ -1,7 +1,9 @@
 """IVR: a menu (one exit per key) or a capture of several digits (account number + #), with retries.
 
 No input and an invalid key each have their own prompt; after `max_tries` failed attempts the call takes
-the `max_tries` exit (to an operator, or a polite goodbye).
+the `max_tries` exit (to an operator, or a polite goodbye). A captured entry shorter or longer than allowed is
+an invalid one; a fixed-length entry (min = max digits) ends at its last digit, any other with the terminator
+or the timeout.
 """
 
 from __future__ import annotations
@@ -17,6 +19,10 @@ from graph_engine.document import Node, Scenario
 from graph_engine.issues import Issue, error
 
 _ONLY_DIGITS: Final = re.compile(r"[0-9]+\Z")
+# How many digits a variable-length capture reads at most: twice the longest max_length allowed, so the read
+# ends with the terminator or the timeout and an over-long entry is taken whole (its keys left over would end
+# the retry's read).
+_LONGEST_ENTRY: Final = 64
 
 PROMPT_FIELDS = ("prompt", "no_input_prompt", "invalid_prompt")
 
@@ -36,7 +42,7 @@ class IvrBlock(BlockType):
                 "enum": ["menu", "capture"],
                 "default": "menu",
                 "title": "Mode",
-                "description": "menu: one exit per key. capture: the caller types a number ended by #.",
+                "description": "menu: one exit per key. capture: the caller types a number, ended by the terminator.",
             },
             "prompt": {**PROMPT, "title": "Menu prompt"},
             "options": {
@@ -68,7 +74,16 @@ class IvrBlock(BlockType):
             "invalid_prompt": {**PROMPT, "title": "When the key is wrong"},
             "variable": {**VARIABLE_NAME, "title": "Store the input in"},
             "min_length": {"type": "integer", "minimum": 1, "maximum": 32, "default": 1, "title": "Min digits"},
-            "max_length": {"type": "integer", "minimum": 1, "maximum": 32, "default": 10, "title": "Max digits"},
+            "max_length": {
+                "type": "integer",
+                "minimum": 1,
+                "maximum": 32,
+                "default": 10,
+                "title": "Max digits",
+                "description": "A longer entry is invalid (the caller hears the wrong-entry prompt and tries again). "
+                "When Min digits equals it, the entry ends by itself at its last digit; otherwise the caller ends "
+                "it with the terminator, or it ends at the timeout.",
+            },
             "terminator": {"enum": ["#", "*", ""], "default": "#", "title": "Key that ends the input"},
             "allow_star": {
                 "type": "boolean",
@@ -156,19 +171,17 @@ class IvrBlock(BlockType):
         retry_prompt = prompt
         for attempt in range(1, tries + 1):
             ctx.step.events.append({"kind": "attempt", "number": attempt})
+            refusal = None
             if capture:
                 entry = await ctx.read_digits(
                     retry_prompt,
                     timeout=timeout,
-                    max_digits=int(config.get("max_length", 10)),
+                    max_digits=_capture_read_limit(config),
                     terminator=str(config.get("terminator", "#")),
                 )
                 digits = entry.digits
-                # Digits only (unless * is allowed): a number asked for must not be a PBX feature code (*21*...).
-                typed = digits.replace("*", "") if config.get("allow_star") else digits
-                valid = int(config.get("min_length", 1)) <= len(digits) <= int(config.get("max_length", 10)) and bool(
-                    _ONLY_DIGITS.match(typed)
-                )
+                refusal = _capture_refusal(config, digits)
+                valid = refusal is None
             else:
                 # '#' may be a menu key, so a menu read has no terminator.
                 entry = await ctx.read_digits(retry_prompt, timeout=timeout, max_digits=1, terminator="")
@@ -184,9 +197,29 @@ class IvrBlock(BlockType):
                 ctx.note("no_input", attempt=attempt, **ended)
                 correction = await ctx.prompt_from(config.get("no_input_prompt"))
             else:
-                ctx.note("invalid", attempt=attempt, keys=digits, **ended)
+                why = {"reason": refusal} if refusal else {}  # a capture tells why: too_long, too_short, not_digits
+                ctx.note("invalid", attempt=attempt, keys=digits, **ended, **why)
                 correction = await ctx.prompt_from(config.get("invalid_prompt"))
             if attempt < tries and correction is not None:
                 await ctx.play(correction)
             retry_prompt = prompt
         return "max_tries"
+
+
+def _capture_read_limit(config: Mapping[str, Any]) -> int:
+    """A fixed-length entry (an 8-digit account number) ends at its last digit, as callers expect. Any other is
+    read beyond max_length: GET DATA answers a read that reached its max digits as it answers '#' (getdata.txt),
+    so a read stopped at max_length would hand over the first digits of a longer number as if they were all."""
+    max_length = int(config.get("max_length", 10))
+    return max_length if int(config.get("min_length", 1)) == max_length else _LONGEST_ENTRY
+
+
+def _capture_refusal(config: Mapping[str, Any], digits: str) -> str | None:
+    """Why a captured entry is invalid (too_long, too_short, not_digits), or None when it is valid."""
+    if len(digits) > int(config.get("max_length", 10)):
+        return "too_long"
+    if len(digits) < int(config.get("min_length", 1)):
+        return "too_short"
+    # Digits only (unless * is allowed): a number asked for must not be a PBX feature code (*21*...).
+    typed = digits.replace("*", "") if config.get("allow_star") else digits
+    return None if _ONLY_DIGITS.match(typed) else "not_digits"

@@ -1,4 +1,5 @@
-"""Behaviour of the built-in blocks on the scripted channel."""
+"""Behaviour of the built-in blocks on the scripted channel (and over FastAGI with the fake Asterisk where what
+Asterisk answers matters)."""
 
 from __future__ import annotations
 
@@ -11,9 +12,12 @@ import pytest
 from blocks.builtin.switch import _matches as switch_matches
 from blocks.common import sql_parameters
 from blocks.timewindows import is_open, next_opening, zone
+from graph_engine.services import FixedClock, Services
 from graph_engine.simulation import SimulationInput, simulate
 from graph_engine.validation import validate
+from tests.agi_server.conftest import call
 from tests.conftest import make_document
+from tests.fakes.asterisk import CallerScript, default_env
 
 
 def flow(*nodes: dict[str, Any], edges: list[tuple[str, str, str]] | None = None, **extra: Any) -> dict[str, Any]:
@@ -53,7 +57,70 @@ async def test_ivr_capture_takes_digits_only_unless_star_is_allowed(registry, al
                          SimulationInput(keys=["*21*600111#", "600111222#"]))  # fmt: skip
     assert sim.result.variables["number"] == ("*21*600111" if allow_star else "600111222")
     if not allow_star:
-        assert {"kind": "invalid", "attempt": 1, "keys": "*21*600111", "terminator": "#"} in sim.result.steps[1].events
+        refused = {"kind": "invalid", "attempt": 1, "keys": "*21*600111", "terminator": "#", "reason": "not_digits"}
+        assert refused in sim.result.steps[1].events
+
+
+DIAL_OUT = {"mode": "capture", "prompt": {"text": "Número"}, "variable": "number", "min_length": 6,
+            "max_length": 15, "max_tries": 2, "invalid_prompt": {"text": "No válido"}}  # fmt: skip
+
+
+async def test_ivr_capture_refuses_an_entry_longer_than_max_length(registry):
+    """Review of 2026-12-05: the read stopped at max_length digits, so 0034612345678901234# became 003461234567890
+    and was dialled while the caller still typed. An over-long entry is now an invalid one, taken whole up to #."""
+    sim = await simulate(flow({"id": "n", "type": "ivr", "config": DIAL_OUT}), registry,
+                         SimulationInput(keys=["0034612345678901234#", "600111222#"]))  # fmt: skip
+    step = sim.result.steps[1]
+    assert sim.result.variables["number"] == "600111222" and step.exit == "next"
+    refused = {"kind": "invalid", "attempt": 1, "keys": "0034612345678901234", "terminator": "#", "reason": "too_long"}
+    assert refused in step.events
+    assert "No válido" in sim.said()
+    assert step.keys == "0034612345678901234#600111222#"
+
+
+async def test_ivr_capture_takes_an_entry_of_exactly_max_length(registry):
+    sim = await simulate(flow({"id": "n", "type": "ivr", "config": DIAL_OUT}), registry,
+                         SimulationInput(keys=["003461234567890#"]))  # fmt: skip
+    assert sim.result.variables["number"] == "003461234567890"
+    assert sim.result.steps[1].keys == "003461234567890#"
+
+
+async def test_ivr_capture_of_a_fixed_length_ends_at_its_last_digit(registry):
+    """An 8-digit account number needs no #: the read ends when the 8th digit is typed, not at the timeout."""
+    config = {"mode": "capture", "prompt": {"text": "Cuenta"}, "variable": "account", "min_length": 8,
+              "max_length": 8, "timeout": 5}  # fmt: skip
+    doc = flow({"id": "acc", "type": "ivr", "config": config}, {"id": "bye", "type": "hangup", "config": {}})
+    typed = [(3.0 + i, str(i + 1)) for i in range(8)]  # the prompt lasts 2 s; the 8th digit at 10 s
+    sim = await simulate(doc, registry, SimulationInput(timed_keys=typed))
+    assert sim.result.variables["account"] == "12345678"
+    started = datetime.fromisoformat(sim.result.steps[0].at)
+    assert (datetime.fromisoformat(sim.result.steps[2].at) - started).total_seconds() == 10.0
+
+
+async def test_ivr_capture_over_agi_refuses_a_number_too_long_and_dials_the_next(start_server, records):
+    """Review of 2026-12-05, over real TCP: employee-dialout asked GET DATA for 15 digits, so Asterisk answered
+    with the first 15 of 0034612345678901234# and `Dial Local/003461234567890@...` ran while the employee still
+    typed. The over-long number is refused whole (its keys up to # taken by the one read), nothing is dialled
+    for it, and the number typed next is."""
+    server = await start_server(
+        services=Services(clock=FixedClock(datetime.fromisoformat("2026-11-23T12:00:00+01:00")))
+    )
+    env = default_env("employee-dialout?employee_name=Luis", agi_callerid="912000000")
+    caller = CallerScript(keys=["0034612345678901234#", "915551234#"], far_end=["answered"])
+    fake = await call(server, env=env, caller=caller, time_scale=0.001)
+    await server.stop()
+    (record,) = records.records
+    number = next(step for step in record.trace["steps"] if step["node"] == "number")
+    assert [e for e in number["events"] if e["kind"] == "invalid"] == [
+        {"kind": "invalid", "attempt": 1, "keys": "0034612345678901234", "terminator": "#", "reason": "too_long"}
+    ]
+    assert any("no es válido" in p.get("text", "") for p in number["prompts"])
+    dialled = [e["target"] for s in record.trace["steps"] for e in s["events"] if e.get("kind") == "transfer"]
+    assert dialled == ["915551234"]
+    assert [line for line in fake.commands if line.startswith("EXEC")] == [
+        'EXEC "Dial" "Local/915551234@ivrgraph-dial,45"'
+    ]
+    assert fake.keys_lost == []
 
 
 async def test_ivr_max_tries_exit(registry):
