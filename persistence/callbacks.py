@@ -95,6 +95,10 @@ def claim_due_jobs(
     claimed: list[CallbackJob] = []
     candidates = list(session.scalars(query))
     stopped = _stopped_campaigns(session, candidates)
+    # One call at a time to a number: the same list started twice (a double click, two analysts) put each client
+    # in two jobs due together, and one pass rang them on two lines at once (review of 2026-12-05). A job whose
+    # number is being dialled stays pending for a later pass.
+    ringing = _numbers_being_dialled(session, candidates, now)
     for job in candidates:
         if job.campaign_id in stopped:  # a lease that ran out on a stopped list, or a job given back after the stop
             _cancel(job)
@@ -102,10 +106,24 @@ def claim_due_jobs(
         if job.window_end is not None and job.window_end <= now:
             window_closed(job, after=now)
             continue
+        if job.number in ringing:
+            continue
+        ringing.add(job.number)
         job.status, job.locked_by, job.lock_until = "dialing", node_id, now + lease
         claimed.append(job)
     session.flush()
     return claimed
+
+
+def _numbers_being_dialled(session: Session, candidates: list[CallbackJob], now: datetime) -> set[str]:
+    """The candidates' numbers that another job is dialling now (its lease still running)."""
+    numbers = {job.number for job in candidates}
+    if not numbers:
+        return set()
+    query = select(CallbackJob.number).where(
+        CallbackJob.status == "dialing", CallbackJob.lock_until >= now, CallbackJob.number.in_(numbers)
+    )
+    return set(session.scalars(query))
 
 
 def record_attempt(

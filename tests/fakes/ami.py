@@ -31,7 +31,8 @@ CAPTURES = Path(
     os.environ.get("IVRGRAPH_AMI_CAPTURES", Path(__file__).resolve().parents[3] / "shared" / "asterisk" / "ami")
 )
 
-# Which transcript plays which callee number (README section 4). Unknown numbers behave like 9000.
+# Which transcript plays which callee number (README section 4); a longer number plays its first four digits'
+# (50001 and 50002 are two callees who both answer like 5000). Unknown numbers behave like 9000.
 CALLEE_CAPTURES: Mapping[str, str] = {
     "1123": "c1x.txt",  # answers after 1 s, DTMF 123
     "1124": "c1x-noagi.txt",  # answers, but the dialplan's AGI finds no FastAGI server (AGISTATUS=FAILURE)
@@ -506,7 +507,7 @@ class FakeAmi:
     def _start_call(self, channel: str, headers: list[tuple[str, str]], action_id: str | None) -> None:
         match = _CALLEE.match(channel)
         number = match.group(1) if match else "9000"
-        capture = CALLEE_CAPTURES.get(number, "c9x.txt")
+        capture = CALLEE_CAPTURES.get(number) or CALLEE_CAPTURES.get(number[:4], "c9x.txt")
         script = self._scripts.get(capture) or self._scripts.setdefault(capture, load_call_script(CAPTURES / capture))
         variables: dict[str, str] = {}
         for value in all_values(headers, "Variable"):

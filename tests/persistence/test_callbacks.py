@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import itertools
 import threading
 from datetime import UTC, datetime, timedelta
 
@@ -14,10 +15,26 @@ from tests.persistence import pg
 NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 
 
-def _job(database: Database, *, due: datetime = NOW, window_end: datetime | None = None, max_attempts: int = 3) -> str:
+_numbers = itertools.count(600111222)
+
+
+def _job(
+    database: Database,
+    *,
+    due: datetime = NOW,
+    window_end: datetime | None = None,
+    max_attempts: int = 3,
+    number: str | None = None,
+) -> str:
+    """A job for a client of its own (a number is never rung twice at once), unless `number` says whose."""
     with database.session() as session:
         job = callbacks.create_job(
-            session, number="+34600111222", scenario="cb", due=due, window_end=window_end, max_attempts=max_attempts
+            session,
+            number=number or f"+34{next(_numbers)}",
+            scenario="cb",
+            due=due,
+            window_end=window_end,
+            max_attempts=max_attempts,
         )
         return job.id
 
@@ -446,3 +463,18 @@ def test_a_stopped_lists_client_given_back_as_its_hours_close_stays_cancelled(da
         assert callbacks.expire_job(session, job_id=job_id, node_id="n1", now=closing).status == "cancelled"
     with database.session() as session:
         assert call_lists.campaign_summary(session, campaign_id=campaign_id).next_due is None
+
+
+def test_a_number_is_never_rung_twice_at_once(database: Database) -> None:
+    """Review of 2026-12-05: the same list started twice put each client in two jobs due together, and one pass
+    claimed both: the client rang on two lines at once. The second waits until the first is no longer dialled."""
+    first, second = _job(database, number="+34699000000"), _job(database, number="+34699000000")
+    other = _job(database, number="+34699000001")
+    with database.session() as session:
+        claimed = callbacks.claim_due_jobs(session, now=NOW, limit=10, node_id="n1")
+        assert [job.id for job in claimed] == [first, other]
+    with database.session() as session:  # nor by another node while the first call still rings
+        assert callbacks.claim_due_jobs(session, now=NOW, limit=10, node_id="n2") == []
+        callbacks.record_attempt(session, job_id=first, outcome="busy", at=NOW, retry_after=timedelta(hours=1))
+    with database.session() as session:
+        assert [job.id for job in callbacks.claim_due_jobs(session, now=NOW, limit=10, node_id="n2")] == [second]
