@@ -248,8 +248,11 @@ def run_or_explain(command: str, run: Coroutine[Any, Any, Any], *, grace: float 
         detail = _first_line(getattr(error, "orig", None) or error)
         return _explain(command, f"the database cannot be used: {detail}", 1)
     finally:
-        for timer in timers:  # every thread ended in time: nothing to cut short
-            timer.cancel()
+        if not _threads_at_work():  # every thread ended in time: nothing to cut short
+            for timer in timers:
+                timer.cancel()
+    # Otherwise the timer stays: a pool of another loop's or library's (a data source's queries) is waited for at
+    # interpreter exit, after this returns, and a thread of it stuck on a frozen database would hold the exit.
     return 0
 
 
@@ -269,9 +272,16 @@ async def _exiting_after(run: Coroutine[Any, Any, Any], grace: float, timers: li
     return result
 
 
-def _exit_now(grace: float) -> None:
+def _threads_at_work() -> list[str]:
+    """Threads the interpreter waits for at exit, besides this one and the main thread."""
     others = (threading.current_thread(), threading.main_thread())
-    stuck = [t.name for t in threading.enumerate() if t not in others and not t.daemon]
+    return [t.name for t in threading.enumerate() if t not in others and not t.daemon]
+
+
+def _exit_now(grace: float) -> None:
+    stuck = _threads_at_work()
+    if not stuck:
+        return  # they ended after all: the process exits by itself
     log.warning("exiting: %g s after the node stopped, threads still at work: %s", grace, ", ".join(stuck))
     logging.shutdown()
     with contextlib.suppress(Exception):

@@ -36,7 +36,7 @@ from sqlalchemy.orm import Session
 from graph_engine.errors import DataSourceError
 from graph_engine.issues import Issue, error, warning
 from graph_engine.sql_params import ParsedQuery, parse_query
-from persistence.db import POSTGRES_TIMEOUTS, Database, normalize_url
+from persistence.db import POSTGRES_TIMEOUTS, Database, check_connections_with_a_deadline, normalize_url
 from persistence.errors import AlreadyExists, InvalidDataSource, NotFound
 from persistence.models import DataSource, utcnow
 
@@ -316,10 +316,21 @@ class DatabaseDataSources:
             connect_args = {"connect_timeout": 5, "read_timeout": _MYSQL_IO_TIMEOUT, "write_timeout": _MYSQL_IO_TIMEOUT}
         elif backend == "sqlite":
             connect_args = {"check_same_thread": False}
+        # psycopg's connections are checked with a deadline of ours: SQLAlchemy's pre-ping waits for ever on a
+        # server that froze (TCP still acknowledged), holding a worker the node then waits for at exit (review of
+        # 2026-12-05). Other drivers keep the pre-ping, bounded by their read timeouts.
+        deadlined = parsed.drivername == "postgresql+psycopg"
         try:
-            return create_engine(
-                url, pool_size=self._pool_size, pool_pre_ping=True, connect_args=connect_args, hide_parameters=True
+            engine = create_engine(
+                url,
+                pool_size=self._pool_size,
+                pool_pre_ping=not deadlined,
+                connect_args=connect_args,
+                hide_parameters=True,
             )
+            if deadlined:
+                check_connections_with_a_deadline(engine)
+            return engine
         except TypeError:  # SQLite's pool takes no pool_size
             return create_engine(url, connect_args=connect_args, hide_parameters=True)
         except (ArgumentError, ImportError) as error:

@@ -99,8 +99,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         # in seconds, not hold a worker thread for the kernel's TCP timeout of many minutes.
         kwargs["connect_args"] = {**POSTGRES_TIMEOUTS, **kwargs.get("connect_args", {})}
         engine = create_engine(url, **kwargs)
-        event.listen(engine, "connect", _mark_new)
-        event.listen(engine, "checkout", _check_postgres_connection)
+        check_connections_with_a_deadline(engine)
         return engine
     return create_engine(url, pool_pre_ping=True, **kwargs)
 
@@ -120,6 +119,13 @@ POSTGRES_TIMEOUTS: Final = {
 # How long the check of a pooled PostgreSQL connection waits for its answer (milliseconds when the server is well).
 PING_TIMEOUT_S: Final = 5.0
 _NEW: Final = "ivrgraph_new"  # connection_record.info: connected for this checkout, nothing to check
+
+
+def check_connections_with_a_deadline(engine: Engine) -> None:
+    """Check each pooled psycopg connection as SQLAlchemy's pre-ping does, but giving up after PING_TIMEOUT_S
+    (see `_check_postgres_connection`); for an engine made without pool_pre_ping."""
+    event.listen(engine, "connect", _mark_new)
+    event.listen(engine, "checkout", _check_postgres_connection)
 
 
 def _mark_new(_dbapi_connection: Any, connection_record: Any) -> None:

@@ -33,7 +33,7 @@ from persistence.publishing import publish
 from tests.agi_server.conftest import EXAMPLES, MemoryRecords, call
 from tests.fakes.ami import FakeAmi
 from tests.fakes.asterisk import FakeAsterisk, default_env
-from tests.persistence import documents
+from tests.persistence import documents, pg
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -611,3 +611,76 @@ def test_a_node_whose_thread_is_stuck_on_the_database_still_exits(tmp_path: Path
     assert "exiting: 1 s after the node stopped, threads still at work: asyncio_0" in stuck.stderr
     clean = subprocess.run([sys.executable, "-c", program, "ok"], cwd=ROOT, capture_output=True, text=True, timeout=30)
     assert clean.returncode == 0 and clean.stdout == "returned 0\n", clean.stderr[-2000:]
+
+
+_FROZEN_SOURCE_NODE = textwrap.dedent(
+    """
+    import asyncio, socket, sys, threading
+    from sqlalchemy.engine import make_url
+    from agi_server.cli import run_or_explain
+    from persistence import datasources
+    from persistence.datasources import DatabaseDataSources, DataSourceError
+    from persistence.db import Database
+    from persistence.models import Base
+
+    upstream = make_url(sys.argv[2])
+    frozen = threading.Event()
+
+    def pump(source, target):  # a proxy that stops passing bytes: the kernel still acknowledges them
+        try:
+            while data := source.recv(65536):
+                while frozen.is_set():
+                    threading.Event().wait(3600)
+                target.sendall(data)
+        except OSError:
+            return
+
+    def proxy(listener):
+        while True:
+            client, _ = listener.accept()
+            server = socket.create_connection((upstream.host, upstream.port or 5432))
+            for a, b in ((client, server), (server, client)):
+                threading.Thread(target=pump, args=(a, b), daemon=True).start()
+
+    listener = socket.create_server(("127.0.0.1", 0))
+    threading.Thread(target=proxy, args=(listener,), daemon=True).start()
+    through = upstream.set(host="127.0.0.1", port=listener.getsockname()[1])
+    database = Database(f"sqlite:///{sys.argv[1]}")
+    Base.metadata.create_all(database.engine)
+    with database.session() as session:
+        datasources.create_data_source(
+            session, name="crm", url=through.render_as_string(hide_password=False), read_only=True
+        )
+
+    async def node():
+        sources = DatabaseDataSources(database)
+        await sources.query("crm", "SELECT 1 AS one", {}, timeout=2, max_rows=1)
+        frozen.set()
+        try:
+            await sources.query("crm", "SELECT 1 AS one", {}, timeout=1, max_rows=1)
+        except DataSourceError:
+            print("the block failed at its timeout", flush=True)
+        sources.close()  # as DatabaseRuntime.stop does
+
+    print("returned", run_or_explain("ivrgraph agi", node(), grace=1.0), flush=True)
+    """
+)
+
+
+@pytest.mark.postgres
+def test_a_node_whose_data_source_froze_mid_call_still_exits(tmp_path: Path) -> None:
+    """Review of 2026-12-05 (the fix above, reviewed): an SQL block's query thread stuck on a data source that
+    froze belongs to the data sources' own pool, which the interpreter waits for at exit after run_or_explain
+    returned, so the grace timer was cancelled too soon and the node hung. Over a real PostgreSQL behind a proxy
+    that stops passing bytes."""
+    started = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, "-c", _FROZEN_SOURCE_NODE, str(tmp_path / "node.sqlite3"), pg.server_url()],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.splitlines() == ["the block failed at its timeout", "returned 0"]
+    assert time.monotonic() - started < 30
