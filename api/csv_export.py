@@ -8,6 +8,7 @@ import io
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
+from typing import Final
 from urllib.parse import quote
 
 _CHUNK_ROWS = 500
@@ -16,8 +17,14 @@ _NOT_IN_A_FILE_NAME = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|;]+')
 _LIST_EXTENSION = re.compile(r"\.(csv|xlsx|xls|txt)$", re.IGNORECASE)
 
 
+# Excel opens a CSV as UTF-8 only when it starts with a byte order mark; without one it reads the system's code
+# page, and "José Núñez" or a Cyrillic name came out garbled (review of 2026-12-05). Other readers skip it.
+BOM: Final = "\ufeff"
+
+
 def csv_chunks(header: Sequence[str], rows: Iterable[Sequence[object]]) -> Iterator[str]:
     buffer = io.StringIO()
+    buffer.write(BOM)
     writer = csv.writer(buffer)
     writer.writerow([csv_cell(name) for name in header])  # a call list names its own columns: escaped too
     for number, row in enumerate(rows, start=1):

@@ -126,12 +126,13 @@ def plan_jobs(
         if number is None:
             problems.add(f"$.rows[{index}].{number_column}", f"{client}: {str(raw)[:40]!r} is not a phone number")
             continue
-        if number in first_client:
+        same = _same_person(number)
+        if same in first_client:
             problems.add(
-                f"$.rows[{index}].{number_column}", f"{client}: {number} is already client {first_client[number]}"
+                f"$.rows[{index}].{number_column}", f"{client}: {number} is already client {first_client[same]}"
             )
             continue
-        first_client[number] = index + 1
+        first_client[same] = index + 1
         variables: dict[str, Any] = {CONTACT: dict(row)}
         for column, value in row.items():
             kind = declared.get(column)
@@ -168,7 +169,9 @@ def schedule(
             created_by=created_by,
             created_at=now,
             jobs=len(jobs),
-            settings=campaign.settings(),
+            # The list's columns in its own order, for the report: a job's row is JSONB on PostgreSQL, which keeps
+            # no key order (review of 2026-12-05: a report's columns came back shuffled).
+            settings={**campaign.settings(), "columns": list_columns(jobs)},
         )
     )
     session.flush()  # the campaign before its jobs, as a reader of either expects
@@ -344,12 +347,28 @@ def _first_opening(campaign: Campaign, problems: _Problems) -> tuple[datetime, d
     return opening[0].astimezone(UTC), opening[1].astimezone(UTC)
 
 
+def list_columns(jobs: Sequence[PlannedJob]) -> list[str]:
+    """The columns of the list the jobs come from, in the order its rows name them."""
+    columns: dict[str, None] = {}
+    for job in jobs:
+        contact = job.variables.get(CONTACT)
+        if isinstance(contact, dict):
+            columns.update(dict.fromkeys(contact))
+    return list(columns)
+
+
 def phone_number(value: object) -> str | None:
     """The dialable number in a cell as people type it ("+34 600-12-34-56", "(600) 123 456"), or None."""
     if isinstance(value, bool) or isinstance(value, float):
         return None
     number = str(value).translate(_TYPED_BY_PEOPLE)
     return number if _NUMBER.fullmatch(number) else None
+
+
+def _same_person(number: str) -> str:
+    """The number as duplicates are looked for: "0034 600..." and "+34 600..." ring the same phone (review of
+    2026-12-05: both were taken, and the client called twice). The number dialled stays as the list wrote it."""
+    return "+" + number[2:] if number.startswith("00") else number
 
 
 class _Marker:

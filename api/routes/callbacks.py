@@ -242,7 +242,8 @@ def _report_rows(database: Database, campaign_id: str) -> Iterator[str]:
     """Two passes over the campaign: the first finds the list's columns (any row may have a column the first
     lacks) from the jobs alone, the second writes a client a row, with their last call."""
     with database.session() as session:
-        columns: dict[str, None] = {}
+        kept = call_lists.campaign_summary(session, campaign_id=campaign_id).settings.get("columns")
+        columns: dict[str, None] = dict.fromkeys(kept if isinstance(kept, list) else [])  # none before they were kept
         for jobs in call_lists.campaign_jobs(session, campaign_id=campaign_id):
             for job in jobs:
                 columns.update(dict.fromkeys(_contact(job)))

@@ -494,7 +494,9 @@ async function followCampaign(page, { campaignId, campaignName, username, row, n
   check(download.suggestedFilename() === `${campaignName}.csv`, "the report downloads named after the campaign");
   const saved = resolve(ARTIFACTS, download.suggestedFilename());
   await download.saveAs(saved);
-  const lines = (await readFile(saved, "utf8")).trim().split(/\r?\n/);
+  const report = await readFile(saved, "utf8");
+  check(report.startsWith("\ufeff"), "the report starts with a byte order mark, so Excel reads its names as UTF-8");
+  const lines = report.replace(/^\ufeff/, "").trim().split(/\r?\n/);
   console.log(`report: ${lines.join(" | ").slice(0, 300)}`);
   check(
     lines[0] === "row,number,status,attempts,outcome,last_attempt_at,result,answered_at,call_id,name,Teléfono,debt_amount,due_date",

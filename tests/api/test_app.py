@@ -100,7 +100,10 @@ def test_calls_list_filters_pages_and_exports(admin: Client, recorded_calls: str
     assert detail["trace"]["steps"][0]["node"] == "start"
     assert admin.get("/api/calls/nope").status_code == 404
     assert admin.get("/api/calls", params={"cursor": "garbage"}).status_code == 400
-    csv_text = admin.get("/api/calls.csv", params={"scenario": recorded_calls}).text
+    exported = admin.get("/api/calls.csv", params={"scenario": recorded_calls}).content
+    # A byte order mark first: Excel reads the file as UTF-8 only then (review of 2026-12-05).
+    assert exported.startswith("\ufeff".encode())
+    csv_text = exported.decode("utf-8-sig")
     lines = csv_text.strip().splitlines()
     assert lines[0].startswith("id,scenario,version,status") and len(lines) == 13
     assert "'=HYPERLINK(1)" in csv_text  # never a live spreadsheet formula
@@ -115,7 +118,9 @@ def test_calls_list_filters_pages_and_exports(admin: Client, recorded_calls: str
     assert listed[f"{recorded_calls}-2"] == "will_pay" and listed[f"{recorded_calls}-3"] is None
     paid = admin.get("/api/calls", params={"scenario": recorded_calls, "result": "will_pay"}).json()["items"]
     assert [c["id"] for c in paid] == [f"{recorded_calls}-2"]
-    paid_csv = admin.get("/api/calls.csv", params={"scenario": recorded_calls, "result": "will_pay"}).text
+    paid_csv = admin.get("/api/calls.csv", params={"scenario": recorded_calls, "result": "will_pay"}).content.decode(
+        "utf-8-sig"
+    )
     assert len(paid_csv.strip().splitlines()) == 2
     # The call an Asterisk CDR line is about, by its UNIQUEID (review of 2026-12-05: not stored before).
     by_channel = admin.get("/api/calls", params={"scenario": recorded_calls, "uniqueid": "1795295104.3"}).json()

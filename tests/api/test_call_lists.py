@@ -116,6 +116,7 @@ def test_a_list_with_bad_rows_creates_nothing_and_names_every_one(admin: Client,
         # such dates was checked green, and every call then failed where the date was spoken).
         {"phone": "600999887", "due_date": "30/12/2026"},
         {"phone": "600999886", "due_date": "2026-02-30"},
+        {"phone": "0034 600 111 213", "debt_amount": "10"},  # and again, with 00 for + (review of 2026-12-05)
     ]
     refused = admin.post("/api/callbacks/batch", json={"scenario": name, "rows": rows})
     assert refused.status_code == 422, refused.text
@@ -128,6 +129,7 @@ def test_a_list_with_bad_rows_creates_nothing_and_names_every_one(admin: Client,
         ("$.rows[4].vip", "client 5, vip: 'maybe' is not yes or no"),
         ("$.rows[5].due_date", "client 6, due_date: '30/12/2026' is not a date written 2026-12-30 (year-month-day)"),
         ("$.rows[6].due_date", "client 7, due_date: '2026-02-30' is not a date written 2026-12-30 (year-month-day)"),
+        ("$.rows[7].phone", "client 8: 0034600111213 is already client 1"),
     }
     assert _jobs_of(admin, name) == []
     # The phone column is the analyst's to name.
@@ -262,7 +264,8 @@ def test_a_campaign_is_followed_and_reported_client_by_client(
     assert (summary["name"], summary["jobs"], summary["results"]) == ("Deudas noviembre", 3, {"confirmed": 1})
     assert summary["next_due"] == "2026-06-01T08:00:00Z" == listed[1]["next_due"]  # the third client's, still due
     assert summary["settings"] == {"due": "2026-06-01T10:00:00+02:00", "until": None, "hours": [],
-                                   "timezone": "UTC", "holidays": [], "max_attempts": 3}  # fmt: skip
+                                   "timezone": "UTC", "holidays": [], "max_attempts": 3,
+                                   "columns": ["phone", "nombre", "nota", "=HYPERLINK(A2)"]}  # fmt: skip
     older = admin.get("/api/callbacks/campaigns", params={"scenario": name, "limit": 1, "offset": 1}).json()
     assert [c["campaign_id"] for c in older] == [campaign]
     assert admin.get("/api/callbacks/campaigns", params={"scenario": name, "offset": 2}).json() == []
@@ -275,7 +278,8 @@ def test_a_campaign_is_followed_and_reported_client_by_client(
     assert report.headers["content-disposition"] == (
         "attachment; filename=\"Deudas noviembre.csv\"; filename*=UTF-8''Deudas%20noviembre.csv"
     )
-    lines = list(csv.reader(io.StringIO(report.text)))
+    assert report.content.startswith("\ufeff".encode())  # Excel reads it as UTF-8 only then
+    lines = list(csv.reader(io.StringIO(report.content.decode("utf-8-sig"))))
     assert lines[0] == ["row", "number", "status", "attempts", "outcome", "last_attempt_at", "result",
                         "answered_at", "call_id", "phone", "nombre", "nota", "'=HYPERLINK(A2)"]  # fmt: skip
     assert [line[:7] for line in lines[1:]] == [
@@ -343,3 +347,16 @@ def test_a_campaigns_jobs_are_read_a_page_at_a_time(admin: Client, slug: Callabl
         page = admin.get("/api/callbacks", params={"campaign": created["campaign_id"], "limit": 3, "offset": offset})
         seen += [job["id"] for job in page.json()]
     assert sorted(seen) == sorted(created["job_ids"]) and len(seen) == 7
+
+
+def test_the_report_keeps_the_lists_column_order(admin: Client, slug: Callable[[str], str]) -> None:
+    """Review of 2026-12-05: on PostgreSQL a job's row is JSONB, which keeps no key order (shorter keys first), so
+    a report's own columns came back shuffled; the campaign keeps the list's order now."""
+    name = slug("order")
+    _published(admin, name)
+    rows = [{"zona_de_reparto": "norte", "Teléfono": "600000001", "a": "1", "nombre": "Ana"}]
+    created = admin.post("/api/callbacks/batch", json={"scenario": name, "rows": rows, "number_column": "Teléfono"})
+    assert created.status_code == 200, created.text
+    report = admin.get(f"/api/callbacks/campaigns/{created.json()['campaign_id']}.csv")
+    header = next(csv.reader(io.StringIO(report.content.decode("utf-8-sig"))))
+    assert header[-4:] == ["zona_de_reparto", "Teléfono", "a", "nombre"]
