@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Annotated, Any, Final
 
@@ -32,6 +33,8 @@ from persistence.models import CallbackJob, utcnow
 from persistence.scenarios import SLUG_PATTERN
 
 MAX_LIST_FILE_BYTES: Final = 10 * 2**20
+# The rows of one `POST /batch`, as JSON: under the API's request body limit (api.app: 21 MiB), room left for the rest.
+MAX_BATCH_ROWS_BYTES: Final = 20 * 2**20
 PREVIEW_JOBS: Final = 5
 _ID_PATTERN: Final = r"^[A-Za-z0-9-]+$"  # a job's or a campaign's id (a UUID)
 CampaignId = Annotated[str, Path(max_length=36, pattern=_ID_PATTERN)]
@@ -113,7 +116,26 @@ async def read_list(
     if len(data) > MAX_LIST_FILE_BYTES:
         raise InvalidCallList([{"path": "$.file", "message": f"the file is over {MAX_LIST_FILE_BYTES // 2**20} MiB"}])
     call_list = await anyio.to_thread.run_sync(read_call_list, data, file.filename or "")
+    _fits_one_batch(call_list.rows)
     return CallListOut(columns=call_list.columns, rows=call_list.rows, sheet=call_list.sheet)
+
+
+def _fits_one_batch(rows: list[dict[str, Any]]) -> None:
+    """Refuse now a list whose rows, sent back as `POST /batch` sends them (every cell under its column's name),
+    would be over the request body limit: a wide list read fine, then its check failed with a bare 413 naming no
+    row and saying nothing of the list (review of 2026-12-05)."""
+    size = len(json.dumps(rows, ensure_ascii=False, default=str).encode())
+    if size > MAX_BATCH_ROWS_BYTES:
+        raise InvalidCallList(
+            [
+                {
+                    "path": "$.file",
+                    "message": f"the list is too large to start at once ({size / 2**20:.0f} MiB as its rows are sent, "
+                    f"at most {MAX_BATCH_ROWS_BYTES // 2**20} MiB): split it into smaller lists, or leave out columns "
+                    "the call does not need",
+                }
+            ]
+        )
 
 
 @router.post("/batch", response_model=CallbackBatchOut, responses=problems(404, 422))

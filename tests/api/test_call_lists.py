@@ -360,3 +360,17 @@ def test_the_report_keeps_the_lists_column_order(admin: Client, slug: Callable[[
     report = admin.get(f"/api/callbacks/campaigns/{created.json()['campaign_id']}.csv")
     header = next(csv.reader(io.StringIO(report.content.decode("utf-8-sig"))))
     assert header[-4:] == ["zona_de_reparto", "Teléfono", "a", "nombre"]
+
+
+def test_a_list_too_wide_to_start_at_once_is_refused_when_read(admin: Client) -> None:
+    """Review of 2026-12-05: a 3.5 MiB list of 20,000 rows and 30 descriptive columns read fine, then its check
+    failed with a bare 413: sent back as rows, every cell repeats its column's name (27 MiB). It is refused when
+    read now, saying to split it; a list that reads fits one batch."""
+    columns = [f"Campo adicional del CRM n.º {i:02d}" for i in range(29)]
+    lines = [";".join(["phone", *columns])]
+    lines += [";".join([f"6{n:08d}", *(f"v{n % 1000:03d}x" for _ in columns)]) for n in range(20_000)]
+    refused = _read(admin, ("\r\n".join(lines) + "\r\n").encode())
+    assert refused.status_code == 422, refused.text[:300]
+    (problem,) = refused.json()["problems"]
+    assert problem["path"] == "$.file" and "too large to start at once" in problem["message"]
+    assert "split it into smaller lists" in problem["message"]
