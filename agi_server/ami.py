@@ -75,8 +75,8 @@ class AmiSettings:
         return cls(
             host=host,
             port=setting_int(env, "IVRGRAPH_AMI_PORT", 5038, minimum=1, maximum=65535),
-            username=env.get("IVRGRAPH_AMI_USERNAME", ""),
-            secret=env.get("IVRGRAPH_AMI_SECRET", ""),
+            username=_header_setting(env, "IVRGRAPH_AMI_USERNAME"),
+            secret=_header_setting(env, "IVRGRAPH_AMI_SECRET"),
         )
 
     def __repr__(self) -> str:  # never print the secret in logs or tracebacks
@@ -96,6 +96,16 @@ def setting_int(env: Mapping[str, str], name: str, default: int, *, minimum: int
     if value is None or value < minimum or (maximum is not None and value > maximum):
         expected = f"from {minimum} to {maximum}" if maximum is not None else f"{minimum} or more"
         raise SettingError(f"{name}={text!r}: expected a whole number {expected}")
+    return value
+
+
+def _header_setting(env: Mapping[str, str], name: str) -> str:
+    """A value sent as an AMI header (the Login's): one with a line break or NUL cannot be sent at all."""
+    value = env.get(name, "")
+    if any(character in value for character in "\r\n\x00"):
+        raise SettingError(
+            f"{name}: a line break or NUL cannot be sent to AMI (a secret read from a file often ends in one)"
+        )
     return value
 
 
@@ -135,6 +145,7 @@ class AmiSession:
         self._read_task: asyncio.Task[None] | None = None
         self.closed: asyncio.Future[AmiError | None] = asyncio.get_running_loop().create_future()
         self.version: str | None = None
+        self._banner: asyncio.Future[str] = asyncio.get_running_loop().create_future()
 
     @classmethod
     async def open(cls, settings: AmiSettings, *, on_event: EventHandler, action_ids: Callable[[], str]) -> AmiSession:
@@ -155,6 +166,15 @@ class AmiSession:
 
     async def _login(self, settings: AmiSettings) -> None:
         self._read_task = asyncio.create_task(self._read_loop(), name="ami-read")
+        # The secret goes only to a peer that said it is an Asterisk manager: a host or port set wrong (an SSH or
+        # HTTP server there) was sent the credentials before anything it said was read (review of 2026-12-05).
+        try:
+            await asyncio.wait_for(asyncio.shield(self._banner), settings.login_timeout)
+        except TimeoutError as exc:
+            raise AmiConnectionError(
+                f"no AMI banner from {settings.host}:{settings.port} within {settings.login_timeout:g} s "
+                "(is it Asterisk's manager port?)"
+            ) from exc
         try:
             response = await self.action(
                 "Login",
@@ -235,11 +255,15 @@ class AmiSession:
                     self._dispatch(message)
                 if self.version is None and self._parser.banner:
                     self.version = self._parser.banner
+                    self._banner.set_result(self.version)
         except AmiProtocolError as exc:
             error = exc
         except OSError as exc:
             error = AmiConnectionError(f"AMI connection lost: {exc}")
         finally:
+            if not self._banner.done():
+                self._banner.set_exception(error or AmiConnectionError("AMI session closed"))
+                self._banner.exception()  # retrieved here too: nobody may be waiting for it any more
             self._fail_waiters(error or AmiConnectionError("AMI session closed"))
             self._writer.close()
             if not self.closed.done():

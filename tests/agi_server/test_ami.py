@@ -17,6 +17,7 @@ from agi_server.ami_errors import (
     AmiProtocolError,
 )
 from agi_server.ami_protocol import AmiMessage, DialOutcome
+from agi_server.errors import SettingError
 from tests.fakes.ami import FakeAmi
 
 
@@ -368,19 +369,33 @@ async def test_keepalive_pings_while_idle(fake: FakeAmi) -> None:
 async def test_a_peer_that_is_not_asterisk_is_a_protocol_error() -> None:
     """README section 1: the banner is 'Asterisk Call Manager/<version>'; anything else is refused."""
 
+    heard = bytearray()
+
     async def ssh(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         writer.write(b"SSH-2.0-OpenSSH_9.6\r\n")
-        await reader.read(1024)
-        writer.close()
+        await http(reader, writer)
 
-    server = await asyncio.start_server(ssh, "127.0.0.1", 0)
-    port = server.sockets[0].getsockname()[1]
+    async def http(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:  # waits for a request
+        try:
+            heard.extend(await reader.read(1024))
+        except ConnectionError:
+            pass  # the client gave up on us: what matters is what it sent first
+        finally:
+            writer.close()
+
+    servers = [await asyncio.start_server(peer, "127.0.0.1", 0) for peer in (ssh, http)]
+    ports = [server.sockets[0].getsockname()[1] for server in servers]
     try:
         with pytest.raises(AmiProtocolError):
-            await AmiClient(AmiSettings("127.0.0.1", port, "probe", "probe", login_timeout=2.0)).start()
+            await AmiClient(AmiSettings("127.0.0.1", ports[0], "probe", "TopSecret42", login_timeout=2.0)).start()
+        with pytest.raises(AmiConnectionError, match=r"no AMI banner from 127\.0\.0\.1:\d+ within 0\.5 s"):
+            await AmiClient(AmiSettings("127.0.0.1", ports[1], "probe", "TopSecret42", login_timeout=0.5)).start()
+        # Review of 2026-12-05: the Login, secret and all, went out before the banner was read.
+        assert b"TopSecret42" not in heard and b"Login" not in heard
     finally:
-        server.close()
-        await server.wait_closed()
+        for server in servers:
+            server.close()
+            await server.wait_closed()
 
 
 def test_settings_from_environment() -> None:
@@ -391,6 +406,11 @@ def test_settings_from_environment() -> None:
     assert (settings.host, settings.port, settings.username, settings.secret) == ("10.0.0.5", 5038, "dialer", "s3cret")
     assert "s3cret" not in repr(settings)
     assert AmiSettings.from_environ({}) is None
+    # A secret mounted from a file often ends in a line feed: refused at start by name (review of 2026-12-05: the
+    # Login's header-injection check raised out of a start documented to raise nothing, after FastAGI listened).
+    for name in ("IVRGRAPH_AMI_SECRET", "IVRGRAPH_AMI_USERNAME"):
+        with pytest.raises(SettingError, match=f"^{name}: a line break or NUL cannot be sent to AMI"):
+            AmiSettings.from_environ({**env, name: "s3cret\n"})
 
 
 async def test_responses_are_matched_by_action_id_not_by_order() -> None:
