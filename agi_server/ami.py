@@ -418,21 +418,28 @@ class AmiClient:
                 await self._supervisor
         self._resolve_all("AMI client closed")
         self._set_state(ConnectionState.CLOSED)
+        # Waiters for a session that will not come back (an Originate's reconcile, wait_ended) end now, not after
+        # their own limits (review of 2026-12-05: up to reconnect_grace, 60 s, into a shutdown).
+        self._connected.set()
 
     @property
     def connected(self) -> bool:
         return self._session is not None and not self._session.closed.done()
 
     async def wait_connected(self, timeout: float) -> None:
-        """Return once a session is up; AmiConnectionError after `timeout`, or the fatal `failure`."""
+        """Return once a session is up; AmiConnectionError after `timeout` or once the client is closed, or the
+        fatal `failure`."""
         if self.failure is not None:
             raise self.failure
-        try:
-            await asyncio.wait_for(self._connected.wait(), timeout)
-        except TimeoutError as exc:
-            raise AmiConnectionError(f"AMI not connected after {timeout} s") from exc
+        if not self._closing:
+            try:
+                await asyncio.wait_for(self._connected.wait(), timeout)
+            except TimeoutError as exc:
+                raise AmiConnectionError(f"AMI not connected after {timeout} s") from exc
         if self.failure is not None:
             raise self.failure
+        if self._closing:
+            raise AmiConnectionError("AMI client closed")
 
     def subscribe(self, handler: EventHandler) -> Callable[[], None]:
         """Call `handler` for every event; returns a function that unsubscribes."""

@@ -470,3 +470,31 @@ async def test_refused_reconnects_back_off(fake: FakeAmi, monkeypatch: pytest.Mo
     assert 4 <= len(attempts) <= 10
     gaps = [later - earlier for earlier, later in itertools.pairwise(attempts)]
     assert gaps[-1] > 2 * gaps[0]
+
+
+async def test_close_ends_what_waits_for_a_session_that_will_not_come_back() -> None:
+    """Review of 2026-12-05: close() during a network partition left a ringing Originate waiting in its reconcile
+    until reconnect_grace, and wait_ended on an answered call until its limit, both into a node's shutdown."""
+    fake = FakeAmi(time_scale=1.0)  # 3000 rings 30 s (c3x.txt); 6000 answers at 1 s and listens (c6x.txt)
+    await fake.start()
+    ami = AmiClient(settings_for(fake, reconnect_max=0.2, reconnect_grace=8.0), node_id="test")
+    await ami.start()
+    loop = asyncio.get_running_loop()
+    try:
+        answered = await ami.originate(request("6000", "talk"))
+        assert answered.outcome is DialOutcome.ANSWERED
+        talking = asyncio.create_task(ami.wait_ended("ivr-talk-1", limit=8.0))
+        ringing = asyncio.create_task(ami.originate(request("3000", "ring")))
+        while len(fake.actions("Originate")) < 2:
+            await asyncio.sleep(0.001)
+        await asyncio.sleep(0.05)
+        await fake.partition()  # the network to Asterisk goes: the client keeps reconnecting
+        await asyncio.sleep(0.2)
+        closed_at = loop.time()
+        await ami.close()
+        result, ended = await asyncio.wait_for(asyncio.gather(ringing, talking), 2.0)
+        assert loop.time() - closed_at < 2.0
+        assert (result.outcome, result.lost) == (DialOutcome.FAILED, True) and ended is False
+    finally:
+        await ami.close()
+        await fake.close()
