@@ -15,7 +15,7 @@ import csv
 import io
 import zipfile
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Final
 
@@ -36,6 +36,7 @@ class CallList:
     columns: list[str]
     rows: list[dict[str, Cell]]  # a row's empty cells are left out
     sheet: str | None = None  # the XLSX sheet read; None for CSV
+    row_numbers: list[int] = field(default_factory=list)  # each row's in the file (header and empty rows count)
 
 
 def read_call_list(data: bytes, filename: str = "") -> CallList:
@@ -121,13 +122,15 @@ def _table(rows: Iterable[Sequence[Cell]], *, sheet: str | None) -> CallList:
     header_number, header = header_row
     columns = _columns(header, header_number)
     table: list[dict[str, Cell]] = []
+    numbers: list[int] = []
     for number, row in numbered:
         if len(table) == MAX_ROWS:
             raise _refused("$.file", f"the list has more than {MAX_ROWS:,} rows: split it into several lists")
         table.append(_row(row, number, columns))
+        numbers.append(number)
     if not table:
         raise _refused("$.file", f"the list has a header (row {header_number}) but no clients under it")
-    return CallList(columns=[name for name in columns if name], rows=table, sheet=sheet)
+    return CallList(columns=[name for name in columns if name], rows=table, sheet=sheet, row_numbers=numbers)
 
 
 def _columns(header: Sequence[Cell], row_number: int) -> list[str]:

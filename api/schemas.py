@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from persistence.scenarios import SLUG_PATTERN
 from persistence.users import ROLE_NAMES
@@ -394,6 +394,11 @@ class CallListOut(BaseModel):
     columns: list[str]
     rows: list[dict[str, ListCell]]
     sheet: str | None = Field(description="The XLSX sheet read (the first); null for CSV.")
+    row_numbers: list[int] = Field(
+        default_factory=list,
+        description="The row of the file each client was read from (the header and empty rows counted): send them "
+        "with the rows to POST /api/callbacks/batch, and its problems name these rows.",
+    )
 
 
 class CallbackBatchIn(BaseModel):
@@ -412,12 +417,24 @@ class CallbackBatchIn(BaseModel):
     holidays: list[date] = Field(default_factory=list, max_length=400)
     max_attempts: int = Field(default=3, ge=1, le=20)
     dry_run: bool = Field(default=False, description="Check the list and show the jobs; create nothing.")
+    row_numbers: list[Annotated[int, Field(ge=1)]] | None = Field(
+        default=None,
+        max_length=MAX_LIST_ROWS,
+        description="From POST /api/callbacks/lists, one per row: problems name the file's row ('row 5') instead "
+        "of the row's place in `rows` ('client 3').",
+    )
     name: str = Field(
         default="",
         max_length=200,
         pattern=r"^[^\x00-\x1f\x7f]*$",
         description="What the campaign is called in lists and reports, e.g. the list's file name.",
     )
+
+    @model_validator(mode="after")
+    def _one_row_number_per_row(self) -> CallbackBatchIn:
+        if self.row_numbers is not None and len(self.row_numbers) != len(self.rows):
+            raise ValueError(f"row_numbers holds {len(self.row_numbers)} numbers for {len(self.rows)} rows")
+        return self
 
 
 class PlannedJobOut(BaseModel):

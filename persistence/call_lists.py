@@ -105,9 +105,12 @@ def plan_jobs(
     declared: Mapping[str, str],
     campaign: Campaign,
     now: datetime | None = None,
+    row_numbers: Sequence[int] | None = None,
 ) -> list[PlannedJob]:
     """The jobs for `rows`; `InvalidCallList` listing every bad row. `declared`: the scenario's variables and
-    their types. `now`: a campaign whose end is not after it is refused (it would call nobody)."""
+    their types. `now`: a campaign whose end is not after it is refused (it would call nobody). `row_numbers`:
+    the row of the file each one was read from, which a problem names ("row 5") instead of its place ("client 3"),
+    as the analyst looks for it in their sheet."""
     problems = _Problems()
     if now is not None and campaign.until is not None and campaign.until <= now:
         problems.add("$.until", "the campaign's end has already passed: nobody would be called")
@@ -115,9 +118,9 @@ def plan_jobs(
         problems.add("$.until", "the campaign must end after its first call")
     opening = _first_opening(campaign, problems)
     planned: list[PlannedJob] = []
-    first_client: dict[str, int] = {}
+    first_client: dict[str, str] = {}
     for index, row in enumerate(rows):
-        client = f"client {index + 1}"
+        client = f"row {row_numbers[index]}" if row_numbers else f"client {index + 1}"
         raw = row.get(number_column)
         if raw is None or raw == "":
             problems.add(f"$.rows[{index}].{number_column}", f"{client}: no number in column {number_column!r}")
@@ -128,11 +131,9 @@ def plan_jobs(
             continue
         same = _same_person(number)
         if same in first_client:
-            problems.add(
-                f"$.rows[{index}].{number_column}", f"{client}: {number} is already client {first_client[same]}"
-            )
+            problems.add(f"$.rows[{index}].{number_column}", f"{client}: {number} is already {first_client[same]}")
             continue
-        first_client[same] = index + 1
+        first_client[same] = client
         variables: dict[str, Any] = {CONTACT: dict(row)}
         for column, value in row.items():
             kind = declared.get(column)

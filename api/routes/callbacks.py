@@ -117,7 +117,9 @@ async def read_list(
         raise InvalidCallList([{"path": "$.file", "message": f"the file is over {MAX_LIST_FILE_BYTES // 2**20} MiB"}])
     call_list = await anyio.to_thread.run_sync(read_call_list, data, file.filename or "")
     _fits_one_batch(call_list.rows)
-    return CallListOut(columns=call_list.columns, rows=call_list.rows, sheet=call_list.sheet)
+    return CallListOut(
+        columns=call_list.columns, rows=call_list.rows, sheet=call_list.sheet, row_numbers=call_list.row_numbers
+    )
 
 
 def _fits_one_batch(rows: list[dict[str, Any]]) -> None:
@@ -161,7 +163,12 @@ def create_batch(body: CallbackBatchIn, user: Publisher, runtime: RuntimeDep) ->
             raise InvalidCallList([{"path": "$.scenario", "message": f"{body.scenario!r} is not published"}])
         declared = {str(v["name"]): str(v.get("type", "string")) for v in published.document.get("variables", [])}
         planned = call_lists.plan_jobs(
-            body.rows, number_column=body.number_column, declared=declared, campaign=campaign, now=now
+            body.rows,
+            number_column=body.number_column,
+            declared=declared,
+            campaign=campaign,
+            now=now,
+            row_numbers=body.row_numbers,
         )
         campaign_id: str | None = None
         ids: list[str] = []

@@ -385,7 +385,7 @@ async function callAList(page, { username }) {
   await problems.filter({ hasText: "line 2 is not UTF-8 text: save the list as 'CSV UTF-8'" }).waitFor();
   check(await checkButton.isDisabled(), "a file that cannot be read says why, and there is nothing to check");
 
-  // -- a list with a bad first row: read, then refused at the check, naming the client and the column ------
+  // -- a list with a bad first row: read, then refused at the check, naming the sheet's row and the column --
   await file.setInputFiles({ name: "clientes-malo.csv", mimeType: "text/csv", buffer: bad });
   await dialog.getByTestId("client-count").filter({ hasText: "2 clients in clientes-malo.csv" }).waitFor();
   check((await dialog.locator("select[name=number-column]").inputValue()) === "Teléfono", "the phone column (Teléfono) is preselected");
@@ -394,8 +394,8 @@ async function callAList(page, { username }) {
   await checkButton.click();
   await problems.waitFor();
   check(
-    (await problems.textContent()).includes("client 1, debt_amount: '1,234' is not a number"),
-    "the check names the bad client and column",
+    (await problems.textContent()).includes("row 2, debt_amount: '1,234' is not a number"),
+    "the check names the bad client by the sheet's row (under the header) and the column",
   );
   check((await dialog.getByRole("button", { name: /^Schedule/ }).count()) === 0, "nothing can be scheduled from a refused check");
   await shot(page, "12-call-list-refused");

@@ -374,3 +374,25 @@ def test_a_list_too_wide_to_start_at_once_is_refused_when_read(admin: Client) ->
     (problem,) = refused.json()["problems"]
     assert problem["path"] == "$.file" and "too large to start at once" in problem["message"]
     assert "split it into smaller lists" in problem["message"]
+
+
+def test_problems_name_the_row_of_the_file_the_analyst_has_open(admin: Client, slug: Callable[[str], str]) -> None:
+    """Review of 2026-12-05: a problem named "client 3" (the third row sent), which with a header and the empty
+    row Excel leaves in is not the sheet's row 3. With the row numbers the reading gave, it names the sheet's row."""
+    name = slug("rows")
+    _published(admin, name)
+    sheet = b"phone;due_date\r\n600111211;2026-11-30\r\n;;\r\n600111212;2026-11-30\r\n600111213;30/11/2026\r\n"
+    read = _read(admin, sheet).json()
+    assert read["row_numbers"] == [2, 4, 5]
+    batch = {"scenario": name, "rows": read["rows"], "row_numbers": read["row_numbers"], "dry_run": True}
+    refused = admin.post("/api/callbacks/batch", json=batch)
+    assert refused.status_code == 422, refused.text
+    assert [p["message"] for p in refused.json()["problems"]] == [
+        "row 5, due_date: '30/11/2026' is not a date written 2026-12-30 (year-month-day)"
+    ]
+    twice = {**batch, "rows": [{"phone": "600111211"}, {"phone": "600 111 211"}], "row_numbers": [2, 7]}
+    assert [p["message"] for p in admin.post("/api/callbacks/batch", json=twice).json()["problems"]] == [
+        "row 7: 600111211 is already row 2"
+    ]
+    mismatched = admin.post("/api/callbacks/batch", json={**batch, "row_numbers": [2]})
+    assert mismatched.status_code == 422 and "row_numbers holds 1 numbers for 3 rows" in mismatched.text

@@ -292,7 +292,15 @@ export function CallListDialog(props: { scenario: ScenarioSummary; onClose(): vo
     setFailure(null);
     try {
       // The name is not part of what a check stands for: renaming after it plans the very same calls.
-      const body = batchBody({ scenario: scenario.slug, name, rows: asked.list.rows, numberColumn: asked.numberColumn, settings: asked.settings, dryRun });
+      const body = batchBody({
+        scenario: scenario.slug,
+        name,
+        rows: asked.list.rows,
+        rowNumbers: asked.list.row_numbers,
+        numberColumn: asked.numberColumn,
+        settings: asked.settings,
+        dryRun,
+      });
       const result = await api.callList(body);
       if (dryRun) setCheck({ basis: asked, result });
       else setScheduled(result);

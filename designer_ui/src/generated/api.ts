@@ -1062,6 +1062,11 @@ export interface components {
         CallListOut: {
             /** Columns */
             columns: string[];
+            /**
+             * Row Numbers
+             * @description The row of the file each client was read from (the header and empty rows counted): send them with the rows to POST /api/callbacks/batch, and its problems name these rows.
+             */
+            row_numbers?: number[];
             /** Rows */
             rows: {
                 [key: string]: string | number | boolean;
@@ -1172,6 +1177,11 @@ export interface components {
              * @default phone
              */
             number_column: string;
+            /**
+             * Row Numbers
+             * @description From POST /api/callbacks/lists, one per row: problems name the file's row ('row 5') instead of the row's place in `rows` ('client 3').
+             */
+            row_numbers?: number[] | null;
             /** Rows */
             rows: {
                 [key: string]: string | number | boolean;

@@ -119,6 +119,13 @@ describe("the batch body", () => {
     expect([body.max_attempts, body.dry_run]).toEqual([5, false]);
   });
 
+  it("sends each row's place in the file, so the server's problems name the sheet's rows", () => {
+    const two = [rows[0]!, rows[0]!];
+    expect(batchBody({ scenario: "s", name: "", rows: two, rowNumbers: [2, 4], numberColumn: "phone", settings: settings(), dryRun: true }).row_numbers).toEqual([2, 4]);
+    // Numbers that do not match the rows (a list edited since it was read) are left out rather than misnamed.
+    expect("row_numbers" in batchBody({ scenario: "s", name: "", rows: two, rowNumbers: [2], numberColumn: "phone", settings: settings(), dryRun: true })).toBe(false);
+  });
+
   it("with hours switched off, calls may go out at any time: no hours at all", () => {
     expect(batchBody({ scenario: "s", name: "", rows, numberColumn: "phone", settings: settings({ hoursOn: false }), dryRun: true }).hours).toEqual([]);
   });

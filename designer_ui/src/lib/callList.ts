@@ -148,6 +148,8 @@ export function batchBody(args: {
   numberColumn: string;
   settings: CampaignSettings;
   dryRun: boolean;
+  /** Each row's place in the file, as the server read it: its problems then name "row 5", as the sheet does. */
+  rowNumbers?: number[];
 }): CallbackBatch {
   const { settings } = args;
   const due = settings.firstCall ? localInputToIso(settings.firstCall) : null;
@@ -156,6 +158,7 @@ export function batchBody(args: {
     scenario: args.scenario,
     name: campaignName(args.name),
     rows: args.rows,
+    ...(args.rowNumbers && args.rowNumbers.length === args.rows.length ? { row_numbers: args.rowNumbers } : {}),
     number_column: args.numberColumn,
     // Left out rather than null: "now" and "no end" are the server's defaults.
     ...(due ? { due } : {}),
