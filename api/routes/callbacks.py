@@ -9,6 +9,7 @@ from typing import Annotated, Any, Final
 import anyio
 from fastapi import APIRouter, File, Path, Query, UploadFile
 from fastapi.responses import StreamingResponse
+from sqlalchemy.orm import Session
 
 from api.call_list_files import read_call_list
 from api.csv_export import csv_chunks, report_disposition
@@ -268,14 +269,12 @@ def _campaign_out(found: call_lists.CampaignSummary) -> CampaignOut:
 
 
 def _report_rows(database: Database, campaign_id: str) -> Iterator[str]:
-    """Two passes over the campaign: the first finds the list's columns (any row may have a column the first
-    lacks) from the jobs alone, the second writes a client a row, with their last call."""
+    """A client a row, with their last call, then the list's own columns: in the order the campaign kept, or for
+    a campaign started before it kept them, found by a first pass over its jobs (any row may have a column the
+    first lacks)."""
     with database.session() as session:
-        kept = call_lists.campaign_summary(session, campaign_id=campaign_id).settings.get("columns")
-        columns: dict[str, None] = dict.fromkeys(kept if isinstance(kept, list) else [])  # none before they were kept
-        for jobs in call_lists.campaign_jobs(session, campaign_id=campaign_id):
-            for job in jobs:
-                columns.update(dict.fromkeys(_contact(job)))
+        kept = (call_lists.require_campaign(session, campaign_id=campaign_id).settings or {}).get("columns")
+        columns = dict.fromkeys(kept) if isinstance(kept, list) else _columns_of_jobs(session, campaign_id)
         rows = (
             [
                 client.job.campaign_row,
@@ -292,6 +291,14 @@ def _report_rows(database: Database, campaign_id: str) -> Iterator[str]:
             for client in call_lists.campaign_clients(session, campaign_id=campaign_id)
         )
         yield from csv_chunks([*REPORT_COLUMNS, *columns], rows)
+
+
+def _columns_of_jobs(session: Session, campaign_id: str) -> dict[str, None]:
+    columns: dict[str, None] = {}
+    for jobs in call_lists.campaign_jobs(session, campaign_id=campaign_id):
+        for job in jobs:
+            columns.update(dict.fromkeys(_contact(job)))
+    return columns
 
 
 def _contact(job: CallbackJob) -> dict[str, Any]:

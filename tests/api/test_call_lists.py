@@ -12,7 +12,7 @@ from typing import Any
 import openpyxl
 import pytest
 
-from persistence import callbacks, calls
+from persistence import call_lists, callbacks, calls
 from persistence.calls import CallRecordIn
 from persistence.db import Database
 from tests.api.conftest import Client, Server
@@ -396,3 +396,22 @@ def test_problems_name_the_row_of_the_file_the_analyst_has_open(admin: Client, s
     ]
     mismatched = admin.post("/api/callbacks/batch", json={**batch, "row_numbers": [2]})
     assert mismatched.status_code == 422 and "row_numbers holds 1 numbers for 3 rows" in mismatched.text
+
+
+def test_a_campaign_started_before_its_columns_were_kept_still_reports_them(
+    server: Server, admin: Client, slug: Callable[[str], str]
+) -> None:
+    """A campaign whose settings hold no column list (started before they were kept) finds its columns in its
+    jobs' rows, as every report did then."""
+    name = slug("older")
+    _published(admin, name)
+    rows = [{"phone": "600000001", "nombre": "Ana"}, {"phone": "600000002", "nota": "VIP"}]
+    campaign = admin.post("/api/callbacks/batch", json={"scenario": name, "rows": rows}).json()["campaign_id"]
+    database = Database(server.database_url)
+    with database.session() as session:
+        kept = call_lists.require_campaign(session, campaign_id=campaign)
+        kept.settings = {key: value for key, value in kept.settings.items() if key != "columns"}
+    database.dispose()
+    report = admin.get(f"/api/callbacks/campaigns/{campaign}.csv").content.decode("utf-8-sig")
+    header = next(csv.reader(io.StringIO(report)))
+    assert set(header[-3:]) == {"phone", "nombre", "nota"} and len(header) == 12
