@@ -712,7 +712,7 @@ class MemoryJobStore:
         job = self.jobs[job_id]
         job.attempt_log.append((at, str(outcome), call_id))
         job.attempts += 1
-        if node_id is not None and not (job.status == "dialing" and job.locked_by == node_id):
+        if node_id is not None and not callbacks.held_by(job, node_id):
             # A late attempt: another node holds the job now (persistence.callbacks rule)
             job.last_attempt_at = max(job.last_attempt_at or at, at)
             return job.status
@@ -754,12 +754,12 @@ class MemoryJobStore:
 
     async def release(self, *, job_id: str, node_id: str) -> None:
         job = self.jobs[job_id]
-        if job.status == "dialing" and job.locked_by == node_id:
+        if callbacks.held_by(job, node_id):
             job.status, job.locked_by, job.lock_until = "pending", None, None
 
     async def expire(self, *, job_id: str, node_id: str, now: datetime | None = None) -> None:
         job = self.jobs[job_id]
-        if job.status == "dialing" and job.locked_by == node_id:
+        if callbacks.held_by(job, node_id):
             callbacks.window_passed(job, now=now or datetime.now(UTC))
 
 

@@ -148,7 +148,7 @@ def record_attempt(
         raise NotFound("callback job", job_id)
     session.add(CallbackAttempt(job_id=job.id, at=at, outcome=outcome, call_id=call_id))
     job.attempts += 1
-    if node_id is not None and not _held_by(job, node_id):
+    if node_id is not None and not held_by(job, node_id):
         # A late report: the node's lease ran out before it could record (its database was unreachable), and
         # another node may be dialling the job now. The call happened, so it is logged and counted; the job's
         # state and the other node's lock stay as they are (clearing them would get the callee a third call).
@@ -277,12 +277,12 @@ def _leased_job(session: Session, *, job_id: str, node_id: str) -> tuple[Callbac
     job = _locked_job(session, job_id=job_id)
     if job is None:
         raise NotFound("callback job", job_id)
-    return job, _held_by(job, node_id)
+    return job, held_by(job, node_id)
 
 
-def _held_by(job: CallbackJob, node_id: str) -> bool:
+def held_by(job: WindowedJob, node_id: str) -> bool:
     """Whether `node_id` holds the job's lease: it claimed the job and no other node claimed it since. A lease
-    that ran out with no other node claiming the job is still held."""
+    that ran out with no other node claiming the job is still held. (A job row, or the dialer's in-memory job.)"""
     return job.status == "dialing" and job.locked_by == node_id
 
 
