@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import logging
 import sys
 from pathlib import Path
 from typing import Any
 
-from agi_server.options import add_fastagi_options, port
+from agi_server.options import add_fastagi_options, port, positive_seconds
 from api.settings import Settings
 
 
@@ -29,6 +30,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     settings = _settings("ivrgraph serve")
     if settings is None:
         return 2
+    settings = dataclasses.replace(settings, version_poll_seconds=args.poll_interval)
     seed = Path(args.seed) if args.seed else None
     return run_or_explain(
         "ivrgraph serve",
@@ -104,6 +106,12 @@ def add_parser(commands: Any) -> None:
     serve.add_argument("--agi-host", default=None, help="FastAGI listen address (default: --host)")
     serve.add_argument("--agi-port", type=port, default=4573, help="FastAGI port")
     serve.add_argument("--seed", metavar="DIR", help="first load and publish the scenario files of DIR (e.g. examples)")
+    serve.add_argument(
+        "--poll-interval",
+        type=positive_seconds,
+        default=2.0,
+        help="seconds between looks for versions published on other nodes (default %(default)s)",
+    )
     add_fastagi_options(serve)
     serve.set_defaults(handler=cmd_serve)
 

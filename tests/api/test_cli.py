@@ -211,3 +211,58 @@ def test_serve_refuses_a_speech_setting_before_it_touches_the_database(tmp_path:
         "IVRGRAPH_TTS_CACHE_MB='-1': expected a number above 0 and at most 1,000,000"
     )
     assert "Running upgrade" not in done.stderr and not (tmp_path / "ivrgraph.sqlite3").exists()
+
+
+def _stored_versions(database: Database, slug: str) -> list[int | None]:
+    """The versions of `slug`'s call records, once the node has written at least one."""
+    deadline = time.monotonic() + 10
+    while True:
+        with database.session() as session:
+            rows, _ = list_calls(session, filters=CallFilter(scenario=slug))
+            if rows:
+                return [row.version for row in rows]
+        assert time.monotonic() < deadline, "the call record never arrived"
+        time.sleep(0.1)
+
+
+@pytest.mark.slow
+def test_serve_picks_up_another_nodes_publish_within_its_poll_interval(tmp_path: Path) -> None:
+    """`ivrgraph serve --poll-interval`: a version published through another process on the shared database
+    (here this test, through persistence.publishing) answers this node's next call once that interval passed.
+    Before the option, serve always waited its fixed 2 s."""
+    from blocks import default_registry
+    from persistence import scenarios
+    from persistence.migrate import upgrade
+    from persistence.publishing import publish
+    from tests.persistence import documents
+
+    url = f"sqlite:///{tmp_path / 'shared.sqlite3'}"
+    upgrade(url)
+    database = Database(url)
+    registry = default_registry()
+    with database.session() as session:
+        scenarios.create_scenario(session, slug="hello", document=documents.greeting("Hello"), actor="ana")
+    with database.session() as session:
+        asyncio.run(publish(session, slug="hello", message="v1", actor="ana", registry=registry))
+    api_port, agi_port, poll = _free_port(), _free_port(), 0.3
+    env = _env(IVRGRAPH_DATABASE_URL=url, IVRGRAPH_MEDIA_ROOT=str(tmp_path / "media"))
+    command = [*IVRGRAPH, "serve", "--port", str(api_port), "--agi-port", str(agi_port), "--poll-interval", str(poll)]
+    log = tmp_path / "serve.log"
+    with log.open("wb") as output:
+        process = subprocess.Popen(command, cwd=tmp_path, env=env, stdout=output, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        while b"FastAGI listening" not in log.read_bytes():
+            assert time.monotonic() < deadline and process.poll() is None, log.read_text(errors="replace")[-3000:]
+            time.sleep(0.1)
+        with database.session() as session:
+            scenarios.save_draft(session, slug="hello", revision=1, document=documents.greeting("Hi"), actor="ana")
+        with database.session() as session:
+            asyncio.run(publish(session, slug="hello", message="v2", actor="ana", registry=registry))
+        time.sleep(poll * 2.5)  # well under the 2 s default: a node on the default would still answer with v1
+        asyncio.run(FakeAsterisk("127.0.0.1", agi_port, env=default_env("hello"), hold=2).run(timeout=20))
+        assert _stored_versions(database, "hello") == [2]
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        database.dispose()
