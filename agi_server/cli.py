@@ -65,7 +65,7 @@ def default_services(source: ScenarioSource) -> Services:
         from voice.settings import VoiceSettings
     except ImportError:  # pragma: no cover - voice is part of the distribution
         return services
-    services.tts = TtsService.from_settings(voice_settings(VoiceSettings.from_env))
+    services.tts = TtsService.from_settings(voice_settings(VoiceSettings.from_env), for_calls=True)
     return services
 
 

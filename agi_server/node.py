@@ -56,7 +56,8 @@ def check_speech_settings() -> None:
 
 
 def speech() -> TextToSpeech:
-    """The voice package's TTS; media beside the working directory when the configured root is unusable."""
+    """The voice package's TTS for calls (a caller waits `IVRGRAPH_TTS_CALLER_WAIT` at most, then hears the
+    fallback voice); media beside the working directory when the configured root is unusable."""
     try:
         from voice.service import TtsService
         from voice.settings import VoiceSettings
@@ -68,14 +69,14 @@ def speech() -> TextToSpeech:
     install_template_functions()
     settings = voice_settings(VoiceSettings.from_env)
     try:
-        return TtsService.from_settings(settings)
+        return TtsService.from_settings(settings, for_calls=True)
     except OSError as error:
         if "IVRGRAPH_MEDIA_ROOT" in os.environ:
             raise
         # A developer machine without /var/lib/ivrgraph: keep media beside the database.
         local = Path.cwd() / "media"
         log.warning("media root %s unusable (%s); using %s", settings.media_root, error, local)
-        return TtsService.from_settings(dataclasses.replace(settings, media_root=local))
+        return TtsService.from_settings(dataclasses.replace(settings, media_root=local), for_calls=True)
 
 
 def _refusals_named(write: CallRecordWriter) -> WriteBatch:

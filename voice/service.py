@@ -6,6 +6,8 @@ render(text, language=, voice=, engine=)
                     \\-> single flight: engine writes raw audio -> sox/ffmpeg per format -> atomic store
   -> the engine is given `engine_timeout` seconds as a whole; past it, or on an unreachable online engine: the
      offline fallback engine (and the failed engine is skipped for a while)
+  -> a service for calls (`caller_wait`) gives a caller on the line the fallback's phrase once the engine has
+     kept them `caller_wait` seconds; the engine's render goes on, and the callers after them get it
 """
 
 from __future__ import annotations
@@ -70,6 +72,7 @@ class TtsService:
         recheck_seconds: float = RECHECK_SECONDS,
         folder: str = TTS_FOLDER,
         engine_timeout: float = ENGINE_TIMEOUT,
+        caller_wait: float | None = None,
     ) -> None:
         if not formats:
             raise ValueError("TtsService needs at least one output format")
@@ -87,6 +90,9 @@ class TtsService:
             grace_seconds=_cache_grace(recheck_seconds),
         )
         self.engine_timeout = engine_timeout
+        # None: wait for the engine up to `engine_timeout` (publishing, previews: nobody is on the line).
+        self.caller_wait = caller_wait
+        self._finishing: set[asyncio.Task[str]] = set()  # renders a caller stopped waiting for
         self._flight: SingleFlight[None] = SingleFlight()
         self._slots = asyncio.Semaphore(concurrency)
         self._unavailable_until: dict[str, float] = {}
@@ -96,9 +102,12 @@ class TtsService:
         self._hot: dict[tuple[str, str, str | None, str | None], tuple[str, str, float]] = {}
 
     @classmethod
-    def from_settings(cls, settings: VoiceSettings, engines: Mapping[str, TtsEngine] | None = None) -> TtsService:
+    def from_settings(
+        cls, settings: VoiceSettings, engines: Mapping[str, TtsEngine] | None = None, *, for_calls: bool = False
+    ) -> TtsService:
         """The service a host builds at start-up. It also offers `money()`, `spoken_date()`... to templates, so
-        a host that speaks phrases also runs the templates that use them."""
+        a host that speaks phrases also runs the templates that use them. `for_calls`: a FastAGI node's, whose
+        callers wait at most `settings.caller_wait` for a phrase before the fallback voice speaks it."""
         install_template_functions()
         media = MediaRoot(settings.media_root)
         media.ensure()
@@ -112,6 +121,7 @@ class TtsService:
             cache_max_bytes=settings.cache_max_bytes,
             concurrency=settings.concurrency,
             engine_timeout=settings.engines.engine_timeout,
+            caller_wait=settings.caller_wait if for_calls else None,
         )
 
     def for_previews(self) -> TtsService:
@@ -140,13 +150,16 @@ class TtsService:
         now = time.monotonic()
         if hot is not None and now - hot[2] < self._recheck_seconds and self.cache.touch(hot[0], now):
             return hot[1]
-        name = await self._render(text, language=language, voice=voice, engine=engine)
+        name, lasting = await self._render(text, language=language, voice=voice, engine=engine)
+        if not lasting:  # the fallback spoke for an engine still rendering: the next caller gets the engine's
+            return name
         if len(self._hot) >= _MAX_HOT:
             self._hot.clear()
         self._hot[asked] = (name.removeprefix(f"{self.folder}/"), name, now)
         return name
 
-    async def _render(self, text: str, *, language: str, voice: str | None, engine: str | None) -> str:
+    async def _render(self, text: str, *, language: str, voice: str | None, engine: str | None) -> tuple[str, bool]:
+        """The media name, and whether it is the phrase callers get from now on (not a caller's stand-in)."""
         spoken = normalize_text(text)
         if not speakable(spoken):
             raise NothingToSay(f"nothing to say in {text[:40]!r}")
@@ -160,17 +173,57 @@ class TtsService:
             if name in self.engines:
                 key = self.key_for(spoken, language=language, voice=voice, engine=name)
                 if self.cache.lookup(key):
-                    return self.media_name(key)
-            return await self._render_with(fallback, spoken, language, None)
+                    return self.media_name(key), True
+            return await self._render_with(fallback, spoken, language, None), True
         try:
-            return await self._render_with(name, spoken, language, voice)
+            if fallback is not None and self.caller_wait is not None:
+                return await self._render_for_caller(name, spoken, language, voice, fallback)
+            return await self._render_with(name, spoken, language, voice), True
         except EngineFailure as error:
             if fallback is None or not error.service_unavailable:
                 raise
-            log.warning("TTS engine %s unavailable (%s); speaking with %s", name, error, fallback)
-            self._unavailable_until[name] = time.monotonic() + UNAVAILABLE_COOLDOWN
+            self._mark_unavailable(name, error, fallback)
             # The engine's voice names mean nothing to the fallback, so it speaks with its default voice.
-            return await self._render_with(fallback, spoken, language, None)
+            return await self._render_with(fallback, spoken, language, None), True
+
+    async def _render_for_caller(
+        self, name: str, text: str, language: str, voice: str | None, fallback: str
+    ) -> tuple[str, bool]:
+        """The engine's phrase when it is ready within `caller_wait`; else the fallback's, spoken now, while the
+        engine's render goes on (up to `engine_timeout`) for the callers after this one. A caller on the line
+        hears silence while a phrase renders: a slow online engine must not cost them half a minute of it."""
+        key = self.key_for(text, language=language, voice=voice, engine=name)
+        if self.cache.lookup(key):
+            return self.media_name(key), True
+        rendering = asyncio.ensure_future(self._render_with(name, text, language, voice))
+        try:
+            return await asyncio.wait_for(asyncio.shield(rendering), self.caller_wait), True
+        except TimeoutError:
+            log.warning(
+                "TTS engine %s has not rendered %r within %g s; this caller hears %s meanwhile",
+                name, text[:40], self.caller_wait, fallback,
+            )  # fmt: skip
+        finally:
+            if not rendering.done():  # given up, or the caller hung up: the render finishes on its own
+                self._finishing.add(rendering)
+                rendering.add_done_callback(lambda done: self._finished_late(done, name, fallback))
+        return await self._render_with(fallback, text, language, None), False
+
+    def _finished_late(self, rendering: asyncio.Task[str], name: str, fallback: str) -> None:
+        """A render no caller waits for any more ended: an engine it found down is skipped for a while, as when
+        a caller sees the failure; the phrase it made is in the cache for the next caller."""
+        self._finishing.discard(rendering)
+        if rendering.cancelled():
+            return
+        error = rendering.exception()
+        if isinstance(error, EngineFailure) and error.service_unavailable:
+            self._mark_unavailable(name, error, fallback)
+        elif error is not None:
+            log.warning("TTS engine %s failed a phrase no caller waited for: %s", name, error)
+
+    def _mark_unavailable(self, name: str, error: EngineFailure, fallback: str) -> None:
+        log.warning("TTS engine %s unavailable (%s); speaking with %s", name, error, fallback)
+        self._unavailable_until[name] = time.monotonic() + UNAVAILABLE_COOLDOWN
 
     def unspeakable(self, *, language: str, voice: str | None = None, engine: str | None = None) -> str | None:
         """Why no phrase could be spoken with these settings (no such engine, or a language it lacks), without

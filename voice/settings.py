@@ -22,13 +22,16 @@ class VoiceSettings:
     cache_max_bytes: int = 2 * 1024**3
     concurrency: int = field(default_factory=lambda: max(1, os.cpu_count() or 1))  # renders at once
     engines: EngineSettings = field(default_factory=EngineSettings)
+    # Seconds a caller on the line waits for a phrase not yet rendered (one made from the call's variables, or an
+    # online engine slow today) before the fallback voice speaks it; publishing still waits `engine_timeout`.
+    caller_wait: float = 3.0
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> VoiceSettings:
         """Read `IVRGRAPH_MEDIA_ROOT`, `IVRGRAPH_TTS_ENGINE`, `IVRGRAPH_TTS_FALLBACK` (empty: none),
         `IVRGRAPH_TTS_FORMATS` (comma list), `IVRGRAPH_TTS_CONVERTER`, `IVRGRAPH_TTS_CACHE_MB`,
         `IVRGRAPH_GTTS_URL`, `IVRGRAPH_GTTS_TIMEOUT` (one request), `IVRGRAPH_TTS_TIMEOUT` (one synthesis as a whole,
-        after which the fallback engine speaks)."""
+        after which the fallback engine speaks), `IVRGRAPH_TTS_CALLER_WAIT` (how long a caller waits for one)."""
         env = os.environ if environ is None else environ
         base = cls()
         converter = env.get("IVRGRAPH_TTS_CONVERTER") or None
@@ -48,6 +51,7 @@ class VoiceSettings:
             converter=converter,  # type: ignore[arg-type]  # checked above
             cache_max_bytes=_megabytes(env, "IVRGRAPH_TTS_CACHE_MB", base.cache_max_bytes),
             engines=engines,
+            caller_wait=_seconds(env, "IVRGRAPH_TTS_CALLER_WAIT", base.caller_wait),
         )
 
 

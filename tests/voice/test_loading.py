@@ -72,6 +72,7 @@ def test_settings_from_the_environment(tmp_path: Path) -> None:
             "IVRGRAPH_GTTS_URL": "http://127.0.0.1:8080",
             "IVRGRAPH_GTTS_TIMEOUT": "2.5",
             "IVRGRAPH_TTS_TIMEOUT": "8",
+            "IVRGRAPH_TTS_CALLER_WAIT": "1.5",
         }
     )
     assert settings.default_engine == "gtts" and settings.fallback_engine is None
@@ -81,6 +82,10 @@ def test_settings_from_the_environment(tmp_path: Path) -> None:
     service = TtsService.from_settings(settings)
     assert settings.engines.engine_timeout == 8 and service.engine_timeout == 8
     assert service.cache.folder == tmp_path.resolve() / "tts" and service.converter == "ffmpeg"
+    # Publishing and previews wait for the engine; only a FastAGI node's callers are given the fallback sooner.
+    assert service.caller_wait is None
+    assert TtsService.from_settings(settings, for_calls=True).caller_wait == 1.5
+    assert VoiceSettings.from_env({}).caller_wait == 3.0
     with pytest.raises(ValueError, match="sox or ffmpeg"):
         VoiceSettings.from_env({"IVRGRAPH_TTS_CONVERTER": "lame"})
 
@@ -89,7 +94,7 @@ def test_settings_from_the_environment(tmp_path: Path) -> None:
     ("name", "value"),
     [("IVRGRAPH_TTS_TIMEOUT", "abc"), ("IVRGRAPH_TTS_TIMEOUT", "0"), ("IVRGRAPH_TTS_TIMEOUT", "nan"),
      ("IVRGRAPH_GTTS_TIMEOUT", "-1"), ("IVRGRAPH_GTTS_TIMEOUT", "inf"), ("IVRGRAPH_TTS_CACHE_MB", "-5"),
-     ("IVRGRAPH_TTS_CACHE_MB", "lots")],
+     ("IVRGRAPH_TTS_CACHE_MB", "lots"), ("IVRGRAPH_TTS_CALLER_WAIT", "0"), ("IVRGRAPH_TTS_CALLER_WAIT", "soon")],
 )  # fmt: skip
 def test_a_number_setting_that_cannot_work_is_refused_by_name(name: str, value: str) -> None:
     # A negative cache evicted every phrase as it was made; a timeout of 0 or -1 sent every phrase to the fallback

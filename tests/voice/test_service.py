@@ -293,3 +293,82 @@ async def test_an_engine_past_engine_timeout_is_given_up_and_its_late_audio_neve
 
     assert {fmt: other.path(fresh, fmt).read_bytes() for fmt in other.formats} == files
     assert sorted(p.name for p in service.cache.folder.iterdir() if p.name.startswith(".")) == [".usage"]
+
+
+def _late_default(make_service: Any, espeak: Any, tmp_path: Path, *, seconds: float, **options: Any) -> Any:
+    late = LateEngine(_wav(tmp_path, "the online voice"), seconds=seconds)
+    service: TtsService = make_service(engines={"late": late, "espeak-ng": espeak}, default_engine="late", **options)
+    return late, service
+
+
+async def test_a_caller_waits_caller_wait_then_hears_the_fallback_and_the_next_caller_the_engines_phrase(
+    make_service: Any, espeak: Any, tmp_path: Path
+) -> None:
+    """A FastAGI node's service (`caller_wait`): an online engine slow today keeps the caller in silence only that
+    long; the fallback speaks, and the engine's render, which finishes within `engine_timeout`, is what the
+    callers after them hear. Before, the caller waited the whole `engine_timeout` (30 s by default)."""
+    late, service = _late_default(make_service, espeak, tmp_path, seconds=1.5, caller_wait=0.3, engine_timeout=10)
+    started = time.monotonic()
+
+    first = await service.render("hello", language="en")
+
+    assert time.monotonic() - started < 1.2
+    assert first == f"tts/{service.key_for('hello', language='en', engine='espeak-ng')}"
+    await asyncio.to_thread(late.finished.wait, 5)
+    for _ in range(50):  # the render converts its audio after the engine returns
+        if service.cache.lookup(service.key_for("hello", language="en", engine="late")):
+            break
+        await asyncio.sleep(0.1)
+    started = time.monotonic()
+    second = await service.render("hello", language="en")
+    assert time.monotonic() - started < 0.3
+    assert second == f"tts/{service.key_for('hello', language='en', engine='late')}"
+
+
+async def test_publishing_waits_for_the_engine_when_no_caller_is_on_the_line(
+    make_service: Any, espeak: Any, tmp_path: Path
+) -> None:
+    _late, service = _late_default(make_service, espeak, tmp_path, seconds=0.8, engine_timeout=10)
+
+    name = await service.render("hello", language="en")
+
+    assert name == f"tts/{service.key_for('hello', language='en', engine='late')}"
+    assert espeak.texts == []
+
+
+async def test_a_caller_who_hangs_up_while_waiting_leaves_the_render_to_finish_for_the_next(
+    make_service: Any, espeak: Any, tmp_path: Path
+) -> None:
+    late, service = _late_default(make_service, espeak, tmp_path, seconds=0.6, caller_wait=5, engine_timeout=10)
+    caller = asyncio.ensure_future(service.render("hello", language="en"))
+    await asyncio.sleep(0.2)
+
+    caller.cancel()  # the call's task is cancelled when the caller hangs up
+    with pytest.raises(asyncio.CancelledError):
+        await caller
+
+    await asyncio.to_thread(late.finished.wait, 5)
+    for _ in range(50):
+        if not service._finishing:
+            break
+        await asyncio.sleep(0.1)
+    assert service.cache.lookup(service.key_for("hello", language="en", engine="late"))
+    assert espeak.texts == []
+
+
+async def test_an_engine_that_fails_after_its_caller_gave_up_is_skipped_for_the_next_callers(
+    make_service: Any, espeak: Any, tmp_path: Path
+) -> None:
+    """The render a caller stopped waiting for ran into `engine_timeout`: the engine is marked down, as when a
+    caller sees the failure, so the next callers go to the fallback at once instead of each waiting again."""
+    _late, service = _late_default(make_service, espeak, tmp_path, seconds=1.5, caller_wait=0.2, engine_timeout=0.5)
+
+    await service.render("hello", language="en")
+    await asyncio.sleep(0.6)  # the engine's time limit passes, no caller waiting
+    assert not service._finishing
+    started = time.monotonic()
+    name = await service.render("good morning", language="en")
+
+    assert time.monotonic() - started < 0.15 + 1.0  # no caller_wait spent on the engine: straight to espeak
+    assert name == f"tts/{service.key_for('good morning', language='en', engine='espeak-ng')}"
+    assert [text for text, _ in espeak.texts] == ["hello", "good morning"]
