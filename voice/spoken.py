@@ -10,6 +10,7 @@ turns into the block's error exit.
     money(21, "RUB", "ru")             -> двадцать один рубль
     spoken_date("2026-03-05", "ru")    -> пятое марта две тысячи двадцать шестого года
     spoken_time("14:30", "en")         -> two thirty p.m.
+    spoken_time("01:00", "es", "at")   -> a la una en punto
     digits("+7 701 555", "en")         -> plus seven seven zero one five five five
 """
 
@@ -186,11 +187,24 @@ def _as_time(value: Any) -> time:
     raise ValueError(f"not a time of day: {value!r} (use a time or text such as 14:30)")
 
 
-def spoken_time(value: Any, lang: str) -> str:
+# How a time may be said: its clock reading alone, or after the language's "at".
+TIME_FORMS: Final = ("clock", "at")
+
+
+def spoken_time(value: Any, lang: str, form: str = "clock") -> str:
     """A time of day in words, minutes included when not on the hour (seconds are not read). Text may give the
-    hour with one digit, as people type it: "9:30" is "09:30"."""
+    hour with one digit, as people type it: "9:30" is "09:30".
+
+    `form` "at" says it after the language's "at" (a las nueve en punto, в девять часов, at nine a.m., сағат
+    тоғызда). A template cannot write that "at" itself: the words it takes depend on the hour and minute (Spanish
+    "a la una" but "a las dos", Russian "в одну минуту" but "в две минуты"), so "a las {{ spoken_time(t) }}"
+    says "a las una" at one o'clock."""
+    if form not in TIME_FORMS:
+        raise ValueError(f"a time is spoken as {' or '.join(map(repr, TIME_FORMS))}, not {form!r}")
     moment = _as_time(value)
-    result: str = _language(lang).clock(moment.hour, moment.minute)
+    module = _language(lang)
+    say = module.clock if form == "clock" else module.clock_at
+    result: str = say(moment.hour, moment.minute)
     return result
 
 

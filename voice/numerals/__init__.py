@@ -1,7 +1,8 @@
 """Number words per language, pure and table-driven: English, Spanish, Russian and Kazakh.
 
-Each module offers the same functions: `cardinal(n, gender)`, `ordinal(n, ...)`, `date(d)`, `money(whole,
-minor, currency)` and a `DIGITS` table; Russian and Kazakh also
+Each module offers the same functions: `cardinal(n, gender)`, `ordinal(n, ...)`, `date(d)`, `clock(hour,
+minute)`, `clock_at(hour, minute)` (the time after the language's "at"), `money(whole, minor, currency)` and a
+`DIGITS` table; Russian and Kazakh also
 `decimal(whole, fraction_digits)`. `voice.spoken` chooses the module and parses the inputs.
 """
 

@@ -90,6 +90,11 @@ def clock(hour: int, minute: int) -> str:
     return f"{words} {suffix}"
 
 
+def clock_at(hour: int, minute: int) -> str:
+    """at two thirty p.m., at twelve noon."""
+    return f"at {clock(hour, minute)}"
+
+
 def money(whole: int, minor: int, currency: str) -> str:
     one, many, minor_one, minor_many = CURRENCIES[currency]
     parts = []

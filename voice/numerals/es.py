@@ -107,9 +107,18 @@ def date(d: Date) -> str:
 
 
 def clock(hour: int, minute: int) -> str:
-    """The 24-hour reading, after "a las"/"son las": 14:30 -> catorce y treinta, 09:00 -> nueve en punto."""
+    """The 24-hour reading, without its article (la una, las dos: `clock_at` says it): 14:30 -> catorce y
+    treinta, 09:00 -> nueve en punto."""
     hours = spell(hour, "una", feminine=True)  # la hora is feminine: la una, las veintiuna
     return f"{hours} en punto" if minute == 0 else f"{hours} y {spell(minute)}"
+
+
+def clock_at(hour: int, minute: int) -> str:
+    """After "a" and the article of the hour: singular for la una alone, plural for every other hour, las cero
+    included (RAE): a la una en punto, a las dos y dos, a las veintiuna y veintiuno. On the 24-hour clock only
+    01:xx is una; 13:00 is trece."""
+    article = "la" if hour == 1 else "las"
+    return f"a {article} {clock(hour, minute)}"
 
 
 def _amount(n: int, one: str, many: str) -> str:

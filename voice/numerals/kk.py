@@ -85,6 +85,21 @@ def clock(hour: int, minute: int) -> str:
     return words
 
 
+# The locative ("at") of every word that can end an hour or a minute (0-59): -да/-де after a vowel or a voiced
+# consonant, -та/-те after a voiceless one, back or front by the word's vowels.
+_LOCATIVES = {
+    "нөл": "нөлде", "бір": "бірде", "екі": "екіде", "үш": "үште", "төрт": "төртте", "бес": "бесте",
+    "алты": "алтыда", "жеті": "жетіде", "сегіз": "сегізде", "тоғыз": "тоғызда", "он": "онда",
+    "жиырма": "жиырмада", "отыз": "отызда", "қырық": "қырықта", "елу": "елуде",
+}  # fmt: skip
+
+
+def clock_at(hour: int, minute: int) -> str:
+    """The last word takes the locative: сағат тоғызда, сағат он төрт отызда, сағат тоғыз нөл бесте."""
+    head, _, last = clock(hour, minute).rpartition(" ")
+    return f"{head} {_LOCATIVES[last]}"
+
+
 def money(whole: int, minor: int, currency: str) -> str:
     unit, minor_unit = CURRENCIES[currency]
     parts = []

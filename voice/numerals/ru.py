@@ -143,14 +143,28 @@ def date(d: Date) -> str:
 
 _HOURS = ("час", "часа", "часов")
 _MINUTES = ("минута", "минуты", "минут")
+_MINUTES_ACCUSATIVE = ("минуту", "минуты", "минут")
+
+
+def _clock(hour: int, minute: int, *, accusative: bool) -> str:
+    words = f"{cardinal(hour)} {plural(hour, _HOURS)}"
+    if minute:
+        numeral = cardinal(minute, "f")
+        if accusative and plural_index(minute) == 0:  # ends in одна (not одиннадцать): в одну минуту
+            numeral = numeral.removesuffix("одна") + "одну"
+        words += f" {numeral} {plural(minute, _MINUTES_ACCUSATIVE if accusative else _MINUTES)}"
+    return words
 
 
 def clock(hour: int, minute: int) -> str:
     """14:30 -> четырнадцать часов тридцать минут; 21:01 -> двадцать один час одна минута."""
-    words = f"{cardinal(hour)} {plural(hour, _HOURS)}"
-    if minute:
-        words += f" {cardinal(minute, 'f')} {plural(minute, _MINUTES)}"
-    return words
+    return _clock(hour, minute, accusative=False)
+
+
+def clock_at(hour: int, minute: int) -> str:
+    """With "в" and the accusative: в двадцать один час двадцать одну минуту. The inanimate accusative is the
+    nominative (в два часа две минуты) except for feminine одна минута, which becomes одну минуту."""
+    return "в " + _clock(hour, minute, accusative=True)
 
 
 def money(whole: int, minor: int, currency: str) -> str:
