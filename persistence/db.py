@@ -18,6 +18,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
+from persistence.folding import register_sqlite_fold
+
 DATABASE_URL_ENV = "IVRGRAPH_DATABASE_URL"
 DEFAULT_SQLITE_FILE = "ivrgraph.sqlite3"
 
@@ -182,6 +184,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")  # readers do not block the single writer
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+    register_sqlite_fold(dbapi_connection)
 
 
 class Database:

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from graph_engine.document import structure_problems
 from persistence.errors import AlreadyExists, InUse, InvalidDocument, NotFound, PublishedMeanwhile, StaleRevision
+from persistence.folding import folded
 from persistence.models import CallbackJob, Scenario, ScenarioVersion, utcnow
 from schemas import SCENARIO_FORMAT
 
@@ -98,9 +99,10 @@ def list_scenarios(
     if query:
         pattern = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         condition = or_(
-            Scenario.slug.ilike(pattern, escape="\\"),
-            Scenario.name.ilike(pattern, escape="\\"),
-            Scenario.description.ilike(pattern, escape="\\"),
+            *(
+                folded(column).like(folded(pattern), escape="\\")
+                for column in (Scenario.slug, Scenario.name, Scenario.description)
+            )
         )
     select_items = select(Scenario).order_by(Scenario.slug).limit(page_size).offset((page - 1) * page_size)
     select_count = select(func.count()).select_from(Scenario)

@@ -106,6 +106,20 @@ def test_list_searches_slug_and_name_and_pages(database: Database) -> None:
         assert [s.slug for s in found] == ["promo"]  # "%" is searched for literally, not a wildcard
 
 
+def test_search_ignores_case_in_every_alphabet(database: Database) -> None:
+    """SQLite's LIKE folds ASCII letters only: "меню" did not find "Меню поддержки" there, as it does on
+    PostgreSQL. Analysts name scenarios in their own language."""
+    with database.session() as session:
+        scenarios.create_scenario(session, slug="support", name="Меню поддержки", actor="ana")
+        scenarios.create_scenario(session, slug="strasse", name="Straße Ñandú, ÇA VA", actor="ana")
+    with database.session() as session:
+        for query in ("Меню", "меню", "ПОДДЕРЖКИ"):
+            assert [s.slug for s in scenarios.list_scenarios(session, query=query)[0]] == ["support"], query
+        for query in ("ñandú", "straße", "ça va", "ÑANDÚ"):
+            found, total = scenarios.list_scenarios(session, query=query)
+            assert [s.slug for s in found] == ["strasse"] and total == 1, query
+
+
 def test_delete_is_refused_while_another_scenario_jumps_to_it(database: Database) -> None:
     with database.session() as session:
         scenarios.create_scenario(session, slug="target", actor="ana")
