@@ -19,6 +19,7 @@ from typing import Final, Protocol, runtime_checkable
 
 from graph_engine.document import Scenario, parse_document
 from graph_engine.errors import DocumentError
+from graph_engine.services import LoadedScenario
 
 SLUG_PATTERN: Final = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$"
 _SLUG = re.compile(SLUG_PATTERN)
@@ -96,7 +97,7 @@ class CachedScenarioSource:
 
 
 class SourceLoader:
-    """Adapts a `ScenarioSource` to the engine's `ScenarioLoader` (Go To Scenario)."""
+    """Adapts a `ScenarioSource` to the engine's `VersionedScenarioLoader` (Go To Scenario)."""
 
     def __init__(self, source: ScenarioSource) -> None:
         self._source = source
@@ -104,6 +105,11 @@ class SourceLoader:
     async def load(self, slug: str) -> Scenario | None:
         published = await self._source.get(slug)
         return published.scenario if published is not None else None
+
+    async def load_version(self, slug: str) -> LoadedScenario | None:
+        # One `PublishedScenario`: the graph and the number of the same version, whatever is published meanwhile.
+        published = await self._source.get(slug)
+        return LoadedScenario(published.scenario, published.version) if published is not None else None
 
 
 def folder_source(folder: Path) -> CachedScenarioSource:

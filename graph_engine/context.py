@@ -77,7 +77,8 @@ class BlockContext:
         await self.channel.hangup()
 
     def continue_in(self, scenario: Scenario) -> None:
-        """Continue the call at another scenario's Start (Go To Scenario)."""
+        """Continue the call at another scenario's Start (Go To Scenario). Note a `goto_scenario` event with its
+        slug and version first: the trace reads from it which version the steps after this one ran on."""
         self.next_scenario = scenario
 
     def jump_to(self, node_id: str) -> None:

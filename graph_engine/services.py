@@ -68,6 +68,35 @@ class ScenarioLoader(Protocol):
         ...
 
 
+@dataclass(frozen=True, slots=True)
+class LoadedScenario:
+    """A scenario a loader found, with the published version of it that it is (None: no published version, e.g.
+    a document a simulation was handed)."""
+
+    scenario: Scenario
+    version: int | None = None
+
+
+@runtime_checkable
+class VersionedScenarioLoader(ScenarioLoader, Protocol):
+    """A loader that also says which published version it found. Go To Scenario records it in the trace: once
+    the scenario is republished, its slug alone no longer tells which graph the call's steps there ran on."""
+
+    async def load_version(self, slug: str) -> LoadedScenario | None:
+        """The published scenario with this slug and its version, found together (a publish in between cannot
+        pair one version's graph with another's number), or None."""
+        ...
+
+
+async def load_scenario(loader: ScenarioLoader, slug: str) -> LoadedScenario | None:
+    """`slug`'s scenario through `loader`, with its version when the loader knows versions; a loader that only
+    has `load` (written before versions were recorded) still works, its scenarios with none."""
+    if isinstance(loader, VersionedScenarioLoader):
+        return await loader.load_version(slug)
+    scenario = await loader.load(slug)
+    return LoadedScenario(scenario) if scenario is not None else None
+
+
 class FixedClock:
     """A clock that only moves when told to: simulations and tests."""
 

@@ -17,6 +17,7 @@ from graph_engine.services import (
     CallbackReceipt,
     CallbackRequest,
     FixedClock,
+    LoadedScenario,
     RecordingScheduler,
     Services,
     StaticDataSources,
@@ -41,6 +42,8 @@ class SimulationInput:
     hangup_at: int | None = None  # the caller hangs up when channel operation N starts
     scheduler_fails: bool = False
     scenarios: dict[str, Mapping[str, Any]] = field(default_factory=dict)  # slug -> document, for Go To Scenario
+    # slug -> the published version its document in `scenarios` is; a slug not here is a draft, with no version.
+    scenario_versions: dict[str, int] = field(default_factory=dict)
     step_limit: int = DEFAULT_STEP_LIMIT
 
 
@@ -78,12 +81,17 @@ class _FailingScheduler:
 
 
 class _DocumentScenarios:
-    def __init__(self, documents: Mapping[str, Mapping[str, Any]]) -> None:
+    def __init__(self, documents: Mapping[str, Mapping[str, Any]], versions: Mapping[str, int]) -> None:
         self._documents = documents
+        self._versions = versions
 
     async def load(self, slug: str) -> Scenario | None:
         document = self._documents.get(slug)
         return parse_document(document) if document is not None else None
+
+    async def load_version(self, slug: str) -> LoadedScenario | None:
+        scenario = await self.load(slug)
+        return LoadedScenario(scenario, self._versions.get(slug)) if scenario is not None else None
 
 
 async def simulate(
@@ -100,7 +108,7 @@ async def simulate(
         clock=clock,
         data_sources=data,
         scheduler=_FailingScheduler() if inputs.scheduler_fails else recorder,
-        scenarios=_DocumentScenarios(inputs.scenarios),
+        scenarios=_DocumentScenarios(inputs.scenarios, inputs.scenario_versions),
     )
     channel = ScriptedChannel(
         inputs.keys,

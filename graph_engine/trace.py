@@ -31,7 +31,10 @@ class TraceStep:
     events: list[dict[str, Any]] = field(default_factory=list)
     duration_ms: float = 0.0
     error: str | None = None
-    scenario: str | None = None  # set when the step ran in a scenario reached by Go To Scenario
+    # Set when the step ran in a scenario reached by Go To Scenario: its name. Its slug and the published version
+    # that ran are in the `goto_scenario` event of the step that went there (the last one before this step): kept
+    # there, once per Go To, rather than in a field every step of every call would fill.
+    scenario: str | None = None
 
 
 _allocate: Final = object.__new__

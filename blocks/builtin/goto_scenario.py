@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 from graph_engine.block import BlockType
 from graph_engine.context import BlockContext
 from graph_engine.errors import EngineError
+from graph_engine.services import load_scenario
 
 
 class GoToScenarioBlock(BlockType):
@@ -39,9 +40,12 @@ class GoToScenarioBlock(BlockType):
 
     async def run(self, ctx: BlockContext, config: Mapping[str, Any]) -> str:
         slug = str(config["scenario"])
-        scenario = await ctx.services.scenarios.load(slug)
-        if scenario is None:
+        loaded = await load_scenario(ctx.services.scenarios, slug)
+        if loaded is None:
             raise EngineError(f"scenario {slug!r} is not published")
-        ctx.note("goto_scenario", scenario=slug)
-        ctx.continue_in(scenario)
+        # The version that runs, beside the slug: the steps that follow this event (those the trace marks with the
+        # other scenario) ran on it, which the slug stops telling once the scenario is republished. None when the
+        # host has no published version to name (a simulation's draft).
+        ctx.note("goto_scenario", scenario=slug, version=loaded.version)
+        ctx.continue_in(loaded.scenario)
         return "goto"

@@ -7,9 +7,9 @@ import type { TraceStep } from "../api/types";
 import { useI18n } from "../i18n";
 import { blockTitle } from "../lib/blockText";
 import { callOffset, formatDuration } from "../lib/format";
-import { promptText, stepKeys } from "../lib/trace";
+import { otherScenarios, promptText, stepKeys, type OtherScenario } from "../lib/trace";
 import { useEditor } from "../store/editor";
-import { StepError, StepLink } from "./TraceSteps";
+import { OtherScenarioNote, StepError, StepLink } from "./TraceSteps";
 
 /** The caller's keys at a step in words: "Wrong key 9 · No key in time · Pressed 1". */
 function KeysLine({ step }: { step: TraceStep }) {
@@ -21,7 +21,7 @@ function KeysLine({ step }: { step: TraceStep }) {
   return <div className="step-keys" data-testid="step-keys">{parts.join(" · ")}</div>;
 }
 
-function CallStep({ step, start }: { step: TraceStep; start: string | null }) {
+function CallStep({ step, start, elsewhere }: { step: TraceStep; start: string | null; elsewhere: OtherScenario | null }) {
   const { t, language } = useI18n();
   const spec = useEditor((s) => (step.type ? s.catalog.get(step.type) : undefined));
   const offset = callOffset(start, step.at);
@@ -36,7 +36,7 @@ function CallStep({ step, start }: { step: TraceStep; start: string | null }) {
         {/* A step in another scenario (Go To Scenario) is not on this canvas: named, not linked. */}
         {step.scenario ? <span>{step.label || step.node}</span> : <StepLink step={step} />}
         {kind && <span className="muted small step-type">{kind}</span>}
-        {step.scenario && <span className="muted small">{t("call.otherScenario", { scenario: step.scenario })}</span>}
+        {step.scenario && <OtherScenarioNote name={step.scenario} elsewhere={elsewhere} />}
         {step.exit && <span className="step-exit muted">→ {step.exit}</span>}
         {took && <span className="step-duration muted small" title={t("call.durationHint")}>{took}</span>}
       </div>
@@ -57,10 +57,11 @@ export function CallStory({ steps, startedAt }: { steps: TraceStep[]; startedAt?
   const { t } = useI18n();
   if (steps.length === 0) return <p className="muted">{t("call.noSteps")}</p>;
   const start = startedAt || steps[0]?.at || null;
+  const elsewhere = otherScenarios(steps);
   return (
     <ol className="story call-story" data-testid="call-story">
       {steps.map((step, i) => (
-        <CallStep key={i} step={step} start={start} />
+        <CallStep key={i} step={step} start={start} elsewhere={elsewhere[i] ?? null} />
       ))}
     </ol>
   );

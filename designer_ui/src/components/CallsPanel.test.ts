@@ -152,6 +152,20 @@ describe("what happened in a recorded call, step by step (QA: the detail showed 
   it("says so when a call recorded no steps", () => {
     expect(renderToHtml(CallDetails, { call: { ...hotline, steps: [] } })).toContain("No steps were recorded for this call.");
   });
+
+  it("names the published version of the scenario a Go To Scenario continued in, on the steps taken there", () => {
+    const steps = (version?: number | null) => [
+      { node: "go", type: "goto_scenario", label: "To billing", exit: "goto", events: [{ kind: "goto_scenario", scenario: "billing", version }] },
+      { node: "hi", type: "say_phrase", label: "Hello", exit: "next", scenario: "Billing" },
+    ];
+    const [go, hi] = storySteps(renderToHtml(CallDetails, { call: { ...hotline, startedAt: null, steps: steps(5) } }));
+    expect(hi!.text).toBe("Hello say_phrase in scenario Billing, version 5 → next");
+    expect(go!.text).not.toContain("in scenario");
+    // A call recorded before versions were, or a test call's draft: the scenario alone, as before.
+    const [, old] = storySteps(renderToHtml(CallDetails, { call: { ...hotline, startedAt: null, steps: steps(undefined) } }));
+    expect(old!.text).toBe("Hello say_phrase in scenario Billing → next");
+    expect(buttonTexts(renderToHtml(CallDetails, { call: { ...hotline, steps: steps(5) } }))).toEqual(["To billing"]);
+  });
 });
 
 describe("the note on the version a call ran", () => {

@@ -32,6 +32,33 @@ export function highlightPath(steps: TraceStepLike[], edges: ExitEdge[]): Highli
   return { nodes, edges: taken, last: local[local.length - 1]?.node ?? null };
 }
 
+/** The scenario a step ran in when a Go To Scenario took the call out of its own. */
+export interface OtherScenario {
+  slug: string | null;
+  /** The published version that ran; null when the trace names none (a test call's draft, an older record). */
+  version: number | null;
+}
+
+/**
+ * For each step, the scenario it ran in when that is not the call's own (null for the call's own). The engine
+ * marks such a step with the scenario's name only; the Go To Scenario step that led there noted the slug and the
+ * version (`{kind: "goto_scenario", scenario, version}`), and every step after it ran there until the next one.
+ */
+export function otherScenarios(steps: { scenario?: string | null; events?: Record<string, unknown>[] | null }[]): (OtherScenario | null)[] {
+  let entered: OtherScenario | null = null;
+  return steps.map((step) => {
+    const here = step.scenario ? (entered ?? { slug: null, version: null }) : null;
+    const goto = step.events?.find((event) => event.kind === "goto_scenario");
+    if (goto) {
+      entered = {
+        slug: typeof goto.scenario === "string" ? goto.scenario : null,
+        version: typeof goto.version === "number" ? goto.version : null,
+      };
+    }
+    return here;
+  });
+}
+
 /** "2  1234#  -  !5 hangup" -> ["2", "1234#", "-", "!5", "hangup"]; commas work as separators too. */
 export function parseKeys(text: string): string[] {
   return text.split(/[\s,]+/).filter(Boolean);
