@@ -255,7 +255,10 @@ class SimulateOut(BaseModel):
 
 # -- calls -------------------------------------------------------------------------------------
 
-CallStatus = Literal["answered", "missed", "abandoned_in_menu", "transferred", "failed", "callback_scheduled"]
+# persistence.calls.STATUSES. `abandoned_waiting`: the caller hung up while a transfer rang or queued for an operator.
+CallStatus = Literal[
+    "answered", "missed", "abandoned_in_menu", "abandoned_waiting", "transferred", "failed", "callback_scheduled"
+]
 
 
 class CallSummary(BaseModel):

@@ -31,7 +31,17 @@ WRITE_STATEMENT_TIMEOUT_MS = 20_000  # PostgreSQL: a call-record batch that take
 RETRY_SILENT_AFTER = 60.0
 
 # What a PBX call register shows, derived once when the record is written so it can be filtered by index.
-STATUSES = ("answered", "missed", "abandoned_in_menu", "transferred", "failed", "callback_scheduled")
+# `abandoned_waiting`: the caller hung up while a transfer rang or queued for an operator, which a call centre's
+# abandon rate counts apart from `abandoned_in_menu` (left the IVR itself).
+STATUSES = (
+    "answered",
+    "missed",
+    "abandoned_in_menu",
+    "abandoned_waiting",
+    "transferred",
+    "failed",
+    "callback_scheduled",
+)
 
 
 @dataclass(slots=True)
@@ -103,15 +113,15 @@ _FAILURES = frozenset({CallOutcome.FAILED, CallOutcome.STEP_LIMIT, "unknown_scen
 _REFUSED = frozenset({"refused_overload", "refused_stopping"})  # at the node's call cap; the node stopping
 
 
-def derive_status(*, outcome: str, answered: bool, trace: Mapping[str, Any]) -> str:
-    """The call-register status of a finished call."""
-    steps = trace.get("steps") or []
-    if any(
-        isinstance(event, Mapping) and event.get("kind") == "callback_scheduled"
-        for step in steps
-        if isinstance(step, Mapping)
-        for event in step.get("events") or []
-    ):
+# agi_server.channel's `hangup_during` for a hangup seen by a transfer: while it rang or queued (Dial's CANCEL, a
+# queue's ABANDON), or while the caller talked to whoever answered (the bridge ended with their channel dead).
+_DURING_TRANSFER = "transfer"
+
+
+def derive_status(*, outcome: str, answered: bool, trace: Mapping[str, Any], hangup_during: str | None = None) -> str:
+    """The call-register status of a finished call. `hangup_during`: the operation the caller hung up in, as
+    the FastAGI channel recorded it (None when they did not, or the record does not say)."""
+    if any(event.get("kind") == "callback_scheduled" for event in _events(trace)):
         return "callback_scheduled"
     if outcome == CallOutcome.TRANSFERRED:
         return "transferred"
@@ -120,8 +130,31 @@ def derive_status(*, outcome: str, answered: bool, trace: Mapping[str, Any]) -> 
     if not answered or outcome in _REFUSED:
         return "missed"
     if outcome == CallOutcome.CALLER_HANGUP:
-        return "abandoned_in_menu"  # the caller left before the scenario finished with them
+        if hangup_during != _DURING_TRANSFER:
+            return "abandoned_in_menu"  # the caller left before the scenario finished with them
+        # The Transfer block notes a transfer that returned; one the caller's hangup cut short notes nothing.
+        if any(_connected(event) for event in _events(trace)):
+            # They talked to the operator, then hung up: a transfer, as when its `answered` exit leads nowhere;
+            # here the flow went on after it and found the line dead.
+            return "transferred"
+        return "abandoned_waiting"
     return "answered"
+
+
+def _events(trace: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
+    """Every event of the trace's steps, in order (a trace is data from the engine: malformed parts are skipped)."""
+    return (
+        event
+        for step in trace.get("steps") or []
+        if isinstance(step, Mapping)
+        for event in step.get("events") or []
+        if isinstance(event, Mapping)
+    )
+
+
+def _connected(event: Mapping[str, Any]) -> bool:
+    """A transfer that bridged the caller to someone (blocks/builtin/transfer.py: TransferOutcome.ANSWERED)."""
+    return event.get("kind") == "transfer" and event.get("outcome") == "answered"
 
 
 _RECORD_FIELDS = frozenset(f.name for f in fields(CallRecordIn))
@@ -193,7 +226,9 @@ def _row(record: object) -> dict[str, Any]:
         "ended_at": record.ended_at,
         "duration_ms": max(0, int((ended - record.started_at).total_seconds() * 1000)),
         "outcome": _text("outcome", record.outcome),
-        "status": derive_status(outcome=record.outcome, answered=answered, trace=trace),
+        "status": derive_status(
+            outcome=record.outcome, answered=answered, trace=trace, hangup_during=record.hangup_during
+        ),
         "last_node": _text("last_node", record.last_node),
         "hangup_during": _text("hangup_during", record.hangup_during),
         "error": _text("error", record.error),

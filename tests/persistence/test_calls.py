@@ -71,6 +71,73 @@ def test_status_is_derived_when_written(
     assert calls.derive_status(outcome=outcome, answered=answered, trace=_trace(events=events)) == status
 
 
+def _transfer_trace(*, connected: bool, then: str | None = None) -> dict[str, Any]:
+    """A call that reached a Transfer block: the trace it leaves (blocks/builtin/transfer.py notes a transfer that
+    returned; one the caller's hangup cut short takes the `hangup` exit with no note), then maybe a further step."""
+    transfer: dict[str, Any] = {"node": "sales", "type": "transfer", "exit": "hangup", "events": []}
+    if connected:
+        transfer["exit"] = "answered"
+        transfer["events"] = [{"kind": "transfer", "target": "queue:sales", "outcome": "answered", "talk_seconds": 0}]
+    steps = [{"node": "start", "type": "start", "exit": "next", "events": [{"kind": "answered"}]}, transfer]
+    if then is not None:
+        steps.append({"node": "survey", "type": then, "exit": "hangup", "events": []})
+    return {"answered": True, "steps": steps}
+
+
+@pytest.mark.parametrize(
+    ("hangup_during", "trace", "status"),
+    [
+        # Dial's DIALSTATUS=CANCEL or a queue ABANDON: the caller gave up waiting for an operator.
+        ("transfer", _transfer_trace(connected=False), "abandoned_waiting"),
+        # They talked to the operator, then hung up (agi_server.channel marks that `transfer` too), and the flow's
+        # `answered` exit led to a block that found them gone: a call the operator took, as when it ends there.
+        ("transfer", _transfer_trace(connected=True, then="say_phrase"), "transferred"),
+        ("transfer", _transfer_trace(connected=True, then="transfer"), "transferred"),
+        # Left in the menu: during a prompt or a key entry, or a record that does not say (written before 0009).
+        ("play", _transfer_trace(connected=True, then="say_phrase"), "abandoned_in_menu"),
+        ("read_digits", _trace(), "abandoned_in_menu"),
+        (None, _transfer_trace(connected=False), "abandoned_in_menu"),
+    ],
+)
+def test_a_caller_who_left_while_a_transfer_rang_or_queued_abandoned_waiting(
+    hangup_during: str | None, trace: dict[str, Any], status: str
+) -> None:
+    """Call-centre reports count "abandoned in the IVR menu" and "abandoned waiting for an operator" apart."""
+    derived = calls.derive_status(outcome="caller_hangup", answered=True, trace=trace, hangup_during=hangup_during)
+    assert derived == status
+
+
+@pytest.mark.parametrize(
+    ("outcome", "answered", "events", "status"),
+    [
+        ("caller_hangup", False, [], "missed"),  # never answered: dialled straight away, nobody picked up
+        ("caller_hangup", True, [{"kind": "callback_scheduled", "job_id": "j1"}], "callback_scheduled"),
+        ("transferred", True, [], "transferred"),
+        ("failed", True, [], "failed"),
+    ],
+)
+def test_a_hangup_during_a_transfer_keeps_the_statuses_that_come_first(
+    outcome: str, answered: bool, events: list[dict[str, Any]], status: str
+) -> None:
+    trace = _trace(answered=answered, events=events)
+    assert calls.derive_status(outcome=outcome, answered=answered, trace=trace, hangup_during="transfer") == status
+
+
+def test_the_register_files_and_finds_a_caller_who_abandoned_waiting(database: Database) -> None:
+    waited = _record(1, outcome="caller_hangup", hangup_during="transfer", trace=_transfer_trace(connected=False))
+    talked = _record(
+        2, outcome="caller_hangup", hangup_during="transfer", trace=_transfer_trace(connected=True, then="say_phrase")
+    )
+    in_menu = _record(3, outcome="caller_hangup", hangup_during="read_digits")
+    CallRecordWriter(database).write_batch([waited, talked, in_menu])
+    with database.session() as session:
+        statuses = {row.id: row.status for row in calls.list_calls(session, filters=CallFilter())[0]}
+        found = calls.list_calls(session, filters=CallFilter(status="abandoned_waiting"))[0]
+    assert statuses == {"call-0001": "abandoned_waiting", "call-0002": "transferred", "call-0003": "abandoned_in_menu"}
+    assert [row.id for row in found] == ["call-0001"]
+    assert "abandoned_waiting" in calls.STATUSES
+
+
 def test_batches_are_written_once_and_listed_newest_first_by_keyset(database: Database) -> None:
     writer = CallRecordWriter(database)
     assert writer.write_batch([_record(n) for n in range(25)]) == 25

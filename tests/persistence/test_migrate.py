@@ -1,18 +1,27 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import multiprocessing
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
 
 from persistence.db import Database, make_engine
-from persistence.migrate import SchemaMismatch, current_revision, head_revision, require_current, upgrade
+from persistence.migrate import (
+    SchemaMismatch,
+    alembic_config,
+    current_revision,
+    head_revision,
+    require_current,
+    upgrade,
+)
 from persistence.models import Base, CallCampaign
 from tests.persistence import pg
 
@@ -143,6 +152,51 @@ def test_0006_makes_a_campaign_of_each_list_imported_before_it(tmp_path: Path, b
         database.dispose()
     assert rows == [("c1", "debts", "", "ana", 2), ("c2", "debts", "", None, 1)]
     assert created_at == datetime(2026, 1, 2, 9, 59, 59, tzinfo=UTC) and settings == {}
+
+
+_ANSWERED_TRANSFER = json.dumps(
+    {"steps": [{"node": "sales", "type": "transfer", "exit": "answered",
+                "events": [{"kind": "transfer", "target": "queue:sales", "outcome": "answered"}]},
+               {"node": "bye", "type": "say_phrase", "exit": "hangup", "events": []}]}
+)  # fmt: skip
+_CUT_SHORT_TRANSFER = json.dumps({"steps": [{"node": "sales", "type": "transfer", "exit": "hangup", "events": []}]})
+
+
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_0011_tells_callers_who_abandoned_waiting_for_an_operator_from_those_who_left_the_menu(
+    tmp_path: Path, backend: str
+) -> None:
+    """Calls whose caller hung up during a transfer were all `abandoned_in_menu`: one that never connected them
+    (a Dial the caller cancelled, a queue they left) reads `abandoned_waiting`, one where they talked to the
+    operator and then hung up reads `transferred`. Other statuses, and hangups in the menu, stay as they were."""
+    with contextlib.ExitStack() as stack:
+        url = _old_database(stack, tmp_path, backend)
+        upgrade(url, "0010")
+        call = ("INSERT INTO call_records (id, scenario, caller_id, caller_name, dialed_number, channel, node, "
+                "started_at, duration_ms, outcome, status, hangup_during, variables, trace) VALUES (:id, 's', '', "
+                "'', '', '', '', '2026-01-01', 0, :outcome, :status, :during, '{}', :trace)")  # fmt: skip
+        rows = {
+            "a": ("caller_hangup", "abandoned_in_menu", "transfer", _CUT_SHORT_TRANSFER),
+            "b": ("caller_hangup", "abandoned_in_menu", "transfer", _ANSWERED_TRANSFER),
+            "c": ("caller_hangup", "abandoned_in_menu", "play", _ANSWERED_TRANSFER),
+            "d": ("caller_hangup", "abandoned_in_menu", None, _CUT_SHORT_TRANSFER),
+            "e": ("caller_hangup", "callback_scheduled", "transfer", _CUT_SHORT_TRANSFER),
+            "f": ("caller_hangup", "missed", "transfer", _CUT_SHORT_TRANSFER),
+            "g": ("transferred", "transferred", "transfer", _ANSWERED_TRANSFER),
+            "h": ("caller_hangup", "abandoned_in_menu", "transfer", "{}"),
+        }
+        _run(url, *((call, {"id": i, "outcome": o, "status": s, "during": d, "trace": t})
+                    for i, (o, s, d, t) in rows.items()))  # fmt: skip
+        upgrade(url)
+        assert current_revision(url) == "0011"
+        upgraded = _run(url, ("SELECT id, status FROM call_records ORDER BY id", {}))
+        command.downgrade(alembic_config(url), "0010")
+        downgraded = _run(url, ("SELECT id, status FROM call_records ORDER BY id", {}))
+    assert upgraded == [("a", "abandoned_waiting"), ("b", "transferred"), ("c", "abandoned_in_menu"),
+                        ("d", "abandoned_in_menu"), ("e", "callback_scheduled"), ("f", "missed"),
+                        ("g", "transferred"), ("h", "abandoned_waiting")]  # fmt: skip
+    # An older ivrgraph knows neither reading: the calls go back to what it would have written.
+    assert downgraded == [(i, s) for i, (_, s, _, _) in rows.items()]
 
 
 def _upgrade_in_a_process(url: str) -> None:

@@ -69,9 +69,10 @@ export function CallDetails({ call, draftMatches = null }: { call: OpenCall; dra
  * The register's status of a call (persistence/calls.py `derive_status`) is a PBX's word for it: "answered" for
  * any call picked up that the scenario ended, whether it hung up or an exit led nowhere. It is not the outcome,
  * and is said in the outcome's tooltip; shown under it only where the outcome does not tell: a call never picked
- * up, or one that scheduled a callback.
+ * up, one that scheduled a callback, or a caller who hung up waiting for an operator (a transfer ringing or
+ * queued) rather than in the menu, which call-centre reports count apart.
  */
-const STATUS_SHOWN = new Set(["missed", "callback_scheduled"]);
+const STATUS_SHOWN = new Set(["missed", "callback_scheduled", "abandoned_waiting"]);
 
 /** How a recorded call ended, as its detail says it, with its register status where that tells more. */
 export function CallOutcome({ call }: { call: Pick<CallSummary, "outcome" | "status"> }) {

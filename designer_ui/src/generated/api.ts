@@ -3043,7 +3043,7 @@ export interface operations {
                 until?: string | null;
                 /** @description Calls from this number, or to it (callbacks, campaigns) */
                 caller?: string | null;
-                status?: ("answered" | "missed" | "abandoned_in_menu" | "transferred" | "failed" | "callback_scheduled") | null;
+                status?: ("answered" | "missed" | "abandoned_in_menu" | "abandoned_waiting" | "transferred" | "failed" | "callback_scheduled") | null;
                 /** @description The flow's result */
                 result?: string | null;
                 /** @description Asterisk's UNIQUEID of the channel (CDR) */
@@ -3113,7 +3113,7 @@ export interface operations {
                 until?: string | null;
                 /** @description Calls from this number, or to it (callbacks, campaigns) */
                 caller?: string | null;
-                status?: ("answered" | "missed" | "abandoned_in_menu" | "transferred" | "failed" | "callback_scheduled") | null;
+                status?: ("answered" | "missed" | "abandoned_in_menu" | "abandoned_waiting" | "transferred" | "failed" | "callback_scheduled") | null;
                 result?: string | null;
                 /** @description Asterisk's UNIQUEID of the channel (CDR) */
                 uniqueid?: string | null;
