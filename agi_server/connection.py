@@ -87,6 +87,7 @@ class AgiConnection(asyncio.Protocol):
         self._env: bytes | None = None  # the env block, once complete
         self._env_error: BaseException | None = None
         self._env_scan = 0  # where the look for the env block's end resumes (see protocol.find_env_block_end)
+        self._env_keys = 0  # Asterisk's keys the env block showed in order so far (ditto)
         self._waiter: asyncio.Future[Any] | None = None  # the env block, a command's answer, or the final EOF
         self._waiting_for = ""  # what the waiter waits for, for the timeout message
         self._wait_seconds = 0.0
@@ -163,7 +164,7 @@ class AgiConnection(asyncio.Protocol):
     # -- incoming bytes ------------------------------------------------------------------------------------
     def _take_env_block(self, data: bytes) -> bytes:
         """Hold bytes until the env block is complete; return what follows it."""
-        end, self._env_scan = find_env_block_end(data, self._env_scan)
+        end, self._env_scan, self._env_keys = find_env_block_end(data, self._env_scan, self._env_keys)
         if end < 0:
             if len(data) > self._max_line_bytes:
                 self._env_failed(EnvBlockError(f"env block over the {self._max_line_bytes}-byte cap"))

@@ -65,16 +65,27 @@ _ASTERISK_BLOCK = re.compile(
 # caller name, an AGI() argument) or holding an empty line puts an empty line inside the block. After the block
 # Asterisk writes nothing until our first command but a HANGUP line (hangupidle.txt), so the empty line that closes
 # it is one that nothing, or a HANGUP line, follows in the buffer. One followed by any other line (the next
-# `agi_key: ` line: Asterisk's keys up to agi_threadid, then agi_arg_1..N; or more of the value) is inside a value;
-# a run of them closes the block at its last one (the last value ends in LF); a line that may yet be HANGUP is
-# waited for. Blocks without agi_threadid (other FastAGI clients, our tests) are read the same way.
-# Left ambiguous: a read that ends just after a value's trailing LF, the next write not come yet (the next key's
-# line, or after the last argument the closing LF: setup_env writes each line and that LF with writes of their
-# own, so this can happen, rarely). The block is then taken as closed there and the lines after it are read as
-# answers: the call ends with a protocol error, as all such calls did before, and no value is read as another
-# key's. A value holding an empty line then "HANGUP" is cut there the same way.
+# `agi_key: ` line, or more of the value) is inside a value; a run of them closes the block at its last one (the
+# last value ends in LF); a line that may yet be HANGUP is waited for.
+# A read may end just after a value's trailing LF, the next write not come yet (setup_env writes each line with a
+# write of its own). Asterisk 22 writes its keys in one order, agi_threadid last before the arguments
+# (ASTERISK_ENV_KEYS): an empty line after a block that follows that order but has not reached agi_threadid is
+# inside a value, whatever follows it (Asterisk writes no HANGUP before the block is whole), and is waited past.
+# The real agi_threadid line is in every whole block, so waiting never outlasts it; a caller's text posing as a key
+# line can only stop the wait sooner, as it was before. Only a block that has shown Asterisk's lines up to
+# agi_callerid waits: the first value a caller (or a lookup) fills; the shorter prefixes are what minimal FastAGI
+# clients and our tests send, and they close at their empty line as before. Left ambiguous, as before, and then
+# read as closed there (the lines after it come as answers: a protocol error, no value read as another key's): a
+# read ending after the LF at the end of an agi_arg_N (any number may follow) or of the AGI URL (agi_network_script,
+# agi_request), a block in another layout (another Asterisk, another client), and an empty line then "HANGUP"
+# inside an argument's value.
 _EMPTY_LINES = re.compile(rb"\n*")
 _HANGUP_LINE = b"HANGUP\n"
+# A line the careful reader (`_parse_env_lines`) takes for a key, with the LF before it: what bounds a value.
+_KEY_LINE = re.compile(rb"\n(agi_[a-z0-9_]{1,40}):")
+_STANDARD_KEYS: Final = tuple(key.encode() for key in ASTERISK_ENV_KEYS)
+_THREADID: Final = len(ASTERISK_ENV_KEYS) - 1
+_WAIT_FROM_KEYS: Final = ASTERISK_ENV_KEYS.index("agi_callerid") + 1
 
 
 def env_block_end(buffer: bytes) -> int:
@@ -82,24 +93,58 @@ def env_block_end(buffer: bytes) -> int:
     return find_env_block_end(buffer)[0]
 
 
-def find_env_block_end(buffer: bytes, start: int = 0) -> tuple[int, int]:
-    """(`env_block_end`, resume): where the next look, once more bytes came, may start (every empty line before
-    it is inside a value). Looking from `start`, the last look's resume, a block arriving in many small reads is
-    not read again from its first byte at each. A plain tuple: this runs at every call's start."""
+def find_env_block_end(buffer: bytes, start: int = 0, keys: int = 0) -> tuple[int, int, int]:
+    """(`env_block_end`, resume, keys): pass resume and keys back as `start` and `keys` once more bytes came, so a
+    block arriving in many small reads is not read again from its first byte at each. `keys` > 0: the block follows
+    Asterisk's key order this far (that many of ASTERISK_ENV_KEYS, short of agi_threadid), every empty line before
+    resume being inside a value; 0: every empty line before resume is inside a value. A plain tuple: this runs at
+    every call's start."""
     if start == 0 and buffer.startswith(b"\n"):  # an empty block: nothing but the terminating line
-        return 1, 0
+        return 1, 0, 0
+    if keys:
+        keys, start = _follow_asterisk_order(buffer, start, keys, len(buffer))
+        if keys:
+            return -1, start, keys
     while (index := buffer.find(b"\n\n", start)) >= 0:
         if index + 2 == len(buffer):  # the usual read: the block, and nothing after it
-            return index + 2, start
-        run = _EMPTY_LINES.match(buffer, index + 1)  # the empty lines there (more than one: a value's LFs)
-        run_end = run.end() if run is not None else index + 2
-        following = buffer[run_end : run_end + len(_HANGUP_LINE)]
-        if not following or following == _HANGUP_LINE:
-            return run_end, start
-        if _HANGUP_LINE.startswith(following):
-            return -1, start  # HANGUP, or more of a value: the rest of the line tells
-        start = run_end  # another line follows: these empty lines are inside a value
-    return -1, start
+            run_end, following = index + 2, b""
+        else:
+            run = _EMPTY_LINES.match(buffer, index + 1)  # the empty lines there (more than one: a value's LFs)
+            run_end = run.end() if run is not None else index + 2
+            following = buffer[run_end : run_end + len(_HANGUP_LINE)]
+        if following and following != _HANGUP_LINE:
+            if _HANGUP_LINE.startswith(following):
+                return -1, start, 0  # HANGUP, or more of a value: the rest of the line tells
+            start = run_end  # another line follows: these empty lines are inside a value
+            continue
+        keys, after = _short_of_threadid(buffer, run_end)
+        if not keys:
+            return run_end, start, 0
+        keys, start = _follow_asterisk_order(buffer, after, keys, len(buffer))
+        if keys:
+            return -1, start, keys
+    return -1, max(start, len(buffer) - 1), 0  # an empty line may start at the last byte
+
+
+def _short_of_threadid(buffer: bytes, end: int) -> tuple[int, int]:
+    """(keys, where to follow on) when `buffer[:end]` is Asterisk's block up to agi_callerid at least and short of
+    agi_threadid, so its last empty line is inside a value; (0, 0) otherwise."""
+    if buffer.rfind(b"\nagi_threadid:", 0, end) >= 0 or not buffer.startswith(b"agi_network:"):
+        return 0, 0  # the usual block, whole: agi_threadid read (or posed as), so the order is over
+    keys, after = _follow_asterisk_order(buffer, 0, 1, end)
+    return (keys, after) if keys >= _WAIT_FROM_KEYS else (0, 0)
+
+
+def _follow_asterisk_order(buffer: bytes, start: int, keys: int, end: int) -> tuple[int, int]:
+    """Read the key lines of `buffer[start:end]`, `keys` of ASTERISK_ENV_KEYS read before: (keys read, where to look
+    on) while each is the next one short of agi_threadid; (0, the LF before the first that is not) once one is not
+    (agi_threadid itself, or a key out of that order: Asterisk's layout is over, or it never was)."""
+    for line in _KEY_LINE.finditer(buffer, start, end):
+        if keys == _THREADID or line[1] != _STANDARD_KEYS[keys]:
+            return 0, line.start()
+        keys += 1
+        start = line.end()
+    return keys, max(start, buffer.rfind(b"\n", start, end))  # a key line may be arriving after the last LF
 
 
 def parse_env_block(data: bytes, *, max_bytes: int = MAX_ENV_BYTES) -> dict[str, str]:
