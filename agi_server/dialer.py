@@ -681,22 +681,25 @@ class MemoryJobStore:
         return job
 
     async def claim_due(self, *, now: datetime, limit: int, node_id: str) -> list[DialJob]:
-        ready = [
+        # persistence.callbacks rule: every due job whose window closed moves to its next opening first, so moving
+        # them never uses up the pass's `limit` (the opening may be now: after a lunch break).
+        for job in self._due(now):
+            if job.window_end is not None and job.window_end <= now:
+                callbacks.window_closed(job, after=now)
+        ready = [job for job in self._due(now) if job.window_end is None or job.window_end > now]
+        claimed: list[DialJob] = []
+        for job in sorted(ready, key=lambda j: j.due)[:limit]:
+            job.status, job.locked_by, job.lock_until = "dialing", node_id, now + self._lease
+            claimed.append(job.view())
+        return claimed
+
+    def _due(self, now: datetime) -> list[MemoryJob]:
+        return [
             job
             for job in self.jobs.values()
             if (job.status == "pending" and job.due <= now)
             or (job.status == "dialing" and job.lock_until is not None and job.lock_until < now)
         ]
-        claimed: list[DialJob] = []
-        for job in sorted(ready, key=lambda j: j.due):
-            if len(claimed) >= limit:
-                break
-            if job.window_end is not None and job.window_end <= now:
-                callbacks.window_closed(job, after=now)
-                continue
-            job.status, job.locked_by, job.lock_until = "dialing", node_id, now + self._lease
-            claimed.append(job.view())
-        return claimed
 
     async def record_attempt(
         self,

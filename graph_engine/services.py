@@ -47,11 +47,17 @@ class CallbackRequest:
     # The allowed hours themselves (blocks.timewindows.callback_window: hours, time zone, holidays and how far a
     # try may be deferred), so a retry after window_end can move to the next opening; None: window_end is final.
     window: Mapping[str, Any] | None = None
+    # The callback job the asking call belongs to (its `callback_job_id`): the host files the new job where that
+    # one is, so a campaign's client promised a callback stays the campaign's. None: a call nobody placed.
+    origin_job_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class CallbackReceipt:
     job_id: str
+    # True: the callee already had a callback of this scenario waiting, and the request joined it (`job_id`)
+    # instead of adding a second call to them.
+    merged: bool = False
 
 
 @runtime_checkable

@@ -46,7 +46,8 @@ def _describe(step: TraceStep, registry: BlockRegistry) -> str:
         elif kind == "sql":
             parts.append(f"looked up {event['source']}: {event['rows']} row(s)")
         elif kind == "callback_scheduled":
-            parts.append(f"callback to {event['number']} at {event['due']}")
+            joined = " (joined the callback already waiting for this number)" if event.get("merged") else ""
+            parts.append(f"callback to {event['number']} at {event['due']}{joined}")
         elif kind == "callback_rejected":
             parts.append(f"callback refused ({event['reason']})")
         elif kind == "schedule":

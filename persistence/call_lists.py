@@ -40,6 +40,10 @@ _FALSE: Final = frozenset({"false", "no", "n", "0", "нет"})
 _ISO_DATE: Final = re.compile(
     r"[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[T ][0-9]{2}:[0-9]{2}(?::[0-9]{2})?(?:Z|[+-][0-9]{2}:?[0-9]{2})?)?"
 )
+# A list's own jobs, one per client, as `schedule` makes them; a campaign's others are the callbacks its calls
+# promised (the Callback block's, which name the call that asked).
+_LISTED: Final = CallbackJob.origin_call_id.is_(None)
+_ROWS_AT_ONCE: Final = 500  # list rows named in one query's IN (...)
 
 
 @dataclass(frozen=True)
@@ -221,16 +225,23 @@ class CampaignSummary:
 
 @dataclass(frozen=True)
 class ClientReport:
-    """One client of a campaign: their job, and the last call that reached them (if any)."""
+    """One client of a campaign: the job that says where they stand, the last call that reached them (if any),
+    and their row of the list as imported.
+
+    A call of the campaign may promise the client a callback (the Callback block: "we'll call you later"): that
+    job is the campaign's too, for the same client (its `campaign_row`). The client stands where their newest job
+    says (waiting for the promised call, not done), and their last call may be that callback's."""
 
     job: CallbackJob
     call: CallRecord | None
+    listed: CallbackJob  # the list's own job for the client: its columns (`contact`) and place
 
 
 def cancel(session: Session, *, campaign_id: str, now: datetime | None = None) -> int:
-    """Stop a campaign: its clients not yet dialled are never called (status `cancelled`); a call ringing or
-    in progress now goes on, and is not retried (`persistence.callbacks` cancels its client when it ends
-    unanswered). The number of jobs cancelled now; `NotFound` for no such campaign."""
+    """Stop a campaign: its clients not yet dialled are never called (status `cancelled`), nor are those its
+    calls promised a callback (their jobs are the campaign's); a call ringing or in progress now goes on, and is
+    not retried (`persistence.callbacks` cancels its client when it ends unanswered). The number of jobs
+    cancelled now; `NotFound` for no such campaign."""
     campaign = require_campaign(session, campaign_id=campaign_id)
     campaign.cancelled_at = campaign.cancelled_at or now or utcnow()
     stopped = session.execute(
@@ -255,14 +266,58 @@ def campaigns(
     if found:
         counts = (
             select(CallbackJob.campaign_id, CallbackJob.status, func.count(), func.min(CallbackJob.due))
-            .where(CallbackJob.campaign_id.in_(list(statuses)))
+            .where(CallbackJob.campaign_id.in_(list(statuses)), _LISTED)
             .group_by(CallbackJob.campaign_id, CallbackJob.status)
         )
         for campaign_id, status, count, due in session.execute(counts):
             statuses[str(campaign_id)][status] = count
             if status == "pending":  # min() keeps the column's type: an aware UTC datetime on every backend
                 next_due[str(campaign_id)] = due
+        _count_follow_ups(session, statuses, next_due)
     return [_summary(campaign, statuses[campaign.id], {}, next_due.get(campaign.id)) for campaign in found]
+
+
+def _count_follow_ups(session: Session, statuses: dict[str, dict[str, int]], next_due: dict[str, datetime]) -> None:
+    """`statuses` (the campaigns' list jobs by status) moved to where each client promised a callback stands:
+    their newest callback counts instead of their list job, so a client is counted once. Such clients are few
+    (they asked for an operator and none was free): their jobs are read, not counted by the database."""
+    follow_ups = (
+        select(CallbackJob.campaign_id, CallbackJob.campaign_row, CallbackJob.status, CallbackJob.due)
+        .where(CallbackJob.campaign_id.in_(list(statuses)), CallbackJob.origin_call_id.is_not(None))
+        .order_by(CallbackJob.created_at, CallbackJob.id)
+    )
+    newest: dict[tuple[str, int], tuple[str, datetime]] = {}
+    for campaign_id, row, status, due in session.execute(follow_ups):
+        if row is not None:  # always: a promised callback is filed under its client's row
+            newest[(str(campaign_id), int(row))] = (status, due)
+    for (campaign_id, row), listed_status in _listed_statuses(session, list(newest)).items():
+        status, due = newest[(campaign_id, row)]
+        counts = statuses[campaign_id]
+        counts[listed_status] -= 1
+        if not counts[listed_status]:
+            del counts[listed_status]
+        counts[status] = counts.get(status, 0) + 1
+        # The list job's call promised the callback, so it was over by then: it held no due time of its own.
+        if status == "pending" and (campaign_id not in next_due or due < next_due[campaign_id]):
+            next_due[campaign_id] = due
+
+
+def _listed_statuses(session: Session, clients: list[tuple[str, int]]) -> dict[tuple[str, int], str]:
+    """The status of the list job of each (campaign, row)."""
+    found: dict[tuple[str, int], str] = {}
+    wanted = set(clients)
+    for start in range(0, len(clients), _ROWS_AT_ONCE):
+        some = clients[start : start + _ROWS_AT_ONCE]
+        query = select(CallbackJob.campaign_id, CallbackJob.campaign_row, CallbackJob.status).where(
+            CallbackJob.campaign_id.in_({campaign_id for campaign_id, _ in some}),
+            CallbackJob.campaign_row.in_({row for _, row in some}),
+            _LISTED,
+        )
+        for campaign_id, row, status in session.execute(query):
+            client = (str(campaign_id), int(row or 0))
+            if client in wanted:  # the IN lists pair every campaign with every row: keep the clients asked for
+                found[client] = status
+    return found
 
 
 def campaign_summary(session: Session, *, campaign_id: str) -> CampaignSummary:
@@ -307,13 +362,14 @@ def require_campaign(session: Session, *, campaign_id: str) -> CallCampaign:
 
 
 def campaign_jobs(session: Session, *, campaign_id: str, chunk: int = 500) -> Iterator[list[CallbackJob]]:
-    """A campaign's jobs in the list's order, a chunk at a time (flat memory for a list of any length)."""
+    """A campaign's list jobs (one per client; not the callbacks its calls promised) in the list's order, a chunk
+    at a time (flat memory for a list of any length)."""
     after = 0
     while True:
         jobs = list(
             session.scalars(
                 select(CallbackJob)
-                .where(CallbackJob.campaign_id == campaign_id, CallbackJob.campaign_row > after)
+                .where(CallbackJob.campaign_id == campaign_id, CallbackJob.campaign_row > after, _LISTED)
                 .order_by(CallbackJob.campaign_row)
                 .limit(chunk)
             )
@@ -325,15 +381,29 @@ def campaign_jobs(session: Session, *, campaign_id: str, chunk: int = 500) -> It
 
 
 def campaign_clients(session: Session, *, campaign_id: str) -> Iterator[ClientReport]:
-    """Every client of a campaign in the list's order, with the last call that reached them: each chunk of
-    jobs' calls in one query."""
+    """Every client of a campaign in the list's order, where they stand and with the last call that reached them
+    (`ClientReport`): each chunk's promised callbacks in one query, and all their jobs' calls in another."""
     for jobs in campaign_jobs(session, campaign_id=campaign_id):
-        last_call: dict[str, CallRecord] = {}
-        calls = select(CallRecord).where(CallRecord.callback_job_id.in_([job.id for job in jobs]))
+        newest = {job.campaign_row: job for job in jobs}
+        follow_ups = (
+            select(CallbackJob)
+            .where(
+                CallbackJob.campaign_id == campaign_id,
+                CallbackJob.origin_call_id.is_not(None),
+                CallbackJob.campaign_row.between(jobs[0].campaign_row, jobs[-1].campaign_row),
+            )
+            .order_by(CallbackJob.created_at, CallbackJob.id)
+        )
+        row_of = {job.id: job.campaign_row for job in jobs}
+        for follow_up in session.scalars(follow_ups):
+            newest[follow_up.campaign_row] = follow_up
+            row_of[follow_up.id] = follow_up.campaign_row
+        last_call: dict[int | None, CallRecord] = {}
+        calls = select(CallRecord).where(CallRecord.callback_job_id.in_(list(row_of)))
         for call in session.scalars(calls.order_by(CallRecord.started_at)):
-            last_call[call.callback_job_id or ""] = call
+            last_call[row_of[call.callback_job_id or ""]] = call
         for job in jobs:
-            yield ClientReport(job, last_call.get(job.id))
+            yield ClientReport(newest[job.campaign_row], last_call.get(job.campaign_row), job)
 
 
 def _first_opening(campaign: Campaign, problems: _Problems) -> tuple[datetime, datetime | None] | None:

@@ -8,14 +8,17 @@ On SQLite (one node) the plain SELECT is enough because SQLite serializes writer
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import json
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
-from typing import Any, Final, Protocol
+from typing import Any, Final, Protocol, TypeVar
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import ColumnElement, Text, and_, cast, func, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.selectable import GenerativeSelect
 
 from blocks.timewindows import reopening
 from graph_engine.errors import SchedulerError
@@ -43,6 +46,8 @@ def create_job(
     origin_call_id: str | None = None,
     now: datetime | None = None,
     window: Mapping[str, Any] | None = None,
+    campaign_id: str | None = None,
+    campaign_row: int | None = None,
 ) -> CallbackJob:
     job = CallbackJob(
         allowed_hours=dict(window) if window else None,
@@ -56,11 +61,108 @@ def create_job(
         max_attempts=max_attempts,
         status="pending",
         origin_call_id=origin_call_id,
+        campaign_id=campaign_id,
+        campaign_row=campaign_row,
         created_at=now or utcnow(),
     )
     session.add(job)
     session.flush()
     return job
+
+
+def schedule_callback(
+    session: Session, request: CallbackRequest, *, max_attempts: int, now: datetime
+) -> tuple[CallbackJob, bool]:
+    """The Callback block's job for `request`, and whether it joined one already waiting (True) instead of being
+    made: a client who gave up three times in ten minutes is called back once, not three times in a row.
+
+    A job asked for by a campaign's call is the campaign's, for the same client (`_filed_with`): stopping the
+    list stops it, and the list's report reads its call. Only the Callback block's own jobs, still pending (not
+    being dialled: that ring may go unanswered, or be over already), of the same number, scenario and campaign
+    are joined; a list's clients and an integration's jobs are never touched."""
+    campaign_id, campaign_row = _filed_with(session, request.origin_job_id)
+    _hold_callbacks_of(session, request.number, request.scenario)
+    waiting = _waiting_callback(session, request.number, request.scenario, campaign_id)
+    if waiting is not None:
+        _join(waiting, request, max_attempts=max_attempts, now=now)
+        session.flush()
+        return waiting, True
+    job = create_job(
+        session,
+        number=request.number,
+        scenario=request.scenario,
+        due=request.due,
+        window_end=request.window_end,
+        variables=request.variables,
+        max_attempts=max_attempts,
+        origin_call_id=request.origin_call_id,
+        window=request.window,
+        campaign_id=campaign_id,
+        campaign_row=campaign_row,
+    )
+    # The list was stopped while its client was on the line: the promise is not kept, as for every other client.
+    _cancel_if_stopped(session, job)
+    session.flush()
+    return job, False
+
+
+def _filed_with(session: Session, origin_job_id: str | None) -> tuple[str | None, int | None]:
+    """The campaign and client (list row) of the job the asking call belongs to; (None, None) outside any list,
+    or for a job nobody knows (the id is whatever the call's variable said)."""
+    origin = session.get(CallbackJob, origin_job_id) if origin_job_id else None
+    if origin is None or origin.campaign_id is None:
+        return None, None
+    return origin.campaign_id, origin.campaign_row
+
+
+def _hold_callbacks_of(session: Session, number: str, scenario: str) -> None:
+    """Until the transaction ends, no other node schedules for this number and scenario: two calls given up at
+    the same moment (a switchboard's one number) would each find no job waiting and make one. PostgreSQL: an
+    advisory lock on the pair; SQLite: its single writer lock."""
+    if session.get_bind().dialect.name != "postgresql":
+        hold_sqlite_writes(session, CallbackJob)
+        return
+    digest = hashlib.blake2b(f"callback:{number}:{scenario}".encode(), digest_size=8).digest()
+    session.execute(select(func.pg_advisory_xact_lock(int.from_bytes(digest, "big", signed=True))))
+
+
+def _waiting_callback(session: Session, number: str, scenario: str, campaign_id: str | None) -> CallbackJob | None:
+    """The Callback block's pending job for this number and scenario (and campaign, or none), soonest first,
+    locked: a dialer claiming it meanwhile waits, and one that claimed it first leaves it out (no longer pending)."""
+    query = (
+        select(CallbackJob)
+        .where(
+            CallbackJob.number == number,
+            CallbackJob.scenario == scenario,
+            CallbackJob.status == "pending",
+            CallbackJob.origin_call_id.is_not(None),  # the Callback block's: not a list's client, not the API's
+            CallbackJob.campaign_id == campaign_id if campaign_id else CallbackJob.campaign_id.is_(None),
+        )
+        .order_by(CallbackJob.due, CallbackJob.id)
+        .limit(1)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update()
+    return session.scalars(query).first()
+
+
+def _join(job: CallbackJob, request: CallbackRequest, *, max_attempts: int, now: datetime) -> None:
+    """`request` folded into the job already waiting for its callee.
+
+    The earliest promise is kept: the caller was told they would be called back by then, and a later call must
+    not push that back; its window (end and hours) goes with it. Unless that window has closed already (nobody
+    could dial it in time, e.g. the dialer was down): then the new call's promise is the one that can be kept.
+    The newest variables win (the latest call knows best why the client is waiting, e.g. `missed_reason`); a
+    value only an earlier call carried is kept. A waiting retry gets the tries a new request would: the client
+    asked again. The job keeps the call that first asked (`origin_call_id`); the later calls' traces name the job.
+    """
+    kept_window_closed = job.window_end is not None and job.window_end <= now
+    if request.due < job.due or kept_window_closed:
+        job.due = request.due.astimezone(UTC)
+        job.window_end = request.window_end.astimezone(UTC) if request.window_end is not None else None
+        job.allowed_hours = dict(request.window) if request.window else None
+    job.variables = {**job.variables, **request.variables}
+    job.max_attempts = max(job.max_attempts, job.attempts + max_attempts)
 
 
 def get_job(session: Session, *, job_id: str) -> CallbackJob:
@@ -70,48 +172,133 @@ def get_job(session: Session, *, job_id: str) -> CallbackJob:
     return job
 
 
+_Query = TypeVar("_Query", bound=GenerativeSelect)
+
+# Due jobs whose window closed are moved to their next opening this many rows at a time: each statement reads and
+# writes a bounded batch however many clients a list left waiting over a break.
+REOPEN_STEP: Final = 500
+
+
 def claim_due_jobs(
     session: Session, *, now: datetime, limit: int, node_id: str, lease: timedelta = DEFAULT_LEASE
 ) -> list[CallbackJob]:
     """Take up to `limit` due jobs for `node_id`: status becomes `dialing` until `record_attempt` or the lease ends.
     Single callbacks first, then the clients of call lists; earliest due first, a list in its order.
 
-    Jobs whose window closed are marked `expired` instead of being handed out. Commit soon after: the row locks
-    on PostgreSQL are held until the transaction ends.
+    Due jobs whose window closed first move to their window's next opening (`window_closed`: expired when it has
+    none), all of them, so they never use up the pass's `limit`: a list's clients left waiting over a lunch break
+    took every claim of the passes after it (review of 2026-12-05, third day). Commit soon after: the row locks on
+    PostgreSQL are held until the transaction ends.
     """
-    due = or_(
+    # On SQLite: else a job FastAGI marks reached between our read and our write would be put back to dialing.
+    hold_sqlite_writes(session, CallbackJob)
+    _move_closed_windows(session, now)
+    return _claim_open_windows(session, now=now, limit=limit, node_id=node_id, lease=lease)
+
+
+def _due(now: datetime) -> ColumnElement[bool]:
+    return or_(
         and_(CallbackJob.status == "pending", CallbackJob.due <= now),
         # A node that claimed a job and died: its lease ran out, the job is fair game again.
         and_(CallbackJob.status == "dialing", CallbackJob.lock_until < now),
     )
-    # A caller waiting for the callback they asked for comes before a list's clients: a campaign of thousands
-    # due at 09:00 must not hold a missed call's callback due at 09:05 back for hours.
-    first = (CallbackJob.campaign_id.is_not(None), CallbackJob.due, CallbackJob.campaign_row)
-    query = select(CallbackJob).where(due).order_by(*first).limit(limit)
+
+
+def _unlocked(session: Session, query: _Query) -> _Query:
+    """The rows of `query` no other node holds, locked for this one (PostgreSQL; SQLite has a single writer)."""
     if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    # On SQLite: else a job FastAGI marks reached between our read and our write would be put back to dialing.
-    hold_sqlite_writes(session, CallbackJob)
+        return query.with_for_update(skip_locked=True)
+    return query
+
+
+def _move_closed_windows(session: Session, now: datetime) -> None:
+    """Every due job whose window closed: to its window's next opening, or expired; a stopped list's cancelled.
+
+    In steps of REOPEN_STEP rows, each written with one UPDATE per window (a list's clients share theirs, so its
+    next opening is worked out once): the locks of a list's 20,000 clients are held about a second, once, when
+    their hours close, not for row-by-row work. A moved job leaves the selection (its next opening ends after
+    `now`), so each step reads new rows; rows another node holds are skipped, that node moves them."""
+    # The window as the database's text: read (parsed) once per window, not once per row.
+    window_text = cast(CallbackJob.allowed_hours, Text).label("window")
+    closed = (
+        select(CallbackJob.id, CallbackJob.campaign_id, window_text)
+        .where(_due(now), CallbackJob.window_end <= now)
+        .limit(REOPEN_STEP)
+    )
+    changes: dict[str | None, dict[str, Any]] = {}  # by window: what moving a job with it sets
+    while True:
+        step = session.execute(_unlocked(session, closed)).all()
+        stopped = _stopped_among(session, {row.campaign_id for row in step})
+        by_window: dict[str | None, list[str]] = {}
+        cancelled: list[str] = []
+        for row in step:
+            if row.campaign_id in stopped:  # a lease that ran out on a stopped list
+                cancelled.append(row.id)
+                continue
+            if row.window not in changes:
+                changes[row.window] = _closed_window_changes(_stored_window(row.window), after=now)
+            by_window.setdefault(row.window, []).append(row.id)
+        for window, ids in by_window.items():
+            session.execute(update(CallbackJob).where(CallbackJob.id.in_(ids)).values(changes[window]))
+        if cancelled:  # rare (only a lease running out lets one through the stop): one row at a time is fine
+            for job in session.scalars(select(CallbackJob).where(CallbackJob.id.in_(cancelled))):
+                _cancel(job)
+        session.flush()
+        if len(step) < REOPEN_STEP:
+            return
+
+
+def _stored_window(text: str | None) -> dict[str, Any] | None:
+    """A job's `allowed_hours` from its text; None for none (SQL NULL, or JSON null) or an unreadable one, which
+    `reopening` would refuse too."""
+    try:
+        window = json.loads(text) if text is not None else None
+    except ValueError:
+        return None
+    return window if isinstance(window, dict) else None
+
+
+def _claim_open_windows(
+    session: Session, *, now: datetime, limit: int, node_id: str, lease: timedelta
+) -> list[CallbackJob]:
+    """Claim due jobs whose window is open, fetching until `limit` are claimed or none is left: a job cancelled
+    or passed over does not take a line's turn."""
+    open_now = or_(CallbackJob.window_end.is_(None), CallbackJob.window_end > now)
+    # A caller waiting for the callback they asked for comes before a list's clients: a campaign of thousands
+    # due at 09:00 must not hold a missed call's callback due at 09:05 back for hours. Jobs due together (moved to
+    # one opening) go in the order they were made.
+    first = (
+        CallbackJob.campaign_id.is_not(None),
+        CallbackJob.due,
+        CallbackJob.campaign_row,
+        CallbackJob.created_at,
+        CallbackJob.id,
+    )
     claimed: list[CallbackJob] = []
-    candidates = list(session.scalars(query))
-    stopped = _stopped_campaigns(session, candidates)
-    # One call at a time to a number: the same list started twice (a double click, two analysts) put each client
-    # in two jobs due together, and one pass rang them on two lines at once (review of 2026-12-05). A job whose
-    # number is being dialled stays pending for a later pass.
-    ringing = _numbers_being_dialled(session, candidates, now)
-    for job in candidates:
-        if job.campaign_id in stopped:  # a lease that ran out on a stopped list, or a job given back after the stop
-            _cancel(job)
-            continue
-        if job.window_end is not None and job.window_end <= now:
-            window_closed(job, after=now)
-            continue
-        if job.number in ringing:
-            continue
-        ringing.add(job.number)
-        job.status, job.locked_by, job.lock_until = "dialing", node_id, now + lease
-        claimed.append(job)
-    session.flush()
+    passed_over: set[str] = set()
+    while len(claimed) < limit:
+        wanted = limit - len(claimed)
+        query = select(CallbackJob).where(_due(now), open_now).order_by(*first).limit(wanted)
+        if passed_over:
+            query = query.where(CallbackJob.id.not_in(passed_over))
+        candidates = list(session.scalars(_unlocked(session, query)))
+        stopped = _stopped_campaigns(session, candidates)
+        # One call at a time to a number: the same list started twice (a double click, two analysts) put each
+        # client in two jobs due together, and one pass rang them on two lines at once (review of 2026-12-05). A
+        # job whose number is being dialled (this pass's claims included: flushed) stays pending for a later pass.
+        ringing = _numbers_being_dialled(session, candidates, now)
+        for job in candidates:
+            if job.campaign_id in stopped:  # a lease that ran out on a stopped list, or a job given back after it
+                _cancel(job)
+            elif job.number in ringing:
+                passed_over.add(job.id)
+            else:
+                ringing.add(job.number)
+                job.status, job.locked_by, job.lock_until = "dialing", node_id, now + lease
+                claimed.append(job)
+        session.flush()
+        if len(candidates) < wanted:
+            break
     return claimed
 
 
@@ -183,13 +370,40 @@ def mark_reached(session: Session, *, job_id: str, at: datetime, scenario: str |
     job = _locked_job(session, job_id=job_id)
     if job is None or (scenario is not None and job.scenario != scenario):
         return None
+    first_reach = job.reached_at is None
     job.reached_at = job.reached_at or at
     if job.status != "done":
         job.status, job.outcome = "done", "answered"
         job.last_attempt_at = job.last_attempt_at or at
         job.locked_by, job.lock_until = None, None
         session.flush()
+    if first_reach:
+        _close_waiting_duplicates(session, job)
     return job
+
+
+# A Callback block's job closed (`cancelled`) because another job of its scenario reached its callee first.
+ALREADY_REACHED: Final = "already_reached"
+
+
+def _close_waiting_duplicates(session: Session, reached: CallbackJob) -> None:
+    """The callee of `reached` hears its scenario now: the Callback block's other jobs waiting to ring that number
+    with that scenario would only repeat it (the client called again while the first callback was being dialled,
+    so theirs could not join it). Closed here, on the reach, not on the dialer's answer: an answer no FastAGI
+    call followed served nobody (`settle_answer`). A job asked for later, during this very call, is made after
+    this and stays. A campaign's jobs are left to the campaign: its report counts a cancelled client as stopped."""
+    session.execute(
+        update(CallbackJob)
+        .where(
+            CallbackJob.id != reached.id,
+            CallbackJob.number == reached.number,
+            CallbackJob.scenario == reached.scenario,
+            CallbackJob.status == "pending",
+            CallbackJob.origin_call_id.is_not(None),
+            CallbackJob.campaign_id.is_(None),
+        )
+        .values(status="cancelled", outcome=ALREADY_REACHED)
+    )
 
 
 UNREACHED: Final = "unreached"  # answered, but the scenario never ran: no FastAGI call named the job
@@ -253,7 +467,12 @@ def expire_job(session: Session, *, job_id: str, node_id: str, now: datetime | N
 
 def _stopped_campaigns(session: Session, jobs: list[CallbackJob]) -> set[str]:
     """The ids of the stopped campaigns (`call_lists.cancel`) among `jobs`' campaigns."""
-    ids = {job.campaign_id for job in jobs if job.campaign_id is not None}
+    return _stopped_among(session, {job.campaign_id for job in jobs})
+
+
+def _stopped_among(session: Session, campaign_ids: set[str | None]) -> set[str]:
+    """The ids of the stopped campaigns (`call_lists.cancel`) among `campaign_ids`."""
+    ids = {campaign_id for campaign_id in campaign_ids if campaign_id is not None}
     if not ids:
         return set()
     query = select(CallCampaign.id).where(CallCampaign.id.in_(ids), CallCampaign.cancelled_at.is_not(None))
@@ -308,13 +527,21 @@ def window_closed(job: WindowedJob, *, after: datetime, outcome: str = "window_c
     """The job's window closed before its next try: the try moves to the window's next opening at or after
     `after` (the callee is called back the next morning, never at night), or, with no window kept or no opening
     within two weeks, the job expires."""
-    job.locked_by, job.lock_until = None, None
-    opening = reopening(after, job.allowed_hours)
+    for name, value in _closed_window_changes(job.allowed_hours, after=after, outcome=outcome).items():
+        setattr(job, name, value)
+
+
+def _closed_window_changes(
+    allowed_hours: Mapping[str, Any] | None, *, after: datetime, outcome: str = "window_closed"
+) -> dict[str, Any]:
+    """What `window_closed` sets on a job with `allowed_hours` (the column values): the same for every job of a
+    window, so a claim moves a list's clients with one UPDATE."""
+    unlocked: dict[str, Any] = {"locked_by": None, "lock_until": None}
+    opening = reopening(after, allowed_hours)
     if opening is None:
-        job.status, job.outcome = "expired", outcome
-        return
+        return {**unlocked, "status": "expired", "outcome": outcome}
     due, window_end = opening
-    job.status, job.due, job.window_end = "pending", due.astimezone(UTC), window_end.astimezone(UTC)
+    return {**unlocked, "status": "pending", "due": due.astimezone(UTC), "window_end": window_end.astimezone(UTC)}
 
 
 def list_attempts(session: Session, *, job_id: str) -> list[CallbackAttempt]:
@@ -346,9 +573,10 @@ def list_jobs(
 class DatabaseCallbackScheduler:
     """`graph_engine.services.CallbackScheduler` storing jobs in the database (the Callback block's scheduler)."""
 
-    def __init__(self, database: Database, *, max_attempts: int = 3) -> None:
+    def __init__(self, database: Database, *, max_attempts: int = 3, now: Callable[[], datetime] = utcnow) -> None:
         self._database = database
         self._max_attempts = max_attempts
+        self._now = now  # the calls' clock: whether a waiting job's window has closed is judged by it
 
     async def schedule(self, request: CallbackRequest) -> CallbackReceipt:
         return await asyncio.to_thread(self._schedule, request)
@@ -356,17 +584,7 @@ class DatabaseCallbackScheduler:
     def _schedule(self, request: CallbackRequest) -> CallbackReceipt:
         try:
             with self._database.session() as session:
-                job = create_job(
-                    session,
-                    number=request.number,
-                    scenario=request.scenario,
-                    due=request.due,
-                    window_end=request.window_end,
-                    variables=request.variables,
-                    max_attempts=self._max_attempts,
-                    origin_call_id=request.origin_call_id,
-                    window=request.window,
-                )
-                return CallbackReceipt(job_id=job.id)
+                job, merged = schedule_callback(session, request, max_attempts=self._max_attempts, now=self._now())
+                return CallbackReceipt(job_id=job.id, merged=merged)
         except (SQLAlchemyError, ValueError, TypeError) as error:
             raise SchedulerError(f"the callback could not be stored: {type(error).__name__}") from error

@@ -286,7 +286,7 @@ def _report_rows(database: Database, campaign_id: str) -> Iterator[str]:
                 client.call.result if client.call else None,
                 client.call.answered_at if client.call else None,
                 client.call.id if client.call else None,
-                *(_contact(client.job).get(column) for column in columns),
+                *(_contact(client.listed).get(column) for column in columns),
             ]
             for client in call_lists.campaign_clients(session, campaign_id=campaign_id)
         )

@@ -114,6 +114,9 @@ class CallbackBlock(BlockType):
             ctx.note("callback_rejected", reason="outside the allowed hours", wanted=wanted.isoformat())
             return "rejected"
         carried = {name: ctx.variables[name] for name in config.get("variables", []) if name in ctx.variables}
+        # The job this call was placed for (the host's trusted input), or the one an earlier Callback block of this
+        # call scheduled, which the host filed in the same place: a campaign's follow-up stays the campaign's.
+        origin_job = ctx.get("callback_job_id")
         receipt = await ctx.services.scheduler.schedule(
             CallbackRequest(
                 number=number,
@@ -129,9 +132,12 @@ class CallbackBlock(BlockType):
                     defer=config.get("outside_window", "defer") != "reject",
                     max_defer_hours=float(config.get("max_defer_hours", 72)),
                 ),
+                origin_job_id=origin_job if isinstance(origin_job, str) and origin_job else None,
             )
         )
         ctx.set("callback_job_id", receipt.job_id)
         ctx.set("callback_due", due.isoformat())
-        ctx.note("callback_scheduled", job_id=receipt.job_id, due=due.isoformat(), number=number)
+        # A callback already waiting for this number joined: the call's story says the caller gets that one call.
+        joined = {"merged": True} if receipt.merged else {}
+        ctx.note("callback_scheduled", job_id=receipt.job_id, due=due.isoformat(), number=number, **joined)
         return "scheduled"
