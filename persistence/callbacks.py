@@ -265,10 +265,11 @@ def _claim_open_windows(
     or passed over does not take a line's turn."""
     open_now = or_(CallbackJob.window_end.is_(None), CallbackJob.window_end > now)
     # A caller waiting for the callback they asked for comes before a list's clients: a campaign of thousands
-    # due at 09:00 must not hold a missed call's callback due at 09:05 back for hours. Jobs due together (moved to
-    # one opening) go in the order they were made.
+    # due at 09:00 must not hold a missed call's callback due at 09:05 back for hours. That holds for a list's
+    # client promised a callback during its call too (filed in the campaign, so a stop cancels it, but made by a
+    # call: `origin_call_id`). Jobs due together (moved to one opening) go in the order they were made.
     first = (
-        CallbackJob.campaign_id.is_not(None),
+        and_(CallbackJob.campaign_id.is_not(None), CallbackJob.origin_call_id.is_(None)),
         CallbackJob.due,
         CallbackJob.campaign_row,
         CallbackJob.created_at,

@@ -151,3 +151,33 @@ async def test_a_callback_outside_any_campaign_stays_outside(database: Database)
 def _request(*, number: str = "600111222", origin_job_id: str | None = None) -> CallbackRequest:
     return CallbackRequest(number=number, due=NOW + timedelta(hours=1), window_end=None, scenario="debt-reminder",
                            variables={}, origin_call_id="call-1", origin_job_id=origin_job_id)  # fmt: skip
+
+
+async def test_a_follow_up_the_client_asked_for_comes_before_the_lists_backlog(database: Database) -> None:
+    """A client of the list was promised a call back in five minutes; twelve clients of the list are
+    still due and there are ten lines. The client who asked goes first, as a missed call's callback does: filed in
+    the campaign (so a stop cancels it), it must not wait behind the list's backlog."""
+    campaign_id, (first, *_rest) = _campaign(database, *(f"60011{n:04d}" for n in range(13)))
+    assert first in {job.id for job in _claim(database, NOW)}
+    with database.session() as session:
+        callbacks.mark_reached(session, job_id=first, at=NOW)
+    scheduler = callbacks.DatabaseCallbackScheduler(database, now=lambda: NOW)
+    asked = await scheduler.schedule(
+        CallbackRequest(
+            number="600110000",
+            due=NOW + timedelta(minutes=5),
+            window_end=None,
+            scenario="debt-reminder",
+            variables={},
+            origin_call_id="call-1",
+            origin_job_id=first,
+        )
+    )
+    with database.session() as session:
+        for job in session.query(CallbackJob).filter(CallbackJob.status == "dialing"):
+            job.status, job.locked_by, job.lock_until = "pending", None, None  # the morning's lines came back
+        assert callbacks.get_job(session, job_id=asked.job_id).campaign_id == campaign_id
+
+    claimed = _claim(database, NOW + timedelta(minutes=5))
+
+    assert claimed[0].id == asked.job_id
