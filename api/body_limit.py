@@ -1,15 +1,32 @@
-"""A cap on every request body, applied before the application reads it.
+"""A cap on every request body, and a check of the text in JSON bodies, applied before the application reads it.
 
 The framework writes a multipart upload to a temporary file before the route runs, so the audio route's own
 20 MB check came after the disk had taken whatever was sent. This middleware answers 413 at once when the
 declared Content-Length is over the cap, and stops a body sent without one (chunked) as soon as it passes it.
+
+JSON may hold a lone UTF-16 surrogate, as an escape ("\\ud83d": a label cut in the middle of an emoji, which
+JSON.stringify sends as it is). It is no character: no UTF-8 text holds it. SQLite stored it escaped, and the
+scenario could then never be read back (every GET a 500); PostgreSQL refused it with a 422 naming nothing. So a JSON
+body holding one is refused here, for every route (drafts, imports, call lists, names), with a 422 naming where.
 """
 
 from __future__ import annotations
 
+import json
+import re
+from collections.abc import Iterator
+from typing import Any, Final
+
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.errors import problem
+from graph_engine.document import json_path
+
+# A surrogate escape anywhere in the bytes, paired or not (an emoji may be sent as a pair: that is fine): the
+# rare body with one is read to find the lone ones, every other body is let through after this one scan.
+_SURROGATE_ESCAPE: Final = re.compile(rb"\\u[dD][89a-fA-F]")
+_SURROGATE: Final = re.compile("[\ud800-\udfff]")
+MAX_NAMED: Final = 100  # the places a refusal names, at most
 
 
 class BodyLimit:
@@ -21,9 +38,13 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = dict(scope.get("headers") or []).get(b"content-length")
+        headers = dict(scope.get("headers") or [])
+        declared = headers.get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
             await _too_large(scope, receive, send, self.max_bytes)
+            return
+        if _is_json(headers.get(b"content-type", b"")):
+            await self._checked_json(scope, receive, send)
             return
         seen, over = 0, False
 
@@ -54,6 +75,85 @@ class BodyLimit:
         await self.app(scope, counted, answer)
         if over and not answered:
             await _too_large(scope, receive, send, self.max_bytes)
+
+    async def _checked_json(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Read a JSON body whole (the framework does before any route runs anyway), refuse it if it is over the
+        cap or holds a lone surrogate, else hand it to the application as it came."""
+        messages: list[Message] = []
+        seen = 0
+        while True:
+            message = await receive()
+            messages.append(message)
+            if message["type"] != "http.request":
+                break  # the client left: the application hears it as it would have
+            seen += len(message.get("body", b""))
+            if seen > self.max_bytes:
+                await _too_large(scope, receive, send, self.max_bytes)
+                return
+            if not message.get("more_body", False):
+                break
+        cut = lone_surrogates(b"".join(message.get("body", b"") for message in messages))
+        if cut:
+            refusal = problem(
+                422,
+                "invalid-request",
+                "the request holds text cut in the middle of a character (a lone UTF-16 surrogate)",
+                problems=[{"path": path, "message": _CUT_TEXT} for path in cut],
+            )
+            await refusal(scope, receive, send)
+            return
+
+        async def replay() -> Message:
+            return messages.pop(0) if messages else await receive()
+
+        await self.app(scope, replay, send)
+
+
+_CUT_TEXT: Final = (
+    "half of a character (a lone UTF-16 surrogate, as when an emoji is cut in two): it is no text, and cannot be "
+    "stored; remove it or complete the character"
+)
+
+
+def _is_json(content_type: bytes) -> bool:
+    """Whether the framework reads a body of this type as JSON (application/json, application/...+json)."""
+    kind = content_type.split(b";", 1)[0].strip().lower()
+    return kind == b"application/json" or (kind.startswith(b"application/") and kind.endswith(b"+json"))
+
+
+def lone_surrogates(body: bytes) -> list[str]:
+    """Where a JSON body holds a lone surrogate, in a key or a value, as JSON paths (at most MAX_NAMED); none for a
+    body that is not JSON (the framework answers that)."""
+    if not _SURROGATE_ESCAPE.search(body):
+        return []
+    try:
+        value = json.loads(body)  # pairs become one character: any surrogate left is alone
+    except (ValueError, RecursionError):
+        return []
+    found = []
+    for path in _strings_with_surrogates(value):
+        found.append(_SURROGATE.sub("\ufffd", json_path(path)))  # a key may be where it is: the answer is UTF-8
+        if len(found) == MAX_NAMED:
+            break
+    return found
+
+
+def _strings_with_surrogates(value: Any) -> Iterator[list[str | int]]:
+    """The path of every key or string value of `value` holding a surrogate, in document order. Iterative: the
+    body may nest as deep as the JSON parser allows."""
+    pending: list[tuple[Any, list[str | int]]] = [(value, [])]
+    while pending:
+        item, path = pending.pop()
+        if isinstance(item, str):
+            if _SURROGATE.search(item):
+                yield path
+        elif isinstance(item, dict):
+            for key in item:
+                if _SURROGATE.search(key):
+                    yield [*path, key]
+            pending.extend((child, [*path, key]) for key, child in reversed(item.items()))
+        elif isinstance(item, list):
+            pending.extend((child, [*path, index]) for index, child in reversed(list(enumerate(item))))
 
 
 async def _too_large(scope: Scope, receive: Receive, send: Send, max_bytes: int) -> None:

@@ -14,7 +14,7 @@ from jsonschema import Draft202012Validator, validators
 from jsonschema.exceptions import ValidationError
 
 from graph_engine.errors import DocumentError
-from schemas import SCENARIO_FORMAT, scenario_schema
+from schemas import SCENARIO_FORMAT, draft_schema, scenario_schema
 
 # Channel facts every scenario can read; the Start block documents them for the designer.
 CHANNEL_FACTS: Final = (
@@ -156,6 +156,16 @@ def _document_quick_check() -> Any:
     return compile_quick_check(scenario_schema())
 
 
+@cache
+def _shape_validator() -> Any:
+    return SchemaValidator(draft_schema())
+
+
+@cache
+def _shape_quick_check() -> Any:
+    return compile_quick_check(draft_schema())
+
+
 def compile_quick_check(schema: dict[str, Any]) -> Any:
     """A compiled validator that answers valid/invalid fast (it stops at the first problem and adds no defaults).
 
@@ -187,18 +197,40 @@ MAX_NESTING: Final = 64
 
 
 def structure_problems(document: Any) -> list[StructureProblem]:
-    """Every way `document` breaks the format's structure, in document order."""
+    """Every way `document` breaks the format, in document order: its shape (`shape_problems`) and the rules of
+    the fields a person types. What the engine runs and what is published has none."""
+    problems = shape_problems(document)
+    if problems:
+        return problems
+    return [StructureProblem(json_path(error.absolute_path), error.message) for error in typed_field_errors(document)]
+
+
+def shape_problems(document: Any) -> list[StructureProblem]:
+    """Every way `document` is not a scenario at all, in document order: not an object, nested too deep, or off
+    the format's shape (`schemas.draft_schema`: its containers, types, required keys and block ids). A draft
+    with none of these is saved, and the engine and the designer can load it."""
     if not isinstance(document, dict):
         return [StructureProblem("$", "a scenario must be a JSON object")]
     too_deep = _deeper_than(document, MAX_NESTING)
     if too_deep is not None:
         return [StructureProblem(json_path(too_deep), f"nested more than {MAX_NESTING} levels deep")]
+    if passes_quick_check(_shape_quick_check(), document):
+        return []
+    errors = sorted(_shape_validator().iter_errors(document), key=_document_order)
+    return [StructureProblem(json_path(error.absolute_path), error.message) for error in errors]
+
+
+def typed_field_errors(document: dict[str, Any]) -> list[ValidationError]:
+    """The fields a person types (the schema's `x-typed`: names, the language, labels) that break their rules
+    of length, pattern or choice, in document order, for a document without `shape_problems`: what a draft may
+    hold while the analyst is typing, and what blocks publishing it."""
     if passes_quick_check(_document_quick_check(), document):
         return []
-    errors: list[ValidationError] = sorted(
-        _document_validator().iter_errors(document), key=lambda e: [str(p) for p in e.absolute_path]
-    )
-    return [StructureProblem(json_path(error.absolute_path), error.message) for error in errors]
+    return sorted(_document_validator().iter_errors(document), key=_document_order)
+
+
+def _document_order(error: ValidationError) -> list[str]:
+    return [str(p) for p in error.absolute_path]
 
 
 def _deeper_than(document: Any, limit: int) -> list[str | int] | None:

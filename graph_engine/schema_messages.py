@@ -36,7 +36,7 @@ def explain(problem: ValidationError, schema: Mapping[str, Any]) -> tuple[list[A
             either = " or ".join(titles)
             several = len(_started(problem)) > 1
             return path, f"{label}: either {either}, not both" if several else f"{label}: choose {either}"
-    return path, f"{label}: {_what(problem)}"
+    return path, f"{label}: {what_is_wrong(problem)}"
 
 
 def _branches(problem: ValidationError) -> list[Mapping[str, Any]]:
@@ -64,7 +64,8 @@ def _picked_branch_problem(problem: ValidationError) -> ValidationError | None:
     return best_match(inside) if inside else None
 
 
-def _what(problem: ValidationError) -> str:
+def what_is_wrong(problem: ValidationError) -> str:
+    """The rule `problem` breaks, in words, without naming the field (`must not be empty`)."""
     # jsonschema types these as "maybe unset"; a reported problem always has them. `failed` is the (sub)schema
     # that holds the rule broken: the field's, a choice's branch, a map's propertyNames.
     value: Any = problem.instance

@@ -4,8 +4,8 @@ a business analyst understands. Structure by jsonschema, block configs by each b
 `validate` never raises: whatever the input, it returns a list of issues (an empty list means publishable,
 warnings aside).
 
-Codes: structure, duplicate_node_id, duplicate_variable, no_start, multiple_starts, unknown_type, config,
-block_version, template_syntax, dangling_edge, unknown_exit, duplicate_exit_edge, edge_from_terminal,
+Codes: structure, invalid_value, duplicate_node_id, duplicate_variable, no_start, multiple_starts, unknown_type,
+config, block_version, template_syntax, dangling_edge, unknown_exit, duplicate_exit_edge, edge_from_terminal,
 goto_missing_target, goto_unknown_scenario, fallback_missing, unreachable, unwired_exit, loop_without_input,
 undefined_variable, check_failed, plus the blocks' own (duplicate_key, no_keys, unknown_timezone...).
 """
@@ -21,10 +21,18 @@ import networkx as nx
 
 from graph_engine import templates
 from graph_engine.block import BlockType
-from graph_engine.document import CHANNEL_FACTS, Node, Scenario, build_scenario, json_path, structure_problems
+from graph_engine.document import (
+    CHANNEL_FACTS,
+    Node,
+    Scenario,
+    build_scenario,
+    json_path,
+    shape_problems,
+    typed_field_errors,
+)
 from graph_engine.issues import Issue, Severity, error
 from graph_engine.registry import BlockRegistry
-from graph_engine.schema_messages import explain
+from graph_engine.schema_messages import explain, what_is_wrong
 
 # Variables that exist in every call, whatever the scenario declares.
 ALWAYS_SET = frozenset(CHANNEL_FACTS)
@@ -54,9 +62,10 @@ class _Validator:
 
     # -- entry ----------------------------------------------------------------------------------
     def run(self) -> list[Issue]:
-        problems = structure_problems(self.document)
-        if problems:
+        problems = shape_problems(self.document)
+        if problems:  # not a scenario the rest can read
             return [error("structure", f"{p.path}: {p.message}", path=p.path) for p in problems]
+        self._check_typed_fields()
         scenario = self._migrated(build_scenario(self.document))
         for position, raw in enumerate(self.document["nodes"]):
             if raw["id"] in self.index:
@@ -112,6 +121,27 @@ class _Validator:
         return self.registry.node_name(node.type, node.title)
 
     # -- declarations -------------------------------------------------------------------------------
+    def _check_typed_fields(self) -> None:
+        """What a person types that breaks its rule (a name cleared to be retyped, "es-" on the way to "es-ES"):
+        a draft keeps it, so it is named here, at its node and field, and it blocks publishing."""
+        for problem in typed_field_errors(self.document):
+            path = list(problem.absolute_path)
+            node: str | None = None
+            match path:
+                case ["nodes", int(position), field]:
+                    raw = self.document["nodes"][position]
+                    node = raw["id"]
+                    where = f"{self.registry.node_name(raw['type'], _node_title(raw))}: {str(field).capitalize()}"
+                case ["variables", int(row), field]:
+                    where = f"Variable {row + 1} {field}"
+                case [field]:
+                    where = f"Scenario {field}"
+                case _:
+                    where = json_path(path)
+            self.issues.append(
+                error("invalid_value", f"{where}: {what_is_wrong(problem)}", node=node, path=json_path(path))
+            )
+
     def _check_variables(self) -> None:
         seen: set[str] = set()
         for position, variable in enumerate(self.document.get("variables", [])):
@@ -462,6 +492,12 @@ class _Validator:
                     ".config",
                     severity=Severity.WARNING,
                 )
+
+
+def _node_title(raw: Mapping[str, Any]) -> str:
+    """A node as `Node.title` names it; by its id when its label is itself too long to be a name."""
+    label = raw.get("label")
+    return label if isinstance(label, str) and 0 < len(label) <= 200 else str(raw["id"])
 
 
 def _rebase(issue: Issue, node_path: str) -> Issue:

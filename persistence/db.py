@@ -60,13 +60,37 @@ def hold_sqlite_writes(session: Session, table: Any) -> None:
 def json_text(value: Any) -> str:
     """How JSON columns are written. Variables may hold datetimes or decimals from a data source: they are
     stored as text, so one odd value never fails a batch of call records. So is a NUL (a query argument's %00),
-    which PostgreSQL's JSONB refuses: written as U+FFFD. And so are NaN and the infinities, which JSON lacks
-    (Python would write a bare NaN that PostgreSQL refuses): as the text "NaN", "Infinity", "-Infinity"."""
+    which PostgreSQL's JSONB refuses: written as U+FFFD. So is a lone UTF-16 surrogate (half an emoji), which
+    PostgreSQL refuses and SQLite kept, to be read back as text no UTF-8 encoder takes. And so are NaN and the
+    infinities, which JSON lacks (Python would write a bare NaN that PostgreSQL refuses): as the text "NaN",
+    "Infinity", "-Infinity"."""
     try:
         text = json.dumps(value, default=str, allow_nan=False)
     except ValueError:  # a float NaN or infinity somewhere inside
         text = json.dumps(_finite(value), default=str, allow_nan=False)
+    if _SURROGATE_ESCAPE_TEXT.search(text):  # alone, or one of an emoji's pair (json.dumps writes \ud83d\ude00)
+        text = json.dumps(_without_lone_surrogates(json.loads(text)), allow_nan=False)
     return _JSON_NUL.sub(r"\1\\ufffd", text) if "\\u0000" in text else text
+
+
+def json_value(text: str | bytes) -> Any:
+    """How JSON columns are read. A lone surrogate stored before `json_text` wrote U+FFFD for it (SQLite kept
+    it) is read as U+FFFD: as it was, the draft holding it could not be sent to anyone, nor opened again."""
+    value = json.loads(text)
+    escaped = _SURROGATE_ESCAPE_TEXT.search(text) if isinstance(text, str) else _SURROGATE_ESCAPE.search(text)
+    return _without_lone_surrogates(value) if escaped else value
+
+
+def _without_lone_surrogates(value: Any) -> Any:
+    """`value` (as json.loads reads it: an emoji's pair is one character, so a surrogate left is alone) with
+    U+FFFD for each lone surrogate, in keys and strings."""
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", value)
+    if isinstance(value, dict):
+        return {_without_lone_surrogates(key): _without_lone_surrogates(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_without_lone_surrogates(item) for item in value]
+    return value
 
 
 def _finite(value: Any) -> Any:
@@ -81,11 +105,16 @@ def _finite(value: Any) -> Any:
 
 # An escaped NUL: \u0000 after an even number of backslashes (after an odd one it is the text "\u0000").
 _JSON_NUL = re.compile(r"(?<!\\)((?:\\\\)*)\\u0000")
+# A surrogate escape, in either case: what a value with a lone surrogate was stored with (a pair matches too).
+_SURROGATE_ESCAPE_TEXT = re.compile(r"\\u[dD][89a-fA-F]")
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
     url = normalize_url(url)
     kwargs.setdefault("json_serializer", json_text)
+    kwargs.setdefault("json_deserializer", json_value)
     # A failed statement's error carries its SQL and, without this, its bound values: a data source's URL with its
     # password, a new password hash, a session's CSRF token, caller data. Such errors reach the logs (review,
     # 2026-12-05), and the values are never what an operator needs from them.

@@ -12,7 +12,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from graph_engine.document import structure_problems
+from graph_engine.document import shape_problems
 from persistence.errors import AlreadyExists, InUse, InvalidDocument, NotFound, PublishedMeanwhile, StaleRevision
 from persistence.folding import folded
 from persistence.models import CallbackJob, Scenario, ScenarioVersion, utcnow
@@ -35,11 +35,13 @@ def blank_document(name: str) -> dict[str, Any]:
 
 
 def check_structure(document: Any) -> dict[str, Any]:
-    """The document itself when it follows the format's structure; otherwise `InvalidDocument` with JSON paths."""
-    problems = structure_problems(document)
+    """The document itself when it has the format's shape; otherwise `InvalidDocument` with JSON paths. What a
+    person is still typing (an empty name, "es-" on the way to "es-ES") is not refused: a draft keeps it, and
+    validation names it and blocks publishing (`graph_engine.document.shape_problems`)."""
+    problems = shape_problems(document)
     if problems:
         raise InvalidDocument([{"path": p.path, "message": p.message} for p in problems])
-    assert isinstance(document, dict)  # structure_problems reports anything else
+    assert isinstance(document, dict)  # shape_problems reports anything else
     return document
 
 
@@ -65,7 +67,7 @@ def create_scenario(
     now = now or utcnow()
     scenario = Scenario(
         slug=slug,
-        name=name or str(document["name"]),
+        name=name or _listed_name(document, slug),
         description=str(document.get("description", "")),
         draft_document=document,
         draft_revision=1,
@@ -80,6 +82,12 @@ def create_scenario(
     except IntegrityError as error:
         raise AlreadyExists("scenario", slug) from error
     return scenario
+
+
+def _listed_name(document: Mapping[str, Any], slug: str) -> str:
+    """The name a scenario created without one is listed under: its document's, which an exported draft may hold
+    empty or too long while it is being typed (the column holds 200 characters), else its slug."""
+    return str(document["name"])[:200] or slug
 
 
 def get_scenario(session: Session, *, slug: str, for_update: bool = False) -> Scenario:

@@ -36,6 +36,7 @@ from api.schemas import (
     VersionSummary,
 )
 from graph_engine.diff import diff_documents
+from graph_engine.document import structure_problems
 from graph_engine.errors import DocumentError, EngineError
 from graph_engine.simulation import SimulationInput, simulate
 from persistence import audit, scenarios
@@ -236,6 +237,10 @@ def validate_scenario(slug: SlugPath, user: Viewer, runtime: RuntimeDep, body: V
 async def _prerender_or_refuse(runtime: Runtime, document: dict[str, Any]) -> None:
     """Speak every static phrase now, so no call waits for TTS; a phrase that cannot be spoken blocks the publish
     and names its block."""
+    if structure_problems(document):
+        # Not publishable as it is, e.g. a language still being typed ("e"): validation, next, blocks it naming
+        # the field, where speaking first would blame every phrase for a language that is no language yet.
+        return
     speech = runtime.speech()
     report = await prerender(document, speech, media=speech.media)
     if not report.ok:

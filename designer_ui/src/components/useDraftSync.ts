@@ -36,7 +36,8 @@ export function useDraftSync(slug: string) {
         const result = await api.validate(slug, state.document());
         if (!cancelled) useEditor.getState().setProblems(normalizeProblems(result.problems));
       } catch (e) {
-        // A draft that breaks the document structure gets 422 with its problems: show them the same way.
+        // Unfinished fields and a broken structure come back as problems above; what is refused at the door (422:
+        // text cut in the middle of a character) names where it is: show it the same way.
         const body = e instanceof ApiError ? (e.body as { problems?: unknown } | null) : null;
         if (!cancelled && body?.problems) useEditor.getState().setProblems(normalizeProblems(body.problems));
       } finally {
