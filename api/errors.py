@@ -18,6 +18,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic_core import to_jsonable_python
 from sqlalchemy.exc import DataError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -111,7 +112,9 @@ def problem(status: int, kind: str, detail: str, **extra: Any) -> JSONResponse:
 
 def _extensions(error: Exception) -> dict[str, Any]:
     if isinstance(error, db.StaleRevision):
-        return {"current_revision": error.current_revision, "document": error.document}
+        # The stamp as `Draft.scenario_created_at` reads, so a client can send back either as it received it.
+        stamp = to_jsonable_python(error.scenario_created_at)
+        return {"current_revision": error.current_revision, "document": error.document, "scenario_created_at": stamp}
     if isinstance(error, db.NothingToPublish | db.PublishedMeanwhile):
         return {"version": error.version}
     if isinstance(error, db.InUse):

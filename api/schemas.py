@@ -164,6 +164,11 @@ class Draft(BaseModel):
     revision: int
     updated_at: datetime
     updated_by: str
+    scenario_created_at: datetime = Field(
+        description="When the scenario was created. With `revision` it names this draft: send both back, as "
+        "received, when saving or publishing it, so that a scenario deleted and created again under the same "
+        "slug (whose revisions start at 1 again) is not taken for the one you opened."
+    )
 
 
 class ScenarioDetail(BaseModel):
@@ -174,8 +179,20 @@ class ScenarioDetail(BaseModel):
     latest_version: int | None
 
 
+# What a client sends back to name the draft it holds (`Draft.scenario_created_at`); optional, so clients that
+# send the revision alone keep working (persistence.scenarios.save_draft says why the stamp).
+ScenarioStamp = Annotated[
+    Moment | None,
+    Field(
+        description="The `scenario_created_at` of the draft this request started from, as received. Send it: "
+        "without it, only `revision` is checked, and a scenario deleted and created again since is not noticed."
+    ),
+]
+
+
 class DraftUpdate(BaseModel):
     revision: int = Field(ge=1, le=2**31 - 1, description="The draft revision this edit started from.")
+    scenario_created_at: ScenarioStamp = None
     document: Document
 
 
@@ -197,6 +214,16 @@ class ValidateOut(BaseModel):
 
 class PublishIn(BaseModel):
     message: Text = ""
+    revision: int | None = Field(
+        default=None,
+        ge=1,
+        le=2**31 - 1,
+        description="The draft revision to publish: the one the publisher reviewed, which the last save "
+        "returned. Send it: if the draft has moved on since (a colleague's save), the publish is refused with "
+        "409 `stale-revision` and the current draft, as a save is, instead of publishing what someone else saved. "
+        "Without it, the draft as stored when the request lands is published.",
+    )
+    scenario_created_at: ScenarioStamp = None
 
 
 class RollbackIn(BaseModel):

@@ -20,6 +20,7 @@ PersistenceError
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 
@@ -52,13 +53,22 @@ class AlreadyExists(Conflict):
 
 
 class StaleRevision(Conflict):
-    def __init__(self, slug: str, *, current_revision: int, document: Mapping[str, Any]) -> None:
+    def __init__(
+        self,
+        slug: str,
+        *,
+        current_revision: int,
+        document: Mapping[str, Any],
+        scenario_created_at: datetime | None = None,
+    ) -> None:
         super().__init__(
             f"the draft of {slug!r} was changed by someone else (now at revision {current_revision}); "
             "reload it and apply your change again"
         )
         self.current_revision = current_revision
         self.document = document
+        # With the revision, names the draft there is now (persistence.scenarios.save_draft says why).
+        self.scenario_created_at = scenario_created_at
 
 
 class PublishedMeanwhile(Conflict):

@@ -10,6 +10,7 @@ import logging
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -75,6 +76,8 @@ async def publish(
     action: str = "publish",
     refuse_unchanged: bool = False,
     recordings: Sequence[PlayedAsset] = (),
+    revision: int | None = None,
+    scenario_created_at: datetime | None = None,
 ) -> PublishOutcome:
     """Publish the draft (or `document`, for a rollback) as the next version of `slug`; `PublishBlocked` if not fit.
     `refuse_unchanged`: `NothingToPublish` when it is the latest version's document already (the API's choice:
@@ -82,6 +85,11 @@ async def publish(
 
     `recordings`: the uploaded assets the document plays. Their catalog rows must still be there when the version
     is stored, and they are held until the commit, so a delete cannot take one meanwhile (`audio.held_assets`).
+
+    `revision`, `scenario_created_at`: the draft the publisher reviewed (each checked when given). A version is
+    stored only while the stored draft is still that one; once a save or a new scenario under the slug has
+    moved it on, this is `StaleRevision`, the 409 a save gets, instead of a version under the publisher's name
+    holding what someone else saved.
 
     The caller commits the session, then calls `PublishHub.announce` so in-process listeners hear about it.
     """
@@ -105,6 +113,10 @@ async def publish(
     )
     # After the version's own write: on SQLite that write took the one writer lock, so a delete waits for us.
     _require_assets(session, recordings)
+    if revision is not None or scenario_created_at is not None:
+        # Here too, for the same reason: a save that landed while the checks ran is seen now, and none lands
+        # until the commit (PostgreSQL's row lock, taken above, held saves back all along).
+        scenarios.require_draft(session, slug=slug, revision=revision, scenario_created_at=scenario_created_at)
     audit.record_event(
         session,
         actor=actor,

@@ -119,18 +119,69 @@ def list_scenarios(
     return list(session.scalars(select_items)), int(session.scalar(select_count) or 0)
 
 
-def save_draft(
-    session: Session, *, slug: str, revision: int, document: Any, actor: str, now: datetime | None = None
+# Which draft a client holds is named by its revision and, when the client sends it, by when its scenario was
+# created (`scenario_created_at`, handed out with every draft). Revisions restart at 1 when a slug is deleted and
+# created again, so a tab still open on the deleted scenario names a revision its successor has too; the creation
+# stamp tells them apart. Not the row id: SQLite gives a deleted highest id to the next row. Two scenarios of one
+# slug share a stamp only if the second were created in the microsecond the first was, and it is created after
+# the first was deleted. Why not revisions never reused instead: nothing left after a delete says how far the
+# deleted draft's revisions went (SQLite has no sequence to draw them from), and a stamp checked in the same
+# conditional UPDATE keeps the check and the write one statement. The stamp is optional, so clients that send
+# the revision alone keep working, with the revision check alone as before; a client should send it (the
+# designer does).
+
+
+def stale(scenario: Scenario) -> StaleRevision:
+    """The 409 of a save or publish that named another draft than `scenario`'s: it carries the one there is."""
+    return StaleRevision(
+        scenario.slug,
+        current_revision=scenario.draft_revision,
+        document=scenario.draft_document,
+        scenario_created_at=scenario.created_at,
+    )
+
+
+def require_draft(
+    session: Session, *, slug: str, revision: int | None, scenario_created_at: datetime | None
 ) -> Scenario:
-    """Store a new draft if the client edited revision `revision`; a concurrent save makes this `StaleRevision`.
+    """`slug`'s scenario, read from the database (not from the session's copy), if its draft is the one a client
+    named: at `revision`, of the scenario created at `scenario_created_at`, each checked when given. Otherwise
+    `StaleRevision` with the draft there is now."""
+    query = select(Scenario).where(Scenario.slug == slug).execution_options(populate_existing=True)
+    scenario = session.scalar(query)
+    if scenario is None:
+        raise NotFound("scenario", slug)
+    moved_on = revision is not None and scenario.draft_revision != revision
+    recreated = scenario_created_at is not None and scenario.created_at != scenario_created_at
+    if moved_on or recreated:
+        raise stale(scenario)
+    return scenario
+
+
+def save_draft(
+    session: Session,
+    *,
+    slug: str,
+    revision: int,
+    document: Any,
+    actor: str,
+    now: datetime | None = None,
+    scenario_created_at: datetime | None = None,
+) -> Scenario:
+    """Store a new draft if the client edited revision `revision` (of the scenario created at
+    `scenario_created_at`, when given); a concurrent save, or a scenario deleted and created again since, makes
+    this `StaleRevision`.
 
     The check and the write are one conditional UPDATE, so two clients racing cannot both win on any backend.
     """
     document = check_structure(document)
     now = now or utcnow()
+    edited = [Scenario.slug == slug, Scenario.draft_revision == revision]
+    if scenario_created_at is not None:
+        edited.append(Scenario.created_at == scenario_created_at)
     result = session.execute(
         update(Scenario)
-        .where(Scenario.slug == slug, Scenario.draft_revision == revision)
+        .where(*edited)
         .values(
             draft_document=document,
             draft_revision=Scenario.draft_revision + 1,
@@ -141,8 +192,7 @@ def save_draft(
         .execution_options(synchronize_session=False)
     )
     if getattr(result, "rowcount", 0) != 1:
-        current = get_scenario(session, slug=slug)
-        raise StaleRevision(slug, current_revision=current.draft_revision, document=current.draft_document)
+        raise stale(get_scenario(session, slug=slug))
     scenario = get_scenario(session, slug=slug)
     session.refresh(scenario)
     return scenario

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime
 from typing import Annotated, Any
 
 import anyio
@@ -63,6 +64,7 @@ def detail(scenario: Scenario) -> ScenarioDetail:
             revision=scenario.draft_revision,
             updated_at=scenario.updated_at,
             updated_by=scenario.updated_by,
+            scenario_created_at=scenario.created_at,
         ),
         latest_version=scenario.latest_version,
     )
@@ -175,14 +177,23 @@ def rename_scenario(slug: SlugPath, body: ScenarioRename, _user: Editor, runtime
 
 @router.put("/{slug}/draft", response_model=DraftSaved, responses=problems(404, 409))
 def save_draft(slug: SlugPath, body: DraftUpdate, user: Editor, runtime: RuntimeDep) -> DraftSaved:
-    """Save the draft if `revision` is still current (else 409 with `current_revision` and `document`).
+    """Save the draft if `revision` (of the scenario created at `scenario_created_at`, when sent) is still current;
+    else 409 `stale-revision` with `current_revision`, `scenario_created_at` and `document`, the draft there is now.
 
-    A draft saves even when it does not validate yet (the problems come back); one that breaks the format's
-    structure is refused with 422 and the JSON path of every problem.
+    A draft saves even when it does not validate yet, fields being typed included (an empty name, a language or a
+    variable name half written): the problems come back, and they block publishing. Refused with 422 and the JSON
+    path of every problem: a document that is not a scenario at all (not an object, nodes or edges that are not
+    lists, a missing or mistyped required key, a block id that is not one; `invalid-document`), and text cut in
+    the middle of a character, a lone UTF-16 surrogate (`invalid-request`, on every route that takes JSON).
     """
     with runtime.database.session() as session:
         saved = scenarios.save_draft(
-            session, slug=slug, revision=body.revision, document=body.document, actor=user.username
+            session,
+            slug=slug,
+            revision=body.revision,
+            document=body.document,
+            actor=user.username,
+            scenario_created_at=body.scenario_created_at,
         )
         revision, document = saved.draft_revision, saved.draft_document
     return DraftSaved(revision=revision, problems=_problems(runtime, document, slug, user))
@@ -282,13 +293,29 @@ def _publish_out(outcome: PublishOutcome) -> PublishOut:
 
 
 async def _publish(
-    runtime: Runtime, *, slug: str, message: str, actor: str, document: dict[str, Any] | None, action: str
+    runtime: Runtime,
+    *,
+    slug: str,
+    message: str,
+    actor: str,
+    document: dict[str, Any] | None,
+    action: str,
+    revision: int | None = None,
+    scenario_created_at: datetime | None = None,
 ) -> PublishOut:
+    """Publish `document`, or the draft: the one at `revision` of the scenario created at `scenario_created_at`
+    when the client named it (`PublishIn`), else the draft as it is now."""
     with runtime.database.session() as session:
         if document is None:
             # The draft as it is now is what gets checked and stored: a save while its phrases are being spoken
-            # stays the draft, instead of being published unchecked.
-            document = scenarios.get_scenario(session, slug=slug).draft_document
+            # stays the draft, instead of being published unchecked. The draft the client named is checked now,
+            # before speaking every phrase, and again as the version is stored (`publish`).
+            draft = scenarios.require_draft(
+                session, slug=slug, revision=revision, scenario_created_at=scenario_created_at
+            )
+            document = draft.draft_document
+            # Whether or not the client named it: never this draft into a scenario deleted and created again meanwhile.
+            scenario_created_at = draft.created_at
         require_change(session, slug=slug, document=document)  # before speaking every phrase for nothing
     await _prerender_or_refuse(runtime, document)
     recordings = [
@@ -311,6 +338,8 @@ async def _publish(
                     action=action,
                     refuse_unchanged=True,
                     recordings=recordings,
+                    revision=revision,
+                    scenario_created_at=scenario_created_at,
                 )
             )
 
@@ -327,11 +356,13 @@ async def publish_scenario(slug: SlugPath, body: PublishIn, user: Publisher, run
     """Validate the draft, run its tests (`meta.tests`), store it as the next immutable version.
 
     Blocked with 422 (`problems`, `tests`) when validation finds an error or a test fails; refused with 409
-    (`nothing-to-publish`, with the `version`) when the draft is the latest version already, and with 409
-    (`published-meanwhile`) when another publish of the scenario landed while this one was being checked.
+    (`nothing-to-publish`, with the `version`) when the draft is the latest version already, with 409
+    (`published-meanwhile`) when another publish of the scenario landed while this one was being checked, and
+    with 409 (`stale-revision`, as a save) when the draft has moved on from the `revision` sent.
     """
     return await _publish(runtime, slug=slug, message=body.message, actor=user.username, document=None,
-                          action="publish")  # fmt: skip
+                          action="publish", revision=body.revision,
+                          scenario_created_at=body.scenario_created_at)  # fmt: skip
 
 
 @router.get("/{slug}/versions", response_model=list[VersionSummary], responses=problems(404))

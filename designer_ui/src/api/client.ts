@@ -14,6 +14,7 @@ import type {
   Campaign,
   CallList,
   CallPage,
+  DraftPin,
   PublishResult,
   SaveResult,
   ScenarioDetail,
@@ -113,8 +114,8 @@ export async function renameScenario(slug: string, name: string): Promise<Scenar
   return asDetail(await unwrap(client.PATCH("/api/scenarios/{slug}", { ...slugParams(slug), body: { name } })));
 }
 
-export async function saveDraft(slug: string, revision: number, document: ScenarioDocument): Promise<SaveResult> {
-  const body = { revision, document: document as unknown as Record<string, unknown> };
+export async function saveDraft(slug: string, revision: number, document: ScenarioDocument, scenarioCreatedAt: string | null = null): Promise<SaveResult> {
+  const body = { revision, scenario_created_at: scenarioCreatedAt, document: document as unknown as Record<string, unknown> };
   return unwrap(client.PUT("/api/scenarios/{slug}/draft", { ...slugParams(slug), body }));
 }
 
@@ -140,8 +141,10 @@ export async function validate(slug: string, document: ScenarioDocument): Promis
   return unwrap(client.POST("/api/scenarios/{slug}/validate", { ...slugParams(slug), body }));
 }
 
-export async function publish(slug: string, message: string): Promise<PublishResult> {
-  return unwrap(client.POST("/api/scenarios/{slug}/publish", { ...slugParams(slug), body: { message } }));
+/** Publish the draft `pin` names: a 409 `stale-revision` if it has moved on since (a colleague's save). */
+export async function publish(slug: string, message: string, pin: DraftPin): Promise<PublishResult> {
+  const body = { message, revision: pin.revision, scenario_created_at: pin.scenarioCreatedAt };
+  return unwrap(client.POST("/api/scenarios/{slug}/publish", { ...slugParams(slug), body }));
 }
 
 export async function versions(slug: string): Promise<VersionSummary[]> {

@@ -27,10 +27,25 @@ export interface ScenarioDetail extends Omit<Schemas["ScenarioDetail"], "draft">
   draft: Draft;
 }
 
-/** The body of a 409 on a draft save: what is stored now, so nothing has to be overwritten blindly. */
+/**
+ * The body of a 409 on a draft save (or on a publish of a draft that has moved on): what is stored now, so nothing
+ * has to be overwritten blindly. `scenario_created_at` names the scenario that draft belongs to: another one than
+ * the editor opened, when the scenario was deleted and created again under its slug.
+ */
 export interface Conflict {
   current_revision: number;
+  scenario_created_at?: string | null;
   document: ScenarioDocument;
+}
+
+/**
+ * Which draft a save or a publish is made against: its revision and, as the server sent it, when its scenario was
+ * created (revisions start at 1 again when a slug is deleted and created again). Null: not known, and only the
+ * revision is checked.
+ */
+export interface DraftPin {
+  revision: number;
+  scenarioCreatedAt: string | null;
 }
 
 /** graph_engine.trace.TraceStep as data. */

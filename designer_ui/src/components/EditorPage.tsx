@@ -65,7 +65,7 @@ function RestoreBanner({ slug, stash }: { slug: string; stash: Stash }) {
         type="button"
         className="primary"
         onClick={() => {
-          useEditor.getState().restoreUnsaved(stash.document, stash.revision);
+          useEditor.getState().restoreUnsaved(stash.document, stash.revision, stash.scenarioCreatedAt);
           setOpen(false);
         }}
       >
@@ -139,8 +139,8 @@ function Editor({ slug, user, stash }: { slug: string; user: User; stash: Stash 
   }, [notice]);
 
   const beforePublish = useCallback(async () => {
-    // Publishing takes the saved draft: save what is on the canvas first.
-    return save();
+    // Publishing takes the saved draft: save what is on the canvas first, then name the draft that save left.
+    return (await save()) ? useEditor.getState().pin() : null;
   }, [save]);
 
   const editor = useEditor.getState();
@@ -209,6 +209,7 @@ function Editor({ slug, user, stash }: { slug: string; user: User; stash: Stash 
           slug={slug}
           name={head.name}
           beforePublish={beforePublish}
+          onConflict={(found) => useEditor.getState().setConflict(found)}
           onClose={(changed) => {
             setPublishing(false);
             if (changed) setVersionsKey((k) => k + 1);
@@ -220,13 +221,13 @@ function Editor({ slug, user, stash }: { slug: string; user: User; stash: Stash 
           slug={slug}
           mine={useEditor.getState().document()}
           conflict={conflict}
-          keepMine={async (revision) => {
-            useEditor.setState({ revision, conflict: null, saveState: "dirty" });
+          keepMine={async () => {
+            useEditor.getState().keepMine();
             await save();
           }}
           keepTheirs={() => {
             // Mine was just saved as a scenario of its own: the browser's copy is no longer needed.
-            useEditor.getState().replaceDocument(conflict.document, conflict.current_revision);
+            useEditor.getState().replaceDocument(conflict.document, conflict.current_revision, conflict.scenario_created_at);
             clearStash(localStorage, slug);
           }}
         />
@@ -251,7 +252,7 @@ export function EditorPage({ slug, user }: { slug: string; user: User }) {
         const editor = useEditor.getState();
         editor.setCatalog(catalog);
         editor.setReadOnly(!may(user.role, "edit"));
-        editor.load(slug, scenario.draft.document, scenario.draft.revision);
+        editor.load(slug, scenario.draft.document, scenario.draft.revision, scenario.draft.scenario_created_at);
         setStash(stashToOffer(localStorage, slug, scenario.draft.document));
         setReady(true);
       },

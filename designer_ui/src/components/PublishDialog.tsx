@@ -2,7 +2,7 @@
 import { useState, type FormEvent } from "react";
 import * as api from "../api/client";
 import { ApiError } from "../api/http";
-import type { PublishResult, TestOutcome } from "../api/types";
+import type { Conflict, DraftPin, PublishResult, TestOutcome } from "../api/types";
 import { useI18n } from "../i18n";
 import type { Translate } from "../lib/i18n";
 import { normalizeProblems, type Problem } from "../lib/problems";
@@ -128,16 +128,79 @@ export function nothingToPublish(body: unknown): number | null {
   return refusal?.kind === "nothing-to-publish" ? refusal.version : null;
 }
 
-/** A refused publish in words: the two 409s that name a version said plainly, anything else as the server put it. */
+/**
+ * The draft a publish named has moved on (a colleague saved after it, or the scenario was deleted and created
+ * again): the server refuses it with a save's 409, `stale-revision`, carrying the draft there is now. Null for
+ * any other answer.
+ */
+export function staleDraft(body: unknown): Conflict | null {
+  if (body === null || typeof body !== "object") return null;
+  const { type, current_revision: revision, document } = body as { type?: unknown; current_revision?: unknown; document?: unknown };
+  if (typeof type !== "string" || !type.endsWith("/stale-revision") || typeof revision !== "number" || typeof document !== "object" || document === null) return null;
+  return body as Conflict;
+}
+
+/** A refused publish in words: the 409s that name a version or a revision said plainly, anything else as the server put it. */
 export function publishFailureText(t: Translate, error: unknown): string {
-  const refusal = error instanceof ApiError && error.status === 409 ? publishRefusal(error.body) : null;
+  const conflict = error instanceof ApiError && error.status === 409 ? error.body : null;
+  const refusal = publishRefusal(conflict);
   if (refusal?.kind === "nothing-to-publish") return t("publish.nothingToPublish", { version: refusal.version });
   if (refusal?.kind === "published-meanwhile") return t("publish.publishedMeanwhile", { version: refusal.version });
+  const stale = staleDraft(conflict);
+  if (stale) return t("publish.staleDraft", { revision: stale.current_revision });
   return t("error.generic", { message: error instanceof Error ? error.message : String(error) });
 }
 
-/** `onClose(changed)`: whether the scenario's versions changed (this publish, or another that landed meanwhile). */
-export function PublishDialog(props: { slug: string; name: string; beforePublish(): Promise<boolean>; onClose(changed: boolean): void }) {
+/** What became of a click on Publish. */
+export type PublishAttempt =
+  | { kind: "published"; result: PublishResult }
+  | { kind: "not-saved" }
+  | { kind: "blocked"; problems: Problem[]; tests: TestOutcome[] }
+  | { kind: "stale"; error: ApiError }
+  | { kind: "refused"; error: unknown };
+
+/**
+ * Save what is on the canvas, then publish the draft that save left: the request names its revision (and the
+ * scenario it belongs to), so a colleague's save landing between the two requests is never published under this
+ * analyst's name and message. The server refuses such a publish with a save's 409; `onConflict` then opens the
+ * view a save conflict opens (both drafts side by side, choose which to keep), and nothing is published.
+ */
+export async function publishSaved(
+  slug: string,
+  message: string,
+  beforePublish: () => Promise<DraftPin | null>,
+  onConflict: (conflict: Conflict) => void,
+): Promise<PublishAttempt> {
+  try {
+    const pin = await beforePublish();
+    if (!pin) return { kind: "not-saved" };
+    return { kind: "published", result: await api.publish(slug, message, pin) };
+  } catch (e) {
+    const body = e instanceof ApiError ? (e.body as { problems?: unknown; tests?: TestOutcome[] } | null) : null;
+    if (e instanceof ApiError && e.status === 422 && (body?.problems || body?.tests)) {
+      return { kind: "blocked", problems: normalizeProblems(body.problems), tests: (body.tests ?? []).filter((test) => !test.passed) };
+    }
+    const conflict = e instanceof ApiError && e.status === 409 ? staleDraft(e.body) : null;
+    if (conflict && e instanceof ApiError) {
+      onConflict(conflict);
+      return { kind: "stale", error: e };
+    }
+    return { kind: "refused", error: e };
+  }
+}
+
+/**
+ * `beforePublish`: save the canvas; the draft saved (null if it could not be). `onConflict`: open the editor's
+ * conflict view. `onClose(changed)`: whether the scenario's versions changed (this publish, or another that
+ * landed meanwhile).
+ */
+export function PublishDialog(props: {
+  slug: string;
+  name: string;
+  beforePublish(): Promise<DraftPin | null>;
+  onConflict(conflict: Conflict): void;
+  onClose(changed: boolean): void;
+}) {
   const { t } = useI18n();
   const [message, setMessage] = useState("");
   const [busy, setBusy] = useState(false);
@@ -152,20 +215,16 @@ export function PublishDialog(props: { slug: string; name: string; beforePublish
     setError(null);
     setBlocked(null);
     try {
-      if (!(await props.beforePublish())) {
-        setError(t("publish.notSaved"));
-        return;
+      const attempt = await publishSaved(props.slug, message, props.beforePublish, props.onConflict);
+      if (attempt.kind === "published") setResult(attempt.result);
+      else if (attempt.kind === "not-saved") setError(t("publish.notSaved"));
+      else if (attempt.kind === "blocked") setBlocked({ problems: attempt.problems, tests: attempt.tests });
+      else {
+        // Another publish landed meanwhile: there is a new version to list even though this one was refused.
+        if (attempt.error instanceof ApiError && publishRefusal(attempt.error.body)?.kind === "published-meanwhile") setVersionsChanged(true);
+        // A stale draft: the conflict view opens over this dialog, which stays, message kept, to publish again.
+        setError(publishFailureText(t, attempt.error));
       }
-      setResult(await api.publish(props.slug, message));
-    } catch (e) {
-      const body = e instanceof ApiError ? (e.body as { problems?: unknown; tests?: TestOutcome[] } | null) : null;
-      if (e instanceof ApiError && e.status === 422 && (body?.problems || body?.tests)) {
-        setBlocked({ problems: normalizeProblems(body.problems), tests: (body.tests ?? []).filter((test) => !test.passed) });
-        return;
-      }
-      // Another publish landed meanwhile: there is a new version to list even though this one was refused.
-      if (e instanceof ApiError && publishRefusal(e.body)?.kind === "published-meanwhile") setVersionsChanged(true);
-      setError(publishFailureText(t, e));
     } finally {
       setBusy(false);
     }

@@ -1,7 +1,8 @@
 /**
  * Saving the draft, and keeping it when the editor is left: the part of autosave that needs no React (so it is
- * tested in Node). A save sends the revision the analyst edited; a 409 means someone else saved first and opens
- * the conflict view instead of overwriting. Until a save lands, the browser keeps a copy (lib/stash.ts).
+ * tested in Node). A save sends the revision the analyst edited, and the scenario it belongs to; a 409 means
+ * someone else saved first (or the scenario was deleted and created again) and opens the conflict view instead of
+ * overwriting. Until a save lands, the browser keeps a copy (lib/stash.ts).
  *
  * Leaving is taken from the editor going away, not from the address changing: whatever the route (the back link,
  * the browser's Back, signing out, opening another scenario), the editor unmounts, and its listeners with it, in
@@ -35,7 +36,7 @@ export function draftSaver(slug: string, storage: StashStorage = localStorage): 
 
   function stash(): void {
     const state = useEditor.getState();
-    if (state.slug === slug && hasUnsavedEdits()) writeStash(storage, slug, state.document(), state.revision);
+    if (state.slug === slug && hasUnsavedEdits()) writeStash(storage, slug, state.document(), state.pin());
   }
 
   async function save(): Promise<boolean> {
@@ -45,11 +46,12 @@ export function draftSaver(slug: string, storage: StashStorage = localStorage): 
     if (state.saveState === "saved") return true;
     const seq = state.changeSeq;
     const document = state.document();
-    writeStash(storage, slug, document, state.revision);
+    const pin = state.pin();
+    writeStash(storage, slug, document, pin);
     state.setSaveState("saving");
     const attempt = (async () => {
       try {
-        const result = await api.saveDraft(slug, state.revision, document);
+        const result = await api.saveDraft(slug, pin.revision, document, pin.scenarioCreatedAt);
         const after = useEditor.getState();
         if (after.slug === slug) {
           after.saved(result.revision, seq);

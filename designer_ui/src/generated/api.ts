@@ -566,10 +566,14 @@ export interface paths {
         get?: never;
         /**
          * Save Draft
-         * @description Save the draft if `revision` is still current (else 409 with `current_revision` and `document`).
+         * @description Save the draft if `revision` (of the scenario created at `scenario_created_at`, when sent) is still current;
+         *     else 409 `stale-revision` with `current_revision`, `scenario_created_at` and `document`, the draft there is now.
          *
-         *     A draft saves even when it does not validate yet (the problems come back); one that breaks the format's
-         *     structure is refused with 422 and the JSON path of every problem.
+         *     A draft saves even when it does not validate yet, fields being typed included (an empty name, a language or a
+         *     variable name half written): the problems come back, and they block publishing. Refused with 422 and the JSON
+         *     path of every problem: a document that is not a scenario at all (not an object, nodes or edges that are not
+         *     lists, a missing or mistyped required key, a block id that is not one; `invalid-document`), and text cut in
+         *     the middle of a character, a lone UTF-16 surrogate (`invalid-request`, on every route that takes JSON).
          */
         put: operations["save_draft_api_scenarios__slug__draft_put"];
         post?: never;
@@ -630,8 +634,9 @@ export interface paths {
          * @description Validate the draft, run its tests (`meta.tests`), store it as the next immutable version.
          *
          *     Blocked with 422 (`problems`, `tests`) when validation finds an error or a test fails; refused with 409
-         *     (`nothing-to-publish`, with the `version`) when the draft is the latest version already, and with 409
-         *     (`published-meanwhile`) when another publish of the scenario landed while this one was being checked.
+         *     (`nothing-to-publish`, with the `version`) when the draft is the latest version already, with 409
+         *     (`published-meanwhile`) when another publish of the scenario landed while this one was being checked, and
+         *     with 409 (`stale-revision`, as a save) when the draft has moved on from the `revision` sent.
          */
         post: operations["publish_scenario_api_scenarios__slug__publish_post"];
         delete?: never;
@@ -1425,6 +1430,12 @@ export interface components {
             /** Revision */
             revision: number;
             /**
+             * Scenario Created At
+             * Format: date-time
+             * @description When the scenario was created. With `revision` it names this draft: send both back, as received, when saving or publishing it, so that a scenario deleted and created again under the same slug (whose revisions start at 1 again) is not taken for the one you opened.
+             */
+            scenario_created_at: string;
+            /**
              * Updated At
              * Format: date-time
              */
@@ -1453,6 +1464,11 @@ export interface components {
              * @description The draft revision this edit started from.
              */
             revision: number;
+            /**
+             * Scenario Created At
+             * @description The `scenario_created_at` of the draft this request started from, as received. Send it: without it, only `revision` is checked, and a scenario deleted and created again since is not noticed.
+             */
+            scenario_created_at?: string | null;
         };
         /** ExitsIn */
         ExitsIn: {
@@ -1555,6 +1571,16 @@ export interface components {
              * @default
              */
             message: string;
+            /**
+             * Revision
+             * @description The draft revision to publish: the one the publisher reviewed, which the last save returned. Send it: if the draft has moved on since (a colleague's save), the publish is refused with 409 `stale-revision` and the current draft, as a save is, instead of publishing what someone else saved. Without it, the draft as stored when the request lands is published.
+             */
+            revision?: number | null;
+            /**
+             * Scenario Created At
+             * @description The `scenario_created_at` of the draft this request started from, as received. Send it: without it, only `revision` is checked, and a scenario deleted and created again since is not noticed.
+             */
+            scenario_created_at?: string | null;
         };
         /** PublishOut */
         PublishOut: {

@@ -8,7 +8,7 @@ const doc = (name: string): ScenarioDocument => ({ format: "ivrgraph.scenario/1"
 describe("unsaved-draft stash", () => {
   it("keeps a copy per scenario and reads it back", () => {
     const store = new MemoryStorage();
-    writeStash(store, "menu", doc("mine"), 4, new Date("2026-01-05T10:00:00Z"));
+    writeStash(store, "menu", doc("mine"), { revision: 4, scenarioCreatedAt: null }, new Date("2026-01-05T10:00:00Z"));
     expect(readStash(store, "menu")).toEqual({ document: doc("mine"), revision: 4, savedAt: "2026-01-05T10:00:00.000Z" });
     expect(readStash(store, "other")).toBeNull();
     clearStash(store, "menu");
@@ -17,7 +17,7 @@ describe("unsaved-draft stash", () => {
 
   it("offers the copy only when it differs from the server's draft, and forgets an identical one", () => {
     const store = new MemoryStorage();
-    writeStash(store, "menu", doc("mine"), 4);
+    writeStash(store, "menu", doc("mine"), { revision: 4, scenarioCreatedAt: null });
     expect(stashToOffer(store, "menu", doc("server"))?.document.name).toBe("mine");
     expect(stashToOffer(store, "menu", doc("mine"))).toBeNull();
     expect(store.items.has(stashKey("menu"))).toBe(false);
@@ -40,7 +40,7 @@ describe("unsaved-draft stash", () => {
         throw new Error("denied");
       },
     };
-    expect(() => writeStash(broken, "menu", doc("x"), 1)).not.toThrow();
+    expect(() => writeStash(broken, "menu", doc("x"), { revision: 1, scenarioCreatedAt: null })).not.toThrow();
     expect(readStash(broken, "menu")).toBeNull();
     expect(() => clearStash(broken, "menu")).not.toThrow();
   });

@@ -3,6 +3,7 @@
  * when a save lands. A tab closed mid-edit, a lost session or a conflict left open therefore loses nothing; the
  * next time the scenario opens, the analyst is offered the copy back.
  */
+import type { DraftPin } from "../api/types";
 import type { ScenarioDocument } from "./convert";
 import { jsonEqual } from "./exits";
 
@@ -10,6 +11,8 @@ export interface Stash {
   document: ScenarioDocument;
   /** The server revision the edits started from. */
   revision: number;
+  /** When the scenario they were made on was created: not the one there is now, if it was deleted since. */
+  scenarioCreatedAt?: string;
   savedAt: string;
 }
 
@@ -20,9 +23,10 @@ export function stashKey(slug: string): string {
   return `ivrgraph.unsaved.${slug}`;
 }
 
-export function writeStash(store: StashStorage, slug: string, document: ScenarioDocument, revision: number, now = new Date()): void {
+export function writeStash(store: StashStorage, slug: string, document: ScenarioDocument, base: DraftPin, now = new Date()): void {
+  const { revision, scenarioCreatedAt } = base;
   try {
-    store.setItem(stashKey(slug), JSON.stringify({ document, revision, savedAt: now.toISOString() }));
+    store.setItem(stashKey(slug), JSON.stringify({ document, revision, scenarioCreatedAt, savedAt: now.toISOString() }));
   } catch {
     // A full or disabled storage must never break editing; the server save is still the real one.
   }
@@ -34,7 +38,10 @@ export function readStash(store: StashStorage, slug: string): Stash | null {
     if (!raw) return null;
     const value = JSON.parse(raw) as Partial<Stash>;
     if (!value.document || !Array.isArray(value.document.nodes) || typeof value.revision !== "number") return null;
-    return { document: value.document, revision: value.revision, savedAt: String(value.savedAt ?? "") };
+    const stash: Stash = { document: value.document, revision: value.revision, savedAt: String(value.savedAt ?? "") };
+    // A copy written before the designer knew the stamp has none: restoring it checks the revision alone.
+    if (typeof value.scenarioCreatedAt === "string") stash.scenarioCreatedAt = value.scenarioCreatedAt;
+    return stash;
   } catch {
     return null;
   }

@@ -11,7 +11,7 @@ import {
   type XYPosition,
 } from "@xyflow/react";
 import { create } from "zustand";
-import type { Conflict } from "../api/types";
+import type { Conflict, DraftPin } from "../api/types";
 import { catalogFrom, type BlockSpec, type Catalog } from "../lib/catalog";
 import {
   fromScenario,
@@ -61,6 +61,8 @@ export interface EditorState {
   /** Bumped on every change of the document (not of selection): autosave and validation watch it. */
   changeSeq: number;
   revision: number;
+  /** When the scenario was created, as the server said: with `revision`, names the draft saves are made against. */
+  scenarioCreatedAt: string | null;
   saveState: SaveState;
   saveError: string | null;
   conflict: Conflict | null;
@@ -77,7 +79,9 @@ export interface EditorState {
 
   setCatalog(specs: BlockSpec[]): void;
   setReadOnly(readOnly: boolean): void;
-  load(slug: string, document: ScenarioDocument, revision: number): void;
+  load(slug: string, document: ScenarioDocument, revision: number, scenarioCreatedAt?: string | null): void;
+  /** The draft the canvas was loaded from or last saved as: what a save or a publish names. */
+  pin(): DraftPin;
   document(viewport?: { x: number; y: number; zoom: number }): ScenarioDocument;
   onNodesChange(changes: NodeChange<BlockNode>[]): void;
   onEdgesChange(changes: EdgeChange<ExitEdge>[]): void;
@@ -102,8 +106,10 @@ export interface EditorState {
   setSaveState(state: SaveState, error?: string | null): void;
   saved(revision: number, seqAtSave: number): void;
   setConflict(conflict: Conflict | null): void;
-  replaceDocument(document: ScenarioDocument, revision: number): void;
-  restoreUnsaved(document: ScenarioDocument, baseRevision: number): void;
+  /** Resolve the conflict by keeping the canvas: the next save goes over the draft the conflict named, on purpose. */
+  keepMine(): void;
+  replaceDocument(document: ScenarioDocument, revision: number, scenarioCreatedAt?: string | null): void;
+  restoreUnsaved(document: ScenarioDocument, baseRevision: number, scenarioCreatedAt?: string): void;
   showPath(steps: TraceStepLike[]): void;
   clearPath(): void;
   setNotice(notice: string | null): void;
@@ -265,6 +271,7 @@ export const useEditor = create<EditorState>()((set, get) => {
     history: startHistory({ head: EMPTY_HEAD, nodes: [], edges: [] }),
     changeSeq: 0,
     revision: 0,
+    scenarioCreatedAt: null,
     saveState: "saved",
     saveError: null,
     conflict: null,
@@ -281,7 +288,7 @@ export const useEditor = create<EditorState>()((set, get) => {
     setCatalog: (specs) => set({ catalogList: specs, catalog: catalogFrom(specs) }),
     setReadOnly: (readOnly) => set({ readOnly }),
 
-    load(slug, document, revision) {
+    load(slug, document, revision, scenarioCreatedAt = null) {
       // A quick edit just before the load must not pull the first edit after it into the loaded state.
       lastCoalesce = null;
       const graph = fromScenario(document);
@@ -302,6 +309,7 @@ export const useEditor = create<EditorState>()((set, get) => {
         ...snapshot,
         history: startHistory(snapshot),
         revision,
+        scenarioCreatedAt,
         saveState: "saved",
         saveError: null,
         conflict: null,
@@ -478,13 +486,23 @@ export const useEditor = create<EditorState>()((set, get) => {
     },
     setConflict: (conflict) => set({ conflict, saveState: conflict ? "conflict" : get().saveState }),
 
-    replaceDocument(document, revision) {
+    pin: () => ({ revision: get().revision, scenarioCreatedAt: get().scenarioCreatedAt }),
+
+    keepMine() {
+      const conflict = get().conflict;
+      if (!conflict) return;
+      const scenarioCreatedAt = conflict.scenario_created_at ?? get().scenarioCreatedAt;
+      set({ revision: conflict.current_revision, scenarioCreatedAt, conflict: null, saveState: "dirty" });
+    },
+
+    replaceDocument(document, revision, scenarioCreatedAt) {
       const graph = fromScenario(document);
       const snapshot = { head: graph.head, nodes: graph.nodes, edges: graph.edges };
       set({
         ...snapshot,
         history: record(get().history, snapshot),
         revision,
+        scenarioCreatedAt: scenarioCreatedAt ?? get().scenarioCreatedAt,
         conflict: null,
         saveState: "saved",
         changeSeq: get().changeSeq + 1,
@@ -493,13 +511,14 @@ export const useEditor = create<EditorState>()((set, get) => {
 
     /**
      * Bring back edits kept in the browser, as an undoable edit on top of the server's draft. The save that
-     * follows claims the revision those edits started from, so if someone saved since, it is a 409 and the
-     * conflict view shows both versions: restoring never overwrites anyone silently.
+     * follows claims the revision those edits started from, of the scenario they were made on, so if someone
+     * saved since, or the scenario was deleted and created again, it is a 409 and the conflict view shows both
+     * versions: restoring never overwrites anyone silently.
      */
-    restoreUnsaved(document, baseRevision) {
+    restoreUnsaved(document, baseRevision, scenarioCreatedAt) {
       const graph = fromScenario(document);
       commit({ head: graph.head, nodes: graph.nodes, edges: graph.edges });
-      set({ revision: baseRevision });
+      set({ revision: baseRevision, scenarioCreatedAt: scenarioCreatedAt ?? get().scenarioCreatedAt });
     },
 
     showPath: (steps) => set({ highlight: highlightPath(steps, get().edges) }),
