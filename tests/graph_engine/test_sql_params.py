@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from graph_engine.sql_params import parse_query
@@ -60,8 +60,11 @@ def test_quoted_text_and_comments_are_not_statements() -> None:
 @given(st.text(max_size=80))
 def test_any_text_gives_names_that_bind_exactly(query: str) -> None:
     """Whatever the query, each name found appears in bind_text as `:name` not followed by a word character or
-    a colon (so SQLAlchemy binds exactly that name), and every other colon there is escaped."""
+    a colon (so SQLAlchemy binds exactly that name), and every other colon there is escaped. A query with
+    problems is refused before it runs (';:A¹', a name running into a character no database reads alike), so
+    how it would bind does not matter."""
     parsed = parse_query(query)
+    assume(not parsed.problems)
     text = parsed.bind_text
     unescaped = [i for i, char in enumerate(text) if char == ":" and (i == 0 or text[i - 1] != "\\")]
     for index in unescaped:
@@ -69,7 +72,7 @@ def test_any_text_gives_names_that_bind_exactly(query: str) -> None:
         name = next((n for n in parsed.names if rest.startswith(n)), None)
         assert name is not None, (query, text)
         after = rest[len(name) : len(name) + 1]
-        assert not (after.isalnum() or after == "_") or parsed.problems
+        assert not (after.isalnum() or after == "_")
 
 
 def test_a_bare_double_dash_ending_a_line_or_the_query_is_a_comment_everywhere() -> None:
