@@ -55,7 +55,8 @@ def _describe(step: TraceStep, registry: BlockRegistry) -> str:
         elif kind == "fallback":
             parts.append(f"went to the fallback block {event['target']}")
         elif kind == "goto_scenario":
-            parts.append(f"continued in scenario {event['scenario']}")
+            version = f", version {event['version']}" if event.get("version") is not None else ""
+            parts.append(f"continued in scenario {event['scenario']}{version}")
         elif kind == "condition" and "expression" in event:
             read = ", ".join(f"{name} = {value!r}" for name, value in (event.get("read") or {}).items())
             parts.append(f"checked {event['expression']}" + (f" with {read}" if read else ""))

@@ -421,15 +421,15 @@ async def simulate_call(slug: SlugPath, body: SimulateIn, _user: Viewer, runtime
     Go To Scenario continues in the other scenarios' published versions.
     """
 
-    def load() -> tuple[dict[str, Any], dict[str, Any]]:
+    def load() -> tuple[dict[str, Any], list[scenarios.Published]]:
         with runtime.database.session() as session:
             stored = scenarios.get_scenario(session, slug=slug).draft_document
             document = body.document if body.document is not None else stored
-            others = {
-                other: found.document
+            others = [
+                found
                 for other in scenarios.published_slugs(session)
                 if (found := scenarios.published(session, slug=other)) is not None
-            }
+            ]
         return document, others
 
     document, others = await anyio.to_thread.run_sync(load)
@@ -440,7 +440,9 @@ async def simulate_call(slug: SlugPath, body: SimulateIn, _user: Viewer, runtime
         variables=dict(body.variables),
         data_rows={name: list(rows) for name, rows in body.data_rows.items()},
         transfers=list(body.transfers),
-        scenarios=others,
+        scenarios={found.slug: found.document for found in others},
+        # A test call's Go To Scenario names the published version it continued in, as a real call's does.
+        scenario_versions={found.slug: found.number for found in others},
     )
     try:
         simulation = await simulate(document, runtime.registry, inputs)

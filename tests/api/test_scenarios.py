@@ -397,3 +397,25 @@ def test_a_viewer_learns_nothing_of_the_data_sources_from_validation(
     edited = admin.post(f"/api/scenarios/{name}/validate", json={"document": probe}).json()["problems"]
     assert {p["code"] for p in edited} >= {"sql_unknown_source", "sql_writes_read_only"}
     assert not any(secret in p["message"] for p in edited if p["code"] == "sql_unknown_source")
+
+
+def test_a_test_call_names_the_published_version_a_go_to_scenario_continued_in(
+    admin: Client, slug: Callable[[str], str]
+) -> None:
+    """As a real call's record does: the designer shows 'in scenario X, version N' for the steps taken there."""
+    target, jumper = slug("target"), slug("jumper")
+    _create(admin, target, documents.greeting("Hola"))
+    for _ in range(2):  # version 2, so a wrong number is not 1 by chance
+        draft = admin.get(f"/api/scenarios/{target}").json()["draft"]
+        draft["document"]["description"] = f"v{draft['revision']}"
+        assert admin.put(f"/api/scenarios/{target}/draft", json=draft).status_code == 200
+        assert admin.post(f"/api/scenarios/{target}/publish", json={"message": "go"}).status_code == 200
+    _create(admin, jumper, documents.jumping_to(target))
+
+    simulated = admin.post(f"/api/scenarios/{jumper}/simulate", json={})
+
+    assert simulated.status_code == 200, simulated.text
+    body = simulated.json()
+    events = [event for step in body["result"]["steps"] for event in step.get("events") or []]
+    assert {"kind": "goto_scenario", "scenario": target, "version": 2} in events
+    assert any(f"continued in scenario {target}, version 2" in line for line in body["story"]), body["story"]
