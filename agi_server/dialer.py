@@ -8,6 +8,9 @@ runs out of attempts or its window. A job is never dialled before `due` or after
 with the job: the Callback block already moved it out of the night), and a dial that could still be ringing when
 the window closes is not started.
 
+While the trunk (or the provider behind it) is down, Asterisk answers every Originate with congestion: a run of
+congestions on different jobs pauses dialling instead of using up the clients' attempts (`TrunkWatch`).
+
 The callee who answers lands in the dialplan context `settings.context`, which must run FastAGI with the
 scenario and the job id, e.g.::
 
@@ -77,6 +80,9 @@ class DialJob:
     # When this node's claim runs out: after it another node may claim the job and dial the callee again, so the
     # attempt must be recorded before it.
     lease_end: datetime
+    # Attempts logged, counted or not (a trunk outage's are not: `TrunkWatch`): numbers the next Originate's
+    # ChannelId, which must not repeat one Asterisk has seen for the job.
+    tries: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +98,7 @@ class AttemptReport:
     # The job's status after recording: pending (will retry), done, failed, expired; dialing when this node's
     # lease ran out before the attempt was recorded and another node holds the job now.
     status: str
+    counted: bool = True  # False: made while the trunk was down, not one of the job's max_attempts
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,13 +129,15 @@ class JobStore(Protocol):
         call_id: str,
         final: bool = False,
         node_id: str | None = None,
+        counted: bool = True,
     ) -> str:
         """Log the attempt, unlock the job and move it on; returns the new status.
 
         answered -> done; attempts used up -> failed; next try past the window -> expired; else pending again
         at `at + retry_after`. `final` ends the job as failed whatever is left (the number can never be dialled).
         With `node_id`, only a job that node still holds moves on: a late attempt (its lease ran out, another node
-        claimed the job) is logged and counted, and the job is left as it is.
+        claimed the job) is logged and counted, and the job is left as it is. `counted` False logs the attempt
+        without adding it to the job's attempts (the trunk was down: the callee was never rung).
         """
         ...
 
@@ -192,10 +201,18 @@ class DialerSettings:
     # After Asterisk refuses an Originate (DialOutcome.REFUSED: a setting of this node), no job is dialled for this
     # long: every job would be refused alike until an operator fixes the setting.
     refused_pause: timedelta = timedelta(minutes=1)
+    # Congestion on this many different jobs in a row, no call getting through between them, means the trunk or
+    # the provider is down (`TrunkWatch`): those attempts are not counted and dialling pauses for `trunk_pause`,
+    # doubling up to `trunk_pause_max` while the one call that probes the trunk after each pause congests too.
+    # 0: every congestion counts as a failed attempt.
+    trunk_down_after: int = 3
+    trunk_pause: timedelta = timedelta(minutes=1)
+    trunk_pause_max: timedelta = timedelta(minutes=10)
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None, *, node_id: str | None = None) -> DialerSettings:
-        """IVRGRAPH_DIAL_CONTEXT, _CHANNEL (template with {number}), _CALLER_ID, _MAX_LINES, _NODE_ID.
+        """IVRGRAPH_DIAL_CONTEXT, _CHANNEL (template with {number}), _CALLER_ID, _MAX_LINES, _NODE_ID,
+        _TRUNK_DOWN_AFTER.
 
         `node_id` is the node's own name (`--node-id`, the host name by default), used when IVRGRAPH_DIAL_NODE_ID
         is unset: nodes sharing a database tell their claims on a job apart by it, so one fixed default for all of
@@ -208,6 +225,7 @@ class DialerSettings:
             caller_id=env.get("IVRGRAPH_DIAL_CALLER_ID") or None,
             max_lines=setting_int(env, "IVRGRAPH_DIAL_MAX_LINES", defaults.max_lines, minimum=1),
             node_id=_dial_node_id(env.get("IVRGRAPH_DIAL_NODE_ID", "").strip() or defaults.node_id),
+            trunk_down_after=setting_int(env, "IVRGRAPH_DIAL_TRUNK_DOWN_AFTER", defaults.trunk_down_after, minimum=0),
         )
 
 
@@ -236,6 +254,152 @@ def _dial_node_id(text: str) -> str:
         raise SettingError(f"IVRGRAPH_DIAL_NODE_ID: {error}") from error
 
 
+# A call the trunk carried, whatever the callee did with it: the trunk works.
+_GOT_THROUGH: Final = frozenset({DialOutcome.ANSWERED, DialOutcome.BUSY, DialOutcome.NO_ANSWER})
+
+
+def congested(result: OriginateResult) -> bool:
+    """Asterisk's congestion: OriginateResponse Failure with Reason 8 (c4x.txt, README section 4), what every
+    Originate gets within milliseconds while the trunk or the provider is down. Reason 0 is left out: a callee who
+    rejects the call or a number that does not exist gives it too (c8x.txt, c9x.txt), and so does an outcome
+    reconstructed after a dropped AMI session (`lost`), which says nothing of the trunk."""
+    return result.outcome is DialOutcome.FAILED and not result.lost and (result.reason or "").strip() == "8"
+
+
+class TrunkWatch:
+    """Tells a trunk that is down from callees whose own lines congest, and paces dialling while it is down.
+
+    Counting every congestion as a failed attempt let a trunk outage use up a campaign's attempts: each client's
+    three went within minutes and the list ended failed for everyone, though nobody was rung (review). Congestion
+    on `trunk_down_after` different jobs in a row, with no call getting through between them (answered, busy or
+    unanswered: the trunk carried it), means the trunk is down: those attempts are logged but not counted, the
+    jobs are due again after the pause, and nothing is dialled until it ends. Then one job at a time probes the
+    trunk; a probe that congests too is not counted either and doubles the pause (up to `trunk_pause_max`), and
+    the first call that gets through ends the outage. A lone congestion among calls that get through is the
+    callee's, counted as before; one job congesting again and again is its own line, never an outage.
+
+    Whether a congestion is the trunk's shows only in what comes next: a congested attempt waits for the verdict
+    while other calls of this node still ring (in a burst every line congests within milliseconds), and with
+    nothing else ringing it counts as before. So an outage is caught without a counted attempt when `max_lines` is
+    at least `trunk_down_after`; with fewer lines the first congestions of an outage count.
+    """
+
+    def __init__(self, settings: DialerSettings) -> None:
+        self._threshold = settings.trunk_down_after
+        self._first_pause = settings.trunk_pause
+        self._max_pause = max(settings.trunk_pause_max, settings.trunk_pause)
+        self._pause = self._first_pause
+        self.down_since: datetime | None = None
+        self.paused_until: datetime | None = None  # nothing is dialled before then
+        self.probe: str | None = None  # the job dialled to see whether the trunk is back
+        self._streak: set[str] = set()  # the jobs that met congestion since a call last got through
+        self._ringing: set[str] = set()  # jobs whose Originate waits for its outcome
+        self._undecided: set[asyncio.Future[bool]] = set()  # congested attempts waiting for the verdict
+
+    @property
+    def down(self) -> bool:
+        return self.down_since is not None
+
+    def lines(self, free: int, now: datetime) -> int:
+        """How many of the `free` lines may dial now: all while the trunk works; while it is down, none during the
+        pause or while the probe rings, else one (the probe)."""
+        if self.down_since is None:
+            return free
+        if self.probe is not None or (self.paused_until is not None and now < self.paused_until):
+            return 0
+        return min(free, 1)
+
+    def started(self, job_id: str) -> None:
+        """A job's attempt starts; while the trunk is down it is the probe."""
+        if self.down:
+            self.probe = job_id
+
+    def freed(self, job_id: str) -> None:
+        if self.probe == job_id:
+            self.probe = None
+
+    def dialling(self, job_id: str) -> None:
+        self._ringing.add(job_id)
+
+    def rung(self, job_id: str, result: OriginateResult | None, now: datetime) -> None:
+        """What came of a job's Originate (None: nothing, it failed or never went out). Called as soon as it is
+        known, before the attempt is recorded: the congested attempts waiting for a verdict depend on it."""
+        self._ringing.discard(job_id)
+        if result is not None and result.outcome in _GOT_THROUGH:
+            self._got_through(now)
+        elif result is not None and congested(result):
+            self._congested(job_id, now)
+        if not self.down and not self._ringing:
+            self._decide(trunk_down=False)  # nothing left ringing could tell: the congestions were the callees'
+
+    async def verdict(self, *, limit: float) -> bool:
+        """Whether the trunk is down, for an attempt that just met congestion (`rung` has seen it): True now
+        when it is, else waited for while other calls ring, at most `limit` seconds (then False)."""
+        if self.down:
+            return True
+        if self._threshold <= 0 or not self._ringing or limit <= 0:
+            return False
+        undecided = asyncio.get_running_loop().create_future()
+        self._undecided.add(undecided)
+        try:
+            await asyncio.wait({undecided}, timeout=limit)
+        finally:
+            self._undecided.discard(undecided)
+        return undecided.done() and undecided.result()
+
+    def until_resume(self, now: datetime) -> timedelta:
+        """When an attempt the outage left uncounted is due again: at the end of the pause."""
+        if self.paused_until is None:
+            return timedelta(0)
+        return max(self.paused_until - now, timedelta(0))
+
+    def _congested(self, job_id: str, now: datetime) -> None:
+        if self.down:
+            if job_id == self.probe:
+                self._pause = min(self._pause * 2, self._max_pause)
+                self.paused_until = now + self._pause
+                log.warning(
+                    "the trunk is still down (the probe call met congestion too): callback dialling stays paused "
+                    "for %g s; the attempt is not counted",
+                    self._pause.total_seconds(),
+                )
+            return
+        if self._threshold <= 0:
+            return
+        self._streak.add(job_id)
+        if len(self._streak) >= self._threshold:
+            self._went_down(now)
+
+    def _went_down(self, now: datetime) -> None:
+        self.down_since, self._pause = now, self._first_pause
+        self.paused_until = now + self._pause
+        log.warning(
+            "callback dialling paused for %g s: calls to %d different numbers in a row met congestion "
+            "(OriginateResponse Reason 8), so the trunk or the provider looks down; their attempts are not counted, "
+            "and after the pause one call probes the trunk",
+            self._pause.total_seconds(),
+            len(self._streak),
+        )
+        self._streak.clear()
+        self._decide(trunk_down=True)
+
+    def _got_through(self, now: datetime) -> None:
+        self._streak.clear()
+        self._decide(trunk_down=False)
+        if self.down_since is None:
+            return
+        log.warning(
+            "the trunk is back: a call got through %.0f s after it went down; callback dialling resumes",
+            (now - self.down_since).total_seconds(),
+        )
+        self.down_since, self.paused_until, self.probe, self._pause = None, None, None, self._first_pause
+
+    def _decide(self, *, trunk_down: bool) -> None:
+        for undecided in self._undecided:
+            if not undecided.done():
+                undecided.set_result(trunk_down)
+
+
 class Dialer:
     def __init__(self, *, store: JobStore, ami: Originator, clock: Clock, settings: DialerSettings) -> None:
         if settings.max_lines < 1:
@@ -247,6 +411,7 @@ class Dialer:
         self._active: dict[str, asyncio.Task[AttemptReport | None]] = {}
         self._talking: set[str] = set()  # jobs whose callee answered and is still on the line
         self.refused_until: datetime | None = None  # no job is claimed before then (see DialerSettings.refused_pause)
+        self._trunk = TrunkWatch(settings)
         self._wake = asyncio.Event()
         # The attempts this dialer finished lately, oldest first: for tests and a look at a live node. Bounded,
         # as a node dials for months and the store keeps every attempt anyway.
@@ -256,6 +421,15 @@ class Dialer:
     @property
     def active_lines(self) -> int:
         return len(self._active)
+
+    @property
+    def trunk_down(self) -> bool:
+        """Whether dialling pauses because the trunk looks down (see `TrunkWatch`), until a call gets through."""
+        return self._trunk.down
+
+    @property
+    def trunk_paused_until(self) -> datetime | None:
+        return self._trunk.paused_until
 
     def wake(self) -> None:
         """Look for due jobs now rather than at the next poll (AMI has just connected)."""
@@ -269,6 +443,9 @@ class Dialer:
         if self.refusing():
             return []  # Asterisk refuses our Originates: each job would only be refused too
         now = self._clock.now()
+        free = self._trunk.lines(free, now)
+        if free <= 0:
+            return []  # the trunk is down: each job would only meet congestion too
         started: list[str] = []
         for job in await self._store.claim_due(now=now, limit=free, node_id=self._settings.node_id):
             if job.id in self._active:
@@ -284,6 +461,7 @@ class Dialer:
                 continue
             task = asyncio.create_task(self._attempt(job), name=f"dial-{job.id}")
             self._active[job.id] = task
+            self._trunk.started(job.id)
             task.add_done_callback(functools.partial(self._line_freed, job.id))
             started.append(job.id)
         self.peak_lines = max(self.peak_lines, len(self._active))
@@ -317,6 +495,7 @@ class Dialer:
 
     def _line_freed(self, job_id: str, task: asyncio.Task[AttemptReport | None]) -> None:
         self._active.pop(job_id, None)
+        self._trunk.freed(job_id)
         self._wake.set()
         if not task.cancelled() and task.exception() is not None:
             # Most likely the store failed to record: the job stays locked until its lease ends, then it is
@@ -325,7 +504,8 @@ class Dialer:
 
     async def _attempt(self, job: DialJob) -> AttemptReport | None:
         attempt = job.attempts + 1
-        channel_id = f"cb-{job.id}-{attempt}"
+        # Numbered by the attempts logged, counted or not, so no two Originates of a job share a ChannelId.
+        channel_id = f"cb-{job.id}-{max(job.tries, job.attempts) + 1}"
         problem = self._unsendable(job)
         if problem is not None:
             return await self._record(job, attempt, channel_id, DialOutcome.FAILED, problem, final=True)
@@ -340,7 +520,7 @@ class Dialer:
             variables={"IVR_SCENARIO": job.scenario, "JOB_ID": job.id},
         )
         try:
-            result = await self._ami.originate(request)
+            result = await self._dial(job, request)
         except asyncio.CancelledError:
             # Shutdown while it rang: Asterisk may still connect the callee. Count the attempt, so the job is not
             # left locked until its lease ends and then dialled again uncounted.
@@ -363,6 +543,8 @@ class Dialer:
         if result.outcome is DialOutcome.REFUSED:
             await self._refused(job, result.detail)
             return None
+        if congested(result):
+            return await self._record_congestion(job, attempt, channel_id, result.detail)
         try:
             return await self._record(job, attempt, channel_id, result.outcome, result.detail)
         finally:
@@ -372,6 +554,47 @@ class Dialer:
                 # on the trunk, not only the Originates still ringing.
                 if await self._hold_line(job, channel_id):
                     await self._settle_answer(job, attempt, channel_id)
+
+    async def _dial(self, job: DialJob, request: OriginateRequest) -> OriginateResult:
+        """The Originate, its outcome told to the trunk watch the moment it is known."""
+        self._trunk.dialling(job.id)
+        result: OriginateResult | None = None
+        try:
+            result = await self._ami.originate(request)
+            return result
+        finally:
+            self._trunk.rung(job.id, result, self._clock.now())
+
+    async def _record_congestion(self, job: DialJob, attempt: int, channel_id: str, detail: str) -> AttemptReport:
+        """A congested attempt: not counted when the trunk turns out to be down (`TrunkWatch`), the job then due
+        again when the pause ends; else an ordinary failed attempt."""
+        try:
+            trunk_down = await self._trunk.verdict(limit=self._verdict_limit(job))
+        except asyncio.CancelledError:
+            # Shutdown before the verdict: counted, as every congestion was before (max_attempts still bounds it).
+            await self._record(job, attempt, channel_id, DialOutcome.FAILED, detail, patient=False)
+            raise
+        if not trunk_down:
+            return await self._record(job, attempt, channel_id, DialOutcome.FAILED, detail)
+        return await self._record(
+            job,
+            attempt,
+            channel_id,
+            DialOutcome.FAILED,
+            f"{detail}, the trunk is down",
+            counted=False,
+            retry_after=self._trunk.until_resume(self._clock.now()),
+        )
+
+    def _verdict_limit(self, job: DialJob) -> float:
+        """How long a congested attempt may wait for the trunk's verdict: what the job's lease leaves after the
+        whole schedule of tries to record it (`_within_lease`; by default 56.5 s of a 5-minute lease, more than a
+        call ringing beside it needs to end)."""
+        settings = self._settings
+        recording = (
+            sum(settings.record_retry_delays) + (len(settings.record_retry_delays) + 1) * settings.record_try_limit
+        )
+        return self._seconds_left(job) - recording
 
     async def _hold_line(self, job: DialJob, channel_id: str) -> bool:
         """Wait for the answered callee to hang up; False when no hangup was seen within `max_call`."""
@@ -480,10 +703,14 @@ class Dialer:
         *,
         final: bool = False,
         patient: bool = True,
+        counted: bool = True,
+        retry_after: timedelta | None = None,
     ) -> AttemptReport:
-        """Record the attempt, trying again while the database fails (`patient`; shutting down: once)."""
+        """Record the attempt, trying again while the database fails (`patient`; shutting down: once). Unless told
+        `retry_after`, a job that is tried again is due after the interval of its outcome."""
         at = self._clock.now()
-        retry_after = self._settings.retry_after.get(outcome, timedelta(0))
+        if retry_after is None:
+            retry_after = self._settings.retry_after.get(outcome, timedelta(0))
         node_id = self._settings.node_id
         # The database fails: an unrecorded attempt is a second call later.
         status = await self._within_lease(
@@ -496,14 +723,23 @@ class Dialer:
                 call_id=channel_id,
                 final=final,
                 node_id=node_id,
+                counted=counted,
             ),
             self._settings.record_retry_delays if patient else (),
             f"callback job {job.id}: recording attempt {attempt}",
         )
         if status == "dialing":
             log.error("callback job %s: attempt %d recorded after this node's lease ran out", job.id, attempt)
-        report = AttemptReport(job.id, attempt, outcome, detail, at, channel_id, status)
-        log.info("callback job %s attempt %d: %s (%s) -> %s", job.id, attempt, outcome, detail, status)
+        report = AttemptReport(job.id, attempt, outcome, detail, at, channel_id, status, counted)
+        log.info(
+            "callback job %s attempt %d%s: %s (%s) -> %s",
+            job.id,
+            attempt,
+            "" if counted else " (not counted)",
+            outcome,
+            detail,
+            status,
+        )
         self.reports.append(report)
         return report
 
@@ -529,6 +765,10 @@ class RunningDialer:
     @property
     def refused(self) -> bool:
         return self.dialer.refusing()
+
+    @property
+    def trunk_down(self) -> bool:
+        return self.dialer.trunk_down
 
     @property
     def active_lines(self) -> int:
@@ -666,6 +906,7 @@ class MemoryJob:
             self.attempts,
             self.max_attempts,
             self.lock_until,
+            max(self.attempts, len(self.attempt_log)),
         )
 
 
@@ -711,10 +952,12 @@ class MemoryJobStore:
         call_id: str,
         final: bool = False,
         node_id: str | None = None,
+        counted: bool = True,
     ) -> str:
         job = self.jobs[job_id]
         job.attempt_log.append((at, str(outcome), call_id))
-        job.attempts += 1
+        if counted:
+            job.attempts += 1
         if node_id is not None and not callbacks.held_by(job, node_id):
             # A late attempt: another node holds the job now (persistence.callbacks rule)
             job.last_attempt_at = max(job.last_attempt_at or at, at)
@@ -782,8 +1025,19 @@ class DatabaseJobStore:
     def _claim_due(self, now: datetime, limit: int, node_id: str) -> list[DialJob]:
         with self._database.session() as session:
             jobs = callbacks.claim_due_jobs(session, now=now, limit=limit, node_id=node_id, lease=self._lease)
+            logged = callbacks.attempts_logged(session, job_ids=[j.id for j in jobs])
             return [
-                DialJob(j.id, j.number, j.scenario, j.due, j.window_end, j.attempts, j.max_attempts, j.lock_until)
+                DialJob(
+                    j.id,
+                    j.number,
+                    j.scenario,
+                    j.due,
+                    j.window_end,
+                    j.attempts,
+                    j.max_attempts,
+                    j.lock_until,
+                    max(j.attempts, logged.get(j.id, 0)),
+                )
                 for j in jobs
                 if j.lock_until is not None  # always: claimed jobs have a lease
             ]
@@ -798,8 +1052,11 @@ class DatabaseJobStore:
         call_id: str,
         final: bool = False,
         node_id: str | None = None,
+        counted: bool = True,
     ) -> str:
-        return await asyncio.to_thread(self._record_attempt, job_id, outcome, at, retry_after, call_id, final, node_id)
+        return await asyncio.to_thread(
+            self._record_attempt, job_id, outcome, at, retry_after, call_id, final, node_id, counted
+        )
 
     def _record_attempt(
         self,
@@ -810,6 +1067,7 @@ class DatabaseJobStore:
         call_id: str,
         final: bool,
         node_id: str | None,
+        counted: bool,
     ) -> str:
         with self._database.session() as session:
             job = callbacks.record_attempt(
@@ -821,6 +1079,7 @@ class DatabaseJobStore:
                 retry_after=retry_after,
                 final=final,
                 node_id=node_id,
+                counted=counted,
             )
             return job.status
 

@@ -78,6 +78,9 @@ class DialerState(Protocol):
     def refused(self) -> bool: ...
 
     @property
+    def trunk_down(self) -> bool: ...
+
+    @property
     def active_lines(self) -> int: ...
 
 
@@ -104,6 +107,12 @@ class _DialerFigures(Collector):
             "1 while dialling pauses because Asterisk refused an Originate (a dialplan context, channel or AMI "
             "permission of this node)",
             value=int(dialer.refused),
+        )
+        yield GaugeMetricFamily(
+            "ivrgraph_dialer_trunk_down",
+            "1 while dialling pauses because calls to different numbers in a row met congestion (the trunk or the "
+            "provider looks down): their attempts are not counted, and one call at a time probes the trunk",
+            value=int(dialer.trunk_down),
         )
         yield GaugeMetricFamily(
             "ivrgraph_dialer_active_lines", "Outbound calls being dialled or talking", value=dialer.active_lines

@@ -324,18 +324,22 @@ def record_attempt(
     retry_after: timedelta = DEFAULT_RETRY,
     final: bool = False,
     node_id: str | None = None,
+    counted: bool = True,
 ) -> CallbackJob:
     """Log one dial attempt and move the job on: `answered` ends it, otherwise retry until attempts run out.
 
     `outcome` is the dialer's word for what happened (answered, busy, no_answer, failed, ...); the dialer picks
     `retry_after` by outcome, and says `final` when this outcome is not worth retrying (e.g. a refused number).
     `node_id` is the dialer node that claimed the job: the job moves on only while that node still holds it.
+    `counted` False logs the attempt without making it one of the job's `max_attempts`: the dialer found the trunk
+    down (every call met congestion), so the callee was never rung.
     """
     job = _locked_job(session, job_id=job_id)
     if job is None:
         raise NotFound("callback job", job_id)
     session.add(CallbackAttempt(job_id=job.id, at=at, outcome=outcome, call_id=call_id))
-    job.attempts += 1
+    if counted:
+        job.attempts += 1
     if node_id is not None and not held_by(job, node_id):
         # A late report: the node's lease ran out before it could record (its database was unreachable), and
         # another node may be dialling the job now. The call happened, so it is logged and counted; the job's
@@ -548,6 +552,20 @@ def _closed_window_changes(
 def list_attempts(session: Session, *, job_id: str) -> list[CallbackAttempt]:
     query = select(CallbackAttempt).where(CallbackAttempt.job_id == job_id).order_by(CallbackAttempt.id)
     return list(session.scalars(query))
+
+
+def attempts_logged(session: Session, *, job_ids: list[str]) -> dict[str, int]:
+    """The attempts logged per job, counted or not (`record_attempt`): the dialer numbers each Originate's
+    ChannelId by it, so an attempt left uncounted does not hand its id to the next one. Jobs with none are left
+    out."""
+    if not job_ids:
+        return {}
+    query = (
+        select(CallbackAttempt.job_id, func.count())
+        .where(CallbackAttempt.job_id.in_(job_ids))
+        .group_by(CallbackAttempt.job_id)
+    )
+    return dict(session.execute(query).all())
 
 
 def list_jobs(
