@@ -12,7 +12,7 @@ import { jsonEqual } from "../lib/exits";
 import { nodeExits } from "../lib/graph";
 import { readableErrors } from "../lib/formErrors";
 import { configFieldOf } from "../lib/problems";
-import { itemTitle, localizeSchema } from "../lib/schemaText";
+import { enumLabels, itemTitle, localizeSchema, unwiredHint } from "../lib/schemaText";
 import { formUiSchema } from "../lib/uischema";
 import { availableVariables } from "../lib/variables";
 import { useEditor } from "../store/editor";
@@ -22,10 +22,6 @@ import { WIDGETS, type FormContext } from "./widgets";
 
 const FORM_TEMPLATES = { ButtonTemplates: BUTTON_TEMPLATES, DescriptionFieldTemplate: FieldDescription };
 
-function unwiredMeaning(meanings: Record<string, string> | undefined, exit: string): string {
-  return meanings?.[exit] ?? meanings?.["*"] ?? "";
-}
-
 /** Names the forms offer as suggestions: other scenarios, audio assets, data sources. */
 export interface Suggestions {
   scenarios: string[];
@@ -33,23 +29,87 @@ export interface Suggestions {
   dataSources: string[];
 }
 
-/** The block id, renamed on leaving the field; a taken or invalid id snaps back. Keyed by id: fresh per block. */
-function NodeIdField({ id, rename }: { id: string; rename(id: string, newId: string): boolean }) {
+/** Block ids as the scenario schema (nodeId) and the store's rename take them. */
+const BLOCK_ID = /^[A-Za-z0-9_.:-]{1,64}$/;
+
+export type BlockIdProblem = "taken" | "invalid";
+
+/** Why `wanted` cannot become the id of block `current`, or null when it can (or is its id already). */
+export function blockIdProblem(wanted: string, current: string, ids: readonly string[]): BlockIdProblem | null {
+  if (wanted === current) return null;
+  if (!BLOCK_ID.test(wanted)) return "invalid";
+  return ids.includes(wanted) ? "taken" : null;
+}
+
+const ID_PROBLEM_TEXT = { taken: "editor.idTaken", invalid: "editor.idInvalid" } as const;
+
+/** The block id field as drawn: what is typed and, while it cannot be the id, why. Props only. */
+export function BlockIdInput(props: {
+  id: string;
+  draft: string;
+  problem: BlockIdProblem | null;
+  onDraft(draft: string): void;
+  onLeave(): void;
+  onEscape(): void;
+}) {
   const { t } = useI18n();
-  const [draft, setDraft] = useState(id);
+  const { problem } = props;
   return (
-    <label>
-      {t("editor.id")}
-      <input
-        name="node-id"
-        className="mono"
-        value={draft}
-        onChange={(e) => setDraft(e.target.value)}
-        onBlur={() => {
-          if (draft !== id && !rename(id, draft)) setDraft(id);
-        }}
-      />
-    </label>
+    <>
+      <label>
+        {t("editor.id")}
+        <input
+          name="node-id"
+          className="mono"
+          value={props.draft}
+          aria-invalid={problem ? true : undefined}
+          aria-describedby={problem ? "node-id-problem" : undefined}
+          onChange={(e) => props.onDraft(e.target.value)}
+          onBlur={props.onLeave}
+          onKeyDown={(e) => {
+            if (e.key === "Escape") {
+              e.preventDefault();
+              props.onEscape();
+            }
+          }}
+        />
+      </label>
+      {problem && (
+        <p id="node-id-problem" className="error-text small" data-testid="node-id-problem">
+          {t(ID_PROBLEM_TEXT[problem], { wanted: props.draft, id: props.id })}
+        </p>
+      )}
+    </>
+  );
+}
+
+/**
+ * The block id, renamed on leaving the field. One that cannot be taken stays as typed, with the reason under it,
+ * until it is fixed or Escape puts the id back: snapping back in silence lost the edit and said nothing.
+ * Keyed by id: fresh per block, and after a rename.
+ */
+function NodeIdField({ id, ids, rename }: { id: string; ids: readonly string[]; rename(id: string, newId: string): boolean }) {
+  const [draft, setDraft] = useState(id);
+  // The store refused an id that looked fine here: say so rather than drop it (its rule is the one above).
+  const [refused, setRefused] = useState(false);
+  const problem = blockIdProblem(draft, id, ids) ?? (refused ? "invalid" : null);
+  return (
+    <BlockIdInput
+      id={id}
+      draft={draft}
+      problem={problem}
+      onDraft={(next) => {
+        setDraft(next);
+        setRefused(false);
+      }}
+      onLeave={() => {
+        if (draft !== id && !problem) setRefused(!rename(id, draft));
+      }}
+      onEscape={() => {
+        setDraft(id);
+        setRefused(false);
+      }}
+    />
   );
 }
 
@@ -68,7 +128,14 @@ export function BlockConfigForm(props: {
 }) {
   const { t, language } = useI18n();
   const { spec, config } = props;
-  const uiSchema = useMemo(() => formUiSchema(spec.config_schema, (list, n) => itemTitle(list, n, language, t)), [spec, language, t]);
+  const uiSchema = useMemo(
+    () =>
+      formUiSchema(spec.config_schema, {
+        itemTitle: (list, n) => itemTitle(list, n, language, t),
+        choiceLabels: (field, values) => enumLabels(language, spec.type, field, values),
+      }),
+    [spec, language, t],
+  );
   const schema = useMemo(() => localizeSchema(spec.config_schema, language), [spec, language]);
   const transformErrors = useMemo(() => readableErrors(spec.config_schema, t), [spec, t]);
   return (
@@ -139,7 +206,7 @@ export function BlockPanel({ node, suggestions }: { node: BlockNode; suggestions
           onChange={(e) => updateNode(node.id, { label: e.target.value })}
         />
       </label>
-      <NodeIdField key={node.id} id={node.id} rename={renameNode} />
+      <NodeIdField key={node.id} id={node.id} ids={nodes.map((n) => n.id)} rename={renameNode} />
       {nodeProblems.length > 0 && (
         <ul className="node-problems" aria-label={t("problems.title")}>
           {nodeProblems.map((p, i) => (
@@ -187,11 +254,7 @@ export function BlockPanel({ node, suggestions }: { node: BlockNode; suggestions
                       ))}
                   </select>
                   {!edge && spec && (
-                    <div className="muted small">
-                      {t("editor.unwired", {
-                        meaning: exit.name === "error" ? t("editor.unwiredError") : unwiredMeaning(spec.unwired_meaning, exit.name),
-                      })}
-                    </div>
+                    <div className="muted small">{unwiredHint(language, node.data.blockType, exit.name, spec.unwired_meaning)}</div>
                   )}
                 </td>
               </tr>

@@ -1,8 +1,20 @@
 /** Problems of the draft as the server's validation sees them; a click focuses the block concerned. */
 import { useMemo } from "react";
 import { useI18n } from "../i18n";
+import { countText } from "../lib/i18n";
 import { countProblems, sortProblems } from "../lib/problems";
 import { useEditor } from "../store/editor";
+
+/** "1 error · 2 warnings", in the language's plural forms ("1 ошибка", "3 ошибки", "5 ошибок"). Props only. */
+export function ProblemCounts({ errors, warnings }: { errors: number; warnings: number }) {
+  const { language } = useI18n();
+  return (
+    <>
+      <span className="count error" data-testid="error-count">{countText(language, "error", errors)}</span>
+      <span className="count warning">{countText(language, "warning", warnings)}</span>
+    </>
+  );
+}
 
 export function ProblemsPanel() {
   const { t } = useI18n();
@@ -17,8 +29,7 @@ export function ProblemsPanel() {
     <section className="problems" aria-label={t("problems.title")} data-testid="problems">
       <header className="row">
         <h2>{t("problems.title")}</h2>
-        <span className="count error" data-testid="error-count">{t("problems.errors", { count: counts.errors })}</span>
-        <span className="count warning">{t("problems.warnings", { count: counts.warnings })}</span>
+        <ProblemCounts errors={counts.errors} warnings={counts.warnings} />
         {checking && <span className="muted">{t("problems.checking")}</span>}
       </header>
       {sorted.length === 0 ? (

@@ -190,6 +190,8 @@ const en = {
   "editor.exits": "Exits",
   "editor.unwired": "Not connected: {meaning}",
   "editor.unwiredError": "a failure goes to the scenario's fallback block, or ends the call politely",
+  "editor.idTaken": "“{wanted}” is already used by another block. Choose another id, or press Esc to keep “{id}”.",
+  "editor.idInvalid": "Only letters A-Z without accents, digits, _ . : and -, no spaces (at most 64). Press Esc to keep “{id}”.",
   "form.item": "{item} {n}",
   "form.pattern": "Not in the form this field expects.",
   "form.patternDescribed": "Not in the expected form: {description}",
@@ -267,8 +269,6 @@ const en = {
   "restore.discard": "Discard",
   "problems.title": "Problems",
   "problems.none": "No problems found.",
-  "problems.errors": "{count} errors",
-  "problems.warnings": "{count} warnings",
   "problems.checking": "Checking…",
   "problems.scenario": "Scenario",
   "publish.title": "Publish {name}",
@@ -565,6 +565,8 @@ const es: Messages = {
   "editor.exits": "Salidas",
   "editor.unwired": "Sin conectar: {meaning}",
   "editor.unwiredError": "un fallo va al bloque de respaldo del escenario o termina la llamada con cortesía",
+  "editor.idTaken": "«{wanted}» ya lo usa otro bloque. Elija otro id, o pulse Esc para conservar «{id}».",
+  "editor.idInvalid": "Solo letras A-Z sin acentos, cifras, _ . : y -, sin espacios (64 como máximo). Pulse Esc para conservar «{id}».",
   "form.item": "{item} {n}",
   "form.pattern": "No tiene la forma que espera este campo.",
   "form.patternDescribed": "No tiene la forma esperada: {description}",
@@ -642,8 +644,6 @@ const es: Messages = {
   "restore.discard": "Descartar",
   "problems.title": "Problemas",
   "problems.none": "No hay problemas.",
-  "problems.errors": "{count} errores",
-  "problems.warnings": "{count} avisos",
   "problems.checking": "Comprobando…",
   "problems.scenario": "Escenario",
   "publish.title": "Publicar {name}",
@@ -937,6 +937,8 @@ const ru: Messages = {
   "editor.exits": "Выходы",
   "editor.unwired": "Не подключён: {meaning}",
   "editor.unwiredError": "при сбое звонок идёт в резервный блок сценария или вежливо завершается",
+  "editor.idTaken": "«{wanted}» уже занят другим блоком. Выберите другой id или нажмите Esc, чтобы оставить «{id}».",
+  "editor.idInvalid": "Только латинские буквы, цифры, _ . : и -, без пробелов (не длиннее 64). Нажмите Esc, чтобы оставить «{id}».",
   "form.item": "{item} {n}",
   "form.pattern": "Значение не в том виде, которого ждёт это поле.",
   "form.patternDescribed": "Значение не в том виде: {description}",
@@ -1014,8 +1016,6 @@ const ru: Messages = {
   "restore.discard": "Отбросить",
   "problems.title": "Проблемы",
   "problems.none": "Проблем нет.",
-  "problems.errors": "ошибок: {count}",
-  "problems.warnings": "предупреждений: {count}",
   "problems.checking": "Проверка…",
   "problems.scenario": "Сценарий",
   "publish.title": "Публикация: {name}",
@@ -1139,7 +1139,7 @@ export function codeText(t: Translate, kind: "outcome" | "status", code: string)
 }
 
 /** Things counted in the interface, in each language's plural forms (Intl.PluralRules categories). */
-export type Counted = "call" | "client" | "second";
+export type Counted = "call" | "client" | "second" | "error" | "warning";
 type Forms = Partial<Record<Intl.LDMLPluralRule, string>> & { other: string };
 
 const COUNTED: Record<Language, Record<Counted, Forms>> = {
@@ -1147,17 +1147,23 @@ const COUNTED: Record<Language, Record<Counted, Forms>> = {
     call: { one: "{n} call", other: "{n} calls" },
     client: { one: "{n} client", other: "{n} clients" },
     second: { one: "{n} second", other: "{n} seconds" },
+    error: { one: "{n} error", other: "{n} errors" },
+    warning: { one: "{n} warning", other: "{n} warnings" },
   },
   es: {
     call: { one: "{n} llamada", other: "{n} llamadas" },
     client: { one: "{n} cliente", other: "{n} clientes" },
     second: { one: "{n} segundo", other: "{n} segundos" },
+    error: { one: "{n} error", other: "{n} errores" },
+    warning: { one: "{n} aviso", other: "{n} avisos" },
   },
   ru: {
     call: { one: "{n} звонок", few: "{n} звонка", many: "{n} звонков", other: "{n} звонка" },
     client: { one: "{n} клиент", few: "{n} клиента", many: "{n} клиентов", other: "{n} клиента" },
     // As waited for: "подождите 1 секунду", "2 секунды", "5 секунд".
     second: { one: "{n} секунду", few: "{n} секунды", many: "{n} секунд", other: "{n} секунды" },
+    error: { one: "{n} ошибка", few: "{n} ошибки", many: "{n} ошибок", other: "{n} ошибки" },
+    warning: { one: "{n} предупреждение", few: "{n} предупреждения", many: "{n} предупреждений", other: "{n} предупреждения" },
   },
 };
 

@@ -1,10 +1,13 @@
 /**
- * Spanish and Russian titles for the built-in blocks' form fields. The schemas come from the server in English;
- * the form is drawn from a copy whose `title`s are translated (keyed by the English title), so a plugin's own
- * fields simply stay as the plugin wrote them.
+ * The built-in blocks' form text in the interface language: field titles, the names of a field's choices, and
+ * what an exit left unwired does. The catalog comes from the server in English; titles are translated on a copy
+ * of the schema (keyed by the English title), choices and exit meanings by block type, so a plugin's own text
+ * simply stays as the plugin wrote it.
  */
+import { WEEKDAYS } from "./callList";
 import type { JsonSchemaObject } from "./catalog";
-import type { Language, Translate } from "./i18n";
+import { formatDateTime } from "./format";
+import { translator, type Language, type Translate } from "./i18n";
 
 const ES: Record<string, string> = {
   "Accept * in the input": "Aceptar * en la entrada",
@@ -168,4 +171,92 @@ export function localizeSchema(schema: JsonSchemaObject, language: Language): Js
     return out;
   };
   return walk(schema) as JsonSchemaObject;
+}
+
+/** Short weekday names by code ("mon": "Mon", "lun", "пн"), as the call-list dialog's day chips show them. */
+export function weekdayNames(language: Language): Record<string, string> {
+  // 2024-01-01 was a Monday.
+  return Object.fromEntries(WEEKDAYS.map((day, i) => [day, formatDateTime(Date.UTC(2024, 0, 1 + i), language, "weekday", "UTC")]));
+}
+
+type Words = Partial<Record<Language, string>>;
+
+/**
+ * Names of the built-in fields' choices, by block type and field, then value. English keeps the values where
+ * the field's description names them ("menu: one exit per key"); the descriptions stay English for now.
+ */
+const CHOICES: Record<string, Record<string, Words>> = {
+  "ivr.mode": { menu: { es: "Menú", ru: "Меню" }, capture: { es: "Captura de número", ru: "Ввод номера" } },
+  "ivr.terminator": { "": { en: "None", es: "Ninguna", ru: "Нет" } },
+  "callback.outside_window": { defer: { es: "Aplazar", ru: "Отложить" }, reject: { es: "Rechazar", ru: "Отклонить" } },
+  "set_variable.mode": { text: { es: "Texto", ru: "Текст" }, expression: { es: "Expresión", ru: "Выражение" } },
+};
+
+/**
+ * The names of an enum field's choices, by value, for those that have one (the others show their value).
+ * Weekday codes ("mon".."sun", the shared hours schema) are named as days, whichever block's field they are.
+ */
+export function enumLabels(language: Language, blockType: string, field: string, values: readonly unknown[]): Record<string, string> {
+  const keys = values.map(String);
+  if (keys.length && keys.every((key) => (WEEKDAYS as readonly string[]).includes(key))) {
+    const days = weekdayNames(language);
+    return Object.fromEntries(keys.map((key) => [key, days[key]!]));
+  }
+  const table = CHOICES[`${blockType}.${field}`] ?? {};
+  const labels: Record<string, string> = {};
+  for (const key of keys) {
+    const label = table[key]?.[language];
+    if (label) labels[key] = label;
+  }
+  return labels;
+}
+
+type Meaning = Record<Exclude<Language, "en">, string>;
+
+const CALL_ENDS: Meaning = { es: "la llamada termina (se cuelga)", ru: "звонок завершается (отбой)" };
+
+/**
+ * What an unwired exit of a built-in block does, by block type, then the catalog's `unwired_meaning` key (an
+ * exit name, or "*" for the others). The English is the server's.
+ */
+const UNWIRED: Record<string, Record<string, Meaning>> = {
+  start: { "*": { es: "se contesta la llamada y se cuelga enseguida", ru: "на звонок отвечают и сразу кладут трубку" } },
+  message: { "*": { es: "el llamante oye el mensaje y la llamada termina", ru: "звонящий слышит сообщение, и звонок завершается" } },
+  say_phrase: { "*": { es: "el llamante oye la frase y la llamada termina", ru: "звонящий слышит фразу, и звонок завершается" } },
+  ivr: {
+    max_tries: { es: "tras el último intento fallido la llamada termina", ru: "после последней неудачной попытки звонок завершается" },
+    "*": { es: "pulsar esta tecla termina la llamada", ru: "нажатие этой клавиши завершает звонок" },
+  },
+  sql: { "*": { es: "la llamada termina tras la consulta", ru: "звонок завершается после запроса" } },
+  transfer: {
+    answered: { es: "la llamada termina cuando acaba la conversación", ru: "звонок завершается, когда закончится разговор" },
+    "*": { es: "se cuelga al llamante", ru: "звонящему просто кладут трубку" },
+  },
+  callback: { "*": { es: "la llamada termina sin avisar al llamante", ru: "звонок завершается, звонящему ничего не сообщают" } },
+  schedule: { "*": { es: "en este horario la llamada termina sin decir nada", ru: "в это время звонок завершается без единого слова" } },
+  condition: { "*": CALL_ENDS },
+  switch: { "*": CALL_ENDS },
+  set_variable: { "*": CALL_ENDS },
+  goto: { "*": CALL_ENDS },
+  goto_scenario: { "*": CALL_ENDS },
+  hangup: { "*": CALL_ENDS },
+};
+
+/** When the catalog says nothing for an exit: what the server's validation then says, "the call ends". */
+const NO_MEANING: Record<Language, string> = { en: "the call ends", es: "la llamada termina", ru: "звонок завершается" };
+
+/**
+ * "Not connected: …" under an unwired exit, whole in one language: the interface's when the designer has the
+ * words for this block's exit, else the server's English meaning with the English prefix (a plugin's, or a
+ * built-in exit the designer does not know yet), never a translated prefix glued onto English.
+ */
+export function unwiredHint(language: Language, blockType: string, exit: string, meanings: Record<string, string> | undefined): string {
+  const t = translator(language);
+  if (exit === "error") return t("editor.unwired", { meaning: t("editor.unwiredError") });
+  const key = meanings && Object.hasOwn(meanings, exit) ? exit : meanings && Object.hasOwn(meanings, "*") ? "*" : null;
+  if (key === null) return t("editor.unwired", { meaning: NO_MEANING[language] });
+  const english = meanings![key]!;
+  if (language === "en") return t("editor.unwired", { meaning: english });
+  const translated = UNWIRED[blockType]?.[key]?.[language];
+  return translated ? t("editor.unwired", { meaning: translated }) : translator("en")("editor.unwired", { meaning: english });
 }

@@ -22,27 +22,52 @@ function propertiesOf(schema: JsonSchemaObject): Record<string, JsonSchemaObject
 /** The label of row `n` (from 1) of a list field; without one, rjsf's ("Keys-1"). */
 export type ItemTitle = (list: JsonSchemaObject, n: number) => string;
 
-export function uiSchemaFor(schema: JsonSchemaObject, itemTitle?: ItemTitle): UiSchema {
+/** The names of an enum field's choices by value, for those that have one; the others show their value. */
+export type ChoiceLabels = (field: string, values: readonly unknown[]) => Record<string, string>;
+
+export interface FormText {
+  itemTitle?: ItemTitle;
+  choiceLabels?: ChoiceLabels;
+}
+
+/** A set of choices (the days of the week): an array of distinct values from a list, which rjsf draws as one field. */
+function isChoiceSet(schema: JsonSchemaObject): boolean {
+  return schema.uniqueItems === true && !!schema.items && Array.isArray(schema.items.enum);
+}
+
+/** `field` is the property name the schema sits under: choice names are looked up by it. */
+export function uiSchemaFor(schema: JsonSchemaObject, text: FormText = {}, field?: string): UiSchema {
   const ui: UiSchema = {};
   const hint = schema["x-ui"];
   const widget = hint && typeof hint.widget === "string" ? hint.widget : undefined;
   if (widget && KNOWN_WIDGETS.has(widget)) ui["ui:widget"] = widget;
   if (hint && typeof hint.placeholder === "string") ui["ui:placeholder"] = hint.placeholder;
+  if (Array.isArray(schema.enum) && field !== undefined && text.choiceLabels) {
+    const names = text.choiceLabels(field, schema.enum);
+    if (Object.keys(names).length) ui["ui:enumNames"] = names;
+  }
   for (const [name, child] of Object.entries(propertiesOf(schema))) {
-    const childUi = uiSchemaFor(child, itemTitle);
+    const childUi = uiSchemaFor(child, text, name);
     if (Object.keys(childUi).length) ui[name] = childUi;
   }
   if (schema.items && typeof schema.items === "object") {
-    const itemsUi = uiSchemaFor(schema.items, itemTitle);
-    // A list of choices (days of the week) is one set of checkboxes, not rows: rjsf reads its items' uiSchema
-    // for the options and takes no function there.
-    if (itemTitle && !Array.isArray(schema.items.enum)) {
+    // The items of a list are named by the list's field: the schedule's "days" are each a day.
+    const itemsUi = uiSchemaFor(schema.items, text, field);
+    if (isChoiceSet(schema)) {
+      // rjsf's default for a set of choices is <select multiple>, where a plain click replaces the selection:
+      // clicking Saturday in Mon-Fri left Saturday alone. Checkboxes add and remove one choice each. rjsf reads
+      // the choices' names from the items' uiSchema, and takes no function there.
+      ui["ui:widget"] ??= "checkboxes";
+      ui["ui:options"] = { inline: true };
+      if (Object.keys(itemsUi).length) ui.items = itemsUi;
+    } else if (text.itemTitle && !Array.isArray(schema.items.enum)) {
+      const itemTitle = text.itemTitle;
       ui.items = (_item: unknown, index: number) => ({ ...itemsUi, "ui:title": itemTitle(schema, index + 1) });
     } else if (Object.keys(itemsUi).length) ui.items = itemsUi;
   }
   return ui;
 }
 
-export function formUiSchema(schema: JsonSchemaObject, itemTitle?: ItemTitle): UiSchema {
-  return { ...uiSchemaFor(schema, itemTitle), "ui:submitButtonOptions": { norender: true } };
+export function formUiSchema(schema: JsonSchemaObject, text: FormText = {}): UiSchema {
+  return { ...uiSchemaFor(schema, text), "ui:submitButtonOptions": { norender: true } };
 }
