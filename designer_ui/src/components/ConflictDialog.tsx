@@ -1,14 +1,57 @@
 /**
- * A 409 on save: someone else saved first. Both versions are shown; whichever the analyst keeps, the other
- * is saved as a new scenario, so no one's work is lost.
+ * A 409 on save: the draft was saved by someone first (another user, or the analyst in another tab or before a
+ * reload), or edits kept in this browser asked back after newer ones were saved here. Both versions are shown;
+ * whichever the analyst keeps, the other is saved as a new scenario, so no one's work is lost.
  */
 import { useState } from "react";
 import * as api from "../api/client";
-import type { Conflict } from "../api/types";
 import { useI18n } from "../i18n";
 import { compareDrafts } from "../lib/compare";
 import type { ScenarioDocument } from "../lib/convert";
+import type { MessageKey } from "../lib/i18n";
+import type { EditorConflict } from "../store/editor";
 import { Dialog } from "./Dialog";
+
+/** Where the author of the other version is read (the API; a test gives its own). */
+export type AuthorSource = Pick<typeof api, "getScenario">;
+
+/**
+ * Who saved the other version: the user name the draft was last saved by, if it is still the draft the conflict
+ * names (the 409 does not say). Null when unknown: the draft moved on since, or it cannot be read, or not within
+ * `waitMs` (the view waits for this, and must open anyway). Edits kept in this browser are the analyst's own.
+ */
+export async function conflictAuthor(
+  slug: string,
+  conflict: EditorConflict,
+  me: string,
+  source: AuthorSource = api,
+  waitMs = 3000,
+): Promise<string | null> {
+  if (conflict.kept) return me;
+  const lookup = source.getScenario(slug).then(({ draft }) => {
+    const sameScenario = !conflict.scenario_created_at || draft.scenario_created_at === conflict.scenario_created_at;
+    return sameScenario && draft.revision === conflict.current_revision ? draft.updated_by : null;
+  });
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<null>((resolve) => {
+    timer = setTimeout(() => resolve(null), waitMs);
+  });
+  try {
+    return await Promise.race([lookup, late]);
+  } catch {
+    return null;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The texts naming the other version: edits kept here, the analyst's own save elsewhere, a named user's, or unknown. */
+function wording(conflict: EditorConflict, author: string | null, me: string): Record<"title" | "explain" | "theirs" | "mine", MessageKey> {
+  if (conflict.kept) return { title: "conflict.titleKept", explain: "conflict.explainKept", theirs: "conflict.theirsKept", mine: "conflict.mineOnScreen" };
+  if (author === me) return { title: "conflict.titleYou", explain: "conflict.explainYou", theirs: "conflict.theirsYou", mine: "conflict.mineOnScreen" };
+  if (author) return { title: "conflict.titleBy", explain: "conflict.explainBy", theirs: "conflict.theirsBy", mine: "conflict.mine" };
+  return { title: "conflict.title", explain: "conflict.explain", theirs: "conflict.theirs", mine: "conflict.mine" };
+}
 
 function List({ title, items }: { title: string; items: string[] }) {
   if (items.length === 0) return null;
@@ -32,7 +75,11 @@ export function copySlug(slug: string, who: string): string {
 export function ConflictDialog(props: {
   slug: string;
   mine: ScenarioDocument;
-  conflict: Conflict;
+  conflict: EditorConflict;
+  /** Who saved the other version (conflictAuthor), null when not known. */
+  author: string | null;
+  /** The user name of the analyst looking. */
+  me: string;
   keepMine(revision: number): Promise<void>;
   keepTheirs(): void;
 }) {
@@ -40,12 +87,15 @@ export function ConflictDialog(props: {
   const [error, setError] = useState<string | null>(null);
   const theirs = props.conflict.document;
   const comparison = compareDrafts(props.mine, theirs);
+  const words = wording(props.conflict, props.author, props.me);
+  const named = { revision: props.conflict.current_revision, theirs: props.conflict.current_revision, author: props.author ?? "" };
+  const theirsTitle = t(words.theirs, named);
 
   async function keep(which: "mine" | "theirs" | "copy") {
     setError(null);
     try {
       if (which === "mine") {
-        await api.createScenario(copySlug(props.slug, "theirs"), `${theirs.name} (${t("conflict.theirs", { revision: props.conflict.current_revision })})`, theirs);
+        await api.createScenario(copySlug(props.slug, "theirs"), `${theirs.name} (${theirsTitle})`, theirs);
         await props.keepMine(props.conflict.current_revision);
       } else if (which === "theirs") {
         await api.createScenario(copySlug(props.slug, "mine"), `${props.mine.name} (${t("conflict.mine")})`, props.mine);
@@ -62,11 +112,11 @@ export function ConflictDialog(props: {
   }
 
   return (
-    <Dialog title={t("conflict.title")} onClose={() => undefined} wide>
-      <p>{t("conflict.explain", { theirs: props.conflict.current_revision })}</p>
+    <Dialog title={t(words.title, named)} onClose={() => undefined} wide>
+      <p>{t(words.explain, named)}</p>
       <div className="two-columns" data-testid="conflict">
         <section>
-          <h3>{t("conflict.mine")}</h3>
+          <h3>{t(words.mine)}</h3>
           <p>{t("conflict.blocks", { count: props.mine.nodes.length, edges: props.mine.edges.length })}</p>
           <List title={t("conflict.onlyMine")} items={comparison.onlyMine} />
           <List title={t("conflict.changed")} items={comparison.changed.map((c) => c.mine)} />
@@ -76,7 +126,7 @@ export function ConflictDialog(props: {
           </details>
         </section>
         <section>
-          <h3>{t("conflict.theirs", { revision: props.conflict.current_revision })}</h3>
+          <h3>{theirsTitle}</h3>
           <p>{t("conflict.blocks", { count: theirs.nodes.length, edges: theirs.edges.length })}</p>
           <List title={t("conflict.onlyTheirs")} items={comparison.onlyTheirs} />
           <List title={t("conflict.changed")} items={comparison.changed.map((c) => c.theirs)} />

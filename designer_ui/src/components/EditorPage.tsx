@@ -7,12 +7,12 @@ import { useI18n } from "../i18n";
 import { formatDateTime } from "../lib/format";
 import type { MessageKey } from "../lib/i18n";
 import { may } from "../lib/roles";
-import { clearStash, stashToOffer, type Stash } from "../lib/stash";
-import { useEditor, type SidePanel } from "../store/editor";
+import { clearStash, readStash, stashToOffer, type Stash } from "../lib/stash";
+import { useEditor, type EditorConflict, type SidePanel } from "../store/editor";
 import { BlockPanel, type Suggestions } from "./BlockPanel";
 import { CallsPanel } from "./CallsPanel";
 import { Canvas } from "./Canvas";
-import { ConflictDialog } from "./ConflictDialog";
+import { ConflictDialog, conflictAuthor } from "./ConflictDialog";
 import { EditorTools } from "./EditorTools";
 import { savedOnLeaving } from "./draftSaver";
 import { Palette } from "./Palette";
@@ -65,6 +65,7 @@ function RestoreBanner({ slug, stash }: { slug: string; stash: Stash }) {
         type="button"
         className="primary"
         onClick={() => {
+          // If the analyst has edited here since the banner came, the store offers both versions, replacing neither.
           useEditor.getState().restoreUnsaved(stash.document, stash.revision, stash.scenarioCreatedAt);
           setOpen(false);
         }}
@@ -74,7 +75,8 @@ function RestoreBanner({ slug, stash }: { slug: string; stash: Stash }) {
       <button
         type="button"
         onClick={() => {
-          clearStash(localStorage, slug);
+          // Once this tab has edited, the browser's copy is of those edits, not of the ones offered here.
+          if (readStash(localStorage, slug)?.savedAt === stash.savedAt) clearStash(localStorage, slug);
           setOpen(false);
         }}
       >
@@ -117,6 +119,8 @@ function Editor({ slug, user, stash }: { slug: string; user: User; stash: Stash 
   const canUndo = useEditor((s) => s.history.past.length > 0);
   const canRedo = useEditor((s) => s.history.future.length > 0);
   const conflict = useEditor((s) => s.conflict);
+  /** Who saved the other version of the conflict open (null: not known), once looked up. */
+  const [conflictBy, setConflictBy] = useState<{ conflict: EditorConflict; author: string | null } | null>(null);
   const notice = useEditor((s) => s.notice);
   const [publishing, setPublishing] = useState(false);
   const [versionsKey, setVersionsKey] = useState(0);
@@ -131,6 +135,17 @@ function Editor({ slug, user, stash }: { slug: string; user: User; stash: Stash 
       cancelled = true;
     };
   }, [user.role]);
+
+  // The 409 does not say who saved: the draft does. The view opens once it has answered (or was too slow), so
+  // it never blames "someone else" for a moment and then names the analyst.
+  useEffect(() => {
+    if (!conflict) return;
+    let cancelled = false;
+    void conflictAuthor(slug, conflict, user.username).then((author) => !cancelled && setConflictBy({ conflict, author }));
+    return () => {
+      cancelled = true;
+    };
+  }, [conflict, slug, user.username]);
 
   useEffect(() => {
     if (!notice) return;
@@ -216,18 +231,20 @@ function Editor({ slug, user, stash }: { slug: string; user: User; stash: Stash 
           }}
         />
       )}
-      {conflict && (
+      {conflict && conflictBy?.conflict === conflict && (
         <ConflictDialog
           slug={slug}
           mine={useEditor.getState().document()}
           conflict={conflict}
+          author={conflictBy.author}
+          me={user.username}
           keepMine={async () => {
             useEditor.getState().keepMine();
             await save();
           }}
           keepTheirs={() => {
             // Mine was just saved as a scenario of its own: the browser's copy is no longer needed.
-            useEditor.getState().replaceDocument(conflict.document, conflict.current_revision, conflict.scenario_created_at);
+            useEditor.getState().takeTheirs();
             clearStash(localStorage, slug);
           }}
         />

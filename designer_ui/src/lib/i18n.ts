@@ -264,6 +264,19 @@ const en = {
   "conflict.onlyMine": "Only in yours",
   "conflict.onlyTheirs": "Only in theirs",
   "conflict.changed": "Different in the other version",
+  "conflict.titleYou": "You changed this scenario elsewhere",
+  "conflict.explainYou":
+    "Revision {theirs} was saved by you, in another tab or before reloading, while you were editing here. Nothing is lost: choose which version to keep. The other one is kept as a copy.",
+  "conflict.theirsYou": "Saved by you elsewhere (revision {revision})",
+  "conflict.titleBy": "{author} changed this scenario",
+  "conflict.explainBy":
+    "Revision {theirs} was saved by {author} while you were editing. Nothing is lost: choose which version to keep. The other one is kept as a copy.",
+  "conflict.theirsBy": "{author}'s version (revision {revision})",
+  "conflict.titleKept": "Edits kept from before reloading",
+  "conflict.explainKept":
+    "These edits were kept in this browser before the page was reloaded and never reached the server; since then, other edits were made and saved here. Nothing is lost: choose which version to keep. The other one is kept as a copy.",
+  "conflict.theirsKept": "Kept from before reloading (not on the server)",
+  "conflict.mineOnScreen": "On screen now",
   "restore.found": "Edits that had not reached the server ({when}) were kept in this browser.",
   "restore.restore": "Restore them",
   "restore.discard": "Discard",
@@ -639,6 +652,19 @@ const es: Messages = {
   "conflict.onlyMine": "Solo en la suya",
   "conflict.onlyTheirs": "Solo en la otra",
   "conflict.changed": "Distinto en la otra versión",
+  "conflict.titleYou": "Usted cambió este escenario en otro sitio",
+  "conflict.explainYou":
+    "Usted guardó la revisión {theirs} en otra pestaña o antes de recargar la página, mientras editaba aquí. No se pierde nada: elija qué versión conservar. La otra se guarda como copia.",
+  "conflict.theirsYou": "Guardada por usted en otro sitio (revisión {revision})",
+  "conflict.titleBy": "{author} ha cambiado este escenario",
+  "conflict.explainBy":
+    "{author} guardó la revisión {theirs} mientras usted editaba. No se pierde nada: elija qué versión conservar. La otra se guarda como copia.",
+  "conflict.theirsBy": "Versión de {author} (revisión {revision})",
+  "conflict.titleKept": "Cambios conservados de antes de recargar",
+  "conflict.explainKept":
+    "Estos cambios se conservaron en este navegador antes de recargar la página y nunca llegaron al servidor; después se hicieron y guardaron otros cambios aquí. No se pierde nada: elija qué versión conservar. La otra se guarda como copia.",
+  "conflict.theirsKept": "Conservados de antes de recargar (no están en el servidor)",
+  "conflict.mineOnScreen": "La que está en pantalla",
   "restore.found": "Se guardaron en este navegador cambios que no llegaron al servidor ({when}).",
   "restore.restore": "Recuperarlos",
   "restore.discard": "Descartar",
@@ -1011,6 +1037,19 @@ const ru: Messages = {
   "conflict.onlyMine": "Только в вашей",
   "conflict.onlyTheirs": "Только в другой",
   "conflict.changed": "Отличается от другой версии",
+  "conflict.titleYou": "Вы изменили сценарий в другом месте",
+  "conflict.explainYou":
+    "Ревизию {theirs} сохранили вы — в другой вкладке или до перезагрузки страницы, — пока редактировали здесь. Ничего не потеряно: выберите, какую версию оставить. Другая сохранится копией.",
+  "conflict.theirsYou": "Сохранена вами в другом месте (ревизия {revision})",
+  "conflict.titleBy": "Сценарий изменил пользователь {author}",
+  "conflict.explainBy":
+    "Пока вы редактировали, пользователь {author} сохранил ревизию {theirs}. Ничего не потеряно: выберите, какую версию оставить. Другая сохранится копией.",
+  "conflict.theirsBy": "Версия пользователя {author} (ревизия {revision})",
+  "conflict.titleKept": "Изменения, сохранённые до перезагрузки",
+  "conflict.explainKept":
+    "Эти изменения были сохранены в браузере до перезагрузки страницы и не дошли до сервера; после этого здесь были сделаны и сохранены другие изменения. Ничего не потеряно: выберите, какую версию оставить. Другая сохранится копией.",
+  "conflict.theirsKept": "Сохранённые до перезагрузки (не на сервере)",
+  "conflict.mineOnScreen": "Сейчас на экране",
   "restore.found": "В браузере сохранены изменения, не дошедшие до сервера ({when}).",
   "restore.restore": "Восстановить",
   "restore.discard": "Отбросить",

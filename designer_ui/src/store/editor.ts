@@ -12,7 +12,7 @@ import {
 } from "@xyflow/react";
 import { create } from "zustand";
 import type { Conflict, DraftPin } from "../api/types";
-import { catalogFrom, type BlockSpec, type Catalog } from "../lib/catalog";
+import { catalogFrom, type BlockSpec, type Catalog, type Config } from "../lib/catalog";
 import {
   fromScenario,
   toScenario,
@@ -22,6 +22,7 @@ import {
   type ExitEdge,
   type ScenarioDocument,
 } from "../lib/convert";
+import { jsonEqual } from "../lib/exits";
 import {
   connect,
   connectionRefusal,
@@ -46,7 +47,16 @@ interface Snapshot {
   head: DocumentHead;
   nodes: BlockNode[];
   edges: ExitEdge[];
+  /** Connections of exits a config change took away, to wire again if the exit comes back: see `rewire`. */
+  parked: ExitEdge[];
 }
+
+/**
+ * A conflict to resolve: the server's (a 409: the draft moved on), or `kept`, edits this browser kept before a
+ * reload that the analyst asked back after saving newer ones here. `document` is then those edits, not a draft
+ * on the server, and `current_revision` the revision this tab saved.
+ */
+export type EditorConflict = Conflict & { kept?: boolean };
 
 export interface EditorState {
   catalogList: BlockSpec[];
@@ -57,15 +67,18 @@ export interface EditorState {
   head: DocumentHead;
   nodes: BlockNode[];
   edges: ExitEdge[];
+  parked: ExitEdge[];
   history: History<Snapshot>;
   /** Bumped on every change of the document (not of selection): autosave and validation watch it. */
   changeSeq: number;
   revision: number;
+  /** The revision the document was loaded at: a revision since then was saved (or taken) by this tab. */
+  loadedRevision: number;
   /** When the scenario was created, as the server said: with `revision`, names the draft saves are made against. */
   scenarioCreatedAt: string | null;
   saveState: SaveState;
   saveError: string | null;
-  conflict: Conflict | null;
+  conflict: EditorConflict | null;
   problems: Problem[];
   problemMarks: Map<string, Severity>;
   checking: boolean;
@@ -108,6 +121,8 @@ export interface EditorState {
   setConflict(conflict: Conflict | null): void;
   /** Resolve the conflict by keeping the canvas: the next save goes over the draft the conflict named, on purpose. */
   keepMine(): void;
+  /** Resolve the conflict by taking the other version: the server's draft, or the edits kept in the browser. */
+  takeTheirs(): void;
   replaceDocument(document: ScenarioDocument, revision: number, scenarioCreatedAt?: string | null): void;
   restoreUnsaved(document: ScenarioDocument, baseRevision: number, scenarioCreatedAt?: string): void;
   showPath(steps: TraceStepLike[]): void;
@@ -116,6 +131,7 @@ export interface EditorState {
 }
 
 const EMPTY_HEAD: DocumentHead = { format: "ivrgraph.scenario/1", name: "" };
+const EMPTY_SNAPSHOT: Snapshot = { head: EMPTY_HEAD, nodes: [], edges: [], parked: [] };
 const COALESCE_MS = 1200;
 let lastCoalesce: { key: string; at: number } | null = null;
 
@@ -183,6 +199,113 @@ function headWithout(head: DocumentHead, removed: Set<string>): DocumentHead {
   return rest;
 }
 
+/**
+ * The edges after a config change, and the connections kept aside. A config change can take exits away for a
+ * moment (an IVR switched to capture and back, a key retyped 3, 4, 3): the connections of those exits are
+ * "parked" instead of deleted, and wired again when the same exit comes back. Parked edges live beside `edges`,
+ * never among them: the canvas draws `edges` and the document is written from `edges` alone, so a saved
+ * document can never hold an edge from an exit that does not exist. They are part of every undo snapshot (undo
+ * and redo bring them back with the config), follow renames, go with either end's block, and are forgotten when
+ * a document is opened: they last one editing session.
+ */
+function rewire(nodes: BlockNode[], edges: ExitEdge[], parked: ExitEdge[], catalog: Catalog): Pick<Snapshot, "edges" | "parked"> {
+  const ids = new Set(nodes.map((n) => n.id));
+  const gone = orphanEdges(nodes, edges, catalog);
+  if (gone.length === 0 && parked.length === 0) return { edges, parked };
+  const goneIds = new Set(gone.map((e) => e.id));
+  let wired = edges.filter((e) => !goneIds.has(e.id));
+  // An edge to or from a block that is not there is not a connection to keep (a document opened that way).
+  const newlyParked = gone.filter((e) => ids.has(e.source) && ids.has(e.target));
+  const stillParked: ExitEdge[] = [];
+  for (const edge of [...parked.filter((p) => !goneIds.has(p.id)), ...newlyParked]) {
+    const refusal = connectionRefusal(edge, nodes, wired, catalog);
+    if (refusal === null) wired = [...wired, edge];
+    // Still no such exit (or wired anew meanwhile): kept for later. Any other refusal cannot come to pass.
+    else if (refusal === "unknown_exit" || refusal === "exit_taken") stillParked.push(edge);
+  }
+  return { edges: wired, parked: stillParked };
+}
+
+function renameInEdges(edges: ExitEdge[], id: string, newId: string): ExitEdge[] {
+  return edges.map((e) => {
+    const source = e.source === id ? newId : e.source;
+    const target = e.target === id ? newId : e.target;
+    return source === e.source && target === e.target ? e : { ...e, id: `${source}:${e.sourceHandle}`, source, target };
+  });
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
+
+/** A local `$ref` ("#/$defs/x") of the block's schema, resolved; anything else is not followed. */
+function resolveRef(ref: string, root: Record<string, unknown>): unknown {
+  if (!ref.startsWith("#")) return undefined;
+  let at: unknown = root;
+  for (const part of ref.slice(1).split("/").filter(Boolean)) {
+    at = isObject(at) ? at[part.replace(/~1/g, "/").replace(/~0/g, "~")] : undefined;
+  }
+  return at;
+}
+
+/**
+ * `value` (of a block's config, described by `schema`) with every block id `from` rewritten to `to`, where the
+ * schema says the value names a block of the scenario (`x-ui: {widget: "node"}`, as Go To's target). Read from
+ * the catalog's schemas rather than known block types, so a plugin block naming blocks follows renames too.
+ * Returns `value` itself when nothing changed.
+ */
+function renameReferences(value: unknown, schema: unknown, root: Record<string, unknown>, from: string, to: string, depth = 0): unknown {
+  if (!isObject(schema) || depth > 32) return value;
+  let out = value;
+  if (typeof schema.$ref === "string") out = renameReferences(out, resolveRef(schema.$ref, root), root, from, to, depth + 1);
+  for (const key of ["allOf", "anyOf", "oneOf"]) {
+    const branches = schema[key];
+    if (Array.isArray(branches)) for (const branch of branches) out = renameReferences(out, branch, root, from, to, depth + 1);
+  }
+  if (typeof out === "string") {
+    const ui = schema["x-ui"];
+    return out === from && isObject(ui) && ui.widget === "node" ? to : out;
+  }
+  if (Array.isArray(out)) {
+    const prefix = Array.isArray(schema.prefixItems) ? (schema.prefixItems as unknown[]) : [];
+    const items = out.map((item, i) => renameReferences(item, i < prefix.length ? prefix[i] : schema.items, root, from, to, depth + 1));
+    return items.some((item, i) => item !== (out as unknown[])[i]) ? items : out;
+  }
+  if (isObject(out)) {
+    const properties = isObject(schema.properties) ? schema.properties : {};
+    let changed = false;
+    const fields = Object.fromEntries(
+      Object.entries(out).map(([key, field]) => {
+        const fieldSchema = key in properties ? properties[key] : schema.additionalProperties;
+        const renamed = renameReferences(field, fieldSchema, root, from, to, depth + 1);
+        changed ||= renamed !== field;
+        return [key, renamed];
+      }),
+    );
+    return changed ? fields : out;
+  }
+  return out;
+}
+
+/** The nodes with every config reference to block `from` (a Go To's target...) pointing at `to` instead. */
+function renameInConfigs(nodes: BlockNode[], catalog: Catalog, from: string, to: string): BlockNode[] {
+  return nodes.map((node) => {
+    const schema = catalog.get(node.data.blockType)?.config_schema;
+    if (!schema) return node;
+    const config = renameReferences(node.data.config, schema, schema, from, to) as Config;
+    return config === node.data.config ? node : { ...node, data: { ...node.data, config } };
+  });
+}
+
+/**
+ * `nodes` (and edges) with the selection of `current`: undo and redo bring back the document, not what was
+ * selected when it was recorded, so the block whose form is open stays open (and a block undone away is no
+ * longer selected).
+ */
+function withSelectionOf<T extends { id: string; selected?: boolean }>(current: T[], items: T[]): T[] {
+  const selected = new Set(current.filter((item) => item.selected).map((item) => item.id));
+  return items.map((item) => (Boolean(item.selected) === selected.has(item.id) ? item : { ...item, selected: selected.has(item.id) }));
+}
+
 export const useEditor = create<EditorState>()((set, get) => {
   /** Apply a new graph, recording it for undo (typing in one field within a moment is one undo step). */
   function commit(next: Partial<Snapshot>, coalesceKey?: string): void {
@@ -192,6 +315,7 @@ export const useEditor = create<EditorState>()((set, get) => {
       head: next.head ?? state.head,
       nodes: next.nodes ?? state.nodes,
       edges: next.edges ?? state.edges,
+      parked: next.parked ?? state.parked,
     };
     const now = Date.now();
     const coalesce = coalesceKey !== undefined && lastCoalesce?.key === coalesceKey && now - lastCoalesce.at < COALESCE_MS;
@@ -268,9 +392,11 @@ export const useEditor = create<EditorState>()((set, get) => {
     head: EMPTY_HEAD,
     nodes: [],
     edges: [],
-    history: startHistory({ head: EMPTY_HEAD, nodes: [], edges: [] }),
+    parked: [],
+    history: startHistory(EMPTY_SNAPSHOT),
     changeSeq: 0,
     revision: 0,
+    loadedRevision: 0,
     scenarioCreatedAt: null,
     saveState: "saved",
     saveError: null,
@@ -301,7 +427,7 @@ export const useEditor = create<EditorState>()((set, get) => {
         assumed = assumedSizes(nodes, count);
         nodes = autoLayout(nodes, graph.edges, count);
       }
-      const snapshot = { head: graph.head, nodes, edges: graph.edges };
+      const snapshot = { head: graph.head, nodes, edges: graph.edges, parked: [] };
       settling = assumed && { present: snapshot, assumed, onOpen: true };
       recordLayout(graph.nodes.some((n) => n.data.unplaced) ? nodes : []);
       set({
@@ -309,6 +435,7 @@ export const useEditor = create<EditorState>()((set, get) => {
         ...snapshot,
         history: startHistory(snapshot),
         revision,
+        loadedRevision: revision,
         scenarioCreatedAt,
         saveState: "saved",
         saveError: null,
@@ -333,7 +460,8 @@ export const useEditor = create<EditorState>()((set, get) => {
       const nodes = applyNodeChanges(changes, state.nodes);
       const removed = new Set(changes.filter((c) => c.type === "remove").map((c) => c.id));
       const edges = removed.size ? removeNodes(nodes, state.edges, removed).edges : state.edges;
-      if (changes.some(isDocumentChange)) commit({ head: headWithout(state.head, removed), nodes, edges });
+      const parked = removed.size ? removeNodes(nodes, state.parked, removed).edges : state.parked;
+      if (changes.some(isDocumentChange)) commit({ head: headWithout(state.head, removed), nodes, edges, parked });
       else set({ nodes });
       if (!changes.some((c) => c.type === "dimensions")) return;
       if (settling) settle();
@@ -390,24 +518,21 @@ export const useEditor = create<EditorState>()((set, get) => {
     updateNode(id, patch, coalesce = true) {
       const state = get();
       const nodes = state.nodes.map((n) => (n.id === id ? { ...n, data: { ...n.data, ...patch } } : n));
-      // Config edits can take exits away (an IVR key deleted): their edges go too, never left dangling.
-      const orphans = patch.config ? new Set(orphanEdges(nodes, state.edges, state.catalog).map((e) => e.id)) : null;
-      const edges = orphans?.size ? state.edges.filter((e) => !orphans.has(e.id)) : state.edges;
-      commit({ nodes, edges }, coalesce ? `node:${id}:${Object.keys(patch).join(",")}` : undefined);
+      // Config edits can take exits away (an IVR key deleted) and bring them back: see `rewire`.
+      const wiring = patch.config ? rewire(nodes, state.edges, state.parked, state.catalog) : {};
+      commit({ nodes, ...wiring }, coalesce ? `node:${id}:${Object.keys(patch).join(",")}` : undefined);
     },
 
     renameNode(id, newId) {
       const state = get();
       if (!/^[A-Za-z0-9_.:-]{1,64}$/.test(newId) || state.nodes.some((n) => n.id === newId)) return false;
-      const nodes = state.nodes.map((n) => (n.id === id ? { ...n, id: newId } : n));
-      const edges = state.edges.map((e) => {
-        const source = e.source === id ? newId : e.source;
-        const target = e.target === id ? newId : e.target;
-        return source === e.source && target === e.target ? e : { ...e, id: `${source}:${e.sourceHandle}`, source, target };
-      });
-      // The fallback names the block by id: it follows the rename like the edges do.
+      const renamed = state.nodes.map((n) => (n.id === id ? { ...n, id: newId } : n));
+      // Configs naming the block (a Go To's target) and the fallback name it by id: they follow it like the edges.
+      const nodes = renameInConfigs(renamed, state.catalog, id, newId);
+      const edges = renameInEdges(state.edges, id, newId);
+      const parked = renameInEdges(state.parked, id, newId);
       const head = state.head.fallback === id ? { ...state.head, fallback: newId } : state.head;
-      commit({ head, nodes, edges });
+      commit({ head, nodes, edges, parked });
       return true;
     },
 
@@ -423,7 +548,8 @@ export const useEditor = create<EditorState>()((set, get) => {
       const afterNodes = removeNodes(state.nodes, state.edges, ids);
       const edges = afterNodes.edges.filter((e) => !e.selected);
       if (ids.size === 0 && edges.length === state.edges.length) return;
-      commit({ head: headWithout(state.head, ids), nodes: afterNodes.nodes, edges });
+      const parked = removeNodes(state.nodes, state.parked, ids).edges;
+      commit({ head: headWithout(state.head, ids), nodes: afterNodes.nodes, edges, parked });
     },
 
     copy() {
@@ -441,15 +567,21 @@ export const useEditor = create<EditorState>()((set, get) => {
     },
 
     undo() {
-      const history = undo(get().history);
-      if (history === get().history) return;
-      set({ ...history.present, history, changeSeq: get().changeSeq + 1, saveState: "dirty" });
+      const state = get();
+      const history = undo(state.history);
+      if (history === state.history) return;
+      const { nodes, edges } = history.present;
+      const selection = { nodes: withSelectionOf(state.nodes, nodes), edges: withSelectionOf(state.edges, edges) };
+      set({ ...history.present, ...selection, history, changeSeq: state.changeSeq + 1, saveState: "dirty" });
     },
 
     redo() {
-      const history = redo(get().history);
-      if (history === get().history) return;
-      set({ ...history.present, history, changeSeq: get().changeSeq + 1, saveState: "dirty" });
+      const state = get();
+      const history = redo(state.history);
+      if (history === state.history) return;
+      const { nodes, edges } = history.present;
+      const selection = { nodes: withSelectionOf(state.nodes, nodes), edges: withSelectionOf(state.edges, edges) };
+      set({ ...history.present, ...selection, history, changeSeq: state.changeSeq + 1, saveState: "dirty" });
     },
 
     layout() {
@@ -481,8 +613,9 @@ export const useEditor = create<EditorState>()((set, get) => {
     setChecking: (checking) => set({ checking }),
     setSaveState: (saveState, saveError = null) => set({ saveState, saveError }),
     saved(revision, seqAtSave) {
-      // Edits made while the request was in flight still need saving.
-      set({ revision, saveState: get().changeSeq === seqAtSave ? "saved" : "dirty", saveError: null });
+      // Edits made while the request was in flight still need saving; a conflict open meanwhile stays open.
+      const saveState = get().conflict ? "conflict" : get().changeSeq === seqAtSave ? "saved" : "dirty";
+      set({ revision, saveState, saveError: null });
     },
     setConflict: (conflict) => set({ conflict, saveState: conflict ? "conflict" : get().saveState }),
 
@@ -491,13 +624,31 @@ export const useEditor = create<EditorState>()((set, get) => {
     keepMine() {
       const conflict = get().conflict;
       if (!conflict) return;
+      // Kept edits were never on the server: the canvas is still this tab's, at the revision it saved.
+      if (conflict.kept) {
+        set({ conflict: null, saveState: "dirty" });
+        return;
+      }
       const scenarioCreatedAt = conflict.scenario_created_at ?? get().scenarioCreatedAt;
       set({ revision: conflict.current_revision, scenarioCreatedAt, conflict: null, saveState: "dirty" });
     },
 
+    takeTheirs() {
+      const conflict = get().conflict;
+      if (!conflict) return;
+      if (!conflict.kept) {
+        get().replaceDocument(conflict.document, conflict.current_revision, conflict.scenario_created_at);
+        return;
+      }
+      // Kept edits are not on the server: an undoable edit, saved over the revision this tab saved.
+      set({ conflict: null, saveState: "dirty" });
+      const graph = fromScenario(conflict.document);
+      commit({ head: graph.head, nodes: graph.nodes, edges: graph.edges, parked: [] });
+    },
+
     replaceDocument(document, revision, scenarioCreatedAt) {
       const graph = fromScenario(document);
-      const snapshot = { head: graph.head, nodes: graph.nodes, edges: graph.edges };
+      const snapshot = { head: graph.head, nodes: graph.nodes, edges: graph.edges, parked: [] };
       set({
         ...snapshot,
         history: record(get().history, snapshot),
@@ -514,10 +665,23 @@ export const useEditor = create<EditorState>()((set, get) => {
      * follows claims the revision those edits started from, of the scenario they were made on, so if someone
      * saved since, or the scenario was deleted and created again, it is a 409 and the conflict view shows both
      * versions: restoring never overwrites anyone silently.
+     *
+     * Asked after the analyst edited here (the banner ignored, newer edits saved), the kept edits would replace
+     * later ones, and the server would answer the save with this tab's own revision as "someone else's". So
+     * nothing is replaced: if the kept edits differ from the canvas, the conflict view offers both, the kept ones
+     * named as this browser's (`kept`); if they do not, there is nothing to restore.
      */
     restoreUnsaved(document, baseRevision, scenarioCreatedAt) {
+      const state = get();
+      if (state.readOnly) return;
+      if (state.revision !== state.loadedRevision || state.history.past.length > 0) {
+        if (jsonEqual(document, state.document())) return;
+        const kept = { current_revision: state.revision, scenario_created_at: state.scenarioCreatedAt, document, kept: true };
+        set({ conflict: kept, saveState: "conflict" });
+        return;
+      }
       const graph = fromScenario(document);
-      commit({ head: graph.head, nodes: graph.nodes, edges: graph.edges });
+      commit({ head: graph.head, nodes: graph.nodes, edges: graph.edges, parked: [] });
       set({ revision: baseRevision, scenarioCreatedAt: scenarioCreatedAt ?? get().scenarioCreatedAt });
     },
 
