@@ -71,6 +71,9 @@ class CallRecord:
     node: str = ""  # the ivrgraph node that took the call (AgiServerConfig.node_id)
     error: str | None = None
     trace: dict[str, Any] = field(default_factory=dict)  # CallResult.as_dict()
+    # The published version's row id (`PublishedScenario.stamp`): it names the version the call ran once the slug
+    # is deleted and created again, which `version` alone does not. None when no scenario ran, or it came from a file.
+    version_id: int | None = None
 
 
 WriteBatch = Callable[[list[CallRecord]], Awaitable[None]]  # raises RecordsRejected or any other error

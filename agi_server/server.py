@@ -385,6 +385,7 @@ class AgiServer:
                 await self._fallback(channel)
                 return
             record.version = published.version
+            record.version_id = published.stamp or None  # 0: a scenario read from a file, no version row
             if log.isEnabledFor(logging.INFO):  # two lines a call: skip the adapter's work when nobody reads them
                 _call_log(record).info(
                     "call from %r on scenario %s v%d (Asterisk %s)",

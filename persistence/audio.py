@@ -53,10 +53,15 @@ def users_of(session: Session, *, media_name: str) -> list[str]:
     """Scenarios whose draft or a published version plays this asset."""
     needle = json.dumps(media_name)  # as it appears inside a stored document: a quoted JSON string
     found: set[str] = set()
-    for slug, draft in session.execute(select(Scenario.slug, Scenario.draft_document)):
+    live = Scenario.deleted_at.is_(None)  # a deleted scenario's versions are kept for its calls, never played again
+    for slug, draft in session.execute(select(Scenario.slug, Scenario.draft_document).where(live)):
         if needle in json.dumps(draft):
             found.add(slug)
-    query = select(Scenario.slug, ScenarioVersion.document).join(Scenario, Scenario.id == ScenarioVersion.scenario_id)
+    query = (
+        select(Scenario.slug, ScenarioVersion.document)
+        .join(Scenario, Scenario.id == ScenarioVersion.scenario_id)
+        .where(live)
+    )
     for slug, document in session.execute(query):
         if needle in json.dumps(document):
             found.add(slug)

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, defer
 from graph_engine.trace import CallOutcome, CallResult
 from persistence.db import Database
 from persistence.errors import NotFound, Refused
-from persistence.models import CallRecord
+from persistence.models import CallRecord, Scenario, ScenarioVersion
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +54,8 @@ class CallRecordIn:
     outcome: str  # graph_engine.trace.CallOutcome value
     trace: Mapping[str, Any]  # CallResult.as_dict()
     version: int | None = None
+    # The version's row id (`Published.stamp`): what names the version the call ran once its slug is reused.
+    version_id: int | None = None
     caller_id: str = ""
     caller_name: str = ""
     dialed_number: str = ""
@@ -78,6 +80,7 @@ class CallRecordIn:
         ended_at: datetime,
         answered_at: datetime | None = None,
         version: int | None = None,
+        version_id: int | None = None,
         facts: Mapping[str, Any] | None = None,
         node: str = "",
         callback_job_id: str | None = None,
@@ -88,6 +91,7 @@ class CallRecordIn:
             call_id=result.call_id,
             scenario=result.scenario,
             version=version,
+            version_id=version_id,
             started_at=started_at,
             answered_at=answered_at,
             ended_at=ended_at,
@@ -215,6 +219,7 @@ def _row(record: object) -> dict[str, Any]:
         "id": _text("id", record.call_id),
         "scenario": _text("scenario", record.scenario),
         "version": record.version,
+        "version_id": record.version_id,
         "caller_id": _text("caller_id", record.caller_id),
         "caller_name": _text("caller_name", record.caller_name),
         "dialed_number": _text("dialed_number", record.dialed_number),
@@ -421,6 +426,31 @@ def get_call(session: Session, *, call_id: str) -> CallRecord:
     if record is None:
         raise NotFound("call", call_id)
     return record
+
+
+def version_ran(session: Session, *, call_id: str) -> ScenarioVersion:
+    """The published version call `call_id` ran, as it was published, also once its scenario was deleted, or
+    deleted and created again under its slug: by the version row the call recorded. A record without one (written
+    before migration 0012 could trace it, or by a node not yet upgraded) is read by slug and number in the
+    scenario under that slug now, if it was there when the call started: otherwise the call ran another one."""
+    record = get_call(session, call_id=call_id)
+    version: ScenarioVersion | None = None
+    if record.version_id is not None:
+        version = session.get(ScenarioVersion, record.version_id)
+    elif record.version is not None:
+        version = session.scalar(
+            select(ScenarioVersion)
+            .join(Scenario, Scenario.id == ScenarioVersion.scenario_id)
+            .where(
+                Scenario.slug == record.scenario,
+                Scenario.deleted_at.is_(None),
+                Scenario.created_at <= record.started_at,
+                ScenarioVersion.number == record.version,
+            )
+        )
+    if version is None:
+        raise NotFound("version of call", call_id)
+    return version
 
 
 def iter_calls(session: Session, *, filters: CallFilter, chunk: int = 1000) -> Iterator[CallRecord]:

@@ -90,6 +90,12 @@ class ApiToken(Base):
 
 
 class Scenario(Base):
+    """A scenario. A deleted one is kept with its published versions, which the calls that ran them still open
+    (call_records.version_id), and is seen by nothing else (`deleted_at`): its slug becomes `~<id>-<slug>`, which
+    no slug can be, so the slug is free for a new scenario and stays unique among the live ones. (A slug unique
+    only where deleted_at is null would need SQLite to rebuild this table, and dropping it cascades into
+    scenario_versions, the rows being kept.)"""
+
     __tablename__ = "scenarios"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -103,6 +109,7 @@ class Scenario(Base):
     created_by: Mapped[str] = mapped_column(String(100), default="")
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_by: Mapped[str] = mapped_column(String(100), default="")
+    deleted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)  # None while it is live
 
 
 class ScenarioVersion(Base):
@@ -166,6 +173,9 @@ class CallRecord(Base):
     id: Mapped[str] = mapped_column(String(64), primary_key=True)  # the call id
     scenario: Mapped[str] = mapped_column(String(64))
     version: Mapped[int | None] = mapped_column(Integer)
+    # The scenario_versions row the call ran: the slug and number alone name another document once the scenario
+    # is deleted and created again. None when no scenario ran, and for records no version could be traced to.
+    version_id: Mapped[int | None] = mapped_column(Integer)
     caller_id: Mapped[str] = mapped_column(String(80), default="")
     caller_name: Mapped[str] = mapped_column(String(200), default="")
     dialed_number: Mapped[str] = mapped_column(String(80), default="")

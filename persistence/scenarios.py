@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from graph_engine.document import shape_problems
+from persistence.db import hold_sqlite_writes
 from persistence.errors import AlreadyExists, InUse, InvalidDocument, NotFound, PublishedMeanwhile, StaleRevision
 from persistence.folding import folded
 from persistence.models import CallbackJob, Scenario, ScenarioVersion, utcnow
@@ -22,6 +23,8 @@ from schemas import SCENARIO_FORMAT
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]{0,63}$"
 _SLUG = re.compile(SLUG_PATTERN)
 ACTIVE_CALLBACK_STATUSES = ("pending", "dialing")
+# Every read of scenarios sees only these: a deleted scenario is kept for its versions alone (models.Scenario).
+LIVE = Scenario.deleted_at.is_(None)
 
 
 def blank_document(name: str) -> dict[str, Any]:
@@ -91,9 +94,11 @@ def _listed_name(document: Mapping[str, Any], slug: str) -> str:
 
 
 def get_scenario(session: Session, *, slug: str, for_update: bool = False) -> Scenario:
-    query = select(Scenario).where(Scenario.slug == slug)
+    query = select(Scenario).where(Scenario.slug == slug, LIVE)
     if for_update:
-        query = query.with_for_update()  # PostgreSQL row lock; SQLite serializes writers anyway
+        # PostgreSQL row lock. SQLite has none: a caller that needs the row to stay as read takes the writer lock
+        # first (`hold_sqlite_writes`), as `delete_scenario` does.
+        query = query.with_for_update()
     scenario = session.scalar(query)
     if scenario is None:
         raise NotFound("scenario", slug)
@@ -112,8 +117,8 @@ def list_scenarios(
                 for column in (Scenario.slug, Scenario.name, Scenario.description)
             )
         )
-    select_items = select(Scenario).order_by(Scenario.slug).limit(page_size).offset((page - 1) * page_size)
-    select_count = select(func.count()).select_from(Scenario)
+    select_items = select(Scenario).where(LIVE).order_by(Scenario.slug).limit(page_size).offset((page - 1) * page_size)
+    select_count = select(func.count()).select_from(Scenario).where(LIVE)
     if condition is not None:
         select_items, select_count = select_items.where(condition), select_count.where(condition)
     return list(session.scalars(select_items)), int(session.scalar(select_count) or 0)
@@ -147,7 +152,7 @@ def require_draft(
     """`slug`'s scenario, read from the database (not from the session's copy), if its draft is the one a client
     named: at `revision`, of the scenario created at `scenario_created_at`, each checked when given. Otherwise
     `StaleRevision` with the draft there is now."""
-    query = select(Scenario).where(Scenario.slug == slug).execution_options(populate_existing=True)
+    query = select(Scenario).where(Scenario.slug == slug, LIVE).execution_options(populate_existing=True)
     scenario = session.scalar(query)
     if scenario is None:
         raise NotFound("scenario", slug)
@@ -176,7 +181,7 @@ def save_draft(
     """
     document = check_structure(document)
     now = now or utcnow()
-    edited = [Scenario.slug == slug, Scenario.draft_revision == revision]
+    edited = [Scenario.slug == slug, LIVE, Scenario.draft_revision == revision]
     if scenario_created_at is not None:
         edited.append(Scenario.created_at == scenario_created_at)
     result = session.execute(
@@ -207,7 +212,7 @@ def rename_scenario(session: Session, *, slug: str, name: str) -> Scenario:
 def referrers(session: Session, *, slug: str) -> list[str]:
     """Who still needs scenario `slug`: other scenarios that jump or call back into it, and pending callbacks."""
     found: list[str] = []
-    for other in session.scalars(select(Scenario).where(Scenario.slug != slug).order_by(Scenario.slug)):
+    for other in session.scalars(select(Scenario).where(Scenario.slug != slug, LIVE).order_by(Scenario.slug)):
         documents = [other.draft_document]
         latest = latest_version(session, scenario_id=other.id)
         if latest is not None:
@@ -234,13 +239,30 @@ def _scenarios_named(document: Mapping[str, Any]) -> set[str]:
     return names
 
 
-def delete_scenario(session: Session, *, slug: str) -> None:
+def delete_scenario(session: Session, *, slug: str, now: datetime | None = None) -> None:
+    """Refused (`InUse`) while anyone still needs the scenario (`referrers`). The scenario is held before they are
+    looked for: jobs stored for it meanwhile (`hold_published`) are committed first and found, or wait for the
+    delete and find it gone. On SQLite, holding the row means taking the one writer lock (no FOR UPDATE there).
+
+    A scenario that was published is kept, marked deleted and under a slug no scenario can have (models.Scenario):
+    its calls still open the versions they ran. One never published goes: no call ran it."""
+    hold_sqlite_writes(session, Scenario)
     scenario = get_scenario(session, slug=slug, for_update=True)
     found = referrers(session, slug=slug)
     if found:
         raise InUse("scenario", slug, found)
-    session.delete(scenario)
+    if scenario.latest_version is None:
+        session.delete(scenario)
+    else:
+        scenario.deleted_at = now or utcnow()
+        scenario.slug = deleted_slug(scenario.id, slug)
     session.flush()
+
+
+def deleted_slug(scenario_id: int, slug: str) -> str:
+    """The slug a deleted scenario is kept under: unique (its row id), never a slug (SLUG_PATTERN starts with a
+    letter or digit), and saying which it was."""
+    return f"~{scenario_id}-{slug}"[:64]
 
 
 def duplicate_scenario(session: Session, *, slug: str, new_slug: str, name: str, actor: str) -> Scenario:
@@ -307,6 +329,12 @@ def store_version(
         session.flush()
     except IntegrityError as error:
         raise PublishedMeanwhile(slug, number) from error
+    # A deleted scenario is kept for its calls: no version goes into it. On SQLite a delete may have committed
+    # since the caller read the scenario (no row lock there); the write above took the writer lock, so what is
+    # read now holds until the commit. Otherwise a rollback that raced a delete stored a version in the deleted
+    # scenario, and the API announced it to the FastAGI server as published.
+    if session.scalar(select(Scenario.deleted_at).where(Scenario.id == scenario.id)) is not None:
+        raise NotFound("scenario", slug)
     return version
 
 
@@ -322,15 +350,32 @@ def published(session: Session, *, slug: str) -> Published | None:
     row = session.execute(
         select(ScenarioVersion)
         .join(Scenario, Scenario.id == ScenarioVersion.scenario_id)
-        .where(Scenario.slug == slug)
+        .where(Scenario.slug == slug, LIVE)
         .order_by(ScenarioVersion.number.desc())
         .limit(1)
     ).scalar()
     return None if row is None else Published(slug, row.number, row.document, row.id)
 
 
+def hold_published(session: Session, *, slug: str) -> Published | None:
+    """`slug`'s published version (None when there is none, or the scenario is gone), the scenario held until the
+    transaction ends: for storing callback jobs that the dialer will ring into it. A delete that came first is
+    seen here; one that comes later waits for this transaction and finds its jobs (`delete_scenario`). Without
+    it a call list stored while the scenario was deleted left its clients pending for a scenario that no longer
+    existed (review, 2026-12-06). PostgreSQL: the row FOR SHARE, so lists for one scenario do not wait for each
+    other; SQLite: the one writer lock. Read after whatever slow work (planning a list) is done: it is held to
+    the commit."""
+    hold_sqlite_writes(session, Scenario)
+    query = select(Scenario.id).where(Scenario.slug == slug, LIVE)
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(read=True)
+    if session.scalar(query) is None:
+        return None
+    return published(session, slug=slug)
+
+
 def published_slugs(session: Session) -> set[str]:
-    return set(session.scalars(select(Scenario.slug).where(Scenario.latest_version.is_not(None))))
+    return set(session.scalars(select(Scenario.slug).where(Scenario.latest_version.is_not(None), LIVE)))
 
 
 def published_versions(session: Session) -> dict[str, tuple[int, int]]:
@@ -339,9 +384,11 @@ def published_versions(session: Session) -> dict[str, tuple[int, int]]:
     scenario deleted and created again under the same slug reads as changed even at the same number; the
     scenario's own row id can be reused on SQLite."""
     rows = session.execute(
-        select(Scenario.slug, ScenarioVersion.id, ScenarioVersion.number).join(
+        select(Scenario.slug, ScenarioVersion.id, ScenarioVersion.number)
+        .join(
             ScenarioVersion,
             (ScenarioVersion.scenario_id == Scenario.id) & (ScenarioVersion.number == Scenario.latest_version),
         )
+        .where(LIVE)
     )
     return {slug: (version_id, number) for slug, version_id, number in rows}

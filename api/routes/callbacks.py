@@ -73,7 +73,8 @@ def create_job(body: CallbackCreate, _user: Publisher, runtime: RuntimeDep) -> C
     if body.window_end is not None and body.window_end <= body.due:
         raise InvalidCallback([{"path": "$.window_end", "message": "the window must end after the due time"}])
     with runtime.database.session() as session:
-        if scenarios.published(session, slug=body.scenario) is None:
+        # Held to the commit: a delete meanwhile either came first (refused here) or waits and sees the job.
+        if scenarios.hold_published(session, slug=body.scenario) is None:
             raise InvalidCallback([{"path": "$.scenario", "message": f"{body.scenario!r} is not published"}])
         job = callbacks.create_job(
             session,
@@ -174,6 +175,10 @@ def create_batch(body: CallbackBatchIn, user: Publisher, runtime: RuntimeDep) ->
         campaign_id: str | None = None
         ids: list[str] = []
         if not body.dry_run:
+            # Checked again, now held to the commit: the scenario may have been deleted while the list was planned
+            # (nothing is held then), and a delete from now on waits for the jobs and is refused for them.
+            if scenarios.hold_published(session, slug=body.scenario) is None:
+                raise InvalidCallList([{"path": "$.scenario", "message": f"{body.scenario!r} is not published"}])
             campaign_id, ids = call_lists.schedule(
                 session,
                 scenario=body.scenario,

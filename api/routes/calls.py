@@ -12,7 +12,7 @@ from fastapi.responses import StreamingResponse
 from api.csv_export import csv_chunks
 from api.deps import RuntimeDep, Viewer
 from api.routes import AUTHED, problems
-from api.schemas import CallDetail, CallPage, CallStatus, CallSummary, LooseMoment
+from api.schemas import CallDetail, CallPage, CallStatus, CallSummary, LooseMoment, VersionDetail
 from persistence import calls
 from persistence.calls import CallFilter
 from persistence.db import Database
@@ -21,6 +21,7 @@ from persistence.models import CallRecord
 router = APIRouter(prefix="/api/calls", tags=["calls"], responses=AUTHED)
 
 Plain = Annotated[str | None, Query(max_length=100, pattern=r"^[^\x00]*$")]
+CallId = Annotated[str, Path(max_length=64, pattern=r"^[^\x00]*$")]
 CSV_COLUMNS = ("id", "scenario", "version", "status", "outcome", "result", "caller_id", "caller_name",
                "dialed_number", "started_at", "answered_at", "ended_at", "duration_ms", "last_node",
                "origin_call_id", "callback_job_id", "asterisk_uniqueid")  # fmt: skip
@@ -133,9 +134,7 @@ def _csv_rows(database: Database, filters: CallFilter) -> Iterator[str]:
 
 
 @router.get("/{call_id}", response_model=CallDetail, responses=problems(404))
-def get_call(
-    call_id: Annotated[str, Path(max_length=64, pattern=r"^[^\x00]*$")], _user: Viewer, runtime: RuntimeDep
-) -> CallDetail:
+def get_call(call_id: CallId, _user: Viewer, runtime: RuntimeDep) -> CallDetail:
     """One call with its full trace: every node, prompt, key and variable change."""
     with runtime.database.session() as session:
         record = calls.get_call(session, call_id=call_id)
@@ -149,4 +148,22 @@ def get_call(
             callback_job_id=record.callback_job_id,
             variables=record.variables,
             trace=record.trace,
+        )
+
+
+@router.get("/{call_id}/version", response_model=VersionDetail, responses=problems(404))
+def get_call_version(call_id: CallId, _user: Viewer, runtime: RuntimeDep) -> VersionDetail:
+    """The published version the call ran, as it was published: also after its scenario was deleted, or deleted and
+    created again under the same slug, when `/api/scenarios/{slug}/versions/{version}` names another document or
+    none. 404 when the call ran no version (an unknown scenario), or one that cannot be traced (recorded before
+    versions were kept with their calls, on a scenario deleted since)."""
+    with runtime.database.session() as session:
+        version = calls.version_ran(session, call_id=call_id)
+        return VersionDetail(
+            number=version.number,
+            message=version.message,
+            created_at=version.created_at,
+            created_by=version.created_by,
+            validation_summary=version.validation_summary,
+            document=version.document,
         )

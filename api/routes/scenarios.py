@@ -201,7 +201,9 @@ def save_draft(slug: SlugPath, body: DraftUpdate, user: Editor, runtime: Runtime
 
 @router.delete("/{slug}", status_code=204, responses=problems(404, 409))
 def delete_scenario(slug: SlugPath, user: Publisher, runtime: RuntimeDep) -> Response:
-    """Delete a scenario and its versions; refused (409) while another scenario or a pending callback needs it."""
+    """Delete a scenario; refused (409) while another scenario or a pending callback needs it. It is gone from
+    lists, reads, calls and publishing, and its slug is free for a new scenario; the versions it published are
+    kept for the calls that ran them (`GET /api/calls/{call_id}/version`)."""
     with runtime.database.session() as session:
         scenarios.delete_scenario(session, slug=slug)
         audit.record_event(session, actor=user.username, action="delete", target=f"scenario:{slug}")
@@ -373,6 +375,8 @@ def list_versions(slug: SlugPath, _user: Viewer, runtime: RuntimeDep) -> list[Ve
 
 @router.get("/{slug}/versions/{number}", response_model=VersionDetail, responses=problems(404))
 def get_version(slug: SlugPath, number: VersionPath, _user: Viewer, runtime: RuntimeDep) -> VersionDetail:
+    """Version `number` of the scenario under `slug` now. The version a recorded call ran is read through the
+    call (`GET /api/calls/{call_id}/version`): once a slug is deleted and created again, its numbers start over."""
     with runtime.database.session() as session:
         version = scenarios.get_version(session, slug=slug, number=number)
         return VersionDetail(**version_summary(version).model_dump(), document=version.document)

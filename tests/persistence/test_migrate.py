@@ -187,7 +187,7 @@ def test_0011_tells_callers_who_abandoned_waiting_for_an_operator_from_those_who
         }
         _run(url, *((call, {"id": i, "outcome": o, "status": s, "during": d, "trace": t})
                     for i, (o, s, d, t) in rows.items()))  # fmt: skip
-        upgrade(url)
+        upgrade(url, "0011")
         assert current_revision(url) == "0011"
         upgraded = _run(url, ("SELECT id, status FROM call_records ORDER BY id", {}))
         command.downgrade(alembic_config(url), "0010")
@@ -255,3 +255,50 @@ def test_0009_reads_calls_the_server_failed_as_failed(tmp_path: Path, backend: s
         stored = _run(url, ("SELECT id, status, asterisk_uniqueid, hangup_during FROM call_records ORDER BY id", {}))
     assert stored == [("a", "failed", "", None), ("b", "failed", "", None), ("c", "callback_scheduled", "", None),
                       ("d", "answered", "", None), ("e", "failed", "", None)]  # fmt: skip
+
+
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_0012_traces_each_call_to_the_version_row_it_ran_where_that_is_sure(tmp_path: Path, backend: str) -> None:
+    """Calls recorded before 0012 name their version by slug and number: traced to the version row when the
+    slug's scenario was there when the call started. A call older than the scenario now under its slug ran one
+    deleted since (its versions are gone) and is traced to none, as is a call of a slug nobody has any more."""
+    with contextlib.ExitStack() as stack:
+        url = _old_database(stack, tmp_path, backend)
+        upgrade(url, "0011")
+        scenario = ("INSERT INTO scenarios (id, slug, name, description, draft_document, draft_revision, "
+                    "latest_version, created_at, created_by, updated_at, updated_by) VALUES (:id, :slug, 'S', '', "
+                    "'{}', 1, :latest, :at, 'x', :at, 'x')")  # fmt: skip
+        version = ("INSERT INTO scenario_versions (id, scenario_id, number, document, message, validation_summary, "
+                   "created_at, created_by) VALUES (:id, :scenario, :n, :doc, '', '{}', :at, 'x')")  # fmt: skip
+        call = ("INSERT INTO call_records (id, scenario, version, caller_id, caller_name, dialed_number, channel, "
+                "node, started_at, duration_ms, outcome, status, variables, trace) VALUES (:id, :slug, :v, '', '', "
+                "'', '', '', :at, 0, 'hung_up', 'answered', '{}', '{}')")  # fmt: skip
+        _run(
+            url,
+            (scenario, {"id": 1, "slug": "sales", "latest": 2, "at": "2026-01-01"}),
+            (version, {"id": 1, "scenario": 1, "n": 1, "doc": '{"v": "sales 1"}', "at": "2026-01-01"}),
+            (version, {"id": 2, "scenario": 1, "n": 2, "doc": '{"v": "sales 2"}', "at": "2026-01-15"}),
+            # `again` was deleted and created anew on 2026-03-01: its v1 is not the v1 of February's calls.
+            (scenario, {"id": 2, "slug": "again", "latest": 1, "at": "2026-03-01"}),
+            (version, {"id": 3, "scenario": 2, "n": 1, "doc": '{"v": "again 1"}', "at": "2026-03-01"}),
+            *((call, {"id": i, "slug": slug, "v": v, "at": at}) for i, slug, v, at in [
+                ("a", "sales", 1, "2026-01-10"), ("b", "sales", 2, "2026-02-01"), ("c", "again", 1, "2026-02-01"),
+                ("d", "again", 1, "2026-04-01"), ("e", "sales", None, "2026-02-01"), ("f", "gone", 1, "2026-02-01"),
+            ]),
+        )  # fmt: skip
+        upgrade(url, "0012")
+        traced = _run(url, ("SELECT id, version_id FROM call_records ORDER BY id", {}))
+        versions = _run(url, ("SELECT id FROM scenario_versions ORDER BY id", {}))
+        live = _run(url, ("SELECT slug FROM scenarios WHERE deleted_at IS NULL ORDER BY slug", {}))
+        # A scenario deleted under 0012 is kept with its versions; going back, it goes with them, and no other does.
+        _run(url, ("UPDATE scenarios SET deleted_at = '2026-05-01', slug = '~1-sales' WHERE id = 1", {}))
+        command.downgrade(alembic_config(url), "0011")
+        after_downgrade = _run(url, ("SELECT scenario_id, id FROM scenario_versions ORDER BY id", {}))
+        engine = make_engine(url)
+        columns = {column["name"] for column in inspect(engine).get_columns("call_records")}
+        engine.dispose()
+    assert traced == [("a", 1), ("b", 2), ("c", None), ("d", 3), ("e", None), ("f", None)]
+    assert versions == [(1,), (2,), (3,)]
+    assert live == [("again",), ("sales",)]
+    assert after_downgrade == [(2, 3)]
+    assert "version_id" not in columns

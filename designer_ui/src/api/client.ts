@@ -179,6 +179,15 @@ export async function call(id: string): Promise<CallDetail> {
   return (await unwrap(client.GET("/api/calls/{call_id}", { params: { path: { call_id: id } } }))) as unknown as CallDetail;
 }
 
+/**
+ * The document of the version a recorded call ran, as it was published: found by the call, not by its slug and
+ * number, which name another document (or none) once the scenario was deleted and created again.
+ */
+export async function callVersionDocument(id: string): Promise<ScenarioDocument> {
+  const detail = await unwrap(client.GET("/api/calls/{call_id}/version", { params: { path: { call_id: id } } }));
+  return detail.document as unknown as ScenarioDocument;
+}
+
 export async function dataSources(): Promise<string[]> {
   return (await unwrap(client.GET("/api/data-sources"))).map((source) => source.name);
 }

@@ -123,6 +123,28 @@ export function CallTable(props: { items: CallSummary[]; openId: string | null; 
   );
 }
 
+/**
+ * A recorded call, opened: its detail, and the document of the version it ran, fetched through the call itself.
+ * By the scenario's slug and the call's `v<n>` it would be another scenario's once the slug was deleted and created
+ * again, which the panel would then compare the call with (review of 2026-12-06).
+ */
+export async function openedCall(id: string): Promise<OpenCall> {
+  const detail = await api.call(id);
+  const steps: TraceStep[] = detail.trace?.steps ?? [];
+  // Only to compare with the draft: without it the note says which version ran, no more.
+  const published = detail.version === null ? null : await api.callVersionDocument(id).catch(() => null);
+  return {
+    id,
+    version: detail.version,
+    outcome: detail.outcome,
+    error: detail.error,
+    steps,
+    startedAt: detail.trace?.started_at ?? detail.started_at,
+    published,
+    uniqueid: detail.asterisk_uniqueid,
+  };
+}
+
 export function CallsPanel({ slug }: { slug: string }) {
   const { t } = useI18n();
   const [items, setItems] = useState<CallSummary[]>([]);
@@ -153,22 +175,9 @@ export function CallsPanel({ slug }: { slug: string }) {
 
   async function openCall(call: CallSummary) {
     try {
-      const detail = await api.call(call.id);
-      const steps: TraceStep[] = detail.trace?.steps ?? [];
-      // Only to compare with the draft: without it the note says which version ran, no more.
-      const published = detail.version === null ? null : await api.versionDocument(slug, detail.version).catch(() => null);
-      const startedAt = detail.trace?.started_at ?? detail.started_at;
-      setOpen({
-        id: call.id,
-        version: detail.version,
-        outcome: detail.outcome,
-        error: detail.error,
-        steps,
-        startedAt,
-        published,
-        uniqueid: detail.asterisk_uniqueid,
-      });
-      showPath(steps);
+      const opened = await openedCall(call.id);
+      setOpen(opened);
+      showPath(opened.steps);
     } catch (e) {
       setError(t("error.generic", { message: e instanceof Error ? e.message : String(e) }));
     }

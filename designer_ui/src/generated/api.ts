@@ -433,6 +433,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/calls/{call_id}/version": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Call Version
+         * @description The published version the call ran, as it was published: also after its scenario was deleted, or deleted and
+         *     created again under the same slug, when `/api/scenarios/{slug}/versions/{version}` names another document or
+         *     none. 404 when the call ran no version (an unknown scenario), or one that cannot be traced (recorded before
+         *     versions were kept with their calls, on a scenario deleted since).
+         */
+        get: operations["get_call_version_api_calls__call_id__version_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/data-sources": {
         parameters: {
             query?: never;
@@ -524,7 +547,9 @@ export interface paths {
         post?: never;
         /**
          * Delete Scenario
-         * @description Delete a scenario and its versions; refused (409) while another scenario or a pending callback needs it.
+         * @description Delete a scenario; refused (409) while another scenario or a pending callback needs it. It is gone from
+         *     lists, reads, calls and publishing, and its slug is free for a new scenario; the versions it published are
+         *     kept for the calls that ran them (`GET /api/calls/{call_id}/version`).
          */
         delete: operations["delete_scenario_api_scenarios__slug__delete"];
         options?: never;
@@ -711,7 +736,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get Version */
+        /**
+         * Get Version
+         * @description Version `number` of the scenario under `slug` now. The version a recorded call ran is read through the
+         *     call (`GET /api/calls/{call_id}/version`): once a slug is deleted and created again, its numbers start over.
+         */
         get: operations["get_version_api_scenarios__slug__versions__number__get"];
         put?: never;
         post?: never;
@@ -3206,6 +3235,64 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CallDetail"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Role too low, or CSRF token missing */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid request or document */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_call_version_api_calls__call_id__version_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                call_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VersionDetail"];
                 };
             };
             /** @description Not signed in */
