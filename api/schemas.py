@@ -492,7 +492,15 @@ class CampaignOut(BaseModel):
     created_at: datetime
     jobs: int
     statuses: dict[str, int]
-    results: dict[str, int] = Field(description="Last calls' `result` values; empty in the list of campaigns.")
+    results: dict[str, int] = Field(
+        description="What the clients reached answered: their last call's `result` values, whatever the clients "
+        "stand now (one promised a callback answered, and waits). Empty in the list of campaigns."
+    )
+    reached: int | None = Field(
+        default=None,
+        description="Clients a call reached (the scenario ran for them), whatever they stand now: those reached "
+        "without an answer are `reached` less the sum of `results`. Null in the list of campaigns.",
+    )
     next_due: datetime | None = Field(description="When the next client waiting is due; null when nobody waits.")
     settings: dict[str, Any] = Field(
         description="When and how it is called, as started: due, until, hours, timezone, holidays, max_attempts. "

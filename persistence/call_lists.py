@@ -217,24 +217,46 @@ class CampaignSummary:
     created_at: datetime
     jobs: int
     statuses: dict[str, int]  # pending, dialing, done, failed, expired, cancelled
-    results: dict[str, int]  # what the clients reached answered (their last call's `result`)
+    # What the clients reached answered (their last call's `result`), whatever they stand now: a client promised a
+    # callback answered too, and waits (pending). A client reached whose call set no `result` is not in it.
+    results: dict[str, int]
     next_due: datetime | None  # when the next client waiting is due; None when nobody waits
     settings: dict[str, Any]  # as started (Campaign.settings()); {} for lists imported before they were kept
     cancelled_at: datetime | None  # when it was stopped; None while it runs (or for lists stopped before it was kept)
+    # The clients a call reached (the scenario ran for them), whatever they stand now: `results` counts their
+    # answers, so those reached without one are `reached` less them. None where results are not counted (the list).
+    reached: int | None = None
+
+
+@dataclass(frozen=True)
+class LastCall:
+    """What a campaign's summary and report read of a client's last call: not its trace nor its variables, most
+    of a record (~2.7 KB of trace a debt-reminder call), read for every client each time the summary is asked."""
+
+    id: str
+    result: str | None
+    answered_at: datetime | None
 
 
 @dataclass(frozen=True)
 class ClientReport:
     """One client of a campaign: the job that says where they stand, the last call that reached them (if any),
-    and their row of the list as imported.
+    their row of the list as imported, and how their dialing went over all their jobs.
 
     A call of the campaign may promise the client a callback (the Callback block: "we'll call you later"): that
     job is the campaign's too, for the same client (its `campaign_row`). The client stands where their newest job
-    says (waiting for the promised call, not done), and their last call may be that callback's."""
+    says (waiting for the promised call, not done), and their last call may be that callback's. Their dialing is
+    every job's: reached on the second ring and promised a callback, they were dialled twice, the last time
+    answered, though the callback they wait for was never dialled."""
 
     job: CallbackJob
-    call: CallRecord | None
+    call: LastCall | None
     listed: CallbackJob  # the list's own job for the client: its columns (`contact`) and place
+    attempts: int  # dial attempts, over all the client's jobs
+    last_attempt_at: datetime | None  # the newest of them
+    # That attempt's outcome (busy, no_answer, answered...); the standing job's while none was made (`cancelled`:
+    # stopped before their first call; `window_closed`: the hours ran out first).
+    outcome: str | None
 
 
 def cancel(session: Session, *, campaign_id: str, now: datetime | None = None) -> int:
@@ -247,7 +269,9 @@ def cancel(session: Session, *, campaign_id: str, now: datetime | None = None) -
     stopped = session.execute(
         update(CallbackJob)
         .where(CallbackJob.campaign_id == campaign_id, CallbackJob.status == "pending")
-        .values(status="cancelled", outcome="cancelled")
+        # The status says it was stopped; the outcome stays the last dial's (a retry waits after a busy): the
+        # report's `outcome` column is how the dialing went (`callbacks._cancel` keeps it likewise).
+        .values(status="cancelled", outcome=func.coalesce(CallbackJob.outcome, "cancelled"))
     )
     return int(stopped.rowcount or 0)  # type: ignore[attr-defined]
 
@@ -325,18 +349,25 @@ def campaign_summary(session: Session, *, campaign_id: str) -> CampaignSummary:
     statuses: dict[str, int] = {}
     results: dict[str, int] = {}
     next_due: datetime | None = None
+    reached = 0
     for client in campaign_clients(session, campaign_id=campaign_id):
         job = client.job
         statuses[job.status] = statuses.get(job.status, 0) + 1
         if job.status == "pending" and (next_due is None or job.due < next_due):
             next_due = job.due
-        if client.call is not None and client.call.result:
-            results[client.call.result] = results.get(client.call.result, 0) + 1
-    return _summary(campaign, statuses, results, next_due)
+        if client.call is not None:
+            reached += 1
+            if client.call.result:
+                results[client.call.result] = results.get(client.call.result, 0) + 1
+    return _summary(campaign, statuses, results, next_due, reached)
 
 
 def _summary(
-    campaign: CallCampaign, statuses: dict[str, int], results: dict[str, int], next_due: datetime | None
+    campaign: CallCampaign,
+    statuses: dict[str, int],
+    results: dict[str, int],
+    next_due: datetime | None,
+    reached: int | None = None,
 ) -> CampaignSummary:
     return CampaignSummary(
         campaign.id,
@@ -350,6 +381,7 @@ def _summary(
         next_due,
         dict(campaign.settings or {}),
         campaign.cancelled_at,
+        reached,
     )
 
 
@@ -384,7 +416,7 @@ def campaign_clients(session: Session, *, campaign_id: str) -> Iterator[ClientRe
     """Every client of a campaign in the list's order, where they stand and with the last call that reached them
     (`ClientReport`): each chunk's promised callbacks in one query, and all their jobs' calls in another."""
     for jobs in campaign_jobs(session, campaign_id=campaign_id):
-        newest = {job.campaign_row: job for job in jobs}
+        of_client: dict[int | None, list[CallbackJob]] = {job.campaign_row: [job] for job in jobs}
         follow_ups = (
             select(CallbackJob)
             .where(
@@ -394,16 +426,37 @@ def campaign_clients(session: Session, *, campaign_id: str) -> Iterator[ClientRe
             )
             .order_by(CallbackJob.created_at, CallbackJob.id)
         )
-        row_of = {job.id: job.campaign_row for job in jobs}
         for follow_up in session.scalars(follow_ups):
-            newest[follow_up.campaign_row] = follow_up
-            row_of[follow_up.id] = follow_up.campaign_row
-        last_call: dict[int | None, CallRecord] = {}
-        calls = select(CallRecord).where(CallRecord.callback_job_id.in_(list(row_of)))
-        for call in session.scalars(calls.order_by(CallRecord.started_at)):
-            last_call[row_of[call.callback_job_id or ""]] = call
+            of_client.setdefault(follow_up.campaign_row, []).append(follow_up)
+        last_call = _last_calls(session, {job.id: row for row, own in of_client.items() for job in own})
         for job in jobs:
-            yield ClientReport(newest[job.campaign_row], last_call.get(job.campaign_row), job)
+            yield _client_report(of_client[job.campaign_row], last_call.get(job.campaign_row))
+
+
+def _last_calls(session: Session, row_of: dict[str, int | None]) -> dict[int | None, LastCall]:
+    """The last call of each client (their list row) among the calls of their jobs (`row_of`: job id to row)."""
+    query = (
+        select(CallRecord.id, CallRecord.callback_job_id, CallRecord.result, CallRecord.answered_at)
+        .where(CallRecord.callback_job_id.in_(list(row_of)))
+        .order_by(CallRecord.started_at, CallRecord.id)
+    )
+    last: dict[int | None, LastCall] = {}
+    for call_id, job_id, result, answered_at in session.execute(query):
+        last[row_of[job_id or ""]] = LastCall(call_id, result, answered_at)
+    return last
+
+
+def _client_report(jobs: list[CallbackJob], call: LastCall | None) -> ClientReport:
+    """A client from their jobs, the list's first then the callbacks its calls promised, as they were made."""
+    standing = jobs[-1]
+    latest = standing  # the job dialled last: on a tie the newer job, whose attempt came after
+    for job in jobs:
+        if job.last_attempt_at is not None and (
+            latest.last_attempt_at is None or job.last_attempt_at >= latest.last_attempt_at
+        ):
+            latest = job
+    attempts = sum(job.attempts for job in jobs)
+    return ClientReport(standing, call, jobs[0], attempts, latest.last_attempt_at, latest.outcome)
 
 
 def _first_opening(campaign: Campaign, problems: _Problems) -> tuple[datetime, datetime | None] | None:

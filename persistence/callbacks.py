@@ -491,8 +491,11 @@ def _cancel_if_stopped(session: Session, job: CallbackJob) -> None:
 
 
 def _cancel(job: CallbackJob) -> None:
-    """A client of a stopped campaign: never dialled again (its attempts so far stay logged)."""
-    job.status, job.outcome, job.locked_by, job.lock_until = "cancelled", "cancelled", None, None
+    """A client of a stopped campaign: never dialled again (its attempts so far stay logged). The status says it
+    was stopped; the outcome stays the last dial's (the busy `record_attempt` just stored, a retry's), which is
+    the campaign report's `outcome` column: `cancelled` only for a client never dialled."""
+    job.status, job.locked_by, job.lock_until = "cancelled", None, None
+    job.outcome = job.outcome or "cancelled"
 
 
 def _leased_job(session: Session, *, job_id: str, node_id: str) -> tuple[CallbackJob, bool]:
@@ -531,16 +534,25 @@ def window_passed(job: WindowedJob, *, now: datetime) -> None:
 def window_closed(job: WindowedJob, *, after: datetime, outcome: str = "window_closed") -> None:
     """The job's window closed before its next try: the try moves to the window's next opening at or after
     `after` (the callee is called back the next morning, never at night), or, with no window kept or no opening
-    within two weeks, the job expires."""
-    for name, value in _closed_window_changes(job.allowed_hours, after=after, outcome=outcome).items():
+    within two weeks, the job expires, keeping its last dial's outcome (`outcome` for a job never dialled)."""
+    changes = _closed_window_changes(job.allowed_hours, after=after, outcome=job.outcome or outcome)
+    for name, value in changes.items():
         setattr(job, name, value)
 
 
+# An expired job's outcome in the UPDATE of many (`_move_closed_windows`): its own, the last dial's, if it has one.
+_OWN_OUTCOME_OR_WINDOW_CLOSED: Final = func.coalesce(CallbackJob.outcome, "window_closed")
+
+
 def _closed_window_changes(
-    allowed_hours: Mapping[str, Any] | None, *, after: datetime, outcome: str = "window_closed"
+    allowed_hours: Mapping[str, Any] | None,
+    *,
+    after: datetime,
+    outcome: str | ColumnElement[str] = _OWN_OUTCOME_OR_WINDOW_CLOSED,
 ) -> dict[str, Any]:
     """What `window_closed` sets on a job with `allowed_hours` (the column values): the same for every job of a
-    window, so a claim moves a list's clients with one UPDATE."""
+    window, so a claim moves a list's clients with one UPDATE. An expired job's `outcome` is its last dial's (busy,
+    no answer: the campaign report's column; the status says it expired), `window_closed` if it was never dialled."""
     unlocked: dict[str, Any] = {"locked_by": None, "lock_until": None}
     opening = reopening(after, allowed_hours)
     if opening is None:
@@ -577,9 +589,16 @@ def list_jobs(
     limit: int = 100,
     offset: int = 0,
 ) -> list[CallbackJob]:
-    """Newest due first, `offset` of them skipped; the id breaks ties, so pages neither repeat nor skip a job
-    (the clients of a list share their first due time)."""
-    query = select(CallbackJob).order_by(CallbackJob.due.desc(), CallbackJob.id).limit(limit).offset(offset)
+    """The newest made first, or a campaign's jobs in its list's order and then the callbacks its calls promised,
+    as they were made; `offset` of them skipped.
+
+    Paged by when a job was made, which nothing changes: paged by `due`, which every retry moves, a running
+    list's pages showed one client twice and another never (review of the campaign reports, 2026-12). The
+    clients of a list are made together, in its order (`campaign_row`); the id breaks the remaining ties. So pages
+    neither repeat nor skip a job, but for jobs made while paging: a campaign's come last, on its last page;
+    without a campaign, newest first, they push the pages after them on."""
+    made = CallbackJob.created_at if campaign_id else CallbackJob.created_at.desc()
+    query = select(CallbackJob).order_by(made, CallbackJob.campaign_row, CallbackJob.id).limit(limit).offset(offset)
     if status:
         query = query.where(CallbackJob.status == status)
     if scenario:

@@ -98,7 +98,8 @@ def list_jobs(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0, le=10_000_000, description="Skip this many (pages of a large list).")] = 0,
 ) -> list[CallbackJobOut]:
-    """Newest due first; `campaign`: the jobs of one imported call list."""
+    """Newest made first; `campaign`: the jobs of one imported call list, in its order, then the callbacks its
+    calls promised. A retry moves no job between pages."""
     with runtime.database.session() as session:
         jobs = callbacks.list_jobs(
             session, status=status, scenario=scenario, campaign_id=campaign, limit=limit, offset=offset
@@ -285,9 +286,9 @@ def _report_rows(database: Database, campaign_id: str) -> Iterator[str]:
                 client.job.campaign_row,
                 client.job.number,
                 client.job.status,
-                client.job.attempts,
-                client.job.outcome,
-                client.job.last_attempt_at,
+                client.attempts,  # over all the client's jobs: a callback promised them has had none yet
+                client.outcome,
+                client.last_attempt_at,
                 client.call.result if client.call else None,
                 client.call.answered_at if client.call else None,
                 client.call.id if client.call else None,

@@ -125,6 +125,11 @@ describe("the answers", () => {
     const html = renderToHtml(AnswersTable, { campaign: campaign({ done: 3 }, { will_pay: 1 }) });
     expect(html).toContain("Reached without an answer recorded: 2 clients.");
   });
+
+  it("counts those who gave none among every client reached, a client waiting for a promised callback too", () => {
+    const reached = { ...campaign({ done: 2, pending: 1 }, { will_pay: 1, operator_unavailable: 1 }), reached: 3 };
+    expect(renderToHtml(AnswersTable, { campaign: reached })).toContain("Reached without an answer recorded: 1 client.");
+  });
 });
 
 describe("one campaign followed", () => {

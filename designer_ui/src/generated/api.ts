@@ -210,7 +210,8 @@ export interface paths {
         };
         /**
          * List Jobs
-         * @description Newest due first; `campaign`: the jobs of one imported call list.
+         * @description Newest made first; `campaign`: the jobs of one imported call list, in its order, then the callbacks its
+         *     calls promised. A retry moves no job between pages.
          */
         get: operations["list_jobs_api_callbacks_get"];
         put?: never;
@@ -1361,8 +1362,13 @@ export interface components {
              */
             next_due: string | null;
             /**
+             * Reached
+             * @description Clients a call reached (the scenario ran for them), whatever they stand now: those reached without an answer are `reached` less the sum of `results`. Null in the list of campaigns.
+             */
+            reached?: number | null;
+            /**
              * Results
-             * @description Last calls' `result` values; empty in the list of campaigns.
+             * @description What the clients reached answered: their last call's `result` values, whatever the clients stand now (one promised a callback answered, and waits). Empty in the list of campaigns.
              */
             results: {
                 [key: string]: number;

@@ -102,6 +102,14 @@ describe("what the clients answered", () => {
     expect(reachedWithoutAnswer(campaign({ done: 8 }, { will_pay: 5 }))).toBe(3);
     expect(reachedWithoutAnswer(campaign({ done: 1 }, { will_pay: 2 }))).toBe(0);
   });
+
+  it("counts them against every client reached: one promised a callback answered, and waits", () => {
+    // One paid, one hung up during the greeting, one asked for an operator and waits for the call back (pending):
+    // against `done` (2) the two answers left nobody, and the client who hung up went unreported.
+    const c = { ...campaign({ done: 2, pending: 1 }, { will_pay: 1, operator_unavailable: 1 }), reached: 3 };
+    expect(reachedWithoutAnswer(c)).toBe(1);
+    expect(reachedWithoutAnswer({ ...c, reached: null })).toBe(0); // a server that does not count them: `done`
+  });
 });
 
 describe("shares as text", () => {

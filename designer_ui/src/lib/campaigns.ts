@@ -73,10 +73,15 @@ export function answerShares(campaign: Campaign): AnswerShare[] {
     .sort((a, b) => b.count - a.count || a.result.localeCompare(b.result));
 }
 
-/** Clients reached whose last call recorded no answer: they hung up before giving one, or the flow sets none. */
-export function reachedWithoutAnswer(campaign: Campaign): number {
+/**
+ * Clients reached whose last call recorded no answer: they hung up before giving one, or the flow sets none. Out of
+ * every client reached (`reached`), whatever they stand now, as `results` counts all their answers: a client whose
+ * call promised a callback answered and waits (pending), so counted against `done` the answers left out a client
+ * who hung up. A server that does not count `reached` yet: against `done`, as before.
+ */
+export function reachedWithoutAnswer(campaign: Pick<Campaign, "statuses" | "jobs" | "results" | "reached">): number {
   const answered = Object.values(campaign.results).reduce((sum, count) => sum + count, 0);
-  return Math.max(0, countOf(campaign, "done") - answered);
+  return Math.max(0, (campaign.reached ?? countOf(campaign, "done")) - answered);
 }
 
 /** How many clients a stop spared: those cancelled after it less those before (another stop, or none). */
