@@ -1,15 +1,21 @@
 """Streamed CSV for the register's exports: a chunk of rows at a time (flat memory, no size limit), every cell
-made safe to open in a spreadsheet."""
+made safe to open in a spreadsheet, every time one that a spreadsheet opens as a date-time on a named clock."""
 
 from __future__ import annotations
 
 import csv
 import io
 import re
-from collections.abc import Iterable, Iterator, Sequence
-from datetime import datetime
-from typing import Final
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from datetime import UTC, datetime
+from typing import Annotated, Final, Literal
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
+
+from fastapi import Query
+from pydantic import AfterValidator
+
+from blocks.timewindows import zone as find_zone
 
 _CHUNK_ROWS = 500
 _FORMULA_STARTS = frozenset("=+-@\t\r")
@@ -21,14 +27,68 @@ _LIST_EXTENSION = re.compile(r"\.(csv|xlsx|xls|txt)$", re.IGNORECASE)
 # page, and "José Núñez" or a Cyrillic name came out garbled (review of 2026-12-05). Other readers skip it.
 BOM: Final = "\ufeff"
 
+# Times as Excel reads a date-time in any locale. ISO 8601 with its `T`, microseconds and offset stayed text there,
+# so a time column could not be sorted or filtered by time. Seconds are enough to tell calls apart; a fraction
+# would be written with a `.`, which a Spanish or Russian Excel does not read as one.
+TIME_FORMAT: Final = "%Y-%m-%d %H:%M:%S"
+UTC_ZONE: Final = ZoneInfo("UTC")
 
-def csv_chunks(header: Sequence[str], rows: Iterable[Sequence[object]]) -> Iterator[str]:
+# Excel splits a CSV it opens on the list separator of the computer's regional settings: `,`, or `;` where the
+# decimal separator is `,` (Spain, Russia...), where a comma file opens as one column.
+CsvDelimiter = Literal["comma", "semicolon"]
+_SEPARATORS: Final[dict[CsvDelimiter, str]] = {"comma": ",", "semicolon": ";"}
+
+
+def _known_zone(name: str) -> str:
+    if find_zone(name) is None:
+        raise ValueError(f"unknown time zone {name!r}: an IANA name is expected, such as Europe/Madrid or UTC")
+    return name
+
+
+# Query parameters of the CSV exports; `tz` takes the names a campaign's `timezone` does (api.schemas).
+TimeZoneQuery = Annotated[
+    str,
+    Query(
+        max_length=64,
+        pattern=r"^[A-Za-z_]+(/[A-Za-z0-9_+-]+){0,2}$|^UTC$",
+        description="The IANA time zone the times are written in (e.g. Europe/Madrid); the header names it.",
+    ),
+    AfterValidator(_known_zone),
+]
+DelimiterQuery = Annotated[
+    CsvDelimiter,
+    Query(description="What separates the cells: `semicolon` for an Excel whose list separator is `;` (es, ru)."),
+]
+
+
+def named_zone(name: object) -> ZoneInfo:
+    """The zone called `name` (a campaign's kept `timezone`), or UTC, the zone times are stored in, when there is
+    none or this machine does not know it."""
+    found = find_zone(name) if isinstance(name, str) else None
+    return found or UTC_ZONE
+
+
+def zoned_header(names: Sequence[str], times: Collection[str], zone: ZoneInfo) -> list[str]:
+    """`names`, each of `times` followed by the zone its cells are written in (`started_at (Europe/Madrid)`): a
+    time without an offset is only read right when its clock is said."""
+    return [f"{name} ({zone.key})" if name in times else name for name in names]
+
+
+def csv_chunks(
+    header: Sequence[str],
+    rows: Iterable[Sequence[object]],
+    *,
+    zone: ZoneInfo = UTC_ZONE,
+    delimiter: CsvDelimiter = "comma",
+) -> Iterator[str]:
+    """The CSV, a chunk of rows at a time, its times written on `zone`'s clock (the header should say which:
+    `zoned_header`)."""
     buffer = io.StringIO()
     buffer.write(BOM)
-    writer = csv.writer(buffer)
+    writer = csv.writer(buffer, delimiter=_SEPARATORS[delimiter])
     writer.writerow([csv_cell(name) for name in header])  # a call list names its own columns: escaped too
     for number, row in enumerate(rows, start=1):
-        writer.writerow([csv_cell(value) for value in row])
+        writer.writerow([csv_cell(value, zone) for value in row])
         if number % _CHUNK_ROWS == 0:
             yield buffer.getvalue()
             buffer.seek(0)
@@ -36,9 +96,10 @@ def csv_chunks(header: Sequence[str], rows: Iterable[Sequence[object]]) -> Itera
     yield buffer.getvalue()
 
 
-def csv_cell(value: object) -> object:
+def csv_cell(value: object, zone: ZoneInfo = UTC_ZONE) -> object:
     if isinstance(value, datetime):
-        return value.isoformat()
+        aware = value if value.tzinfo is not None else value.replace(tzinfo=UTC)  # stored times are UTC
+        return aware.astimezone(zone).strftime(TIME_FORMAT)
     # Spreadsheets run cells starting with = + - @ as formulas: a caller name must never become one. A tab or CR
     # in front is dropped by some of them before they look (OWASP's list), so those are escaped too.
     if isinstance(value, str) and value[:1] in _FORMULA_STARTS and not value[1:].replace(" ", "").isdigit():

@@ -12,7 +12,7 @@ from fastapi.responses import StreamingResponse
 from sqlalchemy.orm import Session
 
 from api.call_list_files import read_call_list
-from api.csv_export import csv_chunks, report_disposition
+from api.csv_export import CsvDelimiter, DelimiterQuery, csv_chunks, named_zone, report_disposition, zoned_header
 from api.deps import Publisher, RuntimeDep, Viewer
 from api.routes import AUTHED, problems
 from api.schemas import (
@@ -41,6 +41,7 @@ _ID_PATTERN: Final = r"^[A-Za-z0-9-]+$"  # a job's or a campaign's id (a UUID)
 CampaignId = Annotated[str, Path(max_length=36, pattern=_ID_PATTERN)]
 REPORT_COLUMNS: Final = ("row", "number", "status", "attempts", "outcome", "last_attempt_at", "result",
                          "answered_at", "call_id")  # fmt: skip
+REPORT_TIMES: Final = frozenset({"last_attempt_at", "answered_at"})  # on the campaign's clock, which the header names
 
 router = APIRouter(prefix="/api/callbacks", tags=["callbacks"], responses=AUTHED)
 
@@ -237,13 +238,20 @@ def cancel_campaign(campaign_id: CampaignId, user: Publisher, runtime: RuntimeDe
         **problems(404),
     },
 )
-def campaign_report(campaign_id: CampaignId, _user: Viewer, runtime: RuntimeDep) -> StreamingResponse:
+def campaign_report(
+    campaign_id: CampaignId, _user: Viewer, runtime: RuntimeDep, delimiter: DelimiterQuery = "comma"
+) -> StreamingResponse:
     """The campaign's report, in the list's order: each client's columns as imported, how the dialing went
-    (status, attempts, last outcome) and what their last call recorded (its `result`, when it was answered)."""
+    (status, attempts, last outcome) and what their last call recorded (its `result`, when it was answered).
+
+    Times are written `2026-11-23 09:30:12`, which Excel reads as a date-time in any locale, on the clock of the
+    campaign's `timezone` (the office that ran it; UTC for a list imported before campaigns kept it), and each
+    time column's header names it: `last_attempt_at (Europe/Madrid)`. `delimiter=semicolon` for an Excel that
+    splits on `;` (Spanish, Russian...)."""
     with runtime.database.session() as session:
         name = call_lists.require_campaign(session, campaign_id=campaign_id).name  # a 404 before the stream starts
     return StreamingResponse(
-        _report_rows(runtime.database, campaign_id),
+        _report_rows(runtime.database, campaign_id, delimiter=delimiter),
         media_type="text/csv",
         headers={"Content-Disposition": report_disposition(name, f"campaign-{campaign_id}")},
     )
@@ -274,7 +282,7 @@ def _campaign_out(found: call_lists.CampaignSummary) -> CampaignOut:
     return CampaignOut.model_validate(found, from_attributes=True)
 
 
-def _report_rows(database: Database, campaign_id: str) -> Iterator[str]:
+def _report_rows(database: Database, campaign_id: str, *, delimiter: CsvDelimiter = "comma") -> Iterator[str]:
     """A client a row, with their last call, then the list's own columns: in the order the campaign kept, or for
     a campaign started before it kept them, found by a first pass over its jobs (any row may have a column the
     first lacks)."""
@@ -296,7 +304,10 @@ def _report_rows(database: Database, campaign_id: str) -> Iterator[str]:
             ]
             for client in call_lists.campaign_clients(session, campaign_id=campaign_id)
         )
-        yield from csv_chunks([*REPORT_COLUMNS, *columns], rows)
+        settings = call_lists.require_campaign(session, campaign_id=campaign_id).settings or {}
+        zone = named_zone(settings.get("timezone"))
+        header = [*zoned_header(REPORT_COLUMNS, REPORT_TIMES, zone), *columns]
+        yield from csv_chunks(header, rows, zone=zone, delimiter=delimiter)
 
 
 def _columns_of_jobs(session: Session, campaign_id: str) -> dict[str, None]:

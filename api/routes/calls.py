@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import StreamingResponse
 
-from api.csv_export import csv_chunks
+from api.csv_export import CsvDelimiter, DelimiterQuery, TimeZoneQuery, csv_chunks, zoned_header
 from api.deps import RuntimeDep, Viewer
 from api.routes import AUTHED, problems
 from api.schemas import CallDetail, CallPage, CallStatus, CallSummary, LooseMoment, VersionDetail
@@ -25,6 +26,7 @@ CallId = Annotated[str, Path(max_length=64, pattern=r"^[^\x00]*$")]
 CSV_COLUMNS = ("id", "scenario", "version", "status", "outcome", "result", "caller_id", "caller_name",
                "dialed_number", "started_at", "answered_at", "ended_at", "duration_ms", "last_node",
                "origin_call_id", "callback_job_id", "asterisk_uniqueid")  # fmt: skip
+CSV_TIMES = frozenset({"started_at", "answered_at", "ended_at"})  # written on the clock `tz` names
 # A number on either end: who called in, or whom a callback or campaign call rang.
 Number = Annotated[
     str | None,
@@ -117,20 +119,28 @@ def export_calls(
     status: CallStatus | None = None,
     result: Annotated[str | None, Query(max_length=64, pattern=r"^[^\x00]*$")] = None,
     uniqueid: UniqueId = None,
+    tz: TimeZoneQuery = "UTC",
+    delimiter: DelimiterQuery = "comma",
 ) -> StreamingResponse:
-    """Every matching call as CSV, streamed a chunk at a time (no size limit, flat memory)."""
+    """Every matching call as CSV, streamed a chunk at a time (no size limit, flat memory).
+
+    Times are written `2026-11-23 09:30:12`, which Excel reads as a date-time in any locale, on the clock of `tz`
+    (UTC unless given; an unknown zone is a 422 naming `tz`), and each time column's header names it:
+    `started_at (Europe/Madrid)`. `delimiter=semicolon` for an Excel that splits on `;` (Spanish, Russian...).
+    The file starts with a UTF-8 byte order mark; a cell a spreadsheet would run as a formula starts with `'`."""
     filters = _filters(scenario, since, until, caller, status, result, uniqueid)
     return StreamingResponse(
-        _csv_rows(runtime.database, filters),
+        _csv_rows(runtime.database, filters, ZoneInfo(tz), delimiter),
         media_type="text/csv",
         headers={"Content-Disposition": 'attachment; filename="calls.csv"'},
     )
 
 
-def _csv_rows(database: Database, filters: CallFilter) -> Iterator[str]:
+def _csv_rows(database: Database, filters: CallFilter, zone: ZoneInfo, delimiter: CsvDelimiter) -> Iterator[str]:
     with database.session() as session:
         records = calls.iter_calls(session, filters=filters)
-        yield from csv_chunks(CSV_COLUMNS, ([getattr(record, column) for column in CSV_COLUMNS] for record in records))
+        rows = ([getattr(record, column) for column in CSV_COLUMNS] for record in records)
+        yield from csv_chunks(zoned_header(CSV_COLUMNS, CSV_TIMES, zone), rows, zone=zone, delimiter=delimiter)
 
 
 @router.get("/{call_id}", response_model=CallDetail, responses=problems(404))

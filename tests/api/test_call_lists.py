@@ -280,11 +280,11 @@ def test_a_campaign_is_followed_and_reported_client_by_client(
     )
     assert report.content.startswith("\ufeff".encode())  # Excel reads it as UTF-8 only then
     lines = list(csv.reader(io.StringIO(report.content.decode("utf-8-sig"))))
-    assert lines[0] == ["row", "number", "status", "attempts", "outcome", "last_attempt_at", "result",
-                        "answered_at", "call_id", "phone", "nombre", "nota", "'=HYPERLINK(A2)"]  # fmt: skip
-    assert [line[:7] for line in lines[1:]] == [
-        ["1", "600000001", "done", "2", "answered", "2026-06-01T08:30:00+00:00", "confirmed"],
-        ["2", "600000002", "failed", "1", "no_answer", "2026-06-01T08:00:00+00:00", ""],
+    assert lines[0] == ["row", "number", "status", "attempts", "outcome", "last_attempt_at (UTC)", "result",
+                        "answered_at (UTC)", "call_id", "phone", "nombre", "nota", "'=HYPERLINK(A2)"]  # fmt: skip
+    assert [line[:7] for line in lines[1:]] == [  # times on the campaign's clock: tests/api/test_csv_times.py
+        ["1", "600000001", "done", "2", "answered", "2026-06-01 08:30:00", "confirmed"],
+        ["2", "600000002", "failed", "1", "no_answer", "2026-06-01 08:00:00", ""],
         ["3", "600000003", "pending", "0", "", "", ""],
     ]
     assert lines[1][8] == f"call-{name}"

@@ -251,7 +251,36 @@ export async function stopCampaign(id: string): Promise<Campaign> {
   return unwrap(client.POST("/api/callbacks/campaigns/{campaign_id}/cancel", campaignParams(id)));
 }
 
-/** The campaign's report, a client a row; a plain link downloads it, the session cookie going along. */
-export function campaignReportUrl(id: string): string {
-  return `/api/callbacks/campaigns/${encodeURIComponent(id)}.csv`;
+/** What separates the cells of a CSV download (the API's `delimiter`). */
+export type CsvDelimiter = NonNullable<
+  NonNullable<paths["/api/callbacks/campaigns/{campaign_id}.csv"]["get"]["parameters"]["query"]>["delimiter"]
+>;
+
+/**
+ * The delimiter the Excel of someone in `locale` splits a CSV on when they open it: its list separator, which is
+ * `;` where numbers are written with a decimal comma (Spain, Russia...), and a comma file opens there as one
+ * column. A comma when the locale is unknown.
+ */
+export function csvDelimiterFor(locale: string | undefined): CsvDelimiter {
+  if (!locale) return "comma";
+  try {
+    const decimal = new Intl.NumberFormat(locale).formatToParts(1.5).find((part) => part.type === "decimal");
+    return decimal?.value === "," ? "semicolon" : "comma";
+  } catch {
+    return "comma"; // not a locale Intl reads
+  }
+}
+
+/** The delimiter for the browser's own locale, the nearest sign of the computer's regional settings. */
+export function browserCsvDelimiter(): CsvDelimiter {
+  return csvDelimiterFor(typeof navigator === "undefined" ? undefined : navigator.language);
+}
+
+/**
+ * The campaign's report, a client a row; a plain link downloads it, the session cookie going along. Its times
+ * are on the campaign's clock, which the header names (`last_attempt_at (Europe/Madrid)`).
+ */
+export function campaignReportUrl(id: string, delimiter: CsvDelimiter = "comma"): string {
+  const path = `/api/callbacks/campaigns/${encodeURIComponent(id)}.csv`;
+  return delimiter === "comma" ? path : `${path}?${new URLSearchParams({ delimiter })}`;
 }

@@ -267,8 +267,9 @@ export function CampaignDetails(props: {
         </p>
       )}
       <div className="row campaign-actions">
-        {/* No file name here: the server names the report after the campaign (Content-Disposition). */}
-        <a className="button" href={api.campaignReportUrl(campaign.campaign_id)} download>
+        {/* No file name here: the server names the report after the campaign (Content-Disposition). Split as the
+            browser's locale suggests its Excel does: on `;` in Spain or Russia, where a comma file is one column. */}
+        <a className="button" href={api.campaignReportUrl(campaign.campaign_id, api.browserCsvDelimiter())} download>
           {t("campaigns.report")}
         </a>
         <button type="button" disabled={props.refreshing} onClick={props.onRefresh}>

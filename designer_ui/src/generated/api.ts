@@ -303,6 +303,11 @@ export interface paths {
          * Campaign Report
          * @description The campaign's report, in the list's order: each client's columns as imported, how the dialing went
          *     (status, attempts, last outcome) and what their last call recorded (its `result`, when it was answered).
+         *
+         *     Times are written `2026-11-23 09:30:12`, which Excel reads as a date-time in any locale, on the clock of the
+         *     campaign's `timezone` (the office that ran it; UTC for a list imported before campaigns kept it), and each
+         *     time column's header names it: `last_attempt_at (Europe/Madrid)`. `delimiter=semicolon` for an Excel that
+         *     splits on `;` (Spanish, Russian...).
          */
         get: operations["campaign_report_api_callbacks_campaigns__campaign_id__csv_get"];
         put?: never;
@@ -404,6 +409,11 @@ export interface paths {
         /**
          * Export Calls
          * @description Every matching call as CSV, streamed a chunk at a time (no size limit, flat memory).
+         *
+         *     Times are written `2026-11-23 09:30:12`, which Excel reads as a date-time in any locale, on the clock of `tz`
+         *     (UTC unless given; an unknown zone is a 422 naming `tz`), and each time column's header names it:
+         *     `started_at (Europe/Madrid)`. `delimiter=semicolon` for an Excel that splits on `;` (Spanish, Russian...).
+         *     The file starts with a UTF-8 byte order mark; a cell a spreadsheet would run as a formula starts with `'`.
          */
         get: operations["export_calls_api_calls_csv_get"];
         put?: never;
@@ -2862,7 +2872,10 @@ export interface operations {
     };
     campaign_report_api_callbacks_campaigns__campaign_id__csv_get: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description What separates the cells: `semicolon` for an Excel whose list separator is `;` (es, ru). */
+                delimiter?: "comma" | "semicolon";
+            };
             header?: never;
             path: {
                 campaign_id: string;
@@ -3178,6 +3191,10 @@ export interface operations {
                 result?: string | null;
                 /** @description Asterisk's UNIQUEID of the channel (CDR) */
                 uniqueid?: string | null;
+                /** @description The IANA time zone the times are written in (e.g. Europe/Madrid); the header names it. */
+                tz?: string;
+                /** @description What separates the cells: `semicolon` for an Excel whose list separator is `;` (es, ru). */
+                delimiter?: "comma" | "semicolon";
             };
             header?: never;
             path?: never;
