@@ -120,7 +120,8 @@ def plan_jobs(
         problems.add("$.until", "the campaign's end has already passed: nobody would be called")
     elif campaign.until is not None and campaign.until <= campaign.due:
         problems.add("$.until", "the campaign must end after its first call")
-    opening = _first_opening(campaign, problems)
+    # With its end refused, whether the hours open before it says nothing more: the analyst fixes the end first.
+    opening = None if problems.found else _first_opening(campaign, problems)
     planned: list[PlannedJob] = []
     first_client: dict[str, str] = {}
     for index, row in enumerate(rows):
@@ -466,7 +467,8 @@ def _first_opening(campaign: Campaign, problems: _Problems) -> tuple[datetime, d
         return campaign.due.astimezone(UTC), campaign.until.astimezone(UTC) if campaign.until else None
     opening = reopening(campaign.due, window)
     if opening is None:
-        problems.add("$.hours", "the hours never open between the first call and the campaign's end (two weeks ahead)")
+        end = "the campaign's end" if campaign.until is not None else "two weeks after it (the campaign sets no end)"
+        problems.add("$.hours", f"the hours never open between the first call and {end}")
         return None
     return opening[0].astimezone(UTC), opening[1].astimezone(UTC)
 

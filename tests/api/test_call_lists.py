@@ -163,6 +163,12 @@ def test_a_campaign_calls_only_inside_its_hours_and_until_its_end(admin: Client,
     assert [(p["path"], p["message"]) for p in over.json()["problems"]] == [
         ("$.until", "the campaign's end has already passed: nobody would be called")
     ]
+    # Hours that open only on a weekend, with an end already passed: the end alone is named, not a second
+    # message about hours that never open before it (designer review, 2026-12-05).
+    weekend = [{"days": ["sat"], "from": "10:00", "to": "12:00"}]
+    past = admin.post("/api/callbacks/batch", json={**batch, "hours": weekend, "due": "2026-11-02T10:00:00+01:00",
+                                                    "until": "2026-11-03T10:00:00+01:00"})  # fmt: skip
+    assert [p["path"] for p in past.json()["problems"]] == ["$.until"], past.text
     unknown = admin.post("/api/callbacks/batch", json={**batch, "timezone": "Mars/Olympus"})
     assert unknown.status_code == 422 and "Mars/Olympus" in unknown.text
     created = admin.post("/api/callbacks/batch", json={**batch, "dry_run": False})
