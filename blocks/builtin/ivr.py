@@ -102,6 +102,7 @@ class IvrBlock(BlockType):
     ]
     unwired_meaning: ClassVar[dict[str, str]] = {
         "max_tries": "after the last failed try the call ends",
+        "next": "once the caller has typed it, the call ends",  # capture mode: not a key
         "*": "pressing this key ends the call",
     }
 

@@ -96,6 +96,26 @@ def test_unwired_exit_says_what_the_caller_experiences(registry):
     assert issue.message == 'IVR Menu "Main menu": key 3 leads nowhere: pressing this key ends the call'
 
 
+def test_an_unwired_capture_exit_is_not_called_a_key(registry):
+    """In capture mode the IVR's `next` exit is the typed number, not a key: its warning said 'pressing this key
+    ends the call' (designer review, 2026-12-05)."""
+    doc = make_document(
+        [
+            {"id": "start", "type": "start"},
+            {
+                "id": "ask",
+                "type": "ivr",
+                "label": "Account",
+                "config": {"mode": "capture", "prompt": {"text": "x"}, "variable": "account"},
+            },
+            {"id": "bye", "type": "hangup"},
+        ],
+        [("start", "next", "ask"), ("ask", "max_tries", "bye")],
+    )
+    (issue,) = by_code(validate(doc, registry), "unwired_exit")
+    assert issue.message.endswith("once the caller has typed it, the call ends"), issue.message
+
+
 def test_config_errors_are_checked_by_the_block_schema(registry):
     doc = make_document(
         [{"id": "start", "type": "start"}, {"id": "t", "type": "transfer", "config": {"timeout": 0}}],

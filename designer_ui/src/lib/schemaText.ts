@@ -225,6 +225,7 @@ const UNWIRED: Record<string, Record<string, Meaning>> = {
   say_phrase: { "*": { es: "el llamante oye la frase y la llamada termina", ru: "звонящий слышит фразу, и звонок завершается" } },
   ivr: {
     max_tries: { es: "tras el último intento fallido la llamada termina", ru: "после последней неудачной попытки звонок завершается" },
+    next: { es: "cuando el llamante lo ha marcado, la llamada termina", ru: "когда звонящий его набрал, звонок завершается" },
     "*": { es: "pulsar esta tecla termina la llamada", ru: "нажатие этой клавиши завершает звонок" },
   },
   sql: { "*": { es: "la llamada termina tras la consulta", ru: "звонок завершается после запроса" } },
