@@ -21,7 +21,7 @@ function BlockNodeViewImpl({ id, data, selected }: NodeProps<BlockNode>) {
   const wiredExits = wired ? wired.split("\u0000") : [];
   const exits = exitsOf(data.blockType, data.config, catalog, () => wiredExits);
   const wiredSet = new Set(wiredExits);
-  const summary = blockSummary(data.blockType, data.config, t);
+  const summary = blockSummary(data.blockType, data.config, t, language);
   const classes = ["block-node", `category-${(spec?.category ?? "unknown").toLowerCase()}`];
   if (selected) classes.push("selected");
   if (mark) classes.push(`has-${mark}`);

@@ -48,7 +48,13 @@ describe("summaries", () => {
     expect(blockSummary("ivr", { mode: "capture", variable: "account" }, t)).toBe("Reads a number into account");
     expect(blockSummary("transfer", { target: "queue:sales" }, t)).toBe("To queue:sales");
     expect(blockSummary("schedule", { hours: [{ days: ["mon", "tue", "wed", "thu", "fri"], from: "09:00", to: "18:00" }] }, t)).toBe(
-      "mon–fri 09:00–18:00",
+      "Mon–Fri 09:00–18:00",
+    );
+    // The canvas names the days in the interface's language, as the Days checkboxes do.
+    const weekend = { hours: [{ days: ["sat", "sun", "mon"], from: "10:00", to: "14:00" }] };
+    expect(blockSummary("schedule", weekend, translator("es"), "es")).toBe("lun,sáb,dom 10:00–14:00");
+    expect(blockSummary("schedule", { hours: [{ days: ["mon", "tue", "wed"], from: "09:00", to: "18:00" }] }, translator("ru"), "ru")).toBe(
+      "пн–ср 09:00–18:00",
     );
     expect(blockSummary("acme.crm", { endpoint: "crm" }, t)).toBe("endpoint: crm");
     expect(blockSummary("ivr", { options: [{ key: "1" }] }, translator("es"))).toBe("Teclas 1");

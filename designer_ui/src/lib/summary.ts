@@ -1,6 +1,7 @@
 /** One line that tells an analyst what a block does without opening it ("Says: Hola {{ name }}…"). */
 import type { Config } from "./catalog";
-import type { Translate } from "./i18n";
+import type { Language, Translate } from "./i18n";
+import { weekdayNames } from "./schemaText";
 
 const MAX = 48;
 
@@ -23,8 +24,10 @@ function list(items: unknown, field: string): string[] {
 
 const DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 
-function hoursSummary(hours: unknown): string {
+function hoursSummary(hours: unknown, language: Language): string {
   if (!Array.isArray(hours) || hours.length === 0) return "";
+  const names = weekdayNames(language);
+  const named = (day: string) => names[day] ?? day;
   return hours
     .map((h) => {
       const r = (h ?? {}) as Record<string, unknown>;
@@ -33,13 +36,13 @@ function hoursSummary(hours: unknown): string {
       const first = sorted[0];
       const last = sorted[sorted.length - 1];
       const range = sorted.length > 2 && DAYS.indexOf(last!) - DAYS.indexOf(first!) === sorted.length - 1
-        ? `${first}–${last}` : sorted.join(",");
+        ? `${named(first!)}–${named(last!)}` : sorted.map(named).join(",");
       return `${range} ${str(r.from)}–${str(r.to)}`;
     })
     .join("; ");
 }
 
-type Summarizer = (config: Config, t: Translate) => string;
+type Summarizer = (config: Config, t: Translate, language: Language) => string;
 
 const SUMMARIES: Record<string, Summarizer> = {
   start: (c, t) => (c.answer === false ? t("summary.noAnswer") : t("summary.answers")),
@@ -53,7 +56,7 @@ const SUMMARIES: Record<string, Summarizer> = {
   transfer: (c, t) => (str(c.target) ? t("summary.transfersTo", { target: clip(str(c.target), 32) }) : ""),
   sql: (c) => clip(str(c.query)),
   callback: (c, t) => t("summary.callsBack", { minutes: String(c.delay_minutes ?? 5) }),
-  schedule: (c) => clip(hoursSummary(c.hours)),
+  schedule: (c, _t, language) => clip(hoursSummary(c.hours, language)),
   condition: (c, t) => (str(c.expression) ? t("summary.if", { expression: clip(str(c.expression), 40) }) : ""),
   switch: (c, t) => {
     const exits = list(c.cases, "exit");
@@ -78,7 +81,8 @@ function genericSummary(config: Config): string {
   return "";
 }
 
-export function blockSummary(type: string, config: Config, t: Translate): string {
+/** `language`: the interface's, for what is named rather than said by `t` (weekdays). */
+export function blockSummary(type: string, config: Config, t: Translate, language: Language = "en"): string {
   const summarize = SUMMARIES[type];
-  return summarize ? summarize(config, t) : genericSummary(config);
+  return summarize ? summarize(config, t, language) : genericSummary(config);
 }
