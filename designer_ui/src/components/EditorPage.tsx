@@ -218,7 +218,8 @@ function Editor({ slug, user, stash }: { slug: string; user: User; stash: Stash 
         </aside>
       </div>
       <ProblemsPanel />
-      <p className="shortcuts muted small">{t("editor.shortcuts")}</p>
+      {/* A viewer's canvas takes no edits: only the shortcut that works for them. */}
+      <p className="shortcuts muted small">{t(canEdit ? "editor.shortcuts" : "editor.shortcutsViewer")}</p>
       {publishing && (
         <PublishDialog
           slug={slug}

@@ -183,6 +183,7 @@ const en = {
   "editor.properties": "Block",
   "editor.scenario": "Scenario",
   "editor.shortcuts": "Shortcuts: Del delete · Ctrl+C/V copy/paste · Ctrl+Z/Y undo/redo · L layout · F fit · Ctrl+S save",
+  "editor.shortcutsViewer": "Shortcuts: F fit",
   "editor.nothingSelected": "Select a block to edit it.",
   "editor.label": "Label",
   "editor.notes": "Notes",
@@ -571,6 +572,7 @@ const es: Messages = {
   "editor.scenario": "Escenario",
   "editor.shortcuts":
     "Atajos: Supr eliminar · Ctrl+C/V copiar/pegar · Ctrl+Z/Y deshacer/rehacer · L ordenar · F ajustar · Ctrl+S guardar",
+  "editor.shortcutsViewer": "Atajos: F ajustar",
   "editor.nothingSelected": "Seleccione un bloque para editarlo.",
   "editor.label": "Etiqueta",
   "editor.notes": "Notas",
@@ -956,6 +958,7 @@ const ru: Messages = {
   "editor.scenario": "Сценарий",
   "editor.shortcuts":
     "Клавиши: Del удалить · Ctrl+C/V копировать/вставить · Ctrl+Z/Y отменить/повторить · L упорядочить · F показать всё · Ctrl+S сохранить",
+  "editor.shortcutsViewer": "Клавиши: F показать всё",
   "editor.nothingSelected": "Выберите блок, чтобы изменить его.",
   "editor.label": "Подпись",
   "editor.notes": "Заметки",
