@@ -284,3 +284,22 @@ export function campaignReportUrl(id: string, delimiter: CsvDelimiter = "comma")
   const path = `/api/callbacks/campaigns/${encodeURIComponent(id)}.csv`;
   return delimiter === "comma" ? path : `${path}?${new URLSearchParams({ delimiter })}`;
 }
+
+/** The browser's own time zone (an IANA name), which a download's times are written on; UTC when unknown. */
+export function browserTimeZone(): string {
+  try {
+    return Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
+  } catch {
+    return "UTC";
+  }
+}
+
+/**
+ * A scenario's call register as CSV (every call, newest first), its times on `tz`'s clock, which the header
+ * names (`started_at (Europe/Madrid)`); a plain link downloads it, the session cookie going along.
+ */
+export function callsCsvUrl(scenario: string, tz: string, delimiter: CsvDelimiter = "comma"): string {
+  const query = new URLSearchParams({ scenario, tz });
+  if (delimiter !== "comma") query.set("delimiter", delimiter);
+  return `/api/calls.csv?${query}`;
+}

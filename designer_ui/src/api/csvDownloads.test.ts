@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { CampaignDetails } from "../components/CampaignsDialog";
 import { renderToHtml } from "../components/renderForTest";
 import { campaignOf } from "../testSupport";
-import { browserCsvDelimiter, campaignReportUrl, csvDelimiterFor } from "./client";
+import { browserCsvDelimiter, browserTimeZone, callsCsvUrl, campaignReportUrl, csvDelimiterFor } from "./client";
 
 afterEach(() => {
   vi.unstubAllGlobals();
@@ -71,5 +71,20 @@ describe("the campaign report's link", () => {
   it("in an English one, downloads it split on commas", () => {
     vi.stubGlobal("navigator", { language: "en-US" });
     expect(link(details())).toBe("/api/callbacks/campaigns/c-1.csv");
+  });
+});
+
+describe("the call register's download", () => {
+  it("asks for the scenario's calls on the browser's clock, split as its Excel splits", () => {
+    expect(callsCsvUrl("inbound-hotline", "Europe/Madrid", "semicolon")).toBe(
+      "/api/calls.csv?scenario=inbound-hotline&tz=Europe%2FMadrid&delimiter=semicolon",
+    );
+    expect(callsCsvUrl("hotline", "UTC")).toBe("/api/calls.csv?scenario=hotline&tz=UTC");
+  });
+
+  it("takes the browser's time zone, UTC when it has none", () => {
+    expect(browserTimeZone()).toMatch(/^[A-Za-z_]+(\/[A-Za-z_+-]+)*$|^UTC$/);
+    vi.stubGlobal("Intl", { ...Intl, DateTimeFormat: () => ({ resolvedOptions: () => ({ timeZone: "" }) }) });
+    expect(browserTimeZone()).toBe("UTC");
   });
 });

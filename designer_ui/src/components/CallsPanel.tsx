@@ -188,6 +188,9 @@ export function CallsPanel({ slug }: { slug: string }) {
       <div className="row">
         <h2>{t("calls.title")}</h2>
         <button type="button" onClick={reload}>{t("calls.refresh")}</button>
+        <a className="button" href={api.callsCsvUrl(slug, api.browserTimeZone(), api.browserCsvDelimiter())} download>
+          {t("calls.download")}
+        </a>
       </div>
       {error && <p role="alert" className="error-text">{error}</p>}
       {items.length === 0 && !error && <p className="muted">{t("calls.none")}</p>}
