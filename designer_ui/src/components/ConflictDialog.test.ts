@@ -86,3 +86,18 @@ describe("finding who saved the other version", () => {
     expect(await conflictAuthor("hotline", { ...conflict, kept: true }, "ana", asked)).toBe("ana");
   });
 });
+
+describe("the size of each version", () => {
+  const one = {
+    ...mine,
+    nodes: [{ id: "start", type: "start", version: 1, position: { x: 0, y: 0 }, config: {} }],
+    edges: [{ source: "start", exit: "next", target: "start" }],
+  } as unknown as ScenarioDocument;
+
+  it("counts blocks and connections with the language's plural", () => {
+    const props = { conflict: { ...conflict, document: one }, author: "boris" };
+    expect(render(props)).toContain("1 block, 1 connection");
+    expect(render(props, "ru")).toContain("1 блок, 1 связь");
+    expect(render(props, "es")).toContain("0 bloques, 0 conexiones"); // the analyst's own copy is empty
+  });
+});

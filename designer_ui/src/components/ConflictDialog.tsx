@@ -8,7 +8,7 @@ import * as api from "../api/client";
 import { useI18n } from "../i18n";
 import { compareDrafts } from "../lib/compare";
 import type { ScenarioDocument } from "../lib/convert";
-import type { MessageKey } from "../lib/i18n";
+import { countText, type MessageKey } from "../lib/i18n";
 import type { EditorConflict } from "../store/editor";
 import { Dialog } from "./Dialog";
 
@@ -83,7 +83,13 @@ export function ConflictDialog(props: {
   keepMine(revision: number): Promise<void>;
   keepTheirs(): void;
 }) {
-  const { t } = useI18n();
+  const { t, language } = useI18n();
+  // "1 block, 2 connections"; "21 блок, 5 связей": each count with its noun in the language's plural.
+  const sizeText = (document: { nodes: unknown[]; edges: unknown[] }) =>
+    t("conflict.blocks", {
+      blocks: countText(language, "block", document.nodes.length),
+      connections: countText(language, "connection", document.edges.length),
+    });
   const [error, setError] = useState<string | null>(null);
   const theirs = props.conflict.document;
   const comparison = compareDrafts(props.mine, theirs);
@@ -117,7 +123,7 @@ export function ConflictDialog(props: {
       <div className="two-columns" data-testid="conflict">
         <section>
           <h3>{t(words.mine)}</h3>
-          <p>{t("conflict.blocks", { count: props.mine.nodes.length, edges: props.mine.edges.length })}</p>
+          <p>{sizeText(props.mine)}</p>
           <List title={t("conflict.onlyMine")} items={comparison.onlyMine} />
           <List title={t("conflict.changed")} items={comparison.changed.map((c) => c.mine)} />
           <details>
@@ -127,7 +133,7 @@ export function ConflictDialog(props: {
         </section>
         <section>
           <h3>{theirsTitle}</h3>
-          <p>{t("conflict.blocks", { count: theirs.nodes.length, edges: theirs.edges.length })}</p>
+          <p>{sizeText(theirs)}</p>
           <List title={t("conflict.onlyTheirs")} items={comparison.onlyTheirs} />
           <List title={t("conflict.changed")} items={comparison.changed.map((c) => c.theirs)} />
           <details>

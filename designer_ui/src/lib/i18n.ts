@@ -261,7 +261,7 @@ const en = {
   "conflict.keepMine": "Keep mine (save over theirs)",
   "conflict.keepTheirs": "Take theirs",
   "conflict.mineAsCopy": "Save mine as a new scenario",
-  "conflict.blocks": "{count} blocks, {edges} connections",
+  "conflict.blocks": "{blocks}, {connections}",
   "conflict.onlyMine": "Only in yours",
   "conflict.onlyTheirs": "Only in theirs",
   "conflict.changed": "Different in the other version",
@@ -651,7 +651,7 @@ const es: Messages = {
   "conflict.keepMine": "Conservar la mía (guardar encima)",
   "conflict.keepTheirs": "Quedarme con la otra",
   "conflict.mineAsCopy": "Guardar la mía como escenario nuevo",
-  "conflict.blocks": "{count} bloques, {edges} conexiones",
+  "conflict.blocks": "{blocks}, {connections}",
   "conflict.onlyMine": "Solo en la suya",
   "conflict.onlyTheirs": "Solo en la otra",
   "conflict.changed": "Distinto en la otra versión",
@@ -1038,7 +1038,7 @@ const ru: Messages = {
   "conflict.keepMine": "Оставить мою (записать поверх)",
   "conflict.keepTheirs": "Взять другую",
   "conflict.mineAsCopy": "Сохранить мою как новый сценарий",
-  "conflict.blocks": "блоков: {count}, связей: {edges}",
+  "conflict.blocks": "{blocks}, {connections}",
   "conflict.onlyMine": "Только в вашей",
   "conflict.onlyTheirs": "Только в другой",
   "conflict.changed": "Отличается от другой версии",
@@ -1184,7 +1184,7 @@ export function codeText(t: Translate, kind: "outcome" | "status", code: string)
 }
 
 /** Things counted in the interface, in each language's plural forms (Intl.PluralRules categories). */
-export type Counted = "call" | "client" | "second" | "error" | "warning";
+export type Counted = "call" | "client" | "second" | "error" | "warning" | "block" | "connection";
 type Forms = Partial<Record<Intl.LDMLPluralRule, string>> & { other: string };
 
 const COUNTED: Record<Language, Record<Counted, Forms>> = {
@@ -1194,6 +1194,8 @@ const COUNTED: Record<Language, Record<Counted, Forms>> = {
     second: { one: "{n} second", other: "{n} seconds" },
     error: { one: "{n} error", other: "{n} errors" },
     warning: { one: "{n} warning", other: "{n} warnings" },
+    block: { one: "{n} block", other: "{n} blocks" },
+    connection: { one: "{n} connection", other: "{n} connections" },
   },
   es: {
     call: { one: "{n} llamada", other: "{n} llamadas" },
@@ -1201,6 +1203,8 @@ const COUNTED: Record<Language, Record<Counted, Forms>> = {
     second: { one: "{n} segundo", other: "{n} segundos" },
     error: { one: "{n} error", other: "{n} errores" },
     warning: { one: "{n} aviso", other: "{n} avisos" },
+    block: { one: "{n} bloque", other: "{n} bloques" },
+    connection: { one: "{n} conexión", other: "{n} conexiones" },
   },
   ru: {
     call: { one: "{n} звонок", few: "{n} звонка", many: "{n} звонков", other: "{n} звонка" },
@@ -1209,6 +1213,8 @@ const COUNTED: Record<Language, Record<Counted, Forms>> = {
     second: { one: "{n} секунду", few: "{n} секунды", many: "{n} секунд", other: "{n} секунды" },
     error: { one: "{n} ошибка", few: "{n} ошибки", many: "{n} ошибок", other: "{n} ошибки" },
     warning: { one: "{n} предупреждение", few: "{n} предупреждения", many: "{n} предупреждений", other: "{n} предупреждения" },
+    block: { one: "{n} блок", few: "{n} блока", many: "{n} блоков", other: "{n} блока" },
+    connection: { one: "{n} связь", few: "{n} связи", many: "{n} связей", other: "{n} связи" },
   },
 };
 
