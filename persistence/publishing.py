@@ -19,6 +19,7 @@ from graph_engine.diff import ScenarioDiff, diff_documents
 from graph_engine.issues import Issue, Severity
 from graph_engine.registry import BlockRegistry
 from graph_engine.scenario_tests import run_scenario_tests, tests_in_document
+from graph_engine.upgrade import upgrade_document
 from graph_engine.validation import validate
 from persistence import audio, audit, scenarios
 from persistence.datasources import source_problems
@@ -94,7 +95,13 @@ async def publish(
     The caller commits the session, then calls `PublishHub.announce` so in-process listeners hear about it.
     """
     scenario = scenarios.get_scenario(session, slug=slug, for_update=True)
-    candidate = dict(document if document is not None else scenario.draft_document)
+    # A version holds its nodes at the versions of the blocks that run them, each migrated once, now, by the
+    # block's `migrate` (graph_engine.upgrade). Not the draft as written: a version is what calls run and what a
+    # call's record opens, so it shows the config the block ran with; the migration that publishing validated and
+    # tested is the one stored, not redone by every call with whatever plugin release is installed then; and the
+    # designer, which hands drafts out upgraded, has nothing but upgraded nodes to publish anyway. A node that
+    # cannot be upgraded is kept as written, and validation below blocks the publish naming it.
+    candidate = dict(upgrade_document(document if document is not None else scenario.draft_document, registry))
     previous = scenarios.latest_version(session, scenario_id=scenario.id)
     if refuse_unchanged:
         _refuse_unchanged(slug, previous, candidate)

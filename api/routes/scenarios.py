@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -39,9 +41,11 @@ from api.schemas import (
 from graph_engine.diff import diff_documents
 from graph_engine.document import structure_problems
 from graph_engine.errors import DocumentError, EngineError
+from graph_engine.registry import BlockRegistry
 from graph_engine.simulation import SimulationInput, simulate
+from graph_engine.upgrade import upgrade_document
 from persistence import audit, scenarios
-from persistence.errors import PublishBlocked, Refused
+from persistence.errors import PublishBlocked, Refused, StaleRevision
 from persistence.models import Scenario, ScenarioVersion
 from persistence.publishing import PlayedAsset, PublishOutcome, document_problems, publish, require_change
 from persistence.scenarios import SLUG_PATTERN
@@ -54,13 +58,14 @@ SlugPath = Annotated[str, Path(pattern=SLUG_PATTERN)]
 VersionPath = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
-def detail(scenario: Scenario) -> ScenarioDetail:
+def detail(scenario: Scenario, registry: BlockRegistry) -> ScenarioDetail:
+    """The scenario with its draft as the designer is to edit it: upgraded (`handed_out`)."""
     return ScenarioDetail(
         slug=scenario.slug,
         name=scenario.name,
         description=scenario.description,
         draft=Draft(
-            document=scenario.draft_document,
+            document=handed_out(scenario.draft_document, registry),
             revision=scenario.draft_revision,
             updated_at=scenario.updated_at,
             updated_by=scenario.updated_by,
@@ -68,6 +73,26 @@ def detail(scenario: Scenario) -> ScenarioDetail:
         ),
         latest_version=scenario.latest_version,
     )
+
+
+def handed_out(draft: dict[str, Any], registry: BlockRegistry) -> dict[str, Any]:
+    """A draft as the API hands it out to be edited: every node written for an older version of its block migrated
+    and at the installed version (graph_engine.upgrade says why). The stored draft is not written here: it is
+    upgraded when it is next saved, with what the designer sends back. A published version's document is not
+    upgraded as it is read: it is what ran (stored upgraded: persistence.publishing.publish)."""
+    upgraded: dict[str, Any] = upgrade_document(draft, registry)
+    return upgraded
+
+
+@contextmanager
+def drafts_handed_out_upgraded(registry: BlockRegistry) -> Iterator[None]:
+    """A 409 `stale-revision` carries the draft there is now, which the designer goes on editing in place of its
+    own: upgraded, as every draft handed out is (a tab opened before a plugin upgrade may have saved old nodes)."""
+    try:
+        yield
+    except StaleRevision as conflict:
+        conflict.document = upgrade_document(conflict.document, registry)
+        raise
 
 
 def version_summary(version: ScenarioVersion) -> VersionSummary:
@@ -149,7 +174,7 @@ def create_scenario(body: ScenarioCreate, user: Editor, runtime: RuntimeDep) -> 
         created = scenarios.create_scenario(
             session, slug=body.slug, name=body.name, document=body.document, actor=user.username
         )
-        return detail(created)
+        return detail(created, runtime.registry)
 
 
 @router.post("/import", status_code=201, response_model=ScenarioDetail, responses=problems(409))
@@ -159,20 +184,20 @@ def import_scenario(body: ScenarioImport, user: Editor, runtime: RuntimeDep) -> 
         created = scenarios.create_scenario(
             session, slug=body.slug, name=body.name, document=body.document, actor=user.username
         )
-        return detail(created)
+        return detail(created, runtime.registry)
 
 
 @router.get("/{slug}", response_model=ScenarioDetail, responses=problems(404))
 def get_scenario(slug: SlugPath, _user: Viewer, runtime: RuntimeDep) -> ScenarioDetail:
     with runtime.database.session() as session:
-        return detail(scenarios.get_scenario(session, slug=slug))
+        return detail(scenarios.get_scenario(session, slug=slug), runtime.registry)
 
 
 @router.patch("/{slug}", response_model=ScenarioDetail, responses=problems(404))
 def rename_scenario(slug: SlugPath, body: ScenarioRename, _user: Editor, runtime: RuntimeDep) -> ScenarioDetail:
     """Rename a scenario (its slug, which Asterisk dials, never changes)."""
     with runtime.database.session() as session:
-        return detail(scenarios.rename_scenario(session, slug=slug, name=body.name))
+        return detail(scenarios.rename_scenario(session, slug=slug, name=body.name), runtime.registry)
 
 
 @router.put("/{slug}/draft", response_model=DraftSaved, responses=problems(404, 409))
@@ -186,7 +211,7 @@ def save_draft(slug: SlugPath, body: DraftUpdate, user: Editor, runtime: Runtime
     lists, a missing or mistyped required key, a block id that is not one; `invalid-document`), and text cut in
     the middle of a character, a lone UTF-16 surrogate (`invalid-request`, on every route that takes JSON).
     """
-    with runtime.database.session() as session:
+    with drafts_handed_out_upgraded(runtime.registry), runtime.database.session() as session:
         saved = scenarios.save_draft(
             session,
             slug=slug,
@@ -215,7 +240,7 @@ def delete_scenario(slug: SlugPath, user: Publisher, runtime: RuntimeDep) -> Res
 def duplicate_scenario(slug: SlugPath, body: ScenarioDuplicate, user: Editor, runtime: RuntimeDep) -> ScenarioDetail:
     with runtime.database.session() as session:
         copy = scenarios.duplicate_scenario(session, slug=slug, new_slug=body.slug, name=body.name, actor=user.username)
-        return detail(copy)
+        return detail(copy, runtime.registry)
 
 
 @router.get("/{slug}/export", response_model=dict[str, Any], responses=problems(404))
@@ -318,6 +343,9 @@ async def _publish(
             document = draft.draft_document
             # Whether or not the client named it: never this draft into a scenario deleted and created again meanwhile.
             scenario_created_at = draft.created_at
+        # What is published is stored upgraded (persistence.publishing.publish says why): upgraded here already, so
+        # that the phrases spoken and the check for a change are those of the document stored.
+        document = upgrade_document(document, runtime.registry)
         require_change(session, slug=slug, document=document)  # before speaking every phrase for nothing
     await _prerender_or_refuse(runtime, document)
     recordings = [
@@ -362,9 +390,10 @@ async def publish_scenario(slug: SlugPath, body: PublishIn, user: Publisher, run
     (`published-meanwhile`) when another publish of the scenario landed while this one was being checked, and
     with 409 (`stale-revision`, as a save) when the draft has moved on from the `revision` sent.
     """
-    return await _publish(runtime, slug=slug, message=body.message, actor=user.username, document=None,
-                          action="publish", revision=body.revision,
-                          scenario_created_at=body.scenario_created_at)  # fmt: skip
+    with drafts_handed_out_upgraded(runtime.registry):
+        return await _publish(runtime, slug=slug, message=body.message, actor=user.username, document=None,
+                              action="publish", revision=body.revision,
+                              scenario_created_at=body.scenario_created_at)  # fmt: skip
 
 
 @router.get("/{slug}/versions", response_model=list[VersionSummary], responses=problems(404))
@@ -412,7 +441,7 @@ def diff(
         base = from_version if from_version is not None else scenario.latest_version
         before = scenarios.get_version(session, slug=slug, number=base).document if base else None
         if to_version is None:
-            after = scenario.draft_document
+            after = handed_out(scenario.draft_document, runtime.registry)  # as it is edited, and would be published
         else:
             after = scenarios.get_version(session, slug=slug, number=to_version).document
     return DiffOut(from_version=base, to_version=to_version, diff=diff_documents(before, after).as_dict())
