@@ -129,11 +129,13 @@ class _Sandbox(ImmutableSandboxedEnvironment):
         return _built(super().call(context, obj, *args, **kwargs), "a call")
 
     # Reached only through the hooks _Counted puts into a template with loops, `{% set %}` or operators.
-    emitted = str  # each `{{ }}` of the template, through call(): checked and counted
+    @staticmethod
+    def emitted(value: Any) -> str:  # each `{{ }}` of the template, through call(): checked and counted
+        return _as_text(value)
 
     @staticmethod
     def joined(*parts: Any) -> str:  # `a ~ b`
-        texts = [str(part) for part in parts]
+        texts = [_as_text(part) for part in parts]
         _check_size(sum(map(len, texts)), "'~'")
         return "".join(texts)
 
@@ -280,7 +282,17 @@ def _join(separator: Any, items: Any) -> Any:
     return separator.join(parts)
 
 
-_ENV = _Sandbox(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False)
+def _as_text(value: Any) -> str:
+    """What a template writes for `value`: None (a NULL column, a variable set to none) as nothing, not the word
+    "None" a caller would hear. Only what is written changes: a condition, `is none` or `if` still sees None."""
+    return "" if value is None else str(value)
+
+
+def _none_as_nothing(value: Any) -> Any:
+    return "" if value is None else value
+
+
+_ENV = _Sandbox(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False, finalize=_none_as_nothing)
 
 
 def _sized_filter(name: str, size: Callable[..., int] | None = None) -> None:
@@ -373,6 +385,64 @@ _join_filter.jinja_pass_arg = _builtin_join.jinja_pass_arg  # type: ignore[attr-
 _replace_filter.jinja_pass_arg = _builtin_replace.jinja_pass_arg  # type: ignore[attr-defined]
 _sum_filter.jinja_pass_arg = _builtin_sum.jinja_pass_arg  # type: ignore[attr-defined]
 _ENV.filters.update(join=_join_filter, replace=_replace_filter, format=_format_filter, sum=_sum_filter)
+
+# A phone number as people and trunks write it: digits, maybe a leading +, maybe spaces, dashes, dots, slashes
+# or brackets between the groups (+34 600 99-98-88, (91) 123 4567).
+_PHONE_SEPARATORS: Final = re.compile(r"[\s\-./()]")
+_PHONE_DIGITS: Final = re.compile(r"\+?[0-9]+")
+_COUNTRY_CODE: Final = re.compile(r"[1-9][0-9]{0,2}")
+_TRUNK_PREFIX: Final = re.compile(r"[0-9]{0,2}")
+# E.164 numbers have at most 15 digits with the country code, and none fewer than 7 (Niue: +683 and 4 digits).
+_E164_DIGITS: Final = range(7, 16)
+
+
+def e164(number: Any, country_code: str | int, national_length: int, trunk_prefix: str = "0") -> str:
+    """`number` written as +<country code><number> (E.164), so a lookup finds a caller however the trunk wrote
+    the number; '' when it cannot be read as one (withheld, "anonymous", a wrong length), never the text as it
+    came, so an unreadable number is not taken for a row whose number is blank.
+
+    `{{ caller_id | e164('34', 9) }}` for Spain, whose numbers have nine digits. A simple rule, not a numbering
+    plan: separators are dropped; + and digits are kept; 00 (the international prefix of most countries) becomes
+    +; a number of `national_length` digits is national and gets +<country code>, also after `trunk_prefix` (the
+    0 of 0612345678 in France, 8 in Russia, '' where there is none); the country code followed by a national
+    number gets the +.
+    """
+    code = str(country_code) if isinstance(country_code, (str, int)) and not isinstance(country_code, bool) else ""
+    if not _COUNTRY_CODE.fullmatch(code):
+        raise ValueError(f"e164: the country code is 1 to 3 digits without + or 00, such as '34', not {country_code!r}")
+    if isinstance(national_length, bool) or not isinstance(national_length, int) or not 4 <= national_length <= 14:
+        raise ValueError(
+            f"e164: the national number length is a number of digits from 4 to 14, such as 9, not {national_length!r}"
+        )
+    if not isinstance(trunk_prefix, str) or not _TRUNK_PREFIX.fullmatch(trunk_prefix):
+        raise ValueError(f"e164: the trunk prefix is at most 2 digits, such as '0', or '', not {trunk_prefix!r}")
+    if isinstance(number, bool) or not isinstance(number, (str, int)) or (isinstance(number, int) and number < 0):
+        return ""  # a float's digits cannot be trusted (6.0099988e8), and None or a yes/no is no number
+    text = _PHONE_SEPARATORS.sub("", str(number))
+    if not _PHONE_DIGITS.fullmatch(text):
+        return ""
+    digits = _international_digits(text, code, national_length, trunk_prefix)
+    return f"+{digits}" if digits is not None and len(digits) in _E164_DIGITS else ""
+
+
+def _international_digits(text: str, code: str, national_length: int, trunk_prefix: str) -> str | None:
+    """The digits of `text` (digits, maybe after a +) with their country code first, or None when the rule of
+    `e164` cannot tell what they are."""
+    if text.startswith("+"):
+        return text[1:]
+    if text.startswith("00"):
+        return text[2:]
+    if len(text) == national_length:
+        return code + text
+    if trunk_prefix and text.startswith(trunk_prefix) and len(text) == len(trunk_prefix) + national_length:
+        return code + text[len(trunk_prefix) :]
+    if text.startswith(code) and len(text) == len(code) + national_length:
+        return text
+    return None
+
+
+_ENV.filters["e164"] = e164
+
 # Templates may be long prose, but never a program: a huge range() is the classic sandbox escape into memory.
 # Validation names these when a template calls one (see _parsed).
 _REMOVED: Final = frozenset({"range", "lipsum", "cycler", "joiner", "namespace"})
@@ -398,7 +468,8 @@ def strip_braces(expression: str) -> str:
 
 class _Substitution:
     """A template that is only text and plain `{{ name }}` fields, rendered the way Jinja renders it
-    (the name from the call's variables, else a global; `str()` of the value; an unknown name is an error)
+    (the name from the call's variables, else a global; `str()` of the value, None as nothing; an unknown name is
+    an error)
     without building a Jinja context per call: most phrases are like this, and a call renders several
     (bench/agi_load.py). Anything else (filters, attributes, tags) goes through the sandbox."""
 
@@ -413,9 +484,10 @@ class _Substitution:
             if not is_name:
                 out.append(text)
             elif text in variables:
-                out.append(str(variables[text]))
+                value = variables[text]
+                out.append("" if value is None else str(value))  # as _as_text, inline: the per-call hot path
             elif text in _ENV.globals:
-                out.append(str(_ENV.globals[text]))
+                out.append(_as_text(_ENV.globals[text]))
             else:
                 raise UndefinedError(f"{text!r} is undefined")
         return "".join(out)
@@ -446,7 +518,7 @@ _PLAIN_NODES: Final = (
 )  # fmt: skip
 _PLAIN_FILTERS: Final = frozenset(
     {"default", "d", "upper", "lower", "title", "capitalize", "trim", "length", "count", "first", "last", "int",
-     "float", "round", "abs", "string", "striptags", "wordcount", "e", "escape", "truncate"}
+     "float", "round", "abs", "string", "striptags", "wordcount", "e", "escape", "truncate", "e164"}
 )  # fmt: skip
 
 

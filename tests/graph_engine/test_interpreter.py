@@ -189,8 +189,8 @@ async def _unknown_caller_sent_to_the_hotline(registry, load_example):
 
 async def test_goto_scenario_continues_with_the_variables(registry, load_example):
     result, _ = await _unknown_caller_sent_to_the_hotline(registry, load_example)
-    assert result.path[:4] == ["start", "by_number", "menu", "start"]  # no caller id: not even looked up
-    assert result.steps[3].scenario == "Inbound hotline"
+    assert result.path[:5] == ["start", "normalise", "by_number", "menu", "start"]  # no caller id: not looked up
+    assert result.steps[4].scenario == "Inbound hotline"
 
 
 def _two_scenarios(*, language_set_by_the_call: bool) -> tuple[dict[str, Any], Any]:
@@ -241,7 +241,7 @@ async def test_the_start_of_a_scenario_reached_by_goto_does_not_answer_again(reg
     assert (
         result.answered
         and result.steps[0].events == [{"kind": "answered"}]
-        and result.steps[3].events == [{"kind": "already_answered"}]
+        and result.steps[4].events == [{"kind": "already_answered"}]
     )
 
 

@@ -15,8 +15,14 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from graph_engine import templates
 from graph_engine.errors import TemplateError
 
-# The same settings as graph_engine.templates, built independently: the reference the fast path must match.
-JINJA = ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False)
+# The same settings as graph_engine.templates, built independently: the reference the fast path must match
+# (None is written as nothing: a NULL column must not be spoken as "None").
+JINJA = ImmutableSandboxedEnvironment(
+    undefined=StrictUndefined,
+    autoescape=False,
+    keep_trailing_newline=False,
+    finalize=lambda value: "" if value is None else value,
+)
 
 NAMES = ("name", "amount", "missing")
 VALUES = st.one_of(
