@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from blocks.builtin.sql import SOURCE_NAME_PATTERN
 from persistence.scenarios import SLUG_PATTERN
 from persistence.users import ROLE_NAMES
 
@@ -328,7 +329,7 @@ class CallPage(BaseModel):
 
 
 class DataSourceCreate(BaseModel):
-    name: Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")]
+    name: Annotated[str, StringConstraints(pattern=SOURCE_NAME_PATTERN)]  # what the SQL block may name
     url: Annotated[str, StringConstraints(pattern=r"^[^\x00]*$", min_length=1, max_length=2000)] = Field(
         description="SQLAlchemy URL with credentials; stored, never returned."
     )

@@ -6,8 +6,20 @@ rolled back; every query has a server-side timeout (SQLite's: a progress handler
 client-side deadline (MariaDB's socket reads give up with it too) and a row cap. Rows past the cap are never
 kept, and are not even sent: a server-side cursor on PostgreSQL, SQLite's stepwise cursor, and MariaDB's
 `sql_select_limit` (except under a query's own larger LIMIT, which overrides it: then MariaDB sends the rest
-until the statement's timeout, and its unbuffered cursor drops them as they come). One source's queries hold
-at most its share of the worker threads, so a frozen server fails its own SQL blocks, not every other source's.
+until the statement's timeout, and its unbuffered cursor drops them as they come).
+
+A frozen server fails its own SQL blocks, not every other source's, however many sources froze: each source's
+queries run on threads of its own, at most QUERY_THREADS_PER_SOURCE at once, each started for one query and
+ended with it. A query to a frozen server keeps its thread until the driver lets go, so a shared pool could not
+keep this promise: any bounded pool is filled by enough frozen sources (two held all 16 threads of the one there
+was, review of 2026-12-06). Threads stay bounded all the same: one per SQL block in flight (one per call at
+most), QUERY_THREADS_PER_SOURCE per source, none for a source not queried now. Past its share, a source's query
+waits its turn within its timeout and then fails with its own error ("busy"); the others are not slowed.
+
+A source the latest published version of a live scenario queries cannot be deleted, nor made read-only under a
+query of it that writes (`InUse`, as a scenario delete is): every call of that scenario would take the SQL
+block's error exit. Drafts, older versions and deleted scenarios run no call and hold no source.
+
 What a call's trace says of a failure names no account or host: a refused login says so in words, and the
 driver's own message goes to the server log.
 """
@@ -16,41 +28,45 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import functools
 import logging
 import math
 import re
 import threading
 import time
-from collections.abc import Iterator, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import Future
 from contextlib import contextmanager
 from dataclasses import dataclass
-from decimal import Decimal
-from typing import Any
+from decimal import Decimal, InvalidOperation
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, CursorResult, Engine, create_engine, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from blocks.builtin.sql import SOURCE_NAME_PATTERN, QueryAnswer
 from graph_engine.errors import DataSourceError
 from graph_engine.issues import Issue, error, warning
 from graph_engine.sql_params import ParsedQuery, parse_query
 from persistence.db import POSTGRES_TIMEOUTS, Database, check_connections_with_a_deadline, normalize_url
-from persistence.errors import AlreadyExists, InvalidDataSource, NotFound
-from persistence.models import DataSource, utcnow
+from persistence.errors import AlreadyExists, InUse, InvalidDataSource, NotFound
+from persistence.models import DataSource, Scenario, ScenarioVersion, utcnow
+from persistence.scenarios import LIVE
 
-NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]{0,63}$"
+NAME_PATTERN = SOURCE_NAME_PATTERN  # the SQL block's: a scenario names only sources that can exist
 _READ_VERBS = frozenset({"select", "with", "show", "values", "explain", "describe", "desc", "table"})
 _CONFIG_TTL = 30.0  # seconds a node trusts its cached copy of a source's settings
 _RETRY = 5.0  # seconds before settings that could not be re-read are tried again
-QUERY_WORKERS = 16  # SQL block queries in flight at once per process; more wait their turn within their timeout
+QUERY_THREADS_PER_SOURCE = 8  # one source's queries in flight at once per process; more wait within their timeout
 _GRACE = 2.0  # seconds past a query's timeout before the block gives up on a server that stopped answering
-_SHARE_POLL = 0.02  # seconds between looks for a free place in a busy source's share of the workers
+_SHARE_POLL = 0.02  # seconds between looks for a free place in a busy source's share of the threads
 _MYSQL_IO_TIMEOUT = 5.0  # seconds a MariaDB socket read or write may wait outside a query (handshake, ping)
 _SQLITE_STEPS = 1000  # SQLite virtual-machine steps between two looks at the clock
 
 log = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 
 # -- configuration rows ------------------------------------------------------------------------
@@ -58,15 +74,35 @@ log = logging.getLogger(__name__)
 
 def _check(name: str, url: str) -> str:
     problems = []
-    if not re.match(NAME_PATTERN, name):
+    if not re.fullmatch(NAME_PATTERN, name):
         problems.append({"path": "$.name", "message": f"{name!r} does not match {NAME_PATTERN}"})
-    try:
-        url = normalize_url(url)
-    except (ArgumentError, ValueError):
-        problems.append({"path": "$.url", "message": "not a database URL (e.g. postgresql://user:pass@host/db)"})
+    if _raw_at_sign(url):
+        problems.append({"path": "$.url", "message": _RAW_AT_SIGN})
+    else:
+        try:
+            url = normalize_url(url)
+        except (ArgumentError, ValueError):
+            problems.append({"path": "$.url", "message": "not a database URL (e.g. postgresql://user:pass@host/db)"})
     if problems:
         raise InvalidDataSource(problems)
     return url
+
+
+_RAW_AT_SIGN = (
+    "the URL has more than one '@' before its host: an '@' in the user name or password must be percent-encoded,"
+    " as %40 (postgresql://crm:p%40ss@db.local/crm); so must ':', '/', '?', '#' and '%' there"
+)
+
+
+def _raw_at_sign(url: str) -> bool:
+    """Whether an '@' of the user name or password was typed as is. The URL parser ends the password at the first
+    '@' and takes the rest into the host (`crm:p@ss@db.local`: host `ss@db.local`), so every call failed to
+    connect, and the password-free target the API shows held part of the password. SQLite's URL has no host:
+    an '@' there is its file's name."""
+    scheme, _, rest = url.partition("://")
+    if scheme.split("+", 1)[0].strip().lower() == "sqlite":
+        return False
+    return rest.split("?", 1)[0].count("@") > 1
 
 
 def create_data_source(
@@ -103,6 +139,8 @@ def update_data_source(
     source = get_data_source(session, source_id=source_id)
     if url is not None:
         source.url = _check(source.name, url)
+    if read_only and not source.read_only:
+        _refuse_read_only_under_published_writes(session, source.name)
     if read_only is not None:
         source.read_only = read_only
     if description is not None:
@@ -113,13 +151,54 @@ def update_data_source(
 
 
 def delete_data_source(session: Session, *, source_id: int) -> None:
-    session.delete(get_data_source(session, source_id=source_id))
+    """Refused (`InUse`) while the published scenarios query the source: every call would fail its SQL block."""
+    source = get_data_source(session, source_id=source_id)
+    users = sorted(_published_queries(session, source.name))
+    if users:
+        raise InUse("data source", source.name, [f"scenario {slug}" for slug in users])
+    session.delete(source)
+
+
+def _refuse_read_only_under_published_writes(session: Session, name: str) -> None:
+    """`InUse` when a published query on source `name` writes: a read-only source refuses it at every call
+    (publishing, `source_problems`, calls it an error by the same check)."""
+    writers = sorted(
+        slug for slug, queries in _published_queries(session, name).items() if not all(map(is_read_statement, queries))
+    )
+    if writers:
+        refused = InUse("data source", name, [f"scenario {slug}" for slug in writers])
+        named = ", ".join(refused.referred_by)
+        # Not "still used by": scenarios that only read use it too, and do not stop it.
+        refused.args = (f"data source {name!r} cannot be made read-only: published queries on it write, in: {named}",)
+        raise refused
+
+
+def _published_queries(session: Session, name: str) -> dict[str, list[str]]:
+    """Slug -> the queries of its SQL blocks on source `name`, for each live scenario whose latest published
+    version (the one its calls run) has any. Drafts, older versions and deleted scenarios run no call."""
+    latest = (ScenarioVersion.scenario_id == Scenario.id) & (ScenarioVersion.number == Scenario.latest_version)
+    found: dict[str, list[str]] = {}
+    for slug, document in session.execute(
+        select(Scenario.slug, ScenarioVersion.document).join(ScenarioVersion, latest).where(LIVE)
+    ):
+        queries = [str(config.get("query", "")) for config in _sql_configs(document) if config.get("source") == name]
+        if queries:
+            found[slug] = queries
+    return found
+
+
+def _sql_configs(document: Any) -> list[Mapping[str, Any]]:
+    nodes = document.get("nodes") if isinstance(document, Mapping) else None
+    nodes = nodes if isinstance(nodes, list) else []
+    configs = [node.get("config") for node in nodes if isinstance(node, Mapping) and node.get("type") == "sql"]
+    return [config for config in configs if isinstance(config, Mapping)]
 
 
 def public_target(url: str) -> str:
     """Where a source points, without user, password or query options: safe to show."""
     parsed = make_url(url)
-    host = f"{parsed.host or ''}{f':{parsed.port}' if parsed.port else ''}"
+    # A URL stored before a raw '@' was refused (`_raw_at_sign`) has the end of its password in the host.
+    host = f"{(parsed.host or '').rpartition('@')[2]}{f':{parsed.port}' if parsed.port else ''}"
     return f"{parsed.get_backend_name()}://{host}/{parsed.database or ''}"
 
 
@@ -158,6 +237,8 @@ def source_problems(session: Session, document: Any) -> list[Issue]:
         config = node.get("config") if isinstance(node, Mapping) and node.get("type") == "sql" else None
         if not isinstance(config, Mapping) or not isinstance(config.get("source"), str):
             continue
+        if re.search(NAME_PATTERN, config["source"]) is None:  # no source can be so named: the block's schema
+            continue  # makes it a validation error, which blocks publishing; "until it is configured" would mislead
         if sources is None:  # read once, and only for a document that has SQL blocks
             sources = {row.name: row.read_only for row in session.scalars(select(DataSource))}
         name, where, node_id = config["source"], f"$.nodes[{index}].config", str(node.get("id"))
@@ -192,22 +273,47 @@ class _Source:
 
 
 class _Share:
-    """The worker threads one source's queries may hold. A thread counts until it is free again, not until its
-    block gave up: a query to a frozen server keeps its place until the driver lets go."""
+    """The threads one source's queries run on: at most `limit` at once, each started for one query and ended with
+    it, so a source not queried now has none. A thread counts until its query is done, not until its block gave
+    up: a query to a frozen server keeps its place until the driver lets go. No other source takes these places."""
 
-    def __init__(self, limit: int) -> None:
+    def __init__(self, source: str, limit: int) -> None:
+        self.source = source
         self.limit = limit
         self._busy = 0
         self._lock = threading.Lock()
 
-    def enter(self) -> bool:
+    def start(self, work: Callable[[], _T]) -> Future[_T] | None:
+        """`work` on a thread of this source's; None while all its places are taken."""
         with self._lock:
             if self._busy >= self.limit:
-                return False
+                return None
             self._busy += 1
-            return True
+        future: Future[_T] = Future()
+        # A daemon: a thread stuck on a frozen server must not hold the process at exit (calls no longer wait
+        # for it: their blocks gave up at their deadline).
+        thread = threading.Thread(target=self._run, args=(work, future), name=f"data-source {self.source}", daemon=True)
+        try:
+            thread.start()
+        except BaseException:
+            self._leave()
+            raise
+        return future
 
-    def leave(self, _done: object = None) -> None:
+    def _run(self, work: Callable[[], _T], future: Future[_T]) -> None:
+        if not future.set_running_or_notify_cancel():  # its block gave up before the thread ran
+            self._leave()
+            return
+        try:
+            result = work()
+        except BaseException as failure:  # handed to the waiting block, as an executor's worker does
+            self._leave()  # before the block hears of it: the next query finds the place free
+            future.set_exception(failure)
+        else:
+            self._leave()
+            future.set_result(result)
+
+    def _leave(self) -> None:
         with self._lock:
             self._busy -= 1
 
@@ -216,43 +322,39 @@ class DatabaseDataSources:
     """`graph_engine.services.DataSources` over the configured sources, one small engine (pool) per source."""
 
     def __init__(
-        self, database: Database, *, pool_size: int = 5, workers: int = QUERY_WORKERS, per_source: int | None = None
+        self,
+        database: Database,
+        *,
+        pool_size: int = 5,
+        per_source: int | None = None,
+        workers: int | None = None,
     ) -> None:
         self._database = database
         self._pool_size = pool_size
         self._sources: dict[str, _Source] = {}
         self._lock = threading.Lock()
-        # Threads of their own: a query to a database that froze holds its thread until the driver gives up,
-        # and in the loop's default executor such threads starved the call-record writer, scenario lookups and
-        # the dialer (review of 2026-12-05). Here they can only hold up other SQL blocks, which time out; and one
-        # source holds at most `per_source` of them (half by default), so a frozen source leaves the others room.
-        self._workers = workers
-        self._per_source = per_source or max(1, workers // 2)
+        # Threads of their own, not the loop's default executor: a query to a database that froze holds its
+        # thread until the driver gives up, and there such threads starved the call-record writer, scenario
+        # lookups and the dialer (review of 2026-12-05). And a share of threads per source, not one pool for all:
+        # two frozen sources filled the pool, each its half of it (review of 2026-12-06). `workers` is the older
+        # way to size it, when a source had half of that pool.
+        self._per_source = per_source or (max(1, workers // 2) if workers else QUERY_THREADS_PER_SOURCE)
         self._shares: dict[str, _Share] = {}
-        self._executor: ThreadPoolExecutor | None = None
 
     async def query(
         self, source: str, sql: str, params: Mapping[str, Any], *, timeout: float, max_rows: int
     ) -> list[dict[str, Any]]:
-        if self._executor is None:
-            self._executor = ThreadPoolExecutor(self._workers, thread_name_prefix="data-source")
         started = time.monotonic()
-        share = self._shares.setdefault(source, _Share(self._per_source))
-        while not share.enter():  # a query waits its turn within its timeout, then fails with its own error
+        share = self._shares.setdefault(source, _Share(source, self._per_source))
+        ask = functools.partial(self._query, source, sql, dict(params), timeout, max_rows)
+        # A query waits its turn within its timeout, then fails with its own error.
+        while (future := share.start(ask)) is None:
             if time.monotonic() - started >= timeout:
                 raise DataSourceError(
                     f"data source {source!r} is busy: {share.limit} queries to it are still running"
                     " (its server may be slow or not answering)"
                 )
             await asyncio.sleep(_SHARE_POLL)
-        try:
-            future: Future[list[dict[str, Any]]] = self._executor.submit(
-                self._query, source, sql, dict(params), timeout, max_rows
-            )
-        except BaseException:
-            share.leave()
-            raise
-        future.add_done_callback(share.leave)  # when the thread is done, or the query was cancelled before it ran
         try:
             # The server-side timeout normally fires first; this deadline covers a server that stopped answering.
             return await asyncio.wait_for(asyncio.wrap_future(future), started + timeout + _GRACE - time.monotonic())
@@ -269,10 +371,7 @@ class DatabaseDataSources:
                     cached.engine.dispose()
 
     def close(self) -> None:
-        self.forget()
-        if self._executor is not None:
-            self._executor.shutdown(wait=False, cancel_futures=True)  # a thread stuck on a frozen server: left behind
-            self._executor = None
+        self.forget()  # a thread still stuck on a frozen server is left behind: a daemon, it holds no exit
 
     def _source(self, name: str) -> _Source:
         with self._lock:
@@ -336,9 +435,7 @@ class DatabaseDataSources:
         except (ArgumentError, ImportError) as error:
             raise DataSourceError(f"data source URL is not usable: {type(error).__name__}") from error
 
-    def _query(
-        self, name: str, sql: str, params: dict[str, Any], timeout: float, max_rows: int
-    ) -> list[dict[str, Any]]:
+    def _query(self, name: str, sql: str, params: dict[str, Any], timeout: float, max_rows: int) -> QueryAnswer:
         source = self._source(name)
         parsed = parse_query(sql)
         if parsed.problems:  # the block's validation says the same; a draft published before it must not run
@@ -361,7 +458,7 @@ class DatabaseDataSources:
                 result = conn.execute(text(parsed.bind_text), bound, execution_options=options)
                 # Unbuffered MariaDB: closing reads and drops what the server still sends, which sql_select_limit
                 # keeps to nothing unless the query has a LIMIT of its own, and max_statement_time bounds.
-                rows = _fetch(result, max_rows) if result.returns_rows else []
+                rows = QueryAnswer(_fetch(result, max_rows)) if result.returns_rows else _affected(result)
                 result.close()
                 if source.read_only:
                     conn.rollback()
@@ -458,6 +555,8 @@ def _limit_transaction(conn: Connection, *, timeout: float, read_only: bool, max
         if read_only:
             conn.execute(text("SET TRANSACTION READ ONLY"))
         conn.execute(text(f"SET LOCAL statement_timeout = {millis}"))
+        # money is written in lc_monetary's format ("1.234,50 €" under de_DE); C's is the one `_money` reads.
+        conn.execute(text("SET LOCAL lc_monetary = 'C'"))
     elif backend in ("mysql", "mariadb"):
         # sql_select_limit: the server sends at most max_rows rows of a SELECT that has no LIMIT of its own.
         if getattr(conn.dialect, "is_mariadb", False):
@@ -473,20 +572,60 @@ def _limit_transaction(conn: Connection, *, timeout: float, read_only: bool, max
             conn.execute(text("PRAGMA query_only = ON"))
 
 
+def _affected(result: CursorResult[Any]) -> QueryAnswer:
+    """No rows, and how many the statement affected. SQLAlchemy asks MariaDB for the rows an UPDATE matched
+    (CLIENT_FOUND_ROWS), as PostgreSQL and SQLite count them, not only those whose values changed. -1: the
+    driver does not know (DDL, PostgreSQL's CALL)."""
+    count = result.rowcount
+    return QueryAnswer(rows_affected=count if count >= 0 else None)
+
+
 # DB-API type codes of bit strings: MariaDB's BIT, PostgreSQL's bit and varbit (OIDs).
 _BIT_TYPES = {"mysql": {16}, "mariadb": {16}, "postgresql": {1560, 1562}}
+_PG_MONEY = 790  # PostgreSQL's money (OID): text in lc_monetary's format, which `_limit_transaction` makes C's
+_MYSQL_TINY = 1  # MariaDB's TINYINT; with a display width of 1 (TINYINT(1)), its BOOLEAN
 
 
 def _fetch(result: CursorResult[Any], max_rows: int) -> list[dict[str, Any]]:
     keys = [str(key) for key in result.keys()]
-    bit_codes = _BIT_TYPES.get(result.context.dialect.name, set())
+    backend = result.context.dialect.name
     description = (result.cursor.description if result.cursor is not None else None) or []
-    bits = [column[1] in bit_codes for column in description]
-    bits += [False] * (len(keys) - len(bits))
+    readers = [_reader(backend, column) for column in description]
+    readers += [_plain_value] * (len(keys) - len(readers))
     return [
-        {key: _bits(value) if bit else _plain_value(value) for key, bit, value in zip(keys, bits, row, strict=True)}
+        {key: read(value) for key, read, value in zip(keys, readers, row, strict=True)}
         for row in result.fetchmany(max_rows)
     ]
+
+
+def _reader(backend: str, column: Sequence[Any]) -> Callable[[Any], Any]:
+    """How a column's values become variables, by the type the driver's description gives it (its type code and,
+    PyMySQL's, the display width as internal size): what the value alone does not tell."""
+    type_code = column[1]
+    if type_code in _BIT_TYPES.get(backend, set()):
+        return _bits
+    if backend == "postgresql" and type_code == _PG_MONEY:
+        return _money
+    if backend in ("mysql", "mariadb") and type_code == _MYSQL_TINY and column[3] == 1:
+        return _flag
+    return _plain_value
+
+
+def _money(value: Any) -> Any:
+    """PostgreSQL's money as the number it is (money() in a phrase refused "$1,234.50"). Under lc_monetary C the
+    server writes "$1,234.50" and "-$1,234.50": two decimals, ',' between thousands."""
+    if isinstance(value, str):
+        try:
+            return _plain_value(Decimal(value.replace("$", "").replace(",", "")))
+        except InvalidOperation:
+            return value  # not the C format after all: the text, as it came
+    return _plain_value(value)
+
+
+def _flag(value: Any) -> Any:
+    """MariaDB's BOOLEAN (TINYINT(1)) as PostgreSQL's: true or false, so a Switch case `true` matches on both.
+    Any value but 0 is true, as MariaDB's own IF() reads it."""
+    return bool(value) if isinstance(value, int) else _plain_value(value)
 
 
 def _bits(value: Any) -> Any:

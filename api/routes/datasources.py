@@ -46,8 +46,9 @@ def get_source(source_id: IdPath, _admin: Admin, runtime: RuntimeDep) -> DataSou
         return public(datasources.get_data_source(session, source_id=source_id))
 
 
-@router.patch("/{source_id}", response_model=DataSourcePublic, responses=problems(404))
+@router.patch("/{source_id}", response_model=DataSourcePublic, responses=problems(404, 409))
 def update_source(source_id: IdPath, body: DataSourceUpdate, _admin: Admin, runtime: RuntimeDep) -> DataSourcePublic:
+    """Made read-only: refused (409 in-use) while a published scenario's query on the source writes."""
     with runtime.database.session() as session:
         source = datasources.update_data_source(
             session, source_id=source_id, url=body.url, read_only=body.read_only, description=body.description
@@ -58,8 +59,9 @@ def update_source(source_id: IdPath, body: DataSourceUpdate, _admin: Admin, runt
     return result
 
 
-@router.delete("/{source_id}", status_code=204, responses=problems(404))
+@router.delete("/{source_id}", status_code=204, responses=problems(404, 409))
 def delete_source(source_id: IdPath, _admin: Admin, runtime: RuntimeDep) -> Response:
+    """Refused (409 in-use, naming the scenarios) while a published scenario queries the source."""
     with runtime.database.session() as session:
         name = datasources.get_data_source(session, source_id=source_id).name
         datasources.delete_data_source(session, source_id=source_id)

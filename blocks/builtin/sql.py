@@ -11,18 +11,28 @@ node's query threads, and its queries beyond that wait their turn within their t
 exit saying the source is busy. A refused login takes the error exit with "data source 'crm' refused the login":
 the account and host stay in the server's log.
 
-What a column's value becomes in a variable, the same on every database: text and whole numbers as they are
-(a DECIMAL without a fraction becomes an integer, one with a fraction a number); NaN and the infinities, which
-JSON lacks, become the text "NaN", "Infinity" and "-Infinity"; a date, time or timestamp ISO 8601 text
-("2026-03-01", "09:00:00", "2026-03-01T09:00:00+00:00"); a MariaDB TIME or a PostgreSQL interval the same
-"HH:MM:SS" text, with hours past 24 and a leading "-" as MariaDB's TIME allows ("-01:30:00", "100:00:00"); a
-BIT the number it spells (BIT(1): 0 or 1, so a Condition on a flag reads it rightly); other binary values hex
-text; NULL nothing (None).
+A statement that returns rows leaves by `found` when it returned one, by `not_found` when none. One that returns
+no rows (UPDATE, INSERT, DELETE on a writable source) leaves by `found` when it affected at least one row (a row an
+UPDATE matched counts even when its values stay the same), by `not_found` when the database says it affected none
+or does not count (DDL, PostgreSQL's CALL); the trace's "sql" event says how many as `rows_affected`. Such a
+statement sets no column: with `columns` asked of it, `found` takes the error exit instead.
+
+What a column's value becomes in a variable, the same on PostgreSQL and MariaDB: text and whole numbers as they
+are (a DECIMAL without a fraction becomes an integer, one with a fraction a number, and so does PostgreSQL's
+`money`, whatever the server's lc_monetary); a BOOLEAN true or false (MariaDB's BOOLEAN is TINYINT(1): every
+TINYINT(1) column reads as a flag, 0 false and any other value true; TINYINT and INT(1) stay numbers); NaN and
+the infinities, which JSON lacks, become the text "NaN", "Infinity" and "-Infinity"; a date, time or timestamp
+ISO 8601 text ("2026-03-01", "09:00:00", "2026-03-01T09:00:00+00:00"); a MariaDB TIME or a PostgreSQL interval
+the same "HH:MM:SS" text, with hours past 24 and a leading "-" as MariaDB's TIME allows ("-01:30:00",
+"100:00:00"); a BIT the number it spells (BIT(1): 0 or 1, so a Condition on a flag reads it rightly); other
+binary values hex text; NULL nothing (None). SQLite keeps no type with a value, and its driver does not say a
+column's declared one: there a BOOLEAN is 1 or 0 (a Switch case `true` does not equal it; compare with 1, or
+select `CASE WHEN vip THEN 'true' ELSE 'false' END`), and a date the text it was stored as.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar
 
 from blocks.common import IDENTIFIER_PATTERN, VARIABLE_NAME, sql_parameters
@@ -32,6 +42,20 @@ from graph_engine.document import Node, Scenario
 from graph_engine.errors import DataSourceError
 from graph_engine.issues import Issue, error
 from graph_engine.sql_params import parse_query
+
+# The names a data source can have: the one pattern the block, the data sources (persistence.datasources) and the
+# API check, so a scenario can only name a source an administrator is able to create.
+SOURCE_NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]{0,63}$"
+
+
+class QueryAnswer(list[dict[str, Any]]):
+    """A data source's answer: its rows and, for a statement that returns none (UPDATE, INSERT, DELETE), how many
+    rows it affected; None when the database does not count them, or the statement returned rows. A data source
+    may answer with a plain list too (a simulation's rows): that has no count."""
+
+    def __init__(self, rows: Iterable[dict[str, Any]] = (), *, rows_affected: int | None = None) -> None:
+        super().__init__(rows)
+        self.rows_affected = rows_affected
 
 
 class SqlBlock(BlockType):
@@ -46,7 +70,7 @@ class SqlBlock(BlockType):
         "properties": {
             "source": {
                 "type": "string",
-                "pattern": "^[A-Za-z0-9_.-]{1,64}$",
+                "pattern": SOURCE_NAME_PATTERN,
                 "title": "Data source",
                 "x-ui": {"widget": "data-source"},
             },
@@ -132,14 +156,27 @@ class SqlBlock(BlockType):
             timeout=float(config.get("timeout", 3)),
             max_rows=int(config.get("max_rows", 1)),
         )
-        ctx.note("sql", source=config["source"], rows=len(rows))
+        affected = rows.rows_affected if isinstance(rows, QueryAnswer) else None
+        counted = {} if affected is None else {"rows_affected": affected}
+        ctx.note("sql", source=config["source"], rows=len(rows), **counted)
         if config.get("rows_variable"):
-            ctx.set(str(config["rows_variable"]), rows)
+            ctx.set(str(config["rows_variable"]), list(rows))
         if not rows:
-            return "not_found"
+            return "found" if _wrote(affected, config) else "not_found"
         first = rows[0]
         for column, variable in config.get("columns", {}).items():
             if column not in first:
                 raise DataSourceError(f"the result has no column {column!r} (columns: {', '.join(first)})")
             ctx.set(variable, first[column])
         return "found"
+
+
+def _wrote(affected: int | None, config: Mapping[str, Any]) -> bool:
+    """Whether a statement that returned no rows leaves by `found`: it affected some. `found` promises the columns'
+    variables, which such a statement has none of, so asking it for columns is the error exit's."""
+    if affected is None or affected <= 0:
+        return False
+    columns = list(config.get("columns", {}))
+    if columns:
+        raise DataSourceError(f"the result has no column {columns[0]!r}: the statement returned no rows")
+    return True

@@ -496,11 +496,17 @@ export interface paths {
         get: operations["get_source_api_data_sources__source_id__get"];
         put?: never;
         post?: never;
-        /** Delete Source */
+        /**
+         * Delete Source
+         * @description Refused (409 in-use, naming the scenarios) while a published scenario queries the source.
+         */
         delete: operations["delete_source_api_data_sources__source_id__delete"];
         options?: never;
         head?: never;
-        /** Update Source */
+        /**
+         * Update Source
+         * @description Made read-only: refused (409 in-use) while a published scenario's query on the source writes.
+         */
         patch: operations["update_source_api_data_sources__source_id__patch"];
         trace?: never;
     };
@@ -3575,6 +3581,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Conflict with the stored state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Invalid request or document */
             422: {
                 headers: {
@@ -3639,6 +3654,15 @@ export interface operations {
             };
             /** @description Not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the stored state */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
