@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
-from typing import Any, Final
+from typing import Any, Final, NoReturn
 
 import fastjsonschema
 from jsonschema import Draft202012Validator, validators
@@ -36,11 +36,75 @@ class Variable:
     description: str = ""
 
 
+def _read_only(*_: object, **__: object) -> NoReturn:
+    raise TypeError("a block's config is read-only (every call shares it): change a copy, dict(config) or deepcopy")
+
+
+class FrozenDict(dict[str, Any]):
+    """A JSON object of a block's config, read-only: every call of a published scenario shares it, so a block that
+    wrote into it would change what the next caller hears. Still a `dict` to JSON Schema validators, `json` and
+    `isinstance`; `dict(config)` and `copy.deepcopy(config)` give a block a copy of its own to change."""
+
+    __slots__ = ()
+    __setitem__ = __delitem__ = __ior__ = _read_only
+    clear = pop = popitem = setdefault = update = _read_only
+
+    def __copy__(self) -> dict[str, Any]:
+        return dict(self)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> dict[str, Any]:
+        thawed: dict[str, Any] = thaw(self)
+        return thawed
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickle's default rebuilds a dict subclass item by item through __setitem__, which refuses.
+        return (FrozenDict, (dict(self),))
+
+
+class FrozenList(list[Any]):
+    """A JSON array of a block's config, read-only (see `FrozenDict`); still a `list` to validators and `json`."""
+
+    __slots__ = ()
+    __setitem__ = __delitem__ = __iadd__ = __imul__ = _read_only
+    append = extend = insert = pop = remove = clear = sort = reverse = _read_only
+
+    def __copy__(self) -> list[Any]:
+        return list(self)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> list[Any]:
+        thawed: list[Any] = thaw(self)
+        return thawed
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (FrozenList, (list(self),))
+
+
+def freeze(value: Any) -> Any:
+    """`value` (JSON data) with every object and array in it read-only: done once per node when a document is
+    parsed, so reading a config costs nothing more at any step of any call. Frozen parts are kept as they are."""
+    if isinstance(value, FrozenDict | FrozenList):
+        return value
+    if isinstance(value, dict):
+        return FrozenDict({key: freeze(item) for key, item in value.items()})
+    if isinstance(value, list | tuple):
+        return FrozenList(freeze(item) for item in value)
+    return value
+
+
+def thaw(value: Any) -> Any:
+    """A mutable deep copy of JSON data, frozen or not: plain dicts and lists all the way down."""
+    if isinstance(value, dict):
+        return {key: thaw(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [thaw(item) for item in value]
+    return value
+
+
 @dataclass(frozen=True, slots=True)
 class Node:
     id: str
     type: str
-    config: Mapping[str, Any]
+    config: Mapping[str, Any]  # read-only when parsed (`freeze`): every call of the scenario shares it
     version: int = 1
     label: str = ""
 
@@ -270,7 +334,7 @@ def build_scenario(document: Mapping[str, Any]) -> Scenario:
             Node(
                 id=raw["id"],
                 type=raw["type"],
-                config=raw.get("config", {}),
+                config=freeze(raw.get("config", {})),
                 version=raw.get("version", 1),
                 label=raw.get("label", ""),
             ),

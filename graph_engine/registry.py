@@ -1,25 +1,62 @@
 """The block registry: block types by name, loaded from the `ivrgraph.blocks` entry-point group.
 
 Built-in blocks travel the same road as third-party plugins, so a plugin is never a second-class citizen.
-Every block is checked as it loads; a broken one raises `BlockRegistrationError` naming the plugin.
+Every block is checked as it loads; a broken one raises `BlockRegistrationError` naming the plugin. What is
+checked is what would otherwise break later, far from the plugin: validation of every scenario using the block
+(its schema's `$ref`s), the catalog (`GET /api/blocks`: JSON), the designer and every call (its exit rules).
 """
 
 from __future__ import annotations
 
+import functools
 import inspect
-from collections.abc import Iterable, Iterator, Mapping
+import json
+import math
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from importlib.metadata import EntryPoint, entry_points
-from typing import Any
+from typing import Any, Final
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
+from referencing import Registry
+from referencing.exceptions import Unresolvable
+from referencing.jsonschema import DRAFT202012
 
 from graph_engine.block import ERROR_EXIT, BlockType
-from graph_engine.document import SchemaValidator, compile_quick_check, passes_quick_check
+from graph_engine.document import SchemaValidator, compile_quick_check, freeze, passes_quick_check
 from graph_engine.errors import BlockRegistrationError
 
 ENTRY_POINT_GROUP = "ivrgraph.blocks"
 _TYPE_NAME = r"^[a-z][a-z0-9_.-]{0,63}$"
+# The distribution whose entry points are the built-in blocks.
+BUILTIN_DISTRIBUTION: Final = "ivrgraph"
+
+# The exit-rule language (docs/blocks.md), which BlockType.exits() and the designer (lib/exits.ts) both read:
+# a named exit, or one exit per item of an array field, either only when the config's fields equal given values.
+_EXIT_NAME: Final = {"type": "string", "minLength": 1, "maxLength": 64}  # as an edge's `exit` in the scenario schema
+_FIELD: Final = {"type": "string", "minLength": 1}
+_CONDITION: Final = {"type": "object", "description": "config field -> the value it must equal"}
+EXIT_RULE_SCHEMA: Final[dict[str, Any]] = {
+    "type": "object",
+    "if": {"required": ["each"]},
+    "then": {
+        "required": ["each", "name_from"],
+        "properties": {"each": _FIELD, "name_from": _FIELD, "label_from": _FIELD, "if": _CONDITION},
+        "additionalProperties": False,
+    },
+    "else": {
+        "required": ["name"],
+        "properties": {"name": _EXIT_NAME, "label": {"type": "string"}, "if": _CONDITION},
+        "additionalProperties": False,
+    },
+}
+_EXIT_RULE_VALIDATOR: Final = Draft202012Validator(EXIT_RULE_SCHEMA)
+
+# Schema keywords whose value is data, not a schema: a "$ref" key in a default is not a reference.
+_DATA_KEYWORDS: Final = frozenset({"default", "const", "enum", "examples"})
+# Schema keywords whose value maps names (of properties, definitions...) to schemas.
+_SCHEMA_MAPS: Final = frozenset({"properties", "patternProperties", "$defs", "definitions", "dependentSchemas"})
+_SCHEMA_BASE: Final = "urn:ivrgraph:block-config"
 
 
 class BlockRegistry:
@@ -30,6 +67,7 @@ class BlockRegistry:
         self._validators: dict[str, Any] = {}  # SchemaValidator instances
         self._quick_checks: dict[str, Any] = {}
         self._origins: dict[str, str] = {}
+        self._builtins: set[str] = set()  # type names registered as built-in
 
     @classmethod
     def of(cls, block_classes: Iterable[type[BlockType]]) -> BlockRegistry:
@@ -38,8 +76,11 @@ class BlockRegistry:
             registry.register(block_class, origin=f"{block_class.__module__}:{block_class.__qualname__}")
         return registry
 
-    def register(self, block_class: Any, *, origin: str) -> BlockType:
-        """Check a block class and add it; raise `BlockRegistrationError` naming `origin` when it is broken."""
+    def register(self, block_class: Any, *, origin: str, builtin: bool = False) -> BlockType:
+        """Check a block class and add it; raise `BlockRegistrationError` naming `origin` when it is broken.
+
+        `builtin`: the block ships with ivrgraph. When a type name is taken twice, the plugin that is not built
+        in is the one named broken, whichever registered first."""
         if not (inspect.isclass(block_class) and issubclass(block_class, BlockType)):
             raise BlockRegistrationError(origin, "does not name a subclass of graph_engine.block.BlockType")
         if inspect.isabstract(block_class):
@@ -48,9 +89,7 @@ class BlockRegistry:
         if not isinstance(type_name, str) or not _matches(type_name):
             raise BlockRegistrationError(origin, f"has no valid `type` name (lowercase, matching {_TYPE_NAME})")
         if type_name in self._blocks:
-            raise BlockRegistrationError(
-                origin, f"block type {type_name!r} is already registered by {self._origins[type_name]}"
-            )
+            raise self._clash(type_name, origin, builtin, getattr(block_class, "title", type_name))
         if not isinstance(getattr(block_class, "title", None), str):
             raise BlockRegistrationError(origin, "has no `title`")
         if not isinstance(block_class.version, int) or block_class.version < 1:
@@ -66,13 +105,29 @@ class BlockRegistry:
         if schema.get("type") != "object":
             raise BlockRegistrationError(origin, "config_schema must describe an object")
         try:
+            unresolvable = _unresolvable_ref(schema)
+        except Exception as error:  # a schema odd enough to trip the resolver itself
+            reason = f"config_schema's $refs cannot be resolved: {type(error).__name__}: {error}"
+            raise BlockRegistrationError(origin, reason) from error
+        if unresolvable is not None:
+            where, ref = unresolvable
+            reason = f"{where}: $ref {ref!r} does not resolve (only its own $defs: nothing is fetched)"
+            raise BlockRegistrationError(origin, reason)
+        try:
             block = block_class()
         except Exception as error:
             raise BlockRegistrationError(origin, f"cannot be instantiated: {error}") from error
         if not block.terminal and not _has_exit_rule(block):
             raise BlockRegistrationError(origin, "declares no exit (exit_rules is empty)")
+        problem = _exit_rule_problem(block)
+        if problem is not None:
+            raise BlockRegistrationError(origin, f"{problem} (the exit-rule language: docs/blocks.md)")
         if any(rule.get("name") == ERROR_EXIT for rule in block.exit_rules):
             raise BlockRegistrationError(origin, "must not declare the `error` exit: every block has it")
+        problem = _catalog_entry_problem(block)
+        if problem is not None:
+            raise BlockRegistrationError(origin, problem)
+        _freeze_migrated_configs(block)
         self._blocks[type_name] = block
         self._validators[type_name] = SchemaValidator(schema)
         try:
@@ -80,7 +135,28 @@ class BlockRegistry:
         except Exception:  # a schema the compiler cannot handle is still checked, only slower
             pass
         self._origins[type_name] = origin
+        if builtin:
+            self._builtins.add(type_name)
         return block
+
+    def _clash(self, type_name: str, origin: str, builtin: bool, title: str) -> BlockRegistrationError:
+        """The error for a type name registered twice. A plugin taking a built-in's name is the broken one, even
+        when it loaded first (entry points come in sys.path order); two plugins are both named."""
+        taken_by = self._origins[type_name]
+        rename = "a plugin must choose another `type` name"
+        if type_name in self._builtins and not builtin:
+            builtin_title = self._blocks[type_name].title
+            reason = f"its type {type_name!r} is taken by the built-in {builtin_title} block ({taken_by}); {rename}"
+            return BlockRegistrationError(origin, reason)
+        if builtin and type_name not in self._builtins:
+            return BlockRegistrationError(
+                taken_by, f"its type {type_name!r} is taken by the built-in {title} block ({origin}); {rename}"
+            )
+        return BlockRegistrationError(
+            origin,
+            f"block type {type_name!r} is already registered by {taken_by}: two plugins cannot share a type name "
+            "(uninstall one, or rename its `type`)",
+        )
 
     def get(self, type_name: str) -> BlockType | None:
         return self._blocks.get(type_name)
@@ -139,14 +215,126 @@ def _has_exit_rule(block: BlockType) -> bool:
     return bool(block.exit_rules)
 
 
+def _unresolvable_ref(schema: Mapping[str, Any]) -> tuple[str, str] | None:
+    """(where, the $ref) of the first `$ref` in `schema` that does not resolve, or None. The validator resolves a
+    `$ref` only when a config reaches it, and then fails the whole validation of the scenario, hiding every real
+    problem in it; so each is resolved once, here, against the schema itself only. Nothing is fetched: the quick
+    check's compiler (fastjsonschema) would fetch a remote reference over the network."""
+    resource = DRAFT202012.create_resource(schema)
+    resolver = Registry().with_resource(_SCHEMA_BASE, resource).resolver(base_uri=_SCHEMA_BASE)
+    return _first_unresolvable(schema, resolver, "config_schema")
+
+
+def _first_unresolvable(schema: Any, resolver: Any, where: str) -> tuple[str, str] | None:
+    if isinstance(schema, list):  # allOf, anyOf, oneOf, prefixItems
+        for index, item in enumerate(schema):
+            found = _first_unresolvable(item, resolver, f"{where}[{index}]")
+            if found is not None:
+                return found
+        return None
+    if not isinstance(schema, Mapping):
+        return None
+    if isinstance(schema.get("$id"), str):  # a nested $id moves the base relative references start from
+        resolver = resolver.in_subresource(DRAFT202012.create_resource(schema))
+    ref = schema.get("$ref")
+    if isinstance(ref, str):
+        try:
+            resolver.lookup(ref)
+        except Unresolvable:
+            return where, ref
+    for key, value in schema.items():
+        if key in _DATA_KEYWORDS or (isinstance(key, str) and key.startswith("x-")):
+            continue
+        children = value.items() if key in _SCHEMA_MAPS and isinstance(value, Mapping) else [("", value)]
+        for name, child in children:
+            found = _first_unresolvable(child, resolver, f"{where}.{key}" + (f".{name}" if name else ""))
+            if found is not None:
+                return found
+    return None
+
+
+def _exit_rule_problem(block: BlockType) -> str | None:
+    """What is wrong with the first exit rule outside the exit-rule language, or None. Unchecked, a broken rule
+    registers and then fails validation and every call through the block (KeyError in `exits`), and the designer,
+    reading the same rules, draws handles the engine does not have."""
+    if not isinstance(block.exit_rules, list):
+        return "exit_rules must be a list of exit rules"
+    fields = block.config_schema.get("properties", {})
+    for index, rule in enumerate(block.exit_rules):
+        error = next(iter(_EXIT_RULE_VALIDATOR.iter_errors(rule)), None)
+        if error is not None:
+            inside = "".join(f"[{part!r}]" for part in error.absolute_path)
+            return f"exit_rules[{index}]{inside}: {error.message}"
+        named = [rule["each"]] if "each" in rule else []
+        for field in [*named, *rule.get("if", {})]:
+            if field not in fields:
+                return f"exit_rules[{index}] reads the config field {field!r}, which config_schema.properties lacks"
+    return None
+
+
+def _catalog_entry_problem(block: BlockType) -> str | None:
+    """Why the block's catalog entry (config_schema, exit rules...) is not JSON, or None. The catalog is served as
+    JSON (GET /api/blocks, `ivrgraph blocks --json`): one entry that is not breaks the palette for every block."""
+    try:
+        entry = block.describe()
+    except Exception as error:
+        return f"its catalog entry cannot be built: {type(error).__name__}: {error}"
+    try:
+        json.dumps(entry, allow_nan=False)
+    except (TypeError, ValueError) as error:
+        where = _first_non_json(entry, "")
+        return f"{where or 'its catalog entry'} is not JSON: {error}"
+    return None
+
+
+def _first_non_json(value: Any, where: str) -> str | None:
+    """Where in `value` the first value JSON cannot carry is (dotted, `config_schema.properties.at.default`)."""
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            inside = f"{where}.{key}" if where else str(key)
+            found = inside if not isinstance(key, str) else _first_non_json(item, inside)
+            if found is not None:
+                return found
+        return None
+    if isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            found = _first_non_json(item, f"{where}[{index}]")
+            if found is not None:
+                return found
+        return None
+    if isinstance(value, float) and not math.isfinite(value):
+        return where
+    return None if value is None or isinstance(value, str | int | float) else where
+
+
+def _freeze_migrated_configs(block: BlockType) -> None:
+    """Make the configs `block.migrate` returns read-only, like the configs of a parsed document
+    (graph_engine.document.freeze): a block sees its config read-only whichever version its node was saved at."""
+    migrate: Callable[[int, Mapping[str, Any]], dict[str, Any]] = block.migrate
+
+    @functools.wraps(migrate)
+    def migrate_frozen(from_version: int, config: Mapping[str, Any]) -> dict[str, Any]:
+        frozen: dict[str, Any] = freeze(migrate(from_version, config))
+        return frozen
+
+    setattr(block, "migrate", migrate_frozen)  # noqa: B010 -- mypy refuses assigning to a method
+
+
+def is_builtin(entry: EntryPoint) -> bool:
+    """Whether an entry point is one of ivrgraph's own blocks."""
+    return entry.dist is not None and entry.dist.name == BUILTIN_DISTRIBUTION
+
+
 def load_registry(entries: Iterable[EntryPoint] | None = None) -> BlockRegistry:
-    """A registry of every block installed in the `ivrgraph.blocks` entry-point group."""
+    """A registry of every block installed in the `ivrgraph.blocks` entry-point group, the built-ins first: a
+    plugin that takes a built-in's type name is the one refused, wherever it is installed."""
     registry = BlockRegistry()
-    for entry in entries if entries is not None else entry_points(group=ENTRY_POINT_GROUP):
+    found = entries if entries is not None else entry_points(group=ENTRY_POINT_GROUP)
+    for entry in sorted(found, key=lambda entry: not is_builtin(entry)):  # stable: otherwise in the given order
         origin = f"{entry.name} = {entry.value}" + (f" (from {entry.dist.name})" if entry.dist else "")
         try:
             block_class = entry.load()
         except Exception as error:
             raise BlockRegistrationError(origin, f"cannot be imported: {type(error).__name__}: {error}") from error
-        registry.register(block_class, origin=origin)
+        registry.register(block_class, origin=origin, builtin=is_builtin(entry))
     return registry
