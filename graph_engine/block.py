@@ -1,4 +1,5 @@
-"""What a block is: a JSON Schema for its config, named exits, and an async `run` that returns an exit name.
+"""What a block is: a JSON Schema for its config, named exits, and an async `run` that returns an exit name (and
+`simulate`, what it does in a test call instead).
 
 Built-in blocks and third-party plugins subclass `BlockType` and register through the `ivrgraph.blocks`
 entry-point group. The engine knows nothing about any particular block.
@@ -61,6 +62,15 @@ class BlockType(ABC):
     waits_for_caller: ClassVar[bool] = False
     # True when the block never returns to the graph normally (Hang Up, Go To Scenario).
     terminal: ClassVar[bool] = False
+    # Test calls (the designer's Test call, `ivrgraph simulate`/`test`, scenario tests) run `simulate`, not `run`.
+    # True: `run` itself is safe there, because every effect it has goes through the BlockContext (the channel,
+    # TTS, data sources, callback scheduler, scenario loader), which a test call replaces with stand-ins. Leave it
+    # False when `run` reaches anything else (an HTTP API, e-mail, a file, a connection of its own): an analyst
+    # pressing Test call must not send a real SMS or charge a real card. See docs/test-calls.md.
+    safe_in_test_call: ClassVar[bool] = False
+    # The exit the default `simulate` takes for a block that is not safe in a test call; None: the block's first
+    # exit that every config has (a rule with neither "if" nor "each").
+    test_call_exit: ClassVar[str | None] = None
 
     # -- exits ---------------------------------------------------------------------------------
     def exits(self, config: Mapping[str, Any]) -> list[str]:
@@ -134,6 +144,42 @@ class BlockType(ABC):
     async def run(self, ctx: BlockContext, config: Mapping[str, Any]) -> str:
         """Do the block's work on the call and return the name of the exit to take."""
 
+    async def simulate(self, ctx: BlockContext, config: Mapping[str, Any]) -> str:
+        """What the block does in a test call (`ctx.simulated` is True); returns an exit name, as `run` does.
+
+        By default: `run` when the block is `safe_in_test_call`; otherwise nothing at all. The step then says it
+        was skipped and leaves by `test_call_exit`, or by `error` (with the reason) when there is no exit to stand
+        for the skipped run. Override it to show what the block would do without doing it: render and check its
+        config, note what it would do (`ctx.note("test_call", summary="not sent in a test call: ...")`: the call's
+        story tells the summary as it is), and return the exit a real call would most likely take.
+        """
+        if self.safe_in_test_call:
+            return await self.run(ctx, config)
+        exit_name, problem = self._test_call_exit(config)
+        skipped = "skipped in a test call: this block acts outside the call"
+        if exit_name == ERROR_EXIT:
+            ctx.step.error = problem or skipped  # told as the step's failure, as a `run` that raised would be
+        else:
+            ctx.note("test_call", summary=skipped, skipped=True)
+        return exit_name
+
+    def _test_call_exit(self, config: Mapping[str, Any]) -> tuple[str, str]:
+        """The exit a skipped run leaves by, and a problem that leaves none ("" when there is none)."""
+        if self.test_call_exit is not None:
+            if self.test_call_exit in self.exits(config) or self.test_call_exit == ERROR_EXIT:
+                return self.test_call_exit, ""
+            return ERROR_EXIT, (
+                f"this block is not run in a test call, and its test_call_exit {self.test_call_exit!r} is not one "
+                "of its exits here"
+            )
+        for rule in self.exit_rules:
+            if "name" in rule and "each" not in rule and "if" not in rule:
+                return str(rule["name"]), ""
+        return ERROR_EXIT, (
+            "this block is not run in a test call and has no exit that is always there to take instead "
+            "(its plugin may name one: test_call_exit)"
+        )
+
     # -- catalog -------------------------------------------------------------------------------
     def describe(self) -> dict[str, Any]:
         """The catalog entry the designer builds its palette and forms from."""
@@ -157,4 +203,5 @@ class BlockType(ABC):
             "unwired_ok": sorted(self.unwired_ok),
             "waits_for_caller": self.waits_for_caller,
             "terminal": self.terminal,
+            "safe_in_test_call": self.safe_in_test_call,
         }

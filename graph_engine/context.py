@@ -85,6 +85,13 @@ class BlockContext:
         """Continue at another node of this scenario (Go To)."""
         self.jump = node_id
 
+    @property
+    def simulated(self) -> bool:
+        """True in a test call (designer's Test call, `ivrgraph simulate`/`test`, scenario tests): the channel,
+        clock, data sources and scheduler are stand-ins, and anything the block reaches on its own must not be
+        touched (see `BlockType.simulate`)."""
+        return self.services.simulated
+
     # -- time ------------------------------------------------------------------------------------
     def now(self) -> datetime:
         return self.services.clock.now()

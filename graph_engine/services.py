@@ -176,3 +176,7 @@ class Services:
     scenarios: ScenarioLoader = field(default_factory=NoScenarios)
     # Plugins find their own services here by name (e.g. "sms_gateway").
     extras: dict[str, Any] = field(default_factory=dict)
+    # True in a test call (graph_engine.simulation): nothing may leave it. Blocks run their `simulate` there, not
+    # `run`; a block reads it as `ctx.simulated`. False by default: a host that forgets it gets real calls' effects
+    # in real calls, never a real call quietly skipping a block.
+    simulated: bool = False

@@ -1,15 +1,21 @@
 """Simulated calls: the production engine walking a scenario on the scripted channel, with a settable clock,
-data-source rows and scheduler. The CLI, the API's test call and scenario tests all come through here."""
+data-source rows and scheduler. The CLI, the API's test call and scenario tests all come through here.
+
+Every block runs its `simulate` here, never its `run` directly: a plugin's `run` may reach the world outside the
+call (an SMS gateway, a CRM), which a test call must not touch (BlockType.safe_in_test_call says which may).
+"""
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from graph_engine.block import BlockType
 from graph_engine.document import Scenario, parse_document
-from graph_engine.errors import SchedulerError
+from graph_engine.errors import EngineError, SchedulerError
 from graph_engine.interpreter import DEFAULT_STEP_LIMIT, run_call
 from graph_engine.registry import BlockRegistry
 from graph_engine.scripted import ChannelEvent, ScriptedChannel
@@ -94,6 +100,33 @@ class _DocumentScenarios:
         return LoadedScenario(scenario, self._versions.get(slug)) if scenario is not None else None
 
 
+def _in_a_test_call(block: BlockType) -> BlockType:
+    """`block` as a test call runs it: its `simulate` where the interpreter calls `run`."""
+    if block.safe_in_test_call and type(block).simulate is BlockType.simulate:
+        return block  # the default `simulate` of a safe block is its `run`: the very block, unchanged
+    stand_in = copy.copy(block)
+    # Bound to the block itself, so a `simulate` that calls `self.run` for part of its work reaches the real one.
+    vars(stand_in)["run"] = block.simulate
+    return stand_in
+
+
+def _test_call_registry(registry: BlockRegistry) -> BlockRegistry:
+    """`registry` with every block as a test call runs it (`_in_a_test_call`); the same registry when that
+    changes nothing (built-in blocks only)."""
+    # The interpreter calls `run` whatever the call; until it asks `services.simulated` itself, a test call hands
+    # it a registry whose blocks' `run` is their `simulate`. Everything else (schemas, origins) is shared.
+    blocks = registry.types
+    stand_ins = {name: _in_a_test_call(block) for name, block in blocks.items()}
+    if all(stand_ins[name] is block for name, block in blocks.items()):
+        return registry
+    view = copy.copy(registry)
+    view._blocks = stand_ins
+    if any(view.types.get(name) is not block or view.get(name) is not block for name, block in stand_ins.items()):
+        # BlockRegistry keeps its blocks elsewhere now: refuse to run rather than let a plugin's `run` loose.
+        raise EngineError("a test call cannot replace the blocks' run with their simulate in this registry")
+    return view
+
+
 async def simulate(
     document: Mapping[str, Any] | Scenario, registry: BlockRegistry, inputs: SimulationInput | None = None
 ) -> SimulationResult:
@@ -109,6 +142,7 @@ async def simulate(
         data_sources=data,
         scheduler=_FailingScheduler() if inputs.scheduler_fails else recorder,
         scenarios=_DocumentScenarios(inputs.scenarios, inputs.scenario_versions),
+        simulated=True,
     )
     channel = ScriptedChannel(
         inputs.keys,
@@ -126,7 +160,7 @@ async def simulate(
     result = await run_call(
         scenario,
         channel,
-        registry,
+        _test_call_registry(registry),
         services,
         call_id="simulated",
         facts=facts,

@@ -62,6 +62,8 @@ def _describe(step: TraceStep, registry: BlockRegistry) -> str:
             parts.append(f"checked {event['expression']}" + (f" with {read}" if read else ""))
         elif kind == "switch":
             parts.append(f"value {event['value']!r}")
+        elif kind == "test_call":  # what a block did instead of its run in a test call (BlockType.simulate)
+            parts.append(str(event.get("summary", "simulated")))
     typed = _after_wrong_entries(step)
     if typed:
         parts.append(f"caller pressed {typed}")

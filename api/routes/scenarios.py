@@ -13,6 +13,7 @@ from fastapi import APIRouter, Path, Query, Response
 from fastapi.responses import JSONResponse
 
 from api.deps import Editor, Publisher, Runtime, RuntimeDep, Viewer
+from api.errors import NotAllowed
 from api.routes import AUTHED, problems
 from api.schemas import (
     DiffOut,
@@ -447,16 +448,32 @@ def diff(
     return DiffOut(from_version=base, to_version=to_version, diff=diff_documents(before, after).as_dict())
 
 
+class SentDocumentNeedsEditor(NotAllowed):
+    """A viewer tests what the editors saved; a graph of their own making is an editor's to run (review: a viewer
+    made the server send a real SMS through a test call of a document they wrote)."""
+
+    def __init__(self) -> None:
+        Exception.__init__(
+            self,
+            "a test call of a document sent with the request needs the editor role; "
+            "send no `document` to test the stored draft",
+        )
+
+
 @router.post("/{slug}/simulate", response_model=SimulateOut, responses=problems(400, 404))
-async def simulate_call(slug: SlugPath, body: SimulateIn, _user: Viewer, runtime: RuntimeDep) -> SimulateOut:
+async def simulate_call(slug: SlugPath, body: SimulateIn, user: Viewer, runtime: RuntimeDep) -> SimulateOut:
     """A test call on the production engine: the draft (or `document`) with the given keys, caller, clock and rows.
 
-    Go To Scenario continues in the other scenarios' published versions.
+    A `document` other than the stored draft needs the editor role. Go To Scenario continues in the other
+    scenarios' published versions. Plugin blocks run as in a test call (graph_engine.block.BlockType.simulate).
     """
 
     def load() -> tuple[dict[str, Any], list[scenarios.Published]]:
         with runtime.database.session() as session:
             stored = scenarios.get_scenario(session, slug=slug).draft_document
+            # The stored draft sent back as it is (a viewer's designer from before this check) is the draft.
+            if body.document is not None and body.document != stored and not user.may(Role.EDITOR):
+                raise SentDocumentNeedsEditor()
             document = body.document if body.document is not None else stored
             others = [
                 found

@@ -32,6 +32,7 @@ class CallbackBlock(BlockType):
     type = "callback"
     title = "Schedule Callback"
     category = "Connect"
+    safe_in_test_call = True  # schedules through ctx.services.scheduler, which a test call records
     icon = "phone-outgoing"
     description = "Schedules an outbound call to a number after a delay, only within allowed hours."
     config_schema: ClassVar[dict[str, Any]] = {

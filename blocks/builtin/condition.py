@@ -14,6 +14,7 @@ class ConditionBlock(BlockType):
     type = "condition"
     title = "Condition"
     category = "Flow"
+    safe_in_test_call = True  # reads the call's variables only
     icon = "git-branch"
     description = "Branches on an expression, e.g. caller_id in vip_numbers, or debt_amount > 100."
     config_schema: ClassVar[dict[str, Any]] = {

@@ -13,6 +13,7 @@ class GoToBlock(BlockType):
     type = "goto"
     title = "Go To"
     category = "Flow"
+    safe_in_test_call = True  # moves within the graph only
     icon = "corner-down-right"
     description = "Jumps to another block of this scenario (e.g. back to the main menu)."
     terminal = True

@@ -16,6 +16,7 @@ class GoToScenarioBlock(BlockType):
     type = "goto_scenario"
     title = "Go To Scenario"
     category = "Flow"
+    safe_in_test_call = True  # loads through ctx.services.scenarios: a test call's are the documents it was given
     icon = "external-link"
     description = (
         "Continues the call in another scenario (its published version), keeping the call's variables; "

@@ -13,6 +13,7 @@ class HangUpBlock(BlockType):
     type = "hangup"
     title = "Hang Up"
     category = "Flow"
+    safe_in_test_call = True  # hangs up through the channel only
     icon = "phone-off"
     description = "Ends the call."
     terminal = True

@@ -31,6 +31,7 @@ class IvrBlock(BlockType):
     type = "ivr"
     title = "IVR Menu"
     category = "Input"
+    safe_in_test_call = True  # plays and listens through the channel only
     icon = "grid-3x3"
     description = "Plays a menu and routes by the key pressed, or captures a number typed by the caller."
     waits_for_caller = True

@@ -15,6 +15,7 @@ class MessageBlock(BlockType):
     type = "message"
     title = "Message"
     category = "Prompts"
+    safe_in_test_call = True  # speaks through ctx.services.tts and the channel only
     icon = "volume-2"
     description = "Plays a recorded message. The caller may interrupt it with a key when allowed."
     waits_for_caller = True

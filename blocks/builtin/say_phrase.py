@@ -14,6 +14,7 @@ class SayPhraseBlock(BlockType):
     type = "say_phrase"
     title = "Say Phrase"
     category = "Prompts"
+    safe_in_test_call = True  # speaks through ctx.services.tts and the channel only
     icon = "message-square"
     description = "Speaks a phrase built from variables, e.g. 'Hola {{ contact.name }}, debe {{ debt_amount }} euros'."
     waits_for_caller = True

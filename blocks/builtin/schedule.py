@@ -17,6 +17,7 @@ class ScheduleBlock(BlockType):
     type = "schedule"
     title = "Schedule"
     category = "Flow"
+    safe_in_test_call = True  # reads the clock, a test call's own
     icon = "clock"
     description = "Checks office hours and holidays: open or closed."
     config_schema: ClassVar[dict[str, Any]] = {

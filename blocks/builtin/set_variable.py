@@ -14,6 +14,7 @@ class SetVariableBlock(BlockType):
     type = "set_variable"
     title = "Set Variable"
     category = "Data"
+    safe_in_test_call = True  # sets the call's variables only
     icon = "variable"
     description = "Sets variables, from text with {{ placeholders }} or from an expression."
     config_schema: ClassVar[dict[str, Any]] = {

@@ -62,6 +62,7 @@ class SqlBlock(BlockType):
     type = "sql"
     title = "SQL Query"
     category = "Data"
+    safe_in_test_call = True  # queries through ctx.services.data_sources: a test call's give the rows it set
     icon = "database"
     description = "Runs a query on a configured data source and branches on whether it found a row."
     config_schema: ClassVar[dict[str, Any]] = {

@@ -14,6 +14,7 @@ class StartBlock(BlockType):
     type = "start"
     title = "Start"
     category = "Flow"
+    safe_in_test_call = True  # answers through the channel only
     icon = "play"
     description = (
         "Where the call enters. Answers the line and makes the channel facts available as variables: "

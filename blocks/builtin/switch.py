@@ -20,6 +20,7 @@ class SwitchBlock(BlockType):
     type = "switch"
     title = "Switch"
     category = "Flow"
+    safe_in_test_call = True  # reads the call's variables only
     icon = "split"
     description = "Routes by a value: one exit per case, and default for anything else."
     config_schema: ClassVar[dict[str, Any]] = {

@@ -62,6 +62,7 @@ class TransferBlock(BlockType):
     type = "transfer"
     title = "Transfer"
     category = "Connect"
+    safe_in_test_call = True  # dials through the channel, which a test call scripts
     icon = "phone-forwarded"
     description = "Dials a number, extension, queue (queue:sales) or channel (PJSIP/101) and bridges the caller."
     waits_for_caller = True

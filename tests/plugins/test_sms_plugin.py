@@ -1,5 +1,5 @@
-"""The example plugin (examples/plugins/ivrgraph-sms), installed like any third-party package, is in the catalog
-and runs in a simulated call, posting to a real local HTTP server."""
+"""The example plugin (examples/plugins/ivrgraph-sms), installed like any third-party package, is in the catalog,
+posts to a real local HTTP server in a real call, and in a test call sends nothing but tells what it would send."""
 
 from __future__ import annotations
 
@@ -7,11 +7,17 @@ import json
 import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from importlib.metadata import entry_points
+from typing import Any
 
 import pytest
 
-from graph_engine.registry import ENTRY_POINT_GROUP
+from graph_engine.document import parse_document
+from graph_engine.interpreter import run_call
+from graph_engine.registry import ENTRY_POINT_GROUP, BlockRegistry
+from graph_engine.scripted import ScriptedChannel
+from graph_engine.services import Services
 from graph_engine.simulation import SimulationInput, simulate
+from graph_engine.trace import CallResult
 from tests.conftest import make_document
 
 
@@ -44,27 +50,79 @@ def gateway():
     server.server_close()
 
 
-async def test_plugin_runs_in_a_simulated_call(registry, gateway, monkeypatch):
-    url, received = gateway
-    monkeypatch.setenv("IVRGRAPH_SMS_GATEWAY_URL", url)
-    doc = make_document(
-        [
-            {"id": "start", "type": "start"},
-            {"id": "sms", "type": "send_sms", "config": {"text": "Su cita es el {{ day }}"}},
-        ],
+def _sms_document(config: dict[str, Any]) -> dict[str, Any]:
+    return make_document(
+        [{"id": "start", "type": "start"}, {"id": "sms", "type": "send_sms", "config": config}],
         [("start", "next", "sms")],
         variables=[{"name": "day", "default": "lunes"}],
     )
-    sim = await simulate(doc, registry, SimulationInput(caller_id="+34600111222"))
-    assert sim.result.steps[1].exit == "sent"
+
+
+async def _real_call(registry: BlockRegistry, config: dict[str, Any], services: Services) -> CallResult:
+    channel = ScriptedChannel()
+    facts = {"caller_id": "+34600111222"}
+    return await run_call(parse_document(_sms_document(config)), channel, registry, services, facts=facts)
+
+
+async def test_plugin_sends_in_a_real_call(registry, gateway, monkeypatch):
+    url, received = gateway
+    monkeypatch.delenv("IVRGRAPH_SMS_GATEWAY_URL", raising=False)
+    services = Services(extras={"sms_gateway_url": url})
+
+    result = await _real_call(registry, {"text": "Su cita es el {{ day }}"}, services)
+
+    assert result.steps[1].exit == "sent"
     assert received == [{"to": "+34600111222", "text": "Su cita es el lunes"}]
+
+
+async def test_plugin_in_a_test_call_sends_nothing_and_tells_what_it_would_send(registry, gateway, monkeypatch):
+    """Review: a test call posted to the server's real gateway (a viewer's test call sent a real SMS)."""
+    url, received = gateway
+    monkeypatch.setenv("IVRGRAPH_SMS_GATEWAY_URL", url)
+
+    sim = await simulate(
+        _sms_document({"text": "Su cita es el {{ day }}"}), registry, SimulationInput(caller_id="+34600111222")
+    )
+
+    assert received == []
+    step = sim.result.steps[1]
+    assert step.exit == "sent"
+    assert step.events == [
+        {
+            "kind": "test_call",
+            "summary": "not sent in a test call: would send 'Su cita es el lunes' to +34600111222",
+            "to": "+34600111222",
+            "text": "Su cita es el lunes",
+        }
+    ]
+    assert "would send 'Su cita es el lunes' to +34600111222 -> sent" in sim.story[1]
+
+
+async def test_plugin_in_a_test_call_refuses_an_invalid_number_as_a_real_call_would(registry, gateway, monkeypatch):
+    url, received = gateway
+    monkeypatch.setenv("IVRGRAPH_SMS_GATEWAY_URL", url)
+
+    sim = await simulate(_sms_document({"to": "{{ day }}", "text": "x"}), registry, SimulationInput())
+
+    assert received == []
+    assert sim.result.steps[1].exit == "failed"
+    assert "invalid number" in sim.story[1]
+
+
+async def test_plugin_in_a_test_call_without_a_gateway_says_a_real_call_would_fail(registry, monkeypatch):
+    """The path a test call takes does not depend on the machine it runs on (`ivrgraph test` in CI has no
+    gateway), but the analyst learns that this host could not send it."""
+    monkeypatch.delenv("IVRGRAPH_SMS_GATEWAY_URL", raising=False)
+
+    sim = await simulate(_sms_document({"text": "x"}), registry, SimulationInput())
+
+    assert sim.result.steps[1].exit == "sent"
+    assert "no SMS gateway is configured here: a real call would take 'failed'" in sim.story[1]
 
 
 async def test_plugin_without_gateway_fails_cleanly(registry, monkeypatch):
     monkeypatch.delenv("IVRGRAPH_SMS_GATEWAY_URL", raising=False)
-    doc = make_document(
-        [{"id": "start", "type": "start"}, {"id": "sms", "type": "send_sms", "config": {"text": "x"}}],
-        [("start", "next", "sms")],
-    )
-    sim = await simulate(doc, registry, SimulationInput())
-    assert sim.result.steps[1].exit == "failed"
+
+    result = await _real_call(registry, {"text": "x"}, Services())
+
+    assert result.steps[1].exit == "failed"

@@ -3,6 +3,7 @@ import { useState, type FormEvent } from "react";
 import * as api from "../api/client";
 import type { SimulateResult } from "../api/types";
 import { useI18n } from "../i18n";
+import type { ScenarioDocument } from "../lib/convert";
 import { codeText } from "../lib/i18n";
 import { invalidKeyTokens, parseKeys, testCallMoment } from "../lib/trace";
 import { useEditor } from "../store/editor";
@@ -12,6 +13,14 @@ function localNow(): string {
   const now = new Date();
   now.setMinutes(now.getMinutes() - now.getTimezoneOffset());
   return now.toISOString().slice(0, 16);
+}
+
+/**
+ * The scenario a test call sends: an editor's canvas as it stands, saved or not; nothing for a viewer, whose canvas
+ * is the stored draft, which the server then tests (it refuses a viewer's test call of a document of their own).
+ */
+export function testCallDocument(editor: { readOnly: boolean; document(): ScenarioDocument }): ScenarioDocument | undefined {
+  return editor.readOnly ? undefined : editor.document();
 }
 
 export function TestCallPanel({ slug }: { slug: string }) {
@@ -33,7 +42,7 @@ export function TestCallPanel({ slug }: { slug: string }) {
     setBusy(true);
     setError(null);
     try {
-      const document = useEditor.getState().document();
+      const document = testCallDocument(useEditor.getState());
       // The time is the analyst's wall clock, sent with its offset so Schedule blocks see the intended hour.
       const response = await api.simulate(slug, {
         document,

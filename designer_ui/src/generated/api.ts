@@ -700,7 +700,8 @@ export interface paths {
          * Simulate Call
          * @description A test call on the production engine: the draft (or `document`) with the given keys, caller, clock and rows.
          *
-         *     Go To Scenario continues in the other scenarios' published versions.
+         *     A `document` other than the stored draft needs the editor role. Go To Scenario continues in the other
+         *     scenarios' published versions. Plugin blocks run as in a test call (graph_engine.block.BlockType.simulate).
          */
         post: operations["simulate_call_api_scenarios__slug__simulate_post"];
         delete?: never;

@@ -51,6 +51,9 @@ class SendSmsBlock(BlockType):
         {"name": "sent", "label": "Sent"},
         {"name": "failed", "label": "Failed"},
     ]
+    # Not safe in a test call (the default, said here for readers): `run` posts to the real gateway. Test calls run
+    # `simulate` below instead.
+    safe_in_test_call = False
 
     def templates(self, config: Mapping[str, Any]) -> list[TemplateField]:
         return [
@@ -59,18 +62,44 @@ class SendSmsBlock(BlockType):
         ]
 
     async def run(self, ctx: BlockContext, config: Mapping[str, Any]) -> str:
-        url = ctx.services.extras.get("sms_gateway_url") or os.environ.get("IVRGRAPH_SMS_GATEWAY_URL")
-        number = ctx.render(str(config.get("to", "{{ caller_id }}"))).strip()
+        url = _gateway_url(ctx)
+        number = _number(ctx, config)
         if not url or not NUMBER.match(number):
             ctx.note("sms", to=number[:24], status="not sent", reason="no gateway" if not url else "invalid number")
             return "failed"
         text = ctx.render(str(config["text"]))
         try:
-            status = await asyncio.to_thread(
-                _post, str(url), {"to": number, "text": text}, float(config.get("timeout", 5))
-            )
+            status = await asyncio.to_thread(_post, url, {"to": number, "text": text}, float(config.get("timeout", 5)))
         except (urllib.error.URLError, TimeoutError, OSError) as error:
             ctx.note("sms", to=number, status="failed", reason=str(error)[:200])
             return "failed"
         ctx.note("sms", to=number, status=status)
         return "sent" if 200 <= status < 300 else "failed"
+
+    async def simulate(self, ctx: BlockContext, config: Mapping[str, Any]) -> str:
+        """A test call sends nothing: it tells what a real call would send, and to whom, and takes `sent`, as a
+        real call would once the gateway accepts the message. Only the number and text decide the exit, never the
+        machine the test call runs on (`ivrgraph test` in CI has no gateway; the designer's server has the real
+        one)."""
+        number = _number(ctx, config)
+        if not NUMBER.match(number):
+            ctx.note(
+                "test_call", summary=f"not sent in a test call: {number[:24]!r} is an invalid number", to=number[:24]
+            )
+            return "failed"
+        text = ctx.render(str(config["text"]))
+        summary = f"not sent in a test call: would send {text!r} to {number}"
+        if not _gateway_url(ctx):
+            summary += "; no SMS gateway is configured here: a real call would take 'failed'"
+        ctx.note("test_call", summary=summary, to=number, text=text)
+        return "sent"
+
+
+def _gateway_url(ctx: BlockContext) -> str | None:
+    """Host configuration, never scenario data: an analyst cannot make calls post to arbitrary addresses."""
+    url = ctx.services.extras.get("sms_gateway_url") or os.environ.get("IVRGRAPH_SMS_GATEWAY_URL")
+    return str(url) if url else None
+
+
+def _number(ctx: BlockContext, config: Mapping[str, Any]) -> str:
+    return ctx.render(str(config.get("to", "{{ caller_id }}"))).strip()
