@@ -16,6 +16,10 @@ commands locally once we know. Closing is a half-close: we stop writing, then re
 
 Waits are bounded by deadlines that one `Watchdog` per server checks for all its sessions: a command only
 writes its deadline (a float). On expiry the pending wait fails; the session is over after that anyway.
+
+A hangup during a command reaches the call through that command (its -1 answer, or a 511 after the HANGUP line).
+One while no command is in flight (the call's block busy elsewhere: an API, a database) would reach it only at
+its next command, maybe never: the scenario's walk over the session (`walk`) is interrupted at once instead.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable, Coroutine
-from typing import Any, Final, cast
+from typing import Any, Final, Protocol, cast
 
 from agi_server.errors import (
     AgiError,
@@ -49,6 +53,7 @@ from agi_server.protocol import (
     find_env_block_end,
 )
 from agi_server.watchdog import Watchdog
+from graph_engine.errors import CallerHangup, EngineError
 
 # Commands Asterisk still runs on a dead channel (hangupstream.txt); everything else gets 511.
 BOOKKEEPING_VERBS: Final = frozenset({"GET VARIABLE", "SET VARIABLE", "VERBOSE", "NOOP"})
@@ -56,6 +61,15 @@ BOOKKEEPING_VERBS: Final = frozenset({"GET VARIABLE", "SET VARIABLE", "VERBOSE",
 RoundTripObserver = Callable[[str, float], None]
 # Called from `connection_made`; the host checks the peer there and starts (or refuses) the session.
 ConnectHook = Callable[["AgiConnection", asyncio.Transport], None]
+
+
+class Walk(Protocol):
+    """The scenario's walk over a session, as the session knows it (graph_engine.interpreter.CallRun)."""
+
+    def interrupt(self, reason: CallerHangup | EngineError) -> bool:
+        """Stop the block now running, which is busy away from the channel."""
+        ...
+
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +79,10 @@ _loop_clock: Final = time.monotonic
 
 class AgiConnection(asyncio.Protocol):
     """The command/response rhythm over one socket, with dead-channel bookkeeping and a clean close."""
+
+    # The host's patrol notes on the walk (server._look_at_walk): (steps, commands sent, since) when it last saw
+    # no command in flight. A class default, so a session the patrol never looks at pays nothing for it.
+    patrol_note: tuple[int, int, float] | None = None
 
     def __init__(
         self,
@@ -104,6 +122,14 @@ class AgiConnection(asyncio.Protocol):
         # Why we gave up on the session ourselves (Asterisk silent past a deadline, or a line we cannot follow),
         # for the call record: the engine only hears that the line is gone, as it does for a hangup.
         self.failure: AgiError | None = None
+        # The scenario walking over this session, set by the host for the walk's duration: a caller hangup with no
+        # command in flight interrupts it (`_caller_gone`), and the host's watchdog patrol looks at it.
+        self.walk: Walk | None = None
+
+    @property
+    def busy(self) -> bool:
+        """A command is in flight: the call is waiting on the channel, and will hear of a hangup from it."""
+        return self._busy
 
     # -- asyncio.Protocol ----------------------------------------------------------------------------------
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -207,7 +233,17 @@ class AgiConnection(asyncio.Protocol):
 
     def _note_hangup(self) -> None:
         self.hangup_lines += 1
+        if not self.hung_up:
+            self._caller_gone()
         self.hung_up = True
+
+    def _caller_gone(self) -> None:
+        """The caller is gone: with a command in flight its answer tells the walk; with none, nothing would until
+        the walk's next command, so its block is interrupted now. Not after our own HANGUP (`hung_up` is set by
+        then: the walk may go on with bookkeeping) nor once closing (the walk is over)."""
+        walk = self.walk
+        if walk is not None and not self._busy and not self._closing:
+            walk.interrupt(CallerHangup("the caller hung up while the block was busy away from the channel"))
 
     def _resolve(self, value: Any) -> None:
         waiter = self._waiter
@@ -227,6 +263,8 @@ class AgiConnection(asyncio.Protocol):
         self._resolve_error(error)
 
     def _lost(self, error: ConnectionLost) -> None:
+        if not self.closed and not self.hung_up:  # the first news of it (connection_lost follows eof_received)
+            self._caller_gone()
         self.closed = True
         if self._env is None and self._env_error is None:
             self._env_error = error

@@ -4,7 +4,8 @@ Per connection: peer allow-list (others closed at once), env block under a size 
 timeout, a cap on concurrent calls (over it: a channel variable tells the dialplan, then a clean close),
 the slug picks the published scenario (unknown: fallback prompt, hang up, logged error), `CallRun` walks it
 over an `AgiChannel`, and the call's record goes to the writer queue whatever happened, even when the
-caller hung up mid-prompt or shutdown cancelled the walk.
+caller hung up mid-prompt or shutdown cancelled the walk. A block busy away from the channel is stopped when the
+caller hangs up meanwhile (AgiConnection.walk) or when it overruns its `max_seconds` (`_look_at_walk`).
 """
 
 from __future__ import annotations
@@ -37,10 +38,10 @@ from agi_server.protocol import (
 )
 from agi_server.records import CallRecord, RecordWriter, Spool, WriteBatch, trace_of
 from agi_server.scenarios import ScenarioSource, is_slug
-from agi_server.watchdog import Watchdog
+from agi_server.watchdog import Watchdog, Watched
 from graph_engine.channel import Prompt
 from graph_engine.document import CHANNEL_FACTS
-from graph_engine.errors import CallerHangup
+from graph_engine.errors import CallerHangup, EngineError
 from graph_engine.interpreter import CallRun
 from graph_engine.registry import BlockRegistry
 from graph_engine.services import Services
@@ -193,7 +194,7 @@ class AgiServer:
         self.max_calls = calls_within_open_file_limit(self.config.max_calls)
         self.records.start()
         loop = self._loop = asyncio.get_running_loop()
-        self._watchdog = Watchdog()
+        self._watchdog = Watchdog(look=functools.partial(_look_at_walk, self.metrics))
         try:
             self._server = await loop.create_server(
                 self._new_connection, self.config.host, self.config.port, backlog=self.config.backlog
@@ -232,6 +233,8 @@ class AgiServer:
             await asyncio.wait(pending, timeout=5.0)
         for lookup in self._late_lookups:  # the calls that waited for them are over, their records written
             lookup.cancel()
+        if self._watchdog is not None:
+            self._watchdog.stop_patrol()
         await self.records.close()
         if self._server is not None:
             await self._server.wait_closed()
@@ -405,7 +408,15 @@ class AgiServer:
                 facts=facts,
                 inputs=inputs,
             )
-            result = await run.run()
+            # For a block busy away from the channel: the caller's hangup interrupts it, and so does the watchdog's
+            # patrol past its time (`_look_at_walk`). Per call, not per command.
+            connection.walk = run
+            if self._watchdog is not None:
+                self._watchdog.patrol(connection)
+            try:
+                result = await run.run()
+            finally:
+                connection.walk = None
             self._finish(
                 record, trace_of(result), str(result.outcome), result.hangup_node or result.last_node, result.error
             )
@@ -543,6 +554,42 @@ class AgiServer:
         except asyncio.CancelledError:  # shutdown's deadline came while it waited: still written
             self.records.submit_nowait(record)
             raise
+
+
+def _look_at_walk(metrics: AgiMetrics, session: Watched, now: float) -> bool:
+    """The watchdog's patrol over one session: stop the block of its walk that stayed away from the channel (an
+    API, a database, a lock of its own) past its `max_seconds`. False when no walk runs over it.
+
+    "Away from the channel" is read, not timed per command: this look and the one before saw no command in flight,
+    the same step and no command sent in between, so the block has been off the channel all that while. The walk
+    does nothing for it; a block is stopped at most two patrol intervals late."""
+    if not isinstance(session, AgiConnection):
+        return False
+    run = session.walk
+    if not isinstance(run, CallRun):
+        return False
+    steps = run.steps
+    if session.busy or not steps:
+        session.patrol_note = None  # on the channel (or not yet in a block): nothing to time
+        return True
+    note = session.patrol_note
+    if note is None or note[0] != len(steps) or note[1] != session.commands_sent:
+        session.patrol_note = (len(steps), session.commands_sent, now)
+        return True
+    step = steps[-1]
+    block = run.registry.types.get(step.type)
+    limit = block.max_seconds if block is not None else float("inf")
+    if now - note[2] < limit:
+        return True
+    session.patrol_note = None
+    reason = (
+        f"block {step.node!r} ({step.type}) was busy away from the call's channel for over {limit:g} s, its time "
+        "limit (max_seconds)"
+    )
+    if run.interrupt(EngineError(reason)):
+        metrics.errors.labels("block_time_limit").inc()
+        log.warning("call_id=%s %s: stopped", run.call_id, reason, extra={"call_id": run.call_id})
+    return True
 
 
 # Descriptors a node needs besides its calls' sockets: listening sockets, the database pool, AMI, the metrics

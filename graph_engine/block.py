@@ -62,6 +62,12 @@ class BlockType(ABC):
     waits_for_caller: ClassVar[bool] = False
     # True when the block never returns to the graph normally (Hang Up, Go To Scenario).
     terminal: ClassVar[bool] = False
+    # The longest the block may stay away from the call's channel at a stretch (waiting on an API, a database, a
+    # lock of its own) before the FastAGI server stops it (within ~2 s) and it takes its `error` exit: a `run` that
+    # never returns would otherwise hold the caller and a place under the server's call cap for ever. Time the
+    # channel is busy (a prompt playing, digits awaited, a transfer's conversation) does not count. Set it above
+    # the longest wait the block bounds itself (the SQL block's timeout goes up to 60 s); `math.inf`: no limit.
+    max_seconds: ClassVar[float] = 90.0
     # Test calls (the designer's Test call, `ivrgraph simulate`/`test`, scenario tests) run `simulate`, not `run`.
     # True: `run` itself is safe there, because every effect it has goes through the BlockContext (the channel,
     # TTS, data sources, callback scheduler, scenario loader), which a test call replaces with stand-ins. Leave it

@@ -1,11 +1,14 @@
 """The interpreter: walks a scenario against a `Channel`, one block at a time, and returns the call's trace.
 
 Nothing escapes it: a caller hangup ends the walk cleanly, a failing block takes its `error` exit (or the
-scenario's fallback, or a polite end), and a runaway graph is stopped by the step limit.
+scenario's fallback, or a polite end), and a runaway graph is stopped by the step limit. Only a cancellation of
+the walk itself (the host's shutdown deadline) reaches the host; the host may also stop a block busy away from
+the channel (`CallRun.interrupt`).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Mapping
 from datetime import datetime, timedelta
@@ -91,6 +94,9 @@ class CallRun:
         self._context: BlockContext | None = None
         self._first_scenario = scenario
         self._origin_scenario = scenario.name
+        self._task: asyncio.Task[Any] | None = None  # the task walking, while it walks (see `interrupt`)
+        self._interruption: CallerHangup | EngineError | None = None  # why `interrupt` cancelled the walk's task
+        self._interrupted_at = 0  # the task's cancellation count `interrupt` left: any more is someone else's
 
     def result(self, outcome: CallOutcome | None = None) -> CallResult:
         final = self.outcome or outcome or CallOutcome.CALLER_HANGUP
@@ -115,6 +121,7 @@ class CallRun:
         # The walk and each block's run are spelled out here rather than in coroutines of their own: every AGI
         # command of the call waits through this chain of frames, and each level costs on every suspension and
         # resumption (a coroutine per step was ~2,000 instructions a step, bench/agi_layers.py).
+        self._task = asyncio.current_task()
         try:
             scenario = self.scenario
             starts = scenario.start_nodes()
@@ -137,7 +144,7 @@ class CallRun:
                 try:
                     if block is None:
                         raise EngineError(f"unknown block type {current.type!r}")
-                    config = current.config if current.version >= block.version else _migrated(block, current)
+                    config = current.config if current.version == block.version else _migrated(block, current)
                     exit_name = await block.run(ctx, config)
                     if not block.terminal and exit_name != ERROR_EXIT:
                         declared = scenario.declared_exits.get(current.id)
@@ -149,6 +156,9 @@ class CallRun:
                 except CallerHangup:
                     exit_name = None
                     step.exit = "hangup"
+                except asyncio.CancelledError as cancelled:
+                    exit_name = self._after_cancellation(step, current, cancelled)  # the walk's own: raised again
+                    step.exit = HANGUP_EXIT if exit_name is None else exit_name
                 except Exception as error:
                     # A block failure is an outcome of the call, not of the host: it takes the error exit.
                     exit_name = step.exit = ERROR_EXIT
@@ -196,7 +206,68 @@ class CallRun:
             log.exception("call_id=%s interpreter failure", self.call_id, extra={"call_id": self.call_id})
             self.error = f"internal error: {type(error).__name__}: {error}"
             await self._end(CallOutcome.FAILED)
+        finally:
+            if self._interruption is not None:
+                self._forget_interruption()
+            self._task = None
         return self.result()
+
+    def interrupt(self, reason: CallerHangup | EngineError) -> bool:
+        """Stop the block now running, from outside the walk: for a host that knows the block is busy away from
+        the channel (no channel operation in progress), where nothing the caller does can reach it.
+
+        `CallerHangup`: the caller hung up meanwhile; the block ends as if its channel had said so (its `hangup`
+        path, then the call ends as the caller's hangup). `EngineError`: the block ran past its time; it takes its
+        `error` exit with the reason. Done by cancelling the walk's task, which `run` tells apart from the
+        cancellation of the walk itself (`_after_cancellation`). False when there is nothing to stop: no walk
+        running, its task already being cancelled (by the host, or by an interruption the block ignored), or a
+        hangup the walk knows of already (its blocks after it are bookkeeping, and run on).
+        """
+        task = self._task
+        if task is None or task.done() or task.cancelling() or self._interruption is not None:
+            return False
+        if isinstance(reason, CallerHangup) and self.outcome is CallOutcome.CALLER_HANGUP:
+            return False
+        self._interruption = reason
+        task.cancel()
+        self._interrupted_at = task.cancelling()
+        return True
+
+    def _after_cancellation(self, step: TraceStep, node: Node, cancelled: asyncio.CancelledError) -> str | None:
+        """The exit of a block that a CancelledError ended: None for the caller's hangup, else `error`. Raises it
+        again when it is the walk's own cancellation, which is the host's to handle (its shutdown deadline)."""
+        task = asyncio.current_task()
+        pending = task.cancelling() if task is not None else 0
+        reason = self._interruption
+        if task is not None and reason is not None and pending == self._interrupted_at:
+            # `interrupt`'s cancellation and nobody else's: the walk goes on, its task no longer cancelling.
+            self._interruption = None
+            task.uncancel()
+            if isinstance(reason, CallerHangup):
+                return None
+            self._note_failure(step, node, reason)
+            return ERROR_EXIT
+        if pending:
+            raise cancelled
+        # Nobody cancelled the walk: the block raised it itself (it cancelled and awaited a task of its own, or a
+        # library let one through). A failure of the block like any other, not the end of the call.
+        self._note_failure(step, node, cancelled, "CancelledError raised inside the block (the call was not cancelled)")
+        return ERROR_EXIT
+
+    def _forget_interruption(self) -> None:
+        """The walk ended with an interruption never delivered as such: the block caught the CancelledError and
+        carried on (or the host cancelled the walk on top of it). Its task must not stay marked as cancelling for
+        the host (asyncio.timeout, a shutdown) because of it."""
+        task = self._task
+        if task is not None and task.cancelling() == self._interrupted_at:
+            task.uncancel()
+        log.warning(
+            "call_id=%s the interruption of a block was not delivered (%s)",
+            self.call_id,
+            self._interruption,
+            extra={"call_id": self.call_id},
+        )
+        self._interruption = None
 
     def _take_on(self, left: Scenario, entered: Scenario, step: TraceStep) -> None:
         """Go To Scenario keeps the call's variables; the entered scenario's own start at their defaults, as they
@@ -240,8 +311,8 @@ class CallRun:
             ctx.ended = ctx.next_scenario = ctx.jump = None
         return step, ctx
 
-    def _note_failure(self, step: TraceStep, node: Node, error: Exception) -> None:
-        step.error = f"{type(error).__name__}: {error}" if not isinstance(error, EngineError) else str(error)
+    def _note_failure(self, step: TraceStep, node: Node, error: BaseException, text: str | None = None) -> None:
+        step.error = text or (f"{type(error).__name__}: {error}" if not isinstance(error, EngineError) else str(error))
         if not isinstance(error, EngineError):
             log.warning(
                 "call_id=%s block %s (%s) failed",
@@ -273,6 +344,13 @@ def _declare_exits(scenario: Scenario, node: Node, block: BlockType, config: Map
 
 
 def _migrated(block: BlockType, node: Node) -> Mapping[str, Any]:
+    """The config of a node written for another version of its block: an older one migrated forward. A newer one
+    is refused (docs/scenario-format.md): the installed code would run a config it cannot read as if it could."""
+    if node.version > block.version:
+        raise EngineError(
+            f"node {node.id!r} is written for version {node.version} of block {block.type!r}, "
+            f"but version {block.version} is installed here"
+        )
     return block.migrate(node.version, node.config)
 
 
