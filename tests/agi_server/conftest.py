@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from agi_server.ami import AmiClient, AmiSettings
 from agi_server.connection import AgiConnection
 from agi_server.records import CallRecord
 from agi_server.scenarios import CachedScenarioSource, SourceLoader, folder_source
@@ -18,6 +19,7 @@ from agi_server.server import AgiServer, AgiServerConfig
 from blocks import default_registry
 from graph_engine.registry import BlockRegistry
 from graph_engine.services import Services
+from tests.fakes.ami import FakeAmi
 from tests.fakes.asterisk import CallerScript, FakeAsterisk, FakeCall, default_env
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -36,6 +38,24 @@ class MemoryRecords:
 
 
 StartServer = Callable[..., Awaitable[AgiServer]]
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeAmi]:
+    """An AMI peer speaking as the captures in ../shared/asterisk/ami/ do, its delays a hundredth of theirs."""
+    peer = FakeAmi(time_scale=0.01)
+    await peer.start()
+    yield peer
+    await peer.close()
+
+
+@pytest.fixture
+async def ami(fake: FakeAmi) -> AsyncIterator[AmiClient]:
+    """Our AMI client logged in to `fake`."""
+    client = AmiClient(AmiSettings("127.0.0.1", fake.port, "probe", "probe", reconnect_initial=0.05), node_id="t")
+    await client.start()
+    yield client
+    await client.close()
 
 
 @pytest.fixture

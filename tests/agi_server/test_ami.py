@@ -48,14 +48,6 @@ def request(number: str, job: str, **overrides: Any) -> OriginateRequest:
 
 
 @pytest.fixture
-async def fake() -> AsyncIterator[FakeAmi]:
-    peer = FakeAmi(time_scale=0.01)
-    await peer.start()
-    yield peer
-    await peer.close()
-
-
-@pytest.fixture
 async def client(fake: FakeAmi) -> AsyncIterator[AmiClient]:
     ami = AmiClient(settings_for(fake), node_id="test")
     await ami.start()

@@ -4,19 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import AsyncIterator
-
-import pytest
 
 from tests.fakes.ami import CAPTURES, FakeAmi, load_transcript
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeAmi]:
-    peer = FakeAmi(time_scale=0.01)
-    await peer.start()
-    yield peer
-    await peer.close()
 
 
 async def talk(fake: FakeAmi, data: bytes, *, until: bytes = b"\r\n\r\n", timeout: float = 3.0) -> tuple[bytes, bytes]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -45,22 +45,6 @@ from tests.fakes.asterisk import CallerScript, FakeAsterisk, default_env
 from tests.persistence import pg
 
 T0 = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeAmi]:
-    peer = FakeAmi(time_scale=0.01)
-    await peer.start()
-    yield peer
-    await peer.close()
-
-
-@pytest.fixture
-async def ami(fake: FakeAmi) -> AsyncIterator[AmiClient]:
-    client = AmiClient(AmiSettings("127.0.0.1", fake.port, "probe", "probe", reconnect_initial=0.05), node_id="t")
-    await client.start()
-    yield client
-    await client.close()
 
 
 @pytest.fixture

@@ -9,13 +9,13 @@ dialled nobody, for as many passes as it took to move them all (tests/persistenc
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from agi_server.ami import AmiClient, AmiSettings
+from agi_server.ami import AmiClient
 from agi_server.dialer import DatabaseJobStore, Dialer, DialerSettings, JobStore, MemoryJob, MemoryJobStore
 from blocks.timewindows import callback_window
 from graph_engine.services import FixedClock
@@ -33,22 +33,6 @@ NINE = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)  # Monday 09:00 in Madrid
 LUNCH = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)  # 13:00 in Madrid
 AFTER_LUNCH = datetime(2026, 11, 23, 13, 0, 30, tzinfo=UTC)  # 14:00:30 in Madrid
 CLIENTS = 30  # callees 50001..50030 answer like 5000 (tests/fakes/ami.py)
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeAmi]:
-    peer = FakeAmi(time_scale=0.01)
-    await peer.start()
-    yield peer
-    await peer.close()
-
-
-@pytest.fixture
-async def ami(fake: FakeAmi) -> AsyncIterator[AmiClient]:
-    client = AmiClient(AmiSettings("127.0.0.1", fake.port, "probe", "probe", reconnect_initial=0.05), node_id="t")
-    await client.start()
-    yield client
-    await client.close()
 
 
 @pytest.fixture(params=["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

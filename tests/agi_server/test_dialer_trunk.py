@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -41,22 +40,6 @@ from tests.fakes.ami import FakeAmi, FakeCall
 
 T0 = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 PAUSE = timedelta(minutes=1)  # DialerSettings.trunk_pause's default
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeAmi]:
-    peer = FakeAmi(time_scale=0.01)
-    await peer.start()
-    yield peer
-    await peer.close()
-
-
-@pytest.fixture
-async def ami(fake: FakeAmi) -> AsyncIterator[AmiClient]:
-    client = AmiClient(AmiSettings("127.0.0.1", fake.port, "probe", "probe", reconnect_initial=0.05), node_id="t")
-    await client.start()
-    yield client
-    await client.close()
 
 
 @pytest.fixture
