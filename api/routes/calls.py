@@ -13,6 +13,7 @@ from fastapi.responses import StreamingResponse
 from api.csv_export import CsvDelimiter, DelimiterQuery, TimeZoneQuery, csv_chunks, zoned_header
 from api.deps import RuntimeDep, Viewer
 from api.routes import AUTHED, problems
+from api.routes.scenarios import version_detail
 from api.schemas import CallDetail, CallPage, CallStatus, CallSummary, LooseMoment, VersionDetail
 from persistence import calls
 from persistence.calls import CallFilter
@@ -168,12 +169,4 @@ def get_call_version(call_id: CallId, _user: Viewer, runtime: RuntimeDep) -> Ver
     none. 404 when the call ran no version (an unknown scenario), or one that cannot be traced (recorded before
     versions were kept with their calls, on a scenario deleted since)."""
     with runtime.database.session() as session:
-        version = calls.version_ran(session, call_id=call_id)
-        return VersionDetail(
-            number=version.number,
-            message=version.message,
-            created_at=version.created_at,
-            created_by=version.created_by,
-            validation_summary=version.validation_summary,
-            document=version.document,
-        )
+        return version_detail(calls.version_ran(session, call_id=call_id))

@@ -106,6 +106,11 @@ def version_summary(version: ScenarioVersion) -> VersionSummary:
     )
 
 
+def version_detail(version: ScenarioVersion) -> VersionDetail:
+    """A published version with its document, as it was published."""
+    return VersionDetail(**version_summary(version).model_dump(), document=version.document)
+
+
 def _problems(runtime: Runtime, document: Any, slug: str, user: Principal) -> list[Issue]:
     with runtime.database.session() as session:
         # Whether a data source exists, and is read-only, is for those who write SQL blocks: a viewer validating
@@ -409,7 +414,7 @@ def get_version(slug: SlugPath, number: VersionPath, _user: Viewer, runtime: Run
     call (`GET /api/calls/{call_id}/version`): once a slug is deleted and created again, its numbers start over."""
     with runtime.database.session() as session:
         version = scenarios.get_version(session, slug=slug, number=number)
-        return VersionDetail(**version_summary(version).model_dump(), document=version.document)
+        return version_detail(version)
 
 
 @router.post("/{slug}/versions/{number}/rollback", response_model=PublishOut, responses=problems(404, 409))
