@@ -499,8 +499,9 @@ async function followCampaign(page, { campaignId, campaignName, username, row, n
   const lines = report.replace(/^\ufeff/, "").trim().split(/\r?\n/);
   console.log(`report: ${lines.join(" | ").slice(0, 300)}`);
   check(
-    lines[0] === "row,number,status,attempts,outcome,last_attempt_at,result,answered_at,call_id,name,Teléfono,debt_amount,due_date",
-    "the report's header names the dialer's columns, then the list's",
+    lines[0] ===
+      "row,number,status,attempts,outcome,last_attempt_at (UTC),result,answered_at (UTC),call_id,name,Teléfono,debt_amount,due_date",
+    "the report's header names the dialer's columns (times on the campaign's clock, named), then the list's",
   );
   const marta = lines.find((line) => line.split(",")[1] === numbers[2]);
   check(lines.length === 4 && marta?.split(",")[2] === "pending" && marta.includes("Marta"), "the report has a row per client: Marta, her number, waiting");
