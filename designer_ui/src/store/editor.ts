@@ -308,6 +308,16 @@ function withSelectionOf<T extends { id: string; selected?: boolean }>(current: 
 
 export const useEditor = create<EditorState>()((set, get) => {
   /** Apply a new graph, recording it for undo (typing in one field within a moment is one undo step). */
+  /** Undo or redo: the snapshot `move` reaches, with the selection on screen kept (not the snapshot's). */
+  function travel(move: (history: History<Snapshot>) => History<Snapshot>): void {
+    const state = get();
+    const history = move(state.history);
+    if (history === state.history) return;
+    const { nodes, edges } = history.present;
+    const selection = { nodes: withSelectionOf(state.nodes, nodes), edges: withSelectionOf(state.edges, edges) };
+    set({ ...history.present, ...selection, history, changeSeq: state.changeSeq + 1, saveState: "dirty" });
+  }
+
   function commit(next: Partial<Snapshot>, coalesceKey?: string): void {
     const state = get();
     if (state.readOnly) return;
@@ -567,21 +577,11 @@ export const useEditor = create<EditorState>()((set, get) => {
     },
 
     undo() {
-      const state = get();
-      const history = undo(state.history);
-      if (history === state.history) return;
-      const { nodes, edges } = history.present;
-      const selection = { nodes: withSelectionOf(state.nodes, nodes), edges: withSelectionOf(state.edges, edges) };
-      set({ ...history.present, ...selection, history, changeSeq: state.changeSeq + 1, saveState: "dirty" });
+      travel(undo);
     },
 
     redo() {
-      const state = get();
-      const history = redo(state.history);
-      if (history === state.history) return;
-      const { nodes, edges } = history.present;
-      const selection = { nodes: withSelectionOf(state.nodes, nodes), edges: withSelectionOf(state.edges, edges) };
-      set({ ...history.present, ...selection, history, changeSeq: state.changeSeq + 1, saveState: "dirty" });
+      travel(redo);
     },
 
     layout() {
