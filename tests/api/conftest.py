@@ -15,6 +15,7 @@ import uvicorn
 
 from api.app import create_app
 from api.settings import Settings
+from graph_engine.registry import BlockRegistry
 from persistence.publishing import PublishHub
 from tests.persistence import pg
 
@@ -31,8 +32,9 @@ class Server:
     media_root: Path
 
 
-def serve_api(settings: Settings, hub: PublishHub) -> Iterator[str]:
-    app = create_app(settings, hub=hub)
+def serve_api(settings: Settings, hub: PublishHub, registry: BlockRegistry | None = None) -> Iterator[str]:
+    """A real uvicorn server of the app; `registry`: blocks other than the installed ones (test plugins)."""
+    app = create_app(settings, registry=registry, hub=hub)
     config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)

@@ -10,16 +10,12 @@ at version 2 (v2 renamed `message` to `text`, as tests/graph_engine/test_registr
 from __future__ import annotations
 
 import itertools
-import threading
-import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
-import uvicorn
 
-from api.app import create_app
 from api.settings import Settings
 from graph_engine.block import BlockType
 from graph_engine.context import BlockContext
@@ -28,7 +24,7 @@ from graph_engine.interpreter import run_call
 from graph_engine.registry import BlockRegistry, load_registry
 from graph_engine.scripted import ScriptedChannel
 from persistence.publishing import PublishHub
-from tests.api.conftest import ADMIN, ADMIN_PASSWORD, Client
+from tests.api.conftest import ADMIN, ADMIN_PASSWORD, Client, serve_api
 from tests.persistence import pg
 
 FORMAT = "ivrgraph.scenario/1"
@@ -80,24 +76,6 @@ def plugin_registry() -> BlockRegistry:
     return registry
 
 
-def serve_api(settings: Settings, registry: BlockRegistry) -> Iterator[str]:
-    """tests/api/conftest.py's server, with this registry instead of the installed blocks alone."""
-    app = create_app(settings, registry=registry, hub=PublishHub())
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the API server did not start")
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-
-
 @pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def admin(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Client]:
     """The admin of a real API server (one per backend) whose registry has the v2 plugin blocks."""
@@ -114,11 +92,11 @@ def admin(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
     media = tmp_path_factory.mktemp("media")
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'api.sqlite3'}"
-        for base_url in serve_api(settings(url, media), plugin_registry()):
+        for base_url in serve_api(settings(url, media), PublishHub(), plugin_registry()):
             yield from signed_in(base_url)
         return
     with pg.throwaway_database("api_upgrade") as url:
-        for base_url in serve_api(settings(url, media), plugin_registry()):
+        for base_url in serve_api(settings(url, media), PublishHub(), plugin_registry()):
             yield from signed_in(base_url)
 
 
