@@ -5,15 +5,13 @@ draft) needs the editor role."""
 
 from __future__ import annotations
 
-import json
-import threading
 from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any
 
 import pytest
 
 from tests.api.conftest import Client
+from tests.fakes.sms_gateway import sms_gateway
 
 TEXT = "Your account is locked, call +1 555 666"
 
@@ -21,24 +19,9 @@ TEXT = "Your account is locked, call +1 555 666"
 @pytest.fixture
 def gateway(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[dict[str, str]]]:
     """A real HTTP SMS gateway, configured for the server as an administrator would (the API runs in-process)."""
-    received: list[dict[str, str]] = []
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
-            self.send_response(202)
-            self.end_headers()
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    httpd = HTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    monkeypatch.setenv("IVRGRAPH_SMS_GATEWAY_URL", f"http://127.0.0.1:{httpd.server_port}/sms")
-    yield received
-    httpd.shutdown()
-    httpd.server_close()
+    with sms_gateway() as (url, received):
+        monkeypatch.setenv("IVRGRAPH_SMS_GATEWAY_URL", url)
+        yield received
 
 
 def _with_sms(document: dict[str, Any]) -> dict[str, Any]:

@@ -3,9 +3,6 @@ posts to a real local HTTP server in a real call, and in a test call sends nothi
 
 from __future__ import annotations
 
-import json
-import threading
-from http.server import BaseHTTPRequestHandler, HTTPServer
 from importlib.metadata import entry_points
 from typing import Any
 
@@ -19,6 +16,7 @@ from graph_engine.services import Services
 from graph_engine.simulation import SimulationInput, simulate
 from graph_engine.trace import CallResult
 from tests.conftest import make_document
+from tests.fakes.sms_gateway import sms_gateway
 
 
 def test_plugin_is_installed_through_the_entry_point_group(registry):
@@ -31,23 +29,8 @@ def test_plugin_is_installed_through_the_entry_point_group(registry):
 
 @pytest.fixture
 def gateway():
-    received: list[dict[str, str]] = []
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
-            self.send_response(202)
-            self.end_headers()
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = HTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}/sms", received
-    server.shutdown()
-    server.server_close()
+    with sms_gateway() as (url, received):
+        yield url, received
 
 
 def _sms_document(config: dict[str, Any]) -> dict[str, Any]:
