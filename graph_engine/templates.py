@@ -392,20 +392,28 @@ _PHONE_SEPARATORS: Final = re.compile(r"[\s\-./()]")
 _PHONE_DIGITS: Final = re.compile(r"\+?[0-9]+")
 _COUNTRY_CODE: Final = re.compile(r"[1-9][0-9]{0,2}")
 _TRUNK_PREFIX: Final = re.compile(r"[0-9]{0,2}")
+# 00 in most of the world; 011 in North America, 0011 in Australia, 810 in Russia's old plan.
+_INTERNATIONAL_PREFIX: Final = re.compile(r"[0-9]{2,4}")
 # E.164 numbers have at most 15 digits with the country code, and none fewer than 7 (Niue: +683 and 4 digits).
 _E164_DIGITS: Final = range(7, 16)
 
 
-def e164(number: Any, country_code: str | int, national_length: int, trunk_prefix: str = "0") -> str:
+def e164(
+    number: Any,
+    country_code: str | int,
+    national_length: int,
+    trunk_prefix: str = "0",
+    international_prefix: str = "00",
+) -> str:
     """`number` written as +<country code><number> (E.164), so a lookup finds a caller however the trunk wrote
     the number; '' when it cannot be read as one (withheld, "anonymous", a wrong length), never the text as it
     came, so an unreadable number is not taken for a row whose number is blank.
 
     `{{ caller_id | e164('34', 9) }}` for Spain, whose numbers have nine digits. A simple rule, not a numbering
-    plan: separators are dropped; + and digits are kept; 00 (the international prefix of most countries) becomes
-    +; a number of `national_length` digits is national and gets +<country code>, also after `trunk_prefix` (the
-    0 of 0612345678 in France, 8 in Russia, '' where there is none); the country code followed by a national
-    number gets the +.
+    plan: separators are dropped; + and digits are kept; `international_prefix` (00 in most countries, 011 in
+    North America: `e164('1', 10, '1', '011')`) becomes +; a number of `national_length` digits is national and
+    gets +<country code>, also after `trunk_prefix` (the 0 of 0612345678 in France, 8 in Russia, '' where there
+    is none); the country code followed by a national number gets the +.
     """
     code = str(country_code) if isinstance(country_code, (str, int)) and not isinstance(country_code, bool) else ""
     if not _COUNTRY_CODE.fullmatch(code):
@@ -416,22 +424,28 @@ def e164(number: Any, country_code: str | int, national_length: int, trunk_prefi
         )
     if not isinstance(trunk_prefix, str) or not _TRUNK_PREFIX.fullmatch(trunk_prefix):
         raise ValueError(f"e164: the trunk prefix is at most 2 digits, such as '0', or '', not {trunk_prefix!r}")
+    if not isinstance(international_prefix, str) or not _INTERNATIONAL_PREFIX.fullmatch(international_prefix):
+        raise ValueError(
+            f"e164: the international prefix is 2 to 4 digits, such as '00' or '011', not {international_prefix!r}"
+        )
     if isinstance(number, bool) or not isinstance(number, (str, int)) or (isinstance(number, int) and number < 0):
         return ""  # a float's digits cannot be trusted (6.0099988e8), and None or a yes/no is no number
     text = _PHONE_SEPARATORS.sub("", str(number))
     if not _PHONE_DIGITS.fullmatch(text):
         return ""
-    digits = _international_digits(text, code, national_length, trunk_prefix)
+    digits = _international_digits(text, code, national_length, trunk_prefix, international_prefix)
     return f"+{digits}" if digits is not None and len(digits) in _E164_DIGITS else ""
 
 
-def _international_digits(text: str, code: str, national_length: int, trunk_prefix: str) -> str | None:
+def _international_digits(
+    text: str, code: str, national_length: int, trunk_prefix: str, international_prefix: str
+) -> str | None:
     """The digits of `text` (digits, maybe after a +) with their country code first, or None when the rule of
     `e164` cannot tell what they are."""
     if text.startswith("+"):
         return text[1:]
-    if text.startswith("00"):
-        return text[2:]
+    if text.startswith(international_prefix):
+        return text[len(international_prefix) :]
     if len(text) == national_length:
         return code + text
     if trunk_prefix and text.startswith(trunk_prefix) and len(text) == len(trunk_prefix) + national_length:

@@ -49,6 +49,25 @@ def test_other_countries_say_their_code_length_and_trunk_prefix(source: str, cal
 
 
 @pytest.mark.parametrize(
+    ("source", "caller_id", "written"),
+    [
+        # NANP: 011 is the international prefix, and 00 is nothing of the kind there.
+        ("{{ caller_id | e164('1', 10, '1', '011') }}", "011447700900123", "+447700900123"),
+        ("{{ caller_id | e164('1', 10, '1', '011') }}", "(212) 555-0123", "+12125550123"),
+        ("{{ caller_id | e164('1', 10, '1', '011') }}", "1 212 555 0123", "+12125550123"),
+        ("{{ caller_id | e164('1', 10, '1', '011') }}", "+12125550123", "+12125550123"),
+        ("{{ caller_id | e164('1', 10, '1', '011') }}", "00447700900123", ""),
+        ("{{ caller_id | e164('61', 9, '0', '0011') }}", "0011447700900123", "+447700900123"),  # Australia
+        ("{{ caller_id | e164('61', 9, '0', '0011') }}", "0412345678", "+61412345678"),
+        ("{{ caller_id | e164('7', 10, '8', '810') }}", "81049301234567", "+49301234567"),  # Russia's old prefix
+        ("{{ caller_id | e164('7', 10, '8', '810') }}", "89161234567", "+79161234567"),
+    ],
+)
+def test_a_country_whose_international_prefix_is_not_00_says_it(source: str, caller_id: str, written: str) -> None:
+    assert templates.render(source, {"caller_id": caller_id}) == written
+
+
+@pytest.mark.parametrize(
     "caller_id",
     [
         "",  # withheld
@@ -79,6 +98,9 @@ def test_what_is_not_a_number_it_can_read_is_blank(caller_id: Any) -> None:
         ("{{ caller_id | e164('34', '9') }}", "national number length"),
         ("{{ caller_id | e164('34', 2) }}", "national number length"),
         ("{{ caller_id | e164('34', 9, 'x') }}", "trunk prefix"),
+        ("{{ caller_id | e164('1', 10, '1', '') }}", "international prefix"),
+        ("{{ caller_id | e164('1', 10, '1', '+') }}", "international prefix"),
+        ("{{ caller_id | e164('1', 10, '1', '01111') }}", "international prefix"),
     ],
 )
 def test_a_wrong_rule_is_an_error_not_a_silent_blank(source: str, problem: str) -> None:
