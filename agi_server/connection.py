@@ -242,8 +242,22 @@ class AgiConnection(asyncio.Protocol):
         the walk's next command, so its block is interrupted now. Not after our own HANGUP (`hung_up` is set by
         then: the walk may go on with bookkeeping) nor once closing (the walk is over)."""
         walk = self.walk
-        if walk is not None and not self._busy and not self._closing:
+        if walk is None or self._closing:
+            return
+        if not self._busy:
             walk.interrupt(CallerHangup("the caller hung up while the block was busy away from the channel"))
+        elif self._waiter is not None and self._waiter.done():
+            # The command's answer came in the same read, just before this line: the walk has not taken it yet,
+            # and with it a good result it would go on knowing nothing, maybe away from the channel. Look again
+            # once it has (its wake-up is queued before this callback).
+            self._loop.call_soon(self._caller_gone_after_answer)
+
+    def _caller_gone_after_answer(self) -> None:
+        # Busy again: a command for the caller is refused by the dead channel, which tells the walk. Idle: the
+        # block left the channel.
+        walk = self.walk
+        if walk is not None and not self._busy and not self._closing:
+            walk.interrupt(CallerHangup("the caller hung up as a command ended; the block went on away from it"))
 
     def _resolve(self, value: Any) -> None:
         waiter = self._waiter

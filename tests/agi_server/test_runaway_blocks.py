@@ -126,6 +126,23 @@ async def test_a_caller_hangup_ends_a_block_busy_away_from_the_channel(
     assert [parse_args(line)[0] for line in fake.commands] == ["ANSWER"]  # nothing sent to a dead channel
 
 
+async def test_a_hangup_read_with_the_last_answer_ends_a_block_that_then_leaves_the_channel(
+    start_server: StartServer, records: MemoryRecords
+) -> None:
+    """The caller hangs up just after ANSWER's result: both lines arrive in one read, while the command still counts
+    as in flight. The block then waits away from the channel; the hangup must end it at once, not at its
+    max_seconds (90 s here)."""
+    server = await start_server(source=_source("acme_waits_forever"), registry=_registry())
+    fake = await call(server, "s", CallerScript(hangup_as_answered=0), hold=2.0, timeout=10)
+    assert fake.responses == [b"200 result=0\n"] and b"\n\n200 result=0\nHANGUP\n" in fake.sent  # one write
+    assert await _wait_for_no_calls(server, 1.0) < 1.0, "the block ran on after the caller hung up"
+    await server.stop(deadline=1.0)
+    [record] = records.records
+    assert (record.outcome, record.error, record.hangup_point) == ("caller_hangup", None, "p")
+    assert [(s["node"], s["exit"]) for s in record.trace["steps"]] == [("start", "next"), ("p", "hangup")]
+    assert [parse_args(line)[0] for line in fake.commands] == ["ANSWER"]
+
+
 async def test_an_eof_ends_the_block_and_the_hangup_path_runs_to_its_end(
     start_server: StartServer, records: MemoryRecords
 ) -> None:

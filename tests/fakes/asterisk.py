@@ -240,6 +240,9 @@ class CallerScript:
     keys_at: Sequence[tuple[float, str]] = ()  # (seconds after the env block, key): lost unless a command runs
     hangup_at_command: int | None = None  # the caller hangs up during (or just before) command N (0-based)
     hangup_after: float | None = None  # ... or this many seconds after the env block
+    # ... or just as command N's answer goes out: the answer and the unsolicited HANGUP line (hangupidle.txt) reach
+    # the server in one read, as TCP delivers two writes when the server reads them late.
+    hangup_as_answered: int | None = None
     eof_at_command: int | None = None  # Asterisk drops the socket when command N arrives (no answer)
     garbage_at_command: Mapping[int, bytes] = field(default_factory=dict)  # bytes sent instead of the answer
     # The far end of each Dial or Queue in turn: answered (default), busy, no_answer, failed, cancel (the
@@ -583,7 +586,12 @@ class FakeAsterisk:
         finally:
             self._command_running = False
             self._keep_unread_keys()
-        if response is not None:
+        if response is not None and script.hangup_as_answered == index and not self.dead:
+            self.call.responses.append(response)
+            await self._caller_hangs_up(during_command=True)  # its HANGUP line goes out with the answer
+            self.call.hangup_lines += 1
+            await self._write(response + b"HANGUP\n")
+        elif response is not None:
             await self._answer(response)
         if self._hangup_line_due:
             self._hangup_line_due = False
