@@ -122,6 +122,11 @@ class Issue(BaseModel):
     message: str
     node: str | None = None
     path: str = "$"
+    params: dict[str, str | int] = Field(
+        default_factory=dict,
+        description="The values the message is built from, by stable name (label, exit, variable, limit...), "
+        "so a client can say it in another language; see docs/scenario-format.md.",
+    )
 
 
 class ScenarioSummary(BaseModel):

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from blocks.common import CLOCK_TIME, WEEKDAYS, parse_clock
 from graph_engine.document import Node
-from graph_engine.issues import Issue, error
+from graph_engine.issues import Issue, error, node_params
 
 HOURS_SCHEMA: dict[str, Any] = {
     "type": "array",
@@ -62,6 +62,7 @@ def timezone_problems(node: Node, block_title: str) -> list[Issue]:
             f'{block_title} "{node.title}": unknown time zone {name}',
             node=node.id,
             path="$.config.timezone",
+            params={**node_params(node.type, block_title, node.title), "timezone": name},
         )
     ]
 

@@ -10,6 +10,8 @@ from typing import Any
 
 from jsonschema.exceptions import ValidationError, best_match
 
+from graph_engine.issues import Params
+
 _CHOICES = ("oneOf", "anyOf")
 
 
@@ -24,9 +26,10 @@ def _innermost(problem: ValidationError) -> ValidationError:
     return problem
 
 
-def explain(problem: ValidationError, schema: Mapping[str, Any]) -> tuple[list[Any], str]:
-    """Where the problem is (the path inside the config, into a started choice: see `_innermost`) and
-    `Field > Sub-field: what is wrong`, read against the block's config `schema`."""
+def explain(problem: ValidationError, schema: Mapping[str, Any]) -> tuple[list[Any], str, Params]:
+    """Where the problem is (the path inside the config, into a started choice: see `_innermost`),
+    `Field > Sub-field: what is wrong`, read against the block's config `schema`, and the message's parts as
+    params: `field` (the titles, joined by " > ") and the rule broken (`rule_params`)."""
     problem = _innermost(problem)
     path = list(problem.absolute_path)
     label = _label(schema, path)
@@ -35,8 +38,10 @@ def explain(problem: ValidationError, schema: Mapping[str, Any]) -> tuple[list[A
         if titles:
             either = " or ".join(titles)
             several = len(_started(problem)) > 1
-            return path, f"{label}: either {either}, not both" if several else f"{label}: choose {either}"
-    return path, f"{label}: {what_is_wrong(problem)}"
+            params: Params = {"field": label, "rule": "not_both" if several else "choose", "choices": "|".join(titles)}
+            return path, f"{label}: either {either}, not both" if several else f"{label}: choose {either}", params
+    text, rule = _rule(problem)
+    return path, f"{label}: {text}", {"field": label, **rule}
 
 
 def _branches(problem: ValidationError) -> list[Mapping[str, Any]]:
@@ -66,34 +71,64 @@ def _picked_branch_problem(problem: ValidationError) -> ValidationError | None:
 
 def what_is_wrong(problem: ValidationError) -> str:
     """The rule `problem` breaks, in words, without naming the field (`must not be empty`)."""
+    return _rule(problem)[0]
+
+
+def rule_params(problem: ValidationError) -> Params:
+    """The rule `problem` breaks as params: `rule` (the jsonschema keyword: `minLength`, `maximum`, `enum`...,
+    or `name_pattern` for a key of a free-form map) and what `what_is_wrong` says of it (`limit`, `value`,
+    `length`, `missing`, `options`, `hint`). A rule without words of its own has only `rule` and `detail`."""
+    return _rule(problem)[1]
+
+
+def _rule(problem: ValidationError) -> tuple[str, Params]:
+    """`what_is_wrong`'s words and `rule_params`'s params, made together so they cannot drift apart."""
     # jsonschema types these as "maybe unset"; a reported problem always has them. `failed` is the (sub)schema
     # that holds the rule broken: the field's, a choice's branch, a map's propertyNames.
     value: Any = problem.instance
     limit: Any = problem.validator_value
     failed: Any = problem.schema if isinstance(problem.schema, Mapping) else {}
-    match problem.validator:
+    kind = str(problem.validator)
+    match kind:
         case "required":
             missing = next((name for name in limit if isinstance(value, Mapping) and name not in value), None)
             if missing is not None:
-                return f"{(_child(failed, missing) or {}).get('title') or missing} is required"
+                title = str((_child(failed, missing) or {}).get("title") or missing)
+                return f"{title} is required", {"rule": kind, "missing": title}
         case "minItems":
-            return "choose at least one" if limit == 1 else f"needs at least {limit} entries"
+            return ("choose at least one" if limit == 1 else f"needs at least {limit} entries"), _limit(kind, limit)
         case "maxItems":
-            return f"at most {limit} entries"
+            return f"at most {limit} entries", _limit(kind, limit)
         case "minLength":
-            return "must not be empty" if limit == 1 else f"needs at least {limit} characters"
+            return ("must not be empty" if limit == 1 else f"needs at least {limit} characters"), _limit(kind, limit)
         case "maxLength":
-            return f"at most {limit} characters (this has {len(value)})"
+            return f"at most {limit} characters (this has {len(value)})", {**_limit(kind, limit), "length": len(value)}
         case "minimum" | "maximum":
-            return f"{value!r} is {'below' if problem.validator == 'minimum' else 'above'} the limit of {limit}"
+            side = "below" if kind == "minimum" else "above"
+            return f"{value!r} is {side} the limit of {limit}", {**_limit(kind, limit), "value": _scalar(value)}
         case "enum":
-            return f"{value!r} is not one of: {', '.join(str(option) for option in limit)}"
+            options = ", ".join(str(option) for option in limit)
+            return f"{value!r} is not one of: {options}", {"rule": kind, "value": _scalar(value), "options": options}
         case "pattern":
-            hint = f": {failed['description']}" if failed.get("description") else ""
+            hint = {"hint": str(failed["description"])} if failed.get("description") else {}
+            shown = str(value)[:60]
+            words = f": {hint['hint']}" if hint else ""
             if "propertyNames" in problem.schema_path:  # a key of a free-form map broke the rule
-                return f"the name {str(value)[:60]!r} does not match the form names take here{hint}"
-            return f"{str(value)[:60]!r} does not match the form this field takes{hint}"
-    return problem.message
+                return (
+                    f"the name {shown!r} does not match the form names take here{words}",
+                    {"rule": "name_pattern", "value": shown, **hint},
+                )
+            return f"{shown!r} does not match the form this field takes{words}", {"rule": kind, "value": shown, **hint}
+    return problem.message, {"rule": kind, "detail": problem.message}
+
+
+def _limit(kind: str, limit: Any) -> Params:
+    return {"rule": kind, "limit": _scalar(limit)}
+
+
+def _scalar(value: Any) -> str | int:
+    """A value as a param: an integer as itself, anything else as the text a message shows for it."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else str(value)
 
 
 def _label(schema: Mapping[str, Any], path: Sequence[Any]) -> str:

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
+from functools import cache
 from typing import Any
 
 import networkx as nx
@@ -23,16 +24,20 @@ from graph_engine import templates
 from graph_engine.block import BlockType
 from graph_engine.document import (
     CHANNEL_FACTS,
+    MAX_NESTING,
     Node,
     Scenario,
+    SchemaValidator,
+    StructureProblem,
     build_scenario,
     json_path,
     shape_problems,
     typed_field_errors,
 )
-from graph_engine.issues import Issue, Severity, error
+from graph_engine.issues import Issue, Params, Severity, error, node_params
 from graph_engine.registry import BlockRegistry
-from graph_engine.schema_messages import explain, what_is_wrong
+from graph_engine.schema_messages import explain, rule_params, what_is_wrong
+from schemas import draft_schema
 
 # Variables that exist in every call, whatever the scenario declares.
 ALWAYS_SET = frozenset(CHANNEL_FACTS)
@@ -48,7 +53,8 @@ def validate(document: Any, registry: BlockRegistry, *, known_scenarios: Iterabl
     try:
         issues = _Validator(document, registry, set(known_scenarios) if known_scenarios is not None else None).run()
     except Exception as failure:  # a validator bug must not take the designer or the publish path down
-        issues = [error("internal", f"validation stopped unexpectedly: {type(failure).__name__}: {failure}")]
+        detail = f"{type(failure).__name__}: {failure}"
+        issues = [error("internal", f"validation stopped unexpectedly: {detail}", params={"detail": detail})]
     return sorted(issues, key=lambda issue: (issue.severity is not Severity.ERROR,))
 
 
@@ -64,7 +70,7 @@ class _Validator:
     def run(self) -> list[Issue]:
         problems = shape_problems(self.document)
         if problems:  # not a scenario the rest can read
-            return [error("structure", f"{p.path}: {p.message}", path=p.path) for p in problems]
+            return _structure_issues(self.document, problems)
         self._check_typed_fields()
         scenario = self._migrated(build_scenario(self.document))
         for position, raw in enumerate(self.document["nodes"]):
@@ -75,6 +81,7 @@ class _Validator:
                         f'Two blocks share the id "{raw["id"]}"',
                         node=raw["id"],
                         path=f"$.nodes[{position}].id",
+                        params={"node_id": raw["id"]},
                     )
                 )
             else:
@@ -102,6 +109,12 @@ class _Validator:
                             f'Block "{node.title}" (version {node.version}) cannot be upgraded to {block.title} '
                             f"version {block.version}: {failure}",
                             node=node_id,
+                            params={
+                                **self._params(node),
+                                "node_version": node.version,
+                                "block_version": block.version,
+                                "detail": str(failure),
+                            },
                         )
                     )
                     continue
@@ -109,16 +122,32 @@ class _Validator:
         return replace(scenario, nodes=nodes) if nodes != scenario.nodes else scenario
 
     def _flag(
-        self, node_id: str, code: str, message: str, suffix: str = "", *, severity: Severity = Severity.ERROR
+        self,
+        node_id: str,
+        code: str,
+        message: str,
+        suffix: str = "",
+        *,
+        params: Params,
+        severity: Severity = Severity.ERROR,
     ) -> None:
-        """Record an issue about one node, located at `$.nodes[i]` + `suffix`."""
-        self.issues.append(Issue(severity, code, message, node_id, self._path(node_id, suffix)))
+        """Record an issue about one node, located at `$.nodes[i]` + `suffix`, with the `params` its message
+        is made of."""
+        self.issues.append(Issue(severity, code, message, node_id, self._path(node_id, suffix), params))
 
     def _path(self, node_id: str, suffix: str = "") -> str:
         return f"$.nodes[{self.index[node_id]}]{suffix}"
 
     def _name(self, node: Node) -> str:
         return self.registry.node_name(node.type, node.title)
+
+    def _params(self, node: Node, prefix: str = "") -> Params:
+        """`_name`'s parts as params (`block_type`, `block_title`, `label`), each name after `prefix`."""
+        return {prefix + key: value for key, value in self._node_params(node.type, node.title).items()}
+
+    def _node_params(self, type_name: str, title: str) -> Params:
+        block = self.registry.get(type_name)
+        return node_params(type_name, block.title if block is not None else type_name, title)
 
     # -- declarations -------------------------------------------------------------------------------
     def _check_typed_fields(self) -> None:
@@ -127,19 +156,30 @@ class _Validator:
         for problem in typed_field_errors(self.document):
             path = list(problem.absolute_path)
             node: str | None = None
+            params: Params
             match path:
                 case ["nodes", int(position), field]:
                     raw = self.document["nodes"][position]
                     node = raw["id"]
                     where = f"{self.registry.node_name(raw['type'], _node_title(raw))}: {str(field).capitalize()}"
+                    params = {"where": "node", **self._node_params(raw["type"], _node_title(raw)), "field": field}
                 case ["variables", int(row), field]:
                     where = f"Variable {row + 1} {field}"
+                    params = {"where": "variable", "row": row + 1, "field": field}
                 case [field]:
                     where = f"Scenario {field}"
+                    params = {"where": "scenario", "field": field}
                 case _:
                     where = json_path(path)
+                    params = {"where": "path", "path": where}
             self.issues.append(
-                error("invalid_value", f"{where}: {what_is_wrong(problem)}", node=node, path=json_path(path))
+                error(
+                    "invalid_value",
+                    f"{where}: {what_is_wrong(problem)}",
+                    node=node,
+                    path=json_path(path),
+                    params={**params, **rule_params(problem)},
+                )
             )
 
     def _check_variables(self) -> None:
@@ -151,6 +191,7 @@ class _Validator:
                         "duplicate_variable",
                         f'The variable "{variable["name"]}" is declared twice',
                         path=f"$.variables[{position}].name",
+                        params={"variable": variable["name"]},
                     )
                 )
             seen.add(variable["name"])
@@ -164,6 +205,7 @@ class _Validator:
                 extra.id,
                 "multiple_starts",
                 f"{self._name(extra)}: a scenario has exactly one Start block",
+                params=self._params(extra),
             )
 
     # -- each node ------------------------------------------------------------------------------------
@@ -178,6 +220,7 @@ class _Validator:
                     "unknown_type",
                     f'Block "{node.title}" is of type "{node.type}", which is not installed',
                     ".type",
+                    params=self._params(node),
                 )
                 continue
             if node.version > block.version:
@@ -187,6 +230,7 @@ class _Validator:
                     f"{self._name(node)} was made with a newer {block.title} (version {node.version}) than "
                     f"this server has ({block.version})",
                     ".version",
+                    params={**self._params(node), "node_version": node.version, "block_version": block.version},
                 )
             config_ok = self._check_config(node, block)
             try:
@@ -201,6 +245,7 @@ class _Validator:
                     "check_failed",
                     f"{self._name(node)}: its settings could not be checked ({failure})",
                     ".config",
+                    params={**self._params(node), "detail": str(failure)},
                 )
                 exits.setdefault(node.id, [])
         return exits
@@ -209,20 +254,24 @@ class _Validator:
         found = False
         for problem in self.registry.config_errors(node.type, node.config):
             found = True
-            path, message = explain(problem, block.config_schema)  # inside a started choice: a prompt's text
+            path, message, params = explain(problem, block.config_schema)  # in a started choice: a prompt's text
             where = ".config" + json_path(path).removeprefix("$")
-            self._flag(node.id, "config", f"{self._name(node)}: {message}", where)
+            self._flag(
+                node.id, "config", f"{self._name(node)}: {message}", where, params={**self._params(node), **params}
+            )
         return not found
 
     def _check_templates(self, node: Node, block: BlockType) -> None:
         for field in block.templates(node.config):
             problem = templates.template_syntax_error(field.source, expression=field.expression)
             if problem:
+                kind = "expression" if field.expression else "template"  # the first word of `problem`
                 self._flag(
                     node.id,
                     "template_syntax",
                     f"{self._name(node)}: {problem}",
                     ".config" + json_path(field.path).removeprefix("$"),
+                    params={**self._params(node), "kind": kind, "detail": problem.removeprefix(f"{kind} ")},
                 )
 
     # -- edges -----------------------------------------------------------------------------------
@@ -245,6 +294,7 @@ class _Validator:
                         f'A connection points to a block that does not exist ("{missing}")',
                         node=edge["source"] if source is not None else None,
                         path=path + (".source" if source is None else ".target"),
+                        params={"node_id": missing},
                     )
                 )
                 continue
@@ -262,6 +312,7 @@ class _Validator:
                         f"{self._name(source)} {what}",
                         node=source.id,
                         path=path + ".exit",
+                        params={**self._params(source), "exit": edge["exit"]},
                     )
                 )
                 continue
@@ -273,6 +324,7 @@ class _Validator:
                         f'{self._name(source)}: exit "{edge["exit"]}" is connected twice',
                         node=source.id,
                         path=path,
+                        params={**self._params(source), "exit": edge["exit"]},
                     )
                 )
                 continue
@@ -290,6 +342,7 @@ class _Validator:
                     "goto_missing_target",
                     f'{self._name(node)} jumps to "{jump}", which does not exist',
                     ".config.target",
+                    params={**self._params(node), "node_id": jump},
                 )
             else:
                 graph.add_edge(node.id, jump)
@@ -303,6 +356,7 @@ class _Validator:
                         "goto_unknown_scenario",
                         f'{self._name(node)} names the scenario "{slug}", which does not exist',
                         ".config.scenario",
+                        params={**self._params(node), "scenario": slug},
                     )
         return graph, routes
 
@@ -313,6 +367,7 @@ class _Validator:
                     "fallback_missing",
                     f'The fallback block "{scenario.fallback}" does not exist',
                     path="$.fallback",
+                    params={"node_id": scenario.fallback},
                 )
             )
 
@@ -334,6 +389,7 @@ class _Validator:
                         node.id,
                         "unreachable",
                         f"{self._name(node)} can never be reached: no connection leads to it",
+                        params=self._params(node),
                         severity=Severity.WARNING,
                     )
         for node in scenario.nodes.values():
@@ -348,6 +404,7 @@ class _Validator:
                         node.id,
                         "unwired_exit",
                         f"{self._name(node)}: {label} leads nowhere: {meaning}",
+                        params={**self._params(node), "exit": exit_name, "exit_label": label, "meaning": meaning},
                         severity=Severity.WARNING,
                     )
         self._check_loops(scenario, graph)
@@ -372,7 +429,16 @@ class _Validator:
                 first,
                 "loop_without_input",
                 f"These blocks form a loop in which nothing waits for the caller, so the call would spin: {names}",
+                params=self._loop_params([scenario.nodes[n] for n in members]),
             )
+
+    def _loop_params(self, members: list[Node]) -> Params:
+        """The blocks of a loop, in the order the message names them: `count`, then for each (from 1) its
+        `_params` with the suffix `_<n>` (`block_type_1`, `label_1`, ...): params hold no lists."""
+        params: Params = {"count": len(members)}
+        for number, member in enumerate(members, start=1):
+            params.update({f"{key}_{number}": value for key, value in self._params(member).items()})
+        return params
 
     def _check_variables_set(
         self, scenario: Scenario, graph: nx.DiGraph[str], routes: list[Route], start: str, reachable: set[str]
@@ -478,6 +544,7 @@ class _Validator:
                 if name not in causes:
                     causes[name] = unset_by_exit(name)
                 found = causes[name].get(node_id)
+                params = {**self._params(node), "variable": name}
                 if found is None:
                     why = "which may not be set yet when the call gets here"
                 else:
@@ -485,13 +552,53 @@ class _Validator:
                     setter_block = self.registry.get(setter.type)
                     label = _exit_label(setter_block, setter, found[1]) if setter_block is not None else found[1]
                     why = f'which is not set when {self._name(setter)} leaves by its "{label}" exit'
+                    params |= {**self._params(setter, "setter_"), "exit": found[1], "exit_label": label}
                 self._flag(
                     node_id,
                     "undefined_variable",
                     f'{self._name(node)} uses "{name}", {why}',
                     ".config",
+                    params=params,
                     severity=Severity.WARNING,
                 )
+
+
+def _structure_issues(document: Any, problems: list[StructureProblem]) -> list[Issue]:
+    """The shape's problems, each with params `path` and the rule it breaks (see `_shape_rules`)."""
+    rules = _shape_rules(document, problems)
+    return [
+        error(
+            "structure",
+            f"{p.path}: {p.message}",
+            path=p.path,
+            params={"path": p.path, **rules.get((p.path, p.message), {"rule": "other", "detail": p.message})},
+        )
+        for p in problems
+    ]
+
+
+def _shape_rules(document: Any, problems: list[StructureProblem]) -> dict[tuple[str, str], Params]:
+    """The rule each shape problem breaks, by (path, message): `not_object`, `max_depth` with its `limit`, or
+    the format schema's rule as `rule_params` says it. Only documents that are no scenario come here."""
+    if not isinstance(document, dict):
+        return {(p.path, p.message): {"rule": "not_object"} for p in problems}
+    too_deep = f"nested more than {MAX_NESTING} levels deep"
+    if any(p.message == too_deep for p in problems):  # the format's rules are not checked on such a document
+        return {(p.path, too_deep): {"rule": "max_depth", "limit": MAX_NESTING} for p in problems}
+    rules: dict[tuple[str, str], Params] = {}
+    for problem in _shape_validator().iter_errors(document):
+        params = rule_params(problem)
+        if problem.validator == "required":  # jsonschema says which key, one error each: "'type' is a required..."
+            said = [key for key in problem.validator_value if problem.message == f"{key!r} is a required property"]
+            params["missing"] = str(said[0]) if said else params.get("missing", "")
+        rules.setdefault((json_path(problem.absolute_path), problem.message), params)
+    return rules
+
+
+@cache
+def _shape_validator() -> Any:
+    """The format's shape schema, as `shape_problems` checks it, to say which rule each of its problems breaks."""
+    return SchemaValidator(draft_schema())
 
 
 def _node_title(raw: Mapping[str, Any]) -> str:
@@ -503,7 +610,7 @@ def _node_title(raw: Mapping[str, Any]) -> str:
 def _rebase(issue: Issue, node_path: str) -> Issue:
     """Block checks speak of `$.config...`; the document knows the node as `$.nodes[i]`."""
     path = node_path + issue.path.removeprefix("$") if issue.path.startswith("$") else issue.path
-    return Issue(issue.severity, issue.code, issue.message, issue.node, path)
+    return replace(issue, path=path)
 
 
 def _exit_label(block: BlockType, node: Node, exit_name: str) -> str:

@@ -46,9 +46,9 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from blocks.builtin.sql import SOURCE_NAME_PATTERN, QueryAnswer
+from blocks.builtin.sql import SOURCE_NAME_PATTERN, QueryAnswer, SqlBlock
 from graph_engine.errors import DataSourceError
-from graph_engine.issues import Issue, error, warning
+from graph_engine.issues import Issue, error, node_params, warning
 from graph_engine.sql_params import ParsedQuery, parse_query
 from persistence.db import POSTGRES_TIMEOUTS, Database, check_connections_with_a_deadline, normalize_url
 from persistence.errors import AlreadyExists, InUse, InvalidDataSource, NotFound
@@ -243,6 +243,7 @@ def source_problems(session: Session, document: Any) -> list[Issue]:
             sources = {row.name: row.read_only for row in session.scalars(select(DataSource))}
         name, where, node_id = config["source"], f"$.nodes[{index}].config", str(node.get("id"))
         title = f'SQL "{node.get("label") or node_id}"'
+        params = {**node_params("sql", SqlBlock.title, str(node.get("label") or node_id)), "source": name}
         if name not in sources:  # never the list of the others: only admins may see which sources exist
             issues.append(
                 warning(
@@ -250,6 +251,7 @@ def source_problems(session: Session, document: Any) -> list[Issue]:
                     f"{title}: data source {name!r} is not configured; until it is, the block takes its error exit",
                     node=node_id,
                     path=f"{where}.source",
+                    params=params,
                 )
             )
         elif sources[name] and not is_read_statement(str(config.get("query", ""))):
@@ -259,6 +261,7 @@ def source_problems(session: Session, document: Any) -> list[Issue]:
                     f"{title}: data source {name!r} is read-only, and this query does more than read",
                     node=node_id,
                     path=f"{where}.query",
+                    params=params,
                 )
             )
     return issues

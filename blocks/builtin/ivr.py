@@ -16,7 +16,7 @@ from blocks.common import PROMPT, VARIABLE_NAME, prompt_templates
 from graph_engine.block import BlockType, TemplateField
 from graph_engine.context import BlockContext
 from graph_engine.document import Node, Scenario
-from graph_engine.issues import Issue, error
+from graph_engine.issues import Issue, error, node_params
 
 _ONLY_DIGITS: Final = re.compile(r"[0-9]+\Z")
 # How many digits a variable-length capture reads at most: twice the longest max_length allowed, so the read
@@ -25,6 +25,10 @@ _ONLY_DIGITS: Final = re.compile(r"[0-9]+\Z")
 _LONGEST_ENTRY: Final = 64
 
 PROMPT_FIELDS = ("prompt", "no_input_prompt", "invalid_prompt")
+
+
+# The title of the field a capture stores its input in: its problem names the field by it.
+_STORE_INPUT: Final = "Store the input in"
 
 
 class IvrBlock(BlockType):
@@ -73,7 +77,7 @@ class IvrBlock(BlockType):
             },
             "no_input_prompt": {**PROMPT, "title": "When nothing is pressed"},
             "invalid_prompt": {**PROMPT, "title": "When the key is wrong"},
-            "variable": {**VARIABLE_NAME, "title": "Store the input in"},
+            "variable": {**VARIABLE_NAME, "title": _STORE_INPUT},
             "min_length": {"type": "integer", "minimum": 1, "maximum": 32, "default": 1, "title": "Min digits"},
             "max_length": {
                 "type": "integer",
@@ -127,6 +131,7 @@ class IvrBlock(BlockType):
     def check(self, node: Node, scenario: Scenario) -> list[Issue]:
         config = node.config
         issues = []
+        named = node_params(node.type, self.title, node.title)
         keys = [option.get("key") for option in config.get("options", [])]
         for index, key in enumerate(keys):
             if key in keys[:index]:
@@ -136,21 +141,29 @@ class IvrBlock(BlockType):
                         f'IVR "{node.title}": key {key} is listed twice',
                         node=node.id,
                         path=f"$.config.options[{index}].key",
+                        params={**named, "key": str(key)},
                     )
                 )
         mode = config.get("mode", "menu")
         if mode == "menu" and not keys:
             issues.append(
-                error("no_keys", f'IVR "{node.title}": the menu offers no key', node=node.id, path="$.config.options")
+                error(
+                    "no_keys",
+                    f'IVR "{node.title}": the menu offers no key',
+                    node=node.id,
+                    path="$.config.options",
+                    params=named,
+                )
             )
         if mode == "capture":
             if not config.get("variable"):
                 issues.append(
                     error(
                         "capture_without_variable",
-                        f'IVR "{node.title}": the typed number is not stored anywhere (set "Store the input in")',
+                        f'IVR "{node.title}": the typed number is not stored anywhere (set "{_STORE_INPUT}")',
                         node=node.id,
                         path="$.config.variable",
+                        params={**named, "field": _STORE_INPUT},
                     )
                 )
             if config.get("min_length", 1) > config.get("max_length", 10):
@@ -160,6 +173,11 @@ class IvrBlock(BlockType):
                         f'IVR "{node.title}": minimum digits is more than the maximum',
                         node=node.id,
                         path="$.config.min_length",
+                        params={
+                            **named,
+                            "min_length": config.get("min_length", 1),
+                            "max_length": config.get("max_length", 10),
+                        },
                     )
                 )
         return issues

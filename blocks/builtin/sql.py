@@ -40,7 +40,7 @@ from graph_engine.block import BlockType
 from graph_engine.context import BlockContext
 from graph_engine.document import Node, Scenario
 from graph_engine.errors import DataSourceError
-from graph_engine.issues import Issue, error
+from graph_engine.issues import Issue, error, node_params
 from graph_engine.sql_params import parse_query
 
 # The names a data source can have: the one pattern the block, the data sources (persistence.datasources) and the
@@ -129,8 +129,15 @@ class SqlBlock(BlockType):
 
     def check(self, node: Node, scenario: Scenario) -> list[Issue]:
         parsed = parse_query(str(node.config.get("query", "")))
+        named = node_params(node.type, self.title, node.title)
         issues = [
-            error("sql_unsafe_query", f'SQL "{node.title}": {problem}', node=node.id, path="$.config.query")
+            error(
+                "sql_unsafe_query",
+                f'SQL "{node.title}": {problem}',
+                node=node.id,
+                path="$.config.query",
+                params={**named, "detail": problem},
+            )
             for problem in parsed.problems
         ]
         if ";" in parsed.statements:  # a ';' inside quotes or a comment is text
@@ -140,6 +147,7 @@ class SqlBlock(BlockType):
                     f'SQL "{node.title}": only one statement is allowed',
                     node=node.id,
                     path="$.config.query",
+                    params=named,
                 )
             )
         return issues

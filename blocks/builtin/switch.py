@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 from graph_engine.block import RESERVED_EXITS, BlockType, TemplateField
 from graph_engine.context import BlockContext
 from graph_engine.document import Node, Scenario
-from graph_engine.issues import Issue, error
+from graph_engine.issues import Issue, error, node_params
 
 
 class SwitchBlock(BlockType):
@@ -72,6 +72,7 @@ class SwitchBlock(BlockType):
                         f'Switch "{node.title}": case exit "{name}" is used twice or is a reserved name',
                         node=node.id,
                         path=f"$.config.cases[{index}].exit",
+                        params={**node_params(node.type, self.title, node.title), "exit": str(name)},
                     )
                 )
             seen.append(name)

@@ -11,7 +11,7 @@ from graph_engine.channel import TransferOutcome
 from graph_engine.context import BlockContext
 from graph_engine.document import Node, Scenario
 from graph_engine.errors import EngineError
-from graph_engine.issues import Issue, error
+from graph_engine.issues import Issue, error, node_params
 
 # What a rendered target may be. A caller-controlled value that renders into anything else is refused,
 # so a CallerID or a typed number can never smuggle dial options or a second destination.
@@ -112,6 +112,7 @@ class TransferBlock(BlockType):
         """A destination or caller ID written out in full is checked now: one that cannot be dialled (a label
         such as "Sales ext 101") would otherwise be published and fail every call that reaches the block."""
         issues = []
+        named = node_params(node.type, self.title, node.title)
         target = str(node.config.get("target", "")).strip()
         if target and not _templated(target) and not TARGET_PATTERN.match(target):
             issues.append(
@@ -121,6 +122,7 @@ class TransferBlock(BlockType):
                     "extension, queue:NAME, or a channel such as PJSIP/101)",
                     node=node.id,
                     path="$.config.target",
+                    params={**named, "target": target[:40]},
                 )
             )
         caller_id = str(node.config.get("caller_id") or "").strip()
@@ -131,6 +133,7 @@ class TransferBlock(BlockType):
                     f'Transfer "{node.title}": caller ID {caller_id[:40]!r} is not a phone number',
                     node=node.id,
                     path="$.config.caller_id",
+                    params={**named, "caller_id": caller_id[:40]},
                 )
             )
         return issues

@@ -1,10 +1,11 @@
 /** The one generic node: title, a one-line summary, and a labelled source handle for every exit. */
 import { Handle, Position, type NodeProps } from "@xyflow/react";
-import { memo } from "react";
+import { memo, useMemo } from "react";
 import { useI18n } from "../i18n";
 import type { BlockNode } from "../lib/convert";
 import { exitsOf } from "../lib/graph";
 import { blockTitle, exitLabel } from "../lib/blockText";
+import { problemText } from "../lib/problemText";
 import { blockSummary } from "../lib/summary";
 import { useEditor } from "../store/editor";
 import { BlockIcon } from "./BlockIcon";
@@ -16,6 +17,12 @@ function BlockNodeViewImpl({ id, data, selected }: NodeProps<BlockNode>) {
   // Only this node's wired exits matter here; selecting them as one string keeps re-renders rare.
   const wired = useEditor((s) => s.edges.filter((e) => e.source === id).map((e) => e.sourceHandle).join("\u0000"));
   const mark = useEditor((s) => s.problemMarks.get(id));
+  // Only a marked node follows the problems list (it changes after each check, not while dragging).
+  const problems = useEditor((s) => (mark ? s.problems : null));
+  const markText = useMemo(
+    () => (problems ?? []).filter((p) => p.node === id).map((p) => problemText(p, language)).join("\n"),
+    [problems, id, language],
+  );
   const step = useEditor((s) => s.highlight.nodes.get(id));
   const isLast = useEditor((s) => s.highlight.last === id);
   const wiredExits = wired ? wired.split("\u0000") : [];
@@ -36,7 +43,7 @@ function BlockNodeViewImpl({ id, data, selected }: NodeProps<BlockNode>) {
         <BlockIcon name={spec?.icon ?? "square"} />
         <span className="block-title">{data.label || blockTitle(language, data.blockType, spec?.title ?? data.blockType)}</span>
         {step !== undefined && <span className="step-badge" aria-label={`step ${step}`}>{step}</span>}
-        {mark && <span className={`mark mark-${mark}`} aria-label={mark} title={mark}>!</span>}
+        {mark && <span className={`mark mark-${mark}`} aria-label={mark} title={markText || mark}>!</span>}
       </div>
       {summary && <div className="block-summary" title={summary}>{summary}</div>}
       <ul className="exits">

@@ -12,6 +12,7 @@ import { jsonEqual } from "../lib/exits";
 import { nodeExits } from "../lib/graph";
 import { readableErrors } from "../lib/formErrors";
 import { configFieldOf } from "../lib/problems";
+import { problemText } from "../lib/problemText";
 import { enumLabels, itemTitle, localizeSchema, unwiredHint } from "../lib/schemaText";
 import { formUiSchema } from "../lib/uischema";
 import { availableVariables } from "../lib/variables";
@@ -211,7 +212,7 @@ export function BlockPanel({ node, suggestions }: { node: BlockNode; suggestions
         <ul className="node-problems" aria-label={t("problems.title")}>
           {nodeProblems.map((p, i) => (
             <li key={`${p.code}-${i}`} className={`problem ${p.severity}`}>
-              {p.message}
+              {problemText(p, language)}
             </li>
           ))}
         </ul>

@@ -3,6 +3,7 @@ import { useMemo } from "react";
 import { useI18n } from "../i18n";
 import { countText } from "../lib/i18n";
 import { countProblems, sortProblems } from "../lib/problems";
+import { problemText } from "../lib/problemText";
 import { useEditor } from "../store/editor";
 
 /** "1 error · 2 warnings", in the language's plural forms ("1 ошибка", "3 ошибки", "5 ошибок"). Props only. */
@@ -17,7 +18,7 @@ export function ProblemCounts({ errors, warnings }: { errors: number; warnings: 
 }
 
 export function ProblemsPanel() {
-  const { t } = useI18n();
+  const { t, language } = useI18n();
   const problems = useEditor((s) => s.problems);
   const nodes = useEditor((s) => s.nodes);
   const checking = useEditor((s) => s.checking);
@@ -47,7 +48,7 @@ export function ProblemsPanel() {
                 <span className="severity">{problem.severity === "error" ? "✖" : "▲"}</span>
                 {/* The message already names the block; the scenario-wide ones get a prefix. */}
                 {!problem.node && <strong>{t("problems.scenario")}: </strong>}
-                {problem.message}
+                {problemText(problem, language)}
               </button>
             </li>
           ))}

@@ -6,6 +6,7 @@ import type { Conflict, DraftPin, PublishResult, TestOutcome } from "../api/type
 import { useI18n } from "../i18n";
 import type { Translate } from "../lib/i18n";
 import { normalizeProblems, type Problem } from "../lib/problems";
+import { problemText } from "../lib/problemText";
 import { Dialog } from "./Dialog";
 
 /** The diff's shape is the server's; show any object as labelled lists so nothing is hidden. */
@@ -62,10 +63,11 @@ export function SemanticDiff({ diff }: { diff: Record<string, unknown> }) {
 }
 
 function ProblemItem({ problem }: { problem: Problem }) {
+  const { language } = useI18n();
   return (
     <li className={`problem ${problem.severity}`}>
       {problem.node && <strong>{problem.node}: </strong>}
-      {problem.message}
+      {problemText(problem, language)}
     </li>
   );
 }

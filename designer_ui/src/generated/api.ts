@@ -1548,6 +1548,13 @@ export interface components {
             /** Node */
             node?: string | null;
             /**
+             * Params
+             * @description The values the message is built from, by stable name (label, exit, variable, limit...), so a client can say it in another language; see docs/scenario-format.md.
+             */
+            params?: {
+                [key: string]: string | number;
+            };
+            /**
              * Path
              * @default $
              */

@@ -7,6 +7,8 @@ export interface Problem {
   message: string;
   node?: string | null;
   path?: string;
+  /** The values `message` is built from, by name: what `problemText` says it with in another language. */
+  params?: Record<string, string | number>;
 }
 
 export interface ProblemCounts {
@@ -66,5 +68,15 @@ export function normalizeProblems(raw: unknown): Problem[] {
       message: typeof p.message === "string" ? p.message : String(p.message ?? ""),
       node: typeof p.node === "string" ? p.node : null,
       path: typeof p.path === "string" ? p.path : "$",
+      ...(isParams(p.params) ? { params: p.params } : {}),
     }));
+}
+
+function isParams(value: unknown): value is Record<string, string | number> {
+  return (
+    value !== null &&
+    typeof value === "object" &&
+    !Array.isArray(value) &&
+    Object.values(value).every((item) => typeof item === "string" || typeof item === "number")
+  );
 }

@@ -243,6 +243,15 @@ const UNWIRED: Record<string, Record<string, Meaning>> = {
   hangup: { "*": CALL_ENDS },
 };
 
+/**
+ * What an unwired exit of a built-in block does, in Spanish or Russian, by the same keys as the server's
+ * `unwired_meaning` (the exit, else "*"); null for a block the designer has no words for (a plugin's).
+ */
+export function unwiredMeaning(language: Exclude<Language, "en">, blockType: string, exit: string): string | null {
+  const meanings = Object.hasOwn(UNWIRED, blockType) ? UNWIRED[blockType] : undefined;
+  return (meanings?.[exit] ?? meanings?.["*"])?.[language] ?? null;
+}
+
 /** When the catalog says nothing for an exit: what the server's validation then says, "the call ends". */
 const NO_MEANING: Record<Language, string> = { en: "the call ends", es: "la llamada termina", ru: "звонок завершается" };
 

@@ -1,0 +1,132 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { normalizeProblems, type Problem } from "./problems";
+import { problemText, TEMPLATES } from "./problemText";
+
+// As the server sends them (tests/graph_engine/test_issue_params.py checks the server's side of these params).
+const menu = { block_type: "ivr", block_title: "IVR Menu", label: "Main menu" };
+
+const unwiredKey: Problem = {
+  severity: "warning",
+  code: "unwired_exit",
+  message: 'IVR Menu "Main menu": key 3 (Sales) leads nowhere: pressing this key ends the call',
+  node: "menu",
+  params: { ...menu, exit: "3", exit_label: "key 3 (Sales)", meaning: "pressing this key ends the call" },
+};
+
+const unwiredNotFound: Problem = {
+  severity: "warning",
+  code: "unwired_exit",
+  message: 'SQL Query "Look up": Not found leads nowhere: the call ends after the query',
+  params: { block_type: "sql", block_title: "SQL Query", label: "Look up", exit: "not_found", exit_label: "Not found", meaning: "the call ends after the query" },
+};
+
+const undefinedVariable: Problem = {
+  severity: "warning",
+  code: "undefined_variable",
+  message: 'Say Phrase "Greeting" uses "client_name", which is not set when SQL Query "Look up" leaves by its "Not found" exit',
+  params: {
+    block_type: "say_phrase",
+    block_title: "Say Phrase",
+    label: "Greeting",
+    variable: "client_name",
+    setter_block_type: "sql",
+    setter_block_title: "SQL Query",
+    setter_label: "Look up",
+    exit: "not_found",
+    exit_label: "Not found",
+  },
+};
+
+const configMinimum: Problem = {
+  severity: "error",
+  code: "config",
+  message: 'IVR Menu "Main menu": Seconds to wait: 0 is below the limit of 1',
+  params: { ...menu, field: "Seconds to wait", rule: "minimum", limit: 1, value: 0 },
+};
+
+const configRow: Problem = {
+  severity: "error",
+  code: "config",
+  message: "IVR Menu \"Main menu\": Keys > row 2 > Key: 'A' does not match the form this field takes",
+  params: { ...menu, field: "Keys > row 2 > Key", rule: "pattern", value: "A" },
+};
+
+describe("problems in the analyst's language", () => {
+  it("says an unwired IVR key in Spanish and Russian, the analyst's own key name kept", () => {
+    expect(problemText(unwiredKey, "es")).toBe("Menú IVR «Main menu»: tecla 3 (Sales) no lleva a ninguna parte: pulsar esta tecla termina la llamada");
+    expect(problemText(unwiredKey, "ru")).toBe("Голосовое меню «Main menu»: клавиша 3 (Sales) никуда не ведёт: нажатие этой клавиши завершает звонок");
+  });
+
+  it("names a built-in exit as the canvas does", () => {
+    expect(problemText(unwiredNotFound, "es")).toBe("Consulta SQL «Look up»: No encontrado no lleva a ninguna parte: la llamada termina tras la consulta");
+    expect(problemText(unwiredNotFound, "ru")).toBe("SQL-запрос «Look up»: Не найдено никуда не ведёт: звонок завершается после запроса");
+  });
+
+  it("says which block and exit leave a variable unset", () => {
+    expect(problemText(undefinedVariable, "es")).toBe(
+      "Decir frase «Greeting» usa «client_name», que no tiene valor cuando Consulta SQL «Look up» sale por su salida «No encontrado»",
+    );
+    expect(problemText(undefinedVariable, "ru")).toBe(
+      "Произнести фразу «Greeting» использует «client_name», а она не задана, когда SQL-запрос «Look up» уходит через выход «Не найдено»",
+    );
+    const maybe = { ...undefinedVariable, params: { block_type: "say_phrase", block_title: "Say Phrase", label: "Greeting", variable: "debt" } };
+    expect(problemText(maybe, "es")).toBe("Decir frase «Greeting» usa «debt», que puede no tener valor todavía cuando la llamada llega aquí");
+  });
+
+  it("says a config limit with the field's title in the form's language", () => {
+    expect(problemText(configMinimum, "es")).toBe("Menú IVR «Main menu»: Segundos de espera: debe ser como mínimo 1 (es 0)");
+    expect(problemText(configMinimum, "ru")).toBe("Голосовое меню «Main menu»: Ждать (с): должно быть не меньше 1 (сейчас 0)");
+    expect(problemText(configRow, "es")).toBe("Menú IVR «Main menu»: Teclas > fila 2 > Tecla: «A» no tiene la forma que admite este campo");
+    expect(problemText(configRow, "ru")).toBe("Голосовое меню «Main menu»: Клавиши > строка 2 > Клавиша: «A» не подходит по форме для этого поля");
+  });
+
+  it("says a typed field's rule and the scenario-wide problems", () => {
+    const emptyName: Problem = {
+      severity: "error",
+      code: "invalid_value",
+      message: "Scenario name: must not be empty",
+      params: { where: "scenario", field: "name", rule: "minLength", limit: 1 },
+    };
+    expect(problemText(emptyName, "es")).toBe("Escenario, nombre: no puede estar vacío");
+    expect(problemText(emptyName, "ru")).toBe("Сценарий, название: не может быть пустым");
+    const noStart: Problem = { severity: "error", code: "no_start", message: "The scenario has no Start block: calls would have nowhere to go", params: {} };
+    expect(problemText(noStart, "ru")).toBe("В сценарии нет блока «Начало»: звонкам некуда идти");
+  });
+
+  it("keeps English as the server wrote it", () => {
+    expect(problemText(unwiredKey, "en")).toBe(unwiredKey.message);
+  });
+
+  it("shows the server's message for a plugin's own code, missing params, or a rule it has no words for", () => {
+    const plugin: Problem = { severity: "error", code: "crm_bad_token", message: "CRM: the token expired", params: { label: "x" } };
+    expect(problemText(plugin, "es")).toBe("CRM: the token expired");
+    const old: Problem = { ...unwiredKey, params: undefined };
+    expect(problemText(old, "ru")).toBe(unwiredKey.message);
+    const partial: Problem = { ...configMinimum, params: { ...menu, rule: "minimum", limit: 1 } };
+    expect(problemText(partial, "es")).toBe(configMinimum.message);
+    const jsonschemaOwn: Problem = { ...configMinimum, message: "x: 1 is not of type 'string'", params: { ...menu, field: "x", rule: "type", detail: "1 is not of type 'string'" } };
+    expect(problemText(jsonschemaOwn, "ru")).toBe(jsonschemaOwn.message);
+    const pluginExit: Problem = { ...unwiredKey, params: { ...unwiredKey.params, block_type: "crm_lookup", block_title: "CRM lookup" } };
+    expect(problemText(pluginExit, "es")).toBe(unwiredKey.message); // no words for what the plugin's exit does
+  });
+
+  it("keeps the params the server sent", () => {
+    expect(normalizeProblems([{ ...configMinimum }])[0]!.params).toEqual(configMinimum.params);
+    expect(normalizeProblems([{ ...configMinimum, params: { a: [1] } }])[0]!.params).toBeUndefined();
+  });
+
+  it("has Spanish and Russian words for every code docs/scenario-format.md lists", () => {
+    const doc = readFileSync(new URL("../../../docs/scenario-format.md", import.meta.url), "utf8");
+    const section = doc.split("## Validation codes")[1]!.split("\n## ")[0]!;
+    const codes = new Set<string>();
+    for (const line of section.split("\n").filter((l) => l.startsWith("| "))) {
+      const [first = "", , meaning = ""] = line.split("|").slice(1);
+      for (const match of (first.trim() === "block codes" ? meaning : first).matchAll(/`([a-z_]+)`/g)) codes.add(match[1]!);
+    }
+    expect(codes.size).toBeGreaterThan(25);
+    for (const language of ["es", "ru"] as const) {
+      expect([...codes].filter((code) => !Object.hasOwn(TEMPLATES[language], code)), language).toEqual([]);
+    }
+  });
+});

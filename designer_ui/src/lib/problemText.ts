@@ -1,0 +1,290 @@
+/**
+ * A validation problem in the interface language, from its stable `code` and its `params` (the values the
+ * server's English message is built from; docs/scenario-format.md names them). Block names, exit names and
+ * field titles appear as the rest of the designer shows them. English is the server's own message; so is any
+ * problem whose code has no words here (a plugin's own codes) or whose params lack what the words need, so a
+ * problem is always shown whole in one language, never a translated frame around missing pieces.
+ */
+import { blockTitle, exitLabel } from "./blockText";
+import type { Language } from "./i18n";
+import type { Problem } from "./problems";
+import { localTitle, unwiredMeaning } from "./schemaText";
+
+type Translated = Exclude<Language, "en">;
+type Params = Record<string, string | number>;
+
+/** Raised by `Words` when a param the words need is not there: the server's message is shown instead. */
+class MissingParam extends Error {}
+
+/** The pieces of a problem, said in one language. */
+class Words {
+  constructor(
+    readonly language: Translated,
+    private readonly params: Params,
+  ) {}
+
+  /** A param as text; missing, the whole problem falls back to the server's message. */
+  text(name: string): string {
+    const value = this.params[name];
+    if (value === undefined || value === null) throw new MissingParam(name);
+    return String(value);
+  }
+
+  number(name: string): number {
+    const value = Number(this.text(name));
+    if (Number.isNaN(value)) throw new MissingParam(name);
+    return value;
+  }
+
+  has(name: string): boolean {
+    return this.params[name] !== undefined;
+  }
+
+  /** «x», as both languages quote. */
+  quoted(name: string): string {
+    return `«${this.text(name)}»`;
+  }
+
+  /** A block as the canvas names it: its (translated) block title and its own name, `Menú IVR «Main menu»`. */
+  block(prefix = "", suffix = ""): string {
+    const type = this.text(`${prefix}block_type${suffix}`);
+    const title = blockTitle(this.language, type, this.text(`${prefix}block_title${suffix}`));
+    return `${title} «${this.text(`${prefix}label${suffix}`)}»`;
+  }
+
+  /** The block type's title alone (`Menú IVR`). */
+  blockTitle(): string {
+    return blockTitle(this.language, this.text("block_type"), this.text("block_title"));
+  }
+
+  /** An exit by its label: an IVR key as "tecla 3 (Sales)", a built-in exit as the canvas names it. */
+  exit(prefix = ""): string {
+    const type = this.text(`${prefix}block_type`);
+    const exit = this.text("exit");
+    const label = this.has("exit_label") ? this.text("exit_label") : exit;
+    const key = type === "ivr" ? /^key (\S+)(?: \((.*)\))?$/.exec(label) : null;
+    if (key && key[1] === exit) return `${KEY[this.language]} ${exit}${key[2] ? ` (${key[2]})` : ""}`;
+    return exitLabel(this.language, type, exit, label);
+  }
+
+  /** A config field by its titles (`Keys > row 1 > Key`), each as the form shows it. */
+  field(): string {
+    return this.text("field")
+      .split(" > ")
+      .map((step) => {
+        const row = /^row (\d+)$/.exec(step);
+        if (row) return `${ROW[this.language]} ${row[1]}`;
+        return step === "settings" ? SETTINGS[this.language] : localTitle(step, this.language);
+      })
+      .join(" > ");
+  }
+
+  /** A field's title named inside a sentence (`missing`, `field` of a capture), as the form shows it. */
+  title(name: string): string {
+    return localTitle(this.text(name), this.language);
+  }
+}
+
+const KEY: Record<Translated, string> = { es: "tecla", ru: "клавиша" };
+const ROW: Record<Translated, string> = { es: "fila", ru: "строка" };
+const SETTINGS: Record<Translated, string> = { es: "ajustes", ru: "настройки" };
+
+type Template = (w: Words) => string;
+
+/** The rule a value breaks (`rule_params` on the server), without naming the field; null: no words for it. */
+const RULES: Record<Translated, Record<string, Template>> = {
+  es: {
+    required: (w) => `${w.title("missing")} es obligatorio`,
+    minItems: (w) => (w.number("limit") === 1 ? "elija al menos uno" : `necesita al menos ${w.text("limit")} elementos`),
+    maxItems: (w) => `como máximo ${w.text("limit")} elementos`,
+    minLength: (w) => (w.number("limit") === 1 ? "no puede estar vacío" : `necesita al menos ${w.text("limit")} caracteres`),
+    maxLength: (w) => `como máximo ${w.text("limit")} caracteres (tiene ${w.text("length")})`,
+    minimum: (w) => `debe ser como mínimo ${w.text("limit")} (es ${w.text("value")})`,
+    maximum: (w) => `debe ser como máximo ${w.text("limit")} (es ${w.text("value")})`,
+    enum: (w) => `${w.quoted("value")} no es ninguna de las opciones: ${w.text("options")}`,
+    pattern: (w) => `${w.quoted("value")} no tiene la forma que admite este campo`,
+    name_pattern: (w) => `el nombre ${w.quoted("value")} no tiene la forma que admiten los nombres aquí`,
+    choose: (w) => `elija ${choices(w).join(" o ")}`,
+    not_both: (w) => `${choices(w).join(" o ")}, no ambos`,
+    not_object: () => "un escenario debe ser un objeto JSON",
+    max_depth: (w) => `anidado a más de ${w.text("limit")} niveles`,
+  },
+  ru: {
+    required: (w) => `нужно заполнить «${w.title("missing")}»`,
+    minItems: (w) => (w.number("limit") === 1 ? "выберите хотя бы один" : `нужно не меньше ${w.text("limit")} элементов`),
+    maxItems: (w) => `не больше ${w.text("limit")} элементов`,
+    minLength: (w) => (w.number("limit") === 1 ? "не может быть пустым" : `нужно не меньше ${w.text("limit")} символов`),
+    maxLength: (w) => `не больше ${w.text("limit")} символов (сейчас ${w.text("length")})`,
+    minimum: (w) => `должно быть не меньше ${w.text("limit")} (сейчас ${w.text("value")})`,
+    maximum: (w) => `должно быть не больше ${w.text("limit")} (сейчас ${w.text("value")})`,
+    enum: (w) => `${w.quoted("value")} — не один из вариантов: ${w.text("options")}`,
+    pattern: (w) => `${w.quoted("value")} не подходит по форме для этого поля`,
+    name_pattern: (w) => `имя ${w.quoted("value")} не подходит по форме для имён здесь`,
+    choose: (w) => `выберите: ${choices(w).join(" или ")}`,
+    not_both: (w) => `либо ${choices(w).join(", либо ")}, но не оба`,
+    not_object: () => "сценарий должен быть JSON-объектом",
+    max_depth: (w) => `вложенность больше ${w.text("limit")} уровней`,
+  },
+};
+
+function choices(w: Words): string[] {
+  return w.text("choices").split("|").map((title) => localTitle(title, w.language));
+}
+
+function rule(w: Words): string {
+  const words = RULES[w.language][w.text("rule")];
+  if (!words) throw new MissingParam("rule"); // a rule with no words here (jsonschema's own text): the server's
+  return words(w);
+}
+
+/** The field a person types that `invalid_value` names, by the document's key. */
+const TYPED: Record<Translated, Record<string, Record<string, string>>> = {
+  es: {
+    node: { label: "Etiqueta", notes: "Notas" },
+    variable: { name: "nombre", type: "tipo" },
+    scenario: { name: "nombre", description: "descripción", language: "idioma" },
+  },
+  ru: {
+    node: { label: "Подпись", notes: "Заметки" },
+    variable: { name: "имя", type: "тип" },
+    scenario: { name: "название", description: "описание", language: "язык" },
+  },
+};
+
+function typedField(w: Words, where: string): string {
+  const name = TYPED[w.language][where]?.[w.text("field")];
+  if (!name) throw new MissingParam("field");
+  return name;
+}
+
+function typedPlace(w: Words): string {
+  const where = w.text("where");
+  switch (where) {
+    case "node":
+      return `${w.block()}: ${typedField(w, where)}`;
+    case "variable":
+      return `${w.language === "es" ? "Variable" : "Переменная"} ${w.text("row")}, ${typedField(w, where)}`;
+    case "scenario":
+      return `${w.language === "es" ? "Escenario" : "Сценарий"}, ${typedField(w, where)}`;
+    default:
+      return w.text("path");
+  }
+}
+
+function loopNames(w: Words): string {
+  const names: string[] = [];
+  for (let n = 1; n <= w.number("count"); n += 1) names.push(w.block("", `_${n}`));
+  return names.join(", ");
+}
+
+/** Each code's words; every code of docs/scenario-format.md has them in both languages (a test checks). */
+export const TEMPLATES: Record<Translated, Record<string, Template>> = {
+  es: {
+    structure: (w) => `${w.text("path")}: ${rule(w)}`,
+    invalid_value: (w) => `${typedPlace(w)}: ${rule(w)}`,
+    duplicate_node_id: (w) => `Dos bloques comparten el id ${w.quoted("node_id")}`,
+    duplicate_variable: (w) => `La variable ${w.quoted("variable")} está declarada dos veces`,
+    no_start: () => "El escenario no tiene bloque Inicio: las llamadas no tendrían adónde ir",
+    multiple_starts: (w) => `${w.block()}: un escenario tiene exactamente un bloque Inicio`,
+    unknown_type: (w) => `El bloque ${w.quoted("label")} es de tipo ${w.quoted("block_type")}, que no está instalado`,
+    block_version: (w) =>
+      w.has("detail")
+        ? `${w.block()} (versión ${w.text("node_version")}) no se puede actualizar a la versión ${w.text("block_version")}: ${w.text("detail")}`
+        : `${w.block()} se hizo con una versión de ${w.blockTitle()} más nueva (${w.text("node_version")}) que la de este servidor (${w.text("block_version")})`,
+    config: (w) => `${w.block()}: ${w.field()}: ${rule(w)}`,
+    template_syntax: (w) => `${w.block()}: ${w.text("kind") === "expression" ? "la expresión" : "la plantilla"} tiene un error: ${w.text("detail")}`,
+    dangling_edge: (w) => `Una conexión lleva a un bloque que no existe (${w.quoted("node_id")})`,
+    unknown_exit: (w) => `${w.block()} no tiene la salida «${w.exit()}»`,
+    edge_from_terminal: (w) => `${w.block()} no tiene salidas`,
+    duplicate_exit_edge: (w) => `${w.block()}: la salida «${w.exit()}» está conectada dos veces`,
+    goto_missing_target: (w) => `${w.block()} salta a ${w.quoted("node_id")}, que no existe`,
+    goto_unknown_scenario: (w) => `${w.block()} nombra el escenario ${w.quoted("scenario")}, que no existe`,
+    fallback_missing: (w) => `El bloque de respaldo ${w.quoted("node_id")} no existe`,
+    loop_without_input: (w) =>
+      `Estos bloques forman un bucle en el que nada espera al llamante, así que la llamada daría vueltas sin fin: ${loopNames(w)}`,
+    unreachable: (w) => `${w.block()} nunca se alcanza: ninguna conexión lleva a él`,
+    unwired_exit: (w) => `${w.block()}: ${w.exit()} no lleva a ninguna parte: ${meaning(w)}`,
+    undefined_variable: (w) =>
+      w.has("setter_label")
+        ? `${w.block()} usa ${w.quoted("variable")}, que no tiene valor cuando ${w.block("setter_")} sale por su salida «${w.exit("setter_")}»`
+        : `${w.block()} usa ${w.quoted("variable")}, que puede no tener valor todavía cuando la llamada llega aquí`,
+    duplicate_key: (w) => `${w.block()}: la tecla ${w.text("key")} aparece dos veces`,
+    no_keys: (w) => `${w.block()}: el menú no ofrece ninguna tecla`,
+    capture_without_variable: (w) => `${w.block()}: el número marcado no se guarda en ninguna parte (rellene «${w.title("field")}»)`,
+    bad_length: (w) => `${w.block()}: el mínimo de cifras (${w.text("min_length")}) es mayor que el máximo (${w.text("max_length")})`,
+    unknown_timezone: (w) => `${w.block()}: zona horaria desconocida ${w.text("timezone")}`,
+    bad_case_name: (w) => `${w.block()}: la salida de caso ${w.quoted("exit")} está repetida o es un nombre reservado`,
+    sql_multiple_statements: (w) => `${w.block()}: solo se admite una sentencia`,
+    transfer_bad_target: (w) =>
+      `${w.block()}: ${w.quoted("target")} no es un destino al que se pueda llamar (un número o extensión, queue:NOMBRE o un canal como PJSIP/101)`,
+    transfer_bad_caller_id: (w) => `${w.block()}: el número mostrado ${w.quoted("caller_id")} no es un número de teléfono`,
+    sql_unknown_source: (w) =>
+      `${w.block()}: el origen de datos ${w.quoted("source")} no está configurado; hasta que lo esté, el bloque sale por su salida de error`,
+    sql_writes_read_only: (w) => `${w.block()}: el origen de datos ${w.quoted("source")} es de solo lectura, y esta consulta hace algo más que leer`,
+    check_failed: (w) => `${w.block()}: no se pudieron comprobar sus ajustes (${w.text("detail")})`,
+  },
+  ru: {
+    structure: (w) => `${w.text("path")}: ${rule(w)}`,
+    invalid_value: (w) => `${typedPlace(w)}: ${rule(w)}`,
+    duplicate_node_id: (w) => `У двух блоков один и тот же id ${w.quoted("node_id")}`,
+    duplicate_variable: (w) => `Переменная ${w.quoted("variable")} объявлена дважды`,
+    no_start: () => "В сценарии нет блока «Начало»: звонкам некуда идти",
+    multiple_starts: (w) => `${w.block()}: в сценарии должен быть ровно один блок «Начало»`,
+    unknown_type: (w) => `Блок ${w.quoted("label")} имеет тип ${w.quoted("block_type")}, который не установлен`,
+    block_version: (w) =>
+      w.has("detail")
+        ? `${w.block()} (версия ${w.text("node_version")}) не удаётся обновить до версии ${w.text("block_version")}: ${w.text("detail")}`
+        : `${w.block()} создан в более новой версии блока «${w.blockTitle()}» (${w.text("node_version")}), чем есть на этом сервере (${w.text("block_version")})`,
+    config: (w) => `${w.block()}: ${w.field()}: ${rule(w)}`,
+    template_syntax: (w) => `${w.block()}: ошибка в ${w.text("kind") === "expression" ? "выражении" : "шаблоне"}: ${w.text("detail")}`,
+    dangling_edge: (w) => `Связь ведёт к блоку, которого нет (${w.quoted("node_id")})`,
+    unknown_exit: (w) => `${w.block()}: нет выхода «${w.exit()}»`,
+    edge_from_terminal: (w) => `${w.block()}: у этого блока нет выходов`,
+    duplicate_exit_edge: (w) => `${w.block()}: выход «${w.exit()}» подключён дважды`,
+    goto_missing_target: (w) => `${w.block()} переходит к ${w.quoted("node_id")}, которого нет`,
+    goto_unknown_scenario: (w) => `${w.block()} ссылается на сценарий ${w.quoted("scenario")}, которого нет`,
+    fallback_missing: (w) => `Резервного блока ${w.quoted("node_id")} нет`,
+    loop_without_input: (w) =>
+      `Эти блоки образуют цикл, в котором ничто не ждёт звонящего, и звонок будет крутиться без конца: ${loopNames(w)}`,
+    unreachable: (w) => `${w.block()}: сюда невозможно попасть, к блоку не ведёт ни одна связь`,
+    unwired_exit: (w) => `${w.block()}: ${w.exit()} никуда не ведёт: ${meaning(w)}`,
+    undefined_variable: (w) =>
+      w.has("setter_label")
+        ? `${w.block()} использует ${w.quoted("variable")}, а она не задана, когда ${w.block("setter_")} уходит через выход «${w.exit("setter_")}»`
+        : `${w.block()} использует ${w.quoted("variable")}, а она может быть ещё не задана, когда звонок доходит сюда`,
+    duplicate_key: (w) => `${w.block()}: клавиша ${w.text("key")} указана дважды`,
+    no_keys: (w) => `${w.block()}: в меню нет ни одной клавиши`,
+    capture_without_variable: (w) => `${w.block()}: набранный номер никуда не сохраняется (заполните «${w.title("field")}»)`,
+    bad_length: (w) => `${w.block()}: минимум цифр (${w.text("min_length")}) больше максимума (${w.text("max_length")})`,
+    unknown_timezone: (w) => `${w.block()}: неизвестный часовой пояс ${w.text("timezone")}`,
+    bad_case_name: (w) => `${w.block()}: выход варианта ${w.quoted("exit")} повторяется или это зарезервированное имя`,
+    sql_multiple_statements: (w) => `${w.block()}: допускается только один оператор SQL`,
+    transfer_bad_target: (w) =>
+      `${w.block()}: ${w.quoted("target")} — не адрес, по которому можно позвонить (номер или внутренний номер, queue:ИМЯ или канал вида PJSIP/101)`,
+    transfer_bad_caller_id: (w) => `${w.block()}: показываемый номер ${w.quoted("caller_id")} — не телефонный номер`,
+    sql_unknown_source: (w) =>
+      `${w.block()}: источник данных ${w.quoted("source")} не настроен; пока его нет, блок уходит на выход «ошибка»`,
+    sql_writes_read_only: (w) => `${w.block()}: источник данных ${w.quoted("source")} только для чтения, а этот запрос не только читает`,
+    check_failed: (w) => `${w.block()}: не удалось проверить настройки (${w.text("detail")})`,
+  },
+};
+
+/** What an unwired exit does: the designer's words for a built-in block; none for a plugin's (server text). */
+function meaning(w: Words): string {
+  const words = unwiredMeaning(w.language, w.text("block_type"), w.text("exit"));
+  if (words === null) throw new MissingParam("meaning");
+  return words;
+}
+
+/** `problem` in `language`: the server's message in English, for an unknown code, or when params fall short. */
+export function problemText(problem: Problem, language: Language): string {
+  if (language === "en" || !problem.params) return problem.message;
+  const template = Object.hasOwn(TEMPLATES[language], problem.code) ? TEMPLATES[language][problem.code] : undefined;
+  if (!template) return problem.message;
+  try {
+    return template(new Words(language, problem.params));
+  } catch (error) {
+    if (error instanceof MissingParam) return problem.message;
+    throw error;
+  }
+}

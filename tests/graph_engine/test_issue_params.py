@@ -1,0 +1,348 @@
+"""Every problem carries `params`: the values its message is built from, by stable name, so a client can say the
+same thing in another language. Each code's English message is rebuilt here from its params alone: a param that
+is missing or differs from what the message names fails, and so does a documented code no document here emits."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from graph_engine.issues import Issue
+from graph_engine.validation import validate
+from tests.conftest import make_document
+
+DOCS = Path(__file__).parents[2] / "docs" / "scenario-format.md"
+# Codes the API adds, knowing the data sources: tests/persistence/test_source_problem_params.py checks them.
+FROM_THE_API = {"sql_unknown_source", "sql_writes_read_only"}
+PROMPT = {"audio": "menu"}
+
+P = Mapping[str, Any]
+
+
+def _name(p: P, prefix: str = "", suffix: str = "") -> str:
+    return f'{p[f"{prefix}block_title{suffix}"]} "{p[f"{prefix}label{suffix}"]}"'
+
+
+def _short(p: P, title: str) -> str:
+    """Block checks name their node by a short title of their own (`IVR "Main menu"`)."""
+    assert p["block_title"] and p["block_type"]
+    return f'{title} "{p["label"]}"'
+
+
+def _quoted(value: Any) -> str:
+    return repr(value)
+
+
+def _rule(p: P) -> str:
+    """What `schema_messages` says of a broken rule, from the rule's params."""
+    limit = p.get("limit")
+    match p["rule"]:
+        case "required":
+            return f"{p['missing']} is required"
+        case "minItems":
+            return "choose at least one" if limit == 1 else f"needs at least {limit} entries"
+        case "maxItems":
+            return f"at most {limit} entries"
+        case "minLength":
+            return "must not be empty" if limit == 1 else f"needs at least {limit} characters"
+        case "maxLength":
+            return f"at most {limit} characters (this has {p['length']})"
+        case "minimum" | "maximum":
+            side = "below" if p["rule"] == "minimum" else "above"
+            return f"{_quoted(p['value'])} is {side} the limit of {limit}"
+        case "enum":
+            return f"{_quoted(p['value'])} is not one of: {p['options']}"
+        case "pattern" | "name_pattern":
+            hint = f": {p['hint']}" if "hint" in p else ""
+            if p["rule"] == "name_pattern":
+                return f"the name {_quoted(p['value'])} does not match the form names take here{hint}"
+            return f"{_quoted(p['value'])} does not match the form this field takes{hint}"
+        case "choose":
+            return "choose " + " or ".join(p["choices"].split("|"))
+        case "not_both":
+            return "either " + " or ".join(p["choices"].split("|")) + ", not both"
+    return str(p["detail"])
+
+
+def _invalid_value(p: P) -> str:
+    where = {
+        "node": lambda: f"{_name(p)}: {str(p['field']).capitalize()}",
+        "variable": lambda: f"Variable {p['row']} {p['field']}",
+        "scenario": lambda: f"Scenario {p['field']}",
+        "path": lambda: str(p["path"]),
+    }[p["where"]]()
+    return f"{where}: {_rule(p)}"
+
+
+def _structure(p: P) -> str:
+    match p["rule"]:
+        case "not_object":
+            return "$: a scenario must be a JSON object"
+        case "max_depth":
+            return f"{p['path']}: nested more than {p['limit']} levels deep"
+        case "required":
+            return f"{p['path']}: {p['missing']!r} is a required property"
+    return f"{p['path']}: {p['detail']}"
+
+
+def _undefined_variable(p: P) -> str:
+    if "setter_label" not in p:
+        return f'{_name(p)} uses "{p["variable"]}", which may not be set yet when the call gets here'
+    return (
+        f'{_name(p)} uses "{p["variable"]}", which is not set when {_name(p, "setter_")} leaves by its '
+        f'"{p["exit_label"]}" exit'
+    )
+
+
+def _loop(p: P) -> str:
+    names = ", ".join(_name(p, suffix=f"_{n}") for n in range(1, p["count"] + 1))
+    return f"These blocks form a loop in which nothing waits for the caller, so the call would spin: {names}"
+
+
+# Each code's English message, from its params only.
+MESSAGES: dict[str, Callable[[P], str]] = {
+    "structure": _structure,
+    "invalid_value": _invalid_value,
+    "duplicate_node_id": lambda p: f'Two blocks share the id "{p["node_id"]}"',
+    "duplicate_variable": lambda p: f'The variable "{p["variable"]}" is declared twice',
+    "no_start": lambda p: "The scenario has no Start block: calls would have nowhere to go",
+    "multiple_starts": lambda p: f"{_name(p)}: a scenario has exactly one Start block",
+    "unknown_type": lambda p: f'Block "{p["label"]}" is of type "{p["block_type"]}", which is not installed',
+    "block_version": lambda p: (
+        f"{_name(p)} was made with a newer {p['block_title']} (version {p['node_version']}) than this server has "
+        f"({p['block_version']})"
+    ),
+    "config": lambda p: f"{_name(p)}: {p['field']}: {_rule(p)}",
+    "template_syntax": lambda p: f"{_name(p)}: {p['kind']} {p['detail']}",
+    "dangling_edge": lambda p: f'A connection points to a block that does not exist ("{p["node_id"]}")',
+    "unknown_exit": lambda p: f'{_name(p)} has no exit "{p["exit"]}"',
+    "edge_from_terminal": lambda p: f"{_name(p)} has no exits",
+    "duplicate_exit_edge": lambda p: f'{_name(p)}: exit "{p["exit"]}" is connected twice',
+    "goto_missing_target": lambda p: f'{_name(p)} jumps to "{p["node_id"]}", which does not exist',
+    "goto_unknown_scenario": lambda p: f'{_name(p)} names the scenario "{p["scenario"]}", which does not exist',
+    "fallback_missing": lambda p: f'The fallback block "{p["node_id"]}" does not exist',
+    "loop_without_input": _loop,
+    "unreachable": lambda p: f"{_name(p)} can never be reached: no connection leads to it",
+    "unwired_exit": lambda p: f"{_name(p)}: {p['exit_label']} leads nowhere: {p['meaning']}",
+    "undefined_variable": _undefined_variable,
+    "duplicate_key": lambda p: f"{_short(p, 'IVR')}: key {p['key']} is listed twice",
+    "no_keys": lambda p: f"{_short(p, 'IVR')}: the menu offers no key",
+    "capture_without_variable": lambda p: (
+        f'{_short(p, "IVR")}: the typed number is not stored anywhere (set "{p["field"]}")'
+    ),
+    "bad_length": lambda p: (
+        f"{_short(p, 'IVR')}: minimum digits is more than the maximum"
+        if p["min_length"] > p["max_length"]
+        else "min_length and max_length in order"
+    ),
+    "unknown_timezone": lambda p: f"{_name(p)}: unknown time zone {p['timezone']}",
+    "bad_case_name": lambda p: f'{_short(p, "Switch")}: case exit "{p["exit"]}" is used twice or is a reserved name',
+    "sql_multiple_statements": lambda p: f"{_short(p, 'SQL')}: only one statement is allowed",
+    "sql_unsafe_query": lambda p: f"{_short(p, 'SQL')}: {p['detail']}",
+    "transfer_bad_target": lambda p: (
+        f"{_short(p, 'Transfer')}: {p['target']!r} is not a destination that can be dialed (a number or "
+        "extension, queue:NAME, or a channel such as PJSIP/101)"
+    ),
+    "transfer_bad_caller_id": lambda p: f"{_short(p, 'Transfer')}: caller ID {p['caller_id']!r} is not a phone number",
+}
+
+
+def _flow() -> dict[str, Any]:
+    """One scenario with most of the flow's and the blocks' problems."""
+    say = {"text": "Hola {{ client_name }} {{ debt }}"}
+    menu = {"prompt": PROMPT, "options": [{"key": "1", "label": "Sales"}, {"key": "1"}, {"key": "3"}]}
+    return make_document(
+        [
+            {"id": "start", "type": "start"},
+            {"id": "start2", "type": "start", "label": "Second start"},
+            {"id": "menu", "type": "ivr", "label": "Main menu", "config": menu},
+            {"id": "empty", "type": "ivr", "label": "Empty menu", "config": {"prompt": PROMPT, "options": []}},
+            {
+                "id": "cap",
+                "type": "ivr",
+                "label": "Account",
+                "config": {"prompt": PROMPT, "mode": "capture", "min_length": 8, "max_length": 4},
+            },
+            {
+                "id": "look",
+                "type": "sql",
+                "label": "Look up client",
+                "config": {
+                    "source": "crm",
+                    "query": "SELECT name FROM c; SELECT 1",
+                    "columns": {"name": "client_name"},
+                },
+            },
+            {"id": "say", "type": "say_phrase", "label": "Greeting", "config": say},
+            {"id": "bad", "type": "say_phrase", "label": "Broken", "config": {"text": "Hola {{ name "}},
+            {"id": "cond", "type": "condition", "label": "Check", "config": {"expression": "a ++ )"}},
+            {
+                "id": "sw",
+                "type": "switch",
+                "label": "By value",
+                "config": {"value": "x", "cases": [{"exit": "a", "equals": 1}, {"exit": "a", "equals": 2}]},
+            },
+            {
+                "id": "tr",
+                "type": "transfer",
+                "label": "Operator",
+                "config": {"target": "Sales ext 101", "caller_id": "x"},
+            },
+            {"id": "sched", "type": "schedule", "label": "Hours", "config": {"timezone": "Mars/Base", "hours": []}},
+            {"id": "jump", "type": "goto", "label": "Back", "config": {"target": "ghost"}},
+            {"id": "other", "type": "goto_scenario", "label": "Other", "config": {"scenario": "nowhere"}},
+            {"id": "plug", "type": "no_such_block", "label": "Plugin"},
+            {"id": "new", "type": "hangup", "label": "Newer", "version": 99},
+            {"id": "l1", "type": "set_variable", "label": "Loop A", "config": {"assignments": [_set("x")]}},
+            {"id": "l2", "type": "set_variable", "label": "Loop B", "config": {"assignments": [_set("y")]}},
+            {"id": "hang", "type": "hangup", "label": "Bye"},
+            {"id": "hang", "type": "hangup", "label": "Bye again"},
+        ],
+        [
+            ("start", "next", "menu"),
+            ("menu", "1", "look"),
+            ("look", "found", "say"),
+            ("look", "not_found", "say"),
+            ("say", "next", "bad"),
+            ("bad", "next", "cond"),
+            ("cond", "true", "sw"),
+            ("cond", "false", "tr"),
+            ("sw", "a", "sched"),
+            ("sw", "default", "jump"),
+            ("menu", "7", "hang"),
+            ("hang", "next", "l1"),
+            ("menu", "3", "l1"),
+            ("menu", "3", "l2"),
+            ("l1", "next", "l2"),
+            ("l2", "next", "l1"),
+            ("tr", "busy", "ghost"),
+            ("sched", "open", "new"),
+        ],
+        variables=[{"name": "v", "type": "string"}, {"name": "v", "type": "string"}],
+        fallback="nobody",
+    )
+
+
+def _set(name: str) -> dict[str, str]:
+    return {"variable": name, "value": "1"}
+
+
+def _fields() -> dict[str, Any]:
+    """Config problems of each kind of rule, and fields a person types."""
+    return make_document(
+        [
+            {"id": "start", "type": "start", "label": "x" * 300},
+            {
+                "id": "menu",
+                "type": "ivr",
+                "label": "Menu",
+                "config": {"prompt": {}, "options": [{"key": "A"}], "timeout": 0, "max_tries": 99},
+            },
+            {"id": "both", "type": "ivr", "label": "Both", "config": {"prompt": {"audio": "a", "text": "b"}}},
+            {"id": "tr", "type": "transfer", "label": "T", "config": {}},
+            {"id": "set", "type": "set_variable", "label": "S", "config": {"assignments": []}},
+            {"id": "ask", "type": "ivr", "label": "Ask", "config": {"prompt": PROMPT, "options": [], "mode": "menus"}},
+            {
+                "id": "sql",
+                "type": "sql",
+                "label": "Q",
+                "config": {"source": "crm", "query": "SELECT 1", "columns": {"bad name": "x"}},
+            },
+            {"id": "ins", "type": "sql", "label": "Unsafe", "config": {"source": "crm", "query": "SELECT 'a"}},
+        ],
+        [("start", "next", "menu")],
+        variables=[{"name": "1bad", "type": "nope"}],
+        name="",
+    )
+
+
+INVALID = {
+    "flow": _flow,
+    "fields": _fields,
+    "no start": lambda: make_document([{"id": "end", "type": "hangup"}], []),
+    "not an object": lambda: [1, 2],
+    "missing keys": lambda: {"format": "ivrgraph.scenario/1", "name": "x", "nodes": [{"id": "a"}], "edges": []},
+    "nested too deep": lambda: {**make_document([{"id": "start", "type": "start"}], []), "meta": {"x": _deep(70)}},
+}
+
+
+def _deep(levels: int) -> Any:
+    value: Any = 0
+    for _ in range(levels):
+        value = [value]
+    return value
+
+
+def _issues() -> list[Issue]:
+    from blocks import default_registry
+
+    registry = default_registry()
+    return [issue for make in INVALID.values() for issue in validate(make(), registry, known_scenarios={"test"})]
+
+
+@pytest.fixture(scope="module")
+def issues() -> list[Issue]:
+    return _issues()
+
+
+def test_every_message_is_said_by_its_params(issues: list[Issue]) -> None:
+    for issue in issues:
+        assert issue.code in MESSAGES, f"no params check for {issue.code}: {issue.message}"
+        assert MESSAGES[issue.code](issue.params) == issue.message, issue.params
+        assert all(isinstance(value, str | int) and not isinstance(value, bool) for value in issue.params.values())
+
+
+def test_the_block_is_named_by_type_title_and_label(issues: list[Issue]) -> None:
+    menu = next(i for i in issues if i.code == "duplicate_key")
+    assert {k: menu.params[k] for k in ("block_type", "block_title", "label", "key")} == {
+        "block_type": "ivr",
+        "block_title": "IVR Menu",
+        "label": "Main menu",
+        "key": "1",
+    }
+    unwired = next(i for i in issues if i.code == "unwired_exit" and i.params["exit"] == "max_tries")
+    assert unwired.params["exit_label"] == "Too many tries"
+    gap = next(i for i in issues if i.code == "undefined_variable" and "setter_label" in i.params)
+    assert (gap.params["variable"], gap.params["setter_block_type"], gap.params["exit"]) == (
+        "client_name",
+        "sql",
+        "not_found",
+    )
+
+
+def test_a_config_limit_is_named_with_its_rule(issues: list[Issue]) -> None:
+    timeout = next(i for i in issues if i.code == "config" and i.params.get("rule") == "minimum")
+    assert (timeout.params["field"], timeout.params["limit"], timeout.params["value"]) == ("Seconds to wait", 1, 0)
+    row = next(i for i in issues if i.code == "config" and i.params.get("rule") == "pattern")
+    assert row.params["field"] == "Keys > row 1 > Key"
+
+
+def test_params_are_in_the_dict_the_api_sends(issues: list[Issue]) -> None:
+    issue = next(i for i in issues if i.code == "goto_unknown_scenario")
+    assert issue.as_dict()["params"] == {
+        "block_type": "goto_scenario",
+        "block_title": "Go To Scenario",
+        "label": "Other",
+        "scenario": "nowhere",
+    }
+
+
+def _documented_codes() -> set[str]:
+    """The codes docs/scenario-format.md lists under "Validation codes"."""
+    section = DOCS.read_text(encoding="utf-8").split("## Validation codes", 1)[1].split("\n## ", 1)[0]
+    codes: set[str] = set()
+    for line in section.splitlines():
+        if line.startswith("| "):
+            first, _severity, meaning = line.split("|")[1:4]
+            codes |= set(re.findall(r"`([a-z_]+)`", meaning if first.strip() == "block codes" else first))
+    return codes
+
+
+def test_every_documented_code_is_emitted_here_with_params(issues: list[Issue]) -> None:
+    documented = _documented_codes()
+    assert {"unwired_exit", "duplicate_key", "transfer_bad_caller_id"} <= documented  # the table was read
+    assert documented - FROM_THE_API <= {issue.code for issue in issues}
