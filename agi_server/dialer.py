@@ -6,7 +6,8 @@ repeats passes until cancelled, waking early when a line frees up. Each attempt 
 closes the job, busy / no_answer / failed come back after the interval configured for that outcome until the job
 runs out of attempts or its window. A job is never dialled before `due` or after `window_end` (the window comes
 with the job: the Callback block already moved it out of the night), and a dial that could still be ringing when
-the window closes is not started.
+the window closes is not started. Nor is a job whose scenario has no published version any more: the claim ends
+it failed (outcome `scenario_unavailable`) without ringing the callee into FastAGI's unknown-scenario message.
 
 While the trunk (or the provider behind it) is down, Asterisk answers every Originate with congestion: a run of
 congestions on different jobs pauses dialling instead of using up the clients' attempts (`TrunkWatch`).
@@ -116,7 +117,10 @@ class JobStore(Protocol):
     """Durable callback jobs. `persistence.callbacks` backs it in production (`DatabaseJobStore`)."""
 
     async def claim_due(self, *, now: datetime, limit: int, node_id: str) -> list[DialJob]:
-        """Lock up to `limit` jobs due at `now` for this node (status dialing); expire jobs whose window closed."""
+        """Lock up to `limit` jobs due at `now` for this node (status dialing); expire jobs whose window closed.
+        A job whose scenario has no published version (never published, or deleted) is not handed out: it ends
+        failed with outcome `scenario_unavailable`, as the callee would only hear FastAGI's unknown-scenario
+        message (`persistence.callbacks`; the in-memory store knows no scenarios)."""
         ...
 
     async def record_attempt(

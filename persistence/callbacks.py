@@ -3,6 +3,9 @@
 Several FastAGI nodes may share one PostgreSQL database: `claim_due_jobs` locks with SKIP LOCKED so each due
 job goes to exactly one node, and a lease (`lock_until`) returns a job to the pool if its node dies mid-dial.
 On SQLite (one node) the plain SELECT is enough because SQLite serializes writers.
+
+A job rings its callee only into a scenario with a published version: `schedule_callback` refuses any other, and a
+claim ends a job whose scenario has none (`SCENARIO_UNAVAILABLE`) instead of handing it to the dialer.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import logging
 import uuid
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
@@ -24,8 +28,11 @@ from blocks.timewindows import reopening
 from graph_engine.errors import SchedulerError
 from graph_engine.services import CallbackReceipt, CallbackRequest
 from persistence.db import Database, hold_sqlite_writes
-from persistence.errors import NotFound
+from persistence.errors import InvalidCallback, NotFound
 from persistence.models import CallbackAttempt, CallbackJob, CallCampaign, utcnow
+from persistence.scenarios import hold_published, published_among
+
+log = logging.getLogger(__name__)
 
 JOB_STATUSES = ("pending", "dialing", "done", "failed", "expired", "cancelled")
 # A job in one of these is over: nothing moves it back to pending, so nothing dials its callee again.
@@ -79,7 +86,14 @@ def schedule_callback(
     A job asked for by a campaign's call is the campaign's, for the same client (`_filed_with`): stopping the
     list stops it, and the list's report reads its call. Only the Callback block's own jobs, still pending (not
     being dialled: that ring may go unanswered, or be over already), of the same number, scenario and campaign
-    are joined; a list's clients and an integration's jobs are never touched."""
+    are joined; a list's clients and an integration's jobs are never touched.
+
+    `InvalidCallback` when `request.scenario` has no published version (never published, or deleted): the dialer
+    would ring the client into the FastAGI server's "unknown scenario" message. Checked as the API's jobs are
+    (`hold_published`), the scenario held to the commit: a delete either came first and is seen here, or waits
+    and finds this job among its referrers."""
+    if hold_published(session, slug=request.scenario) is None:
+        raise InvalidCallback([{"path": "$.scenario", "message": f"{request.scenario!r} is not published"}])
     campaign_id, campaign_row = _filed_with(session, request.origin_job_id)
     _hold_callbacks_of(session, request.number, request.scenario)
     waiting = _waiting_callback(session, request.number, request.scenario, campaign_id)
@@ -284,6 +298,7 @@ def _claim_open_windows(
             query = query.where(CallbackJob.id.not_in(passed_over))
         candidates = list(session.scalars(_unlocked(session, query)))
         stopped = _stopped_campaigns(session, candidates)
+        runnable = published_among(session, {job.scenario for job in candidates})
         # One call at a time to a number: the same list started twice (a double click, two analysts) put each
         # client in two jobs due together, and one pass rang them on two lines at once (review of 2026-12-05). A
         # job whose number is being dialled (this pass's claims included: flushed) stays pending for a later pass.
@@ -291,6 +306,8 @@ def _claim_open_windows(
         for job in candidates:
             if job.campaign_id in stopped:  # a lease that ran out on a stopped list, or a job given back after it
                 _cancel(job)
+            elif job.scenario not in runnable:
+                _scenario_unavailable(job)
             elif job.number in ringing:
                 passed_over.add(job.id)
             else:
@@ -301,6 +318,29 @@ def _claim_open_windows(
         if len(candidates) < wanted:
             break
     return claimed
+
+
+# A job ended undialled (`failed`) because its scenario has no published version: the callee would only have heard
+# the FastAGI server's "unknown scenario" message and been hung up on.
+SCENARIO_UNAVAILABLE: Final = "scenario_unavailable"
+
+
+def _scenario_unavailable(job: CallbackJob) -> None:
+    """A due job whose scenario has no published version (never published: a job stored before the scheduler
+    checked; or deleted since): ended, not dialled. No attempt is logged or counted, as nobody was rung; the
+    outcome says why, on the job and in a campaign's report. Not left pending either: the scenario's own delete
+    would be refused while the job waits, and a scenario published later under the slug may be another one.
+
+    No row lock on the scenario is needed while the callee rings: `delete_scenario` refuses while a job of the
+    scenario is pending or dialing, so a scenario found published here stays until the job is over."""
+    job.status, job.outcome, job.locked_by, job.lock_until = "failed", SCENARIO_UNAVAILABLE, None, None
+    log.warning(
+        "callback job %s not dialled: scenario %r has no published version (never published, or deleted); "
+        "the job failed with outcome %s",
+        job.id,
+        job.scenario,
+        SCENARIO_UNAVAILABLE,
+    )
 
 
 def _numbers_being_dialled(session: Session, candidates: list[CallbackJob], now: datetime) -> set[str]:
@@ -624,5 +664,8 @@ class DatabaseCallbackScheduler:
             with self._database.session() as session:
                 job, merged = schedule_callback(session, request, max_attempts=self._max_attempts, now=self._now())
                 return CallbackReceipt(job_id=job.id, merged=merged)
+        except InvalidCallback as error:
+            # The block takes its error exit, and the step's error names the scenario that is not published.
+            raise SchedulerError(str(error)) from error
         except (SQLAlchemyError, ValueError, TypeError) as error:
             raise SchedulerError(f"the callback could not be stored: {type(error).__name__}") from error

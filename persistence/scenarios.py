@@ -378,6 +378,15 @@ def published_slugs(session: Session) -> set[str]:
     return set(session.scalars(select(Scenario.slug).where(Scenario.latest_version.is_not(None), LIVE)))
 
 
+def published_among(session: Session, slugs: set[str]) -> set[str]:
+    """The slugs of `slugs` that have a published version (`published`), in one query: the dialer's claim asks
+    for a whole batch of jobs' scenarios at once."""
+    if not slugs:
+        return set()
+    query = select(Scenario.slug).where(Scenario.slug.in_(slugs), Scenario.latest_version.is_not(None), LIVE)
+    return set(session.scalars(query))
+
+
 def published_versions(session: Session) -> dict[str, tuple[int, int]]:
     """Every published scenario's slug -> (its latest version's row id, that version's number): what FastAGI nodes
     compare at each poll. Version row ids are never reused (AUTOINCREMENT on SQLite, a sequence elsewhere), so a

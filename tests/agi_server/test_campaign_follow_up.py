@@ -23,6 +23,7 @@ from persistence.migrate import upgrade
 from tests.agi_server.conftest import EXAMPLES
 from tests.fakes.asterisk import CallerScript, FakeAsterisk, default_env
 from tests.persistence import pg
+from tests.persistence.published import publish
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)  # a Monday, 11:00 in Madrid: inside debt-reminder's hours
 
@@ -36,6 +37,7 @@ def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Databas
             url = stack.enter_context(pg.throwaway_database("ivrgraph_follow_up"))
         upgrade(url)
         database = Database(url)
+        publish(database, "debt-reminder")  # the dialer rings callees only into a published scenario
         stack.callback(database.dispose)
         yield database
 

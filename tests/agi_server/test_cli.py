@@ -33,7 +33,7 @@ from persistence.publishing import publish
 from tests.agi_server.conftest import EXAMPLES, MemoryRecords, call
 from tests.fakes.ami import FakeAmi
 from tests.fakes.asterisk import FakeAsterisk, default_env
-from tests.persistence import documents, pg
+from tests.persistence import documents, pg, published
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -239,6 +239,7 @@ async def test_database_node_dials_callbacks_when_ami_is_configured(
     url = f"sqlite:///{tmp_path / 'shared.sqlite3'}"
     upgrade(url)
     database = Database(url)
+    published.publish(database, "greet")  # the dialer rings callees only into a published scenario
     with database.session() as session:
         job_id = callbacks.create_job(session, number="1123", scenario="greet", due=datetime.now(UTC)).id
     fake = FakeAmi(time_scale=0.01)
@@ -273,6 +274,7 @@ async def test_shutdown_with_a_callback_ringing_keeps_the_deadline(
     url = f"sqlite:///{tmp_path / 'shared.sqlite3'}"
     upgrade(url)
     database = Database(url)
+    published.publish(database, "greet")  # the dialer rings callees only into a published scenario
     with database.session() as session:
         job_id = callbacks.create_job(session, number="3000", scenario="greet", due=datetime.now(UTC)).id
     fake = FakeAmi()
@@ -533,6 +535,7 @@ async def test_a_node_serves_calls_while_ami_cannot_be_reached_and_dials_once_it
     upgrade(url)
     database = Database(url)
     await _published_hello(database)
+    published.publish(database, "greet")
     with database.session() as session:
         callbacks.create_job(session, number="1123", scenario="greet", due=datetime.now(UTC))
     fake = FakeAmi(time_scale=0.01)

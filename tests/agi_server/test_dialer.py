@@ -43,6 +43,7 @@ from tests.agi_server.conftest import EXAMPLES
 from tests.fakes.ami import FakeAmi, FakeCall
 from tests.fakes.asterisk import CallerScript, FakeAsterisk, default_env
 from tests.persistence import pg
+from tests.persistence.published import publish
 
 T0 = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 
@@ -379,6 +380,7 @@ async def test_database_store_on_sqlite(fake: FakeAmi, ami: AmiClient, clock: Fi
     url = f"sqlite:///{tmp_path / 'dialer.sqlite3'}"
     upgrade(url)
     database = Database(url)
+    publish(database, "debt")  # the dialer rings callees only into a published scenario
     try:
         with database.session() as session:
             busy = callbacks.create_job(
@@ -428,6 +430,7 @@ async def test_two_nodes_share_jobs_on_postgresql(fake: FakeAmi, clock: FixedClo
     with pg.throwaway_database("ivrgraph_dialer") as url:
         upgrade(url)
         database = Database(url)
+        publish(database, "debt")  # the dialer rings callees only into a published scenario
         try:
             with database.session() as session:
                 # Eight callees who all answer like 5000 (c5x.txt): one number is never rung twice at once.
@@ -575,6 +578,7 @@ async def test_memory_store_follows_the_database_rules(
     url = f"sqlite:///{tmp_path / 'rules.sqlite3'}"
     upgrade(url)
     database = Database(url)
+    publish(database, "debt")  # the dialer rings callees only into a published scenario
     try:
         with database.session() as session:
             job_id = callbacks.create_job(session, number="2000", scenario="debt", due=T0, window_end=window_end).id
@@ -619,6 +623,7 @@ def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Databas
             url = stack.enter_context(pg.throwaway_database("ivrgraph_callback"))
         upgrade(url)
         database = Database(url)
+        publish(database, "debt", "callback-connect")  # the dialer rings callees only into a published scenario
         stack.callback(database.dispose)
         yield database
 
@@ -922,6 +927,7 @@ def shared_job(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Calla
                 url = stack.enter_context(pg.throwaway_database("ivrgraph_lease"))
             upgrade(url)
             database = Database(url)
+            publish(database, "debt")  # the dialer rings callees only into a published scenario
             stack.callback(database.dispose)
             with database.session() as session:
                 job_id = callbacks.create_job(session, number="2000", scenario="debt", due=T0, max_attempts=5).id

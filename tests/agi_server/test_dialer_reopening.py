@@ -24,6 +24,7 @@ from persistence.db import Database
 from persistence.migrate import upgrade
 from tests.fakes.ami import FakeAmi
 from tests.persistence import pg
+from tests.persistence.published import publish
 
 WEEK = ["mon", "tue", "wed", "thu", "fri"]
 SPLIT_HOURS = callback_window(
@@ -53,6 +54,7 @@ def store_and_ids(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tu
             url = stack.enter_context(pg.throwaway_database("ivrgraph_reopening"))
         upgrade(url)
         database = Database(url)
+        publish(database, "debt")  # the dialer rings callees only into a published scenario
         stack.callback(database.dispose)
         with database.session() as session:
             ids = [
@@ -94,6 +96,7 @@ async def test_the_memory_store_claims_after_lunch_as_the_database_does(tmp_path
     url = f"sqlite:///{tmp_path / 'rules.sqlite3'}"
     upgrade(url)
     database = Database(url)
+    publish(database, "debt")  # the dialer rings callees only into a published scenario
     try:
         memory = MemoryJobStore()
         with database.session() as session:

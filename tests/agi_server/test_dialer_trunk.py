@@ -37,6 +37,7 @@ from persistence.db import Database
 from persistence.migrate import upgrade
 from tests.fakes import ami as fake_ami
 from tests.fakes.ami import FakeAmi, FakeCall
+from tests.persistence.published import publish
 
 T0 = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 PAUSE = timedelta(minutes=1)  # DialerSettings.trunk_pause's default
@@ -237,6 +238,7 @@ async def test_a_burst_on_the_database_store_consumes_no_attempts(
     url = f"sqlite:///{tmp_path / 'trunk.sqlite3'}"
     upgrade(url)
     database = Database(url)
+    publish(database, "debt")  # the dialer rings callees only into a published scenario
     try:
         with database.session() as session:
             ids = [callbacks.create_job(session, number=f"4000{n}", scenario="debt", due=T0).id for n in range(4)]

@@ -88,14 +88,15 @@ def test_a_running_campaigns_jobs_page_without_repeating_or_skipping_one(
 def test_the_report_of_a_client_promised_a_callback_keeps_the_dials_that_reached_them(
     admin: Client, database: Database, slug: Callable[[str], str]
 ) -> None:
-    campaign_id, (job_id,) = _campaign(admin, slug("follow"), "600777100")
+    name = slug("follow")
+    campaign_id, (job_id,) = _campaign(admin, name, "600777100")
     _dial(database, job_id, "busy", AT)
     reached = AT + timedelta(minutes=5)
     _dial(database, job_id, "answered", reached)
     _answered(database, job_id, at=reached, call_id=f"call-{campaign_id}", result="operator_unavailable")
     with database.session() as session:  # no operator was free: the call promised a callback
         request = CallbackRequest(number="600777100", due=reached + timedelta(hours=1), window_end=None,
-                                  scenario="s", variables={}, origin_call_id=f"call-{campaign_id}",
+                                  scenario=name, variables={}, origin_call_id=f"call-{campaign_id}",
                                   origin_job_id=job_id)  # fmt: skip
         callbacks.schedule_callback(session, request, max_attempts=3, now=reached)
     (row,) = _report(admin, campaign_id)

@@ -20,9 +20,17 @@ from persistence import call_lists, callbacks
 from persistence.db import Database
 from tests.conftest import EXAMPLES
 from tests.persistence import pg
+from tests.persistence.published import publish
 
 T0 = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)  # a Monday, 11:00 in Madrid
 CLIENT = "+34600111222"
+
+
+@pytest.fixture
+def database(database: Database) -> Database:
+    """The conftest's database, with these tests' callback scenarios published: callbacks ring only into those."""
+    publish(database, "callback-connect", "sales")
+    return database
 
 
 def _request(
@@ -189,6 +197,7 @@ def test_two_nodes_scheduling_for_one_client_at_once_make_one_job(postgres_url: 
 
     database = Database(postgres_url)
     try:
+        publish(database, "callback-connect")
         barrier = threading.Barrier(8)
         receipts: list[CallbackReceipt] = []
 

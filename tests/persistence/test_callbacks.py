@@ -11,11 +11,19 @@ from graph_engine.services import CallbackRequest
 from persistence import call_lists, callbacks
 from persistence.db import Database
 from tests.persistence import pg
+from tests.persistence.published import publish
 
 NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 
 
 _numbers = itertools.count(600111222)
+
+
+@pytest.fixture
+def database(database: Database) -> Database:
+    """The conftest's database, with these tests' callback scenarios published: callbacks ring only into those."""
+    publish(database, "cb")
+    return database
 
 
 def _job(
@@ -137,6 +145,7 @@ def test_a_job_reached_while_it_is_being_claimed_stays_done(database: Database) 
 def test_concurrent_dialers_never_share_a_job(postgres_url: str) -> None:
     database = Database(postgres_url)
     try:
+        publish(database, "cb")
         ids = {_job(database) for _ in range(40)}
         taken: list[list[str]] = []
         barrier = threading.Barrier(4)

@@ -17,6 +17,7 @@ import pytest
 from persistence import call_lists, callbacks
 from persistence.db import Database
 from tests.persistence import pg
+from tests.persistence.published import publish
 
 WEEK = ["mon", "tue", "wed", "thu", "fri"]
 SPLIT_HOURS = [{"days": WEEK, "from": "09:00", "to": "13:00"}, {"days": WEEK, "from": "14:00", "to": "18:00"}]
@@ -26,6 +27,13 @@ LUNCH = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)  # 13:00 in Madrid: the mornin
 AFTER_LUNCH = datetime(2026, 11, 23, 13, 0, 30, tzinfo=UTC)  # 14:00:30 in Madrid
 CLOSING = datetime(2026, 11, 23, 17, 0, tzinfo=UTC)  # 18:00 in Madrid
 TUESDAY_NINE = datetime(2026, 11, 24, 8, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def database(database: Database) -> Database:
+    """The conftest's database, with these tests' callback scenarios published: callbacks ring only into those."""
+    publish(database, "debt-reminder", "cb")
+    return database
 
 
 def _start_list(
@@ -124,6 +132,7 @@ def test_nodes_moving_and_claiming_together_never_share_a_client(postgres_url: s
     client is dialled exactly once."""
     database = Database(postgres_url)
     try:
+        publish(database, "debt-reminder")
         ids = _start_list(database, 600, hours=SPLIT_HOURS)
         taken: list[list[str]] = []
         barrier = threading.Barrier(4)

@@ -7,6 +7,8 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
+
 from graph_engine.document import Scenario, parse_document
 from graph_engine.interpreter import run_call
 from graph_engine.registry import BlockRegistry
@@ -17,9 +19,17 @@ from persistence import call_lists, callbacks, calls
 from persistence.db import Database
 from persistence.models import CallbackJob
 from tests.conftest import EXAMPLES
+from tests.persistence.published import publish
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)  # a Monday, 11:00 in Madrid
 OPERATOR, PAY = "2", "1"  # debt-reminder's menu
+
+
+@pytest.fixture
+def database(database: Database) -> Database:
+    """The conftest's database, with these tests' callback scenarios published: callbacks ring only into those."""
+    publish(database, "debt-reminder")
+    return database
 
 
 def _debt_reminder() -> Scenario:

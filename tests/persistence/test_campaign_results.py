@@ -6,13 +6,22 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import event
 
 from graph_engine.registry import BlockRegistry
 from graph_engine.services import CallbackRequest
 from persistence import call_lists, callbacks, calls
 from persistence.db import Database
+from tests.persistence.published import publish
 from tests.persistence.test_campaign_follow_ups import NOW, OPERATOR, PAY, _answered_call, _campaign, _claim
+
+
+@pytest.fixture
+def database(database: Database) -> Database:
+    """The conftest's database, with these tests' callback scenarios published: callbacks ring only into those."""
+    publish(database, "s", "debt-reminder")
+    return database
 
 
 def _list(database: Database, *phones: str, campaign: call_lists.Campaign | None = None) -> tuple[str, list[str]]:
