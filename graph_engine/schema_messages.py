@@ -91,7 +91,11 @@ def _rule(problem: ValidationError) -> tuple[str, Params]:
     kind = str(problem.validator)
     match kind:
         case "required":
-            missing = next((name for name in limit if isinstance(value, Mapping) and name not in value), None)
+            # One problem per missing key, its message naming the key (jsonschema keeps no other trace of which):
+            # the first missing key named in every one would hide the others.
+            absent = [name for name in limit if isinstance(value, Mapping) and name not in value]
+            missing = next((name for name in absent if problem.message == f"{name!r} is a required property"), None)
+            missing = missing if missing is not None else next(iter(absent), None)
             if missing is not None:
                 title = str((_child(failed, missing) or {}).get("title") or missing)
                 return f"{title} is required", {"rule": kind, "missing": title}

@@ -457,3 +457,17 @@ def test_config_problems_speak_the_forms_language(registry, node: dict[str, Any]
     document = make_document([{"id": "start", "type": "start"}, node], [("start", "next", node["id"])])
     found = [(issue.path, issue.message) for issue in validate(document, registry) if issue.code == "config"]
     assert found == [(path, message)]
+
+
+def test_each_missing_required_field_is_named_once(registry):
+    """jsonschema reports one problem per missing key; each must name its own key, not the first one missing."""
+    doc = make_document(
+        [{"id": "start", "type": "start"}, {"id": "s", "type": "sql", "config": {}}], [("start", "next", "s")]
+    )
+    messages = sorted(issue.message for issue in by_code(validate(doc, registry), "config"))
+    assert messages == [
+        'SQL Query "s": settings: Data source is required',
+        'SQL Query "s": settings: Query is required',
+    ]
+    missing = sorted(str(issue.params["missing"]) for issue in by_code(validate(doc, registry), "config"))
+    assert missing == ["Data source", "Query"]
