@@ -48,10 +48,21 @@ GOTO_EXIT = "goto"
 Route = tuple[str, str, str]
 
 
-def validate(document: Any, registry: BlockRegistry, *, known_scenarios: Iterable[str] | None = None) -> list[Issue]:
-    """Every problem of `document`, errors first. Never raises."""
+def validate(
+    document: Any,
+    registry: BlockRegistry,
+    *,
+    known_scenarios: Iterable[str] | None = None,
+    unpublished_scenarios: Iterable[str] = (),
+) -> list[Issue]:
+    """Every problem of `document`, errors first. Never raises.
+
+    `known_scenarios`: the scenarios Go To Scenario and Callback may name (calls reach only published ones); None
+    leaves that unchecked. `unpublished_scenarios`: those of the others that exist as drafts, so the problem says
+    "not published yet" rather than "does not exist" of a scenario the analyst can see in the list."""
     try:
-        issues = _Validator(document, registry, set(known_scenarios) if known_scenarios is not None else None).run()
+        known = set(known_scenarios) if known_scenarios is not None else None
+        issues = _Validator(document, registry, known, set(unpublished_scenarios)).run()
     except Exception as failure:  # a validator bug must not take the designer or the publish path down
         detail = f"{type(failure).__name__}: {failure}"
         issues = [error("internal", f"validation stopped unexpectedly: {detail}", params={"detail": detail})]
@@ -59,10 +70,17 @@ def validate(document: Any, registry: BlockRegistry, *, known_scenarios: Iterabl
 
 
 class _Validator:
-    def __init__(self, document: Any, registry: BlockRegistry, known_scenarios: set[str] | None) -> None:
+    def __init__(
+        self,
+        document: Any,
+        registry: BlockRegistry,
+        known_scenarios: set[str] | None,
+        unpublished_scenarios: set[str] | None = None,
+    ) -> None:
         self.document = document
         self.registry = registry
         self.known_scenarios = known_scenarios
+        self.unpublished_scenarios = unpublished_scenarios or set()
         self.issues: list[Issue] = []
         self.index: dict[str, int] = {}  # node id -> position in the document's node list
 
@@ -351,12 +369,22 @@ class _Validator:
             for node in scenario.nodes.values():
                 slug = node.config.get("scenario") if node.type in ("goto_scenario", "callback") else None
                 if isinstance(slug, str) and slug not in self.known_scenarios:
+                    drafted = slug in self.unpublished_scenarios
+                    why = (
+                        "which is not published yet: calls cannot go there until it is"
+                        if drafted
+                        else "which does not exist"
+                    )
                     self._flag(
                         node.id,
                         "goto_unknown_scenario",
-                        f'{self._name(node)} names the scenario "{slug}", which does not exist',
+                        f'{self._name(node)} names the scenario "{slug}", {why}',
                         ".config.scenario",
-                        params={**self._params(node), "scenario": slug},
+                        params={
+                            **self._params(node),
+                            "scenario": slug,
+                            "state": "unpublished" if drafted else "unknown",
+                        },
                     )
         return graph, routes
 

@@ -45,7 +45,8 @@ def document_problems(
     scenario may name itself, e.g. a Callback into the same flow, before its first version exists) and, with
     `data_sources`, its SQL blocks against the configured sources (for those who may know of them)."""
     known = {*scenarios.published_slugs(session), slug}
-    issues = validate(document, registry, known_scenarios=known)
+    drafted = scenarios.unpublished_slugs(session)  # named "not published yet", not "does not exist"
+    issues = validate(document, registry, known_scenarios=known, unpublished_scenarios=drafted)
     if data_sources:
         issues += source_problems(session, document)
     return sorted(issues, key=lambda issue: issue.severity is not Severity.ERROR)

@@ -378,6 +378,11 @@ def published_slugs(session: Session) -> set[str]:
     return set(session.scalars(select(Scenario.slug).where(Scenario.latest_version.is_not(None), LIVE)))
 
 
+def unpublished_slugs(session: Session) -> set[str]:
+    """Scenarios that exist (not deleted) with no published version yet: drafts a call cannot reach."""
+    return set(session.scalars(select(Scenario.slug).where(Scenario.latest_version.is_(None), LIVE)))
+
+
 def published_among(session: Session, slugs: set[str]) -> set[str]:
     """The slugs of `slugs` that have a published version (`published`), in one query: the dialer's claim asks
     for a whole batch of jobs' scenarios at once."""

@@ -173,6 +173,26 @@ def test_a_scenario_that_names_itself_publishes_its_first_version(admin: Client,
     assert "goto_unknown_scenario" in {p["code"] for p in other.json()["problems"]}
 
 
+def test_a_scenario_named_while_only_a_draft_is_said_to_be_unpublished(
+    admin: Client, slug: Callable[[str], str]
+) -> None:
+    """An analyst builds the menu and the flow it jumps to together: the other one is in the list, so "does not
+    exist" would be false; it is not published yet, which is why calls cannot go there."""
+    menu, sales = slug("menu"), slug("sales")
+    _create(admin, sales, documents.greeting("Sales"))
+    _create(admin, menu, documents.jumping_to(sales))
+    [problem] = [
+        p
+        for p in admin.post(f"/api/scenarios/{menu}/validate").json()["problems"]
+        if p["code"] == "goto_unknown_scenario"
+    ]
+    assert problem["params"]["state"] == "unpublished", problem
+    assert problem["message"].endswith(f'"{sales}", which is not published yet: calls cannot go there until it is')
+    assert admin.post(f"/api/scenarios/{sales}/publish", json={"message": "live"}).status_code == 200
+    codes = {p["code"] for p in admin.post(f"/api/scenarios/{menu}/validate").json()["problems"]}
+    assert "goto_unknown_scenario" not in codes
+
+
 def test_publish_prerenders_phrases_and_a_phrase_that_cannot_be_spoken_blocks(
     admin: Client, slug: Callable[[str], str]
 ) -> None:

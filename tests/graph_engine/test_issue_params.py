@@ -123,7 +123,14 @@ MESSAGES: dict[str, Callable[[P], str]] = {
     "edge_from_terminal": lambda p: f"{_name(p)} has no exits",
     "duplicate_exit_edge": lambda p: f'{_name(p)}: exit "{p["exit"]}" is connected twice',
     "goto_missing_target": lambda p: f'{_name(p)} jumps to "{p["node_id"]}", which does not exist',
-    "goto_unknown_scenario": lambda p: f'{_name(p)} names the scenario "{p["scenario"]}", which does not exist',
+    "goto_unknown_scenario": lambda p: (
+        f'{_name(p)} names the scenario "{p["scenario"]}", '
+        + (
+            "which is not published yet: calls cannot go there until it is"
+            if p["state"] == "unpublished"
+            else "which does not exist"
+        )
+    ),
     "fallback_missing": lambda p: f'The fallback block "{p["node_id"]}" does not exist',
     "loop_without_input": _loop,
     "unreachable": lambda p: f"{_name(p)} can never be reached: no connection leads to it",
@@ -195,6 +202,7 @@ def _flow() -> dict[str, Any]:
             {"id": "sched", "type": "schedule", "label": "Hours", "config": {"timezone": "Mars/Base", "hours": []}},
             {"id": "jump", "type": "goto", "label": "Back", "config": {"target": "ghost"}},
             {"id": "other", "type": "goto_scenario", "label": "Other", "config": {"scenario": "nowhere"}},
+            {"id": "drafted", "type": "goto_scenario", "label": "Drafted", "config": {"scenario": "drafted"}},
             {"id": "plug", "type": "no_such_block", "label": "Plugin"},
             {"id": "new", "type": "hangup", "label": "Newer", "version": 99},
             {"id": "l1", "type": "set_variable", "label": "Loop A", "config": {"assignments": [_set("x")]}},
@@ -281,7 +289,11 @@ def _issues() -> list[Issue]:
     from blocks import default_registry
 
     registry = default_registry()
-    return [issue for make in INVALID.values() for issue in validate(make(), registry, known_scenarios={"test"})]
+    return [
+        issue
+        for make in INVALID.values()
+        for issue in validate(make(), registry, known_scenarios={"test"}, unpublished_scenarios={"drafted"})
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -328,7 +340,16 @@ def test_params_are_in_the_dict_the_api_sends(issues: list[Issue]) -> None:
         "block_title": "Go To Scenario",
         "label": "Other",
         "scenario": "nowhere",
+        "state": "unknown",
     }
+
+
+def test_a_scenario_only_drafted_is_said_to_be_unpublished(issues: list[Issue]) -> None:
+    [drafted] = [i for i in issues if i.code == "goto_unknown_scenario" and i.node == "drafted"]
+    assert drafted.params["state"] == "unpublished"
+    assert drafted.message.endswith(
+        'names the scenario "drafted", which is not published yet: calls cannot go there until it is'
+    )
 
 
 def _documented_codes() -> set[str]:

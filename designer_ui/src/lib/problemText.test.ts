@@ -94,6 +94,17 @@ describe("problems in the analyst's language", () => {
     expect(problemText(noStart, "ru")).toBe("В сценарии нет блока «Начало»: звонкам некуда идти");
   });
 
+  it("tells a scenario not published yet from one that does not exist", () => {
+    const jump = { block_type: "goto_scenario", block_title: "Go To Scenario", label: "Sales", scenario: "sales" };
+    const message = 'Go To Scenario "Sales" names the scenario "sales", which is not published yet: calls cannot go there until it is';
+    const drafted: Problem = { severity: "error", code: "goto_unknown_scenario", message, params: { ...jump, state: "unpublished" } };
+    expect(problemText(drafted, "es")).toContain("«sales», que aún no está publicado");
+    expect(problemText(drafted, "ru")).toContain("«sales», который ещё не опубликован");
+    const unknown: Problem = { ...drafted, params: { ...jump, state: "unknown" } };
+    expect(problemText(unknown, "es")).toMatch(/«sales», que no existe$/);
+    expect(problemText(unknown, "ru")).toMatch(/«sales», которого нет$/);
+  });
+
   it("keeps English as the server wrote it", () => {
     expect(problemText(unwiredKey, "en")).toBe(unwiredKey.message);
   });

@@ -198,7 +198,10 @@ export const TEMPLATES: Record<Translated, Record<string, Template>> = {
     edge_from_terminal: (w) => `${w.block()} no tiene salidas`,
     duplicate_exit_edge: (w) => `${w.block()}: la salida «${w.exit()}» está conectada dos veces`,
     goto_missing_target: (w) => `${w.block()} salta a ${w.quoted("node_id")}, que no existe`,
-    goto_unknown_scenario: (w) => `${w.block()} nombra el escenario ${w.quoted("scenario")}, que no existe`,
+    goto_unknown_scenario: (w) =>
+      w.has("state") && w.text("state") === "unpublished"
+        ? `${w.block()} nombra el escenario ${w.quoted("scenario")}, que aún no está publicado: las llamadas no pueden ir allí hasta que lo esté`
+        : `${w.block()} nombra el escenario ${w.quoted("scenario")}, que no existe`,
     fallback_missing: (w) => `El bloque de respaldo ${w.quoted("node_id")} no existe`,
     loop_without_input: (w) =>
       `Estos bloques forman un bucle en el que nada espera al llamante, así que la llamada daría vueltas sin fin: ${loopNames(w)}`,
@@ -242,7 +245,10 @@ export const TEMPLATES: Record<Translated, Record<string, Template>> = {
     edge_from_terminal: (w) => `${w.block()}: у этого блока нет выходов`,
     duplicate_exit_edge: (w) => `${w.block()}: выход «${w.exit()}» подключён дважды`,
     goto_missing_target: (w) => `${w.block()} переходит к ${w.quoted("node_id")}, которого нет`,
-    goto_unknown_scenario: (w) => `${w.block()} ссылается на сценарий ${w.quoted("scenario")}, которого нет`,
+    goto_unknown_scenario: (w) =>
+      w.has("state") && w.text("state") === "unpublished"
+        ? `${w.block()} ссылается на сценарий ${w.quoted("scenario")}, который ещё не опубликован: звонки не смогут туда попасть, пока его не опубликуют`
+        : `${w.block()} ссылается на сценарий ${w.quoted("scenario")}, которого нет`,
     fallback_missing: (w) => `Резервного блока ${w.quoted("node_id")} нет`,
     loop_without_input: (w) =>
       `Эти блоки образуют цикл, в котором ничто не ждёт звонящего, и звонок будет крутиться без конца: ${loopNames(w)}`,
