@@ -15,11 +15,12 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.responses import FileResponse, JSONResponse, Response
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
+from starlette.convertors import PathConvertor, register_url_convertor
 
 from api import errors
 from api.body_limit import BodyLimit
-from api.deps import Runtime
-from api.routes import audio, audit, auth, blocks, callbacks, calls, datasources, scenarios, tokens, users
+from api.deps import Runtime, least_role, role_statement
+from api.routes import audio, audit, auth, blocks, callbacks, calls, datasources, every_route, scenarios, tokens, users
 from api.schemas import Health
 from api.settings import Settings
 from blocks import default_registry
@@ -40,11 +41,14 @@ call records, users.
 **Authentication.** The designer signs in with `POST /api/auth/login` (HttpOnly cookie `ivrgraph_session`); every
 unsafe request made with the cookie must send the `X-CSRF-Token` header returned by login and `/api/auth/me`.
 Integrations send `Authorization: Bearer <token>` (create one with `POST /api/tokens`).
-Roles: viewer < editor (drafts) < publisher (publish, roll back, delete) < admin (users, data sources).
+Roles: viewer < editor (drafts) < publisher (publish, roll back, delete) < admin (users, data sources). Each
+operation says the least role it needs (`**Role:**` in its description, `x-role` in the document).
 
 **Errors** are `application/problem+json` (RFC 9457) with extra members per problem, e.g. `current_revision`
 and `document` on a stale draft (409), `problems` with JSON paths on an invalid document (422).
+JSON bodies are sent as `Content-Type: application/json` (415 otherwise); the file uploads as `multipart/form-data`.
 """
+UNSUPPORTED = "Body not sent as Content-Type: application/json"
 
 
 def bootstrap_admin(database: Database, settings: Settings) -> None:
@@ -129,16 +133,27 @@ def create_app(
     return app
 
 
+class DesignerPath(PathConvertor):
+    """A path outside /api: the designer's catch-all never matches under /api, where the API answers for itself
+    (a path it does not know is its 404; one it knows, asked with another method, its 405 naming the methods).
+    Answering there took `GET /api/tokens/3`, a path that only deletes, for a missing page."""
+
+    regex = r"(?!api(?:/|$)).*"
+
+
+register_url_convertor("designer_path", DesignerPath())
+
+
 def _serve_designer(app: FastAPI, dist: Path | None) -> None:
     """The built designer at `/`; any other path that is not a file and not under /api gets index.html (SPA)."""
     if dist is None:
         return
     root = dist.resolve()
 
-    @app.get("/{path:path}", include_in_schema=False)
+    @app.get("/{path:designer_path}", include_in_schema=False)
     def designer(path: str) -> Response:
         index = root / "index.html"
-        if path.startswith("api/") or path == "api" or not index.is_file():
+        if not index.is_file():
             return errors.problem(404, "not-found", "no such page")
         wanted = (root / path).resolve()
         # resolve() and the ancestry check keep `..` and symlinks from reading outside the dist folder.
@@ -157,6 +172,8 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
         for operation in path_item.values():
             if "requestBody" in operation:  # a body that is not JSON at all is a 400 before any validation
                 operation["responses"].setdefault("400", {"description": "Body is not JSON", "content": problem_ref})
+            if "application/json" in operation.get("requestBody", {}).get("content", {}):  # not the file uploads
+                operation["responses"].setdefault("415", {"description": UNSUPPORTED, "content": problem_ref})
             for status, response in operation.get("responses", {}).items():
                 content = response.get("content", {})
                 if status.isdigit() and int(status) >= 400 and "application/json" in content:
@@ -164,8 +181,24 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
                         content["application/json"] = {"schema": {"$ref": "#/components/schemas/Problem"}}
                     if status != "503":
                         response["content"] = {"application/problem+json": content.pop("application/json")}
+    _state_roles(schema, app)
     components = schema.get("components", {}).get("schemas", {})
     components.pop("HTTPValidationError", None)
     components.pop("ValidationError", None)
     app.openapi_schema = schema
     return schema
+
+
+def _state_roles(schema: dict[str, Any], app: FastAPI) -> None:
+    """Every operation says the least role it needs, in its description and as `x-role`, read from the role check
+    among the route's dependencies (api.deps.least_role): what the document says is what the server enforces."""
+    for route in every_route(app.routes):
+        if not route.include_in_schema or route.dependant is None:
+            continue
+        role = least_role(route.dependant)
+        for method in route.methods or ():
+            operation = schema["paths"].get(route.path_format, {}).get(method.lower())
+            if operation is None:
+                continue
+            operation["description"] = "\n\n".join(filter(None, (operation.get("description"), role_statement(role))))
+            operation["x-role"] = role.label if role is not None else "public"

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 import hmac
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.dependencies.models import Dependant
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 
 from api.errors import CsrfRejected, NotAllowed, NotAuthenticated
@@ -101,13 +102,50 @@ def current_principal(
     return principal
 
 
-def require(role: Role) -> Callable[[Principal], Principal]:
+def _role_check(role: Role) -> Callable[[Principal], Principal]:
     def check(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
         if not principal.may(role):
             raise NotAllowed(role.label)
         return principal
 
     return check
+
+
+# One check per role, so that the role a route enforces can be read back from its dependencies (`least_role`):
+# the OpenAPI document states it from there (api.app), and can never say another role than the one enforced.
+_CHECKS = {role: _role_check(role) for role in Role}
+_ROLE_OF_CHECK = {check: role for role, check in _CHECKS.items()}
+
+
+def require(role: Role) -> Callable[[Principal], Principal]:
+    return _CHECKS[role]
+
+
+def least_role(dependant: Dependant) -> Role | None:
+    """The least role a route lets through, read from the checks among its dependencies; None: no sign-in needed.
+    A route that only needs someone signed in (`current_principal`) lets every role through: the viewer's."""
+    calls = list(_calls(dependant))
+    roles = [_ROLE_OF_CHECK[call] for call in calls if call in _ROLE_OF_CHECK]
+    if roles:
+        return max(roles)
+    return Role.VIEWER if current_principal in calls else None
+
+
+def _calls(dependant: Dependant) -> Iterator[object]:
+    for sub in dependant.dependencies:
+        yield sub.call
+        yield from _calls(sub)
+
+
+def role_statement(role: Role | None) -> str:
+    """How the OpenAPI document says the role an operation needs: the same words on every operation."""
+    if role is None:
+        return "**Role:** public (no sign-in)."
+    if role is Role.VIEWER:
+        return "**Role:** viewer or above (any signed-in user)."
+    if role is Role.ADMIN:
+        return "**Role:** admin."
+    return f"**Role:** {role.label} or above."
 
 
 Viewer = Annotated[Principal, Depends(require(Role.VIEWER))]

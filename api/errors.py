@@ -7,12 +7,16 @@
      └── SessionNeeded        only a signed-in person may do it, not an API token          403
 
 Domain errors come from `persistence.errors` and `graph_engine.errors` and are mapped in `STATUS` below, as is
-`api.login_throttle.TooManySignIns` (429, with Retry-After).
+`api.login_throttle.TooManySignIns` (429, with Retry-After). What FastAPI and Starlette raise is mapped in
+`install`: a body that is not JSON (400), one sent as another media type (415), an unknown path (404), a method
+the path does not take (405, with every method it takes in Allow).
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
+from email.message import Message
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -21,9 +25,11 @@ from fastapi.responses import JSONResponse
 from pydantic_core import to_jsonable_python
 from sqlalchemy.exc import DataError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from api.login_throttle import TooManySignIns
 from api.rate_limit import TooManyRequests
+from api.routes import every_route
 from graph_engine.document import json_path
 from graph_engine.errors import DocumentError
 from persistence import errors as db
@@ -101,13 +107,17 @@ STATUS: list[tuple[type[Exception], int, str]] = [
 _FASTAPI_UNREADABLE_BODY = "There was an error parsing the body"
 
 
-def problem(status: int, kind: str, detail: str, **extra: Any) -> JSONResponse:
+def problem(
+    status: int, kind: str, detail: str, *, headers: Mapping[str, str] | None = None, **extra: Any
+) -> JSONResponse:
+    """The answer; `headers`: those the error carries (Allow, WWW-Authenticate...), which the client needs too."""
     body = {"type": f"https://ivrgraph.dev/problems/{kind}", "title": kind.replace("-", " "), "status": status,
             "detail": detail, **extra}  # fmt: skip
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    sent = {"WWW-Authenticate": "Bearer"} if status == 401 else {}
     if "retry_after" in extra:
-        headers = {"Retry-After": str(extra["retry_after"])}
-    return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
+        sent["Retry-After"] = str(extra["retry_after"])
+    sent.update(headers or {})
+    return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=sent)
 
 
 def _extensions(error: Exception) -> dict[str, Any]:
@@ -132,6 +142,50 @@ def _extensions(error: Exception) -> dict[str, Any]:
     return {}
 
 
+def _carried_headers(error: Exception) -> Mapping[str, str]:
+    """The headers an error carries for the client (Starlette's HTTPException: Allow on a 405...)."""
+    headers = getattr(error, "headers", None)
+    return headers if isinstance(headers, Mapping) else {}
+
+
+def _allowed_methods(request: Request) -> str:
+    """Every method the path takes. Starlette's 405 names only those of the first route matching the path, and
+    each method of a path is a route of its own here (GET, PATCH and DELETE /api/scenarios/{slug})."""
+    methods: set[str] = set()
+    for route in every_route(request.app.routes):
+        if route.methods and route.matches(request.scope)[0] is not Match.NONE:
+            methods |= route.methods
+    return ", ".join(sorted(methods))
+
+
+def _http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
+    headers = dict(_carried_headers(error))
+    if error.status_code == 404:
+        return problem(404, "not-found", str(error.detail), headers=headers)
+    if error.status_code == 405:
+        headers["Allow"] = _allowed_methods(request) or headers.get("Allow", "")
+        detail = f"{request.method} is not allowed here; allowed: {headers['Allow']}"
+        return problem(405, "method-not-allowed", detail, headers=headers)
+    return problem(error.status_code, "http", str(error.detail), headers=headers)
+
+
+def _not_sent_as_json(error: RequestValidationError) -> bool:
+    """FastAPI decodes a body as JSON only when its Content-Type says JSON (`application/json`, `...+json`); any
+    other body reaches validation as its raw bytes. (A file upload's body reaches it as a form, never as bytes.)"""
+    return any(item.get("loc", ())[:1] == ("body",) and isinstance(item.get("input"), bytes) for item in error.errors())
+
+
+def _media_type_refused(request: Request) -> JSONResponse:
+    header = request.headers.get("content-type")
+    if header:
+        message = Message()
+        message["content-type"] = header
+        sent = f"it was sent as {message.get_content_type()}"
+    else:
+        sent = "it was sent without a Content-Type"
+    return problem(415, "unsupported-media-type", f"the body must be sent as Content-Type: application/json ({sent})")
+
+
 def _plain(item: object) -> dict[str, Any]:
     path, message = getattr(item, "path", "$"), getattr(item, "message", str(item))
     return {"path": str(path), "message": str(message)}
@@ -143,8 +197,10 @@ def install(app: FastAPI) -> None:
     async def on_error(request: Request, error: Exception) -> JSONResponse:
         for kind, status, name in STATUS:
             if isinstance(error, kind):
-                return problem(status, name, str(error), **_extensions(error))
+                return problem(status, name, str(error), headers=_carried_headers(error), **_extensions(error))
         if isinstance(error, RequestValidationError):
+            if _not_sent_as_json(error):
+                return _media_type_refused(request)
             not_json = next((item for item in error.errors() if item.get("type") == "json_invalid"), None)
             if not_json is not None:  # the documented 400: nothing in it could be checked against the schema
                 where = not_json.get("loc", ())[1:]
@@ -159,7 +215,7 @@ def install(app: FastAPI) -> None:
         if isinstance(error, StarletteHTTPException):
             if error.status_code == 400 and error.detail == _FASTAPI_UNREADABLE_BODY:  # bytes no JSON decoder reads
                 return problem(400, "not-json", "the body is not JSON: it is not UTF-8 text")
-            return problem(error.status_code, "http", str(error.detail))
+            return _http_error(request, error)
         if isinstance(error, DataError | UnicodeEncodeError):
             # A value the database cannot store (e.g. NUL in text on PostgreSQL) that slipped past the schemas.
             return problem(422, "unstorable-value", "a value in the request cannot be stored")

@@ -307,7 +307,7 @@ class CallSummary(BaseModel):
     duration_ms: int
     outcome: str
     result: str | None = Field(default=None, description="The `result` variable the flow recorded, if any")
-    status: str
+    status: CallStatus  # derived when the call is written: only ever one of these (persistence.calls.derive_status)
     last_node: str | None
     origin_call_id: str | None
 

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from typing import Annotated, Any
 
+import fastapi.routing
 from fastapi import Path
+from starlette.routing import BaseRoute
 
 from api.schemas import Problem
+
+# Since FastAPI 0.137.2; before 0.137 an included router's routes were copied into the app's: nothing to expand.
+_expand_included = getattr(fastapi.routing, "iter_route_contexts", None)
 
 
 def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
@@ -30,3 +36,10 @@ AUTHED = problems(401, 403, 422)
 
 # Database ids: bounded so an absurd number is a 422, not an integer overflow inside the database driver.
 IdPath = Annotated[int, Path(ge=1, le=2**31 - 1)]
+
+
+def every_route(routes: Iterable[BaseRoute]) -> Iterator[Any]:
+    """Every route of an app, those of the routers it includes among them (FastAPI 0.137 keeps an included router
+    as one entry of `app.routes`): each with the path, methods, `matches` and `dependant` it has in the app."""
+    listed = list(routes)
+    return iter(_expand_included(listed)) if _expand_included is not None else iter(listed)

@@ -219,8 +219,8 @@ describe("the list of calls", () => {
   });
 
   it("says under the outcome when a call was never picked up, or scheduled a callback", () => {
-    const missed = { ...call("a", null), outcome: "caller_hangup", status: "missed", answered_at: null };
-    const callback = { ...call("b", null), status: "callback_scheduled" };
+    const missed = { ...call("a", null), outcome: "caller_hangup", status: "missed" as const, answered_at: null };
+    const callback = { ...call("b", null), status: "callback_scheduled" as const };
     expect(outcomeCells([missed, callback]).map((cell) => cell.shown)).toEqual([
       "the caller hung up missed",
       "the scenario hung up callback scheduled",

@@ -10,12 +10,16 @@ export interface paths {
         /**
          * List Assets
          * @description Every recorded asset; `media_name` is what a Message or prompt `audio` field holds.
+         *
+         *     **Role:** viewer or above (any signed-in user).
          */
         get: operations["list_assets_api_audio_get"];
         put?: never;
         /**
          * Upload Asset
          * @description Check the upload is real audio within limits, convert it to every telephony format, catalog it (422 if not).
+         *
+         *     **Role:** editor or above.
          */
         post: operations["upload_asset_api_audio_post"];
         delete?: never;
@@ -37,6 +41,8 @@ export interface paths {
         /**
          * Remove Asset
          * @description Delete an asset; refused (409) while a scenario draft or published version plays it.
+         *
+         *     **Role:** editor or above.
          */
         delete: operations["remove_asset_api_audio__asset_id__delete"];
         options?: never;
@@ -54,6 +60,8 @@ export interface paths {
         /**
          * Asset File
          * @description The asset as WAV, for listening in the browser.
+         *
+         *     **Role:** viewer or above (any signed-in user).
          */
         get: operations["asset_file_api_audio__asset_id__file_get"];
         put?: never;
@@ -74,6 +82,8 @@ export interface paths {
         /**
          * List Events
          * @description Newest first.
+         *
+         *     **Role:** viewer or above (any signed-in user).
          */
         get: operations["list_events_api_audit_get"];
         put?: never;
@@ -97,6 +107,8 @@ export interface paths {
          * Login
          * @description Check the password; set the HttpOnly session cookie and return the CSRF token unsafe requests must send.
          *     After a few wrong passwords from one address, that address waits (429, Retry-After: api.login_throttle).
+         *
+         *     **Role:** public (no sign-in).
          */
         post: operations["login_api_auth_login_post"];
         delete?: never;
@@ -114,7 +126,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Logout */
+        /**
+         * Logout
+         * @description **Role:** viewer or above (any signed-in user).
+         */
         post: operations["logout_api_auth_logout_post"];
         delete?: never;
         options?: never;
@@ -129,7 +144,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Me */
+        /**
+         * Me
+         * @description **Role:** viewer or above (any signed-in user).
+         */
         get: operations["me_api_auth_me_get"];
         put?: never;
         post?: never;
@@ -153,6 +171,8 @@ export interface paths {
          * @description Change your own password (any role; an admin resets others' with PATCH /api/users/{id}). The current one
          *     is checked, throttled as sign-ins are; every session of yours ends, and this answer signs you in again here
          *     (a new session cookie and CSRF token).
+         *
+         *     **Role:** viewer or above (any signed-in user).
          */
         post: operations["change_password_api_auth_password_post"];
         delete?: never;
@@ -171,6 +191,8 @@ export interface paths {
         /**
          * Catalog
          * @description Every block: type, title, category, icon, version, config schema, exit rules and default exits.
+         *
+         *     **Role:** viewer or above (any signed-in user).
          */
         get: operations["catalog_api_blocks_get"];
         put?: never;
@@ -193,6 +215,8 @@ export interface paths {
         /**
          * Exits
          * @description The exits a block has with this config (e.g. one per IVR key), plus the `error` exit every block has.
+         *
+         *     **Role:** viewer or above (any signed-in user).
          */
         post: operations["exits_api_blocks__block_type__exits_post"];
         delete?: never;
@@ -212,6 +236,8 @@ export interface paths {
          * List Jobs
          * @description Newest made first; `campaign`: the jobs of one imported call list, in its order, then the callbacks its
          *     calls promised. A retry moves no job between pages.
+         *
+         *     **Role:** viewer or above (any signed-in user).
          */
         get: operations["list_jobs_api_callbacks_get"];
         put?: never;
@@ -221,6 +247,8 @@ export interface paths {
          *
          *     Publisher and up: it places a real call to a number from the live scenario, as publishing decides what
          *     callers hear (an editor edits drafts).
+         *
+         *     **Role:** publisher or above.
          */
         post: operations["create_job_api_callbacks_post"];
         delete?: never;
@@ -244,6 +272,8 @@ export interface paths {
          *     bad row). The row's phone column is the number; the whole row is the `contact` variable; a column named like
          *     a variable the scenario declares fills it too, converted to its type. With `hours`, calls start at their
          *     first opening and retries never fall outside them. `dry_run` checks and shows, and creates nothing.
+         *
+         *     **Role:** publisher or above.
          */
         post: operations["create_batch_api_callbacks_batch_post"];
         delete?: never;
@@ -262,6 +292,8 @@ export interface paths {
         /**
          * List Campaigns
          * @description Imported call lists, newest first, each with its jobs counted by status.
+         *
+         *     **Role:** viewer or above (any signed-in user).
          */
         get: operations["list_campaigns_api_callbacks_campaigns_get"];
         put?: never;
@@ -282,6 +314,8 @@ export interface paths {
         /**
          * Get Campaign
          * @description One call list: its jobs by status, and the clients reached by what they answered.
+         *
+         *     **Role:** viewer or above (any signed-in user).
          */
         get: operations["get_campaign_api_callbacks_campaigns__campaign_id__get"];
         put?: never;
@@ -308,6 +342,8 @@ export interface paths {
          *     campaign's `timezone` (the office that ran it; UTC for a list imported before campaigns kept it), and each
          *     time column's header names it: `last_attempt_at (Europe/Madrid)`. `delimiter=semicolon` for an Excel that
          *     splits on `;` (Spanish, Russian...).
+         *
+         *     **Role:** viewer or above (any signed-in user).
          */
         get: operations["campaign_report_api_callbacks_campaigns__campaign_id__csv_get"];
         put?: never;
@@ -331,6 +367,8 @@ export interface paths {
          * Cancel Campaign
          * @description Stop a call list: its clients not yet dialled are never called (status `cancelled`); a call ringing or in
          *     progress goes on, and its client is not called again. Publisher and up, as for starting it.
+         *
+         *     **Role:** publisher or above.
          */
         post: operations["cancel_campaign_api_callbacks_campaigns__campaign_id__cancel_post"];
         delete?: never;
@@ -351,6 +389,8 @@ export interface paths {
         /**
          * Read List
          * @description Read a call list file into rows, to check and map before `POST /api/callbacks/batch`. Stores nothing.
+         *
+         *     **Role:** publisher or above.
          */
         post: operations["read_list_api_callbacks_lists_post"];
         delete?: never;
@@ -369,6 +409,8 @@ export interface paths {
         /**
          * Get Job
          * @description One job with every dial attempt.
+         *
+         *     **Role:** viewer or above (any signed-in user).
          */
         get: operations["get_job_api_callbacks__job_id__get"];
         put?: never;
@@ -389,6 +431,8 @@ export interface paths {
         /**
          * List Calls
          * @description Newest first. Page with `cursor`: every page costs the same however deep (keyset on started_at, id).
+         *
+         *     **Role:** viewer or above (any signed-in user).
          */
         get: operations["list_calls_api_calls_get"];
         put?: never;
@@ -414,6 +458,8 @@ export interface paths {
          *     (UTC unless given; an unknown zone is a 422 naming `tz`), and each time column's header names it:
          *     `started_at (Europe/Madrid)`. `delimiter=semicolon` for an Excel that splits on `;` (Spanish, Russian...).
          *     The file starts with a UTF-8 byte order mark; a cell a spreadsheet would run as a formula starts with `'`.
+         *
+         *     **Role:** viewer or above (any signed-in user).
          */
         get: operations["export_calls_api_calls_csv_get"];
         put?: never;
@@ -434,6 +480,8 @@ export interface paths {
         /**
          * Get Call
          * @description One call with its full trace: every node, prompt, key and variable change.
+         *
+         *     **Role:** viewer or above (any signed-in user).
          */
         get: operations["get_call_api_calls__call_id__get"];
         put?: never;
@@ -457,6 +505,8 @@ export interface paths {
          *     created again under the same slug, when `/api/scenarios/{slug}/versions/{version}` names another document or
          *     none. 404 when the call ran no version (an unknown scenario), or one that cannot be traced (recorded before
          *     versions were kept with their calls, on a scenario deleted since).
+         *
+         *     **Role:** viewer or above (any signed-in user).
          */
         get: operations["get_call_version_api_calls__call_id__version_get"];
         put?: never;
@@ -474,10 +524,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List Sources */
+        /**
+         * List Sources
+         * @description **Role:** admin.
+         */
         get: operations["list_sources_api_data_sources_get"];
         put?: never;
-        /** Create Source */
+        /**
+         * Create Source
+         * @description **Role:** admin.
+         */
         post: operations["create_source_api_data_sources_post"];
         delete?: never;
         options?: never;
@@ -492,13 +548,18 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get Source */
+        /**
+         * Get Source
+         * @description **Role:** admin.
+         */
         get: operations["get_source_api_data_sources__source_id__get"];
         put?: never;
         post?: never;
         /**
          * Delete Source
          * @description Refused (409 in-use, naming the scenarios) while a published scenario queries the source.
+         *
+         *     **Role:** admin.
          */
         delete: operations["delete_source_api_data_sources__source_id__delete"];
         options?: never;
@@ -506,6 +567,8 @@ export interface paths {
         /**
          * Update Source
          * @description Made read-only: refused (409 in-use) while a published scenario's query on the source writes.
+         *
+         *     **Role:** admin.
          */
         patch: operations["update_source_api_data_sources__source_id__patch"];
         trace?: never;
@@ -517,12 +580,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List Scenarios */
+        /**
+         * List Scenarios
+         * @description **Role:** viewer or above (any signed-in user).
+         */
         get: operations["list_scenarios_api_scenarios_get"];
         put?: never;
         /**
          * Create Scenario
          * @description A new scenario: a blank one (one Start block) or the given document, as revision 1 of its draft.
+         *
+         *     **Role:** editor or above.
          */
         post: operations["create_scenario_api_scenarios_post"];
         delete?: never;
@@ -543,6 +611,8 @@ export interface paths {
         /**
          * Import Scenario
          * @description Create a scenario from an exported document (see GET /{slug}/export).
+         *
+         *     **Role:** editor or above.
          */
         post: operations["import_scenario_api_scenarios_import_post"];
         delete?: never;
@@ -558,7 +628,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get Scenario */
+        /**
+         * Get Scenario
+         * @description **Role:** viewer or above (any signed-in user).
+         */
         get: operations["get_scenario_api_scenarios__slug__get"];
         put?: never;
         post?: never;
@@ -567,6 +640,8 @@ export interface paths {
          * @description Delete a scenario; refused (409) while another scenario or a pending callback needs it. It is gone from
          *     lists, reads, calls and publishing, and its slug is free for a new scenario; the versions it published are
          *     kept for the calls that ran them (`GET /api/calls/{call_id}/version`).
+         *
+         *     **Role:** publisher or above.
          */
         delete: operations["delete_scenario_api_scenarios__slug__delete"];
         options?: never;
@@ -574,6 +649,8 @@ export interface paths {
         /**
          * Rename Scenario
          * @description Rename a scenario (its slug, which Asterisk dials, never changes).
+         *
+         *     **Role:** editor or above.
          */
         patch: operations["rename_scenario_api_scenarios__slug__patch"];
         trace?: never;
@@ -588,6 +665,8 @@ export interface paths {
         /**
          * Diff
          * @description What changed from version `from` (default: the latest) to version `to` (default: the draft).
+         *
+         *     **Role:** viewer or above (any signed-in user).
          */
         get: operations["diff_api_scenarios__slug__diff_get"];
         put?: never;
@@ -616,6 +695,8 @@ export interface paths {
          *     path of every problem: a document that is not a scenario at all (not an object, nodes or edges that are not
          *     lists, a missing or mistyped required key, a block id that is not one; `invalid-document`), and text cut in
          *     the middle of a character, a lone UTF-16 surrogate (`invalid-request`, on every route that takes JSON).
+         *
+         *     **Role:** editor or above.
          */
         put: operations["save_draft_api_scenarios__slug__draft_put"];
         post?: never;
@@ -634,7 +715,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Duplicate Scenario */
+        /**
+         * Duplicate Scenario
+         * @description **Role:** editor or above.
+         */
         post: operations["duplicate_scenario_api_scenarios__slug__duplicate_post"];
         delete?: never;
         options?: never;
@@ -652,6 +736,8 @@ export interface paths {
         /**
          * Export Scenario
          * @description The scenario document, as a file to download (import it with POST /api/scenarios/import).
+         *
+         *     **Role:** viewer or above (any signed-in user).
          */
         get: operations["export_scenario_api_scenarios__slug__export_get"];
         put?: never;
@@ -679,6 +765,8 @@ export interface paths {
          *     (`nothing-to-publish`, with the `version`) when the draft is the latest version already, with 409
          *     (`published-meanwhile`) when another publish of the scenario landed while this one was being checked, and
          *     with 409 (`stale-revision`, as a save) when the draft has moved on from the `revision` sent.
+         *
+         *     **Role:** publisher or above.
          */
         post: operations["publish_scenario_api_scenarios__slug__publish_post"];
         delete?: never;
@@ -702,6 +790,8 @@ export interface paths {
          *
          *     A `document` other than the stored draft needs the editor role. Go To Scenario continues in the other
          *     scenarios' published versions. Plugin blocks run as in a test call (graph_engine.block.BlockType.simulate).
+         *
+         *     **Role:** viewer or above (any signed-in user).
          */
         post: operations["simulate_call_api_scenarios__slug__simulate_post"];
         delete?: never;
@@ -722,6 +812,8 @@ export interface paths {
         /**
          * Validate Scenario
          * @description Every problem of the stored draft, or of the document sent (without saving it).
+         *
+         *     **Role:** viewer or above (any signed-in user).
          */
         post: operations["validate_scenario_api_scenarios__slug__validate_post"];
         delete?: never;
@@ -737,7 +829,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List Versions */
+        /**
+         * List Versions
+         * @description **Role:** viewer or above (any signed-in user).
+         */
         get: operations["list_versions_api_scenarios__slug__versions_get"];
         put?: never;
         post?: never;
@@ -758,6 +853,8 @@ export interface paths {
          * Get Version
          * @description Version `number` of the scenario under `slug` now. The version a recorded call ran is read through the
          *     call (`GET /api/calls/{call_id}/version`): once a slug is deleted and created again, its numbers start over.
+         *
+         *     **Role:** viewer or above (any signed-in user).
          */
         get: operations["get_version_api_scenarios__slug__versions__number__get"];
         put?: never;
@@ -780,6 +877,8 @@ export interface paths {
         /**
          * Rollback
          * @description Publish version `number`'s document again, as a new version (versions are never changed).
+         *
+         *     **Role:** publisher or above.
          */
         post: operations["rollback_api_scenarios__slug__versions__number__rollback_post"];
         delete?: never;
@@ -795,7 +894,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List Tokens */
+        /**
+         * List Tokens
+         * @description **Role:** viewer or above (any signed-in user).
+         */
         get: operations["list_tokens_api_tokens_get"];
         put?: never;
         /**
@@ -803,6 +905,8 @@ export interface paths {
          * @description A bearer token acting as the current user (same role). The secret is in this answer only. Only a signed-in
          *     session makes tokens (403 `session-needed` for a token): a token that expires soon could otherwise make one
          *     that never does (review, 2026-12-05).
+         *
+         *     **Role:** viewer or above (any signed-in user).
          */
         post: operations["create_token_api_tokens_post"];
         delete?: never;
@@ -821,7 +925,10 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Revoke Token */
+        /**
+         * Revoke Token
+         * @description **Role:** viewer or above (any signed-in user).
+         */
         delete: operations["revoke_token_api_tokens__token_id__delete"];
         options?: never;
         head?: never;
@@ -841,6 +948,8 @@ export interface paths {
          * Tts Preview
          * @description Speak a phrase with the engine and voice a call would use, as WAV. Previews have a small cache of their
          *     own: asking for many never pushes out the phrases calls play. At most 30 a minute per user (429 after).
+         *
+         *     **Role:** viewer or above (any signed-in user).
          */
         post: operations["tts_preview_api_tts_preview_post"];
         delete?: never;
@@ -856,10 +965,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List Users */
+        /**
+         * List Users
+         * @description **Role:** admin.
+         */
         get: operations["list_users_api_users_get"];
         put?: never;
-        /** Create User */
+        /**
+         * Create User
+         * @description **Role:** admin.
+         */
         post: operations["create_user_api_users_post"];
         delete?: never;
         options?: never;
@@ -880,7 +995,10 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Update User */
+        /**
+         * Update User
+         * @description **Role:** admin.
+         */
         patch: operations["update_user_api_users__user_id__patch"];
         trace?: never;
     };
@@ -894,6 +1012,8 @@ export interface paths {
         /**
          * List User Tokens
          * @description A user's API tokens (never their secrets).
+         *
+         *     **Role:** admin.
          */
         get: operations["list_user_tokens_api_users__user_id__tokens_get"];
         put?: never;
@@ -917,6 +1037,8 @@ export interface paths {
         /**
          * Revoke User Token
          * @description Revoke one of a user's API tokens.
+         *
+         *     **Role:** admin.
          */
         delete: operations["revoke_user_token_api_users__user_id__tokens__token_id__delete"];
         options?: never;
@@ -934,6 +1056,8 @@ export interface paths {
         /**
          * Healthz
          * @description The process is up.
+         *
+         *     **Role:** public (no sign-in).
          */
         get: operations["healthz_healthz_get"];
         put?: never;
@@ -954,6 +1078,8 @@ export interface paths {
         /**
          * Readyz
          * @description The database answers.
+         *
+         *     **Role:** public (no sign-in).
          */
         get: operations["readyz_readyz_get"];
         put?: never;
@@ -1094,8 +1220,11 @@ export interface components {
              * Format: date-time
              */
             started_at: string;
-            /** Status */
-            status: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "answered" | "missed" | "abandoned_in_menu" | "abandoned_waiting" | "transferred" | "failed" | "callback_scheduled";
             /** Trace */
             trace: {
                 [key: string]: unknown;
@@ -1173,8 +1302,11 @@ export interface components {
              * Format: date-time
              */
             started_at: string;
-            /** Status */
-            status: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "answered" | "missed" | "abandoned_in_menu" | "abandoned_waiting" | "transferred" | "failed" | "callback_scheduled";
             /** Version */
             version: number | null;
         };
@@ -2299,6 +2431,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Body not sent as Content-Type: application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Invalid request or document */
             422: {
                 headers: {
@@ -2442,6 +2583,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Body not sent as Content-Type: application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Invalid request or document */
             422: {
                 headers: {
@@ -2564,6 +2714,15 @@ export interface operations {
             };
             /** @description Not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body not sent as Content-Type: application/json */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2694,6 +2853,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Body not sent as Content-Type: application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Invalid request or document */
             422: {
                 headers: {
@@ -2756,6 +2924,15 @@ export interface operations {
             };
             /** @description Not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body not sent as Content-Type: application/json */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3475,6 +3652,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Body not sent as Content-Type: application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Invalid request or document */
             422: {
                 headers: {
@@ -3678,6 +3864,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Body not sent as Content-Type: application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Invalid request or document */
             422: {
                 headers: {
@@ -3798,6 +3993,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Body not sent as Content-Type: application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Invalid request or document */
             422: {
                 headers: {
@@ -3860,6 +4064,15 @@ export interface operations {
             };
             /** @description Conflict with the stored state */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body not sent as Content-Type: application/json */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4061,6 +4274,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Body not sent as Content-Type: application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Invalid request or document */
             422: {
                 headers: {
@@ -4202,6 +4424,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Body not sent as Content-Type: application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Invalid request or document */
             422: {
                 headers: {
@@ -4275,6 +4506,15 @@ export interface operations {
             };
             /** @description Conflict with the stored state */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body not sent as Content-Type: application/json */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4425,6 +4665,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Body not sent as Content-Type: application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Invalid request or document */
             422: {
                 headers: {
@@ -4496,6 +4745,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Body not sent as Content-Type: application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Invalid request or document */
             422: {
                 headers: {
@@ -4560,6 +4818,15 @@ export interface operations {
             };
             /** @description Not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body not sent as Content-Type: application/json */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4765,6 +5032,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Body not sent as Content-Type: application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Invalid request or document */
             422: {
                 headers: {
@@ -4865,6 +5141,15 @@ export interface operations {
             };
             /** @description Role too low, or CSRF token missing */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body not sent as Content-Type: application/json */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4981,6 +5266,15 @@ export interface operations {
             };
             /** @description Role too low, or CSRF token missing */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body not sent as Content-Type: application/json */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5122,6 +5416,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Body not sent as Content-Type: application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Invalid request or document */
             422: {
                 headers: {
@@ -5195,6 +5498,15 @@ export interface operations {
             };
             /** @description Conflict with the stored state */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body not sent as Content-Type: application/json */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
