@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from blocks.builtin.sql import SOURCE_NAME_PATTERN
+from persistence.call_lists import phone_number
 from persistence.scenarios import SLUG_PATTERN
 from persistence.users import ROLE_NAMES
 
@@ -400,8 +401,29 @@ class TtsPreviewIn(BaseModel):
 JobStatus = Literal["pending", "dialing", "done", "failed", "expired", "cancelled"]
 
 
+def dialable(typed: str) -> str:
+    """A number as people type it, to the form it is dialled in: the rule of a call list's rows (`phone_number`)."""
+    number = phone_number(typed)
+    if number is None:
+        raise ValueError("not a phone number: + and 2 to 20 digits (spaces, dashes, dots, slashes, brackets dropped)")
+    return number
+
+
+PhoneNumber = Annotated[
+    str,
+    StringConstraints(max_length=80),
+    AfterValidator(dialable),
+    Field(
+        description="As people type it, as a call list's rows: spaces, dashes, dots, slashes and brackets are "
+        "dropped (`+34 600 111 222` is stored `+34600111222`); then `+` and 2 to 20 digits.",
+        examples=["+34 600 111 222"],
+    ),
+]
+
+
 class CallbackCreate(BaseModel):
-    number: Annotated[str, StringConstraints(pattern=r"^\+?[0-9]{2,20}$")]
+    model_config = ConfigDict(extra="forbid")  # a misspelt field (`window_ends`) is refused, not ignored
+    number: PhoneNumber
     scenario: Slug
     due: Moment
     window_end: Moment | None = Field(default=None, description="Give up dialing after this moment.")

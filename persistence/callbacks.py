@@ -6,6 +6,9 @@ On SQLite (one node) the plain SELECT is enough because SQLite serializes writer
 
 A job rings its callee only into a scenario with a published version: `schedule_callback` refuses any other, and a
 claim ends a job whose scenario has none (`SCENARIO_UNAVAILABLE`) instead of handing it to the dialer.
+
+An integration's requests that create jobs may carry an `Idempotency-Key` (`claim_key`): a retry answers what the
+first request answered, and creates nothing. One of its jobs still waiting is cancelled with `cancel_job`.
 """
 
 from __future__ import annotations
@@ -16,11 +19,12 @@ import json
 import logging
 import uuid
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final, Protocol, TypeVar
 
-from sqlalchemy import ColumnElement, Text, and_, cast, func, or_, select, update
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy import ColumnElement, Text, and_, cast, delete, func, or_, select, update
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.selectable import GenerativeSelect
 
@@ -28,8 +32,8 @@ from blocks.timewindows import reopening
 from graph_engine.errors import SchedulerError
 from graph_engine.services import CallbackReceipt, CallbackRequest
 from persistence.db import Database, hold_sqlite_writes
-from persistence.errors import InvalidCallback, NotFound
-from persistence.models import CallbackAttempt, CallbackJob, CallCampaign, utcnow
+from persistence.errors import Conflict, InvalidCallback, NotFound
+from persistence.models import CallbackAttempt, CallbackJob, CallCampaign, IdempotencyKey, utcnow
 from persistence.scenarios import hold_published, published_among
 
 log = logging.getLogger(__name__)
@@ -184,6 +188,127 @@ def get_job(session: Session, *, job_id: str) -> CallbackJob:
     if job is None:
         raise NotFound("callback job", job_id)
     return job
+
+
+# A job an integration cancelled (`POST /api/callbacks/{id}/cancel`): its outcome says so; the audit log says who.
+CANCELLED_BY_API: Final = "cancelled_by_api"
+
+
+class NotCancellable(Conflict):
+    """A job that is not waiting: being dialled now (that call goes on), or over."""
+
+    def __init__(self, job_id: str, status: str) -> None:
+        if status == "dialing":
+            reason = "is being dialled now: the call is in progress and goes on; cancel it again after this attempt, "
+            reason += "before its retry"
+        else:
+            reason = f"is already {status}: only a waiting job is cancelled"
+        super().__init__(f"callback job {job_id!r} {reason}")
+        self.status = status
+
+
+def cancel_job(session: Session, *, job_id: str, now: datetime, outcome: str = CANCELLED_BY_API) -> str:
+    """Cancel a job waiting to be dialled (its first try, or a retry): the dialer never rings it. The status it
+    had; `NotCancellable` for a job being dialled or over, `NotFound` for none.
+
+    The row is locked first, so a dialer claiming it at the same moment either claimed it already (`dialing`:
+    refused here) or skips it (SKIP LOCKED) and then finds it cancelled. A job left `dialing` by a node whose
+    lease ran out is waiting again (a claim would take it back), so it is cancelled; should that node still report
+    its call, the report no longer moves the job (`record_attempt`: the node no longer holds it)."""
+    job = _locked_job(session, job_id=job_id)
+    if job is None:
+        raise NotFound("callback job", job_id)
+    was = job.status
+    lease_ran_out = was == "dialing" and job.lock_until is not None and job.lock_until < now
+    if was != "pending" and not lease_ran_out:
+        raise NotCancellable(job_id, was)
+    job.status, job.outcome, job.locked_by, job.lock_until = "cancelled", outcome, None, None
+    session.flush()
+    return was
+
+
+# -- Idempotency-Key: a request sent again answers as it did the first time ---------------------------------------
+
+# How long a key answers for its first request; after that it is a new request (Stripe's window).
+KEY_KEPT: Final = timedelta(hours=24)
+
+
+@dataclass(frozen=True)
+class Replay:
+    """What the first request with the key answered: answered again, and nothing created."""
+
+    status_code: int
+    body: dict[str, Any]
+
+
+class KeyReused(Conflict):
+    """The key came with another request than the one it was first sent with (another body or endpoint)."""
+
+    def __init__(self, key: str, endpoint: str) -> None:
+        super().__init__(
+            f"the Idempotency-Key {key!r} was used for another request ({endpoint}) within 24 hours: send a new key "
+            "for a new request"
+        )
+
+
+def request_hash(endpoint: str, body: Mapping[str, Any]) -> str:
+    """What makes two requests the same: the endpoint and the body as understood (key order and spacing aside)."""
+    text = json.dumps({"endpoint": endpoint, "body": body}, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def claim_key(
+    session: Session, *, user_id: int, key: str, endpoint: str, request: str, now: datetime
+) -> IdempotencyKey | Replay:
+    """The user's `key` for this request (`request`: its `request_hash`), claimed by this transaction (then
+    `settle_key` stores the answer before it commits), or the `Replay` of the request that claimed it first.
+    `KeyReused` when that was another request.
+
+    Concurrent retries meet on the key's unique row: on PostgreSQL the second insert waits for the first
+    transaction and fails once it commits, and the committed answer is then read; on SQLite the writer lock is
+    taken before the key is looked for, so the second request finds the first one's row."""
+    hold_sqlite_writes(session, IdempotencyKey)
+    # A key kept over a day is forgotten: the user may send it again for a new request.
+    session.execute(
+        delete(IdempotencyKey).where(IdempotencyKey.user_id == user_id, IdempotencyKey.created_at <= now - KEY_KEPT)
+    )
+    found = _stored_key(session, user_id, key)
+    if found is None:
+        claimed = _insert_key(session, user_id=user_id, key=key, endpoint=endpoint, request=request, now=now)
+        if claimed is not None:
+            return claimed
+        found = _stored_key(session, user_id, key)  # the concurrent request's, committed meanwhile
+    if found is None or found.request_hash != request:
+        raise KeyReused(key, found.endpoint if found is not None else endpoint)
+    if found.status_code is None or found.response is None:  # not reachable: a claim commits with its answer
+        raise KeyReused(key, found.endpoint)
+    return Replay(status_code=found.status_code, body=found.response)
+
+
+def _stored_key(session: Session, user_id: int, key: str) -> IdempotencyKey | None:
+    query = select(IdempotencyKey).where(IdempotencyKey.user_id == user_id, IdempotencyKey.key == key)
+    return session.scalars(query.execution_options(populate_existing=True)).first()
+
+
+def _insert_key(
+    session: Session, *, user_id: int, key: str, endpoint: str, request: str, now: datetime
+) -> IdempotencyKey | None:
+    """The key's row, written in a savepoint; None when another transaction wrote it first (and committed)."""
+    row = IdempotencyKey(user_id=user_id, key=key, request_hash=request, endpoint=endpoint, created_at=now)
+    try:
+        with session.begin_nested():
+            session.add(row)
+            session.flush()
+    except IntegrityError:
+        return None
+    return row
+
+
+def settle_key(session: Session, claimed: IdempotencyKey, *, status_code: int, body: Mapping[str, Any]) -> None:
+    """The answer to the request that claimed the key, kept with it for its retries (committed with what it made:
+    a request that fails rolls the key back too, and its retry is tried afresh)."""
+    claimed.status_code, claimed.response = status_code, dict(body)
+    session.flush()
 
 
 _Query = TypeVar("_Query", bound=GenerativeSelect)
@@ -626,6 +751,7 @@ def list_jobs(
     status: str | None = None,
     scenario: str | None = None,
     campaign_id: str | None = None,
+    number: str | None = None,
     limit: int = 100,
     offset: int = 0,
 ) -> list[CallbackJob]:
@@ -636,7 +762,10 @@ def list_jobs(
     list's pages showed one client twice and another never (review of the campaign reports, 2026-12). The
     clients of a list are made together, in its order (`campaign_row`); the id breaks the remaining ties. So pages
     neither repeat nor skip a job, but for jobs made while paging: a campaign's come last, on its last page;
-    without a campaign, newest first, they push the pages after them on."""
+    without a campaign, newest first, they push the pages after them on.
+
+    `number`: a dialable number (`call_lists.phone_number`); a job written "0034..." rings the same phone as one
+    written "+34...", and is found by either."""
     made = CallbackJob.created_at if campaign_id else CallbackJob.created_at.desc()
     query = select(CallbackJob).order_by(made, CallbackJob.campaign_row, CallbackJob.id).limit(limit).offset(offset)
     if status:
@@ -645,7 +774,18 @@ def list_jobs(
         query = query.where(CallbackJob.scenario == scenario)
     if campaign_id:
         query = query.where(CallbackJob.campaign_id == campaign_id)
+    if number:
+        query = query.where(CallbackJob.number.in_(_written_forms(number)))
     return list(session.scalars(query))
+
+
+def _written_forms(number: str) -> set[str]:
+    """The ways a job may have stored `number`: with its international prefix as "+" or as "00"."""
+    if number.startswith("00"):
+        return {number, "+" + number[2:]}
+    if number.startswith("+"):
+        return {number, "00" + number[1:]}
+    return {number}
 
 
 class DatabaseCallbackScheduler:

@@ -203,7 +203,10 @@ class CallRecord(Base):
 
 class CallbackJob(Base):
     __tablename__ = "callback_jobs"
-    __table_args__ = (Index("ix_callback_jobs_status_due", "status", "due"),)
+    __table_args__ = (
+        Index("ix_callback_jobs_status_due", "status", "due"),
+        Index("ix_callback_jobs_number_created", "number", "created_at"),  # a CRM's jobs of one client, newest first
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     due: Mapped[datetime] = mapped_column(UtcDateTime)
@@ -256,6 +259,27 @@ class CallbackAttempt(Base):
     at: Mapped[datetime] = mapped_column(UtcDateTime)
     outcome: Mapped[str] = mapped_column(String(30))  # answered | busy | no_answer | failed ...
     call_id: Mapped[str | None] = mapped_column(String(64))
+
+
+class IdempotencyKey(Base):
+    """An `Idempotency-Key` a user sent with a request that creates something (a callback, a call list), and what
+    it answered: the same key again within a day answers that again instead of creating another (a CRM retrying
+    after a timeout must not get its client called twice). One row per user and key: concurrent retries meet on
+    the unique constraint, and only the first creates."""
+
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (UniqueConstraint("user_id", "key", name="uq_idempotency_keys_user_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(255))
+    # SHA-256 of the endpoint and the request body: the same key sent for another request is refused.
+    request_hash: Mapped[str] = mapped_column(String(64))
+    endpoint: Mapped[str] = mapped_column(String(100))  # e.g. "POST /api/callbacks", named in a refusal
+    # What was answered; None only inside the transaction that claimed the key and is creating the thing.
+    status_code: Mapped[int | None] = mapped_column(Integer)
+    response: Mapped[dict[str, Any] | None] = mapped_column(JsonData)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
 
 
 class AuditEvent(Base):

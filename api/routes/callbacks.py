@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from typing import Annotated, Any, Final
+from typing import Annotated, Any, Final, TypeVar
 
 import anyio
-from fastapi import APIRouter, File, Path, Query, UploadFile
-from fastapi.responses import StreamingResponse
+from fastapi import APIRouter, File, Header, Path, Query, UploadFile
+from fastapi.responses import JSONResponse, StreamingResponse
+from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from api.call_list_files import read_call_list
@@ -29,9 +30,10 @@ from api.schemas import (
 from blocks.timewindows import zone
 from persistence import audit, call_lists, callbacks, scenarios
 from persistence.db import Database
-from persistence.errors import InvalidCallback, InvalidCallList
-from persistence.models import CallbackJob, utcnow
+from persistence.errors import InvalidCallback, InvalidCallList, RequestRefused
+from persistence.models import CallbackJob, IdempotencyKey, utcnow
 from persistence.scenarios import SLUG_PATTERN
+from persistence.users import Principal
 
 MAX_LIST_FILE_BYTES: Final = 10 * 2**20
 # The rows of one `POST /batch`, as JSON: under the API's request body limit (api.app: 21 MiB), room left for the rest.
@@ -42,6 +44,23 @@ CampaignId = Annotated[str, Path(max_length=36, pattern=_ID_PATTERN)]
 REPORT_COLUMNS: Final = ("row", "number", "status", "attempts", "outcome", "last_attempt_at", "result",
                          "answered_at", "call_id")  # fmt: skip
 REPORT_TIMES: Final = frozenset({"last_attempt_at", "answered_at"})  # on the campaign's clock, which the header names
+
+JobId = Annotated[str, Path(max_length=36, pattern=_ID_PATTERN)]
+IdempotencyKeyHeader = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=255,
+        pattern=r"^[\x21-\x7e]+$",  # printable ASCII, no spaces: a ticket id, a UUID
+        description="Any string of yours naming this request (e.g. the CRM ticket, a UUID), to send it again safely "
+        "after a timeout: the same key from the same user within 24 hours answers what the first request answered "
+        "(same status and body, with the header `Idempotent-Replayed: true`) and creates nothing. The same key with "
+        "another request (another body or endpoint) is refused (409). Keys are each user's own. A request that "
+        "failed keeps no key: its retry is tried afresh.",
+    ),
+]
+REPLAYED_HEADER: Final = "Idempotent-Replayed"
 
 router = APIRouter(prefix="/api/callbacks", tags=["callbacks"], responses=AUTHED)
 
@@ -65,15 +84,21 @@ def public(job: CallbackJob, attempts: list[CallbackAttemptOut] | None = None) -
     )
 
 
-@router.post("", status_code=201, response_model=CallbackJobOut, responses=problems(404))
-def create_job(body: CallbackCreate, _user: Publisher, runtime: RuntimeDep) -> CallbackJobOut:
+@router.post("", status_code=201, response_model=CallbackJobOut, responses=problems(404, 409))
+def create_job(
+    body: CallbackCreate, user: Publisher, runtime: RuntimeDep, idempotency_key: IdempotencyKeyHeader = None
+) -> CallbackJobOut | JSONResponse:
     """A durable job the dialer picks up at `due`; the callee hears the scenario's published version.
 
     Publisher and up: it places a real call to a number from the live scenario, as publishing decides what
-    callers hear (an editor edits drafts)."""
+    callers hear (an editor edits drafts). Send an `Idempotency-Key` to retry safely: a retry of a request that
+    went through answers its job again instead of calling the client twice."""
     if body.window_end is not None and body.window_end <= body.due:
         raise InvalidCallback([{"path": "$.window_end", "message": "the window must end after the due time"}])
     with runtime.database.session() as session:
+        claimed = _claim(session, user, idempotency_key, "POST /api/callbacks", body)
+        if isinstance(claimed, callbacks.Replay):
+            return _replayed(claimed)
         # Held to the commit: a delete meanwhile either came first (refused here) or waits and sees the job.
         if scenarios.hold_published(session, slug=body.scenario) is None:
             raise InvalidCallback([{"path": "$.scenario", "message": f"{body.scenario!r} is not published"}])
@@ -86,26 +111,76 @@ def create_job(body: CallbackCreate, _user: Publisher, runtime: RuntimeDep) -> C
             variables=body.variables,
             max_attempts=body.max_attempts,
         )
-        return public(job)
+        return _settled(session, claimed, 201, public(job))
 
 
-@router.get("", response_model=list[CallbackJobOut])
+def _claim(
+    session: Session, user: Principal, key: str | None, endpoint: str, body: BaseModel
+) -> IdempotencyKey | callbacks.Replay | None:
+    """The request's key, claimed for it (None without one), or the answer its first sending got."""
+    if key is None:
+        return None
+    request = callbacks.request_hash(endpoint, body.model_dump(mode="json"))
+    return callbacks.claim_key(session, user_id=user.user_id, key=key, endpoint=endpoint, request=request, now=utcnow())
+
+
+_Answer = TypeVar("_Answer", bound=BaseModel)
+
+
+def _settled(
+    session: Session, claimed: IdempotencyKey | callbacks.Replay | None, status: int, answer: _Answer
+) -> _Answer:
+    """`answer`, kept with the request's key (if it came with one) for its retries."""
+    if isinstance(claimed, IdempotencyKey):
+        callbacks.settle_key(session, claimed, status_code=status, body=answer.model_dump(mode="json"))
+    return answer
+
+
+def _replayed(replay: callbacks.Replay) -> JSONResponse:
+    return JSONResponse(replay.body, status_code=replay.status_code, headers={REPLAYED_HEADER: "true"})
+
+
+@router.get("", response_model=list[CallbackJobOut], responses=problems(422))
 def list_jobs(
     _user: Viewer,
     runtime: RuntimeDep,
     status: JobStatus | None = None,
     scenario: Annotated[str | None, Query(pattern=SLUG_PATTERN)] = None,
     campaign: Annotated[str | None, Query(max_length=36, pattern=_ID_PATTERN)] = None,
+    number: Annotated[
+        str | None,
+        Query(
+            max_length=80,
+            description="One client's jobs: the number as people type it (`+34 600 111 222` finds `+34600111222`, "
+            "and `0034...` finds `+34...`).",
+        ),
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0, le=10_000_000, description="Skip this many (pages of a large list).")] = 0,
 ) -> list[CallbackJobOut]:
     """Newest made first; `campaign`: the jobs of one imported call list, in its order, then the callbacks its
     calls promised. A retry moves no job between pages."""
+    dialled = _dialled_form(number) if number is not None else None
     with runtime.database.session() as session:
         jobs = callbacks.list_jobs(
-            session, status=status, scenario=scenario, campaign_id=campaign, limit=limit, offset=offset
+            session,
+            status=status,
+            scenario=scenario,
+            campaign_id=campaign,
+            number=dialled,
+            limit=limit,
+            offset=offset,
         )
         return [public(job) for job in jobs]
+
+
+def _dialled_form(number: str) -> str:
+    """`number` as jobs store it, cleaned as a call list's rows are; a 422 for what is no number (a filter that
+    silently matched nothing would read as "no jobs for this client")."""
+    dialled = call_lists.phone_number(number)
+    if dialled is None:
+        raise RequestRefused([{"path": "$.number", "message": f"{number[:40]!r} is not a phone number"}])
+    return dialled
 
 
 @router.post("/lists", response_model=CallListOut, responses=problems(422))
@@ -115,7 +190,8 @@ async def read_list(
     ],
     _user: Publisher,
 ) -> CallListOut:
-    """Read a call list file into rows, to check and map before `POST /api/callbacks/batch`. Stores nothing."""
+    """Read a call list file into rows, to check and map before `POST /api/callbacks/batch`. Stores nothing (so
+    takes no `Idempotency-Key`: reading the file again is harmless). Publisher and up, as for calling the list."""
     data = await file.read(MAX_LIST_FILE_BYTES + 1)
     if len(data) > MAX_LIST_FILE_BYTES:
         raise InvalidCallList([{"path": "$.file", "message": f"the file is over {MAX_LIST_FILE_BYTES // 2**20} MiB"}])
@@ -144,12 +220,17 @@ def _fits_one_batch(rows: list[dict[str, Any]]) -> None:
         )
 
 
-@router.post("/batch", response_model=CallbackBatchOut, responses=problems(404, 422))
-def create_batch(body: CallbackBatchIn, user: Publisher, runtime: RuntimeDep) -> CallbackBatchOut:
+@router.post("/batch", response_model=CallbackBatchOut, responses=problems(404, 409, 422))
+def create_batch(
+    body: CallbackBatchIn, user: Publisher, runtime: RuntimeDep, idempotency_key: IdempotencyKeyHeader = None
+) -> CallbackBatchOut | JSONResponse:
     """Call a list of clients (an autoinformer campaign): one job per row, all created or none (422 naming every
     bad row). The row's phone column is the number; the whole row is the `contact` variable; a column named like
     a variable the scenario declares fills it too, converted to its type. With `hours`, calls start at their
-    first opening and retries never fall outside them. `dry_run` checks and shows, and creates nothing."""
+    first opening and retries never fall outside them. `dry_run` checks and shows, and creates nothing.
+
+    Publisher and up: it calls real clients. With an `Idempotency-Key`, the list sent again (a retry after a
+    timeout) answers its campaign again instead of starting a second one."""
     if zone(body.timezone) is None:
         raise InvalidCallList([{"path": "$.timezone", "message": f"unknown time zone {body.timezone!r}"}])
     now = utcnow()
@@ -162,6 +243,9 @@ def create_batch(body: CallbackBatchIn, user: Publisher, runtime: RuntimeDep) ->
         max_attempts=body.max_attempts,
     )
     with runtime.database.session() as session:
+        claimed = _claim(session, user, idempotency_key, "POST /api/callbacks/batch", body)
+        if isinstance(claimed, callbacks.Replay):
+            return _replayed(claimed)
         published = scenarios.published(session, slug=body.scenario)
         if published is None:
             raise InvalidCallList([{"path": "$.scenario", "message": f"{body.scenario!r} is not published"}])
@@ -192,16 +276,17 @@ def create_batch(body: CallbackBatchIn, user: Publisher, runtime: RuntimeDep) ->
             details = {"scenario": body.scenario, "jobs": len(ids), "name": body.name.strip()}
             audit.record_event(session, actor=user.username, action="call_list", target=f"campaign:{campaign_id}",
                                details=details)  # fmt: skip
-    return CallbackBatchOut(
-        jobs=len(planned),
-        created=not body.dry_run,
-        campaign_id=campaign_id,
-        job_ids=ids,
-        preview=[
-            PlannedJobOut(number=job.number, due=job.due, window_end=job.window_end, variables=job.variables)
-            for job in planned[:PREVIEW_JOBS]
-        ],
-    )
+        answer = CallbackBatchOut(
+            jobs=len(planned),
+            created=not body.dry_run,
+            campaign_id=campaign_id,
+            job_ids=ids,
+            preview=[
+                PlannedJobOut(number=job.number, due=job.due, window_end=job.window_end, variables=job.variables)
+                for job in planned[:PREVIEW_JOBS]
+            ],
+        )
+        return _settled(session, claimed, 200, answer)
 
 
 @router.get("/campaigns", response_model=list[CampaignOut])
@@ -265,17 +350,32 @@ def get_campaign(campaign_id: CampaignId, _user: Viewer, runtime: RuntimeDep) ->
 
 
 @router.get("/{job_id}", response_model=CallbackJobOut, responses=problems(404))
-def get_job(
-    job_id: Annotated[str, Path(max_length=36, pattern=_ID_PATTERN)], _user: Viewer, runtime: RuntimeDep
-) -> CallbackJobOut:
+def get_job(job_id: JobId, _user: Viewer, runtime: RuntimeDep) -> CallbackJobOut:
     """One job with every dial attempt."""
     with runtime.database.session() as session:
         job = callbacks.get_job(session, job_id=job_id)
-        history = [
-            CallbackAttemptOut(at=a.at, outcome=a.outcome, call_id=a.call_id)
-            for a in callbacks.list_attempts(session, job_id=job.id)
-        ]
-        return public(job, history)
+        return public(job, _history(session, job))
+
+
+@router.post("/{job_id}/cancel", response_model=CallbackJobOut, responses=problems(404, 409))
+def cancel_job(job_id: JobId, user: Publisher, runtime: RuntimeDep) -> CallbackJobOut:
+    """Cancel one job waiting to be dialled (its first try, or a retry): its client is never called for it
+    (status `cancelled`, outcome `cancelled_by_api`; the audit log names who). A job being dialled now is
+    refused (409): that call goes on, and the job can be cancelled once it ends, before its retry. A job already
+    over is refused (409, naming its status). Publisher and up, as for creating it."""
+    with runtime.database.session() as session:
+        was = callbacks.cancel_job(session, job_id=job_id, now=utcnow())
+        job = callbacks.get_job(session, job_id=job_id)
+        details = {"number": job.number, "scenario": job.scenario, "was": was}
+        audit.record_event(session, actor=user.username, action="cancel", target=f"callback:{job_id}", details=details)
+        return public(job, _history(session, job))
+
+
+def _history(session: Session, job: CallbackJob) -> list[CallbackAttemptOut]:
+    return [
+        CallbackAttemptOut(at=a.at, outcome=a.outcome, call_id=a.call_id)
+        for a in callbacks.list_attempts(session, job_id=job.id)
+    ]
 
 
 def _campaign_out(found: call_lists.CampaignSummary) -> CampaignOut:

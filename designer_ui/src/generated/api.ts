@@ -246,7 +246,8 @@ export interface paths {
          * @description A durable job the dialer picks up at `due`; the callee hears the scenario's published version.
          *
          *     Publisher and up: it places a real call to a number from the live scenario, as publishing decides what
-         *     callers hear (an editor edits drafts).
+         *     callers hear (an editor edits drafts). Send an `Idempotency-Key` to retry safely: a retry of a request that
+         *     went through answers its job again instead of calling the client twice.
          *
          *     **Role:** publisher or above.
          */
@@ -272,6 +273,9 @@ export interface paths {
          *     bad row). The row's phone column is the number; the whole row is the `contact` variable; a column named like
          *     a variable the scenario declares fills it too, converted to its type. With `hours`, calls start at their
          *     first opening and retries never fall outside them. `dry_run` checks and shows, and creates nothing.
+         *
+         *     Publisher and up: it calls real clients. With an `Idempotency-Key`, the list sent again (a retry after a
+         *     timeout) answers its campaign again instead of starting a second one.
          *
          *     **Role:** publisher or above.
          */
@@ -388,7 +392,8 @@ export interface paths {
         put?: never;
         /**
          * Read List
-         * @description Read a call list file into rows, to check and map before `POST /api/callbacks/batch`. Stores nothing.
+         * @description Read a call list file into rows, to check and map before `POST /api/callbacks/batch`. Stores nothing (so
+         *     takes no `Idempotency-Key`: reading the file again is harmless). Publisher and up, as for calling the list.
          *
          *     **Role:** publisher or above.
          */
@@ -415,6 +420,31 @@ export interface paths {
         get: operations["get_job_api_callbacks__job_id__get"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/callbacks/{job_id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel Job
+         * @description Cancel one job waiting to be dialled (its first try, or a retry): its client is never called for it
+         *     (status `cancelled`, outcome `cancelled_by_api`; the audit log names who). A job being dialled now is
+         *     refused (409): that call goes on, and the job can be cancelled once it ends, before its retry. A job already
+         *     over is refused (409, naming its status). Publisher and up, as for creating it.
+         *
+         *     **Role:** publisher or above.
+         */
+        post: operations["cancel_job_api_callbacks__job_id__cancel_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1417,7 +1447,11 @@ export interface components {
              * @default 3
              */
             max_attempts: number;
-            /** Number */
+            /**
+             * Number
+             * @description As people type it, as a call list's rows: spaces, dashes, dots, slashes and brackets are dropped (`+34 600 111 222` is stored `+34600111222`); then `+` and 2 to 20 digits.
+             * @example +34 600 111 222
+             */
             number: string;
             /** Scenario */
             scenario: string;
@@ -2747,6 +2781,8 @@ export interface operations {
                 status?: ("pending" | "dialing" | "done" | "failed" | "expired" | "cancelled") | null;
                 scenario?: string | null;
                 campaign?: string | null;
+                /** @description One client's jobs: the number as people type it (`+34 600 111 222` finds `+34600111222`, and `0034...` finds `+34...`). */
+                number?: string | null;
                 limit?: number;
                 /** @description Skip this many (pages of a large list). */
                 offset?: number;
@@ -2798,7 +2834,10 @@ export interface operations {
     create_job_api_callbacks_post: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Any string of yours naming this request (e.g. the CRM ticket, a UUID), to send it again safely after a timeout: the same key from the same user within 24 hours answers what the first request answered (same status and body, with the header `Idempotent-Replayed: true`) and creates nothing. The same key with another request (another body or endpoint) is refused (409). Keys are each user's own. A request that failed keeps no key: its retry is tried afresh. */
+                "Idempotency-Key"?: string | null;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2853,6 +2892,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Conflict with the stored state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Body not sent as Content-Type: application/json */
             415: {
                 headers: {
@@ -2876,7 +2924,10 @@ export interface operations {
     create_batch_api_callbacks_batch_post: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Any string of yours naming this request (e.g. the CRM ticket, a UUID), to send it again safely after a timeout: the same key from the same user within 24 hours answers what the first request answered (same status and body, with the header `Idempotent-Replayed: true`) and creates nothing. The same key with another request (another body or endpoint) is refused (409). Keys are each user's own. A request that failed keeps no key: its retry is tried afresh. */
+                "Idempotency-Key"?: string | null;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2924,6 +2975,15 @@ export interface operations {
             };
             /** @description Not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the stored state */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3280,6 +3340,73 @@ export interface operations {
             };
             /** @description Not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid request or document */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    cancel_job_api_callbacks__job_id__cancel_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                job_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CallbackJobOut"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Role too low, or CSRF token missing */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the stored state */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
