@@ -12,7 +12,7 @@ import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import datetime
-from typing import Any
+from typing import Any, Final
 
 from sqlalchemy import Select, and_, insert, or_, select, text
 from sqlalchemy.dialects import postgresql, sqlite
@@ -384,6 +384,24 @@ def decode_cursor(cursor: str) -> tuple[datetime, str]:
     return moment, call_id
 
 
+# What people type between a number's digits: "+34 600-111-229", "(91) 123.45.67".
+_TYPED_SEPARATORS: Final = str.maketrans("", "", " \t-./()")
+
+
+def _caller_forms(typed: str) -> set[str]:
+    """The ways a record may hold the number `typed`: as typed, without the separators people type, and with its
+    international prefix as "+" or as "00" (trunks write either). Exact forms, so the lookup keeps its index."""
+    forms = {typed}
+    cleaned = typed.strip().translate(_TYPED_SEPARATORS)
+    if cleaned.lstrip("+").isdigit():
+        forms.add(cleaned)
+        if cleaned.startswith("+"):
+            forms.add("00" + cleaned[1:])
+        elif cleaned.startswith("00"):
+            forms.add("+" + cleaned[2:])
+    return forms
+
+
 def _filtered(query: Select[Any], filters: CallFilter) -> Select[Any]:
     if filters.scenario:
         query = query.where(CallRecord.scenario == filters.scenario)
@@ -393,7 +411,8 @@ def _filtered(query: Select[Any], filters: CallFilter) -> Select[Any]:
         query = query.where(CallRecord.started_at < filters.until)
     if filters.caller:
         # The client on either end: who called in, or whom a callback or campaign call rang (its caller id is ours).
-        query = query.where(or_(CallRecord.caller_id == filters.caller, CallRecord.dialed_number == filters.caller))
+        forms = _caller_forms(filters.caller)
+        query = query.where(or_(CallRecord.caller_id.in_(forms), CallRecord.dialed_number.in_(forms)))
     if filters.status:
         query = query.where(CallRecord.status == filters.status)
     if filters.result:

@@ -31,7 +31,12 @@ CSV_TIMES = frozenset({"started_at", "answered_at", "ended_at"})  # written on t
 # A number on either end: who called in, or whom a callback or campaign call rang.
 Number = Annotated[
     str | None,
-    Query(max_length=100, pattern=r"^[^\x00]*$", description="Calls from this number, or to it (callbacks, campaigns)"),
+    Query(
+        max_length=100,
+        pattern=r"^[^\x00]*$",
+        description="Calls from this number, or to it (callbacks, campaigns), typed as people write it: spaces, "
+        "dashes and brackets are ignored, and `+34...` finds `0034...` too",
+    ),
 ]
 # Asterisk's UNIQUEID, e.g. 1795295104.123 (a system name may prefix it): find the call a CDR line is about.
 UniqueId = Annotated[

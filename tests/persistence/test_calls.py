@@ -164,6 +164,24 @@ def test_filters_combine(database: Database) -> None:
         assert {r.caller_id for r in rows} == {"+34600001"} and len(rows) == 10
 
 
+def test_a_caller_is_found_however_the_number_is_typed(database: Database) -> None:
+    """A CRM or a supervisor types the number as they see it: with spaces, or with 00 where the trunk wrote +."""
+    writer = CallRecordWriter(database)
+    writer.write_batch([_record(1, caller_id="+34600111229"), _record(2, caller_id="0034600111228"), _record(3)])
+    with database.session() as session:
+        for typed, found in [
+            ("+34600111229", "call-0001"),
+            ("0034600111229", "call-0001"),
+            ("+34 600 111 229", "call-0001"),
+            ("+34600111228", "call-0002"),
+            ("0034-600-111-228", "call-0002"),
+        ]:
+            rows, _ = calls.list_calls(session, filters=CallFilter(caller=typed), limit=100)
+            assert [r.id for r in rows] == [found], typed
+        rows, _ = calls.list_calls(session, filters=CallFilter(caller="anonymous"), limit=100)
+        assert rows == []
+
+
 def test_the_fastagi_record_object_is_accepted_as_it_is(database: Database) -> None:
     @dataclass
     class RuntimeRecord:  # the shape of agi_server.records.CallRecord
