@@ -4,7 +4,6 @@ stops the list stops it, and the report reads that client once, with their call'
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -19,26 +18,16 @@ from graph_engine.services import FixedClock, Services
 from persistence import call_lists, callbacks
 from persistence.calls import CallRecordWriter
 from persistence.db import Database
-from persistence.migrate import upgrade
 from tests.agi_server.conftest import EXAMPLES
 from tests.fakes.asterisk import CallerScript, FakeAsterisk, default_env
-from tests.persistence import pg
-from tests.persistence.published import publish
+from tests.persistence.published import migrated_database
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)  # a Monday, 11:00 in Madrid: inside debt-reminder's hours
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
-    with contextlib.ExitStack() as stack:
-        if request.param == "sqlite":
-            url = f"sqlite:///{tmp_path / 'campaign.sqlite3'}"
-        else:
-            url = stack.enter_context(pg.throwaway_database("ivrgraph_follow_up"))
-        upgrade(url)
-        database = Database(url)
-        publish(database, "debt-reminder")  # the dialer rings callees only into a published scenario
-        stack.callback(database.dispose)
+    with migrated_database(request.param, tmp_path, "follow_up", "debt-reminder") as database:
         yield database
 
 

@@ -43,7 +43,7 @@ from tests.agi_server.conftest import EXAMPLES
 from tests.fakes.ami import FakeAmi, FakeCall
 from tests.fakes.asterisk import CallerScript, FakeAsterisk, default_env
 from tests.persistence import pg
-from tests.persistence.published import publish
+from tests.persistence.published import migrated_database, publish
 
 T0 = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 
@@ -616,15 +616,7 @@ async def test_memory_store_follows_the_database_rules(
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
-    with contextlib.ExitStack() as stack:
-        if request.param == "sqlite":
-            url = f"sqlite:///{tmp_path / 'callbacks.sqlite3'}"
-        else:
-            url = stack.enter_context(pg.throwaway_database("ivrgraph_callback"))
-        upgrade(url)
-        database = Database(url)
-        publish(database, "debt", "callback-connect")  # the dialer rings callees only into a published scenario
-        stack.callback(database.dispose)
+    with migrated_database(request.param, tmp_path, "callback", "debt", "callback-connect") as database:
         yield database
 
 

@@ -3,7 +3,6 @@ while it waits for a retry. The dialer over real TCP against the fake Asterisk (
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -15,11 +14,9 @@ from agi_server.dialer import DatabaseJobStore
 from graph_engine.services import FixedClock
 from persistence import callbacks
 from persistence.db import Database
-from persistence.migrate import upgrade
 from tests.agi_server.test_dialer import T0, make_dialer, scenario_runs, settle
 from tests.fakes.ami import FakeAmi
-from tests.persistence import pg
-from tests.persistence.published import publish
+from tests.persistence.published import migrated_database
 
 
 @pytest.fixture
@@ -29,15 +26,7 @@ def clock() -> FixedClock:
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
-    with contextlib.ExitStack() as stack:
-        if request.param == "sqlite":
-            url = f"sqlite:///{tmp_path / 'dialer.sqlite3'}"
-        else:
-            url = stack.enter_context(pg.throwaway_database("cancel"))
-        upgrade(url)
-        database = Database(url)
-        stack.callback(database.dispose)
-        publish(database, "debt")
+    with migrated_database(request.param, tmp_path, "cancel", "debt") as database:
         yield database
 
 

@@ -8,7 +8,6 @@ dialled nobody, for as many passes as it took to move them all (tests/persistenc
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -23,8 +22,7 @@ from persistence import callbacks
 from persistence.db import Database
 from persistence.migrate import upgrade
 from tests.fakes.ami import FakeAmi
-from tests.persistence import pg
-from tests.persistence.published import publish
+from tests.persistence.published import migrated_database, publish
 
 WEEK = ["mon", "tue", "wed", "thu", "fri"]
 SPLIT_HOURS = callback_window(
@@ -47,15 +45,7 @@ def store_and_ids(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tu
             memory.add(MemoryJob(f"client-{n:02d}", number, "debt", due, window_end=LUNCH, allowed_hours=SPLIT_HOURS))
         yield memory, list(memory.jobs)
         return
-    with contextlib.ExitStack() as stack:
-        if request.param == "sqlite":
-            url = f"sqlite:///{tmp_path / 'reopening.sqlite3'}"
-        else:
-            url = stack.enter_context(pg.throwaway_database("ivrgraph_reopening"))
-        upgrade(url)
-        database = Database(url)
-        publish(database, "debt")  # the dialer rings callees only into a published scenario
-        stack.callback(database.dispose)
+    with migrated_database(request.param, tmp_path, "reopening", "debt") as database:
         with database.session() as session:
             ids = [
                 callbacks.create_job(

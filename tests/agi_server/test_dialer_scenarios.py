@@ -8,7 +8,6 @@ job and the scenario, and the line it would have taken goes to the next client. 
 
 from __future__ import annotations
 
-import contextlib
 import logging
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -21,24 +20,16 @@ from agi_server.dialer import DatabaseJobStore, Dialer, DialerSettings
 from graph_engine.services import FixedClock
 from persistence import callbacks, scenarios
 from persistence.db import Database
-from persistence.migrate import upgrade
 from tests.fakes.ami import FakeAmi
-from tests.persistence import documents, pg
-from tests.persistence.published import publish
+from tests.persistence import documents
+from tests.persistence.published import migrated_database, publish
 
 T0 = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
-    with contextlib.ExitStack() as stack:
-        if request.param == "sqlite":
-            url = f"sqlite:///{tmp_path / 'scenarios.sqlite3'}"
-        else:
-            url = stack.enter_context(pg.throwaway_database("ivrgraph_dialer_scenarios"))
-        upgrade(url)
-        database = Database(url)
-        stack.callback(database.dispose)
+    with migrated_database(request.param, tmp_path, "dialer_scenarios") as database:
         yield database
 
 
