@@ -61,6 +61,8 @@ class ScenarioDiff:
     keys_changed: list[KeysChange] = field(default_factory=list)
     destinations_changed: list[DestinationChange] = field(default_factory=list)
     settings_changed: list[str] = field(default_factory=list)  # scenario-level fields
+    # Every block of either document (the newer one's when both have it): names what a change is about.
+    blocks: dict[str, BlockRef] = field(default_factory=dict, repr=False)
 
     @property
     def empty(self) -> bool:
@@ -72,27 +74,62 @@ class ScenarioDiff:
             or self.settings_changed
         )
 
-    def summary(self) -> list[str]:
-        """One sentence per change, for a business analyst."""
-        lines = [f'added block "{b.label or b.id}" ({b.type})' for b in self.blocks_added]
-        lines += [f'removed block "{b.label or b.id}" ({b.type})' for b in self.blocks_removed]
-        lines += [f'prompt "{p.field}" of "{p.node}" changed' for p in self.prompts_changed]
+    def changes(self) -> list[dict[str, Any]]:
+        """Each change as data: a stable `kind` and its parameters, for a client to word in its own language.
+
+        Kinds: `block_added`, `block_removed` (node, label, type); `prompt_changed` (node, label, type, field,
+        before/after: the text when short); `keys_added`, `keys_removed` (node, label, type, keys);
+        `exit_changed` (node, label, type, exit, before/after: the target ids or None, before_label/after_label:
+        their labels); `block_changed` (node, label, type, fields: what changed that no other change tells);
+        `setting_changed` (field).
+        """
+        refs = self.blocks
+        items: list[dict[str, Any]] = [{"kind": "block_added", **_about(b)} for b in self.blocks_added]
+        items += [{"kind": "block_removed", **_about(b)} for b in self.blocks_removed]
+        for prompt in self.prompts_changed:
+            short = {"before": _short_text(prompt.before), "after": _short_text(prompt.after)}
+            items.append(
+                {"kind": "prompt_changed", **_about(refs.get(prompt.node), prompt.node), "field": prompt.field, **short}
+            )
         for keys in self.keys_changed:
-            if keys.added:
-                lines.append(f'"{keys.node}" now offers key(s) {", ".join(keys.added)}')
-            if keys.removed:
-                lines.append(f'"{keys.node}" no longer offers key(s) {", ".join(keys.removed)}')
+            for kind, listed in (("keys_added", keys.added), ("keys_removed", keys.removed)):
+                if listed:
+                    items.append({"kind": kind, **_about(refs.get(keys.node), keys.node), "keys": listed})
         for dest in self.destinations_changed:
-            before, after = dest.before or "nowhere", dest.after or "nowhere"
-            lines.append(f'exit "{dest.exit}" of "{dest.node}" now leads to {after} (was {before})')
-        lines += [f"scenario setting {name!r} changed" for name in self.settings_changed]
-        return lines
+            labels = {"before_label": self._label_of(dest.before), "after_label": self._label_of(dest.after)}
+            items.append(
+                {"kind": "exit_changed", **_about(refs.get(dest.node), dest.node), "exit": dest.exit}
+                | {"before": dest.before, "after": dest.after, **labels}
+            )
+        for block in self.blocks_changed:
+            # Prompts and menu keys are told above, each on its own: the rest of the block's changes (a
+            # schedule's hours, a transfer's number, a new label) would otherwise go untold.
+            told = {p.field for p in self.prompts_changed if p.node == block.id}
+            if any(k.node == block.id for k in self.keys_changed):
+                told.add("options")
+            fields = [name for name in block.fields if name not in told]
+            if fields:
+                items.append({"kind": "block_changed", **_about(refs.get(block.id), block.id), "fields": fields})
+        items += [{"kind": "setting_changed", "field": name} for name in self.settings_changed]
+        return items
+
+    def summary(self) -> list[str]:
+        """One sentence per change, for a business analyst reading English (API clients); see `changes`."""
+        return [_sentence(change) for change in self.changes()]
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["empty"] = self.empty
+        data["changes"] = self.changes()
         data["summary"] = self.summary()
+        del data["blocks"]
         return data
+
+    def _label_of(self, node: str | None) -> str | None:
+        if node is None:
+            return None
+        block = self.blocks.get(node)
+        return block.label if block else ""
 
 
 def diff_documents(before: Any, after: Any) -> ScenarioDiff:
@@ -127,7 +164,42 @@ def diff_documents(before: Any, after: Any) -> ScenarioDiff:
     destinations = _destination_changes(old, new, kept=set(old_nodes) & set(new_nodes))
     # Against nothing published yet every block is new; its settings were not "changed" from anything.
     settings = [name for name in _SCENARIO_FIELDS if old.get(name) != new.get(name)] if before is not None else []
-    return ScenarioDiff(added, removed, changed, prompts, keys, destinations, settings)
+    blocks = {node_id: _ref(node) for node_id, node in {**old_nodes, **new_nodes}.items()}
+    return ScenarioDiff(added, removed, changed, prompts, keys, destinations, settings, blocks)
+
+
+_SHORT = 120  # a prompt's text up to this long is sent as it is, before and after; longer is only "changed"
+
+
+def _about(block: BlockRef | None, node: str = "") -> dict[str, str]:
+    return (
+        {"node": block.id, "label": block.label, "type": block.type}
+        if block
+        else {"node": node, "label": "", "type": ""}
+    )
+
+
+def _short_text(prompt: Any) -> str | None:
+    text = prompt.get("text") if isinstance(prompt, Mapping) else prompt
+    return text if isinstance(text, str) and len(text) <= _SHORT else None
+
+
+def _sentence(change: Mapping[str, Any]) -> str:
+    kind, name = change["kind"], change.get("label") or change.get("node")
+    if kind in ("block_added", "block_removed"):
+        return f'{kind.removeprefix("block_")} block "{name}" ({change["type"]})'
+    if kind == "prompt_changed":
+        return f'prompt "{change["field"]}" of "{change["node"]}" changed'
+    if kind == "keys_added":
+        return f'"{change["node"]}" now offers key(s) {", ".join(change["keys"])}'
+    if kind == "keys_removed":
+        return f'"{change["node"]}" no longer offers key(s) {", ".join(change["keys"])}'
+    if kind == "exit_changed":
+        before, after = change["before"] or "nowhere", change["after"] or "nowhere"
+        return f'exit "{change["exit"]}" of "{change["node"]}" now leads to {after} (was {before})'
+    if kind == "block_changed":
+        return f'block "{name}" ({change["type"]}) changed: {", ".join(change["fields"])}'
+    return f"scenario setting {change['field']!r} changed"
 
 
 def _as_mapping(document: Any) -> Mapping[str, Any]:

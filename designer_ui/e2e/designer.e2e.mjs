@@ -947,7 +947,8 @@ async function main() {
         `the Calls tab's Outcome column says what the call's detail says (${await listed.textContent()})`,
       );
       // What the caller heard and pressed at each step, as the Test call's story tells a simulated call.
-      const storyStep = (id) => page.locator(`[data-testid=call-story] li.call-step[data-node="${id}"]`);
+      // The recorded call's detail, not the test call's story, which tells its steps the same way.
+      const storyStep = (id) => page.locator(`[data-testid=call-steps] [data-testid=call-story] li.call-step[data-node="${id}"]`);
       const greeting = await storyStep("say_phrase").getByTestId("step-said").allTextContents();
       console.log(`call record, Say Phrase: ${greeting.join(" | ")}`);
       check(

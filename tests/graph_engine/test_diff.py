@@ -106,3 +106,64 @@ def test_a_document_mutated_anywhere_still_diffs(noise: Any) -> None:
     broken["nodes"].append(noise)
     broken["edges"].append(noise)
     assert diff_documents(_doc(), broken).blocks_removed == []  # what was there is still seen
+
+
+def _with_schedule(hours: list[dict[str, Any]]) -> dict[str, Any]:
+    document = _doc()
+    document["nodes"].append(
+        {"id": "hours", "type": "schedule", "label": "Часы работы", "config": {"hours": hours, "timezone": "UTC"}}
+    )
+    document["edges"].append({"source": "hours", "exit": "open", "target": "menu"})
+    return document
+
+
+def test_a_schedules_new_hours_are_in_the_summary() -> None:
+    # Review, 2026-12 (Russian analyst): v2 changed the schedule's hours and its publish summary did not say so.
+    before = _with_schedule([{"days": ["mon"], "from": "09:00", "to": "18:00"}])
+    after = _with_schedule([{"days": ["mon"], "from": "08:00", "to": "20:00"}])
+    data = diff_documents(before, after).as_dict()
+    assert data["changes"] == [
+        {"kind": "block_changed", "node": "hours", "label": "Часы работы", "type": "schedule", "fields": ["hours"]}
+    ]
+    assert data["summary"] == ['block "Часы работы" (schedule) changed: hours']
+
+
+def test_each_change_is_data_a_client_can_word_in_its_language() -> None:
+    after = _doc()
+    menu = after["nodes"][1]
+    menu["config"]["prompt"] = {"text": "Press 1, 2 or 3"}
+    menu["config"]["options"] = [{"key": "1"}, {"key": "3"}]
+    after["nodes"][2]["config"]["target"] = "PJSIP/201"
+    after["nodes"].append({"id": "support", "type": "transfer", "label": "Оператор", "config": {"target": "PJSIP/3"}})
+    after["edges"] = [
+        {"source": "start", "exit": "next", "target": "menu"},
+        {"source": "menu", "exit": "1", "target": "sales"},
+        {"source": "menu", "exit": "3", "target": "support"},
+    ]
+    after["language"] = "ru"
+    changes = diff_documents(_doc(), after).changes()
+    menu_ref = {"node": "menu", "label": "Main menu", "type": "ivr"}
+    assert changes == [
+        {"kind": "block_added", "node": "support", "label": "Оператор", "type": "transfer"},
+        {"kind": "prompt_changed", **menu_ref, "field": "prompt", "before": "Press 1 or 2", "after": "Press 1, 2 or 3"},
+        {"kind": "keys_added", **menu_ref, "keys": ["3"]},
+        {"kind": "keys_removed", **menu_ref, "keys": ["2"]},
+        {"kind": "exit_changed", **menu_ref, "exit": "2", "before": "bye", "after": None}
+        | {"before_label": "", "after_label": None},
+        {"kind": "exit_changed", **menu_ref, "exit": "3", "before": None, "after": "support"}
+        | {"before_label": None, "after_label": "Оператор"},
+        # The prompt and keys are told above; the transfer's new number is told here, else nowhere.
+        {"kind": "block_changed", "node": "sales", "label": "", "type": "transfer", "fields": ["target"]},
+        {"kind": "setting_changed", "field": "language"},
+    ]
+    summary = diff_documents(_doc(), after).summary()
+    assert 'exit "3" of "menu" now leads to support (was nowhere)' in summary
+    assert 'block "sales" (transfer) changed: target' in summary
+    assert "scenario setting 'language' changed" in summary
+
+
+def test_a_long_prompt_is_only_said_to_have_changed() -> None:
+    after = _doc()
+    after["nodes"][1]["config"]["prompt"] = {"text": "x" * 500}
+    [change] = [c for c in diff_documents(_doc(), after).changes() if c["kind"] == "prompt_changed"]
+    assert (change["before"], change["after"]) == ("Press 1 or 2", None)

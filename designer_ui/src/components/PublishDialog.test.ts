@@ -3,8 +3,8 @@ import { ApiError } from "../api/http";
 import type { TestOutcome } from "../api/types";
 import { translator } from "../lib/i18n";
 import type { Problem } from "../lib/problems";
-import { PublishBlocked, nothingToPublish, publishFailureText, publishRefusal } from "./PublishDialog";
-import { renderToHtml } from "./renderForTest";
+import { PublishBlocked, SemanticDiff, nothingToPublish, publishFailureText, publishRefusal } from "./PublishDialog";
+import { renderInLanguage, renderToHtml } from "./renderForTest";
 
 const problem = (severity: Problem["severity"], node: string, message: string): Problem => ({ severity, code: "x", message, node, path: "$" });
 const failedTest: TestOutcome = { name: "key 1 reaches sales", passed: false, failures: ["ended at hangup"], story: [] };
@@ -97,5 +97,18 @@ describe("a publish another publish overtook", () => {
     expect(publishFailureText(t, new ApiError(409, conflict, "it clashed"))).toBe("Something went wrong: it clashed");
     // A 409 body read from another status is not taken for a refusal.
     expect(publishFailureText(t, new ApiError(500, meanwhile, "boom"))).toBe("Something went wrong: boom");
+  });
+});
+
+describe("the changes of a version, in the publish dialog", () => {
+  it("are worded in the interface language, not as the server's English summary", () => {
+    const diff = {
+      empty: false,
+      changes: [{ kind: "keys_added", node: "ivr", label: "Главное меню", type: "ivr", keys: ["0"] }],
+      summary: ['"ivr" now offers key(s) 0'],
+    };
+    const html = renderInLanguage("ru", SemanticDiff, { diff });
+    expect(html).toContain("<li>в блоке «Главное меню» появились клавиши: 0</li>");
+    expect(html).not.toContain("now offers");
   });
 });

@@ -4,9 +4,11 @@ import * as api from "../api/client";
 import { ApiError } from "../api/http";
 import type { Conflict, DraftPin, PublishResult, TestOutcome } from "../api/types";
 import { useI18n } from "../i18n";
+import { diffLines } from "../lib/changeText";
 import type { Translate } from "../lib/i18n";
 import { normalizeProblems, type Problem } from "../lib/problems";
 import { problemText } from "../lib/problemText";
+import { useEditor } from "../store/editor";
 import { Dialog } from "./Dialog";
 
 /** The diff's shape is the server's; show any object as labelled lists so nothing is hidden. */
@@ -39,12 +41,18 @@ export function DiffView({ diff }: { diff: unknown }) {
   return <span>{String(diff)}</span>;
 }
 
-/** graph_engine.diff as data: its `summary` sentences first; the structured detail folded away. */
+/**
+ * graph_engine.diff as data: its changes first, in the interface language with the names the canvas shows (the
+ * server's `summary` is English); the structured detail folded away.
+ */
 export function SemanticDiff({ diff }: { diff: Record<string, unknown> }) {
-  const { t } = useI18n();
-  const summary = Array.isArray(diff.summary) ? (diff.summary as unknown[]).map(String) : [];
+  const { t, language } = useI18n();
+  const catalog = useEditor((s) => s.catalog);
+  const nodes = useEditor((s) => s.nodes);
+  const typeOf = (id: string) => nodes.find((node) => node.id === id)?.data.blockType;
+  const summary = diffLines(diff, { t, language, catalog, typeOf });
   if (diff.empty === true || Object.keys(diff).length === 0) return <p className="muted">{t("publish.noDiff")}</p>;
-  const { summary: _summary, empty: _empty, ...detail } = diff;
+  const { summary: _summary, changes: _changes, empty: _empty, ...detail } = diff;
   return (
     <div data-testid="diff">
       {summary.length > 0 && (

@@ -4,7 +4,7 @@ import * as api from "../api/client";
 import type { Role, ScenarioSummary, User } from "../api/types";
 import { navigate } from "../App";
 import { useI18n } from "../i18n";
-import type { MessageKey, Translate } from "../lib/i18n";
+import type { Language, MessageKey, Translate } from "../lib/i18n";
 import { emptyScenario } from "../lib/convert";
 import { formatDateTime } from "../lib/format";
 import type { ImportFailure } from "../lib/importFile";
@@ -234,8 +234,16 @@ export function UpdatedCell({ item }: { item: Pick<ScenarioSummary, "updated_at"
   );
 }
 
+/**
+ * A new blank scenario, speaking the language of the interface it was created in: an analyst working in Russian
+ * writes Russian phrases, which need Russian numbers and dates. Import and duplicate keep their document's language.
+ */
+export async function createBlankScenario(slug: string, name: string, language: Language) {
+  return api.createScenario(slug, name, emptyScenario(name, language));
+}
+
 export function ScenarioList({ user }: { user: User }) {
-  const { t } = useI18n();
+  const { t, language } = useI18n();
   const [query, setQuery] = useState("");
   const [page, setPage] = useState(1);
   const [items, setItems] = useState<ScenarioSummary[]>([]);
@@ -336,7 +344,7 @@ export function ScenarioList({ user }: { user: User }) {
           title={t("list.new")}
           onCancel={() => setCreating(false)}
           onSubmit={async (name, slug) => {
-            const created = await api.createScenario(slug, name, emptyScenario(name));
+            const created = await createBlankScenario(slug, name, language);
             navigate(`/s/${encodeURIComponent(created.slug)}`);
           }}
         />

@@ -1,9 +1,11 @@
 import { describe, expect, it } from "vitest";
+import type { SimulateResult } from "../api/types";
 import { emptyScenario } from "../lib/convert";
-import { testCallDocument } from "./TestCallPanel";
+import { renderInLanguage, renderToHtml } from "./renderForTest";
+import { TestCallResult, testCallDocument } from "./TestCallPanel";
 
 describe("the scenario a test call sends", () => {
-  const canvas = emptyScenario("Line");
+  const canvas = emptyScenario("Line", "en");
 
   it("is an editor's canvas as it stands, saved or not", () => {
     expect(testCallDocument({ readOnly: false, document: () => canvas })).toBe(canvas);
@@ -11,5 +13,70 @@ describe("the scenario a test call sends", () => {
 
   it("is nothing for a viewer: the server tests the stored draft, and refuses a viewer's own document", () => {
     expect(testCallDocument({ readOnly: true, document: () => canvas })).toBeUndefined();
+  });
+});
+
+/** What POST /api/scenarios/{slug}/simulate answered for a draft whose Schedule names a time zone that is none. */
+const failedTestCall: SimulateResult = {
+  result: {
+    started_at: "2026-03-02T10:00:00+03:00",
+    ended_at: "2026-03-02T10:00:04+03:00",
+    outcome: "failed",
+    error: "unknown time zone 'Europe/Moskow'",
+    steps: [
+      { index: 0, node: "start", type: "start", label: "", at: "2026-03-02T10:00:00+03:00", exit: "next", keys: "", prompts: [], events: [{ kind: "answered" }] },
+      {
+        index: 1, node: "say_phrase_2", type: "say_phrase", label: "Приветствие", at: "2026-03-02T10:00:00+03:00", exit: "next", keys: "",
+        prompts: [{ audio: "tts/abc", text: "Здравствуйте! Ваш долг 1234 рубля." }], events: [],
+      },
+      { index: 2, node: "ivr", type: "ivr", label: "Главное меню", at: "2026-03-02T10:00:03+03:00", exit: "2", keys: "2", prompts: [], events: [] },
+      {
+        index: 3, node: "schedule", type: "schedule", label: "Часы работы", at: "2026-03-02T10:00:04+03:00", exit: "error", keys: "",
+        prompts: [], events: [], error: "unknown time zone 'Europe/Moskow'",
+      },
+    ],
+    variables: { result: "" },
+  } as SimulateResult["result"],
+  story: [
+    '00:00  Start "start": call answered -> next',
+    '00:04  Schedule "Часы работы": FAILED: unknown time zone \'Europe/Moskow\' -> error',
+    "00:04  Outcome: the call failed and was ended politely (failed)",
+  ],
+  callbacks: [],
+};
+
+/** The visible text of some markup, the folded engine story left out. */
+const told = (html: string) => html.replace(/<details[\s\S]*?<\/details>/g, "").replace(/<[^>]+>/g, " ").replace(/&#x27;/g, "'").replace(/\s+/g, " ");
+
+describe("a test call's result", () => {
+  it("is told in Russian in a Russian interface: outcome, error, what was said and pressed", () => {
+    const text = told(renderInLanguage("ru", TestCallResult, { result: failedTestCall }));
+    expect(text).toContain("Итог: сбой");
+    expect(text).toContain("Ошибка: unknown time zone 'Europe/Moskow'");
+    expect(text).toContain("Сказано: «Здравствуйте! Ваш долг 1234 рубля.»");
+    expect(text).toContain("Нажато: 2");
+    expect(text).not.toMatch(/Outcome|FAILED|call answered|-> next/);
+  });
+
+  it("is told in Spanish in a Spanish interface", () => {
+    const text = told(renderInLanguage("es", TestCallResult, { result: failedTestCall }));
+    expect(text).toContain("Pulsó 2");
+    expect(text).toContain("Dijo «Здравствуйте! Ваш долг 1234 рубля.»");
+    expect(text).not.toMatch(/Outcome|FAILED|call answered/);
+  });
+
+  it("keeps the engine's own story, folded, for what a step does not show", () => {
+    const html = renderToHtml(TestCallResult, { result: failedTestCall });
+    expect(html).toMatch(/<details data-testid="engine-story">[\s\S]*Outcome: the call failed and was ended politely/);
+    expect(told(html)).toContain("Outcome: failed");
+    expect(told(html)).toContain("Error: unknown time zone 'Europe/Moskow'");
+    expect(told(html)).toContain("Said “Здравствуйте! Ваш долг 1234 рубля.”");
+  });
+
+  it("times each step from the start of the call and links it to its block", () => {
+    const html = renderToHtml(TestCallResult, { result: failedTestCall });
+    expect(html).toMatch(/data-testid="story"><ol class="story call-story"/);
+    expect([...html.matchAll(/data-node="(\w+)"/g)].map((m) => m[1])).toEqual(["start", "say_phrase_2", "ivr", "schedule"]);
+    expect(told(html)).toContain("00:04");
   });
 });

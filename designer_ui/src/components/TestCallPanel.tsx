@@ -7,7 +7,7 @@ import type { ScenarioDocument } from "../lib/convert";
 import { codeText } from "../lib/i18n";
 import { invalidKeyTokens, parseKeys, testCallMoment } from "../lib/trace";
 import { useEditor } from "../store/editor";
-import { TraceSteps } from "./TraceSteps";
+import { CallStory } from "./CallStory";
 
 function localNow(): string {
   const now = new Date();
@@ -21,6 +21,45 @@ function localNow(): string {
  */
 export function testCallDocument(editor: { readOnly: boolean; document(): ScenarioDocument }): ScenarioDocument | undefined {
   return editor.readOnly ? undefined : editor.document();
+}
+
+/**
+ * How a test call went, told as the Calls panel tells a recorded call, in the interface language: the outcome, the
+ * error that ended it, and each step from the structured trace (what was said, the keys, the exit). The server's
+ * own story (`story`, English, for API clients) stays at hand, folded, for the details a step does not show.
+ */
+export function TestCallResult({ result }: { result: SimulateResult }) {
+  const { t } = useI18n();
+  const call = result.result;
+  // CallResult's `error` (graph_engine.trace), which the designer's CallResultLike does not spell out.
+  const failure = (call as { error?: string | null }).error;
+  return (
+    <div className="test-result" data-testid="test-result">
+      <p className="outcome" data-outcome={call.outcome}>
+        {t("test.outcome", { outcome: codeText(t, "outcome", call.outcome) })}
+      </p>
+      {/* Plain text (React escapes it): the message may quote whatever a data source sent. */}
+      {failure && <p className="error-text" data-testid="call-error">{t("trace.error", { message: failure })}</p>}
+      <h3>{t("test.story")}</h3>
+      <div data-testid="story">
+        <CallStory steps={call.steps} startedAt={call.started_at} />
+      </div>
+      {Object.keys(call.variables ?? {}).length > 0 && (
+        <details>
+          <summary>{t("test.variables")}</summary>
+          <pre>{JSON.stringify(call.variables, null, 2)}</pre>
+        </details>
+      )}
+      <details data-testid="engine-story">
+        <summary>{t("test.engineStory")}</summary>
+        <ol className="story mono small">
+          {result.story.map((line, i) => (
+            <li key={i}>{line}</li>
+          ))}
+        </ol>
+      </details>
+    </div>
+  );
 }
 
 export function TestCallPanel({ slug }: { slug: string }) {
@@ -101,27 +140,7 @@ export function TestCallPanel({ slug }: { slug: string }) {
         </div>
       </form>
       {error && <p role="alert" className="error-text">{error}</p>}
-      {result && (
-        <div className="test-result" data-testid="test-result">
-          <p className="outcome" data-outcome={result.result.outcome}>
-            {t("test.outcome", { outcome: codeText(t, "outcome", result.result.outcome) })}
-          </p>
-          <h3>{t("test.story")}</h3>
-          <ol className="story" data-testid="story">
-            {result.story.map((line, i) => (
-              <li key={i}>{line}</li>
-            ))}
-          </ol>
-          <h3>{t("test.steps")}</h3>
-          <TraceSteps steps={result.result.steps} />
-          {Object.keys(result.result.variables ?? {}).length > 0 && (
-            <details>
-              <summary>{t("test.variables")}</summary>
-              <pre>{JSON.stringify(result.result.variables, null, 2)}</pre>
-            </details>
-          )}
-        </div>
-      )}
+      {result && <TestCallResult result={result} />}
     </div>
   );
 }

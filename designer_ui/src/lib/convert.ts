@@ -95,6 +95,7 @@ export function toScenario(graph: FlowGraph, viewport?: Viewport): ScenarioDocum
   return document;
 }
 
-export function emptyScenario(name: string, language = "en"): ScenarioDocument {
+/** A blank scenario; `language` (BCP 47: "en", "es", "ru") is asked for, so no caller falls back to English. */
+export function emptyScenario(name: string, language: string): ScenarioDocument {
   return { format: SCENARIO_FORMAT, name, language, variables: [], nodes: [], edges: [] };
 }

@@ -1,0 +1,50 @@
+import { describe, expect, it } from "vitest";
+import type { BlockSpec, Catalog } from "./catalog";
+import { changeText, diffLines, type Change } from "./changeText";
+import { translator, type Language } from "./i18n";
+
+const EXITS: Record<string, { name: string; label: string }[]> = { schedule: [{ name: "open", label: "Open" }, { name: "closed", label: "Closed" }] };
+const spec = (type: string, title: string, properties: Record<string, { title: string }> = {}) =>
+  ({ type, title, config_schema: { type: "object", properties }, exit_rules: EXITS[type] ?? [] }) as unknown as BlockSpec;
+const catalog: Catalog = new Map([
+  ["schedule", spec("schedule", "Schedule", { hours: { title: "Opening hours" } })],
+  ["ivr", spec("ivr", "IVR Menu", { prompt: { title: "Menu prompt" } })],
+  ["transfer", spec("transfer", "Transfer")],
+]);
+const draft: Record<string, string> = { ivr: "ivr", transfer_3: "transfer", hours: "schedule" };
+const wording = (language: Language) => ({ t: translator(language), language, catalog, typeOf: (id: string) => draft[id] });
+
+/** What graph_engine.diff sent for the review's version 2 (Russian analyst, 2026-12). */
+const changes: Change[] = [
+  { kind: "block_added", node: "hours", label: "Часы работы", type: "schedule" },
+  { kind: "exit_changed", node: "ivr", label: "Главное меню", type: "ivr", exit: "0", before: null, after: "transfer_3", before_label: null, after_label: "Оператор" },
+  { kind: "prompt_changed", node: "ivr", label: "Главное меню", type: "ivr", field: "prompt", before: "Нажмите 1", after: "Нажмите 1 или 0" },
+  { kind: "block_changed", node: "hours", label: "Часы работы", type: "schedule", fields: ["hours"] },
+  { kind: "exit_changed", node: "hours", label: "Часы работы", type: "schedule", exit: "closed", before: "ivr", after: null, before_label: "", after_label: null },
+];
+
+describe("a published version's changes in words", () => {
+  it("are said in Russian with the names the canvas shows", () => {
+    expect(changes.map((c) => changeText(c, wording("ru")))).toEqual([
+      "добавлен блок «Часы работы» (Расписание)",
+      "клавиша 0 блока «Главное меню» теперь ведёт в «Оператор» (раньше никуда)",
+      "изменено поле «Сообщение меню» блока «Главное меню»: «Нажмите 1» → «Нажмите 1 или 0»",
+      "изменён блок «Часы работы» (Расписание): Часы работы",
+      "выход «Закрыто» блока «Часы работы» теперь ведёт в никуда (раньше «Голосовое меню»)",
+    ]);
+  });
+
+  it("are said in Spanish and English without a missing parameter", () => {
+    for (const language of ["es", "en"] as const) {
+      for (const change of changes) expect(changeText(change, wording(language))).not.toMatch(/\{|undefined/);
+    }
+    expect(changeText(changes[1]!, wording("en"))).toBe("key 0 of block “Главное меню” now leads to “Оператор” (was nowhere)");
+    expect(changeText(changes[0]!, wording("es"))).toBe("bloque «Часы работы» añadido (Horario)");
+  });
+
+  it("keep the server's sentence for a kind this designer does not know, and for a server without changes", () => {
+    const diff = { changes: [{ kind: "moon_phase" }], summary: ["the moon changed"] };
+    expect(diffLines(diff, wording("ru"))).toEqual(["the moon changed"]);
+    expect(diffLines({ summary: ["added block \"x\" (ivr)"] }, wording("ru"))).toEqual(['added block "x" (ivr)']);
+  });
+});

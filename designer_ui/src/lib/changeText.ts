@@ -1,0 +1,110 @@
+/**
+ * A published version's changes (graph_engine.diff `changes`) worded in the interface language, with the names the
+ * canvas shows: a block's label (else its title), a block type's title, a field's title, a menu key as a key.
+ * The server's `summary` is English, for API clients; a change of a kind this designer does not know keeps it.
+ */
+import { blockTitle, exitLabel } from "./blockText";
+import type { Catalog } from "./catalog";
+import type { Language, Translate } from "./i18n";
+import { localTitle } from "./schemaText";
+
+/** One change as the server sends it: a stable `kind` and its parameters (see graph_engine/diff.py). */
+export interface Change {
+  kind: string;
+  node?: string;
+  label?: string;
+  type?: string;
+  field?: string;
+  fields?: string[];
+  keys?: string[];
+  exit?: string;
+  before?: string | null;
+  after?: string | null;
+  before_label?: string | null;
+  after_label?: string | null;
+}
+
+export interface Wording {
+  t: Translate;
+  language: Language;
+  catalog: Catalog;
+  /** The type of a block by id, in the draft (a target of an exit has only its id and label in a change). */
+  typeOf(node: string): string | undefined;
+}
+
+const QUOTES: Record<Language, [string, string]> = { en: ["“", "”"], es: ["«", "»"], ru: ["«", "»"] };
+
+function quoted(language: Language, text: string): string {
+  const [open, close] = QUOTES[language];
+  return `${open}${text}${close}`;
+}
+
+function typeTitle(w: Wording, type: string): string {
+  return blockTitle(w.language, type, w.catalog.get(type)?.title ?? type);
+}
+
+/** A block as the canvas names it: its label, else its type's title, else its id; quoted. */
+function blockName(w: Wording, node: string, label: string | null | undefined, type?: string): string {
+  const known = type || w.typeOf(node);
+  return quoted(w.language, label || (known ? typeTitle(w, known) : node));
+}
+
+function fieldTitle(w: Wording, type: string, field: string): string {
+  const title = w.catalog.get(type)?.config_schema.properties?.[field]?.title;
+  return typeof title === "string" ? localTitle(title, w.language) : field;
+}
+
+/** A menu's key exit as "key 0"; any other exit by its label on the canvas ("Closed" of a Schedule: «Закрыто»). */
+function exitName(w: Wording, type: string, exit: string): string {
+  if (type === "ivr" && /^[0-9*#]$/.test(exit)) return w.t("change.key", { key: exit });
+  const fixed = w.catalog.get(type)?.exit_rules.find((rule) => rule.name === exit)?.label;
+  // A label equal to its exit reads as an analyst's own list item to exitLabel, left as written: give it the word.
+  const serverLabel = fixed ?? (exit === "error" ? "Error" : exit);
+  return w.t("change.exit", { exit: exitLabel(w.language, type, exit, serverLabel) });
+}
+
+function target(w: Wording, node: string | null | undefined, label: string | null | undefined): string {
+  return node ? blockName(w, node, label) : w.t("change.nowhere");
+}
+
+/** The change in words, or null for a kind this designer does not know (the server's sentence stands in). */
+export function changeText(change: Change, w: Wording): string | null {
+  const { t } = w;
+  const type = change.type ?? "";
+  const block = blockName(w, change.node ?? "", change.label, type);
+  switch (change.kind) {
+    case "block_added":
+      return t("change.blockAdded", { block, type: typeTitle(w, type) });
+    case "block_removed":
+      return t("change.blockRemoved", { block, type: typeTitle(w, type) });
+    case "prompt_changed": {
+      const field = fieldTitle(w, type, change.field ?? "");
+      if (change.before && change.after) return t("change.promptChangedTo", { field, block, before: change.before, after: change.after });
+      return t("change.promptChanged", { field, block });
+    }
+    case "keys_added":
+      return t("change.keysAdded", { block, keys: (change.keys ?? []).join(", ") });
+    case "keys_removed":
+      return t("change.keysRemoved", { block, keys: (change.keys ?? []).join(", ") });
+    case "exit_changed": {
+      const exit = exitName(w, type, change.exit ?? "");
+      return t("change.exitChanged", { exit, block, after: target(w, change.after, change.after_label), before: target(w, change.before, change.before_label) });
+    }
+    case "block_changed":
+      return t("change.blockChanged", { block, type: typeTitle(w, type), fields: (change.fields ?? []).map((f) => fieldTitle(w, type, f)).join(", ") });
+    case "setting_changed":
+      return t("change.settingChanged", { field: change.field ?? "" });
+    default:
+      return null;
+  }
+}
+
+/**
+ * The lines of a diff to show: each change in words; the server's English summary when the diff has no
+ * `changes` (a server from before them) or for a change of an unknown kind.
+ */
+export function diffLines(diff: Record<string, unknown>, w: Wording): string[] {
+  const summary = Array.isArray(diff.summary) ? (diff.summary as unknown[]).map(String) : [];
+  if (!Array.isArray(diff.changes)) return summary;
+  return (diff.changes as Change[]).map((change, i) => changeText(change, w) ?? summary[i] ?? change.kind);
+}
