@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Final
 
+from persistence.call_lists import Params, problem
 from persistence.errors import InvalidCallList
 
 Cell = str | int | float | bool
@@ -42,11 +43,11 @@ class CallList:
 def read_call_list(data: bytes, filename: str = "") -> CallList:
     """The list in `data`, an XLSX (by its zip signature) or else a CSV; `InvalidCallList` naming the fault."""
     if not data.strip():
-        raise _refused("$.file", "the file is empty")
+        raise _refused("empty_file", "the file is empty")
     if data.startswith(_XLSX_MAGIC):
         return _read_xlsx(data)
     if filename.lower().endswith((".xls", ".ods")):
-        raise _refused("$.file", "this is not a CSV or XLSX file: save the sheet as .xlsx or as CSV UTF-8")
+        raise _refused("other_spreadsheet", "this is not a CSV or XLSX file: save the sheet as .xlsx or as CSV UTF-8")
     return _read_csv(data)
 
 
@@ -56,17 +57,18 @@ def _read_csv(data: bytes) -> CallList:
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
         raise _refused(
-            "$.file",
+            "not_utf8",
             f"line {line} is not UTF-8 text: save the list as 'CSV UTF-8' (or as .xlsx) and upload it again",
+            {"line": line},
         ) from None
     if "\0" in text:
-        raise _refused("$.file", "this is not a CSV or XLSX file")
+        raise _refused("not_a_list_file", "this is not a CSV or XLSX file")
     first_line = text.lstrip("\r\n").split("\n", 1)[0]
     separator = max(_SEPARATORS, key=first_line.count)
     try:
         rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=separator, strict=True))
     except csv.Error as error:
-        raise _refused("$.file", f"the CSV cannot be read: {error}") from None
+        raise _refused("csv_unreadable", f"the CSV cannot be read: {error}", {"detail": str(error)}) from None
     return _table(([cell.strip() for cell in row] for row in rows), sheet=None)
 
 
@@ -79,15 +81,16 @@ def _read_xlsx(data: bytes) -> CallList:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             unpacked = sum(member.file_size for member in archive.infolist())
     except zipfile.BadZipFile:
-        raise _refused("$.file", "the XLSX file is damaged (not a complete zip archive)") from None
+        raise _refused("xlsx_damaged", "the XLSX file is damaged (not a complete zip archive)") from None
     if unpacked > MAX_UNPACKED_XLSX_BYTES:
+        mib, limit = unpacked // 2**20, MAX_UNPACKED_XLSX_BYTES // 2**20
         raise _refused(
-            "$.file", f"the XLSX unpacks to {unpacked // 2**20} MiB, over {MAX_UNPACKED_XLSX_BYTES // 2**20} MiB"
+            "xlsx_too_big", f"the XLSX unpacks to {mib} MiB, over {limit} MiB", {"mib": mib, "limit_mib": limit}
         )
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (InvalidFileException, KeyError, ValueError, OSError, zipfile.BadZipFile) as error:
-        raise _refused("$.file", f"the XLSX file cannot be read: {error}") from None
+        raise _refused("xlsx_unreadable", f"the XLSX file cannot be read: {error}", {"detail": str(error)}) from None
     try:
         sheet = workbook.worksheets[0]
         rows = ([_xlsx_cell(value) for value in row] for row in sheet.iter_rows(values_only=True))
@@ -118,18 +121,20 @@ def _table(rows: Iterable[Sequence[Cell]], *, sheet: str | None) -> CallList:
     numbered = ((number, row) for number, row in enumerate(rows, start=1) if any(cell != "" for cell in row))
     header_row = next(numbered, None)
     if header_row is None:
-        raise _refused("$.file", "the list has no rows")
+        raise _refused("no_rows", "the list has no rows")
     header_number, header = header_row
     columns = _columns(header, header_number)
     table: list[dict[str, Cell]] = []
     numbers: list[int] = []
     for number, row in numbered:
         if len(table) == MAX_ROWS:
-            raise _refused("$.file", f"the list has more than {MAX_ROWS:,} rows: split it into several lists")
+            message = f"the list has more than {MAX_ROWS:,} rows: split it into several lists"
+            raise _refused("too_many_rows", message, {"limit": MAX_ROWS})
         table.append(_row(row, number, columns))
         numbers.append(number)
     if not table:
-        raise _refused("$.file", f"the list has a header (row {header_number}) but no clients under it")
+        message = f"the list has a header (row {header_number}) but no clients under it"
+        raise _refused("no_clients", message, {"row": header_number})
     return CallList(columns=[name for name in columns if name], rows=table, sheet=sheet, row_numbers=numbers)
 
 
@@ -138,15 +143,17 @@ def _columns(header: Sequence[Cell], row_number: int) -> list[str]:
     while names and not names[-1]:
         names.pop()
     if len(names) > MAX_COLUMNS:
-        raise _refused("$.file", f"row {row_number} has {len(names)} columns, over {MAX_COLUMNS}")
+        message = f"row {row_number} has {len(names)} columns, over {MAX_COLUMNS}"
+        raise _refused("too_many_columns", message, {"row": row_number, "count": len(names), "limit": MAX_COLUMNS})
     seen: dict[str, int] = {}
     for index, name in enumerate(names, start=1):
         if len(name) > 100:
-            raise _refused("$.file", f"row {row_number}, column {index}: a column name over 100 characters")
+            message = f"row {row_number}, column {index}: a column name over 100 characters"
+            raise _refused("column_name_too_long", message, {"row": row_number, "column": index, "limit": 100})
         if name and name in seen:
-            raise _refused(
-                "$.file", f"row {row_number}: column {name!r} appears twice (columns {seen[name]} and {index})"
-            )
+            message = f"row {row_number}: column {name!r} appears twice (columns {seen[name]} and {index})"
+            params: Params = {"row": row_number, "column": name, "first": seen[name], "second": index}
+            raise _refused("column_twice", message, params)
         seen[name] = index
     return names
 
@@ -158,9 +165,11 @@ def _row(row: Sequence[Cell], number: int, columns: list[str]) -> dict[str, Cell
             continue
         name = columns[index] if index < len(columns) else ""
         if not name:
-            raise _refused("$.file", f"row {number}, column {index + 1} holds {_shown(cell)} under no column name")
+            message = f"row {number}, column {index + 1} holds {_shown(cell)} under no column name"
+            raise _refused("cell_without_column", message, {"row": number, "column": index + 1, "value": _text(cell)})
         if isinstance(cell, str) and len(cell) > MAX_CELL_CHARS:
-            raise _refused("$.file", f"row {number}, {name}: over {MAX_CELL_CHARS} characters")
+            message = f"row {number}, {name}: over {MAX_CELL_CHARS} characters"
+            raise _refused("cell_too_long", message, {"row": number, "column": name, "limit": MAX_CELL_CHARS})
         values[name] = cell
     return values
 
@@ -170,5 +179,12 @@ def _shown(cell: Cell) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-def _refused(path: str, message: str) -> InvalidCallList:
-    return InvalidCallList([{"path": path, "message": message}])
+def _text(cell: Cell) -> str:
+    """A cell as a problem's `value` param: as the file holds it, cut as `_shown` cuts it."""
+    text = str(cell)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _refused(code: str, message: str, params: Params | None = None) -> InvalidCallList:
+    """The file cannot be a list: one problem, its `code` and `params` for the designer (persistence.call_lists)."""
+    return InvalidCallList([problem("$.file", code, message, params)])

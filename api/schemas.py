@@ -459,6 +459,34 @@ class CallListOut(BaseModel):
     )
 
 
+class CallListProblem(BaseModel):
+    """Why a call list (its file, a client's row, or the campaign's settings) cannot be called."""
+
+    path: str = Field(description="$.file, $.rows[3].phone (the row's place in `rows`), $.until, $.hours...")
+    message: str = Field(description="In English, naming the row and column ('row 5, due_date: ...').")
+    code: str | None = Field(
+        default=None,
+        description="Stable: no_number, not_a_phone_number, duplicate_number, not_a_number, not_a_whole_number, "
+        "not_yes_or_no, not_a_date, ambiguous_date, more_problems, campaign_over, campaign_ends_first, "
+        "hours_never_open, unknown_timezone, not_published, and the file's: empty_file, other_spreadsheet, "
+        "not_a_list_file, not_utf8, csv_unreadable, xlsx_damaged, xlsx_too_big, xlsx_unreadable, no_rows, "
+        "no_clients, too_many_rows, too_many_columns, column_name_too_long, column_twice, cell_without_column, "
+        "cell_too_long, file_too_big, list_too_large. None on a request its schema refused (invalid-request).",
+    )
+    params: dict[str, str | int] = Field(
+        default_factory=dict,
+        description="What the message is built from, by stable name: `row` (the file's row) or `client` (the place "
+        "in `rows`, without row_numbers), `column`, `value` (the cell, cut at 40 characters), `type` (the "
+        "variable's), `first`, `count`, `limit`..., so a client can say it in another language.",
+    )
+
+
+class CallListRefused(Problem):
+    """A 422 for a call list: every problem found (at most 50, then one `more_problems` counting the rest)."""
+
+    problems: list[CallListProblem]
+
+
 class CallbackBatchIn(BaseModel):
     """A call list to call: one callback job per row, all created or none."""
 

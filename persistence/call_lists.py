@@ -6,7 +6,9 @@ read: `{{ contact.name }}`); a column named like a variable the scenario declare
 converted to the variable's type (a debt in `debt_amount` is a number, spoken as an amount).
 
 All or none: a list with one bad row creates nothing, and the problems name every bad client and column, so
-the analyst fixes the file and imports it again without finding out which half went in.
+the analyst fixes the file and imports it again without finding out which half went in. Each problem has a
+stable `code` and the `params` its English message is built from (`problem`), for the designer to say it in the
+analyst's language.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import re
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any, Final
 
 from sqlalchemy import func, insert, select, update
@@ -40,6 +42,14 @@ _FALSE: Final = frozenset({"false", "no", "n", "0", "нет"})
 _ISO_DATE: Final = re.compile(
     r"[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[T ][0-9]{2}:[0-9]{2}(?::[0-9]{2})?(?:Z|[+-][0-9]{2}:?[0-9]{2})?)?"
 )
+# 30.12.2026, 5.1.2026, 30.12.2026 14:30(:00): how Russian, German, Spanish... Excel writes a date cell into a CSV.
+# Dots are written day first everywhere (month first is written with slashes), so this form is never a guess.
+_DOTTED_DATE: Final = re.compile(
+    r"(?P<day>[0-9]{1,2})\.(?P<month>[0-9]{1,2})\.(?P<year>[0-9]{4})"
+    r"(?: (?P<hour>[0-9]{1,2}):(?P<minute>[0-9]{2})(?::(?P<second>[0-9]{2}))?)?"
+)
+# 12/30/2026 or 30/12/2026 (with a time or not): month first in one country and day first in the next.
+_SLASHED_DATE: Final = re.compile(r"[0-9]{1,4}/[0-9]{1,2}/[0-9]{1,4}(?: .*)?")
 # A list's own jobs, one per client, as `schedule` makes them; a campaign's others are the callbacks its calls
 # promised (the Callback block's, which name the call that asked).
 _LISTED: Final = CallbackJob.origin_call_id.is_(None)
@@ -83,14 +93,23 @@ class Campaign:
         }
 
 
+Params = dict[str, str | int]
+
+
+def problem(path: str, code: str, message: str, params: Params | None = None) -> dict[str, Any]:
+    """A call list's problem as the API answers it: the English `message`, and its stable `code` with the `params`
+    the message is built from (row, column, value...), for a client to say it in the analyst's language."""
+    return {"path": path, "code": code, "params": params or {}, "message": message}
+
+
 @dataclass
 class _Problems:
-    found: list[dict[str, str]] = field(default_factory=list)
+    found: list[dict[str, Any]] = field(default_factory=list)
     more: int = 0
 
-    def add(self, path: str, message: str) -> None:
+    def add(self, path: str, code: str, message: str, params: Params | None = None) -> None:
         if len(self.found) < MAX_PROBLEMS:
-            self.found.append({"path": path, "message": message})
+            self.found.append(problem(path, code, message, params))
         else:
             self.more += 1
 
@@ -98,8 +117,24 @@ class _Problems:
         if not self.found:
             return
         if self.more:
-            self.found.append({"path": "$.rows", "message": f"and {self.more} more problems like these"})
+            more = problem("$.rows", "more_problems", f"and {self.more} more problems like these", {"count": self.more})
+            self.found.append(more)
         raise InvalidCallList(self.found)
+
+
+@dataclass(frozen=True)
+class _Client:
+    """Where a problem's client is in the list: their row of the file ("row 5") when the rows came with their
+    numbers, else their place among the rows ("client 3")."""
+
+    kind: str  # "row" or "client": the param's name too
+    number: int
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.number}"
+
+    def params(self, column: str, **more: str | int) -> Params:
+        return {self.kind: self.number, "column": column, **more}
 
 
 def plan_jobs(
@@ -117,42 +152,65 @@ def plan_jobs(
     as the analyst looks for it in their sheet."""
     problems = _Problems()
     if now is not None and campaign.until is not None and campaign.until <= now:
-        problems.add("$.until", "the campaign's end has already passed: nobody would be called")
+        problems.add("$.until", "campaign_over", "the campaign's end has already passed: nobody would be called")
     elif campaign.until is not None and campaign.until <= campaign.due:
-        problems.add("$.until", "the campaign must end after its first call")
+        problems.add("$.until", "campaign_ends_first", "the campaign must end after its first call")
     # With its end refused, whether the hours open before it says nothing more: the analyst fixes the end first.
     opening = None if problems.found else _first_opening(campaign, problems)
     planned: list[PlannedJob] = []
-    first_client: dict[str, str] = {}
+    first_client: dict[str, _Client] = {}
     for index, row in enumerate(rows):
-        client = f"row {row_numbers[index]}" if row_numbers else f"client {index + 1}"
-        raw = row.get(number_column)
-        if raw is None or raw == "":
-            problems.add(f"$.rows[{index}].{number_column}", f"{client}: no number in column {number_column!r}")
-            continue
-        number = phone_number(raw)
+        client = _Client("row", row_numbers[index]) if row_numbers else _Client("client", index + 1)
+        number = _row_number(row, index, client, number_column, first_client, problems)
         if number is None:
-            problems.add(f"$.rows[{index}].{number_column}", f"{client}: {str(raw)[:40]!r} is not a phone number")
             continue
-        same = _same_person(number)
-        if same in first_client:
-            problems.add(f"$.rows[{index}].{number_column}", f"{client}: {number} is already {first_client[same]}")
-            continue
-        first_client[same] = client
         variables: dict[str, Any] = {CONTACT: dict(row)}
         for column, value in row.items():
             kind = declared.get(column)
             if kind is None or column == CONTACT:
                 continue
             converted = typed(value, kind)
-            if converted is _UNFIT:
-                problems.add(f"$.rows[{index}].{column}", f"{client}, {column}: {str(value)[:40]!r} is not {_A[kind]}")
+            if isinstance(converted, _Unfit):
+                shown = str(value)[:40]
+                params = client.params(column, value=shown, type=kind)
+                message = f"{client}, {column}: {shown!r} is not {_A[kind]}{converted.why}"
+                problems.add(f"$.rows[{index}].{column}", converted.code, message, params)
             elif converted is not _LEFT:
                 variables[column] = converted
         if opening is not None:
             planned.append(PlannedJob(number, opening[0], opening[1], variables))
     problems.raise_any()
     return planned
+
+
+def _row_number(
+    row: Mapping[str, Any],
+    index: int,
+    client: _Client,
+    column: str,
+    first_client: dict[str, _Client],
+    problems: _Problems,
+) -> str | None:
+    """The number to dial for the row's client, who is then in `first_client`; None (a problem) for no number, one
+    that is not a phone number, or a client already listed."""
+    path, raw = f"$.rows[{index}].{column}", row.get(column)
+    if raw is None or raw == "":
+        problems.add(path, "no_number", f"{client}: no number in column {column!r}", client.params(column))
+        return None
+    number = phone_number(raw)
+    if number is None:
+        shown = str(raw)[:40]
+        message = f"{client}: {shown!r} is not a phone number"
+        problems.add(path, "not_a_phone_number", message, client.params(column, value=shown))
+        return None
+    same = _same_person(number)
+    if same in first_client:
+        first = first_client[same]
+        message = f"{client}: {number} is already {first}"
+        problems.add(path, "duplicate_number", message, client.params(column, number=number, first=first.number))
+        return None
+    first_client[same] = client
+    return number
 
 
 def schedule(
@@ -468,7 +526,8 @@ def _first_opening(campaign: Campaign, problems: _Problems) -> tuple[datetime, d
     opening = reopening(campaign.due, window)
     if opening is None:
         end = "the campaign's end" if campaign.until is not None else "two weeks after it (the campaign sets no end)"
-        problems.add("$.hours", f"the hours never open between the first call and {end}")
+        params: Params = {"end": "until" if campaign.until is not None else "two_weeks"}
+        problems.add("$.hours", "hours_never_open", f"the hours never open between the first call and {end}", params)
         return None
     return opening[0].astimezone(UTC), opening[1].astimezone(UTC)
 
@@ -501,15 +560,32 @@ class _Marker:
     pass
 
 
-_UNFIT: Final = _Marker()  # the value cannot be that type: a problem
+@dataclass(frozen=True)
+class _Unfit:
+    """The value cannot be that type: a problem, of this code; `why` ends its message when the value's form alone
+    does not say it."""
+
+    code: str
+    why: str = ""
+
+
 _LEFT: Final = _Marker()  # a list or object variable: a list's cell does not fill it (it stays in `contact`)
 _A: Final = {
     "number": "a number",
     "integer": "a whole number",
     "boolean": "yes or no",
     "string": "text",
-    "date": "a date written 2026-12-30 (year-month-day)",
+    "date": "a date written 2026-12-30 or 30.12.2026 (year-month-day or day.month.year)",
 }
+_NOT: Final = {
+    "number": _Unfit("not_a_number"),
+    "integer": _Unfit("not_a_whole_number"),
+    "boolean": _Unfit("not_yes_or_no"),
+    "date": _Unfit("not_a_date"),
+}
+_AMBIGUOUS_DATE: Final = _Unfit(
+    "ambiguous_date", ": a date with slashes is month first in some countries and day first in others"
+)
 
 
 def typed(value: Any, kind: str) -> Any:
@@ -519,28 +595,39 @@ def typed(value: Any, kind: str) -> Any:
     if kind in ("number", "integer"):
         number = value if isinstance(value, int | float) and not isinstance(value, bool) else _number(str(value))
         if number is None or (kind == "integer" and not float(number).is_integer()):
-            return _UNFIT
+            return _NOT[kind]
         return int(number) if kind == "integer" else number
     if kind == "boolean":
         if isinstance(value, bool):
             return value
         word = str(value).strip().lower()
-        return True if word in _TRUE else False if word in _FALSE else _UNFIT
+        return True if word in _TRUE else False if word in _FALSE else _NOT[kind]
     if kind == "date":
-        return _iso_date(str(value).strip())
+        return _date(str(value).strip())
     return _LEFT
 
 
-def _iso_date(text: str) -> str | _Marker:
-    """A date cell as the templates read it (ISO 8601). Only that form: 03/04/2026 is March in Boston and April
-    in Madrid, so a list's day-first or month-first dates are refused rather than guessed (an XLSX date cell is
-    ISO already, api.call_list_files). A date with a time of day is kept whole."""
-    if not _ISO_DATE.fullmatch(text):
-        return _UNFIT
+def _date(text: str) -> str | _Unfit:
+    """A date cell as the templates read it (ISO 8601), from ISO or day.month.year with dots (a date with a time
+    of day is kept whole). 03/04/2026 is March in Boston and April in Madrid, so slashes are refused rather than
+    guessed (an XLSX date cell is ISO already, api.call_list_files)."""
     try:
-        return date.fromisoformat(text).isoformat() if len(text) == 10 else datetime.fromisoformat(text).isoformat()
-    except ValueError:  # 2026-02-30
-        return _UNFIT
+        if _ISO_DATE.fullmatch(text):
+            return date.fromisoformat(text).isoformat() if len(text) == 10 else datetime.fromisoformat(text).isoformat()
+        if dotted := _DOTTED_DATE.fullmatch(text):
+            return _dotted_date(dotted)
+    except ValueError:  # 2026-02-30, 31.02.2026, 30.12.2026 25:00
+        return _NOT["date"]
+    return _AMBIGUOUS_DATE if _SLASHED_DATE.fullmatch(text) else _NOT["date"]
+
+
+def _dotted_date(found: re.Match[str]) -> str:
+    """30.12.2026 as 2026-12-30, 30.12.2026 14:30 as 2026-12-30T14:30:00 (as ISO's with a time is kept)."""
+    day = date(int(found["year"]), int(found["month"]), int(found["day"]))
+    if found["hour"] is None:
+        return day.isoformat()
+    clock = time(int(found["hour"]), int(found["minute"]), int(found["second"] or 0))
+    return datetime.combine(day, clock).isoformat()
 
 
 def _number(text: str) -> int | float | None:

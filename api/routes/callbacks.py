@@ -23,6 +23,7 @@ from api.schemas import (
     CallbackCreate,
     CallbackJobOut,
     CallListOut,
+    CallListRefused,
     CampaignOut,
     JobStatus,
     PlannedJobOut,
@@ -183,7 +184,16 @@ def _dialled_form(number: str) -> str:
     return dialled
 
 
-@router.post("/lists", response_model=CallListOut, responses=problems(422))
+# A call list's refusals carry each problem's code and params, for the designer to say in the analyst's language.
+_LIST_REFUSED: Final[dict[int | str, dict[str, Any]]] = {
+    422: {
+        "model": CallListRefused,
+        "description": "The list cannot be called: its `problems` as CallListRefused has them (code, params)",
+    }
+}
+
+
+@router.post("/lists", response_model=CallListOut, responses=_LIST_REFUSED)
 async def read_list(
     file: Annotated[
         UploadFile, File(description="CSV (UTF-8; comma, semicolon or tab) or XLSX; the first row names the columns")
@@ -194,7 +204,10 @@ async def read_list(
     takes no `Idempotency-Key`: reading the file again is harmless). Publisher and up, as for calling the list."""
     data = await file.read(MAX_LIST_FILE_BYTES + 1)
     if len(data) > MAX_LIST_FILE_BYTES:
-        raise InvalidCallList([{"path": "$.file", "message": f"the file is over {MAX_LIST_FILE_BYTES // 2**20} MiB"}])
+        limit = MAX_LIST_FILE_BYTES // 2**20
+        raise InvalidCallList(
+            [call_lists.problem("$.file", "file_too_big", f"the file is over {limit} MiB", {"limit_mib": limit})]
+        )
     call_list = await anyio.to_thread.run_sync(read_call_list, data, file.filename or "")
     _fits_one_batch(call_list.rows)
     return CallListOut(
@@ -208,19 +221,16 @@ def _fits_one_batch(rows: list[dict[str, Any]]) -> None:
     row and saying nothing of the list (review of 2026-12-05)."""
     size = len(json.dumps(rows, ensure_ascii=False, default=str).encode())
     if size > MAX_BATCH_ROWS_BYTES:
-        raise InvalidCallList(
-            [
-                {
-                    "path": "$.file",
-                    "message": f"the list is too large to start at once ({size / 2**20:.0f} MiB as its rows are sent, "
-                    f"at most {MAX_BATCH_ROWS_BYTES // 2**20} MiB): split it into smaller lists, or leave out columns "
-                    "the call does not need",
-                }
-            ]
+        mib, limit = round(size / 2**20), MAX_BATCH_ROWS_BYTES // 2**20
+        message = (
+            f"the list is too large to start at once ({mib} MiB as its rows are sent, at most {limit} "
+            "MiB): split it into smaller lists, or leave out columns the call does not need"
         )
+        params: call_lists.Params = {"mib": mib, "limit_mib": limit}
+        raise InvalidCallList([call_lists.problem("$.file", "list_too_large", message, params)])
 
 
-@router.post("/batch", response_model=CallbackBatchOut, responses=problems(404, 409, 422))
+@router.post("/batch", response_model=CallbackBatchOut, responses={**problems(404, 409), **_LIST_REFUSED})
 def create_batch(
     body: CallbackBatchIn, user: Publisher, runtime: RuntimeDep, idempotency_key: IdempotencyKeyHeader = None
 ) -> CallbackBatchOut | JSONResponse:
@@ -232,7 +242,9 @@ def create_batch(
     Publisher and up: it calls real clients. With an `Idempotency-Key`, the list sent again (a retry after a
     timeout) answers its campaign again instead of starting a second one."""
     if zone(body.timezone) is None:
-        raise InvalidCallList([{"path": "$.timezone", "message": f"unknown time zone {body.timezone!r}"}])
+        message = f"unknown time zone {body.timezone!r}"
+        params: call_lists.Params = {"timezone": body.timezone}
+        raise InvalidCallList([call_lists.problem("$.timezone", "unknown_timezone", message, params)])
     now = utcnow()
     campaign = call_lists.Campaign(
         due=body.due or now,
@@ -248,7 +260,7 @@ def create_batch(
             return _replayed(claimed)
         published = scenarios.published(session, slug=body.scenario)
         if published is None:
-            raise InvalidCallList([{"path": "$.scenario", "message": f"{body.scenario!r} is not published"}])
+            raise _not_published(body.scenario)
         declared = {str(v["name"]): str(v.get("type", "string")) for v in published.document.get("variables", [])}
         planned = call_lists.plan_jobs(
             body.rows,
@@ -264,7 +276,7 @@ def create_batch(
             # Checked again, now held to the commit: the scenario may have been deleted while the list was planned
             # (nothing is held then), and a delete from now on waits for the jobs and is refused for them.
             if scenarios.hold_published(session, slug=body.scenario) is None:
-                raise InvalidCallList([{"path": "$.scenario", "message": f"{body.scenario!r} is not published"}])
+                raise _not_published(body.scenario)
             campaign_id, ids = call_lists.schedule(
                 session,
                 scenario=body.scenario,
@@ -287,6 +299,11 @@ def create_batch(
             ],
         )
         return _settled(session, claimed, 200, answer)
+
+
+def _not_published(scenario: str) -> InvalidCallList:
+    message = f"{scenario!r} is not published"
+    return InvalidCallList([call_lists.problem("$.scenario", "not_published", message, {"scenario": scenario})])
 
 
 @router.get("/campaigns", response_model=list[CampaignOut])

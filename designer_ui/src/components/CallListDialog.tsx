@@ -11,7 +11,6 @@ import { useI18n } from "../i18n";
 import {
   batchBody,
   browserTimeZone,
-  callListFailure,
   campaignIssues,
   defaultCampaign,
   formatMoment,
@@ -21,6 +20,7 @@ import {
   type CallListFailure,
   type CampaignSettings,
 } from "../lib/callList";
+import { callListFailureIn } from "../lib/callListProblemText";
 import { countText } from "../lib/i18n";
 import { CampaignSettingsFields } from "./CampaignSettingsForm";
 import { Dialog } from "./Dialog";
@@ -248,8 +248,9 @@ export function CallListDialog(props: { scenario: ScenarioSummary; onClose(): vo
   const [numberColumn, setNumberColumn] = useState("");
   const [settings, setSettings] = useState<CampaignSettings>(() => defaultCampaign(props.now ?? new Date(), browserTimeZone()));
   const [busy, setBusy] = useState<Busy>(null);
-  const [readFailure, setReadFailure] = useState<CallListFailure | null>(null);
-  const [failure, setFailure] = useState<CallListFailure | null>(null);
+  // The server's refusals as it sent them: their lines are said in the interface language, whichever it is now.
+  const [readRefusal, setReadRefusal] = useState<{ error: unknown } | null>(null);
+  const [refusal, setRefusal] = useState<{ error: unknown } | null>(null);
   const [check, setCheck] = useState<{ basis: Basis; result: CallbackBatchResult } | null>(null);
   const [scheduled, setScheduled] = useState<CallbackBatchResult | null>(null);
   // Only the last file picked may fill the dialog: a slow read of an earlier one is dropped when it lands.
@@ -259,19 +260,21 @@ export function CallListDialog(props: { scenario: ScenarioSummary; onClose(): vo
   const basis: Basis | null = list ? { list, numberColumn, settings } : null;
   const current = check && basis && sameBasis(check.basis, basis) ? check.result : null;
   const issues = campaignIssues(settings);
+  const readFailure: CallListFailure | null = readRefusal && callListFailureIn(readRefusal.error, language);
+  const failure: CallListFailure | null = refusal && callListFailureIn(refusal.error, language);
 
   useEffect(() => {
     // The answer lands under a long form: bring it into view, as the button that asked for it is there too.
-    if (current || failure) outcome.current?.scrollIntoView({ block: "nearest" });
-  }, [current, failure]);
+    if (current || refusal) outcome.current?.scrollIntoView({ block: "nearest" });
+  }, [current, refusal]);
 
   async function readFile(file: File) {
     const ticket = ++reading.current;
     setName(nameForNewFile(name, fileName, file.name));
     setFileName(file.name);
     setBusy("reading");
-    setReadFailure(null);
-    setFailure(null);
+    setReadRefusal(null);
+    setRefusal(null);
     setList(null);
     try {
       const read = await api.readCallList(file);
@@ -279,7 +282,7 @@ export function CallListDialog(props: { scenario: ScenarioSummary; onClose(): vo
       setList(read);
       setNumberColumn(guessNumberColumn(read.columns));
     } catch (error) {
-      if (ticket === reading.current) setReadFailure(callListFailure(error));
+      if (ticket === reading.current) setReadRefusal({ error });
     } finally {
       if (ticket === reading.current) setBusy(null);
     }
@@ -289,7 +292,7 @@ export function CallListDialog(props: { scenario: ScenarioSummary; onClose(): vo
     if (!basis) return;
     const asked = basis;
     setBusy(dryRun ? "checking" : "scheduling");
-    setFailure(null);
+    setRefusal(null);
     try {
       // The name is not part of what a check stands for: renaming after it plans the very same calls.
       const body = batchBody({
@@ -306,7 +309,7 @@ export function CallListDialog(props: { scenario: ScenarioSummary; onClose(): vo
       else setScheduled(result);
     } catch (error) {
       setCheck(null);
-      setFailure(callListFailure(error));
+      setRefusal({ error });
     } finally {
       setBusy(null);
     }

@@ -1288,6 +1288,52 @@ export interface components {
              */
             sheet: string | null;
         };
+        /**
+         * CallListProblem
+         * @description Why a call list (its file, a client's row, or the campaign's settings) cannot be called.
+         */
+        CallListProblem: {
+            /**
+             * Code
+             * @description Stable: no_number, not_a_phone_number, duplicate_number, not_a_number, not_a_whole_number, not_yes_or_no, not_a_date, ambiguous_date, more_problems, campaign_over, campaign_ends_first, hours_never_open, unknown_timezone, not_published, and the file's: empty_file, other_spreadsheet, not_a_list_file, not_utf8, csv_unreadable, xlsx_damaged, xlsx_too_big, xlsx_unreadable, no_rows, no_clients, too_many_rows, too_many_columns, column_name_too_long, column_twice, cell_without_column, cell_too_long, file_too_big, list_too_large. None on a request its schema refused (invalid-request).
+             */
+            code?: string | null;
+            /**
+             * Message
+             * @description In English, naming the row and column ('row 5, due_date: ...').
+             */
+            message: string;
+            /**
+             * Params
+             * @description What the message is built from, by stable name: `row` (the file's row) or `client` (the place in `rows`, without row_numbers), `column`, `value` (the cell, cut at 40 characters), `type` (the variable's), `first`, `count`, `limit`..., so a client can say it in another language.
+             */
+            params?: {
+                [key: string]: string | number;
+            };
+            /**
+             * Path
+             * @description $.file, $.rows[3].phone (the row's place in `rows`), $.until, $.hours...
+             */
+            path: string;
+        };
+        /**
+         * CallListRefused
+         * @description A 422 for a call list: every problem found (at most 50, then one `more_problems` counting the rest).
+         */
+        CallListRefused: {
+            /** Detail */
+            detail: string;
+            /** Problems */
+            problems: components["schemas"]["CallListProblem"][];
+            /** Status */
+            status: number;
+            /** Title */
+            title: string;
+            /** Type */
+            type: string;
+        } & {
+            [key: string]: unknown;
+        };
         /** CallPage */
         CallPage: {
             /** Items */
@@ -3000,7 +3046,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid request or document */
+            /** @description The list cannot be called: its `problems` as CallListRefused has them (code, params) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3289,7 +3335,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid request or document */
+            /** @description The list cannot be called: its `problems` as CallListRefused has them (code, params) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3433,7 +3479,7 @@ export interface operations {
                 since?: string | null;
                 /** @description Calls started before (ISO 8601) */
                 until?: string | null;
-                /** @description Calls from this number, or to it (callbacks, campaigns) */
+                /** @description Calls from this number, or to it (callbacks, campaigns), typed as people write it: spaces, dashes and brackets are ignored, and `+34...` finds `0034...` too */
                 caller?: string | null;
                 status?: ("answered" | "missed" | "abandoned_in_menu" | "abandoned_waiting" | "transferred" | "failed" | "callback_scheduled") | null;
                 /** @description The flow's result */
@@ -3503,7 +3549,7 @@ export interface operations {
                 scenario?: string | null;
                 since?: string | null;
                 until?: string | null;
-                /** @description Calls from this number, or to it (callbacks, campaigns) */
+                /** @description Calls from this number, or to it (callbacks, campaigns), typed as people write it: spaces, dashes and brackets are ignored, and `+34...` finds `0034...` too */
                 caller?: string | null;
                 status?: ("answered" | "missed" | "abandoned_in_menu" | "abandoned_waiting" | "transferred" | "failed" | "callback_scheduled") | null;
                 result?: string | null;

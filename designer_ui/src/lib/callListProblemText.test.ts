@@ -1,0 +1,88 @@
+import { describe, expect, it } from "vitest";
+import { ApiError } from "../api/http";
+import { CALL_LIST_TEMPLATES, callListFailureIn, callListProblemText, type CallListProblem } from "./callListProblemText";
+
+const dateProblem: CallListProblem = {
+  path: "$.rows[0].due_date",
+  code: "not_a_date",
+  params: { row: 2, column: "due_date", value: "30.02.2026", type: "date" },
+  message: "row 2, due_date: '30.02.2026' is not a date written 2026-12-30 or 30.12.2026 (year-month-day or day.month.year)",
+};
+
+// Every code persistence/call_lists.py, api/call_list_files.py and the /lists and /batch handlers give a problem.
+const SERVER_CODES = [
+  "no_number", "not_a_phone_number", "duplicate_number", "not_a_number", "not_a_whole_number", "not_yes_or_no",
+  "not_a_date", "ambiguous_date", "more_problems", "campaign_over", "campaign_ends_first", "hours_never_open",
+  "unknown_timezone", "not_published", "empty_file", "other_spreadsheet", "not_a_list_file", "not_utf8",
+  "csv_unreadable", "xlsx_damaged", "xlsx_too_big", "xlsx_unreadable", "no_rows", "no_clients", "too_many_rows",
+  "too_many_columns", "column_name_too_long", "column_twice", "cell_without_column", "cell_too_long", "file_too_big",
+  "list_too_large",
+];
+
+describe("a call list's problem in the analyst's language", () => {
+  it("names the row of their sheet, the column and the cell as they typed it", () => {
+    expect(callListProblemText({ ...dateProblem, params: { ...dateProblem.params, value: "30.12.26" } }, "ru")).toBe(
+      "Строка 2, due_date: «30.12.26» — не дата: пишите 2026-12-30 или 30.12.2026 (год-месяц-день или день.месяц.год)",
+    );
+    expect(callListProblemText(dateProblem, "es")).toBe(
+      "Fila 2, due_date: «30.02.2026» no es una fecha: escríbala 2026-12-30 o 30.12.2026 (año-mes-día o día.mes.año)",
+    );
+  });
+
+  it("says why a date with slashes is refused", () => {
+    const slashes = { ...dateProblem, code: "ambiguous_date", params: { ...dateProblem.params, value: "12/30/2026" } };
+    expect(callListProblemText(slashes, "ru")).toBe(
+      "Строка 2, due_date: «12/30/2026» — неоднозначная дата: с косой чертой в одних странах первым пишут месяц, " +
+        "в других день; пишите 2026-12-30 или 30.12.2026 (год-месяц-день или день.месяц.год)",
+    );
+  });
+
+  it("names a client by place when the rows came without the file's row numbers", () => {
+    const twice = { path: "$.rows[1].phone", code: "duplicate_number", message: "client 2: 600111213 is already client 1",
+      params: { client: 2, column: "phone", number: "600111213", first: 1 } };
+    expect(callListProblemText(twice, "ru")).toBe("Клиент 2: номер 600111213 уже есть в списке (клиент 1)");
+    expect(callListProblemText(twice, "es")).toBe("Cliente 2: el número 600111213 ya está en la lista (cliente 1)");
+  });
+
+  it("says a file's fault with its numbers in the language's own form", () => {
+    const many = { path: "$.file", code: "too_many_rows", params: { limit: 20000 },
+      message: "the list has more than 20,000 rows: split it into several lists" };
+    expect(callListProblemText(many, "ru")).toBe("В списке больше 20\u00a0000 строк: разделите его на несколько списков");
+    expect(callListProblemText(many, "es")).toBe("La lista tiene más de 20.000 filas: divídala en varias listas");
+  });
+
+  it("has words in both languages for every code the server gives", () => {
+    for (const language of ["es", "ru"] as const) {
+      expect(Object.keys(CALL_LIST_TEMPLATES[language]).sort()).toEqual([...SERVER_CODES].sort());
+    }
+  });
+
+  it("shows the server's English in English, for a code it has no words for, or when a param is missing", () => {
+    expect(callListProblemText(dateProblem, "en")).toBe(dateProblem.message);
+    expect(callListProblemText({ ...dateProblem, code: "from_the_future" }, "ru")).toBe(dateProblem.message);
+    expect(callListProblemText({ ...dateProblem, code: undefined }, "ru")).toBe(dateProblem.message);
+    expect(callListProblemText({ ...dateProblem, params: { row: 2 } }, "ru")).toBe(dateProblem.message);
+  });
+});
+
+describe("a refused list's lines", () => {
+  const refused = (problems: CallListProblem[]) =>
+    new ApiError(422, { type: "https://ivrgraph.dev/problems/request-refused", detail: "the call list cannot be called", problems }, "x");
+
+  it("are worded, and the server's count of the rest still counts them", () => {
+    const more = { path: "$.rows", code: "more_problems", params: { count: 7 }, message: "and 7 more problems like these" };
+    expect(callListFailureIn(refused([dateProblem, more]), "ru", 10)).toEqual({
+      kind: "problems",
+      lines: ["Строка 2, due_date: «30.02.2026» — не дата: пишите 2026-12-30 или 30.12.2026 (год-месяц-день или день.месяц.год)"],
+      hidden: 7,
+    });
+    expect(callListFailureIn(refused([dateProblem]), "en")).toEqual({ kind: "problems", lines: [dateProblem.message], hidden: 0 });
+  });
+
+  it("keep any other failure as it was said", () => {
+    expect(callListFailureIn(new ApiError(0, null, "the server did not answer"), "ru")).toEqual({
+      kind: "message",
+      message: "the server did not answer",
+    });
+  });
+});

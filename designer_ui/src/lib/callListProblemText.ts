@@ -1,0 +1,192 @@
+/**
+ * A call list's problem (its file, a client's row, the campaign's settings) in the interface language, from its
+ * stable `code` and its `params` (the values the server's English message is built from: the file's `row` or the
+ * client's place, the `column`, the cell's `value`...). As in problemText.ts, English is the server's own message,
+ * and so is a problem whose code has no words here or whose params lack what the words need: a line is always
+ * said whole in one language.
+ */
+import type { components } from "../generated/api";
+import { ApiError } from "../api/http";
+import { callListFailure, SHOWN_PROBLEMS, type CallListFailure } from "./callList";
+import type { Language } from "./i18n";
+
+export type CallListProblem = components["schemas"]["CallListProblem"];
+type Translated = Exclude<Language, "en">;
+type Params = NonNullable<CallListProblem["params"]>;
+
+/** Raised when a param the words need is not there: the server's message is shown instead. */
+class MissingParam extends Error {}
+
+/** The pieces of a problem, said in one language. */
+class Words {
+  constructor(
+    readonly language: Translated,
+    private readonly params: Params,
+  ) {}
+
+  text(name: string): string {
+    const value = this.params[name];
+    if (value === undefined || value === null) throw new MissingParam(name);
+    return String(value);
+  }
+
+  /** A number as the language groups its digits (20 000, 20.000). */
+  number(name: string): string {
+    const value = Number(this.text(name));
+    if (Number.isNaN(value)) throw new MissingParam(name);
+    return value.toLocaleString(this.language);
+  }
+
+  quoted(name: string): string {
+    return `«${this.text(name)}»`;
+  }
+
+  /** How the server named the client: by the row of their sheet, or by their place when no row numbers were sent. */
+  private get by(): "row" | "client" {
+    return this.params.row !== undefined ? "row" : "client";
+  }
+
+  /** Where the client is, starting a line: "Строка 5" (of their sheet), or "Клиент 3" (their place in the list). */
+  place(): string {
+    const word = PLACE[this.language][this.by];
+    return `${word.charAt(0).toUpperCase()}${word.slice(1)} ${this.text(this.by)}`;
+  }
+
+  /** Where the client a duplicate repeats is, inside a sentence: "строка 2". */
+  firstPlace(): string {
+    return `${PLACE[this.language][this.by]} ${this.text("first")}`;
+  }
+
+  /** "Строка 5, due_date: «30/12/2026»": the cell a value problem is about. */
+  cell(): string {
+    return `${this.place()}, ${this.text("column")}: ${this.quoted("value")}`;
+  }
+}
+
+const PLACE: Record<Translated, Record<"row" | "client", string>> = {
+  es: { row: "fila", client: "cliente" },
+  ru: { row: "строка", client: "клиент" },
+};
+
+const DATE_FORMS: Record<Translated, string> = {
+  es: "escríbala 2026-12-30 o 30.12.2026 (año-mes-día o día.mes.año)",
+  ru: "пишите 2026-12-30 или 30.12.2026 (год-месяц-день или день.месяц.год)",
+};
+
+type Template = (w: Words) => string;
+
+/** Each code's words; every code the server gives a call list's problem has them in both languages (a test checks). */
+export const CALL_LIST_TEMPLATES: Record<Translated, Record<string, Template>> = {
+  es: {
+    no_number: (w) => `${w.place()}: no hay número en la columna ${w.quoted("column")}`,
+    not_a_phone_number: (w) => `${w.place()}: ${w.quoted("value")} no es un número de teléfono`,
+    duplicate_number: (w) => `${w.place()}: el número ${w.text("number")} ya está en la lista (${w.firstPlace()})`,
+    not_a_number: (w) => `${w.cell()} no es un número`,
+    not_a_whole_number: (w) => `${w.cell()} no es un número entero`,
+    not_yes_or_no: (w) => `${w.cell()} no es sí ni no`,
+    not_a_date: (w) => `${w.cell()} no es una fecha: ${DATE_FORMS.es}`,
+    ambiguous_date: (w) =>
+      `${w.cell()} es una fecha ambigua: con barras, unos países escriben primero el mes y otros el día; ${DATE_FORMS.es}`,
+    more_problems: (w) => `…y ${w.number("count")} problemas más como estos`,
+    campaign_over: () => "El final de la campaña ya ha pasado: no se llamaría a nadie",
+    campaign_ends_first: () => "La campaña debe terminar después de su primera llamada",
+    hours_never_open: (w) =>
+      w.text("end") === "until"
+        ? "El horario no abre nunca entre la primera llamada y el final de la campaña"
+        : "El horario no abre nunca entre la primera llamada y dos semanas después (la campaña no tiene final)",
+    unknown_timezone: (w) => `Zona horaria desconocida ${w.quoted("timezone")}`,
+    not_published: (w) => `El escenario ${w.quoted("scenario")} no está publicado`,
+    empty_file: () => "El archivo está vacío",
+    other_spreadsheet: () => "No es un archivo CSV ni XLSX: guarde la hoja como .xlsx o como «CSV UTF-8»",
+    not_a_list_file: () => "No es un archivo CSV ni XLSX",
+    not_utf8: (w) => `La línea ${w.text("line")} no es texto UTF-8: guarde la lista como «CSV UTF-8» (o como .xlsx) y súbala de nuevo`,
+    csv_unreadable: (w) => `No se puede leer el CSV: ${w.text("detail")}`,
+    xlsx_damaged: () => "El archivo XLSX está dañado (no es un archivo zip completo)",
+    xlsx_too_big: (w) => `El XLSX descomprimido ocupa ${w.number("mib")} MiB, más de ${w.number("limit_mib")} MiB`,
+    xlsx_unreadable: (w) => `No se puede leer el archivo XLSX: ${w.text("detail")}`,
+    no_rows: () => "La lista no tiene filas",
+    no_clients: (w) => `La lista tiene encabezado (fila ${w.text("row")}) pero ningún cliente debajo`,
+    too_many_rows: (w) => `La lista tiene más de ${w.number("limit")} filas: divídala en varias listas`,
+    too_many_columns: (w) => `La fila ${w.text("row")} tiene ${w.number("count")} columnas, más de ${w.number("limit")}`,
+    column_name_too_long: (w) =>
+      `Fila ${w.text("row")}, columna ${w.text("column")}: un nombre de columna de más de ${w.number("limit")} caracteres`,
+    column_twice: (w) =>
+      `Fila ${w.text("row")}: la columna ${w.quoted("column")} aparece dos veces (columnas ${w.text("first")} y ${w.text("second")})`,
+    cell_without_column: (w) => `Fila ${w.text("row")}, columna ${w.text("column")}: ${w.quoted("value")} está en una columna sin nombre`,
+    cell_too_long: (w) => `Fila ${w.text("row")}, ${w.text("column")}: más de ${w.number("limit")} caracteres`,
+    file_too_big: (w) => `El archivo ocupa más de ${w.number("limit_mib")} MiB`,
+    list_too_large: (w) =>
+      `La lista es demasiado grande para empezarla de una vez (${w.number("mib")} MiB tal como se envían sus filas, como máximo ` +
+      `${w.number("limit_mib")} MiB): divídala en listas más pequeñas o quite las columnas que la llamada no necesita`,
+  },
+  ru: {
+    no_number: (w) => `${w.place()}: в столбце ${w.quoted("column")} нет номера`,
+    not_a_phone_number: (w) => `${w.place()}: ${w.quoted("value")} — не номер телефона`,
+    duplicate_number: (w) => `${w.place()}: номер ${w.text("number")} уже есть в списке (${w.firstPlace()})`,
+    not_a_number: (w) => `${w.cell()} — не число`,
+    not_a_whole_number: (w) => `${w.cell()} — не целое число`,
+    not_yes_or_no: (w) => `${w.cell()} — не «да» и не «нет»`,
+    not_a_date: (w) => `${w.cell()} — не дата: ${DATE_FORMS.ru}`,
+    ambiguous_date: (w) =>
+      `${w.cell()} — неоднозначная дата: с косой чертой в одних странах первым пишут месяц, в других день; ${DATE_FORMS.ru}`,
+    more_problems: (w) => `…и ещё ${w.number("count")} таких же проблем`,
+    campaign_over: () => "Конец кампании уже прошёл: никому не позвонят",
+    campaign_ends_first: () => "Кампания должна заканчиваться после первого звонка",
+    hours_never_open: (w) =>
+      w.text("end") === "until"
+        ? "Часы звонков ни разу не наступают между первым звонком и концом кампании"
+        : "Часы звонков ни разу не наступают в две недели после первого звонка (у кампании нет конца)",
+    unknown_timezone: (w) => `Неизвестный часовой пояс ${w.quoted("timezone")}`,
+    not_published: (w) => `Сценарий ${w.quoted("scenario")} не опубликован`,
+    empty_file: () => "Файл пустой",
+    other_spreadsheet: () => "Это не файл CSV или XLSX: сохраните лист как .xlsx или как «CSV UTF-8»",
+    not_a_list_file: () => "Это не файл CSV или XLSX",
+    not_utf8: (w) => `Строка ${w.text("line")} — не текст UTF-8: сохраните список как «CSV UTF-8» (или как .xlsx) и загрузите снова`,
+    csv_unreadable: (w) => `CSV не читается: ${w.text("detail")}`,
+    xlsx_damaged: () => "Файл XLSX повреждён (неполный zip-архив)",
+    xlsx_too_big: (w) => `Файл XLSX распаковывается в ${w.number("mib")} МиБ, больше ${w.number("limit_mib")} МиБ`,
+    xlsx_unreadable: (w) => `Файл XLSX не читается: ${w.text("detail")}`,
+    no_rows: () => "В списке нет строк",
+    no_clients: (w) => `В списке есть заголовок (строка ${w.text("row")}), но под ним нет клиентов`,
+    too_many_rows: (w) => `В списке больше ${w.number("limit")} строк: разделите его на несколько списков`,
+    too_many_columns: (w) => `В строке ${w.text("row")} столбцов ${w.number("count")}, больше ${w.number("limit")}`,
+    column_name_too_long: (w) => `Строка ${w.text("row")}, столбец ${w.text("column")}: название столбца длиннее ${w.number("limit")} символов`,
+    column_twice: (w) =>
+      `Строка ${w.text("row")}: столбец ${w.quoted("column")} встречается дважды (столбцы ${w.text("first")} и ${w.text("second")})`,
+    cell_without_column: (w) => `Строка ${w.text("row")}, столбец ${w.text("column")}: ${w.quoted("value")} — в столбце без названия`,
+    cell_too_long: (w) => `Строка ${w.text("row")}, ${w.text("column")}: больше ${w.number("limit")} символов`,
+    file_too_big: (w) => `Файл больше ${w.number("limit_mib")} МиБ`,
+    list_too_large: (w) =>
+      `Список слишком большой, чтобы запустить его сразу (${w.number("mib")} МиБ в том виде, в каком отправляются строки, ` +
+      `не больше ${w.number("limit_mib")} МиБ): разделите его на списки поменьше или уберите столбцы, не нужные звонку`,
+  },
+};
+
+/** `problem` in `language`: the server's message in English, for an unknown code, or when params fall short. */
+export function callListProblemText(problem: CallListProblem, language: Language): string {
+  if (language === "en" || !problem.code || !problem.params) return problem.message;
+  const templates = CALL_LIST_TEMPLATES[language];
+  const template = Object.hasOwn(templates, problem.code) ? templates[problem.code] : undefined;
+  if (!template) return problem.message;
+  try {
+    return template(new Words(language, problem.params));
+  } catch (error) {
+    if (error instanceof MissingParam) return problem.message;
+    throw error;
+  }
+}
+
+/**
+ * The lines to show for a failed call to /lists or /batch (as `callListFailure` shows them), each problem in
+ * `language`. The server's count of problems past its first 50 stays as it sent it: the count of hidden lines
+ * includes it, shown as "…and N more" in the interface language.
+ */
+export function callListFailureIn(error: unknown, language: Language, shown = SHOWN_PROBLEMS): CallListFailure {
+  if (!(error instanceof ApiError)) return callListFailure(error, shown);
+  const body = error.body as { problems?: unknown } | null;
+  if (!body || !Array.isArray(body.problems)) return callListFailure(error, shown);
+  const problems = (body.problems as CallListProblem[]).map((problem) =>
+    problem.code === "more_problems" ? problem : { ...problem, message: callListProblemText(problem, language) },
+  );
+  return callListFailure(new ApiError(error.status, { ...body, problems }, error.message), shown);
+}
