@@ -80,7 +80,7 @@ function Shell() {
         <span className="spacer" />
         <LanguagePicker />
         <span className="user" data-testid="current-user">
-          {user.username} · {user.role}
+          {user.username} · {t(`role.${user.role}`)}
         </span>
         <button type="button" onClick={() => setChangingPassword(true)}>
           {t("app.changePassword")}

@@ -10,6 +10,9 @@ import { blockSummary } from "../lib/summary";
 import { useEditor } from "../store/editor";
 import { BlockIcon } from "./BlockIcon";
 
+/** What a node's problem mark says to a screen reader (and as its tooltip before the problems are loaded). */
+const MARK_WORDS = { error: "editor.markError", warning: "editor.markWarning" } as const;
+
 function BlockNodeViewImpl({ id, data, selected }: NodeProps<BlockNode>) {
   const { t, language } = useI18n();
   const spec = useEditor((s) => s.catalog.get(data.blockType));
@@ -42,8 +45,8 @@ function BlockNodeViewImpl({ id, data, selected }: NodeProps<BlockNode>) {
       <div className="block-head">
         <BlockIcon name={spec?.icon ?? "square"} />
         <span className="block-title">{data.label || blockTitle(language, data.blockType, spec?.title ?? data.blockType)}</span>
-        {step !== undefined && <span className="step-badge" aria-label={`step ${step}`}>{step}</span>}
-        {mark && <span className={`mark mark-${mark}`} aria-label={mark} title={markText || mark}>!</span>}
+        {step !== undefined && <span className="step-badge" aria-label={t("editor.stepBadge", { n: step })}>{step}</span>}
+        {mark && <span className={`mark mark-${mark}`} aria-label={t(MARK_WORDS[mark])} title={markText || t(MARK_WORDS[mark])}>!</span>}
       </div>
       {summary && <div className="block-summary" title={summary}>{summary}</div>}
       <ul className="exits">
@@ -58,7 +61,7 @@ function BlockNodeViewImpl({ id, data, selected }: NodeProps<BlockNode>) {
                 id={exit.name}
                 className="handle-out"
                 data-exit={exit.name}
-                aria-label={`${data.label || id} → ${exit.label}`}
+                aria-label={t("editor.exitHandle", { block: data.label || id, exit: label })}
               />
             </li>
           );

@@ -138,7 +138,8 @@ export function BlockConfigForm(props: {
     [spec, language, t],
   );
   const schema = useMemo(() => localizeSchema(spec.config_schema, language), [spec, language]);
-  const transformErrors = useMemo(() => readableErrors(spec.config_schema, t), [spec, t]);
+  // Read against the schema the form shows, so a choice's alternatives are named in the interface language.
+  const transformErrors = useMemo(() => readableErrors(schema, t), [schema, t]);
   return (
     <Form
       schema={schema as RJSFSchema}

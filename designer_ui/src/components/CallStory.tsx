@@ -9,7 +9,7 @@ import { blockTitle } from "../lib/blockText";
 import { callOffset, formatDuration } from "../lib/format";
 import { otherScenarios, promptText, stepKeys, type OtherScenario } from "../lib/trace";
 import { useEditor } from "../store/editor";
-import { OtherScenarioNote, StepError, StepLink } from "./TraceSteps";
+import { OtherScenarioNote, StepError, StepExitName, StepLink } from "./TraceSteps";
 
 /** The caller's keys at a step in words: "Wrong key 9 · No key in time · Pressed 1". */
 function KeysLine({ step }: { step: TraceStep }) {
@@ -37,7 +37,11 @@ function CallStep({ step, start, elsewhere }: { step: TraceStep; start: string |
         {step.scenario ? <span>{step.label || step.node}</span> : <StepLink step={step} />}
         {kind && <span className="muted small step-type">{kind}</span>}
         {step.scenario && <OtherScenarioNote name={step.scenario} elsewhere={elsewhere} />}
-        {step.exit && <span className="step-exit muted">→ {step.exit}</span>}
+        {step.exit && (
+          <span className="step-exit muted">
+            → <StepExitName step={step} />
+          </span>
+        )}
         {took && <span className="step-duration muted small" title={t("call.durationHint")}>{took}</span>}
       </div>
       {heard.map((prompt, i) => (

@@ -64,7 +64,7 @@ export function Palette() {
             >
               <BlockIcon name={spec.icon} />
               <span>{blockTitle(language, spec.type, spec.title)}</span>
-              {spec.plugin && !spec.plugin.includes("blocks.builtin") && <small className="plugin-tag">plugin</small>}
+              {spec.plugin && !spec.plugin.includes("blocks.builtin") && <small className="plugin-tag" title={t("palette.pluginHint")}>{t("palette.plugin")}</small>}
             </button>
           ))}
         </div>

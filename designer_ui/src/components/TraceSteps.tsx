@@ -1,6 +1,8 @@
 /** The blocks a call went through, each a link to its block, with the error of any step that failed. */
 import type { TraceStep } from "../api/types";
 import { useI18n } from "../i18n";
+import { stepExitLabel } from "../lib/blockText";
+import { exitsFor } from "../lib/exits";
 import { otherScenarios, type OtherScenario } from "../lib/trace";
 import { useEditor } from "../store/editor";
 
@@ -31,6 +33,20 @@ export function OtherScenarioNote({ name, elsewhere }: { name: string; elsewhere
   );
 }
 
+/**
+ * The exit a step took, labelled as the canvas labels it: by the block's current config when the block is on
+ * this canvas (an IVR key's meaning), else by its type's fixed exits.
+ */
+export function StepExitName({ step }: { step: Pick<TraceStep, "node" | "type" | "exit" | "scenario"> }) {
+  const { language } = useI18n();
+  const catalog = useEditor((s) => s.catalog);
+  const node = useEditor((s) => (step.scenario ? undefined : s.nodes.find((n) => n.id === step.node)));
+  const type = step.type ?? node?.data.blockType ?? "";
+  const spec = catalog.get(type);
+  const config = node && node.data.blockType === type ? node.data.config : {};
+  return <>{stepExitLabel(language, type, step.exit ?? "", spec ? exitsFor(spec, config) : [])}</>;
+}
+
 export function TraceSteps({ steps }: { steps: TraceStep[] }) {
   const elsewhere = otherScenarios(steps);
   return (
@@ -45,7 +61,12 @@ export function TraceSteps({ steps }: { steps: TraceStep[] }) {
           ) : (
             <StepLink step={step} />
           )}
-          {step.exit && <span className="muted"> → {step.exit}</span>}
+          {step.exit && (
+            <span className="muted">
+              {" "}
+              → <StepExitName step={step} />
+            </span>
+          )}
           {step.keys && <code> [{step.keys}]</code>}
           {step.error && <StepError message={step.error} />}
         </li>

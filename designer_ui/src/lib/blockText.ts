@@ -2,6 +2,7 @@
  * Spanish and Russian names for the built-in blocks, their categories and exits. The catalog comes from the
  * server in English; plugins and anything not listed here keep the server's text.
  */
+import type { ExitInfo } from "./exits";
 import type { Language } from "./i18n";
 
 type Table = Record<string, string>;
@@ -102,4 +103,22 @@ export function exitLabel(language: Language, type: string, exit: string, server
   // Labels of list-made exits start with the analyst's own name ("2: Soporte"): never translated.
   if (exit !== "error" && exit !== "next" && (serverLabel === exit || serverLabel.startsWith(`${exit}: `))) return serverLabel;
   return EXITS[language][exit] ?? serverLabel;
+}
+
+/**
+ * The exit a step took when the caller hung up mid-block: not a handle of the block but a reserved name, which
+ * English shows as it is ("hangup").
+ */
+const HUNG_UP: Record<Language, string> = { en: "hangup", es: "colgó", ru: "абонент положил трубку" };
+
+/**
+ * The exit a call's step took, as the canvas labels it (`Открыто`, `1: Продажи`, `Попытки исчерпаны`), not its
+ * code: `exits` are the block's exits as the catalog names them for its config. With none (the catalog not
+ * loaded yet), a built-in block's exit is taken for one of its fixed exits.
+ */
+export function stepExitLabel(language: Language, type: string, exit: string, exits: readonly ExitInfo[]): string {
+  const own = exits.find((e) => e.name === exit);
+  if (!own && exit === "hangup") return HUNG_UP[language];
+  if (!own && exits.length === 0 && language !== "en" && type in TITLES[language]) return EXITS[language][exit] ?? exit;
+  return exitLabel(language, type, exit, own?.label ?? exit);
 }

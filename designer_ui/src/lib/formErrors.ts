@@ -1,10 +1,12 @@
 /**
- * Config form errors an analyst can read. The validator says `must match pattern "^[0-9*#]$"`: the schema's
- * regular expression, which tells an analyst nothing. A pattern the built-in blocks use is said in words; else a
- * field's known `format`, else its `description`, else a plain "not in the expected form". Other errors (too
- * long, required...) keep the validator's words.
+ * Config form errors an analyst can read, in the interface language. The validator says `must match pattern
+ * "^[0-9*#]$"` (the schema's regular expression, which tells an analyst nothing) and `must have required
+ * property 'Клавиша'` (English around a Russian title). A pattern the built-in blocks use is said in words; else
+ * a field's known `format`, else its `description`, else a plain "not in the expected form". Every other kind of
+ * error is said in words too, naming the field's title or a choice's alternatives where it needs them.
  */
 import type { RJSFValidationError } from "@rjsf/utils";
+import { WEEKDAYS } from "./callList";
 import type { JsonSchemaObject } from "./catalog";
 import type { MessageKey, Translate } from "./i18n";
 
@@ -19,7 +21,7 @@ const KNOWN_PATTERNS: Record<string, MessageKey> = {
   "^[A-Za-z0-9_.:-]{1,64}$": "form.pattern.blockId",
   "^[A-Za-z0-9_]{1,32}$": "form.pattern.exitName",
   "^[A-Za-z0-9_.-]{1,64}$": "form.pattern.name",
-  "^[A-Za-z0-9_]{1,64}$": "form.pattern.name",
+  "^[A-Za-z0-9_]{1,64}$": "form.pattern.column",
   "^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$": "form.pattern.language",
   "^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}(/[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}){0,7}$": "form.pattern.audio",
   "^[A-Za-z_]+(/[A-Za-z0-9_+-]+){0,2}$|^UTC$": "form.pattern.timezone",
@@ -56,19 +58,88 @@ export function patternMessage(field: JsonSchemaObject | undefined, pattern: str
   return t("form.pattern");
 }
 
+type ErrorParams = Record<string, unknown>;
+
+/** A field's title or a choice's name, quoted as the interface language quotes. */
+function quoted(text: string, t: Translate): string {
+  return t("form.error.quote", { text });
+}
+
+/** "«Запись» или «Синтез речи»": the titled alternatives of the choice at `field`; empty when they have none. */
+function alternatives(field: JsonSchemaObject | undefined, keyword: "oneOf" | "anyOf", t: Translate): string {
+  const branches = (field as Record<string, unknown> | undefined)?.[keyword];
+  const titles = Array.isArray(branches) ? branches.map((b: JsonSchemaObject) => b?.title).filter((title) => typeof title === "string") : [];
+  return titles.length > 1 ? titles.map((title) => quoted(title, t)).join(t("form.error.or")) : "";
+}
+
+/** "Choose at least one day" for the weekday checkboxes, "Choose at least one" for other choices, else "Add". */
+function atLeastOne(field: JsonSchemaObject | undefined): MessageKey {
+  const choices = field?.items?.enum;
+  if (!Array.isArray(choices)) return "form.error.minItemsOne";
+  return choices.every((day) => (WEEKDAYS as readonly unknown[]).includes(day)) ? "form.error.chooseDay" : "form.error.chooseOne";
+}
+
+function typeMessage(type: unknown): MessageKey {
+  if (type === "integer") return "form.error.integer";
+  return type === "number" ? "form.error.number" : "form.error.type";
+}
+
+/** The words for one validator error (ajv's keyword and params) on `field`, the schema it was checked against. */
+function errorMessage(error: RJSFValidationError, field: JsonSchemaObject | undefined, t: Translate): string {
+  const params = (error.params ?? {}) as ErrorParams;
+  const n = typeof params.limit === "number" ? params.limit : Number(params.limit);
+  switch (error.name) {
+    case "pattern":
+      return patternMessage(field, typeof params.pattern === "string" ? params.pattern : undefined, t);
+    case "format":
+      return patternMessage({ ...field, format: params.format }, undefined, t);
+    case "required":
+      return t("form.error.required", { field: quoted(error.title || String(params.missingProperty), t) });
+    case "oneOf":
+    case "anyOf": {
+      const choices = alternatives(field, error.name, t);
+      if (!choices) return t("form.error.choice");
+      return t(Array.isArray(params.passingSchemas) ? "form.error.notBoth" : "form.error.choose", { choices });
+    }
+    case "minItems":
+      return n === 1 ? t(atLeastOne(field)) : t("form.error.minItems", { n });
+    case "maxItems":
+      return t("form.error.maxItems", { n });
+    case "minLength":
+      return n === 1 ? t("form.error.minLengthOne") : t("form.error.minLength", { n });
+    case "maxLength":
+    case "minimum":
+    case "maximum":
+    case "exclusiveMinimum":
+    case "exclusiveMaximum":
+    case "multipleOf":
+      return t(`form.error.${error.name}`, { n: String(params.limit ?? params.multipleOf) });
+    case "enum":
+      return t("form.error.enum");
+    case "const":
+      return t("form.error.const", { value: quoted(String(params.allowedValue), t) });
+    case "type":
+      return t(typeMessage(params.type));
+    case "uniqueItems":
+      return t("form.error.uniqueItems");
+    case "additionalProperties":
+      return t("form.error.additional", { field: quoted(String(params.additionalProperty), t) });
+    default:
+      // `if`/`not`/`dependentRequired`...: ajv's own sentence is English and says nothing to an analyst.
+      return t("form.error.other");
+  }
+}
+
 /**
- * rjsf's `transformErrors` for a form drawn from `schema`: pattern and format errors in words, in the interface
- * language. `stack` (the error list's line, not shown here) names the field as rjsf does.
+ * rjsf's `transformErrors` for a form drawn from `schema` (the one the form shows, its titles in the interface
+ * language): every error in words, in that language. `stack` (the error list's line, not shown here) names the
+ * field as rjsf does.
  */
 export function readableErrors(schema: JsonSchemaObject, t: Translate) {
   return (errors: RJSFValidationError[]): RJSFValidationError[] =>
     errors.map((error) => {
-      if (error.name !== "pattern" && error.name !== "format") return error;
       const field = error.schemaPath ? schemaAt(schema, error.schemaPath) : undefined;
-      const message =
-        error.name === "pattern"
-          ? patternMessage(field, typeof error.params?.pattern === "string" ? error.params.pattern : undefined, t)
-          : patternMessage({ ...field, format: error.params?.format }, undefined, t);
-      return { ...error, message, stack: error.title ? `'${error.title}' ${message}` : message };
+      const message = errorMessage(error, field, t);
+      return { ...error, message, stack: error.title && error.name !== "required" ? `${error.title}: ${message}` : message };
     });
 }

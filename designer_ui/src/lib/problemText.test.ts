@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { normalizeProblems, type Problem } from "./problems";
-import { problemText, TEMPLATES } from "./problemText";
+import { HINTS, problemText, TEMPLATES } from "./problemText";
 
 // As the server sends them (tests/graph_engine/test_issue_params.py checks the server's side of these params).
 const menu = { block_type: "ivr", block_title: "IVR Menu", label: "Main menu" };
@@ -54,31 +54,126 @@ const configRow: Problem = {
 
 describe("problems in the analyst's language", () => {
   it("says an unwired IVR key in Spanish and Russian, the analyst's own key name kept", () => {
-    expect(problemText(unwiredKey, "es")).toBe("Menú IVR «Main menu»: tecla 3 (Sales) no lleva a ninguna parte: pulsar esta tecla termina la llamada");
-    expect(problemText(unwiredKey, "ru")).toBe("Голосовое меню «Main menu»: клавиша 3 (Sales) никуда не ведёт: нажатие этой клавиши завершает звонок");
+    expect(problemText(unwiredKey, "es")).toBe("Menú IVR «Main menu»: tecla 3 (Sales) no lleva a ninguna parte — pulsar esta tecla termina la llamada");
+    expect(problemText(unwiredKey, "ru")).toBe("Голосовое меню «Main menu»: клавиша 3 (Sales) никуда не ведёт — нажатие этой клавиши завершает звонок");
   });
 
-  it("names a built-in exit as the canvas does", () => {
-    expect(problemText(unwiredNotFound, "es")).toBe("Consulta SQL «Look up»: No encontrado no lleva a ninguna parte: la llamada termina tras la consulta");
-    expect(problemText(unwiredNotFound, "ru")).toBe("SQL-запрос «Look up»: Не найдено никуда не ведёт: звонок завершается после запроса");
+  it("names a built-in exit as the canvas does, as an exit (not a bare capitalised word heading the sentence)", () => {
+    expect(problemText(unwiredNotFound, "es")).toBe("Consulta SQL «Look up»: la salida «No encontrado» no lleva a ninguna parte — la llamada termina tras la consulta");
+    expect(problemText(unwiredNotFound, "ru")).toBe("SQL-запрос «Look up»: выход «Не найдено» никуда не ведёт — звонок завершается после запроса");
+    const busy: Problem = {
+      severity: "warning",
+      code: "unwired_exit",
+      message: 'Transfer "Sales": Busy leads nowhere: the caller is hung up on',
+      params: { block_type: "transfer", block_title: "Transfer", label: "Продажи", exit: "busy", exit_label: "Busy" },
+    };
+    expect(problemText(busy, "ru")).toBe("Перевод «Продажи»: выход «Занято» никуда не ведёт — звонящему просто кладут трубку");
+    // "Transferir" is a verb in Spanish: the block is named as a block.
+    expect(problemText({ ...busy, params: { ...busy.params, label: "Ventas" } }, "es")).toBe(
+      "El bloque «Ventas» (Transferir): la salida «Ocupado» no lleva a ninguna parte — se cuelga al llamante",
+    );
   });
 
   it("says which block and exit leave a variable unset", () => {
     expect(problemText(undefinedVariable, "es")).toBe(
-      "Decir frase «Greeting» usa «client_name», que no tiene valor cuando Consulta SQL «Look up» sale por su salida «No encontrado»",
+      "El bloque «Greeting» (Decir frase) usa la variable «client_name», que no tiene valor cuando el bloque «Look up» (Consulta SQL) sale por su salida «No encontrado»",
     );
     expect(problemText(undefinedVariable, "ru")).toBe(
-      "Произнести фразу «Greeting» использует «client_name», а она не задана, когда SQL-запрос «Look up» уходит через выход «Не найдено»",
+      "Блок «Greeting» («Произнести фразу») использует переменную «client_name», которая не задана, когда блок «Look up» («SQL-запрос») уходит через выход «Не найдено»",
     );
     const maybe = { ...undefinedVariable, params: { block_type: "say_phrase", block_title: "Say Phrase", label: "Greeting", variable: "debt" } };
-    expect(problemText(maybe, "es")).toBe("Decir frase «Greeting» usa «debt», que puede no tener valor todavía cuando la llamada llega aquí");
+    expect(problemText(maybe, "es")).toBe("El bloque «Greeting» (Decir frase) usa la variable «debt», que puede no tener valor todavía cuando la llamada llega aquí");
+    expect(problemText(maybe, "ru")).toBe(
+      "Блок «Greeting» («Произнести фразу») использует переменную «debt», которая может быть ещё не задана, когда звонок доходит сюда",
+    );
   });
 
   it("says a config limit with the field's title in the form's language", () => {
-    expect(problemText(configMinimum, "es")).toBe("Menú IVR «Main menu»: Segundos de espera: debe ser como mínimo 1 (es 0)");
-    expect(problemText(configMinimum, "ru")).toBe("Голосовое меню «Main menu»: Ждать (с): должно быть не меньше 1 (сейчас 0)");
-    expect(problemText(configRow, "es")).toBe("Menú IVR «Main menu»: Teclas > fila 2 > Tecla: «A» no tiene la forma que admite este campo");
-    expect(problemText(configRow, "ru")).toBe("Голосовое меню «Main menu»: Клавиши > строка 2 > Клавиша: «A» не подходит по форме для этого поля");
+    expect(problemText(configMinimum, "es")).toBe("Menú IVR «Main menu»: «Segundos de espera» — como mínimo 1 (es 0)");
+    expect(problemText(configMinimum, "ru")).toBe("Голосовое меню «Main menu»: «Ждать (с)» — не меньше 1 (сейчас 0)");
+    expect(problemText(configRow, "es")).toBe("Menú IVR «Main menu»: «Teclas», fila 2, «Tecla» — «A» no tiene la forma que admite este campo");
+    expect(problemText(configRow, "ru")).toBe("Голосовое меню «Main menu»: «Клавиши», строка 2, «Клавиша» — «A» не подходит по форме для этого поля");
+    const tries: Problem = { ...configMinimum, params: { ...menu, label: "Меню", field: "Tries", rule: "maximum", limit: 10, value: 50 } };
+    expect(problemText(tries, "ru")).toBe("Голосовое меню «Меню»: «Попыток» — не больше 10 (сейчас 50)");
+  });
+
+  it("says a required setting and a choice without a 'settings:' step, naming the choices", () => {
+    const say = { block_type: "say_phrase", block_title: "Say Phrase", label: "say_phrase" };
+    const required: Problem = { severity: "error", code: "config", message: "settings: Text to say is required", params: { ...say, field: "settings", rule: "required", missing: "Text to say" } };
+    expect(problemText(required, "ru")).toBe("Блок «say_phrase» («Произнести фразу»): нужно заполнить «Текст для озвучивания»");
+    expect(problemText(required, "es")).toBe("El bloque «say_phrase» (Decir frase): rellene «Texto que se dice»");
+    const choose: Problem = {
+      severity: "error",
+      code: "config",
+      message: "Menu prompt: choose Recorded audio or Spoken text",
+      params: { ...menu, label: "ivr", field: "Menu prompt", rule: "choose", choices: "Recorded audio|Spoken text" },
+    };
+    expect(problemText(choose, "ru")).toBe("Голосовое меню «ivr»: «Сообщение меню» — выберите «Запись» или «Синтез речи»");
+    expect(problemText(choose, "es")).toBe("Menú IVR «ivr»: «Mensaje del menú» — elija «Audio grabado» o «Texto hablado»");
+  });
+
+  it("names a block whose title is a verb as a block, so no problem reads as an order", () => {
+    const jump: Problem = {
+      severity: "error",
+      code: "goto_missing_target",
+      message: 'Go To "Переход" jumps to "nowhere", which does not exist',
+      params: { block_type: "goto", block_title: "Go To", label: "Переход", node_id: "nowhere" },
+    };
+    expect(problemText(jump, "ru")).toBe("Блок «Переход» («Перейти к блоку») ведёт к блоку «nowhere», которого нет");
+    expect(problemText(jump, "es")).toBe("El bloque «Переход» (Ir a) salta al bloque «nowhere», que no existe");
+    const zone: Problem = {
+      severity: "error",
+      code: "unknown_timezone",
+      message: 'Schedule "Часы": unknown time zone Europe/Moskow',
+      params: { block_type: "schedule", block_title: "Schedule", label: "Часы", timezone: "Europe/Moskow" },
+    };
+    expect(problemText(zone, "ru")).toBe("Расписание «Часы»: неизвестный часовой пояс «Europe/Moskow»");
+    const loop: Problem = {
+      severity: "error",
+      code: "loop_without_input",
+      message: "loop",
+      params: { count: 2, block_type_1: "set_variable", block_title_1: "Set Variable", label_1: "Цикл 1", block_type_2: "goto", block_title_2: "Go To", label_2: "Цикл 2" },
+    };
+    expect(problemText(loop, "ru")).toMatch(/без конца: «Цикл 1» \(«Задать переменную»\), «Цикл 2» \(«Перейти к блоку»\)$/);
+  });
+
+  it("translates the server's advice on a value's form, and keeps advice it has no words for", () => {
+    const badName: Problem = {
+      severity: "error",
+      code: "invalid_value",
+      message: "Variable 1 name: 'имя клиента' does not match the form this field takes: Letters, digits and _ (at most 64), not starting with a digit: customer_name, not customer name.",
+      params: {
+        where: "variable",
+        row: 1,
+        field: "name",
+        rule: "pattern",
+        value: "имя клиента",
+        hint: "Letters, digits and _ (at most 64), not starting with a digit: customer_name, not customer name.",
+      },
+    };
+    expect(problemText(badName, "ru")).toBe(
+      "Переменная 1, имя — «имя клиента» не подходит по форме. Имя переменной: латинские буквы, цифры и _, не с цифры (не длиннее 64).",
+    );
+    expect(problemText(badName, "es")).toBe(
+      "Variable 1, nombre — «имя клиента» no tiene la forma esperada. Un nombre de variable: letras, cifras y _, sin empezar por cifra (64 como máximo).",
+    );
+    const plugin: Problem = { ...configRow, params: { ...menu, field: "Key", rule: "pattern", value: "A", hint: "AC and six digits." } };
+    expect(problemText(plugin, "ru")).toBe("Голосовое меню «Main menu»: «Клавиша» — «A» не подходит по форме. AC and six digits.");
+  });
+
+  it("has words for the hint of every pattern field of the format and the built-in blocks", () => {
+    const described = new Set<string>();
+    const walk = (value: unknown): void => {
+      if (Array.isArray(value)) return value.forEach(walk);
+      if (value === null || typeof value !== "object") return;
+      const record = value as Record<string, unknown>;
+      if (typeof record.pattern === "string" && typeof record.description === "string") described.add(record.description);
+      Object.values(record).forEach(walk);
+    };
+    walk(JSON.parse(readFileSync(new URL("../../../schemas/scenario.schema.json", import.meta.url), "utf8")));
+    walk(JSON.parse(readFileSync(new URL("./fixtures/catalog.json", import.meta.url), "utf8")));
+    expect(described.size).toBeGreaterThan(5);
+    expect([...described].filter((hint) => !Object.hasOwn(HINTS, hint))).toEqual([]);
   });
 
   it("says a typed field's rule and the scenario-wide problems", () => {
@@ -88,8 +183,8 @@ describe("problems in the analyst's language", () => {
       message: "Scenario name: must not be empty",
       params: { where: "scenario", field: "name", rule: "minLength", limit: 1 },
     };
-    expect(problemText(emptyName, "es")).toBe("Escenario, nombre: no puede estar vacío");
-    expect(problemText(emptyName, "ru")).toBe("Сценарий, название: не может быть пустым");
+    expect(problemText(emptyName, "es")).toBe("Escenario, nombre — no puede estar vacío");
+    expect(problemText(emptyName, "ru")).toBe("Сценарий, название — не может быть пустым");
     const noStart: Problem = { severity: "error", code: "no_start", message: "The scenario has no Start block: calls would have nowhere to go", params: {} };
     expect(problemText(noStart, "ru")).toBe("В сценарии нет блока «Начало»: звонкам некуда идти");
   });

@@ -6,7 +6,7 @@
  * problem is always shown whole in one language, never a translated frame around missing pieces.
  */
 import { blockTitle, exitLabel } from "./blockText";
-import type { Language } from "./i18n";
+import { translator, type Language, type MessageKey } from "./i18n";
 import type { Problem } from "./problems";
 import { localTitle, unwiredMeaning } from "./schemaText";
 
@@ -45,16 +45,35 @@ class Words {
     return `«${this.text(name)}»`;
   }
 
-  /** A block as the canvas names it: its (translated) block title and its own name, `Menú IVR «Main menu»`. */
+  /**
+   * A block heading a problem (`Menú IVR «Main menu»: ...`): its title and own name when the title is a noun,
+   * else `Блок «Приветствие» («Произнести фразу»)`: a title that is a verb ("Say phrase", "Go to block") would
+   * read as an order, `Перейти к блоку «Переход»`.
+   */
   block(prefix = "", suffix = ""): string {
     const type = this.text(`${prefix}block_type${suffix}`);
-    const title = blockTitle(this.language, type, this.text(`${prefix}block_title${suffix}`));
-    return `${title} «${this.text(`${prefix}label${suffix}`)}»`;
+    if (!NOUN_TITLES[this.language].has(type)) return this.subject(prefix, suffix);
+    return `${this.typeTitle(prefix, suffix)} «${this.text(`${prefix}label${suffix}`)}»`;
   }
 
-  /** The block type's title alone (`Menú IVR`). */
-  blockTitle(): string {
-    return blockTitle(this.language, this.text("block_type"), this.text("block_title"));
+  /** A block as a sentence's subject, `Блок «Приветствие» («Произнести фразу»)`, `El bloque «Saludo» (Decir frase)`. */
+  subject(prefix = "", suffix = ""): string {
+    return `${BLOCK[this.language]} ${this.named(prefix, suffix)}`;
+  }
+
+  /** A block inside a sentence, `блок «Поиск» («SQL-запрос»)`, `el bloque «Busca» (Consulta SQL)`. */
+  object(prefix = "", suffix = ""): string {
+    return `${BLOCK[this.language].toLowerCase()} ${this.named(prefix, suffix)}`;
+  }
+
+  /** A block's own name and its type's title: `«Приветствие» («Произнести фразу»)`, `«Saludo» (Decir frase)`. */
+  named(prefix = "", suffix = ""): string {
+    const title = this.typeTitle(prefix, suffix);
+    return `«${this.text(`${prefix}label${suffix}`)}» (${this.language === "ru" ? `«${title}»` : title})`;
+  }
+
+  private typeTitle(prefix: string, suffix: string): string {
+    return blockTitle(this.language, this.text(`${prefix}block_type${suffix}`), this.text(`${prefix}block_title${suffix}`));
   }
 
   /** An exit by its label: an IVR key as "tecla 3 (Sales)", a built-in exit as the canvas names it. */
@@ -67,16 +86,25 @@ class Words {
     return exitLabel(this.language, type, exit, label);
   }
 
-  /** A config field by its titles (`Keys > row 1 > Key`), each as the form shows it. */
+  /** An exit as a sentence's subject: an IVR key as `клавиша 3 (Sales)`, another exit as `выход «Занято»`. */
+  exitPhrase(): string {
+    const exit = this.exit();
+    return exit.startsWith(`${KEY[this.language]} `) ? exit : `${EXIT[this.language]} «${exit}»`;
+  }
+
+  /**
+   * A config field by its titles, each as the form shows it: `«Попыток»`, `«Клавиши», строка 2, «Клавиша»`;
+   * empty for the settings as a whole (a required field missing at the top).
+   */
   field(): string {
     return this.text("field")
       .split(" > ")
+      .filter((step) => step !== "settings")
       .map((step) => {
         const row = /^row (\d+)$/.exec(step);
-        if (row) return `${ROW[this.language]} ${row[1]}`;
-        return step === "settings" ? SETTINGS[this.language] : localTitle(step, this.language);
+        return row ? `${ROW[this.language]} ${row[1]}` : `«${localTitle(step, this.language)}»`;
       })
-      .join(" > ");
+      .join(", ");
   }
 
   /** A field's title named inside a sentence (`missing`, `field` of a capture), as the form shows it. */
@@ -87,23 +115,39 @@ class Words {
 
 const KEY: Record<Translated, string> = { es: "tecla", ru: "клавиша" };
 const ROW: Record<Translated, string> = { es: "fila", ru: "строка" };
-const SETTINGS: Record<Translated, string> = { es: "ajustes", ru: "настройки" };
+const BLOCK: Record<Translated, string> = { es: "El bloque", ru: "Блок" };
+const EXIT: Record<Translated, string> = { es: "la salida", ru: "выход" };
+
+/** The built-in blocks whose title is a noun in that language, so `Title «name»` can head a sentence. */
+const NOUN_TITLES: Record<Translated, ReadonlySet<string>> = {
+  es: new Set(["start", "message", "ivr", "sql", "schedule", "condition"]),
+  ru: new Set(["start", "message", "ivr", "sql", "transfer", "callback", "schedule", "condition", "switch"]),
+};
 
 type Template = (w: Words) => string;
 
-/** The rule a value breaks (`rule_params` on the server), without naming the field; null: no words for it. */
+/**
+ * The rule a value breaks (`rule_params` on the server), without naming the field, said so it reads after
+ * `field — `; null: no words for it.
+ */
 const RULES: Record<Translated, Record<string, Template>> = {
   es: {
-    required: (w) => `${w.title("missing")} es obligatorio`,
-    minItems: (w) => (w.number("limit") === 1 ? "elija al menos uno" : `necesita al menos ${w.text("limit")} elementos`),
-    maxItems: (w) => `como máximo ${w.text("limit")} elementos`,
-    minLength: (w) => (w.number("limit") === 1 ? "no puede estar vacío" : `necesita al menos ${w.text("limit")} caracteres`),
+    required: (w) => `rellene «${w.title("missing")}»`,
+    minItems: (w) => (w.number("limit") === 1 ? "hace falta al menos un valor" : `hacen falta al menos ${w.text("limit")} valores`),
+    maxItems: (w) => `como máximo ${w.text("limit")} valores`,
+    minLength: (w) => (w.number("limit") === 1 ? "no puede estar vacío" : `hacen falta al menos ${w.text("limit")} caracteres`),
     maxLength: (w) => `como máximo ${w.text("limit")} caracteres (tiene ${w.text("length")})`,
-    minimum: (w) => `debe ser como mínimo ${w.text("limit")} (es ${w.text("value")})`,
-    maximum: (w) => `debe ser como máximo ${w.text("limit")} (es ${w.text("value")})`,
+    minimum: (w) => `como mínimo ${w.text("limit")} (es ${w.text("value")})`,
+    maximum: (w) => `como máximo ${w.text("limit")} (es ${w.text("value")})`,
     enum: (w) => `${w.quoted("value")} no es ninguna de las opciones: ${w.text("options")}`,
-    pattern: (w) => `${w.quoted("value")} no tiene la forma que admite este campo`,
-    name_pattern: (w) => `el nombre ${w.quoted("value")} no tiene la forma que admiten los nombres aquí`,
+    pattern: (w) =>
+      w.has("hint")
+        ? `${w.quoted("value")} no tiene la forma esperada. ${advice(w)}`
+        : `${w.quoted("value")} no tiene la forma que admite este campo`,
+    name_pattern: (w) =>
+      w.has("hint")
+        ? `el nombre ${w.quoted("value")} no tiene la forma esperada. ${advice(w)}`
+        : `el nombre ${w.quoted("value")} no tiene la forma que admiten los nombres aquí`,
     choose: (w) => `elija ${choices(w).join(" o ")}`,
     not_both: (w) => `${choices(w).join(" o ")}, no ambos`,
     not_object: () => "un escenario debe ser un objeto JSON",
@@ -111,24 +155,59 @@ const RULES: Record<Translated, Record<string, Template>> = {
   },
   ru: {
     required: (w) => `нужно заполнить «${w.title("missing")}»`,
-    minItems: (w) => (w.number("limit") === 1 ? "выберите хотя бы один" : `нужно не меньше ${w.text("limit")} элементов`),
-    maxItems: (w) => `не больше ${w.text("limit")} элементов`,
-    minLength: (w) => (w.number("limit") === 1 ? "не может быть пустым" : `нужно не меньше ${w.text("limit")} символов`),
-    maxLength: (w) => `не больше ${w.text("limit")} символов (сейчас ${w.text("length")})`,
-    minimum: (w) => `должно быть не меньше ${w.text("limit")} (сейчас ${w.text("value")})`,
-    maximum: (w) => `должно быть не больше ${w.text("limit")} (сейчас ${w.text("value")})`,
-    enum: (w) => `${w.quoted("value")} — не один из вариантов: ${w.text("options")}`,
-    pattern: (w) => `${w.quoted("value")} не подходит по форме для этого поля`,
-    name_pattern: (w) => `имя ${w.quoted("value")} не подходит по форме для имён здесь`,
-    choose: (w) => `выберите: ${choices(w).join(" или ")}`,
+    minItems: (w) => (w.number("limit") === 1 ? "нужно хотя бы одно значение" : `нужно не меньше ${w.text("limit")} ${values(w)}`),
+    maxItems: (w) => `не больше ${w.text("limit")} ${values(w)}`,
+    minLength: (w) => (w.number("limit") === 1 ? "не может быть пустым" : `нужно не меньше ${w.text("limit")} ${characters(w)}`),
+    maxLength: (w) => `не больше ${w.text("limit")} ${characters(w)} (сейчас ${w.text("length")})`,
+    minimum: (w) => `не меньше ${w.text("limit")} (сейчас ${w.text("value")})`,
+    maximum: (w) => `не больше ${w.text("limit")} (сейчас ${w.text("value")})`,
+    enum: (w) => `${w.quoted("value")} нет среди вариантов: ${w.text("options")}`,
+    pattern: (w) => `${w.quoted("value")} не подходит по форме${w.has("hint") ? `. ${advice(w)}` : " для этого поля"}`,
+    name_pattern: (w) => `имя ${w.quoted("value")} не подходит по форме${w.has("hint") ? `. ${advice(w)}` : " для имён здесь"}`,
+    choose: (w) => `выберите ${choices(w).join(" или ")}`,
     not_both: (w) => `либо ${choices(w).join(", либо ")}, но не оба`,
     not_object: () => "сценарий должен быть JSON-объектом",
     max_depth: (w) => `вложенность больше ${w.text("limit")} уровней`,
   },
 };
 
+/** "не меньше 2 значений", "не больше 21 значения": the genitive a Russian count takes. */
+function values(w: Words): string {
+  return new Intl.PluralRules("ru").select(w.number("limit")) === "one" ? "значения" : "значений";
+}
+
+function characters(w: Words): string {
+  return new Intl.PluralRules("ru").select(w.number("limit")) === "one" ? "символа" : "символов";
+}
+
+/**
+ * The server's advice on a value's form (`hint`: the English description of the field's schema), said as its
+ * own sentence after the rule: the designer's words for the format's and the built-in blocks' fields, any other
+ * hint (a plugin's) as the server wrote it rather than dropped.
+ */
+function advice(w: Words): string {
+  const english = w.text("hint");
+  return Object.hasOwn(HINTS, english) ? translator(w.language)(HINTS[english]!) : english;
+}
+
+/**
+ * The descriptions of the pattern fields of schemas/scenario.schema.json and the built-in blocks' config
+ * schemas (the server's `hint`), each as the form's words for that kind of value; a test keeps the two in step.
+ */
+export const HINTS: Record<string, MessageKey> = {
+  "Letters, digits and _ (at most 64), not starting with a digit: customer_name, not customer name.": "form.pattern.variable",
+  "A variable name: letters, digits and _, not starting with a digit.": "form.pattern.variable",
+  "A result column: letters, digits and _, at most 64.": "form.pattern.column",
+  "A recorded audio asset (or an Asterisk sound such as vm-press).": "form.pattern.audio",
+  "IANA name, e.g. Europe/Madrid, Europe/Moscow, Asia/Almaty.": "form.pattern.timezone",
+  "Empty: the message always plays to the end.": "form.pattern.keys",
+  "Leave empty to use the scenario's language.": "form.pattern.language",
+  "Default language of prompts and speech (BCP 47, e.g. es, es-ES, ru, kk).": "form.pattern.language",
+  "Block type (registry key).": "form.pattern.blockType",
+};
+
 function choices(w: Words): string[] {
-  return w.text("choices").split("|").map((title) => localTitle(title, w.language));
+  return w.text("choices").split("|").map((title) => `«${localTitle(title, w.language)}»`);
 }
 
 function rule(w: Words): string {
@@ -171,17 +250,27 @@ function typedPlace(w: Words): string {
   }
 }
 
+/** A config problem: `Block «name»: «Field» — rule`, or `Block «name»: rule` for the settings as a whole. */
+function config(w: Words): string {
+  const field = w.field();
+  return field ? `${w.block()}: ${field} — ${rule(w)}` : `${w.block()}: ${rule(w)}`;
+}
+
 function loopNames(w: Words): string {
   const names: string[] = [];
-  for (let n = 1; n <= w.number("count"); n += 1) names.push(w.block("", `_${n}`));
+  for (let n = 1; n <= w.number("count"); n += 1) names.push(w.named("", `_${n}`));
   return names.join(", ");
 }
 
-/** Each code's words; every code of docs/scenario-format.md has them in both languages (a test checks). */
+/**
+ * Each code's words; every code of docs/scenario-format.md has them in both languages (a test checks). A block
+ * heads a sentence as `Words.block()` and is its subject only as `Words.subject()` ("Блок «…»"), so verbs and
+ * adjectives agree with "блок"/"bloque", whatever the block type's title.
+ */
 export const TEMPLATES: Record<Translated, Record<string, Template>> = {
   es: {
     structure: (w) => `${w.text("path")}: ${rule(w)}`,
-    invalid_value: (w) => `${typedPlace(w)}: ${rule(w)}`,
+    invalid_value: (w) => `${typedPlace(w)} — ${rule(w)}`,
     duplicate_node_id: (w) => `Dos bloques comparten el id ${w.quoted("node_id")}`,
     duplicate_variable: (w) => `La variable ${w.quoted("variable")} está declarada dos veces`,
     no_start: () => "El escenario no tiene bloque Inicio: las llamadas no tendrían adónde ir",
@@ -189,33 +278,33 @@ export const TEMPLATES: Record<Translated, Record<string, Template>> = {
     unknown_type: (w) => `El bloque ${w.quoted("label")} es de tipo ${w.quoted("block_type")}, que no está instalado`,
     block_version: (w) =>
       w.has("detail")
-        ? `${w.block()} (versión ${w.text("node_version")}) no se puede actualizar a la versión ${w.text("block_version")}: ${w.text("detail")}`
-        : `${w.block()} se hizo con una versión de ${w.blockTitle()} más nueva (${w.text("node_version")}) que la de este servidor (${w.text("block_version")})`,
-    config: (w) => `${w.block()}: ${w.field()}: ${rule(w)}`,
+        ? `${w.block()}: el bloque (versión ${w.text("node_version")}) no se puede actualizar a la versión ${w.text("block_version")}: ${w.text("detail")}`
+        : `${w.block()}: el bloque se hizo con una versión más nueva (${w.text("node_version")}) que la de este servidor (${w.text("block_version")})`,
+    config,
     template_syntax: (w) => `${w.block()}: ${w.text("kind") === "expression" ? "la expresión" : "la plantilla"} tiene un error: ${w.text("detail")}`,
     dangling_edge: (w) => `Una conexión lleva a un bloque que no existe (${w.quoted("node_id")})`,
-    unknown_exit: (w) => `${w.block()} no tiene la salida «${w.exit()}»`,
-    edge_from_terminal: (w) => `${w.block()} no tiene salidas`,
+    unknown_exit: (w) => `${w.block()}: no tiene la salida «${w.exit()}»`,
+    edge_from_terminal: (w) => `${w.block()}: este bloque no tiene salidas`,
     duplicate_exit_edge: (w) => `${w.block()}: la salida «${w.exit()}» está conectada dos veces`,
-    goto_missing_target: (w) => `${w.block()} salta a ${w.quoted("node_id")}, que no existe`,
+    goto_missing_target: (w) => `${w.subject()} salta al bloque ${w.quoted("node_id")}, que no existe`,
     goto_unknown_scenario: (w) =>
       w.has("state") && w.text("state") === "unpublished"
-        ? `${w.block()} nombra el escenario ${w.quoted("scenario")}, que aún no está publicado: las llamadas no pueden ir allí hasta que lo esté`
-        : `${w.block()} nombra el escenario ${w.quoted("scenario")}, que no existe`,
+        ? `${w.subject()} lleva al escenario ${w.quoted("scenario")}, que aún no está publicado: las llamadas no pueden ir allí hasta que lo esté`
+        : `${w.subject()} lleva al escenario ${w.quoted("scenario")}, que no existe`,
     fallback_missing: (w) => `El bloque de respaldo ${w.quoted("node_id")} no existe`,
     loop_without_input: (w) =>
       `Estos bloques forman un bucle en el que nada espera al llamante, así que la llamada daría vueltas sin fin: ${loopNames(w)}`,
-    unreachable: (w) => `${w.block()} nunca se alcanza: ninguna conexión lleva a él`,
-    unwired_exit: (w) => `${w.block()}: ${w.exit()} no lleva a ninguna parte: ${meaning(w)}`,
+    unreachable: (w) => `${w.subject()} nunca se alcanza: ninguna conexión lleva a él`,
+    unwired_exit: (w) => `${w.block()}: ${w.exitPhrase()} no lleva a ninguna parte — ${meaning(w)}`,
     undefined_variable: (w) =>
       w.has("setter_label")
-        ? `${w.block()} usa ${w.quoted("variable")}, que no tiene valor cuando ${w.block("setter_")} sale por su salida «${w.exit("setter_")}»`
-        : `${w.block()} usa ${w.quoted("variable")}, que puede no tener valor todavía cuando la llamada llega aquí`,
+        ? `${w.subject()} usa la variable ${w.quoted("variable")}, que no tiene valor cuando ${w.object("setter_")} sale por su salida «${w.exit("setter_")}»`
+        : `${w.subject()} usa la variable ${w.quoted("variable")}, que puede no tener valor todavía cuando la llamada llega aquí`,
     duplicate_key: (w) => `${w.block()}: la tecla ${w.text("key")} aparece dos veces`,
     no_keys: (w) => `${w.block()}: el menú no ofrece ninguna tecla`,
     capture_without_variable: (w) => `${w.block()}: el número marcado no se guarda en ninguna parte (rellene «${w.title("field")}»)`,
     bad_length: (w) => `${w.block()}: el mínimo de cifras (${w.text("min_length")}) es mayor que el máximo (${w.text("max_length")})`,
-    unknown_timezone: (w) => `${w.block()}: zona horaria desconocida ${w.text("timezone")}`,
+    unknown_timezone: (w) => `${w.block()}: zona horaria desconocida ${w.quoted("timezone")}`,
     bad_case_name: (w) => `${w.block()}: la salida de caso ${w.quoted("exit")} está repetida o es un nombre reservado`,
     sql_multiple_statements: (w) => `${w.block()}: solo se admite una sentencia`,
     transfer_bad_target: (w) =>
@@ -228,7 +317,7 @@ export const TEMPLATES: Record<Translated, Record<string, Template>> = {
   },
   ru: {
     structure: (w) => `${w.text("path")}: ${rule(w)}`,
-    invalid_value: (w) => `${typedPlace(w)}: ${rule(w)}`,
+    invalid_value: (w) => `${typedPlace(w)} — ${rule(w)}`,
     duplicate_node_id: (w) => `У двух блоков один и тот же id ${w.quoted("node_id")}`,
     duplicate_variable: (w) => `Переменная ${w.quoted("variable")} объявлена дважды`,
     no_start: () => "В сценарии нет блока «Начало»: звонкам некуда идти",
@@ -236,33 +325,33 @@ export const TEMPLATES: Record<Translated, Record<string, Template>> = {
     unknown_type: (w) => `Блок ${w.quoted("label")} имеет тип ${w.quoted("block_type")}, который не установлен`,
     block_version: (w) =>
       w.has("detail")
-        ? `${w.block()} (версия ${w.text("node_version")}) не удаётся обновить до версии ${w.text("block_version")}: ${w.text("detail")}`
-        : `${w.block()} создан в более новой версии блока «${w.blockTitle()}» (${w.text("node_version")}), чем есть на этом сервере (${w.text("block_version")})`,
-    config: (w) => `${w.block()}: ${w.field()}: ${rule(w)}`,
+        ? `${w.block()}: блок версии ${w.text("node_version")} не удаётся обновить до версии ${w.text("block_version")}: ${w.text("detail")}`
+        : `${w.block()}: блок создан в более новой версии (${w.text("node_version")}), чем есть на этом сервере (${w.text("block_version")})`,
+    config,
     template_syntax: (w) => `${w.block()}: ошибка в ${w.text("kind") === "expression" ? "выражении" : "шаблоне"}: ${w.text("detail")}`,
     dangling_edge: (w) => `Связь ведёт к блоку, которого нет (${w.quoted("node_id")})`,
     unknown_exit: (w) => `${w.block()}: нет выхода «${w.exit()}»`,
     edge_from_terminal: (w) => `${w.block()}: у этого блока нет выходов`,
     duplicate_exit_edge: (w) => `${w.block()}: выход «${w.exit()}» подключён дважды`,
-    goto_missing_target: (w) => `${w.block()} переходит к ${w.quoted("node_id")}, которого нет`,
+    goto_missing_target: (w) => `${w.subject()} ведёт к блоку ${w.quoted("node_id")}, которого нет`,
     goto_unknown_scenario: (w) =>
       w.has("state") && w.text("state") === "unpublished"
-        ? `${w.block()} ссылается на сценарий ${w.quoted("scenario")}, который ещё не опубликован: звонки не смогут туда попасть, пока его не опубликуют`
-        : `${w.block()} ссылается на сценарий ${w.quoted("scenario")}, которого нет`,
+        ? `${w.subject()} ведёт в сценарий ${w.quoted("scenario")}, который ещё не опубликован: звонки не смогут туда попасть, пока его не опубликуют`
+        : `${w.subject()} ведёт в сценарий ${w.quoted("scenario")}, которого нет`,
     fallback_missing: (w) => `Резервного блока ${w.quoted("node_id")} нет`,
     loop_without_input: (w) =>
       `Эти блоки образуют цикл, в котором ничто не ждёт звонящего, и звонок будет крутиться без конца: ${loopNames(w)}`,
-    unreachable: (w) => `${w.block()}: сюда невозможно попасть, к блоку не ведёт ни одна связь`,
-    unwired_exit: (w) => `${w.block()}: ${w.exit()} никуда не ведёт: ${meaning(w)}`,
+    unreachable: (w) => `${w.subject()} недостижим: к нему не ведёт ни одна связь`,
+    unwired_exit: (w) => `${w.block()}: ${w.exitPhrase()} никуда не ведёт — ${meaning(w)}`,
     undefined_variable: (w) =>
       w.has("setter_label")
-        ? `${w.block()} использует ${w.quoted("variable")}, а она не задана, когда ${w.block("setter_")} уходит через выход «${w.exit("setter_")}»`
-        : `${w.block()} использует ${w.quoted("variable")}, а она может быть ещё не задана, когда звонок доходит сюда`,
+        ? `${w.subject()} использует переменную ${w.quoted("variable")}, которая не задана, когда ${w.object("setter_")} уходит через выход «${w.exit("setter_")}»`
+        : `${w.subject()} использует переменную ${w.quoted("variable")}, которая может быть ещё не задана, когда звонок доходит сюда`,
     duplicate_key: (w) => `${w.block()}: клавиша ${w.text("key")} указана дважды`,
     no_keys: (w) => `${w.block()}: в меню нет ни одной клавиши`,
     capture_without_variable: (w) => `${w.block()}: набранный номер никуда не сохраняется (заполните «${w.title("field")}»)`,
     bad_length: (w) => `${w.block()}: минимум цифр (${w.text("min_length")}) больше максимума (${w.text("max_length")})`,
-    unknown_timezone: (w) => `${w.block()}: неизвестный часовой пояс ${w.text("timezone")}`,
+    unknown_timezone: (w) => `${w.block()}: неизвестный часовой пояс ${w.quoted("timezone")}`,
     bad_case_name: (w) => `${w.block()}: выход варианта ${w.quoted("exit")} повторяется или это зарезервированное имя`,
     sql_multiple_statements: (w) => `${w.block()}: допускается только один оператор SQL`,
     transfer_bad_target: (w) =>

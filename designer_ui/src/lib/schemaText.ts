@@ -75,7 +75,7 @@ const RU: Record<string, string> = {
   "Allowed hours": "Разрешённые часы",
   "Answer the call": "Отвечать на звонок",
   Assignments: "Присваивания",
-  Audio: "Запись",
+  Audio: "Файл записи",
   "Block to go to": "Блок для перехода",
   "Caller ID shown": "Показываемый номер",
   Cases: "Варианты",

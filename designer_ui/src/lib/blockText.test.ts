@@ -1,0 +1,25 @@
+import { describe, expect, it } from "vitest";
+import catalogJson from "./fixtures/catalog.json";
+import { stepExitLabel } from "./blockText";
+import type { BlockSpec, Config } from "./catalog";
+import { exitsFor } from "./exits";
+
+const exits = (type: string, config: Config = {}) => exitsFor((catalogJson as unknown as BlockSpec[]).find((b) => b.type === type)!, config);
+
+describe("the exit a call's step took, as the canvas labels it", () => {
+  it("translates a built-in block's fixed exits instead of showing their codes", () => {
+    expect(stepExitLabel("ru", "schedule", "open", exits("schedule"))).toBe("Открыто");
+    expect(stepExitLabel("ru", "start", "next", exits("start"))).toBe("Далее");
+    expect(stepExitLabel("ru", "transfer", "answered", exits("transfer"))).toBe("Ответил");
+    expect(stepExitLabel("es", "ivr", "max_tries", exits("ivr"))).toBe("Demasiados intentos");
+    expect(stepExitLabel("en", "schedule", "open", exits("schedule"))).toBe("Open");
+  });
+
+  it("keeps an IVR key's own meaning, and says a hang-up in words", () => {
+    const menu = exits("ivr", { prompt: { text: "x" }, options: [{ key: "1", label: "Продажи" }] });
+    expect(stepExitLabel("ru", "ivr", "1", menu)).toBe("1: Продажи");
+    expect(stepExitLabel("ru", "ivr", "hangup", menu)).toBe("абонент положил трубку");
+    // A block this designer does not know: the exit's own name.
+    expect(stepExitLabel("ru", "crm_lookup", "found_vip", [])).toBe("found_vip");
+  });
+});
