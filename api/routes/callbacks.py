@@ -112,7 +112,12 @@ def create_job(
             variables=body.variables,
             max_attempts=body.max_attempts,
         )
-        return _settled(session, claimed, 201, public(job))
+        answer = public(job)
+        # It places a real call to a client: who asked for it is kept, as for a campaign and a cancel.
+        details = {"number": job.number, "scenario": job.scenario, "due": answer.model_dump(mode="json")["due"]}
+        target = f"callback:{job.id}"
+        audit.record_event(session, actor=user.username, action="schedule", target=target, details=details)
+        return _settled(session, claimed, 201, answer)
 
 
 def _claim(

@@ -172,7 +172,8 @@ def test_one_job_is_cancelled_and_never_dialled(
     assert admin.get(f"/api/callbacks/{job['id']}").json()["status"] == "cancelled"
     audit = admin.get("/api/audit", params={"target": f"callback:{job['id']}"}).json()
     assert [(e["action"], e["actor"], e["details"]) for e in audit] == [
-        ("cancel", publisher.username, {"number": "+34600111222", "scenario": name, "was": "pending"})
+        ("cancel", publisher.username, {"number": "+34600111222", "scenario": name, "was": "pending"}),
+        ("schedule", admin.username, {"number": "+34600111222", "scenario": name, "due": job["due"]}),
     ]
     again = admin.post(f"/api/callbacks/{job['id']}/cancel")
     assert again.status_code == 409
