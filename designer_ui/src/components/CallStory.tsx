@@ -1,11 +1,15 @@
 /**
  * A recorded call told step by step, as the Test call's story tells a simulated one: when each block ran, what
  * the caller heard (the text said, else the audio played), the keys pressed (a menu's failed tries apart), the
- * exit taken, how long the block took and any error. One compact item a step, so a long call stays readable.
+ * exit taken, how long the block took and any error. Under it, what the block noted (a Schedule's local time, the
+ * number a Transfer dialed, the rows an SQL block found...: lib/eventText.ts) and the variables it set, so the
+ * analyst sees why the call went where it went. One compact item a step, so a long call stays readable.
  */
 import type { TraceStep } from "../api/types";
 import { useI18n } from "../i18n";
-import { blockTitle } from "../lib/blockText";
+import { blockTitle, stepExitLabel } from "../lib/blockText";
+import { entryRefusal, eventText, moreText, SHOWN_VARIABLES, variableTexts, type EventNames } from "../lib/eventText";
+import { exitsFor } from "../lib/exits";
 import { callOffset, formatDuration } from "../lib/format";
 import { otherScenarios, promptText, stepKeys, type OtherScenario } from "../lib/trace";
 import { useEditor } from "../store/editor";
@@ -13,15 +17,83 @@ import { OtherScenarioNote, StepError, StepExitName, StepLink } from "./TraceSte
 
 /** The caller's keys at a step in words: "Wrong key 9 · No key in time · Pressed 1". */
 function KeysLine({ step }: { step: TraceStep }) {
-  const { t } = useI18n();
+  const { t, language } = useI18n();
   const { wrong, pressed } = stepKeys(step);
-  const parts = wrong.map((keys) => (keys === null ? t("call.noKey") : t("call.wrongKey", { keys })));
+  // The failed tries' events, in the order stepKeys told them: a refused typed number says why ("too long").
+  const tries = (step.events ?? []).filter((event) => event.kind === "invalid" || event.kind === "no_input");
+  const parts = wrong.map((keys, i) => {
+    if (keys === null) return t("call.noKey");
+    const why = tries[i] ? entryRefusal(tries[i], language) : null;
+    return t("call.wrongKey", { keys }) + (why ? ` (${why})` : "");
+  });
   if (pressed) parts.push(t("call.pressed", { keys: pressed }));
   if (parts.length === 0) return null;
   return <div className="step-keys" data-testid="step-keys">{parts.join(" · ")}</div>;
 }
 
-function CallStep({ step, start, elsewhere }: { step: TraceStep; start: string | null; elsewhere: OtherScenario | null }) {
+/**
+ * How the events of a step name blocks and exits: as the canvas does, by the block's current config when the step
+ * ran on this canvas (a Switch case's label), else by its type's fixed exits; a block not on this canvas by its id.
+ */
+function useEventNames(step: TraceStep, steps: TraceStep[]): EventNames {
+  const { language } = useI18n();
+  const catalog = useEditor((s) => s.catalog);
+  const nodes = useEditor((s) => s.nodes);
+  const type = step.type ?? "";
+  const node = step.scenario ? undefined : nodes.find((n) => n.id === step.node);
+  const spec = catalog.get(type);
+  const exits = spec ? exitsFor(spec, node && node.data.blockType === type ? node.data.config : {}) : [];
+  return {
+    language,
+    exitName: (exit) => stepExitLabel(language, type, exit, exits),
+    blockName(id) {
+      const onCanvas = step.scenario ? undefined : nodes.find((n) => n.id === id);
+      if (onCanvas) return onCanvas.data.label || id;
+      const ran = steps.find((s) => s.node === id && s.scenario === step.scenario);
+      return ran?.label || id;
+    },
+  };
+}
+
+/** What the step's block noted, a line each (a menu's tries are the keys line's). */
+function EventLines({ step, steps }: { step: TraceStep; steps: TraceStep[] }) {
+  const names = useEventNames(step, steps);
+  const lines = (step.events ?? []).map((event) => eventText(event, names)).filter((line) => line !== null);
+  return lines.map((line, i) => (
+    <div key={i} className="step-event" data-testid="step-event">
+      {line}
+    </div>
+  ));
+}
+
+/** The variables the step set, `name = value` inline; past a few, the rest folded under "+N more". */
+function VariablesLine({ step }: { step: TraceStep }) {
+  const { language } = useI18n();
+  const all = variableTexts(step.variables_changed);
+  if (all.length === 0) return null;
+  const shown = all.slice(0, SHOWN_VARIABLES);
+  const folded = all.slice(SHOWN_VARIABLES);
+  return (
+    <div className="step-vars mono small" data-testid="step-vars">
+      {shown.join(" · ")}
+      {folded.length > 0 && (
+        <details>
+          <summary>{moreText(language, folded.length)}</summary>
+          {folded.join(" · ")}
+        </details>
+      )}
+    </div>
+  );
+}
+
+interface CallStepProps {
+  step: TraceStep;
+  steps: TraceStep[];
+  start: string | null;
+  elsewhere: OtherScenario | null;
+}
+
+function CallStep({ step, steps, start, elsewhere }: CallStepProps) {
   const { t, language } = useI18n();
   const spec = useEditor((s) => (step.type ? s.catalog.get(step.type) : undefined));
   const offset = callOffset(start, step.at);
@@ -50,6 +122,8 @@ function CallStep({ step, start, elsewhere }: { step: TraceStep; start: string |
         </div>
       ))}
       <KeysLine step={step} />
+      <EventLines step={step} steps={steps} />
+      <VariablesLine step={step} />
       {step.exit === "hangup" && step.type !== "hangup" && <div className="step-keys">{t("call.callerHungUp")}</div>}
       {step.error && <StepError message={step.error} />}
     </li>
@@ -65,7 +139,7 @@ export function CallStory({ steps, startedAt }: { steps: TraceStep[]; startedAt?
   return (
     <ol className="story call-story" data-testid="call-story">
       {steps.map((step, i) => (
-        <CallStep key={i} step={step} start={start} elsewhere={elsewhere[i] ?? null} />
+        <CallStep key={i} step={step} steps={steps} start={start} elsewhere={elsewhere[i] ?? null} />
       ))}
     </ol>
   );

@@ -100,11 +100,12 @@ describe("what happened in a recorded call, step by step (QA: the detail showed 
   it("tells, per step, when it ran, the block, what the caller heard, the keys pressed, the exit and how long it took", () => {
     const steps = storySteps(renderToHtml(CallDetails, { call: hotline }));
     expect(steps.map((step) => step.text)).toEqual([
-      "00:00 Start start → next",
+      "00:00 Start start → next Call answered",
       "00:00 Welcome say_phrase → next 2 sec Said “Bienvenido a Ejemplo Telecom.”",
       "00:02 Departments ivr → 2 15 sec Said “Para soporte pulse 2.” Said “La opción marcada no es válida.” Played beep-retry " +
-        "Wrong key 9 · No key in time · Pressed 2",
-      "01:17 Support transfer → answered 350 ms",
+        "Wrong key 9 · No key in time · Pressed 2 department = &quot;2&quot;",
+      // With no catalog loaded (as here) the Transfer's outcome is named by its exit's code.
+      "01:17 Support transfer → answered 350 ms Dialed queue:support: answered",
     ]);
   });
 
@@ -160,7 +161,9 @@ describe("what happened in a recorded call, step by step (QA: the detail showed 
     ];
     const [go, hi] = storySteps(renderToHtml(CallDetails, { call: { ...hotline, startedAt: null, steps: steps(5) } }));
     expect(hi!.text).toBe("Hello say_phrase in scenario Billing, version 5 → next");
-    expect(go!.text).not.toContain("in scenario");
+    // The Go To step itself ran in the call's own scenario: not marked as another's, its event says where it went.
+    expect(go!.html).not.toContain('data-testid="other-scenario"');
+    expect(go!.text).toContain("Continued in scenario billing, version 5");
     // A call recorded before versions were, or a test call's draft: the scenario alone, as before.
     const [, old] = storySteps(renderToHtml(CallDetails, { call: { ...hotline, startedAt: null, steps: steps(undefined) } }));
     expect(old!.text).toBe("Hello say_phrase in scenario Billing → next");
