@@ -8,6 +8,7 @@ import { useI18n } from "../i18n";
 import type { BlockNode } from "../lib/convert";
 import { blockTitle, exitLabel } from "../lib/blockText";
 import { pruneConfig, type BlockSpec, type Config } from "../lib/catalog";
+import { localDescription } from "../lib/descriptions";
 import { jsonEqual } from "../lib/exits";
 import { nodeExits } from "../lib/graph";
 import { readableErrors } from "../lib/formErrors";
@@ -115,7 +116,7 @@ function NodeIdField({ id, ids, rename }: { id: string; ids: readonly string[]; 
 }
 
 /**
- * A block's config form, drawn from its JSON Schema: titles in the interface language, list rows labelled
+ * A block's config form, drawn from its JSON Schema: titles and help in the interface language, list rows labelled
  * "Key 1", "Key 2", and a value of the wrong form said in words, not as the schema's regular expression.
  * `onChange` gets the config pruned of empty values, and only when it differs from `config`.
  */
@@ -196,7 +197,7 @@ export function BlockPanel({ node, suggestions }: { node: BlockNode; suggestions
       <h2>{blockTitle(language, node.data.blockType, spec?.title ?? node.data.blockType)}</h2>
       {spec?.description && (
         <p className="muted description">
-          <TextWithCode text={spec.description} />
+          <TextWithCode text={localDescription(spec.description, language)} />
         </p>
       )}
       {!spec && <p className="error-text">{t("editor.unknownBlock", { type: node.data.blockType })}</p>}

@@ -4,6 +4,7 @@ import { useMemo, useState } from "react";
 import { useI18n } from "../i18n";
 import { blockTitle, categoryName } from "../lib/blockText";
 import { paletteGroups } from "../lib/catalog";
+import { localDescription } from "../lib/descriptions";
 import { withoutBackticks } from "../lib/inlineCode";
 import { useEditor } from "../store/editor";
 import { BlockIcon } from "./BlockIcon";
@@ -55,7 +56,7 @@ export function Palette() {
               className="palette-item"
               draggable
               data-block-type={spec.type}
-              title={withoutBackticks(spec.description)}
+              title={withoutBackticks(localDescription(spec.description, language))}
               onDragStart={(event) => {
                 event.dataTransfer.setData(BLOCK_DRAG_TYPE, spec.type);
                 event.dataTransfer.effectAllowed = "move";

@@ -3,6 +3,7 @@ import { useState } from "react";
 import { useShallow } from "zustand/react/shallow";
 import * as api from "../api/client";
 import { useI18n } from "../i18n";
+import { localDescription, SCENARIO_FIELD_HELP } from "../lib/descriptions";
 import { useEditor } from "../store/editor";
 
 /**
@@ -15,13 +16,14 @@ export type VariableType = (typeof VARIABLE_TYPES)[number];
 
 /** A declared variable's type. */
 export function VariableTypeSelect(props: { name: string; value: string | undefined; onChange(type: VariableType): void }) {
-  const { t } = useI18n();
+  const { t, language } = useI18n();
   const value = props.value ?? "string";
   const known = (VARIABLE_TYPES as readonly string[]).includes(value);
   return (
     <select
       name="variable-type"
       aria-label={t("editor.variableType", { name: props.name })}
+      title={localDescription(SCENARIO_FIELD_HELP.variableType, language)}
       value={value}
       onChange={(e) => props.onChange(e.target.value as VariableType)}
     >
@@ -84,7 +86,7 @@ function FallbackField() {
 }
 
 export function ScenarioPanel() {
-  const { t } = useI18n();
+  const { t, language } = useI18n();
   const head = useEditor((s) => s.head);
   const updateHead = useEditor((s) => s.updateHead);
   const slug = useEditor((s) => s.slug);
@@ -119,6 +121,7 @@ export function ScenarioPanel() {
           placeholder="es, es-ES, ru, en"
           onChange={(e) => updateHead({ language: e.target.value || undefined })}
         />
+        <small className="hint">{localDescription(SCENARIO_FIELD_HELP.language, language)}</small>
       </label>
       <label>
         {t("editor.scenarioDescription")}

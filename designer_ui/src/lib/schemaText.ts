@@ -1,11 +1,12 @@
 /**
- * The built-in blocks' form text in the interface language: field titles, the names of a field's choices, and
- * what an exit left unwired does. The catalog comes from the server in English; titles are translated on a copy
- * of the schema (keyed by the English title), choices and exit meanings by block type, so a plugin's own text
- * simply stays as the plugin wrote it.
+ * The built-in blocks' form text in the interface language: field titles and help, the names of a field's
+ * choices, and what an exit left unwired does. The catalog comes from the server in English; titles and help
+ * (lib/descriptions.ts) are translated on a copy of the schema, keyed by the English text, choices and exit
+ * meanings by block type, so a plugin's own text simply stays as the plugin wrote it.
  */
 import { WEEKDAYS } from "./callList";
 import type { JsonSchemaObject } from "./catalog";
+import { localDescription } from "./descriptions";
 import { formatDateTime } from "./format";
 import { translator, type Language, type Translate } from "./i18n";
 
@@ -157,7 +158,10 @@ export function itemTitle(list: JsonSchemaObject, n: number, language: Language,
   return item ? t("form.item", { item, n }) : String(n);
 }
 
-/** A copy of the schema with its titles in the interface language; English returns the schema itself. */
+/**
+ * A copy of the schema with its titles and descriptions (a field's help) in the interface language; English
+ * returns the schema itself.
+ */
 export function localizeSchema(schema: JsonSchemaObject, language: Language): JsonSchemaObject {
   if (language === "en") return schema;
   const table = TABLES[language];
@@ -166,7 +170,9 @@ export function localizeSchema(schema: JsonSchemaObject, language: Language): Js
     if (value === null || typeof value !== "object") return value;
     const out: Record<string, unknown> = {};
     for (const [key, child] of Object.entries(value)) {
-      out[key] = key === "title" && typeof child === "string" ? (table[child] ?? child) : walk(child);
+      if (key === "title" && typeof child === "string") out[key] = table[child] ?? child;
+      else if (key === "description" && typeof child === "string") out[key] = localDescription(child, language);
+      else out[key] = walk(child);
     }
     return out;
   };
@@ -183,7 +189,7 @@ type Words = Partial<Record<Language, string>>;
 
 /**
  * Names of the built-in fields' choices, by block type and field, then value. English keeps the values where
- * the field's description names them ("menu: one exit per key"); the descriptions stay English for now.
+ * the field's description names them ("menu: one exit per key"); lib/descriptions.ts words the others' alike.
  */
 const CHOICES: Record<string, Record<string, Words>> = {
   "ivr.mode": { menu: { es: "Menú", ru: "Меню" }, capture: { es: "Captura de número", ru: "Ввод номера" } },

@@ -1,0 +1,223 @@
+/**
+ * Spanish and Russian for the descriptions the server sends in English: each built-in block's, each field's of
+ * the built-in blocks' config schemas, and those of schemas/scenario.schema.json. Keyed by the English text
+ * itself: a description the server rewords shows as the server wrote it rather than a translation of older
+ * words, and a plugin's own descriptions, unknown here, stay as the plugin wrote them. A test keeps every
+ * built-in description of the catalog and the scenario format in this table.
+ */
+import type { Language } from "./i18n";
+
+type Translated = Exclude<Language, "en">;
+
+/**
+ * English description -> Spanish and Russian. A choice, field or exit a description names is called as the form
+ * and the canvas call it ("Menú", «Попытки исчерпаны»), so the help reads like the screen around it.
+ */
+const DESCRIPTIONS: Record<string, Record<Translated, string>> = {
+  // Blocks.
+  "Schedules an outbound call to a number after a delay, only within allowed hours.": {
+    es: "Programa una llamada saliente a un número al cabo de un tiempo, solo dentro de las horas permitidas.",
+    ru: "Планирует исходящий звонок на номер через заданное время, только в разрешённые часы.",
+  },
+  "Dials a number, extension, queue (queue:sales) or channel (PJSIP/101) and bridges the caller.": {
+    es: "Marca un número, una extensión, una cola (queue:ventas) o un canal (PJSIP/101) y conecta con él al llamante.",
+    ru: "Набирает номер, внутренний номер, очередь (queue:sales) или канал (PJSIP/101) и соединяет с ним звонящего.",
+  },
+  "Runs a query on a configured data source and branches on whether it found a row.": {
+    es: "Ejecuta una consulta en un origen de datos configurado y sigue un camino u otro según encuentre una fila o no.",
+    ru: "Выполняет запрос к настроенному источнику данных и ветвится по тому, нашлась ли строка.",
+  },
+  "Sets variables, from text with {{ placeholders }} or from an expression.": {
+    es: "Asigna variables, a partir de un texto con {{ marcadores }} o de una expresión.",
+    ru: "Задаёт переменные: из текста с {{ подстановками }} или из выражения.",
+  },
+  "Branches on an expression, e.g. caller_id in vip_numbers, or debt_amount > 100.": {
+    es: "Sigue un camino u otro según una expresión, p. ej. caller_id in vip_numbers, o debt_amount > 100.",
+    ru: "Ветвится по выражению, например caller_id in vip_numbers или debt_amount > 100.",
+  },
+  "Jumps to another block of this scenario (e.g. back to the main menu).": {
+    es: "Salta a otro bloque de este escenario (p. ej. de vuelta al menú principal).",
+    ru: "Переходит к другому блоку этого сценария (например, обратно в главное меню).",
+  },
+  "Continues the call in another scenario (its published version), keeping the call's variables; that scenario's own variables start at their defaults, and it speaks its own language unless the call set another one.":
+    {
+      es: "Continúa la llamada en otro escenario (su versión publicada) y conserva las variables de la llamada; las variables propias de ese escenario empiezan con sus valores por defecto, y habla en su propio idioma salvo que la llamada haya fijado otro.",
+      ru: "Продолжает звонок в другом сценарии (в его опубликованной версии), сохраняя переменные звонка; собственные переменные того сценария начинаются со значений по умолчанию, и он говорит на своём языке, если звонок не задал другой.",
+    },
+  "Ends the call.": { es: "Termina la llamada.", ru: "Завершает звонок." },
+  "Checks office hours and holidays: open or closed.": {
+    es: "Comprueba el horario de apertura y los festivos: abierto o cerrado.",
+    ru: "Проверяет часы работы и праздники: открыто или закрыто.",
+  },
+  "Where the call enters. Answers the line and makes the channel facts available as variables: call_id, caller_id, caller_name, dialed_number, channel, channel_language, language.":
+    {
+      es: "Por donde entra la llamada. Contesta la línea y deja los datos del canal en variables: call_id, caller_id, caller_name, dialed_number, channel, channel_language, language.",
+      ru: "Точка входа звонка. Отвечает на вызов и делает сведения о канале доступными как переменные: call_id, caller_id, caller_name, dialed_number, channel, channel_language, language.",
+    },
+  // "default" is the exit the canvas labels Otro / Иначе.
+  "Routes by a value: one exit per case, and default for anything else.": {
+    es: "Dirige la llamada según un valor: una salida por caso, y «Otro» para todo lo demás.",
+    ru: "Направляет звонок по значению: по выходу на каждый вариант и «Иначе» для всего остального.",
+  },
+  "Plays a menu and routes by the key pressed, or captures a number typed by the caller.": {
+    es: "Reproduce un menú y dirige la llamada según la tecla pulsada, o recoge un número que marca el llamante.",
+    ru: "Проигрывает меню и направляет звонок по нажатой клавише или принимает номер, набранный звонящим.",
+  },
+  "Plays a recorded message. The caller may interrupt it with a key when allowed.": {
+    es: "Reproduce un mensaje grabado. El llamante puede interrumpirlo con una tecla si se permite.",
+    ru: "Проигрывает записанное сообщение. Звонящий может прервать его клавишей, если это разрешено.",
+  },
+  "Speaks a phrase built from variables, e.g. 'Hola {{ contact.name }}, debe {{ debt_amount }} euros'.": {
+    es: "Dice una frase construida con variables, p. ej. «Hola {{ contact.name }}, debe {{ debt_amount }} euros».",
+    ru: "Произносит фразу, собранную из переменных, например «Здравствуйте, {{ contact.name }}, ваш долг {{ debt_amount }} рублей».",
+  },
+
+  // Fields of the built-in blocks.
+  "IANA name, e.g. Europe/Madrid, Europe/Moscow, Asia/Almaty.": {
+    es: "Nombre IANA, p. ej. Europe/Madrid, Atlantic/Canary, America/Mexico_City.",
+    ru: "Название по IANA, например Europe/Moscow, Europe/Samara, Asia/Almaty.",
+  },
+  "Dates (YYYY-MM-DD, local) with no callbacks at all.": {
+    es: "Fechas (AAAA-MM-DD, hora local) en las que no se devuelve ninguna llamada.",
+    ru: "Даты (ГГГГ-ММ-ДД, по местному времени), в которые обратных звонков нет вовсе.",
+  },
+  // The choices as the form names them (Aplazar / Rechazar) and the exit as the canvas does.
+  "defer: call at the next allowed time; reject: take the rejected exit.": {
+    es: "Aplazar: llamar en la siguiente hora permitida; Rechazar: salir por «Rechazada».",
+    ru: "Отложить: позвонить в ближайшее разрешённое время; Отклонить: уйти на выход «Отклонён».",
+  },
+  "A number or extension (101, +34910000000), queue:NAME, or a channel like PJSIP/101. May use variables: {{ typed_number }}, PJSIP/{{ extension }}. A variable gives a number, a queue, or an extension: the technology and route of a channel are written here.":
+    {
+      es: "Un número o una extensión (101, +34910000000), queue:NOMBRE, o un canal como PJSIP/101. Admite variables: {{ typed_number }}, PJSIP/{{ extension }}. Una variable da un número, una cola o una extensión: la tecnología y la ruta de un canal se escriben aquí.",
+      ru: "Номер или внутренний номер (101, +74951234567), queue:ИМЯ или канал вида PJSIP/101. Можно использовать переменные: {{ typed_number }}, PJSIP/{{ extension }}. Переменная даёт номер, очередь или внутренний номер: технология и маршрут канала пишутся здесь.",
+    },
+  "Use :variable for values, e.g. SELECT name FROM staff WHERE phone = :caller_id": {
+    es: "Use :variable para los valores, p. ej. SELECT name FROM staff WHERE phone = :caller_id",
+    ru: "Значения подставляйте как :переменная, например SELECT name FROM staff WHERE phone = :caller_id",
+  },
+  "Result column -> variable that receives its value (first row).": {
+    es: "Columna del resultado -> variable que recibe su valor (de la primera fila).",
+    ru: "Столбец результата -> переменная, которая получает его значение (из первой строки).",
+  },
+  "A result column: letters, digits and _, at most 64.": {
+    es: "Una columna del resultado: letras, cifras y _, 64 como máximo.",
+    ru: "Столбец результата: латинские буквы, цифры и _, не длиннее 64.",
+  },
+  "A variable name: letters, digits and _, not starting with a digit.": {
+    es: "Un nombre de variable: letras, cifras y _, sin empezar por cifra.",
+    ru: "Имя переменной: латинские буквы, цифры и _, не с цифры.",
+  },
+  // The choices as the form names them (Texto / Expresión).
+  "text: {{ placeholders }} are filled in; expression: computed (numbers, lists, true/false).": {
+    es: "Texto: se rellenan los {{ marcadores }}; Expresión: se calcula (números, listas, true/false).",
+    ru: "Текст: {{ подстановки }} заполняются; Выражение: вычисляется (числа, списки, true/false).",
+  },
+  "Stored in the call's `result` variable, e.g. confirmed.": {
+    es: "Se guarda en la variable `result` de la llamada, p. ej. confirmed.",
+    ru: "Сохраняется в переменной звонка `result`, например confirmed.",
+  },
+  "Turn off only for flows that must not be billed before a decision.": {
+    es: "Desactívelo solo en flujos que no deban facturarse antes de tomar una decisión.",
+    ru: "Отключайте только в сценариях, которые не должны тарифицироваться до принятия решения.",
+  },
+  "An expression, e.g. customer_tier or language.": {
+    es: "Una expresión, p. ej. customer_tier o language.",
+    ru: "Выражение, например customer_tier или language.",
+  },
+  // The choices as the form names them (Menú / Captura de número), the terminator by its field's title.
+  "menu: one exit per key. capture: the caller types a number, ended by the terminator.": {
+    es: "Menú: una salida por tecla. Captura de número: el llamante marca un número y lo termina con la tecla que termina la entrada.",
+    ru: "Меню: по выходу на каждую клавишу. Ввод номера: звонящий набирает номер и завершает его клавишей окончания ввода.",
+  },
+  "A recorded audio asset (or an Asterisk sound such as vm-press).": {
+    es: "Un audio grabado (o un sonido de Asterisk como vm-press).",
+    ru: "Загруженная запись (или звук Asterisk, например vm-press).",
+  },
+  "Leave empty to use the scenario's language.": {
+    es: "Déjelo vacío para usar el idioma del escenario.",
+    ru: "Оставьте пустым, чтобы использовать язык сценария.",
+  },
+  // The block and the exit as the canvas names them.
+  "Counted each time the call comes to this block: a Go To back to it starts over, so lead max_tries to a goodbye or an operator rather than back here.":
+    {
+      es: "Se cuentan de nuevo cada vez que la llamada llega a este bloque: un «Ir a» que vuelve aquí empieza de cero, así que lleve la salida «Demasiados intentos» a una despedida o a un operador, no de vuelta aquí.",
+      ru: "Считаются заново при каждом приходе звонка в этот блок: «Перейти к блоку» обратно сюда начинает счёт сначала, поэтому ведите выход «Попытки исчерпаны» к прощанию или оператору, а не обратно сюда.",
+    },
+  "A longer entry is invalid (the caller hears the wrong-entry prompt and tries again). When Min digits equals it, the entry ends by itself at its last digit; otherwise the caller ends it with the terminator, or it ends at the timeout.":
+    {
+      es: "Una entrada más larga no es válida (el llamante oye el mensaje de entrada incorrecta y vuelve a intentarlo). Si «Mín. cifras» es igual, la entrada termina sola en su última cifra; si no, el llamante la termina con la tecla que termina la entrada, o termina al agotarse el tiempo.",
+      ru: "Более длинный ввод неверен (звонящий слышит сообщение о неверном вводе и пробует снова). Если «Мин. цифр» равно этому числу, ввод заканчивается сам на последней цифре; иначе звонящий завершает его клавишей окончания ввода, или он заканчивается по тайм-ауту.",
+    },
+  "Off: only the digits 0-9 are a valid entry, so a caller cannot type a PBX feature code (*21*...) where a number is asked for.":
+    {
+      es: "Desactivado: solo las cifras 0-9 son una entrada válida, así que el llamante no puede marcar un código de servicio de la centralita (*21*...) donde se pide un número.",
+      ru: "Выключено: допустимы только цифры 0-9, так что звонящий не сможет набрать служебный код АТС (*21*...) там, где запрашивается номер.",
+    },
+  "Empty: the message always plays to the end.": {
+    es: "Vacío: el mensaje siempre se reproduce hasta el final.",
+    ru: "Пусто: сообщение всегда проигрывается до конца.",
+  },
+
+  // schemas/scenario.schema.json.
+  "A call flow: blocks (nodes) joined by named exits (edges). Shaped like a React Flow document so the designer converts without loss.":
+    {
+      es: "Un flujo de llamada: bloques (nodos) unidos por salidas con nombre (aristas). Tiene la forma de un documento de React Flow para que el diseñador lo convierta sin pérdidas.",
+      ru: "Сценарий звонка: блоки (узлы), соединённые именованными выходами (рёбрами). Устроен как документ React Flow, чтобы дизайнер преобразовывал его без потерь.",
+    },
+  "Document format and version.": { es: "Formato y versión del documento.", ru: "Формат и версия документа." },
+  "Default language of prompts and speech (BCP 47, e.g. es, es-ES, ru, kk).": {
+    es: "Idioma por defecto de los mensajes y de la voz (BCP 47, p. ej. es, es-ES, es-MX, ru).",
+    ru: "Язык сообщений и речи по умолчанию (BCP 47, например ru, ru-RU, kk, es).",
+  },
+  "Node to go to when a block fails and its error exit is not wired.": {
+    es: "Bloque al que ir cuando un bloque falla y su salida de error no está conectada.",
+    ru: "Блок, куда идёт звонок, когда блок дал сбой, а его выход ошибки не подключён.",
+  },
+  "Where the designer's canvas was last looking; ignored by the engine.": {
+    es: "Adónde miraba por última vez el lienzo del diseñador; el motor no lo usa.",
+    ru: "Куда в последний раз смотрел холст дизайнера; движок это не использует.",
+  },
+  "Free-form data kept for tools; ignored by the engine.": {
+    es: "Datos libres que se guardan para otras herramientas; el motor no los usa.",
+    ru: "Произвольные данные для инструментов; движок их не использует.",
+  },
+  "Letters, digits and _ (at most 64), not starting with a digit: customer_name, not customer name.": {
+    es: "Letras, cifras y _ (64 como máximo), sin empezar por cifra: nombre_cliente, no nombre cliente.",
+    ru: "Латинские буквы, цифры и _ (не длиннее 64), не с цифры: customer_name, а не customer name.",
+  },
+  "TTS engine name, e.g. gtts or espeak-ng.": {
+    es: "Nombre del motor de síntesis de voz, p. ej. gtts o espeak-ng.",
+    ru: "Имя движка синтеза речи, например gtts или espeak-ng.",
+  },
+  "Engine-specific voice name.": { es: "Nombre de la voz, propio de cada motor.", ru: "Имя голоса, своё у каждого движка." },
+  "What the variable holds. A date is ISO 8601 text (2026-11-30), as templates such as spoken_date read it; a call list's date column is checked against it.":
+    {
+      es: "Lo que contiene la variable. Una fecha es texto ISO 8601 (2026-11-30), como lo leen plantillas como spoken_date; la columna de fecha de una lista de llamadas se comprueba con este tipo.",
+      ru: "Что хранит переменная. Дата — это текст ISO 8601 (2026-11-30), как его читают шаблоны вроде spoken_date; столбец даты в списке обзвона проверяется по этому типу.",
+    },
+  "Block type (registry key).": { es: "Tipo de bloque (clave del registro).", ru: "Тип блока (ключ реестра)." },
+  "Block settings, validated by the block's own schema.": {
+    es: "Ajustes del bloque, validados por el esquema del propio bloque.",
+    ru: "Настройки блока, проверяемые его собственной схемой.",
+  },
+  "Exit name on the source block (React Flow's sourceHandle).": {
+    es: "Nombre de la salida en el bloque de origen (sourceHandle de React Flow).",
+    ru: "Имя выхода исходного блока (sourceHandle в React Flow).",
+  },
+};
+
+/** A description as the server sends it (English) in the interface language; one the designer has no words for as it is. */
+export function localDescription(description: string, language: Language): string {
+  if (language === "en" || !Object.hasOwn(DESCRIPTIONS, description)) return description;
+  return DESCRIPTIONS[description]![language];
+}
+
+/**
+ * The scenario format's descriptions of the fields the settings panel draws itself (not from the schema), in
+ * English as schemas/scenario.schema.json has them: the panel's help under those fields. A test keeps them equal.
+ */
+export const SCENARIO_FIELD_HELP = {
+  language: "Default language of prompts and speech (BCP 47, e.g. es, es-ES, ru, kk).",
+  variableType:
+    "What the variable holds. A date is ISO 8601 text (2026-11-30), as templates such as spoken_date read it; a call list's date column is checked against it.",
+} as const;
