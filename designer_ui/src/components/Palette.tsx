@@ -16,7 +16,14 @@ export function Palette() {
   const addBlock = useEditor((s) => s.addBlock);
   const [query, setQuery] = useState("");
   const groups = useMemo(
-    () => paletteGroups(specs, query, (spec) => blockTitle(language, spec.type, spec.title), (category) => categoryName(language, category)),
+    () =>
+      paletteGroups(
+        specs,
+        query,
+        (spec) => blockTitle(language, spec.type, spec.title),
+        (category) => categoryName(language, category),
+        (spec) => localDescription(spec.description, language),
+      ),
     [specs, query, language],
   );
   const flow = useReactFlow();

@@ -68,13 +68,16 @@ export function paletteGroups(
   query: string,
   titleOf: (spec: BlockSpec) => string = (spec) => spec.title,
   categoryOf: (category: string) => string = (category) => category,
+  descriptionOf: (spec: BlockSpec) => string = (spec) => spec.description,
 ): { category: string; blocks: BlockSpec[] }[] {
   const needle = query.trim().toLowerCase();
   const groups = new Map<string, { spec: BlockSpec; title: string; byTitle: boolean }[]>();
   for (const spec of specs) {
     const title = titleOf(spec);
     const byTitle = !needle || `${title} ${spec.title}`.toLowerCase().includes(needle);
-    const elsewhere = `${spec.type} ${spec.category} ${categoryOf(spec.category)} ${spec.description}`.toLowerCase();
+    // The description as shown (translated) and as the server wrote it: either finds the block.
+    const described = `${descriptionOf(spec)} ${spec.description}`;
+    const elsewhere = `${spec.type} ${spec.category} ${categoryOf(spec.category)} ${described}`.toLowerCase();
     if (!byTitle && !elsewhere.includes(needle)) continue;
     const list = groups.get(spec.category) ?? [];
     list.push({ spec, title, byTitle });

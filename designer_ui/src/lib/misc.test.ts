@@ -3,6 +3,7 @@ import catalogJson from "./fixtures/catalog.json";
 import { blockTitle } from "./blockText";
 import { catalogFrom, defaultConfig, paletteGroups, type BlockSpec } from "./catalog";
 import { compareDrafts } from "./compare";
+import { localDescription } from "./descriptions";
 import type { ScenarioDocument } from "./convert";
 import { record, redo, startHistory, undo } from "./history";
 import { LANGUAGES, codeText, guessLanguage, translator } from "./i18n";
@@ -89,6 +90,14 @@ describe("palette", () => {
     const flow = paletteGroups(specs, "", es).find((g) => g.category === "Flow")!.blocks.map(es);
     expect(flow).toEqual([...flow].sort((a, b) => a.localeCompare(b)));
     expect(types(paletteGroups(specs, "flujo", es, (category) => (category === "Flow" ? "Flujo" : category)))).toContain("goto");
+  });
+  it("finds a block by its description as the palette shows it, in the interface language", () => {
+    const ru = (spec: BlockSpec) => blockTitle("ru", spec.type, spec.title);
+    const types = (groups: ReturnType<typeof paletteGroups>) => groups.flatMap((g) => g.blocks.map((b) => b.type));
+    const described = (spec: BlockSpec) => localDescription(spec.description, "ru");
+    expect(types(paletteGroups(specs, "завершает звонок", ru, undefined, described))).toEqual(["hangup"]);
+    // The English description still finds it.
+    expect(types(paletteGroups(specs, "ends the call", ru, undefined, described))).toEqual(["hangup"]);
   });
   it("default config has every schema default", () => {
     expect(defaultConfig(catalog.get("transfer")!)).toEqual({ timeout: 30 });
