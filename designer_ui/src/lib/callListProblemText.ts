@@ -9,36 +9,14 @@ import type { components } from "../generated/api";
 import { ApiError } from "../api/http";
 import { callListFailure, SHOWN_PROBLEMS, type CallListFailure } from "./callList";
 import type { Language } from "./i18n";
+import { ParamWords, wordedOr, type Translated } from "./paramWords";
 
 export type CallListProblem = components["schemas"]["CallListProblem"];
-type Translated = Exclude<Language, "en">;
-type Params = NonNullable<CallListProblem["params"]>;
-
-/** Raised when a param the words need is not there: the server's message is shown instead. */
-class MissingParam extends Error {}
-
-/** The pieces of a problem, said in one language. */
-class Words {
-  constructor(
-    readonly language: Translated,
-    private readonly params: Params,
-  ) {}
-
-  text(name: string): string {
-    const value = this.params[name];
-    if (value === undefined || value === null) throw new MissingParam(name);
-    return String(value);
-  }
-
+/** The pieces of a call list's problem, said in one language. */
+class Words extends ParamWords {
   /** A number as the language groups its digits (20 000, 20.000). */
   number(name: string): string {
-    const value = Number(this.text(name));
-    if (Number.isNaN(value)) throw new MissingParam(name);
-    return value.toLocaleString(this.language);
-  }
-
-  quoted(name: string): string {
-    return `«${this.text(name)}»`;
+    return this.value(name).toLocaleString(this.language);
   }
 
   /** How the server named the client: by the row of their sheet, or by their place when no row numbers were sent. */
@@ -167,13 +145,7 @@ export function callListProblemText(problem: CallListProblem, language: Language
   if (language === "en" || !problem.code || !problem.params) return problem.message;
   const templates = CALL_LIST_TEMPLATES[language];
   const template = Object.hasOwn(templates, problem.code) ? templates[problem.code] : undefined;
-  if (!template) return problem.message;
-  try {
-    return template(new Words(language, problem.params));
-  } catch (error) {
-    if (error instanceof MissingParam) return problem.message;
-    throw error;
-  }
+  return wordedOr(new Words(language, problem.params), template, problem.message);
 }
 
 /**

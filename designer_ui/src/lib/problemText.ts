@@ -8,41 +8,13 @@
 import { blockTitle, exitLabel } from "./blockText";
 import { translator, type Language, type MessageKey } from "./i18n";
 import type { Problem } from "./problems";
+import { MissingParam, ParamWords, wordedOr, type Translated } from "./paramWords";
 import { localTitle, unwiredMeaning } from "./schemaText";
 
-type Translated = Exclude<Language, "en">;
-type Params = Record<string, string | number>;
-
-/** Raised by `Words` when a param the words need is not there: the server's message is shown instead. */
-class MissingParam extends Error {}
-
-/** The pieces of a problem, said in one language. */
-class Words {
-  constructor(
-    readonly language: Translated,
-    private readonly params: Params,
-  ) {}
-
-  /** A param as text; missing, the whole problem falls back to the server's message. */
-  text(name: string): string {
-    const value = this.params[name];
-    if (value === undefined || value === null) throw new MissingParam(name);
-    return String(value);
-  }
-
+/** The pieces of a validation problem, said in one language. */
+class Words extends ParamWords {
   number(name: string): number {
-    const value = Number(this.text(name));
-    if (Number.isNaN(value)) throw new MissingParam(name);
-    return value;
-  }
-
-  has(name: string): boolean {
-    return this.params[name] !== undefined;
-  }
-
-  /** «x», as both languages quote. */
-  quoted(name: string): string {
-    return `«${this.text(name)}»`;
+    return this.value(name);
   }
 
   /**
@@ -375,11 +347,5 @@ function meaning(w: Words): string {
 export function problemText(problem: Problem, language: Language): string {
   if (language === "en" || !problem.params) return problem.message;
   const template = Object.hasOwn(TEMPLATES[language], problem.code) ? TEMPLATES[language][problem.code] : undefined;
-  if (!template) return problem.message;
-  try {
-    return template(new Words(language, problem.params));
-  } catch (error) {
-    if (error instanceof MissingParam) return problem.message;
-    throw error;
-  }
+  return wordedOr(new Words(language, problem.params), template, problem.message);
 }
