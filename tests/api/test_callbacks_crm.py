@@ -200,6 +200,20 @@ def test_a_job_waiting_for_its_retry_is_cancelled(server: Server, admin: Client,
     assert [attempt["outcome"] for attempt in cancelled["history"]] == ["busy"]  # the attempts made stay logged
 
 
+def _job_left(
+    server: Server, admin: Client, name: str, status: str, locked_by: str | None, lock_until: datetime | None
+) -> dict[str, Any]:
+    """A job made through the API, then put in `status` (held by `locked_by` until `lock_until`) as a dialer would."""
+    _published(admin, name)
+    job: dict[str, Any] = admin.post("/api/callbacks", json=_job(name)).json()
+    database = Database(server.database_url)
+    with database.session() as session:
+        row = callbacks.get_job(session, job_id=job["id"])
+        row.status, row.locked_by, row.lock_until = status, locked_by, lock_until
+    database.dispose()
+    return job
+
+
 @pytest.mark.parametrize(
     ("status", "detail"),
     [
@@ -213,16 +227,8 @@ def test_a_job_waiting_for_its_retry_is_cancelled(server: Server, admin: Client,
 def test_a_job_being_dialled_or_over_is_not_cancelled(
     server: Server, admin: Client, slug: Callable[[str], str], status: str, detail: str
 ) -> None:
-    name = slug("cancel")
-    _published(admin, name)
-    job = admin.post("/api/callbacks", json=_job(name)).json()
-    database = Database(server.database_url)
-    with database.session() as session:
-        row = callbacks.get_job(session, job_id=job["id"])
-        row.status = status
-        if status == "dialing":
-            row.locked_by, row.lock_until = "n1", datetime.now(UTC) + timedelta(minutes=5)
-    database.dispose()
+    lease = datetime.now(UTC) + timedelta(minutes=5) if status == "dialing" else None
+    job = _job_left(server, admin, slug("cancel"), status, "n1" if lease else None, lease)
     refused = admin.post(f"/api/callbacks/{job['id']}/cancel")
     assert refused.status_code == 409, refused.text
     assert refused.json()["detail"] == detail.format(id=job["id"])
@@ -233,14 +239,7 @@ def test_a_job_left_dialing_by_a_dead_node_is_cancelled(
     server: Server, admin: Client, slug: Callable[[str], str]
 ) -> None:
     """Its lease ran out: no node holds it, and the next claim would ring its client again."""
-    name = slug("cancel")
-    _published(admin, name)
-    job = admin.post("/api/callbacks", json=_job(name)).json()
-    database = Database(server.database_url)
-    with database.session() as session:
-        row = callbacks.get_job(session, job_id=job["id"])
-        row.status, row.locked_by, row.lock_until = "dialing", "dead", datetime.now(UTC) - timedelta(seconds=1)
-    database.dispose()
+    job = _job_left(server, admin, slug("cancel"), "dialing", "dead", datetime.now(UTC) - timedelta(seconds=1))
     cancelled = admin.post(f"/api/callbacks/{job['id']}/cancel")
     assert cancelled.status_code == 200, cancelled.text
     assert cancelled.json()["status"] == "cancelled"
