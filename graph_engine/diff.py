@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+Scalar = str | int | float | bool | None
+
 # Document fields that change how a call behaves; `viewport` and `meta` do not.
 _SCENARIO_FIELDS = ("name", "description", "language", "voice", "variables", "fallback")
 
@@ -22,11 +24,20 @@ class BlockRef:
 
 
 @dataclass(frozen=True, slots=True)
+class FieldValues:
+    field: str
+    before: Scalar  # None: not set
+    after: Scalar
+
+
+@dataclass(frozen=True, slots=True)
 class BlockChange:
     id: str
     type: str
     label: str
     fields: list[str]  # config fields (and `type`, `version`, `label`) whose value differs
+    # Of those fields, the ones short enough to show as they were and as they are (a number, not a schedule).
+    values: list[FieldValues] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +53,16 @@ class KeysChange:
     node: str
     added: list[str]
     removed: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class KeyChange:
+    """A menu key kept from one version to the next whose meaning (its label) changed."""
+
+    node: str
+    key: str
+    before: str | None  # None: the key had no label
+    after: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +82,7 @@ class ScenarioDiff:
     keys_changed: list[KeysChange] = field(default_factory=list)
     destinations_changed: list[DestinationChange] = field(default_factory=list)
     settings_changed: list[str] = field(default_factory=list)  # scenario-level fields
+    keys_relabelled: list[KeyChange] = field(default_factory=list)
     # Every block of either document (the newer one's when both have it): names what a change is about.
     blocks: dict[str, BlockRef] = field(default_factory=dict, repr=False)
 
@@ -81,7 +103,9 @@ class ScenarioDiff:
         before/after: the text when short); `keys_added`, `keys_removed` (node, label, type, keys);
         `exit_changed` (node, label, type, exit, before/after: the target ids or None, before_label/after_label:
         their labels); `block_changed` (node, label, type, fields: what changed that no other change tells);
-        `setting_changed` (field).
+        `key_changed` (node, label, type, key, before/after: the key's label or None); `setting_changed` (field).
+        `block_changed` also carries `values`: [{field, before, after}] for those of its fields short enough to
+        show (a number, a short text; not a list or an object), None where the field was not set.
         """
         refs = self.blocks
         items: list[dict[str, Any]] = [{"kind": "block_added", **_about(b)} for b in self.blocks_added]
@@ -95,6 +119,11 @@ class ScenarioDiff:
             for kind, listed in (("keys_added", keys.added), ("keys_removed", keys.removed)):
                 if listed:
                     items.append({"kind": kind, **_about(refs.get(keys.node), keys.node), "keys": listed})
+        for key in self.keys_relabelled:
+            items.append(
+                {"kind": "key_changed", **_about(refs.get(key.node), key.node), "key": key.key}
+                | {"before": key.before, "after": key.after}
+            )
         for dest in self.destinations_changed:
             labels = {"before_label": self._label_of(dest.before), "after_label": self._label_of(dest.after)}
             items.append(
@@ -105,11 +134,19 @@ class ScenarioDiff:
             # Prompts and menu keys are told above, each on its own: the rest of the block's changes (a
             # schedule's hours, a transfer's number, a new label) would otherwise go untold.
             told = {p.field for p in self.prompts_changed if p.node == block.id}
-            if any(k.node == block.id for k in self.keys_changed):
-                told.add("options")
+            if block.id in {k.node for k in self.keys_changed} | {k.node for k in self.keys_relabelled}:
+                told.add("options")  # each key added, removed or given a new meaning is told on its own
             fields = [name for name in block.fields if name not in told]
+            values = [asdict(v) for v in block.values if v.field in fields]
             if fields:
-                items.append({"kind": "block_changed", **_about(refs.get(block.id), block.id), "fields": fields})
+                items.append(
+                    {
+                        "kind": "block_changed",
+                        **_about(refs.get(block.id), block.id),
+                        "fields": fields,
+                        "values": values,
+                    }
+                )
         items += [{"kind": "setting_changed", "field": name} for name in self.settings_changed]
         return items
 
@@ -141,13 +178,17 @@ def diff_documents(before: Any, after: Any) -> ScenarioDiff:
     changed: list[BlockChange] = []
     prompts: list[PromptChange] = []
     keys: list[KeysChange] = []
+    relabelled: list[KeyChange] = []
     for node_id, new_node in new_nodes.items():
         old_node = old_nodes.get(node_id)
         if old_node is None:
             continue
         fields = _changed_fields(old_node, new_node)
         if fields:
-            changed.append(BlockChange(node_id, _str(new_node.get("type")), _str(new_node.get("label")), fields))
+            values = _short_values(old_node, new_node, fields)
+            changed.append(
+                BlockChange(node_id, _str(new_node.get("type")), _str(new_node.get("label")), fields, values)
+            )
         old_config, new_config = _config(old_node), _config(new_node)
         for name in sorted(set(old_config) | set(new_config)):
             if _is_prompt_field(name) and old_config.get(name) != new_config.get(name):
@@ -161,14 +202,18 @@ def diff_documents(before: Any, after: Any) -> ScenarioDiff:
                     removed=[k for k in old_keys if k not in new_keys],
                 )
             )
+        relabelled += _relabelled_keys(node_id, old_config, new_config)
     destinations = _destination_changes(old, new, kept=set(old_nodes) & set(new_nodes))
     # Against nothing published yet every block is new; its settings were not "changed" from anything.
     settings = [name for name in _SCENARIO_FIELDS if old.get(name) != new.get(name)] if before is not None else []
     blocks = {node_id: _ref(node) for node_id, node in {**old_nodes, **new_nodes}.items()}
-    return ScenarioDiff(added, removed, changed, prompts, keys, destinations, settings, blocks)
+    return ScenarioDiff(
+        added, removed, changed, prompts, keys, destinations, settings, keys_relabelled=relabelled, blocks=blocks
+    )
 
 
 _SHORT = 120  # a prompt's text up to this long is sent as it is, before and after; longer is only "changed"
+_SHORT_VALUE = 60  # a setting's value (a number, an extension) up to this long is sent before and after
 
 
 def _about(block: BlockRef | None, node: str = "") -> dict[str, str]:
@@ -194,6 +239,9 @@ def _sentence(change: Mapping[str, Any]) -> str:
         return f'"{change["node"]}" now offers key(s) {", ".join(change["keys"])}'
     if kind == "keys_removed":
         return f'"{change["node"]}" no longer offers key(s) {", ".join(change["keys"])}'
+    if kind == "key_changed":
+        before, after = (f'"{change[side]}"' if change[side] else "nothing" for side in ("before", "after"))
+        return f'key "{change["key"]}" of "{change["node"]}" now means {after} (was {before})'
     if kind == "exit_changed":
         before, after = change["before"] or "nowhere", change["after"] or "nowhere"
         return f'exit "{change["exit"]}" of "{change["node"]}" now leads to {after} (was {before})'
@@ -254,6 +302,52 @@ def _config(node: Mapping[str, Any]) -> Mapping[str, Any]:
 
 def _is_prompt_field(name: str) -> bool:
     return name in ("prompt", "audio", "text") or name.endswith("_prompt")
+
+
+def _setting(node: Mapping[str, Any], name: str) -> Any:
+    return node.get(name) if name in ("type", "version", "label") else _config(node).get(name)
+
+
+def _is_short(value: Any) -> bool:
+    # bool and int are both scalars here; a list or an object (a schedule's hours) has no short form.
+    return (
+        value is None
+        or isinstance(value, bool | int | float)
+        or (isinstance(value, str) and len(value) <= _SHORT_VALUE)
+    )
+
+
+def _short_values(old: Mapping[str, Any], new: Mapping[str, Any], fields: list[str]) -> list[FieldValues]:
+    values = []
+    for name in fields:
+        before, after = _setting(old, name), _setting(new, name)
+        if _is_short(before) and _is_short(after):
+            values.append(FieldValues(name, before, after))
+    return values
+
+
+def _key_options(config: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
+    options = config.get("options")
+    by_key: dict[str, Mapping[str, Any]] = {}
+    for option in options if isinstance(options, list) else []:
+        if isinstance(option, Mapping) and "key" in option:
+            by_key.setdefault(str(option["key"]), option)
+    return by_key
+
+
+def _relabelled_keys(node: str, old_config: Mapping[str, Any], new_config: Mapping[str, Any]) -> list[KeyChange]:
+    # Keys added or removed are KeysChange; a key in both versions whose settings differ is told here.
+    old_options, new_options = _key_options(old_config), _key_options(new_config)
+    return [
+        KeyChange(node, key, _label_text(old_options[key]), _label_text(option))
+        for key, option in new_options.items()
+        if key in old_options and {**old_options[key], "key": key} != {**option, "key": key}
+    ]
+
+
+def _label_text(option: Mapping[str, Any]) -> str | None:
+    label = option.get("label")
+    return label if isinstance(label, str) and label else None
 
 
 def _menu_keys(config: Mapping[str, Any]) -> list[str]:

@@ -123,7 +123,8 @@ def test_a_schedules_new_hours_are_in_the_summary() -> None:
     after = _with_schedule([{"days": ["mon"], "from": "08:00", "to": "20:00"}])
     data = diff_documents(before, after).as_dict()
     assert data["changes"] == [
-        {"kind": "block_changed", "node": "hours", "label": "Часы работы", "type": "schedule", "fields": ["hours"]}
+        {"kind": "block_changed", "node": "hours", "label": "Часы работы", "type": "schedule"}
+        | {"fields": ["hours"], "values": []}
     ]
     assert data["summary"] == ['block "Часы работы" (schedule) changed: hours']
 
@@ -153,7 +154,8 @@ def test_each_change_is_data_a_client_can_word_in_its_language() -> None:
         {"kind": "exit_changed", **menu_ref, "exit": "3", "before": None, "after": "support"}
         | {"before_label": None, "after_label": "Оператор"},
         # The prompt and keys are told above; the transfer's new number is told here, else nowhere.
-        {"kind": "block_changed", "node": "sales", "label": "", "type": "transfer", "fields": ["target"]},
+        {"kind": "block_changed", "node": "sales", "label": "", "type": "transfer", "fields": ["target"]}
+        | {"values": [{"field": "target", "before": "PJSIP/200", "after": "PJSIP/201"}]},
         {"kind": "setting_changed", "field": "language"},
     ]
     summary = diff_documents(_doc(), after).summary()
@@ -167,3 +169,45 @@ def test_a_long_prompt_is_only_said_to_have_changed() -> None:
     after["nodes"][1]["config"]["prompt"] = {"text": "x" * 500}
     [change] = [c for c in diff_documents(_doc(), after).changes() if c["kind"] == "prompt_changed"]
     assert (change["before"], change["after"]) == ("Press 1 or 2", None)
+
+
+def test_a_kept_keys_new_meaning_is_told_even_when_keys_were_added() -> None:
+    # Review, 2026-12 (Russian analyst): key 2 went from «Поддержка» to «Техподдержка» in the publish that added
+    # key 9; the publish dialog listed the new key and nothing of the renamed one.
+    before, after = _doc(), _doc()
+    before["nodes"][1]["config"]["options"] = [{"key": "1"}, {"key": "2", "label": "Поддержка"}]
+    after["nodes"][1]["config"]["options"] = [{"key": "1"}, {"key": "2", "label": "Техподдержка"}, {"key": "9"}]
+    changes = diff_documents(before, after).changes()
+    menu_ref = {"node": "menu", "label": "Main menu", "type": "ivr"}
+    assert {"kind": "keys_added", **menu_ref, "keys": ["9"]} in changes
+    assert {"kind": "key_changed", **menu_ref, "key": "2", "before": "Поддержка", "after": "Техподдержка"} in changes
+    assert 'key "2" of "menu" now means "Техподдержка" (was "Поддержка")' in diff_documents(before, after).summary()
+
+
+def test_a_keys_new_meaning_alone_is_told_as_that_key() -> None:
+    before, after = _doc(), _doc()
+    after["nodes"][1]["config"]["options"] = [{"key": "1", "label": "Продажи"}, {"key": "2"}]
+    assert [c for c in diff_documents(before, after).changes() if c["node"] == "menu"] == [
+        {"kind": "key_changed", "node": "menu", "label": "Main menu", "type": "ivr", "key": "1"}
+        | {"before": None, "after": "Продажи"}
+    ]
+
+
+def test_a_changed_short_setting_carries_its_values_before_and_after() -> None:
+    # Review, 2026-12: «изменён блок «Оператор» (Перевод): Куда» said which field, not what it now is.
+    before, after = _with_schedule([{"days": ["mon"], "from": "09:00", "to": "18:00"}]), _doc()
+    after = _with_schedule([{"days": ["mon"], "from": "08:00", "to": "18:00"}])
+    after["nodes"][2]["config"]["target"] = "PJSIP/201"
+    after["nodes"][2]["config"]["timeout"] = 30
+    after["nodes"][2]["label"] = "Оператор"
+    after["nodes"][4]["config"]["timezone"] = "x" * 61
+    by_node = {c["node"]: c for c in diff_documents(before, after).changes() if c["kind"] == "block_changed"}
+    assert by_node["sales"]["fields"] == ["label", "target", "timeout"]
+    assert by_node["sales"]["values"] == [
+        {"field": "label", "before": None, "after": "Оператор"},
+        {"field": "target", "before": "PJSIP/200", "after": "PJSIP/201"},
+        {"field": "timeout", "before": None, "after": 30},
+    ]
+    # Lists, objects and long text are only named.
+    assert by_node["hours"]["fields"] == ["hours", "timezone"]
+    assert by_node["hours"]["values"] == []

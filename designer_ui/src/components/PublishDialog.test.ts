@@ -30,14 +30,21 @@ describe("a publish refused by the server", () => {
   it("lists only the errors and the failed tests as what blocks it", () => {
     const html = renderToHtml(PublishBlocked, { problems, failedTests: [failedTest] });
     expect(headingOf(html, "blocking-problems")).toBe("Publishing is blocked by these problems:");
-    expect(listItems(html, "blocking-problems")).toEqual(["support: A transfer needs a destination.", "✘ key 1 reaches sales: ended at hangup"]);
+    expect(listItems(html, "blocking-problems")).toEqual(["A transfer needs a destination.", "✘ key 1 reaches sales: ended at hangup"]);
   });
 
   it("lists the warnings apart, saying they do not block", () => {
     const html = renderToHtml(PublishBlocked, { problems, failedTests: [] });
     expect(headingOf(html, "warnings")).toBe("These warnings do not block publishing:");
-    expect(listItems(html, "warnings")).toEqual(["menu: The prompt is long.", "start: Nothing is said before the menu."]);
-    expect(listItems(html, "blocking-problems")).toEqual(["support: A transfer needs a destination."]);
+    expect(listItems(html, "warnings")).toEqual(["The prompt is long.", "Nothing is said before the menu."]);
+    expect(listItems(html, "blocking-problems")).toEqual(["A transfer needs a destination."]);
+  });
+
+  // Review, 2026-12 (Russian analyst): «transfer: Перевод «Продажи»: …» led each line with the block's internal id.
+  it("does not lead a problem with the block's internal id: its sentence names the block; the id stays on the line", () => {
+    const html = renderToHtml(PublishBlocked, { problems: [problems[1]!], failedTests: [] });
+    expect(html).not.toContain("support:");
+    expect(html).toContain('data-node="support"');
   });
 
   it("says nothing of warnings when there are none", () => {
@@ -108,7 +115,21 @@ describe("the changes of a version, in the publish dialog", () => {
       summary: ['"ivr" now offers key(s) 0'],
     };
     const html = renderInLanguage("ru", SemanticDiff, { diff });
-    expect(html).toContain("<li>в блоке «Главное меню» появились клавиши: 0</li>");
+    expect(html).toContain("<li>в блоке «Главное меню» добавлена клавиша 0</li>");
     expect(html).not.toContain("now offers");
+  });
+
+  // Review, 2026-12: «Подробности» printed the server's JSON keys in English (Blocks Changed, Keys Changed, hours).
+  it("show no raw detail of the server's diff: each change is a line in the interface language", () => {
+    const diff = {
+      empty: false,
+      changes: [{ kind: "keys_added", node: "ivr", label: "Главное меню", type: "ivr", keys: ["9"] }],
+      keys_changed: [{ node: "ivr", added: ["9"], removed: [] }],
+      blocks_changed: [{ id: "ivr", type: "ivr", label: "Главное меню", fields: ["options"], values: [] }],
+      summary: ['"ivr" now offers key(s) 9'],
+    };
+    const html = renderInLanguage("ru", SemanticDiff, { diff });
+    expect(html).toContain("<li>в блоке «Главное меню» добавлена клавиша 9</li>");
+    expect(html).not.toMatch(/Keys Changed|Blocks Changed|Подробности|options/);
   });
 });

@@ -11,39 +11,10 @@ import { problemText } from "../lib/problemText";
 import { useEditor } from "../store/editor";
 import { Dialog } from "./Dialog";
 
-/** The diff's shape is the server's; show any object as labelled lists so nothing is hidden. */
-export function DiffView({ diff }: { diff: unknown }) {
-  if (diff === null || diff === undefined) return null;
-  if (Array.isArray(diff)) {
-    return (
-      <ul className="diff">
-        {diff.map((item, i) => (
-          <li key={i}>{typeof item === "object" ? <DiffView diff={item} /> : String(item)}</li>
-        ))}
-      </ul>
-    );
-  }
-  if (typeof diff === "object") {
-    const entries = Object.entries(diff as Record<string, unknown>).filter(
-      ([, v]) => v !== null && v !== undefined && !(Array.isArray(v) && v.length === 0) && !(typeof v === "object" && !Array.isArray(v) && Object.keys(v as object).length === 0),
-    );
-    return (
-      <dl className="diff">
-        {entries.map(([key, value]) => (
-          <div key={key}>
-            <dt>{key.replace(/_/g, " ")}</dt>
-            <dd>{typeof value === "object" ? <DiffView diff={value} /> : String(value)}</dd>
-          </div>
-        ))}
-      </dl>
-    );
-  }
-  return <span>{String(diff)}</span>;
-}
-
 /**
- * graph_engine.diff as data: its changes first, in the interface language with the names the canvas shows (the
- * server's `summary` is English); the structured detail folded away.
+ * graph_engine.diff as data: each change a line in the interface language with the names the canvas shows (the
+ * server's `summary` is English). The server's structured lists are not shown beside them: every entry of theirs is
+ * one of these lines, values included where they are short, and their raw keys read as English JSON.
  */
 export function SemanticDiff({ diff }: { diff: Record<string, unknown> }) {
   const { t, language } = useI18n();
@@ -52,7 +23,6 @@ export function SemanticDiff({ diff }: { diff: Record<string, unknown> }) {
   const typeOf = (id: string) => nodes.find((node) => node.id === id)?.data.blockType;
   const summary = diffLines(diff, { t, language, catalog, typeOf });
   if (diff.empty === true || Object.keys(diff).length === 0) return <p className="muted">{t("publish.noDiff")}</p>;
-  const { summary: _summary, changes: _changes, empty: _empty, ...detail } = diff;
   return (
     <div data-testid="diff">
       {summary.length > 0 && (
@@ -62,10 +32,6 @@ export function SemanticDiff({ diff }: { diff: Record<string, unknown> }) {
           ))}
         </ul>
       )}
-      <details>
-        <summary>{t("publish.details")}</summary>
-        <DiffView diff={detail} />
-      </details>
     </div>
   );
 }
@@ -73,8 +39,8 @@ export function SemanticDiff({ diff }: { diff: Record<string, unknown> }) {
 function ProblemItem({ problem }: { problem: Problem }) {
   const { language } = useI18n();
   return (
-    <li className={`problem ${problem.severity}`}>
-      {problem.node && <strong>{problem.node}: </strong>}
+    // The sentence names the block as the canvas does; its internal id stays on the line, not in the text.
+    <li className={`problem ${problem.severity}`} data-node={problem.node || undefined}>
       {problemText(problem, language)}
     </li>
   );

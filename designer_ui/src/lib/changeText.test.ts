@@ -9,7 +9,7 @@ const spec = (type: string, title: string, properties: Record<string, { title: s
 const catalog: Catalog = new Map([
   ["schedule", spec("schedule", "Schedule", { hours: { title: "Opening hours" } })],
   ["ivr", spec("ivr", "IVR Menu", { prompt: { title: "Menu prompt" } })],
-  ["transfer", spec("transfer", "Transfer")],
+  ["transfer", spec("transfer", "Transfer", { target: { title: "Destination" }, timeout: { title: "Seconds to wait" } })],
 ]);
 const draft: Record<string, string> = { ivr: "ivr", transfer_3: "transfer", hours: "schedule" };
 const wording = (language: Language) => ({ t: translator(language), language, catalog, typeOf: (id: string) => draft[id] });
@@ -29,7 +29,7 @@ describe("a published version's changes in words", () => {
       "добавлен блок «Часы работы» (Расписание)",
       "клавиша 0 блока «Главное меню» теперь ведёт в «Оператор» (раньше никуда)",
       "изменено поле «Сообщение меню» блока «Главное меню»: «Нажмите 1» → «Нажмите 1 или 0»",
-      "изменён блок «Часы работы» (Расписание): Часы работы",
+      "в блоке «Часы работы» (Расписание) изменено поле «Часы работы»",
       "выход «Закрыто» блока «Часы работы» теперь ведёт в никуда (раньше «Голосовое меню»)",
     ]);
   });
@@ -46,5 +46,40 @@ describe("a published version's changes in words", () => {
     const diff = { changes: [{ kind: "moon_phase" }], summary: ["the moon changed"] };
     expect(diffLines(diff, wording("ru"))).toEqual(["the moon changed"]);
     expect(diffLines({ summary: ["added block \"x\" (ivr)"] }, wording("ru"))).toEqual(['added block "x" (ivr)']);
+  });
+
+  // Review, 2026-12 (Russian analyst): «изменён блок «Оператор» (Перевод): Куда» said which field, not what it is now.
+  it("say what a short setting was and what it is now", () => {
+    const operator = { kind: "block_changed", node: "transfer_3", label: "Оператор", type: "transfer" };
+    const target: Change = { ...operator, fields: ["target"], values: [{ field: "target", before: "100", after: "101" }] };
+    expect(changeText(target, wording("ru"))).toBe("в блоке «Оператор» (Перевод) изменено поле «Куда»: «100» → «101»");
+    expect(changeText(target, wording("es"))).toBe("en el bloque «Оператор» (Transferir) ha cambiado el campo «Destino»: «100» → «101»");
+    const two: Change = {
+      ...operator,
+      fields: ["label", "target", "timeout"],
+      values: [{ field: "label", before: null, after: "Оператор" }, { field: "timeout", before: 20, after: 30 }],
+    };
+    expect(changeText(two, wording("ru"))).toBe(
+      "в блоке «Оператор» (Перевод) изменены поля «Подпись»: не задано → «Оператор»; «Куда»; «Ждать (с)»: «20» → «30»",
+    );
+  });
+
+  it("say one key added or removed as one key, several as several", () => {
+    const menu = { node: "ivr", label: "Главное меню", type: "ivr" };
+    const say = (change: Change, language: Language) => changeText(change, wording(language));
+    expect(say({ kind: "keys_added", ...menu, keys: ["9"] }, "ru")).toBe("в блоке «Главное меню» добавлена клавиша 9");
+    expect(say({ kind: "keys_added", ...menu, keys: ["8", "9"] }, "ru")).toBe("в блоке «Главное меню» добавлены клавиши 8, 9");
+    expect(say({ kind: "keys_removed", ...menu, keys: ["0"] }, "ru")).toBe("в блоке «Главное меню» удалена клавиша 0");
+    expect(say({ kind: "keys_removed", ...menu, keys: ["0"] }, "es")).toBe("en el bloque «Главное меню» se ha quitado la tecla 0");
+    expect(say({ kind: "keys_added", ...menu, keys: ["8", "9"] }, "es")).toBe("en el bloque «Главное меню» se han añadido las teclas 8, 9");
+  });
+
+  // Review, 2026-12: key 2's new meaning went untold in the publish that also added a key.
+  it("say a kept key's new meaning", () => {
+    const relabelled: Change = { kind: "key_changed", node: "ivr", label: "Главное меню", type: "ivr", key: "2", before: "Поддержка", after: "Техподдержка" };
+    expect(changeText(relabelled, wording("ru"))).toBe("в блоке «Главное меню» изменено значение клавиши 2: «Поддержка» → «Техподдержка»");
+    expect(changeText({ ...relabelled, before: null }, wording("es"))).toBe(
+      "en el bloque «Главное меню» ha cambiado el significado de la tecla 2: sin valor → «Техподдержка»",
+    );
   });
 });

@@ -8,6 +8,8 @@ import type { Catalog } from "./catalog";
 import type { Language, Translate } from "./i18n";
 import { localTitle } from "./schemaText";
 
+type Scalar = string | number | boolean | null;
+
 /** One change as the server sends it: a stable `kind` and its parameters (see graph_engine/diff.py). */
 export interface Change {
   kind: string;
@@ -16,7 +18,10 @@ export interface Change {
   type?: string;
   field?: string;
   fields?: string[];
+  /** Of `fields`, those short enough to show as they were and as they are (block_changed); null: not set. */
+  values?: { field: string; before: Scalar; after: Scalar }[];
   keys?: string[];
+  key?: string;
   exit?: string;
   before?: string | null;
   after?: string | null;
@@ -50,6 +55,7 @@ function blockName(w: Wording, node: string, label: string | null | undefined, t
 }
 
 function fieldTitle(w: Wording, type: string, field: string): string {
+  if (field === "label") return w.t("editor.label"); // the block's own name, not a config field
   const title = w.catalog.get(type)?.config_schema.properties?.[field]?.title;
   return typeof title === "string" ? localTitle(title, w.language) : field;
 }
@@ -61,6 +67,36 @@ function exitName(w: Wording, type: string, exit: string): string {
   // A label equal to its exit reads as an analyst's own list item to exitLabel, left as written: give it the word.
   const serverLabel = fixed ?? (exit === "error" ? "Error" : exit);
   return w.t("change.exit", { exit: exitLabel(w.language, type, exit, serverLabel) });
+}
+
+/** A setting's value as the block's form shows it: text quoted, yes/no, or "not set". */
+function valueText(w: Wording, value: Scalar | undefined): string {
+  if (value === null || value === undefined || value === "") return w.t("change.unset");
+  if (typeof value === "boolean") return w.t(value ? "change.yes" : "change.no");
+  return quoted(w.language, String(value));
+}
+
+/** A block's changed fields: `«Куда»: «100» → «101»` where the server sent the values, else the field's title. */
+function changedFields(w: Wording, type: string, change: Change): string {
+  const values = new Map((change.values ?? []).map((v) => [v.field, v]));
+  const said = (change.fields ?? []).map((field) => {
+    const title = quoted(w.language, fieldTitle(w, type, field));
+    const value = values.get(field);
+    return value ? `${title}: ${valueText(w, value.before)} → ${valueText(w, value.after)}` : title;
+  });
+  return said.join(values.size > 0 ? "; " : ", ");
+}
+
+function keysText(w: Wording, block: string, keys: string[], added: boolean): string {
+  const key = keys.length === 1 ? (added ? "change.keyAdded" : "change.keyRemoved") : added ? "change.keysAdded" : "change.keysRemoved";
+  return w.t(key, { block, keys: keys.join(", ") });
+}
+
+/** A kept key of a menu that changed: its new meaning (label), or only that it changed when the label did not. */
+function keyChangeText(w: Wording, block: string, change: Change): string {
+  const key = change.key ?? "";
+  if (change.before === change.after) return w.t("change.keySettingsChanged", { block, key });
+  return w.t("change.keyChanged", { block, key, before: valueText(w, change.before), after: valueText(w, change.after) });
 }
 
 function target(w: Wording, node: string | null | undefined, label: string | null | undefined): string {
@@ -83,15 +119,19 @@ export function changeText(change: Change, w: Wording): string | null {
       return t("change.promptChanged", { field, block });
     }
     case "keys_added":
-      return t("change.keysAdded", { block, keys: (change.keys ?? []).join(", ") });
+      return keysText(w, block, change.keys ?? [], true);
     case "keys_removed":
-      return t("change.keysRemoved", { block, keys: (change.keys ?? []).join(", ") });
+      return keysText(w, block, change.keys ?? [], false);
+    case "key_changed":
+      return keyChangeText(w, block, change);
     case "exit_changed": {
       const exit = exitName(w, type, change.exit ?? "");
       return t("change.exitChanged", { exit, block, after: target(w, change.after, change.after_label), before: target(w, change.before, change.before_label) });
     }
-    case "block_changed":
-      return t("change.blockChanged", { block, type: typeTitle(w, type), fields: (change.fields ?? []).map((f) => fieldTitle(w, type, f)).join(", ") });
+    case "block_changed": {
+      const key = (change.fields ?? []).length === 1 ? "change.blockFieldChanged" : "change.blockChanged";
+      return t(key, { block, type: typeTitle(w, type), fields: changedFields(w, type, change) });
+    }
     case "setting_changed":
       return t("change.settingChanged", { field: change.field ?? "" });
     default:
