@@ -187,7 +187,7 @@ describe("the block id field", () => {
 
   it("says it in Spanish and Russian", () => {
     expect(said(field("es", "sales"))).toBe("«sales» ya lo usa otro bloque. Elija otro id, o pulse Esc para conservar «menu».");
-    expect(said(field("ru", "menú principal"))).toBe("Только латинские буквы, цифры, _ . : и -, без пробелов (не длиннее 64). Нажмите Esc, чтобы оставить «menu».");
+    expect(said(field("ru", "menú principal"))).toBe("Только латинские буквы, цифры, _ . : и -, без пробелов (не длиннее 64 символов). Нажмите Esc, чтобы оставить «menu».");
   });
 
   it("says nothing while the id is fine", () => {

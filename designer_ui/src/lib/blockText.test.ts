@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
 import catalogJson from "./fixtures/catalog.json";
-import { stepExitLabel } from "./blockText";
+import { exitLabel, stepExitLabel } from "./blockText";
 import type { BlockSpec, Config } from "./catalog";
 import { exitsFor } from "./exits";
+import { translator } from "./i18n";
 
 const exits = (type: string, config: Config = {}) => exitsFor((catalogJson as unknown as BlockSpec[]).find((b) => b.type === type)!, config);
 
@@ -21,5 +22,16 @@ describe("the exit a call's step took, as the canvas labels it", () => {
     expect(stepExitLabel("ru", "ivr", "hangup", menu)).toBe("абонент положил трубку");
     // A block this designer does not know: the exit's own name.
     expect(stepExitLabel("ru", "crm_lookup", "found_vip", [])).toBe("found_vip");
+  });
+});
+
+describe("the error exit", () => {
+  it("is capitalised like the other exits, and the fallback's help names it as the canvas does", () => {
+    expect(stepExitLabel("ru", "sql", "error", exits("sql"))).toBe("Ошибка");
+    expect(stepExitLabel("es", "sql", "error", exits("sql"))).toBe("Error");
+    for (const language of ["es", "ru"] as const) {
+      const error = exitLabel(language, "transfer", "error", "error");
+      expect(translator(language)("editor.fallbackHint")).toContain(`«${error}»`);
+    }
   });
 });

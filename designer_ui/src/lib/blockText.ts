@@ -50,7 +50,7 @@ const CATEGORIES: Record<Exclude<Language, "en">, Table> = {
 const EXITS: Record<Exclude<Language, "en">, Table> = {
   es: {
     next: "Siguiente",
-    error: "error",
+    error: "Error",
     answered: "Contestada",
     busy: "Ocupado",
     no_answer: "Sin respuesta",
@@ -68,7 +68,7 @@ const EXITS: Record<Exclude<Language, "en">, Table> = {
   },
   ru: {
     next: "Далее",
-    error: "ошибка",
+    error: "Ошибка",
     answered: "Ответил",
     busy: "Занято",
     no_answer: "Нет ответа",

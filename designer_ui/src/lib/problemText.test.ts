@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { LANGUAGES } from "./i18n";
 import { normalizeProblems, type Problem } from "./problems";
 import { HINTS, problemText, TEMPLATES } from "./problemText";
 
@@ -89,12 +90,46 @@ describe("problems in the analyst's language", () => {
   });
 
   it("says a config limit with the field's title in the form's language", () => {
-    expect(problemText(configMinimum, "es")).toBe("Menú IVR «Main menu»: «Segundos de espera» — como mínimo 1 (es 0)");
+    expect(problemText(configMinimum, "es")).toBe("Menú IVR «Main menu»: «Segundos de espera» — como mínimo 1 (ahora: 0)");
     expect(problemText(configMinimum, "ru")).toBe("Голосовое меню «Main menu»: «Ждать (с)» — не меньше 1 (сейчас 0)");
-    expect(problemText(configRow, "es")).toBe("Menú IVR «Main menu»: «Teclas», fila 2, «Tecla» — «A» no tiene la forma que admite este campo");
-    expect(problemText(configRow, "ru")).toBe("Голосовое меню «Main menu»: «Клавиши», строка 2, «Клавиша» — «A» не подходит по форме для этого поля");
+    expect(problemText(configRow, "es")).toBe("Menú IVR «Main menu»: «Teclas», tecla 2, «Tecla» — «A» no tiene la forma que admite este campo");
+    expect(problemText(configRow, "ru")).toBe("Голосовое меню «Main menu»: «Клавиши», клавиша 2, «Клавиша» — «A» не подходит по форме для этого поля");
     const tries: Problem = { ...configMinimum, params: { ...menu, label: "Меню", field: "Tries", rule: "maximum", limit: 10, value: 50 } };
     expect(problemText(tries, "ru")).toBe("Голосовое меню «Меню»: «Попыток» — не больше 10 (сейчас 50)");
+    expect(problemText(tries, "es")).toBe("Menú IVR «Меню»: «Intentos» — como máximo 10 (ahora: 50)");
+  });
+
+  it("names a list's rows as the form titles them, and the days as the form asks for them", () => {
+    const hours = { block_type: "schedule", block_title: "Schedule", label: "Часы работы" };
+    const noDays: Problem = {
+      severity: "error",
+      code: "config",
+      message: "Schedule \"Часы работы\": Opening hours > row 1 > Days: choose at least one",
+      params: { ...hours, field: "Opening hours > row 1 > Days", rule: "minItems", limit: 1 },
+    };
+    expect(problemText(noDays, "ru")).toBe("Расписание «Часы работы»: «Часы работы», интервал 1, «Дни» — выберите хотя бы один день");
+    expect(problemText(noDays, "es")).toBe("Horario «Часы работы»: «Horario de apertura», franja 1, «Días» — elija al menos un día");
+    // A plugin's list, which the designer has no row name for: rows are counted.
+    const plugin: Problem = { ...noDays, params: { ...hours, field: "Phones > row 3 > Number", rule: "minLength", limit: 1 } };
+    expect(problemText(plugin, "ru")).toBe("Расписание «Часы работы»: «Phones», строка 3, «Number» — не может быть пустым");
+  });
+
+  it("says how to write a time of day, as the form does", () => {
+    const from: Problem = {
+      severity: "error",
+      code: "config",
+      message: "Schedule \"Часы работы\": Opening hours > row 1 > From: '9:00' does not match the form this field takes",
+      params: { block_type: "schedule", block_title: "Schedule", label: "Часы работы", field: "Opening hours > row 1 > From", rule: "pattern", value: "9:00" },
+    };
+    expect(problemText(from, "ru")).toBe("Расписание «Часы работы»: «Часы работы», интервал 1, «С» — «9:00» не подходит по форме. Время в виде ЧЧ:ММ, например 09:30.");
+    expect(problemText(from, "es")).toBe(
+      "Horario «Часы работы»: «Horario de apertura», franja 1, «Desde» — «9:00» no tiene la forma esperada. Una hora como HH:MM, p. ej. 09:30.",
+    );
+    const window: Problem = {
+      ...from,
+      params: { block_type: "callback", block_title: "Schedule Callback", label: "cb", field: "Allowed hours > row 2 > To", rule: "pattern", value: "25:00" },
+    };
+    expect(problemText(window, "ru")).toMatch(/«Разрешённые часы», интервал 2, «По» — «25:00» не подходит по форме\. Время в виде ЧЧ:ММ, например 09:30\.$/);
   });
 
   it("says a required setting and a choice without a 'settings:' step, naming the choices", () => {
@@ -152,10 +187,10 @@ describe("problems in the analyst's language", () => {
       },
     };
     expect(problemText(badName, "ru")).toBe(
-      "Переменная 1, имя — «имя клиента» не подходит по форме. Имя переменной: латинские буквы, цифры и _, не с цифры (не длиннее 64).",
+      "Переменная 1 — имя «имя клиента» недопустимо: только латинские буквы, цифры и _, не начиная с цифры, не длиннее 64 символов.",
     );
     expect(problemText(badName, "es")).toBe(
-      "Variable 1, nombre — «имя клиента» no tiene la forma esperada. Un nombre de variable: letras, cifras y _, sin empezar por cifra (64 como máximo).",
+      "Variable 1 — el nombre «имя клиента» no es válido: solo letras, cifras y _, sin empezar por cifra, como máximo 64 caracteres.",
     );
     const plugin: Problem = { ...configRow, params: { ...menu, field: "Key", rule: "pattern", value: "A", hint: "AC and six digits." } };
     expect(problemText(plugin, "ru")).toBe("Голосовое меню «Main menu»: «Клавиша» — «A» не подходит по форме. AC and six digits.");
@@ -176,6 +211,13 @@ describe("problems in the analyst's language", () => {
     expect([...described].filter((hint) => !Object.hasOwn(HINTS, hint))).toEqual([]);
   });
 
+  it("says a name's length limit in characters, in the form's words too", () => {
+    const limits = (language: "es" | "ru") => Object.values(LANGUAGES[language]).filter((text) => /\b(32|64)\b/.test(text));
+    expect(limits("ru").length).toBeGreaterThan(4);
+    expect(limits("ru").filter((text) => !/не длиннее (32|64) символов/.test(text))).toEqual([]);
+    expect(limits("es").filter((text) => !/como máximo (32|64) caracteres/.test(text))).toEqual([]);
+  });
+
   it("says a typed field's rule and the scenario-wide problems", () => {
     const emptyName: Problem = {
       severity: "error",
@@ -185,6 +227,8 @@ describe("problems in the analyst's language", () => {
     };
     expect(problemText(emptyName, "es")).toBe("Escenario, nombre — no puede estar vacío");
     expect(problemText(emptyName, "ru")).toBe("Сценарий, название — не может быть пустым");
+    const longName: Problem = { ...emptyName, params: { where: "variable", row: 2, field: "name", rule: "maxLength", limit: 64, length: 70 } };
+    expect(problemText(longName, "ru")).toBe("Переменная 2, имя — не больше 64 символов (сейчас 70)");
     const noStart: Problem = { severity: "error", code: "no_start", message: "The scenario has no Start block: calls would have nowhere to go", params: {} };
     expect(problemText(noStart, "ru")).toBe("В сценарии нет блока «Начало»: звонкам некуда идти");
   });
@@ -198,6 +242,19 @@ describe("problems in the analyst's language", () => {
     const unknown: Problem = { ...drafted, params: { ...jump, state: "unknown" } };
     expect(problemText(unknown, "es")).toMatch(/«sales», que no existe$/);
     expect(problemText(unknown, "ru")).toMatch(/«sales», которого нет$/);
+  });
+
+  it("names the error exit as the canvas does", () => {
+    const source: Problem = {
+      severity: "warning",
+      code: "sql_unknown_source",
+      message: 'SQL Query "Look up": the data source "crm" is not configured',
+      params: { block_type: "sql", block_title: "SQL Query", label: "Look up", source: "crm" },
+    };
+    expect(problemText(source, "ru")).toBe("SQL-запрос «Look up»: источник данных «crm» не настроен; пока его нет, блок уходит на выход «Ошибка»");
+    expect(problemText(source, "es")).toBe(
+      "Consulta SQL «Look up»: el origen de datos «crm» no está configurado; hasta que lo esté, el bloque sale por su salida «Error»",
+    );
   });
 
   it("keeps English as the server wrote it", () => {

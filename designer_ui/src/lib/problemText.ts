@@ -9,7 +9,7 @@ import { blockTitle, exitLabel } from "./blockText";
 import { translator, type Language, type MessageKey } from "./i18n";
 import type { Problem } from "./problems";
 import { MissingParam, ParamWords, wordedOr, type Translated } from "./paramWords";
-import { localTitle, unwiredMeaning } from "./schemaText";
+import { localTitle, rowName, unwiredMeaning } from "./schemaText";
 
 /** The pieces of a validation problem, said in one language. */
 class Words extends ParamWords {
@@ -65,18 +65,28 @@ class Words extends ParamWords {
   }
 
   /**
-   * A config field by its titles, each as the form shows it: `«Попыток»`, `«Клавиши», строка 2, «Клавиша»`;
-   * empty for the settings as a whole (a required field missing at the top).
+   * A config field by its titles, each as the form shows it: `«Попыток»`, `«Клавиши», клавиша 2, «Клавиша»`,
+   * `«Часы работы», интервал 1, «Дни»` (a row named as the form titles it, else `строка 2`); empty for the
+   * settings as a whole (a required field missing at the top).
    */
   field(): string {
-    return this.text("field")
+    const steps = this.text("field")
       .split(" > ")
-      .filter((step) => step !== "settings")
-      .map((step) => {
+      .filter((step) => step !== "settings");
+    return steps
+      .map((step, i) => {
         const row = /^row (\d+)$/.exec(step);
-        return row ? `${ROW[this.language]} ${row[1]}` : `«${localTitle(step, this.language)}»`;
+        if (!row) return `«${localTitle(step, this.language)}»`;
+        const name = i > 0 ? rowName(steps[i - 1]!, this.language) : null;
+        return `${name ? name.toLowerCase() : ROW[this.language]} ${row[1]}`;
       })
       .join(", ");
+  }
+
+  /** The English title of the field itself, the last one `field` names (`Days`); empty when there is none. */
+  lastTitle(): string {
+    if (!this.has("field")) return "";
+    return this.text("field").split(" > ").at(-1) ?? "";
   }
 
   /** A field's title named inside a sentence (`missing`, `field` of a capture), as the form shows it. */
@@ -105,21 +115,23 @@ type Template = (w: Words) => string;
 const RULES: Record<Translated, Record<string, Template>> = {
   es: {
     required: (w) => `rellene «${w.title("missing")}»`,
-    minItems: (w) => (w.number("limit") === 1 ? "hace falta al menos un valor" : `hacen falta al menos ${w.text("limit")} valores`),
+    minItems: (w) => (w.number("limit") === 1 ? atLeastOne(w, "hace falta al menos un valor") : `hacen falta al menos ${w.text("limit")} valores`),
     maxItems: (w) => `como máximo ${w.text("limit")} valores`,
     minLength: (w) => (w.number("limit") === 1 ? "no puede estar vacío" : `hacen falta al menos ${w.text("limit")} caracteres`),
     maxLength: (w) => `como máximo ${w.text("limit")} caracteres (tiene ${w.text("length")})`,
-    minimum: (w) => `como mínimo ${w.text("limit")} (es ${w.text("value")})`,
-    maximum: (w) => `como máximo ${w.text("limit")} (es ${w.text("value")})`,
+    minimum: (w) => `como mínimo ${w.text("limit")} (ahora: ${w.text("value")})`,
+    maximum: (w) => `como máximo ${w.text("limit")} (ahora: ${w.text("value")})`,
     enum: (w) => `${w.quoted("value")} no es ninguna de las opciones: ${w.text("options")}`,
-    pattern: (w) =>
-      w.has("hint")
-        ? `${w.quoted("value")} no tiene la forma esperada. ${advice(w)}`
-        : `${w.quoted("value")} no tiene la forma que admite este campo`,
-    name_pattern: (w) =>
-      w.has("hint")
-        ? `el nombre ${w.quoted("value")} no tiene la forma esperada. ${advice(w)}`
-        : `el nombre ${w.quoted("value")} no tiene la forma que admiten los nombres aquí`,
+    pattern: (w) => {
+      const said = advice(w);
+      return said ? `${w.quoted("value")} no tiene la forma esperada. ${said}` : `${w.quoted("value")} no tiene la forma que admite este campo`;
+    },
+    name_pattern: (w) => {
+      const said = advice(w);
+      return said
+        ? `el nombre ${w.quoted("value")} no tiene la forma esperada. ${said}`
+        : `el nombre ${w.quoted("value")} no tiene la forma que admiten los nombres aquí`;
+    },
     choose: (w) => `elija ${choices(w).join(" o ")}`,
     not_both: (w) => `${choices(w).join(" o ")}, no ambos`,
     not_object: () => "un escenario debe ser un objeto JSON",
@@ -127,15 +139,15 @@ const RULES: Record<Translated, Record<string, Template>> = {
   },
   ru: {
     required: (w) => `нужно заполнить «${w.title("missing")}»`,
-    minItems: (w) => (w.number("limit") === 1 ? "нужно хотя бы одно значение" : `нужно не меньше ${w.text("limit")} ${values(w)}`),
+    minItems: (w) => (w.number("limit") === 1 ? atLeastOne(w, "нужно хотя бы одно значение") : `нужно не меньше ${w.text("limit")} ${values(w)}`),
     maxItems: (w) => `не больше ${w.text("limit")} ${values(w)}`,
     minLength: (w) => (w.number("limit") === 1 ? "не может быть пустым" : `нужно не меньше ${w.text("limit")} ${characters(w)}`),
     maxLength: (w) => `не больше ${w.text("limit")} ${characters(w)} (сейчас ${w.text("length")})`,
     minimum: (w) => `не меньше ${w.text("limit")} (сейчас ${w.text("value")})`,
     maximum: (w) => `не больше ${w.text("limit")} (сейчас ${w.text("value")})`,
     enum: (w) => `${w.quoted("value")} нет среди вариантов: ${w.text("options")}`,
-    pattern: (w) => `${w.quoted("value")} не подходит по форме${w.has("hint") ? `. ${advice(w)}` : " для этого поля"}`,
-    name_pattern: (w) => `имя ${w.quoted("value")} не подходит по форме${w.has("hint") ? `. ${advice(w)}` : " для имён здесь"}`,
+    pattern: (w) => `${w.quoted("value")} не подходит по форме${withAdvice(w, " для этого поля")}`,
+    name_pattern: (w) => `имя ${w.quoted("value")} не подходит по форме${withAdvice(w, " для имён здесь")}`,
     choose: (w) => `выберите ${choices(w).join(" или ")}`,
     not_both: (w) => `либо ${choices(w).join(", либо ")}, но не оба`,
     not_object: () => "сценарий должен быть JSON-объектом",
@@ -152,15 +164,49 @@ function characters(w: Words): string {
   return new Intl.PluralRules("ru").select(w.number("limit")) === "one" ? "символа" : "символов";
 }
 
-/**
- * The server's advice on a value's form (`hint`: the English description of the field's schema), said as its
- * own sentence after the rule: the designer's words for the format's and the built-in blocks' fields, any other
- * hint (a plugin's) as the server wrote it rather than dropped.
- */
-function advice(w: Words): string {
-  const english = w.text("hint");
-  return Object.hasOwn(HINTS, english) ? translator(w.language)(HINTS[english]!) : english;
+/** ". advice" after a Russian pattern rule, else `otherwise`. */
+function withAdvice(w: Words, otherwise: string): string {
+  const said = advice(w);
+  return said ? `. ${said}` : otherwise;
 }
+
+/**
+ * The form's own words inside a sentence, after `field — `: `выберите хотя бы один день` for the form's
+ * "Выберите хотя бы один день.".
+ */
+function formWords(w: Words, key: MessageKey): string {
+  const text = translator(w.language)(key).replace(/\.$/, "");
+  return text.charAt(0).toLowerCase() + text.slice(1);
+}
+
+/** "Choose at least one day" for the hours' days, as the form asks for them (formErrors.ts); else `otherwise`. */
+function atLeastOne(w: Words, otherwise: string): string {
+  return w.lastTitle() === "Days" ? formWords(w, "form.error.chooseDay") : otherwise;
+}
+
+/**
+ * The advice on a value's form, said as its own sentence after the rule: for the server's `hint` (the English
+ * description of the field's schema) the designer's words for the format's and the built-in blocks' fields, any
+ * other hint (a plugin's) as the server wrote it rather than dropped; without a hint, the form's words for a
+ * built-in field it knows by its title (`FIELD_HINTS`); else null.
+ */
+function advice(w: Words): string | null {
+  if (w.has("hint")) {
+    const english = w.text("hint");
+    return Object.hasOwn(HINTS, english) ? translator(w.language)(HINTS[english]!) : english;
+  }
+  const key = FIELD_HINTS[w.text("block_type")]?.[w.lastTitle()];
+  return key ? translator(w.language)(key) : null;
+}
+
+/**
+ * Built-in pattern fields whose schema has no description (so the server sends no `hint`), by block type, then
+ * the field's English title, each with the form's words for its kind of value (formErrors.ts says the same).
+ */
+const FIELD_HINTS: Record<string, Record<string, MessageKey>> = {
+  schedule: { From: "form.pattern.time", To: "form.pattern.time" },
+  callback: { From: "form.pattern.time", To: "form.pattern.time" },
+};
 
 /**
  * The descriptions of the pattern fields of schemas/scenario.schema.json and the built-in blocks' config
@@ -222,6 +268,21 @@ function typedPlace(w: Words): string {
   }
 }
 
+/**
+ * A variable's name not in the form names take: `Переменная 1 — имя «имя клиента» недопустимо: только латинские
+ * буквы…`, the rule being the form's words for a variable name without their `Имя переменной: ` heading; null
+ * for any other typed value, or a hint the designer has no words for.
+ */
+function badVariableName(w: Words): string | null {
+  if (w.text("where") !== "variable" || w.text("field") !== "name" || w.text("rule") !== "pattern") return null;
+  const hint = w.has("hint") ? w.text("hint") : "";
+  if (!Object.hasOwn(HINTS, hint) || HINTS[hint] !== "form.pattern.variable") return null;
+  const allowed = formWords(w, "form.pattern.variable").replace(/^[^:]*:\s*/, "");
+  return w.language === "es"
+    ? `Variable ${w.text("row")} — el nombre ${w.quoted("value")} no es válido: ${allowed}.`
+    : `Переменная ${w.text("row")} — имя ${w.quoted("value")} недопустимо: ${allowed}.`;
+}
+
 /** A config problem: `Block «name»: «Field» — rule`, or `Block «name»: rule` for the settings as a whole. */
 function config(w: Words): string {
   const field = w.field();
@@ -242,7 +303,7 @@ function loopNames(w: Words): string {
 export const TEMPLATES: Record<Translated, Record<string, Template>> = {
   es: {
     structure: (w) => `${w.text("path")}: ${rule(w)}`,
-    invalid_value: (w) => `${typedPlace(w)} — ${rule(w)}`,
+    invalid_value: (w) => badVariableName(w) ?? `${typedPlace(w)} — ${rule(w)}`,
     duplicate_node_id: (w) => `Dos bloques comparten el id ${w.quoted("node_id")}`,
     duplicate_variable: (w) => `La variable ${w.quoted("variable")} está declarada dos veces`,
     no_start: () => "El escenario no tiene bloque Inicio: las llamadas no tendrían adónde ir",
@@ -283,13 +344,13 @@ export const TEMPLATES: Record<Translated, Record<string, Template>> = {
       `${w.block()}: ${w.quoted("target")} no es un destino al que se pueda llamar (un número o extensión, queue:NOMBRE o un canal como PJSIP/101)`,
     transfer_bad_caller_id: (w) => `${w.block()}: el número mostrado ${w.quoted("caller_id")} no es un número de teléfono`,
     sql_unknown_source: (w) =>
-      `${w.block()}: el origen de datos ${w.quoted("source")} no está configurado; hasta que lo esté, el bloque sale por su salida de error`,
+      `${w.block()}: el origen de datos ${w.quoted("source")} no está configurado; hasta que lo esté, el bloque sale por su salida «Error»`,
     sql_writes_read_only: (w) => `${w.block()}: el origen de datos ${w.quoted("source")} es de solo lectura, y esta consulta hace algo más que leer`,
     check_failed: (w) => `${w.block()}: no se pudieron comprobar sus ajustes (${w.text("detail")})`,
   },
   ru: {
     structure: (w) => `${w.text("path")}: ${rule(w)}`,
-    invalid_value: (w) => `${typedPlace(w)} — ${rule(w)}`,
+    invalid_value: (w) => badVariableName(w) ?? `${typedPlace(w)} — ${rule(w)}`,
     duplicate_node_id: (w) => `У двух блоков один и тот же id ${w.quoted("node_id")}`,
     duplicate_variable: (w) => `Переменная ${w.quoted("variable")} объявлена дважды`,
     no_start: () => "В сценарии нет блока «Начало»: звонкам некуда идти",
@@ -330,7 +391,7 @@ export const TEMPLATES: Record<Translated, Record<string, Template>> = {
       `${w.block()}: ${w.quoted("target")} — не адрес, по которому можно позвонить (номер или внутренний номер, queue:ИМЯ или канал вида PJSIP/101)`,
     transfer_bad_caller_id: (w) => `${w.block()}: показываемый номер ${w.quoted("caller_id")} — не телефонный номер`,
     sql_unknown_source: (w) =>
-      `${w.block()}: источник данных ${w.quoted("source")} не настроен; пока его нет, блок уходит на выход «ошибка»`,
+      `${w.block()}: источник данных ${w.quoted("source")} не настроен; пока его нет, блок уходит на выход «Ошибка»`,
     sql_writes_read_only: (w) => `${w.block()}: источник данных ${w.quoted("source")} только для чтения, а этот запрос не только читает`,
     check_failed: (w) => `${w.block()}: не удалось проверить настройки (${w.text("detail")})`,
   },

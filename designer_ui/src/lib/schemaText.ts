@@ -148,6 +148,11 @@ const ITEM_OF: Record<string, Record<Language, string>> = {
   "Variables to carry": { en: "Variable", es: "Variable", ru: "Переменная" },
 };
 
+/** What one row of a built-in list is called (`Интервал` for the "Opening hours"), by the list's English title; null for another list. */
+export function rowName(listTitle: string, language: Language): string | null {
+  return Object.hasOwn(ITEM_OF, listTitle) ? ITEM_OF[listTitle]![language] : null;
+}
+
 /**
  * The label of row `n` (from 1) of a list field: "Key 1", "Key 2" (rjsf's own is the list's title and a dash,
  * "Keys-1"). Named after the rows' own schema title, else the built-in list's row name, else the list's title.
