@@ -11,13 +11,36 @@
      └── CallerHangup             the caller hung up; raised by a Channel, caught by the interpreter
 
 Expected outcomes of a call (timeout, invalid key, no rows, busy) are exits, never exceptions.
+
+A block's failure the analyst is expected to meet (an unknown time zone, a variable without a value, a destination
+that cannot be dialed) carries a stable `code` and the `params` its message is built from, beside the English
+message, which stays as it is for API clients and logs: the interpreter notes them in the step's trace as a
+`{"kind": "failure", "code": ..., **params}` event, which the designer words in the analyst's language.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 
 class EngineError(Exception):
-    """Base of every error raised by graph_engine."""
+    """Base of every error raised by graph_engine.
+
+    `code` and `params`: the failure named for the designer's words (see the module docstring); None for a failure
+    nobody expects, told by its message alone. Params are plain JSON values and never use the keys `kind`/`code`.
+    """
+
+    def __init__(self, *args: object, code: str | None = None, params: Mapping[str, object] | None = None) -> None:
+        super().__init__(*args)
+        self.code = code
+        self.params: dict[str, object] = dict(params or {})
+
+    def named(self, code: str, params: Mapping[str, object]) -> None:
+        """This error named `code` with `params` unless its raiser named it already (it knew better): for a block
+        passing on a service's failure, which it can name only as a whole."""
+        if getattr(self, "code", None) is None:  # a plugin's subclass may skip our __init__
+            self.code = code
+            self.params = dict(params)
 
 
 class DocumentError(EngineError):

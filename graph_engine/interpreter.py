@@ -313,7 +313,9 @@ class CallRun:
 
     def _note_failure(self, step: TraceStep, node: Node, error: BaseException, text: str | None = None) -> None:
         step.error = text or (f"{type(error).__name__}: {error}" if not isinstance(error, EngineError) else str(error))
-        if not isinstance(error, EngineError):
+        if isinstance(error, EngineError):
+            _note_failure_code(step, error)
+        else:
             log.warning(
                 "call_id=%s block %s (%s) failed",
                 self.call_id,
@@ -334,6 +336,15 @@ class CallRun:
             pass
         except Exception:
             log.warning("call_id=%s hangup failed", self.call_id, exc_info=True, extra={"call_id": self.call_id})
+
+
+def _note_failure_code(step: TraceStep, error: EngineError) -> None:
+    """A named failure (`EngineError.code`) as the step's `failure` event, for the designer to word; `step.error`
+    keeps the English message. getattr: a plugin's subclass may set its own attributes without ours."""
+    code = getattr(error, "code", None)
+    if code is not None:
+        params = getattr(error, "params", None) or {}
+        step.events.append({**params, "kind": "failure", "code": code})
 
 
 def _declare_exits(scenario: Scenario, node: Node, block: BlockType, config: Mapping[str, Any]) -> frozenset[str]:

@@ -615,14 +615,20 @@ def _compiled_template(source: str) -> Any:
         # Also here, not only in validation: a simulation runs a document nobody validated.
         refused = _refused_program(tree)
         if refused is not None:
-            raise TemplateError(f"not allowed in a template: {refused}")
+            raise TemplateError(
+                f"not allowed in a template: {refused}", code="template_refused", params={"detail": refused}
+            )
         if all(_is_plain(node) for node in tree.find_all(nodes.Node)):
             return _ENV.from_string(tree)
         counted = _Counted().visit(tree)
         counted.set_environment(_ENV)
         return _Program(_ENV.from_string(counted))
     except TemplateSyntaxError as error:
-        raise TemplateError(f"template syntax error on line {error.lineno}: {error.message}") from error
+        raise TemplateError(
+            f"template syntax error on line {error.lineno}: {error.message}",
+            code="template_syntax",
+            params={"part": "template", "line": error.lineno, "detail": error.message},
+        ) from error
 
 
 @lru_cache(maxsize=4096)
@@ -630,7 +636,11 @@ def _compiled_expression(source: str) -> Any:
     try:
         return _ENV.compile_expression(strip_braces(source), undefined_to_none=False)
     except TemplateSyntaxError as error:
-        raise TemplateError(f"expression syntax error: {error.message}") from error
+        raise TemplateError(
+            f"expression syntax error: {error.message}",
+            code="template_syntax",
+            params={"part": "expression", "detail": error.message},
+        ) from error
 
 
 def render(source: str, variables: Mapping[str, Any]) -> str:
@@ -642,11 +652,15 @@ def render(source: str, variables: Mapping[str, Any]) -> str:
     except TemplateError:
         raise
     except UndefinedError as error:
-        raise TemplateError(f"unknown variable: {error.message}") from error
+        raise TemplateError(f"unknown variable: {error.message}", **_unknown_variable(error)) from error
     except SecurityError as error:
-        raise TemplateError(f"not allowed in a template: {error}") from error
+        raise TemplateError(
+            f"not allowed in a template: {error}", code="template_refused", params={"detail": str(error)}
+        ) from error
     except Exception as error:  # a filter or operator failed on this call's values
-        raise TemplateError(f"template failed: {error}") from error
+        raise TemplateError(
+            f"template failed: {error}", code="template_failed", params={"part": "template", "detail": str(error)}
+        ) from error
 
 
 def evaluate(expression: str, variables: Mapping[str, Any]) -> Any:
@@ -656,11 +670,28 @@ def evaluate(expression: str, variables: Mapping[str, Any]) -> Any:
     except TemplateError:
         raise
     except UndefinedError as error:
-        raise TemplateError(f"unknown variable: {error.message}") from error
+        raise TemplateError(f"unknown variable: {error.message}", **_unknown_variable(error)) from error
     except SecurityError as error:
-        raise TemplateError(f"not allowed in an expression: {error}") from error
+        raise TemplateError(
+            f"not allowed in an expression: {error}", code="template_refused", params={"detail": str(error)}
+        ) from error
     except Exception as error:
-        raise TemplateError(f"expression failed: {error}") from error
+        raise TemplateError(
+            f"expression failed: {error}", code="template_failed", params={"part": "expression", "detail": str(error)}
+        ) from error
+
+
+# Jinja's words for a name without a value (and _Substitution's, which copies them): the name, quoted by repr.
+_UNDEFINED_NAME = re.compile(r"^'([^']+)' is undefined$")
+
+
+def _unknown_variable(error: UndefinedError) -> dict[str, Any]:
+    """The code and params of an unknown variable: its name when Jinja's message is the plain one, else the
+    message as `detail` (an attribute a value lacks: `'dict object' has no attribute 'x'`)."""
+    message = str(error.message or "")
+    plain = _UNDEFINED_NAME.match(message)
+    params = {"variable": plain.group(1)} if plain else {"detail": message}
+    return {"code": "unknown_variable", "params": params}
 
 
 def _as_template(source: str, expression: bool) -> str:

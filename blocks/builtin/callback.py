@@ -20,7 +20,7 @@ from blocks.timewindows import (
 from graph_engine.block import BlockType, TemplateField
 from graph_engine.context import BlockContext
 from graph_engine.document import Node, Scenario
-from graph_engine.errors import EngineError
+from graph_engine.errors import EngineError, SchedulerError
 from graph_engine.issues import Issue
 from graph_engine.services import CallbackRequest
 
@@ -101,7 +101,8 @@ class CallbackBlock(BlockType):
             return "rejected"
         tz = zone(str(config.get("timezone", "UTC")))
         if tz is None:
-            raise EngineError(f"unknown time zone {config.get('timezone')!r}")
+            timezone = config.get("timezone")
+            raise EngineError(f"unknown time zone {timezone!r}", code="unknown_timezone", params={"timezone": timezone})
         wanted = ctx.now() + timedelta(minutes=float(config.get("delay_minutes", 5)))
         hours, holidays = config.get("window", DEFAULT_WINDOW), config.get("holidays", [])
         opening = next_opening(wanted, hours, tz, holidays)
@@ -118,24 +119,29 @@ class CallbackBlock(BlockType):
         # The job this call was placed for (the host's trusted input), or the one an earlier Callback block of this
         # call scheduled, which the host filed in the same place: a campaign's follow-up stays the campaign's.
         origin_job = ctx.get("callback_job_id")
-        receipt = await ctx.services.scheduler.schedule(
-            CallbackRequest(
-                number=number,
-                due=due,
-                window_end=window_end,
-                scenario=str(config["scenario"]),
-                variables=carried,
-                origin_call_id=ctx.call_id,
-                window=callback_window(
-                    hours,
-                    str(config.get("timezone", "UTC")),
-                    holidays,
-                    defer=config.get("outside_window", "defer") != "reject",
-                    max_defer_hours=float(config.get("max_defer_hours", 72)),
-                ),
-                origin_job_id=origin_job if isinstance(origin_job, str) and origin_job else None,
+        try:
+            receipt = await ctx.services.scheduler.schedule(
+                CallbackRequest(
+                    number=number,
+                    due=due,
+                    window_end=window_end,
+                    scenario=str(config["scenario"]),
+                    variables=carried,
+                    origin_call_id=ctx.call_id,
+                    window=callback_window(
+                        hours,
+                        str(config.get("timezone", "UTC")),
+                        holidays,
+                        defer=config.get("outside_window", "defer") != "reject",
+                        max_defer_hours=float(config.get("max_defer_hours", 72)),
+                    ),
+                    origin_job_id=origin_job if isinstance(origin_job, str) and origin_job else None,
+                )
             )
-        )
+        except SchedulerError as failure:
+            # The host's scheduler says why in English only (the scenario not published...): named here as a whole.
+            failure.named("callback_not_scheduled", {"scenario": str(config["scenario"]), "detail": str(failure)})
+            raise
         ctx.set("callback_job_id", receipt.job_id)
         ctx.set("callback_due", due.isoformat())
         # A callback already waiting for this number joined: the call's story says the caller gets that one call.

@@ -43,7 +43,9 @@ class GoToScenarioBlock(BlockType):
         slug = str(config["scenario"])
         loaded = await load_scenario(ctx.services.scenarios, slug)
         if loaded is None:
-            raise EngineError(f"scenario {slug!r} is not published")
+            raise EngineError(
+                f"scenario {slug!r} is not published", code="scenario_not_published", params={"scenario": slug}
+            )
         # The version that runs, beside the slug: the steps that follow this event (those the trace marks with the
         # other scenario) ran on it, which the slug stops telling once the scenario is republished. None when the
         # host has no published version to name (a simulation's draft).

@@ -42,7 +42,8 @@ class ScheduleBlock(BlockType):
     async def run(self, ctx: BlockContext, config: Mapping[str, Any]) -> str:
         tz = zone(str(config.get("timezone", "UTC")))
         if tz is None:
-            raise EngineError(f"unknown time zone {config.get('timezone')!r}")
+            timezone = config.get("timezone")
+            raise EngineError(f"unknown time zone {timezone!r}", code="unknown_timezone", params={"timezone": timezone})
         now = ctx.now()
         opened = is_open(now, config["hours"], tz, config.get("holidays", []))
         ctx.note("schedule", local_time=now.astimezone(tz).isoformat(timespec="minutes"), open=opened)

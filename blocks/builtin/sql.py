@@ -156,15 +156,25 @@ class SqlBlock(BlockType):
         names = sql_parameters(str(config["query"]))
         missing = [name for name in names if name not in ctx.variables]
         if missing:
-            raise DataSourceError(f"query needs variables that are not set: {', '.join(missing)}")
+            raise DataSourceError(
+                f"query needs variables that are not set: {', '.join(missing)}",
+                code="sql_variables_not_set",
+                params={"variables": ", ".join(missing)},
+            )
         params = {name: ctx.variables[name] for name in names}
-        rows = await ctx.services.data_sources.query(
-            str(config["source"]),
-            str(config["query"]),
-            params,
-            timeout=float(config.get("timeout", 3)),
-            max_rows=int(config.get("max_rows", 1)),
-        )
+        source = str(config["source"])
+        try:
+            rows = await ctx.services.data_sources.query(
+                source,
+                str(config["query"]),
+                params,
+                timeout=float(config.get("timeout", 3)),
+                max_rows=int(config.get("max_rows", 1)),
+            )
+        except DataSourceError as failure:
+            # The host's data sources say what went wrong in English only: named here as a whole, the source known.
+            failure.named("data_source_failed", {"source": source, "detail": str(failure)})
+            raise
         affected = rows.rows_affected if isinstance(rows, QueryAnswer) else None
         counted = {} if affected is None else {"rows_affected": affected}
         ctx.note("sql", source=config["source"], rows=len(rows), **counted)
@@ -175,7 +185,11 @@ class SqlBlock(BlockType):
         first = rows[0]
         for column, variable in config.get("columns", {}).items():
             if column not in first:
-                raise DataSourceError(f"the result has no column {column!r} (columns: {', '.join(first)})")
+                raise DataSourceError(
+                    f"the result has no column {column!r} (columns: {', '.join(first)})",
+                    code="sql_no_column",
+                    params={"column": column, "columns": ", ".join(first)},
+                )
             ctx.set(variable, first[column])
         return "found"
 
@@ -187,5 +201,9 @@ def _wrote(affected: int | None, config: Mapping[str, Any]) -> bool:
         return False
     columns = list(config.get("columns", {}))
     if columns:
-        raise DataSourceError(f"the result has no column {columns[0]!r}: the statement returned no rows")
+        raise DataSourceError(
+            f"the result has no column {columns[0]!r}: the statement returned no rows",
+            code="sql_no_column",
+            params={"column": columns[0]},
+        )
     return True

@@ -41,7 +41,11 @@ def _literal_texts(template: str) -> set[str]:
 def checked_target(template: str, target: str) -> str:
     """`target` (what `template` rendered to) when it may be dialled; raises EngineError otherwise."""
     if not TARGET_PATTERN.match(target):
-        raise EngineError(f"not a destination that can be dialed: {target[:40]!r}")
+        raise EngineError(
+            f"not a destination that can be dialed: {target[:40]!r}",
+            code="not_dialable",
+            params={"target": target[:40]},
+        )
     if "{" not in template or _NUMBER_OR_QUEUE.match(target) or target in _literal_texts(template):
         return target
     head, tail = template.strip().split("{", 1)[0], template.strip().rsplit("}", 1)[-1]
@@ -49,7 +53,9 @@ def checked_target(template: str, target: str) -> str:
     if not (_CHANNEL_PREFIX.match(head) and len(head) + len(tail) < len(target) and _EXTENSION.match(chosen)):
         raise EngineError(
             f"{target[:40]!r}: a destination taken from variables may be a number or queue:NAME; a channel needs "
-            "its technology written in the block (PJSIP/{{ extension }}), and the variable only an extension"
+            "its technology written in the block (PJSIP/{{ extension }}), and the variable only an extension",
+            code="channel_from_variable",
+            params={"target": target[:40]},
         )
     return target
 
@@ -143,7 +149,11 @@ class TransferBlock(BlockType):
         target = checked_target(template, ctx.render(template).strip())
         caller_id = ctx.render(str(config["caller_id"])).strip() if config.get("caller_id") else None
         if caller_id is not None and not CALLER_ID_PATTERN.match(caller_id):
-            raise EngineError(f"not a caller ID that can be shown: {caller_id[:40]!r}")
+            raise EngineError(
+                f"not a caller ID that can be shown: {caller_id[:40]!r}",
+                code="bad_caller_id",
+                params={"caller_id": caller_id[:40]},
+            )
         result = await ctx.channel.transfer(target, timeout=float(config.get("timeout", 30)), caller_id=caller_id)
         ctx.note("transfer", target=target, outcome=str(result.outcome), talk_seconds=result.talk_seconds)
         if result.outcome is TransferOutcome.ANSWERED:

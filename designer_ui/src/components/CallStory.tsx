@@ -125,7 +125,7 @@ function CallStep({ step, steps, start, elsewhere }: CallStepProps) {
       <EventLines step={step} steps={steps} />
       <VariablesLine step={step} />
       {step.exit === "hangup" && step.type !== "hangup" && <div className="step-keys">{t("call.callerHungUp")}</div>}
-      {step.error && <StepError message={step.error} />}
+      {step.error && <StepError step={step} />}
     </li>
   );
 }

@@ -5,6 +5,7 @@ import type { CallSummary, TraceStep } from "../api/types";
 import { useI18n } from "../i18n";
 import { sameFlow } from "../lib/compare";
 import { toScenario, type ScenarioDocument } from "../lib/convert";
+import { callFailureText } from "../lib/failureText";
 import { formatDateTime } from "../lib/format";
 import { codeText } from "../lib/i18n";
 import { useEditor } from "../store/editor";
@@ -39,7 +40,7 @@ export function versionNote(version: number | null, draftMatches: boolean | null
  * draft on the canvas is that version's flow (positions aside); null when not known.
  */
 export function CallDetails({ call, draftMatches = null }: { call: OpenCall; draftMatches?: boolean | null }) {
-  const { t } = useI18n();
+  const { t, language } = useI18n();
   const note = versionNote(call.version, draftMatches);
   return (
     <div data-testid="call-steps">
@@ -53,7 +54,11 @@ export function CallDetails({ call, draftMatches = null }: { call: OpenCall; dra
         {t("test.outcome", { outcome: codeText(t, "outcome", call.outcome) })}
       </p>
       {/* Plain text (React escapes it): the message may quote whatever a caller or a data source sent. */}
-      {call.error && <p className="error-text" data-testid="call-error">{t("trace.error", { message: call.error })}</p>}
+      {call.error && (
+        <p className="error-text" data-testid="call-error">
+          {callFailureText(call.error, call.steps, language) ?? t("trace.error", { message: call.error })}
+        </p>
+      )}
       {call.uniqueid && (
         <p className="muted small" data-testid="call-uniqueid">
           {t("calls.asteriskChannel", { uniqueid: call.uniqueid })}

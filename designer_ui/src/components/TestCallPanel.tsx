@@ -4,6 +4,7 @@ import * as api from "../api/client";
 import type { SimulateResult } from "../api/types";
 import { useI18n } from "../i18n";
 import type { ScenarioDocument } from "../lib/convert";
+import { callFailureText } from "../lib/failureText";
 import { codeText } from "../lib/i18n";
 import { invalidKeyTokens, parseKeys, testCallMoment } from "../lib/trace";
 import { useEditor } from "../store/editor";
@@ -29,7 +30,7 @@ export function testCallDocument(editor: { readOnly: boolean; document(): Scenar
  * own story (`story`, English, for API clients) stays at hand, folded, for the details a step does not show.
  */
 export function TestCallResult({ result }: { result: SimulateResult }) {
-  const { t } = useI18n();
+  const { t, language } = useI18n();
   const call = result.result;
   // CallResult's `error` (graph_engine.trace), which the designer's CallResultLike does not spell out.
   const failure = (call as { error?: string | null }).error;
@@ -39,7 +40,11 @@ export function TestCallResult({ result }: { result: SimulateResult }) {
         {t("test.outcome", { outcome: codeText(t, "outcome", call.outcome) })}
       </p>
       {/* Plain text (React escapes it): the message may quote whatever a data source sent. */}
-      {failure && <p className="error-text" data-testid="call-error">{t("trace.error", { message: failure })}</p>}
+      {failure && (
+        <p className="error-text" data-testid="call-error">
+          {callFailureText(failure, call.steps, language) ?? t("trace.error", { message: failure })}
+        </p>
+      )}
       <h3>{t("test.story")}</h3>
       <div data-testid="story">
         <CallStory steps={call.steps} startedAt={call.started_at} />

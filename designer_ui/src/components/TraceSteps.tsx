@@ -3,6 +3,7 @@ import type { TraceStep } from "../api/types";
 import { useI18n } from "../i18n";
 import { stepExitLabel } from "../lib/blockText";
 import { exitsFor } from "../lib/exits";
+import { stepFailureText } from "../lib/failureText";
 import { otherScenarios, type OtherScenario } from "../lib/trace";
 import { useEditor } from "../store/editor";
 
@@ -16,9 +17,13 @@ export function StepLink({ step }: { step: Pick<TraceStep, "node" | "label"> }) 
   );
 }
 
-/** A failed step's error. Server text, rendered as text: React escapes it, so markup in a message stays inert. */
-export function StepError({ message }: { message: string }) {
-  const { t } = useI18n();
+/**
+ * A failed step's error, worded in the interface language when the engine named the failure (lib/failureText.ts),
+ * else the server's text. Rendered as text: React escapes it, so markup in a message stays inert.
+ */
+export function StepError({ step }: { step: Pick<TraceStep, "events" | "error"> }) {
+  const { t, language } = useI18n();
+  const message = stepFailureText(step, language);
   return <div className="error-text small" data-testid="step-error">{t("trace.error", { message })}</div>;
 }
 
@@ -68,7 +73,7 @@ export function TraceSteps({ steps }: { steps: TraceStep[] }) {
             </span>
           )}
           {step.keys && <code> [{step.keys}]</code>}
-          {step.error && <StepError message={step.error} />}
+          {step.error && <StepError step={step} />}
         </li>
       ))}
     </ol>

@@ -275,10 +275,13 @@ export function genericEventText(event: TraceEvent): string {
   return fields.length ? `${kind}: ${fields.join(", ")}` : kind;
 }
 
-/** An event in the interface language; null for the ones the step's keys line tells (a menu's tries). */
+/** The kind the step's error line tells (lib/failureText.ts): no line of its own. */
+const TOLD_BY_ERROR = "failure";
+
+/** An event in the interface language; null for the ones the step's keys or error line tells. */
 export function eventText(event: TraceEvent, names: EventNames): string | null {
   const kind = typeof event.kind === "string" ? event.kind : "";
-  if (TOLD_BY_KEYS.has(kind)) return null;
+  if (TOLD_BY_KEYS.has(kind) || kind === TOLD_BY_ERROR) return null;
   const words = Object.hasOwn(EVENT_WORDS[names.language], kind) ? EVENT_WORDS[names.language][kind] : undefined;
   if (!words) return genericEventText(event);
   try {

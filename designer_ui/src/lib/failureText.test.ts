@@ -1,0 +1,139 @@
+import { describe, expect, it } from "vitest";
+import type { TraceStep } from "../api/types";
+import { callFailureText, FAILURE_WORDS, failingStep, stepFailureText } from "./failureText";
+import type { Translated } from "./paramWords";
+
+/** A step that failed as the engine notes it: its English error and the failure event naming it. */
+function failed(error: string, failure: Record<string, unknown>, extra: Partial<TraceStep> = {}): TraceStep {
+  return { node: "schedule", label: "Часы работы", exit: "error", error, events: [{ kind: "failure", ...failure }], ...extra };
+}
+
+/** Each code the engine names (tests/graph_engine/test_failure_codes.py), with params and the words expected. */
+const CASES: { failure: Record<string, unknown>; es: string; ru: string }[] = [
+  {
+    failure: { code: "unknown_timezone", timezone: "Europe/Moskow" },
+    es: "zona horaria desconocida «Europe/Moskow»",
+    ru: "неизвестный часовой пояс «Europe/Moskow»",
+  },
+  {
+    failure: { code: "unknown_variable", variable: "client_name" },
+    es: "la variable «client_name» no tiene valor",
+    ru: "у переменной «client_name» нет значения",
+  },
+  {
+    failure: { code: "unknown_variable", detail: "'dict object' has no attribute 'name'" },
+    es: "falta un valor ('dict object' has no attribute 'name')",
+    ru: "нет значения ('dict object' has no attribute 'name')",
+  },
+  {
+    failure: { code: "template_failed", part: "template", detail: "not a time of day: Undefined" },
+    es: "la plantilla no se pudo completar: not a time of day: Undefined",
+    ru: "шаблон не удалось заполнить: not a time of day: Undefined",
+  },
+  {
+    failure: { code: "template_failed", part: "expression", detail: "division by zero" },
+    es: "la expresión no se pudo evaluar: division by zero",
+    ru: "выражение не вычислилось: division by zero",
+  },
+  {
+    failure: { code: "template_syntax", part: "expression", detail: "unexpected end" },
+    es: "la expresión tiene un error: unexpected end",
+    ru: "ошибка в выражении: unexpected end",
+  },
+  {
+    failure: { code: "template_refused", detail: "access to attribute" },
+    es: "algo no permitido en una plantilla: access to attribute",
+    ru: "в шаблоне то, что не разрешено: access to attribute",
+  },
+  {
+    failure: { code: "not_dialable", target: "отдел продаж" },
+    es: "«отдел продаж» no es un destino al que se pueda llamar",
+    ru: "«отдел продаж» — не адрес, по которому можно позвонить",
+  },
+  {
+    failure: { code: "channel_from_variable", target: "PJSIP/100" },
+    es: "«PJSIP/100»: un destino tomado de variables puede ser un número o queue:NOMBRE; un canal necesita su tecnología escrita en el bloque (PJSIP/{{ extension }}) y en la variable solo la extensión",
+    ru: "«PJSIP/100»: адрес из переменных может быть номером или queue:ИМЯ; для канала технология пишется в самом блоке (PJSIP/{{ extension }}), а в переменной только внутренний номер",
+  },
+  {
+    failure: { code: "bad_caller_id", caller_id: "abc" },
+    es: "el número mostrado «abc» no es un número de teléfono",
+    ru: "показываемый номер «abc» — не телефонный номер",
+  },
+  {
+    failure: { code: "scenario_not_published", scenario: "billing" },
+    es: "el escenario «billing» no está publicado",
+    ru: "сценарий «billing» не опубликован",
+  },
+  {
+    failure: { code: "sql_variables_not_set", variables: "who, when" },
+    es: "la consulta necesita variables que no tienen valor: who, when",
+    ru: "запросу нужны переменные без значения: who, when",
+  },
+  {
+    failure: { code: "sql_no_column", column: "name", columns: "id, phone" },
+    es: "el resultado no tiene la columna «name» (columnas: id, phone)",
+    ru: "в результате нет столбца «name» (столбцы: id, phone)",
+  },
+  {
+    failure: { code: "sql_no_column", column: "name" },
+    es: "el resultado no tiene la columna «name»: la sentencia no devolvió filas",
+    ru: "в результате нет столбца «name»: запрос не вернул строк",
+  },
+  {
+    failure: { code: "data_source_failed", source: "crm", detail: "data source 'crm' did not answer within 3 s" },
+    es: "falló el origen de datos «crm»: data source 'crm' did not answer within 3 s",
+    ru: "сбой источника данных «crm»: data source 'crm' did not answer within 3 s",
+  },
+  {
+    failure: { code: "callback_not_scheduled", scenario: "callback-connect", detail: "the callback scheduler is unavailable" },
+    es: "no se pudo programar la devolución de llamada al escenario «callback-connect»: the callback scheduler is unavailable",
+    ru: "обратный звонок в сценарий «callback-connect» не запланирован: the callback scheduler is unavailable",
+  },
+];
+
+describe("a block's failure in the analyst's language", () => {
+  it.each(CASES)("words $failure.code in Spanish and Russian", ({ failure, es, ru }) => {
+    const step = failed("the English error", failure);
+    expect(stepFailureText(step, "es")).toBe(es);
+    expect(stepFailureText(step, "ru")).toBe(ru);
+    expect(stepFailureText(step, "en")).toBe("the English error");
+  });
+
+  it("has words for every code in both languages", () => {
+    const codes = new Set(CASES.map((c) => String(c.failure.code)));
+    for (const language of ["es", "ru"] as Translated[]) expect(new Set(Object.keys(FAILURE_WORDS[language]))).toEqual(codes);
+  });
+
+  it("says the English text for an unknown code, missing params, or no failure event", () => {
+    expect(stepFailureText(failed("plugin broke", { code: "crm_down" }), "ru")).toBe("plugin broke");
+    expect(stepFailureText(failed("unknown time zone 'X'", { code: "unknown_timezone" }), "ru")).toBe("unknown time zone 'X'");
+    expect(stepFailureText({ error: "RuntimeError: kaboom", events: [] }, "es")).toBe("RuntimeError: kaboom");
+  });
+
+  it("names the failing block on the call's error line", () => {
+    const steps = [
+      { node: "start", exit: "next" },
+      failed("unknown time zone 'Europe/Moskow'", { code: "unknown_timezone", timezone: "Europe/Moskow" }),
+    ];
+    const error = "block 'schedule' failed: unknown time zone 'Europe/Moskow'";
+    expect(callFailureText(error, steps, "ru")).toBe("Ошибка в блоке «Часы работы»: неизвестный часовой пояс «Europe/Moskow»");
+    expect(callFailureText(error, steps, "es")).toBe("Error en el bloque «Часы работы»: zona horaria desconocida «Europe/Moskow»");
+    expect(callFailureText(error, steps, "en")).toBeNull();
+  });
+
+  it("leaves the call's line to the server when the failure is not what ended the call, or has no words", () => {
+    const handled = failed("unknown time zone 'X'", { code: "unknown_timezone", timezone: "X" });
+    expect(failingStep("step limit of 200 reached at node 'menu'", [handled])).toBeUndefined();
+    expect(callFailureText("step limit of 200 reached at node 'menu'", [handled], "ru")).toBeNull();
+    const plugin = failed("crm down", { code: "crm_down" });
+    expect(callFailureText("block 'schedule' failed: crm down", [plugin], "ru")).toBeNull();
+  });
+
+  it("keeps a `$&` in a caller's entry as text", () => {
+    const step = failed("not a destination that can be dialed: '$&'", { code: "not_dialable", target: "$&" }, { label: "$'" });
+    expect(callFailureText("block 'schedule' failed: not a destination that can be dialed: '$&'", [step], "ru")).toBe(
+      "Ошибка в блоке «$'»: «$&» — не адрес, по которому можно позвонить",
+    );
+  });
+});

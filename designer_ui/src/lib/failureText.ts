@@ -1,0 +1,116 @@
+/**
+ * Why a block failed during a call, in the interface language. The engine names the failures an analyst is
+ * expected to meet (graph_engine/errors.py): the step's trace holds a `failure` event with a stable `code` and the
+ * params of the English `error` (`{kind: "failure", code: "unknown_timezone", timezone: "Europe/Moskow"}`), which
+ * this module words in Spanish and Russian. English, a code without words here (a plugin's), or params short of
+ * what the words need: the server's English text, whole, as before.
+ *
+ * Params come from the call (a caller's entry, a data source's message): returned as plain text for React to
+ * escape. A `detail` is the engine's own reason (a filter's, a data source's) and stays in English.
+ */
+import type { TraceStep } from "../api/types";
+import type { Language } from "./i18n";
+import { ParamWords, wordedOr, type Translated } from "./paramWords";
+
+/** The kind of the trace event naming a step's failure. */
+export const FAILURE_EVENT = "failure";
+
+type Words = (w: ParamWords) => string;
+
+/** A template's or an expression's words: the engine's `part` param. */
+function inExpression(w: ParamWords): boolean {
+  return w.has("part") && w.text("part") === "expression";
+}
+
+/** Each named failure's reason, said after "Error:" or "Error in block «X»:". */
+export const FAILURE_WORDS: Record<Translated, Record<string, Words>> = {
+  es: {
+    unknown_timezone: (w) => `zona horaria desconocida ${w.quoted("timezone")}`,
+    unknown_variable: (w) =>
+      w.has("variable") ? `la variable ${w.quoted("variable")} no tiene valor` : `falta un valor (${w.text("detail")})`,
+    template_failed: (w) =>
+      `${inExpression(w) ? "la expresión no se pudo evaluar" : "la plantilla no se pudo completar"}: ${w.text("detail")}`,
+    template_syntax: (w) => `${inExpression(w) ? "la expresión" : "la plantilla"} tiene un error: ${w.text("detail")}`,
+    template_refused: (w) => `algo no permitido en una plantilla: ${w.text("detail")}`,
+    not_dialable: (w) => `${w.quoted("target")} no es un destino al que se pueda llamar`,
+    channel_from_variable: (w) =>
+      `${w.quoted("target")}: un destino tomado de variables puede ser un número o queue:NOMBRE; un canal necesita su tecnología escrita en el bloque (PJSIP/{{ extension }}) y en la variable solo la extensión`,
+    bad_caller_id: (w) => `el número mostrado ${w.quoted("caller_id")} no es un número de teléfono`,
+    scenario_not_published: (w) => `el escenario ${w.quoted("scenario")} no está publicado`,
+    sql_variables_not_set: (w) => `la consulta necesita variables que no tienen valor: ${w.text("variables")}`,
+    sql_no_column: (w) =>
+      w.has("columns")
+        ? `el resultado no tiene la columna ${w.quoted("column")} (columnas: ${w.text("columns")})`
+        : `el resultado no tiene la columna ${w.quoted("column")}: la sentencia no devolvió filas`,
+    data_source_failed: (w) => `falló el origen de datos ${w.quoted("source")}: ${w.text("detail")}`,
+    callback_not_scheduled: (w) =>
+      `no se pudo programar la devolución de llamada al escenario ${w.quoted("scenario")}: ${w.text("detail")}`,
+  },
+  ru: {
+    unknown_timezone: (w) => `неизвестный часовой пояс ${w.quoted("timezone")}`,
+    unknown_variable: (w) =>
+      w.has("variable") ? `у переменной ${w.quoted("variable")} нет значения` : `нет значения (${w.text("detail")})`,
+    template_failed: (w) => `${inExpression(w) ? "выражение не вычислилось" : "шаблон не удалось заполнить"}: ${w.text("detail")}`,
+    template_syntax: (w) => `ошибка в ${inExpression(w) ? "выражении" : "шаблоне"}: ${w.text("detail")}`,
+    template_refused: (w) => `в шаблоне то, что не разрешено: ${w.text("detail")}`,
+    not_dialable: (w) => `${w.quoted("target")} — не адрес, по которому можно позвонить`,
+    channel_from_variable: (w) =>
+      `${w.quoted("target")}: адрес из переменных может быть номером или queue:ИМЯ; для канала технология пишется в самом блоке (PJSIP/{{ extension }}), а в переменной только внутренний номер`,
+    bad_caller_id: (w) => `показываемый номер ${w.quoted("caller_id")} — не телефонный номер`,
+    scenario_not_published: (w) => `сценарий ${w.quoted("scenario")} не опубликован`,
+    sql_variables_not_set: (w) => `запросу нужны переменные без значения: ${w.text("variables")}`,
+    sql_no_column: (w) =>
+      w.has("columns")
+        ? `в результате нет столбца ${w.quoted("column")} (столбцы: ${w.text("columns")})`
+        : `в результате нет столбца ${w.quoted("column")}: запрос не вернул строк`,
+    data_source_failed: (w) => `сбой источника данных ${w.quoted("source")}: ${w.text("detail")}`,
+    callback_not_scheduled: (w) => `обратный звонок в сценарий ${w.quoted("scenario")} не запланирован: ${w.text("detail")}`,
+  },
+};
+
+/** The call's error line naming the block that failed: "Ошибка в блоке «Часы работы»: …". */
+const IN_BLOCK: Record<Translated, string> = {
+  es: "Error en el bloque «{block}»: {reason}",
+  ru: "Ошибка в блоке «{block}»: {reason}",
+};
+
+/** The step's named failure (its last `failure` event), if the engine named it. */
+export function failureOf(step: Pick<TraceStep, "events">): Record<string, unknown> | undefined {
+  return (step.events ?? []).findLast((event) => event.kind === FAILURE_EVENT);
+}
+
+/** Why `step` failed, in `language`: its failure worded when the code is known, else its English `error`. */
+export function stepFailureText(step: Pick<TraceStep, "events" | "error">, language: Language): string {
+  const error = step.error ?? "";
+  const event = failureOf(step);
+  if (language === "en" || !event) return error;
+  const code = String(event.code);
+  const words = Object.hasOwn(FAILURE_WORDS[language], code) ? FAILURE_WORDS[language][code] : undefined;
+  return wordedOr(new ParamWords(language, event), words, error);
+}
+
+/**
+ * The step whose failure ended the call: the last step with a named failure, when the call's error is that
+ * step's (the interpreter's `block 'x' failed: <the step's error>`). Undefined when the call ended otherwise (a
+ * failure its error exit handled, then a step limit).
+ */
+export function failingStep(error: string, steps: readonly TraceStep[]): TraceStep | undefined {
+  const failed = steps.findLast((step) => step.error && failureOf(step));
+  if (!failed?.error) return undefined;
+  return error === failed.error || error.endsWith(` failed: ${failed.error}`) ? failed : undefined;
+}
+
+/**
+ * The call's error line in `language`, naming the block that failed ("Ошибка в блоке «Часы работы»: неизвестный
+ * часовой пояс «Europe/Moskow»"); null when it is to be said as the server's English text.
+ */
+export function callFailureText(error: string, steps: readonly TraceStep[], language: Language): string | null {
+  if (language === "en") return null;
+  const step = failingStep(error, steps);
+  if (!step) return null;
+  const reason = stepFailureText(step, language);
+  if (reason === step.error) return null; // not worded: the call's own English line says more (the block)
+  const block = step.label || step.node;
+  // A function, not a string: a `$&` in a caller's entry is text, not a replacement pattern.
+  return IN_BLOCK[language].replace(/\{(block|reason)\}/g, (_, name: string) => (name === "block" ? block : reason));
+}
