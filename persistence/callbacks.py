@@ -140,7 +140,8 @@ def _hold_callbacks_of(session: Session, number: str, scenario: str) -> None:
     if session.get_bind().dialect.name != "postgresql":
         hold_sqlite_writes(session, CallbackJob)
         return
-    digest = hashlib.blake2b(f"callback:{number}:{scenario}".encode(), digest_size=8).digest()
+    # On the number's one form: two trunks writing it 0034... and +34... must wait for each other too.
+    digest = hashlib.blake2b(f"callback:{_one_form(number)}:{scenario}".encode(), digest_size=8).digest()
     session.execute(select(func.pg_advisory_xact_lock(int.from_bytes(digest, "big", signed=True))))
 
 
@@ -150,7 +151,7 @@ def _waiting_callback(session: Session, number: str, scenario: str, campaign_id:
     query = (
         select(CallbackJob)
         .where(
-            CallbackJob.number == number,
+            CallbackJob.number.in_(_written_forms(number)),  # one phone, however the trunk wrote it
             CallbackJob.scenario == scenario,
             CallbackJob.status == "pending",
             CallbackJob.origin_call_id.is_not(None),  # the Callback block's: not a list's client, not the API's
@@ -433,10 +434,10 @@ def _claim_open_windows(
                 _cancel(job)
             elif job.scenario not in runnable:
                 _scenario_unavailable(job)
-            elif job.number in ringing:
+            elif _one_form(job.number) in ringing:
                 passed_over.add(job.id)
             else:
-                ringing.add(job.number)
+                ringing.add(_one_form(job.number))
                 job.status, job.locked_by, job.lock_until = "dialing", node_id, now + lease
                 claimed.append(job)
         session.flush()
@@ -469,14 +470,15 @@ def _scenario_unavailable(job: CallbackJob) -> None:
 
 
 def _numbers_being_dialled(session: Session, candidates: list[CallbackJob], now: datetime) -> set[str]:
-    """The candidates' numbers that another job is dialling now (its lease still running)."""
-    numbers = {job.number for job in candidates}
+    """The candidates' numbers that another job is dialling now (its lease still running), each in its one form
+    (`_one_form`): a job written 0034... rings the same phone as one written +34..."""
+    numbers = {form for job in candidates for form in _written_forms(job.number)}
     if not numbers:
         return set()
     query = select(CallbackJob.number).where(
         CallbackJob.status == "dialing", CallbackJob.lock_until >= now, CallbackJob.number.in_(numbers)
     )
-    return set(session.scalars(query))
+    return {_one_form(number) for number in session.scalars(query)}
 
 
 def record_attempt(
@@ -566,7 +568,7 @@ def _close_waiting_duplicates(session: Session, reached: CallbackJob) -> None:
         update(CallbackJob)
         .where(
             CallbackJob.id != reached.id,
-            CallbackJob.number == reached.number,
+            CallbackJob.number.in_(_written_forms(reached.number)),
             CallbackJob.scenario == reached.scenario,
             CallbackJob.status == "pending",
             CallbackJob.origin_call_id.is_not(None),
@@ -777,6 +779,11 @@ def list_jobs(
     if number:
         query = query.where(CallbackJob.number.in_(_written_forms(number)))
     return list(session.scalars(query))
+
+
+def _one_form(number: str) -> str:
+    """The number as one phone is compared: its international prefix written "+" (0034... is +34...)."""
+    return "+" + number[2:] if number.startswith("00") else number
 
 
 def _written_forms(number: str) -> set[str]:

@@ -74,6 +74,16 @@ async def test_three_abandoned_calls_leave_one_callback_the_earliest_with_the_ne
         assert callbacks.get_job(session, job_id=receipts[0].job_id).origin_call_id == "c0"
 
 
+async def test_the_same_phone_written_with_00_or_plus_is_one_client(database: Database) -> None:
+    """Two trunks write the caller's number differently (0034... and +34...): still one client, called back once."""
+    first = await _scheduler(database, T0).schedule(_request(due=T0 + timedelta(minutes=10)))
+    again = await _scheduler(database, T0).schedule(
+        _request(due=T0 + timedelta(minutes=12), number="0034600111222", call_id="c2")
+    )
+    assert (again.merged, again.job_id) == (True, first.job_id)
+    assert [number for number, *_ in _waiting(database)] == [CLIENT]  # dialled as first written
+
+
 async def test_a_later_request_due_sooner_brings_the_callback_forward_with_its_window(database: Database) -> None:
     tomorrow = T0 + timedelta(days=1)
     first = await _scheduler(database, T0).schedule(_request(due=tomorrow, window_end=tomorrow + timedelta(hours=8)))

@@ -474,6 +474,18 @@ def test_a_stopped_lists_client_given_back_as_its_hours_close_stays_cancelled(da
         assert call_lists.campaign_summary(session, campaign_id=campaign_id).next_due is None
 
 
+def test_a_phone_written_two_ways_is_never_rung_twice_at_once(database: Database) -> None:
+    """0034... and +34... ring the same phone: one job waits while the other is dialled, in one pass or the next."""
+    first, second = _job(database, number="+34699000000"), _job(database, number="0034699000000")
+    with database.session() as session:
+        assert [job.id for job in callbacks.claim_due_jobs(session, now=NOW, limit=10, node_id="n1")] == [first]
+    with database.session() as session:
+        assert callbacks.claim_due_jobs(session, now=NOW, limit=10, node_id="n2") == []
+        callbacks.record_attempt(session, job_id=first, outcome="busy", at=NOW, retry_after=timedelta(hours=1))
+    with database.session() as session:
+        assert [job.id for job in callbacks.claim_due_jobs(session, now=NOW, limit=10, node_id="n2")] == [second]
+
+
 def test_a_number_is_never_rung_twice_at_once(database: Database) -> None:
     """Review of 2026-12-05: the same list started twice put each client in two jobs due together, and one pass
     claimed both: the client rang on two lines at once. The second waits until the first is no longer dialled."""
