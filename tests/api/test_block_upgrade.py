@@ -4,7 +4,7 @@ its block and at the block's version, so the analyst edits it with the form of t
 Before, the designer edited a v1 node with the v2 form: the form keeps the v1 key it cannot show, the node stays
 version 1, and every run migrated it again, from v1, overwriting the text the analyst had typed with the old one
 (review, /tmp/review_plugins/test_versions.py). Over real HTTP, with a server whose registry has a Greeting block
-at version 2 (v2 renamed `message` to `text`, as tests/graph_engine/test_registry.py's Greeting does).
+at version 2 (v2 renamed `message` to `text`: tests/graph_engine/test_registry.py's Greeting).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import pytest
 
@@ -25,34 +25,11 @@ from graph_engine.registry import BlockRegistry, load_registry
 from graph_engine.scripted import ScriptedChannel
 from persistence.publishing import PublishHub
 from tests.api.conftest import ADMIN, ADMIN_PASSWORD, Client, serve_api
+from tests.graph_engine.test_registry import Greeting
 from tests.persistence import pg
 
 FORMAT = "ivrgraph.scenario/1"
 _slugs = itertools.count(1)
-
-
-class Greeting(BlockType):
-    """Version 2 of a plugin block: version 1 called its text `message`."""
-
-    type = "greeting"
-    title = "Greeting"
-    version = 2
-    config_schema: ClassVar[dict[str, Any]] = {
-        "type": "object",
-        "required": ["text"],
-        "properties": {"text": {"type": "string"}},
-        "additionalProperties": False,
-    }
-
-    def migrate(self, from_version: int, config: Mapping[str, Any]) -> dict[str, Any]:
-        upgraded = dict(config)
-        if from_version < 2 and "message" in upgraded:
-            upgraded["text"] = upgraded.pop("message")
-        return upgraded
-
-    async def run(self, ctx: BlockContext, config: Mapping[str, Any]) -> str:
-        await ctx.play(await ctx.speech(config["text"]))
-        return "next"
 
 
 class Fragile(BlockType):
