@@ -81,6 +81,15 @@ def create_job(
     return job
 
 
+def hold_target(session: Session, scenario: str) -> None:
+    """The scenario a new job will ring its client into, held to the commit: `InvalidCallback` when it has no
+    published version (never published, or deleted), as the dialer would ring the client into the FastAGI server's
+    "unknown scenario" message. A delete meanwhile either came first (refused here) or waits and finds the job
+    among its referrers."""
+    if hold_published(session, slug=scenario) is None:
+        raise InvalidCallback([{"path": "$.scenario", "message": f"{scenario!r} is not published"}])
+
+
 def schedule_callback(
     session: Session, request: CallbackRequest, *, max_attempts: int, now: datetime
 ) -> tuple[CallbackJob, bool]:
@@ -92,12 +101,8 @@ def schedule_callback(
     being dialled: that ring may go unanswered, or be over already), of the same number, scenario and campaign
     are joined; a list's clients and an integration's jobs are never touched.
 
-    `InvalidCallback` when `request.scenario` has no published version (never published, or deleted): the dialer
-    would ring the client into the FastAGI server's "unknown scenario" message. Checked as the API's jobs are
-    (`hold_published`), the scenario held to the commit: a delete either came first and is seen here, or waits
-    and finds this job among its referrers."""
-    if hold_published(session, slug=request.scenario) is None:
-        raise InvalidCallback([{"path": "$.scenario", "message": f"{request.scenario!r} is not published"}])
+    `InvalidCallback` when `request.scenario` has no published version (`hold_target`)."""
+    hold_target(session, request.scenario)
     campaign_id, campaign_row = _filed_with(session, request.origin_job_id)
     _hold_callbacks_of(session, request.number, request.scenario)
     waiting = _waiting_callback(session, request.number, request.scenario, campaign_id)

@@ -100,9 +100,7 @@ def create_job(
         claimed = _claim(session, user, idempotency_key, "POST /api/callbacks", body)
         if isinstance(claimed, callbacks.Replay):
             return _replayed(claimed)
-        # Held to the commit: a delete meanwhile either came first (refused here) or waits and sees the job.
-        if scenarios.hold_published(session, slug=body.scenario) is None:
-            raise InvalidCallback([{"path": "$.scenario", "message": f"{body.scenario!r} is not published"}])
+        callbacks.hold_target(session, body.scenario)
         job = callbacks.create_job(
             session,
             number=body.number,
