@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from blocks.builtin.sql import SOURCE_NAME_PATTERN
-from persistence.call_lists import phone_number
+from persistence.phone_numbers import phone_number
 from persistence.scenarios import SLUG_PATTERN
 from persistence.users import ROLE_NAMES
 

@@ -26,11 +26,10 @@ from sqlalchemy.orm import Session
 from blocks.timewindows import callback_window, reopening
 from persistence.errors import InvalidCallList, NotFound
 from persistence.models import CallbackJob, CallCampaign, CallRecord, utcnow
+from persistence.phone_numbers import one_form, phone_number
 
 CONTACT: Final = "contact"
 MAX_PROBLEMS: Final = 50
-_NUMBER: Final = re.compile(r"\+?[0-9]{2,20}")
-_TYPED_BY_PEOPLE: Final = str.maketrans("", "", " -().\u00a0/")
 # "1234.5", "1234,5", and thousands grouped by one mark with the other as the decimal one ("1.234,56", "1,234.56",
 # "1 234,56"): the forms spreadsheets export. "1,234" and "1.234" alone are ambiguous and refused.
 _PLAIN_DECIMAL: Final = re.compile(r"[+-]?[0-9]+(?:[.,][0-9]+)?")
@@ -203,7 +202,7 @@ def _row_number(
         message = f"{client}: {shown!r} is not a phone number"
         problems.add(path, "not_a_phone_number", message, client.params(column, value=shown))
         return None
-    same = _same_person(number)
+    same = one_form(number)  # 0034... and +34... ring one phone (review of 2026-12-05: called twice)
     if same in first_client:
         first = first_client[same]
         message = f"{client}: {number} is already {first}"
@@ -540,20 +539,6 @@ def list_columns(jobs: Sequence[PlannedJob]) -> list[str]:
         if isinstance(contact, dict):
             columns.update(dict.fromkeys(contact))
     return list(columns)
-
-
-def phone_number(value: object) -> str | None:
-    """The dialable number in a cell as people type it ("+34 600-12-34-56", "(600) 123 456"), or None."""
-    if isinstance(value, bool) or isinstance(value, float):
-        return None
-    number = str(value).translate(_TYPED_BY_PEOPLE)
-    return number if _NUMBER.fullmatch(number) else None
-
-
-def _same_person(number: str) -> str:
-    """The number as duplicates are looked for: "0034 600..." and "+34 600..." ring the same phone (review of
-    2026-12-05: both were taken, and the client called twice). The number dialled stays as the list wrote it."""
-    return "+" + number[2:] if number.startswith("00") else number
 
 
 class _Marker:

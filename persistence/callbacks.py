@@ -34,6 +34,7 @@ from graph_engine.services import CallbackReceipt, CallbackRequest
 from persistence.db import Database, hold_sqlite_writes
 from persistence.errors import Conflict, InvalidCallback, NotFound
 from persistence.models import CallbackAttempt, CallbackJob, CallCampaign, IdempotencyKey, utcnow
+from persistence.phone_numbers import one_form, written_forms
 from persistence.scenarios import hold_published, published_among
 
 log = logging.getLogger(__name__)
@@ -146,7 +147,7 @@ def _hold_callbacks_of(session: Session, number: str, scenario: str) -> None:
         hold_sqlite_writes(session, CallbackJob)
         return
     # On the number's one form: two trunks writing it 0034... and +34... must wait for each other too.
-    digest = hashlib.blake2b(f"callback:{_one_form(number)}:{scenario}".encode(), digest_size=8).digest()
+    digest = hashlib.blake2b(f"callback:{one_form(number)}:{scenario}".encode(), digest_size=8).digest()
     session.execute(select(func.pg_advisory_xact_lock(int.from_bytes(digest, "big", signed=True))))
 
 
@@ -156,7 +157,7 @@ def _waiting_callback(session: Session, number: str, scenario: str, campaign_id:
     query = (
         select(CallbackJob)
         .where(
-            CallbackJob.number.in_(_written_forms(number)),  # one phone, however the trunk wrote it
+            CallbackJob.number.in_(written_forms(number)),  # one phone, however the trunk wrote it
             CallbackJob.scenario == scenario,
             CallbackJob.status == "pending",
             CallbackJob.origin_call_id.is_not(None),  # the Callback block's: not a list's client, not the API's
@@ -439,10 +440,10 @@ def _claim_open_windows(
                 _cancel(job)
             elif job.scenario not in runnable:
                 _scenario_unavailable(job)
-            elif _one_form(job.number) in ringing:
+            elif one_form(job.number) in ringing:
                 passed_over.add(job.id)
             else:
-                ringing.add(_one_form(job.number))
+                ringing.add(one_form(job.number))
                 job.status, job.locked_by, job.lock_until = "dialing", node_id, now + lease
                 claimed.append(job)
         session.flush()
@@ -476,14 +477,14 @@ def _scenario_unavailable(job: CallbackJob) -> None:
 
 def _numbers_being_dialled(session: Session, candidates: list[CallbackJob], now: datetime) -> set[str]:
     """The candidates' numbers that another job is dialling now (its lease still running), each in its one form
-    (`_one_form`): a job written 0034... rings the same phone as one written +34..."""
-    numbers = {form for job in candidates for form in _written_forms(job.number)}
+    (`one_form`): a job written 0034... rings the same phone as one written +34..."""
+    numbers = {form for job in candidates for form in written_forms(job.number)}
     if not numbers:
         return set()
     query = select(CallbackJob.number).where(
         CallbackJob.status == "dialing", CallbackJob.lock_until >= now, CallbackJob.number.in_(numbers)
     )
-    return {_one_form(number) for number in session.scalars(query)}
+    return {one_form(number) for number in session.scalars(query)}
 
 
 def record_attempt(
@@ -573,7 +574,7 @@ def _close_waiting_duplicates(session: Session, reached: CallbackJob) -> None:
         update(CallbackJob)
         .where(
             CallbackJob.id != reached.id,
-            CallbackJob.number.in_(_written_forms(reached.number)),
+            CallbackJob.number.in_(written_forms(reached.number)),
             CallbackJob.scenario == reached.scenario,
             CallbackJob.status == "pending",
             CallbackJob.origin_call_id.is_not(None),
@@ -771,7 +772,7 @@ def list_jobs(
     neither repeat nor skip a job, but for jobs made while paging: a campaign's come last, on its last page;
     without a campaign, newest first, they push the pages after them on.
 
-    `number`: a dialable number (`call_lists.phone_number`); a job written "0034..." rings the same phone as one
+    `number`: a dialable number (`phone_numbers.phone_number`); a job written "0034..." rings the same phone as one
     written "+34...", and is found by either."""
     made = CallbackJob.created_at if campaign_id else CallbackJob.created_at.desc()
     query = select(CallbackJob).order_by(made, CallbackJob.campaign_row, CallbackJob.id).limit(limit).offset(offset)
@@ -782,22 +783,8 @@ def list_jobs(
     if campaign_id:
         query = query.where(CallbackJob.campaign_id == campaign_id)
     if number:
-        query = query.where(CallbackJob.number.in_(_written_forms(number)))
+        query = query.where(CallbackJob.number.in_(written_forms(number)))
     return list(session.scalars(query))
-
-
-def _one_form(number: str) -> str:
-    """The number as one phone is compared: its international prefix written "+" (0034... is +34...)."""
-    return "+" + number[2:] if number.startswith("00") else number
-
-
-def _written_forms(number: str) -> set[str]:
-    """The ways a job may have stored `number`: with its international prefix as "+" or as "00"."""
-    if number.startswith("00"):
-        return {number, "+" + number[2:]}
-    if number.startswith("+"):
-        return {number, "00" + number[1:]}
-    return {number}
 
 
 class DatabaseCallbackScheduler:

@@ -12,7 +12,7 @@ import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import datetime
-from typing import Any, Final
+from typing import Any
 
 from sqlalchemy import Select, and_, insert, or_, select, text
 from sqlalchemy.dialects import postgresql, sqlite
@@ -22,6 +22,7 @@ from graph_engine.trace import CallOutcome, CallResult
 from persistence.db import Database
 from persistence.errors import NotFound, Refused
 from persistence.models import CallRecord, Scenario, ScenarioVersion
+from persistence.phone_numbers import phone_number, written_forms
 
 log = logging.getLogger(__name__)
 
@@ -384,22 +385,12 @@ def decode_cursor(cursor: str) -> tuple[datetime, str]:
     return moment, call_id
 
 
-# What people type between a number's digits: "+34 600-111-229", "(91) 123.45.67".
-_TYPED_SEPARATORS: Final = str.maketrans("", "", " \t-./()")
-
-
 def _caller_forms(typed: str) -> set[str]:
-    """The ways a record may hold the number `typed`: as typed, without the separators people type, and with its
-    international prefix as "+" or as "00" (trunks write either). Exact forms, so the lookup keeps its index."""
-    forms = {typed}
-    cleaned = typed.strip().translate(_TYPED_SEPARATORS)
-    if cleaned.lstrip("+").isdigit():
-        forms.add(cleaned)
-        if cleaned.startswith("+"):
-            forms.add("00" + cleaned[1:])
-        elif cleaned.startswith("00"):
-            forms.add("+" + cleaned[2:])
-    return forms
+    """The ways a record may hold the number `typed`: as typed, cleaned of what people type between its digits,
+    and with its international prefix as "+" or as "00" (trunks write either). Exact forms, so the lookup keeps its
+    index."""
+    cleaned = phone_number(typed)
+    return {typed, *written_forms(cleaned)} if cleaned is not None else {typed}
 
 
 def _filtered(query: Select[Any], filters: CallFilter) -> Select[Any]:

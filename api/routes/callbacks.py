@@ -29,7 +29,7 @@ from api.schemas import (
     PlannedJobOut,
 )
 from blocks.timewindows import zone
-from persistence import audit, call_lists, callbacks, scenarios
+from persistence import audit, call_lists, callbacks, phone_numbers, scenarios
 from persistence.db import Database
 from persistence.errors import InvalidCallback, InvalidCallList, RequestRefused
 from persistence.models import CallbackJob, IdempotencyKey, utcnow
@@ -181,7 +181,7 @@ def list_jobs(
 def _dialled_form(number: str) -> str:
     """`number` as jobs store it, cleaned as a call list's rows are; a 422 for what is no number (a filter that
     silently matched nothing would read as "no jobs for this client")."""
-    dialled = call_lists.phone_number(number)
+    dialled = phone_numbers.phone_number(number)
     if dialled is None:
         raise RequestRefused([{"path": "$.number", "message": f"{number[:40]!r} is not a phone number"}])
     return dialled
