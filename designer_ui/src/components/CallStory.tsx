@@ -10,7 +10,9 @@ import { useI18n } from "../i18n";
 import { blockTitle, stepExitLabel } from "../lib/blockText";
 import { entryRefusal, eventText, moreText, SHOWN_VARIABLES, variableTexts, type EventNames } from "../lib/eventText";
 import { exitsFor } from "../lib/exits";
+import { callFailureText } from "../lib/failureText";
 import { callOffset, formatDuration } from "../lib/format";
+import { codeText } from "../lib/i18n";
 import { otherScenarios, promptText, stepKeys, type OtherScenario } from "../lib/trace";
 import { useEditor } from "../store/editor";
 import { OtherScenarioNote, StepError, StepExitName, StepLink } from "./TraceSteps";
@@ -131,6 +133,27 @@ function CallStep({ step, steps, start, elsewhere }: CallStepProps) {
 }
 
 /** The steps of a call; `startedAt` is when the call began, else its first step (the times are from it). */
+/**
+ * How a call ended (its outcome) and, when it failed, why: in the interface language when the failing step named
+ * its failure (lib/failureText.ts), else the engine's message. Told alike for a recorded call and a test call.
+ */
+export function CallEnding({ outcome, error, steps }: { outcome: string; error?: string | null; steps: TraceStep[] }) {
+  const { t, language } = useI18n();
+  return (
+    <>
+      <p className="outcome" data-outcome={outcome}>
+        {t("test.outcome", { outcome: codeText(t, "outcome", outcome) })}
+      </p>
+      {/* Plain text (React escapes it): the message may quote whatever a caller or a data source sent. */}
+      {error && (
+        <p className="error-text" data-testid="call-error">
+          {callFailureText(error, steps, language) ?? t("trace.error", { message: error })}
+        </p>
+      )}
+    </>
+  );
+}
+
 export function CallStory({ steps, startedAt }: { steps: TraceStep[]; startedAt?: string | null }) {
   const { t } = useI18n();
   if (steps.length === 0) return <p className="muted">{t("call.noSteps")}</p>;

@@ -5,11 +5,10 @@ import type { CallSummary, TraceStep } from "../api/types";
 import { useI18n } from "../i18n";
 import { sameFlow } from "../lib/compare";
 import { toScenario, type ScenarioDocument } from "../lib/convert";
-import { callFailureText } from "../lib/failureText";
 import { formatDateTime } from "../lib/format";
 import { codeText } from "../lib/i18n";
 import { useEditor } from "../store/editor";
-import { CallStory } from "./CallStory";
+import { CallEnding, CallStory } from "./CallStory";
 
 /** What the panel keeps of an opened call record. */
 export interface OpenCall {
@@ -40,7 +39,7 @@ export function versionNote(version: number | null, draftMatches: boolean | null
  * draft on the canvas is that version's flow (positions aside); null when not known.
  */
 export function CallDetails({ call, draftMatches = null }: { call: OpenCall; draftMatches?: boolean | null }) {
-  const { t, language } = useI18n();
+  const { t } = useI18n();
   const note = versionNote(call.version, draftMatches);
   return (
     <div data-testid="call-steps">
@@ -50,15 +49,7 @@ export function CallDetails({ call, draftMatches = null }: { call: OpenCall; dra
           {t(note.key, { version: note.version })}
         </p>
       )}
-      <p className="outcome" data-outcome={call.outcome}>
-        {t("test.outcome", { outcome: codeText(t, "outcome", call.outcome) })}
-      </p>
-      {/* Plain text (React escapes it): the message may quote whatever a caller or a data source sent. */}
-      {call.error && (
-        <p className="error-text" data-testid="call-error">
-          {callFailureText(call.error, call.steps, language) ?? t("trace.error", { message: call.error })}
-        </p>
-      )}
+      <CallEnding outcome={call.outcome} error={call.error} steps={call.steps} />
       {call.uniqueid && (
         <p className="muted small" data-testid="call-uniqueid">
           {t("calls.asteriskChannel", { uniqueid: call.uniqueid })}

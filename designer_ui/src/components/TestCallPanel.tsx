@@ -4,11 +4,9 @@ import * as api from "../api/client";
 import type { SimulateResult } from "../api/types";
 import { useI18n } from "../i18n";
 import type { ScenarioDocument } from "../lib/convert";
-import { callFailureText } from "../lib/failureText";
-import { codeText } from "../lib/i18n";
 import { invalidKeyTokens, parseKeys, testCallMoment } from "../lib/trace";
 import { useEditor } from "../store/editor";
-import { CallStory } from "./CallStory";
+import { CallEnding, CallStory } from "./CallStory";
 
 function localNow(): string {
   const now = new Date();
@@ -30,21 +28,13 @@ export function testCallDocument(editor: { readOnly: boolean; document(): Scenar
  * own story (`story`, English, for API clients) stays at hand, folded, for the details a step does not show.
  */
 export function TestCallResult({ result }: { result: SimulateResult }) {
-  const { t, language } = useI18n();
+  const { t } = useI18n();
   const call = result.result;
   // CallResult's `error` (graph_engine.trace), which the designer's CallResultLike does not spell out.
   const failure = (call as { error?: string | null }).error;
   return (
     <div className="test-result" data-testid="test-result">
-      <p className="outcome" data-outcome={call.outcome}>
-        {t("test.outcome", { outcome: codeText(t, "outcome", call.outcome) })}
-      </p>
-      {/* Plain text (React escapes it): the message may quote whatever a data source sent. */}
-      {failure && (
-        <p className="error-text" data-testid="call-error">
-          {callFailureText(failure, call.steps, language) ?? t("trace.error", { message: failure })}
-        </p>
-      )}
+      <CallEnding outcome={call.outcome} error={failure} steps={call.steps} />
       <h3>{t("test.story")}</h3>
       <div data-testid="story">
         <CallStory steps={call.steps} startedAt={call.started_at} />
