@@ -127,6 +127,31 @@ async def test_hangup_line_follows_the_result_in_its_own_segment() -> None:
     assert arrivals[1][0] - arrivals[0][0] >= 0.03
 
 
+async def test_a_caller_gone_before_the_prompt_plays_is_told_at_once() -> None:
+    """CI, 2026-12-05: a caller hanging up as STREAM FILE starts got a normal result when the prompt's (scaled)
+    length passed before the fake first looked at the hangup; the server, never told, then sent HANGUP to a dead
+    channel. The -1 of hangupstream.txt must come whatever the prompt's length."""
+    answers: list[bytes] = []
+
+    async def server(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\n\n")
+        writer.write(b'STREAM FILE beep ""\n')
+        answers.append(await reader.readline())
+        writer.close()
+
+    listener = await asyncio.start_server(server, "127.0.0.1", 0)
+    fake = FakeAsterisk(
+        "127.0.0.1",
+        listener.sockets[0].getsockname()[1],
+        script=CallerScript(hangup_at_command=0),
+        media={"beep": 0.0},
+        hold=0.5,
+    )
+    await fake.run()
+    listener.close()
+    assert answers == [b"200 result=-1 endpos=0\n"]
+
+
 async def test_hangup_at_exit_closes_at_once() -> None:
     """hangupexit.txt: AGIEXITONHANGUP=yes sends -1, HANGUP, HANGUP and closes."""
     expected, actual, _ = await replay("hangupexit.txt", CallerScript(hangup_at_command=1), exit_on_hangup=True)

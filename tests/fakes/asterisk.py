@@ -826,6 +826,8 @@ class FakeAsterisk:
         total = self._seconds_of(name)
         while True:
             played = (time.monotonic() - started) / self.time_scale  # in media seconds
+            if self._hangup.is_set():  # gone before (or as) it played: -1, however short the prompt
+                return None, round(min(total, played) * SAMPLE_RATE)
             if played >= total:
                 return "", round(total * SAMPLE_RATE)
             key = await self._listen(total - played)
