@@ -8,6 +8,8 @@
      │    ├── DataSourceError     a data source query failed or timed out
      │    ├── TtsError            speech could not be rendered
      │    └── SchedulerError      the callback scheduler failed
+     ├── ChannelError             the channel could not do what a block asked, the caller still on the line
+     │                            (a sound file missing): the installation's fault, logged in one line
      └── CallerHangup             the caller hung up; raised by a Channel, caught by the interpreter
 
 Expected outcomes of a call (timeout, invalid key, no rows, busy) are exits, never exceptions.
@@ -78,6 +80,13 @@ class TtsError(ServiceError):
 
 class SchedulerError(ServiceError):
     """The callback scheduler failed."""
+
+
+class ChannelError(EngineError):
+    """The channel could not do what a block asked, with the caller still on the line: Asterisk could not play a
+    sound file (`code` "media_not_played"). A fault of the installation, not of the scenario or of our code: the
+    block takes its `error` exit and the interpreter logs one line, without a traceback. A host's channel raises
+    it (agi_server's `MediaNotPlayed`)."""
 
 
 class CallerHangup(EngineError):

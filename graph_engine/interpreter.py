@@ -18,7 +18,7 @@ from graph_engine.block import ERROR_EXIT, HANGUP_EXIT, BlockType
 from graph_engine.channel import Channel
 from graph_engine.context import BlockContext, CallFlags
 from graph_engine.document import CHANNEL_FACTS, Node, Scenario
-from graph_engine.errors import CallerHangup, EngineError
+from graph_engine.errors import CallerHangup, ChannelError, EngineError
 from graph_engine.registry import BlockRegistry
 from graph_engine.services import Services
 from graph_engine.trace import CallOutcome, CallResult, IsoTimes, TraceStep, new_step
@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 
 # CHANNEL_FACTS moved to graph_engine.document (the scenario builds its variable base from it); still
 # importable from here, where plugins found it.
-__all__ = ["CHANNEL_FACTS", "DEFAULT_STEP_LIMIT", "CallRun", "initial_variables", "run_call"]
+__all__ = ["CHANNEL_FACTS", "DEFAULT_STEP_LIMIT", "CallRun", "block_time_limit_error", "initial_variables", "run_call"]
 
 DEFAULT_STEP_LIMIT = 1000
 
@@ -315,6 +315,17 @@ class CallRun:
         step.error = text or (f"{type(error).__name__}: {error}" if not isinstance(error, EngineError) else str(error))
         if isinstance(error, EngineError):
             _note_failure_code(step, error)
+            if isinstance(error, ChannelError):
+                # The installation's fault (a sound file missing), which only its operators can mend: one line for
+                # them, not the traceback of a bug.
+                log.warning(
+                    "call_id=%s block %s (%s) failed: %s",
+                    self.call_id,
+                    node.id,
+                    node.type,
+                    error,
+                    extra={"call_id": self.call_id},
+                )
         else:
             log.warning(
                 "call_id=%s block %s (%s) failed",
@@ -363,6 +374,16 @@ def _migrated(block: BlockType, node: Node) -> Mapping[str, Any]:
             f"but version {block.version} is installed here"
         )
     return block.migrate(node.version, node.config)
+
+
+def block_time_limit_error(step: TraceStep, limit: float) -> EngineError:
+    """The reason a host gives `CallRun.interrupt` for the block of `step`, busy away from the call's channel past
+    its `max_seconds` (`limit`): in one place, so that a real call (the FastAGI server's patrol) and a test call
+    (graph_engine.simulation) stop a block with the same words, which the step's `error` keeps."""
+    return EngineError(
+        f"block {step.node!r} ({step.type}) was busy away from the call's channel for over {limit:g} s, its time "
+        "limit (max_seconds)"
+    )
 
 
 async def run_call(

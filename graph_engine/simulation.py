@@ -3,20 +3,27 @@ data-source rows and scheduler. The CLI, the API's test call and scenario tests 
 
 Every block runs its `simulate` here, never its `run` directly: a plugin's `run` may reach the world outside the
 call (an SMS gateway, a CRM), which a test call must not touch (BlockType.safe_in_test_call says which may).
+
+A block that takes real time is bounded as in a real call: busy away from the channel past its `max_seconds`, it is
+interrupted and takes its `error` exit, with the words the FastAGI server's patrol uses (agi_server.server's
+`_look_at_walk`). Nothing the scripted channel does takes real time, so all of it is time away from the channel.
+The whole test call is bounded too (`SimulationInput.real_time_limit`): for a loop through slow blocks, each within
+its limit, and for a block that ignores being stopped. The simulated clock the prompts move is another matter.
 """
 
 from __future__ import annotations
 
+import asyncio
 import copy
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Final
 
 from graph_engine.block import BlockType
 from graph_engine.document import Scenario, parse_document
 from graph_engine.errors import EngineError, SchedulerError
-from graph_engine.interpreter import DEFAULT_STEP_LIMIT, run_call
+from graph_engine.interpreter import DEFAULT_STEP_LIMIT, CallRun, block_time_limit_error
 from graph_engine.registry import BlockRegistry
 from graph_engine.scripted import ChannelEvent, ScriptedChannel
 from graph_engine.services import (
@@ -29,9 +36,20 @@ from graph_engine.services import (
     StaticDataSources,
 )
 from graph_engine.story import tell
-from graph_engine.trace import CallResult
+from graph_engine.trace import CallOutcome, CallResult
 
 DEFAULT_MOMENT = datetime(2026, 1, 5, 10, 0, tzinfo=UTC)  # a Monday morning
+
+# Real seconds a whole test call may take. Above the default `max_seconds` (90 s), so that a block stuck in the
+# usual way takes its error exit, as in a real call, before the test call is ended. Stand-ins answer at once: a test
+# call that keeps to its blocks' limits takes milliseconds, and only a block taking real time comes near this.
+REAL_TIME_LIMIT: Final = 300.0
+# Between two looks at the walk, as the FastAGI server's patrol (agi_server.watchdog.PATROL_INTERVAL); shorter for
+# a registry with a block whose limit is shorter, so that no block is stopped more than its limit late.
+_PATROL_INTERVAL: Final = 1.0
+_SHORTEST_PATROL_INTERVAL: Final = 0.01
+# How long a walk cancelled at the test call's time limit is given to unwind before it is left behind.
+_UNWIND_SECONDS: Final = 0.5
 
 
 @dataclass(slots=True)
@@ -51,6 +69,7 @@ class SimulationInput:
     # slug -> the published version its document in `scenarios` is; a slug not here is a draft, with no version.
     scenario_versions: dict[str, int] = field(default_factory=dict)
     step_limit: int = DEFAULT_STEP_LIMIT
+    real_time_limit: float = REAL_TIME_LIMIT  # seconds of real time the whole test call may take
 
 
 @dataclass(slots=True)
@@ -157,16 +176,17 @@ async def simulate(
         "dialed_number": inputs.dialed_number,
         "channel": "Simulated/1",
     }
-    result = await run_call(
+    run = CallRun(
         scenario,
-        channel,
-        _test_call_registry(registry),
-        services,
+        channel=channel,
+        registry=_test_call_registry(registry),
+        services=services,
         call_id="simulated",
         facts=facts,
         inputs=inputs.variables,
         step_limit=inputs.step_limit,
     )
+    result = await _walk_within_time_limits(run, channel, inputs.real_time_limit)
     return SimulationResult(
         result=result,
         story=tell(result, scenario, registry),
@@ -174,3 +194,75 @@ async def simulate(
         callbacks=recorder.requests,
         queries=data.queries,
     )
+
+
+@dataclass(slots=True)
+class _Patrol:
+    """Looks at a test call's walk as the FastAGI server's patrol looks at a real call's (agi_server.server's
+    `_look_at_walk`), and stops its block once it has stayed away from the channel past its `max_seconds`: the same
+    step, and no channel operation, in two looks that far apart. Nothing is done per step or per operation for it."""
+
+    run: CallRun
+    channel: ScriptedChannel
+    # (steps, channel events, since): when a look last saw the walk move on.
+    note: tuple[int, int, float] | None = None
+
+    def look(self, now: float) -> None:
+        steps = self.run.steps
+        if not steps:
+            return
+        seen = (len(steps), len(self.channel.events))
+        note = self.note
+        if note is None or note[:2] != seen:
+            self.note = (*seen, now)
+            return
+        step = steps[-1]
+        block = self.run.registry.types.get(step.type)
+        limit = block.max_seconds if block is not None else float("inf")
+        if now - note[2] < limit:
+            return
+        self.note = None
+        self.run.interrupt(block_time_limit_error(step, limit))
+
+
+def _patrol_interval(registry: BlockRegistry) -> float:
+    shortest = min((block.max_seconds for block in registry.types.values()), default=float("inf"))
+    return max(_SHORTEST_PATROL_INTERVAL, min(_PATROL_INTERVAL, shortest / 2))
+
+
+async def _walk_within_time_limits(run: CallRun, channel: ScriptedChannel, time_limit: float) -> CallResult:
+    """Walk `run` in a task of its own, which `CallRun.interrupt` may cancel without touching the host's (an API
+    request's, under its server's cancel scopes), while this one patrols it until it ends or `time_limit` passes."""
+    loop = asyncio.get_running_loop()
+    walk = loop.create_task(run.run())
+    patrol = _Patrol(run, channel)
+    interval = _patrol_interval(run.registry)
+    deadline = loop.time() + time_limit
+    try:
+        while (left := deadline - loop.time()) > 0:
+            done, _ = await asyncio.wait((walk,), timeout=min(interval, left))
+            if done:
+                return walk.result()
+            patrol.look(loop.time())
+    except asyncio.CancelledError:
+        walk.cancel()  # the host gave up on the test call (a client gone, a shutdown): so does its walk
+        raise
+    if walk.done():  # it ended as the last round ran out
+        return walk.result()
+    return await _past_time_limit(run, walk, time_limit)
+
+
+async def _past_time_limit(run: CallRun, walk: asyncio.Task[CallResult], time_limit: float) -> CallResult:
+    """End a test call that ran out of real time: its walk is cancelled as a host's shutdown cancels a real call's,
+    and the call fails with its trace so far. A walk that does not unwind (a block that ignores cancellation) is left
+    behind rather than hold the host."""
+    walk.cancel()
+    await asyncio.wait((walk,), timeout=_UNWIND_SECONDS)
+    if walk.done() and not walk.cancelled():
+        walk.exception()  # retrieved, so asyncio does not log it as never retrieved (a walk does not raise)
+    # After the walk unwound, which may have noted a failure of its own: the time limit is why the call ended.
+    run.error = f"the test call ran for over {time_limit:g} s of real time, its time limit"
+    result = run.result(CallOutcome.FAILED)
+    if not walk.done():
+        result.steps = list(result.steps)  # a walk left behind must not add steps to the answer already given
+    return result
