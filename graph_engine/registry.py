@@ -4,6 +4,10 @@ Built-in blocks travel the same road as third-party plugins, so a plugin is neve
 Every block is checked as it loads; a broken one raises `BlockRegistrationError` naming the plugin. What is
 checked is what would otherwise break later, far from the plugin: validation of every scenario using the block
 (its schema's `$ref`s), the catalog (`GET /api/blocks`: JSON), the designer and every call (its exit rules).
+
+`load_registry(skip_broken=True)` leaves a broken plugin out instead, logged and kept in `BlockRegistry.broken`:
+for a host serving calls, one optional plugin taken down by an upgrade must not take every scenario offline.
+Its type is then not installed, and validation says why (`broken_plugin`).
 """
 
 from __future__ import annotations
@@ -11,8 +15,9 @@ from __future__ import annotations
 import functools
 import inspect
 import json
+import logging
 import math
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from importlib.metadata import EntryPoint, entry_points
 from typing import Any, Final
 
@@ -25,6 +30,8 @@ from referencing.jsonschema import DRAFT202012
 from graph_engine.block import ERROR_EXIT, BlockType
 from graph_engine.document import SchemaValidator, compile_quick_check, freeze, passes_quick_check
 from graph_engine.errors import BlockRegistrationError
+
+log = logging.getLogger(__name__)
 
 ENTRY_POINT_GROUP = "ivrgraph.blocks"
 _TYPE_NAME = r"^[a-z][a-z0-9_.-]{0,63}$"
@@ -68,6 +75,8 @@ class BlockRegistry:
         self._quick_checks: dict[str, Any] = {}
         self._origins: dict[str, str] = {}
         self._builtins: set[str] = set()  # type names registered as built-in
+        self._broken: list[BlockRegistrationError] = []
+        self._broken_types: dict[str, BlockRegistrationError] = {}  # the type name a left-out plugin would have
 
     @classmethod
     def of(cls, block_classes: Iterable[type[BlockType]]) -> BlockRegistry:
@@ -99,8 +108,9 @@ class BlockRegistry:
         schema = block_class.config_schema
         try:
             Draft202012Validator.check_schema(schema)
-        except SchemaError as error:
-            reason = f"config_schema is not a valid JSON Schema: {error.message}"
+        except SchemaError as error:  # jsonschema's best match: the deepest, most relevant place
+            where = _schema_location(error.absolute_path)
+            reason = f"config_schema is not a valid JSON Schema: {where}: {error.message}"
             raise BlockRegistrationError(origin, reason) from error
         if schema.get("type") != "object":
             raise BlockRegistrationError(origin, "config_schema must describe an object")
@@ -158,6 +168,21 @@ class BlockRegistry:
             "(uninstall one, or rename its `type`)",
         )
 
+    def leave_out(self, error: BlockRegistrationError, *, type_name: str) -> None:
+        """Keep a broken plugin's error instead of its block: `type_name` is the type it would have registered
+        (its class's, or its entry point's name when the class could not even be imported)."""
+        self._broken.append(error)
+        self._broken_types.setdefault(type_name, error)
+
+    @property
+    def broken(self) -> Sequence[BlockRegistrationError]:
+        """The plugins left out (`load_registry(skip_broken=True)`), in loading order; empty otherwise."""
+        return tuple(self._broken)
+
+    def broken_plugin(self, type_name: str) -> BlockRegistrationError | None:
+        """Why no block of `type_name` is installed when a broken plugin would have provided it, or None."""
+        return None if type_name in self._blocks else self._broken_types.get(type_name)
+
     def get(self, type_name: str) -> BlockType | None:
         return self._blocks.get(type_name)
 
@@ -209,6 +234,11 @@ def _matches(name: str) -> bool:
     import re
 
     return re.match(_TYPE_NAME, name) is not None
+
+
+def _schema_location(path: Iterable[str | int]) -> str:
+    """A place in a block's config_schema, as `_first_unresolvable` names one: `config_schema.properties.x.type`."""
+    return "config_schema" + "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in path)
 
 
 def _has_exit_rule(block: BlockType) -> bool:
@@ -325,16 +355,38 @@ def is_builtin(entry: EntryPoint) -> bool:
     return entry.dist is not None and entry.dist.name == BUILTIN_DISTRIBUTION
 
 
-def load_registry(entries: Iterable[EntryPoint] | None = None) -> BlockRegistry:
+def load_registry(entries: Iterable[EntryPoint] | None = None, *, skip_broken: bool = False) -> BlockRegistry:
     """A registry of every block installed in the `ivrgraph.blocks` entry-point group, the built-ins first: a
-    plugin that takes a built-in's type name is the one refused, wherever it is installed."""
+    plugin that takes a built-in's type name is the one refused, wherever it is installed.
+
+    A broken plugin raises `BlockRegistrationError`; with `skip_broken` it is logged at ERROR and left out
+    instead (`BlockRegistry.broken`), and the scenarios using its type fail validation saying why. A host serving
+    calls wants that; a check of the installed plugins (CI, `ivrgraph blocks`) wants the error."""
     registry = BlockRegistry()
     found = entries if entries is not None else entry_points(group=ENTRY_POINT_GROUP)
     for entry in sorted(found, key=lambda entry: not is_builtin(entry)):  # stable: otherwise in the given order
         origin = f"{entry.name} = {entry.value}" + (f" (from {entry.dist.name})" if entry.dist else "")
+        block_class: Any = None
         try:
-            block_class = entry.load()
-        except Exception as error:
-            raise BlockRegistrationError(origin, f"cannot be imported: {type(error).__name__}: {error}") from error
-        registry.register(block_class, origin=origin, builtin=is_builtin(entry))
+            block_class = _import_block(entry, origin)
+            registry.register(block_class, origin=origin, builtin=is_builtin(entry))
+        except BlockRegistrationError as error:
+            if not skip_broken:
+                raise
+            log.error("%s; left out: scenarios using its blocks fail validation, calls reaching them fail", error)
+            registry.leave_out(error, type_name=_intended_type(entry, block_class))
     return registry
+
+
+def _import_block(entry: EntryPoint, origin: str) -> Any:
+    try:
+        return entry.load()
+    except Exception as error:  # the plugin's own import failing, or a module it needs gone after an upgrade
+        raise BlockRegistrationError(origin, f"cannot be imported: {type(error).__name__}: {error}") from error
+
+
+def _intended_type(entry: EntryPoint, block_class: Any) -> str:
+    """The type name a refused plugin's block would have had: its class's when it was imported and has a valid
+    one, else the entry point's name (by convention the type's, docs/blocks.md: `send_sms = "...:SendSmsBlock"`)."""
+    type_name = getattr(block_class, "type", None)
+    return type_name if isinstance(type_name, str) and _matches(type_name) else entry.name

@@ -13,10 +13,10 @@ undefined_variable, check_failed, plus the blocks' own (duplicate_key, no_keys, 
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar
 
 import networkx as nx
 
@@ -46,6 +46,25 @@ GOTO_EXIT = "goto"
 
 # A connection as the data flow follows it: (source node, exit, target node).
 Route = tuple[str, str, str]
+
+_T = TypeVar("_T")
+
+
+class _MethodFailed(Exception):
+    """A block's static-analysis method (`method`, without parentheses) raised `failure`."""
+
+    def __init__(self, method: str, failure: Exception) -> None:
+        super().__init__(method, failure)
+        self.method = method
+        self.failure = failure
+
+
+def _calling(method: str, call: Callable[[], _T]) -> _T:
+    """`call()`, a block's `method` at work: what it raises comes out as `_MethodFailed` naming the method."""
+    try:
+        return call()
+    except Exception as failure:
+        raise _MethodFailed(method, failure) from failure
 
 
 def validate(
@@ -233,13 +252,7 @@ class _Validator:
         for node in scenario.nodes.values():
             block = self.registry.get(node.type)
             if block is None:
-                self._flag(
-                    node.id,
-                    "unknown_type",
-                    f'Block "{node.title}" is of type "{node.type}", which is not installed',
-                    ".type",
-                    params=self._params(node),
-                )
+                self._flag_unknown_type(node)
                 continue
             if node.version > block.version:
                 self._flag(
@@ -252,21 +265,48 @@ class _Validator:
                 )
             config_ok = self._check_config(node, block)
             try:
-                exits[node.id] = block.exits(node.config)
-                self._check_templates(node, block)
-                if config_ok:
-                    for issue in block.check(node, scenario):
-                        self.issues.append(_rebase(issue, self._path(node.id)))
-            except Exception as failure:
-                self._flag(
-                    node.id,
-                    "check_failed",
-                    f"{self._name(node)}: its settings could not be checked ({failure})",
-                    ".config",
-                    params={**self._params(node), "detail": str(failure)},
-                )
+                self._check_block(node, block, scenario, config_ok, exits)
+            except _MethodFailed as failed:
+                self._flag_check_failed(node, failed)
                 exits.setdefault(node.id, [])
         return exits
+
+    def _check_block(
+        self, node: Node, block: BlockType, scenario: Scenario, config_ok: bool, exits: dict[str, list[str]]
+    ) -> None:
+        """Note the node's exits in `exits`, then the block's own checks of its config: through the block's
+        static-analysis methods, plugin code, whose failure is raised as `_MethodFailed` naming the method."""
+        exits[node.id] = _calling("exits", lambda: block.exits(node.config))
+        _calling("templates", lambda: self._check_templates(node, block))
+        if config_ok:
+            for issue in _calling("check", lambda: list(block.check(node, scenario))):
+                self.issues.append(_rebase(issue, self._path(node.id)))
+
+    def _flag_unknown_type(self, node: Node) -> None:
+        """No block of the node's type: not installed, or installed but left out as broken (and why)."""
+        broken = self.registry.broken_plugin(node.type)
+        params = self._params(node)
+        if broken is None:
+            what = "which is not installed"
+        else:
+            what = f"whose plugin {broken.plugin!r} is installed but broken: {broken.reason}"
+            params |= {"plugin": broken.plugin, "detail": broken.reason}
+        self._flag(
+            node.id, "unknown_type", f'Block "{node.title}" is of type "{node.type}", {what}', ".type", params=params
+        )
+
+    def _flag_check_failed(self, node: Node, failed: _MethodFailed) -> None:
+        """A block's static analysis raised: a plugin's bug, named for its author by the method and exception.
+        `detail` (what the designer shows) is the exception; `method` and `exception` name it apart."""
+        exception = type(failed.failure).__name__
+        detail = f"{exception}: {failed.failure}" if str(failed.failure) else exception
+        self._flag(
+            node.id,
+            "check_failed",
+            f"{self._name(node)}: its settings could not be checked: {failed.method}() raised {detail}",
+            ".config",
+            params={**self._params(node), "method": failed.method, "exception": exception, "detail": detail},
+        )
 
     def _check_config(self, node: Node, block: BlockType) -> bool:
         found = False

@@ -98,6 +98,14 @@ def _undefined_variable(p: P) -> str:
     )
 
 
+def _unknown_type(p: P) -> str:
+    """Not installed, or installed but left out as broken (`plugin`, `detail`: tests/plugins/test_broken_plugins.py)."""
+    what = "which is not installed"
+    if "detail" in p:
+        what = f"whose plugin {p['plugin']!r} is installed but broken: {p['detail']}"
+    return f'Block "{p["label"]}" is of type "{p["block_type"]}", {what}'
+
+
 def _loop(p: P) -> str:
     names = ", ".join(_name(p, suffix=f"_{n}") for n in range(1, p["count"] + 1))
     return f"These blocks form a loop in which nothing waits for the caller, so the call would spin: {names}"
@@ -111,7 +119,7 @@ MESSAGES: dict[str, Callable[[P], str]] = {
     "duplicate_variable": lambda p: f'The variable "{p["variable"]}" is declared twice',
     "no_start": lambda p: "The scenario has no Start block: calls would have nowhere to go",
     "multiple_starts": lambda p: f"{_name(p)}: a scenario has exactly one Start block",
-    "unknown_type": lambda p: f'Block "{p["label"]}" is of type "{p["block_type"]}", which is not installed',
+    "unknown_type": _unknown_type,
     "block_version": lambda p: (
         f"{_name(p)} was made with a newer {p['block_title']} (version {p['node_version']}) than this server has "
         f"({p['block_version']})"

@@ -149,6 +149,21 @@ def test_a_config_schema_ref_that_does_not_resolve_is_refused():
     assert "properties.phone" in error.reason  # where in config_schema
 
 
+@pytest.mark.parametrize(
+    ("schema", "where"),
+    [
+        ({"type": "object", "properties": {"x": {"type": "strng"}}}, "config_schema.properties.x.type: 'strng'"),
+        ({"type": "object", "allOf": [{}, {"minLength": -1}]}, "config_schema.allOf[1].minLength: -1"),
+        ({"type": "objct"}, "config_schema.type: 'objct'"),
+    ],
+)
+def test_an_invalid_config_schema_is_refused_with_the_place_named(schema, where):
+    """As an unresolvable `$ref` is: a schema of fifty properties says which one to fix."""
+    block_class = type("BadSchema", (Plugin,), {"type": "acme_bad_schema", "config_schema": schema})
+    reason = _refused(block_class).reason
+    assert reason.startswith(f"config_schema is not a valid JSON Schema: {where}")
+
+
 def test_a_config_schema_ref_to_another_document_is_refused():
     """Validation would fetch it over the network at every check, or fail: a plugin ships its schema whole."""
     assert "https://example.com/schemas/phone.json" in _refused(RemoteRef).reason
