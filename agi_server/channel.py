@@ -155,7 +155,7 @@ class AgiChannel:
             return chr(code)
         if not await self._alive():
             raise self._gone(operation)
-        raise MediaNotPlayed(f"Asterisk could not play {media!r} (missing sound file?)")
+        raise MediaNotPlayed(media)
 
     async def read_digits(
         self, prompt: Prompt | None, *, timeout: float, max_digits: int, terminator: str = "#"
@@ -184,7 +184,7 @@ class AgiChannel:
             # GET DATA answers -1 on hangup (digits typed so far are lost) and when the file is missing.
             if not await self._alive():
                 raise self._gone("read_digits")
-            raise MediaNotPlayed(f"Asterisk could not play {media!r} (missing sound file?)")
+            raise MediaNotPlayed(media)
         digits = response.result
         timed_out = response.data == "timeout"
         terminated = not timed_out and len(digits) < max_digits  # '#' ended the entry ('#' is not returned)

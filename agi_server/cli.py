@@ -33,16 +33,20 @@ from typing import Any
 from sqlalchemy.exc import SQLAlchemyError
 
 from agi_server.ami_errors import AmiError
-from agi_server.errors import CannotListen, SettingError
+from agi_server.errors import CannotListen, ServicePluginError, SettingError
+from agi_server.logs import configure_logging
+from agi_server.loop_watch import LoopStallWatch
 from agi_server.metrics import METRICS_HOST
 from agi_server.options import (
-    LOG_LEVELS,
     add_fastagi_options,
+    add_logging_options,
     fastagi_config,
+    log_settings,
     port,
     positive_seconds,
     voice_settings,
 )
+from agi_server.plugin_services import load_plugin_services
 from agi_server.records import Spool, WriteBatch
 from agi_server.scenarios import ScenarioSource, SourceLoader, folder_source
 from agi_server.server import AgiServer, AgiServerConfig, InputResolver, SystemClock, tune_collector_for_serving
@@ -59,7 +63,7 @@ def scenario_source(args: argparse.Namespace) -> ScenarioSource:
 
 def default_services(source: ScenarioSource) -> Services:
     """A real clock, the voice package's TTS when it is installed, Go To Scenario through `source`."""
-    services = Services(clock=SystemClock(), scenarios=SourceLoader(source))
+    services = Services(clock=SystemClock(), scenarios=SourceLoader(source), extras=load_plugin_services())
     try:
         from voice.service import TtsService
         from voice.settings import VoiceSettings
@@ -93,7 +97,7 @@ async def run_agi(
     server = AgiServer(
         config,
         source=source,
-        registry=default_registry(),
+        registry=default_registry(skip_broken=True),  # a broken plugin fails only the calls that reach its blocks
         services=services or default_services(source),
         write_batch=write_batch,
         resolve_inputs=resolve_inputs,
@@ -105,10 +109,15 @@ async def run_agi(
     stop_on_signals(stop)
     await server.start()
     tune_collector_for_serving()
-    if ready is not None:
-        ready(server)
-    await stop.wait()
-    await stop_server(server, stop_alongside)
+    stall_watch = LoopStallWatch()
+    stall_watch.start()
+    try:
+        if ready is not None:
+            ready(server)
+        await stop.wait()
+        await stop_server(server, stop_alongside)
+    finally:
+        stall_watch.stop()
     return server
 
 
@@ -162,6 +171,7 @@ async def run_database_agi(
     runtime = DatabaseRuntime(database, poll_seconds=poll_seconds)
 
     def started(server: AgiServer) -> None:
+        server.metrics.watch_version_poller(runtime.poller)  # its health in /metrics and /healthz
         if runtime.dialer is not None:
             server.metrics.watch_dialer(runtime.dialer)
         if ready is not None:
@@ -184,12 +194,16 @@ async def run_database_agi(
         )
     finally:
         await runtime.stop()
+        await runtime.close_services()
         runtime.close()
         database.dispose()
 
 
 def cmd_agi(args: argparse.Namespace) -> int:
-    logging.basicConfig(level=args.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    try:
+        configure_logging(log_settings(args))  # first: whatever follows may log
+    except ValueError as error:
+        return _explain("ivrgraph agi", str(error), 2)
     logging.getLogger("alembic").setLevel(logging.WARNING)  # it only reads the schema revision here
     try:
         config = fastagi_config(args, host=args.host, port=args.port)
@@ -231,6 +245,8 @@ def run_or_explain(command: str, run: Coroutine[Any, Any, Any], *, grace: float 
         asyncio.run(_exiting_after(run, grace, timers))
     except SettingError as error:
         return _explain(command, str(error), 2)
+    except ServicePluginError as error:
+        return _explain(command, str(error), 1)
     except SchemaMismatch as error:
         return _explain(command, str(error), 1)
     except CommandError as error:  # `ivrgraph serve` migrating a database this code cannot
@@ -318,5 +334,5 @@ def add_parser(commands: Any) -> None:
     )
     agi.add_argument("--scenarios", default="scenarios", help="without a database: folder of <slug>.json files")
     add_fastagi_options(agi)
-    agi.add_argument("--log-level", default="INFO", choices=LOG_LEVELS, type=str.upper)
+    add_logging_options(agi)
     agi.set_defaults(handler=cmd_agi)

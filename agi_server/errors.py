@@ -11,21 +11,30 @@
      │    ├── InvalidCommand         510: unknown command (a bug on our side)
      │    ├── UsageError             520: bad arguments; carries Asterisk's usage text
      │    └── DeadChannel            511, or refused locally: the channel hung up, only bookkeeping works
-     ├── MediaNotPlayed             STREAM FILE returned -1 on a live channel (missing sound file)
+     ├── MediaNotPlayed             STREAM FILE returned -1 on a live channel (missing sound file); also a
+     │                              graph_engine ChannelError, code "media_not_played"
+     ├── ScenarioLookupFailed       the scenario store could not say whether a slug is published (the database
+     │                              down or silent); also a graph_engine ServiceError
      └── ConnectionLost             EOF, reset or idle timeout: Asterisk is gone
           └── AnswerTimeout         no answer to a command within its deadline (we closed the session)
 
 The channel turns DeadChannel and ConnectionLost into `graph_engine.errors.CallerHangup`; everything else
 reaches the block as a failure (its `error` exit). Expected outcomes (digits, timeouts, busy) are results.
+The two that are also engine errors reach a block as the engine's own kinds: a missing sound is the channel's
+failure (one log line, a failure the designer words), a failed lookup (Go To Scenario) a service's.
 
 What stops a node from starting, apart from the tree above (`agi_server.cli.run_or_explain` makes each one line):
 
     SettingError (ValueError)      an environment value that cannot work (IVRGRAPH_AMI_PORT=abc); names the
                                    variable and what it expects
     CannotListen (OSError)         a server of the node cannot bind its address; names what and where
+    ServicePluginError             a plugin's service (entry point `ivrgraph.services`) cannot be built; names
+                                   the plugin and why (its factory's error: often its own setting)
 """
 
 from __future__ import annotations
+
+from graph_engine.errors import ChannelError, ServiceError
 
 
 class AgiError(Exception):
@@ -82,8 +91,29 @@ class DeadChannel(CommandFailed):
     """511 Command Not Permitted on a dead channel (or refused locally once we know the caller hung up)."""
 
 
-class MediaNotPlayed(AgiError):
-    """STREAM FILE returned -1 while the channel is still up: the sound file does not exist."""
+class MediaNotPlayed(AgiError, ChannelError):
+    """STREAM FILE (or GET DATA) returned -1 while the channel is still up: the sound file does not exist.
+    `media` is the name Asterisk was asked to play (`ivrgraph/welcome`: sounds/ivrgraph/welcome.* is missing)."""
+
+    def __init__(self, media: str) -> None:
+        super().__init__(
+            f"Asterisk could not play {media!r} (missing sound file?)",
+            code="media_not_played",
+            params={"media": media},
+        )
+        self.media = media
+
+
+class ScenarioLookupFailed(AgiError, ServiceError):
+    """The scenario store could not say whether `slug` is published (the database down, or silent past its
+    timeout): not an unknown scenario. The message names the store's error."""
+
+    def __init__(self, slug: str, cause: BaseException) -> None:
+        # The cause's first line: a driver's error goes on with lines of background that a log line must not carry.
+        detail = next(iter(str(cause).splitlines()), "")
+        why = f"{type(cause).__name__}: {detail}" if detail else type(cause).__name__
+        super().__init__(f"scenario {slug!r} could not be looked up: {why}")
+        self.slug = slug
 
 
 class ConnectionLost(AgiError):
@@ -96,6 +126,16 @@ class AnswerTimeout(ConnectionLost):
 
 class SettingError(ValueError):
     """A configuration value that cannot work. The message names the variable and what it expects."""
+
+
+class ServicePluginError(Exception):
+    """A plugin's service cannot be built at start (agi_server.plugin_services): `plugin` is its entry point and
+    distribution, `reason` what went wrong."""
+
+    def __init__(self, plugin: str, reason: str) -> None:
+        super().__init__(f"service plugin {plugin!r} cannot start: {reason}")
+        self.plugin = plugin
+        self.reason = reason
 
 
 def _bind_reason(error: OSError) -> str:

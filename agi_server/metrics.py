@@ -3,20 +3,42 @@
 The per-command and per-call figures (round-trip histogram, active calls, calls by outcome) are plain ints
 and floats the event loop bumps, exported by a collector when Prometheus scrapes: a `prometheus_client`
 Histogram takes a lock and walks its buckets on every observe, which cost a measurable part of the CPU per
-command (bench/agi_load.py). Rare events (refusals, errors, dropped records) stay ordinary Counters.
+command (bench/agi_load.py). Rare events (refusals, errors, dropped records) stay ordinary Counters. The node's
+state (the version poller's health, call records waiting for the database, the dialer, the process's own
+descriptors, memory and CPU) is read when Prometheus scrapes, never on the call path.
+
+`serve` answers `/metrics`; `/healthz` (200: the process answers) and `/readyz` (503 once the version poller has
+not succeeded for three poll intervals: the versions served may be stale; calls go on), as the API's own
+`/healthz` and `/readyz` do; and 404 on any other path.
 """
 
 from __future__ import annotations
 
+import json
+import socket
+import threading
+import time
 from bisect import bisect_left
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Final, Protocol
+from wsgiref.simple_server import WSGIRequestHandler
+from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
 
-from prometheus_client import CollectorRegistry, Counter, generate_latest, start_http_server
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    GCCollector,
+    PlatformCollector,
+    ProcessCollector,
+    generate_latest,
+    make_wsgi_app,
+)
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily, Metric
+from prometheus_client.exposition import ThreadingWSGIServer
 from prometheus_client.registry import Collector
 
 from agi_server.errors import CannotListen
+from graph_engine.trace import CallOutcome
 
 # Round trips on loopback are ~0.15 ms; blocking commands (prompts, digits, Dial) take seconds.
 RTT_BUCKETS: Final = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1.0, 5.0, 30.0, 120.0)
@@ -26,6 +48,32 @@ _BUCKET_LABELS: Final = (*(str(bound) for bound in RTT_BUCKETS), "+Inf")
 # Metrics answer on loopback unless told otherwise: the FastAGI address faces the Asterisk hosts, and the
 # metrics port is not behind their allow-list.
 METRICS_HOST: Final = "127.0.0.1"
+
+# The label values agi_server.server counts. Their series exist at 0 from the start: an alert on increase() sees
+# nothing of a series whose first sample is already 1 (tests/agi_server/test_metrics_health.py checks the server
+# uses no other value).
+ERROR_KINDS: Final = (
+    "unknown_scenario",
+    "scenario_lookup",
+    "protocol",
+    "internal",
+    "inputs",
+    "answer_timeout",
+    "block_time_limit",
+)
+REFUSAL_REASONS: Final = ("peer", "handshake", "overload", "stopping")
+CALL_OUTCOMES: Final = (
+    *(str(outcome) for outcome in CallOutcome),
+    "unknown_scenario",
+    "protocol_error",
+    "refused_overload",
+    "refused_stopping",
+)
+
+# /readyz says the versions may be stale once no poll succeeded for this many intervals (a failed poll or two is
+# a blip), and never sooner than STALE_AFTER_MIN_SECONDS.
+STALE_AFTER_POLLS: Final = 3
+STALE_AFTER_MIN_SECONDS: Final = 1.0
 
 
 class _RoundTrips:
@@ -50,8 +98,9 @@ class _HotFigures(Collector):
     def collect(self) -> Iterator[Metric]:
         yield GaugeMetricFamily("ivrgraph_agi_active_calls", "Calls being walked now", value=self.active)
         calls = CounterMetricFamily("ivrgraph_agi_calls", "Finished calls by outcome", labels=["outcome"])
-        for outcome, count in sorted(dict(self.calls).items()):
-            calls.add_metric([outcome], count)
+        counted = dict(self.calls)
+        for outcome in sorted(counted.keys() | set(CALL_OUTCOMES)):
+            calls.add_metric([outcome], counted.get(outcome, 0))
         yield calls
         histogram = HistogramMetricFamily(
             "ivrgraph_agi_round_trip_seconds", "AGI command round trip", labels=["command"]
@@ -119,11 +168,112 @@ class _DialerFigures(Collector):
         )
 
 
+class PollerState(Protocol):
+    """What a scrape reads of the version poller (persistence.scenario_source.VersionPoller)."""
+
+    @property
+    def interval(self) -> float: ...
+
+    @property
+    def failures(self) -> int: ...
+
+    @property
+    def last_success(self) -> float | None: ...
+
+    @property
+    def failing(self) -> bool: ...
+
+    @property
+    def last_error(self) -> str | None: ...
+
+
+class SpoolState(Protocol):
+    """What a scrape reads of the call-record spool (agi_server.spool.RecordSpool)."""
+
+    def waiting(self) -> int: ...
+
+
+class RecordQueue(Protocol):
+    """What a scrape reads of the call-record writer (agi_server.records.RecordWriter)."""
+
+    @property
+    def queued(self) -> int: ...
+
+    @property
+    def spool(self) -> SpoolState | None: ...
+
+
+class _NodeFigures(Collector):
+    """The version poller's health and the call records waiting for the database, at scrape time. Without them a
+    node serving stale versions while its database was away looked healthy (operations review)."""
+
+    def __init__(self) -> None:
+        self.poller: PollerState | None = None
+        self.records: RecordQueue | None = None
+
+    def collect(self) -> Iterator[Metric]:
+        poller, records = self.poller, self.records
+        if poller is not None:
+            yield from _poller_figures(poller)
+        if records is not None:
+            yield GaugeMetricFamily(
+                "ivrgraph_agi_call_records_queued",
+                "Call records of finished calls waiting in the writer's queue for the database",
+                value=records.queued,
+            )
+            spool = records.spool
+            if spool is not None:
+                yield GaugeMetricFamily(
+                    "ivrgraph_agi_call_records_in_spool",
+                    "Call records kept on local disk until the database takes them (this database's spool folder, "
+                    "which the nodes of one host share)",
+                    value=spool.waiting(),
+                )
+
+
+def _poller_figures(poller: PollerState) -> Iterator[Metric]:
+    yield GaugeMetricFamily(
+        "ivrgraph_scenario_source_up",
+        "1 while the last poll of the published versions succeeded; 0 while the database cannot be read (calls get "
+        "the versions already loaded)",
+        value=0 if poller.failing or poller.last_success is None else 1,
+    )
+    yield CounterMetricFamily(
+        "ivrgraph_scenario_poll_failures", "Polls of the published versions that failed", value=poller.failures
+    )
+    last_success = poller.last_success
+    if last_success is not None:
+        yield GaugeMetricFamily(
+            "ivrgraph_scenario_poll_last_success_timestamp_seconds",
+            "Unix time of the last poll of the published versions that succeeded",
+            value=last_success,
+        )
+
+
+def stale_versions(poller: PollerState, now: float) -> str | None:
+    """Why the versions a node serves may be stale (no poll succeeded for a while), or None."""
+    stale_after = max(STALE_AFTER_POLLS * poller.interval, STALE_AFTER_MIN_SECONDS)
+    last_success = poller.last_success
+    if last_success is not None and now - last_success <= stale_after:
+        return None
+    why = poller.last_error or "a poll is still running"
+    if last_success is None:
+        return f"no version poll has succeeded yet: {why}"
+    return f"no version poll succeeded for {now - last_success:.0f} s: {why}"
+
+
 class AgiMetrics:
     def __init__(self, registry: CollectorRegistry | None = None) -> None:
         self.registry = registry or CollectorRegistry(auto_describe=True)
         self._hot = _HotFigures()
         self.registry.register(self._hot)
+        self._node = _NodeFigures()
+        self.registry.register(self._node)
+        # process_open_fds beside process_max_fds tells how near the node is to refusing calls for descriptors
+        # (README, Capacity); read from /proc when scraped, as the dialer's and poller's figures are.
+        ProcessCollector(registry=self.registry)
+        PlatformCollector(registry=self.registry)
+        GCCollector(registry=self.registry)
         self.refused = Counter(
             "ivrgraph_agi_refused_connections",
             "Connections refused before a call ran",
@@ -131,6 +281,10 @@ class AgiMetrics:
             registry=self.registry,
         )
         self.errors = Counter("ivrgraph_agi_errors", "Errors by kind", ["kind"], registry=self.registry)
+        for reason in REFUSAL_REASONS:
+            self.refused.labels(reason)
+        for kind in ERROR_KINDS:
+            self.errors.labels(kind)
         self.records_dropped = Counter(
             "ivrgraph_agi_call_records_dropped", "Call records that could not be written", registry=self.registry
         )
@@ -168,12 +322,85 @@ class AgiMetrics:
         """Export the callback dialer's state with these metrics (one dialer per process)."""
         self.registry.register(_DialerFigures(dialer))
 
+    def watch_version_poller(self, poller: PollerState) -> None:
+        """Export the version poller's health, and answer /readyz by it."""
+        self._node.poller = poller
+
+    def watch_record_writer(self, records: RecordQueue) -> None:
+        """Export how many call records wait for the database (the writer's queue, its spool)."""
+        self._node.records = records
+
+    def stale_versions(self) -> str | None:
+        """Why the node's versions may be stale, or None (also when it polls no database)."""
+        poller = self._node.poller
+        return stale_versions(poller, time.time()) if poller is not None else None
+
     def exposition(self) -> bytes:
         return generate_latest(self.registry)
 
     def serve(self, port: int, host: str = METRICS_HOST) -> None:
-        """Answer Prometheus on http://host:port/metrics from a thread of its own."""
+        """Answer Prometheus on http://host:port/metrics, and /healthz and /readyz, from threads of their own."""
         try:
-            start_http_server(port, addr=host, registry=self.registry)
+            _serve_in_thread(self._http_app(), host, port)
         except OSError as error:
             raise CannotListen("metrics", host, port, error) from error
+
+    def _http_app(self) -> WSGIApplication:
+        metrics: WSGIApplication = make_wsgi_app(self.registry)  # typed as a bare Callable there
+
+        def app(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+            path = environ.get("PATH_INFO", "")
+            if path == "/metrics":
+                return metrics(environ, start_response)
+            if path in ("/healthz", "/readyz"):
+                return self._health(environ, start_response, ready=path == "/readyz")
+            # prometheus_client answered its metrics on any path: a probe of /health looked fine (operations review).
+            return _answer(
+                start_response, "404 Not Found", "not found: this port answers /metrics, /healthz, /readyz\n"
+            )
+
+        return app
+
+    def _health(self, environ: WSGIEnvironment, start_response: StartResponse, *, ready: bool) -> Iterable[bytes]:
+        """/healthz: the process answers (restart it when it does not). /readyz: its versions are current; not a
+        reason to restart it, since calls go on with the versions it holds while the database is away."""
+        if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
+            return _answer(start_response, "405 Method Not Allowed", "use GET\n", [("Allow", "GET, HEAD")])
+        stale = self.stale_versions() if ready else None
+        if stale is None:
+            status, body = "200 OK", {"status": "ready" if ready else "ok"}
+        else:
+            status, body = "503 Service Unavailable", {"status": "stale", "version_poll": stale}
+        answer = _answer(start_response, status, json.dumps(body) + "\n", [("Content-Type", "application/json")])
+        return [] if environ["REQUEST_METHOD"] == "HEAD" else answer
+
+
+def _answer(
+    start_response: StartResponse, status: str, body: str, headers: list[tuple[str, str]] | None = None
+) -> list[bytes]:
+    encoded = body.encode()
+    given = headers or []
+    if not any(name == "Content-Type" for name, _ in given):
+        given = [*given, ("Content-Type", "text/plain; charset=utf-8")]
+    start_response(status, [*given, ("Content-Length", str(len(encoded)))])
+    return [encoded]
+
+
+class _MetricsHttpServer(ThreadingWSGIServer):
+    """prometheus_client's threaded WSGI server, bound in the address family of its host (IPv6 for "::")."""
+
+    def __init__(self, host: str, port: int) -> None:
+        family, _, _, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)[0]
+        self.address_family = family
+        super().__init__((str(address[0]), port), _QuietHandler)
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        """A line per scrape would drown the node's log."""
+
+
+def _serve_in_thread(app: WSGIApplication, host: str, port: int) -> None:
+    server = _MetricsHttpServer(host, port)
+    server.set_app(app)
+    threading.Thread(target=server.serve_forever, name="metrics-http", daemon=True).start()

@@ -24,6 +24,7 @@ from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, StatementError
 from agi_server.ami import AmiSettings
 from agi_server.dialer import DatabaseJobStore, DialerSettings, RunningDialer, callback_resolver, start_dialer
 from agi_server.options import voice_settings
+from agi_server.plugin_services import close_plugin_services, load_plugin_services
 from agi_server.records import CallRecord, RecordsRejected, WriteBatch
 from agi_server.scenarios import CachedScenarioSource, PublishedScenario, SourceLoader
 from agi_server.server import InputResolver, SystemClock
@@ -103,6 +104,7 @@ class DatabaseRuntime:
     """The database side of one FastAGI node. Create it inside the running event loop; `start`, then `stop`."""
 
     def __init__(self, database: Database, *, poll_seconds: float = 2.0, tts: TextToSpeech | None = None) -> None:
+        extras = load_plugin_services()  # first: a plugin that cannot start raises before anything is opened
         self.database = database
         self._stored = DatabaseScenarios(database)
         self.source = CachedScenarioSource(self._load)
@@ -118,6 +120,7 @@ class DatabaseRuntime:
             data_sources=self.data_sources,
             scheduler=DatabaseCallbackScheduler(database),
             scenarios=SourceLoader(self.source),
+            extras=extras,
         )
         self._loop = asyncio.get_running_loop()
         self._polling: asyncio.Task[None] | None = None
@@ -168,6 +171,11 @@ class DatabaseRuntime:
         if self.dialer is not None:
             dialer, self.dialer = self.dialer, None
             await dialer.stop(deadline)
+
+    async def close_services(self) -> None:
+        """The plugins' services closed once no call can use them: after `stop` and the FastAGI server's stop."""
+        extras, self.services.extras = self.services.extras, {}
+        await close_plugin_services(extras)
 
     def close(self) -> None:
         self.data_sources.close()

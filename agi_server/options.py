@@ -12,17 +12,20 @@ import dataclasses
 import ipaddress
 import logging
 import os
-from collections.abc import Callable, Mapping
+import re
+from collections.abc import Callable, Iterable, Mapping
 from typing import TypeVar
 
 from agi_server.channel import ChannelSettings
 from agi_server.errors import ExecNotAllowed, SettingError
+from agi_server.logs import LOG_FORMATS, LOG_LEVELS, LogSettings
 from agi_server.metrics import METRICS_HOST
 from agi_server.protocol import check_dial_options
-from agi_server.server import AgiServerConfig
+from agi_server.server import FALLBACK_PHRASES, AgiServerConfig
 
 ALLOW_ENV = "IVRGRAPH_AGI_ALLOW"  # Asterisk peers allowed to connect, e.g. "10.0.0.0/24,10.0.1.5/32"
-LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "WARN", "ERROR", "CRITICAL")
+LOG_LEVEL_ENV = "IVRGRAPH_LOG_LEVEL"
+LOG_FORMAT_ENV = "IVRGRAPH_LOG_FORMAT"
 _N = TypeVar("_N", int, float)
 _S = TypeVar("_S")
 
@@ -59,15 +62,22 @@ def seconds_or_zero(text: str) -> float:
 
 def network(text: str) -> str:
     """An allow-list entry: an address or a network. An entry with host bits (10.0.0.5/24) means its network, as
-    it always did; the line logged says so, since the address alone may have been meant."""
+    it always did; `fastagi_config` says so (`warn_of_host_bits`), since the address alone may have been meant."""
     entry = text.strip()
     try:
-        meant = ipaddress.ip_network(entry, strict=False)
+        ipaddress.ip_network(entry, strict=False)
     except ValueError as error:
         raise argparse.ArgumentTypeError(f"{text!r} is not a network such as 10.0.0.0/8 ({error})") from error
-    if str(meant) != entry and meant.prefixlen != meant.max_prefixlen:
-        log.warning("allow-list entry %s has host bits set: it allows all of %s", entry, meant)
     return entry
+
+
+def warn_of_host_bits(entries: Iterable[str]) -> None:
+    """Log the allow-list entries with host bits set. Not while argparse reads them (`network`): logging is set
+    up after that, from the options read, and a line said before went out bare, without time or level."""
+    for entry in entries:
+        meant = ipaddress.ip_network(entry, strict=False)
+        if str(meant) != entry and meant.prefixlen != meant.max_prefixlen:
+            log.warning("allow-list entry %s has host bits set: it allows all of %s", entry, meant)
 
 
 def node_id(text: str) -> str:
@@ -127,10 +137,45 @@ def add_fastagi_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_logging_options(parser: argparse.ArgumentParser) -> None:
+    """--log-level and --log-format; `log_settings` falls back on the environment, then on INFO and text."""
+    defaults = LogSettings()
+    parser.add_argument(
+        "--log-level",
+        type=str.upper,
+        choices=LOG_LEVELS,
+        help=f"the least severe records logged (default {LOG_LEVEL_ENV}, else {defaults.level})",
+    )
+    parser.add_argument(
+        "--log-format",
+        type=str.lower,
+        choices=LOG_FORMATS,
+        help=f"json: one JSON object a line, for a log shipper (default {LOG_FORMAT_ENV}, else {defaults.format})",
+    )
+
+
+def log_settings(args: argparse.Namespace, environ: Mapping[str, str] | None = None) -> LogSettings:
+    """The level and format of the options, else of the environment; raises ValueError naming a bad variable."""
+    env = os.environ if environ is None else environ
+    defaults = LogSettings()
+    return LogSettings(
+        level=args.log_level or _chosen(env, LOG_LEVEL_ENV, LOG_LEVELS, str.upper) or defaults.level,
+        format=args.log_format or _chosen(env, LOG_FORMAT_ENV, LOG_FORMATS, str.lower) or defaults.format,
+    )
+
+
+def _chosen(env: Mapping[str, str], name: str, choices: tuple[str, ...], normal: Callable[[str], str]) -> str:
+    """The variable `name` of `env`, one of `choices` once `normal`ised; "" when it is not set."""
+    text = env.get(name, "").strip()
+    if text and normal(text) not in choices:
+        raise ValueError(f"{name}: {text!r} is not one of {', '.join(choices)}")
+    return normal(text)
+
+
 def fastagi_config(
     args: argparse.Namespace, *, host: str, port: int, environ: Mapping[str, str] | None = None
 ) -> AgiServerConfig:
-    """The server's configuration from the options; raises ValueError for a bad IVRGRAPH_AGI_ALLOW."""
+    """The server's configuration from the options; ValueError for a bad IVRGRAPH_AGI_ALLOW or IVRGRAPH_FALLBACK_*."""
     config = AgiServerConfig(
         host=host,
         port=port,
@@ -140,9 +185,10 @@ def fastagi_config(
         channel=ChannelSettings(sounds_prefix=args.sounds_prefix, dial_options=args.dial_options),
         node_id=args.node_id,
     )
-    if args.allow:
-        return dataclasses.replace(config, allow=tuple(args.allow))
-    return allowed_peers(config, environ)
+    config = fallback_speech(config, environ)
+    config = dataclasses.replace(config, allow=tuple(args.allow)) if args.allow else allowed_peers(config, environ)
+    warn_of_host_bits(config.allow)
+    return config
 
 
 def allowed_peers(config: AgiServerConfig, environ: Mapping[str, str] | None = None) -> AgiServerConfig:
@@ -164,3 +210,22 @@ def voice_settings(read: Callable[[], _S]) -> _S:
         return read()
     except ValueError as error:
         raise SettingError(f"text-to-speech setting (IVRGRAPH_TTS_*, IVRGRAPH_GTTS_*): {error}") from error
+
+
+FALLBACK_LANGUAGE_ENV = "IVRGRAPH_FALLBACK_LANGUAGE"
+FALLBACK_PHRASE_ENV = "IVRGRAPH_FALLBACK_PHRASE"
+_LANGUAGE_TAG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")  # as a scenario's `language`
+
+
+def fallback_speech(config: AgiServerConfig, environ: Mapping[str, str] | None = None) -> AgiServerConfig:
+    """`config` with what its fallback prompt says, and in which language (`AgiServerConfig.fallback_phrase`):
+    IVRGRAPH_FALLBACK_LANGUAGE (default en), IVRGRAPH_FALLBACK_PHRASE (default: ours in es, ru or en; empty: the
+    prompt is not spoken, e.g. a recording is in its place). ValueError naming the variable that cannot work."""
+    env = os.environ if environ is None else environ
+    language = env.get(FALLBACK_LANGUAGE_ENV, "").strip() or "en"
+    if not _LANGUAGE_TAG.match(language):
+        raise ValueError(f"{FALLBACK_LANGUAGE_ENV}={language!r}: expected a language tag such as es, ru or en")
+    phrase = env.get(FALLBACK_PHRASE_ENV, FALLBACK_PHRASES.get(language))
+    if phrase is None:
+        raise ValueError(f"{FALLBACK_LANGUAGE_ENV}={language}: no phrase of ours in it; set {FALLBACK_PHRASE_ENV}")
+    return dataclasses.replace(config, fallback_phrase=phrase.strip(), fallback_language=language)

@@ -88,6 +88,8 @@ class Spool(Protocol):
 
     def files(self) -> list[Any]: ...
 
+    def waiting(self) -> int: ...
+
     def claim(self, path: Any) -> Any | None: ...
 
     def release(self, claimed: Any) -> None: ...
@@ -178,6 +180,17 @@ class RecordWriter:
         self.written = 0
         self.spooled = 0  # records put in the spool (they are written later, when the store is back)
         self.rejected = 0  # records the store refused for what they hold, set aside in the spool folder
+        if metrics is not None:
+            metrics.watch_record_writer(self)  # read when scraped: nothing more per record
+
+    @property
+    def queued(self) -> int:
+        """Records waiting for the writer (read from the metrics' thread: two lengths, each read whole)."""
+        return len(self._pending) + len(self._overflow)
+
+    @property
+    def spool(self) -> Spool | None:
+        return self._spool
 
     def start(self) -> None:
         if self._task is None:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final, Protocol, runtime_checkable
 
+from agi_server.errors import ScenarioLookupFailed
 from graph_engine.document import Scenario, parse_document
 from graph_engine.errors import DocumentError
 from graph_engine.services import LoadedScenario
@@ -44,7 +45,8 @@ class PublishedScenario:
 @runtime_checkable
 class ScenarioSource(Protocol):
     async def get(self, slug: str) -> PublishedScenario | None:
-        """The latest published version of `slug`, or None when there is none."""
+        """The latest published version of `slug`, or None when there is none; `ScenarioLookupFailed` when the
+        store cannot say now."""
         ...
 
 
@@ -57,9 +59,10 @@ LOAD_TIMEOUT: Final = 3.0  # a caller waits this long at most for a scenario the
 class CachedScenarioSource:
     """Published scenarios in memory; `loader` (e.g. a database query) fills misses when given.
 
-    A miss that the loader cannot answer (the database is down, or silent past `load_timeout`) is logged and
-    answered None, so the caller hears the fallback prompt instead of silence; the scenarios already held keep
-    answering whatever the database does."""
+    A miss that the loader cannot answer (the database is down, or silent past `load_timeout`) raises
+    `ScenarioLookupFailed`, which the server logs with the call's id (the caller hears the fallback prompt, not
+    silence) and Go To Scenario takes as a service's failure; the scenarios already held keep answering whatever
+    the database does."""
 
     def __init__(self, loader: Loader | None = None, *, load_timeout: float = LOAD_TIMEOUT) -> None:
         self._published: dict[str, PublishedScenario] = {}
@@ -74,8 +77,7 @@ class CachedScenarioSource:
             try:
                 published = await asyncio.wait_for(self._loader(slug), self._load_timeout)
             except Exception as error:  # TimeoutError, or the store's own: either way it cannot say now
-                log.error("scenario %r could not be looked up: %s: %s", slug, type(error).__name__, error)
-                return None
+                raise ScenarioLookupFailed(slug, error) from error
             if published is not None:
                 self.publish(published)
                 published = self._published[slug]

@@ -2,10 +2,16 @@
 
 Per connection: peer allow-list (others closed at once), env block under a size cap and a handshake
 timeout, a cap on concurrent calls (over it: a channel variable tells the dialplan, then a clean close),
-the slug picks the published scenario (unknown: fallback prompt, hang up, logged error), `CallRun` walks it
-over an `AgiChannel`, and the call's record goes to the writer queue whatever happened, even when the
-caller hung up mid-prompt or shutdown cancelled the walk. A block busy away from the channel is stopped when the
-caller hangs up meanwhile (AgiConnection.walk) or when it overruns its `max_seconds` (`_look_at_walk`).
+the slug picks the published scenario (unknown, or a lookup the store could not answer: fallback prompt, hang up,
+logged error), `CallRun` walks it over an `AgiChannel`, and the call's record goes to the writer queue whatever
+happened, even when the caller hung up mid-prompt or shutdown cancelled the walk. A block busy away from the
+channel is stopped when the caller hangs up meanwhile (AgiConnection.walk) or when it overruns its `max_seconds`
+(`_look_at_walk`).
+
+At start the fallback prompt is spoken into the media root (`_speak_fallback`), where Asterisk plays it as
+`<sounds prefix>/<fallback_media>`, and the allow-list in effect is logged, with a warning when no remote Asterisk
+could get in. At the shutdown deadline a call with no command in flight is told IVRGRAPH_STATUS=STOPPING before
+its socket closes (`_close_call`).
 """
 
 from __future__ import annotations
@@ -22,11 +28,11 @@ import socket
 from collections.abc import Awaitable, Callable, Iterable, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Final
+from typing import Any, Final, Protocol, runtime_checkable
 
 from agi_server.channel import AgiChannel, ChannelSettings
 from agi_server.connection import AgiConnection
-from agi_server.errors import AgiError, CannotListen, ConnectionLost, ProtocolError
+from agi_server.errors import AgiError, CannotListen, ConnectionLost, ProtocolError, ScenarioLookupFailed
 from agi_server.metrics import AgiMetrics
 from agi_server.protocol import (
     MAX_ENV_BYTES,
@@ -41,8 +47,8 @@ from agi_server.scenarios import ScenarioSource, is_slug
 from agi_server.watchdog import Watchdog, Watched
 from graph_engine.channel import Prompt
 from graph_engine.document import CHANNEL_FACTS
-from graph_engine.errors import CallerHangup, EngineError
-from graph_engine.interpreter import CallRun
+from graph_engine.errors import CallerHangup
+from graph_engine.interpreter import CallRun, block_time_limit_error
 from graph_engine.registry import BlockRegistry
 from graph_engine.services import Services
 from graph_engine.trace import CallOutcome
@@ -54,8 +60,15 @@ _INPUT_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 # Facts Asterisk vouches for; query parameters cannot pose as them. `language` (the language the call is
 # spoken in) is deliberately settable from the dialplan: AGI(agi://host/menu?language=es).
 _PROTECTED_NAMES: Final = frozenset({*CHANNEL_FACTS, "call_id"} - {"language"})
-# Set on the channel before we close an over-capacity call so the dialplan can route it elsewhere.
+# Set on the channel before we close a call we do not serve, so the dialplan can route it elsewhere: OVERLOADED for
+# one turned away (over the cap, or arriving while the node stops), STOPPING for one the shutdown deadline cut off.
 STATUS_VARIABLE: Final = "IVRGRAPH_STATUS"
+# What the fallback prompt says (`AgiServerConfig.fallback_phrase`), in the product's languages.
+FALLBACK_PHRASES: Final = {
+    "en": "This service is not available right now. Please call again later.",
+    "es": "Este servicio no está disponible en este momento. Por favor, llame más tarde.",
+    "ru": "Сервис сейчас недоступен. Пожалуйста, перезвоните позже.",
+}
 _MAX_KNOWN_PEERS: Final = 1024
 _FAILED: Final = str(CallOutcome.FAILED)
 
@@ -96,6 +109,10 @@ class AgiServerConfig:
     max_calls: int = 2000
     shutdown_deadline: float = 10.0
     fallback_media: str | None = "unavailable"  # played (under the sounds prefix) for an unknown slug
+    # What the fallback media says, spoken into the media root at start (empty: not spoken, e.g. a studio recording
+    # is in place), and in which language.
+    fallback_phrase: str = FALLBACK_PHRASES["en"]
+    fallback_language: str = "en"
     max_input_length: int = 256  # query parameters and agi_arg_N are cut to this many characters
     record_queue: int = 10_000
     resolve_timeout: float = 3.0  # longest wait for the host's trusted inputs (a callback job's row)
@@ -107,6 +124,17 @@ class AgiServerConfig:
         return tuple(_unmapped(ipaddress.ip_network(network, strict=False)) for network in self.allow)
 
 
+def _loopback_address(host: str) -> bool:
+    """Is `host` (the address listened on) a loopback address? A name such as `localhost` counts as one; an empty
+    host or 0.0.0.0 / :: (every address) does not."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 def _unmapped(network: IpNetwork) -> IpNetwork:
     """An allow-list entry in IPv4-mapped form (::ffff:10.0.0.0/104) as the IPv4 network it means: peers are
     checked as IPv4 once unmapped (`peer_allowed`), and an IPv6 network never contains an IPv4 address."""
@@ -115,6 +143,19 @@ def _unmapped(network: IpNetwork) -> IpNetwork:
         if mapped is not None:
             return ipaddress.IPv4Network(f"{mapped}/{network.prefixlen - 96}")
     return network
+
+
+@runtime_checkable
+class PromptInstaller(Protocol):
+    """A text-to-speech service that can also speak a phrase into the media root under a fixed name (voice's
+    `TtsService.install`): True when it wrote the files, False when they were already there as asked."""
+
+    async def install(self, name: str, text: str, *, language: str) -> bool: ...
+
+
+def only_loopback(networks: Iterable[IpNetwork]) -> bool:
+    """Do `networks` let in loopback peers only (the default allow-list)?"""
+    return all(network.network_address.is_loopback and network.broadcast_address.is_loopback for network in networks)
 
 
 class CallLog(logging.LoggerAdapter[logging.Logger]):
@@ -202,7 +243,43 @@ class AgiServer:
         except OSError as error:
             raise CannotListen("FastAGI", self.config.host, self.config.port, error) from error
         self._port = int(self._server.sockets[0].getsockname()[1])
-        log.info("FastAGI listening on %s", ", ".join(str(s.getsockname()) for s in self._server.sockets))
+        await self._speak_fallback()
+        allowed = ", ".join(self.config.allow)
+        log.info(
+            "FastAGI listening on %s; Asterisk peers allowed: %s",
+            ", ".join(str(s.getsockname()) for s in self._server.sockets),
+            allowed,
+        )
+        if only_loopback(self._networks) and not _loopback_address(self.config.host):
+            log.warning(
+                "FastAGI listens on %s but lets in loopback peers only (%s): every Asterisk on another host will be "
+                "refused; name its network with --allow or %s",
+                self.config.host or "every address",
+                allowed,
+                "IVRGRAPH_AGI_ALLOW",
+            )
+
+    async def _speak_fallback(self) -> None:
+        """Speak the fallback prompt into the media root, where Asterisk plays it as `<sounds prefix>/<name>`: to a
+        call for an unknown scenario here, and in the dialplan's own fallback when no node answers. Only a TTS that
+        puts a phrase under a fixed name does it (voice's TtsService; not SilentTts, of tests and nodes without
+        voice). A failure is one warning: the node serves, and such a call still hangs up, in silence."""
+        name, phrase, tts = self.config.fallback_media, self.config.fallback_phrase, self.services.tts
+        if not name or not phrase or not isinstance(tts, PromptInstaller):
+            return
+        language = self.config.fallback_language
+        try:
+            spoken = await tts.install(name, phrase, language=language)
+        except Exception as error:  # TtsError, OSError: whatever it is, the node must still serve
+            log.warning(
+                "the fallback prompt %r could not be spoken (%s: %s); a call sent to it hears silence",
+                name,
+                type(error).__name__,
+                str(error).splitlines()[0] if str(error) else "",
+            )
+            return
+        if spoken:
+            log.info("spoke the fallback prompt %r in %s: %r", name, language, phrase)
 
     @property
     def port(self) -> int:
@@ -378,7 +455,12 @@ class AgiServer:
             request = AgiRequest.from_env(env)
             record.scenario = request.path
             record.inputs = call_inputs(request, max_length=self.config.max_input_length)
-            published = await self.source.get(request.path) if is_slug(request.path) else None
+            try:
+                published = await self.source.get(request.path) if is_slug(request.path) else None
+            except Exception as error:  # ScenarioLookupFailed, or a host's own source failing its own way
+                self._lookup_failed(record, request.path, peer, error)
+                await self._fallback(channel)
+                return
             if published is None:
                 _call_log(record).error(
                     "unknown scenario %r requested by %s; playing the fallback", request.path[:100], peer
@@ -435,7 +517,8 @@ class AgiServer:
                 self._finish(record, trace_of(result), _FAILED, result.last_node, "server shutdown")
             else:
                 record.error = "server shutdown"
-            _call_log(record).warning("call cancelled at the shutdown deadline")
+            told = "told IVRGRAPH_STATUS=STOPPING" if _can_tell(connection) else "a command in flight: not told"
+            _call_log(record).warning("call cancelled at the shutdown deadline (%s)", told)
         except ProtocolError as error:
             record.outcome, record.error = "protocol_error", str(error)
             self.metrics.errors.labels("protocol").inc()
@@ -454,6 +537,15 @@ class AgiServer:
                 self.metrics.call_ended()
                 if cancelled or self._stopping or not self.records.offer(record):
                     await self._keep_record(record, cancelled=cancelled)
+
+    def _lookup_failed(self, record: CallRecord, path: str, peer: str, error: Exception) -> None:
+        """The store could not say whether `path` is published (the database down or silent): not an unknown
+        scenario. The caller hears the fallback all the same; the call fails with the cause, in one line with its
+        id."""
+        failure = error if isinstance(error, ScenarioLookupFailed) else ScenarioLookupFailed(path[:100], error)
+        record.outcome, record.error = _FAILED, str(failure)
+        self.metrics.errors.labels("scenario_lookup").inc()
+        _call_log(record).error("%s (requested by %s); playing the fallback", failure, peer)
 
     async def _inputs(self, record: CallRecord) -> dict[str, Any]:
         if self.resolve_inputs is None:
@@ -531,6 +623,9 @@ class AgiServer:
         """`cancelled`: the shutdown deadline cancelled the call, so nothing here may wait long. `blamed`: the
         session failed on our side (`_blame_the_session`), so the operation that lost the line is no caller's
         hangup either."""
+        if cancelled and _can_tell(connection):
+            with contextlib.suppress(AgiError, asyncio.CancelledError):
+                await connection.command("SET VARIABLE", STATUS_VARIABLE, "STOPPING", timeout=0.5)
         try:
             await connection.close(drain_timeout=0.2 if cancelled else 2.0)
         except asyncio.CancelledError:
@@ -554,6 +649,15 @@ class AgiServer:
         except asyncio.CancelledError:  # shutdown's deadline came while it waited: still written
             self.records.submit_nowait(record)
             raise
+
+
+def _can_tell(connection: AgiConnection) -> bool:
+    """May a call the shutdown deadline cancelled still be told IVRGRAPH_STATUS=STOPPING? Only between commands.
+    A command in flight may be a playback or a wait for keys, and any byte written over one stops it with no result
+    line (tests/fakes/asterisk.py, issue 3); what Asterisk then does with the command written is in no capture of
+    ../shared/asterisk/, so nothing is written over one: its session is cancelled with `closed` set
+    (AgiConnection._send). A dead channel has nobody to send on."""
+    return not (connection.closed or connection.hung_up or connection.busy)
 
 
 def _look_at_walk(metrics: AgiMetrics, session: Watched, now: float) -> bool:
@@ -582,11 +686,8 @@ def _look_at_walk(metrics: AgiMetrics, session: Watched, now: float) -> bool:
     if now - note[2] < limit:
         return True
     session.patrol_note = None
-    reason = (
-        f"block {step.node!r} ({step.type}) was busy away from the call's channel for over {limit:g} s, its time "
-        "limit (max_seconds)"
-    )
-    if run.interrupt(EngineError(reason)):
+    reason = block_time_limit_error(step, limit)
+    if run.interrupt(reason):
         metrics.errors.labels("block_time_limit").inc()
         log.warning("call_id=%s %s: stopped", run.call_id, reason, extra={"call_id": run.call_id})
     return True
@@ -655,14 +756,17 @@ async def _discard(records: list[CallRecord]) -> None:
 
 
 __all__ = [
+    "FALLBACK_PHRASES",
     "AgiServer",
     "AgiServerConfig",
     "CallLog",
     "InputResolver",
+    "PromptInstaller",
     "ResolvedInputs",
     "SystemClock",
     "call_inputs",
     "calls_within_open_file_limit",
+    "only_loopback",
     "peer_allowed",
     "tune_collector_for_serving",
 ]

@@ -46,6 +46,7 @@ class RecordSpool:
         # next() on a count is atomic: the record writer's spool thread and, at shutdown, the event loop may
         # both be writing a file.
         self._sequence = itertools.count(1)
+        self._counted: dict[str, int] = {}  # file name -> its records, for `waiting`
         self._recover_claims()
 
     def put(self, records: Sequence[CallRecord]) -> Path:
@@ -59,6 +60,22 @@ class RecordSpool:
     def files(self) -> list[Path]:
         """Spooled batches, oldest first."""
         return sorted(self.folder.glob("records-*.jsonl"))
+
+    def waiting(self) -> int:
+        """Records in the spool's batches, those being replayed included: what the database has yet to take (from
+        any process on this spool). For the metrics, when scraped: a file is renamed into place whole and never
+        changed after, so each is read once, and a file gone meanwhile (replayed) is left out."""
+        counted = {}
+        for path in self.folder.glob("*records-*.jsonl"):  # records-... and claimed-<owner>-records-...
+            records = self._counted.get(path.name)
+            if records is None:
+                try:
+                    records = path.read_bytes().count(b"\n")
+                except OSError:
+                    continue
+            counted[path.name] = records
+        self._counted = counted
+        return sum(counted.values())
 
     def claim(self, path: Path) -> Path | None:
         """Take `path` for replaying (renamed to claimed-<pid>.<token>-...); None when another process took it

@@ -4,21 +4,25 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import logging
 import sys
 from pathlib import Path
 from typing import Any
 
-from agi_server.options import add_fastagi_options, port, positive_seconds
+from agi_server.options import add_fastagi_options, add_logging_options, port, positive_seconds
 from api.settings import Settings
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
     from agi_server.cli import run_or_explain
-    from agi_server.options import fastagi_config
+    from agi_server.logs import configure_logging
+    from agi_server.options import fastagi_config, log_settings
     from api.serve import serve
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    try:
+        configure_logging(log_settings(args))  # first: whatever follows may log
+    except ValueError as error:
+        print(f"ivrgraph serve: error: {error}", file=sys.stderr)
+        return 2
     try:
         agi_config = fastagi_config(args, host=args.agi_host or args.host, port=args.agi_port)
     except ValueError as error:
@@ -113,6 +117,7 @@ def add_parser(commands: Any) -> None:
         help="seconds between looks for versions published on other nodes (default %(default)s)",
     )
     add_fastagi_options(serve)
+    add_logging_options(serve)
     serve.set_defaults(handler=cmd_serve)
 
     db = commands.add_parser("db", help="database: migrate, seed")

@@ -14,11 +14,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import uvicorn
+from fastapi import FastAPI
 
 from agi_server.ami import AmiSettings
 from agi_server.cli import stop_on_signals, stop_server
 from agi_server.dialer import DialerSettings
 from agi_server.errors import CannotListen
+from agi_server.loop_watch import LoopStallWatch
 from agi_server.metrics import METRICS_HOST
 from agi_server.node import DatabaseRuntime, check_speech_settings
 from agi_server.server import AgiServer, AgiServerConfig, tune_collector_for_serving
@@ -49,7 +51,7 @@ async def serve(
     check_speech_settings()
     await asyncio.to_thread(upgrade, settings.database_url)
     database = Database(settings.database_url)
-    registry = default_registry()
+    registry = default_registry(skip_broken=True)  # a broken plugin fails only the scenarios using it
     if seed is not None:
         for item in await asyncio.to_thread(seed_folder, database, registry, seed):
             log.info("seed %s: %s", item.slug, item.outcome)
@@ -69,14 +71,17 @@ async def serve(
     app = create_app(
         dataclasses.replace(settings, migrate_on_start=False), registry=registry, hub=hub, database=database
     )
-    api = _ApiServer(uvicorn.Config(app, host=host, port=port, log_level="info"))
+    api = _ApiServer(uvicorn_config(app, host=host, port=port))
     await agi.start()
     if metrics_port is not None:
         agi.metrics.serve(metrics_port, metrics_host)
+    agi.metrics.watch_version_poller(runtime.poller)  # its health in /metrics and /healthz
     await runtime.start(ami=ami, dialer=dialer)  # AMI down or refusing: the node serves calls all the same
     if runtime.dialer is not None:
         agi.metrics.watch_dialer(runtime.dialer)
     tune_collector_for_serving()
+    stall_watch = LoopStallWatch()
+    stall_watch.start()
     stop = asyncio.Event()
     stop_on_signals(stop)
     serving = asyncio.create_task(_serve_api(api, host, port), name="api")
@@ -89,8 +94,33 @@ async def serve(
         api.should_exit = True
         await stop_server(agi, runtime.stop)
         await serving
+        stall_watch.stop()
+        await runtime.close_services()
         runtime.close()
         database.dispose()
+
+
+def uvicorn_config(app: FastAPI, *, host: str, port: int) -> uvicorn.Config:
+    """uvicorn logging as the rest of the process does (`agi_server.logs`): its loggers keep no handler and no
+    level of their own, so their records reach the root handler, in its format, at its level (the access lines
+    are INFO), and an access line names the path without its query string."""
+    access = logging.getLogger("uvicorn.access")
+    if not any(isinstance(known, _PathWithoutQuery) for known in access.filters):
+        access.addFilter(_PathWithoutQuery())
+    return uvicorn.Config(app, host=host, port=port, log_config=None, log_level=None)
+
+
+class _PathWithoutQuery(logging.Filter):
+    """Cuts the query string off the path of uvicorn's access line: a query can carry a token or a caller's
+    number, and logs are kept longer and read by more people than the requests were. The arguments are
+    (client, method, path with query, HTTP version, status), the order uvicorn's own AccessFormatter unpacks."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple) and len(record.args) == 5:
+            client, method, path, version, status = record.args
+            if isinstance(path, str):
+                record.args = (client, method, path.partition("?")[0], version, status)
+        return True
 
 
 async def _serve_api(api: uvicorn.Server, host: str, port: int) -> None:

@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import secrets
 import shutil
 import tempfile
 import time
 from collections.abc import Mapping
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from voice.cache import GRACE_SECONDS, TOUCH_SECONDS, PhraseCache, phrase_key
 from voice.engines.base import ENGINE_TIMEOUT, TtsEngine
@@ -30,7 +32,7 @@ from voice.settings import VoiceSettings
 from voice.singleflight import SingleFlight
 from voice.templating import install_template_functions
 from voice.text import normalize_text, speakable
-from voice.tools import convert_async, pick_converter
+from voice.tools import convert_async, pick_converter, remove_quietly
 
 log = logging.getLogger(__name__)
 
@@ -225,6 +227,34 @@ class TtsService:
         log.warning("TTS engine %s unavailable (%s); speaking with %s", name, error, fallback)
         self._unavailable_until[name] = time.monotonic() + UNAVAILABLE_COOLDOWN
 
+    async def install(self, name: str, text: str, *, language: str) -> bool:
+        """Speak `text` into the media root under the fixed name `name` (`unavailable`: `<root>/unavailable.sln`,
+        `.sln16`, ...), for a prompt played by its name rather than by a scenario: the FastAGI fallback's, which the
+        dialplan plays too when no node answers. The files are this service's: each is replaced atomically, and
+        they are spoken again only when one is missing or what shapes the audio changed (text, language, engine,
+        its voice, formats), as the stamp beside them (`.<name>.phrase`, the phrase's cache key) tells. True when
+        it wrote them. Raises `SpeechError` (a `TtsError`), or OSError when the media root cannot take them."""
+        stamp = self.media.resolve(name).with_name(f".{PurePath(name).name}.phrase")
+        wanted = self.key_for(text, language=language)
+        if _read_stamp(stamp) == wanted and all(self.path(name, fmt).exists() for fmt in self.formats):
+            return False
+        spoken = await self.render(text, language=language)
+        # The key of what was spoken, which is another engine's when the fallback engine spoke for this one: the
+        # next start then tries this one again.
+        await asyncio.to_thread(self._put, spoken, name, stamp, spoken.removeprefix(f"{self.folder}/"))
+        return True
+
+    def _put(self, spoken: str, name: str, stamp: Path, key: str) -> None:
+        """Copy the phrase `spoken` (in the cache, which may evict it) to `name`; the stamp last, so a process
+        stopped halfway leaves a stamp that does not match and the next start speaks it again."""
+        stamp.parent.mkdir(parents=True, exist_ok=True)
+        for fmt in AudioFormat:
+            if fmt in self.formats:
+                _copy_atomically(self.path(spoken, fmt), self.path(name, fmt))
+            else:  # a format no longer made would keep an older phrase for the codecs that pick it
+                remove_quietly(self.path(name, fmt))
+        _write_atomically(stamp, key.encode())
+
     def unspeakable(self, *, language: str, voice: str | None = None, engine: str | None = None) -> str | None:
         """Why no phrase could be spoken with these settings (no such engine, or a language it lacks), without
         rendering one: what live validation can say before publishing renders every phrase. None: it can."""
@@ -324,3 +354,29 @@ class TtsService:
             )
         except TimeoutError:
             raise EngineTimeout(f"TTS engine {engine.name} took longer than {self.engine_timeout:g} s") from None
+
+
+def _read_stamp(stamp: Path) -> str | None:
+    try:
+        return stamp.read_text(encoding="ascii").strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def _copy_atomically(source: Path, target: Path) -> None:
+    """`target` becomes a copy of `source` at once: Asterisk opening it meanwhile reads the old file or the new."""
+    temporary = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
+    try:
+        shutil.copyfile(source, temporary)
+        os.replace(temporary, target)
+    finally:
+        remove_quietly(temporary)
+
+
+def _write_atomically(target: Path, content: bytes) -> None:
+    temporary = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
+    try:
+        temporary.write_bytes(content)
+        os.replace(temporary, target)
+    finally:
+        remove_quietly(temporary)

@@ -96,7 +96,12 @@ async def test_a_lookup_the_database_cannot_answer_plays_the_fallback(
     fake = await call(server, "not-cached")
     await server.stop()
     assert [parse_args(line) for line in fake.commands] == FALLBACK_COMMANDS
-    assert records.records[0].outcome == "unknown_scenario"
+    # Not an unknown scenario: the store could not say (tests/agi_server/test_call_path_edges.py).
+    cause = "ConnectionError: connection refused" if store == "down" else "TimeoutError"
+    assert (records.records[0].outcome, records.records[0].error) == (
+        "failed",
+        f"scenario 'not-cached' could not be looked up: {cause}",
+    )
 
 
 async def test_query_and_arguments_become_plain_inputs(start_server: StartServer, records: MemoryRecords) -> None:

@@ -1,5 +1,6 @@
 """The example plugin (examples/plugins/ivrgraph-sms), installed like any third-party package, is in the catalog,
-posts to a real local HTTP server in a real call, and in a test call sends nothing but tells what it would send."""
+offers its gateway to the node through the `ivrgraph.services` group, posts to a real local HTTP server in a real
+call, and in a test call sends nothing but tells what it would send."""
 
 from __future__ import annotations
 
@@ -8,6 +9,9 @@ from typing import Any
 
 import pytest
 
+from agi_server.errors import ServicePluginError
+from agi_server.plugin_services import ENTRY_POINT_GROUP as SERVICES_GROUP
+from agi_server.plugin_services import load_plugin_services
 from graph_engine.document import parse_document
 from graph_engine.interpreter import run_call
 from graph_engine.registry import ENTRY_POINT_GROUP, BlockRegistry
@@ -25,6 +29,11 @@ def test_plugin_is_installed_through_the_entry_point_group(registry):
     entry = next(e for e in registry.catalog() if e["type"] == "send_sms")
     assert entry["default_exits"] == ["sent", "failed"]
     assert "ivrgraph-sms" in entry["plugin"]
+
+
+def test_plugin_offers_its_gateway_through_the_services_group():
+    points = {ep.name: ep for ep in entry_points(group=SERVICES_GROUP)}
+    assert points["sms_gateway"].dist is not None and points["sms_gateway"].dist.name == "ivrgraph-sms"
 
 
 @pytest.fixture
@@ -47,10 +56,13 @@ async def _real_call(registry: BlockRegistry, config: dict[str, Any], services: 
     return await run_call(parse_document(_sms_document(config)), channel, registry, services, facts=facts)
 
 
-async def test_plugin_sends_in_a_real_call(registry, gateway, monkeypatch):
+async def test_plugin_sends_in_a_real_call_through_the_gateway_the_node_loaded(registry, gateway, monkeypatch):
+    """Review: nothing filled `extras`, so a real call found the gateway only through the block reading the
+    environment itself. The node builds its services once at start, from the configuration then."""
     url, received = gateway
-    monkeypatch.delenv("IVRGRAPH_SMS_GATEWAY_URL", raising=False)
-    services = Services(extras={"sms_gateway_url": url})
+    monkeypatch.setenv("IVRGRAPH_SMS_GATEWAY_URL", url)
+    services = Services(extras=load_plugin_services())
+    monkeypatch.delenv("IVRGRAPH_SMS_GATEWAY_URL")  # the block reads the service, not the environment
 
     result = await _real_call(registry, {"text": "Su cita es el {{ day }}"}, services)
 
@@ -105,7 +117,22 @@ async def test_plugin_in_a_test_call_without_a_gateway_says_a_real_call_would_fa
 
 async def test_plugin_without_gateway_fails_cleanly(registry, monkeypatch):
     monkeypatch.delenv("IVRGRAPH_SMS_GATEWAY_URL", raising=False)
+    extras = load_plugin_services()
+    assert "sms_gateway" not in extras  # not configured: a node without a gateway still starts
 
-    result = await _real_call(registry, {"text": "x"}, Services())
+    result = await _real_call(registry, {"text": "x"}, Services(extras=extras))
 
     assert result.steps[1].exit == "failed"
+    assert result.steps[1].events == [
+        {"kind": "sms", "to": "+34600111222", "status": "not sent", "reason": "no gateway"}
+    ]
+
+
+def test_an_unusable_gateway_url_stops_the_node_naming_the_plugin_and_the_setting(monkeypatch):
+    monkeypatch.setenv("IVRGRAPH_SMS_GATEWAY_URL", "gateway.local/sms")
+
+    with pytest.raises(ServicePluginError) as caught:
+        load_plugin_services()
+
+    assert "(from ivrgraph-sms)" in caught.value.plugin
+    assert "IVRGRAPH_SMS_GATEWAY_URL must be an http:// or https:// URL, not 'gateway.local/sms'" in str(caught.value)

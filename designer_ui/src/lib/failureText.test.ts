@@ -90,6 +90,11 @@ const CASES: { failure: Record<string, unknown>; es: string; ru: string }[] = [
     es: "no se pudo programar la devolución de llamada al escenario «callback-connect»: the callback scheduler is unavailable",
     ru: "обратный звонок в сценарий «callback-connect» не запланирован: the callback scheduler is unavailable",
   },
+  {
+    failure: { code: "media_not_played", media: "ivrgraph/welcome" },
+    es: "Asterisk no pudo reproducir «ivrgraph/welcome»: falta el archivo de sonido",
+    ru: "Asterisk не смог воспроизвести «ivrgraph/welcome»: нет звукового файла",
+  },
 ];
 
 describe("a block's failure in the analyst's language", () => {

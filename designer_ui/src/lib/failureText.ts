@@ -45,6 +45,7 @@ export const FAILURE_WORDS: Record<Translated, Record<string, Words>> = {
     data_source_failed: (w) => `falló el origen de datos ${w.quoted("source")}: ${w.text("detail")}`,
     callback_not_scheduled: (w) =>
       `no se pudo programar la devolución de llamada al escenario ${w.quoted("scenario")}: ${w.text("detail")}`,
+    media_not_played: (w) => `Asterisk no pudo reproducir ${w.quoted("media")}: falta el archivo de sonido`,
   },
   ru: {
     unknown_timezone: (w) => `неизвестный часовой пояс ${w.quoted("timezone")}`,
@@ -65,6 +66,7 @@ export const FAILURE_WORDS: Record<Translated, Record<string, Words>> = {
         : `в результате нет столбца ${w.quoted("column")}: запрос не вернул строк`,
     data_source_failed: (w) => `сбой источника данных ${w.quoted("source")}: ${w.text("detail")}`,
     callback_not_scheduled: (w) => `обратный звонок в сценарий ${w.quoted("scenario")} не запланирован: ${w.text("detail")}`,
+    media_not_played: (w) => `Asterisk не смог воспроизвести ${w.quoted("media")}: нет звукового файла`,
   },
 };
 

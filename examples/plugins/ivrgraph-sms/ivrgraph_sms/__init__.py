@@ -1,4 +1,9 @@
-"""Send SMS: an ivrgraph block plugin that posts a message to an HTTP SMS gateway."""
+"""Send SMS: an ivrgraph block plugin that posts a message to an HTTP SMS gateway.
+
+Two entry points (pyproject.toml): the block in `ivrgraph.blocks`, and the gateway in `ivrgraph.services`, which
+the node builds once at start (`gateway_from_environment`) and hands to every call as
+`ctx.services.extras["sms_gateway"]`.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +14,18 @@ import re
 import urllib.error
 import urllib.request
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any, ClassVar
+from urllib.parse import urlsplit
 
 from graph_engine.block import BlockType, TemplateField
 from graph_engine.context import BlockContext
 
 NUMBER = re.compile(r"^\+?[0-9]{6,20}$")
+# The host's configuration, never scenario data: an analyst cannot make calls post to arbitrary addresses.
+GATEWAY_URL_ENV = "IVRGRAPH_SMS_GATEWAY_URL"
+# The gateway's name in `ctx.services.extras`: the name of its entry point in pyproject.toml.
+SERVICE = "sms_gateway"
 
 
 def _post(url: str, payload: dict[str, str], timeout: float) -> int:
@@ -23,6 +34,30 @@ def _post(url: str, payload: dict[str, str], timeout: float) -> int:
     )
     with urllib.request.urlopen(request, timeout=timeout) as response:
         return int(response.status)
+
+
+@dataclass(frozen=True, slots=True)
+class SmsGateway:
+    """The HTTP gateway every call of the node sends through."""
+
+    url: str
+
+    async def send(self, to: str, text: str, *, timeout: float) -> int:
+        """POST the message; the gateway's HTTP status. Raises OSError (URLError, TimeoutError) when unreachable."""
+        return await asyncio.to_thread(_post, self.url, {"to": to, "text": text}, timeout)
+
+
+def gateway_from_environment() -> SmsGateway | None:
+    """The `ivrgraph.services` factory: the gateway `IVRGRAPH_SMS_GATEWAY_URL` names, or None when it is not set
+    (a node without a gateway still starts; Send SMS takes `failed`). A URL that cannot work stops the node at
+    start, naming the setting, rather than failing every message."""
+    url = _configured_url()
+    if url is None:
+        return None
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError(f"{GATEWAY_URL_ENV} must be an http:// or https:// URL, not {url!r}")
+    return SmsGateway(url)
 
 
 class SendSmsBlock(BlockType):
@@ -62,14 +97,15 @@ class SendSmsBlock(BlockType):
         ]
 
     async def run(self, ctx: BlockContext, config: Mapping[str, Any]) -> str:
-        url = _gateway_url(ctx)
+        gateway = ctx.services.extras.get(SERVICE)
         number = _number(ctx, config)
-        if not url or not NUMBER.match(number):
-            ctx.note("sms", to=number[:24], status="not sent", reason="no gateway" if not url else "invalid number")
+        if gateway is None or not NUMBER.match(number):
+            reason = "no gateway" if gateway is None else "invalid number"
+            ctx.note("sms", to=number[:24], status="not sent", reason=reason)
             return "failed"
         text = ctx.render(str(config["text"]))
         try:
-            status = await asyncio.to_thread(_post, url, {"to": number, "text": text}, float(config.get("timeout", 5)))
+            status = await gateway.send(number, text, timeout=float(config.get("timeout", 5)))
         except (urllib.error.URLError, TimeoutError, OSError) as error:
             ctx.note("sms", to=number, status="failed", reason=str(error)[:200])
             return "failed"
@@ -89,16 +125,16 @@ class SendSmsBlock(BlockType):
             return "failed"
         text = ctx.render(str(config["text"]))
         summary = f"not sent in a test call: would send {text!r} to {number}"
-        if not _gateway_url(ctx):
+        if _configured_url() is None:
             summary += "; no SMS gateway is configured here: a real call would take 'failed'"
         ctx.note("test_call", summary=summary, to=number, text=text)
         return "sent"
 
 
-def _gateway_url(ctx: BlockContext) -> str | None:
-    """Host configuration, never scenario data: an analyst cannot make calls post to arbitrary addresses."""
-    url = ctx.services.extras.get("sms_gateway_url") or os.environ.get("IVRGRAPH_SMS_GATEWAY_URL")
-    return str(url) if url else None
+def _configured_url() -> str | None:
+    """The gateway URL this host is configured with. A test call reads it only to say whether a real call could
+    send: its extras are empty by design (nothing may leave a test call), so it cannot ask the gateway service."""
+    return os.environ.get(GATEWAY_URL_ENV, "").strip() or None
 
 
 def _number(ctx: BlockContext, config: Mapping[str, Any]) -> str:

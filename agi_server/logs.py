@@ -1,0 +1,103 @@
+"""How `ivrgraph agi` and `ivrgraph serve` log: one handler on the root logger, in text or JSON Lines.
+
+Text is the format the commands always wrote (`2026-12-05 10:00:00,123 INFO agi_server.server FastAGI listening`).
+JSON Lines is for a log shipper: one object per record, on one line whatever the record holds (a traceback is the
+string field `exc`), with `time` (ISO 8601, UTC, milliseconds), `level`, `logger`, `message` (formatted), and the
+record's `extra` fields json can carry: the lines of a call carry its `call_id`.
+
+Everything that logs goes through this one handler: uvicorn's loggers propagate to it (`api.serve`), and Python
+warnings become records of the `py.warnings` logger, so a JSON stream holds nothing but JSON.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Container
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Final, TextIO
+
+LOG_LEVELS: Final = ("DEBUG", "INFO", "WARNING", "WARN", "ERROR", "CRITICAL")
+LOG_FORMATS: Final = ("text", "json")
+TEXT_FORMAT: Final = "%(asctime)s %(levelname)s %(name)s %(message)s"
+
+# What every record holds; any other attribute of a record came through `extra`.
+_RECORD_ATTRIBUTES: Final = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
+# Extras no reader of JSON wants: uvicorn's copy of its message with terminal colour codes.
+_PRESENTATION_EXTRAS: Final = frozenset({"color_message"})
+# json.dumps(ensure_ascii=False) leaves these raw, and some line readers (str.splitlines, JavaScript) end a line
+# on them: a caller's input holding one would cut the record in two.
+_LINE_BREAKS_JSON_KEEPS: Final = str.maketrans({"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
+
+
+@dataclass(frozen=True)
+class LogSettings:
+    level: str = "INFO"
+    format: str = "text"
+
+
+class JsonLinesFormatter(logging.Formatter):
+    """One record, one line, one JSON object (the fields are in the module docstring)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "time": _utc_with_ms(record.created),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        entry.update(_extra_fields(record, taken=entry.keys()))
+        if record.exc_info:
+            entry["exc"] = self.formatException(record.exc_info)
+        elif record.exc_text:
+            entry["exc"] = record.exc_text
+        if record.stack_info:
+            entry["stack"] = self.formatStack(record.stack_info)
+        return json.dumps(entry, ensure_ascii=False, allow_nan=False).translate(_LINE_BREAKS_JSON_KEEPS)
+
+
+def _utc_with_ms(created: float) -> str:
+    return datetime.fromtimestamp(created, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _extra_fields(record: logging.LogRecord, *, taken: Container[str]) -> dict[str, Any]:
+    """The record's `extra` that json can carry and that does not pose as one of the record's own fields."""
+    return {
+        name: value
+        for name, value in vars(record).items()
+        if name not in _RECORD_ATTRIBUTES
+        and name not in _PRESENTATION_EXTRAS
+        and name not in taken
+        and _json_can_carry(value)
+    }
+
+
+def _json_can_carry(value: object) -> bool:
+    # An extra json cannot write is left out rather than losing the whole record.
+    try:
+        json.dumps(value, allow_nan=False)
+    except (TypeError, ValueError, RecursionError):
+        return False
+    return True
+
+
+class _CommandHandler(logging.StreamHandler[TextIO]):
+    """The handler `configure_logging` adds, told apart from any other on the root logger (pytest's, say)."""
+
+
+def configure_logging(settings: LogSettings, *, stream: TextIO | None = None) -> logging.Handler:
+    """Log every record at `settings.level` or above to `stream` (stderr) in `settings.format`.
+
+    Called once a command has read its options, before anything else it does logs; a second call replaces the
+    handler of the first, so no line is ever written twice."""
+    root = logging.getLogger()
+    for previous in [handler for handler in root.handlers if isinstance(handler, _CommandHandler)]:
+        root.removeHandler(previous)
+    handler = _CommandHandler(stream)
+    handler.setFormatter(JsonLinesFormatter() if settings.format == "json" else logging.Formatter(TEXT_FORMAT))
+    root.addHandler(handler)
+    root.setLevel(settings.level)
+    # A library's warning would otherwise go straight to stderr, over several lines and in no format.
+    logging.captureWarnings(True)
+    return handler
