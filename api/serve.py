@@ -31,6 +31,7 @@ from blocks import default_registry
 from persistence.db import Database
 from persistence.migrate import upgrade
 from persistence.publishing import PublishHub
+from voice.service import TtsService
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +70,10 @@ async def serve(
         spool=runtime.spool,
     )
     app = create_app(
-        dataclasses.replace(settings, migrate_on_start=False), registry=registry, hub=hub, database=database
+        dataclasses.replace(settings, migrate_on_start=False, media_root=shared_media_root(settings, runtime)),
+        registry=registry,
+        hub=hub,
+        database=database,
     )
     api = _ApiServer(uvicorn_config(app, host=host, port=port))
     await agi.start()
@@ -98,6 +102,15 @@ async def serve(
         await runtime.close_services()
         runtime.close()
         database.dispose()
+
+
+def shared_media_root(settings: Settings, runtime: DatabaseRuntime) -> Path | None:
+    """The media root the API stores uploads in and renders published phrases into: the one this node's calls play
+    from. The node falls back on ./media when the configured root is unusable (`agi_server.node.speech`, a developer
+    machine without /var/lib/ivrgraph) and the API used to try the configured one all the same: its uploads and
+    prerendered phrases failed there, or landed where no call looked."""
+    tts = runtime.services.tts
+    return tts.media.root if isinstance(tts, TtsService) else settings.media_root
 
 
 def uvicorn_config(app: FastAPI, *, host: str, port: int) -> uvicorn.Config:
