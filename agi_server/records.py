@@ -333,7 +333,9 @@ class RecordWriter:
                 return first + await self._write_chunk(chunk[half:], retry=retry)
             except Exception as error:
                 if delay is None or self._hurry():
-                    log.warning("writing %d call records failed (%s: %s)", len(chunk), type(error).__name__, error)
+                    # One line: a driver's error goes on with lines of background that split a shipped record.
+                    detail = next(iter(str(error).splitlines()), "")
+                    log.warning("writing %d call records failed (%s: %s)", len(chunk), type(error).__name__, detail)
                     return chunk
                 log.warning("writing %d call records failed; retrying in %g s", len(chunk), delay)
                 await asyncio.sleep(delay)

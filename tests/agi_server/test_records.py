@@ -4,6 +4,7 @@ the database fails."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -163,6 +164,24 @@ async def test_records_of_an_outage_are_spooled_then_written_when_the_database_i
     await _until(lambda: not spool.files())  # the next look at the spool, with no new call to wake the writer
     assert sorted(store.rows) == ["c0", "c1", "c2", "c3", "c4"]
     await writer.close()
+
+
+async def test_an_outage_is_logged_in_one_line_per_record(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """Operations review, 2026-12-05: a driver's error went into the log with its lines of background, which a
+    line-based log shipper splits into records of their own."""
+
+    async def down(batch: list[CallRecord]) -> None:
+        raise ConnectionError('connection failed: refused\n\tIs the server running on "127.0.0.1"?\n(Background)')
+
+    writer = RecordWriter(down, spool=RecordSpool(tmp_path), flush_interval=0, retry_delays=(), replay_delays=(0.05,))
+    writer.start()
+    with caplog.at_level(logging.WARNING, logger="agi_server.records"):
+        await writer.submit(_record(1))
+        await _until(lambda: writer.spooled >= 1)
+    await writer.close()
+    lines = [r.getMessage() for r in caplog.records if r.name == "agi_server.records"]
+    assert lines and all("\n" not in line for line in lines), lines
+    assert any("ConnectionError: connection failed: refused" in line for line in lines)
 
 
 async def test_a_frozen_database_times_out_into_the_spool(tmp_path: Path) -> None:
