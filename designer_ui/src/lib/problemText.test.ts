@@ -53,6 +53,27 @@ const configRow: Problem = {
   params: { ...menu, field: "Keys > row 2 > Key", rule: "pattern", value: "A" },
 };
 
+// tests/plugins/test_broken_plugins.py: a plugin installed but left out as broken (graph_engine.registry skip_broken).
+const brokenPlugin: Problem = {
+  severity: "error",
+  code: "unknown_type",
+  message: "Block \"Notify\" is of type \"acme_broken\", whose plugin 'acme_broken = acme_broken:AcmeBlock (from acme-broken)' is installed but broken: cannot be imported: ModuleNotFoundError: No module named 'acme_sdk'",
+  params: {
+    block_type: "acme_broken",
+    label: "Notify",
+    plugin: "acme_broken = acme_broken:AcmeBlock (from acme-broken)",
+    detail: "cannot be imported: ModuleNotFoundError: No module named 'acme_sdk'",
+  },
+};
+
+describe("a broken plugin's block", () => {
+  it("says the plugin is installed but broken, and why, instead of 'not installed'", () => {
+    expect(problemText(brokenPlugin, "es")).toContain("está instalado pero roto: cannot be imported: ModuleNotFoundError");
+    expect(problemText(brokenPlugin, "ru")).toContain("установлен, но не работает: cannot be imported: ModuleNotFoundError");
+    expect(problemText({ ...brokenPlugin, params: { block_type: "acme_x", label: "Notify" } }, "es")).toContain("que no está instalado");
+  });
+});
+
 describe("problems in the analyst's language", () => {
   it("says an unwired IVR key in Spanish and Russian, the analyst's own key name kept", () => {
     expect(problemText(unwiredKey, "es")).toBe("Menú IVR «Main menu»: tecla 3 (Sales) no lleva a ninguna parte — pulsar esta tecla termina la llamada");

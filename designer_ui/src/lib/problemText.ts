@@ -308,7 +308,10 @@ export const TEMPLATES: Record<Translated, Record<string, Template>> = {
     duplicate_variable: (w) => `La variable ${w.quoted("variable")} está declarada dos veces`,
     no_start: () => "El escenario no tiene bloque Inicio: las llamadas no tendrían adónde ir",
     multiple_starts: (w) => `${w.block()}: un escenario tiene exactamente un bloque Inicio`,
-    unknown_type: (w) => `El bloque ${w.quoted("label")} es de tipo ${w.quoted("block_type")}, que no está instalado`,
+    unknown_type: (w) =>
+      w.has("plugin")
+        ? `El bloque ${w.quoted("label")} es de tipo ${w.quoted("block_type")}, cuyo complemento ${w.quoted("plugin")} está instalado pero roto: ${w.text("detail")}`
+        : `El bloque ${w.quoted("label")} es de tipo ${w.quoted("block_type")}, que no está instalado`,
     block_version: (w) =>
       w.has("detail")
         ? `${w.block()}: el bloque (versión ${w.text("node_version")}) no se puede actualizar a la versión ${w.text("block_version")}: ${w.text("detail")}`
@@ -355,7 +358,10 @@ export const TEMPLATES: Record<Translated, Record<string, Template>> = {
     duplicate_variable: (w) => `Переменная ${w.quoted("variable")} объявлена дважды`,
     no_start: () => "В сценарии нет блока «Начало»: звонкам некуда идти",
     multiple_starts: (w) => `${w.block()}: в сценарии должен быть ровно один блок «Начало»`,
-    unknown_type: (w) => `Блок ${w.quoted("label")} имеет тип ${w.quoted("block_type")}, который не установлен`,
+    unknown_type: (w) =>
+      w.has("plugin")
+        ? `Блок ${w.quoted("label")} имеет тип ${w.quoted("block_type")}, его плагин ${w.quoted("plugin")} установлен, но не работает: ${w.text("detail")}`
+        : `Блок ${w.quoted("label")} имеет тип ${w.quoted("block_type")}, который не установлен`,
     block_version: (w) =>
       w.has("detail")
         ? `${w.block()}: блок версии ${w.text("node_version")} не удаётся обновить до версии ${w.text("block_version")}: ${w.text("detail")}`
