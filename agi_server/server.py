@@ -473,11 +473,12 @@ class AgiServer:
             record.version_id = published.stamp or None  # 0: a scenario read from a file, no version row
             if log.isEnabledFor(logging.INFO):  # two lines a call: skip the adapter's work when nobody reads them
                 _call_log(record).info(
-                    "call from %r on scenario %s v%d (Asterisk %s)",
+                    "call from %r on scenario %s v%d (Asterisk %s, uniqueid %s)",
                     facts["caller_id"],
                     published.slug,
                     published.version,
                     peer,
+                    record.asterisk_uniqueid or "-",  # what Asterisk's own logs name the channel by
                 )
             # Before the walk's facts are read: a callback's resolved inputs say the number it rang (`_inputs`).
             inputs = await self._inputs(record) if self.resolve_inputs else dict(record.inputs)

@@ -514,6 +514,8 @@ async def test_logs_carry_the_call_id(
     call_id = records.records[0].call_id
     lines = [r for r in caplog.records if getattr(r, "call_id", None) == call_id]
     assert len(lines) >= 2 and all(r.getMessage().startswith(f"call_id={call_id} ") for r in lines)
+    # Operations review, 2026-12-05: the channel's name in Asterisk's own logs, to find the call there.
+    assert "uniqueid 1795295104.117" in lines[0].getMessage()
 
 
 async def test_a_callback_job_resolves_trusted_inputs(start_server: StartServer, records: MemoryRecords) -> None:
