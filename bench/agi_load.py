@@ -187,12 +187,26 @@ async def _start_ivrgraph(records: str = "memory") -> tuple[int, Any]:
     )
     await server.start()
     tune_collector_for_serving()  # as `ivrgraph agi` and `ivrgraph serve` do once started
+    stall_watch = _stall_watch()  # and their event-loop watch: its heartbeats wake the loop twice a second
 
     async def finish() -> dict[str, int]:
         await server.stop()
+        if stall_watch is not None:
+            stall_watch.stop()
         return outcomes
 
     return server.port, finish
+
+
+def _stall_watch() -> Any:
+    """The nodes' event-loop watch, started; None in a checkout from before it (`--against`)."""
+    try:
+        from agi_server.loop_watch import LoopStallWatch
+    except ImportError:
+        return None
+    watch = LoopStallWatch()
+    watch.start()
+    return watch
 
 
 # The floor's five lines, the media names as long as the TTS cache's (tts/<32 hex digits>).
