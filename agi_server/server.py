@@ -636,9 +636,11 @@ class AgiServer:
         record.hangup_during = None if blamed else channel.hangup_during
         self.metrics.call_finished(record.outcome)
         if log.isEnabledFor(logging.INFO):
-            _call_log(record).info(
-                "call ended: %s at %s", record.outcome, record.hangup_point or record.trace.get("last_node")
-            )
+            where = record.hangup_point or record.trace.get("last_node")
+            if where:
+                _call_log(record).info("call ended: %s at %s", record.outcome, where)
+            else:  # it never reached a block (an unknown scenario): no place to name
+                _call_log(record).info("call ended: %s", record.outcome)
 
     async def _keep_record(self, record: CallRecord, *, cancelled: bool) -> None:
         """A record the queue did not take at once (full), or one of a call that shutdown cancelled."""

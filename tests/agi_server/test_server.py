@@ -69,6 +69,7 @@ FALLBACK_COMMANDS = [["ANSWER"], ["STREAM", "FILE", "ivrgraph/unavailable", ""],
 async def test_unknown_slug_plays_the_fallback_and_hangs_up(
     start_server: StartServer, records: MemoryRecords, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.INFO, logger="agi_server")
     server = await start_server()
     fake = await call(server, "no-such-scenario?x=1")
     await server.stop()
@@ -77,6 +78,8 @@ async def test_unknown_slug_plays_the_fallback_and_hangs_up(
     errors = [r for r in caplog.records if r.levelno == logging.ERROR]
     assert errors and "no-such-scenario" in errors[0].getMessage()
     assert errors[0].call_id == records.records[0].call_id  # type: ignore[attr-defined]
+    ended = [r.getMessage() for r in caplog.records if "call ended" in r.getMessage()]
+    assert ended and ended[0].endswith("call ended: unknown_scenario"), ended  # not "at None": it reached no block
 
 
 @pytest.mark.parametrize("store", ["down", "frozen"])
