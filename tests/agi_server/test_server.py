@@ -689,7 +689,7 @@ async def test_a_record_names_the_node_that_took_the_call_not_the_asterisk_peer(
     [record] = records.records
     assert record.node == "ivr-node-2" and record.peer.startswith("127.0.0.1:")
     assert as_record_in(record).node == "ivr-node-2"
-    assert any(f"(Asterisk {record.peer})" in line for line in caplog.messages)
+    assert any(f"(Asterisk {record.peer}, uniqueid " in line for line in caplog.messages)
     assert AgiServerConfig().node_id == socket.gethostname()  # unless the node is told otherwise
 
 
