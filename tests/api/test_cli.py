@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import socket
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -19,32 +17,19 @@ import pytest
 from persistence.calls import CallFilter, list_calls
 from persistence.db import Database
 from persistence.migrate import current_revision
+from tests.api.serve_process import IVRGRAPH, ROOT, clean_env, free_port, running_serve
 from tests.fakes.asterisk import FakeAsterisk, default_env
-
-ROOT = Path(__file__).resolve().parents[2]
-IVRGRAPH = [sys.executable, "-c", "from ivrgraph.cli import main; raise SystemExit(main())"]
-
-
-def _env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("IVRGRAPH_")}
-    return {**env, "PYTHONPATH": str(ROOT), **extra}
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def test_db_upgrade_creates_the_default_sqlite_file_in_the_working_directory(tmp_path: Path) -> None:
-    done = subprocess.run([*IVRGRAPH, "db", "upgrade"], cwd=tmp_path, env=_env(), capture_output=True, text=True)
+    done = subprocess.run([*IVRGRAPH, "db", "upgrade"], cwd=tmp_path, env=clean_env(), capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert current_revision(f"sqlite:///{tmp_path / 'ivrgraph.sqlite3'}") is not None
 
 
 def test_db_seed_publishes_every_example(tmp_path: Path) -> None:
     done = subprocess.run(
-        [*IVRGRAPH, "db", "seed", str(ROOT / "examples")], cwd=tmp_path, env=_env(), capture_output=True, text=True
+        [*IVRGRAPH, "db", "seed", str(ROOT / "examples")], cwd=tmp_path, env=clean_env(), capture_output=True, text=True
     )
     assert done.returncode == 0, done.stdout + done.stderr
     lines = done.stdout.strip().splitlines()
@@ -53,32 +38,26 @@ def test_db_seed_publishes_every_example(tmp_path: Path) -> None:
 
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[tuple[int, int]]:
-    api_port, agi_port = _free_port(), _free_port()
-    env = _env(
+    api_port, agi_port = free_port(), free_port()
+    env = clean_env(
         IVRGRAPH_ADMIN_USER="admin", IVRGRAPH_ADMIN_PASSWORD="admin-pass-1", IVRGRAPH_MEDIA_ROOT=str(tmp_path / "media")
     )
-    command = [*IVRGRAPH, "serve", "--port", str(api_port), "--agi-port", str(agi_port)]
+    command = [
+        *IVRGRAPH,
+        "serve",
+        "--port",
+        str(api_port),
+        "--agi-port",
+        str(agi_port),
+        "--seed",
+        str(ROOT / "examples"),
+    ]
     log = tmp_path / "serve.log"
-    with log.open("wb") as output:  # a file, not a pipe: nobody reads a pipe and a full one would stall the server
-        process = subprocess.Popen(
-            [*command, "--seed", str(ROOT / "examples")], cwd=tmp_path, env=env, stdout=output, stderr=subprocess.STDOUT
-        )
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    if httpx.get(f"http://127.0.0.1:{api_port}/readyz").status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise RuntimeError(log.read_text(errors="replace")[-3000:])
-                time.sleep(0.2)
+    try:
+        with running_serve(command, cwd=tmp_path, env=env, api_port=api_port, log=log):
             yield api_port, agi_port
-        finally:
-            process.terminate()
-            process.wait(timeout=30)
-            print(log.read_text(errors="replace")[-3000:])  # shown by pytest when the test failed
+    finally:
+        print(log.read_text(errors="replace")[-3000:])  # shown by pytest when the test failed
 
 
 def _agi_call(port: int, slug: str) -> bytes:
@@ -124,9 +103,11 @@ def test_sigterm_lets_a_call_in_flight_finish_and_writes_its_record(tmp_path: Pa
     """`ivrgraph serve` under SIGTERM: FastAGI stops accepting, the call playing a prompt finishes, its record
     is written, exit 0. (uvicorn re-raised the signal after its own shutdown, and the default SIGTERM action
     killed the process mid-call: no record.)"""
-    api_port, agi_port = _free_port(), _free_port()
-    env = _env(IVRGRAPH_ADMIN_USER="admin", IVRGRAPH_ADMIN_PASSWORD="admin-pass-1", IVRGRAPH_MEDIA_ROOT=str(tmp_path))
-    metrics_port = _free_port()
+    api_port, agi_port = free_port(), free_port()
+    env = clean_env(
+        IVRGRAPH_ADMIN_USER="admin", IVRGRAPH_ADMIN_PASSWORD="admin-pass-1", IVRGRAPH_MEDIA_ROOT=str(tmp_path)
+    )
+    metrics_port = free_port()
     ports = ["--port", str(api_port), "--agi-port", str(agi_port), "--metrics-port", str(metrics_port)]
     command = [*IVRGRAPH, "serve", *ports, "--seed", str(ROOT / "examples")]
     log = tmp_path / "serve.log"
@@ -173,7 +154,7 @@ def test_serve_refuses_settings_that_cannot_work_in_one_line(tmp_path: Path) -> 
         (["--allow", "bogus"], "'bogus' is not a network"),
     ]:
         done = subprocess.run(
-            [*IVRGRAPH, "serve", *arguments], cwd=tmp_path, env=_env(), capture_output=True, text=True
+            [*IVRGRAPH, "serve", *arguments], cwd=tmp_path, env=clean_env(), capture_output=True, text=True
         )
         assert done.returncode == 2 and message in done.stderr, done.stderr
         assert "Traceback" not in done.stderr
@@ -186,8 +167,8 @@ def test_serve_with_its_api_port_taken_says_so_and_exits(tmp_path: Path) -> None
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        command = [*IVRGRAPH, "serve", "--port", str(port), "--agi-port", str(_free_port())]
-        done = subprocess.run(command, cwd=tmp_path, env=_env(), capture_output=True, text=True, timeout=60)
+        command = [*IVRGRAPH, "serve", "--port", str(port), "--agi-port", str(free_port())]
+        done = subprocess.run(command, cwd=tmp_path, env=clean_env(), capture_output=True, text=True, timeout=60)
     assert done.returncode == 1, done.stderr[-2000:]
     assert "ivrgraph serve: error: cannot listen for the API on 127.0.0.1:" in done.stderr
 
@@ -196,7 +177,7 @@ def test_serve_refuses_a_speech_setting_before_it_touches_the_database(tmp_path:
     """Review of 2026-12-05 (third session): IVRGRAPH_TTS_CACHE_MB=-1 was taken (a cache that evicted every phrase
     it made) and IVRGRAPH_TTS_TIMEOUT=abc stopped `serve` only after it had migrated the database, with float()'s
     message naming no variable."""
-    env = {**_env(), "IVRGRAPH_TTS_CACHE_MB": "-1"}
+    env = {**clean_env(), "IVRGRAPH_TTS_CACHE_MB": "-1"}
     done = subprocess.run(
         [*IVRGRAPH, "serve", "--port", "0", "--agi-port", "0"],
         cwd=tmp_path,
@@ -244,8 +225,8 @@ def test_serve_picks_up_another_nodes_publish_within_its_poll_interval(tmp_path:
         scenarios.create_scenario(session, slug="hello", document=documents.greeting("Hello"), actor="ana")
     with database.session() as session:
         asyncio.run(publish(session, slug="hello", message="v1", actor="ana", registry=registry))
-    api_port, agi_port, poll = _free_port(), _free_port(), 0.3
-    env = _env(IVRGRAPH_DATABASE_URL=url, IVRGRAPH_MEDIA_ROOT=str(tmp_path / "media"))
+    api_port, agi_port, poll = free_port(), free_port(), 0.3
+    env = clean_env(IVRGRAPH_DATABASE_URL=url, IVRGRAPH_MEDIA_ROOT=str(tmp_path / "media"))
     command = [*IVRGRAPH, "serve", "--port", str(api_port), "--agi-port", str(agi_port), "--poll-interval", str(poll)]
     log = tmp_path / "serve.log"
     with log.open("wb") as output:

@@ -8,61 +8,34 @@ included (a query can carry a token or a caller's number).
 from __future__ import annotations
 
 import json
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 from typing import Any
 
 import httpx
 
-ROOT = Path(__file__).resolve().parents[2]
-IVRGRAPH = [sys.executable, "-c", "from ivrgraph.cli import main; raise SystemExit(main())"]
+from tests.api.serve_process import IVRGRAPH, clean_env, free_port, running_serve
+
 ISO_UTC_MS = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 SECRET = "s3cret-token"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _serve_and_ask(tmp_path: Path, *arguments: str, **environment: str) -> str:
     """Start `ivrgraph serve`, ask /readyz with a query string once it answers, stop it; its log (stderr)."""
-    api_port, agi_port = _free_port(), _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("IVRGRAPH_")} | {
-        "PYTHONPATH": str(ROOT),
-        "IVRGRAPH_ADMIN_USER": "admin",
-        "IVRGRAPH_ADMIN_PASSWORD": "admin-pass-1",
-        "IVRGRAPH_MEDIA_ROOT": str(tmp_path / "media"),
+    api_port, agi_port = free_port(), free_port()
+    env = clean_env(
+        IVRGRAPH_ADMIN_USER="admin",
+        IVRGRAPH_ADMIN_PASSWORD="admin-pass-1",
+        IVRGRAPH_MEDIA_ROOT=str(tmp_path / "media"),
         **environment,
-    }
+    )
     log = tmp_path / "serve.log"
     command = [*IVRGRAPH, "serve", "--port", str(api_port), "--agi-port", str(agi_port), *arguments]
-    with log.open("wb") as output:  # a file, not a pipe: nobody reads a pipe and a full one would stall the server
-        process = subprocess.Popen(command, cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=output)
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    if httpx.get(f"http://127.0.0.1:{api_port}/readyz").status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise AssertionError(log.read_text(errors="replace")[-3000:])
-                time.sleep(0.2)
-            asked = httpx.get(f"http://127.0.0.1:{api_port}/readyz", params={"token": SECRET, "number": "600123456"})
-            assert asked.status_code == 200
-        finally:
-            process.terminate()
-            returncode = process.wait(timeout=30)
+    with running_serve(command, cwd=tmp_path, env=env, api_port=api_port, log=log, stdout_to_log=False) as process:
+        asked = httpx.get(f"http://127.0.0.1:{api_port}/readyz", params={"token": SECRET, "number": "600123456"})
+        assert asked.status_code == 200
     text = log.read_text(errors="replace")
-    assert returncode == 0, text
+    assert process.returncode == 0, text
     return text
 
 
