@@ -146,3 +146,23 @@ async def agi_session(
         await running
         listener.close()
         await listener.wait_closed()
+
+
+@asynccontextmanager
+async def database_node(url: str, *, start_within: float = 10.0, **options: Any) -> AsyncIterator[AgiServer]:
+    """`ivrgraph agi` on the database at `url`, as its command runs it (`options`: run_database_agi's, such as
+    poll_seconds or metrics_port), until the block ends."""
+    from agi_server.cli import run_database_agi
+
+    stop = asyncio.Event()
+    started: asyncio.Future[AgiServer] = asyncio.get_running_loop().create_future()
+    node = asyncio.create_task(
+        run_database_agi(AgiServerConfig(port=0), database_url=url, stop=stop, ready=started.set_result, **options)
+    )
+    try:
+        async with asyncio.timeout(start_within):
+            server = await asyncio.shield(started)
+        yield server
+    finally:
+        stop.set()
+        await node

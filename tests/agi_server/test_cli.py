@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import os
 import signal
 import socket
@@ -12,7 +11,6 @@ import subprocess
 import sys
 import textwrap
 import time
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -30,7 +28,7 @@ from persistence.calls import CallFilter, list_calls
 from persistence.db import Database
 from persistence.migrate import upgrade
 from persistence.publishing import publish
-from tests.agi_server.conftest import EXAMPLES, MemoryRecords, call
+from tests.agi_server.conftest import EXAMPLES, MemoryRecords, call, database_node
 from tests.fakes.ami import FakeAmi
 from tests.fakes.asterisk import FakeAsterisk, default_env
 from tests.persistence import documents, pg, published
@@ -509,23 +507,6 @@ async def _published_hello(database: Database) -> None:
         await publish(session, slug="hello", message="v1", actor="ana", registry=default_registry())
 
 
-@contextlib.asynccontextmanager
-async def _database_node(url: str) -> AsyncIterator[AgiServer]:
-    """`ivrgraph agi` on the database at `url`, as its command runs it, until the block ends."""
-    stop = asyncio.Event()
-    started: asyncio.Future[AgiServer] = asyncio.get_running_loop().create_future()
-    node = asyncio.create_task(
-        run_database_agi(AgiServerConfig(port=0), database_url=url, stop=stop, ready=started.set_result)
-    )
-    try:
-        async with asyncio.timeout(10):
-            server = await asyncio.shield(started)
-        yield server
-    finally:
-        stop.set()
-        await node
-
-
 async def test_a_node_serves_calls_while_ami_cannot_be_reached_and_dials_once_it_can(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -544,7 +525,7 @@ async def test_a_node_serves_calls_while_ami_cannot_be_reached_and_dials_once_it
     await fake.stop_asterisk()  # its port refuses connections, as before Asterisk boots
     _dial_through(fake, monkeypatch, tmp_path)
     try:
-        async with _database_node(url) as server:
+        async with database_node(url) as server:
             assert (await call(server, "hello", time_scale=0.001)).commands  # served
             assert _dialer_figures(server) == {"ivrgraph_ami_connected": 0, "ivrgraph_dialer_stopped": 0}
             await fake.start_asterisk()
@@ -570,7 +551,7 @@ async def test_a_login_refused_at_start_stops_the_dialer_not_the_node(
     await fake.start()
     _dial_through(fake, monkeypatch, tmp_path)
     try:
-        async with _database_node(url) as server:
+        async with database_node(url) as server:
             assert (await call(server, "hello", time_scale=0.001)).commands
             assert _dialer_figures(server) == {"ivrgraph_ami_connected": 0, "ivrgraph_dialer_stopped": 1}
     finally:

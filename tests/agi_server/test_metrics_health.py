@@ -9,27 +9,24 @@ from __future__ import annotations
 
 import ast
 import asyncio
-import contextlib
 import logging
 import os
 import re
 import socket
 import time
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 import pytest
 
-from agi_server.cli import run_database_agi
 from agi_server.metrics import CALL_OUTCOMES, ERROR_KINDS, REFUSAL_REASONS, AgiMetrics
 from agi_server.records import CallRecord
-from agi_server.server import AgiServer, AgiServerConfig
+from agi_server.server import AgiServer
 from agi_server.spool import RecordSpool
 from persistence.db import Database
 from persistence.migrate import upgrade
-from tests.agi_server.conftest import call
+from tests.agi_server.conftest import call, database_node
 from tests.persistence import pg, published
 from tests.persistence.outage import outage_proxy
 
@@ -70,30 +67,6 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-@contextlib.asynccontextmanager
-async def _database_node(url: str, metrics_port: int) -> AsyncIterator[AgiServer]:
-    """`ivrgraph agi --metrics-port P --poll-interval 0.05` on the database at `url`, as its command runs it."""
-    stop = asyncio.Event()
-    started: asyncio.Future[AgiServer] = asyncio.get_running_loop().create_future()
-    node = asyncio.create_task(
-        run_database_agi(
-            AgiServerConfig(port=0),
-            database_url=url,
-            poll_seconds=0.05,
-            metrics_port=metrics_port,
-            stop=stop,
-            ready=started.set_result,
-        )
-    )
-    try:
-        async with asyncio.timeout(20):
-            server = await asyncio.shield(started)
-        yield server
-    finally:
-        stop.set()
-        await node
-
-
 @pytest.mark.postgres
 @pytest.mark.slow
 async def test_a_database_outage_shows_on_the_metrics_port_and_is_one_warning_and_one_recovery(
@@ -115,7 +88,7 @@ async def test_a_database_outage_shows_on_the_metrics_port_and_is_one_warning_an
         published.publish(database, "greet")
         try:
             with outage_proxy(direct) as (proxy, url):
-                async with _database_node(url, port) as server:
+                async with database_node(url, start_within=20, poll_seconds=0.05, metrics_port=port) as server:
                     await _healthy_node_figures(port)
                     proxy.go_down()
                     await _outage_figures(server, port)
