@@ -635,12 +635,16 @@ class AgiServer:
         record.answered_at = channel.answered_at
         record.hangup_during = None if blamed else channel.hangup_during
         self.metrics.call_finished(record.outcome)
-        if log.isEnabledFor(logging.INFO):
+        # A failed call says why at WARNING (a block type this node lacks, a block's failure with no error route):
+        # the plugin review found only "call ended: failed at ask" in the log, the reason in the register alone.
+        failed = record.outcome == _FAILED and record.error is not None
+        if failed or log.isEnabledFor(logging.INFO):
             where = record.hangup_point or record.trace.get("last_node")
-            if where:
-                _call_log(record).info("call ended: %s at %s", record.outcome, where)
-            else:  # it never reached a block (an unknown scenario): no place to name
-                _call_log(record).info("call ended: %s", record.outcome)
+            at = f" at {where}" if where else ""  # none when it never reached a block (an unknown scenario)
+            if failed:
+                _call_log(record).warning("call ended: %s%s: %s", record.outcome, at, record.error)
+            else:
+                _call_log(record).info("call ended: %s%s", record.outcome, at)
 
     async def _keep_record(self, record: CallRecord, *, cancelled: bool) -> None:
         """A record the queue did not take at once (full), or one of a call that shutdown cancelled."""

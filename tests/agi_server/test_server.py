@@ -82,6 +82,22 @@ async def test_unknown_slug_plays_the_fallback_and_hangs_up(
     assert ended and ended[0].endswith("call ended: unknown_scenario"), ended  # not "at None": it reached no block
 
 
+async def test_a_failed_call_says_why_in_the_log(
+    start_server: StartServer, records: MemoryRecords, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Plugin review, 2026-12-05: a node without a plugin its scenario uses logged only "call ended: failed at ask"
+    (at INFO); why was in the call register alone."""
+    document = _document([_node("start", "start"), _node("ask", "acme_ask_account")])
+    server = await start_server(source=_source(("crm", document)))
+    await call(server, "crm")
+    await server.stop()
+    assert records.records[0].outcome == "failed"
+    warnings = [r for r in caplog.records if r.levelno == logging.WARNING and "call ended" in r.getMessage()]
+    assert [r.getMessage().split(" ", 1)[1] for r in warnings] == [
+        "call ended: failed at ask: block 'ask' failed: unknown block type 'acme_ask_account'"
+    ]
+
+
 @pytest.mark.parametrize("store", ["down", "frozen"])
 async def test_a_lookup_the_database_cannot_answer_plays_the_fallback(
     start_server: StartServer, records: MemoryRecords, store: str
