@@ -106,14 +106,15 @@ class MediaNotPlayed(AgiError, ChannelError):
 
 class ScenarioLookupFailed(AgiError, ServiceError):
     """The scenario store could not say whether `slug` is published (the database down, or silent past its
-    timeout): not an unknown scenario. The message names the store's error."""
+    timeout): not an unknown scenario. The message names the store's error by its kind only: it goes into call
+    records and traces, which every API user reads, and a driver's text names the database's host, port and user
+    (security review, 2026-12-05); `detail`, its first line, is for the node's log."""
 
     def __init__(self, slug: str, cause: BaseException) -> None:
-        # The cause's first line: a driver's error goes on with lines of background that a log line must not carry.
-        detail = next(iter(str(cause).splitlines()), "")
-        why = f"{type(cause).__name__}: {detail}" if detail else type(cause).__name__
-        super().__init__(f"scenario {slug!r} could not be looked up: {why}")
+        super().__init__(f"scenario {slug!r} could not be looked up: {type(cause).__name__}")
         self.slug = slug
+        # The first line: a driver's error goes on with lines of background that a log line must not carry.
+        self.detail = next(iter(str(cause).splitlines()), "")
 
 
 class ConnectionLost(AgiError):

@@ -26,9 +26,16 @@ TEXT_FORMAT: Final = "%(asctime)s %(levelname)s %(name)s %(message)s"
 _RECORD_ATTRIBUTES: Final = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
 # Extras no reader of JSON wants: uvicorn's copy of its message with terminal colour codes.
 _PRESENTATION_EXTRAS: Final = frozenset({"color_message"})
-# json.dumps(ensure_ascii=False) leaves these raw, and some line readers (str.splitlines, JavaScript) end a line
-# on them: a caller's input holding one would cut the record in two.
-_LINE_BREAKS_JSON_KEEPS: Final = str.maketrans({"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
+# Characters json.dumps(ensure_ascii=False) leaves raw that must not reach a reader raw: line breaks that some line
+# readers (str.splitlines, JavaScript) end a line on, so a caller's input holding one would cut the record in two;
+_RAW_IN_JSON: Final = str.maketrans(
+    {
+        code: f"\\u{code:04x}"
+        # the C1 controls (U+009B is a terminal's CSI) and the bidi overrides and isolates, which reorder what a
+        # viewer shows: a caller's input must not steer how a record reads (security review, 2026-12-05).
+        for code in (*range(0x80, 0xA0), 0x2028, 0x2029, *range(0x202A, 0x202F), *range(0x2066, 0x206A))
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -54,7 +61,7 @@ class JsonLinesFormatter(logging.Formatter):
             entry["exc"] = record.exc_text
         if record.stack_info:
             entry["stack"] = self.formatStack(record.stack_info)
-        return json.dumps(entry, ensure_ascii=False, allow_nan=False).translate(_LINE_BREAKS_JSON_KEEPS)
+        return json.dumps(entry, ensure_ascii=False, allow_nan=False).translate(_RAW_IN_JSON)
 
 
 def _utc_with_ms(created: float) -> str:

@@ -473,12 +473,12 @@ class AgiServer:
             record.version_id = published.stamp or None  # 0: a scenario read from a file, no version row
             if log.isEnabledFor(logging.INFO):  # two lines a call: skip the adapter's work when nobody reads them
                 _call_log(record).info(
-                    "call from %r on scenario %s v%d (Asterisk %s, uniqueid %s)",
+                    "call from %r on scenario %s v%d (Asterisk %s, uniqueid %r)",
                     facts["caller_id"],
                     published.slug,
                     published.version,
                     peer,
-                    record.asterisk_uniqueid or "-",  # what Asterisk's own logs name the channel by
+                    record.asterisk_uniqueid,  # what Asterisk's own logs name the channel by
                 )
             # Before the walk's facts are read: a callback's resolved inputs say the number it rang (`_inputs`).
             inputs = await self._inputs(record) if self.resolve_inputs else dict(record.inputs)
@@ -546,7 +546,7 @@ class AgiServer:
         failure = error if isinstance(error, ScenarioLookupFailed) else ScenarioLookupFailed(path[:100], error)
         record.outcome, record.error = _FAILED, str(failure)
         self.metrics.errors.labels("scenario_lookup").inc()
-        _call_log(record).error("%s (requested by %s); playing the fallback", failure, peer)
+        _call_log(record).error("%s: %r (requested by %s); playing the fallback", failure, failure.detail, peer)
 
     async def _inputs(self, record: CallRecord) -> dict[str, Any]:
         if self.resolve_inputs is None:
@@ -642,7 +642,8 @@ class AgiServer:
             where = record.hangup_point or record.trace.get("last_node")
             at = f" at {where}" if where else ""  # none when it never reached a block (an unknown scenario)
             if failed:
-                _call_log(record).warning("call ended: %s%s: %s", record.outcome, at, record.error)
+                # repr: the error may quote caller data back (a database echoing a bad value), escapes included.
+                _call_log(record).warning("call ended: %s%s: %r", record.outcome, at, record.error)
             else:
                 _call_log(record).info("call ended: %s%s", record.outcome, at)
 

@@ -102,6 +102,15 @@ def test_line_separators_inside_a_message_stay_on_one_line() -> None:
     assert entry["message"] == "input a\u2028b\u2029c\x85d\ne"
 
 
+def test_terminal_controls_and_bidi_overrides_are_escaped_not_written_raw() -> None:
+    """Security review, 2026-12-05: a C1 CSI (U+009B) or a right-to-left override (U+202E) in a caller's input
+    came out raw, steering how a terminal or viewer shows the record."""
+    text = JsonLinesFormatter().format(_record("input %s", "a\x9b31mb\u202ec\u2066d\x1be"))
+    assert not any(character in text for character in "\x9b\u202e\u2066\x1b"), ascii(text)
+    assert "\\u009b" in text and "\\u202e" in text and "\\u2066" in text
+    assert _one_line(text)["message"] == "input a\x9b31mb\u202ec\u2066d\x1be"
+
+
 @pytest.fixture
 def root_logging() -> Iterator[None]:
     """Put the root logger and the warnings hook back as they were."""

@@ -206,3 +206,20 @@ def test_the_spool_counts_the_records_waiting_in_it(tmp_path: Path) -> None:
     assert claimed is not None and spool.waiting() == 5
     spool.remove(claimed)
     assert spool.waiting() == 3
+
+
+def test_a_scrape_that_never_finishes_its_request_is_let_go(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Security review, 2026-12-05: 800 connections sending half a request held 560 threads (and descriptors, which
+    FastAGI's calls share) for as long as the client liked. A request must come whole within the handler's timeout."""
+    from agi_server import metrics as metrics_module
+    from agi_server.metrics import AgiMetrics
+
+    assert metrics_module._QuietHandler.timeout is not None and metrics_module._QuietHandler.timeout <= 30
+    monkeypatch.setattr(metrics_module._QuietHandler, "timeout", 0.2)  # the same, without waiting its 10 s here
+    port = _free_port()
+    AgiMetrics().serve(port)
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as slow:
+        slow.sendall(b"GET /metr")
+        started = time.monotonic()
+        assert slow.recv(100) == b"", "closed, not answered"
+        assert time.monotonic() - started < 3

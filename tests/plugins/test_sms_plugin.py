@@ -135,4 +135,5 @@ def test_an_unusable_gateway_url_stops_the_node_naming_the_plugin_and_the_settin
         load_plugin_services()
 
     assert "(from ivrgraph-sms)" in caught.value.plugin
-    assert "IVRGRAPH_SMS_GATEWAY_URL must be an http:// or https:// URL, not 'gateway.local/sms'" in str(caught.value)
+    assert "IVRGRAPH_SMS_GATEWAY_URL must be an http:// or https:// URL (scheme '' given)" in str(caught.value)
+    assert "gateway.local" not in str(caught.value), "a URL may carry a password: not echoed into the log"

@@ -56,7 +56,8 @@ def gateway_from_environment() -> SmsGateway | None:
         return None
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ValueError(f"{GATEWAY_URL_ENV} must be an http:// or https:// URL, not {url!r}")
+        # Not echoed: a URL may carry a user and password, and this message goes to the node's log.
+        raise ValueError(f"{GATEWAY_URL_ENV} must be an http:// or https:// URL (scheme {parts.scheme!r} given)")
     return SmsGateway(url)
 
 
