@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Final
 
-from graph_engine.block import BlockType
+from graph_engine.block import ERROR_EXIT, BlockType
 from graph_engine.document import Scenario, parse_document
 from graph_engine.errors import EngineError, SchedulerError
 from graph_engine.interpreter import DEFAULT_STEP_LIMIT, CallRun, block_time_limit_error
@@ -262,6 +262,9 @@ async def _past_time_limit(run: CallRun, walk: asyncio.Task[CallResult], time_li
         walk.exception()  # retrieved, so asyncio does not log it as never retrieved (a walk does not raise)
     # After the walk unwound, which may have noted a failure of its own: the time limit is why the call ended.
     run.error = f"the test call ran for over {time_limit:g} s of real time, its time limit"
+    running = run.steps[-1] if run.steps else None
+    if running is not None and running.exit is None:  # the block it stopped: its story must not read "done"
+        running.exit, running.error = ERROR_EXIT, run.error
     result = run.result(CallOutcome.FAILED)
     if not walk.done():
         result.steps = list(result.steps)  # a walk left behind must not add steps to the answer already given

@@ -96,6 +96,8 @@ async def test_a_block_that_ignores_its_stop_is_ended_by_the_test_calls_time_lim
     assert simulation.result.outcome is CallOutcome.FAILED
     assert simulation.result.error == "the test call ran for over 0.8 s of real time, its time limit"
     assert simulation.result.path == ["start", "h"]
+    assert simulation.result.steps[-1].exit == "error", "the block the limit stopped has an exit, not 'done'"
+    assert simulation.result.steps[-1].error == simulation.result.error
     assert 0.8 <= took < 2.0, took
 
 
