@@ -114,6 +114,17 @@ class ExitsOut(BaseModel):
     exits: list[str]
 
 
+class BrokenPlugin(BaseModel):
+    """A block plugin installed but left out as the server loaded it: none of its blocks is in the catalog."""
+
+    plugin: str = Field(description="The plugin: its entry point, and the distribution it comes from when known")
+    reason: str = Field(description="What is wrong with it, e.g. `cannot be imported: ModuleNotFoundError: ...`")
+    type: str | None = Field(
+        description="The block type it would have provided, which no installed block provides now: scenarios "
+        "using it fail validation. Null when another block has that type name (e.g. a built-in's)."
+    )
+
+
 # -- scenarios ---------------------------------------------------------------------------------
 
 

@@ -77,6 +77,7 @@ class BlockRegistry:
         self._builtins: set[str] = set()  # type names registered as built-in
         self._broken: list[BlockRegistrationError] = []
         self._broken_types: dict[str, BlockRegistrationError] = {}  # the type name a left-out plugin would have
+        self._intended_types: dict[BlockRegistrationError, str] = {}  # and back, per plugin (errors hash by identity)
 
     @classmethod
     def of(cls, block_classes: Iterable[type[BlockType]]) -> BlockRegistry:
@@ -173,6 +174,7 @@ class BlockRegistry:
         (its class's, or its entry point's name when the class could not even be imported)."""
         self._broken.append(error)
         self._broken_types.setdefault(type_name, error)
+        self._intended_types[error] = type_name
 
     @property
     def broken(self) -> Sequence[BlockRegistrationError]:
@@ -182,6 +184,12 @@ class BlockRegistry:
     def broken_plugin(self, type_name: str) -> BlockRegistrationError | None:
         """Why no block of `type_name` is installed when a broken plugin would have provided it, or None."""
         return None if type_name in self._blocks else self._broken_types.get(type_name)
+
+    def missing_type(self, error: BlockRegistrationError) -> str | None:
+        """The block type no installed block provides because `error`'s plugin was left out, or None: another
+        block has its type name (a plugin refused for taking a built-in's), or it was never left out."""
+        type_name = self._intended_types.get(error)
+        return None if type_name is None or type_name in self._blocks else type_name
 
     def get(self, type_name: str) -> BlockType | None:
         return self._blocks.get(type_name)

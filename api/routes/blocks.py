@@ -8,7 +8,7 @@ from fastapi import APIRouter
 
 from api.deps import RuntimeDep, Viewer
 from api.routes import AUTHED, problems
-from api.schemas import ExitsIn, ExitsOut
+from api.schemas import BrokenPlugin, ExitsIn, ExitsOut
 from persistence.errors import NotFound
 
 router = APIRouter(prefix="/api/blocks", tags=["blocks"], responses=AUTHED)
@@ -18,6 +18,17 @@ router = APIRouter(prefix="/api/blocks", tags=["blocks"], responses=AUTHED)
 def catalog(_user: Viewer, runtime: RuntimeDep) -> list[dict[str, Any]]:
     """Every block: type, title, category, icon, version, config schema, exit rules and default exits."""
     return runtime.registry.catalog()
+
+
+@router.get("/broken", response_model=list[BrokenPlugin])
+def broken_plugins(_user: Viewer, runtime: RuntimeDep) -> list[BrokenPlugin]:
+    """The block plugins the server left out because they are broken, in loading order; empty when none is.
+    Their blocks are not in the catalog; the designer says which plugin is broken and why, next to the palette."""
+    registry = runtime.registry
+    return [
+        BrokenPlugin(plugin=error.plugin, reason=error.reason, type=registry.missing_type(error))
+        for error in registry.broken
+    ]
 
 
 @router.post("/{block_type}/exits", response_model=ExitsOut, responses=problems(404))

@@ -94,6 +94,13 @@ export async function blocks(): Promise<BlockSpec[]> {
   return (await unwrap(client.GET("/api/blocks"))) as unknown as BlockSpec[];
 }
 
+export type BrokenPlugin = Schemas["BrokenPlugin"];
+
+/** The block plugins the server left out because they are broken (none of their blocks is in `blocks()`). */
+export async function brokenPlugins(): Promise<BrokenPlugin[]> {
+  return unwrap(client.GET("/api/blocks/broken"));
+}
+
 export async function listScenarios(q: string, page: number, pageSize: number): Promise<ScenarioPage> {
   return unwrap(client.GET("/api/scenarios", { params: { query: { q: q || undefined, page, page_size: pageSize } } }));
 }

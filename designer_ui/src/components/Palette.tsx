@@ -8,12 +8,14 @@ import { localDescription } from "../lib/descriptions";
 import { withoutBackticks } from "../lib/inlineCode";
 import { useEditor } from "../store/editor";
 import { BlockIcon } from "./BlockIcon";
+import { BrokenPluginsNotice, useBrokenPlugins } from "./BrokenPlugins";
 import { BLOCK_DRAG_TYPE } from "./Canvas";
 
 export function Palette() {
   const { t, language } = useI18n();
   const specs = useEditor((s) => s.catalogList);
   const addBlock = useEditor((s) => s.addBlock);
+  const brokenPlugins = useBrokenPlugins();
   const [query, setQuery] = useState("");
   const groups = useMemo(
     () =>
@@ -53,6 +55,7 @@ export function Palette() {
         onChange={(e) => setQuery(e.target.value)}
       />
       <p className="hint">{t("editor.paletteHint")}</p>
+      <BrokenPluginsNotice plugins={brokenPlugins} />
       {groups.map((group) => (
         <div key={group.category} className="palette-group" role="group" aria-label={categoryName(language, group.category)}>
           <h3>{categoryName(language, group.category)}</h3>

@@ -203,6 +203,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/blocks/broken": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Broken Plugins
+         * @description The block plugins the server left out because they are broken, in loading order; empty when none is.
+         *     Their blocks are not in the catalog; the designer says which plugin is broken and why, next to the palette.
+         *
+         *     **Role:** viewer or above (any signed-in user).
+         */
+        get: operations["broken_plugins_api_blocks_broken_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/blocks/{block_type}/exits": {
         parameters: {
             query?: never;
@@ -1197,6 +1220,27 @@ export interface components {
             language: string;
             /** Name */
             name: string;
+        };
+        /**
+         * BrokenPlugin
+         * @description A block plugin installed but left out as the server loaded it: none of its blocks is in the catalog.
+         */
+        BrokenPlugin: {
+            /**
+             * Plugin
+             * @description The plugin: its entry point, and the distribution it comes from when known
+             */
+            plugin: string;
+            /**
+             * Reason
+             * @description What is wrong with it, e.g. `cannot be imported: ModuleNotFoundError: ...`
+             */
+            reason: string;
+            /**
+             * Type
+             * @description The block type it would have provided, which no installed block provides now: scenarios using it fail validation. Null when another block has that type name (e.g. a built-in's).
+             */
+            type: string | null;
         };
         /** CallDetail */
         CallDetail: {
@@ -2710,6 +2754,53 @@ export interface operations {
                     "application/json": {
                         [key: string]: unknown;
                     }[];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Role too low, or CSRF token missing */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid request or document */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    broken_plugins_api_blocks_broken_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BrokenPlugin"][];
                 };
             };
             /** @description Not signed in */

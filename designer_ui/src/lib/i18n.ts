@@ -196,6 +196,8 @@ const en = {
   "editor.exitHandle": "{block} → {exit}",
   "palette.plugin": "plugin",
   "palette.pluginHint": "Added by a plugin, not built in",
+  "palette.broken": "Broken plugins",
+  "palette.brokenHint": "Blocks of a broken plugin cannot be added, and scenarios using them fail validation. An administrator can fix or reinstall the plugin.",
   "role.viewer": "viewer",
   "role.editor": "editor",
   "role.publisher": "publisher",
@@ -646,6 +648,8 @@ const es: Messages = {
   "editor.exitHandle": "{block} → {exit}",
   "palette.plugin": "extensión",
   "palette.pluginHint": "Lo añade una extensión, no viene de serie",
+  "palette.broken": "Extensiones averiadas",
+  "palette.brokenHint": "Los bloques de una extensión averiada no se pueden añadir, y los escenarios que los usan no pasan la validación. Un administrador puede corregir o reinstalar la extensión.",
   "role.viewer": "lector",
   "role.editor": "editor",
   "role.publisher": "publicador",
@@ -1093,6 +1097,8 @@ const ru: Messages = {
   "editor.exitHandle": "{block} → {exit}",
   "palette.plugin": "плагин",
   "palette.pluginHint": "Блок из плагина, не встроенный",
+  "palette.broken": "Неисправные плагины",
+  "palette.brokenHint": "Блоки неисправного плагина нельзя добавить, а сценарии с ними не проходят проверку. Администратор может исправить или переустановить плагин.",
   "role.viewer": "наблюдатель",
   "role.editor": "редактор",
   "role.publisher": "публикатор",
@@ -1364,7 +1370,7 @@ export function codeText(t: Translate, kind: "outcome" | "status", code: string)
 }
 
 /** Things counted in the interface, in each language's plural forms (Intl.PluralRules categories). */
-export type Counted = "call" | "client" | "second" | "error" | "warning" | "block" | "connection";
+export type Counted = "call" | "client" | "second" | "error" | "warning" | "block" | "connection" | "brokenPlugin";
 type Forms = Partial<Record<Intl.LDMLPluralRule, string>> & { other: string };
 
 const COUNTED: Record<Language, Record<Counted, Forms>> = {
@@ -1376,6 +1382,8 @@ const COUNTED: Record<Language, Record<Counted, Forms>> = {
     warning: { one: "{n} warning", other: "{n} warnings" },
     block: { one: "{n} block", other: "{n} blocks" },
     connection: { one: "{n} connection", other: "{n} connections" },
+    // With its verb, which agrees with the count: "1 plugin is broken", "2 plugins are broken".
+    brokenPlugin: { one: "{n} plugin is broken", other: "{n} plugins are broken" },
   },
   es: {
     call: { one: "{n} llamada", other: "{n} llamadas" },
@@ -1385,6 +1393,7 @@ const COUNTED: Record<Language, Record<Counted, Forms>> = {
     warning: { one: "{n} aviso", other: "{n} avisos" },
     block: { one: "{n} bloque", other: "{n} bloques" },
     connection: { one: "{n} conexión", other: "{n} conexiones" },
+    brokenPlugin: { one: "{n} extensión no funciona", other: "{n} extensiones no funcionan" },
   },
   ru: {
     call: { one: "{n} звонок", few: "{n} звонка", many: "{n} звонков", other: "{n} звонка" },
@@ -1395,6 +1404,7 @@ const COUNTED: Record<Language, Record<Counted, Forms>> = {
     warning: { one: "{n} предупреждение", few: "{n} предупреждения", many: "{n} предупреждений", other: "{n} предупреждения" },
     block: { one: "{n} блок", few: "{n} блока", many: "{n} блоков", other: "{n} блока" },
     connection: { one: "{n} связь", few: "{n} связи", many: "{n} связей", other: "{n} связи" },
+    brokenPlugin: { one: "{n} плагин не работает", few: "{n} плагина не работают", many: "{n} плагинов не работают", other: "{n} плагина не работают" },
   },
 };
 
