@@ -48,7 +48,7 @@ from agi_server.watchdog import Watchdog, Watched
 from graph_engine.channel import Prompt
 from graph_engine.document import CHANNEL_FACTS
 from graph_engine.errors import CallerHangup
-from graph_engine.interpreter import CallRun, block_time_limit_error
+from graph_engine.interpreter import CallRun, look_for_overrun
 from graph_engine.registry import BlockRegistry
 from graph_engine.services import Services
 from graph_engine.trace import CallOutcome
@@ -680,22 +680,11 @@ def _look_at_walk(metrics: AgiMetrics, session: Watched, now: float) -> bool:
     run = session.walk
     if not isinstance(run, CallRun):
         return False
-    steps = run.steps
-    if session.busy or not steps:
+    if session.busy or not run.steps:
         session.patrol_note = None  # on the channel (or not yet in a block): nothing to time
         return True
-    note = session.patrol_note
-    if note is None or note[0] != len(steps) or note[1] != session.commands_sent:
-        session.patrol_note = (len(steps), session.commands_sent, now)
-        return True
-    step = steps[-1]
-    block = run.registry.types.get(step.type)
-    limit = block.max_seconds if block is not None else float("inf")
-    if now - note[2] < limit:
-        return True
-    session.patrol_note = None
-    reason = block_time_limit_error(step, limit)
-    if run.interrupt(reason):
+    session.patrol_note, reason = look_for_overrun(run, session.commands_sent, session.patrol_note, now)
+    if reason is not None and run.interrupt(reason):
         metrics.errors.labels("block_time_limit").inc()
         log.warning("call_id=%s %s: stopped", run.call_id, reason, extra={"call_id": run.call_id})
     return True

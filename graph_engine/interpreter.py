@@ -29,7 +29,16 @@ log = logging.getLogger(__name__)
 
 # CHANNEL_FACTS moved to graph_engine.document (the scenario builds its variable base from it); still
 # importable from here, where plugins found it.
-__all__ = ["CHANNEL_FACTS", "DEFAULT_STEP_LIMIT", "CallRun", "block_time_limit_error", "initial_variables", "run_call"]
+__all__ = [
+    "CHANNEL_FACTS",
+    "DEFAULT_STEP_LIMIT",
+    "CallRun",
+    "PatrolNote",
+    "block_time_limit_error",
+    "initial_variables",
+    "look_for_overrun",
+    "run_call",
+]
 
 DEFAULT_STEP_LIMIT = 1000
 
@@ -374,6 +383,28 @@ def _migrated(block: BlockType, node: Node) -> Mapping[str, Any]:
             f"but version {block.version} is installed here"
         )
     return block.migrate(node.version, node.config)
+
+
+# What a host's patrol noted of a walk when it last saw it move on: (steps taken, channel operations, since when).
+PatrolNote = tuple[int, int, float]
+
+
+def look_for_overrun(
+    run: CallRun, operations: int, note: PatrolNote | None, now: float
+) -> tuple[PatrolNote | None, EngineError | None]:
+    """One look of a host's patrol at a walk whose block is away from the channel (a real call's, agi_server.server;
+    a test call's, graph_engine.simulation): the note to keep for the next look, and the reason to stop the block
+    (`CallRun.interrupt`) once the same step, with no channel operation since (`operations` counts them), has run
+    past its `max_seconds`. Read, not timed per operation: a block is stopped at most two looks late."""
+    steps = run.steps
+    if note is None or note[0] != len(steps) or note[1] != operations:
+        return (len(steps), operations, now), None
+    step = steps[-1]
+    block = run.registry.types.get(step.type)
+    limit = block.max_seconds if block is not None else float("inf")
+    if now - note[2] < limit:
+        return note, None
+    return None, block_time_limit_error(step, limit)
 
 
 def block_time_limit_error(step: TraceStep, limit: float) -> EngineError:

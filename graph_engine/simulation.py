@@ -5,8 +5,9 @@ Every block runs its `simulate` here, never its `run` directly: a plugin's `run`
 call (an SMS gateway, a CRM), which a test call must not touch (BlockType.safe_in_test_call says which may).
 
 A block that takes real time is bounded as in a real call: busy away from the channel past its `max_seconds`, it is
-interrupted and takes its `error` exit, with the words the FastAGI server's patrol uses (agi_server.server's
-`_look_at_walk`). Nothing the scripted channel does takes real time, so all of it is time away from the channel.
+interrupted and takes its `error` exit: the FastAGI server's patrol and this one take the same look
+(`interpreter.look_for_overrun`). Nothing the scripted channel does takes real time, so all of it is time away from
+the channel.
 The whole test call is bounded too (`SimulationInput.real_time_limit`): for a loop through slow blocks, each within
 its limit, and for a block that ignores being stopped. The simulated clock the prompts move is another matter.
 """
@@ -23,7 +24,7 @@ from typing import Any, Final
 from graph_engine.block import ERROR_EXIT, BlockType
 from graph_engine.document import Scenario, parse_document
 from graph_engine.errors import EngineError, SchedulerError
-from graph_engine.interpreter import DEFAULT_STEP_LIMIT, CallRun, block_time_limit_error
+from graph_engine.interpreter import DEFAULT_STEP_LIMIT, CallRun, PatrolNote, look_for_overrun
 from graph_engine.registry import BlockRegistry
 from graph_engine.scripted import ChannelEvent, ScriptedChannel
 from graph_engine.services import (
@@ -196,35 +197,6 @@ async def simulate(
     )
 
 
-@dataclass(slots=True)
-class _Patrol:
-    """Looks at a test call's walk as the FastAGI server's patrol looks at a real call's (agi_server.server's
-    `_look_at_walk`), and stops its block once it has stayed away from the channel past its `max_seconds`: the same
-    step, and no channel operation, in two looks that far apart. Nothing is done per step or per operation for it."""
-
-    run: CallRun
-    channel: ScriptedChannel
-    # (steps, channel events, since): when a look last saw the walk move on.
-    note: tuple[int, int, float] | None = None
-
-    def look(self, now: float) -> None:
-        steps = self.run.steps
-        if not steps:
-            return
-        seen = (len(steps), len(self.channel.events))
-        note = self.note
-        if note is None or note[:2] != seen:
-            self.note = (*seen, now)
-            return
-        step = steps[-1]
-        block = self.run.registry.types.get(step.type)
-        limit = block.max_seconds if block is not None else float("inf")
-        if now - note[2] < limit:
-            return
-        self.note = None
-        self.run.interrupt(block_time_limit_error(step, limit))
-
-
 def _patrol_interval(registry: BlockRegistry) -> float:
     shortest = min((block.max_seconds for block in registry.types.values()), default=float("inf"))
     return max(_SHORTEST_PATROL_INTERVAL, min(_PATROL_INTERVAL, shortest / 2))
@@ -235,7 +207,7 @@ async def _walk_within_time_limits(run: CallRun, channel: ScriptedChannel, time_
     request's, under its server's cancel scopes), while this one patrols it until it ends or `time_limit` passes."""
     loop = asyncio.get_running_loop()
     walk = loop.create_task(run.run())
-    patrol = _Patrol(run, channel)
+    note: PatrolNote | None = None  # the patrol's, as the FastAGI server's: channel operations are events here
     interval = _patrol_interval(run.registry)
     deadline = loop.time() + time_limit
     try:
@@ -243,7 +215,10 @@ async def _walk_within_time_limits(run: CallRun, channel: ScriptedChannel, time_
             done, _ = await asyncio.wait((walk,), timeout=min(interval, left))
             if done:
                 return walk.result()
-            patrol.look(loop.time())
+            if run.steps:  # in a block (before the first there is nothing to time)
+                note, overran = look_for_overrun(run, len(channel.events), note, loop.time())
+                if overran is not None:
+                    run.interrupt(overran)
     except asyncio.CancelledError:
         walk.cancel()  # the host gave up on the test call (a client gone, a shutdown): so does its walk
         raise
