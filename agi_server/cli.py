@@ -33,7 +33,7 @@ from typing import Any
 from sqlalchemy.exc import SQLAlchemyError
 
 from agi_server.ami_errors import AmiError
-from agi_server.errors import CannotListen, ServicePluginError, SettingError
+from agi_server.errors import CannotListen, ServicePluginError, SettingError, first_line
 from agi_server.logs import configure_logging
 from agi_server.loop_watch import LoopStallWatch
 from agi_server.metrics import METRICS_HOST
@@ -307,7 +307,7 @@ def _exit_now(grace: float) -> None:
 
 
 def _first_line(error: object) -> str:
-    return (str(error).splitlines() or [type(error).__name__])[0]
+    return first_line(error) or type(error).__name__
 
 
 def _explain(command: str, message: str, code: int) -> int:

@@ -113,8 +113,7 @@ class ScenarioLookupFailed(AgiError, ServiceError):
     def __init__(self, slug: str, cause: BaseException) -> None:
         super().__init__(f"scenario {slug!r} could not be looked up: {type(cause).__name__}")
         self.slug = slug
-        # The first line: a driver's error goes on with lines of background that a log line must not carry.
-        self.detail = next(iter(str(cause).splitlines()), "")
+        self.detail = first_line(cause)
 
 
 class ConnectionLost(AgiError):
@@ -156,3 +155,10 @@ class CannotListen(OSError):
     def __str__(self) -> str:
         where = f"[{self.host}]:{self.port}" if ":" in self.host else f"{self.host}:{self.port}"
         return f"cannot listen for {self.what} on {where}: {self.strerror}"
+
+
+def first_line(said: object) -> str:
+    """What `said` (an error, or the driver's error it wraps) says up to its first line break; "" when it says
+    nothing. A driver's error goes on with lines of background (the statement, a link) that a log line splits on
+    and a record need not carry."""
+    return next(iter(str(said).splitlines()), "")

@@ -23,6 +23,7 @@ from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, StatementError
 
 from agi_server.ami import AmiSettings
 from agi_server.dialer import DatabaseJobStore, DialerSettings, RunningDialer, callback_resolver, start_dialer
+from agi_server.errors import first_line
 from agi_server.options import voice_settings
 from agi_server.plugin_services import close_plugin_services, load_plugin_services
 from agi_server.records import CallRecord, RecordsRejected, WriteBatch
@@ -89,11 +90,11 @@ def _refusals_named(write: CallRecordWriter) -> WriteBatch:
         try:
             await write(records)
         except (DataError, IntegrityError) as error:
-            raise RecordsRejected(str(error.orig or error).splitlines()[0]) from error
+            raise RecordsRejected(first_line(error.orig or error)) from error
         except StatementError as error:
             if isinstance(error, DBAPIError):
                 raise  # the database's own error, e.g. OperationalError: unavailable, not refused
-            raise RecordsRejected(str(error).splitlines()[0]) from error
+            raise RecordsRejected(first_line(error)) from error
         except (TypeError, ValueError) as error:
             raise RecordsRejected(f"{type(error).__name__}: {error}") from error
 

@@ -33,6 +33,7 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any, Final, Protocol, TypeVar
 
+from agi_server.errors import first_line
 from agi_server.metrics import AgiMetrics
 from graph_engine.trace import CallResult, TraceStep
 
@@ -333,8 +334,7 @@ class RecordWriter:
                 return first + await self._write_chunk(chunk[half:], retry=retry)
             except Exception as error:
                 if delay is None or self._hurry():
-                    # One line: a driver's error goes on with lines of background that split a shipped record.
-                    detail = next(iter(str(error).splitlines()), "")
+                    detail = first_line(error)  # a shipped log record is one line
                     log.warning("writing %d call records failed (%s: %s)", len(chunk), type(error).__name__, detail)
                     return chunk
                 log.warning("writing %d call records failed; retrying in %g s", len(chunk), delay)

@@ -32,7 +32,7 @@ from typing import Any, Final, Protocol, runtime_checkable
 
 from agi_server.channel import AgiChannel, ChannelSettings
 from agi_server.connection import AgiConnection
-from agi_server.errors import AgiError, CannotListen, ConnectionLost, ProtocolError, ScenarioLookupFailed
+from agi_server.errors import AgiError, CannotListen, ConnectionLost, ProtocolError, ScenarioLookupFailed, first_line
 from agi_server.metrics import AgiMetrics
 from agi_server.protocol import (
     MAX_ENV_BYTES,
@@ -275,7 +275,7 @@ class AgiServer:
                 "the fallback prompt %r could not be spoken (%s: %s); a call sent to it hears silence",
                 name,
                 type(error).__name__,
-                str(error).splitlines()[0] if str(error) else "",
+                first_line(error),
             )
             return
         if spoken:
