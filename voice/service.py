@@ -250,7 +250,7 @@ class TtsService:
         stamp.parent.mkdir(parents=True, exist_ok=True)
         for fmt in AudioFormat:
             if fmt in self.formats:
-                _copy_atomically(self.path(spoken, fmt), self.path(name, fmt))
+                _write_atomically(self.path(name, fmt), self.path(spoken, fmt).read_bytes())
             else:  # a format no longer made would keep an older phrase for the codecs that pick it
                 remove_quietly(self.path(name, fmt))
         _write_atomically(stamp, key.encode())
@@ -363,17 +363,9 @@ def _read_stamp(stamp: Path) -> str | None:
         return None
 
 
-def _copy_atomically(source: Path, target: Path) -> None:
-    """`target` becomes a copy of `source` at once: Asterisk opening it meanwhile reads the old file or the new."""
-    temporary = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
-    try:
-        shutil.copyfile(source, temporary)
-        os.replace(temporary, target)
-    finally:
-        remove_quietly(temporary)
-
-
 def _write_atomically(target: Path, content: bytes) -> None:
+    """`target` holds `content` at once: Asterisk opening it meanwhile reads the old file or the new (a prompt of a
+    few seconds is a few hundred KiB)."""
     temporary = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
     try:
         temporary.write_bytes(content)
