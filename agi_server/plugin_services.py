@@ -27,6 +27,7 @@ from importlib.metadata import EntryPoint, entry_points
 from typing import Any, Final
 
 from agi_server.errors import ServicePluginError
+from graph_engine.registry import entry_point_origin
 
 ENTRY_POINT_GROUP: Final = "ivrgraph.services"
 # How long node shutdown waits for one service's `aclose()`: a remote end that never answers must not hold it.
@@ -60,11 +61,6 @@ async def close_plugin_services(services: Mapping[str, Any]) -> None:
             log.warning("service plugin %r did not close: %s: %s", name, type(error).__name__, error)
 
 
-def _origin(entry: EntryPoint) -> str:
-    """An entry point as a message names it: `sms_gateway = ivrgraph_sms:gateway (from ivrgraph-sms)`."""
-    return f"{entry.name} = {entry.value}" + (f" (from {entry.dist.name})" if entry.dist else "")
-
-
 def _refuse_shared_names(entries: list[EntryPoint]) -> None:
     """Two plugins offering one name would leave a block with whichever loaded last: name both."""
     first: dict[str, EntryPoint] = {}
@@ -72,14 +68,14 @@ def _refuse_shared_names(entries: list[EntryPoint]) -> None:
         taken = first.setdefault(entry.name, entry)
         if taken is not entry:
             reason = (
-                f"{_origin(taken)} offers the service {entry.name!r} too: two plugins cannot offer one service name "
-                "(uninstall one)"
+                f"{entry_point_origin(taken)} offers the service {entry.name!r} too: two plugins cannot offer one "
+                "service name (uninstall one)"
             )
-            raise ServicePluginError(_origin(entry), reason)
+            raise ServicePluginError(entry_point_origin(entry), reason)
 
 
 def _build(entry: EntryPoint) -> Any:
-    origin = _origin(entry)
+    origin = entry_point_origin(entry)
     try:
         factory = entry.load()
     except Exception as error:

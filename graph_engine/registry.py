@@ -363,6 +363,11 @@ def is_builtin(entry: EntryPoint) -> bool:
     return entry.dist is not None and entry.dist.name == BUILTIN_DISTRIBUTION
 
 
+def entry_point_origin(entry: EntryPoint) -> str:
+    """A plugin's entry point as messages name it: `send_sms = ivrgraph_sms:SendSmsBlock (from ivrgraph-sms)`."""
+    return f"{entry.name} = {entry.value}" + (f" (from {entry.dist.name})" if entry.dist else "")
+
+
 def load_registry(entries: Iterable[EntryPoint] | None = None, *, skip_broken: bool = False) -> BlockRegistry:
     """A registry of every block installed in the `ivrgraph.blocks` entry-point group, the built-ins first: a
     plugin that takes a built-in's type name is the one refused, wherever it is installed.
@@ -373,7 +378,7 @@ def load_registry(entries: Iterable[EntryPoint] | None = None, *, skip_broken: b
     registry = BlockRegistry()
     found = entries if entries is not None else entry_points(group=ENTRY_POINT_GROUP)
     for entry in sorted(found, key=lambda entry: not is_builtin(entry)):  # stable: otherwise in the given order
-        origin = f"{entry.name} = {entry.value}" + (f" (from {entry.dist.name})" if entry.dist else "")
+        origin = entry_point_origin(entry)
         block_class: Any = None
         try:
             block_class = _import_block(entry, origin)
