@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import socket
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -48,6 +49,13 @@ def load_example() -> Callable[[str], dict[str, Any]]:
         return copy.deepcopy(json.loads((EXAMPLES / f"{slug}.json").read_text(encoding="utf-8")))
 
     return load
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 nothing listens on now, for a server a test starts as a process or on a fixed port."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 def make_document(nodes: list[dict[str, Any]], edges: list[tuple[str, str, str]], **extra: Any) -> dict[str, Any]:

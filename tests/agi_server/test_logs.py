@@ -14,7 +14,6 @@ import logging
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -30,6 +29,7 @@ from persistence import scenarios
 from persistence.db import Database
 from persistence.migrate import upgrade
 from persistence.publishing import publish
+from tests.conftest import free_port
 from tests.fakes.asterisk import FakeAsterisk, default_env
 from tests.persistence import documents
 
@@ -146,18 +146,12 @@ async def _published_hello(tmp_path: Path) -> str:
     return url
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 async def test_agi_logs_json_lines_from_the_first_line_to_the_last(tmp_path: Path) -> None:
     """`ivrgraph agi --log-format json` on a SQLite database, one call (the fake Asterisk follows env.txt and
     basic.txt of ../shared/asterisk): every line on stderr is one JSON object, the host-bits warning said while
     the options were read included, and the call's lines carry its call id as a field."""
     url = await _published_hello(tmp_path)
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("IVRGRAPH_")} | {
         "IVRGRAPH_DATABASE_URL": url,
         "IVRGRAPH_MEDIA_ROOT": str(tmp_path / "media"),
@@ -206,7 +200,7 @@ def test_a_log_setting_that_cannot_work_stops_the_command_with_one_line(
     tmp_path: Path, command: str, arguments: list[str], environment: dict[str, str], message: str
 ) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("IVRGRAPH_")} | environment
-    ports = ["--port", str(_free_port())] + (["--agi-port", str(_free_port())] if command == "serve" else [])
+    ports = ["--port", str(free_port())] + (["--agi-port", str(free_port())] if command == "serve" else [])
     done = subprocess.run(
         [sys.executable, "-m", "ivrgraph.cli", command, *ports, *arguments],
         capture_output=True, text=True, env=env, cwd=tmp_path, timeout=30,

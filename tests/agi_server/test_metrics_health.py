@@ -27,6 +27,7 @@ from agi_server.spool import RecordSpool
 from persistence.db import Database
 from persistence.migrate import upgrade
 from tests.agi_server.conftest import call, database_node
+from tests.conftest import free_port
 from tests.persistence import pg, published
 from tests.persistence.outage import outage_proxy
 
@@ -61,12 +62,6 @@ async def _until_scraped(port: int, name: str, value: float, timeout: float = 15
     return samples
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.mark.postgres
 @pytest.mark.slow
 async def test_a_database_outage_shows_on_the_metrics_port_and_is_one_warning_and_one_recovery(
@@ -81,7 +76,7 @@ async def test_a_database_outage_shows_on_the_metrics_port_and_is_one_warning_an
     monkeypatch.setenv("IVRGRAPH_SPOOL_DIR", str(tmp_path / "spool"))
     monkeypatch.setenv("IVRGRAPH_MEDIA_ROOT", str(tmp_path / "media"))
     caplog.set_level(logging.INFO, logger="persistence.scenario_source")
-    port = _free_port()
+    port = free_port()
     with pg.throwaway_database("ivrgraph_outage") as direct:
         upgrade(direct)
         database = Database(direct)
@@ -216,7 +211,7 @@ def test_a_scrape_that_never_finishes_its_request_is_let_go(monkeypatch: pytest.
 
     assert metrics_module._QuietHandler.timeout is not None and metrics_module._QuietHandler.timeout <= 30
     monkeypatch.setattr(metrics_module._QuietHandler, "timeout", 0.2)  # the same, without waiting its 10 s here
-    port = _free_port()
+    port = free_port()
     AgiMetrics().serve(port)
     with socket.create_connection(("127.0.0.1", port), timeout=5) as slow:
         slow.sendall(b"GET /metr")

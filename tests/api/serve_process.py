@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -15,12 +14,6 @@ import httpx
 
 ROOT = Path(__file__).resolve().parents[2]
 IVRGRAPH = [sys.executable, "-c", "from ivrgraph.cli import main; raise SystemExit(main())"]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def clean_env(**extra: str) -> dict[str, str]:

@@ -17,7 +17,8 @@ import pytest
 from persistence.calls import CallFilter, list_calls
 from persistence.db import Database
 from persistence.migrate import current_revision
-from tests.api.serve_process import IVRGRAPH, ROOT, clean_env, free_port, running_serve
+from tests.api.serve_process import IVRGRAPH, ROOT, clean_env, running_serve
+from tests.conftest import free_port
 from tests.fakes.asterisk import FakeAsterisk, default_env
 
 

@@ -14,7 +14,8 @@ from typing import Any
 
 import httpx
 
-from tests.api.serve_process import IVRGRAPH, clean_env, free_port, running_serve
+from tests.api.serve_process import IVRGRAPH, clean_env, running_serve
+from tests.conftest import free_port
 
 ISO_UTC_MS = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 SECRET = "s3cret-token"

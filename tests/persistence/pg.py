@@ -25,6 +25,7 @@ from sqlalchemy.engine import make_url
 
 from persistence.db import Database
 from persistence.models import Base
+from tests.conftest import free_port
 
 ENV = "IVRGRAPH_TEST_POSTGRES_URL"
 LOCAL = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -52,12 +53,6 @@ def _port_open(host: str, port: int) -> bool:
         return sock.connect_ex((host, port)) == 0
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _pg_bin(name: str) -> str | None:
     found = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))
     return found[-1] if found else shutil.which(name)
@@ -81,7 +76,7 @@ def _start_private_cluster() -> str:
     if os.geteuid() == 0:  # PostgreSQL refuses to run as root: hand the cluster to the postgres user
         shutil.chown(data, "postgres")
         run_as = ["runuser", "-u", "postgres", "--"]
-    port = _free_port()
+    port = free_port()
     subprocess.run(
         [*run_as, initdb, "-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8"], check=True, capture_output=True
     )
