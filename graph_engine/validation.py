@@ -59,12 +59,20 @@ class _MethodFailed(Exception):
         self.failure = failure
 
 
-def _calling(method: str, call: Callable[[], _T]) -> _T:
-    """`call()`, a block's `method` at work: what it raises comes out as `_MethodFailed` naming the method."""
+def _calling(method: str, call: Callable[..., _T], *args: Any) -> _T:
+    """`call(*args)`, a block's `method` at work: what it raises comes out as `_MethodFailed` naming the method."""
     try:
-        return call()
+        return call(*args)
     except Exception as failure:
         raise _MethodFailed(method, failure) from failure
+
+
+def _template_names(block: BlockType, node: Node) -> set[str]:
+    """The variables the templates in a node's config read."""
+    names: set[str] = set()
+    for field in block.templates(node.config):
+        names |= templates.names_read(field.source, expression=field.expression)
+    return names
 
 
 def validate(
@@ -102,6 +110,7 @@ class _Validator:
         self.unpublished_scenarios = unpublished_scenarios or set()
         self.issues: list[Issue] = []
         self.index: dict[str, int] = {}  # node id -> position in the document's node list
+        self.check_failed: set[str] = set()  # nodes whose block's static analysis raised (flagged once)
 
     # -- entry ----------------------------------------------------------------------------------
     def run(self) -> list[Issue]:
@@ -295,9 +304,13 @@ class _Validator:
             node.id, "unknown_type", f'Block "{node.title}" is of type "{node.type}", {what}', ".type", params=params
         )
 
-    def _flag_check_failed(self, node: Node, failed: _MethodFailed) -> None:
+    def _flag_check_failed(self, node: Node, failed: _MethodFailed, severity: Severity = Severity.ERROR) -> None:
         """A block's static analysis raised: a plugin's bug, named for its author by the method and exception.
-        `detail` (what the designer shows) is the exception; `method` and `exception` name it apart."""
+        `detail` (what the designer shows) is the exception; `method` and `exception` name it apart. Once a node:
+        the first failure is the one to fix."""
+        if node.id in self.check_failed:
+            return
+        self.check_failed.add(node.id)
         exception = type(failed.failure).__name__
         detail = f"{exception}: {failed.failure}" if str(failed.failure) else exception
         self._flag(
@@ -306,6 +319,7 @@ class _Validator:
             f"{self._name(node)}: its settings could not be checked: {failed.method}() raised {detail}",
             ".config",
             params={**self._params(node), "method": failed.method, "exception": exception, "detail": detail},
+            severity=severity,
         )
 
     def _check_config(self, node: Node, block: BlockType) -> bool:
@@ -524,12 +538,12 @@ class _Validator:
                 written[node_id], read[node_id] = set(), set()
                 continue
             try:
-                written[node_id] = set(block.variables_written(node.config))
-                names: set[str] = set(block.variables_read(node.config))
-                for field in block.templates(node.config):
-                    names |= templates.names_read(field.source, expression=field.expression)
+                written[node_id] = set(_calling("variables_written", block.variables_written, node.config))
+                names: set[str] = set(_calling("variables_read", block.variables_read, node.config))
+                names |= _calling("templates", _template_names, block, node)
                 read[node_id] = names - templates.GLOBAL_NAMES
-            except Exception:
+            except _MethodFailed as failed:  # a warning: what it spoils is this check of variables, itself warnings
+                self._flag_check_failed(node, failed, Severity.WARNING)
                 written[node_id], read[node_id] = set(), set()
         carried: dict[tuple[str, str], set[str]] = {}  # (source, exit) -> what leaving by it has set
         incoming: dict[str, dict[str, set[str]]] = {}  # target -> source -> what each exit between them has set
@@ -540,8 +554,13 @@ class _Validator:
             node = scenario.nodes[source]
             block = self.registry.get(node.type)
             try:
-                carried[source, exit_name] = set(block.variables_written_on(node.config, exit_name)) if block else set()
-            except Exception:
+                carried[source, exit_name] = (
+                    set(_calling("variables_written_on", block.variables_written_on, node.config, exit_name))
+                    if block
+                    else set()
+                )
+            except _MethodFailed as failed:
+                self._flag_check_failed(node, failed, Severity.WARNING)
                 carried[source, exit_name] = set()
             into = incoming.setdefault(target, {})
             into[source] = into[source] & carried[source, exit_name] if source in into else carried[source, exit_name]

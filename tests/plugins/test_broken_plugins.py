@@ -5,8 +5,8 @@ sys.path), and it is broken the way an OS or Python upgrade breaks one: a module
 strictly still refuses it (`ivrgraph blocks` in a CI that checks plugins); loading with `skip_broken` keeps every
 other block, remembers why it was left out, and validation and calls treat its type as not installed, saying why.
 
-Also here: a plugin whose static analysis (`templates()`, `exits()`, `check()`) raises is named with the method
-and the exception, not only the exception's text.
+Also here: a plugin whose static analysis (`templates()`, `exits()`, `check()`, the `variables_*` methods) raises is
+named with the method and the exception, not only the exception's text.
 """
 
 from __future__ import annotations
@@ -185,6 +185,27 @@ class FaultyCheck(_Plugin):
         raise RuntimeError()
 
 
+class FaultyVariablesRead(_Plugin):
+    type = "acme_reads"
+
+    def variables_read(self, config: Mapping[str, Any]) -> set[str]:
+        raise LookupError("no such column")
+
+
+class FaultyVariablesWrittenOn(_Plugin):
+    type = "acme_writes"
+
+    def variables_written_on(self, config: Mapping[str, Any], exit_name: str) -> set[str]:
+        raise TypeError(f"exit {exit_name!r}?")
+
+
+class FaultyExitsAndVariables(FaultyExits):
+    type = "acme_everything"
+
+    def variables_read(self, config: Mapping[str, Any]) -> set[str]:
+        raise LookupError("no such column")
+
+
 @pytest.fixture
 def plugin_module() -> Iterator[None]:
     module = types.ModuleType(MODULE)
@@ -242,3 +263,50 @@ def test_a_static_analysis_method_that_raises_is_named_with_its_exception(block_
     assert issue.params["method"] == method
     assert issue.params["exception"] == exception
     assert issue.params["detail"] == said.removeprefix(f"{method}() raised ")  # what the designer shows
+
+
+def _registry_with(block_class: type[BlockType]) -> BlockRegistry:
+    registry = BlockRegistry.of([block_class])
+    for builtin in ("start", "hangup"):
+        registry.register(type(load_registry(BUILTINS).get(builtin)), origin=builtin, builtin=True)
+    return registry
+
+
+def _onwards(block_type: str) -> dict[str, Any]:
+    """Start -> the plugin's block -> Hang up: data flows out of the plugin's block by its `next` exit."""
+    return make_document(
+        [
+            {"id": "start", "type": "start"},
+            {"id": "acme", "type": block_type, "label": "Notify", "config": {"mode": "weekly"}},
+            {"id": "bye", "type": "hangup", "label": "Bye"},
+        ],
+        [("start", "next", "acme"), ("acme", "next", "bye")],
+    )
+
+
+@pytest.mark.parametrize(
+    ("block_class", "method", "detail"),
+    [
+        (FaultyVariablesRead, "variables_read", "LookupError: no such column"),
+        (FaultyVariablesWrittenOn, "variables_written_on", "TypeError: exit 'next'?"),
+    ],
+)
+def test_a_variables_method_that_raises_is_named_as_a_warning(block_class, method, detail):
+    """They feed the check of variables read before they are set, itself only warnings: a plugin's bug there
+    must be seen (it was silently skipped), but must not stop a publish the block's own checks allow."""
+    issues = validate(_onwards(block_class.type), _registry_with(block_class))
+
+    (issue,) = [i for i in issues if i.code == "check_failed"]
+    assert issue.severity is Severity.WARNING
+    assert issue.node == "acme"
+    assert issue.message == f'Acme "Notify": its settings could not be checked: {method}() raised {detail}'
+    assert (issue.params["method"], issue.params["detail"]) == (method, detail)
+    assert not _errors(issues)
+
+
+def test_a_block_whose_checks_fail_twice_is_named_once_by_the_first_failure():
+    issues = validate(_onwards(FaultyExitsAndVariables.type), _registry_with(FaultyExitsAndVariables))
+
+    (issue,) = [i for i in issues if i.code == "check_failed"]
+    assert issue.severity is Severity.ERROR
+    assert issue.params["method"] == "exits"
