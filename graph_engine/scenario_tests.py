@@ -49,7 +49,11 @@ class TestOutcome:
         return {"name": self.name, "passed": self.passed, "failures": self.failures, "story": self.story}
 
 
-def simulation_input(test: Mapping[str, Any], scenarios: Mapping[str, Mapping[str, Any]]) -> SimulationInput:
+def simulation_input(
+    test: Mapping[str, Any],
+    scenarios: Mapping[str, Mapping[str, Any]],
+    callback_targets: frozenset[str] | None = None,
+) -> SimulationInput:
     at = test.get("at")
     return SimulationInput(
         keys=[str(k) for k in test.get("keys", [])],
@@ -64,6 +68,7 @@ def simulation_input(test: Mapping[str, Any], scenarios: Mapping[str, Mapping[st
         hangup_at=test.get("hangup_at"),
         scheduler_fails=test.get("scheduler") == "fail",
         scenarios=dict(scenarios),
+        callback_targets=callback_targets,
     )
 
 
@@ -166,12 +171,14 @@ async def run_scenario_tests(
     registry: BlockRegistry,
     *,
     scenarios: Mapping[str, Mapping[str, Any]] | None = None,
+    callback_targets: frozenset[str] | None = None,
 ) -> list[TestOutcome]:
+    """Each test of `document` as a test call. `callback_targets`: see SimulationInput."""
     outcomes = []
     for number, test in enumerate(tests, start=1):
         name = str(test.get("name") or f"test {number}")
         try:
-            simulation = await simulate(document, registry, simulation_input(test, scenarios or {}))
+            simulation = await simulate(document, registry, simulation_input(test, scenarios or {}, callback_targets))
         except (DocumentError, ValueError, TypeError) as problem:
             outcomes.append(TestOutcome(name, False, [f"could not run: {problem}"]))
             continue

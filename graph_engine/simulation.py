@@ -30,6 +30,7 @@ from graph_engine.scripted import ChannelEvent, ScriptedChannel
 from graph_engine.services import (
     CallbackReceipt,
     CallbackRequest,
+    CallbackScheduler,
     FixedClock,
     LoadedScenario,
     RecordingScheduler,
@@ -69,6 +70,9 @@ class SimulationInput:
     scenarios: dict[str, Mapping[str, Any]] = field(default_factory=dict)  # slug -> document, for Go To Scenario
     # slug -> the published version its document in `scenarios` is; a slug not here is a draft, with no version.
     scenario_versions: dict[str, int] = field(default_factory=dict)
+    # The scenarios a Callback may schedule into, as the host's scheduler will take them: the published ones and
+    # the one under test (live once published). None: not checked (a test call that knows no host).
+    callback_targets: frozenset[str] | None = None
     step_limit: int = DEFAULT_STEP_LIMIT
     real_time_limit: float = REAL_TIME_LIMIT  # seconds of real time the whole test call may take
 
@@ -104,6 +108,20 @@ class SimulationResult:
 class _FailingScheduler:
     async def schedule(self, request: CallbackRequest) -> CallbackReceipt:
         raise SchedulerError("the callback scheduler is unavailable")
+
+
+class _CheckedScheduler:
+    """Records what the test call schedules, refusing a target the host's scheduler would refuse, with its
+    words (persistence.callbacks): a test call must not show `scheduled` where the live call takes `error`."""
+
+    def __init__(self, recorder: RecordingScheduler, targets: frozenset[str]) -> None:
+        self._recorder = recorder
+        self._targets = targets
+
+    async def schedule(self, request: CallbackRequest) -> CallbackReceipt:
+        if request.scenario not in self._targets:
+            raise SchedulerError(f"the callback cannot be scheduled: {request.scenario!r} is not published")
+        return await self._recorder.schedule(request)
 
 
 class _DocumentScenarios:
@@ -160,7 +178,7 @@ async def simulate(
     services = Services(
         clock=clock,
         data_sources=data,
-        scheduler=_FailingScheduler() if inputs.scheduler_fails else recorder,
+        scheduler=_test_call_scheduler(inputs, recorder),
         scenarios=_DocumentScenarios(inputs.scenarios, inputs.scenario_versions),
         simulated=True,
     )
@@ -195,6 +213,14 @@ async def simulate(
         callbacks=recorder.requests,
         queries=data.queries,
     )
+
+
+def _test_call_scheduler(inputs: SimulationInput, recorder: RecordingScheduler) -> CallbackScheduler:
+    if inputs.scheduler_fails:
+        return _FailingScheduler()
+    if inputs.callback_targets is None:
+        return recorder
+    return _CheckedScheduler(recorder, inputs.callback_targets)
 
 
 def _patrol_interval(registry: BlockRegistry) -> float:

@@ -62,7 +62,13 @@ async def check_document(
         # Go To Scenario inside a test reaches the other scenarios as they are published now.
         published = scenarios.published_slugs(session)
         others = {name: p.document for name in published if (p := scenarios.published(session, slug=name)) is not None}
-        outcomes = await run_scenario_tests(document, tests_in_document(document), registry, scenarios=others)
+        outcomes = await run_scenario_tests(
+            document,
+            tests_in_document(document),
+            registry,
+            scenarios=others,
+            callback_targets=frozenset({*published, slug}),  # a Callback into itself runs once this is published
+        )
         tests = [outcome.as_dict() for outcome in outcomes]
     return problems, tests
 

@@ -498,6 +498,8 @@ async def simulate_call(slug: SlugPath, body: SimulateIn, user: Viewer, runtime:
         scenarios={found.slug: found.document for found in others},
         # A test call's Go To Scenario names the published version it continued in, as a real call's does.
         scenario_versions={found.slug: found.number for found in others},
+        # A Callback into a scenario not published takes its error exit in a live call, and so it does here.
+        callback_targets=frozenset({slug, *(found.slug for found in others)}),
     )
     try:
         simulation = await simulate(document, runtime.registry, inputs)
