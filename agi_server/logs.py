@@ -7,6 +7,11 @@ record's `extra` fields json can carry: the lines of a call carry its `call_id`.
 
 Everything that logs goes through this one handler: uvicorn's loggers propagate to it (`api.serve`), and Python
 warnings become records of the `py.warnings` logger, so a JSON stream holds nothing but JSON.
+
+Logs often go to a store more people read than the call register, so a caller's or callee's number is written
+through `phone_number` (`--log-phone-numbers`): `full` as given, `masked` with its last two digits only, `none` not
+at all. Every log line naming a CallerID (number or name), a dialled number or a callback number passes it through
+that one function, and still formats it with %r, control characters escaped.
 """
 
 from __future__ import annotations
@@ -20,6 +25,10 @@ from typing import Any, Final, TextIO
 
 LOG_LEVELS: Final = ("DEBUG", "INFO", "WARNING", "WARN", "ERROR", "CRITICAL")
 LOG_FORMATS: Final = ("text", "json")
+PHONE_NUMBER_MODES: Final = ("full", "masked", "none")
+HIDDEN: Final = "<hidden>"  # what `none` writes in a number's place
+MASKED_NAME: Final = "***"  # what `masked` writes for a CallerID name (anything with a letter in it)
+_DIGITS_SHOWN: Final = 2  # the last digits `masked` keeps: enough to tell calls apart, not to call anyone back
 TEXT_FORMAT: Final = "%(asctime)s %(levelname)s %(name)s %(message)s"
 
 # What every record holds; any other attribute of a record came through `extra`.
@@ -42,6 +51,50 @@ _RAW_IN_JSON: Final = str.maketrans(
 class LogSettings:
     level: str = "INFO"
     format: str = "text"
+    phone_numbers: str = "full"  # one of PHONE_NUMBER_MODES: how `phone_number` writes a number
+
+
+# The settings `configure_logging` set last: the process's, as its root handler is. `phone_number` writes numbers in
+# their mode; `in_log_format` writes a printout in their format.
+_phone_numbers: str = LogSettings.phone_numbers
+_format: str = LogSettings.format
+
+
+def phone_number(value: str | None, *, mode: str | None = None) -> str:
+    """A caller's or callee's number, or a CallerID name, as a log line may show it: in `mode`, by default the one
+    `configure_logging` set (`--log-phone-numbers`). `full`: as given. `none`: `<hidden>`. `masked`: a leading '+'
+    and the last two digits, every other digit a '*' ('+79161234567' -> '+*********67'; a number of two digits or
+    fewer keeps none), separators as they were; anything with a letter in it (a CallerID name, 'anonymous', a SIP
+    URI) is '***', and an empty value stays empty (no CallerID). Log the result with %r, as any value a caller
+    controls."""
+    chosen = _phone_numbers if mode is None else mode
+    text = value or ""
+    if chosen == "full":
+        return text
+    if chosen == "masked":
+        return _masked(text)
+    return HIDDEN  # `none`, and any mode not known: hiding is the safe way to be wrong
+
+
+def _masked(text: str) -> str:
+    if any(char.isalpha() for char in text):
+        return MASKED_NAME
+    digits = sum(char.isdigit() for char in text)
+    first_shown = digits - _DIGITS_SHOWN if digits > _DIGITS_SHOWN else digits  # index of the first digit kept
+    shown: list[str] = []
+    seen = 0
+    for char in text:
+        if char.isdigit():
+            shown.append(char if seen >= first_shown else "*")
+            seen += 1
+        else:
+            shown.append(char)
+    return "".join(shown)
+
+
+def logged_phone_numbers() -> str:
+    """The mode numbers are logged in (for the line that states a node's settings)."""
+    return _phone_numbers
 
 
 class JsonLinesFormatter(logging.Formatter):
@@ -89,6 +142,17 @@ def _json_can_carry(value: object) -> bool:
     return True
 
 
+def in_log_format(text: str, *, logger: str, message: str, **fields: str) -> str:
+    """What a command prints beside its log (not a record: no level or handler filters it) as the log's format has
+    it: `text` as given; in JSON, one object a line like a record's (WARNING, so it stands out), with `fields`, so a
+    shipper reading the stream as JSON Lines parses it rather than choking on it."""
+    if _format != "json":
+        return text
+    record = logging.LogRecord(logger, logging.WARNING, "", 0, message, None, None)
+    record.__dict__.update(fields)
+    return JsonLinesFormatter().format(record)
+
+
 class _CommandHandler(logging.StreamHandler[TextIO]):
     """The handler `configure_logging` adds, told apart from any other on the root logger (pytest's, say)."""
 
@@ -97,7 +161,10 @@ def configure_logging(settings: LogSettings, *, stream: TextIO | None = None) ->
     """Log every record at `settings.level` or above to `stream` (stderr) in `settings.format`.
 
     Called once a command has read its options, before anything else it does logs; a second call replaces the
-    handler of the first, so no line is ever written twice."""
+    handler of the first, so no line is ever written twice. Numbers are logged as `settings.phone_numbers` says
+    from here on (`phone_number`)."""
+    global _phone_numbers, _format
+    _phone_numbers, _format = settings.phone_numbers, settings.format
     root = logging.getLogger()
     for previous in [handler for handler in root.handlers if isinstance(handler, _CommandHandler)]:
         root.removeHandler(previous)

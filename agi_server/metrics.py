@@ -251,15 +251,27 @@ def _poller_figures(poller: PollerState) -> Iterator[Metric]:
 
 
 def stale_versions(poller: PollerState, now: float) -> str | None:
-    """Why the versions a node serves may be stale (no poll succeeded for a while), or None."""
+    """Why the versions a node serves may be stale (no poll succeeded for a while), or None.
+
+    The failed poll's error by its kind only: whoever reaches the metrics port reads this, and the driver's words
+    name the database's host, port and user (as for `ScenarioLookupFailed`); the poller's log line has them."""
     stale_after = max(STALE_AFTER_POLLS * poller.interval, STALE_AFTER_MIN_SECONDS)
     last_success = poller.last_success
     if last_success is not None and now - last_success <= stale_after:
         return None
-    why = poller.last_error or "a poll is still running"
+    why = (
+        f"{_error_kind(poller.last_error)} (the node's log says more)"
+        if poller.last_error
+        else "a poll is still running"
+    )
     if last_success is None:
         return f"no version poll has succeeded yet: {why}"
     return f"no version poll succeeded for {now - last_success:.0f} s: {why}"
+
+
+def _error_kind(said: str) -> str:
+    """The kind of a poll's error as the poller says it ("OperationalError: connection to server at ... failed")."""
+    return said.partition(":")[0].strip() or "error"
 
 
 class AgiMetrics:

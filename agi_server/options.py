@@ -18,7 +18,7 @@ from typing import TypeVar
 
 from agi_server.channel import ChannelSettings
 from agi_server.errors import ExecNotAllowed, SettingError
-from agi_server.logs import LOG_FORMATS, LOG_LEVELS, LogSettings
+from agi_server.logs import LOG_FORMATS, LOG_LEVELS, PHONE_NUMBER_MODES, LogSettings
 from agi_server.metrics import METRICS_HOST
 from agi_server.protocol import check_dial_options
 from agi_server.server import FALLBACK_PHRASES, AgiServerConfig
@@ -26,6 +26,7 @@ from agi_server.server import FALLBACK_PHRASES, AgiServerConfig
 ALLOW_ENV = "IVRGRAPH_AGI_ALLOW"  # Asterisk peers allowed to connect, e.g. "10.0.0.0/24,10.0.1.5/32"
 LOG_LEVEL_ENV = "IVRGRAPH_LOG_LEVEL"
 LOG_FORMAT_ENV = "IVRGRAPH_LOG_FORMAT"
+LOG_PHONE_NUMBERS_ENV = "IVRGRAPH_LOG_PHONE_NUMBERS"
 _N = TypeVar("_N", int, float)
 _S = TypeVar("_S")
 
@@ -138,7 +139,8 @@ def add_fastagi_options(parser: argparse.ArgumentParser) -> None:
 
 
 def add_logging_options(parser: argparse.ArgumentParser) -> None:
-    """--log-level and --log-format; `log_settings` falls back on the environment, then on INFO and text."""
+    """--log-level, --log-format and --log-phone-numbers; `log_settings` falls back on the environment, then on
+    INFO, text and full."""
     defaults = LogSettings()
     parser.add_argument(
         "--log-level",
@@ -152,15 +154,25 @@ def add_logging_options(parser: argparse.ArgumentParser) -> None:
         choices=LOG_FORMATS,
         help=f"json: one JSON object a line, for a log shipper (default {LOG_FORMAT_ENV}, else {defaults.format})",
     )
+    parser.add_argument(
+        "--log-phone-numbers",
+        type=str.lower,
+        choices=PHONE_NUMBER_MODES,
+        help="callers' and callees' numbers in the log: full, masked (the last 2 digits) or none "
+        f"(default {LOG_PHONE_NUMBERS_ENV}, else {defaults.phone_numbers})",
+    )
 
 
 def log_settings(args: argparse.Namespace, environ: Mapping[str, str] | None = None) -> LogSettings:
-    """The level and format of the options, else of the environment; raises ValueError naming a bad variable."""
+    """The level, format and phone-number mode of the options, else of the environment; raises ValueError naming
+    a bad variable."""
     env = os.environ if environ is None else environ
     defaults = LogSettings()
+    phone_numbers = args.log_phone_numbers or _chosen(env, LOG_PHONE_NUMBERS_ENV, PHONE_NUMBER_MODES, str.lower)
     return LogSettings(
         level=args.log_level or _chosen(env, LOG_LEVEL_ENV, LOG_LEVELS, str.upper) or defaults.level,
         format=args.log_format or _chosen(env, LOG_FORMAT_ENV, LOG_FORMATS, str.lower) or defaults.format,
+        phone_numbers=phone_numbers or defaults.phone_numbers,
     )
 
 

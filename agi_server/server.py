@@ -33,6 +33,7 @@ from typing import Any, Final, Protocol, runtime_checkable
 from agi_server.channel import AgiChannel, ChannelSettings
 from agi_server.connection import AgiConnection
 from agi_server.errors import AgiError, CannotListen, ConnectionLost, ProtocolError, ScenarioLookupFailed, first_line
+from agi_server.logs import logged_phone_numbers, phone_number
 from agi_server.metrics import AgiMetrics
 from agi_server.protocol import (
     MAX_ENV_BYTES,
@@ -246,9 +247,10 @@ class AgiServer:
         await self._speak_fallback()
         allowed = ", ".join(self.config.allow)
         log.info(
-            "FastAGI listening on %s; Asterisk peers allowed: %s",
+            "FastAGI listening on %s; Asterisk peers allowed: %s; phone numbers in the log: %s",
             ", ".join(str(s.getsockname()) for s in self._server.sockets),
             allowed,
+            logged_phone_numbers(),
         )
         if only_loopback(self._networks) and not _loopback_address(self.config.host):
             log.warning(
@@ -474,7 +476,7 @@ class AgiServer:
             if log.isEnabledFor(logging.INFO):  # two lines a call: skip the adapter's work when nobody reads them
                 _call_log(record).info(
                     "call from %r on scenario %s v%d (Asterisk %s, uniqueid %r)",
-                    facts["caller_id"],
+                    phone_number(facts["caller_id"]),  # --log-phone-numbers: the log may be read more widely
                     published.slug,
                     published.version,
                     peer,

@@ -17,6 +17,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.convertors import PathConvertor, register_url_convertor
 
+from agi_server.logs import in_log_format
 from api import errors
 from api.body_limit import BodyLimit
 from api.deps import Runtime, least_role, role_statement
@@ -59,12 +60,17 @@ def bootstrap_admin(database: Database, settings: Settings) -> None:
     except AlreadyExists:
         return  # another node starting at the same moment created it (review, 2026-12-05: that node then died)
     if result is not None and result.generated_password is not None:
-        print(
+        advice = "sign in and change it (or set IVRGRAPH_ADMIN_USER / IVRGRAPH_ADMIN_PASSWORD)"
+        printout = in_log_format(
             f"ivrgraph: created user {result.username!r} with the one-time password {result.generated_password} "
-            "- sign in and change it (or set IVRGRAPH_ADMIN_USER / IVRGRAPH_ADMIN_PASSWORD)",
-            file=sys.stderr,
-            flush=True,
+            f"- {advice}",
+            logger=__name__,
+            message=f"created user {result.username!r} with a one-time password (field one_time_password): {advice}",
+            admin_user=result.username,
+            one_time_password=result.generated_password,
         )
+        # Printed, not logged: a record would copy the password to every handler, at whatever level passes.
+        print(printout, file=sys.stderr, flush=True)
 
 
 def create_app(

@@ -27,6 +27,8 @@ from sqlalchemy.exc import DataError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
+from agi_server.errors import first_line
+from agi_server.logs import logged_phone_numbers
 from api.login_throttle import TooManySignIns
 from api.rate_limit import TooManyRequests
 from api.routes import every_route
@@ -220,7 +222,9 @@ def install(app: FastAPI) -> None:
             # A value the database cannot store (e.g. NUL in text on PostgreSQL) that slipped past the schemas.
             return problem(422, "unstorable-value", "a value in the request cannot be stored")
         if isinstance(error, OperationalError):
-            log.error("database unavailable: %s", error)
+            # SQLAlchemy's text goes on with the statement's parameters, which may hold a caller's number: only the
+            # driver's first line unless the log may show numbers (--log-phone-numbers full).
+            log.error("database unavailable: %s", error if logged_phone_numbers() == "full" else first_line(error))
             return problem(503, "database-unavailable", "the database is not answering; try again shortly")
         log.exception("unexpected error on %s %s", request.method, request.url.path)
         return problem(500, "internal", "unexpected error; it has been logged")

@@ -128,7 +128,8 @@ async def _outage_figures(server: AgiServer, port: int) -> None:
     await asyncio.sleep(1.1)  # stale after three poll intervals, and at least a second
     ready = await _get(port, "/readyz")
     assert ready.status_code == 503 and ready.json()["status"] == "stale"
-    assert re.match(r"no version poll succeeded for \d+ s: OperationalError: ", ready.json()["version_poll"])
+    said = ready.json()["version_poll"]
+    assert re.fullmatch(r"no version poll succeeded for \d+ s: OperationalError \(the node's log says more\)", said)
     assert (await _get(port, "/healthz")).status_code == 200  # the process is alive: no reason to restart it
     # The cached version still answers; the records wait, in the writer's queue and then on local disk.
     await call(server, "greet", time_scale=0.001)  # its record: the writer retries the database, then spools it
@@ -218,3 +219,40 @@ def test_a_scrape_that_never_finishes_its_request_is_let_go(monkeypatch: pytest.
         started = time.monotonic()
         assert slow.recv(100) == b"", "closed, not answered"
         assert time.monotonic() - started < 3
+
+
+class _FailingPoller:
+    """A version poller whose polls fail as `VersionPoller` says so: the driver's first line names the host."""
+
+    interval = 0.05
+    failures = 3
+    failing = True
+    last_error = (
+        'OperationalError: connection failed: connection to server at "db.internal" (10.1.2.3), port 5433 failed: '
+        'FATAL:  password authentication failed for user "ivr"'
+    )
+
+    def __init__(self, last_success: float | None) -> None:
+        self.last_success = last_success
+
+
+@pytest.mark.parametrize(
+    ("last_success", "said"), [(None, "no version poll has succeeded yet"), (1.0, "succeeded for")]
+)
+async def test_readyz_names_the_failed_polls_kind_not_the_database_host_it_failed_on(
+    last_success: float | None, said: str
+) -> None:
+    """Review: /readyz on the metrics port answered the driver's first line (host, address, port, user) to whoever
+    reached that port. It says the error's kind, as a call record does for a failed scenario lookup; the poller's
+    log line keeps the detail."""
+    metrics = AgiMetrics()
+    metrics.watch_version_poller(_FailingPoller(last_success))
+    port = free_port()
+    metrics.serve(port)
+    ready = await _get(port, "/readyz")
+    assert ready.status_code == 503
+    body = ready.json()
+    assert body["status"] == "stale" and said in body["version_poll"]
+    assert body["version_poll"].endswith(": OperationalError (the node's log says more)"), body
+    for detail in ("db.internal", "10.1.2.3", "5433", "ivr", "password"):
+        assert detail not in ready.text
