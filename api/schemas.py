@@ -89,11 +89,20 @@ class UserUpdate(BaseModel):
 class TokenCreate(BaseModel):
     name: Name
     expires_at: Moment | None = None
+    role: RoleName | None = Field(
+        default=None,
+        description="The most the token may do: your own role or one below it (default: your role as it is now).",
+    )
 
 
 class TokenPublic(BaseModel):
     id: int
     name: str
+    role: RoleName = Field(
+        description="What the token may do now: the role it was made with, or its user's current role when that is "
+        "lower (a demoted user's tokens are demoted with them). A token made before tokens had a role of their own "
+        "acts with its user's role."
+    )
     created_at: datetime
     expires_at: datetime | None
     last_used_at: datetime | None

@@ -12,7 +12,8 @@ PersistenceError
  │    │    └── RequestRefused  a request refused for what it holds, said in words (not the format's fault)
  │    │         ├── InvalidCallList   a call list (file or rows) cannot be called; names each bad client
  │    │         ├── InvalidCallback   a callback's window, or its scenario, rules it out
- │    │         └── InvalidDataSource a data source's name or URL cannot be used
+ │    │         ├── InvalidDataSource a data source's name or URL cannot be used
+ │    │         └── InvalidApiToken   an API token's role above its maker's
  │    └── PublishBlocked      validation errors or failing scenario tests; carries both
  └── InvalidCredentials       wrong username/password or unknown token
 """
@@ -124,6 +125,12 @@ class InvalidDataSource(RequestRefused):
     """A data source's settings that cannot be saved: its name or URL."""
 
     refusal = "the data source cannot be saved"
+
+
+class InvalidApiToken(RequestRefused):
+    """An API token that cannot be made: a role above its maker's (a token never does more than its user)."""
+
+    refusal = "the token cannot be made"
 
 
 class PublishBlocked(Refused):

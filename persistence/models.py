@@ -20,7 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 # Named constraints keep migrations identical on SQLite and PostgreSQL.
 NAMING = {
@@ -74,7 +74,8 @@ class User(Base):
 
 
 class ApiToken(Base):
-    """Bearer tokens for integrations and login sessions for the designer. Only a SHA-256 of the secret is kept."""
+    """Bearer tokens for integrations and login sessions for the designer. Only a SHA-256 of the secret is kept.
+    An API token acts with its own `role` when that is below its user's current one (persistence.users.resolve)."""
 
     __tablename__ = "api_tokens"
 
@@ -87,6 +88,11 @@ class ApiToken(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     last_used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # viewer | editor | publisher | admin: the most an API token may do. None: its user's role (sessions, and API
+    # tokens made before tokens had a role of their own).
+    role: Mapped[str | None] = mapped_column(String(20))
+    # Many-to-one: loaded from the session's identity map when its user is there already (no query per token).
+    user: Mapped[User] = relationship()
 
 
 class Scenario(Base):

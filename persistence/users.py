@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from persistence.db import hold_sqlite_writes
-from persistence.errors import AlreadyExists, Conflict, InvalidCredentials, NotFound, WrongPassword
+from persistence.errors import AlreadyExists, Conflict, InvalidApiToken, InvalidCredentials, NotFound, WrongPassword
 from persistence.models import ApiToken, User, utcnow
 
 SESSION_LIFETIME = timedelta(hours=12)
@@ -181,12 +181,37 @@ def start_session(session: Session, *, user: User, now: datetime | None = None) 
     return IssuedSecret(token.id, secret, csrf)
 
 
-def create_api_token(session: Session, *, user_id: int, name: str, expires_at: datetime | None = None) -> IssuedSecret:
+def create_api_token(
+    session: Session, *, user_id: int, name: str, expires_at: datetime | None = None, role: str | None = None
+) -> IssuedSecret:
+    """A bearer token of the user's, acting with `role` (default: the user's own role, kept as it is now: a later
+    promotion of the user does not widen it). A role above the user's is refused (`InvalidApiToken`)."""
+    own = Role.parse(get_user(session, user_id=user_id).role)
+    wanted = own if role is None else Role.parse(role)
+    if wanted > own:
+        allowed = ", ".join(r.label for r in Role if r <= own)
+        message = f"a token cannot have a role above yours ({own.label}): choose one of {allowed}"
+        raise InvalidApiToken([{"path": "$.role", "message": message}])
     secret = "ivrg_" + secrets.token_urlsafe(32)
-    token = ApiToken(user_id=user_id, kind="api", name=name, token_hash=digest(secret), expires_at=expires_at)
+    token = ApiToken(
+        user_id=user_id, kind="api", name=name, token_hash=digest(secret), expires_at=expires_at, role=wanted.label
+    )
     session.add(token)
     session.flush()
     return IssuedSecret(token.id, secret)
+
+
+def token_role(token: ApiToken, *, user_role: str) -> Role:
+    """What a token may do now: its own role, capped by its user's current one, so that demoting a user demotes
+    their tokens at once. A token without a role (a session, or an API token made before tokens had roles) acts
+    with the user's role."""
+    current = Role.parse(user_role)
+    return current if token.role is None else min(Role.parse(token.role), current)
+
+
+def acting_role(token: ApiToken) -> Role:
+    """`token_role` with its user's current role (loaded with the token's user)."""
+    return token_role(token, user_role=token.user.role)
 
 
 def list_api_tokens(session: Session, *, user_id: int) -> list[ApiToken]:
@@ -208,7 +233,8 @@ def end_session(session: Session, *, secret: str) -> None:
 
 
 def resolve(session: Session, *, secret: str, kind: str, now: datetime | None = None) -> Principal:
-    """The principal behind a session cookie or bearer token; `InvalidCredentials` when unknown or expired."""
+    """The principal behind a session cookie or bearer token; `InvalidCredentials` when unknown, expired or its user
+    is deactivated. Its role is read now, at every use: a token's own role capped by the user's current one."""
     now = now or utcnow()
     row = session.execute(
         select(ApiToken, User)
@@ -223,7 +249,7 @@ def resolve(session: Session, *, secret: str, kind: str, now: datetime | None = 
     # Touch at most once a minute: a busy integration should not turn every read into a write.
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
         token.last_used_at = now
-    return Principal(user.id, user.username, Role.parse(user.role), token.csrf_token)
+    return Principal(user.id, user.username, token_role(token, user_role=user.role), token.csrf_token)
 
 
 @dataclass(frozen=True, slots=True)

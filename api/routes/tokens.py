@@ -1,13 +1,15 @@
-"""API tokens for integrations: created by a signed-in user, shown once, revocable."""
+"""API tokens for integrations: created by a signed-in user with a role up to their own, shown once, revocable."""
 
 from __future__ import annotations
+
+from typing import cast
 
 from fastapi import APIRouter, Response
 
 from api.deps import RuntimeDep, Viewer
 from api.errors import SessionNeeded
 from api.routes import AUTHED, IdPath, problems
-from api.schemas import TokenCreate, TokenCreated, TokenPublic
+from api.schemas import RoleName, TokenCreate, TokenCreated, TokenPublic
 from persistence import users
 from persistence.models import ApiToken
 
@@ -16,34 +18,36 @@ router = APIRouter(prefix="/api/tokens", tags=["tokens"], responses=AUTHED)
 
 @router.post("", status_code=201, response_model=TokenCreated, responses=problems(403))
 def create_token(body: TokenCreate, principal: Viewer, runtime: RuntimeDep) -> TokenCreated:
-    """A bearer token acting as the current user (same role). The secret is in this answer only. Only a signed-in
-    session makes tokens (403 `session-needed` for a token): a token that expires soon could otherwise make one
-    that never does (review, 2026-12-05)."""
+    """A bearer token acting for the current user with `role`: their own role (the default) or one below it, e.g.
+    a viewer token for a reporting dashboard. A role above theirs is refused (422 `request-refused`, naming
+    `$.role` and the roles allowed). At every use the token acts with the lower of its role and the user's
+    current one: demoting a user demotes their tokens at once; deactivating them ends every token.
+
+    The secret is in this answer only. Only a signed-in session makes tokens (403 `session-needed` for a token):
+    a token that expires soon could otherwise make one that never does (review, 2026-12-05)."""
     if principal.csrf_token is None:  # the request came with a bearer token
         raise SessionNeeded("creating an API token")
     with runtime.database.session() as session:
-        issued = users.create_api_token(session, user_id=principal.user_id, name=body.name, expires_at=body.expires_at)
-        token = next(t for t in users.list_api_tokens(session, user_id=principal.user_id) if t.id == issued.token_id)
-        return TokenCreated(
-            id=token.id,
-            name=token.name,
-            created_at=token.created_at,
-            expires_at=token.expires_at,
-            last_used_at=token.last_used_at,
-            token=issued.secret,
+        issued = users.create_api_token(
+            session, user_id=principal.user_id, name=body.name, expires_at=body.expires_at, role=body.role
         )
+        token = next(t for t in users.list_api_tokens(session, user_id=principal.user_id) if t.id == issued.token_id)
+        return TokenCreated(**public(token).model_dump(), token=issued.secret)
 
 
 @router.get("", response_model=list[TokenPublic])
 def list_tokens(principal: Viewer, runtime: RuntimeDep) -> list[TokenPublic]:
+    """Your API tokens (never their secrets), each with the role it acts with now."""
     with runtime.database.session() as session:
         return [public(t) for t in users.list_api_tokens(session, user_id=principal.user_id)]
 
 
 def public(token: ApiToken) -> TokenPublic:
+    """A token as its user (or an admin) sees it; call it while the token's session is open (it reads the user)."""
     return TokenPublic(
         id=token.id,
         name=token.name,
+        role=cast(RoleName, users.acting_role(token).label),
         created_at=token.created_at,
         expires_at=token.expires_at,
         last_used_at=token.last_used_at,
@@ -52,6 +56,7 @@ def public(token: ApiToken) -> TokenPublic:
 
 @router.delete("/{token_id}", status_code=204, responses=problems(404))
 def revoke_token(token_id: IdPath, principal: Viewer, runtime: RuntimeDep) -> Response:
+    """Revoke one of your API tokens: it is refused from the next request on."""
     with runtime.database.session() as session:
         users.revoke_token(session, user_id=principal.user_id, token_id=token_id)
     return Response(status_code=204)

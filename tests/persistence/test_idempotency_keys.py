@@ -77,7 +77,7 @@ def test_0013_adds_the_keys_and_goes_back(tmp_path: Path, backend: str) -> None:
     with contextlib.ExitStack() as stack:
         url = _old_database(stack, tmp_path, backend)
         upgrade(url, "0012")
-        upgrade(url)
+        upgrade(url, "0013")
         assert current_revision(url) == "0013"
         database = Database(url)
         try:

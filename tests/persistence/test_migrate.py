@@ -13,7 +13,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
 
+from persistence import users
 from persistence.db import Database, make_engine
+from persistence.errors import InvalidCredentials
 from persistence.migrate import (
     SchemaMismatch,
     alembic_config,
@@ -23,6 +25,7 @@ from persistence.migrate import (
     upgrade,
 )
 from persistence.models import Base, CallCampaign
+from persistence.users import Role
 from tests.persistence import pg
 
 
@@ -302,3 +305,44 @@ def test_0012_traces_each_call_to_the_version_row_it_ran_where_that_is_sure(tmp_
     assert live == [("again",), ("sales",)]
     assert after_downgrade == [(2, 3)]
     assert "version_id" not in columns
+
+
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_0014_tokens_made_before_act_with_their_users_role_and_a_downgrade_drops_the_narrower_ones(
+    tmp_path: Path, backend: str
+) -> None:
+    """Tokens made before 0014 have no role of their own: they act with their user's role, now and after a
+    demotion, as before. Going back, a token made with less than its user's role goes (the code before 0014 would
+    let it act with all of it); the others stay."""
+    with contextlib.ExitStack() as stack:
+        url = _old_database(stack, tmp_path, backend)
+        upgrade(url, "0013")
+        user = ("INSERT INTO users (id, username, password_hash, role, active, created_at) VALUES (:id, :name, 'x', "
+                ":role, :active, '2026-01-01')")  # fmt: skip
+        _run(
+            url,
+            (user, {"id": 1, "name": "pub", "role": "publisher", "active": True}),
+            (user, {"id": 2, "name": "gone", "role": "admin", "active": False}),
+            *(("INSERT INTO api_tokens (user_id, kind, name, token_hash, created_at) VALUES (:user, 'api', 'old', "
+               ":hash, '2026-01-01')", {"user": u, "hash": users.digest(secret)})
+              for u, secret in ((1, "old-secret"), (2, "gone-secret"))),
+        )  # fmt: skip
+        upgrade(url, "0014")
+        database = Database(url)
+        with database.session() as session:
+            assert users.resolve(session, secret="old-secret", kind="api").role is Role.PUBLISHER
+            with pytest.raises(InvalidCredentials):  # a deactivated user's token stays refused
+                users.resolve(session, secret="gone-secret", kind="api")
+            assert [users.acting_role(t) for t in users.list_api_tokens(session, user_id=1)] == [Role.PUBLISHER]
+            narrow = users.create_api_token(session, user_id=1, name="viewer", role="viewer").secret
+            same = users.create_api_token(session, user_id=1, name="publisher").secret
+        with database.session() as session:
+            users.update_user(session, user_id=1, role="editor")
+        with database.session() as session:
+            assert users.resolve(session, secret="old-secret", kind="api").role is Role.EDITOR
+            assert users.resolve(session, secret=same, kind="api").role is Role.EDITOR
+            assert users.resolve(session, secret=narrow, kind="api").role is Role.VIEWER
+        database.dispose()
+        command.downgrade(alembic_config(url), "0013")
+        kept = _run(url, ("SELECT user_id, name FROM api_tokens ORDER BY id", {}))
+    assert kept == [(1, "old"), (2, "old"), (1, "publisher")]

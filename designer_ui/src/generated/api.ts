@@ -949,15 +949,21 @@ export interface paths {
         };
         /**
          * List Tokens
-         * @description **Role:** viewer or above (any signed-in user).
+         * @description Your API tokens (never their secrets), each with the role it acts with now.
+         *
+         *     **Role:** viewer or above (any signed-in user).
          */
         get: operations["list_tokens_api_tokens_get"];
         put?: never;
         /**
          * Create Token
-         * @description A bearer token acting as the current user (same role). The secret is in this answer only. Only a signed-in
-         *     session makes tokens (403 `session-needed` for a token): a token that expires soon could otherwise make one
-         *     that never does (review, 2026-12-05).
+         * @description A bearer token acting for the current user with `role`: their own role (the default) or one below it, e.g.
+         *     a viewer token for a reporting dashboard. A role above theirs is refused (422 `request-refused`, naming
+         *     `$.role` and the roles allowed). At every use the token acts with the lower of its role and the user's
+         *     current one: demoting a user demotes their tokens at once; deactivating them ends every token.
+         *
+         *     The secret is in this answer only. Only a signed-in session makes tokens (403 `session-needed` for a token):
+         *     a token that expires soon could otherwise make one that never does (review, 2026-12-05).
          *
          *     **Role:** viewer or above (any signed-in user).
          */
@@ -980,7 +986,9 @@ export interface paths {
         post?: never;
         /**
          * Revoke Token
-         * @description **Role:** viewer or above (any signed-in user).
+         * @description Revoke one of your API tokens: it is refused from the next request on.
+         *
+         *     **Role:** viewer or above (any signed-in user).
          */
         delete: operations["revoke_token_api_tokens__token_id__delete"];
         options?: never;
@@ -2075,6 +2083,11 @@ export interface components {
             expires_at?: string | null;
             /** Name */
             name: string;
+            /**
+             * Role
+             * @description The most the token may do: your own role or one below it (default: your role as it is now).
+             */
+            role?: ("viewer" | "editor" | "publisher" | "admin") | null;
         };
         /** TokenCreated */
         TokenCreated: {
@@ -2091,6 +2104,12 @@ export interface components {
             last_used_at: string | null;
             /** Name */
             name: string;
+            /**
+             * Role
+             * @description What the token may do now: the role it was made with, or its user's current role when that is lower (a demoted user's tokens are demoted with them). A token made before tokens had a role of their own acts with its user's role.
+             * @enum {string}
+             */
+            role: "viewer" | "editor" | "publisher" | "admin";
             /**
              * Token
              * @description The secret. Shown once; only a digest is stored.
@@ -2112,6 +2131,12 @@ export interface components {
             last_used_at: string | null;
             /** Name */
             name: string;
+            /**
+             * Role
+             * @description What the token may do now: the role it was made with, or its user's current role when that is lower (a demoted user's tokens are demoted with them). A token made before tokens had a role of their own acts with its user's role.
+             * @enum {string}
+             */
+            role: "viewer" | "editor" | "publisher" | "admin";
         };
         /** TtsPreviewIn */
         TtsPreviewIn: {
