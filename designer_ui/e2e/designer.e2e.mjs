@@ -8,7 +8,8 @@
 // run a test call pressing 2 and check the lit path; call a list of clients with a published example, follow
 // that campaign, download its report and stop it. A scenario without positions is opened and checked for blocks
 // laid out over each other. Another new user changes their own password, writes straight after, signs out in the
-// middle of an edit (saved first) and back in with the new password. Then a 300-node scenario is opened and timed.
+// middle of an edit (saved first) and back in with the new password. Another makes a viewer API token in the
+// designer, and its write is refused. Then a 300-node scenario is opened and timed.
 // Screenshots go to test-artifacts/designer/ at the repository root. Exit code 0 only when every check passed.
 import { execFile } from "node:child_process";
 import { mkdir, readFile, rm } from "node:fs/promises";
@@ -657,6 +658,74 @@ async function changeOwnPassword(browser, admin) {
   }
 }
 
+/**
+ * API tokens: a publisher makes a viewer token for a reporting dashboard in the "API tokens" dialog, offered only
+ * their role and those below. The secret is shown once; used from Node with fetch it reads, and a write is
+ * refused (403) though its user may write. Revoked after a confirmation, it is refused altogether (401).
+ */
+async function viewerTokenForADashboard(browser, admin) {
+  const username = `tokens-${stamp}`;
+  const password = `tokens-${stamp}-secret`;
+  await admin("POST", "/api/users", { username, password, role: "publisher" });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 720 }, locale: "en-US" });
+  const page = await context.newPage();
+  const pageErrors = [];
+  page.on("pageerror", (error) => pageErrors.push(error.stack ?? error.message));
+  page.setDefaultTimeout(15000);
+  const asToken = (secret, method, path, body) =>
+    fetch(`${BASE}${path}`, {
+      method,
+      headers: { Authorization: `Bearer ${secret}`, "Content-Type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  try {
+    await page.goto(`${BASE}/`);
+    await page.fill("input[name=username]", username);
+    await page.fill("input[name=password]", password);
+    await page.click("button[type=submit]");
+    await page.getByTestId("current-user").waitFor();
+
+    await page.getByRole("button", { name: "API tokens" }).click();
+    const dialog = page.locator("dialog.modal");
+    await dialog.getByTestId("tokens-none").waitFor();
+    const form = dialog.getByTestId("token-form");
+    const offered = await form.locator("select[name=token-role] option").evaluateAll((options) => options.map((o) => o.value));
+    check(offered.join(",") === "publisher,editor,viewer", `a publisher may give a token their role or a lower one (${offered})`);
+    await form.locator("input[name=token-name]").fill("dashboard");
+    await form.locator("select[name=token-role]").selectOption("viewer");
+    await form.getByRole("button", { name: "Create token" }).click();
+    const shown = dialog.getByTestId("token-secret");
+    await shown.waitFor();
+    check((await shown.textContent()).includes("you will not see this token again"), "the new token's secret is shown once, and says so");
+    const secret = await dialog.getByTestId("token-secret-value").inputValue();
+    await shot(page, "14a-token-made");
+
+    const me = await (await asToken(secret, "GET", "/api/auth/me")).json();
+    check(me.user.username === username && me.user.role === "viewer", "the token acts for its user, as a viewer");
+    check((await asToken(secret, "GET", "/api/scenarios")).status === 200, "the viewer token reads");
+    const write = await asToken(secret, "POST", "/api/scenarios", { slug: `token-${stamp}`, name: "x" });
+    check(write.status === 403, `the viewer token's write is refused though its user may write (${write.status})`);
+
+    await dialog.getByRole("button", { name: "I have saved it" }).click();
+    check((await dialog.getByTestId("token-secret").count()) === 0, "once closed, the secret is not shown again");
+    const row = dialog.locator("[data-testid=token-table] tbody tr");
+    check((await row.locator("td[data-role]").getAttribute("data-role")) === "viewer", "the list shows the token's role");
+    await row.getByRole("button", { name: "Revoke token dashboard" }).click();
+    const confirmation = dialog.getByTestId("revoke-confirmation");
+    await confirmation.waitFor();
+    await shot(page, "14b-token-revoke-confirmation");
+    await confirmation.getByRole("button", { name: "Revoke it" }).click();
+    await dialog.getByTestId("tokens-none").waitFor();
+    check((await asToken(secret, "GET", "/api/auth/me")).status === 401, "a revoked token is refused");
+    check(pageErrors.length === 0, `no uncaught errors in the tokens dialog${pageErrors.length ? `: ${pageErrors.join("; ")}` : ""}`);
+  } catch (error) {
+    await shot(page, "99-failure-tokens").catch(() => undefined);
+    throw error;
+  } finally {
+    await context.close();
+  }
+}
+
 async function main() {
   await rm(ARTIFACTS, { recursive: true, force: true });
   await mkdir(ARTIFACTS, { recursive: true });
@@ -1145,6 +1214,9 @@ async function main() {
 
     // -- a viewer opens the editor: nothing asked that the server refuses ------------------------------------
     await viewerOpensEditor(browser, admin);
+
+    // -- a viewer token for a dashboard, made in the designer: it reads, its writes are refused ----------------
+    await viewerTokenForADashboard(browser, admin);
 
     // -- performance: a 300-node scenario opens and responds in under 2 s -----------------------------
     const bigSlug = `big-${stamp}`;

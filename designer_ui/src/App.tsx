@@ -6,6 +6,7 @@ import type { User } from "./api/types";
 import { LoginPage } from "./components/LoginPage";
 import { PasswordDialog } from "./components/PasswordDialog";
 import { ScenarioList } from "./components/ScenarioList";
+import { TokensDialog } from "./components/TokensDialog";
 import { I18nProvider, LanguagePicker, useI18n } from "./i18n";
 import { signOut } from "./lib/signOut";
 
@@ -33,6 +34,7 @@ function Shell() {
   const [expired, setExpired] = useState(false);
   const [signingOut, setSigningOut] = useState(false);
   const [changingPassword, setChangingPassword] = useState(false);
+  const [managingTokens, setManagingTokens] = useState(false);
   const route = useHashRoute();
 
   // A session that ends mid-edit asks for the password over the page, so the unsaved canvas stays put.
@@ -85,11 +87,15 @@ function Shell() {
         <button type="button" onClick={() => setChangingPassword(true)}>
           {t("app.changePassword")}
         </button>
+        <button type="button" onClick={() => setManagingTokens(true)}>
+          {t("app.tokens")}
+        </button>
         <button type="button" onClick={logout} disabled={signingOut}>
           {signingOut ? t("app.loggingOut") : t("app.logout")}
         </button>
       </header>
       {changingPassword && <PasswordDialog username={user.username} onClose={() => setChangingPassword(false)} />}
+      {managingTokens && <TokensDialog role={user.role} onClose={() => setManagingTokens(false)} />}
       {expired && (
         <div className="overlay">
           <LoginPage

@@ -8,6 +8,9 @@ import type { BlockSpec } from "../lib/catalog";
 import type { ScenarioDocument } from "../lib/convert";
 import { ApiError, csrfHeaders, describeFailure, setCsrfToken } from "./http";
 import type {
+  ApiToken,
+  ApiTokenCreated,
+  ApiTokenRequest,
   CallbackBatch,
   CallbackBatchResult,
   CallDetail,
@@ -88,6 +91,20 @@ export async function changePassword(currentPassword: string, newPassword: strin
 export async function logout(): Promise<void> {
   await unwrap(client.POST("/api/auth/logout"));
   setCsrfToken(null);
+}
+
+/** Your API tokens (never their secrets), each with the role it acts with now. */
+export async function apiTokens(): Promise<ApiToken[]> {
+  return unwrap(client.GET("/api/tokens"));
+}
+
+/** A new API token: its secret is in this answer only. A role above yours is a 422 naming `$.role`. */
+export async function createApiToken(body: ApiTokenRequest): Promise<ApiTokenCreated> {
+  return unwrap(client.POST("/api/tokens", { body }));
+}
+
+export async function revokeApiToken(id: number): Promise<void> {
+  await unwrap(client.DELETE("/api/tokens/{token_id}", { params: { path: { token_id: id } } }));
 }
 
 export async function blocks(): Promise<BlockSpec[]> {

@@ -9,6 +9,9 @@ type Schemas = components["schemas"];
 
 export type User = Schemas["UserPublic"];
 export type Role = User["role"];
+export type ApiToken = Schemas["TokenPublic"];
+export type ApiTokenCreated = Schemas["TokenCreated"];
+export type ApiTokenRequest = Schemas["TokenCreate"];
 export type ScenarioSummary = Schemas["ScenarioSummary"];
 export type ScenarioPage = Schemas["ScenarioList"];
 export type SaveResult = Schemas["DraftSaved"];
