@@ -13,9 +13,6 @@ import asyncio
 import io
 import json
 import logging
-import os
-import signal
-import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,6 +26,7 @@ from agi_server.logs import HIDDEN, LogSettings, configure_logging, in_log_forma
 from agi_server.options import LOG_PHONE_NUMBERS_ENV, log_settings
 from graph_engine.services import FixedClock
 from ivrgraph.cli import build_parser
+from tests.agi_server.agi_process import agi_log_around_a_call
 from tests.api.serve_process import IVRGRAPH, clean_env, running_serve
 from tests.conftest import free_port
 from tests.fakes.ami import FakeAmi
@@ -155,32 +153,12 @@ async def _agi_log(tmp_path: Path, *arguments: str, **environment: str) -> str:
     scenarios = tmp_path / "scenarios"
     scenarios.mkdir()
     (scenarios / "hello.json").write_text(json.dumps(documents.greeting("Hello")))
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("IVRGRAPH_")} | {
-        "IVRGRAPH_MEDIA_ROOT": str(tmp_path / "media"),
-        **environment,
-    }
-    process = await asyncio.create_subprocess_exec(
-        *(sys.executable, "-m", "ivrgraph.cli", "agi", "--port", str(port), "--scenarios", str(scenarios)),
-        *arguments,
-        env=env,
-        cwd=tmp_path,
-        stderr=asyncio.subprocess.PIPE,
+    returncode, text = await agi_log_around_a_call(
+        tmp_path,
+        ["--scenarios", str(scenarios), *arguments],
+        {"IVRGRAPH_MEDIA_ROOT": str(tmp_path / "media"), **environment},
+        default_env("hello", callerid=NUMBER, calleridname=NAME, dnid="+34600111222"),
     )
-    assert process.stderr is not None
-    lines: list[bytes] = []
-    try:
-        while not lines or b"FastAGI listening" not in lines[-1]:
-            line = await asyncio.wait_for(process.stderr.readline(), 20)
-            assert line, b"".join(lines).decode()
-            lines.append(line)
-        caller = default_env("hello", callerid=NUMBER, calleridname=NAME, dnid="+34600111222")
-        await FakeAsterisk("127.0.0.1", port, env=caller, hold=2).run(timeout=20)
-    finally:
-        process.send_signal(signal.SIGTERM)
-        returncode = await asyncio.wait_for(process.wait(), 10)
-        lines += (await process.stderr.read()).splitlines(keepends=True)
-    text = b"".join(lines).decode()
     assert returncode == 0, text
     return text
 

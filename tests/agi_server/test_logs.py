@@ -7,13 +7,11 @@ up, without time or level.
 
 from __future__ import annotations
 
-import asyncio
 import io
 import json
 import logging
 import os
 import re
-import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -29,8 +27,9 @@ from persistence import scenarios
 from persistence.db import Database
 from persistence.migrate import upgrade
 from persistence.publishing import publish
+from tests.agi_server.agi_process import agi_log_around_a_call
 from tests.conftest import free_port
-from tests.fakes.asterisk import FakeAsterisk, default_env
+from tests.fakes.asterisk import default_env
 from tests.persistence import documents
 
 ISO_UTC_MS = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
@@ -151,31 +150,12 @@ async def test_agi_logs_json_lines_from_the_first_line_to_the_last(tmp_path: Pat
     basic.txt of ../shared/asterisk): every line on stderr is one JSON object, the host-bits warning said while
     the options were read included, and the call's lines carry its call id as a field."""
     url = await _published_hello(tmp_path)
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("IVRGRAPH_")} | {
-        "IVRGRAPH_DATABASE_URL": url,
-        "IVRGRAPH_MEDIA_ROOT": str(tmp_path / "media"),
-    }
-    process = await asyncio.create_subprocess_exec(
-        *(sys.executable, "-m", "ivrgraph.cli", "agi", "--port", str(port), "--log-format", "json"),
-        *("--allow", "127.0.0.1/32", "--allow", "10.0.0.5/24"),
-        env=env,
-        cwd=tmp_path,
-        stderr=asyncio.subprocess.PIPE,
+    returncode, text = await agi_log_around_a_call(
+        tmp_path,
+        ["--log-format", "json", "--allow", "127.0.0.1/32", "--allow", "10.0.0.5/24"],
+        {"IVRGRAPH_DATABASE_URL": url, "IVRGRAPH_MEDIA_ROOT": str(tmp_path / "media")},
+        default_env("hello"),
     )
-    assert process.stderr is not None
-    lines: list[bytes] = []
-    try:
-        while not lines or b"FastAGI listening" not in lines[-1]:
-            line = await asyncio.wait_for(process.stderr.readline(), 20)
-            assert line, b"".join(lines).decode()
-            lines.append(line)
-        await FakeAsterisk("127.0.0.1", port, env=default_env("hello"), hold=2).run(timeout=20)
-    finally:
-        process.send_signal(signal.SIGTERM)
-        returncode = await asyncio.wait_for(process.wait(), 10)
-        lines += (await process.stderr.read()).splitlines(keepends=True)
-    text = b"".join(lines).decode()
     assert returncode == 0, text
     entries = [_one_line(line) for line in text.splitlines()]
     assert all(ISO_UTC_MS.match(e["time"]) and e["level"] and e["logger"] for e in entries), text
