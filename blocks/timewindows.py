@@ -67,6 +67,23 @@ def timezone_problems(node: Node, block_title: str) -> list[Issue]:
     ]
 
 
+def no_hours_problems(node: Node, block_title: str, field: str, consequence: str) -> list[Issue]:
+    """A `no_hours` issue when the node's weekly hours in `field` are an empty list: they never open, so the block
+    always takes the same way (`consequence`), which no one draws on purpose. A field left out takes its default."""
+    if node.config.get(field, True):
+        return []
+    return [
+        error(
+            "no_hours",
+            f'{block_title} "{node.title}" has no hours: {consequence}. Add a period, e.g. Monday to Friday '
+            "09:00-18:00",
+            node=node.id,
+            path=f"$.config.{field}",
+            params={**node_params(node.type, block_title, node.title), "field": field},
+        )
+    ]
+
+
 def zone(name: str) -> ZoneInfo | None:
     try:
         return ZoneInfo(name)

@@ -14,6 +14,7 @@ from blocks.timewindows import (
     TIMEZONE_SCHEMA,
     callback_window,
     next_opening,
+    no_hours_problems,
     timezone_problems,
     zone,
 )
@@ -92,7 +93,8 @@ class CallbackBlock(BlockType):
         return self.variables_written(config) if exit_name == "scheduled" else set()
 
     def check(self, node: Node, scenario: Scenario) -> list[Issue]:
-        return timezone_problems(node, "Callback")
+        rejected = "every callback would be rejected"
+        return no_hours_problems(node, "Callback", "window", rejected) + timezone_problems(node, "Callback")
 
     async def run(self, ctx: BlockContext, config: Mapping[str, Any]) -> str:
         number = ctx.render(str(config.get("number", "{{ caller_id }}"))).strip()

@@ -5,7 +5,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from blocks.timewindows import HOLIDAYS_SCHEMA, HOURS_SCHEMA, TIMEZONE_SCHEMA, is_open, timezone_problems, zone
+from blocks.timewindows import (
+    HOLIDAYS_SCHEMA,
+    HOURS_SCHEMA,
+    TIMEZONE_SCHEMA,
+    is_open,
+    no_hours_problems,
+    timezone_problems,
+    zone,
+)
 from graph_engine.block import BlockType
 from graph_engine.context import BlockContext
 from graph_engine.document import Node, Scenario
@@ -37,7 +45,8 @@ class ScheduleBlock(BlockType):
     unwired_meaning: ClassVar[dict[str, str]] = {"*": "the call ends without a word at these times"}
 
     def check(self, node: Node, scenario: Scenario) -> list[Issue]:
-        return timezone_problems(node, "Schedule")
+        closed = "every call would be closed"
+        return no_hours_problems(node, "Schedule", "hours", closed) + timezone_problems(node, "Schedule")
 
     async def run(self, ctx: BlockContext, config: Mapping[str, Any]) -> str:
         tz = zone(str(config.get("timezone", "UTC")))

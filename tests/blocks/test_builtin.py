@@ -263,6 +263,28 @@ async def test_schedule(registry, moment, expected):
     assert sim.result.steps[1].exit == expected
 
 
+@pytest.mark.parametrize(
+    ("block", "field", "consequence"),
+    [("schedule", "hours", "every call would be closed"), ("callback", "window", "every callback would be rejected")],
+)
+def test_hours_left_empty_are_an_error_naming_what_would_happen(registry, block, field, consequence):
+    """Review, 2026-12-05: a Schedule dropped on the canvas has no hours, published, and sent every caller to
+    Closed at noon on a Monday without a word from validation (a Callback's empty window rejected every callback)."""
+    config = {field: []} | ({"scenario": "follow-up"} if block == "callback" else {})
+    doc = flow({"id": "b", "type": block, "label": "Office", "config": config}, edges=[("start", "next", "b")])
+    (issue,) = [i for i in validate(doc, registry) if i.code == "no_hours"]
+    assert issue.severity.value == "error"
+    assert issue.path == f"$.nodes[1].config.{field}"
+    assert consequence in issue.message and "Add a period" in issue.message
+    assert issue.params["field"] == field
+
+
+def test_a_callback_without_a_window_of_its_own_takes_the_default_and_is_fine(registry):
+    doc = flow({"id": "b", "type": "callback", "config": {"scenario": "follow-up"}}, edges=[("start", "next", "b")])
+    codes = [i.code for i in validate(doc, registry)]
+    assert "no_hours" not in codes and "config" not in codes
+
+
 def test_overnight_window_and_next_opening():
     tz = zone("Europe/Moscow")
     assert tz is not None

@@ -158,6 +158,11 @@ MESSAGES: dict[str, Callable[[P], str]] = {
         else "min_length and max_length in order"
     ),
     "unknown_timezone": lambda p: f"{_name(p)}: unknown time zone {p['timezone']}",
+    "no_hours": lambda p: (
+        f"{_name(p)} has no hours: "
+        + ("every call would be closed" if p["field"] == "hours" else "every callback would be rejected")
+        + ". Add a period, e.g. Monday to Friday 09:00-18:00"
+    ),
     "bad_case_name": lambda p: f'{_short(p, "Switch")}: case exit "{p["exit"]}" is used twice or is a reserved name',
     "sql_multiple_statements": lambda p: f"{_short(p, 'SQL')}: only one statement is allowed",
     "sql_unsafe_query": lambda p: f"{_short(p, 'SQL')}: {p['detail']}",

@@ -341,6 +341,8 @@ export const TEMPLATES: Record<Translated, Record<string, Template>> = {
     capture_without_variable: (w) => `${w.block()}: el número marcado no se guarda en ninguna parte (rellene «${w.title("field")}»)`,
     bad_length: (w) => `${w.block()}: el mínimo de cifras (${w.text("min_length")}) es mayor que el máximo (${w.text("max_length")})`,
     unknown_timezone: (w) => `${w.block()}: zona horaria desconocida ${w.quoted("timezone")}`,
+    no_hours: (w) =>
+      `${w.block()}: no tiene horario, ${w.text("field") === "window" ? "se rechazaría cada rellamada" : "cada llamada se daría por fuera de horario"}. Añada un periodo, p. ej. de lunes a viernes 09:00-18:00`,
     bad_case_name: (w) => `${w.block()}: la salida de caso ${w.quoted("exit")} está repetida o es un nombre reservado`,
     sql_multiple_statements: (w) => `${w.block()}: solo se admite una sentencia`,
     transfer_bad_target: (w) =>
@@ -391,6 +393,8 @@ export const TEMPLATES: Record<Translated, Record<string, Template>> = {
     capture_without_variable: (w) => `${w.block()}: набранный номер никуда не сохраняется (заполните «${w.title("field")}»)`,
     bad_length: (w) => `${w.block()}: минимум цифр (${w.text("min_length")}) больше максимума (${w.text("max_length")})`,
     unknown_timezone: (w) => `${w.block()}: неизвестный часовой пояс ${w.quoted("timezone")}`,
+    no_hours: (w) =>
+      `${w.block()}: не задано время работы, ${w.text("field") === "window" ? "каждый обратный звонок будет отклонён" : "каждый звонок попадёт в «Закрыто»"}. Добавьте период, например пн–пт 09:00–18:00`,
     bad_case_name: (w) => `${w.block()}: выход варианта ${w.quoted("exit")} повторяется или это зарезервированное имя`,
     sql_multiple_statements: (w) => `${w.block()}: допускается только один оператор SQL`,
     transfer_bad_target: (w) =>
