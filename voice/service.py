@@ -201,9 +201,11 @@ class TtsService:
         try:
             return await asyncio.wait_for(asyncio.shield(rendering), self.caller_wait), True
         except TimeoutError:
+            # The phrase by its cache key, not its words: a rendered template may hold a client's name, debt or
+            # number, and the log may be read more widely than the calls (--log-phone-numbers).
             log.warning(
-                "TTS engine %s has not rendered %r within %g s; this caller hears %s meanwhile",
-                name, text[:40], self.caller_wait, fallback,
+                "TTS engine %s has not rendered phrase %s within %g s; this caller hears %s meanwhile",
+                name, key, self.caller_wait, fallback,
             )  # fmt: skip
         finally:
             if not rendering.done():  # given up, or the caller hung up: the render finishes on its own

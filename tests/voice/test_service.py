@@ -325,6 +325,22 @@ async def test_a_caller_waits_caller_wait_then_hears_the_fallback_and_the_next_c
     assert second == f"tts/{service.key_for('hello', language='en', engine='late')}"
 
 
+async def test_the_slow_phrase_is_logged_by_its_key_not_its_words(
+    make_service: Any, espeak: Any, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Review, 2026-12-05: the warning quoted the phrase's first 40 characters, a rendered template that may hold a
+    client's name, debt or number, in a log that --log-phone-numbers keeps numbers out of."""
+    late, service = _late_default(make_service, espeak, tmp_path, seconds=1.0, caller_wait=0.2, engine_timeout=10)
+    words = "Ivan Petrov, you owe 1500 roubles, call +79161234567"
+
+    await service.render(words, language="en")
+    await asyncio.to_thread(late.finished.wait, 5)
+
+    (said,) = [r.getMessage() for r in caplog.records if "has not rendered" in r.getMessage()]
+    assert service.key_for(words, language="en", engine="late") in said
+    assert "Ivan" not in said and "+7916" not in said and "1500" not in said
+
+
 async def test_publishing_waits_for_the_engine_when_no_caller_is_on_the_line(
     make_service: Any, espeak: Any, tmp_path: Path
 ) -> None:
