@@ -40,6 +40,7 @@ from agi_server.metrics import METRICS_HOST
 from agi_server.options import (
     add_fastagi_options,
     add_logging_options,
+    default_country_setting,
     fastagi_config,
     log_settings,
     port,
@@ -52,6 +53,7 @@ from agi_server.scenarios import ScenarioSource, SourceLoader, folder_source
 from agi_server.server import AgiServer, AgiServerConfig, InputResolver, SystemClock, tune_collector_for_serving
 from graph_engine.services import Services
 from persistence.db import DATABASE_URL_ENV
+from persistence.phone_numbers import configure_default_country
 
 log = logging.getLogger(__name__)
 
@@ -207,6 +209,7 @@ def cmd_agi(args: argparse.Namespace) -> int:
     logging.getLogger("alembic").setLevel(logging.WARNING)  # it only reads the schema revision here
     try:
         config = fastagi_config(args, host=args.host, port=args.port)
+        configure_default_country(default_country_setting())  # as `ivrgraph serve` does (api.app.create_app)
     except ValueError as error:
         print(f"ivrgraph agi: error: {error}", file=sys.stderr)
         return 2

@@ -22,6 +22,7 @@ from agi_server.logs import LOG_FORMATS, LOG_LEVELS, PHONE_NUMBER_MODES, LogSett
 from agi_server.metrics import METRICS_HOST
 from agi_server.protocol import check_dial_options
 from agi_server.server import FALLBACK_PHRASES, AgiServerConfig
+from persistence.phone_numbers import default_country
 
 ALLOW_ENV = "IVRGRAPH_AGI_ALLOW"  # Asterisk peers allowed to connect, e.g. "10.0.0.0/24,10.0.1.5/32"
 LOG_LEVEL_ENV = "IVRGRAPH_LOG_LEVEL"
@@ -241,3 +242,10 @@ def fallback_speech(config: AgiServerConfig, environ: Mapping[str, str] | None =
     if phrase is None:
         raise ValueError(f"{FALLBACK_LANGUAGE_ENV}={language}: no phrase of ours in it; set {FALLBACK_PHRASE_ENV}")
     return dataclasses.replace(config, fallback_phrase=phrase.strip(), fallback_language=language)
+
+
+def default_country_setting(environ: Mapping[str, str] | None = None) -> str | None:
+    """IVRGRAPH_DEFAULT_COUNTRY, the country whose national numbers are one phone with their international form
+    (`persistence.phone_numbers`), read as `ivrgraph serve` reads it (`api.settings.Settings`): a node comparing
+    numbers otherwise would ring a client the API's node had found waiting. ValueError naming a bad value."""
+    return default_country(os.environ if environ is None else environ)

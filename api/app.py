@@ -31,6 +31,7 @@ from persistence.datasources import DatabaseDataSources
 from persistence.db import Database
 from persistence.errors import AlreadyExists
 from persistence.migrate import upgrade
+from persistence.phone_numbers import configure_default_country
 from persistence.publishing import PublishHub
 from voice.assets import AssetLimits
 
@@ -85,6 +86,9 @@ def create_app(
     `hub` lets a FastAGI server in the same process subscribe to publishes; `database` lets it share the engine.
     """
     shared_hub = hub or PublishHub()
+    # Process-wide, as `ivrgraph serve`'s FastAGI server and dialer compare numbers in this same process: set before
+    # either starts (persistence.phone_numbers).
+    configure_default_country(settings.default_country)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from persistence.db import database_url
+from persistence.phone_numbers import default_country
 
 DEFAULT_DESIGNER_DIST = Path(__file__).resolve().parent.parent / "designer_ui" / "dist"
 
@@ -21,6 +22,8 @@ class Settings:
     cookie_secure: bool = False  # set behind HTTPS so the session cookie never travels in clear
     version_poll_seconds: float = 2.0
     media_root: Path | None = None  # None: the voice package's setting (IVRGRAPH_MEDIA_ROOT)
+    # ISO 3166 code (IVRGRAPH_DEFAULT_COUNTRY): national numbers compare as its numbers (persistence.phone_numbers)
+    default_country: str | None = None
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -32,4 +35,5 @@ class Settings:
             admin_password=env.get("IVRGRAPH_ADMIN_PASSWORD") or None,
             designer_dist=Path(dist) if dist else DEFAULT_DESIGNER_DIST,
             cookie_secure=env.get("IVRGRAPH_COOKIE_SECURE", "").lower() in ("1", "true", "yes"),
+            default_country=default_country(env),
         )

@@ -3,16 +3,49 @@
 A call list's cell, the callbacks API and the call register's search read a number as people type it
 ("+34 600-12-34-56", "(600) 123 456"); trunks write the international prefix as "+" or as "00", so "0034600..." and
 "+34600..." ring the same phone. The number dialled stays as it was written: these forms are for comparing.
+
+With a default country (`IVRGRAPH_DEFAULT_COUNTRY`, an ISO 3166 code, set at start by `configure_default_country`),
+a national number is the same phone as its international form too: in Russia "89161234567" (the trunk prefix 8) is
+"+79161234567", in Spain "600123456" is "+34600123456", in the UK "07911123456" is "+447911123456". Callers arrive
+from trunks in either form and a CRM's list is typed nationally, while the API is given E.164. Google's
+libphonenumber (`phonenumbers`) reads the national forms; a number it cannot read, or finds no valid number of the
+country's calling code, is compared as before: nothing is guessed. Unset, numbers compare exactly as they always did.
+
+The country is a process-wide value, as the log's phone-number mode is (`agi_server.logs`): `ivrgraph serve`
+(through `api.app.create_app`) and `ivrgraph agi` set it once at start from the same variable, and every comparison
+of the call register, the callback jobs, the dialer and the call lists reads it, without it being passed through
+each of their functions.
 """
 
 from __future__ import annotations
 
+import os
 import re
+from collections.abc import Mapping
+from functools import lru_cache
 from typing import Final
 
+import phonenumbers
+
+DEFAULT_COUNTRY_ENV: Final = "IVRGRAPH_DEFAULT_COUNTRY"
+
 _NUMBER: Final = re.compile(r"\+?[0-9]{2,20}")
+_DIGITS: Final = re.compile(r"[0-9]+")
 # What people type between a number's digits.
 _TYPED_BY_PEOPLE: Final = str.maketrans("", "", " -().\u00a0/")
+# How a number written without any international prefix was read: as a national number of the country (with or
+# without its trunk prefix), or starting with the country's own calling code without the "+" (a Russian CRM's
+# "79161234567", an American "12015550123"). A number written with the country's international prefix (8 10 in
+# Russia, 011 in the US) is neither, and keeps its form as written.
+_WRITTEN_NATIONALLY: Final = frozenset(
+    {
+        phonenumbers.CountryCodeSource.FROM_DEFAULT_COUNTRY,
+        phonenumbers.CountryCodeSource.FROM_NUMBER_WITHOUT_PLUS_SIGN,
+    }
+)
+
+# The default country `configure_default_country` set: the process's (see the module docstring).
+_default_country: str | None = None
 
 
 def phone_number(value: object) -> str | None:
@@ -23,15 +56,85 @@ def phone_number(value: object) -> str | None:
     return number if _NUMBER.fullmatch(number) else None
 
 
+def default_country(environ: Mapping[str, str] | None = None) -> str | None:
+    """`IVRGRAPH_DEFAULT_COUNTRY` as an ISO 3166 region code (upper case), None when it is not set; ValueError
+    naming the variable for a code libphonenumber knows no numbering plan of."""
+    env = os.environ if environ is None else environ
+    text = env.get(DEFAULT_COUNTRY_ENV, "").strip()
+    if not text:
+        return None
+    if text.upper() not in phonenumbers.SUPPORTED_REGIONS:
+        raise ValueError(f"{DEFAULT_COUNTRY_ENV}={text!r}: expected a country's ISO 3166 code such as RU, ES, GB or US")
+    return text.upper()
+
+
+def configure_default_country(region: str | None) -> None:
+    """Compare national numbers as numbers of `region` from now on, in this whole process (None: as written)."""
+    global _default_country
+    if region is not None and region not in phonenumbers.SUPPORTED_REGIONS:
+        raise ValueError(f"{DEFAULT_COUNTRY_ENV}={region!r}: expected a country's ISO 3166 code such as RU or ES")
+    _default_country = region
+
+
+def configured_default_country() -> str | None:
+    """The default country numbers are compared in (`configure_default_country`), None when there is none."""
+    return _default_country
+
+
 def one_form(number: str) -> str:
-    """The number as one phone is compared: its international prefix written "+" (0034... is +34...)."""
-    return "+" + number[2:] if number.startswith("00") else number
+    """The number as one phone is compared: its international prefix written "+" (0034... is +34...); with a
+    default country, a national number of it in E.164 (in Russia 89161234567 is +79161234567)."""
+    if number.startswith("00"):
+        return "+" + number[2:]
+    if _default_country is not None:
+        return _e164_of_national(number, _default_country) or number
+    return number
 
 
 def written_forms(number: str) -> set[str]:
-    """The ways a row may hold `number`: with its international prefix as "+" or as "00"."""
-    if number.startswith("00"):
-        return {number, "+" + number[2:]}
-    if number.startswith("+"):
-        return {number, "00" + number[1:]}
-    return {number}
+    """The ways a row may hold `number`: with its international prefix as "+" or as "00"; with a default country,
+    as a number of that country is also written nationally ("89161234567", "9161234567" and "79161234567" for
+    "+79161234567" in Russia). Each form is one `one_form` reads as this number's, so no other phone is found."""
+    international = one_form(number)
+    if not international.startswith("+"):
+        return {number}
+    forms = {number, international, "00" + international[1:]}
+    if _default_country is not None:
+        forms |= _national_forms(international, _default_country)
+    return forms
+
+
+@lru_cache(maxsize=4096)  # the dialer reads the same numbers on every pass
+def _e164_of_national(number: str, region: str) -> str | None:
+    """`number`, written without an international prefix, as libphonenumber reads it in `region`: its E.164 form
+    when that is a valid number of the region's calling code, else None (not read, or not a number there)."""
+    if not _DIGITS.fullmatch(number):
+        return None
+    try:
+        parsed = phonenumbers.parse(number, region, keep_raw_input=True)
+    except phonenumbers.NumberParseException:
+        return None
+    if parsed.country_code_source not in _WRITTEN_NATIONALLY:
+        return None
+    if parsed.country_code != phonenumbers.country_code_for_region(region) or not phonenumbers.is_valid_number(parsed):
+        return None
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+@lru_cache(maxsize=4096)
+def _national_forms(international: str, region: str) -> frozenset[str]:
+    """How `international` ("+79161234567") is written in `region` without an international prefix, when it is a
+    valid number of the region's calling code: with the trunk prefix ("89161234567"), without it ("9161234567"),
+    and with the calling code but no "+" ("79161234567"). Only the forms `_e164_of_national` reads back as this
+    number: "9161234567" would be kept out in a country where it named another phone."""
+    try:
+        parsed = phonenumbers.parse(international, None)
+    except phonenumbers.NumberParseException:
+        return frozenset()
+    calling_code = phonenumbers.country_code_for_region(region)
+    if parsed.country_code != calling_code or not phonenumbers.is_valid_number(parsed):
+        return frozenset()
+    significant = phonenumbers.national_significant_number(parsed)  # Italy's keeps its leading 0: "0612345678"
+    trunk_prefix = phonenumbers.ndd_prefix_for_region(region, True) or ""
+    candidates = {trunk_prefix + significant, significant, f"{calling_code}{significant}"}
+    return frozenset(form for form in candidates if _e164_of_national(form, region) == international)
