@@ -147,6 +147,19 @@ async function select(page, id) {
   await page.locator(`[data-testid=block-panel] input[name=node-id][value="${id}"]`).waitFor();
 }
 
+/** The blocks whose boxes on the screen intersect the minimap's or the zoom buttons' (their exits cannot be wired). */
+async function blocksUnderOverlays(page) {
+  return page.evaluate(() => {
+    const overlays = [".react-flow__minimap", ".react-flow__controls"].map((s) => document.querySelector(s).getBoundingClientRect());
+    return [...document.querySelectorAll(".react-flow__node")]
+      .filter((el) => {
+        const a = el.getBoundingClientRect();
+        return overlays.some((b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom);
+      })
+      .map((el) => el.dataset.id);
+  });
+}
+
 /** The pairs of blocks whose boxes on the screen intersect (touching edges do not count). */
 async function overlappingBlocks(page) {
   return page.evaluate(() => {
@@ -309,6 +322,8 @@ async function openExample(page) {
   const fitted = await canvasZoom(page);
   const boxes = await page.locator(".react-flow__node").evaluateAll((els) => els.map((el) => el.getBoundingClientRect().toJSON()));
   check(fitted < zoom && boxes.every((box) => within(box, pane)), `Fit view still shows every block (zoom ${fitted.toFixed(2)})`);
+  const covered = await blocksUnderOverlays(page);
+  check(covered.length === 0, `after Fit view no block of the example is under the minimap or the zoom buttons${covered.length ? `: ${covered.join(", ")}` : ""}`);
   await shot(page, "01c-example-fit-view");
   await page.getByRole("link", { name: /All scenarios/ }).click();
   await page.locator("table.scenarios").waitFor();
@@ -868,6 +883,14 @@ async function main() {
     await page.getByRole("button", { name: "Auto layout" }).click();
     await page.waitForTimeout(400);
     await shot(page, "03-problem");
+    for (const fit of ["Auto layout", "Fit view"]) {
+      await page.getByRole("button", { name: fit, exact: true }).click();
+      await page.waitForTimeout(100); // a layout fits the view a moment later, once React Flow has measured
+      await viewportSettled(page);
+      const hidden = await blocksUnderOverlays(page);
+      check(hidden.length === 0, `after ${fit} no block is under the minimap or the zoom buttons${hidden.length ? `: ${hidden.join(", ")}` : ""}`);
+    }
+    await shot(page, "03a-fit-view-clear-of-minimap");
     await problem.first().locator("button").click();
     await page.locator('[data-testid=block-panel] input[name=node-id][value="transfer_2"]').waitFor();
     check(true, "clicking the problem opens the block");
@@ -972,6 +995,32 @@ async function main() {
           .target === "199",
       "their version was kept as a copy: nothing lost",
     );
+    const keptCopy = page.getByTestId("kept-copy");
+    check(
+      (await keptCopy.textContent()).includes(`Their version is kept as the scenario “${copies.items[0].name}”`),
+      `the editor names the copy their version is kept in: ${copies.items[0].name}`,
+    );
+    await shot(page, "07a-conflict-kept-copy");
+    // The same again within the minute (another tab saves, this one keeps its own): a new copy, named, no error.
+    const again = await me("GET", `/api/scenarios/${slug}`);
+    const theirsAgain = structuredClone(again.draft.document);
+    theirsAgain.nodes.find((n) => n.id === "transfer").config.target = "198";
+    await me("PUT", `/api/scenarios/${slug}/draft`, { revision: again.draft.revision, document: theirsAgain });
+    await select(page, "transfer");
+    await page.fill("[data-testid=block-panel] input[name=label]", "Ventas");
+    await page.getByTestId("conflict").waitFor();
+    await page.getByRole("button", { name: "Keep mine (save over theirs)" }).click();
+    await waitSaved(page);
+    check((await page.getByTestId("conflict").count()) === 0, "a second conflict within the minute is resolved too: the dialog closes");
+    const twoCopies = await me("GET", `/api/scenarios?q=${encodeURIComponent(slug)}-theirs`);
+    const second = twoCopies.items.find((c) => c.slug !== copies.items[0].slug);
+    check(twoCopies.items.length === 2 && second, `each conflict kept its own copy: ${twoCopies.items.map((c) => c.slug).join(", ")}`);
+    check(
+      (await keptCopy.textContent()).includes(`“${second.name}”`) && second.name !== copies.items[0].name,
+      `the second copy is named apart from the first: ${second.name}`,
+    );
+    await shot(page, "07b-second-conflict-kept-copy");
+    await keptCopy.getByRole("button", { name: "Dismiss" }).click();
 
     // -- versions and roll back ---------------------------------------------------------------------
     await me("POST", `/api/scenarios/${slug}/publish`, { message: "Second version" });

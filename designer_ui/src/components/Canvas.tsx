@@ -1,19 +1,31 @@
 /** The canvas: React Flow bound to the store, drops from the palette, a lit-up call path, focus on demand. */
 import {
   Background,
+  ControlButton,
   Controls,
   MiniMap,
   ReactFlow,
   useReactFlow,
+  useStore,
+  useStoreApi,
   type IsValidConnection,
   type NodeTypes,
 } from "@xyflow/react";
 import { useCallback, useEffect, useMemo, useRef, type DragEvent } from "react";
 import type { BlockNode, ExitEdge } from "../lib/convert";
 import { NODE_WIDTH, nodeHeight } from "../lib/layout";
-import { openingViewport, type Rect } from "../lib/viewport";
+import { DEFAULT_OVERLAYS, fitViewport, openingViewport, type Overlays, type Rect } from "../lib/viewport";
 import { useEditor } from "../store/editor";
 import { BlockNodeView } from "./BlockNodeView";
+
+/** React Flow's own Fit view icon: its button is replaced by one that keeps blocks clear of the minimap. */
+function FitViewIcon() {
+  return (
+    <svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 30" aria-hidden="true">
+      <path d="M3.692 4.63c0-.53.4-.938.939-.938h5.215V0H4.708C2.13 0 0 2.054 0 4.63v5.216h3.692V4.631zM27.354 0h-5.2v3.692h5.17c.53 0 .984.4.984.939v5.215H32V4.631A4.624 4.624 0 0027.354 0zm.954 24.83c0 .532-.4.94-.939.94h-5.215v3.768h5.215c2.577 0 4.631-2.13 4.631-4.707v-5.139h-3.692v5.139zm-23.677.94c-.531 0-.939-.4-.939-.94v-5.138H0v5.139c0 2.577 2.13 4.707 4.708 4.707h5.138V25.77H4.631z" />
+    </svg>
+  );
+}
 
 // Declared once at module level: a new object per render makes React Flow remount every node.
 const nodeTypes: NodeTypes = { block: BlockNodeView };
@@ -22,6 +34,36 @@ export const BLOCK_DRAG_TYPE = "application/x-ivrgraph-block";
 /** A block's box on the canvas: as React Flow measured it, else as the layout guesses it. */
 function boxOf(node: BlockNode): Rect {
   return { ...node.position, width: node.measured?.width ?? NODE_WIDTH, height: node.measured?.height ?? nodeHeight(1) };
+}
+
+/**
+ * What the canvas draws over its bottom corners (the minimap, the zoom buttons), as measured on the screen: the
+ * size each takes from its corner of the pane. As React Flow draws them by default when not (yet) drawn.
+ */
+export function canvasOverlays(pane: Element | null | undefined): Overlays {
+  const paneBox = pane?.getBoundingClientRect();
+  const minimap = pane?.querySelector(".react-flow__minimap")?.getBoundingClientRect();
+  const controls = pane?.querySelector(".react-flow__controls")?.getBoundingClientRect();
+  if (!paneBox) return DEFAULT_OVERLAYS;
+  return {
+    bottomRight: minimap ? { width: paneBox.right - minimap.left, height: paneBox.bottom - minimap.top } : DEFAULT_OVERLAYS.bottomRight,
+    bottomLeft: controls ? { width: controls.right - paneBox.left, height: paneBox.bottom - controls.top } : DEFAULT_OVERLAYS.bottomLeft,
+  };
+}
+
+/**
+ * Fit view: every block in sight, none under the minimap or the zoom buttons (React Flow's own fitView pads
+ * evenly, and leaves the bottom-right block's exits under the minimap, impossible to wire). For the toolbar's
+ * button, the F key and the zoom buttons' own.
+ */
+export function useFitView(): () => void {
+  const flow = useReactFlow<BlockNode>();
+  const store = useStoreApi<BlockNode>();
+  return useCallback(() => {
+    const { width, height, domNode, minZoom, maxZoom } = store.getState();
+    const viewport = fitViewport(flow.getNodes().map(boxOf), { width, height }, canvasOverlays(domNode), { min: minZoom, max: maxZoom });
+    void flow.setViewport(viewport, { duration: 200 });
+  }, [flow, store]);
 }
 
 export function Canvas() {
@@ -39,6 +81,8 @@ export function Canvas() {
   const showBlockPanel = useCallback(() => setPanel("block"), [setPanel]);
   const flow = useReactFlow<BlockNode>();
   const pane = useRef<HTMLDivElement>(null);
+  const fitView = useFitView();
+  const fitViewLabel = useStore((s) => s.ariaLabelConfig["controls.fitView.ariaLabel"]);
 
   const isValidConnection: IsValidConnection = useCallback(
     (connection) =>
@@ -80,7 +124,7 @@ export function Canvas() {
       const box = pane.current?.getBoundingClientRect();
       if (!box || nodes.length === 0) return;
       const start = nodes.find((n) => n.data.blockType === "start");
-      const viewport = openingViewport(nodes.map(boxOf), start ? boxOf(start) : null, { width: box.width, height: box.height });
+      const viewport = openingViewport(nodes.map(boxOf), start ? boxOf(start) : null, { width: box.width, height: box.height }, canvasOverlays(pane.current));
       void flow.setViewport(viewport, { duration: 150 });
     }, 60);
     return () => clearTimeout(timer);
@@ -126,7 +170,11 @@ export function Canvas() {
       >
         <Background gap={16} />
         <MiniMap pannable zoomable ariaLabel="minimap" style={{ width: 150, height: 100 }} />
-        <Controls showInteractive={false} />
+        <Controls showInteractive={false} showFitView={false}>
+          <ControlButton className="react-flow__controls-fitview" onClick={fitView} title={fitViewLabel} aria-label={fitViewLabel}>
+            <FitViewIcon />
+          </ControlButton>
+        </Controls>
       </ReactFlow>
     </div>
   );

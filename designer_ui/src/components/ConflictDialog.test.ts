@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { ScenarioDetail } from "../api/types";
 import type { ScenarioDocument } from "../lib/convert";
 import type { EditorConflict } from "../store/editor";
-import { ConflictDialog, conflictAuthor, type AuthorSource } from "./ConflictDialog";
+import { ConflictDialog, KeptCopyBanner, conflictAuthor, type AuthorSource } from "./ConflictDialog";
 import { renderInLanguage, renderToHtml } from "./renderForTest";
 
 const mine: ScenarioDocument = { format: "ivrgraph.scenario/1", name: "Hotline", nodes: [], edges: [] };
@@ -99,5 +99,26 @@ describe("the size of each version", () => {
     expect(render(props)).toContain("1 block, 1 connection");
     expect(render(props, "ru")).toContain("1 блок, 1 связь");
     expect(render(props, "es")).toContain("0 bloques, 0 conexiones"); // the analyst's own copy is empty
+  });
+});
+
+describe("once a conflict is resolved", () => {
+  const kept = { slug: "hotline-theirs-20261205193505-k3f9", name: "Hotline (theirs, revision 2, 19:35)" };
+  const banner = (version: "theirs" | "mine", language: "en" | "es" | "ru" = "en") => {
+    const props = { kept: { ...kept, version }, onClose: () => undefined };
+    return language === "en" ? renderToHtml(KeptCopyBanner, props) : renderInLanguage(language, KeptCopyBanner, props);
+  };
+
+  it("names the scenario the other version is kept in, with a link to open it", () => {
+    const html = banner("theirs");
+    expect(html).toContain("Their version is kept as the scenario “Hotline (theirs, revision 2, 19:35)”");
+    expect(html).toContain('href="#/s/hotline-theirs-20261205193505-k3f9"');
+    expect(banner("mine")).toContain("Yours is kept as the scenario “Hotline (theirs, revision 2, 19:35)”");
+  });
+
+  it.each(["es", "ru"] as const)("says so in the interface's language (%s)", (language) => {
+    const html = banner("theirs", language);
+    expect(html).toContain(kept.name);
+    expect(html).not.toMatch(/is kept as|Open it|Dismiss/);
   });
 });

@@ -7,6 +7,7 @@ import { useState } from "react";
 import * as api from "../api/client";
 import { useI18n } from "../i18n";
 import { compareDrafts } from "../lib/compare";
+import { copyName, copyTime, saveCopy, type KeptCopy } from "../lib/conflictCopy";
 import type { ScenarioDocument } from "../lib/convert";
 import { countText, type MessageKey } from "../lib/i18n";
 import type { EditorConflict } from "../store/editor";
@@ -67,9 +68,26 @@ function List({ title, items }: { title: string; items: string[] }) {
   );
 }
 
-export function copySlug(slug: string, who: string): string {
-  const stamp = new Date().toISOString().slice(0, 16).replace(/[^0-9]/g, "");
-  return `${slug}-${who}-${stamp}`.slice(0, 64);
+/** Which version a resolved conflict kept as a scenario of its own, and which scenario that is. */
+export interface KeptVersion extends KeptCopy {
+  /** "theirs": the analyst kept theirs on screen and saved over the other; "mine": the analyst took theirs. */
+  version: "theirs" | "mine";
+}
+
+/**
+ * Says, once the dialog has closed, where the version not kept went: "Their version is kept as the scenario
+ * “Hotline (theirs, revision 3, 19:35)”", with a link to open it. It stays until dismissed: the analyst may want
+ * to look at the copy only after finishing the edit at hand.
+ */
+export function KeptCopyBanner({ kept, onClose }: { kept: KeptVersion; onClose(): void }) {
+  const { t } = useI18n();
+  return (
+    <div className="restore-banner row" role="status" data-testid="kept-copy">
+      <span>{t(kept.version === "theirs" ? "conflict.keptTheirs" : "conflict.keptMine", { name: kept.name })}</span>
+      <a href={`#/s/${encodeURIComponent(kept.slug)}`}>{t("conflict.openCopy")}</a>
+      <button type="button" onClick={onClose}>{t("conflict.dismissKept")}</button>
+    </div>
+  );
 }
 
 export function ConflictDialog(props: {
@@ -82,6 +100,8 @@ export function ConflictDialog(props: {
   me: string;
   keepMine(revision: number): Promise<void>;
   keepTheirs(): void;
+  /** Told which scenario now holds the version not kept, once the conflict is resolved. */
+  onKept?(kept: KeptVersion): void;
 }) {
   const { t, language } = useI18n();
   // "1 block, 2 connections"; "21 блок, 5 связей": each count with its noun in the language's plural.
@@ -99,18 +119,24 @@ export function ConflictDialog(props: {
 
   async function keep(which: "mine" | "theirs" | "copy") {
     setError(null);
+    const time = copyTime();
+    const saveMine = () =>
+      saveCopy(api.createScenario, { slug: props.slug, who: "mine", name: copyName(props.mine.name, t("conflict.copyNameMine", { time })), document: props.mine });
     try {
       if (which === "mine") {
-        await api.createScenario(copySlug(props.slug, "theirs"), `${theirs.name} (${theirsTitle})`, theirs);
+        const suffix = t("conflict.copyNameTheirs", { revision: props.conflict.current_revision, time });
+        const copy = await saveCopy(api.createScenario, { slug: props.slug, who: "theirs", name: copyName(theirs.name, suffix), document: theirs });
         await props.keepMine(props.conflict.current_revision);
+        props.onKept?.({ ...copy, version: "theirs" });
       } else if (which === "theirs") {
-        await api.createScenario(copySlug(props.slug, "mine"), `${props.mine.name} (${t("conflict.mine")})`, props.mine);
+        const copy = await saveMine();
         props.keepTheirs();
+        props.onKept?.({ ...copy, version: "mine" });
       } else {
-        const slug = copySlug(props.slug, "mine");
-        await api.createScenario(slug, `${props.mine.name} (${t("conflict.mine")})`, props.mine);
+        // The analyst goes on in the copy, whose name the editor shows: nothing to tell.
+        const copy = await saveMine();
         props.keepTheirs();
-        window.location.hash = `/s/${encodeURIComponent(slug)}`;
+        window.location.hash = `/s/${encodeURIComponent(copy.slug)}`;
       }
     } catch (e) {
       setError(t("error.generic", { message: e instanceof Error ? e.message : String(e) }));

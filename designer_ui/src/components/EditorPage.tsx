@@ -1,5 +1,5 @@
 /** The editor: palette | canvas | side panel, problems below, toolbar above. */
-import { ReactFlowProvider, useReactFlow } from "@xyflow/react";
+import { ReactFlowProvider } from "@xyflow/react";
 import { useCallback, useEffect, useState } from "react";
 import * as api from "../api/client";
 import type { Role, User } from "../api/types";
@@ -11,8 +11,8 @@ import { clearStash, readStash, stashToOffer, type Stash } from "../lib/stash";
 import { useEditor, type EditorConflict, type SidePanel } from "../store/editor";
 import { BlockPanel, type Suggestions } from "./BlockPanel";
 import { CallsPanel } from "./CallsPanel";
-import { Canvas } from "./Canvas";
-import { ConflictDialog, conflictAuthor } from "./ConflictDialog";
+import { Canvas, useFitView } from "./Canvas";
+import { ConflictDialog, KeptCopyBanner, conflictAuthor, type KeptVersion } from "./ConflictDialog";
 import { EditorTools } from "./EditorTools";
 import { savedOnLeaving } from "./draftSaver";
 import { Palette } from "./Palette";
@@ -106,7 +106,7 @@ export async function loadSuggestions(role: Role, source: SuggestionSource = api
 
 function Editor({ slug, user, stash }: { slug: string; user: User; stash: Stash | null }) {
   const { t } = useI18n();
-  const flow = useReactFlow();
+  const fitView = useFitView();
   const save = useDraftSync(slug);
   useShortcuts(save);
   const head = useEditor((s) => s.head);
@@ -122,6 +122,8 @@ function Editor({ slug, user, stash }: { slug: string; user: User; stash: Stash 
   /** Who saved the other version of the conflict open (null: not known), once looked up. */
   const [conflictBy, setConflictBy] = useState<{ conflict: EditorConflict; author: string | null } | null>(null);
   const notice = useEditor((s) => s.notice);
+  /** The scenario the last conflict resolved kept the other version in, told until dismissed. */
+  const [kept, setKept] = useState<KeptVersion | null>(null);
   const [publishing, setPublishing] = useState(false);
   const [versionsKey, setVersionsKey] = useState(0);
   const [suggestions, setSuggestions] = useState<Suggestions>({ scenarios: [], audio: [], dataSources: [] });
@@ -173,7 +175,7 @@ function Editor({ slug, user, stash }: { slug: string; user: User; stash: Stash 
           onUndo={editor.undo}
           onRedo={editor.redo}
           onLayout={editor.layout}
-          onFit={() => void flow.fitView({ padding: 0.15, duration: 200 })}
+          onFit={fitView}
           onDelete={editor.deleteSelection}
           onTestCall={() => setPanel("test")}
           onPublish={() => setPublishing(true)}
@@ -181,6 +183,7 @@ function Editor({ slug, user, stash }: { slug: string; user: User; stash: Stash 
       </div>
       {notice && <div className="notice" role="status">{t(notice as MessageKey)}</div>}
       {stash && <RestoreBanner slug={slug} stash={stash} />}
+      {kept && <KeptCopyBanner kept={kept} onClose={() => setKept(null)} />}
       <div className="editor-body">
         {!canEdit ? <div className="palette muted small">{t("editor.readOnly")}</div> : <Palette />}
         <Canvas />
@@ -239,6 +242,7 @@ function Editor({ slug, user, stash }: { slug: string; user: User; stash: Stash 
           conflict={conflict}
           author={conflictBy.author}
           me={user.username}
+          onKept={setKept}
           keepMine={async () => {
             useEditor.getState().keepMine();
             await save();

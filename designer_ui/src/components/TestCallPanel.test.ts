@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { SimulateResult } from "../api/types";
 import { emptyScenario } from "../lib/convert";
 import { renderInLanguage, renderToHtml } from "./renderForTest";
-import { TestCallResult, testCallDocument } from "./TestCallPanel";
+import { TestCallResult, TestCallZone, defaultTestZone, nearZones, testCallDocument } from "./TestCallPanel";
 
 describe("the scenario a test call sends", () => {
   const canvas = emptyScenario("Line", "en");
@@ -78,5 +78,32 @@ describe("a test call's result", () => {
     expect(html).toMatch(/data-testid="story"><ol class="story call-story"/);
     expect([...html.matchAll(/data-node="(\w+)"/g)].map((m) => m[1])).toEqual(["start", "say_phrase_2", "ivr", "schedule"]);
     expect(told(html)).toContain("00:04");
+  });
+});
+
+describe("the time zone a test call's date and time are read in", () => {
+  const madrid = { zone: "Europe/Madrid", block: "Office hours", others: ["America/New_York"] };
+
+  it("is the first Schedule block's by default, else the browser's", () => {
+    expect(defaultTestZone(madrid, "UTC")).toBe("Europe/Madrid");
+    expect(defaultTestZone(null, "Asia/Tokyo")).toBe("Asia/Tokyo");
+    expect(nearZones(madrid, "Europe/Madrid", "UTC")).toEqual(["Europe/Madrid", "America/New_York", "UTC"]);
+  });
+
+  it("is said beside the field with its offset on that day, why it is that zone, and the others the blocks use", () => {
+    const text = told(renderToHtml(TestCallZone, { zone: "Europe/Madrid", schedules: madrid, moment: "2026-07-01T17:59:00+02:00" }));
+    expect(text).toContain("Read in Europe/Madrid (UTC+02:00 on that day), the time zone of the Schedule block “Office hours”.");
+    expect(text).toContain("Other Schedule blocks use: America/New_York.");
+    expect(text).toContain("Sent as 2026-07-01T17:59:00+02:00");
+    const winter = told(renderToHtml(TestCallZone, { zone: "Europe/Madrid", schedules: madrid, moment: "2026-01-15T17:59:00+01:00" }));
+    expect(winter).toContain("(UTC+01:00 on that day)");
+    const chosen = told(renderToHtml(TestCallZone, { zone: "Asia/Tokyo", schedules: madrid, moment: "2026-01-15T17:59:00+09:00" }));
+    expect(chosen).toContain("Read in Asia/Tokyo (UTC+09:00 on that day).");
+  });
+
+  it("is translated", () => {
+    const props = { zone: "Europe/Madrid", schedules: madrid, moment: "2026-07-01T17:59:00+02:00" };
+    expect(told(renderInLanguage("ru", TestCallZone, props))).toContain("Читаются в поясе Europe/Madrid (UTC+02:00 в этот день)");
+    expect(told(renderInLanguage("es", TestCallZone, props))).toContain("Se leen en Europe/Madrid (UTC+02:00 ese día)");
   });
 });

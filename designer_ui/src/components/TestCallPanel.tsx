@@ -1,17 +1,59 @@
 /** A simulated call on the draft: keys, caller id and time; the path lights up and the story is told. */
-import { useState, type FormEvent } from "react";
+import { useMemo, useState, type FormEvent } from "react";
 import * as api from "../api/client";
 import type { SimulateResult } from "../api/types";
 import { useI18n } from "../i18n";
 import type { ScenarioDocument } from "../lib/convert";
-import { invalidKeyTokens, parseKeys, testCallMoment } from "../lib/trace";
+import {
+  allTimeZones,
+  browserTimeZone,
+  localInputInZone,
+  offsetText,
+  scheduleZones,
+  testCallAt,
+  zoneOffsetMinutes,
+  type ScheduleZones,
+} from "../lib/timeZone";
+import { invalidKeyTokens, parseKeys } from "../lib/trace";
 import { useEditor } from "../store/editor";
 import { CallEnding, CallStory } from "./CallStory";
 
-function localNow(): string {
-  const now = new Date();
-  now.setMinutes(now.getMinutes() - now.getTimezoneOffset());
-  return now.toISOString().slice(0, 16);
+/**
+ * The zone a test call's date and time are read in unless the analyst chooses another: the first Schedule
+ * block's (the office's clock, which the call is tested against), else the browser's.
+ */
+export function defaultTestZone(schedules: ScheduleZones | null, browser: string = browserTimeZone()): string {
+  return schedules?.zone ?? browser;
+}
+
+/** The zones offered first: the Schedule blocks', the browser's and UTC, each once, before all the others. */
+export function nearZones(schedules: ScheduleZones | null, chosen: string, browser: string = browserTimeZone()): string[] {
+  return [...new Set([...(schedules ? [schedules.zone, ...schedules.others] : []), chosen, browser, "UTC"])];
+}
+
+/** The Schedule blocks' zones on the canvas, as they change (a string, so the panel draws again only then). */
+function useScheduleZones(): ScheduleZones | null {
+  const text = useEditor((s) => JSON.stringify(scheduleZones(s.nodes)));
+  return useMemo(() => JSON.parse(text) as ScheduleZones | null, [text]);
+}
+
+/**
+ * Which zone the date and time are read in and why, said beside the field: "Read in Europe/Madrid (UTC+02:00 on
+ * that day), the time zone of the Schedule block “Office hours”.", then any other zone other Schedule blocks use.
+ */
+export function TestCallZone(props: { zone: string; schedules: ScheduleZones | null; moment: string }) {
+  const { t } = useI18n();
+  const { zone, schedules, moment } = props;
+  const named = { zone, offset: offsetText(zoneOffsetMinutes(zone, new Date(moment))), block: schedules?.block ?? "" };
+  const why = schedules?.zone === zone ? "test.zoneOfSchedule" : !schedules && zone === browserTimeZone() ? "test.zoneOfBrowser" : "test.zoneChosen";
+  return (
+    <p className="hint" data-testid="test-zone">
+      {t(why, named)}
+      {schedules && schedules.others.length > 0 && <> {t("test.zoneOthers", { zones: schedules.others.join(", ") })}</>}
+      <br />
+      <span className="mono">{t("test.sentAs", { moment })}</span>
+    </p>
+  );
 }
 
 /**
@@ -61,7 +103,13 @@ export function TestCallPanel({ slug }: { slug: string }) {
   const { t } = useI18n();
   const [keys, setKeys] = useState("");
   const [callerId, setCallerId] = useState("600123456");
-  const [at, setAt] = useState(localNow);
+  const schedules = useScheduleZones();
+  /** The zone the analyst chose; null: the default one, which follows the Schedule blocks as they change. */
+  const [chosenZone, setChosenZone] = useState<string | null>(null);
+  const zone = chosenZone ?? defaultTestZone(schedules);
+  const [at, setAt] = useState(() => localInputInZone(zone));
+  const everyZone = useMemo(() => allTimeZones(), []);
+  const moment = testCallAt(at, zone);
   const [transfers, setTransfers] = useState("");
   const [result, setResult] = useState<SimulateResult | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -77,12 +125,12 @@ export function TestCallPanel({ slug }: { slug: string }) {
     setError(null);
     try {
       const document = testCallDocument(useEditor.getState());
-      // The time is the analyst's wall clock, sent with its offset so Schedule blocks see the intended hour.
+      // The field's wall time in the zone shown beside it, sent with that zone's offset on that day.
       const response = await api.simulate(slug, {
         document,
         keys: tokens,
         caller_id: callerId,
-        at: testCallMoment(at),
+        at: moment,
         transfers: parseKeys(transfers),
       });
       setResult(response);
@@ -112,8 +160,23 @@ export function TestCallPanel({ slug }: { slug: string }) {
         </label>
         <label>
           {t("test.at")}
-          <input name="at" type="datetime-local" value={at} onChange={(e) => setAt(e.target.value)} />
+          <span className="row">
+            <input name="at" type="datetime-local" value={at} onChange={(e) => setAt(e.target.value)} />
+            <select name="zone" aria-label={t("test.zone")} title={t("test.zone")} value={zone} onChange={(e) => setChosenZone(e.target.value)}>
+              <optgroup label={t("test.zoneGroupScenario")}>
+                {nearZones(schedules, zone).map((z) => (
+                  <option key={z} value={z}>{z}</option>
+                ))}
+              </optgroup>
+              <optgroup label={t("test.zoneGroupAll")}>
+                {everyZone.map((z) => (
+                  <option key={z} value={z}>{z}</option>
+                ))}
+              </optgroup>
+            </select>
+          </span>
         </label>
+        <TestCallZone zone={zone} schedules={schedules} moment={moment} />
         <label>
           {t("test.transfers")}
           <input name="transfers" className="mono" value={transfers} onChange={(e) => setTransfers(e.target.value)} placeholder="answered" />

@@ -1,7 +1,7 @@
 /** Keyboard shortcuts of the editor; ignored while typing in a field so text editing keeps its keys. */
-import { useReactFlow } from "@xyflow/react";
 import { useEffect } from "react";
 import { useEditor } from "../store/editor";
+import { useFitView } from "./Canvas";
 
 function typing(target: EventTarget | null): boolean {
   if (!(target instanceof HTMLElement)) return false;
@@ -9,7 +9,7 @@ function typing(target: EventTarget | null): boolean {
 }
 
 export function useShortcuts(save: () => Promise<boolean>) {
-  const flow = useReactFlow();
+  const fitView = useFitView();
   useEffect(() => {
     const onKeyDown = (event: KeyboardEvent) => {
       const mod = event.ctrlKey || event.metaKey;
@@ -27,12 +27,12 @@ export function useShortcuts(save: () => Promise<boolean>) {
       else if (mod && key === "z" && !event.shiftKey) editor.undo();
       else if (mod && (key === "y" || (key === "z" && event.shiftKey))) editor.redo();
       else if (!mod && key === "l") editor.layout();
-      else if (!mod && key === "f") void flow.fitView({ padding: 0.15, duration: 200 });
+      else if (!mod && key === "f") fitView();
       else if (event.key === "Escape") editor.select(null);
       else return;
       event.preventDefault();
     };
     window.addEventListener("keydown", onKeyDown);
     return () => window.removeEventListener("keydown", onKeyDown);
-  }, [flow, save]);
+  }, [fitView, save]);
 }

@@ -1,7 +1,17 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import type { ScenarioDocument } from "./convert";
-import { OPEN_MAX_ZOOM, READABLE_ZOOM, VIEW_PADDING, boundsOf, openingViewport, type Rect } from "./viewport";
+import {
+  DEFAULT_OVERLAYS,
+  FIT_PADDING,
+  OPEN_MAX_ZOOM,
+  READABLE_ZOOM,
+  VIEW_PADDING,
+  boundsOf,
+  fitViewport,
+  openingViewport,
+  type Rect,
+} from "./viewport";
 
 const pane = { width: 700, height: 560 };
 const block = (x: number, y: number, height = 100): Rect => ({ x, y, width: 220, height });
@@ -78,3 +88,55 @@ describe("the viewport a scenario opens at", () => {
     expect(openingViewport([block(0, 0)], null, { width: 0, height: 0 })).toEqual({ x: 0, y: 0, zoom: 1 });
   });
 });
+
+describe("the viewport Fit view and a fresh layout show, clear of the minimap and the zoom buttons", () => {
+  const wide = { width: 900, height: 560 };
+  // Screen boxes of the minimap (bottom right) and the zoom buttons (bottom left) in that pane.
+  const corners = (p: { width: number; height: number }) => [
+    { left: p.width - DEFAULT_OVERLAYS.bottomRight.width, top: p.height - DEFAULT_OVERLAYS.bottomRight.height, right: p.width, bottom: p.height },
+    { left: 0, top: p.height - DEFAULT_OVERLAYS.bottomLeft.height, right: DEFAULT_OVERLAYS.bottomLeft.width, bottom: p.height },
+  ];
+  const underAnOverlay = (nodes: Rect[], v: { x: number; y: number; zoom: number }, p: { width: number; height: number }) =>
+    nodes.filter((n) => {
+      const s = onScreen(n, v);
+      return corners(p).some((c) => s.left < c.right && c.left < s.right && s.top < c.bottom && c.top < s.bottom);
+    });
+  // The layouts the analyst saw: left to right, the last block at the bottom right; and one laid out top-down.
+  const leftToRight = [block(0, 0), block(300, 0), block(600, -120), block(600, 120), block(900, 160)];
+  const topDown = Array.from({ length: 6 }, (_, i) => block((i % 2) * 260, i * 160));
+
+  it.each([
+    ["left to right", leftToRight],
+    ["top down", topDown],
+    ["a single block", [block(0, 0)]],
+  ])("Fit view puts no block under them (%s)", (_, nodes) => {
+    for (const p of [wide, pane, { width: 1200, height: 400 }]) {
+      const v = fitViewport(nodes, p);
+      expect(underAnOverlay(nodes, v, p)).toEqual([]);
+      expect(nodes.every((n) => inPaneOf(n, v, p, FIT_PADDING - 0.5))).toBe(true);
+    }
+  });
+
+  it("gives up the bottom for a wide graph and the sides for a tall one, whichever costs less", () => {
+    const flat = fitViewport(leftToRight, wide);
+    const bottom = onScreen(boundsOf(leftToRight)!, flat);
+    expect(bottom.bottom).toBeLessThanOrEqual(wide.height - DEFAULT_OVERLAYS.bottomRight.height);
+    const tall = fitViewport(topDown, wide);
+    const sides = onScreen(boundsOf(topDown)!, tall);
+    expect(sides.bottom).toBeGreaterThan(wide.height - DEFAULT_OVERLAYS.bottomRight.height); // the bottom is used...
+    expect(sides.right).toBeLessThanOrEqual(wide.width - DEFAULT_OVERLAYS.bottomRight.width); // ...beside the minimap
+  });
+
+  it("opens a laid-out graph that fits with no block under them either", () => {
+    for (const p of [wide, pane]) {
+      const v = openingViewport(leftToRight, leftToRight[0]!, p, DEFAULT_OVERLAYS);
+      expect(underAnOverlay(leftToRight, v, p)).toEqual([]);
+    }
+  });
+});
+
+/** Whether a block lies within a pane, `margin` pixels from its edges. */
+function inPaneOf(r: Rect, v: { x: number; y: number; zoom: number }, p: { width: number; height: number }, margin: number): boolean {
+  const s = onScreen(r, v);
+  return s.left >= margin && s.top >= margin && s.right <= p.width - margin && s.bottom <= p.height - margin;
+}

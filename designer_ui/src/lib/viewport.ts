@@ -11,12 +11,48 @@ export const READABLE_ZOOM = 0.65;
 export const OPEN_MAX_ZOOM = 1.2;
 /** Screen pixels kept free around the graph. */
 export const VIEW_PADDING = 24;
+/**
+ * Screen pixels kept free around the graph by Fit view: more than React Flow's auto-pan margin (40) plus its
+ * connection radius (20), so a connection dragged to any block after a fit lands without the canvas panning.
+ */
+export const FIT_PADDING = 64;
+/** Screen pixels kept between the graph and what the canvas draws over its corners. */
+export const OVERLAY_GAP = 16;
+/** The zooms Fit view stays within: the canvas's own limits. */
+export const FIT_ZOOM = { min: 0.1, max: 2 };
 
 export interface Rect {
   x: number;
   y: number;
   width: number;
   height: number;
+}
+
+/** A size in screen pixels. */
+export interface Size {
+  width: number;
+  height: number;
+}
+
+/**
+ * What the canvas draws over its bottom corners, each as the size it takes from its corner of the pane (its
+ * margin included): the minimap at the right, the zoom buttons at the left. A fitted view puts no block there.
+ */
+export interface Overlays {
+  bottomRight: Size;
+  bottomLeft: Size;
+}
+
+/** The minimap (150 x 100) and the zoom buttons as React Flow draws them, 15 px from the corners. */
+export const DEFAULT_OVERLAYS: Overlays = { bottomRight: { width: 165, height: 115 }, bottomLeft: { width: 42, height: 100 } };
+export const NO_OVERLAYS: Overlays = { bottomRight: { width: 0, height: 0 }, bottomLeft: { width: 0, height: 0 } };
+
+/** Screen pixels kept free at each side of the pane. */
+export interface Insets {
+  top: number;
+  right: number;
+  bottom: number;
+  left: number;
 }
 
 /** The smallest rectangle around these, or null for none. */
@@ -29,36 +65,72 @@ export function boundsOf(rects: Rect[]): Rect | null {
   return { x: left, y: top, width: right - left, height: bottom - top };
 }
 
-/**
- * The offset of one axis: the graph [lo, hi] centred when it fits in `length` screen pixels, else the focus
- * [focusLo, focusHi] centred as far as the graph allows (no empty canvas shown before its start or after its end).
- */
-function axisOffset(lo: number, hi: number, focusLo: number, focusHi: number, length: number, zoom: number): number {
-  const content = (hi - lo) * zoom;
-  if (content + 2 * VIEW_PADDING <= length) return (length - content) / 2 - lo * zoom;
-  const centred = length / 2 - ((focusLo + focusHi) / 2) * zoom;
-  const least = length - VIEW_PADDING - hi * zoom; // the graph's end at the far edge
-  const most = VIEW_PADDING - lo * zoom; // the graph's start at the near edge
-  return Math.min(most, Math.max(least, centred));
+/** The zoom that fits `bounds` whole within the pane less its insets. */
+function fitZoom(bounds: Rect, pane: Size, insets: Insets): number {
+  return Math.min(
+    (pane.width - insets.left - insets.right) / Math.max(bounds.width, 1),
+    (pane.height - insets.top - insets.bottom) / Math.max(bounds.height, 1),
+  );
 }
 
 /**
- * The viewport to open `nodes` at in a pane of `pane` pixels: fitted whole when that zoom is readable (never
- * above OPEN_MAX_ZOOM); else at READABLE_ZOOM, with the Start block (`start`; the graph's top-left corner without
- * one) in sight and the graph's left edge at the pane's, since calls read from Start onwards.
+ * The insets that keep a fitted graph clear of the overlays: a strip along the bottom as tall as the taller
+ * overlay, or a strip at each side as wide as its overlay, whichever lets the graph be drawn larger (a wide graph
+ * loses nothing to the bottom strip, a tall one nothing to the side strips). `padding` is kept on every side.
  */
-export function openingViewport(nodes: Rect[], start: Rect | null, pane: { width: number; height: number }): Viewport {
-  const bounds = boundsOf(nodes);
-  if (!bounds || pane.width <= 0 || pane.height <= 0) return { x: 0, y: 0, zoom: 1 };
-  const fit = Math.min(
-    (pane.width - 2 * VIEW_PADDING) / Math.max(bounds.width, 1),
-    (pane.height - 2 * VIEW_PADDING) / Math.max(bounds.height, 1),
-  );
-  const zoom = Math.min(OPEN_MAX_ZOOM, Math.max(READABLE_ZOOM, fit));
-  const focus = start ?? { x: bounds.x, y: bounds.y, width: 0, height: 0 };
+export function clearInsets(bounds: Rect, pane: Size, overlays: Overlays, padding: number): Insets {
+  const { bottomLeft, bottomRight } = overlays;
+  const below = { top: padding, left: padding, right: padding, bottom: Math.max(padding, bottomLeft.height + OVERLAY_GAP, bottomRight.height + OVERLAY_GAP) };
+  const beside = { top: padding, bottom: padding, left: Math.max(padding, bottomLeft.width + OVERLAY_GAP), right: Math.max(padding, bottomRight.width + OVERLAY_GAP) };
+  return fitZoom(bounds, pane, beside) > fitZoom(bounds, pane, below) ? beside : below;
+}
+
+/**
+ * The offset of one axis: the graph [lo, hi] centred between the insets `before` and `after` when it fits in
+ * `length` screen pixels, else the focus [focusLo, focusHi] centred as far as the graph allows (no empty canvas
+ * shown before its start or after its end).
+ */
+function axisOffset(lo: number, hi: number, focus: [number, number], length: number, zoom: number, before: number, after: number): number {
+  const content = (hi - lo) * zoom;
+  if (content + before + after <= length + 1e-9) return before + (length - before - after - content) / 2 - lo * zoom;
+  const centred = length / 2 - ((focus[0] + focus[1]) / 2) * zoom;
+  const least = length - after - hi * zoom; // the graph's end at the far edge
+  const most = before - lo * zoom; // the graph's start at the near edge
+  return Math.min(most, Math.max(least, centred));
+}
+
+/** The viewport showing `bounds` at `zoom`, placed within the insets around the focus as axisOffset does. */
+function placed(bounds: Rect, focus: Rect, pane: Size, zoom: number, insets: Insets): Viewport {
   return {
-    x: axisOffset(bounds.x, bounds.x + bounds.width, focus.x, focus.x + focus.width, pane.width, zoom),
-    y: axisOffset(bounds.y, bounds.y + bounds.height, focus.y, focus.y + focus.height, pane.height, zoom),
+    x: axisOffset(bounds.x, bounds.x + bounds.width, [focus.x, focus.x + focus.width], pane.width, zoom, insets.left, insets.right),
+    y: axisOffset(bounds.y, bounds.y + bounds.height, [focus.y, focus.y + focus.height], pane.height, zoom, insets.top, insets.bottom),
     zoom,
   };
+}
+
+/**
+ * The Fit view button's viewport: every block in sight, however small, centred, clear of the minimap and the
+ * zoom buttons (`overlays`), FIT_PADDING from the pane's edges. Only past the canvas's zoom limits can a graph
+ * not fit.
+ */
+export function fitViewport(nodes: Rect[], pane: Size, overlays: Overlays = DEFAULT_OVERLAYS, zooms = FIT_ZOOM): Viewport {
+  const bounds = boundsOf(nodes);
+  if (!bounds || pane.width <= 0 || pane.height <= 0) return { x: 0, y: 0, zoom: 1 };
+  const insets = clearInsets(bounds, pane, overlays, FIT_PADDING);
+  const zoom = Math.min(zooms.max, Math.max(zooms.min, fitZoom(bounds, pane, insets)));
+  return placed(bounds, bounds, pane, zoom, insets);
+}
+
+/**
+ * The viewport to open `nodes` at in a pane of `pane` pixels: fitted whole, clear of the `overlays`, when that
+ * zoom is readable (never above OPEN_MAX_ZOOM); else at READABLE_ZOOM, with the Start block (`start`; the graph's top-left corner without
+ * one) in sight and the graph's left edge at the pane's, since calls read from Start onwards.
+ */
+export function openingViewport(nodes: Rect[], start: Rect | null, pane: Size, overlays: Overlays = NO_OVERLAYS): Viewport {
+  const bounds = boundsOf(nodes);
+  if (!bounds || pane.width <= 0 || pane.height <= 0) return { x: 0, y: 0, zoom: 1 };
+  const insets = clearInsets(bounds, pane, overlays, VIEW_PADDING);
+  const zoom = Math.min(OPEN_MAX_ZOOM, Math.max(READABLE_ZOOM, fitZoom(bounds, pane, insets)));
+  const focus = start ?? { x: bounds.x, y: bounds.y, width: 0, height: 0 };
+  return placed(bounds, focus, pane, zoom, insets);
 }
