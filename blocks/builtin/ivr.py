@@ -26,6 +26,10 @@ _LONGEST_ENTRY: Final = 64
 
 PROMPT_FIELDS = ("prompt", "no_input_prompt", "invalid_prompt")
 
+# Form hints: the designer shows a field only while `mode` holds the value named (docs/blocks.md, `x-ui`).
+_MENU_ONLY: Final = {"x-ui": {"show_if": {"mode": "menu"}}}
+_CAPTURE_ONLY: Final = {"x-ui": {"show_if": {"mode": "capture"}}}
+
 
 # The title of the field a capture stores its input in: its problem names the field by it.
 _STORE_INPUT: Final = "Store the input in"
@@ -54,6 +58,7 @@ class IvrBlock(BlockType):
                 "type": "array",
                 "title": "Keys",
                 "default": [],
+                **_MENU_ONLY,
                 "maxItems": 12,
                 "items": {
                     "type": "object",
@@ -78,22 +83,31 @@ class IvrBlock(BlockType):
             "no_input_prompt": {**PROMPT, "title": "When nothing is pressed"},
             "invalid_prompt": {**PROMPT, "title": "When the key is wrong"},
             "variable": {**VARIABLE_NAME, "title": _STORE_INPUT},
-            "min_length": {"type": "integer", "minimum": 1, "maximum": 32, "default": 1, "title": "Min digits"},
+            "min_length": {
+                "type": "integer",
+                "minimum": 1,
+                "maximum": 32,
+                "default": 1,
+                "title": "Min digits",
+                **_CAPTURE_ONLY,
+            },
             "max_length": {
                 "type": "integer",
                 "minimum": 1,
                 "maximum": 32,
                 "default": 10,
                 "title": "Max digits",
+                **_CAPTURE_ONLY,
                 "description": "A longer entry is invalid (the caller hears the wrong-entry prompt and tries again). "
                 "When Min digits equals it, the entry ends by itself at its last digit; otherwise the caller ends "
                 "it with the terminator, or it ends at the timeout.",
             },
-            "terminator": {"enum": ["#", "*", ""], "default": "#", "title": "Key that ends the input"},
+            "terminator": {"enum": ["#", "*", ""], "default": "#", "title": "Key that ends the input", **_CAPTURE_ONLY},
             "allow_star": {
                 "type": "boolean",
                 "default": False,
                 "title": "Accept * in the input",
+                **_CAPTURE_ONLY,
                 "description": "Off: only the digits 0-9 are a valid entry, so a caller cannot type a PBX "
                 "feature code (*21*...) where a number is asked for.",
             },

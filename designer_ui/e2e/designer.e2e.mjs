@@ -741,6 +741,45 @@ async function viewerTokenForADashboard(browser, admin) {
   }
 }
 
+/**
+ * The IVR form (menu mode, keys 1 and 2): each prompt titled above its choice, the optional ones offering None,
+ * and the digit-entry fields shown in capture mode only, their values kept across a switch.
+ */
+async function ivrPromptsAndModes(page) {
+  const panel = page.getByTestId("block-panel");
+  const titles = (await panel.locator(".choice-field > label").allTextContents()).map((text) => text.trim());
+  check(
+    JSON.stringify(titles) === JSON.stringify(["Menu prompt*", "When nothing is pressed", "When the key is wrong"]),
+    `the IVR's three prompts are titled (${titles.join(" | ")})`,
+  );
+  const digits = ["#cfg-ivr_min_length", "#cfg-ivr_max_length", "#cfg-ivr_terminator", "#cfg-ivr_allow_star"];
+  const shown = async () => Promise.all(digits.map((id) => page.locator(id).count()));
+  check((await shown()).every((n) => n === 0), "menu mode hides the digit-entry fields");
+  check((await page.locator("#cfg-ivr_no_input_prompt_audio").count()) === 0, "an optional prompt left out shows no field to fill");
+  await page.selectOption("#cfg-ivr_no_input_prompt__oneof_select", { label: "Spoken text" });
+  await page.locator("#cfg-ivr_no_input_prompt_text").waitFor();
+  await page.selectOption("#cfg-ivr_no_input_prompt__oneof_select", { label: "None" });
+  await page.locator("#cfg-ivr_no_input_prompt_text").waitFor({ state: "detached" });
+  // Tall enough to show the whole form: the three titled prompts, and no digit fields under them.
+  await page.setViewportSize({ width: 1280, height: 1500 });
+  await page.locator("label[for=cfg-ivr_mode]").scrollIntoViewIfNeeded();
+  await shot(page, "02c-ivr-prompts-menu-mode");
+  await page.setViewportSize({ width: 1280, height: 720 });
+  await page.selectOption("#cfg-ivr_mode", { label: "capture" });
+  await page.locator("#cfg-ivr_min_length").waitFor();
+  check((await shown()).every((n) => n === 1) && (await page.locator("#cfg-ivr_options").count()) === 0, "capture mode shows them, and hides the keys");
+  await page.fill("#cfg-ivr_min_length", "4");
+  await page.selectOption("#cfg-ivr_mode", { label: "menu" });
+  await page.locator("#cfg-ivr_min_length").waitFor({ state: "detached" });
+  await page.selectOption("#cfg-ivr_mode", { label: "capture" });
+  check((await page.inputValue("#cfg-ivr_min_length")) === "4", "switching the mode keeps the hidden fields' values");
+  await page.selectOption("#cfg-ivr_mode", { label: "menu" });
+  await page.locator("#cfg-ivr_options_1_key").waitFor();
+  const noneProblem = page.locator("[data-testid=problems] li.problem", { hasText: "When nothing is pressed" });
+  await page.waitForTimeout(300);
+  check((await noneProblem.count()) === 0, "a prompt set back to None is left out, not a problem");
+}
+
 async function main() {
   await rm(ARTIFACTS, { recursive: true, force: true });
   await mkdir(ARTIFACTS, { recursive: true });
@@ -852,6 +891,7 @@ async function main() {
     check(grownOverlaps.length === 0, `a laid-out block that grows overlaps no other${grownOverlaps.length ? `: ${grownOverlaps.join(", ")}` : ""}`);
     await page.locator("#cfg-ivr_options_1_key").scrollIntoViewIfNeeded();
     await shot(page, "02b-ivr-form");
+    await ivrPromptsAndModes(page);
 
     await select(page, "transfer");
     await page.fill("[data-testid=block-panel] input[name=label]", "Ventas");

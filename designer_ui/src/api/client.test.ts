@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 const post = vi.hoisted(() => vi.fn());
 vi.mock("openapi-fetch", () => ({ default: () => ({ use: () => undefined, POST: post, GET: vi.fn() }) }));
 
-import { changePassword, SESSION_EXPIRED } from "./client";
+import { changePassword, SESSION_EXPIRED, uploadAudio } from "./client";
 import { ApiError, csrfHeaders, setCsrfToken } from "./http";
 
 const answer = (status: number, body: unknown) =>
@@ -47,5 +47,28 @@ describe("changing your own password", () => {
     expect((refused as ApiError).status).toBe(403);
     expect(expired).toBe(0);
     expect(csrfHeaders("POST")).toEqual({ "X-CSRF-Token": "token-of-the-old-session" });
+  });
+});
+
+describe("uploading a recording", () => {
+  it("posts the file with its name and language as a form, and gives the asset as the audio fields take it", async () => {
+    answer(201, { id: "a".repeat(32), name: "Bienvenida", language: "es", media_name: "assets/aaa", duration_ms: 1200, format: "wav", created_at: "2026-01-01T00:00:00Z" });
+    const file = new File([new Uint8Array([1, 2, 3])], "Bienvenida.wav", { type: "audio/wav" });
+    const asset = await uploadAudio(file, "Bienvenida", "es");
+    expect(asset).toEqual({ name: "assets/aaa", title: "Bienvenida", url: `/api/audio/${"a".repeat(32)}/file` });
+    const [path, options] = post.mock.calls[0]!;
+    expect(path).toBe("/api/audio");
+    const form = options.bodySerializer() as FormData;
+    expect(form.get("name")).toBe("Bienvenida");
+    expect(form.get("language")).toBe("es");
+    expect((form.get("file") as File).name).toBe("Bienvenida.wav");
+  });
+
+  it("hands the server's refusal on, its code in the body", async () => {
+    answer(422, { status: 422, code: "too_large", detail: "the file is 25.1 MB; the limit is 20.0 MB" });
+    const refused = await uploadAudio(new File(["x"], "big.wav"), "big", "en").catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(ApiError);
+    expect((refused as ApiError).body).toMatchObject({ code: "too_large" });
+    expect((refused as ApiError).message).toBe("the file is 25.1 MB; the limit is 20.0 MB");
   });
 });

@@ -234,6 +234,28 @@ export async function audioAssets(): Promise<AudioAsset[]> {
   }));
 }
 
+/**
+ * Upload a recording as a new audio asset named `title`, in `language`. The server checks it is real audio
+ * within its limits and converts it for Asterisk; a refusal is an `ApiError` 422 whose body's `code` says why
+ * (`too_large`, `too_long`, `not_audio`).
+ */
+export async function uploadAudio(file: File, title: string, language: string): Promise<AudioAsset> {
+  const asset = await unwrap(
+    client.POST("/api/audio", {
+      // The generated type calls the upload a string (OpenAPI's `format: binary`); what goes is the file itself.
+      body: { file: file as unknown as string, name: title, language },
+      bodySerializer: () => {
+        const form = new FormData();
+        form.append("file", file, file.name);
+        form.append("name", title);
+        form.append("language", language);
+        return form;
+      },
+    }),
+  );
+  return { name: asset.media_name, title: asset.name, url: `/api/audio/${encodeURIComponent(asset.id)}/file` };
+}
+
 export async function ttsPreview(text: string, language: string, voice?: string): Promise<Blob> {
   return unwrap(client.POST("/api/tts/preview", { body: { text, language, voice: voice ?? null }, parseAs: "blob" }));
 }

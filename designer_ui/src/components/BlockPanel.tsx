@@ -1,13 +1,15 @@
 /** The selected block: label, id, its config form (from the block's JSON Schema) and where each exit goes. */
 import Form from "@rjsf/core";
-import type { RJSFSchema } from "@rjsf/utils";
+import type { MultiSchemaFieldTemplateProps, RegistryFieldsType, RJSFSchema } from "@rjsf/utils";
 import validator from "@rjsf/validator-ajv8";
-import { useMemo, useState } from "react";
+import { isValidElement, useMemo, useState } from "react";
+import * as api from "../api/client";
 import type { AudioAsset } from "../api/client";
 import { useI18n } from "../i18n";
 import type { BlockNode } from "../lib/convert";
 import { blockTitle, exitLabel } from "../lib/blockText";
-import { pruneConfig, type BlockSpec, type Config } from "../lib/catalog";
+import { useAudioList, assetTitle } from "../lib/audioUpload";
+import { pruneConfig, type BlockSpec, type Config, type JsonSchemaObject } from "../lib/catalog";
 import { localDescription } from "../lib/descriptions";
 import { jsonEqual } from "../lib/exits";
 import { nodeExits } from "../lib/graph";
@@ -15,14 +17,58 @@ import { readableErrors } from "../lib/formErrors";
 import { configFieldOf } from "../lib/problems";
 import { problemText } from "../lib/problemText";
 import { enumLabels, itemTitle, localizeSchema, unwiredHint } from "../lib/schemaText";
-import { formUiSchema } from "../lib/uischema";
+import { hasNoneChoice, shapeUi, withNoneChoices, withPeriodHints, type PeriodSpan } from "../lib/formShape";
+import type { Translate } from "../lib/i18n";
+import { formUiSchema, type UiSchema } from "../lib/uischema";
 import { availableVariables } from "../lib/variables";
 import { useEditor } from "../store/editor";
 import { BUTTON_TEMPLATES } from "./formButtons";
 import { FieldDescription, TextWithCode } from "./InlineCode";
 import { WIDGETS, type FormContext } from "./widgets";
 
-const FORM_TEMPLATES = { ButtonTemplates: BUTTON_TEMPLATES, DescriptionFieldTemplate: FieldDescription };
+/**
+ * A choice between kinds of value (a prompt: recorded audio or spoken text), titled with the field's own title
+ * ("Menu prompt", "When nothing is pressed") above its selector: rjsf's own draws the selector bare, so three
+ * prompts looked the same. The chosen branch's fields follow, without a legend repeating the selector.
+ */
+function ChoiceFieldTemplate({ schema, selector, optionSchemaField }: MultiSchemaFieldTemplateProps) {
+  const selectorId = isValidElement<{ id?: string }>(selector) ? selector.props.id : undefined;
+  return (
+    <div className="choice-field">
+      {schema.title && (
+        <label className="control-label" htmlFor={selectorId}>
+          {schema.title}
+          {!hasNoneChoice(schema as JsonSchemaObject) && <span className="required">*</span>}
+        </label>
+      )}
+      {schema.description && <div className="field-description">{schema.description}</div>}
+      <div className="form-group">{selector}</div>
+      {optionSchemaField}
+    </div>
+  );
+}
+
+const FORM_TEMPLATES = {
+  ButtonTemplates: BUTTON_TEMPLATES,
+  DescriptionFieldTemplate: FieldDescription,
+  MultiSchemaFieldTemplate: ChoiceFieldTemplate,
+};
+
+/** A field that does not apply to the block's settings as they are (`x-ui.show_if`): drawn as nothing. */
+const FORM_FIELDS: RegistryFieldsType = { hidden: () => null };
+
+function periodWords(t: Translate) {
+  return (span: NonNullable<PeriodSpan>) => (span.kind === "allDay" ? t("form.period.allDay") : t("form.period.overnight", { time: span.until }));
+}
+
+/** Under a block's own audio field (the Message's, not a prompt's, which may be spoken): where text-to-speech is. */
+function withSpeakHint(ui: UiSchema, schema: JsonSchemaObject, hint: string): UiSchema {
+  const out = { ...ui };
+  for (const [name, field] of Object.entries(schema.properties ?? {})) {
+    if (field["x-ui"]?.widget === "audio") out[name] = { ...((out[name] as UiSchema | undefined) ?? {}), "ui:help": hint };
+  }
+  return out;
+}
 
 /** Names the forms offer as suggestions: other scenarios, audio assets, data sources. */
 export interface Suggestions {
@@ -130,15 +176,27 @@ export function BlockConfigForm(props: {
 }) {
   const { t, language } = useI18n();
   const { spec, config } = props;
-  const uiSchema = useMemo(
+  // Optional choices start with "None": drawn from a copy of the schema, the block's own is left as it is.
+  const formSchema = useMemo(() => withNoneChoices(spec.config_schema, t("form.choiceNone")), [spec, t]);
+  const baseUiSchema = useMemo(
     () =>
-      formUiSchema(spec.config_schema, {
-        itemTitle: (list, n) => itemTitle(list, n, language, t),
-        choiceLabels: (field, values) => enumLabels(language, spec.type, field, values),
-      }),
-    [spec, language, t],
+      withSpeakHint(
+        withPeriodHints(
+          formUiSchema(formSchema, {
+            itemTitle: (list, n) => itemTitle(list, n, language, t),
+            choiceLabels: (field, values) => enumLabels(language, spec.type, field, values),
+          }),
+          formSchema,
+          periodWords(t),
+        ),
+        formSchema,
+        t("editor.audioSpeakHint"),
+      ),
+    [formSchema, spec.type, language, t],
   );
-  const schema = useMemo(() => localizeSchema(spec.config_schema, language), [spec, language]);
+  // Fields that do not apply to the settings as they are (the IVR's digits in menu mode) are hidden, values kept.
+  const uiSchema = useMemo(() => shapeUi(baseUiSchema, formSchema, config), [baseUiSchema, formSchema, config]);
+  const schema = useMemo(() => localizeSchema(formSchema, language), [formSchema, language]);
   // Read against the schema the form shows, so a choice's alternatives are named in the interface language.
   const transformErrors = useMemo(() => readableErrors(schema, t), [schema, t]);
   return (
@@ -149,6 +207,7 @@ export function BlockConfigForm(props: {
       formContext={props.formContext}
       validator={validator}
       widgets={WIDGETS}
+      fields={FORM_FIELDS}
       templates={FORM_TEMPLATES}
       transformErrors={transformErrors}
       liveValidate="onChange"
@@ -177,17 +236,30 @@ export function BlockPanel({ node, suggestions }: { node: BlockNode; suggestions
   const updateNode = useEditor((s) => s.updateNode);
   const renameNode = useEditor((s) => s.renameNode);
   const setExitTarget = useEditor((s) => s.setExitTarget);
+  // The recordings as listed after an upload in this session, else those the editor loaded.
+  const uploadedList = useAudioList((s) => s.assets);
+  const replaceAudioList = useAudioList((s) => s.replace);
 
-  const formContext = useMemo<FormContext>(
-    () => ({
+  const formContext = useMemo<FormContext>(() => {
+    const language = head.language ?? "en";
+    // An editor (and up) may upload; the server refuses a viewer, so a viewer is not offered it.
+    const uploadAudio = readOnly
+      ? undefined
+      : async (file: File) => {
+          const asset = await api.uploadAudio(file, assetTitle(file.name), language);
+          replaceAudioList(await api.audioAssets().catch(() => [...(uploadedList ?? suggestions.audio), asset]));
+          return asset;
+        };
+    return {
       variables: availableVariables(head, nodes),
       nodes: nodes.filter((n) => n.id !== node.id).map((n) => ({ id: n.id, title: n.data.label ? `${n.data.label} (${n.id})` : n.id })),
       ...suggestions,
-      language: head.language ?? "en",
-    }),
+      audio: uploadedList ?? suggestions.audio,
+      language,
+      uploadAudio,
+    };
     // Node titles and variables change rarely; recomputing on every keystroke is cheap enough at this size.
-    [head, nodes, node.id, suggestions],
-  );
+  }, [head, nodes, node.id, suggestions, readOnly, uploadedList, replaceAudioList]);
   const exits = nodeExits(node, catalog, edges);
   const nodeProblems = problems.filter((p) => p.node === node.id);
   const problemFields = new Set(nodeProblems.map((p) => configFieldOf(p.path)).filter(Boolean));

@@ -4,6 +4,7 @@ import { useRef, useState } from "react";
 import * as api from "../api/client";
 import type { AudioAsset } from "../api/client";
 import { useI18n } from "../i18n";
+import { AUDIO_ACCEPT, uploadFailure } from "../lib/audioUpload";
 import { insertPlaceholder } from "../lib/variables";
 
 export interface FormContext {
@@ -13,6 +14,8 @@ export interface FormContext {
   audio: AudioAsset[];
   dataSources: string[];
   language: string;
+  /** Upload a recording and list it among `audio`; absent for a role that may not (below editor). */
+  uploadAudio?: (file: File) => Promise<AudioAsset>;
 }
 
 function context(props: WidgetProps): FormContext {
@@ -125,22 +128,75 @@ function ListInput(props: WidgetProps & { choices: string[]; listId: string; lab
   );
 }
 
-/** An audio name with the known recordings as suggestions, and a play button when the server gives a URL. */
-function AudioInput(props: WidgetProps) {
+/**
+ * "Upload a recording…" beside an audio field: the picked file goes to the server, which checks and converts it;
+ * once in, the field holds its name. A refusal (too large, not audio) is said under the field.
+ */
+export function AudioUpload(props: { id: string; disabled: boolean; upload(file: File): Promise<AudioAsset>; onUploaded(asset: AudioAsset): void }) {
   const { t } = useI18n();
-  const assets = context(props).audio;
-  const playable = assets.find((a) => a.name === props.value);
+  const picker = useRef<HTMLInputElement>(null);
+  const [state, setState] = useState<{ busy: boolean; said: string | null; failed: boolean }>({ busy: false, said: null, failed: false });
+  async function send(file: File) {
+    setState({ busy: true, said: null, failed: false });
+    try {
+      const asset = await props.upload(file);
+      props.onUploaded(asset);
+      setState({ busy: false, said: t("editor.audioUploaded", { title: asset.title }), failed: false });
+    } catch (error) {
+      setState({ busy: false, said: uploadFailure(error, t), failed: true });
+    }
+  }
   return (
-    <div className="row">
-      <div style={{ flex: 1 }}>
-        <ListInput {...props} choices={assets.map((a) => a.name)} labels={assets.map((a) => a.title)} listId={`${props.id}-audio`} />
-      </div>
-      {playable?.url && (
-        <button type="button" onClick={() => void new Audio(playable.url).play()} title={t("editor.preview")}>
-          ▶
-        </button>
+    <div className="audio-upload small">
+      <input
+        ref={picker}
+        id={`${props.id}-file`}
+        type="file"
+        accept={AUDIO_ACCEPT}
+        hidden
+        data-testid="audio-upload-file"
+        onChange={(e) => {
+          const file = e.target.files?.[0];
+          e.target.value = ""; // the same file may be picked again after a refusal
+          if (file) void send(file);
+        }}
+      />
+      <button type="button" disabled={props.disabled || state.busy} onClick={() => picker.current?.click()} title={t("editor.audioUploadFormats")}>
+        {state.busy ? t("editor.audioUploading") : t("editor.audioUpload")}
+      </button>
+      <span className="muted"> {t("editor.audioUploadFormats")}</span>
+      {state.said && (
+        <p className={state.failed ? "error-text" : "muted"} role={state.failed ? "alert" : "status"} data-testid="audio-upload-said">
+          {state.said}
+        </p>
       )}
     </div>
+  );
+}
+
+/** An audio name with the known recordings as suggestions, a play button when the server gives a URL, and an upload. */
+function AudioInput(props: WidgetProps) {
+  const { t } = useI18n();
+  const ctx = context(props);
+  const assets = ctx.audio;
+  const playable = assets.find((a) => a.name === props.value);
+  const disabled = !!(props.disabled || props.readonly);
+  return (
+    <>
+      <div className="row">
+        <div style={{ flex: 1 }}>
+          <ListInput {...props} choices={assets.map((a) => a.name)} labels={assets.map((a) => a.title)} listId={`${props.id}-audio`} />
+        </div>
+        {playable?.url && (
+          <button type="button" onClick={() => void new Audio(playable.url).play()} title={t("editor.preview")}>
+            ▶
+          </button>
+        )}
+      </div>
+      {ctx.uploadAudio && !disabled && (
+        <AudioUpload id={props.id} disabled={disabled} upload={ctx.uploadAudio} onUploaded={(asset) => props.onChange(asset.name)} />
+      )}
+    </>
   );
 }
 

@@ -2,6 +2,7 @@
 import type { Connection, Edge as FlowEdge } from "@xyflow/react";
 import type { BlockSpec, Catalog, Config } from "./catalog";
 import { defaultConfig } from "./catalog";
+import { browserZone, localDefaults } from "./formShape";
 import { edgeId, type BlockNode, type ExitEdge } from "./convert";
 import { exitsFor, exitsForUnknown, type ExitInfo } from "./exits";
 
@@ -66,12 +67,18 @@ export function freshId(base: string, taken: Set<string>): string {
   }
 }
 
-export function newBlockNode(spec: BlockSpec, position: { x: number; y: number }, taken: Set<string>): BlockNode {
+/** A block dropped on the canvas: its schema's defaults, its time zone the analyst's (`timeZone`, the browser's). */
+export function newBlockNode(
+  spec: BlockSpec,
+  position: { x: number; y: number },
+  taken: Set<string>,
+  timeZone: string | undefined = browserZone(),
+): BlockNode {
   return {
     id: freshId(spec.type, taken),
     type: "block",
     position,
-    data: { blockType: spec.type, version: spec.version, config: defaultConfig(spec) },
+    data: { blockType: spec.type, version: spec.version, config: localDefaults(spec.config_schema, defaultConfig(spec), timeZone) },
   };
 }
 

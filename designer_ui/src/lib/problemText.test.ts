@@ -153,6 +153,25 @@ describe("problems in the analyst's language", () => {
     expect(problemText(window, "ru")).toMatch(/«Разрешённые часы», интервал 2, «По» — «25:00» не подходит по форме\. Время в виде ЧЧ:ММ, например 09:30\.$/);
   });
 
+  it("in English too: the server's message, its rows named as the form names them, and how to write the time", () => {
+    const from: Problem = {
+      severity: "error",
+      code: "config",
+      message: "Schedule \"Office\": Opening hours > row 1 > From: '25:00' does not match the form this field takes",
+      params: { block_type: "schedule", block_title: "Schedule", label: "Office", field: "Opening hours > row 1 > From", rule: "pattern", value: "25:00" },
+    };
+    expect(problemText(from, "en")).toBe(
+      "Schedule \"Office\": Opening hours > Period 1 > From: '25:00' does not match the form this field takes. A time as HH:MM, e.g. 09:30.",
+    );
+    // A hint the server gave is already in its message; a list the designer has no row name for keeps "row".
+    const zone: Problem = { ...from, message: "x: Time zone: 'Madrid' does not match the form this field takes: IANA name", params: { ...from.params, field: "Time zone", hint: "IANA name" } };
+    expect(problemText(zone, "en")).toBe(zone.message);
+    const plugin: Problem = { ...from, message: "P: Phones > row 3 > Number: must not be empty", params: { block_type: "sms", field: "Phones > row 3 > Number", rule: "minLength", limit: 1 } };
+    expect(problemText(plugin, "en")).toBe(plugin.message);
+    const days: Problem = { ...from, message: "S: Opening hours > row 2 > Days: choose at least one", params: { ...from.params, field: "Opening hours > row 2 > Days", rule: "minItems", limit: 1 } };
+    expect(problemText(days, "en")).toBe("S: Opening hours > Period 2 > Days: choose at least one");
+  });
+
   it("says a required setting and a choice without a 'settings:' step, naming the choices", () => {
     const say = { block_type: "say_phrase", block_title: "Say Phrase", label: "say_phrase" };
     const required: Problem = { severity: "error", code: "config", message: "settings: Text to say is required", params: { ...say, field: "settings", rule: "required", missing: "Text to say" } };

@@ -414,9 +414,42 @@ function meaning(w: Words): string {
   return words;
 }
 
+/**
+ * A config field's titles in English as the form shows them: a built-in list's rows by their name (`Opening hours >
+ * Period 1 > From`, the form's "Period 1"), where the server counts rows (`row 1`).
+ */
+function englishField(field: string): string {
+  const steps = field.split(" > ");
+  return steps
+    .map((step, i) => {
+      const row = /^row (\d+)$/.exec(step);
+      const name = row && i > 0 ? rowName(steps[i - 1]!, "en") : null;
+      return name ? `${name} ${row![1]}` : step;
+    })
+    .join(" > ");
+}
+
+/**
+ * The server's English message for a config problem, with the rows named as the form names them and, for a
+ * value not in its form that the server has no hint for (a time of day), how to write it: the words the Spanish
+ * and Russian take from `FIELD_HINTS`. Anything else as the server said it.
+ */
+function englishText(problem: Problem): string {
+  const params = problem.params;
+  if (!params || problem.code !== "config" || typeof params.field !== "string") return problem.message;
+  const field = params.field;
+  let message = problem.message.replace(`${field}: `, `${englishField(field)}: `);
+  if (params.rule === "pattern" && params.hint === undefined) {
+    const key = FIELD_HINTS[String(params.block_type)]?.[field.split(" > ").at(-1) ?? ""];
+    if (key) message = `${message}. ${translator("en")(key)}`;
+  }
+  return message;
+}
+
 /** `problem` in `language`: the server's message in English, for an unknown code, or when params fall short. */
 export function problemText(problem: Problem, language: Language): string {
-  if (language === "en" || !problem.params) return problem.message;
+  if (language === "en") return englishText(problem);
+  if (!problem.params) return problem.message;
   const template = Object.hasOwn(TEMPLATES[language], problem.code) ? TEMPLATES[language][problem.code] : undefined;
   return wordedOr(new Words(language, problem.params), template, problem.message);
 }
