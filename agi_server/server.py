@@ -125,6 +125,16 @@ class AgiServerConfig:
         return tuple(_unmapped(ipaddress.ip_network(network, strict=False)) for network in self.allow)
 
 
+def _failure_code_of(trace: dict[str, Any]) -> str:
+    """What a failed call's last failing step is called when its words may not be logged (--log-phone-numbers
+    masked or none): the failure's code (`callback_not_scheduled`), else that the register has the words."""
+    for step in reversed(trace.get("steps") or []):
+        for event in reversed(step.get("events") or []):
+            if isinstance(event, dict) and event.get("kind") == "failure" and event.get("code"):
+                return f"{event['code']} (its words, which may quote the caller, are in the call register)"
+    return "the call register has the error (its words may quote the caller)"
+
+
 def _loopback_address(host: str) -> bool:
     """Is `host` (the address listened on) a loopback address? A name such as `localhost` counts as one; an empty
     host or 0.0.0.0 / :: (every address) does not."""
@@ -644,8 +654,10 @@ class AgiServer:
             where = record.hangup_point or record.trace.get("last_node")
             at = f" at {where}" if where else ""  # none when it never reached a block (an unknown scenario)
             if failed:
-                # repr: the error may quote caller data back (a database echoing a bad value), escapes included.
-                _call_log(record).warning("call ended: %s%s: %r", record.outcome, at, record.error)
+                # repr: the error may quote caller data back (a database echoing a bad value, a caller ID that
+                # cannot be shown), escapes included; unless numbers may be logged, its code stands for it.
+                why = record.error if logged_phone_numbers() == "full" else _failure_code_of(record.trace)
+                _call_log(record).warning("call ended: %s%s: %r", record.outcome, at, why)
             else:
                 _call_log(record).info("call ended: %s%s", record.outcome, at)
 

@@ -28,7 +28,7 @@ from graph_engine.services import FixedClock
 from ivrgraph.cli import build_parser
 from tests.agi_server.agi_process import agi_log_around_a_call
 from tests.api.serve_process import IVRGRAPH, clean_env, running_serve
-from tests.conftest import free_port
+from tests.conftest import free_port, make_document
 from tests.fakes.ami import FakeAmi
 from tests.fakes.asterisk import FakeAsterisk, default_env
 from tests.persistence import documents
@@ -147,17 +147,19 @@ def test_the_json_printout_beside_the_log_is_one_object_with_its_fields(root_log
 # -- a real `ivrgraph agi` --------------------------------------------------------------------------------------
 
 
-async def _agi_log(tmp_path: Path, *arguments: str, **environment: str) -> str:
-    """Run `ivrgraph agi` on a folder holding `hello`, place one call from NUMBER (CallerID name NAME), stop it with
-    SIGTERM: its whole stderr."""
+async def _agi_log(
+    tmp_path: Path, *arguments: str, hello: dict[str, Any] | None = None, callerid: str = NUMBER, **environment: str
+) -> str:
+    """Run `ivrgraph agi` on a folder holding `hello` (a greeting unless given), place one call from `callerid`
+    (CallerID name NAME), stop it with SIGTERM: its whole stderr."""
     scenarios = tmp_path / "scenarios"
     scenarios.mkdir()
-    (scenarios / "hello.json").write_text(json.dumps(documents.greeting("Hello")))
+    (scenarios / "hello.json").write_text(json.dumps(hello or documents.greeting("Hello")))
     returncode, text = await agi_log_around_a_call(
         tmp_path,
         ["--scenarios", str(scenarios), *arguments],
         {"IVRGRAPH_MEDIA_ROOT": str(tmp_path / "media"), **environment},
-        default_env("hello", callerid=NUMBER, calleridname=NAME, dnid="+34600111222"),
+        default_env("hello", callerid=callerid, calleridname=NAME, dnid="+34600111222"),
     )
     assert returncode == 0, text
     return text
@@ -182,6 +184,31 @@ async def test_agi_logs_the_callers_number_as_the_mode_says(
     assert any(f"phone numbers in the log: {mode}" in m for m in messages), text
     if mode != "full":
         assert "9161234567" not in text and "600111222" not in text and "Иван" not in text, text
+
+
+@pytest.mark.parametrize("mode", ["masked", "none"])
+async def test_a_failed_calls_error_quoting_the_caller_is_logged_by_its_code(tmp_path: Path, mode: str) -> None:
+    """Security review, 2026-12-05: the failed call's WARNING quoted the block's error, and a Transfer showing a
+    caller ID it cannot show says that caller ID: the whole number, whatever the mode."""
+    transfer = {"id": "t", "type": "transfer", "config": {"target": "100", "caller_id": "{{ caller_id }}"}}
+    hello = make_document([{"id": "start", "type": "start"}, transfer], [("start", "next", "t")])
+    spaced = "+7 916 123-45-67"  # not a caller ID a channel can show: the block fails, quoting it
+
+    text = await _agi_log(tmp_path, "--log-phone-numbers", mode, hello=hello, callerid=spaced)
+
+    [ended] = [line for line in text.splitlines() if "call ended: failed" in line]
+    assert "bad_caller_id (its words, which may quote the caller, are in the call register)" in ended, ended
+    assert "916 123" not in text and "9161234567" not in text, text
+
+
+async def test_a_failed_calls_error_is_logged_whole_when_numbers_may_be(tmp_path: Path) -> None:
+    transfer = {"id": "t", "type": "transfer", "config": {"target": "100", "caller_id": "{{ caller_id }}"}}
+    hello = make_document([{"id": "start", "type": "start"}, transfer], [("start", "next", "t")])
+
+    text = await _agi_log(tmp_path, hello=hello, callerid="+7 916 123-45-67")
+
+    [ended] = [line for line in text.splitlines() if "call ended: failed" in line]
+    assert "+7 916 123-45-67" in ended
 
 
 async def test_agi_takes_the_mode_from_the_environment(tmp_path: Path) -> None:
