@@ -35,9 +35,13 @@ def create_token(body: TokenCreate, principal: Viewer, runtime: RuntimeDep) -> T
         return TokenCreated(**public(token).model_dump(), token=issued.secret)
 
 
-@router.get("", response_model=list[TokenPublic])
+@router.get("", response_model=list[TokenPublic], responses=problems(403))
 def list_tokens(principal: Viewer, runtime: RuntimeDep) -> list[TokenPublic]:
-    """Your API tokens (never their secrets), each with the role it acts with now."""
+    """Your API tokens (never their secrets), each with the role it acts with now. A signed-in session only (403
+    `session-needed` for a token): a viewer token handed to a dashboard must not learn of, or revoke, the
+    admin's own (security review, 2026-12-05)."""
+    if principal.csrf_token is None:
+        raise SessionNeeded("listing API tokens")
     with runtime.database.session() as session:
         return [public(t) for t in users.list_api_tokens(session, user_id=principal.user_id)]
 
@@ -54,9 +58,12 @@ def public(token: ApiToken) -> TokenPublic:
     )
 
 
-@router.delete("/{token_id}", status_code=204, responses=problems(404))
+@router.delete("/{token_id}", status_code=204, responses=problems(403, 404))
 def revoke_token(token_id: IdPath, principal: Viewer, runtime: RuntimeDep) -> Response:
-    """Revoke one of your API tokens: it is refused from the next request on."""
+    """Revoke one of your API tokens: it is refused from the next request on. A signed-in session only (403
+    `session-needed` for a token), as for listing them."""
+    if principal.csrf_token is None:
+        raise SessionNeeded("revoking an API token")
     with runtime.database.session() as session:
         users.revoke_token(session, user_id=principal.user_id, token_id=token_id)
     return Response(status_code=204)

@@ -86,3 +86,22 @@ def test_demoting_a_user_caps_their_tokens_at_once_and_promoting_them_back_resto
         assert ci.get("/api/users").status_code == 403
         assert admin.patch(f"/api/users/{user_id}", json={"active": False}).status_code == 200
         assert ci.get("/api/auth/me").status_code == 401  # a deactivated user's tokens end, as before
+
+
+def test_a_token_can_neither_list_nor_revoke_its_users_tokens(
+    server: Server, user_factory: Callable[[str], Client]
+) -> None:
+    """Security review, 2026-12-05: a viewer token handed to a dashboard listed the admin's tokens and revoked the
+    admin's CI token (204, then 401 for the CI). Managing tokens needs a signed-in session, as making them does."""
+    admin = user_factory("admin")
+    ci = admin.post("/api/tokens", json={"name": "ci-admin"}).json()
+    dashboard = admin.post("/api/tokens", json={"name": "dashboard", "role": "viewer"}).json()
+    with bearer(server, dashboard["token"]) as client:
+        listed = client.get("/api/tokens")
+        revoked = client.delete(f"/api/tokens/{ci['id']}")
+    for refused in (listed, revoked):
+        assert refused.status_code == 403, refused.text
+        assert refused.json()["detail"].endswith("needs a signed-in session, not an API token")
+    with bearer(server, ci["token"]) as still:
+        assert still.get("/api/users").status_code == 200
+    assert admin.delete(f"/api/tokens/{ci['id']}").status_code == 204  # the person signed in still may

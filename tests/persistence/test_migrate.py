@@ -311,9 +311,9 @@ def test_0012_traces_each_call_to_the_version_row_it_ran_where_that_is_sure(tmp_
 def test_0014_tokens_made_before_act_with_their_users_role_and_a_downgrade_drops_the_narrower_ones(
     tmp_path: Path, backend: str
 ) -> None:
-    """Tokens made before 0014 have no role of their own: they act with their user's role, now and after a
-    demotion, as before. Going back, a token made with less than its user's role goes (the code before 0014 would
-    let it act with all of it); the others stay."""
+    """Tokens made before 0014 get their user's role as it is then: they act with it, capped by a demotion, and a
+    promotion does not widen them (security review, 2026-12-05). Going back, a token made with less than its user's
+    role goes (the code before 0014 would let it act with all of it); the others stay."""
     with contextlib.ExitStack() as stack:
         url = _old_database(stack, tmp_path, backend)
         upgrade(url, "0013")
@@ -323,6 +323,7 @@ def test_0014_tokens_made_before_act_with_their_users_role_and_a_downgrade_drops
             url,
             (user, {"id": 1, "name": "pub", "role": "publisher", "active": True}),
             (user, {"id": 2, "name": "gone", "role": "admin", "active": False}),
+            (user, {"id": 3, "name": "boss", "role": "admin", "active": True}),  # so user 1 may be demoted again
             *(("INSERT INTO api_tokens (user_id, kind, name, token_hash, created_at) VALUES (:user, 'api', 'old', "
                ":hash, '2026-01-01')", {"user": u, "hash": users.digest(secret)})
               for u, secret in ((1, "old-secret"), (2, "gone-secret"))),
@@ -342,6 +343,13 @@ def test_0014_tokens_made_before_act_with_their_users_role_and_a_downgrade_drops
             assert users.resolve(session, secret="old-secret", kind="api").role is Role.EDITOR
             assert users.resolve(session, secret=same, kind="api").role is Role.EDITOR
             assert users.resolve(session, secret=narrow, kind="api").role is Role.VIEWER
+        with database.session() as session:  # a promotion widens no token, one made before 0014 included
+            users.update_user(session, user_id=1, role="admin")
+        with database.session() as session:
+            assert users.resolve(session, secret="old-secret", kind="api").role is Role.PUBLISHER
+            assert users.resolve(session, secret=same, kind="api").role is Role.PUBLISHER
+        with database.session() as session:
+            users.update_user(session, user_id=1, role="publisher")
         database.dispose()
         command.downgrade(alembic_config(url), "0013")
         kept = _run(url, ("SELECT user_id, name FROM api_tokens ORDER BY id", {}))

@@ -2,8 +2,10 @@
 for a CI job, without handing out the whole role of the admin who made it.
 
 `api_tokens.role` is the most a token may do; at every use it is capped by its user's current role, so demoting a
-user demotes their tokens at once. Tokens made before this revision keep None, which reads as their user's role:
-they go on doing what they did. Sessions keep None too.
+user demotes their tokens at once. A token made before this revision gets its user's role as it is now: it goes on
+doing what it did, and a later promotion of the user does not widen it (security review, 2026-12-05: left None, such
+a token, or one a downgrade and upgrade had passed through, took whatever role its user was given later). Sessions
+keep None: they act with their user's role.
 
 Going back, a token made with less than its user's role goes: the code before this revision would let it act with
 the user's whole role, more than whoever made it allowed.
@@ -27,7 +29,11 @@ depends_on: str | Sequence[str] | None = None
 
 # The columns read and written, as of this revision (not persistence.models, which moves on).
 _tokens = sa.table(
-    "api_tokens", sa.column("id", sa.Integer), sa.column("user_id", sa.Integer), sa.column("role", sa.String)
+    "api_tokens",
+    sa.column("id", sa.Integer),
+    sa.column("user_id", sa.Integer),
+    sa.column("kind", sa.String),
+    sa.column("role", sa.String),
 )
 _users = sa.table("users", sa.column("id", sa.Integer), sa.column("role", sa.String))
 _RANKS = {"viewer": 1, "editor": 2, "publisher": 3, "admin": 4}
@@ -36,6 +42,8 @@ _RANKS = {"viewer": 1, "editor": 2, "publisher": 3, "admin": 4}
 def upgrade() -> None:
     with op.batch_alter_table("api_tokens") as batch:
         batch.add_column(sa.Column("role", sa.String(length=20), nullable=True))
+    users_role = sa.select(_users.c.role).where(_users.c.id == _tokens.c.user_id).scalar_subquery()
+    op.execute(sa.update(_tokens).where(_tokens.c.kind == "api").values(role=users_role))
 
 
 def _rank(role: sa.ColumnElement[str]) -> sa.Case[int]:
