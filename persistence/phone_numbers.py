@@ -118,7 +118,39 @@ def _e164_of_national(number: str, region: str) -> str | None:
         return None
     if parsed.country_code != phonenumbers.country_code_for_region(region) or not phonenumbers.is_valid_number(parsed):
         return None
+    if not _one_phone_as_written(number, parsed, region):
+        return None
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _one_phone_as_written(number: str, parsed: phonenumbers.PhoneNumber, region: str) -> bool:
+    """Whether `number`, as libphonenumber read it in `region` (`parsed`), is that one phone whoever wrote it.
+
+    Written with the country's trunk prefix (89161234567, 030123456) it is. Without it (9161234567), or with the
+    calling code but no "+" (79161234567), only where nothing else can be meant: in a country that has no trunk
+    prefix (Spain, Italy: the whole number is always written), or one whose numbers all have one length (Russia,
+    the US: ten digits). In Germany "30123456" may be Berlin's 030 123456 or a Munich subscriber dialled locally,
+    and "4930123456" a local number too, so both are compared as written (security review, 2026-12-05)."""
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
+    trunk_prefix = metadata.national_prefix if metadata is not None else None
+    if not trunk_prefix:
+        return True
+    significant = phonenumbers.national_significant_number(parsed)
+    if parsed.country_code_source == phonenumbers.CountryCodeSource.FROM_DEFAULT_COUNTRY and number == (
+        trunk_prefix + significant
+    ):
+        return True
+    return len(significant) in _single_length(region)
+
+
+@lru_cache(maxsize=256)
+def _single_length(region: str) -> frozenset[int]:
+    """The one length every fixed and mobile number of `region` has, or nothing when they differ."""
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
+    if metadata is None or metadata.fixed_line is None or metadata.mobile is None:
+        return frozenset()
+    lengths = set(metadata.fixed_line.possible_length) | set(metadata.mobile.possible_length)
+    return frozenset(lengths) if len(lengths) == 1 else frozenset()
 
 
 @lru_cache(maxsize=4096)

@@ -48,8 +48,11 @@ def country() -> Iterator[Callable[[str | None], None]]:
 RU_MOBILE = {"89161234567", "9161234567", "79161234567", "+79161234567", "0079161234567"}
 RU_MOSCOW = {"84951234567", "4951234567", "74951234567", "+74951234567", "0074951234567"}
 ES_MOBILE = {"600123456", "34600123456", "+34600123456", "0034600123456"}  # Spain has no trunk prefix
-GB_MOBILE = {"07911123456", "7911123456", "447911123456", "+447911123456", "00447911123456"}
-GB_LONDON = {"02071234567", "2071234567", "442071234567", "+442071234567", "00442071234567"}
+# In a country whose numbers differ in length and have a trunk prefix, a national number is one phone only when
+# written with it: "7911123456" or "447911123456" could be a local number (security review, 2026-12-05).
+GB_MOBILE = {"07911123456", "+447911123456", "00447911123456"}
+GB_LONDON = {"02071234567", "+442071234567", "00442071234567"}
+DE_BERLIN = {"030123456", "+4930123456", "004930123456"}
 US_NUMBER = {"2015550123", "12015550123", "+12015550123", "0012015550123"}
 
 # (country, number as written, its one form, every form a row may hold it in)
@@ -68,6 +71,14 @@ FORMS = [
     ("GB", "07911123456", "+447911123456", GB_MOBILE),  # a Guernsey range, dialled the UK's way
     ("GB", "+447911123456", "+447911123456", GB_MOBILE),
     ("GB", "02071234567", "+442071234567", GB_LONDON),
+    ("GB", "7911123456", "7911123456", {"7911123456"}),
+    ("DE", "030123456", "+4930123456", DE_BERLIN),
+    ("DE", "+4930123456", "+4930123456", DE_BERLIN),
+    # Berlin's 030 123456 without its 0, or a Munich subscriber (+49 89 30123456) dialled locally: compared as
+    # written, where it had been read as Berlin's and its calls found by a search for Berlin's number.
+    ("DE", "30123456", "30123456", {"30123456"}),
+    ("DE", "4930123456", "4930123456", {"4930123456"}),
+    ("US", "3106324", "3106324", {"3106324"}),  # seven digits: a local number, not a US one
     ("US", "2015550123", "+12015550123", US_NUMBER),
     ("US", "12015550123", "+12015550123", US_NUMBER),
     ("US", "011447911123456", "011447911123456", {"011447911123456"}),  # the US international prefix: not guessed
