@@ -488,16 +488,21 @@ class CallListProblem(BaseModel):
         default=None,
         description="Stable: no_number, not_a_phone_number, duplicate_number, not_a_number, not_a_whole_number, "
         "not_yes_or_no, not_a_date, ambiguous_date, more_problems, campaign_over, campaign_ends_first, "
-        "hours_never_open, unknown_timezone, not_published, and the file's: empty_file, other_spreadsheet, "
-        "not_a_list_file, not_utf8, csv_unreadable, xlsx_damaged, xlsx_too_big, xlsx_unreadable, no_rows, "
-        "no_clients, too_many_rows, too_many_columns, column_name_too_long, column_twice, cell_without_column, "
-        "cell_too_long, file_too_big, list_too_large. None on a request its schema refused (invalid-request).",
+        "hours_never_open, unknown_timezone, not_published, columns_missing, and the file's: empty_file, "
+        "other_spreadsheet, not_a_list_file, not_utf8, csv_unreadable, xlsx_damaged, xlsx_too_big, "
+        "xlsx_unreadable, no_rows, no_clients, too_many_rows, too_many_columns, column_name_too_long, "
+        "column_twice, cell_without_column, cell_too_long, file_too_big, list_too_large. Warnings "
+        "(CallbackBatchOut.warnings): columns_defaulted, already_waiting. None on a request its schema refused "
+        "(invalid-request).",
     )
     params: dict[str, str | int] = Field(
         default_factory=dict,
         description="What the message is built from, by stable name: `row` (the file's row) or `client` (the place "
         "in `rows`, without row_numbers), `column`, `value` (the cell, cut at 40 characters), `type` (the "
-        "variable's), `first`, `count`, `limit`..., so a client can say it in another language.",
+        "variable's), `first`, `count`, `limit`; for columns_missing and columns_defaulted `missing` (the columns "
+        "wanted, quoted), `reads` (what the scenario reads: contact.name, debt_amount), `columns` (the list's), "
+        "`defaults`; for already_waiting `count`, `campaign` (its name, maybe empty), `campaign_id`, `created_at`"
+        "..., so a client can say it in another language.",
     )
 
 
@@ -556,6 +561,12 @@ class CallbackBatchOut(BaseModel):
     campaign_id: str | None = Field(description="The list's campaign, to follow and report it; null on a dry run.")
     job_ids: list[str]
     preview: list[PlannedJobOut] = Field(description="The first few jobs, as the dialer will see them.")
+    warnings: list[CallListProblem] = Field(
+        default_factory=list,
+        description="What the analyst should know before scheduling, which does not stop it: the scenario reads "
+        "what no column fills and hears its default instead (columns_defaulted), clients already waiting in "
+        "another campaign of the scenario (already_waiting, one per campaign).",
+    )
 
 
 class CampaignOut(BaseModel):
@@ -574,9 +585,18 @@ class CampaignOut(BaseModel):
     )
     reached: int | None = Field(
         default=None,
-        description="Clients a call reached (the scenario ran for them), whatever they stand now: those reached "
-        "without an answer are `reached` less the sum of `results`. Null in the list of campaigns.",
+        description="Clients a call reached (the scenario ran for them and did not fail), whatever they stand now: "
+        "those reached without an answer are `reached` less the sum of `results`. Null in the list of campaigns.",
     )
+    failed_calls: int | None = Field(
+        default=None,
+        description="Clients whose last call failed (the scenario broke off with an error: they heard an apology "
+        "or silence): not in `reached` nor `results`. Null in the list of campaigns.",
+    )
+    dialled: int = Field(
+        default=0, description="Clients rung at least once, whatever came of it (a busy line waiting for a retry too)."
+    )
+    spared: int = Field(default=0, description="Clients a stop cancelled before any of their calls was made.")
     next_due: datetime | None = Field(description="When the next client waiting is due; null when nobody waits.")
     settings: dict[str, Any] = Field(
         description="When and how it is called, as started: due, until, hours, timezone, holidays, max_attempts. "

@@ -766,6 +766,54 @@ def _names_of(tree: nodes.Template) -> frozenset[str]:
     return frozenset(meta.find_undeclared_variables(tree))
 
 
+def fields_read(source: str, *, expression: bool = False) -> frozenset[tuple[str, str]]:
+    """The fields of top-level variables a template or expression needs, as (variable, field): `contact.name` and
+    `contact['name']` need `name` of `contact` (a missing one fails the call: `'dict object' has no attribute`).
+    A field read only through `| default(...)`, a `.get(...)` or after `is defined` is not needed: the template
+    goes on without it. Empty when it does not parse."""
+    text = _as_template(source, expression)
+    if "{" not in text:
+        return frozenset()
+    found = _parsed(text)
+    return frozenset() if isinstance(found, str) else _fields_of(found)
+
+
+_GUARDING_FILTERS: Final = frozenset({"default", "d"})
+_GUARDING_TESTS: Final = frozenset({"defined", "undefined"})
+
+
+@lru_cache(maxsize=8192)
+def _fields_of(tree: nodes.Template) -> frozenset[tuple[str, str]]:
+    top = _names_of(tree)
+    methods = {id(call.node) for call in tree.find_all(nodes.Call)}  # contact.get(...): a method, not a field
+    guarded: set[tuple[str, str]] = set()
+    for filtered in tree.find_all(nodes.Filter):
+        if filtered.name in _GUARDING_FILTERS and filtered.node is not None:
+            guarded |= _field_pairs(filtered.node, top, set())
+    for test in tree.find_all(nodes.Test):
+        if test.name in _GUARDING_TESTS:
+            guarded |= _field_pairs(test.node, top, set())
+    pairs: set[tuple[str, str]] = set()
+    for access in tree.find_all((nodes.Getattr, nodes.Getitem)):
+        pairs |= _field_pairs(access, top, methods)
+    return frozenset(pairs - guarded)
+
+
+def _field_pairs(node: nodes.Node, top: frozenset[str], methods: set[int]) -> set[tuple[str, str]]:
+    """(variable, field) when `node` reads a named field of a top-level variable, else nothing."""
+    if id(node) in methods or not isinstance(node, nodes.Getattr | nodes.Getitem):
+        return set()
+    if not isinstance(node.node, nodes.Name) or node.node.name not in top:
+        return set()
+    if isinstance(node, nodes.Getattr):
+        return {(node.node.name, node.attr)}
+    return (
+        {(node.node.name, node.arg.value)}
+        if isinstance(node.arg, nodes.Const) and isinstance(node.arg.value, str)
+        else set()
+    )
+
+
 # Names a template may use without a scenario setting them: the environment's own globals.
 GLOBAL_NAMES: frozenset[str] = frozenset(_ENV.globals)
 

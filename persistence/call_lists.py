@@ -2,8 +2,13 @@
 
 Each row of the list is one client. Its phone column becomes the job's number (spaces, dashes, dots and
 brackets dropped, as people type them); the whole row becomes the `contact` variable (what the examples
-read: `{{ contact.name }}`); a column named like a variable the scenario declares also fills that variable,
+read: `{{ contact.name }}`), laid over the `contact` the scenario declares by default (a field no column fills
+keeps its default); a column named like a variable the scenario declares also fills that variable,
 converted to the variable's type (a debt in `debt_amount` is a number, spoken as an amount).
+
+What the scenario reads that no column fills is found before any call (`needed_columns`): without a default it
+is a problem (every answered call would fail there, review of 2026-12-12: a list with Russian headers was
+accepted and each client heard silence), with one a warning (every client hears the default).
 
 All or none: a list with one bad row creates nothing, and the problems name every bad client and column, so
 the analyst fixes the file and imports it again without finding out which half went in. Each problem has a
@@ -13,20 +18,23 @@ analyst's language.
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time
 from typing import Any, Final
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import case, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from blocks.timewindows import callback_window, reopening
+from graph_engine.document import CHANNEL_FACTS
+from graph_engine.inputs import ScenarioInputs
 from persistence.errors import InvalidCallList, NotFound
 from persistence.models import CallbackJob, CallCampaign, CallRecord, utcnow
-from persistence.phone_numbers import one_form, phone_number
+from persistence.phone_numbers import one_form, phone_number, written_forms
 
 CONTACT: Final = "contact"
 MAX_PROBLEMS: Final = 50
@@ -53,6 +61,13 @@ _SLASHED_DATE: Final = re.compile(r"[0-9]{1,4}/[0-9]{1,2}/[0-9]{1,4}(?: .*)?")
 # promised (the Callback block's, which name the call that asked).
 _LISTED: Final = CallbackJob.origin_call_id.is_(None)
 _ROWS_AT_ONCE: Final = 500  # list rows named in one query's IN (...)
+# What the dialer gives a call of a job besides its variables (agi_server.dialer's `resolve`): no column fills them.
+SET_BY_THE_DIALER: Final = frozenset({"callback_job_id", "origin_call_id", "callback_number"})
+# Types a list's cell fills (`typed`); a list or object variable other than `contact` is never a column.
+_CELL_TYPES: Final = frozenset({"string", "number", "integer", "boolean", "date"})
+# A call whose scenario failed (persistence.calls.derive_status): the client heard an apology or silence, and
+# nothing they answered counts; the campaign counts them apart from those reached.
+FAILED_CALL: Final = "failed"
 
 
 @dataclass(frozen=True)
@@ -61,6 +76,94 @@ class PlannedJob:
     due: datetime
     window_end: datetime | None
     variables: dict[str, Any]
+    row: int | None = None  # the row of the file the client was read from, when the list came with them
+    columns: tuple[str, ...] = ()  # the client's own cells, in the row's order (`contact` has the defaults too)
+
+
+_NO_DEFAULT: Final = object()
+
+
+@dataclass(frozen=True)
+class Needed:
+    """What the scenario reads that a column of the list may fill: the `column` that would, what the scenario
+    reads (`contact.name`, `debt_amount`), and the scenario's default for it, if any."""
+
+    column: str
+    reads: str
+    default: Any = _NO_DEFAULT
+
+    @property
+    def has_default(self) -> bool:
+        return self.default is not _NO_DEFAULT
+
+
+def needed_columns(document: Mapping[str, Any], inputs: ScenarioInputs) -> list[Needed]:
+    """What `document` (published) reads that only a call list can give it: the fields of `contact` its templates
+    need (`{{ contact.name }}`: a column `name`), and the variables it declares and reads that no block, the
+    dialer nor the channel sets (`debt_amount`: a column `debt_amount`). Each with its default, if the scenario
+    gives one (a `contact` default's field, a variable's default)."""
+    declared = {str(v["name"]): v for v in document.get("variables", []) if isinstance(v, Mapping) and "name" in v}
+    needed: list[Needed] = []
+    if CONTACT not in inputs.written:
+        contact_default = declared.get(CONTACT, {}).get("default")
+        defaults = contact_default if isinstance(contact_default, Mapping) else {}
+        for name in sorted(inputs.fields.get(CONTACT, ())):
+            needed.append(Needed(name, f"{CONTACT}.{name}", defaults.get(name, _NO_DEFAULT)))
+    set_elsewhere = inputs.written | SET_BY_THE_DIALER | set(CHANNEL_FACTS) | {CONTACT}
+    for name in sorted(inputs.read - set_elsewhere):
+        variable = declared.get(name)
+        if variable is None or str(variable.get("type", "string")) not in _CELL_TYPES:
+            continue  # undeclared (validation warns of it) or a list/object: no column fills it either way
+        default = variable.get("default")
+        needed.append(Needed(name, name, _NO_DEFAULT if default is None else default))
+    return needed
+
+
+def defaulted_columns(rows: Sequence[Mapping[str, Any]], needs: Sequence[Needed]) -> list[dict[str, Any]]:
+    """A warning when the scenario reads what no column fills and a default stands in for it: every client hears
+    the default ("0 EUR", "cliente"), which is rarely what a list was imported for."""
+    filled = _filled_columns(rows)
+    defaulted = [need for need in needs if need.column not in filled and need.has_default]
+    if not defaulted:
+        return []
+    reads = ", ".join(need.reads for need in defaulted)
+    shown = ", ".join(f"{need.reads} = {json.dumps(need.default, ensure_ascii=False)[:40]}" for need in defaulted)
+    columns = ", ".join(filled)
+    message = (
+        f"no column fills {reads}: every client hears the scenario's default ({shown}). The list's columns are "
+        f"{columns}; name a column {_column_names(defaulted)} to fill them"
+    )
+    params: Params = {"reads": reads, "defaults": shown, "missing": _column_names(defaulted), "columns": columns}
+    return [problem("$.rows", "columns_defaulted", message, params)]
+
+
+def _filled_columns(rows: Sequence[Mapping[str, Any]]) -> list[str]:
+    """The columns with a value in some row, in the order the rows name them (a row leaves its empty cells out)."""
+    columns: dict[str, None] = {}
+    for row in rows:
+        columns.update(dict.fromkeys(row))
+    return list(columns)
+
+
+def _column_names(needs: Sequence[Needed]) -> str:
+    return ", ".join(repr(need.column) for need in needs)
+
+
+def _missing_columns(rows: Sequence[Mapping[str, Any]], needs: Sequence[Needed], problems: _Problems) -> None:
+    """A problem naming what the scenario reads that no column fills and no default stands in for: every answered
+    call would fail there (`'dict object' has no attribute 'name'`), the client hearing silence."""
+    filled = _filled_columns(rows)
+    missing = [need for need in needs if need.column not in filled and not need.has_default]
+    if not missing:
+        return
+    reads, columns = ", ".join(need.reads for need in missing), ", ".join(filled)
+    message = (
+        f"no column for {_column_names(missing)}, which the scenario reads ({reads}) and gives no default: every "
+        f"answered call would fail there. The list's columns are {columns}: rename a column in the file, or give "
+        "the scenario a default for it"
+    )
+    params: Params = {"missing": _column_names(missing), "reads": reads, "columns": columns, "count": len(missing)}
+    problems.add("$.rows", "columns_missing", message, params)
 
 
 @dataclass(frozen=True)
@@ -144,12 +247,17 @@ def plan_jobs(
     campaign: Campaign,
     now: datetime | None = None,
     row_numbers: Sequence[int] | None = None,
+    needs: Sequence[Needed] = (),
+    contact_default: Mapping[str, Any] | None = None,
 ) -> list[PlannedJob]:
     """The jobs for `rows`; `InvalidCallList` listing every bad row. `declared`: the scenario's variables and
     their types. `now`: a campaign whose end is not after it is refused (it would call nobody). `row_numbers`:
     the row of the file each one was read from, which a problem names ("row 5") instead of its place ("client 3"),
-    as the analyst looks for it in their sheet."""
+    as the analyst looks for it in their sheet, and the report too. `needs`: what the scenario reads that a column
+    may fill (`needed_columns`); one no column fills and without a default is a problem. `contact_default`: the
+    scenario's default `contact`, which each row is laid over."""
     problems = _Problems()
+    _missing_columns(rows, needs, problems)
     if now is not None and campaign.until is not None and campaign.until <= now:
         problems.add("$.until", "campaign_over", "the campaign's end has already passed: nobody would be called")
     elif campaign.until is not None and campaign.until <= campaign.due:
@@ -163,7 +271,8 @@ def plan_jobs(
         number = _row_number(row, index, client, number_column, first_client, problems)
         if number is None:
             continue
-        variables: dict[str, Any] = {CONTACT: dict(row)}
+        # Over the default, not instead of it: a field no column fills keeps the scenario's value for it.
+        variables: dict[str, Any] = {CONTACT: {**(contact_default or {}), **row}}
         for column, value in row.items():
             kind = declared.get(column)
             if kind is None or column == CONTACT:
@@ -177,7 +286,8 @@ def plan_jobs(
             elif converted is not _LEFT:
                 variables[column] = converted
         if opening is not None:
-            planned.append(PlannedJob(number, opening[0], opening[1], variables))
+            row_number = row_numbers[index] if row_numbers else None
+            planned.append(PlannedJob(number, opening[0], opening[1], variables, row_number, tuple(row)))
     problems.raise_any()
     return planned
 
@@ -243,6 +353,7 @@ def schedule(
             "id": str(uuid.uuid4()),
             "campaign_id": campaign_id,
             "campaign_row": place,
+            "list_row": job.row,
             "number": job.number,
             "scenario": scenario,
             "due": job.due,
@@ -263,6 +374,41 @@ def schedule(
     return campaign_id, [str(row["id"]) for row in rows]
 
 
+def already_waiting(session: Session, *, scenario: str, numbers: Sequence[str]) -> list[dict[str, Any]]:
+    """A warning for each campaign of `scenario` in which some of `numbers` still wait to be called (or ring now):
+    the same list imported twice calls every client twice (review of 2026-12-12), and the analyst sees it before
+    scheduling. Their callbacks promised count too: those clients are called again anyway."""
+    wanted: dict[str, str] = {}  # each way a job may hold a number -> the number as the list has it
+    for number in numbers:
+        wanted.update(dict.fromkeys(written_forms(number), one_form(number)))
+    found: dict[str, set[str]] = {}
+    forms = list(wanted)
+    for start in range(0, len(forms), _ROWS_AT_ONCE):
+        query = select(CallbackJob.campaign_id, CallbackJob.number).where(
+            CallbackJob.scenario == scenario,
+            CallbackJob.campaign_id.is_not(None),
+            CallbackJob.status.in_(("pending", "dialing")),
+            CallbackJob.number.in_(forms[start : start + _ROWS_AT_ONCE]),
+        )
+        for campaign_id, number in session.execute(query):
+            found.setdefault(str(campaign_id), set()).add(wanted[number])
+    if not found:
+        return []
+    named = session.scalars(select(CallCampaign).where(CallCampaign.id.in_(list(found))))
+    warnings = []
+    for campaign in sorted(named, key=lambda c: (c.created_at, c.id), reverse=True):
+        count = len(found[campaign.id])
+        title = campaign.name or f"of {campaign.created_at.date().isoformat()}"
+        message = (
+            f"{count} of these numbers already wait in campaign {title!r} of this scenario: scheduling this list "
+            "calls them again (stop that campaign first, or leave them out)"
+        )
+        params: Params = {"count": count, "campaign": campaign.name, "campaign_id": campaign.id,
+                          "created_at": campaign.created_at.isoformat()}  # fmt: skip
+        warnings.append(problem("$.rows", "already_waiting", message, params))
+    return warnings
+
+
 # -- reporting a campaign ---------------------------------------------------------------------------------
 
 
@@ -281,9 +427,17 @@ class CampaignSummary:
     next_due: datetime | None  # when the next client waiting is due; None when nobody waits
     settings: dict[str, Any]  # as started (Campaign.settings()); {} for lists imported before they were kept
     cancelled_at: datetime | None  # when it was stopped; None while it runs (or for lists stopped before it was kept)
-    # The clients a call reached (the scenario ran for them), whatever they stand now: `results` counts their
-    # answers, so those reached without one are `reached` less them. None where results are not counted (the list).
+    # The clients a call reached (the scenario ran for them and did not fail), whatever they stand now: `results`
+    # counts their answers, so those reached without one are `reached` less them. None where results are not
+    # counted (the list).
     reached: int | None = None
+    # The clients whose last call failed (the scenario broke off: a prompt it could not say, a block that failed):
+    # not reached, whatever the call set. None where results are not counted (the list).
+    failed_calls: int | None = None
+    # The clients rung at least once (an attempt made, whatever came of it), and those a stop cancelled before
+    # any was: "called 20 of 60", not the 10 whose dialing had ended.
+    dialled: int = 0
+    spared: int = 0
 
 
 @dataclass(frozen=True)
@@ -294,6 +448,12 @@ class LastCall:
     id: str
     result: str | None
     answered_at: datetime | None
+    outcome: str | None = None  # the call's own (hung_up, failed...): graph_engine.trace.CallOutcome
+    status: str | None = None  # the call register's (answered, failed...): persistence.calls.derive_status
+
+    @property
+    def failed(self) -> bool:
+        return self.status == FAILED_CALL
 
 
 @dataclass(frozen=True)
@@ -345,7 +505,9 @@ def campaigns(
     found = list(session.scalars(query))
     statuses: dict[str, dict[str, int]] = {campaign.id: {} for campaign in found}
     next_due: dict[str, datetime] = {}
+    tried: dict[str, tuple[int, int]] = {}
     if found:
+        tried = _tried(session, list(statuses))
         counts = (
             select(CallbackJob.campaign_id, CallbackJob.status, func.count(), func.min(CallbackJob.due))
             .where(CallbackJob.campaign_id.in_(list(statuses)), _LISTED)
@@ -356,7 +518,27 @@ def campaigns(
             if status == "pending":  # min() keeps the column's type: an aware UTC datetime on every backend
                 next_due[str(campaign_id)] = due
         _count_follow_ups(session, statuses, next_due)
-    return [_summary(campaign, statuses[campaign.id], {}, next_due.get(campaign.id)) for campaign in found]
+    return [
+        replace(
+            _summary(campaign, statuses[campaign.id], {}, next_due.get(campaign.id)),
+            dialled=tried.get(campaign.id, (0, 0))[0],
+            spared=tried.get(campaign.id, (0, 0))[1],
+        )
+        for campaign in found
+    ]
+
+
+def _tried(session: Session, campaign_ids: list[str]) -> dict[str, tuple[int, int]]:
+    """For each campaign, its clients rung at least once and those a stop cancelled before any ring. A client's
+    list job says both: a callback is only ever promised on a call of it, so a client with one was rung."""
+    rung = func.sum(case((CallbackJob.attempts > 0, 1), else_=0))
+    spared = func.sum(case(((CallbackJob.status == "cancelled") & (CallbackJob.attempts == 0), 1), else_=0))
+    counts = (
+        select(CallbackJob.campaign_id, rung, spared)
+        .where(CallbackJob.campaign_id.in_(campaign_ids), _LISTED)
+        .group_by(CallbackJob.campaign_id)
+    )
+    return {str(campaign_id): (int(r or 0), int(s or 0)) for campaign_id, r, s in session.execute(counts)}
 
 
 def _count_follow_ups(session: Session, statuses: dict[str, dict[str, int]], next_due: dict[str, datetime]) -> None:
@@ -407,17 +589,22 @@ def campaign_summary(session: Session, *, campaign_id: str) -> CampaignSummary:
     statuses: dict[str, int] = {}
     results: dict[str, int] = {}
     next_due: datetime | None = None
-    reached = 0
+    reached = failed = dialled = spared = 0
     for client in campaign_clients(session, campaign_id=campaign_id):
         job = client.job
         statuses[job.status] = statuses.get(job.status, 0) + 1
         if job.status == "pending" and (next_due is None or job.due < next_due):
             next_due = job.due
-        if client.call is not None:
+        dialled += client.attempts > 0
+        spared += job.status == "cancelled" and client.attempts == 0
+        if client.call is not None and client.call.failed:
+            failed += 1  # the `result` it holds is the scenario's default or half a flow: no answer of theirs
+        elif client.call is not None:
             reached += 1
             if client.call.result:
                 results[client.call.result] = results.get(client.call.result, 0) + 1
-    return _summary(campaign, statuses, results, next_due, reached)
+    summary = _summary(campaign, statuses, results, next_due, reached)
+    return replace(summary, failed_calls=failed, dialled=dialled, spared=spared)
 
 
 def _summary(
@@ -494,13 +681,20 @@ def campaign_clients(session: Session, *, campaign_id: str) -> Iterator[ClientRe
 def _last_calls(session: Session, row_of: dict[str, int | None]) -> dict[int | None, LastCall]:
     """The last call of each client (their list row) among the calls of their jobs (`row_of`: job id to row)."""
     query = (
-        select(CallRecord.id, CallRecord.callback_job_id, CallRecord.result, CallRecord.answered_at)
+        select(
+            CallRecord.id,
+            CallRecord.callback_job_id,
+            CallRecord.result,
+            CallRecord.answered_at,
+            CallRecord.outcome,
+            CallRecord.status,
+        )
         .where(CallRecord.callback_job_id.in_(list(row_of)))
         .order_by(CallRecord.started_at, CallRecord.id)
     )
     last: dict[int | None, LastCall] = {}
-    for call_id, job_id, result, answered_at in session.execute(query):
-        last[row_of[job_id or ""]] = LastCall(call_id, result, answered_at)
+    for call_id, job_id, result, answered_at, outcome, status in session.execute(query):
+        last[row_of[job_id or ""]] = LastCall(call_id, result, answered_at, outcome, status)
     return last
 
 
@@ -532,12 +726,11 @@ def _first_opening(campaign: Campaign, problems: _Problems) -> tuple[datetime, d
 
 
 def list_columns(jobs: Sequence[PlannedJob]) -> list[str]:
-    """The columns of the list the jobs come from, in the order its rows name them."""
+    """The columns of the list the jobs come from, in the order its rows name them (not the default `contact`'s
+    fields, which no row had)."""
     columns: dict[str, None] = {}
     for job in jobs:
-        contact = job.variables.get(CONTACT)
-        if isinstance(contact, dict):
-            columns.update(dict.fromkeys(contact))
+        columns.update(dict.fromkeys(job.columns))
     return list(columns)
 
 

@@ -232,6 +232,9 @@ class CallbackJob(Base):
     origin_call_id: Mapped[str | None] = mapped_column(String(64))
     campaign_id: Mapped[str | None] = mapped_column(String(36), index=True)  # the call list it came from
     campaign_row: Mapped[int | None] = mapped_column(Integer)  # its client's place in that list, from 1
+    # The row of the list's file the client was read from (its header and empty rows counted), as the check named
+    # it and the analyst's sheet shows it; None for lists sent without row numbers, and before they were kept.
+    list_row: Mapped[int | None] = mapped_column(Integer)
     locked_by: Mapped[str | None] = mapped_column(String(100))
     lock_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

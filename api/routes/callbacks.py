@@ -23,12 +23,14 @@ from api.schemas import (
     CallbackCreate,
     CallbackJobOut,
     CallListOut,
+    CallListProblem,
     CallListRefused,
     CampaignOut,
     JobStatus,
     PlannedJobOut,
 )
 from blocks.timewindows import zone
+from graph_engine.inputs import scenario_inputs
 from persistence import audit, call_lists, callbacks, phone_numbers, scenarios
 from persistence.db import Database
 from persistence.errors import InvalidCallback, InvalidCallList, RequestRefused
@@ -42,8 +44,10 @@ MAX_BATCH_ROWS_BYTES: Final = 20 * 2**20
 PREVIEW_JOBS: Final = 5
 _ID_PATTERN: Final = r"^[A-Za-z0-9-]+$"  # a job's or a campaign's id (a UUID)
 CampaignId = Annotated[str, Path(max_length=36, pattern=_ID_PATTERN)]
+# `row`: the row of the list's file (its place among the clients for lists sent without row numbers); `outcome`:
+# the last dial's (busy, answered...); `call_outcome`: how the last call's scenario ended (hung_up, failed...).
 REPORT_COLUMNS: Final = ("row", "number", "status", "attempts", "outcome", "last_attempt_at", "result",
-                         "answered_at", "call_id")  # fmt: skip
+                         "call_outcome", "answered_at", "call_id")  # fmt: skip
 REPORT_TIMES: Final = frozenset({"last_attempt_at", "answered_at"})  # on the campaign's clock, which the header names
 
 JobId = Annotated[str, Path(max_length=36, pattern=_ID_PATTERN)]
@@ -264,7 +268,9 @@ def create_batch(
         published = scenarios.published(session, slug=body.scenario)
         if published is None:
             raise _not_published(body.scenario)
-        declared = {str(v["name"]): str(v.get("type", "string")) for v in published.document.get("variables", [])}
+        document = published.document
+        declared = {str(v["name"]): str(v.get("type", "string")) for v in document.get("variables", [])}
+        needs = call_lists.needed_columns(document, scenario_inputs(document, runtime.registry))
         planned = call_lists.plan_jobs(
             body.rows,
             number_column=body.number_column,
@@ -272,7 +278,12 @@ def create_batch(
             campaign=campaign,
             now=now,
             row_numbers=body.row_numbers,
+            needs=needs,
+            contact_default=_contact_default(document),
         )
+        warnings = call_lists.defaulted_columns(body.rows, needs)
+        numbers = [job.number for job in planned]
+        warnings += call_lists.already_waiting(session, scenario=body.scenario, numbers=numbers)
         campaign_id: str | None = None
         ids: list[str] = []
         if not body.dry_run:
@@ -300,8 +311,17 @@ def create_batch(
                 PlannedJobOut(number=job.number, due=job.due, window_end=job.window_end, variables=job.variables)
                 for job in planned[:PREVIEW_JOBS]
             ],
+            warnings=[CallListProblem.model_validate(warning) for warning in warnings],
         )
         return _settled(session, claimed, 200, answer)
+
+
+def _contact_default(document: dict[str, Any]) -> dict[str, Any]:
+    """The `contact` the scenario declares by default (each row is laid over it), or none."""
+    for variable in document.get("variables", []):
+        if variable.get("name") == call_lists.CONTACT and isinstance(variable.get("default"), dict):
+            return dict(variable["default"])
+    return {}
 
 
 def _not_published(scenario: str) -> InvalidCallList:
@@ -411,13 +431,14 @@ def _report_rows(database: Database, campaign_id: str, *, delimiter: CsvDelimite
         columns = dict.fromkeys(kept) if isinstance(kept, list) else _columns_of_jobs(session, campaign_id)
         rows = (
             [
-                client.job.campaign_row,
+                client.listed.list_row or client.listed.campaign_row,  # the sheet's row, as the check named it
                 client.job.number,
                 client.job.status,
                 client.attempts,  # over all the client's jobs: a callback promised them has had none yet
                 client.outcome,
                 client.last_attempt_at,
                 client.call.result if client.call else None,
+                client.call.outcome if client.call else None,  # `failed`: whatever `result` holds, not an answer
                 client.call.answered_at if client.call else None,
                 client.call.id if client.call else None,
                 *(_contact(client.listed).get(column) for column in columns),

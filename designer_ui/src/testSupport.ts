@@ -33,6 +33,9 @@ export const campaignOf = (statuses: Record<string, number>, results: Record<str
   next_due: null,
   cancelled_at: null,
   settings: {},
+  // As if every client whose dialing ran its course was rung, and no cancelled one was: override for other stories.
+  dialled: (statuses.done ?? 0) + (statuses.failed ?? 0) + (statuses.expired ?? 0),
+  spared: statuses.cancelled ?? 0,
 });
 
 /** localStorage's part the stash uses, in memory. */

@@ -65,11 +65,11 @@ def test_a_campaign_report_gives_its_times_on_the_campaigns_clock_and_says_which
     assert report.status_code == 200, report.text
     header, first, second = _rows(report.content)
     assert header == ["row", "number", "status", "attempts", "outcome", "last_attempt_at (Europe/Madrid)", "result",
-                      "answered_at (Europe/Madrid)", "call_id", "phone", "nombre"]  # fmt: skip
-    assert first[:8] == ["1", "600111222", "done", "1", "answered", "2026-11-23 09:30:12", "will_pay",
+                      "call_outcome", "answered_at (Europe/Madrid)", "call_id", "phone", "nombre"]  # fmt: skip
+    assert first[:9] == ["1", "600111222", "done", "1", "answered", "2026-11-23 09:30:12", "will_pay", "ended",
                          "2026-11-23 09:30:20"]  # fmt: skip
     assert first[-1] == "'=1+1"  # still never a formula
-    assert second[5] == second[7] == ""  # not called: no time, not a made-up one
+    assert second[5] == second[8] == ""  # not called: no time, not a made-up one
 
 
 def test_a_campaign_report_splits_on_semicolons_for_an_excel_that_does(admin: Client, madrid_campaign: str) -> None:

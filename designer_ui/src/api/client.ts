@@ -275,9 +275,14 @@ export async function readCallList(file: File): Promise<CallList> {
   );
 }
 
-/** Call a list: one callback job per row, all or none. With `dry_run` the server only checks and shows. */
-export async function callList(body: CallbackBatch): Promise<CallbackBatchResult> {
-  return unwrap(client.POST("/api/callbacks/batch", { body }));
+/**
+ * Call a list: one callback job per row, all or none. With `dry_run` the server only checks and shows. With an
+ * `idempotencyKey`, the same list sent again (a double click, a retry after a timeout) answers the campaign the
+ * first made instead of starting a second.
+ */
+export async function callList(body: CallbackBatch, idempotencyKey?: string): Promise<CallbackBatchResult> {
+  const headers = idempotencyKey ? { "Idempotency-Key": idempotencyKey } : undefined;
+  return unwrap(client.POST("/api/callbacks/batch", { body, ...(headers ? { params: { header: headers } } : {}) }));
 }
 
 /** The lists called with a scenario, newest first, each with its clients counted by status; `limit` from `offset` on. */

@@ -184,3 +184,26 @@ describe("once the calls are scheduled", () => {
     expect(buttonTexts(renderToHtml(ScheduledView, { scenario, result: scheduled, onClose: () => {} }))).toEqual(["Close"]);
   });
 });
+
+describe("the check's warnings (review of 2026-12-12)", () => {
+  it("shows what does not stop the list but must be seen before scheduling, in the analyst's language", () => {
+    const result: CallbackBatchResult = {
+      jobs: 1,
+      created: false,
+      campaign_id: null,
+      job_ids: [],
+      preview: [],
+      warnings: [
+        {
+          path: "$.rows",
+          code: "already_waiting",
+          params: { count: 2, campaign: "Deudas", campaign_id: "c-1", created_at: "2026-12-01T08:00:00+00:00" },
+          message: "2 of these numbers already wait in campaign 'Deudas' of this scenario: scheduling this list calls them again",
+        },
+      ],
+    };
+    const html = renderToHtml(CheckOutcome, { result, timezone: "Europe/Madrid" });
+    expect(cells(html, "li")).toEqual(["2 of these numbers already wait in campaign &#x27;Deudas&#x27; of this scenario: scheduling this list calls them again"]);
+    expect(html).toContain("Before you schedule:");
+  });
+});

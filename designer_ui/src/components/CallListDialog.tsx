@@ -17,10 +17,12 @@ import {
   guessNumberColumn,
   MAX_NAME_LENGTH,
   nameForNewFile,
+  scheduleKey,
   type CallListFailure,
+  type ScheduleKey,
   type CampaignSettings,
 } from "../lib/callList";
-import { callListFailureIn } from "../lib/callListProblemText";
+import { callListFailureIn, callListProblemText } from "../lib/callListProblemText";
 import { countText } from "../lib/i18n";
 import { CampaignSettingsFields } from "./CampaignSettingsForm";
 import { Dialog } from "./Dialog";
@@ -172,6 +174,25 @@ function VariablesText({ variables }: { variables: PlannedJob["variables"] }) {
   );
 }
 
+/**
+ * What the check found that does not stop the list but the analyst must see before scheduling: the scenario reads
+ * what no column fills (every client hears its default), clients already waiting in another campaign.
+ */
+export function CheckWarnings({ warnings }: { warnings: CallbackBatchResult["warnings"] }) {
+  const { t, language } = useI18n();
+  if (!warnings || warnings.length === 0) return null;
+  return (
+    <div role="alert" className="blocked warning" data-testid="call-list-warnings">
+      <p>{t("callList.warnings")}</p>
+      <ul>
+        {warnings.map((warning, i) => (
+          <li key={i} className="problem warning">{callListProblemText(warning, language)}</li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
 /** A dry run's answer: how many calls, when the first goes out, and the first jobs as the dialer will see them. */
 export function CheckOutcome({ result, timezone }: { result: CallbackBatchResult; timezone: string }) {
   const { t, language } = useI18n();
@@ -182,6 +203,7 @@ export function CheckOutcome({ result, timezone }: { result: CallbackBatchResult
       <p role="status" className="success">
         {t("callList.willSchedule", { calls: countText(language, "call", result.jobs), time: first ? when(first) : "—" })}
       </p>
+      <CheckWarnings warnings={result.warnings} />
       <h3>{t("callList.firstJobs")}</h3>
       <div className="table-scroll">
         <table className="preview jobs">
@@ -256,6 +278,8 @@ export function CallListDialog(props: { scenario: ScenarioSummary; onClose(): vo
   // Only the last file picked may fill the dialog: a slow read of an earlier one is dropped when it lands.
   const reading = useRef(0);
   const outcome = useRef<HTMLDivElement>(null);
+  // The last Schedule's key: sent again with the same body, the server answers that campaign instead of a second.
+  const lastSchedule = useRef<ScheduleKey | null>(null);
 
   const basis: Basis | null = list ? { list, numberColumn, settings } : null;
   const current = check && basis && sameBasis(check.basis, basis) ? check.result : null;
@@ -304,7 +328,12 @@ export function CallListDialog(props: { scenario: ScenarioSummary; onClose(): vo
         settings: asked.settings,
         dryRun,
       });
-      const result = await api.callList(body);
+      let key: string | undefined;
+      if (!dryRun) {
+        lastSchedule.current = scheduleKey(lastSchedule.current, body, () => crypto.randomUUID());
+        key = lastSchedule.current.key;
+      }
+      const result = await api.callList(body, key);
       if (dryRun) setCheck({ basis: asked, result });
       else setScheduled(result);
     } catch (error) {

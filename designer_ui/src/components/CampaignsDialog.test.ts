@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { ScenarioSummary } from "../api/types";
 import {
   AnswersTable,
+  CalledSummary,
   CampaignDetails,
   CampaignsDialog,
   CampaignTable,
@@ -208,5 +209,21 @@ describe("the dialog as it opens", () => {
     expect(html).toContain("Campaigns of “Debt reminder”");
     expect(html).toContain("Loading the campaigns…");
     expect(buttonTexts(html)).toEqual(["Close"]);
+  });
+});
+
+describe("a campaign's failed calls and its stop, as the supervisor reads them (review of 2026-12-12)", () => {
+  it("says the calls that failed apart from the clients reached", () => {
+    const c = { ...campaign({ done: 3 }, { will_pay: 1 }), reached: 1, failed_calls: 2 };
+    const html = renderToHtml(AnswersTable, { campaign: c });
+    expect(html).toContain("The call failed: 2 clients.");
+    expect(html).not.toContain("Reached without an answer recorded");
+  });
+
+  it("counts every client rung as called, and as cancelled by the stop only the never rung", () => {
+    const stopped = { ...campaign({ done: 10, cancelled: 50 }), dialled: 20, spared: 40 };
+    const html = renderToHtml(CalledSummary, { campaign: stopped });
+    expect(html).toContain("Called: 20 of 60 (33%)");
+    expect(html).toContain("40 clients cancelled by the stop");
   });
 });

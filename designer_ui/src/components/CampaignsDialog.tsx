@@ -18,6 +18,7 @@ import {
   calledPercent,
   campaignTitle,
   cancelledClients,
+  failedCalls,
   mayBeStopped,
   nextCall,
   percentText,
@@ -146,6 +147,7 @@ export function AnswersTable({ campaign }: { campaign: Campaign }) {
   const { t, language } = useI18n();
   const answers = answerShares(campaign);
   const silent = reachedWithoutAnswer(campaign);
+  const failed = failedCalls(campaign);
   return (
     <>
       {answers.length === 0 ? (
@@ -174,6 +176,9 @@ export function AnswersTable({ campaign }: { campaign: Campaign }) {
         </table>
       )}
       {silent > 0 && <p className="hint">{t("campaigns.noAnswerRecorded", { clients: countText(language, "client", silent) })}</p>}
+      {failed > 0 && (
+        <p className="error-text" data-testid="failed-calls">{t("campaigns.callsFailed", { clients: countText(language, "client", failed) })}</p>
+      )}
     </>
   );
 }

@@ -11,6 +11,7 @@ import {
   MAX_NAME_LENGTH,
   nameForNewFile,
   nameFromFile,
+  scheduleKey,
   type CampaignSettings,
 } from "./callList";
 import { countText } from "./i18n";
@@ -238,5 +239,23 @@ describe("counts and moments in words", () => {
     expect(moment("Europe/Madrid")).toBe("Dec 1, 2026, 9:00 AM");
     expect(moment("America/Bogota")).toBe("Dec 1, 2026, 9:00 AM (3:00 AM America/Bogota)");
     expect(moment("Mars/Olympus")).toBe("Dec 1, 2026, 9:00 AM");
+  });
+});
+
+describe("the Idempotency-Key of a Schedule (review of 2026-12-12: a list sent twice called everyone twice)", () => {
+  const body = { scenario: "debt-reminder", name: "Deudas", rows: [{ phone: "600111222" }], number_column: "phone",
+    hours: [], timezone: "UTC", holidays: [], max_attempts: 3, dry_run: false };
+  let n = 0;
+  const newKey = () => `key-${++n}`;
+
+  it("keeps the key for the very same list sent again: a double click or a retry makes one campaign", () => {
+    const first = scheduleKey(null, body, newKey);
+    expect(scheduleKey(first, { ...body, rows: [{ phone: "600111222" }] }, newKey)).toBe(first);
+  });
+
+  it("takes a new key for another list, setting or name, which the server would refuse under the old one", () => {
+    const first = scheduleKey(null, body, newKey);
+    expect(scheduleKey(first, { ...body, name: "Deudas 2" }, newKey).key).not.toBe(first.key);
+    expect(scheduleKey(first, { ...body, max_attempts: 5 }, newKey).key).not.toBe(first.key);
   });
 });

@@ -216,3 +216,20 @@ export function formatMoment(iso: string, language: string, campaignZone: string
     return local; // an unknown zone: the server says so when the list is checked
   }
 }
+
+/** The `Idempotency-Key` of a Schedule and the body it was sent with. */
+export interface ScheduleKey {
+  body: string;
+  key: string;
+}
+
+/**
+ * The key to send with a Schedule of `body`: the last one's when it sends the very same body (a double click, a
+ * retry after a timeout or a lost answer), so the server answers its campaign again instead of starting a second
+ * one and calling every client twice; a new one for another body (another list, setting or name), which the
+ * server would refuse under the old key.
+ */
+export function scheduleKey(last: ScheduleKey | null, body: CallbackBatch, newKey: () => string): ScheduleKey {
+  const text = JSON.stringify(body);
+  return last && last.body === text ? last : { body: text, key: newKey() };
+}

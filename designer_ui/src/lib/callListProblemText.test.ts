@@ -16,7 +16,7 @@ const SERVER_CODES = [
   "unknown_timezone", "not_published", "empty_file", "other_spreadsheet", "not_a_list_file", "not_utf8",
   "csv_unreadable", "xlsx_damaged", "xlsx_too_big", "xlsx_unreadable", "no_rows", "no_clients", "too_many_rows",
   "too_many_columns", "column_name_too_long", "column_twice", "cell_without_column", "cell_too_long", "file_too_big",
-  "list_too_large",
+  "list_too_large", "columns_missing", "columns_defaulted", "already_waiting",
 ];
 
 describe("a call list's problem in the analyst's language", () => {
@@ -84,5 +84,37 @@ describe("a refused list's lines", () => {
       kind: "message",
       message: "the server did not answer",
     });
+  });
+});
+
+describe("a list whose columns the scenario does not read (review of 2026-12-12)", () => {
+  const missing: CallListProblem = {
+    path: "$.rows",
+    code: "columns_missing",
+    params: { missing: "'name', 'debt_amount'", reads: "contact.name, debt_amount", columns: "ФИО, Телефон, Сумма долга, Дата", count: 2 },
+    message: "no column for 'name', 'debt_amount', which the scenario reads ...",
+  };
+
+  it("names what the scenario reads and the columns the file has", () => {
+    expect(callListProblemText(missing, "ru")).toBe(
+      "Нет столбца 'name', 'debt_amount', а сценарий это читает (contact.name, debt_amount) и значения по умолчанию не " +
+        "задаёт: каждый отвеченный звонок сорвётся на этом месте. Столбцы списка: ФИО, Телефон, Сумма долга, Дата. " +
+        "Переименуйте столбец в файле или задайте в сценарии значение по умолчанию",
+    );
+    expect(callListProblemText(missing, "es")).toContain("Las columnas de la lista son ФИО, Телефон, Сумма долга, Дата");
+    expect(callListProblemText(missing, "en")).toBe(missing.message);
+  });
+
+  it("names the campaign whose clients already wait, or its day when it has no name", () => {
+    const waiting: CallListProblem = {
+      path: "$.rows",
+      code: "already_waiting",
+      params: { count: 120, campaign: "Долги ноябрь", campaign_id: "c-1", created_at: "2026-12-01T08:00:00+00:00" },
+      message: "120 of these numbers already wait in campaign 'Долги ноябрь' of this scenario: ...",
+    };
+    expect(callListProblemText(waiting, "ru")).toMatch(/^120 из этих номеров уже ждут звонка в кампании «Долги ноябрь»/);
+    expect(callListProblemText({ ...waiting, params: { ...waiting.params, campaign: "" } }, "es")).toMatch(
+      /^120 de estos números ya esperan en la campaña del 2026-12-01 /,
+    );
   });
 });

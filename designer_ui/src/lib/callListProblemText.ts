@@ -53,6 +53,13 @@ const DATE_FORMS: Record<Translated, string> = {
 
 type Template = (w: Words) => string;
 
+/** The campaign a warning names: its name quoted, or, for one started without a name, the day it was. */
+function campaignName(w: Words, language: Translated): string {
+  if (w.text("campaign")) return w.quoted("campaign");
+  const day = w.text("created_at").slice(0, 10);
+  return language === "es" ? `del ${day}` : `от ${day}`;
+}
+
 /** Each code's words; every code the server gives a call list's problem has them in both languages (a test checks). */
 export const CALL_LIST_TEMPLATES: Record<Translated, Record<string, Template>> = {
   es: {
@@ -96,6 +103,16 @@ export const CALL_LIST_TEMPLATES: Record<Translated, Record<string, Template>> =
     list_too_large: (w) =>
       `La lista es demasiado grande para empezarla de una vez (${w.number("mib")} MiB tal como se envían sus filas, como máximo ` +
       `${w.number("limit_mib")} MiB): divídala en listas más pequeñas o quite las columnas que la llamada no necesita`,
+    columns_missing: (w) =>
+      `Ninguna columna se llama ${w.text("missing")}, y el escenario lo lee (${w.text("reads")}) sin valor por defecto: ` +
+      `todas las llamadas contestadas fallarían ahí. Las columnas de la lista son ${w.text("columns")}: cambie el nombre ` +
+      "de una columna en el archivo o dé al escenario un valor por defecto",
+    columns_defaulted: (w) =>
+      `Ninguna columna llena ${w.text("reads")}: todos los clientes oirán el valor por defecto del escenario ` +
+      `(${w.text("defaults")}). Las columnas de la lista son ${w.text("columns")}; llame una columna ${w.text("missing")} para llenarlo`,
+    already_waiting: (w) =>
+      `${w.number("count")} de estos números ya esperan en la campaña ${campaignName(w, "es")} de este escenario: ` +
+      "programar esta lista los llamará otra vez (detenga antes esa campaña o quítelos de la lista)",
   },
   ru: {
     no_number: (w) => `${w.place()}: в столбце ${w.quoted("column")} нет номера`,
@@ -137,6 +154,16 @@ export const CALL_LIST_TEMPLATES: Record<Translated, Record<string, Template>> =
     list_too_large: (w) =>
       `Список слишком большой, чтобы запустить его сразу (${w.number("mib")} МиБ в том виде, в каком отправляются строки, ` +
       `не больше ${w.number("limit_mib")} МиБ): разделите его на списки поменьше или уберите столбцы, не нужные звонку`,
+    columns_missing: (w) =>
+      `Нет столбца ${w.text("missing")}, а сценарий это читает (${w.text("reads")}) и значения по умолчанию не задаёт: ` +
+      `каждый отвеченный звонок сорвётся на этом месте. Столбцы списка: ${w.text("columns")}. Переименуйте столбец в ` +
+      "файле или задайте в сценарии значение по умолчанию",
+    columns_defaulted: (w) =>
+      `Ни один столбец не заполняет ${w.text("reads")}: все клиенты услышат значение сценария по умолчанию ` +
+      `(${w.text("defaults")}). Столбцы списка: ${w.text("columns")}; назовите столбец ${w.text("missing")}, чтобы заполнить`,
+    already_waiting: (w) =>
+      `${w.number("count")} из этих номеров уже ждут звонка в кампании ${campaignName(w, "ru")} этого сценария: ` +
+      "если запустить этот список, им позвонят ещё раз (сначала остановите ту кампанию или уберите их из списка)",
   },
 };
 

@@ -8,6 +8,7 @@ import {
   calledClients,
   calledPercent,
   cancelledClients,
+  failedCalls,
   mayBeStopped,
   nextCall,
   percentText,
@@ -197,5 +198,18 @@ describe("the list of campaigns, a page at a time", () => {
     expect(next.more).toBe(true);
     // Everything was already loaded: a new campaign does not make older ones appear.
     expect(withNewest({ list: page(["b", "c"]), more: false }, page(["new", "b"]), 2).more).toBe(false);
+  });
+});
+
+describe("a stopped campaign's numbers count the attempts made (review of 2026-12-12)", () => {
+  it("counts as called every client rung, a busy one the stop then cancelled too, and as spared only the never rung", () => {
+    // 60 clients: 10 done, 50 cancelled by the stop, of which 10 had been rung once (busy) before it.
+    const stopped = { ...campaign({ done: 10, cancelled: 50 }), dialled: 20, spared: 40 };
+    expect([calledClients(stopped), cancelledClients(stopped), calledPercent(stopped)]).toEqual([20, 40, (100 * 20) / 60]);
+  });
+
+  it("counts the clients whose call failed apart from those reached", () => {
+    expect(failedCalls({ ...campaign({ done: 3 }), failed_calls: 2 })).toBe(2);
+    expect(failedCalls(campaign({ done: 3 }))).toBe(0); // a server that does not count them
   });
 });

@@ -25,7 +25,8 @@ export interface AnswerShare {
   percent: number;
 }
 
-type Counts = Pick<Campaign, "jobs" | "statuses">;
+/** `dialled` and `spared`: the server's counts of attempts made (a server before them sends neither). */
+type Counts = Pick<Campaign, "jobs" | "statuses"> & Partial<Pick<Campaign, "dialled" | "spared">>;
 
 const countOf = (campaign: Counts, status: string) => campaign.statuses[status] ?? 0;
 const share = (count: number, total: number) => (total > 0 ? (100 * count) / total : 0);
@@ -44,13 +45,16 @@ export function statusShares(campaign: Counts): StatusShare[] {
 export const waitingClients = (campaign: Counts) => countOf(campaign, "pending");
 
 /**
- * Clients whose dialing ran its course: reached, every attempt failed, or out of time. Not those a stop cancelled:
- * counted with them, a campaign stopped before its first call read "3 of 3 (100%)", as if everyone had been called.
+ * Clients rung at least once, whatever came of it: a busy line waiting for its retry, or cancelled by a stop
+ * after it, was called too (review of 2026-12-12: "called 10 of 60" when 20 had been rung). Not those a stop
+ * cancelled before their first ring: a campaign stopped before its first call reads "0 of 3". A server that does
+ * not count attempts: the clients whose dialing ran its course (reached, every attempt failed, out of time).
  */
-export const calledClients = (campaign: Counts) => countOf(campaign, "done") + countOf(campaign, "failed") + countOf(campaign, "expired");
+export const calledClients = (campaign: Counts) =>
+  campaign.dialled ?? countOf(campaign, "done") + countOf(campaign, "failed") + countOf(campaign, "expired");
 
-/** Clients a stop took off the list before they were called. */
-export const cancelledClients = (campaign: Counts) => countOf(campaign, "cancelled");
+/** Clients a stop took off the list before any of their calls was made (not one rung busy, then cancelled). */
+export const cancelledClients = (campaign: Counts) => campaign.spared ?? countOf(campaign, "cancelled");
 
 /** Of the whole list, 0-100: how far the calling got. */
 export const calledPercent = (campaign: Counts) => share(calledClients(campaign), campaign.jobs);
@@ -84,8 +88,15 @@ export function reachedWithoutAnswer(campaign: Pick<Campaign, "statuses" | "jobs
   return Math.max(0, (campaign.reached ?? countOf(campaign, "done")) - answered);
 }
 
-/** How many clients a stop spared: those cancelled after it less those before (another stop, or none). */
+/**
+ * How many clients a stop spared: those cancelled after it less those before (another stop, or none). A client
+ * waiting for a retry is not called again either, so counted with them: the stop's own words are "will not be
+ * called", and the summary's "cancelled by the stop" counts only the never rung (`cancelledClients`).
+ */
 export const sparedByStop = (before: Counts, after: Counts) => Math.max(0, countOf(after, "cancelled") - countOf(before, "cancelled"));
+
+/** Clients whose last call failed (the scenario broke off with an error): neither reached nor an answer. */
+export const failedCalls = (campaign: Pick<Campaign, "failed_calls">) => campaign.failed_calls ?? 0;
 
 /** A share as a whole percent; never "0%" for a few clients of a long list, nor "100%" while some are left. */
 export function percentText(percent: number): string {
