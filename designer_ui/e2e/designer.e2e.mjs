@@ -516,7 +516,7 @@ async function followCampaign(page, { campaignId, campaignName, username, row, n
   console.log(`report: ${lines.join(" | ").slice(0, 300)}`);
   check(
     lines[0] ===
-      "row,number,status,attempts,outcome,last_attempt_at (UTC),result,answered_at (UTC),call_id,name,Teléfono,debt_amount,due_date",
+      "row,number,status,attempts,outcome,last_attempt_at (UTC),result,call_outcome,answered_at (UTC),call_id,name,Teléfono,debt_amount,due_date",
     "the report's header names the dialer's columns (times on the campaign's clock, named), then the list's",
   );
   const marta = lines.find((line) => line.split(",")[1] === numbers[2]);
