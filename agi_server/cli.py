@@ -159,7 +159,7 @@ async def run_database_agi(
     Raises SettingError for an environment value that cannot work and `persistence.migrate.SchemaMismatch` when
     the database is at another revision than this code's, both before anything listens."""
     from agi_server.ami import AmiSettings
-    from agi_server.dialer import DialerSettings
+    from agi_server.dialer import DialerSettings, warn_without_dialer
     from agi_server.node import DatabaseRuntime
     from persistence.db import Database
     from persistence.migrate import require_current
@@ -169,6 +169,8 @@ async def run_database_agi(
     # Code newer than the database fails calls on a missing column; older, it writes what the schema no longer
     # means. Either way the node must not serve.
     await asyncio.to_thread(require_current, database_url)
+    if ami is None:
+        warn_without_dialer("ivrgraph agi")
     database = Database(database_url)
     runtime = DatabaseRuntime(database, poll_seconds=poll_seconds)
 

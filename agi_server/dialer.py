@@ -39,7 +39,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, Final, Protocol, TypeVar
+from typing import Any, Final, Literal, Protocol, TypeVar
 
 from agi_server.ami import (
     AmiClient,
@@ -65,6 +65,9 @@ log = logging.getLogger(__name__)
 NUMBER = re.compile(r"[0-9*#+]{1,32}")
 TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 RECENT_REPORTS: Final = 1000  # attempts a dialer keeps in memory (Dialer.reports)
+# Due jobs claimed to choose a probe from while the trunk is down (`TrunkWatch.pick_probe`), the rest given back:
+# enough to look past the jobs an outage spared (a streak's `trunk_down_after`, and one probe per pause).
+PROBE_CHOICES: Final = 16
 
 
 @dataclass(frozen=True, slots=True)
@@ -270,6 +273,13 @@ def congested(result: OriginateResult) -> bool:
     return result.outcome is DialOutcome.FAILED and not result.lost and (result.reason or "").strip() == "8"
 
 
+def spared_before(job: DialJob) -> bool:
+    """Whether an outage already left one of the job's attempts uncounted: it has more attempts logged than
+    counted, and only `TrunkWatch` logs an attempt without counting it. Read from the store at each claim, so it
+    holds for every node sharing the database and across restarts."""
+    return job.tries > job.attempts
+
+
 class TrunkWatch:
     """Tells a trunk that is down from callees whose own lines congest, and paces dialling while it is down.
 
@@ -286,6 +296,31 @@ class TrunkWatch:
     while other calls of this node still ring (in a burst every line congests within milliseconds), and with
     nothing else ringing it counts as before. So an outage is caught without a counted attempt when `max_lines` is
     at least `trunk_down_after`; with fewer lines the first congestions of an outage count.
+
+    Dead numbers look like an outage once: a few of them dialled together congest in a row exactly as a trunk
+    that is down makes every number congest, and nothing on the wire tells them apart. Sparing their attempts
+    then cost nothing; what held a whole campaign (review: "paused 120 s ... 240 s ... 480 s", 76 clients due
+    meanwhile never dialled, the dead jobs never ending) was that they stayed witnesses: uncounted and due at the
+    pause's end, they were the next probe or burst, congested again, and made the trunk look down for ever. So:
+
+    - The benefit of the doubt is given once per job (`spared_before`: the store logged an attempt it did not
+      count). A spared job that congests again, in this outage or a later one, is no witness: the attempt counts
+      like any callee's congestion (retried after the failed interval) and adds nothing to a run. A dead number
+      thus uses up its attempts and ends failed, one attempt later than it would have without the outage, and
+      re-dialling a streak's jobs together (the burst after an outage) can no longer make the trunk look down.
+      A real outage is still caught: it makes every number congest, and a campaign's jobs are nearly all ones no
+      outage has spared (a streak spares `trunk_down_after` jobs, each pause one probe).
+    - The probe after a pause is a job no outage has spared, when one is due (`pick_probe`): a probe from the
+      streak could only congest again if its number is dead, and say nothing of the trunk. With none due, a spared
+      job probes; its congestion then counts, so jobs left alone at the end of a list (dead numbers, or a trunk
+      that stays down for hours) end after their attempts instead of being probed in turn for ever: three dead
+      numbers and a dead trunk look alike, and only counting bounds both.
+    - A spared job's congestion still doubles the pause when it is the probe: while it is down, the trunk is
+      assumed to stay down until a call gets through.
+
+    The cost: a trunk that fails again later (not the same outage) counts one attempt for each job that an
+    earlier outage spared and that is dialled into the new one; the new outage is still caught by the others.
+    The state is this node's, in memory; `spared_before` is the store's, shared by every node.
     """
 
     def __init__(self, settings: DialerSettings) -> None:
@@ -295,9 +330,11 @@ class TrunkWatch:
         self._pause = self._first_pause
         self.down_since: datetime | None = None
         self.paused_until: datetime | None = None  # nothing is dialled before then
+        self.congested_calls = 0  # the congestions in a row since the trunk looked down, its streak's first
         self.probe: str | None = None  # the job dialled to see whether the trunk is back
         self._streak: set[str] = set()  # the jobs that met congestion since a call last got through
         self._ringing: set[str] = set()  # jobs whose Originate waits for its outcome
+        self._no_witness: set[str] = set()  # ringing jobs an outage spared before (`spared_before`)
         self._undecided: set[asyncio.Future[bool]] = set()  # congested attempts waiting for the verdict
 
     @property
@@ -313,6 +350,12 @@ class TrunkWatch:
             return 0
         return min(free, 1)
 
+    @staticmethod
+    def pick_probe(candidates: list[DialJob]) -> DialJob | None:
+        """The job to probe the trunk with, of `candidates` in the order they are due: the first no outage has
+        spared (a streak's job congests again if its number is dead, whatever the trunk does), else the first."""
+        return next((job for job in candidates if not spared_before(job)), candidates[0] if candidates else None)
+
     def started(self, job_id: str) -> None:
         """A job's attempt starts; while the trunk is down it is the probe."""
         if self.down:
@@ -322,17 +365,23 @@ class TrunkWatch:
         if self.probe == job_id:
             self.probe = None
 
-    def dialling(self, job_id: str) -> None:
+    def dialling(self, job_id: str, *, witness: bool = True) -> None:
+        """A job's Originate goes out; `witness` False for a job an outage spared before (`spared_before`): its
+        congestion says nothing of the trunk."""
         self._ringing.add(job_id)
+        if not witness:
+            self._no_witness.add(job_id)
 
     def rung(self, job_id: str, result: OriginateResult | None, now: datetime) -> None:
         """What came of a job's Originate (None: nothing, it failed or never went out). Called as soon as it is
         known, before the attempt is recorded: the congested attempts waiting for a verdict depend on it."""
         self._ringing.discard(job_id)
+        witness = job_id not in self._no_witness
+        self._no_witness.discard(job_id)
         if result is not None and result.outcome in _GOT_THROUGH:
             self._got_through(now)
         elif result is not None and congested(result):
-            self._congested(job_id, now)
+            self._congested(job_id, now, witness=witness)
         if not self.down and not self._ringing:
             self._decide(trunk_down=False)  # nothing left ringing could tell: the congestions were the callees'
 
@@ -357,18 +406,20 @@ class TrunkWatch:
             return timedelta(0)
         return max(self.paused_until - now, timedelta(0))
 
-    def _congested(self, job_id: str, now: datetime) -> None:
+    def _congested(self, job_id: str, now: datetime, *, witness: bool) -> None:
         if self.down:
+            self.congested_calls += 1
             if job_id == self.probe:
                 self._pause = min(self._pause * 2, self._max_pause)
                 self.paused_until = now + self._pause
                 log.warning(
                     "the trunk is still down (the probe call met congestion too): callback dialling stays paused "
-                    "for %g s; the attempt is not counted",
+                    "for %g s; the attempt is %s",
                     self._pause.total_seconds(),
+                    "not counted" if witness else "counted (an earlier outage spared one of this job's attempts)",
                 )
             return
-        if self._threshold <= 0:
+        if self._threshold <= 0 or not witness:
             return
         self._streak.add(job_id)
         if len(self._streak) >= self._threshold:
@@ -377,6 +428,7 @@ class TrunkWatch:
     def _went_down(self, now: datetime) -> None:
         self.down_since, self._pause = now, self._first_pause
         self.paused_until = now + self._pause
+        self.congested_calls = len(self._streak)
         log.warning(
             "callback dialling paused for %g s: calls to %d different numbers in a row met congestion "
             "(OriginateResponse Reason 8), so the trunk or the provider looks down; their attempts are not counted, "
@@ -397,6 +449,7 @@ class TrunkWatch:
             (now - self.down_since).total_seconds(),
         )
         self.down_since, self.paused_until, self.probe, self._pause = None, None, None, self._first_pause
+        self.congested_calls = 0
 
     def _decide(self, *, trunk_down: bool) -> None:
         for undecided in self._undecided:
@@ -435,6 +488,22 @@ class Dialer:
     def trunk_paused_until(self) -> datetime | None:
         return self._trunk.paused_until
 
+    @property
+    def node_id(self) -> str:
+        return self._settings.node_id
+
+    def status(self) -> DialerStatus:
+        """Paused while Asterisk refuses Originates or the trunk looks down, else running (AMI aside: see
+        `RunningDialer.status`). `paused_until` is None once the pause is over but a probe call still rings."""
+        now, node = self._clock.now(), self.node_id
+        if self.refusing():
+            return DialerStatus("paused", "originate_refused", self.refused_until, node=node)
+        if self._trunk.down:
+            until = self._trunk.paused_until
+            ahead = until if until is not None and until > now else None
+            return DialerStatus("paused", "trunk_down", ahead, self._trunk.congested_calls, node)
+        return DialerStatus("running", node=node)
+
     def wake(self) -> None:
         """Look for due jobs now rather than at the next poll (AMI has just connected)."""
         self._wake.set()
@@ -450,8 +519,14 @@ class Dialer:
         free = self._trunk.lines(free, now)
         if free <= 0:
             return []  # the trunk is down: each job would only meet congestion too
+        probing = self._trunk.down
+        claimed = await self._store.claim_due(
+            now=now, limit=PROBE_CHOICES if probing else free, node_id=self._settings.node_id
+        )
+        if probing:
+            claimed = await self._probe_only(claimed, now)
         started: list[str] = []
-        for job in await self._store.claim_due(now=now, limit=free, node_id=self._settings.node_id):
+        for job in claimed:
             if job.id in self._active:
                 # Still dialled or recorded here while its lease ran out: this claim renews the lease. Giving it
                 # back would let another node dial the callee again, and the late record clear that node's lock.
@@ -471,6 +546,16 @@ class Dialer:
         self.peak_lines = max(self.peak_lines, len(self._active))
         return started
 
+    async def _probe_only(self, claimed: list[DialJob], now: datetime) -> list[DialJob]:
+        """Of the jobs claimed while the trunk is down, the one to probe it with (`TrunkWatch.pick_probe`); the
+        others go back untouched (those still dialled here stay: their claim only renewed the lease)."""
+        held = [job for job in claimed if job.id in self._active]
+        probe = self._trunk.pick_probe([job for job in claimed if job.id not in self._active and job.due <= now])
+        for job in claimed:
+            if job is not probe and job.id not in self._active:
+                await self._store.release(job_id=job.id, node_id=self._settings.node_id)
+        return [*held, probe] if probe is not None else held
+
     async def run(self) -> None:
         """Dial until cancelled. A failing pass (database down) is logged and retried at the next poll."""
         while True:
@@ -479,8 +564,11 @@ class Dialer:
                 await self.run_once()
             except Exception:  # the loop must outlive a database outage; the next poll tries again
                 log.exception("callback dialer pass failed")
+            # asyncio.timeout, not wait_for: on Python 3.11 a cancel (`RunningDialer.stop`) that meets the poll's
+            # timeout in the same loop turn was swallowed by wait_for, and this loop, and the node's stop, ran on.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self._settings.poll_interval)
+                async with asyncio.timeout(self._settings.poll_interval):
+                    await self._wake.wait()
 
     async def drain(self, timeout: float | None = None) -> None:
         """Wait for the calls in progress (e.g. on shutdown, after cancelling `run`)."""
@@ -561,7 +649,7 @@ class Dialer:
 
     async def _dial(self, job: DialJob, request: OriginateRequest) -> OriginateResult:
         """The Originate, its outcome told to the trunk watch the moment it is known."""
-        self._trunk.dialling(job.id)
+        self._trunk.dialling(job.id, witness=not spared_before(job))
         result: OriginateResult | None = None
         try:
             result = await self._ami.originate(request)
@@ -571,7 +659,11 @@ class Dialer:
 
     async def _record_congestion(self, job: DialJob, attempt: int, channel_id: str, detail: str) -> AttemptReport:
         """A congested attempt: not counted when the trunk turns out to be down (`TrunkWatch`), the job then due
-        again when the pause ends; else an ordinary failed attempt."""
+        again when the pause ends; else an ordinary failed attempt. A job an outage spared once is not spared
+        again: counted at once, whatever the trunk does (`TrunkWatch`: a dead number must use up its attempts)."""
+        if spared_before(job):
+            again = f"{detail}; congested again after an outage left one of its attempts uncounted"
+            return await self._record(job, attempt, channel_id, DialOutcome.FAILED, again)
         try:
             trunk_down = await self._trunk.verdict(limit=self._verdict_limit(job))
         except asyncio.CancelledError:
@@ -748,6 +840,39 @@ class Dialer:
         return report
 
 
+DialerState = Literal["off", "running", "paused"]
+# Why a dialer is off or paused: no AMI settings on this node; its AMI client gave up (a login refused) or its loop
+# ended, until a restart; AMI cannot be reached; Asterisk refuses its Originates (`Dialer._refused`); the trunk looks
+# down (`TrunkWatch`).
+DialerReason = Literal["not_configured", "stopped", "ami_unreachable", "originate_refused", "trunk_down"]
+
+
+@dataclass(frozen=True, slots=True)
+class DialerStatus:
+    """Whether this node dials callbacks now, and if not why and until when (for a supervisor: `GET /api/dialer`).
+    The pause is this node's, in memory: every node with AMI settings runs its own dialer and watch."""
+
+    state: DialerState
+    reason: DialerReason | None = None
+    paused_until: datetime | None = None  # None: no end known (AMI away; a probe call rings)
+    congested_calls: int = 0  # trunk_down: the calls in a row that met congestion
+    node: str | None = None  # the dialer's node id (IVRGRAPH_DIAL_NODE_ID)
+
+
+NOT_CONFIGURED: Final = DialerStatus("off", "not_configured")
+
+
+def warn_without_dialer(command: str) -> None:
+    """At the start of a node that runs no dialer: nothing else would ever say that callbacks and call lists it
+    accepts are never dialled (review: lists checked and scheduled in green, nobody called, no log line)."""
+    log.warning(
+        "%s runs no callback dialer (IVRGRAPH_AMI_HOST is unset): callbacks and call lists will not be dialled "
+        "unless another node sharing this database has AMI settings; set IVRGRAPH_AMI_HOST, IVRGRAPH_AMI_PORT "
+        "(5038), IVRGRAPH_AMI_USERNAME and IVRGRAPH_AMI_SECRET to dial them through Asterisk",
+        command,
+    )
+
+
 class RunningDialer:
     """A started AMI client and dialer loop. `stop()` on shutdown claims no more jobs, gives the calls being
     dialled up to a deadline to report, and records the rest as attempts of unknown outcome."""
@@ -777,6 +902,15 @@ class RunningDialer:
     @property
     def active_lines(self) -> int:
         return self.dialer.active_lines
+
+    def status(self) -> DialerStatus:
+        """What this node's dialer does now, for a supervisor (`DialerStatus`)."""
+        node = self.dialer.node_id
+        if self.gave_up:
+            return DialerStatus("off", "stopped", node=node)
+        if not self.ami_connected:
+            return DialerStatus("paused", "ami_unreachable", node=node)
+        return self.dialer.status()
 
     async def stop(self, deadline: float = 10.0) -> None:
         self._task.cancel()

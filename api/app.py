@@ -21,7 +21,20 @@ from agi_server.logs import in_log_format
 from api import errors
 from api.body_limit import BodyLimit
 from api.deps import Runtime, least_role, role_statement
-from api.routes import audio, audit, auth, blocks, callbacks, calls, datasources, every_route, scenarios, tokens, users
+from api.routes import (
+    audio,
+    audit,
+    auth,
+    blocks,
+    callbacks,
+    calls,
+    datasources,
+    dialer,
+    every_route,
+    scenarios,
+    tokens,
+    users,
+)
 from api.schemas import Health
 from api.settings import Settings
 from blocks import default_registry
@@ -36,7 +49,7 @@ from persistence.publishing import PublishHub
 from voice.assets import AssetLimits
 
 log = logging.getLogger(__name__)
-ROUTERS = (auth, tokens, users, blocks, scenarios, calls, callbacks, datasources, audit, audio)
+ROUTERS = (auth, tokens, users, blocks, scenarios, calls, callbacks, dialer, datasources, audit, audio)
 DESCRIPTION = """Designer backend of ivrgraph: scenarios, drafts, published versions, block catalog, simulation,
 call records, users.
 

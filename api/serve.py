@@ -18,13 +18,14 @@ from fastapi import FastAPI
 
 from agi_server.ami import AmiSettings
 from agi_server.cli import stop_on_signals, stop_server
-from agi_server.dialer import DialerSettings
+from agi_server.dialer import NOT_CONFIGURED, DialerSettings, warn_without_dialer
 from agi_server.errors import CannotListen
 from agi_server.loop_watch import LoopStallWatch
 from agi_server.metrics import METRICS_HOST
 from agi_server.node import DatabaseRuntime, check_speech_settings
 from agi_server.server import AgiServer, AgiServerConfig, tune_collector_for_serving
 from api.app import create_app
+from api.routes import dialer as dialer_routes
 from api.seed import seed_folder
 from api.settings import Settings
 from blocks import default_registry
@@ -51,6 +52,8 @@ async def serve(
     dialer = DialerSettings.from_environ(node_id=agi_config.node_id) if ami is not None else None
     check_speech_settings()
     await asyncio.to_thread(upgrade, settings.database_url)
+    if ami is None:
+        warn_without_dialer("ivrgraph serve")
     database = Database(settings.database_url)
     registry = default_registry(skip_broken=True)  # a broken plugin fails only the scenarios using it
     if seed is not None:
@@ -83,6 +86,8 @@ async def serve(
     await runtime.start(ami=ami, dialer=dialer)  # AMI down or refusing: the node serves calls all the same
     if runtime.dialer is not None:
         agi.metrics.watch_dialer(runtime.dialer)
+    # GET /api/dialer: what this node's dialer does now (a supervisor's "why is nobody called?").
+    dialer_routes.attach(app, runtime.dialer.status if runtime.dialer is not None else lambda: NOT_CONFIGURED)
     tune_collector_for_serving()
     stall_watch = LoopStallWatch()
     stall_watch.start()

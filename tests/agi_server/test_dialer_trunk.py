@@ -23,6 +23,7 @@ from agi_server.dialer import (
     DatabaseJobStore,
     Dialer,
     DialerSettings,
+    DialerStatus,
     JobStore,
     MemoryJob,
     MemoryJobStore,
@@ -334,3 +335,145 @@ async def test_a_congestion_still_waiting_for_its_verdict_at_shutdown_counts(
     await dialer.let_go()
     assert [(j.status, j.attempts, outcomes(j)) for j in store.jobs.values()] == [("pending", 1, ["failed"])] * 2
     assert not dialer.trunk_down
+
+
+FINAL = frozenset({"done", "failed", "expired"})
+
+
+async def run_campaign(
+    dialer: Dialer, store: MemoryJobStore, clock: FixedClock, *, until: datetime, step: float = 10.0
+) -> datetime | None:
+    """The dialer's loop on the test's clock: every `step` seconds, passes until one starts nothing (each pass
+    waits for its calls to end), until every job is over; when that was, or None when jobs are left at `until`."""
+    while clock.now() <= until:
+        for _ in range(100):
+            if not await dialer.run_once():
+                break
+            await settle(dialer)
+        if all(j.status in FINAL for j in store.jobs.values()):
+            return clock.now()
+        clock.advance(step)
+    return None
+
+
+async def test_a_few_dead_numbers_cannot_hold_a_campaign(
+    store: MemoryJobStore, ami: AmiClient, fake: FakeAmi, clock: FixedClock
+) -> None:
+    """Review: three numbers that always congest (Reason 8, dead lines), dialled together in the first burst, made
+    the trunk look down; left uncounted and due exactly at the pause's end, they were every probe after it, so the
+    pause doubled for ever ("paused 120 s ... 240 s ... 480 s") and the clients due meanwhile were never dialled.
+
+    A job an outage spared once is no witness of the trunk when it congests again: that attempt counts, like any
+    callee's congestion, and does not add to a run. So the dead numbers use up their attempts and end failed, and
+    the good clients (half of them due only after the first pause would have ended) are all reached at once."""
+    dead = ["40001", "40002", "40003"]
+    for n, number in enumerate(dead):  # first in the list: the first burst dials them together
+        store.add(job(f"dead-{n}", number))
+    for n in range(6):
+        store.add(job(f"early-{n}", f"5000{n}", due=T0 + timedelta(seconds=1)))
+    for n in range(8):
+        store.add(job(f"later-{n}", f"5000{10 + n}", due=T0 + timedelta(minutes=3)))
+    scenario_runs(fake, store, clock)
+    dialer = make_dialer(store, ami, clock)
+    ended = await run_campaign(dialer, store, clock, until=T0 + timedelta(hours=2))
+    good = [j for j in store.jobs.values() if not j.id.startswith("dead")]
+    assert {(j.status, j.attempts) for j in good} == {("done", 1)}
+    # The later clients at once when they fell due, not after the pauses of a trunk the dead numbers "took down".
+    assert max(j.last_attempt_at or T0 for j in good) <= T0 + timedelta(minutes=3, seconds=10)
+    assert [(store.jobs[f"dead-{n}"].status, store.jobs[f"dead-{n}"].attempts) for n in range(3)] == [("failed", 3)] * 3
+    assert ended is not None and ended <= T0 + timedelta(minutes=45)
+    assert not dialer.trunk_down
+
+
+async def test_a_true_outage_still_pauses_and_counts_nothing(
+    store: MemoryJobStore, ami: AmiClient, fake: FakeAmi, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every number congests for ten minutes, then the trunk comes back. The first burst finds it down; each pause
+    ends with one probe, a client no outage has spared yet, and the pause doubles (60, 120, 240 s); nobody else is
+    dialled meanwhile. Once the trunk is back every client is reached and none lost an attempt to the outage."""
+    for n in range(10):
+        store.add(job(f"out-{n}", f"4000{n}", due=T0 + timedelta(seconds=n)))
+    clock.advance(10)
+    scenario_runs(fake, store, clock)
+    dialer = make_dialer(store, ami, clock)
+    assert await run_campaign(dialer, store, clock, until=T0 + timedelta(minutes=10)) is None
+    assert dialer.trunk_down
+    dialled = [action.get("ChannelId") for action in fake.actions("Originate")]
+    assert dialled == [*(f"cb-out-{n}-1" for n in range(4)), "cb-out-4-1", "cb-out-5-1", "cb-out-6-1"]
+    assert all(j.attempts == 0 for j in store.jobs.values())
+    trunk_is_back(monkeypatch)
+    assert await run_campaign(dialer, store, clock, until=T0 + timedelta(minutes=30)) is not None
+    assert not dialer.trunk_down
+    assert {j.id: (j.status, j.attempts) for j in store.jobs.values()} == {f"out-{n}": ("done", 1) for n in range(10)}
+    assert [outcomes(store.jobs[f"out-{n}"]) for n in range(10)] == [["failed", "answered"]] * 7 + [["answered"]] * 3
+
+
+async def test_the_probe_is_a_client_the_outage_did_not_spare(
+    store: MemoryJobStore, ami: AmiClient, fake: FakeAmi, clock: FixedClock
+) -> None:
+    """The streak's jobs are due at the pause's end; a client falling due just after it comes later in the queue,
+    yet it probes the trunk: a streak's job congests again if its number is dead, whatever the trunk does. The
+    other jobs claimed to choose it go back untouched."""
+    for n in range(4):
+        store.add(job(f"out-{n}", f"4000{n}"))
+    store.add(job("fresh", "50001", due=T0 + PAUSE + timedelta(seconds=2)))
+    scenario_runs(fake, store, clock)
+    dialer = make_dialer(store, ami, clock)
+    await dialer.run_once()
+    await settle(dialer)
+    assert dialer.trunk_down and [store.jobs[f"out-{n}"].due for n in range(4)] == [T0 + PAUSE] * 4
+    clock.advance(65)
+    assert await dialer.run_once() == ["fresh"]
+    assert [(store.jobs[f"out-{n}"].status, store.jobs[f"out-{n}"].locked_by) for n in range(4)] == [
+        ("pending", None)
+    ] * 4
+    await settle(dialer)
+    assert not dialer.trunk_down and store.jobs["fresh"].status == "done"
+
+
+async def test_a_spared_job_congesting_again_counts_on_the_database_store(
+    fake: FakeAmi, ami: AmiClient, clock: FixedClock, tmp_path: Path
+) -> None:
+    """Only dead numbers are left: the burst spares them, then each probe is one of them (none other is due), and
+    its congestion counts; the store's log (more attempts than counted) is what tells a spared job, on every node."""
+    url = f"sqlite:///{tmp_path / 'dead.sqlite3'}"
+    upgrade(url)
+    database = Database(url)
+    publish(database, "debt")
+    try:
+        with database.session() as session:
+            ids = [callbacks.create_job(session, number=f"4000{n}", scenario="debt", due=T0).id for n in range(3)]
+        store = DatabaseJobStore(database)
+        dialer = make_dialer(store, ami, clock)
+        await dialer.run_once()
+        await settle(dialer)
+        assert dialer.trunk_down
+        clock.advance(60)
+        [probe] = await dialer.run_once()
+        await settle(dialer)
+        with database.session() as session:
+            rows = {i: callbacks.get_job(session, job_id=i) for i in ids}
+            assert [(rows[i].status, rows[i].attempts) for i in ids] == [
+                ("pending", 1 if i == probe else 0) for i in ids
+            ]
+            assert rows[probe].due == clock.now() + timedelta(minutes=10)  # the failed interval: it counted
+            assert len(callbacks.list_attempts(session, job_id=probe)) == 2
+        assert dialer.trunk_down and dialer.trunk_paused_until == clock.now() + 2 * PAUSE
+    finally:
+        database.dispose()
+
+
+async def test_the_dialer_status_tells_why_nobody_is_called(
+    store: MemoryJobStore, ami: AmiClient, clock: FixedClock
+) -> None:
+    """What GET /api/dialer reports: running; paused until the pause's end with the congested calls counted;
+    paused with no end known while the probe rings."""
+    dialer = make_dialer(store, ami, clock)
+    assert dialer.status() == DialerStatus("running", node="node-a")
+    for n in range(4):
+        store.add(job(f"out-{n}", f"4000{n}"))
+    await dialer.run_once()
+    await settle(dialer)
+    assert dialer.status() == DialerStatus("paused", "trunk_down", T0 + PAUSE, 4, "node-a")
+    clock.advance(60)
+    assert dialer.status() == DialerStatus("paused", "trunk_down", None, 4, "node-a")

@@ -118,6 +118,13 @@ export async function brokenPlugins(): Promise<BrokenPlugin[]> {
   return unwrap(client.GET("/api/blocks/broken"));
 }
 
+export type DialerState = Schemas["DialerPublic"];
+
+/** Whether the server's callback dialer dials now: running, paused (why, until when) or off (no AMI settings). */
+export async function dialerState(): Promise<DialerState> {
+  return unwrap(client.GET("/api/dialer"));
+}
+
 export async function listScenarios(q: string, page: number, pageSize: number): Promise<ScenarioPage> {
   return unwrap(client.GET("/api/scenarios", { params: { query: { q: q || undefined, page, page_size: pageSize } } }));
 }

@@ -7,6 +7,7 @@
 import { useEffect, useId, useRef, useState } from "react";
 import * as api from "../api/client";
 import type { CallbackBatchResult, CallList, CallListRow, PlannedJob, ScenarioSummary } from "../api/types";
+import { DialerBanner } from "./DialerBanner";
 import { useI18n } from "../i18n";
 import {
   batchBody,
@@ -355,6 +356,7 @@ export function CallListDialog(props: { scenario: ScenarioSummary; onClose(): vo
   return (
     <Dialog title={title} onClose={props.onClose} wide>
       <div className="call-list" data-testid="call-list-dialog">
+        <DialerBanner />
         <p className="hint">{t("callList.intro")}</p>
         <ListFilePicker fileName={fileName} onFile={(file) => void readFile(file)} />
         {busy === "reading" && <p className="muted">{t("callList.reading")}</p>}

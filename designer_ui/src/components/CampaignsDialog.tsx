@@ -7,6 +7,7 @@
 import { useEffect, useRef, useState } from "react";
 import * as api from "../api/client";
 import type { Campaign, Role, ScenarioSummary } from "../api/types";
+import { DialerBanner } from "./DialerBanner";
 import { useI18n } from "../i18n";
 import { browserTimeZone, formatMoment } from "../lib/callList";
 import {
@@ -393,6 +394,7 @@ export function CampaignsDialog(props: { scenario: ScenarioSummary; role: Role; 
   return (
     <Dialog title={t("campaigns.title", { name: scenario.name })} onClose={props.onClose} wide>
       <div className="campaigns" data-testid="campaigns-dialog">
+        <DialerBanner />
         {error && <p role="alert" className="error-text">{t(error.key, { message: error.message })}</p>}
         {loaded === null ? (
           error ? (
