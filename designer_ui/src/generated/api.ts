@@ -626,6 +626,34 @@ export interface paths {
         patch: operations["update_source_api_data_sources__source_id__patch"];
         trace?: never;
     };
+    "/api/dialer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Dialer State
+         * @description Whether this node's callback dialer dials now: running, paused (and why, until when), or off (no AMI
+         *     settings, or it stopped). The designer shows it beside call lists and campaigns: a paused or absent dialer is
+         *     why a campaign's next call is late.
+         *
+         *     The state is this node's, in memory: each node with AMI settings runs its own dialer and trunk watch, so with
+         *     several nodes sharing a database this answers for the one serving the API (another node may be dialling when
+         *     this one is off, or paused while another dials).
+         *
+         *     **Role:** viewer or above (any signed-in user).
+         */
+        get: operations["dialer_state_api_dialer_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/scenarios": {
         parameters: {
             query?: never;
@@ -949,7 +977,9 @@ export interface paths {
         };
         /**
          * List Tokens
-         * @description Your API tokens (never their secrets), each with the role it acts with now.
+         * @description Your API tokens (never their secrets), each with the role it acts with now. A signed-in session only (403
+         *     `session-needed` for a token): a viewer token handed to a dashboard must not learn of, or revoke, the
+         *     admin's own (security review, 2026-12-05).
          *
          *     **Role:** viewer or above (any signed-in user).
          */
@@ -986,7 +1016,8 @@ export interface paths {
         post?: never;
         /**
          * Revoke Token
-         * @description Revoke one of your API tokens: it is refused from the next request on.
+         * @description Revoke one of your API tokens: it is refused from the next request on. A signed-in session only (403
+         *     `session-needed` for a token), as for listing them.
          *
          *     **Role:** viewer or above (any signed-in user).
          */
@@ -1347,7 +1378,7 @@ export interface components {
         CallListProblem: {
             /**
              * Code
-             * @description Stable: no_number, not_a_phone_number, duplicate_number, not_a_number, not_a_whole_number, not_yes_or_no, not_a_date, ambiguous_date, more_problems, campaign_over, campaign_ends_first, hours_never_open, unknown_timezone, not_published, and the file's: empty_file, other_spreadsheet, not_a_list_file, not_utf8, csv_unreadable, xlsx_damaged, xlsx_too_big, xlsx_unreadable, no_rows, no_clients, too_many_rows, too_many_columns, column_name_too_long, column_twice, cell_without_column, cell_too_long, file_too_big, list_too_large. None on a request its schema refused (invalid-request).
+             * @description Stable: no_number, not_a_phone_number, duplicate_number, not_a_number, not_a_whole_number, not_yes_or_no, not_a_date, ambiguous_date, more_problems, campaign_over, campaign_ends_first, hours_never_open, unknown_timezone, not_published, columns_missing, and the file's: empty_file, other_spreadsheet, not_a_list_file, not_utf8, csv_unreadable, xlsx_damaged, xlsx_too_big, xlsx_unreadable, no_rows, no_clients, too_many_rows, too_many_columns, column_name_too_long, column_twice, cell_without_column, cell_too_long, file_too_big, list_too_large. Warnings (CallbackBatchOut.warnings): columns_defaulted, already_waiting. None on a request its schema refused (invalid-request).
              */
             code?: string | null;
             /**
@@ -1357,7 +1388,7 @@ export interface components {
             message: string;
             /**
              * Params
-             * @description What the message is built from, by stable name: `row` (the file's row) or `client` (the place in `rows`, without row_numbers), `column`, `value` (the cell, cut at 40 characters), `type` (the variable's), `first`, `count`, `limit`..., so a client can say it in another language.
+             * @description What the message is built from, by stable name: `row` (the file's row) or `client` (the place in `rows`, without row_numbers), `column`, `value` (the cell, cut at 40 characters), `type` (the variable's), `first`, `count`, `limit`; for columns_missing and columns_defaulted `missing` (the columns wanted, quoted), `reads` (what the scenario reads: contact.name, debt_amount), `columns` (the list's), `defaults`; for already_waiting `count`, `campaign` (its name, maybe empty), `campaign_id`, `created_at`..., so a client can say it in another language.
              */
             params?: {
                 [key: string]: string | number;
@@ -1532,6 +1563,11 @@ export interface components {
              * @description The first few jobs, as the dialer will see them.
              */
             preview: components["schemas"]["PlannedJobOut"][];
+            /**
+             * Warnings
+             * @description What the analyst should know before scheduling, which does not stop it: the scenario reads what no column fills and hears its default instead (columns_defaulted), clients already waiting in another campaign of the scenario (already_waiting, one per campaign).
+             */
+            warnings?: components["schemas"]["CallListProblem"][];
         };
         /** CallbackCreate */
         CallbackCreate: {
@@ -1630,6 +1666,17 @@ export interface components {
              * @description Who started it; null when nobody is known.
              */
             created_by: string | null;
+            /**
+             * Dialled
+             * @description Clients rung at least once, whatever came of it (a busy line waiting for a retry too).
+             * @default 0
+             */
+            dialled: number;
+            /**
+             * Failed Calls
+             * @description Clients whose last call failed (the scenario broke off with an error: they heard an apology or silence): not in `reached` nor `results`. Null in the list of campaigns.
+             */
+            failed_calls?: number | null;
             /** Jobs */
             jobs: number;
             /**
@@ -1644,7 +1691,7 @@ export interface components {
             next_due: string | null;
             /**
              * Reached
-             * @description Clients a call reached (the scenario ran for them), whatever they stand now: those reached without an answer are `reached` less the sum of `results`. Null in the list of campaigns.
+             * @description Clients a call reached (the scenario ran for them and did not fail), whatever they stand now: those reached without an answer are `reached` less the sum of `results`. Null in the list of campaigns.
              */
             reached?: number | null;
             /**
@@ -1663,6 +1710,12 @@ export interface components {
             settings: {
                 [key: string]: unknown;
             };
+            /**
+             * Spared
+             * @description Clients a stop cancelled before any of their calls was made.
+             * @default 0
+             */
+            spared: number;
             /** Statuses */
             statuses: {
                 [key: string]: number;
@@ -1722,6 +1775,39 @@ export interface components {
             read_only?: boolean | null;
             /** Url */
             url?: string | null;
+        };
+        /**
+         * DialerPublic
+         * @description Whether this node dials callbacks now.
+         */
+        DialerPublic: {
+            /**
+             * Congested Calls
+             * @description trunk_down: the calls in a row that met congestion
+             * @default 0
+             */
+            congested_calls: number;
+            /**
+             * Node
+             * @description The dialling node (IVRGRAPH_DIAL_NODE_ID); null when off
+             */
+            node?: string | null;
+            /**
+             * Paused Until
+             * @description When dialling resumes (trunk_down: when one call probes the trunk), if known
+             */
+            paused_until?: string | null;
+            /**
+             * Reason
+             * @description not_configured: no AMI settings (IVRGRAPH_AMI_HOST unset); stopped: AMI refused the login, until a restart; ami_unreachable: AMI cannot be reached, tried again; originate_refused: Asterisk refuses the dialer's calls (its context or permissions); trunk_down: calls in a row met congestion
+             */
+            reason?: ("not_configured" | "stopped" | "ami_unreachable" | "originate_refused" | "trunk_down") | null;
+            /**
+             * State
+             * @description running: dialling; paused: not now, see `reason` and `paused_until`; off: never, until the node is reconfigured or restarted
+             * @enum {string}
+             */
+            state: "off" | "running" | "paused";
         };
         /** DiffOut */
         DiffOut: {
@@ -4155,6 +4241,53 @@ export interface operations {
             };
             /** @description Body not sent as Content-Type: application/json */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid request or document */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    dialer_state_api_dialer_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DialerPublic"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Role too low, or CSRF token missing */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
