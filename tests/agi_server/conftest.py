@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+import io
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import replace
 from pathlib import Path
@@ -13,6 +15,7 @@ import pytest
 
 from agi_server.ami import AmiClient, AmiSettings
 from agi_server.connection import AgiConnection
+from agi_server.logs import LogSettings, configure_logging
 from agi_server.records import CallRecord
 from agi_server.scenarios import CachedScenarioSource, SourceLoader, folder_source
 from agi_server.server import AgiServer, AgiServerConfig
@@ -166,3 +169,19 @@ async def database_node(url: str, *, start_within: float = 10.0, **options: Any)
     finally:
         stop.set()
         await node
+
+
+@pytest.fixture
+def root_logging() -> Iterator[None]:
+    """Put the root logger, the warnings hook and the logging mode (`configure_logging`'s phone-number mode and
+    format) back as they were, for a test that configures logging as a command does."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield
+    logging.captureWarnings(False)
+    root.handlers[:] = handlers
+    root.setLevel(level)
+    configure_logging(LogSettings(), stream=io.StringIO())
+    root.handlers[:] = handlers
+    root.setLevel(level)
+    logging.captureWarnings(False)

@@ -13,7 +13,6 @@ import asyncio
 import io
 import json
 import logging
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -79,21 +78,6 @@ def test_none_and_a_missing_value_and_an_unknown_mode() -> None:
 def test_a_masked_value_logged_with_r_escapes_control_characters() -> None:
     text = "call from %r" % phone_number("+7916\n1234567", mode="masked")  # noqa: UP031 - as the log formats it
     assert text == "call from '+****\\n*****67'" and "\n" not in text
-
-
-@pytest.fixture
-def root_logging() -> Iterator[None]:
-    """Put the root logger, the warnings hook and the logging mode back as they were."""
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
-    yield
-    logging.captureWarnings(False)
-    root.handlers[:] = handlers
-    root.setLevel(level)
-    configure_logging(LogSettings(), stream=io.StringIO())
-    root.handlers[:] = handlers
-    root.setLevel(level)
-    logging.captureWarnings(False)
 
 
 def test_configure_logging_sets_the_mode_the_function_uses(root_logging: None) -> None:

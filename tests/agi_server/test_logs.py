@@ -14,7 +14,6 @@ import os
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -108,17 +107,6 @@ def test_terminal_controls_and_bidi_overrides_are_escaped_not_written_raw() -> N
     assert not any(character in text for character in "\x9b\u202e\u2066\x1b"), ascii(text)
     assert "\\u009b" in text and "\\u202e" in text and "\\u2066" in text
     assert _one_line(text)["message"] == "input a\x9b31mb\u202ec\u2066d\x1be"
-
-
-@pytest.fixture
-def root_logging() -> Iterator[None]:
-    """Put the root logger and the warnings hook back as they were."""
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
-    yield
-    logging.captureWarnings(False)
-    root.handlers[:] = handlers
-    root.setLevel(level)
 
 
 def test_configuring_twice_leaves_one_handler_at_the_last_level(root_logging: None) -> None:
