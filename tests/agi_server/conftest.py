@@ -20,6 +20,7 @@ from agi_server.records import CallRecord
 from agi_server.scenarios import CachedScenarioSource, SourceLoader, folder_source
 from agi_server.server import AgiServer, AgiServerConfig
 from blocks import default_registry
+from graph_engine.block import BlockType
 from graph_engine.registry import BlockRegistry
 from graph_engine.services import Services
 from tests.fakes.ami import FakeAmi
@@ -185,3 +186,11 @@ def root_logging() -> Iterator[None]:
     root.handlers[:] = handlers
     root.setLevel(level)
     logging.captureWarnings(False)
+
+
+def registry_with(*blocks: type[BlockType]) -> BlockRegistry:
+    """The test's plugin `blocks` beside the built-in ones, as a node with a plugin installed has them."""
+    registry = BlockRegistry.of(list(blocks))
+    for block in default_registry():
+        registry.register(type(block), origin="builtin")
+    return registry

@@ -25,16 +25,13 @@ from agi_server.node import DatabaseRuntime
 from agi_server.options import add_fastagi_options, fastagi_config
 from agi_server.scenarios import CachedScenarioSource, PublishedScenario
 from agi_server.server import STATUS_VARIABLE
-from blocks import default_registry
-from graph_engine.block import BlockType
-from graph_engine.context import BlockContext
 from graph_engine.document import parse_document
-from graph_engine.registry import BlockRegistry
 from graph_engine.services import Services, SilentTts
 from persistence.db import Database
-from tests.agi_server.conftest import MemoryRecords, StartServer, call
+from tests.agi_server.conftest import MemoryRecords, StartServer, call, registry_with
 from tests.conftest import make_document
 from tests.fakes.asterisk import parse_args
+from tests.fakes.hanging_blocks import WaitsForever
 from voice.engines.espeak import EspeakEngine
 from voice.formats import DEFAULT_FORMATS, AudioFormat
 from voice.media import MediaRoot
@@ -259,24 +256,6 @@ async def test_listening_beyond_loopback_while_allowing_only_loopback_peers_is_a
 # -- 5. the shutdown deadline --------------------------------------------------------------------------------------
 
 
-class WaitsOnACrm(BlockType):
-    """A block busy away from the channel (a CRM that does not answer): no command in flight."""
-
-    type = "acme_waits_on_crm"
-    title = "Waits on a CRM"
-
-    async def run(self, ctx: BlockContext, config: Mapping[str, Any]) -> str:
-        await asyncio.Event().wait()
-        return "next"
-
-
-def _registry() -> BlockRegistry:
-    registry = BlockRegistry.of([WaitsOnACrm])
-    for block in default_registry():
-        registry.register(type(block), origin="builtin")
-    return registry
-
-
 async def test_a_call_with_no_command_in_flight_at_the_shutdown_deadline_is_told_stopping(
     start_server: StartServer, records: MemoryRecords
 ) -> None:
@@ -284,9 +263,9 @@ async def test_a_call_with_no_command_in_flight_at_the_shutdown_deadline_is_told
     up on the caller. With no command in flight the session is between commands, and SET VARIABLE is answered at
     once (basic.txt); the dialplan can then send the caller on."""
     source = _source(
-        [{"id": "start", "type": "start"}, {"id": "crm", "type": "acme_waits_on_crm"}], [("start", "next", "crm")]
-    )
-    server = await start_server(source=source, registry=_registry())
+        [{"id": "start", "type": "start"}, {"id": "crm", "type": WaitsForever.type}], [("start", "next", "crm")]
+    )  # a block busy away from the channel (a CRM that does not answer): no command in flight
+    server = await start_server(source=source, registry=registry_with(WaitsForever))
     calling = asyncio.create_task(call(server, "s", hold=3.0))
     while not records.records and server.active_calls < 1:
         await asyncio.sleep(0.01)

@@ -12,13 +12,13 @@ from typing import Any
 import pytest
 
 from agi_server.loop_watch import LoopStallWatch
-from blocks import default_registry
 from graph_engine.block import BlockType
 from graph_engine.context import BlockContext
 from graph_engine.document import parse_document
 from graph_engine.interpreter import run_call
 from graph_engine.registry import BlockRegistry
 from graph_engine.scripted import ScriptedChannel
+from tests.agi_server.conftest import registry_with
 from tests.conftest import make_document
 
 
@@ -34,10 +34,7 @@ class SleepsInRun(BlockType):
 
 
 def _registry() -> BlockRegistry:
-    registry = BlockRegistry.of([SleepsInRun])
-    for block in default_registry():
-        registry.register(type(block), origin="builtin")
-    return registry
+    return registry_with(SleepsInRun)
 
 
 async def test_a_stall_names_the_frame_and_the_block_then_the_recovery(caplog: pytest.LogCaptureFixture) -> None:

@@ -11,26 +11,15 @@ from typing import Any, ClassVar
 
 from agi_server.scenarios import CachedScenarioSource, PublishedScenario
 from agi_server.watchdog import Watchdog, Watched
-from blocks import default_registry
 from graph_engine.block import BlockType
 from graph_engine.channel import Prompt
 from graph_engine.context import BlockContext
 from graph_engine.document import parse_document
 from graph_engine.registry import BlockRegistry
-from tests.agi_server.conftest import MemoryRecords, StartServer, call
+from tests.agi_server.conftest import MemoryRecords, StartServer, call, registry_with
 from tests.conftest import make_document
 from tests.fakes.asterisk import CallerScript, parse_args
-
-
-class WaitsForever(BlockType):
-    """Waits on a remote service that never answers."""
-
-    type = "acme_waits_forever"
-    title = "Waits forever"
-
-    async def run(self, ctx: BlockContext, config: Mapping[str, Any]) -> str:
-        await asyncio.Event().wait()
-        return "next"
+from tests.fakes.hanging_blocks import WaitsForever
 
 
 class QuickLimitForever(WaitsForever):
@@ -85,12 +74,9 @@ class CancelsItsOwnTask(BlockType):
 
 
 def _registry() -> BlockRegistry:
-    registry = BlockRegistry.of(
-        [WaitsForever, QuickLimitForever, LongPrompt, WaitsThenHangupPath, SlowBookkeeping, CancelsItsOwnTask]
+    return registry_with(
+        WaitsForever, QuickLimitForever, LongPrompt, WaitsThenHangupPath, SlowBookkeeping, CancelsItsOwnTask
     )
-    for block in default_registry():
-        registry.register(type(block), origin="builtin")
-    return registry
 
 
 def _source(block_type: str, *, error_to_message: bool = False) -> CachedScenarioSource:

@@ -92,6 +92,18 @@ class NapsBriefly(BlockType):
         return "next"
 
 
+class WaitsForever(BlockType):
+    """Waits on a remote service that never answers (a CRM), away from the channel, with no limit of its own: a
+    live call's node stops it (its default max_seconds, a caller's hangup, a shutdown). Not in HANGING_BLOCKS."""
+
+    type = "acme_waits_forever"
+    title = "Waits forever"
+
+    async def run(self, ctx: BlockContext, config: Mapping[str, Any]) -> str:
+        await asyncio.Event().wait()
+        return "next"
+
+
 HANGING_BLOCKS: tuple[type[BlockType], ...] = (
     HangsInRun,
     HangsInSimulate,
