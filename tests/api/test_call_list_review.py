@@ -73,29 +73,48 @@ def test_a_list_whose_columns_the_scenario_does_not_read_is_refused_naming_them(
     assert fixed.json()["warnings"] == []
 
 
-def test_a_field_the_scenario_gives_a_default_is_kept_and_warned_of(admin: Client, slug: Callable[[str], str]) -> None:
-    """The debt reminder as shipped: its `contact` defaults to {"name": "cliente"}. The Russian list is laid over
-    that default, so the greeting says "cliente" instead of failing, and the check warns that every client hears
-    the defaults (contact.name, debt_amount, due_date) before anyone is called."""
+def _shipped_reminder(admin: Client, slug: Callable[[str], str]) -> str:
+    """The debt reminder as shipped, published under a slug of this test's (its Callback block calls back into
+    itself, by slug: this copy's)."""
     name = slug("debt-reminder")
-    # Its Callback block calls back into itself, by slug: this copy's.
     text = (EXAMPLES / "debt-reminder.json").read_text().replace('"scenario": "debt-reminder"', f'"scenario": "{name}"')
-    document = json.loads(text)
-    _publish(admin, name, document)
-    checked = _batch(admin, name, [RUSSIAN_ROW], dry_run=True)
+    _publish(admin, name, json.loads(text))
+    return name
+
+
+def test_the_shipped_debt_reminder_refuses_a_list_without_the_debt(admin: Client, slug: Callable[[str], str]) -> None:
+    """The debt is what the call is for, so the shipped reminder gives `debt_amount` no default: a list without it
+    (the Russian CRM's "Сумма долга") is refused before anyone is called, where a default of 0 had every client
+    hear "0 EUR" (review of 2026-12-05)."""
+    name = _shipped_reminder(admin, slug)
+    refused = _batch(admin, name, [RUSSIAN_ROW], dry_run=True)
+    assert refused.status_code == 422, refused.text
+    (problem,) = refused.json()["problems"]
+    assert problem["code"] == "columns_missing"
+    assert problem["params"]["missing"] == "'debt_amount'"
+
+
+def test_a_field_the_scenario_gives_a_default_is_kept_and_warned_of(admin: Client, slug: Callable[[str], str]) -> None:
+    """The debt reminder as shipped: its `contact` defaults to {"name": "cliente"}. The Russian list (its debt
+    column renamed) is laid over that default, so the greeting says "cliente" instead of failing, and the check
+    warns that every client hears the defaults (contact.name, due_date) before anyone is called."""
+    name = _shipped_reminder(admin, slug)
+    row = {("debt_amount" if column == "Сумма долга" else column): value for column, value in RUSSIAN_ROW.items()}
+    checked = _batch(admin, name, [row], dry_run=True)
     assert checked.status_code == 200, checked.text
     (job,) = checked.json()["preview"]
-    assert job["variables"]["contact"] == {"name": "cliente", **RUSSIAN_ROW}
+    assert job["variables"]["contact"] == {"name": "cliente", **row}
+    assert job["variables"]["debt_amount"] == 1500
     (warning,) = checked.json()["warnings"]
     assert warning["code"] == "columns_defaulted"
-    assert warning["params"]["reads"] == "contact.name, debt_amount, due_date"
-    assert warning["params"]["defaults"] == 'contact.name = "cliente", debt_amount = 0, due_date = ""'
-    assert warning["params"]["columns"] == "ФИО, Телефон, Сумма долга, Дата"
-    scheduled = _batch(admin, name, [RUSSIAN_ROW])
+    assert warning["params"]["reads"] == "contact.name, due_date"
+    assert warning["params"]["defaults"] == 'contact.name = "cliente", due_date = ""'
+    assert warning["params"]["columns"] == "ФИО, Телефон, debt_amount, Дата"
+    scheduled = _batch(admin, name, [row])
     assert scheduled.status_code == 200 and scheduled.json()["warnings"] == [warning]
     # The report's columns are the list's, not the default's.
     report = admin.get(f"/api/callbacks/campaigns/{scheduled.json()['campaign_id']}.csv").content.decode("utf-8-sig")
-    assert next(csv.reader(io.StringIO(report)))[-4:] == list(RUSSIAN_ROW)
+    assert next(csv.reader(io.StringIO(report)))[-4:] == list(row)
 
 
 def test_a_call_that_failed_is_counted_failed_not_reached(
