@@ -12,12 +12,22 @@ Logs often go to a store more people read than the call register, so a caller's 
 through `phone_number` (`--log-phone-numbers`): `full` as given, `masked` with its last two digits only, `none` not
 at all. Every log line naming a CallerID (number or name), a dialled number or a callback number passes it through
 that one function, and still formats it with %r, control characters escaped.
+
+Other lines can quote a number without meaning to: an error's words (a Transfer's refused caller ID, a plugin's
+exception naming the caller, a media name taken from a variable) and the tracebacks under them. So in `masked` and
+`none` every record at WARNING or above, and any with a traceback or stack, has each number-like run of its
+formatted message, traceback and stack written as `phone_number` writes a number (`redact_phone_numbers`): seven
+digits or more, joined by spaces, dashes, dots or brackets, with an optional leading '+', and not glued to a letter
+or digit (a call id's hex). ISO timestamps, IPv4 addresses and decimals (durations) keep their digits, and so do the
+time, level and logger a text line starts with: the handler's, not the record's words. INFO lines are not looked at:
+those naming a number do it through `phone_number` already, and the call's line is on the hot path.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Container
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -92,6 +102,76 @@ def _masked(text: str) -> str:
     return "".join(shown)
 
 
+# A run that may be a phone number, and before it, as alternatives tried first at each place, the plumbing whose
+# digits would otherwise join into one: what `_redacted` keeps is the "keep" group; any other match is a number if
+# it holds _RUN_DIGITS digits. \d and \w are Unicode's, as `phone_number`'s isdigit is.
+_NUMBER_LIKE: Final = re.compile(
+    r"""
+    (?P<keep>
+        # an ISO date, maybe with its time (2026-12-05 10:00:00,123; 2026-12-05T10:00:00.123+00:00)
+        (?<![\w.\-])(?:19|20)\d\d-[01]\d-[0-3]\d(?:[T\ ][0-2]\d:[0-5]\d(?::[0-5]\d(?:[.,]\d+)?)?)?
+        # an IPv4 address (a port after it is too short to matter)
+      | (?<![\w.])(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?![^\W_]|\.\d)
+        # a decimal: a duration (0.123456789), an Asterisk uniqueid (1795295104.117)
+      | (?<![\w.])\d+\.\d+(?![^\W_]|\.?\d)
+    )
+    # '+7 916 123-45-67', '8 (916) 123 45 67', '+34911234567', 'tel:+1-202-555-0100', 'sip:+4930123456@host',
+    # 'Local/79161234567@callees': maybe a '+' and a bracket, then digits, up to three separators between two;
+    # not after a letter, a digit, a '+', a '.' or a '-' (a uuid's last group), and not before a letter or digit.
+  | (?<![^\W_]|[+.\-])\+?\(?\d(?:[\ \-.()]{0,3}\d)*(?![^\W_])
+    """,
+    re.VERBOSE,
+)
+_RUN_DIGITS: Final = 7  # a local number has seven; a port, a line number, a status or a year fewer
+
+
+def redact_phone_numbers(text: str, *, mode: str) -> str:
+    """`text` with every number-like run written as `phone_number` writes a number in `mode` (see the module
+    docstring); `full` returns it as it is."""
+    if mode == "full":
+        return text
+
+    def replace(match: re.Match[str]) -> str:
+        run = match.group()
+        if match.group("keep") is not None or sum(char.isdigit() for char in run) < _RUN_DIGITS:
+            return run
+        return phone_number(run, mode=mode)
+
+    return _NUMBER_LIKE.sub(replace, text)
+
+
+class _RedactingFormatter(logging.Formatter):
+    """`inner`'s lines, those at WARNING or above and those with a traceback or stack with their phone-number-like
+    runs redacted (`redact_phone_numbers`); `configure_logging` puts it in front of the text or JSON formatter in
+    `masked` and `none` only."""
+
+    def __init__(self, inner: logging.Formatter, mode: str) -> None:
+        super().__init__()
+        self._inner, self._mode = inner, mode
+
+    def format(self, record: logging.LogRecord) -> str:
+        if record.levelno < logging.WARNING and not (record.exc_info or record.exc_text or record.stack_info):
+            return self._inner.format(record)  # INFO and below: one comparison, nothing more
+        return self._inner.format(self._redacted(record))
+
+    def _redacted(self, record: logging.LogRecord) -> logging.LogRecord:
+        # A copy: other handlers (pytest's, say) get the record as it was logged, and the formatter's cached
+        # traceback text (`exc_text`) on the original stays the unredacted one they would write.
+        copy = logging.makeLogRecord(vars(record))
+        copy.msg, copy.args = redact_phone_numbers(record.getMessage(), mode=self._mode), None
+        inner = self._inner
+        if record.exc_info:
+            copy.exc_info, copy.exc_text = (
+                None,
+                redact_phone_numbers(inner.formatException(record.exc_info), mode=self._mode),
+            )
+        elif record.exc_text:
+            copy.exc_text = redact_phone_numbers(record.exc_text, mode=self._mode)
+        if record.stack_info:
+            copy.stack_info = redact_phone_numbers(inner.formatStack(record.stack_info), mode=self._mode)
+        return copy
+
+
 def logged_phone_numbers() -> str:
     """The mode numbers are logged in (for the line that states a node's settings)."""
     return _phone_numbers
@@ -162,14 +242,18 @@ def configure_logging(settings: LogSettings, *, stream: TextIO | None = None) ->
 
     Called once a command has read its options, before anything else it does logs; a second call replaces the
     handler of the first, so no line is ever written twice. Numbers are logged as `settings.phone_numbers` says
-    from here on (`phone_number`)."""
+    from here on (`phone_number`), and in `masked` and `none` the handler redacts any number an error or traceback
+    quotes (`redact_phone_numbers`)."""
     global _phone_numbers, _format
     _phone_numbers, _format = settings.phone_numbers, settings.format
     root = logging.getLogger()
     for previous in [handler for handler in root.handlers if isinstance(handler, _CommandHandler)]:
         root.removeHandler(previous)
     handler = _CommandHandler(stream)
-    handler.setFormatter(JsonLinesFormatter() if settings.format == "json" else logging.Formatter(TEXT_FORMAT))
+    formatter = JsonLinesFormatter() if settings.format == "json" else logging.Formatter(TEXT_FORMAT)
+    if settings.phone_numbers != "full":  # an error's words and tracebacks may quote a number (module docstring)
+        formatter = _RedactingFormatter(formatter, settings.phone_numbers)
+    handler.setFormatter(formatter)
     root.addHandler(handler)
     root.setLevel(settings.level)
     # A library's warning would otherwise go straight to stderr, over several lines and in no format.
