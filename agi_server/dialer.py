@@ -7,7 +7,8 @@ closes the job, busy / no_answer / failed come back after the interval configure
 runs out of attempts or its window. A job is never dialled before `due` or after `window_end` (the window comes
 with the job: the Callback block already moved it out of the night), and a dial that could still be ringing when
 the window closes is not started. Nor is a job whose scenario has no published version any more: the claim ends
-it failed (outcome `scenario_unavailable`) without ringing the callee into FastAGI's unknown-scenario message.
+it failed (outcome `scenario_unavailable`) without ringing the callee into FastAGI's unknown-scenario message. A
+job for an emergency number (112, 911) is never dialled at all: it fails at once, its detail and a warning say why.
 
 While the trunk (or the provider behind it) is down, Asterisk answers every Originate with congestion: a run of
 congestions on different jobs pauses dialling instead of using up the clients' attempts (`TrunkWatch`).
@@ -52,11 +53,13 @@ from agi_server.ami import (
 from agi_server.ami_errors import AmiConnectionError, AmiEncodingError
 from agi_server.ami_protocol import DialOutcome
 from agi_server.errors import SettingError
+from agi_server.logs import phone_number
 from agi_server.options import node_id
 from agi_server.server import InputResolver, ResolvedInputs
 from graph_engine.services import Clock
 from persistence import callbacks
 from persistence.db import Database
+from persistence.phone_numbers import is_emergency_number
 
 log = logging.getLogger(__name__)
 
@@ -787,6 +790,12 @@ class Dialer:
             return "invalid scenario slug"
         if not TOKEN.fullmatch(job.id):
             return "invalid job id"
+        if is_emergency_number(job.number):
+            # No job is made for one (persistence.callbacks.never_dialled); this one was stored before that, or
+            # written to the table by an integration. The last check before the Originate: it never rings.
+            log.warning("callback job %s: %r is an emergency number; never dialled, the job fails", job.id,
+                        phone_number(job.number))  # fmt: skip
+            return "emergency number: never dialled"
         return None
 
     async def _record(

@@ -34,7 +34,7 @@ from graph_engine.document import CHANNEL_FACTS
 from graph_engine.inputs import ScenarioInputs
 from persistence.errors import InvalidCallList, NotFound
 from persistence.models import CallbackJob, CallCampaign, CallRecord, utcnow
-from persistence.phone_numbers import one_form, phone_number, written_forms
+from persistence.phone_numbers import is_emergency_number, one_form, phone_number, written_forms
 
 CONTACT: Final = "contact"
 MAX_PROBLEMS: Final = 50
@@ -68,6 +68,9 @@ _CELL_TYPES: Final = frozenset({"string", "number", "integer", "boolean", "date"
 # A call whose scenario failed (persistence.calls.derive_status): the client heard an apology or silence, and
 # nothing they answered counts; the campaign counts them apart from those reached.
 FAILED_CALL: Final = "failed"
+# The fewest digits a row's number has, as the Callback block's: one or two are a wrong column (an age, a count),
+# or a short code such as France's 15 or Russia's 01, and no client's phone.
+SHORTEST_NUMBER: Final = 3
 
 
 @dataclass(frozen=True)
@@ -301,16 +304,19 @@ def _row_number(
     problems: _Problems,
 ) -> str | None:
     """The number to dial for the row's client, who is then in `first_client`; None (a problem) for no number, one
-    that is not a phone number, or a client already listed."""
+    that is not a phone number, an emergency number, or a client already listed."""
     path, raw = f"$.rows[{index}].{column}", row.get(column)
     if raw is None or raw == "":
         problems.add(path, "no_number", f"{client}: no number in column {column!r}", client.params(column))
         return None
-    number = phone_number(raw)
-    if number is None:
-        shown = str(raw)[:40]
+    number, shown = phone_number(raw), str(raw)[:40]
+    if number is None or len(number.lstrip("+")) < SHORTEST_NUMBER:
         message = f"{client}: {shown!r} is not a phone number"
         problems.add(path, "not_a_phone_number", message, client.params(column, value=shown))
+        return None
+    if is_emergency_number(number):
+        message = f"{client}: {shown} is an emergency number and is never dialled"
+        problems.add(path, "emergency_number", message, client.params(column, value=shown))
         return None
     same = one_form(number)  # 0034... and +34... ring one phone (review of 2026-12-05: called twice)
     if same in first_client:

@@ -5,7 +5,8 @@ job goes to exactly one node, and a lease (`lock_until`) returns a job to the po
 On SQLite (one node) the plain SELECT is enough because SQLite serializes writers.
 
 A job rings its callee only into a scenario with a published version: `schedule_callback` refuses any other, and a
-claim ends a job whose scenario has none (`SCENARIO_UNAVAILABLE`) instead of handing it to the dialer.
+claim ends a job whose scenario has none (`SCENARIO_UNAVAILABLE`) instead of handing it to the dialer. No job is
+made for an emergency number (`never_dialled`); the dialer ends one stored all the same without dialling it.
 
 An integration's requests that create jobs may carry an `Idempotency-Key` (`claim_key`): a retry answers what the
 first request answered, and creates nothing. One of its jobs still waiting is cancelled with `cancel_job`.
@@ -34,7 +35,7 @@ from graph_engine.services import CallbackReceipt, CallbackRequest
 from persistence.db import Database, hold_sqlite_writes
 from persistence.errors import Conflict, InvalidCallback, NotFound
 from persistence.models import CallbackAttempt, CallbackJob, CallCampaign, IdempotencyKey, utcnow
-from persistence.phone_numbers import one_form, written_forms
+from persistence.phone_numbers import is_emergency_number, one_form, written_forms
 from persistence.scenarios import hold_published, published_among
 
 log = logging.getLogger(__name__)
@@ -61,6 +62,8 @@ def create_job(
     campaign_id: str | None = None,
     campaign_row: int | None = None,
 ) -> CallbackJob:
+    """A pending job for `number`; `InvalidCallback` naming `$.number` for an emergency number (`never_dialled`)."""
+    never_dialled(number)
     job = CallbackJob(
         allowed_hours=dict(window) if window else None,
         id=str(uuid.uuid4()),
@@ -80,6 +83,14 @@ def create_job(
     session.add(job)
     session.flush()
     return job
+
+
+def never_dialled(number: str) -> None:
+    """`InvalidCallback` naming `$.number` when `number` is an emergency number: no job is made for it, whether an
+    integration asked or a caller's CallerID (which can be spoofed) did through the Callback block."""
+    if is_emergency_number(number):
+        message = f"{number} is an emergency number and is never dialled"
+        raise InvalidCallback([{"path": "$.number", "message": message}])
 
 
 def hold_target(session: Session, scenario: str) -> None:
@@ -102,7 +113,9 @@ def schedule_callback(
     being dialled: that ring may go unanswered, or be over already), of the same number, scenario and campaign
     are joined; a list's clients and an integration's jobs are never touched.
 
-    `InvalidCallback` when `request.scenario` has no published version (`hold_target`)."""
+    `InvalidCallback` when `request.scenario` has no published version (`hold_target`), or for an emergency number
+    (`never_dialled`), which joins no job waiting for it either."""
+    never_dialled(request.number)
     hold_target(session, request.scenario)
     campaign_id, campaign_row = _filed_with(session, request.origin_job_id)
     _hold_callbacks_of(session, request.number, request.scenario)
@@ -804,7 +817,8 @@ class DatabaseCallbackScheduler:
                 job, merged = schedule_callback(session, request, max_attempts=self._max_attempts, now=self._now())
                 return CallbackReceipt(job_id=job.id, merged=merged)
         except InvalidCallback as error:
-            # The block takes its error exit, and the step's error names the scenario that is not published.
+            # The block takes its error exit, and the step's error names the scenario that is not published, or the
+            # emergency number it was asked to call.
             raise SchedulerError(str(error)) from error
         except (SQLAlchemyError, ValueError, TypeError) as error:
             raise SchedulerError(f"the callback could not be stored: {type(error).__name__}") from error

@@ -15,6 +15,9 @@ The country is a process-wide value, as the log's phone-number mode is (`agi_ser
 (through `api.app.create_app`) and `ivrgraph agi` set it once at start from the same variable, and every comparison
 of the call register, the callback jobs, the dialer and the call lists reads it, without it being passed through
 each of their functions.
+
+An emergency number (112, 911, Russia's 01) is never dialled, whoever asked: a call list's row, the API, a
+spoofed CallerID asking the Callback block for a callback (`is_emergency_number`).
 """
 
 from __future__ import annotations
@@ -44,6 +47,11 @@ _WRITTEN_NATIONALLY: Final = frozenset(
     }
 )
 
+# Emergency numbers are 2 to 6 digits in every region of libphonenumber's short-number metadata (the
+# `possible_length` of each region's `emergency` numbers: France's 15 and Russia's 01 have two, Niger's 723141 six);
+# a longer number never equals one, so it is not looked up at all (tests/persistence/test_emergency_numbers.py).
+_EMERGENCY_LENGTHS: Final = range(2, 7)
+
 # The default country `configure_default_country` set: the process's (see the module docstring).
 _default_country: str | None = None
 
@@ -54,6 +62,30 @@ def phone_number(value: object) -> str | None:
         return None
     number = str(value).translate(_TYPED_BY_PEOPLE)
     return number if _NUMBER.fullmatch(number) else None
+
+
+def is_emergency_number(number: str) -> bool:
+    """Whether `number`, as written (what people type between its digits dropped), is an emergency number of the
+    default country, or, without one (or with one whose short numbers libphonenumber does not know: IO, GQ, TA, TK),
+    of any region it knows them for: what a trunk may connect to the emergency services, so it is never dialled.
+
+    An exact match (`is_emergency_number`), not a prefix one (`connects_to_emergency_number`): the whole number
+    is what the dialer sends, and with every region in play a prefix match would refuse ordinary numbers (Russia's
+    01 begins every Paris number written nationally, "01 23 45 67 89"). A number written with "+" is never one, as
+    libphonenumber has it: "+34 112" is no emergency call (dialling a country code before one is not believed to
+    connect)."""
+    digits = number.translate(_TYPED_BY_PEOPLE)
+    if len(digits) not in _EMERGENCY_LENGTHS or not _DIGITS.fullmatch(digits):
+        return False
+    return _emergency(digits, _default_country)
+
+
+@lru_cache(maxsize=1024)  # a list's 20,000 rows, the dialer's passes: one look-up per short number and country
+def _emergency(digits: str, region: str | None) -> bool:
+    """Whether `digits` (2 to 6 of them) are an emergency number of `region`, or of any region for None. The first
+    look-up loads the short-number metadata (about 60 ms)."""
+    regions = (region,) if region in phonenumbers.SUPPORTED_SHORT_REGIONS else phonenumbers.SUPPORTED_SHORT_REGIONS
+    return any(phonenumbers.shortnumberinfo.is_emergency_number(digits, each) for each in regions)
 
 
 def default_country(environ: Mapping[str, str] | None = None) -> str | None:

@@ -1378,7 +1378,7 @@ export interface components {
         CallListProblem: {
             /**
              * Code
-             * @description Stable: no_number, not_a_phone_number, duplicate_number, not_a_number, not_a_whole_number, not_yes_or_no, not_a_date, ambiguous_date, more_problems, campaign_over, campaign_ends_first, hours_never_open, unknown_timezone, not_published, columns_missing, and the file's: empty_file, other_spreadsheet, not_a_list_file, not_utf8, csv_unreadable, xlsx_damaged, xlsx_too_big, xlsx_unreadable, no_rows, no_clients, too_many_rows, too_many_columns, column_name_too_long, column_twice, cell_without_column, cell_too_long, file_too_big, list_too_large. Warnings (CallbackBatchOut.warnings): columns_defaulted, already_waiting. None on a request its schema refused (invalid-request).
+             * @description Stable: no_number, not_a_phone_number, emergency_number, duplicate_number, not_a_number, not_a_whole_number, not_yes_or_no, not_a_date, ambiguous_date, more_problems, campaign_over, campaign_ends_first, hours_never_open, unknown_timezone, not_published, columns_missing, and the file's: empty_file, other_spreadsheet, not_a_list_file, not_utf8, csv_unreadable, xlsx_damaged, xlsx_too_big, xlsx_unreadable, no_rows, no_clients, too_many_rows, too_many_columns, column_name_too_long, column_twice, cell_without_column, cell_too_long, file_too_big, list_too_large. Warnings (CallbackBatchOut.warnings): columns_defaulted, already_waiting. None on a request its schema refused (invalid-request).
              */
             code?: string | null;
             /**

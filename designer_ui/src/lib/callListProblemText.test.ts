@@ -11,7 +11,7 @@ const dateProblem: CallListProblem = {
 
 // Every code persistence/call_lists.py, api/call_list_files.py and the /lists and /batch handlers give a problem.
 const SERVER_CODES = [
-  "no_number", "not_a_phone_number", "duplicate_number", "not_a_number", "not_a_whole_number", "not_yes_or_no",
+  "no_number", "not_a_phone_number", "emergency_number", "duplicate_number", "not_a_number", "not_a_whole_number", "not_yes_or_no",
   "not_a_date", "ambiguous_date", "more_problems", "campaign_over", "campaign_ends_first", "hours_never_open",
   "unknown_timezone", "not_published", "empty_file", "other_spreadsheet", "not_a_list_file", "not_utf8",
   "csv_unreadable", "xlsx_damaged", "xlsx_too_big", "xlsx_unreadable", "no_rows", "no_clients", "too_many_rows",
@@ -42,6 +42,14 @@ describe("a call list's problem in the analyst's language", () => {
       params: { client: 2, column: "phone", number: "600111213", first: 1 } };
     expect(callListProblemText(twice, "ru")).toBe("Клиент 2: номер 600111213 уже есть в списке (клиент 1)");
     expect(callListProblemText(twice, "es")).toBe("Cliente 2: el número 600111213 ya está en la lista (cliente 1)");
+  });
+
+  it("says an emergency number is never called, quoting the cell as typed", () => {
+    const emergency = { path: "$.rows[3].phone", code: "emergency_number", params: { row: 5, column: "phone", value: "112" },
+      message: "row 5: 112 is an emergency number and is never dialled" };
+    expect(callListProblemText(emergency, "ru")).toBe("Строка 5: «112» — номер экстренной службы, по нему никогда не звонят");
+    expect(callListProblemText(emergency, "es")).toBe("Fila 5: «112» es un número de emergencias y nunca se llama");
+    expect(callListProblemText(emergency, "en")).toBe(emergency.message);
   });
 
   it("says a file's fault with its numbers in the language's own form", () => {

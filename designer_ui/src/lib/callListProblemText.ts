@@ -65,6 +65,7 @@ export const CALL_LIST_TEMPLATES: Record<Translated, Record<string, Template>> =
   es: {
     no_number: (w) => `${w.place()}: no hay número en la columna ${w.quoted("column")}`,
     not_a_phone_number: (w) => `${w.place()}: ${w.quoted("value")} no es un número de teléfono`,
+    emergency_number: (w) => `${w.place()}: ${w.quoted("value")} es un número de emergencias y nunca se llama`,
     duplicate_number: (w) => `${w.place()}: el número ${w.text("number")} ya está en la lista (${w.firstPlace()})`,
     not_a_number: (w) => `${w.cell()} no es un número`,
     not_a_whole_number: (w) => `${w.cell()} no es un número entero`,
@@ -117,6 +118,7 @@ export const CALL_LIST_TEMPLATES: Record<Translated, Record<string, Template>> =
   ru: {
     no_number: (w) => `${w.place()}: в столбце ${w.quoted("column")} нет номера`,
     not_a_phone_number: (w) => `${w.place()}: ${w.quoted("value")} — не номер телефона`,
+    emergency_number: (w) => `${w.place()}: ${w.quoted("value")} — номер экстренной службы, по нему никогда не звонят`,
     duplicate_number: (w) => `${w.place()}: номер ${w.text("number")} уже есть в списке (${w.firstPlace()})`,
     not_a_number: (w) => `${w.cell()} — не число`,
     not_a_whole_number: (w) => `${w.cell()} — не целое число`,
