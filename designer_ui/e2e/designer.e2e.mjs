@@ -160,6 +160,32 @@ async function blocksUnderOverlays(page) {
   });
 }
 
+/** Drag the canvas by its background, as a person pans, until block `id` sits under the minimap. */
+async function panBlockUnderMinimap(page, id) {
+  const { from, by } = await page.evaluate((nodeId) => {
+    const box = (el) => el.getBoundingClientRect();
+    const block = box(document.querySelector(`.react-flow__node[data-id="${nodeId}"]`));
+    const minimap = box(document.querySelector(".react-flow__minimap"));
+    const pane = box(document.querySelector(".react-flow__pane"));
+    // A point of bare background to press on: not a block, an edge, the minimap or the zoom buttons.
+    for (let y = pane.top + 20; y < pane.bottom - 20; y += 10) {
+      for (let x = pane.left + 60; x < pane.right - 20; x += 10) {
+        if (document.elementFromPoint(x, y)?.classList.contains("react-flow__pane")) {
+          const by = { x: minimap.left + minimap.width / 2 - (block.left + block.width / 2), y: minimap.top + minimap.height / 2 - (block.top + block.height / 2) };
+          return { from: { x, y }, by };
+        }
+      }
+    }
+    throw new Error("no bare background to drag the canvas by");
+  }, id);
+  await page.mouse.move(from.x, from.y);
+  await page.mouse.down();
+  await page.mouse.move(from.x + by.x / 2, from.y + by.y / 2, { steps: 5 });
+  await page.mouse.move(from.x + by.x, from.y + by.y, { steps: 5 });
+  await page.mouse.up();
+  await viewportSettled(page);
+}
+
 /** The pairs of blocks whose boxes on the screen intersect (touching edges do not count). */
 async function overlappingBlocks(page) {
   return page.evaluate(() => {
@@ -931,6 +957,21 @@ async function main() {
       check(hidden.length === 0, `after ${fit} no block is under the minimap or the zoom buttons${hidden.length ? `: ${hidden.join(", ")}` : ""}`);
     }
     await shot(page, "03a-fit-view-clear-of-minimap");
+    // Zoomed in, with the block panned under the minimap: clicking its problem centres the canvas on it where
+    // nothing is drawn over it (centred in the whole pane, a block zoomed in reached under the minimap).
+    const zoomIn = page.locator(".react-flow__controls-zoomin");
+    for (let i = 0; i < 20 && (await zoomIn.isEnabled()); i++) await zoomIn.click(); // disabled at the largest zoom
+    await viewportSettled(page);
+    await panBlockUnderMinimap(page, "transfer_2");
+    check((await blocksUnderOverlays(page)).includes("transfer_2"), "zoomed in and panned, the Soporte block sits under the minimap");
+    await problem.first().locator("button").click();
+    await page.waitForTimeout(100); // the canvas starts moving a frame after the click
+    await viewportSettled(page);
+    const centred = await blocksUnderOverlays(page);
+    check(!centred.includes("transfer_2"), `clicking its problem centres Soporte clear of the minimap and the zoom buttons${centred.length ? ` (other blocks under them: ${centred.join(", ")})` : ""}`);
+    await shot(page, "03b-problem-centred-clear-of-minimap");
+    await page.getByRole("button", { name: "Fit view", exact: true }).click();
+    await viewportSettled(page);
     await problem.first().locator("button").click();
     await page.locator('[data-testid=block-panel] input[name=node-id][value="transfer_2"]').waitFor();
     check(true, "clicking the problem opens the block");
@@ -939,6 +980,51 @@ async function main() {
     check((await problem.count()) === 0, "the problem disappears once fixed");
     await waitSaved(page);
     check(true, "the draft autosaved");
+
+    // -- the problems follow the edits, not the saves ---------------------------------------------------
+    // Saves held back at the network: a block made invalid shows its problem all the same, and once fixed loses it.
+    const heldSaves = [];
+    let held;
+    const firstHeld = new Promise((resolve) => (held = resolve));
+    const drafts = "**/api/scenarios/*/draft";
+    await page.route(drafts, (route) => {
+      if (route.request().method() !== "PUT") return route.continue();
+      heldSaves.push(route);
+      held();
+    });
+    const saveState = () => page.getByTestId("save-state").getAttribute("data-state");
+    await page.fill("#cfg-transfer_2_target", "");
+    await problem.first().waitFor();
+    check((await saveState()) !== "saved", "a destination emptied shows its problem before the draft is saved");
+    await shot(page, "03c-problem-before-save");
+    await firstHeld; // the autosave of the emptied destination, on its way: its answer will land last
+    await page.fill("#cfg-transfer_2_target", "102");
+    await page.waitForFunction(() => !document.querySelector(".react-flow__node[data-id=transfer_2] .block-node.has-error"));
+    check((await problem.count()) === 0 && (await saveState()) !== "saved", "filled again, the problem goes before the draft is saved");
+    const heldLanded = page.waitForResponse((r) => r.url().endsWith("/draft") && r.request().method() === "PUT");
+    for (const route of heldSaves) await route.continue();
+    await page.unroute(drafts); // before the next autosave (800 ms after the answer) goes out
+    await heldLanded;
+    await page.waitForTimeout(300); // the answer handled, and before the next autosave (800 ms) could hide it
+    check((await problem.count()) === 0, "the held save of the emptied destination, landing last, does not bring its problem back");
+    await waitSaved(page);
+
+    // The server unreachable: the last answer stays, said to be maybe out of date, and editing goes on.
+    const unreachable = (url) => /\/api\/scenarios\/[^/]+\/(validate|draft)$/.test(url.pathname);
+    await page.route(unreachable, (route) => route.abort("connectionrefused"));
+    await page.fill("#cfg-transfer_2_target", "");
+    await page.locator('[data-testid=problems][data-status="stale"]').waitFor();
+    check(
+      (await problem.count()) === 0 && (await page.getByTestId("problems-status").textContent()).includes("may be out of date"),
+      "with the server unreachable the problems shown stay, said to be maybe out of date",
+    );
+    await shot(page, "03d-problems-out-of-date");
+    await page.unroute(unreachable);
+    await problem.first().waitFor(); // tried again a moment later
+    check((await page.getByTestId("problems").getAttribute("data-status")) === "current", "once the server answers again, the problem of the edit made meanwhile shows");
+    await page.fill("#cfg-transfer_2_target", "102");
+    await page.waitForFunction(() => !document.querySelector(".react-flow__node[data-id=transfer_2] .block-node.has-error"));
+    await waitSaved(page);
 
     // -- publishes -----------------------------------------------------------------------------------
     await page.getByRole("button", { name: "Publish", exact: true }).click();

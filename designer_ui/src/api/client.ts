@@ -167,9 +167,10 @@ export async function exportScenario(slug: string): Promise<unknown> {
   return unwrap(client.GET("/api/scenarios/{slug}/export", slugParams(slug)));
 }
 
-export async function validate(slug: string, document: ScenarioDocument): Promise<{ problems: unknown[] }> {
+/** The problems of `document` as it is, unsaved; `signal` aborts the request once a newer edit makes it moot. */
+export async function validate(slug: string, document: ScenarioDocument, signal?: AbortSignal): Promise<{ problems: unknown[] }> {
   const body = { document: document as unknown as Record<string, unknown> };
-  return unwrap(client.POST("/api/scenarios/{slug}/validate", { ...slugParams(slug), body }));
+  return unwrap(client.POST("/api/scenarios/{slug}/validate", { ...slugParams(slug), body, signal }));
 }
 
 /** Publish the draft `pin` names: a 409 `stale-revision` if it has moved on since (a colleague's save). */

@@ -14,7 +14,7 @@ import {
 import { useCallback, useEffect, useMemo, useRef, type DragEvent } from "react";
 import type { BlockNode, ExitEdge } from "../lib/convert";
 import { NODE_WIDTH, nodeHeight } from "../lib/layout";
-import { DEFAULT_OVERLAYS, fitViewport, openingViewport, type Overlays, type Rect } from "../lib/viewport";
+import { DEFAULT_OVERLAYS, centreViewport, fitViewport, openingViewport, type Overlays, type Rect } from "../lib/viewport";
 import { useEditor } from "../store/editor";
 import { BlockNodeView } from "./BlockNodeView";
 
@@ -80,6 +80,7 @@ export function Canvas() {
   const setPanel = useEditor((s) => s.setPanel);
   const showBlockPanel = useCallback(() => setPanel("block"), [setPanel]);
   const flow = useReactFlow<BlockNode>();
+  const store = useStoreApi<BlockNode>();
   const pane = useRef<HTMLDivElement>(null);
   const fitView = useFitView();
   const fitViewLabel = useStore((s) => s.ariaLabelConfig["controls.fitView.ariaLabel"]);
@@ -106,14 +107,16 @@ export function Canvas() {
     [edges, highlight],
   );
 
+  // A problem or a call's step clicked: its block centred where the minimap and the zoom buttons leave it in sight.
   useEffect(() => {
     if (!focus) return;
     const node = flow.getNode(focus.nodeId);
     if (!node) return;
-    const width = node.measured?.width ?? 220;
-    const height = node.measured?.height ?? 100;
-    void flow.setCenter(node.position.x + width / 2, node.position.y + height / 2, { zoom: Math.max(flow.getZoom(), 1), duration: 300 });
-  }, [focus, flow]);
+    const { width, height, domNode, minZoom, maxZoom } = store.getState();
+    const zoom = Math.max(flow.getZoom(), 1);
+    const viewport = centreViewport(boxOf(node), { width, height }, zoom, canvasOverlays(domNode), { min: minZoom, max: maxZoom });
+    void flow.setViewport(viewport, { duration: 300 });
+  }, [focus, flow, store]);
 
   useEffect(() => {
     if (fitRequest === 0) return;

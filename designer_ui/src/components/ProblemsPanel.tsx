@@ -1,8 +1,12 @@
-/** Problems of the draft as the server's validation sees them; a click focuses the block concerned. */
+/**
+ * Problems of the canvas as the server's validation sees them, checked a moment after each edit (unsaved); a
+ * click focuses the block concerned. While a check is to come the last answer stays, said to be checking, or to
+ * be maybe out of date when the server did not answer.
+ */
 import { useMemo } from "react";
 import { useI18n } from "../i18n";
 import { countText } from "../lib/i18n";
-import { countProblems, sortProblems } from "../lib/problems";
+import { countProblems, problemsStatus, sortProblems, type ProblemsStatus } from "../lib/problems";
 import { problemText } from "../lib/problemText";
 import { useEditor } from "../store/editor";
 
@@ -17,24 +21,34 @@ export function ProblemCounts({ errors, warnings }: { errors: number; warnings: 
   );
 }
 
+/** Whether the problems shown are of the canvas as it is: nothing said when they are. Props only. */
+export function ProblemsStatusNote({ status }: { status: ProblemsStatus }) {
+  const { t } = useI18n();
+  if (status === "checking") return <span className="muted" data-testid="problems-status">{t("problems.checking")}</span>;
+  if (status === "stale") return <span className="stale" role="status" data-testid="problems-status">{t("problems.stale")}</span>;
+  return null;
+}
+
 export function ProblemsPanel() {
   const { t, language } = useI18n();
   const problems = useEditor((s) => s.problems);
   const nodes = useEditor((s) => s.nodes);
-  const checking = useEditor((s) => s.checking);
+  const status = useEditor((s) => problemsStatus(s.changeSeq, s.problemsSeq, s.checkFailed));
+  const answered = useEditor((s) => s.problemsSeq !== null);
   const focusNode = useEditor((s) => s.focusNode);
   const order = useMemo(() => nodes.map((n) => n.id), [nodes]);
   const sorted = useMemo(() => sortProblems(problems, order), [problems, order]);
   const counts = countProblems(problems);
   return (
-    <section className="problems" aria-label={t("problems.title")} data-testid="problems">
+    <section className="problems" aria-label={t("problems.title")} data-testid="problems" data-status={status} aria-busy={status === "checking"}>
       <header className="row">
         <h2>{t("problems.title")}</h2>
         <ProblemCounts errors={counts.errors} warnings={counts.warnings} />
-        {checking && <span className="muted">{t("problems.checking")}</span>}
+        <ProblemsStatusNote status={status} />
       </header>
       {sorted.length === 0 ? (
-        <p className="muted">{t("problems.none")}</p>
+        // Before the first answer nothing is known yet: "no problems" would be a guess.
+        answered && <p className="muted">{t("problems.none")}</p>
       ) : (
         <ul>
           {sorted.map((problem, i) => (

@@ -97,3 +97,28 @@ describe("closing the tab with unsaved edits", () => {
     expect(storage.items.size).toBe(0);
   });
 });
+
+describe("the problems a save answers with", () => {
+  const problem = (message: string) => ({ severity: "error" as const, code: "schema", message, node: "sales", path: "$" });
+
+  it("are of the canvas it sent: the live check of a later edit, answered first, is not overwritten", async () => {
+    editor().updateNode("sales", { label: "Ventas" });
+    const server = pendingSave(saveDraft);
+    const saving = saver.save();
+    editor().updateNode("sales", { label: "Ventas rápidas" }, false);
+    editor().setProblems([problem("of the newer canvas")], editor().changeSeq); // problemChecker's answer
+    server.answer({ revision: 8, problems: [problem("of the saved canvas")] });
+    await saving;
+    expect(editor().problems.map((p) => p.message)).toEqual(["of the newer canvas"]);
+    expect(editor().problemsSeq).toBe(editor().changeSeq);
+  });
+
+  it("are shown when nothing newer was found meanwhile", async () => {
+    editor().updateNode("sales", { label: "Ventas" });
+    const server = pendingSave(saveDraft);
+    const saving = saver.save();
+    server.answer({ revision: 8, problems: [problem("of the saved canvas")] });
+    await saving;
+    expect(editor().problems.map((p) => p.message)).toEqual(["of the saved canvas"]);
+  });
+});

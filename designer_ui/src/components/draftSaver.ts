@@ -55,7 +55,8 @@ export function draftSaver(slug: string, storage: StashStorage = localStorage): 
         const after = useEditor.getState();
         if (after.slug === slug) {
           after.saved(result.revision, seq);
-          after.setProblems(normalizeProblems(result.problems));
+          // Of the canvas as it was sent: a live check of a later edit, answered first, is not overwritten by it.
+          after.setProblems(normalizeProblems(result.problems), seq);
           if (after.changeSeq === seq) clearStash(storage, slug);
         } else {
           clearStash(storage, slug); // saved on the way out: the copy is on the server now

@@ -45,6 +45,18 @@ export function severityByNode(problems: Problem[]): Map<string, Severity> {
 }
 
 /**
+ * Whether the problems shown are of the canvas as it is now: `current` when they were found for its latest change,
+ * `checking` while the check of a later change is waiting for its moment or for the server, `stale` when that
+ * check found no server to answer (the problems shown are kept, and may be out of date).
+ */
+export type ProblemsStatus = "current" | "checking" | "stale";
+
+export function problemsStatus(changeSeq: number, problemsSeq: number | null, checkFailed: boolean): ProblemsStatus {
+  if (problemsSeq === changeSeq) return "current";
+  return checkFailed ? "stale" : "checking";
+}
+
+/**
  * The config field a problem points at, from its JSON path (`$.nodes[3].config.options[1].key` -> `options`),
  * so the side panel can scroll to it. Null when the problem is about the block as a whole.
  */

@@ -134,3 +134,21 @@ export function openingViewport(nodes: Rect[], start: Rect | null, pane: Size, o
   const focus = start ?? { x: bounds.x, y: bounds.y, width: 0, height: 0 };
   return placed(bounds, focus, pane, zoom, insets);
 }
+
+/**
+ * The viewport that centres one block (a problem's, a call step's) at `zoom` in the part of the pane nothing is
+ * drawn over: above the minimap and the zoom buttons, or between them, whichever has more room for it. Centred in
+ * the whole pane instead, a tall block, or any block zoomed in, reaches under the minimap. A block too big for
+ * that part at `zoom` is shown smaller, whole; the zoom stays within the canvas's limits.
+ */
+export function centreViewport(block: Rect, pane: Size, zoom: number, overlays: Overlays = DEFAULT_OVERLAYS, zooms = FIT_ZOOM): Viewport {
+  const centre = { x: block.x + block.width / 2, y: block.y + block.height / 2 };
+  if (pane.width <= 0 || pane.height <= 0) return { x: -centre.x * zoom, y: -centre.y * zoom, zoom };
+  const insets = clearInsets(block, pane, overlays, VIEW_PADDING);
+  const shown = Math.min(zooms.max, Math.max(zooms.min, Math.min(zoom, fitZoom(block, pane, insets))));
+  return {
+    x: insets.left + (pane.width - insets.left - insets.right) / 2 - centre.x * shown,
+    y: insets.top + (pane.height - insets.top - insets.bottom) / 2 - centre.y * shown,
+    zoom: shown,
+  };
+}

@@ -81,7 +81,10 @@ export interface EditorState {
   conflict: EditorConflict | null;
   problems: Problem[];
   problemMarks: Map<string, Severity>;
-  checking: boolean;
+  /** The change (`changeSeq`) the problems were found for: older than the canvas while a check is to come. */
+  problemsSeq: number | null;
+  /** Checking the canvas found no server to answer: the problems shown are kept, maybe out of date. */
+  checkFailed: boolean;
   highlight: Highlight;
   panel: SidePanel;
   focus: { nodeId: string; nonce: number } | null;
@@ -114,8 +117,12 @@ export interface EditorState {
   select(id: string | null): void;
   focusNode(id: string): void;
   setPanel(panel: SidePanel): void;
-  setProblems(problems: Problem[]): void;
-  setChecking(checking: boolean): void;
+  /**
+   * The problems found for the canvas at change `seq` (a live check's, a save's): an answer of a change older than
+   * the problems shown is dropped, so whichever request lands last, the panel never goes back in time.
+   */
+  setProblems(problems: Problem[], seq: number): void;
+  setCheckFailed(failed: boolean): void;
   setSaveState(state: SaveState, error?: string | null): void;
   saved(revision: number, seqAtSave: number): void;
   setConflict(conflict: Conflict | null): void;
@@ -413,7 +420,8 @@ export const useEditor = create<EditorState>()((set, get) => {
     conflict: null,
     problems: [],
     problemMarks: new Map(),
-    checking: false,
+    problemsSeq: null,
+    checkFailed: false,
     highlight: NO_HIGHLIGHT,
     panel: "block",
     focus: null,
@@ -452,6 +460,8 @@ export const useEditor = create<EditorState>()((set, get) => {
         conflict: null,
         problems: [],
         problemMarks: new Map(),
+        problemsSeq: null,
+        checkFailed: false,
         highlight: NO_HIGHLIGHT,
         changeSeq: 0,
         panel: "block",
@@ -609,8 +619,12 @@ export const useEditor = create<EditorState>()((set, get) => {
     },
 
     setPanel: (panel) => set({ panel }),
-    setProblems: (problems) => set({ problems, problemMarks: severityByNode(problems) }),
-    setChecking: (checking) => set({ checking }),
+    setProblems(problems, seq) {
+      const shown = get().problemsSeq;
+      if (shown !== null && seq < shown) return;
+      set({ problems, problemMarks: severityByNode(problems), problemsSeq: seq });
+    },
+    setCheckFailed: (checkFailed) => set({ checkFailed }),
     setSaveState: (saveState, saveError = null) => set({ saveState, saveError }),
     saved(revision, seqAtSave) {
       // Edits made while the request was in flight still need saving; a conflict open meanwhile stays open.
