@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Final
@@ -73,6 +73,9 @@ class SimulationInput:
     # The scenarios a Callback may schedule into, as the host's scheduler will take them: the published ones and
     # the one under test (live once published). None: not checked (a test call that knows no host).
     callback_targets: frozenset[str] | None = None
+    # The host's refusal of a number to call back, in its words (an emergency number: persistence.callbacks), None
+    # for a number it takes. None: not checked. Only with `callback_targets`, as the host's scheduler checks both.
+    refused_number: Callable[[str], str | None] | None = None
     step_limit: int = DEFAULT_STEP_LIMIT
     real_time_limit: float = REAL_TIME_LIMIT  # seconds of real time the whole test call may take
 
@@ -114,11 +117,20 @@ class _CheckedScheduler:
     """Records what the test call schedules, refusing a target the host's scheduler would refuse, with its
     words (persistence.callbacks): a test call must not show `scheduled` where the live call takes `error`."""
 
-    def __init__(self, recorder: RecordingScheduler, targets: frozenset[str]) -> None:
+    def __init__(
+        self,
+        recorder: RecordingScheduler,
+        targets: frozenset[str],
+        refused_number: Callable[[str], str | None] | None,
+    ) -> None:
         self._recorder = recorder
         self._targets = targets
+        self._refused_number = refused_number
 
     async def schedule(self, request: CallbackRequest) -> CallbackReceipt:
+        refusal = self._refused_number(request.number) if self._refused_number is not None else None
+        if refusal is not None:
+            raise SchedulerError(f"the callback cannot be scheduled: {refusal}")
         if request.scenario not in self._targets:
             raise SchedulerError(f"the callback cannot be scheduled: {request.scenario!r} is not published")
         return await self._recorder.schedule(request)
@@ -220,7 +232,7 @@ def _test_call_scheduler(inputs: SimulationInput, recorder: RecordingScheduler) 
         return _FailingScheduler()
     if inputs.callback_targets is None:
         return recorder
-    return _CheckedScheduler(recorder, inputs.callback_targets)
+    return _CheckedScheduler(recorder, inputs.callback_targets, inputs.refused_number)
 
 
 def _patrol_interval(registry: BlockRegistry) -> float:

@@ -88,9 +88,15 @@ def create_job(
 def never_dialled(number: str) -> None:
     """`InvalidCallback` naming `$.number` when `number` is an emergency number: no job is made for it, whether an
     integration asked or a caller's CallerID (which can be spoofed) did through the Callback block."""
-    if is_emergency_number(number):
-        message = f"{number} is an emergency number and is never dialled"
-        raise InvalidCallback([{"path": "$.number", "message": message}])
+    refusal = refused_number(number)
+    if refusal is not None:
+        raise InvalidCallback([{"path": "$.number", "message": refusal}])
+
+
+def refused_number(number: str) -> str | None:
+    """Why no job is made for `number` (an emergency number), in the words a refusal gives; None when one may be.
+    Test calls ask it too (graph_engine.simulation.SimulationInput.refused_number), so they refuse as live calls do."""
+    return f"{number} is an emergency number and is never dialled" if is_emergency_number(number) else None
 
 
 def hold_target(session: Session, scenario: str) -> None:

@@ -45,7 +45,7 @@ from graph_engine.errors import DocumentError, EngineError
 from graph_engine.registry import BlockRegistry
 from graph_engine.simulation import SimulationInput, simulate
 from graph_engine.upgrade import upgrade_document
-from persistence import audit, scenarios
+from persistence import audit, callbacks, scenarios
 from persistence.errors import PublishBlocked, Refused, StaleRevision
 from persistence.models import Scenario, ScenarioVersion
 from persistence.publishing import PlayedAsset, PublishOutcome, document_problems, publish, require_change
@@ -500,6 +500,8 @@ async def simulate_call(slug: SlugPath, body: SimulateIn, user: Viewer, runtime:
         scenario_versions={found.slug: found.number for found in others},
         # A Callback into a scenario not published takes its error exit in a live call, and so it does here.
         callback_targets=frozenset({slug, *(found.slug for found in others)}),
+        # A callback to an emergency number (a test caller ID of 112) is refused, in the live scheduler's words.
+        refused_number=callbacks.refused_number,
     )
     try:
         simulation = await simulate(document, runtime.registry, inputs)

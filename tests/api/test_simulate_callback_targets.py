@@ -68,3 +68,21 @@ def test_a_scenario_may_call_back_into_itself_before_its_first_version(
     assert _callback_step(admin, name)["exit"] == "scheduled"
     published = admin.post(f"/api/scenarios/{name}/publish", json={"message": "first"})
     assert published.status_code == 200, published.text
+
+
+def test_a_callback_to_an_emergency_number_is_refused_as_a_live_call_refuses_it(
+    admin: Client, slug: Callable[[str], str]
+) -> None:
+    """A caller ID of 112 asking for a callback: the live scheduler refuses it (no job is ever made for an emergency
+    number), and the test call showed `scheduled` all the same (review of 2026-12-05)."""
+    name = slug("emergency")
+    _create(admin, name, _calls_back_into(name))
+    response = admin.post(f"/api/scenarios/{name}/simulate", json={"caller_id": "112"})
+    assert response.status_code == 200, response.text
+    step = next(step for step in response.json()["result"]["steps"] if step["node"] == "later")
+    assert step["exit"] == "error"
+    assert step["error"] == "the callback cannot be scheduled: 112 is an emergency number and is never dialled"
+    assert response.json()["callbacks"] == []
+
+    ordinary = admin.post(f"/api/scenarios/{name}/simulate", json={"caller_id": "+34600111222"})
+    assert [c["number"] for c in ordinary.json()["callbacks"]] == ["+34600111222"]
