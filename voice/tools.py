@@ -9,6 +9,7 @@ import os
 import re
 import shutil
 import subprocess
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -48,24 +49,70 @@ def run(
 async def run_async(
     args: list[str], *, timeout: float = TOOL_TIMEOUT, stdin: bytes | None = None
 ) -> tuple[int, bytes, bytes]:
-    """Run a tool without blocking the event loop; kill it when it overstays. Returns (code, stdout, stderr)."""
-    try:
-        process = await asyncio.create_subprocess_exec(
-            *args,
-            stdin=asyncio.subprocess.PIPE if stdin is not None else asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
+    """Run a tool without blocking the event loop; kill it when it overstays. Returns (code, stdout, stderr).
+
+    Cancelled at any moment, even while its process starts, it ends and leaves no process behind (`_settle`).
+    The tool reads and writes unnamed temporary files, not pipes: asyncio leaves open the pipes of a start that
+    a cancel-all interrupts (a ResourceWarning when they are collected), and without pipes its start takes one
+    pass of the loop instead of several. These tools write a few lines besides the file they make."""
+    with tempfile.TemporaryFile() as given, tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        if stdin is not None:
+            given.write(stdin)
+            given.seek(0)
+        # The start runs in a task of its own, which a cancel of this one does not interrupt: see `_settle`.
+        starting = asyncio.ensure_future(
+            asyncio.create_subprocess_exec(
+                *args, stdin=given if stdin is not None else subprocess.DEVNULL, stdout=out, stderr=err
+            )
         )
-    except FileNotFoundError as error:
-        raise ConversionError(f"{args[0]} is not installed") from error
-    try:
-        stdout, stderr = await asyncio.wait_for(process.communicate(stdin), timeout)
-    except (TimeoutError, asyncio.CancelledError):
-        with contextlib.suppress(ProcessLookupError):
-            process.kill()
-        await process.wait()
-        raise
-    return process.returncode or 0, stdout, stderr
+        try:
+            process = await asyncio.shield(starting)
+        except FileNotFoundError as error:
+            raise ConversionError(f"{args[0]} is not installed") from error
+        except asyncio.CancelledError:
+            await _settle(starting)
+            raise
+        try:
+            await asyncio.wait_for(process.wait(), timeout)
+        except (TimeoutError, asyncio.CancelledError):
+            await _end(process)
+            raise
+        out.seek(0)
+        err.seek(0)
+        return process.returncode or 0, out.read(), err.read()
+
+
+# How long a cancelled run lets the start of its process end by itself before it cancels that start (again):
+# asyncio finishes a start within a few passes of the loop, milliseconds.
+START_SETTLE = 1.0  # seconds
+
+
+async def _settle(starting: asyncio.Future[asyncio.subprocess.Process]) -> None:
+    """End the start of a cancelled run: the start over, and the process it made, if any, killed and reaped.
+
+    Why a cancel does not simply interrupt the start: in CPython 3.11 (python/cpython#125502, fixed in later
+    versions only) a start waits for ever when it is cancelled together with the task asyncio finishes it in
+    (`_connect_pipes`, run even without pipes), and a cancel-all does just that: `asyncio.run`'s final one (a node
+    stopping while a phrase converts), a test loop's teardown. The start kills its process, then waits for an exit
+    notice queued behind a connection that never completes, and the loop never closes. A second cancel ends that
+    wait, so a start still pending after `START_SETTLE` is cancelled again. A start that is not stuck (only the
+    run was cancelled: the caller hung up, its time ran out) ends within that time, and its process is killed."""
+    while not starting.done():
+        # Cancelled again meanwhile (the final cancel-all after a hang-up): carry on, for the run re-raises its own
+        # cancel anyway, and leaving now could leave the start stuck and the loop unable to close.
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.wait({starting}, timeout=START_SETTLE)
+        if not starting.done():
+            starting.cancel()
+    if not starting.cancelled() and starting.exception() is None:
+        await _end(starting.result())
+
+
+async def _end(process: asyncio.subprocess.Process) -> None:
+    """Kill a process and wait until it is reaped."""
+    with contextlib.suppress(ProcessLookupError):
+        process.kill()
+    await process.wait()
 
 
 def _tail(stderr: bytes) -> str:

@@ -15,6 +15,7 @@ import pytest
 
 from graph_engine.block import MEDIA_NAME_PATTERN
 from graph_engine.services import TextToSpeech
+from tests.voice.cancel_all import no_children_within, run_to_the_end
 from tests.voice.conftest import LateEngine
 from voice.engines.base import EngineSettings
 from voice.engines.gtts_engine import GttsEngine
@@ -392,3 +393,27 @@ async def test_an_engine_that_fails_after_its_caller_gave_up_is_skipped_for_the_
     assert time.monotonic() - started < 0.15 + 1.0  # no caller_wait spent on the engine: straight to espeak
     assert name == f"tts/{service.key_for('good morning', language='en', engine='espeak-ng')}"
     assert [text for text, _ in espeak.texts] == ["hello", "good morning"]
+
+
+def test_renders_caught_by_the_final_cancel_all_end_and_leave_nothing_behind(make_service: Any) -> None:
+    """A node stopping while phrases render: `asyncio.run` cancels every task left, asyncio's own with them, and
+    must end. Renders started 10 ms apart, then one loop pass apart, are caught in espeak-ng, in each conversion
+    and as each process starts; none is left running, and no render's work folder stays in the cache."""
+    services: list[TtsService] = []
+    tasks: list[asyncio.Task[str]] = []  # the loop holds its tasks weakly
+
+    async def main() -> None:
+        service: TtsService = make_service(concurrency=64)  # each render at its own step, none queued
+        services.append(service)
+        for number in range(24):
+            tasks.append(asyncio.create_task(service.render(f"Phrase number {number}", language="en")))
+            await asyncio.sleep(0.01)
+        for number in range(24, 40):
+            await asyncio.sleep(0)
+            tasks.append(asyncio.create_task(service.render(f"Phrase number {number}", language="en")))
+
+    run_to_the_end(main, within=10.0)
+
+    assert all(task.done() for task in tasks)
+    assert no_children_within(2.0, "sox", "espeak-ng") == []
+    assert [p.name for p in services[0].cache.folder.iterdir() if p.is_dir()] == []
