@@ -7,7 +7,8 @@ checked is what would otherwise break later, far from the plugin: validation of 
 
 `load_registry(skip_broken=True)` leaves a broken plugin out instead, logged and kept in `BlockRegistry.broken`:
 for a host serving calls, one optional plugin taken down by an upgrade must not take every scenario offline.
-Its type is then not installed, and validation says why (`broken_plugin`).
+Its type is then not installed, and validation says why (`broken_plugin`); unless a built-in has that type name,
+and keeps it. Two plugins claiming one type name are both left out: neither is served.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import logging
 import math
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from importlib.metadata import EntryPoint, entry_points
-from typing import Any, Final
+from typing import Any, Final, TypeGuard
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
@@ -185,6 +186,10 @@ class BlockRegistry:
         """Why no block of `type_name` is installed when a broken plugin would have provided it, or None."""
         return None if type_name in self._blocks else self._broken_types.get(type_name)
 
+    def intended_type(self, error: BlockRegistrationError) -> str | None:
+        """The block type `error`'s plugin would have registered, had it not been left out; None if it was not."""
+        return self._intended_types.get(error)
+
     def missing_type(self, error: BlockRegistrationError) -> str | None:
         """The block type no installed block provides because `error`'s plugin was left out, or None: another
         block has its type name (a plugin refused for taking a built-in's), or it was never left out."""
@@ -236,6 +241,10 @@ class BlockRegistry:
             entry["plugin"] = self._origins[type_name]
             entries.append(entry)
         return sorted(entries, key=lambda e: (e["category"], e["title"]))
+
+
+def _is_name(value: Any) -> TypeGuard[str]:
+    return isinstance(value, str) and _matches(value)
 
 
 def _matches(name: str) -> bool:
@@ -370,25 +379,75 @@ def entry_point_origin(entry: EntryPoint) -> str:
 
 def load_registry(entries: Iterable[EntryPoint] | None = None, *, skip_broken: bool = False) -> BlockRegistry:
     """A registry of every block installed in the `ivrgraph.blocks` entry-point group, the built-ins first: a
-    plugin that takes a built-in's type name is the one refused, wherever it is installed.
+    plugin that takes a built-in's type name is the one refused, wherever it is installed. Two plugins claiming
+    the same type name are both refused, so neither serves it: which one would otherwise win depends on the order
+    the distributions happen to be listed in (sys.path, then the directory listing), not on anything an
+    administrator chose.
 
     A broken plugin raises `BlockRegistrationError`; with `skip_broken` it is logged at ERROR and left out
     instead (`BlockRegistry.broken`), and the scenarios using its type fail validation saying why. A host serving
     calls wants that; a check of the installed plugins (CI, `ivrgraph blocks`) wants the error."""
     registry = BlockRegistry()
     found = entries if entries is not None else entry_points(group=ENTRY_POINT_GROUP)
-    for entry in sorted(found, key=lambda entry: not is_builtin(entry)):  # stable: otherwise in the given order
-        origin = entry_point_origin(entry)
-        block_class: Any = None
+    ordered = sorted(found, key=lambda entry: not is_builtin(entry))  # stable: otherwise in the given order
+    # Every plugin imported before any registers: a type name two plugins claim is known before either is served.
+    imported = [(entry, entry_point_origin(entry), *_import_or_refusal(entry)) for entry in ordered]
+    claims = _plugin_claims(imported)
+    for entry, origin, block_class, refusal in imported:
         try:
-            block_class = _import_block(entry, origin)
+            if refusal is not None:
+                raise refusal
+            type_name = getattr(block_class, "type", None)
+            if _is_name(type_name) and not is_builtin(entry):
+                others = [other for other in claims.get(type_name, ()) if other != origin]
+                if others:
+                    raise _shared_type(origin, type_name, others)
             registry.register(block_class, origin=origin, builtin=is_builtin(entry))
         except BlockRegistrationError as error:
             if not skip_broken:
                 raise
-            log.error("%s; left out: scenarios using its blocks fail validation, calls reaching them fail", error)
             registry.leave_out(error, type_name=_intended_type(entry, block_class))
+    for left_out in registry.broken:  # once every block is in: whether another serves its type is known only then
+        log.error("%s; left out: %s", left_out, _consequence(registry, left_out))
     return registry
+
+
+def _import_or_refusal(entry: EntryPoint) -> tuple[Any, BlockRegistrationError | None]:
+    try:
+        return _import_block(entry, entry_point_origin(entry)), None
+    except BlockRegistrationError as error:
+        return None, error
+
+
+def _plugin_claims(imported: Iterable[tuple[EntryPoint, str, Any, Any]]) -> dict[str, list[str]]:
+    """The plugins (origins) claiming each type name no built-in has. A built-in's name is not shared: the
+    built-in keeps it and each plugin claiming it is refused on its own (`BlockRegistry._clash`)."""
+    builtin_types = {getattr(block_class, "type", None) for entry, _, block_class, _ in imported if is_builtin(entry)}
+    claims: dict[str, list[str]] = {}
+    for entry, origin, block_class, _ in imported:
+        type_name = getattr(block_class, "type", None)
+        is_block = inspect.isclass(block_class) and issubclass(block_class, BlockType)
+        if is_block and _is_name(type_name) and type_name not in builtin_types and not is_builtin(entry):
+            if origin not in claims.setdefault(type_name, []):
+                claims[type_name].append(origin)
+    return claims
+
+
+def _shared_type(origin: str, type_name: str, others: Sequence[str]) -> BlockRegistrationError:
+    return BlockRegistrationError(
+        origin,
+        f"its block type {type_name!r} is also claimed by {'; '.join(others)}: two plugins cannot share a type "
+        "name, so neither provides it (uninstall one, or rename its `type`)",
+    )
+
+
+def _consequence(registry: BlockRegistry, error: BlockRegistrationError) -> str:
+    """What leaving a plugin out does, as the log says it: its type missing, or still served by another block."""
+    type_name = registry.intended_type(error)
+    block = registry.get(type_name) if type_name is not None else None
+    if block is None:
+        return f"scenarios using its block type {type_name!r} fail validation, calls reaching them fail"
+    return f"the {block.title} block keeps serving type {type_name!r}"  # the error names where it comes from
 
 
 def _import_block(entry: EntryPoint, origin: str) -> Any:
