@@ -8,7 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from graph_engine.upgrade import upgrade_document
+
+if TYPE_CHECKING:
+    from graph_engine.registry import BlockRegistry
 
 Scalar = str | int | float | bool | None
 
@@ -169,8 +174,16 @@ class ScenarioDiff:
         return block.label if block else ""
 
 
-def diff_documents(before: Any, after: Any) -> ScenarioDiff:
-    """What changed from `before` to `after`. Either may be None (nothing published yet) or malformed."""
+def diff_documents(before: Any, after: Any, *, registry: BlockRegistry | None = None) -> ScenarioDiff:
+    """What changed from `before` to `after`. Either may be None (nothing published yet) or malformed.
+
+    `registry`: the installed blocks. Both sides are then compared as those blocks read them, every node written
+    for an older version of its block migrated as the engine migrates it (graph_engine.upgrade). Unmigrated, a
+    version published before a plugin upgrade differs from the same draft, upgraded, in the node's `version` and
+    every field the migration renamed: changes nobody made. Nor is the upgrade itself a change to review: calls
+    already run the older version through that same migration, so for a caller nothing changes."""
+    if registry is not None:
+        before, after = upgrade_document(before, registry), upgrade_document(after, registry)
     old, new = _as_mapping(before), _as_mapping(after)
     old_nodes, new_nodes = _nodes(old), _nodes(new)
     added = [_ref(node) for node_id, node in new_nodes.items() if node_id not in old_nodes]

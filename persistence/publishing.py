@@ -116,7 +116,7 @@ async def publish(
     errors = [problem for problem in problems if problem["severity"] == Severity.ERROR]
     if errors or any(not test["passed"] for test in tests):
         raise PublishBlocked(problems=problems, tests=tests)
-    diff = diff_documents(previous.document if previous else None, candidate)
+    diff = diff_documents(previous.document if previous else None, candidate, registry=registry)
     summary = {
         "warnings": len(problems),
         "tests_passed": len(tests),
