@@ -13,15 +13,18 @@ scheduler accepts) and the expectations:
                 "transfers": ["200"]}}
 `scheduled` describes each callback the call asked for, in order (its count is the number of callbacks): what it
 was scheduled with, as the scheduler received it. Moments are ISO 8601 with an offset and compare as instants.
-Tests live in a `<scenario>.tests.json` file beside the scenario, or in the document under `meta.tests`.
+Tests live in a `<scenario>.tests.json` file beside the scenario, or in the document under `meta.tests`. A field
+the format does not know fails the test, in `expect` as at the top: a misspelt input ("kyes") would otherwise run
+a call with no keys at all, and a misspelt expectation would check nothing, and the test would pass.
 """
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Final
 
 from graph_engine.errors import DocumentError
 from graph_engine.registry import BlockRegistry
@@ -36,6 +39,22 @@ _DUE_CHECKS: dict[str, tuple[str, Callable[[datetime, datetime], bool]]] = {
 }
 _CALLBACK_FIELDS = {*_DUE_CHECKS, "number", "scenario", "variables", "carried"}
 _EXPECTATIONS = {"path", "visits", "not_visits", "outcome", "variables", "said", "callbacks", "scheduled", "transfers"}
+# A test's own fields: its name, the inputs `simulation_input` reads, and its expectations.
+TEST_FIELDS: Final = (
+    "name",
+    "keys",
+    "timed_keys",
+    "caller_id",
+    "caller_name",
+    "dialed_number",
+    "at",
+    "variables",
+    "data_rows",
+    "transfers",
+    "hangup_at",
+    "scheduler",
+    "expect",
+)
 
 
 @dataclass(slots=True)
@@ -70,6 +89,27 @@ def simulation_input(
         scenarios=dict(scenarios),
         callback_targets=callback_targets,
     )
+
+
+def unknown_fields(test: Mapping[str, Any]) -> list[str]:
+    """A failure for each field of `test` the format does not know, with the field it likely meant, and then the
+    fields there are; empty when every field is known."""
+    failures = []
+    for key in test:
+        if key not in TEST_FIELDS:
+            meant = _likely_meant(str(key))
+            failures.append(f"unknown field {key!r}" + (f" (did you mean {meant!r}?)" if meant else ""))
+    if failures:
+        failures.append(f"not run: a test's fields are {', '.join(TEST_FIELDS)}")
+    return failures
+
+
+def _likely_meant(key: str) -> str | None:
+    """The field a misspelt or shortened `key` likely stands for: one it begins ("data" for `data_rows`, which
+    spelling alone takes for `at`), else the closest in spelling ("kyes" for `keys`), else None."""
+    lowered = key.lower()
+    begun = [name for name in TEST_FIELDS if lowered and name.startswith(lowered)]
+    return next(iter(begun or difflib.get_close_matches(lowered, TEST_FIELDS, n=1)), None)
 
 
 def check_expectations(expect: Mapping[str, Any], simulation: SimulationResult) -> list[str]:
@@ -177,6 +217,10 @@ async def run_scenario_tests(
     outcomes = []
     for number, test in enumerate(tests, start=1):
         name = str(test.get("name") or f"test {number}")
+        unknown = unknown_fields(test)
+        if unknown:  # not run: a misspelt input runs another call than the one meant, whose results would mislead
+            outcomes.append(TestOutcome(name, False, unknown))
+            continue
         try:
             simulation = await simulate(document, registry, simulation_input(test, scenarios or {}, callback_targets))
         except (DocumentError, ValueError, TypeError) as problem:
