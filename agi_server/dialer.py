@@ -13,6 +13,11 @@ job for an emergency number (112, 911) is never dialled at all: it fails at once
 While the trunk (or the provider behind it) is down, Asterisk answers every Originate with congestion: a run of
 congestions on different jobs pauses dialling instead of using up the clients' attempts (`TrunkWatch`).
 
+A pass that fails (the database is away) is logged as the version poller logs a failed poll (`FailureLog`): one
+WARNING with the reason, a reminder once a minute while it lasts and one INFO line when a pass succeeds again; a
+bug gets its traceback, once per run of the same error. What attempts came to, by outcome, and the failed passes
+are counted for the node's metrics (`Dialer.attempts`, `Dialer.pass_failures`).
+
 The callee who answers lands in the dialplan context `settings.context`, which must run FastAGI with the
 scenario and the job id, e.g.::
 
@@ -42,6 +47,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final, Literal, Protocol, TypeVar
 
+from sqlalchemy.exc import DBAPIError, DisconnectionError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+
 from agi_server.ami import (
     AmiClient,
     AmiSettings,
@@ -59,6 +67,8 @@ from agi_server.server import InputResolver, ResolvedInputs
 from graph_engine.services import Clock
 from persistence import callbacks
 from persistence.db import Database
+from persistence.failure_log import FAILURE_REMINDER_SECONDS, FailureLog
+from persistence.models import CallbackJob
 from persistence.phone_numbers import is_emergency_number
 
 log = logging.getLogger(__name__)
@@ -71,6 +81,11 @@ RECENT_REPORTS: Final = 1000  # attempts a dialer keeps in memory (Dialer.report
 # Due jobs claimed to choose a probe from while the trunk is down (`TrunkWatch.pick_probe`), the rest given back:
 # enough to look past the jobs an outage spared (a streak's `trunk_down_after`, and one probe per pause).
 PROBE_CHOICES: Final = 16
+# A pass failing with one of these met a database that is away (down, restarting, unreachable, its connections all
+# taken): an expected outage, logged without its traceback. Anything else is a bug, logged with it.
+DATABASE_OUTAGES: Final = (DBAPIError, DisconnectionError, PoolTimeoutError, ConnectionError)
+# The detail of a job for an emergency number, recorded failed without ringing (`Dialer._unsendable`).
+EMERGENCY_NUMBER: Final = "emergency number: never dialled"
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +136,12 @@ class CallbackContext:
 
 class JobStore(Protocol):
     """Durable callback jobs. `persistence.callbacks` backs it in production (`DatabaseJobStore`)."""
+
+    @property
+    def scenario_unavailable(self) -> int:
+        """The jobs this store's claims ended undialled, their scenario having no published version (for the
+        metrics: `claim_due` hands out only the others)."""
+        ...
 
     async def claim_due(self, *, now: datetime, limit: int, node_id: str) -> list[DialJob]:
         """Lock up to `limit` jobs due at `now` for this node (status dialing); expire jobs whose window closed.
@@ -218,6 +239,8 @@ class DialerSettings:
     trunk_down_after: int = 3
     trunk_pause: timedelta = timedelta(minutes=1)
     trunk_pause_max: timedelta = timedelta(minutes=10)
+    # While passes fail, the log says so again this often (seconds): see `FailureLog`.
+    remind_every: float = FAILURE_REMINDER_SECONDS
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None, *, node_id: str | None = None) -> DialerSettings:
@@ -477,6 +500,29 @@ class Dialer:
         # as a node dials for months and the store keeps every attempt anyway.
         self.reports: deque[AttemptReport] = deque(maxlen=RECENT_REPORTS)
         self.peak_lines = 0
+        # What attempts came to, by outcome (agi_server.metrics.DIAL_OUTCOMES), for the metrics: `_tell`.
+        self._tallies: dict[str, int] = {}
+        self._passes = FailureLog(
+            log,
+            "callback dialer pass",
+            "passes",
+            meanwhile="no callback is claimed until a pass succeeds",
+            remind_every=settings.remind_every,
+        )
+        self._claims = 0  # passes whose claim the store answered: only those tell that the database is back
+
+    @property
+    def attempts(self) -> dict[str, int]:
+        """Attempts since the start by what they came to: a `DialOutcome`, `trunk_down` (congestion while the
+        trunk looked down: not counted), `emergency_number` (never dialled), and the store's jobs ended
+        `scenario_unavailable` (never dialled). Answers count once the callee hung up: `answered` when the
+        scenario reached them, else `unreached`."""
+        return {**self._tallies, "scenario_unavailable": self._store.scenario_unavailable}
+
+    @property
+    def pass_failures(self) -> int:
+        """Passes that failed since the start (the database away, or a bug): no job was claimed by them."""
+        return self._passes.failures
 
     @property
     def active_lines(self) -> int:
@@ -526,6 +572,7 @@ class Dialer:
         claimed = await self._store.claim_due(
             now=now, limit=PROBE_CHOICES if probing else free, node_id=self._settings.node_id
         )
+        self._claims += 1
         if probing:
             claimed = await self._probe_only(claimed, now)
         started: list[str] = []
@@ -560,13 +607,21 @@ class Dialer:
         return [*held, probe] if probe is not None else held
 
     async def run(self) -> None:
-        """Dial until cancelled. A failing pass (database down) is logged and retried at the next poll."""
+        """Dial until cancelled. A failing pass is tried again at the next poll; a run of them is logged as the
+        version poller logs its failed polls (`FailureLog`): a traceback every 5 s on every node drowned the log
+        of a database outage (operations review: 520 of 608 lines in 20 s)."""
         while True:
             self._wake.clear()
+            claims = self._claims
             try:
                 await self.run_once()
-            except Exception:  # the loop must outlive a database outage; the next poll tries again
-                log.exception("callback dialer pass failed")
+            except DATABASE_OUTAGES as error:  # the database is away: an outage is expected, its traceback is noise
+                self._passes.failed(error, traceback=False)
+            except Exception as error:  # a bug: its traceback, and the loop outlives it (the next poll tries again)
+                self._passes.failed(error, traceback=True)
+            else:
+                if self._claims != claims:  # a pass that asked the store nothing (AMI down) says nothing of it
+                    self._passes.succeeded()
             # asyncio.timeout, not wait_for: on Python 3.11 a cancel (`RunningDialer.stop`) that meets the poll's
             # timeout in the same loop turn was swallowed by wait_for, and this loop, and the node's stop, ran on.
             with contextlib.suppress(TimeoutError):
@@ -640,15 +695,15 @@ class Dialer:
             return None
         if congested(result):
             return await self._record_congestion(job, attempt, channel_id, result.detail)
-        try:
+        if result.outcome is not DialOutcome.ANSWERED:
             return await self._record(job, attempt, channel_id, result.outcome, result.detail)
+        answer: AttemptReport | None = None
+        try:
+            # Told (logged, counted) once the callee hung up: the job may yet end failed (`_settle_answer`).
+            answer = await self._record(job, attempt, channel_id, result.outcome, result.detail, tell=False)
+            return answer
         finally:
-            current = asyncio.current_task()
-            if result.outcome is DialOutcome.ANSWERED and not (current is not None and current.cancelling()):
-                # The callee is on a line until they hang up, recorded or not: max_lines counts this node's calls
-                # on the trunk, not only the Originates still ringing.
-                if await self._hold_line(job, channel_id):
-                    await self._settle_answer(job, attempt, channel_id)
+            await self._answered(job, attempt, channel_id, answer)
 
     async def _dial(self, job: DialJob, request: OriginateRequest) -> OriginateResult:
         """The Originate, its outcome told to the trunk watch the moment it is known."""
@@ -707,9 +762,30 @@ class Dialer:
         finally:
             self._talking.discard(job.id)
 
-    async def _settle_answer(self, job: DialJob, attempt: int, channel_id: str) -> None:
+    async def _answered(self, job: DialJob, attempt: int, channel_id: str, answer: AttemptReport | None) -> None:
+        """After an answer: hold the line until the callee hangs up, then tell what the job ended as: done, or
+        failed with outcome unreached when no scenario reached the callee (`_settle_answer`). Told right after
+        recording, the line said "answered ... -> done" for a job the database then held failed (operations
+        review). With no hangup seen, the check failing, or the node shutting down, the answer stands as recorded.
+        """
+        told = answer
+        try:
+            current = asyncio.current_task()
+            if not (current is not None and current.cancelling()):
+                # The callee is on a line until they hang up, recorded or not: max_lines counts this node's calls
+                # on the trunk, not only the Originates still ringing.
+                if await self._hold_line(job, channel_id):
+                    told = await self._settle_answer(job, attempt, channel_id, answer)
+        finally:
+            if told is not None:
+                self._tell(told)
+
+    async def _settle_answer(
+        self, job: DialJob, attempt: int, channel_id: str, answer: AttemptReport | None
+    ) -> AttemptReport | None:
         """An answer counts once the scenario ran: a callee no FastAGI call named heard silence (the dialplan's
-        AGI found no server), so the job fails with outcome unreached instead of passing for delivered."""
+        AGI found no server), so the job fails with outcome unreached instead of passing for delivered. Returns
+        the attempt as it ends: `answer`, or the unreached attempt."""
         try:
             status = await _retried(
                 lambda: self._store.settle_answer(job_id=job.id, call_id=channel_id),
@@ -718,20 +794,14 @@ class Dialer:
             )
         except Exception:  # the store stayed down: the answer stands, as it did before this check existed
             log.exception("callback job %s: could not check that its scenario reached the callee", job.id)
-            return
+            return answer
         if status != "failed":
-            return
-        log.warning(
-            "callback job %s: answered, but no FastAGI call named it before the hangup, so the callee heard no"
-            " scenario; check that dialplan context %r runs AGI(agi://<this server>/${IVR_SCENARIO}?job=${JOB_ID})"
-            " and that the FastAGI server is up",
-            job.id,
-            self._settings.context,
-        )
-        at = self._clock.now()
-        self.reports.append(
-            AttemptReport(job.id, attempt, DialOutcome.UNREACHED, "no FastAGI call", at, channel_id, status)
-        )
+            return answer
+        answered = f"answered: {answer.detail}; " if answer is not None else ""
+        detail = f"{answered}no FastAGI call named the job before the hangup"
+        unreached = AttemptReport(job.id, attempt, DialOutcome.UNREACHED, detail, self._clock.now(), channel_id, status)
+        self.reports.append(unreached)
+        return unreached
 
     def refusing(self) -> bool:
         """Whether dialling pauses after Asterisk refused an Originate (see `_refused`)."""
@@ -743,6 +813,7 @@ class Dialer:
         failed, as before, ended every job of a campaign failed within three passes (review of 2026-12-05)."""
         pause = self._settings.refused_pause
         self.refused_until = self._clock.now() + pause
+        self._tally(str(DialOutcome.REFUSED))
         log.error(
             "callback dialling paused for %g s: %s (check IVRGRAPH_DIAL_CONTEXT, IVRGRAPH_DIAL_CHANNEL and the AMI "
             "user's originate permission); job %s was not dialled and keeps its attempts",
@@ -795,7 +866,7 @@ class Dialer:
             # written to the table by an integration. The last check before the Originate: it never rings.
             log.warning("callback job %s: %r is an emergency number; never dialled, the job fails", job.id,
                         phone_number(job.number))  # fmt: skip
-            return "emergency number: never dialled"
+            return EMERGENCY_NUMBER
         return None
 
     async def _record(
@@ -810,9 +881,11 @@ class Dialer:
         patient: bool = True,
         counted: bool = True,
         retry_after: timedelta | None = None,
+        tell: bool = True,
     ) -> AttemptReport:
         """Record the attempt, trying again while the database fails (`patient`; shutting down: once). Unless told
-        `retry_after`, a job that is tried again is due after the interval of its outcome."""
+        `retry_after`, a job that is tried again is due after the interval of its outcome. `tell` False: the caller
+        logs and counts it later (`_tell`)."""
         at = self._clock.now()
         if retry_after is None:
             retry_after = self._settings.retry_after.get(outcome, timedelta(0))
@@ -836,17 +909,41 @@ class Dialer:
         if status == "dialing":
             log.error("callback job %s: attempt %d recorded after this node's lease ran out", job.id, attempt)
         report = AttemptReport(job.id, attempt, outcome, detail, at, channel_id, status, counted)
+        self.reports.append(report)
+        if tell:
+            self._tell(report)
+        return report
+
+    def _tell(self, report: AttemptReport) -> None:
+        """Log what an attempt came to, the job's status after it last (what the database holds: "-> done" only
+        for a job done), and count it for the metrics."""
         log.info(
             "callback job %s attempt %d%s: %s (%s) -> %s",
-            job.id,
-            attempt,
-            "" if counted else " (not counted)",
-            outcome,
-            detail,
-            status,
+            report.job_id,
+            report.attempt,
+            "" if report.counted else " (not counted)",
+            report.outcome,
+            report.detail,
+            report.status,
         )
-        self.reports.append(report)
-        return report
+        if report.outcome is DialOutcome.UNREACHED:
+            log.warning(
+                "callback job %s: answered, but no FastAGI call named it before the hangup, so the callee heard no"
+                " scenario; check that dialplan context %r runs AGI() on a URL that reaches a FastAGI server of"
+                " ivrgraph that is up (agi://<node>/${IVR_SCENARIO}?job=${JOB_ID}, or hagi://<nodes' SRV name>/..."
+                " for several)",
+                report.job_id,
+                self._settings.context,
+            )
+        if not report.counted:
+            self._tally("trunk_down")
+        elif report.detail == EMERGENCY_NUMBER:
+            self._tally("emergency_number")
+        else:
+            self._tally(str(report.outcome))
+
+    def _tally(self, outcome: str) -> None:
+        self._tallies[outcome] = self._tallies.get(outcome, 0) + 1
 
 
 DialerState = Literal["off", "running", "paused"]
@@ -911,6 +1008,14 @@ class RunningDialer:
     @property
     def active_lines(self) -> int:
         return self.dialer.active_lines
+
+    @property
+    def attempts(self) -> dict[str, int]:
+        return self.dialer.attempts
+
+    @property
+    def pass_failures(self) -> int:
+        return self.dialer.pass_failures
 
     def status(self) -> DialerStatus:
         """What this node's dialer does now, for a supervisor (`DialerStatus`)."""
@@ -1063,6 +1168,7 @@ class MemoryJobStore:
     def __init__(self, *, lease: timedelta = timedelta(minutes=5)) -> None:
         self.jobs: dict[str, MemoryJob] = {}
         self._lease = lease
+        self.scenario_unavailable = 0  # it knows no scenarios: every job is handed out
 
     def add(self, job: MemoryJob) -> MemoryJob:
         self.jobs[job.id] = job
@@ -1165,15 +1271,19 @@ class DatabaseJobStore:
     def __init__(self, database: Database, *, lease: timedelta = timedelta(minutes=5)) -> None:
         self._database = database
         self._lease = lease
+        self.scenario_unavailable = 0  # jobs its claims ended undialled (`JobStore.scenario_unavailable`)
 
     async def claim_due(self, *, now: datetime, limit: int, node_id: str) -> list[DialJob]:
         return await asyncio.to_thread(self._claim_due, now, limit, node_id)
 
     def _claim_due(self, now: datetime, limit: int, node_id: str) -> list[DialJob]:
+        ended: list[CallbackJob] = []
         with self._database.session() as session:
-            jobs = callbacks.claim_due_jobs(session, now=now, limit=limit, node_id=node_id, lease=self._lease)
+            jobs = callbacks.claim_due_jobs(
+                session, now=now, limit=limit, node_id=node_id, lease=self._lease, unavailable=ended
+            )
             logged = callbacks.attempts_logged(session, job_ids=[j.id for j in jobs])
-            return [
+            claimed = [
                 DialJob(
                     j.id,
                     j.number,
@@ -1188,6 +1298,8 @@ class DatabaseJobStore:
                 for j in jobs
                 if j.lock_until is not None  # always: claimed jobs have a lease
             ]
+        self.scenario_unavailable += len(ended)  # committed: the block ended without raising
+        return claimed
 
     async def record_attempt(
         self,

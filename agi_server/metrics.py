@@ -19,7 +19,7 @@ import socket
 import threading
 import time
 from bisect import bisect_left
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Final, Protocol
 from wsgiref.simple_server import WSGIRequestHandler
 from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
@@ -37,6 +37,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Histo
 from prometheus_client.exposition import ThreadingWSGIServer
 from prometheus_client.registry import Collector
 
+from agi_server.ami_protocol import DialOutcome
 from agi_server.errors import CannotListen
 from graph_engine.trace import CallOutcome
 
@@ -68,6 +69,16 @@ CALL_OUTCOMES: Final = (
     "protocol_error",
     "refused_overload",
     "refused_stopping",
+)
+# What the callback dialer's attempts came to (agi_server.dialer.Dialer.attempts): each `DialOutcome` (refused:
+# Asterisk refused the Originate, nothing rang, the job keeps its attempts; unreached: answered, but no scenario
+# reached the callee, the job failed), congestion while the trunk looked down (not counted), and the jobs ended
+# without a call (an emergency number; a scenario with no published version).
+DIAL_OUTCOMES: Final = (
+    *(str(outcome) for outcome in DialOutcome),
+    "trunk_down",
+    "emergency_number",
+    "scenario_unavailable",
 )
 
 # /readyz says the versions may be stale once no poll succeeded for this many intervals (a failed poll or two is
@@ -132,11 +143,19 @@ class DialerState(Protocol):
     @property
     def active_lines(self) -> int: ...
 
+    @property
+    def attempts(self) -> Mapping[str, int]: ...
+
+    @property
+    def pass_failures(self) -> int: ...
+
 
 class _DialerFigures(Collector):
     """The dialer's state at scrape time: an alert on `ivrgraph_dialer_stopped` is how an operator learns that
     AMI refused the login on a reconnect (a secret changed on the Asterisk side), after which no callback is
-    dialled until the node restarts; the log says it once."""
+    dialled until the node restarts; the log says it once. Its counters tell callbacks that fail: during a
+    database outage every gauge looked healthy while no job could be claimed, and a callee who heard no scenario
+    showed nowhere (operations review)."""
 
     def __init__(self, dialer: DialerState) -> None:
         self.dialer = dialer
@@ -165,6 +184,21 @@ class _DialerFigures(Collector):
         )
         yield GaugeMetricFamily(
             "ivrgraph_dialer_active_lines", "Outbound calls being dialled or talking", value=dialer.active_lines
+        )
+        attempts = CounterMetricFamily(
+            "ivrgraph_dialer_attempts",
+            "Callback attempts by what they came to (answered counts once the callee hung up and the scenario had "
+            "reached them; unreached when it had not), and jobs ended without a call",
+            labels=["outcome"],
+        )
+        counted = dict(dialer.attempts)
+        for outcome in sorted(counted.keys() | set(DIAL_OUTCOMES)):
+            attempts.add_metric([outcome], counted.get(outcome, 0))
+        yield attempts
+        yield CounterMetricFamily(
+            "ivrgraph_dialer_pass_failures",
+            "Dialer passes that failed (the database away, or a bug: the log says which): no job was claimed",
+            value=dialer.pass_failures,
         )
 
 

@@ -345,7 +345,13 @@ REOPEN_STEP: Final = 500
 
 
 def claim_due_jobs(
-    session: Session, *, now: datetime, limit: int, node_id: str, lease: timedelta = DEFAULT_LEASE
+    session: Session,
+    *,
+    now: datetime,
+    limit: int,
+    node_id: str,
+    lease: timedelta = DEFAULT_LEASE,
+    unavailable: list[CallbackJob] | None = None,
 ) -> list[CallbackJob]:
     """Take up to `limit` due jobs for `node_id`: status becomes `dialing` until `record_attempt` or the lease ends.
     Single callbacks first, then the clients of call lists; earliest due first, a list in its order.
@@ -354,11 +360,15 @@ def claim_due_jobs(
     none), all of them, so they never use up the pass's `limit`: a list's clients left waiting over a lunch break
     took every claim of the passes after it (review of 2026-12-05, third day). Commit soon after: the row locks on
     PostgreSQL are held until the transaction ends.
+
+    `unavailable`, if given, gets the jobs the claim ended undialled for want of a published scenario
+    (`SCENARIO_UNAVAILABLE`), for the dialer's metrics.
     """
     # On SQLite: else a job FastAGI marks reached between our read and our write would be put back to dialing.
     hold_sqlite_writes(session, CallbackJob)
     _move_closed_windows(session, now)
-    return _claim_open_windows(session, now=now, limit=limit, node_id=node_id, lease=lease)
+    ended = unavailable if unavailable is not None else []
+    return _claim_open_windows(session, now=now, limit=limit, node_id=node_id, lease=lease, unavailable=ended)
 
 
 def _due(now: datetime) -> ColumnElement[bool]:
@@ -424,7 +434,7 @@ def _stored_window(text: str | None) -> dict[str, Any] | None:
 
 
 def _claim_open_windows(
-    session: Session, *, now: datetime, limit: int, node_id: str, lease: timedelta
+    session: Session, *, now: datetime, limit: int, node_id: str, lease: timedelta, unavailable: list[CallbackJob]
 ) -> list[CallbackJob]:
     """Claim due jobs whose window is open, fetching until `limit` are claimed or none is left: a job cancelled
     or passed over does not take a line's turn."""
@@ -459,6 +469,7 @@ def _claim_open_windows(
                 _cancel(job)
             elif job.scenario not in runnable:
                 _scenario_unavailable(job)
+                unavailable.append(job)
             elif one_form(job.number) in ringing:
                 passed_over.add(job.id)
             else:

@@ -13,20 +13,16 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
-from typing import Final
 
-from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.exc import SQLAlchemyError
 
 from graph_engine.document import Scenario, build_scenario
 from persistence import scenarios
 from persistence.db import Database
+from persistence.failure_log import FAILURE_REMINDER_SECONDS, FailureLog
 from persistence.scenarios import Published
 
 log = logging.getLogger(__name__)
-
-# How often the log says again that polling still fails: an outage of an hour is a few dozen lines, not one per
-# poll (every 2 s), and a line to follow its course.
-FAILURE_REMINDER_SECONDS: Final = 60.0
 
 
 class DatabaseScenarios:
@@ -82,15 +78,11 @@ class VersionPoller:
         self._on_listed = on_listed
         self._interval = interval
         self._seen: dict[str, tuple[int, int]] = {}  # slug -> (version row id, version number) last reported
-        self._remind_every = remind_every
         # Health, read by a node's metrics from their own thread (each a single attribute, read whole).
-        self._failures = 0
         self._last_success: float | None = None  # Unix time of the last poll that succeeded
-        self._last_error: str | None = None  # why the last poll failed, while polls fail
-        self._failing_with: type[Exception] | None = None  # the last failed poll's error type, while polls fail
-        self._failed_in_a_row = 0
-        self._failing_since = 0.0  # monotonic time of the first failed poll of the current run of failures
-        self._reminded_at = 0.0  # monotonic time polling was last said to fail
+        self._said = FailureLog(
+            log, "version poll", "polls", meanwhile="serving the versions already loaded", remind_every=remind_every
+        )
 
     @property
     def interval(self) -> float:
@@ -99,7 +91,7 @@ class VersionPoller:
     @property
     def failures(self) -> int:
         """Polls that failed since the poller started."""
-        return self._failures
+        return self._said.failures
 
     @property
     def last_success(self) -> float | None:
@@ -109,12 +101,12 @@ class VersionPoller:
     @property
     def failing(self) -> bool:
         """True while the last poll failed: the node serves the versions it holds, maybe stale."""
-        return self._failing_with is not None
+        return self._said.failing
 
     @property
     def last_error(self) -> str | None:
         """Why the last poll failed, in one line ("OperationalError: connection refused"); None when it succeeded."""
-        return self._last_error
+        return self._said.last_error
 
     async def poll_once(self) -> list[Published]:
         versions = await asyncio.to_thread(self._source.versions)
@@ -141,48 +133,13 @@ class VersionPoller:
 
     async def _poll_and_report(self) -> None:
         """One poll; a failure is logged when polling starts failing, again every `remind_every` seconds while
-        it goes on, and its end is logged too. The node keeps serving the versions it holds meanwhile."""
+        it goes on, and its end is logged too (`FailureLog`). The node keeps serving the versions it holds
+        meanwhile."""
         try:
             await self.poll_once()
         except SQLAlchemyError as error:  # the database is away: an outage is expected, its traceback is noise
-            self._failed(error, traceback=False)
+            self._said.failed(error, traceback=False)
         except Exception as error:  # a bug, not an outage: its traceback, and polling goes on rather than dying
-            self._failed(error, traceback=True)
+            self._said.failed(error, traceback=True)
         else:
-            self._succeeded()
-
-    def _failed(self, error: Exception, *, traceback: bool) -> None:
-        now = time.monotonic()
-        reason = _reason(error)
-        self._failures += 1
-        self._failed_in_a_row += 1
-        first = self._failing_with is None
-        # Another kind of failure in the middle of an outage (a bug behind the database's error) is said at once.
-        changed = not first and type(error) is not self._failing_with
-        self._last_error, self._failing_with = reason, type(error)
-        if first:
-            self._failing_since = now
-        if first or changed:
-            self._reminded_at = now
-            level = logging.ERROR if traceback else logging.WARNING
-            said = "version poll failed: %s; serving the versions already loaded"
-            log.log(level, said, reason, exc_info=error if traceback else None)
-        elif now - self._reminded_at >= self._remind_every:
-            self._reminded_at = now
-            failing_for = now - self._failing_since
-            said = "version poll still failing after %.0f s (%d polls): %s"
-            log.warning(said, failing_for, self._failed_in_a_row, reason)
-
-    def _succeeded(self) -> None:
-        if self._failing_with is not None:
-            failed_for = time.monotonic() - self._failing_since
-            log.info("version poll recovered after %.0f s (%d failed polls)", failed_for, self._failed_in_a_row)
-            self._last_error, self._failing_with, self._failed_in_a_row = None, None, 0
-
-
-def _reason(error: Exception) -> str:
-    """The error's type and the first line of what it says: SQLAlchemy appends the statement and a link on lines
-    of their own, and a log line stays one line. For a database error, the driver's own message."""
-    said = error.orig if isinstance(error, DBAPIError) and error.orig is not None else error
-    lines = str(said).strip().splitlines()
-    return f"{type(error).__name__}: {lines[0]}" if lines else type(error).__name__
+            self._said.succeeded()
