@@ -6,7 +6,8 @@ the slug picks the published scenario (unknown, or a lookup the store could not 
 logged error), `CallRun` walks it over an `AgiChannel`, and the call's record goes to the writer queue whatever
 happened, even when the caller hung up mid-prompt or shutdown cancelled the walk. A block busy away from the
 channel is stopped when the caller hangs up meanwhile (AgiConnection.walk) or when it overruns its `max_seconds`
-(`_look_at_walk`).
+(`_look_at_walk`); one that catches the CancelledError and carries on is cancelled again, and in the end its call
+is given up on (`AgiServer._give_up`): recorded and closed without waiting for the block, which may run on.
 
 At start the fallback prompt is spoken into the media root (`_speak_fallback`), where Asterisk plays it as
 `<sounds prefix>/<fallback_media>`, and the allow-list in effect is logged, with a warning when no remote Asterisk
@@ -45,10 +46,10 @@ from agi_server.protocol import (
 )
 from agi_server.records import CallRecord, RecordWriter, Spool, WriteBatch, trace_of
 from agi_server.scenarios import ScenarioSource, is_slug
-from agi_server.watchdog import Watchdog, Watched
+from agi_server.watchdog import PATROL_INTERVAL, Watchdog, Watched
 from graph_engine.channel import Prompt
 from graph_engine.document import CHANNEL_FACTS
-from graph_engine.errors import CallerHangup
+from graph_engine.errors import CallerHangup, EngineError
 from graph_engine.interpreter import CallRun, look_for_overrun
 from graph_engine.registry import BlockRegistry
 from graph_engine.services import Services
@@ -72,6 +73,12 @@ FALLBACK_PHRASES: Final = {
 }
 _MAX_KNOWN_PEERS: Final = 1024
 _FAILED: Final = str(CallOutcome.FAILED)
+# How many cancellations a block may ignore before its call is given up on (`AgiServer._give_up`). The patrol
+# cancels it again at each round (PATROL_INTERVAL) while the interruption is pending, so the call ends 2 to 3 s
+# after the caller hung up or the block's max_seconds stopped it.
+STUBBORN_BLOCK_CANCELS: Final = 3
+# How long the shutdown waits for the calls it cancelled to close (docs/operations.md: "5 s for cancelled calls").
+CANCELLED_CALLS_WAIT: Final = 5.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,7 +240,8 @@ class AgiServer:
         self._loop: asyncio.AbstractEventLoop | None = None  # set in start(); saves a lookup per connection
         self._server: asyncio.Server | None = None
         self._port: int | None = None
-        self._connections: set[asyncio.Task[Any]] = set()
+        self._connections: dict[asyncio.Task[Any], AgiConnection] = {}  # each session's task (stop() waits for them)
+        self._abandoned: set[asyncio.Task[Any]] = set()  # calls given up on, their blocks still running (_give_up)
         self._late_lookups: set[asyncio.Future[Any]] = set()  # resolver answers still awaited (see `_inputs`)
         self._watchdog: Watchdog | None = None  # made in start(), inside the event loop
         self.active_calls = 0
@@ -246,7 +254,7 @@ class AgiServer:
         self.max_calls = calls_within_open_file_limit(self.config.max_calls)
         self.records.start()
         loop = self._loop = asyncio.get_running_loop()
-        self._watchdog = Watchdog(look=functools.partial(_look_at_walk, self.metrics))
+        self._watchdog = Watchdog(look=functools.partial(_look_at_walk, self.metrics, self._stubborn_block))
         try:
             self._server = await loop.create_server(
                 self._new_connection, self.config.host, self.config.port, backlog=self.config.backlog
@@ -308,7 +316,12 @@ class AgiServer:
             await self._server.serve_forever()
 
     async def stop(self, deadline: float | None = None) -> None:
-        """Stop accepting, let calls finish up to `deadline` seconds, cancel the rest, flush the records."""
+        """Stop accepting, let calls finish up to `deadline` seconds, cancel the rest, flush the records.
+
+        A cancelled call has `CANCELLED_CALLS_WAIT` seconds to close. One whose block catches the CancelledError and
+        carries on is cancelled again at each patrol interval meanwhile, and then given up on (`_give_up`): its
+        record is written all the same, from its walk so far, and its socket closed. The blocks of calls given up on
+        before are cancelled the same way meanwhile, so that they may end before the process does."""
         self._stopping = True
         if self._server is not None:
             self._server.close()
@@ -316,10 +329,17 @@ class AgiServer:
         if pending:
             grace = self.config.shutdown_deadline if deadline is None else deadline
             _, pending = await asyncio.wait(pending, timeout=grace)
-        for task in pending:
+        cancelled = len(pending)
+        abandoned = set(self._abandoned)
+        for task in (*pending, *abandoned):
             task.cancel()
-        if pending:
-            await asyncio.wait(pending, timeout=5.0)
+        if pending or abandoned:
+            pending = await self._unwind(pending, abandoned)
+        for task in pending:
+            connection = self._connections.get(task)
+            walking = connection.walk if connection is not None else None
+            if connection is not None and isinstance(walking, _Walking):
+                self._give_up(connection, walking, why="server shutdown")
         for lookup in self._late_lookups:  # the calls that waited for them are over, their records written
             lookup.cancel()
         if self._watchdog is not None:
@@ -327,7 +347,32 @@ class AgiServer:
         await self.records.close()
         if self._server is not None:
             await self._server.wait_closed()
-        log.info("FastAGI stopped; %d calls cancelled at the deadline", len(pending))
+        log.info("FastAGI stopped; %d calls cancelled at the deadline", cancelled)
+        running = sum(not task.done() for task in self._abandoned)
+        if running:
+            log.warning(
+                "%d calls given up on have a block still running, which ignores cancellation: the process may not "
+                "exit until it returns",
+                running,
+            )
+
+    async def _unwind(
+        self, pending: set[asyncio.Task[Any]], abandoned: set[asyncio.Task[Any]]
+    ) -> set[asyncio.Task[Any]]:
+        """Wait up to `CANCELLED_CALLS_WAIT` seconds for the cancelled calls to close (and the blocks of calls given
+        up on to end); the calls still not closed. A call whose walk still runs at a patrol interval has a block
+        that caught its CancelledError: it is cancelled again (one closing its session, past its walk, is left to
+        close), as is a block given up on that still runs."""
+        loop = asyncio.get_running_loop()
+        until = loop.time() + CANCELLED_CALLS_WAIT
+        waiting = pending | abandoned
+        while waiting and (left := until - loop.time()) > 0:
+            _, waiting = await asyncio.wait(waiting, timeout=min(PATROL_INTERVAL, left))
+            for task in waiting:
+                connection = self._connections.get(task)
+                if task in abandoned or (connection is not None and connection.walk is not None):
+                    task.cancel()
+        return waiting - abandoned
 
     # -- one connection ----------------------------------------------------------------------------------
     def _new_connection(self) -> AgiConnection:
@@ -359,8 +404,11 @@ class AgiServer:
             return
         loop = self._loop or asyncio.get_running_loop()
         task = loop.create_task(self._call(connection, transport, f"{host}:{peer[1]}"))
-        self._connections.add(task)
-        task.add_done_callback(self._connections.discard)
+        self._connections[task] = connection
+        task.add_done_callback(self._forget_task)
+
+    def _forget_task(self, task: asyncio.Task[Any]) -> None:
+        self._connections.pop(task, None)  # gone already when its call was given up on (`_give_up`)
 
     async def _read_env(self, connection: AgiConnection, peer: str) -> dict[str, str] | None:
         try:
@@ -462,6 +510,7 @@ class AgiServer:
         )
         channel = AgiChannel(connection, settings=self.config.channel, now=clock.now)
         run: CallRun | None = None
+        walking: _Walking | None = None
         cancelled = blamed = False
         try:
             request = AgiRequest.from_env(env)
@@ -505,13 +554,15 @@ class AgiServer:
             )
             # For a block busy away from the channel: the caller's hangup interrupts it, and so does the watchdog's
             # patrol past its time (`_look_at_walk`). Per call, not per command.
-            connection.walk = run
+            walking = connection.walk = _Walking(run, record, channel, asyncio.current_task())
             if self._watchdog is not None:
                 self._watchdog.patrol(connection)
             try:
                 result = await run.run()
             finally:
                 connection.walk = None
+            if walking.given_up:
+                return  # its block returned at last, long after `_give_up` ended the call
             self._finish(
                 record, trace_of(result), str(result.outcome), result.hangup_node or result.last_node, result.error
             )
@@ -523,6 +574,8 @@ class AgiServer:
                 self._blame_the_session(record, connection.failure)
                 blamed = True
         except asyncio.CancelledError:
+            if walking is not None and walking.given_up:
+                raise  # its block let a cancellation through at last, long after `_give_up` ended the call
             # Shutdown deadline: keep the partial trace; the record is still written.
             cancelled = True
             if run is not None:
@@ -541,15 +594,57 @@ class AgiServer:
             self.metrics.errors.labels("internal").inc()
             _call_log(record).exception("call failed")
         finally:
-            try:
-                await self._close_call(connection, channel, record, cancelled=cancelled, blamed=blamed)
-            finally:
-                # The call is over: its place goes to the next caller before its record is queued, which may
-                # wait while the writer is behind.
-                self.active_calls -= 1
-                self.metrics.call_ended()
-                if cancelled or self._stopping or not self.records.offer(record):
-                    await self._keep_record(record, cancelled=cancelled)
+            if walking is None or not walking.given_up:  # else `_give_up` closed the call and wrote its record
+                try:
+                    await self._close_call(connection, channel, record, cancelled=cancelled, blamed=blamed)
+                finally:
+                    # The call is over: its place goes to the next caller before its record is queued, which may
+                    # wait while the writer is behind.
+                    self.active_calls -= 1
+                    self.metrics.call_ended()
+                    if cancelled or self._stopping or not self.records.offer(record):
+                        await self._keep_record(record, cancelled=cancelled)
+
+    def _stubborn_block(self, connection: AgiConnection, walking: _Walking) -> None:
+        """The patrol's word on a call whose block ignored `STUBBORN_BLOCK_CANCELS` cancellations: given up on,
+        unless the node is stopping (stop() then cancels it as a call, and gives up on it past its own wait)."""
+        if not self._stopping:
+            self._give_up(connection, walking)
+
+    def _give_up(self, connection: AgiConnection, walking: _Walking, *, why: str | None = None) -> None:
+        """End a call whose block ignores its cancellation, without its task, which that block holds: a coroutine
+        cannot be killed, so the block may run on in the background. Its record is written now, the call failed
+        with the steps so far (`CallRun.abandon`; `why`: the host's reason for its own cancellation, else the
+        interruption's); its FastAGI session is closed, so that Asterisk's channel goes on by ${AGISTATUS}; its
+        place under max_calls is free again. Should the task end one day, it does nothing more for the call."""
+        if walking.given_up:
+            return
+        walking.given_up = True
+        connection.walk = None
+        task, run, record = walking.task, walking.run, walking.record
+        self._connections.pop(task, None)  # the shutdown waits for it no more: nothing of the call is left to it
+        self._abandoned.add(task)
+        task.add_done_callback(self._abandoned.discard)
+        block = run.steps[-1].type if run.steps else None
+        result = run.abandon(why)
+        self._finish(record, trace_of(result), _FAILED, result.last_node, result.error)
+        _call_log(record).error(
+            "%s (plugin %s): its session is closed and its record written, but a coroutine cannot be killed: the "
+            "block may still be running in the background",
+            result.error,
+            self.registry.origin(block) if block is not None else None,
+        )
+        if why is not None or connection.busy:
+            connection.close_now()  # the shutdown has no time left; or a command in flight, whose answer nobody reads
+        else:
+            connection.closed = True  # before the close below starts: nothing more goes out, whatever the block does
+            closing = (self._loop or asyncio.get_running_loop()).create_task(connection.close(drain_timeout=2.0))
+            self._connections[closing] = connection  # a shutdown lets it close (its Asterisk reads the goodbye)
+            closing.add_done_callback(self._forget_task)
+        self._ended(record, walking.channel, blamed=False)
+        self.active_calls -= 1
+        self.metrics.call_ended()
+        self.records.submit_nowait(record)
 
     def _lookup_failed(self, record: CallRecord, path: str, peer: str, error: Exception) -> None:
         """The store could not say whether `path` is published (the database down or silent): not an unknown
@@ -643,6 +738,10 @@ class AgiServer:
             await connection.close(drain_timeout=0.2 if cancelled else 2.0)
         except asyncio.CancelledError:
             pass
+        self._ended(record, channel, blamed=blamed)
+
+    def _ended(self, record: CallRecord, channel: AgiChannel, *, blamed: bool) -> None:
+        """The record's last facts, the call counted, and its "call ended" line."""
         record.ended_at = self.services.clock.now()
         record.answered_at = channel.answered_at
         record.hangup_during = None if blamed else channel.hangup_during
@@ -682,18 +781,32 @@ def _can_tell(connection: AgiConnection) -> bool:
     return not (connection.closed or connection.hung_up or connection.busy)
 
 
-def _look_at_walk(metrics: AgiMetrics, session: Watched, now: float) -> bool:
+def _look_at_walk(
+    metrics: AgiMetrics, stubborn: Callable[[AgiConnection, _Walking], None], session: Watched, now: float
+) -> bool:
     """The watchdog's patrol over one session: stop the block of its walk that stayed away from the channel (an
     API, a database, a lock of its own) past its `max_seconds`. False when no walk runs over it.
+
+    A block already interrupted (past its time, or the caller's hangup) that has not ended since caught the
+    CancelledError and carried on: cancelled again at each look, and after `STUBBORN_BLOCK_CANCELS` handed to
+    `stubborn` (`AgiServer._give_up`).
 
     "Away from the channel" is read, not timed per command: this look and the one before saw no command in flight,
     the same step and no command sent in between, so the block has been off the channel all that while. The walk
     does nothing for it; a block is stopped at most two patrol intervals late."""
     if not isinstance(session, AgiConnection):
         return False
-    run = session.walk
-    if not isinstance(run, CallRun):
+    walking = session.walk
+    if not isinstance(walking, _Walking):
         return False
+    run = walking.run
+    cancels = run.interruptions
+    if cancels:
+        if cancels < STUBBORN_BLOCK_CANCELS:
+            run.interrupt_again()  # refused while the host cancels the walk (its shutdown): stop() sees to it
+        else:
+            stubborn(session, walking)
+        return True
     if session.busy or not run.steps:
         session.patrol_note = None  # on the channel (or not yet in a block): nothing to time
         return True
@@ -707,6 +820,23 @@ def _look_at_walk(metrics: AgiMetrics, session: Watched, now: float) -> bool:
 # Descriptors a node needs besides its calls' sockets: listening sockets, the database pool, AMI, the metrics
 # server, log files, the speech engines' pipes, and the sockets of calls being turned away over the cap.
 SPARE_FILES: Final = 128
+
+
+class _Walking:
+    """A call's walk, as its session knows it (`AgiConnection.walk`) for the walk's duration: what the host needs to
+    end the call without the session's task (`AgiServer._give_up`), when a block ignoring its cancellation holds
+    that task."""
+
+    __slots__ = ("channel", "given_up", "record", "run", "task")
+
+    def __init__(self, run: CallRun, record: CallRecord, channel: AgiChannel, task: asyncio.Task[Any] | None) -> None:
+        if task is None:  # pragma: no cover - `_call` always runs in its session's task
+            raise RuntimeError("a call's walk runs in a task")
+        self.run, self.record, self.channel, self.task = run, record, channel, task
+        self.given_up = False
+
+    def interrupt(self, reason: CallerHangup | EngineError) -> bool:
+        return self.run.interrupt(reason)
 
 
 def calls_within_open_file_limit(max_calls: int) -> int:

@@ -3,12 +3,14 @@
 Nothing escapes it: a caller hangup ends the walk cleanly, a failing block takes its `error` exit (or the
 scenario's fallback, or a polite end), and a runaway graph is stopped by the step limit. Only a cancellation of
 the walk itself (the host's shutdown deadline) reaches the host; the host may also stop a block busy away from
-the channel (`CallRun.interrupt`).
+the channel (`CallRun.interrupt`), stop it again when it caught that and carried on (`interrupt_again`), and in the
+end give up on a walk whose block will not stop (`abandon`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import copy
 import logging
 from collections.abc import Mapping
 from datetime import datetime, timedelta
@@ -105,7 +107,10 @@ class CallRun:
         self._origin_scenario = scenario.name
         self._task: asyncio.Task[Any] | None = None  # the task walking, while it walks (see `interrupt`)
         self._interruption: CallerHangup | EngineError | None = None  # why `interrupt` cancelled the walk's task
-        self._interrupted_at = 0  # the task's cancellation count `interrupt` left: any more is someone else's
+        # The task's cancellation count `interrupt` (and `interrupt_again`) left: any more is someone else's. It
+        # started at 0 (`interrupt` cancels no task that is cancelling), so it is also how many were ours.
+        self._interrupted_at = 0
+        self._abandoned = False  # the host gave up on the walk (`abandon`): it takes no further step
 
     def result(self, outcome: CallOutcome | None = None) -> CallResult:
         final = self.outcome or outcome or CallOutcome.CALLER_HANGUP
@@ -140,6 +145,8 @@ class CallRun:
                 return self.result()
             current: Node | None = starts[0]
             while current is not None:
+                if self._abandoned:
+                    break  # its block, given up on, returned at last: the call is over and recorded already
                 if len(self.steps) >= self.step_limit:
                     self.error = f"step limit of {self.step_limit} reached at node {current.id!r}"
                     await self._end(CallOutcome.STEP_LIMIT)
@@ -160,7 +167,7 @@ class CallRun:
                         if declared is None:
                             declared = _declare_exits(scenario, current, block, config)
                         if exit_name not in declared:
-                            raise EngineError(f"block returned exit {exit_name!r}, which it does not declare")
+                            raise self._undeclared_exit(current, exit_name)
                     step.exit = exit_name
                 except CallerHangup:
                     exit_name = None
@@ -172,6 +179,9 @@ class CallRun:
                     # A block failure is an outcome of the call, not of the host: it takes the error exit.
                     exit_name = step.exit = ERROR_EXIT
                     self._note_failure(step, current, error)
+                if self._interruption is not None:
+                    # The block caught its interruption and ended its own way: the next block must not get it.
+                    self._forget_interruption()
                 # Until now `_step_ended` still holds when this step started (see _begin_step).
                 ended = self.services.clock.now()
                 step.duration_ms = (ended - self._step_ended) / _ONE_MS  # exact: a datetime counts whole µs
@@ -229,8 +239,8 @@ class CallRun:
         path, then the call ends as the caller's hangup). `EngineError`: the block ran past its time; it takes its
         `error` exit with the reason. Done by cancelling the walk's task, which `run` tells apart from the
         cancellation of the walk itself (`_after_cancellation`). False when there is nothing to stop: no walk
-        running, its task already being cancelled (by the host, or by an interruption the block ignored), or a
-        hangup the walk knows of already (its blocks after it are bookkeeping, and run on).
+        running, its task already being cancelled (by the host, or by an interruption the block ignored: see
+        `interrupt_again`), or a hangup the walk knows of already (its blocks after it are bookkeeping, and run on).
         """
         task = self._task
         if task is None or task.done() or task.cancelling() or self._interruption is not None:
@@ -242,6 +252,45 @@ class CallRun:
         self._interrupted_at = task.cancelling()
         return True
 
+    @property
+    def interruptions(self) -> int:
+        """How many times `interrupt` and `interrupt_again` cancelled the block now running, which has not ended
+        since: 0 when no interruption is pending. Above 1, the block caught its CancelledError and carried on."""
+        return self._interrupted_at if self._interruption is not None else 0
+
+    def interrupt_again(self) -> bool:
+        """Cancel the block once more for the interruption still pending: it caught the CancelledError and carried
+        on (a plugin retrying in a loop), and the caller (or the host's patrol) is still waiting for it to stop.
+        False when no interruption is pending, or when someone else cancelled the walk too (the host's shutdown:
+        the host's to finish). A block that ignores every cancellation cannot be stopped: see `abandon`."""
+        task = self._task
+        if self._interruption is None or task is None or task.done() or task.cancelling() != self._interrupted_at:
+            return False
+        task.cancel()
+        self._interrupted_at = task.cancelling()
+        return True
+
+    def abandon(self, why: str | None = None) -> CallResult:
+        """The host gives up on the walk: its block ignored its cancellation (by `interrupt`, or the host's own for
+        `why`, such as its shutdown) and may never return, and a coroutine cannot be killed. The call fails with an
+        error naming the block, which its step takes too, with its `error` exit. The result is the call's as of now,
+        with steps of its own: the block, still running in the background, changes nothing in it. Should the block
+        return one day, its walk ends there: no further step, nothing more said on the channel."""
+        self._abandoned = True
+        step = self.steps[-1] if self.steps else None
+        if why is None:
+            times = self._interrupted_at
+            why = f"{times} times: {self._interruption}" if times > 1 else str(self._interruption)
+        where = f"block {step.node!r} ({step.type})" if step is not None else "the walk"
+        self.error = f"{where} ignored its cancellation ({why}); the call was given up on"
+        self.outcome = CallOutcome.FAILED
+        if step is not None and step.exit is None:  # the block given up on took no exit of its own
+            step.exit, step.error = ERROR_EXIT, self.error
+            step.duration_ms = (self.services.clock.now() - self._step_ended) / _ONE_MS
+        result = self.result()
+        result.steps = copy.deepcopy(result.steps)
+        return result
+
     def _after_cancellation(self, step: TraceStep, node: Node, cancelled: asyncio.CancelledError) -> str | None:
         """The exit of a block that a CancelledError ended: None for the caller's hangup, else `error`. Raises it
         again when it is the walk's own cancellation, which is the host's to handle (its shutdown deadline)."""
@@ -251,7 +300,7 @@ class CallRun:
         if task is not None and reason is not None and pending == self._interrupted_at:
             # `interrupt`'s cancellation and nobody else's: the walk goes on, its task no longer cancelling.
             self._interruption = None
-            task.uncancel()
+            _uncancel(task, pending)
             if isinstance(reason, CallerHangup):
                 return None
             self._note_failure(step, node, reason)
@@ -269,13 +318,14 @@ class CallRun:
         the host (asyncio.timeout, a shutdown) because of it."""
         task = self._task
         if task is not None and task.cancelling() == self._interrupted_at:
-            task.uncancel()
-        log.warning(
-            "call_id=%s the interruption of a block was not delivered (%s)",
-            self.call_id,
-            self._interruption,
-            extra={"call_id": self.call_id},
-        )
+            _uncancel(task, self._interrupted_at)
+        if not self._abandoned:  # the host said so already, at ERROR, when it gave up on the walk
+            log.warning(
+                "call_id=%s the interruption of a block was not delivered (%s)",
+                self.call_id,
+                self._interruption,
+                extra={"call_id": self.call_id},
+            )
         self._interruption = None
 
     def _take_on(self, left: Scenario, entered: Scenario, step: TraceStep) -> None:
@@ -345,10 +395,26 @@ class CallRun:
                 extra={"call_id": self.call_id},
             )
 
+    def _undeclared_exit(self, node: Node, exit_name: object) -> EngineError:
+        """The failure of a block that returned an exit it does not declare (or None): a bug of its plugin, which
+        its developer must see in the node's log, not only in the call's trace. One line, no traceback."""
+        log.warning(
+            "call_id=%s block %s (%s, plugin %s) returned exit %r, which it does not declare: it takes its error exit",
+            self.call_id,
+            node.id,
+            node.type,
+            self.registry.origin(node.type),
+            exit_name,
+            extra={"call_id": self.call_id},
+        )
+        return EngineError(f"block returned exit {exit_name!r}, which it does not declare")
+
     async def _end(self, outcome: CallOutcome) -> None:
         """End the call from our side: hang up politely; a caller already gone is fine."""
-        if self.outcome is CallOutcome.CALLER_HANGUP:
-            return  # the bookkeeping path after a hangup ran out: the call ended with the caller's hangup
+        if self.outcome is CallOutcome.CALLER_HANGUP or self._abandoned:
+            # The bookkeeping path after a hangup ran out (the call ended with the caller's hangup), or the host
+            # gave up on the call and closed its channel.
+            return
         self.outcome = outcome
         try:
             await self.channel.hangup()
@@ -356,6 +422,13 @@ class CallRun:
             pass
         except Exception:
             log.warning("call_id=%s hangup failed", self.call_id, exc_info=True, extra={"call_id": self.call_id})
+
+
+def _uncancel(task: asyncio.Task[Any], times: int) -> None:
+    """Take back `times` cancellations of `task`: those of `interrupt` and `interrupt_again`, which reach a block
+    as one CancelledError when it lets one through, however many were asked meanwhile."""
+    for _ in range(times):
+        task.uncancel()
 
 
 def _note_failure_code(step: TraceStep, error: EngineError) -> None:

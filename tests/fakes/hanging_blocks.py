@@ -104,6 +104,26 @@ class WaitsForever(BlockType):
         return "next"
 
 
+class SwallowsCancellation(BlockType):
+    """A plugin retrying in a loop that takes each CancelledError for a failed attempt: it sleeps on through the
+    first `times` cancellations (5 unless its config says, as the plugin of the review did) and lets the next one
+    through. Its `max_seconds` is short. Not in HANGING_BLOCKS."""
+
+    type = "acme.swallows_cancel"
+    title = "Swallows cancellation"
+    max_seconds: ClassVar[float] = LIMIT
+    config_schema: ClassVar[dict[str, Any]] = {"type": "object", "properties": {"times": {"type": "integer"}}}
+
+    async def run(self, ctx: BlockContext, config: Mapping[str, Any]) -> str:
+        for _ in range(int(config.get("times", 5))):
+            try:
+                await asyncio.sleep(3600)
+            except asyncio.CancelledError:
+                continue  # "ignoring cancel", as its log said
+        await asyncio.sleep(3600)
+        return "next"
+
+
 HANGING_BLOCKS: tuple[type[BlockType], ...] = (
     HangsInRun,
     HangsInSimulate,
