@@ -28,7 +28,7 @@ import sys
 import threading
 from collections.abc import Awaitable, Callable, Coroutine
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -248,6 +248,7 @@ def run_or_explain(command: str, run: Coroutine[Any, Any, Any], *, grace: float 
     timers: list[threading.Timer] = []
     try:
         asyncio.run(_exiting_after(run, grace, timers))
+        _LOOP_CLOSED.set()
     except SettingError as error:
         return _explain(command, str(error), 2)
     except ServicePluginError as error:
@@ -299,11 +300,20 @@ def _threads_at_work() -> list[str]:
     return [t.name for t in threading.enumerate() if t not in others and not t.daemon]
 
 
+# Set once `asyncio.run` has returned: until then the loop is closing, cancelling the tasks left (`_exit_now`).
+_LOOP_CLOSED: Final = threading.Event()
+
+
 def _exit_now(grace: float) -> None:
     stuck = _threads_at_work()
-    if not stuck:
+    if stuck:
+        log.warning("exiting: %g s after the node stopped, threads still at work: %s", grace, ", ".join(stuck))
+    elif not _LOOP_CLOSED.is_set():
+        # asyncio.run's final cancel-all waits for a task that ignores its cancellation: a plugin's block the node
+        # gave up on (agi_server.server.AgiServer._give_up), which holds the exit as long as it runs.
+        log.warning("exiting: %g s after the node stopped, a task still ignores its cancellation", grace)
+    else:
         return  # they ended after all: the process exits by itself
-    log.warning("exiting: %g s after the node stopped, threads still at work: %s", grace, ", ".join(stuck))
     logging.shutdown()
     with contextlib.suppress(Exception):
         sys.stdout.flush()

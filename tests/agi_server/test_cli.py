@@ -598,6 +598,37 @@ def test_a_node_whose_thread_is_stuck_on_the_database_still_exits(tmp_path: Path
     assert clean.returncode == 0 and clean.stdout == "returned 0\n", clean.stderr[-2000:]
 
 
+def test_a_node_whose_task_ignores_cancellation_still_exits() -> None:
+    """A plugin's block that swallows every CancelledError, its call given up on (AgiServer._give_up), holds
+    asyncio.run's final cancel-all, and the node told to stop never ended. Once it has stopped, it exits within the
+    grace, saying why."""
+    program = textwrap.dedent(
+        """
+        import asyncio
+        from agi_server.cli import run_or_explain
+
+        async def stubborn():
+            while True:
+                try:
+                    await asyncio.sleep(10)
+                except asyncio.CancelledError:
+                    pass
+
+        async def node():
+            asyncio.get_running_loop().create_task(stubborn())
+            await asyncio.sleep(0.05)
+
+        run_or_explain("ivrgraph agi", node(), grace=1.0)
+        print("returned", flush=True)
+        """
+    )
+    started = time.monotonic()
+    stuck = subprocess.run([sys.executable, "-c", program], cwd=ROOT, capture_output=True, text=True, timeout=30)
+    assert stuck.returncode == 0 and time.monotonic() - started < 10, stuck.stderr[-2000:]
+    assert "exiting: 1 s after the node stopped, a task still ignores its cancellation" in stuck.stderr
+    assert stuck.stdout == ""
+
+
 _FROZEN_SOURCE_NODE = textwrap.dedent(
     """
     import asyncio, socket, sys, threading
