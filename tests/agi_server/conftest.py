@@ -194,3 +194,13 @@ def registry_with(*blocks: type[BlockType]) -> BlockRegistry:
     for block in default_registry():
         registry.register(type(block), origin="builtin")
     return registry
+
+
+def exposition_samples(text: str) -> dict[str, float]:
+    """`name{labels}` -> value of every sample in a Prometheus text exposition (a node's /metrics)."""
+    samples = {}
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            name, _, value = line.rpartition(" ")
+            samples[name] = float(value)
+    return samples

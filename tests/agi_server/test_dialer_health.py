@@ -34,7 +34,7 @@ from persistence.db import Database
 from persistence.migrate import upgrade
 from persistence.models import CallbackJob
 from persistence.phone_numbers import configure_default_country, configured_default_country
-from tests.agi_server.conftest import database_node
+from tests.agi_server.conftest import database_node, exposition_samples
 from tests.agi_server.test_dialer import T0, job, scenario_runs
 from tests.conftest import free_port
 from tests.fakes.ami import FakeAmi
@@ -50,21 +50,11 @@ SETTINGS: dict[str, Any] = {
 }
 
 
-def _samples(text: str) -> dict[str, float]:
-    """`name{labels}` -> value of every sample in an exposition."""
-    samples = {}
-    for line in text.splitlines():
-        if line and not line.startswith("#"):
-            name, _, value = line.rpartition(" ")
-            samples[name] = float(value)
-    return samples
-
-
 async def _scrape(port: int) -> dict[str, float]:
     # The metrics server answers from a thread of its own: the request must not hold up this loop's dialer.
     response = await asyncio.to_thread(httpx.get, f"http://127.0.0.1:{port}/metrics", timeout=5)
     assert response.status_code == 200
-    return _samples(response.text)
+    return exposition_samples(response.text)
 
 
 def _attempts(samples: dict[str, float]) -> dict[str, float]:

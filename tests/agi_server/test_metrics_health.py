@@ -26,22 +26,12 @@ from agi_server.server import AgiServer
 from agi_server.spool import RecordSpool
 from persistence.db import Database
 from persistence.migrate import upgrade
-from tests.agi_server.conftest import call, database_node
+from tests.agi_server.conftest import call, database_node, exposition_samples
 from tests.conftest import free_port
 from tests.persistence import pg, published
 from tests.persistence.outage import outage_proxy
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _samples(text: str) -> dict[str, float]:
-    """`name{labels}` -> value of every sample in an exposition."""
-    samples = {}
-    for line in text.splitlines():
-        if line and not line.startswith("#"):
-            name, _, value = line.rpartition(" ")
-            samples[name] = float(value)
-    return samples
 
 
 async def _get(port: int, path: str) -> httpx.Response:
@@ -52,7 +42,7 @@ async def _get(port: int, path: str) -> httpx.Response:
 async def _scrape(port: int) -> dict[str, float]:
     response = await _get(port, "/metrics")
     assert response.status_code == 200
-    return _samples(response.text)
+    return exposition_samples(response.text)
 
 
 async def _until_scraped(port: int, name: str, value: float, timeout: float = 15.0) -> dict[str, float]:
@@ -175,7 +165,7 @@ def test_every_error_kind_and_refusal_reason_the_server_counts_has_a_series_from
     errors, refusals = _labels_counted("errors"), _labels_counted("refused")
     assert errors and errors <= set(ERROR_KINDS)
     assert refusals and refusals <= set(REFUSAL_REASONS)
-    samples = _samples(AgiMetrics().exposition().decode())
+    samples = exposition_samples(AgiMetrics().exposition().decode())
     for kind in ERROR_KINDS:
         assert samples[f'ivrgraph_agi_errors_total{{kind="{kind}"}}'] == 0
     for reason in REFUSAL_REASONS:

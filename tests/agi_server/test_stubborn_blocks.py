@@ -28,7 +28,7 @@ from persistence.migrate import upgrade
 from tests.agi_server.conftest import MemoryRecords, StartServer, call, registry_with
 from tests.conftest import make_document
 from tests.fakes.asterisk import CallerScript, parse_args
-from tests.fakes.hanging_blocks import SwallowsCancellation
+from tests.fakes.hanging_blocks import SwallowsCancellation, cancel_until_gone
 
 GIVEN_UP = "ignored its cancellation"
 
@@ -82,13 +82,7 @@ async def _let_the_blocks_go() -> AsyncIterator[None]:
     what is left once, would wait for it for ever: cancelled here until it lets one through (after the servers
     stopped: this fixture is set up first, so torn down last)."""
     yield
-    for _ in range(200):
-        left = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
-        if not left:
-            return
-        for task in left:
-            task.cancel()
-        await asyncio.wait(left, timeout=0.01)
+    await cancel_until_gone(200)
 
 
 async def test_a_caller_hangup_during_a_block_that_swallows_its_cancellation_ends_the_call(

@@ -140,3 +140,16 @@ def registry_with_hanging_blocks(**options: Any) -> BlockRegistry:
     for block in HANGING_BLOCKS:
         registry.register(block, origin=f"acme-test-blocks ({block.__name__}, test)")
     return registry
+
+
+async def cancel_until_gone(rounds: int) -> None:
+    """Cancel every other task of this loop until none is left, at most `rounds` times: a block swallowing its
+    cancellations (`SwallowsCancellation`) outlives its call by design, and a test's event loop, which cancels what
+    is left once, would wait for it for ever. A test's teardown calls this once its servers have stopped."""
+    for _ in range(rounds):
+        left = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
+        if not left:
+            return
+        for task in left:
+            task.cancel()
+        await asyncio.wait(left, timeout=0.01)

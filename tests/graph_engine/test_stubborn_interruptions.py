@@ -19,7 +19,7 @@ from graph_engine.registry import BlockRegistry
 from graph_engine.scripted import ScriptedChannel
 from graph_engine.trace import CallOutcome
 from tests.conftest import make_document
-from tests.fakes.hanging_blocks import SwallowsCancellation
+from tests.fakes.hanging_blocks import SwallowsCancellation, cancel_until_gone
 
 
 class CatchesAndReturns(BlockType):
@@ -53,13 +53,7 @@ async def _let_the_blocks_go() -> AsyncIterator[None]:
     """A walk left running by a failing test, its block swallowing cancellations: the test's event loop, which
     cancels what is left once, would wait for it for ever. Cancelled here until it lets one through."""
     yield
-    for _ in range(50):
-        left = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
-        if not left:
-            return
-        for task in left:
-            task.cancel()
-        await asyncio.wait(left, timeout=0.01)
+    await cancel_until_gone(50)
 
 
 def _run(registry: BlockRegistry, *types: str, times: int = 5) -> CallRun:
