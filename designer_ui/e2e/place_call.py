@@ -1,6 +1,7 @@
 """One real FastAGI call into a running `ivrgraph serve`, placed by the test suite's fake Asterisk.
 
-The designer's e2e uses it so that a call record exists to open: `python place_call.py HOST PORT SLUG KEYS...`.
+The designer's e2e uses it so that a call record exists to open: `python place_call.py HOST PORT SLUG KEYS...`;
+`--repeat N` first places N such calls, one after the other, in one process (a register longer than a page).
 The fake (tests/fakes/asterisk.py) speaks the captured Asterisk 22 protocol; nothing here is designer code.
 """
 
@@ -15,10 +16,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from tests.fakes.asterisk import CallerScript, FakeAsterisk, default_env
 
 
-async def main(host: str, port: int, slug: str, keys: list[str]) -> None:
-    call = await FakeAsterisk(host, port, env=default_env(slug), script=CallerScript(keys=keys)).run()
-    print(f"placed a call to {slug}: {len(call.commands)} AGI commands")
+async def main(host: str, port: int, slug: str, keys: list[str], repeat: int = 1) -> None:
+    for _ in range(repeat):
+        call = await FakeAsterisk(host, port, env=default_env(slug), script=CallerScript(keys=keys)).run()
+        print(f"placed a call to {slug}: {len(call.commands)} AGI commands")
 
 
 if __name__ == "__main__":
-    asyncio.run(main(sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4:]))
+    args = sys.argv[1:]
+    repeat = 1
+    if args[0] == "--repeat":
+        repeat, args = int(args[1]), args[2:]
+    asyncio.run(main(args[0], int(args[1]), args[2], args[3:], repeat))

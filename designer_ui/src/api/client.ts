@@ -203,8 +203,19 @@ export async function simulate(slug: string, request: SimulateRequest): Promise<
   return (await unwrap(client.POST("/api/scenarios/{slug}/simulate", { ...slugParams(slug), body }))) as unknown as SimulateResult;
 }
 
-export async function calls(scenario: string): Promise<CallPage> {
-  return unwrap(client.GET("/api/calls", { params: { query: { scenario, page_size: 50 } } }));
+/** The call register's filters the designer sends, to the list and to its CSV alike; each optional. */
+export type CallFilterQuery = Pick<
+  NonNullable<paths["/api/calls"]["get"]["parameters"]["query"]>,
+  "since" | "until" | "status" | "result" | "caller"
+>;
+
+/** How many calls a page of the Calls panel holds; "Load more" asks for the next. */
+export const CALLS_PAGE_SIZE = 50;
+
+/** A scenario's calls matching `filters`, newest first: the first page, or the one `cursor` (a `next_cursor`) names. */
+export async function calls(scenario: string, filters: CallFilterQuery = {}, cursor: string | null = null): Promise<CallPage> {
+  const query = { ...filters, scenario, page_size: CALLS_PAGE_SIZE, cursor: cursor ?? undefined };
+  return unwrap(client.GET("/api/calls", { params: { query } }));
 }
 
 export async function call(id: string): Promise<CallDetail> {
@@ -354,11 +365,13 @@ export function browserTimeZone(): string {
 }
 
 /**
- * A scenario's call register as CSV (every call, newest first), its times on `tz`'s clock, which the header
- * names (`started_at (Europe/Madrid)`); a plain link downloads it, the session cookie going along.
+ * A scenario's call register as CSV (every call matching `filters`, newest first), its times on `tz`'s clock,
+ * which the header names (`started_at (Europe/Madrid)`); a plain link downloads it, the session cookie going along.
  */
-export function callsCsvUrl(scenario: string, tz: string, delimiter: CsvDelimiter = "comma"): string {
-  const query = new URLSearchParams({ scenario, tz });
+export function callsCsvUrl(scenario: string, tz: string, delimiter: CsvDelimiter = "comma", filters: CallFilterQuery = {}): string {
+  const query = new URLSearchParams({ scenario });
+  for (const [name, value] of Object.entries(filters)) if (value) query.set(name, value);
+  query.set("tz", tz);
   if (delimiter !== "comma") query.set("delimiter", delimiter);
   return `/api/calls.csv?${query}`;
 }

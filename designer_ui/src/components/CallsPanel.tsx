@@ -1,14 +1,25 @@
 /** Recorded calls of this scenario; opening one draws its path on the canvas. */
-import { useEffect, useMemo, useState } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
 import * as api from "../api/client";
 import type { CallSummary, TraceStep } from "../api/types";
 import { useI18n } from "../i18n";
 import { sameFlow } from "../lib/compare";
 import { toScenario, type ScenarioDocument } from "../lib/convert";
 import { formatDateTime } from "../lib/format";
-import { codeText } from "../lib/i18n";
+import { codeText, countText } from "../lib/i18n";
 import { useEditor } from "../store/editor";
 import { CallEnding, CallStory } from "./CallStory";
+import {
+  CALL_STATUSES,
+  callNumbers,
+  countNote,
+  filterQuery,
+  hasFilters,
+  NO_FILTERS,
+  withOlderPage,
+  type CallFilters,
+  type CallStatus,
+} from "./callFilters";
 
 /** What the panel keeps of an opened call record. */
 export interface OpenCall {
@@ -83,39 +94,65 @@ export function CallOutcome({ call }: { call: Pick<CallSummary, "outcome" | "sta
 }
 
 /**
+ * Who called and, where it tells more (`callNumbers`), "→" and the number the call rang, on a line of its own: the
+ * column is only as wide as the longer number, which a side panel has room for.
+ */
+export function CallNumbers({ call }: { call: Pick<CallSummary, "caller_id" | "dialed_number"> }) {
+  const { t } = useI18n();
+  const { caller, dialled } = callNumbers(call);
+  return (
+    <td className="call-numbers" data-testid="call-numbers" title={dialled ? t("calls.dialled", { caller, dialled }) : undefined}>
+      {caller}
+      {dialled && (
+        <>
+          {"\u00a0→"}
+          <span className="call-dialled" data-testid="call-dialled">
+            {dialled}
+          </span>
+        </>
+      )}
+    </td>
+  );
+}
+
+/**
  * The recorded calls, newest first. "Outcome" is how the call ended, the words its detail uses. "Answer" is the
  * flow's `result` (will_pay, confirmed...): what a campaign is reported by, so it sits beside how the call ended.
  */
 export function CallTable(props: { items: CallSummary[]; openId: string | null; onOpen(call: CallSummary): void }) {
   const { t, language } = useI18n();
+  // Scrolled sideways within the side panel when its numbers are long (international ones, the dialled under
+  // the caller), rather than cut off at its edge.
   return (
-    <table className="calls">
-      <thead>
-        <tr>
-          <th>{t("calls.when")}</th>
-          <th>{t("calls.caller")}</th>
-          <th>{t("calls.outcome")}</th>
-          <th>{t("calls.result")}</th>
-          <th>{t("calls.version")}</th>
-        </tr>
-      </thead>
-      <tbody>
-        {props.items.map((call) => (
-          <tr key={String(call.id)} className={props.openId === call.id ? "open" : undefined}>
-            <td>
-              <button type="button" className="link" onClick={() => props.onOpen(call)} title={t("calls.open")}>
-                {/* Digits, to fit the side panel; with the seconds, to tell apart calls a minute apart. */}
-                {formatDateTime(call.started_at, language, "shortDateTimeSeconds")}
-              </button>
-            </td>
-            <td>{call.caller_id}</td>
-            <CallOutcome call={call} />
-            <td data-testid="call-result">{call.result ?? ""}</td>
-            <td>{call.version ? `v${call.version}` : ""}</td>
+    <div className="calls-scroll">
+      <table className="calls">
+        <thead>
+          <tr>
+            <th>{t("calls.when")}</th>
+            <th>{t("calls.caller")}</th>
+            <th>{t("calls.outcome")}</th>
+            <th>{t("calls.result")}</th>
+            <th>{t("calls.version")}</th>
           </tr>
-        ))}
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          {props.items.map((call) => (
+            <tr key={String(call.id)} className={props.openId === call.id ? "open" : undefined}>
+              <td>
+                <button type="button" className="link" onClick={() => props.onOpen(call)} title={t("calls.open")}>
+                  {/* Digits, to fit the side panel; with the seconds, to tell apart calls a minute apart. */}
+                  {formatDateTime(call.started_at, language, "shortDateTimeSeconds")}
+                </button>
+              </td>
+              <CallNumbers call={call} />
+              <CallOutcome call={call} />
+              <td data-testid="call-result">{call.result ?? ""}</td>
+              <td>{call.version ? `v${call.version}` : ""}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }
 
@@ -141,9 +178,67 @@ export async function openedCall(id: string): Promise<OpenCall> {
   };
 }
 
-export function CallsPanel({ slug }: { slug: string }) {
+/** How long typing in a text filter pauses before the list is asked again: not a request per key. */
+const TYPING_PAUSE_MS = 400;
+
+/**
+ * The filters above the list, two to a row to fit the side panel: the days (on the browser's clock), the register
+ * status, a number (the caller, or the client a callback or campaign rang) and the flow's answer. A day or a
+ * status applies at once, typed text once the typing pauses (`typed`).
+ */
+export function CallFiltersForm(props: { filters: CallFilters; onChange(next: CallFilters, typed?: boolean): void }) {
   const { t } = useI18n();
+  const { filters } = props;
+  const set = (patch: Partial<CallFilters>, typed = false) => props.onChange({ ...filters, ...patch }, typed);
+  return (
+    <div className="calls-filters" role="group" aria-label={t("calls.filters")} data-testid="call-filters">
+      <label>
+        {t("calls.from")}
+        <input type="date" value={filters.from} max={filters.to || undefined} onChange={(e) => set({ from: e.target.value })} />
+      </label>
+      <label>
+        {t("calls.to")}
+        <input type="date" value={filters.to} min={filters.from || undefined} onChange={(e) => set({ to: e.target.value })} />
+      </label>
+      <label>
+        {t("calls.status")}
+        <select value={filters.status} onChange={(e) => set({ status: e.target.value as CallStatus | "" })}>
+          <option value="">{t("calls.anyStatus")}</option>
+          {CALL_STATUSES.map((status) => (
+            <option key={status} value={status}>
+              {codeText(t, "status", status)}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        {t("calls.number")}
+        <input
+          type="search"
+          value={filters.caller}
+          placeholder={t("calls.numberHint")}
+          title={t("calls.numberHint")}
+          onChange={(e) => set({ caller: e.target.value }, true)}
+        />
+      </label>
+      <label>
+        {t("calls.result")}
+        <input type="search" value={filters.result} onChange={(e) => set({ result: e.target.value }, true)} />
+      </label>
+      {hasFilters(filters) && (
+        <button type="button" className="link" onClick={() => props.onChange(NO_FILTERS)}>
+          {t("calls.clearFilters")}
+        </button>
+      )}
+    </div>
+  );
+}
+
+export function CallsPanel({ slug }: { slug: string }) {
+  const { t, language } = useI18n();
   const [items, setItems] = useState<CallSummary[]>([]);
+  const [nextCursor, setNextCursor] = useState<string | null>(null);
+  const [loadingMore, setLoadingMore] = useState(false);
   const [open, setOpen] = useState<OpenCall | null>(null);
   const [error, setError] = useState<string | null>(null);
   const showPath = useEditor((s) => s.showPath);
@@ -154,12 +249,29 @@ export function CallsPanel({ slug }: { slug: string }) {
   const [reloads, setReloads] = useState(0);
   const reload = () => setReloads((n) => n + 1);
 
+  // The filters as set in the form, and as the list (and its CSV) last applied them.
+  const [filters, setFilters] = useState<CallFilters>(NO_FILTERS);
+  const [applied, setApplied] = useState<CallFilters>(NO_FILTERS);
+  const typing = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  useEffect(() => () => clearTimeout(typing.current), []);
+  const query = useMemo(() => filterQuery(applied, api.browserTimeZone()), [applied]);
+  function changeFilters(next: CallFilters, typed = false) {
+    setFilters(next);
+    clearTimeout(typing.current);
+    if (typed) typing.current = setTimeout(() => setApplied(next), TYPING_PAUSE_MS);
+    else setApplied(next);
+  }
+
+  // Which list is shown: an older page asked for before the filters changed (or a refresh) is not added to another.
+  const shownList = useRef(0);
   useEffect(() => {
     let cancelled = false;
-    api.calls(slug).then(
+    shownList.current += 1;
+    api.calls(slug, query).then(
       (page) => {
         if (cancelled) return;
         setItems(page.items);
+        setNextCursor(page.next_cursor);
         setError(null);
       },
       (e: unknown) => !cancelled && setError(t("error.generic", { message: e instanceof Error ? e.message : String(e) })),
@@ -167,7 +279,23 @@ export function CallsPanel({ slug }: { slug: string }) {
     return () => {
       cancelled = true;
     };
-  }, [slug, t, reloads]);
+  }, [slug, t, reloads, query]);
+
+  async function loadMore() {
+    if (!nextCursor) return;
+    const list = shownList.current;
+    setLoadingMore(true);
+    try {
+      const page = await api.calls(slug, query, nextCursor);
+      if (list !== shownList.current) return;
+      setItems((shown) => withOlderPage(shown, page));
+      setNextCursor(page.next_cursor);
+    } catch (e) {
+      setError(t("error.generic", { message: e instanceof Error ? e.message : String(e) }));
+    } finally {
+      setLoadingMore(false);
+    }
+  }
 
   async function openCall(call: CallSummary) {
     try {
@@ -179,18 +307,31 @@ export function CallsPanel({ slug }: { slug: string }) {
     }
   }
 
+  const count = countNote(items.length, nextCursor);
   return (
     <div className="calls-panel" data-testid="calls-panel">
       <div className="row">
         <h2>{t("calls.title")}</h2>
         <button type="button" onClick={reload}>{t("calls.refresh")}</button>
-        <a className="button" href={api.callsCsvUrl(slug, api.browserTimeZone(), api.browserCsvDelimiter())} download>
+        {/* The calls the list shows, every one of them: the same filters, on the browser's clock. */}
+        <a className="button" href={api.callsCsvUrl(slug, api.browserTimeZone(), api.browserCsvDelimiter(), query)} download>
           {t("calls.download")}
         </a>
       </div>
+      <CallFiltersForm filters={filters} onChange={changeFilters} />
       {error && <p role="alert" className="error-text">{error}</p>}
-      {items.length === 0 && !error && <p className="muted">{t("calls.none")}</p>}
+      {items.length === 0 && !error && <p className="muted">{t(hasFilters(applied) ? "calls.noneMatching" : "calls.none")}</p>}
+      {items.length > 0 && (
+        <p className="muted small calls-count" data-testid="calls-count">
+          {t(count.key, { calls: countText(language, "call", count.count) })}
+        </p>
+      )}
       <CallTable items={items} openId={open?.id ?? null} onOpen={openCall} />
+      {nextCursor && (
+        <button type="button" className="calls-more" onClick={loadMore} disabled={loadingMore}>
+          {t("calls.loadMore")}
+        </button>
+      )}
       {open && <CallDetails call={open} draftMatches={draftMatches} />}
     </div>
   );

@@ -1,0 +1,158 @@
+import { beforeEach, describe, expect, it, vi } from "vitest";
+
+// The generated client's transport: what GET /api/calls was asked, and the page it answers.
+const get = vi.hoisted(() => vi.fn());
+vi.mock("openapi-fetch", async (actual) => ({
+  ...(await actual<typeof import("openapi-fetch")>()),
+  default: () => ({ use: () => undefined, GET: get, POST: vi.fn() }),
+}));
+
+import { createQuerySerializer } from "openapi-fetch";
+import { calls, callsCsvUrl } from "../api/client";
+import type { CallPage, CallSummary } from "../api/types";
+import { runInTimeZone } from "../testSupport";
+import { CallFiltersForm, CallTable } from "./CallsPanel";
+import { callNumbers, countNote, filterQuery, NO_FILTERS, withOlderPage, type CallFilters } from "./callFilters";
+import { renderInLanguage, renderToHtml } from "./renderForTest";
+
+runInTimeZone("Europe/Madrid");
+
+// Cast: fields the API adds to a call's summary (none of which the panel's filters read) need not be listed here.
+const summary = (id: string, over: Partial<CallSummary> = {}) =>
+  ({
+    id,
+    scenario: "debt-reminder",
+    version: 2,
+    caller_id: "5551234",
+    caller_name: "",
+    dialed_number: "",
+    started_at: "2026-03-29T09:00:00+00:00",
+    answered_at: "2026-03-29T09:00:01+00:00",
+    ended_at: "2026-03-29T09:01:00+00:00",
+    duration_ms: 60000,
+    outcome: "hung_up",
+    result: null,
+    status: "answered",
+    last_node: null,
+    origin_call_id: null,
+    ...over,
+  }) as CallSummary;
+
+const page = (items: CallSummary[], next: string | null = null): CallPage => ({ items, next_cursor: next });
+
+/** The query string as it goes to the server, through the generated client's own serializer. */
+const onTheWire = (query: object) => createQuerySerializer()(query as Record<string, unknown>);
+
+beforeEach(() => {
+  get.mockReset().mockResolvedValue({ data: page([]), response: new Response(null, { status: 200 }) });
+});
+
+describe("the Calls panel's filters, as the API's query", () => {
+  const filters: CallFilters = { from: "2026-03-28", to: "2026-03-29", status: "missed", result: " will_pay ", caller: " +34 600 111 222 " };
+
+  it("sends the days on the browser's clock, as instants with that day's offset, both days whole", () => {
+    // Madrid moves to summer time on 2026-03-29: the range ends at the next midnight, two hours ahead of UTC.
+    expect(filterQuery(filters, "Europe/Madrid")).toEqual({
+      since: "2026-03-28T00:00:00+01:00",
+      until: "2026-03-30T00:00:00+02:00",
+      status: "missed",
+      result: "will_pay",
+      caller: "+34 600 111 222",
+    });
+    expect(filterQuery({ ...NO_FILTERS, to: "2026-12-31" }, "America/New_York")).toEqual({ until: "2027-01-01T00:00:00-05:00" });
+    expect(filterQuery({ ...NO_FILTERS, from: "2026-02-28" }, "UTC")).toEqual({ since: "2026-02-28T00:00:00+00:00" });
+  });
+
+  it("leaves out what is not set: no filters, only the scenario", async () => {
+    expect(filterQuery({ ...NO_FILTERS, caller: "  ", result: "" }, "Europe/Madrid")).toEqual({});
+    await calls("debt-reminder", filterQuery(NO_FILTERS, "Europe/Madrid"));
+    const [path, options] = get.mock.calls[0]!;
+    expect(path).toBe("/api/calls");
+    expect(onTheWire(options.params.query)).toBe("scenario=debt-reminder&page_size=50");
+  });
+
+  it("asks for the first page with the filters, then the next with the same filters and the cursor", async () => {
+    const query = filterQuery(filters, "Europe/Madrid");
+    await calls("debt-reminder", query);
+    await calls("debt-reminder", query, "MjAyNi0wMy0yOVQwOTowMDowMCswMDowMHxjMQ");
+    const [first, next] = get.mock.calls.map(([, options]) => onTheWire(options.params.query));
+    const filtered =
+      "since=2026-03-28T00%3A00%3A00%2B01%3A00&until=2026-03-30T00%3A00%3A00%2B02%3A00&status=missed&result=will_pay" +
+      "&caller=%2B34%20600%20111%20222&scenario=debt-reminder&page_size=50";
+    expect(first).toBe(filtered);
+    expect(next).toBe(`${filtered}&cursor=MjAyNi0wMy0yOVQwOTowMDowMCswMDowMHxjMQ`);
+  });
+
+  it("downloads the CSV of the calls the filters pick, not the scenario's whole history", () => {
+    const url = callsCsvUrl("debt-reminder", "Europe/Madrid", "semicolon", filterQuery(filters, "Europe/Madrid"));
+    expect(url).toBe(
+      "/api/calls.csv?scenario=debt-reminder&since=2026-03-28T00%3A00%3A00%2B01%3A00&until=2026-03-30T00%3A00%3A00%2B02%3A00" +
+        "&status=missed&result=will_pay&caller=%2B34+600+111+222&tz=Europe%2FMadrid&delimiter=semicolon",
+    );
+    const sent = new URL(url, "http://designer").searchParams;
+    expect([sent.get("since"), sent.get("caller")]).toEqual(["2026-03-28T00:00:00+01:00", "+34 600 111 222"]);
+    expect(callsCsvUrl("debt-reminder", "UTC", "comma", {})).toBe("/api/calls.csv?scenario=debt-reminder&tz=UTC");
+  });
+
+  it("offers every status the API has, worded as the panel words statuses, in each language", () => {
+    const options = (language: "en" | "es" | "ru") => {
+      const html = renderInLanguage(language, CallFiltersForm, { filters: NO_FILTERS, onChange: () => undefined });
+      return [...html.matchAll(/<option value="([^"]*)"[^>]*>([^<]*)</g)].map((m) => `${m[1]}=${m[2]}`);
+    };
+    expect(options("en")).toEqual([
+      "=Any status",
+      "answered=answered",
+      "transferred=transferred",
+      "missed=missed",
+      "abandoned_in_menu=abandoned in menu",
+      "abandoned_waiting=abandoned waiting for an operator",
+      "callback_scheduled=callback scheduled",
+      "failed=failed",
+    ]);
+    expect(options("es")).toContain("missed=perdida");
+    expect(options("ru")).toContain("missed=пропущен");
+    expect(options("ru")[0]).toBe("=Любой статус");
+  });
+
+  it("offers to clear the filters only once one is set", () => {
+    const html = (filters: CallFilters) => renderToHtml(CallFiltersForm, { filters, onChange: () => undefined });
+    expect(html(NO_FILTERS)).not.toContain("Clear filters");
+    expect(html({ ...NO_FILTERS, status: "failed" })).toContain("Clear filters");
+  });
+});
+
+describe("loading more", () => {
+  it("adds the older page under the calls shown, none twice", () => {
+    const shown = [summary("c3"), summary("c2")];
+    expect(withOlderPage(shown, page([summary("c2"), summary("c1")])).map((call) => call.id)).toEqual(["c3", "c2", "c1"]);
+  });
+
+  it("says whether every matching call is shown or only the newest, more to load", () => {
+    expect(countNote(50, "next")).toEqual({ key: "calls.countNewest", count: 50 });
+    expect(countNote(51, null)).toEqual({ key: "calls.countAll", count: 51 });
+  });
+});
+
+describe("whom a call rang (review: a campaign's rows all read the dialer's own CallerID)", () => {
+  const campaignCall = summary("c1", { caller_id: "5550100", dialed_number: "+34600111222" });
+
+  it("shows the number dialled beside the caller when it is another number", () => {
+    expect(callNumbers(campaignCall)).toEqual({ caller: "5550100", dialled: "+34600111222" });
+    expect(callNumbers(summary("c2", { dialed_number: "1001" }))).toEqual({ caller: "5551234", dialled: "1001" }); // the line called
+  });
+
+  it("shows the caller alone when nothing else was dialled, the same number, or an extension that is no number", () => {
+    expect(callNumbers(summary("c1"))).toEqual({ caller: "5551234", dialled: null });
+    expect(callNumbers(summary("c1", { dialed_number: "5551234" }))).toEqual({ caller: "5551234", dialled: null });
+    expect(callNumbers(summary("c1", { dialed_number: "s" }))).toEqual({ caller: "5551234", dialled: null });
+  });
+
+  it("writes it in the row, under the caller, and says it in words on hover", () => {
+    const html = renderToHtml(CallTable, { items: [campaignCall, summary("c2")], openId: null, onOpen: () => undefined });
+    const cells = [...html.matchAll(/<td class="call-numbers"[^>]*>(.*?)<\/td>/g)].map((m) => m[0]);
+    expect(cells[0]).toContain('title="5550100 rang +34600111222"');
+    expect(cells[0]).toContain('5550100\u00a0→<span class="call-dialled" data-testid="call-dialled">+34600111222</span>');
+    expect(cells[1]).toBe('<td class="call-numbers" data-testid="call-numbers">5551234</td>');
+    expect(html).toContain("<th>Caller → dialled</th>");
+  });
+});

@@ -1,0 +1,89 @@
+/**
+ * The Calls panel's logic apart from React: its filters as the API's query, the pages put together, and the
+ * numbers a row shows (who called, and whom the call rang).
+ */
+import type { CallFilterQuery } from "../api/client";
+import type { CallPage, CallSummary } from "../api/types";
+import { wallTimeInZone } from "../lib/timeZone";
+
+export type CallStatus = CallSummary["status"];
+
+/** The register's statuses (api/schemas.py `CallStatus`), in the order the filter offers them. */
+const STATUS_ORDER = {
+  answered: 0,
+  transferred: 1,
+  missed: 2,
+  abandoned_in_menu: 3,
+  abandoned_waiting: 4,
+  callback_scheduled: 5,
+  failed: 6,
+} satisfies Record<CallStatus, number>; // a status the API adds is a type error here until it is placed
+export const CALL_STATUSES = Object.keys(STATUS_ORDER) as CallStatus[];
+
+/** What the analyst set in the filters: days as a date field gives them ("2026-01-05"); "" for none. */
+export interface CallFilters {
+  from: string;
+  to: string;
+  status: CallStatus | "";
+  result: string;
+  caller: string;
+}
+
+export const NO_FILTERS: CallFilters = { from: "", to: "", status: "", result: "", caller: "" };
+
+export const hasFilters = (filters: CallFilters) => Object.values(filters).some((value) => value.trim() !== "");
+
+/** The day after `day` ("2026-02-28" -> "2026-03-01"); null for what is not a day. */
+export function nextDay(day: string): string | null {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
+  if (!match) return null;
+  const next = new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]) + 1));
+  return Number.isNaN(next.getTime()) ? null : next.toISOString().slice(0, 10);
+}
+
+/** When `day` begins on `zone`'s clock, as ISO 8601 with that day's offset; null for no day. */
+function dayStart(day: string | null, zone: string): string | null {
+  return day ? wallTimeInZone(`${day}T00:00`, zone) : null;
+}
+
+/**
+ * The filters as the API's query. The days are the analyst's, on the browser's clock (`zone`): from the start
+ * of "from" to the end of "to", both days included (the API's `until` is exclusive: the next day's start), sent
+ * with their offset so the server reads them as the same moments. Unset filters are left out.
+ */
+export function filterQuery(filters: CallFilters, zone: string): CallFilterQuery {
+  const query: CallFilterQuery = {};
+  const since = dayStart(filters.from, zone);
+  const until = dayStart(filters.to && nextDay(filters.to), zone);
+  if (since) query.since = since;
+  if (until) query.until = until;
+  if (filters.status) query.status = filters.status;
+  if (filters.result.trim()) query.result = filters.result.trim();
+  if (filters.caller.trim()) query.caller = filters.caller.trim();
+  return query;
+}
+
+/**
+ * The numbers a call is shown with: who called and, when it says more, the number the call rang. On an outbound
+ * call (a callback or a campaign: the dialer rings the client) the caller is the dialer's own CallerID, the same
+ * on every row, and the client is the number dialled. The list does not say a call was outbound (only a Callback
+ * block's callback has an `origin_call_id`, a campaign's has none), so the number dialled is shown whenever it
+ * is a number other than the caller's: on an inbound call that is the line the caller dialled. Asterisk's
+ * extension `s` and other names without a digit are not anyone's number.
+ */
+export function callNumbers(call: Pick<CallSummary, "caller_id" | "dialed_number">): { caller: string; dialled: string | null } {
+  const dialled = call.dialed_number.trim();
+  const shown = dialled !== "" && dialled !== call.caller_id.trim() && /\d/.test(dialled);
+  return { caller: call.caller_id, dialled: shown ? dialled : null };
+}
+
+/** The calls shown once an older page has come: appended, a call already shown (if any) not twice. */
+export function withOlderPage(shown: CallSummary[], page: CallPage): CallSummary[] {
+  const known = new Set(shown.map((call) => call.id));
+  return [...shown, ...page.items.filter((call) => !known.has(call.id))];
+}
+
+/** What the count line says: every matching call is shown, or only the newest so far (more to load). */
+export function countNote(shown: number, nextCursor: string | null) {
+  return { key: nextCursor ? "calls.countNewest" : "calls.countAll", count: shown } as const;
+}
