@@ -1,5 +1,6 @@
 """Streamed CSV for the register's exports: a chunk of rows at a time (flat memory, no size limit), every cell
-made safe to open in a spreadsheet, every time one that a spreadsheet opens as a date-time on a named clock."""
+made safe to open in a spreadsheet, every time one that a spreadsheet opens as a date-time on a named clock, and
+the moment each row is about also in UTC, where a clock change cannot make it ambiguous."""
 
 from __future__ import annotations
 
@@ -72,6 +73,37 @@ def zoned_header(names: Sequence[str], times: Collection[str], zone: ZoneInfo) -
     """`names`, each of `times` followed by the zone its cells are written in (`started_at (Europe/Madrid)`): a
     time without an offset is only read right when its clock is said."""
     return [f"{name} ({zone.key})" if name in times else name for name in names]
+
+
+def zoned_csv(
+    names: Sequence[str],
+    rows: Iterable[Sequence[object]],
+    *,
+    times: Collection[str],
+    zone: ZoneInfo,
+    delimiter: CsvDelimiter = "comma",
+    in_utc_too: str | None = None,
+    more_names: Sequence[str] = (),
+) -> Iterator[str]:
+    """`csv_chunks` of `rows`, whose cells are those `names` name, then those of `more_names` (a call list's own
+    columns, whose names say no clock whatever they are). Each of `times` is written on `zone`'s clock and its
+    header says so (`zoned_header`); `in_utc_too`, the time a row is about, is written in UTC as well, right after
+    it, when `zone` is not UTC: `started_at (Europe/Madrid)`, `started_at (UTC)`.
+
+    Why: local times without an offset repeat an hour when the clock goes back (in Madrid 02:30 on 25 October 2026
+    is 00:30 and 01:30 UTC; a 4 s call from 02:59:59 ends at 02:00:03). An offset in the cell makes it text to
+    Excel; a `utc_offset` column's `+02:00` would start with `'` here (`csv_cell`) and be text a BI tool must parse.
+    A UTC date-time is read as one by both: the moment a BI tool loads (every file has `started_at (UTC)`, whatever
+    clock it was asked for), the order things happened in, and beside the local hour a supervisor pivots on, what
+    tells the two 02:00 hours apart. A row's other times stay on the local clock only: its duration gives its end."""
+    header = zoned_header(names, times, zone)
+    if in_utc_too is None or zone.key == UTC_ZONE.key:
+        yield from csv_chunks([*header, *more_names], rows, zone=zone, delimiter=delimiter)
+        return
+    after = names.index(in_utc_too) + 1
+    header.insert(after, f"{in_utc_too} (UTC)")
+    copied = ([*row[:after], csv_cell(row[after - 1]), *row[after:]] for row in rows)  # csv_cell: UTC's clock
+    yield from csv_chunks([*header, *more_names], copied, zone=zone, delimiter=delimiter)
 
 
 def csv_chunks(

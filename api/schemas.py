@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 
 from blocks.builtin.sql import SOURCE_NAME_PATTERN
 from persistence.phone_numbers import phone_number
@@ -309,6 +320,25 @@ class SimulateOut(BaseModel):
 
 # -- calls -------------------------------------------------------------------------------------
 
+# A moment with its offset's + left as a space: `since=2026-12-07T00:00:00+01:00` written as is in a URL, where a
+# query's + reads as a space. Pydantic's own 422 said only "unexpected extra characters".
+_OFFSET_AS_SPACE = re.compile(r"(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?) (\d{2}(?::?\d{2})?)")
+
+
+def _no_offset_as_space(value: object) -> object:
+    if isinstance(value, str) and (found := _OFFSET_AS_SPACE.fullmatch(value)):
+        raise PydanticCustomError(
+            "offset_plus_as_space",
+            "a space where the UTC offset's + was (a + in a URL's query reads as a space): write the + as %2B, "
+            "as in {written}, or leave the offset out and name the clock with tz (e.g. tz=Europe/Madrid)",
+            {"written": f"{found[1]}%2B{found[2]}"},
+        )
+    return value
+
+
+# A moment in a call-register query: without an offset it is read on the clock the route's `tz` names.
+QueryMoment = Annotated[LooseMoment, BeforeValidator(_no_offset_as_space)]
+
 # persistence.calls.STATUSES. `abandoned_waiting`: the caller hung up while a transfer rang or queued for an operator.
 CallStatus = Literal[
     "answered", "missed", "abandoned_in_menu", "abandoned_waiting", "transferred", "failed", "callback_scheduled"
@@ -330,16 +360,27 @@ class CallSummary(BaseModel):
     result: str | None = Field(default=None, description="The `result` variable the flow recorded, if any")
     status: CallStatus  # derived when the call is written: only ever one of these (persistence.calls.derive_status)
     last_node: str | None
+    # In the list too: "where did callers hang up" took one call's detail per call (a supervisor's review).
+    hangup_during: str | None = Field(
+        default=None,
+        description="What the call was doing when the caller hung up (play, read_digits, transfer...), if they did",
+    )
+    transfer_outcome: str | None = Field(
+        default=None,
+        description="What the call's last transfer came to: answered, busy, no_answer, failed, or caller_hangup "
+        "(the caller hung up while it rang or queued); None when the call made no transfer",
+    )
     origin_call_id: str | None
+    recorded_at: datetime = Field(
+        description="When the record was stored: as the call ended, or later when a node kept it while the "
+        "database was away. `order=recorded` pulls in this order."
+    )
 
 
 class CallDetail(CallSummary):
     channel: str
     node: str
     asterisk_uniqueid: str = Field(description="Asterisk's UNIQUEID of the channel, as its CDR and CEL show it")
-    hangup_during: str | None = Field(
-        description="What the call was doing when the caller hung up (play, read_digits, transfer...), if they did"
-    )
     error: str | None
     callback_job_id: str | None
     variables: dict[str, Any]
@@ -348,7 +389,10 @@ class CallDetail(CallSummary):
 
 class CallPage(BaseModel):
     items: list[CallSummary]
-    next_cursor: str | None = Field(description="Pass as `cursor` for the next (older) page; None on the last.")
+    next_cursor: str | None = Field(
+        description="Pass as `cursor` for the next page: older calls, None on the last page; with `order=recorded` "
+        "records stored later, given on every page, the last included: where the next pull starts."
+    )
 
 
 # -- data sources and audit --------------------------------------------------------------------

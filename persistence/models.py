@@ -174,6 +174,7 @@ class CallRecord(Base):
         Index("ix_call_records_dialed_started", "dialed_number", "started_at", "id"),  # a callback's client
         Index("ix_call_records_result_started", "result", "started_at", "id"),
         Index("ix_call_records_asterisk_uniqueid", "asterisk_uniqueid"),
+        Index("ix_call_records_recorded", "recorded_at", "id"),  # what an integrator pulls: stored since a cursor
     )
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)  # the call id
@@ -205,6 +206,10 @@ class CallRecord(Base):
     result: Mapped[str | None] = mapped_column(String(64))
     variables: Mapped[dict[str, Any]] = mapped_column(JsonData)
     trace: Mapped[dict[str, Any]] = mapped_column(JsonData)
+    # When the record was stored (persistence.calls.write_batch), which is when the call ended or, for a record kept
+    # in a node's spool while the database was away, when it was replayed: the order an incremental pull follows.
+    # Strictly later for each insert than for every one committed before it (ties only within one batch).
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
 class CallbackJob(Base):

@@ -13,7 +13,7 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from api.call_list_files import read_call_list
-from api.csv_export import CsvDelimiter, DelimiterQuery, csv_chunks, named_zone, report_disposition, zoned_header
+from api.csv_export import CsvDelimiter, DelimiterQuery, named_zone, report_disposition, zoned_csv
 from api.deps import Publisher, RuntimeDep, Viewer
 from api.routes import AUTHED, problems
 from api.schemas import (
@@ -371,8 +371,9 @@ def campaign_report(
 
     Times are written `2026-11-23 09:30:12`, which Excel reads as a date-time in any locale, on the clock of the
     campaign's `timezone` (the office that ran it; UTC for a list imported before campaigns kept it), and each
-    time column's header names it: `last_attempt_at (Europe/Madrid)`. `delimiter=semicolon` for an Excel that
-    splits on `;` (Spanish, Russian...)."""
+    time column's header names it: `last_attempt_at (Europe/Madrid)`, followed by `last_attempt_at (UTC)` (on
+    another clock than UTC: the hour a clock change repeats is written twice on the local one).
+    `delimiter=semicolon` for an Excel that splits on `;` (Spanish, Russian...)."""
     with runtime.database.session() as session:
         name = call_lists.require_campaign(session, campaign_id=campaign_id).name  # a 404 before the stream starts
     return StreamingResponse(
@@ -447,8 +448,8 @@ def _report_rows(database: Database, campaign_id: str, *, delimiter: CsvDelimite
         )
         settings = call_lists.require_campaign(session, campaign_id=campaign_id).settings or {}
         zone = named_zone(settings.get("timezone"))
-        header = [*zoned_header(REPORT_COLUMNS, REPORT_TIMES, zone), *columns]
-        yield from csv_chunks(header, rows, zone=zone, delimiter=delimiter)
+        yield from zoned_csv(REPORT_COLUMNS, rows, times=REPORT_TIMES, zone=zone, delimiter=delimiter,
+                             in_utc_too="last_attempt_at", more_names=list(columns))  # fmt: skip
 
 
 def _columns_of_jobs(session: Session, campaign_id: str) -> dict[str, None]:

@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import StreamingResponse
 
-from api.csv_export import CsvDelimiter, DelimiterQuery, TimeZoneQuery, csv_chunks, zoned_header
+from api.csv_export import CsvDelimiter, DelimiterQuery, TimeZoneQuery, zoned_csv
 from api.deps import RuntimeDep, Viewer
 from api.routes import AUTHED, problems
 from api.routes.scenarios import version_detail
-from api.schemas import CallDetail, CallPage, CallStatus, CallSummary, LooseMoment, VersionDetail
+from api.schemas import CallDetail, CallPage, CallStatus, CallSummary, QueryMoment, VersionDetail
 from persistence import calls
-from persistence.calls import CallFilter
+from persistence.calls import CallFilter, CallOrder
 from persistence.db import Database
 from persistence.models import CallRecord
 
@@ -25,9 +25,9 @@ router = APIRouter(prefix="/api/calls", tags=["calls"], responses=AUTHED)
 Plain = Annotated[str | None, Query(max_length=100, pattern=r"^[^\x00]*$")]
 CallId = Annotated[str, Path(max_length=64, pattern=r"^[^\x00]*$")]
 CSV_COLUMNS = ("id", "scenario", "version", "status", "outcome", "result", "caller_id", "caller_name",
-               "dialed_number", "started_at", "answered_at", "ended_at", "duration_ms", "last_node",
-               "origin_call_id", "callback_job_id", "asterisk_uniqueid")  # fmt: skip
-CSV_TIMES = frozenset({"started_at", "answered_at", "ended_at"})  # written on the clock `tz` names
+               "dialed_number", "started_at", "answered_at", "ended_at", "duration_ms", "last_node", "hangup_during",
+               "transfer_outcome", "origin_call_id", "callback_job_id", "asterisk_uniqueid", "recorded_at")  # fmt: skip
+CSV_TIMES = frozenset({"started_at", "answered_at", "ended_at", "recorded_at"})  # written on the clock `tz` names
 # A number on either end: who called in, or whom a callback or campaign call rang.
 Number = Annotated[
     str | None,
@@ -42,34 +42,70 @@ Number = Annotated[
 UniqueId = Annotated[
     str | None, Query(max_length=150, pattern=r"^[^\x00]*$", description="Asterisk's UNIQUEID of the channel (CDR)")
 ]
+# A time without an offset was read as UTC, even beside `tz=Europe/Madrid` (a supervisor's BI review): it is read
+# on the clock `tz` names, as the people asking read theirs.
+_NAIVE = (
+    "Without an offset (`2026-12-07T09:00:00`, or a date alone: its midnight) it is read on the clock `tz` names "
+    "(UTC unless given). A local time a clock change skips or shows twice takes the offset before the change "
+    "(fold=0): 02:30 in Europe/Madrid is 01:30 UTC on 29 March 2026, and 00:30 UTC on 25 October 2026. In a URL, "
+    "an offset's + is written %2B."
+)
+Since = Annotated[QueryMoment | None, Query(description=f"Calls started at or after this (ISO 8601). {_NAIVE}")]
+Until = Annotated[QueryMoment | None, Query(description=f"Calls started before this (ISO 8601). {_NAIVE}")]
+RecordedSince = Annotated[
+    QueryMoment | None,
+    Query(description=f"Calls whose record was stored at or after this (ISO 8601; `recorded_at`). {_NAIVE}"),
+]
+ReadingZone = Annotated[
+    TimeZoneQuery,
+    Query(description="The IANA time zone (e.g. Europe/Madrid) a `since`, `until` or `recorded_since` without an "
+          "offset is read on; UTC unless given. The times returned carry their offset."),
+]  # fmt: skip
+CsvZone = Annotated[
+    TimeZoneQuery,
+    Query(description="The IANA time zone (e.g. Europe/Madrid) the times are written in, and a `since` or `until` "
+          "without an offset read in; each time column's header names it."),
+]  # fmt: skip
+Order = Annotated[
+    CallOrder,
+    Query(description="`started`: newest call first. `recorded`: in the order the records were stored, oldest "
+          "first, to pull what is new since the last pull: keep the `next_cursor` of the last page (every page "
+          "of this order has one) and pass it as `cursor` next time; no record is missed or repeated."),
+]  # fmt: skip
 
 
 def _filters(
     scenario: Plain = None,
-    since: Annotated[LooseMoment | None, Query(description="Calls started at or after (ISO 8601)")] = None,
-    until: Annotated[LooseMoment | None, Query(description="Calls started before (ISO 8601)")] = None,
+    since: Since = None,
+    until: Until = None,
     caller: Number = None,
     status: CallStatus | None = None,
     result: Plain = None,
     uniqueid: UniqueId = None,
+    *,
+    zone: ZoneInfo,
+    recorded_since: datetime | None = None,
 ) -> CallFilter:
     return CallFilter(
         scenario=scenario,
-        since=_aware(since),
-        until=_aware(until),
+        since=_aware(since, zone),
+        until=_aware(until, zone),
         caller=caller,
         status=status,
         result=result,
         asterisk_uniqueid=uniqueid,
+        recorded_since=_aware(recorded_since, zone),
     )
 
 
-def _aware(moment: datetime | None) -> datetime | None:
-    """A time without offset is taken as UTC."""
-    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
+def _aware(moment: datetime | None, zone: ZoneInfo) -> datetime | None:
+    """A time without an offset is read on `zone`'s clock; one that clock skips or shows twice with the offset in
+    force before the change (fold=0, as pydantic parses it)."""
+    return moment.replace(tzinfo=zone, fold=0) if moment is not None and moment.tzinfo is None else moment
 
 
-def summary(record: CallRecord) -> CallSummary:
+def summary(record: CallRecord, transfer_outcome: str | None) -> CallSummary:
+    """`transfer_outcome`: persistence.calls.transfer_outcome of the call (not a column of the record yet)."""
     return CallSummary(
         id=record.id,
         scenario=record.scenario,
@@ -85,7 +121,10 @@ def summary(record: CallRecord) -> CallSummary:
         result=record.result,
         status=record.status,  # type: ignore[arg-type]  # one of STATUSES: persistence.calls.derive_status wrote it
         last_node=record.last_node,
+        hangup_during=record.hangup_during,
+        transfer_outcome=transfer_outcome,
         origin_call_id=record.origin_call_id,
+        recorded_at=record.recorded_at,
     )
 
 
@@ -94,20 +133,29 @@ def list_calls(
     _user: Viewer,
     runtime: RuntimeDep,
     scenario: Plain = None,
-    since: Annotated[LooseMoment | None, Query(description="Calls started at or after (ISO 8601)")] = None,
-    until: Annotated[LooseMoment | None, Query(description="Calls started before (ISO 8601)")] = None,
+    since: Since = None,
+    until: Until = None,
     caller: Number = None,
     status: CallStatus | None = None,
     result: Annotated[str | None, Query(max_length=64, pattern=r"^[^\x00]*$", description="The flow's result")] = None,
     uniqueid: UniqueId = None,
     page_size: Annotated[int, Query(ge=1, le=500)] = 50,
     cursor: Annotated[str | None, Query(max_length=200, description="next_cursor of the previous page")] = None,
+    order: Order = "started",
+    recorded_since: RecordedSince = None,
+    tz: ReadingZone = "UTC",
 ) -> CallPage:
-    """Newest first. Page with `cursor`: every page costs the same however deep (keyset on started_at, id)."""
-    filters = _filters(scenario, since, until, caller, status, result, uniqueid)
+    """Newest first. Page with `cursor`: every page costs the same however deep (keyset on started_at, id).
+
+    `order=recorded` lists in the order the records were stored (keyset on recorded_at, id), for a BI tool's
+    incremental pull: a call is stored when it ends, so one still in progress at a pull is stored after it, and
+    returned by the next pull from its cursor, also when it started before everything the first pull saw."""
+    filters = _filters(scenario, since, until, caller, status, result, uniqueid, zone=ZoneInfo(tz),
+                       recorded_since=recorded_since)  # fmt: skip
     with runtime.database.session() as session:
-        rows, next_cursor = calls.list_calls(session, filters=filters, limit=page_size, after=cursor)
-        return CallPage(items=[summary(r) for r in rows], next_cursor=next_cursor)
+        rows, next_cursor = calls.list_calls(session, filters=filters, limit=page_size, after=cursor, order=order)
+        transfers = calls.transfer_outcomes(session, records=rows)
+        return CallPage(items=[summary(r, transfers.get(r.id)) for r in rows], next_cursor=next_cursor)
 
 
 @router.get(
@@ -119,22 +167,24 @@ def export_calls(
     _user: Viewer,
     runtime: RuntimeDep,
     scenario: Plain = None,
-    since: Annotated[LooseMoment | None, Query()] = None,
-    until: Annotated[LooseMoment | None, Query()] = None,
+    since: Since = None,
+    until: Until = None,
     caller: Number = None,
     status: CallStatus | None = None,
     result: Annotated[str | None, Query(max_length=64, pattern=r"^[^\x00]*$")] = None,
     uniqueid: UniqueId = None,
-    tz: TimeZoneQuery = "UTC",
+    tz: CsvZone = "UTC",
     delimiter: DelimiterQuery = "comma",
 ) -> StreamingResponse:
     """Every matching call as CSV, streamed a chunk at a time (no size limit, flat memory).
 
     Times are written `2026-11-23 09:30:12`, which Excel reads as a date-time in any locale, on the clock of `tz`
     (UTC unless given; an unknown zone is a 422 naming `tz`), and each time column's header names it:
-    `started_at (Europe/Madrid)`. `delimiter=semicolon` for an Excel that splits on `;` (Spanish, Russian...).
-    The file starts with a UTF-8 byte order mark; a cell a spreadsheet would run as a formula starts with `'`."""
-    filters = _filters(scenario, since, until, caller, status, result, uniqueid)
+    `started_at (Europe/Madrid)`; on another clock than UTC, `started_at (UTC)` follows the local start, as the
+    hour a clock change repeats is written twice on the local one. `delimiter=semicolon` for an Excel that splits on
+    `;` (Spanish, Russian...). The file starts with a UTF-8 byte order mark; a cell a spreadsheet would run as a
+    formula starts with `'`. `hangup_during` and `transfer_outcome` are those of the list's items."""
+    filters = _filters(scenario, since, until, caller, status, result, uniqueid, zone=ZoneInfo(tz))
     return StreamingResponse(
         _csv_rows(runtime.database, filters, ZoneInfo(tz), delimiter),
         media_type="text/csv",
@@ -144,9 +194,14 @@ def export_calls(
 
 def _csv_rows(database: Database, filters: CallFilter, zone: ZoneInfo, delimiter: CsvDelimiter) -> Iterator[str]:
     with database.session() as session:
-        records = calls.iter_calls(session, filters=filters)
-        rows = ([getattr(record, column) for column in CSV_COLUMNS] for record in records)
-        yield from csv_chunks(zoned_header(CSV_COLUMNS, CSV_TIMES, zone), rows, zone=zone, delimiter=delimiter)
+        records = calls.with_transfer_outcomes(session, calls.iter_calls(session, filters=filters))
+        rows = (
+            [transfer if column == "transfer_outcome" else getattr(record, column) for column in CSV_COLUMNS]
+            for record, transfer in records
+        )
+        yield from zoned_csv(
+            CSV_COLUMNS, rows, times=CSV_TIMES, zone=zone, delimiter=delimiter, in_utc_too="started_at"
+        )
 
 
 @router.get("/{call_id}", response_model=CallDetail, responses=problems(404))
@@ -155,11 +210,10 @@ def get_call(call_id: CallId, _user: Viewer, runtime: RuntimeDep) -> CallDetail:
     with runtime.database.session() as session:
         record = calls.get_call(session, call_id=call_id)
         return CallDetail(
-            **summary(record).model_dump(),
+            **summary(record, calls.transfer_outcome(record.trace, hangup_during=record.hangup_during)).model_dump(),
             channel=record.channel,
             node=record.node,
             asterisk_uniqueid=record.asterisk_uniqueid,
-            hangup_during=record.hangup_during,
             error=record.error,
             callback_job_id=record.callback_job_id,
             variables=record.variables,

@@ -64,12 +64,13 @@ def test_a_campaign_report_gives_its_times_on_the_campaigns_clock_and_says_which
     report = admin.get(f"/api/callbacks/campaigns/{madrid_campaign}.csv")
     assert report.status_code == 200, report.text
     header, first, second = _rows(report.content)
-    assert header == ["row", "number", "status", "attempts", "outcome", "last_attempt_at (Europe/Madrid)", "result",
-                      "call_outcome", "answered_at (Europe/Madrid)", "call_id", "phone", "nombre"]  # fmt: skip
-    assert first[:9] == ["1", "600111222", "done", "1", "answered", "2026-11-23 09:30:12", "will_pay", "ended",
-                         "2026-11-23 09:30:20"]  # fmt: skip
+    assert header == ["row", "number", "status", "attempts", "outcome", "last_attempt_at (Europe/Madrid)",
+                      "last_attempt_at (UTC)", "result", "call_outcome", "answered_at (Europe/Madrid)", "call_id",
+                      "phone", "nombre"]  # fmt: skip
+    assert first[:10] == ["1", "600111222", "done", "1", "answered", "2026-11-23 09:30:12", "2026-11-23 08:30:12",
+                          "will_pay", "ended", "2026-11-23 09:30:20"]  # fmt: skip
     assert first[-1] == "'=1+1"  # still never a formula
-    assert second[5] == second[8] == ""  # not called: no time, not a made-up one
+    assert second[5] == second[6] == second[9] == ""  # not called: no time, not a made-up one
 
 
 def test_a_campaign_report_splits_on_semicolons_for_an_excel_that_does(admin: Client, madrid_campaign: str) -> None:
@@ -124,7 +125,7 @@ def _by_id(rows: list[list[str]]) -> dict[str, dict[str, str]]:
 def test_the_call_register_is_in_utc_unless_asked_and_says_so(admin: Client, summer_calls: str) -> None:
     exported = _rows(admin.get("/api/calls.csv", params={"scenario": summer_calls}).content)
     assert [name for name in exported[0] if name.endswith("_at (UTC)")] == [
-        "started_at (UTC)", "answered_at (UTC)", "ended_at (UTC)"
+        "started_at (UTC)", "answered_at (UTC)", "ended_at (UTC)", "recorded_at (UTC)"
     ]  # fmt: skip
     first = _by_id(exported)[f"{summer_calls}-1"]
     assert (first["started_at (UTC)"], first["answered_at (UTC)"], first["ended_at (UTC)"]) == (

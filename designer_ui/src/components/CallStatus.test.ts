@@ -7,6 +7,7 @@ const call = (id: string, status: CallSummary["status"]): CallSummary => ({
   id, scenario: "sales-line", version: 1, caller_id: "+34600111222", caller_name: "", dialed_number: "",
   started_at: "2026-12-05T10:00:00Z", answered_at: "2026-12-05T10:00:01Z", ended_at: "2026-12-05T10:01:00Z",
   duration_ms: 59000, outcome: "caller_hangup", result: null, status, last_node: "sales", origin_call_id: null,
+  recorded_at: "2026-12-05T10:01:00Z",
 });
 
 const shown = (html: string) =>

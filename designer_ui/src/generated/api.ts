@@ -367,8 +367,9 @@ export interface paths {
          *
          *     Times are written `2026-11-23 09:30:12`, which Excel reads as a date-time in any locale, on the clock of the
          *     campaign's `timezone` (the office that ran it; UTC for a list imported before campaigns kept it), and each
-         *     time column's header names it: `last_attempt_at (Europe/Madrid)`. `delimiter=semicolon` for an Excel that
-         *     splits on `;` (Spanish, Russian...).
+         *     time column's header names it: `last_attempt_at (Europe/Madrid)`, followed by `last_attempt_at (UTC)` (on
+         *     another clock than UTC: the hour a clock change repeats is written twice on the local one).
+         *     `delimiter=semicolon` for an Excel that splits on `;` (Spanish, Russian...).
          *
          *     **Role:** viewer or above (any signed-in user).
          */
@@ -485,6 +486,10 @@ export interface paths {
          * List Calls
          * @description Newest first. Page with `cursor`: every page costs the same however deep (keyset on started_at, id).
          *
+         *     `order=recorded` lists in the order the records were stored (keyset on recorded_at, id), for a BI tool's
+         *     incremental pull: a call is stored when it ends, so one still in progress at a pull is stored after it, and
+         *     returned by the next pull from its cursor, also when it started before everything the first pull saw.
+         *
          *     **Role:** viewer or above (any signed-in user).
          */
         get: operations["list_calls_api_calls_get"];
@@ -509,8 +514,10 @@ export interface paths {
          *
          *     Times are written `2026-11-23 09:30:12`, which Excel reads as a date-time in any locale, on the clock of `tz`
          *     (UTC unless given; an unknown zone is a 422 naming `tz`), and each time column's header names it:
-         *     `started_at (Europe/Madrid)`. `delimiter=semicolon` for an Excel that splits on `;` (Spanish, Russian...).
-         *     The file starts with a UTF-8 byte order mark; a cell a spreadsheet would run as a formula starts with `'`.
+         *     `started_at (Europe/Madrid)`; on another clock than UTC, `started_at (UTC)` follows the local start, as the
+         *     hour a clock change repeats is written twice on the local one. `delimiter=semicolon` for an Excel that splits on
+         *     `;` (Spanish, Russian...). The file starts with a UTF-8 byte order mark; a cell a spreadsheet would run as a
+         *     formula starts with `'`. `hangup_during` and `transfer_outcome` are those of the list's items.
          *
          *     **Role:** viewer or above (any signed-in user).
          */
@@ -1310,7 +1317,7 @@ export interface components {
              * Hangup During
              * @description What the call was doing when the caller hung up (play, read_digits, transfer...), if they did
              */
-            hangup_during: string | null;
+            hangup_during?: string | null;
             /** Id */
             id: string;
             /** Last Node */
@@ -1321,6 +1328,12 @@ export interface components {
             origin_call_id: string | null;
             /** Outcome */
             outcome: string;
+            /**
+             * Recorded At
+             * Format: date-time
+             * @description When the record was stored: as the call ended, or later when a node kept it while the database was away. `order=recorded` pulls in this order.
+             */
+            recorded_at: string;
             /**
              * Result
              * @description The `result` variable the flow recorded, if any
@@ -1342,6 +1355,11 @@ export interface components {
             trace: {
                 [key: string]: unknown;
             };
+            /**
+             * Transfer Outcome
+             * @description What the call's last transfer came to: answered, busy, no_answer, failed, or caller_hangup (the caller hung up while it rang or queued); None when the call made no transfer
+             */
+            transfer_outcome?: string | null;
             /** Variables */
             variables: {
                 [key: string]: unknown;
@@ -1423,7 +1441,7 @@ export interface components {
             items: components["schemas"]["CallSummary"][];
             /**
              * Next Cursor
-             * @description Pass as `cursor` for the next (older) page; None on the last.
+             * @description Pass as `cursor` for the next page: older calls, None on the last page; with `order=recorded` records stored later, given on every page, the last included: where the next pull starts.
              */
             next_cursor: string | null;
         };
@@ -1441,6 +1459,11 @@ export interface components {
             duration_ms: number;
             /** Ended At */
             ended_at: string | null;
+            /**
+             * Hangup During
+             * @description What the call was doing when the caller hung up (play, read_digits, transfer...), if they did
+             */
+            hangup_during?: string | null;
             /** Id */
             id: string;
             /** Last Node */
@@ -1449,6 +1472,12 @@ export interface components {
             origin_call_id: string | null;
             /** Outcome */
             outcome: string;
+            /**
+             * Recorded At
+             * Format: date-time
+             * @description When the record was stored: as the call ended, or later when a node kept it while the database was away. `order=recorded` pulls in this order.
+             */
+            recorded_at: string;
             /**
              * Result
              * @description The `result` variable the flow recorded, if any
@@ -1466,6 +1495,11 @@ export interface components {
              * @enum {string}
              */
             status: "answered" | "missed" | "abandoned_in_menu" | "abandoned_waiting" | "transferred" | "failed" | "callback_scheduled";
+            /**
+             * Transfer Outcome
+             * @description What the call's last transfer came to: answered, busy, no_answer, failed, or caller_hangup (the caller hung up while it rang or queued); None when the call made no transfer
+             */
+            transfer_outcome?: string | null;
             /** Version */
             version: number | null;
         };
@@ -3677,9 +3711,9 @@ export interface operations {
         parameters: {
             query?: {
                 scenario?: string | null;
-                /** @description Calls started at or after (ISO 8601) */
+                /** @description Calls started at or after this (ISO 8601). Without an offset (`2026-12-07T09:00:00`, or a date alone: its midnight) it is read on the clock `tz` names (UTC unless given). A local time a clock change skips or shows twice takes the offset before the change (fold=0): 02:30 in Europe/Madrid is 01:30 UTC on 29 March 2026, and 00:30 UTC on 25 October 2026. In a URL, an offset's + is written %2B. */
                 since?: string | null;
-                /** @description Calls started before (ISO 8601) */
+                /** @description Calls started before this (ISO 8601). Without an offset (`2026-12-07T09:00:00`, or a date alone: its midnight) it is read on the clock `tz` names (UTC unless given). A local time a clock change skips or shows twice takes the offset before the change (fold=0): 02:30 in Europe/Madrid is 01:30 UTC on 29 March 2026, and 00:30 UTC on 25 October 2026. In a URL, an offset's + is written %2B. */
                 until?: string | null;
                 /** @description Calls from this number, or to it (callbacks, campaigns), typed as people write it: spaces, dashes and brackets are ignored, and `+34...` finds `0034...` too */
                 caller?: string | null;
@@ -3691,6 +3725,12 @@ export interface operations {
                 page_size?: number;
                 /** @description next_cursor of the previous page */
                 cursor?: string | null;
+                /** @description `started`: newest call first. `recorded`: in the order the records were stored, oldest first, to pull what is new since the last pull: keep the `next_cursor` of the last page (every page of this order has one) and pass it as `cursor` next time; no record is missed or repeated. */
+                order?: "started" | "recorded";
+                /** @description Calls whose record was stored at or after this (ISO 8601; `recorded_at`). Without an offset (`2026-12-07T09:00:00`, or a date alone: its midnight) it is read on the clock `tz` names (UTC unless given). A local time a clock change skips or shows twice takes the offset before the change (fold=0): 02:30 in Europe/Madrid is 01:30 UTC on 29 March 2026, and 00:30 UTC on 25 October 2026. In a URL, an offset's + is written %2B. */
+                recorded_since?: string | null;
+                /** @description The IANA time zone (e.g. Europe/Madrid) a `since`, `until` or `recorded_since` without an offset is read on; UTC unless given. The times returned carry their offset. */
+                tz?: string;
             };
             header?: never;
             path?: never;
@@ -3749,7 +3789,9 @@ export interface operations {
         parameters: {
             query?: {
                 scenario?: string | null;
+                /** @description Calls started at or after this (ISO 8601). Without an offset (`2026-12-07T09:00:00`, or a date alone: its midnight) it is read on the clock `tz` names (UTC unless given). A local time a clock change skips or shows twice takes the offset before the change (fold=0): 02:30 in Europe/Madrid is 01:30 UTC on 29 March 2026, and 00:30 UTC on 25 October 2026. In a URL, an offset's + is written %2B. */
                 since?: string | null;
+                /** @description Calls started before this (ISO 8601). Without an offset (`2026-12-07T09:00:00`, or a date alone: its midnight) it is read on the clock `tz` names (UTC unless given). A local time a clock change skips or shows twice takes the offset before the change (fold=0): 02:30 in Europe/Madrid is 01:30 UTC on 29 March 2026, and 00:30 UTC on 25 October 2026. In a URL, an offset's + is written %2B. */
                 until?: string | null;
                 /** @description Calls from this number, or to it (callbacks, campaigns), typed as people write it: spaces, dashes and brackets are ignored, and `+34...` finds `0034...` too */
                 caller?: string | null;
@@ -3757,7 +3799,7 @@ export interface operations {
                 result?: string | null;
                 /** @description Asterisk's UNIQUEID of the channel (CDR) */
                 uniqueid?: string | null;
-                /** @description The IANA time zone the times are written in (e.g. Europe/Madrid); the header names it. */
+                /** @description The IANA time zone (e.g. Europe/Madrid) the times are written in, and a `since` or `until` without an offset read in; each time column's header names it. */
                 tz?: string;
                 /** @description What separates the cells: `semicolon` for an Excel whose list separator is `;` (es, ru). */
                 delimiter?: "comma" | "semicolon";

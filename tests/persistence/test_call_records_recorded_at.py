@@ -1,0 +1,122 @@
+"""When a call record was stored (`recorded_at`): what migration 0016 gives the records stored before it, and how
+the writer stamps each batch, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from alembic import command
+from sqlalchemy import inspect, select, text, update
+from sqlalchemy.exc import IntegrityError
+
+from persistence import calls
+from persistence.calls import CallFilter, CallRecordIn, CallRecordWriter
+from persistence.db import Database, make_engine
+from persistence.migrate import alembic_config, current_revision, upgrade
+from persistence.models import CallRecord
+from tests.persistence import pg
+
+T0 = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
+
+
+def _run(url: str, *statements: tuple[str, dict[str, object]]) -> list[Sequence[object]]:
+    """Run `statements` in one transaction on the database at `url`; the rows of the last one, if it has any."""
+    engine = make_engine(url)
+    try:
+        with engine.begin() as conn:
+            rows: list[Sequence[object]] = []
+            for sql, values in statements:
+                result = conn.execute(text(sql), values)
+                rows = [tuple(row) for row in result.all()] if result.returns_rows else []
+            return rows
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_0016_gives_records_stored_before_it_the_moment_their_call_ended(tmp_path: Path, backend: str) -> None:
+    """Records written before 0016 were written as their call ended (or, without an end kept, started): that is
+    their `recorded_at`. Every record has one from then on, the register pulls on it, and a downgrade drops it."""
+    with contextlib.ExitStack() as stack:
+        if backend == "sqlite":
+            url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
+        else:
+            url = stack.enter_context(pg.throwaway_database("mig"))
+        upgrade(url, "0015")
+        call = ("INSERT INTO call_records (id, scenario, caller_id, caller_name, dialed_number, channel, node, "
+                "asterisk_uniqueid, started_at, ended_at, duration_ms, outcome, status, variables, trace) VALUES "
+                "(:id, 's', '', '', '', '', '', '', :started, :ended, 0, 'hung_up', 'answered', '{}', "
+                "'{}')")  # fmt: skip
+        _run(
+            url,
+            (call, {"id": "a", "started": "2026-12-07 09:00:00", "ended": "2026-12-07 09:12:00"}),
+            (call, {"id": "b", "started": "2026-12-07 09:01:00", "ended": "2026-12-07 09:01:20"}),
+            (call, {"id": "c", "started": "2026-12-07 09:02:00", "ended": None}),
+        )
+        upgrade(url, "0016")
+        assert current_revision(url) == "0016"
+        database = Database(url)
+        with database.session() as session:
+            stored = {r.id: r.recorded_at for r in session.scalars(select(CallRecord))}
+            pulled, _ = calls.list_calls(session, filters=CallFilter(), order="recorded")
+        engine = make_engine(url)
+        columns = {column["name"]: column for column in inspect(engine).get_columns("call_records")}
+        indexes = {index["name"] for index in inspect(engine).get_indexes("call_records")}
+        engine.dispose()
+        with pytest.raises(IntegrityError):  # NOT NULL: a writer that leaves it out fails, it does not hide
+            _run(url, (call, {"id": "d", "started": "2026-12-07 10:00:00", "ended": None}))
+        database.dispose()
+        command.downgrade(alembic_config(url), "0015")
+        engine = make_engine(url)
+        after_downgrade = {column["name"] for column in inspect(engine).get_columns("call_records")}
+        engine.dispose()
+        kept = _run(url, ("SELECT id FROM call_records ORDER BY id", {}))
+    assert stored == {"a": datetime(2026, 12, 7, 9, 12, tzinfo=UTC), "b": datetime(2026, 12, 7, 9, 1, 20, tzinfo=UTC),
+                      "c": datetime(2026, 12, 7, 9, 2, tzinfo=UTC)}  # fmt: skip
+    assert [r.id for r in pulled] == ["b", "c", "a"]  # the operator call ended last
+    assert columns["recorded_at"]["nullable"] is False and "ix_call_records_recorded" in indexes
+    assert "recorded_at" not in after_downgrade and kept == [("a",), ("b",), ("c",)]
+
+
+def _call(call_id: str) -> CallRecordIn:
+    return CallRecordIn(call_id=call_id, scenario="s", started_at=T0, ended_at=T0 + timedelta(minutes=1),
+                        outcome="hung_up", trace={"steps": []})  # fmt: skip
+
+
+def _recorded(database: Database) -> dict[str, datetime]:
+    with database.session() as session:
+        return {record.id: record.recorded_at for record in session.scalars(select(CallRecord))}
+
+
+def test_a_batch_is_stamped_when_it_is_stored_and_a_retry_keeps_the_first_stamp(database: Database) -> None:
+    writer = CallRecordWriter(database)
+    before = datetime.now(UTC)
+    writer.write_batch([_call("a"), _call("b"), _call("c")])
+    after = datetime.now(UTC)
+    first = _recorded(database)
+    assert len(set(first.values())) == 1  # one insert, one moment; the id orders them within it
+    assert before - timedelta(seconds=1) <= first["a"] <= after + timedelta(seconds=1)  # PostgreSQL's clock: this host
+    writer.write_batch([_call("b"), _call("d")])  # a retried batch: b was written, d is new
+    second = _recorded(database)
+    assert second["b"] == first["b"] and second["d"] > first["a"]
+
+
+def test_no_batch_is_stamped_at_or_before_one_stored_earlier_even_when_the_clock_went_back(
+    database: Database,
+) -> None:
+    """Two batches in the same microsecond, or a clock stepped back (NTP) after a batch: a later batch stamped
+    the same moment, or an earlier one, would sort behind a cursor that had passed it."""
+    writer = CallRecordWriter(database)
+    writer.write_batch([_call("z")])
+    ahead = datetime.now(UTC) + timedelta(hours=1)
+    with database.session() as session:  # stored while this clock read an hour more than it does now
+        session.execute(update(CallRecord).where(CallRecord.id == "z").values(recorded_at=ahead))
+    writer.write_batch([_call("a")])
+    writer.write_batch([_call("b")])
+    stamped = _recorded(database)
+    assert stamped["z"] < stamped["a"] < stamped["b"]
+    assert stamped["a"] - stamped["z"] < timedelta(milliseconds=1)
