@@ -137,7 +137,7 @@ def test_delete_is_refused_while_another_scenario_jumps_to_it(database: Database
 def test_delete_is_refused_while_a_callback_is_pending(database: Database) -> None:
     with database.session() as session:
         scenarios.create_scenario(session, slug="callback", actor="ana")
-        callbacks.create_job(session, number="100", scenario="callback", due=datetime(2026, 1, 1, tzinfo=UTC))
+        callbacks.create_job(session, number="+34600111222", scenario="callback", due=datetime(2026, 1, 1, tzinfo=UTC))
     with pytest.raises(InUse, match="pending callback"), database.session() as session:
         scenarios.delete_scenario(session, slug="callback")
 
