@@ -552,9 +552,9 @@ def iter_calls(session: Session, *, filters: CallFilter, chunk: int = 1000) -> I
 # -- what a call's transfers came to ------------------------------------------------------------
 # The register's status says how a call ended, not whether a transfer reached anyone: a caller whose transfer
 # rang out and who then declined a callback is `answered`, `hung_up`, as is one who declined it out of hours. So the
-# register shows the last transfer's outcome beside it. Until the record has a column for it (`transfer_outcome`,
-# derived with `status` as it is written), it is read from the stored trace by the database: on 100,000 calls that
-# all made a transfer, that added about 3 s to an 8-10 s CSV export; loading the traces into Python added 9-11 s.
+# register shows the last transfer's outcome beside it (`transfer_outcomes`: the list, the CSV and a call's detail
+# alike). Until the record has a column for it, it is read from the stored trace by the database: on 100,000 calls
+# that all made a transfer, that added about 3 s to an 8-10 s CSV export; loading the traces into Python added 9-11 s.
 
 # Transfer outcomes besides the Transfer block's own (graph_engine.channel.TransferOutcome: answered, busy,
 # no_answer, failed): the caller hung up while it rang or queued, which the block cannot note (it never returns).
@@ -588,22 +588,6 @@ _LAST_TRANSFERS = {
 }
 
 
-def transfer_outcome(trace: Mapping[str, Any], *, hangup_during: str | None) -> str | None:
-    """What the call's last transfer came to: the Transfer block's outcome (`answered`, `busy`, `no_answer`,
-    `failed`), `caller_hangup` when the caller hung up while it rang or queued for someone, None when the call
-    made none. Cheap enough to be derived with `status` when a record is written, once it has a column."""
-    last: Mapping[str, Any] | None = None
-    for step in trace.get("steps") or []:
-        if isinstance(step, Mapping) and step.get("type") == _TRANSFER_BLOCK:
-            last = step
-    if last is None:
-        return None
-    noted = [
-        e.get("outcome") for e in last.get("events") or [] if isinstance(e, Mapping) and e.get("kind") == "transfer"
-    ]
-    return _outcome_of(last.get("exit"), noted[-1] if noted else None, hangup_during)
-
-
 def _outcome_of(exit_name: object, noted: object, hangup_during: str | None) -> str | None:
     """A Transfer step's outcome from its exit and the outcome its event noted, if it noted one."""
     if noted is not None:
@@ -617,8 +601,10 @@ def _outcome_of(exit_name: object, noted: object, hangup_during: str | None) -> 
 
 
 def transfer_outcomes(session: Session, *, records: Sequence[CallRecord]) -> dict[str, str]:
-    """`transfer_outcome` of each of `records` that made a transfer, by call id, in one query whatever their number:
-    the database reads their traces and sends two words for each (`_LAST_TRANSFERS`)."""
+    """What the last transfer of each of `records` that made one came to, by call id: the Transfer block's outcome
+    (`answered`, `busy`, `no_answer`, `failed`), or `caller_hangup` when the caller hung up while it rang or queued
+    for someone. One query whatever their number: the database reads their traces and sends two words for each
+    (`_LAST_TRANSFERS`)."""
     if not records:
         return {}
     during = {record.id: record.hangup_during for record in records}
@@ -636,7 +622,8 @@ def transfer_outcomes(session: Session, *, records: Sequence[CallRecord]) -> dic
 def with_transfer_outcomes(
     session: Session, records: Iterable[CallRecord], *, chunk: int = 1000
 ) -> Iterator[tuple[CallRecord, str | None]]:
-    """Each of `records` with its `transfer_outcome`, read a chunk of records at a time (the streamed export)."""
+    """Each of `records` with its transfer's outcome (`transfer_outcomes`), read a chunk of records at a time (the
+    streamed export)."""
     batch: list[CallRecord] = []
     for record in records:
         batch.append(record)

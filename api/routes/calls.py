@@ -105,7 +105,7 @@ def _aware(moment: datetime | None, zone: ZoneInfo) -> datetime | None:
 
 
 def summary(record: CallRecord, transfer_outcome: str | None) -> CallSummary:
-    """`transfer_outcome`: persistence.calls.transfer_outcome of the call (not a column of the record yet)."""
+    """`transfer_outcome`: persistence.calls.transfer_outcomes' of the call (not a column of the record yet)."""
     return CallSummary(
         id=record.id,
         scenario=record.scenario,
@@ -210,7 +210,7 @@ def get_call(call_id: CallId, _user: Viewer, runtime: RuntimeDep) -> CallDetail:
     with runtime.database.session() as session:
         record = calls.get_call(session, call_id=call_id)
         return CallDetail(
-            **summary(record, calls.transfer_outcome(record.trace, hangup_during=record.hangup_during)).model_dump(),
+            **summary(record, calls.transfer_outcomes(session, records=[record]).get(record.id)).model_dump(),
             channel=record.channel,
             node=record.node,
             asterisk_uniqueid=record.asterisk_uniqueid,
