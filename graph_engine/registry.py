@@ -391,7 +391,8 @@ def load_registry(entries: Iterable[EntryPoint] | None = None, *, skip_broken: b
     found = entries if entries is not None else entry_points(group=ENTRY_POINT_GROUP)
     ordered = sorted(found, key=lambda entry: not is_builtin(entry))  # stable: otherwise in the given order
     # Every plugin imported before any registers: a type name two plugins claim is known before either is served.
-    imported = [(entry, entry_point_origin(entry), *_import_or_refusal(entry)) for entry in ordered]
+    origins = [(entry, entry_point_origin(entry)) for entry in ordered]
+    imported = [(entry, origin, *_import_or_refusal(entry, origin)) for entry, origin in origins]
     claims = _plugin_claims(imported)
     for entry, origin, block_class, refusal in imported:
         try:
@@ -412,9 +413,9 @@ def load_registry(entries: Iterable[EntryPoint] | None = None, *, skip_broken: b
     return registry
 
 
-def _import_or_refusal(entry: EntryPoint) -> tuple[Any, BlockRegistrationError | None]:
+def _import_or_refusal(entry: EntryPoint, origin: str) -> tuple[Any, BlockRegistrationError | None]:
     try:
-        return _import_block(entry, entry_point_origin(entry)), None
+        return _import_block(entry, origin), None
     except BlockRegistrationError as error:
         return None, error
 
