@@ -4,13 +4,12 @@ the writer stamps each batch, on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from alembic import command
-from sqlalchemy import inspect, select, text, update
+from sqlalchemy import inspect, select, update
 from sqlalchemy.exc import IntegrityError
 
 from persistence import calls
@@ -19,22 +18,9 @@ from persistence.db import Database, make_engine
 from persistence.migrate import alembic_config, current_revision, upgrade
 from persistence.models import CallRecord
 from tests.persistence import pg
+from tests.persistence.statements import run_statements
 
 T0 = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
-
-
-def _run(url: str, *statements: tuple[str, dict[str, object]]) -> list[Sequence[object]]:
-    """Run `statements` in one transaction on the database at `url`; the rows of the last one, if it has any."""
-    engine = make_engine(url)
-    try:
-        with engine.begin() as conn:
-            rows: list[Sequence[object]] = []
-            for sql, values in statements:
-                result = conn.execute(text(sql), values)
-                rows = [tuple(row) for row in result.all()] if result.returns_rows else []
-            return rows
-    finally:
-        engine.dispose()
 
 
 @pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -51,7 +37,7 @@ def test_0016_gives_records_stored_before_it_the_moment_their_call_ended(tmp_pat
                 "asterisk_uniqueid, started_at, ended_at, duration_ms, outcome, status, variables, trace) VALUES "
                 "(:id, 's', '', '', '', '', '', '', :started, :ended, 0, 'hung_up', 'answered', '{}', "
                 "'{}')")  # fmt: skip
-        _run(
+        run_statements(
             url,
             (call, {"id": "a", "started": "2026-12-07 09:00:00", "ended": "2026-12-07 09:12:00"}),
             (call, {"id": "b", "started": "2026-12-07 09:01:00", "ended": "2026-12-07 09:01:20"}),
@@ -68,13 +54,13 @@ def test_0016_gives_records_stored_before_it_the_moment_their_call_ended(tmp_pat
         indexes = {index["name"] for index in inspect(engine).get_indexes("call_records")}
         engine.dispose()
         with pytest.raises(IntegrityError):  # NOT NULL: a writer that leaves it out fails, it does not hide
-            _run(url, (call, {"id": "d", "started": "2026-12-07 10:00:00", "ended": None}))
+            run_statements(url, (call, {"id": "d", "started": "2026-12-07 10:00:00", "ended": None}))
         database.dispose()
         command.downgrade(alembic_config(url), "0015")
         engine = make_engine(url)
         after_downgrade = {column["name"] for column in inspect(engine).get_columns("call_records")}
         engine.dispose()
-        kept = _run(url, ("SELECT id FROM call_records ORDER BY id", {}))
+        kept = run_statements(url, ("SELECT id FROM call_records ORDER BY id", {}))
     assert stored == {"a": datetime(2026, 12, 7, 9, 12, tzinfo=UTC), "b": datetime(2026, 12, 7, 9, 1, 20, tzinfo=UTC),
                       "c": datetime(2026, 12, 7, 9, 2, tzinfo=UTC)}  # fmt: skip
     assert [r.id for r in pulled] == ["b", "c", "a"]  # the operator call ended last

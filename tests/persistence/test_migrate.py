@@ -3,7 +3,6 @@ from __future__ import annotations
 import contextlib
 import json
 import multiprocessing
-from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -11,7 +10,7 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect, text
+from sqlalchemy import inspect
 
 from persistence import users
 from persistence.db import Database, make_engine
@@ -27,6 +26,7 @@ from persistence.migrate import (
 from persistence.models import Base, CallCampaign
 from persistence.users import Role
 from tests.persistence import pg
+from tests.persistence.statements import run_statements
 
 
 def test_migrations_create_exactly_the_models(database: Database) -> None:
@@ -46,20 +46,6 @@ def test_upgrade_twice_is_harmless(database_url: str) -> None:
     before = current_revision(database_url)
     upgrade(database_url)
     assert current_revision(database_url) == before
-
-
-def _run(url: str, *statements: tuple[str, dict[str, object]]) -> list[Sequence[object]]:
-    """Run `statements` in one transaction on the database at `url`; the rows of the last one, if it has any."""
-    engine = make_engine(url)
-    try:
-        with engine.begin() as conn:
-            rows: list[Sequence[object]] = []
-            for sql, values in statements:
-                result = conn.execute(text(sql), values)
-                rows = [tuple(row) for row in result.all()] if result.returns_rows else []
-            return rows
-    finally:
-        engine.dispose()
 
 
 def _old_database(stack: contextlib.ExitStack, tmp_path: Path, backend: str) -> str:
@@ -82,11 +68,11 @@ def test_0002_keeps_the_versions_and_never_reuses_their_ids(tmp_path: Path) -> N
     scenario = ("INSERT INTO scenarios (id, slug, name, description, draft_document, draft_revision, created_at, "
                 "created_by, updated_at, updated_by) VALUES (1, 's', 'S', '', '{}', 1, '2026-01-01', 'x', "
                 "'2026-01-01', 'x')")  # fmt: skip
-    _run(url, (scenario, {}), _version_row(1), _version_row(2))
+    run_statements(url, (scenario, {}), _version_row(1), _version_row(2))
     upgrade(url, "0002")
     assert current_revision(url) == "0002"
-    assert _run(url, ("SELECT id, number FROM scenario_versions ORDER BY id", {})) == [(1, 1), (2, 2)]
-    newest = _run(
+    assert run_statements(url, ("SELECT id, number FROM scenario_versions ORDER BY id", {})) == [(1, 1), (2, 2)]
+    newest = run_statements(
         url,
         ("DELETE FROM scenario_versions WHERE id = 2", {}),
         _version_row(3),
@@ -102,10 +88,10 @@ def test_0003_callback_jobs_keep_their_window_and_older_jobs_none(tmp_path: Path
     job = ("INSERT INTO callback_jobs (id, due, number, scenario, variables, attempts, max_attempts, status, "
            "created_at) VALUES ('j', '2026-01-01', '+34600111222', 'cb', '{}', 0, 3, 'pending', "
            "'2026-01-01')")  # fmt: skip
-    _run(url, (job, {}))
+    run_statements(url, (job, {}))
     upgrade(url, "0003")
     assert current_revision(url) == "0003"
-    assert _run(url, ("SELECT id, allowed_hours FROM callback_jobs", {})) == [("j", None)]
+    assert run_statements(url, ("SELECT id, allowed_hours FROM callback_jobs", {})) == [("j", None)]
 
 
 @pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -119,9 +105,9 @@ def test_0004_copies_each_calls_result_out_of_its_variables(tmp_path: Path, back
                 "'2026-01-01', 0, 'hung_up', 'answered', :v, '{}')")  # fmt: skip
         variables = {"a": '{"result": "will_pay"}', "b": '{"result": 3}', "c": '{"result": ""}', "d": "{}",
                      "e": '{"result": {"x": 1}}'}  # fmt: skip
-        _run(url, *((call, {"id": call_id, "v": value}) for call_id, value in variables.items()))
+        run_statements(url, *((call, {"id": call_id, "v": value}) for call_id, value in variables.items()))
         upgrade(url)
-        rows = _run(url, ("SELECT id, result FROM call_records ORDER BY id", {}))
+        rows = run_statements(url, ("SELECT id, result FROM call_records ORDER BY id", {}))
     assert rows == [("a", "will_pay"), ("b", "3"), ("c", None), ("d", None), ("e", None)]
 
 
@@ -137,7 +123,7 @@ def test_0006_makes_a_campaign_of_each_list_imported_before_it(tmp_path: Path, b
                "'pending', :at, :campaign, :row)")  # fmt: skip
         audit = ("INSERT INTO audit_events (at, actor, action, target, details) VALUES ('2026-01-01', 'ana', "
                  "'call_list', 'campaign:c1', '{}')")  # fmt: skip
-        _run(
+        run_statements(
             url,
             (job, {"id": "j1", "at": "2026-01-02 10:00:00", "campaign": "c1", "row": 1}),
             (job, {"id": "j2", "at": "2026-01-02 09:59:59", "campaign": "c1", "row": 2}),
@@ -146,7 +132,7 @@ def test_0006_makes_a_campaign_of_each_list_imported_before_it(tmp_path: Path, b
             (audit, {}),
         )
         upgrade(url)
-        rows = _run(url, ("SELECT id, scenario, name, created_by, jobs FROM campaigns ORDER BY id", {}))
+        rows = run_statements(url, ("SELECT id, scenario, name, created_by, jobs FROM campaigns ORDER BY id", {}))
         database = Database(url)
         with database.session() as session:
             first = session.get(CallCampaign, "c1")
@@ -188,13 +174,13 @@ def test_0011_tells_callers_who_abandoned_waiting_for_an_operator_from_those_who
             "g": ("transferred", "transferred", "transfer", _ANSWERED_TRANSFER),
             "h": ("caller_hangup", "abandoned_in_menu", "transfer", "{}"),
         }
-        _run(url, *((call, {"id": i, "outcome": o, "status": s, "during": d, "trace": t})
+        run_statements(url, *((call, {"id": i, "outcome": o, "status": s, "during": d, "trace": t})
                     for i, (o, s, d, t) in rows.items()))  # fmt: skip
         upgrade(url, "0011")
         assert current_revision(url) == "0011"
-        upgraded = _run(url, ("SELECT id, status FROM call_records ORDER BY id", {}))
+        upgraded = run_statements(url, ("SELECT id, status FROM call_records ORDER BY id", {}))
         command.downgrade(alembic_config(url), "0010")
-        downgraded = _run(url, ("SELECT id, status FROM call_records ORDER BY id", {}))
+        downgraded = run_statements(url, ("SELECT id, status FROM call_records ORDER BY id", {}))
     assert upgraded == [("a", "abandoned_waiting"), ("b", "transferred"), ("c", "abandoned_in_menu"),
                         ("d", "abandoned_in_menu"), ("e", "callback_scheduled"), ("f", "missed"),
                         ("g", "transferred"), ("h", "abandoned_waiting")]  # fmt: skip
@@ -233,7 +219,7 @@ def test_a_database_newer_or_older_than_the_code_is_refused_in_words(tmp_path: P
             require_current(url)  # a node that does not migrate, on code newer than the database
         upgrade(url)
         require_current(url)
-        _run(url, ("UPDATE alembic_version SET version_num = '9999'", {}))  # a newer ivrgraph migrated it
+        run_statements(url, ("UPDATE alembic_version SET version_num = '9999'", {}))  # a newer ivrgraph migrated it
         with pytest.raises(SchemaMismatch, match="at schema revision 9999, newer than this ivrgraph knows"):
             upgrade(url)
         with pytest.raises(SchemaMismatch, match=r"newer than this ivrgraph knows .*upgrade ivrgraph on this node"):
@@ -253,9 +239,10 @@ def test_0009_reads_calls_the_server_failed_as_failed(tmp_path: Path, backend: s
         rows = {"a": ("unknown_scenario", "answered"), "b": ("protocol_error", "abandoned_in_menu"),
                 "c": ("protocol_error", "callback_scheduled"), "d": ("hung_up", "answered"),
                 "e": ("unknown_scenario", "missed")}  # fmt: skip
-        _run(url, *((call, {"id": i, "outcome": o, "status": s}) for i, (o, s) in rows.items()))
+        run_statements(url, *((call, {"id": i, "outcome": o, "status": s}) for i, (o, s) in rows.items()))
         upgrade(url)
-        stored = _run(url, ("SELECT id, status, asterisk_uniqueid, hangup_during FROM call_records ORDER BY id", {}))
+        query = "SELECT id, status, asterisk_uniqueid, hangup_during FROM call_records ORDER BY id"
+        stored = run_statements(url, (query, {}))
     assert stored == [("a", "failed", "", None), ("b", "failed", "", None), ("c", "callback_scheduled", "", None),
                       ("d", "answered", "", None), ("e", "failed", "", None)]  # fmt: skip
 
@@ -276,7 +263,7 @@ def test_0012_traces_each_call_to_the_version_row_it_ran_where_that_is_sure(tmp_
         call = ("INSERT INTO call_records (id, scenario, version, caller_id, caller_name, dialed_number, channel, "
                 "node, started_at, duration_ms, outcome, status, variables, trace) VALUES (:id, :slug, :v, '', '', "
                 "'', '', '', :at, 0, 'hung_up', 'answered', '{}', '{}')")  # fmt: skip
-        _run(
+        run_statements(
             url,
             (scenario, {"id": 1, "slug": "sales", "latest": 2, "at": "2026-01-01"}),
             (version, {"id": 1, "scenario": 1, "n": 1, "doc": '{"v": "sales 1"}', "at": "2026-01-01"}),
@@ -290,13 +277,13 @@ def test_0012_traces_each_call_to_the_version_row_it_ran_where_that_is_sure(tmp_
             ]),
         )  # fmt: skip
         upgrade(url, "0012")
-        traced = _run(url, ("SELECT id, version_id FROM call_records ORDER BY id", {}))
-        versions = _run(url, ("SELECT id FROM scenario_versions ORDER BY id", {}))
-        live = _run(url, ("SELECT slug FROM scenarios WHERE deleted_at IS NULL ORDER BY slug", {}))
+        traced = run_statements(url, ("SELECT id, version_id FROM call_records ORDER BY id", {}))
+        versions = run_statements(url, ("SELECT id FROM scenario_versions ORDER BY id", {}))
+        live = run_statements(url, ("SELECT slug FROM scenarios WHERE deleted_at IS NULL ORDER BY slug", {}))
         # A scenario deleted under 0012 is kept with its versions; going back, it goes with them, and no other does.
-        _run(url, ("UPDATE scenarios SET deleted_at = '2026-05-01', slug = '~1-sales' WHERE id = 1", {}))
+        run_statements(url, ("UPDATE scenarios SET deleted_at = '2026-05-01', slug = '~1-sales' WHERE id = 1", {}))
         command.downgrade(alembic_config(url), "0011")
-        after_downgrade = _run(url, ("SELECT scenario_id, id FROM scenario_versions ORDER BY id", {}))
+        after_downgrade = run_statements(url, ("SELECT scenario_id, id FROM scenario_versions ORDER BY id", {}))
         engine = make_engine(url)
         columns = {column["name"] for column in inspect(engine).get_columns("call_records")}
         engine.dispose()
@@ -319,7 +306,7 @@ def test_0014_tokens_made_before_act_with_their_users_role_and_a_downgrade_drops
         upgrade(url, "0013")
         user = ("INSERT INTO users (id, username, password_hash, role, active, created_at) VALUES (:id, :name, 'x', "
                 ":role, :active, '2026-01-01')")  # fmt: skip
-        _run(
+        run_statements(
             url,
             (user, {"id": 1, "name": "pub", "role": "publisher", "active": True}),
             (user, {"id": 2, "name": "gone", "role": "admin", "active": False}),
@@ -352,5 +339,5 @@ def test_0014_tokens_made_before_act_with_their_users_role_and_a_downgrade_drops
             users.update_user(session, user_id=1, role="publisher")
         database.dispose()
         command.downgrade(alembic_config(url), "0013")
-        kept = _run(url, ("SELECT user_id, name FROM api_tokens ORDER BY id", {}))
+        kept = run_statements(url, ("SELECT user_id, name FROM api_tokens ORDER BY id", {}))
     assert kept == [(1, "old"), (2, "old"), (1, "publisher")]
