@@ -19,7 +19,7 @@ import socket
 import threading
 import time
 from bisect import bisect_left
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Final, Protocol
 from wsgiref.simple_server import WSGIRequestHandler
 from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
@@ -61,6 +61,7 @@ ERROR_KINDS: Final = (
     "inputs",
     "answer_timeout",
     "block_time_limit",
+    "abandoned_block",  # a call given up on: its block ignored its cancellation (AgiServer._give_up)
 )
 REFUSAL_REASONS: Final = ("peer", "handshake", "overload", "stopping")
 CALL_OUTCOMES: Final = (
@@ -244,11 +245,19 @@ class _NodeFigures(Collector):
     def __init__(self) -> None:
         self.poller: PollerState | None = None
         self.records: RecordQueue | None = None
+        self.abandoned_blocks: Callable[[], int] | None = None
 
     def collect(self) -> Iterator[Metric]:
-        poller, records = self.poller, self.records
+        poller, records, abandoned_blocks = self.poller, self.records, self.abandoned_blocks
         if poller is not None:
             yield from _poller_figures(poller)
+        if abandoned_blocks is not None:
+            yield GaugeMetricFamily(
+                "ivrgraph_agi_abandoned_blocks",
+                "Blocks still running in the background after their call was given up on (they ignored their "
+                "cancellation); what they hold (memory, connections) is freed only when they end or the node restarts",
+                value=abandoned_blocks(),
+            )
         if records is not None:
             yield GaugeMetricFamily(
                 "ivrgraph_agi_call_records_queued",
@@ -375,6 +384,10 @@ class AgiMetrics:
     def watch_record_writer(self, records: RecordQueue) -> None:
         """Export how many call records wait for the database (the writer's queue, its spool)."""
         self._node.records = records
+
+    def watch_abandoned_blocks(self, count: Callable[[], int]) -> None:
+        """Export how many blocks of calls given up on still run (`count` is read when scraped)."""
+        self._node.abandoned_blocks = count
 
     def stale_versions(self) -> str | None:
         """Why the node's versions may be stale, or None (also when it polls no database)."""

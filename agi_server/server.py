@@ -242,6 +242,7 @@ class AgiServer:
         self._port: int | None = None
         self._connections: dict[asyncio.Task[Any], AgiConnection] = {}  # each session's task (stop() waits for them)
         self._abandoned: set[asyncio.Task[Any]] = set()  # calls given up on, their blocks still running (_give_up)
+        self.metrics.watch_abandoned_blocks(self._abandoned.__len__)
         self._late_lookups: set[asyncio.Future[Any]] = set()  # resolver answers still awaited (see `_inputs`)
         self._watchdog: Watchdog | None = None  # made in start(), inside the event loop
         self.active_calls = 0
@@ -625,6 +626,7 @@ class AgiServer:
         self._connections.pop(task, None)  # the shutdown waits for it no more: nothing of the call is left to it
         self._abandoned.add(task)
         task.add_done_callback(self._abandoned.discard)
+        self.metrics.errors.labels("abandoned_block").inc()
         block = run.steps[-1].type if run.steps else None
         result = run.abandon(why)
         self._finish(record, trace_of(result), _FAILED, result.last_node, result.error)

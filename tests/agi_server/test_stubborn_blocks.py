@@ -25,7 +25,7 @@ from persistence import calls
 from persistence.calls import CallRecordWriter
 from persistence.db import Database
 from persistence.migrate import upgrade
-from tests.agi_server.conftest import MemoryRecords, StartServer, call, registry_with
+from tests.agi_server.conftest import MemoryRecords, StartServer, call, exposition_samples, registry_with
 from tests.conftest import make_document
 from tests.fakes.asterisk import CallerScript, parse_args
 from tests.fakes.hanging_blocks import SwallowsCancellation, cancel_until_gone
@@ -102,8 +102,14 @@ async def test_a_caller_hangup_during_a_block_that_swallows_its_cancellation_end
     async with asyncio.timeout(3.0):  # written by the writer (a batch a second), not by the shutdown
         while not records.records:
             await asyncio.sleep(0.05)
+    # What an operator's alert sees: one call given up on, its block still running in the background.
+    samples = exposition_samples(server.metrics.exposition().decode())
+    assert samples['ivrgraph_agi_errors_total{kind="abandoned_block"}'] == 1
+    assert samples["ivrgraph_agi_abandoned_blocks"] == 1
     stopping = time.monotonic()
     await server.stop(deadline=1.0)
+    samples = exposition_samples(server.metrics.exposition().decode())
+    assert samples["ivrgraph_agi_abandoned_blocks"] == 0  # the stop's cancellations ended it at last
     # The stop cancels the block given up on again each second: it swallows two more (5 in all) and ends, so that
     # the process may exit.
     assert time.monotonic() - stopping < 3.0
