@@ -13,21 +13,22 @@ scheduler accepts) and the expectations:
                 "transfers": ["200"]}}
 `scheduled` describes each callback the call asked for, in order (its count is the number of callbacks): what it
 was scheduled with, as the scheduler received it. Moments are ISO 8601 with an offset and compare as instants.
-Tests live in a `<scenario>.tests.json` file beside the scenario, or in the document under `meta.tests`. A field
-the format does not know fails the test, in `expect` as at the top: a misspelt input ("kyes") would otherwise run
-a call with no keys at all, and a misspelt expectation would check nothing, and the test would pass.
+Tests live in a `<scenario>.tests.json` file beside the scenario, or in the document under `meta.tests`. A test
+that is not an object, has a field the format does not know or an input of the wrong shape is not run and fails
+saying so; an expectation the format does not know or of the wrong shape fails the test after the call ran (see
+scenario_test_format).
 """
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Final
+from typing import Any
 
 from graph_engine.errors import DocumentError
 from graph_engine.registry import BlockRegistry
+from graph_engine.scenario_test_format import described, problems_before_running, sorted_expectations, unknown
 from graph_engine.services import CallbackRequest
 from graph_engine.simulation import SimulationInput, SimulationResult, simulate
 
@@ -37,24 +38,7 @@ _DUE_CHECKS: dict[str, tuple[str, Callable[[datetime, datetime], bool]]] = {
     "due_not_before": ("is before", lambda due, wanted: due >= wanted),
     "due_not_after": ("is after", lambda due, wanted: due <= wanted),
 }
-_CALLBACK_FIELDS = {*_DUE_CHECKS, "number", "scenario", "variables", "carried"}
-_EXPECTATIONS = {"path", "visits", "not_visits", "outcome", "variables", "said", "callbacks", "scheduled", "transfers"}
-# A test's own fields: its name, the inputs `simulation_input` reads, and its expectations.
-TEST_FIELDS: Final = (
-    "name",
-    "keys",
-    "timed_keys",
-    "caller_id",
-    "caller_name",
-    "dialed_number",
-    "at",
-    "variables",
-    "data_rows",
-    "transfers",
-    "hangup_at",
-    "scheduler",
-    "expect",
-)
+_CALLBACK_FIELDS = (*_DUE_CHECKS, "number", "scenario", "variables", "carried")
 
 
 @dataclass(slots=True)
@@ -91,32 +75,11 @@ def simulation_input(
     )
 
 
-def unknown_fields(test: Mapping[str, Any]) -> list[str]:
-    """A failure for each field of `test` the format does not know, with the field it likely meant, and then the
-    fields there are; empty when every field is known."""
-    failures = []
-    for key in test:
-        if key not in TEST_FIELDS:
-            meant = _likely_meant(str(key))
-            failures.append(f"unknown field {key!r}" + (f" (did you mean {meant!r}?)" if meant else ""))
-    if failures:
-        failures.append(f"not run: a test's fields are {', '.join(TEST_FIELDS)}")
-    return failures
-
-
-def _likely_meant(key: str) -> str | None:
-    """The field a misspelt or shortened `key` likely stands for: one it begins ("data" for `data_rows`, which
-    spelling alone takes for `at`), else the closest in spelling ("kyes" for `keys`), else None."""
-    lowered = key.lower()
-    begun = [name for name in TEST_FIELDS if lowered and name.startswith(lowered)]
-    return next(iter(begun or difflib.get_close_matches(lowered, TEST_FIELDS, n=1)), None)
-
-
 def check_expectations(expect: Mapping[str, Any], simulation: SimulationResult) -> list[str]:
     """Every expectation the simulated call does not meet, in words."""
     result = simulation.result
-    # A misspelt expectation ("not_visit") would otherwise check nothing and pass.
-    failures = [f"unknown expectation {key!r}" for key in expect if key not in _EXPECTATIONS]
+    # A misspelt expectation ("not_visit") or one of the wrong shape would otherwise check nothing and pass.
+    expect, failures = sorted_expectations(expect)
     path = result.path
     if "path" in expect and list(expect["path"]) != path:
         failures.append(f"path was {path}, expected {list(expect['path'])}")
@@ -163,7 +126,7 @@ def _check_scheduled(wanted: Any, callbacks: Sequence[CallbackRequest]) -> list[
 
 
 def _check_callback(expected: Mapping[str, Any], callback: CallbackRequest) -> list[str]:
-    failures = [f"unknown expectation {key!r}" for key in expected if key not in _CALLBACK_FIELDS]
+    failures = [unknown("expectation", key, _CALLBACK_FIELDS) for key in expected if key not in _CALLBACK_FIELDS]
     for key in ("number", "scenario"):
         if key in expected and getattr(callback, key) != expected[key]:
             failures.append(f"{key} was {getattr(callback, key)!r}, expected {expected[key]!r}")
@@ -205,21 +168,35 @@ def _moment(value: Any) -> datetime | None:
     return moment if moment.tzinfo is not None and moment.utcoffset() is not None else None
 
 
+@dataclass(frozen=True, slots=True)
+class Unrunnable:
+    """In a list of tests, tests that could not be read as tests: a test that fails saying why. Left out, they
+    would pass unseen."""
+
+    name: str
+    problem: str
+
+
 async def run_scenario_tests(
     document: Mapping[str, Any],
-    tests: Sequence[Mapping[str, Any]],
+    tests: Sequence[object],
     registry: BlockRegistry,
     *,
     scenarios: Mapping[str, Mapping[str, Any]] | None = None,
     callback_targets: frozenset[str] | None = None,
 ) -> list[TestOutcome]:
-    """Each test of `document` as a test call. `callback_targets`: see SimulationInput."""
+    """Each test of `document` as a test call, as written by hand: any JSON value. `callback_targets`: see
+    SimulationInput."""
     outcomes = []
     for number, test in enumerate(tests, start=1):
-        name = str(test.get("name") or f"test {number}")
-        unknown = unknown_fields(test)
-        if unknown:  # not run: a misspelt input runs another call than the one meant, whose results would mislead
-            outcomes.append(TestOutcome(name, False, unknown))
+        if isinstance(test, Unrunnable):
+            outcomes.append(TestOutcome(test.name, False, [test.problem]))
+            continue
+        name = _name_of(test, number)
+        problems = problems_before_running(test)
+        # Not run: a misspelt or malformed input runs another call than the one meant, whose results would mislead.
+        if problems or not isinstance(test, Mapping):
+            outcomes.append(TestOutcome(name, False, problems))
             continue
         try:
             simulation = await simulate(document, registry, simulation_input(test, scenarios or {}, callback_targets))
@@ -231,7 +208,19 @@ async def run_scenario_tests(
     return outcomes
 
 
-def tests_in_document(document: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+def _name_of(test: object, number: int) -> str:
+    """The test's name, or its place among the tests (from 1) when it has none to show."""
+    name = test.get("name") if isinstance(test, Mapping) else None
+    return name if isinstance(name, str) and name else f"test {number}"
+
+
+def tests_in_document(document: Mapping[str, Any]) -> list[object]:
+    """The tests under `meta.tests`; when that is not a list, one that fails saying so (rather than none, which
+    would publish untested)."""
     meta = document.get("meta") or {}
-    tests = meta.get("tests", []) if isinstance(meta, Mapping) else []
-    return list(tests) if isinstance(tests, list) else []
+    tests = meta.get("tests") if isinstance(meta, Mapping) else None
+    if tests is None:
+        return []
+    if isinstance(tests, list):
+        return list(tests)
+    return [Unrunnable("meta.tests", f"meta.tests must be a list of tests; it is {described(tests)}")]

@@ -45,6 +45,38 @@ def test_publishing_a_stored_test_with_an_unknown_field_is_blocked_naming_it(
     assert admin.get(f"/api/scenarios/{name}/versions").json() == []
 
 
+def test_publishing_stored_tests_of_the_wrong_shape_is_blocked_naming_them(
+    admin: Client, slug: Callable[[str], str]
+) -> None:
+    """Review, 2026-12: `meta.tests` an object (one test, not in a list) published untested; `[1]` answered 500."""
+    not_a_list, not_an_object = slug("test-shape"), slug("test-shape")
+    for name, tests in ((not_a_list, {"keys": ["1234#"]}), (not_an_object, [1, RIGHT])):
+        document = {**pin_entry(), "meta": {"tests": tests}}
+        assert admin.post("/api/scenarios", json={"slug": name, "name": "PIN", "document": document}).is_success
+
+    blocked = admin.post(f"/api/scenarios/{not_a_list}/publish", json={"message": "x"})
+    assert blocked.status_code == 422, blocked.text
+    assert blocked.json()["tests"] == [
+        {
+            "name": "meta.tests",
+            "passed": False,
+            "failures": ['meta.tests must be a list of tests; it is an object: {"keys": ["1234#"]}'],
+            "story": [],
+        }
+    ]
+
+    blocked = admin.post(f"/api/scenarios/{not_an_object}/publish", json={"message": "x"})
+    assert blocked.status_code == 422, blocked.text
+    first, right = blocked.json()["tests"]
+    assert (first["name"], first["passed"]) == ("test 1", False)
+    assert first["failures"] == [
+        'a test must be an object such as {"name": "pays", "keys": ["1"], "expect": {"outcome": "hung_up"}}; '
+        "it is a number: 1"
+    ]
+    assert (right["name"], right["passed"]) == ("right", True)
+    assert admin.get(f"/api/scenarios/{not_a_list}/versions").json() == []
+
+
 def test_the_same_tests_spelt_right_publish(admin: Client, slug: Callable[[str], str]) -> None:
     name = slug("test-fields")
     assert admin.post("/api/scenarios", json={"slug": name, "name": "PIN", "document": with_tests(RIGHT)}).is_success

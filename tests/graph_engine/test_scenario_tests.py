@@ -73,7 +73,7 @@ async def test_what_the_callback_was_scheduled_with_passes(registry):
         ({"carried": ["round"]}, "carries ['round', 'ticket'], expected exactly ['round']"),
         ({"due": "2026-11-24T09:00:00"}, "due '2026-11-24T09:00:00' is not an ISO 8601 date-time with an offset"),
         ({"due_not_before": "tomorrow"}, "due_not_before 'tomorrow' is not an ISO 8601 date-time with an offset"),
-        ({"due_not_befor": NEXT_MORNING}, "unknown expectation 'due_not_befor'"),
+        ({"due_not_befor": NEXT_MORNING}, "unknown expectation 'due_not_befor' (did you mean 'due_not_before'?)"),
     ],
 )
 async def test_each_callback_expectation_fails_in_words(registry, expected, failure):
@@ -108,4 +108,6 @@ async def test_a_count_alone_still_works(registry):
 
 
 async def test_a_misspelt_expectation_fails_instead_of_checking_nothing(registry):
-    assert await failures_of(registry, {"not_visit": ["later"], "callbacks": 1}) == ["unknown expectation 'not_visit'"]
+    assert await failures_of(registry, {"not_visit": ["later"], "callbacks": 1}) == [
+        "unknown expectation 'not_visit' (did you mean 'not_visits'?)"
+    ]

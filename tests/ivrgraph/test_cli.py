@@ -95,6 +95,31 @@ def test_test_command_fails_on_a_mistyped_path_or_a_folder_without_tests(tmp_pat
     assert untested.returncode == 1 and "error: no scenario tests found" in untested.stdout
 
 
+def test_test_command_refuses_a_malformed_test_file_or_test_saying_what_is_wrong(tmp_path):
+    """Review, 2026-12: `{"test": [...]}` ran no tests and exited 0; `"tests": [1]` or `"expect": []` crashed it with a
+    traceback. Each now fails, named, and the tests that are right still run."""
+    (tmp_path / "a.json").write_text((EXAMPLES / "appointment-confirmation.json").read_text())
+    (tmp_path / "a.tests.json").write_text(json.dumps({"test": [{"keys": ["1"]}]}))
+    (tmp_path / "b.json").write_text((EXAMPLES / "appointment-confirmation.json").read_text())
+    right = {"name": "right", "keys": ["1"], "expect": {"outcome": "hung_up"}}
+    (tmp_path / "b.tests.json").write_text(json.dumps({"tests": [1, {"keys": ["1"], "expect": []}, right]}))
+
+    done = run("test", str(tmp_path))
+
+    assert done.returncode == 1 and done.stderr == ""
+    assert done.stdout.splitlines() == [
+        f"{tmp_path / 'a.tests.json'}: error: unknown key 'test' (did you mean 'tests'?); "
+        "a test file's keys are scenario, tests",
+        "FAIL b.json: test 1",
+        '     - a test must be an object such as {"name": "pays", "keys": ["1"], "expect": {"outcome": "hung_up"}}; '
+        "it is a number: 1",
+        "FAIL b.json: test 2",
+        '     - expect must be an object of expectations such as {"outcome": "hung_up"}; it is a list: []',
+        "PASS b.json: right",
+        "1 passed, 3 failed",
+    ]
+
+
 def test_blocks_lists_builtins_and_plugins():
     done = run("blocks", "--json")
     types = {entry["type"] for entry in json.loads(done.stdout)}

@@ -1,0 +1,205 @@
+"""What a scenario test may say, and each way one can say something else, in words that name the field.
+
+Tests are written by hand, in JSON, by people who are not programmers. Whatever they write, a test either runs or
+fails saying what is wrong with it: it never crashes the run, and it never passes by ignoring what it was told. A
+misspelt input ("kyes") would run a call with no keys at all; a string where a list belongs would be read letter by
+letter (`"said": "Hola"` checks that "H", "o", "l" and "a" were said, and passes); a value of the wrong type crashed
+the whole run with a traceback.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Final
+
+from graph_engine.channel import TransferOutcome
+from graph_engine.trace import CallOutcome
+
+# A test's own fields: its name, the inputs `simulation_input` reads, and its expectations.
+TEST_FIELDS: Final = (
+    "name",
+    "keys",
+    "timed_keys",
+    "caller_id",
+    "caller_name",
+    "dialed_number",
+    "at",
+    "variables",
+    "data_rows",
+    "transfers",
+    "hangup_at",
+    "scheduler",
+    "expect",
+)
+# What `expect` may check, in the order the checks run.
+EXPECTATIONS: Final = (
+    "path",
+    "visits",
+    "not_visits",
+    "outcome",
+    "variables",
+    "said",
+    "callbacks",
+    "scheduled",
+    "transfers",
+)
+_EXAMPLE_TEST: Final = '{"name": "pays", "keys": ["1"], "expect": {"outcome": "hung_up"}}'
+
+
+def likely_meant(key: str, known: Sequence[str]) -> str | None:
+    """The name in `known` a misspelt or shortened `key` likely stands for: one it begins ("data" for `data_rows`,
+    which spelling alone takes for `at`), else the closest in spelling ("kyes" for `keys`), else None."""
+    lowered = key.lower()
+    begun = [name for name in known if lowered and name.startswith(lowered)]
+    return next(iter(begun or difflib.get_close_matches(lowered, known, n=1)), None)
+
+
+def unknown(what: str, key: object, known: Sequence[str]) -> str:
+    """`unknown <what> 'key'`, with the name it likely stands for when there is one."""
+    meant = likely_meant(str(key), known)
+    return f"unknown {what} {key!r}" + (f" (did you mean {meant!r}?)" if meant else "")
+
+
+def described(value: object) -> str:
+    """What a JSON value is, and the value, for saying what was found instead of what belongs: `a string: "12"`."""
+    if value is None or isinstance(value, bool):  # its kind would only repeat it
+        return json.dumps(value)
+    shown = json.dumps(value, ensure_ascii=False, default=str)
+    shown = shown if len(shown) <= 80 else shown[:77] + "..."
+    return f"{_json_kind(value)}: {shown}"
+
+
+def _json_kind(value: object) -> str:
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list | tuple):
+        return "a list"
+    if isinstance(value, Mapping):
+        return "an object"
+    return type(value).__name__
+
+
+@dataclass(frozen=True, slots=True)
+class Shape:
+    """What a field's value must be: `accepts` it, and `wanted`, the words for what is accepted."""
+
+    accepts: Callable[[Any], bool]
+    wanted: str
+
+    def problem(self, field: str, value: object) -> str | None:
+        return None if self.accepts(value) else f"{field} must be {self.wanted}; it is {described(value)}"
+
+
+def _string(value: object) -> bool:
+    return isinstance(value, str)
+
+
+def _object(value: object) -> bool:
+    return isinstance(value, Mapping)
+
+
+def _strings(value: object) -> bool:
+    return isinstance(value, list) and all(isinstance(item, str) for item in value)
+
+
+def _count(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _seconds(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and value >= 0
+
+
+def _timed_keys(value: object) -> bool:
+    return isinstance(value, list) and all(
+        isinstance(pair, list) and len(pair) == 2 and _seconds(pair[0]) and isinstance(pair[1], str) for pair in value
+    )
+
+
+def _moment(value: object) -> bool:
+    if not isinstance(value, str):
+        return False
+    try:
+        datetime.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _rows_by_source(value: object) -> bool:
+    return isinstance(value, Mapping) and all(
+        isinstance(rows, list) and all(isinstance(row, Mapping) for row in rows) for rows in value.values()
+    )
+
+
+def _one_of(values: Sequence[str]) -> Callable[[object], bool]:
+    return lambda value: isinstance(value, str) and value in values
+
+
+def _all_of(values: Sequence[str]) -> Callable[[object], bool]:
+    return lambda value: isinstance(value, list) and all(isinstance(item, str) and item in values for item in value)
+
+
+_TRANSFER_OUTCOMES: Final = tuple(outcome.value for outcome in TransferOutcome)
+_CALL_OUTCOMES: Final = tuple(outcome.value for outcome in CallOutcome)
+_INPUTS: Final = {
+    "name": Shape(_string, "a string"),
+    "keys": Shape(_strings, 'a list of key tokens (strings) such as ["1", "1234#", "-"]'),
+    "timed_keys": Shape(_timed_keys, 'a list of [seconds, key] pairs such as [[3.5, "1"]]'),
+    "caller_id": Shape(_string, 'a string such as "+34600111222"'),
+    "caller_name": Shape(_string, "a string"),
+    "dialed_number": Shape(_string, "a string"),
+    "at": Shape(_moment, 'an ISO 8601 date-time such as "2026-11-23T10:00:00+01:00"'),
+    "variables": Shape(_object, "an object: variable name -> value"),
+    "data_rows": Shape(_rows_by_source, "an object: data source name -> list of rows (objects)"),
+    "transfers": Shape(
+        _all_of(_TRANSFER_OUTCOMES), f"a list of transfer outcomes, one per Transfer: {', '.join(_TRANSFER_OUTCOMES)}"
+    ),
+    "hangup_at": Shape(lambda value: value is None or _count(value), "a channel operation's number (0 is the first)"),
+    "scheduler": Shape(_one_of(("accept", "fail")), '"accept" or "fail"'),
+    "expect": Shape(_object, 'an object of expectations such as {"outcome": "hung_up"}'),
+}
+_CHECKS: Final = {
+    "path": Shape(_strings, "a list of node ids (strings)"),
+    "visits": Shape(_strings, "a list of node ids (strings)"),
+    "not_visits": Shape(_strings, "a list of node ids (strings)"),
+    "outcome": Shape(_one_of(_CALL_OUTCOMES), f"one of {', '.join(_CALL_OUTCOMES)}"),
+    "variables": Shape(_object, "an object: variable name -> value expected"),
+    "said": Shape(_strings, "a list of strings, each a fragment of what was said"),
+    "callbacks": Shape(_count, "the number of callbacks scheduled"),
+    "transfers": Shape(_strings, "a list of the destinations dialled (strings)"),
+    # `scheduled` is checked callback by callback, where it is compared (see scenario_tests._check_scheduled).
+}
+
+
+def problems_before_running(test: object) -> list[str]:
+    """What keeps `test` from running, each naming the field: not an object, a field of the wrong shape, a field
+    the format does not know (with the one it likely meant, then the fields there are); empty when it can run."""
+    if not isinstance(test, Mapping):
+        return [f"a test must be an object such as {_EXAMPLE_TEST}; it is {described(test)}"]
+    problems = [problem for key, shape in _INPUTS.items() if key in test and (problem := shape.problem(key, test[key]))]
+    unknown_fields = [unknown("field", key, TEST_FIELDS) for key in test if key not in TEST_FIELDS]
+    if unknown_fields:
+        unknown_fields.append(f"not run: a test's fields are {', '.join(TEST_FIELDS)}")
+    return problems + unknown_fields
+
+
+def sorted_expectations(expect: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """The expectations of `expect` to check, and a failure for each one that cannot be: one the format does not
+    know (with the one it likely meant) and one of the wrong shape, which would compare nothing meant."""
+    checkable: dict[str, Any] = {}
+    failures: list[str] = []
+    for key, value in expect.items():
+        if key not in EXPECTATIONS:
+            failures.append(unknown("expectation", key, EXPECTATIONS))
+        elif key in _CHECKS and (problem := _CHECKS[key].problem(f"expect.{key}", value)):
+            failures.append(problem)
+        else:
+            checkable[key] = value
+    return checkable, failures
