@@ -1364,6 +1364,31 @@ async function main() {
     );
     await page.getByRole("tab", { name: "Scenario" }).click();
 
+    // -- the API answers 503 for a while (restarting): the edit is saved once it is back, with nobody doing a thing --
+    let refusedSaves = 0;
+    await page.route("**/api/scenarios/*/draft", (route) => {
+      if (route.request().method() !== "PUT") return route.continue();
+      refusedSaves += 1;
+      return route.fulfill({
+        status: 503,
+        headers: { "Retry-After": "1" },
+        contentType: "application/problem+json",
+        body: JSON.stringify({ title: "Service Unavailable", detail: "the API is restarting" }),
+      });
+    });
+    await nameField.fill(`Menú e2e ${stamp} final!!!`);
+    await page.getByTestId("save-state").filter({ hasText: /^Not saved: the API is restarting — retrying in \d+ s/ }).waitFor();
+    await shot(page, "09b2-save-retrying");
+    for (let waited = 0; waited < 60 && refusedSaves < 2; waited++) await page.waitForTimeout(100);
+    check(refusedSaves >= 2, "a save answered 503 is tried again on its own, the status saying when");
+    await page.unroute("**/api/scenarios/*/draft");
+    await waitSaved(page);
+    check(
+      (await page.getByTestId("save-state").textContent()).startsWith("Saved") &&
+        (await me("GET", `/api/scenarios/${slug}`)).draft.document.name === `Menú e2e ${stamp} final!!!`,
+      "once the API answers again, the edit made while it answered 503 is saved with no action, and the status says Saved",
+    );
+
     // -- the list: search, duplicate, export, import -------------------------------------------------
     await page.getByRole("link", { name: /All scenarios/ }).click();
     await page.getByLabel("Search scenarios").fill(stamp);

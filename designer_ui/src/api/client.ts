@@ -56,7 +56,8 @@ async function unwrap<T>(call: Promise<Result<T>>): Promise<T> {
   if (!result.response.ok) {
     // Anyone may be waiting on this answer; the shell listens and asks for the password again in place.
     if (result.response.status === 401) window.dispatchEvent(new Event(SESSION_EXPIRED));
-    throw new ApiError(result.response.status, result.error ?? null, describeFailure(result.response.status, result.error));
+    const { status, headers } = result.response;
+    throw new ApiError(status, result.error ?? null, describeFailure(status, result.error), headers.get("Retry-After"));
   }
   return result.data as T;
 }

@@ -1,13 +1,15 @@
 /**
  * Transport shared by every API call: the session cookie travels by itself; the CSRF token is added to unsafe
  * requests here. Failures become an `ApiError` carrying the status and the parsed problem+json body
- * (`current_revision`/`document` on a 409, `problems` on a 422...).
+ * (`current_revision`/`document` on a 409, `problems` on a 422...), and the Retry-After header when the server
+ * said when to come back (429, 503): a save tried again on its own waits that long (components/saveRetry.ts).
  */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
     readonly body: unknown,
     message: string,
+    readonly retryAfter: string | null = null,
   ) {
     super(message);
     this.name = "ApiError";

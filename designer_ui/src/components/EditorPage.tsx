@@ -15,6 +15,7 @@ import { Canvas, useFitView } from "./Canvas";
 import { ConflictDialog, KeptCopyBanner, conflictAuthor, type KeptVersion } from "./ConflictDialog";
 import { EditorTools } from "./EditorTools";
 import { savedOnLeaving } from "./draftSaver";
+import { useRetryCountdown } from "./saveRetry";
 import { Palette } from "./Palette";
 import { ProblemsPanel } from "./ProblemsPanel";
 import { PublishDialog } from "./PublishDialog";
@@ -28,11 +29,13 @@ function SaveIndicator({ onSave }: { onSave(): void }) {
   const { t } = useI18n();
   const state = useEditor((s) => s.saveState);
   const error = useEditor((s) => s.saveError);
+  const retryIn = useRetryCountdown((s) => s.secondsLeft);
   const text =
     state === "saved" ? t("save.saved")
     : state === "saving" ? t("save.saving")
     : state === "dirty" ? t("save.dirty")
     : state === "conflict" ? t("save.conflict")
+    : retryIn !== null ? t("save.retrying", { message: error ?? "", seconds: retryIn })
     : t("save.error", { message: error ?? "" });
   return (
     <span className={`save-state save-${state}`} role="status" data-testid="save-state" data-state={state}>

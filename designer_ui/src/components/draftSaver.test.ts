@@ -1,4 +1,4 @@
-import { beforeEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import * as api from "../api/client";
 import { ApiError } from "../api/http";
 import type { BlockSpec } from "../lib/catalog";
@@ -7,6 +7,7 @@ import { readStash } from "../lib/stash";
 import { useEditor } from "../store/editor";
 import { MemoryStorage, labelOf, pendingSave, transferDraft } from "../testSupport";
 import { draftSaver, guardUnsavedEdits, savedOnLeaving, type DraftSaver } from "./draftSaver";
+import { useRetryCountdown } from "./saveRetry";
 
 vi.mock("../api/client", () => ({ saveDraft: vi.fn() }));
 const saveDraft = vi.mocked(api.saveDraft);
@@ -120,5 +121,190 @@ describe("the problems a save answers with", () => {
     server.answer({ revision: 8, problems: [problem("of the saved canvas")] });
     await saving;
     expect(editor().problems.map((p) => p.message)).toEqual(["of the saved canvas"]);
+  });
+});
+
+describe("a save that fails for a while is tried again on its own", () => {
+  const failure = (status: number, retryAfter: string | null = null) => new ApiError(status, null, status ? `HTTP ${status}` : "Failed to fetch", retryAfter);
+  const tries = () => saveDraft.mock.calls.length;
+  const sentLabel = (call: number) => labelOf(saveDraft.mock.calls[call]![2]);
+  const secondsLeft = () => useRetryCountdown.getState().secondsLeft;
+  let page: EventTarget & { visibilityState: DocumentVisibilityState };
+  let release: () => void;
+
+  beforeEach(() => {
+    vi.useFakeTimers();
+    vi.setSystemTime(new Date("2026-03-02T10:00:00.250Z"));
+    page = Object.assign(new EventTarget(), { visibilityState: "visible" as DocumentVisibilityState });
+    release = guardUnsavedEdits(saver, window, page);
+  });
+
+  afterEach(async () => {
+    saveDraft.mockResolvedValue({ revision: 99, problems: [] });
+    release();
+    await savedOnLeaving("menu");
+    vi.useRealTimers();
+  });
+
+  it("waits 2 s, 4 s, 8 s... up to 30 s between tries, and says so, until the server takes it", async () => {
+    editor().updateNode("sales", { label: "Ventas rápidas" });
+    for (const status of [0, 503, 500, 502, 504, 0]) saveDraft.mockRejectedValueOnce(failure(status));
+    await saver.save();
+    expect(editor().saveState).toBe("error");
+    expect(secondsLeft()).toBe(2);
+
+    const waits: number[] = [];
+    for (let failed = 1; failed < 6; failed++) {
+      const before = tries();
+      let waited = 0;
+      while (tries() === before) {
+        await vi.advanceTimersByTimeAsync(1000);
+        waited += 1000;
+      }
+      waits.push(waited);
+    }
+    expect(waits).toEqual([2000, 4000, 8000, 16000, 30000]);
+    expect(secondsLeft()).toBe(30);
+    await vi.advanceTimersByTimeAsync(29_000);
+    expect(secondsLeft()).toBe(1); // counted down as the time goes
+
+    saveDraft.mockResolvedValueOnce({ revision: 8, problems: [] });
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(tries()).toBe(7);
+    expect([editor().saveState, editor().revision, secondsLeft()]).toEqual(["saved", 8, null]);
+    expect(readStash(storage, "menu")).toBeNull();
+
+    // Saved: nothing more is sent, and the next failure starts again from the first wait.
+    await vi.advanceTimersByTimeAsync(120_000);
+    expect(tries()).toBe(7);
+    editor().updateNode("sales", { label: "Ventas" });
+    saveDraft.mockRejectedValueOnce(failure(503));
+    await saver.save();
+    expect(secondsLeft()).toBe(2);
+  });
+
+  it("sends the canvas as it is at each try, never the one that failed", async () => {
+    editor().updateNode("sales", { label: "Ventas" });
+    const server = pendingSave(saveDraft);
+    const saving = saver.save();
+    editor().updateNode("sales", { label: "Ventas rápidas" }); // typed while the first try is on its way
+    server.fail(failure(503));
+    await saving;
+    expect(editor().saveState).toBe("error"); // the autosave waits on "dirty": only the retry will send this edit
+
+    saveDraft.mockResolvedValueOnce({ revision: 8, problems: [] });
+    await vi.advanceTimersByTimeAsync(2000);
+    expect([sentLabel(0), sentLabel(1)]).toEqual(["Ventas", "Ventas rápidas"]);
+    expect(saveDraft.mock.calls[1]![1]).toBe(7); // over the draft it was loaded as: the failed try saved nothing
+    expect([editor().saveState, editor().revision]).toEqual(["saved", 8]);
+  });
+
+  it("does not try again behind a save made meanwhile (an edit's autosave, Save now)", async () => {
+    editor().updateNode("sales", { label: "Ventas" });
+    saveDraft.mockRejectedValueOnce(failure(503));
+    await saver.save();
+    editor().updateNode("sales", { label: "Ventas rápidas" });
+    saveDraft.mockResolvedValueOnce({ revision: 8, problems: [] });
+    await vi.advanceTimersByTimeAsync(800);
+    await saver.save(); // the autosave of the new edit
+    expect(secondsLeft()).toBeNull();
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(tries()).toBe(2);
+    expect(sentLabel(1)).toBe("Ventas rápidas");
+  });
+
+  it("waits as long as a 429 or a 503 asks (Retry-After), in seconds or as a date", async () => {
+    editor().updateNode("sales", { label: "Ventas rápidas" });
+    saveDraft.mockRejectedValueOnce(failure(429, "10"));
+    await saver.save();
+    expect(secondsLeft()).toBe(10);
+    await vi.advanceTimersByTimeAsync(9_999);
+    expect(tries()).toBe(1);
+
+    saveDraft.mockRejectedValueOnce(failure(503, new Date(Date.now() + 1 + 20_000).toUTCString()));
+    await vi.advanceTimersByTimeAsync(1);
+    expect(tries()).toBe(2);
+    await vi.advanceTimersByTimeAsync(19_000);
+    expect(tries()).toBe(2);
+    saveDraft.mockResolvedValueOnce({ revision: 8, problems: [] });
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect([tries(), editor().saveState]).toEqual([3, "saved"]);
+  });
+
+  it.each([
+    [401, "error"],
+    [403, "error"],
+    [413, "error"],
+    [422, "error"],
+    [409, "conflict"],
+  ] as const)("leaves a %i to the analyst: no try again", async (status, state) => {
+    editor().updateNode("sales", { label: "Ventas rápidas" });
+    const body = status === 409 ? { current_revision: 9, document, scenario_created_at: null } : null;
+    saveDraft.mockRejectedValueOnce(new ApiError(status, body, `HTTP ${status}`));
+    await saver.save();
+    await vi.advanceTimersByTimeAsync(10 * 60_000);
+    expect([tries(), editor().saveState, secondsLeft()]).toEqual([1, state, null]);
+    page.dispatchEvent(new Event("visibilitychange"));
+    window.dispatchEvent(new Event("online"));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(tries()).toBe(1);
+  });
+
+  it("tries at once when the browser is back online", async () => {
+    editor().updateNode("sales", { label: "Ventas rápidas" });
+    saveDraft.mockRejectedValueOnce(failure(0));
+    await saver.save();
+    saveDraft.mockResolvedValueOnce({ revision: 8, problems: [] });
+    window.dispatchEvent(new Event("online"));
+    await vi.advanceTimersByTimeAsync(0);
+    expect([tries(), editor().saveState, secondsLeft()]).toEqual([2, "saved", null]);
+  });
+
+  it("tries at once when the tab is shown again, not when it is hidden", async () => {
+    editor().updateNode("sales", { label: "Ventas rápidas" });
+    saveDraft.mockRejectedValueOnce(failure(503));
+    await saver.save();
+    page.visibilityState = "hidden";
+    page.dispatchEvent(new Event("visibilitychange"));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(tries()).toBe(1);
+    saveDraft.mockResolvedValueOnce({ revision: 8, problems: [] });
+    page.visibilityState = "visible";
+    page.dispatchEvent(new Event("visibilitychange"));
+    await vi.advanceTimersByTimeAsync(0);
+    expect([tries(), editor().saveState]).toEqual([2, "saved"]);
+  });
+
+  it("stops once the editor goes away: the save on the way out is the last try, the stash keeps the edits", async () => {
+    editor().updateNode("sales", { label: "Ventas rápidas" });
+    saveDraft.mockRejectedValue(failure(503));
+    await saver.save();
+    release();
+    release = () => undefined;
+    await savedOnLeaving("menu");
+    await vi.advanceTimersByTimeAsync(10 * 60_000);
+    expect([tries(), secondsLeft()]).toEqual([2, null]);
+    expect(labelOf(readStash(storage, "menu")?.document)).toBe("Ventas rápidas");
+  });
+
+  it("stops when another scenario was opened before the editor went away", async () => {
+    editor().updateNode("sales", { label: "Ventas rápidas" });
+    saveDraft.mockRejectedValueOnce(failure(503));
+    await saver.save();
+    editor().load("other", structuredClone(document), 3);
+    release();
+    release = () => undefined;
+    expect(secondsLeft()).toBeNull(); // the other scenario's status is not told of this one's retry
+    await vi.advanceTimersByTimeAsync(10 * 60_000);
+    expect(tries()).toBe(1);
+  });
+
+  it("keeps asking before the tab closes while a try is waiting", async () => {
+    editor().updateNode("sales", { label: "Ventas rápidas" });
+    saveDraft.mockRejectedValueOnce(failure(503));
+    await saver.save();
+    const closing = new Event("beforeunload", { cancelable: true });
+    window.dispatchEvent(closing);
+    expect(closing.defaultPrevented).toBe(true);
   });
 });

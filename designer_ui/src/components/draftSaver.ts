@@ -9,6 +9,11 @@
  * the very event that leaves, before they would hear it. Its autosave timer goes too, so a fresh edit is saved
  * there and then. Signing out is the one way out that cannot wait for that: the session is gone by then, so the
  * edits are saved before it ends (saveBeforeSignOut).
+ *
+ * A save that fails for a while (no answer, a 5xx, a 429) is tried again on its own while the editor is open,
+ * waiting longer each time (saveRetry.ts), and at once when the browser is back online or the tab is looked at
+ * again: the analyst need not edit again or press Save for the edits to reach the server. Each try sends the
+ * canvas as it is then, never the one that failed, so a late success cannot put older edits over newer ones.
  */
 import * as api from "../api/client";
 import { ApiError } from "../api/http";
@@ -17,6 +22,7 @@ import { normalizeProblems } from "../lib/problems";
 import { beforeSignOut } from "../lib/beforeSignOut";
 import { clearStash, writeStash, type StashStorage } from "../lib/stash";
 import { useEditor } from "../store/editor";
+import { announceRetry, retryDelayMs } from "./saveRetry";
 
 export function hasUnsavedEdits(): boolean {
   const state = useEditor.getState().saveState;
@@ -29,10 +35,46 @@ export interface DraftSaver {
   save(): Promise<boolean>;
   /** Keep the browser's copy of edits the server may not have yet. */
   stash(): void;
+  /** A save waiting to be tried again goes now: the connection, or the analyst, is back. */
+  retryNow(): void;
+  /** No save is tried again later: the editor is going away (what it could not save stays in the stash). */
+  cancelRetry(): void;
 }
 
 export function draftSaver(slug: string, storage: StashStorage = localStorage): DraftSaver {
   let inFlight: Promise<boolean> | null = null;
+  /** Saves failed in a row that may pass by themselves: how long the next wait is. */
+  let failures = 0;
+  let retryTimer: ReturnType<typeof setTimeout> | null = null;
+
+  function cancelRetry(): void {
+    if (retryTimer === null) return;
+    clearTimeout(retryTimer);
+    retryTimer = null;
+    announceRetry(null);
+  }
+
+  /** After a failure: try again later if time may mend it, and only while an editor shows this draft. */
+  function retryLater(error: unknown): void {
+    const delay = openEditor === saver ? retryDelayMs(error, ++failures) : null;
+    if (delay === null) {
+      failures = 0;
+      return;
+    }
+    cancelRetry();
+    retryTimer = setTimeout(() => {
+      retryTimer = null;
+      announceRetry(null);
+      void save();
+    }, delay);
+    announceRetry(Date.now() + delay);
+  }
+
+  function retryNow(): void {
+    if (retryTimer === null) return;
+    cancelRetry();
+    void save();
+  }
 
   function stash(): void {
     const state = useEditor.getState();
@@ -41,6 +83,7 @@ export function draftSaver(slug: string, storage: StashStorage = localStorage): 
 
   async function save(): Promise<boolean> {
     if (inFlight) await inFlight;
+    cancelRetry(); // whatever asked for this save, it is the try: no other one is left waiting behind it
     const state = useEditor.getState();
     if (state.saveState === "conflict" || state.slug !== slug) return false;
     if (state.saveState === "saved") return true;
@@ -61,11 +104,17 @@ export function draftSaver(slug: string, storage: StashStorage = localStorage): 
         } else {
           clearStash(storage, slug); // saved on the way out: the copy is on the server now
         }
+        failures = 0;
         return true;
       } catch (e) {
         if (useEditor.getState().slug !== slug) return false; // left meanwhile: the stash keeps the edits
-        if (e instanceof ApiError && e.status === 409) useEditor.getState().setConflict(e.body as Conflict);
-        else useEditor.getState().setSaveState("error", e instanceof Error ? e.message : String(e));
+        if (e instanceof ApiError && e.status === 409) {
+          failures = 0;
+          useEditor.getState().setConflict(e.body as Conflict);
+        } else {
+          useEditor.getState().setSaveState("error", e instanceof Error ? e.message : String(e));
+          retryLater(e);
+        }
         return false;
       } finally {
         inFlight = null;
@@ -75,7 +124,8 @@ export function draftSaver(slug: string, storage: StashStorage = localStorage): 
     return attempt;
   }
 
-  return { slug, save, stash };
+  const saver: DraftSaver = { slug, save, stash, retryNow, cancelRetry };
+  return saver;
 }
 
 /** Saves started as an editor closed, by scenario: opening that scenario again waits for its save to land. */
@@ -116,21 +166,40 @@ export async function saveBeforeSignOut(): Promise<void> {
 // Registered when the editor's code loads: a shell that never opened an editor has nothing to save.
 beforeSignOut(saveBeforeSignOut);
 
+type Listened = Pick<EventTarget, "addEventListener" | "removeEventListener">;
+type Page = Listened & { readonly visibilityState: DocumentVisibilityState };
+
 /**
- * Guard the edits while an editor is open: closing the tab asks first and keeps the copy; the function returned
- * (the effect's cleanup, run when the editor goes away) saves on the way out.
+ * Guard the edits while an editor is open: closing the tab asks first and keeps the copy; a failed save is tried
+ * again, at once when the browser is back online or the tab visible again (timers of a hidden tab are slowed
+ * down, and a network back is the moment a save can land); the function returned (the effect's cleanup, run when
+ * the editor goes away) saves on the way out.
  */
-export function guardUnsavedEdits(saver: DraftSaver, target: Pick<EventTarget, "addEventListener" | "removeEventListener"> = window): () => void {
+export function guardUnsavedEdits(
+  saver: DraftSaver,
+  target: Listened = window,
+  page: Page | undefined = globalThis.document, // none outside a browser (the tests of saving in Node)
+): () => void {
   const onBeforeUnload = (event: Event) => {
     if (useEditor.getState().slug !== saver.slug || !hasUnsavedEdits()) return;
     saver.stash();
     event.preventDefault();
   };
+  const onOnline = () => saver.retryNow();
+  const onVisible = () => {
+    if (page?.visibilityState === "visible") saver.retryNow();
+  };
   target.addEventListener("beforeunload", onBeforeUnload);
+  target.addEventListener("online", onOnline);
+  page?.addEventListener("visibilitychange", onVisible);
   openEditor = saver;
   return () => {
     target.removeEventListener("beforeunload", onBeforeUnload);
+    target.removeEventListener("online", onOnline);
+    page?.removeEventListener("visibilitychange", onVisible);
     if (openEditor === saver) openEditor = null;
+    // The save on the way out is the last try: its edits are in the stash, offered back when the draft is opened.
+    saver.cancelRetry();
     leaveEditor(saver);
   };
 }

@@ -356,6 +356,7 @@ const en = {
   "save.dirty": "Unsaved changes",
   "save.conflict": "Conflict",
   "save.error": "Not saved: {message}",
+  "save.retrying": "Not saved: {message} — retrying in {seconds} s",
   "save.now": "Save now",
   "conflict.title": "Someone else changed this scenario",
   "conflict.explain":
@@ -899,6 +900,7 @@ const es: Messages = {
   "save.dirty": "Cambios sin guardar",
   "save.conflict": "Conflicto",
   "save.error": "No guardado: {message}",
+  "save.retrying": "No guardado: {message} — se reintenta en {seconds} s",
   "save.now": "Guardar ahora",
   "conflict.title": "Otra persona ha cambiado este escenario",
   "conflict.explain":
@@ -1439,6 +1441,7 @@ const ru: Messages = {
   "save.dirty": "Есть несохранённые изменения",
   "save.conflict": "Конфликт",
   "save.error": "Не сохранено: {message}",
+  "save.retrying": "Не сохранено: {message} — повтор через {seconds} с",
   "save.now": "Сохранить",
   "conflict.title": "Сценарий изменил кто-то другой",
   "conflict.explain":
