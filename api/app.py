@@ -31,6 +31,7 @@ from api.routes import (
     datasources,
     dialer,
     every_route,
+    flow_stats,
     scenarios,
     tokens,
     users,
@@ -49,7 +50,7 @@ from persistence.publishing import PublishHub
 from voice.assets import AssetLimits
 
 log = logging.getLogger(__name__)
-ROUTERS = (auth, tokens, users, blocks, scenarios, calls, callbacks, dialer, datasources, audit, audio)
+ROUTERS = (auth, tokens, users, blocks, scenarios, flow_stats, calls, callbacks, dialer, datasources, audit, audio)
 DESCRIPTION = """Designer backend of ivrgraph: scenarios, drafts, published versions, block catalog, simulation,
 call records, users.
 

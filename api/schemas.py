@@ -395,6 +395,38 @@ class CallPage(BaseModel):
     )
 
 
+# -- flow statistics ---------------------------------------------------------------------------
+# persistence.path_counts: counted as the calls are recorded, by the UTC hour each call started.
+
+
+class FlowStatsNode(BaseModel):
+    node: str
+    visits: int = Field(description="Steps at the node: a call that came back to it (a menu loop) counts each time")
+    calls: int = Field(description="Calls that reached the node, each once")
+    hangups: int = Field(description="Calls whose caller hung up at the node")
+    ended: int = Field(
+        description="Calls whose path on this canvas ended at the node; for a call that went on in another "
+        "scenario, its Go To Scenario node"
+    )
+
+
+class FlowStatsExit(BaseModel):
+    node: str
+    exit: str
+    visits: int = Field(description="Times a call left the node by this exit")
+    calls: int = Field(description="Calls that left the node by this exit, each once")
+
+
+class FlowStats(BaseModel):
+    scenario: str
+    version: int | None = Field(description="The version counted; None: every version of the scenario")
+    since: datetime | None = Field(description="Calls started from this whole UTC hour; None: from the first")
+    until: datetime | None = Field(description="... up to this whole UTC hour, not included; None: to the last")
+    calls: int = Field(description="Calls counted")
+    nodes: list[FlowStatsNode] = Field(description="Each node calls reached, by node id")
+    exits: list[FlowStatsExit] = Field(description="Each exit calls took, by node id and exit")
+
+
 # -- data sources and audit --------------------------------------------------------------------
 
 

@@ -20,6 +20,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, defer
 
 from graph_engine.trace import CallOutcome, CallResult
+from persistence import path_counts
 from persistence.db import Database, hold_sqlite_writes
 from persistence.errors import NotFound, Refused
 from persistence.models import CallRecord, Scenario, ScenarioVersion, UtcDateTime
@@ -259,7 +260,9 @@ def _result(variables: Mapping[str, Any]) -> str | None:
 
 def write_batch(session: Session, *, records: Sequence[object]) -> int:
     """Insert finished calls in one statement; a call id written before (a retried batch) is skipped and keeps
-    its `recorded_at`. Every record of the batch is stamped `recorded_at` (see `_recording_moment`)."""
+    its `recorded_at`. Every record of the batch is stamped `recorded_at` (see `_recording_moment`). The calls
+    inserted are added to the flow statistics in the same transaction, in one more statement (`path_counts`):
+    a skipped one was counted when it was written."""
     if not records:
         return 0
     rows = [_row(record) for record in records]
@@ -283,8 +286,24 @@ def write_batch(session: Session, *, records: Sequence[object]) -> int:
     recorded_at = _recording_moment(session, postgres=dialect == "postgresql")
     for row in rows:
         row["recorded_at"] = recorded_at
-    session.execute(statement, rows)
+    if dialect in ("postgresql", "sqlite"):
+        # RETURNING names the rows inserted, not those skipped: a replayed batch is not counted again.
+        new = _inserted(rows, set(session.execute(statement.returning(CallRecord.id), rows).scalars()))
+    else:
+        session.execute(statement, rows)  # no ON CONFLICT: all of them are inserted, or none
+        new = rows
+    path_counts.add(session, path_counts.increments(new))
     return len(rows)
+
+
+def _inserted(rows: list[dict[str, Any]], ids: set[str]) -> list[dict[str, Any]]:
+    """The rows of `ids`, inserted: each id's first row (a batch that names a call twice inserts it once)."""
+    new = []
+    for row in rows:
+        if row["id"] in ids:
+            ids.discard(row["id"])
+            new.append(row)
+    return new
 
 
 def _recording_moment(session: Session, *, postgres: bool) -> datetime:

@@ -212,6 +212,26 @@ class CallRecord(Base):
     recorded_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
+class PathCount(Base):
+    """How the calls of one published version that started in one UTC hour went through one node, or took one of
+    its exits: the canvas's flow statistics (persistence.path_counts), added in the transaction that stores the
+    call records, so a month of calls is read as a few thousand rows instead of every call's trace.
+
+    `node` "" (no node id is empty) is the row of the hour's calls; `exit` "" (no exit is named "") a node's own row,
+    with its hangups and ended calls. Counts of one call are in one hour's rows only: they add up across hours."""
+
+    __tablename__ = "path_counts"
+
+    version_id: Mapped[int] = mapped_column(Integer, primary_key=True)  # scenario_versions.id, as call_records'
+    hour: Mapped[datetime] = mapped_column(UtcDateTime, primary_key=True)  # the UTC hour the calls started
+    node: Mapped[str] = mapped_column(String(64), primary_key=True)
+    exit: Mapped[str] = mapped_column(String(64), primary_key=True)
+    visits: Mapped[int] = mapped_column(Integer, default=0)  # steps: a call looping through a menu counts each time
+    calls: Mapped[int] = mapped_column(Integer, default=0)  # distinct calls
+    hangups: Mapped[int] = mapped_column(Integer, default=0)  # calls whose caller hung up at the node
+    ended: Mapped[int] = mapped_column(Integer, default=0)  # calls whose path on this canvas ended at the node
+
+
 class CallbackJob(Base):
     __tablename__ = "callback_jobs"
     __table_args__ = (

@@ -88,17 +88,17 @@ def _filters(
 ) -> CallFilter:
     return CallFilter(
         scenario=scenario,
-        since=_aware(since, zone),
-        until=_aware(until, zone),
+        since=read_on_clock(since, zone),
+        until=read_on_clock(until, zone),
         caller=caller,
         status=status,
         result=result,
         asterisk_uniqueid=uniqueid,
-        recorded_since=_aware(recorded_since, zone),
+        recorded_since=read_on_clock(recorded_since, zone),
     )
 
 
-def _aware(moment: datetime | None, zone: ZoneInfo) -> datetime | None:
+def read_on_clock(moment: datetime | None, zone: ZoneInfo) -> datetime | None:
     """A time without an offset is read on `zone`'s clock; one that clock skips or shows twice with the offset in
     force before the change (fold=0, as pydantic parses it)."""
     return moment.replace(tzinfo=zone, fold=0) if moment is not None and moment.tzinfo is None else moment

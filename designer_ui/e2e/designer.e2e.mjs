@@ -876,6 +876,139 @@ async function callsFilteredAndPaged(page, { me, host, slug }) {
   await panel.getByRole("button", { name: "Clear filters" }).click();
 }
 
+/** A small published menu for the flow statistics: Start -> Menu (1: Sales -> End, 2: Support, no key: End). */
+function statsMenu(name) {
+  const at = (x, y) => ({ x, y });
+  return {
+    format: "ivrgraph.scenario/1",
+    name,
+    nodes: [
+      { id: "start", type: "start", position: at(0, 80), config: {} },
+      {
+        id: "menu",
+        type: "ivr",
+        label: "Menu",
+        position: at(300, 60),
+        config: { prompt: { text: "Pulse 1 para ventas o 2 para soporte." }, options: [{ key: "1", label: "sales" }, { key: "2", label: "support" }], max_tries: 1, timeout: 2 },
+      },
+      { id: "sales", type: "say_phrase", label: "Sales", position: at(620, 0), config: { text: "Ventas." } },
+      { id: "support", type: "hangup", label: "Support", position: at(620, 150), config: { result: "support" } },
+      { id: "bye", type: "hangup", label: "End", position: at(920, 60), config: {} },
+    ],
+    edges: [
+      { id: "start.next->menu", source: "start", exit: "next", target: "menu" },
+      { id: "menu.1->sales", source: "menu", exit: "1", target: "sales" },
+      { id: "menu.2->support", source: "menu", exit: "2", target: "support" },
+      { id: "menu.max_tries->bye", source: "menu", exit: "max_tries", target: "bye" },
+      { id: "sales.next->bye", source: "sales", exit: "next", target: "bye" },
+    ],
+  };
+}
+
+/**
+ * The flow statistics on the canvas: four real calls into a published menu (1, 1, 2, and a caller who hangs up
+ * in it), then the Statistics toggle shows on each block how many calls reached it and hung up there, and on each
+ * exit how often it was taken and its share. Nothing is asked while the toggle is off; a failed request is said
+ * in words over the canvas, which stays; a block deleted since is listed in the bar.
+ */
+async function flowStatistics(page, { me, host }) {
+  const slug = `stats-${stamp}`;
+  await me("POST", "/api/scenarios", { slug, name: `Statistics ${stamp}`, document: statsMenu(`Statistics ${stamp}`) });
+  await me("POST", `/api/scenarios/${slug}/publish`, { message: "Menu" });
+  for (const keys of ["1", "1", "2", "hangup"]) {
+    await promisify(execFile)(PYTHON, [resolve(here, "place_call.py"), host, AGI_PORT, slug, keys]);
+  }
+  for (let attempt = 0; attempt < 40; attempt += 1) {
+    if ((await me("GET", `/api/scenarios/${slug}/stats`)).calls === 4) break;
+    await page.waitForTimeout(300); // counted off the call's path, like the records
+  }
+  const asked = [];
+  const onRequest = (request) => request.url().includes(`/api/scenarios/${slug}/stats`) && asked.push(request.url());
+  page.on("request", onRequest);
+  await openDrawn(page, slug, 5);
+  await page.getByRole("button", { name: "Fit view", exact: true }).click();
+  await viewportSettled(page);
+  const bar = page.getByTestId("flow-stats-bar");
+  check((await bar.count()) === 0 && (await page.getByTestId("flow-stats-badge").count()) === 0, "the statistics are off by default");
+  check(asked.length === 0, "and nothing is asked of the server while they are off");
+
+  const toggle = page.getByRole("button", { name: "Statistics", exact: true });
+  await toggle.click();
+  const summary = bar.getByTestId("flow-stats-summary");
+  await summary.filter({ hasText: /^4 calls from / }).waitFor();
+  check((await toggle.getAttribute("aria-pressed")) === "true", "the Statistics toggle is pressed");
+  const sent = new URL(asked[0]).searchParams;
+  check(
+    sent.get("tz") === (await page.evaluate(() => Intl.DateTimeFormat().resolvedOptions().timeZone)) && /T00:00:00[+-]\d\d:\d\d$/.test(sent.get("since")),
+    `the last 7 days are asked from the browser's midnight, its zone named (${sent.get("since")}, ${sent.get("tz")})`,
+  );
+  const badge = (id) => node(page, id).getByTestId("flow-stats-badge");
+  const exitLabel = (edge) => page.locator(`[data-testid=flow-stats-exit][data-edge="${edge}"]`);
+  const said = async (locator) => [(await locator.textContent()).replace(/\s+/g, " ").trim(), await locator.getAttribute("aria-label")];
+  console.log(`statistics: ${await summary.textContent()}`);
+  check(
+    (await badge("start").textContent()) === "4 calls" && (await badge("menu").textContent()) === "4 calls1 hung up",
+    "each block shows the calls that reached it, and the menu the caller who hung up there",
+  );
+  check(
+    (await badge("menu").getAttribute("aria-label")) === "Reached this block: 4 calls (4 times in all). Hung up here: 1. Ended here: 1 call.",
+    "the badge says what its numbers count",
+  );
+  check((await badge("sales").textContent()) === "2 calls" && (await badge("support").textContent()) === "1 call", "Sales was reached twice, Support once");
+  // Of the 4 ways out of the menu, key 1 twice, key 2 once, and the caller who hung up there (on its badge).
+  const [menu1, menu1Words] = await said(exitLabel("menu.1->sales"));
+  check(menu1 === "2 · 50%" && menu1Words === "Taken 2 times by 2 calls: 50% of the ways out of this block", `key 1 reads ${menu1}, and says what it counts`);
+  check((await said(exitLabel("menu.2->support")))[0] === "1 · 25%", "key 2 reads 1 · 25%");
+  check((await said(exitLabel("start.next->menu")))[0] === "4 · 100%", "Start's one exit reads 4 · 100%");
+  const unused = exitLabel("menu.max_tries->bye");
+  check((await unused.textContent()) === "0" && (await unused.getAttribute("class")).includes("no-traffic"), "an exit no call took shows 0, faintly");
+  await shot(page, "15-flow-statistics");
+  // Closer, as an analyst reads the numbers: two steps of zoom, the canvas alone.
+  for (const _ of [1, 2]) await page.locator(".react-flow__controls-zoomin").click();
+  await viewportSettled(page);
+  await page.getByTestId("canvas").screenshot({ path: resolve(ARTIFACTS, "15a-flow-statistics-closer.png") });
+  await page.getByRole("button", { name: "Fit view", exact: true }).click();
+  await viewportSettled(page);
+
+  // A version chosen: that version's counts (the only one here: the same).
+  const [versioned] = await Promise.all([
+    page.waitForResponse((r) => r.url().includes(`/api/scenarios/${slug}/stats`) && new URL(r.url()).searchParams.get("version") === "1"),
+    bar.getByLabel("Version").selectOption({ label: "Version 1" }),
+  ]);
+  await summary.filter({ hasText: /^4 calls from / }).waitFor();
+  check(versioned.ok(), "choosing version 1 asks for version 1's counts");
+
+  // The server unreachable: said in words; the canvas stays, without numbers that would be of another request.
+  await page.route(`**/api/scenarios/${slug}/stats*`, (route) => route.abort("connectionrefused"));
+  await bar.getByRole("button", { name: "Refresh" }).click();
+  await bar.getByTestId("flow-stats-problem").filter({ hasText: "The statistics could not be loaded" }).waitFor();
+  check(
+    (await page.locator(".react-flow__node").count()) === 5 && (await page.getByTestId("flow-stats-badge").count()) === 0,
+    "a failed request is said in the bar; the canvas stays, with no stale counts on it",
+  );
+  await shot(page, "15b-flow-statistics-failed");
+  await page.unroute(`**/api/scenarios/${slug}/stats*`);
+
+  // Sales deleted from the draft: the calls that went through it are listed, not lost.
+  await select(page, "sales");
+  await node(page, "sales").focus();
+  await page.keyboard.press("Delete");
+  await node(page, "sales").waitFor({ state: "detached" });
+  await bar.getByRole("button", { name: "Refresh" }).click(); // the failed request's problem goes with a new count
+  const offCanvas = bar.getByTestId("flow-stats-off-canvas");
+  await offCanvas.waitFor();
+  check(
+    (await offCanvas.textContent()) === "“sales”, no longer on the canvas: 2 calls went through it",
+    "a block deleted since is listed in the bar with the calls that went through it",
+  );
+  await shot(page, "15c-flow-statistics-deleted-block");
+
+  await toggle.click();
+  await bar.waitFor({ state: "detached" });
+  check((await page.getByTestId("flow-stats-badge").count()) === 0 && (await page.getByTestId("flow-stats-exit").count()) === 0, "turned off, the counts go");
+  page.off("request", onRequest);
+}
+
 async function main() {
   await rm(ARTIFACTS, { recursive: true, force: true });
   await mkdir(ARTIFACTS, { recursive: true });
@@ -1449,6 +1582,10 @@ async function main() {
     );
     await shot(page, "10d-list-russian");
     await page.locator("header .language-picker select").selectOption("en");
+
+    // -- flow statistics on the canvas: calls placed, then counted per block and exit ------------------------
+    if (AGI_PORT) await flowStatistics(page, { me, host: new URL(BASE).hostname });
+    else console.log("skip - flow statistics: set IVRGRAPH_AGI_PORT to place real FastAGI calls");
 
     // -- the autoinformer: a list of clients called with a published scenario ----------------------------
     await callAList(page, { username });

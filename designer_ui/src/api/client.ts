@@ -18,6 +18,7 @@ import type {
   CallList,
   CallPage,
   DraftPin,
+  FlowStats,
   PublishResult,
   SaveResult,
   ScenarioDetail,
@@ -202,6 +203,19 @@ export async function rollback(slug: string, version: number, message = ""): Pro
 export async function simulate(slug: string, request: SimulateRequest): Promise<SimulateResult> {
   const body = { ...request, document: request.document as unknown as Record<string, unknown> | undefined };
   return (await unwrap(client.POST("/api/scenarios/{slug}/simulate", { ...slugParams(slug), body }))) as unknown as SimulateResult;
+}
+
+/**
+ * GET /api/scenarios/{slug}/stats's query as the designer sends it: the range's bounds with their offsets, the zone
+ * they were read on, and one published version (all of them when left out).
+ */
+export type FlowStatsQuery = Pick<NonNullable<paths["/api/scenarios/{slug}/stats"]["get"]["parameters"]["query"]>, "since" | "until" | "version"> & {
+  tz: string;
+};
+
+/** How many calls reached each block and took each exit of `slug` over a range: a 404 for no such scenario or version. */
+export async function flowStats(slug: string, query: FlowStatsQuery): Promise<FlowStats> {
+  return unwrap(client.GET("/api/scenarios/{slug}/stats", { params: { path: { slug }, query } }));
 }
 
 /** The call register's filters the designer sends, to the list and to its CSV alike; each optional. */

@@ -101,3 +101,9 @@ export type OpeningHours = Schemas["OpeningHours"];
 export type Weekday = OpeningHours["days"][number];
 /** One imported call list, followed by status and answer (GET /api/callbacks/campaigns[/{id}]). */
 export type Campaign = Schemas["CampaignOut"];
+
+/**
+ * A scenario's flow statistics (GET /api/scenarios/{slug}/stats): calls counted over the applied range, and per
+ * block and per exit the visits and the distinct calls.
+ */
+export type FlowStats = Schemas["FlowStats"];

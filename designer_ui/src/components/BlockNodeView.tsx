@@ -9,6 +9,7 @@ import { problemText } from "../lib/problemText";
 import { blockSummary } from "../lib/summary";
 import { useEditor } from "../store/editor";
 import { BlockIcon } from "./BlockIcon";
+import { FlowStatsBadge } from "./FlowStatsCanvas";
 
 /** What a node's problem mark says to a screen reader (and as its tooltip before the problems are loaded). */
 const MARK_WORDS = { error: "editor.markError", warning: "editor.markWarning" } as const;
@@ -42,6 +43,7 @@ function BlockNodeViewImpl({ id, data, selected }: NodeProps<BlockNode>) {
   return (
     <div className={classes.join(" ")} data-node-id={id} data-block-type={data.blockType} data-testid={`node-${id}`}>
       {data.blockType !== "start" && <Handle type="target" position={Position.Left} id="in" className="handle-in" />}
+      <FlowStatsBadge nodeId={id} />
       <div className="block-head">
         <BlockIcon name={spec?.icon ?? "square"} />
         <span className="block-title">{data.label || blockTitle(language, data.blockType, spec?.title ?? data.blockType)}</span>

@@ -8,6 +8,7 @@ import {
   useReactFlow,
   useStore,
   useStoreApi,
+  type EdgeTypes,
   type IsValidConnection,
   type NodeTypes,
 } from "@xyflow/react";
@@ -16,7 +17,9 @@ import type { BlockNode, ExitEdge } from "../lib/convert";
 import { NODE_WIDTH, nodeHeight } from "../lib/layout";
 import { DEFAULT_OVERLAYS, centreViewport, fitViewport, openingViewport, type Overlays, type Rect } from "../lib/viewport";
 import { useEditor } from "../store/editor";
+import { useFlowStats } from "../store/flowStats";
 import { BlockNodeView } from "./BlockNodeView";
+import { FLOW_STATS_EDGE, FlowStatsEdge } from "./FlowStatsCanvas";
 
 /** React Flow's own Fit view icon: its button is replaced by one that keeps blocks clear of the minimap. */
 function FitViewIcon() {
@@ -29,6 +32,7 @@ function FitViewIcon() {
 
 // Declared once at module level: a new object per render makes React Flow remount every node.
 const nodeTypes: NodeTypes = { block: BlockNodeView };
+const edgeTypes: EdgeTypes = { [FLOW_STATS_EDGE]: FlowStatsEdge };
 export const BLOCK_DRAG_TYPE = "application/x-ivrgraph-block";
 
 /** A block's box on the canvas: as React Flow measured it, else as the layout guesses it. */
@@ -70,6 +74,7 @@ export function Canvas() {
   const nodes = useEditor((s) => s.nodes);
   const edges = useEditor((s) => s.edges);
   const highlight = useEditor((s) => s.highlight);
+  const statsShown = useFlowStats((s) => s.overlay !== null);
   const focus = useEditor((s) => s.focus);
   const readOnly = useEditor((s) => s.readOnly);
   const fitRequest = useEditor((s) => s.fitRequest);
@@ -102,9 +107,11 @@ export function Canvas() {
         const lit = highlight.edges.has(edge.id);
         const isError = edge.sourceHandle === "error";
         const className = [lit ? "on-path" : "", isError ? "error-edge" : ""].filter(Boolean).join(" ");
-        return lit || isError ? { ...edge, className, animated: lit, zIndex: lit ? 10 : 0 } : edge;
+        const shown = lit || isError ? { ...edge, className, animated: lit, zIndex: lit ? 10 : 0 } : edge;
+        // With the statistics shown, each edge is drawn with its exit's count (the same smooth step line).
+        return statsShown ? { ...shown, type: FLOW_STATS_EDGE } : shown;
       }),
-    [edges, highlight],
+    [edges, highlight, statsShown],
   );
 
   // A problem or a call's step clicked: its block centred where the minimap and the zoom buttons leave it in sight.
@@ -157,6 +164,7 @@ export function Canvas() {
         nodes={nodes}
         edges={shownEdges}
         nodeTypes={nodeTypes}
+        edgeTypes={edgeTypes}
         onNodesChange={onNodesChange}
         onEdgesChange={onEdgesChange}
         onConnect={onConnect}

@@ -14,6 +14,7 @@ import { CallsPanel } from "./CallsPanel";
 import { Canvas, useFitView } from "./Canvas";
 import { ConflictDialog, KeptCopyBanner, conflictAuthor, type KeptVersion } from "./ConflictDialog";
 import { EditorTools } from "./EditorTools";
+import { FlowStatsBar, FlowStatsToggle } from "./FlowStatsBar";
 import { savedOnLeaving } from "./draftSaver";
 import { useRetryCountdown } from "./saveRetry";
 import { Palette } from "./Palette";
@@ -171,6 +172,7 @@ function Editor({ slug, user, stash }: { slug: string; user: User; stash: Stash 
         <h1 className="scenario-name" title={slug}>{head.name}</h1>
         <SaveIndicator onSave={() => void save()} />
         <span className="spacer" />
+        <FlowStatsToggle />
         <EditorTools
           role={user.role}
           canUndo={canUndo}
@@ -184,6 +186,7 @@ function Editor({ slug, user, stash }: { slug: string; user: User; stash: Stash 
           onPublish={() => setPublishing(true)}
         />
       </div>
+      <FlowStatsBar slug={slug} />
       {notice && <div className="notice" role="status">{t(notice as MessageKey)}</div>}
       {stash && <RestoreBanner slug={slug} stash={stash} />}
       {kept && <KeptCopyBanner kept={kept} onClose={() => setKept(null)} />}

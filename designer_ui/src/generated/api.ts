@@ -888,6 +888,31 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/scenarios/{slug}/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Flow Stats
+         * @description How the calls that started in the range went through the scenario: per node the visits (a menu loop counts
+         *     each time), the calls (each once), the callers who hung up there and the calls whose path ended there; per
+         *     exit the visits and calls that took it. Steps run in another scenario reached by Go To Scenario are not counted
+         *     (a call's path on this canvas ends at its Go To Scenario node). 404 for no such scenario or version.
+         *
+         *     **Role:** viewer or above (any signed-in user).
+         */
+        get: operations["flow_stats_api_scenarios__slug__stats_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/scenarios/{slug}/validate": {
         parameters: {
             query?: never;
@@ -1917,6 +1942,83 @@ export interface components {
         ExitsOut: {
             /** Exits */
             exits: string[];
+        };
+        /** FlowStats */
+        FlowStats: {
+            /**
+             * Calls
+             * @description Calls counted
+             */
+            calls: number;
+            /**
+             * Exits
+             * @description Each exit calls took, by node id and exit
+             */
+            exits: components["schemas"]["FlowStatsExit"][];
+            /**
+             * Nodes
+             * @description Each node calls reached, by node id
+             */
+            nodes: components["schemas"]["FlowStatsNode"][];
+            /** Scenario */
+            scenario: string;
+            /**
+             * Since
+             * @description Calls started from this whole UTC hour; None: from the first
+             */
+            since: string | null;
+            /**
+             * Until
+             * @description ... up to this whole UTC hour, not included; None: to the last
+             */
+            until: string | null;
+            /**
+             * Version
+             * @description The version counted; None: every version of the scenario
+             */
+            version: number | null;
+        };
+        /** FlowStatsExit */
+        FlowStatsExit: {
+            /**
+             * Calls
+             * @description Calls that left the node by this exit, each once
+             */
+            calls: number;
+            /** Exit */
+            exit: string;
+            /** Node */
+            node: string;
+            /**
+             * Visits
+             * @description Times a call left the node by this exit
+             */
+            visits: number;
+        };
+        /** FlowStatsNode */
+        FlowStatsNode: {
+            /**
+             * Calls
+             * @description Calls that reached the node, each once
+             */
+            calls: number;
+            /**
+             * Ended
+             * @description Calls whose path on this canvas ended at the node; for a call that went on in another scenario, its Go To Scenario node
+             */
+            ended: number;
+            /**
+             * Hangups
+             * @description Calls whose caller hung up at the node
+             */
+            hangups: number;
+            /** Node */
+            node: string;
+            /**
+             * Visits
+             * @description Steps at the node: a call that came back to it (a menu loop) counts each time
+             */
+            visits: number;
         };
         /** Health */
         Health: {
@@ -5211,6 +5313,73 @@ export interface operations {
             };
             /** @description Body not sent as Content-Type: application/json */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid request or document */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    flow_stats_api_scenarios__slug__stats_get: {
+        parameters: {
+            query?: {
+                /** @description One published version; every version of the scenario now under this slug when left out. */
+                version?: number | null;
+                /** @description Calls started at or after this (ISO 8601). Without an offset (or a date alone: its midnight) it is read on the clock `tz` names, as the call register reads it. The counts are kept by the UTC hour a call started: the range is widened to whole UTC hours, and the answer says the bounds applied. */
+                since?: string | null;
+                /** @description Calls started before this (ISO 8601). Without an offset (or a date alone: its midnight) it is read on the clock `tz` names, as the call register reads it. The counts are kept by the UTC hour a call started: the range is widened to whole UTC hours, and the answer says the bounds applied. */
+                until?: string | null;
+                /** @description The IANA time zone (e.g. Europe/Madrid) a `since` or `until` without an offset is read on; UTC unless given. */
+                tz?: string;
+            };
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FlowStats"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Role too low, or CSRF token missing */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
