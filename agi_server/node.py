@@ -29,7 +29,7 @@ from agi_server.plugin_services import close_plugin_services, load_plugin_servic
 from agi_server.records import CallRecord, RecordsRejected, WriteBatch
 from agi_server.scenarios import CachedScenarioSource, PublishedScenario, SourceLoader
 from agi_server.server import InputResolver, SystemClock
-from agi_server.spool import spool_for
+from agi_server.spool import spool_for, warn_of_set_aside_records
 from graph_engine.document import build_scenario
 from graph_engine.services import Services, SilentTts, TextToSpeech
 from persistence.callbacks import DatabaseCallbackScheduler
@@ -81,6 +81,19 @@ def speech() -> TextToSpeech:
         return TtsService.from_settings(dataclasses.replace(settings, media_root=local), for_calls=True)
 
 
+def refusal(error: Exception) -> str | None:
+    """Why the database refused call records for what they hold (a value it cannot store), from the error their
+    insert raised; None for an error that says it is unavailable (down, unreachable, locked), or any other."""
+    if isinstance(error, DataError | IntegrityError):
+        return first_line(error.orig or error)
+    if isinstance(error, StatementError):
+        # The database's own error, e.g. OperationalError, is unavailability; others are about a value bound.
+        return None if isinstance(error, DBAPIError) else first_line(error)
+    if isinstance(error, TypeError | ValueError):
+        return f"{type(error).__name__}: {error}"
+    return None
+
+
 def _refusals_named(write: CallRecordWriter) -> WriteBatch:
     """The database's insert, with the errors that come from what records hold (a value it cannot store)
     raised as `RecordsRejected`: the writer sets those records aside instead of retrying and spooling them, as
@@ -89,14 +102,11 @@ def _refusals_named(write: CallRecordWriter) -> WriteBatch:
     async def write_batch(records: list[CallRecord]) -> None:
         try:
             await write(records)
-        except (DataError, IntegrityError) as error:
-            raise RecordsRejected(first_line(error.orig or error)) from error
-        except StatementError as error:
-            if isinstance(error, DBAPIError):
-                raise  # the database's own error, e.g. OperationalError: unavailable, not refused
-            raise RecordsRejected(first_line(error)) from error
-        except (TypeError, ValueError) as error:
-            raise RecordsRejected(f"{type(error).__name__}: {error}") from error
+        except Exception as error:
+            reason = refusal(error)
+            if reason is None:
+                raise
+            raise RecordsRejected(reason) from error
 
     return write_batch
 
@@ -114,6 +124,7 @@ class DatabaseRuntime:
         self.data_sources = DatabaseDataSources(database)
         self.write_batch = _refusals_named(CallRecordWriter(database))
         self.spool = spool_for(database.url)  # records the database cannot take now, until it can
+        warn_of_set_aside_records(self.spool)
         self.resolve_inputs: InputResolver = callback_resolver(self.jobs, SystemClock())
         self.services = Services(
             clock=SystemClock(),

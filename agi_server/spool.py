@@ -6,7 +6,8 @@ database answers again, and on the next start. A call's record is therefore lost
 
 One file per batch (`records-<ns>-<pid>.jsonl`, one JSON record a line), written to a temporary name, flushed
 to disk and renamed, so a crash leaves either the whole batch or none of it. Records the database refuses for
-what they hold (not for its availability) go to `rejected-*.jsonl` for the operator, never back to the spool.
+what they hold (not for its availability) go to `rejected-*.jsonl` for the operator, never back to the spool: a
+node says at start how many wait there, and `ivrgraph records replay-rejected` writes them (agi_server.rejected).
 """
 
 from __future__ import annotations
@@ -60,6 +61,11 @@ class RecordSpool:
     def files(self) -> list[Path]:
         """Spooled batches, oldest first."""
         return sorted(self.folder.glob("records-*.jsonl"))
+
+    def rejected_files(self) -> list[Path]:
+        """Batches set aside (`reject`), oldest first: the writer never looks at them again; `ivrgraph records
+        replay-rejected` (agi_server.rejected) does, once the cause is fixed."""
+        return sorted(self.folder.glob("rejected-*.jsonl"))
 
     def waiting(self) -> int:
         """Records in the spool's batches, those being replayed included: what the database has yet to take (from
@@ -150,6 +156,26 @@ def spool_for(database_url: str, environ: Mapping[str, str] | None = None) -> Re
         local = Path.cwd() / "spool" / key
         log.warning("call record spool %s unusable (%s); using %s", DEFAULT_ROOT, error, local)
         return RecordSpool(local)
+
+
+REPLAY_REJECTED: Final = "ivrgraph records replay-rejected"
+
+
+def warn_of_set_aside_records(spool: RecordSpool) -> None:
+    """At a node's start: one WARNING when records the database refused wait in the spool folder. Nothing else
+    ever reads them (an administrator's review found them left there for good, the node saying nothing)."""
+    rejected = spool.rejected_files()
+    if not rejected:
+        return
+    records = 0
+    for path in rejected:
+        with contextlib.suppress(OSError):  # gone meanwhile: replayed by another process
+            records += path.read_bytes().count(b"\n")
+    log.warning(
+        "%d call records the database refused are set aside in %d rejected-*.jsonl files in %s: once the cause is "
+        "fixed, write them with `%s --spool %s` (with this node's IVRGRAPH_DATABASE_URL, or --database)",
+        records, len(rejected), spool.folder, REPLAY_REJECTED, spool.folder,
+    )  # fmt: skip
 
 
 def _sync_folder(folder: Path) -> None:

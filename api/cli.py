@@ -1,15 +1,17 @@
-"""`ivrgraph serve` (API + FastAGI in one process) and `ivrgraph db upgrade|seed`."""
+"""`ivrgraph serve` (API + FastAGI in one process) and `ivrgraph db upgrade|seed|backup`."""
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import os
 import sys
 from pathlib import Path
 from typing import Any
 
 from agi_server.options import add_fastagi_options, add_logging_options, port, positive_seconds
 from api.settings import Settings
+from persistence.db import DATABASE_URL_ENV
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -54,14 +56,23 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
     from alembic.util.exc import CommandError
     from sqlalchemy.exc import SQLAlchemyError
 
+    from persistence.locations import shown_url, sqlite_file
     from persistence.migrate import SchemaMismatch, current_revision, upgrade
 
     settings = _settings("ivrgraph db upgrade")
     if settings is None:
         return 2
+    url = settings.database_url
+    # Without IVRGRAPH_DATABASE_URL (an environment file not loaded) this makes ./ivrgraph.sqlite3: said, with the
+    # database's name, so that a migration of the wrong database does not pass for the intended one.
+    new_file = sqlite_file(url)
+    new_file = new_file if new_file is not None and not new_file.exists() else None
     try:
-        upgrade(settings.database_url)
-        print(f"database at revision {current_revision(settings.database_url)}")
+        upgrade(url)
+        if new_file is not None:
+            unset = "" if os.environ.get(DATABASE_URL_ENV, "").strip() else f" ({DATABASE_URL_ENV} is not set)"
+            print(f"created a new SQLite database file {new_file}{unset}")
+        print(f"database {shown_url(url)} at revision {current_revision(url)}")
     except (SchemaMismatch, CommandError) as error:
         print(f"ivrgraph db upgrade: error: {error}", file=sys.stderr)
         return 1
@@ -69,6 +80,35 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
         reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
         print(f"ivrgraph db upgrade: error: cannot reach the database: {reason}", file=sys.stderr)
         return 1
+    return 0
+
+
+def cmd_db_backup(args: argparse.Namespace) -> int:
+    import sqlite3
+
+    from persistence.backup import BackupOutcome, back_up
+    from persistence.locations import shown_url
+
+    settings = _settings("ivrgraph db backup")
+    if settings is None:
+        return 2
+    url = settings.database_url
+    try:
+        done = back_up(url, Path(args.file), overwrite=args.force)
+    except (OSError, sqlite3.Error) as error:  # a full disk, a folder we may not write, a damaged database
+        print(f"ivrgraph db backup: error: {error}", file=sys.stderr)
+        return 1
+    problems = {
+        BackupOutcome.NOT_SQLITE: f"{shown_url(url)} is not an SQLite file: back it up with the database's own tool, "
+        "for PostgreSQL pg_dump (`pg_dump -Fc -f ivrgraph.dump <database>`), which is safe while ivrgraph runs",
+        BackupOutcome.NO_DATABASE: f"there is no database file {done.source} ({shown_url(url)})",
+        BackupOutcome.TARGET_EXISTS: f"{args.file} exists: choose another name, or --force to replace it",
+        BackupOutcome.TARGET_IS_THE_DATABASE: f"{args.file} is the database itself",
+    }
+    if done.outcome in problems:
+        print(f"ivrgraph db backup: error: {problems[done.outcome]}", file=sys.stderr)
+        return 1
+    print(f"backed up {shown_url(url)} to {Path(args.file).absolute()} ({done.size} bytes)")
     return 0
 
 
@@ -120,10 +160,16 @@ def add_parser(commands: Any) -> None:
     add_logging_options(serve)
     serve.set_defaults(handler=cmd_serve)
 
-    db = commands.add_parser("db", help="database: migrate, seed")
+    db = commands.add_parser("db", help="database: migrate, seed, back up")
     sub = db.add_subparsers(dest="db_command", required=True)
     upgrade = sub.add_parser("upgrade", help="apply migrations (IVRGRAPH_DATABASE_URL, default ./ivrgraph.sqlite3)")
     upgrade.set_defaults(handler=cmd_db_upgrade)
     seed = sub.add_parser("seed", help="load and publish the scenario files of a folder (existing ones are kept)")
     seed.add_argument("folder")
     seed.set_defaults(handler=cmd_db_seed)
+    backup = sub.add_parser(
+        "backup", help="copy a running SQLite database consistently, WAL included (PostgreSQL: use pg_dump)"
+    )
+    backup.add_argument("file", help="the copy to write")
+    backup.add_argument("--force", action="store_true", help="replace FILE if it exists")
+    backup.set_defaults(handler=cmd_db_backup)

@@ -22,6 +22,8 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from persistence.database_clock import DatabaseNow
+
 # Named constraints keep migrations identical on SQLite and PostgreSQL.
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -208,8 +210,9 @@ class CallRecord(Base):
     trace: Mapped[dict[str, Any]] = mapped_column(JsonData)
     # When the record was stored (persistence.calls.write_batch), which is when the call ended or, for a record kept
     # in a node's spool while the database was away, when it was replayed: the order an incremental pull follows.
-    # Strictly later for each insert than for every one committed before it (ties only within one batch).
-    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # Strictly later for each insert than for every one committed before it (ties only within one batch). The
+    # database's clock stamps a record written without it: an older release's, in a rolling upgrade (0018).
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime, server_default=DatabaseNow())
 
 
 class PathCount(Base):

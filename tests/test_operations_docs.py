@@ -237,6 +237,7 @@ LOG_LINES_QUOTED = (
     "the event loop runs again",
     "fail validation, calls reaching them fail",
     "call cancelled at the shutdown deadline",
+    "call records the database refused are set aside",
 )
 
 

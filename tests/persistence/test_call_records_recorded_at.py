@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
 from sqlalchemy import inspect, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -16,11 +18,17 @@ from persistence import calls
 from persistence.calls import CallFilter, CallRecordIn, CallRecordWriter
 from persistence.db import Database, make_engine
 from persistence.migrate import alembic_config, current_revision, upgrade
-from persistence.models import CallRecord
+from persistence.models import Base, CallRecord
 from tests.persistence import pg
 from tests.persistence.statements import run_statements
 
 T0 = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
+# A call record as releases before 0016 write it: every column they know, and no `recorded_at`.
+_WITHOUT_RECORDED_AT = (
+    "INSERT INTO call_records (id, scenario, caller_id, caller_name, dialed_number, channel, node, asterisk_uniqueid, "
+    "started_at, ended_at, duration_ms, outcome, status, variables, trace) VALUES (:id, 's', '', '', '', '', '', '', "
+    ":started, :ended, 0, 'hung_up', 'answered', '{}', '{}')"
+)
 
 
 @pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -33,10 +41,7 @@ def test_0016_gives_records_stored_before_it_the_moment_their_call_ended(tmp_pat
         else:
             url = stack.enter_context(pg.throwaway_database("mig"))
         upgrade(url, "0015")
-        call = ("INSERT INTO call_records (id, scenario, caller_id, caller_name, dialed_number, channel, node, "
-                "asterisk_uniqueid, started_at, ended_at, duration_ms, outcome, status, variables, trace) VALUES "
-                "(:id, 's', '', '', '', '', '', '', :started, :ended, 0, 'hung_up', 'answered', '{}', "
-                "'{}')")  # fmt: skip
+        call = _WITHOUT_RECORDED_AT
         run_statements(
             url,
             (call, {"id": "a", "started": "2026-12-07 09:00:00", "ended": "2026-12-07 09:12:00"}),
@@ -106,3 +111,45 @@ def test_no_batch_is_stamped_at_or_before_one_stored_earlier_even_when_the_clock
     stamped = _recorded(database)
     assert stamped["z"] < stamped["a"] < stamped["b"]
     assert stamped["a"] - stamped["z"] < timedelta(milliseconds=1)
+
+
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_a_record_written_without_recorded_at_by_an_older_release_is_stamped_by_the_database(
+    tmp_path: Path, backend: str
+) -> None:
+    """A rolling upgrade (administrator's review): between `ivrgraph db upgrade` and their restart, nodes of the
+    previous release write call records with no `recorded_at`. 0016 refused every one of them (NOT NULL, no
+    default); from 0018 the database stamps them with its clock, and they sort among the new writer's batches."""
+    with contextlib.ExitStack() as stack:
+        if backend == "sqlite":
+            url = f"sqlite:///{tmp_path / 'rolling.sqlite3'}"
+        else:
+            url = stack.enter_context(pg.throwaway_database("mig"))
+        upgrade(url)
+        database = Database(url)
+        stack.callback(database.dispose)
+        writer = CallRecordWriter(database)
+        writer.write_batch([_call("before")])
+        start = datetime.now(UTC)
+        run_statements(url, (_WITHOUT_RECORDED_AT, {"id": "old", "started": "2026-12-07 09:00:00", "ended": None}))
+        end = datetime.now(UTC)
+        writer.write_batch([_call("after")])
+        stamped = _recorded(database)
+        with database.session() as session:
+            pulled, _ = calls.list_calls(session, filters=CallFilter(), order="recorded")
+    # SQLite's clock keeps milliseconds: its stamp may read up to one before the moment taken here.
+    assert start - timedelta(milliseconds=1) <= stamped["old"] <= end
+    assert stamped["old"].tzinfo is not None and stamped["old"].utcoffset() == timedelta(0)
+    assert [record.id for record in pulled] == ["before", "old", "after"]
+
+
+def test_the_models_default_for_recorded_at_is_the_one_the_migrations_set(database: Database) -> None:
+    """`Base.metadata` (what a fresh schema is compared against) states the database's clock as 0018 sets it."""
+    with database.engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_server_default": True})
+        differences = compare_metadata(context, Base.metadata)
+    flat = [
+        item for difference in differences for item in (difference if isinstance(difference, list) else [difference])
+    ]
+    assert [item for item in flat if "recorded_at" in item] == []
+    assert CallRecord.__table__.c.recorded_at.server_default is not None
