@@ -131,6 +131,8 @@ def _extensions(error: Exception) -> dict[str, Any]:
         return {"version": error.version}
     if isinstance(error, db.InUse):
         return {"referred_by": error.referred_by}
+    if isinstance(error, db.SlugTaken):
+        return {"slug": error.key, "name": error.name}
     if isinstance(error, db.InvalidDocument):
         return {"problems": error.problems}
     if isinstance(error, db.PublishBlocked):

@@ -183,9 +183,20 @@ class ScenarioCreate(BaseModel):
 
 
 class ScenarioImport(BaseModel):
-    slug: Slug
-    name: Name | None = Field(default=None, description="Defaults to the document's name.")
+    slug: Slug | None = Field(
+        default=None,
+        description="Defaults to the slug the export names (`document.meta.exported_from.slug`); one of the two "
+        "is needed.",
+    )
+    name: Name | None = Field(
+        default=None, description="Defaults to the name the export names, else the document's name."
+    )
     document: Document
+    replace_draft: bool = Field(
+        default=False,
+        description="When the slug is taken: make the document that scenario's draft (its published versions "
+        "stay; the next publish makes it live). Without it a taken slug is a 409 naming the slug.",
+    )
 
 
 class ScenarioRename(BaseModel):
@@ -215,6 +226,22 @@ class ScenarioDetail(BaseModel):
     description: str
     draft: Draft
     latest_version: int | None
+
+
+class ImportedRecording(BaseModel):
+    id: str
+    name: str
+    outcome: Literal["restored", "already_there"] = Field(
+        description="`restored`: stored under its own id; `already_there`: this installation had the same audio "
+        "under that id"
+    )
+
+
+class ScenarioImported(ScenarioDetail):
+    replaced_draft: bool = Field(description="The slug was taken and the document is now that scenario's draft")
+    recordings: list[ImportedRecording] = Field(
+        default_factory=list, description="The recordings a bundle brought, each under the id its prompts name"
+    )
 
 
 # What a client sends back to name the draft it holds (`Draft.scenario_created_at`); optional, so clients that

@@ -68,6 +68,13 @@ def users_of(session: Session, *, media_name: str) -> list[str]:
     return sorted(found)
 
 
+def catalogued(session: Session, *, media_names: Collection[str]) -> set[str]:
+    """Which of `media_names` are assets in the catalog, read without a lock (validation only reports)."""
+    if not media_names:
+        return set()
+    return set(session.scalars(select(AudioAsset.media_name).where(AudioAsset.media_name.in_(sorted(media_names)))))
+
+
 def held_assets(session: Session, *, media_names: Collection[str]) -> set[str]:
     """Which of `media_names` are assets in the catalog, their rows held until the transaction ends so that no
     delete takes them meanwhile (a publish checks what its version plays this way: see `delete_asset`)."""

@@ -4,6 +4,7 @@ PersistenceError
  ├── NotFound                 no row with that key (scenario, version, user, call, data source...)
  ├── Conflict                 the request collides with the stored state
  │    ├── AlreadyExists       the slug / username / name is taken
+ │    │    └── SlugTaken       an import's slug is taken; names the option to replace that scenario's draft
  │    ├── StaleRevision       the draft changed since the client read it; carries the current one
  │    ├── PublishedMeanwhile  another publish of the scenario landed first (SQLite has no row lock)
  │    └── InUse               the row is referred to (Go To Scenario, pending callback); names who refers
@@ -51,6 +52,20 @@ class AlreadyExists(Conflict):
         super().__init__(f"{kind} {key!r} already exists")
         self.kind = kind
         self.key = key
+
+
+class SlugTaken(AlreadyExists):
+    """An imported scenario's slug is another scenario's already. The file may be the next draft of that scenario
+    (moved from staging: the dialplan dials the slug, so a copy under another one would never answer), or a copy:
+    the message names both ways, and `name` is the imported scenario's, for a client to name a copy after it."""
+
+    def __init__(self, slug: str, *, name: str) -> None:
+        super().__init__("scenario", slug)
+        self.args = (
+            f"scenario {slug!r} already exists: send replace_draft=true to make this document its draft (its "
+            "published versions stay; the next publish makes it live), or another slug to import it as a copy",
+        )
+        self.name = name
 
 
 class StaleRevision(Conflict):

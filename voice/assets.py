@@ -113,11 +113,16 @@ def store_asset(
     limits: AssetLimits | None = None,
     *,
     formats: tuple[AudioFormat, ...] = DEFAULT_FORMATS,
+    asset_id: str | None = None,
 ) -> StoredAsset:
-    """Check, convert (ffmpeg, every format) and store an upload under a new id. Raises `AssetError`."""
+    """Check, convert (ffmpeg, every format) and store an upload under a new id, or under `asset_id` (a recording
+    moved from another installation keeps the id its scenarios name). Raises `AssetError`, `MediaPathError` for an
+    id that is none."""
     limits = limits or AssetLimits()
+    if asset_id is not None:
+        asset_media_name(asset_id)  # refuses anything but 32 hex digits, before a byte is converted
     probe = probe_upload(path, limits)
-    asset_id = secrets.token_hex(16)
+    asset_id = asset_id or secrets.token_hex(16)
     folder = media.folder(ASSET_FOLDER)
     work = Path(tempfile.mkdtemp(prefix=f".{asset_id}.", dir=folder))
     try:

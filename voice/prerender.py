@@ -128,7 +128,8 @@ def find_recordings(document: Mapping[str, Any]) -> list[Recording]:
     ]
 
 
-def _recording_missing(media: MediaRoot, name: str) -> bool:
+def recording_missing(media: MediaRoot, name: str) -> bool:
+    """Whether no file of the media name `name` is in `media` (a name that could leave the root is missing)."""
     try:
         return not any(media.resolve(name, fmt.extension).is_file() for fmt in AudioFormat)
     except MediaPathError:
@@ -173,7 +174,7 @@ async def prerender(
         report.missing_audio = [
             r
             for r in find_recordings(document)
-            if r.name.startswith(f"{ASSET_FOLDER}/") and _recording_missing(media, r.name)
+            if r.name.startswith(f"{ASSET_FOLDER}/") and recording_missing(media, r.name)
         ]
     slots = asyncio.Semaphore(concurrency)
 

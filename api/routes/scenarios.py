@@ -3,23 +3,30 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Annotated, Any
 
 import anyio
-from fastapi import APIRouter, Path, Query, Response
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, File, Form, Path, Query, Response, UploadFile
+from fastapi.responses import FileResponse, JSONResponse
+from starlette.background import BackgroundTask
 
 from api.deps import Editor, Publisher, Runtime, RuntimeDep, Viewer
 from api.errors import NotAllowed
+from api.recording_problems import recording_problems
+from api.recording_restore import RestoredRecording
 from api.routes import AUTHED, problems
+from api.scenario_transfer import export_bundle, exported_document, import_bundle, import_document
 from api.schemas import (
     DiffOut,
     Draft,
     DraftSaved,
     DraftUpdate,
+    ImportedRecording,
     Issue,
     PublishIn,
     PublishOut,
@@ -28,6 +35,7 @@ from api.schemas import (
     ScenarioDetail,
     ScenarioDuplicate,
     ScenarioImport,
+    ScenarioImported,
     ScenarioList,
     ScenarioRename,
     ScenarioSummary,
@@ -49,6 +57,7 @@ from persistence import audit, callbacks, scenarios
 from persistence.errors import PublishBlocked, Refused, StaleRevision
 from persistence.models import Scenario, ScenarioVersion
 from persistence.publishing import PlayedAsset, PublishOutcome, document_problems, publish, require_change
+from persistence.scenario_transfer import Imported
 from persistence.scenarios import SLUG_PATTERN
 from persistence.users import Principal, Role
 from voice.assets import ASSET_FOLDER
@@ -116,7 +125,9 @@ def _problems(runtime: Runtime, document: Any, slug: str, user: Principal) -> li
         # Whether a data source exists, and is read-only, is for those who write SQL blocks: a viewer validating
         # documents of their own must not learn the names of the sources (only admins list them).
         found = document_problems(session, document, runtime.registry, slug=slug, data_sources=user.may(Role.EDITOR))
-    return [Issue(**issue.as_dict()) for issue in found] + _speech_problems(runtime, document)
+        # Recordings publishing would refuse as missing (`audio_missing`), told while the draft is edited.
+        missing = recording_problems(session, document, media=runtime.speech().media, registry=runtime.registry)
+    return [Issue(**issue.as_dict()) for issue in found] + missing + _speech_problems(runtime, document)
 
 
 def _speech_problems(runtime: Runtime, document: Any) -> list[Issue]:
@@ -183,14 +194,57 @@ def create_scenario(body: ScenarioCreate, user: Editor, runtime: RuntimeDep) -> 
         return detail(created, runtime.registry)
 
 
-@router.post("/import", status_code=201, response_model=ScenarioDetail, responses=problems(409))
-def import_scenario(body: ScenarioImport, user: Editor, runtime: RuntimeDep) -> ScenarioDetail:
-    """Create a scenario from an exported document (see GET /{slug}/export)."""
-    with runtime.database.session() as session:
-        created = scenarios.create_scenario(
-            session, slug=body.slug, name=body.name, document=body.document, actor=user.username
-        )
-        return detail(created, runtime.registry)
+REPLACED: dict[int | str, dict[str, Any]] = {
+    200: {"model": ScenarioImported, "description": "The slug was taken: the document is now its draft"}
+}
+
+
+def imported_detail(
+    outcome: Imported, registry: BlockRegistry, recordings: list[RestoredRecording]
+) -> ScenarioImported:
+    """What an import answers: the scenario as `detail` gives it, whether its draft was replaced, its recordings."""
+    return ScenarioImported(
+        **detail(outcome.scenario, registry).model_dump(),
+        replaced_draft=outcome.replaced_draft,
+        recordings=[ImportedRecording(id=r.asset_id, name=r.name, outcome=r.outcome) for r in recordings],
+    )
+
+
+@router.post("/import", status_code=201, response_model=ScenarioImported, responses={**REPLACED, **problems(409)})
+def import_scenario(body: ScenarioImport, user: Editor, runtime: RuntimeDep, response: Response) -> ScenarioImported:
+    """Create a scenario from an exported document (see GET /{slug}/export), under the slug the export names
+    unless `slug` is sent. A taken slug is a 409 `already-exists` carrying `slug` and `name`: send
+    `replace_draft` to make the document that scenario's draft instead (200; its published versions stay, the
+    next publish makes it live), or another slug for a copy. A document exported before exports named their slug
+    imports as before, under the `slug` sent."""
+    imported = import_document(runtime, body.document, slug=body.slug, name=body.name,
+                               replace_draft=body.replace_draft, actor=user.username)  # fmt: skip
+    response.status_code = 200 if imported.replaced_draft else 201
+    return imported_detail(imported, runtime.registry, [])
+
+
+@router.post(
+    "/import/bundle", status_code=201, response_model=ScenarioImported, responses={**REPLACED, **problems(409)}
+)
+def import_scenario_bundle(
+    user: Editor,
+    runtime: RuntimeDep,
+    response: Response,
+    file: Annotated[UploadFile, File(description="A bundle from GET /{slug}/export?audio=true (a .zip)")],
+    slug: Annotated[str | None, Form(pattern=SLUG_PATTERN, description="Default: the bundle's")] = None,
+    name: Annotated[
+        str | None,
+        Form(min_length=1, max_length=200, pattern=r"^[^\x00]*$", description="For the list and the document"),
+    ] = None,
+    replace_draft: Annotated[bool, Form(description="As for POST /import")] = False,
+) -> ScenarioImported:
+    """Import a scenario with the recordings it plays, each under the id its prompts name: stored when this
+    installation lacks it, kept when it holds the same audio, a 409 when it holds other audio. Slug, 409 and
+    `replace_draft` as for POST /import. Every recording is checked as an upload is (422 `audio-refused`), and
+    the zip's own limits (members, sizes, unpacked total) are a 422 `request-refused` naming the fault."""
+    done = import_bundle(runtime, file.file, slug=slug, name=name, replace_draft=replace_draft, actor=user.username)
+    response.status_code = 200 if done.imported.replaced_draft else 201
+    return imported_detail(done.imported, runtime.registry, done.recordings)
 
 
 @router.get("/{slug}", response_model=ScenarioDetail, responses=problems(404))
@@ -249,7 +303,12 @@ def duplicate_scenario(slug: SlugPath, body: ScenarioDuplicate, user: Editor, ru
         return detail(copy, runtime.registry)
 
 
-@router.get("/{slug}/export", response_model=dict[str, Any], responses=problems(404))
+ZIP: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}}, "description": "OK"}
+}
+
+
+@router.get("/{slug}/export", response_model=dict[str, Any], responses={**ZIP, **problems(404)})
 def export_scenario(
     slug: SlugPath,
     _user: Viewer,
@@ -257,15 +316,25 @@ def export_scenario(
     version: Annotated[
         int | None, Query(ge=1, le=2**31 - 1, description="A published version; default the draft")
     ] = None,
-) -> JSONResponse:
-    """The scenario document, as a file to download (import it with POST /api/scenarios/import)."""
-    with runtime.database.session() as session:
-        if version is None:
-            document = scenarios.get_scenario(session, slug=slug).draft_document
-        else:
-            document = scenarios.get_version(session, slug=slug, number=version).document
+    audio: Annotated[bool, Query(description="A zip with the recordings the scenario plays")] = False,
+) -> Response:
+    """The scenario document, as a file to download (import it with POST /api/scenarios/import): its slug and
+    name in `meta.exported_from`, which an import reads back. With `audio`, a zip (`scenario.json`,
+    `recordings.json`, `recordings/<id>.wav`) for POST /api/scenarios/import/bundle."""
     suffix = f"-v{version}" if version else ""
-    return JSONResponse(document, headers={"Content-Disposition": f'attachment; filename="{slug}{suffix}.json"'})
+    if not audio:
+        document = exported_document(runtime, slug=slug, version=version)
+        return JSONResponse(document, headers={"Content-Disposition": f'attachment; filename="{slug}{suffix}.json"'})
+    # A file, not memory: recordings may be many megabytes. Removed once sent, or at once if it was not made.
+    bundle = tempfile.NamedTemporaryFile(suffix=".zip", delete=False)
+    try:
+        with bundle:
+            export_bundle(runtime, slug=slug, version=version, target=bundle)
+    except BaseException:
+        os.unlink(bundle.name)
+        raise
+    return FileResponse(bundle.name, media_type="application/zip", filename=f"{slug}{suffix}.zip",
+                        background=BackgroundTask(os.unlink, bundle.name))  # fmt: skip
 
 
 @router.post("/{slug}/validate", response_model=ValidateOut, responses=problems(404))

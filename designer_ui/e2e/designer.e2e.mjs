@@ -1537,6 +1537,10 @@ async function main() {
     const exported = resolve(ARTIFACTS, `${slug}.json`);
     await download.saveAs(exported);
     await page.getByTestId("import-file").setInputFiles(exported);
+    // The export names its slug, which its original has here: the list asks what the file becomes.
+    const choice = page.getByRole("dialog", { name: "This scenario is here already" });
+    await choice.getByRole("button", { name: `Replace the draft of ${slug}` }).waitFor();
+    await choice.getByRole("button", { name: "Import as a copy" }).click();
     await page.getByTestId("editor").waitFor();
     // React Flow draws the blocks an effect after the editor appears, all of them at once: wait for the first.
     await page.locator(".react-flow__node").first().waitFor();

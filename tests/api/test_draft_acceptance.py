@@ -88,10 +88,14 @@ def test_an_exported_draft_mid_edit_imports_again(admin: Client, slug: Callable[
     document = {**documents.greeting(), "name": "", "language": "es-"}
     assert admin.put(f"/api/scenarios/{name}/draft", json={"revision": 1, "document": document}).status_code == 200
     exported = admin.get(f"/api/scenarios/{name}/export")
-    assert exported.status_code == 200 and exported.json() == document
+    note = {"exported_from": {"slug": name, "name": "Work in progress"}}
+    assert exported.status_code == 200 and exported.json() == {**document, "meta": note}
     imported = admin.post("/api/scenarios/import", json={"slug": copy, "document": exported.json()})
     assert imported.status_code == 201, imported.text
-    assert imported.json()["name"] == copy  # the document's name is empty: listed under its slug
+    # The document's name is empty: listed under the name the export carries, the note itself not stored.
+    assert imported.json()["name"] == "Work in progress" and imported.json()["draft"]["document"] == document
+    bare = admin.post("/api/scenarios/import", json={"slug": slug("bare"), "document": document})
+    assert bare.status_code == 201 and bare.json()["name"] == bare.json()["slug"]  # nor name nor note: its slug
 
 
 def _without_nodes_list(document: dict[str, Any]) -> None:

@@ -160,13 +160,44 @@ export async function duplicateScenario(slug: string, newSlug: string, name: str
   return asDetail(await unwrap(client.POST("/api/scenarios/{slug}/duplicate", { ...slugParams(slug), body: { slug: newSlug, name } })));
 }
 
-export async function importScenario(slug: string, document: unknown, name?: string): Promise<ScenarioDetail> {
-  const body = { slug, name: name ?? null, document: document as Record<string, unknown> };
-  return asDetail(await unwrap(client.POST("/api/scenarios/import", { body })));
+/** What an import made: the scenario, whether the file became the draft of the one under its slug, its recordings. */
+export type Imported = Schemas["ScenarioImported"];
+
+/**
+ * Import a document under `slug` (null: the slug its export names). A taken slug is an `ApiError` 409 whose body
+ * names `slug` and `name`, unless `replaceDraft`: the document then becomes that scenario's draft.
+ */
+export async function importScenario(slug: string | null, document: unknown, name?: string, replaceDraft = false): Promise<Imported> {
+  const body = { slug, name: name ?? null, document: document as Record<string, unknown>, replace_draft: replaceDraft };
+  return unwrap(client.POST("/api/scenarios/import", { body }));
+}
+
+/** Import a bundle (a scenario with its recordings, from `exportScenarioBundle`), as `importScenario` a document. */
+export async function importScenarioBundle(file: Blob, fileName: string, options: { slug?: string; name?: string; replaceDraft?: boolean } = {}): Promise<Imported> {
+  return unwrap(
+    client.POST("/api/scenarios/import/bundle", {
+      // The generated type calls the upload a string (OpenAPI's `format: binary`); what goes is the file itself.
+      body: { file: file as unknown as string, replace_draft: options.replaceDraft ?? false },
+      bodySerializer: () => {
+        const form = new FormData();
+        form.append("file", file, fileName);
+        if (options.slug) form.append("slug", options.slug);
+        if (options.name) form.append("name", options.name);
+        if (options.replaceDraft) form.append("replace_draft", "true");
+        return form;
+      },
+    }),
+  );
 }
 
 export async function exportScenario(slug: string): Promise<unknown> {
   return unwrap(client.GET("/api/scenarios/{slug}/export", slugParams(slug)));
+}
+
+/** The scenario and the recordings it plays, as a zip for another installation's import. */
+export async function exportScenarioBundle(slug: string): Promise<Blob> {
+  const params = { path: { slug }, query: { audio: true } };
+  return unwrap(client.GET("/api/scenarios/{slug}/export", { params, parseAs: "blob" })) as Promise<Blob>;
 }
 
 /** The problems of `document` as it is, unsaved; `signal` aborts the request once a newer edit makes it moot. */

@@ -6,7 +6,7 @@ import { runInTimeZone } from "../testSupport";
 import { buttonTexts, renderInLanguage, renderToHtml } from "./renderForTest";
 
 runInTimeZone("Europe/Madrid");
-import { ImportFailureView, ScenarioList, ScenarioNameCell, UpdatedCell, ScenarioRowActions, deleteConfirmation, rowActions } from "./ScenarioList";
+import { ImportChoiceDialog, ImportFailureView, ScenarioList, ScenarioNameCell, UpdatedCell, ScenarioRowActions, deleteConfirmation, rowActions } from "./ScenarioList";
 
 /** The texts of the menu items in some markup, in order. */
 const menuItemTexts = (html: string) =>
@@ -35,17 +35,17 @@ describe("roles", () => {
 });
 
 describe("the scenario list offers only what the role may do", () => {
-  it("a viewer sees neither New scenario nor Import JSON, and is told why", () => {
+  it("a viewer sees neither New scenario nor Import file, and is told why", () => {
     const html = renderToHtml(ScenarioList, { user: user("viewer") });
     expect(buttonTexts(html)).not.toContain("New scenario");
-    expect(buttonTexts(html)).not.toContain("Import JSON");
+    expect(buttonTexts(html)).not.toContain("Import file");
     expect(html).not.toContain('data-testid="import-file"');
     expect(html).toContain("Your role can open and export scenarios");
   });
 
   it("an editor may create and import", () => {
     const html = renderToHtml(ScenarioList, { user: user("editor") });
-    expect(buttonTexts(html)).toEqual(expect.arrayContaining(["New scenario", "Import JSON"]));
+    expect(buttonTexts(html)).toEqual(expect.arrayContaining(["New scenario", "Import file"]));
     expect(html).not.toContain("Your role can open and export scenarios");
   });
 
@@ -198,6 +198,28 @@ describe("why a file was not imported", () => {
     expect(renderToHtml(ImportFailureView, { failure: { kind: "message", message: "the server did not answer" } })).toContain(
       "Import failed: the server did not answer",
     );
+  });
+});
+
+describe("a file whose slug a scenario here has", () => {
+  const taken = { slug: "billing", name: "Billing line" };
+
+  it("is asked about in words, both ways named, nothing chosen for the analyst", () => {
+    const html = renderToHtml(ImportChoiceDialog, { taken, onChoose: noop, onCancel: noop });
+    expect(html).toContain("The file holds the scenario <code>billing</code> (“Billing line”)");
+    expect(buttonTexts(html)).toEqual(["Replace the draft of billing", "Import as a copy", "Cancel"]);
+    expect(html).toContain("Its published versions stay as they are");
+    expect(html).toContain("Calls to billing never reach it.");
+    expect(html).not.toMatch(/autofocus|checked/i);
+  });
+
+  it("in the analyst's language", () => {
+    expect(buttonTexts(renderInLanguage("es", ImportChoiceDialog, { taken, onChoose: noop, onCancel: noop }))).toEqual([
+      "Reemplazar el borrador de billing",
+      "Importar como copia",
+      "Cancelar",
+    ]);
+    expect(buttonTexts(renderInLanguage("ru", ImportChoiceDialog, { taken, onChoose: noop, onCancel: noop }))[0]).toBe("Заменить черновик billing");
   });
 });
 

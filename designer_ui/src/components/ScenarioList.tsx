@@ -12,18 +12,20 @@ import { may } from "../lib/roles";
 import { slugify } from "../lib/slug";
 import { CallListDialog } from "./CallListDialog";
 import { CampaignsDialog } from "./CampaignsDialog";
-import { importScenarioFile } from "./importScenario";
+import { Dialog } from "./Dialog";
+import { exportScenarioFile } from "./exportScenario";
+import { importChosenFile, type ImportChoice, type TakenSlug } from "./importScenario";
 import { TextWithCode } from "./InlineCode";
 import { MenuButton, type MenuItem } from "./MenuButton";
 
 const PAGE_SIZE = 20;
 
 async function exportScenario(slug: string) {
-  download(`${slug}.json`, await api.exportScenario(slug));
+  const { fileName, data } = await exportScenarioFile(slug);
+  download(fileName, data);
 }
 
-function download(filename: string, data: unknown) {
-  const blob = new Blob([JSON.stringify(data, null, 2)], { type: "application/json" });
+function download(filename: string, blob: Blob) {
   const url = URL.createObjectURL(blob);
   const link = document.createElement("a");
   link.href = url;
@@ -224,6 +226,35 @@ export function ImportFailureView({ failure }: { failure: ImportFailure }) {
   );
 }
 
+/**
+ * What an imported file becomes when a scenario here has its slug already: the next draft of that scenario (the
+ * file moved from staging to production; the dialplan dials the slug) or a copy beside it. Asked, never guessed.
+ */
+export function ImportChoiceDialog(props: { taken: TakenSlug; onChoose(choice: ImportChoice): void; onCancel(): void }) {
+  const { t } = useI18n();
+  const { slug } = props.taken;
+  return (
+    <Dialog title={t("list.slugTakenTitle")} onClose={props.onCancel}>
+      <p>
+        <TextWithCode text={t("list.slugTaken", { slug: `\`${slug}\``, name: props.taken.name })} />
+      </p>
+      <div>
+        <button type="button" className="primary" onClick={() => props.onChoose("replaceDraft")}>
+          {t("list.replaceDraft", { slug })}
+        </button>
+        <p className="hint">{t("list.replaceDraftHint")}</p>
+      </div>
+      <div>
+        <button type="button" onClick={() => props.onChoose("copy")}>{t("list.importCopy")}</button>
+        <p className="hint">{t("list.importCopyHint", { slug })}</p>
+      </div>
+      <div className="row">
+        <button type="button" onClick={props.onCancel}>{t("list.cancel")}</button>
+      </div>
+    </Dialog>
+  );
+}
+
 /** When a scenario was last changed, in the interface language, and by whom. */
 export function UpdatedCell({ item }: { item: Pick<ScenarioSummary, "updated_at" | "updated_by"> }) {
   const { language } = useI18n();
@@ -250,6 +281,8 @@ export function ScenarioList({ user }: { user: User }) {
   const [total, setTotal] = useState(0);
   const [error, setError] = useState<string | null>(null);
   const [importFailure, setImportFailure] = useState<ImportFailure | null>(null);
+  // A file whose slug a scenario here has: waiting for the analyst to say what it becomes.
+  const [pendingImport, setPendingImport] = useState<{ file: File; taken: TakenSlug } | null>(null);
   const [creating, setCreating] = useState(false);
   const [duplicating, setDuplicating] = useState<ScenarioSummary | null>(null);
   const [callingList, setCallingList] = useState<ScenarioSummary | null>(null);
@@ -273,17 +306,12 @@ export function ScenarioList({ user }: { user: User }) {
     return () => clearTimeout(timer);
   }, [reload]);
 
-  async function importFile(file: File) {
+  async function importFile(file: File, answer?: { choice: ImportChoice; taken: TakenSlug }) {
     setImportFailure(null);
-    let text: string;
-    try {
-      text = await file.text();
-    } catch (e) {
-      setImportFailure({ kind: "message", message: e instanceof Error ? e.message : String(e) });
-      return;
-    }
-    const outcome = await importScenarioFile(text, file.name);
+    setPendingImport(null);
+    const outcome = await importChosenFile(file, answer);
     if (outcome.ok) navigate(`/s/${encodeURIComponent(outcome.slug)}`);
+    else if ("taken" in outcome) setPendingImport({ file, taken: outcome.taken });
     else setImportFailure(outcome.failure);
   }
 
@@ -324,7 +352,7 @@ export function ScenarioList({ user }: { user: User }) {
             <input
               ref={fileInput}
               type="file"
-              accept="application/json,.json"
+              accept="application/json,.json,application/zip,.zip"
               hidden
               data-testid="import-file"
               onChange={(e) => {
@@ -339,6 +367,13 @@ export function ScenarioList({ user }: { user: User }) {
       {!may(user.role, "create") && <p className="hint">{t("list.readOnly")}</p>}
       {error && <p role="alert" className="error-text">{error}</p>}
       {importFailure && <ImportFailureView failure={importFailure} />}
+      {pendingImport && (
+        <ImportChoiceDialog
+          taken={pendingImport.taken}
+          onChoose={(choice) => void importFile(pendingImport.file, { choice, taken: pendingImport.taken })}
+          onCancel={() => setPendingImport(null)}
+        />
+      )}
       {creating && (
         <NameSlugForm
           title={t("list.new")}

@@ -1,12 +1,13 @@
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import * as api from "../api/client";
 import { ApiError } from "../api/http";
-import type { ScenarioDetail, ScenarioSummary } from "../api/types";
-import { importScenarioFile, importSlug } from "./importScenario";
+import type { ScenarioSummary } from "../api/types";
+import { importChosenFile, importScenarioBundle, importScenarioFile, importSlug, isBundle, takenSlugOf } from "./importScenario";
 
-vi.mock("../api/client", () => ({ listScenarios: vi.fn(), importScenario: vi.fn() }));
+vi.mock("../api/client", () => ({ listScenarios: vi.fn(), importScenario: vi.fn(), importScenarioBundle: vi.fn() }));
 const listScenarios = vi.mocked(api.listScenarios);
 const importScenario = vi.mocked(api.importScenario);
+const importBundle = vi.mocked(api.importScenarioBundle);
 
 const NOW = 1_796_454_238_000;
 const document = { format: "ivrgraph.scenario/1", name: "QA Menu", nodes: [], edges: [] };
@@ -14,17 +15,23 @@ const file = JSON.stringify(document, null, 2);
 const summary = (name: string, slug = name.toLowerCase().replace(/\W+/g, "-")): ScenarioSummary => ({
   slug, name, description: "", draft_revision: 1, updated_at: "2026-01-05T10:00:00Z", updated_by: "ana", latest_version: null,
 });
+const made = (slug: string, replaced = false) => ({ slug, replaced_draft: replaced }) as api.Imported;
+/** The 409 the API answers for a taken slug: it names the slug and the file's scenario name. */
+const taken = (slug: string, name: string) =>
+  new ApiError(409, { type: "https://ivrgraph.dev/problems/already-exists", slug, name, detail: "send replace_draft=true" }, "already exists");
 
 beforeEach(() => {
   listScenarios.mockReset();
   importScenario.mockReset();
-  importScenario.mockImplementation(async (slug) => ({ slug }) as ScenarioDetail);
+  importBundle.mockReset();
+  importScenario.mockImplementation(async (slug, _document, _name, replaceDraft) => made(slug ?? "", replaceDraft));
+  importBundle.mockImplementation(async (_file, _name, options = {}) => made(options.slug ?? "billing", options.replaceDraft));
 });
 
-describe("importing a scenario file", () => {
+describe("importing a scenario file exported before exports named their slug", () => {
   it("keeps the name when no scenario has it", async () => {
     listScenarios.mockResolvedValue({ items: [summary("QA Menu old")], total: 1 });
-    expect(await importScenarioFile(file, "qa-menu.json", NOW)).toEqual({ ok: true, slug: `qa-menu-${NOW.toString(36)}` });
+    expect(await importScenarioFile(file, "qa-menu.json", NOW)).toEqual({ ok: true, slug: `qa-menu-${NOW.toString(36)}`, replacedDraft: false });
     expect(importScenario).toHaveBeenCalledWith(`qa-menu-${NOW.toString(36)}`, document, "QA Menu");
   });
 
@@ -67,5 +74,76 @@ describe("importing a scenario file", () => {
     expect(slug).toHaveLength(64);
     expect(slug.endsWith(`-${NOW.toString(36)}`)).toBe(true);
     expect(importSlug("", NOW)).toBe(`imported-${NOW.toString(36)}`);
+  });
+});
+
+describe("importing an export that names its slug (staging to production)", () => {
+  const exported = { ...document, name: "Billing line", meta: { exported_from: { slug: "billing", name: "Billing line" } } };
+  const exportedFile = JSON.stringify(exported);
+
+  it("keeps the file's slug when it is free: the dialplan's AGI(agi://host/billing) reaches it", async () => {
+    expect(await importScenarioFile(exportedFile, "billing.json", NOW)).toEqual({ ok: true, slug: "billing", replacedDraft: false });
+    expect(importScenario).toHaveBeenCalledWith("billing", exported, undefined, false);
+    expect(listScenarios).not.toHaveBeenCalled();
+  });
+
+  it("when the slug is taken, chooses nothing: the outcome names the slug and the name, for the analyst to answer", async () => {
+    importScenario.mockRejectedValue(taken("billing", "Billing line"));
+    expect(await importScenarioFile(exportedFile, "billing.json", NOW)).toEqual({ ok: false, taken: { slug: "billing", name: "Billing line" } });
+    expect(importScenario).toHaveBeenCalledTimes(1);
+  });
+
+  it("answered 'Replace the draft', the file becomes the draft of the scenario under its slug", async () => {
+    expect(await importScenarioFile(exportedFile, "billing.json", NOW, "replaceDraft")).toEqual({ ok: true, slug: "billing", replacedDraft: true });
+    expect(importScenario).toHaveBeenCalledWith("billing", exported, undefined, true);
+  });
+
+  it("answered 'Import as a copy', it comes in as before: a slug of the moment and a name of its own", async () => {
+    listScenarios.mockResolvedValue({ items: [summary("Billing line", "billing")], total: 1 });
+    const outcome = await importScenarioFile(exportedFile, "billing.json", NOW, "copy");
+    expect(outcome).toEqual({ ok: true, slug: `billing-${NOW.toString(36)}`, replacedDraft: false });
+    const [slug, sent, name] = importScenario.mock.calls[0]!;
+    expect([slug, name, (sent as { name: string }).name]).toEqual([`billing-${NOW.toString(36)}`, "Billing line (2)", "Billing line (2)"]);
+  });
+
+  it("a 409 that is not about the slug (another conflict) is a failure in the server's words", async () => {
+    importScenario.mockRejectedValue(new ApiError(409, { detail: "held" }, "held"));
+    expect(await importScenarioFile(exportedFile, "billing.json", NOW)).toEqual({ ok: false, failure: { kind: "message", message: "held" } });
+    expect(takenSlugOf(new ApiError(404, { slug: "x" }, "gone"))).toBeNull();
+  });
+});
+
+describe("importing a bundle (the scenario with its recordings)", () => {
+  const zip = new Blob([new Uint8Array([0x50, 0x4b, 0x03, 0x04, 1, 2, 3])]);
+
+  it("is told from JSON by its first bytes, whatever its name", async () => {
+    expect(await isBundle(zip)).toBe(true);
+    expect(await isBundle(new Blob([file]))).toBe(false);
+    expect(await isBundle(new Blob([]))).toBe(false);
+  });
+
+  it("goes to the bundle import under the slug it names; a taken one is asked about", async () => {
+    expect(await importScenarioBundle(zip, "billing.zip", NOW)).toEqual({ ok: true, slug: "billing", replacedDraft: false });
+    expect(importBundle).toHaveBeenCalledWith(zip, "billing.zip", {});
+    importBundle.mockRejectedValueOnce(taken("billing", "Billing line"));
+    expect(await importScenarioBundle(zip, "billing.zip", NOW)).toEqual({ ok: false, taken: { slug: "billing", name: "Billing line" } });
+  });
+
+  it("replaces the draft, or comes in as a copy named after the scenario the server named", async () => {
+    const answer = { taken: { slug: "billing", name: "Billing line" } };
+    await importScenarioBundle(zip, "billing.zip", NOW, { ...answer, choice: "replaceDraft" });
+    expect(importBundle).toHaveBeenLastCalledWith(zip, "billing.zip", { slug: "billing", replaceDraft: true });
+    listScenarios.mockResolvedValue({ items: [summary("Billing line", "billing")], total: 1 });
+    await importScenarioBundle(zip, "billing.zip", NOW, { ...answer, choice: "copy" });
+    expect(importBundle).toHaveBeenLastCalledWith(zip, "billing.zip", { slug: `billing-${NOW.toString(36)}`, name: "Billing line (2)" });
+  });
+
+  it("the chosen file is sent to the import of its kind", async () => {
+    const chosen = new File([zip], "from-staging.zip");
+    expect(await importChosenFile(chosen, undefined, NOW)).toMatchObject({ ok: true, slug: "billing" });
+    expect(importBundle).toHaveBeenCalledTimes(1);
+    expect(importScenario).not.toHaveBeenCalled();
+    listScenarios.mockResolvedValue({ items: [], total: 0 });
+    expect(await importChosenFile(new File([file], "qa-menu.json"), undefined, NOW)).toMatchObject({ ok: true, slug: `qa-menu-${NOW.toString(36)}` });
   });
 });

@@ -698,11 +698,40 @@ export interface paths {
         put?: never;
         /**
          * Import Scenario
-         * @description Create a scenario from an exported document (see GET /{slug}/export).
+         * @description Create a scenario from an exported document (see GET /{slug}/export), under the slug the export names
+         *     unless `slug` is sent. A taken slug is a 409 `already-exists` carrying `slug` and `name`: send
+         *     `replace_draft` to make the document that scenario's draft instead (200; its published versions stay, the
+         *     next publish makes it live), or another slug for a copy. A document exported before exports named their slug
+         *     imports as before, under the `slug` sent.
          *
          *     **Role:** editor or above.
          */
         post: operations["import_scenario_api_scenarios_import_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/scenarios/import/bundle": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import Scenario Bundle
+         * @description Import a scenario with the recordings it plays, each under the id its prompts name: stored when this
+         *     installation lacks it, kept when it holds the same audio, a 409 when it holds other audio. Slug, 409 and
+         *     `replace_draft` as for POST /import. Every recording is checked as an upload is (422 `audio-refused`), and
+         *     the zip's own limits (members, sizes, unpacked total) are a 422 `request-refused` naming the fault.
+         *
+         *     **Role:** editor or above.
+         */
+        post: operations["import_scenario_bundle_api_scenarios_import_bundle_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -823,7 +852,9 @@ export interface paths {
         };
         /**
          * Export Scenario
-         * @description The scenario document, as a file to download (import it with POST /api/scenarios/import).
+         * @description The scenario document, as a file to download (import it with POST /api/scenarios/import): its slug and
+         *     name in `meta.exported_from`, which an import reads back. With `audio`, a zip (`scenario.json`,
+         *     `recordings.json`, `recordings/<id>.wav`) for POST /api/scenarios/import/bundle.
          *
          *     **Role:** viewer or above (any signed-in user).
          */
@@ -1268,6 +1299,30 @@ export interface components {
             id: number;
             /** Target */
             target: string;
+        };
+        /** Body_import_scenario_bundle_api_scenarios_import_bundle_post */
+        Body_import_scenario_bundle_api_scenarios_import_bundle_post: {
+            /**
+             * File
+             * @description A bundle from GET /{slug}/export?audio=true (a .zip)
+             */
+            file: string;
+            /**
+             * Name
+             * @description For the list and the document
+             */
+            name?: string | null;
+            /**
+             * Replace Draft
+             * @description As for POST /import
+             * @default false
+             */
+            replace_draft: boolean;
+            /**
+             * Slug
+             * @description Default: the bundle's
+             */
+            slug?: string | null;
         };
         /** Body_read_list_api_callbacks_lists_post */
         Body_read_list_api_callbacks_lists_post: {
@@ -2025,6 +2080,19 @@ export interface components {
             /** Status */
             status: string;
         };
+        /** ImportedRecording */
+        ImportedRecording: {
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
+            /**
+             * Outcome
+             * @description `restored`: stored under its own id; `already_there`: this installation had the same audio under that id
+             * @enum {string}
+             */
+            outcome: "restored" | "already_there";
+        };
         /** Issue */
         Issue: {
             /** Code */
@@ -2194,9 +2262,40 @@ export interface components {
             };
             /**
              * Name
-             * @description Defaults to the document's name.
+             * @description Defaults to the name the export names, else the document's name.
              */
             name?: string | null;
+            /**
+             * Replace Draft
+             * @description When the slug is taken: make the document that scenario's draft (its published versions stay; the next publish makes it live). Without it a taken slug is a 409 naming the slug.
+             * @default false
+             */
+            replace_draft: boolean;
+            /**
+             * Slug
+             * @description Defaults to the slug the export names (`document.meta.exported_from.slug`); one of the two is needed.
+             */
+            slug?: string | null;
+        };
+        /** ScenarioImported */
+        ScenarioImported: {
+            /** Description */
+            description: string;
+            draft: components["schemas"]["Draft"];
+            /** Latest Version */
+            latest_version: number | null;
+            /** Name */
+            name: string;
+            /**
+             * Recordings
+             * @description The recordings a bundle brought, each under the id its prompts name
+             */
+            recordings?: components["schemas"]["ImportedRecording"][];
+            /**
+             * Replaced Draft
+             * @description The slug was taken and the document is now that scenario's draft
+             */
+            replaced_draft: boolean;
             /** Slug */
             slug: string;
         };
@@ -4592,13 +4691,22 @@ export interface operations {
             };
         };
         responses: {
+            /** @description The slug was taken: the document is now its draft */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScenarioImported"];
+                };
+            };
             /** @description Successful Response */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ScenarioDetail"];
+                    "application/json": components["schemas"]["ScenarioImported"];
                 };
             };
             /** @description Body is not JSON */
@@ -4639,6 +4747,84 @@ export interface operations {
             };
             /** @description Body not sent as Content-Type: application/json */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid request or document */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    import_scenario_bundle_api_scenarios_import_bundle_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_import_scenario_bundle_api_scenarios_import_bundle_post"];
+            };
+        };
+        responses: {
+            /** @description The slug was taken: the document is now its draft */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScenarioImported"];
+                };
+            };
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScenarioImported"];
+                };
+            };
+            /** @description Body is not JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Role too low, or CSRF token missing */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the stored state */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5104,6 +5290,8 @@ export interface operations {
             query?: {
                 /** @description A published version; default the draft */
                 version?: number | null;
+                /** @description A zip with the recordings the scenario plays */
+                audio?: boolean;
             };
             header?: never;
             path: {
@@ -5113,7 +5301,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -5122,6 +5310,7 @@ export interface operations {
                     "application/json": {
                         [key: string]: unknown;
                     };
+                    "application/zip": string;
                 };
             };
             /** @description Not signed in */

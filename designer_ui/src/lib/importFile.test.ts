@@ -5,13 +5,20 @@ import { distinctName, importFailureOf, jsonErrorLine, nameRoot, readScenarioFil
 const exported = { format: "ivrgraph.scenario/1", name: "QA Menu", nodes: [], edges: [] };
 
 describe("what an imported file holds", () => {
-  it("an export is the bare document; its slug is made from its name", () => {
-    expect(readScenarioFile(JSON.stringify(exported, null, 2), "qa.json")).toEqual({ ok: true, document: exported, slugBase: "qa-menu" });
+  it("an export from before exports named their slug: a copy's slug is made from its name", () => {
+    expect(readScenarioFile(JSON.stringify(exported, null, 2), "qa.json")).toEqual({ ok: true, document: exported, slugBase: "qa-menu", fileSlug: null });
+  });
+
+  it("an export names the slug it was exported under, which the import keeps", () => {
+    const named = { ...exported, meta: { tests: [], exported_from: { slug: "billing", name: "Billing" } } };
+    expect(readScenarioFile(JSON.stringify(named), "x.json")).toEqual({ ok: true, document: named, slugBase: "billing", fileSlug: "billing" });
+    const odd = { ...exported, meta: { exported_from: { slug: "Not A Slug" } } };
+    expect(readScenarioFile(JSON.stringify(odd), "x.json")).toMatchObject({ slugBase: "qa-menu", fileSlug: null });
   });
 
   it("a file wrapping the document keeps the slug it names", () => {
     const read = readScenarioFile(JSON.stringify({ slug: "qa-menu-old", document: exported }), "x.json");
-    expect(read).toEqual({ ok: true, document: exported, slugBase: "qa-menu-old" });
+    expect(read).toEqual({ ok: true, document: exported, slugBase: "qa-menu-old", fileSlug: "qa-menu-old" });
   });
 
   it("a byte-order mark before the JSON (Windows editors) is no error", () => {

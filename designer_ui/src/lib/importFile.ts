@@ -21,17 +21,31 @@ export interface ImportProblem {
   message: string;
 }
 
-/** A file read: the document to send and the slug to start from, or why there is nothing to send. */
+/**
+ * A file read: the document to send, the slug it was exported under (`fileSlug`: kept when it is free, the
+ * dialplan dials it) and the slug a copy starts from; or why there is nothing to send.
+ */
 export type ScenarioFile =
-  | { ok: true; document: Record<string, unknown>; slugBase: string }
+  | { ok: true; document: Record<string, unknown>; slugBase: string; fileSlug: string | null }
   | { ok: false; failure: ImportFailure };
+
+const SLUG = /^[a-z0-9][a-z0-9-]{0,63}$/;
+
+/** The slug an export names: `meta.exported_from.slug` (the API writes it), or a wrapping file's `slug`. */
+function exportedSlug(wrapper: Record<string, unknown>, document: Record<string, unknown>): string | null {
+  const meta = isObject(document.meta) ? document.meta : {};
+  const note = isObject(meta.exported_from) ? meta.exported_from : {};
+  const slug = typeof wrapper.slug === "string" ? wrapper.slug : note.slug;
+  return typeof slug === "string" && SLUG.test(slug) ? slug : null;
+}
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
   value !== null && typeof value === "object" && !Array.isArray(value);
 
 /**
- * What a file holds. An export is the bare document; a file that wraps it (`{slug, document}`) is accepted too.
- * A byte-order mark (Windows editors write one) is not an error.
+ * What a file holds. An export is the document, naming its slug in `meta.exported_from` (an older export does
+ * not); a file that wraps it (`{slug, document}`) is accepted too. A byte-order mark (Windows editors write one)
+ * is not an error.
  */
 export function readScenarioFile(text: string, fileName: string): ScenarioFile {
   const source = text.replace(/^\uFEFF/, "");
@@ -45,8 +59,9 @@ export function readScenarioFile(text: string, fileName: string): ScenarioFile {
   const document = parsed.document ?? parsed;
   if (!isObject(document)) return { ok: false, failure: { kind: "notScenario" } };
   const name = typeof document.name === "string" ? document.name : "";
-  const slugBase = typeof parsed.slug === "string" ? parsed.slug : slugify(name || fileName.replace(/\.json$/i, ""));
-  return { ok: true, document, slugBase };
+  const fileSlug = exportedSlug(parsed, document);
+  const slugBase = fileSlug ?? slugify(name || fileName.replace(/\.json$/i, ""));
+  return { ok: true, document, slugBase, fileSlug };
 }
 
 /**

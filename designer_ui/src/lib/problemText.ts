@@ -348,6 +348,8 @@ export const TEMPLATES: Record<Translated, Record<string, Template>> = {
     transfer_bad_target: (w) =>
       `${w.block()}: ${w.quoted("target")} no es un destino al que se pueda llamar (un número o extensión, queue:NOMBRE o un canal como PJSIP/101)`,
     transfer_bad_caller_id: (w) => `${w.block()}: el número mostrado ${w.quoted("caller_id")} no es un número de teléfono`,
+    audio_missing: (w) =>
+      `${w.block()}: la grabación ${w.quoted("recording")} no está en esta instalación (no figura entre sus grabaciones subidas); súbala y vuelva a elegirla, o importe el escenario con sus grabaciones`,
     sql_unknown_source: (w) =>
       `${w.block()}: el origen de datos ${w.quoted("source")} no está configurado; hasta que lo esté, el bloque sale por su salida «Error»`,
     sql_writes_read_only: (w) => `${w.block()}: el origen de datos ${w.quoted("source")} es de solo lectura, y esta consulta hace algo más que leer`,
@@ -400,6 +402,8 @@ export const TEMPLATES: Record<Translated, Record<string, Template>> = {
     transfer_bad_target: (w) =>
       `${w.block()}: ${w.quoted("target")} — не адрес, по которому можно позвонить (номер или внутренний номер, queue:ИМЯ или канал вида PJSIP/101)`,
     transfer_bad_caller_id: (w) => `${w.block()}: показываемый номер ${w.quoted("caller_id")} — не телефонный номер`,
+    audio_missing: (w) =>
+      `${w.block()}: записи ${w.quoted("recording")} нет в этой установке (её нет среди загруженных записей); загрузите её и выберите снова или импортируйте сценарий вместе с записями`,
     sql_unknown_source: (w) =>
       `${w.block()}: источник данных ${w.quoted("source")} не настроен; пока его нет, блок уходит на выход «Ошибка»`,
     sql_writes_read_only: (w) => `${w.block()}: источник данных ${w.quoted("source")} только для чтения, а этот запрос не только читает`,
