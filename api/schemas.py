@@ -332,7 +332,9 @@ class SimulateIn(BaseModel):
 
     document: Document | None = Field(default=None, description="Simulate this instead of the stored draft.")
     keys: list[Annotated[str, StringConstraints(max_length=64)]] = Field(default_factory=list, max_length=500)
-    caller_id: Annotated[str, StringConstraints(max_length=80)] = "+34600000000"
+    # No made-up number by default (it was a Spanish one): a test call without a caller ID, as an anonymous call.
+    caller_id: Annotated[str, StringConstraints(max_length=80)] = ""
+    caller_name: Annotated[str, StringConstraints(max_length=80)] = ""
     at: LooseMoment | None = None
     variables: dict[str, Any] = Field(default_factory=dict)
     data_rows: dict[str, list[dict[str, Any]]] = Field(default_factory=dict)

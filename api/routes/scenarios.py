@@ -563,6 +563,7 @@ async def simulate_call(slug: SlugPath, body: SimulateIn, user: Viewer, runtime:
     inputs = SimulationInput(
         keys=list(body.keys),
         caller_id=body.caller_id,
+        caller_name=body.caller_name,
         at=body.at,
         variables=dict(body.variables),
         data_rows={name: list(rows) for name, rows in body.data_rows.items()},

@@ -9,7 +9,8 @@
 // that campaign, download its report and stop it. A scenario without positions is opened and checked for blocks
 // laid out over each other. Another new user changes their own password, writes straight after, signs out in the
 // middle of an edit (saved first) and back in with the new password. Another makes a viewer API token in the
-// designer, and its write is refused. Then a 300-node scenario is opened and timed.
+// designer, and its write is refused. Real calls into a small menu are counted on its canvas by the Statistics
+// toggle. Then a 300-node scenario is opened and timed.
 // Screenshots go to test-artifacts/designer/ at the repository root. Exit code 0 only when every check passed.
 import { execFile } from "node:child_process";
 import { mkdir, readFile, rm } from "node:fs/promises";
@@ -19,6 +20,7 @@ import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 import { bigScenario } from "./big-scenario.mjs";
 import { unplacedScenario } from "./unplaced-scenario.mjs";
+import { testCallInputs } from "./test-call-inputs.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 // Its own folder, emptied at each run, so what is there is what this run saw.
@@ -1593,6 +1595,9 @@ async function main() {
 
     // -- the autoinformer: a list of clients called with a published scenario ----------------------------
     await callAList(page, { username });
+
+    // -- test calls of an autoinformer and a CRM lookup: variables and rows typed in the Test call panel ---------
+    await testCallInputs(page, { check, shot, openDrawn });
 
     // -- a scenario without positions is laid out on open, no two blocks overlapping -------------------
     // A 12-key IVR menu and a block of a plugin that is not installed share a column with two phrases. The layout

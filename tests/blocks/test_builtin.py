@@ -190,7 +190,7 @@ async def test_sql_not_found_and_error(registry):
     )
     empty = await simulate(doc, registry, SimulationInput(data_rows={"crm": []}))
     assert empty.result.steps[1].exit == "not_found"
-    down = await simulate(doc, registry, SimulationInput())  # the source is not configured
+    down = await simulate(doc, registry, SimulationInput())  # no test rows for the source
     assert down.result.steps[1].exit == "error"
 
 

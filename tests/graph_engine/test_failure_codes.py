@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from graph_engine.document import parse_document
-from graph_engine.errors import TemplateError
+from graph_engine.errors import DataSourceError, TemplateError
 from graph_engine.interpreter import run_call
 from graph_engine.registry import BlockRegistry
 from graph_engine.scripted import ScriptedChannel
@@ -60,8 +60,9 @@ def failures(result: CallResult) -> list[dict[str, Any]]:
         ),
         (
             {"id": "crm", "type": "sql", "config": {"source": "crm", "query": "SELECT 1"}},
-            "data source 'crm' is not configured",
-            {"code": "data_source_failed", "source": "crm", "detail": "data source 'crm' is not configured"},
+            # A test call given no rows for the source: not "is not configured", which it may well be on the server.
+            "no test rows for data source 'crm'",
+            {"code": "no_test_rows", "source": "crm"},
         ),
         (
             {"id": "crm", "type": "sql", "config": {"source": "crm", "query": "SELECT name FROM t WHERE id = :who"}},
@@ -99,6 +100,21 @@ def test_an_unknown_variable_is_named_or_told_in_jinjas_words(source, variables,
         (evaluate if "{" not in source else render)(source, variables)
     assert caught.value.code == "unknown_variable"
     assert caught.value.params == params
+
+
+class _SilentSource:
+    """A host's data source whose server stopped answering: it says so in English only."""
+
+    async def query(self, source: str, sql: str, params: Any, *, timeout: float, max_rows: int) -> list[Any]:
+        raise DataSourceError(f"data source {source!r} did not answer within {timeout:g} s")
+
+
+async def test_a_failing_data_source_is_named_as_a_whole_with_its_english_words(registry):
+    node = {"id": "crm", "type": "sql", "config": {"source": "crm", "query": "SELECT 1", "timeout": 2}}
+    result = await run(failing(node), registry, Services(data_sources=_SilentSource()))
+    detail = "data source 'crm' did not answer within 2 s"
+    assert result.steps[-1].error == detail
+    assert failures(result) == [{"kind": "failure", "code": "data_source_failed", "source": "crm", "detail": detail}]
 
 
 async def test_a_failed_callback_names_the_scenario_it_was_for(registry):

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { SimulateResult } from "../api/types";
 import { emptyScenario } from "../lib/convert";
 import { renderInLanguage, renderToHtml } from "./renderForTest";
-import { TestCallResult, TestCallZone, defaultTestZone, nearZones, testCallDocument } from "./TestCallPanel";
+import { TestCallPanel, TestCallResult, TestCallZone, defaultTestZone, nearZones, testCallDocument, testCallRequest } from "./TestCallPanel";
 
 describe("the scenario a test call sends", () => {
   const canvas = emptyScenario("Line", "en");
@@ -105,5 +105,31 @@ describe("the time zone a test call's date and time are read in", () => {
     const props = { zone: "Europe/Madrid", schedules: madrid, moment: "2026-07-01T17:59:00+02:00" };
     expect(told(renderInLanguage("ru", TestCallZone, props))).toContain("Читаются в поясе Europe/Madrid (UTC+02:00 в этот день)");
     expect(told(renderInLanguage("es", TestCallZone, props))).toContain("Se leen en Europe/Madrid (UTC+02:00 ese día)");
+  });
+});
+
+describe("what a test call sends", () => {
+  const fields = { keys: "1 9", callerId: " +79161234567 ", callerName: "Иван Петров", transfers: "busy", moment: "2026-03-02T10:00:00+03:00" };
+
+  it("is the declared variables and the data sources' rows beside the keys, the caller and the moment", () => {
+    const values = { variables: { debt_amount: 1234.5, contact: { name: "Иван" } }, dataRows: { crm: [{ name: "Иван" }] } };
+    expect(testCallRequest(undefined, fields, values)).toEqual({
+      document: undefined,
+      keys: ["1", "9"],
+      caller_id: "+79161234567",
+      caller_name: "Иван Петров",
+      at: "2026-03-02T10:00:00+03:00",
+      transfers: ["busy"],
+      variables: { debt_amount: 1234.5, contact: { name: "Иван" } },
+      data_rows: { crm: [{ name: "Иван" }] },
+    });
+  });
+
+  it("has no made-up caller number: the field starts empty, a call without caller ID (it was a Spanish 600123456)", () => {
+    const html = renderToHtml(TestCallPanel, { slug: "debt-reminder" });
+    expect(html).toMatch(/<input name="caller_id" value=""\/>/);
+    expect(html).not.toContain("600123456");
+    expect(told(html)).toContain("Empty: a call without caller ID (a withheld number).");
+    expect(html).toMatch(/<input name="caller_name" value=""\/>/);
   });
 });

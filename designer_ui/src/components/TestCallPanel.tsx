@@ -1,7 +1,10 @@
-/** A simulated call on the draft: keys, caller id and time; the path lights up and the story is told. */
+/**
+ * A simulated call on the draft: keys, caller, time, the scenario's variables and its data sources' rows; the path
+ * lights up and the story is told. The fields are remembered per scenario, so a rerun needs no retyping.
+ */
 import { useMemo, useState, type FormEvent } from "react";
 import * as api from "../api/client";
-import type { SimulateResult } from "../api/types";
+import type { SimulateRequest, SimulateResult } from "../api/types";
 import { useI18n } from "../i18n";
 import type { ScenarioDocument } from "../lib/convert";
 import {
@@ -14,9 +17,22 @@ import {
   zoneOffsetMinutes,
   type ScheduleZones,
 } from "../lib/timeZone";
+import {
+  readTestCall,
+  rememberTestCall,
+  sqlSources,
+  testCallValues,
+  testVariables,
+  variableText,
+  type TestCallValues,
+  type TestFieldTexts,
+  type TestSource,
+  type TestVariable,
+} from "../lib/testCallInputs";
 import { invalidKeyTokens, parseKeys } from "../lib/trace";
 import { useEditor } from "../store/editor";
 import { CallEnding, CallStory } from "./CallStory";
+import { TestRowsFields, TestVariableFields } from "./TestCallInputs";
 
 /**
  * The zone a test call's date and time are read in unless the analyst chooses another: the first Schedule
@@ -35,6 +51,18 @@ export function nearZones(schedules: ScheduleZones | null, chosen: string, brows
 function useScheduleZones(): ScheduleZones | null {
   const text = useEditor((s) => JSON.stringify(scheduleZones(s.nodes)));
   return useMemo(() => JSON.parse(text) as ScheduleZones | null, [text]);
+}
+
+/** The canvas's declared variables, as they change (a string, so the panel draws again only then). */
+function useTestVariables(): TestVariable[] {
+  const text = useEditor((s) => JSON.stringify(testVariables(s.head.variables)));
+  return useMemo(() => JSON.parse(text) as TestVariable[], [text]);
+}
+
+/** The data sources the canvas's SQL blocks query, as they change. */
+function useSqlSources(): TestSource[] {
+  const text = useEditor((s) => JSON.stringify(sqlSources(s.nodes)));
+  return useMemo(() => JSON.parse(text) as TestSource[], [text]);
 }
 
 /**
@@ -62,6 +90,27 @@ export function TestCallZone(props: { zone: string; schedules: ScheduleZones | n
  */
 export function testCallDocument(editor: { readOnly: boolean; document(): ScenarioDocument }): ScenarioDocument | undefined {
   return editor.readOnly ? undefined : editor.document();
+}
+
+/**
+ * What a test call sends: the scenario, the fields as typed (the keys and transfers split into steps, the caller ID
+ * trimmed: empty is a call without one) and the declared variables and data sources' rows read from theirs.
+ */
+export function testCallRequest(
+  document: ScenarioDocument | undefined,
+  fields: { keys: string; callerId: string; callerName: string; transfers: string; moment: string },
+  values: Pick<TestCallValues, "variables" | "dataRows">,
+): SimulateRequest {
+  return {
+    document,
+    keys: parseKeys(fields.keys),
+    caller_id: fields.callerId.trim(),
+    caller_name: fields.callerName,
+    at: fields.moment,
+    transfers: parseKeys(fields.transfers),
+    variables: values.variables,
+    data_rows: values.dataRows,
+  };
 }
 
 /**
@@ -101,8 +150,17 @@ export function TestCallResult({ result }: { result: SimulateResult }) {
 
 export function TestCallPanel({ slug }: { slug: string }) {
   const { t } = useI18n();
-  const [keys, setKeys] = useState("");
-  const [callerId, setCallerId] = useState("600123456");
+  // The last test call's fields of this scenario (the panel is drawn once per scenario opened).
+  const [remembered] = useState(() => readTestCall(localStorage, slug));
+  const [keys, setKeys] = useState(remembered.keys);
+  // No made-up number: empty is a call without caller ID, until the analyst types the one to test.
+  const [callerId, setCallerId] = useState(remembered.callerId);
+  const [callerName, setCallerName] = useState(remembered.callerName);
+  const [texts, setTexts] = useState<TestFieldTexts>({ variables: remembered.variables, rows: remembered.rows });
+  const variables = useTestVariables();
+  const sources = useSqlSources();
+  const values = testCallValues(variables, sources, texts);
+  const unreadable = Object.keys(values.problems).length > 0;
   const schedules = useScheduleZones();
   /** The zone the analyst chose; null: the default one, which follows the Schedule blocks as they change. */
   const [chosenZone, setChosenZone] = useState<string | null>(null);
@@ -110,7 +168,7 @@ export function TestCallPanel({ slug }: { slug: string }) {
   const [at, setAt] = useState(() => localInputInZone(zone));
   const everyZone = useMemo(() => allTimeZones(), []);
   const moment = testCallAt(at, zone);
-  const [transfers, setTransfers] = useState("");
+  const [transfers, setTransfers] = useState(remembered.transfers);
   const [result, setResult] = useState<SimulateResult | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -123,16 +181,12 @@ export function TestCallPanel({ slug }: { slug: string }) {
     event.preventDefault();
     setBusy(true);
     setError(null);
+    const typed = Object.fromEntries(variables.map((variable) => [variable.name, variableText(variable, texts)]));
+    rememberTestCall(localStorage, slug, { keys, callerId, callerName, transfers, variables: typed, rows: texts.rows }, variables);
     try {
       const document = testCallDocument(useEditor.getState());
       // The field's wall time in the zone shown beside it, sent with that zone's offset on that day.
-      const response = await api.simulate(slug, {
-        document,
-        keys: tokens,
-        caller_id: callerId,
-        at: moment,
-        transfers: parseKeys(transfers),
-      });
+      const response = await api.simulate(slug, testCallRequest(document, { keys, callerId, callerName, transfers, moment }, values));
       setResult(response);
       showPath(response.result.steps);
     } catch (e) {
@@ -158,6 +212,11 @@ export function TestCallPanel({ slug }: { slug: string }) {
           {t("test.callerId")}
           <input name="caller_id" value={callerId} onChange={(e) => setCallerId(e.target.value)} />
         </label>
+        <p className="hint">{t("test.callerIdHint")}</p>
+        <label>
+          {t("test.callerName")}
+          <input name="caller_name" value={callerName} onChange={(e) => setCallerName(e.target.value)} />
+        </label>
         <label>
           {t("test.at")}
           <span className="row">
@@ -182,8 +241,20 @@ export function TestCallPanel({ slug }: { slug: string }) {
           <input name="transfers" className="mono" value={transfers} onChange={(e) => setTransfers(e.target.value)} placeholder="answered" />
         </label>
         <p className="hint">{t("test.transfersHint")}</p>
+        <TestVariableFields
+          variables={variables}
+          texts={texts}
+          problems={values.problems}
+          onChange={(name, text) => setTexts((now) => ({ ...now, variables: { ...now.variables, [name]: text } }))}
+        />
+        <TestRowsFields
+          sources={sources}
+          texts={texts}
+          problems={values.problems}
+          onChange={(source, text) => setTexts((now) => ({ ...now, rows: { ...now.rows, [source]: text } }))}
+        />
         <div className="row">
-          <button type="submit" className="primary" disabled={busy || badTokens.length > 0}>
+          <button type="submit" className="primary" disabled={busy || badTokens.length > 0 || unreadable}>
             {t("test.run")}
           </button>
           <button

@@ -2346,9 +2346,14 @@ export interface components {
             at?: string | null;
             /**
              * Caller Id
-             * @default +34600000000
+             * @default
              */
             caller_id: string;
+            /**
+             * Caller Name
+             * @default
+             */
+            caller_name: string;
             /** Data Rows */
             data_rows?: {
                 [key: string]: {

@@ -86,6 +86,11 @@ const CASES: { failure: Record<string, unknown>; es: string; ru: string }[] = [
     ru: "сбой источника данных «crm»: data source 'crm' did not answer within 3 s",
   },
   {
+    failure: { code: "no_test_rows", source: "crm" },
+    es: "la llamada de prueba no tiene filas para el origen de datos «crm»: escríbalas en el panel Llamada de prueba",
+    ru: "у тестового звонка нет строк для источника данных «crm»: задайте их в панели «Тестовый звонок»",
+  },
+  {
     failure: { code: "callback_not_scheduled", scenario: "callback-connect", detail: "the callback scheduler is unavailable" },
     es: "no se pudo programar la devolución de llamada al escenario «callback-connect»: the callback scheduler is unavailable",
     ru: "обратный звонок в сценарий «callback-connect» не запланирован: the callback scheduler is unavailable",

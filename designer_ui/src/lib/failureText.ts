@@ -43,6 +43,7 @@ export const FAILURE_WORDS: Record<Translated, Record<string, Words>> = {
         ? `el resultado no tiene la columna ${w.quoted("column")} (columnas: ${w.text("columns")})`
         : `el resultado no tiene la columna ${w.quoted("column")}: la sentencia no devolvió filas`,
     data_source_failed: (w) => `falló el origen de datos ${w.quoted("source")}: ${w.text("detail")}`,
+    no_test_rows: (w) => `la llamada de prueba no tiene filas para el origen de datos ${w.quoted("source")}: escríbalas en el panel Llamada de prueba`,
     callback_not_scheduled: (w) =>
       `no se pudo programar la devolución de llamada al escenario ${w.quoted("scenario")}: ${w.text("detail")}`,
     media_not_played: (w) => `Asterisk no pudo reproducir ${w.quoted("media")}: falta el archivo de sonido`,
@@ -65,6 +66,7 @@ export const FAILURE_WORDS: Record<Translated, Record<string, Words>> = {
         ? `в результате нет столбца ${w.quoted("column")} (столбцы: ${w.text("columns")})`
         : `в результате нет столбца ${w.quoted("column")}: запрос не вернул строк`,
     data_source_failed: (w) => `сбой источника данных ${w.quoted("source")}: ${w.text("detail")}`,
+    no_test_rows: (w) => `у тестового звонка нет строк для источника данных ${w.quoted("source")}: задайте их в панели «Тестовый звонок»`,
     callback_not_scheduled: (w) => `обратный звонок в сценарий ${w.quoted("scenario")} не запланирован: ${w.text("detail")}`,
     media_not_played: (w) => `Asterisk не смог воспроизвести ${w.quoted("media")}: нет звукового файла`,
   },
