@@ -1,6 +1,8 @@
 """Read a call list (the autoinformer's list of clients) from the file an analyst exports from Excel or a CRM.
 
-CSV (UTF-8, comma, semicolon or tab separated, as Excel writes it in each locale) or XLSX (the first sheet).
+CSV (UTF-8, comma, semicolon or tab separated, as Excel writes it in each locale; a CSV that is not UTF-8 is read
+as Windows-1251 when that reads as Cyrillic text, as a Russian Excel saves it, with a warning) or XLSX (the first
+sheet).
 The first non-empty row names the columns; every other non-empty row is one client. Values come back as the
 file holds them: text, or for XLSX cells numbers, booleans and ISO dates, so nothing is guessed here. What a
 column means (the phone number, a scenario variable) is decided by `persistence.call_lists`.
@@ -13,11 +15,12 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
-from typing import Final
+from typing import Any, Final
 
 from persistence.call_lists import Params, problem
 from persistence.errors import InvalidCallList
@@ -30,6 +33,16 @@ MAX_CELL_CHARS: Final = 1_000
 MAX_UNPACKED_XLSX_BYTES: Final = 64 * 2**20
 _XLSX_MAGIC: Final = b"PK\x03\x04"
 _SEPARATORS: Final = (";", ",", "\t")
+# What text read as Windows-1251 may hold (`_windows_1251`): the letters of Russian, Ukrainian and Belarusian
+# (the alphabet, Ёё, Ukrainian's Її Єє Ґґ and dotted i, Belarusian's Ўў), and a word that mixes them with Latin
+# ones is no such text. Not Serbian's or Macedonian's (Ђ, Љ, Њ, Џ...): a UTF-8 file with one broken byte, read as
+# Windows-1251, is full of them ("Мария" reads "РњР°СЂРёСЏ") and is refused rather than shown as gibberish.
+_LETTERS: Final = "А-яЁёІіЇїЄєҐґЎў"  # noqa: RUF001  -- Cyrillic, on purpose
+_CYRILLIC: Final = re.compile(f"[{_LETTERS}]")
+_MIXED_WORD: Final = re.compile(f"[A-Za-z][{_LETTERS}]|[{_LETTERS}][A-Za-z]")
+# Anything else than printable ASCII, line breaks and tabs, those letters, and the punctuation a Russian sheet
+# writes: no-break space, guillemets and curly quotes, dashes, №, …, °, ±, §, ©, ®, €, ·, •.
+_NOT_IN_RUSSIAN_TEXT: Final = re.compile(f"[^\t\n\r\x20-\x7e{_LETTERS}\u00a0«»„“”‘’–—№…°±§©®€·•]")  # noqa: RUF001
 
 
 @dataclass(frozen=True)
@@ -38,6 +51,9 @@ class CallList:
     rows: list[dict[str, Cell]]  # a row's empty cells are left out
     sheet: str | None = None  # the XLSX sheet read; None for CSV
     row_numbers: list[int] = field(default_factory=list)  # each row's in the file (header and empty rows count)
+    # What the analyst should know of how the file was read (`problem`s, which do not stop it): a CSV read as
+    # Windows-1251 (read_as_windows_1251).
+    warnings: list[dict[str, Any]] = field(default_factory=list)
 
 
 def read_call_list(data: bytes, filename: str = "") -> CallList:
@@ -52,15 +68,24 @@ def read_call_list(data: bytes, filename: str = "") -> CallList:
 
 
 def _read_csv(data: bytes) -> CallList:
+    warnings: list[dict[str, Any]] = []
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        raise _refused(
-            "not_utf8",
-            f"line {line} is not UTF-8 text: save the list as 'CSV UTF-8' (or as .xlsx) and upload it again",
-            {"line": line},
-        ) from None
+        cyrillic = _windows_1251(data)
+        if cyrillic is None:
+            line = data[: error.start].count(b"\n") + 1
+            raise _refused(
+                "not_utf8",
+                f"line {line} is not UTF-8 text: save the list as 'CSV UTF-8' (or as .xlsx) and upload it again",
+                {"line": line},
+            ) from None
+        text = cyrillic
+        message = (
+            "the file is not UTF-8 and was read as Windows-1251 (Cyrillic), as a Russian Excel saves 'CSV "
+            "(разделители — запятые)': check that the names in the preview read right"
+        )
+        warnings.append(problem("$.file", "read_as_windows_1251", message))
     if "\0" in text:
         raise _refused("not_a_list_file", "this is not a CSV or XLSX file")
     first_line = text.lstrip("\r\n").split("\n", 1)[0]
@@ -69,7 +94,26 @@ def _read_csv(data: bytes) -> CallList:
         rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=separator, strict=True))
     except csv.Error as error:
         raise _refused("csv_unreadable", f"the CSV cannot be read: {error}", {"detail": str(error)}) from None
-    return _table(([cell.strip() for cell in row] for row in rows), sheet=None)
+    call_list = _table(([cell.strip() for cell in row] for row in rows), sheet=None)
+    return replace(call_list, warnings=warnings)
+
+
+def _windows_1251(data: bytes) -> str | None:
+    """`data` read as Windows-1251, the code page a Russian Windows saves CSV in ("CSV (разделители — запятые)",
+    Excel's default there), when that reads as Cyrillic text; None for bytes of another code page, which are
+    refused as before rather than shown as gibberish.
+
+    Any bytes decode as Windows-1251 (all but one of the 256 are characters), so what they decode to decides:
+    letters only of Latin (ASCII) and of Russian (Ukrainian, Belarusian), at least one Cyrillic, no word mixing
+    the two ("García" saved in Latin-1 reads "Garcнa", "Müller" "Mьller"), and besides letters only the
+    punctuation a Russian sheet holds (« » — № and the like), no control character."""
+    try:
+        text = data.decode("cp1251")
+    except UnicodeDecodeError:  # 0x98, the one byte Windows-1251 leaves undefined
+        return None
+    if not _CYRILLIC.search(text) or _NOT_IN_RUSSIAN_TEXT.search(text) or _MIXED_WORD.search(text):
+        return None
+    return text
 
 
 def _read_xlsx(data: bytes) -> CallList:

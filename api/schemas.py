@@ -552,7 +552,12 @@ class CallbackCreate(BaseModel):
     scenario: Slug
     due: Moment
     window_end: Moment | None = Field(default=None, description="Give up dialing after this moment.")
-    variables: dict[str, Any] = Field(default_factory=dict, description="Given to the scenario when answered.")
+    variables: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Given to the scenario when answered. One its published version declares is converted to its "
+        "type as a call list's cell is (a date `30.12.2026` is `2026-12-30`, a number `1 234,56` is 1234.56), and "
+        "one that cannot be is refused (422, `$.variables.<name>`); others are kept as sent.",
+    )
     max_attempts: int = Field(default=3, ge=1, le=20)
 
 
@@ -582,6 +587,11 @@ class CallListOut(BaseModel):
         description="The row of the file each client was read from (the header and empty rows counted): send them "
         "with the rows to POST /api/callbacks/batch, and its problems name these rows.",
     )
+    warnings: list[CallListProblem] = Field(
+        default_factory=list,
+        description="How the file was read, which does not stop it: a CSV that is not UTF-8 read as Windows-1251 "
+        "(read_as_windows_1251), as a Russian Excel saves 'CSV (разделители — запятые)'.",
+    )
 
 
 class CallListProblem(BaseModel):
@@ -591,14 +601,14 @@ class CallListProblem(BaseModel):
     message: str = Field(description="In English, naming the row and column ('row 5, due_date: ...').")
     code: str | None = Field(
         default=None,
-        description="Stable: no_number, not_a_phone_number, emergency_number, duplicate_number, not_a_number, "
-        "not_a_whole_number, not_yes_or_no, not_a_date, ambiguous_date, more_problems, campaign_over, "
+        description="Stable: no_number, not_a_phone_number, impossible_number, emergency_number, duplicate_number, "
+        "not_a_number, not_a_whole_number, not_yes_or_no, not_a_date, ambiguous_date, more_problems, campaign_over, "
         "campaign_ends_first, hours_never_open, unknown_timezone, not_published, columns_missing, and the file's: "
         "empty_file, other_spreadsheet, not_a_list_file, not_utf8, csv_unreadable, xlsx_damaged, xlsx_too_big, "
         "xlsx_unreadable, no_rows, no_clients, too_many_rows, too_many_columns, column_name_too_long, "
         "column_twice, cell_without_column, cell_too_long, file_too_big, list_too_large. Warnings "
-        "(CallbackBatchOut.warnings): columns_defaulted, already_waiting. None on a request its schema refused "
-        "(invalid-request).",
+        "(CallbackBatchOut.warnings): columns_defaulted, already_waiting; (CallListOut.warnings): "
+        "read_as_windows_1251. None on a request its schema refused (invalid-request).",
     )
     params: dict[str, str | int] = Field(
         default_factory=dict,
@@ -606,7 +616,8 @@ class CallListProblem(BaseModel):
         "in `rows`, without row_numbers), `column`, `value` (the cell, cut at 40 characters), `type` (the "
         "variable's), `first`, `count`, `limit`; for columns_missing and columns_defaulted `missing` (the columns "
         "wanted, quoted), `reads` (what the scenario reads: contact.name, debt_amount), `columns` (the list's), "
-        "`defaults`; for already_waiting `count`, `campaign` (its name, maybe empty), `campaign_id`, `created_at`"
+        "`defaults`; for already_waiting `count`, `campaign` (its name, maybe empty), `campaign_id`, `created_at`; "
+        "for impossible_number `reason` (too_short, too_long, invalid_length, unknown_country_code)"
         "..., so a client can say it in another language.",
     )
 

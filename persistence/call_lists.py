@@ -34,7 +34,7 @@ from graph_engine.document import CHANNEL_FACTS
 from graph_engine.inputs import ScenarioInputs
 from persistence.errors import InvalidCallList, NotFound
 from persistence.models import CallbackJob, CallCampaign, CallRecord, utcnow
-from persistence.phone_numbers import is_emergency_number, one_form, phone_number, written_forms
+from persistence.phone_numbers import impossible_number, is_emergency_number, one_form, phone_number, written_forms
 
 CONTACT: Final = "contact"
 MAX_PROBLEMS: Final = 50
@@ -71,6 +71,13 @@ FAILED_CALL: Final = "failed"
 # The fewest digits a row's number has, as the Callback block's: one or two are a wrong column (an age, a count),
 # or a short code such as France's 15 or Russia's 01, and no client's phone.
 SHORTEST_NUMBER: Final = 3
+# Why `impossible_number` finds a number no phone, as a problem's message says it.
+IMPOSSIBLE_WHY: Final = {
+    "too_short": "too few digits for a number of its country",
+    "too_long": "too many digits for a number of its country",
+    "invalid_length": "no number of its country has that many digits",
+    "unknown_country_code": "no country has that calling code",
+}
 
 
 @dataclass(frozen=True)
@@ -276,18 +283,13 @@ def plan_jobs(
             continue
         # Over the default, not instead of it: a field no column fills keeps the scenario's value for it.
         variables: dict[str, Any] = {CONTACT: {**(contact_default or {}), **row}}
-        for column, value in row.items():
-            kind = declared.get(column)
-            if kind is None or column == CONTACT:
-                continue
-            converted = typed(value, kind)
-            if isinstance(converted, _Unfit):
-                shown = str(value)[:40]
-                params = client.params(column, value=shown, type=kind)
-                message = f"{client}, {column}: {shown!r} is not {_A[kind]}{converted.why}"
-                problems.add(f"$.rows[{index}].{column}", converted.code, message, params)
-            elif converted is not _LEFT:
-                variables[column] = converted
+        converted, unfit = declared_values(row, declared)
+        variables.update(converted)
+        for column, why in unfit.items():
+            shown = str(row[column])[:40]
+            params = client.params(column, value=shown, type=why.kind)
+            message = f"{client}, {column}: {shown!r} is not {why.expected}"
+            problems.add(f"$.rows[{index}].{column}", why.code, message, params)
         if opening is not None:
             row_number = row_numbers[index] if row_numbers else None
             planned.append(PlannedJob(number, opening[0], opening[1], variables, row_number, tuple(row)))
@@ -313,6 +315,10 @@ def _row_number(
     if number is None or len(number.lstrip("+")) < SHORTEST_NUMBER:
         message = f"{client}: {shown!r} is not a phone number"
         problems.add(path, "not_a_phone_number", message, client.params(column, value=shown))
+        return None
+    if (reason := impossible_number(number)) is not None:
+        message = f"{client}: {shown!r} is no phone number: {IMPOSSIBLE_WHY[reason]}"
+        problems.add(path, "impossible_number", message, client.params(column, value=shown, reason=reason))
         return None
     if is_emergency_number(number):
         message = f"{client}: {shown} is an emergency number and is never dialled"
@@ -762,6 +768,7 @@ _A: Final = {
     "date": "a date written 2026-12-30 or 30.12.2026 (year-month-day or day.month.year)",
 }
 _NOT: Final = {
+    "string": _Unfit("not_text"),  # only a value sent to the callbacks API: a list's cells are all text to begin with
     "number": _Unfit("not_a_number"),
     "integer": _Unfit("not_a_whole_number"),
     "boolean": _Unfit("not_yes_or_no"),
@@ -770,6 +777,50 @@ _NOT: Final = {
 _AMBIGUOUS_DATE: Final = _Unfit(
     "ambiguous_date", ": a date with slashes is month first in some countries and day first in others"
 )
+
+
+def declared_types(document: Mapping[str, Any]) -> dict[str, str]:
+    """The variables `document` declares, each with its type (`string` when it names none)."""
+    variables = document.get("variables", [])
+    return {str(v["name"]): str(v.get("type", "string")) for v in variables if isinstance(v, Mapping) and "name" in v}
+
+
+@dataclass(frozen=True)
+class Unconvertible:
+    """Why a value cannot fill a declared variable: its problem's `code`, and the variable's `kind` (its type)."""
+
+    code: str
+    kind: str
+    why: str = ""
+
+    @property
+    def expected(self) -> str:
+        """What the variable takes, as a problem's message ends: "a date written 2026-12-30 or 30.12.2026 (...)"."""
+        return _A[self.kind] + self.why
+
+
+def declared_values(
+    values: Mapping[str, Any], declared: Mapping[str, str]
+) -> tuple[dict[str, Any], dict[str, Unconvertible]]:
+    """The values of `values` that fill a variable `declared` (name -> type) converted to its type as a list's cell
+    is (`typed`: "30.12.2026" a date, "1 234,56" a number), and those that cannot be, each with why. A value of a
+    variable not declared, of `contact` or of a list or object variable is in neither: a list keeps it in `contact`,
+    the callbacks API as it was sent. Call lists and the callbacks API convert through here, so a CRM's value means
+    what the same text in a list's cell means."""
+    converted: dict[str, Any] = {}
+    unfit: dict[str, Unconvertible] = {}
+    for name, value in values.items():
+        kind = declared.get(name)
+        if kind not in _CELL_TYPES or name == CONTACT:
+            continue  # not declared, or a list or object variable: no cell fills it
+        # JSON's null, a list or an object is no cell, and fills no variable a cell fills: str() would make "None"
+        # a client's name, and refuse {"d": 1} as a date with a puzzling message.
+        result = typed(value, kind) if isinstance(value, str | int | float | bool) else _NOT[kind]
+        if isinstance(result, _Unfit):
+            unfit[name] = Unconvertible(result.code, kind, result.why)
+        else:
+            converted[name] = result
+    return converted, unfit
 
 
 def typed(value: Any, kind: str) -> Any:

@@ -34,6 +34,8 @@ DEFAULT_COUNTRY_ENV: Final = "IVRGRAPH_DEFAULT_COUNTRY"
 
 _NUMBER: Final = re.compile(r"\+?[0-9]{2,20}")
 _DIGITS: Final = re.compile(r"[0-9]+")
+# A spreadsheet's mark for "this cell is text", which `phone_number` drops (see there).
+_TEXT_MARK: Final = "'"
 # What people type between a number's digits.
 _TYPED_BY_PEOPLE: Final = str.maketrans("", "", " -().\u00a0/")
 # How a number written without any international prefix was read: as a national number of the country (with or
@@ -57,11 +59,79 @@ _default_country: str | None = None
 
 
 def phone_number(value: object) -> str | None:
-    """The dialable number in a cell as people type it ("+34 600-12-34-56", "(600) 123 456"), or None."""
+    """The dialable number in a cell as people type it ("+34 600-12-34-56", "(600) 123 456"), or None.
+
+    One leading apostrophe is dropped: ivrgraph's own CSV reports write "'+7 (495) 123-45-67" for a cell that starts
+    with "+" (`api.csv_export.csv_cell`, so that a spreadsheet never runs it as a formula), and a campaign's report
+    uploaded back as a list ("call the unreached again") must read as the list it came from. Excel users type the
+    same mark to keep a number as text. Only one: "''+7..." is not how either writes a number."""
     if isinstance(value, bool) or isinstance(value, float):
         return None
-    number = str(value).translate(_TYPED_BY_PEOPLE)
+    number = str(value).removeprefix(_TEXT_MARK).translate(_TYPED_BY_PEOPLE)
     return number if _NUMBER.fullmatch(number) else None
+
+
+# How libphonenumber finds a number no phone (`impossible_number`): by its lengths, or already when parsing it
+# (NOT_A_NUMBER is not among those: `phone_number` kept digits only).
+_IMPOSSIBLE: Final = {
+    phonenumbers.ValidationResult.TOO_SHORT: "too_short",
+    phonenumbers.ValidationResult.TOO_LONG: "too_long",
+    phonenumbers.ValidationResult.INVALID_LENGTH: "invalid_length",
+    phonenumbers.ValidationResult.INVALID_COUNTRY_CODE: "unknown_country_code",
+}
+
+
+_UNPARSED: Final = {
+    phonenumbers.NumberParseException.INVALID_COUNTRY_CODE: "unknown_country_code",
+    phonenumbers.NumberParseException.TOO_SHORT_NSN: "too_short",
+    phonenumbers.NumberParseException.TOO_SHORT_AFTER_IDD: "too_short",
+    phonenumbers.NumberParseException.TOO_LONG: "too_long",
+}
+
+
+def impossible_number(number: str) -> str | None:
+    """Why `number` (as `phone_number` gives it) can be no phone, as libphonenumber's lengths have it: "too_short",
+    "too_long", "invalid_length" or "unknown_country_code"; None when it may be one, or is not checked.
+
+    Checked: a number written with "+" (its country code says which plan it is of: "+7 912 345 67 8" has nine digits
+    where Russia's numbers have ten), and, with a default country, a number written without an international prefix
+    that is longer than any number dialled there without an area code (six digits, the longest short and emergency
+    numbers and most PBX extensions, and the country's local-only lengths, Russia's seven): such a number is meant
+    as a national one, and one too short for any is a typo ("8 912 345 67"). Not checked: short numbers and
+    internal extensions (a PBX dials them), a number written "00..." (in a German PBX "0" takes an outside line, so
+    "0030123456" is Berlin's 030 123456, no Greek number) and, nationally written, a number too long: a PBX's prefix
+    for an outside line ("9") may stand before it.
+
+    Lengths, not `is_valid_number`'s ranges: a range assigned after the installed metadata was built would be refused
+    as invalid, and a client's real number never called; a wrong length is a typo in every release. So a typo that
+    keeps a possible length passes ("8 912 345 67 8" reads as a ten-digit number starting 891)."""
+    if number.startswith("+"):
+        return _impossible(number, None)
+    if _default_country is None or number.startswith("00"):
+        return None
+    if len(number) <= _longest_without_area_code(_default_country):
+        return None
+    reason = _impossible(number, _default_country)
+    return reason if reason == "too_short" else None
+
+
+@lru_cache(maxsize=4096)
+def _impossible(number: str, region: str | None) -> str | None:
+    """Why `number`, read as libphonenumber reads it in `region` (None: it starts with "+"), is no phone, or None."""
+    try:
+        parsed = phonenumbers.parse(number, region)
+    except phonenumbers.NumberParseException as error:
+        return _UNPARSED.get(error.error_type)
+    return _IMPOSSIBLE.get(phonenumbers.is_possible_number_with_reason(parsed))
+
+
+@lru_cache(maxsize=256)
+def _longest_without_area_code(region: str) -> int:
+    """The most digits a number dialled in `region` without its area code has: its local-only numbers, and six (the
+    longest short and emergency numbers, `_EMERGENCY_LENGTHS`, and a PBX's extensions)."""
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
+    local = metadata.general_desc.possible_length_local_only if metadata and metadata.general_desc else ()
+    return max((_EMERGENCY_LENGTHS[-1], *local))
 
 
 def is_emergency_number(number: str) -> bool:

@@ -44,7 +44,15 @@ _PLACES = 9  # decimal places a number is read with
 
 # Digits in groups of three after a first group of one to three (not starting with 0: "0,500" is a decimal).
 _GROUPED: Final = {mark: re.compile(rf"^[+-]?[1-9]\d{{0,2}}(\{mark}\d{{3}})+$") for mark in ",."}
+# One mark and three digits after one to three ("12.000", "1,234"): a thousand group in Madrid, Berlin and Moscow, a
+# decimal mark in London. Refused, as a call list's cell refuses it (persistence.call_lists' _AMBIGUOUS): read as
+# 12 in Russian, "12.000" was a debt a thousand times smaller than the CRM meant (review of a Russian contact centre).
+_AMBIGUOUS: Final = re.compile(r"^[+-]?[1-9]\d{0,2}[.,]\d{3}$")
 _SPACES = str.maketrans("", "", " \u00a0\u202f\u2009")  # spaces, no-break and thin spaces group digits too
+
+
+class AmbiguousNumber(ValueError):
+    """Number text that reads two ways ("12.000"): said as it is, where "not a number" would puzzle its writer."""
 
 
 def _number_text(text: str, lang: str) -> str:
@@ -52,7 +60,14 @@ def _number_text(text: str, lang: str) -> str:
 
     "1,234.5" and "1.234,5" are both 1234.5: with both marks the last is the decimal mark and the other must
     group thousands. One comma is a decimal comma ("12,5", as es, ru and kk write it), except where English
-    groups thousands with it ("1,234"); several commas or dots must group thousands ("1.234.567")."""
+    groups thousands with it ("1,234"); several commas or dots must group thousands ("1.234.567").
+
+    One dot or comma followed by exactly three digits, after one to three ("12.000", "1,234"), is refused: it is a
+    thousand group where the text was likely written (Spain, Russia) and a decimal mark elsewhere, and a call
+    list refuses the same cell for the same reason, so a template never says twelve where the list would not have
+    read a number at all. Refused rather than read either way: the block's error exit is seen in the call
+    register, an amount a thousand times off is heard by the client. English keeps "1,234" as one thousand two
+    hundred thirty-four (an English CRM's grouping, review of 2026-12-05); "0.500" and "12.5" read as ever."""
     text = text.strip().translate(_SPACES)
     if "," in text and "." in text:
         decimal_mark = "," if text.rfind(",") > text.rfind(".") else "."
@@ -68,6 +83,11 @@ def _number_text(text: str, lang: str) -> str:
             return text.replace(mark, "")
     if lang.lower().startswith("en") and _GROUPED[","].match(text):  # English groups thousands with a comma
         return text.replace(",", "")
+    if _AMBIGUOUS.match(text):
+        raise AmbiguousNumber(
+            f"ambiguous number {text!r}: thousands in some countries, decimals in others (write it without the mark, "
+            "or with more or fewer decimals)"
+        )
     return text.replace(",", ".")
 
 
@@ -80,6 +100,8 @@ def _decimal(value: Any, lang: str = "", *, round_to: int = _PLACES) -> Decimal:
             if isinstance(value, str)
             else Decimal(value if isinstance(value, (int, Decimal)) else str(value))
         )
+    except AmbiguousNumber:
+        raise
     except (InvalidOperation, TypeError, ValueError):
         raise ValueError(f"not a number: {value!r}") from None
     if not number.is_finite():

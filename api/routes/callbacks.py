@@ -95,23 +95,32 @@ def create_job(
 ) -> CallbackJobOut | JSONResponse:
     """A durable job the dialer picks up at `due`; the callee hears the scenario's published version.
 
+    `variables` the published version declares are converted to their types as a call list's cells are: a `date`
+    may be sent `30.12.2026` (stored `2026-12-30`), a `number` `1 234,56`, a `boolean` `да`. A value that cannot
+    be is refused (422 naming `$.variables.<name>` and the type), not stored for every answered call to fail on
+    it; JSON's null, a list or an object is no value of those types. Variables it does not declare are kept as
+    sent. A number written with `+` (or, with a default country, nationally) of a length no number of its country
+    has is refused too (`$.number`).
+
     Publisher and up: it places a real call to a number from the live scenario, as publishing decides what
     callers hear (an editor edits drafts). Send an `Idempotency-Key` to retry safely: a retry of a request that
     went through answers its job again instead of calling the client twice."""
     if body.window_end is not None and body.window_end <= body.due:
         raise InvalidCallback([{"path": "$.window_end", "message": "the window must end after the due time"}])
+    _possible_number(body.number)
     with runtime.database.session() as session:
         claimed = _claim(session, user, idempotency_key, "POST /api/callbacks", body)
         if isinstance(claimed, callbacks.Replay):
             return _replayed(claimed)
         callbacks.hold_target(session, body.scenario)
+        variables = _typed_variables(session, body.scenario, body.variables)
         job = callbacks.create_job(
             session,
             number=body.number,
             scenario=body.scenario,
             due=body.due,
             window_end=body.window_end,
-            variables=body.variables,
+            variables=variables,
             max_attempts=body.max_attempts,
         )
         answer = public(job)
@@ -120,6 +129,43 @@ def create_job(
         target = f"callback:{job.id}"
         audit.record_event(session, actor=user.username, action="schedule", target=target, details=details)
         return _settled(session, claimed, 201, answer)
+
+
+def _possible_number(number: str) -> None:
+    """A 422 for a number of a length no phone of its country has (`phone_numbers.impossible_number`), as a call
+    list's row is refused: "+7 912 345 67 8" would be dialled, and fail, up to `max_attempts` times."""
+    reason = phone_numbers.impossible_number(number)
+    if reason is not None:
+        message = f"{number!r} is no phone number: {call_lists.IMPOSSIBLE_WHY[reason]}"
+        raise InvalidCallback([{"path": "$.number", "message": message}])
+
+
+def _typed_variables(session: Session, scenario: str, variables: dict[str, Any]) -> dict[str, Any]:
+    """`variables` with those the scenario declares converted to their types, as a call list's cells are
+    (`call_lists.declared_values`); `InvalidCallback` naming each one that cannot be. Declared by the version
+    published now, the one a call list is checked against too: the dialer rings into the latest published version,
+    so a version published before the job is dialled may declare otherwise, for a list's jobs as for these."""
+    published = scenarios.published(session, slug=scenario)  # held by `hold_target`: it exists
+    declared = call_lists.declared_types(published.document) if published is not None else {}
+    converted, unfit = call_lists.declared_values(variables, declared)
+    if unfit:
+        raise InvalidCallback(
+            [
+                {
+                    "path": f"$.variables.{name}",
+                    "message": f"{name}: {_shown(variables[name])} is not {why.expected}; the scenario declares "
+                    f"{name!r} as {why.kind}",
+                }
+                for name, why in unfit.items()
+            ]
+        )
+    return {**variables, **converted}
+
+
+def _shown(value: Any) -> str:
+    """A value sent, as a refusal quotes it: its JSON, cut at 40 characters."""
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _claim(
@@ -203,7 +249,11 @@ _LIST_REFUSED: Final[dict[int | str, dict[str, Any]]] = {
 @router.post("/lists", response_model=CallListOut, responses=_LIST_REFUSED)
 async def read_list(
     file: Annotated[
-        UploadFile, File(description="CSV (UTF-8; comma, semicolon or tab) or XLSX; the first row names the columns")
+        UploadFile,
+        File(
+            description="CSV (UTF-8, or Windows-1251 as a Russian Excel saves it; comma, semicolon or tab) or XLSX; "
+            "the first row names the columns"
+        ),
     ],
     _user: Publisher,
 ) -> CallListOut:
@@ -218,7 +268,11 @@ async def read_list(
     call_list = await anyio.to_thread.run_sync(read_call_list, data, file.filename or "")
     _fits_one_batch(call_list.rows)
     return CallListOut(
-        columns=call_list.columns, rows=call_list.rows, sheet=call_list.sheet, row_numbers=call_list.row_numbers
+        columns=call_list.columns,
+        rows=call_list.rows,
+        sheet=call_list.sheet,
+        row_numbers=call_list.row_numbers,
+        warnings=[CallListProblem.model_validate(warning) for warning in call_list.warnings],
     )
 
 
@@ -269,7 +323,7 @@ def create_batch(
         if published is None:
             raise _not_published(body.scenario)
         document = published.document
-        declared = {str(v["name"]): str(v.get("type", "string")) for v in document.get("variables", [])}
+        declared = call_lists.declared_types(document)
         needs = call_lists.needed_columns(document, scenario_inputs(document, runtime.registry))
         planned = call_lists.plan_jobs(
             body.rows,

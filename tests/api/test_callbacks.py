@@ -9,6 +9,7 @@ from persistence import callbacks
 from persistence.db import Database
 from tests.api.conftest import Client, Server
 from tests.persistence import documents
+from voice.spoken import spoken_date
 
 
 def _published(admin: Client, name: str) -> None:
@@ -60,3 +61,75 @@ def test_refusals(admin: Client, user_factory: Callable[[str], Client], slug: Ca
     assert user_factory("editor").post("/api/callbacks", json=good).status_code == 403  # a real call: publisher+
     assert user_factory("publisher").post("/api/callbacks", json=good).status_code == 201
     assert admin.get("/api/callbacks/no-such-job").status_code == 404
+
+
+def _published_with_variables(admin: Client, name: str) -> None:
+    document = documents.greeting("{{ spoken_date(due_date, language) }}")
+    document["variables"] = [
+        {"name": "due_date", "type": "date", "default": "2026-01-01"},
+        {"name": "debt_amount", "type": "number", "default": 0},
+        {"name": "visits", "type": "integer", "default": 0},
+        {"name": "vip", "type": "boolean", "default": False},
+        {"name": "client_name", "type": "string", "default": ""},
+        {"name": "contact", "type": "object", "default": {}},
+    ]
+    created = admin.post("/api/scenarios", json={"slug": name, "name": "cb", "document": document})
+    assert created.status_code == 201, created.text
+    assert admin.post(f"/api/scenarios/{name}/publish", json={"message": "v1"}).status_code == 200
+
+
+def test_declared_variables_are_converted_as_a_call_lists_cells_are(admin: Client, slug: Callable[[str], str]) -> None:
+    """Review of a Russian contact centre: a CRM sent "due_date": "30.12.2026" for a `date` variable, got 201, and
+    every answered call failed in its Say Phrase ("not a date: '30.12.2026'"), where a call list's cell of the same
+    text is 2026-12-30. The API converts through the call list's code now; what the scenario does not declare, and
+    its list or object variables, are kept as sent."""
+    name = slug("cbvars")
+    _published_with_variables(admin, name)
+    sent = {"due_date": "30.12.2026", "debt_amount": "1 234,56", "visits": "3", "vip": "да", "client_name": 7,
+            "contact": {"name": "Иван"}, "ticket": "CRM-12", "extra": None}  # fmt: skip
+    body = {"number": "+7 901 555-12-34", "scenario": name, "due": "2026-06-01T10:00:00Z", "variables": sent}
+    created = admin.post("/api/callbacks", json=body)
+    assert created.status_code == 201, created.text
+    stored = {"due_date": "2026-12-30", "debt_amount": 1234.56, "visits": 3, "vip": True, "client_name": "7",
+              "contact": {"name": "Иван"}, "ticket": "CRM-12", "extra": None}  # fmt: skip
+    assert created.json()["variables"] == stored
+    assert admin.get(f"/api/callbacks/{created.json()['id']}").json()["variables"] == stored
+    assert spoken_date(stored["due_date"], "ru") == "тридцатое декабря две тысячи двадцать шестого года"
+
+
+def test_a_variable_that_does_not_convert_is_refused_by_name(admin: Client, slug: Callable[[str], str]) -> None:
+    name = slug("cbbad")
+    _published_with_variables(admin, name)
+    sent = {"due_date": "31.02.2026", "debt_amount": "1.234", "visits": 2.5, "vip": None, "client_name": ["Ana"],
+            "ticket": {"any": "thing"}}  # fmt: skip
+    body = {"number": "+34600111222", "scenario": name, "due": "2026-06-01T10:00:00Z", "variables": sent}
+    refused = admin.post("/api/callbacks", json=body)
+    assert refused.status_code == 422, refused.text
+    a_date = "a date written 2026-12-30 or 30.12.2026 (year-month-day or day.month.year)"
+    assert refused.json()["problems"] == [
+        {"path": "$.variables.due_date",
+         "message": f"due_date: \"31.02.2026\" is not {a_date}; the scenario declares 'due_date' as date"},
+        {"path": "$.variables.debt_amount",
+         "message": "debt_amount: \"1.234\" is not a number; the scenario declares 'debt_amount' as number"},
+        {"path": "$.variables.visits",
+         "message": "visits: 2.5 is not a whole number; the scenario declares 'visits' as integer"},
+        {"path": "$.variables.vip", "message": "vip: null is not yes or no; the scenario declares 'vip' as boolean"},
+        {"path": "$.variables.client_name",
+         "message": "client_name: [\"Ana\"] is not text; the scenario declares 'client_name' as string"},
+    ]  # fmt: skip
+    assert admin.get("/api/callbacks", params={"scenario": name}).json() == []  # nothing stored
+
+
+def test_a_number_no_phone_of_its_country_has_is_refused(admin: Client, slug: Callable[[str], str]) -> None:
+    """Review of a Russian contact centre: "+7-912-345-67-8" (nine digits after +7, Russia's numbers have ten) was
+    scheduled and dialled, failing each attempt."""
+    name = slug("cbnum")
+    _published(admin, name)
+    body = {"number": "+7-912-345-67-8", "scenario": name, "due": "2026-06-01T10:00:00Z"}
+    refused = admin.post("/api/callbacks", json=body)
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["problems"] == [
+        {"path": "$.number", "message": "'+7912345678' is no phone number: too few digits for a number of its country"}
+    ]
+    assert admin.post("/api/callbacks", json={**body, "number": "+7-912-345-67-89"}).status_code == 201
+    assert admin.post("/api/callbacks", json={**body, "number": "1234"}).status_code == 201  # an extension

@@ -109,12 +109,14 @@ def server_url() -> str:
 
 
 @contextmanager
-def throwaway_database(prefix: str = "ivrgraph_test") -> Iterator[str]:
-    """A new empty database (SQLAlchemy URL, psycopg 3 driver), dropped afterwards."""
+def throwaway_database(prefix: str = "ivrgraph_test", *, c_locale: bool = False) -> Iterator[str]:
+    """A new empty database (SQLAlchemy URL, psycopg 3 driver), dropped afterwards. `c_locale`: created with
+    LC_COLLATE and LC_CTYPE 'C' (UTF-8 still), whose lower() folds ASCII letters only, as some servers are set up."""
     admin = server_url()
     name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    locale = " TEMPLATE template0 LC_COLLATE 'C' LC_CTYPE 'C' ENCODING 'UTF8'" if c_locale else ""
     with psycopg.connect(_libpq(admin), autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')  # name is ours: letters, digits, underscore
+        conn.execute(f'CREATE DATABASE "{name}"{locale}')  # name is ours: letters, digits, underscore
     try:
         yield make_url(admin).set(drivername="postgresql+psycopg", database=name).render_as_string(hide_password=False)
     finally:

@@ -14,6 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from agi_server.options import default_country_setting
+from api.csv_export import csv_cell
 from api.settings import Settings
 from graph_engine.services import CallbackRequest
 from persistence import call_lists, callbacks, calls
@@ -25,7 +26,9 @@ from persistence.phone_numbers import (
     configure_default_country,
     configured_default_country,
     default_country,
+    impossible_number,
     one_form,
+    phone_number,
     written_forms,
 )
 from tests.persistence.published import publish
@@ -224,3 +227,67 @@ def test_a_call_list_with_one_client_written_two_ways_names_the_duplicate(
     assert (
         len(call_lists.plan_jobs(rows, number_column="phone", declared={}, campaign=call_lists.Campaign(due=T0))) == 3
     )
+
+
+@pytest.mark.parametrize(
+    ("region", "number", "reason"),
+    [
+        (None, "+7912345678", "too_short"),  # "+7-912-345-67-8": nine digits after +7, Russia's numbers have ten
+        (None, "+791612345678", "invalid_length"),  # Russia's numbers have ten digits, or fourteen
+        (None, "+346001234567", "too_long"),
+        (None, "+3460012345", "too_short"),
+        (None, "+999123456", "unknown_country_code"),
+        (None, "+79161234567", None),
+        (None, "+4930123456", None),  # Berlin: German numbers have many lengths
+        (None, "891234567", None),  # no default country: a number without "+" is not checked
+        ("RU", "891234567", "too_short"),  # "8 912 345 67": the trunk prefix and eight digits
+        ("RU", "12345678", "too_short"),
+        ("RU", "89161234567", None),
+        ("RU", "9161234567", None),
+        ("RU", "1234567", None),  # a local number of seven digits, dialled within the area code
+        ("RU", "2045", None),  # a PBX's extension
+        ("RU", "900", None),  # a short number
+        ("RU", "989161234567", None),  # a PBX's "9" for an outside line, then the national number: too long is kept
+        ("DE", "0030123456", None),  # a German PBX's "0" for an outside line, then Berlin's 030 123456
+        ("ES", "6001234", "too_short"),
+        ("ES", "600123456", None),
+        ("US", "5550123", None),  # a local number of seven digits
+        ("US", "20155501", "too_short"),
+    ],
+)
+def test_a_number_no_phone_of_its_country_has_is_found(
+    country: Callable[[str | None], None], region: str | None, number: str, reason: str | None
+) -> None:
+    """Review of a Russian contact centre: "+7-912-345-67-8" passed a list's check. A number with a country code,
+    or with a default country one longer than a number dialled without its area code, is checked against its
+    country's lengths; an extension, a short number or a PBX's prefixed dial string is not."""
+    country(region)
+    assert impossible_number(number) == reason
+
+
+@pytest.mark.parametrize(
+    ("written", "number"),
+    [
+        ("'+7 (495) 123-45-67", "+74951234567"),  # as the campaign report writes it
+        ("'89161234567", "89161234567"),  # as an Excel user keeps a number as text
+        ("''+74951234567", None),
+        ("+7 (495) 123-45-67'", None),
+    ],
+)
+def test_one_leading_apostrophe_is_dropped(written: str, number: str | None) -> None:
+    """The report's formula guard (api.csv_export.csv_cell) writes "'+7 (495) 123-45-67"; uploaded back as a list,
+    it was refused as no phone number."""
+    assert phone_number(written) == number
+    if number is not None:
+        assert phone_number(csv_cell(written[1:])) == number  # the guard's mark on the way out, dropped on the way in
+
+
+def test_a_call_list_refuses_a_number_too_short_for_the_default_country(country: Callable[[str | None], None]) -> None:
+    country("RU")
+    rows = [{"phone": "8 912 345 67"}, {"phone": "8 912 345 67 89"}, {"phone": "201"}]
+    with pytest.raises(InvalidCallList) as refused:
+        call_lists.plan_jobs(rows, number_column="phone", declared={}, campaign=call_lists.Campaign(due=T0))
+    assert [(p["path"], p["code"], p["params"]) for p in refused.value.problems] == [
+        ("$.rows[0].phone", "impossible_number",
+         {"client": 1, "column": "phone", "value": "8 912 345 67", "reason": "too_short"}),
+    ]  # fmt: skip

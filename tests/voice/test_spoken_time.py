@@ -41,14 +41,15 @@ CLOCK = {
 }  # fmt: skip
 
 # The same times after the language's "at": Spanish "a la" before una only (RAE: la una, las dos... las cero);
-# Russian "в" with the accusative (одна минута -> одну минуту; the other forms are as the nominative); Kazakh
+# Russian "в" with the accusative (одна минута -> одну минуту; the other forms are as the nominative) and one
+# o'clock "в час", as Russians say it, not "в один час" (review of a Russian contact centre); Kazakh
 # the locative ending on the last word (-да/-де after vowels and voiced consonants, -та/-те after voiceless).
 AT = {
     "en": tuple(f"at {words}" for words in CLOCK["en"]),
     "es": ("a las cero en punto", "a la una en punto", "a la una y uno", "a la una y veintiuno", "a las dos y dos",
            "a las cinco y cinco", "a las once y once", "a las doce en punto", "a las trece en punto",
            "a las veintiuna y veintiuno", "a las veintidós y veintidós", "a las veintitrés y cincuenta y nueve"),
-    "ru": ("в ноль часов", "в один час", "в один час одну минуту", "в один час двадцать одну минуту",
+    "ru": ("в ноль часов", "в час", "в час одну минуту", "в час двадцать одну минуту",
            "в два часа две минуты", "в пять часов пять минут", "в одиннадцать часов одиннадцать минут",
            "в двенадцать часов", "в тринадцать часов", "в двадцать один час двадцать одну минуту",
            "в двадцать два часа двадцать две минуты", "в двадцать три часа пятьдесят девять минут"),
@@ -132,7 +133,8 @@ def test_spanish_says_la_before_una_and_las_before_every_other_hour(moment: time
 @given(st.times())
 def test_russian_at_puts_the_minutes_in_the_accusative(moment: time) -> None:
     words = spoken_time(moment, "ru", "at")
-    assert words == "в " + spoken_time(moment, "ru").replace("одна минута", "одну минуту")
+    clock = spoken_time(moment, "ru").replace("одна минута", "одну минуту")
+    assert words == "в " + (clock.removeprefix("один ") if moment.hour == 1 else clock)  # "в час", not "в один час"
     if moment.minute:
         assert words.split()[-1] == ("минуту", "минуты", "минут")[plural_index(moment.minute)]
 

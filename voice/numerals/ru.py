@@ -147,7 +147,11 @@ _MINUTES_ACCUSATIVE = ("минуту", "минуты", "минут")
 
 
 def _clock(hour: int, minute: int, *, accusative: bool) -> str:
-    words = f"{cardinal(hour)} {plural(hour, _HOURS)}"
+    # At one o'clock is "в час", never "в один час" (review of a Russian contact centre), and "в час пятнадцать
+    # минут". The clock reading keeps "один час", as a speaking clock says it; 13:00 is "в тринадцать часов", the
+    # 24-hour clock every hour is read on here, not the 12-hour "в час дня".
+    one_oclock = accusative and hour == 1
+    words = _HOURS[0] if one_oclock else f"{cardinal(hour)} {plural(hour, _HOURS)}"
     if minute:
         numeral = cardinal(minute, "f")
         if accusative and plural_index(minute) == 0:  # ends in одна (not одиннадцать): в одну минуту
@@ -162,8 +166,8 @@ def clock(hour: int, minute: int) -> str:
 
 
 def clock_at(hour: int, minute: int) -> str:
-    """With "в" and the accusative: в двадцать один час двадцать одну минуту. The inanimate accusative is the
-    nominative (в два часа две минуты) except for feminine одна минута, which becomes одну минуту."""
+    """With "в" and the accusative: в двадцать один час двадцать одну минуту, в час. The inanimate accusative is
+    the nominative (в два часа две минуты) except for feminine одна минута, which becomes одну минуту."""
     return "в " + _clock(hour, minute, accusative=True)
 
 

@@ -67,6 +67,15 @@ describe("the list as read", () => {
     expect(html).toContain('<td class="number-column">600111200</td>');
   });
 
+  it("says, before scheduling, that a CSV was read as Windows-1251 (review of a Russian contact centre)", () => {
+    const warning = { path: "$.file", code: "read_as_windows_1251", params: {},
+      message: "the file is not UTF-8 and was read as Windows-1251 (Cyrillic), as a Russian Excel saves 'CSV (разделители — запятые)'" };
+    const html = renderToHtml(CallListPreview, { list: { ...list(1), warnings: [warning] }, fileName: "l.csv", numberColumn: "nombre", onNumberColumn: () => {} });
+    expect(html).toContain("Before you schedule:");
+    expect(cells(html, "li")).toEqual(["the file is not UTF-8 and was read as Windows-1251 (Cyrillic), as a Russian Excel saves &#x27;CSV (разделители — запятые)&#x27;"]);
+    expect(renderToHtml(CallListPreview, { list: list(1), fileName: "l.csv", numberColumn: "nombre", onNumberColumn: () => {} })).not.toContain("call-list-warnings");
+  });
+
   it("names the sheet an XLSX was read from", () => {
     const html = renderToHtml(CallListPreview, { list: { ...list(1), sheet: "Clientes" }, fileName: "l.xlsx", numberColumn: "nombre", onNumberColumn: () => {} });
     expect(html).toContain("1 client in l.xlsx (sheet “Clientes”)");

@@ -101,6 +101,7 @@ export function CallListPreview(props: { list: CallList; fileName: string; numbe
         {t("callList.summary", { clients: countText(language, "client", list.rows.length), file: source })}
       </p>
       <p className="muted small">{t("callList.columns", { columns: list.columns.join(", ") })}</p>
+      <CheckWarnings warnings={list.warnings} />
       <label className="inline-label">
         {t("callList.numberColumn")}
         <select name="number-column" value={numberColumn} onChange={(e) => props.onNumberColumn(e.target.value)}>
@@ -177,7 +178,8 @@ function VariablesText({ variables }: { variables: PlannedJob["variables"] }) {
 
 /**
  * What the check found that does not stop the list but the analyst must see before scheduling: the scenario reads
- * what no column fills (every client hears its default), clients already waiting in another campaign.
+ * what no column fills (every client hears its default), clients already waiting in another campaign. Also what
+ * reading the file found (a CSV read as Windows-1251), under the list as read.
  */
 export function CheckWarnings({ warnings }: { warnings: CallbackBatchResult["warnings"] }) {
   const { t, language } = useI18n();

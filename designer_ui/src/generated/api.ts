@@ -268,6 +268,13 @@ export interface paths {
          * Create Job
          * @description A durable job the dialer picks up at `due`; the callee hears the scenario's published version.
          *
+         *     `variables` the published version declares are converted to their types as a call list's cells are: a `date`
+         *     may be sent `30.12.2026` (stored `2026-12-30`), a `number` `1 234,56`, a `boolean` `да`. A value that cannot
+         *     be is refused (422 naming `$.variables.<name>` and the type), not stored for every answered call to fail on
+         *     it; JSON's null, a list or an object is no value of those types. Variables it does not declare are kept as
+         *     sent. A number written with `+` (or, with a default country, nationally) of a length no number of its country
+         *     has is refused too (`$.number`).
+         *
          *     Publisher and up: it places a real call to a number from the live scenario, as publishing decides what
          *     callers hear (an editor edits drafts). Send an `Idempotency-Key` to retry safely: a retry of a request that
          *     went through answers its job again instead of calling the client twice.
@@ -1328,7 +1335,7 @@ export interface components {
         Body_read_list_api_callbacks_lists_post: {
             /**
              * File
-             * @description CSV (UTF-8; comma, semicolon or tab) or XLSX; the first row names the columns
+             * @description CSV (UTF-8, or Windows-1251 as a Russian Excel saves it; comma, semicolon or tab) or XLSX; the first row names the columns
              */
             file: string;
         };
@@ -1468,6 +1475,11 @@ export interface components {
              * @description The XLSX sheet read (the first); null for CSV.
              */
             sheet: string | null;
+            /**
+             * Warnings
+             * @description How the file was read, which does not stop it: a CSV that is not UTF-8 read as Windows-1251 (read_as_windows_1251), as a Russian Excel saves 'CSV (разделители — запятые)'.
+             */
+            warnings?: components["schemas"]["CallListProblem"][];
         };
         /**
          * CallListProblem
@@ -1476,7 +1488,7 @@ export interface components {
         CallListProblem: {
             /**
              * Code
-             * @description Stable: no_number, not_a_phone_number, emergency_number, duplicate_number, not_a_number, not_a_whole_number, not_yes_or_no, not_a_date, ambiguous_date, more_problems, campaign_over, campaign_ends_first, hours_never_open, unknown_timezone, not_published, columns_missing, and the file's: empty_file, other_spreadsheet, not_a_list_file, not_utf8, csv_unreadable, xlsx_damaged, xlsx_too_big, xlsx_unreadable, no_rows, no_clients, too_many_rows, too_many_columns, column_name_too_long, column_twice, cell_without_column, cell_too_long, file_too_big, list_too_large. Warnings (CallbackBatchOut.warnings): columns_defaulted, already_waiting. None on a request its schema refused (invalid-request).
+             * @description Stable: no_number, not_a_phone_number, impossible_number, emergency_number, duplicate_number, not_a_number, not_a_whole_number, not_yes_or_no, not_a_date, ambiguous_date, more_problems, campaign_over, campaign_ends_first, hours_never_open, unknown_timezone, not_published, columns_missing, and the file's: empty_file, other_spreadsheet, not_a_list_file, not_utf8, csv_unreadable, xlsx_damaged, xlsx_too_big, xlsx_unreadable, no_rows, no_clients, too_many_rows, too_many_columns, column_name_too_long, column_twice, cell_without_column, cell_too_long, file_too_big, list_too_large. Warnings (CallbackBatchOut.warnings): columns_defaulted, already_waiting; (CallListOut.warnings): read_as_windows_1251. None on a request its schema refused (invalid-request).
              */
             code?: string | null;
             /**
@@ -1486,7 +1498,7 @@ export interface components {
             message: string;
             /**
              * Params
-             * @description What the message is built from, by stable name: `row` (the file's row) or `client` (the place in `rows`, without row_numbers), `column`, `value` (the cell, cut at 40 characters), `type` (the variable's), `first`, `count`, `limit`; for columns_missing and columns_defaulted `missing` (the columns wanted, quoted), `reads` (what the scenario reads: contact.name, debt_amount), `columns` (the list's), `defaults`; for already_waiting `count`, `campaign` (its name, maybe empty), `campaign_id`, `created_at`..., so a client can say it in another language.
+             * @description What the message is built from, by stable name: `row` (the file's row) or `client` (the place in `rows`, without row_numbers), `column`, `value` (the cell, cut at 40 characters), `type` (the variable's), `first`, `count`, `limit`; for columns_missing and columns_defaulted `missing` (the columns wanted, quoted), `reads` (what the scenario reads: contact.name, debt_amount), `columns` (the list's), `defaults`; for already_waiting `count`, `campaign` (its name, maybe empty), `campaign_id`, `created_at`; for impossible_number `reason` (too_short, too_long, invalid_length, unknown_country_code)..., so a client can say it in another language.
              */
             params?: {
                 [key: string]: string | number;
@@ -1705,7 +1717,7 @@ export interface components {
             scenario: string;
             /**
              * Variables
-             * @description Given to the scenario when answered.
+             * @description Given to the scenario when answered. One its published version declares is converted to its type as a call list's cell is (a date `30.12.2026` is `2026-12-30`, a number `1 234,56` is 1234.56), and one that cannot be is refused (422, `$.variables.<name>`); others are kept as sent.
              */
             variables?: {
                 [key: string]: unknown;

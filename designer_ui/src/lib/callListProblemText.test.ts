@@ -16,7 +16,7 @@ const SERVER_CODES = [
   "unknown_timezone", "not_published", "empty_file", "other_spreadsheet", "not_a_list_file", "not_utf8",
   "csv_unreadable", "xlsx_damaged", "xlsx_too_big", "xlsx_unreadable", "no_rows", "no_clients", "too_many_rows",
   "too_many_columns", "column_name_too_long", "column_twice", "cell_without_column", "cell_too_long", "file_too_big",
-  "list_too_large", "columns_missing", "columns_defaulted", "already_waiting",
+  "list_too_large", "columns_missing", "columns_defaulted", "already_waiting", "impossible_number", "read_as_windows_1251",
 ];
 
 describe("a call list's problem in the analyst's language", () => {
@@ -57,6 +57,16 @@ describe("a call list's problem in the analyst's language", () => {
       message: "the list has more than 20,000 rows: split it into several lists" };
     expect(callListProblemText(many, "ru")).toBe("В списке больше 20\u00a0000 строк: разделите его на несколько списков");
     expect(callListProblemText(many, "es")).toBe("La lista tiene más de 20.000 filas: divídala en varias listas");
+  });
+
+  it("says why a number is no phone, and that a file was read as Windows-1251", () => {
+    const impossible = { path: "$.rows[0].phone", code: "impossible_number", message: "row 2: '+7-912-345-67-8' is no phone number: too few digits for a number of its country",
+      params: { row: 2, column: "phone", value: "+7-912-345-67-8", reason: "too_short" } };
+    expect(callListProblemText(impossible, "ru")).toBe("Строка 2: «+7-912-345-67-8» — не номер телефона: в нём меньше цифр, чем в номере его страны");
+    expect(callListProblemText(impossible, "es")).toBe("Fila 2: «+7-912-345-67-8» no es un número de teléfono: tiene menos cifras que un número de su país");
+    const windows = { path: "$.file", code: "read_as_windows_1251", params: {}, message: "the file is not UTF-8 and was read as Windows-1251" };
+    expect(callListProblemText(windows, "ru")).toMatch(/^Файл не в UTF-8 и прочитан как Windows-1251/);
+    expect(callListProblemText(windows, "en")).toBe(windows.message);
   });
 
   it("has words in both languages for every code the server gives", () => {

@@ -53,6 +53,22 @@ const DATE_FORMS: Record<Translated, string> = {
 
 type Template = (w: Words) => string;
 
+/** Why a number is no phone (impossible_number's `reason`): libphonenumber's lengths for its country. */
+const IMPOSSIBLE: Record<Translated, Record<string, string>> = {
+  es: {
+    too_short: "tiene menos cifras que un número de su país",
+    too_long: "tiene más cifras que un número de su país",
+    invalid_length: "ningún número de su país tiene tantas cifras",
+    unknown_country_code: "ningún país tiene ese prefijo",
+  },
+  ru: {
+    too_short: "в нём меньше цифр, чем в номере его страны",
+    too_long: "в нём больше цифр, чем в номере его страны",
+    invalid_length: "номеров такой длины в его стране нет",
+    unknown_country_code: "такого кода страны нет",
+  },
+};
+
 /** The campaign a warning names: its name quoted, or, for one started without a name, the day it was. */
 function campaignName(w: Words, language: Translated): string {
   if (w.text("campaign")) return w.quoted("campaign");
@@ -65,6 +81,7 @@ export const CALL_LIST_TEMPLATES: Record<Translated, Record<string, Template>> =
   es: {
     no_number: (w) => `${w.place()}: no hay número en la columna ${w.quoted("column")}`,
     not_a_phone_number: (w) => `${w.place()}: ${w.quoted("value")} no es un número de teléfono`,
+    impossible_number: (w) => `${w.place()}: ${w.quoted("value")} no es un número de teléfono: ${IMPOSSIBLE.es[w.text("reason")] ?? IMPOSSIBLE.es.invalid_length}`,
     emergency_number: (w) => `${w.place()}: ${w.quoted("value")} es un número de emergencias y nunca se llama`,
     duplicate_number: (w) => `${w.place()}: el número ${w.text("number")} ya está en la lista (${w.firstPlace()})`,
     not_a_number: (w) => `${w.cell()} no es un número`,
@@ -86,6 +103,8 @@ export const CALL_LIST_TEMPLATES: Record<Translated, Record<string, Template>> =
     other_spreadsheet: () => "No es un archivo CSV ni XLSX: guarde la hoja como .xlsx o como «CSV UTF-8»",
     not_a_list_file: () => "No es un archivo CSV ni XLSX",
     not_utf8: (w) => `La línea ${w.text("line")} no es texto UTF-8: guarde la lista como «CSV UTF-8» (o como .xlsx) y súbala de nuevo`,
+    read_as_windows_1251: () =>
+      "El archivo no es UTF-8 y se ha leído como Windows-1251 (cirílico), como guarda los CSV un Excel ruso: compruebe que los nombres se leen bien en la vista previa",
     csv_unreadable: (w) => `No se puede leer el CSV: ${w.text("detail")}`,
     xlsx_damaged: () => "El archivo XLSX está dañado (no es un archivo zip completo)",
     xlsx_too_big: (w) => `El XLSX descomprimido ocupa ${w.number("mib")} MiB, más de ${w.number("limit_mib")} MiB`,
@@ -118,6 +137,7 @@ export const CALL_LIST_TEMPLATES: Record<Translated, Record<string, Template>> =
   ru: {
     no_number: (w) => `${w.place()}: в столбце ${w.quoted("column")} нет номера`,
     not_a_phone_number: (w) => `${w.place()}: ${w.quoted("value")} — не номер телефона`,
+    impossible_number: (w) => `${w.place()}: ${w.quoted("value")} — не номер телефона: ${IMPOSSIBLE.ru[w.text("reason")] ?? IMPOSSIBLE.ru.invalid_length}`,
     emergency_number: (w) => `${w.place()}: ${w.quoted("value")} — номер экстренной службы, по нему никогда не звонят`,
     duplicate_number: (w) => `${w.place()}: номер ${w.text("number")} уже есть в списке (${w.firstPlace()})`,
     not_a_number: (w) => `${w.cell()} — не число`,
@@ -139,6 +159,8 @@ export const CALL_LIST_TEMPLATES: Record<Translated, Record<string, Template>> =
     other_spreadsheet: () => "Это не файл CSV или XLSX: сохраните лист как .xlsx или как «CSV UTF-8»",
     not_a_list_file: () => "Это не файл CSV или XLSX",
     not_utf8: (w) => `Строка ${w.text("line")} — не текст UTF-8: сохраните список как «CSV UTF-8» (или как .xlsx) и загрузите снова`,
+    read_as_windows_1251: () =>
+      "Файл не в UTF-8 и прочитан как Windows-1251 (кириллица), как сохраняет CSV русский Excel: проверьте, что имена в предпросмотре читаются правильно",
     csv_unreadable: (w) => `CSV не читается: ${w.text("detail")}`,
     xlsx_damaged: () => "Файл XLSX повреждён (неполный zip-архив)",
     xlsx_too_big: (w) => `Файл XLSX распаковывается в ${w.number("mib")} МиБ, больше ${w.number("limit_mib")} МиБ`,
