@@ -28,6 +28,7 @@ from typing import Any, Final
 from sqlalchemy.engine import make_url
 
 from agi_server.records import CallRecord
+from persistence.durable_files import sync_folder
 
 log = logging.getLogger(__name__)
 
@@ -133,7 +134,7 @@ class RecordSpool:
             out.flush()
             os.fsync(out.fileno())
         temporary.rename(final)
-        _sync_folder(self.folder)  # the rename itself survives a crash only once the folder is on disk
+        sync_folder(self.folder)  # the rename itself survives a crash only once the folder is on disk
         return final
 
 
@@ -176,14 +177,6 @@ def warn_of_set_aside_records(spool: RecordSpool) -> None:
         "fixed, write them with `%s --spool %s` (with this node's IVRGRAPH_DATABASE_URL, or --database)",
         records, len(rejected), spool.folder, REPLAY_REJECTED, spool.folder,
     )  # fmt: skip
-
-
-def _sync_folder(folder: Path) -> None:
-    descriptor = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
 
 
 def _running(pid: int) -> bool:

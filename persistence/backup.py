@@ -16,6 +16,7 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+from persistence.durable_files import sync_folder
 from persistence.locations import sqlite_file
 
 
@@ -56,7 +57,7 @@ def back_up(url: str, target: Path, *, overwrite: bool = False) -> Backup:
         os.replace(partial, target)
     finally:
         partial.unlink(missing_ok=True)
-    _sync_folder(target.parent)  # the rename survives a crash only once the folder is on disk
+    sync_folder(target.parent)  # the rename survives a crash only once the folder is on disk
     return Backup(BackupOutcome.WRITTEN, source, target.stat().st_size)
 
 
@@ -76,11 +77,3 @@ def _copy(source: Path, destination: Path) -> None:
         live.close()
     with destination.open("rb+") as written:
         os.fsync(written.fileno())
-
-
-def _sync_folder(folder: Path) -> None:
-    descriptor = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)

@@ -8,15 +8,8 @@ import itertools
 from collections.abc import Callable
 from typing import Any
 
-from agi_server.node import as_runtime
-from agi_server.scenarios import CachedScenarioSource, PublishedScenario
-from agi_server.server import AgiServer, AgiServerConfig
-from blocks import default_registry
-from graph_engine.services import Services
-from persistence.calls import CallRecordWriter
-from persistence.db import Database
-from persistence.scenario_source import DatabaseScenarios
 from tests.agi_server.conftest import call
+from tests.api.agi_node import serving_node
 from tests.api.conftest import Client, Server
 from tests.fakes.asterisk import CallerScript, default_env
 from tests.persistence import documents
@@ -27,27 +20,9 @@ _channels = itertools.count(1)
 async def _take_a_call(server: Server, admin: Client, slug: str) -> dict[str, Any]:
     """One call to `slug` through a FastAGI node reading the published versions from the API's database; its
     record as the call register shows it."""
-    database = Database(server.database_url)
-    stored = DatabaseScenarios(database)
-
-    async def load(name: str) -> PublishedScenario | None:
-        found = await stored.published(name)
-        return as_runtime(found) if found is not None else None
-
-    agi = AgiServer(
-        AgiServerConfig(port=0, shutdown_deadline=2.0),
-        source=CachedScenarioSource(load),
-        registry=default_registry(),
-        services=Services(),
-        write_batch=CallRecordWriter(database),
-    )
-    await agi.start()
     uniqueid = f"pbx1-1795295104.{server.backend}{next(_channels)}"
-    try:
+    async with serving_node(server) as agi:
         await call(agi, slug, CallerScript(), env={**default_env(slug), "agi_uniqueid": uniqueid}, time_scale=0.01)
-    finally:
-        await agi.stop()
-        database.dispose()
     (found,) = admin.get("/api/calls", params={"uniqueid": uniqueid}).json()["items"]
     return dict(found)
 

@@ -13,16 +13,11 @@ from typing import Any
 
 import pytest
 
-from agi_server.node import as_runtime
-from agi_server.scenarios import CachedScenarioSource, PublishedScenario
-from agi_server.server import AgiServer, AgiServerConfig
-from blocks import default_registry
-from graph_engine.services import Services
 from persistence import scenarios
 from persistence.calls import CallRecordIn, CallRecordWriter
 from persistence.db import Database
-from persistence.scenario_source import DatabaseScenarios
 from tests.agi_server.conftest import EXAMPLES, call
+from tests.api.agi_node import serving_node
 from tests.api.conftest import Client, Server
 from tests.fakes.asterisk import CallerScript, default_env
 from tests.persistence import documents
@@ -41,28 +36,10 @@ def _create_and_publish(admin: Client, slug: str, document: dict[str, Any]) -> N
 async def _take_calls(server: Server, slug: str, callers: list[CallerScript]) -> list[str]:
     """Calls to `slug` through a FastAGI node reading the published versions from the API's database and writing
     its records there, as `ivrgraph serve` does; their Asterisk UNIQUEIDs."""
-    database = Database(server.database_url)
-    stored = DatabaseScenarios(database)
-
-    async def load(name: str) -> PublishedScenario | None:
-        found = await stored.published(name)
-        return as_runtime(found) if found is not None else None
-
-    agi = AgiServer(
-        AgiServerConfig(port=0, shutdown_deadline=2.0),
-        source=CachedScenarioSource(load),
-        registry=default_registry(),
-        services=Services(),
-        write_batch=CallRecordWriter(database),
-    )
-    await agi.start()
     uniqueids = [f"pbx1-1795295104.stats{server.backend}{next(_channels)}" for _ in callers]
-    try:
+    async with serving_node(server) as agi:  # every record written when it stops
         for caller, uniqueid in zip(callers, uniqueids, strict=True):
             await call(agi, slug, caller, env={**default_env(slug), "agi_uniqueid": uniqueid}, time_scale=0.01)
-    finally:
-        await agi.stop()  # every record written
-        database.dispose()
     return uniqueids
 
 
