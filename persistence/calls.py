@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final, Literal
 
-from sqlalchemy import Select, and_, bindparam, func, insert, or_, select, text
+from sqlalchemy import ColumnElement, Select, and_, bindparam, func, insert, or_, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, defer
 
@@ -23,6 +23,7 @@ from graph_engine.trace import CallOutcome, CallResult
 from persistence import path_counts
 from persistence.db import Database, hold_sqlite_writes
 from persistence.errors import NotFound, Refused
+from persistence.folding import folded
 from persistence.models import CallRecord, Scenario, ScenarioVersion, UtcDateTime
 from persistence.phone_numbers import phone_number, written_forms
 
@@ -414,6 +415,8 @@ class CallFilter:
     since: datetime | None = None
     until: datetime | None = None
     caller: str | None = None
+    # Part of the caller's CallerID name (agi_calleridname), case and ё ignored: a scan, see `_name_contains`.
+    caller_name: str | None = None
     status: str | None = None
     result: str | None = None
     asterisk_uniqueid: str | None = None  # Asterisk's UNIQUEID, as its CDR shows it
@@ -465,6 +468,17 @@ def _caller_forms(typed: str) -> set[str]:
     return {typed, *written_forms(cleaned)} if cleaned is not None else {typed}
 
 
+def _name_contains(typed: str) -> ColumnElement[bool]:
+    """The caller's name holds `typed` anywhere, case and the dots of ё ignored on any database locale
+    (persistence.folding: "петрова" finds "ПЕТРОВА ЮЛИЯ", "петр" finds "Пётр"), "%" and "_" read as themselves.
+
+    A substring of a folded name can use no index: the database reads every call the other filters leave, newest
+    first (the time range and the scenario are index ranges), and a page of the list stops at its size in matches;
+    a name that matches nothing reads the whole range. The register's own indexes serve the other filters."""
+    pattern = "%" + typed.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return folded(CallRecord.caller_name).like(folded(pattern), escape="\\")
+
+
 def _filtered(query: Select[Any], filters: CallFilter) -> Select[Any]:
     if filters.scenario:
         query = query.where(CallRecord.scenario == filters.scenario)
@@ -476,6 +490,8 @@ def _filtered(query: Select[Any], filters: CallFilter) -> Select[Any]:
         # The client on either end: who called in, or whom a callback or campaign call rang (its caller id is ours).
         forms = _caller_forms(filters.caller)
         query = query.where(or_(CallRecord.caller_id.in_(forms), CallRecord.dialed_number.in_(forms)))
+    if filters.caller_name:
+        query = query.where(_name_contains(filters.caller_name))
     if filters.status:
         query = query.where(CallRecord.status == filters.status)
     if filters.result:

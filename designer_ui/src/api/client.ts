@@ -252,7 +252,7 @@ export async function flowStats(slug: string, query: FlowStatsQuery): Promise<Fl
 /** The call register's filters the designer sends, to the list and to its CSV alike; each optional. */
 export type CallFilterQuery = Pick<
   NonNullable<paths["/api/calls"]["get"]["parameters"]["query"]>,
-  "since" | "until" | "status" | "result" | "caller"
+  "since" | "until" | "status" | "result" | "caller" | "caller_name"
 >;
 
 /** How many calls a page of the Calls panel holds; "Load more" asks for the next. */

@@ -12,7 +12,7 @@ import { calls, callsCsvUrl } from "../api/client";
 import type { CallPage, CallSummary } from "../api/types";
 import { runInTimeZone } from "../testSupport";
 import { CallFiltersForm, CallTable } from "./CallsPanel";
-import { callNumbers, countNote, filterQuery, NO_FILTERS, withOlderPage, type CallFilters } from "./callFilters";
+import { callerName, callerQuery, callNumbers, countNote, filterQuery, NO_FILTERS, withOlderPage, type CallFilters } from "./callFilters";
 import { renderInLanguage, renderToHtml } from "./renderForTest";
 
 runInTimeZone("Europe/Madrid");
@@ -154,5 +154,56 @@ describe("whom a call rang (review: a campaign's rows all read the dialer's own 
     expect(cells[0]).toContain('5550100\u00a0→<span class="call-dialled" data-testid="call-dialled">+34600111222</span>');
     expect(cells[1]).toBe('<td class="call-numbers" data-testid="call-numbers">5551234</td>');
     expect(html).toContain("<th>Caller → dialled</th>");
+  });
+});
+
+describe("a client found by name (review: typing \"Петрова\" found nothing, and rows showed no names)", () => {
+  it("sends text with a letter as the caller's name, and a number as people type it as a number", () => {
+    expect(callerQuery(" Петрова ")).toEqual({ caller_name: "Петрова" });
+    expect(callerQuery("ivan p")).toEqual({ caller_name: "ivan p" });
+    expect(callerQuery("Сёмина 2")).toEqual({ caller_name: "Сёмина 2" });
+    expect(callerQuery("+7 (916) 123-45-67")).toEqual({ caller: "+7 (916) 123-45-67" });
+    expect(callerQuery("1001")).toEqual({ caller: "1001" });
+    expect(callerQuery("   ")).toEqual({});
+    expect(filterQuery({ ...NO_FILTERS, status: "missed", caller: "петрова" }, "UTC")).toEqual({ status: "missed", caller_name: "петрова" });
+  });
+
+  it("asks the list and the CSV for the name, not for a number", async () => {
+    const query = filterQuery({ ...NO_FILTERS, caller: "Петрова" }, "Europe/Moscow");
+    await calls("debt-reminder", query);
+    const [, options] = get.mock.calls[0]!;
+    expect(onTheWire(options.params.query)).toBe("caller_name=%D0%9F%D0%B5%D1%82%D1%80%D0%BE%D0%B2%D0%B0&scenario=debt-reminder&page_size=50");
+    const sent = new URL(callsCsvUrl("debt-reminder", "Europe/Moscow", "semicolon", query), "http://designer").searchParams;
+    expect([sent.get("caller_name"), sent.has("caller")]).toEqual(["Петрова", false]);
+  });
+
+  it("shows the caller's name beside their number, whole on hover", () => {
+    const named = summary("c1", { caller_id: "+79161234567", caller_name: "Петрова Юлия", dialed_number: "+74951234567" });
+    const html = renderToHtml(CallTable, { items: [named, summary("c2")], openId: null, onOpen: () => undefined });
+    const cells = [...html.matchAll(/<td class="call-numbers"[^>]*>(.*?)<\/td>/g)].map((m) => m[1]!);
+    expect(cells[0]).toBe(
+      '+79161234567 <span class="call-name" data-testid="call-name" title="Петрова Юлия">Петрова Юлия</span>\u00a0→' +
+        '<span class="call-dialled" data-testid="call-dialled">+74951234567</span>',
+    );
+    expect(cells[1]).toBe("5551234"); // no name sent
+  });
+
+  it("shows no name that only repeats the number, and a name as text, never markup", () => {
+    expect(callerName(summary("c1", { caller_name: " 5551234 " }))).toBeNull();
+    expect(callerName(summary("c1", { caller_name: "  " }))).toBeNull();
+    expect(callerName(summary("c1", { caller_name: " Ivan " }))).toBe("Ivan");
+    const html = renderToHtml(CallTable, { items: [summary("c1", { caller_name: '<img src=x onerror="alert(1)">' })], openId: null, onOpen: () => undefined });
+    expect(html).not.toContain("<img");
+    expect(html).toContain("&lt;img src=x");
+  });
+
+  it("says the search field takes a number or a name, in each language", () => {
+    const field = (language: "en" | "es" | "ru") => {
+      const html = renderInLanguage(language, CallFiltersForm, { filters: NO_FILTERS, onChange: () => undefined });
+      return /<label>([^<]*)<input type="search" placeholder="([^"]*)"/.exec(html)!.slice(1);
+    };
+    expect(field("en")).toEqual(["Number or name", "A number (caller or dialled) or the caller&#x27;s name"]);
+    expect(field("es")).toEqual(["Número o nombre", "Un número (llamante o marcado) o el nombre del llamante"]);
+    expect(field("ru")).toEqual(["Номер или имя", "Номер (кто звонил или кому) или имя звонящего"]);
   });
 });

@@ -11,6 +11,7 @@ import { useEditor } from "../store/editor";
 import { CallEnding, CallStory } from "./CallStory";
 import {
   CALL_STATUSES,
+  callerName,
   callNumbers,
   countNote,
   filterQuery,
@@ -94,15 +95,26 @@ export function CallOutcome({ call }: { call: Pick<CallSummary, "outcome" | "sta
 }
 
 /**
- * Who called and, where it tells more (`callNumbers`), "→" and the number the call rang, on a line of its own: the
- * column is only as wide as the longer number, which a side panel has room for.
+ * Who called, with their CallerID name when the trunk sent one (`callerName`: supervisors know clients by name), and,
+ * where it tells more (`callNumbers`), "→" and the number the call rang, on a line of its own: the column is only as
+ * wide as the longer number, which a side panel has room for (a long name is cut short there, and shown whole on
+ * hover).
  */
-export function CallNumbers({ call }: { call: Pick<CallSummary, "caller_id" | "dialed_number"> }) {
+export function CallNumbers({ call }: { call: Pick<CallSummary, "caller_id" | "caller_name" | "dialed_number"> }) {
   const { t } = useI18n();
   const { caller, dialled } = callNumbers(call);
+  const name = callerName(call);
   return (
     <td className="call-numbers" data-testid="call-numbers" title={dialled ? t("calls.dialled", { caller, dialled }) : undefined}>
       {caller}
+      {name && (
+        <>
+          {" "}
+          <span className="call-name" data-testid="call-name" title={name}>
+            {name}
+          </span>
+        </>
+      )}
       {dialled && (
         <>
           {"\u00a0→"}
@@ -183,8 +195,8 @@ const TYPING_PAUSE_MS = 400;
 
 /**
  * The filters above the list, two to a row to fit the side panel: the days (on the browser's clock), the register
- * status, a number (the caller, or the client a callback or campaign rang) and the flow's answer. A day or a
- * status applies at once, typed text once the typing pauses (`typed`).
+ * status, a number (the caller, or the client a callback or campaign rang) or the caller's name (`callerQuery`), and
+ * the flow's answer. A day or a status applies at once, typed text once the typing pauses (`typed`).
  */
 export function CallFiltersForm(props: { filters: CallFilters; onChange(next: CallFilters, typed?: boolean): void }) {
   const { t } = useI18n();
@@ -212,12 +224,12 @@ export function CallFiltersForm(props: { filters: CallFilters; onChange(next: Ca
         </select>
       </label>
       <label>
-        {t("calls.number")}
+        {t("calls.callerSearch")}
         <input
           type="search"
           value={filters.caller}
-          placeholder={t("calls.numberHint")}
-          title={t("calls.numberHint")}
+          placeholder={t("calls.callerSearchHint")}
+          title={t("calls.callerSearchHint")}
           onChange={(e) => set({ caller: e.target.value }, true)}
         />
       </label>

@@ -1,6 +1,6 @@
 /**
  * The Calls panel's logic apart from React: its filters as the API's query, the pages put together, and the
- * numbers a row shows (who called, and whom the call rang).
+ * numbers and name a row shows (who called, and whom the call rang).
  */
 import type { CallFilterQuery } from "../api/client";
 import type { CallPage, CallSummary } from "../api/types";
@@ -26,6 +26,7 @@ export interface CallFilters {
   to: string;
   status: CallStatus | "";
   result: string;
+  /** A number or a caller's name, as typed in the one search field (`callerQuery` tells which). */
   caller: string;
 }
 
@@ -59,8 +60,20 @@ export function filterQuery(filters: CallFilters, zone: string): CallFilterQuery
   if (until) query.until = until;
   if (filters.status) query.status = filters.status;
   if (filters.result.trim()) query.result = filters.result.trim();
-  if (filters.caller.trim()) query.caller = filters.caller.trim();
+  Object.assign(query, callerQuery(filters.caller));
   return query;
+}
+
+/**
+ * The search field's text as the filter it means. Text with a letter in it is a name ("Петрова", "Ivan P"), sent as
+ * `caller_name` (part of the caller's CallerID name, case ignored); a number as people type it has none
+ * ("+7 (916) 123-45-67"), and is sent as `caller` (that number exactly, on either end of the call, found on an
+ * index). One field: a supervisor has a name or a number, and should not have to say which.
+ */
+export function callerQuery(typed: string): Pick<CallFilterQuery, "caller" | "caller_name"> {
+  const text = typed.trim();
+  if (!text) return {};
+  return /\p{L}/u.test(text) ? { caller_name: text } : { caller: text };
 }
 
 /**
@@ -75,6 +88,15 @@ export function callNumbers(call: Pick<CallSummary, "caller_id" | "dialed_number
   const dialled = call.dialed_number.trim();
   const shown = dialled !== "" && dialled !== call.caller_id.trim() && /\d/.test(dialled);
   return { caller: call.caller_id, dialled: shown ? dialled : null };
+}
+
+/**
+ * The caller's CallerID name a row shows beside the number, or null: none was sent (Asterisk's "unknown" is stored
+ * as none), or the trunk sent the number again as the name, which would only repeat it.
+ */
+export function callerName(call: Pick<CallSummary, "caller_id" | "caller_name">): string | null {
+  const name = call.caller_name.trim();
+  return name !== "" && name !== call.caller_id.trim() ? name : null;
 }
 
 /** The calls shown once an older page has come: appended, a call already shown (if any) not twice. */

@@ -3940,6 +3940,8 @@ export interface operations {
                 result?: string | null;
                 /** @description Asterisk's UNIQUEID of the channel (CDR) */
                 uniqueid?: string | null;
+                /** @description Calls whose caller's CallerID name (`caller_name`, Asterisk's `agi_calleridname`) contains this, case ignored in every alphabet and the dots of ё too, on any database locale: `петрова` finds `ПЕТРОВА ЮЛИЯ`, `петр` finds `Пётр`. No index serves it: the server reads the calls the other filters leave, newest first, until a page is full (the whole range when few match), so on a large register give a time range (`since`, `until`) or a `scenario` with it */
+                caller_name?: string | null;
                 page_size?: number;
                 /** @description next_cursor of the previous page */
                 cursor?: string | null;
@@ -4017,6 +4019,8 @@ export interface operations {
                 result?: string | null;
                 /** @description Asterisk's UNIQUEID of the channel (CDR) */
                 uniqueid?: string | null;
+                /** @description Calls whose caller's CallerID name (`caller_name`, Asterisk's `agi_calleridname`) contains this, case ignored in every alphabet and the dots of ё too, on any database locale: `петрова` finds `ПЕТРОВА ЮЛИЯ`, `петр` finds `Пётр`. No index serves it: the server reads the calls the other filters leave, newest first, until a page is full (the whole range when few match), so on a large register give a time range (`since`, `until`) or a `scenario` with it */
+                caller_name?: string | null;
                 /** @description The IANA time zone (e.g. Europe/Madrid) the times are written in, and a `since` or `until` without an offset read in; each time column's header names it. */
                 tz?: string;
                 /** @description What separates the cells: `semicolon` for an Excel whose list separator is `;` (es, ru). */
