@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from api.schemas import Issue
 from graph_engine.document import json_path
+from graph_engine.issues import node_params
 from graph_engine.registry import BlockRegistry
 from persistence import audio
 from voice.assets import ASSET_FOLDER
@@ -35,7 +36,11 @@ def recording_problems(session: Session, document: Any, *, media: MediaRoot, reg
         if recording.name in there and not recording_missing(media, recording.name):
             continue
         node = nodes[positions[recording.node_id]]
-        name = registry.node_name(str(node.get("type")), node.get("label") or recording.node_id)
+        block_type, label = str(node.get("type")), str(node.get("label") or recording.node_id)
+        name = registry.node_name(block_type, label)
+        block = registry.get(block_type)
+        # The block named as every problem names it, so the designer says it in the analyst's language.
+        named = node_params(block_type, block.title if block is not None else block_type, label)
         found.append(
             Issue(
                 severity="error",
@@ -44,7 +49,7 @@ def recording_problems(session: Session, document: Any, *, media: MediaRoot, reg
                 "uploaded recordings); upload it and choose it again, or import the scenario with its recordings",
                 node=recording.node_id,
                 path=json_path(["nodes", positions[recording.node_id], "config", *recording.path]),
-                params={"recording": recording.name},
+                params={**named, "recording": recording.name},
             )
         )
     return found

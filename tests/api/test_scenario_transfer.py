@@ -223,7 +223,12 @@ def test_validation_names_a_recording_this_installation_lacks(
         ("audio_missing", "error", "hello", "$.nodes[1].config.audio")
     ]
     assert problems[0]["message"].startswith('Message "Welcome": the recording ')
-    assert problems[0]["params"] == {"recording": asset["media_name"]}
+    assert problems[0]["params"] == {  # the block named as every problem names it, for the designer's languages
+        "block_type": "message",
+        "block_title": "Message",
+        "label": "Welcome",
+        "recording": asset["media_name"],
+    }
     # A draft save answers the same problem, and publish refuses with the same code.
     saved = production.put(
         f"/api/scenarios/{billing}/draft", json={"revision": 1, "document": playing(asset["media_name"])}
