@@ -24,6 +24,7 @@ from agi_server.protocol import (
     queue_argument,
 )
 from graph_engine.block import MEDIA_NAME_PATTERN
+from graph_engine.caller_name import shown_caller_name
 from graph_engine.channel import DigitInput, Prompt, TransferOutcome, TransferResult
 from graph_engine.errors import CallerHangup
 
@@ -208,7 +209,9 @@ class AgiChannel:
             digits += key
         return _typed(digits, False)
 
-    async def transfer(self, target: str, *, timeout: float, caller_id: str | None = None) -> TransferResult:
+    async def transfer(
+        self, target: str, *, timeout: float, caller_id: str | None = None, caller_name: str | None = None
+    ) -> TransferResult:
         seconds = min(MAX_DIAL_TIMEOUT, max(1, round(timeout)))
         if target.startswith("queue:"):
             application, argument = "Queue", queue_argument(target.removeprefix("queue:"), seconds)
@@ -220,6 +223,14 @@ class AgiChannel:
             if not _CALLER_ID.match(caller_id):
                 raise ExecNotAllowed(f"caller id {caller_id[:40]!r} is not a phone number")
             await self._run("transfer", "SET VARIABLE", "CALLERID(num)", caller_id)
+        name = shown_caller_name(caller_name) if caller_name else ""  # cleaned again: any caller of this channel
+        if name:
+            # The caller's channel, which Dial copies to the one it rings. By SET VARIABLE, whose value res_agi hands
+            # to the CALLERID(name) write as it is, never evaluated (${...} stays text) nor parsed; not SET CALLERID,
+            # which parses '"name" <number>' (a name holding '" <1>' would change the number), nor Dial's f()/o()
+            # options, where a ')' or ',' in the name would end the option and start others. One quoted argument,
+            # escaped by quote_argument; shown_caller_name left no line feed to end the command.
+            await self._run("transfer", "SET VARIABLE", "CALLERID(name)", name)
         try:
             dialled = await self.connection.exec(application, argument, timeout=self.settings.max_transfer_seconds)
         except (DeadChannel, ConnectionLost) as error:

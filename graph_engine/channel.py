@@ -72,8 +72,15 @@ class Channel(Protocol):
         """
         ...
 
-    async def transfer(self, target: str, *, timeout: float, caller_id: str | None = None) -> TransferResult:
-        """Dial `target` (already validated by the block) and bridge the caller to it."""
+    async def transfer(
+        self, target: str, *, timeout: float, caller_id: str | None = None, caller_name: str | None = None
+    ) -> TransferResult:
+        """Dial `target` (already validated by the block) and bridge the caller to it.
+
+        `caller_id` (a number) and `caller_name` (display text, `caller_name.shown_caller_name` cleans it) are what
+        the called party is shown instead of the caller's own; None keeps those. The Transfer block passes
+        `caller_name` only when it has one, so a channel written before it existed still runs every other transfer.
+        """
         ...
 
     async def hangup(self) -> None: ...

@@ -182,8 +182,10 @@ class ScriptedChannel:
         self._elapse(timeout)  # typed fewer keys than asked and stopped: the read times out
         return DigitInput(digits=digits, timed_out=True)
 
-    async def transfer(self, target: str, *, timeout: float, caller_id: str | None = None) -> TransferResult:
-        self._begin("transfer", target=target, timeout=timeout, caller_id=caller_id)
+    async def transfer(
+        self, target: str, *, timeout: float, caller_id: str | None = None, caller_name: str | None = None
+    ) -> TransferResult:
+        self._begin("transfer", target=target, timeout=timeout, caller_id=caller_id, caller_name=caller_name)
         outcome = TransferOutcome(self.transfers.popleft()) if self.transfers else TransferOutcome.ANSWERED
         self._elapse(5.0 if outcome is TransferOutcome.ANSWERED else timeout)
         return TransferResult(outcome=outcome, talk_seconds=30.0 if outcome is TransferOutcome.ANSWERED else 0.0)

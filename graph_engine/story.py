@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from graph_engine.document import Scenario
 from graph_engine.registry import BlockRegistry
@@ -42,7 +43,7 @@ def _describe(step: TraceStep, registry: BlockRegistry) -> str:
             detail = f" ({str(why).replace('_', ' ')})" if why else ""
             parts.append(f"wrong key {event.get('keys', '')}{detail}")
         elif kind == "transfer":
-            parts.append(f"dialed {event['target']}: {event['outcome'].replace('_', ' ')}")
+            parts.append(f"dialed {event['target']}{_caller_shown(event)}: {event['outcome'].replace('_', ' ')}")
         elif kind == "sql":
             parts.append(f"looked up {event['source']}: {event['rows']} row(s)")
         elif kind == "callback_scheduled":
@@ -76,6 +77,13 @@ def _describe(step: TraceStep, registry: BlockRegistry) -> str:
         parts.append(f"FAILED: {step.error}")
     exit_text = f" -> {step.exit}" if step.exit else ""
     return f"{title}: {'; '.join(parts) if parts else 'done'}{exit_text}"
+
+
+def _caller_shown(transfer: dict[str, Any]) -> str:
+    """' showing "Иванов Иван" <+74951234567>': what a Transfer set for the person it rang to see, as set."""
+    name, number, unset = transfer.get("caller_name"), transfer.get("caller_id"), transfer.get("caller_name_unset")
+    shown = " ".join(part for part in (f'"{name}"' if name else "", f"<{number}>" if number else "") if part)
+    return (f" showing {shown}" if shown else "") + (f" (caller name not set: {unset})" if unset else "")
 
 
 def _after_wrong_entries(step: TraceStep) -> str:

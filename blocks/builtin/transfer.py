@@ -7,10 +7,11 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from graph_engine.block import BlockType, TemplateField
+from graph_engine.caller_name import MAX_CALLER_NAME_CHARS, shown_caller_name
 from graph_engine.channel import TransferOutcome
 from graph_engine.context import BlockContext
 from graph_engine.document import Node, Scenario
-from graph_engine.errors import EngineError
+from graph_engine.errors import EngineError, TemplateError
 from graph_engine.issues import Issue, error, node_params
 
 # What a rendered target may be. A caller-controlled value that renders into anything else is refused,
@@ -21,6 +22,10 @@ TARGET_PATTERN = re.compile(
     r"|queue:[A-Za-z0-9_-]{1,64})$"
 )
 CALLER_ID_PATTERN = re.compile(r"^\+?[0-9]{1,32}$")
+# What a caller ID template may write out itself, around its tags ("+7{{ number }}"): anything else (the quotes and
+# angle brackets of '"{{ contact.name }}" <{{ caller_id }}>') cannot render a number, and is refused at validation.
+_CALLER_ID_TEXT = re.compile(r"^[+0-9\s]*$")
+_TAGS = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
 # A target a variable chose may be a number or a queue; a channel only when the scenario wrote its technology
 # (and what follows the variable) itself, and the variable gave no more than an extension: a value such as
 # IAX2/host.example or SIP/0090...@pstn-trunk, from a query argument, a data source or a callback's variables,
@@ -91,6 +96,17 @@ class TransferBlock(BlockType):
                 "type": "string",
                 "maxLength": 200,
                 "title": "Caller ID shown",
+                "description": "The number the person called sees instead of the caller's: digits with an optional "
+                "leading +, or a variable such as {{ caller_id }}. The name goes in Caller name shown.",
+                "x-ui": {"widget": "template"},
+            },
+            "caller_name": {
+                "type": "string",
+                "maxLength": 200,
+                "title": "Caller name shown",
+                "description": "The name the person called sees with the number, e.g. {{ contact.name }} from a "
+                f"lookup. Line breaks are removed and a long name is cut to {MAX_CALLER_NAME_CHARS} characters; a "
+                "name that comes out empty, or whose variable has no value, is not set and the call goes through.",
                 "x-ui": {"widget": "template"},
             },
         },
@@ -110,8 +126,9 @@ class TransferBlock(BlockType):
 
     def templates(self, config: Mapping[str, Any]) -> list[TemplateField]:
         fields = [TemplateField(("target",), str(config.get("target", "")))]
-        if config.get("caller_id"):
-            fields.append(TemplateField(("caller_id",), str(config["caller_id"])))
+        for name in ("caller_id", "caller_name"):
+            if config.get(name):
+                fields.append(TemplateField((name,), str(config[name])))
         return fields
 
     def check(self, node: Node, scenario: Scenario) -> list[Issue]:
@@ -132,11 +149,12 @@ class TransferBlock(BlockType):
                 )
             )
         caller_id = str(node.config.get("caller_id") or "").strip()
-        if caller_id and not _templated(caller_id) and not CALLER_ID_PATTERN.match(caller_id):
+        if caller_id and not _caller_id_can_be_number(caller_id):
             issues.append(
                 error(
                     "transfer_bad_caller_id",
-                    f'Transfer "{node.title}": caller ID {caller_id[:40]!r} is not a phone number',
+                    f'Transfer "{node.title}": caller ID {caller_id[:40]!r} is not a phone number (a name goes in '
+                    '"Caller name shown")',
                     node=node.id,
                     path="$.config.caller_id",
                     params={**named, "caller_id": caller_id[:40]},
@@ -154,8 +172,36 @@ class TransferBlock(BlockType):
                 code="bad_caller_id",
                 params={"caller_id": caller_id[:40]},
             )
-        result = await ctx.channel.transfer(target, timeout=float(config.get("timeout", 30)), caller_id=caller_id)
-        ctx.note("transfer", target=target, outcome=str(result.outcome), talk_seconds=result.talk_seconds)
+        shown: dict[str, str] = {"caller_id": caller_id} if caller_id else {}
+        name, unset_because = _caller_name(ctx, str(config.get("caller_name") or ""))
+        if name:
+            shown["caller_name"] = name
+        elif unset_because:
+            shown["caller_name_unset"] = unset_because
+        timeout = float(config.get("timeout", 30))
+        if name:
+            result = await ctx.channel.transfer(target, timeout=timeout, caller_id=caller_id, caller_name=name)
+        else:  # as before the field existed, so a host's channel written then still runs every other transfer
+            result = await ctx.channel.transfer(target, timeout=timeout, caller_id=caller_id)
+        ctx.note("transfer", target=target, outcome=str(result.outcome), talk_seconds=result.talk_seconds, **shown)
         if result.outcome is TransferOutcome.ANSWERED:
             ctx.mark_transferred()
         return str(result.outcome)
+
+
+def _caller_id_can_be_number(template: str) -> bool:
+    """A caller ID written out is a number; a template may add no more than digits and + around its variables."""
+    if not _templated(template):
+        return bool(CALLER_ID_PATTERN.match(template))
+    return all(_CALLER_ID_TEXT.match(text) for text in _TAGS.split(template))
+
+
+def _caller_name(ctx: BlockContext, template: str) -> tuple[str, str]:
+    """(the name to show, "") or ("", why none is set). A name is a courtesy to the person called: one whose
+    variable has no value (the CRM lookup found nobody) leaves the caller's own name, and the call goes through."""
+    if not template:
+        return "", ""
+    try:
+        return shown_caller_name(ctx.render(template)), ""
+    except TemplateError as problem:
+        return "", str(problem)[:120]

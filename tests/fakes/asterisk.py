@@ -29,7 +29,11 @@ Source of truth: ../shared/asterisk/README.txt and the transcripts beside it. Th
   and letters, runs GET OPTION, CONTROL STREAM FILE (endpos=-1 when played to the end), SET MUSIC,
   SET CALLERID, EXEC Playback (PLAYBACKSTATUS) / Set / an unknown application (-2), and expands
   ${VAR}, ${CALLERID(num|name|all)}, ${EXTEN}, ${CONTEXT}, ${LEN(..)}, ${REPLACE(..)} in GET FULL VARIABLE
-  and, with AGIEXECFULL=yes, in EXEC Set (basic.txt, newline.txt).
+  and, with AGIEXECFULL=yes, in EXEC Set (basic.txt, newline.txt), once: a value is text, never expanded again
+  (pbx_substitute_variables_helper_full);
+- reads and writes CALLERID(num|name|all) through GET VARIABLE and SET VARIABLE as res_agi does (a name ending in
+  ')' is a function: ast_func_read / ast_func_write), storing a SET VARIABLE value as given (handle_setvariable
+  neither expands nor parses it), and notes the caller ID each Dial or Queue showed the far end.
 
 A `CallerScript` drives the caller: keys per command or at given times, hang up at command N or after a
 delay, early EOF, garbage instead of an answer, slow bytes. Everything the server wrote is kept in
@@ -154,7 +158,7 @@ VERBS = sorted(
 )
 
 
-_INNERMOST = re.compile(r"\$\{([^${}]*)\}")  # a ${...} with no other ${...} inside
+_CALLERID = re.compile(r"CALLERID\((num|name|all)\)", re.IGNORECASE)
 
 _DIALSTATUS = {
     "answered": "ANSWER",
@@ -274,6 +278,7 @@ class FakeCall:
     keys_lost: list[str] = field(default_factory=list)  # keys pressed while no command ran
     variables: dict[str, str] = field(default_factory=dict)  # the channel's variables at the end
     interrupted: int = 0  # commands cut short (and left unanswered) because the server wrote meanwhile
+    shown_caller_ids: list[tuple[str, str]] = field(default_factory=list)  # (name, number) each Dial/Queue showed
 
 
 class FakeAsterisk:
@@ -692,7 +697,8 @@ class FakeAsterisk:
     async def _cmd_get_variable(self, args: list[str]) -> bytes:
         if len(args) != 1:
             return self._usage("GET VARIABLE")
-        value = self.variables.get(args[0])
+        function = _CALLERID.fullmatch(args[0])
+        value = self._callerid(function[1]) if function else self.variables.get(args[0])
         if value is None:
             return b"200 result=0\n"
         return b"200 result=1 (" + value.encode()[:1023] + b")\n"  # verbatim, truncated like res_agi
@@ -703,14 +709,22 @@ class FakeAsterisk:
         return b"200 result=1 (" + self._expand(args[0]).encode() + b")\n"
 
     def _expand(self, text: str) -> str:
-        """Dialplan substitution, innermost ${...} first: variables, CALLERID(num|name|all), EXTEN, CONTEXT,
-        LEN(text) and REPLACE(variable,find,replacement) are what the transcripts use (basic.txt, newline.txt)."""
-        for _ in range(20):
-            expanded = _INNERMOST.sub(lambda match: self._evaluate(match[1]), text)
-            if expanded == text:
+        """Dialplan substitution as pbx_substitute_variables_helper_full does it: each ${...} is replaced by its
+        value, its own text expanded first (${LEN(${LONG})}, newline.txt), and a value is never read again (a
+        variable holding "${X}" gives "${X}"). Variables, CALLERID(num|name|all), EXTEN, CONTEXT, LEN(text) and
+        REPLACE(variable,find,replacement) are what the transcripts use (basic.txt, newline.txt)."""
+        out: list[str] = []
+        at = 0
+        while (start := text.find("${", at)) >= 0:
+            end, depth = start + 2, 1
+            while end < len(text) and depth:  # Asterisk counts every brace, as here
+                depth += {"{": 1, "}": -1}.get(text[end], 0)
+                end += 1
+            if depth:  # no closing brace: left as it is
                 break
-            text = expanded
-        return text
+            out.append(text[at:start] + self._evaluate(self._expand(text[start + 2 : end - 1])))
+            at = end
+        return "".join(out) + text[at:]
 
     def _evaluate(self, expression: str) -> str:
         call = re.fullmatch(r"([A-Z]+)\((.*)\)", expression, re.DOTALL)
@@ -719,8 +733,7 @@ class FakeAsterisk:
             return self.variables.get(expression, builtins.get(expression, ""))
         function, argument = call[1], call[2]
         if function == "CALLERID":
-            number, name = self.caller_number, self.caller_name
-            return {"num": number, "name": name, "all": f'"{name}" <{number}>'}.get(argument.lower(), "")
+            return self._callerid(argument) or ""
         if function == "LEN":
             return str(len(argument))
         if function == "REPLACE":
@@ -730,15 +743,23 @@ class FakeAsterisk:
             return self.variables.get(name, "").replace(find, replacement) if find else self.variables.get(name, "")
         return ""
 
+    def _callerid(self, part: str) -> str | None:
+        number, name = self.caller_number, self.caller_name
+        return {"num": number, "name": name, "all": f'"{name}" <{number}>'}.get(part.lower())
+
     async def _cmd_set_callerid(self, args: list[str]) -> bytes:
         if len(args) != 1:
             return self._usage("SET CALLERID")
-        match = re.fullmatch(r'\s*"?([^"<]*?)"?\s*<([^>]*)>\s*', args[0])
+        self._set_callerid_all(args[0])
+        return b"200 result=1\n"
+
+    def _set_callerid_all(self, text: str) -> None:
+        """SET CALLERID and CALLERID(all): parsed as '"name" <number>' (ast_callerid_split)."""
+        match = re.fullmatch(r'\s*"?([^"<]*?)"?\s*<([^>]*)>\s*', text)
         if match is None:
-            self.caller_number = args[0]
+            self.caller_number = text
         else:
             self.caller_name, self.caller_number = match[1], match[2]
-        return b"200 result=1\n"
 
     async def _cmd_set_music(self, args: list[str]) -> bytes:
         if not args or args[0].lower() not in ("on", "off"):
@@ -748,7 +769,16 @@ class FakeAsterisk:
     async def _cmd_set_variable(self, args: list[str]) -> bytes:
         if len(args) != 2:
             return self._usage("SET VARIABLE")
-        self.variables[args[0]] = args[1]
+        name, value = args
+        function = _CALLERID.fullmatch(name)
+        if function is None:
+            self.variables[name] = value
+        elif function[1].lower() == "all":
+            self._set_callerid_all(value)
+        elif function[1].lower() == "name":  # func_callerid's write: the value copied as it is
+            self.caller_name = value
+        else:
+            self.caller_number = value
         return b"200 result=1\n"
 
     async def _cmd_database_get(self, args: list[str]) -> bytes:
@@ -983,6 +1013,7 @@ class FakeAsterisk:
             return await self._hung_up_result(b"200 result=-1\n")
         if self.dead:  # EXEC Dial on a channel already dead
             return b"200 result=-1\n"
+        self.call.shown_caller_ids.append((self.caller_name, self.caller_number))
         far_end = self._far_end.pop(0) if self._far_end else "answered"
         status = _DIALSTATUS.get(far_end, "CHANUNAVAIL")
         if status == "CANCEL":
@@ -1005,6 +1036,7 @@ class FakeAsterisk:
         if self._hangup_in_command:
             self.variables["ABANDONED"] = "TRUE"
             return await self._hung_up_result(b"200 result=-1\n")
+        self.call.shown_caller_ids.append((self.caller_name, self.caller_number))
         far_end = self._far_end.pop(0) if self._far_end else "answered"
         status = _QUEUESTATUS.get(far_end, "JOINEMPTY")
         if far_end == "cancel":

@@ -171,7 +171,10 @@ MESSAGES: dict[str, Callable[[P], str]] = {
         f"{_short(p, 'Transfer')}: {p['target']!r} is not a destination that can be dialed (a number or "
         "extension, queue:NAME, or a channel such as PJSIP/101)"
     ),
-    "transfer_bad_caller_id": lambda p: f"{_short(p, 'Transfer')}: caller ID {p['caller_id']!r} is not a phone number",
+    "transfer_bad_caller_id": lambda p: (
+        f"{_short(p, 'Transfer')}: caller ID {p['caller_id']!r} is not a phone number (a name goes in "
+        '"Caller name shown")'
+    ),
 }
 
 

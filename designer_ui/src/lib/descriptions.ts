@@ -91,6 +91,17 @@ const DESCRIPTIONS: Record<string, Record<Translated, string>> = {
       es: "Un número o una extensión (101, +34910000000), queue:NOMBRE, o un canal como PJSIP/101. Admite variables: {{ typed_number }}, PJSIP/{{ extension }}. Una variable da un número, una cola o una extensión: la tecnología y la ruta de un canal se escriben aquí.",
       ru: "Номер или внутренний номер (101, +74951234567), queue:ИМЯ или канал вида PJSIP/101. Можно использовать переменные: {{ typed_number }}, PJSIP/{{ extension }}. Переменная даёт номер, очередь или внутренний номер: технология и маршрут канала пишутся здесь.",
     },
+  // The other field named as the form names it in each language (schemaText.ts).
+  "The number the person called sees instead of the caller's: digits with an optional leading +, or a variable such as {{ caller_id }}. The name goes in Caller name shown.":
+    {
+      es: "El número que ve la persona a la que se llama en lugar del del llamante: cifras con un + inicial opcional, o una variable como {{ caller_id }}. El nombre va en Nombre mostrado.",
+      ru: "Номер, который видит вызываемый вместо номера звонящего: цифры, можно с + в начале, или переменная, например {{ caller_id }}. Имя указывается в поле «Показываемое имя».",
+    },
+  "The name the person called sees with the number, e.g. {{ contact.name }} from a lookup. Line breaks are removed and a long name is cut to 50 characters; a name that comes out empty, or whose variable has no value, is not set and the call goes through.":
+    {
+      es: "El nombre que ve la persona a la que se llama junto al número, p. ej. {{ contact.name }} de una consulta. Se quitan los saltos de línea y un nombre largo se corta a 50 caracteres; un nombre que queda vacío, o cuya variable no tiene valor, no se pone y la llamada sigue.",
+      ru: "Имя, которое видит вызываемый рядом с номером, например {{ contact.name }} из запроса к CRM. Переводы строк убираются, длинное имя обрезается до 50 символов; пустое имя или имя из переменной без значения не передаётся, а звонок всё равно соединяется.",
+    },
   "Use :variable for values, e.g. SELECT name FROM staff WHERE phone = :caller_id": {
     es: "Use :variable para los valores, p. ej. SELECT name FROM staff WHERE phone = :caller_id",
     ru: "Значения подставляйте как :переменная, например SELECT name FROM staff WHERE phone = :caller_id",

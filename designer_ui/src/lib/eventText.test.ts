@@ -50,6 +50,13 @@ describe("a call's events in the analyst's language", () => {
     expect(say("ru", "transfer", { ...event, outcome: "answered", talk_seconds: 65 })).toBe("Набран SIP/101: Ответил, разговор 1 мин 5 с");
   });
 
+  it("tells the caller name and number a Transfer showed the person it rang", () => {
+    const event = { kind: "transfer", target: "SIP/101", outcome: "busy", caller_name: "Иванов Иван", caller_id: "+74951234567" };
+    expect(say("ru", "transfer", event)).toBe("Набран SIP/101 (показано: «Иванов Иван» +74951234567): Занято");
+    expect(say("es", "transfer", { ...event, caller_id: undefined })).toBe("Marcó SIP/101 (se mostró: «Иванов Иван»): Ocupado");
+    expect(say("en", "transfer", { ...event, caller_name: undefined })).toBe("Dialed SIP/101 (shown: +74951234567): busy");
+  });
+
   it("counts the rows an SQL block found, and the ones it changed", () => {
     expect(say("ru", "sql", { kind: "sql", source: "crm", rows: 0 })).toBe("Запрос к crm: найдено строк: 0");
     expect(say("es", "sql", { kind: "sql", source: "crm", rows: 1 })).toBe("Consultó crm: 1 fila encontrada");

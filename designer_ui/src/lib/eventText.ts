@@ -178,7 +178,7 @@ export const EVENT_WORDS: Record<Language, Record<string, Words>> = {
     answered: () => "Call answered",
     already_answered: () => "Call already answered",
     schedule: (f) => `Local time ${f.moment("local_time")}: ${f.names.exitName(f.flag("open") ? "open" : "closed")}`,
-    transfer: (f) => `Dialed ${f.text("target")}: ${f.names.exitName(f.text("outcome"))}${talked(f, "talked")}`,
+    transfer: (f) => `Dialed ${f.text("target")}${shown(f, "shown", "“", "”")}: ${f.names.exitName(f.text("outcome"))}${talked(f, "talked")}`,
     sql: (f) => `Looked up ${f.text("source")}: ${plural("en", f.number("rows"), ROWS.en)} found${changed(f, "changed")}`,
     callback_scheduled: (f) =>
       `Callback to ${f.text("number")} scheduled for ${f.moment("due")} (job ${f.text("job_id")})` +
@@ -194,7 +194,7 @@ export const EVENT_WORDS: Record<Language, Record<string, Words>> = {
     answered: () => "Llamada contestada",
     already_answered: () => "La llamada ya estaba contestada",
     schedule: (f) => `Hora local ${f.moment("local_time")}: ${f.names.exitName(f.flag("open") ? "open" : "closed")}`,
-    transfer: (f) => `Marcó ${f.text("target")}: ${f.names.exitName(f.text("outcome"))}${talked(f, "habló")}`,
+    transfer: (f) => `Marcó ${f.text("target")}${shown(f, "se mostró", "«", "»")}: ${f.names.exitName(f.text("outcome"))}${talked(f, "habló")}`,
     sql: (f) =>
       `Consultó ${f.text("source")}: ${plural("es", f.number("rows"), ROWS.es)} ${f.number("rows") === 1 ? "encontrada" : "encontradas"}${changed(f, "modificadas")}`,
     callback_scheduled: (f) =>
@@ -211,7 +211,7 @@ export const EVENT_WORDS: Record<Language, Record<string, Words>> = {
     answered: () => "Звонок принят",
     already_answered: () => "Звонок уже был принят",
     schedule: (f) => `Местное время ${f.moment("local_time")}: ${f.names.exitName(f.flag("open") ? "open" : "closed")}`,
-    transfer: (f) => `Набран ${f.text("target")}: ${f.names.exitName(f.text("outcome"))}${talked(f, "разговор")}`,
+    transfer: (f) => `Набран ${f.text("target")}${shown(f, "показано", "«", "»")}: ${f.names.exitName(f.text("outcome"))}${talked(f, "разговор")}`,
     sql: (f) => `Запрос к ${f.text("source")}: найдено строк: ${f.number("rows").toLocaleString("ru")}${changed(f, "изменено")}`,
     callback_scheduled: (f) =>
       `Обратный звонок на ${f.text("number")} запланирован на ${f.moment("due")} (задание ${f.text("job_id")})` +
@@ -224,6 +224,13 @@ export const EVENT_WORDS: Record<Language, Record<string, Words>> = {
     test_call: (f) => testCall(f),
   },
 };
+
+/** " (shown: “Иванов Иван” +74951234567)": the caller name and number a Transfer set for the person it rang. */
+function shown(f: Fields, word: string, open: string, close: string): string {
+  const name = f.has("caller_name") ? `${open}${f.text("caller_name", 50)}${close}` : "";
+  const both = [name, f.has("caller_id") ? f.text("caller_id") : ""].filter(Boolean).join(" ");
+  return both ? ` (${word}: ${both})` : "";
+}
 
 /** ", talked 1 min 5 s": how long an answered transfer talked, when the channel said. */
 function talked(f: Fields, word: string): string {

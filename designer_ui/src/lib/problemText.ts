@@ -347,7 +347,7 @@ export const TEMPLATES: Record<Translated, Record<string, Template>> = {
     sql_multiple_statements: (w) => `${w.block()}: solo se admite una sentencia`,
     transfer_bad_target: (w) =>
       `${w.block()}: ${w.quoted("target")} no es un destino al que se pueda llamar (un número o extensión, queue:NOMBRE o un canal como PJSIP/101)`,
-    transfer_bad_caller_id: (w) => `${w.block()}: el número mostrado ${w.quoted("caller_id")} no es un número de teléfono`,
+    transfer_bad_caller_id: (w) => `${w.block()}: el número mostrado ${w.quoted("caller_id")} no es un número de teléfono (el nombre va en «Nombre mostrado»)`,
     audio_missing: (w) =>
       `${w.block()}: la grabación ${w.quoted("recording")} no está en esta instalación (no figura entre sus grabaciones subidas); súbala y vuelva a elegirla, o importe el escenario con sus grabaciones`,
     sql_unknown_source: (w) =>
@@ -401,7 +401,7 @@ export const TEMPLATES: Record<Translated, Record<string, Template>> = {
     sql_multiple_statements: (w) => `${w.block()}: допускается только один оператор SQL`,
     transfer_bad_target: (w) =>
       `${w.block()}: ${w.quoted("target")} — не адрес, по которому можно позвонить (номер или внутренний номер, queue:ИМЯ или канал вида PJSIP/101)`,
-    transfer_bad_caller_id: (w) => `${w.block()}: показываемый номер ${w.quoted("caller_id")} — не телефонный номер`,
+    transfer_bad_caller_id: (w) => `${w.block()}: показываемый номер ${w.quoted("caller_id")} — не телефонный номер (имя указывается в поле «Показываемое имя»)`,
     audio_missing: (w) =>
       `${w.block()}: записи ${w.quoted("recording")} нет в этой установке (её нет среди загруженных записей); загрузите её и выберите снова или импортируйте сценарий вместе с записями`,
     sql_unknown_source: (w) =>
