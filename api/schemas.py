@@ -519,6 +519,16 @@ class TtsPreviewIn(BaseModel):
     language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")] = "en"
     voice: Annotated[str, StringConstraints(pattern=r"^[^\x00]*$", max_length=100)] | None = None
     engine: Annotated[str, StringConstraints(pattern=r"^[a-z0-9_.-]{1,40}$")] | None = None
+    variables: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Values for the names `text` reads, as a call would have them: the scenario's declared defaults "
+        "and test values. `language` is the preview's `language` unless set here. A name read without a value is a "
+        "422 `missing-variables` naming them in `missing_variables`.",
+    )
+
+
+class TtsPreviewText(BaseModel):
+    text: str = Field(description="What the preview speaks: the template rendered with the values sent.")
 
 
 # -- callbacks ---------------------------------------------------------------------------------

@@ -5,6 +5,7 @@
      │    ├── NothingToSay        the text is empty or punctuation only
      │    ├── UnknownEngine       no TTS engine of that name is installed
      │    ├── UnsupportedLanguage the engine cannot speak this language
+     │    ├── UnknownVoice        no voice of that name (a caller of the API asked for one), not an engine failure
      │    ├── EngineFailure       the engine ran and failed (espeak-ng exit code, missing binary)
      │    │    ├── EngineTimeout  the synthesis took longer than `engine_timeout` as a whole
      │    │    └── GttsError      Google's service failed; `reason` says how (rate_limited, unreachable, ...)
@@ -46,6 +47,10 @@ class UnknownEngine(SpeechError):
 
 class UnsupportedLanguage(SpeechError):
     """The engine has no voice for the language."""
+
+
+class UnknownVoice(SpeechError):
+    """The voice asked for is no voice name of the engine: the request's fault (422), not a failing engine (502)."""
 
 
 class EngineFailure(SpeechError):

@@ -9,15 +9,17 @@ from typing import Annotated, Any
 
 import anyio
 from fastapi import APIRouter, File, Form, Path, Query, Response, UploadFile
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, JSONResponse
 
 from api.deps import Editor, Runtime, RuntimeDep, Viewer
+from api.errors import problem
 from api.routes import AUTHED, problems
-from api.schemas import AudioAssetList, AudioAssetOut, TtsPreviewIn
+from api.schemas import AudioAssetList, AudioAssetOut, TtsPreviewIn, TtsPreviewText
 from persistence import audio
 from persistence.models import AudioAsset
 from voice.assets import AssetLimits, asset_path, delete_asset, store_asset
 from voice.formats import AudioFormat
+from voice.phrase_preview import MissingVariables, Rendered, TemplateFailed, preview_phrase
 
 router = APIRouter(tags=["audio"], responses=AUTHED)
 AssetId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$")]
@@ -112,11 +114,36 @@ def remove_asset(asset_id: AssetId, _user: Editor, runtime: RuntimeDep) -> Respo
     return Response(status_code=204)
 
 
-@router.post("/api/tts/preview", response_class=FileResponse, responses={**WAV, **problems(429, 502)})
-async def tts_preview(body: TtsPreviewIn, user: Viewer, runtime: RuntimeDep) -> FileResponse:
-    """Speak a phrase with the engine and voice a call would use, as WAV. Previews have a small cache of their
-    own: asking for many never pushes out the phrases calls play. At most 30 a minute per user (429 after)."""
+@router.post("/api/tts/preview", response_class=FileResponse, responses={**WAV, **problems(422, 429, 502)})
+async def tts_preview(body: TtsPreviewIn, user: Viewer, runtime: RuntimeDep) -> Response:
+    """Speak a phrase with the engine and voice a call would use, as WAV. `text` is a template, rendered first as a
+    call renders it, with `variables` (422 `missing-variables` or `template-failed` when it cannot be; plain text
+    is spoken as it is). Previews have a small cache of their own: asking for many never pushes out the phrases
+    calls play. At most 30 a minute per user (429 after)."""
+    phrase = _rendered(body)
+    if not isinstance(phrase, Rendered):
+        return phrase
     runtime.preview_limit.take(user.username)
     speech = runtime.preview_speech()
-    media_name = await speech.render(body.text, language=body.language, voice=body.voice, engine=body.engine)
+    media_name = await speech.render(phrase.text, language=body.language, voice=body.voice, engine=body.engine)
     return FileResponse(speech.path(media_name, AudioFormat.WAV), media_type="audio/wav")
+
+
+@router.post("/api/tts/preview/text", response_model=TtsPreviewText, responses=problems(422))
+def tts_preview_text(body: TtsPreviewIn, _user: Viewer) -> Response | TtsPreviewText:
+    """What POST /api/tts/preview would speak for the same request, as text, without speaking it: the designer
+    shows it under the Listen button. The same 422 answers when the template cannot be rendered."""
+    phrase = _rendered(body)
+    return TtsPreviewText(text=phrase.text) if isinstance(phrase, Rendered) else phrase
+
+
+def _rendered(body: TtsPreviewIn) -> Rendered | JSONResponse:
+    """The phrase the preview speaks, or the problem answer saying why there is none."""
+    phrase = preview_phrase(body.text, language=body.language, variables=body.variables)
+    if isinstance(phrase, MissingVariables):
+        names = ", ".join(phrase.names)
+        detail = f"no value for {names}: set a default or a test value to hear this text"
+        return problem(422, "missing-variables", detail, missing_variables=list(phrase.names))
+    if isinstance(phrase, TemplateFailed):
+        return problem(422, "template-failed", phrase.message, code=phrase.code)
+    return phrase

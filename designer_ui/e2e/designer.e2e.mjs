@@ -1123,15 +1123,29 @@ async function main() {
       "the variable picker inserts {{ caller_id }} into the phrase",
     );
     check((await node(page, "say_phrase").textContent()).includes("Says: Hola {{ caller_id }}"), "the block summarises its phrase");
+    // Listen renders the template as a call would: with no test caller ID, it says so rather than speaking it.
+    await page.locator("[data-testid=block-panel] button", { hasText: "Listen" }).first().click();
+    const unsaid = page.getByTestId("preview-said");
+    await unsaid.filter({ hasText: "caller_id" }).waitFor();
+    check(
+      (await unsaid.textContent()) === "Set a default or a test value for caller_id to hear this.",
+      "Listen names the variable a phrase has no value for, instead of reading the template aloud",
+    );
+
+    await select(page, "ivr");
+    await page.selectOption("#cfg-ivr_prompt__oneof_select", { label: "Spoken text" });
+    await page.fill("#cfg-ivr_prompt_text", "Pulse 1 para ventas o 2 para soporte.");
     const [preview] = await Promise.all([
       page.waitForResponse((r) => r.url().endsWith("/api/tts/preview")),
       page.locator("[data-testid=block-panel] button", { hasText: "Listen" }).first().click(),
     ]);
     check(preview.ok() && preview.headers()["content-type"].startsWith("audio/"), "Listen previews the phrase as speech");
-
-    await select(page, "ivr");
-    await page.selectOption("#cfg-ivr_prompt__oneof_select", { label: "Spoken text" });
-    await page.fill("#cfg-ivr_prompt_text", "Pulse 1 para ventas o 2 para soporte.");
+    const spokenLine = page.getByTestId("preview-said");
+    await spokenLine.filter({ hasText: "Speaking" }).waitFor();
+    check(
+      (await spokenLine.textContent()) === "Speaking: “Pulse 1 para ventas o 2 para soporte.”",
+      "the words spoken are shown under Listen",
+    );
     await page.click("#cfg-ivr_options__add");
     // A wrong key is said in words, not as the schema's pattern; the row is "Key 1", not "Keys-1".
     await page.fill("#cfg-ivr_options_0_key", "12");

@@ -65,6 +65,10 @@ def test_tts_preview_speaks_with_espeak(admin: Client) -> None:
     assert spoken.headers["content-type"] == "audio/wav" and spoken.content[:4] == b"RIFF"
     nothing = admin.post("/api/tts/preview", json={"text": "...", "language": "en", "engine": "espeak-ng"})
     assert nothing.status_code == 422
+    # A voice that is no voice name is the request's fault, not a failing engine (the fuzz found a 502).
+    unknown = admin.post("/api/tts/preview", json={"text": "Hello", "language": "en", "voice": "\u0081"})
+    assert unknown.status_code == 422, unknown.text
+    assert unknown.json()["type"].endswith("/speech-refused") and "voice name" in unknown.json()["detail"]
 
 
 def test_previews_are_kept_apart_from_the_phrases_calls_play(admin: Client, server: Server) -> None:
@@ -109,3 +113,55 @@ def test_an_upload_over_the_limit_is_refused_before_it_is_stored(admin: Client) 
         admin.post("/api/audio", files={"file": ("ok.wav", _tone(), "audio/wav")}, data={"name": "ok"}).status_code
         == 201
     )
+
+
+def test_tts_preview_speaks_the_template_rendered_as_a_call_would(admin: Client) -> None:
+    """Review of a Russian contact centre: Listen sent the field as written, so espeak-ng said "money", "debt
+    amount", "RUB", "language" for 5.7 s. The template is rendered first, with the values the designer sends
+    (declared defaults, test values) and the scenario's language, and the designer is told what is spoken."""
+    template = 'У вас задолженность {{ money(debt_amount, "RUB", language) }}.'  # noqa: RUF001 -- Russian
+    phrase = {"text": template, "language": "ru", "engine": "espeak-ng", "variables": {"debt_amount": 1234.5}}
+
+    told = admin.post("/api/tts/preview/text", json=phrase)
+    spoken = admin.post("/api/tts/preview", json=phrase)
+
+    assert told.status_code == 200, told.text
+    said = "У вас задолженность тысяча двести тридцать четыре рубля пятьдесят копеек."  # noqa: RUF001 -- Russian
+    assert told.json() == {"text": said}
+    assert spoken.status_code == 200, spoken.text
+    assert spoken.headers["content-type"] == "audio/wav" and spoken.content[:4] == b"RIFF"
+    # What is heard is the rendered phrase: the very audio that phrase, sent as plain text, previews as.
+    plain = admin.post("/api/tts/preview", json={"text": said, "language": "ru", "engine": "espeak-ng"})
+    assert plain.status_code == 200 and plain.content == spoken.content
+
+
+def test_tts_preview_names_the_variables_it_has_no_value_for(admin: Client) -> None:
+    """A name with no default and no test value is not spoken as something a caller would never hear."""
+    text = 'Долг {{ money(debt_amount, "RUB", language) }}, до {{ spoken_date(due_date, language) }}.'
+    for path in ("/api/tts/preview/text", "/api/tts/preview"):
+        refused = admin.post(path, json={"text": text, "language": "ru", "engine": "espeak-ng"})
+        assert refused.status_code == 422, refused.text
+        assert refused.headers["content-type"] == "application/problem+json"
+        problem = refused.json()
+        assert problem["type"].endswith("/missing-variables")
+        assert problem["missing_variables"] == ["debt_amount", "due_date"]
+        assert "debt_amount, due_date" in problem["detail"]
+
+
+def test_tts_preview_answers_a_template_error_in_the_templates_words(admin: Client) -> None:
+    text = 'Долг {{ money(debt_amount, "RUB", language }}'
+    for path in ("/api/tts/preview/text", "/api/tts/preview"):
+        refused = admin.post(path, json={"text": text, "language": "ru", "variables": {"debt_amount": 5}})
+        assert refused.status_code == 422, refused.text
+        problem = refused.json()
+        assert problem["type"].endswith("/template-failed") and problem["code"] == "template_syntax"
+        assert problem["detail"].startswith("template syntax error on line 1: unexpected '}'")
+
+
+def test_refused_templates_do_not_use_up_the_previews_a_minute(user_factory: Callable[[str], Client]) -> None:
+    """Nothing is synthesized for a template that cannot be rendered, so it does not count towards the 30."""
+    viewer = user_factory("viewer")
+    missing = {"text": "Hello {{ name }}", "language": "en", "engine": "espeak-ng"}
+    assert [viewer.post("/api/tts/preview", json=missing).status_code for _ in range(31)] == [422] * 31
+    named = viewer.post("/api/tts/preview", json={**missing, "variables": {"name": "Ana"}})
+    assert named.status_code == 200, named.text

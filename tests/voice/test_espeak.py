@@ -8,7 +8,7 @@ import pytest
 
 from voice.engines.base import EngineSettings
 from voice.engines.espeak import EspeakEngine
-from voice.errors import EngineFailure, UnsupportedLanguage
+from voice.errors import EngineFailure, UnknownVoice, UnsupportedLanguage
 from voice.tools import measure
 
 
@@ -32,7 +32,7 @@ async def test_languages_and_voices_it_cannot_use(tmp_path: Path) -> None:
     assert not engine.supports("xx")
     with pytest.raises(UnsupportedLanguage):
         await engine.synthesize("hi", language="xx", voice=None, target=tmp_path / "a.wav")
-    with pytest.raises(EngineFailure, match="voice name"):
+    with pytest.raises(UnknownVoice, match="voice name"):
         await engine.synthesize("hi", language="en", voice="-w /etc/passwd", target=tmp_path / "a.wav")
 
 

@@ -19,7 +19,15 @@ from tests.voice.cancel_all import no_children_within, run_to_the_end
 from tests.voice.conftest import LateEngine
 from voice.engines.base import EngineSettings
 from voice.engines.gtts_engine import GttsEngine
-from voice.errors import EngineFailure, GttsError, NothingToSay, SpeechError, UnknownEngine, UnsupportedLanguage
+from voice.errors import (
+    EngineFailure,
+    GttsError,
+    NothingToSay,
+    SpeechError,
+    UnknownEngine,
+    UnknownVoice,
+    UnsupportedLanguage,
+)
 from voice.formats import AudioFormat
 from voice.service import TtsService
 from voice.tools import measure
@@ -86,7 +94,7 @@ async def test_unknown_engine_and_language_are_tts_errors(service: TtsService) -
 
 
 async def test_failed_render_leaves_no_files_and_the_next_call_retries(service: TtsService, espeak: Any) -> None:
-    with pytest.raises(EngineFailure, match="voice"):
+    with pytest.raises(UnknownVoice, match="voice"):
         await service.render("hello", language="en", voice="--help me")
     leftovers = [p.name for p in service.cache.folder.iterdir()]
     assert leftovers == []
@@ -196,7 +204,7 @@ async def test_a_block_voice_may_name_another_engine(
     assert by_gtts == f"tts/{service.key_for('hola', language='es', engine='gtts')}"
     assert by_espeak_voice == f"tts/{service.key_for('hola', language='es', voice='es+f3', engine='espeak-ng')}"
     assert [r.text for r in fake_gtts.requests] == ["hola"] and espeak.texts == [("hola", "es")]
-    with pytest.raises(EngineFailure, match="voice name"):  # an unknown prefix stays part of the voice name
+    with pytest.raises(UnknownVoice, match="voice name"):  # an unknown prefix stays part of the voice name
         await service.render("hola", language="es", voice="festival:x")
 
 

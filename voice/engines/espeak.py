@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from voice.engines.base import EngineSettings, base_language
-from voice.errors import EngineFailure, EngineTimeout, UnsupportedLanguage
+from voice.errors import EngineFailure, EngineTimeout, UnknownVoice, UnsupportedLanguage
 from voice.tools import run_async
 
 # espeak-ng voice per language; a region picks its variant where espeak has one.
@@ -48,7 +48,7 @@ class EspeakEngine:
         if chosen is None:
             raise UnsupportedLanguage(f"espeak-ng has no voice for language {language!r}")
         if not _VOICE_NAME.fullmatch(chosen):
-            raise EngineFailure(f"not an espeak-ng voice name: {chosen!r}")
+            raise UnknownVoice(f"not an espeak-ng voice name: {chosen!r}")
         binary = shutil.which(self.settings.espeak_binary)
         if binary is None:
             raise EngineFailure("espeak-ng is not installed (Debian: apt-get install espeak-ng)")

@@ -321,8 +321,17 @@ export async function uploadAudio(file: File, title: string, language: string): 
   return { name: asset.media_name, title: asset.name, url: `/api/audio/${encodeURIComponent(asset.id)}/file` };
 }
 
-export async function ttsPreview(text: string, language: string, voice?: string): Promise<Blob> {
-  return unwrap(client.POST("/api/tts/preview", { body: { text, language, voice: voice ?? null }, parseAs: "blob" }));
+/**
+ * A prompt's template spoken as a call would speak it: rendered with `variables` (declared defaults, test values)
+ * first. A name without a value is a 422 `missing-variables` naming them (`missing_variables`).
+ */
+export async function ttsPreview(text: string, language: string, variables: Record<string, unknown> = {}, voice?: string): Promise<Blob> {
+  return unwrap(client.POST("/api/tts/preview", { body: { text, language, variables, voice: voice ?? null }, parseAs: "blob" }));
+}
+
+/** What `ttsPreview` would speak for the same template and values, as text: the same 422s, nothing synthesized. */
+export async function ttsPreviewText(text: string, language: string, variables: Record<string, unknown> = {}): Promise<string> {
+  return (await unwrap(client.POST("/api/tts/preview/text", { body: { text, language, variables } }))).text;
 }
 
 /** Read a call list file (CSV or XLSX) into rows, to check them before calling; the server stores nothing. */

@@ -5,7 +5,10 @@ import * as api from "../api/client";
 import type { AudioAsset } from "../api/client";
 import { useI18n } from "../i18n";
 import { AUDIO_ACCEPT, uploadFailure } from "../lib/audioUpload";
+import { previewLine, previewPhrase, previewVariables, type PreviewOutcome, type PreviewServer } from "../lib/speechPreview";
+import { EMPTY_TEST_CALL, readTestCall } from "../lib/testCallInputs";
 import { insertPlaceholder } from "../lib/variables";
+import { useEditor } from "../store/editor";
 
 export interface FormContext {
   variables: string[];
@@ -43,11 +46,34 @@ function VariablePicker({ onPick, variables }: { onPick(name: string): void; var
   );
 }
 
+const PREVIEW_SERVER: PreviewServer = { text: api.ttsPreviewText, audio: api.ttsPreview };
+
+/**
+ * The values a preview renders with, read when Listen is clicked: the scenario's declared variables as edited and
+ * the Test call's last values for this scenario (kept in the browser).
+ */
+function currentPreviewVariables(): Record<string, unknown> {
+  const { slug, head } = useEditor.getState();
+  const remembered = slug && typeof localStorage !== "undefined" ? readTestCall(localStorage, slug) : EMPTY_TEST_CALL;
+  return previewVariables(head.variables, remembered);
+}
+
+/** Under the Listen button: the words being spoken, or why nothing is. */
+export function PreviewLine({ outcome }: { outcome: PreviewOutcome }) {
+  const { t } = useI18n();
+  const line = previewLine(outcome, t);
+  return (
+    <p className={line.error ? "error-text" : "muted"} role={line.error ? "alert" : "status"} data-testid="preview-said">
+      {line.text}
+    </p>
+  );
+}
+
 function TextWithVariables(props: WidgetProps & { multiline: boolean; monospace?: boolean; speak?: boolean }) {
   const { t } = useI18n();
   const ctx = context(props);
   const ref = useRef<HTMLTextAreaElement & HTMLInputElement>(null);
-  const [previewError, setPreviewError] = useState<string | null>(null);
+  const [previewed, setPreviewed] = useState<PreviewOutcome | null>(null);
   const value = typeof props.value === "string" ? props.value : "";
   const common = {
     id: props.id,
@@ -77,12 +103,14 @@ function TextWithVariables(props: WidgetProps & { multiline: boolean; monospace?
     });
   };
   async function preview() {
-    setPreviewError(null);
+    setPreviewed(null);
+    const outcome = await previewPhrase(PREVIEW_SERVER, value, ctx.language, currentPreviewVariables());
+    setPreviewed(outcome);
+    if (!("audio" in outcome)) return;
     try {
-      const audio = new Audio(URL.createObjectURL(await api.ttsPreview(value, ctx.language)));
-      await audio.play();
+      await new Audio(URL.createObjectURL(outcome.audio)).play();
     } catch (e) {
-      setPreviewError(t("editor.previewFailed", { message: e instanceof Error ? e.message : String(e) }));
+      setPreviewed({ failed: e instanceof Error ? e.message : String(e) });
     }
   }
   return (
@@ -96,7 +124,7 @@ function TextWithVariables(props: WidgetProps & { multiline: boolean; monospace?
           </button>
         )}
       </div>
-      {previewError && <p className="error-text">{previewError}</p>}
+      {previewed && <PreviewLine outcome={previewed} />}
     </div>
   );
 }

@@ -1108,12 +1108,37 @@ export interface paths {
         put?: never;
         /**
          * Tts Preview
-         * @description Speak a phrase with the engine and voice a call would use, as WAV. Previews have a small cache of their
-         *     own: asking for many never pushes out the phrases calls play. At most 30 a minute per user (429 after).
+         * @description Speak a phrase with the engine and voice a call would use, as WAV. `text` is a template, rendered first as a
+         *     call renders it, with `variables` (422 `missing-variables` or `template-failed` when it cannot be; plain text
+         *     is spoken as it is). Previews have a small cache of their own: asking for many never pushes out the phrases
+         *     calls play. At most 30 a minute per user (429 after).
          *
          *     **Role:** viewer or above (any signed-in user).
          */
         post: operations["tts_preview_api_tts_preview_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tts/preview/text": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Tts Preview Text
+         * @description What POST /api/tts/preview would speak for the same request, as text, without speaking it: the designer
+         *     shows it under the Listen button. The same 422 answers when the template cannot be rendered.
+         *
+         *     **Role:** viewer or above (any signed-in user).
+         */
+        post: operations["tts_preview_text_api_tts_preview_text_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2487,8 +2512,23 @@ export interface components {
             language: string;
             /** Text */
             text: string;
+            /**
+             * Variables
+             * @description Values for the names `text` reads, as a call would have them: the scenario's declared defaults and test values. `language` is the preview's `language` unless set here. A name read without a value is a 422 `missing-variables` naming them in `missing_variables`.
+             */
+            variables?: {
+                [key: string]: unknown;
+            };
             /** Voice */
             voice?: string | null;
+        };
+        /** TtsPreviewText */
+        TtsPreviewText: {
+            /**
+             * Text
+             * @description What the preview speaks: the template rendered with the values sent.
+             */
+            text: string;
         };
         /** UserCreate */
         UserCreate: {
@@ -6145,6 +6185,75 @@ export interface operations {
             };
             /** @description A speech engine failed */
             502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    tts_preview_text_api_tts_preview_text_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TtsPreviewIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TtsPreviewText"];
+                };
+            };
+            /** @description Body is not JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Role too low, or CSRF token missing */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body not sent as Content-Type: application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid request or document */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
