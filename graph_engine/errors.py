@@ -89,5 +89,18 @@ class ChannelError(EngineError):
     it (agi_server's `MediaNotPlayed`)."""
 
 
+class UnusableValue(ValueError):
+    """A template helper's refusal of a value it cannot use (`money(None, ...)`, `spoken_date("soon", ...)`), named:
+    `reason` a stable code (not_a_number, ambiguous_number, not_a_date, not_a_time) and `value` the value as the
+    English message shows it (its repr: `None`, `'12.000'`). The template engine passes both on in its
+    `template_failed` failure, so the designer words the refusal rather than quote the English. A ValueError, as a
+    helper's refusal has always been: what catches one catches this too."""
+
+    def __init__(self, message: str, *, reason: str, value: object) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.value = repr(value)
+
+
 class CallerHangup(EngineError):
     """The caller hung up. Channels raise it from any operation; the interpreter ends the walk cleanly."""

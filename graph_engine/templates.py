@@ -17,7 +17,7 @@ from jinja2.filters import make_attrgetter
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.visitor import NodeTransformer
 
-from graph_engine.errors import TemplateError
+from graph_engine.errors import TemplateError, UnusableValue
 
 # What one operator in a template may build: a phrase is short, and a call must not stall the event loop every
 # other call shares (a template is written by any editor of the scenario).
@@ -627,7 +627,7 @@ def _compiled_template(source: str) -> Any:
         raise TemplateError(
             f"template syntax error on line {error.lineno}: {error.message}",
             code="template_syntax",
-            params={"part": "template", "line": error.lineno, "detail": error.message},
+            params={"part": "template", "line": error.lineno, **_syntax_detail(error)},
         ) from error
 
 
@@ -639,7 +639,7 @@ def _compiled_expression(source: str) -> Any:
         raise TemplateError(
             f"expression syntax error: {error.message}",
             code="template_syntax",
-            params={"part": "expression", "detail": error.message},
+            params={"part": "expression", **_syntax_detail(error)},
         ) from error
 
 
@@ -652,14 +652,14 @@ def render(source: str, variables: Mapping[str, Any]) -> str:
     except TemplateError:
         raise
     except UndefinedError as error:
-        raise TemplateError(f"unknown variable: {error.message}", **_unknown_variable(error)) from error
+        raise TemplateError(f"unknown variable: {error.message}", **_unknown_variable(error, source)) from error
     except SecurityError as error:
         raise TemplateError(
             f"not allowed in a template: {error}", code="template_refused", params={"detail": str(error)}
         ) from error
     except Exception as error:  # a filter or operator failed on this call's values
         raise TemplateError(
-            f"template failed: {error}", code="template_failed", params={"part": "template", "detail": str(error)}
+            f"template failed: {error}", code="template_failed", params=_failed_params("template", error)
         ) from error
 
 
@@ -670,28 +670,67 @@ def evaluate(expression: str, variables: Mapping[str, Any]) -> Any:
     except TemplateError:
         raise
     except UndefinedError as error:
-        raise TemplateError(f"unknown variable: {error.message}", **_unknown_variable(error)) from error
+        raise TemplateError(
+            f"unknown variable: {error.message}", **_unknown_variable(error, _as_template(expression, True))
+        ) from error
     except SecurityError as error:
         raise TemplateError(
             f"not allowed in an expression: {error}", code="template_refused", params={"detail": str(error)}
         ) from error
     except Exception as error:
         raise TemplateError(
-            f"expression failed: {error}", code="template_failed", params={"part": "expression", "detail": str(error)}
+            f"expression failed: {error}", code="template_failed", params=_failed_params("expression", error)
         ) from error
 
 
 # Jinja's words for a name without a value (and _Substitution's, which copies them): the name, quoted by repr.
 _UNDEFINED_NAME = re.compile(r"^'([^']+)' is undefined$")
+# Jinja's words for a field a value lacks (`contact.name` of a contact without one), and for a filter or test
+# nobody registered (`{{ debt | moneyy }}`).
+_MISSING_FIELD = re.compile(r"^'[^']*' has no attribute '([^']+)'$")
+_UNKNOWN_FILTER = re.compile(r"^No (filter|test) named '([^']+)'")
+
+# The params below name what went wrong beside Jinja's or a helper's English words (`detail`, kept whole for API
+# clients and older designers): `reason`, a stable code, and what it is about, which the designer words itself.
 
 
-def _unknown_variable(error: UndefinedError) -> dict[str, Any]:
-    """The code and params of an unknown variable: its name when Jinja's message is the plain one, else the
-    message as `detail` (an attribute a value lacks: `'dict object' has no attribute 'x'`)."""
+def _unknown_variable(error: UndefinedError, text: str) -> dict[str, Any]:
+    """The code and params of an unknown variable: its name when Jinja's message is the plain one (with reason
+    `unknown_function` when the template calls it: `mony(debt)` is a misspelt helper, not a variable left unset),
+    else the message as `detail` (with reason `no_field` and the `field` when a value lacks one)."""
     message = str(error.message or "")
     plain = _UNDEFINED_NAME.match(message)
-    params = {"variable": plain.group(1)} if plain else {"detail": message}
+    if plain:
+        name = plain.group(1)
+        params: dict[str, Any] = {"variable": name}
+        if name in _names_called(text):
+            params["reason"] = "unknown_function"
+        return {"code": "unknown_variable", "params": params}
+    field = _MISSING_FIELD.match(message)
+    params = {"detail": message, "reason": "no_field", "field": field.group(1)} if field else {"detail": message}
     return {"code": "unknown_variable", "params": params}
+
+
+def _names_called(text: str) -> frozenset[str]:
+    """The plain names a template calls (`mony` of `{{ mony(debt) }}`); empty when it does not parse."""
+    found = _parsed(text)
+    if isinstance(found, str):
+        return frozenset()
+    return frozenset(call.node.name for call in found.find_all(nodes.Call) if isinstance(call.node, nodes.Name))
+
+
+def _syntax_detail(error: TemplateSyntaxError) -> dict[str, Any]:
+    """Jinja's words as `detail`, with reason `unknown_filter` or `unknown_test` and its `name` when it is one."""
+    unknown = _UNKNOWN_FILTER.match(error.message or "")
+    named = {"reason": f"unknown_{unknown.group(1)}", "name": unknown.group(2)} if unknown else {}
+    return {"detail": error.message, **named}
+
+
+def _failed_params(part: str, error: Exception) -> dict[str, Any]:
+    """A template's or expression's failure on this call's values: the error's words as `detail`, with `reason` and
+    `value` when a helper named its refusal (`money(None, ...)`: not_a_number, `None`)."""
+    named = {"reason": error.reason, "value": error.value} if isinstance(error, UnusableValue) else {}
+    return {"part": part, "detail": str(error), **named}
 
 
 def _as_template(source: str, expression: bool) -> str:

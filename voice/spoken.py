@@ -3,7 +3,8 @@
 Pure functions (no I/O). Languages: English, Spanish, Russian, Kazakh (a region such as `es-MX` speaks as its
 language). Input may be a number or the text of one (what a SQL row or a caller's digits give), and dates may
 be `date`, `datetime` or ISO text. A value that cannot be spoken raises ValueError, which the template engine
-turns into the block's error exit.
+turns into the block's error exit; the refusals an analyst meets most (not a number, an ambiguous number, not a
+date, not a time) raise its UnusableValue, which names the reason so the designer can say it in their language.
 
     number(1234, "es")                 -> mil doscientos treinta y cuatro
     money(1234.5, "EUR", "es")         -> mil doscientos treinta y cuatro euros con cincuenta céntimos
@@ -23,6 +24,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from types import ModuleType
 from typing import Any, Final
 
+from graph_engine.errors import UnusableValue
 from voice.numerals import Gender, en, es, kk, ru
 
 _LANGUAGES: dict[str, ModuleType] = {"en": en, "es": es, "ru": ru, "kk": kk}
@@ -51,8 +53,16 @@ _AMBIGUOUS: Final = re.compile(r"^[+-]?[1-9]\d{0,2}[.,]\d{3}$")
 _SPACES = str.maketrans("", "", " \u00a0\u202f\u2009")  # spaces, no-break and thin spaces group digits too
 
 
-class AmbiguousNumber(ValueError):
+class AmbiguousNumber(UnusableValue):
     """Number text that reads two ways ("12.000"): said as it is, where "not a number" would puzzle its writer."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(
+            f"ambiguous number {text!r}: thousands in some countries, decimals in others (write it without the mark, "
+            "or with more or fewer decimals)",
+            reason="ambiguous_number",
+            value=text,
+        )
 
 
 def _number_text(text: str, lang: str) -> str:
@@ -84,16 +94,13 @@ def _number_text(text: str, lang: str) -> str:
     if lang.lower().startswith("en") and _GROUPED[","].match(text):  # English groups thousands with a comma
         return text.replace(",", "")
     if _AMBIGUOUS.match(text):
-        raise AmbiguousNumber(
-            f"ambiguous number {text!r}: thousands in some countries, decimals in others (write it without the mark, "
-            "or with more or fewer decimals)"
-        )
+        raise AmbiguousNumber(text)
     return text.replace(",", ".")
 
 
 def _decimal(value: Any, lang: str = "", *, round_to: int = _PLACES) -> Decimal:
     if isinstance(value, bool):
-        raise ValueError("a yes/no value is not a number")
+        raise UnusableValue("a yes/no value is not a number", reason="not_a_number", value=value)
     try:
         number = (
             Decimal(_number_text(value, lang))
@@ -103,7 +110,7 @@ def _decimal(value: Any, lang: str = "", *, round_to: int = _PLACES) -> Decimal:
     except AmbiguousNumber:
         raise
     except (InvalidOperation, TypeError, ValueError):
-        raise ValueError(f"not a number: {value!r}") from None
+        raise UnusableValue(f"not a number: {value!r}", reason="not_a_number", value=value) from None
     if not number.is_finite():
         raise ValueError(f"not a number that can be spoken: {value!r}")
     if abs(number) >= _LIMIT:
@@ -185,7 +192,8 @@ def _as_date(value: Any) -> date:
             return datetime.fromisoformat(_iso_hour(value.strip())).date()
         except ValueError:
             pass
-    raise ValueError(f"not a date: {value!r} (use a date or ISO text such as 2026-03-05)")
+    message = f"not a date: {value!r} (use a date or ISO text such as 2026-03-05)"
+    raise UnusableValue(message, reason="not_a_date", value=value)
 
 
 def spoken_date(value: Any, lang: str) -> str:
@@ -206,7 +214,8 @@ def _as_time(value: Any) -> time:
             return datetime.fromisoformat(text).time() if "T" in text or " " in text else time.fromisoformat(text)
         except ValueError:
             pass
-    raise ValueError(f"not a time of day: {value!r} (use a time or text such as 14:30)")
+    message = f"not a time of day: {value!r} (use a time or text such as 14:30)"
+    raise UnusableValue(message, reason="not_a_time", value=value)
 
 
 # How a time may be said: its clock reading alone, or after the language's "at".

@@ -47,6 +47,12 @@ from graph_engine.sql_params import parse_query
 # API check, so a scenario can only name a source an administrator is able to create.
 SOURCE_NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]{0,63}$"
 
+# A result column as the database names it. The name is only looked up among the columns the driver returns, never
+# written into SQL, so any text a database can name a column is safe: Cyrillic (`Сумма`, a Russian CRM's), spaces
+# (`Дата платежа`), an unaliased expression (`COUNT(*)`). A control character would be a pasted line end, not a
+# column a CRM has; 256 is MariaDB's longest alias (PostgreSQL's names are shorter still).
+COLUMN_NAME_PATTERN = r"^[^\x00-\x1f\x7f-\x9f]{1,256}$"
+
 
 class QueryAnswer(list[dict[str, Any]]):
     """A data source's answer: its rows and, for a statement that returns none (UPDATE, INSERT, DELETE), how many
@@ -88,8 +94,9 @@ class SqlBlock(BlockType):
                 "title": "Columns to variables",
                 "description": "Result column -> variable that receives its value (first row).",
                 "propertyNames": {
-                    "pattern": "^[A-Za-z0-9_]{1,64}$",
-                    "description": "A result column: letters, digits and _, at most 64.",
+                    "pattern": COLUMN_NAME_PATTERN,
+                    "title": "Column",
+                    "description": "A result column as the database names it (Сумма, amount), at most 256 characters.",
                 },
                 "additionalProperties": {
                     "type": "string",

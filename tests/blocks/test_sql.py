@@ -13,6 +13,7 @@ from graph_engine.document import parse_document
 from graph_engine.interpreter import run_call
 from graph_engine.scripted import ScriptedChannel
 from graph_engine.services import Services
+from graph_engine.validation import validate
 
 FACTS = {"caller_id": "+34600111222", "caller_name": "", "dialed_number": "", "channel": "x"}
 
@@ -65,3 +66,31 @@ async def test_a_write_asked_for_columns_takes_the_error_exit() -> None:
     """`found` promises the columns' variables are set; a statement that returned no row has none to give."""
     step = await _step(QueryAnswer(rows_affected=1), columns={"name": "who"})
     assert step.exit == "error" and "no column 'name'" in str(step.error)
+
+
+def _column_problems(columns: dict[str, str]) -> list[tuple[str, Any]]:
+    document = {
+        "format": "ivrgraph.scenario/1",
+        "name": "w",
+        "nodes": [
+            {"id": "start", "type": "start", "config": {}},
+            {"id": "q", "type": "sql", "config": {"source": "crm", "query": "SELECT 1", "columns": columns}},
+        ],
+        "edges": [{"source": "start", "exit": "next", "target": "q"}],
+    }
+    return [(i.params["rule"], i.params["value"]) for i in validate(document, default_registry()) if i.code == "config"]
+
+
+@pytest.mark.parametrize("column", ["Сумма", "Дата платежа", "COUNT(*)", "amount", "x" * 256])
+def test_a_column_is_any_name_a_database_gives(column: str) -> None:
+    """Matched against the cursor's names, never written into SQL: a Russian CRM's `Сумма` needs no alias."""
+    assert _column_problems({column: "debt"}) == []
+
+
+@pytest.mark.parametrize("column", ["", "Сумма\t", "a\x00b", "Сумма\r", "x" * 257])
+def test_a_column_name_is_refused_only_when_no_database_would_give_it(column: str) -> None:
+    assert _column_problems({column: "debt"}) == [("name_pattern", column[:60])]
+
+
+def test_the_variable_a_column_fills_still_takes_a_variables_name() -> None:
+    assert _column_problems({"Сумма": "сумма"}) == [("pattern", "сумма")]

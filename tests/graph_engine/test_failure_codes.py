@@ -54,6 +54,19 @@ def failures(result: CallResult) -> list[dict[str, Any]]:
             {"code": "template_failed", "part": "template", "detail": "integer division or modulo by zero"},
         ),
         (
+            # A NULL column spoken as money: the refusal named beside its English words (review of a Russian
+            # contact centre: «шаблон не удалось заполнить: not a number: None»).
+            {"id": "debt", "type": "say_phrase", "config": {"text": "Долг {{ money(none, 'RUB', 'ru') }}"}},
+            "template failed: not a number: None",
+            {
+                "code": "template_failed",
+                "part": "template",
+                "detail": "not a number: None",
+                "reason": "not_a_number",
+                "value": "None",
+            },
+        ),
+        (
             {"id": "sales", "type": "transfer", "config": {"target": "отдел продаж"}},
             "not a destination that can be dialed: 'отдел продаж'",
             {"code": "not_dialable", "target": "отдел продаж"},
@@ -86,20 +99,56 @@ async def test_a_failing_block_names_its_failure_beside_the_english_error(regist
     assert step.events == [{"kind": "failure", **event}]
 
 
+NO_NAME = {"reason": "no_field", "field": "name"}
+
+
 @pytest.mark.parametrize(
     ("source", "variables", "params"),
     [
         ("{{ caller.name }}", {}, {"variable": "caller"}),
-        ("{{ client.name }}", {"client": {}}, {"detail": "'dict object' has no attribute 'name'"}),
-        ("client.name == 'Ann'", {"client": {}}, {"detail": "'dict object' has no attribute 'name'"}),
+        ("{{ client.name }}", {"client": {}}, {"detail": "'dict object' has no attribute 'name'", **NO_NAME}),
+        ("client.name == 'Ann'", {"client": {}}, {"detail": "'dict object' has no attribute 'name'", **NO_NAME}),
     ],
 )
 def test_an_unknown_variable_is_named_or_told_in_jinjas_words(source, variables, params):
-    """The variable's name when Jinja's message is the plain one; an attribute a value lacks, its words whole."""
+    """The variable's name when Jinja's message is the plain one; an attribute a value lacks, its words whole and
+    the field named."""
     with pytest.raises(TemplateError) as caught:
         (evaluate if "{" not in source else render)(source, variables)
     assert caught.value.code == "unknown_variable"
     assert caught.value.params == params
+
+
+@pytest.mark.parametrize(
+    ("source", "variables", "code", "params"),
+    [
+        ("{{ money(debt, 'RUB', 'ru') }}", {"debt": "12.000"}, "template_failed",
+         {"reason": "ambiguous_number", "value": "'12.000'"}),
+        ("{{ number(flag, 'es') }}", {"flag": True}, "template_failed", {"reason": "not_a_number", "value": "True"}),
+        ("{{ spoken_date(due, 'ru') }}", {"due": "завтра"}, "template_failed",
+         {"reason": "not_a_date", "value": "'завтра'"}),
+        ("spoken_time(at, 'es') != ''", {"at": None}, "template_failed", {"reason": "not_a_time", "value": "None"}),
+        ("{{ mony(debt, 'RUB', 'ru') }}", {"debt": 5}, "unknown_variable",
+         {"variable": "mony", "reason": "unknown_function"}),
+        ("{{ contact.name }}", {"contact": {}}, "unknown_variable", {"reason": "no_field", "field": "name"}),
+        ("{{ debt | moneyy }}", {"debt": 5}, "template_syntax", {"reason": "unknown_filter", "name": "moneyy"}),
+        ("debt is evenly", {"debt": 5}, "template_syntax", {"reason": "unknown_test", "name": "evenly"}),
+    ],
+)  # fmt: skip
+def test_a_template_failure_names_its_reason_beside_the_english_detail(source, variables, code, params):
+    """The designer words the reason and what it is about; `detail` keeps the English words for API clients."""
+    with pytest.raises(TemplateError) as caught:
+        (evaluate if "{" not in source else render)(source, variables)
+    assert caught.value.code == code
+    named = {name: value for name, value in caught.value.params.items() if name in params}
+    assert named == params
+    assert str(caught.value.params.get("detail", "")) in str(caught.value)  # the English words, as they were
+
+
+def test_an_unknown_name_that_is_not_called_is_a_variable():
+    with pytest.raises(TemplateError) as caught:
+        render("{{ mony }} {{ money(1, 'EUR', 'es') }}", {})
+    assert caught.value.params == {"variable": "mony"}
 
 
 class _SilentSource:

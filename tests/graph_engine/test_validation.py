@@ -439,10 +439,10 @@ def test_a_template_that_could_only_fail_in_the_call_is_refused(registry, text: 
             'Schedule "h": Opening hours > row 1: From is required',
         ),
         (
-            {"id": "s", "type": "sql", "config": {"source": "crm", "query": "SELECT 1", "columns": {"bad-col": "x"}}},
+            {"id": "s", "type": "sql", "config": {"source": "crm", "query": "SELECT 1", "columns": {"bad\tcol": "x"}}},
             "$.nodes[1].config.columns",
-            "SQL Query \"s\": Columns to variables: the name 'bad-col' does not match the form names take here: "
-            "A result column: letters, digits and _, at most 64.",
+            "SQL Query \"s\": Columns to variables: the name 'bad\\tcol' does not match the form names take here: "
+            "A result column as the database names it (Сумма, amount), at most 256 characters.",
         ),
         (
             {"id": "t", "type": "transfer", "config": {"target": "101", "timeout": 999}},

@@ -24,6 +24,7 @@ import { availableVariables } from "../lib/variables";
 import { useEditor } from "../store/editor";
 import { BUTTON_TEMPLATES } from "./formButtons";
 import { FieldDescription, TextWithCode } from "./InlineCode";
+import { MapEntryTemplate, withKeyTitles } from "./MapEntryTemplate";
 import { WIDGETS, type FormContext } from "./widgets";
 
 /**
@@ -52,6 +53,7 @@ const FORM_TEMPLATES = {
   ButtonTemplates: BUTTON_TEMPLATES,
   DescriptionFieldTemplate: FieldDescription,
   MultiSchemaFieldTemplate: ChoiceFieldTemplate,
+  WrapIfAdditionalTemplate: MapEntryTemplate,
 };
 
 /** A field that does not apply to the block's settings as they are (`x-ui.show_if`): drawn as nothing. */
@@ -194,9 +196,13 @@ export function BlockConfigForm(props: {
       ),
     [formSchema, spec.type, language, t],
   );
-  // Fields that do not apply to the settings as they are (the IVR's digits in menu mode) are hidden, values kept.
-  const uiSchema = useMemo(() => shapeUi(baseUiSchema, formSchema, config), [baseUiSchema, formSchema, config]);
   const schema = useMemo(() => localizeSchema(formSchema, language), [formSchema, language]);
+  // Fields that do not apply to the settings as they are (the IVR's digits in menu mode) are hidden, values kept.
+  // A map's keys are labelled with its translated key title ("Столбец"), not rjsf's English "fio Key".
+  const uiSchema = useMemo(
+    () => withKeyTitles(shapeUi(baseUiSchema, formSchema, config), schema),
+    [baseUiSchema, formSchema, config, schema],
+  );
   // Read against the schema the form shows, so a choice's alternatives are named in the interface language.
   const transformErrors = useMemo(() => readableErrors(schema, t), [schema, t]);
   return (

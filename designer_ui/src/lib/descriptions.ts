@@ -110,9 +110,9 @@ const DESCRIPTIONS: Record<string, Record<Translated, string>> = {
     es: "Columna del resultado -> variable que recibe su valor (de la primera fila).",
     ru: "Столбец результата -> переменная, которая получает его значение (из первой строки).",
   },
-  "A result column: letters, digits and _, at most 64.": {
-    es: "Una columna del resultado: letras, cifras y _, 64 como máximo.",
-    ru: "Столбец результата: латинские буквы, цифры и _, не длиннее 64.",
+  "A result column as the database names it (Сумма, amount), at most 256 characters.": {
+    es: "Una columna del resultado, tal como la nombra la base de datos (Importe, amount), de 256 caracteres como máximo.",
+    ru: "Столбец результата так, как его называет база данных (Сумма, amount), не длиннее 256 символов.",
   },
   "A variable name: letters, digits and _, not starting with a digit.": {
     es: "Un nombre de variable: letras, cifras y _, sin empezar por cifra.",

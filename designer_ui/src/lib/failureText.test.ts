@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { TraceStep } from "../api/types";
-import { callFailureText, FAILURE_WORDS, failingStep, stepFailureText } from "./failureText";
+import { callFailureText, FAILURE_WORDS, failingStep, stepFailureText, TEMPLATE_REASONS } from "./failureText";
 import type { Translated } from "./paramWords";
 
 /** A step that failed as the engine notes it: its English error and the failure event naming it. */
@@ -101,6 +101,77 @@ const CASES: { failure: Record<string, unknown>; es: string; ru: string }[] = [
     ru: "Asterisk не смог воспроизвести «ivrgraph/welcome»: нет звукового файла",
   },
 ];
+
+/** A template failure the engine names by `reason` beside its English `detail` (graph_engine/templates.py). */
+const REASONS: { failure: Record<string, unknown>; es: string; ru: string }[] = [
+  {
+    // Review of a Russian contact centre: «шаблон не удалось заполнить: not a number: None».
+    failure: { code: "template_failed", part: "template", detail: "not a number: None", reason: "not_a_number", value: "None" },
+    es: "la plantilla no se pudo completar: el valor está vacío (None) y se necesita un número",
+    ru: "шаблон не удалось заполнить: значение пустое (None), а нужно число",
+  },
+  {
+    failure: { code: "template_failed", part: "expression", detail: "not a number: 'abc'", reason: "not_a_number", value: "'abc'" },
+    es: "la expresión no se pudo evaluar: «abc» no es un número",
+    ru: "выражение не вычислилось: «abc» — не число",
+  },
+  {
+    failure: { code: "template_failed", part: "template", detail: "ambiguous number '12.000': …", reason: "ambiguous_number", value: "'12.000'" },
+    es: "la plantilla no se pudo completar: número ambiguo «12.000»: son miles en unos países y decimales en otros (escríbalo sin el separador, o con más o menos decimales)",
+    ru: "шаблон не удалось заполнить: неоднозначное число «12.000»: в одних странах это тысячи, в других — дробная часть (запишите его без разделителя или с другим числом знаков после него)",
+  },
+  {
+    failure: { code: "template_failed", part: "template", detail: "not a date: 'завтра' (…)", reason: "not_a_date", value: "'завтра'" },
+    es: "la plantilla no se pudo completar: «завтра» no es una fecha (use una fecha o un texto ISO como 2026-03-05)",
+    ru: "шаблон не удалось заполнить: «завтра» — не дата (нужна дата или текст ISO, например 2026-03-05)",
+  },
+  {
+    failure: { code: "template_failed", part: "template", detail: "not a time of day: None (…)", reason: "not_a_time", value: "None" },
+    es: "la plantilla no se pudo completar: el valor está vacío (None) y se necesita una hora",
+    ru: "шаблон не удалось заполнить: значение пустое (None), а нужно время",
+  },
+  {
+    failure: { code: "unknown_variable", variable: "mony", reason: "unknown_function" },
+    es: "no hay ninguna función llamada «mony»",
+    ru: "нет функции «mony»",
+  },
+  {
+    failure: { code: "unknown_variable", detail: "'dict object' has no attribute 'name'", reason: "no_field", field: "name" },
+    es: "el valor no tiene el campo «name»",
+    ru: "у значения нет поля «name»",
+  },
+  {
+    failure: { code: "template_syntax", part: "template", line: 1, detail: "No filter named 'moneyy'.", reason: "unknown_filter", name: "moneyy" },
+    es: "la plantilla tiene un error: no hay ningún filtro llamado «moneyy»",
+    ru: "ошибка в шаблоне: нет фильтра «moneyy»",
+  },
+  {
+    failure: { code: "template_syntax", part: "expression", detail: "No test named 'evenly'.", reason: "unknown_test", name: "evenly" },
+    es: "la expresión tiene un error: no hay ninguna prueba llamada «evenly»",
+    ru: "ошибка в выражении: нет проверки «evenly»",
+  },
+];
+
+describe("a template's failure, worded by its reason rather than quoted in English", () => {
+  it.each(REASONS)("words $failure.reason in Spanish and Russian", ({ failure, es, ru }) => {
+    const step = failed("the English error", failure);
+    expect(stepFailureText(step, "es")).toBe(es);
+    expect(stepFailureText(step, "ru")).toBe(ru);
+    expect(stepFailureText(step, "en")).toBe("the English error");
+  });
+
+  it("has words for every reason in both languages", () => {
+    const reasons = new Set(REASONS.map((c) => String(c.failure.reason)));
+    for (const language of ["es", "ru"] as Translated[]) expect(new Set(Object.keys(TEMPLATE_REASONS[language]))).toEqual(reasons);
+  });
+
+  it("says the English detail for a reason it has no words for, or without the params they need", () => {
+    const newer = { code: "template_failed", part: "template", detail: "not a colour: 'x'", reason: "not_a_colour" };
+    expect(stepFailureText(failed("e", newer), "ru")).toBe("шаблон не удалось заполнить: not a colour: 'x'");
+    const bare = { code: "template_failed", part: "template", detail: "not a number: None", reason: "not_a_number" };
+    expect(stepFailureText(failed("e", bare), "es")).toBe("la plantilla no se pudo completar: not a number: None");
+  });
+});
 
 describe("a block's failure in the analyst's language", () => {
   it.each(CASES)("words $failure.code in Spanish and Russian", ({ failure, es, ru }) => {

@@ -6,11 +6,13 @@
  * what the words need: the server's English text, whole, as before.
  *
  * Params come from the call (a caller's entry, a data source's message): returned as plain text for React to
- * escape. A `detail` is the engine's own reason (a filter's, a data source's) and stays in English.
+ * escape. A `detail` is the engine's own reason (a filter's, a data source's) and stays in English, unless the
+ * engine also names it with a `reason` worded here (a template's: `money(None, ...)` is not_a_number with `value`
+ * "None"; graph_engine/templates.py).
  */
 import type { TraceStep } from "../api/types";
 import type { Language } from "./i18n";
-import { ParamWords, wordedOr, type Translated } from "./paramWords";
+import { MissingParam, ParamWords, wordedOr, type Translated } from "./paramWords";
 
 /** The kind of the trace event naming a step's failure. */
 export const FAILURE_EVENT = "failure";
@@ -22,15 +24,73 @@ function inExpression(w: ParamWords): boolean {
   return w.has("part") && w.text("part") === "expression";
 }
 
+/** A template value as the engine's `value` param gives it (Python's repr): text in «», anything else as it is. */
+function shownValue(w: ParamWords): string {
+  const value = w.text("value");
+  const text = /^'(.*)'$/s.exec(value) ?? /^"(.*)"$/s.exec(value);
+  return text ? `«${text[1]}»` : value;
+}
+
+/** `empty` when the value was none (a NULL column, a variable set to none), else `said` of the value shown. */
+function valueWords(w: ParamWords, empty: string, said: (value: string) => string): string {
+  return w.text("value") === "None" ? empty : said(shownValue(w));
+}
+
+/** What went wrong in a template, by the engine's `reason` param: what the English `detail` says, worded. */
+export const TEMPLATE_REASONS: Record<Translated, Record<string, Words>> = {
+  es: {
+    not_a_number: (w) => valueWords(w, "el valor está vacío (None) y se necesita un número", (v) => `${v} no es un número`),
+    ambiguous_number: (w) =>
+      `número ambiguo ${shownValue(w)}: son miles en unos países y decimales en otros (escríbalo sin el separador, o con más o menos decimales)`,
+    not_a_date: (w) =>
+      valueWords(w, "el valor está vacío (None) y se necesita una fecha", (v) => `${v} no es una fecha (use una fecha o un texto ISO como 2026-03-05)`),
+    not_a_time: (w) =>
+      valueWords(w, "el valor está vacío (None) y se necesita una hora", (v) => `${v} no es una hora del día (use una hora o un texto como 14:30)`),
+    unknown_function: (w) => `no hay ninguna función llamada ${w.quoted("variable")}`,
+    no_field: (w) => `el valor no tiene el campo ${w.quoted("field")}`,
+    unknown_filter: (w) => `no hay ningún filtro llamado ${w.quoted("name")}`,
+    unknown_test: (w) => `no hay ninguna prueba llamada ${w.quoted("name")}`,
+  },
+  ru: {
+    not_a_number: (w) => valueWords(w, "значение пустое (None), а нужно число", (v) => `${v} — не число`),
+    ambiguous_number: (w) =>
+      `неоднозначное число ${shownValue(w)}: в одних странах это тысячи, в других — дробная часть (запишите его без разделителя или с другим числом знаков после него)`,
+    not_a_date: (w) =>
+      valueWords(w, "значение пустое (None), а нужна дата", (v) => `${v} — не дата (нужна дата или текст ISO, например 2026-03-05)`),
+    not_a_time: (w) =>
+      valueWords(w, "значение пустое (None), а нужно время", (v) => `${v} — не время суток (нужно время или текст вроде 14:30)`),
+    unknown_function: (w) => `нет функции ${w.quoted("variable")}`,
+    no_field: (w) => `у значения нет поля ${w.quoted("field")}`,
+    unknown_filter: (w) => `нет фильтра ${w.quoted("name")}`,
+    unknown_test: (w) => `нет проверки ${w.quoted("name")}`,
+  },
+};
+
+/** The failure's `reason` worded when this module knows it and has its params, else `otherwise()` (the English). */
+function reasonOr(w: ParamWords, otherwise: () => string): string {
+  const reason = w.has("reason") ? w.text("reason") : "";
+  const words = Object.hasOwn(TEMPLATE_REASONS[w.language], reason) ? TEMPLATE_REASONS[w.language][reason] : undefined;
+  if (!words) return otherwise();
+  try {
+    return words(w);
+  } catch (error) {
+    if (error instanceof MissingParam) return otherwise();
+    throw error;
+  }
+}
+
 /** Each named failure's reason, said after "Error:" or "Error in block «X»:". */
 export const FAILURE_WORDS: Record<Translated, Record<string, Words>> = {
   es: {
     unknown_timezone: (w) => `zona horaria desconocida ${w.quoted("timezone")}`,
     unknown_variable: (w) =>
-      w.has("variable") ? `la variable ${w.quoted("variable")} no tiene valor` : `falta un valor (${w.text("detail")})`,
+      reasonOr(w, () =>
+        w.has("variable") ? `la variable ${w.quoted("variable")} no tiene valor` : `falta un valor (${w.text("detail")})`,
+      ),
     template_failed: (w) =>
-      `${inExpression(w) ? "la expresión no se pudo evaluar" : "la plantilla no se pudo completar"}: ${w.text("detail")}`,
-    template_syntax: (w) => `${inExpression(w) ? "la expresión" : "la plantilla"} tiene un error: ${w.text("detail")}`,
+      `${inExpression(w) ? "la expresión no se pudo evaluar" : "la plantilla no se pudo completar"}: ${reasonOr(w, () => w.text("detail"))}`,
+    template_syntax: (w) =>
+      `${inExpression(w) ? "la expresión" : "la plantilla"} tiene un error: ${reasonOr(w, () => w.text("detail"))}`,
     template_refused: (w) => `algo no permitido en una plantilla: ${w.text("detail")}`,
     not_dialable: (w) => `${w.quoted("target")} no es un destino al que se pueda llamar`,
     channel_from_variable: (w) =>
@@ -51,9 +111,10 @@ export const FAILURE_WORDS: Record<Translated, Record<string, Words>> = {
   ru: {
     unknown_timezone: (w) => `неизвестный часовой пояс ${w.quoted("timezone")}`,
     unknown_variable: (w) =>
-      w.has("variable") ? `у переменной ${w.quoted("variable")} нет значения` : `нет значения (${w.text("detail")})`,
-    template_failed: (w) => `${inExpression(w) ? "выражение не вычислилось" : "шаблон не удалось заполнить"}: ${w.text("detail")}`,
-    template_syntax: (w) => `ошибка в ${inExpression(w) ? "выражении" : "шаблоне"}: ${w.text("detail")}`,
+      reasonOr(w, () => (w.has("variable") ? `у переменной ${w.quoted("variable")} нет значения` : `нет значения (${w.text("detail")})`)),
+    template_failed: (w) =>
+      `${inExpression(w) ? "выражение не вычислилось" : "шаблон не удалось заполнить"}: ${reasonOr(w, () => w.text("detail"))}`,
+    template_syntax: (w) => `ошибка в ${inExpression(w) ? "выражении" : "шаблоне"}: ${reasonOr(w, () => w.text("detail"))}`,
     template_refused: (w) => `в шаблоне то, что не разрешено: ${w.text("detail")}`,
     not_dialable: (w) => `${w.quoted("target")} — не адрес, по которому можно позвонить`,
     channel_from_variable: (w) =>

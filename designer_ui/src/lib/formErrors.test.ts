@@ -72,3 +72,17 @@ describe("config form errors in the interface language", () => {
     }
   });
 });
+
+describe("the SQL block's result columns", () => {
+  const sql = (columns: Record<string, string>) => ({ source: "crm", query: "SELECT 1", columns });
+
+  it("takes a column as a Russian CRM names it: Cyrillic, spaces, an expression", () => {
+    expect(shown("sql", sql({ Сумма: "debt", "Дата платежа": "due", "COUNT(*)": "n" }), "ru")).toEqual({});
+  });
+
+  it("says a column no database would name (a pasted line end, too long) in words", () => {
+    const words = all(shown("sql", sql({ "Сумма\n": "debt" }), "ru"));
+    expect(words).toContain("Столбец результата так, как его называет база данных: не длиннее 256 символов, без переносов строк и табуляций.");
+    expect(all(shown("sql", sql({ ["x".repeat(257)]: "debt" }), "es")).join(" ")).toContain("como máximo 256 caracteres");
+  });
+});

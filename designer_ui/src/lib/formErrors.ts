@@ -21,7 +21,7 @@ const KNOWN_PATTERNS: Record<string, MessageKey> = {
   "^[A-Za-z0-9_.:-]{1,64}$": "form.pattern.blockId",
   "^[A-Za-z0-9_]{1,32}$": "form.pattern.exitName",
   "^[A-Za-z0-9_.-]{1,64}$": "form.pattern.name",
-  "^[A-Za-z0-9_]{1,64}$": "form.pattern.column",
+  "^[^\\x00-\\x1f\\x7f-\\x9f]{1,256}$": "form.pattern.column",
   "^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$": "form.pattern.language",
   "^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}(/[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}){0,7}$": "form.pattern.audio",
   "^[A-Za-z_]+(/[A-Za-z0-9_+-]+){0,2}$|^UTC$": "form.pattern.timezone",

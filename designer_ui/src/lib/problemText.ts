@@ -215,7 +215,7 @@ const FIELD_HINTS: Record<string, Record<string, MessageKey>> = {
 export const HINTS: Record<string, MessageKey> = {
   "Letters, digits and _ (at most 64), not starting with a digit: customer_name, not customer name.": "form.pattern.variable",
   "A variable name: letters, digits and _, not starting with a digit.": "form.pattern.variable",
-  "A result column: letters, digits and _, at most 64.": "form.pattern.column",
+  "A result column as the database names it (Сумма, amount), at most 256 characters.": "form.pattern.column",
   "A recorded audio asset (or an Asterisk sound such as vm-press).": "form.pattern.audio",
   "IANA name, e.g. Europe/Madrid, Europe/Moscow, Asia/Almaty.": "form.pattern.timezone",
   "Empty: the message always plays to the end.": "form.pattern.keys",
