@@ -20,7 +20,6 @@ from tests.voice.conftest import LateEngine
 from voice.engines.base import EngineSettings
 from voice.engines.gtts_engine import GttsEngine
 from voice.errors import (
-    EngineFailure,
     GttsError,
     NothingToSay,
     SpeechError,
