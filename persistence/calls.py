@@ -23,7 +23,7 @@ from graph_engine.trace import CallOutcome, CallResult
 from persistence import path_counts
 from persistence.db import Database, hold_sqlite_writes
 from persistence.errors import NotFound, Refused
-from persistence.folding import folded
+from persistence.folding import contains
 from persistence.models import CallRecord, Scenario, ScenarioVersion, UtcDateTime
 from persistence.phone_numbers import phone_number, written_forms
 
@@ -475,8 +475,7 @@ def _name_contains(typed: str) -> ColumnElement[bool]:
     A substring of a folded name can use no index: the database reads every call the other filters leave, newest
     first (the time range and the scenario are index ranges), and a page of the list stops at its size in matches;
     a name that matches nothing reads the whole range. The register's own indexes serve the other filters."""
-    pattern = "%" + typed.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    return folded(CallRecord.caller_name).like(folded(pattern), escape="\\")
+    return contains(CallRecord.caller_name, typed)
 
 
 def _filtered(query: Select[Any], filters: CallFilter) -> Select[Any]:

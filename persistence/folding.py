@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, Final
 
+from sqlalchemy import ColumnElement
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import String
@@ -73,3 +74,10 @@ def _folded(element: folded, compiler: Any, **kw: Any) -> str:
 @compiles(folded, "sqlite")
 def _folded_on_sqlite(element: folded, compiler: Any, **kw: Any) -> str:
     return f"{SQLITE_FOLD}({compiler.process(element.clauses, **kw)})"
+
+
+def contains(column: Any, typed: str) -> ColumnElement[bool]:
+    """`column` holds `typed` anywhere, folded as above on both sides, and "%", "_" and "\\" read as themselves (a
+    LIKE pattern escaped): what the scenario search and the register's name search ask."""
+    pattern = "%" + typed.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return folded(column).like(folded(pattern), escape="\\")

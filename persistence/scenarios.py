@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from graph_engine.document import shape_problems
 from persistence.db import hold_sqlite_writes
 from persistence.errors import AlreadyExists, InUse, InvalidDocument, NotFound, PublishedMeanwhile, StaleRevision
-from persistence.folding import folded
+from persistence.folding import contains
 from persistence.models import CallbackJob, Scenario, ScenarioVersion, utcnow
 from schemas import SCENARIO_FORMAT
 
@@ -110,13 +110,7 @@ def list_scenarios(
 ) -> tuple[list[Scenario], int]:
     condition = None
     if query:
-        pattern = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        condition = or_(
-            *(
-                folded(column).like(folded(pattern), escape="\\")
-                for column in (Scenario.slug, Scenario.name, Scenario.description)
-            )
-        )
+        condition = or_(*(contains(column, query) for column in (Scenario.slug, Scenario.name, Scenario.description)))
     select_items = select(Scenario).where(LIVE).order_by(Scenario.slug).limit(page_size).offset((page - 1) * page_size)
     select_count = select(func.count()).select_from(Scenario).where(LIVE)
     if condition is not None:

@@ -10,46 +10,27 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import text
 
 from api.settings import Settings
-from persistence.calls import CallRecordIn, CallRecordWriter
 from persistence.db import Database
 from persistence.publishing import PublishHub
 from tests.api.conftest import ADMIN, ADMIN_PASSWORD, Client, Server, _designer_dist, serve_api
 from tests.persistence import pg
+from tests.persistence.named_calls import write_named_calls
 
-T0 = datetime(2026, 12, 8, 9, 0, tzinfo=UTC)
 NAMES = ("ПЕТРОВА ЮЛИЯ", "Петров Пётр", "Ivanova Maria", "", "Сидорова")
 
 
 def _write_calls(database_url: str, scenario: str, names: tuple[str, ...] = NAMES) -> list[str]:
     """One call a name, a minute apart (the last the newest), as the FastAGI runtime writes them; their ids."""
-    ids = [f"{scenario}-{n}" for n in range(len(names))]
     database = Database(database_url)
     try:
-        CallRecordWriter(database).write_batch(
-            [
-                CallRecordIn(
-                    call_id=call_id,
-                    scenario=scenario,
-                    started_at=T0 + timedelta(minutes=n),
-                    answered_at=T0 + timedelta(minutes=n),
-                    ended_at=T0 + timedelta(minutes=n, seconds=40),
-                    outcome="hung_up",
-                    caller_id=f"+7916000000{n}",
-                    caller_name=name,
-                    trace={"answered": True, "steps": []},
-                )
-                for n, (call_id, name) in enumerate(zip(ids, names, strict=True))
-            ]
-        )
+        return write_named_calls(database, *names, scenario=scenario, prefix=scenario)
     finally:
         database.dispose()
-    return ids
 
 
 def _listed(client: Client, **params: str | int) -> list[tuple[str, str]]:

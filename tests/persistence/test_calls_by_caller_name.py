@@ -6,34 +6,12 @@ searched numbers only. The name is a substring search, folded as the scenario se
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from persistence import calls
-from persistence.calls import CallFilter, CallRecordIn, CallRecordWriter
+from persistence.calls import CallFilter
 from persistence.db import Database
-
-T0 = datetime(2026, 12, 8, 9, 0, tzinfo=UTC)
-
-
-def _calls(database: Database, *names: str, scenario: str = "debts", prefix: str = "call") -> None:
-    """One call a name, a minute apart in the order given (the last is the newest), as the FastAGI runtime writes
-    them: `<prefix>-<n>` from `+7916000000<n>`."""
-    CallRecordWriter(database).write_batch(
-        [
-            CallRecordIn(
-                call_id=f"{prefix}-{n}",
-                scenario=scenario,
-                started_at=T0 + timedelta(minutes=n),
-                answered_at=T0 + timedelta(minutes=n),
-                ended_at=T0 + timedelta(minutes=n, seconds=40),
-                outcome="hung_up",
-                caller_id=f"+7916000000{n}",
-                caller_name=name,
-                trace={"answered": True, "steps": []},
-            )
-            for n, name in enumerate(names)
-        ]
-    )
+from tests.persistence.named_calls import T0, write_named_calls
 
 
 def _found(database: Database, **filters: object) -> list[str]:
@@ -43,7 +21,7 @@ def _found(database: Database, **filters: object) -> list[str]:
 
 
 def test_part_of_the_name_in_any_case_finds_the_call(database: Database) -> None:
-    _calls(database, "ПЕТРОВА ЮЛИЯ", "Петров Пётр", "Ivanova Maria", "", "Сидорова")
+    write_named_calls(database, "ПЕТРОВА ЮЛИЯ", "Петров Пётр", "Ivanova Maria", "", "Сидорова")
     assert _found(database, caller_name="петрова") == ["call-0"]
     assert _found(database, caller_name="Петров") == ["call-1", "call-0"]  # newest first
     assert _found(database, caller_name="ivanOVA") == ["call-2"]
@@ -53,7 +31,7 @@ def test_part_of_the_name_in_any_case_finds_the_call(database: Database) -> None
 
 def test_e_and_yo_are_one_letter_in_a_name(database: Database) -> None:
     """Russians type "Петр" for "Пётр", and a trunk may send the name either way."""
-    _calls(database, "Петров Пётр", "СЕМЁНОВ", "Семенова")
+    write_named_calls(database, "Петров Пётр", "СЕМЁНОВ", "Семенова")
     assert _found(database, caller_name="петр") == ["call-0"]
     assert _found(database, caller_name="ПЁТР") == ["call-0"]
     assert _found(database, caller_name="семенов") == ["call-2", "call-1"]
@@ -61,7 +39,7 @@ def test_e_and_yo_are_one_letter_in_a_name(database: Database) -> None:
 
 
 def test_percent_and_underscore_are_searched_as_themselves(database: Database) -> None:
-    _calls(database, "VIP_100%", "VIPX1000", "A\\B")
+    write_named_calls(database, "VIP_100%", "VIPX1000", "A\\B")
     assert _found(database, caller_name="_") == ["call-0"]
     assert _found(database, caller_name="100%") == ["call-0"]
     assert _found(database, caller_name="\\") == ["call-2"]
@@ -69,8 +47,8 @@ def test_percent_and_underscore_are_searched_as_themselves(database: Database) -
 
 
 def test_the_name_combines_with_the_other_filters(database: Database) -> None:
-    _calls(database, "Петрова", "Петрова", "Петрова", "Иванова")
-    _calls(database, "Петрова", "Петрова", scenario="sales", prefix="sale")
+    write_named_calls(database, "Петрова", "Петрова", "Петрова", "Иванова")
+    write_named_calls(database, "Петрова", "Петрова", scenario="sales", prefix="sale")
     assert _found(database, caller_name="петрова", since=T0 + timedelta(minutes=1)) == ["call-2", "sale-1", "call-1"]
     assert _found(database, caller_name="петрова", scenario="debts", since=T0 + timedelta(minutes=1)) == [
         "call-2",
@@ -84,7 +62,7 @@ def test_the_name_combines_with_the_other_filters(database: Database) -> None:
 def test_name_search_pages_by_keyset_and_exports_every_match(database: Database) -> None:
     """A page holds `limit` matches however many other calls lie between them; the next page starts after the
     last one shown, and the CSV's iteration returns every match once."""
-    _calls(database, *("Петрова Юлия" if n % 3 == 0 else f"Caller {n}" for n in range(30)))
+    write_named_calls(database, *("Петрова Юлия" if n % 3 == 0 else f"Caller {n}" for n in range(30)))
     matching = [f"call-{n}" for n in reversed(range(0, 30, 3))]
     pages: list[list[str]] = []
     cursor: str | None = None
