@@ -29,6 +29,7 @@ from sqlalchemy.engine import make_url
 
 from agi_server.records import CallRecord
 from persistence.durable_files import sync_folder
+from persistence.locations import sqlite_file
 
 log = logging.getLogger(__name__)
 
@@ -143,9 +144,10 @@ def spool_for(database_url: str, environ: Mapping[str, str] | None = None) -> Re
 
     A SQLite file's spool sits beside it; any other database's is a folder named after its host, port and name
     under IVRGRAPH_SPOOL_DIR (default /var/lib/ivrgraph/spool, else ./spool when that cannot be made)."""
+    database_file = sqlite_file(database_url)
+    if database_file is not None:
+        return RecordSpool(Path(f"{database_file}-spool"))
     url = make_url(database_url)
-    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
-        return RecordSpool(Path(f"{url.database}-spool"))
     key = re.sub(r"[^A-Za-z0-9_.-]+", "_", f"{url.get_backend_name()}-{url.host or ''}-{url.port or ''}-{url.database}")
     env = os.environ if environ is None else environ
     configured = env.get(SPOOL_ENV, "").strip()
