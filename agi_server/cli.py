@@ -33,7 +33,7 @@ from typing import Any, Final
 from sqlalchemy.exc import SQLAlchemyError
 
 from agi_server.ami_errors import AmiError
-from agi_server.errors import CannotListen, ServicePluginError, SettingError, first_line
+from agi_server.errors import CannotListen, ServicePluginError, SettingError, told
 from agi_server.logs import configure_logging
 from agi_server.loop_watch import LoopStallWatch
 from agi_server.metrics import METRICS_HOST
@@ -256,18 +256,18 @@ def run_or_explain(command: str, run: Coroutine[Any, Any, Any], *, grace: float 
     except SchemaMismatch as error:
         return _explain(command, str(error), 1)
     except CommandError as error:  # `ivrgraph serve` migrating a database this code cannot
-        detail = _first_line(error)
+        detail = told(error)
         if detail.startswith("Can't locate revision"):
             detail += " (the database was migrated by a newer ivrgraph: upgrade ivrgraph)"
         return _explain(command, f"the database cannot be migrated: {detail}", 1)
     except AmiError as error:
-        return _explain(command, f"AMI: {_first_line(error)}", 1)
+        return _explain(command, f"AMI: {told(error)}", 1)
     except CannotListen as error:
         return _explain(command, str(error), 1)
     except OSError as error:  # a file or folder the node needs (media root, spool): the OS says which
-        return _explain(command, f"cannot start: {_first_line(error)}", 1)
+        return _explain(command, f"cannot start: {told(error)}", 1)
     except SQLAlchemyError as error:
-        detail = _first_line(getattr(error, "orig", None) or error)
+        detail = told(error)
         return _explain(command, f"the database cannot be used: {detail}", 1)
     finally:
         if not _threads_at_work():  # every thread ended in time: nothing to cut short
@@ -319,10 +319,6 @@ def _exit_now(grace: float) -> None:
         sys.stdout.flush()
         sys.stderr.flush()
     os._exit(0)
-
-
-def _first_line(error: object) -> str:
-    return first_line(error) or type(error).__name__
 
 
 def _explain(command: str, message: str, code: int) -> int:

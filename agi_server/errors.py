@@ -162,3 +162,10 @@ def first_line(said: object) -> str:
     nothing. A driver's error goes on with lines of background (the statement, a link) that a log line splits on
     and a record need not carry."""
     return next(iter(str(said).splitlines()), "")
+
+
+def told(error: BaseException) -> str:
+    """What `error` says, for one line of a message: the driver's own error when it wraps one (SQLAlchemy's text
+    adds the statement), its first line, else the name of its type when it says nothing."""
+    said = getattr(error, "orig", None) or error
+    return first_line(said) or type(said).__name__

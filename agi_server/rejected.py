@@ -17,7 +17,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from agi_server.errors import first_line
+from agi_server.errors import told
 from agi_server.node import refusal
 from agi_server.records import CallRecord
 from agi_server.spool import RecordSpool
@@ -95,7 +95,7 @@ def _write(write: WriteRecords, records: Sequence[CallRecord], replayed: FileRep
     except Exception as error:
         why = refusal(error)
         if why is None:
-            raise _Unavailable(_first_line(error)) from error
+            raise _Unavailable(told(error)) from error
         if len(records) == 1:
             replayed.refused.append((records[0].call_id, why))
             return
@@ -114,10 +114,5 @@ def _stored_ids(database: Database, ids: list[str]) -> set[str]:
                 chunk = ids[start : start + _BATCH]
                 found.update(session.scalars(select(StoredCall.id).where(StoredCall.id.in_(chunk))))
     except Exception as error:  # any failure to read is the database's state, not the records'
-        raise _Unavailable(_first_line(error)) from error
+        raise _Unavailable(told(error)) from error
     return found
-
-
-def _first_line(error: Exception) -> str:
-    """What the driver said, when the error wraps one (SQLAlchemy's own text adds the statement)."""
-    return first_line(getattr(error, "orig", None) or error) or type(error).__name__
