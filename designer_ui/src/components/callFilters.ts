@@ -34,12 +34,18 @@ export const NO_FILTERS: CallFilters = { from: "", to: "", status: "", result: "
 
 export const hasFilters = (filters: CallFilters) => Object.values(filters).some((value) => value.trim() !== "");
 
-/** The day after `day` ("2026-02-28" -> "2026-03-01"); null for what is not a day. */
-export function nextDay(day: string): string | null {
+/** `day` moved by `days` (negative: back), across months and years ("2026-03-01", -1 -> "2026-02-28"); null for
+ * what is not a day. */
+export function shiftDay(day: string, days: number): string | null {
   const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
   if (!match) return null;
-  const next = new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]) + 1));
-  return Number.isNaN(next.getTime()) ? null : next.toISOString().slice(0, 10);
+  const shifted = new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]) + days));
+  return Number.isNaN(shifted.getTime()) ? null : shifted.toISOString().slice(0, 10);
+}
+
+/** The day after `day` ("2026-02-28" -> "2026-03-01"); null for what is not a day. */
+export function nextDay(day: string): string | null {
+  return shiftDay(day, 1);
 }
 
 /** When `day` begins on `zone`'s clock, as ISO 8601 with that day's offset; null for no day. */

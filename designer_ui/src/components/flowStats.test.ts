@@ -8,11 +8,11 @@ import {
   overlayOf,
   percentText,
   rangeDays,
-  shiftDay,
   statsQuery,
   todayIn,
   type StatsRange,
 } from "./flowStats";
+import { shiftDay } from "./callFilters";
 
 // 2026-03-29 01:30 UTC: already the 29th in Madrid (03:30, the first hour of summer time), still the 28th in New York.
 const NOW = new Date("2026-03-29T01:30:00Z");

@@ -5,7 +5,7 @@
  */
 import type { FlowStatsQuery } from "../api/client";
 import type { FlowStats } from "../api/types";
-import { filterQuery, NO_FILTERS } from "./callFilters";
+import { filterQuery, NO_FILTERS, shiftDay } from "./callFilters";
 import { isoInZone } from "../lib/timeZone";
 
 /** The ranges offered at a click, and the analyst's own days. */
@@ -30,17 +30,11 @@ export function todayIn(zone: string, now: Date = new Date()): string {
   return isoInZone(now, zone).slice(0, 10);
 }
 
-/** `day` moved by `days` (negative: back), across months and years ("2026-03-01", -1 -> "2026-02-28"). */
-export function shiftDay(day: string, days: number): string {
-  const [year, month, date] = day.split("-").map(Number) as [number, number, number];
-  return new Date(Date.UTC(year, month - 1, date + days)).toISOString().slice(0, 10);
-}
-
 /** The days a range covers, first and last included: a preset's end today on `zone`'s clock, custom as typed. */
 export function rangeDays(range: StatsRange, zone: string, now: Date = new Date()): { from: string; to: string } {
   if (range.preset === "custom") return { from: range.from, to: range.to };
   const today = todayIn(zone, now);
-  return { from: shiftDay(today, 1 - PRESET_DAYS[range.preset]), to: today };
+  return { from: shiftDay(today, 1 - PRESET_DAYS[range.preset]) ?? today, to: today }; // today is always a day
 }
 
 /**
