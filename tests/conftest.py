@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import random
 import socket
 from collections.abc import Callable
 from pathlib import Path
@@ -51,11 +52,27 @@ def load_example() -> Callable[[str], dict[str, Any]]:
     return load
 
 
+# Below Linux's ephemeral range (32768-60999): a port the kernel chose for `bind(0)` is free only until an outgoing
+# connection of another test (an HTTP client, a database driver) is given the same one before the server binds it,
+# which failed `ivrgraph serve` tests with "address already in use" on a loaded CI machine.
+_SERVER_PORTS = range(20000, 32768)
+_handed_out: set[int] = set()
+
+
 def free_port() -> int:
-    """A TCP port on 127.0.0.1 nothing listens on now, for a server a test starts as a process or on a fixed port."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+    """A TCP port on 127.0.0.1 nothing listens on now, for a server a test starts as a process or on a fixed port:
+    outside the range outgoing connections take theirs from, and never the same one twice in a run."""
+    while True:
+        port = random.choice(_SERVER_PORTS)
+        if port in _handed_out:
+            continue
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        _handed_out.add(port)
+        return port
 
 
 def make_document(nodes: list[dict[str, Any]], edges: list[tuple[str, str, str]], **extra: Any) -> dict[str, Any]:

@@ -29,6 +29,7 @@ from persistence.db import Database
 from persistence.migrate import upgrade
 from persistence.publishing import publish
 from tests.agi_server.conftest import EXAMPLES, MemoryRecords, call, database_node
+from tests.conftest import free_port
 from tests.fakes.ami import FakeAmi
 from tests.fakes.asterisk import FakeAsterisk, default_env
 from tests.persistence import documents, pg, published
@@ -123,9 +124,7 @@ async def test_run_agi_serves_every_example_by_slug(records: MemoryRecords) -> N
 
 async def test_sigterm_lets_the_call_in_flight_end_cleanly(tmp_path: Path) -> None:
     """`ivrgraph agi` under SIGTERM: stops accepting, cancels the call at the deadline, half-closes, exits 0."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
@@ -178,9 +177,7 @@ async def test_database_node_answers_a_new_version_within_the_poll_interval(tmp_
         scenarios.create_scenario(session, slug="hello", document=documents.greeting("Hello"), actor="ana")
     with database.session() as session:
         await publish(session, slug="hello", message="v1", actor="ana", registry=registry)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     poll = 0.5
     env = {
         **os.environ,
@@ -321,9 +318,7 @@ def _listening_addresses(port: int) -> set[str]:
 async def test_metrics_answer_on_loopback_unless_told_otherwise(records: MemoryRecords) -> None:
     """Review of 2026-12-05: the metrics port bound the FastAGI address (0.0.0.0 on a node facing its Asterisk
     hosts) and is not behind their allow-list."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        metrics_port = probe.getsockname()[1]
+    metrics_port = free_port()
     stop = asyncio.Event()
     started: asyncio.Future[AgiServer] = asyncio.get_running_loop().create_future()
     source = scenario_source(argparse.Namespace(scenarios=str(EXAMPLES)))
@@ -381,9 +376,7 @@ def test_a_node_refuses_a_database_at_another_schema_revision(tmp_path: Path, da
         if database == "newer":
             connection.exec_driver_sql("UPDATE alembic_version SET version_num = '9999'")
         found = connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     done = subprocess.run(
         [sys.executable, "-m", "ivrgraph.cli", "agi", "--port", str(port)],
         capture_output=True, text=True, env=_node_env(url, tmp_path), cwd=tmp_path, timeout=30,

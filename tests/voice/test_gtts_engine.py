@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import time
 from pathlib import Path
 from typing import Any
@@ -10,6 +9,7 @@ from typing import Any
 import pytest
 
 from graph_engine.errors import TtsError
+from tests.conftest import free_port
 from voice.engines.base import EngineSettings
 from voice.engines.gtts_engine import GttsEngine
 from voice.errors import GttsError, UnsupportedLanguage
@@ -88,9 +88,7 @@ async def test_text_without_words_is_refused_before_any_request(
 
 
 async def test_unreachable_service(tmp_path: Path) -> None:
-    with socket.socket() as probe:  # a port nobody listens on
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     engine = GttsEngine(EngineSettings(gtts_base_url=f"http://127.0.0.1:{port}", gtts_timeout=0.5))
 
     with pytest.raises(GttsError) as caught:
