@@ -34,6 +34,8 @@ def seed_folder(database: Database, registry: BlockRegistry, folder: Path) -> li
         slug = slug_of(path)
         try:
             document = read_document(path)
+            if not isinstance(document, dict):
+                raise DocumentError("a scenario file is a JSON object")
             tests_path = path.with_name(f"{slug}.tests.json")
             if tests_path.exists():
                 document.setdefault("meta", {})["tests"] = read_test_file(tests_path).tests
@@ -44,7 +46,7 @@ def seed_folder(database: Database, registry: BlockRegistry, folder: Path) -> li
                     continue
                 except NotFound:
                     scenarios.create_scenario(session, slug=slug, document=document, actor=ACTOR)
-        except (OSError, DocumentError, PersistenceError, AttributeError) as error:
+        except (OSError, DocumentError, PersistenceError) as error:
             results[slug] = f"not loaded: {error}"
             continue
         waiting.append(slug)

@@ -371,10 +371,22 @@ def build_scenario(document: Mapping[str, Any]) -> Scenario:
 
 
 def load_json(text: str | bytes) -> Any:
-    """Parse JSON text, turning a syntax error into a `DocumentError` that says where."""
+    """Parse JSON text, turning a syntax error into a `DocumentError` that says where, and a key written twice in
+    one object into one that names it."""
     try:
-        return json.loads(text)
+        return json.loads(text, object_pairs_hook=_keys_once)
     except json.JSONDecodeError as error:
         raise DocumentError(f"not JSON: line {error.lineno}, column {error.colno}: {error.msg}") from error
     except UnicodeDecodeError as error:
         raise DocumentError(f"not UTF-8 text: {error.reason}") from error
+
+
+def _keys_once(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    # JSON keeps the last of two equal keys: a hand-edited file's first "config" or "tests" would be dropped without
+    # a word, and the file would run something other than what its author reads in it.
+    found: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in found:
+            raise DocumentError(f"key {json.dumps(key, ensure_ascii=False)} is written twice in one object; keep one")
+        found[key] = value
+    return found

@@ -14,7 +14,8 @@ TESTS_SUFFIX = ".tests.json"
 # A test file's own keys. Each test is checked where it runs (graph_engine.scenario_test_format), so that one
 # malformed test fails alone, named, and the others still run.
 TEST_FILE_KEYS: Final = ("scenario", "tests")
-_EXAMPLE_TEST_FILE: Final = '{"scenario": "debt-reminder.json", "tests": [{"name": "pays", "keys": ["1"], ...}]}'
+_EXAMPLE_TEST: Final = '{"name": "pays", "keys": ["1"], ...}'
+_EXAMPLE_TEST_FILE: Final = '{"scenario": "debt-reminder.json", "tests": [' + _EXAMPLE_TEST + "]}"
 
 
 def is_scenario_file(path: Path) -> bool:
@@ -89,4 +90,6 @@ def _test_file_problems(data: dict[str, Any]) -> list[str]:
         problems.append(f"scenario must be {wanted}; it is {described(scenario)}")
     if "tests" in data and not isinstance(data["tests"], list):
         problems.append(f"tests must be a list of tests; it is {described(data['tests'])}")
+    elif data.get("tests") == []:  # `ivrgraph test` would pass a file that tests nothing
+        problems.append(f"no tests: the list is empty; write one such as {_EXAMPLE_TEST}")
     return problems

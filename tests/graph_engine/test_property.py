@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -83,3 +84,12 @@ def test_random_bytes_are_refused_with_a_typed_error(data):
 
 def test_valid_json_round_trips():
     assert load_json(json.dumps({"a": 1}).encode()) == {"a": 1}
+
+
+def test_a_key_written_twice_is_refused_naming_it_wherever_it_is():
+    """A hand-edited scenario's node with two "config" objects lost the first one without a word."""
+    text = '{"nodes": [{"id": "menu", "config": {"prompt": "a"}, "config": {"prompt": "b"}}], "name": "Меню"}'
+    with pytest.raises(DocumentError) as refused:
+        load_json(text)
+    assert str(refused.value) == 'key "config" is written twice in one object; keep one'
+    assert load_json('{"a": {"x": 1}, "b": {"x": 2}}') == {"a": {"x": 1}, "b": {"x": 2}}  # the same key, two objects

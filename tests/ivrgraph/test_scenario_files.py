@@ -37,12 +37,13 @@ def write(folder: Path, content: str) -> Path:
         ({}, f"no tests: a test file is a JSON object such as {EXAMPLE}"),
         ({"tests": {"name": "pays"}}, 'tests must be a list of tests; it is an object: {"name": "pays"}'),
         ({"tests": None}, "tests must be a list of tests; it is null"),
+        ({"tests": []}, 'no tests: the list is empty; write one such as {"name": "pays", "keys": ["1"], ...}'),
         (
-            {"scenario": 5, "tests": []},
+            {"scenario": 5, "tests": [TEST]},
             'scenario must be a file name beside the test file, such as "debt-reminder.json"; it is a number: 5',
         ),
         (
-            {"scenario": "../pin.json", "tests": []},
+            {"scenario": "../pin.json", "tests": [TEST]},
             'scenario must be a file name beside the test file, such as "debt-reminder.json"; '
             'it is a string: "../pin.json"',
         ),
@@ -68,9 +69,11 @@ def test_a_file_that_is_not_a_test_file_is_refused_saying_how(tmp_path: Path, co
         ("", f"empty: a test file is a JSON object such as {EXAMPLE}"),
         (" \n", f"empty: a test file is a JSON object such as {EXAMPLE}"),
         ('{"tests": [\n  {"keys": ["1"],}\n]}', "not JSON: line 2, column 18: Expecting property name enclosed in"),
+        ('{"tests": [{"keys": ["1"], "keys": ["2"]}]}', 'key "keys" is written twice in one object; keep one'),
+        ('{"tests": [], "tests": [{"keys": ["1"]}]}', 'key "tests" is written twice in one object; keep one'),
     ],
 )
-def test_an_empty_file_or_one_not_json_says_so_and_where(tmp_path: Path, content: str, said: str) -> None:
+def test_an_empty_file_or_one_not_json_or_with_a_key_twice_says_so(tmp_path: Path, content: str, said: str) -> None:
     with pytest.raises(DocumentError) as refused:
         read_test_file(write(tmp_path, content))
 
@@ -97,4 +100,3 @@ def test_a_test_file_is_read_with_its_tests_as_written(tmp_path: Path) -> None:
     read = read_test_file(path)
 
     assert (read.scenario_path, read.tests) == (tmp_path / "pin.json", [TEST, 1])
-    assert read_test_file(write(tmp_path, json.dumps({"tests": []}))).tests == []
