@@ -4,7 +4,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 const post = vi.hoisted(() => vi.fn());
 vi.mock("openapi-fetch", () => ({ default: () => ({ use: () => undefined, POST: post, GET: vi.fn() }) }));
 
-import { changePassword, SESSION_EXPIRED, uploadAudio } from "./client";
+import { SESSION_RENEWED } from "../lib/sessionEvents";
+import { changePassword, login, SESSION_EXPIRED, uploadAudio } from "./client";
 import { ApiError, csrfHeaders, setCsrfToken } from "./http";
 
 const answer = (status: number, body: unknown) =>
@@ -47,6 +48,19 @@ describe("changing your own password", () => {
     expect((refused as ApiError).status).toBe(403);
     expect(expired).toBe(0);
     expect(csrfHeaders("POST")).toEqual({ "X-CSRF-Token": "token-of-the-old-session" });
+  });
+});
+
+describe("signing in", () => {
+  it("says the session is renewed once the server took the password, not when it refused it", async () => {
+    let renewed = 0;
+    window.addEventListener(SESSION_RENEWED, () => (renewed += 1));
+    answer(401, { type: "https://ivrgraph.dev/problems/bad-credentials", status: 401, detail: "wrong" });
+    await login("ana", "nope").catch(() => undefined);
+    expect(renewed).toBe(0);
+    answer(200, { user: { id: 1, username: "ana", role: "editor", active: true }, csrf_token: "t" });
+    await login("ana", "secret-1");
+    expect(renewed).toBe(1);
   });
 });
 

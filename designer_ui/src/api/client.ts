@@ -5,6 +5,7 @@
 import createClient, { type Middleware } from "openapi-fetch";
 import type { components, paths } from "../generated/api";
 import type { BlockSpec } from "../lib/catalog";
+import { SESSION_RENEWED } from "../lib/sessionEvents";
 import type { ScenarioDocument } from "../lib/convert";
 import { ApiError, csrfHeaders, describeFailure, setCsrfToken } from "./http";
 import type {
@@ -68,6 +69,8 @@ const slugParams = (slug: string) => ({ params: { path: { slug } } });
 export async function login(username: string, password: string): Promise<User> {
   const session = await unwrap(client.POST("/api/auth/login", { body: { username, password } }));
   setCsrfToken(session.csrf_token ?? null);
+  // An editor whose save met the 401 sends its edits now, rather than after the analyst's next keystroke.
+  window.dispatchEvent(new Event(SESSION_RENEWED));
   return session.user;
 }
 

@@ -3,6 +3,7 @@ import * as api from "../api/client";
 import { ApiError } from "../api/http";
 import type { BlockSpec } from "../lib/catalog";
 import catalogJson from "../lib/fixtures/catalog.json";
+import { SESSION_RENEWED } from "../lib/sessionEvents";
 import { readStash } from "../lib/stash";
 import { useEditor } from "../store/editor";
 import { MemoryStorage, labelOf, pendingSave, transferDraft } from "../testSupport";
@@ -248,6 +249,32 @@ describe("a save that fails for a while is tried again on its own", () => {
     window.dispatchEvent(new Event("online"));
     await vi.advanceTimersByTimeAsync(0);
     expect(tries()).toBe(1);
+  });
+
+  it("sends the edits a 401 refused once someone signs in again over the page, and only those", async () => {
+    editor().updateNode("sales", { label: "Ventas rápidas" });
+    saveDraft.mockRejectedValueOnce(new ApiError(401, null, "HTTP 401"));
+    await saver.save();
+    expect([tries(), editor().saveState]).toEqual([1, "error"]);
+
+    saveDraft.mockResolvedValueOnce({ revision: 8, problems: [] });
+    window.dispatchEvent(new Event(SESSION_RENEWED));
+    await vi.advanceTimersByTimeAsync(0);
+    expect([tries(), sentLabel(1), editor().saveState, editor().revision]).toEqual([2, "Ventas rápidas", "saved", 8]);
+    expect(readStash(storage, "menu")).toBeNull();
+
+    window.dispatchEvent(new Event(SESSION_RENEWED)); // saved: a later sign-in sends nothing
+    await vi.advanceTimersByTimeAsync(0);
+    expect(tries()).toBe(2);
+  });
+
+  it("does not send again on sign-in what the server refused for another reason (422)", async () => {
+    editor().updateNode("sales", { label: "Ventas rápidas" });
+    saveDraft.mockRejectedValueOnce(new ApiError(422, null, "HTTP 422"));
+    await saver.save();
+    window.dispatchEvent(new Event(SESSION_RENEWED));
+    await vi.advanceTimersByTimeAsync(0);
+    expect([tries(), editor().saveState]).toEqual([1, "error"]);
   });
 
   it("tries at once when the browser is back online", async () => {

@@ -13,13 +13,15 @@
  * A save that fails for a while (no answer, a 5xx, a 429) is tried again on its own while the editor is open,
  * waiting longer each time (saveRetry.ts), and at once when the browser is back online or the tab is looked at
  * again: the analyst need not edit again or press Save for the edits to reach the server. Each try sends the
- * canvas as it is then, never the one that failed, so a late success cannot put older edits over newer ones.
+ * canvas as it is then, never the one that failed, so a late success cannot put older edits over newer ones. A
+ * save refused because the session had ended (401) goes as soon as someone signs in again over the page.
  */
 import * as api from "../api/client";
 import { ApiError } from "../api/http";
 import type { Conflict } from "../api/types";
 import { normalizeProblems } from "../lib/problems";
 import { beforeSignOut } from "../lib/beforeSignOut";
+import { SESSION_RENEWED } from "../lib/sessionEvents";
 import { clearStash, writeStash, type StashStorage } from "../lib/stash";
 import { useEditor } from "../store/editor";
 import { announceRetry, retryDelayMs } from "./saveRetry";
@@ -39,6 +41,8 @@ export interface DraftSaver {
   retryNow(): void;
   /** No save is tried again later: the editor is going away (what it could not save stays in the stash). */
   cancelRetry(): void;
+  /** Someone signed in again: a save the ended session refused (401) goes now. */
+  signedInAgain(): void;
 }
 
 export function draftSaver(slug: string, storage: StashStorage = localStorage): DraftSaver {
@@ -46,6 +50,8 @@ export function draftSaver(slug: string, storage: StashStorage = localStorage): 
   /** Saves failed in a row that may pass by themselves: how long the next wait is. */
   let failures = 0;
   let retryTimer: ReturnType<typeof setTimeout> | null = null;
+  /** The last save was refused because the session had ended: signing in again is what it waits for. */
+  let waitingForSignIn = false;
 
   function cancelRetry(): void {
     if (retryTimer === null) return;
@@ -73,6 +79,12 @@ export function draftSaver(slug: string, storage: StashStorage = localStorage): 
   function retryNow(): void {
     if (retryTimer === null) return;
     cancelRetry();
+    void save();
+  }
+
+  function signedInAgain(): void {
+    if (!waitingForSignIn) return;
+    waitingForSignIn = false;
     void save();
   }
 
@@ -105,9 +117,11 @@ export function draftSaver(slug: string, storage: StashStorage = localStorage): 
           clearStash(storage, slug); // saved on the way out: the copy is on the server now
         }
         failures = 0;
+        waitingForSignIn = false;
         return true;
       } catch (e) {
         if (useEditor.getState().slug !== slug) return false; // left meanwhile: the stash keeps the edits
+        waitingForSignIn = e instanceof ApiError && e.status === 401;
         if (e instanceof ApiError && e.status === 409) {
           failures = 0;
           useEditor.getState().setConflict(e.body as Conflict);
@@ -124,7 +138,7 @@ export function draftSaver(slug: string, storage: StashStorage = localStorage): 
     return attempt;
   }
 
-  const saver: DraftSaver = { slug, save, stash, retryNow, cancelRetry };
+  const saver: DraftSaver = { slug, save, stash, retryNow, cancelRetry, signedInAgain };
   return saver;
 }
 
@@ -186,16 +200,19 @@ export function guardUnsavedEdits(
     event.preventDefault();
   };
   const onOnline = () => saver.retryNow();
+  const onSignedIn = () => saver.signedInAgain();
   const onVisible = () => {
     if (page?.visibilityState === "visible") saver.retryNow();
   };
   target.addEventListener("beforeunload", onBeforeUnload);
   target.addEventListener("online", onOnline);
+  target.addEventListener(SESSION_RENEWED, onSignedIn);
   page?.addEventListener("visibilitychange", onVisible);
   openEditor = saver;
   return () => {
     target.removeEventListener("beforeunload", onBeforeUnload);
     target.removeEventListener("online", onOnline);
+    target.removeEventListener(SESSION_RENEWED, onSignedIn);
     page?.removeEventListener("visibilitychange", onVisible);
     if (openEditor === saver) openEditor = null;
     // The save on the way out is the last try: its edits are in the stash, offered back when the draft is opened.

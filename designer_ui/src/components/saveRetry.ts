@@ -2,7 +2,7 @@
  * When a draft save that failed is tried again on its own (draftSaver.ts does the trying). Only failures that
  * time can mend are: no answer at all (the network down, the API restarting), a 5xx, a 429. The others wait for
  * the analyst, since trying again would get the same answer: a 409 opens the conflict view, a 401 asks for the
- * password, a 413 or a 422 (too large, refused as it is) needs the draft changed.
+ * password (and the save goes once it is given: draftSaver.ts), a 413 or a 422 (too large, refused as it is) needs the draft changed.
  */
 import { create } from "zustand";
 import { ApiError } from "../api/http";
