@@ -4,8 +4,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
 work=$(mktemp -d)
-port=$($BIN/python -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-agi_port=$($BIN/python -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+# Two different ports below the ephemeral range, as the Python tests pick theirs (tests/conftest.py: free_port).
+read -r port agi_port < <($BIN/python -c 'from tests.conftest import free_port; print(free_port(), free_port())')
 export IVRGRAPH_DATABASE_URL="sqlite:///$work/e2e.sqlite3"
 export IVRGRAPH_ADMIN_USER=e2e-admin IVRGRAPH_ADMIN_PASSWORD="e2e-$(date +%s)-secret"
 export IVRGRAPH_MEDIA_ROOT="$work/media"
