@@ -56,6 +56,7 @@ def simulation_input(
     test: Mapping[str, Any],
     scenarios: Mapping[str, Mapping[str, Any]],
     callback_targets: frozenset[str] | None = None,
+    refused_number: Callable[[str], str | None] | None = None,
 ) -> SimulationInput:
     at = test.get("at")
     return SimulationInput(
@@ -72,6 +73,7 @@ def simulation_input(
         scheduler_fails=test.get("scheduler") == "fail",
         scenarios=dict(scenarios),
         callback_targets=callback_targets,
+        refused_number=refused_number,
     )
 
 
@@ -184,9 +186,10 @@ async def run_scenario_tests(
     *,
     scenarios: Mapping[str, Mapping[str, Any]] | None = None,
     callback_targets: frozenset[str] | None = None,
+    refused_number: Callable[[str], str | None] | None = None,
 ) -> list[TestOutcome]:
-    """Each test of `document` as a test call, as written by hand: any JSON value. `callback_targets`: see
-    SimulationInput."""
+    """Each test of `document` as a test call, as written by hand: any JSON value. `callback_targets`,
+    `refused_number`: see SimulationInput."""
     outcomes = []
     for number, test in enumerate(tests, start=1):
         if isinstance(test, Unrunnable):
@@ -199,7 +202,8 @@ async def run_scenario_tests(
             outcomes.append(TestOutcome(name, False, problems))
             continue
         try:
-            simulation = await simulate(document, registry, simulation_input(test, scenarios or {}, callback_targets))
+            inputs = simulation_input(test, scenarios or {}, callback_targets, refused_number)
+            simulation = await simulate(document, registry, inputs)
         except (DocumentError, ValueError, TypeError) as problem:
             outcomes.append(TestOutcome(name, False, [f"could not run: {problem}"]))
             continue

@@ -60,10 +60,27 @@ class CallbackReceipt:
     merged: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class CallbackRefused:
+    """The host's answer for a number it never calls back (an emergency number, one no phone can have): no job is
+    made, and the Callback block takes its `rejected` exit, the call going on along that edge.
+
+    An answer, not an exception: a caller's CallerID is whatever the trunk presented (an extension, a truncated or
+    spoofed number), so a refusal is an expected outcome of a call, as a callback outside the hours is. Only the
+    host knows which numbers no phone has (its country's numbering plan), so the block learns it here; and a
+    return type makes every caller of `schedule` (mypy strict) handle it, where a `SchedulerError` subtype would
+    go unseen into any plugin's `except SchedulerError` and fail the call."""
+
+    # Why, in a few English words the `callback_rejected` note carries: "emergency number",
+    # "impossible number (too_short)".
+    reason: str
+
+
 @runtime_checkable
 class CallbackScheduler(Protocol):
-    async def schedule(self, request: CallbackRequest) -> CallbackReceipt:
-        """Store a callback job. Raises `SchedulerError`."""
+    async def schedule(self, request: CallbackRequest) -> CallbackReceipt | CallbackRefused:
+        """Store a callback job, or say why the number is never called (`CallbackRefused`). Raises
+        `SchedulerError` when it cannot store one (the scheduler failed, the scenario is not published)."""
         ...
 
 

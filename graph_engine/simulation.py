@@ -29,6 +29,7 @@ from graph_engine.registry import BlockRegistry
 from graph_engine.scripted import ChannelEvent, ScriptedChannel
 from graph_engine.services import (
     CallbackReceipt,
+    CallbackRefused,
     CallbackRequest,
     CallbackScheduler,
     FixedClock,
@@ -73,8 +74,9 @@ class SimulationInput:
     # The scenarios a Callback may schedule into, as the host's scheduler will take them: the published ones and
     # the one under test (live once published). None: not checked (a test call that knows no host).
     callback_targets: frozenset[str] | None = None
-    # The host's refusal of a number to call back, in its words (an emergency number: persistence.callbacks), None
-    # for a number it takes. None: not checked. Only with `callback_targets`, as the host's scheduler checks both.
+    # Why the host never calls a number back (an emergency number, one no phone can have: persistence.callbacks),
+    # in the words of its `CallbackRefused`, None for a number it takes. None: not checked (a test call that knows
+    # no host). The Callback block takes its `rejected` exit for a refused number, as in a live call.
     refused_number: Callable[[str], str | None] | None = None
     step_limit: int = DEFAULT_STEP_LIMIT
     real_time_limit: float = REAL_TIME_LIMIT  # seconds of real time the whole test call may take
@@ -114,24 +116,26 @@ class _FailingScheduler:
 
 
 class _CheckedScheduler:
-    """Records what the test call schedules, refusing a target the host's scheduler would refuse, with its
-    words (persistence.callbacks): a test call must not show `scheduled` where the live call takes `error`."""
+    """Records what the test call schedules, refusing a number or a target the host's scheduler would refuse, as it
+    refuses them (persistence.callbacks): a test call must not show `scheduled` where the live call takes `rejected`
+    (a number never called) or `error` (a scenario not published). Either check is skipped when not given."""
 
     def __init__(
         self,
         recorder: RecordingScheduler,
-        targets: frozenset[str],
+        targets: frozenset[str] | None,
         refused_number: Callable[[str], str | None] | None,
     ) -> None:
         self._recorder = recorder
         self._targets = targets
         self._refused_number = refused_number
 
-    async def schedule(self, request: CallbackRequest) -> CallbackReceipt:
+    async def schedule(self, request: CallbackRequest) -> CallbackReceipt | CallbackRefused:
+        # The number first, as the live scheduler: a caller of 112 is refused whatever scenario would call them.
         refusal = self._refused_number(request.number) if self._refused_number is not None else None
         if refusal is not None:
-            raise SchedulerError(f"the callback cannot be scheduled: {refusal}")
-        if request.scenario not in self._targets:
+            return CallbackRefused(refusal)
+        if self._targets is not None and request.scenario not in self._targets:
             raise SchedulerError(f"the callback cannot be scheduled: {request.scenario!r} is not published")
         return await self._recorder.schedule(request)
 
@@ -230,7 +234,7 @@ async def simulate(
 def _test_call_scheduler(inputs: SimulationInput, recorder: RecordingScheduler) -> CallbackScheduler:
     if inputs.scheduler_fails:
         return _FailingScheduler()
-    if inputs.callback_targets is None:
+    if inputs.callback_targets is None and inputs.refused_number is None:
         return recorder
     return _CheckedScheduler(recorder, inputs.callback_targets, inputs.refused_number)
 

@@ -7,7 +7,7 @@ import asyncio
 import importlib
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -100,9 +100,21 @@ def _parse_timed_key(text: str) -> tuple[float, str]:
     return float(at), key
 
 
+def _refused_number() -> Callable[[str], str | None]:
+    """Why a live call's scheduler never calls a number back (persistence.callbacks.refused_number: an emergency
+    number, one no phone has), in the default country the servers read (IVRGRAPH_DEFAULT_COUNTRY), so that a
+    simulated caller "112" takes the Callback block's `rejected` exit as a live one does. ValueError naming the
+    variable for a value that is no country."""
+    from persistence import callbacks, phone_numbers  # here: `validate` and `blocks` need no database layer
+
+    phone_numbers.configure_default_country(phone_numbers.default_country())
+    return callbacks.refused_number
+
+
 def cmd_simulate(args: argparse.Namespace) -> int:
     path = Path(args.file)
     try:
+        refused_number = _refused_number()
         document = read_document(path)
         inputs = SimulationInput(
             keys=args.keys.split(",") if args.keys else [],
@@ -113,6 +125,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
             data_rows={name: json.loads(rows) for name, rows in (d.split("=", 1) for d in args.rows)},
             transfers=args.transfers.split(",") if args.transfers else [],
             scenarios=sibling_documents(path.parent),
+            refused_number=refused_number,
         )
         if "caller_id" in inputs.variables:  # --var caller_id=... is the channel fact, not a scenario variable
             inputs.caller_id = str(inputs.variables.pop("caller_id"))
@@ -129,6 +142,11 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 
 def cmd_test(args: argparse.Namespace) -> int:
     registry = default_registry(skip_broken=True)  # a broken plugin fails only the scenarios using it
+    try:
+        refused_number = _refused_number()
+    except ValueError as problem:
+        print(f"ivrgraph test: error: {problem}", file=sys.stderr)
+        return 2
     passed = failed = 0
     for target in args.paths:
         files = find_test_files(Path(target))
@@ -146,7 +164,13 @@ def cmd_test(args: argparse.Namespace) -> int:
                 continue
             tests = test_file.tests + tests_in_document(document)
             outcomes = asyncio.run(
-                run_scenario_tests(document, tests, registry, scenarios=sibling_documents(test_path.parent))
+                run_scenario_tests(
+                    document,
+                    tests,
+                    registry,
+                    scenarios=sibling_documents(test_path.parent),
+                    refused_number=refused_number,
+                )
             )
             for outcome in outcomes:
                 mark = "PASS" if outcome.passed else "FAIL"

@@ -6,7 +6,9 @@ On SQLite (one node) the plain SELECT is enough because SQLite serializes writer
 
 A job rings its callee only into a scenario with a published version: `schedule_callback` refuses any other, and a
 claim ends a job whose scenario has none (`SCENARIO_UNAVAILABLE`) instead of handing it to the dialer. No job is
-made for an emergency number (`never_dialled`); the dialer ends one stored all the same without dialling it.
+made for an emergency number (`never_dialled`); the dialer ends one stored all the same without dialling it. The
+Callback block's scheduler also refuses a number no phone can have (`refused_number`), answering `CallbackRefused`
+so that the block takes its `rejected` exit.
 
 An integration's requests that create jobs may carry an `Idempotency-Key` (`claim_key`): a retry answers what the
 first request answered, and creates nothing. One of its jobs still waiting is cancelled with `cancel_job`.
@@ -31,11 +33,11 @@ from sqlalchemy.sql.selectable import GenerativeSelect
 
 from blocks.timewindows import reopening
 from graph_engine.errors import SchedulerError
-from graph_engine.services import CallbackReceipt, CallbackRequest
+from graph_engine.services import CallbackReceipt, CallbackRefused, CallbackRequest
 from persistence.db import Database, hold_sqlite_writes
 from persistence.errors import Conflict, InvalidCallback, NotFound
 from persistence.models import CallbackAttempt, CallbackJob, CallCampaign, IdempotencyKey, utcnow
-from persistence.phone_numbers import is_emergency_number, one_form, written_forms
+from persistence.phone_numbers import impossible_number, is_emergency_number, one_form, written_forms
 from persistence.scenarios import hold_published, published_among
 
 log = logging.getLogger(__name__)
@@ -88,15 +90,33 @@ def create_job(
 def never_dialled(number: str) -> None:
     """`InvalidCallback` naming `$.number` when `number` is an emergency number: no job is made for it, whether an
     integration asked or a caller's CallerID (which can be spoofed) did through the Callback block."""
-    refusal = refused_number(number)
-    if refusal is not None:
-        raise InvalidCallback([{"path": "$.number", "message": refusal}])
+    if is_emergency_number(number):
+        raise InvalidCallback(
+            [{"path": "$.number", "message": f"{number} is an emergency number and is never dialled"}]
+        )
 
 
 def refused_number(number: str) -> str | None:
-    """Why no job is made for `number` (an emergency number), in the words a refusal gives; None when one may be.
-    Test calls ask it too (graph_engine.simulation.SimulationInput.refused_number), so they refuse as live calls do."""
-    return f"{number} is an emergency number and is never dialled" if is_emergency_number(number) else None
+    """Why the Callback block gets no job for `number`, as its `callback_rejected` note says it: "emergency number",
+    or "impossible number (too_short)" (too_long, invalid_length, unknown_country_code: `impossible_number`); None
+    when one may be made. Test calls ask it too (graph_engine.simulation.SimulationInput.refused_number), so they
+    refuse as live calls do.
+
+    Stricter than a list's or the API's check: the number is usually the caller's CallerID, which nobody chose and
+    a trunk or a spoofer may have cut short or padded, so a short one written nationally is checked too
+    (`extensions=False`: "123" is an extension, and the trunk reaches nobody there)."""
+    if is_emergency_number(number):
+        return "emergency number"
+    reason = impossible_number(number, extensions=False)
+    return f"impossible number ({reason})" if reason is not None else None
+
+
+def _callable(number: str) -> None:
+    """`InvalidCallback` naming `$.number` for a number the Callback block never calls back (`refused_number`)."""
+    never_dialled(number)  # in the words the API and the lists give for an emergency number
+    refusal = refused_number(number)
+    if refusal is not None:
+        raise InvalidCallback([{"path": "$.number", "message": f"{number} is no phone number: {refusal}"}])
 
 
 def hold_target(session: Session, scenario: str) -> None:
@@ -119,9 +139,11 @@ def schedule_callback(
     being dialled: that ring may go unanswered, or be over already), of the same number, scenario and campaign
     are joined; a list's clients and an integration's jobs are never touched.
 
-    `InvalidCallback` when `request.scenario` has no published version (`hold_target`), or for an emergency number
-    (`never_dialled`), which joins no job waiting for it either."""
-    never_dialled(request.number)
+    `InvalidCallback` when `request.scenario` has no published version (`hold_target`), or for a number the block
+    never calls back (`refused_number`: an emergency number, one no phone can have), which joins no job waiting
+    for it either. `DatabaseCallbackScheduler` asks `refused_number` first and answers `CallbackRefused`; this
+    check is for anyone calling here directly."""
+    _callable(request.number)
     hold_target(session, request.scenario)
     campaign_id, campaign_row = _filed_with(session, request.origin_job_id)
     _hold_callbacks_of(session, request.number, request.scenario)
@@ -825,17 +847,23 @@ class DatabaseCallbackScheduler:
         self._max_attempts = max_attempts
         self._now = now  # the calls' clock: whether a waiting job's window has closed is judged by it
 
-    async def schedule(self, request: CallbackRequest) -> CallbackReceipt:
+    async def schedule(self, request: CallbackRequest) -> CallbackReceipt | CallbackRefused:
         return await asyncio.to_thread(self._schedule, request)
 
-    def _schedule(self, request: CallbackRequest) -> CallbackReceipt:
+    def _schedule(self, request: CallbackRequest) -> CallbackReceipt | CallbackRefused:
+        # A number never called is answered before the database is touched: the refusal is the caller's number's,
+        # the same whether the database is up or not. In this thread: the first look-up loads libphonenumber's
+        # short-number metadata (`phone_numbers._emergency`), which the event loop's other calls must not wait for.
+        refusal = refused_number(request.number)
+        if refusal is not None:
+            return CallbackRefused(refusal)
         try:
             with self._database.session() as session:
                 job, merged = schedule_callback(session, request, max_attempts=self._max_attempts, now=self._now())
                 return CallbackReceipt(job_id=job.id, merged=merged)
         except InvalidCallback as error:
-            # The block takes its error exit, and the step's error names the scenario that is not published, or the
-            # emergency number it was asked to call.
+            # The block takes its error exit, and the step's error names the scenario that is not published (a
+            # number never called was answered in `schedule`, as `CallbackRefused`).
             raise SchedulerError(str(error)) from error
         except (SQLAlchemyError, ValueError, TypeError) as error:
             raise SchedulerError(f"the callback could not be stored: {type(error).__name__}") from error

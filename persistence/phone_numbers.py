@@ -89,7 +89,7 @@ _UNPARSED: Final = {
 }
 
 
-def impossible_number(number: str) -> str | None:
+def impossible_number(number: str, *, extensions: bool = True) -> str | None:
     """Why `number` (as `phone_number` gives it) can be no phone, as libphonenumber's lengths have it: "too_short",
     "too_long", "invalid_length" or "unknown_country_code"; None when it may be one, or is not checked.
 
@@ -104,12 +104,17 @@ def impossible_number(number: str) -> str | None:
 
     Lengths, not `is_valid_number`'s ranges: a range assigned after the installed metadata was built would be refused
     as invalid, and a client's real number never called; a wrong length is a typo in every release. So a typo that
-    keeps a possible length passes ("8 912 345 67 8" reads as a ten-digit number starting 891)."""
+    keeps a possible length passes ("8 912 345 67 8" reads as a ten-digit number starting 891).
+
+    `extensions=False`: short numbers written nationally are checked too, for a number nobody chose: a caller's
+    CallerID the Callback block would call back (persistence.callbacks.refused_number). There "123" is the caller's
+    extension or a truncated number, not where the dialer's trunk reaches them; a list's or an integration's short
+    number was written on purpose."""
     if number.startswith("+"):
         return _impossible(number, None)
     if _default_country is None or number.startswith("00"):
         return None
-    if len(number) <= _longest_without_area_code(_default_country):
+    if extensions and len(number) <= _longest_without_area_code(_default_country):
         return None
     reason = _impossible(number, _default_country)
     return reason if reason == "too_short" else None

@@ -21,7 +21,7 @@ from graph_engine.registry import BlockRegistry
 from graph_engine.scenario_tests import run_scenario_tests, tests_in_document
 from graph_engine.upgrade import upgrade_document
 from graph_engine.validation import validate
-from persistence import audio, audit, scenarios
+from persistence import audio, audit, callbacks, scenarios
 from persistence.datasources import source_problems
 from persistence.errors import NothingToPublish, PublishBlocked
 from persistence.models import ScenarioVersion
@@ -68,6 +68,7 @@ async def check_document(
             registry,
             scenarios=others,
             callback_targets=frozenset({*published, slug}),  # a Callback into itself runs once this is published
+            refused_number=callbacks.refused_number,  # a test caller of 112 is rejected, as a live one is
         )
         tests = [outcome.as_dict() for outcome in outcomes]
     return problems, tests

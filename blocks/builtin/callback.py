@@ -23,7 +23,7 @@ from graph_engine.context import BlockContext
 from graph_engine.document import Node, Scenario
 from graph_engine.errors import EngineError, SchedulerError
 from graph_engine.issues import Issue
-from graph_engine.services import CallbackRequest
+from graph_engine.services import CallbackRefused, CallbackRequest
 
 NUMBER_PATTERN = re.compile(r"^\+?[0-9]{3,20}$")
 DEFAULT_WINDOW = [{"days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"], "from": "09:00", "to": "21:00"}]
@@ -122,7 +122,7 @@ class CallbackBlock(BlockType):
         # call scheduled, which the host filed in the same place: a campaign's follow-up stays the campaign's.
         origin_job = ctx.get("callback_job_id")
         try:
-            receipt = await ctx.services.scheduler.schedule(
+            answer = await ctx.services.scheduler.schedule(
                 CallbackRequest(
                     number=number,
                     due=due,
@@ -144,6 +144,12 @@ class CallbackBlock(BlockType):
             # The host's scheduler says why in English only (the scenario not published...): named here as a whole.
             failure.named("callback_not_scheduled", {"scenario": str(config["scenario"]), "detail": str(failure)})
             raise
+        if isinstance(answer, CallbackRefused):
+            # A number the host never calls (an emergency number, one no phone can have: the pattern above only
+            # knows digits): the caller is told as for any refused callback, and the trace says why.
+            ctx.note("callback_rejected", reason=answer.reason, number=number[:32])
+            return "rejected"
+        receipt = answer
         ctx.set("callback_job_id", receipt.job_id)
         ctx.set("callback_due", due.isoformat())
         # A callback already waiting for this number joined: the call's story says the caller gets that one call.

@@ -1,7 +1,8 @@
 """Over real TCP, on SQLite and PostgreSQL: a caller whose CallerID says 112 (it can be spoofed) misses the queue of
-missed-call, whose Callback block would call them back. No job is made: the call goes on through the block's error
-and the call register says why. A job for 112 stored all the same (before this check, or by an integration) is
-never Originated: the dialer fails it at once, and the fake AMI receives nothing."""
+missed-call, whose Callback block would call them back. No job is made: the call goes on through the block's
+`rejected` exit (an expected outcome: the call is not failed) and the call register says why. A job for 112 stored
+all the same (before this check, or by an integration) is never Originated: the dialer fails it at once, and the
+fake AMI receives nothing."""
 
 from __future__ import annotations
 
@@ -33,7 +34,6 @@ from tests.fakes.asterisk import CallerScript, FakeAsterisk, FakeCall, default_e
 from tests.persistence.published import migrated_database
 
 NOW = datetime(2026, 11, 23, 11, 0, tzinfo=UTC)  # a Monday, noon in Madrid: inside missed-call's callback hours
-REFUSED = "the callback cannot be scheduled: 112 is an emergency number and is never dialled"
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -75,22 +75,23 @@ async def _call_from_112(
 
 def _refused_at_later(trace: dict[str, Any]) -> None:
     (later,) = [step for step in trace["steps"] if step["node"] == "later"]
-    assert (later["exit"], later["error"]) == ("error", REFUSED)
-    assert later["events"] == [
-        {"kind": "failure", "code": "callback_not_scheduled", "scenario": "callback-connect", "detail": REFUSED}
-    ]
+    assert (later["exit"], later["error"]) == ("rejected", None)
+    assert later["events"] == [{"kind": "callback_rejected", "reason": "emergency number", "number": "112"}]
 
 
 async def test_a_caller_id_of_112_asking_the_missed_call_example_for_a_callback_gets_none(database: Database) -> None:
-    """missed-call leaves its Callback block's error unwired: the call ends there, its trace saying why."""
+    """missed-call wires its Callback block's `rejected` exit to a Hang Up: the call goes there, its trace saying
+    why. (It once took the error exit, unwired there: the call ended as `failed`.)"""
     call, record = await _call_from_112(database, folder_source(EXAMPLES), "missed-call")
     assert call.commands[-2:] == ['GET VARIABLE "QUEUESTATUS"', "HANGUP"]  # hung up by the scenario, no crash
     _refused_at_later(record["trace"])
-    assert record["trace"]["steps"][-1]["node"] == "later"
-    assert record["outcome"] == "failed"
+    assert [step["node"] for step in record["trace"]["steps"]][-2:] == ["later", "noluck"]
+    assert record["outcome"] == "hung_up"
 
 
-async def test_a_scenario_wiring_the_callbacks_error_goes_on_from_it(database: Database, tmp_path: Path) -> None:
+async def test_a_scenario_wiring_the_callbacks_rejected_exit_goes_on_from_it(
+    database: Database, tmp_path: Path
+) -> None:
     document = make_document(
         [
             {"id": "start", "type": "start"},
@@ -106,9 +107,9 @@ async def test_a_scenario_wiring_the_callbacks_error_goes_on_from_it(database: D
         [
             ("start", "next", "queue"),
             ("queue", "busy", "later"),
-            ("later", "error", "sorry"),
+            ("later", "rejected", "sorry"),
             ("later", "scheduled", "bye"),
-            ("later", "rejected", "bye"),
+            ("later", "error", "bye"),
             ("sorry", "next", "bye"),
         ],
     )

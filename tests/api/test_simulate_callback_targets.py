@@ -6,9 +6,12 @@ refuses a Callback into a scenario not published.)"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
+import pytest
+
+from persistence.phone_numbers import configure_default_country, configured_default_country
 from tests.api.conftest import Client
 from tests.conftest import make_document
 
@@ -71,19 +74,58 @@ def test_a_scenario_may_call_back_into_itself_before_its_first_version(
     assert published.status_code == 200, published.text
 
 
-def test_a_callback_to_an_emergency_number_is_refused_as_a_live_call_refuses_it(
-    admin: Client, slug: Callable[[str], str]
+@pytest.fixture
+def in_spain() -> Iterator[None]:
+    """The server (in this process) as `ivrgraph serve` with IVRGRAPH_DEFAULT_COUNTRY=ES."""
+    before = configured_default_country()
+    configure_default_country("ES")
+    try:
+        yield
+    finally:
+        configure_default_country(before)
+
+
+@pytest.mark.usefixtures("in_spain")
+@pytest.mark.parametrize(
+    ("caller_id", "reason"),
+    [
+        ("112", "emergency number"),
+        ("123", "impossible number (too_short)"),  # an extension: the trunk reaches nobody there
+        ("+34112", "impossible number (too_short)"),
+    ],
+)
+def test_a_callback_to_a_number_never_called_is_rejected_as_a_live_call_rejects_it(
+    admin: Client, slug: Callable[[str], str], caller_id: str, reason: str
 ) -> None:
     """A caller ID of 112 asking for a callback: the live scheduler refuses it (no job is ever made for an emergency
-    number), and the test call showed `scheduled` all the same (review of 2026-12-05)."""
-    name = slug("emergency")
+    number), and the test call showed `scheduled` all the same (review of 2026-12-05). The live call takes the
+    block's `rejected` exit, as for a number no phone has, and so does the test call, the step saying why."""
+    name = slug("refused")
     _create(admin, name, _calls_back_into(name))
-    response = admin.post(f"/api/scenarios/{name}/simulate", json={"caller_id": "112"})
+    response = admin.post(f"/api/scenarios/{name}/simulate", json={"caller_id": caller_id})
     assert response.status_code == 200, response.text
     step = next(step for step in response.json()["result"]["steps"] if step["node"] == "later")
-    assert step["exit"] == "error"
-    assert step["error"] == "the callback cannot be scheduled: 112 is an emergency number and is never dialled"
+    assert (step["exit"], step["error"]) == ("rejected", None)
+    assert step["events"] == [{"kind": "callback_rejected", "reason": reason, "number": caller_id}]
+    assert f"callback refused ({reason})" in response.json()["story"][1]
     assert response.json()["callbacks"] == []
 
-    ordinary = admin.post(f"/api/scenarios/{name}/simulate", json={"caller_id": "+34600111222"})
-    assert [c["number"] for c in ordinary.json()["callbacks"]] == ["+34600111222"]
+    ordinary = admin.post(f"/api/scenarios/{name}/simulate", json={"caller_id": "600111222"})
+    assert [c["number"] for c in ordinary.json()["callbacks"]] == ["600111222"]
+
+
+def test_the_tests_run_at_publish_reject_an_emergency_caller_as_a_live_call_does(
+    admin: Client, slug: Callable[[str], str]
+) -> None:
+    """A scenario test of a caller of 112 stating the live call's path (the `rejected` edge, no callback): publishing
+    ran it with a scheduler that took the number, so the test failed and blocked the publish."""
+    name = slug("emergency-tested")
+    document = _calls_back_into(name)
+    document["meta"] = {
+        "tests": [{"name": "112", "caller_id": "112", "expect": {"callbacks": 0, "path": ["start", "later", "bye"],
+                                                                  "outcome": "hung_up"}}]
+    }  # fmt: skip
+    document["edges"] = [edge for edge in document["edges"] if edge["exit"] != "error"]  # an error would fail it
+    _create(admin, name, document)
+    published = admin.post(f"/api/scenarios/{name}/publish", json={"message": "first"})
+    assert published.status_code == 200, published.text

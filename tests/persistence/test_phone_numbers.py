@@ -266,6 +266,29 @@ def test_a_number_no_phone_of_its_country_has_is_found(
 
 
 @pytest.mark.parametrize(
+    ("region", "number", "reason"),
+    [
+        ("ES", "123", "too_short"),  # an extension's CallerID: the trunk reaches nobody there
+        ("ES", "11888", "too_short"),
+        ("RU", "2045", "too_short"),
+        ("RU", "1234567", None),  # a local number of seven digits, dialled within the area code
+        ("ES", "600123456", None),
+        ("DE", "123", None),  # German numbers have many lengths: a short one may be a local number
+        (None, "123", None),  # no default country: a number without "+" is not checked
+        ("ES", "0034600", None),  # a PBX's "0" for an outside line may stand before it
+        ("ES", "+34112", "too_short"),
+    ],
+)
+def test_without_extensions_a_short_national_number_is_checked_too(
+    country: Callable[[str | None], None], region: str | None, number: str, reason: str | None
+) -> None:
+    """A caller's CallerID the Callback block would ring back on the trunk (persistence.callbacks.refused_number):
+    nobody chose it, so an extension or a truncated number is no phone to call, unlike a list's "2045"."""
+    country(region)
+    assert impossible_number(number, extensions=False) == reason
+
+
+@pytest.mark.parametrize(
     ("written", "number"),
     [
         ("'+7 (495) 123-45-67", "+74951234567"),  # as the campaign report writes it
