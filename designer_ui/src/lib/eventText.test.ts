@@ -85,6 +85,18 @@ describe("a call's events in the analyst's language", () => {
     expect(say("ru", "callback", { kind: "callback_rejected", reason: "a plugin's reason" })).toBe("Обратный звонок отклонён: a plugin's reason");
   });
 
+  it("tells why the host never calls a number back (persistence.callbacks.refused_number)", () => {
+    expect(say("es", "callback", { kind: "callback_rejected", reason: "emergency number", number: "112" })).toBe(
+      'Devolución de llamada rechazada: es un número de emergencias, nunca se llama ("112")',
+    );
+    expect(say("ru", "callback", { kind: "callback_rejected", reason: "impossible number (too_short)", number: "123" })).toBe(
+      'Обратный звонок отклонён: такого короткого номера нет ни у одного телефона ("123")',
+    );
+    expect(say("en", "callback", { kind: "callback_rejected", reason: "impossible number (unknown_country_code)", number: "+999123456" })).toBe(
+      'Callback refused: no country has this code ("+999123456")',
+    );
+  });
+
   it("names the fallback block as the canvas does", () => {
     expect(say("ru", "sql", { kind: "fallback", target: "sorry" })).toBe("Переход в запасной блок Извините");
     expect(say("es", "sql", { kind: "fallback", target: "apology" })).toBe("Pasó al bloque de respaldo apology");

@@ -130,19 +130,34 @@ const ROWS: Record<Language, { one: string; few?: string; many?: string; other: 
   ru: { one: "{n} строка", few: "{n} строки", many: "{n} строк", other: "{n} строки" },
 };
 
-/** Why a callback was refused, as graph_engine's Callback block says it. */
+/** Why a callback was refused, as graph_engine's Callback block says it, or the host's scheduler (CallbackRefused). */
 const CALLBACK_REASONS: Record<Language, Record<string, string>> = {
   en: {
+    "emergency number": "an emergency number, never called",
+    "impossible number (too_short)": "no phone has a number this short",
+    "impossible number (too_long)": "no phone has a number this long",
+    "impossible number (invalid_length)": "no phone has a number of this length",
+    "impossible number (unknown_country_code)": "no country has this code",
     "invalid number": "not a phone number",
     "no allowed time in the next two weeks": "no allowed time in the next two weeks",
     "outside the allowed hours": "outside the allowed hours",
   },
   es: {
+    "emergency number": "es un número de emergencias, nunca se llama",
+    "impossible number (too_short)": "ningún teléfono tiene un número tan corto",
+    "impossible number (too_long)": "ningún teléfono tiene un número tan largo",
+    "impossible number (invalid_length)": "ningún teléfono tiene un número de esta longitud",
+    "impossible number (unknown_country_code)": "ningún país tiene este prefijo",
     "invalid number": "no es un número de teléfono",
     "no allowed time in the next two weeks": "no hay ninguna hora permitida en las próximas dos semanas",
     "outside the allowed hours": "fuera del horario permitido",
   },
   ru: {
+    "emergency number": "это номер экстренной службы, на него не звонят",
+    "impossible number (too_short)": "такого короткого номера нет ни у одного телефона",
+    "impossible number (too_long)": "такого длинного номера нет ни у одного телефона",
+    "impossible number (invalid_length)": "номера такой длины нет ни у одного телефона",
+    "impossible number (unknown_country_code)": "такого кода страны нет",
     "invalid number": "это не номер телефона",
     "no allowed time in the next two weeks": "в ближайшие две недели нет разрешённого времени",
     "outside the allowed hours": "вне разрешённых часов",
