@@ -1,13 +1,17 @@
 """Streamed CSV for the register's exports: a chunk of rows at a time (flat memory, no size limit), every cell
 made safe to open in a spreadsheet, every time one that a spreadsheet opens as a date-time on a named clock, and
-the moment each row is about also in UTC, where a clock change cannot make it ambiguous."""
+the moment each row is about also in UTC, where a clock change cannot make it ambiguous.
+
+What the CSV and the XLSX exports (api.xlsx_export) share lives here, so the two files agree column for column:
+the query parameters, the table's header and its UTC copy (`zoned_table`), the clock a time is read on
+(`on_clock`) and the download's name (`report_disposition`)."""
 
 from __future__ import annotations
 
 import csv
 import io
 import re
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Annotated, Final, Literal
 from urllib.parse import quote
@@ -75,6 +79,38 @@ def zoned_header(names: Sequence[str], times: Collection[str], zone: ZoneInfo) -
     return [f"{name} ({zone.key})" if name in times else name for name in names]
 
 
+def zoned_table(
+    names: Sequence[str],
+    rows: Iterable[Sequence[object]],
+    *,
+    times: Collection[str],
+    zone: ZoneInfo,
+    utc_copy: Callable[[object], object],
+    in_utc_too: str | None = None,
+    more_names: Sequence[str] = (),
+) -> tuple[list[str], Iterable[Sequence[object]]]:
+    """The header and the rows of an export of `rows`, whose cells are those `names` name, then those of
+    `more_names` (a call list's own columns, whose names say no clock whatever they are). Each of `times` is to be
+    written on `zone`'s clock and its header says so (`zoned_header`); `in_utc_too`, the time a row is about, is
+    copied right after it through `utc_copy`, which writes it on UTC's clock, when `zone` is not UTC:
+    `started_at (Europe/Madrid)`, `started_at (UTC)`. The rows are read as the result is: nothing is held.
+
+    Why: local times without an offset repeat an hour when the clock goes back (in Madrid 02:30 on 25 October 2026
+    is 00:30 and 01:30 UTC; a 4 s call from 02:59:59 ends at 02:00:03). An offset in the cell makes it text to
+    Excel; a `utc_offset` column's `+02:00` would start with `'` in a CSV (`csv_cell`) and be text a BI tool must
+    parse. A UTC date-time is read as one by both: the moment a BI tool loads (every file has `started_at (UTC)`,
+    whatever clock it was asked for), the order things happened in, and beside the local hour a supervisor pivots
+    on, what tells the two 02:00 hours apart. A row's other times stay on the local clock only: its duration gives
+    its end."""
+    header = zoned_header(names, times, zone)
+    if in_utc_too is None or zone.key == UTC_ZONE.key:
+        return [*header, *more_names], rows
+    after = names.index(in_utc_too) + 1
+    header.insert(after, f"{in_utc_too} (UTC)")
+    copied = ([*row[:after], utc_copy(row[after - 1]), *row[after:]] for row in rows)
+    return [*header, *more_names], copied
+
+
 def zoned_csv(
     names: Sequence[str],
     rows: Iterable[Sequence[object]],
@@ -85,25 +121,12 @@ def zoned_csv(
     in_utc_too: str | None = None,
     more_names: Sequence[str] = (),
 ) -> Iterator[str]:
-    """`csv_chunks` of `rows`, whose cells are those `names` name, then those of `more_names` (a call list's own
-    columns, whose names say no clock whatever they are). Each of `times` is written on `zone`'s clock and its
-    header says so (`zoned_header`); `in_utc_too`, the time a row is about, is written in UTC as well, right after
-    it, when `zone` is not UTC: `started_at (Europe/Madrid)`, `started_at (UTC)`.
-
-    Why: local times without an offset repeat an hour when the clock goes back (in Madrid 02:30 on 25 October 2026
-    is 00:30 and 01:30 UTC; a 4 s call from 02:59:59 ends at 02:00:03). An offset in the cell makes it text to
-    Excel; a `utc_offset` column's `+02:00` would start with `'` here (`csv_cell`) and be text a BI tool must parse.
-    A UTC date-time is read as one by both: the moment a BI tool loads (every file has `started_at (UTC)`, whatever
-    clock it was asked for), the order things happened in, and beside the local hour a supervisor pivots on, what
-    tells the two 02:00 hours apart. A row's other times stay on the local clock only: its duration gives its end."""
-    header = zoned_header(names, times, zone)
-    if in_utc_too is None or zone.key == UTC_ZONE.key:
-        yield from csv_chunks([*header, *more_names], rows, zone=zone, delimiter=delimiter)
-        return
-    after = names.index(in_utc_too) + 1
-    header.insert(after, f"{in_utc_too} (UTC)")
-    copied = ([*row[:after], csv_cell(row[after - 1]), *row[after:]] for row in rows)  # csv_cell: UTC's clock
-    yield from csv_chunks([*header, *more_names], copied, zone=zone, delimiter=delimiter)
+    """`csv_chunks` of the table `zoned_table` makes of `rows`: its times on `zone`'s clock, the copy of
+    `in_utc_too` on UTC's."""
+    # csv_cell with its default zone: the copy is UTC's clock's text, which csv_chunks writes as it is.
+    header, table = zoned_table(names, rows, times=times, zone=zone, utc_copy=csv_cell, in_utc_too=in_utc_too,
+                                more_names=more_names)  # fmt: skip
+    yield from csv_chunks(header, table, zone=zone, delimiter=delimiter)
 
 
 def csv_chunks(
@@ -130,8 +153,7 @@ def csv_chunks(
 
 def csv_cell(value: object, zone: ZoneInfo = UTC_ZONE) -> object:
     if isinstance(value, datetime):
-        aware = value if value.tzinfo is not None else value.replace(tzinfo=UTC)  # stored times are UTC
-        return aware.astimezone(zone).strftime(TIME_FORMAT)
+        return on_clock(value, zone).strftime(TIME_FORMAT)
     # Spreadsheets run cells starting with = + - @ as formulas: a caller name must never become one. A tab or CR
     # in front is dropped by some of them before they look (OWASP's list), so those are escaped too.
     if isinstance(value, str) and value[:1] in _FORMULA_STARTS and not value[1:].replace(" ", "").isdigit():
@@ -139,10 +161,19 @@ def csv_cell(value: object, zone: ZoneInfo = UTC_ZONE) -> object:
     return "" if value is None else value
 
 
-def report_disposition(name: str, fallback: str) -> str:
-    """`Content-Disposition` of a CSV report called `name` (a campaign's, often its list's file name): the name
-    as given for browsers that read RFC 6266's `filename*`, an ASCII one for the rest; `fallback` when `name`
-    leaves nothing usable."""
+def on_clock(moment: datetime, zone: ZoneInfo = UTC_ZONE) -> datetime:
+    """`moment` as `zone`'s clock shows it, to the second, without an offset: what a spreadsheet's date-time holds
+    (it has no zones), the same second in a CSV and an XLSX. A time without an offset is UTC, as stored times are
+    (SQLite gives them back without one)."""
+    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    return aware.astimezone(zone).replace(tzinfo=None, microsecond=0)
+
+
+def report_disposition(name: str, fallback: str, *, extension: Literal["csv", "xlsx"]) -> str:
+    """`Content-Disposition` of a report called `name` (a campaign's, often its list's file name), a `.csv` or
+    `.xlsx` file: the name as given for browsers that read RFC 6266's `filename*`, an ASCII one for the rest;
+    `fallback` when `name` leaves nothing usable. A list's own extension is dropped (`clientes.xlsx` is reported
+    as `clientes.csv`, not `clientes.xlsx.csv`)."""
     stem = _LIST_EXTENSION.sub("", _NOT_IN_A_FILE_NAME.sub(" ", name)).strip(" .") or fallback
     plain = re.sub(r"[^A-Za-z0-9._ -]+", "_", stem).strip("_ ") or fallback
-    return f"attachment; filename=\"{plain}.csv\"; filename*=UTF-8''{quote(stem + '.csv', safe='')}"
+    return f"attachment; filename=\"{plain}.{extension}\"; filename*=UTF-8''{quote(f'{stem}.{extension}', safe='')}"

@@ -413,6 +413,14 @@ export function campaignReportUrl(id: string, delimiter: CsvDelimiter = "comma")
   return delimiter === "comma" ? path : `${path}?${new URLSearchParams({ delimiter })}`;
 }
 
+/**
+ * The campaign's report as an Excel workbook (.xlsx): the CSV's columns, each cell typed (times as date-times on the
+ * campaign's clock), so no delimiter to pick; it uploads back as a call list with its cells as they were.
+ */
+export function campaignReportXlsxUrl(id: string): string {
+  return `/api/callbacks/campaigns/${encodeURIComponent(id)}.xlsx`;
+}
+
 /** The browser's own time zone (an IANA name), which a download's times are written on; UTC when unknown. */
 export function browserTimeZone(): string {
   try {
@@ -427,9 +435,19 @@ export function browserTimeZone(): string {
  * which the header names (`started_at (Europe/Madrid)`); a plain link downloads it, the session cookie going along.
  */
 export function callsCsvUrl(scenario: string, tz: string, delimiter: CsvDelimiter = "comma", filters: CallFilterQuery = {}): string {
+  const query = callsExportQuery(scenario, tz, filters);
+  if (delimiter !== "comma") query.set("delimiter", delimiter);
+  return `/api/calls.csv?${query}`;
+}
+
+/** The same calls as `callsCsvUrl`, as an Excel workbook (.xlsx): each cell typed, times as date-times on `tz`'s clock. */
+export function callsXlsxUrl(scenario: string, tz: string, filters: CallFilterQuery = {}): string {
+  return `/api/calls.xlsx?${callsExportQuery(scenario, tz, filters)}`;
+}
+
+function callsExportQuery(scenario: string, tz: string, filters: CallFilterQuery): URLSearchParams {
   const query = new URLSearchParams({ scenario });
   for (const [name, value] of Object.entries(filters)) if (value) query.set(name, value);
   query.set("tz", tz);
-  if (delimiter !== "comma") query.set("delimiter", delimiter);
-  return `/api/calls.csv?${query}`;
+  return query;
 }

@@ -246,6 +246,25 @@ export function CallFiltersForm(props: { filters: CallFilters; onChange(next: Ca
   );
 }
 
+/**
+ * The calls the list shows, every one of them, to download: the same filters, on the browser's clock. As CSV, split
+ * as the browser's locale suggests its Excel splits; or as an Excel workbook, whose typed cells need no splitting.
+ */
+export function CallDownloads({ slug, query }: { slug: string; query: api.CallFilterQuery }) {
+  const { t } = useI18n();
+  const tz = api.browserTimeZone();
+  return (
+    <>
+      <a className="button" href={api.callsCsvUrl(slug, tz, api.browserCsvDelimiter(), query)} download>
+        {t("calls.download")}
+      </a>
+      <a className="button" href={api.callsXlsxUrl(slug, tz, query)} download>
+        {t("calls.downloadXlsx")}
+      </a>
+    </>
+  );
+}
+
 export function CallsPanel({ slug }: { slug: string }) {
   const { t, language } = useI18n();
   const [items, setItems] = useState<CallSummary[]>([]);
@@ -325,10 +344,7 @@ export function CallsPanel({ slug }: { slug: string }) {
       <div className="row">
         <h2>{t("calls.title")}</h2>
         <button type="button" onClick={reload}>{t("calls.refresh")}</button>
-        {/* The calls the list shows, every one of them: the same filters, on the browser's clock. */}
-        <a className="button" href={api.callsCsvUrl(slug, api.browserTimeZone(), api.browserCsvDelimiter(), query)} download>
-          {t("calls.download")}
-        </a>
+        <CallDownloads slug={slug} query={query} />
       </div>
       <CallFiltersForm filters={filters} onChange={changeFilters} />
       {error && <p role="alert" className="error-text">{error}</p>}

@@ -389,6 +389,35 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/callbacks/campaigns/{campaign_id}.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Campaign Report Xlsx
+         * @description The campaign's report of `.csv`, as an Excel workbook: the same columns and headers, each cell typed.
+         *
+         *     Times are date-times (shown `2026-11-23 09:30:12`) on the clock of the campaign's `timezone`, as in the CSV
+         *     (`last_attempt_at (Europe/Madrid)`, then `last_attempt_at (UTC)`); numbers are numbers; everything else, the
+         *     phone numbers and ids among it, is text shown as written (a leading + or 0 kept, a cell starting with `=`
+         *     never run as a formula, and no `'` before it). So the report uploads back as a call list
+         *     (`POST /api/callbacks/lists`) with its cells as they were: a negative amount still a number, a number
+         *     `+34...` still text. The file is written whole before its first byte is sent, with its `Content-Length`.
+         *
+         *     **Role:** viewer or above (any signed-in user).
+         */
+        get: operations["campaign_report_xlsx_api_callbacks_campaigns__campaign_id__xlsx_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/callbacks/campaigns/{campaign_id}/cancel": {
         parameters: {
             query?: never;
@@ -529,6 +558,36 @@ export interface paths {
          *     **Role:** viewer or above (any signed-in user).
          */
         get: operations["export_calls_api_calls_csv_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/calls.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export Calls Xlsx
+         * @description Every matching call as an Excel workbook, with the columns and filters of `calls.csv`.
+         *
+         *     Each cell is typed: times are date-times (shown `2026-11-23 09:30:12`) on the clock of `tz` (UTC unless
+         *     given; an unknown zone is a 422 naming `tz`), each time column's header naming it as in the CSV, with
+         *     `started_at (UTC)` after the local start on another clock than UTC; counts and durations are numbers;
+         *     everything else, numbers and ids among it, is text shown as written (a leading + or 0 kept, a caller name
+         *     starting with `=` never run as a formula, and no `'` before it). The header row is bold, frozen and filtered.
+         *     An XLSX is a zip, whose directory comes last: the file is written whole (on disk past 1 MiB, in flat memory)
+         *     before its first byte is sent, with its `Content-Length`; on a large range the CSV starts sooner.
+         *
+         *     **Role:** viewer or above (any signed-in user).
+         */
+        get: operations["export_calls_xlsx_api_calls_xlsx_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3722,6 +3781,64 @@ export interface operations {
             };
         };
     };
+    campaign_report_xlsx_api_callbacks_campaigns__campaign_id__xlsx_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                campaign_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An Excel workbook (XLSX), a client a row */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Role too low, or CSRF token missing */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid request or document */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     cancel_campaign_api_callbacks_campaigns__campaign_id__cancel_post: {
         parameters: {
             query?: never;
@@ -4079,6 +4196,69 @@ export interface operations {
                 };
                 content: {
                     "text/csv": string;
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Role too low, or CSRF token missing */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid request or document */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    export_calls_xlsx_api_calls_xlsx_get: {
+        parameters: {
+            query?: {
+                scenario?: string | null;
+                /** @description Calls started at or after this (ISO 8601). Without an offset (`2026-12-07T09:00:00`, or a date alone: its midnight) it is read on the clock `tz` names (UTC unless given). A local time a clock change skips or shows twice takes the offset before the change (fold=0): 02:30 in Europe/Madrid is 01:30 UTC on 29 March 2026, and 00:30 UTC on 25 October 2026. In a URL, an offset's + is written %2B. */
+                since?: string | null;
+                /** @description Calls started before this (ISO 8601). Without an offset (`2026-12-07T09:00:00`, or a date alone: its midnight) it is read on the clock `tz` names (UTC unless given). A local time a clock change skips or shows twice takes the offset before the change (fold=0): 02:30 in Europe/Madrid is 01:30 UTC on 29 March 2026, and 00:30 UTC on 25 October 2026. In a URL, an offset's + is written %2B. */
+                until?: string | null;
+                /** @description Calls from this number, or to it (callbacks, campaigns), typed as people write it: spaces, dashes and brackets are ignored, and `+34...` finds `0034...` too */
+                caller?: string | null;
+                status?: ("answered" | "missed" | "abandoned_in_menu" | "abandoned_waiting" | "transferred" | "failed" | "callback_scheduled") | null;
+                result?: string | null;
+                /** @description Asterisk's UNIQUEID of the channel (CDR) */
+                uniqueid?: string | null;
+                /** @description Calls whose caller's CallerID name (`caller_name`, Asterisk's `agi_calleridname`) contains this, case ignored in every alphabet and the dots of ё too, on any database locale: `петрова` finds `ПЕТРОВА ЮЛИЯ`, `петр` finds `Пётр`. No index serves it: the server reads the calls the other filters leave, newest first, until a page is full (the whole range when few match), so on a large register give a time range (`since`, `until`) or a `scenario` with it */
+                caller_name?: string | null;
+                /** @description The IANA time zone (e.g. Europe/Madrid) the times are written in, and a `since` or `until` without an offset read in; each time column's header names it. */
+                tz?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An Excel workbook (XLSX), one call a row */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                 };
             };
             /** @description Not signed in */
