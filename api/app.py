@@ -32,6 +32,7 @@ from api.routes import (
     dialer,
     every_route,
     flow_stats,
+    reports,
     scenarios,
     tokens,
     users,
@@ -50,7 +51,8 @@ from persistence.publishing import PublishHub
 from voice.assets import AssetLimits
 
 log = logging.getLogger(__name__)
-ROUTERS = (auth, tokens, users, blocks, scenarios, flow_stats, calls, callbacks, dialer, datasources, audit, audio)
+ROUTERS = (auth, tokens, users, blocks, scenarios, flow_stats, calls, reports, callbacks, dialer, datasources, audit,
+           audio)  # fmt: skip
 DESCRIPTION = """Designer backend of ivrgraph: scenarios, drafts, published versions, block catalog, simulation,
 call records, users.
 

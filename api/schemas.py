@@ -756,3 +756,66 @@ class CallbackJobOut(BaseModel):
     )
     origin_call_id: str | None
     history: list[CallbackAttemptOut] = Field(default_factory=list)
+
+
+# -- the call report ---------------------------------------------------------------------------
+# persistence.call_reports: the register's calls summed up by local day or hour, by scenario, or by both.
+
+ReportGroup = Literal["day", "hour", "scenario", "day_scenario"]
+
+
+class ResultCount(BaseModel):
+    result: str = Field(description="A value of the flow's `result` variable, as the register shows it")
+    calls: int
+
+
+class CallReportCounts(BaseModel):
+    calls: int = Field(description="Calls that started in the row's period")
+    answered: int = Field(description="Of them, those answered (the register gives them an answer time)")
+    statuses: dict[CallStatus, int] = Field(
+        description="The calls by their status in the register, every status named (0 when none had it)"
+    )
+    abandoned: int = Field(
+        description="Callers who hung up before the end: `abandoned_in_menu` and `abandoned_waiting`, and a caller "
+        "who hung up while the last transfer rang or queued whom the scenario then scheduled a callback for "
+        "(`callback_scheduled`, `transfer_outcome` `caller_hangup`)"
+    )
+    transfers: int = Field(description="Calls whose flow tried a transfer (they have a `transfer_outcome`)")
+    transfers_answered: int = Field(description="Of them, those whose last transfer reached someone (`answered`)")
+    transfer_outcomes: dict[str, int] = Field(
+        description="The calls by what their last transfer came to, as the register's `transfer_outcome`: "
+        "answered, busy, no_answer, failed, caller_hangup"
+    )
+    talk_ms_total: int = Field(description="The answered calls' durations (`duration_ms`, start to end), summed")
+    talk_ms_average: int | None = Field(description="The answered calls' mean duration; null when none was answered")
+    results: list[ResultCount] = Field(
+        description="The most frequent values of the flow's `result` (up to 5), the most frequent first; calls "
+        "that recorded none are not counted here"
+    )
+
+
+class CallReportRow(CallReportCounts):
+    day: date | None = Field(description="The local date, on the clock `tz` names; null when grouped by scenario")
+    hour: int | None = Field(
+        description="The local hour, 0-23, when grouped by hour. The hour a clock change repeats is two rows, told "
+        "apart by `local_start`'s offset; one it skips is none"
+    )
+    scenario: str | None = Field(description="The scenario's slug when grouped by scenario; null otherwise")
+    start: datetime = Field(description="When the period starts, in UTC, cut to the range")
+    end: datetime = Field(
+        description="When it ends (not included), in UTC, cut to the range: a day the clock goes back is 25 hours"
+    )
+    local_start: datetime = Field(description="`start` on the clock `tz` names, with its offset then")
+
+
+class CallReport(BaseModel):
+    since: datetime = Field(description="The range's start, in UTC: calls that started at or after it")
+    until: datetime = Field(description="The range's end, in UTC: calls that started before it")
+    tz: str = Field(description="The clock the days and hours are read on")
+    group: ReportGroup
+    scenario: str | None = Field(description="The one scenario counted; null for every scenario")
+    rows: list[CallReportRow] = Field(
+        description="By day or hour: every one of the range, in order, those without calls too. By scenario: each "
+        "scenario with calls, by slug. By day and scenario: each pair with calls, by day then slug"
+    )
+    totals: CallReportCounts = Field(description="The whole range")

@@ -125,7 +125,7 @@ _REFUSED = frozenset({"refused_overload", "refused_stopping"})  # at the node's 
 
 # agi_server.channel's `hangup_during` for a hangup seen by a transfer: while it rang or queued (Dial's CANCEL, a
 # queue's ABANDON), or while the caller talked to whoever answered (the bridge ended with their channel dead).
-_DURING_TRANSFER = "transfer"
+DURING_TRANSFER = "transfer"
 
 
 def derive_status(*, outcome: str, answered: bool, trace: Mapping[str, Any], hangup_during: str | None = None) -> str:
@@ -140,7 +140,7 @@ def derive_status(*, outcome: str, answered: bool, trace: Mapping[str, Any], han
     if not answered or outcome in _REFUSED:
         return "missed"
     if outcome == CallOutcome.CALLER_HANGUP:
-        if hangup_during != _DURING_TRANSFER:
+        if hangup_during != DURING_TRANSFER:
             return "abandoned_in_menu"  # the caller left before the scenario finished with them
         # The Transfer block notes a transfer that returned; one the caller's hangup cut short notes nothing.
         if any(_connected(event) for event in _events(trace)):
@@ -622,14 +622,14 @@ _LAST_TRANSFERS = {
 }
 
 
-def _outcome_of(exit_name: object, noted: object, hangup_during: str | None) -> str | None:
+def transfer_outcome_of(exit_name: object, noted: object, hangup_during: str | None) -> str | None:
     """A Transfer step's outcome from its exit and the outcome its event noted, if it noted one."""
     if noted is not None:
         return str(noted) or None
     # No note: the block did not return. The caller's hangup while it rang (Dial's CANCEL, a queue's ABANDON) is
     # the channel's `hangup_during`; a line our side lost (hangup_during None) or a caller gone before it started
     # (hung up during another operation, the flow then running its hangup path) says nothing of the transfer.
-    if exit_name == "hangup" and hangup_during == _DURING_TRANSFER:
+    if exit_name == "hangup" and hangup_during == DURING_TRANSFER:
         return TRANSFER_LEFT_BY_CALLER
     return "failed" if exit_name == "error" else None  # it could not be started (no number to dial...)
 
@@ -648,7 +648,7 @@ def transfer_outcomes(session: Session, *, records: Sequence[CallRecord]) -> dic
         if pair is None:
             continue
         exit_name, noted = json.loads(pair)
-        if (outcome := _outcome_of(exit_name, noted, during[call_id])) is not None:
+        if (outcome := transfer_outcome_of(exit_name, noted, during[call_id])) is not None:
             outcomes[call_id] = outcome
     return outcomes
 

@@ -21,6 +21,7 @@ import { chromium } from "playwright-core";
 import { bigScenario } from "./big-scenario.mjs";
 import { unplacedScenario } from "./unplaced-scenario.mjs";
 import { testCallInputs } from "./test-call-inputs.mjs";
+import { callReports } from "./reports.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 // Its own folder, emptied at each run, so what is there is what this run saw.
@@ -1637,6 +1638,13 @@ async function main() {
     // -- flow statistics on the canvas: calls placed, then counted per block and exit ------------------------
     if (AGI_PORT) await flowStatistics(page, { me, host: new URL(BASE).hostname });
     else console.log("skip - flow statistics: set IVRGRAPH_AGI_PORT to place real FastAGI calls");
+
+    // -- the call report: calls placed, then counted by day and hour in Reports, opened from their editor ---------
+    if (AGI_PORT) {
+      const host = new URL(BASE).hostname;
+      const placeCall = (slug, keys) => promisify(execFile)(PYTHON, [resolve(here, "place_call.py"), host, AGI_PORT, slug, keys]);
+      await callReports(page, { check, shot, me, openDrawn, placeCall, stamp });
+    } else console.log("skip - call report: set IVRGRAPH_AGI_PORT to place real FastAGI calls");
 
     // -- the autoinformer: a list of clients called with a published scenario ----------------------------
     await callAList(page, { username });

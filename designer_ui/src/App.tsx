@@ -1,10 +1,11 @@
-/** The shell: who is signed in, and which page the hash names (#/ list, #/s/<slug> editor). */
+/** The shell: who is signed in, and which page the hash names (#/ list, #/s/<slug> editor, #/reports?scenario=<slug>). */
 import { Suspense, lazy, useCallback, useEffect, useState } from "react";
 import * as api from "./api/client";
 import { ApiError } from "./api/http";
 import type { User } from "./api/types";
 import { LoginPage } from "./components/LoginPage";
 import { PasswordDialog } from "./components/PasswordDialog";
+import { ReportsPage } from "./components/ReportsPage";
 import { ScenarioList } from "./components/ScenarioList";
 import { TokensDialog } from "./components/TokensDialog";
 import { I18nProvider, LanguagePicker, useI18n } from "./i18n";
@@ -70,6 +71,9 @@ function Shell() {
   }} />;
 
   const editing = /^\/s\/(.+)$/.exec(route);
+  const reporting = /^\/reports(?:\?(.*))?$/.exec(route);
+  // From a scenario's editor (where its Calls panel is), Reports opens on that scenario's calls.
+  const reportsLink = editing ? `#/reports?${new URLSearchParams({ scenario: decodeURIComponent(editing[1]!) })}` : "#/reports";
   return (
     <div className="app">
       <header className="topbar">
@@ -78,6 +82,7 @@ function Shell() {
         </a>
         <nav aria-label={t("app.title")}>
           <a href="#/">{t("app.scenarios")}</a>
+          <a href={reportsLink}>{t("app.reports")}</a>
         </nav>
         <span className="spacer" />
         <LanguagePicker />
@@ -108,7 +113,9 @@ function Shell() {
       )}
       <main className="page">
         <Suspense fallback={<p className="centered">{t("editor.loading")}</p>}>
-          {editing ? <EditorPage key={editing[1]} slug={decodeURIComponent(editing[1]!)} user={user} /> : <ScenarioList user={user} />}
+          {editing ? <EditorPage key={editing[1]} slug={decodeURIComponent(editing[1]!)} user={user} />
+            : reporting ? <ReportsPage key={route} initialScenario={new URLSearchParams(reporting[1] ?? "").get("scenario") ?? ""} />
+            : <ScenarioList user={user} />}
         </Suspense>
       </main>
     </div>

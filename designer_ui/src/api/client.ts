@@ -252,7 +252,16 @@ export async function flowStats(slug: string, query: FlowStatsQuery): Promise<Fl
   return unwrap(client.GET("/api/scenarios/{slug}/stats", { params: { path: { slug }, query } }));
 }
 
-/** The call register's filters the designer sends, to the list and to its CSV alike; each optional. */
+/** GET /api/reports/calls's query: the range (with offsets), the clock it is read on, the grouping, a scenario. */
+export type CallReportQuery = paths["/api/reports/calls"]["get"]["parameters"]["query"];
+export type CallReport = Schemas["CallReport"];
+
+/** The register's calls of a range summed up by local day or hour, by scenario, or both (422: a range refused). */
+export async function callReport(query: CallReportQuery): Promise<CallReport> {
+  return unwrap(client.GET("/api/reports/calls", { params: { query } }));
+}
+
+/** The call register's filters the designer sends, to the list and to its downloads alike; each optional. */
 export type CallFilterQuery = Pick<
   NonNullable<paths["/api/calls"]["get"]["parameters"]["query"]>,
   "since" | "until" | "status" | "result" | "caller" | "caller_name"

@@ -727,6 +727,35 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/reports/calls": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Call Report
+         * @description The calls that started in the range, summed up: per row the calls, those answered, the calls by register
+         *     status, the callers who hung up before the end, the transfers tried and answered (from the last transfer's
+         *     outcome, as the register derives it), the answered calls' talk time, and the most frequent `result` values; and
+         *     the totals of the range.
+         *
+         *     Days and hours are those of `tz`'s clock: a day it goes back is 25 hours long (its repeated hour two rows, told
+         *     apart by `local_start`'s offset), a day it goes forward 23. A range that is not forward, or longer than 366 days,
+         *     is a 422 naming `until`; an unknown zone one naming `tz`.
+         *
+         *     **Role:** viewer or above (any signed-in user).
+         */
+        get: operations["call_report_api_reports_calls_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/scenarios": {
         parameters: {
             query?: never;
@@ -1621,6 +1650,190 @@ export interface components {
              */
             next_cursor: string | null;
         };
+        /** CallReport */
+        CallReport: {
+            /**
+             * Group
+             * @enum {string}
+             */
+            group: "day" | "hour" | "scenario" | "day_scenario";
+            /**
+             * Rows
+             * @description By day or hour: every one of the range, in order, those without calls too. By scenario: each scenario with calls, by slug. By day and scenario: each pair with calls, by day then slug
+             */
+            rows: components["schemas"]["CallReportRow"][];
+            /**
+             * Scenario
+             * @description The one scenario counted; null for every scenario
+             */
+            scenario: string | null;
+            /**
+             * Since
+             * Format: date-time
+             * @description The range's start, in UTC: calls that started at or after it
+             */
+            since: string;
+            /** @description The whole range */
+            totals: components["schemas"]["CallReportCounts"];
+            /**
+             * Tz
+             * @description The clock the days and hours are read on
+             */
+            tz: string;
+            /**
+             * Until
+             * Format: date-time
+             * @description The range's end, in UTC: calls that started before it
+             */
+            until: string;
+        };
+        /** CallReportCounts */
+        CallReportCounts: {
+            /**
+             * Abandoned
+             * @description Callers who hung up before the end: `abandoned_in_menu` and `abandoned_waiting`, and a caller who hung up while the last transfer rang or queued whom the scenario then scheduled a callback for (`callback_scheduled`, `transfer_outcome` `caller_hangup`)
+             */
+            abandoned: number;
+            /**
+             * Answered
+             * @description Of them, those answered (the register gives them an answer time)
+             */
+            answered: number;
+            /**
+             * Calls
+             * @description Calls that started in the row's period
+             */
+            calls: number;
+            /**
+             * Results
+             * @description The most frequent values of the flow's `result` (up to 5), the most frequent first; calls that recorded none are not counted here
+             */
+            results: components["schemas"]["ResultCount"][];
+            /**
+             * Statuses
+             * @description The calls by their status in the register, every status named (0 when none had it)
+             */
+            statuses: {
+                [key: string]: number;
+            };
+            /**
+             * Talk Ms Average
+             * @description The answered calls' mean duration; null when none was answered
+             */
+            talk_ms_average: number | null;
+            /**
+             * Talk Ms Total
+             * @description The answered calls' durations (`duration_ms`, start to end), summed
+             */
+            talk_ms_total: number;
+            /**
+             * Transfer Outcomes
+             * @description The calls by what their last transfer came to, as the register's `transfer_outcome`: answered, busy, no_answer, failed, caller_hangup
+             */
+            transfer_outcomes: {
+                [key: string]: number;
+            };
+            /**
+             * Transfers
+             * @description Calls whose flow tried a transfer (they have a `transfer_outcome`)
+             */
+            transfers: number;
+            /**
+             * Transfers Answered
+             * @description Of them, those whose last transfer reached someone (`answered`)
+             */
+            transfers_answered: number;
+        };
+        /** CallReportRow */
+        CallReportRow: {
+            /**
+             * Abandoned
+             * @description Callers who hung up before the end: `abandoned_in_menu` and `abandoned_waiting`, and a caller who hung up while the last transfer rang or queued whom the scenario then scheduled a callback for (`callback_scheduled`, `transfer_outcome` `caller_hangup`)
+             */
+            abandoned: number;
+            /**
+             * Answered
+             * @description Of them, those answered (the register gives them an answer time)
+             */
+            answered: number;
+            /**
+             * Calls
+             * @description Calls that started in the row's period
+             */
+            calls: number;
+            /**
+             * Day
+             * @description The local date, on the clock `tz` names; null when grouped by scenario
+             */
+            day: string | null;
+            /**
+             * End
+             * Format: date-time
+             * @description When it ends (not included), in UTC, cut to the range: a day the clock goes back is 25 hours
+             */
+            end: string;
+            /**
+             * Hour
+             * @description The local hour, 0-23, when grouped by hour. The hour a clock change repeats is two rows, told apart by `local_start`'s offset; one it skips is none
+             */
+            hour: number | null;
+            /**
+             * Local Start
+             * Format: date-time
+             * @description `start` on the clock `tz` names, with its offset then
+             */
+            local_start: string;
+            /**
+             * Results
+             * @description The most frequent values of the flow's `result` (up to 5), the most frequent first; calls that recorded none are not counted here
+             */
+            results: components["schemas"]["ResultCount"][];
+            /**
+             * Scenario
+             * @description The scenario's slug when grouped by scenario; null otherwise
+             */
+            scenario: string | null;
+            /**
+             * Start
+             * Format: date-time
+             * @description When the period starts, in UTC, cut to the range
+             */
+            start: string;
+            /**
+             * Statuses
+             * @description The calls by their status in the register, every status named (0 when none had it)
+             */
+            statuses: {
+                [key: string]: number;
+            };
+            /**
+             * Talk Ms Average
+             * @description The answered calls' mean duration; null when none was answered
+             */
+            talk_ms_average: number | null;
+            /**
+             * Talk Ms Total
+             * @description The answered calls' durations (`duration_ms`, start to end), summed
+             */
+            talk_ms_total: number;
+            /**
+             * Transfer Outcomes
+             * @description The calls by what their last transfer came to, as the register's `transfer_outcome`: answered, busy, no_answer, failed, caller_hangup
+             */
+            transfer_outcomes: {
+                [key: string]: number;
+            };
+            /**
+             * Transfers
+             * @description Calls whose flow tried a transfer (they have a `transfer_outcome`)
+             */
+            transfers: number;
+            /**
+             * Transfers Answered
+             * @description Of them, those whose last transfer reached someone (`answered`)
+             */
+            transfers_answered: number;
+        };
         /** CallSummary */
         CallSummary: {
             /** Answered At */
@@ -2308,6 +2521,16 @@ export interface components {
             /** Tests */
             tests: components["schemas"]["TestOutcome"][];
             version: components["schemas"]["VersionSummary"];
+        };
+        /** ResultCount */
+        ResultCount: {
+            /** Calls */
+            calls: number;
+            /**
+             * Result
+             * @description A value of the flow's `result` variable, as the register shows it
+             */
+            result: string;
         };
         /** RollbackIn */
         RollbackIn: {
@@ -4759,6 +4982,64 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DialerPublic"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Role too low, or CSRF token missing */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid request or document */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    call_report_api_reports_calls_get: {
+        parameters: {
+            query: {
+                /** @description Count the calls started at or after this (ISO 8601). Without an offset (`2026-10-25T00:00:00`, or a date alone: its midnight) it is read on the clock `tz` names, as the call register reads it. In a URL, an offset's + is written %2B. */
+                since: string;
+                /** @description ... and before this (ISO 8601), at most 366 days after `since`. Without an offset (`2026-10-25T00:00:00`, or a date alone: its midnight) it is read on the clock `tz` names, as the call register reads it. In a URL, an offset's + is written %2B. */
+                until: string;
+                /** @description The IANA time zone (e.g. Europe/Madrid) whose clock the days and hours are read on, and a `since` or `until` without an offset; UTC unless given. */
+                tz?: string;
+                /** @description A row per local `day` (the default), per local `hour`, per `scenario`, or per day and scenario (`day_scenario`). */
+                group?: "day" | "hour" | "scenario" | "day_scenario";
+                /** @description Count this scenario's calls only (its slug) */
+                scenario?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CallReport"];
                 };
             };
             /** @description Not signed in */
