@@ -1043,6 +1043,115 @@ async function flowStatistics(page, { me, host }) {
   page.off("request", onRequest);
 }
 
+/**
+ * The side panels, forms and dialogs from the keyboard, as a screen reader user meets them (with the test call of
+ * the menu just run): the Test call command takes the focus to its first field, and the outcome is a status;
+ * Enter on a block shows its settings; the tabs are one tab list; a field with an error is marked invalid and
+ * tied to it; Escape on the publish dialog gives the focus back to Publish; the page says its language on load.
+ */
+async function keyboardPanelsAndForms(page) {
+  const activeName = () =>
+    page.evaluate(() => document.activeElement?.getAttribute("name") || document.activeElement?.id || document.activeElement?.textContent?.trim());
+  const shownTab = () => page.locator("[role=tab][aria-selected=true]").getAttribute("id");
+  check(
+    ((await page.getByTestId("test-status").textContent()) ?? "").startsWith("Outcome:") &&
+      (await page.getByTestId("test-status").getAttribute("role")) === "status",
+    `the test call's outcome is told in a status region: ${await page.getByTestId("test-status").textContent()}`,
+  );
+
+  // -- a toolbar command takes the keyboard to what it opens -----------------------------------------
+  await page.getByRole("tab", { name: "Block" }).click();
+  await page.locator(".editor-toolbar").getByRole("button", { name: "Test call", exact: true }).focus();
+  await page.keyboard.press("Enter");
+  await page.waitForFunction(() => document.activeElement?.getAttribute("name") === "keys").catch(() => undefined);
+  check(
+    (await activeName()) === "keys" && (await shownTab()) === "side-tab-test",
+    `Enter on the toolbar's Test call shows its panel with the focus in its first field (${await activeName()})`,
+  );
+  await page.keyboard.type(" x");
+  const keys = page.locator("input[name=keys]");
+  await page.getByTestId("test-keys-problem").waitFor();
+  const runButton = page.getByRole("button", { name: "Run test call" });
+  check(
+    (await keys.getAttribute("aria-invalid")) === "true" &&
+      (await keys.getAttribute("aria-describedby")).split(" ").includes("test-keys-problem") &&
+      (await page.getByTestId("test-keys-problem").textContent()) === "Not a valid step: x" &&
+      (await runButton.isDisabled()) &&
+      (await runButton.getAttribute("aria-describedby")) === "test-run-blocked",
+    "keys that are no step mark the field invalid, tied to the problem, and Run says why it waits",
+  );
+  await shot(page, "05p-test-call-bad-keys");
+  await keys.fill("2");
+
+  // -- Enter on a block shows its settings, as a click does ----------------------------------------------
+  await node(page, "ivr").focus();
+  await page.keyboard.press("Enter");
+  await page.locator('[data-testid=block-panel] input[name=node-id][value="ivr"]').waitFor();
+  check((await shownTab()) === "side-tab-block", "with the test call shown, Enter on a block shows the Block tab");
+
+  // -- the tabs: one Tab stop, the arrows go from tab to tab -----------------------------------------
+  await page.getByRole("tab", { name: "Block" }).focus();
+  await page.keyboard.press("ArrowRight");
+  check(
+    (await shownTab()) === "side-tab-scenario" && (await activeName()) === "side-tab-scenario",
+    "ArrowRight on the Block tab shows and focuses the Scenario tab",
+  );
+  await page.keyboard.press("End");
+  check((await shownTab()) === "side-tab-calls", "End goes to the last tab");
+  await page.keyboard.press("Home");
+  const tabStops = await page.locator('[role=tab][tabindex="0"]').count();
+  check(
+    (await shownTab()) === "side-tab-block" && tabStops === 1 &&
+      (await page.locator("#side-panel-block").getAttribute("aria-labelledby")) === "side-tab-block",
+    "Home goes back to the first tab; the tab list is one Tab stop and each panel is labelled by its tab",
+  );
+
+  // -- a field with an error is marked invalid and tied to it -----------------------------------------
+  // The canvas followed the focus to the menu: every block back in sight before clicking one.
+  await page.getByRole("button", { name: "Fit view", exact: true }).click();
+  await viewportSettled(page);
+  await select(page, "say_phrase");
+  const text = page.locator("#cfg-say_phrase_text");
+  const phrase = await text.inputValue();
+  await text.fill("");
+  await page.waitForFunction(() => document.querySelector("#cfg-say_phrase_text")?.getAttribute("aria-invalid") === "true");
+  const described = await text.evaluate((el) =>
+    (el.getAttribute("aria-describedby") ?? "").split(" ").map((id) => document.getElementById(id)?.textContent ?? "").join(" ").trim(),
+  );
+  check(described.length > 0, `an emptied Text to say is marked invalid (aria-invalid=true), described by its error: ${described}`);
+  await text.scrollIntoViewIfNeeded();
+  await shot(page, "05q-invalid-field");
+  await text.fill(phrase);
+  await page.waitForFunction(() => !document.querySelector("#cfg-say_phrase_text")?.hasAttribute("aria-invalid"));
+  await waitSaved(page);
+
+  // -- a dialog closed with Escape gives the focus back to what opened it ------------------------------
+  const publish = page.getByRole("button", { name: "Publish", exact: true });
+  await publish.focus();
+  await page.keyboard.press("Enter");
+  await page.locator("dialog[open] textarea[name=message]").waitFor();
+  await page.keyboard.press("Escape");
+  await page.locator("dialog").waitFor({ state: "detached" });
+  check(await publish.evaluate((el) => el === document.activeElement), `closed with Escape, the publish dialog gives the focus back to Publish (${await activeName()})`);
+
+  // -- the page says the language chosen from the start: a reload in Russian is lang="ru" ---------------
+  await page.locator("header .language-picker select").selectOption("ru");
+  const reloaded = await page.context().newPage();
+  try {
+    await reloaded.goto(page.url());
+    await reloaded.getByTestId("editor").waitFor();
+    await reloaded.reload();
+    await reloaded.getByRole("tab", { name: "Блок" }).waitFor();
+    const lang = await reloaded.evaluate(() => document.documentElement.lang);
+    check(lang === "ru", `reloaded with Русский chosen, the page says lang="${lang}"`);
+    await shot(reloaded, "05r-russian-after-reload");
+  } finally {
+    await reloaded.close();
+  }
+  await page.locator("header .language-picker select").selectOption("en");
+  check((await page.evaluate(() => document.documentElement.lang)) === "en", "back in English, the page says lang=\"en\"");
+}
+
 async function main() {
   await rm(ARTIFACTS, { recursive: true, force: true });
   await mkdir(ARTIFACTS, { recursive: true });
@@ -1304,6 +1413,7 @@ async function main() {
     );
     check((await page.getByTestId("story").locator("li").count()) > 0, "the story of the call is told beside the canvas");
     await shot(page, "05-test-call");
+    await keyboardPanelsAndForms(page);
 
     // -- keyboard only: add a block from the palette and wire an exit ------------------------------
     await select(page, "transfer_2");
@@ -1312,6 +1422,26 @@ async function main() {
     await page.keyboard.press("Tab");
     await page.keyboard.press("Enter");
     await node(page, "hangup").waitFor();
+    // Put beside Soporte, off the canvas's edge: the canvas is centred on it, and it is said aloud; the focus stays
+    // in the palette, to add the next.
+    await page.waitForTimeout(100); // the canvas starts moving a frame after the block is drawn
+    await viewportSettled(page);
+    const addedBox = await node(page, "hangup").boundingBox();
+    const flowBox = await page.locator("[data-testid=canvas] .react-flow").boundingBox();
+    check(
+      addedBox && within(addedBox, flowBox) && !(await blocksUnderOverlays(page)).includes("hangup"),
+      "a block added with Enter is brought into sight, clear of the minimap and the zoom buttons",
+    );
+    const paletteStatus = await page.getByTestId("palette-status").textContent();
+    check(
+      paletteStatus === "Hang Up “hangup” added" && (await page.getByRole("status").filter({ hasText: "Hang Up “hangup” added" }).count()) === 1,
+      `adding it is announced in a status region: ${paletteStatus}`,
+    );
+    check(
+      await page.evaluate(() => document.activeElement?.matches('.palette-item[data-block-type="hangup"]')),
+      "the focus stays on the palette's button",
+    );
+    await shot(page, "05a-keyboard-added-in-sight");
     await select(page, "transfer_2");
     await page.getByLabel("Exits: Busy").focus();
     await page.getByLabel("Exits: Busy").selectOption("hangup");
@@ -1322,6 +1452,56 @@ async function main() {
     await page.keyboard.press("Delete");
     await node(page, "hangup").waitFor({ state: "detached" });
     check((await page.locator('.react-flow__edge[data-id="transfer_2:busy"]').count()) === 0, "Delete removes the block and its edge");
+    const focusAfterDelete = await page.evaluate(() => document.activeElement?.closest(".react-flow__node")?.dataset.id ?? document.activeElement?.tagName);
+    check(focusAfterDelete === "transfer_2", `after Delete the focus goes to the block before it, not to the page (${focusAfterDelete})`);
+
+    // -- keyboard only: Tab from the palette onto the canvas -------------------------------------------
+    // Each connection and block is named for a screen reader, and shows where the keyboard is.
+    await page.locator(".palette-item").last().focus();
+    await page.keyboard.press("Tab");
+    const edgeFocus = await page.evaluate(() => {
+      const el = document.activeElement;
+      const path = el?.querySelector(".react-flow__edge-path");
+      const style = path && getComputedStyle(path);
+      return { edge: el?.classList.contains("react-flow__edge"), name: el?.getAttribute("aria-label"), stroke: style?.stroke, width: style?.strokeWidth };
+    });
+    check(
+      edgeFocus.edge && / → /.test(edgeFocus.name) && !edgeFocus.name.startsWith("Edge from"),
+      `Tab from the palette lands on a connection named by its blocks and exit: ${edgeFocus.name}`,
+    );
+    check(
+      edgeFocus.stroke === "rgb(37, 87, 214)" && edgeFocus.width === "4px",
+      `the focused connection is drawn thicker in the accent colour (${edgeFocus.stroke}, ${edgeFocus.width})`,
+    );
+    await page.waitForTimeout(100); // the canvas starts moving a frame after the focus
+    await viewportSettled(page);
+    const focusedEdgeBox = await page.evaluate(() => document.activeElement.getBoundingClientRect().toJSON());
+    check(
+      within(focusedEdgeBox, await page.locator("[data-testid=canvas] .react-flow").boundingBox()),
+      "the canvas brings the focused connection into sight",
+    );
+    await shot(page, "05b-keyboard-connection-focused");
+    for (let i = 0; i < 20 && !(await page.evaluate(() => document.activeElement?.classList.contains("react-flow__node"))); i++) {
+      await page.keyboard.press("Tab");
+    }
+    const startBlock = page.getByRole("group", { name: /^Start “start”: Next → Say Phrase; error: not connected/ });
+    check(
+      await startBlock.evaluate((el) => el === document.activeElement),
+      `Tab reaches the Start block, named "${await startBlock.getAttribute("aria-label")}"`,
+    );
+    const outline = await startBlock.locator(".block-node").evaluate((el) => {
+      const style = getComputedStyle(el);
+      return { style: style.outlineStyle, width: style.outlineWidth };
+    });
+    check(outline.style !== "none" && parseFloat(outline.width) >= 2, `the focused block has a visible outline (${outline.style} ${outline.width})`);
+    await shot(page, "05c-keyboard-block-focused");
+    // A key pressed on a palette button is the button's: Backspace there deletes nothing, with a block selected.
+    await page.getByLabel("Search blocks").fill("");
+    await select(page, "transfer_2");
+    await page.locator('.palette-item[data-block-type="message"]').focus();
+    await page.keyboard.press("Backspace");
+    await page.waitForTimeout(200);
+    check((await node(page, "transfer_2").count()) === 1, "Backspace on a palette button deletes no block");
 
     // -- keyboard and language ----------------------------------------------------------------------
     await page.locator(".react-flow__pane").click({ position: { x: 5, y: 5 } });
@@ -1345,6 +1525,13 @@ async function main() {
     await page.getByRole("tab", { name: "Bloque" }).click();
     await select(page, "ivr");
     check((await page.getByTestId("block-panel").textContent()).includes("Teclas"), "the block form speaks Spanish too");
+    check(
+      (await page.getByRole("group", { name: /^Transferir «Soporte técnico»: / }).count()) === 1 &&
+        (await page.getByRole("group", { name: /^Inicio, Siguiente → Decir frase$/ }).count()) === 1 &&
+        (await page.locator(".react-flow__controls-zoomin").getAttribute("aria-label")) === "Acercar" &&
+        (await page.locator('[id^="react-flow__node-desc"]').textContent()).startsWith("Pulse Intro o Espacio"),
+      "the canvas speaks Spanish to a screen reader too: blocks, connections, zoom buttons and instructions",
+    );
     await shot(page, "06-spanish");
     await page.locator("header .language-picker select").selectOption("en");
 
@@ -1728,7 +1915,8 @@ async function main() {
     const layoutMs = await page.evaluate(async () => {
       const before = document.querySelector('.react-flow__node[data-id="n299"]').getAttribute("style");
       const t0 = performance.now();
-      window.dispatchEvent(new KeyboardEvent("keydown", { key: "l", bubbles: true }));
+      // L on a block: the canvas's shortcut, which a key pressed elsewhere (a form, the palette) does not trigger.
+      document.querySelector('.react-flow__node[data-id="n150"]').dispatchEvent(new KeyboardEvent("keydown", { key: "l", bubbles: true }));
       await new Promise((done) => {
         const poll = () =>
           document.querySelector('.react-flow__node[data-id="n299"]').getAttribute("style") !== before ? done() : requestAnimationFrame(poll);

@@ -1,5 +1,5 @@
 /** The interface language, chosen by the user and remembered in the browser. */
-import { createContext, useContext, useMemo, useState, type ReactNode } from "react";
+import { createContext, useContext, useEffect, useMemo, useState, type ReactNode } from "react";
 import { guessLanguage, translator, type Language, type Translate } from "./lib/i18n";
 
 interface I18n {
@@ -16,13 +16,17 @@ export function I18nProvider({ children }: { children: ReactNode }) {
     const stored = localStorage.getItem(STORAGE_KEY);
     return stored === "en" || stored === "es" || stored === "ru" ? stored : guessLanguage(navigator.languages ?? []);
   });
+  // The page says the language it is in from the start (a reload, a browser preferring Spanish), not only after a
+  // pick: a screen reader reads Russian words with Russian rules only when <html lang> says "ru".
+  useEffect(() => {
+    document.documentElement.lang = language;
+  }, [language]);
   const value = useMemo<I18n>(
     () => ({
       language,
       t: translator(language),
       setLanguage(next) {
         localStorage.setItem(STORAGE_KEY, next);
-        document.documentElement.lang = next;
         setLanguageState(next);
       },
     }),

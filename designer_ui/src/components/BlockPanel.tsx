@@ -1,6 +1,6 @@
 /** The selected block: label, id, its config form (from the block's JSON Schema) and where each exit goes. */
 import Form from "@rjsf/core";
-import type { MultiSchemaFieldTemplateProps, RegistryFieldsType, RJSFSchema } from "@rjsf/utils";
+import type { ErrorSchema, MultiSchemaFieldTemplateProps, RegistryFieldsType, RJSFSchema } from "@rjsf/utils";
 import validator from "@rjsf/validator-ajv8";
 import { isValidElement, useMemo, useState } from "react";
 import * as api from "../api/client";
@@ -14,18 +14,18 @@ import { localDescription } from "../lib/descriptions";
 import { jsonEqual } from "../lib/exits";
 import { nodeExits } from "../lib/graph";
 import { readableErrors } from "../lib/formErrors";
-import { configFieldOf } from "../lib/problems";
+import { configFieldOf, type Problem } from "../lib/problems";
 import { problemText } from "../lib/problemText";
 import { enumLabels, itemTitle, localizeSchema, unwiredHint } from "../lib/schemaText";
 import { hasNoneChoice, shapeUi, withNoneChoices, withPeriodHints, type PeriodSpan } from "../lib/formShape";
-import type { Translate } from "../lib/i18n";
+import type { Language, Translate } from "../lib/i18n";
 import { formUiSchema, type UiSchema } from "../lib/uischema";
 import { availableVariables } from "../lib/variables";
 import { useEditor } from "../store/editor";
 import { BUTTON_TEMPLATES } from "./formButtons";
 import { FieldDescription, TextWithCode } from "./InlineCode";
 import { MapEntryTemplate, withKeyTitles } from "./MapEntryTemplate";
-import { WIDGETS, type FormContext } from "./widgets";
+import { BaseInputTemplate, WIDGETS, type FormContext } from "./widgets";
 
 /**
  * A choice between kinds of value (a prompt: recorded audio or spoken text), titled with the field's own title
@@ -50,11 +50,37 @@ function ChoiceFieldTemplate({ schema, selector, optionSchemaField }: MultiSchem
 }
 
 const FORM_TEMPLATES = {
+  BaseInputTemplate,
   ButtonTemplates: BUTTON_TEMPLATES,
   DescriptionFieldTemplate: FieldDescription,
   MultiSchemaFieldTemplate: ChoiceFieldTemplate,
   WrapIfAdditionalTemplate: MapEntryTemplate,
 };
+
+/** A config field's place in a problem's JSON path: `$.nodes[3].config.options[1].key` -> options, 1, key. */
+const CONFIG_PATH = /^\$\.nodes\[\d+\]\.config((?:\.[^.[\]]+|\[\d+\])+)$/;
+
+/**
+ * A block's problems the server found in its fields, as rjsf's extra errors: each is drawn under its field (a menu's
+ * prompt, its first key) and the field is marked invalid and described by it, as with the form's own errors; they
+ * only showed in the list above the form, which a screen reader never ties to the field. Problems of the block as a
+ * whole stay in that list alone. Undefined when there are none.
+ */
+export function serverFieldErrors(problems: readonly Problem[], language: Language): ErrorSchema | undefined {
+  let errors: Record<string, unknown> | undefined;
+  for (const problem of problems) {
+    const match = CONFIG_PATH.exec(problem.path ?? "");
+    if (!match) continue;
+    errors ??= {};
+    let at = errors;
+    for (const [, name, index] of match[1]!.matchAll(/\.([^.[\]]+)|\[(\d+)\]/g)) {
+      const key = (name ?? index)!;
+      at = (at[key] ??= {}) as Record<string, unknown>;
+    }
+    ((at.__errors ??= []) as string[]).push(problemText(problem, language));
+  }
+  return errors as ErrorSchema | undefined;
+}
 
 /** A field that does not apply to the block's settings as they are (`x-ui.show_if`): drawn as nothing. */
 const FORM_FIELDS: RegistryFieldsType = { hidden: () => null };
@@ -175,9 +201,14 @@ export function BlockConfigForm(props: {
   formContext: FormContext;
   readOnly: boolean;
   onChange(config: Config): void;
+  /** The server's problems of this block: those of a field are drawn as its errors. */
+  problems?: readonly Problem[];
 }) {
   const { t, language } = useI18n();
   const { spec, config } = props;
+  // Kept while the problems read the same: new extra errors make rjsf merge its errors again.
+  const serverErrors = JSON.stringify(serverFieldErrors(props.problems ?? [], language) ?? null);
+  const extraErrors = useMemo(() => (JSON.parse(serverErrors) as ErrorSchema | null) ?? undefined, [serverErrors]);
   // Optional choices start with "None": drawn from a copy of the schema, the block's own is left as it is.
   const formSchema = useMemo(() => withNoneChoices(spec.config_schema, t("form.choiceNone")), [spec, t]);
   const baseUiSchema = useMemo(
@@ -216,6 +247,7 @@ export function BlockConfigForm(props: {
       fields={FORM_FIELDS}
       templates={FORM_TEMPLATES}
       transformErrors={transformErrors}
+      extraErrors={extraErrors}
       liveValidate="onChange"
       showErrorList={false}
       noHtml5Validate
@@ -227,6 +259,36 @@ export function BlockConfigForm(props: {
         if (!jsonEqual(next, config)) props.onChange(next);
       }}
     />
+  );
+}
+
+/**
+ * Where one exit goes: a block, or "—" for none. Named as its row reads, in the interface language («Выходы:
+ * Ответил», not the catalog's «Выходы: Answered» beside a row saying «Ответил»). Props only.
+ */
+export function ExitTargetSelect(props: {
+  blockType: string;
+  exit: { name: string; label: string };
+  target: string;
+  targets: readonly { id: string; title: string }[];
+  onChange(target: string | null): void;
+}) {
+  const { t, language } = useI18n();
+  const { exit } = props;
+  return (
+    <select
+      aria-label={`${t("editor.exits")}: ${exitLabel(language, props.blockType, exit.name, exit.label)}`}
+      data-exit={exit.name}
+      value={props.target}
+      onChange={(e) => props.onChange(e.target.value || null)}
+    >
+      <option value="">—</option>
+      {props.targets.map((block) => (
+        <option key={block.id} value={block.id}>
+          {block.title}
+        </option>
+      ))}
+    </select>
   );
 }
 
@@ -267,6 +329,7 @@ export function BlockPanel({ node, suggestions }: { node: BlockNode; suggestions
     // Node titles and variables change rarely; recomputing on every keystroke is cheap enough at this size.
   }, [head, nodes, node.id, suggestions, readOnly, uploadedList, replaceAudioList]);
   const exits = nodeExits(node, catalog, edges);
+  const targets = nodes.filter((n) => n.data.blockType !== "start").map((n) => ({ id: n.id, title: n.data.label ? `${n.data.label} (${n.id})` : n.id }));
   const nodeProblems = problems.filter((p) => p.node === node.id);
   const problemFields = new Set(nodeProblems.map((p) => configFieldOf(p.path)).filter(Boolean));
 
@@ -306,6 +369,7 @@ export function BlockPanel({ node, suggestions }: { node: BlockNode; suggestions
             config={node.data.config}
             formContext={formContext}
             readOnly={readOnly}
+            problems={nodeProblems}
             onChange={(config) => updateNode(node.id, { config })}
           />
         </div>
@@ -319,21 +383,13 @@ export function BlockPanel({ node, suggestions }: { node: BlockNode; suggestions
               <tr key={exit.name}>
                 <th scope="row">{exitLabel(language, node.data.blockType, exit.name, exit.label)}</th>
                 <td>
-                  <select
-                    aria-label={`${t("editor.exits")}: ${exit.label}`}
-                    data-exit={exit.name}
-                    value={edge?.target ?? ""}
-                    onChange={(e) => setExitTarget(node.id, exit.name, e.target.value || null)}
-                  >
-                    <option value="">—</option>
-                    {nodes
-                      .filter((n) => n.data.blockType !== "start")
-                      .map((n) => (
-                        <option key={n.id} value={n.id}>
-                          {n.data.label ? `${n.data.label} (${n.id})` : n.id}
-                        </option>
-                      ))}
-                  </select>
+                  <ExitTargetSelect
+                    blockType={node.data.blockType}
+                    exit={exit}
+                    target={edge?.target ?? ""}
+                    targets={targets}
+                    onChange={(target) => setExitTarget(node.id, exit.name, target)}
+                  />
                   {!edge && spec && (
                     <div className="muted small">{unwiredHint(language, node.data.blockType, exit.name, spec.unwired_meaning)}</div>
                   )}

@@ -1,4 +1,7 @@
-/** The canvas: React Flow bound to the store, drops from the palette, a lit-up call path, focus on demand. */
+/**
+ * The canvas: React Flow bound to the store, drops from the palette, a lit-up call path, focus on demand; each
+ * block and connection named for a screen reader, and React Flow's own words in the interface language.
+ */
 import {
   Background,
   ControlButton,
@@ -12,7 +15,10 @@ import {
   type IsValidConnection,
   type NodeTypes,
 } from "@xyflow/react";
-import { useCallback, useEffect, useMemo, useRef, type DragEvent } from "react";
+import { useCallback, useEffect, useMemo, useRef, type DragEvent, type FocusEvent } from "react";
+import { useShallow } from "zustand/react/shallow";
+import { useI18n } from "../i18n";
+import { blockAriaLabels, blockNames, canvasAriaLabels, edgeAriaLabels, type LabelledBlock } from "../lib/canvasLabels";
 import type { BlockNode, ExitEdge } from "../lib/convert";
 import { NODE_WIDTH, nodeHeight } from "../lib/layout";
 import { DEFAULT_OVERLAYS, centreViewport, fitViewport, openingViewport, type Overlays, type Rect } from "../lib/viewport";
@@ -34,6 +40,21 @@ function FitViewIcon() {
 const nodeTypes: NodeTypes = { block: BlockNodeView };
 const edgeTypes: EdgeTypes = { [FLOW_STATS_EDGE]: FlowStatsEdge };
 export const BLOCK_DRAG_TYPE = "application/x-ivrgraph-block";
+
+/**
+ * Each store node or edge as handed to React Flow, with its accessible name: the same object while neither
+ * changes, so a drag or an edit makes a new one for that block only (a new object re-renders its node). Keyed
+ * weakly by the store's object, which a change replaces.
+ */
+const named = new WeakMap<object, object>();
+
+function withAriaLabel<T extends BlockNode | ExitEdge>(item: T, ariaLabel: string | undefined): T {
+  const known = named.get(item) as T | undefined;
+  if (known && known.ariaLabel === ariaLabel) return known;
+  const shown = { ...item, ariaLabel };
+  named.set(item, shown);
+  return shown;
+}
 
 /** A block's box on the canvas: as React Flow measured it, else as the layout guesses it. */
 function boxOf(node: BlockNode): Rect {
@@ -89,6 +110,22 @@ export function Canvas() {
   const pane = useRef<HTMLDivElement>(null);
   const fitView = useFitView();
   const fitViewLabel = useStore((s) => s.ariaLabelConfig["controls.fitView.ariaLabel"]);
+  const { t, language } = useI18n();
+  const catalog = useEditor((s) => s.catalog);
+  const problems = useEditor((s) => s.problems);
+  // What the names are made of, unchanged by a drag (positions, sizes and the selection are not in them).
+  const ids = useEditor(useShallow((s) => s.nodes.map((n) => n.id)));
+  const data = useEditor(useShallow((s) => s.nodes.map((n) => n.data)));
+  const wording = useMemo(() => ({ t, language, catalog }), [t, language, catalog]);
+  const ariaLabelConfig = useMemo(() => canvasAriaLabels(t, readOnly), [t, readOnly]);
+  const blocks = useMemo<LabelledBlock[]>(() => ids.map((id, i) => ({ id, data: data[i]! })), [ids, data]);
+  const names = useMemo(() => blockNames(wording, blocks), [wording, blocks]);
+  const nodeLabels = useMemo(
+    () => blockAriaLabels(wording, blocks, edges, problems, highlight.nodes, names),
+    [wording, blocks, edges, problems, highlight, names],
+  );
+  const edgeLabels = useMemo(() => edgeAriaLabels(wording, blocks, edges, names), [wording, blocks, edges, names]);
+  const shownNodes = useMemo(() => nodes.map((node) => withAriaLabel(node, nodeLabels.get(node.id))), [nodes, nodeLabels]);
 
   const isValidConnection: IsValidConnection = useCallback(
     (connection) =>
@@ -107,11 +144,12 @@ export function Canvas() {
         const lit = highlight.edges.has(edge.id);
         const isError = edge.sourceHandle === "error";
         const className = [lit ? "on-path" : "", isError ? "error-edge" : ""].filter(Boolean).join(" ");
-        const shown = lit || isError ? { ...edge, className, animated: lit, zIndex: lit ? 10 : 0 } : edge;
+        const labelled = withAriaLabel(edge, edgeLabels.get(edge.id));
+        const shown = lit || isError ? { ...labelled, className, animated: lit, zIndex: lit ? 10 : 0 } : labelled;
         // With the statistics shown, each edge is drawn with its exit's count (the same smooth step line).
         return statsShown ? { ...shown, type: FLOW_STATS_EDGE } : shown;
       }),
-    [edges, highlight, statsShown],
+    [edges, highlight, statsShown, edgeLabels],
   );
 
   // A problem or a call's step clicked: its block centred where the minimap and the zoom buttons leave it in sight.
@@ -140,6 +178,24 @@ export function Canvas() {
     return () => clearTimeout(timer);
   }, [fitRequest, flow]);
 
+  // React Flow brings a block the keyboard lands on into sight, not a connection: this does, clear of the overlays.
+  const onFocus = useCallback(
+    (event: FocusEvent) => {
+      const target = event.target;
+      if (!(target instanceof Element) || !target.matches(".react-flow__edge:focus-visible")) return;
+      const { width, height, domNode, minZoom, maxZoom } = store.getState();
+      const seen = domNode?.getBoundingClientRect();
+      const box = target.getBoundingClientRect();
+      if (!seen || (box.left >= seen.left && box.right <= seen.right && box.top >= seen.top && box.bottom <= seen.bottom)) return;
+      const from = flow.screenToFlowPosition({ x: box.left, y: box.top });
+      const to = flow.screenToFlowPosition({ x: box.right, y: box.bottom });
+      const edge = { x: from.x, y: from.y, width: to.x - from.x, height: to.y - from.y };
+      const viewport = centreViewport(edge, { width, height }, flow.getZoom(), canvasOverlays(domNode), { min: minZoom, max: maxZoom });
+      void flow.setViewport(viewport, { duration: 200 });
+    },
+    [flow, store],
+  );
+
   const onDragOver = useCallback((event: DragEvent) => {
     if (event.dataTransfer.types.includes(BLOCK_DRAG_TYPE)) {
       event.preventDefault();
@@ -159,9 +215,10 @@ export function Canvas() {
   );
 
   return (
-    <div className="canvas" data-testid="canvas" ref={pane} onDragOver={onDragOver} onDrop={onDrop}>
+    // A region a screen reader can jump to; it takes the focus (tabIndex -1) when the focused block is deleted.
+    <div className="canvas" data-testid="canvas" ref={pane} onDragOver={onDragOver} onDrop={onDrop} onFocus={onFocus} role="region" aria-label={t("canvas.name")} tabIndex={-1}>
       <ReactFlow<BlockNode, ExitEdge>
-        nodes={nodes}
+        nodes={shownNodes}
         edges={shownEdges}
         nodeTypes={nodeTypes}
         edgeTypes={edgeTypes}
@@ -178,9 +235,10 @@ export function Canvas() {
         maxZoom={2}
         defaultEdgeOptions={{ type: "smoothstep" }}
         proOptions={{ hideAttribution: true }}
+        ariaLabelConfig={ariaLabelConfig}
       >
         <Background gap={16} />
-        <MiniMap pannable zoomable ariaLabel="minimap" style={{ width: 150, height: 100 }} />
+        <MiniMap pannable zoomable style={{ width: 150, height: 100 }} />
         <Controls showInteractive={false} showFitView={false}>
           <ControlButton className="react-flow__controls-fitview" onClick={fitView} title={fitViewLabel} aria-label={fitViewLabel}>
             <FitViewIcon />

@@ -1,6 +1,6 @@
 /** The editor: palette | canvas | side panel, problems below, toolbar above. */
 import { ReactFlowProvider } from "@xyflow/react";
-import { useCallback, useEffect, useState } from "react";
+import { useCallback, useEffect, useState, type KeyboardEvent } from "react";
 import * as api from "../api/client";
 import type { Role, User } from "../api/types";
 import { useI18n } from "../i18n";
@@ -57,6 +57,80 @@ const PANELS: [SidePanel, MessageKey][] = [
   ["versions", "editor.versions"],
   ["calls", "editor.callRecords"],
 ];
+
+/** The ids tying each side-panel tab to its panel, for a screen reader. */
+export const tabId = (panel: SidePanel) => `side-tab-${panel}`;
+export const panelId = (panel: SidePanel) => `side-panel-${panel}`;
+
+/** The tab a key takes the focus to from tab `index` of `count`: arrows go round, Home and End to the ends; else null. */
+export function tabAfterKey(key: string, index: number, count: number): number | null {
+  if (key === "ArrowRight") return (index + 1) % count;
+  if (key === "ArrowLeft") return (index - 1 + count) % count;
+  if (key === "Home") return 0;
+  if (key === "End") return count - 1;
+  return null;
+}
+
+/**
+ * The side panel's tabs, one stop for Tab (the shown one's): the arrow keys, Home and End go from tab to tab and
+ * show each (the panels are drawn at once), as a tab list does everywhere. Props only.
+ */
+export function SidePanelTabs({ panel, onSelect }: { panel: SidePanel; onSelect(panel: SidePanel): void }) {
+  const { t } = useI18n();
+  const onKeyDown = (event: KeyboardEvent<HTMLButtonElement>) => {
+    const next = tabAfterKey(event.key, PANELS.findIndex(([id]) => id === panel), PANELS.length);
+    if (next === null) return;
+    event.preventDefault();
+    const [id] = PANELS[next]!;
+    onSelect(id);
+    document.getElementById(tabId(id))?.focus();
+  };
+  return (
+    <div className="tabs" role="tablist">
+      {PANELS.map(([id, label]) => (
+        <button
+          type="button"
+          role="tab"
+          key={id}
+          id={tabId(id)}
+          aria-controls={panelId(id)}
+          aria-selected={panel === id}
+          tabIndex={panel === id ? 0 : -1}
+          className={panel === id ? "active" : undefined}
+          onClick={() => onSelect(id)}
+          onKeyDown={onKeyDown}
+        >
+          {t(label)}
+        </button>
+      ))}
+    </div>
+  );
+}
+
+/**
+ * Whether a key selects a block on the canvas: Enter or Space on the block itself (React Flow selects it then, without
+ * the click that shows the Block panel). Its settings are shown as after a click, not left behind the Test call.
+ */
+export function selectsBlock(key: string, target: EventTarget | null): boolean {
+  if (key !== "Enter" && key !== " ") return false;
+  const element = target as Partial<Element> | null;
+  return typeof element?.matches === "function" && element.matches(".react-flow__node");
+}
+
+/** The focusable parts of a panel a command opened, in order: its fields, else its heading. */
+const FIELDS = "input:not([type=hidden]):not(:disabled), select:not(:disabled), textarea:not(:disabled)";
+
+/**
+ * Take the keyboard into a side panel a toolbar command opened (Test call): to its first field, else its heading,
+ * rather than leave it on the toolbar, 35 Tabs away from what was opened.
+ */
+export function focusInto(panel: HTMLElement | null): void {
+  if (!panel) return;
+  const target = panel.querySelector<HTMLElement>(FIELDS) ?? panel.querySelector<HTMLElement>("h2");
+  if (!target) return;
+  if (target.tagName === "H2" && !target.hasAttribute("tabindex")) target.tabIndex = -1;
+  target.focus();
+}
 
 function RestoreBanner({ slug, stash }: { slug: string; stash: Stash }) {
   const { t, language } = useI18n();
@@ -129,6 +203,18 @@ function Editor({ slug, user, stash }: { slug: string; user: User; stash: Stash 
   /** The scenario the last conflict resolved kept the other version in, told until dismissed. */
   const [kept, setKept] = useState<KeptVersion | null>(null);
   const [publishing, setPublishing] = useState(false);
+  /** A panel a command opened, to take the focus to once it is shown (the nonce: again on a second command). */
+  const [focusTo, setFocusTo] = useState<{ panel: SidePanel; nonce: number } | null>(null);
+  const openFocused = useCallback(
+    (next: SidePanel) => {
+      setPanel(next);
+      setFocusTo({ panel: next, nonce: Date.now() });
+    },
+    [setPanel],
+  );
+  useEffect(() => {
+    if (focusTo && panel === focusTo.panel) focusInto(document.getElementById(panelId(focusTo.panel)));
+  }, [focusTo, panel]);
   const [versionsKey, setVersionsKey] = useState(0);
   const [suggestions, setSuggestions] = useState<Suggestions>({ scenarios: [], audio: [], dataSources: [] });
   const canPublish = may(user.role, "publish");
@@ -182,7 +268,7 @@ function Editor({ slug, user, stash }: { slug: string; user: User; stash: Stash 
           onLayout={editor.layout}
           onFit={fitView}
           onDelete={editor.deleteSelection}
-          onTestCall={() => setPanel("test")}
+          onTestCall={() => openFocused("test")}
           onPublish={() => setPublishing(true)}
         />
       </div>
@@ -190,38 +276,30 @@ function Editor({ slug, user, stash }: { slug: string; user: User; stash: Stash 
       {notice && <div className="notice" role="status">{t(notice as MessageKey)}</div>}
       {stash && <RestoreBanner slug={slug} stash={stash} />}
       {kept && <KeptCopyBanner kept={kept} onClose={() => setKept(null)} />}
-      <div className="editor-body">
+      <div
+        className="editor-body"
+        onKeyDown={(event) => {
+          if (selectsBlock(event.key, event.target)) setPanel("block");
+        }}
+      >
         {!canEdit ? <div className="palette muted small">{t("editor.readOnly")}</div> : <Palette />}
         <Canvas />
         <aside className="side-panel">
-          <div className="tabs" role="tablist">
-            {PANELS.map(([id, label]) => (
-              <button
-                type="button"
-                role="tab"
-                key={id}
-                aria-selected={panel === id}
-                className={panel === id ? "active" : undefined}
-                onClick={() => setPanel(id)}
-              >
-                {t(label)}
-              </button>
-            ))}
-          </div>
+          <SidePanelTabs panel={panel} onSelect={setPanel} />
           {/* Panels stay mounted while hidden, so a test call's story survives a look at a block's form. */}
-          <div className="panel-body" role="tabpanel" hidden={panel !== "block"}>
+          <div className="panel-body" role="tabpanel" id={panelId("block")} aria-labelledby={tabId("block")} hidden={panel !== "block"}>
             {selected ? <BlockPanel node={selected} suggestions={suggestions} /> : <p className="muted">{t("editor.nothingSelected")}</p>}
           </div>
-          <div className="panel-body" role="tabpanel" hidden={panel !== "scenario"}>
+          <div className="panel-body" role="tabpanel" id={panelId("scenario")} aria-labelledby={tabId("scenario")} hidden={panel !== "scenario"}>
             <ScenarioPanel />
           </div>
-          <div className="panel-body" role="tabpanel" hidden={panel !== "test"}>
+          <div className="panel-body" role="tabpanel" id={panelId("test")} aria-labelledby={tabId("test")} hidden={panel !== "test"}>
             <TestCallPanel slug={slug} />
           </div>
-          <div className="panel-body" role="tabpanel" hidden={panel !== "versions"}>
+          <div className="panel-body" role="tabpanel" id={panelId("versions")} aria-labelledby={tabId("versions")} hidden={panel !== "versions"}>
             {panel === "versions" && <VersionsPanel slug={slug} refreshKey={versionsKey} canRollBack={canPublish} onChanged={() => setVersionsKey((k) => k + 1)} />}
           </div>
-          <div className="panel-body" role="tabpanel" hidden={panel !== "calls"}>
+          <div className="panel-body" role="tabpanel" id={panelId("calls")} aria-labelledby={tabId("calls")} hidden={panel !== "calls"}>
             {panel === "calls" && <CallsPanel slug={slug} />}
           </div>
         </aside>

@@ -1,8 +1,12 @@
-/** The block palette: grouped by category, searchable; drag a block onto the canvas or press Enter. */
+/**
+ * The block palette: grouped by category, searchable; drag a block onto the canvas or press Enter (the new block
+ * is brought into view and said aloud; the focus stays here, to add the next).
+ */
 import { useReactFlow } from "@xyflow/react";
 import { useMemo, useState } from "react";
 import { useI18n } from "../i18n";
 import { blockTitle, categoryName } from "../lib/blockText";
+import { blockFullName } from "../lib/canvasLabels";
 import { paletteGroups } from "../lib/catalog";
 import { localDescription } from "../lib/descriptions";
 import { withoutBackticks } from "../lib/inlineCode";
@@ -15,6 +19,10 @@ export function Palette() {
   const { t, language } = useI18n();
   const specs = useEditor((s) => s.catalogList);
   const addBlock = useEditor((s) => s.addBlock);
+  const focusNode = useEditor((s) => s.focusNode);
+  const catalog = useEditor((s) => s.catalog);
+  // What a screen reader is told after a block is added by the keyboard; the id in it makes each one new to say.
+  const [added, setAdded] = useState("");
   const brokenPlugins = useBrokenPlugins();
   const [query, setQuery] = useState("");
   const groups = useMemo(
@@ -30,18 +38,26 @@ export function Palette() {
   );
   const flow = useReactFlow();
 
-  /** Without a mouse: next to the selected block (building a chain left to right), else mid-canvas. */
-  function addByKeyboard(type: string) {
-    const selected = useEditor.getState().nodes.find((n) => n.selected);
-    if (selected) {
-      addBlock(type, { x: selected.position.x + 300, y: selected.position.y });
-      return;
-    }
+  /** Where a block goes with none selected: the middle of the canvas as it is shown, in its coordinates. */
+  function midCanvas() {
     const canvas = document.querySelector(".canvas")?.getBoundingClientRect();
     const centre = canvas
       ? flow.screenToFlowPosition({ x: canvas.left + canvas.width / 2, y: canvas.top + canvas.height / 2 })
       : { x: 0, y: 0 };
-    addBlock(type, { x: centre.x - 110, y: centre.y - 40 });
+    return { x: centre.x - 110, y: centre.y - 40 };
+  }
+
+  /**
+   * Without a mouse: next to the selected block (building a chain left to right), else mid-canvas; then the
+   * canvas is centred on it (next to a block off the edge it would be out of sight) and its name announced.
+   */
+  function addByKeyboard(type: string) {
+    const selected = useEditor.getState().nodes.find((n) => n.selected);
+    const id = addBlock(type, selected ? { x: selected.position.x + 300, y: selected.position.y } : midCanvas());
+    if (id === null) return;
+    focusNode(id);
+    const block = { id, data: { blockType: type, config: {} } };
+    setAdded(t("editor.blockAdded", { block: blockFullName({ t, language, catalog }, block) }));
   }
 
   return (
@@ -56,6 +72,9 @@ export function Palette() {
       />
       <p className="hint">{t("editor.paletteHint")}</p>
       <BrokenPluginsNotice plugins={brokenPlugins} />
+      <p className="sr-only" role="status" data-testid="palette-status">
+        {added}
+      </p>
       {groups.map((group) => (
         <div key={group.category} className="palette-group" role="group" aria-label={categoryName(language, group.category)}>
           <h3>{categoryName(language, group.category)}</h3>

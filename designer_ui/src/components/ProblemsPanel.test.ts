@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { ProblemCounts } from "./ProblemsPanel";
+import type { Problem } from "../lib/problems";
+import { ProblemCounts, ProblemItem } from "./ProblemsPanel";
 import { renderInLanguage, renderToHtml } from "./renderForTest";
 
 const counts = (html: string) => [...html.matchAll(/<span class="count [a-z]+"[^>]*>([^<]*)<\/span>/g)].map((m) => m[1]);
@@ -22,5 +23,28 @@ describe("the problem counts", () => {
 
   it("keeps the error count findable by tests", () => {
     expect(renderToHtml(ProblemCounts, { errors: 4, warnings: 0 })).toContain('data-testid="error-count">4 errors<');
+  });
+});
+
+describe("a problem in the list", () => {
+  const noStart: Problem = { severity: "error", code: "no_start", message: "The scenario has no Start block", node: null, path: "$.nodes" };
+  const unwired: Problem = {
+    severity: "warning", code: "config", message: "Block \"Soporte\": destination missing", node: "transfer_2", path: "$.nodes[1].config.target",
+  };
+  const item = (problem: Problem) => renderToHtml(ProblemItem, { problem, onOpen: () => undefined });
+
+  it("of the scenario as a whole is plain text: no disabled button, faded, skipped by Tab and said unavailable", () => {
+    const html = item(noStart);
+    expect(html).not.toContain("<button");
+    expect(html).not.toContain("disabled");
+    expect(html).toMatch(/<li class="problem error" data-code="no_start"><span class="problem-line">/);
+    expect(html.replace(/<[^>]+>/g, "")).toBe("✖Scenario: The scenario has no Start block");
+  });
+
+  it("of a block is a button that opens it", () => {
+    const html = item(unwired);
+    expect(html).toMatch(/<li class="problem warning" data-code="config"><button type="button" class="link">/);
+    expect(html).not.toContain("disabled");
+    expect(html).not.toContain("Scenario:");
   });
 });

@@ -6,7 +6,7 @@
 import { useMemo } from "react";
 import { useI18n } from "../i18n";
 import { countText } from "../lib/i18n";
-import { countProblems, problemsStatus, sortProblems, type ProblemsStatus } from "../lib/problems";
+import { countProblems, problemsStatus, sortProblems, type Problem, type ProblemsStatus } from "../lib/problems";
 import { problemText } from "../lib/problemText";
 import { useEditor } from "../store/editor";
 
@@ -29,8 +29,35 @@ export function ProblemsStatusNote({ status }: { status: ProblemsStatus }) {
   return null;
 }
 
-export function ProblemsPanel() {
+/**
+ * One problem: a block's opens that block; one of the scenario as a whole (no Start block) is plain text, there being
+ * nothing to open. A disabled button said "unavailable", was skipped by Tab and drawn faded, hard to read. Props only.
+ */
+export function ProblemItem({ problem, onOpen }: { problem: Problem; onOpen(node: string): void }) {
   const { t, language } = useI18n();
+  const mark = <span className="severity">{problem.severity === "error" ? "✖" : "▲"}</span>;
+  const node = problem.node;
+  return (
+    <li className={`problem ${problem.severity}`} data-code={problem.code}>
+      {node ? (
+        <button type="button" className="link" onClick={() => onOpen(node)}>
+          {mark}
+          {/* The message already names the block. */}
+          {problemText(problem, language)}
+        </button>
+      ) : (
+        <span className="problem-line">
+          {mark}
+          <strong>{t("problems.scenario")}: </strong>
+          {problemText(problem, language)}
+        </span>
+      )}
+    </li>
+  );
+}
+
+export function ProblemsPanel() {
+  const { t } = useI18n();
   const problems = useEditor((s) => s.problems);
   const nodes = useEditor((s) => s.nodes);
   const status = useEditor((s) => problemsStatus(s.changeSeq, s.problemsSeq, s.checkFailed));
@@ -52,19 +79,7 @@ export function ProblemsPanel() {
       ) : (
         <ul>
           {sorted.map((problem, i) => (
-            <li key={`${problem.code}-${problem.node}-${i}`} className={`problem ${problem.severity}`} data-code={problem.code}>
-              <button
-                type="button"
-                className="link"
-                disabled={!problem.node}
-                onClick={() => problem.node && focusNode(problem.node)}
-              >
-                <span className="severity">{problem.severity === "error" ? "✖" : "▲"}</span>
-                {/* The message already names the block; the scenario-wide ones get a prefix. */}
-                {!problem.node && <strong>{t("problems.scenario")}: </strong>}
-                {problemText(problem, language)}
-              </button>
-            </li>
+            <ProblemItem key={`${problem.code}-${problem.node}-${i}`} problem={problem} onOpen={focusNode} />
           ))}
         </ul>
       )}

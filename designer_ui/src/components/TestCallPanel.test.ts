@@ -2,7 +2,18 @@ import { describe, expect, it } from "vitest";
 import type { SimulateResult } from "../api/types";
 import { emptyScenario } from "../lib/convert";
 import { renderInLanguage, renderToHtml } from "./renderForTest";
-import { TestCallPanel, TestCallResult, TestCallZone, defaultTestZone, nearZones, testCallDocument, testCallRequest } from "./TestCallPanel";
+import {
+  TestCallPanel,
+  TestCallResult,
+  TestCallStatus,
+  TestCallZone,
+  TestKeysField,
+  TestRunButtons,
+  defaultTestZone,
+  nearZones,
+  testCallDocument,
+  testCallRequest,
+} from "./TestCallPanel";
 
 describe("the scenario a test call sends", () => {
   const canvas = emptyScenario("Line", "en");
@@ -131,5 +142,65 @@ describe("what a test call sends", () => {
     expect(html).not.toContain("600123456");
     expect(told(html)).toContain("Empty: a call without caller ID (a withheld number).");
     expect(html).toMatch(/<input name="caller_name" value=""\/>/);
+  });
+});
+
+describe("the keys a test caller presses", () => {
+  const keysInput = (html: string) => /<input[^>]*name="keys"[^>]*>/.exec(html)?.[0] ?? "";
+
+  it("with a step that is none, are marked invalid and tied to the problem, said as it comes", () => {
+    const html = renderToHtml(TestKeysField, { keys: "1 x", badTokens: ["x"], onChange: () => undefined });
+    expect(keysInput(html)).toContain('aria-invalid="true"');
+    expect(keysInput(html)).toContain('aria-describedby="test-keys-problem test-keys-hint"');
+    expect(html).toMatch(/<p class="error-text" id="test-keys-problem" role="alert"[^>]*>Not a valid step: x<\/p>/);
+    expect(html).toContain('id="test-keys-hint"');
+    expect(told(renderInLanguage("ru", TestKeysField, { keys: "1 x", badTokens: ["x"], onChange: () => undefined }))).toContain("Неверный шаг: x");
+    expect(told(renderInLanguage("es", TestKeysField, { keys: "1 x", badTokens: ["x"], onChange: () => undefined }))).toContain("Paso no válido: x");
+  });
+
+  it("when right, are described by the hint only, and not marked", () => {
+    const html = renderToHtml(TestKeysField, { keys: "1 2", badTokens: [], onChange: () => undefined });
+    expect(keysInput(html)).not.toContain("aria-invalid");
+    expect(keysInput(html)).toContain('aria-describedby="test-keys-hint"');
+    expect(html).not.toContain("test-keys-problem");
+  });
+});
+
+describe("the Run button", () => {
+  const run = (html: string) => /<button type="submit"[^>]*>/.exec(html)?.[0] ?? "";
+  const buttons = (blocked: "keys" | "fields" | null, busy = false) => renderToHtml(TestRunButtons, { busy, blocked, onClear: () => undefined });
+
+  it("says why it cannot be pressed, beside it and tied to it", () => {
+    const keys = buttons("keys");
+    expect(run(keys)).toContain('disabled=""');
+    expect(run(keys)).toContain('aria-describedby="test-run-blocked"');
+    expect(keys).toMatch(/id="test-run-blocked"[^>]*>To run the test call, fix the keys the caller presses.</);
+    expect(buttons("fields")).toContain("To run the test call, fix the fields marked above.");
+    expect(told(renderInLanguage("ru", TestRunButtons, { busy: false, blocked: "keys", onClear: () => undefined }))).toContain("Чтобы позвонить, исправьте клавиши");
+  });
+
+  it("has nothing to explain when it can be pressed (or is busy running)", () => {
+    expect(run(buttons(null))).not.toContain("disabled");
+    expect(run(buttons(null))).not.toContain("aria-describedby");
+    expect(buttons(null, true)).not.toContain("test-run-blocked");
+  });
+});
+
+describe("what a screen reader is told of a test call", () => {
+  const status = (busy: boolean, outcome: string | null, language: "en" | "ru" = "en") =>
+    renderInLanguage(language, TestCallStatus, { busy, outcome });
+
+  it("is a status, in the page before any call, empty until one runs", () => {
+    expect(status(false, null)).toBe('<p class="sr-only" role="status" data-testid="test-status"></p>');
+  });
+
+  it("is that it runs, then how it ended, in the interface language", () => {
+    expect(told(status(true, "hung_up"))).toContain("Running the test call…");
+    expect(told(status(false, "failed"))).toContain("Outcome: failed");
+    expect(told(status(false, "failed", "ru"))).toContain("Итог: сбой");
+  });
+
+  it("is in the panel from the start", () => {
+    expect(renderToHtml(TestCallPanel, { slug: "debt-reminder" })).toContain('role="status" data-testid="test-status"');
   });
 });

@@ -7,6 +7,7 @@ import * as api from "../api/client";
 import type { SimulateRequest, SimulateResult } from "../api/types";
 import { useI18n } from "../i18n";
 import type { ScenarioDocument } from "../lib/convert";
+import { codeText } from "../lib/i18n";
 import {
   allTimeZones,
   browserTimeZone,
@@ -148,6 +149,84 @@ export function TestCallResult({ result }: { result: SimulateResult }) {
   );
 }
 
+/** Why Run cannot be pressed yet: keys that are no step, or a variable or rows that cannot be read; else null. */
+export type RunBlocked = "keys" | "fields" | null;
+
+const BLOCKED_TEXT = { keys: "test.runBlockedKeys", fields: "test.runBlockedFields" } as const;
+
+/**
+ * The keys field with what is wrong with it, tied to it for a screen reader (invalid, described by the problem and
+ * the hint); a step that is none is said as it is typed. Props only.
+ */
+export function TestKeysField(props: { keys: string; badTokens: readonly string[]; onChange(keys: string): void }) {
+  const { t } = useI18n();
+  const bad = props.badTokens.length > 0;
+  return (
+    <>
+      <label>
+        {t("test.keys")}
+        <input
+          name="keys"
+          className="mono"
+          value={props.keys}
+          onChange={(e) => props.onChange(e.target.value)}
+          placeholder="2"
+          aria-invalid={bad ? true : undefined}
+          aria-describedby={bad ? "test-keys-problem test-keys-hint" : "test-keys-hint"}
+        />
+      </label>
+      <p className="hint" id="test-keys-hint">{t("test.keysHint")}</p>
+      {bad && (
+        <p className="error-text" id="test-keys-problem" role="alert" data-testid="test-keys-problem">
+          {t("test.badKeys", { steps: props.badTokens.join(" ") })}
+        </p>
+      )}
+    </>
+  );
+}
+
+/** Run, and while it cannot be pressed, why: said beside it and tied to it. Props only. */
+export function TestRunButtons(props: { busy: boolean; blocked: RunBlocked; onClear(): void }) {
+  const { t } = useI18n();
+  return (
+    <>
+      <div className="row">
+        <button
+          type="submit"
+          className="primary"
+          disabled={props.busy || props.blocked !== null}
+          aria-describedby={props.blocked ? "test-run-blocked" : undefined}
+        >
+          {t("test.run")}
+        </button>
+        <button type="button" onClick={props.onClear}>
+          {t("test.clear")}
+        </button>
+      </div>
+      {props.blocked && (
+        <p className="hint" id="test-run-blocked" data-testid="test-run-blocked">
+          {t(BLOCKED_TEXT[props.blocked])}
+        </p>
+      )}
+    </>
+  );
+}
+
+/**
+ * What a screen reader is told of a test call, the focus staying in the fields for a rerun: that it runs, then its
+ * outcome. In the page from the start (a live region added with its words is often not read), unseen: the outcome
+ * is shown in the result. Props only.
+ */
+export function TestCallStatus({ busy, outcome }: { busy: boolean; outcome: string | null }) {
+  const { t } = useI18n();
+  const said = busy ? t("test.running") : outcome !== null ? t("test.outcome", { outcome: codeText(t, "outcome", outcome) }) : "";
+  return (
+    <p className="sr-only" role="status" data-testid="test-status">
+      {said}
+    </p>
+  );
+}
+
 export function TestCallPanel({ slug }: { slug: string }) {
   const { t } = useI18n();
   // The last test call's fields of this scenario (the panel is drawn once per scenario opened).
@@ -176,6 +255,7 @@ export function TestCallPanel({ slug }: { slug: string }) {
   const clearPath = useEditor((s) => s.clearPath);
   const tokens = parseKeys(keys);
   const badTokens = invalidKeyTokens(tokens);
+  const blocked: RunBlocked = badTokens.length > 0 ? "keys" : unreadable ? "fields" : null;
 
   async function run(event: FormEvent) {
     event.preventDefault();
@@ -202,12 +282,7 @@ export function TestCallPanel({ slug }: { slug: string }) {
     <div className="test-panel" data-testid="test-panel">
       <h2>{t("test.title")}</h2>
       <form onSubmit={run}>
-        <label>
-          {t("test.keys")}
-          <input name="keys" className="mono" value={keys} onChange={(e) => setKeys(e.target.value)} placeholder="2" />
-        </label>
-        <p className="hint">{t("test.keysHint")}</p>
-        {badTokens.length > 0 && <p className="error-text">{badTokens.join(" ")}</p>}
+        <TestKeysField keys={keys} badTokens={badTokens} onChange={setKeys} />
         <label>
           {t("test.callerId")}
           <input name="caller_id" value={callerId} onChange={(e) => setCallerId(e.target.value)} />
@@ -253,21 +328,16 @@ export function TestCallPanel({ slug }: { slug: string }) {
           problems={values.problems}
           onChange={(source, text) => setTexts((now) => ({ ...now, rows: { ...now.rows, [source]: text } }))}
         />
-        <div className="row">
-          <button type="submit" className="primary" disabled={busy || badTokens.length > 0 || unreadable}>
-            {t("test.run")}
-          </button>
-          <button
-            type="button"
-            onClick={() => {
-              setResult(null);
-              clearPath();
-            }}
-          >
-            {t("test.clear")}
-          </button>
-        </div>
+        <TestRunButtons
+          busy={busy}
+          blocked={blocked}
+          onClear={() => {
+            setResult(null);
+            clearPath();
+          }}
+        />
       </form>
+      <TestCallStatus busy={busy} outcome={result?.result.outcome ?? null} />
       {error && <p role="alert" className="error-text">{error}</p>}
       {result && <TestCallResult result={result} />}
     </div>

@@ -1,36 +1,105 @@
-/** Keyboard shortcuts of the editor; ignored while typing in a field so text editing keeps its keys. */
+/**
+ * Keyboard shortcuts of the editor. The single keys (Delete, Backspace, L, F, Escape) and copy/paste act on the
+ * canvas only, so a key pressed on a palette button or in a panel does not delete, copy or rearrange blocks
+ * behind the analyst's back; undo, redo and save work from anywhere. None act while typing in a field, so text
+ * editing keeps its keys, nor under an open dialog.
+ */
 import { useEffect } from "react";
+import { focusAfterDelete } from "../lib/canvasLabels";
 import { useEditor } from "../store/editor";
 import { useFitView } from "./Canvas";
+
+export type Shortcut = "save" | "delete" | "copy" | "paste" | "undo" | "redo" | "layout" | "fit" | "unselect";
+
+/** The key pressed, as a shortcut reads it. */
+export interface KeyPress {
+  key: string;
+  ctrlKey: boolean;
+  metaKey: boolean;
+  shiftKey: boolean;
+}
+
+/** Where the focus is when the key is pressed. */
+export interface KeyPlace {
+  typing: boolean;
+  inCanvas: boolean;
+  dialogOpen: boolean;
+}
+
+/** The shortcut a key press means there, or null when the key is left to the browser and the focused control. */
+export function shortcutFor(press: KeyPress, place: KeyPlace): Shortcut | null {
+  const mod = press.ctrlKey || press.metaKey;
+  const key = press.key.toLowerCase();
+  if (mod && key === "s") return "save";
+  if (place.typing || place.dialogOpen) return null;
+  if (mod && key === "z" && !press.shiftKey) return "undo";
+  if (mod && (key === "y" || (key === "z" && press.shiftKey))) return "redo";
+  if (!place.inCanvas) return null;
+  if (press.key === "Delete" || press.key === "Backspace") return "delete";
+  if (mod && key === "c") return "copy";
+  if (mod && key === "v") return "paste";
+  if (!mod && key === "l") return "layout";
+  if (!mod && key === "f") return "fit";
+  if (press.key === "Escape") return "unselect";
+  return null;
+}
 
 function typing(target: EventTarget | null): boolean {
   if (!(target instanceof HTMLElement)) return false;
   return target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName);
 }
 
+/** The canvas, with its zoom buttons and minimap: `.canvas` in Canvas.tsx. */
+function canvasOf(target: EventTarget | null): HTMLElement | null {
+  return target instanceof Element ? target.closest<HTMLElement>(".canvas") : null;
+}
+
+/**
+ * Delete what is selected and keep the focus on the canvas: on the block after the focused one (a connection's
+ * own block, when a connection was focused), else the canvas itself, rather than dropped on the page.
+ */
+function deleteKeepingFocus(canvas: HTMLElement) {
+  const focused = document.activeElement?.closest<HTMLElement>(".react-flow__node, .react-flow__edge");
+  const editor = useEditor.getState();
+  const order = editor.nodes.map((n) => n.id);
+  const from = focused?.classList.contains("react-flow__edge")
+    ? (editor.edges.find((e) => e.id === focused.dataset.id)?.source ?? null)
+    : (focused?.dataset.id ?? null);
+  editor.deleteSelection();
+  const kept = new Set(useEditor.getState().nodes.map((n) => n.id));
+  // The deleted element leaves the page once React has drawn the canvas without it.
+  requestAnimationFrame(() => {
+    const active = document.activeElement;
+    if (active && active !== document.body && active.isConnected) return;
+    // A connection deleted: its block keeps the focus; a block deleted: the one after it.
+    const next = from !== null && kept.has(from) ? from : focusAfterDelete(order, kept, from);
+    const block = next === null ? null : canvas.querySelector<HTMLElement>(`.react-flow__node[data-id="${CSS.escape(next)}"]`);
+    (block ?? canvas).focus();
+  });
+}
+
 export function useShortcuts(save: () => Promise<boolean>) {
   const fitView = useFitView();
   useEffect(() => {
     const onKeyDown = (event: KeyboardEvent) => {
-      const mod = event.ctrlKey || event.metaKey;
-      const key = event.key.toLowerCase();
-      if (mod && key === "s") {
-        event.preventDefault();
-        void save();
-        return;
-      }
-      if (typing(event.target) || document.querySelector("dialog[open]")) return;
-      const editor = useEditor.getState();
-      if (event.key === "Delete" || event.key === "Backspace") editor.deleteSelection();
-      else if (mod && key === "c") editor.copy();
-      else if (mod && key === "v") editor.paste();
-      else if (mod && key === "z" && !event.shiftKey) editor.undo();
-      else if (mod && (key === "y" || (key === "z" && event.shiftKey))) editor.redo();
-      else if (!mod && key === "l") editor.layout();
-      else if (!mod && key === "f") fitView();
-      else if (event.key === "Escape") editor.select(null);
-      else return;
+      const canvas = canvasOf(event.target);
+      const shortcut = shortcutFor(event, {
+        typing: typing(event.target),
+        inCanvas: canvas !== null,
+        dialogOpen: document.querySelector("dialog[open]") !== null,
+      });
+      if (shortcut === null) return;
       event.preventDefault();
+      const editor = useEditor.getState();
+      if (shortcut === "save") void save();
+      else if (shortcut === "delete" && canvas) deleteKeepingFocus(canvas);
+      else if (shortcut === "copy") editor.copy();
+      else if (shortcut === "paste") editor.paste();
+      else if (shortcut === "undo") editor.undo();
+      else if (shortcut === "redo") editor.redo();
+      else if (shortcut === "layout") editor.layout();
+      else if (shortcut === "fit") fitView();
+      else if (shortcut === "unselect") editor.select(null);
     };
     window.addEventListener("keydown", onKeyDown);
     return () => window.removeEventListener("keydown", onKeyDown);

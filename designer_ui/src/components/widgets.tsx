@@ -1,6 +1,17 @@
 /** The form widgets the blocks' `x-ui` hints name: templates with a variable picker, node and scenario pickers. */
-import type { RegistryWidgetsType, WidgetProps } from "@rjsf/utils";
-import { useRef, useState } from "react";
+import { getDefaultRegistry } from "@rjsf/core";
+import {
+  ariaDescribedByIds,
+  enumOptionSelectedValue,
+  enumOptionValueDecoder,
+  enumOptionValueEncoder,
+  getOptionValueFormat,
+  SelectedOptionDescription,
+  type BaseInputTemplateProps,
+  type RegistryWidgetsType,
+  type WidgetProps,
+} from "@rjsf/utils";
+import { useRef, useState, type ChangeEvent, type FocusEvent } from "react";
 import * as api from "../api/client";
 import type { AudioAsset } from "../api/client";
 import { useI18n } from "../i18n";
@@ -23,6 +34,19 @@ export interface FormContext {
 
 function context(props: WidgetProps): FormContext {
   return props.registry.formContext as FormContext;
+}
+
+/**
+ * A field's link to what is wrong with it, for a screen reader: invalid while it has errors (the schema's, or the
+ * server's problems the panel passes in as the form's extra errors), described by them, its description and help.
+ * A choice's selector (`…__oneof_select`) is described by its field's, which rjsf draws under the field's id.
+ */
+function fieldAria(id: string, rawErrors: readonly unknown[] | undefined) {
+  const field = id.replace(/__(oneof|anyof)_select$/, "");
+  return {
+    "aria-invalid": rawErrors?.length ? true : undefined,
+    "aria-describedby": ariaDescribedByIds(field),
+  } as const;
 }
 
 function VariablePicker({ onPick, variables }: { onPick(name: string): void; variables: string[] }) {
@@ -84,6 +108,7 @@ function TextWithVariables(props: WidgetProps & { multiline: boolean; monospace?
     className: props.monospace ? "mono" : undefined,
     placeholder: props.placeholder,
     "aria-label": props.label,
+    ...fieldAria(props.id, props.rawErrors),
     onChange: (e: { target: { value: string } }) => props.onChange(e.target.value === "" ? props.options.emptyValue : e.target.value),
     onBlur: () => props.onBlur(props.id, value),
     onFocus: () => props.onFocus(props.id, value),
@@ -141,6 +166,7 @@ function ListInput(props: WidgetProps & { choices: string[]; listId: string; lab
         required={props.required}
         disabled={props.disabled || props.readonly}
         aria-label={props.label}
+        {...fieldAria(props.id, props.rawErrors)}
         onChange={(e) => props.onChange(e.target.value === "" ? props.options.emptyValue : e.target.value)}
         onBlur={() => props.onBlur(props.id, value)}
         onFocus={() => props.onFocus(props.id, value)}
@@ -228,7 +254,56 @@ function AudioInput(props: WidgetProps) {
   );
 }
 
+const CORE = getDefaultRegistry();
+const CoreBaseInput = CORE.templates.BaseInputTemplate;
+
+/** rjsf's text and number input, marked invalid while it has errors (rjsf links them, but never says invalid). */
+export function BaseInputTemplate(props: BaseInputTemplateProps) {
+  return <CoreBaseInput {...props} aria-invalid={props.rawErrors?.length ? true : undefined} />;
+}
+
+/**
+ * rjsf's drop-down (a list of choices, a choice's selector: audio or text), marked invalid while it has errors and
+ * described by them; as rjsf's own otherwise.
+ */
+function SelectWidget(props: WidgetProps) {
+  const { id, options, value, multiple = false, onChange, onBlur, onFocus } = props;
+  const { enumOptions, enumDisabled, emptyValue } = options;
+  const format = getOptionValueFormat(options);
+  const decoded = (event: ChangeEvent<HTMLSelectElement> | FocusEvent<HTMLSelectElement>) => {
+    const picked = multiple ? Array.from(event.target.options).filter((o) => o.selected).map((o) => o.value) : event.target.value;
+    return enumOptionValueDecoder(picked, enumOptions, format, emptyValue);
+  };
+  return (
+    <>
+      <SelectedOptionDescription id={id} multiple={multiple} options={options} registry={props.registry} uiSchema={props.uiSchema} value={value} />
+      <select
+        id={id}
+        name={props.htmlName || id}
+        multiple={multiple}
+        className="form-control"
+        value={enumOptionSelectedValue(value, enumOptions, multiple, format, multiple ? [] : "")}
+        required={props.required}
+        disabled={props.disabled || props.readonly}
+        autoFocus={props.autofocus}
+        onBlur={(e) => onBlur(id, decoded(e))}
+        onFocus={(e) => onFocus(id, decoded(e))}
+        onChange={(e) => onChange(decoded(e))}
+        {...fieldAria(id, props.rawErrors)}
+      >
+        {!multiple && props.schema.default === undefined && <option value="">{props.placeholder}</option>}
+        {(enumOptions ?? []).map(({ value: choice, label }, i) => (
+          <option key={String(choice)} value={enumOptionValueEncoder(choice, i, format)} disabled={enumDisabled?.includes(choice)}>
+            {label}
+          </option>
+        ))}
+      </select>
+    </>
+  );
+}
+
 export const WIDGETS: RegistryWidgetsType = {
+  SelectWidget,
   template: (props) => <TextWithVariables {...props} multiline speak />,
   expression: (props) => <TextWithVariables {...props} multiline={false} monospace speak={false} />,
   sql: (props) => <TextWithVariables {...props} multiline monospace />,
@@ -241,6 +316,7 @@ export const WIDGETS: RegistryWidgetsType = {
       id={props.id}
       value={typeof props.value === "string" ? props.value : ""}
       aria-label={props.label}
+      {...fieldAria(props.id, props.rawErrors)}
       onChange={(e) => props.onChange(e.target.value || props.options.emptyValue)}
     >
       <option value="" />
