@@ -8,6 +8,10 @@ One file per batch (`records-<ns>-<pid>.jsonl`, one JSON record a line), written
 to disk and renamed, so a crash leaves either the whole batch or none of it. Records the database refuses for
 what they hold (not for its availability) go to `rejected-*.jsonl` for the operator, never back to the spool: a
 node says at start how many wait there, and `ivrgraph records replay-rejected` writes them (agi_server.rejected).
+
+The spool's folder and files are its owner's alone (0700, 0600) whatever the umask. Batches written before the call
+records' retention period (`IVRGRAPH_RETAIN_CALLS`) are removed by `ivrgraph records purge` and by `ivrgraph serve`'s
+daily purge (`remove_older_than`).
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import fields
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Final
+from typing import IO, Any, Final
 
 from sqlalchemy.engine import make_url
 
@@ -45,7 +49,7 @@ _CLAIMANT: Final = f"{os.getpid()}.{os.urandom(4).hex()}"
 class RecordSpool:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        folder.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)  # a new spool: its owner's alone, as its files
         # next() on a count is atomic: the record writer's spool thread and, at shutdown, the event loop may
         # both be writing a file.
         self._sequence = itertools.count(1)
@@ -84,6 +88,24 @@ class RecordSpool:
             counted[path.name] = records
         self._counted = counted
         return sum(counted.values())
+
+    def remove_older_than(self, cutoff: datetime, *, dry_run: bool = False) -> int:
+        """Remove the spooled and set-aside batches (`records-*`, `rejected-*`) written before `cutoff`: the calls
+        in them are older still, past the call records' retention (persistence.retention), which would delete
+        them from the database once written. A file claimed for replaying now is left to its replay. The number
+        of files removed (`dry_run`: that would be, none removed)."""
+        removed = 0
+        for path in [*self.files(), *self.rejected_files()]:
+            written = _written_at(path)
+            if written is None or written >= cutoff.timestamp():
+                continue
+            if dry_run:
+                removed += 1
+                continue
+            with contextlib.suppress(FileNotFoundError):  # replayed meanwhile
+                path.unlink()
+                removed += 1
+        return removed
 
     def claim(self, path: Path) -> Path | None:
         """Take `path` for replaying (renamed to claimed-<pid>.<token>-...); None when another process took it
@@ -129,7 +151,7 @@ class RecordSpool:
         name = f"{kind}-{time.time_ns():020d}-{os.getpid()}-{next(self._sequence):06d}.jsonl"
         final = self.folder / name
         temporary = self.folder / f".{name}.tmp"
-        with temporary.open("w", encoding="utf-8") as out:
+        with _private(temporary) as out:
             for record in records:
                 out.write(json.dumps(_fields(record), default=str) + "\n")
             out.flush()
@@ -144,21 +166,34 @@ def spool_for(database_url: str, environ: Mapping[str, str] | None = None) -> Re
 
     A SQLite file's spool sits beside it; any other database's is a folder named after its host, port and name
     under IVRGRAPH_SPOOL_DIR (default /var/lib/ivrgraph/spool, else ./spool when that cannot be made)."""
+    first, *fallback = _spool_folders(database_url, environ)
+    try:
+        return RecordSpool(first)
+    except OSError as error:
+        if not fallback:
+            raise
+        log.warning("call record spool %s unusable (%s); using %s", first.parent, error, fallback[0])
+        return RecordSpool(fallback[0])
+
+
+def existing_spools(database_url: str, environ: Mapping[str, str] | None = None) -> list[RecordSpool]:
+    """The spools of one database on this host that exist (`spool_for`'s folder, and the ./spool one it falls
+    back on), none made: for `ivrgraph records purge`, which may run where no node ever spooled anything."""
+    return [RecordSpool(folder) for folder in _spool_folders(database_url, environ) if folder.is_dir()]
+
+
+def _spool_folders(database_url: str, environ: Mapping[str, str] | None) -> list[Path]:
+    """Where `spool_for` puts the database's spool, then where it falls back on when that cannot be made."""
     database_file = sqlite_file(database_url)
     if database_file is not None:
-        return RecordSpool(Path(f"{database_file}-spool"))
+        return [Path(f"{database_file}-spool")]
     url = make_url(database_url)
     key = re.sub(r"[^A-Za-z0-9_.-]+", "_", f"{url.get_backend_name()}-{url.host or ''}-{url.port or ''}-{url.database}")
     env = os.environ if environ is None else environ
     configured = env.get(SPOOL_ENV, "").strip()
     if configured:
-        return RecordSpool(Path(configured) / key)
-    try:
-        return RecordSpool(DEFAULT_ROOT / key)
-    except OSError as error:
-        local = Path.cwd() / "spool" / key
-        log.warning("call record spool %s unusable (%s); using %s", DEFAULT_ROOT, error, local)
-        return RecordSpool(local)
+        return [Path(configured) / key]
+    return [DEFAULT_ROOT / key, Path.cwd() / "spool" / key]
 
 
 REPLAY_REJECTED: Final = "ivrgraph records replay-rejected"
@@ -179,6 +214,33 @@ def warn_of_set_aside_records(spool: RecordSpool) -> None:
         "fixed, write them with `%s --spool %s` (with this node's IVRGRAPH_DATABASE_URL, or --database)",
         records, len(rejected), spool.folder, REPLAY_REJECTED, spool.folder,
     )  # fmt: skip
+
+
+_WRITTEN: Final = re.compile(r"(?:records|rejected)-([0-9]{20})-")
+
+
+def _written_at(path: Path) -> float | None:
+    """When a batch file was written (seconds since the epoch): its name says it (`RecordSpool._write`), else its
+    modification time; None when it is gone."""
+    named = _WRITTEN.match(path.name)
+    if named is not None:
+        return int(named.group(1)) / 1e9
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return None
+
+
+def _private(path: Path) -> IO[str]:
+    """`path` created for writing text, readable by its owner only whatever the umask: a batch holds callers'
+    numbers and what they keyed, and nodes run with umask 022 (Asterisk must read their prompts)."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        os.fchmod(descriptor, 0o600)  # a file left by a crash kept its old mode through O_TRUNC
+        return os.fdopen(descriptor, "w", encoding="utf-8")
+    except BaseException:
+        os.close(descriptor)
+        raise
 
 
 def _running(pid: int) -> bool:

@@ -32,6 +32,7 @@ from api.routes import (
     dialer,
     every_route,
     flow_stats,
+    privacy,
     reports,
     scenarios,
     tokens,
@@ -52,7 +53,7 @@ from voice.assets import AssetLimits
 
 log = logging.getLogger(__name__)
 ROUTERS = (auth, tokens, users, blocks, scenarios, flow_stats, calls, reports, callbacks, dialer, datasources, audit,
-           audio)  # fmt: skip
+           audio, privacy)  # fmt: skip
 DESCRIPTION = """Designer backend of ivrgraph: scenarios, drafts, published versions, block catalog, simulation,
 call records, users.
 

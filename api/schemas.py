@@ -819,3 +819,59 @@ class CallReport(BaseModel):
         "scenario with calls, by slug. By day and scenario: each pair with calls, by day then slug"
     )
     totals: CallReportCounts = Field(description="The whole range")
+
+
+# -- privacy: a data subject's erasure and access (persistence.privacy) ---------------------------------------
+
+
+class ErasureRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    number: PhoneNumber
+    dry_run: bool = Field(description="true: count what would be erased and change nothing. Required: say which.")
+
+
+class ErasureOut(BaseModel):
+    """What an erasure removed (or, on a dry run, would remove), by table; the number itself is named nowhere."""
+
+    subject: str = Field(
+        description="The subject's keyed hash: the audit log names them `subject:<hash>`, and shows `[erased <hash>]` "
+        "where its events named the number"
+    )
+    dry_run: bool
+    call_records: int = Field(description="Their calls: as the caller, as the number rung, and their jobs' calls")
+    callback_jobs: int = Field(description="Jobs that dialled or would dial the number, call lists' rows included")
+    callback_attempts: int
+    campaign_rows: int = Field(description="Of the jobs, call lists' rows (one per client)")
+    campaigns: int = Field(description="Call lists that lost a client (and count one fewer)")
+    idempotency_keys: int = Field(description="Stored answers to a retried request that named the number")
+    audit_events: int = Field(description="Audit events whose details named the number: redacted, not deleted")
+
+
+class SubjectJob(CallbackJobOut):
+    campaign_id: str | None = Field(description="The call list the job is a row of, or whose call promised it")
+    created_at: datetime
+
+
+class SubjectCampaignRow(BaseModel):
+    """A call list's row that holds the number: the client as imported (`variables.contact`)."""
+
+    campaign_id: str
+    campaign_name: str
+    scenario: str
+    job_id: str
+    row: int | None = Field(description="The client's place in the list, from 1")
+    list_row: int | None = Field(description="The row of the file the client was read from, when it was sent")
+    variables: dict[str, Any]
+    status: str
+
+
+class SubjectAccessOut(BaseModel):
+    """Everything kept of one phone number, for a data subject's access request."""
+
+    subject: str = Field(description="The subject's keyed hash, as the audit log names this request")
+    forms: list[str] = Field(description="The forms of the number looked for, as the call register compares them")
+    calls: list[CallDetail] = Field(description="Their calls, newest first, each with its variables and trace")
+    callback_jobs: list[SubjectJob] = Field(description="Jobs dialling the number, newest first, with every attempt")
+    campaign_rows: list[SubjectCampaignRow]
+    audit_events: list[AuditEventOut] = Field(description="Audit events naming the number, or the subject's hash")
+    idempotency_keys: int = Field(description="Stored answers to retried requests naming it (kept a day)")

@@ -10,8 +10,10 @@ import asyncio
 import contextlib
 import dataclasses
 import logging
+import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Final
 
 import uvicorn
 from fastapi import FastAPI
@@ -24,6 +26,7 @@ from agi_server.loop_watch import LoopStallWatch
 from agi_server.metrics import METRICS_HOST
 from agi_server.node import DatabaseRuntime, check_speech_settings
 from agi_server.server import AgiServer, AgiServerConfig, tune_collector_for_serving
+from agi_server.spool import RecordSpool
 from api.app import create_app
 from api.routes import dialer as dialer_routes
 from api.seed import seed_folder
@@ -31,7 +34,9 @@ from api.settings import Settings
 from blocks import default_registry
 from persistence.db import Database
 from persistence.migrate import upgrade
+from persistence.models import utcnow
 from persistence.publishing import PublishHub
+from persistence.retention import RetentionPolicy, purge_if_due, shown_period
 from voice.service import TtsService
 
 log = logging.getLogger(__name__)
@@ -88,6 +93,11 @@ async def serve(
         agi.metrics.watch_dialer(runtime.dialer)
     # GET /api/dialer: what this node's dialer does now (a supervisor's "why is nobody called?").
     dialer_routes.attach(app, runtime.dialer.status if runtime.dialer is not None else lambda: NOT_CONFIGURED)
+    # Retention: once a day, the first a while after the start (not in the way of a restart's busy minutes).
+    stop_purging = threading.Event()
+    purging = asyncio.create_task(
+        purge_daily(database, settings.retention, runtime.spool, stop=stop_purging), name="retention"
+    )
     tune_collector_for_serving()
     stall_watch = LoopStallWatch()
     stall_watch.start()
@@ -99,6 +109,8 @@ async def serve(
         await asyncio.wait({serving, asked}, return_when=asyncio.FIRST_COMPLETED)
     finally:
         asked.cancel()
+        stop_purging.set()  # a purge in its thread ends after the batch it is on (the next one goes on from there)
+        purging.cancel()
         # The API finishes its requests while FastAGI stops accepting and lets its calls finish.
         api.should_exit = True
         await stop_server(agi, runtime.stop)
@@ -107,6 +119,50 @@ async def serve(
         await runtime.close_services()
         runtime.close()
         database.dispose()
+
+
+PURGE_FIRST_DELAY: Final = 600.0  # seconds after the start
+PURGE_INTERVAL: Final = 86_400.0
+PURGE_ACTOR: Final = "ivrgraph serve (retention)"
+
+
+async def purge_daily(
+    database: Database,
+    policy: RetentionPolicy,
+    spool: RecordSpool,
+    *,
+    stop: threading.Event,
+    first_delay: float = PURGE_FIRST_DELAY,
+    interval: float = PURGE_INTERVAL,
+) -> None:
+    """Apply the retention periods (persistence.retention) after `first_delay`, then every `interval`, until
+    cancelled: in the database, by one node at a time and at most once in `retention.PURGE_EVERY` whatever the
+    number of nodes (`purge_if_due`), and in this node's spool of call records (local disk: every node its own).
+    A purge that fails (the database away) is logged and tried at the next turn. `stop` ends a purge under way after
+    its current batch (set before the process stops: its thread is not cancelled with the task)."""
+    await asyncio.sleep(first_delay)
+    while True:
+        try:
+            await asyncio.to_thread(_purge_once, database, policy, spool, stop)
+        except Exception:
+            log.exception("the retention purge failed; it is tried again in %.0f s", interval)
+        await asyncio.sleep(interval)
+
+
+def _purge_once(database: Database, policy: RetentionPolicy, spool: RecordSpool, stop: threading.Event) -> None:
+    now = utcnow()
+    if policy.calls is not None:
+        files = spool.remove_older_than(now - policy.calls)
+        if files:
+            log.info("retention: %d spooled call-record files older than %s removed from %s",
+                     files, shown_period(policy.calls), spool.folder)  # fmt: skip
+    report = purge_if_due(database, now=now, policy=policy, actor=PURGE_ACTOR, stop=stop)
+    if report is None:
+        log.debug("retention: purged by another node, or already today")
+        return
+    removed = ", ".join(f"{table} {count}" for table, count in report.counts().items() if count) or "nothing"
+    stopped = " before it was stopped" if report.interrupted else ""
+    log.info("retention (%s): removed %s%s", policy.describe(), removed, stopped)
 
 
 def shared_media_root(settings: Settings, runtime: DatabaseRuntime) -> Path | None:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from persistence.db import database_url
 from persistence.phone_numbers import default_country
+from persistence.retention import RetentionPolicy
 
 DEFAULT_DESIGNER_DIST = Path(__file__).resolve().parent.parent / "designer_ui" / "dist"
 
@@ -24,6 +25,9 @@ class Settings:
     media_root: Path | None = None  # None: the voice package's setting (IVRGRAPH_MEDIA_ROOT)
     # ISO 3166 code (IVRGRAPH_DEFAULT_COUNTRY): national numbers compare as its numbers (persistence.phone_numbers)
     default_country: str | None = None
+    # IVRGRAPH_RETAIN_CALLS, _TRACES, _CALLBACKS, _CAMPAIGNS, _AUDIT: how long each is kept (persistence.retention);
+    # each is kept for ever unless set, as before retention existed.
+    retention: RetentionPolicy = field(default_factory=RetentionPolicy)
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -36,4 +40,5 @@ class Settings:
             designer_dist=Path(dist) if dist else DEFAULT_DESIGNER_DIST,
             cookie_secure=env.get("IVRGRAPH_COOKIE_SECURE", "").lower() in ("1", "true", "yes"),
             default_country=default_country(env),
+            retention=RetentionPolicy.from_env(env),
         )

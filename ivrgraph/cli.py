@@ -28,7 +28,7 @@ from ivrgraph.scenario_files import (
 from voice.templating import install_template_functions
 
 # Subcommands that live with the packages they run; imported only when present and asked for.
-PLUGGED_COMMANDS = ("api.cli", "agi_server.cli", "agi_server.records_cli", "voice.cli")
+PLUGGED_COMMANDS = ("api.cli", "agi_server.cli", "agi_server.records_cli", "voice.cli", "ivrgraph.privacy_cli")
 
 
 def _known_scenarios(path: Path) -> set[str]:

@@ -16,6 +16,7 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+from persistence.db import create_private_file
 from persistence.durable_files import sync_folder
 from persistence.locations import sqlite_file
 
@@ -40,7 +41,8 @@ def back_up(url: str, target: Path, *, overwrite: bool = False) -> Backup:
 
     The copy is made under a temporary name beside `target` and renamed into place once complete, so `target`
     is never half written, and an older backup it replaces (`overwrite`) stays until the new one is whole. The
-    copy is one self-contained file (rollback journal, not WAL): it opens as it is, read-only media included."""
+    copy is one self-contained file (rollback journal, not WAL): it opens as it is, read-only media included. It is
+    readable by its owner only (mode 0600) whatever the umask: it holds every caller's number."""
     source = sqlite_file(url)
     if source is None:
         return Backup(BackupOutcome.NOT_SQLITE)
@@ -53,6 +55,8 @@ def back_up(url: str, target: Path, *, overwrite: bool = False) -> Backup:
         return Backup(BackupOutcome.TARGET_EXISTS, source)
     partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
     try:
+        partial.unlink(missing_ok=True)  # a crashed run's, under our pid: made afresh, private
+        create_private_file(partial)  # the copy holds what the database does: its owner's alone, as the database
         _copy(source, partial)
         os.replace(partial, target)
     finally:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import math
 import os
 import re
@@ -19,6 +20,8 @@ from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
 from persistence.folding import register_sqlite_fold
+
+log = logging.getLogger(__name__)
 
 DATABASE_URL_ENV = "IVRGRAPH_DATABASE_URL"
 DEFAULT_SQLITE_FILE = "ivrgraph.sqlite3"
@@ -123,6 +126,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         # The API answers from a thread pool and the AGI writer works in another thread: one SQLite file,
         # many threads. A busy timeout lets a writer wait for another instead of failing at once.
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs)
+        event.listen(engine, "do_connect", _private_sqlite_file)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     if make_url(url).get_backend_name() == "postgresql":
@@ -205,6 +209,49 @@ def _wait_for_socket(fileno: int, events: int, deadline: float) -> None:
         remaining = deadline - time.monotonic()
         if remaining <= 0 or not selector.select(remaining):
             raise TimeoutError(f"no answer within {PING_TIMEOUT_S:g} s")
+
+
+PRIVATE_FILE_MODE: Final = 0o600  # the database, its backups and a node's spooled records: their owner's alone
+
+
+def create_private_file(path: str | os.PathLike[str]) -> bool:
+    """Create `path` empty, readable and writable by its owner only whatever the umask; False when it exists
+    (left as it is). SQLite gives its `-wal` and `-shm` files the database file's mode, so they follow."""
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE_MODE)
+    except FileExistsError:
+        return False
+    try:
+        os.fchmod(descriptor, PRIVATE_FILE_MODE)  # the umask only takes bits away; one of 0o277 took the owner's
+    finally:
+        os.close(descriptor)
+    return True
+
+
+_warned_about: set[str] = set()
+
+
+def _private_sqlite_file(_dialect: Any, _record: Any, cargs: list[Any], _cparams: dict[str, Any]) -> None:
+    """Before SQLite opens a database file: a new one is made private (SQLite would make it 0644 less the umask,
+    and the deployment units' umask 022 lets Asterisk read the prompts: every local user read the call register).
+    An existing file others may read is left as it is, its owner's choice, and said once (data protection review,
+    2026-12)."""
+    name = str(cargs[0]) if cargs else ""
+    if not name or name == ":memory:" or name.startswith("file:"):
+        return
+    if create_private_file(name) or name in _warned_about:
+        return
+    try:
+        mode = os.stat(name).st_mode
+    except OSError:
+        return
+    if mode & 0o077:
+        _warned_about.add(name)
+        log.warning(
+            "the database file %s can be read by other local users (mode %o): it holds callers' numbers; "
+            "`chmod 600 %s*` unless another account must read it",
+            name, mode & 0o777, name,
+        )  # fmt: skip
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

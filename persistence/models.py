@@ -328,3 +328,14 @@ class AuditEvent(Base):
     action: Mapped[str] = mapped_column(String(40))  # publish | rollback | delete | ...
     target: Mapped[str] = mapped_column(String(200))
     details: Mapped[dict[str, Any]] = mapped_column(JsonData)
+
+
+class InstallSecret(Base):
+    """A random secret of this installation, made on first use and shared by every node through the database:
+    `privacy` keys the hash that stands for an erased data subject's number with it (persistence.privacy)."""
+
+    __tablename__ = "install_secrets"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

@@ -727,6 +727,61 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/privacy/erasure": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Erase Subject
+         * @description Erase everything kept of a phone number (a data subject's right to erasure): their calls (as the caller, as
+         *     the number rung, and their callback jobs' calls), their callback jobs with their attempts and call lists' rows
+         *     (a list that loses a client counts one fewer), the stored answers of retried requests that name it; the audit
+         *     events that name it keep their place with the number replaced by the subject's keyed hash. The flow statistics
+         *     (counts by node and hour) stay. An `erasure` audit event names the subject by the hash, with the counts.
+         *
+         *     `dry_run: true` counts what would go and changes nothing. 409 while a callback job of the number is being
+         *     dialled: ask again once that call ends. On SQLite, the erased rows' bytes are overwritten in the file. Not
+         *     reached: backups already taken, call records waiting in a node's spool for the database, the logs.
+         *
+         *     **Role:** admin.
+         */
+        post: operations["erase_subject_api_privacy_erasure_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/privacy/subject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Subject Access
+         * @description Everything kept of a phone number, for a data subject's access request: each call with its variables and
+         *     trace, each callback job with its attempts, each call list's row, the audit events that name it. A
+         *     `subject_access` audit event notes who asked, naming the subject by its keyed hash. 422 for text that is no
+         *     phone number.
+         *
+         *     **Role:** admin.
+         */
+        get: operations["subject_access_api_privacy_subject_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/reports/calls": {
         parameters: {
             query?: never;
@@ -2295,6 +2350,65 @@ export interface components {
              */
             scenario_created_at?: string | null;
         };
+        /**
+         * ErasureOut
+         * @description What an erasure removed (or, on a dry run, would remove), by table; the number itself is named nowhere.
+         */
+        ErasureOut: {
+            /**
+             * Audit Events
+             * @description Audit events whose details named the number: redacted, not deleted
+             */
+            audit_events: number;
+            /**
+             * Call Records
+             * @description Their calls: as the caller, as the number rung, and their jobs' calls
+             */
+            call_records: number;
+            /** Callback Attempts */
+            callback_attempts: number;
+            /**
+             * Callback Jobs
+             * @description Jobs that dialled or would dial the number, call lists' rows included
+             */
+            callback_jobs: number;
+            /**
+             * Campaign Rows
+             * @description Of the jobs, call lists' rows (one per client)
+             */
+            campaign_rows: number;
+            /**
+             * Campaigns
+             * @description Call lists that lost a client (and count one fewer)
+             */
+            campaigns: number;
+            /** Dry Run */
+            dry_run: boolean;
+            /**
+             * Idempotency Keys
+             * @description Stored answers to a retried request that named the number
+             */
+            idempotency_keys: number;
+            /**
+             * Subject
+             * @description The subject's keyed hash: the audit log names them `subject:<hash>`, and shows `[erased <hash>]` where its events named the number
+             */
+            subject: string;
+        };
+        /** ErasureRequest */
+        ErasureRequest: {
+            /**
+             * Dry Run
+             * @description true: count what would be erased and change nothing. Required: say which.
+             */
+            dry_run: boolean;
+            /**
+             * Number
+             * @description As people type it, as a call list's rows: spaces, dashes, dots, slashes and brackets are dropped (`+34 600 111 222` is stored `+34600111222`); then `+` and 2 to 20 digits.
+             * @example +34 600 111 222
+             */
+            number: string;
+        };
         /** ExitsIn */
         ExitsIn: {
             /** Config */
@@ -2710,6 +2824,126 @@ export interface components {
             };
             /** Story */
             story: string[];
+        };
+        /**
+         * SubjectAccessOut
+         * @description Everything kept of one phone number, for a data subject's access request.
+         */
+        SubjectAccessOut: {
+            /**
+             * Audit Events
+             * @description Audit events naming the number, or the subject's hash
+             */
+            audit_events: components["schemas"]["AuditEventOut"][];
+            /**
+             * Callback Jobs
+             * @description Jobs dialling the number, newest first, with every attempt
+             */
+            callback_jobs: components["schemas"]["SubjectJob"][];
+            /**
+             * Calls
+             * @description Their calls, newest first, each with its variables and trace
+             */
+            calls: components["schemas"]["CallDetail"][];
+            /** Campaign Rows */
+            campaign_rows: components["schemas"]["SubjectCampaignRow"][];
+            /**
+             * Forms
+             * @description The forms of the number looked for, as the call register compares them
+             */
+            forms: string[];
+            /**
+             * Idempotency Keys
+             * @description Stored answers to retried requests naming it (kept a day)
+             */
+            idempotency_keys: number;
+            /**
+             * Subject
+             * @description The subject's keyed hash, as the audit log names this request
+             */
+            subject: string;
+        };
+        /**
+         * SubjectCampaignRow
+         * @description A call list's row that holds the number: the client as imported (`variables.contact`).
+         */
+        SubjectCampaignRow: {
+            /** Campaign Id */
+            campaign_id: string;
+            /** Campaign Name */
+            campaign_name: string;
+            /** Job Id */
+            job_id: string;
+            /**
+             * List Row
+             * @description The row of the file the client was read from, when it was sent
+             */
+            list_row: number | null;
+            /**
+             * Row
+             * @description The client's place in the list, from 1
+             */
+            row: number | null;
+            /** Scenario */
+            scenario: string;
+            /** Status */
+            status: string;
+            /** Variables */
+            variables: {
+                [key: string]: unknown;
+            };
+        };
+        /** SubjectJob */
+        SubjectJob: {
+            /** Attempts */
+            attempts: number;
+            /**
+             * Campaign Id
+             * @description The call list the job is a row of, or whose call promised it
+             */
+            campaign_id: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Due
+             * Format: date-time
+             */
+            due: string;
+            /** History */
+            history?: components["schemas"]["CallbackAttemptOut"][];
+            /** Id */
+            id: string;
+            /** Last Attempt At */
+            last_attempt_at: string | null;
+            /** Max Attempts */
+            max_attempts: number;
+            /** Number */
+            number: string;
+            /** Origin Call Id */
+            origin_call_id: string | null;
+            /** Outcome */
+            outcome: string | null;
+            /**
+             * Reached At
+             * @description When a FastAGI call named the job: the callee heard its scenario.
+             */
+            reached_at?: string | null;
+            /** Scenario */
+            scenario: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "pending" | "dialing" | "done" | "failed" | "expired" | "cancelled";
+            /** Variables */
+            variables: {
+                [key: string]: unknown;
+            };
+            /** Window End */
+            window_end: string | null;
         };
         /** TestOutcome */
         TestOutcome: {
@@ -4982,6 +5216,134 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DialerPublic"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Role too low, or CSRF token missing */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid request or document */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    erase_subject_api_privacy_erasure_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ErasureRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErasureOut"];
+                };
+            };
+            /** @description Body is not JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Role too low, or CSRF token missing */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the stored state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body not sent as Content-Type: application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid request or document */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    subject_access_api_privacy_subject_get: {
+        parameters: {
+            query: {
+                /** @description The subject's phone number as people write it (`+34 600 123 456`): every form the call register compares as that phone is looked for (`0034...`, and the national form with IVRGRAPH_DEFAULT_COUNTRY) */
+                number: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubjectAccessOut"];
                 };
             };
             /** @description Not signed in */

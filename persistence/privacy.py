@@ -1,0 +1,347 @@
+"""A data subject's rights over what ivrgraph keeps of their phone number: erasure, and access to all of it.
+
+A subject is a phone number, matched in every form the register compares as that phone
+(`phone_numbers.written_forms`: "+34600123456", "0034600123456" and, with the default country ES, "600123456"):
+
+- their calls: the call records where it is the caller (`caller_id`) or the number rung (`dialed_number`: a
+  callback's or a campaign's client), and those of their callback jobs;
+- their callback jobs (`number`) with their dial attempts, a call list's rows among them (the job holds the row:
+  `contact`);
+- the idempotency keys whose stored answer names it (the job a CRM's request made);
+- the audit events whose details name it (`POST /api/callbacks` notes the number it scheduled).
+
+`erase_subject` deletes the first three and redacts the last: each mention in an event's details becomes the
+subject's keyed hash (`subject_hash`), so the log still says who did what, and an erasure asked for again is
+recognised, but names nobody. A campaign that loses a client counts one client fewer. The flow statistics
+(path_counts) are counts of calls by node and hour, with no number in them, and stay. It then records an `erasure`
+event naming the subject by the hash, with the counts. `subject_data` gathers the same, for a subject access
+request, and `record_access` notes it (`subject_access`, by the hash).
+
+The hash is an HMAC-SHA256 of the number's one form (`phone_numbers.one_form`) keyed with a random secret of the
+installation, kept in the database (`install_secrets`, made on first use; every node shares it): a plain SHA-256 of a
+phone number is reversed by hashing every number of the plan, and any viewer reads the audit log. Someone who can
+read the database itself can still compute it for a number they guess: a pseudonym, not anonymity.
+
+Not reached: copies outside the database (its backups, which expire by their own rotation; a node's spool of
+records waiting for the database, written afterwards; log files), the phrase cache's audio, and a number written
+only inside other data (a variable of someone else's call).
+"""
+
+from __future__ import annotations
+
+import hmac
+import re
+import secrets
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, fields
+from datetime import datetime
+from typing import Any, Final
+
+from sqlalchemy import ColumnElement, Text, case, cast, delete, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from persistence.audit import record_event
+from persistence.db import Database, hold_sqlite_writes
+from persistence.errors import Conflict, RequestRefused
+from persistence.models import (
+    AuditEvent,
+    CallbackAttempt,
+    CallbackJob,
+    CallCampaign,
+    CallRecord,
+    IdempotencyKey,
+    InstallSecret,
+    utcnow,
+)
+from persistence.phone_numbers import one_form, phone_number, written_forms
+from persistence.retention import maintenance_session
+
+ERASURE_ACTION: Final = "erasure"
+ACCESS_ACTION: Final = "subject_access"
+_KEY_NAME: Final = "subject_hash"
+_HASH_LENGTH: Final = 24  # hex digits kept of the HMAC: 96 bits, no two subjects of any register meet
+_AT_ONCE: Final = 500  # ids named in one IN (...)
+
+
+class SubjectBeingCalled(Conflict):
+    """A callback job of the subject is being dialled now: erasing it would pull the job from under the dialer."""
+
+    def __init__(self, jobs: int) -> None:
+        super().__init__(
+            f"{jobs} callback job(s) of this number are being dialled now: ask again once the call ends (a minute "
+            "or two); its record is written when it does"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Subject:
+    """A data subject: the number as asked for, every form it is stored in, and its keyed hash."""
+
+    forms: frozenset[str]
+    hash: str
+
+    @property
+    def label(self) -> str:
+        """How the audit log names them (the target of `erasure` and `subject_access` events)."""
+        return f"subject:{self.hash}"
+
+    @property
+    def redacted(self) -> str:
+        """What stands for their number in audit details after an erasure."""
+        return f"[erased {self.hash}]"
+
+
+def subject(session: Session, number: str) -> Subject:
+    """The subject of `number` as people type it ("+34 600 123 456"); `RequestRefused` naming `$.number` for text
+    that is no phone number."""
+    cleaned = phone_number(number)
+    if cleaned is None:
+        raise RequestRefused([{"path": "$.number", "message": f"{number[:40]!r} is no phone number"}])
+    return Subject(frozenset(written_forms(cleaned) | {cleaned}), subject_hash(session, cleaned))
+
+
+def subject_hash(session: Session, number: str) -> str:
+    """The keyed hash of `number` (cleaned: `phone_numbers.phone_number`), the same for each of its forms."""
+    digest = hmac.new(_install_key(session), one_form(number).encode(), "sha256").hexdigest()
+    return digest[:_HASH_LENGTH]
+
+
+def _install_key(session: Session) -> bytes:
+    """The installation's secret for `subject_hash`, made on first use. Two nodes making it at once meet on the
+    primary key: the second reads the first one's."""
+    found = session.get(InstallSecret, _KEY_NAME)
+    if found is None:
+        made = InstallSecret(name=_KEY_NAME, value=secrets.token_hex(32), created_at=utcnow())
+        try:
+            with session.begin_nested():
+                session.add(made)
+                session.flush()
+            found = made
+        except IntegrityError:
+            found = session.get(InstallSecret, _KEY_NAME, populate_existing=True)
+            if found is None:  # not reachable: the insert failed on this very row
+                raise
+    return bytes.fromhex(found.value)
+
+
+# -- what is kept of a subject --------------------------------------------------------------------------
+
+
+def _their_calls(forms: frozenset[str], job_ids: Iterable[str] = ()) -> ColumnElement[bool]:
+    jobs = list(job_ids)
+    matches = [CallRecord.caller_id.in_(forms), CallRecord.dialed_number.in_(forms)]
+    if jobs:
+        matches.append(CallRecord.callback_job_id.in_(jobs))
+    return or_(*matches)
+
+
+def _mentioning(column: Any, forms: frozenset[str]) -> ColumnElement[bool]:
+    """A JSON column whose text holds one of `forms` somewhere (looked at closer by `_redacted`). The forms are
+    digits and "+": nothing LIKE reads as a wildcard."""
+    text = cast(column, Text)
+    return or_(*(text.like(f"%{form}%") for form in sorted(forms)))
+
+
+def _pattern(forms: frozenset[str]) -> re.Pattern[str]:
+    """A form of the number standing alone in a text: not a piece of a longer number ("600123456" inside
+    "+346001234567" is another phone's). The longest first: "+34600123456" is one mention, not "+34" and more."""
+    alternatives = "|".join(re.escape(form) for form in sorted(forms, key=len, reverse=True))
+    return re.compile(f"(?<![0-9])(?:{alternatives})(?![0-9])")
+
+
+def _redacted(value: Any, subject: Subject, pattern: re.Pattern[str]) -> Any:
+    """`value` (JSON data) with each mention of the subject's number replaced by `subject.redacted`: a text that is
+    the number as people type it ("+34 600 123 456"), or holds one of its forms."""
+    if isinstance(value, str):
+        if phone_number(value) in subject.forms:
+            return subject.redacted
+        return pattern.sub(subject.redacted, value)
+    if isinstance(value, Mapping):
+        return {_redacted(key, subject, pattern): _redacted(item, subject, pattern) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_redacted(item, subject, pattern) for item in value]
+    return value
+
+
+def _mentions(value: Any, subject: Subject, pattern: re.Pattern[str]) -> bool:
+    return bool(_redacted(value, subject, pattern) != value)
+
+
+def _audit_mentions(session: Session, subject: Subject) -> list[AuditEvent]:
+    pattern = _pattern(subject.forms)
+    candidates = session.scalars(
+        select(AuditEvent).where(_mentioning(AuditEvent.details, subject.forms)).order_by(AuditEvent.id)
+    )
+    return [event for event in candidates if _mentions(event.details, subject, pattern)]
+
+
+def _keys_mentioning(session: Session, subject: Subject) -> list[IdempotencyKey]:
+    pattern = _pattern(subject.forms)
+    candidates = session.scalars(
+        select(IdempotencyKey).where(
+            IdempotencyKey.response.is_not(None), _mentioning(IdempotencyKey.response, subject.forms)
+        )
+    )
+    return [key for key in candidates if _mentions(key.response, subject, pattern)]
+
+
+@dataclass
+class SubjectData:
+    """Everything kept of a subject (module docstring), for a subject access request."""
+
+    subject: Subject
+    calls: list[CallRecord] = field(default_factory=list)
+    jobs: list[CallbackJob] = field(default_factory=list)  # a call list's rows among them (`campaign_id`)
+    attempts: dict[str, list[CallbackAttempt]] = field(default_factory=dict)  # job id -> its attempts, in order
+    campaigns: dict[str, CallCampaign] = field(default_factory=dict)  # of the jobs, by id
+    audit_events: list[AuditEvent] = field(default_factory=list)  # naming the number, or the subject by its hash
+    idempotency_keys: int = 0  # stored answers naming it (kept a day)
+
+
+def subject_data(session: Session, *, number: str) -> SubjectData:
+    """What is kept of the subject of `number`: calls newest first (with variables and trace), jobs newest first."""
+    found = SubjectData(subject(session, number))
+    forms = found.subject.forms
+    found.jobs = list(
+        session.scalars(
+            select(CallbackJob).where(CallbackJob.number.in_(forms)).order_by(CallbackJob.created_at.desc())
+        )
+    )
+    job_ids = [job.id for job in found.jobs]
+    found.calls = list(
+        session.scalars(
+            select(CallRecord)
+            .where(_their_calls(forms, job_ids))
+            .order_by(CallRecord.started_at.desc(), CallRecord.id.desc())
+        )
+    )
+    for ids in _chunks(job_ids):
+        attempts = select(CallbackAttempt).where(CallbackAttempt.job_id.in_(ids)).order_by(CallbackAttempt.id)
+        for attempt in session.scalars(attempts):
+            found.attempts.setdefault(attempt.job_id, []).append(attempt)
+    campaign_ids = sorted({job.campaign_id for job in found.jobs if job.campaign_id is not None})
+    if campaign_ids:
+        found.campaigns = {
+            campaign.id: campaign
+            for campaign in session.scalars(select(CallCampaign).where(CallCampaign.id.in_(campaign_ids)))
+        }
+    named = session.scalars(select(AuditEvent).where(AuditEvent.target == found.subject.label))
+    events = {event.id: event for event in [*_audit_mentions(session, found.subject), *named]}
+    found.audit_events = [events[key] for key in sorted(events)]
+    found.idempotency_keys = len(_keys_mentioning(session, found.subject))
+    return found
+
+
+def record_access(session: Session, data: SubjectData, *, actor: str, now: datetime | None = None) -> None:
+    """The audit event of a subject access request: who asked, for whom (the hash), and how much was given."""
+    details = {
+        "calls": len(data.calls),
+        "callback_jobs": len(data.jobs),
+        "campaign_rows": sum(job.campaign_id is not None for job in data.jobs),
+        "audit_events": len(data.audit_events),
+    }
+    record_event(session, actor=actor, action=ACCESS_ACTION, target=data.subject.label, details=details, now=now)
+
+
+# -- erasure ------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ErasureReport:
+    """What an erasure removed (or, `dry_run`, would remove), by table; the subject named by its hash only."""
+
+    subject: str  # the keyed hash
+    dry_run: bool
+    call_records: int = 0
+    callback_jobs: int = 0  # a call list's rows among them
+    callback_attempts: int = 0
+    campaign_rows: int = 0  # of the jobs, a call list's own rows (one per client; each campaign counts them)
+    campaigns: int = 0  # campaigns that lost a client
+    idempotency_keys: int = 0
+    audit_events: int = 0  # redacted, not deleted
+
+    def counts(self) -> dict[str, int]:
+        return {each.name: getattr(self, each.name) for each in fields(self) if each.name not in ("subject", "dry_run")}
+
+
+def erase_subject(
+    session: Session, *, number: str, actor: str, dry_run: bool = False, now: datetime | None = None
+) -> ErasureReport:
+    """Erase the subject of `number` (module docstring) in the session's transaction, and record an `erasure` audit
+    event with the counts (not on a dry run, which changes nothing). `SubjectBeingCalled` while one of their jobs
+    is being dialled. The caller commits; `erase` does, on a `maintenance_session` (SQLite's secure delete)."""
+    found = subject(session, number)
+    forms = found.forms
+    if session.get_bind().dialect.name == "sqlite":
+        hold_sqlite_writes(session, CallbackJob)  # nothing changes under the counts until the transaction ends
+    jobs_query = select(CallbackJob).where(CallbackJob.number.in_(forms))
+    if session.get_bind().dialect.name != "sqlite":
+        jobs_query = jobs_query.with_for_update()  # the dialer and FastAGI lock a job before they change it
+    jobs = list(session.scalars(jobs_query.execution_options(populate_existing=True)))
+    dialling = sum(job.status == "dialing" for job in jobs)
+    if dialling:
+        raise SubjectBeingCalled(dialling)
+    job_ids = [job.id for job in jobs]
+    listed: dict[str, int] = {}  # campaign id -> its list rows erased
+    for job in jobs:
+        if job.campaign_id is not None and job.origin_call_id is None:  # call_lists._LISTED: one job per client
+            listed[job.campaign_id] = listed.get(job.campaign_id, 0) + 1
+    calls = _their_calls(forms, job_ids)
+    attempts = 0
+    for ids in _chunks(job_ids):
+        attempts += int(
+            session.scalar(select(func.count()).select_from(CallbackAttempt).where(CallbackAttempt.job_id.in_(ids)))
+            or 0
+        )
+    keys = _keys_mentioning(session, found)
+    events = _audit_mentions(session, found)
+    report = ErasureReport(
+        subject=found.hash,
+        dry_run=dry_run,
+        call_records=int(session.scalar(select(func.count()).select_from(CallRecord).where(calls)) or 0),
+        callback_jobs=len(jobs),
+        callback_attempts=attempts,
+        campaign_rows=sum(listed.values()),
+        campaigns=len(listed),
+        idempotency_keys=len(keys),
+        audit_events=len(events),
+    )
+    if dry_run:
+        return report
+    session.execute(delete(CallRecord).where(calls).execution_options(synchronize_session=False))
+    for ids in _chunks(job_ids):
+        session.execute(delete(CallbackAttempt).where(CallbackAttempt.job_id.in_(ids)))
+        session.execute(delete(CallbackJob).where(CallbackJob.id.in_(ids)).execution_options(synchronize_session=False))
+    for campaign_id, rows in listed.items():
+        # Its summary counts the clients it has (the jobs left); `jobs` is the list's length as imported, kept equal.
+        session.execute(
+            update(CallCampaign)
+            .where(CallCampaign.id == campaign_id)
+            .values(jobs=case((CallCampaign.jobs > rows, CallCampaign.jobs - rows), else_=0))
+        )
+    for key in keys:
+        session.delete(key)
+    pattern = _pattern(forms)
+    for event in events:
+        event.details = _redacted(event.details, found, pattern)
+        event.target = _redacted(event.target, found, pattern)
+    session.flush()
+    record_event(session, actor=actor, action=ERASURE_ACTION, target=found.label, details=report.counts(), now=now)
+    return report
+
+
+def erase(database: Database, *, number: str, actor: str, dry_run: bool = False) -> ErasureReport:
+    """`erase_subject` in a transaction of its own, committed, on a `maintenance_session`: on SQLite the erased
+    rows' bytes are overwritten and the write-ahead log truncated afterwards."""
+    with maintenance_session(database) as session:
+        _install_key(session)
+        session.commit()  # a dry run's hash is the one the erasure will record: its key is kept, made or not
+        report = erase_subject(session, number=number, actor=actor, dry_run=dry_run)
+        if not dry_run:
+            session.commit()
+    return report
+
+
+def _chunks(ids: list[str]) -> Iterable[list[str]]:
+    return (ids[start : start + _AT_ONCE] for start in range(0, len(ids), _AT_ONCE))

@@ -1,0 +1,167 @@
+"""A data subject's erasure and access over HTTP (api/routes/privacy.py), on a Spanish deployment
+(IVRGRAPH_DEFAULT_COUNTRY=ES), on SQLite and PostgreSQL: admins only; every written form of the number goes, and
+nothing of another number; the audit log names the subject by a keyed hash (data-protection review, 2026-12: DELETE
+on calls and callbacks answered 405, and an access request took many calls and still missed variables and traces)."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from api.settings import Settings
+from persistence.db import Database
+from persistence.models import CallbackJob
+from persistence.phone_numbers import configure_default_country, configured_default_country
+from persistence.publishing import PublishHub
+from tests.api.conftest import ADMIN, ADMIN_PASSWORD, Client, Server, _designer_dist, serve_api
+from tests.persistence import pg
+from tests.persistence.kept_data import DAY, NOW, add_campaign, write_calls
+from tests.persistence.published import publish
+
+_subscribers = itertools.count(10)
+
+
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """The API of a Spanish deployment, on each backend, for this module's tests (`admin`, `user_factory`)."""
+    before = configured_default_country()
+    dist, media = _designer_dist(tmp_path_factory.mktemp("dist")), tmp_path_factory.mktemp("media")
+    try:
+        if request.param == "sqlite":
+            yield from _served(f"sqlite:///{tmp_path_factory.mktemp('db') / 'api.sqlite3'}", "sqlite", dist, media)
+            return
+        with pg.throwaway_database("privacy") as url:
+            yield from _served(url, "postgres", dist, media)
+    finally:
+        configure_default_country(before)
+
+
+def _served(url: str, backend: str, dist: Path, media: Path) -> Iterator[Server]:
+    settings = Settings(database_url=url, admin_user=ADMIN, admin_password=ADMIN_PASSWORD, designer_dist=dist,
+                        media_root=media, default_country="ES")  # fmt: skip
+    hub = PublishHub()
+    for base_url in serve_api(settings, hub):
+        database = Database(url)
+        try:
+            publish(database, "s")
+        finally:
+            database.dispose()
+        yield Server(base_url, hub, backend, url, media)
+
+
+@pytest.fixture
+def subject(server: Server, admin: Client) -> dict[str, str]:
+    """A client known in every form: a callback an integration asked for ("+34 6.. ..."), calls from "00346..." and
+    "6...", a call list's row; and another client beside them. Numbers of their own for each test."""
+    n = next(_subscribers)
+    number, other = f"+346005500{n:02d}", f"+346005599{n:02d}"
+    asked = admin.post(
+        "/api/callbacks",
+        json={"number": f"+34 600 550 0{n:02d}", "scenario": "s", "due": "2026-12-01T10:00:00Z",
+              "variables": {"name": "Lucía"}},
+        headers={"Idempotency-Key": f"crm-{n}"},
+    )  # fmt: skip
+    assert asked.status_code == 201, asked.text
+    assert admin.post(
+        "/api/callbacks", json={"number": other, "scenario": "s", "due": "2026-12-01T10:00:00Z"}
+    ).is_success
+    database = Database(server.database_url)
+    try:
+        write_calls(
+            database,
+            {"call_id": f"in00-{n}", "started_at": NOW - 2 * DAY, "caller_id": "00" + number[1:]},
+            {"call_id": f"national-{n}", "started_at": NOW - DAY, "caller_id": number[3:]},
+            {"call_id": f"other-{n}", "started_at": NOW - DAY, "caller_id": other},
+        )
+        with database.session() as session:
+            campaign_id, _jobs = add_campaign(session, [number[3:], other], created_at=NOW - DAY)
+    finally:
+        database.dispose()
+    return {"number": number, "other": other, "n": str(n), "job": asked.json()["id"], "campaign": campaign_id}
+
+
+def test_only_admins_erase_or_see_a_subject(
+    subject: dict[str, str], user_factory: Callable[[str], Client], anonymous: Client
+) -> None:
+    for role in ("viewer", "editor", "publisher"):
+        client = user_factory(role)
+        erased = client.post("/api/privacy/erasure", json={"number": subject["number"], "dry_run": False})
+        seen = client.get("/api/privacy/subject", params={"number": subject["number"]})
+        assert (erased.status_code, seen.status_code) == (403, 403), role
+    assert anonymous.get("/api/privacy/subject", params={"number": subject["number"]}).status_code == 401
+
+
+def test_a_subject_access_request_gets_everything_kept_of_the_number(admin: Client, subject: dict[str, str]) -> None:
+    n = subject["n"]
+    answer = admin.get("/api/privacy/subject", params={"number": subject["number"].replace("+34", "")})
+    assert answer.status_code == 200, answer.text
+    found = answer.json()
+    assert {call["id"] for call in found["calls"]} == {f"in00-{n}", f"national-{n}"}
+    call = found["calls"][0]
+    assert call["variables"]["name"] == "Lucía Pérez" and call["trace"]["steps"] and call["transfer_outcome"] == "busy"
+    assert {job["id"] for job in found["callback_jobs"]} >= {subject["job"]}
+    assert len(found["callback_jobs"]) == 2
+    assert [
+        (row["campaign_id"], row["row"], row["variables"]["contact"]["phone"]) for row in found["campaign_rows"]
+    ] == [(subject["campaign"], 1, subject["number"][3:])]
+    assert [event["details"]["number"] for event in found["audit_events"] if event["action"] == "schedule"] == [
+        subject["number"]
+    ]
+    assert found["idempotency_keys"] == 1
+    assert subject["number"] in found["forms"] and subject["other"] not in str(found)
+    logged = admin.get("/api/audit", params={"action": "subject_access", "target": f"subject:{found['subject']}"})
+    assert len(logged.json()) == 1 and subject["number"][3:] not in str(logged.json())
+
+
+def test_erasure_removes_every_form_and_leaves_another_number_and_a_redacted_audit(
+    admin: Client, subject: dict[str, str], server: Server
+) -> None:
+    number, other, n = subject["number"], subject["other"], subject["n"]
+    planned = admin.post("/api/privacy/erasure", json={"number": number, "dry_run": True})
+    assert planned.status_code == 200, planned.text
+    before = admin.get("/api/privacy/subject", params={"number": number}).json()
+    assert len(before["calls"]) == 2  # the dry run changed nothing
+
+    erased = admin.post("/api/privacy/erasure", json={"number": "0034 " + number[3:], "dry_run": False})
+
+    assert erased.status_code == 200, erased.text
+    report = erased.json()
+    expected = {"call_records": 2, "callback_jobs": 2, "callback_attempts": 1, "campaign_rows": 1, "campaigns": 1,
+                "idempotency_keys": 1, "audit_events": 1}  # fmt: skip
+    assert {key: report[key] for key in expected} == expected == {key: planned.json()[key] for key in expected}
+    assert report["dry_run"] is False and planned.json()["dry_run"] is True
+    after = admin.get("/api/privacy/subject", params={"number": number}).json()
+    assert (after["calls"], after["callback_jobs"], after["campaign_rows"]) == ([], [], [])
+    assert admin.get("/api/calls", params={"caller": other}).json()["items"][0]["id"] == f"other-{n}"
+    assert [job["number"] for job in admin.get("/api/callbacks", params={"number": other}).json()] == [other, other]
+    campaign = admin.get(f"/api/callbacks/campaigns/{subject['campaign']}").json()
+    assert campaign["jobs"] == 1
+    audit = admin.get("/api/audit", params={"target": f"callback:{subject['job']}"}).json()
+    assert [event["details"]["number"] for event in audit] == [f"[erased {report['subject']}]"]
+    logged = admin.get("/api/audit", params={"action": "erasure", "target": f"subject:{report['subject']}"}).json()
+    assert len(logged) == 1 and logged[0]["actor"] == ADMIN and number[3:] not in str(logged)
+    # A retry of the erased request is a new request: nothing answers it with the erased client's job any more.
+    assert admin.get(f"/api/callbacks/{subject['job']}").status_code == 404
+
+
+def test_a_number_being_dialled_is_refused_for_now(admin: Client, subject: dict[str, str], server: Server) -> None:
+    database = Database(server.database_url)
+    try:
+        with database.session() as session:
+            job = session.get(CallbackJob, subject["job"])
+            assert job is not None
+            job.status = "dialing"
+    finally:
+        database.dispose()
+    refused = admin.post("/api/privacy/erasure", json={"number": subject["number"], "dry_run": False})
+    assert refused.status_code == 409 and "being dialled" in refused.json()["detail"]
+    assert len(admin.get("/api/privacy/subject", params={"number": subject["number"]}).json()["calls"]) == 2
+
+
+def test_what_is_no_number_or_no_decision_is_refused(admin: Client) -> None:
+    assert admin.post("/api/privacy/erasure", json={"number": "Lucía", "dry_run": True}).status_code == 422
+    assert admin.post("/api/privacy/erasure", json={"number": "+34600550000"}).status_code == 422  # dry run or not?
+    assert admin.get("/api/privacy/subject", params={"number": "Lucía"}).status_code == 422
