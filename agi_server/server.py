@@ -52,6 +52,7 @@ from graph_engine.document import CHANNEL_FACTS
 from graph_engine.errors import CallerHangup, EngineError
 from graph_engine.interpreter import CallRun, look_for_overrun
 from graph_engine.registry import BlockRegistry
+from graph_engine.sensitive import masked_variables
 from graph_engine.services import Services
 from graph_engine.trace import CallOutcome
 
@@ -553,6 +554,8 @@ class AgiServer:
                 facts=facts,
                 inputs=inputs,
             )
+            if published.scenario.sensitive_variables:  # an AGI argument filling one: the walk has it, not the record
+                record.inputs = masked_variables(record.inputs, published.scenario.sensitive_variables)
             # For a block busy away from the channel: the caller's hangup interrupts it, and so does the watchdog's
             # patrol past its time (`_look_at_walk`). Per call, not per command.
             walking = connection.walk = _Walking(run, record, channel, asyncio.current_task())

@@ -74,7 +74,7 @@ def prompt_templates(config: Mapping[str, Any], *fields: str) -> list[TemplateFi
     for name in fields:
         prompt = config.get(name)
         if isinstance(prompt, Mapping) and isinstance(prompt.get("text"), str):
-            found.append(TemplateField((name, "text"), prompt["text"]))
+            found.append(TemplateField((name, "text"), prompt["text"], spoken=True))
     return found
 
 

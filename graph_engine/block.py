@@ -36,6 +36,9 @@ class TemplateField:
     path: tuple[str | int, ...]  # inside the node's config
     source: str
     expression: bool = False
+    # A phrase the caller hears through the scenario's TTS engine (`ctx.speech`): validation warns when an online
+    # engine would send the call's data in it out of the installation (graph_engine.sensitive).
+    spoken: bool = False
 
 
 class BlockType(ABC):

@@ -10,6 +10,8 @@ from typing import Any, Final
 from graph_engine import templates
 from graph_engine.channel import Channel, DigitInput, Prompt
 from graph_engine.document import Node, Scenario
+from graph_engine.errors import TemplateError
+from graph_engine.sensitive import HIDDEN, mask, masked_variables
 from graph_engine.services import Services
 from graph_engine.trace import CallOutcome, TraceStep
 
@@ -23,11 +25,15 @@ _spoken: Final = lru_cache(maxsize=4096)(Prompt)
 class CallFlags:
     """Facts about the whole call that blocks establish and the interpreter reports."""
 
-    __slots__ = ("answered", "transferred")
+    __slots__ = ("answered", "sensitive", "transferred")
 
-    def __init__(self) -> None:
+    def __init__(self, sensitive: frozenset[str] = frozenset()) -> None:
         self.answered = False
         self.transferred = False
+        # The variables whose values the record masks (graph_engine.sensitive): those the scenarios the call ran
+        # declare sensitive, and those a block set as sensitive (`BlockContext.set`). Replaced, never changed in
+        # place: it starts as the scenario's own set, shared by every call of it.
+        self.sensitive = sensitive
 
 
 class BlockContext:
@@ -62,6 +68,8 @@ class BlockContext:
         self.ended: CallOutcome | None = None
         self.next_scenario: Scenario | None = None
         self.jump: str | None = None
+        # Prompts said with a sensitive value in them -> what the trace notes of them instead (`speech`).
+        self._hidden_prompts: dict[Prompt, dict[str, Any]] = {}
 
     # -- call control ------------------------------------------------------------------------------
     async def answer(self) -> None:
@@ -100,10 +108,30 @@ class BlockContext:
     def get(self, name: str, default: Any = None) -> Any:
         return self.variables.get(name, default)
 
-    def set(self, name: str, value: Any) -> None:
+    def set(self, name: str, value: Any, *, sensitive: bool = False) -> None:
+        """Set a variable for the rest of the call. The step's trace notes the change, masked when the variable is
+        sensitive; `sensitive=True` makes it so for the rest of the call (a value derived from a sensitive one, a
+        card number a plugin fetched), whether the scenario declares it or not."""
+        flags = self.flags
+        if sensitive and name not in flags.sensitive:
+            flags.sensitive = flags.sensitive | {name}
         if self.variables.get(name, _UNSET) != value:
-            self.step.variables_changed[name] = value
+            self.step.variables_changed[name] = mask(value) if name in flags.sensitive else value
         self.variables[name] = value
+
+    def is_sensitive(self, name: str) -> bool:
+        """Whether the record masks this variable's values (declared sensitive, or set as such in this call)."""
+        return name in self.flags.sensitive
+
+    def shown(self, name: str, value: Any) -> Any:
+        """`value` of variable `name` as a block may note it in the trace: masked when the variable is sensitive."""
+        return mask(value) if name in self.flags.sensitive else value
+
+    def reads_sensitive(self, source: str, *, expression: bool = False) -> bool:
+        """Whether a template (or an expression) reads a sensitive variable: what it makes of it must not be noted
+        as it is either."""
+        sensitive = self.flags.sensitive
+        return bool(sensitive) and not sensitive.isdisjoint(templates.names_read(source, expression=expression))
 
     def render(self, source: str) -> str:
         """Render a template with the call's variables; raises `TemplateError` (the block's error exit)."""
@@ -130,7 +158,23 @@ class BlockContext:
         audio = await self.services.tts.render(
             text, language=language, voice=voice or self.scenario.voice_name, engine=self.scenario.voice_engine
         )
-        return _spoken(audio, text, language)
+        prompt = _spoken(audio, text, language)
+        if self.flags.sensitive and self.reads_sensitive(text_template):
+            self._hidden_prompts[prompt] = self._hidden_entry(text_template, language)
+        return prompt
+
+    def _hidden_entry(self, text_template: str, language: str) -> dict[str, Any]:
+        """What the trace notes of a phrase that says a sensitive value: the template rendered again over the masks
+        of the sensitive values ("Your PIN is [hidden: 4 characters]"), so the analyst still reads the rest of it;
+        the template itself when that fails (a filter that needs a number). Built from masks, which hold only a
+        length, it cannot carry the value back, whatever the template does with them. The audio's name is
+        left out: it is a hash of the text said, which a PIN's few thousand candidates would find."""
+        masked = masked_variables(self.variables, self.flags.sensitive)
+        try:
+            text = templates.render(text_template, masked)
+        except TemplateError:
+            text = text_template
+        return {"audio": HIDDEN, "text": text, "language": language}
 
     async def prompt_from(self, spec: Mapping[str, Any] | None) -> Prompt | None:
         """A prompt from a block's prompt config: `{"audio": name}` or `{"text": template, "language"?, "voice"?}`."""
@@ -144,18 +188,29 @@ class BlockContext:
 
     async def play(self, prompt: Prompt, *, interrupt_keys: str = "") -> str:
         step = self.step
-        step.prompts.append(_prompt_entry(prompt))
+        hidden = self._hidden_prompts  # empty, and so not looked into, in a call with nothing sensitive said
+        step.prompts.append(dict(hidden[prompt]) if hidden and prompt in hidden else _prompt_entry(prompt))
         key = await self.channel.play(prompt, interrupt_keys=interrupt_keys)
         step.keys += key
         return key
 
     async def read_digits(
-        self, prompt: Prompt | None, *, timeout: float, max_digits: int, terminator: str = "#"
+        self,
+        prompt: Prompt | None,
+        *,
+        timeout: float,
+        max_digits: int,
+        terminator: str = "#",
+        secret: bool = False,
     ) -> DigitInput:
+        """Play `prompt` and read the caller's digits. `secret`: they go into a sensitive variable, so the trace's
+        keys note their mask ("[hidden: 4 characters]#"), the terminator that ended them as it is."""
         if prompt is not None:
-            self.step.prompts.append(_prompt_entry(prompt))
+            hidden = self._hidden_prompts
+            self.step.prompts.append(dict(hidden[prompt]) if hidden and prompt in hidden else _prompt_entry(prompt))
         result = await self.channel.read_digits(prompt, timeout=timeout, max_digits=max_digits, terminator=terminator)
-        self.step.keys += result.digits + (terminator if result.terminated else "")
+        digits = mask(result.digits) if secret and result.digits else result.digits
+        self.step.keys += digits + (terminator if result.terminated else "")
         return result
 
 

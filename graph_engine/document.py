@@ -34,6 +34,8 @@ class Variable:
     type: str = "string"
     default: Any = None
     description: str = ""
+    # Hidden in the call's record (graph_engine.sensitive): a PIN, an account number, a date of birth.
+    sensitive: bool = False
 
 
 def _read_only(*_: object, **__: object) -> NoReturn:
@@ -144,6 +146,8 @@ class Scenario:
     # Every call's variables before its facts and inputs: the defaults, then the channel facts empty, then
     # `language` (see `fresh_variables`); built once instead of at every call.
     _variable_base: dict[str, Any] = field(init=False, compare=False, repr=False)
+    # The variables declared `sensitive`, whose values the call's record masks (graph_engine.sensitive).
+    sensitive_variables: frozenset[str] = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         starts = tuple(node for node in self.nodes.values() if node.type == "start")
@@ -154,6 +158,7 @@ class Scenario:
         if not base.get("language"):
             base["language"] = self.language
         object.__setattr__(self, "_variable_base", base)
+        object.__setattr__(self, "sensitive_variables", frozenset(v.name for v in self.variables if v.sensitive))
 
     def fresh_variables(self) -> dict[str, Any]:
         """A new call's variables: the scenario's defaults, the channel facts (empty) and the call's language
@@ -361,6 +366,7 @@ def build_scenario(document: Mapping[str, Any]) -> Scenario:
                 type=v.get("type", "string"),
                 default=v.get("default"),
                 description=v.get("description", ""),
+                sensitive=v.get("sensitive") is True,
             )
             for v in document.get("variables", [])
         ),

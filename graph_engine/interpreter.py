@@ -22,6 +22,7 @@ from graph_engine.context import BlockContext, CallFlags
 from graph_engine.document import CHANNEL_FACTS, Node, Scenario
 from graph_engine.errors import CallerHangup, ChannelError, EngineError
 from graph_engine.registry import BlockRegistry
+from graph_engine.sensitive import masked_variables, scrub
 from graph_engine.services import Services
 from graph_engine.trace import CallOutcome, CallResult, IsoTimes, TraceStep, new_step
 
@@ -98,7 +99,7 @@ class CallRun:
         self.started_at = _iso_time(started)
         self.outcome: CallOutcome | None = None
         self.error: str | None = None
-        self.flags = CallFlags()
+        self.flags = CallFlags(scenario.sensitive_variables)
         self.hangup_node: str | None = None
         # When the last step ended, which is when the next one starts (the first starts when the call did).
         self._step_ended: datetime = started
@@ -124,7 +125,8 @@ class CallRun:
             self.started_at,
             _iso_time(self.services.clock.now()),  # ended_at
             steps,
-            dict(self.variables),
+            # As the record keeps them: a sensitive variable's value masked (graph_engine.sensitive).
+            masked_variables(self.variables, self.flags.sensitive) if self.flags.sensitive else dict(self.variables),
             steps[-1].node if steps else None,  # last_node
             self.flags.answered,
             self.error,
@@ -335,6 +337,10 @@ class CallRun:
         variables = self.variables
         for name, value in entered.fresh_variables().items():
             variables.setdefault(name, value)  # a default is no change: the step's trace does not list them
+        # What the entered scenario declares sensitive is, from now on; what the left one did stays so: the value
+        # is the same PIN whichever scenario holds it.
+        if not entered.sensitive_variables <= self.flags.sensitive:
+            self.flags.sensitive = self.flags.sensitive | entered.sensitive_variables
         language = variables.get("language")
         if language == left.default_language and language != entered.default_language:
             variables["language"] = step.variables_changed["language"] = entered.default_language
@@ -371,9 +377,13 @@ class CallRun:
         return step, ctx
 
     def _note_failure(self, step: TraceStep, node: Node, error: BaseException, text: str | None = None) -> None:
-        step.error = text or (f"{type(error).__name__}: {error}" if not isinstance(error, EngineError) else str(error))
+        message = text or (f"{type(error).__name__}: {error}" if not isinstance(error, EngineError) else str(error))
+        sensitive = self.flags.sensitive
+        # A failure's words may quote what it failed on (an expression's "'123456789' is not in list", a driver's
+        # "invalid input syntax: ..."): not a sensitive value, in the record.
+        step.error = scrub(message, self.variables, sensitive) if sensitive else message
         if isinstance(error, EngineError):
-            _note_failure_code(step, error)
+            _note_failure_code(step, error, self.variables, sensitive)
             if isinstance(error, ChannelError):
                 # The installation's fault (a sound file missing), which only its operators can mend: one line for
                 # them, not the traceback of a bug.
@@ -431,12 +441,17 @@ def _uncancel(task: asyncio.Task[Any], times: int) -> None:
         task.uncancel()
 
 
-def _note_failure_code(step: TraceStep, error: EngineError) -> None:
+def _note_failure_code(
+    step: TraceStep, error: EngineError, variables: Mapping[str, Any], sensitive: frozenset[str]
+) -> None:
     """A named failure (`EngineError.code`) as the step's `failure` event, for the designer to word; `step.error`
-    keeps the English message. getattr: a plugin's subclass may set its own attributes without ours."""
+    keeps the English message. getattr: a plugin's subclass may set its own attributes without ours. A text param
+    quoting a sensitive value (`detail`, `value`) keeps its mask instead, as `step.error` does."""
     code = getattr(error, "code", None)
     if code is not None:
         params = getattr(error, "params", None) or {}
+        if sensitive:
+            params = {k: scrub(v, variables, sensitive) if isinstance(v, str) else v for k, v in params.items()}
         step.events.append({**params, "kind": "failure", "code": code})
 
 

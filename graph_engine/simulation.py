@@ -27,6 +27,7 @@ from graph_engine.errors import EngineError, SchedulerError
 from graph_engine.interpreter import DEFAULT_STEP_LIMIT, CallRun, PatrolNote, look_for_overrun
 from graph_engine.registry import BlockRegistry
 from graph_engine.scripted import ChannelEvent, ScriptedChannel
+from graph_engine.sensitive import masked_variables
 from graph_engine.services import (
     CallbackReceipt,
     CallbackRefused,
@@ -89,10 +90,18 @@ class SimulationResult:
     channel_events: list[ChannelEvent]
     callbacks: list[CallbackRequest]
     queries: list[tuple[str, str, dict[str, Any]]]
+    # The call's variables as they ended, sensitive ones unmasked: what a scenario test's expectations compare,
+    # authored test data rather than a caller's. `result.variables` is what the record would keep (masked).
+    variables: dict[str, Any] = field(default_factory=dict)
+    sensitive: frozenset[str] = frozenset()  # the variables the record masks (graph_engine.sensitive)
 
     def said(self) -> list[str]:
-        """Every spoken text, in order."""
-        return [p["text"] for step in self.result.steps for p in step.prompts if "text" in p]
+        """Every spoken text, in order, as said (the trace masks a sensitive value in it; the channel has it)."""
+        return [
+            str(event.detail["text"])
+            for event in self.channel_events
+            if event.op in ("play", "read_digits") and event.detail.get("text") is not None
+        ]
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -103,7 +112,7 @@ class SimulationResult:
                     "number": c.number,
                     "due": c.due.isoformat(),
                     "scenario": c.scenario,
-                    "variables": dict(c.variables),
+                    "variables": masked_variables(c.variables, self.sensitive),
                 }
                 for c in self.callbacks
             ],
@@ -228,6 +237,8 @@ async def simulate(
         channel_events=channel.events,
         callbacks=recorder.requests,
         queries=data.queries,
+        variables=dict(run.variables),
+        sensitive=run.flags.sensitive,
     )
 
 

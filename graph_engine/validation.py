@@ -7,7 +7,8 @@ warnings aside).
 Codes: structure, invalid_value, duplicate_node_id, duplicate_variable, no_start, multiple_starts, unknown_type,
 config, block_version, template_syntax, dangling_edge, unknown_exit, duplicate_exit_edge, edge_from_terminal,
 goto_missing_target, goto_unknown_scenario, fallback_missing, unreachable, unwired_exit, loop_without_input,
-undefined_variable, check_failed, plus the blocks' own (duplicate_key, no_keys, unknown_timezone...).
+undefined_variable, check_failed, sensitive_in_prompt, personal_data_to_online_tts, sensitive_to_callback, plus the
+blocks' own (duplicate_key, no_keys, unknown_timezone...).
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from graph_engine.document import (
 from graph_engine.issues import Issue, Params, Severity, error, node_params
 from graph_engine.registry import BlockRegistry
 from graph_engine.schema_messages import explain, rule_params, what_is_wrong
+from graph_engine.sensitive import NOT_PERSONAL, ONLINE_TTS_ENGINES
 from schemas import draft_schema
 
 # Variables that exist in every call, whatever the scenario declares.
@@ -135,6 +137,7 @@ class _Validator:
         self._check_variables()
         self._check_start(scenario)
         exits = self._check_nodes(scenario)
+        self._check_sensitive(scenario)
         graph, routes = self._check_edges(scenario, exits)
         self._check_fallback(scenario)
         self._check_flow(scenario, graph, routes, exits)
@@ -345,6 +348,81 @@ class _Validator:
                     ".config" + json_path(field.path).removeprefix("$"),
                     params={**self._params(node), "kind": kind, "detail": problem.removeprefix(f"{kind} ")},
                 )
+
+    # -- personal data ------------------------------------------------------------------------------
+    def _check_sensitive(self, scenario: Scenario) -> None:
+        """Where the call's data leaves the record's masking or the installation: a phrase an online voice engine
+        speaks (its text goes to the engine's service: gTTS, Google) that reads a sensitive variable
+        (`sensitive_in_prompt`) or any other call variable (`personal_data_to_online_tts`), and a Callback that
+        carries a sensitive variable into a callback job (`sensitive_to_callback`), which keeps it in the
+        database until the job is dialled. Warnings: the analyst decides."""
+        engine = scenario.voice_engine or ""
+        online = engine.lower() in ONLINE_TTS_ENGINES
+        sensitive = scenario.sensitive_variables
+        if not online and not sensitive:
+            return
+        for node in scenario.nodes.values():
+            block = self.registry.get(node.type)
+            if block is None or node.id in self.check_failed:
+                continue
+            try:
+                fields = list(block.templates(node.config))
+            except Exception:  # flagged as check_failed with the node's other checks
+                continue
+            if online:
+                for field in fields:
+                    if field.spoken:
+                        self._check_spoken(node, field.path, field.source, engine, sensitive)
+            if node.type == "callback" and sensitive:
+                self._check_callback(node, fields, sensitive)
+
+    def _check_spoken(
+        self, node: Node, path: tuple[str | int, ...], source: str, engine: str, sensitive: frozenset[str]
+    ) -> None:
+        read = templates.names_read(source) - templates.GLOBAL_NAMES
+        where = ".config" + json_path(path).removeprefix("$")
+        for name in sorted(read & sensitive):
+            self._flag(
+                node.id,
+                "sensitive_in_prompt",
+                f'{self._name(node)}: the phrase says "{name}", a sensitive variable, and the voice engine '
+                f'"{engine}" is an online service: the text, with the value in it, is sent to it',
+                where,
+                params={**self._params(node), "variable": name, "engine": engine},
+                severity=Severity.WARNING,
+            )
+        personal = sorted(read - sensitive - NOT_PERSONAL)
+        if personal:
+            names = ", ".join(personal)
+            self._flag(
+                node.id,
+                "personal_data_to_online_tts",
+                f'{self._name(node)}: the phrase reads the call\'s data ({names}), and the voice engine "{engine}" is '
+                "an online service: the text, with those values in it, is sent to it",
+                where,
+                params={**self._params(node), "variables": names, "engine": engine},
+                severity=Severity.WARNING,
+            )
+
+    def _check_callback(self, node: Node, fields: list[Any], sensitive: frozenset[str]) -> None:
+        carried = node.config.get("variables")
+        found: list[tuple[str, str]] = []  # (variable, path)
+        if isinstance(carried, list):
+            found += [(name, f".config.variables[{i}]") for i, name in enumerate(carried) if name in sensitive]
+        for field in fields:
+            where = ".config" + json_path(field.path).removeprefix("$")
+            read = templates.names_read(field.source, expression=field.expression)
+            found += [(name, where) for name in sorted(read & sensitive)]
+        for name, where in found:
+            self._flag(
+                node.id,
+                "sensitive_to_callback",
+                f'{self._name(node)}: the callback carries "{name}", a sensitive variable: the callback job keeps '
+                "its value in the database until it is dialled, and the call it makes starts with it",
+                where,
+                params={**self._params(node), "variable": name},
+                severity=Severity.WARNING,
+            )
 
     # -- edges -----------------------------------------------------------------------------------
     def _check_edges(self, scenario: Scenario, exits: Mapping[str, list[str]]) -> tuple[nx.DiGraph[str], list[Route]]:

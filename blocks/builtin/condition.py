@@ -42,10 +42,15 @@ class ConditionBlock(BlockType):
     async def run(self, ctx: BlockContext, config: Mapping[str, Any]) -> str:
         expression = str(config["expression"])
         value = ctx.evaluate(expression)
-        # What the expression saw, so the call's story says why it branched, not only where.
-        ctx.note(
-            "condition", value=bool(value), expression=expression[:200], read=values_read(expression, ctx.variables)
-        )
+        # What the expression saw, so the call's story says why it branched, not only where; a sensitive value
+        # (a PIN checked) as its mask.
+        read = values_read(expression, ctx.variables)
+        if ctx.reads_sensitive(expression, expression=True):
+            read = {
+                name: ctx.shown(name, ctx.variables[name]) if ctx.is_sensitive(name) else shown
+                for name, shown in read.items()
+            }
+        ctx.note("condition", value=bool(value), expression=expression[:200], read=read)
         return "true" if value else "false"
 
 

@@ -4,6 +4,9 @@ No input and an invalid key each have their own prompt; after `max_tries` failed
 the `max_tries` exit (to an operator, or a polite goodbye). A captured entry shorter or longer than allowed is
 an invalid one; a fixed-length entry (min = max digits) ends at its last digit, any other with the terminator
 or the timeout.
+
+Input stored in a variable the scenario declares sensitive (a PIN) is noted in the trace as its mask, each try's
+keys and a refused try's alike ("[hidden: 2 characters]#[hidden: 4 characters]"): the block compares the real keys.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from graph_engine.block import BlockType, TemplateField
 from graph_engine.context import BlockContext
 from graph_engine.document import Node, Scenario
 from graph_engine.issues import Issue, error, node_params
+from graph_engine.sensitive import mask
 
 _ONLY_DIGITS: Final = re.compile(r"[0-9]+\Z")
 # How many digits a variable-length capture reads at most: twice the longest max_length allowed, so the read
@@ -203,6 +207,8 @@ class IvrBlock(BlockType):
         tries = int(config.get("max_tries", 3))
         prompt = await ctx.prompt_from(config.get("prompt"))
         retry_prompt = prompt
+        # Keys typed into a sensitive variable (a PIN) are noted masked, each try's as the trace tells tries apart.
+        secret = bool(config.get("variable")) and ctx.is_sensitive(str(config["variable"]))
         for attempt in range(1, tries + 1):
             ctx.step.events.append({"kind": "attempt", "number": attempt})
             refusal = None
@@ -212,13 +218,14 @@ class IvrBlock(BlockType):
                     timeout=timeout,
                     max_digits=_capture_read_limit(config),
                     terminator=str(config.get("terminator", "#")),
+                    secret=secret,
                 )
                 digits = entry.digits
                 refusal = _capture_refusal(config, digits)
                 valid = refusal is None
             else:
                 # '#' may be a menu key, so a menu read has no terminator.
-                entry = await ctx.read_digits(retry_prompt, timeout=timeout, max_digits=1, terminator="")
+                entry = await ctx.read_digits(retry_prompt, timeout=timeout, max_digits=1, terminator="", secret=secret)
                 digits = entry.digits
                 valid = digits in keys
             if valid:
@@ -232,7 +239,7 @@ class IvrBlock(BlockType):
                 correction = await ctx.prompt_from(config.get("no_input_prompt"))
             else:
                 why = {"reason": refusal} if refusal else {}  # a capture tells why: too_long, too_short, not_digits
-                ctx.note("invalid", attempt=attempt, keys=digits, **ended, **why)
+                ctx.note("invalid", attempt=attempt, keys=mask(digits) if secret else digits, **ended, **why)
                 correction = await ctx.prompt_from(config.get("invalid_prompt"))
             if attempt < tries and correction is not None:
                 await ctx.play(correction)

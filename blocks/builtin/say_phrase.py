@@ -28,7 +28,7 @@ class SayPhraseBlock(BlockType):
     unwired_meaning: ClassVar[dict[str, str]] = {"*": "the caller hears the phrase and the call ends"}
 
     def templates(self, config: Mapping[str, Any]) -> list[TemplateField]:
-        return [TemplateField(("text",), str(config.get("text", "")))]
+        return [TemplateField(("text",), str(config.get("text", "")), spoken=True)]
 
     async def run(self, ctx: BlockContext, config: Mapping[str, Any]) -> str:
         prompt = await ctx.speech(str(config["text"]), language=config.get("language"), voice=config.get("voice"))

@@ -59,6 +59,10 @@ class SetVariableBlock(BlockType):
     async def run(self, ctx: BlockContext, config: Mapping[str, Any]) -> str:
         for item in config["assignments"]:
             source = str(item["value"])
-            value = ctx.evaluate(source) if item.get("mode") == "expression" else ctx.render(source)
-            ctx.set(str(item["variable"]), value)
+            expression = item.get("mode") == "expression"
+            value = ctx.evaluate(source) if expression else ctx.render(source)
+            # A value made of a sensitive one (the last digits of an account) is as sensitive; a yes/no is a
+            # decision, which an analyst needs to see, not the value.
+            derived = not isinstance(value, bool) and ctx.reads_sensitive(source, expression=expression)
+            ctx.set(str(item["variable"]), value, sensitive=derived)
         return "next"

@@ -28,6 +28,9 @@ the same "HH:MM:SS" text, with hours past 24 and a leading "-" as MariaDB's TIME
 binary values hex text; NULL nothing (None). SQLite keeps no type with a value, and its driver does not say a
 column's declared one: there a BOOLEAN is 1 or 0 (a Switch case `true` does not equal it; compare with 1, or
 select `CASE WHEN vip THEN 'true' ELSE 'false' END`), and a date the text it was stored as.
+
+A column written into a variable the scenario declares sensitive is masked in the call's record
+(graph_engine.sensitive), and so are all the rows of `rows_variable` then; bound parameters are never noted at all.
 """
 
 from __future__ import annotations
@@ -186,7 +189,10 @@ class SqlBlock(BlockType):
         counted = {} if affected is None else {"rows_affected": affected}
         ctx.note("sql", source=config["source"], rows=len(rows), **counted)
         if config.get("rows_variable"):
-            ctx.set(str(config["rows_variable"]), list(rows))
+            # The rows hold what the columns give the variables: hidden with the rows when any of those is sensitive.
+            columns = config.get("columns", {}).values()
+            hidden = any(ctx.is_sensitive(str(variable)) for variable in columns)
+            ctx.set(str(config["rows_variable"]), list(rows), sensitive=hidden)
         if not rows:
             return "found" if _wrote(affected, config) else "not_found"
         first = rows[0]

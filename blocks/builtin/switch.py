@@ -14,6 +14,7 @@ from graph_engine.block import RESERVED_EXITS, BlockType, TemplateField
 from graph_engine.context import BlockContext
 from graph_engine.document import Node, Scenario
 from graph_engine.issues import Issue, error, node_params
+from graph_engine.sensitive import mask
 
 
 class SwitchBlock(BlockType):
@@ -80,11 +81,13 @@ class SwitchBlock(BlockType):
 
     async def run(self, ctx: BlockContext, config: Mapping[str, Any]) -> str:
         value = ctx.evaluate(str(config["value"]))
+        # The value the trace notes: its mask when it was made of a sensitive variable.
+        noted = str(mask(value) if ctx.reads_sensitive(str(config["value"]), expression=True) else value)[:100]
         for case in config.get("cases", []):
             if _matches(value, case["equals"]):
-                ctx.note("switch", value=str(value)[:100], case=case["exit"])
+                ctx.note("switch", value=noted, case=case["exit"])
                 return str(case["exit"])
-        ctx.note("switch", value=str(value)[:100], case="default")
+        ctx.note("switch", value=noted, case="default")
         return "default"
 
 

@@ -175,6 +175,18 @@ MESSAGES: dict[str, Callable[[P], str]] = {
         f"{_short(p, 'Transfer')}: caller ID {p['caller_id']!r} is not a phone number (a name goes in "
         '"Caller name shown")'
     ),
+    "sensitive_in_prompt": lambda p: (
+        f'{_name(p)}: the phrase says "{p["variable"]}", a sensitive variable, and the voice engine "{p["engine"]}" '
+        "is an online service: the text, with the value in it, is sent to it"
+    ),
+    "personal_data_to_online_tts": lambda p: (
+        f'{_name(p)}: the phrase reads the call\'s data ({p["variables"]}), and the voice engine "{p["engine"]}" is '
+        "an online service: the text, with those values in it, is sent to it"
+    ),
+    "sensitive_to_callback": lambda p: (
+        f'{_name(p)}: the callback carries "{p["variable"]}", a sensitive variable: the callback job keeps its value '
+        "in the database until it is dialled, and the call it makes starts with it"
+    ),
 }
 
 
@@ -288,8 +300,23 @@ def _fields() -> dict[str, Any]:
     )
 
 
+def _personal_data() -> dict[str, Any]:
+    """A PIN said by an online voice and carried into a callback (tests/graph_engine/test_sensitive_validation.py)."""
+    return make_document(
+        [
+            {"id": "start", "type": "start"},
+            {"id": "say", "type": "say_phrase", "label": "Balance", "config": {"text": "{{ pin }} {{ debt }}"}},
+            {"id": "cb", "type": "callback", "label": "Back", "config": {"scenario": "test", "variables": ["pin"]}},
+        ],
+        [("start", "next", "say"), ("say", "next", "cb")],
+        variables=[{"name": "pin", "sensitive": True}, {"name": "debt", "default": 0}],
+        voice={"engine": "gtts"},
+    )
+
+
 INVALID = {
     "flow": _flow,
+    "personal data": _personal_data,
     "fields": _fields,
     "no start": lambda: make_document([{"id": "end", "type": "hangup"}], []),
     "not an object": lambda: [1, 2],

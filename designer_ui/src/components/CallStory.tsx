@@ -12,6 +12,7 @@ import { entryRefusal, eventText, moreText, SHOWN_VARIABLES, variableTexts, type
 import { exitsFor } from "../lib/exits";
 import { callFailureText } from "../lib/failureText";
 import { callOffset, formatDuration } from "../lib/format";
+import { hiddenText } from "../lib/hiddenText";
 import { codeText } from "../lib/i18n";
 import { otherScenarios, promptText, stepKeys, type OtherScenario } from "../lib/trace";
 import { useEditor } from "../store/editor";
@@ -26,9 +27,10 @@ function KeysLine({ step }: { step: TraceStep }) {
   const parts = wrong.map((keys, i) => {
     if (keys === null) return t("call.noKey");
     const why = tries[i] ? entryRefusal(tries[i], language) : null;
-    return t("call.wrongKey", { keys }) + (why ? ` (${why})` : "");
+    return t("call.wrongKey", { keys: hiddenText(keys, language) }) + (why ? ` (${why})` : "");
   });
-  if (pressed) parts.push(t("call.pressed", { keys: pressed }));
+  // Keys typed into a sensitive variable are their mask ("[hidden: 4 characters]#"): said in the analyst's words.
+  if (pressed) parts.push(t("call.pressed", { keys: hiddenText(pressed, language) }));
   if (parts.length === 0) return null;
   return <div className="step-keys" data-testid="step-keys">{parts.join(" · ")}</div>;
 }
@@ -60,7 +62,10 @@ function useEventNames(step: TraceStep, steps: TraceStep[]): EventNames {
 /** What the step's block noted, a line each (a menu's tries are the keys line's). */
 function EventLines({ step, steps }: { step: TraceStep; steps: TraceStep[] }) {
   const names = useEventNames(step, steps);
-  const lines = (step.events ?? []).map((event) => eventText(event, names)).filter((line) => line !== null);
+  const lines = (step.events ?? [])
+    .map((event) => eventText(event, names))
+    .filter((line) => line !== null)
+    .map((line) => hiddenText(line, names.language));
   return lines.map((line, i) => (
     <div key={i} className="step-event" data-testid="step-event">
       {line}
@@ -71,7 +76,7 @@ function EventLines({ step, steps }: { step: TraceStep; steps: TraceStep[] }) {
 /** The variables the step set, `name = value` inline; past a few, the rest folded under "+N more". */
 function VariablesLine({ step }: { step: TraceStep }) {
   const { language } = useI18n();
-  const all = variableTexts(step.variables_changed);
+  const all = variableTexts(step.variables_changed).map((text) => hiddenText(text, language));
   if (all.length === 0) return null;
   const shown = all.slice(0, SHOWN_VARIABLES);
   const folded = all.slice(SHOWN_VARIABLES);
@@ -120,7 +125,7 @@ function CallStep({ step, steps, start, elsewhere }: CallStepProps) {
       </div>
       {heard.map((prompt, i) => (
         <div key={i} className="step-said" data-testid="step-said">
-          {"said" in prompt ? t("call.said", { text: prompt.said }) : t("call.played", { audio: prompt.played })}
+          {"said" in prompt ? t("call.said", { text: hiddenText(prompt.said, language) }) : t("call.played", { audio: prompt.played })}
         </div>
       ))}
       <KeysLine step={step} />

@@ -37,6 +37,38 @@ export function VariableTypeSelect(props: { name: string; value: string | undefi
   );
 }
 
+/**
+ * Whether a declared variable is sensitive (a PIN, an account number): the call uses its value, and the call's
+ * record, trace and story show only its length. The scenario format's description is the box's help.
+ */
+export function VariableSensitiveBox(props: { name: string; value: boolean | undefined; onChange(sensitive: boolean): void }) {
+  const { t, language } = useI18n();
+  return (
+    <label className="inline-label" title={localDescription(SCENARIO_FIELD_HELP.variableSensitive, language)}>
+      <input
+        type="checkbox"
+        name="variable-sensitive"
+        data-variable={props.name}
+        checked={props.value === true}
+        onChange={(e) => props.onChange(e.target.checked)}
+      />
+      {t("editor.variableSensitive")}
+    </label>
+  );
+}
+
+/**
+ * The declared variables with the one at `index` marked sensitive or not. Unticked, its key goes: a document that
+ * never marked anything stays as it was saved.
+ */
+export function markedSensitive<V extends { sensitive?: boolean }>(variables: V[], index: number, sensitive: boolean): V[] {
+  return variables.map((variable, i) => {
+    if (i !== index) return variable;
+    const { sensitive: _was, ...rest } = variable;
+    return (sensitive ? { ...rest, sensitive: true } : rest) as V;
+  });
+}
+
 /** A block as the fallback select lists it. */
 export interface BlockChoice {
   id: string;
@@ -144,6 +176,12 @@ export function ScenarioPanel() {
               name={variable.name}
               value={variable.type}
               onChange={(type) => updateHead({ variables: variables.map((v, i) => (i === index ? { ...v, type } : v)) })}
+            />
+            <VariableSensitiveBox
+              name={variable.name}
+              value={variable.sensitive}
+              // Each tick its own undo step, as a pick of the fallback is.
+              onChange={(sensitive) => updateHead({ variables: markedSensitive(variables, index, sensitive) }, false)}
             />
             <button
               type="button"

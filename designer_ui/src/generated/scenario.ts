@@ -75,6 +75,10 @@ export interface Variable {
   type?: "string" | "number" | "integer" | "boolean" | "date" | "list" | "object";
   default?: unknown;
   description?: string;
+  /**
+   * Hidden in call logs: a PIN, an account number, a date of birth. The call uses the real value; its record, trace and story show only how long it was, e.g. [hidden: 4 characters].
+   */
+  sensitive?: boolean;
 }
 /**
  * This interface was referenced by `IvrgraphScenario`'s JSON-Schema

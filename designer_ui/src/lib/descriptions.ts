@@ -206,6 +206,11 @@ const DESCRIPTIONS: Record<string, Record<Translated, string>> = {
       es: "Lo que contiene la variable. Una fecha es texto ISO 8601 (2026-11-30), como lo leen plantillas como spoken_date; la columna de fecha de una lista de llamadas se comprueba con este tipo.",
       ru: "Что хранит переменная. Дата — это текст ISO 8601 (2026-11-30), как его читают шаблоны вроде spoken_date; столбец даты в списке обзвона проверяется по этому типу.",
     },
+  "Hidden in call logs: a PIN, an account number, a date of birth. The call uses the real value; its record, trace and story show only how long it was, e.g. [hidden: 4 characters].":
+    {
+      es: "Oculta en los registros de llamadas: un PIN, un número de cuenta, una fecha de nacimiento. La llamada usa el valor real; su registro, su traza y su historia solo muestran cuántos caracteres tenía, p. ej. [hidden: 4 characters].",
+      ru: "Скрыта в журналах звонков: ПИН-код, номер счёта, дата рождения. Звонок использует настоящее значение; в его записи, трассе и истории видна только длина, например [hidden: 4 characters].",
+    },
   "Block type (registry key).": { es: "Tipo de bloque (clave del registro).", ru: "Тип блока (ключ реестра)." },
   "Block settings, validated by the block's own schema.": {
     es: "Ajustes del bloque, validados por el esquema del propio bloque.",
@@ -231,4 +236,6 @@ export const SCENARIO_FIELD_HELP = {
   language: "Default language of prompts and speech (BCP 47, e.g. es, es-ES, ru, kk).",
   variableType:
     "What the variable holds. A date is ISO 8601 text (2026-11-30), as templates such as spoken_date read it; a call list's date column is checked against it.",
+  variableSensitive:
+    "Hidden in call logs: a PIN, an account number, a date of birth. The call uses the real value; its record, trace and story show only how long it was, e.g. [hidden: 4 characters].",
 } as const;

@@ -354,6 +354,12 @@ export const TEMPLATES: Record<Translated, Record<string, Template>> = {
       `${w.block()}: el origen de datos ${w.quoted("source")} no está configurado; hasta que lo esté, el bloque sale por su salida «Error»`,
     sql_writes_read_only: (w) => `${w.block()}: el origen de datos ${w.quoted("source")} es de solo lectura, y esta consulta hace algo más que leer`,
     check_failed: (w) => `${w.block()}: no se pudieron comprobar sus ajustes (${w.text("detail")})`,
+    sensitive_in_prompt: (w) =>
+      `${w.block()}: la frase dice ${w.quoted("variable")}, una variable sensible, y el motor de voz ${w.quoted("engine")} es un servicio en línea: el texto, con ese valor, se le envía`,
+    personal_data_to_online_tts: (w) =>
+      `${w.block()}: la frase lee datos de la llamada (${w.text("variables")}), y el motor de voz ${w.quoted("engine")} es un servicio en línea: el texto, con esos valores, se le envía`,
+    sensitive_to_callback: (w) =>
+      `${w.block()}: la rellamada lleva ${w.quoted("variable")}, una variable sensible: la rellamada programada guarda su valor en la base de datos hasta que se marca, y la llamada que hace empieza con él`,
   },
   ru: {
     structure: (w) => `${w.text("path")}: ${rule(w)}`,
@@ -408,6 +414,12 @@ export const TEMPLATES: Record<Translated, Record<string, Template>> = {
       `${w.block()}: источник данных ${w.quoted("source")} не настроен; пока его нет, блок уходит на выход «Ошибка»`,
     sql_writes_read_only: (w) => `${w.block()}: источник данных ${w.quoted("source")} только для чтения, а этот запрос не только читает`,
     check_failed: (w) => `${w.block()}: не удалось проверить настройки (${w.text("detail")})`,
+    sensitive_in_prompt: (w) =>
+      `${w.block()}: фраза произносит ${w.quoted("variable")} — конфиденциальную переменную, а движок речи ${w.quoted("engine")} — онлайн-сервис: текст вместе с этим значением отправляется ему`,
+    personal_data_to_online_tts: (w) =>
+      `${w.block()}: фраза читает данные звонка (${w.text("variables")}), а движок речи ${w.quoted("engine")} — онлайн-сервис: текст вместе с этими значениями отправляется ему`,
+    sensitive_to_callback: (w) =>
+      `${w.block()}: обратный звонок переносит ${w.quoted("variable")} — конфиденциальную переменную: задание обратного звонка хранит её значение в базе данных, пока номер не набран, и звонок начинается с ним`,
   },
 };
 
