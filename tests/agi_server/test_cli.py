@@ -139,8 +139,7 @@ async def test_sigterm_lets_the_call_in_flight_end_cleanly(tmp_path: Path) -> No
         stderr=asyncio.subprocess.PIPE,
     )
     assert process.stderr is not None
-    while b"FastAGI listening" not in await asyncio.wait_for(process.stderr.readline(), 20):
-        pass
+    await _until_listening(process.stderr)
     fake = FakeAsterisk("127.0.0.1", port, env=default_env("callback-connect"), default_media_seconds=30.0, hold=10)
     running = asyncio.create_task(fake.run(timeout=20))
     while not fake.call.commands or not fake.call.commands[-1].startswith("STREAM FILE"):
@@ -163,6 +162,15 @@ async def _recorded_versions(database: Database, count: int) -> list[int | None]
             if len(rows) >= count:
                 return [row.version for row in sorted(rows, key=lambda row: row.started_at)]
             await asyncio.sleep(0.05)
+
+
+async def _until_listening(stderr: asyncio.StreamReader) -> None:
+    """Read the node's log until it says it listens; fail with what it said if it ends first (an end of file
+    read again and again would otherwise spin for ever, as `readline` answers b"" at once)."""
+    said = []
+    while b"FastAGI listening" not in (line := await asyncio.wait_for(stderr.readline(), 20)):
+        assert line, "ivrgraph agi ended before it listened:\n" + b"".join(said).decode(errors="replace")
+        said.append(line)
 
 
 async def test_database_node_answers_a_new_version_within_the_poll_interval(tmp_path: Path) -> None:
@@ -193,8 +201,7 @@ async def test_database_node_answers_a_new_version_within_the_poll_interval(tmp_
     )
     assert process.stderr is not None
     try:
-        while b"FastAGI listening" not in await asyncio.wait_for(process.stderr.readline(), 20):
-            pass
+        await _until_listening(process.stderr)
         await FakeAsterisk("127.0.0.1", port, env=default_env("hello"), hold=2).run(timeout=20)
         assert await _recorded_versions(database, 1) == [1]
         with database.session() as session:
