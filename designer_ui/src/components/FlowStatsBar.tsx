@@ -12,6 +12,7 @@ import { formatDateTime } from "../lib/format";
 import { countText, type Language, type Translate } from "../lib/i18n";
 import { useEditor } from "../store/editor";
 import { useFlowStats } from "../store/flowStats";
+import { DayRangePicker } from "./DayRangePicker";
 import {
   nodesOffCanvas,
   overlayOf,
@@ -102,31 +103,17 @@ export function FlowStatsBarView(props: FlowStatsBarViewProps) {
   const { range, stats } = props;
   return (
     <div className="flow-stats-bar row" role="region" aria-label={t("stats.bar")} aria-busy={props.loading} data-testid="flow-stats-bar">
-      <div className="flow-stats-presets" role="group" aria-label={t("stats.range")}>
-        {STATS_PRESETS.map((preset) => (
-          <button
-            type="button"
-            key={preset}
-            aria-pressed={range.preset === preset}
-            className={range.preset === preset ? "pressed" : undefined}
-            onClick={() => props.onPreset(preset)}
-          >
-            {t(`stats.preset.${preset}`)}
-          </button>
-        ))}
-      </div>
-      {range.preset === "custom" && (
-        <>
-          <label>
-            {t("stats.from")}
-            <input type="date" value={range.from} max={range.to || undefined} onChange={(e) => props.onDays(e.target.value, range.to)} />
-          </label>
-          <label>
-            {t("stats.to")}
-            <input type="date" value={range.to} min={range.from || undefined} onChange={(e) => props.onDays(range.from, e.target.value)} />
-          </label>
-        </>
-      )}
+      <DayRangePicker
+        className="flow-stats-presets"
+        presets={STATS_PRESETS}
+        range={range}
+        label={t("stats.range")}
+        presetLabel={(preset) => t(`stats.preset.${preset}`)}
+        fromLabel={t("stats.from")}
+        toLabel={t("stats.to")}
+        onPreset={props.onPreset}
+        onDays={props.onDays}
+      />
       <label>
         {t("stats.version")}
         <select

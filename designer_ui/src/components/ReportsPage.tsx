@@ -11,6 +11,7 @@ import { useI18n } from "../i18n";
 import { formatDateTime } from "../lib/format";
 import { codeText, countText, type Language, type Translate } from "../lib/i18n";
 import { CALL_STATUSES } from "./callFilters";
+import { DayRangePicker } from "./DayRangePicker";
 import {
   MAX_DAYS,
   numberText,
@@ -183,31 +184,17 @@ export function ReportsView(props: ReportsViewProps) {
     <section className="list-page reports-page" data-testid="reports">
       <h1>{t("reports.title")}</h1>
       <div className="reports-controls row" role="group" aria-label={t("reports.controls")}>
-        <div className="reports-presets" role="group" aria-label={t("reports.range")}>
-          {REPORT_PRESETS.map((preset) => (
-            <button
-              type="button"
-              key={preset}
-              aria-pressed={range.preset === preset}
-              className={range.preset === preset ? "pressed" : undefined}
-              onClick={() => props.onPreset(preset)}
-            >
-              {t(`reports.preset.${preset}`)}
-            </button>
-          ))}
-        </div>
-        {range.preset === "custom" && (
-          <>
-            <label>
-              {t("reports.from")}
-              <input type="date" value={range.from} max={range.to || undefined} onChange={(e) => props.onDays(e.target.value, range.to)} />
-            </label>
-            <label>
-              {t("reports.to")}
-              <input type="date" value={range.to} min={range.from || undefined} onChange={(e) => props.onDays(range.from, e.target.value)} />
-            </label>
-          </>
-        )}
+        <DayRangePicker
+          className="reports-presets"
+          presets={REPORT_PRESETS}
+          range={range}
+          label={t("reports.range")}
+          presetLabel={(preset) => t(`reports.preset.${preset}`)}
+          fromLabel={t("reports.from")}
+          toLabel={t("reports.to")}
+          onPreset={props.onPreset}
+          onDays={props.onDays}
+        />
         <label>
           {t("reports.group")}
           <select aria-label={t("reports.group")} value={props.group} onChange={(e) => props.onGroup(e.target.value as ReportGroup)}>
