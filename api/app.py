@@ -39,6 +39,7 @@ from api.routes import (
     users,
 )
 from api.schemas import Health
+from api.security_headers import SecurityHeaders
 from api.settings import Settings
 from blocks import default_registry
 from graph_engine.registry import BlockRegistry
@@ -61,7 +62,9 @@ call records, users.
 unsafe request made with the cookie must send the `X-CSRF-Token` header returned by login and `/api/auth/me`.
 Integrations send `Authorization: Bearer <token>` (create one with `POST /api/tokens`).
 Roles: viewer < editor (drafts) < publisher (publish, roll back, delete) < admin (users, data sources). Each
-operation says the least role it needs (`**Role:**` in its description, `x-role` in the document).
+operation says the least role it needs (`**Role:**` in its description, `x-role` in the document). Callers' and
+clients' personal data (numbers, names, a call's variables and trace, a call list's columns) is read unmasked only
+by users given `sees_personal_data`, whatever their role; others read it masked (`+34*******56`, `[hidden]`).
 
 **Errors** are `application/problem+json` (RFC 9457) with extra members per problem, e.g. `current_revision`
 and `document` on a stale draft (409), `problems` with JSON paths on an invalid document (422).
@@ -136,6 +139,7 @@ def create_app(
     app = FastAPI(title="ivrgraph", version="1", description=DESCRIPTION, lifespan=lifespan)
     # The largest body any route takes is an audio upload (voice.assets.AssetLimits.max_bytes) and its form.
     app.add_middleware(BodyLimit, max_bytes=AssetLimits().max_bytes + 2**20)
+    app.add_middleware(SecurityHeaders)  # added last, so outermost: a 413 of BodyLimit carries them too
     errors.install(app)
     for module in ROUTERS:
         app.include_router(module.router)

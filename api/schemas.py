@@ -63,11 +63,20 @@ class Problem(BaseModel):
 # -- auth and users ----------------------------------------------------------------------------
 
 
+_SEES_PERSONAL_DATA = (
+    "Reads callers' and clients' personal data unmasked: phone numbers, CallerID names, a call's variables, keys "
+    "and trace, callback jobs' variables, the columns of a call list's report. Without it they are masked "
+    "(`+34*******56`, `[hidden]`, `[hidden: 4 characters]`), whatever the role. An admin always has it; its API "
+    "tokens read it from the user at every use."
+)
+
+
 class UserPublic(BaseModel):
     id: int
     username: str
     role: RoleName
     active: bool = True
+    sees_personal_data: bool = Field(default=False, description=_SEES_PERSONAL_DATA)
 
 
 class LoginIn(BaseModel):
@@ -89,17 +98,31 @@ class UserCreate(BaseModel):
     username: Username
     password: Password
     role: RoleName = "viewer"
+    sees_personal_data: bool | None = Field(
+        default=None,
+        description="Whether the user reads personal data unmasked. Left out: an admin does, any other role does not "
+        "(give it to whoever needs it). An admin without it is refused (422 naming `$.sees_personal_data`).",
+    )
 
 
 class UserUpdate(BaseModel):
     role: RoleName | None = None
     password: Password | None = None
     active: bool | None = None
+    sees_personal_data: bool | None = Field(
+        default=None,
+        description="Give or take away reading personal data unmasked; left out, it stays as it is (a user made an "
+        "admin is given it). An admin cannot be without it (422 naming `$.sees_personal_data`).",
+    )
 
 
 class TokenCreate(BaseModel):
     name: Name
-    expires_at: Moment | None = None
+    expires_at: Moment | None = Field(
+        default=None,
+        description="When the token stops working: at most IVRGRAPH_TOKEN_MAX_DAYS (90 unless set) from now, later "
+        "is refused (422 naming `$.expires_at`). Left out: that longest time.",
+    )
     role: RoleName | None = Field(
         default=None,
         description="The most the token may do: your own role or one below it (default: your role as it is now).",
@@ -374,13 +397,16 @@ CallStatus = Literal[
 ]
 
 
+_MASKED = "Masked for a user without `sees_personal_data`"
+
+
 class CallSummary(BaseModel):
     id: str
     scenario: str
     version: int | None
-    caller_id: str
-    caller_name: str
-    dialed_number: str
+    caller_id: str = Field(description=f"Who called. {_MASKED}: `+34*******56`, the last two digits kept")
+    caller_name: str = Field(description=f"Their CallerID name. {_MASKED}: `[hidden]` (empty stays empty)")
+    dialed_number: str = Field(description=f"The number the call rang (a callback's client). {_MASKED}, as `caller_id`")
     started_at: datetime
     answered_at: datetime | None
     ended_at: datetime | None
@@ -410,10 +436,17 @@ class CallDetail(CallSummary):
     channel: str
     node: str
     asterisk_uniqueid: str = Field(description="Asterisk's UNIQUEID of the channel, as its CDR and CEL show it")
-    error: str | None
+    error: str | None = Field(description=f"Why the call failed, in English. {_MASKED}: `[hidden: N characters]`")
     callback_job_id: str | None
-    variables: dict[str, Any]
-    trace: dict[str, Any]
+    variables: dict[str, Any] = Field(
+        description=f"The call's variables at its end. {_MASKED}: each value as the engine masks a sensitive one "
+        "(`[hidden: 4 characters]`), a number as `caller_id`; `call_id`, `channel`, `language`, `channel_language` "
+        "and `result` as they are"
+    )
+    trace: dict[str, Any] = Field(
+        description=f"Every step: node, exit, keys, prompts, variables changed, events, error. {_MASKED}: the keys "
+        "pressed, the texts said, the values set, what the events noted of the caller and the errors"
+    )
 
 
 class CallPage(BaseModel):
@@ -741,11 +774,14 @@ class CallbackAttemptOut(BaseModel):
 
 class CallbackJobOut(BaseModel):
     id: str
-    number: str
+    number: str = Field(description=f"The number dialled. {_MASKED}: `+34*******56`")
     scenario: str
     due: datetime
     window_end: datetime | None
-    variables: dict[str, Any]
+    variables: dict[str, Any] = Field(
+        description=f"What the scenario is given (a call list's row as `contact`). {_MASKED}: each value, and each "
+        "field of `contact`, as `[hidden: N characters]`"
+    )
     attempts: int
     max_attempts: int
     status: JobStatus

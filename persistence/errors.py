@@ -14,7 +14,7 @@ PersistenceError
  │    │         ├── InvalidCallList   a call list (file or rows) cannot be called; names each bad client
  │    │         ├── InvalidCallback   a callback's window, or its scenario, rules it out
  │    │         ├── InvalidDataSource a data source's name or URL cannot be used
- │    │         └── InvalidApiToken   an API token's role above its maker's
+ │    │         └── InvalidApiToken   an API token's role above its maker's, or a life past the limit
  │    └── PublishBlocked      validation errors or failing scenario tests; carries both
  └── InvalidCredentials       wrong username/password or unknown token
 """
@@ -143,7 +143,8 @@ class InvalidDataSource(RequestRefused):
 
 
 class InvalidApiToken(RequestRefused):
-    """An API token that cannot be made: a role above its maker's (a token never does more than its user)."""
+    """An API token that cannot be made: a role above its maker's (a token never does more than its user), or an
+    expiry past the longest a token may work (IVRGRAPH_TOKEN_MAX_DAYS)."""
 
     refusal = "the token cannot be made"
 

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
@@ -73,6 +74,10 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(20))  # viewer | editor | publisher | admin
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    # Reads callers' and clients' data (numbers, names, variables, traces, list rows) unmasked: a permission of its own,
+    # beside the role (persistence.users, api.personal_data). New users are made without it unless given it; an
+    # admin always has it. Users from before migration 0020 kept the access they had.
+    sees_personal_data: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class ApiToken(Base):

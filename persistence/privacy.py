@@ -19,8 +19,8 @@ request, and `record_access` notes it (`subject_access`, by the hash).
 
 The hash is an HMAC-SHA256 of the number's one form (`phone_numbers.one_form`) keyed with a random secret of the
 installation, kept in the database (`install_secrets`, made on first use; every node shares it): a plain SHA-256 of a
-phone number is reversed by hashing every number of the plan, and any viewer reads the audit log. Someone who can
-read the database itself can still compute it for a number they guess: a pseudonym, not anonymity.
+phone number is reversed by hashing every number of the plan, and admins read the audit log through the API.
+Someone who can read the database itself can still compute it for a number they guess: a pseudonym, not anonymity.
 
 Not reached: copies outside the database (its backups, which expire by their own rotation; a node's spool of
 records waiting for the database, written afterwards; log files), the phrase cache's audio, and a number written

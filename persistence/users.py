@@ -1,4 +1,9 @@
-"""Users, roles, passwords (argon2id), bearer tokens and login sessions (only SHA-256 digests of secrets are stored)."""
+"""Users, roles, passwords (argon2id), bearer tokens and login sessions (only SHA-256 digests of secrets are stored).
+
+Seeing callers' and clients' personal data unmasked is a permission of its own beside the role
+(`User.sees_personal_data`, api.personal_data): a supervisor with the viewer role may need it, an editor drawing flows
+may not. New users are made without it unless given it; an admin always has it (they grant it, and answer subject
+access requests, which show everything). A user's API tokens and sessions read it from the user at every use."""
 
 from __future__ import annotations
 
@@ -15,7 +20,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from persistence.db import hold_sqlite_writes
-from persistence.errors import AlreadyExists, Conflict, InvalidApiToken, InvalidCredentials, NotFound, WrongPassword
+from persistence.errors import (
+    AlreadyExists,
+    Conflict,
+    InvalidApiToken,
+    InvalidCredentials,
+    NotFound,
+    RequestRefused,
+    WrongPassword,
+)
 from persistence.models import ApiToken, User, utcnow
 
 SESSION_LIFETIME = timedelta(hours=12)
@@ -46,12 +59,14 @@ ROLE_NAMES = tuple(role.label for role in Role)
 
 @dataclass(frozen=True, slots=True)
 class Principal:
-    """Who is asking: the user, their role, and (for a cookie session) the CSRF token the session expects."""
+    """Who is asking: the user, their role, and (for a cookie session) the CSRF token the session expects;
+    `sees_personal_data`: their user's permission to read callers' data unmasked, as it is now."""
 
     user_id: int
     username: str
     role: Role
     csrf_token: str | None = None  # None for bearer tokens: no cookie, no CSRF risk
+    sees_personal_data: bool = False
 
     def may(self, role: Role) -> bool:
         return self.role >= role
@@ -68,8 +83,21 @@ def digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def create_user(session: Session, *, username: str, password: str, role: str) -> User:
-    user = User(username=username, password_hash=_hasher.hash(password), role=Role.parse(role).label, active=True)
+def create_user(
+    session: Session, *, username: str, password: str, role: str, sees_personal_data: bool | None = None
+) -> User:
+    """A new user. `sees_personal_data`: None gives it to an admin only (least privilege: an admin ticks it for
+    whoever needs it); an admin made without it is refused (`RequestRefused`)."""
+    parsed = Role.parse(role)
+    sees = parsed is Role.ADMIN if sees_personal_data is None else sees_personal_data
+    _admin_sees(parsed, sees)
+    user = User(
+        username=username,
+        password_hash=_hasher.hash(password),
+        role=parsed.label,
+        active=True,
+        sees_personal_data=sees,
+    )
     session.add(user)
     try:
         session.flush()
@@ -89,16 +117,45 @@ def get_user(session: Session, *, user_id: int) -> User:
     return user
 
 
+def _admin_sees(role: Role, sees_personal_data: bool) -> None:
+    """An admin grants the permission and reads every subject's data (`GET /api/privacy/subject`): one without it
+    would be a mask over nothing, and a setting that says what it does not do."""
+    if role is Role.ADMIN and not sees_personal_data:
+        message = "an admin always sees personal data: give the user a lower role to take it away"
+        raise RequestRefused([{"path": "$.sees_personal_data", "message": message}])
+
+
+def reads_personal_data(user: User) -> bool:
+    """Whether `user` reads callers' data unmasked now (an admin always does, also one stored without the flag by
+    hand)."""
+    return bool(user.sees_personal_data) or user.role == Role.ADMIN.label
+
+
 def update_user(
-    session: Session, *, user_id: int, role: str | None = None, password: str | None = None, active: bool | None = None
+    session: Session,
+    *,
+    user_id: int,
+    role: str | None = None,
+    password: str | None = None,
+    active: bool | None = None,
+    sees_personal_data: bool | None = None,
 ) -> User:
+    """Change what is given (None: left as it is). Made an admin, a user is given `sees_personal_data`; demoted, they
+    keep what they had unless the same request takes it away."""
     user = get_user(session, user_id=user_id)
+    new_role = Role.parse(role) if role is not None else Role.parse(user.role)
+    if sees_personal_data is not None:
+        _admin_sees(new_role, sees_personal_data)
     demoted = role is not None and Role.parse(role) is not Role.ADMIN
     losing_an_admin = user.role == Role.ADMIN.label and user.active and (demoted or active is False)
     if losing_an_admin and _active_admins(session, hold=True) <= 1:
         raise Conflict("the last active admin cannot be demoted or deactivated: make another admin first")
     if role is not None:
-        user.role = Role.parse(role).label
+        user.role = new_role.label
+    if sees_personal_data is not None:
+        user.sees_personal_data = sees_personal_data
+    elif new_role is Role.ADMIN:
+        user.sees_personal_data = True
     if password is not None:
         user.password_hash = _hasher.hash(password)
         # A new password signs the user out everywhere: whoever had the old one keeps no session. API tokens are
@@ -182,16 +239,37 @@ def start_session(session: Session, *, user: User, now: datetime | None = None) 
 
 
 def create_api_token(
-    session: Session, *, user_id: int, name: str, expires_at: datetime | None = None, role: str | None = None
+    session: Session,
+    *,
+    user_id: int,
+    name: str,
+    expires_at: datetime | None = None,
+    role: str | None = None,
+    max_lifetime: timedelta | None = None,
+    now: datetime | None = None,
 ) -> IssuedSecret:
     """A bearer token of the user's, acting with `role` (default: the user's own role, kept as it is now: a later
-    promotion of the user does not widen it). A role above the user's is refused (`InvalidApiToken`)."""
+    promotion of the user does not widen it). A role above the user's is refused (`InvalidApiToken`).
+
+    `max_lifetime` (the API's IVRGRAPH_TOKEN_MAX_DAYS): a token asked for without `expires_at` expires that long from
+    `now`, and one asked to outlive it is refused (`InvalidApiToken` naming `$.expires_at`). None: no limit."""
     own = Role.parse(get_user(session, user_id=user_id).role)
     wanted = own if role is None else Role.parse(role)
     if wanted > own:
         allowed = ", ".join(r.label for r in Role if r <= own)
         message = f"a token cannot have a role above yours ({own.label}): choose one of {allowed}"
         raise InvalidApiToken([{"path": "$.role", "message": message}])
+    if max_lifetime is not None:
+        latest = (now or utcnow()) + max_lifetime
+        if expires_at is None:
+            expires_at = latest
+        elif expires_at > latest:
+            days = max_lifetime.days
+            message = (
+                f"a token may work for at most {days} days: expires_at must be {latest.isoformat(timespec='seconds')} "
+                "or earlier (leave it out for the longest allowed)"
+            )
+            raise InvalidApiToken([{"path": "$.expires_at", "message": message}])
     secret = "ivrg_" + secrets.token_urlsafe(32)
     token = ApiToken(
         user_id=user_id, kind="api", name=name, token_hash=digest(secret), expires_at=expires_at, role=wanted.label
@@ -249,7 +327,15 @@ def resolve(session: Session, *, secret: str, kind: str, now: datetime | None = 
     # Touch at most once a minute: a busy integration should not turn every read into a write.
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
         token.last_used_at = now
-    return Principal(user.id, user.username, token_role(token, user_role=user.role), token.csrf_token)
+    # A token reads personal data as its user may now: the flag is the user's, never the token's (an admin's
+    # viewer token for a dashboard sees what the admin sees; a user losing the flag takes it from their tokens).
+    return Principal(
+        user.id,
+        user.username,
+        token_role(token, user_role=user.role),
+        token.csrf_token,
+        sees_personal_data=reads_personal_data(user),
+    )
 
 
 @dataclass(frozen=True, slots=True)

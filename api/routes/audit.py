@@ -1,4 +1,6 @@
-"""Audit events: publish, rollback, delete."""
+"""Audit events: publish, rollback, delete; callbacks scheduled and cancelled; who read callers' data (a call's
+detail, an export, a lookup by number), erasures and subject access requests. Admins only: the events name who
+looked whom up, and what a job scheduled (its number)."""
 
 from __future__ import annotations
 
@@ -6,7 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from api.deps import RuntimeDep, Viewer
+from api.deps import Admin, RuntimeDep
 from api.routes import AUTHED
 from api.schemas import AuditEventOut
 from persistence import audit
@@ -16,7 +18,7 @@ router = APIRouter(prefix="/api/audit", tags=["audit"], responses=AUTHED)
 
 @router.get("", response_model=list[AuditEventOut])
 def list_events(
-    _user: Viewer,
+    _admin: Admin,
     runtime: RuntimeDep,
     target: Annotated[str | None, Query(max_length=200, pattern=r"^[^\x00]*$", examples=["scenario:sales"])] = None,
     action: Annotated[str | None, Query(max_length=40, pattern=r"^[^\x00]*$")] = None,

@@ -25,8 +25,14 @@ def login(body: LoginIn, request: Request, response: Response, runtime: RuntimeD
         with runtime.login_throttle.checking(body.username, address, wrong_password=InvalidCredentials):
             user = users.authenticate(session, username=body.username, password=body.password)
         issued = users.start_session(session, user=user)
-        public = UserPublic(id=user.id, username=user.username, role=user.role, active=user.active)  # type: ignore[arg-type]
-    _set_session_cookie(response, runtime, issued.secret)
+        public = UserPublic(
+            id=user.id,
+            username=user.username,
+            role=user.role,  # type: ignore[arg-type]
+            active=user.active,
+            sees_personal_data=users.reads_personal_data(user),
+        )
+    _set_session_cookie(response, request, runtime, issued.secret)
     return SessionOut(user=public, csrf_token=issued.csrf_token)
 
 
@@ -49,19 +55,35 @@ def change_password(
         issued = users.change_password(
             session, user_id=principal.user_id, current=body.current_password, new=body.new_password
         )
-    _set_session_cookie(response, runtime, issued.secret)
-    user = UserPublic(id=principal.user_id, username=principal.username, role=principal.role.label)  # type: ignore[arg-type]
-    return SessionOut(user=user, csrf_token=issued.csrf_token)
+    _set_session_cookie(response, request, runtime, issued.secret)
+    return SessionOut(user=_public(principal), csrf_token=issued.csrf_token)
 
 
-def _set_session_cookie(response: Response, runtime: Runtime, secret: str) -> None:
+def _public(principal: Principal) -> UserPublic:
+    return UserPublic(
+        id=principal.user_id,
+        username=principal.username,
+        role=principal.role.label,  # type: ignore[arg-type]
+        sees_personal_data=principal.sees_personal_data,
+    )
+
+
+def _secure(request: Request, runtime: Runtime) -> bool:
+    """Whether the session cookie is only sent over HTTPS: always with IVRGRAPH_COOKIE_SECURE=1, and whenever the
+    request came over HTTPS. Behind a reverse proxy that ends TLS, the scheme is the proxy's `X-Forwarded-Proto`,
+    which uvicorn believes from the addresses FORWARDED_ALLOW_IPS lists (loopback unless set: a proxy on the same
+    host); a proxy elsewhere needs that list, or IVRGRAPH_COOKIE_SECURE=1."""
+    return runtime.settings.cookie_secure or request.url.scheme == "https"
+
+
+def _set_session_cookie(response: Response, request: Request, runtime: Runtime, secret: str) -> None:
     response.set_cookie(
         SESSION_COOKIE,
         secret,
         max_age=int(SESSION_LIFETIME.total_seconds()),
         httponly=True,
         samesite="lax",
-        secure=runtime.settings.cookie_secure,
+        secure=_secure(request, runtime),
         path="/",
     )
 
@@ -78,11 +100,11 @@ def logout(
         with runtime.database.session() as session:
             users.end_session(session, secret=secret)
     response = Response(status_code=204)
-    response.delete_cookie(SESSION_COOKIE, path="/")
+    response.delete_cookie(SESSION_COOKIE, path="/", secure=_secure(request, runtime), httponly=True, samesite="lax")
     return response
 
 
 @router.get("/me", response_model=SessionOut, responses=problems(401))
 def me(principal: Annotated[Principal, Depends(current_principal)]) -> SessionOut:
-    user = UserPublic(id=principal.user_id, username=principal.username, role=principal.role.label)  # type: ignore[arg-type]
-    return SessionOut(user=user, csrf_token=principal.csrf_token)
+    """Who is signed in: their role, and whether they read personal data unmasked (`sees_personal_data`)."""
+    return SessionOut(user=_public(principal), csrf_token=principal.csrf_token)

@@ -1,11 +1,15 @@
-"""Callback jobs for integrations: ask ivrgraph to call someone back into a scenario, and watch the jobs."""
+"""Callback jobs for integrations: ask ivrgraph to call someone back into a scenario, and watch the jobs.
+
+A job's number and variables, and a campaign report's clients, are masked for a user without `sees_personal_data`
+(api.personal_data); a lookup by number and a report's download leave an audit event each. What a publisher sends
+(a job, a list to check) is answered as sent."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Annotated, Any, Final, TypeVar
+from typing import Annotated, Any, Final, Literal, TypeVar
 from zoneinfo import ZoneInfo
 
 import anyio
@@ -14,6 +18,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
+from api import personal_data
 from api.call_list_files import read_call_list
 from api.csv_export import CsvDelimiter, DelimiterQuery, named_zone, report_disposition, zoned_csv
 from api.deps import Publisher, RuntimeDep, Viewer
@@ -199,7 +204,7 @@ def _replayed(replay: callbacks.Replay) -> JSONResponse:
 
 @router.get("", response_model=list[CallbackJobOut], responses=problems(422))
 def list_jobs(
-    _user: Viewer,
+    user: Viewer,
     runtime: RuntimeDep,
     status: JobStatus | None = None,
     scenario: Annotated[str | None, Query(pattern=SLUG_PATTERN)] = None,
@@ -216,7 +221,9 @@ def list_jobs(
     offset: Annotated[int, Query(ge=0, le=10_000_000, description="Skip this many (pages of a large list).")] = 0,
 ) -> list[CallbackJobOut]:
     """Newest made first; `campaign`: the jobs of one imported call list, in its order, then the callbacks its
-    calls promised. A retry moves no job between pages."""
+    calls promised. A retry moves no job between pages. Numbers and variables are masked for a user without
+    `sees_personal_data`; `number` finds a client's jobs all the same, and leaves a `lookup_number` audit event
+    naming the number by its keyed hash (`subject:<hash>`)."""
     dialled = _dialled_form(number) if number is not None else None
     with runtime.database.session() as session:
         jobs = callbacks.list_jobs(
@@ -228,7 +235,11 @@ def list_jobs(
             limit=limit,
             offset=offset,
         )
-        return [public(job) for job in jobs]
+        if dialled is not None:
+            personal_data.record_access(session, user, action=personal_data.LOOKUP_NUMBER,
+                                        target=personal_data.subject_label(session, dialled),
+                                        details={"in": "callbacks", "found": len(jobs)})  # fmt: skip
+        return [personal_data.callback_job(public(job), user) for job in jobs]
 
 
 def _dialled_form(number: str) -> str:
@@ -421,7 +432,7 @@ def cancel_campaign(campaign_id: CampaignId, user: Publisher, runtime: RuntimeDe
     },
 )
 def campaign_report(
-    campaign_id: CampaignId, _user: Viewer, runtime: RuntimeDep, delimiter: DelimiterQuery = "comma"
+    campaign_id: CampaignId, user: Viewer, runtime: RuntimeDep, delimiter: DelimiterQuery = "comma"
 ) -> StreamingResponse:
     """The campaign's report, in the list's order: each client's columns as imported, how the dialing went
     (status, attempts, last outcome) and what their last call recorded (its `result`, when it was answered).
@@ -430,11 +441,15 @@ def campaign_report(
     campaign's `timezone` (the office that ran it; UTC for a list imported before campaigns kept it), and each
     time column's header names it: `last_attempt_at (Europe/Madrid)`, followed by `last_attempt_at (UTC)` (on
     another clock than UTC: the hour a clock change repeats is written twice on the local one).
-    `delimiter=semicolon` for an Excel that splits on `;` (Spanish, Russian...)."""
+    `delimiter=semicolon` for an Excel that splits on `;` (Spanish, Russian...).
+
+    For a user without `sees_personal_data` the number and the list's own columns are masked (the row, status,
+    attempts, outcomes, times, result and call stay). Each download leaves an `export_campaign` audit event."""
     with runtime.database.session() as session:
         name = call_lists.require_campaign(session, campaign_id=campaign_id).name  # a 404 before the stream starts
+        _record_report(session, user, campaign_id, "csv")
     return StreamingResponse(
-        _report_rows(runtime.database, campaign_id, delimiter=delimiter),
+        _report_rows(runtime.database, campaign_id, user, delimiter=delimiter),
         media_type="text/csv",
         headers={"Content-Disposition": report_disposition(name, f"campaign-{campaign_id}", extension="csv")},
     )
@@ -452,7 +467,7 @@ def campaign_report(
         **problems(404),
     },
 )
-def campaign_report_xlsx(campaign_id: CampaignId, _user: Viewer, runtime: RuntimeDep) -> StreamingResponse:
+def campaign_report_xlsx(campaign_id: CampaignId, user: Viewer, runtime: RuntimeDep) -> StreamingResponse:
     """The campaign's report of `.csv`, as an Excel workbook: the same columns and headers, each cell typed.
 
     Times are date-times (shown `2026-11-23 09:30:12`) on the clock of the campaign's `timezone`, as in the CSV
@@ -460,9 +475,11 @@ def campaign_report_xlsx(campaign_id: CampaignId, _user: Viewer, runtime: Runtim
     phone numbers and ids among it, is text shown as written (a leading + or 0 kept, a cell starting with `=`
     never run as a formula, and no `'` before it). So the report uploads back as a call list
     (`POST /api/callbacks/lists`) with its cells as they were: a negative amount still a number, a number
-    `+34...` still text. The file is written whole before its first byte is sent, with its `Content-Length`."""
+    `+34...` still text. The file is written whole before its first byte is sent, with its `Content-Length`. Masked
+    and audited as the CSV is."""
     with runtime.database.session() as session:
-        report = _report(session, campaign_id)  # a 404 before anything is written
+        report = _report(session, campaign_id, user)  # a 404 before anything is written
+        _record_report(session, user, campaign_id, "xlsx")
         book = zoned_xlsx(REPORT_COLUMNS, report.rows, times=REPORT_TIMES, zone=report.zone,
                           in_utc_too="last_attempt_at", more_names=report.columns, title="report")  # fmt: skip
     disposition = report_disposition(report.name, f"campaign-{campaign_id}", extension="xlsx")
@@ -481,11 +498,11 @@ def get_campaign(campaign_id: CampaignId, _user: Viewer, runtime: RuntimeDep) ->
 
 
 @router.get("/{job_id}", response_model=CallbackJobOut, responses=problems(404))
-def get_job(job_id: JobId, _user: Viewer, runtime: RuntimeDep) -> CallbackJobOut:
-    """One job with every dial attempt."""
+def get_job(job_id: JobId, user: Viewer, runtime: RuntimeDep) -> CallbackJobOut:
+    """One job with every dial attempt; its number and variables masked for a user without `sees_personal_data`."""
     with runtime.database.session() as session:
         job = callbacks.get_job(session, job_id=job_id)
-        return public(job, _history(session, job))
+        return personal_data.callback_job(public(job, _history(session, job)), user)
 
 
 @router.post("/{job_id}/cancel", response_model=CallbackJobOut, responses=problems(404, 409))
@@ -499,7 +516,7 @@ def cancel_job(job_id: JobId, user: Publisher, runtime: RuntimeDep) -> CallbackJ
         job = callbacks.get_job(session, job_id=job_id)
         details = {"number": job.number, "scenario": job.scenario, "was": was}
         audit.record_event(session, actor=user.username, action="cancel", target=f"callback:{job_id}", details=details)
-        return public(job, _history(session, job))
+        return personal_data.callback_job(public(job, _history(session, job)), user)
 
 
 def _history(session: Session, job: CallbackJob) -> list[CallbackAttemptOut]:
@@ -513,9 +530,11 @@ def _campaign_out(found: call_lists.CampaignSummary) -> CampaignOut:
     return CampaignOut.model_validate(found, from_attributes=True)
 
 
-def _report_rows(database: Database, campaign_id: str, *, delimiter: CsvDelimiter = "comma") -> Iterator[str]:
+def _report_rows(
+    database: Database, campaign_id: str, user: Principal, *, delimiter: CsvDelimiter = "comma"
+) -> Iterator[str]:
     with database.session() as session:
-        report = _report(session, campaign_id)
+        report = _report(session, campaign_id, user)
         yield from zoned_csv(REPORT_COLUMNS, report.rows, times=REPORT_TIMES, zone=report.zone, delimiter=delimiter,
                              in_utc_too="last_attempt_at", more_names=report.columns)  # fmt: skip
 
@@ -524,14 +543,19 @@ def _report_rows(database: Database, campaign_id: str, *, delimiter: CsvDelimite
 class _Report:
     name: str  # the campaign's
     columns: list[str]  # the list's own, after REPORT_COLUMNS
-    rows: Iterator[list[Any]]  # read from `session` as they are written
+    rows: Iterator[Sequence[Any]]  # read from `session` as they are written
     zone: ZoneInfo  # the campaign's clock
 
 
-def _report(session: Session, campaign_id: str) -> _Report:
+def _record_report(session: Session, user: Principal, campaign_id: str, form: Literal["csv", "xlsx"]) -> None:
+    personal_data.record_access(session, user, action=personal_data.EXPORT_CAMPAIGN, target=f"campaign:{campaign_id}",
+                                details={"format": form})  # fmt: skip
+
+
+def _report(session: Session, campaign_id: str, user: Principal) -> _Report:
     """A client a row, with their last call, then the list's own columns: in the order the campaign kept, or for
     a campaign started before it kept them, found by a first pass over its jobs (any row may have a column the
-    first lacks)."""
+    first lacks); as `user` may read them."""
     campaign = call_lists.require_campaign(session, campaign_id=campaign_id)
     settings = campaign.settings or {}
     kept = settings.get("columns")
@@ -552,7 +576,8 @@ def _report(session: Session, campaign_id: str) -> _Report:
         ]
         for client in call_lists.campaign_clients(session, campaign_id=campaign_id)
     )
-    return _Report(campaign.name, list(columns), rows, named_zone(settings.get("timezone")))
+    shown = personal_data.report_rows(rows, REPORT_COLUMNS, user)
+    return _Report(campaign.name, list(columns), shown, named_zone(settings.get("timezone")))
 
 
 def _columns_of_jobs(session: Session, campaign_id: str) -> dict[str, None]:

@@ -1,16 +1,20 @@
-"""The call register: filtered, keyset-paged list; one call's full trace; streamed CSV and XLSX exports."""
+"""The call register: filtered, keyset-paged list; one call's full trace; streamed CSV and XLSX exports.
+
+Numbers, names, variables and traces are masked for a user without `sees_personal_data` (api.personal_data);
+reading one call, exporting and looking a number up leave an audit event each."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import StreamingResponse
 from sqlalchemy.orm import Session
 
+from api import personal_data
 from api.csv_export import CsvDelimiter, DelimiterQuery, TimeZoneQuery, zoned_csv
 from api.deps import RuntimeDep, Viewer
 from api.routes import AUTHED, problems
@@ -21,6 +25,7 @@ from persistence import calls
 from persistence.calls import CallFilter, CallOrder
 from persistence.db import Database
 from persistence.models import CallRecord
+from persistence.users import Principal
 
 router = APIRouter(prefix="/api/calls", tags=["calls"], responses=AUTHED)
 
@@ -147,7 +152,7 @@ def summary(record: CallRecord, transfer_outcome: str | None) -> CallSummary:
 
 @router.get("", response_model=CallPage, responses=problems(400))
 def list_calls(
-    _user: Viewer,
+    user: Viewer,
     runtime: RuntimeDep,
     scenario: Plain = None,
     since: Since = None,
@@ -167,13 +172,21 @@ def list_calls(
 
     `order=recorded` lists in the order the records were stored (keyset on recorded_at, id), for a BI tool's
     incremental pull: a call is stored when it ends, so one still in progress at a pull is stored after it, and
-    returned by the next pull from its cursor, also when it started before everything the first pull saw."""
+    returned by the next pull from its cursor, also when it started before everything the first pull saw.
+
+    `caller` finds a number's calls also for a user who reads numbers masked; each such lookup leaves a
+    `lookup_number` audit event naming the number by its keyed hash (`subject:<hash>`)."""
     filters = _filters(scenario, since, until, caller, status, result, uniqueid, zone=ZoneInfo(tz),
                        caller_name=caller_name, recorded_since=recorded_since)  # fmt: skip
     with runtime.database.session() as session:
         rows, next_cursor = calls.list_calls(session, filters=filters, limit=page_size, after=cursor, order=order)
         transfers = calls.transfer_outcomes(session, records=rows)
-        return CallPage(items=[summary(r, transfers.get(r.id)) for r in rows], next_cursor=next_cursor)
+        if caller is not None:
+            personal_data.record_access(session, user, action=personal_data.LOOKUP_NUMBER,
+                                        target=personal_data.subject_label(session, caller),
+                                        details={"in": "calls", "found": len(rows)})  # fmt: skip
+        items = [personal_data.call(summary(r, transfers.get(r.id)), user) for r in rows]
+        return CallPage(items=items, next_cursor=next_cursor)
 
 
 @router.get(
@@ -182,7 +195,7 @@ def list_calls(
     responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}, "description": "CSV, one call a row"}},
 )
 def export_calls(
-    _user: Viewer,
+    user: Viewer,
     runtime: RuntimeDep,
     scenario: Plain = None,
     since: Since = None,
@@ -202,20 +215,25 @@ def export_calls(
     `started_at (Europe/Madrid)`; on another clock than UTC, `started_at (UTC)` follows the local start, as the
     hour a clock change repeats is written twice on the local one. `delimiter=semicolon` for an Excel that splits on
     `;` (Spanish, Russian...). The file starts with a UTF-8 byte order mark; a cell a spreadsheet would run as a
-    formula starts with `'`. `hangup_during` and `transfer_outcome` are those of the list's items."""
+    formula starts with `'`. `hangup_during` and `transfer_outcome` are those of the list's items. Numbers and names
+    are masked for a user without `sees_personal_data`; each export leaves an `export_calls` audit event with its
+    filters (a number by its keyed hash)."""
     filters = _filters(scenario, since, until, caller, status, result, uniqueid, zone=ZoneInfo(tz),
                        caller_name=caller_name)  # fmt: skip
+    _record_export(runtime.database, user, filters, "csv")
     return StreamingResponse(
-        _csv_rows(runtime.database, filters, ZoneInfo(tz), delimiter),
+        _csv_rows(runtime.database, filters, ZoneInfo(tz), delimiter, user),
         media_type="text/csv",
         headers={"Content-Disposition": 'attachment; filename="calls.csv"'},
     )
 
 
-def _csv_rows(database: Database, filters: CallFilter, zone: ZoneInfo, delimiter: CsvDelimiter) -> Iterator[str]:
+def _csv_rows(
+    database: Database, filters: CallFilter, zone: ZoneInfo, delimiter: CsvDelimiter, user: Principal
+) -> Iterator[str]:
     with database.session() as session:
         yield from zoned_csv(
-            CSV_COLUMNS, _register_rows(session, filters), times=CSV_TIMES, zone=zone, delimiter=delimiter,
+            CSV_COLUMNS, _register_rows(session, filters, user), times=CSV_TIMES, zone=zone, delimiter=delimiter,
             in_utc_too="started_at",
         )  # fmt: skip
 
@@ -231,7 +249,7 @@ def _csv_rows(database: Database, filters: CallFilter, zone: ZoneInfo, delimiter
     },
 )
 def export_calls_xlsx(
-    _user: Viewer,
+    user: Viewer,
     runtime: RuntimeDep,
     scenario: Plain = None,
     since: Since = None,
@@ -251,11 +269,13 @@ def export_calls_xlsx(
     everything else, numbers and ids among it, is text shown as written (a leading + or 0 kept, a caller name
     starting with `=` never run as a formula, and no `'` before it). The header row is bold, frozen and filtered.
     An XLSX is a zip, whose directory comes last: the file is written whole (on disk past 1 MiB, in flat memory)
-    before its first byte is sent, with its `Content-Length`; on a large range the CSV starts sooner."""
+    before its first byte is sent, with its `Content-Length`; on a large range the CSV starts sooner. Masked and
+    audited as the CSV is."""
     filters = _filters(scenario, since, until, caller, status, result, uniqueid, zone=ZoneInfo(tz),
                        caller_name=caller_name)  # fmt: skip
+    _record_export(runtime.database, user, filters, "xlsx")
     with runtime.database.session() as session:
-        book = zoned_xlsx(CSV_COLUMNS, _register_rows(session, filters), times=CSV_TIMES, zone=ZoneInfo(tz),
+        book = zoned_xlsx(CSV_COLUMNS, _register_rows(session, filters, user), times=CSV_TIMES, zone=ZoneInfo(tz),
                           in_utc_too="started_at", title="calls")  # fmt: skip
     return StreamingResponse(
         book.chunks(),
@@ -264,19 +284,46 @@ def export_calls_xlsx(
     )
 
 
-def _register_rows(session: Session, filters: CallFilter) -> Iterator[list[object]]:
-    """The calls `filters` picks, a row of `CSV_COLUMNS` each, read from the database as they are written."""
+def _register_rows(session: Session, filters: CallFilter, user: Principal) -> Iterator[list[object]]:
+    """The calls `filters` picks, a row of `CSV_COLUMNS` each, read from the database as they are written, as `user`
+    may read them."""
     records = calls.with_transfer_outcomes(session, calls.iter_calls(session, filters=filters))
-    for record, transfer in records:
-        yield [transfer if column == "transfer_outcome" else getattr(record, column) for column in CSV_COLUMNS]
+    rows = ([transfer if column == "transfer_outcome" else getattr(record, column) for column in CSV_COLUMNS]
+            for record, transfer in records)  # fmt: skip
+    for row in personal_data.register_rows(rows, CSV_COLUMNS, user):
+        yield list(row)
+
+
+def _record_export(database: Database, user: Principal, filters: CallFilter, form: Literal["csv", "xlsx"]) -> None:
+    """The `export_calls` audit event, before the first row is sent: its filters as given, a number by its keyed
+    hash (then also the event's target, as a lookup's), a name by its length only."""
+    with database.session() as session:
+        given: dict[str, Any] = {
+            "scenario": filters.scenario,
+            "since": filters.since.isoformat() if filters.since else None,
+            "until": filters.until.isoformat() if filters.until else None,
+            "status": filters.status,
+            "result": filters.result,
+            "uniqueid": filters.asterisk_uniqueid,
+        }
+        target = "calls"
+        if filters.caller is not None:
+            target = given["caller"] = personal_data.subject_label(session, filters.caller)
+        if filters.caller_name is not None:
+            given["caller_name"] = personal_data.masked_value(filters.caller_name)
+        shown = {name: value for name, value in given.items() if value is not None}
+        personal_data.record_access(session, user, action=personal_data.EXPORT_CALLS, target=target,
+                                    details={"format": form, "filters": shown})  # fmt: skip
 
 
 @router.get("/{call_id}", response_model=CallDetail, responses=problems(404))
-def get_call(call_id: CallId, _user: Viewer, runtime: RuntimeDep) -> CallDetail:
-    """One call with its full trace: every node, prompt, key and variable change."""
+def get_call(call_id: CallId, user: Viewer, runtime: RuntimeDep) -> CallDetail:
+    """One call with its full trace: every node, prompt, key and variable change; masked for a user without
+    `sees_personal_data`. Each reading leaves a `read_call` audit event."""
     with runtime.database.session() as session:
         record = calls.get_call(session, call_id=call_id)
-        return CallDetail(
+        personal_data.record_access(session, user, action=personal_data.READ_CALL, target=f"call:{record.id}")
+        detail = CallDetail(
             **summary(record, calls.transfer_outcomes(session, records=[record]).get(record.id)).model_dump(),
             channel=record.channel,
             node=record.node,
@@ -286,6 +333,7 @@ def get_call(call_id: CallId, _user: Viewer, runtime: RuntimeDep) -> CallDetail:
             variables=record.variables,
             trace=record.trace,
         )
+        return personal_data.call(detail, user)
 
 
 @router.get("/{call_id}/version", response_model=VersionDetail, responses=problems(404))

@@ -23,13 +23,22 @@ def create_token(body: TokenCreate, principal: Viewer, runtime: RuntimeDep) -> T
     `$.role` and the roles allowed). At every use the token acts with the lower of its role and the user's
     current one: demoting a user demotes their tokens at once; deactivating them ends every token.
 
+    A token works at most IVRGRAPH_TOKEN_MAX_DAYS (90 unless set; 0: no limit): without `expires_at` it expires
+    that long from now, and a later `expires_at` is refused (422 `request-refused` naming `$.expires_at`). Tokens
+    made before the limit keep their expiry, or none. It reads personal data unmasked only while its user may.
+
     The secret is in this answer only. Only a signed-in session makes tokens (403 `session-needed` for a token):
     a token that expires soon could otherwise make one that never does (review, 2026-12-05)."""
     if principal.csrf_token is None:  # the request came with a bearer token
         raise SessionNeeded("creating an API token")
     with runtime.database.session() as session:
         issued = users.create_api_token(
-            session, user_id=principal.user_id, name=body.name, expires_at=body.expires_at, role=body.role
+            session,
+            user_id=principal.user_id,
+            name=body.name,
+            expires_at=body.expires_at,
+            role=body.role,
+            max_lifetime=runtime.settings.token_max_lifetime,
         )
         token = next(t for t in users.list_api_tokens(session, user_id=principal.user_id) if t.id == issued.token_id)
         return TokenCreated(**public(token).model_dump(), token=issued.secret)

@@ -1,4 +1,5 @@
-"""User administration (admin only)."""
+"""User administration (admin only): roles, passwords, deactivation, and who reads personal data unmasked
+(`sees_personal_data`, persistence.users)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,13 @@ router = APIRouter(prefix="/api/users", tags=["users"], responses=AUTHED)
 
 
 def public(user: User) -> UserPublic:
-    return UserPublic(id=user.id, username=user.username, role=user.role, active=user.active)  # type: ignore[arg-type]
+    return UserPublic(
+        id=user.id,
+        username=user.username,
+        role=user.role,  # type: ignore[arg-type]
+        active=user.active,
+        sees_personal_data=users.reads_personal_data(user),
+    )
 
 
 @router.get("", response_model=list[UserPublic])
@@ -25,14 +32,21 @@ def list_users(_admin: Admin, runtime: RuntimeDep) -> list[UserPublic]:
 
 @router.post("", status_code=201, response_model=UserPublic, responses=problems(409))
 def create_user(body: UserCreate, _admin: Admin, runtime: RuntimeDep) -> UserPublic:
+    """A new user. Without `sees_personal_data` they read callers' numbers, names and call data masked: an admin
+    gives it to whoever needs it (it is left out: only an admin has it)."""
     with runtime.database.session() as session:
-        return public(users.create_user(session, username=body.username, password=body.password, role=body.role))
+        made = users.create_user(session, username=body.username, password=body.password, role=body.role,
+                                 sees_personal_data=body.sees_personal_data)  # fmt: skip
+        return public(made)
 
 
 @router.patch("/{user_id}", response_model=UserPublic, responses=problems(404, 409))
 def update_user(user_id: IdPath, body: UserUpdate, _admin: Admin, runtime: RuntimeDep) -> UserPublic:
+    """Change a user's role, password, activity or `sees_personal_data`; what is left out stays. Taking
+    `sees_personal_data` away masks callers' data for the user and their API tokens from their next request."""
     with runtime.database.session() as session:
-        user = users.update_user(session, user_id=user_id, role=body.role, password=body.password, active=body.active)
+        user = users.update_user(session, user_id=user_id, role=body.role, password=body.password, active=body.active,
+                                 sees_personal_data=body.sees_personal_data)  # fmt: skip
         return public(user)
 
 

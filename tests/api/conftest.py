@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import httpx
 import pytest
@@ -105,14 +106,20 @@ def admin(server: Server) -> Iterator[Client]:
         yield client
 
 
+class UserFactory(Protocol):
+    def __call__(self, role: str, *, personal_data: bool = True) -> Client: ...
+
+
 @pytest.fixture
-def user_factory(server: Server, admin: Client) -> Iterator[Callable[[str], Client]]:
-    """`make(role)`: a new user with that role, signed in."""
+def user_factory(server: Server, admin: Client) -> Iterator[UserFactory]:
+    """`make(role)`: a new user with that role, signed in. They read personal data unmasked (`sees_personal_data`),
+    as the tests of what a role may do expect; `personal_data=False` for one who reads it masked."""
     clients: list[Client] = []
 
-    def make(role: str) -> Client:
+    def make(role: str, *, personal_data: bool = True) -> Client:
         name = f"{role}{next(_names)}_{server.backend}"
-        created = admin.post("/api/users", json={"username": name, "password": "password-123", "role": role})
+        body = {"username": name, "password": "password-123", "role": role, "sees_personal_data": personal_data}
+        created = admin.post("/api/users", json=body)
         assert created.status_code == 201, created.text
         client = Client(base_url=server.base_url, timeout=30)
         assert client.login(name, "password-123").status_code == 200

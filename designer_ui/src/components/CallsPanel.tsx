@@ -6,6 +6,7 @@ import { useI18n } from "../i18n";
 import { sameFlow } from "../lib/compare";
 import { toScenario, type ScenarioDocument } from "../lib/convert";
 import { formatDateTime } from "../lib/format";
+import { hiddenText } from "../lib/hiddenText";
 import { codeText, countText } from "../lib/i18n";
 import { useEditor } from "../store/editor";
 import { CallEnding, CallStory } from "./CallStory";
@@ -101,9 +102,11 @@ export function CallOutcome({ call }: { call: Pick<CallSummary, "outcome" | "sta
  * hover).
  */
 export function CallNumbers({ call }: { call: Pick<CallSummary, "caller_id" | "caller_name" | "dialed_number"> }) {
-  const { t } = useI18n();
+  const { t, language } = useI18n();
   const { caller, dialled } = callNumbers(call);
-  const name = callerName(call);
+  // For a user without access to personal data the API masks the name ("[hidden]"): said in their language.
+  const given = callerName(call);
+  const name = given && hiddenText(given, language);
   return (
     <td className="call-numbers" data-testid="call-numbers" title={dialled ? t("calls.dialled", { caller, dialled }) : undefined}>
       {caller}

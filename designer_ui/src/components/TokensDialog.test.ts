@@ -64,7 +64,8 @@ describe("the new token form", () => {
 
   it("takes an optional last day", () => {
     expect(fields()).toMatch(/<input type="date" min="\d{4}-\d{2}-\d{2}" name="token-expires" value=""\/>/);
-    expect(fields()).toContain("Leave it empty for a token that never expires.");
+    // Without a day, the server gives the longest it allows (IVRGRAPH_TOKEN_MAX_DAYS): no token works for ever.
+    expect(fields()).toContain("Left empty, it works for the longest the server allows (90 days unless the administrator set another limit).");
   });
 
   it("shows a problem as an alert, and cannot be sent twice", () => {

@@ -83,7 +83,7 @@ export interface paths {
          * List Events
          * @description Newest first.
          *
-         *     **Role:** viewer or above (any signed-in user).
+         *     **Role:** admin.
          */
         get: operations["list_events_api_audit_get"];
         put?: never;
@@ -146,7 +146,9 @@ export interface paths {
         };
         /**
          * Me
-         * @description **Role:** viewer or above (any signed-in user).
+         * @description Who is signed in: their role, and whether they read personal data unmasked (`sees_personal_data`).
+         *
+         *     **Role:** viewer or above (any signed-in user).
          */
         get: operations["me_api_auth_me_get"];
         put?: never;
@@ -258,7 +260,9 @@ export interface paths {
         /**
          * List Jobs
          * @description Newest made first; `campaign`: the jobs of one imported call list, in its order, then the callbacks its
-         *     calls promised. A retry moves no job between pages.
+         *     calls promised. A retry moves no job between pages. Numbers and variables are masked for a user without
+         *     `sees_personal_data`; `number` finds a client's jobs all the same, and leaves a `lookup_number` audit event
+         *     naming the number by its keyed hash (`subject:<hash>`).
          *
          *     **Role:** viewer or above (any signed-in user).
          */
@@ -378,6 +382,9 @@ export interface paths {
          *     another clock than UTC: the hour a clock change repeats is written twice on the local one).
          *     `delimiter=semicolon` for an Excel that splits on `;` (Spanish, Russian...).
          *
+         *     For a user without `sees_personal_data` the number and the list's own columns are masked (the row, status,
+         *     attempts, outcomes, times, result and call stay). Each download leaves an `export_campaign` audit event.
+         *
          *     **Role:** viewer or above (any signed-in user).
          */
         get: operations["campaign_report_api_callbacks_campaigns__campaign_id__csv_get"];
@@ -405,7 +412,8 @@ export interface paths {
          *     phone numbers and ids among it, is text shown as written (a leading + or 0 kept, a cell starting with `=`
          *     never run as a formula, and no `'` before it). So the report uploads back as a call list
          *     (`POST /api/callbacks/lists`) with its cells as they were: a negative amount still a number, a number
-         *     `+34...` still text. The file is written whole before its first byte is sent, with its `Content-Length`.
+         *     `+34...` still text. The file is written whole before its first byte is sent, with its `Content-Length`. Masked
+         *     and audited as the CSV is.
          *
          *     **Role:** viewer or above (any signed-in user).
          */
@@ -473,7 +481,7 @@ export interface paths {
         };
         /**
          * Get Job
-         * @description One job with every dial attempt.
+         * @description One job with every dial attempt; its number and variables masked for a user without `sees_personal_data`.
          *
          *     **Role:** viewer or above (any signed-in user).
          */
@@ -526,6 +534,9 @@ export interface paths {
          *     incremental pull: a call is stored when it ends, so one still in progress at a pull is stored after it, and
          *     returned by the next pull from its cursor, also when it started before everything the first pull saw.
          *
+         *     `caller` finds a number's calls also for a user who reads numbers masked; each such lookup leaves a
+         *     `lookup_number` audit event naming the number by its keyed hash (`subject:<hash>`).
+         *
          *     **Role:** viewer or above (any signed-in user).
          */
         get: operations["list_calls_api_calls_get"];
@@ -553,7 +564,9 @@ export interface paths {
          *     `started_at (Europe/Madrid)`; on another clock than UTC, `started_at (UTC)` follows the local start, as the
          *     hour a clock change repeats is written twice on the local one. `delimiter=semicolon` for an Excel that splits on
          *     `;` (Spanish, Russian...). The file starts with a UTF-8 byte order mark; a cell a spreadsheet would run as a
-         *     formula starts with `'`. `hangup_during` and `transfer_outcome` are those of the list's items.
+         *     formula starts with `'`. `hangup_during` and `transfer_outcome` are those of the list's items. Numbers and names
+         *     are masked for a user without `sees_personal_data`; each export leaves an `export_calls` audit event with its
+         *     filters (a number by its keyed hash).
          *
          *     **Role:** viewer or above (any signed-in user).
          */
@@ -583,7 +596,8 @@ export interface paths {
          *     everything else, numbers and ids among it, is text shown as written (a leading + or 0 kept, a caller name
          *     starting with `=` never run as a formula, and no `'` before it). The header row is bold, frozen and filtered.
          *     An XLSX is a zip, whose directory comes last: the file is written whole (on disk past 1 MiB, in flat memory)
-         *     before its first byte is sent, with its `Content-Length`; on a large range the CSV starts sooner.
+         *     before its first byte is sent, with its `Content-Length`; on a large range the CSV starts sooner. Masked and
+         *     audited as the CSV is.
          *
          *     **Role:** viewer or above (any signed-in user).
          */
@@ -605,7 +619,8 @@ export interface paths {
         };
         /**
          * Get Call
-         * @description One call with its full trace: every node, prompt, key and variable change.
+         * @description One call with its full trace: every node, prompt, key and variable change; masked for a user without
+         *     `sees_personal_data`. Each reading leaves a `read_call` audit event.
          *
          *     **Role:** viewer or above (any signed-in user).
          */
@@ -1205,6 +1220,10 @@ export interface paths {
          *     `$.role` and the roles allowed). At every use the token acts with the lower of its role and the user's
          *     current one: demoting a user demotes their tokens at once; deactivating them ends every token.
          *
+         *     A token works at most IVRGRAPH_TOKEN_MAX_DAYS (90 unless set; 0: no limit): without `expires_at` it expires
+         *     that long from now, and a later `expires_at` is refused (422 `request-refused` naming `$.expires_at`). Tokens
+         *     made before the limit keep their expiry, or none. It reads personal data unmasked only while its user may.
+         *
          *     The secret is in this answer only. Only a signed-in session makes tokens (403 `session-needed` for a token):
          *     a token that expires soon could otherwise make one that never does (review, 2026-12-05).
          *
@@ -1303,7 +1322,10 @@ export interface paths {
         put?: never;
         /**
          * Create User
-         * @description **Role:** admin.
+         * @description A new user. Without `sees_personal_data` they read callers' numbers, names and call data masked: an admin
+         *     gives it to whoever needs it (it is left out: only an admin has it).
+         *
+         *     **Role:** admin.
          */
         post: operations["create_user_api_users_post"];
         delete?: never;
@@ -1327,7 +1349,10 @@ export interface paths {
         head?: never;
         /**
          * Update User
-         * @description **Role:** admin.
+         * @description Change a user's role, password, activity or `sees_personal_data`; what is left out stays. Taking
+         *     `sees_personal_data` away masks callers' data for the user and their API tokens from their next request.
+         *
+         *     **Role:** admin.
          */
         patch: operations["update_user_api_users__user_id__patch"];
         trace?: never;
@@ -1554,19 +1579,31 @@ export interface components {
             asterisk_uniqueid: string;
             /** Callback Job Id */
             callback_job_id: string | null;
-            /** Caller Id */
+            /**
+             * Caller Id
+             * @description Who called. Masked for a user without `sees_personal_data`: `+34*******56`, the last two digits kept
+             */
             caller_id: string;
-            /** Caller Name */
+            /**
+             * Caller Name
+             * @description Their CallerID name. Masked for a user without `sees_personal_data`: `[hidden]` (empty stays empty)
+             */
             caller_name: string;
             /** Channel */
             channel: string;
-            /** Dialed Number */
+            /**
+             * Dialed Number
+             * @description The number the call rang (a callback's client). Masked for a user without `sees_personal_data`, as `caller_id`
+             */
             dialed_number: string;
             /** Duration Ms */
             duration_ms: number;
             /** Ended At */
             ended_at: string | null;
-            /** Error */
+            /**
+             * Error
+             * @description Why the call failed, in English. Masked for a user without `sees_personal_data`: `[hidden: N characters]`
+             */
             error: string | null;
             /**
              * Hangup During
@@ -1606,7 +1643,10 @@ export interface components {
              * @enum {string}
              */
             status: "answered" | "missed" | "abandoned_in_menu" | "abandoned_waiting" | "transferred" | "failed" | "callback_scheduled";
-            /** Trace */
+            /**
+             * Trace
+             * @description Every step: node, exit, keys, prompts, variables changed, events, error. Masked for a user without `sees_personal_data`: the keys pressed, the texts said, the values set, what the events noted of the caller and the errors
+             */
             trace: {
                 [key: string]: unknown;
             };
@@ -1615,7 +1655,10 @@ export interface components {
              * @description What the call's last transfer came to: answered, busy, no_answer, failed, or caller_hangup (the caller hung up while it rang or queued); None when the call made no transfer
              */
             transfer_outcome?: string | null;
-            /** Variables */
+            /**
+             * Variables
+             * @description The call's variables at its end. Masked for a user without `sees_personal_data`: each value as the engine masks a sensitive one (`[hidden: 4 characters]`), a number as `caller_id`; `call_id`, `channel`, `language`, `channel_language` and `result` as they are
+             */
             variables: {
                 [key: string]: unknown;
             };
@@ -1893,11 +1936,20 @@ export interface components {
         CallSummary: {
             /** Answered At */
             answered_at: string | null;
-            /** Caller Id */
+            /**
+             * Caller Id
+             * @description Who called. Masked for a user without `sees_personal_data`: `+34*******56`, the last two digits kept
+             */
             caller_id: string;
-            /** Caller Name */
+            /**
+             * Caller Name
+             * @description Their CallerID name. Masked for a user without `sees_personal_data`: `[hidden]` (empty stays empty)
+             */
             caller_name: string;
-            /** Dialed Number */
+            /**
+             * Dialed Number
+             * @description The number the call rang (a callback's client). Masked for a user without `sees_personal_data`, as `caller_id`
+             */
             dialed_number: string;
             /** Duration Ms */
             duration_ms: number;
@@ -2097,7 +2149,10 @@ export interface components {
             last_attempt_at: string | null;
             /** Max Attempts */
             max_attempts: number;
-            /** Number */
+            /**
+             * Number
+             * @description The number dialled. Masked for a user without `sees_personal_data`: `+34*******56`
+             */
             number: string;
             /** Origin Call Id */
             origin_call_id: string | null;
@@ -2115,7 +2170,10 @@ export interface components {
              * @enum {string}
              */
             status: "pending" | "dialing" | "done" | "failed" | "expired" | "cancelled";
-            /** Variables */
+            /**
+             * Variables
+             * @description What the scenario is given (a call list's row as `contact`). Masked for a user without `sees_personal_data`: each value, and each field of `contact`, as `[hidden: N characters]`
+             */
             variables: {
                 [key: string]: unknown;
             };
@@ -2920,7 +2978,10 @@ export interface components {
             last_attempt_at: string | null;
             /** Max Attempts */
             max_attempts: number;
-            /** Number */
+            /**
+             * Number
+             * @description The number dialled. Masked for a user without `sees_personal_data`: `+34*******56`
+             */
             number: string;
             /** Origin Call Id */
             origin_call_id: string | null;
@@ -2938,7 +2999,10 @@ export interface components {
              * @enum {string}
              */
             status: "pending" | "dialing" | "done" | "failed" | "expired" | "cancelled";
-            /** Variables */
+            /**
+             * Variables
+             * @description What the scenario is given (a call list's row as `contact`). Masked for a user without `sees_personal_data`: each value, and each field of `contact`, as `[hidden: N characters]`
+             */
             variables: {
                 [key: string]: unknown;
             };
@@ -2958,7 +3022,10 @@ export interface components {
         };
         /** TokenCreate */
         TokenCreate: {
-            /** Expires At */
+            /**
+             * Expires At
+             * @description When the token stops working: at most IVRGRAPH_TOKEN_MAX_DAYS (90 unless set) from now, later is refused (422 naming `$.expires_at`). Left out: that longest time.
+             */
             expires_at?: string | null;
             /** Name */
             name: string;
@@ -3056,6 +3123,11 @@ export interface components {
              * @enum {string}
              */
             role: "viewer" | "editor" | "publisher" | "admin";
+            /**
+             * Sees Personal Data
+             * @description Whether the user reads personal data unmasked. Left out: an admin does, any other role does not (give it to whoever needs it). An admin without it is refused (422 naming `$.sees_personal_data`).
+             */
+            sees_personal_data?: boolean | null;
             /** Username */
             username: string;
         };
@@ -3073,6 +3145,12 @@ export interface components {
              * @enum {string}
              */
             role: "viewer" | "editor" | "publisher" | "admin";
+            /**
+             * Sees Personal Data
+             * @description Reads callers' and clients' personal data unmasked: phone numbers, CallerID names, a call's variables, keys and trace, callback jobs' variables, the columns of a call list's report. Without it they are masked (`+34*******56`, `[hidden]`, `[hidden: 4 characters]`), whatever the role. An admin always has it; its API tokens read it from the user at every use.
+             * @default false
+             */
+            sees_personal_data: boolean;
             /** Username */
             username: string;
         };
@@ -3084,6 +3162,11 @@ export interface components {
             password?: string | null;
             /** Role */
             role?: ("viewer" | "editor" | "publisher" | "admin") | null;
+            /**
+             * Sees Personal Data
+             * @description Give or take away reading personal data unmasked; left out, it stays as it is (a user made an admin is given it). An admin cannot be without it (422 naming `$.sees_personal_data`).
+             */
+            sees_personal_data?: boolean | null;
         };
         /** ValidateIn */
         ValidateIn: {

@@ -22,7 +22,7 @@ export function tokenRoles(yours: Role): Role[] {
 export interface TokenForm {
   name: string;
   role: Role;
-  /** The last day the token works, as a date input gives it (YYYY-MM-DD); "" for a token that never expires. */
+  /** The last day the token works, as a date input gives it (YYYY-MM-DD); "": the longest the server allows. */
   expires: string;
 }
 

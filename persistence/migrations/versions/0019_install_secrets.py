@@ -4,7 +4,7 @@ An erasure (`ivrgraph privacy erase`, `POST /api/privacy/erasure`) replaces the 
 by a hash, and names the subject by it in the `erasure` and `subject_access` events. A plain SHA-256 of a phone
 number is read back by hashing every number of the plan (a billion Spanish mobiles take minutes), so the hash is
 an HMAC keyed with a random secret kept here, made on first use: every node sharing the database uses the same one,
-and someone who can read the audit log through the API (any viewer) cannot reverse it.
+and someone who can read the audit log through the API (an admin) cannot reverse it.
 
 Revision ID: 0019
 Revises: 0018
