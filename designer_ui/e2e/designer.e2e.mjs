@@ -1453,7 +1453,10 @@ async function main() {
     await page.keyboard.press("Delete");
     await node(page, "hangup").waitFor({ state: "detached" });
     check((await page.locator('.react-flow__edge[data-id="transfer_2:busy"]').count()) === 0, "Delete removes the block and its edge");
-    const focusAfterDelete = await page.evaluate(() => document.activeElement?.closest(".react-flow__node")?.dataset.id ?? document.activeElement?.tagName);
+    // Handed on once React has drawn the canvas without the block: a frame or more later.
+    const focusedBlock = () => page.evaluate(() => document.activeElement?.closest(".react-flow__node")?.dataset.id ?? document.activeElement?.tagName);
+    await page.waitForFunction(() => document.activeElement?.closest(".react-flow__node")?.dataset.id === "transfer_2", null, { timeout: 3000 }).catch(() => {});
+    const focusAfterDelete = await focusedBlock();
     check(focusAfterDelete === "transfer_2", `after Delete the focus goes to the block before it, not to the page (${focusAfterDelete})`);
 
     // -- keyboard only: Tab from the palette onto the canvas -------------------------------------------

@@ -67,16 +67,24 @@ function deleteKeepingFocus(canvas: HTMLElement) {
     : (focused?.dataset.id ?? null);
   editor.deleteSelection();
   const kept = new Set(useEditor.getState().nodes.map((n) => n.id));
-  // The deleted element leaves the page once React has drawn the canvas without it.
-  requestAnimationFrame(() => {
+  // The deleted element leaves the page once React has drawn the canvas without it, which may take more than one
+  // frame on a busy machine (a single frame's wait left the focus on <body> in CI): wait for it, a few frames at most.
+  const refocus = (framesLeft: number) => {
     const active = document.activeElement;
-    if (active && active !== document.body && active.isConnected) return;
+    if (active && active !== document.body && active.isConnected) {
+      if (active === focused && framesLeft > 0) requestAnimationFrame(() => refocus(framesLeft - 1));
+      return; // still on the page: not deleted (or the focus went elsewhere meanwhile)
+    }
     // A connection deleted: its block keeps the focus; a block deleted: the one after it.
     const next = from !== null && kept.has(from) ? from : focusAfterDelete(order, kept, from);
     const block = next === null ? null : canvas.querySelector<HTMLElement>(`.react-flow__node[data-id="${CSS.escape(next)}"]`);
     (block ?? canvas).focus();
-  });
+  };
+  requestAnimationFrame(() => refocus(REDRAW_FRAMES));
 }
+
+/** How many frames a deleted block may take to leave the page before its focus is handed on. */
+const REDRAW_FRAMES = 30;
 
 export function useShortcuts(save: () => Promise<boolean>) {
   const fitView = useFitView();
