@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import StreamingResponse
 from sqlalchemy.orm import Session
 
@@ -94,30 +94,43 @@ Order = Annotated[
 ]  # fmt: skip
 
 
-def _filters(
-    scenario: Plain = None,
-    since: Since = None,
-    until: Until = None,
-    caller: Number = None,
-    status: CallStatus | None = None,
-    result: Plain = None,
-    uniqueid: UniqueId = None,
-    *,
-    zone: ZoneInfo,
-    caller_name: str | None = None,
-    recorded_since: datetime | None = None,
-) -> CallFilter:
-    return CallFilter(
-        scenario=scenario,
-        since=read_on_clock(since, zone),
-        until=read_on_clock(until, zone),
-        caller=caller,
-        caller_name=caller_name,
-        status=status,
-        result=result,
-        asterisk_uniqueid=uniqueid,
-        recorded_since=read_on_clock(recorded_since, zone),
-    )
+Result = Annotated[str | None, Query(max_length=64, pattern=r"^[^\x00]*$", description="The flow's result")]
+
+
+class CallQuery:
+    """The filters the register's list and its CSV and XLSX exports share, as one dependency: each route adds only
+    what is its own (paging, the clock, a delimiter)."""
+
+    def __init__(
+        self,
+        scenario: Plain = None,
+        since: Since = None,
+        until: Until = None,
+        caller: Number = None,
+        status: CallStatus | None = None,
+        result: Result = None,
+        uniqueid: UniqueId = None,
+        caller_name: CallerName = None,
+    ) -> None:
+        self.scenario, self.since, self.until, self.caller = scenario, since, until, caller
+        self.status, self.result, self.uniqueid, self.caller_name = status, result, uniqueid, caller_name
+
+    def filters(self, zone: ZoneInfo, *, recorded_since: datetime | None = None) -> CallFilter:
+        """The query as persistence.calls reads it, a time without an offset read on `zone`'s clock."""
+        return CallFilter(
+            scenario=self.scenario,
+            since=read_on_clock(self.since, zone),
+            until=read_on_clock(self.until, zone),
+            caller=self.caller,
+            caller_name=self.caller_name,
+            status=self.status,
+            result=self.result,
+            asterisk_uniqueid=self.uniqueid,
+            recorded_since=read_on_clock(recorded_since, zone),
+        )
+
+
+CallQueryDep = Annotated[CallQuery, Depends()]
 
 
 def read_on_clock(moment: datetime | None, zone: ZoneInfo) -> datetime | None:
@@ -154,14 +167,7 @@ def summary(record: CallRecord, transfer_outcome: str | None) -> CallSummary:
 def list_calls(
     user: Viewer,
     runtime: RuntimeDep,
-    scenario: Plain = None,
-    since: Since = None,
-    until: Until = None,
-    caller: Number = None,
-    status: CallStatus | None = None,
-    result: Annotated[str | None, Query(max_length=64, pattern=r"^[^\x00]*$", description="The flow's result")] = None,
-    uniqueid: UniqueId = None,
-    caller_name: CallerName = None,
+    query: CallQueryDep,
     page_size: Annotated[int, Query(ge=1, le=500)] = 50,
     cursor: Annotated[str | None, Query(max_length=200, description="next_cursor of the previous page")] = None,
     order: Order = "started",
@@ -176,14 +182,13 @@ def list_calls(
 
     `caller` finds a number's calls also for a user who reads numbers masked; each such lookup leaves a
     `lookup_number` audit event naming the number by its keyed hash (`subject:<hash>`)."""
-    filters = _filters(scenario, since, until, caller, status, result, uniqueid, zone=ZoneInfo(tz),
-                       caller_name=caller_name, recorded_since=recorded_since)  # fmt: skip
+    filters = query.filters(ZoneInfo(tz), recorded_since=recorded_since)
     with runtime.database.session() as session:
         rows, next_cursor = calls.list_calls(session, filters=filters, limit=page_size, after=cursor, order=order)
         transfers = calls.transfer_outcomes(session, records=rows)
-        if caller is not None:
+        if query.caller is not None:
             personal_data.record_access(session, user, action=personal_data.LOOKUP_NUMBER,
-                                        target=personal_data.subject_label(session, caller),
+                                        target=personal_data.subject_label(session, query.caller),
                                         details={"in": "calls", "found": len(rows)})  # fmt: skip
         items = [personal_data.call(summary(r, transfers.get(r.id)), user) for r in rows]
         return CallPage(items=items, next_cursor=next_cursor)
@@ -197,14 +202,7 @@ def list_calls(
 def export_calls(
     user: Viewer,
     runtime: RuntimeDep,
-    scenario: Plain = None,
-    since: Since = None,
-    until: Until = None,
-    caller: Number = None,
-    status: CallStatus | None = None,
-    result: Annotated[str | None, Query(max_length=64, pattern=r"^[^\x00]*$")] = None,
-    uniqueid: UniqueId = None,
-    caller_name: CallerName = None,
+    query: CallQueryDep,
     tz: CsvZone = "UTC",
     delimiter: DelimiterQuery = "comma",
 ) -> StreamingResponse:
@@ -218,8 +216,7 @@ def export_calls(
     formula starts with `'`. `hangup_during` and `transfer_outcome` are those of the list's items. Numbers and names
     are masked for a user without `sees_personal_data`; each export leaves an `export_calls` audit event with its
     filters (a number by its keyed hash)."""
-    filters = _filters(scenario, since, until, caller, status, result, uniqueid, zone=ZoneInfo(tz),
-                       caller_name=caller_name)  # fmt: skip
+    filters = query.filters(ZoneInfo(tz))
     _record_export(runtime.database, user, filters, "csv")
     return StreamingResponse(
         _csv_rows(runtime.database, filters, ZoneInfo(tz), delimiter, user),
@@ -251,14 +248,7 @@ def _csv_rows(
 def export_calls_xlsx(
     user: Viewer,
     runtime: RuntimeDep,
-    scenario: Plain = None,
-    since: Since = None,
-    until: Until = None,
-    caller: Number = None,
-    status: CallStatus | None = None,
-    result: Annotated[str | None, Query(max_length=64, pattern=r"^[^\x00]*$")] = None,
-    uniqueid: UniqueId = None,
-    caller_name: CallerName = None,
+    query: CallQueryDep,
     tz: CsvZone = "UTC",
 ) -> StreamingResponse:
     """Every matching call as an Excel workbook, with the columns and filters of `calls.csv`.
@@ -271,8 +261,7 @@ def export_calls_xlsx(
     An XLSX is a zip, whose directory comes last: the file is written whole (on disk past 1 MiB, in flat memory)
     before its first byte is sent, with its `Content-Length`; on a large range the CSV starts sooner. Masked and
     audited as the CSV is."""
-    filters = _filters(scenario, since, until, caller, status, result, uniqueid, zone=ZoneInfo(tz),
-                       caller_name=caller_name)  # fmt: skip
+    filters = query.filters(ZoneInfo(tz))
     _record_export(runtime.database, user, filters, "xlsx")
     with runtime.database.session() as session:
         book = zoned_xlsx(CSV_COLUMNS, _register_rows(session, filters, user), times=CSV_TIMES, zone=ZoneInfo(tz),

@@ -4625,6 +4625,15 @@ export interface operations {
     list_calls_api_calls_get: {
         parameters: {
             query?: {
+                page_size?: number;
+                /** @description next_cursor of the previous page */
+                cursor?: string | null;
+                /** @description `started`: newest call first. `recorded`: in the order the records were stored, oldest first, to pull what is new since the last pull: keep the `next_cursor` of the last page (every page of this order has one) and pass it as `cursor` next time; no record is missed or repeated. */
+                order?: "started" | "recorded";
+                /** @description Calls whose record was stored at or after this (ISO 8601; `recorded_at`). Without an offset (`2026-12-07T09:00:00`, or a date alone: its midnight) it is read on the clock `tz` names (UTC unless given). A local time a clock change skips or shows twice takes the offset before the change (fold=0): 02:30 in Europe/Madrid is 01:30 UTC on 29 March 2026, and 00:30 UTC on 25 October 2026. In a URL, an offset's + is written %2B. */
+                recorded_since?: string | null;
+                /** @description The IANA time zone (e.g. Europe/Madrid) a `since`, `until` or `recorded_since` without an offset is read on; UTC unless given. The times returned carry their offset. */
+                tz?: string;
                 scenario?: string | null;
                 /** @description Calls started at or after this (ISO 8601). Without an offset (`2026-12-07T09:00:00`, or a date alone: its midnight) it is read on the clock `tz` names (UTC unless given). A local time a clock change skips or shows twice takes the offset before the change (fold=0): 02:30 in Europe/Madrid is 01:30 UTC on 29 March 2026, and 00:30 UTC on 25 October 2026. In a URL, an offset's + is written %2B. */
                 since?: string | null;
@@ -4639,15 +4648,6 @@ export interface operations {
                 uniqueid?: string | null;
                 /** @description Calls whose caller's CallerID name (`caller_name`, Asterisk's `agi_calleridname`) contains this, case ignored in every alphabet and the dots of ё too, on any database locale: `петрова` finds `ПЕТРОВА ЮЛИЯ`, `петр` finds `Пётр`. No index serves it: the server reads the calls the other filters leave, newest first, until a page is full (the whole range when few match), so on a large register give a time range (`since`, `until`) or a `scenario` with it */
                 caller_name?: string | null;
-                page_size?: number;
-                /** @description next_cursor of the previous page */
-                cursor?: string | null;
-                /** @description `started`: newest call first. `recorded`: in the order the records were stored, oldest first, to pull what is new since the last pull: keep the `next_cursor` of the last page (every page of this order has one) and pass it as `cursor` next time; no record is missed or repeated. */
-                order?: "started" | "recorded";
-                /** @description Calls whose record was stored at or after this (ISO 8601; `recorded_at`). Without an offset (`2026-12-07T09:00:00`, or a date alone: its midnight) it is read on the clock `tz` names (UTC unless given). A local time a clock change skips or shows twice takes the offset before the change (fold=0): 02:30 in Europe/Madrid is 01:30 UTC on 29 March 2026, and 00:30 UTC on 25 October 2026. In a URL, an offset's + is written %2B. */
-                recorded_since?: string | null;
-                /** @description The IANA time zone (e.g. Europe/Madrid) a `since`, `until` or `recorded_since` without an offset is read on; UTC unless given. The times returned carry their offset. */
-                tz?: string;
             };
             header?: never;
             path?: never;
@@ -4705,6 +4705,10 @@ export interface operations {
     export_calls_api_calls_csv_get: {
         parameters: {
             query?: {
+                /** @description The IANA time zone (e.g. Europe/Madrid) the times are written in, and a `since` or `until` without an offset read in; each time column's header names it. */
+                tz?: string;
+                /** @description What separates the cells: `semicolon` for an Excel whose list separator is `;` (es, ru). */
+                delimiter?: "comma" | "semicolon";
                 scenario?: string | null;
                 /** @description Calls started at or after this (ISO 8601). Without an offset (`2026-12-07T09:00:00`, or a date alone: its midnight) it is read on the clock `tz` names (UTC unless given). A local time a clock change skips or shows twice takes the offset before the change (fold=0): 02:30 in Europe/Madrid is 01:30 UTC on 29 March 2026, and 00:30 UTC on 25 October 2026. In a URL, an offset's + is written %2B. */
                 since?: string | null;
@@ -4713,15 +4717,12 @@ export interface operations {
                 /** @description Calls from this number, or to it (callbacks, campaigns), typed as people write it: spaces, dashes and brackets are ignored, and `+34...` finds `0034...` too */
                 caller?: string | null;
                 status?: ("answered" | "missed" | "abandoned_in_menu" | "abandoned_waiting" | "transferred" | "failed" | "callback_scheduled") | null;
+                /** @description The flow's result */
                 result?: string | null;
                 /** @description Asterisk's UNIQUEID of the channel (CDR) */
                 uniqueid?: string | null;
                 /** @description Calls whose caller's CallerID name (`caller_name`, Asterisk's `agi_calleridname`) contains this, case ignored in every alphabet and the dots of ё too, on any database locale: `петрова` finds `ПЕТРОВА ЮЛИЯ`, `петр` finds `Пётр`. No index serves it: the server reads the calls the other filters leave, newest first, until a page is full (the whole range when few match), so on a large register give a time range (`since`, `until`) or a `scenario` with it */
                 caller_name?: string | null;
-                /** @description The IANA time zone (e.g. Europe/Madrid) the times are written in, and a `since` or `until` without an offset read in; each time column's header names it. */
-                tz?: string;
-                /** @description What separates the cells: `semicolon` for an Excel whose list separator is `;` (es, ru). */
-                delimiter?: "comma" | "semicolon";
             };
             header?: never;
             path?: never;
@@ -4770,6 +4771,8 @@ export interface operations {
     export_calls_xlsx_api_calls_xlsx_get: {
         parameters: {
             query?: {
+                /** @description The IANA time zone (e.g. Europe/Madrid) the times are written in, and a `since` or `until` without an offset read in; each time column's header names it. */
+                tz?: string;
                 scenario?: string | null;
                 /** @description Calls started at or after this (ISO 8601). Without an offset (`2026-12-07T09:00:00`, or a date alone: its midnight) it is read on the clock `tz` names (UTC unless given). A local time a clock change skips or shows twice takes the offset before the change (fold=0): 02:30 in Europe/Madrid is 01:30 UTC on 29 March 2026, and 00:30 UTC on 25 October 2026. In a URL, an offset's + is written %2B. */
                 since?: string | null;
@@ -4778,13 +4781,12 @@ export interface operations {
                 /** @description Calls from this number, or to it (callbacks, campaigns), typed as people write it: spaces, dashes and brackets are ignored, and `+34...` finds `0034...` too */
                 caller?: string | null;
                 status?: ("answered" | "missed" | "abandoned_in_menu" | "abandoned_waiting" | "transferred" | "failed" | "callback_scheduled") | null;
+                /** @description The flow's result */
                 result?: string | null;
                 /** @description Asterisk's UNIQUEID of the channel (CDR) */
                 uniqueid?: string | null;
                 /** @description Calls whose caller's CallerID name (`caller_name`, Asterisk's `agi_calleridname`) contains this, case ignored in every alphabet and the dots of ё too, on any database locale: `петрова` finds `ПЕТРОВА ЮЛИЯ`, `петр` finds `Пётр`. No index serves it: the server reads the calls the other filters leave, newest first, until a page is full (the whole range when few match), so on a large register give a time range (`since`, `until`) or a `scenario` with it */
                 caller_name?: string | null;
-                /** @description The IANA time zone (e.g. Europe/Madrid) the times are written in, and a `since` or `until` without an offset read in; each time column's header names it. */
-                tz?: string;
             };
             header?: never;
             path?: never;
