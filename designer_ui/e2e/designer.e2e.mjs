@@ -22,6 +22,7 @@ import { bigScenario } from "./big-scenario.mjs";
 import { unplacedScenario } from "./unplaced-scenario.mjs";
 import { testCallInputs } from "./test-call-inputs.mjs";
 import { callReports } from "./reports.mjs";
+import { manageUsers } from "./users.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 // Its own folder, emptied at each run, so what is there is what this run saw.
@@ -1878,6 +1879,9 @@ async function main() {
 
     // -- a viewer token for a dashboard, made in the designer: it reads, its writes are refused ----------------
     await viewerTokenForADashboard(browser, admin);
+
+    // -- an admin's Users page: a viewer added, made an editor, their token revoked, deactivated ----------------
+    await manageUsers(browser, { admin, apiSession, check, shot, base: BASE, stamp, publisherPage: page });
 
     // -- performance: a 300-node scenario opens and responds in under 2 s -----------------------------
     const bigSlug = `big-${stamp}`;

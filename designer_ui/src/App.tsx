@@ -1,4 +1,7 @@
-/** The shell: who is signed in, and which page the hash names (#/ list, #/s/<slug> editor, #/reports?scenario=<slug>). */
+/**
+ * The shell: who is signed in, and which page the hash names (#/ list, #/s/<slug> editor, #/reports?scenario=<slug>,
+ * #/users for an admin).
+ */
 import { Suspense, lazy, useCallback, useEffect, useState } from "react";
 import * as api from "./api/client";
 import { ApiError } from "./api/http";
@@ -8,6 +11,7 @@ import { PasswordDialog } from "./components/PasswordDialog";
 import { ReportsPage } from "./components/ReportsPage";
 import { ScenarioList } from "./components/ScenarioList";
 import { TokensDialog } from "./components/TokensDialog";
+import { UsersPage } from "./components/UsersPage";
 import { I18nProvider, LanguagePicker, useI18n } from "./i18n";
 import { signOut } from "./lib/signOut";
 
@@ -72,6 +76,9 @@ function Shell() {
 
   const editing = /^\/s\/(.+)$/.exec(route);
   const reporting = /^\/reports(?:\?(.*))?$/.exec(route);
+  const managingUsers = route === "/users";
+  // The API lets only an admin manage users (api/routes/users.py): the link is not offered to anyone else.
+  const admin = user.role === "admin";
   // From a scenario's editor (where its Calls panel is), Reports opens on that scenario's calls.
   const reportsLink = editing ? `#/reports?${new URLSearchParams({ scenario: decodeURIComponent(editing[1]!) })}` : "#/reports";
   return (
@@ -83,6 +90,7 @@ function Shell() {
         <nav aria-label={t("app.title")}>
           <a href="#/">{t("app.scenarios")}</a>
           <a href={reportsLink}>{t("app.reports")}</a>
+          {admin && <a href="#/users">{t("app.users")}</a>}
         </nav>
         <span className="spacer" />
         <LanguagePicker />
@@ -115,6 +123,8 @@ function Shell() {
         <Suspense fallback={<p className="centered">{t("editor.loading")}</p>}>
           {editing ? <EditorPage key={editing[1]} slug={decodeURIComponent(editing[1]!)} user={user} />
             : reporting ? <ReportsPage key={route} initialScenario={new URLSearchParams(reporting[1] ?? "").get("scenario") ?? ""} />
+            // An admin who lowered their own role or deactivated themselves: who is signed in now (a 401 asks again).
+            : managingUsers ? <UsersPage me={user} onSelfChanged={() => void api.me().then(setUser, () => undefined)} />
             : <ScenarioList user={user} />}
         </Suspense>
       </main>

@@ -112,6 +112,30 @@ export async function revokeApiToken(id: number): Promise<void> {
   await unwrap(client.DELETE("/api/tokens/{token_id}", { params: { path: { token_id: id } } }));
 }
 
+// Users (admin only, api/routes/users.py): the designer's Users page.
+
+export async function listUsers(): Promise<User[]> {
+  return unwrap(client.GET("/api/users"));
+}
+
+/** A new user. A name taken is a 409; an admin made without personal data a 422 naming `$.sees_personal_data`. */
+export async function createUser(body: Schemas["UserCreate"]): Promise<User> {
+  return unwrap(client.POST("/api/users", { body }));
+}
+
+/** Change what `body` holds (role, password, active, sees_personal_data); the last active admin's loss is a 409. */
+export async function updateUser(id: number, body: Schemas["UserUpdate"]): Promise<User> {
+  return unwrap(client.PATCH("/api/users/{user_id}", { params: { path: { user_id: id } }, body }));
+}
+
+export async function userTokens(id: number): Promise<ApiToken[]> {
+  return unwrap(client.GET("/api/users/{user_id}/tokens", { params: { path: { user_id: id } } }));
+}
+
+export async function revokeUserToken(userId: number, tokenId: number): Promise<void> {
+  await unwrap(client.DELETE("/api/users/{user_id}/tokens/{token_id}", { params: { path: { user_id: userId, token_id: tokenId } } }));
+}
+
 export async function blocks(): Promise<BlockSpec[]> {
   return (await unwrap(client.GET("/api/blocks"))) as unknown as BlockSpec[];
 }
