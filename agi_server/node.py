@@ -4,6 +4,8 @@
     call records:        RecordWriter -> CallRecordWriter (batch inserts in a worker thread); RecordSpool on
                          local disk while the database cannot take them
     answered callbacks:  "<slug>?job=<id>" -> callback_resolver(DatabaseJobStore) (job reached at once)
+    Callback blocks:     CallbackDeadline(DatabaseCallbackScheduler): a job stored within SCHEDULE_TIMEOUT, or the
+                         block's error exit (and a job stored after it cancelled)
     outbound calls:      the AMI dialer, when IVRGRAPH_AMI_HOST is set
 
 A version published on any node reaches this one within the poll interval (`ivrgraph serve` also pushes its
@@ -15,11 +17,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import functools
 import logging
 import os
 from pathlib import Path
+from typing import Final
 
-from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, StatementError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, SQLAlchemyError, StatementError
 
 from agi_server.ami import AmiSettings
 from agi_server.dialer import DatabaseJobStore, DialerSettings, RunningDialer, callback_resolver, start_dialer
@@ -31,11 +35,14 @@ from agi_server.scenarios import CachedScenarioSource, PublishedScenario, Source
 from agi_server.server import InputResolver, SystemClock
 from agi_server.spool import spool_for, warn_of_set_aside_records
 from graph_engine.document import build_scenario
-from graph_engine.services import Services, SilentTts, TextToSpeech
-from persistence.callbacks import DatabaseCallbackScheduler
+from graph_engine.errors import SchedulerError
+from graph_engine.services import CallbackReceipt, CallbackRefused, CallbackRequest, Services, SilentTts, TextToSpeech
+from persistence.callbacks import DatabaseCallbackScheduler, NotCancellable, cancel_job
 from persistence.calls import CallRecordWriter
 from persistence.datasources import DatabaseDataSources
 from persistence.db import Database
+from persistence.errors import NotFound
+from persistence.models import utcnow
 from persistence.scenario_source import DatabaseScenarios, VersionPoller
 from persistence.scenarios import Published
 
@@ -111,6 +118,90 @@ def _refusals_named(write: CallRecordWriter) -> WriteBatch:
     return write_batch
 
 
+SCHEDULE_TIMEOUT: Final = 3.0  # a caller waits this long at most for a Callback block's job to be stored
+STORED_TOO_LATE: Final = "stored_too_late"  # the outcome of a job cancelled by `CallbackDeadline`
+Scheduled = CallbackReceipt | CallbackRefused
+
+
+class CallbackDeadline:
+    """The Callback block's scheduler with a deadline of the host's: the job is stored within `timeout` seconds or
+    the block takes its error exit then. A database that froze (a stopped server, a dead proxy: TCP still
+    acknowledged) kept the caller in silence 10-15 s, the driver's connect and ping timeouts (chaos review).
+
+    The store cannot be stopped in its thread, and may still commit after the deadline, once the database answers.
+    The caller was told then that no callback was scheduled, and the call's trace names no job, so a job it makes
+    is cancelled (outcome `stored_too_late`, a WARNING naming it): nobody is called back unannounced. A request
+    that joined a job already waiting (`merged`: another call's promise) is kept, and logged: that callee is called
+    back once in any case. A job that cannot be cancelled (the database gone again, or the dialer took it in
+    between) is logged as an ERROR naming it, for an operator to cancel."""
+
+    def __init__(
+        self, scheduler: DatabaseCallbackScheduler, database: Database, *, timeout: float = SCHEDULE_TIMEOUT
+    ) -> None:
+        self._scheduler = scheduler
+        self._database = database
+        self._timeout = timeout
+        self._late: set[asyncio.Task[None]] = set()  # cancellations under way: held until they are done
+
+    async def schedule(self, request: CallbackRequest) -> Scheduled:
+        storing = asyncio.ensure_future(self._scheduler.schedule(request))
+        try:
+            # shield: the deadline ends the caller's wait, not the store, whose outcome `_stored_late` still reads.
+            return await asyncio.wait_for(asyncio.shield(storing), self._timeout)
+        except TimeoutError:
+            storing.add_done_callback(functools.partial(self._stored_late, request))
+            raise SchedulerError(
+                f"the callback could not be stored within {self._timeout:g} s: the database did not answer"
+            ) from None
+
+    def _stored_late(self, request: CallbackRequest, storing: asyncio.Future[Scheduled]) -> None:
+        if storing.cancelled():
+            return
+        failure = storing.exception()
+        if failure is not None:  # nothing was stored: what the caller heard holds
+            log.info("call %s: the callback given up at its deadline failed too: %s", request.origin_call_id, failure)
+            return
+        answer = storing.result()
+        if not isinstance(answer, CallbackReceipt):
+            return
+        if answer.merged:
+            log.warning(
+                "callback job %s: call %s joined it after its Callback block gave up at its deadline; the job is "
+                "kept (an earlier call was promised it)",
+                answer.job_id,
+                request.origin_call_id,
+            )
+            return
+        cancelling = asyncio.create_task(
+            asyncio.to_thread(self._cancel, answer.job_id, request.origin_call_id), name="late-callback"
+        )
+        self._late.add(cancelling)
+        cancelling.add_done_callback(self._late.discard)
+
+    def _cancel(self, job_id: str, call_id: str | None) -> None:
+        try:
+            with self._database.session() as session:
+                cancel_job(session, job_id=job_id, now=utcnow(), outcome=STORED_TOO_LATE)
+        except (NotCancellable, NotFound, SQLAlchemyError) as error:
+            log.error(
+                "callback job %s was stored after call %s's Callback block gave up at its deadline (the caller "
+                "was told no callback was scheduled) and could not be cancelled: %s; cancel it with "
+                "POST /api/callbacks/%s/cancel",
+                job_id,
+                call_id,
+                first_line(error),
+                job_id,
+            )
+            return
+        log.warning(
+            "callback job %s was stored after call %s's Callback block gave up at its deadline: cancelled (%s), as "
+            "the caller was told no callback was scheduled",
+            job_id,
+            call_id,
+            STORED_TOO_LATE,
+        )
+
+
 class DatabaseRuntime:
     """The database side of one FastAGI node. Create it inside the running event loop; `start`, then `stop`."""
 
@@ -130,7 +221,7 @@ class DatabaseRuntime:
             clock=SystemClock(),
             tts=tts if tts is not None else speech(),
             data_sources=self.data_sources,
-            scheduler=DatabaseCallbackScheduler(database),
+            scheduler=CallbackDeadline(DatabaseCallbackScheduler(database), database),
             scenarios=SourceLoader(self.source),
             extras=extras,
         )

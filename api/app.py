@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sys
+import threading
 from collections.abc import AsyncIterator
+from concurrent.futures import Future
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import anyio
 from fastapi import FastAPI, Request
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import FileResponse, JSONResponse, Response
-from sqlalchemy import text
+from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.convertors import PathConvertor, register_url_convertor
 
@@ -100,10 +103,13 @@ def create_app(
     registry: BlockRegistry | None = None,
     hub: PublishHub | None = None,
     database: Database | None = None,
+    data_sources: DatabaseDataSources | None = None,
 ) -> FastAPI:
     """The API. The database is migrated (when `settings.migrate_on_start`) and opened when the app starts.
 
-    `hub` lets a FastAGI server in the same process subscribe to publishes; `database` lets it share the engine.
+    `hub` lets a FastAGI server in the same process subscribe to publishes; `database` lets it share the engine;
+    `data_sources` lets it share the SQL blocks' sources, so that an admin's edit or delete (`forget`) reaches
+    that server's calls at once (its owner closes it). Without one, the app makes and closes its own.
     """
     shared_hub = hub or PublishHub()
     # Process-wide, as `ivrgraph serve`'s FastAGI server and dialer compare numbers in this same process: set before
@@ -125,13 +131,13 @@ def create_app(
             database=opened,
             registry=registry or default_registry(),
             hub=shared_hub,
-            data_sources=DatabaseDataSources(opened),
+            data_sources=data_sources or DatabaseDataSources(opened),
         )
         app.state.runtime = runtime
         try:
             yield
         finally:
-            if runtime.data_sources is not None:
+            if data_sources is None and runtime.data_sources is not None:
                 runtime.data_sources.close()
             if database is None:
                 opened.dispose()
@@ -149,19 +155,66 @@ def create_app(
         """The process is up."""
         return Health(status="ok")
 
+    probe = ReadinessProbe()
+
     @app.get("/readyz", response_model=Health, tags=["health"], responses={503: {"model": Health}})
-    def readyz(request: Request) -> Any:
+    async def readyz(request: Request) -> Any:
         """The database answers."""
-        try:
-            with request.app.state.runtime.database.engine.connect() as conn:
-                conn.execute(text("SELECT 1"))
-        except SQLAlchemyError:
+        if not await probe.ready(request.app.state.runtime.database.engine):
             return JSONResponse({"status": "database unavailable"}, status_code=503)
         return Health(status="ready")
 
     _serve_designer(app, settings.designer_dist)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
+
+
+READY_TIMEOUT: Final = 2.0  # seconds /readyz waits for SELECT 1 before it answers 503
+
+
+class ReadinessProbe:
+    """SELECT 1 with a deadline, for /readyz. A database that froze (TCP still acknowledged) never answered it:
+    the probe waited out the driver's ping and connect timeouts, 10-15 s, longer than a prober waits, so the
+    prober saw no answer at all instead of a 503 (chaos review).
+
+    The probe runs on a daemon thread of its own, not the threads the API's routes share, and at most one at a
+    time: probes asked while one is under way wait for that one (each until its own deadline). A frozen database
+    so holds one thread, until the driver gives up (its ping and connect timeouts, persistence.db), however often
+    the prober asks meanwhile."""
+
+    def __init__(self, timeout: float = READY_TIMEOUT) -> None:
+        self.timeout = timeout
+        self._lock = threading.Lock()
+        self._running: Future[None] | None = None
+
+    async def ready(self, engine: Engine) -> bool:
+        """Whether the database answered SELECT 1 within the deadline."""
+        try:
+            await asyncio.wait_for(asyncio.wrap_future(self._probe(engine)), self.timeout)
+        except (TimeoutError, SQLAlchemyError):
+            return False
+        return True
+
+    def _probe(self, engine: Engine) -> Future[None]:
+        with self._lock:
+            if self._running is None or self._running.done():
+                self._running = Future()
+                self._running.set_running_or_notify_cancel()  # running: a waiter giving up cannot cancel it
+                thread = threading.Thread(
+                    target=_select_one, args=(engine, self._running), name="readiness probe", daemon=True
+                )
+                thread.start()
+            return self._running
+
+
+def _select_one(engine: Engine, answered: Future[None]) -> None:
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except BaseException as error:  # handed to the waiting probes, as an executor's worker does
+        answered.set_exception(error)
+    else:
+        answered.set_result(None)
 
 
 class DesignerPath(PathConvertor):

@@ -1,7 +1,10 @@
-"""`ivrgraph serve`: the API and a FastAGI server in one process, sharing one database and one publish hub.
+"""`ivrgraph serve`: the API and a FastAGI server in one process, sharing one database, one publish hub and one
+cache of the SQL blocks' data sources.
 
 A publish made through this API reaches this process's FastAGI server at once (the hub); publishes made on
-another node arrive through the version stamp poller.
+another node arrive through the version stamp poller. A data source edited or deleted through this API reaches
+this process's calls at once (the shared cache); another node re-reads it within `persistence.datasources`'s
+_CONFIG_TTL.
 """
 
 from __future__ import annotations
@@ -82,6 +85,8 @@ async def serve(
         registry=registry,
         hub=hub,
         database=database,
+        # One cache of the SQL blocks' sources: an admin's edit or delete reaches this node's calls at once.
+        data_sources=runtime.data_sources,
     )
     api = _ApiServer(uvicorn_config(app, host=host, port=port))
     await agi.start()

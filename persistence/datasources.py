@@ -41,7 +41,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, CursorResult, Engine, create_engine, select, text
+from sqlalchemy import Connection, CursorResult, Engine, create_engine, event, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -60,7 +60,6 @@ _READ_VERBS = frozenset({"select", "with", "show", "values", "explain", "describ
 _CONFIG_TTL = 30.0  # seconds a node trusts its cached copy of a source's settings
 _RETRY = 5.0  # seconds before settings that could not be re-read are tried again
 QUERY_THREADS_PER_SOURCE = 8  # one source's queries in flight at once per process; more wait within their timeout
-_GRACE = 2.0  # seconds past a query's timeout before the block gives up on a server that stopped answering
 _SHARE_POLL = 0.02  # seconds between looks for a free place in a busy source's share of the threads
 _MYSQL_IO_TIMEOUT = 5.0  # seconds a MariaDB socket read or write may wait outside a query (handshake, ping)
 _SQLITE_STEPS = 1000  # SQLite virtual-machine steps between two looks at the clock
@@ -286,8 +285,10 @@ class _Share:
         self._busy = 0
         self._lock = threading.Lock()
 
-    def start(self, work: Callable[[], _T]) -> Future[_T] | None:
-        """`work` on a thread of this source's; None while all its places are taken."""
+    def start(self, work: Callable[[Callable[[_T], None]], _T]) -> Future[_T] | None:
+        """`work` on a thread of this source's; None while all its places are taken. `work` is handed a function
+        that answers the block before `work` returns (its answer is complete, and what is left is the driver's
+        letting go, off the call's path); otherwise what it returns answers."""
         with self._lock:
             if self._busy >= self.limit:
                 return None
@@ -303,18 +304,26 @@ class _Share:
             raise
         return future
 
-    def _run(self, work: Callable[[], _T], future: Future[_T]) -> None:
+    def _run(self, work: Callable[[Callable[[_T], None]], _T], future: Future[_T]) -> None:
         if not future.set_running_or_notify_cancel():  # its block gave up before the thread ran
             self._leave()
             return
+
+        def answer(result: _T) -> None:  # only this thread sets the future: a running one cannot be cancelled
+            if not future.done():
+                future.set_result(result)
+
         try:
-            result = work()
+            result = work(answer)
         except BaseException as failure:  # handed to the waiting block, as an executor's worker does
             self._leave()  # before the block hears of it: the next query finds the place free
-            future.set_exception(failure)
+            if future.done():
+                log.info("data source %r: failed after its answer was given: %s", self.source, failure)
+            else:
+                future.set_exception(failure)
         else:
             self._leave()
-            future.set_result(result)
+            answer(result)
 
     def _leave(self) -> None:
         with self._lock:
@@ -359,8 +368,11 @@ class DatabaseDataSources:
                 )
             await asyncio.sleep(_SHARE_POLL)
         try:
-            # The server-side timeout normally fires first; this deadline covers a server that stopped answering.
-            return await asyncio.wait_for(asyncio.wrap_future(future), started + timeout + _GRACE - time.monotonic())
+            # The block's promise: an answer within `timeout`, or its error exit then. The server-side timeout and
+            # the driver's own limits (`_client_limits`) stop the query in its thread, which keeps its place in the
+            # share until they do; the caller no longer waits for them (it waited 2 s past the timeout: chaos
+            # review). A server that stopped answering is covered by this deadline alone.
+            return await asyncio.wait_for(asyncio.wrap_future(future), started + timeout - time.monotonic())
         except TimeoutError as error:
             raise DataSourceError(f"data source {source!r} did not answer within {timeout:g} s") from error
 
@@ -371,7 +383,7 @@ class DatabaseDataSources:
             for key in names:
                 cached = self._sources.pop(key, None)
                 if cached is not None:
-                    cached.engine.dispose()
+                    _retire(cached.engine)
 
     def close(self) -> None:
         self.forget()  # a thread still stuck on a frozen server is left behind: a daemon, it holds no exit
@@ -402,7 +414,7 @@ class DatabaseDataSources:
                 fresh = _Source(url, read_only, cached.engine, time.monotonic())
             else:
                 if cached is not None:
-                    cached.engine.dispose()
+                    _retire(cached.engine)
                 fresh = _Source(url, read_only, self._engine(url), time.monotonic())
             self._sources[name] = fresh
             return fresh
@@ -438,7 +450,15 @@ class DatabaseDataSources:
         except (ArgumentError, ImportError) as error:
             raise DataSourceError(f"data source URL is not usable: {type(error).__name__}") from error
 
-    def _query(self, name: str, sql: str, params: dict[str, Any], timeout: float, max_rows: int) -> QueryAnswer:
+    def _query(
+        self,
+        name: str,
+        sql: str,
+        params: dict[str, Any],
+        timeout: float,
+        max_rows: int,
+        answer: Callable[[QueryAnswer], None],
+    ) -> QueryAnswer:
         source = self._source(name)
         parsed = parse_query(sql)
         if parsed.problems:  # the block's validation says the same; a draft published before it must not run
@@ -462,6 +482,11 @@ class DatabaseDataSources:
                 # Unbuffered MariaDB: closing reads and drops what the server still sends, which sql_select_limit
                 # keeps to nothing unless the query has a LIMIT of its own, and max_statement_time bounds.
                 rows = QueryAnswer(_fetch(result, max_rows)) if result.returns_rows else _affected(result)
+                if reads:
+                    # Complete: the block has it now. Closing can take until the statement's timeout (MariaDB's
+                    # unbuffered cursor drops what a LIMIT of the query's own lets through), and a reading
+                    # statement has nothing to commit: the call goes on meanwhile.
+                    answer(rows)
                 result.close()
                 if source.read_only:
                     conn.rollback()
@@ -471,6 +496,21 @@ class DatabaseDataSources:
         except SQLAlchemyError as error:
             timed_out = time.monotonic() - started >= timeout
             raise _query_failure(name, error, timeout=timeout if timed_out else None) from error
+
+
+def _retire(engine: Engine) -> None:
+    """Close `engine`'s connections: those in its pool now, and those queries still hold as they come back. A
+    disposed pool takes them back and keeps them open, unreferenced, until the garbage collector: a source edited
+    while calls query it (`forget`, at once under `ivrgraph serve`) left them so, and a query's thread may now
+    outlive its call (it lets the driver go after the block's deadline or answer)."""
+    retired = engine.pool
+    engine.dispose()  # the engine's new pool copies the old one's listeners: the one below is added after
+    event.listen(retired, "checkin", _close_on_return)
+    retired.dispose()  # those returned between the two lines above
+
+
+def _close_on_return(_dbapi_connection: Any, connection_record: Any) -> None:
+    connection_record.close()
 
 
 _MYSQL_LOGIN = frozenset({1044, 1045, 1130, 1698})  # access denied (to the server, to the database); host not allowed

@@ -55,7 +55,9 @@ def update_source(source_id: IdPath, body: DataSourceUpdate, _admin: Admin, runt
         )
         name, result = source.name, public(source)
     if runtime.data_sources is not None:
-        runtime.data_sources.forget(name)  # calls in this process use the new settings from now on
+        # Calls in this process use the new settings from now on: `ivrgraph serve`'s FastAGI server shares this
+        # cache (api.serve). A separate `ivrgraph agi` node re-reads them within _CONFIG_TTL (30 s).
+        runtime.data_sources.forget(name)
     return result
 
 
@@ -66,5 +68,5 @@ def delete_source(source_id: IdPath, _admin: Admin, runtime: RuntimeDep) -> Resp
         name = datasources.get_data_source(session, source_id=source_id).name
         datasources.delete_data_source(session, source_id=source_id)
     if runtime.data_sources is not None:
-        runtime.data_sources.forget(name)
+        runtime.data_sources.forget(name)  # as in update_source: this process's calls at once, other nodes later
     return Response(status_code=204)

@@ -1,0 +1,87 @@
+"""A TCP relay in front of a database that can freeze, as a database host does when its server stops answering
+while the kernel still acknowledges (a stopped process, a hung proxy): connections are still accepted and what
+either side sends is taken, but nothing goes on to the other side until `thaw`, which lets what was held through.
+
+No timeout fires on the client's side but its own: no reset, no refusal, no closed connection (for those, see
+tests/persistence/outage.py)."""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import threading
+from collections.abc import Iterator
+
+from sqlalchemy.engine import make_url
+
+
+class FreezingProxy:
+    def __init__(self, target: tuple[str, int]) -> None:
+        self._target = target
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.port: int = self._listener.getsockname()[1]
+        self._flowing = threading.Event()
+        self._flowing.set()
+        self._closed = threading.Event()
+        self._lock = threading.Lock()
+        self._sockets: list[socket.socket] = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def freeze(self) -> None:
+        self._flowing.clear()
+
+    def thaw(self) -> None:
+        self._flowing.set()
+
+    def close(self) -> None:
+        self._closed.set()
+        self._flowing.set()  # relays waiting to pass bytes on notice the close
+        _cut(self._listener)
+        with self._lock:
+            sockets, self._sockets = self._sockets, []
+        for sock in sockets:
+            _cut(sock)
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self._listener.accept()
+            except OSError:
+                return
+            try:
+                server = socket.create_connection(self._target)
+            except OSError:
+                _cut(client)
+                continue
+            with self._lock:
+                self._sockets += [client, server]
+            for source, sink in ((client, server), (server, client)):
+                threading.Thread(target=self._relay, args=(source, sink), daemon=True).start()
+
+    def _relay(self, source: socket.socket, sink: socket.socket) -> None:
+        with contextlib.suppress(OSError):
+            while data := source.recv(65536):
+                self._flowing.wait()  # frozen: taken from the sender, held
+                if self._closed.is_set():
+                    return
+                sink.sendall(data)
+            sink.shutdown(socket.SHUT_WR)
+
+
+def _cut(sock: socket.socket) -> None:
+    with contextlib.suppress(OSError):
+        sock.shutdown(socket.SHUT_RDWR)
+    with contextlib.suppress(OSError):
+        sock.close()
+
+
+@contextlib.contextmanager
+def freezing_proxy(url: str) -> Iterator[tuple[FreezingProxy, str]]:
+    """A proxy in front of the database at `url` (PostgreSQL or MariaDB), and that database's URL through it."""
+    parsed = make_url(url)
+    default_port = 5432 if parsed.get_backend_name() == "postgresql" else 3306
+    proxy = FreezingProxy((parsed.host or "127.0.0.1", parsed.port or default_port))
+    try:
+        yield proxy, parsed.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
+    finally:
+        proxy.close()
