@@ -32,6 +32,7 @@ from agi_server.ami_errors import (
     AmiTimeoutError,
 )
 from agi_server.ami_protocol import (
+    BANNER_PREFIX,
     AmiMessage,
     AmiParser,
     DialOutcome,
@@ -83,9 +84,11 @@ class AmiSettings:
         return f"AmiSettings(host={self.host!r}, port={self.port}, username={self.username!r}, secret=***)"
 
 
-def setting_int(env: Mapping[str, str], name: str, default: int, *, minimum: int, maximum: int | None = None) -> int:
+def setting_int(
+    env: Mapping[str, str], name: str, default: int, *, minimum: int, maximum: int | None = None, unit: str = ""
+) -> int:
     """The whole number the environment variable `name` holds (`default` when unset or blank); SettingError
-    naming the variable and what it expects when it holds anything else."""
+    naming the variable and what it expects (a whole number of `unit`, when given) when it holds anything else."""
     text = env.get(name, "").strip()
     if not text:
         return default
@@ -95,7 +98,7 @@ def setting_int(env: Mapping[str, str], name: str, default: int, *, minimum: int
         value = None
     if value is None or value < minimum or (maximum is not None and value > maximum):
         expected = f"from {minimum} to {maximum}" if maximum is not None else f"{minimum} or more"
-        raise SettingError(f"{name}={text!r}: expected a whole number {expected}")
+        raise SettingError(f"{name}={text!r}: expected a whole number {f'of {unit} ' if unit else ''}{expected}")
     return value
 
 
@@ -134,21 +137,35 @@ class AmiSession:
         *,
         on_event: EventHandler,
         action_ids: Callable[[], str],
+        on_response: EventHandler | None = None,
     ) -> None:
         self._reader = reader
         self._writer = writer
         self._on_event = on_event
+        # Told of each Response as it is read, in the read loop (before a later message of the same chunk):
+        # `AmiClient` times an Originate's outcome from its "successfully queued".
+        self._on_response = on_response
         self._action_ids = action_ids
         self._parser = AmiParser()
         self._responses: dict[str, asyncio.Future[AmiMessage]] = {}
         self._lists: dict[str, _PendingList] = {}
         self._read_task: asyncio.Task[None] | None = None
         self.closed: asyncio.Future[AmiError | None] = asyncio.get_running_loop().create_future()
+        # Why `abort` closed the session (the keepalive's failed Ping), told as the session's end: the read loop,
+        # cancelled, has no error of its own and the log said "AMI session lost (None)" (review).
+        self._abort_reason: AmiError | None = None
         self.version: str | None = None
         self._banner: asyncio.Future[str] = asyncio.get_running_loop().create_future()
 
     @classmethod
-    async def open(cls, settings: AmiSettings, *, on_event: EventHandler, action_ids: Callable[[], str]) -> AmiSession:
+    async def open(
+        cls,
+        settings: AmiSettings,
+        *,
+        on_event: EventHandler,
+        action_ids: Callable[[], str],
+        on_response: EventHandler | None = None,
+    ) -> AmiSession:
         """Connect, read the banner, log in. Raises AmiConnectionError or AmiAuthenticationError."""
         try:
             reader, writer = await asyncio.wait_for(
@@ -156,7 +173,7 @@ class AmiSession:
             )
         except (OSError, TimeoutError) as exc:
             raise AmiConnectionError(f"cannot reach AMI at {settings.host}:{settings.port}: {exc}") from exc
-        session = cls(reader, writer, on_event=on_event, action_ids=action_ids)
+        session = cls(reader, writer, on_event=on_event, action_ids=action_ids, on_response=on_response)
         try:
             await session._login(settings)
         except BaseException:
@@ -261,6 +278,7 @@ class AmiSession:
         except OSError as exc:
             error = AmiConnectionError(f"AMI connection lost: {exc}")
         finally:
+            error = error or self._abort_reason
             if not self._banner.done():
                 self._banner.set_exception(error or AmiConnectionError("AMI session closed"))
                 self._banner.exception()  # retrieved here too: nobody may be waiting for it any more
@@ -272,6 +290,11 @@ class AmiSession:
     def _dispatch(self, message: AmiMessage) -> None:
         action_id = message.action_id
         if not message.is_event:
+            if self._on_response is not None:
+                try:
+                    self._on_response(message)
+                except Exception:
+                    log.exception("AMI response handler failed on %s", message.name)
             future = self._responses.pop(action_id, None) if action_id is not None else None
             if future is not None and not future.done():
                 future.set_result(message)
@@ -298,6 +321,9 @@ class AmiSession:
         for pending in self._lists.values():
             if not pending.done.done():
                 pending.done.set_exception(error)
+                # Marked retrieved: `list_action` waits for the list's Response first and gets this error from it,
+                # so nobody awaits `done`, and asyncio logged "Future exception was never retrieved" (review).
+                pending.done.exception()
         self._responses.clear()
 
     # ---- closing ---------------------------------------------------------------------------------------
@@ -310,7 +336,10 @@ class AmiSession:
         with contextlib.suppress(Exception):
             await asyncio.wait_for(asyncio.shield(self.closed), timeout)
 
-    def abort(self) -> None:
+    def abort(self, reason: AmiError | None = None) -> None:
+        """Close the connection at once; `reason` is what `closed` then says (None: closed on purpose)."""
+        if reason is not None and self._abort_reason is None:
+            self._abort_reason = reason
         if self._read_task is not None and not self._read_task.done():
             self._read_task.cancel()
         self._writer.transport.abort()
@@ -345,6 +374,12 @@ class OriginateResult:
     channel: str | None = None
     uniqueid: str | None = None
     lost: bool = False
+    # Seconds from reading the Originate's "successfully queued" Response to reading its OriginateResponse (None:
+    # either was not read). A channel Asterisk cannot set up at all (an unknown technology, c-errors.txt test 4)
+    # fails 0.26 ms after "queued"; a callee who rings and hangs up takes as long as it rang (c7x.txt: 1.003 s).
+    # Both times are the read loop's: a busy event loop delays both alike (measured from sending, a node busy at
+    # its start read 25-75 ms for failures Asterisk sent within a millisecond).
+    seconds: float | None = None
 
 
 @dataclass(slots=True)
@@ -352,6 +387,7 @@ class _CallWatch:
     action_id: str
     channel_id: str
     result: asyncio.Future[OriginateResult]
+    queued_at: float | None = None  # the loop's time when its "successfully queued" Response was read
     dropped: asyncio.Event = field(default_factory=asyncio.Event)
     seen_up: bool = False
 
@@ -460,12 +496,24 @@ class AmiClient:
     async def _open(self) -> AmiSession:
         self._set_state(ConnectionState.CONNECTING)
         try:
-            session = await AmiSession.open(self.settings, on_event=self._on_event, action_ids=self.next_action_id)
+            session = await AmiSession.open(
+                self.settings, on_event=self._on_event, action_ids=self.next_action_id, on_response=self._on_response
+            )
         except BaseException:
             self._set_state(ConnectionState.DISCONNECTED)
             raise
         self._session = session
         self._connected.set()
+        # Every login is told, the first and each after a drop: before, a normal start said nothing of AMI, and
+        # a reconnect nothing after "AMI reconnect failed ... next try in 3.2 s" (review).
+        log.info(
+            "AMI connected to %s:%d as %s (%s%s)",
+            self.settings.host,
+            self.settings.port,
+            self.settings.username,
+            BANNER_PREFIX,
+            session.version or "?",
+        )
         self._set_state(ConnectionState.CONNECTED)
         return session
 
@@ -500,7 +548,6 @@ class AmiClient:
             first, delay = await self._reopen(delay)
             if first is None:
                 return
-            log.info("AMI connected to %s:%d", self.settings.host, self.settings.port)
         session = first
         while True:
             opened = loop.time()
@@ -514,6 +561,7 @@ class AmiClient:
             if self._closing:
                 return
             log.warning("AMI session lost (%s); reconnecting", error)
+            lost_at = loop.time()
             self._set_state(ConnectionState.DISCONNECTED)
             if loop.time() - opened >= self.settings.ping_interval:
                 delay = self.settings.reconnect_initial  # the session had been fine: back at once
@@ -524,6 +572,7 @@ class AmiClient:
             reopened, delay = await self._reopen(delay)
             if reopened is None:
                 return
+            log.info("AMI reconnected after %.1f s", loop.time() - lost_at)
             session = reopened
             self.reconnects += 1
 
@@ -535,7 +584,7 @@ class AmiClient:
                 await session.action("Ping", timeout=self.settings.action_timeout)
             except AmiError as exc:
                 log.warning("AMI keepalive failed (%s); dropping the session", exc)
-                session.abort()
+                session.abort(AmiConnectionError(f"keepalive Ping failed: {exc}"))
                 return
 
     def _set_state(self, state: ConnectionState) -> None:
@@ -761,6 +810,14 @@ class AmiClient:
         for watch in list(self._by_action.values()):
             self._resolve(watch, self._lost(watch, why))
 
+    def _on_response(self, message: AmiMessage) -> None:
+        """An Originate's "successfully queued", timed as read (`OriginateResult.seconds`)."""
+        if message.name != "Success":
+            return  # refused ("Response: Error", c-errors.txt): no OriginateResponse follows
+        watch = self._by_action.get(message.action_id or "")
+        if watch is not None and watch.queued_at is None:
+            watch.queued_at = asyncio.get_running_loop().time()
+
     def _on_event(self, message: AmiMessage) -> None:
         if message.name == "Hangup":
             # Dropped here, so an answered call nobody waits for leaves nothing behind; a later wait_ended
@@ -784,6 +841,9 @@ class AmiClient:
                         reason=reason,
                         channel=message.get("Channel"),
                         uniqueid=message.get("Uniqueid"),
+                        seconds=None
+                        if watch.queued_at is None
+                        else asyncio.get_running_loop().time() - watch.queued_at,
                     ),
                 )
         else:

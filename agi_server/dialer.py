@@ -10,8 +10,10 @@ the window closes is not started. Nor is a job whose scenario has no published v
 it failed (outcome `scenario_unavailable`) without ringing the callee into FastAGI's unknown-scenario message. A
 job for an emergency number (112, 911) is never dialled at all: it fails at once, its detail and a warning say why.
 
-While the trunk (or the provider behind it) is down, Asterisk answers every Originate with congestion: a run of
-congestions on different jobs pauses dialling instead of using up the clients' attempts (`TrunkWatch`).
+While the trunk (or the provider behind it) is down, Asterisk answers every Originate with congestion; while the
+dial channel cannot be set up at all (IVRGRAPH_DIAL_CHANNEL names a technology or endpoint this Asterisk lacks),
+with a failure within a millisecond. A run of either on different jobs pauses dialling instead of using up the
+clients' attempts (`TrunkWatch`).
 
 A pass that fails (the database is away) is logged as the version poller logs a failed poll (`FailureLog`): one
 WARNING with the reason, a reminder once a minute while it lasts and one INFO line when a pass succeeds again; a
@@ -59,7 +61,7 @@ from agi_server.ami import (
     setting_int,
 )
 from agi_server.ami_errors import AmiConnectionError, AmiEncodingError
-from agi_server.ami_protocol import DialOutcome
+from agi_server.ami_protocol import DialOutcome, encode_action, variable_headers
 from agi_server.errors import SettingError
 from agi_server.logs import phone_number
 from agi_server.options import node_id
@@ -206,6 +208,19 @@ def _default_retry() -> dict[DialOutcome, timedelta]:
     }
 
 
+# The environment variables of the retry intervals (seconds), README's dialer settings.
+RETRY_SETTINGS: Final = {
+    DialOutcome.BUSY: "IVRGRAPH_DIAL_RETRY_BUSY",
+    DialOutcome.NO_ANSWER: "IVRGRAPH_DIAL_RETRY_NO_ANSWER",
+    DialOutcome.FAILED: "IVRGRAPH_DIAL_RETRY_FAILED",
+}
+MAX_RETRY_SECONDS: Final = 7 * 24 * 3600  # a week: a longer interval is a slip of the unit (milliseconds)
+# IVRGRAPH_DIAL_RING_TIMEOUT's bounds (seconds). A job's claim lasts 5 minutes (`DatabaseJobStore`'s lease), and
+# the attempt must be recorded within it, retries while the database fails included (`Dialer._within_lease`):
+# a ring of at most 2 minutes leaves them most of it. Under 5 s hardly anybody gets to the phone.
+RING_TIMEOUT_SECONDS: Final = (5, 120)
+
+
 @dataclass(frozen=True, slots=True)
 class DialerSettings:
     """How to dial. From the environment with `from_environ` (IVRGRAPH_DIAL_*)."""
@@ -215,7 +230,7 @@ class DialerSettings:
     exten: str = "s"
     priority: int = 1
     caller_id: str | None = None
-    ring_timeout: timedelta = timedelta(seconds=30)
+    ring_timeout: timedelta = timedelta(seconds=30)  # IVRGRAPH_DIAL_RING_TIMEOUT; the Originate's Timeout
     # An answered callback holds its line until it hangs up, but no longer than this (a Hangup never seen).
     max_call: timedelta = timedelta(hours=2)
     max_lines: int = 10  # this node's callback calls at once; every node running a dialer has its own
@@ -239,25 +254,64 @@ class DialerSettings:
     trunk_down_after: int = 3
     trunk_pause: timedelta = timedelta(minutes=1)
     trunk_pause_max: timedelta = timedelta(minutes=10)
+    # A failure with Reason 0 read within this of the Originate's "successfully queued" is the channel's, not the
+    # callee's: it counts as congestion does above (`failed_at_once`). Asterisk fails a channel it cannot set up at
+    # all within a millisecond (an unknown technology: c-errors.txt test 4, 0.26 ms; chan_sip's SIP/ is one since
+    # Asterisk 21), while a callee who rings and hangs up takes as long as it rang (c7x.txt: 1.003 s).
+    instant_failure: timedelta = timedelta(milliseconds=100)
     # While passes fail, the log says so again this often (seconds): see `FailureLog`.
     remind_every: float = FAILURE_REMINDER_SECONDS
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None, *, node_id: str | None = None) -> DialerSettings:
         """IVRGRAPH_DIAL_CONTEXT, _CHANNEL (template with {number}), _CALLER_ID, _MAX_LINES, _NODE_ID,
-        _TRUNK_DOWN_AFTER.
+        _TRUNK_DOWN_AFTER, _RING_TIMEOUT and _RETRY_BUSY, _RETRY_NO_ANSWER, _RETRY_FAILED (seconds).
 
         `node_id` is the node's own name (`--node-id`, the host name by default), used when IVRGRAPH_DIAL_NODE_ID
         is unset: nodes sharing a database tell their claims on a job apart by it, so one fixed default for all of
-        them would let a node that lost its lease take over another's claim."""
+        them would let a node that lost its lease take over another's claim.
+
+        Every value that becomes a header of the Originate is checked here, so a node that could not send one
+        refuses to start: a CallerID ending in the CR of a CRLF env file failed every job the node claimed, each
+        after one attempt, while the dialer said it was running (review)."""
         env = os.environ if environ is None else environ
         defaults = cls() if node_id is None else cls(node_id=node_id)
+        retry_after = {
+            outcome: timedelta(
+                seconds=setting_int(
+                    env,
+                    name,
+                    int(defaults.retry_after[outcome].total_seconds()),
+                    minimum=1,
+                    maximum=MAX_RETRY_SECONDS,
+                    unit="seconds",
+                )
+            )
+            for outcome, name in RETRY_SETTINGS.items()
+        }
+        low, high = RING_TIMEOUT_SECONDS
+        ring = setting_int(
+            env,
+            "IVRGRAPH_DIAL_RING_TIMEOUT",
+            int(defaults.ring_timeout.total_seconds()),
+            minimum=low,
+            maximum=high,
+            unit="seconds",
+        )
+        caller_id = env.get("IVRGRAPH_DIAL_CALLER_ID") or None
         return cls(
-            context=env.get("IVRGRAPH_DIAL_CONTEXT", defaults.context),
+            context=_originate_setting(
+                "IVRGRAPH_DIAL_CONTEXT", "Context", env.get("IVRGRAPH_DIAL_CONTEXT") or defaults.context
+            ),
             channel_template=_channel_template(env.get("IVRGRAPH_DIAL_CHANNEL", defaults.channel_template)),
-            caller_id=env.get("IVRGRAPH_DIAL_CALLER_ID") or None,
+            exten=_originate_setting("the dialer's extension", "Exten", defaults.exten),
+            caller_id=None
+            if caller_id is None
+            else _originate_setting("IVRGRAPH_DIAL_CALLER_ID", "CallerID", caller_id),
+            ring_timeout=timedelta(seconds=ring),
             max_lines=setting_int(env, "IVRGRAPH_DIAL_MAX_LINES", defaults.max_lines, minimum=1),
             node_id=_dial_node_id(env.get("IVRGRAPH_DIAL_NODE_ID", "").strip() or defaults.node_id),
+            retry_after=retry_after,
             trunk_down_after=setting_int(env, "IVRGRAPH_DIAL_TRUNK_DOWN_AFTER", defaults.trunk_down_after, minimum=0),
         )
 
@@ -274,7 +328,41 @@ def _channel_template(text: str) -> str:
             f"IVRGRAPH_DIAL_CHANNEL={text!r}: expected a dial string with {{number}} in it, "
             "such as PJSIP/{number}@trunk"
         )
+    # With the longest number a job may hold (`NUMBER`), the Channel header must still fit AMI's line.
+    _originate_setting(
+        "IVRGRAPH_DIAL_CHANNEL (with a number of 32 digits)", "Channel", text.replace("{number}", "+" * 32)
+    )
     return text
+
+
+def _originate_setting(name: str, header: str, value: str) -> str:
+    """A setting that becomes the Originate's `header`, checked as `encode_action` checks it when each call is
+    made (README section 5: no CR, LF or NUL; each line under 1024 bytes), and as the AMI secret is at start."""
+    if not value:
+        raise SettingError(f"{name} is empty: the Originate's {header} must name something")
+    if any(character in value for character in "\r\n\x00"):
+        raise SettingError(
+            f"{name}={value!r}: a line break or NUL cannot be sent to AMI (a value read from a file with Windows "
+            "line ends often ends in one)"
+        )
+    try:
+        encode_action("Originate", [(header, value)])
+    except AmiEncodingError as error:
+        raise SettingError(f"{name}: {error}") from error
+    return value
+
+
+def warn_about_channel(settings: DialerSettings) -> None:
+    """At the dialer's start: a channel template whose technology Asterisk 21 and later lack. Only a warning: the
+    Asterisk may be older, and AMI does not tell its version. On one that lacks it every call fails at once
+    (OriginateResponse Reason 0, c-errors.txt test 4), which `TrunkWatch` takes for a trunk that is down."""
+    technology = settings.channel_template.partition("/")[0]
+    if technology.upper() == "SIP":
+        log.warning(
+            "IVRGRAPH_DIAL_CHANNEL=%r dials through chan_sip (SIP/), which Asterisk removed in version 21: there "
+            "every callback fails at once; use chan_pjsip's PJSIP/{number}@<endpoint> instead",
+            settings.channel_template,
+        )
 
 
 def _dial_node_id(text: str) -> str:
@@ -287,16 +375,60 @@ def _dial_node_id(text: str) -> str:
         raise SettingError(f"IVRGRAPH_DIAL_NODE_ID: {error}") from error
 
 
+def _unencodable(number: str, variables: Mapping[str, str]) -> bool:
+    """Whether a job's own part of the Originate (its number, its channel variables) cannot be sent to AMI: an
+    AmiEncodingError of anything else comes of the node's settings."""
+    try:
+        encode_action("Originate", [("Channel", number), *variable_headers(variables)])
+    except AmiEncodingError:
+        return True
+    return False
+
+
 # A call the trunk carried, whatever the callee did with it: the trunk works.
 _GOT_THROUGH: Final = frozenset({DialOutcome.ANSWERED, DialOutcome.BUSY, DialOutcome.NO_ANSWER})
 
 
 def congested(result: OriginateResult) -> bool:
     """Asterisk's congestion: OriginateResponse Failure with Reason 8 (c4x.txt, README section 4), what every
-    Originate gets within milliseconds while the trunk or the provider is down. Reason 0 is left out: a callee who
-    rejects the call or a number that does not exist gives it too (c8x.txt, c9x.txt), and so does an outcome
-    reconstructed after a dropped AMI session (`lost`), which says nothing of the trunk."""
+    Originate gets within milliseconds while the trunk or the provider is down. Not an outcome reconstructed after
+    a dropped AMI session (`lost`), which says nothing of the trunk."""
     return result.outcome is DialOutcome.FAILED and not result.lost and (result.reason or "").strip() == "8"
+
+
+def failed_at_once(result: OriginateResult, *, within: timedelta) -> bool:
+    """OriginateResponse Failure with Reason 0 read `within` the Originate's "successfully queued" (both as the
+    AMI session read them, `OriginateResult.seconds`): Asterisk could not set the channel up at all. Queued, then
+    failed within a millisecond, is what every call gets while the dial channel cannot work: an unknown
+    technology (c-errors.txt test 4, "Bogus/2000": Reason 0 0.26 ms after "queued", #7 -> #9; chan_sip's
+    SIP/ since Asterisk 21) or a misspelt endpoint. Counting each as the callee's failure used up every job's
+    attempts in seconds (review: five jobs, `attempt 1: failed (Failure (Reason 0))` within 4 ms, all counted).
+
+    Reason 0 is also a callee's own failure (README section 4): one who rings and hangs up takes as long as it
+    rang (c7x.txt, 1.003 s) and is left out by the time; a number that does not exist or rejects the call fails
+    as fast (c9x.txt 1 ms, c8x.txt 2 ms) and looks like a dead channel once, as a dead number's congestion looks
+    like a dead trunk: `TrunkWatch` gives each job that benefit of the doubt once."""
+    return (
+        result.outcome is DialOutcome.FAILED
+        and not result.lost
+        and (result.reason or "").strip() == "0"
+        and result.seconds is not None
+        and result.seconds <= within.total_seconds()
+    )
+
+
+# What an attempt's failure says of the trunk (`trunk_failure`): congestion (Reason 8), or a channel that failed
+# at once (Reason 0 within `DialerSettings.instant_failure`).
+TrunkFailure = Literal["congestion", "at_once"]
+
+
+def trunk_failure(result: OriginateResult, *, within: timedelta) -> TrunkFailure | None:
+    """Whether a failed attempt may be the trunk's or the dial channel's (`congested`, `failed_at_once`), and how."""
+    if congested(result):
+        return "congestion"
+    if failed_at_once(result, within=within):
+        return "at_once"
+    return None
 
 
 def spared_before(job: DialJob) -> bool:
@@ -308,6 +440,12 @@ def spared_before(job: DialJob) -> bool:
 
 class TrunkWatch:
     """Tells a trunk that is down from callees whose own lines congest, and paces dialling while it is down.
+
+    What is said below of congestion (Reason 8) holds as well for a failure at once (`failed_at_once`: Reason 0
+    within `instant_failure` of "successfully queued"), what every call meets while the dial channel cannot be set up at
+    all: an IVRGRAPH_DIAL_CHANNEL whose technology or endpoint this Asterisk lacks fails each call within a
+    millisecond (review: every job's attempts used up in seconds, the log at INFO only). A run mixing the two
+    counts as one; the pause's WARNING names the channel setting when any of it failed at once.
 
     Counting every congestion as a failed attempt let a trunk outage use up a campaign's attempts: each client's
     three went within minutes and the list ended failed for everyone, though nobody was rung (review). Congestion
@@ -351,6 +489,8 @@ class TrunkWatch:
 
     def __init__(self, settings: DialerSettings) -> None:
         self._threshold = settings.trunk_down_after
+        self._within = settings.instant_failure
+        self._channel = settings.channel_template
         self._first_pause = settings.trunk_pause
         self._max_pause = max(settings.trunk_pause_max, settings.trunk_pause)
         self._pause = self._first_pause
@@ -358,7 +498,8 @@ class TrunkWatch:
         self.paused_until: datetime | None = None  # nothing is dialled before then
         self.congested_calls = 0  # the congestions in a row since the trunk looked down, its streak's first
         self.probe: str | None = None  # the job dialled to see whether the trunk is back
-        self._streak: set[str] = set()  # the jobs that met congestion since a call last got through
+        # The jobs that met congestion, or failed at once, since a call last got through; and how.
+        self._streak: dict[str, TrunkFailure] = {}
         self._ringing: set[str] = set()  # jobs whose Originate waits for its outcome
         self._no_witness: set[str] = set()  # ringing jobs an outage spared before (`spared_before`)
         self._undecided: set[asyncio.Future[bool]] = set()  # congested attempts waiting for the verdict
@@ -404,10 +545,11 @@ class TrunkWatch:
         self._ringing.discard(job_id)
         witness = job_id not in self._no_witness
         self._no_witness.discard(job_id)
+        failure = None if result is None else trunk_failure(result, within=self._within)
         if result is not None and result.outcome in _GOT_THROUGH:
             self._got_through(now)
-        elif result is not None and congested(result):
-            self._congested(job_id, now, witness=witness)
+        elif failure is not None:
+            self._congested(job_id, now, failure, witness=witness)
         if not self.down and not self._ringing:
             self._decide(trunk_down=False)  # nothing left ringing could tell: the congestions were the callees'
 
@@ -432,22 +574,24 @@ class TrunkWatch:
             return timedelta(0)
         return max(self.paused_until - now, timedelta(0))
 
-    def _congested(self, job_id: str, now: datetime, *, witness: bool) -> None:
+    def _congested(self, job_id: str, now: datetime, failure: TrunkFailure, *, witness: bool) -> None:
         if self.down:
             self.congested_calls += 1
             if job_id == self.probe:
                 self._pause = min(self._pause * 2, self._max_pause)
                 self.paused_until = now + self._pause
                 log.warning(
-                    "the trunk is still down (the probe call met congestion too): callback dialling stays paused "
-                    "for %g s; the attempt is %s",
+                    "the trunk is still down (the probe call %s too): callback dialling stays paused for %g s; the "
+                    "attempt is %s%s",
+                    "met congestion" if failure == "congestion" else "failed at once",
                     self._pause.total_seconds(),
                     "not counted" if witness else "counted (an earlier outage spared one of this job's attempts)",
+                    self._check_channel({failure}),
                 )
             return
         if self._threshold <= 0 or not witness:
             return
-        self._streak.add(job_id)
+        self._streak[job_id] = failure
         if len(self._streak) >= self._threshold:
             self._went_down(now)
 
@@ -455,15 +599,36 @@ class TrunkWatch:
         self.down_since, self._pause = now, self._first_pause
         self.paused_until = now + self._pause
         self.congested_calls = len(self._streak)
+        seen = set(self._streak.values())
+        if seen == {"congestion"}:
+            what = "met congestion (OriginateResponse Reason 8)"
+        elif seen == {"at_once"}:
+            what = (
+                f"failed at once (OriginateResponse Reason 0 within {self._within.total_seconds() * 1000:g} ms of "
+                "'successfully queued': Asterisk could not set the channel up)"
+            )
+        else:
+            what = "met congestion (Reason 8) or failed at once (Reason 0)"
         log.warning(
-            "callback dialling paused for %g s: calls to %d different numbers in a row met congestion "
-            "(OriginateResponse Reason 8), so the trunk or the provider looks down; their attempts are not counted, "
-            "and after the pause one call probes the trunk",
+            "callback dialling paused for %g s: calls to %d different numbers in a row %s, so the trunk, the "
+            "provider or the dial channel looks down%s; their attempts are not counted, and after the pause one "
+            "call probes the trunk",
             self._pause.total_seconds(),
             len(self._streak),
+            what,
+            self._check_channel(seen),
         )
         self._streak.clear()
         self._decide(trunk_down=True)
+
+    def _check_channel(self, seen: set[TrunkFailure]) -> str:
+        """The hint for failures at once: they come of a channel Asterisk cannot set up, most often the setting's."""
+        if "at_once" not in seen:
+            return ""
+        return (
+            f"; check IVRGRAPH_DIAL_CHANNEL={self._channel!r}: its technology and endpoint must exist in this "
+            "Asterisk (chan_sip's SIP/ is gone since Asterisk 21: PJSIP/)"
+        )
 
     def _got_through(self, now: datetime) -> None:
         self._streak.clear()
@@ -659,6 +824,7 @@ class Dialer:
         problem = self._unsendable(job)
         if problem is not None:
             return await self._record(job, attempt, channel_id, DialOutcome.FAILED, problem, final=True)
+        variables = {"IVR_SCENARIO": job.scenario, "JOB_ID": job.id}
         request = OriginateRequest(
             channel=self._settings.channel_template.format(number=job.number),
             context=self._settings.context,
@@ -667,7 +833,7 @@ class Dialer:
             priority=self._settings.priority,
             timeout_ms=int(self._settings.ring_timeout.total_seconds() * 1000),
             caller_id=self._settings.caller_id,
-            variables={"IVR_SCENARIO": job.scenario, "JOB_ID": job.id},
+            variables=variables,
         )
         try:
             result = await self._dial(job, request)
@@ -682,7 +848,19 @@ class Dialer:
             await self._store.release(job_id=job.id, node_id=self._settings.node_id)
             return None
         except AmiEncodingError as exc:
-            return await self._record(job, attempt, channel_id, DialOutcome.FAILED, f"unsendable: {exc}", final=True)
+            if _unencodable(job.number, variables):
+                # The job's own number or variables: it can never be dialled.
+                detail = f"unsendable: {exc}"
+                return await self._record(job, attempt, channel_id, DialOutcome.FAILED, detail, final=True)
+            # This node's setting (a CallerID with the CR of a CRLF env file, a context, the channel template): every
+            # job would fail alike, so none does. Recorded final, as before, it failed each job the node claimed
+            # after one attempt, nothing dialled, while the dialer said it was running (review).
+            await self._refused(
+                job,
+                f"this node's dial settings cannot be sent to AMI: {exc}",
+                check="IVRGRAPH_DIAL_CALLER_ID, IVRGRAPH_DIAL_CONTEXT and IVRGRAPH_DIAL_CHANNEL",
+            )
+            return None
         except Exception as exc:
             # The Originate may have reached Asterisk and be ringing: count it as a failed attempt, so the job is
             # retried on its schedule and stops at max_attempts, instead of waiting locked for its lease and
@@ -693,8 +871,9 @@ class Dialer:
         if result.outcome is DialOutcome.REFUSED:
             await self._refused(job, result.detail)
             return None
-        if congested(result):
-            return await self._record_congestion(job, attempt, channel_id, result.detail)
+        failure = trunk_failure(result, within=self._settings.instant_failure)
+        if failure is not None:
+            return await self._record_trunk_failure(job, attempt, channel_id, result, failure)
         if result.outcome is not DialOutcome.ANSWERED:
             return await self._record(job, attempt, channel_id, result.outcome, result.detail)
         answer: AttemptReport | None = None
@@ -715,12 +894,19 @@ class Dialer:
         finally:
             self._trunk.rung(job.id, result, self._clock.now())
 
-    async def _record_congestion(self, job: DialJob, attempt: int, channel_id: str, detail: str) -> AttemptReport:
-        """A congested attempt: not counted when the trunk turns out to be down (`TrunkWatch`), the job then due
-        again when the pause ends; else an ordinary failed attempt. A job an outage spared once is not spared
-        again: counted at once, whatever the trunk does (`TrunkWatch`: a dead number must use up its attempts)."""
+    async def _record_trunk_failure(
+        self, job: DialJob, attempt: int, channel_id: str, result: OriginateResult, failure: TrunkFailure
+    ) -> AttemptReport:
+        """A congested attempt, or one that failed at once (`trunk_failure`): not counted when the trunk turns out
+        to be down (`TrunkWatch`), the job then due again when the pause ends; else an ordinary failed attempt. A
+        job an outage spared once is not spared again: counted at once, whatever the trunk does (`TrunkWatch`: a
+        dead number must use up its attempts)."""
+        detail = result.detail
+        if failure == "at_once" and result.seconds is not None:
+            detail = f"{detail} {result.seconds * 1000:.1f} ms after it was queued"
         if spared_before(job):
-            again = f"{detail}; congested again after an outage left one of its attempts uncounted"
+            met = "congested" if failure == "congestion" else "failed at once"
+            again = f"{detail}; {met} again after an outage left one of its attempts uncounted"
             return await self._record(job, attempt, channel_id, DialOutcome.FAILED, again)
         try:
             trunk_down = await self._trunk.verdict(limit=self._verdict_limit(job))
@@ -735,7 +921,9 @@ class Dialer:
             attempt,
             channel_id,
             DialOutcome.FAILED,
-            f"{detail}, the trunk is down",
+            f"{detail}, the trunk is down"
+            if failure == "congestion"
+            else f"{detail}, the trunk or the dial channel is down",
             counted=False,
             retry_after=self._trunk.until_resume(self._clock.now()),
         )
@@ -807,18 +995,25 @@ class Dialer:
         """Whether dialling pauses after Asterisk refused an Originate (see `_refused`)."""
         return self.refused_until is not None and self._clock.now() < self.refused_until
 
-    async def _refused(self, job: DialJob, detail: str) -> None:
-        """Asterisk refused the Originate itself: nothing rang, and the fault is this node's setting (the context,
-        the AMI user's permissions, the channel), so the job goes back uncounted and dialling pauses. Counting it
-        failed, as before, ended every job of a campaign failed within three passes (review of 2026-12-05)."""
+    async def _refused(
+        self,
+        job: DialJob,
+        detail: str,
+        *,
+        check: str = "IVRGRAPH_DIAL_CONTEXT, IVRGRAPH_DIAL_CHANNEL and the AMI user's originate permission",
+    ) -> None:
+        """Asterisk refused the Originate itself, or it could not be sent for a setting of this node: nothing rang,
+        and the fault is this node's setting (the context, the AMI user's permissions, the channel, the CallerID),
+        so the job goes back uncounted and dialling pauses. Counting it failed, as before, ended every job of a
+        campaign failed within three passes (review of 2026-12-05)."""
         pause = self._settings.refused_pause
         self.refused_until = self._clock.now() + pause
         self._tally(str(DialOutcome.REFUSED))
         log.error(
-            "callback dialling paused for %g s: %s (check IVRGRAPH_DIAL_CONTEXT, IVRGRAPH_DIAL_CHANNEL and the AMI "
-            "user's originate permission); job %s was not dialled and keeps its attempts",
+            "callback dialling paused for %g s: %s (check %s); job %s was not dialled and keeps its attempts",
             pause.total_seconds(),
             detail,
+            check,
             job.id,
         )
         await self._store.release(job_id=job.id, node_id=self._settings.node_id)
@@ -1039,6 +1234,7 @@ async def start_dialer(*, store: JobStore, ami: AmiSettings, settings: DialerSet
     """Log in to AMI and start dialling. Raises nothing: the node serves calls whatever AMI does. An AMI that
     cannot be reached yet (ivrgraph booted before Asterisk) is tried again with the reconnect back-off, and no
     job is claimed until it answers; a login it refuses stops the dialer (`gave_up`) until a restart."""
+    warn_about_channel(settings)
     client = AmiClient(ami, node_id=settings.node_id)
     dialer = Dialer(store=store, ami=client, clock=clock, settings=settings)
     client.on_state(lambda state: dialer.wake() if state is ConnectionState.CONNECTED else None)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import re
 
+from agi_server.ami import AmiClient, AmiSettings, OriginateRequest
+from agi_server.ami_protocol import DialOutcome
 from tests.fakes.ami import CAPTURES, FakeAmi, load_transcript
 
 
@@ -105,3 +107,137 @@ async def test_line_too_long_drops_the_action(fake: FakeAmi) -> None:
         b"Response: Error\r\nActionID: d212059-d5\r\nMessage: Failed to parse message: line too long\r\n\r\n"
     )
     assert [a.name for a in fake.received] == ["Login"]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The fake's own answers in Asterisk's chunks, both legs listed, dial strings of a test's choosing (AMI review:
+# the fake wrote each answer in one chunk, listed only the ";1" leg with a fixed context, and played c9x.txt for
+# any channel not Local, so "PJSIP/{number}@trunk" could never be answered in a test).
+
+LOGIN_EVENTS_OFF = b"Action: Login\r\nActionID: q-login\r\nUsername: probe\r\nSecret: probe\r\nEvents: off\r\n\r\n"
+
+
+def sent(name: str, marker: bytes, *, connection: int = 0) -> bytes:
+    """The bytes the capture's client sent in its chunk holding `marker` (in its `connection`-th such chunk)."""
+    return [c.data for c in load_transcript(CAPTURES / name) if c.direction == "C>A" and marker in c.data][connection]
+
+
+def answered(name: str, marker: bytes) -> bytes:
+    return next(c.data for c in load_transcript(CAPTURES / name) if c.direction == "A>C" and marker in c.data)
+
+
+async def chunks_of(reader: asyncio.StreamReader, messages: int, timeout: float = 3.0) -> list[bytes]:
+    """Each read until `messages` messages have ended: what arrived together stays together."""
+    reads: list[bytes] = []
+    while b"".join(reads).count(b"\r\n\r\n") < messages:
+        reads.append(await asyncio.wait_for(reader.read(65536), timeout))
+        assert reads[-1], "EOF"
+    return reads
+
+
+async def logged_in(
+    fake: FakeAmi, login: bytes = LOGIN_EVENTS_OFF
+) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    reader, writer = await asyncio.open_connection("127.0.0.1", fake.port)
+    await asyncio.wait_for(reader.readline(), 3.0)
+    writer.write(login)
+    await chunks_of(reader, 2 if b"Events: off" in login else 3)  # a-login.txt #2 (and #3 with events)
+    return reader, writer
+
+
+def _timestamps(data: bytes) -> bytes:
+    return re.sub(rb"Timestamp: \d+\.\d+", b"Timestamp: T", data)
+
+
+async def test_ping_is_answered_in_the_chunks_asterisk_wrote(fake: FakeAmi) -> None:
+    """f2-asterisk-restart.txt #3-#5: Response line, ActionID line, the rest, each a chunk of its own; without an
+    ActionID e-ping-logoff.txt #5-#6: two."""
+    fake.chunk_gap = 0.02  # room for this test's reads: the fake and the reader share one loop
+    reader, writer = await logged_in(fake)
+    try:
+        writer.write(sent("f2-asterisk-restart.txt", b"Action: Ping"))
+        assert [_timestamps(c) for c in await chunks_of(reader, 1)] == [
+            b"Response: Success\r\n",
+            b"ActionID: f2-ping\r\n",
+            b"Ping: Pong\r\nTimestamp: T\r\n\r\n",
+        ]
+        writer.write(b"Action: Ping\r\n\r\n")  # e-ping-logoff.txt C>A #3
+        assert [_timestamps(c) for c in await chunks_of(reader, 1)] == [
+            b"Response: Success\r\n",
+            b"Ping: Pong\r\nTimestamp: T\r\n\r\n",
+        ]
+    finally:
+        writer.close()
+
+
+async def test_a_call_is_listed_and_read_as_f1_shows_it(fake: FakeAmi) -> None:
+    """f1-drop-reconnect.txt: its Originate (callee 6000, c6x.txt) sent as captured; 3.0 s later a session with
+    events off asks CoreShowChannels and Getvar as f1's second session did. The answers come in f1's chunks (#3's
+    Response, #4's list; #5, #6) and, but for the Local channels' sequence numbers and the Duration, byte for byte:
+    both legs, ";2" first with the OtherChannelId as Uniqueid, each with its own context and application."""
+    fake.time_scale, fake.chunk_gap = 0.05, 0.02
+    _, caller_writer = await logged_in(fake)
+    reader, writer = await logged_in(fake)
+    try:
+        caller_writer.write(sent("f1-drop-reconnect.txt", b"Action: Originate"))
+        await asyncio.sleep(3.0 * fake.time_scale)
+        writer.write(sent("f1-drop-reconnect.txt", b"Action: CoreShowChannels"))
+        response, listing = await chunks_of(reader, 4)
+        captured_response = answered("f1-drop-reconnect.txt", b"EventList: start").split(b"\r\n\r\n")[-2] + b"\r\n\r\n"
+        assert response == captured_response
+        normal = re.compile(rb"callees-[0-9a-f]{8};|Duration: \d\d:\d\d:\d\d")
+        assert normal.sub(b"~", listing) == normal.sub(b"~", answered("f1-drop-reconnect.txt", b"CoreShowChannel\r\n"))
+        for marker in (b"Variable: JOB_ID\r\n", b"Variable: IVR_SCENARIO\r\n"):
+            getvar = sent("f1-drop-reconnect.txt", marker)
+            writer.write(normal.sub(b"callees-00000005;", getvar))  # the ";1" leg of this replay (c6x.txt)
+            action_id = getvar.split(b"\r\n")[1] + b"\r\n"
+            reply = answered("f1-drop-reconnect.txt", action_id)  # #5 / #7: Response and ActionID
+            assert await chunks_of(reader, 1) == [reply, answered("f1-drop-reconnect.txt", marker + b"Value")]
+    finally:
+        writer.close()
+        caller_writer.close()
+
+
+async def test_an_unknown_technology_fails_at_once_as_c_errors_test_4(fake: FakeAmi) -> None:
+    """c-errors.txt test 4 sent as captured ("Bogus/2000"): "successfully queued" (#7), then OriginateResponse
+    Failure Reason 0 (#9), byte for byte, and no channel event."""
+    reader, writer = await logged_in(fake, LOGIN_EVENTS_OFF.replace(b"Events: off", b"Events: on"))
+    try:
+        writer.write(sent("c-errors.txt", b"Channel: Bogus/2000"))
+        got = b"".join(await chunks_of(reader, 2))
+        assert got == answered("c-errors.txt", b"ActionID: cerr212059-4\r\nMessage: Originate successfully queued") + (
+            next(m for m in answered("c-errors.txt", b"Channel: Bogus/2000\r\nContext").split(b"\r\n\r\n")
+                 if b"Bogus" in m) + b"\r\n\r\n"
+        )  # fmt: skip
+    finally:
+        writer.close()
+
+
+async def test_a_test_maps_its_channel_templates_callee_to_a_capture(fake: FakeAmi) -> None:
+    """The documented `PJSIP/{number}@trunk`, named by the test, plays the callee's capture (1123 answers, c1x.txt;
+    2000 busy, c2x.txt, its OriginateResponse naming the channel as requested, README section 3); chan_sip's SIP/,
+    a technology Asterisk 22 lacks, fails at once with Reason 0 (c-errors.txt test 4)."""
+    fake.channel_templates = ("PJSIP/{number}@trunk",)
+    client = AmiClient(AmiSettings("127.0.0.1", fake.port, "probe", "probe"), node_id="t")
+    await client.start()
+    try:
+
+        def call(channel: str, job: str) -> OriginateRequest:
+            variables = {"IVR_SCENARIO": "debt", "JOB_ID": job}
+            return OriginateRequest(channel, "outbound-ivr", f"cb-{job}-1", caller_id='"ACME" <5550100>',
+                                    variables=variables)  # fmt: skip
+
+        answered_call, busy, unknown = await asyncio.gather(
+            client.originate(call("PJSIP/1123@trunk", "a")),
+            client.originate(call("PJSIP/2000@trunk", "b")),
+            client.originate(call("SIP/2000@trunk", "c")),
+        )
+    finally:
+        await client.close()
+    assert (answered_call.outcome, answered_call.reason) == (DialOutcome.ANSWERED, "4")
+    assert (busy.outcome, busy.reason, busy.channel) == (DialOutcome.BUSY, "5", "PJSIP/2000@trunk")
+    assert (unknown.outcome, unknown.reason, unknown.channel, unknown.uniqueid) == (
+        DialOutcome.FAILED, "0", "SIP/2000@trunk", "cb-c-1"
+    )  # fmt: skip
+    assert unknown.seconds is not None and unknown.seconds < 0.1
+    assert [c.number for c in fake.calls] == ["1123", "2000", ""]

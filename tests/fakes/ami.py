@@ -5,15 +5,22 @@ Source of truth: ../shared/asterisk/ami/ (README.txt and the transcripts beside 
 - sends the one-line banner, answers Login like a.txt (Success + FullyBooted in one chunk, then
   SuccessfulAuth) and a wrong user/secret like b.txt (1 s delay, "Authentication failed", EOF);
 - answers any action before Login with "Permission denied" (b.txt) and Ping/Logoff like e.txt;
+- writes each of its own answers in the TCP chunks Asterisk wrote it in (`_answer`): Ping in three (f2 #3-#5),
+  Getvar in two (f1 #5-#6), CoreShowChannels' Response, then its list (f1 #3-#4), Login's Response with
+  FullyBooted, then SuccessfulAuth (a-login #2-#3); a client that parsed by recv() would fail here as on Asterisk;
 - reads actions the way Asterisk does: a bare LF ends a line, a blank line ends the action, the first
   occurrence of a repeated header wins, a line over 1024 bytes drops the action (d-header-injection.txt);
   every action it parsed is kept in `received`, so a test can prove what reached "Asterisk";
 - answers Originate errors synchronously with the texts of c-errors.txt, and for an async Originate
   replays the captured events of the callee's transcript (c1x..c9x.txt), chunk by chunk and at the captured
-  times (scaled by `time_scale`), with the capture's ids swapped for the ones the client sent;
-- keeps calls running when a client drops (f1: the OriginateResponse is then lost), lists them with
-  CoreShowChannels and answers Getvar like f1.txt, and can stop and start again like f2.txt (Shutdown
-  event, EOF, connection refused, a new banner).
+  times (scaled by `time_scale`), with the capture's ids swapped for the ones the client sent. The callee is
+  the number in a Local channel ("Local/<number>@...") or in one of `channel_templates` a test names
+  ("PJSIP/{number}@trunk"); any other channel is one whose technology this Asterisk lacks, and fails as
+  c-errors.txt test 4 ("Bogus/2000"): queued, then OriginateResponse Failure Reason 0 0.26 ms later;
+- keeps calls running when a client drops (f1: the OriginateResponse is then lost), lists both legs of each
+  with CoreShowChannels as f1.txt does (";2" first, its Uniqueid the OtherChannelId, each leg's own context,
+  extension and application, from the events replayed so far) and answers Getvar like f1.txt, and can stop
+  and start again like f2.txt (Shutdown event, EOF, connection refused, a new banner).
 """
 
 from __future__ import annotations
@@ -47,6 +54,10 @@ CALLEE_CAPTURES: Mapping[str, str] = {
 }
 
 BANNER = b"Asterisk Call Manager/11.0.0\r\n"  # a-login.txt #1: one line, no blank line after it
+# c-errors.txt test 4: the technology Asterisk lacks, and the capture whose OriginateResponse it fails with.
+UNKNOWN_TECHNOLOGY = ("c-errors.txt", "Channel: Bogus/2000")
+# c-errors.txt #7 -> #9: the OriginateResponse of the unknown technology 0.255 ms after "successfully queued".
+UNKNOWN_TECHNOLOGY_DELAY = 0.302588 - 0.302333
 MAX_LINE = 1024  # d5: "Failed to parse message: line too long"
 _UNESCAPES = {"\\": "\\", "n": "\n", "r": "\r", "t": "\t"}
 _ENTRY = re.compile(r"^\s*(\d+\.\d+)\s+(A>C|C>A)\s+#\d+\s+(?:len=\d+|EOF)")
@@ -155,6 +166,7 @@ class CallScript:
     job_id: str
     context: str
     scenario: str
+    channel: str = ""  # the Channel the capture's Originate requested (a failed call's OriginateResponse names it)
 
 
 def load_call_script(path: Path) -> CallScript:
@@ -181,12 +193,66 @@ def load_call_script(path: Path) -> CallScript:
         job_id=variables.get("JOB_ID", ""),
         context=first(headers, "Context") or "",
         scenario=variables.get("IVR_SCENARIO", ""),
+        channel=first(headers, "Channel") or "",
     )
+
+
+def unknown_technology_response() -> bytes:
+    """c-errors.txt #9: the OriginateResponse of an Originate to a technology Asterisk lacks ("Bogus/2000")."""
+    name, marker = UNKNOWN_TECHNOLOGY
+    return next(
+        message
+        for chunk in load_transcript(CAPTURES / name)
+        if chunk.direction == "A>C"
+        for message in split_messages(chunk.data)
+        if message.startswith(b"Event: OriginateResponse\r\n") and marker.encode() in message
+    )
+
+
+def caller_id_parts(value: str | None) -> tuple[str, str]:
+    """(CallerIDNum, CallerIDName) of an Originate's CallerID ('"ACME Dialer" <5550100>' -> 5550100, ACME Dialer),
+    as OriginateResponse shows them; "<unknown>" for what the Originate did not give (README section 4)."""
+    if not value:
+        return "<unknown>", "<unknown>"
+    match = re.fullmatch(r'\s*"?([^"<]*?)"?\s*<([^>]*)>\s*', value)
+    if match is None:
+        return value.strip(), "<unknown>"
+    return match.group(2) or "<unknown>", match.group(1) or "<unknown>"
 
 
 def _substitution(mapping: Mapping[bytes, bytes]) -> tuple[re.Pattern[bytes], Mapping[bytes, bytes]]:
     keys = sorted((key for key in mapping if key), key=len, reverse=True)
     return re.compile(b"|".join(re.escape(key) for key in keys)), mapping
+
+
+# What CoreShowChannel says of a leg, in f1.txt's order (#4); the leg's last event gives all but the last four.
+_SNAPSHOT = (
+    "Channel",
+    "ChannelState",
+    "ChannelStateDesc",
+    "CallerIDNum",
+    "CallerIDName",
+    "ConnectedLineNum",
+    "ConnectedLineName",
+    "Language",
+    "AccountCode",
+    "Context",
+    "Exten",
+    "Priority",
+    "Uniqueid",
+    "Linkedid",
+)
+
+
+@dataclass(slots=True)
+class FakeLeg:
+    """One channel of a call (a Local call has two: ";1" runs the Originate's context, ";2" rings the callee),
+    as its replayed events left it: the channel snapshot of the last one, the application of the last Newexten."""
+
+    snapshot: dict[str, str]
+    created: float  # the loop's time at its Newchannel
+    application: str = ""
+    data: str = ""
 
 
 @dataclass(slots=True)
@@ -202,6 +268,8 @@ class FakeCall:
     ended: bool = False
     fastagi: bool = False  # the callee's FastAGI session started (on_fastagi was called)
     task: asyncio.Task[None] | None = None
+    other_channel_id: str = ""
+    legs: dict[str, FakeLeg] = field(default_factory=dict)  # Uniqueid -> a leg not hung up yet
 
 
 @dataclass(slots=True)
@@ -225,6 +293,9 @@ class _Session:
     writer: asyncio.StreamWriter
     logged_in: bool = False
     events: bool = True
+    # Held while an answer is written chunk by chunk: Asterisk's session thread writes an answer whole before any
+    # event (f1 #3: the pending SuccessfulAuth went out before the Response, never inside it).
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
 
 def originate_variables(header_value: str) -> dict[str, str]:
@@ -287,6 +358,13 @@ class FakeAmi:
     username: str = "probe"
     secret: str = "probe"
     time_scale: float = 1.0  # multiply captured delays (0.01 makes the 30 s no-answer call last 0.3 s)
+    # Between the chunks of one answer (`_answer`): enough for the client to read each on its own, as it did from
+    # Asterisk (17-30 us apart there, f2 #3-#5; a pause that short would let both land in one read here).
+    chunk_gap: float = 0.001
+    # Dial strings whose {number} is a callee of CALLEE_CAPTURES, besides Local/<number>@...: a test dialling
+    # through the documented "PJSIP/{number}@trunk" names it here. Any other channel fails as an unknown
+    # technology does (c-errors.txt test 4).
+    channel_templates: tuple[str, ...] = ()
     auth_failure_delay: float = 1.0  # b.txt: Asterisk waits 1.000 s before "Authentication failed"
     contexts: Mapping[str, frozenset[str]] = field(
         default_factory=lambda: {"outbound-ivr": frozenset({"s"}), "outbound-ivr-f": frozenset({"s", "failed"})}
@@ -317,6 +395,7 @@ class FakeAmi:
             if call.task is not None:
                 call.task.cancel()
             call.ended = True  # calls die with Asterisk (f2)
+            call.legs.clear()
         await self._close_listener()
         for session in list(self._sessions):
             session.writer.transport.abort()
@@ -344,9 +423,7 @@ class FakeAmi:
             b"Event: Shutdown\r\nPrivilege: system,all\r\nTimestamp: %.6f\r\n"
             b"Shutdown: Cleanly\r\nRestart: False\r\n\r\n" % time.time()
         )
-        for session in list(self._sessions):
-            if session.logged_in and session.events:
-                session.writer.write(event)
+        await self._broadcast(event)
         await asyncio.sleep(0.014 * self.time_scale)
         await self.close()
 
@@ -402,64 +479,65 @@ class FakeAmi:
         headers = parse_action(raw)
         action_id = first(headers, "ActionID")
         if any(len(line) + 1 > MAX_LINE for line in raw.split(b"\n")):
-            session.writer.write(self._response("Error", action_id, "Failed to parse message: line too long"))
+            await self._answer(session, self._response("Error", action_id, "Failed to parse message: line too long"))
             return True
         self.received.append(ReceivedAction(session.number, headers))
         name = (first(headers, "Action") or "").lower()
         if name == "login":
             return await self._login(session, headers, action_id)
         if not session.logged_in:
-            session.writer.write(self._response("Error", action_id, "Permission denied"))  # b.txt
+            await self._answer(session, self._response("Error", action_id, "Permission denied"))  # b.txt
             return True
         if name == "logoff":
-            session.writer.write(self._response("Goodbye", action_id, "Thanks for all the fish."))
+            # f2 #6: one chunk, then EOF.
+            await self._answer(session, self._response("Goodbye", action_id, "Thanks for all the fish."))
             await session.writer.drain()
             return False
         if name == "ping":
-            session.writer.write(self._lines("Response: Success", action_id, [("Ping", "Pong"), _timestamp()]))
+            await self._ping(session, action_id)
         elif name == "originate":
             self._originate(session, headers, action_id)
         elif name == "coreshowchannels":
-            self._core_show_channels(session, action_id)
+            await self._core_show_channels(session, action_id)
         elif name == "getvar":
-            self._getvar(session, headers, action_id)
+            await self._getvar(session, headers, action_id)
         elif name == "command":
             # d3: what the smuggled "Action: Command" answered; a test must never get here from our client.
             output = [
                 ("Output", "System uptime: 1 minute, 30 seconds"),
                 ("Output", "Last reload: 1 minute, 30 seconds"),
             ]
-            session.writer.write(
-                self._lines("Response: Success", action_id, [("Message", "Command output follows"), *output])
+            await self._answer(
+                session, self._lines("Response: Success", action_id, [("Message", "Command output follows"), *output])
             )
         else:
             message = (
                 f"Invalid/unknown command: {first(headers, 'Action')}. "
                 "Use Action: ListCommands to show available commands."
             )
-            session.writer.write(self._response("Error", action_id, message))
+            await self._answer(session, self._response("Error", action_id, message))
         return True
 
     async def _login(self, session: _Session, headers: list[tuple[str, str]], action_id: str | None) -> bool:
         if first(headers, "Username") != self.username or first(headers, "Secret") != self.secret:
             await asyncio.sleep(self.auth_failure_delay)  # b.txt: deliberate 1 s, same for unknown user
-            session.writer.write(self._response("Error", action_id, "Authentication failed"))
+            await self._answer(session, self._response("Error", action_id, "Authentication failed"))
             await session.writer.drain()
             return False
         session.logged_in = True
         session.events = (first(headers, "Events") or "on").lower() not in ("off", "no", "false")
         uptime = str(int(time.monotonic() - self._booted))
-        # a-login.txt #2: the Response and FullyBooted share one chunk; SuccessfulAuth comes right after.
-        session.writer.write(
+        # a-login.txt #2: the Response and FullyBooted share one chunk; SuccessfulAuth comes in the next (#3).
+        chunks = [
             self._response("Success", action_id, "Authentication accepted")
             + self._lines(
                 "Event: FullyBooted",
                 None,
                 [("Privilege", "system,all"), ("Uptime", uptime), ("LastReload", uptime), ("Status", "Fully Booted")],
             )
-        )
+        ]
         if session.events:
-            session.writer.write(
+            chunks.append(
                 self._lines(
                     "Event: SuccessfulAuth",
                     None,
@@ -474,48 +552,101 @@ class FakeAmi:
                     ],
                 )
             )
+        await self._answer(session, *chunks)
         return True
+
+    async def _ping(self, session: _Session, action_id: str | None) -> None:
+        """Ping's answer in the chunks Asterisk wrote it in: with an ActionID three (f2-asterisk-restart.txt #3-#5:
+        the Response line, the ActionID line, the rest), without one two (e-ping-logoff.txt #5-#6)."""
+        rest = self._lines("Ping: Pong", None, [_timestamp()])
+        if action_id is None:
+            await self._answer(session, b"Response: Success\r\n", rest)
+        else:
+            await self._answer(session, b"Response: Success\r\n", f"ActionID: {action_id}\r\n".encode(), rest)
+
+    async def _answer(self, session: _Session, *chunks: bytes) -> None:
+        """Write one answer as the chunks given, `chunk_gap` apart, no event between them (`_Session.lock`)."""
+        async with session.lock:
+            for index, chunk in enumerate(chunks):
+                if index:
+                    await asyncio.sleep(self.chunk_gap)
+                session.writer.write(chunk)
+
+    async def _broadcast(self, chunk: bytes) -> None:
+        """An event chunk to every logged-in session that asked for events, like Asterisk's manager events: a
+        session that is not connected right now simply misses it (f1). Never inside an answer being written."""
+        for session in list(self._sessions):
+            if session.logged_in and session.events:
+                async with session.lock:
+                    session.writer.write(chunk)
 
     # ---- Originate ----------------------------------------------------------------------------------------
 
     def _originate(self, session: _Session, headers: list[tuple[str, str]], action_id: str | None) -> None:
-        write = session.writer.write
+        """Its Response is one chunk (c-errors.txt #4-#8), written at once: no other answer of the session can be
+        half written meanwhile (`_handle` answers one action at a time), and an event waits for no lock then."""
         channel = first(headers, "Channel")
         context = first(headers, "Context")
         exten = first(headers, "Exten")
         priority = first(headers, "Priority")
         timeout = first(headers, "Timeout")
         # Synchronous checks of manager.c, texts from c-errors.txt and d3.
+        error: str | None = None
         if not channel:
-            write(self._response("Error", action_id, "Channel not specified"))
+            error = "Channel not specified"
         elif priority and not re.match(r"^\d+$", priority):
-            write(self._response("Error", action_id, "Invalid priority"))
+            error = "Invalid priority"
         elif timeout and not re.match(r"^-?\d", timeout):
-            write(self._response("Error", action_id, "Invalid timeout"))
+            error = "Invalid timeout"
         elif "/" not in channel:
-            write(self._response("Error", action_id, "Invalid channel"))
+            error = "Invalid channel"
         elif not first(headers, "Application") and not (context and priority):
-            write(self._response("Error", action_id, "Originate with 'Exten' requires 'Context' and 'Priority'"))
+            error = "Originate with 'Exten' requires 'Context' and 'Priority'"
         elif context is not None and exten not in self.contexts.get(context, frozenset()):
-            write(self._response("Error", action_id, "Extension does not exist."))
+            error = "Extension does not exist."
         elif (first(headers, "Async") or "").lower() not in ("true", "yes", "1", "on"):
-            write(self._response("Error", action_id, "this fake only plays Async: true (see g2 for sync)"))
-        else:
-            write(self._response("Success", action_id, "Originate successfully queued"))
-            self._start_call(channel, headers, action_id)
+            error = "this fake only plays Async: true (see g2 for sync)"
+        if error is not None or channel is None:
+            session.writer.write(self._response("Error", action_id, error or "Channel not specified"))
+            return
+        session.writer.write(self._response("Success", action_id, "Originate successfully queued"))
+        self._start_call(channel, headers, action_id)
+
+    def _callee(self, channel: str) -> str | None:
+        """The callee number a dial string rings: Local/<number>@..., or a test's `channel_templates`; None for a
+        channel of a technology this Asterisk lacks."""
+        match = _CALLEE.match(channel)
+        if match:
+            return match.group(1)
+        for template in self.channel_templates:
+            pattern = re.escape(template).replace(re.escape("{number}"), "([0-9*#+]+)")
+            match = re.fullmatch(pattern, channel)
+            if match:
+                return match.group(1)
+        return None
 
     def _start_call(self, channel: str, headers: list[tuple[str, str]], action_id: str | None) -> None:
-        match = _CALLEE.match(channel)
-        number = match.group(1) if match else "9000"
-        capture = CALLEE_CAPTURES.get(number) or CALLEE_CAPTURES.get(number[:4], "c9x.txt")
-        script = self._scripts.get(capture) or self._scripts.setdefault(capture, load_call_script(CAPTURES / capture))
         variables: dict[str, str] = {}
         for value in all_values(headers, "Variable"):
             variables.update(originate_variables(value))
         self._unique += 1
         channel_id = first(headers, "ChannelId") or f"{int(time.time())}.{self._unique}"
         other_id = first(headers, "OtherChannelId") or f"{channel_id};2"
-        call = FakeCall(number=number, action_id=action_id, channel_id=channel_id, variables=variables)
+        number = self._callee(channel)
+        if number is None:
+            call = FakeCall(number="", action_id=action_id, channel_id=channel_id, variables=variables, ended=True)
+            call.task = asyncio.create_task(self._fail_at_once(channel, headers, action_id, channel_id))
+            self.calls.append(call)
+            return
+        capture = CALLEE_CAPTURES.get(number) or CALLEE_CAPTURES.get(number[:4], "c9x.txt")
+        script = self._scripts.get(capture) or self._scripts.setdefault(capture, load_call_script(CAPTURES / capture))
+        call = FakeCall(
+            number=number,
+            action_id=action_id,
+            channel_id=channel_id,
+            variables=variables,
+            other_channel_id=other_id,
+        )
         mapping: dict[bytes, bytes] = {
             # The capture's ids become the ones this client sent (README section 3: echoed verbatim).
             f"ActionID: {script.action_id}\r\n".encode(): f"ActionID: {action_id}\r\n".encode() if action_id else b"",
@@ -526,9 +657,37 @@ class FakeAmi:
             f"Value: {script.scenario}\r\n".encode(): f"Value: {variables.get('IVR_SCENARIO', '')}\r\n".encode(),
             f"Scenario: {script.scenario}\r\n".encode(): f"Scenario: {variables.get('IVR_SCENARIO', '')}\r\n".encode(),
             f"/{script.scenario}?job=".encode(): f"/{variables.get('IVR_SCENARIO', '')}?job=".encode(),
+            # A failed call's OriginateResponse names the channel as requested (README section 3).
+            f"Channel: {script.channel}\r\n".encode(): f"Channel: {channel}\r\n".encode(),
         }
         call.task = asyncio.create_task(self._play(call, script, _substitution(mapping)))
         self.calls.append(call)
+
+    async def _fail_at_once(
+        self, channel: str, headers: list[tuple[str, str]], action_id: str | None, channel_id: str
+    ) -> None:
+        """c-errors.txt test 4: a technology Asterisk lacks ("Bogus/2000"; SIP/ since Asterisk 21) is queued, then
+        fails with OriginateResponse Failure Reason 0 0.255 ms later (#7 -> #9), no channel event at all. The
+        capture's message with this Originate's ActionID, Channel, Context, Exten, ChannelId and CallerID."""
+        number, name = caller_id_parts(first(headers, "CallerID"))
+        lines: list[bytes] = []
+        for line in unknown_technology_response().split(b"\r\n"):
+            key = line.partition(b":")[0].decode()
+            if key == "ActionID":
+                if action_id is None:
+                    continue  # README section 3: only an Originate with an ActionID gets it back
+                line = f"ActionID: {action_id}".encode()
+            replacement = {
+                "Channel": channel,
+                "Context": first(headers, "Context") or "",
+                "Exten": first(headers, "Exten") or "",
+                "Uniqueid": channel_id,
+                "CallerIDNum": number,
+                "CallerIDName": name,
+            }.get(key)
+            lines.append(line if replacement is None else f"{key}: {replacement}".encode())
+        await asyncio.sleep(UNKNOWN_TECHNOLOGY_DELAY * self.time_scale)
+        await self._broadcast(b"\r\n".join(lines))
 
     async def _play(
         self, call: FakeCall, script: CallScript, substitution: tuple[re.Pattern[bytes], Mapping[bytes, bytes]]
@@ -545,21 +704,32 @@ class FakeAmi:
                     await self.on_fastagi(call)
                 except Exception as error:  # Asterisk's call goes on whatever the FastAGI side did
                     self.fastagi_errors.append(error)
-            self._track(call, chunk)
-            # Events go to every logged-in session that asked for them, like Asterisk's manager events:
-            # a session that is not connected right now simply misses them (f1).
-            for session in list(self._sessions):
-                if session.logged_in and session.events:
-                    session.writer.write(chunk)
+            self._track(call, chunk, loop.time())
+            await self._broadcast(chunk)
         call.ended = True
+        call.legs.clear()
 
     @staticmethod
-    def _track(call: FakeCall, chunk: bytes) -> None:
+    def _track(call: FakeCall, chunk: bytes, now: float) -> None:
+        """Follow the call's two legs through its events: what CoreShowChannels and Getvar answer from."""
         for message in split_messages(chunk):
             headers = parse_action(message.replace(b"\r\n", b"\n").strip(b"\n"))
-            if first(headers, "Uniqueid") != call.channel_id:
-                continue
+            uniqueid = first(headers, "Uniqueid")
             event = first(headers, "Event")
+            if uniqueid not in (call.channel_id, call.other_channel_id) or event == "OriginateResponse":
+                continue  # another call's, or no snapshot (OriginateResponse has Context/Exten of its own)
+            snapshot = {key: value for key, value in headers if key in _SNAPSHOT}
+            if event == "Newchannel":
+                call.legs[uniqueid] = FakeLeg(snapshot, now)
+            leg = call.legs.get(uniqueid)
+            if leg is not None and "ChannelStateDesc" in snapshot:
+                leg.snapshot.update(snapshot)
+            if leg is not None and event == "Newexten":
+                leg.application, leg.data = first(headers, "Application") or "", first(headers, "AppData") or ""
+            if event == "Hangup":
+                call.legs.pop(uniqueid, None)
+            if uniqueid != call.channel_id:
+                continue
             if event == "Newchannel":
                 call.channel = first(headers, "Channel")
             if event in ("Newchannel", "Newstate"):
@@ -569,44 +739,50 @@ class FakeAmi:
 
     # ---- reconciliation helpers (f1) ---------------------------------------------------------------------
 
-    def _core_show_channels(self, session: _Session, action_id: str | None) -> None:
-        live = self.live_calls()
-        out = self._lines("Response: Success", action_id, [("EventList", "start"), ("Message", "Channels will follow")])
-        for call in live:
-            state = {"Down": "0", "Ringing": "5", "Up": "6"}.get(call.state, "0")
-            out += self._lines(
-                "Event: CoreShowChannel",
-                action_id,
-                [
-                    ("Channel", call.channel or ""),
-                    ("ChannelState", state),
-                    ("ChannelStateDesc", call.state),
-                    ("Context", "outbound-ivr"),
-                    ("Exten", "s"),
-                    ("Uniqueid", call.channel_id),
-                    ("Linkedid", call.channel_id),
-                    ("Application", "AGI" if call.state == "Up" else "AppDial2"),
-                    ("ApplicationData", ""),
-                    ("Duration", "00:00:03"),
-                    ("BridgeId", ""),
-                ],
-            )
-        out += self._lines(
-            "Event: CoreShowChannelsComplete", action_id, [("EventList", "Complete"), ("ListItems", str(len(live)))]
-        )
-        session.writer.write(out)
+    def live_legs(self) -> list[FakeLeg]:
+        """Every channel up now, in CoreShowChannels' order (f1 #4: a call's ";2" leg first, then its ";1")."""
+        legs: list[FakeLeg] = []
+        for call in self.calls:
+            ids = (call.other_channel_id, call.channel_id)
+            legs.extend(call.legs[uniqueid] for uniqueid in ids if uniqueid in call.legs)
+        return legs
 
-    def _getvar(self, session: _Session, headers: list[tuple[str, str]], action_id: str | None) -> None:
+    async def _core_show_channels(self, session: _Session, action_id: str | None) -> None:
+        """f1-drop-reconnect.txt #3-#4: the Response (EventList: start) in one chunk, then every CoreShowChannel
+        and the Complete event in the next; each leg with its own context, extension, application and Uniqueid."""
+        legs = self.live_legs()
+        now = asyncio.get_running_loop().time()
+        response = self._lines(
+            "Response: Success", action_id, [("EventList", "start"), ("Message", "Channels will follow")]
+        )
+        listing = b""
+        for leg in legs:
+            seconds = int((now - leg.created) / self.time_scale) if self.time_scale > 0 else 0
+            fields = [(key, leg.snapshot.get(key, "")) for key in _SNAPSHOT]
+            fields += [
+                ("Application", leg.application),
+                ("ApplicationData", leg.data),
+                ("Duration", f"{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"),
+                ("BridgeId", ""),
+            ]
+            listing += self._lines("Event: CoreShowChannel", action_id, fields)
+        listing += self._lines(
+            "Event: CoreShowChannelsComplete", action_id, [("EventList", "Complete"), ("ListItems", str(len(legs)))]
+        )
+        await self._answer(session, response, listing)
+
+    async def _getvar(self, session: _Session, headers: list[tuple[str, str]], action_id: str | None) -> None:
+        """f1-drop-reconnect.txt #5-#6: Response and ActionID in one chunk, Variable and Value in the next. Either
+        leg knows the Originate's variables (chan_local copies them, README section 4)."""
         channel = first(headers, "Channel")
         variable = first(headers, "Variable") or ""
-        for call in self.live_calls():
-            if call.channel == channel:
+        for call in self.calls:
+            if any(leg.snapshot.get("Channel") == channel for leg in call.legs.values()):
                 value = call.variables.get(variable, "")
-                session.writer.write(
-                    self._lines("Response: Success", action_id, [("Variable", variable), ("Value", value)])
-                )
+                head = self._lines("Response: Success", action_id, [])[:-2]  # no blank line: the message goes on
+                await self._answer(session, head, self._lines(f"Variable: {variable}", None, [("Value", value)]))
                 return
-        session.writer.write(self._response("Error", action_id, "No such channel"))
+        await self._answer(session, self._response("Error", action_id, "No such channel"))
 
     # ---- encoding of the fake's own answers ---------------------------------------------------------------
 
