@@ -261,7 +261,8 @@ class _NodeFigures(Collector):
         if records is not None:
             yield GaugeMetricFamily(
                 "ivrgraph_agi_call_records_queued",
-                "Call records of finished calls waiting in the writer's queue for the database",
+                "Call records of finished calls waiting for the database: in the writer's queue, or held in memory "
+                "while the spool's disk is full too",
                 value=records.queued,
             )
             spool = records.spool

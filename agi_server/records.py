@@ -14,6 +14,12 @@ the `RecordSpool` on local disk after a few quick retries and is replayed when t
 on the next start. With a spool, a finishing call that finds the queue full spools its record instead of
 waiting; without one (tests, a host with no database) it waits for room.
 
+A full disk loses nothing either (chaos review: a spool on a full disk dropped whole batches while the node ran
+on, and the database came back to find 2 of 30 calls). What fits of a batch is spooled in smaller files; what
+neither the store nor the disk takes is held in memory, up to `max_held` records (the queue's size by default),
+and tried again at the spool's back-off: the store first, then the disk. Past that bound, and at shutdown after
+one more try, the records left are dropped, and the log and `records_dropped` say how many and why.
+
 The spool's reads and writes (and the fsync that makes a write durable) run in a thread of the writer's own:
 they happen while the database is down, when the node is already strained, and a disk flush can take tens of
 milliseconds, which on the event loop every call in progress would wait out. Only the shutdown paths, which
@@ -25,6 +31,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import logging
 from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
@@ -45,6 +52,8 @@ WRITE_TIMEOUT: Final = 30.0  # a batch insert takes milliseconds; a store silent
 REPLAY_DELAYS: Final = (1.0, 5.0, 15.0, 60.0)  # between looks at the spool while the store stays unavailable
 _CLOSING_WRITE_TIMEOUT: Final = 5.0
 CLOSE_TIMEOUT: Final = 10.0  # how long close() lets writes run before what is left goes to the spool
+# A spool write that fails for these is tried again in smaller files: part of the batch may fit.
+_NO_ROOM: Final = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
 
 
 class RecordsRejected(Exception):
@@ -149,6 +158,7 @@ class RecordWriter:
         write_timeout: float = WRITE_TIMEOUT,
         replay_delays: tuple[float, ...] = REPLAY_DELAYS,
         close_timeout: float = CLOSE_TIMEOUT,
+        max_held: int | None = None,
     ) -> None:
         # flush_interval: at 0.05 s a light load (100 calls, one ending every ~50 ms) woke the writer, and
         # wrote a one-record batch, for nearly every call, ~3 % of the server's CPU per AGI command there
@@ -178,16 +188,29 @@ class RecordWriter:
         self._close_timeout = close_timeout
         self._spooled = bool(spool and spool.files())  # a previous run may have left records there
         self._disk: ThreadPoolExecutor | None = None  # the spool's thread, made when the spool is first used
+        # Records neither the store nor the spool could take (a full disk while the database is away), oldest
+        # first, and records the store refused that the spool could not set aside: tried again at the replay's
+        # back-off. Together at most `max_held` (a bound on memory; the queue's size by default).
+        self._held: list[CallRecord] = []
+        self._aside: list[tuple[CallRecord, str]] = []  # (record, why the store refused it)
+        self._max_held = max_queue if max_held is None else max_held
         self.written = 0
         self.spooled = 0  # records put in the spool (they are written later, when the store is back)
         self.rejected = 0  # records the store refused for what they hold, set aside in the spool folder
+        self.lost = 0  # records dropped for good: no spool, or neither store nor spool took them within the bound
         if metrics is not None:
             metrics.watch_record_writer(self)  # read when scraped: nothing more per record
 
     @property
     def queued(self) -> int:
-        """Records waiting for the writer (read from the metrics' thread: two lengths, each read whole)."""
-        return len(self._pending) + len(self._overflow)
+        """Records waiting for the writer, those held in memory included (read from the metrics' thread: lengths,
+        each read whole)."""
+        return len(self._pending) + len(self._overflow) + len(self._held) + len(self._aside)
+
+    @property
+    def held(self) -> int:
+        """Records held in memory because neither the store nor the spool could take them."""
+        return len(self._held) + len(self._aside)
 
     @property
     def spool(self) -> Spool | None:
@@ -229,10 +252,12 @@ class RecordWriter:
             if self._disk is not None:
                 self._disk.shutdown(wait=False)  # a write in flight finishes in its thread; its file is whole
                 self._disk = None
+            self._last_chance()
 
     async def _finish(self) -> None:
         if self._task is None:
-            await self._write(self._drain())
+            await self._write([*self._take_held(), *self._drain()])
+            await self._retry_aside()
             return
         self._wake_writer()
         flush_wait, self._flush_wait = self._flush_wait, None
@@ -270,9 +295,9 @@ class RecordWriter:
     async def _run(self) -> None:
         loop = asyncio.get_running_loop()
         while True:
-            if self._spooled and not self._closing and loop.time() >= self._next_replay:
+            if self._looking_again() and not self._closing and loop.time() >= self._next_replay:
                 try:
-                    await self._replay()
+                    await self._look_again()
                 except asyncio.CancelledError:
                     self._keep(self._drain())  # close() ran out of time mid-replay: the queue goes to disk too
                     raise
@@ -280,8 +305,8 @@ class RecordWriter:
                 if self._closing:
                     break
                 self._wake = wake = loop.create_future()
-                # While records wait in the spool, wake for the next look at it even if no call ends.
-                timer = loop.call_at(self._next_replay, _resolve, wake) if self._spooled else None
+                # While records wait in the spool or in memory, wake for the next look even if no call ends.
+                timer = loop.call_at(self._next_replay, _resolve, wake) if self._looking_again() else None
                 await wake
                 if timer is not None:
                     timer.cancel()
@@ -301,14 +326,32 @@ class RecordWriter:
             except asyncio.CancelledError:
                 self._keep(batch + self._drain())  # close() ran out of time: keep everything on disk
                 raise
-        rest = self._drain()
+        rest = [*self._take_held(), *self._drain()]  # the held records' one more try: store, then spool
         try:
             await self._write(rest)
+            await self._retry_aside()
         except asyncio.CancelledError:
             self._keep(rest)  # a chunk the store committed after all is not written twice
             raise
         if self._spooled:  # one more look before the process goes (a cut-off replay leaves its file as it was)
             await self._replay()
+
+    def _looking_again(self) -> bool:
+        """Records wait for a later look: in the spool, or held in memory."""
+        return self._spooled or bool(self._held) or bool(self._aside)
+
+    async def _look_again(self) -> None:
+        """At the back-off: the records held in memory (store, then spool), then the spool's files."""
+        if self._held or self._aside:
+            await self._retry_held()
+            if self._held:
+                return  # the store is away and the disk full: the spool's files would not go in either
+        if self._spooled:
+            await self._replay()
+
+    def _take_held(self) -> list[CallRecord]:
+        held, self._held = self._held, []
+        return held
 
     async def _write(self, batch: list[CallRecord]) -> None:
         for start in range(0, len(batch), self._batch_size):
@@ -341,7 +384,7 @@ class RecordWriter:
                 await asyncio.sleep(delay)
             else:
                 self.written += len(chunk)
-                if self._spooled:  # the store answers again: bring the spool in now, not at the next back-off
+                if self._spooled or self._held:  # the store answers again: bring them in now, not at the back-off
                     self._next_replay, self._replays_failed = 0.0, 0
                 return []
         return chunk  # pragma: no cover - the loop always returns
@@ -352,29 +395,111 @@ class RecordWriter:
         return self._closing and self._spool is not None
 
     def _keep(self, records: list[CallRecord]) -> None:
-        """Records the store cannot take now: to the spool; without one they are lost, and said so. On the
-        loop: for the shutdown paths, which cannot wait for a thread."""
+        """Records the store cannot take now: to the spool, what it cannot take held in memory (close() says what
+        is left of them). On the loop: for the shutdown paths, which cannot wait for a thread."""
         if self._spool is None:
-            self._lose(records, "no spool to keep them")
+            self._hold(records, "no spool to keep them")
             return
-        try:
-            where = self._spool.put(records)
-        except OSError:
-            self._lose(records, "the spool cannot keep them either", exc_info=True)
-            return
-        self._kept(records, where)
+        self._placed(records, *_put_what_fits(self._spool.put, records))
 
     async def _keep_off_loop(self, records: list[CallRecord]) -> None:
-        """`_keep`, with the file written and flushed to disk in the spool's thread."""
+        """`_keep`, with the files written and flushed to disk in the spool's thread."""
         if self._spool is None:
-            self._lose(records, "no spool to keep them")
+            self._hold(records, "no spool to keep them")
             return
-        try:
-            where = await self._on_disk(self._spool.put, records)
-        except OSError:
-            self._lose(records, "the spool cannot keep them either", exc_info=True)
+        self._placed(records, *await self._on_disk(_put_what_fits, self._spool.put, records))
+
+    def _placed(
+        self, records: list[CallRecord], kept: list[tuple[list[CallRecord], Any]], error: OSError | None
+    ) -> None:
+        for chunk, where in kept:
+            self._kept(chunk, where)
+        if error is not None:
+            self._hold(records[_count(kept) :], f"the spool cannot keep them either: {error}")
+
+    def _hold(self, records: list[CallRecord], why: str) -> None:
+        """Records neither the store nor the spool can take now: held in memory, up to `max_held`, for the next
+        look (`_retry_held`); the rest dropped, and said so."""
+        present = {id(record) for record in self._held}  # a write cut off at shutdown hands its records over twice
+        records = [record for record in records if id(record) not in present]
+        room = max(0, self._max_held - self.held)
+        held, over = records[:room], records[room:]
+        self._held.extend(held)
+        if held and not self._closing:  # closing: close() says what became of them
+            ids = ", ".join(record.call_id for record in held)
+            log.warning("holding %d call records in memory (%s), %d in all: they go to the database or the spool "
+                        "as soon as either takes them: %s", len(held), why, self.held, ids)  # fmt: skip
+        if over:
+            self._lose(over, f"{why}; {self._max_held} records are held in memory already, the most the node holds")
+
+    async def _retry_held(self) -> None:
+        """The records held in memory: the store first, then the spool; the next look waits longer for what neither
+        takes. They stay held until one does (the metrics count them; close() cutting this short finds them there,
+        and a record the store took meanwhile is skipped when it comes again). The same for refused records the
+        spool could not set aside."""
+        held = list(self._held)
+        unwritten = await self._write_until_unavailable(held)
+        taken = {id(record) for record in held} - {id(record) for record in unwritten}
+        if unwritten and self._spool is not None:
+            kept, _ = await self._on_disk(_put_what_fits, self._spool.put, unwritten)
+            for chunk, where in kept:
+                self._kept(chunk, where)
+                taken.update(id(record) for record in chunk)
+        self._held = [record for record in self._held if id(record) not in taken]  # and those held meanwhile
+        await self._retry_aside()
+        if self._held or self._aside:
+            if not self._closing:
+                self._replay_later()
+                log.warning("%d call records still held in memory: neither the database nor the spool takes them; "
+                            "trying again in %g s", self.held, self._replay_delay_now())  # fmt: skip
+        elif held:
+            log.info("%d call records held in memory are in the database or the spool now", len(held))
+
+    async def _write_until_unavailable(self, records: list[CallRecord]) -> list[CallRecord]:
+        """Write `records` a batch at a time, one try each; from the first batch the store cannot take, the
+        records not written."""
+        for start in range(0, len(records), self._batch_size):
+            unwritten = await self._write_chunk(records[start : start + self._batch_size], retry=False)
+            if unwritten:
+                return unwritten + records[start + self._batch_size :]
+        return []
+
+    async def _retry_aside(self) -> None:
+        """Refused records held in memory: to the spool's set-aside files, now that it may have room. They stay
+        held until it takes them."""
+        if not self._aside or self._spool is None:
             return
-        self._kept(records, where)
+        aside = list(self._aside)
+        kept, _ = await self._on_disk(_put_what_fits, self._spool.reject, [record for record, _ in aside])
+        for chunk, where in kept:
+            log.warning("set aside %d refused call records held in memory in %s: %s", len(chunk), where,
+                        ", ".join(record.call_id for record in chunk))  # fmt: skip
+        taken = {id(record) for chunk, _ in kept for record in chunk}
+        self._aside = [(record, why) for record, why in self._aside if id(record) not in taken]
+
+    def _last_chance(self) -> None:
+        """At the end of close(): what is still held in memory goes to the spool if it can (on the loop: the
+        shutdown cannot wait for a thread); what cannot is dropped, and the log says exactly how many."""
+        held, aside = self._take_held(), self._aside
+        self._aside = []
+        why = "shutting down, and the database cannot take them and there is no spool"
+        if held and self._spool is not None:
+            kept, error = _put_what_fits(self._spool.put, held)
+            for chunk, where in kept:
+                self._kept(chunk, where)
+            held = held[_count(kept) :]
+            why = f"shutting down, and the database and the spool cannot keep them: {error}"
+        if held:
+            self._lose(held, why)
+        if aside and self._spool is not None:
+            kept, error = _put_what_fits(self._spool.reject, [record for record, _ in aside])
+            for chunk, where in kept:
+                log.warning("set aside %d refused call records in %s", len(chunk), where)
+            if _count(kept) < len(aside):
+                left = aside[_count(kept) :]
+                self.lost += len(left)  # counted in records_dropped when the store refused them
+                log.error("dropping %d call records the database refused (shutting down, and the spool cannot set "
+                          "them aside: %s): %s", len(left), error, ", ".join(r.call_id for r, _ in left))  # fmt: skip
 
     async def _on_disk(self, work: Callable[..., _T], *args: Any) -> _T:
         """Run a spool operation in the spool's thread: one thread, so spool files are written one at a time."""
@@ -382,9 +507,10 @@ class RecordWriter:
             self._disk = ThreadPoolExecutor(1, thread_name_prefix="call-record-spool")
         return await asyncio.get_running_loop().run_in_executor(self._disk, work, *args)
 
-    def _lose(self, records: list[CallRecord], why: str, *, exc_info: bool = False) -> None:
+    def _lose(self, records: list[CallRecord], why: str) -> None:
         ids = ", ".join(record.call_id for record in records)
-        log.error("dropping %d call records (%s): %s", len(records), why, ids, exc_info=exc_info)
+        log.error("dropping %d call records (%s): %s", len(records), why, ids)
+        self.lost += len(records)
         self._count_dropped(records)
 
     def _kept(self, records: list[CallRecord], where: Any) -> None:
@@ -402,18 +528,42 @@ class RecordWriter:
     async def _reject(self, records: list[CallRecord], refusal: RecordsRejected) -> None:
         self.rejected += len(records)
         self._count_dropped(records)
-        where: Any = "nowhere (no spool)"
-        if self._spool is not None:
-            try:
-                where = await self._on_disk(self._spool.reject, records)
-            except OSError as error:
-                where = f"nowhere ({error})"
-        for record in records:
-            log.error("call_id=%s the database refused this call record (%s); set aside in %s", record.call_id,
-                      refusal, where)  # fmt: skip
+        if self._spool is None:
+            for record in records:
+                log.error("call_id=%s the database refused this call record (%s); set aside in nowhere (no spool)",
+                          record.call_id, refusal)  # fmt: skip
+            return
+        await self._set_aside([(record, str(refusal)) for record in records])
+
+    async def _set_aside(self, refused: list[tuple[CallRecord, str]]) -> None:
+        """Refused records to the spool's set-aside files; those it has no room for held in memory (within the
+        bound `_hold` keeps) and tried again at the back-off (`_retry_aside`)."""
+        assert self._spool is not None
+        kept, error = await self._on_disk(_put_what_fits, self._spool.reject, [record for record, _ in refused])
+        done = 0
+        for chunk, where in kept:
+            for record, why in refused[done : done + len(chunk)]:
+                log.error("call_id=%s the database refused this call record (%s); set aside in %s", record.call_id,
+                          why, where)  # fmt: skip
+            done += len(chunk)
+        left = refused[done:]
+        room = max(0, self._max_held - self.held)
+        self._aside.extend(left[:room])
+        for record, why in left[:room]:
+            log.error("call_id=%s the database refused this call record (%s); the spool cannot set it aside (%s): "
+                      "held in memory until it can", record.call_id, why, error)  # fmt: skip
+        for record, why in left[room:]:
+            self.lost += 1  # counted in records_dropped when the store refused it
+            log.error("call_id=%s the database refused this call record (%s) and it is lost: the spool cannot set "
+                      "it aside (%s) and %d records are held in memory already, the most the node holds",
+                      record.call_id, why, error, self._max_held)  # fmt: skip
 
     def _replay_delay(self) -> float:
         return self._replay_delays[min(self._replays_failed, len(self._replay_delays) - 1)]
+
+    def _replay_delay_now(self) -> float:
+        """How long until the next look, as `_replay_later` set it."""
+        return max(0.0, self._next_replay - asyncio.get_running_loop().time())
 
     async def _replay(self) -> None:
         """Move spooled records into the store, oldest file first; stop at the first the store cannot take.
@@ -467,6 +617,34 @@ class RecordWriter:
     def _replay_later(self) -> None:
         self._replays_failed += 1
         self._next_replay = asyncio.get_running_loop().time() + self._replay_delay()
+
+
+def _put_what_fits(
+    put: Callable[[Sequence[CallRecord]], Any], records: list[CallRecord]
+) -> tuple[list[tuple[list[CallRecord], Any]], OSError | None]:
+    """Put `records` in the spool with `put`; a disk without room for them in one file takes them in smaller ones,
+    halved at each refusal, so that what fits of a large batch is kept (a nearly full disk). The files written,
+    each with its records, in order; and the error that stopped it (None: all went in). Records past the last file
+    are not on disk."""
+    kept: list[tuple[list[CallRecord], Any]] = []
+    start, size = 0, len(records)
+    while start < len(records):
+        chunk = records[start : start + size]
+        try:
+            where = put(chunk)
+        except OSError as error:
+            if error.errno not in _NO_ROOM or size == 1:
+                return kept, error
+            size = (size + 1) // 2
+            continue
+        kept.append((chunk, where))
+        start += len(chunk)
+    return kept, None
+
+
+def _count(kept: list[tuple[list[CallRecord], Any]]) -> int:
+    """The records in `_put_what_fits`'s files."""
+    return sum(len(chunk) for chunk, _ in kept)
 
 
 def _resolve(future: asyncio.Future[None]) -> None:

@@ -2,10 +2,18 @@
 
 The record writer puts a batch here when the database stays unavailable past its retries (down, frozen,
 unreachable), when a finishing call finds the queue full, and at shutdown; it replays the spool once the
-database answers again, and on the next start. A call's record is therefore lost only with the disk.
+database answers again, and on the next start. A disk with no room for a batch keeps what fits of it (the writer
+puts it in smaller files), and the writer holds the rest in memory until the database or the disk takes it
+(agi_server.records): a record is lost only with the node's memory too (the node killed), past the writer's bound
+on what it holds, or when its shutdown finds both still unable to take it; the last two are logged with their
+number.
 
-One file per batch (`records-<ns>-<pid>.jsonl`, one JSON record a line), written to a temporary name, flushed
-to disk and renamed, so a crash leaves either the whole batch or none of it. Records the database refuses for
+One file per batch (`records-<ns>-<pid>-<seq>.jsonl`, one JSON record a line), written to a temporary name
+(`.records-....jsonl.<token>.tmp`), flushed to disk and renamed, so a crash leaves either the whole batch or none of
+it under its name. A write that fails removes its temporary file: a full disk's half-written file kept the disk full
+for every later write, and held callers' data nothing read (chaos review). One a process left when it died
+mid-write holds records that are nowhere else: the next `RecordSpool` on the folder makes its whole lines a batch
+again, and the retention purge removes one older than the call records' retention. Records the database refuses for
 what they hold (not for its availability) go to `rejected-*.jsonl` for the operator, never back to the spool: a
 node says at start how many wait there, and `ivrgraph records replay-rejected` writes them (agi_server.rejected).
 
@@ -41,9 +49,13 @@ SPOOL_ENV: Final = "IVRGRAPH_SPOOL_DIR"  # the folder that holds one spool per d
 DEFAULT_ROOT: Final = Path("/var/lib/ivrgraph/spool")
 _TIMES: Final = ("started_at", "ended_at", "answered_at")
 _FIELDS: Final = frozenset(item.name for item in fields(CallRecord))
-# Claims name their process by pid and this token: a restarted container's server often has the pid its
-# predecessor had (1, or the same small number), and a claim that process left must not pass for ours.
-_CLAIMANT: Final = f"{os.getpid()}.{os.urandom(4).hex()}"
+# Claims and temporary files name their process by pid and this token: a restarted container's server often has
+# the pid its predecessor had (1, or the same small number), and what that process left must not pass for ours.
+_TOKEN: Final = os.urandom(4).hex()
+_CLAIMANT: Final = f"{os.getpid()}.{_TOKEN}"
+# A batch being written: the final name, its writer's pid, and its token (files of releases before the token
+# have none). `_write` makes them.
+_TEMPORARY: Final = re.compile(r"\.((?:records|rejected)-[0-9]{20}-([0-9]+)-[0-9]+\.jsonl)(?:\.([0-9a-f]+))?\.tmp")
 
 
 class RecordSpool:
@@ -55,6 +67,7 @@ class RecordSpool:
         self._sequence = itertools.count(1)
         self._counted: dict[str, int] = {}  # file name -> its records, for `waiting`
         self._recover_claims()
+        self._recover_unfinished_writes()
 
     def put(self, records: Sequence[CallRecord]) -> Path:
         """Keep `records` (one new file) and return its path."""
@@ -89,13 +102,21 @@ class RecordSpool:
         self._counted = counted
         return sum(counted.values())
 
+    def temporary_files(self) -> list[Path]:
+        """Batches being written (`_write`), or left half-written by a process that died mid-write."""
+        return sorted(path for path in self.folder.glob(".*.tmp") if _TEMPORARY.fullmatch(path.name))
+
     def remove_older_than(self, cutoff: datetime, *, dry_run: bool = False) -> int:
         """Remove the spooled and set-aside batches (`records-*`, `rejected-*`) written before `cutoff`: the calls
         in them are older still, past the call records' retention (persistence.retention), which would delete
-        them from the database once written. A file claimed for replaying now is left to its replay. The number
-        of files removed (`dry_run`: that would be, none removed)."""
+        them from the database once written. A file claimed for replaying now is left to its replay. Temporary files
+        a dead process left are made batches again first (as at start), and any begun before `cutoff` go too: a
+        write takes milliseconds, so one that old is nobody's. The number of files removed (`dry_run`: that would
+        be, none removed, nothing recovered)."""
+        if not dry_run:
+            self._recover_unfinished_writes()  # another node on this folder may have died since this one started
         removed = 0
-        for path in [*self.files(), *self.rejected_files()]:
+        for path in [*self.files(), *self.rejected_files(), *self.temporary_files()]:
             written = _written_at(path)
             if written is None or written >= cutoff.timestamp():
                 continue
@@ -147,16 +168,64 @@ class RecordSpool:
             if int(pid) == os.getpid() or not _running(int(pid)):  # our pid, not our token: a predecessor's
                 self.release(claimed)
 
+    def _recover_unfinished_writes(self) -> None:
+        """Temporary files left by a process that died mid-write (or, before `_write` removed them, by a write a full
+        disk cut off): their records are nowhere else. Their whole lines become a batch under the name the write
+        would have given it (a set-aside one stays set aside), a torn last line cut and counted in the log; one with
+        no whole line is removed. A file a live process is writing is left to it."""
+        for temporary in self.temporary_files():
+            named = _TEMPORARY.fullmatch(temporary.name)
+            assert named is not None  # temporary_files lists only these
+            final_name, pid, token = named.groups()
+            mine = int(pid) == os.getpid()
+            if (mine and token == _TOKEN) or (not mine and _running(int(pid))):
+                continue  # being written now (by this process, or another on the same spool)
+            try:
+                self._recover(temporary, self.folder / final_name)
+            except FileNotFoundError:
+                continue  # another process on this spool recovered it first
+            except OSError:
+                log.exception("call record spool: %s could not be recovered; it is left as it is", temporary)
+
+    def _recover(self, temporary: Path, final: Path) -> None:
+        data = temporary.read_bytes()
+        whole = data.rfind(b"\n") + 1
+        torn = f"; a torn last line of {len(data) - whole} bytes was cut" if whole < len(data) else ""
+        if whole == 0:
+            temporary.unlink()
+            log.warning("call record spool: removed %s, a write cut off before one record was whole", temporary.name)
+            return
+        if final.exists():
+            log.error("call record spool: %s is left as it is: %s exists already", temporary.name, final.name)
+            return
+        os.truncate(temporary, whole)
+        with temporary.open("rb") as synced:
+            os.fsync(synced.fileno())
+        temporary.rename(final)
+        sync_folder(self.folder)
+        log.warning(
+            "call record spool: %d call records a process left half-written in %s are kept as %s%s",
+            data.count(b"\n"), temporary.name, final.name, torn,
+        )  # fmt: skip
+
     def _write(self, kind: str, records: Sequence[CallRecord]) -> Path:
         name = f"{kind}-{time.time_ns():020d}-{os.getpid()}-{next(self._sequence):06d}.jsonl"
         final = self.folder / name
-        temporary = self.folder / f".{name}.tmp"
-        with _private(temporary) as out:
-            for record in records:
-                out.write(json.dumps(_fields(record), default=str) + "\n")
-            out.flush()
-            os.fsync(out.fileno())
-        temporary.rename(final)
+        temporary = self.folder / f".{name}.{_TOKEN}.tmp"
+        try:
+            with _private(temporary) as out:
+                for record in records:
+                    out.write(json.dumps(_fields(record), default=str) + "\n")
+                out.flush()
+                os.fsync(out.fileno())
+            temporary.rename(final)
+        except BaseException:
+            # A write the disk cut off (full, a quota) left a file as large as the disk had room for: it kept the
+            # disk full for every later write, and held callers' data nothing read (chaos review). The records
+            # are still the caller's to keep elsewhere.
+            with contextlib.suppress(OSError):
+                temporary.unlink(missing_ok=True)
+            raise
         sync_folder(self.folder)  # the rename itself survives a crash only once the folder is on disk
         return final
 
@@ -221,8 +290,8 @@ _WRITTEN: Final = re.compile(r"(?:records|rejected)-([0-9]{20})-")
 
 def _written_at(path: Path) -> float | None:
     """When a batch file was written (seconds since the epoch): its name says it (`RecordSpool._write`), else its
-    modification time; None when it is gone."""
-    named = _WRITTEN.match(path.name)
+    modification time; None when it is gone. A temporary file's name says it after its leading dot."""
+    named = _WRITTEN.match(path.name.removeprefix("."))
     if named is not None:
         return int(named.group(1)) / 1e9
     try:
