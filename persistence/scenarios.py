@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -146,14 +147,20 @@ def require_draft(
     """`slug`'s scenario, read from the database (not from the session's copy), if its draft is the one a client
     named: at `revision`, of the scenario created at `scenario_created_at`, each checked when given. Otherwise
     `StaleRevision` with the draft there is now."""
-    query = select(Scenario).where(Scenario.slug == slug, LIVE).execution_options(populate_existing=True)
-    scenario = session.scalar(query)
-    if scenario is None:
-        raise NotFound("scenario", slug)
+    scenario = _read_again(session, slug)
     moved_on = revision is not None and scenario.draft_revision != revision
     recreated = scenario_created_at is not None and scenario.created_at != scenario_created_at
     if moved_on or recreated:
         raise stale(scenario)
+    return scenario
+
+
+def _read_again(session: Session, slug: str) -> Scenario:
+    """`slug`'s scenario as the database has it now, not as this session read it before; `NotFound` if gone."""
+    query = select(Scenario).where(Scenario.slug == slug, LIVE).execution_options(populate_existing=True)
+    scenario = session.scalar(query)
+    if scenario is None:
+        raise NotFound("scenario", slug)
     return scenario
 
 
@@ -172,8 +179,18 @@ def save_draft(
     this `StaleRevision`.
 
     The check and the write are one conditional UPDATE, so two clients racing cannot both win on any backend.
+
+    A save of the very draft stored (`same_document`; a CRM's sync saving again what it saved, an autosave after
+    undoing back to it) writes nothing and answers the scenario as it is, its revision unchanged: a new revision
+    would turn every designer open on the scenario stale (409 `stale-revision` at their next save) for no edit.
+    The draft is the document alone (the description is read from it, the listed name is renamed apart), so
+    nothing else is compared. A save naming another revision is still refused, even with the same document: the
+    revision says which draft the client edited, and the 409 hands it the one there is.
     """
     document = check_structure(document)
+    held = require_draft(session, slug=slug, revision=revision, scenario_created_at=scenario_created_at)
+    if same_document(held.draft_document, document):
+        return held
     now = now or utcnow()
     edited = [Scenario.slug == slug, LIVE, Scenario.draft_revision == revision]
     if scenario_created_at is not None:
@@ -191,10 +208,21 @@ def save_draft(
         .execution_options(synchronize_session=False)
     )
     if getattr(result, "rowcount", 0) != 1:
-        raise stale(get_scenario(session, slug=slug))
+        # Read again: the session holds the draft as `require_draft` read it, before the save that came first.
+        raise stale(_read_again(session, slug))
     scenario = get_scenario(session, slug=slug)
     session.refresh(scenario)
     return scenario
+
+
+def same_document(stored: Any, sent: Any) -> bool:
+    """Whether two drafts are one: equal as JSON, key order aside. Not Python's `==`, for which `true`, `1` and
+    `1.0` are equal: a config value changed from one to another is an edit, and is saved."""
+    return _canonical(stored) == _canonical(sent)
+
+
+def _canonical(document: Any) -> str:
+    return json.dumps(document, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
 def rename_scenario(session: Session, *, slug: str, name: str) -> Scenario:
