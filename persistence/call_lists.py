@@ -26,7 +26,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time
 from typing import Any, Final
 
-from sqlalchemy import case, func, insert, select, update
+from sqlalchemy import Integer, Select, case, cast, func, insert, literal_column, null, select, union_all, update
 from sqlalchemy.orm import Session
 
 from blocks.timewindows import callback_window, reopening
@@ -597,26 +597,124 @@ def _listed_statuses(session: Session, clients: list[tuple[str, int]]) -> dict[t
 
 
 def campaign_summary(session: Session, *, campaign_id: str) -> CampaignSummary:
+    """The campaign's clients counted where they stand, and what those reached answered: the figures of its report
+    (`campaign_clients`), each client as its row there, counted by the database in one grouped query
+    (`_counted_clients`). The report's rows read and folded here took 1.2-1.7 s for 20,000 clients on SQLite, at
+    every GET of the campaign's page (bench/campaign_summary.py)."""
     campaign = require_campaign(session, campaign_id=campaign_id)
     statuses: dict[str, int] = {}
     results: dict[str, int] = {}
     next_due: datetime | None = None
     reached = failed = dialled = spared = 0
-    for client in campaign_clients(session, campaign_id=campaign_id):
-        job = client.job
-        statuses[job.status] = statuses.get(job.status, 0) + 1
-        if job.status == "pending" and (next_due is None or job.due < next_due):
-            next_due = job.due
-        dialled += client.attempts > 0
-        spared += job.status == "cancelled" and client.attempts == 0
-        if client.call is not None and client.call.failed:
-            failed += 1  # the `result` it holds is the scenario's default or half a flow: no answer of theirs
-        elif client.call is not None:
-            reached += 1
-            if client.call.result:
-                results[client.call.result] = results.get(client.call.result, 0) + 1
+    for status, rung, called, call_failed, result, count, due in session.execute(_counted_clients(campaign_id)):
+        statuses[status] = statuses.get(status, 0) + count
+        if status == "pending" and (next_due is None or due < next_due):
+            next_due = due
+        dialled += count if rung else 0
+        spared += count if status == "cancelled" and not rung else 0
+        if called and call_failed:
+            failed += count  # the `result` it holds is the scenario's default or half a flow: no answer of theirs
+        elif called:
+            reached += count
+            if result:
+                results[result] = results.get(result, 0) + count
     summary = _summary(campaign, statuses, results, next_due, reached)
     return replace(summary, failed_calls=failed, dialled=dialled, spared=spared)
+
+
+def _counted_clients(campaign_id: str) -> Select[str, int, int | None, int | None, str | None, int, datetime]:
+    """The campaign's clients grouped by where they stand (`status`), whether they were rung (`rung`, 1 or 0),
+    whether a call reached them (`called`: 1, else NULL), whether that last call failed (`failed`: 1 or 0) and its
+    `result`; each group's clients counted, with the earliest `due` among them.
+
+    A client is as `campaign_clients` makes them: the list's job for them, standing where their newest promised
+    callback stands if they have one (a callback is filed under its client's row), else where the list job
+    stands; rung if any of their jobs was; their last call the latest (`started_at`, then id) of all their jobs'
+    calls. Whatever a database's NULL order, the descending orders here reverse the ascending ones the report reads,
+    so both take the same newest callback and the same last call.
+
+    A client's facts (list job, newest callback, last call) are rows of one list grouped by the client's row, each
+    kind in columns of its own, not subqueries joined on the row: SQLite indexes no subquery made with a window
+    function, so such a join read every call again for each client (14 s for 20,000 clients); and PostgreSQL,
+    which knows nothing of a new campaign's id until it analyzes the table, took the list's thousands of rows for
+    a few and matched the calls to the clients row by row (54 s, `IN` the list's rows). Sorting and grouping
+    cost the same whatever the statistics say."""
+    of_campaign, row = CallbackJob.campaign_id == campaign_id, CallbackJob.campaign_row
+    promised = (
+        select(
+            row.label("row"),
+            CallbackJob.status,
+            CallbackJob.due,
+            func.sum(CallbackJob.attempts).over(partition_by=row).label("attempts"),
+            func.row_number()
+            .over(partition_by=row, order_by=(CallbackJob.created_at.desc(), CallbackJob.id.desc()))
+            .label("newest"),
+        )
+        .where(of_campaign, CallbackJob.origin_call_id.is_not(None), row.is_not(None))
+        .subquery("promised")
+    )
+    called = (
+        select(
+            row.label("row"),
+            case((CallRecord.status == FAILED_CALL, 1), else_=0).label("failed"),
+            CallRecord.result,
+            func.row_number()
+            .over(partition_by=row, order_by=(CallRecord.started_at.desc(), CallRecord.id.desc()))
+            .label("newest"),
+        )
+        .join(CallbackJob, CallbackJob.id == CallRecord.callback_job_id)
+        .where(of_campaign, row.is_not(None))
+        .subquery("called")
+    )
+    one = literal_column("1", Integer)
+    facts = union_all(
+        _fact(row, client=one, listed_status=CallbackJob.status, listed_due=CallbackJob.due,
+              attempts=CallbackJob.attempts).where(of_campaign, _LISTED, row > 0),
+        _fact(promised.c.row, promised_status=promised.c.status, promised_due=promised.c.due,
+              attempts=promised.c.attempts).where(promised.c.newest == 1),
+        _fact(called.c.row, called=one, failed=called.c.failed, result=called.c.result).where(called.c.newest == 1),
+    ).subquery("facts")  # fmt: skip
+    # A client has one fact of each kind at most: max() takes it, or NULL when there is none.
+    clients = (
+        select(
+            func.coalesce(func.max(facts.c.promised_status), func.max(facts.c.listed_status)).label("status"),
+            func.coalesce(func.max(facts.c.promised_due), func.max(facts.c.listed_due)).label("due"),
+            case((func.sum(facts.c.attempts) > 0, 1), else_=0).label("rung"),
+            func.max(facts.c.called).label("called"),
+            func.max(facts.c.failed).label("failed"),
+            func.max(facts.c.result).label("result"),
+        )
+        .group_by(facts.c.row)
+        .having(func.max(facts.c.client) == 1)  # a callback filed under a row the list does not have: no client
+        .subquery("clients")
+    )
+    # Grouped by a subquery's columns, not by the expressions: PostgreSQL takes an expression written again, with
+    # bind parameters of its own, for another one, missing from GROUP BY.
+    kept = (clients.c.status, clients.c.rung, clients.c.called, clients.c.failed, clients.c.result)
+    return select(*kept, func.count(), func.min(clients.c.due)).group_by(*kept)
+
+
+# The columns of `_counted_clients`'s facts besides the client's row, each fact filling those of its kind: its
+# list job (`client` 1), its newest promised callback, its last call (`called` 1).
+_FACT_COLUMNS: Final = {
+    "client": Integer(),
+    "listed_status": CallbackJob.status.type,
+    "listed_due": CallbackJob.due.type,
+    "promised_status": CallbackJob.status.type,
+    "promised_due": CallbackJob.due.type,
+    "attempts": Integer(),
+    "called": Integer(),
+    "failed": Integer(),
+    "result": CallRecord.result.type,
+}
+
+
+def _fact(row: Any, **given: Any) -> Select[Any]:
+    """A row of `_counted_clients`'s facts: `given` columns, NULL in the others, cast to the column's type
+    (PostgreSQL takes two untyped NULLs for text, which the next select's integer then does not match; and the
+    union's first select gives the types read back: a due time as an aware datetime on SQLite too)."""
+    columns = [given.get(name, cast(null(), kind)).label(name) for name, kind in _FACT_COLUMNS.items()]
+    return select(row.label("row"), *columns)
 
 
 def _summary(
