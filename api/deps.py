@@ -4,20 +4,22 @@ from __future__ import annotations
 
 import dataclasses
 import hmac
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.dependencies.models import Dependant
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
 
 from api.errors import CsrfRejected, NotAllowed, NotAuthenticated
 from api.login_throttle import LoginThrottle
 from api.rate_limit import RateLimit
 from api.settings import Settings
 from graph_engine.registry import BlockRegistry
-from persistence import users
+from persistence import audit, users
+from persistence.audit import Credential
 from persistence.datasources import DatabaseDataSources
 from persistence.db import Database
 from persistence.errors import InvalidCredentials
@@ -78,17 +80,32 @@ _cookie = APIKeyCookie(
 )
 
 
-def current_principal(
+async def current_principal(
     request: Request,
     runtime: RuntimeDep,
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     cookie: Annotated[str | None, Depends(_cookie)],
-) -> Principal:
-    """The user behind the bearer token or session cookie. A cookie session must echo its CSRF token on writes."""
+) -> AsyncIterator[Principal]:
+    """The user behind the bearer token or session cookie. A cookie session must echo its CSRF token on writes.
+
+    While the request is served, audit events name the API token it came with (`audit.acting_as`; a session names
+    none). Set here, in the request's own task, so that its route, run in the thread pool on a copy of the task's
+    context, sees it: a sync dependency would set it in a copy of its own, which the route never sees. Reset once
+    the response is sent (this dependency's exit)."""
+    principal, credential = await run_in_threadpool(_authenticate, request, runtime, bearer, cookie)
+    with audit.acting_as(credential):
+        yield principal
+
+
+def _authenticate(
+    request: Request, runtime: Runtime, bearer: HTTPAuthorizationCredentials | None, cookie: str | None
+) -> tuple[Principal, Credential | None]:
+    """Who is asking, and the API token they came with (None for a session); in the thread pool (the database)."""
     try:
         with runtime.database.session() as session:
             if bearer is not None:
-                return users.resolve(session, secret=bearer.credentials, kind="api")
+                principal = users.resolve(session, secret=bearer.credentials, kind="api")
+                return principal, audit.api_token_credential(session, secret=bearer.credentials)
             if cookie:
                 principal = users.resolve(session, secret=cookie, kind="session")
             else:
@@ -99,7 +116,7 @@ def current_principal(
         sent = request.headers.get(CSRF_HEADER, "")
         if not principal.csrf_token or not hmac.compare_digest(sent.encode(), principal.csrf_token.encode()):
             raise CsrfRejected()
-    return principal
+    return principal, None
 
 
 def _role_check(role: Role) -> Callable[[Principal], Principal]:

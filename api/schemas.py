@@ -517,13 +517,23 @@ class DataSourcePublic(BaseModel):
     updated_at: datetime
 
 
+class AuditVia(BaseModel):
+    token_id: int = Field(description="The API token's id, as GET /api/tokens lists it (and DELETE revokes it)")
+    token_name: str = Field(description="Its name, as given when it was made")
+
+
 class AuditEventOut(BaseModel):
     id: int
     at: datetime
-    actor: str
+    actor: str = Field(description="The user who acted, whether signed in or with one of their API tokens")
     action: str
     target: str
-    details: dict[str, Any]
+    details: dict[str, Any] = Field(description="What the action did; `via` (as below) when taken with an API token")
+    via: AuditVia | None = Field(
+        default=None,
+        description="The API token the action was taken with (its integration); null when the user was signed in "
+        "(the designer), or for events recorded before tokens were named",
+    )
 
 
 class Health(BaseModel):

@@ -1,15 +1,65 @@
-"""Audit events: who published, rolled back or deleted what, and when."""
+"""Audit events: who published, rolled back or deleted what, and when; and, for an action taken with an API token,
+which token (`via`).
+
+An event's `actor` is the user; the credential it acted with is the request's, set by the API for as long as a
+request made with a bearer token is served (`acting_as`, in `api.deps.current_principal`) and read by
+`record_event`, so that no call site passes it on. A context variable, not a global nor a thread-local: each
+request is served in an asyncio task of its own, whose context the thread pool that runs its sync code copies for
+each call (AnyIO's `to_thread.run_sync`), so a value set for one request is never seen by another, nor left in a
+worker thread for the next request it serves. It is reset when the request's response is sent all the same.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from persistence.models import AuditEvent, utcnow
+from persistence.models import ApiToken, AuditEvent, utcnow
+from persistence.users import digest
+
+
+@dataclass(frozen=True, slots=True)
+class Credential:
+    """The API token a request authenticated with: which integration acted, and which token to revoke."""
+
+    token_id: int
+    token_name: str
+
+    def details(self) -> dict[str, Any]:
+        return {"token_id": self.token_id, "token_name": self.token_name}
+
+
+# The API token of the request being served; None outside requests and for a signed-in session (the designer).
+_acting: ContextVar[Credential | None] = ContextVar("ivrgraph_acting_credential", default=None)
+
+
+@contextmanager
+def acting_as(credential: Credential | None) -> Iterator[None]:
+    """Audit events recorded within name `credential` (`via`); None names none, whatever an outer block set."""
+    token = _acting.set(credential)
+    try:
+        yield
+    finally:
+        _acting.reset(token)
+
+
+def acting_credential() -> Credential | None:
+    return _acting.get()
+
+
+def api_token_credential(session: Session, *, secret: str) -> Credential | None:
+    """The API token whose secret is `secret` (its id and name), None for none: after `users.resolve` accepted it."""
+    row = session.execute(
+        select(ApiToken.id, ApiToken.name).where(ApiToken.token_hash == digest(secret), ApiToken.kind == "api")
+    ).first()
+    return None if row is None else Credential(token_id=row.id, token_name=row.name)
 
 
 def record_event(
@@ -21,7 +71,13 @@ def record_event(
     details: Mapping[str, Any] | None = None,
     now: datetime | None = None,
 ) -> AuditEvent:
-    event = AuditEvent(at=now or utcnow(), actor=actor, action=action, target=target, details=dict(details or {}))
+    """Store an event; its details get `via` (the API token's id and name) when it is recorded for a request made
+    with one (`acting_as`)."""
+    noted = dict(details or {})
+    credential = _acting.get()
+    if credential is not None:
+        noted["via"] = credential.details()
+    event = AuditEvent(at=now or utcnow(), actor=actor, action=action, target=target, details=noted)
     session.add(event)
     session.flush()
     return event

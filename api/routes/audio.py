@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import pathlib
 import shutil
 import tempfile
-from typing import Annotated, Any
+from typing import Annotated, Any, Final
 
 import anyio
 from fastapi import APIRouter, File, Form, Path, Query, Response, UploadFile
@@ -14,9 +15,11 @@ from fastapi.responses import FileResponse, JSONResponse
 from api.deps import Editor, Runtime, RuntimeDep, Viewer
 from api.errors import problem
 from api.routes import AUTHED, problems
+from api.routes.callbacks import REPLAYED_HEADER, IdempotencyKeyHeader
 from api.schemas import AudioAssetList, AudioAssetOut, TtsPreviewIn, TtsPreviewText
-from persistence import audio
-from persistence.models import AudioAsset
+from persistence import audio, callbacks
+from persistence.models import AudioAsset, IdempotencyKey, utcnow
+from persistence.users import Principal
 from voice.assets import AssetLimits, asset_path, delete_asset, store_asset
 from voice.formats import AudioFormat
 from voice.phrase_preview import MissingVariables, Rendered, TemplateFailed, preview_phrase
@@ -50,36 +53,100 @@ def list_assets(
         return AudioAssetList(items=[public(a) for a in audio.list_assets(session, language=language)])
 
 
-@router.post("/api/audio", status_code=201, response_model=AudioAssetOut)
+@router.post("/api/audio", status_code=201, response_model=AudioAssetOut, responses=problems(409))
 async def upload_asset(
     user: Editor,
     runtime: RuntimeDep,
     file: Annotated[UploadFile, File(description="WAV, MP3, OGG or FLAC")],
     name: Annotated[str, Form(min_length=1, max_length=200, pattern=r"^[^\x00]*$")],
     language: Annotated[str, Form(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")] = "en",
-) -> AudioAssetOut:
-    """Check the upload is real audio within limits, convert it to every telephony format, catalog it (422 if not)."""
-    return await anyio.to_thread.run_sync(lambda: _store(runtime, file, name, language))
+    idempotency_key: IdempotencyKeyHeader = None,
+) -> AudioAssetOut | JSONResponse:
+    """Check the upload is real audio within limits, convert it to every telephony format, catalog it (422 if not).
+
+    Send an `Idempotency-Key` to retry an upload safely (a CRM that timed out while a long recording converted):
+    the same file (its bytes; not its file name), `name` and `language` sent again with the key answers the asset
+    the first upload made, and stores no other; the same key with another file, name or language is refused
+    (409), as are the callbacks' keys, whose rules these are."""
+    return await anyio.to_thread.run_sync(lambda: _store(runtime, user, file, name, language, idempotency_key))
 
 
-def _store(runtime: Runtime, file: UploadFile, name: str, language: str) -> AudioAssetOut:
+UPLOAD: Final = "POST /api/audio"  # the endpoint an Idempotency-Key names
+
+
+def _store(
+    runtime: Runtime, user: Principal, file: UploadFile, name: str, language: str, key: str | None
+) -> AudioAssetOut | JSONResponse:
+    media = runtime.speech().media
+    request = ""
     with tempfile.TemporaryDirectory() as folder:
         # The client's file name is never used for a path; the upload is copied at most LIMITS.max_bytes + 1.
         upload = pathlib.Path(folder) / "upload"
+        content = hashlib.sha256()
         with upload.open("wb") as target:
-            shutil.copyfileobj(_capped(file, LIMITS.max_bytes + 1), target)
-        stored = store_asset(upload, runtime.speech().media, LIMITS)
-    with runtime.database.session() as session:
-        asset = audio.create_asset(
-            session,
-            asset_id=stored.asset_id,
-            name=name,
-            language=language,
-            media_name=stored.media_name,
-            duration_ms=round(stored.seconds * 1000),
-            format=stored.container,
-        )
-        return public(asset)
+            shutil.copyfileobj(_Hashed(_capped(file, LIMITS.max_bytes + 1), content), target)
+        if key is not None:
+            upload_is = {"file_sha256": content.hexdigest(), "name": name, "language": language}
+            request = callbacks.request_hash(UPLOAD, upload_is)
+            # A retry of an upload that went through is answered now, not after converting the file again.
+            earlier = _answered_before(runtime, user, key, request)
+            if earlier is not None:
+                return _replayed(earlier)
+        stored = store_asset(upload, media, LIMITS)
+    try:
+        with runtime.database.session() as session:
+            claimed: IdempotencyKey | None = None
+            if key is not None:
+                claim = callbacks.claim_key(session, user_id=user.user_id, key=key, endpoint=UPLOAD, request=request,
+                                            now=utcnow())  # fmt: skip
+                if isinstance(claim, callbacks.Replay):  # the same upload went through while this one converted
+                    delete_asset(media, stored.asset_id)
+                    return _replayed(claim)
+                claimed = claim
+            asset = audio.create_asset(
+                session,
+                asset_id=stored.asset_id,
+                name=name,
+                language=language,
+                media_name=stored.media_name,
+                duration_ms=round(stored.seconds * 1000),
+                format=stored.container,
+            )
+            answer = public(asset)
+            if claimed is not None:
+                callbacks.settle_key(session, claimed, status_code=201, body=answer.model_dump(mode="json"))
+            return answer
+    except Exception:
+        delete_asset(media, stored.asset_id)  # catalogued nowhere (a reused key, the database away): no file kept
+        raise
+
+
+def _answered_before(runtime: Runtime, user: Principal, key: str, request: str) -> callbacks.Replay | None:
+    """What an upload with `key` answered already, if one did; `KeyReused` (409) for a key sent with another upload.
+    The key is claimed as `_store` claims it, in a transaction rolled back: the claim is made with the asset."""
+    with runtime.database.sessions() as session:
+        try:
+            found = callbacks.claim_key(session, user_id=user.user_id, key=key, endpoint=UPLOAD, request=request,
+                                        now=utcnow())  # fmt: skip
+        finally:
+            session.rollback()
+    return found if isinstance(found, callbacks.Replay) else None
+
+
+def _replayed(replay: callbacks.Replay) -> JSONResponse:
+    return JSONResponse(replay.body, status_code=replay.status_code, headers={REPLAYED_HEADER: "true"})
+
+
+class _Hashed:
+    """A reader that adds what is read to `digest`: the upload is hashed as it is copied, not read twice."""
+
+    def __init__(self, source: _capped, digest: hashlib._Hash) -> None:
+        self._source, self._digest = source, digest
+
+    def read(self, size: int = -1) -> bytes:
+        chunk = self._source.read(size)
+        self._digest.update(chunk)
+        return chunk
 
 
 class _capped:

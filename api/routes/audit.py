@@ -1,16 +1,16 @@
 """Audit events: publish, rollback, delete; callbacks scheduled and cancelled; who read callers' data (a call's
-detail, an export, a lookup by number), erasures and subject access requests. Admins only: the events name who
-looked whom up, and what a job scheduled (its number)."""
+detail, an export, a lookup by number), erasures and subject access requests; each taken with an API token names
+it (`via`). Admins only: the events name who looked whom up, and what a job scheduled (its number)."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
 from api.deps import Admin, RuntimeDep
 from api.routes import AUTHED
-from api.schemas import AuditEventOut
+from api.schemas import AuditEventOut, AuditVia
 from persistence import audit
 
 router = APIRouter(prefix="/api/audit", tags=["audit"], responses=AUTHED)
@@ -28,5 +28,13 @@ def list_events(
     """Newest first."""
     with runtime.database.session() as session:
         events = audit.list_events(session, target=target, action=action, limit=limit, before_id=before_id)
-        return [AuditEventOut(id=e.id, at=e.at, actor=e.actor, action=e.action, target=e.target, details=e.details)
-                for e in events]  # fmt: skip
+        return [AuditEventOut(id=e.id, at=e.at, actor=e.actor, action=e.action, target=e.target, details=e.details,
+                              via=_via(e.details)) for e in events]  # fmt: skip
+
+
+def _via(details: dict[str, Any]) -> AuditVia | None:
+    """The API token an event was recorded with (persistence.audit.record_event), as its details keep it."""
+    via = details.get("via")
+    if not isinstance(via, dict) or not isinstance(via.get("token_id"), int):
+        return None
+    return AuditVia(token_id=via["token_id"], token_name=str(via.get("token_name", "")))

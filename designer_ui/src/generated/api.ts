@@ -19,6 +19,11 @@ export interface paths {
          * Upload Asset
          * @description Check the upload is real audio within limits, convert it to every telephony format, catalog it (422 if not).
          *
+         *     Send an `Idempotency-Key` to retry an upload safely (a CRM that timed out while a long recording converted):
+         *     the same file (its bytes; not its file name), `name` and `language` sent again with the key answers the asset
+         *     the first upload made, and stores no other; the same key with another file, name or language is refused
+         *     (409), as are the callbacks' keys, whose rules these are.
+         *
          *     **Role:** editor or above.
          */
         post: operations["upload_asset_api_audio_post"];
@@ -1484,14 +1489,20 @@ export interface components {
         AuditEventOut: {
             /** Action */
             action: string;
-            /** Actor */
+            /**
+             * Actor
+             * @description The user who acted, whether signed in or with one of their API tokens
+             */
             actor: string;
             /**
              * At
              * Format: date-time
              */
             at: string;
-            /** Details */
+            /**
+             * Details
+             * @description What the action did; `via` (as below) when taken with an API token
+             */
             details: {
                 [key: string]: unknown;
             };
@@ -1499,6 +1510,21 @@ export interface components {
             id: number;
             /** Target */
             target: string;
+            /** @description The API token the action was taken with (its integration); null when the user was signed in (the designer), or for events recorded before tokens were named */
+            via?: components["schemas"]["AuditVia"] | null;
+        };
+        /** AuditVia */
+        AuditVia: {
+            /**
+             * Token Id
+             * @description The API token's id, as GET /api/tokens lists it (and DELETE revokes it)
+             */
+            token_id: number;
+            /**
+             * Token Name
+             * @description Its name, as given when it was made
+             */
+            token_name: string;
         };
         /** Body_import_scenario_bundle_api_scenarios_import_bundle_post */
         Body_import_scenario_bundle_api_scenarios_import_bundle_post: {
@@ -3284,7 +3310,10 @@ export interface operations {
     upload_asset_api_audio_post: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Any string of yours naming this request (e.g. the CRM ticket, a UUID), to send it again safely after a timeout: the same key from the same user within 24 hours answers what the first request answered (same status and body, with the header `Idempotent-Replayed: true`) and creates nothing. The same key with another request (another body or endpoint) is refused (409). Keys are each user's own. A request that failed keeps no key: its retry is tried afresh. */
+                "Idempotency-Key"?: string | null;
+            };
             path?: never;
             cookie?: never;
         };
@@ -3323,6 +3352,15 @@ export interface operations {
             };
             /** @description Role too low, or CSRF token missing */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the stored state */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
