@@ -37,11 +37,11 @@ from agi_server.spool import spool_for, warn_of_set_aside_records
 from graph_engine.document import build_scenario
 from graph_engine.errors import SchedulerError
 from graph_engine.services import CallbackReceipt, CallbackRefused, CallbackRequest, Services, SilentTts, TextToSpeech
-from persistence.callbacks import DatabaseCallbackScheduler, NotCancellable, cancel_job
+from persistence.callbacks import DatabaseCallbackScheduler, cancel_job
 from persistence.calls import CallRecordWriter
 from persistence.datasources import DatabaseDataSources
 from persistence.db import Database
-from persistence.errors import NotFound
+from persistence.errors import NotCancellable, NotFound
 from persistence.models import utcnow
 from persistence.scenario_source import DatabaseScenarios, VersionPoller
 from persistence.scenarios import Published

@@ -70,7 +70,9 @@ clients' personal data (numbers, names, a call's variables and trace, a call lis
 by users given `sees_personal_data`, whatever their role; others read it masked (`+34*******56`, `[hidden]`).
 
 **Errors** are `application/problem+json` (RFC 9457) with extra members per problem, e.g. `current_revision`
-and `document` on a stale draft (409), `problems` with JSON paths on an invalid document (422).
+and `document` on a stale draft (409), `problems` with JSON paths on an invalid document (422). Each item of
+`problems` has a stable snake_case `code` (and `params` where its message is built from values); a client tells
+problems apart by `type` and `code`, never by the English `detail` or `message`.
 JSON bodies are sent as `Content-Type: application/json` (415 otherwise); the file uploads as `multipart/form-data`.
 """
 UNSUPPORTED = "Body not sent as Content-Type: application/json"
@@ -261,8 +263,8 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
             for status, response in operation.get("responses", {}).items():
                 content = response.get("content", {})
                 if status.isdigit() and int(status) >= 400 and "application/json" in content:
-                    if status == "422":
-                        content["application/json"] = {"schema": {"$ref": "#/components/schemas/Problem"}}
+                    if status == "422":  # a refusal's `problems`, each with its code (api.errors)
+                        content["application/json"] = {"schema": {"$ref": "#/components/schemas/RefusalProblem"}}
                     if status != "503":
                         response["content"] = {"application/problem+json": content.pop("application/json")}
     _state_roles(schema, app)

@@ -157,6 +157,7 @@ def _strings_with_surrogates(value: Any) -> Iterator[list[str | int]]:
 
 
 async def _too_large(scope: Scope, receive: Receive, send: Send, max_bytes: int) -> None:
-    response = problem(413, "http", f"the request body is over the {max_bytes / 2**20:.0f} MiB limit")
+    detail = f"the request body is over the {max_bytes / 2**20:.0f} MiB limit"
+    response = problem(413, "payload-too-large", detail, limit_bytes=max_bytes)
     response.headers["connection"] = "close"  # the rest of the body is never read
     await response(scope, receive, send)

@@ -9,15 +9,20 @@
 Domain errors come from `persistence.errors` and `graph_engine.errors` and are mapped in `STATUS` below, as is
 `api.login_throttle.TooManySignIns` (429, with Retry-After). What FastAPI and Starlette raise is mapped in
 `install`: a body that is not JSON (400), one sent as another media type (415), an unknown path (404), a method
-the path does not take (405, with every method it takes in Allow).
+the path does not take (405, with every method it takes in Allow), a body over the limit (413, `payload-too-large`).
+
+Every item of a problem's `problems` list carries a stable snake_case `code` (and `params` where its message is built
+from values): a request's schema check gives pydantic's error type (`missing`, `extra_forbidden`, ...); a refusal
+whose raiser named none gets a generic one (`GENERIC_CODE`), so a client never has to parse the English.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Mapping
 from email.message import Message
-from typing import Any
+from typing import Any, Final
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -83,6 +88,8 @@ STATUS: list[tuple[type[Exception], int, str]] = [
     (db.PublishedMeanwhile, 409, "published-meanwhile"),
     (db.InUse, 409, "in-use"),
     (db.AlreadyExists, 409, "already-exists"),
+    (db.KeyReused, 409, "idempotency-key-reused"),
+    (db.NotCancellable, 409, "job-not-cancellable"),  # with `job_status`: "already cancelled" is no late cancel
     (db.Conflict, 409, "conflict"),
     (db.RequestRefused, 422, "request-refused"),  # a call list, callback or data source: problems in words
     (db.InvalidDocument, 422, "invalid-document"),
@@ -104,6 +111,10 @@ STATUS: list[tuple[type[Exception], int, str]] = [
     (TooManyRequests, 429, "too-many-requests"),
 ]
 
+
+# The code of a problem whose raiser named none, by the problem's kind: "structure" for a document breaking the
+# format (as the designer has always called those), else the kind itself in snake_case.
+GENERIC_CODE: Final = {"invalid-document": "structure"}
 
 # What FastAPI raises (a 400) when a JSON body's bytes cannot be decoded at all, e.g. not UTF-8.
 _FASTAPI_UNREADABLE_BODY = "There was an error parsing the body"
@@ -137,6 +148,8 @@ def _extensions(error: Exception) -> dict[str, Any]:
         return {"problems": error.problems}
     if isinstance(error, db.PublishBlocked):
         return {"problems": error.problems, "tests": error.tests}
+    if isinstance(error, db.NotCancellable):
+        return {"job_id": error.job_id, "job_status": error.status}
     if isinstance(error, voice.AssetError):
         return {"code": error.code}
     if isinstance(error, DocumentError):
@@ -166,6 +179,8 @@ def _http_error(request: Request, error: StarletteHTTPException) -> JSONResponse
     headers = dict(_carried_headers(error))
     if error.status_code == 404:
         return problem(404, "not-found", str(error.detail), headers=headers)
+    if error.status_code == 413:
+        return problem(413, "payload-too-large", str(error.detail), headers=headers)
     if error.status_code == 405:
         headers["Allow"] = _allowed_methods(request) or headers.get("Allow", "")
         detail = f"{request.method} is not allowed here; allowed: {headers['Allow']}"
@@ -195,13 +210,40 @@ def _plain(item: object) -> dict[str, Any]:
     return {"path": str(path), "message": str(message)}
 
 
+def _coded(problems: list[Any], kind: str) -> list[Any]:
+    """`problems` of a problem of `kind`, each one without a code of its own given the kind's generic one."""
+    code = GENERIC_CODE.get(kind, kind.replace("-", "_"))
+    return [{**item, "code": code} if isinstance(item, dict) and not item.get("code") else item for item in problems]
+
+
+def _validation_problem(item: Mapping[str, Any]) -> dict[str, Any]:
+    """A schema check's error as a problem: pydantic's error type is its code (stable across pydantic 2 versions,
+    https://docs.pydantic.dev/latest/errors/validation_errors/), and the plain values of its context (max_length,
+    expected...) its params. An exception in the context (a validator's ValueError) is said by the message."""
+    found = {"path": json_path(p for p in item.get("loc", ())[1:]), "message": item.get("msg", ""),
+             "code": str(item.get("type") or "invalid")}  # fmt: skip
+    context = item.get("ctx") or {}
+    # JSON has no NaN nor infinity (a bound written float("inf")): such a value is left to the message.
+    params = {key: value for key, value in context.items() if isinstance(value, str | int | float) and _finite(value)}
+    if params:
+        found["params"] = params
+    return found
+
+
+def _finite(value: str | float) -> bool:
+    return not isinstance(value, float) or math.isfinite(value)
+
+
 def install(app: FastAPI) -> None:
     """The exception handlers: domain errors, request validation, HTTP errors and, as a last resort, anything."""
 
     async def on_error(request: Request, error: Exception) -> JSONResponse:
         for kind, status, name in STATUS:
             if isinstance(error, kind):
-                return problem(status, name, str(error), headers=_carried_headers(error), **_extensions(error))
+                extensions = _extensions(error)
+                if isinstance(extensions.get("problems"), list):
+                    extensions["problems"] = _coded(extensions["problems"], name)
+                return problem(status, name, str(error), headers=_carried_headers(error), **extensions)
         if isinstance(error, RequestValidationError):
             if _not_sent_as_json(error):
                 return _media_type_refused(request)
@@ -211,10 +253,7 @@ def install(app: FastAPI) -> None:
                 reason = not_json.get("ctx", {}).get("error") or not_json.get("msg", "")
                 at = f" at character {where[0] + 1}" if where and isinstance(where[0], int) else ""
                 return problem(400, "not-json", f"the body is not JSON: {reason}{at}")
-            problems = [
-                {"path": json_path(p for p in item.get("loc", ())[1:]), "message": item.get("msg", "")}
-                for item in error.errors()
-            ]
+            problems = [_validation_problem(item) for item in error.errors()]
             return problem(422, "invalid-request", "the request does not match its schema", problems=problems)
         if isinstance(error, StarletteHTTPException):
             if error.status_code == 400 and error.detail == _FASTAPI_UNREADABLE_BODY:  # bytes no JSON decoder reads

@@ -42,12 +42,36 @@ def in_calendar(moment: datetime) -> datetime:
     return moment
 
 
-# A moment in a request: with its UTC offset, within `in_calendar`'s years.
-Moment = Annotated[AwareDatetime, AfterValidator(in_calendar)]
-# A moment that may come without an offset (then the endpoint says how it reads it).
-LooseMoment = Annotated[datetime, AfterValidator(in_calendar)]
+_NUMERIC = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)")
+
+
+def no_unix_time(value: object) -> object:
+    """Pydantic reads a number, or a string of digits, as Unix time: `since=20261206` (a date without its dashes)
+    was 1970-08-23 and listed every call, and a callback `"due": 20261210` was rung at once (review, 2026-12-06).
+    Nobody writes a moment so in a form or a CRM field: refused, naming the form wanted."""
+    if isinstance(value, int | float) or (isinstance(value, str) and _NUMERIC.fullmatch(value.strip())):
+        raise PydanticCustomError(
+            "datetime_number",
+            "a number is not read as a date-time (nor as Unix time): write an ISO 8601 date-time such as "
+            "2026-12-06T09:00:00+01:00",
+        )
+    return value
+
+
+# A moment in a request: with its UTC offset, within `in_calendar`'s years, never a number.
+Moment = Annotated[AwareDatetime, BeforeValidator(no_unix_time), AfterValidator(in_calendar)]
+# A moment that may come without an offset (then the endpoint says how it reads it); never a number either.
+LooseMoment = Annotated[datetime, BeforeValidator(no_unix_time), AfterValidator(in_calendar)]
 
 assert set(ROLE_NAMES) == {"viewer", "editor", "publisher", "admin"}
+
+
+class RequestModel(BaseModel):
+    """Every request body's base: a field it does not know is refused (422 naming it, `$.scope`), never ignored.
+    Ignored, a misspelt `scope` gave an admin's token instead of a viewer's, a misspelt `revison` dropped the
+    stale-draft guard of a publish, and `is_active: false` left a user active (review, 2026-12-06)."""
+
+    model_config = ConfigDict(extra="forbid")
 
 
 class Problem(BaseModel):
@@ -58,6 +82,42 @@ class Problem(BaseModel):
     title: str
     status: int
     detail: str
+
+
+class ProblemItem(BaseModel):
+    """One thing wrong in a refused request or document. Some carry more (a scenario's `node` and `severity`)."""
+
+    model_config = ConfigDict(extra="allow")
+    path: str = Field(description="JSON path of what is wrong: $.number, $.rows[3].phone, $.nodes[2].config.text")
+    message: str = Field(description="In English, for people; a client tells problems apart by `code`.")
+    code: str = Field(
+        description="Stable, snake_case. A request the schema refuses (`invalid-request`): pydantic's error type "
+        "(missing, extra_forbidden, string_too_long, ...). A callback or call list refused: the call list codes "
+        "(emergency_number, impossible_number, not_published, not_a_date, ..., and a job's window_ends_first, "
+        "due_past). A scenario's structure: structure. Others without a code of their own: the problem's type "
+        "in snake_case (request_refused, ...)."
+    )
+    params: dict[str, Any] | None = Field(
+        default=None, description="The values `message` is built from (value, reason, max_length...), by name."
+    )
+
+
+class RefusalProblem(Problem):
+    """A 400 or 422 problem; `problems` lists each thing wrong when there are several to name."""
+
+    problems: list[ProblemItem] | None = None
+
+
+class ConflictProblem(Problem):
+    """A 409 problem. Its `type` tells which: stale-revision, published-meanwhile, nothing-to-publish, in-use,
+    already-exists, idempotency-key-reused (an Idempotency-Key sent again with another request), job-not-cancellable
+    (with `job_status`), or conflict for any other."""
+
+    job_status: str | None = Field(
+        default=None,
+        description="job-not-cancellable: the job's status now (dialing, cancelled, completed, failed...); "
+        "`cancelled` tells a retried cancel that its first try went through.",
+    )
 
 
 # -- auth and users ----------------------------------------------------------------------------
@@ -79,12 +139,12 @@ class UserPublic(BaseModel):
     sees_personal_data: bool = Field(default=False, description=_SEES_PERSONAL_DATA)
 
 
-class LoginIn(BaseModel):
+class LoginIn(RequestModel):
     username: Annotated[str, StringConstraints(pattern=r"^[^\x00]*$", max_length=100)]
     password: Annotated[str, StringConstraints(pattern=r"^[^\x00]*$", max_length=200)]
 
 
-class PasswordChange(BaseModel):
+class PasswordChange(RequestModel):
     current_password: Annotated[str, StringConstraints(pattern=r"^[^\x00]*$", max_length=200)]
     new_password: Password
 
@@ -94,7 +154,7 @@ class SessionOut(BaseModel):
     csrf_token: str | None = Field(description="Send it back as X-CSRF-Token on unsafe requests (cookie sessions).")
 
 
-class UserCreate(BaseModel):
+class UserCreate(RequestModel):
     username: Username
     password: Password
     role: RoleName = "viewer"
@@ -105,7 +165,7 @@ class UserCreate(BaseModel):
     )
 
 
-class UserUpdate(BaseModel):
+class UserUpdate(RequestModel):
     role: RoleName | None = None
     password: Password | None = None
     active: bool | None = None
@@ -116,12 +176,13 @@ class UserUpdate(BaseModel):
     )
 
 
-class TokenCreate(BaseModel):
+class TokenCreate(RequestModel):
     name: Name
     expires_at: Moment | None = Field(
         default=None,
-        description="When the token stops working: at most IVRGRAPH_TOKEN_MAX_DAYS (90 unless set) from now, later "
-        "is refused (422 naming `$.expires_at`). Left out: that longest time.",
+        description="When the token stops working: in the future, at most IVRGRAPH_TOKEN_MAX_DAYS (90 unless set) "
+        "from now; a moment already past, or later, is refused (422 naming `$.expires_at`). Left out: that longest "
+        "time.",
     )
     role: RoleName | None = Field(
         default=None,
@@ -149,7 +210,7 @@ class TokenCreated(TokenPublic):
 # -- blocks ------------------------------------------------------------------------------------
 
 
-class ExitsIn(BaseModel):
+class ExitsIn(RequestModel):
     config: dict[str, Any] = Field(default_factory=dict)
 
 
@@ -199,13 +260,13 @@ class ScenarioList(BaseModel):
     total: int
 
 
-class ScenarioCreate(BaseModel):
+class ScenarioCreate(RequestModel):
     slug: Slug
     name: Name
     document: Document | None = Field(default=None, description="A scenario document; a blank one when omitted.")
 
 
-class ScenarioImport(BaseModel):
+class ScenarioImport(RequestModel):
     slug: Slug | None = Field(
         default=None,
         description="Defaults to the slug the export names (`document.meta.exported_from.slug`); one of the two "
@@ -222,11 +283,11 @@ class ScenarioImport(BaseModel):
     )
 
 
-class ScenarioRename(BaseModel):
+class ScenarioRename(RequestModel):
     name: Name
 
 
-class ScenarioDuplicate(BaseModel):
+class ScenarioDuplicate(RequestModel):
     slug: Slug
     name: Name
 
@@ -278,21 +339,32 @@ ScenarioStamp = Annotated[
 ]
 
 
-class DraftUpdate(BaseModel):
+class DraftUpdate(RequestModel):
+    """The draft as `Draft` reads it may be sent back whole, its document changed (a PUT of what a GET gave, as
+    integrations and our own tests do): its two read-only fields are taken and ignored, any other field refused."""
+
     revision: int = Field(ge=1, le=2**31 - 1, description="The draft revision this edit started from.")
     scenario_created_at: ScenarioStamp = None
     document: Document
+    updated_at: Moment | None = Field(
+        default=None, description="Ignored (the server sets it): `Draft.updated_at`, sent back as received."
+    )
+    updated_by: Text | None = Field(
+        default=None, description="Ignored (the server sets it): `Draft.updated_by`, sent back as received."
+    )
 
 
 class DraftSaved(BaseModel):
-    revision: int
+    revision: int = Field(
+        description="The draft's revision now: the next one, or the one sent when the document sent is the draft "
+        "stored already (key order aside), which saves nothing: no new revision, no `updated_at`."
+    )
     problems: list[Issue] = Field(description="Validation problems; the draft saved regardless.")
 
 
-class ValidateIn(BaseModel):
-    # A document posted without its {"document": ...} wrapper must not quietly validate the stored draft instead.
-    model_config = ConfigDict(extra="forbid")
-
+class ValidateIn(RequestModel):
+    # RequestModel refuses extras: a document posted without its {"document": ...} wrapper must not quietly
+    # validate the stored draft instead.
     document: Document | None = Field(default=None, description="Validate this instead of the stored draft.")
 
 
@@ -300,7 +372,7 @@ class ValidateOut(BaseModel):
     problems: list[Issue]
 
 
-class PublishIn(BaseModel):
+class PublishIn(RequestModel):
     message: Text = ""
     revision: int | None = Field(
         default=None,
@@ -314,7 +386,7 @@ class PublishIn(BaseModel):
     scenario_created_at: ScenarioStamp = None
 
 
-class RollbackIn(BaseModel):
+class RollbackIn(RequestModel):
     message: Text = ""
 
 
@@ -350,9 +422,8 @@ class DiffOut(BaseModel):
     diff: dict[str, Any]
 
 
-class SimulateIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")  # as ValidateIn: an unwrapped document is refused, not ignored
-
+class SimulateIn(RequestModel):
+    # As ValidateIn: an unwrapped document is refused (RequestModel), not ignored.
     document: Document | None = Field(default=None, description="Simulate this instead of the stored draft.")
     keys: list[Annotated[str, StringConstraints(max_length=64)]] = Field(default_factory=list, max_length=500)
     # No made-up number by default (it was a Spanish one): a test call without a caller ID, as an anonymous call.
@@ -492,7 +563,7 @@ class FlowStats(BaseModel):
 # -- data sources and audit --------------------------------------------------------------------
 
 
-class DataSourceCreate(BaseModel):
+class DataSourceCreate(RequestModel):
     name: Annotated[str, StringConstraints(pattern=SOURCE_NAME_PATTERN)]  # what the SQL block may name
     url: Annotated[str, StringConstraints(pattern=r"^[^\x00]*$", min_length=1, max_length=2000)] = Field(
         description="SQLAlchemy URL with credentials; stored, never returned."
@@ -501,7 +572,7 @@ class DataSourceCreate(BaseModel):
     description: Text = ""
 
 
-class DataSourceUpdate(BaseModel):
+class DataSourceUpdate(RequestModel):
     url: Annotated[str, StringConstraints(pattern=r"^[^\x00]*$", min_length=1, max_length=2000)] | None = None
     read_only: bool | None = None
     description: Text | None = None
@@ -557,7 +628,7 @@ class AudioAssetList(BaseModel):
     items: list[AudioAssetOut]
 
 
-class TtsPreviewIn(BaseModel):
+class TtsPreviewIn(RequestModel):
     text: Annotated[str, StringConstraints(pattern=r"^[^\x00]*$", min_length=1, max_length=2000)]
     language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")] = "en"
     voice: Annotated[str, StringConstraints(pattern=r"^[^\x00]*$", max_length=100)] | None = None
@@ -599,11 +670,14 @@ PhoneNumber = Annotated[
 ]
 
 
-class CallbackCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")  # a misspelt field (`window_ends`) is refused, not ignored
+class CallbackCreate(RequestModel):
+    # RequestModel: a misspelt field (`window_ends`) is refused, not ignored.
     number: PhoneNumber
     scenario: Slug
-    due: Moment
+    due: Moment = Field(
+        description="When to call. A moment more than 5 minutes past is refused (422 naming `$.due`), as a wrong "
+        "date would have the client rung at once; one within them is called now (clocks differ a little)."
+    )
     window_end: Moment | None = Field(default=None, description="Give up dialing after this moment.")
     variables: dict[str, Any] = Field(
         default_factory=dict,
@@ -620,10 +694,10 @@ ListCell = str | int | float | bool
 MAX_LIST_ROWS = 20_000
 
 
-class OpeningHours(BaseModel):
+class OpeningHours(RequestModel):
     """One row of opening hours, as the Callback block writes them (a range may cross midnight)."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(populate_by_name=True)  # and extras refused, as RequestModel's
     days: list[Weekday] = Field(min_length=1)
     from_: ClockTime = Field(alias="from")
     to: ClockTime
@@ -681,14 +755,17 @@ class CallListRefused(Problem):
     problems: list[CallListProblem]
 
 
-class CallbackBatchIn(BaseModel):
+class CallbackBatchIn(RequestModel):
     """A call list to call: one callback job per row, all created or none."""
 
-    model_config = ConfigDict(extra="forbid")
     scenario: Slug
     rows: list[dict[str, ListCell]] = Field(min_length=1, max_length=MAX_LIST_ROWS)
     number_column: str = Field(default="phone", min_length=1, max_length=100)
-    due: Moment | None = Field(default=None, description="The first call; now if not given.")
+    due: Moment | None = Field(
+        default=None,
+        description="The first call; now if not given, or if already past (the designer sends the moment its form "
+        "was opened, which is past by the time the analyst schedules).",
+    )
     until: Moment | None = Field(default=None, description="No call after this moment.")
     hours: list[OpeningHours] = Field(
         default_factory=list, max_length=50, description="Call only inside these hours (none: at any time)."
@@ -870,8 +947,7 @@ class CallReport(BaseModel):
 # -- privacy: a data subject's erasure and access (persistence.privacy) ---------------------------------------
 
 
-class ErasureRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class ErasureRequest(RequestModel):
     number: PhoneNumber
     dry_run: bool = Field(description="true: count what would be erased and change nothing. Required: say which.")
 

@@ -35,7 +35,7 @@ from blocks.timewindows import reopening
 from graph_engine.errors import SchedulerError
 from graph_engine.services import CallbackReceipt, CallbackRefused, CallbackRequest
 from persistence.db import Database, hold_sqlite_writes
-from persistence.errors import Conflict, InvalidCallback, NotFound
+from persistence.errors import InvalidCallback, KeyReused, NotCancellable, NotFound
 from persistence.models import CallbackAttempt, CallbackJob, CallCampaign, IdempotencyKey, utcnow
 from persistence.phone_numbers import impossible_number, is_emergency_number, one_form, written_forms
 from persistence.scenarios import hold_published, published_among
@@ -91,9 +91,10 @@ def never_dialled(number: str) -> None:
     """`InvalidCallback` naming `$.number` when `number` is an emergency number: no job is made for it, whether an
     integration asked or a caller's CallerID (which can be spoofed) did through the Callback block."""
     if is_emergency_number(number):
-        raise InvalidCallback(
-            [{"path": "$.number", "message": f"{number} is an emergency number and is never dialled"}]
-        )
+        message = f"{number} is an emergency number and is never dialled"
+        # The code and params a call list's row gets for it (call_lists._row_number), for a client to tell them.
+        raise InvalidCallback([{"path": "$.number", "code": "emergency_number", "params": {"value": number},
+                                "message": message}])  # fmt: skip
 
 
 def refused_number(number: str) -> str | None:
@@ -116,7 +117,9 @@ def _callable(number: str) -> None:
     never_dialled(number)  # in the words the API and the lists give for an emergency number
     refusal = refused_number(number)
     if refusal is not None:
-        raise InvalidCallback([{"path": "$.number", "message": f"{number} is no phone number: {refusal}"}])
+        message = f"{number} is no phone number: {refusal}"
+        problem = {"path": "$.number", "code": "impossible_number", "params": {"value": number}, "message": message}
+        raise InvalidCallback([problem])
 
 
 def hold_target(session: Session, scenario: str) -> None:
@@ -125,7 +128,9 @@ def hold_target(session: Session, scenario: str) -> None:
     "unknown scenario" message. A delete meanwhile either came first (refused here) or waits and finds the job
     among its referrers."""
     if hold_published(session, slug=scenario) is None:
-        raise InvalidCallback([{"path": "$.scenario", "message": f"{scenario!r} is not published"}])
+        message = f"{scenario!r} is not published"
+        params = {"scenario": scenario}
+        raise InvalidCallback([{"path": "$.scenario", "code": "not_published", "params": params, "message": message}])
 
 
 def schedule_callback(
@@ -242,19 +247,6 @@ def get_job(session: Session, *, job_id: str) -> CallbackJob:
 CANCELLED_BY_API: Final = "cancelled_by_api"
 
 
-class NotCancellable(Conflict):
-    """A job that is not waiting: being dialled now (that call goes on), or over."""
-
-    def __init__(self, job_id: str, status: str) -> None:
-        if status == "dialing":
-            reason = "is being dialled now: the call is in progress and goes on; cancel it again after this attempt, "
-            reason += "before its retry"
-        else:
-            reason = f"is already {status}: only a waiting job is cancelled"
-        super().__init__(f"callback job {job_id!r} {reason}")
-        self.status = status
-
-
 def cancel_job(session: Session, *, job_id: str, now: datetime, outcome: str = CANCELLED_BY_API) -> str:
     """Cancel a job waiting to be dialled (its first try, or a retry): the dialer never rings it. The status it
     had; `NotCancellable` for a job being dialled or over, `NotFound` for none.
@@ -287,16 +279,6 @@ class Replay:
 
     status_code: int
     body: dict[str, Any]
-
-
-class KeyReused(Conflict):
-    """The key came with another request than the one it was first sent with (another body or endpoint)."""
-
-    def __init__(self, key: str, endpoint: str) -> None:
-        super().__init__(
-            f"the Idempotency-Key {key!r} was used for another request ({endpoint}) within 24 hours: send a new key "
-            "for a new request"
-        )
 
 
 def request_hash(endpoint: str, body: Mapping[str, Any]) -> str:

@@ -7,7 +7,9 @@ PersistenceError
  │    │    └── SlugTaken       an import's slug is taken; names the option to replace that scenario's draft
  │    ├── StaleRevision       the draft changed since the client read it; carries the current one
  │    ├── PublishedMeanwhile  another publish of the scenario landed first (SQLite has no row lock)
- │    └── InUse               the row is referred to (Go To Scenario, pending callback); names who refers
+ │    ├── InUse               the row is referred to (Go To Scenario, pending callback); names who refers
+ │    ├── KeyReused           an Idempotency-Key sent again with another request (body or endpoint)
+ │    └── NotCancellable      a callback job being dialled or over; carries its status
  ├── Refused                  the data is understood but not acceptable
  │    ├── InvalidDocument     the document breaks the format's structure; carries JSON paths
  │    │    └── RequestRefused  a request refused for what it holds, said in words (not the format's fault)
@@ -101,12 +103,37 @@ class InUse(Conflict):
         self.referred_by = list(referred_by)
 
 
+class KeyReused(Conflict):
+    """The key came with another request than the one it was first sent with (another body or endpoint)."""
+
+    def __init__(self, key: str, endpoint: str) -> None:
+        super().__init__(
+            f"the Idempotency-Key {key!r} was used for another request ({endpoint}) within 24 hours: send a new key "
+            "for a new request"
+        )
+
+
+class NotCancellable(Conflict):
+    """A job that is not waiting: being dialled now (that call goes on), or over. `status` is its status now, for
+    a client retrying a cancel to tell its first try's success (`cancelled`) from a late one without the words."""
+
+    def __init__(self, job_id: str, status: str) -> None:
+        if status == "dialing":
+            reason = "is being dialled now: the call is in progress and goes on; cancel it again after this attempt, "
+            reason += "before its retry"
+        else:
+            reason = f"is already {status}: only a waiting job is cancelled"
+        super().__init__(f"callback job {job_id!r} {reason}")
+        self.job_id = job_id
+        self.status = status
+
+
 class Refused(PersistenceError):
     """The data is understood but not acceptable."""
 
 
 class InvalidDocument(Refused):
-    def __init__(self, problems: Sequence[Mapping[str, str]]) -> None:
+    def __init__(self, problems: Sequence[Mapping[str, Any]]) -> None:
         first = problems[0] if problems else {"path": "$", "message": "invalid"}
         super().__init__(f"the document breaks the scenario format: {first['path']}: {first['message']}")
         self.problems = [dict(problem) for problem in problems]
@@ -114,11 +141,12 @@ class InvalidDocument(Refused):
 
 class RequestRefused(InvalidDocument):
     """A request refused for what it holds, with problems named as a document's are (path and message), and a
-    message that says what could not be done instead of blaming the scenario format."""
+    message that says what could not be done instead of blaming the scenario format. A problem may carry a stable
+    `code` and its `params` too (a call list's do); the API gives one without them a generic code."""
 
     refusal = "the request cannot be carried out"
 
-    def __init__(self, problems: Sequence[Mapping[str, str]]) -> None:
+    def __init__(self, problems: Sequence[Mapping[str, Any]]) -> None:
         super().__init__(problems)
         first = self.problems[0] if self.problems else {"path": "$", "message": "invalid"}
         self.args = (f"{self.refusal}: {first['message']}",)

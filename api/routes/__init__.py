@@ -9,7 +9,7 @@ import fastapi.routing
 from fastapi import Path
 from starlette.routing import BaseRoute
 
-from api.schemas import Problem
+from api.schemas import ConflictProblem, Problem, RefusalProblem
 
 # Since FastAPI 0.137.2; before 0.137 an included router's routes were copied into the app's: nothing to expand.
 _expand_included = getattr(fastapi.routing, "iter_route_contexts", None)
@@ -27,7 +27,9 @@ def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
         429: "Too many requests: failed sign-ins from this address, or TTS previews (see Retry-After)",
         502: "A speech engine failed",
     }
-    return {status: {"model": Problem, "description": meaning[status]} for status in statuses}
+    # Typed where the problem has more to it: a 409's `type` and members, a refusal's `problems`.
+    model = {400: RefusalProblem, 409: ConflictProblem, 422: RefusalProblem}
+    return {status: {"model": model.get(status, Problem), "description": meaning[status]} for status in statuses}
 
 
 # Every authenticated endpoint may answer these.

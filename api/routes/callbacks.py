@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Annotated, Any, Final, Literal, TypeVar
 from zoneinfo import ZoneInfo
 
@@ -50,6 +51,9 @@ MAX_LIST_FILE_BYTES: Final = 10 * 2**20
 # The rows of one `POST /batch`, as JSON: under the API's request body limit (api.app: 21 MiB), room left for the rest.
 MAX_BATCH_ROWS_BYTES: Final = 20 * 2**20
 PREVIEW_JOBS: Final = 5
+# How far in the past a callback's `due` may be and still mean "now": the CRM's clock and ours differ a little, and a
+# request takes its time. Further back is a wrong date, which the dialer would ring at once (review, 2026-12-06).
+DUE_GRACE: Final = timedelta(minutes=5)
 _ID_PATTERN: Final = r"^[A-Za-z0-9-]+$"  # a job's or a campaign's id (a UUID)
 CampaignId = Annotated[str, Path(max_length=36, pattern=_ID_PATTERN)]
 # `row`: the row of the list's file (its place among the clients for lists sent without row numbers); `outcome`:
@@ -112,14 +116,21 @@ def create_job(
 
     Publisher and up: it places a real call to a number from the live scenario, as publishing decides what
     callers hear (an editor edits drafts). Send an `Idempotency-Key` to retry safely: a retry of a request that
-    went through answers its job again instead of calling the client twice."""
+    went through answers its job again instead of calling the client twice.
+
+    A `due` more than 5 minutes past is refused (422 naming `$.due`): a wrong date, or one the CRM read wrong,
+    would have the client rung at once. One within them is called now. A retry with the request's
+    `Idempotency-Key` answers the job again however late it comes."""
     if body.window_end is not None and body.window_end <= body.due:
-        raise InvalidCallback([{"path": "$.window_end", "message": "the window must end after the due time"}])
+        message = "the window must end after the due time"
+        raise InvalidCallback([{"path": "$.window_end", "code": "window_ends_first", "message": message}])
     _possible_number(body.number)
     with runtime.database.session() as session:
         claimed = _claim(session, user, idempotency_key, "POST /api/callbacks", body)
         if isinstance(claimed, callbacks.Replay):
             return _replayed(claimed)
+        # Checked after the key: a retry of a request that went through, its `due` past by now, gets its answer.
+        _not_past(body.due, utcnow())
         callbacks.hold_target(session, body.scenario)
         variables = _typed_variables(session, body.scenario, body.variables)
         job = callbacks.create_job(
@@ -139,13 +150,24 @@ def create_job(
         return _settled(session, claimed, 201, answer)
 
 
+def _not_past(due: datetime, now: datetime) -> None:
+    if due < now - DUE_GRACE:
+        message = (
+            f"{due.isoformat()} is in the past (it is {now.isoformat(timespec='seconds')} now): give the moment to "
+            "call, or now's to call at once"
+        )
+        params = {"due": due.isoformat(), "now": now.isoformat(timespec="seconds")}
+        raise InvalidCallback([{"path": "$.due", "code": "due_past", "params": params, "message": message}])
+
+
 def _possible_number(number: str) -> None:
     """A 422 for a number of a length no phone of its country has (`phone_numbers.impossible_number`), as a call
     list's row is refused: "+7 912 345 67 8" would be dialled, and fail, up to `max_attempts` times."""
     reason = phone_numbers.impossible_number(number)
     if reason is not None:
         message = f"{number!r} is no phone number: {call_lists.IMPOSSIBLE_WHY[reason]}"
-        raise InvalidCallback([{"path": "$.number", "message": message}])
+        params = {"value": number, "reason": reason}  # a list row's code and params (call_lists._row_number)
+        raise InvalidCallback([{"path": "$.number", "code": "impossible_number", "params": params, "message": message}])
 
 
 def _typed_variables(session: Session, scenario: str, variables: dict[str, Any]) -> dict[str, Any]:
@@ -161,6 +183,9 @@ def _typed_variables(session: Session, scenario: str, variables: dict[str, Any])
             [
                 {
                     "path": f"$.variables.{name}",
+                    # A list cell's code (not_a_date...), its params naming the variable instead of a column.
+                    "code": why.code,
+                    "params": {"variable": name, "value": _shown(variables[name]), "type": why.kind},
                     "message": f"{name}: {_shown(variables[name])} is not {why.expected}; the scenario declares "
                     f"{name!r} as {why.kind}",
                 }
@@ -510,7 +535,9 @@ def cancel_job(job_id: JobId, user: Publisher, runtime: RuntimeDep) -> CallbackJ
     """Cancel one job waiting to be dialled (its first try, or a retry): its client is never called for it
     (status `cancelled`, outcome `cancelled_by_api`; the audit log names who). A job being dialled now is
     refused (409): that call goes on, and the job can be cancelled once it ends, before its retry. A job already
-    over is refused (409, naming its status). Publisher and up, as for creating it."""
+    over is refused (409, naming its status). Both 409s are `job-not-cancellable` problems whose `job_status` is
+    the job's status now: a cancel retried after a timeout reads `cancelled` when its first try went through.
+    Publisher and up, as for creating it."""
     with runtime.database.session() as session:
         was = callbacks.cancel_job(session, job_id=job_id, now=utcnow())
         job = callbacks.get_job(session, job_id=job_id)

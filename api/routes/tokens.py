@@ -11,7 +11,8 @@ from api.errors import SessionNeeded
 from api.routes import AUTHED, IdPath, problems
 from api.schemas import RoleName, TokenCreate, TokenCreated, TokenPublic
 from persistence import users
-from persistence.models import ApiToken
+from persistence.errors import InvalidApiToken
+from persistence.models import ApiToken, utcnow
 
 router = APIRouter(prefix="/api/tokens", tags=["tokens"], responses=AUTHED)
 
@@ -24,13 +25,19 @@ def create_token(body: TokenCreate, principal: Viewer, runtime: RuntimeDep) -> T
     current one: demoting a user demotes their tokens at once; deactivating them ends every token.
 
     A token works at most IVRGRAPH_TOKEN_MAX_DAYS (90 unless set; 0: no limit): without `expires_at` it expires
-    that long from now, and a later `expires_at` is refused (422 `request-refused` naming `$.expires_at`). Tokens
-    made before the limit keep their expiry, or none. It reads personal data unmasked only while its user may.
+    that long from now, and a later `expires_at` is refused (422 `request-refused` naming `$.expires_at`), as is
+    one not in the future. Tokens made before the limit keep their expiry, or none. It reads personal data
+    unmasked only while its user may.
 
     The secret is in this answer only. Only a signed-in session makes tokens (403 `session-needed` for a token):
     a token that expires soon could otherwise make one that never does (review, 2026-12-05)."""
     if principal.csrf_token is None:  # the request came with a bearer token
         raise SessionNeeded("creating an API token")
+    now = utcnow()
+    if body.expires_at is not None and body.expires_at <= now:
+        # It would be refused from its first use: a date typed wrong, which the user should hear of now.
+        message = f"expires_at must be in the future (it is {now.isoformat(timespec='seconds')} now)"
+        raise InvalidApiToken([{"path": "$.expires_at", "message": message}])
     with runtime.database.session() as session:
         issued = users.create_api_token(
             session,
@@ -39,6 +46,7 @@ def create_token(body: TokenCreate, principal: Viewer, runtime: RuntimeDep) -> T
             expires_at=body.expires_at,
             role=body.role,
             max_lifetime=runtime.settings.token_max_lifetime,
+            now=now,
         )
         token = next(t for t in users.list_api_tokens(session, user_id=principal.user_id) if t.id == issued.token_id)
         return TokenCreated(**public(token).model_dump(), token=issued.secret)

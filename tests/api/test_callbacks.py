@@ -20,16 +20,16 @@ def _published(admin: Client, name: str) -> None:
 def test_create_list_and_follow_a_job(server: Server, admin: Client, slug: Callable[[str], str]) -> None:
     name = slug("cb")
     _published(admin, name)
-    body = {"number": "+34600111222", "scenario": name, "due": "2026-06-01T10:00:00+02:00",
-            "window_end": "2026-06-01T20:00:00+02:00", "variables": {"debt": 120}}  # fmt: skip
+    body = {"number": "+34600111222", "scenario": name, "due": "2030-06-01T10:00:00+02:00",
+            "window_end": "2030-06-01T20:00:00+02:00", "variables": {"debt": 120}}  # fmt: skip
     created = admin.post("/api/callbacks", json=body)
     assert created.status_code == 201, created.text
     job = created.json()
-    assert (job["status"], job["due"], job["variables"]) == ("pending", "2026-06-01T08:00:00Z", {"debt": 120})
+    assert (job["status"], job["due"], job["variables"]) == ("pending", "2030-06-01T08:00:00Z", {"debt": 120})
     assert job["id"] in {j["id"] for j in admin.get("/api/callbacks", params={"status": "pending"}).json()}
     database = Database(server.database_url)
     with database.session() as session:
-        callbacks.record_attempt(session, job_id=job["id"], outcome="busy", at=datetime(2026, 6, 1, 8, 0, tzinfo=UTC))
+        callbacks.record_attempt(session, job_id=job["id"], outcome="busy", at=datetime(2030, 6, 1, 8, 0, tzinfo=UTC))
     database.dispose()
     followed = admin.get(f"/api/callbacks/{job['id']}").json()
     assert followed["attempts"] == 1 and [a["outcome"] for a in followed["history"]] == ["busy"]
@@ -38,25 +38,27 @@ def test_create_list_and_follow_a_job(server: Server, admin: Client, slug: Calla
     assert admin.delete(f"/api/scenarios/{name}").status_code == 409
     database = Database(server.database_url)
     with database.session() as session:  # the callee answers the next try and FastAGI names the job
-        callbacks.mark_reached(session, job_id=job["id"], at=datetime(2026, 6, 1, 8, 5, 2, tzinfo=UTC))
+        callbacks.mark_reached(session, job_id=job["id"], at=datetime(2030, 6, 1, 8, 5, 2, tzinfo=UTC))
     database.dispose()
     reached = admin.get(f"/api/callbacks/{job['id']}").json()
-    assert (reached["status"], reached["reached_at"]) == ("done", "2026-06-01T08:05:02Z")
+    assert (reached["status"], reached["reached_at"]) == ("done", "2030-06-01T08:05:02Z")
 
 
 def test_refusals(admin: Client, user_factory: Callable[[str], Client], slug: Callable[[str], str]) -> None:
     name = slug("cbr")
     _published(admin, name)
-    good = {"number": "+34600111222", "scenario": name, "due": "2026-06-01T10:00:00Z"}
+    good = {"number": "+34600111222", "scenario": name, "due": "2030-06-01T10:00:00Z"}
     unpublished = admin.post("/api/callbacks", json={**good, "scenario": "not-published"})
     assert unpublished.status_code == 422
     assert unpublished.json()["detail"] == "the callback cannot be scheduled: 'not-published' is not published"
     assert admin.post("/api/callbacks", json={**good, "number": "123; DROP"}).status_code == 422
-    assert admin.post("/api/callbacks", json={**good, "due": "2026-06-01T10:00:00"}).status_code == 422  # no offset
-    late = admin.post("/api/callbacks", json={**good, "window_end": "2026-06-01T09:00:00Z"})
+    assert admin.post("/api/callbacks", json={**good, "due": "2030-06-01T10:00:00"}).status_code == 422  # no offset
+    late = admin.post("/api/callbacks", json={**good, "window_end": "2030-06-01T09:00:00Z"})
     assert late.status_code == 422
     assert late.json()["detail"] == "the callback cannot be scheduled: the window must end after the due time"
-    assert late.json()["problems"] == [{"path": "$.window_end", "message": "the window must end after the due time"}]
+    assert late.json()["problems"] == [
+        {"path": "$.window_end", "code": "window_ends_first", "message": "the window must end after the due time"}
+    ]
     assert user_factory("viewer").post("/api/callbacks", json=good).status_code == 403
     assert user_factory("editor").post("/api/callbacks", json=good).status_code == 403  # a real call: publisher+
     assert user_factory("publisher").post("/api/callbacks", json=good).status_code == 201
@@ -87,7 +89,7 @@ def test_declared_variables_are_converted_as_a_call_lists_cells_are(admin: Clien
     _published_with_variables(admin, name)
     sent = {"due_date": "30.12.2026", "debt_amount": "1 234,56", "visits": "3", "vip": "да", "client_name": 7,
             "contact": {"name": "Иван"}, "ticket": "CRM-12", "extra": None}  # fmt: skip
-    body = {"number": "+7 901 555-12-34", "scenario": name, "due": "2026-06-01T10:00:00Z", "variables": sent}
+    body = {"number": "+7 901 555-12-34", "scenario": name, "due": "2030-06-01T10:00:00Z", "variables": sent}
     created = admin.post("/api/callbacks", json=body)
     assert created.status_code == 201, created.text
     stored = {"due_date": "2026-12-30", "debt_amount": 1234.56, "visits": 3, "vip": True, "client_name": "7",
@@ -102,11 +104,18 @@ def test_a_variable_that_does_not_convert_is_refused_by_name(admin: Client, slug
     _published_with_variables(admin, name)
     sent = {"due_date": "31.02.2026", "debt_amount": "1.234", "visits": 2.5, "vip": None, "client_name": ["Ana"],
             "ticket": {"any": "thing"}}  # fmt: skip
-    body = {"number": "+34600111222", "scenario": name, "due": "2026-06-01T10:00:00Z", "variables": sent}
+    body = {"number": "+34600111222", "scenario": name, "due": "2030-06-01T10:00:00Z", "variables": sent}
     refused = admin.post("/api/callbacks", json=body)
     assert refused.status_code == 422, refused.text
     a_date = "a date written 2026-12-30 or 30.12.2026 (year-month-day or day.month.year)"
-    assert refused.json()["problems"] == [
+    assert [(p["code"], p["params"]) for p in refused.json()["problems"]] == [
+        ("not_a_date", {"variable": "due_date", "value": '"31.02.2026"', "type": "date"}),
+        ("not_a_number", {"variable": "debt_amount", "value": '"1.234"', "type": "number"}),
+        ("not_a_whole_number", {"variable": "visits", "value": "2.5", "type": "integer"}),
+        ("not_yes_or_no", {"variable": "vip", "value": "null", "type": "boolean"}),
+        ("not_text", {"variable": "client_name", "value": '["Ana"]', "type": "string"}),
+    ]
+    assert [{"path": p["path"], "message": p["message"]} for p in refused.json()["problems"]] == [
         {"path": "$.variables.due_date",
          "message": f"due_date: \"31.02.2026\" is not {a_date}; the scenario declares 'due_date' as date"},
         {"path": "$.variables.debt_amount",
@@ -125,11 +134,13 @@ def test_a_number_no_phone_of_its_country_has_is_refused(admin: Client, slug: Ca
     scheduled and dialled, failing each attempt."""
     name = slug("cbnum")
     _published(admin, name)
-    body = {"number": "+7-912-345-67-8", "scenario": name, "due": "2026-06-01T10:00:00Z"}
+    body = {"number": "+7-912-345-67-8", "scenario": name, "due": "2030-06-01T10:00:00Z"}
     refused = admin.post("/api/callbacks", json=body)
     assert refused.status_code == 422, refused.text
+    message = "'+7912345678' is no phone number: too few digits for a number of its country"
+    params = {"value": "+7912345678", "reason": "too_short"}
     assert refused.json()["problems"] == [
-        {"path": "$.number", "message": "'+7912345678' is no phone number: too few digits for a number of its country"}
+        {"path": "$.number", "code": "impossible_number", "params": params, "message": message}
     ]
     assert admin.post("/api/callbacks", json={**body, "number": "+7-912-345-67-89"}).status_code == 201
     assert admin.post("/api/callbacks", json={**body, "number": "1234"}).status_code == 201  # an extension

@@ -283,7 +283,9 @@ def test_an_unknown_field_is_refused_by_name(admin: Client, slug: Callable[[str]
     _published(admin, name)
     typo = admin.post("/api/callbacks", json=_job(name, window_ends="2030-06-01T20:00:00Z"))
     assert typo.status_code == 422
-    assert typo.json()["problems"] == [{"path": "$.window_ends", "message": "Extra inputs are not permitted"}]
+    assert typo.json()["problems"] == [
+        {"path": "$.window_ends", "message": "Extra inputs are not permitted", "code": "extra_forbidden"}
+    ]
     assert _jobs_of(admin, name) == []
 
 

@@ -24,12 +24,15 @@ def _jobs_of(admin: Client, name: str) -> list[str]:
 def test_a_callback_to_an_emergency_number_is_refused(admin: Client, slug: Callable[[str], str]) -> None:
     name = slug("sos")
     _published(admin, name)
-    body = {"scenario": name, "due": "2026-06-01T10:00:00Z"}
+    body = {"scenario": name, "due": "2030-06-01T10:00:00Z"}
     for number, dialled in [("112", "112"), ("9-1-1", "911"), ("01", "01")]:
         refused = admin.post("/api/callbacks", json={**body, "number": number}, headers={"Idempotency-Key": number})
         assert refused.status_code == 422, refused.text
         message = f"{dialled} is an emergency number and is never dialled"
-        assert refused.json()["problems"] == [{"path": "$.number", "message": message}]
+        params = {"value": dialled}
+        assert refused.json()["problems"] == [
+            {"path": "$.number", "code": "emergency_number", "params": params, "message": message}
+        ]
         assert refused.json()["detail"] == f"the callback cannot be scheduled: {message}"
     # "+34 112": with a country code a short number is no emergency call (libphonenumber), and no Spanish phone
     # either (too short: review of a Russian contact centre); an ordinary one is called.

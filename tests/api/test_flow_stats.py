@@ -168,7 +168,9 @@ def test_unknown_scenario_or_version_is_a_404_and_a_bad_range_or_zone_a_422(
     backwards = admin.get(f"/api/scenarios/{two_versions}/stats",
                           params={"since": "2026-12-07T10:00:00Z", "until": "2026-12-07T09:00:00Z"})  # fmt: skip
     assert backwards.status_code == 422
-    assert backwards.json()["problems"] == [{"path": "$.until", "message": "must not be before `since`"}]
+    assert backwards.json()["problems"] == [
+        {"path": "$.until", "message": "must not be before `since`", "code": "value_error"}
+    ]
     # The same moment on two clocks is no backwards range: 10:00 in Madrid is 09:00 UTC.
     assert _stats(admin, two_versions, since="2026-12-07T09:00:00Z", until="2026-12-07T10:00:00", tz="Europe/Madrid")
     refused: list[dict[str, Any]] = [{"tz": "Mars/Olympus_Mons"}, {"tz": "not a zone"}, {"version": 0},

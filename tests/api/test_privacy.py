@@ -60,13 +60,13 @@ def subject(server: Server, admin: Client) -> dict[str, str]:
     number, other = f"+346005500{n:02d}", f"+346005599{n:02d}"
     asked = admin.post(
         "/api/callbacks",
-        json={"number": f"+34 600 550 0{n:02d}", "scenario": "s", "due": "2026-12-01T10:00:00Z",
+        json={"number": f"+34 600 550 0{n:02d}", "scenario": "s", "due": "2030-12-01T10:00:00Z",
               "variables": {"name": "Lucía"}},
         headers={"Idempotency-Key": f"crm-{n}"},
     )  # fmt: skip
     assert asked.status_code == 201, asked.text
     assert admin.post(
-        "/api/callbacks", json={"number": other, "scenario": "s", "due": "2026-12-01T10:00:00Z"}
+        "/api/callbacks", json={"number": other, "scenario": "s", "due": "2030-12-01T10:00:00Z"}
     ).is_success
     database = Database(server.database_url)
     try:

@@ -166,8 +166,9 @@ def test_a_job_for_an_emergency_number_is_refused_naming_the_number(database: Da
     publish(database, "cb")
     with pytest.raises(InvalidCallback) as refused, database.session() as session:
         callbacks.create_job(session, number="112", scenario="cb", due=T0)
+    message = "112 is an emergency number and is never dialled"
     assert refused.value.problems == [
-        {"path": "$.number", "message": "112 is an emergency number and is never dialled"}
+        {"path": "$.number", "code": "emergency_number", "params": {"value": "112"}, "message": message}
     ]
     assert str(refused.value) == REFUSED
     with database.session() as session:

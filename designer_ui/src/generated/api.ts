@@ -288,6 +288,10 @@ export interface paths {
          *     callers hear (an editor edits drafts). Send an `Idempotency-Key` to retry safely: a retry of a request that
          *     went through answers its job again instead of calling the client twice.
          *
+         *     A `due` more than 5 minutes past is refused (422 naming `$.due`): a wrong date, or one the CRM read wrong,
+         *     would have the client rung at once. One within them is called now. A retry with the request's
+         *     `Idempotency-Key` answers the job again however late it comes.
+         *
          *     **Role:** publisher or above.
          */
         post: operations["create_job_api_callbacks_post"];
@@ -513,7 +517,9 @@ export interface paths {
          * @description Cancel one job waiting to be dialled (its first try, or a retry): its client is never called for it
          *     (status `cancelled`, outcome `cancelled_by_api`; the audit log names who). A job being dialled now is
          *     refused (409): that call goes on, and the job can be cancelled once it ends, before its retry. A job already
-         *     over is refused (409, naming its status). Publisher and up, as for creating it.
+         *     over is refused (409, naming its status). Both 409s are `job-not-cancellable` problems whose `job_status` is
+         *     the job's status now: a cancel retried after a timeout reads `cancelled` when its first try went through.
+         *     Publisher and up, as for creating it.
          *
          *     **Role:** publisher or above.
          */
@@ -1226,8 +1232,9 @@ export interface paths {
          *     current one: demoting a user demotes their tokens at once; deactivating them ends every token.
          *
          *     A token works at most IVRGRAPH_TOKEN_MAX_DAYS (90 unless set; 0: no limit): without `expires_at` it expires
-         *     that long from now, and a later `expires_at` is refused (422 `request-refused` naming `$.expires_at`). Tokens
-         *     made before the limit keep their expiry, or none. It reads personal data unmasked only while its user may.
+         *     that long from now, and a later `expires_at` is refused (422 `request-refused` naming `$.expires_at`), as is
+         *     one not in the future. Tokens made before the limit keep their expiry, or none. It reads personal data
+         *     unmasked only while its user may.
          *
          *     The secret is in this answer only. Only a signed-in session makes tokens (403 `session-needed` for a token):
          *     a token that expires soon could otherwise make one that never does (review, 2026-12-05).
@@ -2050,7 +2057,7 @@ export interface components {
             dry_run: boolean;
             /**
              * Due
-             * @description The first call; now if not given.
+             * @description The first call; now if not given, or if already past (the designer sends the moment its form was opened, which is past by the time the analyst schedules).
              */
             due?: string | null;
             /** Holidays */
@@ -2130,6 +2137,7 @@ export interface components {
             /**
              * Due
              * Format: date-time
+             * @description When to call. A moment more than 5 minutes past is refused (422 naming `$.due`), as a wrong date would have the client rung at once; one within them is called now (clocks differ a little).
              */
             due: string;
             /**
@@ -2283,6 +2291,29 @@ export interface components {
                 [key: string]: number;
             };
         };
+        /**
+         * ConflictProblem
+         * @description A 409 problem. Its `type` tells which: stale-revision, published-meanwhile, nothing-to-publish, in-use,
+         *     already-exists, idempotency-key-reused (an Idempotency-Key sent again with another request), job-not-cancellable
+         *     (with `job_status`), or conflict for any other.
+         */
+        ConflictProblem: {
+            /** Detail */
+            detail: string;
+            /**
+             * Job Status
+             * @description job-not-cancellable: the job's status now (dialing, cancelled, completed, failed...); `cancelled` tells a retried cancel that its first try went through.
+             */
+            job_status?: string | null;
+            /** Status */
+            status: number;
+            /** Title */
+            title: string;
+            /** Type */
+            type: string;
+        } & {
+            [key: string]: unknown;
+        };
         /** DataSourceCreate */
         DataSourceCreate: {
             /**
@@ -2414,10 +2445,17 @@ export interface components {
              * @description Validation problems; the draft saved regardless.
              */
             problems: components["schemas"]["Issue"][];
-            /** Revision */
+            /**
+             * Revision
+             * @description The draft's revision now: the next one, or the one sent when the document sent is the draft stored already (key order aside), which saves nothing: no new revision, no `updated_at`.
+             */
             revision: number;
         };
-        /** DraftUpdate */
+        /**
+         * DraftUpdate
+         * @description The draft as `Draft` reads it may be sent back whole, its document changed (a PUT of what a GET gave, as
+         *     integrations and our own tests do): its two read-only fields are taken and ignored, any other field refused.
+         */
         DraftUpdate: {
             /** Document */
             document: {
@@ -2433,6 +2471,16 @@ export interface components {
              * @description The `scenario_created_at` of the draft this request started from, as received. Send it: without it, only `revision` is checked, and a scenario deleted and created again since is not noticed.
              */
             scenario_created_at?: string | null;
+            /**
+             * Updated At
+             * @description Ignored (the server sets it): `Draft.updated_at`, sent back as received.
+             */
+            updated_at?: string | null;
+            /**
+             * Updated By
+             * @description Ignored (the server sets it): `Draft.updated_by`, sent back as received.
+             */
+            updated_by?: string | null;
         };
         /**
          * ErasureOut
@@ -2684,6 +2732,36 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /**
+         * ProblemItem
+         * @description One thing wrong in a refused request or document. Some carry more (a scenario's `node` and `severity`).
+         */
+        ProblemItem: {
+            /**
+             * Code
+             * @description Stable, snake_case. A request the schema refuses (`invalid-request`): pydantic's error type (missing, extra_forbidden, string_too_long, ...). A callback or call list refused: the call list codes (emergency_number, impossible_number, not_published, not_a_date, ..., and a job's window_ends_first, due_past). A scenario's structure: structure. Others without a code of their own: the problem's type in snake_case (request_refused, ...).
+             */
+            code: string;
+            /**
+             * Message
+             * @description In English, for people; a client tells problems apart by `code`.
+             */
+            message: string;
+            /**
+             * Params
+             * @description The values `message` is built from (value, reason, max_length...), by name.
+             */
+            params?: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * Path
+             * @description JSON path of what is wrong: $.number, $.rows[3].phone, $.nodes[2].config.text
+             */
+            path: string;
+        } & {
+            [key: string]: unknown;
+        };
         /** PublishIn */
         PublishIn: {
             /**
@@ -2719,6 +2797,24 @@ export interface components {
             /** Tests */
             tests: components["schemas"]["TestOutcome"][];
             version: components["schemas"]["VersionSummary"];
+        };
+        /**
+         * RefusalProblem
+         * @description A 400 or 422 problem; `problems` lists each thing wrong when there are several to name.
+         */
+        RefusalProblem: {
+            /** Detail */
+            detail: string;
+            /** Problems */
+            problems?: components["schemas"]["ProblemItem"][] | null;
+            /** Status */
+            status: number;
+            /** Title */
+            title: string;
+            /** Type */
+            type: string;
+        } & {
+            [key: string]: unknown;
         };
         /** ResultCount */
         ResultCount: {
@@ -3050,7 +3146,7 @@ export interface components {
         TokenCreate: {
             /**
              * Expires At
-             * @description When the token stops working: at most IVRGRAPH_TOKEN_MAX_DAYS (90 unless set) from now, later is refused (422 naming `$.expires_at`). Left out: that longest time.
+             * @description When the token stops working: in the future, at most IVRGRAPH_TOKEN_MAX_DAYS (90 unless set) from now; a moment already past, or later, is refused (422 naming `$.expires_at`). Left out: that longest time.
              */
             expires_at?: string | null;
             /** Name */
@@ -3302,7 +3398,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["RefusalProblem"];
                 };
             };
         };
@@ -3365,7 +3461,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ConflictProblem"];
                 };
             };
             /** @description Invalid request or document */
@@ -3374,7 +3470,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["RefusalProblem"];
                 };
             };
         };
@@ -3430,7 +3526,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ConflictProblem"];
                 };
             };
             /** @description Invalid request or document */
@@ -3439,7 +3535,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["RefusalProblem"];
                 };
             };
         };
@@ -3497,7 +3593,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["RefusalProblem"];
                 };
             };
         };
@@ -3550,7 +3646,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["RefusalProblem"];
                 };
             };
         };
@@ -3610,7 +3706,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["RefusalProblem"];
                 };
             };
             /** @description Too many requests: failed sign-ins from this address, or TTS previews (see Retry-After) */
@@ -3664,7 +3760,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["RefusalProblem"];
                 };
             };
         };
@@ -3762,7 +3858,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["RefusalProblem"];
                 };
             };
             /** @description Too many requests: failed sign-ins from this address, or TTS previews (see Retry-After) */
@@ -3820,7 +3916,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["RefusalProblem"];
                 };
             };
         };
@@ -3867,7 +3963,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["RefusalProblem"];
                 };
             };
         };
@@ -3947,7 +4043,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["RefusalProblem"];
                 };
             };
         };
@@ -4003,7 +4099,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["RefusalProblem"];
                 };
             };
         };
@@ -4075,7 +4171,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ConflictProblem"];
                 };
             };
             /** @description Body not sent as Content-Type: application/json */
@@ -4093,7 +4189,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["RefusalProblem"];
                 };
             };
         };
@@ -4165,7 +4261,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ConflictProblem"];
                 };
             };
             /** @description Body not sent as Content-Type: application/json */
@@ -4183,7 +4279,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["RefusalProblem"];
                 };
             };
         };
@@ -4235,7 +4331,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["RefusalProblem"];
                 };
             };
         };
@@ -4293,7 +4389,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["RefusalProblem"];
                 };
             };
         };
@@ -4354,7 +4450,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["RefusalProblem"];
                 };
             };
         };
@@ -4412,7 +4508,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["RefusalProblem"];
                 };
             };
         };
@@ -4470,7 +4566,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["RefusalProblem"];
                 };
             };
         };
@@ -4530,7 +4626,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["RefusalProblem"];
                 };
             };
         };
@@ -4588,7 +4684,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["RefusalProblem"];
                 };
             };
         };
@@ -4646,7 +4742,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ConflictProblem"];
                 };
             };
             /** @description Invalid request or document */
@@ -4655,7 +4751,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["RefusalProblem"];
                 };
             };
         };
@@ -4708,7 +4804,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["RefusalProblem"];
                 };
             };
             /** @description Not signed in */
@@ -4735,7 +4831,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["RefusalProblem"];
                 };
             };
         };
@@ -4801,7 +4897,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["RefusalProblem"];
                 };
             };
         };
@@ -4865,7 +4961,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["RefusalProblem"];
                 };
             };
         };
@@ -4923,7 +5019,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["RefusalProblem"];
                 };
             };
         };
@@ -4981,7 +5077,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["RefusalProblem"];
                 };
             };
         };
@@ -5028,7 +5124,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["RefusalProblem"];
                 };
             };
         };
@@ -5088,7 +5184,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ConflictProblem"];
                 };
             };
             /** @description Body not sent as Content-Type: application/json */
@@ -5106,7 +5202,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["RefusalProblem"];
                 };
             };
         };
@@ -5164,7 +5260,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["RefusalProblem"];
                 };
             };
         };
@@ -5220,7 +5316,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ConflictProblem"];
                 };
             };
             /** @description Invalid request or document */
@@ -5229,7 +5325,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["RefusalProblem"];
                 };
             };
         };
@@ -5300,7 +5396,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ConflictProblem"];
                 };
             };
             /** @description Body not sent as Content-Type: application/json */
@@ -5318,7 +5414,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["RefusalProblem"];
                 };
             };
         };
@@ -5365,7 +5461,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["RefusalProblem"];
                 };
             };
         };
@@ -5425,7 +5521,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ConflictProblem"];
                 };
             };
             /** @description Body not sent as Content-Type: application/json */
@@ -5443,7 +5539,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["RefusalProblem"];
                 };
             };
         };
@@ -5493,7 +5589,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["RefusalProblem"];
                 };
             };
         };
@@ -5551,7 +5647,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["RefusalProblem"];
                 };
             };
         };
@@ -5602,7 +5698,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["RefusalProblem"];
                 };
             };
         };
@@ -5662,7 +5758,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ConflictProblem"];
                 };
             };
             /** @description Body not sent as Content-Type: application/json */
@@ -5680,7 +5776,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["RefusalProblem"];
                 };
             };
         };
@@ -5749,7 +5845,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ConflictProblem"];
                 };
             };
             /** @description Body not sent as Content-Type: application/json */
@@ -5767,7 +5863,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["RefusalProblem"];
                 };
             };
         };
@@ -5836,7 +5932,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ConflictProblem"];
                 };
             };
             /** @description Invalid request or document */
@@ -5845,7 +5941,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["RefusalProblem"];
                 };
             };
         };
@@ -5903,7 +5999,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["RefusalProblem"];
                 };
             };
         };
@@ -5959,7 +6055,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ConflictProblem"];
                 };
             };
             /** @description Invalid request or document */
@@ -5968,7 +6064,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["RefusalProblem"];
                 };
             };
         };
@@ -6048,7 +6144,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["RefusalProblem"];
                 };
             };
         };
@@ -6109,7 +6205,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["RefusalProblem"];
                 };
             };
         };
@@ -6180,7 +6276,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ConflictProblem"];
                 };
             };
             /** @description Body not sent as Content-Type: application/json */
@@ -6198,7 +6294,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["RefusalProblem"];
                 };
             };
         };
@@ -6269,7 +6365,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ConflictProblem"];
                 };
             };
             /** @description Body not sent as Content-Type: application/json */
@@ -6287,7 +6383,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["RefusalProblem"];
                 };
             };
         };
@@ -6353,7 +6449,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["RefusalProblem"];
                 };
             };
         };
@@ -6424,7 +6520,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ConflictProblem"];
                 };
             };
             /** @description Body not sent as Content-Type: application/json */
@@ -6442,7 +6538,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["RefusalProblem"];
                 };
             };
         };
@@ -6477,7 +6573,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["RefusalProblem"];
                 };
             };
             /** @description Not signed in */
@@ -6522,7 +6618,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["RefusalProblem"];
                 };
             };
         };
@@ -6589,7 +6685,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["RefusalProblem"];
                 };
             };
         };
@@ -6669,7 +6765,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["RefusalProblem"];
                 };
             };
         };
@@ -6727,7 +6823,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["RefusalProblem"];
                 };
             };
         };
@@ -6786,7 +6882,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["RefusalProblem"];
                 };
             };
         };
@@ -6858,7 +6954,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ConflictProblem"];
                 };
             };
             /** @description Body not sent as Content-Type: application/json */
@@ -6876,7 +6972,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["RefusalProblem"];
                 };
             };
         };
@@ -6923,7 +7019,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["RefusalProblem"];
                 };
             };
         };
@@ -6992,7 +7088,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["RefusalProblem"];
                 };
             };
         };
@@ -7048,7 +7144,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["RefusalProblem"];
                 };
             };
         };
@@ -7117,7 +7213,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["RefusalProblem"];
                 };
             };
             /** @description Too many requests: failed sign-ins from this address, or TTS previews (see Retry-After) */
@@ -7204,7 +7300,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["RefusalProblem"];
                 };
             };
         };
@@ -7251,7 +7347,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["RefusalProblem"];
                 };
             };
         };
@@ -7311,7 +7407,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ConflictProblem"];
                 };
             };
             /** @description Body not sent as Content-Type: application/json */
@@ -7329,7 +7425,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["RefusalProblem"];
                 };
             };
         };
@@ -7400,7 +7496,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ConflictProblem"];
                 };
             };
             /** @description Body not sent as Content-Type: application/json */
@@ -7418,7 +7514,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["RefusalProblem"];
                 };
             };
         };
@@ -7476,7 +7572,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["RefusalProblem"];
                 };
             };
         };
@@ -7533,7 +7629,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["RefusalProblem"];
                 };
             };
         };
