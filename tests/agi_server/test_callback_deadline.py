@@ -4,7 +4,7 @@ silence all along. A node's scheduler (agi_server.node.CallbackDeadline) now giv
 the store still makes once the database answers again is cancelled: the caller was told there would be no callback.
 
 Calls over real TCP from the fake Asterisk into a FastAGI server with a node's services (`DatabaseRuntime`), on
-PostgreSQL through tests/fakes/freezing_proxy.py."""
+PostgreSQL through tests/persistence/outage.py (frozen)."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ from persistence.db import Database
 from persistence.models import utcnow
 from tests.agi_server.conftest import MemoryRecords, StartServer, call, flush
 from tests.conftest import make_document
-from tests.fakes.freezing_proxy import FreezingProxy, freezing_proxy
+from tests.persistence.outage import OutageProxy, outage_proxy
 from tests.persistence.published import migrated_database
 
 pytestmark = pytest.mark.postgres
@@ -44,9 +44,9 @@ def database(tmp_path: Path) -> Iterator[Database]:
 
 
 @pytest.fixture
-async def node(database: Database) -> AsyncIterator[tuple[DatabaseRuntime, FreezingProxy]]:
+async def node(database: Database) -> AsyncIterator[tuple[DatabaseRuntime, OutageProxy]]:
     """A node's runtime on the same database, reached through a proxy that can freeze."""
-    with freezing_proxy(database.url) as (proxy, proxied):
+    with outage_proxy(database.url) as (proxy, proxied):
         through = Database(proxied)
         runtime = DatabaseRuntime(through, tts=SilentTts())
         try:
@@ -93,7 +93,7 @@ def scenarios(tmp_path: Path) -> Path:
 
 
 async def _frozen_call(
-    runtime: DatabaseRuntime, proxy: FreezingProxy, scenarios: Path, start_server: StartServer, records: MemoryRecords
+    runtime: DatabaseRuntime, proxy: OutageProxy, scenarios: Path, start_server: StartServer, records: MemoryRecords
 ) -> dict[str, Any]:
     """One call into ask-back while the database is frozen; the Callback block's step of its trace."""
     server = await start_server(source=folder_source(scenarios), services=runtime.services)
@@ -121,7 +121,7 @@ async def _until(condition: Any, seconds: float = 15.0) -> None:
 
 async def test_a_frozen_database_fails_the_callback_at_its_deadline_and_the_late_job_is_cancelled(
     database: Database,
-    node: tuple[DatabaseRuntime, FreezingProxy],
+    node: tuple[DatabaseRuntime, OutageProxy],
     scenarios: Path,
     start_server: StartServer,
     records: MemoryRecords,
@@ -144,7 +144,7 @@ async def test_a_frozen_database_fails_the_callback_at_its_deadline_and_the_late
 
 async def test_a_late_request_that_joined_a_waiting_job_leaves_that_job_waiting(
     database: Database,
-    node: tuple[DatabaseRuntime, FreezingProxy],
+    node: tuple[DatabaseRuntime, OutageProxy],
     scenarios: Path,
     start_server: StartServer,
     records: MemoryRecords,

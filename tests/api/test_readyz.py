@@ -19,16 +19,16 @@ from api.settings import Settings
 from persistence.migrate import upgrade
 from persistence.publishing import PublishHub
 from tests.api.conftest import serve_api
-from tests.fakes.freezing_proxy import FreezingProxy, freezing_proxy
 from tests.persistence import pg
+from tests.persistence.outage import OutageProxy, outage_proxy
 
 pytestmark = pytest.mark.postgres
 
 
 @pytest.fixture
-def frozen_api() -> Iterator[tuple[FreezingProxy, str]]:
+def frozen_api() -> Iterator[tuple[OutageProxy, str]]:
     """The API on a PostgreSQL database reached through a proxy that can freeze; its base URL."""
-    with pg.throwaway_database("readyz") as url, freezing_proxy(url) as (proxy, proxied):
+    with pg.throwaway_database("readyz") as url, outage_proxy(url) as (proxy, proxied):
         upgrade(url)
         settings = Settings(database_url=proxied, migrate_on_start=False, admin_user="root",
                             admin_password="root-password-1")  # fmt: skip
@@ -44,7 +44,7 @@ def _probe_threads() -> int:
 
 
 def test_readyz_answers_503_at_its_deadline_while_the_database_is_frozen(
-    frozen_api: tuple[FreezingProxy, str],
+    frozen_api: tuple[OutageProxy, str],
 ) -> None:
     proxy, base_url = frozen_api
     with httpx.Client(base_url=base_url, timeout=8.0) as client:

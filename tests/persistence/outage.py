@@ -1,4 +1,5 @@
-"""A PostgreSQL server that goes away and comes back, for tests of what a node does during a database outage."""
+"""A database server that goes away and comes back, or freezes and thaws, for tests of what a node does during a
+database outage."""
 
 from __future__ import annotations
 
@@ -11,9 +12,16 @@ from sqlalchemy.engine import make_url
 
 
 class OutageProxy:
-    """A TCP relay to PostgreSQL that can go down as a database host does when its server stops: the open
-    connections are cut and new ones are closed as soon as they are accepted, so psycopg raises
-    OperationalError ("server closed the connection unexpectedly"), as in the operations review's outage."""
+    """A TCP relay to a database (PostgreSQL or MariaDB) that fails in one of two ways.
+
+    `go_down`, as a database host does when its server stops: the open connections are cut and new ones are closed
+    as soon as they are accepted, so psycopg raises OperationalError ("server closed the connection
+    unexpectedly"), as in the operations review's outage; `come_back` ends it.
+
+    `freeze`, as a host does when its server stops answering while the kernel still acknowledges (a stopped
+    process, a hung proxy): connections are still accepted and what either side sends is taken, but nothing goes on
+    to the other side until `thaw`, which lets what was held through. No timeout fires on the client's side but its
+    own: no reset, no refusal, no closed connection (the chaos review's frozen database)."""
 
     def __init__(self, target: tuple[str, int]) -> None:
         self._target = target
@@ -21,6 +29,9 @@ class OutageProxy:
         self.port: int = self._listener.getsockname()[1]
         self._up = threading.Event()
         self._up.set()
+        self._flowing = threading.Event()
+        self._flowing.set()
+        self._closed = threading.Event()
         self._lock = threading.Lock()
         self._sockets: list[socket.socket] = []
         threading.Thread(target=self._accept, daemon=True).start()
@@ -35,7 +46,15 @@ class OutageProxy:
     def come_back(self) -> None:
         self._up.set()
 
+    def freeze(self) -> None:
+        self._flowing.clear()
+
+    def thaw(self) -> None:
+        self._flowing.set()
+
     def close(self) -> None:
+        self._closed.set()
+        self._flowing.set()  # relays holding bytes of a frozen connection notice the close
         self.go_down()
         _cut(self._listener)
 
@@ -56,14 +75,16 @@ class OutageProxy:
             with self._lock:
                 self._sockets += [client, server]
             for source, sink in ((client, server), (server, client)):
-                threading.Thread(target=_relay, args=(source, sink), daemon=True).start()
+                threading.Thread(target=self._relay, args=(source, sink), daemon=True).start()
 
-
-def _relay(source: socket.socket, sink: socket.socket) -> None:
-    with contextlib.suppress(OSError):
-        while data := source.recv(65536):
-            sink.sendall(data)
-        sink.shutdown(socket.SHUT_WR)
+    def _relay(self, source: socket.socket, sink: socket.socket) -> None:
+        with contextlib.suppress(OSError):
+            while data := source.recv(65536):
+                self._flowing.wait()  # frozen: taken from the sender, held
+                if self._closed.is_set():
+                    return
+                sink.sendall(data)
+            sink.shutdown(socket.SHUT_WR)
 
 
 def _cut(sock: socket.socket) -> None:
@@ -75,9 +96,10 @@ def _cut(sock: socket.socket) -> None:
 
 @contextlib.contextmanager
 def outage_proxy(url: str) -> Iterator[tuple[OutageProxy, str]]:
-    """A proxy in front of the PostgreSQL database at `url`, and that database's URL through it."""
+    """A proxy in front of the database at `url` (PostgreSQL or MariaDB), and that database's URL through it."""
     parsed = make_url(url)
-    proxy = OutageProxy((parsed.host or "127.0.0.1", parsed.port or 5432))
+    default_port = 5432 if parsed.get_backend_name() == "postgresql" else 3306
+    proxy = OutageProxy((parsed.host or "127.0.0.1", parsed.port or default_port))
     try:
         yield proxy, parsed.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
     finally:

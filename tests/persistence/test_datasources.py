@@ -20,8 +20,8 @@ from persistence import datasources
 from persistence.datasources import DatabaseDataSources, is_read_statement
 from persistence.db import Database, make_engine
 from persistence.errors import AlreadyExists, InvalidDocument
-from tests.fakes.freezing_proxy import freezing_proxy
 from tests.persistence import pg
+from tests.persistence.outage import outage_proxy
 
 SETUP = [
     "CREATE TABLE debts (phone VARCHAR(20), amount DECIMAL(10,2), due DATE)",
@@ -419,7 +419,7 @@ async def test_a_frozen_source_fails_the_query_at_its_timeout(database: Database
     """Chaos review: on a source whose server froze (a proxy accepting and never answering), a query with a timeout
     of 2 s took its error exit after 4 s, 2 s of grace past what the SQL block's documentation promises. The
     caller's wait now ends at the timeout; the driver lets go of the query's thread later, off the call's path."""
-    with freezing_proxy(crm_url) as (proxy, proxied):
+    with outage_proxy(crm_url) as (proxy, proxied):
         with database.session() as session:
             datasources.create_data_source(session, name="crm", url=proxied, read_only=True)
         service = DatabaseDataSources(database)
