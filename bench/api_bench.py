@@ -22,15 +22,14 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import psycopg
 import uvicorn
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from api.app import create_app
 from api.settings import Settings
+from bench.throwaway import throwaway_postgres
 from persistence.db import Database
 
 ADMIN, PASSWORD = "bench", "bench-password"
@@ -154,23 +153,6 @@ def bench_calls(client: httpx.Client, database_url: str, rows: int, runs: int = 
         lambda: client.get("/api/calls", params={"scenario": "scenario-7", "page_size": 50, "cursor": deep}), runs
     )
     report("[postgres] page 102 of one scenario's calls over HTTP", times, 200)
-
-
-@contextmanager
-def throwaway_postgres(admin_url: str) -> Iterator[str]:
-    name = f"ivrgraph_bench_{uuid.uuid4().hex[:8]}"
-    libpq = make_url(admin_url).set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(libpq, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield (
-            make_url(admin_url)
-            .set(drivername="postgresql+psycopg", database=name)
-            .render_as_string(hide_password=False)
-        )
-    finally:
-        with psycopg.connect(libpq, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def main() -> int:

@@ -13,23 +13,18 @@ temporary folder); PostgreSQL with --postgres (a throwaway database on that serv
 from __future__ import annotations
 
 import argparse
-import contextlib
 import random
 import sys
 import tempfile
 import time
-import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import psycopg
-from sqlalchemy.engine import make_url
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.throwaway import throwaway_postgres
 from persistence import call_reports
 from persistence.calls import CallRecordIn, CallRecordWriter
 from persistence.db import Database
@@ -134,19 +129,6 @@ def measure(label: str, url: str, calls: int, repeat: int) -> None:
         database.dispose()
 
 
-@contextlib.contextmanager
-def postgres_database(server: str) -> Iterator[str]:
-    name = f"bench_reports_{uuid.uuid4().hex[:8]}"
-    admin = make_url(server).set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield make_url(server).set(drivername="postgresql+psycopg", database=name).render_as_string(hide_password=False)
-    finally:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--calls", type=int, default=100_000)
@@ -156,7 +138,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="ivrgraph-bench-reports-") as folder:
         measure("sqlite", f"sqlite:///{Path(folder) / 'bench.sqlite3'}", options.calls, options.repeat)
     if options.postgres:
-        with postgres_database(options.postgres) as url:
+        with throwaway_postgres(options.postgres, "bench_reports") as url:
             measure("postgresql", url, options.calls, options.repeat)
 
 

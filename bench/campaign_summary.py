@@ -18,25 +18,22 @@ PostgreSQL 1,582 ms before, 119 ms after; the figures agree (on a loaded machine
 from __future__ import annotations
 
 import argparse
-import contextlib
 import random
 import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import psycopg
 from sqlalchemy import insert
-from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.throwaway import throwaway_postgres
 from persistence import call_lists
 from persistence.db import Database
 from persistence.migrate import upgrade
@@ -203,19 +200,6 @@ def measure(label: str, url: str, clients: int, repeat: int) -> None:
         database.dispose()
 
 
-@contextlib.contextmanager
-def postgres_database(server: str) -> Iterator[str]:
-    name = f"bench_campaign_{uuid.uuid4().hex[:8]}"
-    admin = make_url(server).set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield make_url(server).set(drivername="postgresql+psycopg", database=name).render_as_string(hide_password=False)
-    finally:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--clients", type=int, default=20_000)
@@ -225,7 +209,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="ivrgraph-bench-campaign-") as folder:
         measure("sqlite", f"sqlite:///{Path(folder) / 'bench.sqlite3'}", options.clients, options.repeat)
     if options.postgres:
-        with postgres_database(options.postgres) as url:
+        with throwaway_postgres(options.postgres, "bench_campaign") as url:
             measure("postgresql", url, options.clients, options.repeat)
 
 

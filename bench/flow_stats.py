@@ -20,18 +20,16 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import psycopg
 from sqlalchemy import func, select
-from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.throwaway import throwaway_postgres
 from persistence import path_counts
 from persistence.calls import CallRecordIn, CallRecordWriter
 from persistence.db import Database
@@ -187,19 +185,6 @@ def run(url: str, args: argparse.Namespace) -> None:
         read_cost(database, args.calls)
     finally:
         database.dispose()
-
-
-@contextlib.contextmanager
-def throwaway_postgres(admin: str) -> Iterator[str]:
-    name = f"ivrgraph_bench_{uuid.uuid4().hex[:8]}"
-    libpq = make_url(admin).set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(libpq, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield make_url(admin).set(drivername="postgresql+psycopg", database=name).render_as_string(hide_password=False)
-    finally:
-        with psycopg.connect(libpq, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def main() -> None:
