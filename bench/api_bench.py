@@ -103,9 +103,12 @@ def report(label: str, times: list[float], target_ms: float) -> None:
 
 def bench_publish(client: httpx.Client, backend: str, nodes: int, runs: int = 5) -> None:
     document = big_scenario(nodes)
-    slug = f"big-{uuid.uuid4().hex[:6]}"
-    client.post("/api/scenarios", json={"slug": slug, "name": "Big", "document": document}).raise_for_status()
-    times = timed(lambda: client.post(f"/api/scenarios/{slug}/publish", json={"message": "bench"}), runs)
+    # A scenario a run: publishing a draft already published is a 409 nothing-to-publish, not a second publish.
+    slugs = [f"big-{uuid.uuid4().hex[:6]}" for _ in range(runs)]
+    for slug in slugs:
+        client.post("/api/scenarios", json={"slug": slug, "name": "Big", "document": document}).raise_for_status()
+    unpublished = iter(slugs)
+    times = timed(lambda: client.post(f"/api/scenarios/{next(unpublished)}/publish", json={"message": "bench"}), runs)
     report(f"[{backend}] publish {len(document['nodes'])}-node scenario over HTTP", times, 1000)
 
 
@@ -118,7 +121,7 @@ SELECT 'c' || g, 'scenario-' || (g % 20), 1, '+3460' || lpad((g % 50000)::text, 
     'bye', '{}'::jsonb,
     jsonb_build_object('steps', jsonb_build_array(jsonb_build_object('node', 'start', 'type', 'start')))
 FROM (SELECT g, timestamptz '2026-01-01' + (g * interval '3 seconds') AS ts
-      FROM generate_series(:first, :last) AS g) AS s
+      FROM generate_series(CAST(:first AS integer), CAST(:last AS integer)) AS g) AS s
 """
 
 
