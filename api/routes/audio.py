@@ -14,8 +14,8 @@ from fastapi.responses import FileResponse, JSONResponse
 
 from api.deps import Editor, Runtime, RuntimeDep, Viewer
 from api.errors import problem
+from api.idempotency import IdempotencyKeyHeader, replayed
 from api.routes import AUTHED, problems
-from api.routes.callbacks import REPLAYED_HEADER, IdempotencyKeyHeader
 from api.schemas import AudioAssetList, AudioAssetOut, TtsPreviewIn, TtsPreviewText
 from persistence import audio, callbacks
 from persistence.models import AudioAsset, IdempotencyKey, utcnow
@@ -91,7 +91,7 @@ def _store(
             # A retry of an upload that went through is answered now, not after converting the file again.
             earlier = _answered_before(runtime, user, key, request)
             if earlier is not None:
-                return _replayed(earlier)
+                return replayed(earlier)
         stored = store_asset(upload, media, LIMITS)
     try:
         with runtime.database.session() as session:
@@ -101,7 +101,7 @@ def _store(
                                             now=utcnow())  # fmt: skip
                 if isinstance(claim, callbacks.Replay):  # the same upload went through while this one converted
                     delete_asset(media, stored.asset_id)
-                    return _replayed(claim)
+                    return replayed(claim)
                 claimed = claim
             asset = audio.create_asset(
                 session,
@@ -131,10 +131,6 @@ def _answered_before(runtime: Runtime, user: Principal, key: str, request: str) 
         finally:
             session.rollback()
     return found if isinstance(found, callbacks.Replay) else None
-
-
-def _replayed(replay: callbacks.Replay) -> JSONResponse:
-    return JSONResponse(replay.body, status_code=replay.status_code, headers={REPLAYED_HEADER: "true"})
 
 
 class _Hashed:

@@ -14,7 +14,7 @@ from typing import Annotated, Any, Final, Literal, TypeVar
 from zoneinfo import ZoneInfo
 
 import anyio
-from fastapi import APIRouter, File, Header, Path, Query, UploadFile
+from fastapi import APIRouter, File, Path, Query, UploadFile
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
@@ -23,6 +23,7 @@ from api import personal_data
 from api.call_list_files import read_call_list
 from api.csv_export import CsvDelimiter, DelimiterQuery, named_zone, report_disposition, zoned_csv
 from api.deps import Publisher, RuntimeDep, Viewer
+from api.idempotency import IdempotencyKeyHeader, replayed
 from api.routes import AUTHED, problems
 from api.schemas import (
     CallbackAttemptOut,
@@ -63,21 +64,6 @@ REPORT_COLUMNS: Final = ("row", "number", "status", "attempts", "outcome", "last
 REPORT_TIMES: Final = frozenset({"last_attempt_at", "answered_at"})  # on the campaign's clock, which the header names
 
 JobId = Annotated[str, Path(max_length=36, pattern=_ID_PATTERN)]
-IdempotencyKeyHeader = Annotated[
-    str | None,
-    Header(
-        alias="Idempotency-Key",
-        min_length=1,
-        max_length=255,
-        pattern=r"^[\x21-\x7e]+$",  # printable ASCII, no spaces: a ticket id, a UUID
-        description="Any string of yours naming this request (e.g. the CRM ticket, a UUID), to send it again safely "
-        "after a timeout: the same key from the same user within 24 hours answers what the first request answered "
-        "(same status and body, with the header `Idempotent-Replayed: true`) and creates nothing. The same key with "
-        "another request (another body or endpoint) is refused (409). Keys are each user's own. A request that "
-        "failed keeps no key: its retry is tried afresh.",
-    ),
-]
-REPLAYED_HEADER: Final = "Idempotent-Replayed"
 
 router = APIRouter(prefix="/api/callbacks", tags=["callbacks"], responses=AUTHED)
 
@@ -128,7 +114,7 @@ def create_job(
     with runtime.database.session() as session:
         claimed = _claim(session, user, idempotency_key, "POST /api/callbacks", body)
         if isinstance(claimed, callbacks.Replay):
-            return _replayed(claimed)
+            return replayed(claimed)
         # Checked after the key: a retry of a request that went through, its `due` past by now, gets its answer.
         _not_past(body.due, utcnow())
         callbacks.hold_target(session, body.scenario)
@@ -221,10 +207,6 @@ def _settled(
     if isinstance(claimed, IdempotencyKey):
         callbacks.settle_key(session, claimed, status_code=status, body=answer.model_dump(mode="json"))
     return answer
-
-
-def _replayed(replay: callbacks.Replay) -> JSONResponse:
-    return JSONResponse(replay.body, status_code=replay.status_code, headers={REPLAYED_HEADER: "true"})
 
 
 @router.get("", response_model=list[CallbackJobOut], responses=problems(422))
@@ -357,7 +339,7 @@ def create_batch(
     with runtime.database.session() as session:
         claimed = _claim(session, user, idempotency_key, "POST /api/callbacks/batch", body)
         if isinstance(claimed, callbacks.Replay):
-            return _replayed(claimed)
+            return replayed(claimed)
         published = scenarios.published(session, slug=body.scenario)
         if published is None:
             raise _not_published(body.scenario)
