@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Final
 
 import anyio
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import FileResponse, JSONResponse, Response
 from sqlalchemy import Engine, text
@@ -24,6 +24,7 @@ from agi_server.logs import in_log_format
 from api import errors
 from api.body_limit import BodyLimit
 from api.deps import Runtime, least_role, role_statement
+from api.query_params import RefuseUnknownQuery
 from api.routes import (
     audio,
     audit,
@@ -74,6 +75,9 @@ and `document` on a stale draft (409), `problems` with JSON paths on an invalid 
 `problems` has a stable snake_case `code` (and `params` where its message is built from values); a client tells
 problems apart by `type` and `code`, never by the English `detail` or `message`.
 JSON bodies are sent as `Content-Type: application/json` (415 otherwise); the file uploads as `multipart/form-data`.
+A query parameter an operation does not declare is refused, not ignored (422, code `unknown_query_parameter`, with
+`params` naming it, the ones the operation takes and, for a near miss, the `suggestion`): a misspelt filter would
+otherwise return everything.
 """
 UNSUPPORTED = "Body not sent as Content-Type: application/json"
 
@@ -149,8 +153,10 @@ def create_app(
     app.add_middleware(BodyLimit, max_bytes=AssetLimits().max_bytes + 2**20)
     app.add_middleware(SecurityHeaders)  # added last, so outermost: a 413 of BodyLimit carries them too
     errors.install(app)
+    # Every API route, not the health checks nor the designer's files (whose links may carry anything).
+    refuse_unknown_query = Depends(RefuseUnknownQuery())
     for module in ROUTERS:
-        app.include_router(module.router)
+        app.include_router(module.router, dependencies=[refuse_unknown_query])
 
     @app.get("/healthz", response_model=Health, tags=["health"])
     def healthz() -> Health:
@@ -268,6 +274,7 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
                     if status != "503":
                         response["content"] = {"application/problem+json": content.pop("application/json")}
     _state_roles(schema, app)
+    _state_query_refusal(schema, app)
     components = schema.get("components", {}).get("schemas", {})
     components.pop("HTTPValidationError", None)
     components.pop("ValidationError", None)
@@ -288,3 +295,20 @@ def _state_roles(schema: dict[str, Any], app: FastAPI) -> None:
                 continue
             operation["description"] = "\n\n".join(filter(None, (operation.get("description"), role_statement(role))))
             operation["x-role"] = role.label if role is not None else "public"
+
+
+def _state_query_refusal(schema: dict[str, Any], app: FastAPI) -> None:
+    """Every operation refusing undeclared query parameters (api.query_params) declares its 422, also one that
+    could answer none before (`GET /api/auth/me`)."""
+    refusal = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/RefusalProblem"}}}
+    for route in every_route(app.routes):
+        if not route.include_in_schema or route.dependant is None:
+            continue
+        if not any(isinstance(sub.call, RefuseUnknownQuery) for sub in route.dependant.dependencies):
+            continue
+        for method in route.methods or ():
+            operation = schema["paths"].get(route.path_format, {}).get(method.lower())
+            if operation is not None:
+                operation["responses"].setdefault(
+                    "422", {"description": "Invalid request, or a query parameter it does not take", "content": refusal}
+                )

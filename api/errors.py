@@ -12,8 +12,9 @@ Domain errors come from `persistence.errors` and `graph_engine.errors` and are m
 the path does not take (405, with every method it takes in Allow), a body over the limit (413, `payload-too-large`).
 
 Every item of a problem's `problems` list carries a stable snake_case `code` (and `params` where its message is built
-from values): a request's schema check gives pydantic's error type (`missing`, `extra_forbidden`, ...); a refusal
-whose raiser named none gets a generic one (`GENERIC_CODE`), so a client never has to parse the English.
+from values): a request's schema check gives pydantic's error type (`missing`, `extra_forbidden`, ...), and a query
+parameter the route does not declare `unknown_query_parameter` (api.query_params); a refusal whose raiser named none
+gets a generic one (`GENERIC_CODE`), so a client never has to parse the English.
 """
 
 from __future__ import annotations
@@ -219,15 +220,22 @@ def _coded(problems: list[Any], kind: str) -> list[Any]:
 def _validation_problem(item: Mapping[str, Any]) -> dict[str, Any]:
     """A schema check's error as a problem: pydantic's error type is its code (stable across pydantic 2 versions,
     https://docs.pydantic.dev/latest/errors/validation_errors/), and the plain values of its context (max_length,
-    expected...) its params. An exception in the context (a validator's ValueError) is said by the message."""
+    expected...) its params, and a list of names (the query parameters a route takes, api.query_params). An exception
+    in the context (a validator's ValueError) is said by the message."""
     found = {"path": json_path(p for p in item.get("loc", ())[1:]), "message": item.get("msg", ""),
              "code": str(item.get("type") or "invalid")}  # fmt: skip
     context = item.get("ctx") or {}
     # JSON has no NaN nor infinity (a bound written float("inf")): such a value is left to the message.
-    params = {key: value for key, value in context.items() if isinstance(value, str | int | float) and _finite(value)}
+    params = {key: value for key, value in context.items() if _plain_value(value)}
     if params:
         found["params"] = params
     return found
+
+
+def _plain_value(value: object) -> bool:
+    if isinstance(value, list):
+        return all(isinstance(name, str) for name in value)
+    return isinstance(value, str | int | float) and _finite(value)
 
 
 def _finite(value: str | float) -> bool:

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from api import personal_data
 from api.csv_export import CsvDelimiter, DelimiterQuery, TimeZoneQuery, zoned_csv
 from api.deps import RuntimeDep, Viewer
+from api.query_params import READ_ON_CLOCK, Since, Until
 from api.routes import AUTHED, problems
 from api.routes.scenarios import version_detail
 from api.schemas import CallDetail, CallPage, CallStatus, CallSummary, QueryMoment, VersionDetail
@@ -62,19 +63,9 @@ CallerName = Annotated[
 UniqueId = Annotated[
     str | None, Query(max_length=150, pattern=r"^[^\x00]*$", description="Asterisk's UNIQUEID of the channel (CDR)")
 ]
-# A time without an offset was read as UTC, even beside `tz=Europe/Madrid` (a supervisor's BI review): it is read
-# on the clock `tz` names, as the people asking read theirs.
-_NAIVE = (
-    "Without an offset (`2026-12-07T09:00:00`, or a date alone: its midnight) it is read on the clock `tz` names "
-    "(UTC unless given). A local time a clock change skips or shows twice takes the offset before the change "
-    "(fold=0): 02:30 in Europe/Madrid is 01:30 UTC on 29 March 2026, and 00:30 UTC on 25 October 2026. In a URL, "
-    "an offset's + is written %2B."
-)
-Since = Annotated[QueryMoment | None, Query(description=f"Calls started at or after this (ISO 8601). {_NAIVE}")]
-Until = Annotated[QueryMoment | None, Query(description=f"Calls started before this (ISO 8601). {_NAIVE}")]
 RecordedSince = Annotated[
     QueryMoment | None,
-    Query(description=f"Calls whose record was stored at or after this (ISO 8601; `recorded_at`). {_NAIVE}"),
+    Query(description=f"Calls whose record was stored at or after this (ISO 8601; `recorded_at`). {READ_ON_CLOCK}"),
 ]
 ReadingZone = Annotated[
     TimeZoneQuery,

@@ -12,6 +12,7 @@ from fastapi.exceptions import RequestValidationError
 
 from api.csv_export import TimeZoneQuery
 from api.deps import RuntimeDep, Viewer
+from api.query_params import call_start_bound
 from api.routes import AUTHED
 from api.routes.calls import read_on_clock
 from api.schemas import CallReport, CallReportCounts, CallReportRow, QueryMoment, ReportGroup, ResultCount
@@ -24,15 +25,9 @@ router = APIRouter(prefix="/api/reports", tags=["reports"], responses=AUTHED)
 # in the range, and an hour's rows with its length (8,784 for a year).
 MAX_RANGE: Final = timedelta(days=366)
 
-_NAIVE = (
-    "Without an offset (`2026-10-25T00:00:00`, or a date alone: its midnight) it is read on the clock `tz` names, as "
-    "the call register reads it. In a URL, an offset's + is written %2B."
-)
-Since = Annotated[QueryMoment, Query(description=f"Count the calls started at or after this (ISO 8601). {_NAIVE}")]
-Until = Annotated[
-    QueryMoment,
-    Query(description=f"... and before this (ISO 8601), at most {MAX_RANGE.days} days after `since`. {_NAIVE}"),
-]
+# Required: the range is what a report counts. The words are the call register's (api.query_params).
+Since = Annotated[QueryMoment, call_start_bound("since")]
+Until = Annotated[QueryMoment, call_start_bound("until", limit=f"At most {MAX_RANGE.days} days after `since`.")]
 Zone = Annotated[
     TimeZoneQuery,
     Query(description="The IANA time zone (e.g. Europe/Madrid) whose clock the days and hours are read on, and a "

@@ -3792,6 +3792,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Invalid request, or a query parameter it does not take */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["RefusalProblem"];
+                };
+            };
         };
     };
     change_password_api_auth_password_post: {
@@ -5597,9 +5606,9 @@ export interface operations {
     call_report_api_reports_calls_get: {
         parameters: {
             query: {
-                /** @description Count the calls started at or after this (ISO 8601). Without an offset (`2026-10-25T00:00:00`, or a date alone: its midnight) it is read on the clock `tz` names, as the call register reads it. In a URL, an offset's + is written %2B. */
+                /** @description Calls started at or after this (ISO 8601). Without an offset (`2026-12-07T09:00:00`, or a date alone: its midnight) it is read on the clock `tz` names (UTC unless given). A local time a clock change skips or shows twice takes the offset before the change (fold=0): 02:30 in Europe/Madrid is 01:30 UTC on 29 March 2026, and 00:30 UTC on 25 October 2026. In a URL, an offset's + is written %2B. */
                 since: string;
-                /** @description ... and before this (ISO 8601), at most 366 days after `since`. Without an offset (`2026-10-25T00:00:00`, or a date alone: its midnight) it is read on the clock `tz` names, as the call register reads it. In a URL, an offset's + is written %2B. */
+                /** @description Calls started before this (ISO 8601). At most 366 days after `since`. Without an offset (`2026-12-07T09:00:00`, or a date alone: its midnight) it is read on the clock `tz` names (UTC unless given). A local time a clock change skips or shows twice takes the offset before the change (fold=0): 02:30 in Europe/Madrid is 01:30 UTC on 29 March 2026, and 00:30 UTC on 25 October 2026. In a URL, an offset's + is written %2B. */
                 until: string;
                 /** @description The IANA time zone (e.g. Europe/Madrid) whose clock the days and hours are read on, and a `since` or `until` without an offset; UTC unless given. */
                 tz?: string;
