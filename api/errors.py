@@ -14,7 +14,9 @@ the path does not take (405, with every method it takes in Allow), a body over t
 Every item of a problem's `problems` list carries a stable snake_case `code` (and `params` where its message is built
 from values): a request's schema check gives pydantic's error type (`missing`, `extra_forbidden`, ...), and a query
 parameter the route does not declare `unknown_query_parameter` (api.query_params); a refusal whose raiser named none
-gets a generic one (`GENERIC_CODE`), so a client never has to parse the English.
+gets a generic one (`GENERIC_CODE`), so a client never has to parse the English. A 409, or a wrong current
+password, lists the one thing that collided the same way where there is one to name (`username_taken` naming the
+user, `token_name_taken`, `last_admin`, `wrong_current_password`).
 """
 
 from __future__ import annotations
@@ -157,6 +159,8 @@ def _extensions(error: Exception) -> dict[str, Any]:
         return {"problems": [_plain(p) for p in error.problems]}
     if isinstance(error, TooManyRequests):  # a TooManySignIns too
         return {"retry_after": error.retry_after}
+    if isinstance(error, db.Conflict | db.WrongPassword) and error.problems:  # a user name taken, the last admin...
+        return {"problems": [dict(item) for item in error.problems]}
     return {}
 
 

@@ -94,8 +94,11 @@ class ProblemItem(BaseModel):
         description="Stable, snake_case. A request the schema refuses (`invalid-request`): pydantic's error type "
         "(missing, extra_forbidden, string_too_long, ...). A callback or call list refused: the call list codes "
         "(emergency_number, impossible_number, not_published, not_a_date, ..., and a job's window_ends_first, "
-        "due_past). A scenario's structure: structure. Others without a code of their own: the problem's type "
-        "in snake_case (request_refused, ...)."
+        "due_past). A scenario's structure: structure. Users and tokens: username_taken (409, with "
+        "existing_username and existing_id), last_admin (409), admin_sees_personal_data, token_name_taken (409, "
+        "with token_id), token_role_above_yours, token_lifetime_too_long, token_expiry_past, and "
+        "wrong_current_password (403). Others without a code of their own: the problem's type in snake_case "
+        "(request_refused, ...)."
     )
     params: dict[str, Any] | None = Field(
         default=None, description="The values `message` is built from (value, reason, max_length...), by name."
@@ -111,8 +114,10 @@ class RefusalProblem(Problem):
 class ConflictProblem(Problem):
     """A 409 problem. Its `type` tells which: stale-revision, published-meanwhile, nothing-to-publish, in-use,
     already-exists, idempotency-key-reused (an Idempotency-Key sent again with another request), job-not-cancellable
-    (with `job_status`), or conflict for any other."""
+    (with `job_status`), or conflict for any other. `problems` names what collided where there is a field to name
+    (a user name taken: `username_taken`; the last admin: `last_admin`; a token's name: `token_name_taken`)."""
 
+    problems: list[ProblemItem] | None = None
     job_status: str | None = Field(
         default=None,
         description="job-not-cancellable: the job's status now (dialing, cancelled, completed, failed...); "

@@ -4,7 +4,10 @@ PersistenceError
  ├── NotFound                 no row with that key (scenario, version, user, call, data source...)
  ├── Conflict                 the request collides with the stored state
  │    ├── AlreadyExists       the slug / username / name is taken
- │    │    └── SlugTaken       an import's slug is taken; names the option to replace that scenario's draft
+ │    │    ├── SlugTaken       an import's slug is taken; names the option to replace that scenario's draft
+ │    │    ├── UsernameTaken   a user has the name, whatever its case; names that user
+ │    │    └── TokenNameTaken  the maker has a live API token of that name; names it
+ │    ├── LastAdmin           the change would leave no active admin
  │    ├── StaleRevision       the draft changed since the client read it; carries the current one
  │    ├── PublishedMeanwhile  another publish of the scenario landed first (SQLite has no row lock)
  │    ├── InUse               the row is referred to (Go To Scenario, pending callback); names who refers
@@ -18,7 +21,8 @@ PersistenceError
  │    │         ├── InvalidDataSource a data source's name or URL cannot be used
  │    │         └── InvalidApiToken   an API token's role above its maker's, or a life past the limit
  │    └── PublishBlocked      validation errors or failing scenario tests; carries both
- └── InvalidCredentials       wrong username/password or unknown token
+ ├── InvalidCredentials       wrong username/password or unknown token
+ └── WrongPassword            a signed-in user's own change without their current password
 """
 
 from __future__ import annotations
@@ -40,7 +44,10 @@ class NotFound(PersistenceError):
 
 
 class Conflict(PersistenceError):
-    """The request collides with the stored state."""
+    """The request collides with the stored state. `problems` name what of the request collides as a refusal's do
+    (a JSON path, a stable `code` and its `params`); empty where the kind says it all."""
+
+    problems: Sequence[Mapping[str, Any]] = ()
 
 
 class NothingToPublish(Conflict):
@@ -68,6 +75,45 @@ class SlugTaken(AlreadyExists):
             "published versions stay; the next publish makes it live), or another slug to import it as a copy",
         )
         self.name = name
+
+
+class UsernameTaken(AlreadyExists):
+    """A user has the name already, or one that differs from it in case only: user names are one whatever their
+    case (persistence.users). Names that user as stored, whose sign-in the new name would also be."""
+
+    def __init__(self, username: str, *, existing_username: str, existing_id: int) -> None:
+        super().__init__("user", username)
+        if existing_username != username:
+            self.args = (
+                f"user {username!r} already exists as {existing_username!r}: user names are the same whatever "
+                "their case",
+            )
+        params = {"username": username, "existing_username": existing_username, "existing_id": existing_id}
+        self.problems = [{"path": "$.username", "code": "username_taken", "message": str(self), "params": params}]
+
+
+class TokenNameTaken(AlreadyExists):
+    """The maker has a live API token (not revoked, not expired) of that name: two in a list could not be told
+    apart, nor the right one revoked. Names that token."""
+
+    def __init__(self, name: str, *, token_id: int) -> None:
+        super().__init__("API token", name)
+        self.args = (
+            f"you have an API token named {name!r} already (id {token_id}): choose another name, or revoke that "
+            "token first",
+        )
+        params = {"name": name, "token_id": token_id}
+        self.problems = [{"path": "$.name", "code": "token_name_taken", "message": str(self), "params": params}]
+
+
+class LastAdmin(Conflict):
+    """Demoting or deactivating the last active admin: nobody could manage users any more. `path` is the field that
+    would do it, `$.role` or `$.active`."""
+
+    def __init__(self, username: str, *, path: str) -> None:
+        super().__init__("the last active admin cannot be demoted or deactivated: make another admin first")
+        params = {"username": username}
+        self.problems = [{"path": path, "code": "last_admin", "message": str(self), "params": params}]
 
 
 class StaleRevision(Conflict):
@@ -197,3 +243,4 @@ class WrongPassword(PersistenceError):
 
     def __init__(self) -> None:
         super().__init__("the current password is wrong")
+        self.problems = [{"path": "$.current_password", "code": "wrong_current_password", "message": str(self)}]

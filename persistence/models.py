@@ -21,7 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
 
 from persistence.database_clock import DatabaseNow
 
@@ -65,11 +65,23 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
 
+def fold_username(username: str) -> str:
+    """A user name as names are compared: `ana`, `Ana` and `ANA` are one user, who signs in with any of them. Python's
+    `str.casefold()` (Unicode full case folding, the same on every database, unlike SQL lower()): names the API takes
+    are ASCII, where it lower-cases; a first admin named by IVRGRAPH_ADMIN_USER may be in any alphabet ("Straße" is
+    "strasse"). Migration 0021 folded the names before it the same way: a change here needs a migration too."""
+    return username.casefold()
+
+
 class User(Base):
     __tablename__ = "users"
+    __table_args__ = (Index("uq_users_username_folded", "username_folded", unique=True),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    username: Mapped[str] = mapped_column(String(100), unique=True)
+    username: Mapped[str] = mapped_column(String(100), unique=True)  # as it was typed, shown as it is
+    # `fold_username(username)`, set with the name: unique, so no two users' names differ in case only. At most
+    # three times as long (casefold turns one character into three at most).
+    username_folded: Mapped[str] = mapped_column(String(300))
     password_hash: Mapped[str] = mapped_column(String(200))  # argon2id
     role: Mapped[str] = mapped_column(String(20))  # viewer | editor | publisher | admin
     active: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -78,6 +90,11 @@ class User(Base):
     # beside the role (persistence.users, api.personal_data). New users are made without it unless given it; an
     # admin always has it. Users from before migration 0020 kept the access they had.
     sees_personal_data: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+    @validates("username")
+    def _fold(self, _key: str, username: str) -> str:
+        self.username_folded = fold_username(username)
+        return username
 
 
 class ApiToken(Base):

@@ -3,7 +3,11 @@
 Seeing callers' and clients' personal data unmasked is a permission of its own beside the role
 (`User.sees_personal_data`, api.personal_data): a supervisor with the viewer role may need it, an editor drawing flows
 may not. New users are made without it unless given it; an admin always has it (they grant it, and answer subject
-access requests, which show everything). A user's API tokens and sessions read it from the user at every use."""
+access requests, which show everything). A user's API tokens and sessions read it from the user at every use.
+
+User names are one whatever their case (`persistence.models.fold_username`, a unique index on the folded name):
+`Ana` cannot be made beside `ana`, and `ana` signs in as `ANA` too; the name is kept and shown as it was typed.
+A user's live API tokens have names of their own, so that a list tells them apart and the right one is revoked."""
 
 from __future__ import annotations
 
@@ -15,21 +19,23 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from persistence.db import hold_sqlite_writes
 from persistence.errors import (
     AlreadyExists,
-    Conflict,
     InvalidApiToken,
     InvalidCredentials,
+    LastAdmin,
     NotFound,
     RequestRefused,
+    TokenNameTaken,
+    UsernameTaken,
     WrongPassword,
 )
-from persistence.models import ApiToken, User, utcnow
+from persistence.models import ApiToken, User, fold_username, utcnow
 
 SESSION_LIFETIME = timedelta(hours=12)
 _hasher = PasswordHasher()
@@ -87,7 +93,8 @@ def create_user(
     session: Session, *, username: str, password: str, role: str, sees_personal_data: bool | None = None
 ) -> User:
     """A new user. `sees_personal_data`: None gives it to an admin only (least privilege: an admin ticks it for
-    whoever needs it); an admin made without it is refused (`RequestRefused`)."""
+    whoever needs it); an admin made without it is refused (`RequestRefused`). A name another user has, whatever
+    its case, is refused (`UsernameTaken` naming that user)."""
     parsed = Role.parse(role)
     sees = parsed is Role.ADMIN if sees_personal_data is None else sees_personal_data
     _admin_sees(parsed, sees)
@@ -98,11 +105,17 @@ def create_user(
         active=True,
         sees_personal_data=sees,
     )
-    session.add(user)
+    # The unique indexes decide, also between two admins making `ana` and `Ana` at once; in a savepoint, so that
+    # the session can still read who has the name.
     try:
-        session.flush()
+        with session.begin_nested():
+            session.add(user)
+            session.flush()
     except IntegrityError as error:
-        raise AlreadyExists("user", username) from error
+        taken = session.scalar(select(User).where(User.username_folded == fold_username(username)))
+        if taken is None:
+            raise AlreadyExists("user", username) from error
+        raise UsernameTaken(username, existing_username=taken.username, existing_id=taken.id) from error
     return user
 
 
@@ -122,7 +135,7 @@ def _admin_sees(role: Role, sees_personal_data: bool) -> None:
     would be a mask over nothing, and a setting that says what it does not do."""
     if role is Role.ADMIN and not sees_personal_data:
         message = "an admin always sees personal data: give the user a lower role to take it away"
-        raise RequestRefused([{"path": "$.sees_personal_data", "message": message}])
+        raise RequestRefused([{"path": "$.sees_personal_data", "code": "admin_sees_personal_data", "message": message}])
 
 
 def reads_personal_data(user: User) -> bool:
@@ -149,7 +162,7 @@ def update_user(
     demoted = role is not None and Role.parse(role) is not Role.ADMIN
     losing_an_admin = user.role == Role.ADMIN.label and user.active and (demoted or active is False)
     if losing_an_admin and _active_admins(session, hold=True) <= 1:
-        raise Conflict("the last active admin cannot be demoted or deactivated: make another admin first")
+        raise LastAdmin(user.username, path="$.role" if demoted else "$.active")
     if role is not None:
         user.role = new_role.label
     if sees_personal_data is not None:
@@ -192,7 +205,8 @@ def count_users(session: Session) -> int:
 
 
 def authenticate(session: Session, *, username: str, password: str) -> User:
-    user = session.scalar(select(User).where(User.username == username))
+    """The active user `username` names, in any case, if `password` is theirs; `InvalidCredentials` otherwise."""
+    user = session.scalar(select(User).where(User.username_folded == fold_username(username)))
     if user is None or not user.active:
         _verify(_DUMMY_HASH, password)
         raise InvalidCredentials()
@@ -249,27 +263,28 @@ def create_api_token(
     now: datetime | None = None,
 ) -> IssuedSecret:
     """A bearer token of the user's, acting with `role` (default: the user's own role, kept as it is now: a later
-    promotion of the user does not widen it). A role above the user's is refused (`InvalidApiToken`).
+    promotion of the user does not widen it). A role above the user's is refused (`InvalidApiToken`, code
+    `token_role_above_yours`).
 
     `max_lifetime` (the API's IVRGRAPH_TOKEN_MAX_DAYS): a token asked for without `expires_at` expires that long from
-    `now`, and one asked to outlive it is refused (`InvalidApiToken` naming `$.expires_at`). None: no limit."""
-    own = Role.parse(get_user(session, user_id=user_id).role)
+    `now`, and one asked to outlive it is refused (`InvalidApiToken` naming `$.expires_at`, code
+    `token_lifetime_too_long`). None: no limit.
+
+    A name the user's live tokens (not revoked, not expired at `now`) have is refused (`TokenNameTaken`): a list
+    could not tell the two apart. The name of a revoked or expired one is free again."""
+    now = now or utcnow()
+    own = Role.parse(_held_user(session, user_id).role)
     wanted = own if role is None else Role.parse(role)
     if wanted > own:
         allowed = ", ".join(r.label for r in Role if r <= own)
         message = f"a token cannot have a role above yours ({own.label}): choose one of {allowed}"
-        raise InvalidApiToken([{"path": "$.role", "message": message}])
-    if max_lifetime is not None:
-        latest = (now or utcnow()) + max_lifetime
-        if expires_at is None:
-            expires_at = latest
-        elif expires_at > latest:
-            days = max_lifetime.days
-            message = (
-                f"a token may work for at most {days} days: expires_at must be {latest.isoformat(timespec='seconds')} "
-                "or earlier (leave it out for the longest allowed)"
-            )
-            raise InvalidApiToken([{"path": "$.expires_at", "message": message}])
+        params = {"role": wanted.label, "own_role": own.label}
+        raise InvalidApiToken([{"path": "$.role", "code": "token_role_above_yours", "params": params,
+                                "message": message}])  # fmt: skip
+    expires_at = _expiry(expires_at, max_lifetime=max_lifetime, now=now)
+    same_name = _live_token_named(session, user_id=user_id, name=name, now=now)
+    if same_name is not None:
+        raise TokenNameTaken(name, token_id=same_name.id)
     secret = "ivrg_" + secrets.token_urlsafe(32)
     token = ApiToken(
         user_id=user_id, kind="api", name=name, token_hash=digest(secret), expires_at=expires_at, role=wanted.label
@@ -277,6 +292,45 @@ def create_api_token(
     session.add(token)
     session.flush()
     return IssuedSecret(token.id, secret)
+
+
+def _held_user(session: Session, user_id: int) -> User:
+    """The user, held until the transaction ends (FOR UPDATE, or SQLite's writer lock): two tokens of one name made
+    at once by one user are checked one after the other, and the second is refused."""
+    if session.get_bind().dialect.name == "sqlite":
+        hold_sqlite_writes(session, User)
+        return get_user(session, user_id=user_id)
+    user = session.scalar(select(User).where(User.id == user_id).with_for_update())
+    if user is None:
+        raise NotFound("user", user_id)
+    return user
+
+
+def _expiry(expires_at: datetime | None, *, max_lifetime: timedelta | None, now: datetime) -> datetime | None:
+    """When a token asked to expire at `expires_at` does: at most `max_lifetime` from `now` (None: no limit)."""
+    if max_lifetime is None:
+        return expires_at
+    latest = now + max_lifetime
+    if expires_at is None:
+        return latest
+    if expires_at > latest:
+        days = max_lifetime.days
+        message = (
+            f"a token may work for at most {days} days: expires_at must be {latest.isoformat(timespec='seconds')} "
+            "or earlier (leave it out for the longest allowed)"
+        )
+        params = {"max_days": days, "latest": latest.isoformat(timespec="seconds")}
+        raise InvalidApiToken([{"path": "$.expires_at", "code": "token_lifetime_too_long", "params": params,
+                                "message": message}])  # fmt: skip
+    return expires_at
+
+
+def _live_token_named(session: Session, *, user_id: int, name: str, now: datetime) -> ApiToken | None:
+    """The user's API token named `name` (exactly: `CI` and `ci` are told apart) that works at `now`. A revoked
+    token is deleted; an expired one stays listed until it is revoked, but no longer works."""
+    live = or_(ApiToken.expires_at.is_(None), ApiToken.expires_at > now)
+    query = select(ApiToken).where(ApiToken.user_id == user_id, ApiToken.kind == "api", ApiToken.name == name, live)
+    return session.scalars(query.order_by(ApiToken.id)).first()
 
 
 def token_role(token: ApiToken, *, user_role: str) -> Role:

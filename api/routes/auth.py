@@ -19,6 +19,7 @@ router = APIRouter(prefix="/api/auth", tags=["auth"])
 @router.post("/login", response_model=SessionOut, responses=problems(401, 422, 429))
 def login(body: LoginIn, request: Request, response: Response, runtime: RuntimeDep) -> SessionOut:
     """Check the password; set the HttpOnly session cookie and return the CSRF token unsafe requests must send.
+    The user name is matched whatever its case (`ANA` signs in as `ana`); the answer names the user as stored.
     After a few wrong passwords from one address, that address waits (429, Retry-After: api.login_throttle)."""
     address = request.client.host if request.client is not None else ""
     with runtime.database.session() as session:
@@ -45,8 +46,9 @@ def change_password(
     principal: Annotated[Principal, Depends(current_principal)],
 ) -> SessionOut:
     """Change your own password (any role; an admin resets others' with PATCH /api/users/{id}). The current one
-    is checked, throttled as sign-ins are; every session of yours ends, and this answer signs you in again here
-    (a new session cookie and CSRF token)."""
+    is checked, throttled as sign-ins are (a wrong one: 403 `wrong-password`, code `wrong_current_password` naming
+    `$.current_password`); every session of yours ends, and this answer signs you in again here (a new session
+    cookie and CSRF token)."""
     address = request.client.host if request.client is not None else ""
     with (
         runtime.database.session() as session,

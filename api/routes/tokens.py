@@ -17,17 +17,22 @@ from persistence.models import ApiToken, utcnow
 router = APIRouter(prefix="/api/tokens", tags=["tokens"], responses=AUTHED)
 
 
-@router.post("", status_code=201, response_model=TokenCreated, responses=problems(403))
+@router.post("", status_code=201, response_model=TokenCreated, responses=problems(403, 409))
 def create_token(body: TokenCreate, principal: Viewer, runtime: RuntimeDep) -> TokenCreated:
     """A bearer token acting for the current user with `role`: their own role (the default) or one below it, e.g.
     a viewer token for a reporting dashboard. A role above theirs is refused (422 `request-refused`, naming
-    `$.role` and the roles allowed). At every use the token acts with the lower of its role and the user's
-    current one: demoting a user demotes their tokens at once; deactivating them ends every token.
+    `$.role` and the roles allowed, code `token_role_above_yours`). At every use the token acts with the lower of
+    its role and the user's current one: demoting a user demotes their tokens at once; deactivating them ends every
+    token.
 
     A token works at most IVRGRAPH_TOKEN_MAX_DAYS (90 unless set; 0: no limit): without `expires_at` it expires
-    that long from now, and a later `expires_at` is refused (422 `request-refused` naming `$.expires_at`), as is
-    one not in the future. Tokens made before the limit keep their expiry, or none. It reads personal data
-    unmasked only while its user may.
+    that long from now, and a later `expires_at` is refused (422 `request-refused` naming `$.expires_at`, code
+    `token_lifetime_too_long`), as is one not in the future (`token_expiry_past`). Tokens made before the limit
+    keep their expiry, or none. It reads personal data unmasked only while its user may.
+
+    A name one of your live tokens (not revoked, not expired) has is refused (409 `already-exists`, code
+    `token_name_taken` naming `$.name`, with that token's `token_id`): a list could not tell the two apart. The
+    name of a revoked or expired token may be given again.
 
     The secret is in this answer only. Only a signed-in session makes tokens (403 `session-needed` for a token):
     a token that expires soon could otherwise make one that never does (review, 2026-12-05)."""
@@ -36,8 +41,10 @@ def create_token(body: TokenCreate, principal: Viewer, runtime: RuntimeDep) -> T
     now = utcnow()
     if body.expires_at is not None and body.expires_at <= now:
         # It would be refused from its first use: a date typed wrong, which the user should hear of now.
-        message = f"expires_at must be in the future (it is {now.isoformat(timespec='seconds')} now)"
-        raise InvalidApiToken([{"path": "$.expires_at", "message": message}])
+        shown = now.isoformat(timespec="seconds")
+        message = f"expires_at must be in the future (it is {shown} now)"
+        raise InvalidApiToken([{"path": "$.expires_at", "code": "token_expiry_past", "params": {"now": shown},
+                                "message": message}])  # fmt: skip
     with runtime.database.session() as session:
         issued = users.create_api_token(
             session,

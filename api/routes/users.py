@@ -33,7 +33,12 @@ def list_users(_admin: Admin, runtime: RuntimeDep) -> list[UserPublic]:
 @router.post("", status_code=201, response_model=UserPublic, responses=problems(409))
 def create_user(body: UserCreate, _admin: Admin, runtime: RuntimeDep) -> UserPublic:
     """A new user. Without `sees_personal_data` they read callers' numbers, names and call data masked: an admin
-    gives it to whoever needs it (it is left out: only an admin has it)."""
+    gives it to whoever needs it (it is left out: only an admin has it); an admin without it is refused (422, code
+    `admin_sees_personal_data`).
+
+    User names are one whatever their case: `Ana` beside `ana` is refused (409 `already-exists`, code
+    `username_taken` naming `$.username`, with the existing user's `existing_username` and `existing_id`). The name
+    is kept as typed; its user signs in with it in any case."""
     with runtime.database.session() as session:
         made = users.create_user(session, username=body.username, password=body.password, role=body.role,
                                  sees_personal_data=body.sees_personal_data)  # fmt: skip
@@ -43,7 +48,9 @@ def create_user(body: UserCreate, _admin: Admin, runtime: RuntimeDep) -> UserPub
 @router.patch("/{user_id}", response_model=UserPublic, responses=problems(404, 409))
 def update_user(user_id: IdPath, body: UserUpdate, _admin: Admin, runtime: RuntimeDep) -> UserPublic:
     """Change a user's role, password, activity or `sees_personal_data`; what is left out stays. Taking
-    `sees_personal_data` away masks callers' data for the user and their API tokens from their next request."""
+    `sees_personal_data` away masks callers' data for the user and their API tokens from their next request.
+    Demoting or deactivating the last active admin is refused (409 `conflict`, code `last_admin` naming `$.role`
+    or `$.active`); an admin without `sees_personal_data` too (422, code `admin_sees_personal_data`)."""
     with runtime.database.session() as session:
         user = users.update_user(session, user_id=user_id, role=body.role, password=body.password, active=body.active,
                                  sees_personal_data=body.sees_personal_data)  # fmt: skip

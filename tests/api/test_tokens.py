@@ -60,7 +60,9 @@ def test_a_role_above_the_makers_is_refused_naming_the_field_and_the_roles_allow
     body = refused.json()
     assert body["type"].endswith("/request-refused")
     message = "a token cannot have a role above yours (editor): choose one of viewer, editor"
-    assert body["problems"] == [{"path": "$.role", "message": message, "code": "request_refused"}]
+    params = {"role": "publisher", "own_role": "editor"}
+    assert body["problems"] == [{"path": "$.role", "message": message, "code": "token_role_above_yours",
+                                 "params": params}]  # fmt: skip
     assert body["detail"] == f"the token cannot be made: {message}"
     assert editor.get("/api/tokens").json() == []  # nothing was made
     unknown = editor.post("/api/tokens", json={"name": "x", "role": "root"})

@@ -46,6 +46,7 @@ def test_0020_keeps_what_existing_users_read_and_makes_new_ones_without_it(tmp_p
         upgrade(url, "0020")
         assert current_revision(url) == "0020"
         run_statements(url, (_USER, {"name": "by-hand", "role": "editor", "active": True}))
+        upgrade(url)  # the code under test reads the users as the newest revision has them
         database = Database(url)
         try:
             with database.session() as session:

@@ -111,6 +111,7 @@ export interface paths {
         /**
          * Login
          * @description Check the password; set the HttpOnly session cookie and return the CSRF token unsafe requests must send.
+         *     The user name is matched whatever its case (`ANA` signs in as `ana`); the answer names the user as stored.
          *     After a few wrong passwords from one address, that address waits (429, Retry-After: api.login_throttle).
          *
          *     **Role:** public (no sign-in).
@@ -176,8 +177,9 @@ export interface paths {
         /**
          * Change Password
          * @description Change your own password (any role; an admin resets others' with PATCH /api/users/{id}). The current one
-         *     is checked, throttled as sign-ins are; every session of yours ends, and this answer signs you in again here
-         *     (a new session cookie and CSRF token).
+         *     is checked, throttled as sign-ins are (a wrong one: 403 `wrong-password`, code `wrong_current_password` naming
+         *     `$.current_password`); every session of yours ends, and this answer signs you in again here (a new session
+         *     cookie and CSRF token).
          *
          *     **Role:** viewer or above (any signed-in user).
          */
@@ -1228,13 +1230,18 @@ export interface paths {
          * Create Token
          * @description A bearer token acting for the current user with `role`: their own role (the default) or one below it, e.g.
          *     a viewer token for a reporting dashboard. A role above theirs is refused (422 `request-refused`, naming
-         *     `$.role` and the roles allowed). At every use the token acts with the lower of its role and the user's
-         *     current one: demoting a user demotes their tokens at once; deactivating them ends every token.
+         *     `$.role` and the roles allowed, code `token_role_above_yours`). At every use the token acts with the lower of
+         *     its role and the user's current one: demoting a user demotes their tokens at once; deactivating them ends every
+         *     token.
          *
          *     A token works at most IVRGRAPH_TOKEN_MAX_DAYS (90 unless set; 0: no limit): without `expires_at` it expires
-         *     that long from now, and a later `expires_at` is refused (422 `request-refused` naming `$.expires_at`), as is
-         *     one not in the future. Tokens made before the limit keep their expiry, or none. It reads personal data
-         *     unmasked only while its user may.
+         *     that long from now, and a later `expires_at` is refused (422 `request-refused` naming `$.expires_at`, code
+         *     `token_lifetime_too_long`), as is one not in the future (`token_expiry_past`). Tokens made before the limit
+         *     keep their expiry, or none. It reads personal data unmasked only while its user may.
+         *
+         *     A name one of your live tokens (not revoked, not expired) has is refused (409 `already-exists`, code
+         *     `token_name_taken` naming `$.name`, with that token's `token_id`): a list could not tell the two apart. The
+         *     name of a revoked or expired token may be given again.
          *
          *     The secret is in this answer only. Only a signed-in session makes tokens (403 `session-needed` for a token):
          *     a token that expires soon could otherwise make one that never does (review, 2026-12-05).
@@ -1335,7 +1342,12 @@ export interface paths {
         /**
          * Create User
          * @description A new user. Without `sees_personal_data` they read callers' numbers, names and call data masked: an admin
-         *     gives it to whoever needs it (it is left out: only an admin has it).
+         *     gives it to whoever needs it (it is left out: only an admin has it); an admin without it is refused (422, code
+         *     `admin_sees_personal_data`).
+         *
+         *     User names are one whatever their case: `Ana` beside `ana` is refused (409 `already-exists`, code
+         *     `username_taken` naming `$.username`, with the existing user's `existing_username` and `existing_id`). The name
+         *     is kept as typed; its user signs in with it in any case.
          *
          *     **Role:** admin.
          */
@@ -1363,6 +1375,8 @@ export interface paths {
          * Update User
          * @description Change a user's role, password, activity or `sees_personal_data`; what is left out stays. Taking
          *     `sees_personal_data` away masks callers' data for the user and their API tokens from their next request.
+         *     Demoting or deactivating the last active admin is refused (409 `conflict`, code `last_admin` naming `$.role`
+         *     or `$.active`); an admin without `sees_personal_data` too (422, code `admin_sees_personal_data`).
          *
          *     **Role:** admin.
          */
@@ -2295,7 +2309,8 @@ export interface components {
          * ConflictProblem
          * @description A 409 problem. Its `type` tells which: stale-revision, published-meanwhile, nothing-to-publish, in-use,
          *     already-exists, idempotency-key-reused (an Idempotency-Key sent again with another request), job-not-cancellable
-         *     (with `job_status`), or conflict for any other.
+         *     (with `job_status`), or conflict for any other. `problems` names what collided where there is a field to name
+         *     (a user name taken: `username_taken`; the last admin: `last_admin`; a token's name: `token_name_taken`).
          */
         ConflictProblem: {
             /** Detail */
@@ -2305,6 +2320,8 @@ export interface components {
              * @description job-not-cancellable: the job's status now (dialing, cancelled, completed, failed...); `cancelled` tells a retried cancel that its first try went through.
              */
             job_status?: string | null;
+            /** Problems */
+            problems?: components["schemas"]["ProblemItem"][] | null;
             /** Status */
             status: number;
             /** Title */
@@ -2739,7 +2756,7 @@ export interface components {
         ProblemItem: {
             /**
              * Code
-             * @description Stable, snake_case. A request the schema refuses (`invalid-request`): pydantic's error type (missing, extra_forbidden, string_too_long, ...). A callback or call list refused: the call list codes (emergency_number, impossible_number, not_published, not_a_date, ..., and a job's window_ends_first, due_past). A scenario's structure: structure. Others without a code of their own: the problem's type in snake_case (request_refused, ...).
+             * @description Stable, snake_case. A request the schema refuses (`invalid-request`): pydantic's error type (missing, extra_forbidden, string_too_long, ...). A callback or call list refused: the call list codes (emergency_number, impossible_number, not_published, not_a_date, ..., and a job's window_ends_first, due_past). A scenario's structure: structure. Users and tokens: username_taken (409, with existing_username and existing_id), last_admin (409), admin_sees_personal_data, token_name_taken (409, with token_id), token_role_above_yours, token_lifetime_too_long, token_expiry_past, and wrong_current_password (403). Others without a code of their own: the problem's type in snake_case (request_refused, ...).
              */
             code: string;
             /**
@@ -7080,6 +7097,15 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the stored state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ConflictProblem"];
                 };
             };
             /** @description Body not sent as Content-Type: application/json */

@@ -51,6 +51,28 @@ const LAST_ADMIN = {
   status: 409,
   detail: "the last active admin cannot be demoted or deactivated: make another admin first",
 };
+// The same refusals with their codes, as the API answers now (from a real `ivrgraph serve`): `Ana` beside `ana`,
+// the last admin deactivated and lowered, an admin made without personal data.
+const TAKEN_CASE = {
+  type: "https://ivrgraph.dev/problems/already-exists",
+  title: "already exists",
+  status: 409,
+  detail: "user 'Ana' already exists as 'ana': user names are the same whatever their case",
+  problems: [{
+    path: "$.username",
+    code: "username_taken",
+    message: "user 'Ana' already exists as 'ana': user names are the same whatever their case",
+    params: { username: "Ana", existing_username: "ana", existing_id: 2 },
+  }],
+}; // prettier-ignore
+const lastAdminAt = (path: string) => ({
+  ...LAST_ADMIN,
+  problems: [{ path, code: "last_admin", message: LAST_ADMIN.detail, params: { username: "root" } }],
+});
+const ADMIN_WITHOUT_DATA_CODED = {
+  ...ADMIN_WITHOUT_DATA,
+  problems: [{ ...ADMIN_WITHOUT_DATA.problems[0], code: "admin_sees_personal_data" }],
+};
 const refusal = (body: { status: number; detail: string }) => new ApiError(body.status, body, body.detail);
 
 describe("a generated password", () => {
@@ -154,6 +176,22 @@ describe("the server's refusals, at the fields they are about", () => {
     expect(userFailure(refusal(TAKEN), { action: "create", username: "ana" })).toEqual({ username: { kind: "usernameTaken", username: "ana" } });
   });
 
+  it("names the user who has the name in another case, as the server names them", () => {
+    expect(userFailure(refusal(TAKEN_CASE), { action: "create", username: "Ana" })).toEqual({
+      username: { kind: "usernameTaken", username: "Ana", existing: "ana" },
+    });
+  });
+
+  it("says the codes it knows in its own words, at the field their path names", () => {
+    expect(userFailure(refusal(lastAdminAt("$.active")), { action: "activity" })).toEqual({ active: { kind: "lastAdmin", username: "root" } });
+    expect(userFailure(refusal(lastAdminAt("$.role")), { action: "update", changes: { role: "editor", password: "x".repeat(8) } })).toEqual({
+      role: { kind: "lastAdmin", username: "root" },
+    });
+    expect(userFailure(refusal(ADMIN_WITHOUT_DATA_CODED), { action: "update", changes: { sees_personal_data: false } })).toEqual({
+      seesPersonalData: { kind: "adminSeesPersonalData" },
+    });
+  });
+
   it("puts a 422's problems at the fields their paths name, in the API's words", () => {
     expect(userFailure(refusal(ADMIN_WITHOUT_DATA), { action: "create", username: "bob" })).toEqual({
       seesPersonalData: { kind: "server", message: "an admin always sees personal data: give the user a lower role to take it away" },
@@ -200,12 +238,20 @@ describe("the problems in words", () => {
   const every: UserProblem[] = [
     { kind: "needUsername" }, { kind: "badUsername" }, { kind: "usernameTooLong" }, { kind: "needPassword" }, { kind: "tooShort" },
     { kind: "tooLong" }, { kind: "forbidden" }, { kind: "gone" }, { kind: "network" }, { kind: "nothingChanged" },
-    { kind: "usernameTaken", username: "ana" },
+    { kind: "usernameTaken", username: "ana" }, { kind: "usernameTaken", username: "Ana", existing: "ana" },
+    { kind: "lastAdmin", username: "root" }, { kind: "adminSeesPersonalData" },
   ]; // prettier-ignore
 
   it("says each in English, the server's own as it said them", () => {
     const t = translator("en");
     expect(userProblemText({ kind: "usernameTaken", username: "ana" }, t)).toBe("There is a user named ana already: choose another name.");
+    expect(userProblemText({ kind: "usernameTaken", username: "Ana", existing: "ana" }, t)).toBe(
+      "There is a user named ana already, and user names are the same whatever their capitals: choose another name.",
+    );
+    expect(userProblemText({ kind: "lastAdmin", username: "root" }, t)).toBe(
+      "root is the last active administrator: make another user an administrator first.",
+    );
+    expect(userProblemText({ kind: "adminSeesPersonalData" }, t)).toBe(t("users.personalDataAdmin"));
     expect(userProblemText({ kind: "tooShort" }, t)).toBe("The password is too short: it needs at least 8 characters.");
     expect(userProblemText({ kind: "usernameTooLong" }, t)).toBe("The user name is too long: it may have at most 100 characters.");
     expect(userProblemText({ kind: "server", message: LAST_ADMIN.detail }, t)).toBe(LAST_ADMIN.detail);

@@ -47,7 +47,12 @@ export type UserField = "username" | "password" | "role" | "seesPersonalData" | 
 export type UserProblem =
   | { kind: "needUsername" | "badUsername" | "usernameTooLong" | "needPassword" | "tooShort" | "tooLong" }
   | { kind: "forbidden" | "gone" | "network" | "nothingChanged" }
-  | { kind: "usernameTaken"; username: string }
+  /** `existing`: the user who has the name, as the server names them (`Ana` for a new `ana`: case makes no name). */
+  | { kind: "usernameTaken"; username: string; existing?: string }
+  /** Demoting or deactivating `username`, the last active admin (409 `last_admin`). */
+  | { kind: "lastAdmin"; username: string }
+  /** An admin without personal data (422 `admin_sees_personal_data`). */
+  | { kind: "adminSeesPersonalData" }
   /** The server's own words (a 422's problem at a path, a 409's detail). */
   | { kind: "server"; message: string };
 
@@ -156,14 +161,27 @@ const FIELD_OF_PATH: Record<string, UserField> = {
 };
 
 type ProblemBody = { type?: unknown; detail?: unknown; problems?: unknown };
+type ProblemItem = { path?: unknown; message?: unknown; code?: unknown; params?: unknown };
+
+/** The items of a problem's `problems` (api/errors.py): each with a path, a message and a stable `code`. */
+const problemItems = (body: ProblemBody): ProblemItem[] =>
+  Array.isArray(body.problems) ? body.problems.filter((item): item is ProblemItem => !!item && typeof item === "object") : [];
+
+/** A string among a problem's `params`, if it has it. */
+function param(item: ProblemItem | undefined, name: string): string | undefined {
+  const params = item?.params && typeof item.params === "object" ? (item.params as Record<string, unknown>) : {};
+  return typeof params[name] === "string" ? params[name] : undefined;
+}
 
 /** What was asked: a new user (named), a change (the PATCH body), or deactivating or reactivating one. */
 export type UserRequest = { action: "create"; username: string } | { action: "update"; changes: UserUpdate } | { action: "activity" };
 
 /**
- * A refusal of /api/users as problems at the fields they are about. A 422 names its fields by JSON path (an admin
- * without personal data: `$.sees_personal_data`), each shown there in the API's words; a 409 on a new user is its
- * name taken, and on a change the last active admin, shown at the role or the activity that would lose them.
+ * A refusal of /api/users as problems at the fields they are about. A 422 names its fields by JSON path, each shown
+ * there in the API's words but for the codes said in ours (an admin without personal data,
+ * `admin_sees_personal_data`); a 409 on a new user is its name taken (`username_taken`, naming who has it: names
+ * are one whatever their case), and on a change the last active admin (`last_admin`), shown at the role or the
+ * activity that would lose them. A server that names no code is read as before: by the status and the request.
  */
 export function userFailure(error: unknown, request: UserRequest): UserProblems {
   if (!(error instanceof ApiError)) return { form: { kind: "server", message: error instanceof Error ? error.message : String(error) } };
@@ -172,17 +190,28 @@ export function userFailure(error: unknown, request: UserRequest): UserProblems 
   if (error.status === 0) return { form: { kind: "network" } };
   if (error.status === 403) return { form: { kind: "forbidden" } };
   if (error.status === 404 && request.action !== "create") return { form: { kind: "gone" } };
+  const items = problemItems(body);
   if (error.status === 409) {
-    if (request.action === "create") return { username: { kind: "usernameTaken", username: request.username } };
+    const [item] = items;
+    const field = FIELD_OF_PATH[String(item?.path ?? "")] ?? "form";
+    if (item?.code === "last_admin") return { [field]: { kind: "lastAdmin", username: param(item, "username") ?? "" } };
+    if (request.action === "create") {
+      const existing = item?.code === "username_taken" ? param(item, "existing_username") : undefined;
+      return { username: { kind: "usernameTaken", username: request.username, ...(existing ? { existing } : {}) } };
+    }
     if (request.action === "activity") return { active: { kind: "server", message: detail } };
     if (request.changes.role !== undefined) return { role: { kind: "server", message: detail } };
     return { form: { kind: "server", message: detail } };
   }
-  if (error.status === 422 && Array.isArray(body.problems) && body.problems.length > 0) {
+  if (error.status === 422 && items.length > 0) {
     const problems: UserProblems = {};
-    for (const item of body.problems as { path?: unknown; message?: unknown }[]) {
-      const field = FIELD_OF_PATH[String(item?.path ?? "")] ?? "form";
-      const message = String(item?.message ?? "");
+    for (const item of items) {
+      const field = FIELD_OF_PATH[String(item.path ?? "")] ?? "form";
+      if (item.code === "admin_sees_personal_data") {
+        problems[field] = { kind: "adminSeesPersonalData" };
+        continue;
+      }
+      const message = String(item.message ?? "");
       const before = problems[field];
       problems[field] = { kind: "server", message: before?.kind === "server" ? `${before.message}; ${message}` : message };
     }
@@ -197,7 +226,13 @@ export function userProblemText(problem: UserProblem, t: Translate): string {
     case "server":
       return problem.message;
     case "usernameTaken":
-      return t("users.usernameTaken", { name: problem.username });
+      return problem.existing && problem.existing !== problem.username
+        ? t("users.usernameTakenCase", { existing: problem.existing })
+        : t("users.usernameTaken", { name: problem.username });
+    case "lastAdmin":
+      return t("users.lastAdmin", { name: problem.username });
+    case "adminSeesPersonalData":
+      return t("users.personalDataAdmin");
     case "usernameTooLong":
       return t("users.usernameTooLong", { max: USERNAME_MAX });
     case "tooShort":
