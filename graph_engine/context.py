@@ -12,7 +12,7 @@ from graph_engine.channel import Channel, DigitInput, Prompt
 from graph_engine.document import Node, Scenario
 from graph_engine.errors import TemplateError
 from graph_engine.sensitive import HIDDEN, mask, masked_variables
-from graph_engine.services import Services
+from graph_engine.services import PrivateSpeech, Services
 from graph_engine.trace import CallOutcome, TraceStep
 
 _UNSET = object()
@@ -155,12 +155,25 @@ class BlockContext:
         variables = self.variables
         text = templates.render(text_template, variables)
         language = language or str(variables.get("language") or self.scenario.language)
+        if self.flags.sensitive and self.reads_sensitive(text_template):
+            return await self._private_speech(text, text_template, language, voice or self.scenario.voice_name)
         audio = await self.services.tts.render(
             text, language=language, voice=voice or self.scenario.voice_name, engine=self.scenario.voice_engine
         )
-        prompt = _spoken(audio, text, language)
-        if self.flags.sensitive and self.reads_sensitive(text_template):
-            self._hidden_prompts[prompt] = self._hidden_entry(text_template, language)
+        return _spoken(audio, text, language)
+
+    async def _private_speech(self, text: str, text_template: str, language: str, voice: str | None) -> Prompt:
+        """A phrase that says a sensitive value: spoken for this call alone where the TTS can (`PrivateSpeech`: not
+        into the cache other calls share, its audio gone once the call has ended), noted masked in the trace, and
+        made afresh rather than through `_spoken`, whose cache would keep its text in memory after the call."""
+        tts = self.services.tts
+        engine = self.scenario.voice_engine
+        if isinstance(tts, PrivateSpeech):
+            audio = await tts.render_private(text, language=language, voice=voice, engine=engine)
+        else:  # a TTS with nothing to keep (the simulations' SilentTts), or a host's own that cannot
+            audio = await tts.render(text, language=language, voice=voice, engine=engine)
+        prompt = Prompt(audio, text, language)
+        self._hidden_prompts[prompt] = self._hidden_entry(text_template, language)
         return prompt
 
     def _hidden_entry(self, text_template: str, language: str) -> dict[str, Any]:
@@ -186,12 +199,14 @@ class BlockContext:
             return Prompt(audio=str(spec["audio"]))
         return None
 
-    async def play(self, prompt: Prompt, *, interrupt_keys: str = "") -> str:
+    async def play(self, prompt: Prompt, *, interrupt_keys: str = "", secret: bool = False) -> str:
+        """Play `prompt`; the key that interrupted it, or "". `secret`: the key goes into a sensitive variable, so
+        the trace's keys note its mask, as `read_digits` does."""
         step = self.step
         hidden = self._hidden_prompts  # empty, and so not looked into, in a call with nothing sensitive said
         step.prompts.append(dict(hidden[prompt]) if hidden and prompt in hidden else _prompt_entry(prompt))
         key = await self.channel.play(prompt, interrupt_keys=interrupt_keys)
-        step.keys += key
+        step.keys += mask(key) if secret and key else key
         return key
 
     async def read_digits(

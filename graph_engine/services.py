@@ -28,6 +28,20 @@ class TextToSpeech(Protocol):
 
 
 @runtime_checkable
+class PrivateSpeech(Protocol):
+    """A TTS that can speak a phrase for one call alone. `BlockContext.speech` asks it for each phrase that says a
+    sensitive value (graph_engine.sensitive), which a cache shared with other calls would keep after the call."""
+
+    async def render_private(
+        self, text: str, *, language: str, voice: str | None = None, engine: str | None = None
+    ) -> str:
+        """Render `text` for the call now running, and return the media name a channel can play: kept in no cache
+        or index, named by nothing of its text, and gone once the asyncio task that asked for it (the call's) has
+        ended. Raises `TtsError`, whose message does not quote the text."""
+        ...
+
+
+@runtime_checkable
 class DataSources(Protocol):
     async def query(
         self, source: str, sql: str, params: Mapping[str, Any], *, timeout: float, max_rows: int

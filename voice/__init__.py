@@ -12,7 +12,8 @@
     settings.py                VoiceSettings.from_env(): IVRGRAPH_MEDIA_ROOT, IVRGRAPH_TTS_ENGINE, ...
 
 Media layout: <media root>/tts/<hash>.{sln,sln16,ulaw,wav} and <media root>/assets/<id>.{...}; the designer's
-previews in <media root>/tts-preview/ (64 MiB at most, never evicting a call's phrase). Asterisk finds
+previews in <media root>/tts-preview/ (64 MiB at most, never evicting a call's phrase); a phrase that says a
+sensitive value in <media root>/tts-call/<process>/<call>/, for its call alone (private.py). Asterisk finds
 them when the media root is (or is linked as) the `ivrgraph` folder of its sounds directory.
 """
 

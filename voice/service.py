@@ -8,6 +8,11 @@ render(text, language=, voice=, engine=)
      offline fallback engine (and the failed engine is skipped for a while)
   -> a service for calls (`caller_wait`) gives a caller on the line the fallback's phrase once the engine has
      kept them `caller_wait` seconds; the engine's render goes on, and the callers after them get it
+
+render_private(text, ...): a phrase that says a sensitive value (BlockContext.speech asks for it) skips all of the
+above but the engines: it is spoken for the call now running alone, under a random name in the call's own folder,
+which goes when the call ends (voice/private.py); never in the cache nor in the recent-use shortcut, and its text (or
+its cache key, a hash of it) in no log line or error.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from voice.engines.loading import load_engines
 from voice.errors import EngineFailure, EngineTimeout, NothingToSay, SpeechError, UnknownEngine, UnsupportedLanguage
 from voice.formats import DEFAULT_FORMATS, AudioFormat, Converter
 from voice.media import MediaRoot
+from voice.private import PrivatePhrases
 from voice.settings import VoiceSettings
 from voice.singleflight import SingleFlight
 from voice.templating import install_template_functions
@@ -102,6 +108,7 @@ class TtsService:
         self._recheck_seconds = recheck_seconds
         # (text, language, voice, engine) as asked -> (cache key, media name, checked at)
         self._hot: dict[tuple[str, str, str | None, str | None], tuple[str, str, float]] = {}
+        self.private = PrivatePhrases(media)  # phrases with sensitive values, one folder per call
 
     @classmethod
     def from_settings(
@@ -113,7 +120,7 @@ class TtsService:
         install_template_functions()
         media = MediaRoot(settings.media_root)
         media.ensure()
-        return cls(
+        service = cls(
             media,
             engines if engines is not None else load_engines(settings.engines),
             default_engine=settings.default_engine,
@@ -125,6 +132,9 @@ class TtsService:
             engine_timeout=settings.engines.engine_timeout,
             caller_wait=settings.caller_wait if for_calls else None,
         )
+        if for_calls:  # a node killed mid-call left its callers' sensitive phrases: gone before it takes calls
+            service.private.sweep()
+        return service
 
     def for_previews(self) -> TtsService:
         """A service for the designer's previews: the same engines, voices and formats (a preview sounds as the
@@ -159,6 +169,76 @@ class TtsService:
             self._hot.clear()
         self._hot[asked] = (name.removeprefix(f"{self.folder}/"), name, now)
         return name
+
+    async def render_private(
+        self, text: str, *, language: str, voice: str | None = None, engine: str | None = None
+    ) -> str:
+        """The media name of `text` spoken for the call now running alone: a phrase that says a sensitive value
+        (`graph_engine.services.PrivateSpeech`). Never in the phrase cache nor the recent-use shortcut, named at
+        random (not by its cache key), its files removed once the call's task has ended (voice/private.py). The
+        same engine and fallback as `render`, without its render going on for later callers: there are none. No
+        error or log line quotes its text. Raises `SpeechError`."""
+        spoken = normalize_text(text)
+        if not speakable(spoken):
+            raise NothingToSay("nothing to say in a phrase with a sensitive value")
+        if len(spoken) > MAX_TEXT:
+            raise SpeechError(f"the phrase has {len(spoken)} characters; at most {MAX_TEXT} are spoken")
+        engine, voice = self._split_voice(engine, voice)
+        name = engine or self.default_engine
+        fallback = self._fallback_for(name, language)
+        try:
+            folder, folder_name = await self.private.call_folder()
+        except OSError as error:
+            raise SpeechError(f"cannot write speech under {self.private.base}: {error}") from error
+        if fallback is not None and self._unavailable_until.get(name, 0.0) > time.monotonic():
+            phrase = await self._speak_privately(fallback, spoken, language, None, folder)
+        else:
+            try:
+                phrase = await self._private_for_caller(name, spoken, language, voice, fallback, folder)
+            except EngineFailure as error:
+                if fallback is None or not error.service_unavailable:
+                    raise
+                self._mark_unavailable(name, error, fallback)
+                phrase = await self._speak_privately(fallback, spoken, language, None, folder)
+        return f"{folder_name}/{phrase}"
+
+    async def _private_for_caller(
+        self, name: str, text: str, language: str, voice: str | None, fallback: str | None, folder: Path
+    ) -> str:
+        """The engine's private phrase; the fallback's once a caller has waited `caller_wait` for it (see
+        `_render_for_caller`: the same wait, but the engine's render is given up, as nobody else will hear it)."""
+        if fallback is None or self.caller_wait is None:
+            return await self._speak_privately(name, text, language, voice, folder)
+        try:
+            return await asyncio.wait_for(self._speak_privately(name, text, language, voice, folder), self.caller_wait)
+        except TimeoutError:
+            log.warning(
+                "TTS engine %s has not rendered a phrase with a sensitive value within %g s; this caller hears %s",
+                name, self.caller_wait, fallback,
+            )  # fmt: skip
+        return await self._speak_privately(fallback, text, language, None, folder)
+
+    async def _speak_privately(
+        self, engine_name: str, text: str, language: str, voice: str | None, folder: Path
+    ) -> str:
+        """Speak `text` into `folder` (a call's) under a random name, returned; nothing of it anywhere else."""
+        engine = self.engine(engine_name)
+        if not engine.supports(language):
+            raise UnsupportedLanguage(f"TTS engine {engine_name!r} cannot speak language {language!r}")
+        phrase = secrets.token_hex(8)
+        async with self._slots:
+            work = folder / f".{phrase}"
+            try:
+                work.mkdir()
+                outputs = await self._produce(engine, text, language, voice, work)
+                for extension, path in outputs.items():
+                    os.replace(path, folder / f"{phrase}{extension}")
+                self.renders += 1
+            except OSError as error:
+                raise SpeechError(f"cannot write speech under {folder}: {error}") from error
+            finally:
+                shutil.rmtree(work, ignore_errors=True)
+        return phrase
 
     async def _render(self, text: str, *, language: str, voice: str | None, engine: str | None) -> tuple[str, bool]:
         """The media name, and whether it is the phrase callers get from now on (not a caller's stand-in)."""
@@ -326,14 +406,7 @@ class TtsService:
                 return
             work = Path(tempfile.mkdtemp(prefix=f".{key}.", dir=self.cache.folder))
             try:
-                raw = work / f"raw{engine.suffix}"
-                await self._synthesize(engine, text, language, voice, raw)
-                outputs: dict[str, Path] = {}
-                for fmt in self.formats:
-                    # Converted inside the cache folder, so the final os.replace stays on one filesystem. One at a
-                    # time: measured no faster side by side on two busy cores (bench/tts_bench.py).
-                    outputs[fmt.extension] = work / f"out{fmt.extension}"
-                    await convert_async(raw, outputs[fmt.extension], fmt, self.converter)
+                outputs = await self._produce(engine, text, language, voice, work)
                 if self.cache.store(key, outputs, evict=False):
                     # The rescan and deletions of a full cache take ~100 ms: in a thread, not on the loop calls share.
                     await asyncio.to_thread(self.cache.evict, keep=key)
@@ -344,6 +417,20 @@ class TtsService:
                 raise SpeechError(f"cannot write speech under {self.cache.folder}: {error}") from error
             finally:
                 shutil.rmtree(work, ignore_errors=True)
+
+    async def _produce(
+        self, engine: TtsEngine, text: str, language: str, voice: str | None, work: Path
+    ) -> dict[str, Path]:
+        """The phrase's file in each format (extension -> path), made in `work`: a folder beside where they go, so
+        that moving them there stays on one filesystem."""
+        raw = work / f"raw{engine.suffix}"
+        await self._synthesize(engine, text, language, voice, raw)
+        outputs: dict[str, Path] = {}
+        for fmt in self.formats:
+            # One at a time: measured no faster side by side on two busy cores (bench/tts_bench.py).
+            outputs[fmt.extension] = work / f"out{fmt.extension}"
+            await convert_async(raw, outputs[fmt.extension], fmt, self.converter)
+        return outputs
 
     async def _synthesize(self, engine: TtsEngine, text: str, language: str, voice: str | None, raw: Path) -> None:
         """The engine's synthesis, given up at `engine_timeout` as a whole, whatever the engine does meanwhile.

@@ -43,7 +43,10 @@ class MessageBlock(BlockType):
 
     async def run(self, ctx: BlockContext, config: Mapping[str, Any]) -> str:
         keys = "".join(k for k in config.get("interrupt_keys", "") if k in KEYS)
-        key = await ctx.play(Prompt(audio=str(config["audio"])), interrupt_keys=keys)
-        if config.get("key_variable"):
-            ctx.set(str(config["key_variable"]), key)
+        variable = str(config.get("key_variable") or "")
+        # A key kept in a sensitive variable is noted masked in the trace, as an IVR notes a PIN.
+        secret = bool(variable) and ctx.is_sensitive(variable)
+        key = await ctx.play(Prompt(audio=str(config["audio"])), interrupt_keys=keys, secret=secret)
+        if variable:
+            ctx.set(variable, key)
         return "next"
