@@ -85,10 +85,10 @@ export async function manageUsers(browser, { admin, apiSession, check, shot, bas
     await boxProblem.waitFor();
     check(refused.status() === 422, `an admin without personal data is refused (${refused.status()})`);
     check(
-      (await boxProblem.textContent()) === "an admin always sees personal data: give the user a lower role to take it away" &&
+      (await boxProblem.textContent()) === "An administrator always reads personal data: to take it away, give a lower role." &&
         (await box.getAttribute("aria-invalid")) === "true" &&
         (await box.evaluate((element) => document.activeElement === element)),
-      "the API's words are shown at the box, which is invalid and has the focus",
+      "the refusal's code is said in the page's words at the box, which is invalid and has the focus",
     );
     check(
       (await form.locator("input[name=username]").inputValue()) === viewer && (await passwordField.inputValue()) === password,
