@@ -543,15 +543,7 @@ class _Validator:
         for root in roots:
             reachable |= nx.descendants(graph, root)
         if starts:
-            for node in scenario.nodes.values():
-                if node.id not in reachable:
-                    self._flag(
-                        node.id,
-                        "unreachable",
-                        f"{self._name(node)} can never be reached: no connection leads to it",
-                        params=self._params(node),
-                        severity=Severity.WARNING,
-                    )
+            self._check_unreachable(scenario, graph, reachable)
         for node in scenario.nodes.values():
             block = self.registry.get(node.type)
             if block is None or node.id not in reachable:
@@ -570,6 +562,42 @@ class _Validator:
         self._check_loops(scenario, graph)
         if starts:
             self._check_variables_set(scenario, graph, routes, starts[0].id, reachable)
+
+    def _check_unreachable(self, scenario: Scenario, graph: nx.DiGraph[str], reachable: set[str]) -> None:
+        """One warning per cut-off branch, at its head, counting the blocks after it that no call reaches either.
+
+        A block no call reaches is either a head (no connection leads to it, or only connections from its own loop)
+        or after one. One problem per block said "no connection leads to it" of blocks an unreachable block does
+        lead to, and buried the few heads to connect in hundreds of lines (review, 800 blocks, 15 % of connections
+        removed: 726 of 1,106 problems). The blocks after a head are not listed: connecting the head brings them
+        all back, and on the canvas they are the ones its exits lead to. Two heads whose branches meet both count
+        the blocks they share: each count says what connecting that head brings back."""
+        cut_off = graph.subgraph(node_id for node_id in scenario.nodes if node_id not in reachable)
+        loops = nx.condensation(cut_off)  # one node per loop (strongly connected blocks); a DAG
+        heads: list[tuple[str, int]] = []
+        for loop in loops.nodes:
+            if loops.in_degree(loop):
+                continue  # an unreachable block leads here: this branch has its head further up
+            members: set[str] = loops.nodes[loop]["members"]
+            head = min(members, key=self._position)  # of a loop, the first on the canvas
+            after = len(members) - 1 + sum(len(loops.nodes[c]["members"]) for c in nx.descendants(loops, loop))
+            heads.append((head, after))
+        for head, after in sorted(heads, key=lambda found: self._position(found[0])):
+            # A head with a connection into it has it from its own loop: from anywhere else, that would be the head.
+            self._flag_unreachable(scenario.nodes[head], after, looped=cut_off.in_degree(head) > 0)
+
+    def _position(self, node_id: str) -> int:
+        return self.index.get(node_id, 0)
+
+    def _flag_unreachable(self, head: Node, after: int, *, looped: bool) -> None:
+        why = "no connection leads into the loop it is in" if looped else "no connection leads to it"
+        self._flag(
+            head.id,
+            "unreachable",
+            f"{self._name(head)} can never be reached{_nor_after(after)}: {why}",
+            params={**self._params(head), "count": after, "reason": "loop" if looped else "no_connection"},
+            severity=Severity.WARNING,
+        )
 
     def _check_loops(self, scenario: Scenario, graph: nx.DiGraph[str]) -> None:
         def spins(node_id: str) -> bool:
@@ -776,6 +804,13 @@ def _rebase(issue: Issue, node_path: str) -> Issue:
     """Block checks speak of `$.config...`; the document knows the node as `$.nodes[i]`."""
     path = node_path + issue.path.removeprefix("$") if issue.path.startswith("$") else issue.path
     return replace(issue, path=path)
+
+
+def _nor_after(count: int) -> str:
+    """What an unreachable head's message says of the blocks after it: nothing when there are none."""
+    if count == 0:
+        return ""
+    return ", nor can the block after it" if count == 1 else f", nor can the {count} blocks after it"
 
 
 def _exit_label(block: BlockType, node: Node, exit_name: str) -> str:

@@ -66,13 +66,14 @@ def json_text(value: Any) -> str:
     which PostgreSQL's JSONB refuses: written as U+FFFD. So is a lone UTF-16 surrogate (half an emoji), which
     PostgreSQL refuses and SQLite kept, to be read back as text no UTF-8 encoder takes. And so are NaN and the
     infinities, which JSON lacks (Python would write a bare NaN that PostgreSQL refuses): as the text "NaN",
-    "Infinity", "-Infinity"."""
+    "Infinity", "-Infinity". Written compact, without Python's ", " and ": ": an 800-block scenario's version
+    is 10 % smaller on SQLite, where JSON is stored as written (PostgreSQL's JSONB keeps no spaces anyway)."""
     try:
-        text = json.dumps(value, default=str, allow_nan=False)
+        text = json.dumps(value, default=str, allow_nan=False, separators=_COMPACT)
     except ValueError:  # a float NaN or infinity somewhere inside
-        text = json.dumps(_finite(value), default=str, allow_nan=False)
+        text = json.dumps(_finite(value), default=str, allow_nan=False, separators=_COMPACT)
     if _SURROGATE_ESCAPE_TEXT.search(text):  # alone, or one of an emoji's pair (json.dumps writes \ud83d\ude00)
-        text = json.dumps(_without_lone_surrogates(json.loads(text)), allow_nan=False)
+        text = json.dumps(_without_lone_surrogates(json.loads(text)), allow_nan=False, separators=_COMPACT)
     return _JSON_NUL.sub(r"\1\\ufffd", text) if "\\u0000" in text else text
 
 
@@ -106,6 +107,7 @@ def _finite(value: Any) -> Any:
     return value
 
 
+_COMPACT: Final = (",", ":")
 # An escaped NUL: \u0000 after an even number of backslashes (after an odd one it is the text "\u0000").
 _JSON_NUL = re.compile(r"(?<!\\)((?:\\\\)*)\\u0000")
 # A surrogate escape, in either case: what a value with a lone surrogate was stored with (a pair matches too).

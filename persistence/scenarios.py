@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from graph_engine.document import shape_problems
 from persistence.db import hold_sqlite_writes
@@ -307,9 +307,16 @@ def latest_version(session: Session, *, scenario_id: int) -> ScenarioVersion | N
 
 
 def list_versions(session: Session, *, slug: str) -> list[ScenarioVersion]:
-    scenario = get_scenario(session, slug=slug)
-    query = select(ScenarioVersion).where(ScenarioVersion.scenario_id == scenario.id)
-    return list(session.scalars(query.order_by(ScenarioVersion.number.desc())))
+    """`slug`'s versions, newest first, without their documents: a list names each version (number, message,
+    author, the summary stored when it was published), and reading every document made it read and parse one a
+    version, 1.6 s at 120 versions of an 800-block scenario (review of 2026-12). A version's `document` is still
+    there when asked for, read then, one version at a time; and so is the scenario's draft, not read either."""
+    scenario_id = session.scalar(select(Scenario.id).where(Scenario.slug == slug, LIVE))
+    if scenario_id is None:
+        raise NotFound("scenario", slug)
+    query = select(ScenarioVersion).options(defer(ScenarioVersion.document))
+    query = query.where(ScenarioVersion.scenario_id == scenario_id).order_by(ScenarioVersion.number.desc())
+    return list(session.scalars(query))
 
 
 def get_version(session: Session, *, slug: str, number: int) -> ScenarioVersion:

@@ -145,7 +145,11 @@ MESSAGES: dict[str, Callable[[P], str]] = {
     ),
     "fallback_missing": lambda p: f'The fallback block "{p["node_id"]}" does not exist',
     "loop_without_input": _loop,
-    "unreachable": lambda p: f"{_name(p)} can never be reached: no connection leads to it",
+    "unreachable": lambda p: (
+        f"{_name(p)} can never be reached"
+        + {0: "", 1: ", nor can the block after it"}.get(p["count"], f", nor can the {p['count']} blocks after it")
+        + (": no connection leads into the loop it is in" if p["reason"] == "loop" else ": no connection leads to it")
+    ),
     "unwired_exit": lambda p: f"{_name(p)}: {p['exit_label']} leads nowhere: {p['meaning']}",
     "undefined_variable": _undefined_variable,
     "duplicate_key": lambda p: f"{_short(p, 'IVR')}: key {p['key']} is listed twice",
@@ -319,6 +323,13 @@ INVALID = {
     "personal data": _personal_data,
     "fields": _fields,
     "no start": lambda: make_document([{"id": "end", "type": "hangup"}], []),
+    "cut off": lambda: make_document(
+        [
+            {"id": "start", "type": "start"},
+            *({"id": i, "type": "say_phrase", "config": {"text": "x"}} for i in "abcde"),
+        ],
+        [("a", "next", "b"), ("b", "next", "c"), ("d", "next", "e"), ("e", "next", "d")],
+    ),
     "not an object": lambda: [1, 2],
     "missing keys": lambda: {"format": "ivrgraph.scenario/1", "name": "x", "nodes": [{"id": "a"}], "edges": []},
     "nested too deep": lambda: {**make_document([{"id": "start", "type": "start"}], []), "meta": {"x": _deep(70)}},

@@ -297,6 +297,34 @@ describe("problems in the analyst's language", () => {
     );
   });
 
+  it("says how many blocks after an unreachable head no call reaches either, in the language's plural", () => {
+    const say = { block_type: "say_phrase", block_title: "Say Phrase", label: "Ventas" };
+    const head = (count: number, reason = "no_connection"): Problem => ({
+      severity: "warning",
+      code: "unreachable",
+      message: "server words",
+      node: "sales",
+      params: { ...say, count, reason },
+    });
+    expect(problemText(head(0), "es")).toBe("El bloque «Ventas» (Decir frase) nunca se alcanza: ninguna conexión lleva a él");
+    expect(problemText(head(1), "es")).toBe(
+      "El bloque «Ventas» (Decir frase) nunca se alcanza, ni el bloque que le sigue: ninguna conexión lleva a él",
+    );
+    expect(problemText(head(37), "es")).toBe(
+      "El bloque «Ventas» (Decir frase) nunca se alcanza, ni los 37 bloques que le siguen: ninguna conexión lleva a él",
+    );
+    expect(problemText(head(2, "loop"), "es")).toMatch(/ni los 2 bloques que le siguen: ninguna conexión lleva al bucle del que forma parte$/);
+    expect(problemText(head(0), "ru")).toBe("Блок «Ventas» («Произнести фразу») недостижим: к нему не ведёт ни одна связь");
+    expect(problemText(head(1), "ru")).toMatch(/недостижим, как и блок после него: к нему не ведёт ни одна связь$/);
+    expect(problemText(head(3), "ru")).toMatch(/недостижим, как и 3 блока после него: /);
+    expect(problemText(head(21), "ru")).toMatch(/недостижим, как и 21 блок после него: /);
+    expect(problemText(head(37, "loop"), "ru")).toMatch(/недостижим, как и 37 блоков после него: ни одна связь не ведёт в цикл, в который он входит$/);
+    // A server from before heads were counted sent each block on its own, without `count`: the words it had.
+    const alone: Problem = { ...head(0), params: say };
+    expect(problemText(alone, "es")).toBe(problemText(head(0), "es"));
+    expect(problemText(head(37), "en")).toBe("server words");
+  });
+
   it("keeps English as the server wrote it", () => {
     expect(problemText(unwiredKey, "en")).toBe(unwiredKey.message);
   });

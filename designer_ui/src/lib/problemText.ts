@@ -6,7 +6,7 @@
  * problem is always shown whole in one language, never a translated frame around missing pieces.
  */
 import { blockTitle, exitLabel } from "./blockText";
-import { translator, type Language, type MessageKey } from "./i18n";
+import { countText, translator, type Language, type MessageKey } from "./i18n";
 import type { Problem } from "./problems";
 import { MissingParam, ParamWords, wordedOr, type Translated } from "./paramWords";
 import { localTitle, rowName, unwiredMeaning } from "./schemaText";
@@ -330,7 +330,8 @@ export const TEMPLATES: Record<Translated, Record<string, Template>> = {
     fallback_missing: (w) => `El bloque de respaldo ${w.quoted("node_id")} no existe`,
     loop_without_input: (w) =>
       `Estos bloques forman un bucle en el que nada espera al llamante, así que la llamada daría vueltas sin fin: ${loopNames(w)}`,
-    unreachable: (w) => `${w.subject()} nunca se alcanza: ninguna conexión lleva a él`,
+    unreachable: (w) =>
+      `${w.subject()} nunca se alcanza${blocksAfter(w)}: ${cutOffLoop(w) ? "ninguna conexión lleva al bucle del que forma parte" : "ninguna conexión lleva a él"}`,
     unwired_exit: (w) => `${w.block()}: ${w.exitPhrase()} no lleva a ninguna parte — ${meaning(w)}`,
     undefined_variable: (w) =>
       w.has("setter_label")
@@ -390,7 +391,8 @@ export const TEMPLATES: Record<Translated, Record<string, Template>> = {
     fallback_missing: (w) => `Резервного блока ${w.quoted("node_id")} нет`,
     loop_without_input: (w) =>
       `Эти блоки образуют цикл, в котором ничто не ждёт звонящего, и звонок будет крутиться без конца: ${loopNames(w)}`,
-    unreachable: (w) => `${w.subject()} недостижим: к нему не ведёт ни одна связь`,
+    unreachable: (w) =>
+      `${w.subject()} недостижим${blocksAfter(w)}: ${cutOffLoop(w) ? "ни одна связь не ведёт в цикл, в который он входит" : "к нему не ведёт ни одна связь"}`,
     unwired_exit: (w) => `${w.block()}: ${w.exitPhrase()} никуда не ведёт — ${meaning(w)}`,
     undefined_variable: (w) =>
       w.has("setter_label")
@@ -422,6 +424,23 @@ export const TEMPLATES: Record<Translated, Record<string, Template>> = {
       `${w.block()}: обратный звонок переносит ${w.quoted("variable")} — конфиденциальную переменную: задание обратного звонка хранит её значение в базе данных, пока номер не набран, и звонок начинается с ним`,
   },
 };
+
+/**
+ * The blocks after an unreachable head that no call reaches either, said after the head's "never reached":
+ * `, ni los 37 bloques que le siguen`, `, как и 37 блоков после него`; nothing when there are none, or from a server
+ * that sent no `count` (it named every unreachable block on its own).
+ */
+function blocksAfter(w: Words): string {
+  const count = w.has("count") ? w.number("count") : 0;
+  if (count === 0) return "";
+  if (w.language === "es") return count === 1 ? ", ni el bloque que le sigue" : `, ni los ${countText("es", "block", count)} que le siguen`;
+  return count === 1 ? ", как и блок после него" : `, как и ${countText("ru", "block", count)} после него`;
+}
+
+/** Whether an unreachable head is only led to from its own loop (`reason`: `loop`), not by no connection at all. */
+function cutOffLoop(w: Words): boolean {
+  return w.has("reason") && w.text("reason") === "loop";
+}
 
 /** What an unwired exit does: the designer's words for a built-in block; none for a plugin's (server text). */
 function meaning(w: Words): string {
