@@ -9,10 +9,11 @@ everything left.
 
 Nothing is dropped when the database fails. A batch the store refuses for what it holds (`RecordsRejected`:
 a value it cannot take) is split until the refused record stands alone, which is set aside and logged; the
-rest is written. A batch the store cannot take now (down, unreachable, silent past `write_timeout`) goes to
-the `RecordSpool` on local disk after a few quick retries and is replayed when the store answers again, and
-on the next start. With a spool, a finishing call that finds the queue full spools its record instead of
-waiting; without one (tests, a host with no database) it waits for room.
+rest is written (should the store become unavailable meanwhile, what is left goes to the spool at once). A batch
+the store cannot take now (down, unreachable, silent past `write_timeout`) goes to the `RecordSpool` on local disk
+after a few quick retries and is replayed when the store answers again, and on the next start. With a spool, a
+finishing call that finds the queue full spools its record instead of waiting; without one (tests, a host with no
+database) it waits for room.
 
 A full disk loses nothing either (chaos review: a spool on a full disk dropped whole batches while the node ran
 on, and the database came back to find 2 of 30 calls). What fits of a batch is spooled in smaller files; what
@@ -34,11 +35,11 @@ import contextlib
 import errno
 import logging
 from collections import deque
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, fields
 from datetime import datetime
-from typing import Any, Final, Protocol, TypeVar
+from typing import Any, Final, Generic, NamedTuple, Protocol, TypeVar
 
 from agi_server.errors import first_line
 from agi_server.metrics import AgiMetrics
@@ -107,6 +108,26 @@ class Spool(Protocol):
     def load(self, path: Any) -> list[CallRecord]: ...
 
     def remove(self, path: Any) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class _Kind:
+    """The two kinds of record the writer puts in the spool, and how the log speaks of them."""
+
+    refused: bool  # refused by the store for what they hold: set-aside files (`Spool.reject`), never replayed
+    noun: str
+    filed: str  # the log of a spool file that took some: their number, the file, their call ids
+    next: str  # where records held in memory go, and when
+
+
+_UNWRITTEN: Final = _Kind(
+    False, "call records", "kept %d call records in %s until the database takes them: %s",
+    "the database or the spool as soon as either takes them",
+)  # fmt: skip
+_REFUSED: Final = _Kind(
+    True, "refused call records", "set aside %d refused call records in %s: %s",
+    "the spool's set-aside files as soon as it has room",
+)  # fmt: skip
 
 
 def _field_reader(cls: type) -> Callable[[Any], dict[str, Any]]:
@@ -190,9 +211,10 @@ class RecordWriter:
         self._disk: ThreadPoolExecutor | None = None  # the spool's thread, made when the spool is first used
         # Records neither the store nor the spool could take (a full disk while the database is away), oldest
         # first, and records the store refused that the spool could not set aside: tried again at the replay's
-        # back-off. Together at most `max_held` (a bound on memory; the queue's size by default).
+        # back-off. Together at most `max_held` (a bound on memory; the queue's size by default): `_settle` alone
+        # puts them here, and drops those past the bound.
         self._held: list[CallRecord] = []
-        self._aside: list[tuple[CallRecord, str]] = []  # (record, why the store refused it)
+        self._aside: list[CallRecord] = []
         self._max_held = max_queue if max_held is None else max_held
         self.written = 0
         self.spooled = 0  # records put in the spool (they are written later, when the store is back)
@@ -361,76 +383,114 @@ class RecordWriter:
 
     async def _write_chunk(self, chunk: list[CallRecord], *, retry: bool = True) -> list[CallRecord]:
         """Write `chunk`; return what the store could not take now (it is unavailable). Records it refuses for
-        what they hold are set aside here, the rest of their chunk written."""
+        what they hold are found by halving the chunk (`Halves`) and set aside, the rest written. From the first
+        part the store does not take, the rest is returned untried: it would wait out the same retries."""
+        parts = Halves(chunk)
+        for part in parts:
+            try:
+                if not await self._write_part(part, retry=retry):
+                    return part + parts.rest()
+            except RecordsRejected as refusal:
+                if not parts.split(part):
+                    await self._reject(part, refusal)
+        return []
+
+    async def _write_part(self, part: list[CallRecord], *, retry: bool) -> bool:
+        """Whether the store took `part`, tried again at `retry_delays` while it is unavailable. A refusal for what
+        the records hold is raised (`RecordsRejected`): trying again would not change it."""
         hurry = self._hurry()
         delays = (*self._retry_delays, None) if retry and not hurry else (None,)
         timeout = min(self._write_timeout, _CLOSING_WRITE_TIMEOUT) if hurry else self._write_timeout
         for delay in delays:
             try:
-                await asyncio.wait_for(self._write_batch(chunk), timeout)
-            except RecordsRejected as refusal:
-                if len(chunk) == 1:
-                    await self._reject(chunk, refusal)
-                    return []
-                half = len(chunk) // 2  # the store takes the others: find the one it refuses
-                first = await self._write_chunk(chunk[:half], retry=retry)
-                return first + await self._write_chunk(chunk[half:], retry=retry)
+                await asyncio.wait_for(self._write_batch(part), timeout)
+            except RecordsRejected:
+                raise
             except Exception as error:
                 if delay is None or self._hurry():
                     detail = first_line(error)  # a shipped log record is one line
-                    log.warning("writing %d call records failed (%s: %s)", len(chunk), type(error).__name__, detail)
-                    return chunk
-                log.warning("writing %d call records failed; retrying in %g s", len(chunk), delay)
+                    log.warning("writing %d call records failed (%s: %s)", len(part), type(error).__name__, detail)
+                    return False
+                log.warning("writing %d call records failed; retrying in %g s", len(part), delay)
                 await asyncio.sleep(delay)
             else:
-                self.written += len(chunk)
+                self.written += len(part)
                 if self._spooled or self._held:  # the store answers again: bring them in now, not at the back-off
                     self._next_replay, self._replays_failed = 0.0, 0
-                return []
-        return chunk  # pragma: no cover - the loop always returns
+                return True
+        return False  # pragma: no cover - the loop always returns
 
     def _hurry(self) -> bool:
         """Shutting down, there is no time to wait for a store that is unavailable: one short try, then the
         spool (without a spool, the retries are the records' only chance)."""
         return self._closing and self._spool is not None
 
-    def _keep(self, records: list[CallRecord]) -> None:
-        """Records the store cannot take now: to the spool, what it cannot take held in memory (close() says what
-        is left of them). On the loop: for the shutdown paths, which cannot wait for a thread."""
-        if self._spool is None:
-            self._hold(records, "no spool to keep them")
-            return
-        self._placed(records, *_put_what_fits(self._spool.put, records))
+    async def _reject(self, records: list[CallRecord], refusal: RecordsRejected) -> None:
+        """Records the store refused for what they hold: counted as dropped now, set aside for the operator."""
+        self.rejected += len(records)
+        self._count_dropped(records)
+        nowhere = "" if self._spool is not None else "; set aside in nowhere (no spool)"
+        for record in records:
+            log.error("call_id=%s the database refused this call record (%s)%s", record.call_id, refusal, nowhere)
+        if self._spool is not None:
+            await self._keep_off_loop(records, _REFUSED)
 
-    async def _keep_off_loop(self, records: list[CallRecord]) -> None:
+    # -- records the store does not take: to the spool, else held in memory up to `max_held`, else dropped --------
+
+    def _keep(self, records: list[CallRecord], kind: _Kind = _UNWRITTEN, *, hold: bool = True) -> None:
+        """`records` to the spool's files of their kind, what does not fit held in memory (`_settle`). On the loop:
+        for the shutdown paths, which cannot wait for a thread."""
+        self._settle(self._to_spool(records, kind), kind, hold=hold)
+
+    async def _keep_off_loop(self, records: list[CallRecord], kind: _Kind = _UNWRITTEN) -> None:
         """`_keep`, with the files written and flushed to disk in the spool's thread."""
+        if self._spool is None or not records:
+            placed = self._to_spool(records, kind)  # nothing to write: no thread
+        else:
+            placed = await self._on_disk(self._to_spool, records, kind)
+        self._settle(placed, kind)
+
+    def _to_spool(self, records: list[CallRecord], kind: _Kind) -> _Placed:
+        """`_put_what_fits` into the spool's files of their kind; without a spool, nowhere."""
         if self._spool is None:
-            self._hold(records, "no spool to keep them")
+            return _Placed([], records, None)
+        return _put_what_fits(self._spool.reject if kind.refused else self._spool.put, records)
+
+    def _settle(self, placed: _Placed, kind: _Kind, *, hold: bool = True) -> None:
+        """What became of records given to the spool: the one place records enter memory, leave it or are lost.
+        Those in its files leave memory (and are logged, and counted when they are to be replayed). Those left are
+        held for the next look, within `max_held` for both kinds together and unless shutting down (`hold` False);
+        the rest are dropped: counted in `lost` and `records_dropped` (a refused record was counted when refused),
+        and logged with their number, why, and their call ids."""
+        pile = self._aside if kind.refused else self._held
+        for chunk, where in placed.files:
+            if not kind.refused:
+                self._spooled = True
+                self.spooled += len(chunk)
+                if self._metrics is not None:
+                    self._metrics.records_spooled.inc(len(chunk))
+            log.warning(kind.filed, len(chunk), where, _ids(chunk))
+        if placed.files and pile:
+            filed = {id(record) for chunk, _ in placed.files for record in chunk}
+            pile[:] = [record for record in pile if id(record) not in filed]
+        if not placed.left:
             return
-        self._placed(records, *await self._on_disk(_put_what_fits, self._spool.put, records))
-
-    def _placed(
-        self, records: list[CallRecord], kept: list[tuple[list[CallRecord], Any]], error: OSError | None
-    ) -> None:
-        for chunk, where in kept:
-            self._kept(chunk, where)
-        if error is not None:
-            self._hold(records[_count(kept) :], f"the spool cannot keep them either: {error}")
-
-    def _hold(self, records: list[CallRecord], why: str) -> None:
-        """Records neither the store nor the spool can take now: held in memory, up to `max_held`, for the next
-        look (`_retry_held`); the rest dropped, and said so."""
-        present = {id(record) for record in self._held}  # a write cut off at shutdown hands its records over twice
-        records = [record for record in records if id(record) not in present]
-        room = max(0, self._max_held - self.held)
-        held, over = records[:room], records[room:]
-        self._held.extend(held)
+        present = {id(record) for record in pile}  # a look again, or a write cut off at shutdown handing them twice
+        left = [record for record in placed.left if id(record) not in present]
+        room = max(0, self._max_held - self.held) if hold else 0
+        held, over = left[:room], left[room:]
+        pile.extend(held)
+        why = _why_left(placed.error, kind, shutting_down=not hold)
         if held and not self._closing:  # closing: close() says what became of them
-            ids = ", ".join(record.call_id for record in held)
-            log.warning("holding %d call records in memory (%s), %d in all: they go to the database or the spool "
-                        "as soon as either takes them: %s", len(held), why, self.held, ids)  # fmt: skip
+            log.warning("holding %d %s in memory (%s), %d in all: they go to %s: %s", len(held), kind.noun, why,
+                        self.held, kind.next, _ids(held))  # fmt: skip
         if over:
-            self._lose(over, f"{why}; {self._max_held} records are held in memory already, the most the node holds")
+            if hold:
+                why += f"; {self._max_held} records are held in memory already, the most the node holds"
+            log.error("dropping %d %s (%s): %s", len(over), kind.noun, why, _ids(over))
+            self.lost += len(over)
+            if not kind.refused:
+                self._count_dropped(over)
 
     async def _retry_held(self) -> None:
         """The records held in memory: the store first, then the spool; the next look waits longer for what neither
@@ -439,13 +499,11 @@ class RecordWriter:
         spool could not set aside."""
         held = list(self._held)
         unwritten = await self._write_until_unavailable(held)
-        taken = {id(record) for record in held} - {id(record) for record in unwritten}
-        if unwritten and self._spool is not None:
-            kept, _ = await self._on_disk(_put_what_fits, self._spool.put, unwritten)
-            for chunk, where in kept:
-                self._kept(chunk, where)
-                taken.update(id(record) for record in chunk)
-        self._held = [record for record in self._held if id(record) not in taken]  # and those held meanwhile
+        if len(unwritten) < len(held):  # written (or refused: set aside now)
+            left = {id(record) for record in unwritten}
+            taken = {id(record) for record in held if id(record) not in left}
+            self._held = [record for record in self._held if id(record) not in taken]  # and those held meanwhile
+        await self._keep_off_loop(unwritten)
         await self._retry_aside()
         if self._held or self._aside:
             if not self._closing:
@@ -454,6 +512,11 @@ class RecordWriter:
                             "trying again in %g s", self.held, self._replay_delay_now())  # fmt: skip
         elif held:
             log.info("%d call records held in memory are in the database or the spool now", len(held))
+
+    async def _retry_aside(self) -> None:
+        """Refused records held in memory: to the spool's set-aside files, now that it may have room."""
+        if self._aside:
+            await self._keep_off_loop(list(self._aside), _REFUSED)
 
     async def _write_until_unavailable(self, records: list[CallRecord]) -> list[CallRecord]:
         """Write `records` a batch at a time, one try each; from the first batch the store cannot take, the
@@ -464,42 +527,13 @@ class RecordWriter:
                 return unwritten + records[start + self._batch_size :]
         return []
 
-    async def _retry_aside(self) -> None:
-        """Refused records held in memory: to the spool's set-aside files, now that it may have room. They stay
-        held until it takes them."""
-        if not self._aside or self._spool is None:
-            return
-        aside = list(self._aside)
-        kept, _ = await self._on_disk(_put_what_fits, self._spool.reject, [record for record, _ in aside])
-        for chunk, where in kept:
-            log.warning("set aside %d refused call records held in memory in %s: %s", len(chunk), where,
-                        ", ".join(record.call_id for record in chunk))  # fmt: skip
-        taken = {id(record) for chunk, _ in kept for record in chunk}
-        self._aside = [(record, why) for record, why in self._aside if id(record) not in taken]
-
     def _last_chance(self) -> None:
         """At the end of close(): what is still held in memory goes to the spool if it can (on the loop: the
         shutdown cannot wait for a thread); what cannot is dropped, and the log says exactly how many."""
-        held, aside = self._take_held(), self._aside
-        self._aside = []
-        why = "shutting down, and the database cannot take them and there is no spool"
-        if held and self._spool is not None:
-            kept, error = _put_what_fits(self._spool.put, held)
-            for chunk, where in kept:
-                self._kept(chunk, where)
-            held = held[_count(kept) :]
-            why = f"shutting down, and the database and the spool cannot keep them: {error}"
-        if held:
-            self._lose(held, why)
-        if aside and self._spool is not None:
-            kept, error = _put_what_fits(self._spool.reject, [record for record, _ in aside])
-            for chunk, where in kept:
-                log.warning("set aside %d refused call records in %s", len(chunk), where)
-            if _count(kept) < len(aside):
-                left = aside[_count(kept) :]
-                self.lost += len(left)  # counted in records_dropped when the store refused them
-                log.error("dropping %d call records the database refused (shutting down, and the spool cannot set "
-                          "them aside: %s): %s", len(left), error, ", ".join(r.call_id for r, _ in left))  # fmt: skip
+        held, self._held = self._held, []
+        aside, self._aside = self._aside, []
+        self._keep(held, hold=False)
+        self._keep(aside, _REFUSED, hold=False)
 
     async def _on_disk(self, work: Callable[..., _T], *args: Any) -> _T:
         """Run a spool operation in the spool's thread: one thread, so spool files are written one at a time."""
@@ -507,56 +541,9 @@ class RecordWriter:
             self._disk = ThreadPoolExecutor(1, thread_name_prefix="call-record-spool")
         return await asyncio.get_running_loop().run_in_executor(self._disk, work, *args)
 
-    def _lose(self, records: list[CallRecord], why: str) -> None:
-        ids = ", ".join(record.call_id for record in records)
-        log.error("dropping %d call records (%s): %s", len(records), why, ids)
-        self.lost += len(records)
-        self._count_dropped(records)
-
-    def _kept(self, records: list[CallRecord], where: Any) -> None:
-        ids = ", ".join(record.call_id for record in records)
-        self._spooled = True
-        self.spooled += len(records)
-        if self._metrics is not None:
-            self._metrics.records_spooled.inc(len(records))
-        log.warning("kept %d call records in %s until the database takes them: %s", len(records), where, ids)
-
     def _count_dropped(self, records: list[CallRecord]) -> None:
         if self._metrics is not None:
             self._metrics.records_dropped.inc(len(records))
-
-    async def _reject(self, records: list[CallRecord], refusal: RecordsRejected) -> None:
-        self.rejected += len(records)
-        self._count_dropped(records)
-        if self._spool is None:
-            for record in records:
-                log.error("call_id=%s the database refused this call record (%s); set aside in nowhere (no spool)",
-                          record.call_id, refusal)  # fmt: skip
-            return
-        await self._set_aside([(record, str(refusal)) for record in records])
-
-    async def _set_aside(self, refused: list[tuple[CallRecord, str]]) -> None:
-        """Refused records to the spool's set-aside files; those it has no room for held in memory (within the
-        bound `_hold` keeps) and tried again at the back-off (`_retry_aside`)."""
-        assert self._spool is not None
-        kept, error = await self._on_disk(_put_what_fits, self._spool.reject, [record for record, _ in refused])
-        done = 0
-        for chunk, where in kept:
-            for record, why in refused[done : done + len(chunk)]:
-                log.error("call_id=%s the database refused this call record (%s); set aside in %s", record.call_id,
-                          why, where)  # fmt: skip
-            done += len(chunk)
-        left = refused[done:]
-        room = max(0, self._max_held - self.held)
-        self._aside.extend(left[:room])
-        for record, why in left[:room]:
-            log.error("call_id=%s the database refused this call record (%s); the spool cannot set it aside (%s): "
-                      "held in memory until it can", record.call_id, why, error)  # fmt: skip
-        for record, why in left[room:]:
-            self.lost += 1  # counted in records_dropped when the store refused it
-            log.error("call_id=%s the database refused this call record (%s) and it is lost: the spool cannot set "
-                      "it aside (%s) and %d records are held in memory already, the most the node holds",
-                      record.call_id, why, error, self._max_held)  # fmt: skip
 
     def _replay_delay(self) -> float:
         return self._replay_delays[min(self._replays_failed, len(self._replay_delays) - 1)]
@@ -599,13 +586,8 @@ class RecordWriter:
         assert self._spool is not None
         spool = self._spool
         records = await self._on_disk(spool.load, claimed)
-        unwritten: list[CallRecord] = []
         try:
-            for start in range(0, len(records), self._batch_size):
-                unwritten = await self._write_chunk(records[start : start + self._batch_size], retry=False)
-                if unwritten:
-                    unwritten += records[start + self._batch_size :]
-                    break
+            unwritten = await self._write_until_unavailable(records)
         except asyncio.CancelledError:
             spool.release(claimed)  # close() ran out of time: the file stays for the next start
             raise
@@ -619,32 +601,73 @@ class RecordWriter:
         self._next_replay = asyncio.get_running_loop().time() + self._replay_delay()
 
 
-def _put_what_fits(
-    put: Callable[[Sequence[CallRecord]], Any], records: list[CallRecord]
-) -> tuple[list[tuple[list[CallRecord], Any]], OSError | None]:
-    """Put `records` in the spool with `put`; a disk without room for them in one file takes them in smaller ones,
-    halved at each refusal, so that what fits of a large batch is kept (a nearly full disk). The files written,
-    each with its records, in order; and the error that stopped it (None: all went in). Records past the last file
-    are not on disk."""
-    kept: list[tuple[list[CallRecord], Any]] = []
-    start, size = 0, len(records)
-    while start < len(records):
-        chunk = records[start : start + size]
+class Halves(Generic[_T]):
+    """The parts of a batch to try one after the other, the whole batch first. A part that fails for some of its
+    records (a value the store refuses, a disk without room for all of it) is split in two (`split`), tried next in
+    its place, down to single records: what the store or the disk takes goes in, in order, and the records it does
+    not take are found in a few tries. The one halving rule of the writer's batches, its spool files and `ivrgraph
+    records replay-rejected` (agi_server.rejected)."""
+
+    def __init__(self, records: list[_T]) -> None:
+        self._parts = [records] if records else []  # a stack: the next part last
+
+    def __iter__(self) -> Iterator[list[_T]]:
+        while self._parts:
+            yield self._parts.pop()
+
+    def split(self, part: list[_T]) -> bool:
+        """Try `part` again as its two halves, next; False when it is one record, which cannot be split."""
+        if len(part) < 2:
+            return False
+        half = len(part) // 2
+        self._parts += (part[half:], part[:half])
+        return True
+
+    def rest(self) -> list[_T]:
+        """The records of the parts not tried yet, in order: for a loop that stops early."""
+        return [record for part in reversed(self._parts) for record in part]
+
+
+class _Placed(NamedTuple):
+    """What `_put_what_fits` put in the spool."""
+
+    files: list[tuple[list[CallRecord], Any]]  # each file written, with its records, in order
+    left: list[CallRecord]  # the records in none of them
+    error: OSError | None  # why they are not (None: no spool)
+
+
+def _put_what_fits(put: Callable[[Sequence[CallRecord]], Any], records: list[CallRecord]) -> _Placed:
+    """Put `records` in the spool with `put`; a disk without room for them in one file takes them in smaller ones
+    (`Halves`), so that what fits of a large batch is kept (a nearly full disk). It stops at a single record the disk
+    has no room for, or any other error: the records after it would not go in either."""
+    files: list[tuple[list[CallRecord], Any]] = []
+    parts = Halves(records)
+    for part in parts:
         try:
-            where = put(chunk)
+            files.append((part, put(part)))
         except OSError as error:
-            if error.errno not in _NO_ROOM or size == 1:
-                return kept, error
-            size = (size + 1) // 2
-            continue
-        kept.append((chunk, where))
-        start += len(chunk)
-    return kept, None
+            if error.errno in _NO_ROOM and parts.split(part):
+                continue
+            return _Placed(files, part + parts.rest(), error)
+    return _Placed(files, [], None)
 
 
-def _count(kept: list[tuple[list[CallRecord], Any]]) -> int:
-    """The records in `_put_what_fits`'s files."""
-    return sum(len(chunk) for chunk, _ in kept)
+def _why_left(error: OSError | None, kind: _Kind, *, shutting_down: bool) -> str:
+    """Why records are not on disk, as the log says it; `error` is the spool's (None: there is no spool, which a
+    refused record is never held for)."""
+    if error is None:
+        why = "the database cannot take them and there is no spool" if shutting_down else "no spool to keep them"
+    elif kind.refused:
+        why = f"the spool cannot set them aside: {error}"
+    elif shutting_down:
+        why = f"the database and the spool cannot keep them: {error}"
+    else:
+        why = f"the spool cannot keep them either: {error}"
+    return f"shutting down, and {why}" if shutting_down else why
+
+
+def _ids(records: list[CallRecord]) -> str:
+    return ", ".join(record.call_id for record in records)
 
 
 def _resolve(future: asyncio.Future[None]) -> None:

@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from agi_server.errors import told
 from agi_server.node import refusal
-from agi_server.records import CallRecord
+from agi_server.records import CallRecord, Halves
 from agi_server.spool import RecordSpool
 from persistence.calls import CallRecordWriter
 from persistence.db import Database
@@ -87,23 +87,21 @@ def _replay_file(database: Database, write: WriteRecords, spool: RecordSpool, re
         replayed.removed = True
 
 
-def _write(write: WriteRecords, records: Sequence[CallRecord], replayed: FileReplay) -> None:
-    """Insert `records`; one the database refuses for what it holds is found by halving the batch (as the node's
-    writer does) and noted with why, the others written."""
-    try:
-        write(records)
-    except Exception as error:
-        why = refusal(error)
-        if why is None:
-            raise _Unavailable(told(error)) from error
-        if len(records) == 1:
-            replayed.refused.append((records[0].call_id, why))
-            return
-        half = len(records) // 2
-        _write(write, records[:half], replayed)
-        _write(write, records[half:], replayed)
-        return
-    replayed.written += len(records)
+def _write(write: WriteRecords, records: list[CallRecord], replayed: FileReplay) -> None:
+    """Insert `records`; one the database refuses for what it holds is found by halving the batch (`Halves`, as the
+    node's writer does) and noted with why, the others written."""
+    parts = Halves(records)
+    for part in parts:
+        try:
+            write(part)
+        except Exception as error:
+            why = refusal(error)
+            if why is None:
+                raise _Unavailable(told(error)) from error
+            if not parts.split(part):
+                replayed.refused.append((part[0].call_id, why))
+            continue
+        replayed.written += len(part)
 
 
 def _stored_ids(database: Database, ids: list[str]) -> set[str]:
