@@ -8,7 +8,9 @@ runs out of attempts or its window. A job is never dialled before `due` or after
 with the job: the Callback block already moved it out of the night), and a dial that could still be ringing when
 the window closes is not started. Nor is a job whose scenario has no published version any more: the claim ends
 it failed (outcome `scenario_unavailable`) without ringing the callee into FastAGI's unknown-scenario message. A
-job for an emergency number (112, 911) is never dialled at all: it fails at once, its detail and a warning say why.
+claimed job whose number `POST /api/callbacks` would refuse (an emergency number such as 112, or one no phone has:
+`persistence.callbacks.undialable`) is never dialled at all: it ends failed with the refusal's code as its outcome
+(`emergency_number`, `impossible_number`), no attempt counted, and a warning names the job.
 
 While the trunk (or the provider behind it) is down, Asterisk answers every Originate with congestion; while the
 dial channel cannot be set up at all (IVRGRAPH_DIAL_CHANNEL names a technology or endpoint this Asterisk lacks),
@@ -71,7 +73,6 @@ from persistence import callbacks
 from persistence.db import Database
 from persistence.failure_log import FAILURE_REMINDER_SECONDS, FailureLog
 from persistence.models import CallbackJob
-from persistence.phone_numbers import is_emergency_number
 
 log = logging.getLogger(__name__)
 
@@ -86,8 +87,6 @@ PROBE_CHOICES: Final = 16
 # A pass failing with one of these met a database that is away (down, restarting, unreachable, its connections all
 # taken): an expected outage, logged without its traceback. Anything else is a bug, logged with it.
 DATABASE_OUTAGES: Final = (DBAPIError, DisconnectionError, PoolTimeoutError, ConnectionError)
-# The detail of a job for an emergency number, recorded failed without ringing (`Dialer._unsendable`).
-EMERGENCY_NUMBER: Final = "emergency number: never dialled"
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,6 +185,11 @@ class JobStore(Protocol):
     async def expire(self, *, job_id: str, node_id: str, now: datetime | None = None) -> None:
         """A claimed job whose window leaves no room for another dial: to the window's next opening, if the job
         keeps its window, else ended."""
+        ...
+
+    async def end_undialled(self, *, job_id: str, node_id: str, outcome: str) -> None:
+        """A claimed job whose number is never dialled (`persistence.callbacks.undialable`): failed with `outcome`,
+        no attempt logged or counted."""
         ...
 
 
@@ -679,9 +683,9 @@ class Dialer:
     @property
     def attempts(self) -> dict[str, int]:
         """Attempts since the start by what they came to: a `DialOutcome`, `trunk_down` (congestion while the
-        trunk looked down: not counted), `emergency_number` (never dialled), and the store's jobs ended
-        `scenario_unavailable` (never dialled). Answers count once the callee hung up: `answered` when the
-        scenario reached them, else `unreached`."""
+        trunk looked down: not counted), the jobs ended undialled for their number (`emergency_number`,
+        `impossible_number`: `_end_undialable`) and the store's ended `scenario_unavailable` (never dialled).
+        Answers count once the callee hung up: `answered` when the scenario reached them, else `unreached`."""
         return {**self._tallies, "scenario_unavailable": self._store.scenario_unavailable}
 
     @property
@@ -738,6 +742,7 @@ class Dialer:
             now=now, limit=PROBE_CHOICES if probing else free, node_id=self._settings.node_id
         )
         self._claims += 1
+        claimed = await self._end_undialable(claimed)
         if probing:
             claimed = await self._probe_only(claimed, now)
         started: list[str] = []
@@ -760,6 +765,24 @@ class Dialer:
             started.append(job.id)
         self.peak_lines = max(self.peak_lines, len(self._active))
         return started
+
+    async def _end_undialable(self, claimed: list[DialJob]) -> list[DialJob]:
+        """The claimed jobs to dial: a job whose number the API would refuse (`callbacks.undialable`: stored before
+        a rule came in or changed, or written to the table by an integration or an older version) is ended here,
+        before any Originate, with the refusal's code as its outcome and no attempt counted; a WARNING names it.
+        A job still dialled here (its claim renewed its lease) was checked when it started."""
+        kept: list[DialJob] = []
+        for job in claimed:
+            refusal = None if job.id in self._active else callbacks.undialable(job.number)
+            if refusal is None:
+                kept.append(job)
+                continue
+            outcome, why = refusal
+            await self._store.end_undialled(job_id=job.id, node_id=self._settings.node_id, outcome=outcome)
+            log.warning("callback job %s not dialled: %r is %s; the job failed with outcome %s, no attempt counted",
+                        job.id, phone_number(job.number), why, outcome)  # fmt: skip
+            self._tally(outcome)
+        return kept
 
     async def _probe_only(self, claimed: list[DialJob], now: datetime) -> list[DialJob]:
         """Of the jobs claimed while the trunk is down, the one to probe it with (`TrunkWatch.pick_probe`); the
@@ -1056,12 +1079,6 @@ class Dialer:
             return "invalid scenario slug"
         if not TOKEN.fullmatch(job.id):
             return "invalid job id"
-        if is_emergency_number(job.number):
-            # No job is made for one (persistence.callbacks.never_dialled); this one was stored before that, or
-            # written to the table by an integration. The last check before the Originate: it never rings.
-            log.warning("callback job %s: %r is an emergency number; never dialled, the job fails", job.id,
-                        phone_number(job.number))  # fmt: skip
-            return EMERGENCY_NUMBER
         return None
 
     async def _record(
@@ -1132,8 +1149,6 @@ class Dialer:
             )
         if not report.counted:
             self._tally("trunk_down")
-        elif report.detail == EMERGENCY_NUMBER:
-            self._tally("emergency_number")
         else:
             self._tally(str(report.outcome))
 
@@ -1457,6 +1472,11 @@ class MemoryJobStore:
         if callbacks.held_by(job, node_id):
             callbacks.window_passed(job, now=now or datetime.now(UTC))
 
+    async def end_undialled(self, *, job_id: str, node_id: str, outcome: str) -> None:
+        job = self.jobs[job_id]
+        if callbacks.held_by(job, node_id):  # persistence.callbacks.end_undialled's rule
+            job.status, job.outcome, job.locked_by, job.lock_until = "failed", outcome, None, None
+
 
 class DatabaseJobStore:
     """`JobStore` over `persistence.callbacks` (SQLite on one node; PostgreSQL with SKIP LOCKED for several).
@@ -1561,6 +1581,13 @@ class DatabaseJobStore:
 
     async def expire(self, *, job_id: str, node_id: str, now: datetime | None = None) -> None:
         await asyncio.to_thread(self._expire, job_id, node_id, now)
+
+    async def end_undialled(self, *, job_id: str, node_id: str, outcome: str) -> None:
+        await asyncio.to_thread(self._end_undialled, job_id, node_id, outcome)
+
+    def _end_undialled(self, job_id: str, node_id: str, outcome: str) -> None:
+        with self._database.session() as session:
+            callbacks.end_undialled(session, job_id=job_id, node_id=node_id, outcome=outcome)
 
     def _expire(self, job_id: str, node_id: str, now: datetime | None) -> None:
         with self._database.session() as session:

@@ -74,11 +74,12 @@ CALL_OUTCOMES: Final = (
 # What the callback dialer's attempts came to (agi_server.dialer.Dialer.attempts): each `DialOutcome` (refused:
 # Asterisk refused the Originate, nothing rang, the job keeps its attempts; unreached: answered, but no scenario
 # reached the callee, the job failed), congestion while the trunk looked down (not counted), and the jobs ended
-# without a call (an emergency number; a scenario with no published version).
+# without a call (an emergency number; a number no phone has; a scenario with no published version).
 DIAL_OUTCOMES: Final = (
     *(str(outcome) for outcome in DialOutcome),
     "trunk_down",
     "emergency_number",
+    "impossible_number",
     "scenario_unavailable",
 )
 

@@ -94,7 +94,8 @@ class ProblemItem(BaseModel):
         description="Stable, snake_case. A request the schema refuses (`invalid-request`): pydantic's error type "
         "(missing, extra_forbidden, string_too_long, ...). A callback or call list refused: the call list codes "
         "(emergency_number, impossible_number, not_published, not_a_date, ..., and a job's window_ends_first, "
-        "due_past). A scenario's structure: structure. Users and tokens: username_taken (409, with "
+        "due_past, hours_never_open, unknown_timezone). A scenario's structure: structure. Users and tokens: "
+        "username_taken (409, with "
         "existing_username and existing_id), last_admin (409), admin_sees_personal_data, token_name_taken (409, "
         "with token_id), token_role_above_yours, token_lifetime_too_long, token_expiry_past, and "
         "wrong_current_password (403). Others without a code of their own: the problem's type in snake_case "
@@ -684,6 +685,22 @@ class CallbackCreate(RequestModel):
         "date would have the client rung at once; one within them is called now (clocks differ a little)."
     )
     window_end: Moment | None = Field(default=None, description="Give up dialing after this moment.")
+    hours: list[OpeningHours] = Field(
+        default_factory=list,
+        max_length=50,
+        description="Call only inside these hours, in `timezone`; a retry that would fall after they close moves "
+        "to their next opening. None sent (or an empty list): this node's default hours "
+        "(IVRGRAPH_DIAL_DEFAULT_HOURS, every day 09:00-21:00 unless set), never at night; the job answers the hours "
+        "it keeps. To call at any time, send every day from 00:00 to 00:00.",
+    )
+    timezone: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z_]+(/[A-Za-z0-9_+-]+){0,2}$|^UTC$",
+        max_length=64,
+        description="IANA zone the hours and holidays are read in; none: this node's "
+        "(IVRGRAPH_DIAL_DEFAULT_TIMEZONE, UTC unless set).",
+    )
+    holidays: list[date] = Field(default_factory=list, max_length=400, description="Days without calls.")
     variables: dict[str, Any] = Field(
         default_factory=dict,
         description="Given to the scenario when answered. One its published version declares is converted to its "
@@ -773,9 +790,19 @@ class CallbackBatchIn(RequestModel):
     )
     until: Moment | None = Field(default=None, description="No call after this moment.")
     hours: list[OpeningHours] = Field(
-        default_factory=list, max_length=50, description="Call only inside these hours (none: at any time)."
+        default_factory=list,
+        max_length=50,
+        description="Call only inside these hours, in `timezone`. None sent (or an empty list): this node's default "
+        "hours (IVRGRAPH_DIAL_DEFAULT_HOURS, every day 09:00-21:00 unless set), never at night; the answer and the "
+        "campaign's settings name the hours used. To call at any time, send every day from 00:00 to 00:00.",
     )
-    timezone: str = Field(default="UTC", pattern=r"^[A-Za-z_]+(/[A-Za-z0-9_+-]+){0,2}$|^UTC$", max_length=64)
+    timezone: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z_]+(/[A-Za-z0-9_+-]+){0,2}$|^UTC$",
+        max_length=64,
+        description="IANA zone the hours and holidays are read in; none: this node's "
+        "(IVRGRAPH_DIAL_DEFAULT_TIMEZONE, UTC unless set).",
+    )
     holidays: list[date] = Field(default_factory=list, max_length=400)
     max_attempts: int = Field(default=3, ge=1, le=20)
     dry_run: bool = Field(default=False, description="Check the list and show the jobs; create nothing.")
@@ -812,6 +839,12 @@ class CallbackBatchOut(BaseModel):
     campaign_id: str | None = Field(description="The list's campaign, to follow and report it; null on a dry run.")
     job_ids: list[str]
     preview: list[PlannedJobOut] = Field(description="The first few jobs, as the dialer will see them.")
+    hours: list[OpeningHours] = Field(
+        default_factory=list,
+        description="The hours the clients are called in, in `timezone`: those sent, or this node's default "
+        "(IVRGRAPH_DIAL_DEFAULT_HOURS) for a request that sent none.",
+    )
+    timezone: str = Field(default="UTC", description="The zone `hours` and `holidays` are read in.")
     warnings: list[CallListProblem] = Field(
         default_factory=list,
         description="What the analyst should know before scheduling, which does not stop it: the scenario reads "
@@ -883,6 +916,14 @@ class CallbackJobOut(BaseModel):
         default=None, description="When a FastAGI call named the job: the callee heard its scenario."
     )
     origin_call_id: str | None
+    hours: list[OpeningHours] | None = Field(
+        default=None,
+        description="The hours it is called in, in `timezone`, never on `holidays`: those sent, this node's default "
+        "for a request that sent none, or its Callback block's. Null: none kept (a job made before the API gave "
+        "one), dialled at any time between `due` and `window_end`.",
+    )
+    timezone: str | None = Field(default=None, description="The zone `hours` are read in; null without hours.")
+    holidays: list[str] = Field(default_factory=list, description="Days without calls (YYYY-MM-DD).")
     history: list[CallbackAttemptOut] = Field(default_factory=list)
 
 

@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from persistence.db import database_url
+from persistence.dial_hours import DefaultHours
 from persistence.phone_numbers import default_country
 from persistence.retention import RetentionPolicy
 
@@ -33,6 +34,9 @@ class Settings:
     # IVRGRAPH_TOKEN_MAX_DAYS: the longest an API token made from now on may work (a request without `expires_at`
     # gets it); 0 lifts the limit. Tokens made before keep their expiry, or none.
     token_max_days: int = DEFAULT_TOKEN_MAX_DAYS
+    # IVRGRAPH_DIAL_DEFAULT_HOURS, _TIMEZONE: the hours an API job whose request names none is called in
+    # (persistence.dial_hours): every day 09:00-21:00 UTC unless set, never at night.
+    dial_hours: DefaultHours = field(default_factory=DefaultHours)
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -47,6 +51,7 @@ class Settings:
             default_country=default_country(env),
             retention=RetentionPolicy.from_env(env),
             token_max_days=_token_max_days(env.get("IVRGRAPH_TOKEN_MAX_DAYS", "")),
+            dial_hours=DefaultHours.from_env(env),
         )
 
     @property

@@ -6,7 +6,8 @@ On SQLite (one node) the plain SELECT is enough because SQLite serializes writer
 
 A job rings its callee only into a scenario with a published version: `schedule_callback` refuses any other, and a
 claim ends a job whose scenario has none (`SCENARIO_UNAVAILABLE`) instead of handing it to the dialer. No job is
-made for an emergency number (`never_dialled`); the dialer ends one stored all the same without dialling it. The
+made for an emergency number (`never_dialled`); the dialer ends one stored all the same without dialling it, as it
+does a job whose number has become impossible (`undialable`, `end_undialled`). The
 Callback block's scheduler also refuses a number no phone can have (`refused_number`), answering `CallbackRefused`
 so that the block takes its `rejected` exit.
 
@@ -110,6 +111,36 @@ def refused_number(number: str) -> str | None:
         return "emergency number"
     reason = impossible_number(number, extensions=False)
     return f"impossible number ({reason})" if reason is not None else None
+
+
+# A stored job's number POST /api/callbacks would refuse (`undialable`): the job ends failed with the refusal's code
+# as its outcome, undialled and with no attempt counted (`end_undialled`).
+EMERGENCY_NUMBER: Final = "emergency_number"
+IMPOSSIBLE_NUMBER: Final = "impossible_number"
+
+
+def undialable(number: str) -> tuple[str, str] | None:
+    """(outcome, why) for a number the API refuses a job for, checked again by the dialer before each dial: a job
+    stored before a rule came in (or changed: a new default country), or written to the table by an integration or
+    an older version, must not ring an emergency service or a number no phone has. The API's rules, not the
+    Callback block's stricter ones (`refused_number`): an integration's short extension was sent on purpose."""
+    if is_emergency_number(number):
+        return EMERGENCY_NUMBER, "an emergency number"
+    reason = impossible_number(number)
+    if reason is not None:
+        return IMPOSSIBLE_NUMBER, f"no phone number ({reason})"
+    return None
+
+
+def end_undialled(session: Session, *, job_id: str, node_id: str, outcome: str) -> CallbackJob:
+    """A claimed job whose number is never dialled (`undialable`): failed with `outcome`, as a job whose scenario
+    is gone is (`SCENARIO_UNAVAILABLE`). No attempt is logged or counted, as nobody was rung; the outcome says why,
+    on the job and in a campaign's report. Only while `node_id` holds it (another node may own it by now)."""
+    job, held = _leased_job(session, job_id=job_id, node_id=node_id)
+    if held:
+        job.status, job.outcome, job.locked_by, job.lock_until = "failed", outcome, None, None
+        session.flush()
+    return job
 
 
 def _callable(number: str) -> None:

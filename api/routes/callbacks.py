@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 import anyio
 from fastapi import APIRouter, File, Path, Query, UploadFile
 from fastapi.responses import JSONResponse, StreamingResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 
 from api import personal_data
@@ -36,13 +36,15 @@ from api.schemas import (
     CallListRefused,
     CampaignOut,
     JobStatus,
+    OpeningHours,
     PlannedJobOut,
 )
 from api.xlsx_export import XLSX_MEDIA_TYPE, zoned_xlsx
-from blocks.timewindows import zone
+from blocks.timewindows import callback_window, reopening, zone
 from graph_engine.inputs import scenario_inputs
 from persistence import audit, call_lists, callbacks, phone_numbers, scenarios
 from persistence.db import Database
+from persistence.dial_hours import DefaultHours
 from persistence.errors import InvalidCallback, InvalidCallList, RequestRefused
 from persistence.models import CallbackJob, IdempotencyKey, utcnow
 from persistence.scenarios import SLUG_PATTERN
@@ -83,8 +85,22 @@ def public(job: CallbackJob, attempts: list[CallbackAttemptOut] | None = None) -
         last_attempt_at=job.last_attempt_at,
         reached_at=job.reached_at,
         origin_call_id=job.origin_call_id,
+        **_kept_hours(job.allowed_hours),
         history=attempts or [],
     )
+
+
+def _kept_hours(window: dict[str, Any] | None) -> dict[str, Any]:
+    """The hours, zone and holidays a job keeps (`callback_window`), as `CallbackJobOut` names them; none for a job
+    without hours, or with a window this version cannot read (it is dialled as it was stored all the same)."""
+    try:
+        hours = [OpeningHours.model_validate(row) for row in (window or {}).get("hours") or []]
+        holidays = [str(day) for day in (window or {}).get("holidays") or []]
+    except (ValidationError, TypeError, AttributeError):
+        return {}
+    if not hours or window is None:
+        return {}
+    return {"hours": hours, "timezone": str(window.get("timezone", "UTC")), "holidays": holidays}
 
 
 @router.post("", status_code=201, response_model=CallbackJobOut, responses=problems(404, 409))
@@ -106,11 +122,20 @@ def create_job(
 
     A `due` more than 5 minutes past is refused (422 naming `$.due`): a wrong date, or one the CRM read wrong,
     would have the client rung at once. One within them is called now. A retry with the request's
-    `Idempotency-Key` answers the job again however late it comes."""
+    `Idempotency-Key` answers the job again however late it comes.
+
+    Never at night unless asked: without `hours` the job keeps this node's default hours
+    (IVRGRAPH_DIAL_DEFAULT_HOURS, every day 09:00-21:00 unless set, in `timezone` or
+    IVRGRAPH_DIAL_DEFAULT_TIMEZONE). A `due` outside the hours is moved to their next opening, the job's
+    `window_end` is where that opening closes (or the `window_end` sent, if sooner), and a retry after the hours
+    close waits for the next opening, never past the `window_end` sent. The answer names the hours kept. Hours that
+    never open before `window_end` (or within two weeks) are refused (422 `hours_never_open`). Every day 00:00-00:00
+    calls at any time."""
     if body.window_end is not None and body.window_end <= body.due:
         message = "the window must end after the due time"
         raise InvalidCallback([{"path": "$.window_end", "code": "window_ends_first", "message": message}])
     _possible_number(body.number)
+    window = _job_window(body, runtime.settings.dial_hours)
     with runtime.database.session() as session:
         claimed = _claim(session, user, idempotency_key, "POST /api/callbacks", body)
         if isinstance(claimed, callbacks.Replay):
@@ -119,14 +144,16 @@ def create_job(
         _not_past(body.due, utcnow())
         callbacks.hold_target(session, body.scenario)
         variables = _typed_variables(session, body.scenario, body.variables)
+        due, window_end = _first_opening(body, window)
         job = callbacks.create_job(
             session,
             number=body.number,
             scenario=body.scenario,
-            due=body.due,
-            window_end=body.window_end,
+            due=due,
+            window_end=window_end,
             variables=variables,
             max_attempts=body.max_attempts,
+            window=window,
         )
         answer = public(job)
         # It places a real call to a client: who asked for it is kept, as for a campaign and a cancel.
@@ -134,6 +161,37 @@ def create_job(
         target = f"callback:{job.id}"
         audit.record_event(session, actor=user.username, action="schedule", target=target, details=details)
         return _settled(session, claimed, 201, answer)
+
+
+def _job_window(body: CallbackCreate, default: DefaultHours) -> dict[str, Any]:
+    """The allowed hours the job keeps (`callback_window`): those sent, else this node's default, so a job made
+    without hours is not dialled at night; up to the `window_end` sent, which no reopening passes."""
+    chosen = default.applied([hours.model_dump(by_alias=True) for hours in body.hours], body.timezone)
+    _known_zone(chosen.timezone)
+    holidays = [day.isoformat() for day in body.holidays]
+    return callback_window(chosen.hours, chosen.timezone, holidays, until=body.window_end)
+
+
+def _known_zone(timezone: str) -> None:
+    if zone(timezone) is None:
+        message = f"unknown time zone {timezone!r}"
+        params = {"timezone": timezone}
+        raise InvalidCallback(
+            [{"path": "$.timezone", "code": "unknown_timezone", "params": params, "message": message}]
+        )
+
+
+def _first_opening(body: CallbackCreate, window: dict[str, Any]) -> tuple[datetime, datetime]:
+    """When the job is first dialled and when that try's window closes: `due`, or the hours' next opening after
+    it; a 422 (`hours_never_open`) when they do not open before `window_end` (or within two weeks)."""
+    opening = reopening(body.due, window)
+    if opening is None:
+        end = "window_end" if body.window_end is not None else "two_weeks"
+        shown = "the window's end" if body.window_end is not None else "two weeks after it"
+        message = f"the hours never open between the due time and {shown}"
+        problem = {"path": "$.hours", "code": "hours_never_open", "params": {"end": end}, "message": message}
+        raise InvalidCallback([problem])
+    return opening
 
 
 def _not_past(due: datetime, now: datetime) -> None:
@@ -205,7 +263,8 @@ def _settled(
 ) -> _Answer:
     """`answer`, kept with the request's key (if it came with one) for its retries."""
     if isinstance(claimed, IdempotencyKey):
-        callbacks.settle_key(session, claimed, status_code=status, body=answer.model_dump(mode="json"))
+        # As the response is written (by alias: an opening hour's `from`), so a replay answers the same JSON.
+        callbacks.settle_key(session, claimed, status_code=status, body=answer.model_dump(mode="json", by_alias=True))
     return answer
 
 
@@ -318,21 +377,28 @@ def create_batch(
 ) -> CallbackBatchOut | JSONResponse:
     """Call a list of clients (an autoinformer campaign): one job per row, all created or none (422 naming every
     bad row). The row's phone column is the number; the whole row is the `contact` variable; a column named like
-    a variable the scenario declares fills it too, converted to its type. With `hours`, calls start at their
-    first opening and retries never fall outside them. `dry_run` checks and shows, and creates nothing.
+    a variable the scenario declares fills it too, converted to its type. Calls start at the hours' first opening
+    and retries never fall outside them. Without `hours`, this node's default hours (IVRGRAPH_DIAL_DEFAULT_HOURS,
+    every day 09:00-21:00 unless set, in `timezone` or IVRGRAPH_DIAL_DEFAULT_TIMEZONE): never at night unless
+    asked, with every day 00:00-00:00. The answer and the campaign's settings name the hours used. `dry_run` checks
+    and shows, and creates nothing.
 
     Publisher and up: it calls real clients. With an `Idempotency-Key`, the list sent again (a retry after a
     timeout) answers its campaign again instead of starting a second one."""
-    if zone(body.timezone) is None:
-        message = f"unknown time zone {body.timezone!r}"
-        params: call_lists.Params = {"timezone": body.timezone}
+    # The node's default hours when none were sent: a list is never called at night unless it asks to be.
+    chosen = runtime.settings.dial_hours.applied(
+        [hours.model_dump(by_alias=True) for hours in body.hours], body.timezone
+    )
+    if zone(chosen.timezone) is None:
+        message = f"unknown time zone {chosen.timezone!r}"
+        params: call_lists.Params = {"timezone": chosen.timezone}
         raise InvalidCallList([call_lists.problem("$.timezone", "unknown_timezone", message, params)])
     now = utcnow()
     campaign = call_lists.Campaign(
         due=body.due or now,
         until=body.until,
-        hours=[hours.model_dump(by_alias=True) for hours in body.hours],
-        timezone=body.timezone,
+        hours=chosen.hours,
+        timezone=chosen.timezone,
         holidays=[day.isoformat() for day in body.holidays],
         max_attempts=body.max_attempts,
     )
@@ -386,6 +452,8 @@ def create_batch(
                 PlannedJobOut(number=job.number, due=job.due, window_end=job.window_end, variables=job.variables)
                 for job in planned[:PREVIEW_JOBS]
             ],
+            hours=[OpeningHours.model_validate(row) for row in chosen.hours],
+            timezone=chosen.timezone,
             warnings=[CallListProblem.model_validate(warning) for warning in warnings],
         )
         return _settled(session, claimed, 200, answer)

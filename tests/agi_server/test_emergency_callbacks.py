@@ -1,8 +1,8 @@
 """Over real TCP, on SQLite and PostgreSQL: a caller whose CallerID says 112 (it can be spoofed) misses the queue of
 missed-call, whose Callback block would call them back. No job is made: the call goes on through the block's
 `rejected` exit (an expected outcome: the call is not failed) and the call register says why. A job for 112 stored
-all the same (before this check, or by an integration) is never Originated: the dialer fails it at once, and the
-fake AMI receives nothing."""
+all the same (before this check, or by an integration) is never Originated: the dialer ends it at once (outcome
+`emergency_number`, no attempt counted), and the fake AMI receives nothing."""
 
 from __future__ import annotations
 
@@ -134,14 +134,17 @@ async def test_a_stored_job_for_112_is_never_originated(
     settings = DialerSettings(context="outbound-ivr", channel_template="Local/{number}@callees/n", node_id="node-a")
     dialer = Dialer(store=DatabaseJobStore(database), ami=ami, clock=FixedClock(NOW), settings=settings)
     with caplog.at_level(logging.WARNING, logger="agi_server.dialer"):
-        assert sorted(await dialer.run_once()) == sorted(["sos-1", ordinary])
+        assert await dialer.run_once() == [ordinary]  # the job for 112 takes no line
         await dialer.drain(timeout=10)
     assert [action.get("Channel") for action in fake.actions("Originate")] == ["Local/1123@callees/n"]
     with database.session() as session:
         job = callbacks.get_job(session, job_id="sos-1")
-        assert [attempt.outcome for attempt in callbacks.list_attempts(session, job_id="sos-1")] == ["failed"]
-    assert (job.status, job.attempts, job.outcome) == ("failed", 1, "failed")  # final: never tried again
-    assert [report.detail for report in dialer.reports if report.job_id == "sos-1"] == [
-        "emergency number: never dialled"
-    ]
-    assert "callback job sos-1: '112' is an emergency number; never dialled" in caplog.text
+        assert callbacks.list_attempts(session, job_id="sos-1") == []  # nobody was rung: no attempt
+    # Ended for good (never tried again), its outcome saying why, as the API's refusal code does.
+    assert (job.status, job.attempts, job.outcome, job.locked_by) == ("failed", 0, "emergency_number", None)
+    assert {report.job_id for report in dialer.reports} == {ordinary}
+    assert dialer.attempts["emergency_number"] == 1
+    assert (
+        "callback job sos-1 not dialled: '112' is an emergency number; the job failed with outcome emergency_number, "
+        "no attempt counted"
+    ) in caplog.text

@@ -59,7 +59,13 @@ def test_a_csv_list_is_read_checked_and_called(admin: Client, slug: Callable[[st
     assert call_list["sheet"] is None
     assert [row["nombre"] for row in call_list["rows"]] == ["Ana García", "Luis"]
 
-    batch = {"scenario": name, "rows": call_list["rows"], "due": "2026-06-01T10:00:00+02:00"}
+    # No hours sent: the node's default (every day 09:00-21:00), read in the office's zone.
+    batch = {
+        "scenario": name,
+        "rows": call_list["rows"],
+        "due": "2026-06-01T10:00:00+02:00",
+        "timezone": "Europe/Madrid",
+    }
     dry = admin.post("/api/callbacks/batch", json={**batch, "dry_run": True})
     assert dry.status_code == 200, dry.text
     assert (dry.json()["jobs"], dry.json()["created"], dry.json()["job_ids"]) == (2, False, [])
@@ -241,7 +247,10 @@ def test_a_campaign_is_followed_and_reported_client_by_client(
         {"phone": "600000002", "nombre": '=HYPERLINK("http://x")'},
         {"phone": "600000003", "nombre": "Luis", "nota": "VIP", "=HYPERLINK(A2)": "x"},  # a column named as one
     ]
-    started = {"scenario": name, "rows": rows, "name": " Deudas noviembre ", "due": "2026-06-01T10:00:00+02:00"}
+    every_day = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+    any_time = [{"days": every_day, "from": "00:00", "to": "00:00"}]  # asked for: no hours would get the default
+    started = {"scenario": name, "rows": rows, "name": " Deudas noviembre ", "due": "2026-06-01T10:00:00+02:00",
+               "hours": any_time}  # fmt: skip
     created = admin.post("/api/callbacks/batch", json=started).json()
     campaign, (first, second, _third) = created["campaign_id"], created["job_ids"]
     assert admin.post("/api/callbacks/batch", json={"scenario": name, "rows": rows[:1]}).status_code == 200
@@ -271,7 +280,7 @@ def test_a_campaign_is_followed_and_reported_client_by_client(
     summary = admin.get(f"/api/callbacks/campaigns/{campaign}").json()
     assert (summary["name"], summary["jobs"], summary["results"]) == ("Deudas noviembre", 3, {"confirmed": 1})
     assert summary["next_due"] == "2026-06-01T08:00:00Z" == listed[1]["next_due"]  # the third client's, still due
-    assert summary["settings"] == {"due": "2026-06-01T10:00:00+02:00", "until": None, "hours": [],
+    assert summary["settings"] == {"due": "2026-06-01T10:00:00+02:00", "until": None, "hours": any_time,
                                    "timezone": "UTC", "holidays": [], "max_attempts": 3,
                                    "columns": ["phone", "nombre", "nota", "=HYPERLINK(A2)"]}  # fmt: skip
     older = admin.get("/api/callbacks/campaigns", params={"scenario": name, "limit": 1, "offset": 1}).json()

@@ -20,8 +20,15 @@ def _published(admin: Client, name: str) -> None:
 def test_create_list_and_follow_a_job(server: Server, admin: Client, slug: Callable[[str], str]) -> None:
     name = slug("cb")
     _published(admin, name)
-    body = {"number": "+34600111222", "scenario": name, "due": "2030-06-01T10:00:00+02:00",
-            "window_end": "2030-06-01T20:00:00+02:00", "variables": {"debt": 120}}  # fmt: skip
+    # No hours sent: the node's default, every day 09:00-21:00, here in Madrid.
+    body = {
+        "number": "+34600111222",
+        "scenario": name,
+        "due": "2030-06-01T10:00:00+02:00",
+        "window_end": "2030-06-01T20:00:00+02:00",
+        "variables": {"debt": 120},
+        "timezone": "Europe/Madrid",
+    }
     created = admin.post("/api/callbacks", json=body)
     assert created.status_code == 201, created.text
     job = created.json()

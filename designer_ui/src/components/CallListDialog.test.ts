@@ -108,6 +108,7 @@ describe("a check's answer", () => {
     jobs: 2,
     created: false,
     job_ids: [],
+    timezone: "UTC",
     campaign_id: null,
     preview: [
       {
@@ -178,7 +179,7 @@ describe("a variable's value in the preview", () => {
 });
 
 describe("once the calls are scheduled", () => {
-  const scheduled: CallbackBatchResult = { jobs: 3, created: true, job_ids: ["a", "b", "c"], campaign_id: "c-42", preview: [] };
+  const scheduled: CallbackBatchResult = { jobs: 3, created: true, job_ids: ["a", "b", "c"], campaign_id: "c-42", preview: [], timezone: "UTC" };
 
   it("says how many calls were queued and offers to follow the campaign they now are", () => {
     const html = renderToHtml(ScheduledView, { scenario, result: scheduled, onClose: () => {}, onFollow: () => {} });
@@ -197,6 +198,7 @@ describe("once the calls are scheduled", () => {
 describe("the check's warnings (review of 2026-12-12)", () => {
   it("shows what does not stop the list but must be seen before scheduling, in the analyst's language", () => {
     const result: CallbackBatchResult = {
+      timezone: "UTC",
       jobs: 1,
       created: false,
       campaign_id: null,

@@ -294,6 +294,14 @@ export interface paths {
          *     would have the client rung at once. One within them is called now. A retry with the request's
          *     `Idempotency-Key` answers the job again however late it comes.
          *
+         *     Never at night unless asked: without `hours` the job keeps this node's default hours
+         *     (IVRGRAPH_DIAL_DEFAULT_HOURS, every day 09:00-21:00 unless set, in `timezone` or
+         *     IVRGRAPH_DIAL_DEFAULT_TIMEZONE). A `due` outside the hours is moved to their next opening, the job's
+         *     `window_end` is where that opening closes (or the `window_end` sent, if sooner), and a retry after the hours
+         *     close waits for the next opening, never past the `window_end` sent. The answer names the hours kept. Hours that
+         *     never open before `window_end` (or within two weeks) are refused (422 `hours_never_open`). Every day 00:00-00:00
+         *     calls at any time.
+         *
          *     **Role:** publisher or above.
          */
         post: operations["create_job_api_callbacks_post"];
@@ -316,8 +324,11 @@ export interface paths {
          * Create Batch
          * @description Call a list of clients (an autoinformer campaign): one job per row, all created or none (422 naming every
          *     bad row). The row's phone column is the number; the whole row is the `contact` variable; a column named like
-         *     a variable the scenario declares fills it too, converted to its type. With `hours`, calls start at their
-         *     first opening and retries never fall outside them. `dry_run` checks and shows, and creates nothing.
+         *     a variable the scenario declares fills it too, converted to its type. Calls start at the hours' first opening
+         *     and retries never fall outside them. Without `hours`, this node's default hours (IVRGRAPH_DIAL_DEFAULT_HOURS,
+         *     every day 09:00-21:00 unless set, in `timezone` or IVRGRAPH_DIAL_DEFAULT_TIMEZONE): never at night unless
+         *     asked, with every day 00:00-00:00. The answer and the campaign's settings name the hours used. `dry_run` checks
+         *     and shows, and creates nothing.
          *
          *     Publisher and up: it calls real clients. With an `Idempotency-Key`, the list sent again (a retry after a
          *     timeout) answers its campaign again instead of starting a second one.
@@ -2078,7 +2089,7 @@ export interface components {
             holidays?: string[];
             /**
              * Hours
-             * @description Call only inside these hours (none: at any time).
+             * @description Call only inside these hours, in `timezone`. None sent (or an empty list): this node's default hours (IVRGRAPH_DIAL_DEFAULT_HOURS, every day 09:00-21:00 unless set), never at night; the answer and the campaign's settings name the hours used. To call at any time, send every day from 00:00 to 00:00.
              */
             hours?: components["schemas"]["OpeningHours"][];
             /**
@@ -2110,9 +2121,9 @@ export interface components {
             scenario: string;
             /**
              * Timezone
-             * @default UTC
+             * @description IANA zone the hours and holidays are read in; none: this node's (IVRGRAPH_DIAL_DEFAULT_TIMEZONE, UTC unless set).
              */
-            timezone: string;
+            timezone?: string | null;
             /**
              * Until
              * @description No call after this moment.
@@ -2128,6 +2139,11 @@ export interface components {
             campaign_id: string | null;
             /** Created */
             created: boolean;
+            /**
+             * Hours
+             * @description The hours the clients are called in, in `timezone`: those sent, or this node's default (IVRGRAPH_DIAL_DEFAULT_HOURS) for a request that sent none.
+             */
+            hours?: components["schemas"]["OpeningHours"][];
             /** Job Ids */
             job_ids: string[];
             /**
@@ -2140,6 +2156,12 @@ export interface components {
              * @description The first few jobs, as the dialer will see them.
              */
             preview: components["schemas"]["PlannedJobOut"][];
+            /**
+             * Timezone
+             * @description The zone `hours` and `holidays` are read in.
+             * @default UTC
+             */
+            timezone: string;
             /**
              * Warnings
              * @description What the analyst should know before scheduling, which does not stop it: the scenario reads what no column fills and hears its default instead (columns_defaulted), clients already waiting in another campaign of the scenario (already_waiting, one per campaign).
@@ -2155,6 +2177,16 @@ export interface components {
              */
             due: string;
             /**
+             * Holidays
+             * @description Days without calls.
+             */
+            holidays?: string[];
+            /**
+             * Hours
+             * @description Call only inside these hours, in `timezone`; a retry that would fall after they close moves to their next opening. None sent (or an empty list): this node's default hours (IVRGRAPH_DIAL_DEFAULT_HOURS, every day 09:00-21:00 unless set), never at night; the job answers the hours it keeps. To call at any time, send every day from 00:00 to 00:00.
+             */
+            hours?: components["schemas"]["OpeningHours"][];
+            /**
              * Max Attempts
              * @default 3
              */
@@ -2167,6 +2199,11 @@ export interface components {
             number: string;
             /** Scenario */
             scenario: string;
+            /**
+             * Timezone
+             * @description IANA zone the hours and holidays are read in; none: this node's (IVRGRAPH_DIAL_DEFAULT_TIMEZONE, UTC unless set).
+             */
+            timezone?: string | null;
             /**
              * Variables
              * @description Given to the scenario when answered. One its published version declares is converted to its type as a call list's cell is (a date `30.12.2026` is `2026-12-30`, a number `1 234,56` is 1234.56), and one that cannot be is refused (422, `$.variables.<name>`); others are kept as sent.
@@ -2191,6 +2228,16 @@ export interface components {
             due: string;
             /** History */
             history?: components["schemas"]["CallbackAttemptOut"][];
+            /**
+             * Holidays
+             * @description Days without calls (YYYY-MM-DD).
+             */
+            holidays?: string[];
+            /**
+             * Hours
+             * @description The hours it is called in, in `timezone`, never on `holidays`: those sent, this node's default for a request that sent none, or its Callback block's. Null: none kept (a job made before the API gave one), dialled at any time between `due` and `window_end`.
+             */
+            hours?: components["schemas"]["OpeningHours"][] | null;
             /** Id */
             id: string;
             /** Last Attempt At */
@@ -2218,6 +2265,11 @@ export interface components {
              * @enum {string}
              */
             status: "pending" | "dialing" | "done" | "failed" | "expired" | "cancelled";
+            /**
+             * Timezone
+             * @description The zone `hours` are read in; null without hours.
+             */
+            timezone?: string | null;
             /**
              * Variables
              * @description What the scenario is given (a call list's row as `contact`). Masked for a user without `sees_personal_data`: each value, and each field of `contact`, as `[hidden: N characters]`
@@ -2756,7 +2808,7 @@ export interface components {
         ProblemItem: {
             /**
              * Code
-             * @description Stable, snake_case. A request the schema refuses (`invalid-request`): pydantic's error type (missing, extra_forbidden, string_too_long, ...). A callback or call list refused: the call list codes (emergency_number, impossible_number, not_published, not_a_date, ..., and a job's window_ends_first, due_past). A scenario's structure: structure. Users and tokens: username_taken (409, with existing_username and existing_id), last_admin (409), admin_sees_personal_data, token_name_taken (409, with token_id), token_role_above_yours, token_lifetime_too_long, token_expiry_past, and wrong_current_password (403). Others without a code of their own: the problem's type in snake_case (request_refused, ...).
+             * @description Stable, snake_case. A request the schema refuses (`invalid-request`): pydantic's error type (missing, extra_forbidden, string_too_long, ...). A callback or call list refused: the call list codes (emergency_number, impossible_number, not_published, not_a_date, ..., and a job's window_ends_first, due_past, hours_never_open, unknown_timezone). A scenario's structure: structure. Users and tokens: username_taken (409, with existing_username and existing_id), last_admin (409), admin_sees_personal_data, token_name_taken (409, with token_id), token_role_above_yours, token_lifetime_too_long, token_expiry_past, and wrong_current_password (403). Others without a code of their own: the problem's type in snake_case (request_refused, ...).
              */
             code: string;
             /**
@@ -3111,6 +3163,16 @@ export interface components {
             due: string;
             /** History */
             history?: components["schemas"]["CallbackAttemptOut"][];
+            /**
+             * Holidays
+             * @description Days without calls (YYYY-MM-DD).
+             */
+            holidays?: string[];
+            /**
+             * Hours
+             * @description The hours it is called in, in `timezone`, never on `holidays`: those sent, this node's default for a request that sent none, or its Callback block's. Null: none kept (a job made before the API gave one), dialled at any time between `due` and `window_end`.
+             */
+            hours?: components["schemas"]["OpeningHours"][] | null;
             /** Id */
             id: string;
             /** Last Attempt At */
@@ -3138,6 +3200,11 @@ export interface components {
              * @enum {string}
              */
             status: "pending" | "dialing" | "done" | "failed" | "expired" | "cancelled";
+            /**
+             * Timezone
+             * @description The zone `hours` are read in; null without hours.
+             */
+            timezone?: string | null;
             /**
              * Variables
              * @description What the scenario is given (a call list's row as `contact`). Masked for a user without `sees_personal_data`: each value, and each field of `contact`, as `[hidden: N characters]`

@@ -127,8 +127,11 @@ describe("the batch body", () => {
     expect("row_numbers" in batchBody({ scenario: "s", name: "", rows: two, rowNumbers: [2], numberColumn: "phone", settings: settings(), dryRun: true })).toBe(false);
   });
 
-  it("with hours switched off, calls may go out at any time: no hours at all", () => {
-    expect(batchBody({ scenario: "s", name: "", rows, numberColumn: "phone", settings: settings({ hoursOn: false }), dryRun: true }).hours).toEqual([]);
+  it("with hours switched off, calls may go out at any time: every day round the clock, asked for outright", () => {
+    // No hours at all would get the server's default daytime hours, not the "any hour" the form says.
+    expect(batchBody({ scenario: "s", name: "", rows, numberColumn: "phone", settings: settings({ hoursOn: false }), dryRun: true }).hours).toEqual([
+      { days: ["mon", "tue", "wed", "thu", "fri", "sat", "sun"], from: "00:00", to: "00:00" },
+    ]);
   });
 
   it("an empty first call is left to the server (now)", () => {

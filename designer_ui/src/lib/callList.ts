@@ -54,6 +54,9 @@ export function clampAttempts(attempts: number): number {
   return Math.min(MAX_ATTEMPTS, Math.max(MIN_ATTEMPTS, Math.round(attempts) || MIN_ATTEMPTS));
 }
 
+/** Every day round the clock: what "calls may go out at any hour" is sent as (no hours get the server's default). */
+export const ANY_TIME: OpeningHours[] = [{ days: [...WEEKDAYS], from: "00:00", to: "00:00" }];
+
 /** Office hours, Monday to Friday, starting now, in the browser's own time zone. */
 export function defaultCampaign(now: Date, timezone: string): CampaignSettings {
   return {
@@ -163,9 +166,11 @@ export function batchBody(args: {
     // Left out rather than null: "now" and "no end" are the server's defaults.
     ...(due ? { due } : {}),
     ...(until ? { until } : {}),
+    // Off means round the clock, said outright: the server calls a list sent without hours only in its default
+    // daytime hours (IVRGRAPH_DIAL_DEFAULT_HOURS), never at night unless asked.
     hours: settings.hoursOn
       ? settings.hours.map((row) => ({ days: WEEKDAYS.filter((day) => row.days.includes(day)), from: row.from, to: row.to }))
-      : [],
+      : ANY_TIME,
     timezone: settings.timezone,
     holidays: [...new Set(settings.holidays)].sort(),
     max_attempts: clampAttempts(settings.maxAttempts),
