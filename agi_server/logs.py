@@ -3,7 +3,8 @@
 Text is the format the commands always wrote (`2026-12-05 10:00:00,123 INFO agi_server.server FastAGI listening`).
 JSON Lines is for a log shipper: one object per record, on one line whatever the record holds (a traceback is the
 string field `exc`), with `time` (ISO 8601, UTC, milliseconds), `level`, `logger`, `message` (formatted), and the
-record's `extra` fields json can carry: the lines of a call carry its `call_id`.
+record's `extra` fields json can carry: the lines of a call carry its `call_id`, and so do the lines the layers
+below log during it (a data source's warning: graph_engine.call_scope, from the call's context).
 
 Everything that logs goes through this one handler: uvicorn's loggers propagate to it (`api.serve`), and Python
 warnings become records of the `py.warnings` logger, so a JSON stream holds nothing but JSON.
@@ -11,7 +12,8 @@ warnings become records of the `py.warnings` logger, so a JSON stream holds noth
 Logs often go to a store more people read than the call register, so a caller's or callee's number is written
 through `phone_number` (`--log-phone-numbers`): `full` as given, `masked` with its last two digits only, `none` not
 at all. Every log line naming a CallerID (number or name), a dialled number or a callback number passes it through
-that one function, and still formats it with %r, control characters escaped.
+that one function, and still formats it with %r, control characters escaped. A channel's name, which can hold the
+number a Local channel dialled, goes through `redact_phone_numbers` (below) at INFO too.
 
 Other lines can quote a number without meaning to: an error's words (a Transfer's refused caller ID, a plugin's
 exception naming the caller, a media name taken from a variable) and the tracebacks under them. So in `masked` and

@@ -34,7 +34,7 @@ from typing import Any, Final, Protocol, runtime_checkable
 from agi_server.channel import AgiChannel, ChannelSettings
 from agi_server.connection import AgiConnection
 from agi_server.errors import AgiError, CannotListen, ConnectionLost, ProtocolError, ScenarioLookupFailed, first_line
-from agi_server.logs import logged_phone_numbers, phone_number
+from agi_server.logs import logged_phone_numbers, phone_number, redact_phone_numbers
 from agi_server.metrics import AgiMetrics
 from agi_server.protocol import (
     MAX_ENV_BYTES,
@@ -47,6 +47,7 @@ from agi_server.protocol import (
 from agi_server.records import CallRecord, RecordWriter, Spool, WriteBatch, trace_of
 from agi_server.scenarios import ScenarioSource, is_slug
 from agi_server.watchdog import PATROL_INTERVAL, Watchdog, Watched
+from graph_engine.call_scope import CALL_ID
 from graph_engine.channel import Prompt
 from graph_engine.document import CHANNEL_FACTS
 from graph_engine.errors import CallerHangup, EngineError
@@ -73,6 +74,11 @@ FALLBACK_PHRASES: Final = {
     "ru": "Сервис сейчас недоступен. Пожалуйста, перезвоните позже.",
 }
 _MAX_KNOWN_PEERS: Final = 1024
+_MAX_LOGGED_NAME: Final = 200  # characters of a channel name or uniqueid a log line shows (Asterisk's are ~40)
+# What a call's record says the caller hung up during when the hangup came while a block worked away from the
+# channel (a database lookup, a speech synthesis): `block:` and the block's type, never a channel operation's name.
+DURING_BLOCK_WORK: Final = "block:"
+_HANGUP_DURING_LENGTH: Final = 40  # the register's column
 _FAILED: Final = str(CallOutcome.FAILED)
 # How many cancellations a block may ignore before its call is given up on (`AgiServer._give_up`). The patrol
 # cancels it again at each round (PATROL_INTERVAL) while the interruption is pending, so the call ends 2 to 3 s
@@ -189,6 +195,48 @@ class CallLog(logging.LoggerAdapter[logging.Logger]):
 def _call_log(record: CallRecord) -> CallLog:
     """The logger of one call, made when a line is written (most calls write none at the default level)."""
     return CallLog(log, {"call_id": record.call_id})
+
+
+def _asterisk_names(record: CallRecord) -> dict[str, str]:
+    """The call's channel name and uniqueid, which Asterisk's own logs key its lines by, as a line may show them:
+    in the message with %r (Asterisk's env block is not ours: escapes included) and as the record's `channel` and
+    `uniqueid` (JSON). A channel's name can hold a number (a Local channel's `Local/79161234567@callees-00000001;1`),
+    written as `phone_number` writes one unless numbers may be logged."""
+    channel = record.facts.get("channel", "")[:_MAX_LOGGED_NAME]
+    return {
+        "channel": redact_phone_numbers(channel, mode=logged_phone_numbers()),
+        "uniqueid": record.asterisk_uniqueid[:_MAX_LOGGED_NAME],
+    }
+
+
+def _log_start(record: CallRecord, slug: str, version: int) -> None:
+    """The call's first line: who called (a callback: the job and whom it rang, as its CallerID is our dialer's
+    own), what runs, and the names Asterisk's logs know the call by."""
+    # --log-phone-numbers: the log may be read more widely than the register.
+    caller = phone_number(record.facts["caller_id"])
+    names = _asterisk_names(record)
+    where = (record.peer, names["channel"], names["uniqueid"])
+    if record.job_id is None:
+        _call_log(record).info(
+            "call from %r on scenario %s v%d (Asterisk %s, channel=%r uniqueid=%r)",
+            caller,
+            slug,
+            version,
+            *where,
+            extra=names,
+        )
+        return
+    callee = phone_number(record.facts.get("dialed_number"))
+    _call_log(record).info(
+        "call from %r on scenario %s v%d: callback job %r to %r (Asterisk %s, channel=%r uniqueid=%r)",
+        caller,
+        slug,
+        version,
+        record.job_id,
+        callee,
+        *where,
+        extra={**names, "job_id": record.job_id},
+    )
 
 
 def call_inputs(request: AgiRequest, *, max_length: int) -> dict[str, str]:
@@ -489,6 +537,8 @@ class AgiServer:
         self.metrics.call_started()
         clock = self.services.clock
         call_id = os.urandom(16).hex()  # uuid4's randomness and 32 hex digits, without building a UUID
+        # This task's context only: what the layers below log during the call names it (graph_engine.call_scope).
+        CALL_ID.set(call_id)
         started = clock.now()
         facts = channel_facts(env)
         # Positional, in the dataclass's field order (keywords cost ~4,400 instructions more per call).
@@ -534,17 +584,10 @@ class AgiServer:
                 return
             record.version = published.version
             record.version_id = published.stamp or None  # 0: a scenario read from a file, no version row
-            if log.isEnabledFor(logging.INFO):  # two lines a call: skip the adapter's work when nobody reads them
-                _call_log(record).info(
-                    "call from %r on scenario %s v%d (Asterisk %s, uniqueid %r)",
-                    phone_number(facts["caller_id"]),  # --log-phone-numbers: the log may be read more widely
-                    published.slug,
-                    published.version,
-                    peer,
-                    record.asterisk_uniqueid,  # what Asterisk's own logs name the channel by
-                )
             # Before the walk's facts are read: a callback's resolved inputs say the number it rang (`_inputs`).
             inputs = await self._inputs(record) if self.resolve_inputs else dict(record.inputs)
+            if log.isEnabledFor(logging.INFO):  # two lines a call: skip the adapter's work when nobody reads them
+                _log_start(record, published.slug, published.version)
             run = CallRun(
                 published.scenario,
                 channel=channel,
@@ -757,13 +800,19 @@ class AgiServer:
         if failed or log.isEnabledFor(logging.INFO):
             where = record.hangup_point or record.trace.get("last_node")
             at = f" at {where}" if where else ""  # none when it never reached a block (an unknown scenario)
+            names = _asterisk_names(record)
+            where = (names["channel"], names["uniqueid"])
             if failed:
                 # repr: the error may quote caller data back (a database echoing a bad value, a caller ID that
                 # cannot be shown), escapes included; unless numbers may be logged, its code stands for it.
                 why = record.error if logged_phone_numbers() == "full" else _failure_code_of(record.trace)
-                _call_log(record).warning("call ended: %s%s: %r", record.outcome, at, why)
+                _call_log(record).warning(
+                    "call ended: %s%s: %r (channel=%r uniqueid=%r)", record.outcome, at, why, *where, extra=names
+                )
             else:
-                _call_log(record).info("call ended: %s%s", record.outcome, at)
+                _call_log(record).info(
+                    "call ended: %s%s (channel=%r uniqueid=%r)", record.outcome, at, *where, extra=names
+                )
 
     async def _keep_record(self, record: CallRecord, *, cancelled: bool) -> None:
         """A record the queue did not take at once (full), or one of a call that shutdown cancelled."""
@@ -841,7 +890,13 @@ class _Walking:
         self.given_up = False
 
     def interrupt(self, reason: CallerHangup | EngineError) -> bool:
-        return self.run.interrupt(reason)
+        """The session's word that the caller hung up with no command in flight: the block is busy away from the
+        channel, so no channel operation will say what the hangup cut; the record says it was the block's work."""
+        interrupted = self.run.interrupt(reason)
+        channel, steps = self.channel, self.run.steps
+        if interrupted and isinstance(reason, CallerHangup) and channel.hangup_during is None and steps:
+            channel.hangup_during = f"{DURING_BLOCK_WORK}{steps[-1].type}"[:_HANGUP_DURING_LENGTH]
+        return interrupted
 
 
 def calls_within_open_file_limit(max_calls: int) -> int:

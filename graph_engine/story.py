@@ -44,6 +44,8 @@ def _describe(step: TraceStep, registry: BlockRegistry) -> str:
             parts.append(f"wrong key {event.get('keys', '')}{detail}")
         elif kind == "transfer":
             parts.append(f"dialed {event['target']}{_caller_shown(event)}: {event['outcome'].replace('_', ' ')}")
+        elif kind == "sql" and event.get("cancelled"):  # the caller hung up while the query ran
+            parts.append(f"looked up {event['source']}: hung up after {event.get('elapsed_ms', 0)} ms")
         elif kind == "sql":
             parts.append(f"looked up {event['source']}: {event['rows']} row(s)")
         elif kind == "callback_scheduled":

@@ -21,12 +21,14 @@ query of it that writes (`InUse`, as a scenario delete is): every call of that s
 block's error exit. Drafts, older versions and deleted scenarios run no call and hold no source.
 
 What a call's trace says of a failure names no account or host: a refused login says so in words, and the
-driver's own message goes to the server log.
+driver's own message goes to the server log, where a line logged during a call names it (`call_id=`, from the
+call's context: graph_engine.call_scope), query threads included.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import datetime as dt
 import functools
 import logging
@@ -47,6 +49,7 @@ from sqlalchemy.exc import ArgumentError, IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from blocks.builtin.sql import SOURCE_NAME_PATTERN, QueryAnswer, SqlBlock
+from graph_engine.call_scope import CallIdFilter
 from graph_engine.errors import DataSourceError
 from graph_engine.issues import Issue, error, node_params, warning
 from graph_engine.sql_params import ParsedQuery, parse_query
@@ -65,6 +68,7 @@ _MYSQL_IO_TIMEOUT = 5.0  # seconds a MariaDB socket read or write may wait outsi
 _SQLITE_STEPS = 1000  # SQLite virtual-machine steps between two looks at the clock
 
 log = logging.getLogger(__name__)
+log.addFilter(CallIdFilter())  # a warning during a call names it, as the host's own lines do
 _T = TypeVar("_T")
 
 
@@ -295,8 +299,14 @@ class _Share:
             self._busy += 1
         future: Future[_T] = Future()
         # A daemon: a thread stuck on a frozen server must not hold the process at exit (calls no longer wait
-        # for it: their blocks gave up at their deadline).
-        thread = threading.Thread(target=self._run, args=(work, future), name=f"data-source {self.source}", daemon=True)
+        # for it: their blocks gave up at their deadline). In the caller's context: what it logs names the call
+        # (graph_engine.call_scope), as a thread starts with an empty one.
+        thread = threading.Thread(
+            target=contextvars.copy_context().run,
+            args=(self._run, work, future),
+            name=f"data-source {self.source}",
+            daemon=True,
+        )
         try:
             thread.start()
         except BaseException:

@@ -31,11 +31,21 @@ select `CASE WHEN vip THEN 'true' ELSE 'false' END`), and a date the text it was
 
 A column written into a variable the scenario declares sensitive is masked in the call's record
 (graph_engine.sensitive), and so are all the rows of `rows_variable` then; bound parameters are never noted at all.
+
+Every failure (the error exit) is logged at WARNING (a test call's at INFO) with the call, the node and the source,
+and what went wrong with each bound parameter's value written as its `:name` (a database quotes back a value it
+could not take). A query the caller's hangup (or the block's time limit, or the node's shutdown) cancels leaves an
+"sql" event with `cancelled: true` and `elapsed_ms`, the time it had run, on the step.
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import re
 from collections.abc import Iterable, Mapping
+from datetime import datetime
+from decimal import Decimal
 from typing import Any, ClassVar
 
 from blocks.common import IDENTIFIER_PATTERN, VARIABLE_NAME, sql_parameters
@@ -49,6 +59,8 @@ from graph_engine.sql_params import parse_query
 # The names a data source can have: the one pattern the block, the data sources (persistence.datasources) and the
 # API check, so a scenario can only name a source an administrator is able to create.
 SOURCE_NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]{0,63}$"
+
+log = logging.getLogger(__name__)
 
 # A result column as the database names it. The name is only looked up among the columns the driver returns, never
 # written into SQL, so any text a database can name a column is safe: Cyrillic (`Сумма`, a Russian CRM's), spaces
@@ -163,6 +175,13 @@ class SqlBlock(BlockType):
         return issues
 
     async def run(self, ctx: BlockContext, config: Mapping[str, Any]) -> str:
+        try:
+            return await self._look_up(ctx, config)
+        except Exception as failure:  # the error exit's: support reads the log, not every call's trace
+            _log_failure(ctx, config, failure)
+            raise
+
+    async def _look_up(self, ctx: BlockContext, config: Mapping[str, Any]) -> str:
         names = sql_parameters(str(config["query"]))
         missing = [name for name in names if name not in ctx.variables]
         if missing:
@@ -173,6 +192,7 @@ class SqlBlock(BlockType):
             )
         params = {name: ctx.variables[name] for name in names}
         source = str(config["source"])
+        started = ctx.now()
         try:
             rows = await ctx.services.data_sources.query(
                 source,
@@ -184,6 +204,11 @@ class SqlBlock(BlockType):
         except DataSourceError as failure:
             # The host's data sources say what went wrong in English only: named here as a whole, the source known.
             failure.named("data_source_failed", {"source": source, "detail": str(failure)})
+            raise
+        except asyncio.CancelledError:
+            # The caller hung up mid-query (or the block's time ran out, or the node stops): the step says how long
+            # the lookup had run, which tells a slow database from an impatient caller.
+            ctx.note("sql", source=source, cancelled=True, elapsed_ms=_ms_since(started, ctx.now()))
             raise
         affected = rows.rows_affected if isinstance(rows, QueryAnswer) else None
         counted = {} if affected is None else {"rows_affected": affected}
@@ -220,3 +245,40 @@ def _wrote(affected: int | None, config: Mapping[str, Any]) -> bool:
             params={"column": columns[0]},
         )
     return True
+
+
+def _ms_since(started: datetime, now: datetime) -> int:
+    return round((now - started).total_seconds() * 1000)
+
+
+def _log_failure(ctx: BlockContext, config: Mapping[str, Any], failure: Exception) -> None:
+    source = str(config.get("source", ""))
+    detail = str(failure) if isinstance(failure, DataSourceError) else f"{type(failure).__name__}: {failure}"
+    bound = [(name, ctx.variables.get(name)) for name in sql_parameters(str(config.get("query", "")))]
+    # A test call's failure is the analyst's to read in the designer (a test without rows for the source), no
+    # trouble of the node's.
+    log.log(
+        logging.INFO if ctx.simulated else logging.WARNING,
+        "call_id=%s SQL block %r on data source %r took its error exit: %r",
+        ctx.call_id,
+        ctx.node.id,
+        source,
+        without_values(detail, bound),
+        extra={"call_id": ctx.call_id, "node": ctx.node.id, "data_source": source},
+    )
+
+
+def without_values(text: str, bound: Iterable[tuple[str, Any]]) -> str:
+    """`text` with each bound value (text or a number) written as its parameter, `:name`, wherever it stands apart
+    from letters and digits: a database quotes back a value it could not take (PostgreSQL's `invalid input syntax
+    for type integer: "abc"`), and a value is the caller's, which the log must not carry. Longest first, so a
+    value holding another is replaced whole."""
+    shown = [(name, str(value)) for name, value in bound if _plain(value)]
+    for name, value in sorted(shown, key=lambda item: -len(item[1])):
+        if value:
+            text = re.sub(rf"(?<![^\W_]){re.escape(value)}(?![^\W_])", f":{name}", text)
+    return text
+
+
+def _plain(value: Any) -> bool:
+    return isinstance(value, str | int | float | Decimal) and not isinstance(value, bool)

@@ -79,7 +79,8 @@ async def test_unknown_slug_plays_the_fallback_and_hangs_up(
     assert errors and "no-such-scenario" in errors[0].getMessage()
     assert errors[0].call_id == records.records[0].call_id  # type: ignore[attr-defined]
     ended = [r.getMessage() for r in caplog.records if "call ended" in r.getMessage()]
-    assert ended and ended[0].endswith("call ended: unknown_scenario"), ended  # not "at None": it reached no block
+    names = "(channel='Local/dtmf@caller-0000046b;1' uniqueid='1795295104.117')"
+    assert ended and ended[0].endswith(f"call ended: unknown_scenario {names}"), ended  # not "at None": no block
 
 
 async def test_a_failed_call_says_why_in_the_log(
@@ -95,6 +96,7 @@ async def test_a_failed_call_says_why_in_the_log(
     warnings = [r for r in caplog.records if r.levelno == logging.WARNING and "call ended" in r.getMessage()]
     assert [r.getMessage().split(" ", 1)[1] for r in warnings] == [
         "call ended: failed at ask: \"block 'ask' failed: unknown block type 'acme_ask_account'\""
+        " (channel='Local/dtmf@caller-0000046b;1' uniqueid='1795295104.117')"
     ]
 
 
@@ -111,7 +113,7 @@ async def test_values_from_the_wire_in_a_calls_log_lines_cannot_forge_lines(
     await server.stop()
     lines = [r.getMessage() for r in caplog.records if r.name == "agi_server.server"]
     assert lines and not [line for line in lines if any(c in line for c in "\x1b\r\n\u2028")], lines
-    assert any("uniqueid '1.1\\x1b[2K\\r2026-12-05 INFO forged\\u2028'" in line for line in lines), lines
+    assert any("uniqueid='1.1\\x1b[2K\\r2026-12-05 INFO forged\\u2028'" in line for line in lines), lines
 
 
 @pytest.mark.parametrize("store", ["down", "frozen"])
@@ -550,7 +552,7 @@ async def test_logs_carry_the_call_id(
     lines = [r for r in caplog.records if getattr(r, "call_id", None) == call_id]
     assert len(lines) >= 2 and all(r.getMessage().startswith(f"call_id={call_id} ") for r in lines)
     # Operations review, 2026-12-05: the channel's name in Asterisk's own logs, to find the call there.
-    assert "uniqueid '1795295104.117'" in lines[0].getMessage()
+    assert "uniqueid='1795295104.117'" in lines[0].getMessage()
 
 
 async def test_a_callback_job_resolves_trusted_inputs(start_server: StartServer, records: MemoryRecords) -> None:
@@ -721,7 +723,7 @@ async def test_a_record_names_the_node_that_took_the_call_not_the_asterisk_peer(
     [record] = records.records
     assert record.node == "ivr-node-2" and record.peer.startswith("127.0.0.1:")
     assert as_record_in(record).node == "ivr-node-2"
-    assert any(f"(Asterisk {record.peer}, uniqueid " in line for line in caplog.messages)
+    assert any(f"(Asterisk {record.peer}, channel=" in line for line in caplog.messages)
     assert AgiServerConfig().node_id == socket.gethostname()  # unless the node is told otherwise
 
 
