@@ -1,11 +1,13 @@
 /**
- * The shell: who is signed in, and which page the hash names (#/ list, #/s/<slug> editor, #/reports?scenario=<slug>,
- * #/users for an admin).
+ * The shell: who is signed in, and which page the hash names (#/ list, #/s/<slug> editor, its `?call=<id>` opening
+ * a call's path on the canvas, #/reports?scenario=<slug>, #/calls?... the call register, #/callbacks?... the callback
+ * jobs, #/users for an admin).
  */
 import { Suspense, lazy, useCallback, useEffect, useState } from "react";
 import * as api from "./api/client";
 import { ApiError } from "./api/http";
 import type { User } from "./api/types";
+import { callsPath, NO_REGISTER_FILTERS } from "./components/callRegister";
 import { LoginPage } from "./components/LoginPage";
 import { PasswordDialog } from "./components/PasswordDialog";
 import { ReportsPage } from "./components/ReportsPage";
@@ -13,11 +15,15 @@ import { ScenarioList } from "./components/ScenarioList";
 import { TokensDialog } from "./components/TokensDialog";
 import { UsersPage } from "./components/UsersPage";
 import { I18nProvider, LanguagePicker, useI18n } from "./i18n";
+import { readHashQuery } from "./lib/hashQuery";
 import { signOut } from "./lib/signOut";
 
 // The editor (React Flow, rjsf, ajv, dagre) is most of the code: load it when a scenario is opened, so the
 // sign-in page and the list come up fast.
 const EditorPage = lazy(() => import("./components/EditorPage").then((module) => ({ default: module.EditorPage })));
+// The Calls page tells a call's story with the editor's own components: loaded when it is opened, as the editor is.
+const CallsPage = lazy(() => import("./components/CallsPage").then((module) => ({ default: module.CallsPage })));
+const CallbacksPage = lazy(() => import("./components/CallbacksPage").then((module) => ({ default: module.CallbacksPage })));
 
 function useHashRoute(): string {
   const [hash, setHash] = useState(() => window.location.hash);
@@ -74,13 +80,17 @@ function Shell() {
     setUser(signedIn);
   }} />;
 
-  const editing = /^\/s\/(.+)$/.exec(route);
+  const editing = /^\/s\/([^?]+)(?:\?(.*))?$/.exec(route);
   const reporting = /^\/reports(?:\?(.*))?$/.exec(route);
+  const calls = /^\/calls(?:\?(.*))?$/.exec(route);
+  const callbacks = /^\/callbacks(?:\?(.*))?$/.exec(route);
   const managingUsers = route === "/users";
   // The API lets only an admin manage users (api/routes/users.py): the link is not offered to anyone else.
   const admin = user.role === "admin";
   // From a scenario's editor (where its Calls panel is), Reports opens on that scenario's calls.
   const reportsLink = editing ? `#/reports?${new URLSearchParams({ scenario: decodeURIComponent(editing[1]!) })}` : "#/reports";
+  // And the Calls page on its calls, every scenario's once the filter is cleared.
+  const callsLink = editing ? `#${callsPath({ filters: { ...NO_REGISTER_FILTERS, scenario: decodeURIComponent(editing[1]!) }, call: "" })}` : "#/calls";
   return (
     <div className="app">
       <header className="topbar">
@@ -90,6 +100,8 @@ function Shell() {
         <nav aria-label={t("app.title")}>
           <a href="#/">{t("app.scenarios")}</a>
           <a href={reportsLink}>{t("app.reports")}</a>
+          <a href={callsLink} aria-current={calls ? "page" : undefined}>{t("app.calls")}</a>
+          <a href="#/callbacks" aria-current={callbacks ? "page" : undefined}>{t("app.callbacks")}</a>
           {admin && <a href="#/users">{t("app.users")}</a>}
         </nav>
         <span className="spacer" />
@@ -121,7 +133,10 @@ function Shell() {
       )}
       <main className="page">
         <Suspense fallback={<p className="centered">{t("editor.loading")}</p>}>
-          {editing ? <EditorPage key={editing[1]} slug={decodeURIComponent(editing[1]!)} user={user} />
+          {editing ? (
+            <EditorPage key={editing[1]} slug={decodeURIComponent(editing[1]!)} user={user} openCall={readHashQuery(editing[2] ?? "").get("call") ?? null} />
+          ) : calls ? <CallsPage query={calls[1] ?? ""} user={user} />
+            : callbacks ? <CallbacksPage query={callbacks[1] ?? ""} user={user} />
             : reporting ? <ReportsPage key={route} initialScenario={new URLSearchParams(reporting[1] ?? "").get("scenario") ?? ""} />
             // An admin who lowered their own role or deactivated themselves: who is signed in now (a 401 asks again).
             : managingUsers ? <UsersPage me={user} onSelfChanged={() => void api.me().then(setUser, () => undefined)} />

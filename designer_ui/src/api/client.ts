@@ -313,6 +313,36 @@ export async function callVersionDocument(id: string): Promise<ScenarioDocument>
   return detail.document as unknown as ScenarioDocument;
 }
 
+/**
+ * The call register's filters the Calls page sends (every scenario, or one): local times read on `tz`'s clock,
+ * a number or a name, Asterisk's UniqueID, a status, the flow's answer. Each optional but `tz`.
+ */
+export type RegisterQuery = Pick<
+  NonNullable<paths["/api/calls"]["get"]["parameters"]["query"]>,
+  "scenario" | "since" | "until" | "status" | "result" | "caller" | "caller_name" | "uniqueid"
+> & { tz: string };
+
+/** The register's calls matching `query`, across scenarios unless it names one: newest first, a page at a time. */
+export async function callRegister(query: RegisterQuery, cursor: string | null = null): Promise<CallPage> {
+  return unwrap(client.GET("/api/calls", { params: { query: { ...query, page_size: CALLS_PAGE_SIZE, cursor: cursor ?? undefined } } }));
+}
+
+export type CallbackJob = Schemas["CallbackJobOut"];
+export type JobStatus = CallbackJob["status"];
+
+/** GET /api/callbacks's filters: a client's number (as people type it), a status, a scenario, a campaign; a page. */
+export type JobQuery = NonNullable<paths["/api/callbacks"]["get"]["parameters"]["query"]>;
+
+/** Callback jobs, newest made first (a campaign's in its list's order): `limit` of them from `offset` on. */
+export async function callbackJobs(query: JobQuery): Promise<CallbackJob[]> {
+  return unwrap(client.GET("/api/callbacks", { params: { query } }));
+}
+
+/** One callback job with every dial attempt (a 404 for none such). */
+export async function callbackJob(id: string): Promise<CallbackJob> {
+  return unwrap(client.GET("/api/callbacks/{job_id}", { params: { path: { job_id: id } } }));
+}
+
 export async function dataSources(): Promise<string[]> {
   return (await unwrap(client.GET("/api/data-sources"))).map((source) => source.name);
 }

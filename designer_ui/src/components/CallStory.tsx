@@ -16,6 +16,8 @@ import { hiddenText } from "../lib/hiddenText";
 import { codeText } from "../lib/i18n";
 import { otherScenarios, promptText, stepKeys, type OtherScenario } from "../lib/trace";
 import { useEditor } from "../store/editor";
+import { jobHref, jobInLine } from "./callbackJobs";
+import { useStoryBlocks } from "./storyBlocks";
 import { OtherScenarioNote, StepError, StepExitName, StepLink } from "./TraceSteps";
 
 /** The caller's keys at a step in words: "Wrong key 9 · No key in time · Pressed 1". */
@@ -42,7 +44,7 @@ function KeysLine({ step }: { step: TraceStep }) {
 function useEventNames(step: TraceStep, steps: TraceStep[]): EventNames {
   const { language } = useI18n();
   const catalog = useEditor((s) => s.catalog);
-  const nodes = useEditor((s) => s.nodes);
+  const nodes = useStoryBlocks();
   const type = step.type ?? "";
   const node = step.scenario ? undefined : nodes.find((n) => n.id === step.node);
   const spec = catalog.get(type);
@@ -59,16 +61,31 @@ function useEventNames(step: TraceStep, steps: TraceStep[]): EventNames {
   };
 }
 
-/** What the step's block noted, a line each (a menu's tries are the keys line's). */
+/**
+ * What the step's block noted, a line each (a menu's tries are the keys line's). A callback scheduled names its job:
+ * that id links to the job on the Callbacks page (its due time, its attempts, how it went).
+ */
 function EventLines({ step, steps }: { step: TraceStep; steps: TraceStep[] }) {
   const names = useEventNames(step, steps);
-  const lines = (step.events ?? [])
-    .map((event) => eventText(event, names))
-    .filter((line) => line !== null)
-    .map((line) => hiddenText(line, names.language));
-  return lines.map((line, i) => (
+  const lines = (step.events ?? []).flatMap((event) => {
+    const line = eventText(event, names);
+    if (line === null) return [];
+    const text = hiddenText(line, names.language);
+    return [{ text, job: event.kind === "callback_scheduled" ? jobInLine(text, event.job_id) : null }];
+  });
+  return lines.map(({ text, job }, i) => (
     <div key={i} className="step-event" data-testid="step-event">
-      {line}
+      {job ? (
+        <>
+          {job.before}
+          <a href={jobHref(job.id)} data-testid="step-job-link">
+            {job.id}
+          </a>
+          {job.after}
+        </>
+      ) : (
+        text
+      )}
     </div>
   ));
 }

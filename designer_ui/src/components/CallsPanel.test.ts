@@ -6,6 +6,13 @@ import { buttonTexts, renderInLanguage, renderToHtml } from "./renderForTest";
 
 runInTimeZone("Europe/Madrid");
 
+/** The call's ids as the detail lists them, as text. */
+const identity = (html: string) =>
+  /<dl class="call-identity[^"]*"[^>]*>(.*?)<\/dl>/s.exec(html)![1]!.replace(/<[^>]+>/g, " ").replace(/\s+/g, " ").trim();
+
+/** The story's part of the detail: its step links are its only buttons. */
+const story = (html: string) => /<ol class="story call-story"[^>]*>.*<\/ol>/s.exec(html)?.[0] ?? "";
+
 const failedCall: OpenCall = {
   id: "c1",
   version: 3,
@@ -26,7 +33,7 @@ describe("an opened call record", () => {
   });
 
   it("shows a step's error on that step, and only there", () => {
-    const steps = [...renderToHtml(CallDetails, { call: failedCall }).matchAll(/<li[^>]*>(.*?)<\/li>/gs)].map((m) => m[1]!);
+    const steps = [...story(renderToHtml(CallDetails, { call: failedCall })).matchAll(/<li[^>]*>(.*?)<\/li>/gs)].map((m) => m[1]!);
     expect(steps).toHaveLength(3);
     expect(steps[1]).toContain("Look up the customer");
     expect(steps[1]).toContain('data-testid="step-error">Error: timeout after 5000 ms');
@@ -34,10 +41,23 @@ describe("an opened call record", () => {
     expect(steps[2]).not.toContain("step-error");
   });
 
-  it("names the Asterisk channel, so a CDR line and this trace can be matched", () => {
-    const html = renderToHtml(CallDetails, { call: { ...failedCall, uniqueid: "pbx1-1795295104.117" } });
-    expect(html).toContain('data-testid="call-uniqueid">Asterisk channel pbx1-1795295104.117</p>');
-    expect(renderToHtml(CallDetails, { call: failedCall })).not.toContain("call-uniqueid"); // recorded before it was kept
+  it("names Asterisk's UniqueID as such and the channel beside it, so a CDR line, Asterisk's log and this trace match", () => {
+    const html = renderToHtml(CallDetails, { call: { ...failedCall, uniqueid: "pbx1-1795295104.117", channel: "PJSIP/trunk-0000002a" } });
+    const facts = identity(html);
+    expect(facts).toContain("Asterisk UniqueID pbx1-1795295104.117");
+    expect(facts).toContain("Channel PJSIP/trunk-0000002a");
+    expect(html).not.toContain("Asterisk channel");
+    expect(renderInLanguage("es", CallDetails, { call: { ...failedCall, uniqueid: "1795295104.117" } })).toContain("UniqueID de Asterisk");
+    // Recorded before they were kept: neither is shown, empty.
+    expect(renderToHtml(CallDetails, { call: failedCall })).not.toMatch(/call-uniqueid|call-channel/);
+  });
+
+  it("shows the call's id, which the log lines are keyed by, with a button that copies it", () => {
+    const html = renderToHtml(CallDetails, { call: failedCall });
+    expect(identity(html)).toMatch(/^Call ID c1 Copy/);
+    expect(html).toMatch(/<button type="button" class="link" aria-label="Copy the call ID">Copy<\/button>/);
+    // The status region is there before anything is copied, so "Copied" is heard when it comes.
+    expect(html).toContain('<span role="status" class="muted" data-testid="call-id-copied"></span>');
   });
 
   it("says in words how the server itself ended a call", () => {
@@ -122,7 +142,7 @@ describe("what happened in a recorded call, step by step (QA: the detail showed 
   it("keeps each block a link to it on the canvas, under the heading the Test call's story has", () => {
     const html = renderToHtml(CallDetails, { call: hotline });
     expect(html).toContain("<h3>What happened</h3>");
-    expect(buttonTexts(html)).toEqual(["Start", "Welcome", "Departments", "Support"]);
+    expect(buttonTexts(story(html))).toEqual(["Start", "Welcome", "Departments", "Support"]);
   });
 
   it("counts the times from the first step when the call's start is not known", () => {
@@ -167,7 +187,7 @@ describe("what happened in a recorded call, step by step (QA: the detail showed 
     // A call recorded before versions were, or a test call's draft: the scenario alone, as before.
     const [, old] = storySteps(renderToHtml(CallDetails, { call: { ...hotline, startedAt: null, steps: steps(undefined) } }));
     expect(old!.text).toBe("Hello say_phrase in scenario Billing → next");
-    expect(buttonTexts(renderToHtml(CallDetails, { call: { ...hotline, steps: steps(5) } }))).toEqual(["To billing"]);
+    expect(buttonTexts(story(renderToHtml(CallDetails, { call: { ...hotline, steps: steps(5) } })))).toEqual(["To billing"]);
   });
 });
 

@@ -5,11 +5,16 @@ import type { CallSummary, TraceStep } from "../api/types";
 import { useI18n } from "../i18n";
 import { sameFlow } from "../lib/compare";
 import { toScenario, type ScenarioDocument } from "../lib/convert";
+import { copyText } from "../lib/copyText";
 import { formatDateTime } from "../lib/format";
 import { hiddenText } from "../lib/hiddenText";
 import { codeText, countText } from "../lib/i18n";
 import { useEditor } from "../store/editor";
+import { jobHref } from "./callbackJobs";
+import { callHref, canvasHref } from "./callRegister";
 import { CallEnding, CallStory } from "./CallStory";
+import { useBesideCanvas } from "./storyBlocks";
+import "./callPages.css";
 import {
   CALL_STATUSES,
   callerName,
@@ -37,6 +42,16 @@ export interface OpenCall {
   published?: ScenarioDocument | null;
   /** Asterisk's UNIQUEID of the channel, what its CDR shows: empty for calls recorded before it was kept. */
   uniqueid?: string;
+  /** Asterisk's name of the channel (`PJSIP/trunk-0000002a`), as `core show channels` and its log name it. */
+  channel?: string;
+  /** The scenario (slug) the call came into. */
+  scenario?: string;
+  /** The callback job the dialer placed this call for. */
+  callbackJobId?: string | null;
+  /** The call whose Callback block scheduled that job. */
+  originCallId?: string | null;
+  /** Who called and whom the call rang, as the list shows them: for a call opened by its id, not from the list. */
+  numbers?: Pick<CallSummary, "caller_id" | "caller_name" | "dialed_number">;
 }
 
 /** What to say of the version a call ran beside the draft the canvas shows; null: nothing (no version). */
@@ -53,24 +68,99 @@ export function versionNote(version: number | null, draftMatches: boolean | null
  */
 export function CallDetails({ call, draftMatches = null }: { call: OpenCall; draftMatches?: boolean | null }) {
   const { t } = useI18n();
+  const beside = useBesideCanvas();
   const note = versionNote(call.version, draftMatches);
   return (
     <div data-testid="call-steps">
       {/* The canvas shows the draft; the call ran a published version, maybe another flow: said only if it is. */}
       {note && (
         <p className="hint" data-testid="version-note" data-draft-matches={draftMatches === null ? undefined : String(draftMatches)}>
-          {t(note.key, { version: note.version })}
+          {/* Away from the canvas (the Calls page) there is no draft to compare with: only the version is said. */}
+          {t(beside ? note.key : "calls.ranVersionOnly", { version: note.version })}
         </p>
       )}
       <CallEnding outcome={call.outcome} error={call.error} steps={call.steps} />
-      {call.uniqueid && (
-        <p className="muted small" data-testid="call-uniqueid">
-          {t("calls.asteriskChannel", { uniqueid: call.uniqueid })}
-        </p>
-      )}
+      <CallIdentity call={call} />
+      <CallLinks call={call} />
       <h3>{t("test.story")}</h3>
       <CallStory steps={call.steps} startedAt={call.startedAt} />
     </div>
+  );
+}
+
+/**
+ * What names the call outside the designer: its id, which every log line of the call carries (`call_id`), to copy
+ * into a search of the logs; Asterisk's UniqueID, what its CDR and CEL name the channel by; and the channel's name
+ * (`PJSIP/trunk-0000002a`), what Asterisk's own log and `core show channels` say. The two Asterisk ones are empty for
+ * calls recorded before they were kept.
+ */
+export function CallIdentity({ call }: { call: Pick<OpenCall, "id" | "uniqueid" | "channel"> }) {
+  const { t } = useI18n();
+  const [copied, setCopied] = useState<boolean | null>(null);
+  const copy = async () => setCopied(await copyText(call.id));
+  return (
+    <dl className="call-identity small" data-testid="call-identity">
+      <div>
+        <dt>{t("calls.callId")}</dt>
+        <dd>
+          <code className="call-id" data-testid="call-id">{call.id}</code>{" "}
+          <button type="button" className="link" onClick={() => void copy()} aria-label={t("calls.copyCallId")}>
+            {t("calls.copy")}
+          </button>{" "}
+          {/* Present (empty) from the start, so a screen reader hears "Copied" when it comes. */}
+          <span role="status" className="muted" data-testid="call-id-copied">
+            {copied === null ? "" : t(copied ? "calls.copied" : "calls.copyFailed")}
+          </span>
+        </dd>
+      </div>
+      {call.uniqueid && (
+        <div>
+          <dt>{t("calls.uniqueid")}</dt>
+          <dd><code data-testid="call-uniqueid">{call.uniqueid}</code></dd>
+        </div>
+      )}
+      {call.channel && (
+        <div>
+          <dt>{t("calls.channel")}</dt>
+          <dd><code data-testid="call-channel">{call.channel}</code></dd>
+        </div>
+      )}
+    </dl>
+  );
+}
+
+/**
+ * Where else the call leads: the callback job the dialer placed it for, the call that scheduled that job, and the
+ * call itself elsewhere: beside the canvas, its own address on the Calls page (a link to send a colleague); on the
+ * Calls page, its path drawn on its scenario's canvas.
+ */
+export function CallLinks({ call }: { call: Pick<OpenCall, "id" | "scenario" | "callbackJobId" | "originCallId"> }) {
+  const { t } = useI18n();
+  const beside = useBesideCanvas();
+  return (
+    <ul className="call-links small" data-testid="call-links">
+      {call.callbackJobId && (
+        <li>
+          <a href={jobHref(call.callbackJobId)} data-testid="call-job-link">{t("calls.placedForJob", { job: call.callbackJobId })}</a>
+        </li>
+      )}
+      {call.originCallId && (
+        <li>
+          <a href={callHref(call.originCallId)} data-testid="call-origin-link">{t("calls.scheduledByCall", { call: call.originCallId })}</a>
+        </li>
+      )}
+      {beside ? (
+        <li>
+          <a href={callHref(call.id)} data-testid="call-page-link">{t("calls.openOnPage")}</a>
+        </li>
+      ) : (
+        call.scenario && (
+          <li>
+            <a href={canvasHref(call.scenario, call.id)} data-testid="call-canvas-link">{t("calls.viewOnCanvas", { scenario: call.scenario })}</a>
+          </li>
+        )
+      )}
+    </ul>
   );
 }
 
@@ -134,8 +224,16 @@ export function CallNumbers({ call }: { call: Pick<CallSummary, "caller_id" | "c
  * The recorded calls, newest first. "Outcome" is how the call ended, the words its detail uses. "Answer" is the
  * flow's `result` (will_pay, confirmed...): what a campaign is reported by, so it sits beside how the call ended.
  */
-export function CallTable(props: { items: CallSummary[]; openId: string | null; onOpen(call: CallSummary): void }) {
+export function CallTable(props: {
+  items: CallSummary[];
+  openId: string | null;
+  onOpen(call: CallSummary): void;
+  /** Calls of every scenario (the Calls page): a Scenario column, each named by its name when known (else its slug). */
+  scenarios?: ReadonlyMap<string, string>;
+}) {
   const { t, language } = useI18n();
+  const beside = useBesideCanvas();
+  const { scenarios } = props;
   // Scrolled sideways within the side panel when its numbers are long (international ones, the dialled under
   // the caller), rather than cut off at its edge.
   return (
@@ -144,6 +242,7 @@ export function CallTable(props: { items: CallSummary[]; openId: string | null; 
         <thead>
           <tr>
             <th>{t("calls.when")}</th>
+            {scenarios && <th>{t("calls.scenario")}</th>}
             <th>{t("calls.caller")}</th>
             <th>{t("calls.outcome")}</th>
             <th>{t("calls.result")}</th>
@@ -152,13 +251,23 @@ export function CallTable(props: { items: CallSummary[]; openId: string | null; 
         </thead>
         <tbody>
           {props.items.map((call) => (
-            <tr key={String(call.id)} className={props.openId === call.id ? "open" : undefined}>
+            <tr
+              key={String(call.id)}
+              className={props.openId === call.id ? "open" : undefined}
+              aria-current={props.openId === call.id || undefined}
+              data-call-id={call.id}
+            >
               <td>
-                <button type="button" className="link" onClick={() => props.onOpen(call)} title={t("calls.open")}>
+                <button type="button" className="link" onClick={() => props.onOpen(call)} title={t(beside ? "calls.open" : "calls.openCall")}>
                   {/* Digits, to fit the side panel; with the seconds, to tell apart calls a minute apart. */}
                   {formatDateTime(call.started_at, language, "shortDateTimeSeconds")}
                 </button>
               </td>
+              {scenarios && (
+                <td className="call-scenario" title={call.scenario}>
+                  {scenarios.get(call.scenario) ?? call.scenario}
+                </td>
+              )}
               <CallNumbers call={call} />
               <CallOutcome call={call} />
               <td data-testid="call-result">{call.result ?? ""}</td>
@@ -190,6 +299,11 @@ export async function openedCall(id: string): Promise<OpenCall> {
     startedAt: detail.trace?.started_at ?? detail.started_at,
     published,
     uniqueid: detail.asterisk_uniqueid,
+    channel: detail.channel,
+    scenario: detail.scenario,
+    callbackJobId: detail.callback_job_id,
+    originCallId: detail.origin_call_id,
+    numbers: { caller_id: detail.caller_id, caller_name: detail.caller_name, dialed_number: detail.dialed_number },
   };
 }
 
@@ -268,7 +382,11 @@ export function CallDownloads({ slug, query }: { slug: string; query: api.CallFi
   );
 }
 
-export function CallsPanel({ slug }: { slug: string }) {
+/**
+ * The scenario's calls. `initialCall`: a call the address names (`#/s/<slug>?call=<id>`, the Calls page's "show on
+ * the canvas"), opened with its path lit as soon as the panel is up.
+ */
+export function CallsPanel({ slug, initialCall = null }: { slug: string; initialCall?: string | null }) {
   const { t, language } = useI18n();
   const [items, setItems] = useState<CallSummary[]>([]);
   const [nextCursor, setNextCursor] = useState<string | null>(null);
@@ -330,6 +448,29 @@ export function CallsPanel({ slug }: { slug: string }) {
       setLoadingMore(false);
     }
   }
+
+  useEffect(() => {
+    if (!initialCall) return;
+    let cancelled = false;
+    openedCall(initialCall).then(
+      (opened) => {
+        if (cancelled) return;
+        // Another scenario's call would light blocks of this canvas that it never went through.
+        if (opened.scenario !== undefined && opened.scenario !== slug) {
+          setError(t("calls.otherScenarioCall", { call: opened.id, scenario: opened.scenario }));
+          return;
+        }
+        setOpen(opened);
+        showPath(opened.steps);
+        // The story is under the list: brought into sight, as a click on its row would have been after a look.
+        requestAnimationFrame(() => document.querySelector('[data-testid="calls-panel"] [data-testid="call-steps"]')?.scrollIntoView({ block: "start" }));
+      },
+      (e: unknown) => !cancelled && setError(t("error.generic", { message: e instanceof Error ? e.message : String(e) })),
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [initialCall, slug, showPath, t]);
 
   async function openCall(call: CallSummary) {
     try {

@@ -182,7 +182,7 @@ export async function loadSuggestions(role: Role, source: SuggestionSource = api
   return { scenarios, audio, dataSources };
 }
 
-function Editor({ slug, user, stash }: { slug: string; user: User; stash: Stash | null }) {
+function Editor({ slug, user, stash, openCall }: { slug: string; user: User; stash: Stash | null; openCall: string | null }) {
   const { t } = useI18n();
   const fitView = useFitView();
   const save = useDraftSync(slug);
@@ -215,6 +215,10 @@ function Editor({ slug, user, stash }: { slug: string; user: User; stash: Stash 
   useEffect(() => {
     if (focusTo && panel === focusTo.panel) focusInto(document.getElementById(panelId(focusTo.panel)));
   }, [focusTo, panel]);
+  // A call the address names (the Calls page's "show its path on the canvas"): the Calls tab opens it.
+  useEffect(() => {
+    if (openCall) setPanel("calls");
+  }, [openCall, setPanel]);
   const [versionsKey, setVersionsKey] = useState(0);
   const [suggestions, setSuggestions] = useState<Suggestions>({ scenarios: [], audio: [], dataSources: [] });
   const canPublish = may(user.role, "publish");
@@ -300,7 +304,7 @@ function Editor({ slug, user, stash }: { slug: string; user: User; stash: Stash 
             {panel === "versions" && <VersionsPanel slug={slug} refreshKey={versionsKey} canRollBack={canPublish} onChanged={() => setVersionsKey((k) => k + 1)} />}
           </div>
           <div className="panel-body" role="tabpanel" id={panelId("calls")} aria-labelledby={tabId("calls")} hidden={panel !== "calls"}>
-            {panel === "calls" && <CallsPanel slug={slug} />}
+            {panel === "calls" && <CallsPanel slug={slug} initialCall={openCall} />}
           </div>
         </aside>
       </div>
@@ -342,7 +346,8 @@ function Editor({ slug, user, stash }: { slug: string; user: User; stash: Stash 
   );
 }
 
-export function EditorPage({ slug, user }: { slug: string; user: User }) {
+/** `openCall`: a call whose path to show on the canvas once it is drawn (`#/s/<slug>?call=<id>`). */
+export function EditorPage({ slug, user, openCall = null }: { slug: string; user: User; openCall?: string | null }) {
   const { t } = useI18n();
   const [error, setError] = useState<string | null>(null);
   const [ready, setReady] = useState(false);
@@ -373,7 +378,7 @@ export function EditorPage({ slug, user }: { slug: string; user: User }) {
   if (!ready) return <p className="centered">{t("editor.loading")}</p>;
   return (
     <ReactFlowProvider>
-      <Editor slug={slug} user={user} stash={stash} />
+      <Editor slug={slug} user={user} stash={stash} openCall={openCall} />
     </ReactFlowProvider>
   );
 }

@@ -6,10 +6,13 @@ import { exitsFor } from "../lib/exits";
 import { stepFailureText } from "../lib/failureText";
 import { otherScenarios, type OtherScenario } from "../lib/trace";
 import { useEditor } from "../store/editor";
+import { useBesideCanvas, useStoryBlock } from "./storyBlocks";
 
-/** A step's block, as a link that shows it on the canvas. */
+/** A step's block, as a link that shows it on the canvas; plain text where no canvas is (the Calls page). */
 export function StepLink({ step }: { step: Pick<TraceStep, "node" | "label"> }) {
   const focusNode = useEditor((s) => s.focusNode);
+  const beside = useBesideCanvas();
+  if (!beside) return <span className="step-name">{step.label || step.node}</span>;
   return (
     <button type="button" className="link" onClick={() => focusNode(step.node)}>
       {step.label || step.node}
@@ -45,7 +48,7 @@ export function OtherScenarioNote({ name, elsewhere }: { name: string; elsewhere
 export function StepExitName({ step }: { step: Pick<TraceStep, "node" | "type" | "exit" | "scenario"> }) {
   const { language } = useI18n();
   const catalog = useEditor((s) => s.catalog);
-  const node = useEditor((s) => (step.scenario ? undefined : s.nodes.find((n) => n.id === step.node)));
+  const node = useStoryBlock(step.scenario ? undefined : step.node);
   const type = step.type ?? node?.data.blockType ?? "";
   const spec = catalog.get(type);
   const config = node && node.data.blockType === type ? node.data.config : {};

@@ -1,0 +1,430 @@
+/**
+ * The Callbacks page (#/callbacks): "you promised to call me back and nobody did". The callback jobs (a Callback
+ * block's, the API's, a call list's clients), found by the client's number, status, scenario or campaign, newest
+ * made first (GET /api/callbacks); and one job opened: when it is due and within what window, its attempts and how
+ * each went, with links to the call that scheduled it and to each attempt's call. What it shows is kept in its
+ * address, as the Calls page's is.
+ */
+import { useEffect, useMemo, useRef, useState, type FormEvent, type ReactNode } from "react";
+import * as api from "../api/client";
+import { ApiError } from "../api/http";
+import type { User } from "../api/types";
+import { useI18n } from "../i18n";
+import { variableTexts } from "../lib/eventText";
+import { formatDateTime } from "../lib/format";
+import { hiddenText } from "../lib/hiddenText";
+import type { MessageKey, Translate } from "../lib/i18n";
+import {
+  attemptsText,
+  callbacksPath,
+  hasJobFilters,
+  JOB_STATUSES,
+  jobsQuery,
+  looksLikeNumber,
+  NO_JOB_FILTERS,
+  parseCallbacksView,
+  withJobPage,
+  type JobFilters,
+} from "./callbackJobs";
+import { callHref, callsPath, NO_REGISTER_FILTERS } from "./callRegister";
+import { listFailureText } from "./pageFailure";
+import { useAddressForm } from "./useAddressForm";
+import "./callPages.css";
+
+/** A job's dial outcome (busy, no_answer, window_closed...) in words; an outcome without words as its code, spaced. */
+export function jobOutcomeText(t: Translate, outcome: string | null | undefined): string {
+  if (!outcome) return "";
+  const key = `callbacks.outcome.${outcome}` as MessageKey;
+  return t(key) === key ? outcome.replace(/_/g, " ") : t(key);
+}
+
+/** A job's status in words, and what it means (the tooltip). */
+const statusText = (t: Translate, status: api.JobStatus) => t(`callbacks.status.${status}`);
+const statusAbout = (t: Translate, status: api.JobStatus) => t(`callbacks.about.${status}`);
+
+/** Whether the API masked `number` (`+34*******56`) for a user without personal data: no use looking it up. */
+const isMasked = (number: string) => number.includes("*");
+
+export interface JobFormProps {
+  filters: JobFilters;
+  scenarios: { slug: string; name: string }[];
+  onChange(next: JobFilters, typed?: boolean): void;
+  onSubmit(): void;
+}
+
+/** The filters, props only: the client's number, the status, the scenario, a campaign's id. */
+export function JobForm({ filters, scenarios, onChange, onSubmit }: JobFormProps) {
+  const { t } = useI18n();
+  const set = (patch: Partial<JobFilters>, typed = false) => onChange({ ...filters, ...patch }, typed);
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    onSubmit();
+  };
+  const badNumber = filters.number.trim() !== "" && !looksLikeNumber(filters.number);
+  return (
+    <form className="job-filters" role="search" aria-label={t("callbacks.filters")} onSubmit={submit} data-testid="job-filters">
+      <label>
+        {t("callbacks.number")}
+        <input
+          type="search"
+          value={filters.number}
+          aria-invalid={badNumber || undefined}
+          aria-describedby={badNumber ? "job-number-problem" : undefined}
+          onChange={(e) => set({ number: e.target.value }, true)}
+        />
+      </label>
+      <label>
+        {t("callbacks.status")}
+        <select value={filters.status} onChange={(e) => set({ status: e.target.value as api.JobStatus | "" })}>
+          <option value="">{t("callbacks.anyStatus")}</option>
+          {JOB_STATUSES.map((status) => (
+            <option key={status} value={status} title={statusAbout(t, status)}>
+              {statusText(t, status)}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        {t("callbacks.scenario")}
+        <select value={filters.scenario} onChange={(e) => set({ scenario: e.target.value })}>
+          <option value="">{t("callbacks.allScenarios")}</option>
+          {filters.scenario && !scenarios.some((s) => s.slug === filters.scenario) && <option value={filters.scenario}>{filters.scenario}</option>}
+          {scenarios.map((s) => (
+            <option key={s.slug} value={s.slug}>
+              {s.name === s.slug ? s.slug : `${s.name} (${s.slug})`}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        {t("callbacks.campaign")}
+        <input type="search" className="mono" value={filters.campaign} onChange={(e) => set({ campaign: e.target.value }, true)} />
+      </label>
+      <button type="submit" className="sr-only" tabIndex={-1}>
+        {t("callbacks.filters")}
+      </button>
+      {hasJobFilters(filters) && (
+        <button type="button" className="link" onClick={() => onChange(NO_JOB_FILTERS)}>
+          {t("callbacks.clearFilters")}
+        </button>
+      )}
+    </form>
+  );
+}
+
+export interface JobTableProps {
+  jobs: api.CallbackJob[];
+  openId: string | null;
+  names: ReadonlyMap<string, string>;
+  onOpen(id: string): void;
+}
+
+/** The jobs, a row each: when due (the button that opens it), whom, which scenario, the status, the attempts. */
+export function JobTable({ jobs, openId, names, onOpen }: JobTableProps) {
+  const { t, language } = useI18n();
+  return (
+    <div className="calls-scroll">
+      <table className="jobs" data-testid="jobs-table">
+        <thead>
+          <tr>
+            <th scope="col">{t("callbacks.col.due")}</th>
+            <th scope="col">{t("callbacks.col.number")}</th>
+            <th scope="col">{t("callbacks.col.scenario")}</th>
+            <th scope="col">{t("callbacks.col.status")}</th>
+            <th scope="col">{t("callbacks.col.attempts")}</th>
+            <th scope="col">{t("callbacks.col.outcome")}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {jobs.map((job) => (
+            <tr key={job.id} className={openId === job.id ? "open" : undefined} aria-current={openId === job.id || undefined} data-job-id={job.id}>
+              <td>
+                <button type="button" className="link" onClick={() => onOpen(job.id)} title={t("callbacks.open")}>
+                  {formatDateTime(job.due, language, "shortDateTimeSeconds")}
+                </button>
+              </td>
+              <td data-testid="job-row-number">{job.number}</td>
+              <td title={job.scenario}>{names.get(job.scenario) ?? job.scenario}</td>
+              <td data-status={job.status} title={statusAbout(t, job.status)}>
+                {statusText(t, job.status)}
+              </td>
+              <td className="num">{attemptsText(job)}</td>
+              <td data-outcome={job.outcome ?? ""}>{jobOutcomeText(t, job.outcome)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+/** One fact of a job: a label and its value. */
+function Fact({ label, children, testId }: { label: string; children: ReactNode; testId?: string }) {
+  return (
+    <div>
+      <dt>{label}</dt>
+      <dd data-testid={testId}>{children}</dd>
+    </div>
+  );
+}
+
+/** A job opened, props only: its facts, the variables it carries, and its dial attempts with their calls. */
+export function JobDetails({ job, scenarioName }: { job: api.CallbackJob; scenarioName(slug: string): string }) {
+  const { t, language } = useI18n();
+  const when = (value: string | null | undefined) => formatDateTime(value, language, "dateTimeSeconds");
+  const variables = variableTexts(job.variables).map((text) => hiddenText(text, language));
+  const history = job.history ?? [];
+  return (
+    <>
+      <dl className="job-facts" data-testid="job-facts">
+        <Fact label={t("callbacks.jobId")}>
+          <code data-testid="job-id">{job.id}</code>
+        </Fact>
+        <Fact label={t("callbacks.status")} testId="job-status">
+          <span className="job-status" data-status={job.status}>
+            {statusText(t, job.status)}
+          </span>{" "}
+          <span className="muted small">({statusAbout(t, job.status)})</span>
+        </Fact>
+        <Fact label={t("callbacks.number")}>
+          <span data-testid="job-number">{job.number}</span>
+          {/* A masked number cannot be looked up from here; typed in full on the Calls page it still can. */}
+          {!isMasked(job.number) && (
+            <>
+              {" · "}
+              <a href={`#${callsPath({ filters: { ...NO_REGISTER_FILTERS, caller: job.number }, call: "" })}`} data-testid="job-number-calls">
+                {t("callbacks.numberCalls")}
+              </a>
+            </>
+          )}
+        </Fact>
+        <Fact label={t("callbacks.scenario")}>
+          <span title={job.scenario}>{scenarioName(job.scenario)}</span>
+        </Fact>
+        <Fact label={t("callbacks.due")} testId="job-due">
+          {when(job.due)}
+        </Fact>
+        <Fact label={t("callbacks.window")} testId="job-window">
+          {job.window_end ? t("callbacks.windowText", { from: when(job.due), to: when(job.window_end) }) : t("callbacks.noWindowEnd", { from: when(job.due) })}
+        </Fact>
+        <Fact label={t("callbacks.attempts")} testId="job-attempts">
+          {t("callbacks.attemptsText", { attempts: job.attempts, max: job.max_attempts })}
+        </Fact>
+        <Fact label={t("callbacks.outcome")} testId="job-outcome">
+          {job.outcome ? jobOutcomeText(t, job.outcome) : <span className="muted">{t("callbacks.noOutcome")}</span>}
+        </Fact>
+        {job.last_attempt_at && <Fact label={t("callbacks.lastAttempt")}>{when(job.last_attempt_at)}</Fact>}
+        {job.reached_at && <Fact label={t("callbacks.reached")}>{when(job.reached_at)}</Fact>}
+        <Fact label={t("callbacks.origin")} testId="job-origin">
+          {job.origin_call_id ? (
+            <a href={callHref(job.origin_call_id)} data-testid="job-origin-link">
+              {t("callbacks.originCall", { call: job.origin_call_id })}
+            </a>
+          ) : (
+            <span className="muted">{t("callbacks.noOrigin")}</span>
+          )}
+        </Fact>
+      </dl>
+      {variables.length > 0 && (
+        <>
+          <h3>{t("callbacks.variables")}</h3>
+          <ul className="mono small" data-testid="job-variables">
+            {variables.map((text, i) => (
+              <li key={i}>{text}</li>
+            ))}
+          </ul>
+        </>
+      )}
+      <h3>{t("callbacks.history")}</h3>
+      {history.length === 0 ? (
+        <p className="muted">{t("callbacks.history.none")}</p>
+      ) : (
+        <table className="jobs" data-testid="job-history">
+          <thead>
+            <tr>
+              <th scope="col">{t("callbacks.history.at")}</th>
+              <th scope="col">{t("callbacks.history.outcome")}</th>
+              <th scope="col">{t("callbacks.history.call")}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {history.map((attempt, i) => (
+              <tr key={i}>
+                <td>{when(attempt.at)}</td>
+                <td data-outcome={attempt.outcome}>{jobOutcomeText(t, attempt.outcome)}</td>
+                <td>
+                  {attempt.call_id ? (
+                    <a href={callHref(attempt.call_id)} className="mono" aria-label={t("callbacks.history.openCall", { call: attempt.call_id })}>
+                      {attempt.call_id}
+                    </a>
+                  ) : (
+                    <span className="muted">{t("callbacks.history.noCall")}</span>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </>
+  );
+}
+
+/** The job opened, or why it could not be. */
+type Opened = { id: string; job: api.CallbackJob; error?: undefined } | { id: string; error: string; job?: undefined };
+
+function JobPanel({ opened, scenarioName, onClose }: { opened: Opened | null; scenarioName(slug: string): string; onClose(): void }) {
+  const { t } = useI18n();
+  const heading = useRef<HTMLHeadingElement>(null);
+  // Once per item opened: a refresh of the same one leaves the focus where it is.
+  const shownId = opened?.id;
+  useEffect(() => {
+    if (shownId) heading.current?.focus();
+  }, [shownId]);
+  return (
+    <section className="job-detail" aria-labelledby="job-detail-title" data-testid="job-detail">
+      <div className="row">
+        <h2 id="job-detail-title" ref={heading} tabIndex={-1}>
+          {t("callbacks.job")}
+        </h2>
+        <span className="spacer" />
+        <button type="button" onClick={onClose}>
+          {t("callbacks.close")}
+        </button>
+      </div>
+      {!opened && <p className="muted" role="status">{t("callbacks.opening")}</p>}
+      {opened?.error && <p role="alert" className="error-text" data-testid="job-detail-problem">{opened.error}</p>}
+      {opened?.job && <JobDetails job={opened.job} scenarioName={scenarioName} />}
+    </section>
+  );
+}
+
+/** The jobs listed for a question (`asked`), and whether more follow; or its failure. */
+type Listed = { asked: string; items: api.CallbackJob[]; more: boolean; error?: undefined } | { asked: string; error: unknown; items?: undefined };
+
+/** The page with its state, which lives in the address (`query`: what follows "#/callbacks?"). */
+export function CallbacksPage({ query, user }: { query: string; user: User }) {
+  const { t } = useI18n();
+  const zone = api.browserTimeZone();
+  const view = useMemo(() => parseCallbacksView(query), [query]);
+  const path = callbacksPath(view);
+  const { form, change, go, applyNow } = useAddressForm(view.filters, path, (filters) => callbacksPath({ filters, job: view.job }));
+  const openJob = (id: string) => go(callbacksPath({ filters: view.filters, job: id }), false);
+
+  const [scenarios, setScenarios] = useState<{ slug: string; name: string }[]>([]);
+  useEffect(() => {
+    let cancelled = false;
+    api.listScenarios("", 1, 200).then(
+      (page) => !cancelled && setScenarios(page.items.map((s) => ({ slug: s.slug, name: s.name })).sort((a, b) => a.name.localeCompare(b.name))),
+      () => undefined,
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, []);
+  const names = useMemo(() => new Map(scenarios.map((s) => [s.slug, s.name])), [scenarios]);
+  const scenarioName = (slug: string) => names.get(slug) ?? slug;
+
+  // -- the list ---------------------------------------------------------------------------------------------------
+  const { filters } = view;
+  const badNumber = filters.number !== "" && !looksLikeNumber(filters.number);
+  const [reloads, setReloads] = useState(0);
+  const asked = badNumber ? null : `${JSON.stringify(jobsQuery(filters))}#${reloads}`;
+  const [listed, setListed] = useState<Listed | null>(null);
+  const [loadingMore, setLoadingMore] = useState(false);
+  useEffect(() => {
+    if (asked === null) return;
+    let cancelled = false;
+    api.callbackJobs(JSON.parse(asked.slice(0, asked.lastIndexOf("#"))) as api.JobQuery).then(
+      (answer) => !cancelled && setListed({ asked, ...withJobPage([], answer) }),
+      (error: unknown) => !cancelled && setListed({ asked, error }),
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [asked]);
+  const loading = asked !== null && listed?.asked !== asked;
+  const shown = listed?.items ? listed : null;
+  async function loadMore() {
+    if (!shown?.more || loading || asked === null) return;
+    setLoadingMore(true);
+    try {
+      const answer = await api.callbackJobs(jobsQuery(filters, shown.items.length));
+      setListed({ asked, ...withJobPage(shown.items, answer) });
+    } catch (error) {
+      setListed({ asked, error });
+    } finally {
+      setLoadingMore(false);
+    }
+  }
+  const failed = !loading && listed?.error !== undefined ? listed.error : undefined;
+  const problem = badNumber
+    ? t("callbacks.notANumber", { number: filters.number })
+    : failed !== undefined
+      ? listFailureText(t, failed, zone, "callbacks.failed")
+      : null;
+
+  // -- the job opened ---------------------------------------------------------------------------------------------
+  const [opened, setOpened] = useState<Opened | null>(null);
+  useEffect(() => {
+    if (!view.job) return;
+    let cancelled = false;
+    const id = view.job;
+    api.callbackJob(id).then(
+      (job) => !cancelled && setOpened({ id, job }),
+      (error: unknown) => {
+        if (cancelled) return;
+        const missing = error instanceof ApiError && (error.status === 404 || error.status === 422);
+        const message = error instanceof Error ? error.message : String(error);
+        setOpened({ id, error: missing ? t("callbacks.notFound", { job: id }) : t("callbacks.jobFailed", { message }) });
+      },
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [view.job, t, reloads]);
+  const openNow = view.job && opened?.id === view.job ? opened : null;
+  function closeJob() {
+    const id = view.job;
+    openJob("");
+    requestAnimationFrame(() => {
+      const row = document.querySelector<HTMLElement>(`tr[data-job-id="${CSS.escape(id)}"] button`);
+      (row ?? document.querySelector<HTMLElement>(".callbacks-page h1"))?.focus();
+    });
+  }
+
+  return (
+    <section className={`list-page callbacks-page${view.job ? " with-detail" : ""}`} data-testid="callbacks-page">
+      <div className="callbacks-page-list">
+        <h1 tabIndex={-1}>{t("callbacks.title")}</h1>
+        <JobForm filters={form} scenarios={scenarios} onChange={change} onSubmit={applyNow} />
+        <div className="row calls-page-tools">
+          <p className="hint">{t("callbacks.clock", { zone })}</p>
+          <span className="spacer" />
+          <button type="button" onClick={() => setReloads((n) => n + 1)}>
+            {t("callbacks.refresh")}
+          </button>
+        </div>
+        {!user.sees_personal_data && <p className="hint" data-testid="jobs-masked">{t("callbacks.masked")}</p>}
+        {problem && (
+          <p role="alert" className="error-text" id="job-number-problem" data-testid="jobs-problem">
+            {problem}
+          </p>
+        )}
+        <p className="muted small calls-count" role="status" data-testid="jobs-count">
+          {loading ? t("callbacks.loading") : shown && shown.items.length > 0 && !problem ? t("callbacks.shown", { n: shown.items.length }) : ""}
+        </p>
+        {shown && shown.items.length === 0 && !problem && !loading && (
+          <p className="muted" data-testid="jobs-none">{t(hasJobFilters(filters) ? "callbacks.noneMatching" : "callbacks.none")}</p>
+        )}
+        {shown && shown.items.length > 0 && !problem && <JobTable jobs={shown.items} openId={view.job || null} names={names} onOpen={openJob} />}
+        {shown?.more && !problem && (
+          <button type="button" className="calls-more" onClick={() => void loadMore()} disabled={loadingMore}>
+            {t("callbacks.loadMore")}
+          </button>
+        )}
+      </div>
+      {view.job && <JobPanel opened={openNow} scenarioName={scenarioName} onClose={closeJob} />}
+    </section>
+  );
+}
