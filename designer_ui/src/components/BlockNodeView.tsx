@@ -1,10 +1,11 @@
 /**
- * The one generic node: title, a one-line summary, and a source handle for every exit. What a screen reader says
- * for the block is its node's `ariaLabel` (Canvas.tsx, lib/canvasLabels.ts); the handles are for the mouse only
- * (the keyboard wires an exit from the Block panel's Exits), so they are hidden from it.
+ * The one generic node: title, a one-line summary, and a source handle for every exit; zoomed out below FAR_ZOOM,
+ * its bare box. What a screen reader says for the block is its node's `ariaLabel` (Canvas.tsx, lib/canvasLabels.ts);
+ * the handles are for the mouse only (the keyboard wires an exit from the Block panel's Exits), so they are hidden
+ * from it.
  */
-import { Handle, Position, type NodeProps } from "@xyflow/react";
-import { memo, useMemo } from "react";
+import { Handle, Position, useStore, type InternalNode, type NodeProps, type ReactFlowState } from "@xyflow/react";
+import { memo, useCallback, useMemo } from "react";
 import { useI18n } from "../i18n";
 import type { BlockNode } from "../lib/convert";
 import { exitsOf } from "../lib/graph";
@@ -12,7 +13,7 @@ import { blockTitle, exitLabel } from "../lib/blockText";
 import type { Severity } from "../lib/problems";
 import { problemText } from "../lib/problemText";
 import { blockSummary } from "../lib/summary";
-import { useEditor } from "../store/editor";
+import { useEditor, wiredExits } from "../store/editor";
 import { BlockIcon } from "./BlockIcon";
 import { FlowStatsBadge } from "./FlowStatsCanvas";
 
@@ -80,12 +81,63 @@ export function BlockNodeBody(props: BlockNodeBodyProps) {
   );
 }
 
-function BlockNodeViewImpl({ id, data, selected }: NodeProps<BlockNode>) {
+/**
+ * Below this zoom a block's words are under 3 px tall: it is drawn as its box alone (FarBlockBody). Fit view on an
+ * 800-block scenario draws every block at once, and the words, icons and React Flow's handles of each were most
+ * of the time that took.
+ */
+export const FAR_ZOOM = 0.25;
+
+const isFar = (s: ReactFlowState) => s.transform[2] < FAR_ZOOM;
+
+/** Where React Flow measured a block's handles (in the block's own pixels), once it has. */
+type HandleBoundsOf = NonNullable<InternalNode["internals"]["handleBounds"]>;
+type MeasuredHandle = NonNullable<HandleBoundsOf["source"]>[number];
+
+/**
+ * A block seen from far away: its box, as large as it was measured, with its category's colour, its problem and
+ * its step on a call's path as rings, and no words. Its handles are bare elements where React Flow measured the
+ * real ones, so React Flow, measuring the box again as it is drawn, finds them where they were: the connections
+ * stay put and nothing is resized. The block's name for a screen reader is on its node (Canvas.tsx), as always.
+ */
+export function FarBlockBody({ id, blockType, selected, width, height, handles }: { id: string; blockType: string; selected: boolean; width: number; height: number; handles: HandleBoundsOf }) {
+  const category = useEditor((s) => s.catalog.get(blockType)?.category ?? "unknown");
+  const mark = useEditor((s) => s.problemMarks.get(id));
+  const onPath = useEditor((s) => s.highlight.nodes.has(id));
+  const classes = ["block-node", "block-far", `category-${category.toLowerCase()}`];
+  if (selected) classes.push("selected");
+  if (mark) classes.push(`has-${mark}`);
+  if (onPath) classes.push("on-path");
+  // Placed from the node's corner: the box itself is not positioned, React Flow's node element is.
+  const place = (h: MeasuredHandle) => ({ position: "absolute" as const, left: h.x, top: h.y, width: h.width, height: h.height });
+  return (
+    <div className={classes.join(" ")} style={{ width, height, boxSizing: "border-box" }} data-node-id={id} data-block-type={blockType} data-testid={`node-${id}`}>
+      {(["source", "target"] as const).flatMap((type) =>
+        (handles[type] ?? []).map((h) => <div key={`${type}-${h.id}`} className={type} data-handleid={h.id ?? undefined} data-handlepos={h.position} style={place(h)} aria-hidden="true" />),
+      )}
+    </div>
+  );
+}
+
+function BlockNodeViewImpl(props: NodeProps<BlockNode>) {
+  const { id, data, selected, width, height } = props;
+  const far = useStore(isFar);
+  const handles = useStore(useCallback((s: ReactFlowState) => (far ? s.nodeLookup.get(id)?.internals.handleBounds : undefined), [far, id]));
+  // A block not measured yet is drawn whole, to be measured (a block just added while zoomed out).
+  if (far && handles && width && height) {
+    return <FarBlockBody id={id} blockType={data.blockType} selected={selected} width={width} height={height} handles={handles} />;
+  }
+  return <NearBlockView {...props} />;
+}
+
+/** A block as it is read: BlockNodeBody with what the store says of it. */
+function NearBlockView({ id, data, selected }: NodeProps<BlockNode>) {
   const { t, language } = useI18n();
   const spec = useEditor((s) => s.catalog.get(data.blockType));
   const catalog = useEditor((s) => s.catalog);
-  // Only this node's wired exits matter here; selecting them as one string keeps re-renders rare.
-  const wired = useEditor((s) => s.edges.filter((e) => e.source === id).map((e) => e.sourceHandle).join("\u0000"));
+  // Only this node's wired exits matter here, as one string (re-rendered when they change), looked up in the
+  // store's map of them: every block runs its selectors at every change of the store, a drag's frames included.
+  const wired = useEditor((s) => wiredExits(s.edges).get(id) ?? "");
   const mark = useEditor((s) => s.problemMarks.get(id));
   // Only a marked node follows the problems list (it changes after each check, not while dragging).
   const problems = useEditor((s) => (mark ? s.problems : null));
@@ -95,13 +147,16 @@ function BlockNodeViewImpl({ id, data, selected }: NodeProps<BlockNode>) {
   );
   const step = useEditor((s) => s.highlight.nodes.get(id));
   const isLast = useEditor((s) => s.highlight.last === id);
-  const wiredExits = wired ? wired.split("\u0000") : [];
-  const wiredSet = new Set(wiredExits);
-  const exits = exitsOf(data.blockType, data.config, catalog, () => wiredExits).map((exit) => ({
-    name: exit.name,
-    label: exitLabel(language, data.blockType, exit.name, exit.label),
-    wired: wiredSet.has(exit.name),
-  }));
+  const exits = useMemo(() => {
+    const names = wired ? wired.split("\u0000") : [];
+    const wiredSet = new Set(names);
+    return exitsOf(data.blockType, data.config, catalog, () => names).map((exit) => ({
+      name: exit.name,
+      label: exitLabel(language, data.blockType, exit.name, exit.label),
+      wired: wiredSet.has(exit.name),
+    }));
+  }, [data.blockType, data.config, catalog, wired, language]);
+  const summary = useMemo(() => blockSummary(data.blockType, data.config, t, language), [data.blockType, data.config, t, language]);
 
   return (
     <BlockNodeBody
@@ -112,7 +167,7 @@ function BlockNodeViewImpl({ id, data, selected }: NodeProps<BlockNode>) {
       category={spec?.category ?? "unknown"}
       known={spec !== undefined}
       selected={selected}
-      summary={blockSummary(data.blockType, data.config, t, language)}
+      summary={summary}
       exits={exits}
       mark={mark}
       markText={markText}

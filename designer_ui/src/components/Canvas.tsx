@@ -1,6 +1,8 @@
 /**
  * The canvas: React Flow bound to the store, drops from the palette, a lit-up call path, focus on demand; each
- * block and connection named for a screen reader, and React Flow's own words in the interface language.
+ * block and connection named for a screen reader, and React Flow's own words in the interface language. Only the
+ * blocks and connections in sight are drawn (an 800-block scenario stays quick to drag); Tab still goes through
+ * all of them, bringing each into sight.
  */
 import {
   Background,
@@ -15,14 +17,24 @@ import {
   type IsValidConnection,
   type NodeTypes,
 } from "@xyflow/react";
-import { useCallback, useEffect, useMemo, useRef, type DragEvent, type FocusEvent } from "react";
-import { useShallow } from "zustand/react/shallow";
+import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent, type FocusEvent, type KeyboardEvent } from "react";
 import { useI18n } from "../i18n";
-import { blockAriaLabels, blockNames, canvasAriaLabels, edgeAriaLabels, type LabelledBlock } from "../lib/canvasLabels";
+import { canvasAriaLabels, canvasLabeller, type LabelledBlock } from "../lib/canvasLabels";
+import { canvasItemOf, canvasItemSelector, nextCanvasItem, type CanvasItem } from "../lib/canvasOrder";
 import type { BlockNode, ExitEdge } from "../lib/convert";
 import { NODE_WIDTH, nodeHeight } from "../lib/layout";
-import { DEFAULT_OVERLAYS, centreViewport, fitViewport, openingViewport, type Overlays, type Rect } from "../lib/viewport";
-import { useEditor } from "../store/editor";
+import {
+  DEFAULT_OVERLAYS,
+  FIT_ZOOM,
+  SIGHT_ZOOM,
+  boundsOf,
+  centreViewport,
+  fitViewport,
+  openingViewport,
+  type Overlays,
+  type Rect,
+} from "../lib/viewport";
+import { drawnNodes, useEditor } from "../store/editor";
 import { useFlowStats } from "../store/flowStats";
 import { BlockNodeView } from "./BlockNodeView";
 import { FLOW_STATS_EDGE, FlowStatsEdge } from "./FlowStatsCanvas";
@@ -56,6 +68,23 @@ function withAriaLabel<T extends BlockNode | ExitEdge>(item: T, ariaLabel: strin
   return shown;
 }
 
+/**
+ * A selector of the blocks as their names need them (ids and data: what a drag, a measure or a selection leaves
+ * alone), the same array while those are the same. Checked only when the store's `nodes` change, item by item
+ * (zustand's `shallow` builds two maps of 800 entries for each comparison).
+ */
+function labelledBlocksSelector(): (state: { nodes: BlockNode[] }) => LabelledBlock[] {
+  let nodes: BlockNode[] | null = null;
+  let blocks: LabelledBlock[] = [];
+  return (state) => {
+    if (state.nodes === nodes) return blocks;
+    nodes = state.nodes;
+    const same = nodes.length === blocks.length && nodes.every((n, i) => n.id === blocks[i]!.id && n.data === blocks[i]!.data);
+    if (!same) blocks = nodes.map((n) => ({ id: n.id, data: n.data }));
+    return blocks;
+  };
+}
+
 /** A block's box on the canvas: as React Flow measured it, else as the layout guesses it. */
 function boxOf(node: BlockNode): Rect {
   return { ...node.position, width: node.measured?.width ?? NODE_WIDTH, height: node.measured?.height ?? nodeHeight(1) };
@@ -76,6 +105,9 @@ export function canvasOverlays(pane: Element | null | undefined): Overlays {
   };
 }
 
+/** Fit view animates up to this many blocks; a bigger scenario jumps to the view, drawing its blocks once. */
+const ANIMATED_FIT_BLOCKS = 200;
+
 /**
  * Fit view: every block in sight, none under the minimap or the zoom buttons (React Flow's own fitView pads
  * evenly, and leaves the bottom-right block's exits under the minimap, impossible to wire). For the toolbar's
@@ -86,13 +118,60 @@ export function useFitView(): () => void {
   const store = useStoreApi<BlockNode>();
   return useCallback(() => {
     const { width, height, domNode, minZoom, maxZoom } = store.getState();
-    const viewport = fitViewport(flow.getNodes().map(boxOf), { width, height }, canvasOverlays(domNode), { min: minZoom, max: maxZoom });
-    void flow.setViewport(viewport, { duration: 200 });
+    const nodes = flow.getNodes();
+    const viewport = fitViewport(nodes.map(boxOf), { width, height }, canvasOverlays(domNode), { min: minZoom, max: maxZoom });
+    // Zooming out draws the blocks coming into sight: at each frame of an animation, some hundreds at a time.
+    void flow.setViewport(viewport, { duration: nodes.length > ANIMATED_FIT_BLOCKS ? 0 : 200 });
   }, [flow, store]);
 }
 
+/** How many frames an item brought into sight may take to be drawn before it is given the focus. */
+const DRAW_FRAMES = 30;
+
+/** Where a block or a connection is on the canvas (a connection: the box around its two blocks), or null. */
+function itemBox(flow: ReturnType<typeof useReactFlow<BlockNode, ExitEdge>>, item: CanvasItem): Rect | null {
+  if (item.kind === "node") {
+    const node = flow.getNode(item.id);
+    return node ? boxOf(node) : null;
+  }
+  const edge = flow.getEdge(item.id);
+  const ends = edge ? [flow.getNode(edge.source), flow.getNode(edge.target)] : [];
+  return ends.length === 2 && ends.every((n) => n !== undefined) ? boundsOf(ends.map((n) => boxOf(n!))) : null;
+}
+
+/**
+ * Give a block or a connection the focus, from the keyboard: at once when it is drawn, else once brought into
+ * sight and drawn (the canvas draws only what is in sight). False when it is not on the canvas.
+ */
+export function useFocusCanvasItem(): (item: CanvasItem) => boolean {
+  const flow = useReactFlow<BlockNode, ExitEdge>();
+  const store = useStoreApi<BlockNode, ExitEdge>();
+  return useCallback(
+    (item: CanvasItem) => {
+      const { width, height, domNode } = store.getState();
+      const drawn = domNode?.querySelector<HTMLElement>(canvasItemSelector(item));
+      if (drawn) {
+        drawn.focus();
+        return true;
+      }
+      const box = itemBox(flow, item);
+      if (!box || !domNode) return false;
+      void flow.setViewport(centreViewport(box, { width, height }, flow.getZoom(), canvasOverlays(domNode), SIGHT_ZOOM));
+      const focusOnceDrawn = (framesLeft: number) => {
+        const element = domNode.querySelector<HTMLElement>(canvasItemSelector(item));
+        if (element) element.focus();
+        else if (framesLeft > 0) requestAnimationFrame(() => focusOnceDrawn(framesLeft - 1));
+      };
+      requestAnimationFrame(() => focusOnceDrawn(DRAW_FRAMES));
+      return true;
+    },
+    [flow, store],
+  );
+}
+
 export function Canvas() {
-  const nodes = useEditor((s) => s.nodes);
+  // Where a drag has the blocks: the canvas alone follows a drag frame by frame (see `dragging` in the store).
+  const nodes = useEditor(drawnNodes);
   const edges = useEditor((s) => s.edges);
   const highlight = useEditor((s) => s.highlight);
   const statsShown = useFlowStats((s) => s.overlay !== null);
@@ -114,18 +193,18 @@ export function Canvas() {
   const catalog = useEditor((s) => s.catalog);
   const problems = useEditor((s) => s.problems);
   // What the names are made of, unchanged by a drag (positions, sizes and the selection are not in them).
-  const ids = useEditor(useShallow((s) => s.nodes.map((n) => n.id)));
-  const data = useEditor(useShallow((s) => s.nodes.map((n) => n.data)));
+  const [selectBlocks] = useState(labelledBlocksSelector);
+  const blocks = useEditor(selectBlocks);
   const wording = useMemo(() => ({ t, language, catalog }), [t, language, catalog]);
   const ariaLabelConfig = useMemo(() => canvasAriaLabels(t, readOnly), [t, readOnly]);
-  const blocks = useMemo<LabelledBlock[]>(() => ids.map((id, i) => ({ id, data: data[i]! })), [ids, data]);
-  const names = useMemo(() => blockNames(wording, blocks), [wording, blocks]);
-  const nodeLabels = useMemo(
-    () => blockAriaLabels(wording, blocks, edges, problems, highlight.nodes, names),
-    [wording, blocks, edges, problems, highlight, names],
+  // Each name worked out again only when what it says changed: an edit renames a few items, not 2,500.
+  const [labeller] = useState(canvasLabeller);
+  const labels = useMemo(
+    () => labeller(wording, blocks, edges, problems, highlight.nodes),
+    [labeller, wording, blocks, edges, problems, highlight],
   );
-  const edgeLabels = useMemo(() => edgeAriaLabels(wording, blocks, edges, names), [wording, blocks, edges, names]);
-  const shownNodes = useMemo(() => nodes.map((node) => withAriaLabel(node, nodeLabels.get(node.id))), [nodes, nodeLabels]);
+  const shownNodes = useMemo(() => nodes.map((node) => withAriaLabel(node, labels.blocks.get(node.id))), [nodes, labels]);
+  const focusItem = useFocusCanvasItem();
 
   const isValidConnection: IsValidConnection = useCallback(
     (connection) =>
@@ -144,12 +223,12 @@ export function Canvas() {
         const lit = highlight.edges.has(edge.id);
         const isError = edge.sourceHandle === "error";
         const className = [lit ? "on-path" : "", isError ? "error-edge" : ""].filter(Boolean).join(" ");
-        const labelled = withAriaLabel(edge, edgeLabels.get(edge.id));
+        const labelled = withAriaLabel(edge, labels.edges.get(edge.id));
         const shown = lit || isError ? { ...labelled, className, animated: lit, zIndex: lit ? 10 : 0 } : labelled;
         // With the statistics shown, each edge is drawn with its exit's count (the same smooth step line).
         return statsShown ? { ...shown, type: FLOW_STATS_EDGE } : shown;
       }),
-    [edges, highlight, statsShown, edgeLabels],
+    [edges, highlight, statsShown, labels],
   );
 
   // A problem or a call's step clicked: its block centred where the minimap and the zoom buttons leave it in sight.
@@ -183,17 +262,40 @@ export function Canvas() {
     (event: FocusEvent) => {
       const target = event.target;
       if (!(target instanceof Element) || !target.matches(".react-flow__edge:focus-visible")) return;
-      const { width, height, domNode, minZoom, maxZoom } = store.getState();
+      const { width, height, domNode } = store.getState();
       const seen = domNode?.getBoundingClientRect();
       const box = target.getBoundingClientRect();
       if (!seen || (box.left >= seen.left && box.right <= seen.right && box.top >= seen.top && box.bottom <= seen.bottom)) return;
       const from = flow.screenToFlowPosition({ x: box.left, y: box.top });
       const to = flow.screenToFlowPosition({ x: box.right, y: box.bottom });
       const edge = { x: from.x, y: from.y, width: to.x - from.x, height: to.y - from.y };
-      const viewport = centreViewport(edge, { width, height }, flow.getZoom(), canvasOverlays(domNode), { min: minZoom, max: maxZoom });
+      const viewport = centreViewport(edge, { width, height }, flow.getZoom(), canvasOverlays(domNode), SIGHT_ZOOM);
       void flow.setViewport(viewport, { duration: 200 });
     },
     [flow, store],
+  );
+
+  /**
+   * Tab and Shift+Tab on a block or a connection: on to the next in the canvas's whole order, brought into sight
+   * (the browser's own Tab would reach only those drawn, in sight). At either end the browser takes the focus on.
+   * An arrow key moving the focused block out of sight, where it is no longer drawn, brings it back into sight.
+   */
+  const onKeyDown = useCallback(
+    (event: KeyboardEvent) => {
+      const item = canvasItemOf(event.target);
+      if (!item || event.altKey || event.ctrlKey || event.metaKey) return;
+      if (event.key === "Tab") {
+        const { nodes, edges } = useEditor.getState();
+        const next = nextCanvasItem(edges, nodes, item, event.shiftKey);
+        if (next && focusItem(next)) event.preventDefault();
+      } else if (item.kind === "node" && event.key.startsWith("Arrow")) {
+        const element = event.target as HTMLElement;
+        requestAnimationFrame(() => {
+          if (!element.isConnected && document.activeElement === document.body) focusItem(item);
+        });
+      }
+    },
+    [focusItem],
   );
 
   const onDragOver = useCallback((event: DragEvent) => {
@@ -216,7 +318,7 @@ export function Canvas() {
 
   return (
     // A region a screen reader can jump to; it takes the focus (tabIndex -1) when the focused block is deleted.
-    <div className="canvas" data-testid="canvas" ref={pane} onDragOver={onDragOver} onDrop={onDrop} onFocus={onFocus} role="region" aria-label={t("canvas.name")} tabIndex={-1}>
+    <div className="canvas" data-testid="canvas" ref={pane} onDragOver={onDragOver} onDrop={onDrop} onFocus={onFocus} onKeyDown={onKeyDown} role="region" aria-label={t("canvas.name")} tabIndex={-1}>
       <ReactFlow<BlockNode, ExitEdge>
         nodes={shownNodes}
         edges={shownEdges}
@@ -231,8 +333,11 @@ export function Canvas() {
         nodesDraggable={!readOnly}
         nodesConnectable={!readOnly}
         multiSelectionKeyCode={["Shift", "Meta", "Control"]}
-        minZoom={0.1}
-        maxZoom={2}
+        // Only what is in sight is drawn: a big scenario is thousands of elements, each restyled, laid out and
+        // run through React Flow's store at every frame of a drag. The keyboard reaches the rest (onKeyDown).
+        onlyRenderVisibleElements
+        minZoom={FIT_ZOOM.min}
+        maxZoom={FIT_ZOOM.max}
         defaultEdgeOptions={{ type: "smoothstep" }}
         proOptions={{ hideAttribution: true }}
         ariaLabelConfig={ariaLabelConfig}

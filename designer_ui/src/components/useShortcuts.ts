@@ -7,7 +7,8 @@
 import { useEffect } from "react";
 import { focusAfterDelete } from "../lib/canvasLabels";
 import { useEditor } from "../store/editor";
-import { useFitView } from "./Canvas";
+import type { CanvasItem } from "../lib/canvasOrder";
+import { useFitView, useFocusCanvasItem } from "./Canvas";
 
 export type Shortcut = "save" | "delete" | "copy" | "paste" | "undo" | "redo" | "layout" | "fit" | "unselect";
 
@@ -58,7 +59,7 @@ function canvasOf(target: EventTarget | null): HTMLElement | null {
  * Delete what is selected and keep the focus on the canvas: on the block after the focused one (a connection's
  * own block, when a connection was focused), else the canvas itself, rather than dropped on the page.
  */
-function deleteKeepingFocus(canvas: HTMLElement) {
+function deleteKeepingFocus(canvas: HTMLElement, focusItem: (item: CanvasItem) => boolean) {
   const focused = document.activeElement?.closest<HTMLElement>(".react-flow__node, .react-flow__edge");
   const editor = useEditor.getState();
   const order = editor.nodes.map((n) => n.id);
@@ -75,10 +76,10 @@ function deleteKeepingFocus(canvas: HTMLElement) {
       if (active === focused && framesLeft > 0) requestAnimationFrame(() => refocus(framesLeft - 1));
       return; // still on the page: not deleted (or the focus went elsewhere meanwhile)
     }
-    // A connection deleted: its block keeps the focus; a block deleted: the one after it.
+    // A connection deleted: its block keeps the focus; a block deleted: the one after it, brought into sight if
+    // it is out of it (the canvas draws only what is in sight).
     const next = from !== null && kept.has(from) ? from : focusAfterDelete(order, kept, from);
-    const block = next === null ? null : canvas.querySelector<HTMLElement>(`.react-flow__node[data-id="${CSS.escape(next)}"]`);
-    (block ?? canvas).focus();
+    if (next === null || !focusItem({ kind: "node", id: next })) canvas.focus();
   };
   requestAnimationFrame(() => refocus(REDRAW_FRAMES));
 }
@@ -88,6 +89,7 @@ const REDRAW_FRAMES = 30;
 
 export function useShortcuts(save: () => Promise<boolean>) {
   const fitView = useFitView();
+  const focusItem = useFocusCanvasItem();
   useEffect(() => {
     const onKeyDown = (event: KeyboardEvent) => {
       const canvas = canvasOf(event.target);
@@ -100,7 +102,7 @@ export function useShortcuts(save: () => Promise<boolean>) {
       event.preventDefault();
       const editor = useEditor.getState();
       if (shortcut === "save") void save();
-      else if (shortcut === "delete" && canvas) deleteKeepingFocus(canvas);
+      else if (shortcut === "delete" && canvas) deleteKeepingFocus(canvas, focusItem);
       else if (shortcut === "copy") editor.copy();
       else if (shortcut === "paste") editor.paste();
       else if (shortcut === "undo") editor.undo();
@@ -111,5 +113,5 @@ export function useShortcuts(save: () => Promise<boolean>) {
     };
     window.addEventListener("keydown", onKeyDown);
     return () => window.removeEventListener("keydown", onKeyDown);
-  }, [fitView, save]);
+  }, [fitView, focusItem, save]);
 }

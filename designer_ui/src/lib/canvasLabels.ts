@@ -136,6 +136,91 @@ export function edgeAriaLabels(
   return new Map(edges.map((e) => [e.id, edgeAriaLabel(w, e, byId, names)]));
 }
 
+/** Every block's and connection's accessible name by id. */
+export interface CanvasLabels {
+  blocks: Map<string, string>;
+  edges: Map<string, string>;
+}
+
+/** What a block's name is made of besides its own data, as one string: equal strings, equal names. */
+function blockSays(outgoing: readonly LabelledEdge[] | undefined, names: ReadonlyMap<string, string>, problems: readonly Problem[] | undefined, step: number | undefined): string {
+  let says = "";
+  for (const e of outgoing ?? []) says += `${e.sourceHandle ?? ""}\u0001${e.target}\u0001${names.get(e.target) ?? ""}\u0002`;
+  let errors = 0;
+  let warnings = 0;
+  for (const p of problems ?? []) {
+    if (p.severity === "error") errors += 1;
+    else if (p.severity === "warning") warnings += 1;
+  }
+  return `${says}\u0003${errors},${warnings},${step ?? ""}`;
+}
+
+/**
+ * The canvas's names (`blockAriaLabels`, `edgeAriaLabels`), kept between calls: each name is worked out again only
+ * when what it says changed (its block's data, where its exits lead and what those blocks are called, its
+ * problems, its step), so an edit, a connection or a check of an 800-block scenario renames the few items it
+ * touched, not all of them. One per canvas; the names are the same as from scratch.
+ */
+export function canvasLabeller(): (
+  w: Wording,
+  blocks: readonly LabelledBlock[],
+  edges: readonly LabelledEdge[],
+  problems: readonly Problem[],
+  steps?: ReadonlyMap<string, number>,
+) => CanvasLabels {
+  let wording: Wording | null = null;
+  let blockCache = new Map<string, { data: LabelledBlock["data"]; says: string; label: string }>();
+  let edgeCache = new Map<string, { data: LabelledBlock["data"] | undefined; says: string; label: string }>();
+  return (w, blocks, edges, problems, steps = new Map()) => {
+    if (w !== wording) {
+      wording = w;
+      blockCache = new Map();
+      edgeCache = new Map();
+    }
+    const names = blockNames(w, blocks);
+    const byId = new Map(blocks.map((b) => [b.id, b]));
+    const outgoing = new Map<string, LabelledEdge[]>();
+    for (const edge of edges) {
+      const known = outgoing.get(edge.source);
+      if (known) known.push(edge);
+      else outgoing.set(edge.source, [edge]);
+    }
+    const found = new Map<string, Problem[]>();
+    for (const problem of problems) {
+      if (!problem.node) continue;
+      const known = found.get(problem.node);
+      if (known) known.push(problem);
+      else found.set(problem.node, [problem]);
+    }
+    // New caches each call, so what left the canvas leaves them too.
+    const nextBlocks = new Map<string, { data: LabelledBlock["data"]; says: string; label: string }>();
+    const blockLabels = new Map<string, string>();
+    for (const block of blocks) {
+      const says = blockSays(outgoing.get(block.id), names, found.get(block.id), steps.get(block.id));
+      const known = blockCache.get(block.id);
+      const label =
+        known && known.data === block.data && known.says === says
+          ? known.label
+          : blockAriaLabel(w, block, outgoing.get(block.id) ?? [], names, found.get(block.id) ?? [], steps.get(block.id));
+      nextBlocks.set(block.id, { data: block.data, says, label });
+      blockLabels.set(block.id, label);
+    }
+    const nextEdges = new Map<string, { data: LabelledBlock["data"] | undefined; says: string; label: string }>();
+    const edgeLabels = new Map<string, string>();
+    for (const edge of edges) {
+      const data = byId.get(edge.source)?.data;
+      const says = `${edge.source}\u0001${edge.sourceHandle ?? ""}\u0001${edge.target}\u0001${names.get(edge.source) ?? ""}\u0001${names.get(edge.target) ?? ""}`;
+      const known = edgeCache.get(edge.id);
+      const label = known && known.data === data && known.says === says ? known.label : edgeAriaLabel(w, edge, byId, names);
+      nextEdges.set(edge.id, { data, says, label });
+      edgeLabels.set(edge.id, label);
+    }
+    blockCache = nextBlocks;
+    edgeCache = nextEdges;
+    return { blocks: blockLabels, edges: edgeLabels };
+  };
+}
+
 const DIRECTIONS = { left: "canvas.left", right: "canvas.right", up: "canvas.up", down: "canvas.down" } as const;
 
 /**

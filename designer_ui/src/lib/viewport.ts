@@ -18,8 +18,13 @@ export const VIEW_PADDING = 24;
 export const FIT_PADDING = 64;
 /** Screen pixels kept between the graph and what the canvas draws over its corners. */
 export const OVERLAY_GAP = 16;
-/** The zooms Fit view stays within: the canvas's own limits. */
-export const FIT_ZOOM = { min: 0.1, max: 2 };
+/** The zooms Fit view stays within: the canvas's own limits (an 800-block tree is 20 thousand pixels tall). */
+export const FIT_ZOOM = { min: 0.02, max: 2 };
+/**
+ * The zooms bringing one connection into sight stays within: a long one is shown in part rather than zoomed out
+ * to where no block can be told from another (only Fit view goes that far).
+ */
+export const SIGHT_ZOOM = { min: 0.1, max: 2 };
 
 export interface Rect {
   x: number;

@@ -4,7 +4,7 @@ import type { BlockSpec } from "../lib/catalog";
 import type { BlockNode, ScenarioDocument } from "../lib/convert";
 import { nodeExits } from "../lib/graph";
 import { nodeHeight } from "../lib/layout";
-import { useEditor } from "./editor";
+import { drawnNodes, useEditor, wiredExits } from "./editor";
 
 const document: ScenarioDocument = {
   format: "ivrgraph.scenario/1",
@@ -287,7 +287,7 @@ describe("auto layout and measuring", () => {
   it("never moves a block the analyst moved before the blocks were measured", () => {
     editor().load("big", unplaced(), 1);
     editor().onNodesChange([{ type: "position", id: "menu", position: { x: 5, y: 5 }, dragging: true }]);
-    const dragged = editor().nodes.map((n) => n.position);
+    const dragged = drawnNodes(editor()).map((n) => n.position);
     measure();
     expect(editor().nodes.map((n) => n.position)).toEqual(dragged);
     expect(editor().nodes.find((n) => n.id === "menu")!.position).toEqual({ x: 5, y: 5 });
@@ -451,5 +451,63 @@ describe("after Auto layout, a block that grows", () => {
     expect(editor().nodes.map((n) => n.position)).toEqual(laidOut);
     expect(editor().changeSeq).toBe(seq);
     editor().setReadOnly(false);
+  });
+});
+
+describe("dragging a block", () => {
+  const step = (x: number, dragging = true) => editor().onNodesChange([{ type: "position", id: "menu", position: { x, y: 40 }, dragging }]);
+  const menuAt = (nodes: BlockNode[]) => nodes.find((n) => n.id === "menu")!.position;
+
+  it("moves the drawn block at each step and the document's at the drop, in one undo step", () => {
+    const before = editor().nodes;
+    const changeSeq = editor().changeSeq;
+    for (let x = 310; x <= 500; x += 10) step(x);
+    // Nothing that reads the document (panels, the problems list, autosave) changes while the mouse moves.
+    expect(editor().nodes).toBe(before);
+    expect(editor().changeSeq).toBe(changeSeq);
+    expect(menuAt(drawnNodes(editor()))).toEqual({ x: 500, y: 40 });
+    // React Flow's drop may name no position: the block stays where it was drawn last.
+    editor().onNodesChange([{ type: "position", id: "menu", dragging: false }]);
+    expect(menuAt(editor().nodes)).toEqual({ x: 500, y: 40 });
+    expect(drawnNodes(editor())).toBe(editor().nodes);
+    expect(editor()).toMatchObject({ changeSeq: changeSeq + 1, saveState: "dirty", dragging: null });
+    editor().undo();
+    expect(menuAt(editor().nodes)).toEqual({ x: 300, y: 0 });
+  });
+
+  it("tells no subscriber to the document's blocks of a drag's steps", () => {
+    let told = 0;
+    const stop = useEditor.subscribe((state, previous) => {
+      if (state.nodes !== previous.nodes) told += 1;
+    });
+    for (let x = 310; x <= 500; x += 10) step(x);
+    stop();
+    expect(told).toBe(0);
+  });
+
+  it("draws the document again once its blocks change under a drag (an undo, a load)", () => {
+    step(400);
+    editor().load("menu", structuredClone(document), 8);
+    expect(menuAt(drawnNodes(editor()))).toEqual({ x: 300, y: 0 });
+    expect(editor().dragging).toBeNull();
+  });
+
+  it("lands a selection or a measure made during a drag with the drag's positions, not without them", () => {
+    step(420);
+    editor().onNodesChange([{ type: "select", id: "sales", selected: true }]);
+    expect(menuAt(editor().nodes)).toEqual({ x: 420, y: 40 });
+    expect(editor().nodes.find((n) => n.id === "sales")!.selected).toBe(true);
+  });
+});
+
+describe("each block's wired exits", () => {
+  it("are worked out once per edges array, by block", () => {
+    const edges = editor().edges;
+    const wired = wiredExits(edges);
+    expect(wiredExits(edges)).toBe(wired);
+    expect(Object.fromEntries(wired)).toEqual({ start: "next", menu: "1\u00002" });
+    editor().setExitTarget("menu", "2", null);
+    expect(wiredExits(editor().edges).get("menu")).toBe("1");
+    expect(wiredExits(editor().edges).get("sales")).toBeUndefined();
   });
 });

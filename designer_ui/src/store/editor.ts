@@ -68,6 +68,12 @@ export interface EditorState {
   nodes: BlockNode[];
   edges: ExitEdge[];
   parked: ExitEdge[];
+  /**
+   * The blocks as drawn while the mouse drags some (`from`: the `nodes` the drag moves them from); the canvas
+   * draws them (`drawnNodes`). `nodes` take the new positions at the drop, in one change: a panel, the problems
+   * list or a selector reading `nodes` is not run again at every frame of a drag. Stale once `nodes` change.
+   */
+  dragging: { from: BlockNode[]; nodes: BlockNode[] } | null;
   history: History<Snapshot>;
   /** Bumped on every change of the document (not of selection): autosave and validation watch it. */
   changeSeq: number;
@@ -313,7 +319,43 @@ function withSelectionOf<T extends { id: string; selected?: boolean }>(current: 
   return items.map((item) => (Boolean(item.selected) === selected.has(item.id) ? item : { ...item, selected: selected.has(item.id) }));
 }
 
-export const useEditor = create<EditorState>()((set, get) => {
+/** The blocks as the canvas draws them: where a drag has them, else the document's. */
+export function drawnNodes(state: Pick<EditorState, "nodes" | "dragging">): BlockNode[] {
+  return state.dragging && state.dragging.from === state.nodes ? state.dragging.nodes : state.nodes;
+}
+
+/** A drag's step: only positions, of blocks still being dragged (its drop says `dragging: false`). */
+function isDragStep(changes: NodeChange<BlockNode>[]): boolean {
+  return changes.length > 0 && changes.every((c) => c.type === "position" && c.dragging === true);
+}
+
+const wiredByEdges = new WeakMap<readonly ExitEdge[], ReadonlyMap<string, string>>();
+
+/**
+ * Each block's wired exits, as one string (the exits' names joined by NUL, in the edges' order) by block id:
+ * worked out once per `edges` array, which every change of the connections replaces. Each block on the canvas
+ * looks its own up, where filtering the edges in each block at each change of the store cost blocks × edges.
+ */
+export function wiredExits(edges: readonly ExitEdge[]): ReadonlyMap<string, string> {
+  const known = wiredByEdges.get(edges);
+  if (known) return known;
+  const bySource = new Map<string, string[]>();
+  for (const edge of edges) {
+    const exits = bySource.get(edge.source);
+    if (exits) exits.push(edge.sourceHandle ?? "");
+    else bySource.set(edge.source, [edge.sourceHandle ?? ""]);
+  }
+  const wired = new Map([...bySource].map(([source, exits]) => [source, exits.join("\u0000")]));
+  wiredByEdges.set(edges, wired);
+  return wired;
+}
+
+export const useEditor = create<EditorState>()((setState, get) => {
+  /** The store's `set`: new `nodes` (a drop, an undo, a load) end a drag, whose blocks were drawn from the old. */
+  function set(partial: Partial<EditorState>): void {
+    setState("nodes" in partial && !("dragging" in partial) ? { ...partial, dragging: null } : partial);
+  }
+
   /** Apply a new graph, recording it for undo (typing in one field within a moment is one undo step). */
   /** Undo or redo: the snapshot `move` reaches, with the selection on screen kept (not the snapshot's). */
   function travel(move: (history: History<Snapshot>) => History<Snapshot>): void {
@@ -410,6 +452,7 @@ export const useEditor = create<EditorState>()((set, get) => {
     nodes: [],
     edges: [],
     parked: [],
+    dragging: null,
     history: startHistory(EMPTY_SNAPSHOT),
     changeSeq: 0,
     revision: 0,
@@ -477,7 +520,12 @@ export const useEditor = create<EditorState>()((set, get) => {
 
     onNodesChange(changes) {
       const state = get();
-      const nodes = applyNodeChanges(changes, state.nodes);
+      // A drag's steps move the drawn blocks only; its drop (or anything else meanwhile) lands in `nodes`.
+      const nodes = applyNodeChanges(changes, drawnNodes(state));
+      if (isDragStep(changes)) {
+        set({ dragging: { from: state.nodes, nodes } });
+        return;
+      }
       const removed = new Set(changes.filter((c) => c.type === "remove").map((c) => c.id));
       const edges = removed.size ? removeNodes(nodes, state.edges, removed).edges : state.edges;
       const parked = removed.size ? removeNodes(nodes, state.parked, removed).edges : state.parked;
@@ -485,7 +533,7 @@ export const useEditor = create<EditorState>()((set, get) => {
       else set({ nodes });
       if (!changes.some((c) => c.type === "dimensions")) return;
       if (settling) settle();
-      keepApart(grownByLayout(changes, state.nodes));
+      keepApart(grownByLayout(changes, drawnNodes(state)));
     },
 
     onEdgesChange(changes) {
