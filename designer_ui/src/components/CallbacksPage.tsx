@@ -5,9 +5,8 @@
  * each went, with links to the call that scheduled it and to each attempt's call. What it shows is kept in its
  * address, as the Calls page's is.
  */
-import { useEffect, useMemo, useRef, useState, type FormEvent, type ReactNode } from "react";
+import { useMemo, useState, type ReactNode } from "react";
 import * as api from "../api/client";
-import { ApiError } from "../api/http";
 import type { User } from "../api/types";
 import { useI18n } from "../i18n";
 import { variableTexts } from "../lib/eventText";
@@ -26,9 +25,11 @@ import {
   withJobPage,
   type JobFilters,
 } from "./callbackJobs";
+import { CodeSelect, DetailPanel, FilterForm, focusBack, ListStatus, ScenarioSelect } from "./callPageParts";
 import { callHref, callsPath, NO_REGISTER_FILTERS } from "./callRegister";
 import { listFailureText } from "./pageFailure";
 import { useAddressForm } from "./useAddressForm";
+import { useOpenedItem, usePagedList, useScenarioChoices, type Opened, type ScenarioChoice } from "./useCallPageData";
 import "./callPages.css";
 
 /** A job's dial outcome (busy, no_answer, window_closed...) in words; an outcome without words as its code, spaced. */
@@ -47,7 +48,7 @@ const isMasked = (number: string) => number.includes("*");
 
 export interface JobFormProps {
   filters: JobFilters;
-  scenarios: { slug: string; name: string }[];
+  scenarios: ScenarioChoice[];
   onChange(next: JobFilters, typed?: boolean): void;
   onSubmit(): void;
 }
@@ -56,13 +57,16 @@ export interface JobFormProps {
 export function JobForm({ filters, scenarios, onChange, onSubmit }: JobFormProps) {
   const { t } = useI18n();
   const set = (patch: Partial<JobFilters>, typed = false) => onChange({ ...filters, ...patch }, typed);
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    onSubmit();
-  };
   const badNumber = filters.number.trim() !== "" && !looksLikeNumber(filters.number);
   return (
-    <form className="job-filters" role="search" aria-label={t("callbacks.filters")} onSubmit={submit} data-testid="job-filters">
+    <FilterForm
+      className="job-filters"
+      label={t("callbacks.filters")}
+      testId="job-filters"
+      onSubmit={onSubmit}
+      clearText={t("callbacks.clearFilters")}
+      onClear={hasJobFilters(filters) ? () => onChange(NO_JOB_FILTERS) : null}
+    >
       <label>
         {t("callbacks.number")}
         <input
@@ -73,42 +77,27 @@ export function JobForm({ filters, scenarios, onChange, onSubmit }: JobFormProps
           onChange={(e) => set({ number: e.target.value }, true)}
         />
       </label>
-      <label>
-        {t("callbacks.status")}
-        <select value={filters.status} onChange={(e) => set({ status: e.target.value as api.JobStatus | "" })}>
-          <option value="">{t("callbacks.anyStatus")}</option>
-          {JOB_STATUSES.map((status) => (
-            <option key={status} value={status} title={statusAbout(t, status)}>
-              {statusText(t, status)}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label>
-        {t("callbacks.scenario")}
-        <select value={filters.scenario} onChange={(e) => set({ scenario: e.target.value })}>
-          <option value="">{t("callbacks.allScenarios")}</option>
-          {filters.scenario && !scenarios.some((s) => s.slug === filters.scenario) && <option value={filters.scenario}>{filters.scenario}</option>}
-          {scenarios.map((s) => (
-            <option key={s.slug} value={s.slug}>
-              {s.name === s.slug ? s.slug : `${s.name} (${s.slug})`}
-            </option>
-          ))}
-        </select>
-      </label>
+      <CodeSelect
+        label={t("callbacks.status")}
+        anyText={t("callbacks.anyStatus")}
+        value={filters.status}
+        codes={JOB_STATUSES}
+        text={(status) => statusText(t, status)}
+        about={(status) => statusAbout(t, status)}
+        onChange={(status) => set({ status })}
+      />
+      <ScenarioSelect
+        label={t("callbacks.scenario")}
+        allText={t("callbacks.allScenarios")}
+        value={filters.scenario}
+        scenarios={scenarios}
+        onChange={(scenario) => set({ scenario })}
+      />
       <label>
         {t("callbacks.campaign")}
         <input type="search" className="mono" value={filters.campaign} onChange={(e) => set({ campaign: e.target.value }, true)} />
       </label>
-      <button type="submit" className="sr-only" tabIndex={-1}>
-        {t("callbacks.filters")}
-      </button>
-      {hasJobFilters(filters) && (
-        <button type="button" className="link" onClick={() => onChange(NO_JOB_FILTERS)}>
-          {t("callbacks.clearFilters")}
-        </button>
-      )}
-    </form>
+    </FilterForm>
   );
 }
 
@@ -270,37 +259,37 @@ export function JobDetails({ job, scenarioName }: { job: api.CallbackJob; scenar
   );
 }
 
-/** The job opened, or why it could not be. */
-type Opened = { id: string; job: api.CallbackJob; error?: undefined } | { id: string; error: string; job?: undefined };
-
-function JobPanel({ opened, scenarioName, onClose }: { opened: Opened | null; scenarioName(slug: string): string; onClose(): void }) {
+/** The job opened beside the list: its facts, its attempts, or why it could not be opened. */
+function JobPanel({ opened, scenarioName, onClose }: { opened: Opened<api.CallbackJob> | null; scenarioName(slug: string): string; onClose(): void }) {
   const { t } = useI18n();
-  const heading = useRef<HTMLHeadingElement>(null);
-  // Once per item opened: a refresh of the same one leaves the focus where it is.
-  const shownId = opened?.id;
-  useEffect(() => {
-    if (shownId) heading.current?.focus();
-  }, [shownId]);
   return (
-    <section className="job-detail" aria-labelledby="job-detail-title" data-testid="job-detail">
-      <div className="row">
-        <h2 id="job-detail-title" ref={heading} tabIndex={-1}>
-          {t("callbacks.job")}
-        </h2>
-        <span className="spacer" />
-        <button type="button" onClick={onClose}>
-          {t("callbacks.close")}
-        </button>
-      </div>
-      {!opened && <p className="muted" role="status">{t("callbacks.opening")}</p>}
-      {opened?.error && <p role="alert" className="error-text" data-testid="job-detail-problem">{opened.error}</p>}
-      {opened?.job && <JobDetails job={opened.job} scenarioName={scenarioName} />}
-    </section>
+    <DetailPanel
+      className="job-detail"
+      testId="job-detail"
+      title={t("callbacks.job")}
+      closeText={t("callbacks.close")}
+      openingText={t("callbacks.opening")}
+      opened={opened}
+      onClose={onClose}
+    >
+      {opened?.item && <JobDetails job={opened.item} scenarioName={scenarioName} />}
+    </DetailPanel>
   );
 }
 
-/** The jobs listed for a question (`asked`), and whether more follow; or its failure. */
-type Listed = { asked: string; items: api.CallbackJob[]; more: boolean; error?: undefined } | { asked: string; error: unknown; items?: undefined };
+/** The jobs listed for a question, and whether more follow. */
+type JobPage = { items: api.CallbackJob[]; more: boolean };
+
+/** The first page of jobs for a query. */
+const firstJobs = (query: api.JobQuery): Promise<JobPage> => api.callbackJobs(query).then((answer) => withJobPage([], answer));
+
+/** The page after those shown, added to them; null when no more follow. */
+const moreJobs = (query: api.JobQuery, shown: JobPage) =>
+  shown.more ? api.callbackJobs({ ...query, offset: shown.items.length }).then((answer) => withJobPage(shown.items, answer)) : null;
+
+/** Why a job could not be opened: no such job, or the server's failure. */
+const jobFailureText = (t: Translate, id: string, missing: boolean, message: string) =>
+  missing ? t("callbacks.notFound", { job: id }) : t("callbacks.jobFailed", { message });
 
 /** The page with its state, which lives in the address (`query`: what follows "#/callbacks?"). */
 export function CallbacksPage({ query, user }: { query: string; user: User }) {
@@ -311,53 +300,15 @@ export function CallbacksPage({ query, user }: { query: string; user: User }) {
   const { form, change, go, applyNow } = useAddressForm(view.filters, path, (filters) => callbacksPath({ filters, job: view.job }));
   const openJob = (id: string) => go(callbacksPath({ filters: view.filters, job: id }), false);
 
-  const [scenarios, setScenarios] = useState<{ slug: string; name: string }[]>([]);
-  useEffect(() => {
-    let cancelled = false;
-    api.listScenarios("", 1, 200).then(
-      (page) => !cancelled && setScenarios(page.items.map((s) => ({ slug: s.slug, name: s.name })).sort((a, b) => a.name.localeCompare(b.name))),
-      () => undefined,
-    );
-    return () => {
-      cancelled = true;
-    };
-  }, []);
-  const names = useMemo(() => new Map(scenarios.map((s) => [s.slug, s.name])), [scenarios]);
+  const { scenarios, names } = useScenarioChoices();
   const scenarioName = (slug: string) => names.get(slug) ?? slug;
 
   // -- the list ---------------------------------------------------------------------------------------------------
   const { filters } = view;
   const badNumber = filters.number !== "" && !looksLikeNumber(filters.number);
   const [reloads, setReloads] = useState(0);
-  const asked = badNumber ? null : `${JSON.stringify(jobsQuery(filters))}#${reloads}`;
-  const [listed, setListed] = useState<Listed | null>(null);
-  const [loadingMore, setLoadingMore] = useState(false);
-  useEffect(() => {
-    if (asked === null) return;
-    let cancelled = false;
-    api.callbackJobs(JSON.parse(asked.slice(0, asked.lastIndexOf("#"))) as api.JobQuery).then(
-      (answer) => !cancelled && setListed({ asked, ...withJobPage([], answer) }),
-      (error: unknown) => !cancelled && setListed({ asked, error }),
-    );
-    return () => {
-      cancelled = true;
-    };
-  }, [asked]);
-  const loading = asked !== null && listed?.asked !== asked;
-  const shown = listed?.items ? listed : null;
-  async function loadMore() {
-    if (!shown?.more || loading || asked === null) return;
-    setLoadingMore(true);
-    try {
-      const answer = await api.callbackJobs(jobsQuery(filters, shown.items.length));
-      setListed({ asked, ...withJobPage(shown.items, answer) });
-    } catch (error) {
-      setListed({ asked, error });
-    } finally {
-      setLoadingMore(false);
-    }
-  }
-  const failed = !loading && listed?.error !== undefined ? listed.error : undefined;
+  const list = usePagedList(badNumber ? null : jobsQuery(filters), reloads, firstJobs, moreJobs);
+  const { loading, failed, shown } = list;
   const problem = badNumber
     ? t("callbacks.notANumber", { number: filters.number })
     : failed !== undefined
@@ -365,32 +316,11 @@ export function CallbacksPage({ query, user }: { query: string; user: User }) {
       : null;
 
   // -- the job opened ---------------------------------------------------------------------------------------------
-  const [opened, setOpened] = useState<Opened | null>(null);
-  useEffect(() => {
-    if (!view.job) return;
-    let cancelled = false;
-    const id = view.job;
-    api.callbackJob(id).then(
-      (job) => !cancelled && setOpened({ id, job }),
-      (error: unknown) => {
-        if (cancelled) return;
-        const missing = error instanceof ApiError && (error.status === 404 || error.status === 422);
-        const message = error instanceof Error ? error.message : String(error);
-        setOpened({ id, error: missing ? t("callbacks.notFound", { job: id }) : t("callbacks.jobFailed", { message }) });
-      },
-    );
-    return () => {
-      cancelled = true;
-    };
-  }, [view.job, t, reloads]);
-  const openNow = view.job && opened?.id === view.job ? opened : null;
+  const openNow = useOpenedItem(view.job, reloads, api.callbackJob, jobFailureText);
   function closeJob() {
     const id = view.job;
     openJob("");
-    requestAnimationFrame(() => {
-      const row = document.querySelector<HTMLElement>(`tr[data-job-id="${CSS.escape(id)}"] button`);
-      (row ?? document.querySelector<HTMLElement>(".callbacks-page h1"))?.focus();
-    });
+    focusBack(`tr[data-job-id="${CSS.escape(id)}"] button`, ".callbacks-page h1");
   }
 
   return (
@@ -406,23 +336,22 @@ export function CallbacksPage({ query, user }: { query: string; user: User }) {
           </button>
         </div>
         {!user.sees_personal_data && <p className="hint" data-testid="jobs-masked">{t("callbacks.masked")}</p>}
-        {problem && (
-          <p role="alert" className="error-text" id="job-number-problem" data-testid="jobs-problem">
-            {problem}
-          </p>
-        )}
-        <p className="muted small calls-count" role="status" data-testid="jobs-count">
-          {loading ? t("callbacks.loading") : shown && shown.items.length > 0 && !problem ? t("callbacks.shown", { n: shown.items.length }) : ""}
-        </p>
-        {shown && shown.items.length === 0 && !problem && !loading && (
-          <p className="muted" data-testid="jobs-none">{t(hasJobFilters(filters) ? "callbacks.noneMatching" : "callbacks.none")}</p>
-        )}
-        {shown && shown.items.length > 0 && !problem && <JobTable jobs={shown.items} openId={view.job || null} names={names} onOpen={openJob} />}
-        {shown?.more && !problem && (
-          <button type="button" className="calls-more" onClick={() => void loadMore()} disabled={loadingMore}>
-            {t("callbacks.loadMore")}
-          </button>
-        )}
+        <ListStatus
+          testId="jobs"
+          problem={problem}
+          problemId="job-number-problem"
+          loading={loading}
+          loadingText={t("callbacks.loading")}
+          shownCount={shown ? shown.items.length : null}
+          countText={shown ? t("callbacks.shown", { n: shown.items.length }) : ""}
+          noneText={t(hasJobFilters(filters) ? "callbacks.noneMatching" : "callbacks.none")}
+          more={Boolean(shown?.more)}
+          loadingMore={list.loadingMore}
+          onMore={() => void list.loadMore()}
+          moreText={t("callbacks.loadMore")}
+        >
+          {shown && <JobTable jobs={shown.items} openId={view.job || null} names={names} onOpen={openJob} />}
+        </ListStatus>
       </div>
       {view.job && <JobPanel opened={openNow} scenarioName={scenarioName} onClose={closeJob} />}
     </section>

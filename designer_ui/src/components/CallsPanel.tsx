@@ -12,6 +12,7 @@ import { codeText, countText } from "../lib/i18n";
 import { useEditor } from "../store/editor";
 import { jobHref } from "./callbackJobs";
 import { callHref, canvasHref } from "./callRegister";
+import { CallerSearchField } from "./CallerSearchField";
 import { CallEnding, CallStory } from "./CallStory";
 import { useBesideCanvas } from "./storyBlocks";
 import "./callPages.css";
@@ -340,16 +341,7 @@ export function CallFiltersForm(props: { filters: CallFilters; onChange(next: Ca
           ))}
         </select>
       </label>
-      <label>
-        {t("calls.callerSearch")}
-        <input
-          type="search"
-          value={filters.caller}
-          placeholder={t("calls.callerSearchHint")}
-          title={t("calls.callerSearchHint")}
-          onChange={(e) => set({ caller: e.target.value }, true)}
-        />
-      </label>
+      <CallerSearchField value={filters.caller} onChange={(caller) => set({ caller }, true)} />
       <label>
         {t("calls.result")}
         <input type="search" value={filters.result} onChange={(e) => set({ result: e.target.value }, true)} />
