@@ -476,6 +476,11 @@ CallStatus = Literal[
 
 _MASKED = "Masked for a user without `sees_personal_data`"
 
+_RANG_BACK_FOR = (
+    "The callback job this call rang back for: it is one of the job's attempts, placed by the dialer (a callback "
+    "or a call list's client); null for a call that came in. Not the jobs the call scheduled: `scheduled_job_ids`"
+)
+
 
 class CallSummary(BaseModel):
     id: str
@@ -502,10 +507,29 @@ class CallSummary(BaseModel):
         description="What the call's last transfer came to: answered, busy, no_answer, failed, or caller_hangup "
         "(the caller hung up while it rang or queued); None when the call made no transfer",
     )
-    origin_call_id: str | None
+    origin_call_id: str | None = Field(
+        description="For a call placed for a callback job: the call that scheduled the job (`GET /api/calls?"
+        "origin_call_id=` lists the attempts of the jobs a call scheduled)"
+    )
     recorded_at: datetime = Field(
         description="When the record was stored: as the call ended, or later when a node kept it while the "
         "database was away. `order=recorded` pulls in this order."
+    )
+    # A call's two links to callback jobs, named apart: a review took the one for the other.
+    callback_job_id: str | None = Field(default=None, description=_RANG_BACK_FOR)
+    scheduled_job_ids: list[str] | None = Field(
+        default=None,
+        description="The callback jobs this call asked for: those its Callback blocks scheduled, and one a request "
+        "joined because a callback was already waiting for the number (`merged` in the trace), each once, in the "
+        "order asked; [] when it asked for none. Null when not known: a call recorded before they were kept "
+        "(migration 0022) whose trace retention had already stripped. `scheduled_job_id=` finds them",
+    )
+    error_steps: int | None = Field(
+        default=None,
+        description="How many of the call's steps took their block's error exit (a data source refusing its "
+        "login, a scheduler down), whether the flow went on from there, by that exit or the scenario's fallback, "
+        "or the call failed; 0 when none did. Null when not known (as `scheduled_job_ids`). `with_errors=` "
+        "finds them",
     )
 
 
@@ -514,7 +538,7 @@ class CallDetail(CallSummary):
     node: str
     asterisk_uniqueid: str = Field(description="Asterisk's UNIQUEID of the channel, as its CDR and CEL show it")
     error: str | None = Field(description=f"Why the call failed, in English. {_MASKED}: `[hidden: N characters]`")
-    callback_job_id: str | None
+    callback_job_id: str | None = Field(description=_RANG_BACK_FOR)
     variables: dict[str, Any] = Field(
         description=f"The call's variables at its end. {_MASKED}: each value as the engine masks a sensitive one "
         "(`[hidden: 4 characters]`), a number as `caller_id`; `call_id`, `channel`, `language`, `channel_language` "
@@ -950,6 +974,12 @@ class CallReportCounts(BaseModel):
         "(`callback_scheduled`, `transfer_outcome` `caller_hangup`)"
     )
     transfers: int = Field(description="Calls whose flow tried a transfer (they have a `transfer_outcome`)")
+    with_errors: int = Field(
+        default=0,
+        description="Calls where a step took its block's error exit (the register's `error_steps` above 0, "
+        "`with_errors=true`), whatever their status; calls recorded before that was kept, whose trace retention "
+        "had stripped, are not known and not counted",
+    )
     transfers_answered: int = Field(description="Of them, those whose last transfer reached someone (`answered`)")
     transfer_outcomes: dict[str, int] = Field(
         description="The calls by what their last transfer came to, as the register's `transfer_outcome`: "

@@ -70,6 +70,9 @@ def register_rows(count: int) -> Iterator[list[object]]:
             "callback_job_id": None,
             "asterisk_uniqueid": f"1764{n:08d}.{n % 977}",
             "recorded_at": ended + timedelta(milliseconds=250),
+            "channel": f"PJSIP/trunk-{n:08x}",
+            "scheduled_job_ids": "",
+            "error_steps": 1 if n % 20 == 0 else 0,
         }
         yield [values[column] for column in CSV_COLUMNS]
 

@@ -59,6 +59,8 @@ class Counts:
     transfers: int = 0  # calls whose flow tried a transfer
     transfers_answered: int = 0  # ... and whose last transfer reached someone
     transfer_outcomes: Counter[str] = field(default_factory=Counter)  # the last transfer's outcome -> calls
+    # Calls where a step took its error exit (the register's `error_steps` above 0; not known ones not counted).
+    with_errors: int = 0
     talk_ms: int = 0  # the register's duration (start to end) of the answered calls, summed
     results: Counter[str] = field(default_factory=Counter)  # the flow's `result` -> calls
 
@@ -83,6 +85,7 @@ class Counts:
         self.transfers += other.transfers
         self.transfers_answered += other.transfers_answered
         self.transfer_outcomes.update(other.transfer_outcomes)
+        self.with_errors += other.with_errors
         self.talk_ms += other.talk_ms
         self.results.update(other.results)
 
@@ -169,6 +172,7 @@ def _count_calls(counts: Counts, found: Any) -> None:
     counts.calls += calls
     counts.answered += int(found.answered or 0)
     counts.talk_ms += int(found.talk_ms or 0)
+    counts.with_errors += int(found.with_errors or 0)
     counts.statuses[found.status] += calls
     outcome = None
     if found.transfer is not None:
@@ -228,7 +232,7 @@ def _keys(dialect: str, clock: _Clock | None, by_scenario: bool) -> list[ColumnE
 def _outcomes_query(
     dialect: str, since: datetime, until: datetime, scenario: str | None, clock: _Clock | None, by_scenario: bool
 ) -> Select[Any]:
-    """Calls counted by their row's keys, status and last transfer, with their answers and talk."""
+    """Calls counted by their row's keys, status and last transfer, with their answers, talk and failed steps."""
     answered = case((CallRecord.answered_at.is_not(None), 1), else_=0)
     columns = [
         *_keys(dialect, clock, by_scenario),
@@ -236,6 +240,7 @@ def _outcomes_query(
         case((CallRecord.hangup_during == DURING_TRANSFER, 1), else_=0).label("in_transfer"),
         answered.label("answered"),
         (answered * CallRecord.duration_ms).label("talk_ms"),
+        case((CallRecord.error_steps > 0, 1), else_=0).label("with_errors"),  # summed, not grouped by
     ]
     if dialect == "postgresql":
         inner = _in_range(select(*columns, literal_column(_POSTGRES_STEP).label("step")), since, until, scenario)
@@ -245,13 +250,13 @@ def _outcomes_query(
         inner = _in_range(select(*columns, literal_column(_SQLITE_TRANSFER).label("transfer")), since, until, scenario)
         calls = inner.subquery("calls")
         transfer = calls.c.transfer
-    keys = [column for column in calls.c if column.key not in ("answered", "talk_ms", "step", "transfer")]
+    summed = ("answered", "talk_ms", "with_errors")
+    keys = [column for column in calls.c if column.key not in (*summed, "step", "transfer")]
     return select(
         *keys,
         transfer.label("transfer"),
         func.count().label("calls"),
-        func.sum(calls.c.answered).label("answered"),
-        func.sum(calls.c.talk_ms).label("talk_ms"),
+        *(func.sum(calls.c[name]).label(name) for name in summed),
     ).group_by(*keys, transfer)
 
 

@@ -15,9 +15,25 @@ from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final, Literal
 
-from sqlalchemy import ColumnElement, Select, and_, bindparam, func, insert, or_, select, text
+from sqlalchemy import (
+    Boolean,
+    ColumnElement,
+    Integer,
+    Select,
+    and_,
+    bindparam,
+    func,
+    insert,
+    literal,
+    literal_column,
+    or_,
+    select,
+    text,
+)
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session, defer
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import Session, aliased, defer
+from sqlalchemy.sql.functions import FunctionElement
 
 from graph_engine.trace import CallOutcome, CallResult
 from persistence import path_counts
@@ -153,13 +169,45 @@ def derive_status(*, outcome: str, answered: bool, trace: Mapping[str, Any], han
 
 def _events(trace: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
     """Every event of the trace's steps, in order (a trace is data from the engine: malformed parts are skipped)."""
-    return (
-        event
-        for step in trace.get("steps") or []
-        if isinstance(step, Mapping)
-        for event in step.get("events") or []
-        if isinstance(event, Mapping)
-    )
+    return (event for step in _steps(trace) for event in step.get("events") or [] if isinstance(event, Mapping))
+
+
+def _steps(trace: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
+    """Every step of the trace that is an object (a trace is data from the engine: malformed parts are skipped)."""
+    return (step for step in trace.get("steps") or [] if isinstance(step, Mapping))
+
+
+# The exit a step takes when its block failed (graph_engine.block.ERROR_EXIT, by value: persistence reads traces as
+# data); whether the flow went on by that exit, by the scenario's fallback, or ended the call there.
+ERROR_EXIT: Final = "error"
+
+
+def error_steps(trace: Mapping[str, Any]) -> int:
+    """How many steps of the call took their block's error exit: a data source refusing its login, a scheduler
+    that was down. The call may still have been served (its flow went on by that exit, or by the fallback), so its
+    status says `answered` and its `error` nothing; this is what the register finds those calls by."""
+    return sum(1 for step in _steps(trace) if step.get("exit") == ERROR_EXIT)
+
+
+def scheduled_job_ids(trace: Mapping[str, Any]) -> list[str]:
+    """The callback jobs the call's Callback blocks scheduled, or joined when one was already waiting for the
+    number (the `callback_scheduled` event blocks/builtin/callback.py notes, with `merged` then), each once, in the
+    order the call asked. `callback_job_id` is another link: the job a call placed by the dialer rang back for."""
+    found = (event.get("job_id") for event in _events(trace) if event.get("kind") == "callback_scheduled")
+    return list(dict.fromkeys(job for job in found if isinstance(job, str) and job))
+
+
+def number_key(value: str) -> str:
+    """How the register keys a number it stores (`caller_key`, `dialed_key`), which its number search looks up:
+    cleaned of what people type between the digits, its international prefix written "+" (`+34 600 111 222`,
+    `0034-600-111-222` and `+34600111222` are all `+34600111222`); a value that is no number (`anonymous`, "") as it
+    is. The key does not depend on IVRGRAPH_DEFAULT_COUNTRY, so records keep theirs when it is set or changed: the
+    search looks up every form the typed number may be keyed in under the country set then (`_caller_forms`), its
+    national ones too. Migration 0022 keyed the records before it by this same rule."""
+    cleaned = phone_number(value)
+    if cleaned is None:
+        return value
+    return "+" + cleaned[2:] if cleaned.startswith("00") else cleaned
 
 
 def _connected(event: Mapping[str, Any]) -> bool:
@@ -227,8 +275,10 @@ def _row(record: object) -> dict[str, Any]:
         "version": record.version,
         "version_id": record.version_id,
         "caller_id": _text("caller_id", record.caller_id),
+        "caller_key": _text("caller_key", number_key(record.caller_id)),
         "caller_name": _text("caller_name", record.caller_name),
         "dialed_number": _text("dialed_number", record.dialed_number),
+        "dialed_key": _text("dialed_key", number_key(record.dialed_number)),
         "channel": _text("channel", record.channel),
         "node": _text("node", record.node),
         "asterisk_uniqueid": _text("asterisk_uniqueid", record.asterisk_uniqueid),
@@ -245,6 +295,8 @@ def _row(record: object) -> dict[str, Any]:
         "error": _text("error", record.error),
         "origin_call_id": _text("origin_call_id", record.origin_call_id),
         "callback_job_id": _text("callback_job_id", record.callback_job_id),
+        "scheduled_job_ids": scheduled_job_ids(trace),
+        "error_steps": error_steps(trace),
         "result": _text("result", _result(record.variables)),
         "variables": dict(record.variables),  # json_text writes no NUL into JSON either
         "trace": trace,
@@ -421,6 +473,12 @@ class CallFilter:
     result: str | None = None
     asterisk_uniqueid: str | None = None  # Asterisk's UNIQUEID, as its CDR shows it
     recorded_since: datetime | None = None  # stored at or after
+    # A callback job's calls: those placed for it (its attempts), those that asked for it (scheduled it, or joined it
+    # while it waited), and those placed for the jobs one call asked for.
+    callback_job_id: str | None = None
+    scheduled_job_id: str | None = None
+    origin_call_id: str | None = None
+    with_errors: bool | None = None  # True: a step took its error exit; False: none did (unknown ones: neither)
 
 
 # The register's two orders: `started`, newest call first (what a supervisor reads); `recorded`, oldest stored
@@ -462,10 +520,63 @@ def decode_cursor(cursor: str, order: CallOrder = "started") -> tuple[datetime, 
 
 def _caller_forms(typed: str) -> set[str]:
     """The ways a record may hold the number `typed`: as typed, cleaned of what people type between its digits,
-    and with its international prefix as "+" or as "00" (trunks write either). Exact forms, so the lookup keeps its
-    index."""
+    with its international prefix as "+" or as "00" (trunks write either), and with a default country in its
+    national forms too (persistence.phone_numbers.written_forms). Exact forms, so the lookup keeps its index.
+
+    Looked up in the records' keys (`number_key`: cleaned, "00" as "+"), among which each of those forms is the key
+    of every way of writing it: `+34 600 111 222` stored as the trunk wrote it is found by `0034600111222`,
+    `+34-600-111-222` or `600111222` (in Spain). Without a default country a number written nationally is found by
+    the same national digits only (`600111222` is no `+34600111222` there); with one, as libphonenumber reads it
+    (`persistence.phone_numbers`: Germany's ambiguous forms stay apart)."""
     cleaned = phone_number(typed)
     return {typed, *written_forms(cleaned)} if cleaned is not None else {typed}
+
+
+def _number_is(forms: set[str]) -> ColumnElement[bool]:
+    """A call from or to a number of `forms`: by the records' keys, and by the numbers as stored for a record an
+    older node wrote without keys during a rolling upgrade (each side has its index)."""
+    return or_(
+        CallRecord.caller_key.in_(forms),
+        CallRecord.dialed_key.in_(forms),
+        CallRecord.caller_id.in_(forms),
+        CallRecord.dialed_number.in_(forms),
+    )
+
+
+class _holds_text(FunctionElement[bool]):
+    """`holds_text(column, value)`: the JSON array in `column` holds the text `value`."""
+
+    type = Boolean()
+    inherit_cache = True
+    name = "holds_text"
+
+
+@compiles(_holds_text, "postgresql")
+def _holds_text_on_postgres(element: _holds_text, compiler: Any, **kw: Any) -> str:
+    # @> against a constant: what the GIN index (jsonb_path_ops) of `scheduled_job_ids` answers.
+    column, value = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"({column} @> jsonb_build_array(CAST({value} AS TEXT)))"
+
+
+@compiles(_holds_text, "sqlite")
+def _holds_text_on_sqlite(element: _holds_text, compiler: Any, **kw: Any) -> str:
+    column, value = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"EXISTS (SELECT 1 FROM json_each({column}) WHERE value = {value})"
+
+
+def _asked_for(job_id: str) -> ColumnElement[bool]:
+    """The calls that scheduled job `job_id`, or joined it while it waited. PostgreSQL finds them on the lists' GIN
+    index. SQLite has no index of a list's items: it reads the lists of the calls that asked for any job, on a
+    partial index of those (its condition written into the statement as the index says it, for the planner to see
+    it). As a list of ids looked up apart from the page's order: given the order, SQLite would walk the register
+    by start time and look at every call's list."""
+    asked = aliased(CallRecord)  # not the page's own table: a subquery of its own
+    return CallRecord.id.in_(
+        select(asked.id).where(
+            asked.scheduled_job_ids != literal_column("'[]'"),
+            _holds_text(asked.scheduled_job_ids, literal(job_id)),
+        )
+    )
 
 
 def _name_contains(typed: str) -> ColumnElement[bool]:
@@ -487,8 +598,7 @@ def _filtered(query: Select[Any], filters: CallFilter) -> Select[Any]:
         query = query.where(CallRecord.started_at < filters.until)
     if filters.caller:
         # The client on either end: who called in, or whom a callback or campaign call rang (its caller id is ours).
-        forms = _caller_forms(filters.caller)
-        query = query.where(or_(CallRecord.caller_id.in_(forms), CallRecord.dialed_number.in_(forms)))
+        query = query.where(_number_is(_caller_forms(filters.caller)))
     if filters.caller_name:
         query = query.where(_name_contains(filters.caller_name))
     if filters.status:
@@ -499,6 +609,22 @@ def _filtered(query: Select[Any], filters: CallFilter) -> Select[Any]:
         query = query.where(CallRecord.asterisk_uniqueid == filters.asterisk_uniqueid)
     if filters.recorded_since:
         query = query.where(CallRecord.recorded_at >= filters.recorded_since)
+    return _linked(query, filters)
+
+
+def _linked(query: Select[Any], filters: CallFilter) -> Select[Any]:
+    """The filters by callback job and by what a call's steps came to."""
+    if filters.callback_job_id:
+        query = query.where(CallRecord.callback_job_id == filters.callback_job_id)
+    if filters.scheduled_job_id:
+        query = query.where(_asked_for(filters.scheduled_job_id))
+    if filters.origin_call_id:
+        query = query.where(CallRecord.origin_call_id == filters.origin_call_id)
+    if filters.with_errors is not None:
+        # `> 0` written into the statement, as the partial index `ix_call_records_errors_started` says it: a bound
+        # parameter there would hide from SQLite's planner that the index holds every row asked for.
+        none = literal_column("0", Integer)
+        query = query.where(CallRecord.error_steps > none if filters.with_errors else CallRecord.error_steps == none)
     return query
 
 

@@ -18,6 +18,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     false,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
@@ -199,6 +200,27 @@ class CallRecord(Base):
         Index("ix_call_records_result_started", "result", "started_at", "id"),
         Index("ix_call_records_asterisk_uniqueid", "asterisk_uniqueid"),
         Index("ix_call_records_recorded", "recorded_at", "id"),  # what an integrator pulls: stored since a cursor
+        # The number search looks the keys up (persistence.calls.number_key), on either end of the call.
+        Index("ix_call_records_caller_key_started", "caller_key", "started_at", "id"),
+        Index("ix_call_records_dialed_key_started", "dialed_key", "started_at", "id"),
+        Index("ix_call_records_origin_started", "origin_call_id", "started_at", "id"),  # the attempts a call asked for
+        # The calls where a step failed, newest first: a few among many, so only theirs are in the index.
+        Index(
+            "ix_call_records_errors_started",
+            "started_at",
+            "id",
+            sqlite_where=text("error_steps > 0"),
+            postgresql_where=text("error_steps > 0"),
+        ),
+        # The calls that asked for a job (persistence.calls._holds_text): PostgreSQL finds a job's id in the lists by
+        # GIN (`@>`); SQLite has no index of a list's items, and reads this one, of the calls that asked for any.
+        Index(
+            "ix_call_records_scheduled_jobs",
+            "scheduled_job_ids",
+            postgresql_using="gin",
+            postgresql_ops={"scheduled_job_ids": "jsonb_path_ops"},
+            sqlite_where=text("scheduled_job_ids <> '[]'"),
+        ),
     )
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)  # the call id
@@ -208,8 +230,12 @@ class CallRecord(Base):
     # is deleted and created again. None when no scenario ran, and for records no version could be traced to.
     version_id: Mapped[int | None] = mapped_column(Integer)
     caller_id: Mapped[str] = mapped_column(String(80), default="")
+    # The numbers as the search compares them (persistence.calls.number_key: cleaned, "00" as "+"), set as the
+    # record is written. None only for a record an older node wrote during a rolling upgrade (migration 0022).
+    caller_key: Mapped[str | None] = mapped_column(String(80))
     caller_name: Mapped[str] = mapped_column(String(200), default="")
     dialed_number: Mapped[str] = mapped_column(String(80), default="")
+    dialed_key: Mapped[str | None] = mapped_column(String(80))
     channel: Mapped[str] = mapped_column(String(200), default="")
     node: Mapped[str] = mapped_column(String(100), default="")  # which FastAGI node took the call
     # Asterisk's UNIQUEID of the channel (agi_uniqueid): what its CDR and CEL records carry, to join them to this.
@@ -225,7 +251,11 @@ class CallRecord(Base):
     hangup_during: Mapped[str | None] = mapped_column(String(40))
     error: Mapped[str | None] = mapped_column(Text)
     origin_call_id: Mapped[str | None] = mapped_column(String(64))  # the call that scheduled this callback
-    callback_job_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    callback_job_id: Mapped[str | None] = mapped_column(String(36), index=True)  # the job this call rang back for
+    # The jobs this call's Callback blocks scheduled or joined (persistence.calls.scheduled_job_ids), [] for none;
+    # and how many of its steps took their error exit. None: not known (migration 0022: a trace stripped before it).
+    scheduled_job_ids: Mapped[list[str] | None] = mapped_column(JsonData)
+    error_steps: Mapped[int | None] = mapped_column(Integer)
     # The flow's `result` variable (a Hang Up or Set Variable block's), copied out of `variables` to be filtered on.
     result: Mapped[str | None] = mapped_column(String(64))
     variables: Mapped[dict[str, Any]] = mapped_column(JsonData)

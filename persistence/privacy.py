@@ -130,7 +130,10 @@ def _install_key(session: Session) -> bytes:
 
 def _their_calls(forms: frozenset[str], job_ids: Iterable[str] = ()) -> ColumnElement[bool]:
     jobs = list(job_ids)
-    matches = [CallRecord.caller_id.in_(forms), CallRecord.dialed_number.in_(forms)]
+    # The register's keys too (persistence.calls.number_key): a number stored as the trunk wrote it, `+34 600 ...`,
+    # is the subject's as the register's search finds it.
+    matches = [CallRecord.caller_id.in_(forms), CallRecord.dialed_number.in_(forms), CallRecord.caller_key.in_(forms),
+               CallRecord.dialed_key.in_(forms)]  # fmt: skip
     if jobs:
         matches.append(CallRecord.callback_job_id.in_(jobs))
     return or_(*matches)

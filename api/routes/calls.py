@@ -34,7 +34,10 @@ Plain = Annotated[str | None, Query(max_length=100, pattern=r"^[^\x00]*$")]
 CallId = Annotated[str, Path(max_length=64, pattern=r"^[^\x00]*$")]
 CSV_COLUMNS = ("id", "scenario", "version", "status", "outcome", "result", "caller_id", "caller_name",
                "dialed_number", "started_at", "answered_at", "ended_at", "duration_ms", "last_node", "hangup_during",
-               "transfer_outcome", "origin_call_id", "callback_job_id", "asterisk_uniqueid", "recorded_at")  # fmt: skip
+               "transfer_outcome", "origin_call_id", "callback_job_id", "asterisk_uniqueid", "recorded_at",
+               "channel", "scheduled_job_ids", "error_steps")  # fmt: skip
+# The list's cells: the jobs a call asked for, written in one cell, apart by spaces (ids have none).
+LIST_COLUMNS = frozenset({"scheduled_job_ids"})
 CSV_TIMES = frozenset({"started_at", "answered_at", "ended_at", "recorded_at"})  # written on the clock `tz` names
 # A number on either end: who called in, or whom a callback or campaign call rang.
 Number = Annotated[
@@ -42,8 +45,11 @@ Number = Annotated[
     Query(
         max_length=100,
         pattern=r"^[^\x00]*$",
-        description="Calls from this number, or to it (callbacks, campaigns), typed as people write it: spaces, "
-        "dashes and brackets are ignored, and `+34...` finds `0034...` too",
+        description="Calls from this number, or to it (callbacks, campaigns), typed as people write it, whatever "
+        "form the record holds it in: spaces, dashes and brackets are ignored on both sides (`+34600111222` finds "
+        "a CallerID the trunk wrote `+34 600 111 222`), and `+34...` finds `0034...` too. With "
+        "IVRGRAPH_DEFAULT_COUNTRY a national number finds its international form and back (`600111222` in Spain); "
+        "without it a number written nationally is found by the same digits only",
     ),
 ]
 # Beside `caller`, not folded into it: a number stays an exact lookup on its index, whatever text a CRM sends.
@@ -86,6 +92,29 @@ Order = Annotated[
 
 
 Result = Annotated[str | None, Query(max_length=64, pattern=r"^[^\x00]*$", description="The flow's result")]
+# From a callback job to its calls, both ways (a support engineer's review): who asked for it, and each attempt.
+RangBackFor = Annotated[
+    str | None,
+    Query(max_length=64, pattern=r"^[^\x00]*$",
+          description="Calls that rang back for this callback job (its attempts: `callback_job_id`)"),
+]  # fmt: skip
+AskedFor = Annotated[
+    str | None,
+    Query(max_length=64, pattern=r"^[^\x00]*$",
+          description="Calls that asked for this callback job: scheduled it, or joined it while it was waiting "
+          "(`scheduled_job_ids`). PostgreSQL finds them by index; SQLite reads the calls that asked for any job"),
+]  # fmt: skip
+OriginCall = Annotated[
+    str | None,
+    Query(max_length=64, pattern=r"^[^\x00]*$",
+          description="Calls placed for a callback job this call scheduled (`origin_call_id`): every attempt"),
+]  # fmt: skip
+WithErrors = Annotated[
+    bool | None,
+    Query(description="true: calls where a step took its block's error exit (`error_steps` above 0), whatever "
+          "their status: a data source refusing its login, then the fallback; false: calls where none did. Calls "
+          "for which it is not known (`error_steps` null) are in neither"),
+]  # fmt: skip
 
 
 class CallQuery:
@@ -102,9 +131,15 @@ class CallQuery:
         result: Result = None,
         uniqueid: UniqueId = None,
         caller_name: CallerName = None,
+        callback_job_id: RangBackFor = None,
+        scheduled_job_id: AskedFor = None,
+        origin_call_id: OriginCall = None,
+        with_errors: WithErrors = None,
     ) -> None:
         self.scenario, self.since, self.until, self.caller = scenario, since, until, caller
         self.status, self.result, self.uniqueid, self.caller_name = status, result, uniqueid, caller_name
+        self.callback_job_id, self.scheduled_job_id = callback_job_id, scheduled_job_id
+        self.origin_call_id, self.with_errors = origin_call_id, with_errors
 
     def filters(self, zone: ZoneInfo, *, recorded_since: datetime | None = None) -> CallFilter:
         """The query as persistence.calls reads it, a time without an offset read on `zone`'s clock."""
@@ -118,6 +153,10 @@ class CallQuery:
             result=self.result,
             asterisk_uniqueid=self.uniqueid,
             recorded_since=read_on_clock(recorded_since, zone),
+            callback_job_id=self.callback_job_id,
+            scheduled_job_id=self.scheduled_job_id,
+            origin_call_id=self.origin_call_id,
+            with_errors=self.with_errors,
         )
 
 
@@ -151,6 +190,9 @@ def summary(record: CallRecord, transfer_outcome: str | None) -> CallSummary:
         transfer_outcome=transfer_outcome,
         origin_call_id=record.origin_call_id,
         recorded_at=record.recorded_at,
+        callback_job_id=record.callback_job_id,
+        scheduled_job_ids=record.scheduled_job_ids,
+        error_steps=record.error_steps,
     )
 
 
@@ -204,9 +246,11 @@ def export_calls(
     `started_at (Europe/Madrid)`; on another clock than UTC, `started_at (UTC)` follows the local start, as the
     hour a clock change repeats is written twice on the local one. `delimiter=semicolon` for an Excel that splits on
     `;` (Spanish, Russian...). The file starts with a UTF-8 byte order mark; a cell a spreadsheet would run as a
-    formula starts with `'`. `hangup_during` and `transfer_outcome` are those of the list's items. Numbers and names
-    are masked for a user without `sees_personal_data`; each export leaves an `export_calls` audit event with its
-    filters (a number by its keyed hash)."""
+    formula starts with `'`. `hangup_during`, `transfer_outcome`, `callback_job_id` and `error_steps` are those of
+    the list's items; `scheduled_job_ids` their ids apart by spaces (empty for none, and when not known); `channel`
+    is Asterisk's channel name, which its full log is keyed by. Numbers and names are masked for a user without
+    `sees_personal_data`; each export leaves an `export_calls` audit event with its filters (a number by its keyed
+    hash)."""
     filters = query.filters(ZoneInfo(tz))
     _record_export(runtime.database, user, filters, "csv")
     return StreamingResponse(
@@ -268,10 +312,18 @@ def _register_rows(session: Session, filters: CallFilter, user: Principal) -> It
     """The calls `filters` picks, a row of `CSV_COLUMNS` each, read from the database as they are written, as `user`
     may read them."""
     records = calls.with_transfer_outcomes(session, calls.iter_calls(session, filters=filters))
-    rows = ([transfer if column == "transfer_outcome" else getattr(record, column) for column in CSV_COLUMNS]
-            for record, transfer in records)  # fmt: skip
+    rows = ([_cell(record, column, transfer) for column in CSV_COLUMNS] for record, transfer in records)
     for row in personal_data.register_rows(rows, CSV_COLUMNS, user):
         yield list(row)
+
+
+def _cell(record: CallRecord, column: str, transfer_outcome: str | None) -> object:
+    """The export's cell of `column` for `record`: a list as its items apart by spaces (empty for none, and for
+    not known: a spreadsheet has no null)."""
+    if column == "transfer_outcome":
+        return transfer_outcome
+    value = getattr(record, column)
+    return " ".join(value or ()) if column in LIST_COLUMNS else value
 
 
 def _record_export(database: Database, user: Principal, filters: CallFilter, form: Literal["csv", "xlsx"]) -> None:
@@ -285,6 +337,10 @@ def _record_export(database: Database, user: Principal, filters: CallFilter, for
             "status": filters.status,
             "result": filters.result,
             "uniqueid": filters.asterisk_uniqueid,
+            "callback_job_id": filters.callback_job_id,
+            "scheduled_job_id": filters.scheduled_job_id,
+            "origin_call_id": filters.origin_call_id,
+            "with_errors": filters.with_errors,
         }
         target = "calls"
         if filters.caller is not None:
@@ -309,7 +365,6 @@ def get_call(call_id: CallId, user: Viewer, runtime: RuntimeDep) -> CallDetail:
             node=record.node,
             asterisk_uniqueid=record.asterisk_uniqueid,
             error=record.error,
-            callback_job_id=record.callback_job_id,
             variables=record.variables,
             trace=record.trace,
         )

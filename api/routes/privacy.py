@@ -75,7 +75,6 @@ def subject_access(number: SubjectNumber, user: Admin, runtime: RuntimeDep) -> S
                     node=record.node,
                     asterisk_uniqueid=record.asterisk_uniqueid,
                     error=record.error,
-                    callback_job_id=record.callback_job_id,
                     variables=record.variables,
                     trace=record.trace,
                 )

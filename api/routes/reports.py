@@ -56,8 +56,8 @@ def call_report(
 ) -> CallReport:
     """The calls that started in the range, summed up: per row the calls, those answered, the calls by register
     status, the callers who hung up before the end, the transfers tried and answered (from the last transfer's
-    outcome, as the register derives it), the answered calls' talk time, and the most frequent `result` values; and
-    the totals of the range.
+    outcome, as the register derives it), the calls where a step took its error exit, the answered calls' talk
+    time, and the most frequent `result` values; and the totals of the range.
 
     Days and hours are those of `tz`'s clock: a day it goes back is 25 hours long (its repeated hour two rows, told
     apart by `local_start`'s offset), a day it goes forward 23. A range that is not forward, or longer than 366 days,
@@ -99,6 +99,7 @@ def _count_fields(counts: Counts) -> dict[str, Any]:
         "statuses": counts.status_counts(),
         "abandoned": counts.abandoned,
         "transfers": counts.transfers,
+        "with_errors": counts.with_errors,
         "transfers_answered": counts.transfers_answered,
         "transfer_outcomes": dict(sorted(counts.transfer_outcomes.items())),
         "talk_ms_total": counts.talk_ms,

@@ -50,6 +50,9 @@ def test_0016_gives_records_stored_before_it_the_moment_their_call_ended(tmp_pat
         )
         upgrade(url, "0016")
         assert current_revision(url) == "0016"
+        with pytest.raises(IntegrityError):  # NOT NULL: a writer that leaves it out fails, it does not hide
+            run_statements(url, (call, {"id": "d", "started": "2026-12-07 10:00:00", "ended": None}))
+        upgrade(url)  # read through today's model, which names the columns later revisions added (0022)
         database = Database(url)
         with database.session() as session:
             stored = {r.id: r.recorded_at for r in session.scalars(select(CallRecord))}
@@ -58,8 +61,6 @@ def test_0016_gives_records_stored_before_it_the_moment_their_call_ended(tmp_pat
         columns = {column["name"]: column for column in inspect(engine).get_columns("call_records")}
         indexes = {index["name"] for index in inspect(engine).get_indexes("call_records")}
         engine.dispose()
-        with pytest.raises(IntegrityError):  # NOT NULL: a writer that leaves it out fails, it does not hide
-            run_statements(url, (call, {"id": "d", "started": "2026-12-07 10:00:00", "ended": None}))
         database.dispose()
         command.downgrade(alembic_config(url), "0015")
         engine = make_engine(url)

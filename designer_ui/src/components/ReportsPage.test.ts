@@ -26,6 +26,7 @@ const counts = (over: Partial<ReportCounts> = {}): ReportCounts => ({
   abandoned: 0,
   transfers: 0,
   transfers_answered: 0,
+  with_errors: 0,
   transfer_outcomes: {},
   talk_ms_total: 0,
   talk_ms_average: null,

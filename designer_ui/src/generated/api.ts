@@ -588,9 +588,11 @@ export interface paths {
          *     `started_at (Europe/Madrid)`; on another clock than UTC, `started_at (UTC)` follows the local start, as the
          *     hour a clock change repeats is written twice on the local one. `delimiter=semicolon` for an Excel that splits on
          *     `;` (Spanish, Russian...). The file starts with a UTF-8 byte order mark; a cell a spreadsheet would run as a
-         *     formula starts with `'`. `hangup_during` and `transfer_outcome` are those of the list's items. Numbers and names
-         *     are masked for a user without `sees_personal_data`; each export leaves an `export_calls` audit event with its
-         *     filters (a number by its keyed hash).
+         *     formula starts with `'`. `hangup_during`, `transfer_outcome`, `callback_job_id` and `error_steps` are those of
+         *     the list's items; `scheduled_job_ids` their ids apart by spaces (empty for none, and when not known); `channel`
+         *     is Asterisk's channel name, which its full log is keyed by. Numbers and names are masked for a user without
+         *     `sees_personal_data`; each export leaves an `export_calls` audit event with its filters (a number by its keyed
+         *     hash).
          *
          *     **Role:** viewer or above (any signed-in user).
          */
@@ -832,8 +834,8 @@ export interface paths {
          * Call Report
          * @description The calls that started in the range, summed up: per row the calls, those answered, the calls by register
          *     status, the callers who hung up before the end, the transfers tried and answered (from the last transfer's
-         *     outcome, as the register derives it), the answered calls' talk time, and the most frequent `result` values; and
-         *     the totals of the range.
+         *     outcome, as the register derives it), the calls where a step took its error exit, the answered calls' talk
+         *     time, and the most frequent `result` values; and the totals of the range.
          *
          *     Days and hours are those of `tz`'s clock: a day it goes back is 25 hours long (its repeated hour two rows, told
          *     apart by `local_start`'s offset), a day it goes forward 23. A range that is not forward, or longer than 366 days,
@@ -1635,7 +1637,10 @@ export interface components {
              * @description Asterisk's UNIQUEID of the channel, as its CDR and CEL show it
              */
             asterisk_uniqueid: string;
-            /** Callback Job Id */
+            /**
+             * Callback Job Id
+             * @description The callback job this call rang back for: it is one of the job's attempts, placed by the dialer (a callback or a call list's client); null for a call that came in. Not the jobs the call scheduled: `scheduled_job_ids`
+             */
             callback_job_id: string | null;
             /**
              * Caller Id
@@ -1664,6 +1669,11 @@ export interface components {
              */
             error: string | null;
             /**
+             * Error Steps
+             * @description How many of the call's steps took their block's error exit (a data source refusing its login, a scheduler down), whether the flow went on from there, by that exit or the scenario's fallback, or the call failed; 0 when none did. Null when not known (as `scheduled_job_ids`). `with_errors=` finds them
+             */
+            error_steps?: number | null;
+            /**
              * Hangup During
              * @description What the call was doing when the caller hung up (play, read_digits, transfer...), if they did
              */
@@ -1674,7 +1684,10 @@ export interface components {
             last_node: string | null;
             /** Node */
             node: string;
-            /** Origin Call Id */
+            /**
+             * Origin Call Id
+             * @description For a call placed for a callback job: the call that scheduled the job (`GET /api/calls?origin_call_id=` lists the attempts of the jobs a call scheduled)
+             */
             origin_call_id: string | null;
             /** Outcome */
             outcome: string;
@@ -1691,6 +1704,11 @@ export interface components {
             result?: string | null;
             /** Scenario */
             scenario: string;
+            /**
+             * Scheduled Job Ids
+             * @description The callback jobs this call asked for: those its Callback blocks scheduled, and one a request joined because a callback was already waiting for the number (`merged` in the trace), each once, in the order asked; [] when it asked for none. Null when not known: a call recorded before they were kept (migration 0022) whose trace retention had already stripped. `scheduled_job_id=` finds them
+             */
+            scheduled_job_ids?: string[] | null;
             /**
              * Started At
              * Format: date-time
@@ -1899,6 +1917,12 @@ export interface components {
              * @description Of them, those whose last transfer reached someone (`answered`)
              */
             transfers_answered: number;
+            /**
+             * With Errors
+             * @description Calls where a step took its block's error exit (the register's `error_steps` above 0, `with_errors=true`), whatever their status; calls recorded before that was kept, whose trace retention had stripped, are not known and not counted
+             * @default 0
+             */
+            with_errors: number;
         };
         /** CallReportRow */
         CallReportRow: {
@@ -1989,11 +2013,22 @@ export interface components {
              * @description Of them, those whose last transfer reached someone (`answered`)
              */
             transfers_answered: number;
+            /**
+             * With Errors
+             * @description Calls where a step took its block's error exit (the register's `error_steps` above 0, `with_errors=true`), whatever their status; calls recorded before that was kept, whose trace retention had stripped, are not known and not counted
+             * @default 0
+             */
+            with_errors: number;
         };
         /** CallSummary */
         CallSummary: {
             /** Answered At */
             answered_at: string | null;
+            /**
+             * Callback Job Id
+             * @description The callback job this call rang back for: it is one of the job's attempts, placed by the dialer (a callback or a call list's client); null for a call that came in. Not the jobs the call scheduled: `scheduled_job_ids`
+             */
+            callback_job_id?: string | null;
             /**
              * Caller Id
              * @description Who called. Masked for a user without `sees_personal_data`: `+34*******56`, the last two digits kept
@@ -2014,6 +2049,11 @@ export interface components {
             /** Ended At */
             ended_at: string | null;
             /**
+             * Error Steps
+             * @description How many of the call's steps took their block's error exit (a data source refusing its login, a scheduler down), whether the flow went on from there, by that exit or the scenario's fallback, or the call failed; 0 when none did. Null when not known (as `scheduled_job_ids`). `with_errors=` finds them
+             */
+            error_steps?: number | null;
+            /**
              * Hangup During
              * @description What the call was doing when the caller hung up (play, read_digits, transfer...), if they did
              */
@@ -2022,7 +2062,10 @@ export interface components {
             id: string;
             /** Last Node */
             last_node: string | null;
-            /** Origin Call Id */
+            /**
+             * Origin Call Id
+             * @description For a call placed for a callback job: the call that scheduled the job (`GET /api/calls?origin_call_id=` lists the attempts of the jobs a call scheduled)
+             */
             origin_call_id: string | null;
             /** Outcome */
             outcome: string;
@@ -2039,6 +2082,11 @@ export interface components {
             result?: string | null;
             /** Scenario */
             scenario: string;
+            /**
+             * Scheduled Job Ids
+             * @description The callback jobs this call asked for: those its Callback blocks scheduled, and one a request joined because a callback was already waiting for the number (`merged` in the trace), each once, in the order asked; [] when it asked for none. Null when not known: a call recorded before they were kept (migration 0022) whose trace retention had already stripped. `scheduled_job_id=` finds them
+             */
+            scheduled_job_ids?: string[] | null;
             /**
              * Started At
              * Format: date-time
@@ -4866,7 +4914,7 @@ export interface operations {
                 since?: string | null;
                 /** @description Calls started before this (ISO 8601). Without an offset (`2026-12-07T09:00:00`, or a date alone: its midnight) it is read on the clock `tz` names (UTC unless given). A local time a clock change skips or shows twice takes the offset before the change (fold=0): 02:30 in Europe/Madrid is 01:30 UTC on 29 March 2026, and 00:30 UTC on 25 October 2026. In a URL, an offset's + is written %2B. */
                 until?: string | null;
-                /** @description Calls from this number, or to it (callbacks, campaigns), typed as people write it: spaces, dashes and brackets are ignored, and `+34...` finds `0034...` too */
+                /** @description Calls from this number, or to it (callbacks, campaigns), typed as people write it, whatever form the record holds it in: spaces, dashes and brackets are ignored on both sides (`+34600111222` finds a CallerID the trunk wrote `+34 600 111 222`), and `+34...` finds `0034...` too. With IVRGRAPH_DEFAULT_COUNTRY a national number finds its international form and back (`600111222` in Spain); without it a number written nationally is found by the same digits only */
                 caller?: string | null;
                 status?: ("answered" | "missed" | "abandoned_in_menu" | "abandoned_waiting" | "transferred" | "failed" | "callback_scheduled") | null;
                 /** @description The flow's result */
@@ -4875,6 +4923,14 @@ export interface operations {
                 uniqueid?: string | null;
                 /** @description Calls whose caller's CallerID name (`caller_name`, Asterisk's `agi_calleridname`) contains this, case ignored in every alphabet and the dots of ё too, on any database locale: `петрова` finds `ПЕТРОВА ЮЛИЯ`, `петр` finds `Пётр`. No index serves it: the server reads the calls the other filters leave, newest first, until a page is full (the whole range when few match), so on a large register give a time range (`since`, `until`) or a `scenario` with it */
                 caller_name?: string | null;
+                /** @description Calls that rang back for this callback job (its attempts: `callback_job_id`) */
+                callback_job_id?: string | null;
+                /** @description Calls that asked for this callback job: scheduled it, or joined it while it was waiting (`scheduled_job_ids`). PostgreSQL finds them by index; SQLite reads the calls that asked for any job */
+                scheduled_job_id?: string | null;
+                /** @description Calls placed for a callback job this call scheduled (`origin_call_id`): every attempt */
+                origin_call_id?: string | null;
+                /** @description true: calls where a step took its block's error exit (`error_steps` above 0), whatever their status: a data source refusing its login, then the fallback; false: calls where none did. Calls for which it is not known (`error_steps` null) are in neither */
+                with_errors?: boolean | null;
             };
             header?: never;
             path?: never;
@@ -4941,7 +4997,7 @@ export interface operations {
                 since?: string | null;
                 /** @description Calls started before this (ISO 8601). Without an offset (`2026-12-07T09:00:00`, or a date alone: its midnight) it is read on the clock `tz` names (UTC unless given). A local time a clock change skips or shows twice takes the offset before the change (fold=0): 02:30 in Europe/Madrid is 01:30 UTC on 29 March 2026, and 00:30 UTC on 25 October 2026. In a URL, an offset's + is written %2B. */
                 until?: string | null;
-                /** @description Calls from this number, or to it (callbacks, campaigns), typed as people write it: spaces, dashes and brackets are ignored, and `+34...` finds `0034...` too */
+                /** @description Calls from this number, or to it (callbacks, campaigns), typed as people write it, whatever form the record holds it in: spaces, dashes and brackets are ignored on both sides (`+34600111222` finds a CallerID the trunk wrote `+34 600 111 222`), and `+34...` finds `0034...` too. With IVRGRAPH_DEFAULT_COUNTRY a national number finds its international form and back (`600111222` in Spain); without it a number written nationally is found by the same digits only */
                 caller?: string | null;
                 status?: ("answered" | "missed" | "abandoned_in_menu" | "abandoned_waiting" | "transferred" | "failed" | "callback_scheduled") | null;
                 /** @description The flow's result */
@@ -4950,6 +5006,14 @@ export interface operations {
                 uniqueid?: string | null;
                 /** @description Calls whose caller's CallerID name (`caller_name`, Asterisk's `agi_calleridname`) contains this, case ignored in every alphabet and the dots of ё too, on any database locale: `петрова` finds `ПЕТРОВА ЮЛИЯ`, `петр` finds `Пётр`. No index serves it: the server reads the calls the other filters leave, newest first, until a page is full (the whole range when few match), so on a large register give a time range (`since`, `until`) or a `scenario` with it */
                 caller_name?: string | null;
+                /** @description Calls that rang back for this callback job (its attempts: `callback_job_id`) */
+                callback_job_id?: string | null;
+                /** @description Calls that asked for this callback job: scheduled it, or joined it while it was waiting (`scheduled_job_ids`). PostgreSQL finds them by index; SQLite reads the calls that asked for any job */
+                scheduled_job_id?: string | null;
+                /** @description Calls placed for a callback job this call scheduled (`origin_call_id`): every attempt */
+                origin_call_id?: string | null;
+                /** @description true: calls where a step took its block's error exit (`error_steps` above 0), whatever their status: a data source refusing its login, then the fallback; false: calls where none did. Calls for which it is not known (`error_steps` null) are in neither */
+                with_errors?: boolean | null;
             };
             header?: never;
             path?: never;
@@ -5005,7 +5069,7 @@ export interface operations {
                 since?: string | null;
                 /** @description Calls started before this (ISO 8601). Without an offset (`2026-12-07T09:00:00`, or a date alone: its midnight) it is read on the clock `tz` names (UTC unless given). A local time a clock change skips or shows twice takes the offset before the change (fold=0): 02:30 in Europe/Madrid is 01:30 UTC on 29 March 2026, and 00:30 UTC on 25 October 2026. In a URL, an offset's + is written %2B. */
                 until?: string | null;
-                /** @description Calls from this number, or to it (callbacks, campaigns), typed as people write it: spaces, dashes and brackets are ignored, and `+34...` finds `0034...` too */
+                /** @description Calls from this number, or to it (callbacks, campaigns), typed as people write it, whatever form the record holds it in: spaces, dashes and brackets are ignored on both sides (`+34600111222` finds a CallerID the trunk wrote `+34 600 111 222`), and `+34...` finds `0034...` too. With IVRGRAPH_DEFAULT_COUNTRY a national number finds its international form and back (`600111222` in Spain); without it a number written nationally is found by the same digits only */
                 caller?: string | null;
                 status?: ("answered" | "missed" | "abandoned_in_menu" | "abandoned_waiting" | "transferred" | "failed" | "callback_scheduled") | null;
                 /** @description The flow's result */
@@ -5014,6 +5078,14 @@ export interface operations {
                 uniqueid?: string | null;
                 /** @description Calls whose caller's CallerID name (`caller_name`, Asterisk's `agi_calleridname`) contains this, case ignored in every alphabet and the dots of ё too, on any database locale: `петрова` finds `ПЕТРОВА ЮЛИЯ`, `петр` finds `Пётр`. No index serves it: the server reads the calls the other filters leave, newest first, until a page is full (the whole range when few match), so on a large register give a time range (`since`, `until`) or a `scenario` with it */
                 caller_name?: string | null;
+                /** @description Calls that rang back for this callback job (its attempts: `callback_job_id`) */
+                callback_job_id?: string | null;
+                /** @description Calls that asked for this callback job: scheduled it, or joined it while it was waiting (`scheduled_job_ids`). PostgreSQL finds them by index; SQLite reads the calls that asked for any job */
+                scheduled_job_id?: string | null;
+                /** @description Calls placed for a callback job this call scheduled (`origin_call_id`): every attempt */
+                origin_call_id?: string | null;
+                /** @description true: calls where a step took its block's error exit (`error_steps` above 0), whatever their status: a data source refusing its login, then the fallback; false: calls where none did. Calls for which it is not known (`error_steps` null) are in neither */
+                with_errors?: boolean | null;
             };
             header?: never;
             path?: never;
