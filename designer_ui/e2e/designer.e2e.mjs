@@ -1576,8 +1576,13 @@ async function main() {
       "the canvas brings the focused connection into sight",
     );
     await shot(page, "05b-keyboard-connection-focused");
-    for (let i = 0; i < 20 && !(await page.evaluate(() => document.activeElement?.classList.contains("react-flow__node"))); i++) {
+    // Each Tab may first bring the next item into sight and focus it a frame later (useFocusCanvasItem): wait for
+    // the focus to land on a connection or block before the next press, as a person's next keystroke comes later.
+    const focusOnCanvasItem = () =>
+      page.waitForFunction(() => document.activeElement?.matches(".react-flow__node, .react-flow__edge"), null, { timeout: 2000 });
+    for (let i = 0; i < 60 && !(await page.evaluate(() => document.activeElement?.classList.contains("react-flow__node"))); i++) {
       await page.keyboard.press("Tab");
+      await focusOnCanvasItem();
     }
     const startBlock = page.getByRole("group", { name: /^Start “start”: Next → Say Phrase; error: not connected/ });
     check(
