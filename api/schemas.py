@@ -700,6 +700,18 @@ PhoneNumber = Annotated[
 ]
 
 
+# The zone a callback's or a call list's hours and holidays are read in: one declaration for both requests.
+DialTimezone = Annotated[
+    str | None,
+    Field(
+        pattern=r"^[A-Za-z_]+(/[A-Za-z0-9_+-]+){0,2}$|^UTC$",
+        max_length=64,
+        description="IANA zone the hours and holidays are read in; none: this node's "
+        "(IVRGRAPH_DIAL_DEFAULT_TIMEZONE, UTC unless set).",
+    ),
+]
+
+
 class CallbackCreate(RequestModel):
     # RequestModel: a misspelt field (`window_ends`) is refused, not ignored.
     number: PhoneNumber
@@ -717,13 +729,7 @@ class CallbackCreate(RequestModel):
         "(IVRGRAPH_DIAL_DEFAULT_HOURS, every day 09:00-21:00 unless set), never at night; the job answers the hours "
         "it keeps. To call at any time, send every day from 00:00 to 00:00.",
     )
-    timezone: str | None = Field(
-        default=None,
-        pattern=r"^[A-Za-z_]+(/[A-Za-z0-9_+-]+){0,2}$|^UTC$",
-        max_length=64,
-        description="IANA zone the hours and holidays are read in; none: this node's "
-        "(IVRGRAPH_DIAL_DEFAULT_TIMEZONE, UTC unless set).",
-    )
+    timezone: DialTimezone = None
     holidays: list[date] = Field(default_factory=list, max_length=400, description="Days without calls.")
     variables: dict[str, Any] = Field(
         default_factory=dict,
@@ -820,13 +826,7 @@ class CallbackBatchIn(RequestModel):
         "hours (IVRGRAPH_DIAL_DEFAULT_HOURS, every day 09:00-21:00 unless set), never at night; the answer and the "
         "campaign's settings name the hours used. To call at any time, send every day from 00:00 to 00:00.",
     )
-    timezone: str | None = Field(
-        default=None,
-        pattern=r"^[A-Za-z_]+(/[A-Za-z0-9_+-]+){0,2}$|^UTC$",
-        max_length=64,
-        description="IANA zone the hours and holidays are read in; none: this node's "
-        "(IVRGRAPH_DIAL_DEFAULT_TIMEZONE, UTC unless set).",
-    )
+    timezone: DialTimezone = None
     holidays: list[date] = Field(default_factory=list, max_length=400)
     max_attempts: int = Field(default=3, ge=1, le=20)
     dry_run: bool = Field(default=False, description="Check the list and show the jobs; create nothing.")
