@@ -189,14 +189,14 @@ export function speedLine(count, f) {
   );
 }
 
-/** A signed-in API session from Node (cookie + CSRF token). */
-async function apiSession(base, username, password) {
+/** A signed-in API session from Node (cookie + CSRF token); designer.e2e.mjs uses it too. */
+export async function apiSession(base, username, password) {
   const login = await fetch(`${base}/api/auth/login`, {
     method: "POST",
     headers: { "Content-Type": "application/json" },
     body: JSON.stringify({ username, password }),
   });
-  if (!login.ok) throw new Error(`login as ${username} at ${base} failed: ${login.status}`);
+  if (!login.ok) throw new Error(`login as ${username} at ${base} failed: ${login.status} ${await login.text()}`);
   const cookie = login.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
   const { csrf_token: csrf } = await login.json();
   return async (method, path, body) => {

@@ -21,7 +21,7 @@ import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 import { bigScenario } from "./big-scenario.mjs";
-import { canvasSpeed, speedLine, timeOpen, timeSelect } from "./canvas-speed.mjs";
+import { apiSession as signedInSession, canvasSpeed, speedLine, timeOpen, timeSelect } from "./canvas-speed.mjs";
 import { ivrTreeScenario } from "./ivr-tree-scenario.mjs";
 import { unplacedScenario } from "./unplaced-scenario.mjs";
 import { testCallInputs } from "./test-call-inputs.mjs";
@@ -62,25 +62,7 @@ function check(condition, message) {
 }
 
 /** A signed-in API session from Node (cookie + CSRF token), for the set-up the test is not about. */
-async function apiSession(username, password) {
-  const response = await fetch(`${BASE}/api/auth/login`, {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ username, password }),
-  });
-  if (!response.ok) throw new Error(`login as ${username} failed: ${response.status} ${await response.text()}`);
-  const cookie = response.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
-  const { csrf_token: csrf } = await response.json();
-  return async (method, path, body) => {
-    const res = await fetch(`${BASE}${path}`, {
-      method,
-      headers: { "Content-Type": "application/json", Cookie: cookie, "X-CSRF-Token": csrf },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
-    return res.status === 204 ? null : res.json();
-  };
-}
+const apiSession = (username, password) => signedInSession(BASE, username, password);
 
 const node = (page, id) => page.locator(`.react-flow__node[data-id="${id}"]`);
 const handle = (page, id, exit) => node(page, id).locator(`.react-flow__handle[data-handleid="${exit}"]`);
