@@ -9,15 +9,19 @@ user without the permission reads is decided in this one module:
   length shows. A number of seven digits or fewer keeps only its last two; one of two or fewer keeps none. Text with a
   letter in it (`anonymous`, a SIP URI) is `[hidden]`;
 - a CallerID name: `[hidden]` (an empty one stays empty: "no name was sent" holds nothing);
+- a channel's name (`Local/34600111256@callees-0000002a;1`: a Local channel names the number it dialled): each run
+  in it that may be a number masked as a number, found as the logs find them (agi_server.logs.rewrite_number_runs);
+  the technology, trunk and context names and the unique suffix stay, so support still finds it in Asterisk's log;
 - any other value (a variable, the keys pressed, a text said, a value an event noted, an error message): the mask the
   engine writes for a sensitive variable (graph_engine.sensitive.mask: `[hidden: 4 characters]`), which the designer
   says in the analyst's language. A value the engine masked already is left as it is. The keys keep the terminator
   between entries (`[hidden: 2 characters]#[hidden: 4 characters]`), so the story still tells tries apart.
 
 What stays: ids, times, durations, statuses and outcomes, the flow's `result`, the nodes and exits a call took, what
-events note of the flow (a Switch's case, the rows an SQL block counted, a transfer's target and outcome, a callback's
-due time), and the names of variables and of a call list's columns. Filters still compare the real values on the
-server: `?caller=+34600111222` finds that caller's calls for a supervisor who reads them masked.
+events note of the flow (a Switch's case, the rows an SQL block counted, a transfer's outcome, and its target but for
+the numbers in it, as a channel's name; a callback's due time), and the names of variables and of a call list's
+columns. Filters still compare the real values on the server: `?caller=+34600111222` finds that caller's calls for a
+supervisor who reads them masked.
 
 The audit side (`record_access`): reading one call's detail (`read_call`), an export (`export_calls`,
 `export_campaign`) and a lookup by number (`lookup_number`) each leave one event per request, naming a number only by
@@ -32,6 +36,7 @@ from typing import Any, Final, TypeVar
 
 from sqlalchemy.orm import Session
 
+from agi_server.logs import rewrite_number_runs
 from api.schemas import CallbackJobOut, CallDetail, CallSummary
 from graph_engine.sensitive import HIDDEN, mask
 from persistence import audit, privacy
@@ -40,15 +45,16 @@ from persistence.users import Principal
 
 # Variables every call has that say nothing about the caller; `result` is the register's own column.
 KEPT_VARIABLES: Final = frozenset(
-    {"call_id", "channel", "channel_language", "language", "result", "callback_job_id", "origin_call_id"}
+    {"call_id", "channel_language", "language", "result", "callback_job_id", "origin_call_id"}
 )
 NUMBER_VARIABLES: Final = frozenset({"caller_id", "dialed_number", "callback_number"})
+CHANNEL_VARIABLES: Final = frozenset({"channel"})
 NAME_VARIABLES: Final = frozenset({"caller_name"})
 
 # What a trace event (`ctx.note(kind, ...)`, a `failure`'s params) holds of the flow rather than of the caller.
 KEPT_EVENT_FIELDS: Final = frozenset(
     {
-        "kind", "code", "attempt", "terminator", "reason", "case", "target", "outcome", "talk_seconds",
+        "kind", "code", "attempt", "terminator", "reason", "case", "outcome", "talk_seconds",
         "caller_name_unset", "scenario", "version", "local_time", "open", "source", "rows", "rows_affected", "job_id",
         "due", "merged", "status", "skipped", "expression", "part", "line", "node_id", "column", "columns", "media",
         "field", "variable", "variables", "timezone", "exit", "engine", "method", "exception",
@@ -56,10 +62,14 @@ KEPT_EVENT_FIELDS: Final = frozenset(
 )  # fmt: skip
 NUMBER_EVENT_FIELDS: Final = frozenset({"number", "to", "caller_id", "callback_number"})
 NAME_EVENT_FIELDS: Final = frozenset({"caller_name"})
+# A transfer's target is a dial string (`PJSIP/+34600111256@trunk`): its numbers masked as a channel's are, so a
+# department's extension or queue still shows and a client's mobile does not.
+DIAL_STRING_EVENT_FIELDS: Final = frozenset({"target"})
 
 # The register's export columns (api.routes.calls.CSV_COLUMNS) that hold a number or a name.
 REGISTER_NUMBERS: Final = frozenset({"caller_id", "dialed_number"})
 REGISTER_NAMES: Final = frozenset({"caller_name"})
+REGISTER_CHANNELS: Final = frozenset({"channel"})
 
 # graph_engine.sensitive's masks, as the designer reads them (designer_ui/src/lib/hiddenText.ts).
 _ENGINE_MASK: Final = re.compile(r"\[hidden(?:: \d+ (?:characters?|items?|fields?))?\]")
@@ -67,6 +77,8 @@ _KEY_RUN: Final = re.compile(r"[^#]+")  # keys between terminators
 _COUNTRY_DIGITS: Final = 2  # after a leading +: +34, +79...; the start of a longer code
 _DIGITS_SHOWN: Final = 2  # at the end: enough to tell calls apart, not to call anyone back
 _SHORT_NUMBER: Final = 7  # digits; up to here only the last two show (an extension, a short code)
+# What Asterisk appends to a channel's name to make it unique: eight hex digits, and a Local channel's half (;1 ;2).
+_CHANNEL_SUFFIX: Final = re.compile(r"-[0-9a-f]{8}(?:;[12])?$")
 
 Call = TypeVar("Call", CallSummary, CallDetail)
 Job = TypeVar("Job", bound=CallbackJobOut)
@@ -93,6 +105,15 @@ def masked_number(text: str) -> str:
         else:
             shown.append(char)
     return "".join(shown)
+
+
+def masked_channel(text: str) -> str:
+    """A channel's name with the numbers in it masked (module doc): `Local/+34*******56@callees-0000002a;1`. Its
+    unique suffix (`-0000002a;1`) is kept apart first: after an extension (`PJSIP/101-00000001`) it would read as
+    the rest of one number."""
+    suffix = _CHANNEL_SUFFIX.search(text)
+    cut = suffix.start() if suffix else len(text)
+    return rewrite_number_runs(text[:cut], masked_number) + text[cut:]
 
 
 def masked_name(text: str) -> str:
@@ -139,6 +160,8 @@ def _masked_variable(name: str, value: Any) -> Any:
         return masked_number(value)
     if isinstance(value, str) and name in NAME_VARIABLES:
         return masked_name(value)
+    if isinstance(value, str) and name in CHANNEL_VARIABLES:
+        return masked_channel(value)
     if isinstance(value, Mapping):
         return {str(field): masked_value(inner) for field, inner in value.items()}
     return masked_value(value)
@@ -210,6 +233,8 @@ def _masked_event_field(field: str, value: Any) -> Any:
         return value  # an IVR's `attempt` event names its try `number`
     if field in NAME_EVENT_FIELDS and isinstance(value, str):
         return masked_name(value)
+    if field in DIAL_STRING_EVENT_FIELDS and isinstance(value, str):
+        return masked_channel(value)
     if isinstance(value, Mapping):  # a Condition's variables read: their names, each value masked
         return {str(name): masked_value(inner) for name, inner in value.items()}
     return masked_value(value)
@@ -229,6 +254,7 @@ def call(answer: Call, who: Principal) -> Call:
     }
     if isinstance(answer, CallDetail):
         update |= {
+            "channel": masked_channel(answer.channel),
             "error": masked_value(answer.error),
             "variables": masked_variables(answer.variables),
             "trace": masked_trace(answer.trace),
@@ -246,15 +272,18 @@ def callback_job(job: Job, who: Principal) -> Job:
 def register_rows(
     rows: Iterable[Sequence[object]], columns: Sequence[str], who: Principal
 ) -> Iterable[Sequence[object]]:
-    """The register's export rows (a cell each of `columns`) as `who` may read them: numbers and names masked."""
+    """The register's export rows (a cell each of `columns`) as `who` may read them: numbers, names and the numbers
+    in a channel's name masked."""
     if who.sees_personal_data:
         return rows
     numbers = {index for index, column in enumerate(columns) if column in REGISTER_NUMBERS}
     names = {index for index, column in enumerate(columns) if column in REGISTER_NAMES}
+    channels = {index for index, column in enumerate(columns) if column in REGISTER_CHANNELS}
     return (
         [
             masked_number(cell) if index in numbers and isinstance(cell, str)
             else masked_name(cell) if index in names and isinstance(cell, str)
+            else masked_channel(cell) if index in channels and isinstance(cell, str)
             else cell
             for index, cell in enumerate(row)
         ]

@@ -534,15 +534,18 @@ class CallSummary(BaseModel):
 
 
 class CallDetail(CallSummary):
-    channel: str
+    channel: str = Field(
+        description="Asterisk's channel name (`PJSIP/trunk-0000046b`), as its full log names it. "
+        f"{_MASKED}: the numbers in it as `caller_id` (a Local channel names the number it dialled)"
+    )
     node: str
     asterisk_uniqueid: str = Field(description="Asterisk's UNIQUEID of the channel, as its CDR and CEL show it")
     error: str | None = Field(description=f"Why the call failed, in English. {_MASKED}: `[hidden: N characters]`")
     callback_job_id: str | None = Field(description=_RANG_BACK_FOR)
     variables: dict[str, Any] = Field(
         description=f"The call's variables at its end. {_MASKED}: each value as the engine masks a sensitive one "
-        "(`[hidden: 4 characters]`), a number as `caller_id`; `call_id`, `channel`, `language`, `channel_language` "
-        "and `result` as they are"
+        "(`[hidden: 4 characters]`), a number as `caller_id`, `channel` as the field above; `call_id`, `language`, "
+        "`channel_language` and `result` as they are"
     )
     trace: dict[str, Any] = Field(
         description=f"Every step: node, exit, keys, prompts, variables changed, events, error. {_MASKED}: the keys "

@@ -27,9 +27,12 @@ from tests.persistence import documents
 
 CALLER, NAME, DIALED = "+34600111256", "María García López", "+34910000077"
 PIN, DEBT, DNI = "8642", 1532.75, "48213579Q"
+# A callback's Local channel names the number it dialled; a transfer's target can be the client's own mobile.
+CHANNEL, MOBILE = "Local/34600111256@callees-0000002a;1", "PJSIP/+34 655 443 321@trunk"
 CLIENT, CLIENT_NAME = "+34 611 222 389", "Lucía Pérez Ñúñez"
 # What must appear nowhere a user without the permission reads (the numbers without their masked ends).
-SECRETS = ("600111256", "611222389", "611 222 389", "910000077", "María", "García", "Lucía", PIN, "1532", DNI)
+SECRETS = ("600111256", "611222389", "611 222 389", "910000077", "655 443 3", "María", "García", "Lucía", PIN, "1532",
+           DNI)  # fmt: skip
 # Times and generated ids change from run to run and may hold any digits: left out before looking for the secrets.
 _VOLATILE = re.compile(r"\d{4}-\d\d-\d\d[T ][0-9:.]+(?:Z|[+-]\d\d:\d\d)?|[0-9a-f]{8}-[0-9a-f-]{27}")
 
@@ -41,7 +44,8 @@ def _trace(job_id: str) -> dict[str, Any]:
         "answered": True,
         "outcome": "failed",
         "error": f"no account for DNI {DNI}",
-        "variables": {"pin": PIN, "debt": DEBT, "dni": DNI, "caller_id": CALLER, "result": "will_pay"},
+        "variables": {"pin": PIN, "debt": DEBT, "dni": DNI, "caller_id": CALLER, "result": "will_pay",
+                      "channel": CHANNEL},
         "steps": [
             {
                 "index": 0, "node": "pin", "type": "ivr", "label": "PIN", "at": "2026-12-05T10:00:00+00:00",
@@ -76,6 +80,12 @@ def _trace(job_id: str) -> dict[str, Any]:
                             "detail": f"no account for DNI {DNI}"}],
                 "error": f"no account for DNI {DNI}",
             },
+            {
+                "index": 5, "node": "manager", "type": "transfer", "label": "Mgr", "at": "2026-12-05T10:00:11+00:00",
+                "exit": "busy", "keys": "", "prompts": [], "variables_changed": {},
+                "events": [{"kind": "transfer", "target": MOBILE, "outcome": "busy"},
+                           {"kind": "transfer", "target": "PJSIP/sales", "outcome": "answered"}],
+            },
         ],
     }  # fmt: skip
 
@@ -88,7 +98,8 @@ def bank_call(server: Server, slug: Callable[[str], str]) -> str:
     record = CallRecordIn(
         call_id=f"{scenario}-1", scenario=scenario, started_at=at, answered_at=at, ended_at=at + timedelta(seconds=12),
         outcome="failed", caller_id=CALLER, caller_name=NAME, dialed_number=DIALED, error=f"no account for DNI {DNI}",
-        variables={"pin": PIN, "debt": DEBT, "dni": DNI, "result": "will_pay", "language": "es"},
+        channel=CHANNEL,
+        variables={"pin": PIN, "debt": DEBT, "dni": DNI, "result": "will_pay", "language": "es", "channel": CHANNEL},
         trace=_trace(f"job-{scenario}"),
     )  # fmt: skip
     database = Database(server.database_url)
@@ -186,9 +197,11 @@ def test_without_the_permission_every_answer_is_masked(
     assert (item["status"], item["result"], item["outcome"]) == ("callback_scheduled", "will_pay", "failed")
     detail = client.get(f"/api/calls/{bank_call}").json()
     assert detail["variables"] == {"pin": "[hidden: 4 characters]", "debt": "[hidden: 7 characters]",
-                                   "dni": "[hidden: 9 characters]", "result": "will_pay", "language": "es"}  # fmt: skip
+                                   "dni": "[hidden: 9 characters]", "result": "will_pay", "language": "es",
+                                   "channel": "Local/*********56@callees-0000002a;1"}  # fmt: skip
+    assert detail["channel"] == "Local/*********56@callees-0000002a;1"  # Asterisk's log still finds it by its suffix
     assert detail["error"] == "[hidden: 28 characters]"
-    pin, debt, say, callback, check = detail["trace"]["steps"]
+    pin, debt, say, callback, check, manager = detail["trace"]["steps"]
     assert pin["keys"] == "[hidden: 2 characters]#[hidden: 4 characters]#"  # each try told apart, as the story does
     assert pin["events"] == [{"kind": "invalid", "attempt": 1, "keys": "[hidden: 2 characters]", "terminator": "#",
                               "reason": "too_short"}]  # fmt: skip
@@ -198,7 +211,10 @@ def test_without_the_permission_every_answer_is_masked(
     assert say["prompts"][1] == {"audio": "beep"}  # a recording is the designer's file
     assert callback["events"][0]["number"] == "+34*******56" and callback["events"][0]["due"]
     assert check["events"][0]["code"] == "data_source_failed" and check["events"][0]["source"] == "bank"
-    assert [step["exit"] for step in detail["trace"]["steps"]] == ["next", "found", "next", "scheduled", "error"]
+    assert [event["target"] for event in manager["events"]] == ["PJSIP/+34 *** *** *21@trunk", "PJSIP/sales"]
+    assert detail["trace"]["variables"]["channel"] == "Local/*********56@callees-0000002a;1"
+    exits = ["next", "found", "next", "scheduled", "error", "busy"]
+    assert [step["exit"] for step in detail["trace"]["steps"]] == exits
 
     [job] = client.get("/api/callbacks", params={"campaign": campaign}).json()
     assert job["number"] == "+34*******89"
@@ -225,6 +241,7 @@ def test_with_the_permission_the_same_answers_are_whole(
     assert f"12#{PIN}#" in read["detail"] and DNI in read["detail"] and str(DEBT) in read["detail"]
     assert CLIENT_NAME in read["jobs"] and CLIENT_NAME in read["report_csv"] and DNI in read["report_xlsx"]
     assert "[hidden" not in read["detail"] and "***" not in read["list"]
+    assert CHANNEL in read["detail"] and CHANNEL in read["csv"] and MOBILE in read["detail"]
 
 
 def test_an_admin_gives_and_takes_the_permission_and_the_users_tokens_follow(

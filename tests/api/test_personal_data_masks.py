@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from api.personal_data import masked_keys, masked_number, masked_trace, masked_value, masked_variables
+from api.personal_data import masked_channel, masked_keys, masked_number, masked_trace, masked_value, masked_variables
 from api.settings import Settings
 
 
@@ -29,6 +29,22 @@ from api.settings import Settings
 def test_a_number_keeps_its_country_its_last_two_digits_and_its_length(number: str, shown: str) -> None:
     assert masked_number(number) == shown
     assert len(masked_number(number)) == len(number) or shown == "[hidden]"
+
+
+@pytest.mark.parametrize(
+    ("channel", "shown"),
+    [
+        ("PJSIP/trunk-0000046b", "PJSIP/trunk-0000046b"),  # no number: as Asterisk's log names it
+        ("PJSIP/101-00000001", "PJSIP/101-00000001"),  # an extension, and the unique suffix, stay
+        ("Local/79161234567@callees-00000012;1", "Local/*********67@callees-00000012;1"),
+        ("Local/+34600111256@callees-0000002a;2", "Local/+34*******56@callees-0000002a;2"),
+        ("PJSIP/+7 916 123-45-67@trunk", "PJSIP/+7 9** ***-**-67@trunk"),  # as masked_number: +79, then the end
+        ("Local/600111256@ctx", "Local/*******56@ctx"),  # a name without its suffix, as a transfer's target
+        ("", ""),
+    ],
+)
+def test_a_channel_keeps_its_names_and_suffix_and_masks_the_numbers_in_it(channel: str, shown: str) -> None:
+    assert masked_channel(channel) == shown
 
 
 @pytest.mark.parametrize(

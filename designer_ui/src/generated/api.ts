@@ -1652,7 +1652,10 @@ export interface components {
              * @description Their CallerID name. Masked for a user without `sees_personal_data`: `[hidden]` (empty stays empty)
              */
             caller_name: string;
-            /** Channel */
+            /**
+             * Channel
+             * @description Asterisk's channel name (`PJSIP/trunk-0000046b`), as its full log names it. Masked for a user without `sees_personal_data`: the numbers in it as `caller_id` (a Local channel names the number it dialled)
+             */
             channel: string;
             /**
              * Dialed Number
@@ -1733,7 +1736,7 @@ export interface components {
             transfer_outcome?: string | null;
             /**
              * Variables
-             * @description The call's variables at its end. Masked for a user without `sees_personal_data`: each value as the engine masks a sensitive one (`[hidden: 4 characters]`), a number as `caller_id`; `call_id`, `channel`, `language`, `channel_language` and `result` as they are
+             * @description The call's variables at its end. Masked for a user without `sees_personal_data`: each value as the engine masks a sensitive one (`[hidden: 4 characters]`), a number as `caller_id`, `channel` as the field above; `call_id`, `language`, `channel_language` and `result` as they are
              */
             variables: {
                 [key: string]: unknown;
