@@ -396,11 +396,19 @@ class RollbackIn(RequestModel):
     message: Text = ""
 
 
+class TestStep(BaseModel):
+    scenario: str | None = Field(description="The slug of the scenario a Go To Scenario took the call to; null for "
+                                 "the tested scenario's own blocks")  # fmt: skip
+    node: str
+    exit: str | None = Field(description="The exit the block took; null where the call stopped in it")
+
+
 class TestOutcome(BaseModel):
     name: str
     passed: bool
     failures: list[str]
     story: list[str]
+    steps: list[TestStep] = Field(default_factory=list, description="The blocks the test call went through, in order")
 
 
 class VersionSummary(BaseModel):

@@ -47,9 +47,36 @@ class TestOutcome:
     passed: bool
     failures: list[str] = field(default_factory=list)
     story: list[str] = field(default_factory=list)
+    # The blocks the test call went through, in order: `{"scenario": slug, "node": id, "exit": exit}`, the
+    # scenario None for the tested one's own blocks and a Go To Scenario target's slug for its blocks (`visited`),
+    # the exit None where the call stopped in the
+    # block (a caller hanging up during it). What a coverage report counts and the canvas draws.
+    steps: list[dict[str, str | None]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "passed": self.passed, "failures": self.failures, "story": self.story}
+        return {
+            "name": self.name,
+            "passed": self.passed,
+            "failures": self.failures,
+            "story": self.story,
+            "steps": self.steps,
+        }
+
+
+def visited(simulation: SimulationResult) -> list[dict[str, str | None]]:
+    """`TestOutcome.steps` of a test call: each step's node and exit, and the slug of the scenario it ran in when a
+    Go To Scenario took the call elsewhere (the step's own `scenario` is that scenario's name, for people; the slug
+    is in the `goto_scenario` event of the step that went there)."""
+    steps: list[dict[str, str | None]] = []
+    slug: str | None = None
+    for step in simulation.result.steps:
+        if step.scenario is None:
+            slug = None
+        steps.append({"scenario": slug, "node": step.node, "exit": step.exit})
+        for event in step.events:
+            if event.get("kind") == "goto_scenario" and isinstance(event.get("scenario"), str):
+                slug = event["scenario"]
+    return steps
 
 
 def simulation_input(
@@ -208,7 +235,7 @@ async def run_scenario_tests(
             outcomes.append(TestOutcome(name, False, [f"could not run: {problem}"]))
             continue
         failures = check_expectations(test.get("expect", {}), simulation)
-        outcomes.append(TestOutcome(name, not failures, failures, simulation.story))
+        outcomes.append(TestOutcome(name, not failures, failures, simulation.story, visited(simulation)))
     return outcomes
 
 

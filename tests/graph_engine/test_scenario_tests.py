@@ -111,3 +111,24 @@ async def test_a_misspelt_expectation_fails_instead_of_checking_nothing(registry
     assert await failures_of(registry, {"not_visit": ["later"], "callbacks": 1}) == [
         "unknown expectation 'not_visit' (did you mean 'not_visits'?)"
     ]
+
+
+async def test_an_outcome_lists_the_blocks_it_went_through_with_their_scenario(registry):
+    """What a coverage report counts and the canvas draws: each step's node and exit, and for the steps a Go To
+    Scenario ran elsewhere, that scenario's slug (both scenarios here have a `start` and a `bye`)."""
+    menu = make_document(
+        [{"id": "start", "type": "start"}, {"id": "go", "type": "goto_scenario", "config": {"scenario": "billing"}}],
+        [("start", "next", "go")],
+    )
+    billing = make_document(
+        [{"id": "start", "type": "start"}, {"id": "bye", "type": "hangup"}], [("start", "next", "bye")], name="Billing"
+    )
+    [outcome] = await run_scenario_tests(menu, [{"name": "t"}], registry, scenarios={"billing": billing})
+    assert outcome.passed, outcome.failures
+    assert outcome.steps == [
+        {"scenario": None, "node": "start", "exit": "next"},
+        {"scenario": None, "node": "go", "exit": "goto"},
+        {"scenario": "billing", "node": "start", "exit": "next"},
+        {"scenario": "billing", "node": "bye", "exit": "hangup"},
+    ]
+    assert outcome.as_dict()["steps"] == outcome.steps

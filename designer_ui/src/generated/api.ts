@@ -3274,8 +3274,28 @@ export interface components {
             name: string;
             /** Passed */
             passed: boolean;
+            /**
+             * Steps
+             * @description The blocks the test call went through, in order
+             */
+            steps?: components["schemas"]["TestStep"][];
             /** Story */
             story: string[];
+        };
+        /** TestStep */
+        TestStep: {
+            /**
+             * Exit
+             * @description The exit the block took; null where the call stopped in it
+             */
+            exit: string | null;
+            /** Node */
+            node: string;
+            /**
+             * Scenario
+             * @description The slug of the scenario a Go To Scenario took the call to; null for the tested scenario's own blocks
+             */
+            scenario: string | null;
         };
         /** TokenCreate */
         TokenCreate: {
