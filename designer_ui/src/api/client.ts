@@ -249,6 +249,17 @@ export async function versionDocument(slug: string, version: number): Promise<Sc
   return detail.document as unknown as ScenarioDocument;
 }
 
+export type VersionChanges = Schemas["DiffOut"];
+
+/**
+ * What changed from version `from` to version `to` (null: to the draft as last saved), as graph_engine.diff's
+ * data; a 404 when either version (or the scenario) is no longer there.
+ */
+export async function versionChanges(slug: string, from: number, to: number | null): Promise<VersionChanges> {
+  const query = to === null ? { from } : { from, to };
+  return unwrap(client.GET("/api/scenarios/{slug}/diff", { params: { path: { slug }, query } }));
+}
+
 export async function rollback(slug: string, version: number, message = ""): Promise<PublishResult> {
   return unwrap(
     client.POST("/api/scenarios/{slug}/versions/{number}/rollback", {

@@ -4,37 +4,14 @@ import * as api from "../api/client";
 import { ApiError } from "../api/http";
 import type { Conflict, DraftPin, PublishResult, TestOutcome } from "../api/types";
 import { useI18n } from "../i18n";
-import { diffLines } from "../lib/changeText";
 import type { Translate } from "../lib/i18n";
 import { normalizeProblems, type Problem } from "../lib/problems";
 import { problemText } from "../lib/problemText";
-import { useEditor } from "../store/editor";
 import { Dialog } from "./Dialog";
+import { SemanticDiff } from "./SemanticDiff";
 
-/**
- * graph_engine.diff as data: each change a line in the interface language with the names the canvas shows (the
- * server's `summary` is English). The server's structured lists are not shown beside them: every entry of theirs is
- * one of these lines, values included where they are short, and their raw keys read as English JSON.
- */
-export function SemanticDiff({ diff }: { diff: Record<string, unknown> }) {
-  const { t, language } = useI18n();
-  const catalog = useEditor((s) => s.catalog);
-  const nodes = useEditor((s) => s.nodes);
-  const typeOf = (id: string) => nodes.find((node) => node.id === id)?.data.blockType;
-  const summary = diffLines(diff, { t, language, catalog, typeOf });
-  if (diff.empty === true || Object.keys(diff).length === 0) return <p className="muted">{t("publish.noDiff")}</p>;
-  return (
-    <div data-testid="diff">
-      {summary.length > 0 && (
-        <ul className="diff-summary">
-          {summary.map((line, i) => (
-            <li key={i}>{line}</li>
-          ))}
-        </ul>
-      )}
-    </div>
-  );
-}
+// Its own module now, shared with the Versions panel; still exported here, where the publish tests read it.
+export { SemanticDiff };
 
 function ProblemItem({ problem }: { problem: Problem }) {
   const { language } = useI18n();

@@ -1,7 +1,24 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
+
+// The generated client's transport, answered by each test: what the server said to GET /api/scenarios/{slug}/diff.
+const get = vi.hoisted(() => vi.fn());
+vi.mock("openapi-fetch", () => ({ default: () => ({ use: () => undefined, GET: get, POST: vi.fn() }) }));
+
+import { versionChanges } from "../api/client";
 import { ApiError } from "../api/http";
+import type { VersionSummary } from "../api/types";
 import { translator } from "../lib/i18n";
-import { rollbackFailureText } from "./VersionsPanel";
+import { buttonTexts, renderInLanguage, renderToHtml } from "./renderForTest";
+import {
+  CompareForm,
+  ComparisonView,
+  VersionChangesButton,
+  loadComparison,
+  previousVersion,
+  rollbackFailureText,
+  versionGone,
+  type VersionPair,
+} from "./VersionsPanel";
 
 const refused = (kind: string, version: number) =>
   new ApiError(409, { type: `https://ivrgraph.dev/problems/${kind}`, status: 409, detail: `the server's words (${kind})`, version }, `the server's words (${kind})`);
@@ -28,5 +45,154 @@ describe("a refused rollback", () => {
         expect(rollbackFailureText(translator(language), refused(kind, 4), 2)).not.toMatch(/\{|Something went wrong/);
       }
     }
+  });
+});
+
+const version = (number: number, message = ""): VersionSummary => ({
+  number,
+  message,
+  created_at: "2026-03-10T09:00:00Z",
+  created_by: "ana",
+  validation_summary: {},
+});
+
+/** Newest first, as the panel lists them; version 3 was never published (numbers may skip). */
+const listed = [version(118, "Key 0 to the operator"), version(117), version(2), version(1, "First flow")];
+
+describe("a version's own changes", () => {
+  it("are against the version listed before it", () => {
+    expect(previousVersion(listed, 118)).toBe(117);
+    expect(previousVersion(listed, 117)).toBe(2);
+    expect(previousVersion(listed, 2)).toBe(1);
+  });
+
+  it("do not exist for the first version, nor for one not listed", () => {
+    expect(previousVersion(listed, 1)).toBeNull();
+    expect(previousVersion(listed, 50)).toBeNull();
+  });
+
+  it("open from a button named with both versions, saying whether they are shown", () => {
+    const html = renderToHtml(VersionChangesButton, { version: 118, previous: 117, expanded: false, controls: "diff", onToggle: () => undefined });
+    expect(buttonTexts(html)).toEqual(["Changes"]);
+    expect(html).toContain('aria-label="Changes in version 118 against version 117"');
+    expect(html).toContain('aria-expanded="false"');
+    expect(html).not.toContain("aria-controls");
+    const open = renderToHtml(VersionChangesButton, { version: 118, previous: 117, expanded: true, controls: "diff", onToggle: () => undefined });
+    expect(open).toContain('aria-expanded="true"');
+    expect(open).toContain('aria-controls="diff"');
+  });
+
+  it("are said to be none to compare for the first version: no button that would find nothing", () => {
+    const html = renderToHtml(VersionChangesButton, { version: 1, previous: null, expanded: false, controls: "diff", onToggle: () => undefined });
+    expect(buttonTexts(html)).toEqual([]);
+    expect(html).toContain("First version: nothing before it to compare with.");
+  });
+
+  it("are offered in Spanish and Russian", () => {
+    const props = { version: 118, previous: 117, expanded: false, controls: "diff", onToggle: () => undefined };
+    expect(renderInLanguage("es", VersionChangesButton, props)).toContain('aria-label="Cambios de la versión 118 respecto a la versión 117"');
+    expect(renderInLanguage("ru", VersionChangesButton, props)).toContain('aria-label="Изменения версии 118 по сравнению с версией 117"');
+    const first = { ...props, previous: null };
+    expect(renderInLanguage("es", VersionChangesButton, first)).toContain("Primera versión");
+    expect(renderInLanguage("ru", VersionChangesButton, first)).toContain("Первая версия");
+  });
+});
+
+describe("comparing any two versions", () => {
+  const props = { items: listed, before: 118, after: null, onBefore: () => undefined, onAfter: () => undefined, onCompare: () => undefined };
+
+  it("picks a version before and a version (or the draft) after, each list named", () => {
+    const html = renderToHtml(CompareForm, props);
+    expect(html).toContain('aria-label="Compare versions"');
+    expect(html).toMatch(/<label>Before <select>/);
+    expect(html).toMatch(/<label>After <select>/);
+    expect(html).toContain('<option value="118" selected="">Version 118 — Key 0 to the operator</option>');
+    expect(html).toContain('<option value="draft" selected="">Draft (as last saved)</option>');
+    expect(html).toContain('<option value="117">Version 117</option>');
+    expect(buttonTexts(html)).toEqual(["Compare"]);
+  });
+
+  it("keeps the version after that was picked", () => {
+    const html = renderToHtml(CompareForm, { ...props, before: 1, after: 2 });
+    expect(html).toContain('<option value="1" selected="">Version 1 — First flow</option>');
+    expect(html).toContain('<option value="2" selected="">Version 2</option>');
+    expect(html).not.toContain('<option value="draft" selected="">');
+  });
+
+  it("asks the server for the two versions, or for a version and the draft", async () => {
+    get.mockResolvedValue({ data: { from_version: 117, to_version: 118, diff: { empty: true } }, response: new Response(null, { status: 200 }) });
+    await versionChanges("hotline", 117, 118);
+    expect(get).toHaveBeenLastCalledWith("/api/scenarios/{slug}/diff", { params: { path: { slug: "hotline" }, query: { from: 117, to: 118 } } });
+    await versionChanges("hotline", 117, null);
+    expect(get).toHaveBeenLastCalledWith("/api/scenarios/{slug}/diff", { params: { path: { slug: "hotline" }, query: { from: 117 } } });
+  });
+});
+
+describe("a comparison's answer", () => {
+  const pair: VersionPair = { from: 117, to: 118 };
+  const diff = { empty: false, changes: [{ kind: "setting_changed", field: "voice" }], summary: ["voice changed"] };
+  const gone = new ApiError(404, { type: "https://ivrgraph.dev/problems/not-found", status: 404, detail: "version 'hotline@117' does not exist" }, "version 'hotline@117' does not exist");
+
+  it("is the diff the server sent for the pair asked", async () => {
+    const asked: VersionPair[] = [];
+    const state = await loadComparison(pair, async (p) => {
+      asked.push(p);
+      return { from_version: 117, to_version: 118, diff };
+    });
+    expect(asked).toEqual([pair]);
+    expect(state).toEqual({ status: "loaded", diff });
+  });
+
+  it("is a failure to show, never a rejection left unhandled", async () => {
+    await expect(loadComparison(pair, () => Promise.reject(gone))).resolves.toEqual({ status: "failed", error: gone });
+  });
+
+  it("takes a 404 for a version no longer there, and nothing else", () => {
+    expect(versionGone(gone)).toBe(true);
+    expect(versionGone(new ApiError(500, null, "boom"))).toBe(false);
+    expect(versionGone(new Error("offline"))).toBe(false);
+  });
+});
+
+describe("the changes shown", () => {
+  const pair: VersionPair = { from: 117, to: 118 };
+  const props = { id: "diff", pair, onClose: () => undefined };
+
+  it("are titled with both versions, or with the draft", () => {
+    expect(renderToHtml(ComparisonView, { ...props, state: { status: "loading" } })).toContain('<h3 id="diff-title" tabindex="-1">Version 117 → version 118</h3>');
+    expect(renderToHtml(ComparisonView, { ...props, pair: { from: 118, to: null }, state: { status: "loading" } })).toContain(">Version 118 → draft</h3>");
+    expect(renderInLanguage("ru", ComparisonView, { ...props, pair: { from: 118, to: null }, state: { status: "loading" } })).toContain(">Версия 118 → черновик</h3>");
+  });
+
+  it("say they are loading while asked, not a blank", () => {
+    const html = renderToHtml(ComparisonView, { ...props, state: { status: "loading" } });
+    expect(html).toContain('<p role="status" class="muted">Loading the changes…</p>');
+    expect(html).toContain('aria-labelledby="diff-title"');
+    expect(buttonTexts(html)).toEqual(["Hide the changes"]);
+  });
+
+  it("say a version is no longer there in words, not the server's English nor 'Something went wrong'", () => {
+    const gone = new ApiError(404, { detail: "version 'hotline@117' does not exist" }, "version 'hotline@117' does not exist");
+    const html = renderToHtml(ComparisonView, { ...props, state: { status: "failed", error: gone } });
+    expect(html).toContain('role="alert"');
+    expect(html).toContain("These versions cannot be compared: one of them is no longer there");
+    expect(html).not.toMatch(/does not exist|Something went wrong/);
+    for (const language of ["es", "ru"] as const) {
+      const said = renderInLanguage(language, ComparisonView, { ...props, state: { status: "failed", error: gone } });
+      expect(said).not.toMatch(/does not exist|These versions|\{/);
+    }
+  });
+
+  it("keep any other failure as the server said it", () => {
+    const html = renderToHtml(ComparisonView, { ...props, state: { status: "failed", error: new ApiError(0, null, "the server did not answer") } });
+    expect(html).toContain("Something went wrong: the server did not answer");
+  });
+
+  it("are the diff's lines in the interface language once loaded", () => {
+    const diff = { empty: false, changes: [{ kind: "setting_changed", field: "voice" }], summary: ["voice changed"] };
+    const html = renderInLanguage("es", ComparisonView, { ...props, state: { status: "loaded", diff } });
+    expect(html).toContain("<li>ha cambiado el ajuste del escenario «voice»</li>");
+    expect(html).not.toContain("Cargando");
+    expect(renderToHtml(ComparisonView, { ...props, state: { status: "loaded", diff: { empty: true } } })).toContain("No changes.");
   });
 });

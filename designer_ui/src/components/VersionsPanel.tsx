@@ -1,12 +1,17 @@
-/** Published versions, newest first, each of which can be rolled back to (published again as the newest). */
-import { useEffect, useState } from "react";
+/**
+ * Published versions, newest first: what each one changed against the one before it, any two compared (or one
+ * with the draft), and a rollback to any of them (published again as the newest).
+ */
+import { useEffect, useId, useRef, useState, type FormEvent, type Ref } from "react";
 import * as api from "../api/client";
 import type { VersionSummary } from "../api/types";
 import { useI18n } from "../i18n";
 import { formatDateTime } from "../lib/format";
 import type { Translate } from "../lib/i18n";
 import { ApiError } from "../api/http";
+import { useEditor } from "../store/editor";
 import { publishRefusal } from "./PublishDialog";
+import { SemanticDiff } from "./SemanticDiff";
 
 /**
  * A refused rollback in words: the version rolled back to is the flow calls already run (`nothing-to-publish`),
@@ -19,6 +24,167 @@ export function rollbackFailureText(t: Translate, error: unknown, rolledBackTo: 
   return t("error.generic", { message: error instanceof Error ? error.message : String(error) });
 }
 
+/** What to compare: version `from` against version `to`, or against the draft as last saved (`to` null). */
+export interface VersionPair {
+  from: number;
+  to: number | null;
+}
+
+/** The version listed before `number` in a list newest first: the one it changed; null for the first version. */
+export function previousVersion(items: VersionSummary[], number: number): number | null {
+  const index = items.findIndex((item) => item.number === number);
+  return index >= 0 ? (items[index + 1]?.number ?? null) : null;
+}
+
+export type ComparisonState =
+  | { status: "loading" }
+  | { status: "loaded"; diff: Record<string, unknown> }
+  | { status: "failed"; error: unknown };
+
+/** The changes of `pair` as a state to show: a failure is one of them, never a rejected promise. */
+export async function loadComparison(
+  pair: VersionPair,
+  fetchChanges: (pair: VersionPair) => Promise<api.VersionChanges>,
+): Promise<ComparisonState> {
+  try {
+    return { status: "loaded", diff: (await fetchChanges(pair)).diff };
+  } catch (error) {
+    return { status: "failed", error };
+  }
+}
+
+/** Whether a comparison failed because a version (or the scenario) is no longer there: the list is out of date. */
+export function versionGone(error: unknown): boolean {
+  return error instanceof ApiError && error.status === 404;
+}
+
+/** A failed comparison in words: a version gone said plainly (the server's 404 is English); anything else as said. */
+export function comparisonFailureText(t: Translate, error: unknown): string {
+  if (versionGone(error)) return t("versions.diffGone");
+  return t("error.generic", { message: error instanceof Error ? error.message : String(error) });
+}
+
+export function comparisonTitle(t: Translate, pair: VersionPair): string {
+  return pair.to === null ? t("versions.diffTitleDraft", { from: pair.from }) : t("versions.diffTitle", { from: pair.from, to: pair.to });
+}
+
+/** A version as the comparison's lists name it: its number, with the start of its message. */
+function versionOption(t: Translate, item: VersionSummary): string {
+  const name = t("versions.number", { version: item.number });
+  if (!item.message) return name;
+  return `${name} — ${item.message.length > 40 ? `${item.message.slice(0, 39)}…` : item.message}`;
+}
+
+/**
+ * The changes of a pair of versions: loading, the failure in words, or the lines of the diff. Its heading takes
+ * the focus when they open (`headingRef`). Props only.
+ */
+export function ComparisonView(props: {
+  id: string;
+  pair: VersionPair;
+  state: ComparisonState;
+  headingRef?: Ref<HTMLHeadingElement>;
+  onOpen?(node: string): void;
+  onClose(): void;
+}) {
+  const { id, pair, state, headingRef, onOpen, onClose } = props;
+  const { t } = useI18n();
+  const headingId = `${id}-title`;
+  return (
+    <section id={id} className="version-diff" aria-labelledby={headingId} data-testid="version-diff">
+      <div className="row">
+        <h3 id={headingId} tabIndex={-1} ref={headingRef}>
+          {comparisonTitle(t, pair)}
+        </h3>
+        <button type="button" className="link" onClick={onClose}>
+          {t("versions.hideDiff")}
+        </button>
+      </div>
+      {state.status === "loading" && (
+        <p role="status" className="muted">
+          {t("versions.diffLoading")}
+        </p>
+      )}
+      {state.status === "failed" && (
+        <p role="alert" className="error-text">
+          {comparisonFailureText(t, state.error)}
+        </p>
+      )}
+      {state.status === "loaded" && <SemanticDiff diff={state.diff} onOpen={onOpen} />}
+    </section>
+  );
+}
+
+/** Pick any version and compare it with another, or with the draft (`after` null). Props only. */
+export function CompareForm(props: {
+  items: VersionSummary[];
+  before: number;
+  after: number | null;
+  onBefore(version: number): void;
+  onAfter(version: number | null): void;
+  onCompare(pair: VersionPair, opener: HTMLElement | null): void;
+}) {
+  const { items, before, after, onBefore, onAfter, onCompare } = props;
+  const { t } = useI18n();
+  const submit = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    onCompare({ from: before, to: after }, event.currentTarget.querySelector("button"));
+  };
+  return (
+    <form className="compare-versions row" aria-label={t("versions.compareTitle")} onSubmit={submit} data-testid="compare-versions">
+      <label>
+        {t("versions.before")}{" "}
+        <select value={before} onChange={(e) => onBefore(Number(e.target.value))}>
+          {items.map((item) => (
+            <option key={item.number} value={item.number}>
+              {versionOption(t, item)}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        {t("versions.after")}{" "}
+        <select value={after ?? "draft"} onChange={(e) => onAfter(e.target.value === "draft" ? null : Number(e.target.value))}>
+          <option value="draft">{t("versions.draft")}</option>
+          {items.map((item) => (
+            <option key={item.number} value={item.number}>
+              {versionOption(t, item)}
+            </option>
+          ))}
+        </select>
+      </label>
+      <button type="submit">{t("versions.compare")}</button>
+    </form>
+  );
+}
+
+/**
+ * A version's own changes, against the version before it (opening and closing them below the comparison form),
+ * or, for the first version, that there is nothing to compare it with. Props only.
+ */
+export function VersionChangesButton(props: {
+  version: number;
+  previous: number | null;
+  expanded: boolean;
+  controls: string;
+  onToggle(opener: HTMLElement): void;
+}) {
+  const { version, previous, expanded, controls, onToggle } = props;
+  const { t } = useI18n();
+  if (previous === null) return <span className="muted small">{t("versions.first")}</span>;
+  return (
+    <button
+      type="button"
+      aria-expanded={expanded}
+      aria-controls={expanded ? controls : undefined}
+      aria-label={t("versions.changesOf", { version, previous })}
+      onClick={(event) => onToggle(event.currentTarget)}
+    >
+      {t("versions.changes")}
+    </button>
+  );
+}
+
 export function VersionsPanel(props: { slug: string; refreshKey: number; canRollBack: boolean; onChanged(): void }) {
   const { slug, refreshKey, canRollBack, onChanged } = props;
   const { t, language } = useI18n();
@@ -27,6 +193,20 @@ export function VersionsPanel(props: { slug: string; refreshKey: number; canRoll
 
   const [reloads, setReloads] = useState(0);
   const reload = () => setReloads((n) => n + 1);
+
+  // The comparison form's choice; the latest version against the draft (what a publish would change) until picked.
+  const [before, setBefore] = useState<number | null>(null);
+  const [after, setAfter] = useState<number | null>(null);
+  // The comparison shown: each request its own number, so an answer to an earlier one is never shown for it.
+  const [shown, setShown] = useState<{ pair: VersionPair; request: number } | null>(null);
+  const [answer, setAnswer] = useState<{ request: number; refreshKey: number; state: ComparisonState } | null>(null);
+  const requests = useRef(0);
+  const heading = useRef<HTMLHeadingElement>(null);
+  const focusHeading = useRef(false);
+  const opener = useRef<HTMLElement | null>(null);
+  const comparisonId = useId();
+  const focusNode = useEditor((s) => s.focusNode);
+  const setPanel = useEditor((s) => s.setPanel);
 
   useEffect(() => {
     let cancelled = false;
@@ -39,43 +219,121 @@ export function VersionsPanel(props: { slug: string; refreshKey: number; canRoll
     };
   }, [slug, t, refreshKey, reloads]);
 
+  // Asked again after a publish (`refreshKey`): the draft compared with may be another now.
+  useEffect(() => {
+    if (!shown) return;
+    let cancelled = false;
+    const { pair, request } = shown;
+    void loadComparison(pair, (p) => api.versionChanges(slug, p.from, p.to)).then((state) => {
+      if (cancelled) return;
+      setAnswer({ request, refreshKey, state });
+      // A version gone (the scenario deleted and created again): list the versions there are now.
+      if (state.status === "failed" && versionGone(state.error)) setReloads((n) => n + 1);
+    });
+    return () => {
+      cancelled = true;
+    };
+  }, [slug, shown, refreshKey]);
+
+  useEffect(() => {
+    if (shown && focusHeading.current) heading.current?.focus();
+    focusHeading.current = false;
+  }, [shown]);
+
+  const has = (number: number | null) => number !== null && items.some((item) => item.number === number);
+  // A choice of a version no longer listed falls back to the defaults rather than naming a version gone.
+  const beforeShown = has(before) ? before! : items[0]?.number;
+  const afterShown = has(after) ? after : null;
+  const state: ComparisonState =
+    shown && answer?.request === shown.request && answer.refreshKey === refreshKey ? answer.state : { status: "loading" };
+
+  // The changes open above the list, out of sight of a version's button: the keyboard (and a screen reader's
+  // reading) goes to their heading, and back to the button that opened them when they are hidden.
+  function show(pair: VersionPair, from: HTMLElement | null) {
+    requests.current += 1;
+    opener.current = from;
+    focusHeading.current = true;
+    setShown({ pair, request: requests.current });
+  }
+
+  function hide() {
+    setShown(null);
+    if (opener.current?.isConnected) opener.current.focus();
+  }
+
+  // The block selected and centred on the canvas, the panel staying on the comparison to go on reading it (the
+  // Block tab shows the block's settings): Problems opens the block's form, which here would close the diff.
+  function openBlock(node: string) {
+    focusNode(node);
+    setPanel("versions");
+  }
+
   return (
     <div className="versions-panel" data-testid="versions-panel">
       <h2>{t("versions.title")}</h2>
       {message && <p role="status">{message}</p>}
       {items.length === 0 && <p className="muted">{t("versions.none")}</p>}
+      {beforeShown !== undefined && (
+        <CompareForm
+          items={items}
+          before={beforeShown}
+          after={afterShown}
+          onBefore={setBefore}
+          onAfter={setAfter}
+          onCompare={show}
+        />
+      )}
+      {shown && <ComparisonView id={comparisonId} pair={shown.pair} state={state} headingRef={heading} onOpen={openBlock} onClose={hide} />}
       <ol className="versions">
-        {items.map((item) => (
-          <li key={item.number}>
-            <strong>v{item.number}</strong> {item.message && <span>{item.message}</span>}
-            <div className="muted small">
-              {formatDateTime(item.created_at, language)} {item.created_by ?? ""}
-            </div>
-            {canRollBack && item.number !== items[0]?.number && (
-              <button
-                type="button"
-                onClick={async () => {
-                  if (!window.confirm(t("versions.confirmRollback", { version: item.number }))) return;
-                  try {
-                    const result = await api.rollback(slug, item.number);
-                    setMessage(t("versions.rolledBack", { version: item.number, newVersion: result.version.number }));
-                    reload();
-                    onChanged();
-                  } catch (e) {
-                    setMessage(rollbackFailureText(t, e, item.number));
-                    // Another publish landed meanwhile: list it.
-                    if (e instanceof ApiError && publishRefusal(e.body)?.kind === "published-meanwhile") {
-                      reload();
-                      onChanged();
-                    }
-                  }
-                }}
-              >
-                {t("versions.rollback")}
-              </button>
-            )}
-          </li>
-        ))}
+        {items.map((item) => {
+          const previous = previousVersion(items, item.number);
+          const expanded = shown !== null && shown.pair.from === previous && shown.pair.to === item.number;
+          return (
+            <li key={item.number}>
+              <strong>v{item.number}</strong> {item.message && <span>{item.message}</span>}
+              <div className="muted small">
+                {formatDateTime(item.created_at, language)} {item.created_by ?? ""}
+              </div>
+              <div className="row">
+                <VersionChangesButton
+                  version={item.number}
+                  previous={previous}
+                  expanded={expanded}
+                  controls={comparisonId}
+                  onToggle={(from) => {
+                    if (expanded || previous === null) return hide();
+                    setBefore(previous);
+                    setAfter(item.number);
+                    show({ from: previous, to: item.number }, from);
+                  }}
+                />
+                {canRollBack && item.number !== items[0]?.number && (
+                  <button
+                    type="button"
+                    onClick={async () => {
+                      if (!window.confirm(t("versions.confirmRollback", { version: item.number }))) return;
+                      try {
+                        const result = await api.rollback(slug, item.number);
+                        setMessage(t("versions.rolledBack", { version: item.number, newVersion: result.version.number }));
+                        reload();
+                        onChanged();
+                      } catch (e) {
+                        setMessage(rollbackFailureText(t, e, item.number));
+                        // Another publish landed meanwhile: list it.
+                        if (e instanceof ApiError && publishRefusal(e.body)?.kind === "published-meanwhile") {
+                          reload();
+                          onChanged();
+                        }
+                      }
+                    }}
+                  >
+                    {t("versions.rollback")}
+                  </button>
+                )}
+              </div>
+            </li>
+          );
+        })}
       </ol>
     </div>
   );
