@@ -2,8 +2,9 @@
 // calls from one number into two published scenarios (one schedules a callback), then the top-level Calls page finds
 // both by the number and a time range on the browser's clock, across scenarios; the link keeps the filters; the call
 // opened shows its ids (call id with Copy, Asterisk UniqueID, channel) and its story, whose callback job is a link to
-// the Callbacks page; the job names the call that scheduled it, which opens back on the Calls page and on its
-// scenario's canvas with its path lit. A viewer without personal data, on another time zone's clock, finds the same
+// the Callbacks page; the job names the call that scheduled it, which opens back on the Calls page among the calls
+// that asked for the job, and on its scenario's canvas with its path lit. A call whose data source was not there is
+// marked in the list and found by the errors filter, which the address keeps. A viewer without personal data, on another time zone's clock, finds the same
 // calls by the full number and their local times, and reads them masked. Called from designer.e2e.mjs with its helpers.
 
 const at = (x, y) => ({ x, y });
@@ -59,6 +60,26 @@ function helloScenario(name) {
   };
 }
 
+/** Start -> Lookup (SQL on a data source nobody configured: its error exit) -> Sorry; found or not, Thanks. */
+function lookupScenario(name) {
+  return {
+    format: "ivrgraph.scenario/1",
+    name,
+    nodes: [
+      { id: "start", type: "start", position: at(0, 80), config: {} },
+      { id: "lookup", type: "sql", label: "Lookup", position: at(280, 80), config: { source: "support_crm_not_configured", query: "SELECT 1 AS one" } },
+      { id: "thanks", type: "hangup", label: "Thanks", position: at(560, 0), config: {} },
+      { id: "sorry", type: "hangup", label: "Sorry", position: at(560, 200), config: {} },
+    ],
+    edges: [
+      { id: "start.next->lookup", source: "start", exit: "next", target: "lookup" },
+      { id: "lookup.found->thanks", source: "lookup", exit: "found", target: "thanks" },
+      { id: "lookup.not_found->thanks", source: "lookup", exit: "not_found", target: "thanks" },
+      { id: "lookup.error->sorry", source: "lookup", exit: "error", target: "sorry" },
+    ],
+  };
+}
+
 /** A `datetime-local` value `minutes` from now on the browser's clock ("2026-12-07T15:40"). */
 const localTime = (page, minutes) =>
   page.evaluate((m) => {
@@ -78,6 +99,9 @@ export async function supportLookup(browser, page, { check, shot, me, admin, bas
   await me("POST", `/api/scenarios/${promiseSlug}/publish`, { message: "Callback" });
   await me("POST", "/api/scenarios", { slug: helloSlug, name: helloName, document: helloScenario(helloName) });
   await me("POST", `/api/scenarios/${helloSlug}/publish`, { message: "Hello" });
+  const lookupSlug = `support-lookup-${stamp}`;
+  await me("POST", "/api/scenarios", { slug: lookupSlug, name: `Support lookup ${stamp}`, document: lookupScenario(`Support lookup ${stamp}`) });
+  await me("POST", `/api/scenarios/${lookupSlug}/publish`, { message: "Lookup" });
 
   // A Spanish mobile of this run only: + 34 6 and eight digits.
   const digits = String(Date.now() % 100_000_000).padStart(8, "0");
@@ -88,6 +112,8 @@ export async function supportLookup(browser, page, { check, shot, me, admin, bas
   await placeCall(helloSlug, "-", ["--callerid", client, "--uniqueid", `support-${stamp}.3`]);
   await placeCall(promiseSlug, "-", ["--callerid", client, "--uniqueid", uniqueid, "--channel", channel]);
   await placeCall(promiseSlug, "-", []); // someone else's call into the same scenario
+  const failedUniqueid = `support-${stamp}.9`;
+  await placeCall(lookupSlug, "-", ["--uniqueid", failedUniqueid]); // someone else's, whose lookup failed
   let found = [];
   for (let attempt = 0; attempt < 40 && found.length < 2; attempt += 1) {
     found = (await me("GET", `/api/calls?caller=${encodeURIComponent(client)}`)).items;
@@ -146,6 +172,32 @@ export async function supportLookup(browser, page, { check, shot, me, admin, bas
   await count.filter({ hasText: /^1 call in all$/ }).waitFor();
   check((await rows.locator("td.call-scenario").textContent()) === promiseName, "the UniqueID finds its one call");
 
+  // -- a call whose data source failed: marked in its row, found by the errors filter -----------------------------
+  for (let attempt = 0; attempt < 40 && (await me("GET", `/api/calls?uniqueid=${failedUniqueid}`)).items.length === 0; attempt += 1) {
+    await page.waitForTimeout(300);
+  }
+  const uniqueidField = filters.getByLabel("Asterisk UniqueID");
+  const errorsFilter = filters.getByLabel("Errors");
+  await uniqueidField.fill(failedUniqueid);
+  const mark = rows.getByRole("img", { name: "1 step took an error exit" });
+  await mark.waitFor();
+  check((await mark.textContent()).endsWith("1 error"), `the call whose lookup failed is marked in words: "${await mark.textContent()}"`);
+  await errorsFilter.selectOption({ label: "Without errors" });
+  await calls.getByTestId("calls-none").filter({ hasText: "No calls match these filters." }).waitFor();
+  await errorsFilter.selectOption({ label: "With errors" });
+  await count.filter({ hasText: /^1 call in all$/ }).waitFor();
+  check(
+    hashParams(page).get("with_errors") === "true" && asked.at(-1).get("with_errors") === "true",
+    "the errors filter finds it (not Without errors), asks with_errors=true and keeps it in the address",
+  );
+  await shot(page, "17-calls-page-with-errors");
+  await uniqueidField.fill(uniqueid);
+  await calls.getByTestId("calls-none").filter({ hasText: "No calls match these filters." }).waitFor();
+  check(true, "the call that scheduled a callback took no error exit: not among the calls with errors");
+  await errorsFilter.selectOption({ label: "All calls" });
+  await count.filter({ hasText: /^1 call in all$/ }).waitFor();
+  check(!hashParams(page).has("with_errors") && (await rows.getByTestId("call-error-steps").count()) === 0, "All calls again: the one call, unmarked");
+
   // -- the call opened: its ids and its story -------------------------------------------------------------------
   await rows.first().getByRole("button").click();
   const detail = calls.getByTestId("call-detail");
@@ -165,6 +217,10 @@ export async function supportLookup(browser, page, { check, shot, me, admin, bas
   const jobId = await jobLink.textContent();
   const event = await detail.getByTestId("step-event").filter({ has: page.getByTestId("step-job-link") }).textContent();
   check(event.startsWith(`Callback to ${client} scheduled for `) && event.endsWith(`(job ${jobId})`), `the story names the callback and its job: ${event}`);
+  check(
+    (await detail.getByTestId("call-scheduled-job-link").getAttribute("href")) === `#/callbacks?job=${jobId}`,
+    "the call's links name the callback job it asked for",
+  );
   await shot(page, "17a-calls-page-call-opened");
 
   // -- to its job and back ------------------------------------------------------------------------------------
@@ -194,6 +250,14 @@ export async function supportLookup(browser, page, { check, shot, me, admin, bas
   await job.getByTestId("job-origin-link").click();
   await detail.getByTestId("call-story").waitFor();
   check((await detail.getByTestId("call-id").textContent()) === promised.id, "the job's origin call opens back on the Calls page");
+  await count.filter({ hasText: /^1 call in all$/ }).waitFor();
+  check(
+    hashParams(page).get("scheduled_job_id") === jobId &&
+      asked.at(-1).get("scheduled_job_id") === jobId &&
+      (await calls.getByTestId("register-job-link").textContent()) === jobId &&
+      (await rows.getAttribute("data-call-id")) === promised.id,
+    "among the calls that asked for its job (scheduled_job_id=), said above the filters with the job linked back",
+  );
 
   // -- on its scenario's canvas ---------------------------------------------------------------------------------
   await detail.getByTestId("call-canvas-link").click();

@@ -299,7 +299,7 @@ export async function callReport(query: CallReportQuery): Promise<CallReport> {
 /** The call register's filters the designer sends, to the list and to its downloads alike; each optional. */
 export type CallFilterQuery = Pick<
   NonNullable<paths["/api/calls"]["get"]["parameters"]["query"]>,
-  "since" | "until" | "status" | "result" | "caller" | "caller_name"
+  "since" | "until" | "status" | "result" | "caller" | "caller_name" | "with_errors" | "scheduled_job_id"
 >;
 
 /** How many calls a page of the Calls panel holds; "Load more" asks for the next. */
@@ -330,7 +330,7 @@ export async function callVersionDocument(id: string): Promise<ScenarioDocument>
  */
 export type RegisterQuery = Pick<
   NonNullable<paths["/api/calls"]["get"]["parameters"]["query"]>,
-  "scenario" | "since" | "until" | "status" | "result" | "caller" | "caller_name" | "uniqueid"
+  "scenario" | "since" | "until" | "status" | "result" | "caller" | "caller_name" | "uniqueid" | "with_errors" | "scheduled_job_id"
 > & { tz: string };
 
 /** The register's calls matching `query`, across scenarios unless it names one: newest first, a page at a time. */
@@ -521,7 +521,8 @@ export function callsXlsxUrl(scenario: string, tz: string, filters: CallFilterQu
 
 function callsExportQuery(scenario: string, tz: string, filters: CallFilterQuery): URLSearchParams {
   const query = new URLSearchParams({ scenario });
-  for (const [name, value] of Object.entries(filters)) if (value) query.set(name, value);
+  // `with_errors=false` is a filter too (the calls without errors): only what is not set is left out.
+  for (const [name, value] of Object.entries(filters)) if (value !== undefined && value !== null && value !== "") query.set(name, String(value));
   query.set("tz", tz);
   return query;
 }

@@ -58,9 +58,12 @@ describe("a callback job opened", () => {
     });
   });
 
-  it("links to the call that scheduled it, to each attempt's call, and to the number's calls", () => {
+  it("links to the call that scheduled it among those that asked for it, to each attempt's call, and to the number's calls", () => {
     const html = renderToHtml(JobDetails, { job, scenarioName: names });
-    expect(html).toContain('<a href="#/calls?call=c-77" data-testid="job-origin-link">the call c-77</a>');
+    // The call that scheduled it, opened among every call that asked for it: a client who called again joined it.
+    expect(html).toContain(
+      '<a href="#/calls?scheduled_job_id=7f3e-1&amp;call=c-77" title="Opens it among every call that asked for this callback" data-testid="job-origin-link">the call c-77</a>',
+    );
     expect(html).toContain('<a href="#/calls?call=c-81" class="mono" aria-label="Open the call c-81">c-81</a>');
     expect(html).toContain("no call recorded");
     expect(html).toContain('<a href="#/calls?caller=+34600111222" data-testid="job-number-calls">');
@@ -84,6 +87,7 @@ describe("a callback job opened", () => {
     expect(html).not.toContain("job-number-calls");
     expect(html).toContain("missed_reason = &quot;[oculto: 9 caracteres]&quot;");
     expect(facts(html)).toMatchObject({ Estado: "En espera (Aún sin llamar, o esperando su próximo intento)", Intentos: "2 de 3" });
+    expect(html).toContain('title="La abre entre todas las llamadas que pidieron esta devolución" data-testid="job-origin-link">la llamada c-77</a>');
   });
 
   it("is told in Russian too", () => {

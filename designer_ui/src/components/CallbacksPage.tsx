@@ -2,8 +2,8 @@
  * The Callbacks page (#/callbacks): "you promised to call me back and nobody did". The callback jobs (a Callback
  * block's, the API's, a call list's clients), found by the client's number, status, scenario or campaign, newest
  * made first (GET /api/callbacks); and one job opened: when it is due and within what window, its attempts and how
- * each went, with links to the call that scheduled it and to each attempt's call. What it shows is kept in its
- * address, as the Calls page's is.
+ * each went, with links to the call that scheduled it (among every call that asked for it) and to each attempt's
+ * call. What it shows is kept in its address, as the Calls page's is.
  */
 import { useMemo, useState, type ReactNode } from "react";
 import * as api from "../api/client";
@@ -26,7 +26,7 @@ import {
   type JobFilters,
 } from "./callbackJobs";
 import { CodeSelect, DetailPanel, FilterForm, focusBack, ListStatus, ScenarioSelect } from "./callPageParts";
-import { callHref, callsPath, NO_REGISTER_FILTERS } from "./callRegister";
+import { askedForJobHref, callHref, callsPath, NO_REGISTER_FILTERS } from "./callRegister";
 import { listFailureText } from "./pageFailure";
 import { useAddressForm } from "./useAddressForm";
 import { useOpenedItem, usePagedList, useScenarioChoices, type Opened, type ScenarioChoice } from "./useCallPageData";
@@ -206,7 +206,8 @@ export function JobDetails({ job, scenarioName }: { job: api.CallbackJob; scenar
         {job.reached_at && <Fact label={t("callbacks.reached")}>{when(job.reached_at)}</Fact>}
         <Fact label={t("callbacks.origin")} testId="job-origin">
           {job.origin_call_id ? (
-            <a href={callHref(job.origin_call_id)} data-testid="job-origin-link">
+            // Opened among every call that asked for the job: a client who called again joined it (`merged`).
+            <a href={askedForJobHref(job.id, job.origin_call_id)} title={t("callbacks.originCallAbout")} data-testid="job-origin-link">
               {t("callbacks.originCall", { call: job.origin_call_id })}
             </a>
           ) : (

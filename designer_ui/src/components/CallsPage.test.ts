@@ -94,6 +94,22 @@ describe("a call opened on the Calls page", () => {
     expect(storyPart).toContain("Went to the fallback block Main menu");
   });
 
+  it("links each callback job it asked for to that job on the Callbacks page", () => {
+    const html = renderToHtml(OffCanvas, { call: { ...promised, scheduledJobIds: ["7f3e-1", "9a0b-2"] }, blocks: [] });
+    const links = [...html.matchAll(/<a href="([^"]+)" data-testid="call-scheduled-job-link">([^<]*)<\/a>/g)].map((m) => m.slice(1));
+    expect(links).toEqual([
+      ["#/callbacks?job=7f3e-1", "Asked for callback job 7f3e-1"],
+      ["#/callbacks?job=9a0b-2", "Asked for callback job 9a0b-2"],
+    ]);
+    // Beside the canvas too, in the reader's language.
+    expect(renderInLanguage("es", CallDetails, { call: { ...promised, scheduledJobIds: ["7f3e-1"] } })).toContain(
+      '<a href="#/callbacks?job=7f3e-1" data-testid="call-scheduled-job-link">Pidió la tarea de devolución 7f3e-1</a>',
+    );
+    for (const none of [[], null, undefined]) {
+      expect(renderToHtml(CallDetails, { call: { ...promised, scheduledJobIds: none } })).not.toContain("call-scheduled-job-link");
+    }
+  });
+
   it("says which version it ran without speaking of a canvas there is not", () => {
     const html = renderToHtml(OffCanvas, { call: promised, blocks: [] });
     expect(html).toContain('data-testid="version-note">This call ran published version 2.</p>');
@@ -114,10 +130,34 @@ describe("the filters of the Calls page", () => {
     const html = renderToHtml(RegisterForm, props);
     expect(html).toMatch(/^<form class="register-filters" role="search" aria-label="Find calls"/);
     const labels = [...html.matchAll(/<label>([^<]*)<(input|select)/g)].map((m) => m[1]);
-    expect(labels).toEqual(["Scenario", "From", "To", "Number or name", "Asterisk UniqueID", "Status", "Answer"]);
+    expect(labels).toEqual(["Scenario", "From", "To", "Number or name", "Asterisk UniqueID", "Status", "Answer", "Errors"]);
     expect(html).toContain('<label>From<input type="datetime-local" aria-describedby="register-clock" value="2026-12-07T15:30"/></label>');
     expect(html).toContain('id="register-clock">Times are on this browser&#x27;s clock (Europe/Madrid); both ends are included.</p>');
     expect(html).toContain('<option value="missed-call">Missed call (missed-call)</option>');
+  });
+
+  it("offers every call, those with errors or those without, the choice the address names chosen", () => {
+    const html = renderInLanguage("ru", RegisterForm, { ...props, filters: { ...props.filters, withErrors: "true" } });
+    const errors = /<label>Ошибки<select>(.*?)<\/select><\/label>/.exec(html)![1]!;
+    expect([...errors.matchAll(/<option value="(\w*)"[^>]*?( selected="")?>([^<]*)</g)].map((m) => `${m[1]}=${m[3]}${m[2] ?? ""}`)).toEqual([
+      "=Все звонки",
+      'true=С ошибками selected=""',
+      "false=Без ошибок",
+    ]);
+  });
+
+  it("says it shows the calls that asked for a callback job, links the job back, and offers to drop that filter", () => {
+    const html = renderToHtml(RegisterForm, { ...props, filters: { ...NO_REGISTER_FILTERS, scheduledJob: "7f3e-1" } });
+    expect(html).toContain(
+      '<p class="register-job" data-testid="register-job">Only the calls that asked for callback job ' +
+        '<a href="#/callbacks?job=7f3e-1" class="mono" data-testid="register-job-link">7f3e-1</a> ' +
+        '<button type="button" class="link">Remove this filter</button></p>',
+    );
+    expect(html).toContain("Clear filters");
+    expect(renderToHtml(RegisterForm, props)).not.toContain("register-job");
+    expect(renderInLanguage("ru", RegisterForm, { ...props, filters: { ...NO_REGISTER_FILTERS, scheduledJob: "7f3e-1" } })).toMatch(
+      /Только звонки, запросившие обратный звонок по заданию <a href="#\/callbacks\?job=7f3e-1"[^>]*>7f3e-1<\/a> <button type="button" class="link">Убрать этот фильтр<\/button>/,
+    );
   });
 
   it("still offers a scenario the address names that the list does not hold", () => {

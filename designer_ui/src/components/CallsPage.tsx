@@ -1,10 +1,11 @@
 /**
  * The Calls page (#/calls): a support engineer's "she called yesterday around 15:40 from +34600111222". The register
  * of every scenario (one, if chosen) between two times on the browser's clock, found by a number or a caller's
- * name, by Asterisk's UniqueID (a CDR line), by status or answer, or one call opened by its id (a log line); a page
- * at a time. What it shows is kept in its address, so the link pasted into a ticket opens the same calls and call.
- * An opened call tells its story as the editor's Calls tab does, with links to its path on its scenario's canvas
- * and to the callback jobs it scheduled or was placed for.
+ * name, by Asterisk's UniqueID (a CDR line), by status or answer, by whether a step took its block's error exit
+ * (a supervisor's "where did the data source fail?"), as the calls that asked for a callback job (a link from the
+ * job), or one call opened by its id (a log line); a page at a time. What it shows is kept in its address, so the
+ * link pasted into a ticket opens the same calls and call. An opened call tells its story as the editor's Calls
+ * tab does, with links to its path on its scenario's canvas and to the callback jobs it scheduled or was placed for.
  */
 import { useEffect, useMemo, useState, type FormEvent } from "react";
 import * as api from "../api/client";
@@ -17,7 +18,8 @@ import { codeText, countText, type Translate } from "../lib/i18n";
 import { useEditor } from "../store/editor";
 import { CallerSearchField } from "./CallerSearchField";
 import { CodeSelect, DetailPanel, FilterForm, focusBack, ListStatus, ScenarioSelect } from "./callPageParts";
-import { CallDetails, CallTable, openedCall, type OpenCall } from "./CallsPanel";
+import { CallDetails, CallTable, ErrorsSelect, openedCall, type OpenCall } from "./CallsPanel";
+import { jobHref, jobInLine } from "./callbackJobs";
 import { CALL_STATUSES, callerName, callNumbers, countNote, withOlderPage } from "./callFilters";
 import {
   callsPath,
@@ -48,7 +50,38 @@ export interface RegisterFormProps {
   onSubmit(): void;
 }
 
-/** The filters, props only: the scenario, the range, a number or name, the UniqueID, the status and the answer. */
+/**
+ * The calls a callback job's link picked (those that asked for the job), said above the fields, with the job linked
+ * back and a way to drop that filter alone: it has no field, nobody types a job's id.
+ */
+function AskedForJob({ job, onDrop }: { job: string; onDrop(): void }) {
+  const { t } = useI18n();
+  const text = t("callsPage.askedForJob", { job });
+  const line = jobInLine(text, job);
+  return (
+    <p className="register-job" data-testid="register-job">
+      {line ? (
+        <>
+          {line.before}
+          <a href={jobHref(job)} className="mono" data-testid="register-job-link">
+            {line.id}
+          </a>
+          {line.after}
+        </>
+      ) : (
+        text
+      )}{" "}
+      <button type="button" className="link" onClick={onDrop}>
+        {t("callsPage.dropJob")}
+      </button>
+    </p>
+  );
+}
+
+/**
+ * The filters, props only: the calls of a callback job (when a link set it), the scenario, the range, a number or
+ * name, the UniqueID, the status, the answer and the errors.
+ */
 export function RegisterForm({ filters, scenarios, zone, onChange, onSubmit }: RegisterFormProps) {
   const { t } = useI18n();
   const set = (patch: Partial<RegisterFilters>, typed = false) => onChange({ ...filters, ...patch }, typed);
@@ -66,6 +99,7 @@ export function RegisterForm({ filters, scenarios, zone, onChange, onSubmit }: R
         </p>
       }
     >
+      {filters.scheduledJob && <AskedForJob job={filters.scheduledJob} onDrop={() => set({ scheduledJob: "" })} />}
       <ScenarioSelect
         label={t("calls.scenario")}
         allText={t("callsPage.allScenarios")}
@@ -98,6 +132,7 @@ export function RegisterForm({ filters, scenarios, zone, onChange, onSubmit }: R
         {t("calls.result")}
         <input type="search" value={filters.result} onChange={(e) => set({ result: e.target.value }, true)} />
       </label>
+      <ErrorsSelect value={filters.withErrors} onChange={(withErrors) => set({ withErrors })} />
     </FilterForm>
   );
 }
@@ -167,11 +202,14 @@ function CallDetailPanel({ opened, scenarioName, onClose }: { opened: Opened<Ope
   );
 }
 
+/** The register's query: api/client.ts's, with the filters on errors and on a callback job it hands on. */
+type PageQuery = api.RegisterQuery;
+
 /** The register's first page for a query. */
-const firstCalls = (query: api.RegisterQuery) => api.callRegister(query);
+const firstCalls = (query: PageQuery) => api.callRegister(query);
 
 /** The page after those shown, added to them; null when the register holds no older calls. */
-const olderCalls = (query: api.RegisterQuery, shown: CallPage) =>
+const olderCalls = (query: PageQuery, shown: CallPage) =>
   shown.next_cursor
     ? api.callRegister(query, shown.next_cursor).then((page) => ({ items: withOlderPage(shown.items, page), next_cursor: page.next_cursor }))
     : null;

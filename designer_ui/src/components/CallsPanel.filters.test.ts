@@ -11,7 +11,7 @@ import { createQuerySerializer } from "openapi-fetch";
 import { calls, callsCsvUrl } from "../api/client";
 import type { CallPage, CallSummary } from "../api/types";
 import { runInTimeZone } from "../testSupport";
-import { CallFiltersForm, CallTable } from "./CallsPanel";
+import { CallDownloads, CallFiltersForm, CallTable } from "./CallsPanel";
 import { callerName, callerQuery, callNumbers, countNote, filterQuery, NO_FILTERS, withOlderPage, type CallFilters } from "./callFilters";
 import { renderInLanguage, renderToHtml } from "./renderForTest";
 
@@ -48,7 +48,7 @@ beforeEach(() => {
 });
 
 describe("the Calls panel's filters, as the API's query", () => {
-  const filters: CallFilters = { from: "2026-03-28", to: "2026-03-29", status: "missed", result: " will_pay ", caller: " +34 600 111 222 " };
+  const filters: CallFilters = { ...NO_FILTERS, from: "2026-03-28", to: "2026-03-29", status: "missed", result: " will_pay ", caller: " +34 600 111 222 " };
 
   it("sends the days on the browser's clock, as instants with that day's offset, both days whole", () => {
     // Madrid moves to summer time on 2026-03-29: the range ends at the next midnight, two hours ahead of UTC.
@@ -97,7 +97,8 @@ describe("the Calls panel's filters, as the API's query", () => {
   it("offers every status the API has, worded as the panel words statuses, in each language", () => {
     const options = (language: "en" | "es" | "ru") => {
       const html = renderInLanguage(language, CallFiltersForm, { filters: NO_FILTERS, onChange: () => undefined });
-      return [...html.matchAll(/<option value="([^"]*)"[^>]*>([^<]*)</g)].map((m) => `${m[1]}=${m[2]}`);
+      const statuses = /<label>[^<]*<select>(.*?)<\/select>/.exec(html)![1]!;
+      return [...statuses.matchAll(/<option value="([^"]*)"[^>]*>([^<]*)</g)].map((m) => `${m[1]}=${m[2]}`);
     };
     expect(options("en")).toEqual([
       "=Any status",
@@ -205,5 +206,65 @@ describe("a client found by name (review: typing \"Петрова\" found nothin
     expect(field("en")).toEqual(["Number or name", "A number (caller or dialled) or the caller&#x27;s name"]);
     expect(field("es")).toEqual(["Número o nombre", "Un número (llamante o marcado) o el nombre del llamante"]);
     expect(field("ru")).toEqual(["Номер или имя", "Номер (кто звонил или кому) или имя звонящего"]);
+  });
+});
+
+describe("calls where a step took its block's error exit (a supervisor: \"where did the data source fail?\")", () => {
+  it("asks the list for them, or for those without, as `with_errors`; every call when none is chosen", async () => {
+    expect(filterQuery({ ...NO_FILTERS, withErrors: "true" }, "UTC")).toEqual({ with_errors: true });
+    expect(filterQuery({ ...NO_FILTERS, withErrors: "false", status: "answered" }, "UTC")).toEqual({ status: "answered", with_errors: false });
+    expect(filterQuery(NO_FILTERS, "UTC")).not.toHaveProperty("with_errors");
+    await calls("debt-reminder", filterQuery({ ...NO_FILTERS, withErrors: "false" }, "UTC"));
+    const [, options] = get.mock.calls[0]!;
+    expect(onTheWire(options.params.query)).toBe("with_errors=false&scenario=debt-reminder&page_size=50");
+  });
+
+  it("downloads the same calls as the list shows: without errors is a filter too, not every call", () => {
+    const hrefs = (filters: CallFilters) => {
+      const html = renderToHtml(CallDownloads, { slug: "debt-reminder", query: filterQuery(filters, "UTC") });
+      return [...html.matchAll(/href="([^"]+)"/g)].map((m) => new URL(m[1]!.replace(/&amp;/g, "&"), "http://designer"));
+    };
+    const without = hrefs({ ...NO_FILTERS, withErrors: "false", status: "answered" });
+    expect(without.map((url) => url.pathname)).toEqual(["/api/calls.csv", "/api/calls.xlsx"]);
+    expect(without.map((url) => [url.searchParams.get("with_errors"), url.searchParams.get("status")])).toEqual([["false", "answered"], ["false", "answered"]]);
+    expect(hrefs({ ...NO_FILTERS, withErrors: "true" }).map((url) => url.searchParams.getAll("with_errors"))).toEqual([["true"], ["true"]]);
+    expect(hrefs(NO_FILTERS).every((url) => !url.searchParams.has("with_errors"))).toBe(true);
+  });
+
+  it("is offered as every call, with errors or without, each explained on hover, in each language", () => {
+    const errors = (language: "en" | "es" | "ru", filters = NO_FILTERS) => {
+      const html = renderInLanguage(language, CallFiltersForm, { filters, onChange: () => undefined });
+      const [, label, options] = [...html.matchAll(/<label>([^<]*)<select>(.*?)<\/select>/g)].at(-1)!; // after the status
+      const offered = [...options!.matchAll(/<option value="([^"]*)"(?: title="[^"]*")?( selected="")?>([^<]*)</g)];
+      return [label, ...offered.map((m) => `${m[1]}=${m[3]}${m[2] ? " (chosen)" : ""}`)];
+    };
+    expect(errors("en")).toEqual(["Errors", "=All calls (chosen)", "true=With errors", "false=Without errors"]);
+    expect(errors("es", { ...NO_FILTERS, withErrors: "true" })).toEqual(["Errores", "=Todas las llamadas", "true=Con errores (chosen)", "false=Sin errores"]);
+    expect(errors("ru", { ...NO_FILTERS, withErrors: "false" })).toEqual(["Ошибки", "=Все звонки", "true=С ошибками", "false=Без ошибок (chosen)"]);
+    const html = renderToHtml(CallFiltersForm, { filters: NO_FILTERS, onChange: () => undefined });
+    expect(html).toContain('<option value="true" title="A step took its block&#x27;s error exit (a data source or a service failed), whatever became of the call">');
+  });
+
+  it("marks each such call in the list, in words a screen reader says whole, not by colour alone", () => {
+    const items = [summary("c1", { error_steps: 2 }), summary("c2", { error_steps: 0 }), summary("c3", { error_steps: null }), summary("c4", { error_steps: 1 })];
+    const html = renderToHtml(CallTable, { items, openId: null, onOpen: () => undefined });
+    const rows = [...html.matchAll(/<tr data-call-id="(c\d)">(.*?)<\/tr>/g)];
+    const marks = rows.map(([, id, row]) => [id, /<span class="call-error-steps"[^>]*>[^<]*<\/span>/.exec(row!)?.[0] ?? null]);
+    expect(marks).toEqual([
+      ["c1", '<span class="call-error-steps" role="img" aria-label="2 steps took an error exit" title="2 steps took an error exit" data-testid="call-error-steps">\u26a0\ufe0e 2 errors</span>'],
+      ["c2", null],
+      ["c3", null], // not known: a call recorded before errors were counted
+      ["c4", '<span class="call-error-steps" role="img" aria-label="1 step took an error exit" title="1 step took an error exit" data-testid="call-error-steps">\u26a0\ufe0e 1 error</span>'],
+    ]);
+  });
+
+  it("says the mark in the reader's language, with its plural forms", () => {
+    const mark = (language: "es" | "ru", n: number) => {
+      const html = renderInLanguage(language, CallTable, { items: [summary("c1", { error_steps: n })], openId: null, onOpen: () => undefined });
+      return /<span class="call-error-steps" role="img" aria-label="([^"]*)"[^>]*>([^<]*)<\/span>/.exec(html)!.slice(1);
+    };
+    expect(mark("es", 3)).toEqual(["3 pasos salieron por una salida «Error»", "\u26a0\ufe0e 3 errores"]);
+    expect(mark("ru", 1)).toEqual(["1 шаг ушёл по выходу «Ошибка»", "\u26a0\ufe0e 1 ошибка"]);
+    expect(mark("ru", 5)).toEqual(["5 шагов ушли по выходу «Ошибка»", "\u26a0\ufe0e 5 ошибок"]);
   });
 });

@@ -14,6 +14,7 @@ import { jobHref } from "./callbackJobs";
 import { callHref, canvasHref } from "./callRegister";
 import { CallerSearchField } from "./CallerSearchField";
 import { CallEnding, CallStory } from "./CallStory";
+import { CodeSelect } from "./callPageParts";
 import { useBesideCanvas } from "./storyBlocks";
 import "./callPages.css";
 import {
@@ -21,12 +22,15 @@ import {
   callerName,
   callNumbers,
   countNote,
+  ERRORS_CHOICES,
+  errorSteps,
   filterQuery,
   hasFilters,
   NO_FILTERS,
   withOlderPage,
   type CallFilters,
   type CallStatus,
+  type ErrorsChoice,
 } from "./callFilters";
 
 /** What the panel keeps of an opened call record. */
@@ -51,6 +55,8 @@ export interface OpenCall {
   callbackJobId?: string | null;
   /** The call whose Callback block scheduled that job. */
   originCallId?: string | null;
+  /** The callback jobs this call asked for (scheduled, or joined while one waited), in that order; null: not known. */
+  scheduledJobIds?: string[] | null;
   /** Who called and whom the call rang, as the list shows them: for a call opened by its id, not from the list. */
   numbers?: Pick<CallSummary, "caller_id" | "caller_name" | "dialed_number">;
 }
@@ -131,15 +137,23 @@ export function CallIdentity({ call }: { call: Pick<OpenCall, "id" | "uniqueid" 
 }
 
 /**
- * Where else the call leads: the callback job the dialer placed it for, the call that scheduled that job, and the
- * call itself elsewhere: beside the canvas, its own address on the Calls page (a link to send a colleague); on the
- * Calls page, its path drawn on its scenario's canvas.
+ * Where else the call leads: the callback jobs it asked for (the client's "you promised to call me back": did
+ * anyone?), the callback job the dialer placed it for, the call that scheduled that job, and the call itself
+ * elsewhere: beside the canvas, its own address on the Calls page (a link to send a colleague); on the Calls page,
+ * its path drawn on its scenario's canvas.
  */
-export function CallLinks({ call }: { call: Pick<OpenCall, "id" | "scenario" | "callbackJobId" | "originCallId"> }) {
+export function CallLinks({ call }: { call: Pick<OpenCall, "id" | "scenario" | "callbackJobId" | "originCallId" | "scheduledJobIds"> }) {
   const { t } = useI18n();
   const beside = useBesideCanvas();
   return (
     <ul className="call-links small" data-testid="call-links">
+      {(call.scheduledJobIds ?? []).map((job) => (
+        <li key={job}>
+          <a href={jobHref(job)} data-testid="call-scheduled-job-link">
+            {t("calls.askedForJob", { job })}
+          </a>
+        </li>
+      ))}
       {call.callbackJobId && (
         <li>
           <a href={jobHref(call.callbackJobId)} data-testid="call-job-link">{t("calls.placedForJob", { job: call.callbackJobId })}</a>
@@ -174,15 +188,53 @@ export function CallLinks({ call }: { call: Pick<OpenCall, "id" | "scenario" | "
  */
 const STATUS_SHOWN = new Set(["missed", "callback_scheduled", "abandoned_waiting"]);
 
-/** How a recorded call ended, as its detail says it, with its register status where that tells more. */
-export function CallOutcome({ call }: { call: Pick<CallSummary, "outcome" | "status"> }) {
+/**
+ * How a recorded call ended, as its detail says it, with its register status where that tells more, and a mark when
+ * a step took its block's error exit: a data source that failed while the caller went on by the fallback ends
+ * "completed", and is what a supervisor looks for.
+ */
+export function CallOutcome({ call }: { call: Pick<CallSummary, "outcome" | "status" | "error_steps"> }) {
   const { t } = useI18n();
   const status = codeText(t, "status", call.status);
   return (
     <td className="call-outcome" data-outcome={call.outcome} title={t("calls.registerStatus", { status })}>
       {codeText(t, "outcome", call.outcome)}
       {STATUS_SHOWN.has(call.status) && <span className="muted small call-status">{status}</span>}
+      <ErrorStepsMark call={call} />
     </td>
+  );
+}
+
+/**
+ * "⚠ 2 errors" under the outcome of a call where steps took their block's error exit, said in full to a screen reader
+ * and on hover ("2 steps took an error exit"); nothing where none did, nor where it is not known.
+ */
+export function ErrorStepsMark({ call }: { call: Pick<CallSummary, "error_steps"> }) {
+  const { language } = useI18n();
+  const count = errorSteps(call);
+  if (count === null) return null;
+  const said = countText(language, "errorStep", count);
+  return (
+    <span className="call-error-steps" role="img" aria-label={said} title={said} data-testid="call-error-steps">
+      {/* U+FE0E: the warning sign drawn as text, in the mark's colour, not as an emoji. */}
+      {`\u26a0\ufe0e ${countText(language, "error", count)}`}
+    </span>
+  );
+}
+
+/** The filter on errors, as both call lists offer it: every call, those where a step took an error exit, or not. */
+export function ErrorsSelect({ value, onChange }: { value: ErrorsChoice | ""; onChange(choice: ErrorsChoice | ""): void }) {
+  const { t } = useI18n();
+  return (
+    <CodeSelect
+      label={t("calls.errors")}
+      anyText={t("calls.anyErrors")}
+      value={value}
+      codes={ERRORS_CHOICES}
+      text={(choice) => t(choice === "true" ? "calls.withErrors" : "calls.withoutErrors")}
+      about={(choice) => t(choice === "true" ? "calls.withErrorsAbout" : "calls.withoutErrorsAbout")}
+      onChange={onChange}
+    />
   );
 }
 
@@ -304,6 +356,7 @@ export async function openedCall(id: string): Promise<OpenCall> {
     scenario: detail.scenario,
     callbackJobId: detail.callback_job_id,
     originCallId: detail.origin_call_id,
+    scheduledJobIds: detail.scheduled_job_ids ?? null,
     numbers: { caller_id: detail.caller_id, caller_name: detail.caller_name, dialed_number: detail.dialed_number },
   };
 }
@@ -313,8 +366,9 @@ const TYPING_PAUSE_MS = 400;
 
 /**
  * The filters above the list, two to a row to fit the side panel: the days (on the browser's clock), the register
- * status, a number (the caller, or the client a callback or campaign rang) or the caller's name (`callerQuery`), and
- * the flow's answer. A day or a status applies at once, typed text once the typing pauses (`typed`).
+ * status, a number (the caller, or the client a callback or campaign rang) or the caller's name (`callerQuery`), the
+ * flow's answer, and whether a step took its block's error exit. A day or a choice applies at once, typed text once
+ * the typing pauses (`typed`).
  */
 export function CallFiltersForm(props: { filters: CallFilters; onChange(next: CallFilters, typed?: boolean): void }) {
   const { t } = useI18n();
@@ -346,6 +400,7 @@ export function CallFiltersForm(props: { filters: CallFilters; onChange(next: Ca
         {t("calls.result")}
         <input type="search" value={filters.result} onChange={(e) => set({ result: e.target.value }, true)} />
       </label>
+      <ErrorsSelect value={filters.withErrors} onChange={(withErrors) => set({ withErrors })} />
       {hasFilters(filters) && (
         <button type="button" className="link" onClick={() => props.onChange(NO_FILTERS)}>
           {t("calls.clearFilters")}

@@ -20,6 +20,27 @@ const STATUS_ORDER = {
 } satisfies Record<CallStatus, number>; // a status the API adds is a type error here until it is placed
 export const CALL_STATUSES = Object.keys(STATUS_ORDER) as CallStatus[];
 
+/**
+ * Whether a step took its block's error exit, as the filter offers it and the address writes it (`with_errors=`):
+ * "true", calls where one did (a data source refusing its login, then the fallback), whatever their status; "false",
+ * calls where none did. A call recorded before that was counted (`error_steps` null) is in neither.
+ */
+export type ErrorsChoice = "true" | "false";
+export const ERRORS_CHOICES: readonly ErrorsChoice[] = ["true", "false"];
+
+/** The errors filter as the query's `with_errors` (a boolean, `false` a filter too); nothing for every call. */
+export function errorsQuery(choice: ErrorsChoice | ""): Pick<CallFilterQuery, "with_errors"> {
+  return choice ? { with_errors: choice === "true" } : {};
+}
+
+/** A choice as the address writes it, or "" for what is none (a link typed by hand: "with_errors=yes"). */
+export const errorsChoice = (text: string): ErrorsChoice | "" => ((ERRORS_CHOICES as readonly string[]).includes(text) ? (text as ErrorsChoice) : "");
+
+/** How many of a call's steps took their block's error exit, when some did; null for none, and for not known. */
+export function errorSteps(call: Pick<CallSummary, "error_steps">): number | null {
+  return call.error_steps && call.error_steps > 0 ? call.error_steps : null;
+}
+
 /** What the analyst set in the filters: days as a date field gives them ("2026-01-05"); "" for none. */
 export interface CallFilters {
   from: string;
@@ -28,9 +49,11 @@ export interface CallFilters {
   result: string;
   /** A number or a caller's name, as typed in the one search field (`callerQuery` tells which). */
   caller: string;
+  /** Calls where a step took its block's error exit, or where none did; "" for every call. */
+  withErrors: ErrorsChoice | "";
 }
 
-export const NO_FILTERS: CallFilters = { from: "", to: "", status: "", result: "", caller: "" };
+export const NO_FILTERS: CallFilters = { from: "", to: "", status: "", result: "", caller: "", withErrors: "" };
 
 export const hasFilters = (filters: CallFilters) => Object.values(filters).some((value) => value.trim() !== "");
 
@@ -66,7 +89,7 @@ export function filterQuery(filters: CallFilters, zone: string): CallFilterQuery
   if (until) query.until = until;
   if (filters.status) query.status = filters.status;
   if (filters.result.trim()) query.result = filters.result.trim();
-  Object.assign(query, callerQuery(filters.caller));
+  Object.assign(query, callerQuery(filters.caller), errorsQuery(filters.withErrors));
   return query;
 }
 

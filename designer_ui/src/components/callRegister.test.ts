@@ -1,5 +1,16 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
+
+// The generated client's transport: what GET /api/calls was asked.
+const get = vi.hoisted(() => vi.fn());
+vi.mock("openapi-fetch", async (actual) => ({
+  ...(await actual<typeof import("openapi-fetch")>()),
+  default: () => ({ use: () => undefined, GET: get, POST: vi.fn() }),
+}));
+
+import { createQuerySerializer } from "openapi-fetch";
+import { callRegister } from "../api/client";
 import {
+  askedForJobHref,
   callHref,
   callsPath,
   canvasHref,
@@ -81,5 +92,35 @@ describe("the range on the browser's clock, as the register's query", () => {
       query: { tz: "UTC", caller_name: "Петрова", scenario: "inbound-hotline" },
     });
     expect(registerQuery(filters({}), "UTC")).toEqual({ query: { tz: "UTC" } });
+  });
+});
+
+describe("calls with errors, and the calls that asked for a callback job", () => {
+  it("keeps both in the address, in the API's words, and reads them back", () => {
+    const shown = view({ withErrors: "true", scheduledJob: "7f3e-1", status: "answered" }, "c-77");
+    const path = callsPath(shown);
+    expect(path).toBe("/calls?status=answered&with_errors=true&scheduled_job_id=7f3e-1&call=c-77");
+    expect(parseCallsView(path.slice("/calls?".length))).toEqual(shown);
+    expect(parseCallsView("with_errors=false").filters).toEqual(filters({ withErrors: "false" }));
+    // An errors choice that is neither, or a job of spaces, is dropped rather than asking the server something else.
+    expect(parseCallsView("with_errors=yes&scheduled_job_id=%20%20").filters).toEqual(NO_REGISTER_FILTERS);
+  });
+
+  it("links from a job to the calls that asked for it, one of them opened", () => {
+    expect(askedForJobHref("7f3e-1")).toBe("#/calls?scheduled_job_id=7f3e-1");
+    expect(askedForJobHref("7f3e-1", "c-77")).toBe("#/calls?scheduled_job_id=7f3e-1&call=c-77");
+  });
+
+  it("asks the register for them: with_errors as true or false, the job's id trimmed", async () => {
+    expect(registerQuery(filters({ withErrors: "false", scheduledJob: " 7f3e-1 " }), "UTC")).toEqual({
+      query: { tz: "UTC", with_errors: false, scheduled_job_id: "7f3e-1" },
+    });
+    expect(registerQuery(filters({ withErrors: "true" }), "UTC")).toEqual({ query: { tz: "UTC", with_errors: true } });
+    get.mockReset().mockResolvedValue({ data: { items: [], next_cursor: null }, response: new Response(null, { status: 200 }) });
+    const planned = registerQuery(filters({ withErrors: "false", scheduledJob: "7f3e-1" }), "Europe/Madrid");
+    await callRegister("query" in planned ? planned.query : { tz: "none" });
+    const [path, options] = get.mock.calls[0]!;
+    expect(path).toBe("/api/calls");
+    expect(createQuerySerializer()(options.params.query)).toBe("tz=Europe%2FMadrid&scheduled_job_id=7f3e-1&with_errors=false&page_size=50");
   });
 });

@@ -6,7 +6,7 @@
  */
 import type { RegisterQuery } from "../api/client";
 import { readHashQuery, withQuery } from "../lib/hashQuery";
-import { CALL_STATUSES, callerQuery, type CallStatus } from "./callFilters";
+import { CALL_STATUSES, callerQuery, errorsChoice, errorsQuery, type CallStatus, type ErrorsChoice } from "./callFilters";
 
 /** The filters of the page: "" for none. */
 export interface RegisterFilters {
@@ -22,6 +22,13 @@ export interface RegisterFilters {
   status: CallStatus | "";
   /** The flow's answer (`result`). */
   result: string;
+  /** Calls where a step took its block's error exit ("true"), or where none did ("false"); "" for every call. */
+  withErrors: ErrorsChoice | "";
+  /**
+   * A callback job's id: the calls that asked for it (scheduled it, or joined it while it waited). Set by a link
+   * from the job on the Callbacks page, not typed.
+   */
+  scheduledJob: string;
 }
 
 /** What the page shows: the list its filters pick, and the call opened (its id; "" for none). */
@@ -30,7 +37,17 @@ export interface CallsView {
   call: string;
 }
 
-export const NO_REGISTER_FILTERS: RegisterFilters = { scenario: "", from: "", to: "", caller: "", uniqueid: "", status: "", result: "" };
+export const NO_REGISTER_FILTERS: RegisterFilters = {
+  scenario: "",
+  from: "",
+  to: "",
+  caller: "",
+  uniqueid: "",
+  status: "",
+  result: "",
+  withErrors: "",
+  scheduledJob: "",
+};
 
 export const hasRegisterFilters = (filters: RegisterFilters) => Object.values(filters).some((value) => value.trim() !== "");
 
@@ -91,6 +108,8 @@ export function parseCallsView(query: string): CallsView {
       uniqueid: text("uniqueid"),
       status: (CALL_STATUSES as string[]).includes(status) ? (status as CallStatus) : "",
       result: text("result"),
+      withErrors: errorsChoice(text("with_errors")),
+      scheduledJob: text("scheduled_job_id"),
     },
     call: text("call"),
   };
@@ -107,12 +126,21 @@ export function callsPath(view: CallsView): string {
     ["uniqueid", filters.uniqueid.trim()],
     ["status", filters.status],
     ["result", filters.result.trim()],
+    ["with_errors", filters.withErrors],
+    ["scheduled_job_id", filters.scheduledJob.trim()],
     ["call", view.call.trim()],
   ]);
 }
 
 /** The address that opens call `id` on the Calls page, as a link's `href`. */
 export const callHref = (id: string) => `#${callsPath({ filters: NO_REGISTER_FILTERS, call: id })}`;
+
+/**
+ * The address of the calls that asked for callback job `jobId` (scheduled it, or joined it while it waited), with
+ * call `callId` opened among them ("": none), as a link's `href`.
+ */
+export const askedForJobHref = (jobId: string, callId = "") =>
+  `#${callsPath({ filters: { ...NO_REGISTER_FILTERS, scheduledJob: jobId }, call: callId })}`;
 
 /** Why the filters ask nothing: a range that ends before it starts. */
 export type RegisterRefusal = "fromAfterTo";
@@ -133,7 +161,8 @@ export function registerQuery(filters: RegisterFilters, zone: string): { query: 
   if (filters.status) query.status = filters.status;
   if (filters.result.trim()) query.result = filters.result.trim();
   if (filters.uniqueid.trim()) query.uniqueid = filters.uniqueid.trim();
-  Object.assign(query, callerQuery(filters.caller));
+  if (filters.scheduledJob.trim()) query.scheduled_job_id = filters.scheduledJob.trim();
+  Object.assign(query, callerQuery(filters.caller), errorsQuery(filters.withErrors));
   return { query };
 }
 

@@ -639,6 +639,12 @@ const en = {
   "calls.to": "To",
   "calls.status": "Status",
   "calls.anyStatus": "Any status",
+  "calls.errors": "Errors",
+  "calls.anyErrors": "All calls",
+  "calls.withErrors": "With errors",
+  "calls.withoutErrors": "Without errors",
+  "calls.withErrorsAbout": "A step took its block's error exit (a data source or a service failed), whatever became of the call",
+  "calls.withoutErrorsAbout": "No step took an error exit; calls recorded before errors were counted are in neither",
   "calls.callerSearch": "Number or name",
   "calls.callerSearchHint": "A number (caller or dialled) or the caller's name",
   "calls.clearFilters": "Clear filters",
@@ -657,6 +663,7 @@ const en = {
   "calls.uniqueid": "Asterisk UniqueID",
   "calls.channel": "Channel",
   "calls.placedForJob": "Placed for callback job {job}",
+  "calls.askedForJob": "Asked for callback job {job}",
   "calls.scheduledByCall": "The call that scheduled this callback ({call})",
   "calls.openOnPage": "Open on the Calls page (a link to share)",
   "calls.viewOnCanvas": "Show its path on the canvas of {scenario}",
@@ -679,6 +686,8 @@ const en = {
   "callsPage.detail": "The call",
   "callsPage.startedAt": "Started {time}, scenario {scenario}",
   "callsPage.close": "Close the call",
+  "callsPage.askedForJob": "Only the calls that asked for callback job {job}",
+  "callsPage.dropJob": "Remove this filter",
   "callbacks.title": "Callback jobs",
   "callbacks.filters": "Find callback jobs",
   "callbacks.number": "Client's number",
@@ -744,6 +753,7 @@ const en = {
   "callbacks.reached": "Reached",
   "callbacks.origin": "Scheduled by",
   "callbacks.originCall": "the call {call}",
+  "callbacks.originCallAbout": "Opens it among every call that asked for this callback",
   "callbacks.noOrigin": "no call: made through the API or a call list",
   "callbacks.numberCalls": "Calls from or to this number",
   "callbacks.variables": "Variables",
@@ -1524,6 +1534,12 @@ const es: Messages = {
   "calls.to": "Hasta",
   "calls.status": "Estado",
   "calls.anyStatus": "Cualquier estado",
+  "calls.errors": "Errores",
+  "calls.anyErrors": "Todas las llamadas",
+  "calls.withErrors": "Con errores",
+  "calls.withoutErrors": "Sin errores",
+  "calls.withErrorsAbout": "Un paso salió por la salida «Error» de su bloque (falló un origen de datos o un servicio), acabara como acabara la llamada",
+  "calls.withoutErrorsAbout": "Ningún paso salió por una salida «Error»; las llamadas registradas antes de que se contaran los errores no están en ninguno de los dos",
   "calls.callerSearch": "Número o nombre",
   "calls.callerSearchHint": "Un número (llamante o marcado) o el nombre del llamante",
   "calls.clearFilters": "Quitar filtros",
@@ -1542,6 +1558,7 @@ const es: Messages = {
   "calls.uniqueid": "UniqueID de Asterisk",
   "calls.channel": "Canal",
   "calls.placedForJob": "Hecha para la tarea de devolución {job}",
+  "calls.askedForJob": "Pidió la tarea de devolución {job}",
   "calls.scheduledByCall": "La llamada que programó esta devolución ({call})",
   "calls.openOnPage": "Abrir en la página de llamadas (un enlace para compartir)",
   "calls.viewOnCanvas": "Ver su recorrido en el lienzo de {scenario}",
@@ -1564,6 +1581,8 @@ const es: Messages = {
   "callsPage.detail": "La llamada",
   "callsPage.startedAt": "Empezó el {time}, escenario {scenario}",
   "callsPage.close": "Cerrar la llamada",
+  "callsPage.askedForJob": "Solo las llamadas que pidieron la tarea de devolución {job}",
+  "callsPage.dropJob": "Quitar este filtro",
   "callbacks.title": "Tareas de devolución de llamada",
   "callbacks.filters": "Buscar tareas de devolución",
   "callbacks.number": "Número del cliente",
@@ -1629,6 +1648,7 @@ const es: Messages = {
   "callbacks.reached": "Contactado",
   "callbacks.origin": "Programada por",
   "callbacks.originCall": "la llamada {call}",
+  "callbacks.originCallAbout": "La abre entre todas las llamadas que pidieron esta devolución",
   "callbacks.noOrigin": "ninguna llamada: creada mediante la API o una lista de llamadas",
   "callbacks.numberCalls": "Llamadas desde o hacia este número",
   "callbacks.variables": "Variables",
@@ -2406,6 +2426,12 @@ const ru: Messages = {
   "calls.to": "По",
   "calls.status": "Статус",
   "calls.anyStatus": "Любой статус",
+  "calls.errors": "Ошибки",
+  "calls.anyErrors": "Все звонки",
+  "calls.withErrors": "С ошибками",
+  "calls.withoutErrors": "Без ошибок",
+  "calls.withErrorsAbout": "Какой-то шаг ушёл по выходу «Ошибка» своего блока (сбой источника данных или сервиса), чем бы ни закончился звонок",
+  "calls.withoutErrorsAbout": "Ни один шаг не ушёл по выходу «Ошибка»; звонки, записанные до того, как ошибки стали считать, не попадают ни сюда, ни туда",
   "calls.callerSearch": "Номер или имя",
   "calls.callerSearchHint": "Номер (кто звонил или кому) или имя звонящего",
   "calls.clearFilters": "Сбросить фильтры",
@@ -2424,6 +2450,7 @@ const ru: Messages = {
   "calls.uniqueid": "UniqueID в Asterisk",
   "calls.channel": "Канал",
   "calls.placedForJob": "Сделан по заданию обратного звонка {job}",
+  "calls.askedForJob": "Запросил обратный звонок: задание {job}",
   "calls.scheduledByCall": "Звонок, запланировавший этот обратный звонок ({call})",
   "calls.openOnPage": "Открыть на странице звонков (ссылка, которой можно поделиться)",
   "calls.viewOnCanvas": "Показать его путь на холсте сценария {scenario}",
@@ -2446,6 +2473,8 @@ const ru: Messages = {
   "callsPage.detail": "Звонок",
   "callsPage.startedAt": "Начало: {time}, сценарий {scenario}",
   "callsPage.close": "Закрыть звонок",
+  "callsPage.askedForJob": "Только звонки, запросившие обратный звонок по заданию {job}",
+  "callsPage.dropJob": "Убрать этот фильтр",
   "callbacks.title": "Задания обратного звонка",
   "callbacks.filters": "Поиск заданий обратного звонка",
   "callbacks.number": "Номер клиента",
@@ -2511,6 +2540,7 @@ const ru: Messages = {
   "callbacks.reached": "Дозвонились",
   "callbacks.origin": "Кем запланировано",
   "callbacks.originCall": "звонок {call}",
+  "callbacks.originCallAbout": "Откроет его среди всех звонков, запросивших этот обратный звонок",
   "callbacks.noOrigin": "не звонком: через API или список обзвона",
   "callbacks.numberCalls": "Звонки с этого номера и на него",
   "callbacks.variables": "Переменные",
@@ -2669,7 +2699,7 @@ export function codeText(t: Translate, kind: "outcome" | "status", code: string)
 }
 
 /** Things counted in the interface, in each language's plural forms (Intl.PluralRules categories). */
-export type Counted = "call" | "client" | "second" | "error" | "warning" | "block" | "connection" | "brokenPlugin" | "time" | "hungUp";
+export type Counted = "call" | "client" | "second" | "error" | "warning" | "block" | "connection" | "brokenPlugin" | "time" | "hungUp" | "errorStep";
 type Forms = Partial<Record<Intl.LDMLPluralRule, string>> & { other: string };
 
 const COUNTED: Record<Language, Record<Counted, Forms>> = {
@@ -2686,6 +2716,8 @@ const COUNTED: Record<Language, Record<Counted, Forms>> = {
     time: { one: "{n} time", other: "{n} times" },
     // With its verb: a block's callers who hung up there ("1 hung up", "3 hung up").
     hungUp: { one: "{n} hung up", other: "{n} hung up" },
+    // With its verb: a call's steps that took their block's error exit.
+    errorStep: { one: "{n} step took an error exit", other: "{n} steps took an error exit" },
   },
   es: {
     call: { one: "{n} llamada", other: "{n} llamadas" },
@@ -2698,6 +2730,7 @@ const COUNTED: Record<Language, Record<Counted, Forms>> = {
     brokenPlugin: { one: "{n} extensión no funciona", other: "{n} extensiones no funcionan" },
     time: { one: "{n} vez", other: "{n} veces" },
     hungUp: { one: "{n} colgó", other: "{n} colgaron" },
+    errorStep: { one: "{n} paso salió por una salida «Error»", other: "{n} pasos salieron por una salida «Error»" },
   },
   ru: {
     call: { one: "{n} звонок", few: "{n} звонка", many: "{n} звонков", other: "{n} звонка" },
@@ -2711,6 +2744,7 @@ const COUNTED: Record<Language, Record<Counted, Forms>> = {
     brokenPlugin: { one: "{n} плагин не работает", few: "{n} плагина не работают", many: "{n} плагинов не работают", other: "{n} плагина не работают" },
     time: { one: "{n} раз", few: "{n} раза", many: "{n} раз", other: "{n} раза" },
     hungUp: { one: "{n} положил трубку", few: "{n} положили трубку", many: "{n} положили трубку", other: "{n} положили трубку" },
+    errorStep: { one: "{n} шаг ушёл по выходу «Ошибка»", few: "{n} шага ушли по выходу «Ошибка»", many: "{n} шагов ушли по выходу «Ошибка»", other: "{n} шага ушли по выходу «Ошибка»" },
   },
 };
 
