@@ -6,25 +6,34 @@ import argparse
 import asyncio
 import importlib
 import json
+import math
 import sys
+import time
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from blocks import default_registry
+from graph_engine.channel import TransferOutcome
 from graph_engine.errors import DocumentError, EngineError
 from graph_engine.issues import Severity
-from graph_engine.scenario_tests import run_scenario_tests, tests_in_document
+from graph_engine.registry import BlockRegistry
+from graph_engine.scenario_test_format import unknown
+from graph_engine.scenario_tests import run_scenario_tests
 from graph_engine.simulation import SimulationInput, simulate
 from graph_engine.validation import validate
 from ivrgraph.scenario_files import (
-    find_test_files,
+    ScenarioTests,
     is_scenario_file,
+    plan_tests,
     read_document,
     read_test_file,
     sibling_documents,
     slug_of,
 )
+from ivrgraph.test_coverage import coverage_table, scenario_coverage, shown_percent
+from ivrgraph.test_reports import ScenarioReport, TestReport, json_report, write_junit
 from voice.templating import install_template_functions
 
 # Subcommands that live with the packages they run; imported only when present and asked for.
@@ -100,6 +109,42 @@ def _parse_timed_key(text: str) -> tuple[float, str]:
     return float(at), key
 
 
+_AT_EXAMPLE = "2026-11-23T18:30:00+01:00"
+TRANSFER_OUTCOMES = tuple(outcome.value for outcome in TransferOutcome)
+
+
+def _moment_with_offset(text: str) -> datetime:
+    """`--at`: an ISO 8601 date-time with its UTC offset. Without one, the moment is ambiguous (a schedule in
+    Madrid and the caller's clock differ by an hour or two), and reading it as UTC put calls in the wrong hours."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an ISO 8601 date-time such as {_AT_EXAMPLE}") from None
+    if moment.utcoffset() is None:
+        raise argparse.ArgumentTypeError(f"needs a UTC offset, e.g. {_AT_EXAMPLE}; {text!r} has none")
+    return moment
+
+
+def _transfer_outcomes(text: str) -> list[str]:
+    """`--transfers`: each outcome one a Transfer can have. Another (a typo, "bussy") crashed the Transfer block."""
+    outcomes = [outcome.strip() for outcome in text.split(",")] if text else []
+    for outcome in outcomes:
+        if outcome not in TRANSFER_OUTCOMES:
+            problem = unknown("transfer outcome", outcome, TRANSFER_OUTCOMES)
+            raise argparse.ArgumentTypeError(f"{problem}; each is one of {', '.join(TRANSFER_OUTCOMES)}")
+    return outcomes
+
+
+def _percent(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not 0 <= value <= 100:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a percentage from 0 to 100")
+    return value
+
+
 def _refused_number() -> Callable[[str], str | None]:
     """Why a live call's scheduler never calls a number back (persistence.callbacks.refused_number: an emergency
     number, one no phone has), in the default country the servers read (IVRGRAPH_DEFAULT_COUNTRY), so that a
@@ -120,10 +165,10 @@ def cmd_simulate(args: argparse.Namespace) -> int:
             keys=args.keys.split(",") if args.keys else [],
             timed_keys=[_parse_timed_key(k) for k in args.keys_at.split(",")] if args.keys_at else None,
             caller_id=args.caller_id,
-            at=datetime.fromisoformat(args.at) if args.at else None,
+            at=args.at,
             variables=dict(_parse_var(v) for v in args.var),
             data_rows={name: json.loads(rows) for name, rows in (d.split("=", 1) for d in args.rows)},
-            transfers=args.transfers.split(",") if args.transfers else [],
+            transfers=args.transfers,
             scenarios=sibling_documents(path.parent),
             refused_number=refused_number,
         )
@@ -147,42 +192,77 @@ def cmd_test(args: argparse.Namespace) -> int:
     except ValueError as problem:
         print(f"ivrgraph test: error: {problem}", file=sys.stderr)
         return 2
-    passed = failed = 0
-    for target in args.paths:
-        files = find_test_files(Path(target))
-        if not files:  # a mistyped path in CI must not pass green
-            reason = "no scenario tests found" if Path(target).exists() else "no such file or folder"
-            print(f"{target}: error: {reason}")
-            failed += 1
-        for test_path in files:
-            try:
-                test_file = read_test_file(test_path)
-                document = read_document(test_file.scenario_path)
-            except (OSError, DocumentError) as problem:
-                print(f"{test_path}: error: {problem}")
-                failed += 1
-                continue
-            tests = test_file.tests + tests_in_document(document)
-            outcomes = asyncio.run(
-                run_scenario_tests(
-                    document,
-                    tests,
-                    registry,
-                    scenarios=sibling_documents(test_path.parent),
-                    refused_number=refused_number,
-                )
+    measure = args.coverage or args.min_coverage is not None
+    lines = not args.json  # --json: the one JSON document is all that goes to stdout
+    plan = plan_tests(args.paths)
+    report = TestReport(problems=plan.problems, require_tests=args.require_tests, min_coverage=args.min_coverage)
+    for unreadable in plan.problems if lines else []:
+        print(f"{unreadable.where}: error: {unreadable.message}")
+    siblings: dict[Path, dict[str, Any]] = {}  # per folder: what Go To Scenario and Callback can name
+    for scenario in plan.scenarios:
+        folder = scenario.path.parent
+        if folder not in siblings:
+            siblings[folder] = sibling_documents(folder)
+        scenario_report = _run_tests(scenario, registry, siblings[folder], refused_number, measure)
+        report.scenarios.append(scenario_report)
+        if lines:
+            _print_scenario(scenario_report, args.verbose, args.require_tests)
+    measured = [(s.path.name, s.coverage) for s in report.scenarios if s.coverage is not None]
+    if lines and measured:
+        print("\n".join(coverage_table(measured)))
+    coverage = report.coverage
+    if lines and report.coverage_too_low and coverage is not None:
+        print(
+            f"coverage: {shown_percent(coverage.percent):.1f}% of exits taken, below --min-coverage "
+            f"{args.min_coverage:g}%"
+        )
+    if lines:
+        print(report.summary())
+    if args.junit:
+        try:
+            write_junit(report, Path(args.junit))
+        except OSError as problem:
+            print(f"ivrgraph test: error: cannot write --junit {args.junit}: {problem}", file=sys.stderr)
+            return 2
+    if args.json:
+        print(json.dumps(json_report(report), indent=2, ensure_ascii=False))
+    return 0 if report.ok else 1
+
+
+def _run_tests(
+    scenario: ScenarioTests,
+    registry: BlockRegistry,
+    siblings: dict[str, Any],
+    refused_number: Callable[[str], str | None],
+    measure: bool,
+) -> ScenarioReport:
+    report = ScenarioReport(scenario.path, sources=[source for source, _ in scenario.tests])
+    if scenario.tests:
+        started = time.perf_counter()
+        report.outcomes = asyncio.run(
+            run_scenario_tests(
+                scenario.document,
+                [test for _, test in scenario.tests],
+                registry,
+                scenarios=siblings,
+                refused_number=refused_number,
             )
-            for outcome in outcomes:
-                mark = "PASS" if outcome.passed else "FAIL"
-                print(f"{mark} {test_file.scenario_path.name}: {outcome.name}")
-                for failure in outcome.failures:
-                    print(f"     - {failure}")
-                if not outcome.passed and args.verbose:
-                    print("       " + "\n       ".join(outcome.story))
-                passed += outcome.passed
-                failed += not outcome.passed
-    print(f"{passed} passed, {failed} failed")
-    return 1 if failed else 0
+        )
+        report.seconds = time.perf_counter() - started
+    if measure and scenario.document is not None:  # an untested scenario is measured too: it is 0 % covered
+        report.coverage = scenario_coverage(scenario.document, registry, report.outcomes)
+    return report
+
+
+def _print_scenario(scenario: ScenarioReport, verbose: bool, require_tests: bool) -> None:
+    if scenario.untested:
+        print(f"{scenario.path}: error: no tests (--require-tests)" if require_tests else f"{scenario.path}: no tests")
+    for outcome in scenario.outcomes:
+        print(f"{'PASS' if outcome.passed else 'FAIL'} {scenario.path.name}: {outcome.name}")
+        for failure in outcome.failures:
+            print(f"     - {failure}")
+        if not outcome.passed and verbose:
+            print("       " + "\n       ".join(outcome.story))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -210,16 +290,43 @@ def build_parser() -> argparse.ArgumentParser:
         "pressed while nothing listens are lost, as on a real line",
     )
     sim.add_argument("--var", action="append", default=[], help="NAME=VALUE (JSON values allowed); repeatable")
-    sim.add_argument("--caller-id", default="+34600000000")
-    sim.add_argument("--at", help="the call's time, ISO 8601 with offset, e.g. 2026-11-23T21:00:00+01:00")
+    sim.add_argument(
+        "--caller-id", default="", help="the caller's number (default \"\": withheld, as the API's test call)"
+    )
+    sim.add_argument(
+        "--at", type=_moment_with_offset, help=f"the call's time, ISO 8601 with its UTC offset, e.g. {_AT_EXAMPLE}"
+    )
     sim.add_argument("--rows", action="append", default=[], help="SOURCE=JSON rows a data source returns")
-    sim.add_argument("--transfers", default="", help="outcome of each transfer in turn: answered,busy,no_answer,failed")
+    sim.add_argument(
+        "--transfers",
+        type=_transfer_outcomes,
+        default=[],
+        help=f"outcome of each transfer in turn, comma-separated: {', '.join(TRANSFER_OUTCOMES)}",
+    )
     sim.add_argument("--json", action="store_true")
     sim.set_defaults(handler=cmd_simulate)
 
     test_cmd = commands.add_parser("test", help="run scenario tests (<slug>.tests.json files)")
     test_cmd.add_argument("paths", nargs="+")
     test_cmd.add_argument("-v", "--verbose", action="store_true", help="tell the story of failing tests")
+    test_cmd.add_argument(
+        "--json", action="store_true", help="one JSON document on stdout: each scenario's tests, coverage, totals"
+    )
+    test_cmd.add_argument(
+        "--junit", metavar="FILE", help="also write JUnit XML (GitLab, Jenkins, GitHub): a testsuite per scenario"
+    )
+    test_cmd.add_argument(
+        "--coverage", action="store_true", help="list the blocks and exits no test reached, and the share of exits"
+    )
+    test_cmd.add_argument(
+        "--min-coverage",
+        metavar="PERCENT",
+        type=_percent,
+        help="fail (exit 1) when the tests take fewer than PERCENT %% of the exits of all scenarios found",
+    )
+    test_cmd.add_argument(
+        "--require-tests", action="store_true", help="fail when a scenario found has no tests (else it is listed)"
+    )
     test_cmd.set_defaults(handler=cmd_test)
 
     for module_name in PLUGGED_COMMANDS:
