@@ -19,6 +19,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from blocks.builtin.sql import SOURCE_NAME_PATTERN
+from graph_engine.channel import TransferOutcome
 from persistence.phone_numbers import phone_number
 from persistence.scenarios import SLUG_PATTERN
 from persistence.users import ROLE_NAMES
@@ -436,6 +437,26 @@ class DiffOut(BaseModel):
     diff: dict[str, Any]
 
 
+def _with_offset(moment: datetime) -> datetime:
+    """A test call's moment: without its offset it was read as UTC, an hour or more off the moment meant."""
+    if moment.utcoffset() is None:
+        raise PydanticCustomError("datetime_without_offset", "needs a UTC offset, e.g. 2026-11-23T18:30:00+01:00")
+    return moment
+
+
+_TRANSFER_OUTCOMES = tuple(outcome.value for outcome in TransferOutcome)
+
+
+def _transfer_outcome(outcome: str) -> str:
+    """A test call's transfer outcome: "bussy" was taken, and failed the Transfer block with a ValueError."""
+    if outcome not in _TRANSFER_OUTCOMES:
+        raise PydanticCustomError(
+            "transfer_outcome", "'{outcome}' is no transfer outcome; they are {outcomes}",
+            {"outcome": outcome, "outcomes": ", ".join(_TRANSFER_OUTCOMES)},
+        )  # fmt: skip
+    return outcome
+
+
 class SimulateIn(RequestModel):
     # As ValidateIn: an unwrapped document is refused (RequestModel), not ignored.
     document: Document | None = Field(default=None, description="Simulate this instead of the stored draft.")
@@ -443,10 +464,18 @@ class SimulateIn(RequestModel):
     # No made-up number by default (it was a Spanish one): a test call without a caller ID, as an anonymous call.
     caller_id: Annotated[str, StringConstraints(max_length=80)] = ""
     caller_name: Annotated[str, StringConstraints(max_length=80)] = ""
-    at: LooseMoment | None = None
+    at: Annotated[LooseMoment, AfterValidator(_with_offset)] | None = Field(
+        default=None,
+        description="The call's moment, with its UTC offset (2026-11-23T18:30:00+01:00); without it, Monday "
+        "2026-01-05T10:00:00+00:00.",
+    )
     variables: dict[str, Any] = Field(default_factory=dict)
     data_rows: dict[str, list[dict[str, Any]]] = Field(default_factory=dict)
-    transfers: list[Annotated[str, StringConstraints(max_length=30)]] = Field(default_factory=list, max_length=100)
+    transfers: list[Annotated[str, StringConstraints(max_length=30), AfterValidator(_transfer_outcome)]] = Field(
+        default_factory=list,
+        max_length=100,
+        description="Each Transfer's outcome in turn: answered, busy, no_answer or failed; one past them is answered.",
+    )
 
 
 class SimulateOut(BaseModel):

@@ -4,7 +4,10 @@ Tests are written by hand, in JSON, by people who are not programmers. Whatever 
 fails saying what is wrong with it: it never crashes the run, and it never passes by ignoring what it was told. A
 misspelt input ("kyes") would run a call with no keys at all; a string where a list belongs would be read letter by
 letter (`"said": "Hola"` checks that "H", "o", "l" and "a" were said, and passes); a value of the wrong type crashed
-the whole run with a traceback.
+the whole run with a traceback. So, refused here too: a test that expects nothing (it passed whatever the call did),
+an `at` without its UTC offset (it was read as UTC, an hour or more off the moment meant) and keys after the
+caller's `hangup` (never pressed). What a test names in its scenarios (nodes, exits, data sources) is checked against
+them by scenario_test_reach.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from datetime import datetime
 from typing import Any, Final
 
 from graph_engine.channel import TransferOutcome
+from graph_engine.scripted import HANGUP
 from graph_engine.trace import CallOutcome
 
 # A test's own fields: its name, the inputs `simulation_input` reads, and its expectations.
@@ -33,6 +37,7 @@ TEST_FIELDS: Final = (
     "transfers",
     "hangup_at",
     "scheduler",
+    "exits",
     "expect",
 )
 # What `expect` may check, in the order the checks run.
@@ -122,14 +127,23 @@ def _timed_keys(value: object) -> bool:
     )
 
 
-def _moment(value: object) -> bool:
+def _moment(value: object) -> datetime | None:
+    """An ISO 8601 date-time (or a date alone), with or without its offset; None for anything else."""
     if not isinstance(value, str):
-        return False
+        return None
     try:
-        datetime.fromisoformat(value)
+        return datetime.fromisoformat(value)
     except ValueError:
-        return False
-    return True
+        return None
+
+
+def _moment_with_offset(value: object) -> bool:
+    moment = _moment(value)
+    return moment is not None and moment.utcoffset() is not None
+
+
+def _exit_by_node(value: object) -> bool:
+    return isinstance(value, Mapping) and all(isinstance(name, str) for name in value.values())
 
 
 def _rows_by_source(value: object) -> bool:
@@ -155,7 +169,7 @@ _INPUTS: Final = {
     "caller_id": Shape(_string, 'a string such as "+34600111222"'),
     "caller_name": Shape(_string, "a string"),
     "dialed_number": Shape(_string, "a string"),
-    "at": Shape(_moment, 'an ISO 8601 date-time such as "2026-11-23T10:00:00+01:00"'),
+    "at": Shape(_moment_with_offset, 'an ISO 8601 date-time such as "2026-11-23T10:00:00+01:00"'),
     "variables": Shape(_object, "an object: variable name -> value"),
     "data_rows": Shape(_rows_by_source, "an object: data source name -> list of rows (objects)"),
     "transfers": Shape(
@@ -163,7 +177,13 @@ _INPUTS: Final = {
     ),
     "hangup_at": Shape(lambda value: value is None or _count(value), "a channel operation's number (0 is the first)"),
     "scheduler": Shape(_one_of(("accept", "fail")), '"accept" or "fail"'),
+    "exits": Shape(_exit_by_node, 'an object: node id -> the exit it takes without running, such as {"sms": "failed"}'),
     "expect": Shape(_object, 'an object of expectations such as {"outcome": "hung_up"}'),
+}
+# Why a test checks nothing, by whether it has an `expect` at all.
+_NO_EXPECTATION: Final = {
+    False: 'it has no expect, such as "expect": {"outcome": "hung_up"}',
+    True: "its expect is empty",
 }
 _CHECKS: Final = {
     "path": Shape(_strings, "a list of node ids (strings)"),
@@ -179,15 +199,51 @@ _CHECKS: Final = {
 
 
 def problems_before_running(test: object) -> list[str]:
-    """What keeps `test` from running, each naming the field: not an object, a field of the wrong shape, a field
-    the format does not know (with the one it likely meant, then the fields there are); empty when it can run."""
+    """What keeps `test` from running, each naming the field: not an object, a field of the wrong shape (an `at`
+    without its offset said so), keys after the caller hung up, no expectation, a field the format does not know
+    (with the one it likely meant, then the fields there are); empty when it can run."""
     if not isinstance(test, Mapping):
         return [f"a test must be an object such as {_EXAMPLE_TEST}; it is {described(test)}"]
-    problems = [problem for key, shape in _INPUTS.items() if key in test and (problem := shape.problem(key, test[key]))]
+    problems = [
+        problem for key, shape in _INPUTS.items() if key in test and (problem := _problem(key, shape, test[key]))
+    ]
+    if not problems:
+        problems += _keys_after_hangup(test.get("keys", []), test.get("timed_keys", []))
+    if "expect" not in test or test["expect"] == {}:
+        # It passed whatever the call did: a test that cannot fail tests nothing.
+        problems.append(f"a test must expect something: {', '.join(EXPECTATIONS)}; {_NO_EXPECTATION['expect' in test]}")
     unknown_fields = [unknown("field", key, TEST_FIELDS) for key in test if key not in TEST_FIELDS]
     if unknown_fields:
         unknown_fields.append(f"not run: a test's fields are {', '.join(TEST_FIELDS)}")
     return problems + unknown_fields
+
+
+def _problem(field: str, shape: Shape, value: object) -> str | None:
+    """What is wrong with the input `field` of a test: its shape; for a moment without its offset, in words that
+    say so (the shape's would call it no date-time)."""
+    if field == "at" and (moment := _moment(value)) is not None and moment.utcoffset() is None:
+        return f"at needs a UTC offset, e.g. 2026-11-23T18:30:00+01:00; it is {described(value)}"
+    return shape.problem(field, value)
+
+
+def _keys_after_hangup(keys: Sequence[str], timed_keys: Sequence[Sequence[Any]]) -> list[str]:
+    """Keys a test gives after its caller's `hangup`: the call is over by then, so they could never be pressed."""
+    if HANGUP in keys and (after := keys[keys.index(HANGUP) + 1 :]):
+        listed = ", ".join(repr(key) for key in after)
+        return [
+            f"keys: the caller hangs up at keys[{keys.index(HANGUP)}], so the {len(after)} key(s) after it "
+            f"({listed}) could never be pressed"
+        ]
+    hangups = [float(moment) for moment, key in timed_keys if key == HANGUP]
+    later = [
+        f"{key!r} at {float(moment):g} s" for moment, key in timed_keys if hangups and float(moment) > min(hangups)
+    ]
+    if later:
+        return [
+            f"timed_keys: the caller hangs up at {min(hangups):g} s, so the {len(later)} key(s) after it "
+            f"({', '.join(later)}) could never be pressed"
+        ]
+    return []
 
 
 def sorted_expectations(expect: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:

@@ -1,10 +1,10 @@
 """Scenario tests: a business analyst states what a call does, and the engine checks it before anything goes live.
 
 A test gives the inputs (caller id, keys, the clock, rows a data source returns, transfer outcomes, whether the
-scheduler accepts) and the expectations:
+scheduler accepts, the exit a block that does not run in a test call takes) and the expectations:
     {"name": "pays", "keys": ["1"] | "timed_keys": [[3.5, "1"]], "caller_id": "+34...",
      "at": "2026-11-23T10:00:00+01:00", "variables": {...}, "data_rows": {"crm": [...]},
-     "transfers": ["busy"], "hangup_at": 4, "scheduler": "accept" | "fail",
+     "transfers": ["busy"], "hangup_at": 4, "scheduler": "accept" | "fail", "exits": {"sms": "failed"},
      "expect": {"path": [...], "visits": [...], "not_visits": [...], "outcome": "hung_up",
                 "variables": {"result": "will_pay"}, "said": ["debe 120"], "callbacks": 1,
                 "scheduled": [{"number": "+34...", "scenario": "callback-connect",
@@ -13,10 +13,23 @@ scheduler accepts) and the expectations:
                 "transfers": ["200"]}}
 `scheduled` describes each callback the call asked for, in order (its count is the number of callbacks): what it
 was scheduled with, as the scheduler received it. Moments are ISO 8601 with an offset and compare as instants.
+The caller has no caller ID unless the test gives one (`caller_id`), as in the API's test call.
+
+`path`, `visits` and `not_visits` name the tested scenario's nodes by id, and the nodes of a scenario a Go To Scenario
+continued in as `slug:id` (`inbound-hotline:menu`): the path of a call that went there lists them so.
+
+`exits` makes a block that does not run for real in a test call (a plugin's, whose `simulate` always takes `sent`
+while a real call without its gateway takes `failed`) take the exit given, without running: `{"sms": "failed"}`,
+or `{"slug:id": ...}` for another scenario's. Every time the call reaches it. A block that runs in a test call as in
+a real one (every built-in) is refused there: the test's inputs lead it to its exits.
+
 Tests live in a `<scenario>.tests.json` file beside the scenario, or in the document under `meta.tests`. A test
-that is not an object, has a field the format does not know or an input of the wrong shape is not run and fails
-saying so; an expectation the format does not know or of the wrong shape fails the test after the call ran (see
-scenario_test_format).
+that is not an object, has a field the format does not know or an input of the wrong shape, expects nothing, gives
+rows for a data source no SQL block reads or forces an exit it cannot is not run and fails saying so; an
+expectation the format does not know, of the wrong shape or naming a node there is not fails the test after the
+call ran (see scenario_test_format and scenario_test_reach). So does a call that failed (a block error with no error
+exit wired) unless the test expects `"outcome": "failed"`, and one that left keys, transfer outcomes or forced exits
+unused, unless the caller hung up (the test's `hangup_at` or `hangup` key cut the script short) or it failed.
 """
 
 from __future__ import annotations
@@ -26,11 +39,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from graph_engine.block import ERROR_EXIT
 from graph_engine.errors import DocumentError
 from graph_engine.registry import BlockRegistry
 from graph_engine.scenario_test_format import described, problems_before_running, sorted_expectations, unknown
+from graph_engine.scenario_test_reach import Reach, forced_exits, reach_of, unknown_nodes, unknown_sources
 from graph_engine.services import CallbackRequest
 from graph_engine.simulation import SimulationInput, SimulationResult, simulate
+from graph_engine.trace import CallOutcome
 
 # What `expect.scheduled` may say of one callback: the due moment's checks and the rest.
 _DUE_CHECKS: dict[str, tuple[str, Callable[[datetime, datetime], bool]]] = {
@@ -39,6 +55,9 @@ _DUE_CHECKS: dict[str, tuple[str, Callable[[datetime, datetime], bool]]] = {
     "due_not_after": ("is after", lambda due, wanted: due <= wanted),
 }
 _CALLBACK_FIELDS = (*_DUE_CHECKS, "number", "scenario", "variables", "carried")
+# How a call may end with some of its script unused: the caller hung up (the test's own `hangup_at` or `hangup`
+# key cut it short), or it failed (a test of that expects it, or fails for it already).
+_CUT_SHORT = (CallOutcome.CALLER_HANGUP, CallOutcome.FAILED)
 
 
 @dataclass(slots=True)
@@ -79,17 +98,26 @@ def visited(simulation: SimulationResult) -> list[dict[str, str | None]]:
     return steps
 
 
+def step_name(step: Mapping[str, str | None]) -> str:
+    """A step of `visited` as a test names its node: `menu` in the tested scenario, `slug:menu` in another."""
+    node, scenario = str(step["node"]), step["scenario"]
+    return node if scenario is None else f"{scenario}:{node}"
+
+
 def simulation_input(
     test: Mapping[str, Any],
     scenarios: Mapping[str, Mapping[str, Any]],
     callback_targets: frozenset[str] | None = None,
     refused_number: Callable[[str], str | None] | None = None,
+    forced: Mapping[tuple[str | None, str], str] | None = None,
 ) -> SimulationInput:
+    """The test call `test` describes; `forced`: its `exits` as `forced_exits` reads them (scenario_test_reach)."""
     at = test.get("at")
     return SimulationInput(
         keys=[str(k) for k in test.get("keys", [])],
         timed_keys=[(float(at), str(key)) for at, key in test["timed_keys"]] if "timed_keys" in test else None,
-        caller_id=str(test.get("caller_id", "+34600000000")),
+        # No made-up number: a call without caller ID, as the API's and the designer's test call.
+        caller_id=str(test.get("caller_id", "")),
         caller_name=str(test.get("caller_name", "")),
         dialed_number=str(test.get("dialed_number", "")),
         at=datetime.fromisoformat(at) if isinstance(at, str) else None,
@@ -101,28 +129,35 @@ def simulation_input(
         scenarios=dict(scenarios),
         callback_targets=callback_targets,
         refused_number=refused_number,
+        forced_exits=dict(forced or {}),
     )
 
 
-def check_expectations(expect: Mapping[str, Any], simulation: SimulationResult) -> list[str]:
-    """Every expectation the simulated call does not meet, in words."""
-    result = simulation.result
+def check_expectations(
+    expect: Mapping[str, Any], simulation: SimulationResult, reach: Reach | None = None
+) -> list[str]:
+    """Every expectation the simulated call does not meet, in words. With `reach`, a node named that is no node
+    of the scenarios the call can reach fails too (it would never be visited, and `not_visits` would pass)."""
     # A misspelt expectation ("not_visit") or one of the wrong shape would otherwise check nothing and pass.
     expect, failures = sorted_expectations(expect)
-    path = result.path
+    # Qualified: after a Go To Scenario, the other scenario's `bye` is not this one's.
+    path = [step_name(step) for step in visited(simulation)]
+    for key in ("path", "visits", "not_visits"):
+        if key in expect and reach is not None:
+            failures += unknown_nodes(f"expect.{key}", expect[key], reach)
+    known = (lambda name: True) if reach is None else (lambda name: reach.node(name) is not None)
     if "path" in expect and list(expect["path"]) != path:
         failures.append(f"path was {path}, expected {list(expect['path'])}")
     if "visits" in expect:
         remaining = iter(path)
-        for node in expect["visits"]:
+        for node in filter(known, expect["visits"]):
             if not any(step == node for step in remaining):
                 failures.append(f"did not visit {node!r} (in this order) - path was {path}")
                 break
-    for node in expect.get("not_visits", []):
+    for node in filter(known, expect.get("not_visits", [])):
         if node in path:
             failures.append(f"visited {node!r}, which it should not")
-    if "outcome" in expect and str(result.outcome) != expect["outcome"]:
-        failures.append(f"outcome was {result.outcome}, expected {expect['outcome']}")
+    failures += _check_outcome(expect.get("outcome"), simulation)
     for name, wanted in expect.get("variables", {}).items():
         actual = simulation.variables.get(name)  # unmasked: a test's values are its author's, not a caller's
         if actual != wanted:
@@ -140,6 +175,80 @@ def check_expectations(expect: Mapping[str, Any], simulation: SimulationResult) 
         if dialed != list(expect["transfers"]):
             failures.append(f"dialed {dialed}, expected {list(expect['transfers'])}")
     return failures
+
+
+def _check_outcome(wanted: str | None, simulation: SimulationResult) -> list[str]:
+    """`expect.outcome` against the call's; a call that failed fails a test that does not expect it to, saying
+    where and why (a test that checks only `said` passed with a call that broke off after the greeting)."""
+    result = simulation.result
+    if result.outcome is CallOutcome.FAILED and wanted != CallOutcome.FAILED:
+        reason = _why_failed(simulation)
+        if wanted is None:
+            return [f'the call failed: {reason}; a test of a call that fails says so: expect.outcome "failed"']
+        return [f"outcome was {result.outcome} ({reason}), expected {wanted}"]
+    if wanted is not None and str(result.outcome) != wanted:
+        return [f"outcome was {result.outcome}, expected {wanted}"]
+    return []
+
+
+def _why_failed(simulation: SimulationResult) -> str:
+    """Why the call failed, naming the block (with its scenario after a Go To Scenario) that took an error exit
+    leading nowhere, and its error."""
+    steps = simulation.result.steps
+    last = steps[-1] if steps else None
+    if last is not None and last.exit == ERROR_EXIT and last.error:
+        name = step_name(visited(simulation)[-1])
+        return f"block {name!r} ({last.type}) took its error exit, which leads nowhere: {last.error}"
+    return simulation.result.error or "no reason given"
+
+
+def unused_inputs(
+    test: Mapping[str, Any], simulation: SimulationResult, forced: Mapping[tuple[str | None, str], str]
+) -> list[str]:
+    """What of its script the call of `test` left unused: keys no block listened for, transfer outcomes no Transfer
+    took, forced exits of nodes never reached. A test given more than its call takes describes another call than
+    the one that ran (`["2", "5", "5", "5"]` for a call that took one key). Not for a call cut short: the caller
+    hung up (the test's `hangup_at` or `hangup` key ends the call where it says, whatever it wrote after) or it
+    failed (see `_CUT_SHORT`)."""
+    if simulation.result.outcome in _CUT_SHORT:
+        return []
+    failures = []
+    keys, given = simulation.keys_left, len(test.get("keys", []))
+    if keys:
+        failures.append(
+            f"keys: {_of(keys, given, 'key')} never used ({_listed(keys)}): the call listened "
+            f"{_times(given - len(keys))}; give the keys it takes"
+        )
+    timed = simulation.timed_keys_left
+    if timed:
+        late = ", ".join(f"{key!r} at {at:g} s" for at, key in timed)
+        given = len(test.get("timed_keys", []))
+        failures.append(f"timed_keys: {_of(timed, given, 'key')} never pressed ({late}): the call had ended")
+    transfers, given = simulation.transfers_left, len(test.get("transfers", []))
+    if transfers:
+        failures.append(
+            f"transfers: {_of(transfers, given, 'transfer outcome')} never used ({_listed(transfers)}): a Transfer "
+            f"dialled {_times(given - len(transfers))}"
+        )
+    reached = {(step["scenario"], step["node"]) for step in visited(simulation)}
+    for (scenario, node), exit_name in forced.items():
+        if (scenario, node) not in reached:
+            name = step_name({"scenario": scenario, "node": node})
+            failures.append(f"exits: node {name!r} was never reached, so its exit {exit_name!r} was never forced")
+    return failures
+
+
+def _listed(values: Sequence[str]) -> str:
+    return ", ".join(repr(value) for value in values)
+
+
+def _of(left: Sequence[object], given: int, noun: str) -> str:
+    """`2 of the 4 keys were`, `1 of the 2 transfer outcomes was`."""
+    return f"{len(left)} of the {given} {noun}{'s' if given != 1 else ''} {'was' if len(left) == 1 else 'were'}"
+
+
+def _times(count: int) -> str:
+    return {0: "never", 1: "once"}.get(count, f"{count} times")
 
 
 def _check_scheduled(wanted: Any, callbacks: Sequence[CallbackRequest]) -> list[str]:
@@ -218,6 +327,7 @@ async def run_scenario_tests(
     """Each test of `document` as a test call, as written by hand: any JSON value. `callback_targets`,
     `refused_number`: see SimulationInput."""
     outcomes = []
+    reach = reach_of(document, scenarios or {})  # what the tests may name in the scenarios their calls can reach
     for number, test in enumerate(tests, start=1):
         if isinstance(test, Unrunnable):
             outcomes.append(TestOutcome(test.name, False, [test.problem]))
@@ -228,13 +338,18 @@ async def run_scenario_tests(
         if problems or not isinstance(test, Mapping):
             outcomes.append(TestOutcome(name, False, problems))
             continue
+        forced, problems = forced_exits(test.get("exits", {}), reach, registry)
+        problems = unknown_sources(test.get("data_rows", {}), reach) + problems
+        if problems:
+            outcomes.append(TestOutcome(name, False, problems))
+            continue
         try:
-            inputs = simulation_input(test, scenarios or {}, callback_targets, refused_number)
+            inputs = simulation_input(test, scenarios or {}, callback_targets, refused_number, forced)
             simulation = await simulate(document, registry, inputs)
         except (DocumentError, ValueError, TypeError) as problem:
             outcomes.append(TestOutcome(name, False, [f"could not run: {problem}"]))
             continue
-        failures = check_expectations(test.get("expect", {}), simulation)
+        failures = check_expectations(test["expect"], simulation, reach) + unused_inputs(test, simulation, forced)
         outcomes.append(TestOutcome(name, not failures, failures, simulation.story, visited(simulation)))
     return outcomes
 

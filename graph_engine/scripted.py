@@ -4,7 +4,9 @@ The caller's keys are a list of tokens, one per time the scenario listens:
     "1"      presses 1            "1234#"   types 1234 then the terminator
     "-"      presses nothing (the read times out)
     "!5"     presses 5 *while a prompt plays* (barges into an interruptible Message)
-    "hangup" hangs up at that moment
+    "hangup" hangs up during the next prompt that plays or the next key entry, whichever comes first: a Say
+             Phrase or Message takes it as well as a menu (`["hangup"]` hangs up during the greeting, not at the
+             menu after it)
 A listening block takes the next token; a prompt that allows barge-in takes it only when it is a "!" token.
 Tokens run out -> the caller presses nothing from then on.
 
@@ -35,6 +37,19 @@ class ChannelEvent:
     detail: dict[str, Any] = field(default_factory=dict)
 
 
+def transfer_outcomes(outcomes: Iterable[str]) -> list[TransferOutcome]:
+    """`outcomes` as the Transfer blocks' outcomes, in turn. ValueError naming the first that is none, before the
+    call: read when a Transfer dials, a misspelt one ("bussy") failed that block with `ValueError: 'bussy' is not
+    a valid TransferOutcome`, as if the scenario were broken."""
+    known = [outcome.value for outcome in TransferOutcome]
+    read = []
+    for place, outcome in enumerate(outcomes):
+        if outcome not in known:
+            raise ValueError(f"transfers[{place}]: {outcome!r} is no transfer outcome; they are {', '.join(known)}")
+        read.append(TransferOutcome(outcome))
+    return read
+
+
 class ScriptedChannel:
     """Implements `graph_engine.channel.Channel` from a script; records every operation in `events`."""
 
@@ -54,7 +69,7 @@ class ScriptedChannel:
             deque(sorted((float(at), key) for at, key in timed_keys)) if timed_keys is not None else None
         )
         self.elapsed = 0.0  # seconds since the call started, on the simulated line
-        self.transfers: deque[str] = deque(transfers)
+        self.transfers: deque[TransferOutcome] = deque(transfer_outcomes(transfers))
         self.hangup_at = hangup_at  # the caller hangs up when operation number `hangup_at` (0-based) starts
         self.clock = clock
         self.channel_variables: dict[str, str] = dict(variables or {})
@@ -186,7 +201,7 @@ class ScriptedChannel:
         self, target: str, *, timeout: float, caller_id: str | None = None, caller_name: str | None = None
     ) -> TransferResult:
         self._begin("transfer", target=target, timeout=timeout, caller_id=caller_id, caller_name=caller_name)
-        outcome = TransferOutcome(self.transfers.popleft()) if self.transfers else TransferOutcome.ANSWERED
+        outcome = self.transfers.popleft() if self.transfers else TransferOutcome.ANSWERED
         self._elapse(5.0 if outcome is TransferOutcome.ANSWERED else timeout)
         return TransferResult(outcome=outcome, talk_seconds=30.0 if outcome is TransferOutcome.ANSWERED else 0.0)
 

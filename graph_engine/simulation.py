@@ -3,6 +3,8 @@ data-source rows and scheduler. The CLI, the API's test call and scenario tests 
 
 Every block runs its `simulate` here, never its `run` directly: a plugin's `run` may reach the world outside the
 call (an SMS gateway, a CRM), which a test call must not touch (BlockType.safe_in_test_call says which may).
+A block named in `SimulationInput.forced_exits` runs neither: it takes the exit it is given (a scenario test's
+`exits`, for a plugin whose `simulate` always takes the same one while a real call may take another).
 
 A block that takes real time is bounded as in a real call: busy away from the channel past its `max_seconds`, it is
 interrupted and takes its `error` exit: the FastAGI server's patrol and this one take the same look
@@ -22,6 +24,7 @@ from datetime import UTC, datetime
 from typing import Any, Final
 
 from graph_engine.block import ERROR_EXIT, BlockType
+from graph_engine.context import BlockContext
 from graph_engine.document import Scenario, parse_document
 from graph_engine.errors import EngineError, SchedulerError
 from graph_engine.interpreter import DEFAULT_STEP_LIMIT, CallRun, PatrolNote, look_for_overrun
@@ -55,6 +58,8 @@ _SHORTEST_PATROL_INTERVAL: Final = 0.01
 # How long a walk cancelled at the test call's time limit is given to unwind before it is left behind.
 _UNWIND_SECONDS: Final = 0.5
 
+_SlugOf = Callable[[Scenario], str | None]  # the slug of the scenario a block runs in, None for the simulated one
+
 
 @dataclass(slots=True)
 class SimulationInput:
@@ -81,6 +86,10 @@ class SimulationInput:
     refused_number: Callable[[str], str | None] | None = None
     step_limit: int = DEFAULT_STEP_LIMIT
     real_time_limit: float = REAL_TIME_LIMIT  # seconds of real time the whole test call may take
+    # (scenario slug, node id) -> the exit that block takes without running; the slug None for the simulated
+    # document's own blocks, else a Go To Scenario target's (as in `scenarios`). Not checked here: an exit the
+    # block does not declare fails its step, as a `run` returning it would.
+    forced_exits: dict[tuple[str | None, str], str] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -94,6 +103,11 @@ class SimulationResult:
     # authored test data rather than a caller's. `result.variables` is what the record would keep (masked).
     variables: dict[str, Any] = field(default_factory=dict)
     sensitive: frozenset[str] = frozenset()  # the variables the record masks (graph_engine.sensitive)
+    # What the call's script still held when it ended: keys no block listened for (`timed_keys_left`: pressed
+    # after the call ended) and transfer outcomes no Transfer took. A scenario test fails on them.
+    keys_left: list[str] = field(default_factory=list)
+    timed_keys_left: list[tuple[float, str]] = field(default_factory=list)
+    transfers_left: list[str] = field(default_factory=list)
 
     def said(self) -> list[str]:
         """Every spoken text, in order, as said (the trace masks a sensitive value in it; the channel has it)."""
@@ -153,10 +167,22 @@ class _DocumentScenarios:
     def __init__(self, documents: Mapping[str, Mapping[str, Any]], versions: Mapping[str, int]) -> None:
         self._documents = documents
         self._versions = versions
+        # Each scenario handed out, by identity, with its slug: which scenario a block runs in (`slug_of`). The
+        # scenario is held here too, so its id is not reused while the call runs.
+        self._loaded: dict[int, tuple[Scenario, str]] = {}
 
     async def load(self, slug: str) -> Scenario | None:
         document = self._documents.get(slug)
-        return parse_document(document) if document is not None else None
+        if document is None:
+            return None
+        scenario = parse_document(document)
+        self._loaded[id(scenario)] = (scenario, slug)
+        return scenario
+
+    def slug_of(self, scenario: Scenario) -> str | None:
+        """The slug `scenario` was loaded under, None for one it did not load (the simulated document)."""
+        loaded = self._loaded.get(id(scenario))
+        return loaded[1] if loaded is not None and loaded[0] is scenario else None
 
     async def load_version(self, slug: str) -> LoadedScenario | None:
         scenario = await self.load(slug)
@@ -173,13 +199,41 @@ def _in_a_test_call(block: BlockType) -> BlockType:
     return stand_in
 
 
-def _test_call_registry(registry: BlockRegistry) -> BlockRegistry:
-    """`registry` with every block as a test call runs it (`_in_a_test_call`); the same registry when that
-    changes nothing (built-in blocks only)."""
+def _forcing(block: BlockType, forced: Mapping[tuple[str | None, str], str], slug_of: _SlugOf) -> BlockType:
+    """`block` (as a test call runs it) taking, at each node `forced` names, the exit given there without running:
+    what cannot happen in a test call (an SMS gateway refusing a message) is still testable."""
+    stand_in = copy.copy(block)
+    runs = block.run  # the test call's: its `simulate`, or `run` for a block safe in a test call
+
+    async def run(ctx: BlockContext, config: Mapping[str, Any]) -> str:
+        exit_name = forced.get((slug_of(ctx.scenario), ctx.node.id))
+        if exit_name is None:
+            return await runs(ctx, config)
+        said = f"not run in a test call: the test forces its {exit_name!r} exit"
+        if exit_name == ERROR_EXIT:
+            ctx.step.error = said  # told as the step's failure, as a `run` that raised would be
+        else:
+            ctx.note("test_call", summary=said, forced=True)
+        return exit_name
+
+    vars(stand_in)["run"] = run
+    return stand_in
+
+
+def _test_call_registry(
+    registry: BlockRegistry,
+    forced: Mapping[tuple[str | None, str], str] | None = None,
+    slug_of: _SlugOf | None = None,
+) -> BlockRegistry:
+    """`registry` with every block as a test call runs it (`_in_a_test_call`), taking the `forced` exits (see
+    `_forcing`; `slug_of` tells which scenario a block runs in); the same registry when that changes nothing
+    (built-in blocks only, no forced exit)."""
     # The interpreter calls `run` whatever the call; until it asks `services.simulated` itself, a test call hands
     # it a registry whose blocks' `run` is their `simulate`. Everything else (schemas, origins) is shared.
     blocks = registry.types
     stand_ins = {name: _in_a_test_call(block) for name, block in blocks.items()}
+    if forced and slug_of is not None:
+        stand_ins = {name: _forcing(block, forced, slug_of) for name, block in stand_ins.items()}
     if all(stand_ins[name] is block for name, block in blocks.items()):
         return registry
     view = copy.copy(registry)
@@ -193,18 +247,23 @@ def _test_call_registry(registry: BlockRegistry) -> BlockRegistry:
 async def simulate(
     document: Mapping[str, Any] | Scenario, registry: BlockRegistry, inputs: SimulationInput | None = None
 ) -> SimulationResult:
-    """Run one simulated call. Raises `DocumentError` only when the document's structure is broken."""
+    """Run one simulated call. Raises `DocumentError` when the document's structure is broken, and ValueError
+    before the call for an input it cannot take: an `at` without a UTC offset, a transfer outcome that is none."""
     inputs = inputs or SimulationInput()
     scenario = document if isinstance(document, Scenario) else parse_document(document)
     at = inputs.at or DEFAULT_MOMENT
-    clock = FixedClock(at if at.tzinfo else at.replace(tzinfo=UTC))
+    if at.utcoffset() is None:
+        # Read as UTC it was an hour or more off the moment meant, and a Schedule opened or closed wrongly.
+        raise ValueError(f"at {at.isoformat()!r} needs a UTC offset, e.g. 2026-11-23T18:30:00+01:00")
+    clock = FixedClock(at)
     recorder = RecordingScheduler()
     data = StaticDataSources(inputs.data_rows)
+    scenarios = _DocumentScenarios(inputs.scenarios, inputs.scenario_versions)
     services = Services(
         clock=clock,
         data_sources=data,
         scheduler=_test_call_scheduler(inputs, recorder),
-        scenarios=_DocumentScenarios(inputs.scenarios, inputs.scenario_versions),
+        scenarios=scenarios,
         simulated=True,
     )
     channel = ScriptedChannel(
@@ -223,7 +282,7 @@ async def simulate(
     run = CallRun(
         scenario,
         channel=channel,
-        registry=_test_call_registry(registry),
+        registry=_test_call_registry(registry, inputs.forced_exits, scenarios.slug_of),
         services=services,
         call_id="simulated",
         facts=facts,
@@ -239,6 +298,9 @@ async def simulate(
         queries=data.queries,
         variables=dict(run.variables),
         sensitive=run.flags.sensitive,
+        keys_left=list(channel.keys),
+        timed_keys_left=list(channel.timed_keys or ()),
+        transfers_left=[str(outcome) for outcome in channel.transfers],
     )
 
 

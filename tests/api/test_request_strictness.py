@@ -194,7 +194,7 @@ def test_the_forms_people_write_are_still_read(admin: Client, slug: Callable[[st
     report = admin.get("/api/reports/calls", params={"since": "2026-12-06", "until": "2026-12-07", "tz": "UTC"})
     assert report.status_code == 200 and report.json()["since"] == "2026-12-06T00:00:00Z"
     assert admin.get(f"/api/scenarios/{name}/stats", params={"since": "2026-12-06T00:00:00Z"}).status_code == 200
-    at = admin.post(f"/api/scenarios/{name}/simulate", json={"at": "2026-12-07T10:00:00"})
+    at = admin.post(f"/api/scenarios/{name}/simulate", json={"at": "2026-12-07T10:00:00+01:00"})
     assert at.status_code == 200, at.text
 
 

@@ -65,7 +65,13 @@ def test_a_scenario_may_call_back_into_itself_before_its_first_version(
     name = slug("itself")
     document = _calls_back_into(name)
     document["meta"] = {
-        "tests": [{"name": "calls back", "expect": {"callbacks": 1, "path": ["start", "later", "bye"]}}]
+        "tests": [
+            {
+                "name": "calls back",
+                "caller_id": "+34600000000",
+                "expect": {"callbacks": 1, "path": ["start", "later", "bye"]},
+            }
+        ]
     }
     _create(admin, name, document)
 

@@ -62,7 +62,7 @@ async def test_an_unknown_field_fails_the_test_naming_it_and_the_fields_there_ar
 
 
 async def test_each_unknown_field_is_named(registry: BlockRegistry) -> None:
-    test = {"name": "typos", "kyes": ["1"], "caller": "+34600111222", "expect": {}}
+    test = {"name": "typos", "kyes": ["1"], "caller": "+34600111222", "expect": {"outcome": "hung_up"}}
 
     (outcome,) = await run_scenario_tests(pin_entry(), [test], registry)
 

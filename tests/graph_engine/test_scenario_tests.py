@@ -123,7 +123,8 @@ async def test_an_outcome_lists_the_blocks_it_went_through_with_their_scenario(r
     billing = make_document(
         [{"id": "start", "type": "start"}, {"id": "bye", "type": "hangup"}], [("start", "next", "bye")], name="Billing"
     )
-    [outcome] = await run_scenario_tests(menu, [{"name": "t"}], registry, scenarios={"billing": billing})
+    test = {"name": "t", "expect": {"path": ["start", "go", "billing:start", "billing:bye"]}}
+    [outcome] = await run_scenario_tests(menu, [test], registry, scenarios={"billing": billing})
     assert outcome.passed, outcome.failures
     assert outcome.steps == [
         {"scenario": None, "node": "start", "exit": "next"},

@@ -3075,7 +3075,10 @@ export interface components {
         };
         /** SimulateIn */
         SimulateIn: {
-            /** At */
+            /**
+             * At
+             * @description The call's moment, with its UTC offset (2026-11-23T18:30:00+01:00); without it, Monday 2026-01-05T10:00:00+00:00.
+             */
             at?: string | null;
             /**
              * Caller Id
@@ -3102,7 +3105,10 @@ export interface components {
             } | null;
             /** Keys */
             keys?: string[];
-            /** Transfers */
+            /**
+             * Transfers
+             * @description Each Transfer's outcome in turn: answered, busy, no_answer or failed; one past them is answered.
+             */
             transfers?: string[];
             /** Variables */
             variables?: {
