@@ -391,10 +391,17 @@ class PublishIn(RequestModel):
         "Without it, the draft as stored when the request lands is published.",
     )
     scenario_created_at: ScenarioStamp = None
+    despite_failing_tests: bool = Field(
+        default=False,
+        description="Publish even though tests fail (its own, or those of a scenario that continues in it): "
+        "validation errors still block. Recorded, with each failing test, in the audit log and in the version's "
+        "`validation_summary.despite_failing_tests`.",
+    )
 
 
 class RollbackIn(RequestModel):
     message: Text = ""
+    despite_failing_tests: bool = Field(default=False, description="As for publishing (PublishIn)")
 
 
 class TestStep(BaseModel):
@@ -405,6 +412,9 @@ class TestStep(BaseModel):
 
 
 class TestOutcome(BaseModel):
+    scenario: str | None = Field(default=None, description="The slug of the scenario the test belongs to: null for "
+                                 "the published one's own, else one that continues in it by Go To Scenario, whose "
+                                 "test ran with the document being published")  # fmt: skip
     name: str
     passed: bool
     failures: list[str]

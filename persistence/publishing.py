@@ -1,7 +1,9 @@
-"""Publishing: validate, run the scenario's own tests, store an immutable version, tell everyone.
+"""Publishing: validate, run the scenario's tests and those of the scenarios that continue in it, store an immutable
+version, tell everyone.
 
-The order matters: nothing is stored unless validation has no error and every test passes, and listeners
-(the FastAGI nodes in this process) hear about a version only after its transaction committed.
+The order matters: nothing is stored unless validation has no error and every test passes (or a publisher said to
+publish despite failing tests, which the version and the audit log record), and listeners (the FastAGI nodes in
+this process) hear about a version only after its transaction committed.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from graph_engine.upgrade import upgrade_document
 from graph_engine.validation import validate
 from persistence import audio, audit, callbacks, scenarios
 from persistence.datasources import source_problems
+from persistence.dependents import scenarios_reaching
 from persistence.errors import NothingToPublish, PublishBlocked
 from persistence.models import ScenarioVersion
 
@@ -34,8 +37,42 @@ class PublishOutcome:
     slug: str
     version: ScenarioVersion
     diff: ScenarioDiff
-    tests: list[dict[str, Any]]
+    tests: list[dict[str, Any]]  # each with the `scenario` it belongs to: None for this one's own (check_document)
     problems: list[dict[str, Any]]  # warnings only: errors would have blocked
+
+
+class BlockedByFailingTests(PublishBlocked):
+    """Blocked by failing tests alone, no validation error: the one refusal a publisher may override
+    (`publish(despite_failing_tests=True)`). The message names each failing test, and each other scenario whose
+    tests the publish would break, for whoever reads only the message (a script, the audit of a refusal)."""
+
+    def __init__(self, slug: str, *, problems: Sequence[Mapping[str, Any]], tests: Sequence[Mapping[str, Any]]) -> None:
+        super().__init__(problems=problems, tests=tests)
+        self.args = (f"{failing_tests_text(slug, self.tests)}; a publisher may publish it despite failing tests",)
+
+
+def failing_tests_text(slug: str, tests: Sequence[Mapping[str, Any]]) -> str:
+    """What the failing `tests` mean for the publish of `slug`, in words: its own that fail, then the tests it breaks
+    of each other scenario, each test named."""
+    own = [test for test in tests if not test.get("passed") and test.get("scenario") is None]
+    broken: dict[str, list[Mapping[str, Any]]] = {}
+    for test in tests:
+        if not test.get("passed") and test.get("scenario") is not None:
+            broken.setdefault(str(test["scenario"]), []).append(test)
+    others = " and ".join(f"{_tests(len(failed))} of {other}: {_names(failed)}" for other, failed in broken.items())
+    if not own:
+        return f"publishing {slug} breaks {others}"
+    verb = "fails" if len(own) == 1 else "fail"
+    text = f"publishing {slug} is blocked: {_tests(len(own))} of its own {verb}: {_names(own)}"
+    return f"{text}; and it breaks {others}" if others else text
+
+
+def _tests(number: int) -> str:
+    return f"{number} test" if number == 1 else f"{number} tests"
+
+
+def _names(tests: Sequence[Mapping[str, Any]]) -> str:
+    return ", ".join(f'"{test.get("name")}"' for test in tests)
 
 
 def document_problems(
@@ -55,22 +92,40 @@ def document_problems(
 async def check_document(
     session: Session, *, document: Mapping[str, Any], registry: BlockRegistry, slug: str
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Validation problems and test outcomes of `slug`'s document about to be published."""
+    """Validation problems and test outcomes of `slug`'s document about to be published.
+
+    The tests are its own (`meta.tests`), then those of every published scenario whose calls continue in it by Go
+    To Scenario, directly or through others (persistence.dependents: why a Callback does not count), as their
+    latest versions hold them: publishing `slug` changes what their calls do past the jump. Each outcome says the
+    `scenario` it belongs to: None for `slug`'s own, else the other's slug. Not run when validation found an error
+    (the document would not be published whatever the tests say)."""
     problems = [issue.as_dict() for issue in document_problems(session, document, registry, slug=slug)]
     tests: list[dict[str, Any]] = []
     if not any(problem["severity"] == Severity.ERROR for problem in problems):
-        # Go To Scenario inside a test reaches the other scenarios as they are published now.
-        published = scenarios.published_slugs(session)
-        others = {name: p.document for name in published if (p := scenarios.published(session, slug=name)) is not None}
-        outcomes = await run_scenario_tests(
-            document,
-            tests_in_document(document),
-            registry,
-            scenarios=others,
-            callback_targets=frozenset({*published, slug}),  # a Callback into itself runs once this is published
-            refused_number=callbacks.refused_number,  # a test caller of 112 is rejected, as a live one is
-        )
-        tests = [outcome.as_dict() for outcome in outcomes]
+        published = {
+            name: found.document
+            for name in scenarios.published_slugs(session)
+            if (found := scenarios.published(session, slug=name)) is not None
+        }
+        # Go To Scenario inside a test reaches the other scenarios as they are published now, and `slug` as it is
+        # about to be: once published, a jump into it (a dependent's, or its own "start over") continues in this.
+        reached = {**published, slug: dict(document)}
+        targets = frozenset(reached)  # a Callback into itself runs once this is published
+
+        async def outcomes(tested: Mapping[str, Any], scenario: str | None) -> list[dict[str, Any]]:
+            found = await run_scenario_tests(
+                tested,
+                tests_in_document(tested),
+                registry,
+                scenarios=reached,
+                callback_targets=targets,
+                refused_number=callbacks.refused_number,  # a test caller of 112 is rejected, as a live one is
+            )
+            return [{**outcome.as_dict(), "scenario": scenario} for outcome in found]
+
+        tests = await outcomes(document, None)
+        for other in scenarios_reaching(published, slug):
+            tests += await outcomes(published[other], other)
     return problems, tests
 
 
@@ -87,6 +142,7 @@ async def publish(
     recordings: Sequence[PlayedAsset] = (),
     revision: int | None = None,
     scenario_created_at: datetime | None = None,
+    despite_failing_tests: bool = False,
 ) -> PublishOutcome:
     """Publish the draft (or `document`, for a rollback) as the next version of `slug`; `PublishBlocked` if not fit.
     `refuse_unchanged`: `NothingToPublish` when it is the latest version's document already (the API's choice:
@@ -99,6 +155,11 @@ async def publish(
     stored only while the stored draft is still that one; once a save or a new scenario under the slug has
     moved it on, this is `StaleRevision`, the 409 a save gets, instead of a version under the publisher's name
     holding what someone else saved.
+
+    Failing tests (its own, or those of a scenario that continues in it: `check_document`) block it with
+    `BlockedByFailingTests`, unless `despite_failing_tests`: a publisher's explicit choice (a rollback during an
+    incident, while another scenario's change fails one of this one's tests), stored in the version's validation
+    summary and in the audit event with each test that failed. Validation errors block it whatever is said.
 
     The caller commits the session, then calls `PublishHub.announce` so in-process listeners hear about it.
     """
@@ -114,15 +175,24 @@ async def publish(
     if refuse_unchanged:
         _refuse_unchanged(slug, previous, candidate)
     problems, tests = await check_document(session, document=candidate, registry=registry, slug=slug)
-    errors = [problem for problem in problems if problem["severity"] == Severity.ERROR]
-    if errors or any(not test["passed"] for test in tests):
+    if any(problem["severity"] == Severity.ERROR for problem in problems):
         raise PublishBlocked(problems=problems, tests=tests)
+    failing = [test for test in tests if not test["passed"]]
+    if failing and not despite_failing_tests:
+        raise BlockedByFailingTests(slug, problems=problems, tests=tests)
     diff = diff_documents(previous.document if previous else None, candidate, registry=registry)
-    summary = {
+    summary: dict[str, Any] = {
         "warnings": len(problems),
-        "tests_passed": len(tests),
+        "tests_passed": len(tests) - len(failing),
         "codes": sorted({str(problem["code"]) for problem in problems}),
     }
+    others_tested = sorted({str(test["scenario"]) for test in tests if test["scenario"] is not None})
+    if others_tested:
+        summary["other_scenarios_tested"] = others_tested
+    shipped_failing = [_failing_record(slug, test) for test in failing[:MAX_RECORDED_FAILURES]]
+    if shipped_failing:
+        summary["despite_failing_tests"] = shipped_failing
+        log.warning("%s published %s despite %d failing test(s)", actor, slug, len(failing))
     version = scenarios.store_version(
         session, scenario=scenario, document=candidate, message=message, summary=summary, actor=actor
     )
@@ -137,10 +207,25 @@ async def publish(
         actor=actor,
         action=action,
         target=f"scenario:{slug}",
-        details={"version": version.number, "message": message, "changes": diff.summary()[:50]},
+        details={
+            "version": version.number,
+            "message": message,
+            "changes": diff.summary()[:50],
+            **({"despite_failing_tests": shipped_failing} if shipped_failing else {}),
+        },
     )
     # Other nodes learn of it by polling (persistence.scenario_source.VersionPoller, every --poll-interval).
     return PublishOutcome(slug, version, diff, tests, problems)
+
+
+# A record, not a test report: enough to say who shipped what failing, bounded for a summary shown in every list.
+MAX_RECORDED_FAILURES = 50
+
+
+def _failing_record(slug: str, test: Mapping[str, Any]) -> dict[str, Any]:
+    """A test that failed, as a published version and its audit event record it: the scenario named always (read
+    later, out of the publish's context), with the first of its failures."""
+    return {"scenario": test["scenario"] or slug, "test": test["name"], "failures": list(test["failures"])[:3]}
 
 
 @dataclass(frozen=True, slots=True)

@@ -404,9 +404,11 @@ async def _publish(
     action: str,
     revision: int | None = None,
     scenario_created_at: datetime | None = None,
+    despite_failing_tests: bool = False,
 ) -> PublishOut:
     """Publish `document`, or the draft: the one at `revision` of the scenario created at `scenario_created_at`
-    when the client named it (`PublishIn`), else the draft as it is now."""
+    when the client named it (`PublishIn`), else the draft as it is now. `despite_failing_tests`: the
+    publisher's explicit override of failing tests (persistence.publishing.publish)."""
     with runtime.database.session() as session:
         if document is None:
             # The draft as it is now is what gets checked and stored: a save while its phrases are being spoken
@@ -445,6 +447,7 @@ async def _publish(
                     recordings=recordings,
                     revision=revision,
                     scenario_created_at=scenario_created_at,
+                    despite_failing_tests=despite_failing_tests,
                 )
             )
 
@@ -458,9 +461,13 @@ async def _publish(
 
 @router.post("/{slug}/publish", response_model=PublishOut, responses=problems(404, 409))
 async def publish_scenario(slug: SlugPath, body: PublishIn, user: Publisher, runtime: RuntimeDep) -> PublishOut:
-    """Validate the draft, run its tests (`meta.tests`), store it as the next immutable version.
+    """Validate the draft, run its tests (`meta.tests`) and those of every published scenario that continues in it by
+    Go To Scenario (directly or through others, with this draft in place of its published version; each test says
+    the `scenario` it belongs to, null for this one's own), store it as the next immutable version.
 
-    Blocked with 422 (`problems`, `tests`) when validation finds an error or a test fails; refused with 409
+    Blocked with 422 (`problems`, `tests`) when validation finds an error or a test fails: failing tests alone may
+    be overridden with `despite_failing_tests`, which the audit log and the version's `validation_summary` record
+    with each failing test (validation errors never are). Refused with 409
     (`nothing-to-publish`, with the `version`) when the draft is the latest version already, with 409
     (`published-meanwhile`) when another publish of the scenario landed while this one was being checked, and
     with 409 (`stale-revision`, as a save) when the draft has moved on from the `revision` sent.
@@ -468,7 +475,8 @@ async def publish_scenario(slug: SlugPath, body: PublishIn, user: Publisher, run
     with drafts_handed_out_upgraded(runtime.registry):
         return await _publish(runtime, slug=slug, message=body.message, actor=user.username, document=None,
                               action="publish", revision=body.revision,
-                              scenario_created_at=body.scenario_created_at)  # fmt: skip
+                              scenario_created_at=body.scenario_created_at,
+                              despite_failing_tests=body.despite_failing_tests)  # fmt: skip
 
 
 @router.get("/{slug}/versions", response_model=list[VersionSummary], responses=problems(404))
@@ -490,7 +498,10 @@ def get_version(slug: SlugPath, number: VersionPath, _user: Viewer, runtime: Run
 async def rollback(
     slug: SlugPath, number: VersionPath, user: Publisher, runtime: RuntimeDep, body: RollbackIn | None = None
 ) -> PublishOut:
-    """Publish version `number`'s document again, as a new version (versions are never changed)."""
+    """Publish version `number`'s document again, as a new version (versions are never changed), checked as a
+    publish is: blocked with 422 by validation errors or failing tests (its own, or those of a scenario that
+    continues in it). During an incident the tests may fail because of another scenario: `despite_failing_tests`
+    rolls back all the same, recorded as for a publish."""
 
     def old_document() -> dict[str, Any]:
         with runtime.database.session() as session:
@@ -498,8 +509,9 @@ async def rollback(
 
     document = await anyio.to_thread.run_sync(old_document)
     message = (body.message if body else "") or f"rollback to version {number}"
+    anyway = body is not None and body.despite_failing_tests
     return await _publish(runtime, slug=slug, message=message, actor=user.username, document=document,
-                          action="rollback")  # fmt: skip
+                          action="rollback", despite_failing_tests=anyway)  # fmt: skip
 
 
 @router.get("/{slug}/diff", response_model=DiffOut, responses=problems(404))

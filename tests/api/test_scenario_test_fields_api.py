@@ -63,6 +63,7 @@ def test_publishing_stored_tests_of_the_wrong_shape_is_blocked_naming_them(
             "failures": ['meta.tests must be a list of tests; it is an object: {"keys": ["1234#"]}'],
             "story": [],
             "steps": [],
+            "scenario": None,
         }
     ]
 

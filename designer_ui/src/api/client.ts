@@ -233,9 +233,12 @@ export async function validate(slug: string, document: ScenarioDocument, signal?
   return unwrap(client.POST("/api/scenarios/{slug}/validate", { ...slugParams(slug), body, signal }));
 }
 
-/** Publish the draft `pin` names: a 409 `stale-revision` if it has moved on since (a colleague's save). */
-export async function publish(slug: string, message: string, pin: DraftPin): Promise<PublishResult> {
-  const body = { message, revision: pin.revision, scenario_created_at: pin.scenarioCreatedAt };
+/**
+ * Publish the draft `pin` names: a 409 `stale-revision` if it has moved on since (a colleague's save).
+ * `despiteFailingTests`: the publisher chose to publish past failing tests (recorded with them); errors still block.
+ */
+export async function publish(slug: string, message: string, pin: DraftPin, despiteFailingTests = false): Promise<PublishResult> {
+  const body = { message, revision: pin.revision, scenario_created_at: pin.scenarioCreatedAt, despite_failing_tests: despiteFailingTests };
   return unwrap(client.POST("/api/scenarios/{slug}/publish", { ...slugParams(slug), body }));
 }
 
@@ -260,11 +263,12 @@ export async function versionChanges(slug: string, from: number, to: number | nu
   return unwrap(client.GET("/api/scenarios/{slug}/diff", { params: { path: { slug }, query } }));
 }
 
-export async function rollback(slug: string, version: number, message = ""): Promise<PublishResult> {
+/** Publish version `version` again as the newest; `despiteFailingTests` as for `publish`. */
+export async function rollback(slug: string, version: number, message = "", despiteFailingTests = false): Promise<PublishResult> {
   return unwrap(
     client.POST("/api/scenarios/{slug}/versions/{number}/rollback", {
       params: { path: { slug, number: version } },
-      body: { message },
+      body: { message, despite_failing_tests: despiteFailingTests },
     }),
   );
 }

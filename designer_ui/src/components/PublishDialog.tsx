@@ -8,6 +8,7 @@ import type { Translate } from "../lib/i18n";
 import { normalizeProblems, type Problem } from "../lib/problems";
 import { problemText } from "../lib/problemText";
 import { Dialog } from "./Dialog";
+import { failingList, onlyTestsBlock, testLabel } from "./failingTests";
 import { SemanticDiff } from "./SemanticDiff";
 
 // Its own module now, shared with the Versions panel; still exported here, where the publish tests read it.
@@ -25,9 +26,10 @@ function ProblemItem({ problem }: { problem: Problem }) {
 
 /**
  * Why a publish was refused. The server sends every problem of the draft, but only errors and failed tests block
- * (a draft with warnings alone publishes): the warnings are listed apart, saying they do not block.
+ * (a draft with warnings alone publishes): the warnings are listed apart, saying they do not block. A failed test
+ * of another scenario (one that continues in this) names it. `onAnyway`: offered when failing tests alone block.
  */
-export function PublishBlocked({ problems, failedTests }: { problems: Problem[]; failedTests: TestOutcome[] }) {
+export function PublishBlocked({ problems, failedTests, onAnyway }: { problems: Problem[]; failedTests: TestOutcome[]; onAnyway?: () => void }) {
   const { t } = useI18n();
   const errors = problems.filter((p) => p.severity === "error");
   const warnings = problems.filter((p) => p.severity !== "error");
@@ -39,11 +41,19 @@ export function PublishBlocked({ problems, failedTests }: { problems: Problem[];
           <ProblemItem key={i} problem={problem} />
         ))}
         {failedTests.map((test) => (
-          <li key={test.name} className="problem error">
-            ✘ {test.name}: {test.failures.join("; ")}
+          <li key={`${test.scenario ?? ""}/${test.name}`} className="problem error" data-scenario={test.scenario ?? undefined}>
+            ✘ {testLabel(t, test)}: {test.failures.join("; ")}
           </li>
         ))}
       </ul>
+      {onAnyway && onlyTestsBlock(problems, failedTests) && (
+        <p>
+          {t("publish.onlyTests")}{" "}
+          <button type="button" className="danger" onClick={onAnyway} data-testid="publish-anyway">
+            {t("publish.anyway")}
+          </button>
+        </p>
+      )}
       {warnings.length > 0 && (
         <>
           <p>{t("publish.notBlocking")}</p>
@@ -123,11 +133,13 @@ export async function publishSaved(
   message: string,
   beforePublish: () => Promise<DraftPin | null>,
   onConflict: (conflict: Conflict) => void,
+  despiteFailingTests = false,
 ): Promise<PublishAttempt> {
   try {
     const pin = await beforePublish();
     if (!pin) return { kind: "not-saved" };
-    return { kind: "published", result: await api.publish(slug, message, pin) };
+    const result = despiteFailingTests ? await api.publish(slug, message, pin, true) : await api.publish(slug, message, pin);
+    return { kind: "published", result };
   } catch (e) {
     const body = e instanceof ApiError ? (e.body as { problems?: unknown; tests?: TestOutcome[] } | null) : null;
     if (e instanceof ApiError && e.status === 422 && (body?.problems || body?.tests)) {
@@ -164,11 +176,20 @@ export function PublishDialog(props: {
 
   async function submit(event: FormEvent) {
     event.preventDefault();
+    await publishNow(false);
+  }
+
+  /** After a confirmation naming each failing test: the server records who published past them. */
+  function publishAnyway() {
+    if (blocked && window.confirm(t("publish.confirmAnyway", { tests: failingList(t, blocked.tests) }))) void publishNow(true);
+  }
+
+  async function publishNow(despiteFailingTests: boolean) {
     setBusy(true);
     setError(null);
     setBlocked(null);
     try {
-      const attempt = await publishSaved(props.slug, message, props.beforePublish, props.onConflict);
+      const attempt = await publishSaved(props.slug, message, props.beforePublish, props.onConflict, despiteFailingTests);
       if (attempt.kind === "published") setResult(attempt.result);
       else if (attempt.kind === "not-saved") setError(t("publish.notSaved"));
       else if (attempt.kind === "blocked") setBlocked({ problems: attempt.problems, tests: attempt.tests });
@@ -192,7 +213,7 @@ export function PublishDialog(props: {
             {t("publish.message")}
             <textarea name="message" rows={3} autoFocus value={message} onChange={(e) => setMessage(e.target.value)} required />
           </label>
-          {blocked && <PublishBlocked problems={blocked.problems} failedTests={blocked.tests} />}
+          {blocked && <PublishBlocked problems={blocked.problems} failedTests={blocked.tests} onAnyway={publishAnyway} />}
           {error && <p role="alert" className="error-text">{error}</p>}
           <div className="row">
             <button type="submit" className="primary" disabled={busy}>
@@ -214,7 +235,7 @@ export function PublishDialog(props: {
             <ul className="tests">
               {tests.map((test, i) => (
                 <li key={i} className={test.passed ? "passed" : "failed"}>
-                  {test.passed ? "✔" : "✘"} {test.name} — {test.passed ? t("publish.passed") : t("publish.failed")}
+                  {test.passed ? "✔" : "✘"} {testLabel(t, test)} — {test.passed ? t("publish.passed") : t("publish.failed")}
                   {test.failures.length > 0 && (
                     <ul>
                       {test.failures.map((failure, j) => (

@@ -10,6 +10,7 @@ import { formatDateTime } from "../lib/format";
 import type { Translate } from "../lib/i18n";
 import { ApiError } from "../api/http";
 import { useEditor } from "../store/editor";
+import { rollbackOrAnyway } from "./failingTests";
 import { publishRefusal } from "./PublishDialog";
 import { SemanticDiff } from "./SemanticDiff";
 
@@ -313,7 +314,8 @@ export function VersionsPanel(props: { slug: string; refreshKey: number; canRoll
                     onClick={async () => {
                       if (!window.confirm(t("versions.confirmRollback", { version: item.number }))) return;
                       try {
-                        const result = await api.rollback(slug, item.number);
+                        // Blocked by failing tests alone (often another scenario's change): offered anyway, confirmed.
+                        const result = await rollbackOrAnyway(t, slug, item.number);
                         setMessage(t("versions.rolledBack", { version: item.number, newVersion: result.version.number }));
                         reload();
                         onChanged();

@@ -1069,9 +1069,13 @@ export interface paths {
         put?: never;
         /**
          * Publish Scenario
-         * @description Validate the draft, run its tests (`meta.tests`), store it as the next immutable version.
+         * @description Validate the draft, run its tests (`meta.tests`) and those of every published scenario that continues in it by
+         *     Go To Scenario (directly or through others, with this draft in place of its published version; each test says
+         *     the `scenario` it belongs to, null for this one's own), store it as the next immutable version.
          *
-         *     Blocked with 422 (`problems`, `tests`) when validation finds an error or a test fails; refused with 409
+         *     Blocked with 422 (`problems`, `tests`) when validation finds an error or a test fails: failing tests alone may
+         *     be overridden with `despite_failing_tests`, which the audit log and the version's `validation_summary` record
+         *     with each failing test (validation errors never are). Refused with 409
          *     (`nothing-to-publish`, with the `version`) when the draft is the latest version already, with 409
          *     (`published-meanwhile`) when another publish of the scenario landed while this one was being checked, and
          *     with 409 (`stale-revision`, as a save) when the draft has moved on from the `revision` sent.
@@ -1211,7 +1215,10 @@ export interface paths {
         put?: never;
         /**
          * Rollback
-         * @description Publish version `number`'s document again, as a new version (versions are never changed).
+         * @description Publish version `number`'s document again, as a new version (versions are never changed), checked as a
+         *     publish is: blocked with 422 by validation errors or failing tests (its own, or those of a scenario that
+         *     continues in it). During an incident the tests may fail because of another scenario: `despite_failing_tests`
+         *     rolls back all the same, recorded as for a publish.
          *
          *     **Role:** publisher or above.
          */
@@ -2885,6 +2892,12 @@ export interface components {
         /** PublishIn */
         PublishIn: {
             /**
+             * Despite Failing Tests
+             * @description Publish even though tests fail (its own, or those of a scenario that continues in it): validation errors still block. Recorded, with each failing test, in the audit log and in the version's `validation_summary.despite_failing_tests`.
+             * @default false
+             */
+            despite_failing_tests: boolean;
+            /**
              * Message
              * @default
              */
@@ -2948,6 +2961,12 @@ export interface components {
         };
         /** RollbackIn */
         RollbackIn: {
+            /**
+             * Despite Failing Tests
+             * @description As for publishing (PublishIn)
+             * @default false
+             */
+            despite_failing_tests: boolean;
             /**
              * Message
              * @default
@@ -3280,6 +3299,11 @@ export interface components {
             name: string;
             /** Passed */
             passed: boolean;
+            /**
+             * Scenario
+             * @description The slug of the scenario the test belongs to: null for the published one's own, else one that continues in it by Go To Scenario, whose test ran with the document being published
+             */
+            scenario?: string | null;
             /**
              * Steps
              * @description The blocks the test call went through, in order

@@ -1,0 +1,56 @@
+/**
+ * Publishes and rollbacks that only failing tests block. Publishing runs the scenario's own tests and those of every
+ * published scenario that continues in it by Go To Scenario (each test names the `scenario` it belongs to, null for
+ * the scenario's own). A publisher may go ahead anyway, after a confirmation: the server records who did, with
+ * which tests failing. Validation errors are never overridden, so nothing is offered while one blocks.
+ */
+import * as api from "../api/client";
+import { ApiError } from "../api/http";
+import type { PublishResult, TestOutcome } from "../api/types";
+import type { Translate } from "../lib/i18n";
+import { normalizeProblems, type Problem } from "../lib/problems";
+
+/** What a refused publish (or rollback) says blocks it: a 422 with problems and tests; null for any other answer. */
+export function blockedAnswer(error: unknown): { problems: Problem[]; tests: TestOutcome[] } | null {
+  if (!(error instanceof ApiError) || error.status !== 422) return null;
+  const body = error.body as { problems?: unknown; tests?: unknown } | null;
+  if (!body || (!body.problems && !body.tests)) return null;
+  const tests = Array.isArray(body.tests) ? (body.tests as TestOutcome[]) : [];
+  return { problems: normalizeProblems(body.problems), tests: tests.filter((test) => !test.passed) };
+}
+
+/** Whether failing tests, and nothing else, block: the one refusal a publisher may override. */
+export function onlyTestsBlock(problems: Problem[], failedTests: TestOutcome[]): boolean {
+  return failedTests.length > 0 && !problems.some((problem) => problem.severity === "error");
+}
+
+/** A test as the designer names it: with the scenario it belongs to when that is another one, continuing in this. */
+export function testLabel(t: Translate, test: TestOutcome): string {
+  return test.scenario ? t("publish.testOf", { name: test.name, scenario: test.scenario }) : test.name;
+}
+
+/** The failing tests, one a line, for a confirmation. */
+export function failingList(t: Translate, failedTests: TestOutcome[]): string {
+  return failedTests.map((test) => `✘ ${testLabel(t, test)}`).join("\n");
+}
+
+/**
+ * Roll back to `version`. When only failing tests block it (during an incident, often because another scenario
+ * changed), `confirm` is asked whether to roll back anyway, naming each test; yes rolls back despite them. Any
+ * other refusal, or a no, is thrown as the server gave it.
+ */
+export async function rollbackOrAnyway(
+  t: Translate,
+  slug: string,
+  version: number,
+  confirm: (text: string) => boolean = (text) => window.confirm(text),
+): Promise<PublishResult> {
+  try {
+    return await api.rollback(slug, version);
+  } catch (error) {
+    const blocked = blockedAnswer(error);
+    if (!blocked || !onlyTestsBlock(blocked.problems, blocked.tests)) throw error;
+    if (!confirm(t("versions.confirmRollbackAnyway", { version, tests: failingList(t, blocked.tests) }))) throw error;
+    return await api.rollback(slug, version, "", true);
+  }
+}
