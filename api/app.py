@@ -38,6 +38,7 @@ from api.routes import (
     flow_stats,
     privacy,
     reports,
+    scenario_tests,
     scenarios,
     tokens,
     users,
@@ -57,8 +58,8 @@ from persistence.publishing import PublishHub
 from voice.assets import AssetLimits
 
 log = logging.getLogger(__name__)
-ROUTERS = (auth, tokens, users, blocks, scenarios, flow_stats, calls, reports, callbacks, dialer, datasources, audit,
-           audio, privacy)  # fmt: skip
+ROUTERS = (auth, tokens, users, blocks, scenarios, scenario_tests, flow_stats, calls, reports, callbacks, dialer,
+           datasources, audit, audio, privacy)  # fmt: skip
 DESCRIPTION = """Designer backend of ivrgraph: scenarios, drafts, published versions, block catalog, simulation,
 call records, users.
 

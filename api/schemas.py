@@ -422,6 +422,20 @@ class TestOutcome(BaseModel):
     steps: list[TestStep] = Field(default_factory=list, description="The blocks the test call went through, in order")
 
 
+class ScenarioTestsIn(RequestModel):
+    # As ValidateIn: an unwrapped document is refused (RequestModel), not ignored.
+    document: Document | None = Field(
+        default=None, description="Run this document's `meta.tests` on it instead of the stored draft's."
+    )
+
+
+class ScenarioTestsOut(BaseModel):
+    tests: list[TestOutcome] = Field(description="One per test of `meta.tests`, in their order")
+    total: int
+    passed: int
+    failed: int
+
+
 class VersionSummary(BaseModel):
     number: int
     message: str

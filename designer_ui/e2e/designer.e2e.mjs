@@ -25,6 +25,7 @@ import { apiSession as signedInSession, canvasSpeed, speedLine, timeOpen, timeSe
 import { ivrTreeScenario } from "./ivr-tree-scenario.mjs";
 import { unplacedScenario } from "./unplaced-scenario.mjs";
 import { testCallInputs } from "./test-call-inputs.mjs";
+import { scenarioTests } from "./scenario-tests.mjs";
 import { callReports } from "./reports.mjs";
 import { supportLookup } from "./support-lookup.mjs";
 import { manageUsers } from "./users.mjs";
@@ -1930,6 +1931,9 @@ async function main() {
 
     // -- test calls of an autoinformer and a CRM lookup: variables and rows typed in the Test call panel ---------
     await testCallInputs(page, { check, shot, openDrawn });
+
+    // -- the scenario's own tests in the editor: listed, run, a test call saved as one; Publish warns without any ----
+    await scenarioTests(page, { check, shot, me, openDrawn, stamp });
 
     // -- a scenario without positions is laid out on open, no two blocks overlapping -------------------
     // A 12-key IVR menu and a block of a plugin that is not installed share a column with two phrases. The layout

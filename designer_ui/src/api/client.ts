@@ -278,6 +278,14 @@ export async function simulate(slug: string, request: SimulateRequest): Promise<
   return (await unwrap(client.POST("/api/scenarios/{slug}/simulate", { ...slugParams(slug), body }))) as unknown as SimulateResult;
 }
 
+export type TestsResult = Schemas["ScenarioTestsOut"];
+
+/** Run the scenario's tests (`meta.tests`) on `document` as it is, unsaved; on the stored draft without one (a viewer). */
+export async function runTests(slug: string, document?: ScenarioDocument): Promise<TestsResult> {
+  const body = { document: document as unknown as Record<string, unknown> | undefined };
+  return unwrap(client.POST("/api/scenarios/{slug}/tests", { ...slugParams(slug), body }));
+}
+
 /**
  * GET /api/scenarios/{slug}/stats's query as the designer sends it: the range's bounds with their offsets, the zone
  * they were read on, and one published version (all of them when left out).

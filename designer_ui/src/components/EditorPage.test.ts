@@ -52,9 +52,9 @@ describe("the side panel's tabs", () => {
 
   it("are one Tab stop: only the shown one is in the Tab order", () => {
     const shown = tabs(renderToHtml(SidePanelTabs, { panel: "test", onSelect: () => undefined }));
-    expect(shown).toHaveLength(5);
-    expect(shown.map((tab) => attribute(tab, "tabindex"))).toEqual(["-1", "-1", "0", "-1", "-1"]);
-    expect(shown.map((tab) => attribute(tab, "aria-selected"))).toEqual(["false", "false", "true", "false", "false"]);
+    expect(shown).toHaveLength(6);
+    expect(shown.map((tab) => attribute(tab, "tabindex"))).toEqual(["-1", "-1", "0", "-1", "-1", "-1"]);
+    expect(shown.map((tab) => attribute(tab, "aria-selected"))).toEqual(["false", "false", "true", "false", "false", "false"]);
   });
 
   it("each name the panel they show, which is labelled by its tab", () => {
@@ -63,10 +63,19 @@ describe("the side panel's tabs", () => {
       ["side-tab-block", "side-panel-block"],
       ["side-tab-scenario", "side-panel-scenario"],
       ["side-tab-test", "side-panel-test"],
+      ["side-tab-tests", "side-panel-tests"],
       ["side-tab-versions", "side-panel-versions"],
       ["side-tab-calls", "side-panel-calls"],
     ]);
     expect([tabId("test"), panelId("test")]).toEqual(["side-tab-test", "side-panel-test"]);
+  });
+
+  it("have a Tests tab beside the Test call, named in the interface language", () => {
+    const names = (language: "en" | "es" | "ru") =>
+      [...renderInLanguage(language, SidePanelTabs, { panel: "tests", onSelect: () => undefined }).matchAll(/role="tab"[^>]*>([^<]*)</g)].map((m) => m[1]);
+    expect(names("en")).toEqual(["Block", "Scenario", "Test call", "Tests", "Versions", "Calls"]);
+    expect(names("es")[3]).toBe("Pruebas");
+    expect(names("ru")[3]).toBe("Тесты");
   });
 
   it("go from one to the next with the arrows, round at the ends, and to the ends with Home and End", () => {

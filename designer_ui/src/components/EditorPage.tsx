@@ -7,6 +7,7 @@ import { useI18n } from "../i18n";
 import { formatDateTime } from "../lib/format";
 import type { MessageKey } from "../lib/i18n";
 import { may } from "../lib/roles";
+import { untested } from "../lib/scenarioTests";
 import { clearStash, readStash, stashToOffer, type Stash } from "../lib/stash";
 import { useEditor, type EditorConflict, type SidePanel } from "../store/editor";
 import { BlockPanel, type Suggestions } from "./BlockPanel";
@@ -22,6 +23,7 @@ import { ProblemsPanel } from "./ProblemsPanel";
 import { PublishDialog } from "./PublishDialog";
 import { ScenarioPanel } from "./ScenarioPanel";
 import { TestCallPanel } from "./TestCallPanel";
+import { TestsPanel } from "./TestsPanel";
 import { useDraftSync } from "./useDraftSync";
 import { useShortcuts } from "./useShortcuts";
 import { VersionsPanel } from "./VersionsPanel";
@@ -54,6 +56,7 @@ const PANELS: [SidePanel, MessageKey][] = [
   ["block", "editor.properties"],
   ["scenario", "editor.scenario"],
   ["test", "editor.testCall"],
+  ["tests", "tests.tab"],
   ["versions", "editor.versions"],
   ["calls", "editor.callRecords"],
 ];
@@ -300,6 +303,9 @@ function Editor({ slug, user, stash, openCall }: { slug: string; user: User; sta
           <div className="panel-body" role="tabpanel" id={panelId("test")} aria-labelledby={tabId("test")} hidden={panel !== "test"}>
             <TestCallPanel slug={slug} />
           </div>
+          <div className="panel-body" role="tabpanel" id={panelId("tests")} aria-labelledby={tabId("tests")} hidden={panel !== "tests"}>
+            <TestsPanel slug={slug} />
+          </div>
           <div className="panel-body" role="tabpanel" id={panelId("versions")} aria-labelledby={tabId("versions")} hidden={panel !== "versions"}>
             {panel === "versions" && <VersionsPanel slug={slug} refreshKey={versionsKey} canRollBack={canPublish} onChanged={() => setVersionsKey((k) => k + 1)} />}
           </div>
@@ -315,6 +321,7 @@ function Editor({ slug, user, stash, openCall }: { slug: string; user: User; sta
         <PublishDialog
           slug={slug}
           name={head.name}
+          untested={untested(head.meta)}
           beforePublish={beforePublish}
           onConflict={(found) => useEditor.getState().setConflict(found)}
           onClose={(changed) => {

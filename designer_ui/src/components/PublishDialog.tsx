@@ -162,6 +162,8 @@ export async function publishSaved(
 export function PublishDialog(props: {
   slug: string;
   name: string;
+  /** The scenario has no tests: said before publishing, as a warning that does not block. */
+  untested?: boolean;
   beforePublish(): Promise<DraftPin | null>;
   onConflict(conflict: Conflict): void;
   onClose(changed: boolean): void;
@@ -213,6 +215,11 @@ export function PublishDialog(props: {
             {t("publish.message")}
             <textarea name="message" rows={3} autoFocus value={message} onChange={(e) => setMessage(e.target.value)} required />
           </label>
+          {props.untested && (
+            <p className="publish-untested" role="note" data-testid="publish-no-tests">
+              {t("tests.untestedWarning")}
+            </p>
+          )}
           {blocked && <PublishBlocked problems={blocked.problems} failedTests={blocked.tests} onAnyway={publishAnyway} />}
           {error && <p role="alert" className="error-text">{error}</p>}
           <div className="row">

@@ -34,6 +34,7 @@ import { invalidKeyTokens, parseKeys } from "../lib/trace";
 import { useEditor } from "../store/editor";
 import { CallEnding, CallStory } from "./CallStory";
 import { TestRowsFields, TestVariableFields } from "./TestCallInputs";
+import { SaveAsTest } from "./SaveAsTest";
 
 /**
  * The zone a test call's date and time are read in unless the analyst chooses another: the first Schedule
@@ -249,6 +250,8 @@ export function TestCallPanel({ slug }: { slug: string }) {
   const moment = testCallAt(at, zone);
   const [transfers, setTransfers] = useState(remembered.transfers);
   const [result, setResult] = useState<SimulateResult | null>(null);
+  /** What the call shown was sent with: a test saved from it repeats it. */
+  const [sent, setSent] = useState<SimulateRequest | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const showPath = useEditor((s) => s.showPath);
@@ -266,8 +269,10 @@ export function TestCallPanel({ slug }: { slug: string }) {
     try {
       const document = testCallDocument(useEditor.getState());
       // The field's wall time in the zone shown beside it, sent with that zone's offset on that day.
-      const response = await api.simulate(slug, testCallRequest(document, { keys, callerId, callerName, transfers, moment }, values));
+      const request = testCallRequest(document, { keys, callerId, callerName, transfers, moment }, values);
+      const response = await api.simulate(slug, request);
       setResult(response);
+      setSent(request);
       showPath(response.result.steps);
     } catch (e) {
       setResult(null);
@@ -340,6 +345,7 @@ export function TestCallPanel({ slug }: { slug: string }) {
       <TestCallStatus busy={busy} outcome={result?.result.outcome ?? null} />
       {error && <p role="alert" className="error-text">{error}</p>}
       {result && <TestCallResult result={result} />}
+      {result && sent && <SaveAsTest request={sent} result={result} />}
     </div>
   );
 }

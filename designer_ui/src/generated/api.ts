@@ -1139,6 +1139,32 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/scenarios/{slug}/tests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run Tests
+         * @description Run the tests of the stored draft (`meta.tests`), or of `document` without saving it, as publishing runs
+         *     them: each a test call whose Go To Scenario continues in the other scenarios' published versions.
+         *
+         *     A `document` other than the stored draft needs the editor role (a test call of a viewer's own making could
+         *     make a plugin block act). Nothing is stored; a failing test is an outcome (`passed: false`), not an error.
+         *
+         *     **Role:** viewer or above (any signed-in user).
+         */
+        post: operations["run_tests_api_scenarios__slug__tests_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/scenarios/{slug}/validate": {
         parameters: {
             query?: never;
@@ -3082,6 +3108,30 @@ export interface components {
             updated_at: string;
             /** Updated By */
             updated_by: string;
+        };
+        /** ScenarioTestsIn */
+        ScenarioTestsIn: {
+            /**
+             * Document
+             * @description Run this document's `meta.tests` on it instead of the stored draft's.
+             */
+            document?: {
+                [key: string]: unknown;
+            } | null;
+        };
+        /** ScenarioTestsOut */
+        ScenarioTestsOut: {
+            /** Failed */
+            failed: number;
+            /** Passed */
+            passed: number;
+            /**
+             * Tests
+             * @description One per test of `meta.tests`, in their order
+             */
+            tests: components["schemas"]["TestOutcome"][];
+            /** Total */
+            total: number;
         };
         /** SessionOut */
         SessionOut: {
@@ -6890,6 +6940,86 @@ export interface operations {
             };
             /** @description Not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid request or document */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["RefusalProblem"];
+                };
+            };
+        };
+    };
+    run_tests_api_scenarios__slug__tests_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ScenarioTestsIn"] | null;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScenarioTestsOut"];
+                };
+            };
+            /** @description Refused */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["RefusalProblem"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Role too low, or CSRF token missing */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body not sent as Content-Type: application/json */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -41,7 +41,7 @@ import { severityByNode, type Problem, type Severity } from "../lib/problems";
 import { NO_HIGHLIGHT, highlightPath, type Highlight, type TraceStepLike } from "../lib/trace";
 
 export type SaveState = "saved" | "dirty" | "saving" | "conflict" | "error";
-export type SidePanel = "block" | "scenario" | "test" | "versions" | "calls";
+export type SidePanel = "block" | "scenario" | "test" | "tests" | "versions" | "calls";
 
 interface Snapshot {
   head: DocumentHead;

@@ -1,0 +1,71 @@
+"""Scenario tests on demand: a draft's `meta.tests` run as publishing runs them, without publishing anything.
+
+The designer's Tests tab runs them on the canvas as it stands, saved or not: an analyst sees which test a change
+breaks while making it, not only when Publish refuses.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import anyio
+from fastapi import APIRouter
+
+from api.deps import RuntimeDep, Viewer
+from api.routes import AUTHED, problems
+from api.routes.scenarios import SentDocumentNeedsEditor, SlugPath, handed_out
+from api.schemas import ScenarioTestsIn, ScenarioTestsOut, TestOutcome
+from graph_engine.errors import EngineError
+from graph_engine.scenario_tests import run_scenario_tests, tests_in_document
+from graph_engine.upgrade import upgrade_document
+from persistence import callbacks, scenarios
+from persistence.errors import Refused
+from persistence.users import Role
+
+router = APIRouter(prefix="/api/scenarios", tags=["scenarios"], responses=AUTHED)
+
+
+@router.post("/{slug}/tests", response_model=ScenarioTestsOut, responses=problems(400, 404))
+async def run_tests(
+    slug: SlugPath, user: Viewer, runtime: RuntimeDep, body: ScenarioTestsIn | None = None
+) -> ScenarioTestsOut:
+    """Run the tests of the stored draft (`meta.tests`), or of `document` without saving it, as publishing runs
+    them: each a test call whose Go To Scenario continues in the other scenarios' published versions.
+
+    A `document` other than the stored draft needs the editor role (a test call of a viewer's own making could
+    make a plugin block act). Nothing is stored; a failing test is an outcome (`passed: false`), not an error.
+    """
+    sent = body.document if body is not None else None
+
+    def load() -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+        with runtime.database.session() as session:
+            stored = scenarios.get_scenario(session, slug=slug).draft_document
+            # The draft sent back as stored, or as the API handed it out (upgraded), is the draft.
+            as_stored = sent is None or sent in (stored, handed_out(stored, runtime.registry))
+            if not as_stored and not user.may(Role.EDITOR):
+                raise SentDocumentNeedsEditor()
+            others = {
+                other: found.document
+                for other in scenarios.published_slugs(session)
+                if (found := scenarios.published(session, slug=other)) is not None
+            }
+        return (sent if sent is not None else stored), others
+
+    document, others = await anyio.to_thread.run_sync(load)
+    # Publishing tests the document upgraded (persistence.publishing.publish): so does this, to tell what it will.
+    document = upgrade_document(document, runtime.registry)
+    try:
+        outcomes = await run_scenario_tests(
+            document,
+            tests_in_document(document),
+            runtime.registry,
+            scenarios=others,
+            # As when publishing (persistence.publishing.check_document): the scenario calls itself back once live.
+            callback_targets=frozenset({*others, slug}),
+            refused_number=callbacks.refused_number,
+        )
+    except EngineError as error:
+        raise Refused(f"the tests could not run: {error}") from error
+    tests = [TestOutcome(**outcome.as_dict()) for outcome in outcomes]
+    passed = sum(test.passed for test in tests)
+    return ScenarioTestsOut(tests=tests, total=len(tests), passed=passed, failed=len(tests) - passed)

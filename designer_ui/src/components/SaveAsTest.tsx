@@ -1,0 +1,191 @@
+/**
+ * "Save as test" under a test call's result: the call becomes one of the scenario's tests (`meta.tests`), its
+ * inputs as they were sent (keys, caller, moment, variables, rows, transfers) and, as what it must do, what it did:
+ * its path, outcome, `result` variable, numbers dialled, callbacks. The analyst names it and unticks what the test
+ * should not hold the flow to (a path that may change while the outcome may not). Saved as an edit of the draft,
+ * it then shows in the Tests tab and runs at every publish.
+ */
+import { useState, type FormEvent } from "react";
+import type { SimulateRequest, SimulateResult } from "../api/types";
+import { useI18n } from "../i18n";
+import { codeText, type MessageKey, type Translate } from "../lib/i18n";
+import {
+  addTest,
+  freeName,
+  nameProblem,
+  offeredExpectations,
+  testFromCall,
+  testsOf,
+  writeTests,
+  type ExpectationKind,
+  type OfferedExpectation,
+} from "../lib/scenarioTests";
+import type { FieldProblem } from "../lib/testCallInputs";
+import { useEditor } from "../store/editor";
+import "./testsPanel.css";
+
+const EXPECTATION_TEXT: Record<ExpectationKind, MessageKey> = {
+  path: "tests.expectPath",
+  outcome: "tests.expectOutcome",
+  result: "tests.expectResult",
+  transfers: "tests.expectTransfers",
+  callbacks: "tests.expectCallbacks",
+};
+
+/** What a test call did, as the box of an expectation says it: blocks by name, the outcome in words. */
+export function expectationText(t: Translate, offered: OfferedExpectation, names: ReadonlyMap<string, string>): string {
+  const shown =
+    offered.kind === "path"
+      ? (offered.expect.path as string[]).map((node) => names.get(node) || node).join(" → ")
+      : offered.kind === "outcome"
+        ? codeText(t, "outcome", String(offered.expect.outcome))
+        : offered.shown;
+  return t(EXPECTATION_TEXT[offered.kind], { shown });
+}
+
+/** The name a test saved from a call starts with: the keys pressed and how the call ended, in words. */
+export function suggestedName(t: Translate, request: SimulateRequest, result: SimulateResult): string {
+  const outcome = codeText(t, "outcome", result.result.outcome);
+  const keys = request.keys ?? [];
+  return keys.length > 0 ? t("tests.nameKeys", { keys: keys.join(" "), outcome }) : t("tests.nameNoKeys", { outcome });
+}
+
+/** The form: the test's name and a box per expectation offered, every one ticked at first. Props only. */
+export function SaveAsTestForm(props: {
+  name: string;
+  problem: FieldProblem | null;
+  offered: readonly OfferedExpectation[];
+  unticked: ReadonlySet<ExpectationKind>;
+  names: ReadonlyMap<string, string>;
+  onName(name: string): void;
+  onToggle(kind: ExpectationKind): void;
+  onSave(): void;
+  onCancel(): void;
+}) {
+  const { t } = useI18n();
+  const nothing = props.offered.every((offered) => props.unticked.has(offered.kind));
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    props.onSave();
+  };
+  return (
+    <form className="test-form save-as-test" onSubmit={submit} data-testid="save-as-test-form" aria-labelledby="save-as-test-title">
+      <h3 id="save-as-test-title">{t("tests.saveAs")}</h3>
+      <p className="hint">{t("tests.saveAsHint")}</p>
+      <label>
+        {t("tests.name")}
+        <input
+          name="test-name"
+          value={props.name}
+          autoFocus
+          onChange={(e) => props.onName(e.target.value)}
+          aria-invalid={props.problem ? true : undefined}
+          aria-describedby={props.problem ? "save-test-name-problem" : undefined}
+        />
+      </label>
+      {props.problem && (
+        <p className="error-text" id="save-test-name-problem" role="alert">
+          {t(props.problem.message, props.problem.params)}
+        </p>
+      )}
+      <fieldset className="test-expectations">
+        <legend>{t("tests.expectations")}</legend>
+        {props.offered.map((offered) => (
+          <label key={offered.kind} className="test-expectation">
+            <input
+              type="checkbox"
+              name={`expect-${offered.kind}`}
+              checked={!props.unticked.has(offered.kind)}
+              onChange={() => props.onToggle(offered.kind)}
+            />
+            <span>{expectationText(t, offered, props.names)}</span>
+          </label>
+        ))}
+      </fieldset>
+      {nothing && (
+        <p className="hint" id="save-test-nothing" data-testid="save-test-nothing">
+          {t("tests.nothingChecked")}
+        </p>
+      )}
+      <div className="row">
+        <button type="submit" className="primary" disabled={nothing || props.problem !== null} aria-describedby={nothing ? "save-test-nothing" : undefined}>
+          {t("tests.saveTest")}
+        </button>
+        <button type="button" onClick={props.onCancel}>{t("tests.cancel")}</button>
+      </div>
+    </form>
+  );
+}
+
+/** For an editor, under a test call's result: a button opening the form, then what was saved. */
+export function SaveAsTest({ request, result }: { request: SimulateRequest; result: SimulateResult }) {
+  const { t } = useI18n();
+  const readOnly = useEditor((s) => s.readOnly);
+  const meta = useEditor((s) => s.head.meta);
+  const declared = useEditor((s) => s.head.variables);
+  const nodes = useEditor((s) => s.nodes);
+  const { tests, notList } = testsOf(meta);
+  const [shownFor, setShownFor] = useState(result);
+  const [name, setName] = useState<string | null>(null);
+  const [unticked, setUnticked] = useState<ReadonlySet<ExpectationKind>>(new Set());
+  const [saved, setSaved] = useState<string | null>(null);
+  // Another test call ran: the form starts again from it.
+  if (shownFor !== result) {
+    setShownFor(result);
+    setName(null);
+    setUnticked(new Set());
+    setSaved(null);
+  }
+  if (readOnly) return null;
+  const names = new Map(nodes.map((node) => [node.id, node.data.label ?? ""]));
+  const offered = offeredExpectations(result, declared);
+
+  function save(): void {
+    if (name === null || nameProblem(name, tests, null)) return;
+    const chosen = offered.filter((expectation) => !unticked.has(expectation.kind));
+    if (chosen.length === 0) return;
+    const test = testFromCall(name, request, chosen, declared);
+    writeTests(useEditor.getState(), addTest(tests, test));
+    setSaved(name.trim());
+    setName(null);
+  }
+
+  return (
+    <div className="save-as-test-area" data-testid="save-as-test">
+      <p className="sr-only" role="status">{saved !== null ? t("tests.saved", { name: saved }) : ""}</p>
+      {saved !== null && (
+        <p className="success row">
+          <span>{t("tests.saved", { name: saved })}</span>
+          <button type="button" className="link" onClick={() => useEditor.getState().setPanel("tests")}>
+            {t("tests.openTests")}
+          </button>
+        </p>
+      )}
+      {notList ? (
+        <p className="hint">{t("tests.notList")}</p>
+      ) : name === null ? (
+        <button type="button" onClick={() => setName(freeName(suggestedName(t, request, result), tests))}>
+          {t("tests.saveAs")}
+        </button>
+      ) : (
+        <SaveAsTestForm
+          name={name}
+          problem={nameProblem(name, tests, null)}
+          offered={offered}
+          unticked={unticked}
+          names={names}
+          onName={setName}
+          onToggle={(kind) =>
+            setUnticked((now) => {
+              const next = new Set(now);
+              if (!next.delete(kind)) next.add(kind);
+              return next;
+            })
+          }
+          onSave={save}
+          onCancel={() => setName(null)}
+        />
+      )}
+    </div>
+  );
+}
