@@ -13,7 +13,8 @@ not keep the node from serving calls: the dialer keeps trying. Without a databas
 `<slug>.json` files as version 1 (`--scenarios`).
 
 SIGTERM and SIGINT stop accepting, let calls finish up to the shutdown deadline, cancel the rest (their
-partial traces are kept) and flush the call records.
+partial traces are kept) and flush the call records. A second one brings the deadline forward to now: the way out
+of a long `--shutdown-deadline` that keeps the records, which SIGKILL loses.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ import sys
 import threading
 from collections.abc import Awaitable, Callable, Coroutine
 from pathlib import Path
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -49,11 +50,14 @@ from agi_server.options import (
 )
 from agi_server.plugin_services import load_plugin_services
 from agi_server.records import Spool, WriteBatch
-from agi_server.scenarios import ScenarioSource, SourceLoader, folder_source
+from agi_server.scenarios import CachedScenarioSource, ScenarioSource, SourceLoader, folder_source
 from agi_server.server import AgiServer, AgiServerConfig, InputResolver, SystemClock, tune_collector_for_serving
 from graph_engine.services import Services
 from persistence.db import DATABASE_URL_ENV
 from persistence.phone_numbers import configure_default_country
+
+if TYPE_CHECKING:
+    from agi_server.dialer import RunningDialer
 
 log = logging.getLogger(__name__)
 
@@ -88,11 +92,13 @@ async def run_agi(
     stop: asyncio.Event | None = None,
     ready: Callable[[AgiServer], None] | None = None,
     stop_alongside: Callable[[float], Awaitable[None]] | None = None,
+    hurry_alongside: Callable[[], None] | None = None,
 ) -> AgiServer:
     """Run a FastAGI server until `stop` is set (or SIGTERM/SIGINT), then shut it down gracefully.
 
     `stop_alongside(deadline)` runs at the same time as the server's own stop, with the same deadline (the
-    dialer: no new jobs, calls being dialled get until the deadline). The server stops accepting at once.
+    dialer: no new jobs, calls being dialled get until the deadline); `hurry_alongside()` brings its deadline
+    forward to now, as a second signal does the server's. The server stops accepting at once.
     """
     from blocks import default_registry
 
@@ -105,10 +111,13 @@ async def run_agi(
         resolve_inputs=resolve_inputs,
         spool=spool,
     )
+    held = held_versions(source)
+    if held is not None:
+        server.metrics.watch_scenarios(held)
     if metrics_port is not None:
         server.metrics.serve(metrics_port, metrics_host)
     stop = stop or asyncio.Event()
-    stop_on_signals(stop)
+    stop_on_signals(stop, cutting_short(server, hurry_alongside))
     await server.start()
     tune_collector_for_serving()
     stall_watch = LoopStallWatch()
@@ -123,12 +132,60 @@ async def run_agi(
     return server
 
 
-def stop_on_signals(stop: asyncio.Event) -> None:
-    """SIGTERM and SIGINT set `stop` (on the main thread; elsewhere only `stop` itself ends the server)."""
+def stop_on_signals(stop: asyncio.Event, hurry: Callable[[], None] | None = None) -> None:
+    """SIGTERM and SIGINT set `stop`; once it is set, each one calls `hurry` (`cutting_short`). On the main thread;
+    elsewhere only `stop` itself ends the server.
+
+    A second signal used to be ignored: with `--shutdown-deadline 120` an operator had no way out but SIGKILL, which
+    loses the call records still in memory (SRE review)."""
     loop = asyncio.get_running_loop()
+
+    def signalled() -> None:
+        if not stop.is_set():
+            stop.set()
+        elif hurry is not None:
+            hurry()
+
     for signum in (signal.SIGTERM, signal.SIGINT):
         with contextlib.suppress(NotImplementedError, RuntimeError):  # not on the main thread
-            loop.add_signal_handler(signum, stop.set)
+            loop.add_signal_handler(signum, signalled)
+
+
+def cutting_short(server: AgiServer, *alongside: Callable[[], None] | None) -> Callable[[], None]:
+    """What a signal does once the node is stopping already: the shutdown deadline comes now. The calls left are
+    cancelled and recorded as at the deadline (`AgiServer.stop_now`), and what stops `alongside` is hurried too (the
+    dialer's calls, the API's requests; None: nothing there)."""
+
+    def now() -> None:
+        log.warning("already stopping: %d calls left; cancelling them now", server.calls_left)
+        server.stop_now()
+        for hurry in alongside:
+            if hurry is not None:
+                hurry()
+
+    return now
+
+
+def dialling_cut_short(dialer: RunningDialer | None) -> Callable[[], None] | None:
+    """The dialer's part of a second signal: the calls it dials are let go now, not at the deadline (their attempts
+    recorded, of unknown outcome for one still ringing: `Dialer.let_go`). None without a dialer."""
+    if dialer is None:
+        return None
+    letting_go: list[asyncio.Future[None]] = []  # held: the loop keeps only a weak reference to a task
+
+    def let_go() -> None:
+        if not letting_go:  # once: a third signal must not cancel an attempt again while it records its outcome
+            letting_go.append(asyncio.ensure_future(dialer.dialer.let_go()))
+
+    return let_go
+
+
+def held_versions(source: ScenarioSource) -> Callable[[], dict[str, int]] | None:
+    """The version number of each scenario a cache of published scenarios holds (slug -> number), read when
+    Prometheus scrapes, possibly from the exporter's thread; None for a source that holds none in memory."""
+    if not isinstance(source, CachedScenarioSource):
+        return None
+    return source.held_versions
 
 
 async def stop_server(server: AgiServer, stop_alongside: Callable[[float], Awaitable[None]] | None = None) -> None:
@@ -162,7 +219,7 @@ async def run_database_agi(
     from agi_server.dialer import DialerSettings, warn_without_dialer
     from agi_server.node import DatabaseRuntime
     from persistence.db import Database
-    from persistence.migrate import require_current
+    from persistence.migrate import head_revision, require_current
 
     ami = AmiSettings.from_environ()
     dialer = DialerSettings.from_environ(node_id=config.node_id) if ami is not None else None
@@ -175,6 +232,7 @@ async def run_database_agi(
     runtime = DatabaseRuntime(database, poll_seconds=poll_seconds)
 
     def started(server: AgiServer) -> None:
+        server.metrics.runs_on_schema(head_revision())  # read once already, by require_current
         server.metrics.watch_version_poller(runtime.poller)  # its health in /metrics and /healthz
         if runtime.dialer is not None:
             server.metrics.watch_dialer(runtime.dialer)
@@ -195,6 +253,7 @@ async def run_database_agi(
             stop=stop,
             ready=started,
             stop_alongside=runtime.stop,
+            hurry_alongside=dialling_cut_short(runtime.dialer),
         )
     finally:
         await runtime.stop()

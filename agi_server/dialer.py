@@ -4,13 +4,16 @@ One pass (`run_once`) claims at most as many due jobs as this node has free outb
 Originate per job (`max_lines` bounds each node's calls: nodes sharing a database and a trunk add up); `run`
 repeats passes until cancelled, waking early when a line frees up. Each attempt ends in a `DialOutcome`: answered
 closes the job, busy / no_answer / failed come back after the interval configured for that outcome until the job
-runs out of attempts or its window. A job is never dialled before `due` or after `window_end` (the window comes
-with the job: the Callback block already moved it out of the night), and a dial that could still be ringing when
-the window closes is not started. Nor is a job whose scenario has no published version any more: the claim ends
-it failed (outcome `scenario_unavailable`) without ringing the callee into FastAGI's unknown-scenario message. A
-claimed job whose number `POST /api/callbacks` would refuse (an emergency number such as 112, or one no phone has:
-`persistence.callbacks.undialable`) is never dialled at all: it ends failed with the refusal's code as its outcome
-(`emergency_number`, `impossible_number`), no attempt counted, and a warning names the job.
+runs out of attempts or its window. An answer counts once the callee hung up, if a FastAGI call named the job
+meanwhile: one none did is `unreached` (the dialplan never reached a FastAGI server, or the node that took the call
+could not load the job), a failed attempt retried as the others are (`persistence.callbacks.settle_answer`). A job is
+never dialled before `due` or after `window_end` (the window comes with the job: the Callback block already moved
+it out of the night), and a dial that could still be ringing when the window closes is not started. Nor is a job
+whose scenario has no published version any more: the claim ends it failed (outcome `scenario_unavailable`) without
+ringing the callee into FastAGI's unknown-scenario message. A claimed job whose number `POST /api/callbacks` would
+refuse (an emergency number such as 112, or one no phone has: `persistence.callbacks.undialable`) is never dialled
+at all: it ends failed with the refusal's code as its outcome (`emergency_number`, `impossible_number`), no attempt
+counted, and a warning names the job.
 
 While the trunk (or the provider behind it) is down, Asterisk answers every Originate with congestion; while the
 dial channel cannot be set up at all (IVRGRAPH_DIAL_CHANNEL names a technology or endpoint this Asterisk lacks),
@@ -45,6 +48,7 @@ import functools
 import logging
 import os
 import re
+import threading
 from collections import deque
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
@@ -67,7 +71,7 @@ from agi_server.ami_protocol import DialOutcome, encode_action, variable_headers
 from agi_server.errors import SettingError
 from agi_server.logs import phone_number
 from agi_server.options import node_id
-from agi_server.server import InputResolver, ResolvedInputs
+from agi_server.server import JOB_INPUT, InputResolver, ResolvedInputs
 from graph_engine.services import Clock
 from persistence import callbacks
 from persistence.db import Database
@@ -173,9 +177,12 @@ class JobStore(Protocol):
         """
         ...
 
-    async def settle_answer(self, *, job_id: str, call_id: str) -> str:
-        """The callee of the answered attempt `call_id` hung up: the job's status then. Failed (outcome
-        unreached) when no FastAGI call named the job meanwhile: its scenario never ran."""
+    async def settle_answer(self, *, job_id: str, call_id: str, at: datetime, retry_after: timedelta) -> str | None:
+        """The callee of the answered attempt `call_id` hung up at `at`. None when the answer stands (a FastAGI call
+        named the job meanwhile). Otherwise its scenario never ran: the attempt's outcome becomes unreached and the
+        job moves on as after a failed attempt, due again after `retry_after` until its attempts run out (then
+        failed, outcome unreached) or its window does; returns the job's status then
+        (`persistence.callbacks.settle_answer`)."""
         ...
 
     async def release(self, *, job_id: str, node_id: str) -> None:
@@ -685,7 +692,8 @@ class Dialer:
         """Attempts since the start by what they came to: a `DialOutcome`, `trunk_down` (congestion while the
         trunk looked down: not counted), the jobs ended undialled for their number (`emergency_number`,
         `impossible_number`: `_end_undialable`) and the store's ended `scenario_unavailable` (never dialled).
-        Answers count once the callee hung up: `answered` when the scenario reached them, else `unreached`."""
+        Answers count once the callee hung up: `answered` when the scenario reached them, else `unreached` (a
+        failed attempt, retried)."""
         return {**self._tallies, "scenario_unavailable": self._store.scenario_unavailable}
 
     @property
@@ -974,10 +982,10 @@ class Dialer:
             self._talking.discard(job.id)
 
     async def _answered(self, job: DialJob, attempt: int, channel_id: str, answer: AttemptReport | None) -> None:
-        """After an answer: hold the line until the callee hangs up, then tell what the job ended as: done, or
-        failed with outcome unreached when no scenario reached the callee (`_settle_answer`). Told right after
-        recording, the line said "answered ... -> done" for a job the database then held failed (operations
-        review). With no hangup seen, the check failing, or the node shutting down, the answer stands as recorded.
+        """After an answer: hold the line until the callee hangs up, then tell what the job came to: done, or an
+        unreached attempt when no scenario reached the callee (`_settle_answer`). Told right after recording, the
+        line said "answered ... -> done" for a job the database then held failed (operations review). With no hangup
+        seen, the check failing, or the node shutting down, the answer stands as recorded.
         """
         told = answer
         try:
@@ -994,23 +1002,29 @@ class Dialer:
     async def _settle_answer(
         self, job: DialJob, attempt: int, channel_id: str, answer: AttemptReport | None
     ) -> AttemptReport | None:
-        """An answer counts once the scenario ran: a callee no FastAGI call named heard silence (the dialplan's
-        AGI found no server), so the job fails with outcome unreached instead of passing for delivered. Returns
-        the attempt as it ends: `answer`, or the unreached attempt."""
+        """An answer counts once the scenario ran. A callee no FastAGI call named heard no scenario: the dialplan's
+        AGI found no server, or the node that took the call could not load the job (its database out of reach: it
+        tells the dialplan IVRGRAPH_STATUS=JOB_UNAVAILABLE and runs nothing). Nothing this node can read when the
+        callee hangs up tells the two apart (`callbacks.settle_answer`), and closing such a job for good lost
+        every callback a node cut off from the database took (SRE review: 12 of 30), so the attempt is `unreached`,
+        a failed attempt retried on the job's own rules (after the failed interval, up to its max_attempts).
+        Returns the attempt as it ends: `answer`, or the unreached attempt."""
+        at = self._clock.now()
+        retry_after = self._settings.retry_after.get(DialOutcome.FAILED, timedelta(0))
         try:
             status = await _retried(
-                lambda: self._store.settle_answer(job_id=job.id, call_id=channel_id),
+                lambda: self._store.settle_answer(job_id=job.id, call_id=channel_id, at=at, retry_after=retry_after),
                 self._settings.record_retry_delays,
                 f"callback job {job.id}: settling answered attempt {attempt}",
             )
         except Exception:  # the store stayed down: the answer stands, as it did before this check existed
             log.exception("callback job %s: could not check that its scenario reached the callee", job.id)
             return answer
-        if status != "failed":
+        if status is None:
             return answer
         answered = f"answered: {answer.detail}; " if answer is not None else ""
         detail = f"{answered}no FastAGI call named the job before the hangup"
-        unreached = AttemptReport(job.id, attempt, DialOutcome.UNREACHED, detail, self._clock.now(), channel_id, status)
+        unreached = AttemptReport(job.id, attempt, DialOutcome.UNREACHED, detail, at, channel_id, status)
         self.reports.append(unreached)
         return unreached
 
@@ -1139,13 +1153,19 @@ class Dialer:
             report.status,
         )
         if report.outcome is DialOutcome.UNREACHED:
+            # Both causes, as nothing here tells them apart (`_settle_answer`): the operator's first look goes to
+            # the dialplan when every answer is unreached, to the nodes' logs when some are.
             log.warning(
                 "callback job %s: answered, but no FastAGI call named it before the hangup, so the callee heard no"
-                " scenario; check that dialplan context %r runs AGI() on a URL that reaches a FastAGI server of"
-                " ivrgraph that is up (agi://<node>/${IVR_SCENARIO}?job=${JOB_ID}, or hagi://<nodes' SRV name>/..."
-                " for several)",
+                " scenario. Either the dialplan reached no FastAGI server: check that dialplan context %r runs AGI()"
+                " on a URL that reaches a FastAGI server of ivrgraph that is up (agi://<node>/${IVR_SCENARIO}"
+                "?job=${JOB_ID}, or hagi://<nodes' SRV name>/... for several); or the node that took the call could"
+                ' not load the job (its database out of reach): its log says "callback job %r could not be loaded",'
+                " and its call record names the job once it reaches the database. The attempt counts as failed: %s",
                 report.job_id,
                 self._settings.context,
+                report.job_id,
+                _UNREACHED_NEXT.get(report.status, f"the job is {report.status}"),
             )
         if not report.counted:
             self._tally("trunk_down")
@@ -1154,6 +1174,15 @@ class Dialer:
 
     def _tally(self, outcome: str) -> None:
         self._tallies[outcome] = self._tallies.get(outcome, 0) + 1
+
+
+# What an unreached attempt's job does next, by its status after it (`Dialer._tell`).
+_UNREACHED_NEXT: Final = {
+    "pending": "the job is dialled again after the failed interval (IVRGRAPH_DIAL_RETRY_FAILED)",
+    "failed": "the job has used up its attempts and failed, outcome unreached",
+    "expired": "the job's window closed before its retry: it expired",
+    "cancelled": "the job's call list was stopped meanwhile: it is cancelled",
+}
 
 
 DialerState = Literal["off", "running", "paused"]
@@ -1278,19 +1307,27 @@ def callback_resolver(jobs: CallbackArrivals, clock: Clock) -> InputResolver:
 
     The job id is untrusted text from the AGI request: only ids of the strict charset are looked up, and only a
     job of the scenario the request names is reached: a call to another scenario carrying `?job=` neither closes
-    the job nor reads its variables (a debt amount, a name).
+    the job nor reads its variables (a debt amount, a name). Such a call, and one naming a job the store does not
+    have, runs on its AGI inputs, with a warning. A job the store cannot load (it still fails after `_reach`'s
+    retries) is another matter: the error is raised, and the FastAGI server does not run the call without the
+    job (IVRGRAPH_STATUS=JOB_UNAVAILABLE), which the dialer then dials again (`Dialer._settle_answer`).
     """
 
     async def resolve(slug: str, inputs: Mapping[str, str]) -> ResolvedInputs | None:
-        job_id = inputs.get("job", "")
+        job_id = inputs.get(JOB_INPUT, "")
         if not job_id:
             return None
         if not TOKEN.fullmatch(job_id):
-            log.warning("AGI request names a malformed callback job id %r", job_id[:80])
+            log.warning("AGI request names a malformed callback job id %r; the call runs without a job", job_id[:80])
             return None
         context = await _reach(jobs, job_id, clock.now(), slug)
         if context is None:
-            log.warning("AGI request to %r names callback job %r, which is not one of its jobs", slug, job_id)
+            log.warning(
+                "AGI request to %r names callback job %r, which the store says is not one of its jobs (no such job,"
+                " or another scenario's): the call runs on its AGI inputs, without a job's variables",
+                slug,
+                job_id,
+            )
             return None
         variables = {
             **context.variables,
@@ -1311,7 +1348,7 @@ def callback_resolver(jobs: CallbackArrivals, clock: Clock) -> InputResolver:
 
 async def _reach(jobs: CallbackArrivals, job_id: str, at: datetime, slug: str) -> CallbackContext | None:
     """`jobs.reach`, tried again for a moment while the database fails: the callee is on the line, and the call
-    without its job runs on none of the job's variables (and the job is not marked reached here)."""
+    does not run without its job (the FastAGI server's `resolve_timeout` bounds the whole, and cancels it)."""
     return await _retried(
         lambda: jobs.reach(job_id, at=at, scenario=slug),
         _REACH_RETRY_DELAYS,
@@ -1451,16 +1488,22 @@ class MemoryJobStore:
             job.last_attempt_at = job.last_attempt_at or at
         return CallbackContext(job.id, job.scenario, dict(job.variables), job.origin_call_id, job.number)
 
-    async def settle_answer(self, *, job_id: str, call_id: str) -> str:
+    async def settle_answer(self, *, job_id: str, call_id: str, at: datetime, retry_after: timedelta) -> str | None:
         job = self.jobs[job_id]
         if job.reached_at is None and job.status == "done" and job.outcome == "answered":
             job.status, job.outcome = "failed", callbacks.UNREACHED
             for index in range(len(job.attempt_log) - 1, -1, -1):
-                at, _outcome, logged_call = job.attempt_log[index]
+                logged_at, _outcome, logged_call = job.attempt_log[index]
                 if logged_call == call_id:
-                    job.attempt_log[index] = (at, callbacks.UNREACHED, logged_call)
+                    job.attempt_log[index] = (logged_at, callbacks.UNREACHED, logged_call)
                     break
-        return job.status
+            if job.attempts < job.max_attempts:  # callbacks.settle_answer's rule: a failed attempt's retry
+                if job.window_end is not None and at + retry_after > job.window_end:
+                    callbacks.window_closed(job, after=at + retry_after)
+                else:
+                    job.status, job.due = "pending", at + retry_after
+        settled = [outcome for _, outcome, logged_call in job.attempt_log if logged_call == call_id]
+        return job.status if settled and settled[-1] == callbacks.UNREACHED else None
 
     async def release(self, *, job_id: str, node_id: str) -> None:
         job = self.jobs[job_id]
@@ -1476,6 +1519,10 @@ class MemoryJobStore:
         job = self.jobs[job_id]
         if callbacks.held_by(job, node_id):  # persistence.callbacks.end_undialled's rule
             job.status, job.outcome, job.locked_by, job.lock_until = "failed", outcome, None, None
+
+
+class _CallGaveUp(Exception):
+    """Rolls back a job's reach whose call stopped waiting for it (`DatabaseJobStore.reach`)."""
 
 
 class DatabaseJobStore:
@@ -1559,22 +1606,54 @@ class DatabaseJobStore:
             return job.status
 
     async def reach(self, job_id: str, *, at: datetime, scenario: str | None = None) -> CallbackContext | None:
-        """Mark the job named in an AGI request ("debt?job=<id>") answered, in its own committed transaction."""
-        return await asyncio.to_thread(self._reach, job_id, at, scenario)
+        """Mark the job named in an AGI request ("debt?job=<id>") answered, in its own committed transaction.
 
-    def _reach(self, job_id: str, at: datetime, scenario: str | None) -> CallbackContext | None:
+        Cancelled, the FastAGI server gave up waiting and the call does not run on the job (`AgiServer._inputs`):
+        the transaction, which goes on in its worker thread, then rolls back instead of marking the job reached.
+        Committed after all, the job would pass for delivered and never be dialled again, its callee having heard
+        nothing; only a commit already under way when the server gave up still lands, and is logged as an ERROR."""
+        gave_up = threading.Event()
+        try:
+            return await asyncio.to_thread(self._reach, job_id, at, scenario, gave_up)
+        except asyncio.CancelledError:
+            gave_up.set()
+            raise
+
+    def _reach(
+        self, job_id: str, at: datetime, scenario: str | None, gave_up: threading.Event
+    ) -> CallbackContext | None:
+        try:
+            with self._database.session() as session:
+                job = callbacks.mark_reached(session, job_id=job_id, at=at, scenario=scenario)
+                if job is None:
+                    return None
+                context = CallbackContext(
+                    job.id, job.scenario, dict(job.variables or {}), job.origin_call_id, job.number
+                )
+                if gave_up.is_set():
+                    raise _CallGaveUp
+        except _CallGaveUp:
+            log.warning(
+                "callback job %s: its call stopped waiting for it before it was marked reached; left as it was, for "
+                "the dialer to dial again",
+                job_id,
+            )
+            return None
+        if gave_up.is_set():
+            log.error(
+                "callback job %s was marked reached as its call stopped waiting for it: the job is done, but that "
+                "call ran no scenario (its record says the job could not be loaded); schedule the callback again",
+                job_id,
+            )
+        return context
+
+    async def settle_answer(self, *, job_id: str, call_id: str, at: datetime, retry_after: timedelta) -> str | None:
+        return await asyncio.to_thread(self._settle_answer, job_id, call_id, at, retry_after)
+
+    def _settle_answer(self, job_id: str, call_id: str, at: datetime, retry_after: timedelta) -> str | None:
         with self._database.session() as session:
-            job = callbacks.mark_reached(session, job_id=job_id, at=at, scenario=scenario)
-            if job is None:
-                return None
-            return CallbackContext(job.id, job.scenario, dict(job.variables or {}), job.origin_call_id, job.number)
-
-    async def settle_answer(self, *, job_id: str, call_id: str) -> str:
-        return await asyncio.to_thread(self._settle_answer, job_id, call_id)
-
-    def _settle_answer(self, job_id: str, call_id: str) -> str:
-        with self._database.session() as session:
-            return callbacks.settle_answer(session, job_id=job_id, call_id=call_id).status
+            job = callbacks.settle_answer(session, job_id=job_id, call_id=call_id, at=at, retry_after=retry_after)
+            return None if job is None else job.status
 
     async def release(self, *, job_id: str, node_id: str) -> None:
         await asyncio.to_thread(self._release, job_id, node_id)

@@ -7,13 +7,18 @@ command (bench/agi_load.py). Rare events (refusals, errors, dropped records) sta
 state (the version poller's health, call records waiting for the database, the dialer, the process's own
 descriptors, memory and CPU) is read when Prometheus scrapes, never on the call path.
 
-`serve` answers `/metrics`; `/healthz` (200: the process answers) and `/readyz` (503 once the version poller has
-not succeeded for three poll intervals: the versions served may be stale; calls go on), as the API's own
-`/healthz` and `/readyz` do; and 404 on any other path.
+What the node is also reads at scrape time: the release it runs (`ivrgraph_build_info`), the version of each
+scenario its cache holds (`ivrgraph_scenario_published_version`), and whether it was asked to stop
+(`ivrgraph_agi_stopping`).
+
+`serve` answers `/metrics`; `/healthz` (200: the process answers) and `/readyz` (503 once the node is stopping: its
+FastAGI listener is closed; 503 once the version poller has not succeeded for three poll intervals: the versions
+served may be stale, calls go on), as the API's own `/healthz` and `/readyz` do; and 404 on any other path.
 """
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import socket
 import threading
@@ -73,8 +78,9 @@ CALL_OUTCOMES: Final = (
 )
 # What the callback dialer's attempts came to (agi_server.dialer.Dialer.attempts): each `DialOutcome` (refused:
 # Asterisk refused the Originate, nothing rang, the job keeps its attempts; unreached: answered, but no scenario
-# reached the callee, the job failed), congestion while the trunk looked down (not counted), and the jobs ended
-# without a call (an emergency number; a number no phone has; a scenario with no published version).
+# reached the callee, a failed attempt retried on the job's rules), congestion while the trunk looked down (not
+# counted), and the jobs ended without a call (an emergency number; a number no phone has; a scenario with no
+# published version).
 DIAL_OUTCOMES: Final = (
     *(str(outcome) for outcome in DialOutcome),
     "trunk_down",
@@ -228,6 +234,8 @@ class SpoolState(Protocol):
 
     def waiting(self) -> int: ...
 
+    def waiting_elsewhere(self) -> int | None: ...
+
 
 class RecordQueue(Protocol):
     """What a scrape reads of the call-record writer (agi_server.records.RecordWriter)."""
@@ -239,16 +247,55 @@ class RecordQueue(Protocol):
     def spool(self) -> SpoolState | None: ...
 
 
+def package_version() -> str:
+    """The installed ivrgraph release ("unknown" when it runs from a checkout that was never installed)."""
+    try:
+        return importlib.metadata.version("ivrgraph")
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown"
+
+
 class _NodeFigures(Collector):
     """The version poller's health and the call records waiting for the database, at scrape time. Without them a
-    node serving stale versions while its database was away looked healthy (operations review)."""
+    node serving stale versions while its database was away looked healthy (operations review). And what the node
+    is: its release, the scenario versions it holds, whether it stops (a node could not say which versions it
+    served, and a draining node looked ready: SRE review)."""
 
     def __init__(self) -> None:
         self.poller: PollerState | None = None
         self.records: RecordQueue | None = None
         self.abandoned_blocks: Callable[[], int] | None = None
+        self.held_versions: Callable[[], Mapping[str, int]] | None = None
+        self.version = package_version()
+        self.schema = ""  # the schema revision the code runs on; a node without a database has none
+        self.stopping = False
 
     def collect(self) -> Iterator[Metric]:
+        build = GaugeMetricFamily(
+            "ivrgraph_build_info",
+            "The ivrgraph release this node runs, and the database schema revision its code runs on (empty without "
+            "a database); always 1",
+            labels=["version", "schema"],
+        )
+        build.add_metric([self.version, self.schema], 1)
+        yield build
+        yield GaugeMetricFamily(
+            "ivrgraph_agi_stopping",
+            "1 once the node was asked to stop: its FastAGI listener is closed, calls in progress get up to the "
+            "shutdown deadline",
+            value=int(self.stopping),
+        )
+        held_versions = self.held_versions
+        if held_versions is not None:
+            versions = GaugeMetricFamily(
+                "ivrgraph_scenario_published_version",
+                "The published version of each scenario this node holds: the one a new call to it runs here (a "
+                "scenario deleted or unpublished leaves the list)",
+                labels=["scenario"],
+            )
+            for slug, number in sorted(held_versions().items()):
+                versions.add_metric([slug], number)
+            yield versions
         poller, records, abandoned_blocks = self.poller, self.records, self.abandoned_blocks
         if poller is not None:
             yield from _poller_figures(poller)
@@ -274,6 +321,14 @@ class _NodeFigures(Collector):
                     "which the nodes of one host share)",
                     value=spool.waiting(),
                 )
+                elsewhere = spool.waiting_elsewhere()
+                if elsewhere is not None:
+                    yield GaugeMetricFamily(
+                        "ivrgraph_agi_call_records_in_other_spools",
+                        "Call records waiting in the other spool folders under this node's spool root: spooled under "
+                        "another database URL, which this node does not replay (`ivrgraph records replay --spool`)",
+                        value=elsewhere,
+                    )
 
 
 def _poller_figures(poller: PollerState) -> Iterator[Metric]:
@@ -391,6 +446,22 @@ class AgiMetrics:
         """Export how many blocks of calls given up on still run (`count` is read when scraped)."""
         self._node.abandoned_blocks = count
 
+    def watch_scenarios(self, held_versions: Callable[[], Mapping[str, int]]) -> None:
+        """Export the version number of each scenario the node holds (slug -> number, read when scraped)."""
+        self._node.held_versions = held_versions
+
+    def runs_on_schema(self, revision: str) -> None:
+        """Name the database schema revision this node's code runs on in `ivrgraph_build_info`."""
+        self._node.schema = revision
+
+    def node_stopping(self) -> None:
+        """The node was asked to stop: /readyz answers 503 and `ivrgraph_agi_stopping` reads 1 from now on."""
+        self._node.stopping = True
+
+    @property
+    def stopping(self) -> bool:
+        return self._node.stopping
+
     def stale_versions(self) -> str | None:
         """Why the node's versions may be stale, or None (also when it polls no database)."""
         poller = self._node.poller
@@ -423,12 +494,15 @@ class AgiMetrics:
         return app
 
     def _health(self, environ: WSGIEnvironment, start_response: StartResponse, *, ready: bool) -> Iterable[bytes]:
-        """/healthz: the process answers (restart it when it does not). /readyz: its versions are current; not a
-        reason to restart it, since calls go on with the versions it holds while the database is away."""
+        """/healthz: the process answers (restart it when it does not). /readyz: it takes calls (not once it is
+        stopping: its listener is closed) and its versions are current; stale versions are not a reason to restart
+        it, since calls go on with the versions it holds while the database is away."""
         if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
             return _answer(start_response, "405 Method Not Allowed", "use GET\n", [("Allow", "GET, HEAD")])
         stale = self.stale_versions() if ready else None
-        if stale is None:
+        if ready and self.stopping:
+            status, body = "503 Service Unavailable", {"status": "stopping"}
+        elif stale is None:
             status, body = "200 OK", {"status": "ready" if ready else "ok"}
         else:
             status, body = "503 Service Unavailable", {"status": "stale", "version_poll": stale}

@@ -33,7 +33,7 @@ from agi_server.plugin_services import close_plugin_services, load_plugin_servic
 from agi_server.records import CallRecord, RecordsRejected, WriteBatch
 from agi_server.scenarios import CachedScenarioSource, PublishedScenario, SourceLoader
 from agi_server.server import InputResolver, SystemClock
-from agi_server.spool import spool_for, warn_of_set_aside_records
+from agi_server.spool import spool_for, warn_of_other_spools, warn_of_set_aside_records
 from graph_engine.document import build_scenario
 from graph_engine.errors import SchedulerError
 from graph_engine.services import CallbackReceipt, CallbackRefused, CallbackRequest, Services, SilentTts, TextToSpeech
@@ -106,9 +106,9 @@ def _refusals_named(write: CallRecordWriter) -> WriteBatch:
     raised as `RecordsRejected`: the writer sets those records aside instead of retrying and spooling them, as
     it does when the database is unavailable."""
 
-    async def write_batch(records: list[CallRecord]) -> None:
+    async def write_batch(records: list[CallRecord]) -> int:
         try:
-            await write(records)
+            return await write(records)
         except Exception as error:
             reason = refusal(error)
             if reason is None:
@@ -216,6 +216,7 @@ class DatabaseRuntime:
         self.write_batch = _refusals_named(CallRecordWriter(database))
         self.spool = spool_for(database.url)  # records the database cannot take now, until it can
         warn_of_set_aside_records(self.spool)
+        warn_of_other_spools(self.spool)  # spooled under another URL of the database, say: no node replays them
         self.resolve_inputs: InputResolver = callback_resolver(self.jobs, SystemClock())
         self.services = Services(
             clock=SystemClock(),

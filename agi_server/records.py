@@ -24,8 +24,10 @@ one more try, the records left are dropped, and the log and `records_dropped` sa
 The spool's reads and writes (and the fsync that makes a write durable) run in a thread of the writer's own:
 they happen while the database is down, when the node is already strained, and a disk flush can take tens of
 milliseconds, which on the event loop every call in progress would wait out. Only the shutdown paths, which
-must not yield, write on the loop. A batch kept twice that way (a write cut off by the shutdown deadline while
-its thread finished) is harmless: the store skips a call id it already has.
+must not yield, write on the loop. A spool write the shutdown deadline cuts off finishes in its thread anyway, so
+the deadline waits for it (`_cut_off`) and keeps on the loop only the records it did not: keeping them all again
+wrote the same calls into two files (SRE review: the spool gauge over-counted, and the replay counted the copy as
+written). The records the writer has taken to write are in `_in_hand` until the store, the spool or memory has them.
 """
 
 from __future__ import annotations
@@ -35,8 +37,8 @@ import contextlib
 import errno
 import logging
 from collections import deque
-from collections.abc import Awaitable, Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any, Final, Generic, NamedTuple, Protocol, TypeVar
@@ -87,7 +89,9 @@ class CallRecord:
     version_id: int | None = None
 
 
-WriteBatch = Callable[[list[CallRecord]], Awaitable[None]]  # raises RecordsRejected or any other error
+# Raises RecordsRejected or any other error; returns how many of the records the store did not hold already (a
+# call id it has is skipped: a batch it committed after the writer gave up on it), or None when it does not say.
+WriteBatch = Callable[[list[CallRecord]], Awaitable[int | None]]
 
 
 class Spool(Protocol):
@@ -101,9 +105,13 @@ class Spool(Protocol):
 
     def waiting(self) -> int: ...
 
+    def waiting_elsewhere(self) -> int | None: ...
+
     def claim(self, path: Any) -> Any | None: ...
 
     def release(self, claimed: Any) -> None: ...
+
+    def keep_only(self, claimed: Any, records: Sequence[CallRecord]) -> None: ...
 
     def load(self, path: Any) -> list[CallRecord]: ...
 
@@ -216,7 +224,11 @@ class RecordWriter:
         self._held: list[CallRecord] = []
         self._aside: list[CallRecord] = []
         self._max_held = max_queue if max_held is None else max_held
+        # Records taken off the queue (or out of memory) by the writer task and not yet in the store, the spool or
+        # memory, by id(): what close() cutting the task off keeps on disk, and only those (`_keep_in_hand`).
+        self._in_hand: dict[int, CallRecord] = {}
         self.written = 0
+        self.already_stored = 0  # of `written`, records the store held already (it says so), skipped
         self.spooled = 0  # records put in the spool (they are written later, when the store is back)
         self.rejected = 0  # records the store refused for what they hold, set aside in the spool folder
         self.lost = 0  # records dropped for good: no spool, or neither store nor spool took them within the bound
@@ -321,7 +333,7 @@ class RecordWriter:
                 try:
                     await self._look_again()
                 except asyncio.CancelledError:
-                    self._keep(self._drain())  # close() ran out of time mid-replay: the queue goes to disk too
+                    self._keep_in_hand()  # close() ran out of time mid-replay: the queue goes to disk too
                     raise
             if not self._pending:
                 if self._closing:
@@ -342,18 +354,18 @@ class RecordWriter:
                 timer.cancel()
                 self._flush_wait = None
             self._last_write = loop.time()
-            batch = self._take()
+            batch = self._hand(self._take())
             try:
                 await self._write(batch)
             except asyncio.CancelledError:
-                self._keep(batch + self._drain())  # close() ran out of time: keep everything on disk
+                self._keep_in_hand()  # close() ran out of time: keep on disk what is not there or in the store
                 raise
-        rest = [*self._take_held(), *self._drain()]  # the held records' one more try: store, then spool
+        rest = self._hand([*self._take_held(), *self._drain()])  # the held records' one more try: store, then spool
         try:
             await self._write(rest)
             await self._retry_aside()
         except asyncio.CancelledError:
-            self._keep(rest)  # a chunk the store committed after all is not written twice
+            self._keep_in_hand()  # a chunk the store committed after all is not written twice
             raise
         if self._spooled:  # one more look before the process goes (a cut-off replay leaves its file as it was)
             await self._replay()
@@ -374,6 +386,26 @@ class RecordWriter:
     def _take_held(self) -> list[CallRecord]:
         held, self._held = self._held, []
         return held
+
+    def _hand(self, records: list[CallRecord]) -> list[CallRecord]:
+        """`records` taken by the writer task to write: in hand until settled (`_settled`)."""
+        for record in records:
+            self._in_hand[id(record)] = record
+        return records
+
+    def _settled(self, records: Iterable[CallRecord]) -> None:
+        """`records` are in the store, the spool or memory now (or dropped, and counted so)."""
+        if self._in_hand:
+            for record in records:
+                self._in_hand.pop(id(record), None)
+
+    def _keep_in_hand(self) -> None:
+        """close() cut the writer task off: the records it had in hand and not settled, and the queue, go to disk
+        on the loop. Not the whole batch it was writing: part of it may be in the spool already (two files of the
+        same calls), or in the store."""
+        in_hand = list(self._in_hand.values())
+        self._in_hand.clear()
+        self._keep([*in_hand, *self._drain()])
 
     async def _write(self, batch: list[CallRecord]) -> None:
         for start in range(0, len(batch), self._batch_size):
@@ -403,7 +435,7 @@ class RecordWriter:
         timeout = min(self._write_timeout, _CLOSING_WRITE_TIMEOUT) if hurry else self._write_timeout
         for delay in delays:
             try:
-                await asyncio.wait_for(self._write_batch(part), timeout)
+                new = await asyncio.wait_for(self._write_batch(part), timeout)
             except RecordsRejected:
                 raise
             except Exception as error:
@@ -415,6 +447,8 @@ class RecordWriter:
                 await asyncio.sleep(delay)
             else:
                 self.written += len(part)
+                self.already_stored += len(part) - new if new is not None else 0
+                self._settled(part)
                 if self._spooled or self._held:  # the store answers again: bring them in now, not at the back-off
                     self._next_replay, self._replays_failed = 0.0, 0
                 return True
@@ -443,11 +477,18 @@ class RecordWriter:
         self._settle(self._to_spool(records, kind), kind, hold=hold)
 
     async def _keep_off_loop(self, records: list[CallRecord], kind: _Kind = _UNWRITTEN) -> None:
-        """`_keep`, with the files written and flushed to disk in the spool's thread."""
+        """`_keep`, with the files written and flushed to disk in the spool's thread. Cut off by the shutdown
+        deadline, what the thread wrote is settled all the same (`_cut_off`): the deadline keeps only the rest."""
         if self._spool is None or not records:
             placed = self._to_spool(records, kind)  # nothing to write: no thread
         else:
-            placed = await self._on_disk(self._to_spool, records, kind)
+            writing = self._disk_work(self._to_spool, records, kind)
+            try:
+                placed = await asyncio.wrap_future(writing)
+            except asyncio.CancelledError:
+                done = _cut_off(writing)
+                self._settle(done if done is not None else _Placed([], records, _UNFINISHED), kind)
+                raise
         self._settle(placed, kind)
 
     def _to_spool(self, records: list[CallRecord], kind: _Kind) -> _Placed:
@@ -463,6 +504,9 @@ class RecordWriter:
         the rest are dropped: counted in `lost` and `records_dropped` (a refused record was counted when refused),
         and logged with their number, why, and their call ids."""
         pile = self._aside if kind.refused else self._held
+        for chunk, _ in placed.files:
+            self._settled(chunk)
+        self._settled(placed.left)  # held in memory now, or dropped
         for chunk, where in placed.files:
             if not kind.refused:
                 self._spooled = True
@@ -537,9 +581,13 @@ class RecordWriter:
 
     async def _on_disk(self, work: Callable[..., _T], *args: Any) -> _T:
         """Run a spool operation in the spool's thread: one thread, so spool files are written one at a time."""
+        return await asyncio.wrap_future(self._disk_work(work, *args))
+
+    def _disk_work(self, work: Callable[..., _T], *args: Any) -> Future[_T]:
+        """`work` started in the spool's thread, for a caller that must know its outcome even when cut off."""
         if self._disk is None:
             self._disk = ThreadPoolExecutor(1, thread_name_prefix="call-record-spool")
-        return await asyncio.get_running_loop().run_in_executor(self._disk, work, *args)
+        return self._disk.submit(work, *args)
 
     def _count_dropped(self, records: list[CallRecord]) -> None:
         if self._metrics is not None:
@@ -564,7 +612,7 @@ class RecordWriter:
                 if claimed is None:
                     continue  # another process took it
                 try:
-                    unwritten, records = await self._replay_file(claimed)
+                    unwritten, tally = await self._replay_file(claimed)
                 except OSError:
                     # Unclaimed, the file is tried again at the next look (a record the store already holds is
                     # not written twice); still claimed, nothing would ever look at it again.
@@ -573,28 +621,42 @@ class RecordWriter:
                 if unwritten:
                     self._replay_later()
                     return
-                log.info("wrote %d spooled call records from %s", len(records), path)
+                log.info("replayed %s: %d spooled call records written, %d already in the database (skipped), %d "
+                         "refused (set aside)", path.name, *tally)  # fmt: skip
                 self._replays_failed = 0
             self._spooled = bool(await self._on_disk(spool.files))  # records spooled while this replay ran
         except OSError:
             log.exception("the call-record spool could not be read or written; trying again later")
             self._replay_later()
 
-    async def _replay_file(self, claimed: Any) -> tuple[list[CallRecord], list[CallRecord]]:
-        """Write one claimed spool file's records; what the store did not take goes to a file of its own. The
-        records left unwritten, and all of them."""
+    async def _replay_file(self, claimed: Any) -> tuple[list[CallRecord], tuple[int, int, int]]:
+        """Write one claimed spool file's records; what the store did not take stays in it, alone, and the file is
+        given back. The records left unwritten, and how many of the file's the store took anew, held already (a
+        batch it committed after the writer gave up on it), and refused."""
         assert self._spool is not None
         spool = self._spool
         records = await self._on_disk(spool.load, claimed)
+        written, already_stored, rejected = self.written, self.already_stored, self.rejected
         try:
             unwritten = await self._write_until_unavailable(records)
         except asyncio.CancelledError:
             spool.release(claimed)  # close() ran out of time: the file stays for the next start
             raise
         if unwritten:
-            await self._on_disk(spool.put, unwritten)  # what is left, in a file of its own, first
-        await self._on_disk(spool.remove, claimed)
-        return unwritten, records
+            keeping = self._disk_work(spool.keep_only, claimed, unwritten)
+            try:
+                await asyncio.wrap_future(keeping)
+            except asyncio.CancelledError:
+                # Cut off while the thread rewrote the file: given back before that rename, it would be renamed
+                # again, out from under the released name. The rest, or the whole file, stays for the next start.
+                _cut_off(keeping)
+                spool.release(claimed)
+                raise
+            await self._on_disk(spool.release, claimed)
+        else:
+            await self._on_disk(spool.remove, claimed)
+        skipped = self.already_stored - already_stored
+        return unwritten, (self.written - written - skipped, skipped, self.rejected - rejected)
 
     def _replay_later(self) -> None:
         self._replays_failed += 1
@@ -664,6 +726,24 @@ def _why_left(error: OSError | None, kind: _Kind, *, shutting_down: bool) -> str
     else:
         why = f"the spool cannot keep them either: {error}"
     return f"shutting down, and {why}" if shutting_down else why
+
+
+# Why records are not on disk when the shutdown deadline cut off the spool's thread before it said (`_cut_off`).
+_UNFINISHED: Final = TimeoutError("the shutdown deadline came before the spool's disk had written them")
+
+
+def _cut_off(work: Future[_T]) -> _T | None:
+    """The outcome of spool work the shutdown deadline cut off (close() cancelled the task awaiting it): the thread
+    cannot be stopped mid-write, so it is waited for here, on the loop as the shutdown's own writes are, up to
+    `_CLOSING_WRITE_TIMEOUT`. None when it did nothing (it had not started: it never will), failed, or is still at it
+    then: its records are kept again, twice on disk rather than lost."""
+    if work.cancel():
+        return None
+    try:
+        return work.result(timeout=_CLOSING_WRITE_TIMEOUT)
+    except Exception as error:  # the work's own failure (a disk error), or TimeoutError
+        log.warning("a call-record spool write cut off at shutdown did not finish (%s)", first_line(error))
+        return None
 
 
 def _ids(records: list[CallRecord]) -> str:

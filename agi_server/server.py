@@ -3,8 +3,10 @@
 Per connection: peer allow-list (others closed at once), env block under a size cap and a handshake
 timeout, a cap on concurrent calls (over it: a channel variable tells the dialplan, then a clean close),
 the slug picks the published scenario (unknown, or a lookup the store could not answer: fallback prompt, hang up,
-logged error), `CallRun` walks it over an `AgiChannel`, and the call's record goes to the writer queue whatever
-happened, even when the caller hung up mid-prompt or shutdown cancelled the walk. A block busy away from the
+logged error), the host's trusted inputs are looked up (a callback whose job could not be loaded never runs without
+it: IVRGRAPH_STATUS=JOB_UNAVAILABLE, then a clean close), `CallRun` walks it over an `AgiChannel`, and the call's
+record goes to the writer queue whatever happened, even when the caller hung up mid-prompt or shutdown cancelled
+the walk. A block busy away from the
 channel is stopped when the caller hangs up meanwhile (AgiConnection.walk) or when it overruns its `max_seconds`
 (`_look_at_walk`); one that catches the CancelledError and carries on is cancelled again, and in the end its call
 is given up on (`AgiServer._give_up`): recorded and closed without waiting for the block, which may run on.
@@ -33,7 +35,15 @@ from typing import Any, Final, Protocol, runtime_checkable
 
 from agi_server.channel import AgiChannel, ChannelSettings
 from agi_server.connection import AgiConnection
-from agi_server.errors import AgiError, CannotListen, ConnectionLost, ProtocolError, ScenarioLookupFailed, first_line
+from agi_server.errors import (
+    AgiError,
+    CannotListen,
+    ConnectionLost,
+    ProtocolError,
+    ScenarioLookupFailed,
+    first_line,
+    told,
+)
 from agi_server.logs import logged_phone_numbers, phone_number, redact_phone_numbers
 from agi_server.metrics import AgiMetrics
 from agi_server.protocol import (
@@ -65,8 +75,12 @@ _INPUT_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 # spoken in) is deliberately settable from the dialplan: AGI(agi://host/menu?language=es).
 _PROTECTED_NAMES: Final = frozenset({*CHANNEL_FACTS, "call_id"} - {"language"})
 # Set on the channel before we close a call we do not serve, so the dialplan can route it elsewhere: OVERLOADED for
-# one turned away (over the cap, or arriving while the node stops), STOPPING for one the shutdown deadline cut off.
+# one turned away (over the cap, or arriving while the node stops), STOPPING for one the shutdown deadline cut off,
+# JOB_UNAVAILABLE for a callback whose job this node could not load (`AgiServer._inputs`).
 STATUS_VARIABLE: Final = "IVRGRAPH_STATUS"
+# The query parameter naming the callback job a call delivers: AGI(agi://node/<scenario>?job=<id>).
+JOB_INPUT: Final = "job"
+JOB_UNAVAILABLE: Final = "JOB_UNAVAILABLE"  # IVRGRAPH_STATUS of a callback whose job could not be loaded
 # What the fallback prompt says (`AgiServerConfig.fallback_phrase`), in the product's languages.
 FALLBACK_PHRASES: Final = {
     "en": "This service is not available right now. Please call again later.",
@@ -250,6 +264,56 @@ def call_inputs(request: AgiRequest, *, max_length: int) -> dict[str, str]:
     return inputs
 
 
+def _every_ipv6_address(host: str) -> bool:
+    """Is `host` the IPv6 wildcard (`::`), where one dual-stack socket takes IPv4 peers too?"""
+    try:
+        return ipaddress.ip_address(host) == ipaddress.IPv6Address("::")
+    except ValueError:
+        return False
+
+
+def _accept_ipv4_too(sock: socket.socket) -> None:
+    """Clear IPV6_V6ONLY, so IPv4 peers reach this IPv6 socket as ::ffff:a.b.c.d; OSError where the host cannot."""
+    sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+
+
+def ipv6_listener(port: int, networks: Iterable[IpNetwork]) -> socket.socket:
+    """A socket bound to [::]:`port` that IPv4 peers reach too, for `--host ::`.
+
+    asyncio's own listener for `::` sets IPV6_V6ONLY: every IPv4 Asterisk was refused by the kernel, while the start
+    line said its network was allowed (SRE review). Dual-stack, an IPv4 peer arrives as ::ffff:a.b.c.d, which the
+    allow-list checks (`peer_allowed`) and the logs show (`ipv4_form`) as IPv4. On a host where IPv6 sockets cannot
+    take IPv4 peers the listener stays IPv6-only, which is refused (OSError) when `networks` allows IPv4 peers."""
+    sock = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+    try:
+        if os.name == "posix":  # as asyncio does: a restart binds at once, not after TIME_WAIT
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            _accept_ipv4_too(sock)
+        except OSError as error:
+            ipv4 = [str(network) for network in networks if network.version == 4]
+            if ipv4:
+                raise OSError(
+                    error.errno,
+                    f"this host cannot take IPv4 peers on an IPv6 socket ({error.strerror or error}), and the "
+                    f"allow-list names IPv4 networks ({', '.join(ipv4)}): listen on 0.0.0.0 or an IPv4 address",
+                ) from error
+        try:
+            sock.bind(("::", port))
+        except OSError as error:  # worded as asyncio words it for the other addresses ("address already in use")
+            raise OSError(error.errno, (error.strerror or str(error)).lower()) from error
+    except BaseException:
+        sock.close()
+        raise
+    return sock
+
+
+def ipv4_form(host: str) -> str:
+    """A peer's address as the socket reports it, an IPv4 peer of a dual-stack listener (::ffff:a.b.c.d) as the
+    IPv4 address it is: what the allow-list's cache, the logs and the call record say."""
+    return host[7:] if host.startswith("::ffff:") and "." in host else host
+
+
 def peer_allowed(host: str, networks: Iterable[IpNetwork]) -> bool:
     """Is `host` (an address as the socket reports it) inside one of `networks`?"""
     try:
@@ -298,6 +362,7 @@ class AgiServer:
         # The calls taken at once: config.max_calls, unless the open-file limit allows fewer (see start()).
         self.max_calls = config.max_calls
         self._stopping = False
+        self._cut_short = asyncio.Event()  # set by `stop_now`: the shutdown deadline is now
 
     # -- lifecycle -------------------------------------------------------------------------------------
     async def start(self) -> None:
@@ -305,18 +370,24 @@ class AgiServer:
         self.records.start()
         loop = self._loop = asyncio.get_running_loop()
         self._watchdog = Watchdog(look=functools.partial(_look_at_walk, self.metrics, self._stubborn_block))
+        host, port, backlog = self.config.host, self.config.port, self.config.backlog
+        dual_stack = False
         try:
-            self._server = await loop.create_server(
-                self._new_connection, self.config.host, self.config.port, backlog=self.config.backlog
-            )
+            if _every_ipv6_address(host):
+                listener = ipv6_listener(port, self._networks)
+                dual_stack = not listener.getsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY)
+                self._server = await loop.create_server(self._new_connection, sock=listener, backlog=backlog)
+            else:
+                self._server = await loop.create_server(self._new_connection, host, port, backlog=backlog)
         except OSError as error:
-            raise CannotListen("FastAGI", self.config.host, self.config.port, error) from error
+            raise CannotListen("FastAGI", host, port, error) from error
         self._port = int(self._server.sockets[0].getsockname()[1])
         await self._speak_fallback()
         allowed = ", ".join(self.config.allow)
         log.info(
-            "FastAGI listening on %s; Asterisk peers allowed: %s; phone numbers in the log: %s",
+            "FastAGI listening on %s%s; Asterisk peers allowed: %s; phone numbers in the log: %s",
             ", ".join(str(s.getsockname()) for s in self._server.sockets),
+            " (IPv6 and IPv4)" if dual_stack else "",
             allowed,
             logged_phone_numbers(),
         )
@@ -365,20 +436,33 @@ class AgiServer:
         with contextlib.suppress(asyncio.CancelledError):
             await self._server.serve_forever()
 
+    @property
+    def calls_left(self) -> int:
+        """The FastAGI sessions still open: what a shutdown waits for."""
+        return len(self._connections)
+
+    def stop_now(self) -> None:
+        """Bring the shutdown deadline forward to now (an operator's second SIGTERM during a long drain): the calls
+        still running are cancelled and recorded as at the deadline, whether `stop` waits for them already or is
+        still to begin."""
+        self._cut_short.set()
+
     async def stop(self, deadline: float | None = None) -> None:
-        """Stop accepting, let calls finish up to `deadline` seconds, cancel the rest, flush the records.
+        """Stop accepting, let calls finish up to `deadline` seconds (or until `stop_now`), cancel the rest, flush
+        the records.
 
         A cancelled call has `CANCELLED_CALLS_WAIT` seconds to close. One whose block catches the CancelledError and
         carries on is cancelled again at each patrol interval meanwhile, and then given up on (`_give_up`): its
         record is written all the same, from its walk so far, and its socket closed. The blocks of calls given up on
         before are cancelled the same way meanwhile, so that they may end before the process does."""
         self._stopping = True
+        self.metrics.node_stopping()  # /readyz answers 503 from now on
         if self._server is not None:
             self._server.close()
         pending = set(self._connections)
         if pending:
             grace = self.config.shutdown_deadline if deadline is None else deadline
-            _, pending = await asyncio.wait(pending, timeout=grace)
+            pending = await self._let_calls_finish(pending, grace)
         cancelled = len(pending)
         abandoned = set(self._abandoned)
         for task in (*pending, *abandoned):
@@ -405,6 +489,17 @@ class AgiServer:
                 "exit until it returns",
                 running,
             )
+
+    async def _let_calls_finish(self, calls: set[asyncio.Task[Any]], grace: float) -> set[asyncio.Task[Any]]:
+        """Wait up to `grace` seconds for `calls` to end, no longer once `stop_now` is called; those still running."""
+        finishing = asyncio.ensure_future(asyncio.wait(calls, timeout=grace))
+        cut_short = asyncio.ensure_future(self._cut_short.wait())
+        try:
+            await asyncio.wait({finishing, cut_short}, return_when=asyncio.FIRST_COMPLETED)
+        finally:  # the calls themselves are not cancelled here: only the waits for them
+            finishing.cancel()
+            cut_short.cancel()
+        return {task for task in calls if not task.done()}
 
     async def _unwind(
         self, pending: set[asyncio.Task[Any]], abandoned: set[asyncio.Task[Any]]
@@ -438,7 +533,7 @@ class AgiServer:
     def _on_connect(self, connection: AgiConnection, transport: asyncio.Transport) -> None:
         """Refuse a peer outside the allow-list before a single byte is read; otherwise start the session."""
         peer = transport.get_extra_info("peername")
-        host = str(peer[0]) if isinstance(peer, tuple) else ""
+        host = ipv4_form(str(peer[0])) if isinstance(peer, tuple) else ""
         allowed = self._peers.get(host)
         if allowed is None:
             if len(self._peers) >= _MAX_KNOWN_PEERS:  # refused scanners must not grow it without bound
@@ -586,6 +681,9 @@ class AgiServer:
             record.version_id = published.stamp or None  # 0: a scenario read from a file, no version row
             # Before the walk's facts are read: a callback's resolved inputs say the number it rang (`_inputs`).
             inputs = await self._inputs(record) if self.resolve_inputs else dict(record.inputs)
+            if inputs is None:  # a callback whose job could not be loaded: its scenario never runs without it
+                await self._tell_job_unavailable(connection)
+                return
             if log.isEnabledFor(logging.INFO):  # two lines a call: skip the adapter's work when nobody reads them
                 _log_start(record, published.slug, published.version)
             run = CallRun(
@@ -703,28 +801,45 @@ class AgiServer:
         self.metrics.errors.labels("scenario_lookup").inc()
         _call_log(record).error("%s: %r (requested by %s); playing the fallback", failure, failure.detail, peer)
 
-    async def _inputs(self, record: CallRecord) -> dict[str, Any]:
+    async def _inputs(self, record: CallRecord) -> dict[str, Any] | None:
+        """The walk's inputs: the AGI inputs with the host's trusted ones over them (`resolve_inputs`: a callback
+        job's variables, by `?job=<id>`). None for a call whose request names a job that could not be loaded (the
+        resolver failed, or did not answer within `resolve_timeout`): its scenario must not run without the job's
+        data (SRE review: a debt reminder said "Hola cliente", then failed on a missing amount), so the call is
+        recorded failed under that job (`_job_unavailable`) and the dialplan told. A job the host says does not
+        exist (the resolver answers None) is another case: the call runs on its AGI inputs, as the resolver logs."""
         if self.resolve_inputs is None:
             return dict(record.inputs)
+        job = record.inputs.get(JOB_INPUT) or None
         lookup = asyncio.ensure_future(self.resolve_inputs(record.scenario, record.inputs))
         # Bounded like the scenario lookup: a store that hangs must not hold the caller (whose hangup wakes nothing
-        # here) and a place under max_calls for ever. Not cancelled, though: its work may go on in a thread (a
-        # callback job is marked reached there) and land after all, and then the record still names the job.
+        # here) and a place under max_calls for ever.
         done, _ = await asyncio.wait({lookup}, timeout=self.config.resolve_timeout)
         if not done:
+            self.metrics.errors.labels("inputs").inc()
+            self._late_lookups.add(lookup)
+            lookup.add_done_callback(functools.partial(self._late_inputs, record))
+            if job is not None:
+                # The call does not run on the job, so its lookup must not mark it reached after all (in the product
+                # a worker thread's transaction, then rolled back: `DatabaseJobStore.reach`): the job would pass for
+                # delivered and never be dialled again, though the callee heard nothing.
+                lookup.cancel()
+                self._job_unavailable(record, job, f"no answer within {self.config.resolve_timeout:g} s", None)
+                return None
+            # Not cancelled here: its work may go on in a thread and land after all (`_late_inputs`).
             _call_log(record).error(
                 "the host's input resolver did not answer within %g s; the call runs on the AGI inputs only",
                 self.config.resolve_timeout,
             )
-            self.metrics.errors.labels("inputs").inc()
-            self._late_lookups.add(lookup)
-            lookup.add_done_callback(functools.partial(self._late_inputs, record))
             return dict(record.inputs)
         try:
             resolved = lookup.result()
-        except Exception:
-            _call_log(record).exception("the host's input resolver failed; the call runs on the AGI inputs only")
+        except Exception as error:
             self.metrics.errors.labels("inputs").inc()
+            if job is not None:
+                self._job_unavailable(record, job, type(error).__name__, error)
+                return None
+            _call_log(record).exception("the host's input resolver failed; the call runs on the AGI inputs only")
             return dict(record.inputs)
         if resolved is None:
             return dict(record.inputs)
@@ -745,6 +860,33 @@ class AgiServer:
             return
         record.job_id, record.origin_call_id = resolved.job_id, resolved.origin_call_id
         _call_log(record).warning("the input resolver answered late: job %s, its variables unused", resolved.job_id)
+
+    def _job_unavailable(self, record: CallRecord, job: str, cause: str, error: Exception | None) -> None:
+        """A call naming callback job `job`, which could not be loaded (`cause`: the resolver's error by its kind, or
+        its silence): recorded failed under the job, so that the job's calls and its campaign's report find it. The
+        dialer that rang the callee finds the job not reached when the callee hangs up, and dials it again on the
+        job's retry rules (`agi_server.dialer.Dialer._settle_answer`)."""
+        record.job_id, record.outcome = job, _FAILED
+        # The error's kind only, as for a scenario lookup (ScenarioLookupFailed): the record is read by every API
+        # user, and a driver's words name the database's host and user. Those go to this line.
+        record.error = f"callback job {job!r} could not be loaded: {cause}"
+        said = f"{type(error).__name__}: {told(error)}" if error is not None else cause
+        _call_log(record).error(
+            "callback job %r could not be loaded (%s): scenario %s does not run without the job's data; the call "
+            "is told %s=%s and closed, and the dialer that rang it retries the job",
+            job,
+            said,
+            record.scenario,
+            STATUS_VARIABLE,
+            JOB_UNAVAILABLE,
+        )
+
+    async def _tell_job_unavailable(self, connection: AgiConnection) -> None:
+        """Tell the dialplan a callback's job could not be loaded (`_job_unavailable`); the session then closes
+        as a refused call's does, neither answering nor hanging up: the dialplan decides what the callee hears
+        (examples/asterisk/extensions.conf sends JOB_UNAVAILABLE to [fallback])."""
+        with contextlib.suppress(AgiError):
+            await connection.command("SET VARIABLE", STATUS_VARIABLE, JOB_UNAVAILABLE, timeout=1.0)
 
     def _finish(
         self, record: CallRecord, trace: dict[str, Any], outcome: str, last_node: str | None, error: str | None
@@ -967,6 +1109,8 @@ __all__ = [
     "SystemClock",
     "call_inputs",
     "calls_within_open_file_limit",
+    "ipv4_form",
+    "ipv6_listener",
     "only_loopback",
     "peer_allowed",
     "tune_collector_for_serving",

@@ -20,9 +20,12 @@ from typing import Final
 
 import uvicorn
 from fastapi import FastAPI
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
 
 from agi_server.ami import AmiSettings
-from agi_server.cli import stop_on_signals, stop_server
+from agi_server.cli import cutting_short, dialling_cut_short, held_versions, stop_on_signals, stop_server
 from agi_server.dialer import NOT_CONFIGURED, DialerSettings, warn_without_dialer
 from agi_server.errors import CannotListen
 from agi_server.loop_watch import LoopStallWatch
@@ -30,13 +33,14 @@ from agi_server.metrics import METRICS_HOST
 from agi_server.node import DatabaseRuntime, check_speech_settings
 from agi_server.server import AgiServer, AgiServerConfig, tune_collector_for_serving
 from agi_server.spool import RecordSpool
+from api import errors
 from api.app import create_app
 from api.routes import dialer as dialer_routes
 from api.seed import seed_folder
 from api.settings import Settings
 from blocks import default_registry
 from persistence.db import Database
-from persistence.migrate import upgrade
+from persistence.migrate import head_revision, upgrade
 from persistence.models import utcnow
 from persistence.publishing import PublishHub
 from persistence.retention import RetentionPolicy, purge_if_due, shown_period
@@ -80,6 +84,10 @@ async def serve(
         resolve_inputs=runtime.resolve_inputs,
         spool=runtime.spool,
     )
+    agi.metrics.runs_on_schema(head_revision())
+    held = held_versions(runtime.source)
+    if held is not None:
+        agi.metrics.watch_scenarios(held)
     app = create_app(
         dataclasses.replace(settings, migrate_on_start=False, media_root=shared_media_root(settings, runtime)),
         registry=registry,
@@ -88,6 +96,7 @@ async def serve(
         # One cache of the SQL blocks' sources: an admin's edit or delete reaches this node's calls at once.
         data_sources=runtime.data_sources,
     )
+    metrics_elsewhere(app)
     api = _ApiServer(uvicorn_config(app, host=host, port=port))
     await agi.start()
     if metrics_port is not None:
@@ -107,7 +116,11 @@ async def serve(
     stall_watch = LoopStallWatch()
     stall_watch.start()
     stop = asyncio.Event()
-    stop_on_signals(stop)
+
+    def stop_waiting_for_requests() -> None:
+        api.force_exit = True  # what uvicorn's own second Ctrl-C does: requests in progress are not waited for
+
+    stop_on_signals(stop, cutting_short(agi, dialling_cut_short(runtime.dialer), stop_waiting_for_requests))
     serving = asyncio.create_task(_serve_api(api, host, port), name="api")
     asked = asyncio.create_task(stop.wait(), name="shutdown-signal")
     try:
@@ -209,6 +222,19 @@ async def _serve_api(api: uvicorn.Server, host: str, port: int) -> None:
         # uvicorn exits the process when it cannot start (its port taken): in a task, that escaped the event
         # loop and left the FastAGI side and a worker thread hanging. Here it is an error that stops `serve`.
         raise CannotListen("the API", host, port, OSError(None, "uvicorn's error above says why")) from exit_
+
+
+def metrics_elsewhere(app: FastAPI) -> None:
+    """GET /metrics on the API port: a 404 saying where the metrics are, ahead of the designer's catch-all, which
+    answered it with the designer's page (200, HTML): a Prometheus pointed at the API port saw a target up and no
+    metric (SRE review). The node's metrics are on --metrics-port (docs/operations.md); `/readyz` is the API's."""
+
+    async def answer(request: Request) -> Response:
+        return errors.problem(
+            404, "not-found", "this port serves the API: the node's metrics are on its --metrics-port (/metrics)"
+        )
+
+    app.router.routes.insert(0, Route("/metrics", answer, include_in_schema=False))
 
 
 class _ApiServer(uvicorn.Server):

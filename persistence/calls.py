@@ -315,7 +315,8 @@ def write_batch(session: Session, *, records: Sequence[object]) -> int:
     """Insert finished calls in one statement; a call id written before (a retried batch) is skipped and keeps
     its `recorded_at`. Every record of the batch is stamped `recorded_at` (see `_recording_moment`). The calls
     inserted are added to the flow statistics in the same transaction, in one more statement (`path_counts`):
-    a skipped one was counted when it was written."""
+    a skipped one was counted when it was written. Returns how many were inserted, the skipped ones not counted
+    (a replay of the FastAGI spool logs both)."""
     if not records:
         return 0
     rows = [_row(record) for record in records]
@@ -346,7 +347,7 @@ def write_batch(session: Session, *, records: Sequence[object]) -> int:
         session.execute(statement, rows)  # no ON CONFLICT: all of them are inserted, or none
         new = rows
     path_counts.add(session, path_counts.increments(new))
-    return len(rows)
+    return len(new)
 
 
 def _inserted(rows: list[dict[str, Any]], ids: set[str]) -> list[dict[str, Any]]:
@@ -414,16 +415,17 @@ class CallRecordWriter:
         with self._database.session() as session:
             return write_batch(session, records=records)
 
-    async def __call__(self, records: Sequence[object]) -> None:
+    async def __call__(self, records: Sequence[object]) -> int:
+        """Write `records` (in a thread of its own); how many were inserted, those already stored skipped."""
         self._refuse_while_silent()
         loop = asyncio.get_running_loop()
-        written: asyncio.Future[None] = loop.create_future()
+        written: asyncio.Future[int] = loop.create_future()
         write = self._last = _Write(time.monotonic(), threading.Event())
         thread = threading.Thread(
             target=self._write_in_thread, args=(records, write, loop, written), name="call-records", daemon=True
         )
         thread.start()
-        await written
+        return await written
 
     def _refuse_while_silent(self) -> None:
         last = self._last
@@ -434,23 +436,24 @@ class CallRecordWriter:
             raise DatabaseSilent(f"the database has not answered the previous call-record write for {waited:.1f} s")
 
     def _write_in_thread(
-        self, records: Sequence[object], write: _Write, loop: asyncio.AbstractEventLoop, written: asyncio.Future[None]
+        self, records: Sequence[object], write: _Write, loop: asyncio.AbstractEventLoop, written: asyncio.Future[int]
     ) -> None:
         error: Exception | None = None
+        inserted = 0
         try:
-            self.write_batch(records)
+            inserted = self.write_batch(records)
         except Exception as failure:
             error = failure
         finally:
             write.ended.set()  # before the result is handed over: a retry it prompts is not refused
         with contextlib.suppress(RuntimeError):  # the loop is closed: nobody waits for this write any more
-            loop.call_soon_threadsafe(_settle, written, error, write)
+            loop.call_soon_threadsafe(_settle, written, error, write, inserted)
 
 
-def _settle(written: asyncio.Future[None], error: Exception | None, write: _Write) -> None:
+def _settle(written: asyncio.Future[int], error: Exception | None, write: _Write, inserted: int) -> None:
     if not written.done():
         if error is None:
-            written.set_result(None)
+            written.set_result(inserted)
         else:
             written.set_exception(error)
         return

@@ -230,6 +230,8 @@ README = ROOT / "README.md"
 # an operator greps the log for these, so a rewording must fail here rather than in an outage.
 LOG_LINES_QUOTED = (
     "Asterisk peers allowed:",
+    "wait in other spool folders",
+    "could not be loaded",
     "phone numbers in the log:",
     "lets in loopback peers only",
     "could not be looked up:",

@@ -231,13 +231,14 @@ async def _hosted(store: Any, fake: FakeAmi, clock: FixedClock, **settings: Any)
     return running, port
 
 
-async def test_each_outcome_moves_its_counter_and_the_unreached_job_says_it_failed(
+async def test_each_outcome_moves_its_counter_and_the_unreached_job_says_what_the_database_holds(
     database: Database, fake: FakeAmi, caplog: pytest.LogCaptureFixture
 ) -> None:
     """One job per outcome a callback can come to in one pass: answered (1123, its scenario reached), unreached
     (1124: AMI said answered, no FastAGI call named the job), busy, no answer, failed (no such callee), an
     emergency number stored all the same (never dialled) and a scenario with no published version (never
-    dialled). Each moves its own series; the unreached job's line says what the database holds: failed."""
+    dialled). Each moves its own series; the unreached job's line says what the database holds: pending, a failed
+    attempt to be retried, not done."""
     caplog.set_level(logging.INFO, logger=LOGGER)
     store, clock = DatabaseJobStore(database), FixedClock(T0)
     scenario_runs(fake, store, clock)
@@ -275,7 +276,7 @@ async def test_each_outcome_moves_its_counter_and_the_unreached_job_says_it_fail
     assert samples["ivrgraph_dialer_pass_failures_total"] == 0
     with database.session() as session:
         stored = {outcome: callbacks.get_job(session, job_id=job_id) for outcome, job_id in ids.items()}
-    assert (stored["unreached"].status, stored["unreached"].outcome) == ("failed", "unreached")
+    assert (stored["unreached"].status, stored["unreached"].outcome) == ("pending", "unreached")
     assert (stored["answered"].status, stored["answered"].outcome) == ("done", "answered")
     lines = [r.getMessage() for r in _said(caplog) if r.levelname == "INFO"]
     unreached = ids["unreached"]
@@ -284,7 +285,7 @@ async def test_each_outcome_moves_its_counter_and_the_unreached_job_says_it_fail
     (line,) = said
     assert re.fullmatch(
         rf"callback job {unreached} attempt 1: unreached \(answered: .+; no FastAGI call named the job before the "
-        r"hangup\) -> failed",
+        r"hangup\) -> pending",
         line,
     ), line
     answered = ids["answered"]

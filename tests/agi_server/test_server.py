@@ -586,8 +586,9 @@ async def test_a_callback_lookup_that_hangs_does_not_hold_the_call(
     start_server: StartServer, records: MemoryRecords, caplog: pytest.LogCaptureFixture
 ) -> None:
     """The job's row comes from the database; a store that hangs must not keep the caller (whose hangup wakes
-    nothing while we wait) nor a place under max_calls: after `resolve_timeout` the call runs on its AGI inputs,
-    as when the lookup fails (review of 2026-12-05, second day)."""
+    nothing while we wait) nor a place under max_calls (review of 2026-12-05, second day): after `resolve_timeout`
+    the call is closed, recorded failed under the job it names, as when the lookup fails. It ran on its AGI inputs
+    before, its scenario without the job's data (SRE review): tests/agi_server/test_callback_job_unavailable.py."""
 
     async def frozen(slug: str, agi_inputs: Mapping[str, str]) -> ResolvedInputs | None:
         await asyncio.sleep(3600)
@@ -599,28 +600,34 @@ async def test_a_callback_lookup_that_hangs_does_not_hold_the_call(
     assert asyncio.get_running_loop().time() - started < 2.0
     await server.stop(deadline=0.5)
     assert caller.server_half_closed and server.active_calls == 0
-    assert [(record.outcome, record.job_id) for record in records.records] == [("ended", None)]
-    assert any("did not answer within 0.2 s" in r.getMessage() for r in caplog.records)
+    assert [(record.outcome, record.job_id) for record in records.records] == [("failed", "j1")]
+    assert any("could not be loaded (no answer within 0.2 s)" in r.getMessage() for r in caplog.records)
     assert server.metrics.errors.labels("inputs")._value.get() == 1
 
 
 async def test_a_callback_lookup_that_answers_late_still_links_the_record(
     start_server: StartServer, records: MemoryRecords
 ) -> None:
-    """Past `resolve_timeout` the call goes on without the job's variables, but the lookup is not abandoned: in
-    the product it marks the job reached in a worker thread, and that lands anyway. The record then named no job,
-    and the campaign report found no call for a client marked done (review of 2026-12-05, second day)."""
+    """Past `resolve_timeout` the record named no job, and the campaign report found no call for a client marked
+    done (review of 2026-12-05, second day). The record names the job the request names; the call no longer runs
+    without the job's variables, and its lookup is cancelled, so that it marks nothing reached after all (in the
+    product its transaction rolls back: DatabaseJobStore.reach), the job being the dialer's to dial again."""
+    cancelled = asyncio.Event()
 
     async def slow(slug: str, agi_inputs: Mapping[str, str]) -> ResolvedInputs | None:
-        await asyncio.sleep(0.3)
+        try:
+            await asyncio.sleep(0.3)
+        except asyncio.CancelledError:
+            cancelled.set()
+            raise
         return ResolvedInputs(variables={"contact": {"name": "Marta"}}, job_id="j1", origin_call_id="c0")
 
     server = await start_server(source=_source(("greet", GREETING)), resolve_inputs=slow, resolve_timeout=0.1)
     await call(server, "greet?job=j1", default_media_seconds=0.5)
     await server.stop()
     (record,) = records.records
-    assert (record.outcome, record.job_id, record.origin_call_id) == ("ended", "j1", "c0")
-    assert "Marta" not in str(record.trace)  # the call ran on its AGI inputs: the variables came too late
+    assert (record.outcome, record.job_id) == ("failed", "j1")
+    assert "Marta" not in str(record.trace) and cancelled.is_set()
 
 
 def test_trace_of_matches_the_engines_as_dict() -> None:
