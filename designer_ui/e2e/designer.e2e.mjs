@@ -443,7 +443,7 @@ async function viewerOpensEditor(browser, admin) {
     await page.fill("input[name=password]", password);
     await page.click("button[type=submit]");
     await page.getByTestId("current-user").waitFor();
-    await openDrawn(page, "debt-reminder", 16);
+    await openDrawn(page, "debt-reminder", 17);
     await select(page, "start");
     await page.waitForTimeout(300); // the suggestions are asked for just after the editor appears
     check(refused.length === 0, `a viewer opening the editor makes no request the server refuses${refused.length ? `: ${refused.join(", ")}` : ""}`);
@@ -1772,6 +1772,11 @@ async function main() {
     await page.fill(".overlay input[name=password]", password);
     await page.click(".overlay button[type=submit]");
     await page.locator(".overlay").waitFor({ state: "detached" });
+    // Saved on its own once signed in again, or offering "Save now" (a save still under way shows neither yet).
+    await page.waitForFunction(() => {
+      const state = document.querySelector("[data-testid=save-state]");
+      return state?.getAttribute("data-state") === "saved" || [...(state?.querySelectorAll("button") ?? [])].some((b) => b.textContent?.includes("Save now"));
+    });
     if ((await page.getByTestId("save-state").getAttribute("data-state")) !== "saved") {
       await page.getByTestId("save-state").getByRole("button", { name: "Save now" }).click();
     }
