@@ -22,6 +22,7 @@ import {
 } from "../lib/scenarioTests";
 import type { FieldProblem } from "../lib/testCallInputs";
 import { useEditor } from "../store/editor";
+import { TestNameField } from "./TestNameField";
 import "./testsPanel.css";
 
 const EXPECTATION_TEXT: Record<ExpectationKind, MessageKey> = {
@@ -72,22 +73,7 @@ export function SaveAsTestForm(props: {
     <form className="test-form save-as-test" onSubmit={submit} data-testid="save-as-test-form" aria-labelledby="save-as-test-title">
       <h3 id="save-as-test-title">{t("tests.saveAs")}</h3>
       <p className="hint">{t("tests.saveAsHint")}</p>
-      <label>
-        {t("tests.name")}
-        <input
-          name="test-name"
-          value={props.name}
-          autoFocus
-          onChange={(e) => props.onName(e.target.value)}
-          aria-invalid={props.problem ? true : undefined}
-          aria-describedby={props.problem ? "save-test-name-problem" : undefined}
-        />
-      </label>
-      {props.problem && (
-        <p className="error-text" id="save-test-name-problem" role="alert">
-          {t(props.problem.message, props.problem.params)}
-        </p>
-      )}
+      <TestNameField id="save-test-name-problem" name={props.name} problem={props.problem} onChange={props.onName} />
       <fieldset className="test-expectations">
         <legend>{t("tests.expectations")}</legend>
         {props.offered.map((offered) => (

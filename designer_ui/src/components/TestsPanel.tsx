@@ -33,6 +33,7 @@ import {
 import type { FieldProblem } from "../lib/testCallInputs";
 import { useEditor } from "../store/editor";
 import { testCallDocument } from "./TestCallPanel";
+import { Problems, TestNameField } from "./TestNameField";
 import "./testsPanel.css";
 
 /** A test's state in the list: its outcome in the last run, or not run as it is now. */
@@ -179,18 +180,6 @@ export function TestOutcomeView({ outcome, stale, names }: { outcome: TestOutcom
   );
 }
 
-function Problems({ id, problems }: { id: string; problems: readonly FieldProblem[] }) {
-  const { t } = useI18n();
-  if (problems.length === 0) return null;
-  return (
-    <ul className="error-text form-problems" id={id} role="alert" data-testid={id}>
-      {problems.map((problem, i) => (
-        <li key={i}>{t(problem.message, problem.params)}</li>
-      ))}
-    </ul>
-  );
-}
-
 const onEscape = (cancel: () => void) => (event: KeyboardEvent) => {
   if (event.key !== "Escape") return;
   event.preventDefault();
@@ -207,18 +196,7 @@ export function TestNameForm(props: { name: string; problem: FieldProblem | null
   };
   return (
     <form className="test-form" onSubmit={submit} onKeyDown={onEscape(props.onCancel)} data-testid="test-name-form">
-      <label>
-        {t("tests.name")}
-        <input
-          name="test-name"
-          value={props.name}
-          autoFocus
-          onChange={(e) => props.onChange(e.target.value)}
-          aria-invalid={props.problem ? true : undefined}
-          aria-describedby={props.problem ? "test-name-problem" : undefined}
-        />
-      </label>
-      <Problems id="test-name-problem" problems={props.problem ? [props.problem] : []} />
+      <TestNameField id="test-name-problem" name={props.name} problem={props.problem} onChange={props.onChange} />
       <div className="row">
         <button type="submit" className="primary">{t("tests.save")}</button>
         <button type="button" onClick={props.onCancel}>{t("tests.cancel")}</button>
