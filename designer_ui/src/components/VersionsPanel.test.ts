@@ -12,6 +12,8 @@ import { buttonTexts, renderInLanguage, renderToHtml } from "./renderForTest";
 import {
   CompareForm,
   ComparisonView,
+  ShippedFailing,
+  shippedFailing,
   VersionChangesButton,
   loadComparison,
   previousVersion,
@@ -194,5 +196,28 @@ describe("the changes shown", () => {
     expect(html).toContain("<li>ha cambiado el ajuste del escenario «voice»</li>");
     expect(html).not.toContain("Cargando");
     expect(renderToHtml(ComparisonView, { ...props, state: { status: "loaded", diff: { empty: true } } })).toContain("No changes.");
+  });
+});
+
+describe("a version published despite failing tests", () => {
+  const summary = {
+    errors: 0,
+    despite_failing_tests: [
+      { scenario: "employee-callthrough", test: "database down: main menu anyway", failures: ["dialed ['queue:ventas'], expected ['queue:sales']"] },
+    ],
+  };
+
+  it("is read from its validation summary, and a green one says nothing", () => {
+    expect(shippedFailing(summary)).toHaveLength(1);
+    expect(shippedFailing({ errors: 0, tests_passed: 3 })).toEqual([]);
+    expect(shippedFailing({ despite_failing_tests: "not a list" })).toEqual([]);
+    expect(renderToHtml(ShippedFailing, { summary: { errors: 0 } })).toBe("");
+  });
+
+  it("names each test with its scenario and why it failed, in the analyst's language", () => {
+    const html = renderInLanguage("es", ShippedFailing, { summary });
+    expect(html).toContain("Publicada pese a pruebas fallidas: 1");
+    expect(html).toContain("«database down: main menu anyway» de employee-callthrough");
+    expect(html).toContain("expected [&#x27;queue:sales&#x27;]");
   });
 });

@@ -186,6 +186,45 @@ export function VersionChangesButton(props: {
   );
 }
 
+/** A test a publisher published past, as the version's `validation_summary.despite_failing_tests` records it. */
+interface ShippedTest {
+  scenario: string;
+  test: string;
+  failures: string[];
+}
+
+/** The tests a version was published despite (persistence.publishing): none for a version published green. */
+export function shippedFailing(summary: Record<string, unknown>): ShippedTest[] {
+  const shipped = summary.despite_failing_tests;
+  if (!Array.isArray(shipped)) return [];
+  return shipped.filter(
+    (entry): entry is ShippedTest =>
+      typeof entry === "object" && entry !== null && typeof entry.test === "string" && typeof entry.scenario === "string",
+  );
+}
+
+/** Said on a version published despite failing tests, each named with its scenario and why it failed. */
+export function ShippedFailing({ summary }: { summary: Record<string, unknown> }) {
+  const { t } = useI18n();
+  const shipped = shippedFailing(summary);
+  if (shipped.length === 0) return null;
+  return (
+    <details className="shipped-failing" data-testid="shipped-failing">
+      <summary className="error-text">{t("versions.shippedFailing", { count: shipped.length })}</summary>
+      <ul>
+        {shipped.map((entry, i) => (
+          <li key={i}>
+            {t("versions.shippedTest", { test: entry.test, scenario: entry.scenario })}
+            {Array.isArray(entry.failures) && entry.failures.length > 0 && (
+              <span lang="en">: {entry.failures.join("; ")}</span>
+            )}
+          </li>
+        ))}
+      </ul>
+    </details>
+  );
+}
+
 export function VersionsPanel(props: { slug: string; refreshKey: number; canRollBack: boolean; onChanged(): void }) {
   const { slug, refreshKey, canRollBack, onChanged } = props;
   const { t, language } = useI18n();
@@ -295,6 +334,7 @@ export function VersionsPanel(props: { slug: string; refreshKey: number; canRoll
               <div className="muted small">
                 {formatDateTime(item.created_at, language)} {item.created_by ?? ""}
               </div>
+              <ShippedFailing summary={item.validation_summary} />
               <div className="row">
                 <VersionChangesButton
                   version={item.number}
