@@ -19,7 +19,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from blocks.builtin.sql import SOURCE_NAME_PATTERN
-from graph_engine.channel import TransferOutcome
+from graph_engine.channel import TRANSFER_OUTCOMES
 from persistence.phone_numbers import phone_number
 from persistence.scenarios import SLUG_PATTERN
 from persistence.users import ROLE_NAMES
@@ -468,15 +468,12 @@ def _with_offset(moment: datetime) -> datetime:
     return moment
 
 
-_TRANSFER_OUTCOMES = tuple(outcome.value for outcome in TransferOutcome)
-
-
 def _transfer_outcome(outcome: str) -> str:
     """A test call's transfer outcome: "bussy" was taken, and failed the Transfer block with a ValueError."""
-    if outcome not in _TRANSFER_OUTCOMES:
+    if outcome not in TRANSFER_OUTCOMES:
         raise PydanticCustomError(
             "transfer_outcome", "'{outcome}' is no transfer outcome; they are {outcomes}",
-            {"outcome": outcome, "outcomes": ", ".join(_TRANSFER_OUTCOMES)},
+            {"outcome": outcome, "outcomes": ", ".join(TRANSFER_OUTCOMES)},
         )  # fmt: skip
     return outcome
 

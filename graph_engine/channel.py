@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
+from typing import Final, Protocol, runtime_checkable
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +38,10 @@ class TransferOutcome(enum.StrEnum):
     BUSY = "busy"
     NO_ANSWER = "no_answer"
     FAILED = "failed"
+
+
+# Every transfer outcome as a test call, the simulate API and the CLI take it ("busy"), in the enum's order.
+TRANSFER_OUTCOMES: Final = tuple(outcome.value for outcome in TransferOutcome)
 
 
 @dataclass(frozen=True, slots=True)

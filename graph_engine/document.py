@@ -102,6 +102,23 @@ def thaw(value: Any) -> Any:
     return value
 
 
+GOTO_SCENARIO: Final = "goto_scenario"  # the Go To Scenario block's type (blocks.builtin.goto_scenario)
+
+
+def goto_targets(document: Any) -> list[str]:
+    """The slugs `document`'s Go To Scenario blocks continue in, each once, in the order written. Read from the
+    document as stored (any JSON): what is no node, or names no slug, is left out (validation names it)."""
+    nodes = document.get("nodes") if isinstance(document, Mapping) else None
+    targets: dict[str, None] = {}
+    for node in nodes if isinstance(nodes, list) else []:
+        if not isinstance(node, Mapping) or node.get("type") != GOTO_SCENARIO:
+            continue
+        config = node.get("config")
+        if isinstance(config, Mapping) and isinstance(config.get("scenario"), str):
+            targets[config["scenario"]] = None
+    return list(targets)
+
+
 @dataclass(frozen=True, slots=True)
 class Node:
     id: str

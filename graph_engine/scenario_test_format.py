@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
 
-from graph_engine.channel import TransferOutcome
+from graph_engine.channel import TRANSFER_OUTCOMES
 from graph_engine.scripted import HANGUP
 from graph_engine.trace import CallOutcome
 
@@ -160,7 +160,6 @@ def _all_of(values: Sequence[str]) -> Callable[[object], bool]:
     return lambda value: isinstance(value, list) and all(isinstance(item, str) and item in values for item in value)
 
 
-_TRANSFER_OUTCOMES: Final = tuple(outcome.value for outcome in TransferOutcome)
 _CALL_OUTCOMES: Final = tuple(outcome.value for outcome in CallOutcome)
 _INPUTS: Final = {
     "name": Shape(_string, "a string"),
@@ -173,7 +172,7 @@ _INPUTS: Final = {
     "variables": Shape(_object, "an object: variable name -> value"),
     "data_rows": Shape(_rows_by_source, "an object: data source name -> list of rows (objects)"),
     "transfers": Shape(
-        _all_of(_TRANSFER_OUTCOMES), f"a list of transfer outcomes, one per Transfer: {', '.join(_TRANSFER_OUTCOMES)}"
+        _all_of(TRANSFER_OUTCOMES), f"a list of transfer outcomes, one per Transfer: {', '.join(TRANSFER_OUTCOMES)}"
     ),
     "hangup_at": Shape(lambda value: value is None or _count(value), "a channel operation's number (0 is the first)"),
     "scheduler": Shape(_one_of(("accept", "fail")), '"accept" or "fail"'),

@@ -16,11 +16,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
-from graph_engine.block import ERROR_EXIT, BlockType
+from graph_engine.block import ERROR_EXIT
+from graph_engine.document import goto_targets
 from graph_engine.registry import BlockRegistry
 from graph_engine.scenario_test_format import likely_meant, unknown
+from graph_engine.upgrade import upgrade_node
 
-_GOTO_SCENARIO: Final = "goto_scenario"
 _SQL: Final = "sql"
 # A test's inputs that lead a block to its exits, for one that runs in a test call as in a real one.
 _INPUTS_THAT_LEAD: Final = "keys, timed_keys, at, caller_id, variables, data_rows, transfers, scheduler"
@@ -73,14 +74,14 @@ def reach_of(document: Mapping[str, Any], scenarios: Mapping[str, Mapping[str, A
     """What a test of `document` may name, `scenarios` being the documents a Go To Scenario continues in."""
     own = _nodes(document)
     others: dict[str, Nodes | None] = {}
-    waiting = [*_goto_targets(own)]
+    waiting = goto_targets(document)
     while waiting:
         slug = waiting.pop()
         if slug in others:
             continue
         other = scenarios.get(slug)
         others[slug] = _nodes(other) if other is not None else None
-        waiting += _goto_targets(others[slug] or {})
+        waiting += goto_targets(other)
     every = [own, *(nodes for nodes in others.values() if nodes is not None)]
     sources = {
         str(node["config"]["source"])
@@ -96,16 +97,6 @@ def _nodes(document: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
     if not isinstance(nodes, list):
         return {}
     return {node["id"]: node for node in nodes if isinstance(node, Mapping) and isinstance(node.get("id"), str)}
-
-
-def _goto_targets(nodes: Nodes) -> list[str]:
-    return [
-        str(node["config"]["scenario"])
-        for node in nodes.values()
-        if node.get("type") == _GOTO_SCENARIO
-        and isinstance(node.get("config"), Mapping)
-        and "scenario" in node["config"]
-    ]
 
 
 def unknown_nodes(field: str, names: Sequence[str], reach: Reach) -> list[str]:
@@ -163,7 +154,9 @@ def _exit_problem(name: str, node: Mapping[str, Any], exit_name: str, registry: 
             f"inputs that lead it there ({_INPUTS_THAT_LEAD})"
         )
     try:
-        exits = [*block.exits(_config_now(block, node)), ERROR_EXIT]
+        # As the installed block reads the node: an older version's config migrated forward, as a call does.
+        config = upgrade_node(node, registry).get("config")
+        exits = [*block.exits(config if isinstance(config, Mapping) else {}), ERROR_EXIT]
     except Exception as error:  # a plugin's own code: its failure is the test's problem, not a crash of the run
         return f"the exits of node {title} cannot be read: {type(error).__name__}: {error}"
     if exit_name in exits:
@@ -171,13 +164,3 @@ def _exit_problem(name: str, node: Mapping[str, Any], exit_name: str, registry: 
     meant = likely_meant(exit_name, exits)
     guess = f" (did you mean {meant!r}?)" if meant else ""
     return f"node {title} has no exit {exit_name!r}{guess}; its exits are {', '.join(exits)}"
-
-
-def _config_now(block: BlockType, node: Mapping[str, Any]) -> Mapping[str, Any]:
-    """The node's config as the installed block reads it: an older version's migrated forward, as a call does."""
-    config = node.get("config")
-    config = config if isinstance(config, Mapping) else {}
-    version = node.get("version", 1)
-    if isinstance(version, int) and version < block.version:
-        return block.migrate(version, config)
-    return config

@@ -22,7 +22,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from graph_engine.channel import DigitInput, Prompt, TransferOutcome, TransferResult
+from graph_engine.channel import TRANSFER_OUTCOMES, DigitInput, Prompt, TransferOutcome, TransferResult
 from graph_engine.errors import CallerHangup
 from graph_engine.services import FixedClock
 
@@ -41,11 +41,11 @@ def transfer_outcomes(outcomes: Iterable[str]) -> list[TransferOutcome]:
     """`outcomes` as the Transfer blocks' outcomes, in turn. ValueError naming the first that is none, before the
     call: read when a Transfer dials, a misspelt one ("bussy") failed that block with `ValueError: 'bussy' is not
     a valid TransferOutcome`, as if the scenario were broken."""
-    known = [outcome.value for outcome in TransferOutcome]
     read = []
     for place, outcome in enumerate(outcomes):
-        if outcome not in known:
-            raise ValueError(f"transfers[{place}]: {outcome!r} is no transfer outcome; they are {', '.join(known)}")
+        if outcome not in TRANSFER_OUTCOMES:
+            known = ", ".join(TRANSFER_OUTCOMES)
+            raise ValueError(f"transfers[{place}]: {outcome!r} is no transfer outcome; they are {known}")
         read.append(TransferOutcome(outcome))
     return read
 

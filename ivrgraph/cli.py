@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from blocks import default_registry
-from graph_engine.channel import TransferOutcome
+from graph_engine.channel import TRANSFER_OUTCOMES
 from graph_engine.errors import DocumentError, EngineError
 from graph_engine.issues import Severity
 from graph_engine.registry import BlockRegistry
@@ -110,7 +110,6 @@ def _parse_timed_key(text: str) -> tuple[float, str]:
 
 
 _AT_EXAMPLE = "2026-11-23T18:30:00+01:00"
-TRANSFER_OUTCOMES = tuple(outcome.value for outcome in TransferOutcome)
 
 
 def _moment_with_offset(text: str) -> datetime:

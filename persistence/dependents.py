@@ -15,20 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-GOTO_SCENARIO = "goto_scenario"
-
-
-def goto_targets(document: Mapping[str, Any]) -> set[str]:
-    """The slugs `document`'s Go To Scenario blocks continue in."""
-    targets: set[str] = set()
-    nodes = document.get("nodes") if isinstance(document, Mapping) else None
-    for node in nodes if isinstance(nodes, list) else []:
-        if not isinstance(node, Mapping) or node.get("type") != GOTO_SCENARIO:
-            continue
-        config = node.get("config")
-        if isinstance(config, Mapping) and isinstance(config.get("scenario"), str):
-            targets.add(config["scenario"])
-    return targets
+from graph_engine.document import goto_targets
 
 
 def scenarios_reaching(published: Mapping[str, Mapping[str, Any]], slug: str) -> list[str]:
