@@ -19,6 +19,9 @@ KEYS are what the caller does each time the call listens, as the fake takes them
                            (the caller hangs up while it rings); repeat it for each transfer in turn
   --query NAME=VALUE       an extra AGI query parameter (`SLUG?NAME=VALUE`), as the dialplan's AGI() line passes
                            one: `--query job=42` is a callback's answered leg; repeat it for more
+  --hold SECONDS           how long the caller stays on the line while the server sends nothing (a block waiting on a
+                           CRM, a slow lookup) before hanging up; default 120. A real Asterisk waits as long as it
+                           takes: lower it only to act out a caller who gives up during a long silence
 
 Each option maps to the fake's CallerScript or env block (tests/fakes/asterisk.py), which speaks the captured
 Asterisk 22 protocol; nothing here is designer code.
@@ -38,6 +41,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from tests.fakes.asterisk import CallerScript, FakeAsterisk, default_env
 
 FAR_ENDS = ("answered", "busy", "no_answer", "failed", "cancel")
+# The fake's own default (5 s) suits the test suite, where a silent server is a bug to fail fast on; a person placing a
+# call through a block that waits on a slow service (its max_seconds may be 30 or more) means the caller to wait.
+DEFAULT_HOLD_SECONDS = 120.0
 
 
 def parser() -> argparse.ArgumentParser:
@@ -58,7 +64,15 @@ def parser() -> argparse.ArgumentParser:
     parsed.add_argument("--hangup-after", type=float, metavar="SECONDS")
     parsed.add_argument("--far-end", action="append", default=[], choices=FAR_ENDS, metavar="RESULT")
     parsed.add_argument("--query", action="append", default=[], type=_parameter, metavar="NAME=VALUE")
+    parsed.add_argument("--hold", type=_seconds, default=DEFAULT_HOLD_SECONDS, metavar="SECONDS")
     return parsed
+
+
+def _seconds(text: str) -> float:
+    seconds = float(text)
+    if seconds <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive number of seconds")
+    return seconds
 
 
 def _parameter(text: str) -> tuple[str, str]:
@@ -96,7 +110,7 @@ async def main(argv: Sequence[str]) -> None:
     options = parser().parse_intermixed_args(argv)
     env, script = call_of(options)
     for _ in range(options.repeat):
-        call = await FakeAsterisk(options.host, options.port, env=env, script=script).run()
+        call = await FakeAsterisk(options.host, options.port, env=env, script=script, hold=options.hold).run()
         print(f"placed a call to {options.slug}: {len(call.commands)} AGI commands")
 
 

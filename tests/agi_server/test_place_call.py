@@ -6,12 +6,16 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any, ClassVar
 
 from agi_server.scenarios import CachedScenarioSource, PublishedScenario
 from agi_server.server import AgiServer
+from graph_engine.block import BlockType
+from graph_engine.context import BlockContext
 from graph_engine.document import parse_document
-from tests.agi_server.conftest import MemoryRecords, StartServer
+from tests.agi_server.conftest import MemoryRecords, StartServer, registry_with
 from tests.conftest import make_document
 
 PLACE_CALL = Path(__file__).resolve().parents[2] / "designer_ui" / "e2e" / "place_call.py"
@@ -99,3 +103,53 @@ async def test_a_hangup_at_a_command_repeated_with_the_older_options(
     assert [(r.outcome, r.hangup_during, r.facts["caller_name"]) for r in records.records] == [
         ("caller_hangup", "answer", "Ана Петрова")
     ] * 2
+
+
+class AsksTheCrm(BlockType):
+    """Waits on a slow CRM, away from the channel, for longer than the fake's own 5 s of patience with a silent
+    server: what the review's plugin did when place_call.py hung up on it (2026-12-06)."""
+
+    type = "acme_asks_the_crm"
+    title = "Asks the CRM"
+    seconds: ClassVar[float] = 5.6
+
+    async def run(self, ctx: BlockContext, config: Mapping[str, Any]) -> str:
+        await asyncio.sleep(self.seconds)
+        return "next"
+
+
+SLOW_LOOKUP = make_document(
+    [
+        {"id": "start", "type": "start"},
+        {"id": "crm", "type": AsksTheCrm.type},
+        {"id": "thanks", "type": "say_phrase", "config": {"text": "Gracias"}},
+    ],
+    [("start", "next", "crm"), ("crm", "next", "thanks")],
+)
+
+
+async def _serve_slow_lookup(start_server: StartServer) -> AgiServer:
+    source = CachedScenarioSource()
+    source.publish(PublishedScenario("lookup", 1, parse_document(SLOW_LOOKUP)))
+    return await start_server(source=source, registry=registry_with(AsksTheCrm))
+
+
+async def test_the_caller_waits_through_a_block_slower_than_the_fakes_own_patience(
+    start_server: StartServer, records: MemoryRecords
+) -> None:
+    server = await _serve_slow_lookup(start_server)
+    await _place_call(server, "{host}", "{port}", "lookup")
+    await server.stop()
+    (record,) = records.records
+    assert record.outcome != "caller_hangup"
+    assert [step["node"] for step in record.trace["steps"]] == ["start", "crm", "thanks"]
+
+
+async def test_hold_acts_out_a_caller_who_gives_up_during_a_long_silence(
+    start_server: StartServer, records: MemoryRecords
+) -> None:
+    server = await _serve_slow_lookup(start_server)
+    await _place_call(server, "{host}", "{port}", "lookup", "--hold", "0.5")
+    await server.stop()
+    (record,) = records.records
+    assert (record.outcome, record.hangup_point) == ("caller_hangup", "crm")
