@@ -420,6 +420,14 @@ class TestOutcome(BaseModel):
     failures: list[str]
     story: list[str]
     steps: list[TestStep] = Field(default_factory=list, description="The blocks the test call went through, in order")
+    # A factory, not a default, as `steps`: the schema then lists no default, so the designer's type has it optional.
+    already_failing: bool = Field(
+        default_factory=lambda: False,
+        description="A publish's test of another scenario (`scenario` set) that fails with the live version of the "
+        "published one too: this publish did not break it, so it is reported but does not block, and is no override "
+        "of failing tests (the version's `validation_summary.already_failing` lists it). Never true for the "
+        "published scenario's own tests",
+    )
 
 
 class ScenarioTestsIn(RequestModel):

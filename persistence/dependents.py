@@ -2,7 +2,8 @@
 
 Publishing X changes what their calls do past the jump, so their tests are X's too: each is run again with X's
 new document in place of its published one (`persistence.publishing.check_document`). A scenario reaches X
-directly (a Go To Scenario block naming X) or through others (A jumps to B, which jumps to X).
+directly (a Go To Scenario block naming X) or through others (A jumps to B, which jumps to X). One of their tests
+that fails with X's live version too is reported, not blocking: that publish of X did not break it.
 
 A Callback block naming X does not make a dependent: the callback is another call, placed later by the
 scheduler, and the scheduling scenario's tests check only what was scheduled (number, scenario, due time,

@@ -2,8 +2,9 @@
 version, tell everyone.
 
 The order matters: nothing is stored unless validation has no error and every test passes (or a publisher said to
-publish despite failing tests, which the version and the audit log record), and listeners (the FastAGI nodes in
-this process) hear about a version only after its transaction committed.
+publish despite failing tests, which the version and the audit log record; or the test, another scenario's, fails
+with the live version too: `blocks`), and listeners (the FastAGI nodes in this process) hear about a version only
+after its transaction committed.
 """
 
 from __future__ import annotations
@@ -53,11 +54,12 @@ class BlockedByFailingTests(PublishBlocked):
 
 def failing_tests_text(slug: str, tests: Sequence[Mapping[str, Any]]) -> str:
     """What the failing `tests` mean for the publish of `slug`, in words: its own that fail, then the tests it breaks
-    of each other scenario, each test named."""
-    own = [test for test in tests if not test.get("passed") and test.get("scenario") is None]
+    of each other scenario, each test named. Those `already_failing` are left out: the publish breaks nothing there."""
+    blocking = [test for test in tests if blocks(test)]
+    own = [test for test in blocking if test.get("scenario") is None]
     broken: dict[str, list[Mapping[str, Any]]] = {}
-    for test in tests:
-        if not test.get("passed") and test.get("scenario") is not None:
+    for test in blocking:
+        if test.get("scenario") is not None:
             broken.setdefault(str(test["scenario"]), []).append(test)
     others = " and ".join(f"{_tests(len(failed))} of {other}: {_names(failed)}" for other, failed in broken.items())
     if not own:
@@ -98,7 +100,11 @@ async def check_document(
     To Scenario, directly or through others (persistence.dependents: why a Callback does not count), as their
     latest versions hold them: publishing `slug` changes what their calls do past the jump. Each outcome says the
     `scenario` it belongs to: None for `slug`'s own, else the other's slug. Not run when validation found an error
-    (the document would not be published whatever the tests say)."""
+    (the document would not be published whatever the tests say).
+
+    A dependent's test that fails is run again with `slug` as it is live now: when it fails there too, this publish
+    did not break it, and it is marked `already_failing` (see `blocks`); every dependent's outcome has the key.
+    `slug`'s own tests are never so marked: they test the document being published, whatever was live before."""
     problems = [issue.as_dict() for issue in document_problems(session, document, registry, slug=slug)]
     tests: list[dict[str, Any]] = []
     if not any(problem["severity"] == Severity.ERROR for problem in problems):
@@ -110,23 +116,58 @@ async def check_document(
         # Go To Scenario inside a test reaches the other scenarios as they are published now, and `slug` as it is
         # about to be: once published, a jump into it (a dependent's, or its own "start over") continues in this.
         reached = {**published, slug: dict(document)}
-        targets = frozenset(reached)  # a Callback into itself runs once this is published
-
-        async def outcomes(tested: Mapping[str, Any], scenario: str | None) -> list[dict[str, Any]]:
-            found = await run_scenario_tests(
-                tested,
-                tests_in_document(tested),
-                registry,
-                scenarios=reached,
-                callback_targets=targets,
-                refused_number=callbacks.refused_number,  # a test caller of 112 is rejected, as a live one is
-            )
-            return [{**outcome.as_dict(), "scenario": scenario} for outcome in found]
-
-        tests = await outcomes(document, None)
+        # No `already_failing` key on its own outcomes: the mark is only ever a dependent's.
+        tests = [{**outcome, "scenario": None} for outcome in await _outcomes(document, reached, registry)]
         for other in scenarios_reaching(published, slug):
-            tests += await outcomes(published[other], other)
+            theirs = await _outcomes(published[other], reached, registry)
+            old = await _fail_with_live(published, slug, published[other], theirs, registry)
+            tests += [{**outcome, "scenario": other, "already_failing": at in old} for at, outcome in enumerate(theirs)]
     return problems, tests
+
+
+def blocks(test: Mapping[str, Any]) -> bool:
+    """Whether a test outcome blocks the publish: it failed, and not `already_failing` (a dependent's test that fails
+    with the live version too: reported, but blocking it would hold every later publish hostage to a failure this
+    one did not cause, as a CI tells a new failure from one already on the main branch)."""
+    return not test.get("passed") and not test.get("already_failing")
+
+
+async def _outcomes(
+    tested: Mapping[str, Any],
+    reached: Mapping[str, Mapping[str, Any]],
+    registry: BlockRegistry,
+    *,
+    only: Sequence[int] | None = None,
+) -> list[dict[str, Any]]:
+    """`tested`'s tests (those at the positions `only` names, when given), run with `reached` as the scenarios a
+    Go To Scenario or a Callback may name; each outcome as a dict, in the tests' order."""
+    written = tests_in_document(tested)
+    found = await run_scenario_tests(
+        tested,
+        written if only is None else [written[at] for at in only],
+        registry,
+        scenarios=reached,
+        callback_targets=frozenset(reached),  # a Callback into the scenario itself runs once it is published
+        refused_number=callbacks.refused_number,  # a test caller of 112 is rejected, as a live one is
+    )
+    return [outcome.as_dict() for outcome in found]
+
+
+async def _fail_with_live(
+    published: Mapping[str, Mapping[str, Any]],
+    slug: str,
+    dependent: Mapping[str, Any],
+    outcomes: Sequence[Mapping[str, Any]],
+    registry: BlockRegistry,
+) -> set[int]:
+    """The positions of the `dependent`'s failing `outcomes` whose tests fail with the scenarios as `published`
+    now, `slug` as live: only those that failed are run again, so a publish that breaks nothing costs nothing more.
+    With no live version of `slug`, the dependent's calls cannot continue in it at all: every failure is old."""
+    failing = [at for at, outcome in enumerate(outcomes) if not outcome["passed"]]
+    if not failing or slug not in published:
+        return set(failing)
+    again = await _outcomes(dependent, published, registry, only=failing)
+    return {at for at, outcome in zip(failing, again, strict=True) if not outcome["passed"]}
 
 
 async def publish(
@@ -159,7 +200,9 @@ async def publish(
     Failing tests (its own, or those of a scenario that continues in it: `check_document`) block it with
     `BlockedByFailingTests`, unless `despite_failing_tests`: a publisher's explicit choice (a rollback during an
     incident, while another scenario's change fails one of this one's tests), stored in the version's validation
-    summary and in the audit event with each test that failed. Validation errors block it whatever is said.
+    summary and in the audit event with each test that failed. Validation errors block it whatever is said. A
+    dependent's test that fails with the live version too (`already_failing`) blocks nothing and is no override: the
+    version's summary lists it under `already_failing`.
 
     The caller commits the session, then calls `PublishHub.announce` so in-process listeners hear about it.
     """
@@ -177,18 +220,24 @@ async def publish(
     problems, tests = await check_document(session, document=candidate, registry=registry, slug=slug)
     if any(problem["severity"] == Severity.ERROR for problem in problems):
         raise PublishBlocked(problems=problems, tests=tests)
-    failing = [test for test in tests if not test["passed"]]
+    failing = [test for test in tests if blocks(test)]
     if failing and not despite_failing_tests:
         raise BlockedByFailingTests(slug, problems=problems, tests=tests)
     diff = diff_documents(previous.document if previous else None, candidate, registry=registry)
     summary: dict[str, Any] = {
         "warnings": len(problems),
-        "tests_passed": len(tests) - len(failing),
+        "tests_passed": sum(1 for test in tests if test["passed"]),
         "codes": sorted({str(problem["code"]) for problem in problems}),
     }
     others_tested = sorted({str(test["scenario"]) for test in tests if test["scenario"] is not None})
     if others_tested:
         summary["other_scenarios_tested"] = others_tested
+    # Not an override: they fail with the live version too, so the version records them apart, for whoever fixes them.
+    already_failing = [test for test in tests if test.get("already_failing")]
+    if already_failing:
+        summary["already_failing"] = [
+            {"scenario": test["scenario"], "test": test["name"]} for test in already_failing[:MAX_RECORDED_FAILURES]
+        ]
     shipped_failing = [_failing_record(slug, test) for test in failing[:MAX_RECORDED_FAILURES]]
     if shipped_failing:
         summary["despite_failing_tests"] = shipped_failing

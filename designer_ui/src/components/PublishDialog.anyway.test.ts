@@ -4,8 +4,8 @@ import { ApiError } from "../api/http";
 import type { PublishResult, TestOutcome } from "../api/types";
 import { LANGUAGES, translator } from "../lib/i18n";
 import type { Problem } from "../lib/problems";
-import { blockedAnswer, failingList, onlyTestsBlock, rollbackOrAnyway } from "./failingTests";
-import { PublishBlocked, publishSaved } from "./PublishDialog";
+import { alreadyFailing, blockedAnswer, failingList, onlyTestsBlock, rollbackOrAnyway } from "./failingTests";
+import { PublishBlocked, PublishedTests, publishSaved } from "./PublishDialog";
 import { buttonTexts, renderInLanguage, renderToHtml } from "./renderForTest";
 
 vi.mock("../api/client", () => ({ publish: vi.fn(), rollback: vi.fn() }));
@@ -123,6 +123,18 @@ describe("rolling back", () => {
     ]);
   });
 
+  it("names only the tests that block in the rollback's confirmation, not those already failing", async () => {
+    const old: TestOutcome = { ...theirs, name: "night: closed message", already_failing: true };
+    rollback.mockRejectedValueOnce(blocked([], [theirs, old])).mockResolvedValueOnce(published);
+    const asked: string[] = [];
+
+    expect(await rollbackOrAnyway(t, "employee-callthrough", 1, (text) => asked.push(text) > 0)).toBe(published);
+
+    expect(asked).toHaveLength(1);
+    expect(asked[0]).toContain("✘ database down: main menu anyway");
+    expect(asked[0]).not.toContain("night: closed message");
+  });
+
   it("rolls back nothing more on no, and gives the server's refusal", async () => {
     const refusal = blocked([], [own]);
     rollback.mockRejectedValueOnce(refusal);
@@ -141,5 +153,74 @@ describe("rolling back", () => {
     expect(confirm).not.toHaveBeenCalled();
     expect(rollback).toHaveBeenCalledTimes(2);
     expect(blockedAnswer(meanwhile)).toBeNull();
+  });
+});
+
+// Finding: once a test of another scenario failed with the live version already, every later publish was blocked by
+// it. The server marks such a test `already_failing` and publishes past it; the dialog shows it as a warning.
+describe("a test of another scenario that fails with the live version already", () => {
+  const stale: TestOutcome = { ...theirs, name: "vip line", failures: ["dialed ['queue:vip'], expected ['queue:gold']"], already_failing: true };
+
+  /** The warnings list's items as text. */
+  function warningItems(html: string): string[] {
+    const list = /<ul data-testid="warnings">(.*?)<\/ul>/s.exec(html)?.[1] ?? "";
+    return [...list.matchAll(/<li[^>]*>(.*?)<\/li>/gs)].map((m) => m[1]!.replace(/<[^>]+>/g, "").replace(/&#x27;/g, "'"));
+  }
+
+  it("is listed as a warning that does not block, saying it fails with the live version, and the others still block", () => {
+    const onAnyway = vi.fn();
+    const html = renderToHtml(PublishBlocked, { problems: [warning], failedTests: [theirs, stale], onAnyway, scenario: "Inbound hotline" });
+    expect(blockingItems(html)).toEqual([
+      "✘ database down: main menu anyway (a test of employee-callthrough, which continues into this scenario): dialed ['queue:ventas'], expected ['queue:sales']",
+    ]);
+    expect(warningItems(html)).toEqual([
+      "Busy leads nowhere.",
+      "⚠ vip line (a test of employee-callthrough, which continues into this scenario) — already fails with the live version of Inbound hotline: dialed ['queue:vip'], expected ['queue:gold']",
+    ]);
+    expect(html).toContain('data-already-failing="true"');
+    expect(buttonTexts(html)).toEqual(["Publish anyway"]); // offered for the test this publish breaks
+  });
+
+  it("alone is nothing to publish past: no 'publish anyway' for it", () => {
+    const html = renderToHtml(PublishBlocked, { problems: [error], failedTests: [stale], onAnyway: vi.fn(), scenario: "Inbound hotline" });
+    expect(blockingItems(html)).toEqual(["No such block."]);
+    expect(warningItems(html)).toHaveLength(1);
+    expect(buttonTexts(html)).toEqual([]);
+    expect(alreadyFailing(stale)).toBe(true);
+    expect(alreadyFailing(theirs)).toBe(false);
+    expect(alreadyFailing({ ...stale, passed: true })).toBe(false);
+  });
+
+  it("is said in every interface language, naming the scenario published, or this one when unnamed", () => {
+    for (const language of Object.keys(LANGUAGES) as (keyof typeof LANGUAGES)[]) {
+      const named = warningItems(renderInLanguage(language, PublishBlocked, { problems: [], failedTests: [stale], scenario: "Inbound hotline" }));
+      const unnamed = warningItems(renderInLanguage(language, PublishBlocked, { problems: [], failedTests: [stale] }));
+      for (const [item] of [named, unnamed]) {
+        expect(item).toContain("employee-callthrough");
+        expect(item).not.toMatch(/\{\w+\}/);
+      }
+      expect(named[0]).toContain("Inbound hotline");
+      expect(named[0]).not.toBe(unnamed[0]);
+    }
+    expect(warningItems(renderToHtml(PublishBlocked, { problems: [], failedTests: [stale] }))[0]).toContain("already fails with the live version of this scenario");
+  });
+
+  it("is published past without asking, and the result shows it as a warning rather than a failure", async () => {
+    const pin = { revision: 3, scenarioCreatedAt: "2026-12-01T08:00:00Z" };
+    const passing: TestOutcome = { ...own, passed: true, failures: [] };
+    const result = { ...published, tests: [passing, stale] } as PublishResult;
+    publish.mockResolvedValueOnce(result);
+
+    expect(await publishSaved("inbound-hotline", "Ring shorter", async () => pin, () => undefined)).toEqual({ kind: "published", result });
+    expect(publish).toHaveBeenCalledExactlyOnceWith("inbound-hotline", "Ring shorter", pin);
+
+    const html = renderToHtml(PublishedTests, { tests: [passing, stale, theirs], scenario: "Inbound hotline" });
+    // Each test's line up to its failures (a list of their own).
+    const items = [...html.matchAll(/<li class="([\w-]+)">(.*?)(?=<ul>|<\/li>)/gs)].map((m) => [m[1], m[2]!.replace(/<[^>]+>/g, "").replace(/&#x27;/g, "'")]);
+    expect(items).toEqual([
+      ["passed", "✔ sales — passed"],
+      ["already-failing", "⚠ vip line (a test of employee-callthrough, which continues into this scenario) — already fails with the live version of Inbound hotline"],
+      ["failed", "✘ database down: main menu anyway (a test of employee-callthrough, which continues into this scenario) — failed"],
+    ]);
   });
 });

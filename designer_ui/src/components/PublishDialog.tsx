@@ -8,7 +8,7 @@ import type { Translate } from "../lib/i18n";
 import { normalizeProblems, type Problem } from "../lib/problems";
 import { problemText } from "../lib/problemText";
 import { Dialog } from "./Dialog";
-import { failingList, onlyTestsBlock, testLabel } from "./failingTests";
+import { alreadyFailing, failingList, onlyTestsBlock, testLabel } from "./failingTests";
 import { SemanticDiff } from "./SemanticDiff";
 
 // Its own module now, shared with the Versions panel; still exported here, where the publish tests read it.
@@ -24,15 +24,43 @@ function ProblemItem({ problem }: { problem: Problem }) {
   );
 }
 
+/** Why an already-failing test does not block: it fails with the live version of `scenario` (this one, by name). */
+function alreadyFailingText(t: Translate, scenario: string | undefined): string {
+  return scenario ? t("publish.alreadyFailing", { scenario }) : t("publish.alreadyFailingHere");
+}
+
+function AlreadyFailingItem({ test, scenario }: { test: TestOutcome; scenario?: string }) {
+  const { t } = useI18n();
+  return (
+    <li className="problem warning" data-scenario={test.scenario ?? undefined} data-already-failing="true">
+      ⚠ {testLabel(t, test)} — {alreadyFailingText(t, scenario)}: {test.failures.join("; ")}
+    </li>
+  );
+}
+
 /**
  * Why a publish was refused. The server sends every problem of the draft, but only errors and failed tests block
- * (a draft with warnings alone publishes): the warnings are listed apart, saying they do not block. A failed test
+ * (a draft with warnings alone publishes): the warnings are listed apart, saying they do not block, and so are the
+ * tests of other scenarios that fail with the live version of this one already (`alreadyFailing`). A failed test
  * of another scenario (one that continues in this) names it. `onAnyway`: offered when failing tests alone block.
+ * `scenario`: the name of the scenario being published, for the already-failing tests' warning.
  */
-export function PublishBlocked({ problems, failedTests, onAnyway }: { problems: Problem[]; failedTests: TestOutcome[]; onAnyway?: () => void }) {
+export function PublishBlocked({
+  problems,
+  failedTests,
+  onAnyway,
+  scenario,
+}: {
+  problems: Problem[];
+  failedTests: TestOutcome[];
+  onAnyway?: () => void;
+  scenario?: string;
+}) {
   const { t } = useI18n();
   const errors = problems.filter((p) => p.severity === "error");
   const warnings = problems.filter((p) => p.severity !== "error");
+  const blockingTests = failedTests.filter((test) => !alreadyFailing(test));
+  const oldFailures = failedTests.filter(alreadyFailing);
   return (
     <div role="alert" className="blocked" data-testid="publish-blocked">
       <p>{t("publish.blocked")}</p>
@@ -40,13 +68,13 @@ export function PublishBlocked({ problems, failedTests, onAnyway }: { problems: 
         {errors.map((problem, i) => (
           <ProblemItem key={i} problem={problem} />
         ))}
-        {failedTests.map((test) => (
+        {blockingTests.map((test) => (
           <li key={`${test.scenario ?? ""}/${test.name}`} className="problem error" data-scenario={test.scenario ?? undefined}>
             ✘ {testLabel(t, test)}: {test.failures.join("; ")}
           </li>
         ))}
       </ul>
-      {onAnyway && onlyTestsBlock(problems, failedTests) && (
+      {onAnyway && onlyTestsBlock(problems, blockingTests) && (
         <p>
           {t("publish.onlyTests")}{" "}
           <button type="button" className="danger" onClick={onAnyway} data-testid="publish-anyway">
@@ -54,12 +82,15 @@ export function PublishBlocked({ problems, failedTests, onAnyway }: { problems: 
           </button>
         </p>
       )}
-      {warnings.length > 0 && (
+      {warnings.length + oldFailures.length > 0 && (
         <>
           <p>{t("publish.notBlocking")}</p>
           <ul data-testid="warnings">
             {warnings.map((problem, i) => (
               <ProblemItem key={i} problem={problem} />
+            ))}
+            {oldFailures.map((test) => (
+              <AlreadyFailingItem key={`${test.scenario ?? ""}/${test.name}`} test={test} scenario={scenario} />
             ))}
           </ul>
         </>
@@ -155,6 +186,35 @@ export async function publishSaved(
 }
 
 /**
+ * The tests a publish ran, as it went through: each passed, failed (published despite it), or, for another
+ * scenario's test, already failing with the live version of `scenario` (this one, by name), a warning.
+ */
+export function PublishedTests({ tests, scenario }: { tests: TestOutcome[]; scenario?: string }) {
+  const { t } = useI18n();
+  if (tests.length === 0) return <p className="muted">{t("publish.noTests")}</p>;
+  return (
+    <ul className="tests">
+      {tests.map((test, i) => {
+        const old = alreadyFailing(test);
+        const [mark, outcome] = test.passed ? ["✔", t("publish.passed")] : old ? ["⚠", alreadyFailingText(t, scenario)] : ["✘", t("publish.failed")];
+        return (
+          <li key={i} className={test.passed ? "passed" : old ? "already-failing" : "failed"}>
+            {mark} {testLabel(t, test)} — {outcome}
+            {test.failures.length > 0 && (
+              <ul>
+                {test.failures.map((failure, j) => (
+                  <li key={j}>{failure}</li>
+                ))}
+              </ul>
+            )}
+          </li>
+        );
+      })}
+    </ul>
+  );
+}
+
+/**
  * `beforePublish`: save the canvas; the draft saved (null if it could not be). `onConflict`: open the editor's
  * conflict view. `onClose(changed)`: whether the scenario's versions changed (this publish, or another that
  * landed meanwhile).
@@ -183,7 +243,9 @@ export function PublishDialog(props: {
 
   /** After a confirmation naming each failing test: the server records who published past them. */
   function publishAnyway() {
-    if (blocked && window.confirm(t("publish.confirmAnyway", { tests: failingList(t, blocked.tests) }))) void publishNow(true);
+    // Only the tests that block: those already failing with the live version are published past without asking.
+    const blocking = blocked?.tests.filter((test) => !alreadyFailing(test)) ?? [];
+    if (blocked && window.confirm(t("publish.confirmAnyway", { tests: failingList(t, blocking) }))) void publishNow(true);
   }
 
   async function publishNow(despiteFailingTests: boolean) {
@@ -220,7 +282,7 @@ export function PublishDialog(props: {
               {t("tests.untestedWarning")}
             </p>
           )}
-          {blocked && <PublishBlocked problems={blocked.problems} failedTests={blocked.tests} onAnyway={publishAnyway} />}
+          {blocked && <PublishBlocked problems={blocked.problems} failedTests={blocked.tests} onAnyway={publishAnyway} scenario={props.name} />}
           {error && <p role="alert" className="error-text">{error}</p>}
           <div className="row">
             <button type="submit" className="primary" disabled={busy}>
@@ -236,24 +298,7 @@ export function PublishDialog(props: {
           <h3>{t("publish.diff")}</h3>
           <SemanticDiff diff={result.diff} />
           <h3>{t("publish.tests")}</h3>
-          {tests.length === 0 ? (
-            <p className="muted">{t("publish.noTests")}</p>
-          ) : (
-            <ul className="tests">
-              {tests.map((test, i) => (
-                <li key={i} className={test.passed ? "passed" : "failed"}>
-                  {test.passed ? "✔" : "✘"} {testLabel(t, test)} — {test.passed ? t("publish.passed") : t("publish.failed")}
-                  {test.failures.length > 0 && (
-                    <ul>
-                      {test.failures.map((failure, j) => (
-                        <li key={j}>{failure}</li>
-                      ))}
-                    </ul>
-                  )}
-                </li>
-              ))}
-            </ul>
-          )}
+          <PublishedTests tests={tests} scenario={props.name} />
           <button type="button" className="primary" onClick={() => props.onClose(true)} autoFocus>
             {t("publish.cancel")}
           </button>

@@ -19,6 +19,14 @@ export function blockedAnswer(error: unknown): { problems: Problem[]; tests: Tes
   return { problems: normalizeProblems(body.problems), tests: tests.filter((test) => !test.passed) };
 }
 
+/**
+ * A failed test of another scenario that fails with the live version of this one too (the server marks it): this
+ * publish did not break it, so it is a warning, not a blocker, and no "publish anyway" is needed past it.
+ */
+export function alreadyFailing(test: TestOutcome): boolean {
+  return !test.passed && test.already_failing === true;
+}
+
 /** Whether failing tests, and nothing else, block: the one refusal a publisher may override. */
 export function onlyTestsBlock(problems: Problem[], failedTests: TestOutcome[]): boolean {
   return failedTests.length > 0 && !problems.some((problem) => problem.severity === "error");
@@ -49,8 +57,9 @@ export async function rollbackOrAnyway(
     return await api.rollback(slug, version);
   } catch (error) {
     const blocked = blockedAnswer(error);
-    if (!blocked || !onlyTestsBlock(blocked.problems, blocked.tests)) throw error;
-    if (!confirm(t("versions.confirmRollbackAnyway", { version, tests: failingList(t, blocked.tests) }))) throw error;
+    const blocking = blocked ? blocked.tests.filter((test) => !alreadyFailing(test)) : [];
+    if (!blocked || !onlyTestsBlock(blocked.problems, blocking)) throw error;
+    if (!confirm(t("versions.confirmRollbackAnyway", { version, tests: failingList(t, blocking) }))) throw error;
     return await api.rollback(slug, version, "", true);
   }
 }

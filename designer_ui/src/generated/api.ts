@@ -3343,6 +3343,11 @@ export interface components {
         };
         /** TestOutcome */
         TestOutcome: {
+            /**
+             * Already Failing
+             * @description A publish's test of another scenario (`scenario` set) that fails with the live version of the published one too: this publish did not break it, so it is reported but does not block, and is no override of failing tests (the version's `validation_summary.already_failing` lists it). Never true for the published scenario's own tests
+             */
+            already_failing?: boolean;
             /** Failures */
             failures: string[];
             /** Name */
