@@ -89,10 +89,13 @@ def cmd_blocks(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(catalog, indent=2, ensure_ascii=False))
         return 0
+    # Columns as wide as their longest entry: a plugin's type (`crm_ticket_create`) is longer than any built-in's.
+    widths = [max((len(str(entry[key])) for entry in catalog), default=0) for key in ("category", "type", "title")]
+    category, kind, title = widths
     for entry in catalog:
         exits = ", ".join(entry["default_exits"] + entry["implicit_exits"]) or "-"
-        print(f"{entry['category']:<10} {entry['type']:<14} {entry['title']:<20} exits: {exits}")
-        print(f"{'':<10} {'':<14} from {entry['plugin']}")
+        print(f"{entry['category']:<{category}} {entry['type']:<{kind}} {entry['title']:<{title}} exits: {exits}")
+        print(f"{'':<{category}} {'':<{kind}} from {entry['plugin']}")
     return 0
 
 
