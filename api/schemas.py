@@ -548,8 +548,23 @@ _RANG_BACK_FOR = (
 )
 
 
+# The words `hangup_during` records (agi_server.channel's operations; agi_server.server's `block:` prefix).
+_HANGUP_DURING = (
+    "What the call was doing when the caller hung up: `answer`; `play`, a prompt; `read_digits`, a prompt that asks "
+    "for keys (a menu's) or the wait for them; `transfer`, while it rang or queued or during the bridge; "
+    "`get_variable` or `set_variable`, a channel variable read or set; `block:` and the block's type (`block:sql`, "
+    "a database lookup) when the caller hung up while a block worked away from the line. Null when the caller did "
+    "not hang up, or the line was lost on our side"
+)
+
+
 class CallSummary(BaseModel):
     id: str
+    # In the list too, as `?uniqueid=` takes it: an integration matching CDRs read each call's detail (a review).
+    asterisk_uniqueid: str = Field(
+        description="Asterisk's UNIQUEID of the call's channel (`agi_uniqueid`), as its CDR and CEL show it: "
+        "`?uniqueid=` finds the call by it. Empty for a call recorded before it was kept (migration 0009)"
+    )
     scenario: str
     version: int | None
     caller_id: str = Field(description=f"Who called. {_MASKED}: `+34*******56`, the last two digits kept")
@@ -564,10 +579,7 @@ class CallSummary(BaseModel):
     status: CallStatus  # derived when the call is written: only ever one of these (persistence.calls.derive_status)
     last_node: str | None
     # In the list too: "where did callers hang up" took one call's detail per call (a supervisor's review).
-    hangup_during: str | None = Field(
-        default=None,
-        description="What the call was doing when the caller hung up (play, read_digits, transfer...), if they did",
-    )
+    hangup_during: str | None = Field(default=None, description=_HANGUP_DURING)
     transfer_outcome: str | None = Field(
         default=None,
         description="What the call's last transfer came to: answered, busy, no_answer, failed, or caller_hangup "
@@ -605,7 +617,6 @@ class CallDetail(CallSummary):
         f"{_MASKED}: the numbers in it as `caller_id` (a Local channel names the number it dialled)"
     )
     node: str
-    asterisk_uniqueid: str = Field(description="Asterisk's UNIQUEID of the channel, as its CDR and CEL show it")
     error: str | None = Field(description=f"Why the call failed, in English. {_MASKED}: `[hidden: N characters]`")
     callback_job_id: str | None = Field(description=_RANG_BACK_FOR)
     variables: dict[str, Any] = Field(

@@ -67,8 +67,11 @@ CallerName = Annotated[
 ]
 # Asterisk's UNIQUEID, e.g. 1795295104.123 (a system name may prefix it): find the call a CDR line is about.
 UniqueId = Annotated[
-    str | None, Query(max_length=150, pattern=r"^[^\x00]*$", description="Asterisk's UNIQUEID of the channel (CDR)")
-]
+    str | None,
+    Query(max_length=150, pattern=r"^[^\x00]*$",
+          description="Calls whose `asterisk_uniqueid` is this: Asterisk's UNIQUEID of its channel, as a CDR or "
+          "CEL line shows it"),
+]  # fmt: skip
 RecordedSince = Annotated[
     QueryMoment | None,
     Query(description=f"Calls whose record was stored at or after this (ISO 8601; `recorded_at`). {READ_ON_CLOCK}"),
@@ -173,6 +176,7 @@ def summary(record: CallRecord, transfer_outcome: str | None) -> CallSummary:
     """`transfer_outcome`: persistence.calls.transfer_outcomes' of the call (not a column of the record yet)."""
     return CallSummary(
         id=record.id,
+        asterisk_uniqueid=record.asterisk_uniqueid,
         scenario=record.scenario,
         version=record.version,
         caller_id=record.caller_id,
@@ -363,7 +367,6 @@ def get_call(call_id: CallId, user: Viewer, runtime: RuntimeDep) -> CallDetail:
             **summary(record, calls.transfer_outcomes(session, records=[record]).get(record.id)).model_dump(),
             channel=record.channel,
             node=record.node,
-            asterisk_uniqueid=record.asterisk_uniqueid,
             error=record.error,
             variables=record.variables,
             trace=record.trace,

@@ -73,7 +73,6 @@ def subject_access(number: SubjectNumber, user: Admin, runtime: RuntimeDep) -> S
                     **summary(record, outcomes.get(record.id)).model_dump(),
                     channel=record.channel,
                     node=record.node,
-                    asterisk_uniqueid=record.asterisk_uniqueid,
                     error=record.error,
                     variables=record.variables,
                     trace=record.trace,

@@ -106,7 +106,7 @@ describe("the Calls panel's filters, as the API's query", () => {
       "transferred=transferred",
       "missed=missed",
       "abandoned_in_menu=abandoned in menu",
-      "abandoned_waiting=abandoned waiting for an operator",
+      "abandoned_waiting=abandoned during a transfer",
       "callback_scheduled=callback scheduled",
       "failed=failed",
     ]);

@@ -14,6 +14,7 @@ import { jobHref } from "./callbackJobs";
 import { callHref, canvasHref } from "./callRegister";
 import { CallerSearchField } from "./CallerSearchField";
 import { CallEnding, CallStory } from "./CallStory";
+import { statusNote, type NotedCall } from "./callStatusNote";
 import { CodeSelect } from "./callPageParts";
 import { useBesideCanvas } from "./storyBlocks";
 import "./callPages.css";
@@ -180,26 +181,21 @@ export function CallLinks({ call }: { call: Pick<OpenCall, "id" | "scenario" | "
 }
 
 /**
- * The register's status of a call (persistence/calls.py `derive_status`) is a PBX's word for it: "answered" for
- * any call picked up that the scenario ended, whether it hung up or an exit led nowhere. It is not the outcome,
- * and is said in the outcome's tooltip; shown under it only where the outcome does not tell: a call never picked
- * up, one that scheduled a callback, or a caller who hung up waiting for an operator (a transfer ringing or
- * queued) rather than in the menu, which call-centre reports count apart.
+ * How a recorded call ended, as its detail says it, with what its register status adds under it where that tells
+ * more (`statusNote`: a caller who hung up, in the menu or while a transfer rang, as call-centre reports count them
+ * apart), and a mark when a step took its block's error exit: a data source that failed while the caller went on by
+ * the fallback ends "completed", and is what a supervisor looks for. The register's status itself (persistence/
+ * calls.py `derive_status`, a PBX's word: "answered" for any call picked up that the scenario ended) is in the
+ * outcome's tooltip.
  */
-const STATUS_SHOWN = new Set(["missed", "callback_scheduled", "abandoned_waiting"]);
-
-/**
- * How a recorded call ended, as its detail says it, with its register status where that tells more, and a mark when
- * a step took its block's error exit: a data source that failed while the caller went on by the fallback ends
- * "completed", and is what a supervisor looks for.
- */
-export function CallOutcome({ call }: { call: Pick<CallSummary, "outcome" | "status" | "error_steps"> }) {
+export function CallOutcome({ call }: { call: Pick<CallSummary, "error_steps"> & NotedCall }) {
   const { t } = useI18n();
   const status = codeText(t, "status", call.status);
+  const note = statusNote(t, call);
   return (
     <td className="call-outcome" data-outcome={call.outcome} title={t("calls.registerStatus", { status })}>
       {codeText(t, "outcome", call.outcome)}
-      {STATUS_SHOWN.has(call.status) && <span className="muted small call-status">{status}</span>}
+      {note && <span className="muted small call-status">{note}</span>}
       <ErrorStepsMark call={call} />
     </td>
   );

@@ -1667,7 +1667,7 @@ export interface components {
             answered_at: string | null;
             /**
              * Asterisk Uniqueid
-             * @description Asterisk's UNIQUEID of the channel, as its CDR and CEL show it
+             * @description Asterisk's UNIQUEID of the call's channel (`agi_uniqueid`), as its CDR and CEL show it: `?uniqueid=` finds the call by it. Empty for a call recorded before it was kept (migration 0009)
              */
             asterisk_uniqueid: string;
             /**
@@ -1711,7 +1711,7 @@ export interface components {
             error_steps?: number | null;
             /**
              * Hangup During
-             * @description What the call was doing when the caller hung up (play, read_digits, transfer...), if they did
+             * @description What the call was doing when the caller hung up: `answer`; `play`, a prompt; `read_digits`, a prompt that asks for keys (a menu's) or the wait for them; `transfer`, while it rang or queued or during the bridge; `get_variable` or `set_variable`, a channel variable read or set; `block:` and the block's type (`block:sql`, a database lookup) when the caller hung up while a block worked away from the line. Null when the caller did not hang up, or the line was lost on our side
              */
             hangup_during?: string | null;
             /** Id */
@@ -2061,6 +2061,11 @@ export interface components {
             /** Answered At */
             answered_at: string | null;
             /**
+             * Asterisk Uniqueid
+             * @description Asterisk's UNIQUEID of the call's channel (`agi_uniqueid`), as its CDR and CEL show it: `?uniqueid=` finds the call by it. Empty for a call recorded before it was kept (migration 0009)
+             */
+            asterisk_uniqueid: string;
+            /**
              * Callback Job Id
              * @description The callback job this call rang back for: it is one of the job's attempts, placed by the dialer (a callback or a call list's client); null for a call that came in. Not the jobs the call scheduled: `scheduled_job_ids`
              */
@@ -2091,7 +2096,7 @@ export interface components {
             error_steps?: number | null;
             /**
              * Hangup During
-             * @description What the call was doing when the caller hung up (play, read_digits, transfer...), if they did
+             * @description What the call was doing when the caller hung up: `answer`; `play`, a prompt; `read_digits`, a prompt that asks for keys (a menu's) or the wait for them; `transfer`, while it rang or queued or during the bridge; `get_variable` or `set_variable`, a channel variable read or set; `block:` and the block's type (`block:sql`, a database lookup) when the caller hung up while a block worked away from the line. Null when the caller did not hang up, or the line was lost on our side
              */
             hangup_during?: string | null;
             /** Id */
@@ -5027,7 +5032,7 @@ export interface operations {
                 status?: ("answered" | "missed" | "abandoned_in_menu" | "abandoned_waiting" | "transferred" | "failed" | "callback_scheduled") | null;
                 /** @description The flow's result */
                 result?: string | null;
-                /** @description Asterisk's UNIQUEID of the channel (CDR) */
+                /** @description Calls whose `asterisk_uniqueid` is this: Asterisk's UNIQUEID of its channel, as a CDR or CEL line shows it */
                 uniqueid?: string | null;
                 /** @description Calls whose caller's CallerID name (`caller_name`, Asterisk's `agi_calleridname`) contains this, case ignored in every alphabet and the dots of ё too, on any database locale: `петрова` finds `ПЕТРОВА ЮЛИЯ`, `петр` finds `Пётр`. No index serves it: the server reads the calls the other filters leave, newest first, until a page is full (the whole range when few match), so on a large register give a time range (`since`, `until`) or a `scenario` with it */
                 caller_name?: string | null;
@@ -5110,7 +5115,7 @@ export interface operations {
                 status?: ("answered" | "missed" | "abandoned_in_menu" | "abandoned_waiting" | "transferred" | "failed" | "callback_scheduled") | null;
                 /** @description The flow's result */
                 result?: string | null;
-                /** @description Asterisk's UNIQUEID of the channel (CDR) */
+                /** @description Calls whose `asterisk_uniqueid` is this: Asterisk's UNIQUEID of its channel, as a CDR or CEL line shows it */
                 uniqueid?: string | null;
                 /** @description Calls whose caller's CallerID name (`caller_name`, Asterisk's `agi_calleridname`) contains this, case ignored in every alphabet and the dots of ё too, on any database locale: `петрова` finds `ПЕТРОВА ЮЛИЯ`, `петр` finds `Пётр`. No index serves it: the server reads the calls the other filters leave, newest first, until a page is full (the whole range when few match), so on a large register give a time range (`since`, `until`) or a `scenario` with it */
                 caller_name?: string | null;
@@ -5182,7 +5187,7 @@ export interface operations {
                 status?: ("answered" | "missed" | "abandoned_in_menu" | "abandoned_waiting" | "transferred" | "failed" | "callback_scheduled") | null;
                 /** @description The flow's result */
                 result?: string | null;
-                /** @description Asterisk's UNIQUEID of the channel (CDR) */
+                /** @description Calls whose `asterisk_uniqueid` is this: Asterisk's UNIQUEID of its channel, as a CDR or CEL line shows it */
                 uniqueid?: string | null;
                 /** @description Calls whose caller's CallerID name (`caller_name`, Asterisk's `agi_calleridname`) contains this, case ignored in every alphabet and the dots of ё too, on any database locale: `петрова` finds `ПЕТРОВА ЮЛИЯ`, `петр` finds `Пётр`. No index serves it: the server reads the calls the other filters leave, newest first, until a page is full (the whole range when few match), so on a large register give a time range (`since`, `until`) or a `scenario` with it */
                 caller_name?: string | null;

@@ -246,10 +246,10 @@ describe("i18n", () => {
     expect(guessLanguage(["es-ES", "en"])).toBe("es");
     expect(guessLanguage(["de"])).toBe("en");
     expect(codeText(translator("es"), "status", "abandoned_in_menu")).toBe("abandonada en el menú");
-    // Call-centre reports count callers who gave up waiting for an operator apart from those who left the menu.
-    expect(codeText(t, "status", "abandoned_waiting")).toBe("abandoned waiting for an operator");
-    expect(codeText(translator("es"), "status", "abandoned_waiting")).toBe("abandonada esperando a un operador");
-    expect(codeText(translator("ru"), "status", "abandoned_waiting")).toBe("брошен в ожидании оператора");
+    // Call-centre reports count callers who gave up during a transfer apart from those who left the menu.
+    expect(codeText(t, "status", "abandoned_waiting")).toBe("abandoned during a transfer");
+    expect(codeText(translator("es"), "status", "abandoned_waiting")).toBe("abandonada durante una transferencia");
+    expect(codeText(translator("ru"), "status", "abandoned_waiting")).toBe("брошен во время перевода");
     expect(codeText(t, "outcome", "something_new")).toBe("something_new");
   });
 });
