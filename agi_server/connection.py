@@ -184,8 +184,15 @@ class AgiConnection(asyncio.Protocol):
     def connection_lost(self, exc: Exception | None) -> None:
         detail = f": {type(exc).__name__}: {exc}" if exc is not None else ""
         self._lost(ConnectionLost(f"the AGI socket closed{detail}"))
-        self._watchdog.forget(self)  # a watched session would stay in memory until the server stops
         self._transport = None
+        if self.walk is not None:
+            # Its walk runs on: a block busy away from the channel, which the patrol must go on stopping and, if it
+            # ignores its cancellation, give up on (server._look_at_walk). Forgotten here, the call stayed active,
+            # unrecorded, until shutdown (plugin review). Nothing waits on the socket any more; the call's close,
+            # once its walk ends or is given up on, forgets the session (`close_now`).
+            self.deadline = None
+            return
+        self._watchdog.forget(self)  # a watched session would stay in memory until the server stops
 
     # -- incoming bytes ------------------------------------------------------------------------------------
     def _take_env_block(self, data: bytes) -> bytes:

@@ -1034,9 +1034,13 @@ class _Walking:
     def interrupt(self, reason: CallerHangup | EngineError) -> bool:
         """The session's word that the caller hung up with no command in flight: the block is busy away from the
         channel, so no channel operation will say what the hangup cut; the record says it was the block's work."""
-        interrupted = self.run.interrupt(reason)
-        channel, steps = self.channel, self.run.steps
-        if interrupted and isinstance(reason, CallerHangup) and channel.hangup_during is None and steps:
+        run = self.run
+        interrupted = run.interrupt(reason)
+        channel, steps = self.channel, run.steps
+        # Also when the block is being stopped already (past its max_seconds) and ignores it: the hangup still cut
+        # its work, and the record of the call given up on must say the caller hung up.
+        cut_short = interrupted or run.interruptions > 0
+        if cut_short and isinstance(reason, CallerHangup) and channel.hangup_during is None and steps:
             channel.hangup_during = f"{DURING_BLOCK_WORK}{steps[-1].type}"[:_HANGUP_DURING_LENGTH]
         return interrupted
 
