@@ -53,6 +53,12 @@ EXPECTATIONS: Final = (
     "transfers",
 )
 _EXAMPLE_TEST: Final = '{"name": "pays", "keys": ["1"], "expect": {"outcome": "hung_up"}}'
+# A forced exit (`exits`) is the exit's name, or the exit and the variables the block sets on it: forced, the block
+# runs nothing, so what it guarantees on that exit (`variables_written_on`) is the test's to give.
+FORCED_EXIT_KEYS: Final = ("exit", "set")
+_EXAMPLE_EXIT: Final = '{"sms": "failed"}'
+_EXAMPLE_EXIT_NAME: Final = '"failed"'
+_EXAMPLE_EXIT_SETTING: Final = '{"exit": "duplicate", "set": {"ticket_id": "T-9"}}'
 
 
 def likely_meant(key: str, known: Sequence[str]) -> str | None:
@@ -142,10 +148,6 @@ def _moment_with_offset(value: object) -> bool:
     return moment is not None and moment.utcoffset() is not None
 
 
-def _exit_by_node(value: object) -> bool:
-    return isinstance(value, Mapping) and all(isinstance(name, str) for name in value.values())
-
-
 def _rows_by_source(value: object) -> bool:
     return isinstance(value, Mapping) and all(
         isinstance(rows, list) and all(isinstance(row, Mapping) for row in rows) for rows in value.values()
@@ -176,7 +178,7 @@ _INPUTS: Final = {
     ),
     "hangup_at": Shape(lambda value: value is None or _count(value), "a channel operation's number (0 is the first)"),
     "scheduler": Shape(_one_of(("accept", "fail")), '"accept" or "fail"'),
-    "exits": Shape(_exit_by_node, 'an object: node id -> the exit it takes without running, such as {"sms": "failed"}'),
+    "exits": Shape(_object, f"an object: node id -> the exit it takes without running, such as {_EXAMPLE_EXIT}"),
     "expect": Shape(_object, 'an object of expectations such as {"outcome": "hung_up"}'),
 }
 # Why a test checks nothing, by whether it has an `expect` at all.
@@ -206,6 +208,9 @@ def problems_before_running(test: object) -> list[str]:
     problems = [
         problem for key, shape in _INPUTS.items() if key in test and (problem := _problem(key, shape, test[key]))
     ]
+    if isinstance(test.get("exits"), Mapping):
+        for node, forced in test["exits"].items():
+            problems += _forced_exit_problems(node, forced)
     if not problems:
         problems += _keys_after_hangup(test.get("keys", []), test.get("timed_keys", []))
     if "expect" not in test or test["expect"] == {}:
@@ -223,6 +228,39 @@ def _problem(field: str, shape: Shape, value: object) -> str | None:
     if field == "at" and (moment := _moment(value)) is not None and moment.utcoffset() is None:
         return f"at needs a UTC offset, e.g. 2026-11-23T18:30:00+01:00; it is {described(value)}"
     return shape.problem(field, value)
+
+
+def _forced_exit_problems(node: str, forced: object) -> list[str]:
+    """What is wrong with the exit `exits` forces at `node`: an exit's name, or an object with `exit` and `set`."""
+    field = f"exits.{node}"
+    if isinstance(forced, str):
+        return []
+    if not isinstance(forced, Mapping):
+        wanted = f"an exit's name such as {_EXAMPLE_EXIT_NAME}, or the exit and the variables it sets, such as "
+        return [f"{field} must be {wanted}{_EXAMPLE_EXIT_SETTING}; it is {described(forced)}"]
+    problems = [
+        f"{field}: {unknown('key', key, FORCED_EXIT_KEYS)}; a forced exit's keys are {', '.join(FORCED_EXIT_KEYS)}"
+        for key in forced
+        if key not in FORCED_EXIT_KEYS
+    ]
+    if "exit" not in forced:
+        problems.append(f"{field} must say the exit it takes, such as {_EXAMPLE_EXIT_SETTING}")
+    elif not isinstance(forced["exit"], str):
+        wanted = 'the name of the exit it takes, such as "duplicate"'
+        problems.append(f"{field}.exit must be {wanted}; it is {described(forced['exit'])}")
+    if "set" in forced and not isinstance(forced["set"], Mapping):
+        problems.append(
+            f'{field}.set must be an object: variable name -> value, such as {{"ticket_id": "T-9"}}; it is '
+            f"{described(forced['set'])}"
+        )
+    return problems
+
+
+def forced_exit(forced: str | Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+    """A forced exit as written (one `problems_before_running` let through): the exit, and the variables it sets."""
+    if isinstance(forced, str):
+        return forced, {}
+    return str(forced["exit"]), dict(forced.get("set", {}))
 
 
 def _keys_after_hangup(keys: Sequence[str], timed_keys: Sequence[Sequence[Any]]) -> list[str]:

@@ -7,19 +7,26 @@ An id that is a node of the tested scenario is that node, colon or not (a node i
 
 A test that names a node, an exit or a data source these scenarios do not have is refused, naming the field and
 what it likely meant: `not_visits: ["opertor"]` passed whatever the call did, and rows given for a source no block
-reads (`"staf"`) left the source meant without rows.
+reads (`"staf"`) left the source meant without rows. The designer shows blocks by their labels, so a name that is
+(or is close to) a block's label is answered with that block's id.
+
+A forced exit runs nothing, so the variables the block guarantees on that exit (`variables_written_on`) are not set
+by it: the test gives them (the exit's `set`, or its `variables`), or is refused before its call, rather than
+failing half-way through it on a variable that "is undefined".
 """
 
 from __future__ import annotations
 
+import difflib
+import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Final
 
-from graph_engine.block import ERROR_EXIT
-from graph_engine.document import goto_targets
+from graph_engine.block import ERROR_EXIT, BlockType
+from graph_engine.document import CHANNEL_FACTS, goto_targets
 from graph_engine.registry import BlockRegistry
-from graph_engine.scenario_test_format import likely_meant, unknown
+from graph_engine.scenario_test_format import forced_exit, likely_meant, unknown
 from graph_engine.upgrade import upgrade_node
 
 _SQL: Final = "sql"
@@ -63,11 +70,34 @@ class Reach:
                 f"{field}: unknown node {name!r} (did you mean {elsewhere[0]!r}? a node of another scenario is named "
                 "with its slug: slug:id)"
             )
+        labelled = self._labelled(name, exactly=True)
+        if labelled:
+            return f"{field}: {_unknown_labelled(name, labelled)}"
         slug, colon, _ = name.partition(":")
         if colon and slug not in self.others:
             said = unknown("node", name, self.names())
             return f"{field}: {said}: no Go To Scenario this test's call can take leads to a scenario {slug!r}"
+        if likely_meant(name, self.names()) is None and (labelled := self._labelled(name, exactly=False)):
+            return f"{field}: {_unknown_labelled(name, labelled)}"
         return f"{field}: {unknown('node', name, self.names())}"
+
+    def _labelled(self, name: str, *, exactly: bool) -> tuple[str, list[str]] | None:
+        """The label `name` stands for, and the nodes (as a test names them) that carry it: one written as `name`,
+        else in other capitals; not `exactly`, the label closest in spelling. None when no label is."""
+        labels: dict[str, list[str]] = {}  # label -> the nodes with it, the tested scenario's first
+        for prefix, nodes in [("", self.own), *((f"{slug}:", nodes) for slug, nodes in self.others.items())]:
+            for node_id, node in (nodes or {}).items():
+                label = node.get("label")
+                if isinstance(label, str) and label.strip():
+                    labels.setdefault(label.strip(), []).append(f"{prefix}{node_id}")
+        wanted = name.strip()
+        by_lowered = {label.casefold(): label for label in reversed(labels)}  # the first label of each spelling
+        if exactly:
+            found = wanted if wanted in labels else by_lowered.get(wanted.casefold())
+        else:
+            close = difflib.get_close_matches(wanted.casefold(), list(by_lowered), n=1)
+            found = by_lowered[close[0]] if close else None
+        return (found, labels[found]) if found is not None else None
 
 
 def reach_of(document: Mapping[str, Any], scenarios: Mapping[str, Mapping[str, Any]]) -> Reach:
@@ -99,6 +129,15 @@ def _nodes(document: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
     return {node["id"]: node for node in nodes if isinstance(node, Mapping) and isinstance(node.get("id"), str)}
 
 
+def _unknown_labelled(name: str, labelled: tuple[str, list[str]]) -> str:
+    """`unknown node 'Operator' (did you mean 'transfer_4', labelled "Operator"?)`: a test names a block by its id,
+    the designer shows its label."""
+    label, nodes = labelled
+    both = "both " if len(nodes) == 2 else "all " if len(nodes) > 2 else ""
+    meant = " or ".join(repr(node) for node in nodes)
+    return f"unknown node {name!r} (did you mean {meant}, {both}labelled {json.dumps(label, ensure_ascii=False)}?)"
+
+
 def unknown_nodes(field: str, names: Sequence[str], reach: Reach) -> list[str]:
     """A refusal for each of `names` (written in the test's `field`) that stands for no node `reach` has."""
     return [reach.unknown_node(field, name) for name in names if reach.node(name) is None]
@@ -117,15 +156,28 @@ def unknown_sources(rows: Mapping[str, Any], reach: Reach) -> list[str]:
     ]
 
 
+@dataclass(frozen=True, slots=True)
+class ForcedExit:
+    """An exit a test forces at a node (`exits`), and the variables the node sets as it leaves by it."""
+
+    exit: str
+    sets: Mapping[str, Any] = field(default_factory=dict)
+
+
+ForcedExits = Mapping[tuple[str | None, str], ForcedExit]  # (scenario slug, None for the tested one; node id)
+
+
 def forced_exits(
-    exits: Mapping[str, str], reach: Reach, registry: BlockRegistry
-) -> tuple[dict[tuple[str | None, str], str], list[str]]:
-    """The test's `exits` as `SimulationInput.forced_exits`, and a refusal for each it cannot force: a node that is
-    not there (or in a scenario the test was not given), a block that runs in a test call as in a real one (its
-    exits are the test's inputs' to lead to), an exit the block does not have."""
-    forced: dict[tuple[str | None, str], str] = {}
+    exits: Mapping[str, Any], reach: Reach, registry: BlockRegistry, given: frozenset[str] = frozenset()
+) -> tuple[dict[tuple[str | None, str], ForcedExit], list[str]]:
+    """The test's `exits` (as `problems_before_running` let them through) by node, and a refusal for each it cannot
+    force: a node that is not there (or in a scenario the test was not given), a block that runs in a test call as
+    in a real one (its exits are the test's inputs' to lead to), an exit the block does not have, and one on which
+    the block guarantees variables the test does not give (in the exit's `set`, or in `given`: its `variables`)."""
+    forced: dict[tuple[str | None, str], ForcedExit] = {}
     problems: list[str] = []
-    for name, exit_name in exits.items():
+    for name, written in exits.items():
+        exit_name, sets = forced_exit(written)
         found = reach.node(name)
         if found is None:
             problems.append(reach.unknown_node("exits", name))
@@ -135,11 +187,13 @@ def forced_exits(
         if nodes is None:
             problems.append(f"exits: node {name!r} is in scenario {slug!r}, which this test was not given")
             continue
-        problem = _exit_problem(name, nodes[node_id], exit_name, registry)
+        problem = _exit_problem(name, nodes[node_id], exit_name, registry) or _unset_problem(
+            name, nodes[node_id], exit_name, registry, given | frozenset(sets)
+        )
         if problem is not None:
             problems.append(f"exits: {problem}")
         else:
-            forced[found] = exit_name
+            forced[found] = ForcedExit(exit_name, sets)
     return forced, problems
 
 
@@ -154,9 +208,7 @@ def _exit_problem(name: str, node: Mapping[str, Any], exit_name: str, registry: 
             f"inputs that lead it there ({_INPUTS_THAT_LEAD})"
         )
     try:
-        # As the installed block reads the node: an older version's config migrated forward, as a call does.
-        config = upgrade_node(node, registry).get("config")
-        exits = [*block.exits(config if isinstance(config, Mapping) else {}), ERROR_EXIT]
+        exits = [*block.exits(_config(node, registry)), ERROR_EXIT]
     except Exception as error:  # a plugin's own code: its failure is the test's problem, not a crash of the run
         return f"the exits of node {title} cannot be read: {type(error).__name__}: {error}"
     if exit_name in exits:
@@ -164,3 +216,32 @@ def _exit_problem(name: str, node: Mapping[str, Any], exit_name: str, registry: 
     meant = likely_meant(exit_name, exits)
     guess = f" (did you mean {meant!r}?)" if meant else ""
     return f"node {title} has no exit {exit_name!r}{guess}; its exits are {', '.join(exits)}"
+
+
+def _unset_problem(
+    name: str, node: Mapping[str, Any], exit_name: str, registry: BlockRegistry, given: frozenset[str]
+) -> str | None:
+    """The variables the block at `node` guarantees on `exit_name` that nothing in the test gives: forced, it sets
+    none of them, and the first block to read one failed the call (`'ticket_id' is undefined`)."""
+    block: BlockType = registry.types[str(node.get("type"))]  # there: `_exit_problem` said so
+    try:
+        guaranteed = set(block.variables_written_on(_config(node, registry), exit_name))
+    except Exception:  # nothing known to require: validation warns of the plugin's failure (check_failed)
+        return None
+    missing = sorted(guaranteed - given - set(CHANNEL_FACTS))  # a channel fact is set in every call
+    if not missing:
+        return None
+    names = ", ".join(missing)
+    sets = ", ".join(f'"{variable}": ...' for variable in missing)
+    return (
+        f"node {name!r} ({block.title}) sets {names} when it leaves by {exit_name!r}, and a forced exit runs nothing "
+        f"to set {'it' if len(missing) == 1 else 'them'}: give {'its value' if len(missing) == 1 else 'their values'}"
+        f' with the exit, {{{json.dumps(name)}: {{"exit": {json.dumps(exit_name)}, "set": {{{sets}}}}}}}, or in the '
+        "test's variables"
+    )
+
+
+def _config(node: Mapping[str, Any], registry: BlockRegistry) -> Mapping[str, Any]:
+    """The node's config as the installed block reads it: an older version's migrated forward, as a call does."""
+    config = upgrade_node(node, registry).get("config")
+    return config if isinstance(config, Mapping) else {}

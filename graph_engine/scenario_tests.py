@@ -4,7 +4,8 @@ A test gives the inputs (caller id, keys, the clock, rows a data source returns,
 scheduler accepts, the exit a block that does not run in a test call takes) and the expectations:
     {"name": "pays", "keys": ["1"] | "timed_keys": [[3.5, "1"]], "caller_id": "+34...",
      "at": "2026-11-23T10:00:00+01:00", "variables": {...}, "data_rows": {"crm": [...]},
-     "transfers": ["busy"], "hangup_at": 4, "scheduler": "accept" | "fail", "exits": {"sms": "failed"},
+     "transfers": ["busy"], "hangup_at": 4, "scheduler": "accept" | "fail",
+     "exits": {"sms": "failed", "ticket": {"exit": "duplicate", "set": {"ticket_id": "T-9"}}},
      "expect": {"path": [...], "visits": [...], "not_visits": [...], "outcome": "hung_up",
                 "variables": {"result": "will_pay"}, "said": ["debe 120"], "callbacks": 1,
                 "scheduled": [{"number": "+34...", "scenario": "callback-connect",
@@ -21,7 +22,10 @@ continued in as `slug:id` (`inbound-hotline:menu`): the path of a call that went
 `exits` makes a block that does not run for real in a test call (a plugin's, whose `simulate` always takes `sent`
 while a real call without its gateway takes `failed`) take the exit given, without running: `{"sms": "failed"}`,
 or `{"slug:id": ...}` for another scenario's. Every time the call reaches it. A block that runs in a test call as in
-a real one (every built-in) is refused there: the test's inputs lead it to its exits.
+a real one (every built-in) is refused there: the test's inputs lead it to its exits. Not running, the block sets
+none of the variables it guarantees on that exit (`variables_written_on`): the test gives them, with the exit
+(`{"ticket": {"exit": "duplicate", "set": {"ticket_id": "T-9"}}}`, set as the block leaves) or in its `variables`,
+or it is refused before its call, naming them.
 
 Tests live in a `<scenario>.tests.json` file beside the scenario, or in the document under `meta.tests`. A test
 that is not an object, has a field the format does not know or an input of the wrong shape, expects nothing, gives
@@ -30,6 +34,8 @@ expectation the format does not know, of the wrong shape or naming a node there 
 call ran (see scenario_test_format and scenario_test_reach). So does a call that failed (a block error with no error
 exit wired) unless the test expects `"outcome": "failed"`, and one that left keys, transfer outcomes or forced exits
 unused, unless the caller hung up (the test's `hangup_at` or `hangup` key cut the script short) or it failed.
+A test that fails also says each error a block of its call recorded (`step_errors`): a call that took an error exit
+and went on looks, in the failures alone, like a call that took a wrong turn.
 """
 
 from __future__ import annotations
@@ -43,7 +49,14 @@ from graph_engine.block import ERROR_EXIT
 from graph_engine.errors import DocumentError
 from graph_engine.registry import BlockRegistry
 from graph_engine.scenario_test_format import described, problems_before_running, sorted_expectations, unknown
-from graph_engine.scenario_test_reach import Reach, forced_exits, reach_of, unknown_nodes, unknown_sources
+from graph_engine.scenario_test_reach import (
+    ForcedExits,
+    Reach,
+    forced_exits,
+    reach_of,
+    unknown_nodes,
+    unknown_sources,
+)
 from graph_engine.services import CallbackRequest
 from graph_engine.simulation import SimulationInput, SimulationResult, simulate
 from graph_engine.trace import CallOutcome
@@ -109,7 +122,7 @@ def simulation_input(
     scenarios: Mapping[str, Mapping[str, Any]],
     callback_targets: frozenset[str] | None = None,
     refused_number: Callable[[str], str | None] | None = None,
-    forced: Mapping[tuple[str | None, str], str] | None = None,
+    forced: ForcedExits | None = None,
 ) -> SimulationInput:
     """The test call `test` describes; `forced`: its `exits` as `forced_exits` reads them (scenario_test_reach)."""
     at = test.get("at")
@@ -129,7 +142,8 @@ def simulation_input(
         scenarios=dict(scenarios),
         callback_targets=callback_targets,
         refused_number=refused_number,
-        forced_exits=dict(forced or {}),
+        forced_exits={where: exit.exit for where, exit in (forced or {}).items()},
+        forced_variables={where: dict(exit.sets) for where, exit in (forced or {}).items() if exit.sets},
     )
 
 
@@ -202,9 +216,23 @@ def _why_failed(simulation: SimulationResult) -> str:
     return simulation.result.error or "no reason given"
 
 
-def unused_inputs(
-    test: Mapping[str, Any], simulation: SimulationResult, forced: Mapping[tuple[str | None, str], str]
-) -> list[str]:
+def step_errors(simulation: SimulationResult, forced: ForcedExits, failures: Sequence[str]) -> list[str]:
+    """The error of each step of the call that recorded one (a block that took its error exit, which a connection
+    led on from), for a test that failed: `path was [..., 'oops']` alone does not say why the call went there. Not
+    one a failure already says (the call failed there), nor an `error` exit the test forced itself."""
+    said: list[str] = []
+    for step, where in zip(simulation.result.steps, visited(simulation), strict=True):
+        if not step.error or (where["scenario"], where["node"]) in forced:
+            continue
+        name = step_name(where)
+        did = {ERROR_EXIT: "took its error exit", None: "failed"}.get(step.exit, f"failed, taking {step.exit!r}")
+        line = f"block {name!r} ({step.type}) {did}: {step.error}"
+        if line not in said and not any(f"block {name!r}" in failure and step.error in failure for failure in failures):
+            said.append(line)
+    return said
+
+
+def unused_inputs(test: Mapping[str, Any], simulation: SimulationResult, forced: ForcedExits) -> list[str]:
     """What of its script the call of `test` left unused: keys no block listened for, transfer outcomes no Transfer
     took, forced exits of nodes never reached. A test given more than its call takes describes another call than
     the one that ran (`["2", "5", "5", "5"]` for a call that took one key). Not for a call cut short: the caller
@@ -231,10 +259,10 @@ def unused_inputs(
             f"dialled {_times(given - len(transfers))}"
         )
     reached = {(step["scenario"], step["node"]) for step in visited(simulation)}
-    for (scenario, node), exit_name in forced.items():
+    for (scenario, node), exit in forced.items():
         if (scenario, node) not in reached:
             name = step_name({"scenario": scenario, "node": node})
-            failures.append(f"exits: node {name!r} was never reached, so its exit {exit_name!r} was never forced")
+            failures.append(f"exits: node {name!r} was never reached, so its exit {exit.exit!r} was never forced")
     return failures
 
 
@@ -338,7 +366,8 @@ async def run_scenario_tests(
         if problems or not isinstance(test, Mapping):
             outcomes.append(TestOutcome(name, False, problems))
             continue
-        forced, problems = forced_exits(test.get("exits", {}), reach, registry)
+        given = frozenset(test.get("variables", {}))
+        forced, problems = forced_exits(test.get("exits", {}), reach, registry, given)
         problems = unknown_sources(test.get("data_rows", {}), reach) + problems
         if problems:
             outcomes.append(TestOutcome(name, False, problems))
@@ -350,6 +379,8 @@ async def run_scenario_tests(
             outcomes.append(TestOutcome(name, False, [f"could not run: {problem}"]))
             continue
         failures = check_expectations(test["expect"], simulation, reach) + unused_inputs(test, simulation, forced)
+        if failures:  # why a block took its error exit is the likeliest reason, and only the story said it
+            failures += step_errors(simulation, forced, failures)
         outcomes.append(TestOutcome(name, not failures, failures, simulation.story, visited(simulation)))
     return outcomes
 

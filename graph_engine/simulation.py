@@ -90,6 +90,9 @@ class SimulationInput:
     # document's own blocks, else a Go To Scenario target's (as in `scenarios`). Not checked here: an exit the
     # block does not declare fails its step, as a `run` returning it would.
     forced_exits: dict[tuple[str | None, str], str] = field(default_factory=dict)
+    # (scenario slug, node id) -> the variables a block of `forced_exits` sets as it leaves: those its exit
+    # guarantees (`variables_written_on`), which the block, not running, cannot set itself.
+    forced_variables: dict[tuple[str | None, str], dict[str, Any]] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -199,17 +202,26 @@ def _in_a_test_call(block: BlockType) -> BlockType:
     return stand_in
 
 
-def _forcing(block: BlockType, forced: Mapping[tuple[str | None, str], str], slug_of: _SlugOf) -> BlockType:
-    """`block` (as a test call runs it) taking, at each node `forced` names, the exit given there without running:
-    what cannot happen in a test call (an SMS gateway refusing a message) is still testable."""
+def _forcing(
+    block: BlockType,
+    forced: Mapping[tuple[str | None, str], str],
+    sets: Mapping[tuple[str | None, str], Mapping[str, Any]],
+    slug_of: _SlugOf,
+) -> BlockType:
+    """`block` (as a test call runs it) taking, at each node `forced` names, the exit given there without running,
+    setting the variables `sets` gives for it: what cannot happen in a test call (an SMS gateway refusing a
+    message) is still testable."""
     stand_in = copy.copy(block)
     runs = block.run  # the test call's: its `simulate`, or `run` for a block safe in a test call
 
     async def run(ctx: BlockContext, config: Mapping[str, Any]) -> str:
-        exit_name = forced.get((slug_of(ctx.scenario), ctx.node.id))
+        where = (slug_of(ctx.scenario), ctx.node.id)
+        exit_name = forced.get(where)
         if exit_name is None:
             return await runs(ctx, config)
         said = f"not run in a test call: the test forces its {exit_name!r} exit"
+        for name, value in sets.get(where, {}).items():  # the story tells them, as any step's variables
+            ctx.set(name, copy.deepcopy(value))  # a copy each time: a block after it may change a list in place
         if exit_name == ERROR_EXIT:
             ctx.step.error = said  # told as the step's failure, as a `run` that raised would be
         else:
@@ -224,16 +236,17 @@ def _test_call_registry(
     registry: BlockRegistry,
     forced: Mapping[tuple[str | None, str], str] | None = None,
     slug_of: _SlugOf | None = None,
+    sets: Mapping[tuple[str | None, str], Mapping[str, Any]] | None = None,
 ) -> BlockRegistry:
-    """`registry` with every block as a test call runs it (`_in_a_test_call`), taking the `forced` exits (see
-    `_forcing`; `slug_of` tells which scenario a block runs in); the same registry when that changes nothing
-    (built-in blocks only, no forced exit)."""
+    """`registry` with every block as a test call runs it (`_in_a_test_call`), taking the `forced` exits and setting
+    what `sets` gives at them (see `_forcing`; `slug_of` tells which scenario a block runs in); the same registry
+    when that changes nothing (built-in blocks only, no forced exit)."""
     # The interpreter calls `run` whatever the call; until it asks `services.simulated` itself, a test call hands
     # it a registry whose blocks' `run` is their `simulate`. Everything else (schemas, origins) is shared.
     blocks = registry.types
     stand_ins = {name: _in_a_test_call(block) for name, block in blocks.items()}
     if forced and slug_of is not None:
-        stand_ins = {name: _forcing(block, forced, slug_of) for name, block in stand_ins.items()}
+        stand_ins = {name: _forcing(block, forced, sets or {}, slug_of) for name, block in stand_ins.items()}
     if all(stand_ins[name] is block for name, block in blocks.items()):
         return registry
     view = copy.copy(registry)
@@ -282,7 +295,7 @@ async def simulate(
     run = CallRun(
         scenario,
         channel=channel,
-        registry=_test_call_registry(registry, inputs.forced_exits, scenarios.slug_of),
+        registry=_test_call_registry(registry, inputs.forced_exits, scenarios.slug_of, inputs.forced_variables),
         services=services,
         call_id="simulated",
         facts=facts,

@@ -17,13 +17,14 @@ from typing import Any
 from blocks import default_registry
 from graph_engine.channel import TRANSFER_OUTCOMES
 from graph_engine.errors import DocumentError, EngineError
-from graph_engine.issues import Severity
+from graph_engine.issues import Issue, Severity
 from graph_engine.registry import BlockRegistry
 from graph_engine.scenario_test_format import unknown
 from graph_engine.scenario_tests import run_scenario_tests
 from graph_engine.simulation import SimulationInput, simulate
 from graph_engine.validation import validate
 from ivrgraph.scenario_files import (
+    Problem,
     ScenarioTests,
     is_scenario_file,
     plan_tests,
@@ -202,6 +203,13 @@ def cmd_test(args: argparse.Namespace) -> int:
         print(f"{unreadable.where}: error: {unreadable.message}")
     siblings: dict[Path, dict[str, Any]] = {}  # per folder: what Go To Scenario and Callback can name
     for scenario in plan.scenarios:
+        errors = _validation_errors(scenario, registry)
+        if errors:
+            # Not run, as publishing runs no test of a document it refuses: the file fails, saying what to fix.
+            report.problems.append(_invalid(scenario, errors))
+            if lines:
+                _print_invalid(scenario, errors)
+            continue
         folder = scenario.path.parent
         if folder not in siblings:
             siblings[folder] = sibling_documents(folder)
@@ -229,6 +237,41 @@ def cmd_test(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(json_report(report), indent=2, ensure_ascii=False))
     return 0 if report.ok else 1
+
+
+def _validation_errors(scenario: ScenarioTests, registry: BlockRegistry) -> list[Issue]:
+    """The validation errors of a scenario with tests, which publishing refuses it for (a block's setting it
+    requires, a broken connection...); none for one without tests, which `ivrgraph test` only lists. Which
+    scenarios exist is not checked: that is the host's to say when publishing, and a test of a branch that does
+    not go to one missing from the folder still runs (docs/scenario-format.md)."""
+    if not scenario.tests:
+        return []
+    return [issue for issue in validate(scenario.document, registry) if issue.severity is Severity.ERROR]
+
+
+def _issue_line(issue: Issue) -> str:
+    """An error as `ivrgraph validate` says it: its code, the node and the field (JSON path) it is about."""
+    where = f" [{issue.node}]" if issue.node else ""
+    return f"{issue.code}{where} {issue.path}: {issue.message}"
+
+
+def _not_run(scenario: ScenarioTests, errors: Sequence[Issue]) -> str:
+    count = len(scenario.tests)
+    return (
+        f"does not validate ({len(errors)} error{'s' if len(errors) != 1 else ''}), so its {count} "
+        f"test{'s were' if count != 1 else ' was'} not run: publishing refuses it too"
+    )
+
+
+def _invalid(scenario: ScenarioTests, errors: Sequence[Issue]) -> Problem:
+    """The scenario's validation errors as a failure of its file, in the JSON and JUnit reports."""
+    return Problem(str(scenario.path), f"{_not_run(scenario, errors)}: {'; '.join(map(_issue_line, errors))}")
+
+
+def _print_invalid(scenario: ScenarioTests, errors: Sequence[Issue]) -> None:
+    print(f"{scenario.path}: error: {_not_run(scenario, errors)}")
+    for issue in errors:
+        print(f"     - {_issue_line(issue)}")
 
 
 def _run_tests(

@@ -276,8 +276,8 @@ async def test_exits_of_the_wrong_shape_are_refused(registry: BlockRegistry) -> 
     (outcome,) = await run_scenario_tests(sms_reminder(), [test], registry)
 
     assert outcome.failures == [
-        'exits must be an object: node id -> the exit it takes without running, such as {"sms": "failed"}; it is '
-        'an object: {"sms": 1}'
+        'exits.sms must be an exit\'s name such as "failed", or the exit and the variables it sets, such as '
+        '{"exit": "duplicate", "set": {"ticket_id": "T-9"}}; it is a number: 1'
     ]
 
 

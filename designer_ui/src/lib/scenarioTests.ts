@@ -90,7 +90,10 @@ export function freeName(base: string, tests: readonly ScenarioTest[]): string {
 
 /**
  * A test's fields and `expect`'s checks: graph_engine/scenario_test_format.py's TEST_FIELDS and EXPECTATIONS, which
- * a test compares these with (a field added there and not here would be refused here).
+ * a test compares these with (a field added there and not here would be refused here). The hint listing them
+ * (`tests.jsonHint`) also says what people get wrong: blocks are named by id, not by the label the canvas shows, and
+ * `exits` takes the exit's name or `{"exit": ..., "set": {...}}`, the variables that exit guarantees (a forced block
+ * sets none itself, and a test that does not give them is refused).
  */
 export const TEST_FIELDS = [
   "name", "keys", "timed_keys", "caller_id", "caller_name", "dialed_number", "at", "variables", "data_rows",
