@@ -36,7 +36,7 @@ typecheck: $(STAMP)
 	$(BIN)/mypy graph_engine blocks schemas agi_server voice
 
 pytest: $(STAMP)
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n auto
 
 scenario-tests: $(STAMP)
 	$(BIN)/ivrgraph test examples

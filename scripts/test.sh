@@ -15,7 +15,9 @@ $BIN/ivrgraph validate examples/*.json >/dev/null
 $BIN/ivrgraph test examples
 
 echo "== pytest"
-$BIN/pytest -q -p no:cacheprovider
+# One worker per core (pytest-xdist): tests share no port (tests/conftest.py free_port gives each worker its own
+# range), no database (each makes its own) and no folder (each worker has its own tmp_path root).
+$BIN/pytest -q -p no:cacheprovider -n auto
 
 if [ -f designer_ui/ui.mk ]; then
   echo "== designer"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import random
 import socket
 from collections.abc import Callable
@@ -55,7 +56,22 @@ def load_example() -> Callable[[str], dict[str, Any]]:
 # Below Linux's ephemeral range (32768-60999): a port the kernel chose for `bind(0)` is free only until an outgoing
 # connection of another test (an HTTP client, a database driver) is given the same one before the server binds it,
 # which failed `ivrgraph serve` tests with "address already in use" on a loaded CI machine.
-_SERVER_PORTS = range(20000, 32768)
+# Under pytest-xdist (`make test` runs the suite on every core) each worker draws from its own slice of that range,
+# so two workers never hand out the same port between one's probe and its server's bind.
+_ALL_SERVER_PORTS = range(20000, 32768)
+
+
+def _worker_ports() -> range:
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")  # "gw0", "gw1", ... or unset when run in one process
+    count = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    if not worker.startswith("gw") or count < 2:
+        return _ALL_SERVER_PORTS
+    size = len(_ALL_SERVER_PORTS) // count
+    start = _ALL_SERVER_PORTS.start + int(worker[2:]) * size
+    return range(start, start + size)
+
+
+_SERVER_PORTS = _worker_ports()
 _handed_out: set[int] = set()
 
 
