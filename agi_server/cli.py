@@ -48,10 +48,11 @@ from agi_server.options import (
     positive_seconds,
     voice_settings,
 )
-from agi_server.plugin_services import load_plugin_services
+from agi_server.plugin_services import load_plugin_services, warn_of_blocks_not_ready
 from agi_server.records import Spool, WriteBatch
 from agi_server.scenarios import CachedScenarioSource, ScenarioSource, SourceLoader, folder_source
 from agi_server.server import AgiServer, AgiServerConfig, InputResolver, SystemClock, tune_collector_for_serving
+from graph_engine.readiness import host_registry
 from graph_engine.services import Services
 from persistence.db import DATABASE_URL_ENV
 from persistence.phone_numbers import configure_default_country
@@ -102,11 +103,15 @@ async def run_agi(
     """
     from blocks import default_registry
 
+    services = services or default_services(source)
+    # The blocks as this node runs them: a broken plugin fails only the calls that reach its blocks, and so does a
+    # block its plugin's services leave unable to run here (its error exit, with the reason: graph_engine.readiness).
+    registry = host_registry(default_registry(skip_broken=True), services.extras)
     server = AgiServer(
         config,
         source=source,
-        registry=default_registry(skip_broken=True),  # a broken plugin fails only the calls that reach its blocks
-        services=services or default_services(source),
+        registry=registry,
+        services=services,
         write_batch=write_batch,
         resolve_inputs=resolve_inputs,
         spool=spool,
@@ -119,6 +124,7 @@ async def run_agi(
     stop = stop or asyncio.Event()
     stop_on_signals(stop, cutting_short(server, hurry_alongside))
     await server.start()
+    await warn_of_blocks_not_ready(registry, source)
     tune_collector_for_serving()
     stall_watch = LoopStallWatch()
     stall_watch.start()

@@ -15,6 +15,10 @@ naming the plugin: the node stops before taking calls rather than have every cal
 
 Only hosts of real calls load these (the FastAGI node): a test call (graph_engine.simulation) keeps extras empty,
 since nothing may leave it. That is why this lives in agi_server and not in graph_engine or blocks.
+
+With its services built, a host asks every block whether it can run here (`BlockType.readiness`,
+graph_engine.readiness.host_registry) and tells at start which blocks published scenarios use that cannot
+(`warn_of_blocks_not_ready`).
 """
 
 from __future__ import annotations
@@ -27,7 +31,9 @@ from importlib.metadata import EntryPoint, entry_points
 from typing import Any, Final
 
 from agi_server.errors import ServicePluginError
-from graph_engine.registry import entry_point_origin
+from agi_server.scenarios import CachedScenarioSource, ScenarioSource
+from graph_engine.readiness import not_ready_types
+from graph_engine.registry import BlockRegistry, entry_point_origin
 
 ENTRY_POINT_GROUP: Final = "ivrgraph.services"
 # How long node shutdown waits for one service's `aclose()`: a remote end that never answers must not hold it.
@@ -59,6 +65,36 @@ async def close_plugin_services(services: Mapping[str, Any]) -> None:
             await _close(service)
         except Exception as error:
             log.warning("service plugin %r did not close: %s: %s", name, type(error).__name__, error)
+
+
+async def warn_of_blocks_not_ready(registry: BlockRegistry, source: ScenarioSource) -> None:
+    """At a node's start, once its published scenarios are held: one WARNING per block type it cannot run
+    (`registry` from graph_engine.readiness.host_registry) that a published scenario uses, naming the scenarios and
+    the reasons, since its calls take the block's `error` exit there; INFO for one no published scenario uses. A
+    source that holds no scenarios in memory is not asked for them."""
+    not_ready = not_ready_types(registry)
+    if not not_ready:
+        return
+    users: dict[str, list[str]] = {name: [] for name in not_ready}
+    if isinstance(source, CachedScenarioSource):
+        for slug in source.slugs():
+            published = await source.get(slug)  # held: no store is asked
+            if published is None:
+                continue
+            for name in {node.type for node in published.scenario.nodes.values()} & users.keys():
+                users[name].append(f"{slug} v{published.version}")
+    for name, reasons in sorted(not_ready.items()):
+        why = "; ".join(reasons)
+        if users[name]:
+            log.warning(
+                "block %r cannot run on this node: %s. Calls reaching it take its error exit, in: %s",
+                name,
+                why,
+                ", ".join(users[name]),
+                extra={"block_type": name, "scenarios": users[name]},
+            )
+        else:
+            log.info("block %r cannot run on this node: %s (no published scenario uses it)", name, why)
 
 
 def _refuse_shared_names(entries: list[EntryPoint]) -> None:

@@ -236,6 +236,30 @@ class BrokenPlugin(BaseModel):
     )
 
 
+class BlockReadiness(BaseModel):
+    """Whether this server can run a block (graph_engine.block.BlockType.readiness), whatever its config."""
+
+    ready: bool = Field(
+        description="False when this server's plugin services leave the block unable to run here (a gateway not "
+        "configured, say): publishing a scenario that uses it is refused (`block_not_ready`), and a call reaching "
+        "it takes its `error` exit. True on a server that does not ask (no plugin services built)."
+    )
+    reasons: list[str] = Field(
+        description="Why it cannot run here, for an administrator, e.g. `the SMS gateway is not configured: set "
+        "IVRGRAPH_SMS_GATEWAY_URL`; empty when it is ready"
+    )
+
+
+class BlockCatalogEntry(BaseModel):
+    """A block as the designer builds its palette and forms from it: `type`, `title`, `config_schema`,
+    `exit_rules`... (graph_engine.block.BlockType.describe, and the `plugin` it comes from), and its readiness."""
+
+    model_config = ConfigDict(extra="allow")  # the rest of `describe()`, which plugins' blocks shape alike
+
+    type: str = Field(description="The block type: what a node's `type` names")
+    readiness: BlockReadiness = Field(description="Whether this server can run the block, and if not why")
+
+
 # -- scenarios ---------------------------------------------------------------------------------
 
 

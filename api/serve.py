@@ -31,6 +31,7 @@ from agi_server.errors import CannotListen
 from agi_server.loop_watch import LoopStallWatch
 from agi_server.metrics import METRICS_HOST
 from agi_server.node import DatabaseRuntime, check_speech_settings
+from agi_server.plugin_services import warn_of_blocks_not_ready
 from agi_server.server import AgiServer, AgiServerConfig, tune_collector_for_serving
 from agi_server.spool import RecordSpool
 from api import errors
@@ -39,6 +40,7 @@ from api.routes import dialer as dialer_routes
 from api.seed import seed_folder
 from api.settings import Settings
 from blocks import default_registry
+from graph_engine.readiness import host_registry
 from persistence.db import Database
 from persistence.migrate import head_revision, upgrade
 from persistence.models import utcnow
@@ -72,6 +74,9 @@ async def serve(
         for item in await asyncio.to_thread(seed_folder, database, registry, seed):
             log.info("seed %s: %s", item.slug, item.outcome)
     runtime = DatabaseRuntime(database, poll_seconds=settings.version_poll_seconds)
+    # The blocks as this node runs them, for the API and the FastAGI server alike: a block its plugin's services
+    # leave unable to run here is refused at publish and takes its error exit in calls (graph_engine.readiness).
+    registry = host_registry(registry, runtime.services.extras)
     hub = PublishHub()
     hub.subscribe(runtime.publish)  # this process's publishes reach its FastAGI cache at once
     hub.subscribe_withdrawals(runtime.withdraw)  # and its deletions leave it at once
@@ -103,6 +108,7 @@ async def serve(
         agi.metrics.serve(metrics_port, metrics_host)
     agi.metrics.watch_version_poller(runtime.poller)  # its health in /metrics and /healthz
     await runtime.start(ami=ami, dialer=dialer)  # AMI down or refusing: the node serves calls all the same
+    await warn_of_blocks_not_ready(registry, runtime.source)  # every published scenario is held now
     if runtime.dialer is not None:
         agi.metrics.watch_dialer(runtime.dialer)
     # GET /api/dialer: what this node's dialer does now (a supervisor's "why is nobody called?").

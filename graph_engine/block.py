@@ -148,6 +148,19 @@ class BlockType(ABC):
         """Bring a config written for an older version of this block up to `version`."""
         return dict(config)
 
+    # -- this host ---------------------------------------------------------------------------------
+    def readiness(self, extras: Mapping[str, Any]) -> list[str]:
+        """Why this block cannot run on this host, whatever its config: one plain sentence per reason, for an
+        administrator ("the SMS gateway is not configured: set IVRGRAPH_SMS_GATEWAY_URL"); [] when it can (the
+        default). `extras` are the plugins' services this host built (`ctx.services.extras` in its calls).
+
+        Asked once, when a host that builds plugin services starts (`ivrgraph serve`, `ivrgraph agi`), never where
+        scenarios are only checked (`ivrgraph validate` in CI): a host's server refuses to publish a scenario using
+        a block it cannot run (`block_not_ready`), its catalog says so, and its calls reaching such a block take
+        its `error` exit with the reasons (graph_engine.readiness). The reasons are shown to every signed-in user:
+        never put a secret in them. Compare `check`, which judges one node's config wherever validation runs."""
+        return []
+
     # -- running -------------------------------------------------------------------------------
     @abstractmethod
     async def run(self, ctx: BlockContext, config: Mapping[str, Any]) -> str:

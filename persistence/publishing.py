@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from graph_engine.diff import ScenarioDiff, diff_documents
 from graph_engine.issues import Issue, Severity
+from graph_engine.readiness import readiness_problems
 from graph_engine.registry import BlockRegistry
 from graph_engine.scenario_tests import run_scenario_tests, tests_in_document
 from graph_engine.upgrade import upgrade_document
@@ -86,6 +87,8 @@ def document_problems(
     known = {*scenarios.published_slugs(session), slug}
     drafted = scenarios.unpublished_slugs(session)  # named "not published yet", not "does not exist"
     issues = validate(document, registry, known_scenarios=known, unpublished_scenarios=drafted)
+    # Blocks this server cannot run (`block_not_ready`): only a host's registry has any (graph_engine.readiness).
+    issues += readiness_problems(document, registry)
     if data_sources:
         issues += source_problems(session, document)
     return sorted(issues, key=lambda issue: issue.severity is not Severity.ERROR)

@@ -8,16 +8,23 @@ from fastapi import APIRouter
 
 from api.deps import RuntimeDep, Viewer
 from api.routes import AUTHED, problems
-from api.schemas import BrokenPlugin, ExitsIn, ExitsOut
+from api.schemas import BlockCatalogEntry, BlockReadiness, BrokenPlugin, ExitsIn, ExitsOut
+from graph_engine.readiness import not_ready_reasons
 from persistence.errors import NotFound
 
 router = APIRouter(prefix="/api/blocks", tags=["blocks"], responses=AUTHED)
 
 
-@router.get("", response_model=list[dict[str, Any]])
+@router.get("", response_model=list[BlockCatalogEntry])
 def catalog(_user: Viewer, runtime: RuntimeDep) -> list[dict[str, Any]]:
-    """Every block: type, title, category, icon, version, config schema, exit rules and default exits."""
-    return runtime.registry.catalog()
+    """Every block: type, title, category, icon, version, config schema, exit rules and default exits, and whether
+    this server can run it (`readiness`: a plugin's service not configured here makes it not ready)."""
+    registry = runtime.registry
+    entries = registry.catalog()
+    for entry in entries:
+        reasons = not_ready_reasons(registry.get(entry["type"]))
+        entry["readiness"] = BlockReadiness(ready=not reasons, reasons=list(reasons))
+    return entries
 
 
 @router.get("/broken", response_model=list[BrokenPlugin])

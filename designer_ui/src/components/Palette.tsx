@@ -4,10 +4,12 @@
  */
 import { useReactFlow } from "@xyflow/react";
 import { useMemo, useState } from "react";
+import type { components } from "../generated/api";
 import { useI18n } from "../i18n";
 import { blockTitle, categoryName } from "../lib/blockText";
 import { blockFullName } from "../lib/canvasLabels";
-import { paletteGroups } from "../lib/catalog";
+import { paletteGroups, type BlockSpec } from "../lib/catalog";
+import type { Translate } from "../lib/i18n";
 import { localDescription } from "../lib/descriptions";
 import { withoutBackticks } from "../lib/inlineCode";
 import { useEditor } from "../store/editor";
@@ -85,7 +87,7 @@ export function Palette() {
               className="palette-item"
               draggable
               data-block-type={spec.type}
-              title={withoutBackticks(localDescription(spec.description, language))}
+              title={[withoutBackticks(localDescription(spec.description, language)), notReadyHint(spec, t)].filter(Boolean).join("\n\n")}
               onDragStart={(event) => {
                 event.dataTransfer.setData(BLOCK_DRAG_TYPE, spec.type);
                 event.dataTransfer.effectAllowed = "move";
@@ -94,11 +96,41 @@ export function Palette() {
             >
               <BlockIcon name={spec.icon} />
               <span>{blockTitle(language, spec.type, spec.title)}</span>
+              <NotReadyBadge spec={spec} />
               {spec.plugin && !spec.plugin.includes("blocks.builtin") && <small className="plugin-tag" title={t("palette.pluginHint")}>{t("palette.plugin")}</small>}
             </button>
           ))}
         </div>
       ))}
     </aside>
+  );
+}
+
+type BlockReadiness = components["schemas"]["BlockReadiness"];
+
+/** Why the server cannot run the block (GET /api/blocks `readiness`); none when it can, or does not say. */
+export function notReadyReasons(spec: BlockSpec): string[] {
+  const readiness = (spec as BlockSpec & { readiness?: BlockReadiness }).readiness;
+  return readiness && !readiness.ready ? readiness.reasons : [];
+}
+
+/** The tooltip's words for a block the server cannot run; "" for one it can. */
+export function notReadyHint(spec: BlockSpec, t: Translate): string {
+  const reasons = notReadyReasons(spec);
+  return reasons.length ? t("palette.notReadyHint", { reasons: reasons.join("; ") }) : "";
+}
+
+/**
+ * A block this server cannot run (a plugin's service not configured here, say): it may still be added, but the
+ * server refuses to publish a scenario using it, so the analyst learns it here first. Props only (tested without a DOM).
+ */
+export function NotReadyBadge({ spec }: { spec: BlockSpec }) {
+  const { t } = useI18n();
+  const hint = notReadyHint(spec, t);
+  if (!hint) return null;
+  return (
+    <small className="error-text not-ready-tag" title={hint} data-testid="not-ready">
+      {t("palette.notReady")}
+    </small>
   );
 }

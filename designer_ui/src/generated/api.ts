@@ -199,7 +199,8 @@ export interface paths {
         };
         /**
          * Catalog
-         * @description Every block: type, title, category, icon, version, config schema, exit rules and default exits.
+         * @description Every block: type, title, category, icon, version, config schema, exit rules and default exits, and whether
+         *     this server can run it (`readiness`: a plugin's service not configured here makes it not ready).
          *
          *     **Role:** viewer or above (any signed-in user).
          */
@@ -1592,6 +1593,38 @@ export interface components {
              * @description Its name, as given when it was made
              */
             token_name: string;
+        };
+        /**
+         * BlockCatalogEntry
+         * @description A block as the designer builds its palette and forms from it: `type`, `title`, `config_schema`,
+         *     `exit_rules`... (graph_engine.block.BlockType.describe, and the `plugin` it comes from), and its readiness.
+         */
+        BlockCatalogEntry: {
+            /** @description Whether this server can run the block, and if not why */
+            readiness: components["schemas"]["BlockReadiness"];
+            /**
+             * Type
+             * @description The block type: what a node's `type` names
+             */
+            type: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * BlockReadiness
+         * @description Whether this server can run a block (graph_engine.block.BlockType.readiness), whatever its config.
+         */
+        BlockReadiness: {
+            /**
+             * Ready
+             * @description False when this server's plugin services leave the block unable to run here (a gateway not configured, say): publishing a scenario that uses it is refused (`block_not_ready`), and a call reaching it takes its `error` exit. True on a server that does not ask (no plugin services built).
+             */
+            ready: boolean;
+            /**
+             * Reasons
+             * @description Why it cannot run here, for an administrator, e.g. `the SMS gateway is not configured: set IVRGRAPH_SMS_GATEWAY_URL`; empty when it is ready
+             */
+            reasons: string[];
         };
         /** Body_import_scenario_bundle_api_scenarios_import_bundle_post */
         Body_import_scenario_bundle_api_scenarios_import_bundle_post: {
@@ -4141,9 +4174,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    }[];
+                    "application/json": components["schemas"]["BlockCatalogEntry"][];
                 };
             };
             /** @description Not signed in */

@@ -2,7 +2,7 @@
 
 Two entry points (pyproject.toml): the block in `ivrgraph.blocks`, and the gateway in `ivrgraph.services`, which
 the node builds once at start (`gateway_from_environment`) and hands to every call as
-`ctx.services.extras["sms_gateway"]`.
+`ctx.services.extras["sms_gateway"]`. A host without the gateway finds the block not ready (`readiness`).
 """
 
 from __future__ import annotations
@@ -90,6 +90,14 @@ class SendSmsBlock(BlockType):
     # Not safe in a test call (the default, said here for readers): `run` posts to the real gateway. Test calls run
     # `simulate` below instead.
     safe_in_test_call = False
+
+    def readiness(self, extras: Mapping[str, Any]) -> list[str]:
+        """Whether this host can send at all: a server without the gateway refuses to publish a scenario that sends
+        SMS, and its calls reaching the block take `error` saying why. Asked where the node's services are built,
+        not by `check`, which runs wherever scenarios are validated (`ivrgraph validate` in CI has no gateway)."""
+        if extras.get(SERVICE) is None:
+            return [f"the SMS gateway is not configured: set {GATEWAY_URL_ENV}"]  # its name, never its URL
+        return []
 
     def templates(self, config: Mapping[str, Any]) -> list[TemplateField]:
         return [
