@@ -64,8 +64,11 @@ log = logging.getLogger(__name__)
 
 
 def scenario_source(args: argparse.Namespace) -> ScenarioSource:
-    """Where scenarios come from. The API engineer replaces this with the published-scenarios table."""
-    return folder_source(Path(args.scenarios))
+    """Where scenarios come from without a database: the folder's files, each checked against the installed blocks
+    (a scenario using a type no plugin here provides is logged at start-up)."""
+    from blocks import default_registry
+
+    return folder_source(Path(args.scenarios), registry=default_registry(skip_broken=True))
 
 
 def default_services(source: ScenarioSource) -> Services:

@@ -31,11 +31,12 @@ from agi_server.errors import first_line
 from agi_server.options import voice_settings
 from agi_server.plugin_services import close_plugin_services, load_plugin_services
 from agi_server.records import CallRecord, RecordsRejected, WriteBatch
-from agi_server.scenarios import CachedScenarioSource, PublishedScenario, SourceLoader
+from agi_server.scenarios import CachedScenarioSource, PublishedScenario, SourceLoader, warn_of_missing_block_types
 from agi_server.server import InputResolver, SystemClock
 from agi_server.spool import spool_for, warn_of_other_spools, warn_of_set_aside_records
 from graph_engine.document import build_scenario
 from graph_engine.errors import SchedulerError
+from graph_engine.registry import BlockRegistry
 from graph_engine.services import CallbackReceipt, CallbackRefused, CallbackRequest, Services, SilentTts, TextToSpeech
 from persistence.callbacks import DatabaseCallbackScheduler, cancel_job
 from persistence.calls import CallRecordWriter
@@ -203,10 +204,23 @@ class CallbackDeadline:
 
 
 class DatabaseRuntime:
-    """The database side of one FastAGI node. Create it inside the running event loop; `start`, then `stop`."""
+    """The database side of one FastAGI node. Create it inside the running event loop; `start`, then `stop`.
 
-    def __init__(self, database: Database, *, poll_seconds: float = 2.0, tts: TextToSpeech | None = None) -> None:
+    `registry`: the blocks this node's calls run (default: the installed ones, as `ivrgraph serve` and `agi` load
+    them); a published version naming a type it lacks is logged at WARNING when the node first holds it."""
+
+    def __init__(
+        self,
+        database: Database,
+        *,
+        poll_seconds: float = 2.0,
+        tts: TextToSpeech | None = None,
+        registry: BlockRegistry | None = None,
+    ) -> None:
+        from blocks import default_registry  # as agi_server.cli does: the plugins load when a node starts
+
         extras = load_plugin_services()  # first: a plugin that cannot start raises before anything is opened
+        self.registry = registry if registry is not None else default_registry(skip_broken=True)
         self.database = database
         self._stored = DatabaseScenarios(database)
         self.source = CachedScenarioSource(self._load)
@@ -239,8 +253,12 @@ class DatabaseRuntime:
         self._loop.call_soon_threadsafe(self.source.publish, as_runtime(published))
 
     def _swap_in(self, published: Published) -> None:
-        """A new version the poller found (it runs on this loop: the cache is swapped before the poll returns)."""
-        self.source.publish(as_runtime(published))
+        """A new version the poller found (it runs on this loop: the cache is swapped before the poll returns).
+        Its first poll, at `start`, finds every published scenario: one that uses a block type this node lacks is
+        logged then, once (and a later version published on a node that has the plugin, once when it arrives)."""
+        runtime = as_runtime(published)
+        warn_of_missing_block_types(runtime, self.registry)
+        self.source.publish(runtime)
 
     def withdraw(self, slug: str) -> None:
         """A scenario deleted through this process's API (the publish hub, maybe from a worker thread)."""

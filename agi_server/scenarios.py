@@ -9,6 +9,7 @@ engineer's database source replaces it by implementing the same protocol.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import logging
 import re
@@ -20,6 +21,7 @@ from typing import Final, Protocol, runtime_checkable
 from agi_server.errors import ScenarioLookupFailed
 from graph_engine.document import Scenario, parse_document
 from graph_engine.errors import DocumentError
+from graph_engine.registry import BlockRegistry
 from graph_engine.services import LoadedScenario
 
 SLUG_PATTERN: Final = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$"
@@ -40,6 +42,51 @@ class PublishedScenario:
     # The stored version's row id: a later publish has a higher one, also after the slug was deleted and created
     # again (its version numbers start over at 1). 0 for scenarios read from files.
     stamp: int = 0
+
+    def __post_init__(self) -> None:
+        # The scenario named as this version, for the lines the engine logs about it during calls ("support v3":
+        # a block type not installed here). Once per version held, not per call.
+        name = f"{self.slug} v{self.version}"
+        if self.scenario.published_as != name:
+            object.__setattr__(self, "scenario", dataclasses.replace(self.scenario, published_as=name))
+
+
+def missing_block_types(scenario: Scenario, registry: BlockRegistry) -> dict[str, list[str]]:
+    """The block types nodes of `scenario` name that `registry` lacks (a plugin uninstalled, or left out as
+    broken), each with the ids of those nodes: every call that reaches one of them fails there."""
+    missing: dict[str, list[str]] = {}
+    for node in scenario.nodes.values():
+        if node.type not in registry:
+            missing.setdefault(node.type, []).append(node.id)
+    return missing
+
+
+def warn_of_missing_block_types(published: PublishedScenario, registry: BlockRegistry) -> bool:
+    """One WARNING when a published version uses block types this node lacks, naming them and their nodes;
+    True when it did. Uninstalling a plugin a live scenario used was told nowhere but in the calls' traces, each
+    call logged at INFO as `hung_up` (plugin author's review)."""
+    missing = missing_block_types(published.scenario, registry)
+    if not missing:
+        return False
+    named = "; ".join(
+        f"{block_type} (node{'s' if len(nodes) > 1 else ''} {', '.join(nodes)}){_broken(registry, block_type)}"
+        for block_type, nodes in sorted(missing.items())
+    )
+    log.warning(
+        "scenario %s v%d uses block types not installed here: %s. Its calls fail at those blocks (they take their "
+        "error exit) until the plugin is installed or a version without them is published",
+        published.slug,
+        published.version,
+        named,
+        extra={"scenario": published.slug, "version": published.version, "missing_block_types": sorted(missing)},
+    )
+    return True
+
+
+def _broken(registry: BlockRegistry, block_type: str) -> str:
+    """Why the type is missing when a plugin that would provide it is installed but broken; else nothing."""
+    error = registry.broken_plugin(block_type)
+    return f" [{error}]" if error is not None else ""
 
 
 @runtime_checkable
@@ -121,8 +168,9 @@ class SourceLoader:
         return LoadedScenario(published.scenario, published.version) if published is not None else None
 
 
-def folder_source(folder: Path) -> CachedScenarioSource:
-    """Every `<slug>.json` scenario document in `folder`, as version 1; unreadable files are logged and skipped."""
+def folder_source(folder: Path, *, registry: BlockRegistry | None = None) -> CachedScenarioSource:
+    """Every `<slug>.json` scenario document in `folder`, as version 1; unreadable files are logged and skipped,
+    and with `registry` (the blocks the node runs) one that uses a block type it lacks is logged at WARNING."""
     source = CachedScenarioSource()
     for path in sorted(folder.glob("*.json")):
         if path.name.endswith(".tests.json"):  # scenario tests live beside their scenario
@@ -135,5 +183,8 @@ def folder_source(folder: Path) -> CachedScenarioSource:
         except (OSError, ValueError, DocumentError) as error:
             log.error("scenario file %s is unreadable: %s", path, error)
             continue
-        source.publish(PublishedScenario(slug=path.stem, version=1, scenario=scenario))
+        published = PublishedScenario(slug=path.stem, version=1, scenario=scenario)
+        if registry is not None:
+            warn_of_missing_block_types(published, registry)
+        source.publish(published)
     return source

@@ -284,6 +284,11 @@ class ScenarioSummary(BaseModel):
     updated_at: datetime
     updated_by: str
     latest_version: int | None
+    missing_block_types: list[str] = Field(
+        description="Block types the live version (`latest_version`) uses that are not installed on this server "
+        "(a plugin uninstalled, or left out as broken), sorted: its calls fail at those blocks. Empty when every "
+        "type is installed, or nothing is published"
+    )
 
 
 class ScenarioList(BaseModel):

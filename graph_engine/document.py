@@ -158,6 +158,9 @@ class Scenario:
     # node id -> the exits its block declares for its config; filled by the interpreter on first use, since a
     # published scenario's configs never change and exits() would otherwise run at every step of every call.
     declared_exits: dict[str, frozenset[str]] = field(default_factory=dict, compare=False, repr=False)
+    # Which published version this is ("support v3"), set by a host that runs published versions
+    # (agi_server.scenarios.PublishedScenario): the interpreter's lines about the scenario name it. None for a draft.
+    published_as: str | None = field(default=None, compare=False, repr=False)
     # The Start nodes, found once: every call begins by asking, and a scenario may have a thousand nodes.
     _starts: tuple[Node, ...] = field(init=False, compare=False, repr=False)
     # Every call's variables before its facts and inputs: the defaults, then the channel facts empty, then

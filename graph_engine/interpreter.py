@@ -112,6 +112,7 @@ class CallRun:
         # started at 0 (`interrupt` cancels no task that is cancelling), so it is also how many were ours.
         self._interrupted_at = 0
         self._abandoned = False  # the host gave up on the walk (`abandon`): it takes no further step
+        self._unknown_types_told: set[str] | None = None  # block types not installed here, logged once per call
 
     def result(self, outcome: CallOutcome | None = None) -> CallResult:
         final = self.outcome or outcome or CallOutcome.CALLER_HANGUP
@@ -161,7 +162,7 @@ class CallRun:
                 block = self._block_of(current.type)
                 try:
                     if block is None:
-                        raise EngineError(f"unknown block type {current.type!r}")
+                        raise self._unknown_type(scenario, current)
                     config = current.config if current.version == block.version else _migrated(block, current)
                     exit_name = await block.run(ctx, config)
                     if not block.terminal and exit_name != ERROR_EXIT:
@@ -404,6 +405,26 @@ class CallRun:
                 exc_info=True,
                 extra={"call_id": self.call_id},
             )
+
+    def _unknown_type(self, scenario: Scenario, node: Node) -> EngineError:
+        """The failure of a node whose block type is not installed here (its plugin uninstalled, or broken). The
+        operators must hear of it: the call's trace alone said so, and its end was logged at INFO as `hung_up`
+        (plugin review). One WARNING per call and type, naming the published version when the host named it."""
+        told = self._unknown_types_told
+        if told is None:
+            told = self._unknown_types_told = set()
+        if node.type not in told:
+            told.add(node.type)
+            log.warning(
+                "call_id=%s scenario %s: block type %r of node %s is not installed here (its plugin is missing or "
+                "broken); the block takes its error exit",
+                self.call_id,
+                scenario.published_as or repr(scenario.name),
+                node.type,
+                node.id,
+                extra={"call_id": self.call_id, "block_type": node.type},
+            )
+        return EngineError(f"unknown block type {node.type!r}")
 
     def _undeclared_exit(self, node: Node, exit_name: object) -> EngineError:
         """The failure of a block that returned an exit it does not declare (or None): a bug of its plugin, which

@@ -4,7 +4,8 @@
 //
 // Against a running `ivrgraph serve` that serves the built designer. The admin account only creates a fresh
 // publisher; everything else is done by that new user through the interface, as an analyst would:
-// log in, drag Start -> Say Phrase -> IVR -> two Transfers, configure them, see a problem and fix it, publish,
+// log in, create a scenario (it opens with its Start block placed), drag Say Phrase -> IVR -> two Transfers after
+// it, configure them, see a problem and fix it, publish,
 // run a test call pressing 2 and check the lit path; call a list of clients with a published example, follow
 // that campaign, download its report and stop it. A scenario without positions is opened and checked for blocks
 // laid out over each other. Another new user changes their own password, writes straight after, signs out in the
@@ -742,7 +743,7 @@ async function changeOwnPassword(browser, admin) {
       await new Promise((done) => setTimeout(done, 400));
       await route.continue();
     });
-    await dragBlock(page, "start", 200, 200);
+    await dragBlock(page, "hangup", 40, 40); // clear of the Start block the new scenario opens with
     check((await page.getByTestId("save-state").getAttribute("data-state")) === "dirty", "a block just dropped is not saved yet");
     await page.getByRole("button", { name: "Log out" }).click();
     await page.locator("input[name=username]").waitFor();
@@ -753,7 +754,7 @@ async function changeOwnPassword(browser, admin) {
       draftAnswer >= 0 && sent[draftAnswer].startsWith("200 ") && logoutSent > draftAnswer && !sent.some((line) => line.startsWith("401 ")),
       "signing out mid-edit saves the edit first (200), and only then ends the session",
     );
-    check((await admin("GET", `/api/scenarios/${slug}`)).draft.document.nodes.length === 1, "the edit made just before signing out is on the server");
+    check((await admin("GET", `/api/scenarios/${slug}`)).draft.document.nodes.length === 2, "the edit made just before signing out is on the server (Start and the block dropped)");
     await page.unroute("**/api/scenarios/*/draft");
 
     // -- the old password is gone, the new one signs in -------------------------------------------------------
@@ -1272,13 +1273,18 @@ async function main() {
     await page.locator("form[aria-label='New scenario'] button[type=submit]").click();
     await page.getByTestId("editor").waitFor();
 
-    // -- drags Start -> Say Phrase -> IVR -> two Transfers onto the canvas --------------------------
-    await dragBlock(page, "start", 40, 40);
+    // -- it opens with its Start block placed, not on an empty canvas and "no Start block" (first-run review) --
+    await node(page, "start").waitFor();
+    check((await page.locator(".react-flow__node").count()) === 1, "a new scenario opens with its Start block on the canvas");
+    await page.locator("[data-testid=problems] li.problem", { hasText: "leads nowhere" }).first().waitFor(); // checked
+    check(!(await page.getByTestId("problems").textContent()).includes("no Start block"), "and without the problem \"The scenario has no Start block\"");
+
+    // -- drags Say Phrase -> IVR -> two Transfers onto the canvas, each dropped clear of the blocks there --------
     await dragBlock(page, "say_phrase", 300, 40);
     await dragBlock(page, "ivr", 40, 250);
     await dragBlock(page, "transfer", 520, 200);
-    await dragBlock(page, "transfer", 300, 330);
-    check((await page.locator(".react-flow__node").count()) === 5, "five blocks dropped from the palette");
+    await dragBlock(page, "transfer", 330, 330);
+    check((await page.locator(".react-flow__node").count()) === 5, "Start and four blocks dropped from the palette");
     await shot(page, "02-dropped");
     // Tidy up before wiring, as an analyst would: left-to-right layout, then fit the view.
     await page.getByRole("button", { name: "Auto layout" }).click();

@@ -25,6 +25,7 @@ const scenario: ScenarioSummary = {
   updated_at: "2026-01-05T10:00:00Z",
   updated_by: "ana",
   latest_version: 2,
+  missing_block_types: [],
 };
 
 const counts = (html: string) =>

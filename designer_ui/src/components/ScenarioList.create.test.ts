@@ -19,6 +19,13 @@ describe("a new scenario", () => {
   ] as const)("created in the %s interface speaks that language (%s)", async (language, name) => {
     await createBlankScenario("collections", name, language);
     const [, , document] = createScenario.mock.calls[0]!;
-    expect(document).toMatchObject({ name, language, nodes: [], edges: [] });
+    expect(document).toMatchObject({ name, language, edges: [] });
+  });
+
+  it("opens with its Start block placed, as the palette would drop it (first-run review: an empty canvas)", async () => {
+    await createBlankScenario("collections", "Collections", "en");
+    const [, , document] = createScenario.mock.calls[0]!;
+    expect(document!.nodes).toEqual([{ id: "start", type: "start", version: 1, config: { answer: true }, position: { x: 0, y: 0 } }]);
+    expect(document!.edges).toEqual([]);
   });
 });

@@ -21,6 +21,7 @@ const item: ScenarioSummary = {
   updated_at: "2026-01-05T10:00:00Z",
   updated_by: "ana",
   latest_version: null,
+  missing_block_types: [],
 };
 const noop = () => undefined;
 const handlers = { onDuplicate: noop, onDelete: noop, onCallList: noop, onCampaigns: noop };

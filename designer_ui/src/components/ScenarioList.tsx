@@ -17,6 +17,7 @@ import { exportScenarioFile } from "./exportScenario";
 import { importChosenFile, type ImportChoice, type TakenSlug } from "./importScenario";
 import { TextWithCode } from "./InlineCode";
 import { MenuButton, type MenuItem } from "./MenuButton";
+import "./scenarioList.css";
 
 const PAGE_SIZE = 20;
 
@@ -266,11 +267,44 @@ export function UpdatedCell({ item }: { item: Pick<ScenarioSummary, "updated_at"
 }
 
 /**
+ * The live version, and a warning when it uses block types the server does not have (their plugin uninstalled):
+ * its calls fail at those blocks, which the list showed as a normal scenario before (plugin author's review). The
+ * badge names the types; why it matters is in its tooltip and, for a screen reader, read after it.
+ */
+export function VersionCell({ item }: { item: Pick<ScenarioSummary, "latest_version" | "missing_block_types"> }) {
+  const { t } = useI18n();
+  const version = item.latest_version;
+  const missing = version === null ? [] : (item.missing_block_types ?? []);
+  if (version === null || missing.length === 0) return <td>{version === null ? t("list.never") : `v${version}`}</td>;
+  const hint = t("list.missingBlocksHint", { version });
+  return (
+    <td>
+      {`v${version}`}{" "}
+      <span className="missing-blocks" data-testid="missing-blocks" title={hint}>
+        <span aria-hidden="true">⚠ </span>
+        {t("list.missingBlocks", { types: missing.join(", ") })}
+      </span>
+      <span className="sr-only"> {hint}</span>
+    </td>
+  );
+}
+
+/**
+ * A new scenario's Start block, as the palette drops one (version 1 of the block, its schema's defaults: a config
+ * left empty would be filled in by the block's form when first opened, an edit nobody made). The canvas opens on it.
+ */
+const BLANK_START = { id: "start", type: "start", version: 1, config: { answer: true }, position: { x: 0, y: 0 } } as const;
+
+/**
  * A new blank scenario, speaking the language of the interface it was created in: an analyst working in Russian
  * writes Russian phrases, which need Russian numbers and dates. Import and duplicate keep their document's language.
+ * It opens with its Start block placed, as the server's own blank scenario has it: an empty canvas opened on the
+ * error "The scenario has no Start block", with Start to be found in the palette (first-run review).
  */
 export async function createBlankScenario(slug: string, name: string, language: Language) {
-  return api.createScenario(slug, name, emptyScenario(name, language));
+  const document = emptyScenario(name, language);
+  document.nodes = [structuredClone(BLANK_START)];
+  return api.createScenario(slug, name, document);
 }
 
 export function ScenarioList({ user }: { user: User }) {
@@ -428,7 +462,7 @@ export function ScenarioList({ user }: { user: User }) {
                 <ScenarioNameCell item={item} />
                 <td className="slug"><code>{item.slug}</code></td>
                 <UpdatedCell item={item} />
-                <td>{item.latest_version ? `v${item.latest_version}` : t("list.never")}</td>
+                <VersionCell item={item} />
                 <td className="actions">
                   <ScenarioRowActions
                     item={item}

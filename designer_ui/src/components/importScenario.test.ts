@@ -13,7 +13,7 @@ const NOW = 1_796_454_238_000;
 const document = { format: "ivrgraph.scenario/1", name: "QA Menu", nodes: [], edges: [] };
 const file = JSON.stringify(document, null, 2);
 const summary = (name: string, slug = name.toLowerCase().replace(/\W+/g, "-")): ScenarioSummary => ({
-  slug, name, description: "", draft_revision: 1, updated_at: "2026-01-05T10:00:00Z", updated_by: "ana", latest_version: null,
+  slug, name, description: "", draft_revision: 1, updated_at: "2026-01-05T10:00:00Z", updated_by: "ana", latest_version: null, missing_block_types: [],
 });
 const made = (slug: string, replaced = false) => ({ slug, replaced_draft: replaced }) as api.Imported;
 /** The 409 the API answers for a taken slug: it names the slug and the file's scenario name. */

@@ -3135,6 +3135,11 @@ export interface components {
             draft_revision: number;
             /** Latest Version */
             latest_version: number | null;
+            /**
+             * Missing Block Types
+             * @description Block types the live version (`latest_version`) uses that are not installed on this server (a plugin uninstalled, or left out as broken), sorted: its calls fail at those blocks. Empty when every type is installed, or nothing is published
+             */
+            missing_block_types: string[];
             /** Name */
             name: string;
             /** Slug */
