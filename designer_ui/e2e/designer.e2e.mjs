@@ -8,7 +8,7 @@
 // it, configure them, see a problem and fix it, publish,
 // run a test call pressing 2 and check the lit path; call a list of clients with a published example, follow
 // that campaign, download its report and stop it. A scenario without positions is opened and checked for blocks
-// laid out over each other. Another new user changes their own password, writes straight after, signs out in the
+// laid out over each other; blocks added from the palette or grown land on none (placement.mjs). Another new user changes their own password, writes straight after, signs out in the
 // middle of an edit (saved first) and back in with the new password. Another makes a viewer API token in the
 // designer, and its write is refused. Real calls into a small menu are counted on its canvas by the Statistics
 // toggle. A support engineer finds a client's calls by number and time across scenarios on the Calls page, follows
@@ -27,6 +27,7 @@ import { ivrTreeScenario } from "./ivr-tree-scenario.mjs";
 import { unplacedScenario } from "./unplaced-scenario.mjs";
 import { testCallInputs } from "./test-call-inputs.mjs";
 import { scenarioTests } from "./scenario-tests.mjs";
+import { blockPlacement } from "./placement.mjs";
 import { callReports } from "./reports.mjs";
 import { supportLookup } from "./support-lookup.mjs";
 import { manageUsers } from "./users.mjs";
@@ -1945,6 +1946,9 @@ async function main() {
 
     // -- the scenario's own tests in the editor: listed, run, a test call saved as one; Publish warns without any ----
     await scenarioTests(page, { check, shot, me, openDrawn, stamp });
+
+    // -- no block over another: one that grows pushes those it covers down; one added lands in free space ----------
+    await blockPlacement(page, { check, shot, me, openDrawn, stamp, overlappingBlocks, select, viewportSettled });
 
     // -- a scenario without positions is laid out on open, no two blocks overlapping -------------------
     // A 12-key IVR menu and a block of a plugin that is not installed share a column with two phrases. The layout

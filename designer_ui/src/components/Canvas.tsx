@@ -310,6 +310,7 @@ export function Canvas() {
       const type = event.dataTransfer.getData(BLOCK_DRAG_TYPE);
       if (!type) return;
       event.preventDefault();
+      // Under the mouse, or nudged to the nearest free spot when that would be over another block.
       const position = flow.screenToFlowPosition({ x: event.clientX, y: event.clientY });
       addBlock(type, { x: position.x - 110, y: position.y - 30 });
     },

@@ -50,12 +50,13 @@ export function Palette() {
   }
 
   /**
-   * Without a mouse: next to the selected block (building a chain left to right), else mid-canvas; then the
-   * canvas is centred on it (next to a block off the edge it would be out of sight) and its name announced.
+   * Without a mouse: right of the selected block (building a chain left to right), else mid-canvas, in free space
+   * either way (never over another block); then the canvas is centred on it (next to a block off the edge it would
+   * be out of sight) and its name announced.
    */
   function addByKeyboard(type: string) {
     const selected = useEditor.getState().nodes.find((n) => n.selected);
-    const id = addBlock(type, selected ? { x: selected.position.x + 300, y: selected.position.y } : midCanvas());
+    const id = addBlock(type, selected ? { ...midCanvas(), rightOf: selected.id } : midCanvas());
     if (id === null) return;
     focusNode(id);
     const block = { id, data: { blockType: type, config: {} } };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { BlockNode, ExitEdge } from "./convert";
-import { NODE_GAP, autoLayout, layoutSize, nodeHeight, pushApart, relayoutNeed, type Size } from "./layout";
+import { autoLayout, layoutSize, nodeHeight, relayoutNeed, type Size } from "./layout";
 
 const block = (id: string, exits: number, measured?: Size): BlockNode => ({
   id,
@@ -90,41 +90,5 @@ describe("relayout after measuring", () => {
   it("redoes it when one is drawn at another size; nodes the layout did not place are not waited for", () => {
     const nodes = [block("a", 2, { width: 220, height: 104 }), block("b", 3, { width: 220, height: 150 }), block("new", 1)];
     expect(relayoutNeed(nodes, assumed)).toBe("redo");
-  });
-});
-
-describe("keeping a layout apart when a block grows", () => {
-  const at = (id: string, x: number, y: number, height: number): BlockNode => ({
-    ...block(id, 2, { width: 220, height }),
-    position: { x, y },
-  });
-  const sizeOf = (node: BlockNode): Size => ({ width: node.measured!.width!, height: node.measured!.height! });
-  const ys = (nodes: BlockNode[]) => Object.fromEntries(nodes.map((n) => [n.id, n.position.y]));
-
-  // A column as the layout leaves it (30 px apart), the menu grown from 100 to 220 px; a block in the next column.
-  const column = () => [at("menu", 0, 0, 220), at("a", 0, 130, 100), at("b", 0, 260, 100), at("next", 310, 0, 100)];
-  const all = new Set(["menu", "a", "b", "next"]);
-
-  it("pushes the blocks below the grown one down, each keeping the gap, and leaves other columns alone", () => {
-    const pushed = pushApart(column(), new Set(["menu"]), all, sizeOf);
-    expect(ys(pushed)).toEqual({ menu: 0, a: 220 + NODE_GAP, b: 220 + NODE_GAP + 100 + NODE_GAP, next: 0 });
-    expect(overlaps(pushed, sizeOf)).toEqual([]);
-  });
-
-  it("moves only as far as it must: a block the growth does not reach stays", () => {
-    const nodes = [at("menu", 0, 0, 150), at("a", 0, 130, 100), at("far", 0, 600, 100)];
-    expect(ys(pushApart(nodes, new Set(["menu"]), new Set(["menu", "a", "far"]), sizeOf))).toEqual({ menu: 0, a: 180, far: 600 });
-  });
-
-  it("never moves a block that is not movable, and does not drop a pushed one onto it", () => {
-    const nodes = [at("menu", 0, 0, 220), at("a", 0, 130, 100), at("mine", 0, 300, 100)];
-    const pushed = pushApart(nodes, new Set(["menu"]), new Set(["menu", "a"]), sizeOf);
-    expect(ys(pushed)).toEqual({ menu: 0, a: 300 + 100 + NODE_GAP, mine: 300 });
-    expect(overlaps(pushed, sizeOf)).toEqual([]);
-  });
-
-  it("gives the same nodes back when nothing has to move", () => {
-    const nodes = column().map((n) => (n.id === "menu" ? at("menu", 0, 0, 100) : n));
-    expect(pushApart(nodes, new Set(["menu"]), all, sizeOf)).toBe(nodes);
   });
 });

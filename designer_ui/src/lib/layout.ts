@@ -5,6 +5,8 @@ import type { BlockNode, ExitEdge } from "./convert";
 export const NODE_WIDTH = 220;
 /** The space the layout keeps between two blocks of one column (dagre's nodesep); a block pushed down keeps it too. */
 export const NODE_GAP = 30;
+/** The space the layout keeps between two columns (dagre's ranksep); a block added beside another keeps it too. */
+export const COLUMN_GAP = 90;
 
 export interface Size {
   width: number;
@@ -34,7 +36,7 @@ export function autoLayout(
   exitCount: (node: BlockNode) => number,
 ): BlockNode[] {
   const graph = new dagre.graphlib.Graph();
-  graph.setGraph({ rankdir: "LR", nodesep: NODE_GAP, ranksep: 90, marginx: 20, marginy: 20 });
+  graph.setGraph({ rankdir: "LR", nodesep: NODE_GAP, ranksep: COLUMN_GAP, marginx: 20, marginy: 20 });
   graph.setDefaultEdgeLabel(() => ({}));
   for (const node of nodes) graph.setNode(node.id, layoutSize(node, exitCount));
   for (const edge of edges) {
@@ -69,65 +71,4 @@ export function relayoutNeed(nodes: BlockNode[], assumed: ReadonlyMap<string, Si
     if (Math.abs(width - size.width) >= 1 || Math.abs(height - size.height) >= 1) differs = true;
   }
   return differs ? "redo" : "keep";
-}
-
-interface Box {
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-}
-
-const sideBySide = (a: Box, b: Box) => a.x < b.x + b.width && b.x < a.x + a.width;
-const intersect = (a: Box, b: Box) => sideBySide(a, b) && a.y < b.y + b.height && b.y < a.y + a.height;
-
-/**
- * Keep a laid-out graph apart after blocks in it grew (an IVR menu given more keys is drawn taller, over the block
- * below it). The blocks below a grown one in its column are pushed down, each just enough to keep the layout's
- * gap, and push those below them in turn. Only `movable` blocks move, and only down: a block that may not (one
- * the analyst placed by hand) stays where it is, and a pushed block is not dropped onto it but below it. Blocks
- * the growth does not reach stay put. Returns `nodes` itself when nothing moves.
- */
-export function pushApart(
-  nodes: BlockNode[],
-  grown: ReadonlySet<string>,
-  movable: ReadonlySet<string>,
-  size: (node: BlockNode) => Size,
-): BlockNode[] {
-  const boxes = new Map<string, Box>(nodes.map((n) => [n.id, { ...n.position, ...size(n) }]));
-  const original = new Map([...boxes].map(([id, box]) => [id, { ...box }]));
-  // Top to bottom: when a block's turn comes, every block above it has its final place.
-  const order = [...nodes].sort((a, b) => a.position.y - b.position.y || a.position.x - b.position.x).map((n) => n.id);
-  const pushed = new Set<string>(grown); // what has grown or moved: only these push
-  order.forEach((id, index) => {
-    if (!movable.has(id) || grown.has(id)) return;
-    const box = boxes.get(id)!;
-    const above = order.slice(0, index).filter((other) => pushed.has(other));
-    // Blocks it must not land on: those that will not move (every block above has its place by now).
-    const fixed = order.filter((other, i) => other !== id && (i < index || !movable.has(other) || grown.has(other)));
-    let y = box.y;
-    for (let moved = true, guard = 0; moved && guard <= nodes.length; guard += 1) {
-      moved = false;
-      for (const other of above) {
-        const pusher = boxes.get(other)!;
-        const floor = pusher.y + pusher.height + NODE_GAP;
-        if (sideBySide(pusher, box) && y < floor && y + box.height > pusher.y) [y, moved] = [floor, true];
-      }
-      if (y === box.y) break; // not reached by the growth
-      for (const other of fixed) {
-        const obstacle = boxes.get(other)!;
-        // One it overlapped already (the analyst put them so) is no reason to move further.
-        if (intersect({ ...box, y }, obstacle) && !intersect(original.get(id)!, obstacle)) {
-          [y, moved] = [obstacle.y + obstacle.height + NODE_GAP, true];
-        }
-      }
-    }
-    if (y !== box.y) {
-      box.y = y;
-      pushed.add(id);
-    }
-  });
-  const moved = nodes.filter((n) => boxes.get(n.id)!.y !== n.position.y);
-  if (moved.length === 0) return nodes;
-  return nodes.map((n) => (boxes.get(n.id)!.y === n.position.y ? n : { ...n, position: { x: n.position.x, y: boxes.get(n.id)!.y } }));
 }

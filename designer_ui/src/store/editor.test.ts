@@ -3,7 +3,7 @@ import catalogJson from "../lib/fixtures/catalog.json";
 import type { BlockSpec } from "../lib/catalog";
 import type { BlockNode, ScenarioDocument } from "../lib/convert";
 import { nodeExits } from "../lib/graph";
-import { nodeHeight } from "../lib/layout";
+import { NODE_GAP, nodeHeight } from "../lib/layout";
 import { drawnNodes, useEditor, wiredExits } from "./editor";
 
 const document: ScenarioDocument = {
@@ -422,18 +422,24 @@ describe("after Auto layout, a block that grows", () => {
     expect(overlapping()).toEqual([]);
   });
 
-  it("never moves a block the analyst has dragged since the layout", () => {
+  it("moves a block the analyst has dragged since the layout only when the menu would overlap it", () => {
     layOutThenGrowTheMenu();
     const below = editor().nodes.filter((n) => n.position.y > at("ivr").y).sort((a, b) => a.position.y - b.position.y)[0]!;
-    // A nudge: still in the menu's column, where the menu grown further reaches it.
-    const spot = { x: below.position.x + 10, y: below.position.y + 5 };
+    const height = (id: string) => editor().nodes.find((n) => n.id === id)!.measured!.height!;
+    // Dragged a little further down, out of the layout's gap: a key more does not reach it, it stays put.
+    const spot = { x: below.position.x + 10, y: at("ivr").y + height("ivr") + 45 };
     editor().onNodesChange([{ type: "position", id: below.id, position: spot, dragging: false }]);
-    editor().updateNode("ivr", keys("1", "2", "3", "4", "5", "6", "7", "8", "9"), false);
+    editor().updateNode("ivr", keys("1", "2", "3", "4", "5"), false);
     measure("ivr");
     expect(at(below.id)).toEqual(spot);
+    // Four keys more would put the menu over it: it goes down, just clear of the menu, its x kept.
+    editor().updateNode("ivr", keys("1", "2", "3", "4", "5", "6", "7", "8", "9"), false);
+    measure("ivr");
+    expect(at(below.id)).toEqual({ x: spot.x, y: at("ivr").y + height("ivr") + NODE_GAP });
+    expect(overlapping()).toEqual([]);
   });
 
-  it("moves nothing in a graph no layout has placed", () => {
+  it("moves nothing in a graph no layout has placed when the grown block overlaps none", () => {
     measure();
     const placed = editor().nodes.map((n) => n.position);
     editor().updateNode("menu", keys("1", "2", "3", "4", "5", "6", "7", "8", "9"), false);

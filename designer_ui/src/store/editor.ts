@@ -36,7 +36,8 @@ import {
   type ConnectionRefusal,
 } from "../lib/graph";
 import { record, redo, startHistory, undo, type History } from "../lib/history";
-import { autoLayout, layoutSize, pushApart, relayoutNeed, type Size } from "../lib/layout";
+import { autoLayout, layoutSize, relayoutNeed, type Size } from "../lib/layout";
+import { freeSpot, pushDownUnder, spotBeside, type Box, type PlacedBox } from "../lib/placement";
 import { severityByNode, type Problem, type Severity } from "../lib/problems";
 import { NO_HIGHLIGHT, highlightPath, type Highlight, type TraceStepLike } from "../lib/trace";
 
@@ -110,7 +111,11 @@ export interface EditorState {
   refusal(connection: Connection): ConnectionRefusal;
   onConnect(connection: Connection): void;
   setExitTarget(source: string, exit: string, target: string | null): void;
-  addBlock(type: string, position: { x: number; y: number }): string | null;
+  /**
+   * A new block, selected, at the free spot nearest `where` (over no other block), or right of block `rightOf`
+   * when it is given and there. Its id, or null for a type the catalog does not have.
+   */
+  addBlock(type: string, where: XYPosition & { rightOf?: string }): string | null;
   updateNode(id: string, patch: Partial<BlockData>, coalesce?: boolean): void;
   renameNode(id: string, newId: string): boolean;
   updateHead(patch: Partial<DocumentHead>, coalesce?: boolean): void;
@@ -165,9 +170,9 @@ let settling: {
 /**
  * Where the last layout (Auto layout, or the one on open) put each block, and where keeping it apart has moved it
  * since: all of those places, as an undo or a redo goes back to any of them. A block at one of them is the
- * layout's to keep tidy: when one of them grows (an IVR menu given more keys is drawn taller), those below it are
- * pushed down rather than left under it. A block anywhere else has been placed since (dragged by the analyst, an
- * undo to before the layout, a paste) and is never moved by this.
+ * layout's to keep tidy: pushed down to keep the layout's gap as soon as a block above it grows into that gap (an
+ * IVR menu given more keys is drawn taller). A block anywhere else has been placed since (dragged by the analyst,
+ * an undo to before the layout, a paste) and is pushed only when a growing block would overlap it.
  */
 let laidOut = new Map<string, Set<string>>();
 const placeKey = (position: XYPosition) => `${position.x},${position.y}`;
@@ -180,17 +185,20 @@ function placedByLayout(node: BlockNode): boolean {
   return laidOut.get(node.id)?.has(placeKey(node.position)) ?? false;
 }
 
-/** The laid-out blocks that React Flow has just measured taller or wider than it had them. */
-function grownByLayout(changes: NodeChange<BlockNode>[], before: BlockNode[]): Set<string> {
-  const grown = new Set<string>();
+/** The blocks React Flow has just measured taller or wider than it had them, each with its box before. */
+function grownBlocks(changes: NodeChange<BlockNode>[], before: BlockNode[]): Map<string, Box> {
+  const grown = new Map<string, Box>();
   const byId = new Map(before.map((n) => [n.id, n]));
   for (const change of changes) {
     if (change.type !== "dimensions" || !change.dimensions) continue;
     const node = byId.get(change.id);
     const was = node?.measured;
-    // The first measure is not growth: a layout made before it is the settling's to correct.
-    if (!node || was?.width === undefined || was.height === undefined || !placedByLayout(node)) continue;
-    if (change.dimensions.height >= was.height + 1 || change.dimensions.width >= was.width + 1) grown.add(change.id);
+    // The first measure is not growth: a layout made before it is the settling's to correct, and a block that
+    // opens over another was saved so.
+    if (!node || was?.width === undefined || was.height === undefined) continue;
+    if (change.dimensions.height >= was.height + 1 || change.dimensions.width >= was.width + 1) {
+      grown.set(change.id, { ...node.position, width: was.width, height: was.height });
+    }
   }
   return grown;
 }
@@ -427,17 +435,23 @@ export const useEditor = create<EditorState>()((setState, get) => {
     }
   }
 
+  /** Each block's box on the canvas: as React Flow measured it, else as the layout guesses it. */
+  function boxesOf(nodes: BlockNode[]): PlacedBox[] {
+    return nodes.map((n) => ({ id: n.id, ...n.position, ...layoutSize(n, exitCount) }));
+  }
+
   /**
-   * Laid-out blocks grew: push the laid-out blocks below them down, as part of the edit that made them grow (one
-   * undo takes back both). While a layout is settling, its relayout at the measured sizes does this instead.
+   * Blocks grew: push the blocks they now overlap down (see `pushDownUnder`), as part of the edit that made them
+   * grow (one undo takes back both). While a layout is settling, its relayout at the measured sizes does this.
    */
-  function keepApart(grown: Set<string>): void {
+  function keepApart(grown: Map<string, Box>): void {
     const state = get();
     if (grown.size === 0 || settling || state.readOnly) return;
-    const movable = new Set(state.nodes.filter(placedByLayout).map((n) => n.id));
-    const nodes = pushApart(state.nodes, grown, movable, (node) => layoutSize(node, exitCount));
-    if (nodes === state.nodes) return;
-    for (const node of nodes) if (movable.has(node.id)) laidOut.get(node.id)?.add(placeKey(node.position));
+    const tidy = new Set(state.nodes.filter(placedByLayout).map((n) => n.id));
+    const moved = pushDownUnder(boxesOf(state.nodes), grown, tidy);
+    if (moved.size === 0) return;
+    const nodes = state.nodes.map((n) => (moved.has(n.id) ? { ...n, position: { x: n.position.x, y: moved.get(n.id)! } } : n));
+    for (const node of nodes) if (tidy.has(node.id)) laidOut.get(node.id)?.add(placeKey(node.position));
     const history = { ...state.history, present: { ...state.history.present, nodes } };
     const saveState = state.saveState === "conflict" ? "conflict" : "dirty";
     set({ nodes, history, changeSeq: state.changeSeq + 1, saveState });
@@ -533,7 +547,7 @@ export const useEditor = create<EditorState>()((setState, get) => {
       else set({ nodes });
       if (!changes.some((c) => c.type === "dimensions")) return;
       if (settling) settle();
-      keepApart(grownByLayout(changes, drawnNodes(state)));
+      keepApart(grownBlocks(changes, drawnNodes(state)));
     },
 
     onEdgesChange(changes) {
@@ -572,11 +586,17 @@ export const useEditor = create<EditorState>()((setState, get) => {
       commit({ edges: connect(connection, kept) });
     },
 
-    addBlock(type, position) {
+    addBlock(type, { rightOf, ...wanted }) {
       const spec = get().catalog.get(type);
       if (!spec) return null;
       const taken = new Set(get().nodes.map((n) => n.id));
-      const node = { ...newBlockNode(spec, position, taken), selected: true };
+      const made = newBlockNode(spec, wanted, taken);
+      // Its size before it is drawn: the layout's guess, kept above what the stylesheet draws.
+      const size = layoutSize(made, exitCount);
+      const others = boxesOf(get().nodes);
+      const beside = rightOf === undefined ? undefined : others.find((b) => b.id === rightOf);
+      const position = beside ? spotBeside(beside, size, others) : freeSpot(wanted, size, others);
+      const node = { ...made, position, selected: true };
       const nodes = get().nodes.map((n) => (n.selected ? { ...n, selected: false } : n));
       commit({ nodes: [...nodes, node] });
       set({ panel: "block" });
