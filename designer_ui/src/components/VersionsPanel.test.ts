@@ -13,6 +13,8 @@ import {
   CompareForm,
   ComparisonView,
   ShippedFailing,
+  AlreadyFailing,
+  alreadyFailingAt,
   shippedFailing,
   VersionChangesButton,
   loadComparison,
@@ -219,5 +221,20 @@ describe("a version published despite failing tests", () => {
     expect(html).toContain("Publicada pese a pruebas fallidas: 1");
     expect(html).toContain("«database down: main menu anyway» de employee-callthrough");
     expect(html).toContain("expected [&#x27;queue:sales&#x27;]");
+  });
+});
+
+describe("a version published while tests of other scenarios already failed", () => {
+  const summary = { errors: 0, already_failing: [{ scenario: "employee-callthrough", test: "night: closed message" }] };
+
+  it("lists them, muted, apart from an override, in the analyst's language", () => {
+    expect(alreadyFailingAt(summary)).toEqual(summary.already_failing);
+    expect(alreadyFailingAt({ already_failing: "not a list" })).toEqual([]);
+    expect(renderToHtml(AlreadyFailing, { summary: { errors: 0 } })).toBe("");
+    const html = renderInLanguage("ru", AlreadyFailing, { summary });
+    expect(html).toContain("Тесты других сценариев, не проходившие ещё до этой версии: 1");
+    expect(html).toContain("«night: closed message» сценария employee-callthrough");
+    expect(html).not.toContain("error-text");
+    expect(renderToHtml(ShippedFailing, { summary })).toBe("");
   });
 });

@@ -225,6 +225,37 @@ export function ShippedFailing({ summary }: { summary: Record<string, unknown> }
   );
 }
 
+/**
+ * The tests of other scenarios that already failed with the version live before this one was published
+ * (persistence.publishing `already_failing`): they did not block it, and it did not break them, but whoever fixes
+ * them looks here. None for most versions.
+ */
+export function alreadyFailingAt(summary: Record<string, unknown>): { scenario: string; test: string }[] {
+  const listed = summary.already_failing;
+  if (!Array.isArray(listed)) return [];
+  return listed.filter(
+    (entry): entry is { scenario: string; test: string } =>
+      typeof entry === "object" && entry !== null && typeof entry.test === "string" && typeof entry.scenario === "string",
+  );
+}
+
+/** Said, muted, on a version published while tests of scenarios continuing into it already failed. */
+export function AlreadyFailing({ summary }: { summary: Record<string, unknown> }) {
+  const { t } = useI18n();
+  const listed = alreadyFailingAt(summary);
+  if (listed.length === 0) return null;
+  return (
+    <details className="already-failing" data-testid="already-failing">
+      <summary className="muted small">{t("versions.alreadyFailing", { count: listed.length })}</summary>
+      <ul>
+        {listed.map((entry, i) => (
+          <li key={i}>{t("versions.shippedTest", { test: entry.test, scenario: entry.scenario })}</li>
+        ))}
+      </ul>
+    </details>
+  );
+}
+
 export function VersionsPanel(props: { slug: string; refreshKey: number; canRollBack: boolean; onChanged(): void }) {
   const { slug, refreshKey, canRollBack, onChanged } = props;
   const { t, language } = useI18n();
@@ -335,6 +366,7 @@ export function VersionsPanel(props: { slug: string; refreshKey: number; canRoll
                 {formatDateTime(item.created_at, language)} {item.created_by ?? ""}
               </div>
               <ShippedFailing summary={item.validation_summary} />
+              <AlreadyFailing summary={item.validation_summary} />
               <div className="row">
                 <VersionChangesButton
                   version={item.number}
