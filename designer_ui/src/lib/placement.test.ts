@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { COLUMN_GAP, NODE_GAP } from "./layout";
-import { PLACEMENT_GAP, freeSpot, intersect, pushDownUnder, spotBeside, type Box, type PlacedBox, type Point, type Size } from "./placement";
+import { PLACEMENT_GAP, boundsOf, freeSpot, groupShift, intersect, pushDownUnder, spotBeside, type Box, type PlacedBox, type Point, type Size } from "./placement";
 
 const box = (x: number, y: number, width = 220, height = 100): Box => ({ x, y, width, height });
 const placed = (id: string, x: number, y: number, height = 100): PlacedBox => ({ id, ...box(x, y, 220, height) });
@@ -173,5 +173,90 @@ describe("blocks under a block that grew", () => {
   it("moves nothing when nothing is reached", () => {
     const boxes = column().map((b) => (b.id === "menu" ? { ...b, height: 100 } : b));
     expect(pushDownUnder(boxes, before("menu", boxes, 90), laidOut).size).toBe(0);
+  });
+});
+
+describe("a pasted group's move to free space", () => {
+  const moved = (group: Box[], by: Point) => group.map((b) => ({ ...b, x: b.x + by.x, y: b.y + by.y }));
+  /** Whether every block of the group, moved by `by`, keeps `gap` from every other block. */
+  const groupClear = (group: Box[], by: Point, others: Box[]) => moved(group, by).every((b) => clear(b, b, others));
+
+  it("is no move when every block of the group is clear already, even around a block inside its bounds", () => {
+    expect(groupShift([box(0, 0)], [box(400, 0)])).toEqual({ x: 0, y: 0 });
+    // A group either side of another block: its blocks are clear of it, so nothing moves.
+    expect(groupShift([box(0, 0), box(600, 0)], [box(300, 0)])).toEqual({ x: 0, y: 0 });
+  });
+
+  it("for one block is the move to its nearest free spot", () => {
+    const others = [box(0, 0, 220, 104), box(0, 134, 220, 104), box(260, 40)];
+    const pasted = box(40, 40, 220, 84);
+    const spot = freeSpot(pasted, pasted, others);
+    expect(groupShift([pasted], others)).toEqual({ x: spot.x - pasted.x, y: spot.y - pasted.y });
+  });
+
+  it("pasted again and again at the same place, cascades: no copy on the originals or on an earlier copy", () => {
+    // A menu with Sales right of it, pasted 40 px down and right of themselves five times.
+    const originals = [box(0, 0, 220, 164), box(310, 0, 220, 104)];
+    const pasted = moved(originals, { x: 40, y: 40 });
+    const canvas = [...originals];
+    const shifts: Point[] = [];
+    for (let i = 0; i < 5; i += 1) {
+      const shift = groupShift(pasted, canvas);
+      expect(groupClear(pasted, shift, canvas)).toBe(true);
+      shifts.push(shift);
+      canvas.push(...moved(pasted, shift));
+    }
+    expect(new Set(shifts.map((s) => `${s.x},${s.y}`)).size).toBe(5);
+    // The first copy goes just under the originals, the gap kept: the nearest free place.
+    expect(shifts[0]).toEqual({ x: 0, y: 164 + PLACEMENT_GAP - 40 });
+  });
+
+  it("is the shortest move that clears every block of the group, as a search of every move around finds it", () => {
+    const next = random(11);
+    const step = 10;
+    const size = { width: 220, height: 80 };
+    for (let round = 0; round < 25; round += 1) {
+      const others = Array.from({ length: 3 + Math.floor(next() * 6) }, () =>
+        box(step * Math.floor(next() * 60 - 30), step * Math.floor(next() * 60 - 30), 220, step * (6 + Math.floor(next() * 15))),
+      );
+      // Two or three blocks in a group's shapes: a chain to the right, a column, a diagonal.
+      const group = Array.from({ length: 2 + Math.floor(next() * 2) }, (_, i) =>
+        box(step * Math.floor(next() * 30) + i * 250 * Math.floor(next() * 2), step * Math.floor(next() * 30) + i * 110, size.width, size.height),
+      );
+      const shift = groupShift(group, others);
+      expect(groupClear(group, shift, others)).toBe(true);
+      let nearest = Infinity;
+      for (let x = -1500; x <= 1500; x += step) {
+        for (let y = -1500; y <= 1500; y += step) {
+          const distance = Math.hypot(x, y);
+          if (distance < nearest && groupClear(group, { x, y }, others)) nearest = distance;
+        }
+      }
+      expect(Math.hypot(shift.x, shift.y)).toBeCloseTo(nearest, 6);
+    }
+  });
+
+  it("a large group pasted into a crowd of 800 blocks lands clear of them all, its bounding box clear, in a moment", () => {
+    // No room anywhere inside the crowd: its blocks are 30 px apart, give or take.
+    const crowd = Array.from({ length: 800 }, (_, i) => box((i % 40) * 250 + ((i * 37) % 13), Math.floor(i / 40) * 130 + ((i * 17) % 11)));
+    // Forty of them copied (from all over it), pasted 40 px off: too many to weigh one by one among 800.
+    const group = moved(crowd.filter((_, i) => i % 20 === 0), { x: 40, y: 40 });
+    const started = performance.now();
+    const shift = groupShift(group, crowd);
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(groupClear(group, shift, crowd)).toBe(true);
+    const bounds = boundsOf(moved(group, shift));
+    expect(clear(bounds, bounds, crowd)).toBe(true);
+  });
+
+  it("a few blocks pasted into that crowd go to the nearest room, as near as one by one allows", () => {
+    const crowd = Array.from({ length: 800 }, (_, i) => box((i % 40) * 250 + ((i * 37) % 13), Math.floor(i / 40) * 130 + ((i * 17) % 11)));
+    // Two side by side from the middle of its 40 columns and 20 rows.
+    const group = moved([crowd[10 * 40 + 20]!, crowd[10 * 40 + 21]!], { x: 40, y: 40 });
+    const shift = groupShift(group, crowd);
+    expect(groupClear(group, shift, crowd)).toBe(true);
+    // Out over its top or under its bottom, ten rows of 130 px away, not round its side, twenty columns away.
+    expect(shift.x).toBe(0);
+    expect(Math.abs(shift.y)).toBeLessThan(11 * 130 + 40);
   });
 });

@@ -1,8 +1,8 @@
 /**
  * Where blocks go so that none lands on another: a new block in the free space nearest where it was asked for
- * (beside the selected block, mid-canvas, under the mouse of a drop), and the blocks under a block that grew
- * pushed down out of its way. Boxes in canvas coordinates, top-left corners; pure, so it is tested without a
- * browser.
+ * (beside the selected block, mid-canvas, under the mouse of a drop), pasted copies moved as a group to the free
+ * space nearest where the paste put them, and the blocks under a block that grew pushed down out of its way. Boxes
+ * in canvas coordinates, top-left corners; pure, so it is tested without a browser.
  */
 import { COLUMN_GAP, NODE_GAP } from "./layout";
 
@@ -40,7 +40,6 @@ function forbidden(other: Box, size: Size, gap: number): Box {
   };
 }
 
-const inside = (p: Point, r: Box) => p.x > r.x && p.x < r.x + r.width && p.y > r.y && p.y < r.y + r.height;
 /** How far a point is from a region's closure (0 inside it). */
 const distanceTo = (p: Point, r: Box) =>
   Math.hypot(Math.max(r.x - p.x, 0, p.x - r.x - r.width), Math.max(r.y - p.y, 0, p.y - r.y - r.height));
@@ -48,11 +47,6 @@ const distanceTo = (p: Point, r: Box) =>
 /**
  * The top-left corner nearest `wanted` at which a box of `size` overlaps none of `others` and keeps `gap` from
  * each, its left edge at `minX` or right of it and its top at `minY` or below it. `wanted` itself when free.
- *
- * Exact: the nearest free point is `wanted`, or on the edge of a forbidden region, so its x is `wanted`'s or a
- * region's left or right edge and its y likewise: each such pair is a candidate, nearest first. Only the regions
- * within a radius of `wanted` can forbid a candidate within it, so the search starts near and widens: a block
- * added to an 800-block scenario weighs a handful of neighbours, not all of them.
  */
 export function freeSpot(
   wanted: Point,
@@ -62,25 +56,118 @@ export function freeSpot(
 ): Point {
   const start = { x: Math.max(wanted.x, minX), y: Math.max(wanted.y, minY) };
   const regions = others.map((other) => forbidden(other, size, gap));
-  for (let radius = 2 * Math.max(size.width, size.height, 1); ; radius *= 2) {
+  return nearestOutside(start, regions, 2 * Math.max(size.width, size.height, 1), { minX, minY })!;
+}
+
+/** Nearest first; of two as near, the lower one, then the one to the right: a chain grows down and rightwards. */
+const preferred = (a: { point: Point; distance: number }, b: { point: Point; distance: number }) =>
+  a.distance - b.distance || b.point.y - a.point.y || b.point.x - a.point.x;
+
+/**
+ * The point nearest `start` inside none of `regions` (open boxes), with x at `minX` or more and y at `minY` or
+ * more, as `start` is; null when finding it would weigh more than `budget` vertical lines times regions.
+ *
+ * Exact: the nearest free point is `start`, or on the edge of a region, so its x is `start`'s or a region's left
+ * or right edge: on each such vertical line the free y nearest `start` is found, and the nearest of those is the
+ * point. Only the regions within a radius of `start` can cover a point within it, so the search starts at
+ * `radius` and widens: a block added to an 800-block scenario weighs a handful of neighbours, not all of them.
+ */
+function nearestOutside(
+  start: Point,
+  regions: readonly Box[],
+  radius: number,
+  { minX = -Infinity, minY = -Infinity, budget = Infinity }: { minX?: number; minY?: number; budget?: number },
+): Point | null {
+  for (; ; radius *= 2) {
     const near = regions.filter((r) => distanceTo(start, r) <= radius);
     const everything = near.length === regions.length;
-    const xs = new Set([start.x, ...near.flatMap((r) => [r.x, r.x + r.width])].filter((x) => x >= minX));
-    const ys = new Set([start.y, ...near.flatMap((r) => [r.y, r.y + r.height])].filter((y) => y >= minY));
-    const candidates: { point: Point; distance: number }[] = [];
+    const within = (x: number) => x >= minX && (everything || Math.abs(x - start.x) <= radius);
+    const xs = new Set([start.x, ...near.flatMap((r) => [r.x, r.x + r.width])].filter(within));
+    if (xs.size * near.length > budget) return null;
+    near.sort((a, b) => a.y - b.y);
+    let best: { point: Point; distance: number } | null = null;
     for (const x of xs) {
-      for (const y of ys) {
-        const distance = Math.hypot(x - start.x, y - start.y);
-        if (everything || distance <= radius) candidates.push({ point: { x, y }, distance });
-      }
+      const point = { x, y: nearestFreeY(x, start.y, minY, near) };
+      const candidate = { point, distance: Math.hypot(point.x - start.x, point.y - start.y) };
+      if (!everything && candidate.distance > radius) continue; // a region not weighed yet may cover it
+      if (!best || preferred(candidate, best) < 0) best = candidate;
     }
-    // Nearest first; of two as near, the lower one, then the one to the right: a chain grows down and rightwards.
-    candidates.sort((a, b) => a.distance - b.distance || b.point.y - a.point.y || b.point.x - a.point.x);
-    const found = candidates.find(({ point }) => !near.some((r) => inside(point, r)));
-    if (found) return found.point;
-    // With every region weighed there is always a free candidate (right of them all); this is for safety.
-    if (everything) return { x: Math.max(start.x, ...regions.map((r) => r.x + r.width)), y: start.y };
+    // With every region weighed there is always one: every vertical line has a free y.
+    if (best) return best.point;
   }
+}
+
+/**
+ * On the vertical line at `x`, the y nearest `wanted` (at `minY` or below it, as `wanted` is) that none of
+ * `byTop` (regions sorted by their top) covers; of two as near, the lower one.
+ */
+function nearestFreeY(x: number, wanted: number, minY: number, byTop: readonly Box[]): number {
+  // The regions crossing the line, top down, merged into runs: regions are open, so two that overlap cover the
+  // line as one, and two that only touch leave the y they share free.
+  let [top, bottom] = [-Infinity, -Infinity];
+  for (const r of byTop) {
+    if (r.x >= x || x >= r.x + r.width) continue;
+    if (r.y < bottom) {
+      bottom = Math.max(bottom, r.y + r.height);
+      continue;
+    }
+    if (top < wanted && wanted < bottom) break; // the run that covers `wanted` is complete
+    if (r.y >= wanted) return wanted; // every run from here on starts at or below it
+    [top, bottom] = [r.y, r.y + r.height];
+  }
+  if (!(top < wanted && wanted < bottom)) return wanted;
+  return top >= minY && wanted - top < bottom - wanted ? top : bottom;
+}
+
+/** The smallest box holding all of `boxes` (at least one). */
+export function boundsOf(boxes: readonly Box[]): Box {
+  const x = Math.min(...boxes.map((b) => b.x));
+  const y = Math.min(...boxes.map((b) => b.y));
+  const width = Math.max(...boxes.map((b) => b.x + b.width)) - x;
+  const height = Math.max(...boxes.map((b) => b.y + b.height)) - y;
+  return { x, y, width, height };
+}
+
+/**
+ * How much the exact search for a group may weigh before the group is placed by its bounding box instead (each a
+ * few tens of milliseconds at most): its blocks times the others, and vertical lines times regions as it widens.
+ * A large group pasted into a crowd has a great many ways through it.
+ */
+const GROUP_PAIRS_BUDGET = 20_000;
+const GROUP_SEARCH_BUDGET = 2_000_000;
+
+/**
+ * How far to move a group of blocks (pasted copies, `group` their boxes where the paste put them) so that none of
+ * them overlaps any of `others` or comes within `gap` of one: the shortest such move, {0, 0} when they are clear
+ * already. The group moves as one, so it keeps its shape. A group too large to search exactly among a crowd is
+ * moved so that its bounding box is clear: never onto a block, perhaps a little further than it need be.
+ */
+export function groupShift(
+  group: readonly Box[],
+  others: readonly Box[],
+  { gap = PLACEMENT_GAP }: { gap?: number } = {},
+): Point {
+  const keepsGap = (b: Box) => {
+    const around = { x: b.x - gap, y: b.y - gap, width: b.width + 2 * gap, height: b.height + 2 * gap };
+    return others.every((other) => !intersect(around, other));
+  };
+  if (group.every(keepsGap)) return { x: 0, y: 0 };
+  if (group.length * others.length <= GROUP_PAIRS_BUDGET) {
+    // A move by t puts a member over (or within `gap` of) another block when t is in the region the member's
+    // top-left corner must keep out of, less where the member is: such regions of every member and other block.
+    const regions = group.flatMap((member) =>
+      others.map((other) => {
+        const region = forbidden(other, member, gap);
+        return { ...region, x: region.x - member.x, y: region.y - member.y };
+      }),
+    );
+    const largest = Math.max(1, ...group.flatMap((b) => [b.width, b.height]));
+    const exact = nearestOutside({ x: 0, y: 0 }, regions, 2 * largest, { budget: GROUP_SEARCH_BUDGET });
+    if (exact) return exact;
+  }
+  const bounds = boundsOf(group);
+  const corner = freeSpot(bounds, bounds, others, { gap });
+  return { x: corner.x - bounds.x, y: corner.y - bounds.y };
 }
 
 /**

@@ -37,7 +37,7 @@ import {
 } from "../lib/graph";
 import { record, redo, startHistory, undo, type History } from "../lib/history";
 import { autoLayout, layoutSize, relayoutNeed, type Size } from "../lib/layout";
-import { freeSpot, pushDownUnder, spotBeside, type Box, type PlacedBox } from "../lib/placement";
+import { freeSpot, groupShift, pushDownUnder, spotBeside, type Box, type PlacedBox } from "../lib/placement";
 import { severityByNode, type Problem, type Severity } from "../lib/problems";
 import { NO_HIGHLIGHT, highlightPath, type Highlight, type TraceStepLike } from "../lib/trace";
 
@@ -121,6 +121,7 @@ export interface EditorState {
   updateHead(patch: Partial<DocumentHead>, coalesce?: boolean): void;
   deleteSelection(): void;
   copy(): void;
+  /** Copies of the copied blocks and the edges between them, selected, as a group in the free space nearest. */
   paste(): void;
   undo(): void;
   redo(): void;
@@ -650,8 +651,15 @@ export const useEditor = create<EditorState>()((setState, get) => {
       const state = get();
       if (!state.clipboard) return;
       const pasted = pasteClipboard(state.clipboard, new Set(state.nodes.map((n) => n.id)));
+      // Where the paste puts them (offset from the originals) may be over blocks, the originals or an earlier paste
+      // of the same copy: the copies move together, keeping their shape, to the nearest place over none of them.
+      const edges = [...state.edges, ...pasted.edges];
+      const sizeOf = (node: BlockNode) => layoutSize(node, (n) => nodeExits(n, state.catalog, edges).length);
+      const shift = groupShift(pasted.nodes.map((n) => ({ ...n.position, ...sizeOf(n) })), boxesOf(state.nodes));
+      const moved = (p: XYPosition) => ({ x: p.x + shift.x, y: p.y + shift.y });
+      const copies = pasted.nodes.map((n) => ({ ...n, position: moved(n.position) }));
       const nodes = state.nodes.map((n) => (n.selected ? { ...n, selected: false } : n));
-      commit({ nodes: [...nodes, ...pasted.nodes], edges: [...state.edges, ...pasted.edges] });
+      commit({ nodes: [...nodes, ...copies], edges });
     },
 
     undo() {
