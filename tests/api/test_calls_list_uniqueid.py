@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import itertools
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -20,12 +21,15 @@ from tests.fakes.asterisk import CallerScript, default_env
 from tests.persistence import documents
 
 _channels = itertools.count(1)
+_RUN = uuid.uuid4().hex[:10]
 
 
 async def _take_calls(server: Server, slug: str, callers: list[CallerScript]) -> list[str]:
     """A call to `slug` per caller, each on a channel of its own UNIQUEID (as a PBX's system name prefixes it);
     those ids, in the order the calls were taken."""
-    uniqueids = [f"pbx1-1795295104.{server.backend}{next(_channels)}" for _ in callers]
+    # Unique in the run: the server's database is shared by the worker's tests, and another file numbers its
+    # channels "pbx1-1795295104.<backend><n>" too, which the ?uniqueid= filter (exact) found beside ours.
+    uniqueids = [f"pbx1-{_RUN}.{server.backend}{next(_channels)}" for _ in callers]
     async with serving_node(server) as agi:
         for uniqueid, caller in zip(uniqueids, callers, strict=True):
             await call(agi, slug, caller, env={**default_env(slug), "agi_uniqueid": uniqueid}, time_scale=0.01)
