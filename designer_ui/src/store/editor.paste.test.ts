@@ -7,15 +7,9 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import catalogJson from "../lib/fixtures/catalog.json";
 import type { BlockSpec } from "../lib/catalog";
-import type { BlockNode, ScenarioDocument } from "../lib/convert";
-import { nodeExits } from "../lib/graph";
-import { layoutSize } from "../lib/layout";
 import { useEditor } from "./editor";
+import { at, drawn, editor, hotline, overlapping } from "./hotlineForTest";
 
-const editor = () => useEditor.getState();
-const menu = (...keys: string[]) => ({ prompt: { text: "Main menu" }, options: keys.map((key) => ({ key })) });
-// As the stylesheet draws a block: a head and summary, then a 20 px row per exit.
-const drawn = (node: BlockNode) => 50 + 20 * nodeExits(node, editor().catalog, editor().edges).length;
 /** React Flow reports the sizes it drew the blocks at: the ones not measured yet (as it does for new blocks). */
 const measure = () =>
   editor().onNodesChange(
@@ -24,22 +18,8 @@ const measure = () =>
       .map((n) => ({ type: "dimensions" as const, id: n.id, dimensions: { width: 220, height: drawn(n) } })),
   );
 const node = (id: string) => editor().nodes.find((n) => n.id === id)!;
-const at = (id: string) => node(id).position;
 const ids = () => editor().nodes.map((n) => n.id);
 const selected = () => editor().nodes.filter((n) => n.selected).map((n) => n.id);
-const boxOf = (n: BlockNode) => ({ ...n.position, ...layoutSize(n, (b) => nodeExits(b, editor().catalog, editor().edges).length) });
-
-/** The pairs of blocks that overlap, at their measured sizes or, for one not drawn yet, the layout's guess. */
-function overlapping(): string[] {
-  const nodes = editor().nodes;
-  return nodes.flatMap((a, i) =>
-    nodes.slice(i + 1).flatMap((b) => {
-      const [p, q] = [boxOf(a), boxOf(b)];
-      const apart = p.x + p.width <= q.x || q.x + q.width <= p.x || p.y + p.height <= q.y || q.y + q.height <= p.y;
-      return apart ? [] : [`${a.id}/${b.id}`];
-    }),
-  );
-}
 
 /** Copy the blocks named, as a click and shift-clicks then Ctrl+C do. */
 function copy(...names: string[]): void {
@@ -55,30 +35,9 @@ function paste(): string[] {
   return ids().filter((id) => !before.has(id));
 }
 
-/**
- * Start, the "Main menu" (keys 1 and 2) with "Closed" under it, Sales and Support in the next column: as the QA
- * scenario had them, close together, so that 40 px down and right of any of them is over one of them.
- */
-const scenario: ScenarioDocument = {
-  format: "ivrgraph.scenario/1",
-  name: "Hotline",
-  nodes: [
-    { id: "start", type: "start", position: { x: 0, y: 0 }, config: {} },
-    { id: "main_menu", type: "ivr", label: "Main menu", position: { x: 300, y: 0 }, config: menu("1", "2") },
-    { id: "closed", type: "hangup", label: "Closed", position: { x: 300, y: 170 }, config: {} },
-    { id: "sales", type: "transfer", label: "Sales", position: { x: 610, y: 0 }, config: { target: "101" } },
-    { id: "support", type: "transfer", label: "Support", position: { x: 610, y: 160 }, config: { target: "102" } },
-  ],
-  edges: [
-    { id: "start:next", source: "start", exit: "next", target: "main_menu" },
-    { id: "main_menu:1", source: "main_menu", exit: "1", target: "sales" },
-    { id: "main_menu:2", source: "main_menu", exit: "2", target: "support" },
-  ],
-};
-
 beforeEach(() => {
   editor().setCatalog(catalogJson as unknown as BlockSpec[]);
-  editor().load("hotline", structuredClone(scenario), 1);
+  editor().load("hotline", structuredClone(hotline), 1);
   measure();
 });
 
@@ -129,7 +88,7 @@ describe("a paste", () => {
   });
 
   it("of blocks not drawn yet goes by the layout's guess of their size", () => {
-    editor().load("hotline", structuredClone(scenario), 1); // nothing measured
+    editor().load("hotline", structuredClone(hotline), 1); // nothing measured
     const guessedOver = overlapping(); // the guess is kept above what is drawn: Sales' may reach Support
     copy("main_menu");
     editor().paste();
