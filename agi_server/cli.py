@@ -53,6 +53,7 @@ from agi_server.records import Spool, WriteBatch
 from agi_server.scenarios import CachedScenarioSource, ScenarioSource, SourceLoader, folder_source
 from agi_server.server import AgiServer, AgiServerConfig, InputResolver, SystemClock, tune_collector_for_serving
 from graph_engine.readiness import host_registry
+from graph_engine.registry import BlockRegistry
 from graph_engine.services import Services
 from persistence.db import DATABASE_URL_ENV
 from persistence.phone_numbers import configure_default_country
@@ -63,12 +64,19 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def scenario_source(args: argparse.Namespace) -> ScenarioSource:
-    """Where scenarios come from without a database: the folder's files, each checked against the installed blocks
-    (a scenario using a type no plugin here provides is logged at start-up)."""
+def installed_blocks() -> BlockRegistry:
+    """The installed blocks as a node serving calls loads them: a broken plugin fails only the calls that reach its
+    blocks. Loaded once per start and handed to all that needs it: each load scans the plugins again and logs each
+    broken one again."""
     from blocks import default_registry
 
-    return folder_source(Path(args.scenarios), registry=default_registry(skip_broken=True))
+    return default_registry(skip_broken=True)
+
+
+def scenario_source(args: argparse.Namespace, registry: BlockRegistry | None = None) -> ScenarioSource:
+    """Where scenarios come from without a database: the folder's files, each checked against the installed blocks
+    (`registry`; a scenario using a type no plugin here provides is logged at start-up)."""
+    return folder_source(Path(args.scenarios), registry=registry if registry is not None else installed_blocks())
 
 
 def default_services(source: ScenarioSource) -> Services:
@@ -97,19 +105,19 @@ async def run_agi(
     ready: Callable[[AgiServer], None] | None = None,
     stop_alongside: Callable[[float], Awaitable[None]] | None = None,
     hurry_alongside: Callable[[], None] | None = None,
+    blocks: BlockRegistry | None = None,
 ) -> AgiServer:
     """Run a FastAGI server until `stop` is set (or SIGTERM/SIGINT), then shut it down gracefully.
 
     `stop_alongside(deadline)` runs at the same time as the server's own stop, with the same deadline (the
     dialer: no new jobs, calls being dialled get until the deadline); `hurry_alongside()` brings its deadline
-    forward to now, as a second signal does the server's. The server stops accepting at once.
+    forward to now, as a second signal does the server's. The server stops accepting at once. `blocks`: the
+    installed blocks when the caller loaded them already (`installed_blocks`).
     """
-    from blocks import default_registry
-
     services = services or default_services(source)
     # The blocks as this node runs them: a broken plugin fails only the calls that reach its blocks, and so does a
     # block its plugin's services leave unable to run here (its error exit, with the reason: graph_engine.readiness).
-    registry = host_registry(default_registry(skip_broken=True), services.extras)
+    registry = host_registry(blocks if blocks is not None else installed_blocks(), services.extras)
     server = AgiServer(
         config,
         source=source,
@@ -238,7 +246,8 @@ async def run_database_agi(
     if ami is None:
         warn_without_dialer("ivrgraph agi")
     database = Database(database_url)
-    runtime = DatabaseRuntime(database, poll_seconds=poll_seconds)
+    blocks = installed_blocks()
+    runtime = DatabaseRuntime(database, poll_seconds=poll_seconds, registry=blocks)
 
     def started(server: AgiServer) -> None:
         server.metrics.runs_on_schema(head_revision())  # read once already, by require_current
@@ -263,6 +272,7 @@ async def run_database_agi(
             ready=started,
             stop_alongside=runtime.stop,
             hurry_alongside=dialling_cut_short(runtime.dialer),
+            blocks=blocks,
         )
     finally:
         await runtime.stop()
@@ -296,8 +306,13 @@ def cmd_agi(args: argparse.Namespace) -> int:
             metrics_host=args.metrics_host,
         )
     else:
+        blocks = installed_blocks()
         run = run_agi(
-            config, source=scenario_source(args), metrics_port=args.metrics_port, metrics_host=args.metrics_host
+            config,
+            source=scenario_source(args, blocks),
+            metrics_port=args.metrics_port,
+            metrics_host=args.metrics_host,
+            blocks=blocks,
         )
     return run_or_explain("ivrgraph agi", run)
 

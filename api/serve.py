@@ -73,7 +73,7 @@ async def serve(
     if seed is not None:
         for item in await asyncio.to_thread(seed_folder, database, registry, seed):
             log.info("seed %s: %s", item.slug, item.outcome)
-    runtime = DatabaseRuntime(database, poll_seconds=settings.version_poll_seconds)
+    runtime = DatabaseRuntime(database, poll_seconds=settings.version_poll_seconds, registry=registry)
     # The blocks as this node runs them, for the API and the FastAGI server alike: a block its plugin's services
     # leave unable to run here is refused at publish and takes its error exit in calls (graph_engine.readiness).
     registry = host_registry(registry, runtime.services.extras)
