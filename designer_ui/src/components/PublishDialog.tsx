@@ -8,7 +8,7 @@ import type { Translate } from "../lib/i18n";
 import { normalizeProblems, type Problem } from "../lib/problems";
 import { problemText } from "../lib/problemText";
 import { Dialog } from "./Dialog";
-import { alreadyFailing, failingList, onlyTestsBlock, testLabel } from "./failingTests";
+import { alreadyFailing, blockingTests, failingList, onlyTestsBlock, testLabel } from "./failingTests";
 import { SemanticDiff } from "./SemanticDiff";
 
 // Its own module now, shared with the Versions panel; still exported here, where the publish tests read it.
@@ -59,7 +59,7 @@ export function PublishBlocked({
   const { t } = useI18n();
   const errors = problems.filter((p) => p.severity === "error");
   const warnings = problems.filter((p) => p.severity !== "error");
-  const blockingTests = failedTests.filter((test) => !alreadyFailing(test));
+  const blocking = blockingTests(failedTests);
   const oldFailures = failedTests.filter(alreadyFailing);
   return (
     <div role="alert" className="blocked" data-testid="publish-blocked">
@@ -68,13 +68,13 @@ export function PublishBlocked({
         {errors.map((problem, i) => (
           <ProblemItem key={i} problem={problem} />
         ))}
-        {blockingTests.map((test) => (
+        {blocking.map((test) => (
           <li key={`${test.scenario ?? ""}/${test.name}`} className="problem error" data-scenario={test.scenario ?? undefined}>
             ✘ {testLabel(t, test)}: {test.failures.join("; ")}
           </li>
         ))}
       </ul>
-      {onAnyway && onlyTestsBlock(problems, blockingTests) && (
+      {onAnyway && onlyTestsBlock(problems, blocking) && (
         <p>
           {t("publish.onlyTests")}{" "}
           <button type="button" className="danger" onClick={onAnyway} data-testid="publish-anyway">
@@ -244,7 +244,7 @@ export function PublishDialog(props: {
   /** After a confirmation naming each failing test: the server records who published past them. */
   function publishAnyway() {
     // Only the tests that block: those already failing with the live version are published past without asking.
-    const blocking = blocked?.tests.filter((test) => !alreadyFailing(test)) ?? [];
+    const blocking = blockingTests(blocked?.tests ?? []);
     if (blocked && window.confirm(t("publish.confirmAnyway", { tests: failingList(t, blocking) }))) void publishNow(true);
   }
 

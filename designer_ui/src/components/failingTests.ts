@@ -27,6 +27,11 @@ export function alreadyFailing(test: TestOutcome): boolean {
   return !test.passed && test.already_failing === true;
 }
 
+/** The failed tests that block a publish or rollback: all but those `alreadyFailing`. */
+export function blockingTests(failedTests: TestOutcome[]): TestOutcome[] {
+  return failedTests.filter((test) => !alreadyFailing(test));
+}
+
 /** Whether failing tests, and nothing else, block: the one refusal a publisher may override. */
 export function onlyTestsBlock(problems: Problem[], failedTests: TestOutcome[]): boolean {
   return failedTests.length > 0 && !problems.some((problem) => problem.severity === "error");
@@ -57,7 +62,7 @@ export async function rollbackOrAnyway(
     return await api.rollback(slug, version);
   } catch (error) {
     const blocked = blockedAnswer(error);
-    const blocking = blocked ? blocked.tests.filter((test) => !alreadyFailing(test)) : [];
+    const blocking = blocked ? blockingTests(blocked.tests) : [];
     if (!blocked || !onlyTestsBlock(blocked.problems, blocking)) throw error;
     if (!confirm(t("versions.confirmRollbackAnyway", { version, tests: failingList(t, blocking) }))) throw error;
     return await api.rollback(slug, version, "", true);
