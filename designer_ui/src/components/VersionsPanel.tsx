@@ -186,21 +186,29 @@ export function VersionChangesButton(props: {
   );
 }
 
-/** A test a publisher published past, as the version's `validation_summary.despite_failing_tests` records it. */
-interface ShippedTest {
+/**
+ * A test a version's `validation_summary` names: one a publisher published past (`despite_failing_tests`, with why
+ * it failed), or another scenario's that already failed (`already_failing`).
+ */
+interface ListedTest {
   scenario: string;
   test: string;
-  failures: string[];
+  failures?: unknown;
+}
+
+/** The tests a version's summary lists under `key`, each naming its test and scenario; none when it lists none. */
+function summaryTests(summary: Record<string, unknown>, key: string): ListedTest[] {
+  const listed = summary[key];
+  if (!Array.isArray(listed)) return [];
+  return listed.filter(
+    (entry): entry is ListedTest =>
+      typeof entry === "object" && entry !== null && typeof entry.test === "string" && typeof entry.scenario === "string",
+  );
 }
 
 /** The tests a version was published despite (persistence.publishing): none for a version published green. */
-export function shippedFailing(summary: Record<string, unknown>): ShippedTest[] {
-  const shipped = summary.despite_failing_tests;
-  if (!Array.isArray(shipped)) return [];
-  return shipped.filter(
-    (entry): entry is ShippedTest =>
-      typeof entry === "object" && entry !== null && typeof entry.test === "string" && typeof entry.scenario === "string",
-  );
+export function shippedFailing(summary: Record<string, unknown>): ListedTest[] {
+  return summaryTests(summary, "despite_failing_tests");
 }
 
 /** Said on a version published despite failing tests, each named with its scenario and why it failed. */
@@ -230,13 +238,8 @@ export function ShippedFailing({ summary }: { summary: Record<string, unknown> }
  * (persistence.publishing `already_failing`): they did not block it, and it did not break them, but whoever fixes
  * them looks here. None for most versions.
  */
-export function alreadyFailingAt(summary: Record<string, unknown>): { scenario: string; test: string }[] {
-  const listed = summary.already_failing;
-  if (!Array.isArray(listed)) return [];
-  return listed.filter(
-    (entry): entry is { scenario: string; test: string } =>
-      typeof entry === "object" && entry !== null && typeof entry.test === "string" && typeof entry.scenario === "string",
-  );
+export function alreadyFailingAt(summary: Record<string, unknown>): ListedTest[] {
+  return summaryTests(summary, "already_failing");
 }
 
 /** Said, muted, on a version published while tests of scenarios continuing into it already failed. */
