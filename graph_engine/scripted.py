@@ -13,6 +13,8 @@ Tokens run out -> the caller presses nothing from then on.
 Or, closer to a real line, keys at given moments (`timed_keys=[(3.5, "1"), (9.0, "2")]`, seconds from the start
 of the call on the simulated clock): a prompt lasts `prompt_seconds`, a read listens until its timeout, and a key
 pressed while nothing listens is lost, exactly as Asterisk discards digits that arrive between AGI commands.
+A timed hangup that falls while a Transfer rings ends the call there (Dial's CANCEL); once the transfer is
+answered, it ends the bridge and the call with it. Other keys pressed then go to the other party, not to us.
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ from graph_engine.services import FixedClock
 NO_INPUT = "-"
 HANGUP = "hangup"
 BARGE_IN = "!"
+RING_SECONDS_BEFORE_ANSWER = 5.0  # how long a transfer the script has answered rings first
+TALK_SECONDS = 30.0  # how long the caller talks with whoever answered a transfer, unless they hang up sooner
 
 
 @dataclass(slots=True)
@@ -142,6 +146,29 @@ class ScriptedChannel:
             if len(digits) >= max_digits:
                 return DigitInput(digits=digits, timed_out=False)
 
+    def _timed_transfer(self, outcome: TransferOutcome, timeout: float) -> TransferResult:
+        """Keys pressed while a transfer rings or talks go to the other party, not to the scenario; the caller's
+        hangup ends it. While it rings the caller's call is over (the AGI channel reads Dial's CANCEL as the
+        caller gone); once answered it ends the bridge, and the call with it."""
+        answered = outcome is TransferOutcome.ANSWERED
+        ring = RING_SECONDS_BEFORE_ANSWER if answered else timeout
+        answered_at = self.elapsed + ring
+        ends = answered_at + (TALK_SECONDS if answered else 0.0)
+        assert self.timed_keys is not None
+        while self.timed_keys and self.timed_keys[0][0] <= ends:
+            at, key = self.timed_keys.popleft()
+            if key != HANGUP:
+                self.events.append(ChannelEvent("key_lost", {"key": key}))
+                continue
+            self._elapse(max(0.0, at - self.elapsed))
+            if answered and at >= answered_at:
+                self.hung_up = True
+                self.events.append(ChannelEvent("caller_hangup", {"during": "transfer_talk"}))
+                return TransferResult(outcome=outcome, talk_seconds=at - answered_at, caller_gone=True)
+            self._caller_hangs_up("transfer")
+        self._elapse(ends - self.elapsed)
+        return TransferResult(outcome=outcome, talk_seconds=TALK_SECONDS if answered else 0.0)
+
     def _caller_hangs_up(self, during: str) -> None:
         self.hung_up = True
         self.events.append(ChannelEvent("caller_hangup", {"during": during}))
@@ -202,8 +229,11 @@ class ScriptedChannel:
     ) -> TransferResult:
         self._begin("transfer", target=target, timeout=timeout, caller_id=caller_id, caller_name=caller_name)
         outcome = self.transfers.popleft() if self.transfers else TransferOutcome.ANSWERED
-        self._elapse(5.0 if outcome is TransferOutcome.ANSWERED else timeout)
-        return TransferResult(outcome=outcome, talk_seconds=30.0 if outcome is TransferOutcome.ANSWERED else 0.0)
+        if self.timed_keys is not None:
+            return self._timed_transfer(outcome, timeout)
+        answered = outcome is TransferOutcome.ANSWERED
+        self._elapse(RING_SECONDS_BEFORE_ANSWER if answered else timeout)
+        return TransferResult(outcome=outcome, talk_seconds=TALK_SECONDS if answered else 0.0)
 
     async def hangup(self) -> None:
         if self.hung_up:
