@@ -328,8 +328,9 @@ async function listRowMenu(page) {
 }
 
 /**
- * A description's Markdown code spans are drawn as code, its backticks gone. Deleting a published scenario asks
- * with a warning that it is live (dismissed here: nothing is deleted).
+ * A description's Markdown code spans are drawn as code, its backticks gone. Deleting a published scenario asks,
+ * in the designer's own dialog, with a warning that it is live, its button naming the scenario and the focus on
+ * Cancel (Escape here: nothing is deleted, and the focus is back on the row's menu button).
  */
 async function listDescriptionsAndDelete(page) {
   const row = page.locator("table.scenarios tr", { has: page.locator('code:text-is("appointment-confirmation")') });
@@ -341,18 +342,24 @@ async function listDescriptionsAndDelete(page) {
   await shot(page, "01a-list-descriptions");
 
   const live = page.locator("table.scenarios tr", { has: page.locator('code:text-is("debt-reminder")') });
-  const asked = new Promise((done) =>
-    page.once("dialog", (dialog) => {
-      done(dialog.message());
-      void dialog.dismiss();
-    }),
-  );
   await rowAction(live, "Delete");
-  const message = await asked;
+  const question = page.getByRole("alertdialog", { name: "Delete scenario Debt reminder?" });
+  await question.waitFor();
+  const message = await question.textContent();
   console.log(`delete asks: ${message}`);
   check(/It is live \(version \d+\): calls to it will stop being answered by it/.test(message), "deleting a published scenario warns that it is live and its calls stop being answered by it");
-  await page.waitForTimeout(200);
-  check((await live.count()) === 1, "dismissing the question deletes nothing");
+  const cancel = question.getByRole("button", { name: "Cancel", exact: true });
+  const confirm = question.getByRole("button", { name: "Delete “Debt reminder”", exact: true });
+  check((await confirm.count()) === 1 && (await confirm.getAttribute("class")).includes("danger"), "its button says whose deletion it is, styled as dangerous");
+  check(await cancel.evaluate((el) => el === document.activeElement), "the focus starts on Cancel, the safe choice");
+  await shot(page, "01a-list-delete-question");
+  await page.keyboard.press("Escape");
+  await question.waitFor({ state: "detached" });
+  check((await live.count()) === 1, "Escape deletes nothing");
+  check(
+    await live.getByRole("button", { name: "More actions" }).evaluate((el) => el === document.activeElement),
+    "the focus is back on the row's menu button",
+  );
 }
 
 /** The zoom of the canvas, from React Flow's viewport transform. */
@@ -1678,10 +1685,10 @@ async function main() {
 
     // -- versions and roll back ---------------------------------------------------------------------
     await me("POST", `/api/scenarios/${slug}/publish`, { message: "Second version" });
-    page.on("dialog", (dialog) => void dialog.accept());
     await page.getByRole("tab", { name: "Versions" }).click();
     await page.getByTestId("versions-panel").getByText("v2").waitFor();
     await page.getByRole("button", { name: "Roll back to this" }).click();
+    await page.getByRole("alertdialog", { name: "Roll back to version 1?" }).getByRole("button", { name: "Roll back to v1", exact: true }).click();
     await page.getByText("Version 1 is live again as version 3.").waitFor();
     check(true, "rolling back to version 1 publishes it as version 3");
     await shot(page, "08-versions");

@@ -4,8 +4,9 @@ import { ApiError } from "../api/http";
 import type { PublishResult, TestOutcome } from "../api/types";
 import { LANGUAGES, translator } from "../lib/i18n";
 import type { Problem } from "../lib/problems";
-import { alreadyFailing, blockedAnswer, failingList, onlyTestsBlock, rollbackOrAnyway } from "./failingTests";
-import { PublishBlocked, PublishedTests, publishSaved } from "./PublishDialog";
+import { answering, listedItems } from "./confirmForTest";
+import { alreadyFailing, blockedAnswer, onlyTestsBlock, publishAnywayRequest, rollbackAnywayRequest, rollbackOrAnyway } from "./failingTests";
+import { PublishBlocked, PublishedTests, confirmPublishAnyway, publishSaved } from "./PublishDialog";
 import { buttonTexts, renderInLanguage, renderToHtml } from "./renderForTest";
 
 vi.mock("../api/client", () => ({ publish: vi.fn(), rollback: vi.fn() }));
@@ -74,20 +75,50 @@ describe("tests that block a publish", () => {
     expect(onlyTestsBlock([warning, error], [theirs])).toBe(false);
   });
 
-  it("are listed, each with its scenario, in the confirmation of every language", () => {
-    expect(t("publish.confirmAnyway", { tests: failingList(t, [own, theirs]) })).toBe(
-      "Publish despite these failing tests?\n✘ sales\n✘ database down: main menu anyway (a test of employee-callthrough, which continues into this scenario)\n\nThe version and the audit log will record that you did.",
-    );
+  it("are listed one an item, each with its scenario, in the in-app confirmation, whose button says what it does", async () => {
+    const asked = answering([true]);
+    expect(await confirmPublishAnyway(t, [own, theirs], asked.confirm)).toBe(true);
+    expect(asked.requests).toEqual([
+      {
+        title: "Publish despite failing tests?",
+        body: "These tests fail with this draft:",
+        items: ["✘ sales", "✘ database down: main menu anyway (a test of employee-callthrough, which continues into this scenario)"],
+        note: "The version and the audit log will record that you published it anyway.",
+        confirmLabel: "Publish anyway",
+        destructive: true,
+      },
+    ]);
+    const [shown] = asked.shown;
+    expect(shown).toContain('role="alertdialog"');
+    expect(listedItems(shown!)).toEqual(asked.requests[0]!.items);
+    expect(buttonTexts(shown!)).toEqual(["Cancel", "Publish anyway"]);
+    expect(shown).toContain('class="danger confirm"');
+  });
+
+  it("asks about the tests that block only, and a no publishes nothing", async () => {
+    const old: TestOutcome = { ...theirs, name: "night: closed message", already_failing: true };
+    const asked = answering([false]);
+    expect(await confirmPublishAnyway(t, [old, own], asked.confirm)).toBe(false);
+    expect(asked.requests[0]!.items).toEqual(["✘ sales"]);
+  });
+
+  it("are asked about in every interface language, the buttons in it too, no parameter missing", async () => {
+    const publishButtons: Record<string, string[]> = {};
     for (const language of Object.keys(LANGUAGES) as (keyof typeof LANGUAGES)[]) {
       const say = translator(language);
-      for (const text of [
-        say("publish.confirmAnyway", { tests: failingList(say, [theirs]) }),
-        say("versions.confirmRollbackAnyway", { version: 1, tests: failingList(say, [theirs]) }),
-      ]) {
-        expect(text).toContain("employee-callthrough");
-        expect(text).not.toMatch(/\{\w+\}/);
+      const asked = answering([true, true], language);
+      await asked.confirm(publishAnywayRequest(say, [theirs]));
+      await asked.confirm(rollbackAnywayRequest(say, 1, [theirs]));
+      for (const [i, request] of asked.requests.entries()) {
+        expect(request.items).toEqual([expect.stringContaining("employee-callthrough")]);
+        expect(Object.values(request).join(" ")).not.toMatch(/\{\w+\}/);
+        expect(buttonTexts(asked.shown[i]!)).toEqual([say("confirm.cancel"), request.confirmLabel]);
       }
+      expect(asked.requests.map((r) => r.confirmLabel)).toEqual([say("publish.anyway"), say("versions.rollbackAnyway", { version: 1 })]);
+      publishButtons[language] = buttonTexts(asked.shown[0]!);
     }
+    expect(publishButtons.es).toEqual(["Cancelar", "Publicar de todos modos"]);
+    expect(publishButtons.ru).toEqual(["Отмена", "Всё равно опубликовать"]);
   });
 });
 
@@ -109,14 +140,21 @@ describe("publishing anyway", () => {
 describe("rolling back", () => {
   it("offers to roll back anyway when only failing tests block, naming them, and does so on yes", async () => {
     rollback.mockRejectedValueOnce(blocked([warning], [theirs])).mockResolvedValueOnce(published);
-    const confirm = vi.fn(() => true);
+    const asked = answering([true]);
 
-    expect(await rollbackOrAnyway(t, "employee-callthrough", 1, confirm)).toBe(published);
+    expect(await rollbackOrAnyway(t, "employee-callthrough", 1, asked.confirm)).toBe(published);
 
-    expect(confirm).toHaveBeenCalledOnce();
-    expect(confirm.mock.calls[0]).toEqual([
-      "Only failing tests block the rollback to version 1:\n✘ database down: main menu anyway (a test of employee-callthrough, which continues into this scenario)\n\nRoll back anyway? The new version and the audit log will record that you did, with these tests failing.",
+    expect(asked.requests).toEqual([
+      {
+        title: "Roll back despite failing tests?",
+        body: "Only failing tests block the rollback to version 1:",
+        items: ["✘ database down: main menu anyway (a test of employee-callthrough, which continues into this scenario)"],
+        note: "The new version and the audit log will record that you rolled back anyway, with these tests failing.",
+        confirmLabel: "Roll back to v1 anyway",
+        destructive: true,
+      },
     ]);
+    expect(buttonTexts(asked.shown[0]!)).toEqual(["Cancel", "Roll back to v1 anyway"]);
     expect(rollback.mock.calls).toEqual([
       ["employee-callthrough", 1],
       ["employee-callthrough", 1, "", true],
@@ -126,24 +164,26 @@ describe("rolling back", () => {
   it("names only the tests that block in the rollback's confirmation, not those already failing", async () => {
     const old: TestOutcome = { ...theirs, name: "night: closed message", already_failing: true };
     rollback.mockRejectedValueOnce(blocked([], [theirs, old])).mockResolvedValueOnce(published);
-    const asked: string[] = [];
+    const asked = answering([true]);
 
-    expect(await rollbackOrAnyway(t, "employee-callthrough", 1, (text) => asked.push(text) > 0)).toBe(published);
+    expect(await rollbackOrAnyway(t, "employee-callthrough", 1, asked.confirm)).toBe(published);
 
-    expect(asked).toHaveLength(1);
-    expect(asked[0]).toContain("✘ database down: main menu anyway");
-    expect(asked[0]).not.toContain("night: closed message");
+    expect(asked.shown).toHaveLength(1);
+    expect(listedItems(asked.shown[0]!)).toEqual([
+      "✘ database down: main menu anyway (a test of employee-callthrough, which continues into this scenario)",
+    ]);
+    expect(asked.shown[0]).not.toContain("night: closed message");
   });
 
   it("rolls back nothing more on no, and gives the server's refusal", async () => {
     const refusal = blocked([], [own]);
     rollback.mockRejectedValueOnce(refusal);
-    await expect(rollbackOrAnyway(t, "employee-callthrough", 1, () => false)).rejects.toBe(refusal);
+    await expect(rollbackOrAnyway(t, "employee-callthrough", 1, answering([false]).confirm)).rejects.toBe(refusal);
     expect(rollback).toHaveBeenCalledOnce();
   });
 
   it("offers nothing when a validation error blocks, or the refusal is another one", async () => {
-    const confirm = vi.fn(() => true);
+    const confirm = vi.fn(async () => true);
     const invalid = blocked([error], []);
     const meanwhile = new ApiError(409, { type: "https://ivrgraph.dev/problems/published-meanwhile", version: 5 }, "meanwhile");
     for (const refusal of [invalid, meanwhile]) {

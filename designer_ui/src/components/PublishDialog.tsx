@@ -7,8 +7,9 @@ import { useI18n } from "../i18n";
 import type { Translate } from "../lib/i18n";
 import { normalizeProblems, type Problem } from "../lib/problems";
 import { problemText } from "../lib/problemText";
+import { useConfirm, type Confirm } from "./ConfirmDialog";
 import { Dialog } from "./Dialog";
-import { alreadyFailing, blockingTests, failingList, onlyTestsBlock, testLabel } from "./failingTests";
+import { alreadyFailing, blockingTests, onlyTestsBlock, publishAnywayRequest, testLabel } from "./failingTests";
 import { SemanticDiff } from "./SemanticDiff";
 
 // Its own module now, shared with the Versions panel; still exported here, where the publish tests read it.
@@ -215,6 +216,14 @@ export function PublishedTests({ tests, scenario }: { tests: TestOutcome[]; scen
 }
 
 /**
+ * Whether the publisher, asked with each failing test named, goes ahead past them. Only the tests that block are
+ * named: those already failing with the live version are published past without asking.
+ */
+export function confirmPublishAnyway(t: Translate, failedTests: TestOutcome[], confirm: Confirm): Promise<boolean> {
+  return confirm(publishAnywayRequest(t, blockingTests(failedTests)));
+}
+
+/**
  * `beforePublish`: save the canvas; the draft saved (null if it could not be). `onConflict`: open the editor's
  * conflict view. `onClose(changed)`: whether the scenario's versions changed (this publish, or another that
  * landed meanwhile).
@@ -235,6 +244,7 @@ export function PublishDialog(props: {
   const [blocked, setBlocked] = useState<{ problems: Problem[]; tests: TestOutcome[] } | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [versionsChanged, setVersionsChanged] = useState(false);
+  const [confirm, confirmation] = useConfirm();
 
   async function submit(event: FormEvent) {
     event.preventDefault();
@@ -242,10 +252,8 @@ export function PublishDialog(props: {
   }
 
   /** After a confirmation naming each failing test: the server records who published past them. */
-  function publishAnyway() {
-    // Only the tests that block: those already failing with the live version are published past without asking.
-    const blocking = blockingTests(blocked?.tests ?? []);
-    if (blocked && window.confirm(t("publish.confirmAnyway", { tests: failingList(t, blocking) }))) void publishNow(true);
+  async function publishAnyway() {
+    if (blocked && (await confirmPublishAnyway(t, blocked.tests, confirm))) await publishNow(true);
   }
 
   async function publishNow(despiteFailingTests: boolean) {
@@ -282,7 +290,7 @@ export function PublishDialog(props: {
               {t("tests.untestedWarning")}
             </p>
           )}
-          {blocked && <PublishBlocked problems={blocked.problems} failedTests={blocked.tests} onAnyway={publishAnyway} scenario={props.name} />}
+          {blocked && <PublishBlocked problems={blocked.problems} failedTests={blocked.tests} onAnyway={() => void publishAnyway()} scenario={props.name} />}
           {error && <p role="alert" className="error-text">{error}</p>}
           <div className="row">
             <button type="submit" className="primary" disabled={busy}>
@@ -304,6 +312,7 @@ export function PublishDialog(props: {
           </button>
         </div>
       )}
+      {confirmation}
     </Dialog>
   );
 }

@@ -1,12 +1,28 @@
-import { describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+
+// The generated client's transport: what the server said to DELETE /api/scenarios/{slug}.
+const remove = vi.hoisted(() => vi.fn());
+vi.mock("openapi-fetch", () => ({ default: () => ({ use: () => undefined, GET: vi.fn(), POST: vi.fn(), DELETE: remove }) }));
+
+import { ApiError } from "../api/http";
 import type { Role, ScenarioSummary, User } from "../api/types";
 import { translator } from "../lib/i18n";
 import { hasRole } from "../lib/roles";
 import { runInTimeZone } from "../testSupport";
+import { answering } from "./confirmForTest";
 import { buttonTexts, renderInLanguage, renderToHtml } from "./renderForTest";
 
 runInTimeZone("Europe/Madrid");
-import { ImportChoiceDialog, ImportFailureView, ScenarioList, ScenarioNameCell, UpdatedCell, ScenarioRowActions, deleteConfirmation, rowActions } from "./ScenarioList";
+import {
+  ImportChoiceDialog,
+  ImportFailureView,
+  ScenarioList,
+  ScenarioNameCell,
+  UpdatedCell,
+  ScenarioRowActions,
+  deleteIfConfirmed,
+  rowActions,
+} from "./ScenarioList";
 
 /** The texts of the menu items in some markup, in order. */
 const menuItemTexts = (html: string) =>
@@ -154,20 +170,50 @@ describe("a row's description", () => {
   });
 });
 
-describe("deleting a scenario asks first", () => {
-  it("a scenario never published: the usual question", () => {
-    const asked = deleteConfirmation(item, translator("en"));
-    expect(asked).toBe("Delete scenario Menu? This cannot be undone.");
+describe("deleting a scenario asks first, in the designer, its button naming the scenario", () => {
+  const t = translator("en");
+  beforeEach(() => remove.mockReset());
+
+  it("a scenario never published: the usual question, the dangerous button saying whose deletion it is", async () => {
+    remove.mockResolvedValueOnce({ data: undefined, response: new Response(null, { status: 204 }) });
+    const asked = answering([true]);
+
+    expect(await deleteIfConfirmed(item, t, asked.confirm)).toBe(true);
+
+    expect(asked.requests).toEqual([
+      { title: "Delete scenario Menu?", body: "This cannot be undone.", confirmLabel: "Delete “Menu”", destructive: true },
+    ]);
+    const [shown] = asked.shown;
+    expect(shown).toContain('role="alertdialog"');
+    expect(buttonTexts(shown!)).toEqual(["Cancel", "Delete “Menu”"]);
+    expect(shown).toMatch(/<button type="button" data-initial-focus="">Cancel<\/button><button type="button" class="danger confirm">/);
+    expect(remove).toHaveBeenCalledExactlyOnceWith("/api/scenarios/{slug}", { params: { path: { slug: "menu" } } });
   });
 
-  it.each(["en", "es", "ru"] as const)("a published one (%s): says it is live and its calls stop being answered by it", (language) => {
-    const t = translator(language);
-    const asked = deleteConfirmation({ ...item, latest_version: 4 }, t);
-    expect(asked).toContain("Menu");
-    expect(asked).toContain("4");
-    expect(asked).not.toBe(t("list.confirmDelete", { name: "Menu" }));
-    expect(asked).not.toMatch(/\{\w+\}/);
-    if (language === "en") expect(asked).toMatch(/It is live \(version 4\): calls to it will stop being answered by it/);
+  it("deletes nothing on no", async () => {
+    expect(await deleteIfConfirmed(item, t, answering([false]).confirm)).toBe(false);
+    expect(remove).not.toHaveBeenCalled();
+  });
+
+  it("a refusal of the server is given, not swallowed", async () => {
+    remove.mockResolvedValueOnce({ error: { detail: "Your role does not allow this." }, response: new Response(null, { status: 403 }) });
+    await expect(deleteIfConfirmed(item, t, answering([true]).confirm)).rejects.toBeInstanceOf(ApiError);
+  });
+
+  it.each(["en", "es", "ru"] as const)("a published one (%s): says it is live and its calls stop being answered by it", async (language) => {
+    const say = translator(language);
+    const asked = answering([false], language);
+    await deleteIfConfirmed({ ...item, latest_version: 4 }, say, asked.confirm);
+    const [request] = asked.requests;
+    expect(request!.title).toContain("Menu");
+    expect(request!.body).toContain("4");
+    expect(request!.body).not.toBe(say("list.confirmDelete"));
+    expect(request!.confirmLabel).toContain("Menu");
+    expect(Object.values(request!).join(" ")).not.toMatch(/\{\w+\}/);
+    expect(buttonTexts(asked.shown[0]!)).toEqual([say("confirm.cancel"), request!.confirmLabel]);
+    if (language === "en") expect(request!.body).toMatch(/It is live \(version 4\): calls to it will stop being answered by it/);
+    if (language === "es") expect(buttonTexts(asked.shown[0]!)).toEqual(["Cancelar", "Eliminar «Menu»"]);
+    if (language === "ru") expect(buttonTexts(asked.shown[0]!)).toEqual(["Отмена", "Удалить «Menu»"]);
   });
 });
 

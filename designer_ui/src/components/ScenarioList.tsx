@@ -12,6 +12,7 @@ import { may } from "../lib/roles";
 import { slugify } from "../lib/slug";
 import { CallListDialog } from "./CallListDialog";
 import { CampaignsDialog } from "./CampaignsDialog";
+import { useConfirm, type Confirm, type ConfirmRequest } from "./ConfirmDialog";
 import { Dialog } from "./Dialog";
 import { exportScenarioFile } from "./exportScenario";
 import { importChosenFile, type ImportChoice, type TakenSlug } from "./importScenario";
@@ -171,13 +172,23 @@ export function ScenarioRowActions(props: {
 }
 
 /**
- * What Delete asks before deleting. A published scenario answers calls: deleted, its calls get the server's
- * "unavailable" message instead, and the question says so.
+ * What Delete asks before deleting, its button naming the scenario. A published scenario answers calls: deleted,
+ * its calls get the server's "unavailable" message instead, and the question says so.
  */
-export function deleteConfirmation(item: Pick<ScenarioSummary, "name" | "latest_version">, t: Translate): string {
-  return item.latest_version === null
-    ? t("list.confirmDelete", { name: item.name })
-    : t("list.confirmDeleteLive", { name: item.name, version: item.latest_version });
+export function deleteConfirmation(item: Pick<ScenarioSummary, "name" | "latest_version">, t: Translate): ConfirmRequest {
+  return {
+    title: t("list.confirmDeleteTitle", { name: item.name }),
+    body: item.latest_version === null ? t("list.confirmDelete") : t("list.confirmDeleteLive", { version: item.latest_version }),
+    confirmLabel: t("list.deleteNamed", { name: item.name }),
+    destructive: true,
+  };
+}
+
+/** Delete `item` once confirmed: whether it was. A refusal of the server is thrown. */
+export async function deleteIfConfirmed(item: ScenarioSummary, t: Translate, confirm: Confirm): Promise<boolean> {
+  if (!(await confirm(deleteConfirmation(item, t)))) return false;
+  await api.deleteScenario(item.slug);
+  return true;
 }
 
 /** A row's name, linking to its editor, and its description: Markdown code spans in it drawn as code, as text. */
@@ -323,6 +334,7 @@ export function ScenarioList({ user }: { user: User }) {
   // The campaigns of a scenario, and the one to show first (just scheduled), else the newest.
   const [following, setFollowing] = useState<{ scenario: ScenarioSummary; campaignId: string | null } | null>(null);
   const fileInput = useRef<HTMLInputElement>(null);
+  const [confirm, confirmation] = useConfirm();
 
   const reload = useCallback(async () => {
     try {
@@ -350,10 +362,8 @@ export function ScenarioList({ user }: { user: User }) {
   }
 
   async function deleteScenario(item: ScenarioSummary) {
-    if (!window.confirm(deleteConfirmation(item, t))) return;
     try {
-      await api.deleteScenario(item.slug);
-      await reload();
+      if (await deleteIfConfirmed(item, t, confirm)) await reload();
     } catch (e) {
       setError(t("error.generic", { message: e instanceof Error ? e.message : String(e) }));
     }
@@ -401,6 +411,7 @@ export function ScenarioList({ user }: { user: User }) {
       {!may(user.role, "create") && <p className="hint">{t("list.readOnly")}</p>}
       {error && <p role="alert" className="error-text">{error}</p>}
       {importFailure && <ImportFailureView failure={importFailure} />}
+      {confirmation}
       {pendingImport && (
         <ImportChoiceDialog
           taken={pendingImport.taken}

@@ -1,13 +1,16 @@
-import { describe, expect, it, vi } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 
-// The generated client's transport, answered by each test: what the server said to GET /api/scenarios/{slug}/diff.
+// The generated client's transport, answered by each test: what the server said to GET /api/scenarios/{slug}/diff,
+// and to POST .../versions/{number}/rollback.
 const get = vi.hoisted(() => vi.fn());
-vi.mock("openapi-fetch", () => ({ default: () => ({ use: () => undefined, GET: get, POST: vi.fn() }) }));
+const post = vi.hoisted(() => vi.fn());
+vi.mock("openapi-fetch", () => ({ default: () => ({ use: () => undefined, GET: get, POST: post }) }));
 
 import { versionChanges } from "../api/client";
 import { ApiError } from "../api/http";
-import type { VersionSummary } from "../api/types";
+import type { PublishResult, VersionSummary } from "../api/types";
 import { translator } from "../lib/i18n";
+import { answering } from "./confirmForTest";
 import { buttonTexts, renderInLanguage, renderToHtml } from "./renderForTest";
 import {
   CompareForm,
@@ -19,7 +22,9 @@ import {
   VersionChangesButton,
   loadComparison,
   previousVersion,
+  rollBackIfConfirmed,
   rollbackFailureText,
+  rollbackRequest,
   versionGone,
   type VersionPair,
 } from "./VersionsPanel";
@@ -236,5 +241,66 @@ describe("a version published while tests of other scenarios already failed", ()
     expect(html).toContain("«night: closed message» сценария employee-callthrough");
     expect(html).not.toContain("error-text");
     expect(renderToHtml(ShippedFailing, { summary })).toBe("");
+  });
+});
+
+describe("rolling back asks first, in the designer, its button naming the version", () => {
+  const t = translator("en");
+  const published = { version: { number: 5 }, diff: {}, tests: [], problems: [] } as unknown as PublishResult;
+  const answered = (data: unknown) => ({ data, response: new Response(null, { status: 200 }) });
+  const refused = (status: number, error: unknown) => ({ error, response: new Response(null, { status }) });
+  const rollbackCalls = () => post.mock.calls.map(([path, init]) => [path, init.params.path.number, init.body.despite_failing_tests]);
+
+  beforeEach(() => post.mockReset());
+
+  it("asks to roll back to that version, and rolls back on yes", async () => {
+    post.mockResolvedValueOnce(answered(published));
+    const asked = answering([true]);
+
+    expect(await rollBackIfConfirmed(t, "hotline", 3, asked.confirm)).toEqual(published);
+
+    expect(asked.requests).toEqual([
+      {
+        title: "Roll back to version 3?",
+        body: "Version 3 will be published again as the newest version, and calls will run it.",
+        confirmLabel: "Roll back to v3",
+      },
+    ]);
+    expect(asked.shown[0]).toContain('role="alertdialog"');
+    expect(buttonTexts(asked.shown[0]!)).toEqual(["Cancel", "Roll back to v3"]);
+    expect(rollbackCalls()).toEqual([["/api/scenarios/{slug}/versions/{number}/rollback", 3, false]]);
+  });
+
+  it("asks the server nothing on no", async () => {
+    expect(await rollBackIfConfirmed(t, "hotline", 3, answering([false]).confirm)).toBeNull();
+    expect(post).not.toHaveBeenCalled();
+  });
+
+  it("blocked by failing tests alone, asks again, naming them, and rolls back anyway on yes", async () => {
+    const failing = { scenario: null, name: "sales", passed: false, failures: ["dialed ['queue:ventas']"], story: [] };
+    post.mockResolvedValueOnce(refused(422, { detail: "blocked", problems: [], tests: [failing] })).mockResolvedValueOnce(answered(published));
+    const asked = answering([true, true]);
+
+    expect(await rollBackIfConfirmed(t, "hotline", 3, asked.confirm)).toEqual(published);
+
+    expect(asked.requests.map((r) => [r.title, r.confirmLabel, r.items])).toEqual([
+      ["Roll back to version 3?", "Roll back to v3", undefined],
+      ["Roll back despite failing tests?", "Roll back to v3 anyway", ["✘ sales"]],
+    ]);
+    expect(rollbackCalls().map(([, number, anyway]) => [number, anyway])).toEqual([
+      [3, false],
+      [3, true],
+    ]);
+  });
+
+  it("is asked in the interface language", () => {
+    for (const language of ["es", "ru"] as const) {
+      const say = translator(language);
+      const request = rollbackRequest(say, 3);
+      expect(request.confirmLabel).toContain("3");
+      expect(request.confirmLabel).not.toBe(rollbackRequest(t, 3).confirmLabel);
+      expect(Object.values(request).join(" ")).not.toMatch(/\{\w+\}/);
+    }
+    expect(rollbackRequest(translator("es"), 3).confirmLabel).toBe("Volver a la v3");
   });
 });

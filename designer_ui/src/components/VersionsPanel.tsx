@@ -4,12 +4,13 @@
  */
 import { useEffect, useId, useRef, useState, type FormEvent, type Ref } from "react";
 import * as api from "../api/client";
-import type { VersionSummary } from "../api/types";
+import type { PublishResult, VersionSummary } from "../api/types";
 import { useI18n } from "../i18n";
 import { formatDateTime } from "../lib/format";
 import type { Translate } from "../lib/i18n";
 import { ApiError } from "../api/http";
 import { useEditor } from "../store/editor";
+import { useConfirm, type Confirm, type ConfirmRequest } from "./ConfirmDialog";
 import { rollbackOrAnyway } from "./failingTests";
 import { publishRefusal } from "./PublishDialog";
 import { SemanticDiff } from "./SemanticDiff";
@@ -23,6 +24,24 @@ export function rollbackFailureText(t: Translate, error: unknown, rolledBackTo: 
   if (refusal?.kind === "nothing-to-publish") return t("versions.alreadyLive", { version: rolledBackTo, live: refusal.version });
   if (refusal?.kind === "published-meanwhile") return t("versions.publishedMeanwhile", { version: refusal.version });
   return t("error.generic", { message: error instanceof Error ? error.message : String(error) });
+}
+
+/** What a rollback to `version` asks first: its button names the version. */
+export function rollbackRequest(t: Translate, version: number): ConfirmRequest {
+  return {
+    title: t("versions.confirmRollbackTitle", { version }),
+    body: t("versions.confirmRollback", { version }),
+    confirmLabel: t("versions.rollbackTo", { version }),
+  };
+}
+
+/**
+ * Roll back to `version` once confirmed: null when not. Blocked by failing tests alone (often another scenario's
+ * change), it asks again, naming them, to roll back anyway. Any refusal is thrown as the server gave it.
+ */
+export async function rollBackIfConfirmed(t: Translate, slug: string, version: number, confirm: Confirm): Promise<PublishResult | null> {
+  if (!(await confirm(rollbackRequest(t, version)))) return null;
+  return await rollbackOrAnyway(t, slug, version, confirm);
 }
 
 /** What to compare: version `from` against version `to`, or against the draft as last saved (`to` null). */
@@ -281,6 +300,7 @@ export function VersionsPanel(props: { slug: string; refreshKey: number; canRoll
   const comparisonId = useId();
   const focusNode = useEditor((s) => s.focusNode);
   const setPanel = useEditor((s) => s.setPanel);
+  const [confirm, confirmation] = useConfirm();
 
   useEffect(() => {
     let cancelled = false;
@@ -387,10 +407,9 @@ export function VersionsPanel(props: { slug: string; refreshKey: number; canRoll
                   <button
                     type="button"
                     onClick={async () => {
-                      if (!window.confirm(t("versions.confirmRollback", { version: item.number }))) return;
                       try {
-                        // Blocked by failing tests alone (often another scenario's change): offered anyway, confirmed.
-                        const result = await rollbackOrAnyway(t, slug, item.number);
+                        const result = await rollBackIfConfirmed(t, slug, item.number, confirm);
+                        if (!result) return;
                         setMessage(t("versions.rolledBack", { version: item.number, newVersion: result.version.number }));
                         reload();
                         onChanged();
@@ -412,6 +431,7 @@ export function VersionsPanel(props: { slug: string; refreshKey: number; canRoll
           );
         })}
       </ol>
+      {confirmation}
     </div>
   );
 }

@@ -9,6 +9,7 @@ import { ApiError } from "../api/http";
 import type { PublishResult, TestOutcome } from "../api/types";
 import type { Translate } from "../lib/i18n";
 import { normalizeProblems, type Problem } from "../lib/problems";
+import type { Confirm, ConfirmRequest } from "./ConfirmDialog";
 
 /** What a refused publish (or rollback) says blocks it: a 422 with problems and tests; null for any other answer. */
 export function blockedAnswer(error: unknown): { problems: Problem[]; tests: TestOutcome[] } | null {
@@ -42,29 +43,48 @@ export function testLabel(t: Translate, test: TestOutcome): string {
   return test.scenario ? t("publish.testOf", { name: test.name, scenario: test.scenario }) : test.name;
 }
 
-/** The failing tests, one a line, for a confirmation. */
-export function failingList(t: Translate, failedTests: TestOutcome[]): string {
-  return failedTests.map((test) => `✘ ${testLabel(t, test)}`).join("\n");
+/** The failing tests as a confirmation lists them, one an item, each with the scenario it belongs to. */
+export function failingItems(t: Translate, failedTests: TestOutcome[]): string[] {
+  return failedTests.map((test) => `✘ ${testLabel(t, test)}`);
+}
+
+/** What publishing past the tests that block it (`blocking`) asks: each one named, as a list. */
+export function publishAnywayRequest(t: Translate, blocking: TestOutcome[]): ConfirmRequest {
+  return {
+    title: t("publish.confirmAnywayTitle"),
+    body: t("publish.confirmAnyway"),
+    items: failingItems(t, blocking),
+    note: t("publish.confirmAnywayNote"),
+    confirmLabel: t("publish.anyway"),
+    destructive: true,
+  };
+}
+
+/** What rolling back to `version` past the tests that block it (`blocking`) asks: each one named, as a list. */
+export function rollbackAnywayRequest(t: Translate, version: number, blocking: TestOutcome[]): ConfirmRequest {
+  return {
+    title: t("versions.confirmRollbackAnywayTitle"),
+    body: t("versions.confirmRollbackAnyway", { version }),
+    items: failingItems(t, blocking),
+    note: t("versions.confirmRollbackAnywayNote"),
+    confirmLabel: t("versions.rollbackAnyway", { version }),
+    destructive: true,
+  };
 }
 
 /**
  * Roll back to `version`. When only failing tests block it (during an incident, often because another scenario
- * changed), `confirm` is asked whether to roll back anyway, naming each test; yes rolls back despite them. Any
- * other refusal, or a no, is thrown as the server gave it.
+ * changed), `confirm` asks whether to roll back anyway, naming each test; yes rolls back despite them. Any other
+ * refusal, or a no, is thrown as the server gave it.
  */
-export async function rollbackOrAnyway(
-  t: Translate,
-  slug: string,
-  version: number,
-  confirm: (text: string) => boolean = (text) => window.confirm(text),
-): Promise<PublishResult> {
+export async function rollbackOrAnyway(t: Translate, slug: string, version: number, confirm: Confirm): Promise<PublishResult> {
   try {
     return await api.rollback(slug, version);
   } catch (error) {
     const blocked = blockedAnswer(error);
     const blocking = blocked ? blockingTests(blocked.tests) : [];
     if (!blocked || !onlyTestsBlock(blocked.problems, blocking)) throw error;
-    if (!confirm(t("versions.confirmRollbackAnyway", { version, tests: failingList(t, blocking) }))) throw error;
+    if (!(await confirm(rollbackAnywayRequest(t, version, blocking)))) throw error;
     return await api.rollback(slug, version, "", true);
   }
 }
