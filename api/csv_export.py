@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Annotated, Final, Literal
 from urllib.parse import quote
@@ -73,10 +73,14 @@ def named_zone(name: object) -> ZoneInfo:
     return found or UTC_ZONE
 
 
-def zoned_header(names: Sequence[str], times: Collection[str], zone: ZoneInfo) -> list[str]:
-    """`names`, each of `times` followed by the zone its cells are written in (`started_at (Europe/Madrid)`): a
-    time without an offset is only read right when its clock is said."""
-    return [f"{name} ({zone.key})" if name in times else name for name in names]
+def zoned_header(
+    names: Sequence[str], times: Collection[str], zone: ZoneInfo, titles: Mapping[str, str] | None = None
+) -> list[str]:
+    """`names`, each as `titles` calls it if it does (a report in the reader's language: api.report_labels), each
+    of `times` followed by the zone its cells are written in (`started_at (Europe/Madrid)`, or `Hora de inicio
+    (Europe/Madrid)` in Spanish): a time without an offset is only read right when its clock is said."""
+    titles = titles or {}
+    return [f"{titles.get(name, name)} ({zone.key})" if name in times else titles.get(name, name) for name in names]
 
 
 def zoned_table(
@@ -88,6 +92,7 @@ def zoned_table(
     utc_copy: Callable[[object], object],
     in_utc_too: str | None = None,
     more_names: Sequence[str] = (),
+    titles: Mapping[str, str] | None = None,
 ) -> tuple[list[str], Iterable[Sequence[object]]]:
     """The header and the rows of an export of `rows`, whose cells are those `names` name, then those of
     `more_names` (a call list's own columns, whose names say no clock whatever they are). Each of `times` is to be
@@ -101,12 +106,15 @@ def zoned_table(
     parse. A UTC date-time is read as one by both: the moment a BI tool loads (every file has `started_at (UTC)`,
     whatever clock it was asked for), the order things happened in, and beside the local hour a supervisor pivots
     on, what tells the two 02:00 hours apart. A row's other times stay on the local clock only: its duration gives
-    its end."""
-    header = zoned_header(names, times, zone)
+    its end.
+
+    `titles`: what the header calls each of `names` (`Último intento (Europe/Madrid)`, `Último intento (UTC)`),
+    each its own name when none is given."""
+    header = zoned_header(names, times, zone, titles)
     if in_utc_too is None or zone.key == UTC_ZONE.key:
         return [*header, *more_names], rows
     after = names.index(in_utc_too) + 1
-    header.insert(after, f"{in_utc_too} (UTC)")
+    header.insert(after, f"{(titles or {}).get(in_utc_too, in_utc_too)} (UTC)")
     copied = ([*row[:after], utc_copy(row[after - 1]), *row[after:]] for row in rows)
     return [*header, *more_names], copied
 
@@ -120,12 +128,13 @@ def zoned_csv(
     delimiter: CsvDelimiter = "comma",
     in_utc_too: str | None = None,
     more_names: Sequence[str] = (),
+    titles: Mapping[str, str] | None = None,
 ) -> Iterator[str]:
     """`csv_chunks` of the table `zoned_table` makes of `rows`: its times on `zone`'s clock, the copy of
-    `in_utc_too` on UTC's."""
+    `in_utc_too` on UTC's, the header's names as `titles` calls them."""
     # csv_cell with its default zone: the copy is UTC's clock's text, which csv_chunks writes as it is.
     header, table = zoned_table(names, rows, times=times, zone=zone, utc_copy=csv_cell, in_utc_too=in_utc_too,
-                                more_names=more_names)  # fmt: skip
+                                more_names=more_names, titles=titles)  # fmt: skip
     yield from csv_chunks(header, table, zone=zone, delimiter=delimiter)
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 import os
 import re
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import chain, islice
@@ -110,15 +110,17 @@ def zoned_xlsx(
     in_utc_too: str | None = None,
     more_names: Sequence[str] = (),
     title: str = "export",
+    titles: Mapping[str, str] | None = None,
 ) -> XlsxFile:
     """The XLSX of the table api.csv_export.zoned_table makes of `rows` (the CSV's header, its times on `zone`'s
-    clock, the copy of `in_utc_too` on UTC's), in one sheet called `title`: the header bold, frozen and filtered,
-    the columns as wide as the header and the first rows need. Every cell is typed (`_write_cell`).
+    clock, the copy of `in_utc_too` on UTC's, its names as `titles` calls them), in one sheet called `title`: the
+    header bold, frozen and filtered, the columns as wide as the header and the first rows need. Every cell is
+    typed (`_write_cell`).
 
     More rows than a sheet holds (`MAX_ROWS`) are refused as persistence.errors.RequestRefused (a 422 from the
     API), when the first one too many comes: the rows are read as they are written, never counted first."""
     header, table = zoned_table(names, rows, times=times, zone=zone, in_utc_too=in_utc_too, more_names=more_names,
-                                utc_copy=_utc_copy)  # fmt: skip
+                                utc_copy=_utc_copy, titles=titles)  # fmt: skip
     spool: IO[bytes] = SpooledTemporaryFile(max_size=IN_MEMORY_BYTES)  # closed by XlsxFile.chunks, or below
     try:
         # XlsxWriter keeps the rows, then each part of the file, in temporary files of `tmpdir` until close() zips

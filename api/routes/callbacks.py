@@ -24,6 +24,7 @@ from api.call_list_files import read_call_list
 from api.csv_export import CsvDelimiter, DelimiterQuery, named_zone, report_disposition, zoned_csv
 from api.deps import Publisher, RuntimeDep, Viewer
 from api.idempotency import IdempotencyKeyHeader, replayed
+from api.report_labels import CAMPAIGN_REPORT, LanguageQuery, Wording
 from api.routes import AUTHED, problems
 from api.schemas import (
     CallbackAttemptOut,
@@ -507,7 +508,11 @@ def cancel_campaign(campaign_id: CampaignId, user: Publisher, runtime: RuntimeDe
     },
 )
 def campaign_report(
-    campaign_id: CampaignId, user: Viewer, runtime: RuntimeDep, delimiter: DelimiterQuery = "comma"
+    campaign_id: CampaignId,
+    user: Viewer,
+    runtime: RuntimeDep,
+    delimiter: DelimiterQuery = "comma",
+    lang: LanguageQuery = "raw",
 ) -> StreamingResponse:
     """The campaign's report, in the list's order: each client's columns as imported, how the dialing went
     (status, attempts, last outcome) and what their last call recorded (its `result`, when it was answered).
@@ -516,7 +521,10 @@ def campaign_report(
     campaign's `timezone` (the office that ran it; UTC for a list imported before campaigns kept it), and each
     time column's header names it: `last_attempt_at (Europe/Madrid)`, followed by `last_attempt_at (UTC)` (on
     another clock than UTC: the hour a clock change repeats is written twice on the local one).
-    `delimiter=semicolon` for an Excel that splits on `;` (Spanish, Russian...).
+    `delimiter=semicolon` for an Excel that splits on `;` (Spanish, Russian...). `lang=es` (or `en`, `ru`; what the
+    designer sends) titles the columns and writes `status`, `outcome` and `call_outcome` in words for people
+    (`Estado`: `Contactado`, `Último intento (Europe/Madrid)`); without it, or with `lang=raw`, the file keeps the
+    column names and codes above, for BI tools and scripts. The list's own columns keep their names in both.
 
     For a user without `sees_personal_data` the number and the list's own columns are masked (the row, status,
     attempts, outcomes, times, result and call stay). Each download leaves an `export_campaign` audit event."""
@@ -524,7 +532,7 @@ def campaign_report(
         name = call_lists.require_campaign(session, campaign_id=campaign_id).name  # a 404 before the stream starts
         _record_report(session, user, campaign_id, "csv")
     return StreamingResponse(
-        _report_rows(runtime.database, campaign_id, user, delimiter=delimiter),
+        _report_rows(runtime.database, campaign_id, user, CAMPAIGN_REPORT.wording(lang), delimiter=delimiter),
         media_type="text/csv",
         headers={"Content-Disposition": report_disposition(name, f"campaign-{campaign_id}", extension="csv")},
     )
@@ -542,8 +550,10 @@ def campaign_report(
         **problems(404),
     },
 )
-def campaign_report_xlsx(campaign_id: CampaignId, user: Viewer, runtime: RuntimeDep) -> StreamingResponse:
-    """The campaign's report of `.csv`, as an Excel workbook: the same columns and headers, each cell typed.
+def campaign_report_xlsx(
+    campaign_id: CampaignId, user: Viewer, runtime: RuntimeDep, lang: LanguageQuery = "raw"
+) -> StreamingResponse:
+    """The campaign's report of `.csv`, as an Excel workbook: the same columns, headers and `lang`, each cell typed.
 
     Times are date-times (shown `2026-11-23 09:30:12`) on the clock of the campaign's `timezone`, as in the CSV
     (`last_attempt_at (Europe/Madrid)`, then `last_attempt_at (UTC)`); numbers are numbers; everything else, the
@@ -552,11 +562,13 @@ def campaign_report_xlsx(campaign_id: CampaignId, user: Viewer, runtime: Runtime
     (`POST /api/callbacks/lists`) with its cells as they were: a negative amount still a number, a number
     `+34...` still text. The file is written whole before its first byte is sent, with its `Content-Length`. Masked
     and audited as the CSV is."""
+    words = CAMPAIGN_REPORT.wording(lang)
     with runtime.database.session() as session:
         report = _report(session, campaign_id, user)  # a 404 before anything is written
         _record_report(session, user, campaign_id, "xlsx")
-        book = zoned_xlsx(REPORT_COLUMNS, report.rows, times=REPORT_TIMES, zone=report.zone,
-                          in_utc_too="last_attempt_at", more_names=report.columns, title="report")  # fmt: skip
+        book = zoned_xlsx(REPORT_COLUMNS, words.rows(REPORT_COLUMNS, report.rows), times=REPORT_TIMES,
+                          zone=report.zone, in_utc_too="last_attempt_at", more_names=report.columns,
+                          title=words.sheet, titles=words.titles)  # fmt: skip
     disposition = report_disposition(report.name, f"campaign-{campaign_id}", extension="xlsx")
     return StreamingResponse(
         book.chunks(),
@@ -608,12 +620,13 @@ def _campaign_out(found: call_lists.CampaignSummary) -> CampaignOut:
 
 
 def _report_rows(
-    database: Database, campaign_id: str, user: Principal, *, delimiter: CsvDelimiter = "comma"
+    database: Database, campaign_id: str, user: Principal, words: Wording, *, delimiter: CsvDelimiter = "comma"
 ) -> Iterator[str]:
     with database.session() as session:
         report = _report(session, campaign_id, user)
-        yield from zoned_csv(REPORT_COLUMNS, report.rows, times=REPORT_TIMES, zone=report.zone, delimiter=delimiter,
-                             in_utc_too="last_attempt_at", more_names=report.columns)  # fmt: skip
+        yield from zoned_csv(REPORT_COLUMNS, words.rows(REPORT_COLUMNS, report.rows), times=REPORT_TIMES,
+                             zone=report.zone, delimiter=delimiter, in_utc_too="last_attempt_at",
+                             more_names=report.columns, titles=words.titles)  # fmt: skip
 
 
 @dataclass(frozen=True)

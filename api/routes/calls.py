@@ -18,6 +18,7 @@ from api import personal_data
 from api.csv_export import CsvDelimiter, DelimiterQuery, TimeZoneQuery, zoned_csv
 from api.deps import RuntimeDep, Viewer
 from api.query_params import READ_ON_CLOCK, Since, Until
+from api.report_labels import CALL_REGISTER, LanguageQuery, Wording
 from api.routes import AUTHED, problems
 from api.routes.scenarios import version_detail
 from api.schemas import CallDetail, CallPage, CallStatus, CallSummary, QueryMoment, VersionDetail
@@ -242,6 +243,7 @@ def export_calls(
     query: CallQueryDep,
     tz: CsvZone = "UTC",
     delimiter: DelimiterQuery = "comma",
+    lang: LanguageQuery = "raw",
 ) -> StreamingResponse:
     """Every matching call as CSV, streamed a chunk at a time (no size limit, flat memory).
 
@@ -254,23 +256,27 @@ def export_calls(
     the list's items; `scheduled_job_ids` their ids apart by spaces (empty for none, and when not known); `channel`
     is Asterisk's channel name, which its full log is keyed by. Numbers and names are masked for a user without
     `sees_personal_data`; each export leaves an `export_calls` audit event with its filters (a number by its keyed
-    hash)."""
+    hash).
+
+    `lang=es` (or `en`, `ru`; what the designer sends) titles the columns and writes `status`, `outcome` and
+    `transfer_outcome` in words for people (`Estado`: `Contestada`, `Hora de inicio (Europe/Madrid)`); without it,
+    or with `lang=raw`, the file keeps the column names and codes above, for BI tools and scripts."""
     filters = query.filters(ZoneInfo(tz))
     _record_export(runtime.database, user, filters, "csv")
     return StreamingResponse(
-        _csv_rows(runtime.database, filters, ZoneInfo(tz), delimiter, user),
+        _csv_rows(runtime.database, filters, ZoneInfo(tz), delimiter, user, CALL_REGISTER.wording(lang)),
         media_type="text/csv",
         headers={"Content-Disposition": 'attachment; filename="calls.csv"'},
     )
 
 
 def _csv_rows(
-    database: Database, filters: CallFilter, zone: ZoneInfo, delimiter: CsvDelimiter, user: Principal
+    database: Database, filters: CallFilter, zone: ZoneInfo, delimiter: CsvDelimiter, user: Principal, words: Wording
 ) -> Iterator[str]:
     with database.session() as session:
         yield from zoned_csv(
-            CSV_COLUMNS, _register_rows(session, filters, user), times=CSV_TIMES, zone=zone, delimiter=delimiter,
-            in_utc_too="started_at",
+            CSV_COLUMNS, words.rows(CSV_COLUMNS, _register_rows(session, filters, user)), times=CSV_TIMES, zone=zone,
+            delimiter=delimiter, in_utc_too="started_at", titles=words.titles,
         )  # fmt: skip
 
 
@@ -289,8 +295,9 @@ def export_calls_xlsx(
     runtime: RuntimeDep,
     query: CallQueryDep,
     tz: CsvZone = "UTC",
+    lang: LanguageQuery = "raw",
 ) -> StreamingResponse:
-    """Every matching call as an Excel workbook, with the columns and filters of `calls.csv`.
+    """Every matching call as an Excel workbook, with the columns, filters and `lang` of `calls.csv`.
 
     Each cell is typed: times are date-times (shown `2026-11-23 09:30:12`) on the clock of `tz` (UTC unless
     given; an unknown zone is a 422 naming `tz`), each time column's header naming it as in the CSV, with
@@ -302,9 +309,11 @@ def export_calls_xlsx(
     audited as the CSV is."""
     filters = query.filters(ZoneInfo(tz))
     _record_export(runtime.database, user, filters, "xlsx")
+    words = CALL_REGISTER.wording(lang)
     with runtime.database.session() as session:
-        book = zoned_xlsx(CSV_COLUMNS, _register_rows(session, filters, user), times=CSV_TIMES, zone=ZoneInfo(tz),
-                          in_utc_too="started_at", title="calls")  # fmt: skip
+        rows = words.rows(CSV_COLUMNS, _register_rows(session, filters, user))
+        book = zoned_xlsx(CSV_COLUMNS, rows, times=CSV_TIMES, zone=ZoneInfo(tz), in_utc_too="started_at",
+                          title=words.sheet, titles=words.titles)  # fmt: skip
     return StreamingResponse(
         book.chunks(),
         media_type=XLSX_MEDIA_TYPE,

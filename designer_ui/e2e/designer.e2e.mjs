@@ -624,11 +624,11 @@ async function followCampaign(page, { campaignId, campaignName, username, row, n
   console.log(`report: ${lines.join(" | ").slice(0, 300)}`);
   check(
     lines[0] ===
-      "row,number,status,attempts,outcome,last_attempt_at (UTC),result,call_outcome,answered_at (UTC),call_id,name,Teléfono,debt_amount,due_date",
-    "the report's header names the dialer's columns (times on the campaign's clock, named), then the list's",
+      "Row,Number,Status,Attempts,Last outcome,Last attempt (UTC),Answer,How the call ended,Answered at (UTC),Call ID,name,Teléfono,debt_amount,due_date",
+    "the report's header names the dialer's columns in the designer's language (times on the campaign's clock, named), then the list's",
   );
   const marta = lines.find((line) => line.split(",")[1] === numbers[2]);
-  check(lines.length === 4 && marta?.split(",")[2] === "pending" && marta.includes("Marta"), "the report has a row per client: Marta, her number, waiting");
+  check(lines.length === 4 && marta?.split(",")[2] === "Waiting" && marta.includes("Marta"), "the report has a row per client: Marta, her number, waiting");
 
   // -- stopped: the question says how many will not be called; the counts say it was done -------------------
   await campaign.getByRole("button", { name: "Stop campaign…" }).click();

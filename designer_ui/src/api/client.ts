@@ -491,20 +491,35 @@ export function browserCsvDelimiter(): CsvDelimiter {
 }
 
 /**
- * The campaign's report, a client a row; a plain link downloads it, the session cookie going along. Its times
- * are on the campaign's clock, which the header names (`last_attempt_at (Europe/Madrid)`).
+ * The language a report's column titles and status and outcome labels are written in (the API's `lang`): the
+ * designer's own for people opening it in Excel; `raw`, the API's default, keeps the codes BI tools parse.
  */
-export function campaignReportUrl(id: string, delimiter: CsvDelimiter = "comma"): string {
-  const path = `/api/callbacks/campaigns/${encodeURIComponent(id)}.csv`;
-  return delimiter === "comma" ? path : `${path}?${new URLSearchParams({ delimiter })}`;
+export type ReportLanguage = NonNullable<
+  NonNullable<paths["/api/callbacks/campaigns/{campaign_id}.csv"]["get"]["parameters"]["query"]>["lang"]
+>;
+
+/** `path` with `query`, and `lang` unless raw (the API's default). */
+function withLanguage(path: string, query: URLSearchParams, lang: ReportLanguage): string {
+  if (lang !== "raw") query.set("lang", lang);
+  const text = query.toString();
+  return text ? `${path}?${text}` : path;
+}
+
+/**
+ * The campaign's report, a client a row; a plain link downloads it, the session cookie going along. Its times
+ * are on the campaign's clock, which the header names (`last_attempt_at (Europe/Madrid)`, or in `lang`'s words).
+ */
+export function campaignReportUrl(id: string, delimiter: CsvDelimiter = "comma", lang: ReportLanguage = "raw"): string {
+  const query = new URLSearchParams(delimiter === "comma" ? {} : { delimiter });
+  return withLanguage(`/api/callbacks/campaigns/${encodeURIComponent(id)}.csv`, query, lang);
 }
 
 /**
  * The campaign's report as an Excel workbook (.xlsx): the CSV's columns, each cell typed (times as date-times on the
  * campaign's clock), so no delimiter to pick; it uploads back as a call list with its cells as they were.
  */
-export function campaignReportXlsxUrl(id: string): string {
-  return `/api/callbacks/campaigns/${encodeURIComponent(id)}.xlsx`;
+export function campaignReportXlsxUrl(id: string, lang: ReportLanguage = "raw"): string {
+  return withLanguage(`/api/callbacks/campaigns/${encodeURIComponent(id)}.xlsx`, new URLSearchParams(), lang);
 }
 
 /** The browser's own time zone (an IANA name), which a download's times are written on; UTC when unknown. */
@@ -520,15 +535,21 @@ export function browserTimeZone(): string {
  * A scenario's call register as CSV (every call matching `filters`, newest first), its times on `tz`'s clock,
  * which the header names (`started_at (Europe/Madrid)`); a plain link downloads it, the session cookie going along.
  */
-export function callsCsvUrl(scenario: string, tz: string, delimiter: CsvDelimiter = "comma", filters: CallFilterQuery = {}): string {
+export function callsCsvUrl(
+  scenario: string,
+  tz: string,
+  delimiter: CsvDelimiter = "comma",
+  filters: CallFilterQuery = {},
+  lang: ReportLanguage = "raw",
+): string {
   const query = callsExportQuery(scenario, tz, filters);
   if (delimiter !== "comma") query.set("delimiter", delimiter);
-  return `/api/calls.csv?${query}`;
+  return withLanguage("/api/calls.csv", query, lang);
 }
 
 /** The same calls as `callsCsvUrl`, as an Excel workbook (.xlsx): each cell typed, times as date-times on `tz`'s clock. */
-export function callsXlsxUrl(scenario: string, tz: string, filters: CallFilterQuery = {}): string {
-  return `/api/calls.xlsx?${callsExportQuery(scenario, tz, filters)}`;
+export function callsXlsxUrl(scenario: string, tz: string, filters: CallFilterQuery = {}, lang: ReportLanguage = "raw"): string {
+  return withLanguage("/api/calls.xlsx", callsExportQuery(scenario, tz, filters), lang);
 }
 
 function callsExportQuery(scenario: string, tz: string, filters: CallFilterQuery): URLSearchParams {

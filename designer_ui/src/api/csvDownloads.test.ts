@@ -73,14 +73,14 @@ describe("the campaign report's link", () => {
 
   it("in a Spanish or Russian browser, downloads a report split on semicolons", () => {
     vi.stubGlobal("navigator", { language: "es-ES" });
-    expect(link(details())).toBe("/api/callbacks/campaigns/c-1.csv?delimiter=semicolon");
+    expect(link(details())).toBe("/api/callbacks/campaigns/c-1.csv?delimiter=semicolon&amp;lang=en"); // an English designer; &amp;: as the markup writes it
     vi.stubGlobal("navigator", { language: "ru-RU" });
-    expect(link(details())).toBe("/api/callbacks/campaigns/c-1.csv?delimiter=semicolon");
+    expect(link(details())).toBe("/api/callbacks/campaigns/c-1.csv?delimiter=semicolon&amp;lang=en");
   });
 
   it("in an English one, downloads it split on commas", () => {
     vi.stubGlobal("navigator", { language: "en-US" });
-    expect(link(details())).toBe("/api/callbacks/campaigns/c-1.csv");
+    expect(link(details())).toBe("/api/callbacks/campaigns/c-1.csv?lang=en");
   });
 });
 
@@ -125,8 +125,8 @@ describe("the Excel (.xlsx) downloads beside the CSV ones", () => {
     const html = renderToHtml(CallDownloads, { slug: "hotline", query: { result: "will_pay" } });
     const tz = encodeURIComponent(browserTimeZone());
     expect(downloads(html)).toEqual([
-      `Download CSV -> /api/calls.csv?scenario=hotline&amp;result=will_pay&amp;tz=${tz}&amp;delimiter=semicolon`,
-      `Download Excel (.xlsx) -> /api/calls.xlsx?scenario=hotline&amp;result=will_pay&amp;tz=${tz}`,
+      `Download CSV -> /api/calls.csv?scenario=hotline&amp;result=will_pay&amp;tz=${tz}&amp;delimiter=semicolon&amp;lang=en`,
+      `Download Excel (.xlsx) -> /api/calls.xlsx?scenario=hotline&amp;result=will_pay&amp;tz=${tz}&amp;lang=en`,
     ]);
   });
 
@@ -141,8 +141,8 @@ describe("the Excel (.xlsx) downloads beside the CSV ones", () => {
       onStop: async () => {},
     });
     expect(downloads(html)).toEqual([
-      "Download report (CSV) -> /api/callbacks/campaigns/c-1.csv",
-      "Download report (Excel .xlsx) -> /api/callbacks/campaigns/c-1.xlsx",
+      "Download report (CSV) -> /api/callbacks/campaigns/c-1.csv?lang=en",
+      "Download report (Excel .xlsx) -> /api/callbacks/campaigns/c-1.xlsx?lang=en",
     ]);
   });
 

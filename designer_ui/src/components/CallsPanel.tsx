@@ -407,18 +407,19 @@ export function CallFiltersForm(props: { filters: CallFilters; onChange(next: Ca
 }
 
 /**
- * The calls the list shows, every one of them, to download: the same filters, on the browser's clock. As CSV, split
- * as the browser's locale suggests its Excel splits; or as an Excel workbook, whose typed cells need no splitting.
+ * The calls the list shows, every one of them, to download: the same filters, on the browser's clock, titled and
+ * labelled in the designer's language. As CSV, split as the browser's locale suggests its Excel splits; or as an
+ * Excel workbook, whose typed cells need no splitting.
  */
 export function CallDownloads({ slug, query }: { slug: string; query: api.CallFilterQuery }) {
-  const { t } = useI18n();
+  const { t, language } = useI18n();
   const tz = api.browserTimeZone();
   return (
     <>
-      <a className="button" href={api.callsCsvUrl(slug, tz, api.browserCsvDelimiter(), query)} download>
+      <a className="button" href={api.callsCsvUrl(slug, tz, api.browserCsvDelimiter(), query, language)} download>
         {t("calls.download")}
       </a>
-      <a className="button" href={api.callsXlsxUrl(slug, tz, query)} download>
+      <a className="button" href={api.callsXlsxUrl(slug, tz, query, language)} download>
         {t("calls.downloadXlsx")}
       </a>
     </>

@@ -152,7 +152,7 @@ describe("one campaign followed", () => {
   it("offers the report as a plain link to its CSV, a refresh, and to a publisher a stop while clients wait", () => {
     const html = details();
     // No file name of its own: the server's (the campaign's name) is the one the browser saves under.
-    expect(html).toMatch(/<a class="button" href="\/api\/callbacks\/campaigns\/c-1\.csv" download="">Download report \(CSV\)<\/a>/);
+    expect(html).toMatch(/<a class="button" href="\/api\/callbacks\/campaigns\/c-1\.csv\?lang=en" download="">Download report \(CSV\)<\/a>/);
     expect(buttonTexts(html)).toEqual(["Refresh", "Stop campaign…"]);
     expect(html).toContain("3 clients · Called: 0 of 3 (0%) · <code");
     expect(html).toContain('data-testid="campaign-state">In progress<');

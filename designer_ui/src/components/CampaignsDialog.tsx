@@ -275,11 +275,12 @@ export function CampaignDetails(props: {
       <div className="row campaign-actions">
         {/* No file name here: the server names the report after the campaign (Content-Disposition). Split as the
             browser's locale suggests its Excel does: on `;` in Spain or Russia, where a comma file is one column.
-            The workbook's cells are typed: nothing to split, and it uploads back as a list with its cells intact. */}
-        <a className="button" href={api.campaignReportUrl(campaign.campaign_id, api.browserCsvDelimiter())} download>
+            The workbook's cells are typed: nothing to split, and it uploads back as a list with its cells intact.
+            Both in the designer's language: a supervisor reads "Estado: Contactado", not "status: done". */}
+        <a className="button" href={api.campaignReportUrl(campaign.campaign_id, api.browserCsvDelimiter(), language)} download>
           {t("campaigns.report")}
         </a>
-        <a className="button" href={api.campaignReportXlsxUrl(campaign.campaign_id)} download>
+        <a className="button" href={api.campaignReportXlsxUrl(campaign.campaign_id, language)} download>
           {t("campaigns.reportXlsx")}
         </a>
         <button type="button" disabled={props.refreshing} onClick={props.onRefresh}>

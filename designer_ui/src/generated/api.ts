@@ -403,7 +403,10 @@ export interface paths {
          *     campaign's `timezone` (the office that ran it; UTC for a list imported before campaigns kept it), and each
          *     time column's header names it: `last_attempt_at (Europe/Madrid)`, followed by `last_attempt_at (UTC)` (on
          *     another clock than UTC: the hour a clock change repeats is written twice on the local one).
-         *     `delimiter=semicolon` for an Excel that splits on `;` (Spanish, Russian...).
+         *     `delimiter=semicolon` for an Excel that splits on `;` (Spanish, Russian...). `lang=es` (or `en`, `ru`; what the
+         *     designer sends) titles the columns and writes `status`, `outcome` and `call_outcome` in words for people
+         *     (`Estado`: `Contactado`, `Último intento (Europe/Madrid)`); without it, or with `lang=raw`, the file keeps the
+         *     column names and codes above, for BI tools and scripts. The list's own columns keep their names in both.
          *
          *     For a user without `sees_personal_data` the number and the list's own columns are masked (the row, status,
          *     attempts, outcomes, times, result and call stay). Each download leaves an `export_campaign` audit event.
@@ -428,7 +431,7 @@ export interface paths {
         };
         /**
          * Campaign Report Xlsx
-         * @description The campaign's report of `.csv`, as an Excel workbook: the same columns and headers, each cell typed.
+         * @description The campaign's report of `.csv`, as an Excel workbook: the same columns, headers and `lang`, each cell typed.
          *
          *     Times are date-times (shown `2026-11-23 09:30:12`) on the clock of the campaign's `timezone`, as in the CSV
          *     (`last_attempt_at (Europe/Madrid)`, then `last_attempt_at (UTC)`); numbers are numbers; everything else, the
@@ -595,6 +598,10 @@ export interface paths {
          *     `sees_personal_data`; each export leaves an `export_calls` audit event with its filters (a number by its keyed
          *     hash).
          *
+         *     `lang=es` (or `en`, `ru`; what the designer sends) titles the columns and writes `status`, `outcome` and
+         *     `transfer_outcome` in words for people (`Estado`: `Contestada`, `Hora de inicio (Europe/Madrid)`); without it,
+         *     or with `lang=raw`, the file keeps the column names and codes above, for BI tools and scripts.
+         *
          *     **Role:** viewer or above (any signed-in user).
          */
         get: operations["export_calls_api_calls_csv_get"];
@@ -615,7 +622,7 @@ export interface paths {
         };
         /**
          * Export Calls Xlsx
-         * @description Every matching call as an Excel workbook, with the columns and filters of `calls.csv`.
+         * @description Every matching call as an Excel workbook, with the columns, filters and `lang` of `calls.csv`.
          *
          *     Each cell is typed: times are date-times (shown `2026-11-23 09:30:12`) on the clock of `tz` (UTC unless
          *     given; an unknown zone is a 422 naming `tz`), each time column's header naming it as in the CSV, with
@@ -4689,6 +4696,8 @@ export interface operations {
             query?: {
                 /** @description What separates the cells: `semicolon` for an Excel whose list separator is `;` (es, ru). */
                 delimiter?: "comma" | "semicolon";
+                /** @description The language of the column titles and of the status and outcome labels (`Estado`: `Contactado`), for people opening the file: `en`, `es` or `ru`, as the designer sends its own. `raw` (the default) keeps the column names and codes (`status`: `done`) that BI tools and scripts parse, unchanged. Times and the clock their titles name, the other cells, the columns and their order are the same in both. */
+                lang?: "raw" | "en" | "es" | "ru";
             };
             header?: never;
             path: {
@@ -4747,7 +4756,10 @@ export interface operations {
     };
     campaign_report_xlsx_api_callbacks_campaigns__campaign_id__xlsx_get: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description The language of the column titles and of the status and outcome labels (`Estado`: `Contactado`), for people opening the file: `en`, `es` or `ru`, as the designer sends its own. `raw` (the default) keeps the column names and codes (`status`: `done`) that BI tools and scripts parse, unchanged. Times and the clock their titles name, the other cells, the columns and their order are the same in both. */
+                lang?: "raw" | "en" | "es" | "ru";
+            };
             header?: never;
             path: {
                 campaign_id: string;
@@ -5141,6 +5153,8 @@ export interface operations {
                 tz?: string;
                 /** @description What separates the cells: `semicolon` for an Excel whose list separator is `;` (es, ru). */
                 delimiter?: "comma" | "semicolon";
+                /** @description The language of the column titles and of the status and outcome labels (`Estado`: `Contactado`), for people opening the file: `en`, `es` or `ru`, as the designer sends its own. `raw` (the default) keeps the column names and codes (`status`: `done`) that BI tools and scripts parse, unchanged. Times and the clock their titles name, the other cells, the columns and their order are the same in both. */
+                lang?: "raw" | "en" | "es" | "ru";
                 scenario?: string | null;
                 /** @description Calls started at or after this (ISO 8601). Without an offset (`2026-12-07T09:00:00`, or a date alone: its midnight) it is read on the clock `tz` names (UTC unless given). A local time a clock change skips or shows twice takes the offset before the change (fold=0): 02:30 in Europe/Madrid is 01:30 UTC on 29 March 2026, and 00:30 UTC on 25 October 2026. In a URL, an offset's + is written %2B. */
                 since?: string | null;
@@ -5213,6 +5227,8 @@ export interface operations {
             query?: {
                 /** @description The IANA time zone (e.g. Europe/Madrid) the times are written in, and a `since` or `until` without an offset read in; each time column's header names it. */
                 tz?: string;
+                /** @description The language of the column titles and of the status and outcome labels (`Estado`: `Contactado`), for people opening the file: `en`, `es` or `ru`, as the designer sends its own. `raw` (the default) keeps the column names and codes (`status`: `done`) that BI tools and scripts parse, unchanged. Times and the clock their titles name, the other cells, the columns and their order are the same in both. */
+                lang?: "raw" | "en" | "es" | "ru";
                 scenario?: string | null;
                 /** @description Calls started at or after this (ISO 8601). Without an offset (`2026-12-07T09:00:00`, or a date alone: its midnight) it is read on the clock `tz` names (UTC unless given). A local time a clock change skips or shows twice takes the offset before the change (fold=0): 02:30 in Europe/Madrid is 01:30 UTC on 29 March 2026, and 00:30 UTC on 25 October 2026. In a URL, an offset's + is written %2B. */
                 since?: string | null;

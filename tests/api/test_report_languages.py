@@ -1,0 +1,176 @@
+"""The register's exports in the designer's language, over real HTTP: a Spanish supervisor opening a campaign's
+report in Excel read `row,number,status,...` and `done`, `answered`, `hung_up` (review, 2026-12). With `lang` the
+titles and the status and outcome labels are in words; without it (or `lang=raw`) the file is the one BI tools and
+scripts parse, byte for byte."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import openpyxl
+import pytest
+
+from api.csv_export import BOM
+from persistence import callbacks, calls
+from persistence.calls import CallRecordIn
+from persistence.db import Database
+from tests.api.conftest import Client, Server
+from tests.persistence import documents
+
+MADRID = ZoneInfo("Europe/Madrid")
+DIALLED = datetime(2026, 11, 23, 9, 30, 12, tzinfo=MADRID).astimezone(UTC)
+
+# The campaign report's header as API clients and scripts parse it today, for a campaign on Madrid's clock.
+RAW_REPORT_HEADER = ["row", "number", "status", "attempts", "outcome", "last_attempt_at (Europe/Madrid)",
+                     "last_attempt_at (UTC)", "result", "call_outcome", "answered_at (Europe/Madrid)", "call_id",
+                     "phone", "nombre"]  # fmt: skip
+
+
+def _published(admin: Client, slug: str) -> None:
+    created = admin.post("/api/scenarios", json={"slug": slug, "name": "lang", "document": documents.greeting()})
+    assert created.status_code == 201, created.text
+    assert admin.post(f"/api/scenarios/{slug}/publish", json={"message": "v1"}).status_code == 200
+
+
+@pytest.fixture
+def campaign(server: Server, admin: Client, slug: Callable[[str], str]) -> str:
+    """A Madrid office's campaign: José answered and the scenario hung up after his answer; Núñez's line was busy,
+    and he waits for his retry."""
+    name = slug("idioma")
+    _published(admin, name)
+    rows = [{"phone": "600111222", "nombre": "José"}, {"phone": "600111223", "nombre": "Núñez"}]
+    started = {"scenario": name, "rows": rows, "timezone": "Europe/Madrid", "due": "2026-11-23T09:00:00+01:00"}
+    created = admin.post("/api/callbacks/batch", json=started)
+    assert created.status_code == 200, created.text
+    answered, busy = created.json()["job_ids"]
+    database = Database(server.database_url)
+    with database.session() as session:
+        callbacks.record_attempt(session, job_id=answered, outcome="answered", at=DIALLED)
+        callbacks.record_attempt(session, job_id=busy, outcome="busy", at=DIALLED)
+        record = CallRecordIn(call_id=f"call-{name}", scenario=name, started_at=DIALLED, outcome="hung_up",
+                              answered_at=DIALLED + timedelta(seconds=8), trace={"steps": []}, callback_job_id=answered,
+                              variables={"result": "will_pay"})  # fmt: skip
+        calls.write_batch(session, records=[record])
+    database.dispose()
+    return str(created.json()["campaign_id"])
+
+
+def _csv(response: Any, delimiter: str = ",") -> list[list[str]]:
+    assert response.status_code == 200, response.text
+    text = response.content.decode("utf-8")
+    assert text.startswith(BOM)  # Excel reads the accents and the Cyrillic as UTF-8 only after a byte order mark
+    return list(csv.reader(io.StringIO(text.removeprefix(BOM)), delimiter=delimiter))
+
+
+def _xlsx(response: Any) -> tuple[str, list[list[Any]]]:
+    assert response.status_code == 200, response.text
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).worksheets[0]
+    return sheet.title, [[cell.value for cell in row] for row in sheet.iter_rows()]
+
+
+# -- a campaign's report ---------------------------------------------------------------------------------------
+
+
+def test_a_campaign_report_in_spanish_has_spanish_titles_and_labels(admin: Client, campaign: str) -> None:
+    header, jose, nunez = _csv(admin.get(f"/api/callbacks/campaigns/{campaign}.csv", params={"lang": "es"}))
+    assert header == ["Fila", "Número", "Estado", "Intentos", "Último resultado", "Último intento (Europe/Madrid)",
+                      "Último intento (UTC)", "Respuesta", "Cómo terminó la llamada",
+                      "Hora de respuesta (Europe/Madrid)", "ID de la llamada", "phone", "nombre"]  # fmt: skip
+    assert [jose[2], jose[4], jose[8]] == ["Contactado", "Contestada", "El escenario colgó"]
+    assert [nunez[2], nunez[4], nunez[8]] == ["En espera", "Ocupado", ""]
+    # The rest as in the raw file: times on the campaign's clock, the scenario's own answer, the list's columns.
+    assert [jose[5], jose[6], jose[7], jose[11], jose[12]] == ["2026-11-23 09:30:12", "2026-11-23 08:30:12",
+                                                                "will_pay", "600111222", "José"]  # fmt: skip
+
+
+def test_a_campaign_report_in_russian_split_on_semicolons(admin: Client, campaign: str) -> None:
+    params = {"lang": "ru", "delimiter": "semicolon"}
+    header, jose, nunez = _csv(admin.get(f"/api/callbacks/campaigns/{campaign}.csv", params=params), ";")
+    assert header[:6] == ["Строка", "Номер", "Статус", "Попытки", "Последний итог", "Последняя попытка (Europe/Madrid)"]
+    assert header[8] == "Чем закончился звонок"
+    assert [jose[2], jose[4], jose[8]] == ["Дозвонились", "Ответил", "Сценарий завершил звонок"]
+    assert [nunez[2], nunez[4]] == ["Ожидает", "Занято"]
+
+
+def test_a_campaign_report_without_lang_is_the_raw_file_it_was(admin: Client, campaign: str) -> None:
+    path = f"/api/callbacks/campaigns/{campaign}.csv"
+    plain = admin.get(path)
+    header, jose, nunez = _csv(plain)
+    assert header == RAW_REPORT_HEADER
+    assert [jose[2], jose[4], jose[8]] == ["done", "answered", "hung_up"]
+    assert [nunez[2], nunez[4]] == ["pending", "busy"]
+    assert admin.get(path, params={"lang": "raw"}).content == plain.content
+
+
+def test_a_campaign_report_as_xlsx_in_spanish_and_raw(admin: Client, campaign: str) -> None:
+    path = f"/api/callbacks/campaigns/{campaign}.xlsx"
+    title, (header, jose, _nunez) = _xlsx(admin.get(path, params={"lang": "es"}))
+    assert title == "Informe"
+    assert header[:5] == ["Fila", "Número", "Estado", "Intentos", "Último resultado"]
+    assert header[5:7] == ["Último intento (Europe/Madrid)", "Último intento (UTC)"]
+    assert [jose[2], jose[4], jose[8]] == ["Contactado", "Contestada", "El escenario colgó"]
+    assert jose[5] == datetime(2026, 11, 23, 9, 30, 12)  # still a date-time, on the campaign's clock
+    title, (header, jose, _nunez) = _xlsx(admin.get(path))
+    assert (title, header) == ("report", RAW_REPORT_HEADER)
+    assert [jose[2], jose[4], jose[8]] == ["done", "answered", "hung_up"]
+
+
+@pytest.mark.parametrize("lang", ["fr", "ES", "es-ES"])
+def test_a_language_the_designer_does_not_have_is_a_422_naming_lang(admin: Client, campaign: str, lang: str) -> None:
+    for path in (f"/api/callbacks/campaigns/{campaign}.csv", "/api/calls.xlsx"):
+        refused = admin.get(path, params={"lang": lang})
+        assert refused.status_code == 422, refused.text
+        assert [problem["path"] for problem in refused.json()["problems"]] == ["$.lang"]
+
+
+# -- the call register ------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def register(server: Server, slug: Callable[[str], str]) -> str:
+    """One call of a scenario of our own: answered, then the scenario hung up."""
+    scenario = slug("registro")
+    record = CallRecordIn(call_id=f"{scenario}-1", scenario=scenario, started_at=DIALLED, outcome="hung_up",
+                          answered_at=DIALLED + timedelta(seconds=2), ended_at=DIALLED + timedelta(minutes=1),
+                          trace={"steps": []}, caller_id="+34600111222")  # fmt: skip
+    database = Database(server.database_url)
+    with database.session() as session:
+        calls.write_batch(session, records=[record])
+    database.dispose()
+    return scenario
+
+
+def _by_title(table: list[list[Any]]) -> dict[str, Any]:
+    header, row = table
+    return dict(zip(header, row, strict=True))
+
+
+def test_the_call_register_in_spanish_and_russian(admin: Client, register: str) -> None:
+    params = {"scenario": register, "tz": "Europe/Madrid"}
+    spanish = _by_title(_csv(admin.get("/api/calls.csv", params={**params, "lang": "es"})))
+    assert (spanish["Estado"], spanish["Resultado"]) == ("Contestada", "El escenario colgó")
+    assert spanish["Hora de inicio (Europe/Madrid)"] == "2026-11-23 09:30:12"
+    assert spanish["Hora de inicio (UTC)"] == "2026-11-23 08:30:12"
+    assert spanish["Número del llamante"] == "+34600111222"
+    title, table = _xlsx(admin.get("/api/calls.xlsx", params={**params, "lang": "ru"}))
+    russian = _by_title(table)
+    assert title == "Звонки"
+    assert (russian["Статус"], russian["Итог"]) == ("Отвечен", "Сценарий завершил звонок")
+    assert russian["Время начала (Europe/Madrid)"] == datetime(2026, 11, 23, 9, 30, 12)
+
+
+def test_the_call_register_without_lang_is_the_raw_file_it_was(admin: Client, register: str) -> None:
+    params = {"scenario": register, "tz": "Europe/Madrid"}
+    plain = admin.get("/api/calls.csv", params=params)
+    raw = _by_title(_csv(plain))
+    assert list(raw)[:6] == ["id", "scenario", "version", "status", "outcome", "result"]
+    assert (raw["status"], raw["outcome"]) == ("answered", "hung_up")
+    assert admin.get("/api/calls.csv", params={**params, "lang": "raw"}).content == plain.content
+    title, table = _xlsx(admin.get("/api/calls.xlsx", params=params))
+    assert title == "calls" and table[0] == list(raw)
+    assert (_by_title(table)["status"], _by_title(table)["outcome"]) == ("answered", "hung_up")
