@@ -1,9 +1,11 @@
 """IVR: a menu (one exit per key) or a capture of several digits (account number + #), with retries.
 
 No input and an invalid key each have their own prompt; after `max_tries` failed attempts the call takes
-the `max_tries` exit (to an operator, or a polite goodbye). A captured entry shorter or longer than allowed is
-an invalid one; a fixed-length entry (min = max digits) ends at its last digit, any other with the terminator
-or the timeout.
+the `max_tries` exit (to an operator, or a polite goodbye). With `split_failures` on, that exit is two instead,
+so a reminder call can report "no answer" apart from "invalid key": `no_input` when no try got a key (nobody
+listening, an answering machine), `invalid` when at least one got a wrong key or an invalid entry, even if a later
+try got nothing (someone was there). A captured entry shorter or longer than allowed is an invalid one; a
+fixed-length entry (min = max digits) ends at its last digit, any other with the terminator or the timeout.
 
 Input stored in a variable the scenario declares sensitive (a PIN) is noted in the trace as its mask, each try's
 keys and a refused try's alike ("[hidden: 2 characters]#[hidden: 4 characters]"): the block compares the real keys.
@@ -34,6 +36,11 @@ PROMPT_FIELDS = ("prompt", "no_input_prompt", "invalid_prompt")
 _MENU_ONLY: Final = {"x-ui": {"show_if": {"mode": "menu"}}}
 _CAPTURE_ONLY: Final = {"x-ui": {"show_if": {"mode": "capture"}}}
 
+
+# The exits of the last failed try when `split_failures` is on: no try got a key, or at least one got a wrong one.
+_NO_INPUT: Final = "no_input"
+_INVALID: Final = "invalid"
+_FAILED_EXITS: Final = frozenset({"max_tries", _NO_INPUT, _INVALID})
 
 # The title of the field a capture stores its input in: its problem names the field by it.
 _STORE_INPUT: Final = "Store the input in"
@@ -84,6 +91,15 @@ class IvrBlock(BlockType):
                 "description": "Counted each time the call comes to this block: a Go To back to it starts over, so "
                 "lead max_tries to a goodbye or an operator rather than back here.",
             },
+            "split_failures": {
+                "type": "boolean",
+                "default": False,
+                "title": "Tell silence from wrong keys",
+                "description": "Off: after the last failed try the call takes one exit, Too many tries. On: two "
+                "exits instead. Nothing pressed: no key in any try (nobody listening, an answering machine). Wrong "
+                "keys: a wrong key, or an entry that is not valid, in at least one try, even if a later try got "
+                "nothing: someone was there. Pressing only the terminator counts as nothing pressed.",
+            },
             "no_input_prompt": {**PROMPT, "title": "When nothing is pressed"},
             "invalid_prompt": {**PROMPT, "title": "When the key is wrong"},
             "variable": {**VARIABLE_NAME, "title": _STORE_INPUT},
@@ -121,10 +137,14 @@ class IvrBlock(BlockType):
     exit_rules: ClassVar[list[dict[str, Any]]] = [
         {"each": "options", "name_from": "key", "if": {"mode": "menu"}},
         {"name": "next", "label": "Captured", "if": {"mode": "capture"}},
-        {"name": "max_tries", "label": "Too many tries"},
+        {"name": "max_tries", "label": "Too many tries", "if": {"split_failures": False}},
+        {"name": _NO_INPUT, "label": "Nothing pressed", "if": {"split_failures": True}},
+        {"name": _INVALID, "label": "Wrong keys", "if": {"split_failures": True}},
     ]
     unwired_meaning: ClassVar[dict[str, str]] = {
         "max_tries": "after the last failed try the call ends",
+        _NO_INPUT: "when no key was pressed in any try, the call ends",
+        _INVALID: "when a wrong key was pressed and the tries ran out, the call ends",
         "next": "once the caller has typed it, the call ends",  # capture mode: not a key
         "*": "pressing this key ends the call",
     }
@@ -143,8 +163,8 @@ class IvrBlock(BlockType):
 
     def variables_written_on(self, config: Mapping[str, Any], exit_name: str) -> set[str]:
         """The input is stored only when it was valid: on `next` (capture) or a key's exit (menu), never on
-        `max_tries` (nor, as for every block, on `error` or `hangup`)."""
-        return set() if exit_name == "max_tries" else super().variables_written_on(config, exit_name)
+        the exits of the last failed try (nor, as for every block, on `error` or `hangup`)."""
+        return set() if exit_name in _FAILED_EXITS else super().variables_written_on(config, exit_name)
 
     def check(self, node: Node, scenario: Scenario) -> list[Issue]:
         config = node.config
@@ -209,6 +229,7 @@ class IvrBlock(BlockType):
         retry_prompt = prompt
         # Keys typed into a sensitive variable (a PIN) are noted masked, each try's as the trace tells tries apart.
         secret = bool(config.get("variable")) and ctx.is_sensitive(str(config["variable"]))
+        someone_pressed = False  # a try got keys that were refused: someone was on the line
         for attempt in range(1, tries + 1):
             ctx.step.events.append({"kind": "attempt", "number": attempt})
             refusal = None
@@ -238,13 +259,16 @@ class IvrBlock(BlockType):
                 ctx.note("no_input", attempt=attempt, **ended)
                 correction = await ctx.prompt_from(config.get("no_input_prompt"))
             else:
+                someone_pressed = True
                 why = {"reason": refusal} if refusal else {}  # a capture tells why: too_long, too_short, not_digits
                 ctx.note("invalid", attempt=attempt, keys=mask(digits) if secret else digits, **ended, **why)
                 correction = await ctx.prompt_from(config.get("invalid_prompt"))
             if attempt < tries and correction is not None:
                 await ctx.play(correction)
             retry_prompt = prompt
-        return "max_tries"
+        if not config.get("split_failures", False):
+            return "max_tries"
+        return _INVALID if someone_pressed else _NO_INPUT
 
 
 def _capture_read_limit(config: Mapping[str, Any]) -> int:

@@ -65,6 +65,8 @@ const EXITS: Record<Exclude<Language, "en">, Table> = {
     closed: "Cerrado",
     default: "Otro",
     max_tries: "Demasiados intentos",
+    no_input: "Nada pulsado",
+    invalid: "Teclas incorrectas",
   },
   ru: {
     next: "Далее",
@@ -83,6 +85,8 @@ const EXITS: Record<Exclude<Language, "en">, Table> = {
     closed: "Закрыто",
     default: "Иначе",
     max_tries: "Попытки исчерпаны",
+    no_input: "Ничего не нажато",
+    invalid: "Неверные клавиши",
   },
 };
 

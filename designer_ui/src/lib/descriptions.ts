@@ -159,6 +159,11 @@ const DESCRIPTIONS: Record<string, Record<Translated, string>> = {
       es: "Una entrada más larga no es válida (el llamante oye el mensaje de entrada incorrecta y vuelve a intentarlo). Si «Mín. cifras» es igual, la entrada termina sola en su última cifra; si no, el llamante la termina con la tecla que termina la entrada, o termina al agotarse el tiempo.",
       ru: "Более длинный ввод неверен (звонящий слышит сообщение о неверном вводе и пробует снова). Если «Мин. цифр» равно этому числу, ввод заканчивается сам на последней цифре; иначе звонящий завершает его клавишей окончания ввода, или он заканчивается по тайм-ауту.",
     },
+  "Off: after the last failed try the call takes one exit, Too many tries. On: two exits instead. Nothing pressed: no key in any try (nobody listening, an answering machine). Wrong keys: a wrong key, or an entry that is not valid, in at least one try, even if a later try got nothing: someone was there. Pressing only the terminator counts as nothing pressed.":
+    {
+      es: "Desactivado: tras el último intento fallido la llamada toma una sola salida, «Demasiados intentos». Activado: dos salidas en su lugar. «Nada pulsado»: ninguna tecla en ningún intento (nadie escucha, un contestador automático). «Teclas incorrectas»: una tecla incorrecta, o una entrada no válida, en al menos un intento, aunque en uno posterior no se pulsara nada: había alguien. Pulsar solo la tecla que termina la entrada cuenta como «Nada pulsado».",
+      ru: "Выключено: после последней неудачной попытки звонок идёт в один выход, «Попытки исчерпаны». Включено: вместо него два выхода. «Ничего не нажато»: ни одной клавиши ни в одной попытке (никто не слушает, автоответчик). «Неверные клавиши»: неверная клавиша или недопустимый ввод хотя бы в одной попытке, даже если в следующей ничего не нажали: кто-то был на линии. Нажатие одной лишь клавиши окончания ввода считается как «Ничего не нажато».",
+    },
   "Off: only the digits 0-9 are a valid entry, so a caller cannot type a PBX feature code (*21*...) where a number is asked for.":
     {
       es: "Desactivado: solo las cifras 0-9 son una entrada válida, así que el llamante no puede marcar un código de servicio de la centralita (*21*...) donde se pide un número.",

@@ -56,6 +56,7 @@ const ES: Record<string, string> = {
   "Store all rows in": "Guardar todas las filas en",
   "Store the input in": "Guardar la entrada en",
   "Store the key in": "Guardar la tecla en",
+  "Tell silence from wrong keys": "Distinguir el silencio de las teclas incorrectas",
   Text: "Texto",
   "Text to say": "Texto que se dice",
   "Time zone": "Zona horaria",
@@ -118,6 +119,7 @@ const RU: Record<string, string> = {
   "Store all rows in": "Все строки в",
   "Store the input in": "Сохранить ввод в",
   "Store the key in": "Сохранить клавишу в",
+  "Tell silence from wrong keys": "Отличать молчание от неверных клавиш",
   Text: "Текст",
   "Text to say": "Текст для озвучивания",
   "Time zone": "Часовой пояс",
@@ -240,6 +242,14 @@ const UNWIRED: Record<string, Record<string, Meaning>> = {
   say_phrase: { "*": { es: "el llamante oye la frase y la llamada termina", ru: "звонящий слышит фразу, и звонок завершается" } },
   ivr: {
     max_tries: { es: "tras el último intento fallido la llamada termina", ru: "после последней неудачной попытки звонок завершается" },
+    no_input: {
+      es: "si no se pulsó ninguna tecla en ningún intento, la llamada termina",
+      ru: "если ни в одной попытке не нажали ни одной клавиши, звонок завершается",
+    },
+    invalid: {
+      es: "si se pulsó una tecla incorrecta y se agotaron los intentos, la llamada termina",
+      ru: "если нажали неверную клавишу и попытки исчерпаны, звонок завершается",
+    },
     next: { es: "cuando el llamante lo ha marcado, la llamada termina", ru: "когда звонящий его набрал, звонок завершается" },
     "*": { es: "pulsar esta tecla termina la llamada", ru: "нажатие этой клавиши завершает звонок" },
   },
