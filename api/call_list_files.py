@@ -1,11 +1,13 @@
 """Read a call list (the autoinformer's list of clients) from the file an analyst exports from Excel or a CRM.
 
 CSV (UTF-8, comma, semicolon or tab separated, as Excel writes it in each locale; a CSV that is not UTF-8 is read
-as Windows-1251 when that reads as Cyrillic text, as a Russian Excel saves it, with a warning) or XLSX (the first
-sheet).
+in the code page a Windows Excel saves "CSV" in, with a warning: Windows-1251 when that reads as Cyrillic text, as a
+Russian Excel saves it, Windows-1252 when that reads as Western European text, as a Spanish, French or German one
+does; `_in_windows_code_page`) or XLSX (the first sheet).
 The first non-empty row names the columns; every other non-empty row is one client. Values come back as the
 file holds them: text, or for XLSX cells numbers, booleans and ISO dates, so nothing is guessed here. What a
-column means (the phone number, a scenario variable) is decided by `persistence.call_lists`.
+column means (the phone number, a scenario variable) is decided by `persistence.call_lists`, and how it will read
+a column's dates with slashes is said here already, with a warning (`slash_dates_read`).
 
 Every refusal names the row and column at fault. An XLSX is a zip of XML: its unpacked size is checked
 before a byte of XML is parsed (a zip bomb), and openpyxl parses through defusedxml (entity expansion).
@@ -22,8 +24,9 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from typing import Any, Final
 
-from persistence.call_lists import Params, problem
+from persistence.call_lists import Params, problem, slash_dates_read
 from persistence.errors import InvalidCallList
+from persistence.phone_numbers import configured_default_country
 
 Cell = str | int | float | bool
 
@@ -43,6 +46,31 @@ _MIXED_WORD: Final = re.compile(f"[A-Za-z][{_LETTERS}]|[{_LETTERS}][A-Za-z]")
 # Anything else than printable ASCII, line breaks and tabs, those letters, and the punctuation a Russian sheet
 # writes: no-break space, guillemets and curly quotes, dashes, №, …, °, ±, §, ©, ®, €, ·, •.
 _NOT_IN_RUSSIAN_TEXT: Final = re.compile(f"[^\t\n\r\x20-\x7e{_LETTERS}\u00a0«»„“”‘’–—№…°±§©®€·•]")  # noqa: RUF001
+# What text read as Windows-1252 may hold (`_windows_1252`): the Latin letters of Western European languages
+# (Spanish, French, German, Portuguese, Italian, Dutch, Nordic), and the punctuation and signs their sheets write.
+_ACCENTED: Final = "À-ÖØ-öø-ÿŠšŒœŽžŸ"
+_LATIN: Final = f"A-Za-z{_ACCENTED}"
+_NOT_IN_WESTERN_TEXT: Final = re.compile(
+    f"[^\t\n\r\x20-\x7e{_ACCENTED}\u00a0¡¢£¥§©ª«®°±²³´µ·º»¼½¾¿×÷€‚„…‘’“”•–—™‰]"  # noqa: RUF001
+)
+# Cyrillic saved as Windows-1251 reads as words of accented letters only ("Ибрагимов" reads "Èáðàãèìîâ"); no
+# Western word of two letters or more is made of them alone.
+_ACCENTED_WORD: Final = re.compile(f"(?<![{_LATIN}])[{_ACCENTED}]{{2,}}(?![{_LATIN}])")
+# Central European saved as Windows-1250 puts a sign inside a word ("Wrocław" reads "Wroc³aw"), as Cyrillic does
+# (its Ч reads as the multiplication sign); the apostrophe, Catalan's middle dot and a no-break space are at home.
+_SIGN_IN_WORD: Final = re.compile(f"[{_LATIN}][^{_LATIN}\x00-\x7f’·\u00a0][{_LATIN}]")  # noqa: RUF001
+# A UTF-8 file with one broken byte holds the UTF-8 of accented letters, of Cyrillic and of typographic punctuation
+# (é is C3 A9, Я is D0 AF, — is E2 80 94), which Windows-1252 reads as "Ã©", "Ð¯", "â€”": refused, not read so.
+_UTF8_OF_TEXT: Final = re.compile(rb"[\xc2\xc3\xc5\xd0\xd1][\x80-\xbf]|\xe2[\x80-\x82][\x80-\xbf]")
+# Where a Windows Excel saves "CSV" in Windows-1251, which decides for a file that reads as both code pages
+# (`_in_windows_code_page`); and where in neither, so that a file of that country's code page is not read as
+# Windows-1252 ("Dvořák" in Windows-1250 reads "Dvoøák"): Central European, Greek, Turkish, Baltic, Hebrew,
+# Vietnamese, Thai and East Asian Windows.
+_WINDOWS_1251_COUNTRIES: Final = frozenset({"RU", "UA", "BY", "BG", "KZ", "KG", "TJ", "UZ", "MN"})
+_OTHER_CODE_PAGE_COUNTRIES: Final = frozenset(
+    {"PL", "CZ", "SK", "HU", "SI", "HR", "RO", "BA", "RS", "ME", "AL", "GR", "CY", "TR", "AZ", "EE", "LV", "LT",
+     "IL", "VN", "TH", "JP", "CN", "TW", "HK", "MO", "KR"}
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -52,7 +80,8 @@ class CallList:
     sheet: str | None = None  # the XLSX sheet read; None for CSV
     row_numbers: list[int] = field(default_factory=list)  # each row's in the file (header and empty rows count)
     # What the analyst should know of how the file was read (`problem`s, which do not stop it): a CSV read as
-    # Windows-1251 (read_as_windows_1251).
+    # Windows-1251 or Windows-1252 (read_as_windows_1251, read_as_windows_1252), how a column's dates with slashes
+    # will be read (slash_dates_read).
     warnings: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -72,20 +101,16 @@ def _read_csv(data: bytes) -> CallList:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        cyrillic = _windows_1251(data)
-        if cyrillic is None:
+        read = _in_windows_code_page(data)
+        if read is None:
             line = data[: error.start].count(b"\n") + 1
             raise _refused(
                 "not_utf8",
                 f"line {line} is not UTF-8 text: save the list as 'CSV UTF-8' (or as .xlsx) and upload it again",
                 {"line": line},
             ) from None
-        text = cyrillic
-        message = (
-            "the file is not UTF-8 and was read as Windows-1251 (Cyrillic), as a Russian Excel saves 'CSV "
-            "(разделители — запятые)': check that the names in the preview read right"
-        )
-        warnings.append(problem("$.file", "read_as_windows_1251", message))
+        text, warning = read
+        warnings.append(warning)
     if "\0" in text:
         raise _refused("not_a_list_file", "this is not a CSV or XLSX file")
     first_line = text.lstrip("\r\n").split("\n", 1)[0]
@@ -95,7 +120,59 @@ def _read_csv(data: bytes) -> CallList:
     except csv.Error as error:
         raise _refused("csv_unreadable", f"the CSV cannot be read: {error}", {"detail": str(error)}) from None
     call_list = _table(([cell.strip() for cell in row] for row in rows), sheet=None)
-    return replace(call_list, warnings=warnings)
+    return replace(call_list, warnings=warnings + call_list.warnings)
+
+
+def _in_windows_code_page(data: bytes) -> tuple[str, dict[str, Any]] | None:
+    """`data`, not UTF-8, read in the code page a Windows Excel saves "CSV" in, with the warning that says so:
+    Windows-1251 when it reads as Cyrillic text, Windows-1252 when it reads as Western European text (not in a
+    country whose Windows saves in another one). Each reading refuses the other's bytes ("Muñoz" reads with a Cyrillic
+    letter inside a Latin word as Windows-1251, "Ибрагимов" reads "Èáðàãèìîâ" as Windows-1252), so only a file
+    whose every letter besides ASCII stands alone reads as both (French "à 10h" reads as a Cyrillic one-letter word):
+    the server's country decides, and with none the file is refused. None for bytes of neither, which are refused
+    rather than shown as gibberish."""
+    country = configured_default_country()
+    cyrillic = _windows_1251(data)
+    western = None if country in _OTHER_CODE_PAGE_COUNTRIES else _windows_1252(data)
+    if cyrillic is not None and western is not None:
+        if country is None:
+            return None
+        if country in _WINDOWS_1251_COUNTRIES:
+            western = None
+        else:
+            cyrillic = None
+    if cyrillic is not None:
+        message = (
+            "the file is not UTF-8 and was read as Windows-1251 (Cyrillic), as a Russian Excel saves 'CSV "
+            "(разделители — запятые)': check that the names in the preview read right"
+        )
+        return cyrillic, problem("$.file", "read_as_windows_1251", message)
+    if western is not None:
+        message = (
+            "the file is not UTF-8 and was read as Windows-1252 (Western European), as a Spanish, French or German "
+            "Excel saves 'CSV (delimitado por comas)': check that the names in the preview read right"
+        )
+        return western, problem("$.file", "read_as_windows_1252", message)
+    return None
+
+
+def _windows_1252(data: bytes) -> str | None:
+    """`data` read as Windows-1252, the code page a Spanish, French, German... Windows saves CSV in ("CSV
+    (delimitado por comas)", Excel's default there), when that reads as Western European text; None otherwise.
+
+    Windows-1252 defines all but five bytes, so what they decode to decides: besides ASCII only the accented
+    letters and the signs of those languages, no word of accented letters alone (Cyrillic), no sign inside a word
+    (Central European), no control character; and no UTF-8 of accented letters in the bytes (a UTF-8 file with one
+    broken byte, whose every "é" would read "Ã©")."""
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:  # 0x81, 0x8D, 0x8F, 0x90, 0x9D: undefined in Windows-1252
+        return None
+    if _UTF8_OF_TEXT.search(data) or _NOT_IN_WESTERN_TEXT.search(text):
+        return None
+    if _ACCENTED_WORD.search(text) or _SIGN_IN_WORD.search(text):
+        return None
+    return text
 
 
 def _windows_1251(data: bytes) -> str | None:
@@ -179,7 +256,9 @@ def _table(rows: Iterable[Sequence[Cell]], *, sheet: str | None) -> CallList:
     if not table:
         message = f"the list has a header (row {header_number}) but no clients under it"
         raise _refused("no_clients", message, {"row": header_number})
-    return CallList(columns=[name for name in columns if name], rows=table, sheet=sheet, row_numbers=numbers)
+    named = [name for name in columns if name]
+    warnings = slash_dates_read(named, table, numbers)
+    return CallList(columns=named, rows=table, sheet=sheet, row_numbers=numbers, warnings=warnings)
 
 
 def _columns(header: Sequence[Cell], row_number: int) -> list[str]:

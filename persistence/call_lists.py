@@ -23,7 +23,7 @@ import re
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, time
+from datetime import UTC, datetime
 from typing import Any, Final
 
 from sqlalchemy import Integer, Select, case, cast, func, insert, literal_column, null, select, union_all, update
@@ -32,9 +32,17 @@ from sqlalchemy.orm import Session
 from blocks.timewindows import callback_window, reopening
 from graph_engine.document import CHANNEL_FACTS
 from graph_engine.inputs import ScenarioInputs
+from persistence.cell_dates import NotADate, SlashOrder, cell_date, could_be_either, slash_order
 from persistence.errors import InvalidCallList, NotFound
 from persistence.models import CallbackJob, CallCampaign, CallRecord, utcnow
-from persistence.phone_numbers import impossible_number, is_emergency_number, one_form, phone_number, written_forms
+from persistence.phone_numbers import (
+    configured_default_country,
+    impossible_number,
+    is_emergency_number,
+    one_form,
+    phone_number,
+    written_forms,
+)
 
 CONTACT: Final = "contact"
 MAX_PROBLEMS: Final = 50
@@ -45,18 +53,6 @@ _GROUPED: Final = re.compile(r"[+-]?[0-9]{1,3}(?:(?P<group>[., \u00a0])[0-9]{3})
 _AMBIGUOUS: Final = re.compile(r"[+-]?[1-9][0-9]{0,2}[.,][0-9]{3}")
 _TRUE: Final = frozenset({"true", "yes", "y", "1", "si", "sí", "да"})
 _FALSE: Final = frozenset({"false", "no", "n", "0", "нет"})
-# 2026-12-30, or with a time of day (and its offset): 2026-12-30T10:00, 2026-12-30 10:00:00+01:00.
-_ISO_DATE: Final = re.compile(
-    r"[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[T ][0-9]{2}:[0-9]{2}(?::[0-9]{2})?(?:Z|[+-][0-9]{2}:?[0-9]{2})?)?"
-)
-# 30.12.2026, 5.1.2026, 30.12.2026 14:30(:00): how Russian, German, Spanish... Excel writes a date cell into a CSV.
-# Dots are written day first everywhere (month first is written with slashes), so this form is never a guess.
-_DOTTED_DATE: Final = re.compile(
-    r"(?P<day>[0-9]{1,2})\.(?P<month>[0-9]{1,2})\.(?P<year>[0-9]{4})"
-    r"(?: (?P<hour>[0-9]{1,2}):(?P<minute>[0-9]{2})(?::(?P<second>[0-9]{2}))?)?"
-)
-# 12/30/2026 or 30/12/2026 (with a time or not): month first in one country and day first in the next.
-_SLASHED_DATE: Final = re.compile(r"[0-9]{1,4}/[0-9]{1,2}/[0-9]{1,4}(?: .*)?")
 # A list's own jobs, one per client, as `schedule` makes them; a campaign's others are the callbacks its calls
 # promised (the Callback block's, which name the call that asked).
 _LISTED: Final = CallbackJob.origin_call_id.is_(None)
@@ -276,21 +272,22 @@ def plan_jobs(
     opening = None if problems.found else _first_opening(campaign, problems)
     planned: list[PlannedJob] = []
     first_client: dict[str, _Client] = {}
+    orders = slash_orders(rows, declared)
     for index, row in enumerate(rows):
         client = _Client("row", row_numbers[index]) if row_numbers else _Client("client", index + 1)
+        # A row with a bad number is checked on: every problem of a row is named in one check (review of
+        # 2026-12-19: an emergency number hid the same row's bad date until the list was uploaded again).
         number = _row_number(row, index, client, number_column, first_client, problems)
-        if number is None:
-            continue
         # Over the default, not instead of it: a field no column fills keeps the scenario's value for it.
         variables: dict[str, Any] = {CONTACT: {**(contact_default or {}), **row}}
-        converted, unfit = declared_values(row, declared)
+        converted, unfit = declared_values(row, declared, slash_orders=orders)
         variables.update(converted)
         for column, why in unfit.items():
             shown = str(row[column])[:40]
-            params = client.params(column, value=shown, type=why.kind)
+            params = client.params(column, value=shown, type=why.kind, **why.params)
             message = f"{client}, {column}: {shown!r} is not {why.expected}"
             problems.add(f"$.rows[{index}].{column}", why.code, message, params)
-        if opening is not None:
+        if number is not None and opening is not None:
             row_number = row_numbers[index] if row_numbers else None
             planned.append(PlannedJob(number, opening[0], opening[1], variables, row_number, tuple(row)))
     problems.raise_any()
@@ -851,10 +848,11 @@ class _Marker:
 @dataclass(frozen=True)
 class _Unfit:
     """The value cannot be that type: a problem, of this code; `why` ends its message when the value's form alone
-    does not say it."""
+    does not say it, and `params` are what it is built from."""
 
     code: str
     why: str = ""
+    params: Mapping[str, str] = field(default_factory=dict)
 
 
 _LEFT: Final = _Marker()  # a list or object variable: a list's cell does not fill it (it stays in `contact`)
@@ -872,9 +870,6 @@ _NOT: Final = {
     "boolean": _Unfit("not_yes_or_no"),
     "date": _Unfit("not_a_date"),
 }
-_AMBIGUOUS_DATE: Final = _Unfit(
-    "ambiguous_date", ": a date with slashes is month first in some countries and day first in others"
-)
 
 
 def declared_types(document: Mapping[str, Any]) -> dict[str, str]:
@@ -890,6 +885,7 @@ class Unconvertible:
     code: str
     kind: str
     why: str = ""
+    params: Mapping[str, str] = field(default_factory=dict)  # what `why` is built from (an ambiguous date's reason)
 
     @property
     def expected(self) -> str:
@@ -898,13 +894,14 @@ class Unconvertible:
 
 
 def declared_values(
-    values: Mapping[str, Any], declared: Mapping[str, str]
+    values: Mapping[str, Any], declared: Mapping[str, str], *, slash_orders: Mapping[str, SlashOrder] | None = None
 ) -> tuple[dict[str, Any], dict[str, Unconvertible]]:
     """The values of `values` that fill a variable `declared` (name -> type) converted to its type as a list's cell
     is (`typed`: "30.12.2026" a date, "1 234,56" a number), and those that cannot be, each with why. A value of a
     variable not declared, of `contact` or of a list or object variable is in neither: a list keeps it in `contact`,
     the callbacks API as it was sent. Call lists and the callbacks API convert through here, so a CRM's value means
-    what the same text in a list's cell means."""
+    what the same text in a list's cell means. `slash_orders`: how a list's date columns read a date with slashes
+    that could be either way (`slash_orders`); a value alone reads it in the server's country's order."""
     converted: dict[str, Any] = {}
     unfit: dict[str, Unconvertible] = {}
     for name, value in values.items():
@@ -913,16 +910,18 @@ def declared_values(
             continue  # not declared, or a list or object variable: no cell fills it
         # JSON's null, a list or an object is no cell, and fills no variable a cell fills: str() would make "None"
         # a client's name, and refuse {"d": 1} as a date with a puzzling message.
-        result = typed(value, kind) if isinstance(value, str | int | float | bool) else _NOT[kind]
+        order = (slash_orders or {}).get(name)
+        result = typed(value, kind, slash_order=order) if isinstance(value, str | int | float | bool) else _NOT[kind]
         if isinstance(result, _Unfit):
-            unfit[name] = Unconvertible(result.code, kind, result.why)
+            unfit[name] = Unconvertible(result.code, kind, result.why, result.params)
         else:
             converted[name] = result
     return converted, unfit
 
 
-def typed(value: Any, kind: str) -> Any:
-    """`value` from a list's cell as a variable of type `kind`."""
+def typed(value: Any, kind: str, *, slash_order: SlashOrder | None = None) -> Any:
+    """`value` from a list's cell as a variable of type `kind`; a date with slashes that could be either way
+    (3/4/2026) is read in `slash_order` (its column's, `slash_orders`), else as the server's country writes one."""
     if kind == "string":
         return value if isinstance(value, str) else str(value).lower() if isinstance(value, bool) else str(value)
     if kind in ("number", "integer"):
@@ -936,31 +935,71 @@ def typed(value: Any, kind: str) -> Any:
         word = str(value).strip().lower()
         return True if word in _TRUE else False if word in _FALSE else _NOT[kind]
     if kind == "date":
-        return _date(str(value).strip())
+        return _date(str(value), slash_order or _countrys_order())
     return _LEFT
 
 
-def _date(text: str) -> str | _Unfit:
-    """A date cell as the templates read it (ISO 8601), from ISO or day.month.year with dots (a date with a time
-    of day is kept whole). 03/04/2026 is March in Boston and April in Madrid, so slashes are refused rather than
-    guessed (an XLSX date cell is ISO already, api.call_list_files)."""
-    try:
-        if _ISO_DATE.fullmatch(text):
-            return date.fromisoformat(text).isoformat() if len(text) == 10 else datetime.fromisoformat(text).isoformat()
-        if dotted := _DOTTED_DATE.fullmatch(text):
-            return _dotted_date(dotted)
-    except ValueError:  # 2026-02-30, 31.02.2026, 30.12.2026 25:00
+def _date(text: str, order: SlashOrder) -> str | _Unfit:
+    """A date cell as the templates read it (ISO 8601): `persistence.cell_dates` reads every form a list writes
+    (an XLSX date cell is ISO already, api.call_list_files)."""
+    read = cell_date(text, order)
+    if isinstance(read, NotADate):
         return _NOT["date"]
-    return _AMBIGUOUS_DATE if _SLASHED_DATE.fullmatch(text) else _NOT["date"]
+    if isinstance(read, str):
+        return read
+    return _Unfit("ambiguous_date", f": {read.why}", read.params)
 
 
-def _dotted_date(found: re.Match[str]) -> str:
-    """30.12.2026 as 2026-12-30, 30.12.2026 14:30 as 2026-12-30T14:30:00 (as ISO's with a time is kept)."""
-    day = date(int(found["year"]), int(found["month"]), int(found["day"]))
-    if found["hour"] is None:
-        return day.isoformat()
-    clock = time(int(found["hour"]), int(found["minute"]), int(found["second"] or 0))
-    return datetime.combine(day, clock).isoformat()
+def _countrys_order() -> SlashOrder:
+    return slash_order((), configured_default_country())
+
+
+def slash_orders(rows: Sequence[Mapping[str, Any]], declared: Mapping[str, str]) -> dict[str, SlashOrder]:
+    """How each column that fills a date variable reads a date with slashes that could be either way (3/4/2026):
+    as the column's other dates prove (15/12/2026 is day first), else as the server's country writes them."""
+    country = configured_default_country()
+    return {
+        name: slash_order((row.get(name) for row in rows), country)
+        for name, kind in declared.items()
+        if kind == "date" and name != CONTACT
+    }
+
+
+def slash_dates_read(
+    columns: Sequence[str], rows: Sequence[Mapping[str, Any]], row_numbers: Sequence[int]
+) -> list[dict[str, Any]]:
+    """A warning for each column of a list read from a file whose dates with slashes could be either way (3/4/2026)
+    and are read one way all the same, as a date variable the column fills gets them: the analyst sees what was
+    assumed, and why (the column's own dates, or the server's country), before a client hears the wrong day."""
+    country = configured_default_country()
+    warnings = []
+    for column in columns:
+        values = [row.get(column) for row in rows]
+        either = [i for i, v in enumerate(values) if isinstance(v, str) and could_be_either(v)]
+        order = slash_order(values, country) if either else None
+        if order is None or order.first is None:
+            continue  # none to read, or refused by the check saying why (`cell_date`)
+        read_at = ((i, cell_date(str(values[i]), order)) for i in either)
+        found = next(((i, read) for i, read in read_at if isinstance(read, str)), None)
+        if found is None:
+            continue  # none a date (3/4/2026 25:00): refused as such by the check
+        either_one, read = found
+        value = str(values[either_one]).strip()
+        row = row_numbers[either_one] if either_one < len(row_numbers) else either_one + 1
+        why = (
+            f"as {order.day_first or order.month_first!r} in the same column can only be"
+            if not order.by_country
+            else f"as dates are written in {order.country} (the server's country, IVRGRAPH_DEFAULT_COUNTRY)"
+        )
+        message = (
+            f"column {column!r}: dates with slashes are read {order.first} first, {why}: {value!r} (row {row}) is "
+            f"{read} where the column fills a date variable. Check the dates in the check's preview"
+        )
+        params: Params = {"column": column, "value": value, "row": row, "read": read, "first": order.first,
+                          "by": "country" if order.by_country else "column",
+                          "proof": order.day_first or order.month_first, "country": order.country}  # fmt: skip
+        warnings.append(problem("$.rows", "slash_dates_read", message, params))
+    return warnings
 
 
 def _number(text: str) -> int | float | None:

@@ -25,7 +25,10 @@ CSV_FROM_SPANISH_EXCEL = (
     "Luis;(600) 222 333;80;2026-12-01\r\n"
 ).encode()
 A_DATE = "a date written 2026-12-30 or 30.12.2026 (year-month-day or day.month.year)"
-SLASHES = ": a date with slashes is month first in some countries and day first in others"
+SLASHES = (
+    ": a date with slashes is month first in some countries and day first in others, and neither the list nor a "
+    "country set on the server (IVRGRAPH_DEFAULT_COUNTRY) says which"
+)
 
 
 def _published(admin: Client, slug: str) -> None:
@@ -122,7 +125,7 @@ def test_a_list_with_bad_rows_creates_nothing_and_names_every_one(admin: Client,
         {"phone": "600999888", "debt_amount": "1,234", "vip": "maybe"},
         # Day first or month first: 03/04 is March in Boston and April in Madrid (QA of 2026-12-05: a list of
         # such dates was checked green, and every call then failed where the date was spoken).
-        {"phone": "600999887", "due_date": "30/12/2026"},
+        {"phone": "600999887", "due_date": "03/04/2026"},
         {"phone": "600999886", "due_date": "2026-02-30"},
         {"phone": "0034 600 111 213", "debt_amount": "10"},  # and again, with 00 for + (review of 2026-12-05)
     ]
@@ -135,7 +138,7 @@ def test_a_list_with_bad_rows_creates_nothing_and_names_every_one(admin: Client,
         ("$.rows[3].phone", "client 4: no number in column 'phone'"),
         ("$.rows[4].debt_amount", "client 5, debt_amount: '1,234' is not a number"),
         ("$.rows[4].vip", "client 5, vip: 'maybe' is not yes or no"),
-        ("$.rows[5].due_date", f"client 6, due_date: '30/12/2026' is not {A_DATE}{SLASHES}"),
+        ("$.rows[5].due_date", f"client 6, due_date: '03/04/2026' is not {A_DATE}{SLASHES}"),
         ("$.rows[6].due_date", f"client 7, due_date: '2026-02-30' is not {A_DATE}"),
         ("$.rows[7].phone", "client 8: 0034600111213 is already client 1"),
     }
@@ -197,10 +200,10 @@ def _bomb() -> bytes:
     ("data", "filename", "message"),
     [
         (b"", "list.csv", "the file is empty"),
-        (
-            "nombre;phone\r\nJosé;600\r\n".encode("cp1252"),
+        (  # UTF-8 with one byte of another code page: read as Windows-1252, its "ñ" would read "Ã±"
+            "nombre;phone\r\nMuñoz;600\r\n".encode() + "José;601\r\n".encode("cp1252"),
             "list.csv",
-            "line 2 is not UTF-8 text: save the list as 'CSV UTF-8'",
+            "line 3 is not UTF-8 text: save the list as 'CSV UTF-8'",
         ),
         (b"phone\n", "list.csv", "the list has a header (row 1) but no clients under it"),
         (b"phone;name\n600111213;Ana;extra\n", "list.csv", "row 2, column 3 holds 'extra' under no column name"),
@@ -399,14 +402,14 @@ def test_problems_name_the_row_of_the_file_the_analyst_has_open(admin: Client, s
     row Excel leaves in is not the sheet's row 3. With the row numbers the reading gave, it names the sheet's row."""
     name = slug("rows")
     _published(admin, name)
-    sheet = b"phone;due_date\r\n600111211;2026-11-30\r\n;;\r\n600111212;2026-11-30\r\n600111213;30/11/2026\r\n"
+    sheet = b"phone;due_date\r\n600111211;2026-11-30\r\n;;\r\n600111212;2026-11-30\r\n600111213;10/11/2026\r\n"
     read = _read(admin, sheet).json()
     assert read["row_numbers"] == [2, 4, 5]
     batch = {"scenario": name, "rows": read["rows"], "row_numbers": read["row_numbers"], "dry_run": True}
     refused = admin.post("/api/callbacks/batch", json=batch)
     assert refused.status_code == 422, refused.text
     assert [p["message"] for p in refused.json()["problems"]] == [
-        f"row 5, due_date: '30/11/2026' is not {A_DATE}{SLASHES}"
+        f"row 5, due_date: '10/11/2026' is not {A_DATE}{SLASHES}"
     ]
     twice = {**batch, "rows": [{"phone": "600111211"}, {"phone": "600 111 211"}], "row_numbers": [2, 7]}
     assert [p["message"] for p in admin.post("/api/callbacks/batch", json=twice).json()["problems"]] == [
@@ -545,15 +548,15 @@ def test_an_xlsx_lists_date_cells_fill_a_date_variable(admin: Client, slug: Call
 def test_each_problem_carries_its_code_and_params_for_the_designer(admin: Client, slug: Callable[[str], str]) -> None:
     name = slug("codes")
     _published(admin, name)
-    rows = [{"phone": "600111213", "due_date": "12/30/2026"}, {"phone": "600 111 213"}, {"phone": "call me"},
+    rows = [{"phone": "600111213", "due_date": "11/10/2026"}, {"phone": "600 111 213"}, {"phone": "call me"},
             {"phone": "600111214", "debt_amount": "1,234", "vip": "maybe"}, {"nombre": "Ana"}]  # fmt: skip
     batch = {"scenario": name, "rows": rows, "row_numbers": [2, 3, 4, 5, 6], "dry_run": True}
     refused = admin.post("/api/callbacks/batch", json=batch)
     assert refused.status_code == 422, refused.text
     assert refused.json()["problems"] == [
         {"path": "$.rows[0].due_date", "code": "ambiguous_date",
-         "params": {"row": 2, "column": "due_date", "value": "12/30/2026", "type": "date"},
-         "message": f"row 2, due_date: '12/30/2026' is not {A_DATE}{SLASHES}"},
+         "params": {"row": 2, "column": "due_date", "value": "11/10/2026", "type": "date", "reason": "no_country"},
+         "message": f"row 2, due_date: '11/10/2026' is not {A_DATE}{SLASHES}"},
         {"path": "$.rows[1].phone", "code": "duplicate_number",
          "params": {"row": 3, "column": "phone", "number": "600111213", "first": 2},
          "message": "row 3: 600111213 is already row 2"},
@@ -583,7 +586,8 @@ def test_each_problem_carries_its_code_and_params_for_the_designer(admin: Client
          {"row": 1, "column": "phone", "first": 1, "second": 3}),
         (b"phone\r\n600111213;Ana\r\n", "cell_without_column", {"row": 2, "column": 2, "value": "Ana"}),
         (b"\r\nphone;name\r\n", "no_clients", {"row": 2}),
-        ("phone;name\r\n600111213;García\r\n".encode("latin-1"), "not_utf8", {"line": 2}),  # no Windows-1251 either
+        # Polish saved as Windows-1250: no Windows-1251 ("Wrocław" mixes Cyrillic in), no Windows-1252 ("Wroc³aw")
+        ("phone;name\r\n600111213;Wrocław\r\n".encode("cp1250"), "not_utf8", {"line": 2}),
     ],
 )  # fmt: skip
 def test_a_file_that_is_not_a_list_says_why_by_code(

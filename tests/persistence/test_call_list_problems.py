@@ -37,6 +37,11 @@ def _problems(rows: list[dict[str, Any]], **options: Any) -> list[dict[str, Any]
         ("30.12.2026 9:05:07", "2026-12-30T09:05:07"),
         ("2026-12-30", "2026-12-30"),
         ("2026-12-30 14:30", "2026-12-30T14:30:00"),
+        ("15/12/2026", "2026-12-15"),  # with slashes, a number over 12 can only be the day
+        ("12/15/2026", "2026-12-15"),
+        ("5/5/2026", "2026-05-05"),  # the same either way
+        ("15/12/2026 9:05", "2026-12-15T09:05:00"),
+        ("2026/12/30", "2026-12-30"),  # year first: year-month-day everywhere
     ],
 )
 def test_a_date_is_read_day_first_with_dots_or_year_first(cell: str, variable: str) -> None:
@@ -52,11 +57,13 @@ def test_a_date_cell_from_an_xlsx_is_iso_already_and_kept() -> None:
 @pytest.mark.parametrize(
     ("cell", "code"),
     [
-        ("12/30/2026", "ambiguous_date"),  # month first in Boston...
-        ("30/12/2026", "ambiguous_date"),  # ...day first in Madrid: refused, never guessed
+        ("03/04/2026", "ambiguous_date"),  # March in Boston, April in Madrid: with no country set, never guessed
         ("3/4/2026 10:00", "ambiguous_date"),
         ("31.02.2026", "not_a_date"),
+        ("31/02/2026", "not_a_date"),
+        ("15/15/2026", "not_a_date"),
         ("30.12.26", "not_a_date"),  # which century is not guessed either
+        ("15/12/26", "not_a_date"),
         ("30.12.2026 25:00", "not_a_date"),
         ("2026-02-30", "not_a_date"),
         ("soon", "not_a_date"),
@@ -67,10 +74,16 @@ def test_a_date_that_is_not_one_or_could_be_two_is_refused_saying_how_to_write_i
     assert problem == {
         "path": "$.rows[0].due_date",
         "code": code,
-        "params": {"row": 2, "column": "due_date", "value": cell, "type": "date"},
+        "params": {"row": 2, "column": "due_date", "value": cell, "type": "date"}
+        | ({"reason": "no_country"} if code == "ambiguous_date" else {}),
         "message": f"row 2, due_date: {cell!r} is not a date written 2026-12-30 or 30.12.2026 (year-month-day or "
         "day.month.year)"
-        + (": a date with slashes is month first in some countries and day first in others" if code[0] == "a" else ""),
+        + (
+            ": a date with slashes is month first in some countries and day first in others, and neither the list "
+            "nor a country set on the server (IVRGRAPH_DEFAULT_COUNTRY) says which"
+            if code == "ambiguous_date"
+            else ""
+        ),
     }
 
 

@@ -97,6 +97,11 @@ describe("problems", () => {
     ]);
   });
 
+  it("takes the focus once a check is refused, by script only (review of 2026-12-19)", () => {
+    const html = renderToHtml(FailureView, { title: "Nothing was scheduled.", failure: { kind: "problems", lines: ["x"], hidden: 0 } });
+    expect(html).toMatch(/<div role="alert" class="blocked" data-testid="call-list-problems" tabindex="-1" data-answer="">/);
+  });
+
   it("shows a single failure verbatim, as text and never as markup", () => {
     const html = renderToHtml(FailureView, { title: "This file cannot be used:", failure: { kind: "message", message: "<b>HTTP 500</b>" } });
     expect(html).toContain("&lt;b&gt;HTTP 500&lt;/b&gt;");
@@ -125,6 +130,11 @@ describe("a check's answer", () => {
   it("says how many calls and when the first goes out, in the browser's time", () => {
     const html = renderToHtml(CheckOutcome, { result, timezone: "Europe/Madrid" }).replace(/\s/g, " ");
     expect(html).toContain("2 calls will be scheduled; the first at Dec 1, 2026, 9:00 AM.");
+  });
+
+  it("says so in a summary that takes the focus once the check answers, by script only (review of 2026-12-19)", () => {
+    const html = renderToHtml(CheckOutcome, { result, timezone: "Europe/Madrid" });
+    expect(html).toMatch(/<p role="status" class="success" tabindex="-1" data-answer="">2 calls will be scheduled/);
   });
 
   it("shows each first job's number, time and the variables the scenario will get", () => {

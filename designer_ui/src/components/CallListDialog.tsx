@@ -134,11 +134,26 @@ export function CallListPreview(props: { list: CallList; fileName: string; numbe
   );
 }
 
+/**
+ * What takes the focus once Check or Schedule is answered (`focusAnswer`): the check's summary, or the problems that
+ * stopped the list. Each is focusable by script only (tabIndex -1), so Tab goes on from it to the buttons.
+ */
+const ANSWER = "[data-answer]";
+
+/**
+ * Give the focus to the answer drawn in `area`. The button pressed is disabled while the server answers, and a
+ * disabled button loses the focus to <body>: a keyboard user then had to Tab from the top of the page, and a screen
+ * reader did not read the answer where the user now is.
+ */
+export function focusAnswer(area: HTMLElement | null) {
+  area?.querySelector<HTMLElement>(ANSWER)?.focus();
+}
+
 /** The server's refusal: its problems, the first few, and how many more; or its one sentence, as it said it. */
 export function FailureView({ title, failure }: { title: string; failure: CallListFailure }) {
   const { t } = useI18n();
   return (
-    <div role="alert" className="blocked" data-testid="call-list-problems">
+    <div role="alert" className="blocked" data-testid="call-list-problems" tabIndex={-1} data-answer="">
       <p>{title}</p>
       {failure.kind === "message" ? (
         <p className="error-text">{failure.message}</p>
@@ -203,7 +218,7 @@ export function CheckOutcome({ result, timezone }: { result: CallbackBatchResult
   const when = (iso: string) => formatMoment(iso, language, timezone);
   return (
     <section className="check-outcome" data-testid="call-list-check">
-      <p role="status" className="success">
+      <p role="status" className="success" tabIndex={-1} data-answer="">
         {t("callList.willSchedule", { calls: countText(language, "call", result.jobs), time: first ? when(first) : "—" })}
       </p>
       <CheckWarnings warnings={result.warnings} />
@@ -278,6 +293,8 @@ export function CallListDialog(props: { scenario: ScenarioSummary; onClose(): vo
   const [refusal, setRefusal] = useState<{ error: unknown } | null>(null);
   const [check, setCheck] = useState<{ basis: Basis; result: CallbackBatchResult } | null>(null);
   const [scheduled, setScheduled] = useState<CallbackBatchResult | null>(null);
+  // How many answers to Check or Schedule have landed: each, once drawn, takes the focus (`focusAnswer`).
+  const [answers, setAnswers] = useState(0);
   // Only the last file picked may fill the dialog: a slow read of an earlier one is dropped when it lands.
   const reading = useRef(0);
   const outcome = useRef<HTMLDivElement>(null);
@@ -294,6 +311,10 @@ export function CallListDialog(props: { scenario: ScenarioSummary; onClose(): vo
     // The answer lands under a long form: bring it into view, as the button that asked for it is there too.
     if (current || refusal) outcome.current?.scrollIntoView({ block: "nearest" });
   }, [current, refusal]);
+
+  useEffect(() => {
+    if (answers > 0) focusAnswer(outcome.current);
+  }, [answers]);
 
   async function readFile(file: File) {
     const ticket = ++reading.current;
@@ -343,6 +364,7 @@ export function CallListDialog(props: { scenario: ScenarioSummary; onClose(): vo
       setCheck(null);
       setRefusal({ error });
     } finally {
+      setAnswers((count) => count + 1);
       setBusy(null);
     }
   }

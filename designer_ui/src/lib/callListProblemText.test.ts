@@ -17,6 +17,7 @@ const SERVER_CODES = [
   "csv_unreadable", "xlsx_damaged", "xlsx_too_big", "xlsx_unreadable", "no_rows", "no_clients", "too_many_rows",
   "too_many_columns", "column_name_too_long", "column_twice", "cell_without_column", "cell_too_long", "file_too_big",
   "list_too_large", "columns_missing", "columns_defaulted", "already_waiting", "impossible_number", "read_as_windows_1251",
+  "read_as_windows_1252", "slash_dates_read",
 ];
 
 describe("a call list's problem in the analyst's language", () => {
@@ -35,6 +36,51 @@ describe("a call list's problem in the analyst's language", () => {
       "Строка 2, due_date: «12/30/2026» — неоднозначная дата: с косой чертой в одних странах первым пишут месяц, " +
         "в других день; пишите 2026-12-30 или 30.12.2026 (год-месяц-день или день.месяц.год)",
     );
+  });
+
+  it("says what would say which number of a date with slashes is the day, and why nothing did (review of 2026-12-19)", () => {
+    const slashes = { ...dateProblem, code: "ambiguous_date", params: { ...dateProblem.params, value: "03/04/2026" } };
+    const noCountry = { ...slashes, params: { ...slashes.params, reason: "no_country" } };
+    expect(callListProblemText(noCountry, "es")).toBe(
+      "Fila 2, due_date: «03/04/2026» es una fecha ambigua: con barras, unos países escriben primero el mes y otros el día, " +
+        "y ni la lista ni un país configurado en el servidor (IVRGRAPH_DEFAULT_COUNTRY) dicen cuál; " +
+        "escríbala 2026-12-30 o 30.12.2026 (año-mes-día o día.mes.año)",
+    );
+    const canada = { ...slashes, params: { ...slashes.params, reason: "country_either_way", country: "CA" } };
+    expect(callListProblemText(canada, "ru")).toContain("в других день, а в стране сервера (CA) пишут по-разному; пишите 2026-12-30");
+    const both = { ...slashes, params: { ...slashes.params, reason: "column_has_both", day_first: "15/12/2026", month_first: "12/28/2026" } };
+    expect(callListProblemText(both, "es")).toBe(
+      "Fila 2, due_date: «03/04/2026» es una fecha ambigua: la columna tiene fechas que solo pueden leerse con el día primero " +
+        "(15/12/2026) y otras con el mes primero (12/28/2026); escríbala 2026-12-30 o 30.12.2026 (año-mes-día o día.mes.año)",
+    );
+    expect(callListProblemText({ ...canada, params: { ...slashes.params, reason: "country_either_way" } }, "es")).toBe(canada.message);
+  });
+
+  it("says which way a column's dates with slashes are read, and what says so", () => {
+    const read: CallListProblem = {
+      path: "$.rows",
+      code: "slash_dates_read",
+      params: { column: "fecha", value: "03/04/2026", row: 3, read: "2026-04-03", first: "day", by: "column", proof: "15/12/2026", country: "" },
+      message: "column 'fecha': dates with slashes are read day first, as '15/12/2026' in the same column can only be: ...",
+    };
+    expect(callListProblemText(read, "es")).toBe(
+      "Columna «fecha»: las fechas con barras se leen con el día primero, como «15/12/2026», que en la misma columna solo " +
+        "puede leerse así: «03/04/2026» (fila 3) es el 3 de abril de 2026 donde la columna llena una variable de fecha. " +
+        "Compruebe las fechas en la vista previa de la comprobación",
+    );
+    const us = { ...read, params: { ...read.params, read: "2026-03-04T10:30:00", first: "month", by: "country", proof: "", country: "US" } };
+    expect(callListProblemText(us, "ru")).toBe(
+      "Столбец «fecha»: в датах с косой чертой первым читается месяц, как пишут даты в US (страна сервера, " +
+        "IVRGRAPH_DEFAULT_COUNTRY): «03/04/2026» (строка 3) — это 4 марта 2026 г., если столбец заполняет переменную-дату. " +
+        "Проверьте даты в предпросмотре проверки",
+    );
+    expect(callListProblemText(read, "en")).toBe(read.message);
+  });
+
+  it("says a file was read as Windows-1252", () => {
+    const windows = { path: "$.file", code: "read_as_windows_1252", params: {}, message: "the file is not UTF-8 and was read as Windows-1252" };
+    expect(callListProblemText(windows, "es")).toMatch(/^El archivo no es UTF-8 y se ha leído como Windows-1252 \(Europa occidental\)/);
+    expect(callListProblemText(windows, "ru")).toMatch(/^Файл не в UTF-8 и прочитан как Windows-1252/);
   });
 
   it("names a client by place when the rows came without the file's row numbers", () => {

@@ -9,7 +9,7 @@ import type { components } from "../generated/api";
 import { ApiError } from "../api/http";
 import { callListFailure, SHOWN_PROBLEMS, type CallListFailure } from "./callList";
 import type { Language } from "./i18n";
-import { ParamWords, wordedOr, type Translated } from "./paramWords";
+import { MissingParam, ParamWords, wordedOr, type Translated } from "./paramWords";
 
 export type CallListProblem = components["schemas"]["CallListProblem"];
 /** The pieces of a call list's problem, said in one language. */
@@ -39,6 +39,13 @@ class Words extends ParamWords {
   cell(): string {
     return `${this.place()}, ${this.text("column")}: ${this.quoted("value")}`;
   }
+
+  /** An ISO date param as the language says it in full ("3 de abril de 2026"): which day a date was read as. */
+  longDate(name: string): string {
+    const day = new Date(`${this.text(name).slice(0, 10)}T00:00:00Z`);
+    if (Number.isNaN(day.getTime())) throw new MissingParam(name);
+    return day.toLocaleDateString(this.language, { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
+  }
 }
 
 const PLACE: Record<Translated, Record<"row" | "client", string>> = {
@@ -52,6 +59,60 @@ const DATE_FORMS: Record<Translated, string> = {
 };
 
 type Template = (w: Words) => string;
+
+/**
+ * Why a date with slashes that could be either way (3/4/2026) was refused (ambiguous_date's `reason`), ending the
+ * line: nothing says which (no country set on the server), the server's country writes both, or the column has
+ * dates of both orders. Without a reason (the callbacks API), the general words alone.
+ */
+function ambiguousDate(w: Words, language: Translated): string {
+  const es = language === "es";
+  const reason = w.has("reason") ? w.text("reason") : "";
+  if (reason === "column_has_both") {
+    return es
+      ? `${w.cell()} es una fecha ambigua: la columna tiene fechas que solo pueden leerse con el día primero ` +
+          `(${w.text("day_first")}) y otras con el mes primero (${w.text("month_first")}); ${DATE_FORMS.es}`
+      : `${w.cell()} — неоднозначная дата: в столбце есть даты, где первым может быть только день (${w.text("day_first")}), ` +
+          `и даты, где только месяц (${w.text("month_first")}); ${DATE_FORMS.ru}`;
+  }
+  const why: Record<string, () => string> = es
+    ? {
+        no_country: () => ", y ni la lista ni un país configurado en el servidor (IVRGRAPH_DEFAULT_COUNTRY) dicen cuál",
+        country_either_way: () => `, y el país del servidor (${w.text("country")}) no tiene un solo orden`,
+      }
+    : {
+        no_country: () => ", а ни список, ни страна, заданная на сервере (IVRGRAPH_DEFAULT_COUNTRY), не говорят, как здесь",
+        country_either_way: () => `, а в стране сервера (${w.text("country")}) пишут по-разному`,
+      };
+  const because = Object.hasOwn(why, reason) ? why[reason]!() : "";
+  return es
+    ? `${w.cell()} es una fecha ambigua: con barras, unos países escriben primero el mes y otros el día${because}; ${DATE_FORMS.es}`
+    : `${w.cell()} — неоднозначная дата: с косой чертой в одних странах первым пишут месяц, в других день${because}; ${DATE_FORMS.ru}`;
+}
+
+/** How a column's dates with slashes that could be either way will be read, and what says so (slash_dates_read). */
+function slashDatesRead(w: Words, language: Translated): string {
+  const day = w.text("first") === "day";
+  const byColumn = w.text("by") === "column";
+  if (language === "es") {
+    const why = byColumn
+      ? `como ${w.quoted("proof")}, que en la misma columna solo puede leerse así`
+      : `como se escriben en ${w.text("country")} (el país del servidor, IVRGRAPH_DEFAULT_COUNTRY)`;
+    return (
+      `Columna ${w.quoted("column")}: las fechas con barras se leen con el ${day ? "día" : "mes"} primero, ${why}: ` +
+      `${w.quoted("value")} (fila ${w.text("row")}) es el ${w.longDate("read")} donde la columna llena una variable de ` +
+      "fecha. Compruebe las fechas en la vista previa de la comprobación"
+    );
+  }
+  const why = byColumn
+    ? `как в ${w.quoted("proof")} из того же столбца, которую иначе не прочитать`
+    : `как пишут даты в ${w.text("country")} (страна сервера, IVRGRAPH_DEFAULT_COUNTRY)`;
+  return (
+    `Столбец ${w.quoted("column")}: в датах с косой чертой первым читается ${day ? "день" : "месяц"}, ${why}: ` +
+    `${w.quoted("value")} (строка ${w.text("row")}) — это ${w.longDate("read")}, если столбец заполняет переменную-дату. ` +
+    "Проверьте даты в предпросмотре проверки"
+  );
+}
 
 /** Why a number is no phone (impossible_number's `reason`): libphonenumber's lengths for its country. */
 const IMPOSSIBLE: Record<Translated, Record<string, string>> = {
@@ -88,8 +149,7 @@ export const CALL_LIST_TEMPLATES: Record<Translated, Record<string, Template>> =
     not_a_whole_number: (w) => `${w.cell()} no es un número entero`,
     not_yes_or_no: (w) => `${w.cell()} no es sí ni no`,
     not_a_date: (w) => `${w.cell()} no es una fecha: ${DATE_FORMS.es}`,
-    ambiguous_date: (w) =>
-      `${w.cell()} es una fecha ambigua: con barras, unos países escriben primero el mes y otros el día; ${DATE_FORMS.es}`,
+    ambiguous_date: (w) => ambiguousDate(w, "es"),
     more_problems: (w) => `…y ${w.number("count")} problemas más como estos`,
     campaign_over: () => "El final de la campaña ya ha pasado: no se llamaría a nadie",
     campaign_ends_first: () => "La campaña debe terminar después de su primera llamada",
@@ -105,6 +165,10 @@ export const CALL_LIST_TEMPLATES: Record<Translated, Record<string, Template>> =
     not_utf8: (w) => `La línea ${w.text("line")} no es texto UTF-8: guarde la lista como «CSV UTF-8» (o como .xlsx) y súbala de nuevo`,
     read_as_windows_1251: () =>
       "El archivo no es UTF-8 y se ha leído como Windows-1251 (cirílico), como guarda los CSV un Excel ruso: compruebe que los nombres se leen bien en la vista previa",
+    read_as_windows_1252: () =>
+      "El archivo no es UTF-8 y se ha leído como Windows-1252 (Europa occidental), como guarda «CSV (delimitado por comas)» un Excel " +
+      "español, francés o alemán: compruebe que los nombres se leen bien en la vista previa",
+    slash_dates_read: (w) => slashDatesRead(w, "es"),
     csv_unreadable: (w) => `No se puede leer el CSV: ${w.text("detail")}`,
     xlsx_damaged: () => "El archivo XLSX está dañado (no es un archivo zip completo)",
     xlsx_too_big: (w) => `El XLSX descomprimido ocupa ${w.number("mib")} MiB, más de ${w.number("limit_mib")} MiB`,
@@ -144,8 +208,7 @@ export const CALL_LIST_TEMPLATES: Record<Translated, Record<string, Template>> =
     not_a_whole_number: (w) => `${w.cell()} — не целое число`,
     not_yes_or_no: (w) => `${w.cell()} — не «да» и не «нет»`,
     not_a_date: (w) => `${w.cell()} — не дата: ${DATE_FORMS.ru}`,
-    ambiguous_date: (w) =>
-      `${w.cell()} — неоднозначная дата: с косой чертой в одних странах первым пишут месяц, в других день; ${DATE_FORMS.ru}`,
+    ambiguous_date: (w) => ambiguousDate(w, "ru"),
     more_problems: (w) => `…и ещё ${w.number("count")} таких же проблем`,
     campaign_over: () => "Конец кампании уже прошёл: никому не позвонят",
     campaign_ends_first: () => "Кампания должна заканчиваться после первого звонка",
@@ -161,6 +224,10 @@ export const CALL_LIST_TEMPLATES: Record<Translated, Record<string, Template>> =
     not_utf8: (w) => `Строка ${w.text("line")} — не текст UTF-8: сохраните список как «CSV UTF-8» (или как .xlsx) и загрузите снова`,
     read_as_windows_1251: () =>
       "Файл не в UTF-8 и прочитан как Windows-1251 (кириллица), как сохраняет CSV русский Excel: проверьте, что имена в предпросмотре читаются правильно",
+    read_as_windows_1252: () =>
+      "Файл не в UTF-8 и прочитан как Windows-1252 (западноевропейская кодировка), как сохраняет CSV испанский, французский " +
+      "или немецкий Excel: проверьте, что имена в предпросмотре читаются правильно",
+    slash_dates_read: (w) => slashDatesRead(w, "ru"),
     csv_unreadable: (w) => `CSV не читается: ${w.text("detail")}`,
     xlsx_damaged: () => "Файл XLSX повреждён (неполный zip-архив)",
     xlsx_too_big: (w) => `Файл XLSX распаковывается в ${w.number("mib")} МиБ, больше ${w.number("limit_mib")} МиБ`,
