@@ -296,6 +296,14 @@ class ScenarioList(BaseModel):
     total: int
 
 
+class ScenarioName(BaseModel):
+    """A scenario as a picker offers it: no document, no draft."""
+
+    slug: str
+    name: str
+    latest_version: int | None = Field(description="Its published version (the live one); null while unpublished")
+
+
 class ScenarioCreate(RequestModel):
     slug: Slug
     name: Name

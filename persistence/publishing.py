@@ -29,6 +29,7 @@ from persistence import audio, audit, callbacks, scenarios
 from persistence.datasources import source_problems
 from persistence.dependents import scenarios_reaching
 from persistence.errors import NothingToPublish, PublishBlocked
+from persistence.goto_reach import published_reached, published_reaching
 from persistence.models import ScenarioVersion
 
 log = logging.getLogger(__name__)
@@ -111,19 +112,25 @@ async def check_document(
     problems = [issue.as_dict() for issue in document_problems(session, document, registry, slug=slug)]
     tests: list[dict[str, Any]] = []
     if not any(problem["severity"] == Severity.ERROR for problem in problems):
+        # Not every published scenario: those that jump into `slug`, and those these calls and `slug`'s can
+        # continue in (its live version among them whenever one jumps into it), read along the jumps
+        # (persistence.goto_reach), so a publish costs no more with every unrelated scenario published.
+        reaching = published_reaching(session, slug)
+        jumping = [document, *(found.document for found in reaching.values())]
         published = {
-            name: found.document
-            for name in scenarios.published_slugs(session)
-            if (found := scenarios.published(session, slug=name)) is not None
+            name: found.document for name, found in {**published_reached(session, jumping), **reaching}.items()
         }
+        # A Callback may name any published scenario, or `slug` itself: the scheduler takes it once published.
+        callback_targets = frozenset({*scenarios.published_slugs(session), slug})
         # Go To Scenario inside a test reaches the other scenarios as they are published now, and `slug` as it is
         # about to be: once published, a jump into it (a dependent's, or its own "start over") continues in this.
         reached = {**published, slug: dict(document)}
         # No `already_failing` key on its own outcomes: the mark is only ever a dependent's.
-        tests = [{**outcome, "scenario": None} for outcome in await _outcomes(document, reached, registry)]
+        own = await _outcomes(document, reached, callback_targets, registry)
+        tests = [{**outcome, "scenario": None} for outcome in own]
         for other in scenarios_reaching(published, slug):
-            theirs = await _outcomes(published[other], reached, registry)
-            old = await _fail_with_live(published, slug, published[other], theirs, registry)
+            theirs = await _outcomes(published[other], reached, callback_targets, registry)
+            old = await _fail_with_live(published, slug, published[other], theirs, callback_targets, registry)
             tests += [{**outcome, "scenario": other, "already_failing": at in old} for at, outcome in enumerate(theirs)]
     return problems, tests
 
@@ -138,19 +145,21 @@ def blocks(test: Mapping[str, Any]) -> bool:
 async def _outcomes(
     tested: Mapping[str, Any],
     reached: Mapping[str, Mapping[str, Any]],
+    callback_targets: frozenset[str],
     registry: BlockRegistry,
     *,
     only: Sequence[int] | None = None,
 ) -> list[dict[str, Any]]:
     """`tested`'s tests (those at the positions `only` names, when given), run with `reached` as the scenarios a
-    Go To Scenario or a Callback may name; each outcome as a dict, in the tests' order."""
+    Go To Scenario may continue in and `callback_targets` as those a Callback may name; each outcome as a dict, in
+    the tests' order."""
     written = tests_in_document(tested)
     found = await run_scenario_tests(
         tested,
         written if only is None else [written[at] for at in only],
         registry,
         scenarios=reached,
-        callback_targets=frozenset(reached),  # a Callback into the scenario itself runs once it is published
+        callback_targets=callback_targets,  # a Callback into the scenario itself runs once it is published
         refused_number=callbacks.refused_number,  # a test caller of 112 is rejected, as a live one is
     )
     return [outcome.as_dict() for outcome in found]
@@ -161,6 +170,7 @@ async def _fail_with_live(
     slug: str,
     dependent: Mapping[str, Any],
     outcomes: Sequence[Mapping[str, Any]],
+    callback_targets: frozenset[str],
     registry: BlockRegistry,
 ) -> set[int]:
     """The positions of the `dependent`'s failing `outcomes` whose tests fail with the scenarios as `published`
@@ -169,7 +179,7 @@ async def _fail_with_live(
     failing = [at for at, outcome in enumerate(outcomes) if not outcome["passed"]]
     if not failing or slug not in published:
         return set(failing)
-    again = await _outcomes(dependent, published, registry, only=failing)
+    again = await _outcomes(dependent, published, callback_targets, registry, only=failing)
     return {at for at, outcome in zip(failing, again, strict=True) if not outcome["passed"]}
 
 

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import Text, cast, func, or_, select, type_coerce, update
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, defer
 
-from graph_engine.document import shape_problems
+from graph_engine.document import GOTO_SCENARIO, goto_targets, shape_problems
 from persistence.db import hold_sqlite_writes
 from persistence.errors import AlreadyExists, InUse, InvalidDocument, NotFound, PublishedMeanwhile, StaleRevision
 from persistence.folding import contains
@@ -106,17 +107,61 @@ def get_scenario(session: Session, *, slug: str, for_update: bool = False) -> Sc
     return scenario
 
 
+@dataclass(frozen=True, slots=True)
+class ListedScenario:
+    """A scenario as the list shows it: its columns, not its draft document (a page of 200 drafts read whole took
+    half a second to list names; scale review), and the row id of its live version (None while unpublished)."""
+
+    id: int
+    slug: str
+    name: str
+    description: str
+    draft_revision: int
+    updated_at: datetime
+    updated_by: str
+    latest_version: int | None
+    live_version_id: int | None
+
+
 def list_scenarios(
     session: Session, *, query: str = "", page: int = 1, page_size: int = 50
-) -> tuple[list[Scenario], int]:
+) -> tuple[list[ListedScenario], int]:
     condition = None
     if query:
         condition = or_(*(contains(column, query) for column in (Scenario.slug, Scenario.name, Scenario.description)))
-    select_items = select(Scenario).where(LIVE).order_by(Scenario.slug).limit(page_size).offset((page - 1) * page_size)
+    columns = (Scenario.id, Scenario.slug, Scenario.name, Scenario.description, Scenario.draft_revision,
+               Scenario.updated_at, Scenario.updated_by, Scenario.latest_version, ScenarioVersion.id)  # fmt: skip
+    live = (ScenarioVersion.scenario_id == Scenario.id) & (ScenarioVersion.number == Scenario.latest_version)
+    select_items = (
+        select(*columns)
+        .outerjoin(ScenarioVersion, live)
+        .where(LIVE)
+        .order_by(Scenario.slug)
+        .limit(page_size)
+        .offset((page - 1) * page_size)
+    )
     select_count = select(func.count()).select_from(Scenario).where(LIVE)
     if condition is not None:
         select_items, select_count = select_items.where(condition), select_count.where(condition)
-    return list(session.scalars(select_items)), int(session.scalar(select_count) or 0)
+    listed = [ListedScenario(*row) for row in session.execute(select_items)]
+    return listed, int(session.scalar(select_count) or 0)
+
+
+@dataclass(frozen=True, slots=True)
+class ScenarioName:
+    slug: str
+    name: str
+    latest_version: int | None
+
+
+def scenario_names(session: Session) -> list[ScenarioName]:
+    """Every scenario's slug, name and latest version, by slug, unpaged: what the designer's pickers offer and
+    what names a scenario where only its slug is stored. Three columns in one query, so a few thousand cost
+    little; the paged list capped them at 200, and the 201st by slug was offered nowhere (scale review)."""
+    rows = session.execute(
+        select(Scenario.slug, Scenario.name, Scenario.latest_version).where(LIVE).order_by(Scenario.slug)
+    )
+    return [ScenarioName(slug, name, latest) for slug, name, latest in rows]
 
 
 # Which draft a client holds is named by its revision and, when the client sends it, by when its scenario was
@@ -384,6 +429,54 @@ def published(session: Session, *, slug: str) -> Published | None:
         .limit(1)
     ).scalar()
     return None if row is None else Published(slug, row.number, row.document, row.id)
+
+
+# Each live scenario's slug and its latest version: the version `published` reads, joined on the number the
+# scenario holds as its latest.
+_LATEST_PUBLISHED = (
+    select(Scenario.slug, ScenarioVersion)
+    .join(
+        ScenarioVersion,
+        (ScenarioVersion.scenario_id == Scenario.id) & (ScenarioVersion.number == Scenario.latest_version),
+    )
+    .where(LIVE)
+)
+
+
+def latest_published(session: Session, slugs: Iterable[str]) -> dict[str, Published]:
+    """The published version (`published`) of each of `slugs` that has one, by slug, in one query: a test call
+    reads the scenarios its Go To Scenario blocks may continue in this way (persistence.goto_reach), not every
+    published scenario one query each."""
+    wanted = set(slugs)
+    if not wanted:
+        return {}
+    rows = session.execute(_LATEST_PUBLISHED.where(Scenario.slug.in_(wanted)))
+    return {slug: Published(slug, version.number, version.document, version.id) for slug, version in rows}
+
+
+def published_jumping_into(session: Session, slugs: Iterable[str]) -> dict[str, Published]:
+    """The published versions (`published`) with a Go To Scenario block naming one of `slugs`, by slug, in one
+    query: the database finds them in the documents, so no other scenario's document is read, nor parsed in
+    Python, to learn who jumps into a scenario (persistence.goto_reach). PostgreSQL looks for such a node in the
+    JSONB (`@>`, exact); SQLite for `"slug"` in the JSON as stored, and what else that finds (a phrase or a node
+    id spelt as the slug; another case, which its LIKE ignores) is left out here, by the nodes themselves."""
+    wanted = sorted(set(slugs))
+    if not wanted:
+        return {}
+    if session.get_bind().dialect.name == "postgresql":
+        document = type_coerce(ScenarioVersion.document, JSONB)
+        jumps = [
+            document.contains({"nodes": [{"type": GOTO_SCENARIO, "config": {"scenario": slug}}]}) for slug in wanted
+        ]
+    else:
+        # A slug holds no LIKE wildcard (SLUG_PATTERN).
+        jumps = [cast(ScenarioVersion.document, Text).like(f'%"{slug}"%') for slug in wanted]
+    rows = session.execute(_LATEST_PUBLISHED.where(or_(*jumps)))
+    return {
+        slug: Published(slug, version.number, version.document, version.id)
+        for slug, version in rows
+        if not set(wanted).isdisjoint(goto_targets(version.document))
+    }
 
 
 def hold_published(session: Session, *, slug: str) -> Published | None:

@@ -20,6 +20,7 @@ from graph_engine.scenario_tests import run_scenario_tests, tests_in_document
 from graph_engine.upgrade import upgrade_document
 from persistence import callbacks, scenarios
 from persistence.errors import Refused
+from persistence.goto_reach import published_reached
 from persistence.users import Role
 
 router = APIRouter(prefix="/api/scenarios", tags=["scenarios"], responses=AUTHED)
@@ -37,31 +38,30 @@ async def run_tests(
     """
     sent = body.document if body is not None else None
 
-    def load() -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+    def load() -> tuple[dict[str, Any], dict[str, dict[str, Any]], frozenset[str]]:
         with runtime.database.session() as session:
             stored = scenarios.get_scenario(session, slug=slug).draft_document
             # The draft sent back as stored, or as the API handed it out (upgraded), is the draft.
             as_stored = sent is None or sent in (stored, handed_out(stored, runtime.registry))
             if not as_stored and not user.may(Role.EDITOR):
                 raise SentDocumentNeedsEditor()
-            others = {
-                other: found.document
-                for other in scenarios.published_slugs(session)
-                if (found := scenarios.published(session, slug=other)) is not None
-            }
-        return (sent if sent is not None else stored), others
+            # Publishing tests the document upgraded (persistence.publishing.publish): so does this, to tell what
+            # it will.
+            tested = upgrade_document(sent if sent is not None else stored, runtime.registry)
+            # Only the published scenarios its calls can continue in, not every one (persistence.goto_reach).
+            others = {other: found.document for other, found in published_reached(session, [tested]).items()}
+            # As when publishing (persistence.publishing.check_document): the scenario calls itself back once live.
+            callback_targets = frozenset({*scenarios.published_slugs(session), slug})
+        return tested, others, callback_targets
 
-    document, others = await anyio.to_thread.run_sync(load)
-    # Publishing tests the document upgraded (persistence.publishing.publish): so does this, to tell what it will.
-    document = upgrade_document(document, runtime.registry)
+    document, others, callback_targets = await anyio.to_thread.run_sync(load)
     try:
         outcomes = await run_scenario_tests(
             document,
             tests_in_document(document),
             runtime.registry,
             scenarios=others,
-            # As when publishing (persistence.publishing.check_document): the scenario calls itself back once live.
-            callback_targets=frozenset({*others, slug}),
+            callback_targets=callback_targets,
             refused_number=callbacks.refused_number,
         )
     except EngineError as error:

@@ -13,7 +13,6 @@ from typing import Annotated, Any
 import anyio
 from fastapi import APIRouter, File, Form, Path, Query, Response, UploadFile
 from fastapi.responses import FileResponse, JSONResponse
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.background import BackgroundTask
 
@@ -39,6 +38,7 @@ from api.schemas import (
     ScenarioImport,
     ScenarioImported,
     ScenarioList,
+    ScenarioName,
     ScenarioRename,
     ScenarioSummary,
     SimulateIn,
@@ -57,11 +57,13 @@ from graph_engine.simulation import SimulationInput, simulate
 from graph_engine.upgrade import upgrade_document
 from persistence import audit, callbacks, scenarios
 from persistence.errors import PublishBlocked, Refused, StaleRevision
+from persistence.goto_reach import published_reached
 from persistence.models import Scenario, ScenarioVersion
 from persistence.publishing import PlayedAsset, PublishOutcome, document_problems, publish, require_change
 from persistence.scenario_transfer import Imported
 from persistence.scenarios import SLUG_PATTERN
 from persistence.users import Principal, Role
+from persistence.version_block_types import version_block_types
 from voice.assets import ASSET_FOLDER
 from voice.prerender import find_phrases, find_recordings, prerender
 
@@ -167,6 +169,8 @@ def list_scenarios(
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> ScenarioList:
+    """A page of scenarios, by slug, searched by slug, name and description. To name or offer every scenario,
+    GET /api/scenarios/-/names lists them all, unpaged."""
     with runtime.database.session() as session:
         items, total = scenarios.list_scenarios(session, query=q, page=page, page_size=page_size)
         missing = live_missing_block_types(session, items, runtime.registry)
@@ -188,30 +192,33 @@ def list_scenarios(
         )
 
 
-def live_missing_block_types(session: Session, listed: list[Scenario], registry: BlockRegistry) -> dict[int, list[str]]:
+# Not /names: "names" is a slug a scenario may have, and GET /api/scenarios/names would be its detail. No slug is
+# "-" (SLUG_PATTERN), so this path is never a scenario's, whatever the order of the routes.
+@router.get("/-/names", response_model=list[ScenarioName])
+def scenario_names(_user: Viewer, runtime: RuntimeDep) -> list[ScenarioName]:
+    """Every scenario's slug, name and latest published version, by slug, unpaged and without documents: for the
+    designer's pickers (the calls' and reports' scenario filters, the Go To Scenario block's suggestions) and to
+    name a scenario where only its slug is stored. The paged list (GET /api/scenarios) stops at 200 a page."""
+    with runtime.database.session() as session:
+        return [ScenarioName(slug=s.slug, name=s.name, latest_version=s.latest_version)
+                for s in scenarios.scenario_names(session)]  # fmt: skip
+
+
+def live_missing_block_types(
+    session: Session, listed: list[scenarios.ListedScenario], registry: BlockRegistry
+) -> dict[int, list[str]]:
     """For each listed scenario with a published version (by row id): the block types its live version uses that
     `registry` lacks. A plugin uninstalled under a live scenario was told nowhere but in its calls' traces (plugin
-    author's review); the list says so beside the scenario. One query for the page's live documents."""
-    published = [scenario.id for scenario in listed if scenario.latest_version is not None]
-    if not published:
+    author's review); the list says so beside the scenario. The types each version uses are kept once read
+    (persistence.version_block_types): a list reads no documents but those of versions published since."""
+    live = {scenario.id: scenario.live_version_id for scenario in listed if scenario.live_version_id is not None}
+    if not live:
         return {}
-    live = session.execute(
-        select(ScenarioVersion.scenario_id, ScenarioVersion.document)
-        .join(
-            Scenario,
-            (Scenario.id == ScenarioVersion.scenario_id) & (Scenario.latest_version == ScenarioVersion.number),
-        )
-        .where(Scenario.id.in_(published))
-    )
-    return {scenario_id: _missing_block_types(document, registry) for scenario_id, document in live}
-
-
-def _missing_block_types(document: Any, registry: BlockRegistry) -> list[str]:
-    # A stored version was validated as it was published; read warily all the same: a version stored by an older
-    # release must not make the whole list fail.
-    nodes = document.get("nodes") if isinstance(document, dict) else None
-    named = {node.get("type") for node in nodes or () if isinstance(node, dict)}
-    return sorted(t for t in named if isinstance(t, str) and t not in registry)
+    used = version_block_types(session).of(session, list(live.values()))
+    return {
+        scenario_id: sorted(t for t in used.get(version_id, ()) if t not in registry)
+        for scenario_id, version_id in live.items()
+    }
 
 
 @router.post("", status_code=201, response_model=ScenarioDetail, responses=problems(409))
@@ -587,21 +594,19 @@ async def simulate_call(slug: SlugPath, body: SimulateIn, user: Viewer, runtime:
     scenarios' published versions. Plugin blocks run as in a test call (graph_engine.block.BlockType.simulate).
     """
 
-    def load() -> tuple[dict[str, Any], list[scenarios.Published]]:
+    def load() -> tuple[dict[str, Any], list[scenarios.Published], set[str]]:
         with runtime.database.session() as session:
             stored = scenarios.get_scenario(session, slug=slug).draft_document
             # The stored draft sent back as it is (a viewer's designer from before this check) is the draft.
             if body.document is not None and body.document != stored and not user.may(Role.EDITOR):
                 raise SentDocumentNeedsEditor()
             document = body.document if body.document is not None else stored
-            others = [
-                found
-                for other in scenarios.published_slugs(session)
-                if (found := scenarios.published(session, slug=other)) is not None
-            ]
-        return document, others
+            # Only the published scenarios the call can continue in, not every one (persistence.goto_reach).
+            others = list(published_reached(session, [document]).values())
+            live = scenarios.published_slugs(session)
+        return document, others, live
 
-    document, others = await anyio.to_thread.run_sync(load)
+    document, others, live = await anyio.to_thread.run_sync(load)
     inputs = SimulationInput(
         keys=list(body.keys),
         caller_id=body.caller_id,
@@ -614,7 +619,7 @@ async def simulate_call(slug: SlugPath, body: SimulateIn, user: Viewer, runtime:
         # A test call's Go To Scenario names the published version it continued in, as a real call's does.
         scenario_versions={found.slug: found.number for found in others},
         # A Callback into a scenario not published takes its error exit in a live call, and so it does here.
-        callback_targets=frozenset({slug, *(found.slug for found in others)}),
+        callback_targets=frozenset({slug, *live}),
         # A callback to an emergency number (a test caller ID of 112) is refused, in the live scheduler's words.
         refused_number=callbacks.refused_number,
     )

@@ -158,6 +158,14 @@ export async function listScenarios(q: string, page: number, pageSize: number): 
   return unwrap(client.GET("/api/scenarios", { params: { query: { q: q || undefined, page, page_size: pageSize } } }));
 }
 
+/** A scenario as the pickers offer it: slug, name and live version, no document. */
+export type ScenarioName = Schemas["ScenarioName"];
+
+/** Every scenario, unpaged, by slug: for pickers and for naming scenarios by slug (the list pages stop at 200). */
+export async function scenarioNames(): Promise<ScenarioName[]> {
+  return unwrap(client.GET("/api/scenarios/-/names"));
+}
+
 const asDetail = (detail: Schemas["ScenarioDetail"]) => detail as unknown as ScenarioDetail;
 
 export async function createScenario(slug: string, name: string, document?: ScenarioDocument): Promise<ScenarioDetail> {

@@ -7,9 +7,9 @@ import { renderInLanguage, renderToHtml } from "./renderForTest";
 function api(role: Role) {
   const asked: string[] = [];
   const source: SuggestionSource = {
-    listScenarios: async () => {
+    scenarioNames: async () => {
       asked.push("scenarios");
-      return { items: [{ slug: "menu" }], total: 1 } as Awaited<ReturnType<SuggestionSource["listScenarios"]>>;
+      return [{ slug: "menu", name: "Menu", latest_version: 1 }];
     },
     audioAssets: async () => {
       asked.push("audio");

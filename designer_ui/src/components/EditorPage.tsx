@@ -168,7 +168,7 @@ function RestoreBanner({ slug, stash }: { slug: string; stash: Stash }) {
 }
 
 /** Where the forms' suggestions come from (the API; a test gives its own). */
-export type SuggestionSource = Pick<typeof api, "listScenarios" | "audioAssets" | "dataSources">;
+export type SuggestionSource = Pick<typeof api, "scenarioNames" | "audioAssets" | "dataSources">;
 
 /**
  * The names the block forms suggest. Only what the role may list is asked for: the server refuses the data
@@ -178,7 +178,8 @@ export async function loadSuggestions(role: Role, source: SuggestionSource = api
   // Suggestions only: a failure leaves its list empty.
   const none = () => [] as string[];
   const [scenarios, audio, dataSources] = await Promise.all([
-    source.listScenarios("", 1, 200).then((page) => page.items.map((s) => s.slug), none),
+    // Every scenario: a first page of the list (200 by slug) left the ones after it out of Go To Scenario's.
+    source.scenarioNames().then((all) => all.map((s) => s.slug), none),
     source.audioAssets().catch(() => []),
     may(role, "listDataSources") ? source.dataSources().catch(none) : none(),
   ]);

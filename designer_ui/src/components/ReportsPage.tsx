@@ -31,6 +31,7 @@ import {
   type ReportRefusal,
   type ReportRow,
 } from "./reports";
+import { useScenarioChoices } from "./useCallPageData";
 import "./reports.css";
 
 /** The problems of a 422 (`problems: [{path: "$.until", message}]`), as the server listed them. */
@@ -244,22 +245,11 @@ export function ReportsPage({ initialScenario = "" }: { initialScenario?: string
   const [range, setRange] = useState<ReportRange>({ preset: "yesterday", from: "", to: "" });
   const [group, setGroup] = useState<ReportGroup>("day");
   const [scenario, setScenario] = useState(initialScenario);
-  const [scenarios, setScenarios] = useState<{ slug: string; name: string }[]>([]);
+  // Only to offer them: without the list, every scenario is still counted, and one can be named by the address.
+  const { scenarios } = useScenarioChoices();
   const [refreshes, setRefreshes] = useState(0);
   const [answer, setAnswer] = useState<Answer | null>(null);
   const zone = api.browserTimeZone();
-
-  useEffect(() => {
-    let cancelled = false;
-    // Only to offer them: without the list, every scenario is still counted, and one can be named by the address.
-    api.listScenarios("", 1, 200).then(
-      (page) => !cancelled && setScenarios(page.items.map((item) => ({ slug: item.slug, name: item.name })).sort((a, b) => a.name.localeCompare(b.name))),
-      () => undefined,
-    );
-    return () => {
-      cancelled = true;
-    };
-  }, []);
 
   // A preset's days are worked out at each render ("Yesterday" after midnight is another day); the query reaches the
   // effect as text, so that an object made anew at each render does not ask again.

@@ -869,7 +869,10 @@ export interface paths {
         };
         /**
          * List Scenarios
-         * @description **Role:** viewer or above (any signed-in user).
+         * @description A page of scenarios, by slug, searched by slug, name and description. To name or offer every scenario,
+         *     GET /api/scenarios/-/names lists them all, unpaged.
+         *
+         *     **Role:** viewer or above (any signed-in user).
          */
         get: operations["list_scenarios_api_scenarios_get"];
         put?: never;
@@ -880,6 +883,30 @@ export interface paths {
          *     **Role:** editor or above.
          */
         post: operations["create_scenario_api_scenarios_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/scenarios/-/names": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Scenario Names
+         * @description Every scenario's slug, name and latest published version, by slug, unpaged and without documents: for the
+         *     designer's pickers (the calls' and reports' scenario filters, the Go To Scenario block's suggestions) and to
+         *     name a scenario where only its slug is stored. The paged list (GET /api/scenarios) stops at 200 a page.
+         *
+         *     **Role:** viewer or above (any signed-in user).
+         */
+        get: operations["scenario_names_api_scenarios___names_get"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -3128,6 +3155,21 @@ export interface components {
             items: components["schemas"]["ScenarioSummary"][];
             /** Total */
             total: number;
+        };
+        /**
+         * ScenarioName
+         * @description A scenario as a picker offers it: no document, no draft.
+         */
+        ScenarioName: {
+            /**
+             * Latest Version
+             * @description Its published version (the live one); null while unpublished
+             */
+            latest_version: number | null;
+            /** Name */
+            name: string;
+            /** Slug */
+            slug: string;
         };
         /** ScenarioRename */
         ScenarioRename: {
@@ -6093,6 +6135,53 @@ export interface operations {
             };
             /** @description Body not sent as Content-Type: application/json */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid request or document */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["RefusalProblem"];
+                };
+            };
+        };
+    };
+    scenario_names_api_scenarios___names_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScenarioName"][];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Role too low, or CSRF token missing */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
