@@ -448,15 +448,31 @@ class TestStep(BaseModel):
     exit: str | None = Field(description="The exit the block took; null where the call stopped in it")
 
 
+class TestFailure(BaseModel):
+    code: str = Field(description="Stable: docs/scenario-format.md lists the codes and their params")
+    params: dict[str, Any] = Field(description="The values `text` is made of, to say it in another language")
+    text: str = Field(description="In English, as in `failures`")
+
+
 class TestOutcome(BaseModel):
     scenario: str | None = Field(default=None, description="The slug of the scenario the test belongs to: null for "
                                  "the published one's own, else one that continues in it by Go To Scenario, whose "
                                  "test ran with the document being published")  # fmt: skip
     name: str
     passed: bool
-    failures: list[str]
+    failures: list[str] = Field(description="Why it failed, in English")
+    # A factory, not a default, as `steps`: the designer's type has it optional (an older server sends none).
+    failure_details: list[TestFailure] = Field(
+        default_factory=list, description="`failures` as data, in their order: each one's code, params and text"
+    )
     story: list[str]
     steps: list[TestStep] = Field(default_factory=list, description="The blocks the test call went through, in order")
+    call: dict[str, Any] | None = Field(
+        default=None,
+        description="The test call's trace, as a test call's `result` (graph_engine.trace.CallResult as data): "
+        "given by running the tests (POST /api/scenarios/{slug}/tests), null in a publish's outcomes and for a "
+        "test that did not run",
+    )
     # A factory, not a default, as `steps`: the schema then lists no default, so the designer's type has it optional.
     already_failing: bool = Field(
         default_factory=lambda: False,

@@ -36,6 +36,9 @@ exit wired) unless the test expects `"outcome": "failed"`, and one that left key
 unused, unless the caller hung up (the test's `hangup_at` or `hangup` key cut the script short) or it failed.
 A test that fails also says each error a block of its call recorded (`step_errors`): a call that took an error exit
 and went on looks, in the failures alone, like a call that took a wrong turn.
+
+Each failure is a `Failure` (scenario_test_failures): a stable code, its params and the English text `ivrgraph
+test` prints, so a client can say it in the analyst's language.
 """
 
 from __future__ import annotations
@@ -45,21 +48,28 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from graph_engine import scenario_test_failures as failed
 from graph_engine.block import ERROR_EXIT
 from graph_engine.errors import DocumentError
 from graph_engine.registry import BlockRegistry
-from graph_engine.scenario_test_format import described, problems_before_running, sorted_expectations, unknown
+from graph_engine.scenario_test_failures import Failure, FailureCode, refused
+from graph_engine.scenario_test_format import (
+    EXPECTATIONS,
+    described,
+    likely_meant,
+    problems_before_running,
+    sorted_expectations,
+)
 from graph_engine.scenario_test_reach import (
     ForcedExits,
     Reach,
     forced_exits,
     reach_of,
-    unknown_nodes,
     unknown_sources,
 )
 from graph_engine.services import CallbackRequest
 from graph_engine.simulation import SimulationInput, SimulationResult, simulate
-from graph_engine.trace import CallOutcome
+from graph_engine.trace import CallOutcome, CallResult
 
 # What `expect.scheduled` may say of one callback: the due moment's checks and the rest.
 _DUE_CHECKS: dict[str, tuple[str, Callable[[datetime, datetime], bool]]] = {
@@ -77,22 +87,35 @@ _CUT_SHORT = (CallOutcome.CALLER_HANGUP, CallOutcome.FAILED)
 class TestOutcome:
     name: str
     passed: bool
-    failures: list[str] = field(default_factory=list)
+    failure_details: list[Failure] = field(default_factory=list)
     story: list[str] = field(default_factory=list)
     # The blocks the test call went through, in order: `{"scenario": slug, "node": id, "exit": exit}`, the
     # scenario None for the tested one's own blocks and a Go To Scenario target's slug for its blocks (`visited`),
     # the exit None where the call stopped in the
     # block (a caller hanging up during it). What a coverage report counts and the canvas draws.
     steps: list[dict[str, str | None]] = field(default_factory=list)
+    # The test call's trace (None for a test that did not run): what the designer tells step by step.
+    call: CallResult | None = None
 
-    def as_dict(self) -> dict[str, Any]:
-        return {
+    @property
+    def failures(self) -> list[str]:
+        """Each failure in English words, as `ivrgraph test` prints it."""
+        return [failure.text for failure in self.failure_details]
+
+    def as_dict(self, *, with_call: bool = False) -> dict[str, Any]:
+        """The outcome as data; `with_call` adds the call's trace (`call`), which only a client telling the call
+        needs: a publish's outcomes leave it out."""
+        data = {
             "name": self.name,
             "passed": self.passed,
             "failures": self.failures,
+            "failure_details": [failure.as_dict() for failure in self.failure_details],
             "story": self.story,
             "steps": self.steps,
         }
+        if with_call:
+            data["call"] = self.call.as_dict() if self.call is not None else None
+        return data
 
 
 def visited(simulation: SimulationResult) -> list[dict[str, str | None]]:
@@ -149,90 +172,116 @@ def simulation_input(
 
 def check_expectations(
     expect: Mapping[str, Any], simulation: SimulationResult, reach: Reach | None = None
-) -> list[str]:
-    """Every expectation the simulated call does not meet, in words. With `reach`, a node named that is no node
-    of the scenarios the call can reach fails too (it would never be visited, and `not_visits` would pass)."""
+) -> list[Failure]:
+    """Every expectation the simulated call does not meet. With `reach`, a node named that is no node of the
+    scenarios the call can reach fails too (it would never be visited, and `not_visits` would pass)."""
     # A misspelt expectation ("not_visit") or one of the wrong shape would otherwise check nothing and pass.
-    expect, failures = sorted_expectations(expect)
+    expect, failures = _sorted_expectations(expect)
     # Qualified: after a Go To Scenario, the other scenario's `bye` is not this one's.
     path = [step_name(step) for step in visited(simulation)]
     for key in ("path", "visits", "not_visits"):
         if key in expect and reach is not None:
-            failures += unknown_nodes(f"expect.{key}", expect[key], reach)
+            failures += _unknown_nodes(f"expect.{key}", expect[key], reach)
     known = (lambda name: True) if reach is None else (lambda name: reach.node(name) is not None)
     if "path" in expect and list(expect["path"]) != path:
-        failures.append(f"path was {path}, expected {list(expect['path'])}")
+        failures.append(failed.path_mismatch(path, expect["path"]))
     if "visits" in expect:
         remaining = iter(path)
         for node in filter(known, expect["visits"]):
             if not any(step == node for step in remaining):
-                failures.append(f"did not visit {node!r} (in this order) - path was {path}")
+                failures.append(failed.not_visited(node, path))
                 break
     for node in filter(known, expect.get("not_visits", [])):
         if node in path:
-            failures.append(f"visited {node!r}, which it should not")
+            failures.append(failed.visited_forbidden(node))
     failures += _check_outcome(expect.get("outcome"), simulation)
     for name, wanted in expect.get("variables", {}).items():
         actual = simulation.variables.get(name)  # unmasked: a test's values are its author's, not a caller's
         if actual != wanted:
-            failures.append(f"variable {name} was {actual!r}, expected {wanted!r}")
+            failures.append(failed.variable_mismatch(name, actual, wanted))
     said = " | ".join(simulation.said())
     for fragment in expect.get("said", []):
         if fragment not in said:
-            failures.append(f"never said {fragment!r} (said: {said[:300]!r})")
+            failures.append(failed.never_said(fragment, said))
     if "callbacks" in expect and len(simulation.callbacks) != expect["callbacks"]:
-        failures.append(f"{len(simulation.callbacks)} callback(s) scheduled, expected {expect['callbacks']}")
+        failures.append(failed.callback_count(len(simulation.callbacks), expect["callbacks"]))
     if "scheduled" in expect:
         failures.extend(_check_scheduled(expect["scheduled"], simulation.callbacks))
     if "transfers" in expect:
         dialed = [e.detail["target"] for e in simulation.channel_events if e.op == "transfer"]
         if dialed != list(expect["transfers"]):
-            failures.append(f"dialed {dialed}, expected {list(expect['transfers'])}")
+            failures.append(failed.dialed_mismatch(dialed, expect["transfers"]))
     return failures
 
 
-def _check_outcome(wanted: str | None, simulation: SimulationResult) -> list[str]:
+def _sorted_expectations(expect: Mapping[str, Any]) -> tuple[dict[str, Any], list[Failure]]:
+    """`sorted_expectations`, each expectation that cannot be checked a failure naming its key: one the format does
+    not know (with the one it likely meant) or one of the wrong shape."""
+    checkable: dict[str, Any] = {}
+    failures: list[Failure] = []
+    for key, value in expect.items():
+        kept, problems = sorted_expectations({key: value})
+        checkable.update(kept)
+        if key not in EXPECTATIONS:
+            failures += [
+                refused(FailureCode.UNKNOWN_EXPECTATION, text, key=key, meant=likely_meant(str(key), EXPECTATIONS))
+                for text in problems
+            ]
+        else:
+            failures += [refused(FailureCode.EXPECTATION_MALFORMED, text, key=key) for text in problems]
+    return checkable, failures
+
+
+def _unknown_nodes(field: str, names: Sequence[str], reach: Reach) -> list[Failure]:
+    """scenario_test_reach's `unknown_nodes`, each naming the field and the node."""
+    return [
+        refused(FailureCode.UNKNOWN_NODE, reach.unknown_node(field, name), field=field, node=name)
+        for name in names
+        if reach.node(name) is None
+    ]
+
+
+def _check_outcome(wanted: str | None, simulation: SimulationResult) -> list[Failure]:
     """`expect.outcome` against the call's; a call that failed fails a test that does not expect it to, saying
     where and why (a test that checks only `said` passed with a call that broke off after the greeting)."""
     result = simulation.result
     if result.outcome is CallOutcome.FAILED and wanted != CallOutcome.FAILED:
         reason = _why_failed(simulation)
         if wanted is None:
-            return [f'the call failed: {reason}; a test of a call that fails says so: expect.outcome "failed"']
-        return [f"outcome was {result.outcome} ({reason}), expected {wanted}"]
+            return [failed.call_failed(reason)]
+        return [failed.outcome_failed(wanted, reason)]
     if wanted is not None and str(result.outcome) != wanted:
-        return [f"outcome was {result.outcome}, expected {wanted}"]
+        return [failed.outcome_mismatch(str(result.outcome), wanted)]
     return []
 
 
-def _why_failed(simulation: SimulationResult) -> str:
-    """Why the call failed, naming the block (with its scenario after a Go To Scenario) that took an error exit
-    leading nowhere, and its error."""
+def _why_failed(simulation: SimulationResult) -> dict[str, str]:
+    """Why the call failed, as `why_failed_text` reads it: the block (with its scenario after a Go To Scenario)
+    that took an error exit leading nowhere, its type and its error; else the call's error; else nothing known."""
     steps = simulation.result.steps
     last = steps[-1] if steps else None
     if last is not None and last.exit == ERROR_EXIT and last.error:
-        name = step_name(visited(simulation)[-1])
-        return f"block {name!r} ({last.type}) took its error exit, which leads nowhere: {last.error}"
-    return simulation.result.error or "no reason given"
+        return {"node": step_name(visited(simulation)[-1]), "block_type": last.type, "error": last.error}
+    return {"error": simulation.result.error} if simulation.result.error else {}
 
 
-def step_errors(simulation: SimulationResult, forced: ForcedExits, failures: Sequence[str]) -> list[str]:
+def step_errors(simulation: SimulationResult, forced: ForcedExits, failures: Sequence[Failure]) -> list[Failure]:
     """The error of each step of the call that recorded one (a block that took its error exit, which a connection
     led on from), for a test that failed: `path was [..., 'oops']` alone does not say why the call went there. Not
     one a failure already says (the call failed there), nor an `error` exit the test forced itself."""
-    said: list[str] = []
+    said: list[Failure] = []
     for step, where in zip(simulation.result.steps, visited(simulation), strict=True):
         if not step.error or (where["scenario"], where["node"]) in forced:
             continue
         name = step_name(where)
-        did = {ERROR_EXIT: "took its error exit", None: "failed"}.get(step.exit, f"failed, taking {step.exit!r}")
-        line = f"block {name!r} ({step.type}) {did}: {step.error}"
-        if line not in said and not any(f"block {name!r}" in failure and step.error in failure for failure in failures):
+        line = failed.step_error(name, step.type, step.exit, step.error)
+        already = any(f"block {name!r}" in failure.text and step.error in failure.text for failure in failures)
+        if line not in said and not already:
             said.append(line)
     return said
 
 
-def unused_inputs(test: Mapping[str, Any], simulation: SimulationResult, forced: ForcedExits) -> list[str]:
+def unused_inputs(test: Mapping[str, Any], simulation: SimulationResult, forced: ForcedExits) -> list[Failure]:
     """What of its script the call of `test` left unused: keys no block listened for, transfer outcomes no Transfer
     took, forced exits of nodes never reached. A test given more than its call takes describes another call than
     the one that ran (`["2", "5", "5", "5"]` for a call that took one key). Not for a call cut short: the caller
@@ -241,85 +290,67 @@ def unused_inputs(test: Mapping[str, Any], simulation: SimulationResult, forced:
     if simulation.result.outcome in _CUT_SHORT:
         return []
     failures = []
-    keys, given = simulation.keys_left, len(test.get("keys", []))
-    if keys:
-        failures.append(
-            f"keys: {_of(keys, given, 'key')} never used ({_listed(keys)}): the call listened "
-            f"{_times(given - len(keys))}; give the keys it takes"
-        )
-    timed = simulation.timed_keys_left
-    if timed:
-        late = ", ".join(f"{key!r} at {at:g} s" for at, key in timed)
-        given = len(test.get("timed_keys", []))
-        failures.append(f"timed_keys: {_of(timed, given, 'key')} never pressed ({late}): the call had ended")
-    transfers, given = simulation.transfers_left, len(test.get("transfers", []))
-    if transfers:
-        failures.append(
-            f"transfers: {_of(transfers, given, 'transfer outcome')} never used ({_listed(transfers)}): a Transfer "
-            f"dialled {_times(given - len(transfers))}"
-        )
+    if simulation.keys_left:
+        failures.append(failed.keys_unused(simulation.keys_left, len(test.get("keys", []))))
+    if simulation.timed_keys_left:
+        failures.append(failed.timed_keys_unused(simulation.timed_keys_left, len(test.get("timed_keys", []))))
+    if simulation.transfers_left:
+        failures.append(failed.transfers_unused(simulation.transfers_left, len(test.get("transfers", []))))
     reached = {(step["scenario"], step["node"]) for step in visited(simulation)}
     for (scenario, node), exit in forced.items():
         if (scenario, node) not in reached:
-            name = step_name({"scenario": scenario, "node": node})
-            failures.append(f"exits: node {name!r} was never reached, so its exit {exit.exit!r} was never forced")
+            failures.append(failed.forced_exit_unreached(step_name({"scenario": scenario, "node": node}), exit.exit))
     return failures
 
 
-def _listed(values: Sequence[str]) -> str:
-    return ", ".join(repr(value) for value in values)
-
-
-def _of(left: Sequence[object], given: int, noun: str) -> str:
-    """`2 of the 4 keys were`, `1 of the 2 transfer outcomes was`."""
-    return f"{len(left)} of the {given} {noun}{'s' if given != 1 else ''} {'was' if len(left) == 1 else 'were'}"
-
-
-def _times(count: int) -> str:
-    return {0: "never", 1: "once"}.get(count, f"{count} times")
-
-
-def _check_scheduled(wanted: Any, callbacks: Sequence[CallbackRequest]) -> list[str]:
+def _check_scheduled(wanted: Any, callbacks: Sequence[CallbackRequest]) -> list[Failure]:
     """What the callbacks were scheduled with, against `expect.scheduled`: one description per callback, in order."""
     if not isinstance(wanted, list) or not all(isinstance(item, Mapping) for item in wanted):
-        return ["expect.scheduled must be a list of objects, one per callback"]
-    failures: list[str] = []
+        return [failed.scheduled_not_list()]
+    failures: list[Failure] = []
     if len(callbacks) != len(wanted):
-        failures.append(f"{len(callbacks)} callback(s) scheduled, expect.scheduled describes {len(wanted)}")
+        failures.append(failed.scheduled_count(len(callbacks), len(wanted)))
     for number, (expected, callback) in enumerate(zip(wanted, callbacks, strict=False), start=1):
-        failures.extend(f"callback {number}: {failure}" for failure in _check_callback(expected, callback))
+        failures.extend(_check_callback(number, expected, callback))
     return failures
 
 
-def _check_callback(expected: Mapping[str, Any], callback: CallbackRequest) -> list[str]:
-    failures = [unknown("expectation", key, _CALLBACK_FIELDS) for key in expected if key not in _CALLBACK_FIELDS]
+def _check_callback(number: int, expected: Mapping[str, Any], callback: CallbackRequest) -> list[Failure]:
+    """The `number`th callback (from 1) against its description in `expect.scheduled`."""
+    failures = [
+        failed.callback_unknown_field(number, str(key), _CALLBACK_FIELDS)
+        for key in expected
+        if key not in _CALLBACK_FIELDS
+    ]
     for key in ("number", "scenario"):
         if key in expected and getattr(callback, key) != expected[key]:
-            failures.append(f"{key} was {getattr(callback, key)!r}, expected {expected[key]!r}")
+            failures.append(failed.callback_mismatch(number, key, getattr(callback, key), expected[key]))
     for key, (verb, holds) in _DUE_CHECKS.items():
         if key not in expected:
             continue
         moment = _moment(expected[key])
         if moment is None:
-            failures.append(f"{key} {expected[key]!r} is not an ISO 8601 date-time with an offset")
+            failures.append(failed.callback_due_unreadable(number, key, expected[key]))
         elif not holds(callback.due, moment):
-            failures.append(f"due {callback.due.isoformat()} {verb} {moment.isoformat()} ({key})")
+            failures.append(
+                failed.callback_due_outside(number, key, verb, callback.due.isoformat(), moment.isoformat())
+            )
     carried = callback.variables
     wanted_values = expected.get("variables", {})
     if not isinstance(wanted_values, Mapping):
-        failures.append("variables must be an object: name -> value carried")
+        failures.append(failed.callback_variables_not_object(number))
         wanted_values = {}
     for name, value in wanted_values.items():
         if name not in carried:
-            failures.append(f"does not carry {name!r} (carries {sorted(carried)})")
+            failures.append(failed.callback_variable_missing(number, name, list(carried)))
         elif carried[name] != value:
-            failures.append(f"carries {name}={carried[name]!r}, expected {value!r}")
+            failures.append(failed.callback_variable_mismatch(number, name, carried[name], value))
     if "carried" in expected:
         names = expected["carried"]
         if not isinstance(names, list):
-            failures.append("carried must be a list of variable names")
+            failures.append(failed.callback_carried_not_list(number))
         elif sorted(carried) != sorted(str(name) for name in names):
-            failures.append(f"carries {sorted(carried)}, expected exactly {sorted(str(name) for name in names)}")
+            failures.append(failed.callback_carried_mismatch(number, list(carried), [str(name) for name in names]))
     return failures
 
 
@@ -358,30 +389,37 @@ async def run_scenario_tests(
     reach = reach_of(document, scenarios or {})  # what the tests may name in the scenarios their calls can reach
     for number, test in enumerate(tests, start=1):
         if isinstance(test, Unrunnable):
-            outcomes.append(TestOutcome(test.name, False, [test.problem]))
+            outcomes.append(TestOutcome(test.name, False, [refused(FailureCode.UNRUNNABLE, test.problem)]))
             continue
         name = _name_of(test, number)
         problems = problems_before_running(test)
         # Not run: a misspelt or malformed input runs another call than the one meant, whose results would mislead.
         if problems or not isinstance(test, Mapping):
-            outcomes.append(TestOutcome(name, False, problems))
+            outcomes.append(TestOutcome(name, False, [refused(FailureCode.TEST_REFUSED, text) for text in problems]))
             continue
         given = frozenset(test.get("variables", {}))
-        forced, problems = forced_exits(test.get("exits", {}), reach, registry, given)
-        problems = unknown_sources(test.get("data_rows", {}), reach) + problems
-        if problems:
-            outcomes.append(TestOutcome(name, False, problems))
+        forced, exit_problems = forced_exits(test.get("exits", {}), reach, registry, given)
+        refusals = [
+            refused(FailureCode.UNKNOWN_DATA_SOURCE, text, source=source)
+            for source in test.get("data_rows", {})
+            for text in unknown_sources({source: None}, reach)
+        ] + [refused(FailureCode.FORCED_EXIT_REFUSED, text) for text in exit_problems]
+        if refusals:
+            outcomes.append(TestOutcome(name, False, refusals))
             continue
         try:
             inputs = simulation_input(test, scenarios or {}, callback_targets, refused_number, forced)
             simulation = await simulate(document, registry, inputs)
         except (DocumentError, ValueError, TypeError) as problem:
-            outcomes.append(TestOutcome(name, False, [f"could not run: {problem}"]))
+            could_not = refused(FailureCode.COULD_NOT_RUN, f"could not run: {problem}", detail=str(problem))
+            outcomes.append(TestOutcome(name, False, [could_not]))
             continue
         failures = check_expectations(test["expect"], simulation, reach) + unused_inputs(test, simulation, forced)
         if failures:  # why a block took its error exit is the likeliest reason, and only the story said it
             failures += step_errors(simulation, forced, failures)
-        outcomes.append(TestOutcome(name, not failures, failures, simulation.story, visited(simulation)))
+        outcomes.append(
+            TestOutcome(name, not failures, failures, simulation.story, visited(simulation), simulation.result)
+        )
     return outcomes
 
 

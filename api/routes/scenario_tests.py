@@ -66,6 +66,7 @@ async def run_tests(
         )
     except EngineError as error:
         raise Refused(f"the tests could not run: {error}") from error
-    tests = [TestOutcome(**outcome.as_dict()) for outcome in outcomes]
+    # With each call's trace: the designer tells the call step by step, in the analyst's language.
+    tests = [TestOutcome(**outcome.as_dict(with_call=True)) for outcome in outcomes]
     passed = sum(test.passed for test in tests)
     return ScenarioTestsOut(tests=tests, total=len(tests), passed=passed, failed=len(tests) - passed)

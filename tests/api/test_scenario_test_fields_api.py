@@ -61,6 +61,13 @@ def test_publishing_stored_tests_of_the_wrong_shape_is_blocked_naming_them(
             "name": "meta.tests",
             "passed": False,
             "failures": ['meta.tests must be a list of tests; it is an object: {"keys": ["1234#"]}'],
+            "failure_details": [
+                {
+                    "code": "unrunnable",
+                    "params": {},
+                    "text": 'meta.tests must be a list of tests; it is an object: {"keys": ["1234#"]}',
+                }
+            ],
             "story": [],
             "steps": [],
             "scenario": None,

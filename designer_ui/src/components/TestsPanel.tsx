@@ -6,8 +6,9 @@
  */
 import { useMemo, useState, type FormEvent, type KeyboardEvent, type ReactNode } from "react";
 import * as api from "../api/client";
-import type { TestOutcome } from "../api/types";
+import type { CallResultLike, TestOutcome } from "../api/types";
 import { useI18n } from "../i18n";
+import { blockTitle } from "../lib/blockText";
 import type { MessageKey } from "../lib/i18n";
 import {
   EXPECTATIONS,
@@ -31,7 +32,9 @@ import {
   type TestsRun,
 } from "../lib/scenarioTests";
 import type { FieldProblem } from "../lib/testCallInputs";
+import { testFailureText, type FailureNames, type FailureSaid } from "../lib/testFailureText";
 import { useEditor } from "../store/editor";
+import { CallEnding, CallStory } from "./CallStory";
 import { testCallDocument } from "./TestCallPanel";
 import { Problems, TestNameField } from "./TestNameField";
 import "./testsPanel.css";
@@ -139,7 +142,95 @@ export function TestPath({ steps, names }: { steps: TestOutcome["steps"]; names:
   );
 }
 
-/** A test's outcome: passed or failed and why (the engine's words, English), its path and its story. Props only. */
+/**
+ * Why a test failed: each failure in the interface language from its code and params, blocks named as on the
+ * canvas (lib/testFailureText.ts); one with no words here in the server's English, said to be English. From a
+ * server that sends no `failure_details`, its English sentences, as they are.
+ */
+function TestFailures({ outcome, names }: { outcome: TestOutcome; names: BlockNames }) {
+  const { t, language } = useI18n();
+  const catalog = useEditor((s) => s.catalog);
+  const details = outcome.failure_details ?? [];
+  if (details.length === 0) {
+    return (
+      <>
+        <h4>{t("tests.failures")}</h4>
+        <ul className="test-failures" lang="en" data-testid="test-failures">
+          {outcome.failures.map((failure, i) => (
+            <li key={i}>{failure}</li>
+          ))}
+        </ul>
+      </>
+    );
+  }
+  const naming: FailureNames = {
+    block: (name) => names.get(name) || name,
+    type: (type) => blockTitle(language, type, catalog.get(type)?.title ?? type),
+  };
+  const said: FailureSaid[] = details.map((failure) => testFailureText(failure, language, t, naming));
+  return (
+    <>
+      <h4>{t("tests.whyFailed")}</h4>
+      <ul className="test-failures" data-testid="test-failures">
+        {said.map((failure, i) => (
+          <li key={i} lang={failure.english ? "en" : undefined}>
+            {failure.text}
+          </li>
+        ))}
+      </ul>
+    </>
+  );
+}
+
+/** The engine's own story of the call (English lines, as `ivrgraph test` and API clients read it). */
+function EngineStory({ story }: { story: readonly string[] }) {
+  return (
+    <ol className="story mono small" lang="en">
+      {story.map((line, i) => (
+        <li key={i}>{line}</li>
+      ))}
+    </ol>
+  );
+}
+
+/**
+ * What happened in a test's call. With its trace (`call`, from running the draft's tests), told step by step in the
+ * interface language as the Test call tells one, the engine's English story folded under it for the details a step
+ * does not show; without (an older server), the engine's story, said to be English. Open when the test failed,
+ * where what happened is the question; folded when it passed.
+ */
+function TestStory({ outcome }: { outcome: TestOutcome }) {
+  const { t } = useI18n();
+  // CallResult as data (graph_engine.trace): the API gives it as a free-form object.
+  const call = (outcome.call ?? null) as (CallResultLike & { error?: string | null }) | null;
+  if (call && Array.isArray(call.steps)) {
+    return (
+      <details open={!outcome.passed} data-testid="test-story">
+        <summary>{t("test.story")}</summary>
+        <CallEnding outcome={call.outcome} error={call.error} steps={call.steps} />
+        <CallStory steps={call.steps} startedAt={call.started_at} />
+        {outcome.story.length > 0 && (
+          <details data-testid="engine-story">
+            <summary>{t("test.engineStory")}</summary>
+            <EngineStory story={outcome.story} />
+          </details>
+        )}
+      </details>
+    );
+  }
+  if (outcome.story.length === 0) return null;
+  return (
+    <details open={!outcome.passed} data-testid="test-story">
+      <summary>{t("tests.story")}</summary>
+      <EngineStory story={outcome.story} />
+    </details>
+  );
+}
+
+/**
+ * A test's outcome: passed or failed and why, its path and its story, in the interface language. Given its props;
+ * the blocks' types are named from the editor's catalog, and the story's steps link to the canvas as the Test call's.
+ */
 export function TestOutcomeView({ outcome, stale, names }: { outcome: TestOutcome | null; stale: boolean; names: BlockNames }) {
   const { t } = useI18n();
   if (!outcome) return <p className="muted" data-testid="test-verdict">{t("tests.notRunYet")}</p>;
@@ -149,33 +240,14 @@ export function TestOutcomeView({ outcome, stale, names }: { outcome: TestOutcom
         {t(outcome.passed ? "tests.verdictPassed" : "tests.verdictFailed")}
         {stale && <> {t("tests.verdictStale")}</>}
       </p>
-      {outcome.failures.length > 0 && (
-        <>
-          <h4>{t("tests.failures")}</h4>
-          <ul className="test-failures" lang="en" data-testid="test-failures">
-            {outcome.failures.map((failure, i) => (
-              <li key={i}>{failure}</li>
-            ))}
-          </ul>
-        </>
-      )}
+      {outcome.failures.length > 0 && <TestFailures outcome={outcome} names={names} />}
       {(outcome.steps ?? []).length > 0 && (
         <>
           <h4>{t("tests.path")}</h4>
           <TestPath steps={outcome.steps} names={names} />
         </>
       )}
-      {outcome.story.length > 0 && (
-        // Open when the test failed, where what happened is the question; folded when it passed.
-        <details open={!outcome.passed} data-testid="test-story">
-          <summary>{t("tests.story")}</summary>
-          <ol className="story mono small" lang="en">
-            {outcome.story.map((line, i) => (
-              <li key={i}>{line}</li>
-            ))}
-          </ol>
-        </details>
-      )}
+      <TestStory outcome={outcome} />
     </>
   );
 }

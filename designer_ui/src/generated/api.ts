@@ -3433,6 +3433,26 @@ export interface components {
             /** Window End */
             window_end: string | null;
         };
+        /** TestFailure */
+        TestFailure: {
+            /**
+             * Code
+             * @description Stable: docs/scenario-format.md lists the codes and their params
+             */
+            code: string;
+            /**
+             * Params
+             * @description The values `text` is made of, to say it in another language
+             */
+            params: {
+                [key: string]: unknown;
+            };
+            /**
+             * Text
+             * @description In English, as in `failures`
+             */
+            text: string;
+        };
         /** TestOutcome */
         TestOutcome: {
             /**
@@ -3440,7 +3460,22 @@ export interface components {
              * @description A publish's test of another scenario (`scenario` set) that fails with the live version of the published one too: this publish did not break it, so it is reported but does not block, and is no override of failing tests (the version's `validation_summary.already_failing` lists it). Never true for the published scenario's own tests
              */
             already_failing?: boolean;
-            /** Failures */
+            /**
+             * Call
+             * @description The test call's trace, as a test call's `result` (graph_engine.trace.CallResult as data): given by running the tests (POST /api/scenarios/{slug}/tests), null in a publish's outcomes and for a test that did not run
+             */
+            call?: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * Failure Details
+             * @description `failures` as data, in their order: each one's code, params and text
+             */
+            failure_details?: components["schemas"]["TestFailure"][];
+            /**
+             * Failures
+             * @description Why it failed, in English
+             */
             failures: string[];
             /** Name */
             name: string;
