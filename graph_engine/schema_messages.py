@@ -135,6 +135,12 @@ def _scalar(value: Any) -> str | int:
     return value if isinstance(value, int) and not isinstance(value, bool) else str(value)
 
 
+def field_label(schema: Mapping[str, Any], path: Sequence[Any]) -> str:
+    """A config field as its form titles it, from the top of the config `schema` down (`Menu prompt > Text to
+    say`), as the `field` param of a config problem names it."""
+    return _label(schema, path)
+
+
 def _label(schema: Mapping[str, Any], path: Sequence[Any]) -> str:
     """The field's titles from the top of the config down (`Opening hours > row 1 > Days`)."""
     if not path:

@@ -791,6 +791,13 @@ def template_syntax_error(source: str, *, expression: bool = False) -> str | Non
     return None
 
 
+def syntax_tree(source: str) -> nodes.Template | None:
+    """A text template's syntax tree, or None when it does not parse. Shared with every other reader of the same
+    text (the parse is cached): read it, never change it."""
+    found = _parsed(source)
+    return None if isinstance(found, str) else found
+
+
 def names_read(source: str, *, expression: bool = False) -> frozenset[str]:
     """Top-level variable names a template or expression reads (empty when it does not parse)."""
     text = _as_template(source, expression)

@@ -7,8 +7,8 @@ warnings aside).
 Codes: structure, invalid_value, duplicate_node_id, duplicate_variable, no_start, multiple_starts, unknown_type,
 config, block_version, template_syntax, dangling_edge, unknown_exit, duplicate_exit_edge, edge_from_terminal,
 goto_missing_target, goto_unknown_scenario, fallback_missing, unreachable, unwired_exit, loop_without_input,
-undefined_variable, check_failed, sensitive_in_prompt, personal_data_to_online_tts, sensitive_to_callback, plus the
-blocks' own (duplicate_key, no_keys, unknown_timezone...).
+undefined_variable, check_failed, sensitive_in_prompt, personal_data_to_online_tts, sensitive_to_callback,
+date_spoken_raw, single_brace_variable, plus the blocks' own (duplicate_key, no_keys, unknown_timezone...).
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from typing import Any, TypeVar
 
 import networkx as nx
 
-from graph_engine import templates
-from graph_engine.block import BlockType
+from graph_engine import template_hints, templates
+from graph_engine.block import BlockType, TemplateField
 from graph_engine.document import (
     CHANNEL_FACTS,
     MAX_NESTING,
@@ -37,7 +37,7 @@ from graph_engine.document import (
 )
 from graph_engine.issues import Issue, Params, Severity, error, node_params
 from graph_engine.registry import BlockRegistry
-from graph_engine.schema_messages import explain, rule_params, what_is_wrong
+from graph_engine.schema_messages import explain, field_label, rule_params, what_is_wrong
 from graph_engine.sensitive import NOT_PERSONAL, ONLINE_TTS_ENGINES
 from schemas import draft_schema
 
@@ -113,6 +113,9 @@ class _Validator:
         self.issues: list[Issue] = []
         self.index: dict[str, int] = {}  # node id -> position in the document's node list
         self.check_failed: set[str] = set()  # nodes whose block's static analysis raised (flagged once)
+        # What the template hints look for (see `_check_template_hints`), set before the nodes are checked.
+        self.spoken_forms: dict[str, str] = {}  # declared variable -> the helper a phrase says its value with
+        self.known_names: frozenset[str] = frozenset()  # every variable a template of the scenario may mean
 
     # -- entry ----------------------------------------------------------------------------------
     def run(self) -> list[Issue]:
@@ -261,6 +264,7 @@ class _Validator:
     def _check_nodes(self, scenario: Scenario) -> dict[str, list[str]]:
         """Check each node on its own; return the exits of every node whose block is known."""
         exits: dict[str, list[str]] = {}
+        self._note_names(scenario)
         for node in scenario.nodes.values():
             block = self.registry.get(node.type)
             if block is None:
@@ -348,6 +352,56 @@ class _Validator:
                     ".config" + json_path(field.path).removeprefix("$"),
                     params={**self._params(node), "kind": kind, "detail": problem.removeprefix(f"{kind} ")},
                 )
+            elif not field.expression:
+                self._check_template_hints(node, block, field)
+
+    def _note_names(self, scenario: Scenario) -> None:
+        """The names the template hints look for: the declared variables whose type a phrase must say through a
+        helper (a date: `spoken_date`), and every variable a template may mean (declared, a channel fact, or set
+        by a block)."""
+        self.spoken_forms = {
+            v.name: template_hints.SPOKEN_FORMS[v.type]
+            for v in scenario.variables
+            if v.type in template_hints.SPOKEN_FORMS
+        }
+        known = set(ALWAYS_SET) | {v.name for v in scenario.variables}
+        for node in scenario.nodes.values():
+            block = self.registry.get(node.type)
+            try:
+                known |= set(block.variables_written(node.config)) if block is not None else set()
+            except Exception:  # a plugin's bug: flagged as check_failed by the variables' check
+                continue
+        self.known_names = frozenset(known)
+
+    def _check_template_hints(self, node: Node, block: BlockType, field: TemplateField) -> None:
+        """Warn of what a text template writes that its author likely did not mean: in a phrase the caller hears,
+        a date variable as it is stored (`date_spoken_raw`: "2026-12-15" read out as numbers); anywhere, a
+        variable's name in single braces (`single_brace_variable`: `{nombre}` stays as written)."""
+        where = ".config" + json_path(field.path).removeprefix("$")
+        label = field_label(block.config_schema, field.path)
+        if field.spoken:
+            for name in template_hints.said_as_stored(field.source, self.spoken_forms):
+                fix = template_hints.spoken_form(name, self.spoken_forms[name])
+                self._flag(
+                    node.id,
+                    "date_spoken_raw",
+                    f'{self._name(node)}: {label} speaks the date "{name}" as it is stored (2026-12-15 is read out '
+                    f"as numbers): write {fix} to have it said as a date",
+                    where,
+                    params={**self._params(node), "field": label, "variable": name, "fix": fix},
+                    severity=Severity.WARNING,
+                )
+        for written, name in template_hints.single_braced(field.source, self.known_names):
+            fix = f"{{{{ {name} }}}}"
+            self._flag(
+                node.id,
+                "single_brace_variable",
+                f"{self._name(node)}: {label} has {written} in single braces, which is kept as written, braces and "
+                f'all: write {fix} to use the value of "{name}"',
+                where,
+                params={**self._params(node), "field": label, "variable": name, "written": written, "fix": fix},
+                severity=Severity.WARNING,
+            )
 
     # -- personal data ------------------------------------------------------------------------------
     def _check_sensitive(self, scenario: Scenario) -> None:

@@ -192,6 +192,14 @@ MESSAGES: dict[str, Callable[[P], str]] = {
         f'{_name(p)}: the callback carries "{p["variable"]}", a sensitive variable: the callback job keeps its value '
         "in the database until it is dialled, and the call it makes starts with it"
     ),
+    "date_spoken_raw": lambda p: (
+        f'{_name(p)}: {p["field"]} speaks the date "{p["variable"]}" as it is stored (2026-12-15 is read out as '
+        f"numbers): write {p['fix']} to have it said as a date"
+    ),
+    "single_brace_variable": lambda p: (
+        f"{_name(p)}: {p['field']} has {p['written']} in single braces, which is kept as written, braces and all: "
+        f'write {p["fix"]} to use the value of "{p["variable"]}"'
+    ),
 }
 
 
@@ -319,9 +327,20 @@ def _personal_data() -> dict[str, Any]:
     )
 
 
+def _template_hints() -> dict[str, Any]:
+    """A date said as stored and a name in single braces (tests/graph_engine/test_template_hints.py)."""
+    menu = {"prompt": {"text": "Hola {nombre}, su cita es el {{ fecha }}"}, "options": [{"key": "1"}]}
+    return make_document(
+        [{"id": "start", "type": "start"}, {"id": "menu", "type": "ivr", "label": "Reminder", "config": menu}],
+        [("start", "next", "menu")],
+        variables=[{"name": "fecha", "type": "date"}, {"name": "nombre"}],
+    )
+
+
 INVALID = {
     "flow": _flow,
     "personal data": _personal_data,
+    "template hints": _template_hints,
     "fields": _fields,
     "no start": lambda: make_document([{"id": "end", "type": "hangup"}], []),
     "cut off": lambda: make_document(

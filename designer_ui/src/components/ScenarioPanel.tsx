@@ -2,9 +2,11 @@
 import { useState } from "react";
 import { useShallow } from "zustand/react/shallow";
 import * as api from "../api/client";
+import type { Variable } from "../generated/scenario";
 import { useI18n } from "../i18n";
 import { localDescription, SCENARIO_FIELD_HELP } from "../lib/descriptions";
 import { useEditor } from "../store/editor";
+import "./scenarioPanel.css";
 
 /**
  * The types a declared variable may have, as schemas/scenario.schema.json lists them (a test keeps the two in
@@ -67,6 +69,44 @@ export function markedSensitive<V extends { sensitive?: boolean }>(variables: V[
     const { sensitive: _was, ...rest } = variable;
     return (sensitive ? { ...rest, sensitive: true } : rest) as V;
   });
+}
+
+/**
+ * One declared variable, in a box of its own headed "Variable 2": its name (labelled), with the ✕ that deletes it
+ * beside it, named for the variable it deletes, then its type and sensitivity. Side by side in one wrapping row, the ✕
+ * fell to the start of the next line, between two variables, and whose it was could not be told (review).
+ */
+export function VariableRow(props: {
+  number: number;
+  variable: Variable;
+  onRename(name: string): void;
+  onType(type: VariableType): void;
+  onSensitive(sensitive: boolean): void;
+  onDelete(): void;
+}) {
+  const { t } = useI18n();
+  const { number, variable } = props;
+  const deleteLabel = t("editor.deleteVariable", { name: variable.name || String(number) });
+  return (
+    <li className="variable-row">
+      <fieldset>
+        <legend>{t("editor.variableRow", { n: number })}</legend>
+        <div className="variable-row-head">
+          <label>
+            {t("editor.variableName")}
+            <input className="mono" name="variable-name" value={variable.name} onChange={(e) => props.onRename(e.target.value)} />
+          </label>
+          <button type="button" className="variable-delete" aria-label={deleteLabel} title={deleteLabel} onClick={props.onDelete}>
+            ✕
+          </button>
+        </div>
+        <div className="row">
+          <VariableTypeSelect name={variable.name} value={variable.type} onChange={props.onType} />
+          <VariableSensitiveBox name={variable.name} value={variable.sensitive} onChange={props.onSensitive} />
+        </div>
+      </fieldset>
+    </li>
+  );
 }
 
 /** A block as the fallback select lists it. */
@@ -163,34 +203,16 @@ export function ScenarioPanel() {
       <h3>{t("editor.variables")}</h3>
       <ul className="variables">
         {variables.map((variable, index) => (
-          <li key={index} className="row">
-            <input
-              className="mono"
-              aria-label={t("editor.variableName")}
-              value={variable.name}
-              onChange={(e) =>
-                updateHead({ variables: variables.map((v, i) => (i === index ? { ...v, name: e.target.value } : v)) })
-              }
-            />
-            <VariableTypeSelect
-              name={variable.name}
-              value={variable.type}
-              onChange={(type) => updateHead({ variables: variables.map((v, i) => (i === index ? { ...v, type } : v)) })}
-            />
-            <VariableSensitiveBox
-              name={variable.name}
-              value={variable.sensitive}
-              // Each tick its own undo step, as a pick of the fallback is.
-              onChange={(sensitive) => updateHead({ variables: markedSensitive(variables, index, sensitive) }, false)}
-            />
-            <button
-              type="button"
-              aria-label={`${t("editor.delete")} ${variable.name}`}
-              onClick={() => updateHead({ variables: variables.filter((_, i) => i !== index) })}
-            >
-              ✕
-            </button>
-          </li>
+          <VariableRow
+            key={index}
+            number={index + 1}
+            variable={variable}
+            onRename={(name) => updateHead({ variables: variables.map((v, i) => (i === index ? { ...v, name } : v)) })}
+            onType={(type) => updateHead({ variables: variables.map((v, i) => (i === index ? { ...v, type } : v)) })}
+            // Each tick its own undo step, as a pick of the fallback is.
+            onSensitive={(sensitive) => updateHead({ variables: markedSensitive(variables, index, sensitive) }, false)}
+            onDelete={() => updateHead({ variables: variables.filter((_, i) => i !== index) })}
+          />
         ))}
       </ul>
       <button type="button" onClick={() => updateHead({ variables: [...variables, { name: `var_${variables.length + 1}` }] })}>

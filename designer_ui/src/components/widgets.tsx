@@ -18,7 +18,7 @@ import { useI18n } from "../i18n";
 import { AUDIO_ACCEPT, uploadFailure } from "../lib/audioUpload";
 import { previewLine, previewPhrase, previewVariables, type PreviewOutcome, type PreviewServer } from "../lib/speechPreview";
 import { EMPTY_TEST_CALL, readTestCall } from "../lib/testCallInputs";
-import { insertPlaceholder } from "../lib/variables";
+import { declaredType, insertVariable, variableSlot } from "../lib/variables";
 import { useEditor } from "../store/editor";
 
 export interface FormContext {
@@ -117,10 +117,9 @@ function TextWithVariables(props: WidgetProps & { multiline: boolean; monospace?
     const element = ref.current;
     const start = element?.selectionStart ?? value.length;
     const end = element?.selectionEnd ?? start;
-    // Expressions use bare names; text templates need {{ }}.
-    const next = props.speak === false && !props.multiline
-      ? { text: value.slice(0, start) + name + value.slice(end), caret: start + name.length }
-      : insertPlaceholder(value, name, start, end);
+    // Expressions use bare names; text templates need {{ }}; a phrase the caller hears says a date as a date.
+    const type = declaredType(useEditor.getState().head.variables, name);
+    const next = insertVariable(value, name, type, variableSlot(props), start, end);
     props.onChange(next.text);
     requestAnimationFrame(() => {
       element?.focus();

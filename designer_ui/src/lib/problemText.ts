@@ -362,6 +362,10 @@ export const TEMPLATES: Record<Translated, Record<string, Template>> = {
       `${w.block()}: la frase lee datos de la llamada (${w.text("variables")}), y el motor de voz ${w.quoted("engine")} es un servicio en línea: el texto, con esos valores, se le envía`,
     sensitive_to_callback: (w) =>
       `${w.block()}: la rellamada lleva ${w.quoted("variable")}, una variable sensible: la rellamada programada guarda su valor en la base de datos hasta que se marca, y la llamada que hace empieza con él`,
+    date_spoken_raw: (w) =>
+      `${w.block()}: en ${w.field()}, la fecha ${w.quoted("variable")} se dice tal como está guardada (2026-12-15 se lee como números): escriba ${w.text("fix")} para que se diga como una fecha`,
+    single_brace_variable: (w) =>
+      `${w.block()}: en ${w.field()}, ${w.text("written")} va entre llaves simples y se queda tal cual, con las llaves: escriba ${w.text("fix")} para usar el valor de ${w.quoted("variable")}`,
   },
   ru: {
     structure: (w) => `${w.text("path")}: ${rule(w)}`,
@@ -424,6 +428,10 @@ export const TEMPLATES: Record<Translated, Record<string, Template>> = {
       `${w.block()}: фраза читает данные звонка (${w.text("variables")}), а движок речи ${w.quoted("engine")} — онлайн-сервис: текст вместе с этими значениями отправляется ему`,
     sensitive_to_callback: (w) =>
       `${w.block()}: обратный звонок переносит ${w.quoted("variable")} — конфиденциальную переменную: задание обратного звонка хранит её значение в базе данных, пока номер не набран, и звонок начинается с ним`,
+    date_spoken_raw: (w) =>
+      `${w.block()}: в поле ${w.field()} дата ${w.quoted("variable")} произносится так, как хранится (2026-12-15 читается как числа): напишите ${w.text("fix")}, чтобы она прозвучала как дата`,
+    single_brace_variable: (w) =>
+      `${w.block()}: в поле ${w.field()}, ${w.text("written")} стоит в одинарных фигурных скобках и остаётся как написано, вместе со скобками: напишите ${w.text("fix")}, чтобы подставить значение ${w.quoted("variable")}`,
   },
 };
 

@@ -28,7 +28,55 @@ export function availableVariables(head: DocumentHead, nodes: BlockNode[]): stri
   return [...names].sort((a, b) => a.localeCompare(b));
 }
 
-/** Insert `{{ name }}` at the caret, so the analyst never types braces. */
+/**
+ * The declared types a phrase must not say as they are stored, each with the template helper that says its value as
+ * people do, in the call's language (graph_engine/template_hints.py keeps the same list: validation warns of a
+ * phrase that says one as it is stored). A date is ISO text, "2026-12-15", which a voice reads out as numbers.
+ */
+export const SPOKEN_FORMS: Readonly<Record<string, string>> = { date: "spoken_date" };
+
+/**
+ * The config fields whose template the caller hears, by their name in the block's schema: the spoken text of a
+ * Say Phrase and of every prompt (blocks/common.py's SPOKEN_TEXT). The other template fields (a Transfer's
+ * destination, a Callback's number) are dialled or shown, never spoken.
+ */
+export const SPOKEN_FIELDS: ReadonlySet<string> = new Set(["text"]);
+
+/** A declared variable's type; undefined for a variable the scenario does not declare (a channel fact, a block's). */
+export function declaredType(variables: readonly { name: string; type?: string }[] | undefined, name: string): string | undefined {
+  return variables?.find((variable) => variable.name === name)?.type;
+}
+
+/**
+ * How a field takes a picked variable: an expression by its bare name (`caller_id in vips`), a text template in
+ * braces (`{{ caller_id }}`), a phrase the caller hears in braces and, for a date, through `spoken_date`.
+ */
+export type VariableSlot = "bare" | "template" | "spoken";
+
+/**
+ * The slot of a field drawn by the template widgets (widgets.tsx): `name` is the field's name in its block's
+ * schema, `speak` whether its widget offers Listen (template: true, expression: false, sql: not set).
+ */
+export function variableSlot(field: { name: string; speak?: boolean; multiline: boolean }): VariableSlot {
+  if (field.speak === false && !field.multiline) return "bare";
+  return field.speak === true && SPOKEN_FIELDS.has(field.name) ? "spoken" : "template";
+}
+
+/** Write variable `name` (of declared `type`, if any) over `start`..`end` of `text` as `slot` takes it; the caret after it. */
+export function insertVariable(
+  text: string,
+  name: string,
+  type: string | undefined,
+  slot: VariableSlot,
+  start: number,
+  end = start,
+): { text: string; caret: number } {
+  if (slot === "bare") return { text: text.slice(0, start) + name + text.slice(end), caret: start + name.length };
+  const helper = slot === "spoken" && type !== undefined && Object.hasOwn(SPOKEN_FORMS, type) ? SPOKEN_FORMS[type] : undefined;
+  return insertPlaceholder(text, helper ? `${helper}(${name}, language)` : name, start, end);
+}
+
+/** Insert `{{ name }}` (or `{{ expression }}`) at the caret, so the analyst never types braces. */
 export function insertPlaceholder(text: string, name: string, start: number, end = start): { text: string; caret: number } {
   const token = `{{ ${name} }}`;
   const at = Math.max(0, Math.min(start, text.length));
