@@ -221,6 +221,25 @@ class CallRecord(Base):
             postgresql_ops={"scheduled_job_ids": "jsonb_path_ops"},
             sqlite_where=text("scheduled_job_ids <> '[]'"),
         ),
+        # The caller-name search (persistence.calls._name_contains), a substring of the folded names: PostgreSQL finds
+        # it by trigrams (pg_trgm; migration 0023 leaves the index out where the extension cannot be created). SQLite
+        # has no index that finds a substring: it reads the register, and this index holds no row there (WHERE 0).
+        Index(
+            "ix_call_records_caller_name_trgm",
+            "caller_name_folded",
+            postgresql_using="gin",
+            postgresql_ops={"caller_name_folded": "gin_trgm_ops"},
+            sqlite_where=text("0"),
+        ),
+        # The calls whose name is not folded (an older node's, during a rolling upgrade): none but those, so the name
+        # search finds them by their name as written at no cost to the others.
+        Index(
+            "ix_call_records_name_unfolded",
+            "started_at",
+            "id",
+            sqlite_where=text("caller_name_folded IS NULL"),
+            postgresql_where=text("caller_name_folded IS NULL"),
+        ),
     )
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)  # the call id
@@ -234,6 +253,10 @@ class CallRecord(Base):
     # record is written. None only for a record an older node wrote during a rolling upgrade (migration 0022).
     caller_key: Mapped[str | None] = mapped_column(String(80))
     caller_name: Mapped[str] = mapped_column(String(200), default="")
+    # The name as the name search compares it (persistence.folding.fold: case-folded in every alphabet), set as the
+    # record is written; longer than the name when folding spells a letter out (ß as ss). None only for a record an
+    # older node wrote during a rolling upgrade (migration 0023), which the search reads by its name as written.
+    caller_name_folded: Mapped[str | None] = mapped_column(Text)
     dialed_number: Mapped[str] = mapped_column(String(80), default="")
     dialed_key: Mapped[str | None] = mapped_column(String(80))
     channel: Mapped[str] = mapped_column(String(200), default="")

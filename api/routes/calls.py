@@ -61,9 +61,10 @@ CallerName = Annotated[
         pattern=r"^[^\x00]*$",
         description="Calls whose caller's CallerID name (`caller_name`, Asterisk's `agi_calleridname`) contains "
         "this, case ignored in every alphabet and the dots of ё too, on any database locale: `петрова` finds "
-        "`ПЕТРОВА ЮЛИЯ`, `петр` finds `Пётр`. No index serves it: the server reads the calls the other filters "
-        "leave, newest first, until a page is full (the whole range when few match), so on a large register give "
-        "a time range (`since`, `until`) or a `scenario` with it",
+        "`ПЕТРОВА ЮЛИЯ`, `петр` finds `Пётр`. On PostgreSQL a trigram index of the folded names serves it (where "
+        "the `pg_trgm` extension could be created: docs/operations.md); elsewhere the server reads the calls the "
+        "other filters leave, newest first, until a page is full, so on a large SQLite register give a time range "
+        "(`since`, `until`) or a `scenario` with it",
     ),
 ]
 # Asterisk's UNIQUEID, e.g. 1795295104.123 (a system name may prefix it): find the call a CDR line is about.

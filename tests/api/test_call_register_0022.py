@@ -20,7 +20,7 @@ from api.settings import Settings
 from persistence import calls
 from persistence.calls import CallFilter
 from persistence.db import Database, make_engine
-from persistence.migrate import alembic_config, current_revision, upgrade
+from persistence.migrate import alembic_config, current_revision, head_revision, upgrade
 from persistence.models import CallRecord
 from persistence.publishing import PublishHub
 from tests.api.conftest import ADMIN, ADMIN_PASSWORD, Client, _designer_dist, serve_api
@@ -140,7 +140,7 @@ def _ids(client: Client, **params: Any) -> list[str]:
 def test_the_api_started_on_an_old_register_migrates_it_and_finds_its_calls(old_url: str, tmp_path: Path) -> None:
     (tmp_path / "dist").mkdir()
     for admin in _served(old_url, tmp_path):
-        assert current_revision(old_url) == "0022"
+        assert current_revision(old_url) == head_revision()  # 0022 and any migration after it
         assert _ids(admin, caller="+34600111222") == ["g-rung", "a-spaced"]  # as the trunk and the dialer wrote it
         assert _ids(admin, caller="+34 600 000 042") == ["z-00042"]  # a record of the backfill's second batch...
         assert _ids(admin, caller="+34600005002") == ["z-05002"]

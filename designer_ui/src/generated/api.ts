@@ -5159,7 +5159,7 @@ export interface operations {
                 result?: string | null;
                 /** @description Calls whose `asterisk_uniqueid` is this: Asterisk's UNIQUEID of its channel, as a CDR or CEL line shows it */
                 uniqueid?: string | null;
-                /** @description Calls whose caller's CallerID name (`caller_name`, Asterisk's `agi_calleridname`) contains this, case ignored in every alphabet and the dots of ё too, on any database locale: `петрова` finds `ПЕТРОВА ЮЛИЯ`, `петр` finds `Пётр`. No index serves it: the server reads the calls the other filters leave, newest first, until a page is full (the whole range when few match), so on a large register give a time range (`since`, `until`) or a `scenario` with it */
+                /** @description Calls whose caller's CallerID name (`caller_name`, Asterisk's `agi_calleridname`) contains this, case ignored in every alphabet and the dots of ё too, on any database locale: `петрова` finds `ПЕТРОВА ЮЛИЯ`, `петр` finds `Пётр`. On PostgreSQL a trigram index of the folded names serves it (where the `pg_trgm` extension could be created: docs/operations.md); elsewhere the server reads the calls the other filters leave, newest first, until a page is full, so on a large SQLite register give a time range (`since`, `until`) or a `scenario` with it */
                 caller_name?: string | null;
                 /** @description Calls that rang back for this callback job (its attempts: `callback_job_id`) */
                 callback_job_id?: string | null;
@@ -5244,7 +5244,7 @@ export interface operations {
                 result?: string | null;
                 /** @description Calls whose `asterisk_uniqueid` is this: Asterisk's UNIQUEID of its channel, as a CDR or CEL line shows it */
                 uniqueid?: string | null;
-                /** @description Calls whose caller's CallerID name (`caller_name`, Asterisk's `agi_calleridname`) contains this, case ignored in every alphabet and the dots of ё too, on any database locale: `петрова` finds `ПЕТРОВА ЮЛИЯ`, `петр` finds `Пётр`. No index serves it: the server reads the calls the other filters leave, newest first, until a page is full (the whole range when few match), so on a large register give a time range (`since`, `until`) or a `scenario` with it */
+                /** @description Calls whose caller's CallerID name (`caller_name`, Asterisk's `agi_calleridname`) contains this, case ignored in every alphabet and the dots of ё too, on any database locale: `петрова` finds `ПЕТРОВА ЮЛИЯ`, `петр` finds `Пётр`. On PostgreSQL a trigram index of the folded names serves it (where the `pg_trgm` extension could be created: docs/operations.md); elsewhere the server reads the calls the other filters leave, newest first, until a page is full, so on a large SQLite register give a time range (`since`, `until`) or a `scenario` with it */
                 caller_name?: string | null;
                 /** @description Calls that rang back for this callback job (its attempts: `callback_job_id`) */
                 callback_job_id?: string | null;
@@ -5318,7 +5318,7 @@ export interface operations {
                 result?: string | null;
                 /** @description Calls whose `asterisk_uniqueid` is this: Asterisk's UNIQUEID of its channel, as a CDR or CEL line shows it */
                 uniqueid?: string | null;
-                /** @description Calls whose caller's CallerID name (`caller_name`, Asterisk's `agi_calleridname`) contains this, case ignored in every alphabet and the dots of ё too, on any database locale: `петрова` finds `ПЕТРОВА ЮЛИЯ`, `петр` finds `Пётр`. No index serves it: the server reads the calls the other filters leave, newest first, until a page is full (the whole range when few match), so on a large register give a time range (`since`, `until`) or a `scenario` with it */
+                /** @description Calls whose caller's CallerID name (`caller_name`, Asterisk's `agi_calleridname`) contains this, case ignored in every alphabet and the dots of ё too, on any database locale: `петрова` finds `ПЕТРОВА ЮЛИЯ`, `петр` finds `Пётр`. On PostgreSQL a trigram index of the folded names serves it (where the `pg_trgm` extension could be created: docs/operations.md); elsewhere the server reads the calls the other filters leave, newest first, until a page is full, so on a large SQLite register give a time range (`since`, `until`) or a `scenario` with it */
                 caller_name?: string | null;
                 /** @description Calls that rang back for this callback job (its attempts: `callback_job_id`) */
                 callback_job_id?: string | null;
