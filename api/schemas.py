@@ -902,7 +902,9 @@ class CallListOut(BaseModel):
     warnings: list[CallListProblem] = Field(
         default_factory=list,
         description="How the file was read, which does not stop it: a CSV that is not UTF-8 read as Windows-1251 "
-        "(read_as_windows_1251), as a Russian Excel saves 'CSV (разделители — запятые)'.",
+        "(read_as_windows_1251), as a Russian Excel saves 'CSV (разделители — запятые)', or as Windows-1252 "
+        "(read_as_windows_1252), as a Spanish, French or German Excel saves 'CSV'; slash dates read by the order "
+        "the column or IVRGRAPH_DEFAULT_COUNTRY proves (slash_dates_read).",
     )
 
 
@@ -920,7 +922,8 @@ class CallListProblem(BaseModel):
         "xlsx_unreadable, no_rows, no_clients, too_many_rows, too_many_columns, column_name_too_long, "
         "column_twice, cell_without_column, cell_too_long, file_too_big, list_too_large. Warnings "
         "(CallbackBatchOut.warnings): columns_defaulted, already_waiting; (CallListOut.warnings): "
-        "read_as_windows_1251. None on a request its schema refused (invalid-request).",
+        "read_as_windows_1251, read_as_windows_1252, slash_dates_read. None on a request its schema refused "
+        "(invalid-request).",
     )
     params: dict[str, str | int] = Field(
         default_factory=dict,

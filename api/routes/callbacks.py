@@ -332,7 +332,8 @@ async def read_list(
     file: Annotated[
         UploadFile,
         File(
-            description="CSV (UTF-8, or Windows-1251 as a Russian Excel saves it; comma, semicolon or tab) or XLSX; "
+            description="CSV (UTF-8, or Windows-1251 or -1252 as a Russian or Western European Excel saves it; "
+            "comma, semicolon or tab) or XLSX; "
             "the first row names the columns"
         ),
     ],

@@ -1688,7 +1688,7 @@ export interface components {
         Body_read_list_api_callbacks_lists_post: {
             /**
              * File
-             * @description CSV (UTF-8, or Windows-1251 as a Russian Excel saves it; comma, semicolon or tab) or XLSX; the first row names the columns
+             * @description CSV (UTF-8, or Windows-1251 or -1252 as a Russian or Western European Excel saves it; comma, semicolon or tab) or XLSX; the first row names the columns
              */
             file: string;
         };
@@ -1867,7 +1867,7 @@ export interface components {
             sheet: string | null;
             /**
              * Warnings
-             * @description How the file was read, which does not stop it: a CSV that is not UTF-8 read as Windows-1251 (read_as_windows_1251), as a Russian Excel saves 'CSV (разделители — запятые)'.
+             * @description How the file was read, which does not stop it: a CSV that is not UTF-8 read as Windows-1251 (read_as_windows_1251), as a Russian Excel saves 'CSV (разделители — запятые)', or as Windows-1252 (read_as_windows_1252), as a Spanish, French or German Excel saves 'CSV'; slash dates read by the order the column or IVRGRAPH_DEFAULT_COUNTRY proves (slash_dates_read).
              */
             warnings?: components["schemas"]["CallListProblem"][];
         };
@@ -1878,7 +1878,7 @@ export interface components {
         CallListProblem: {
             /**
              * Code
-             * @description Stable: no_number, not_a_phone_number, impossible_number, emergency_number, duplicate_number, not_a_number, not_a_whole_number, not_yes_or_no, not_a_date, ambiguous_date, more_problems, campaign_over, campaign_ends_first, hours_never_open, unknown_timezone, not_published, columns_missing, and the file's: empty_file, other_spreadsheet, not_a_list_file, not_utf8, csv_unreadable, xlsx_damaged, xlsx_too_big, xlsx_unreadable, no_rows, no_clients, too_many_rows, too_many_columns, column_name_too_long, column_twice, cell_without_column, cell_too_long, file_too_big, list_too_large. Warnings (CallbackBatchOut.warnings): columns_defaulted, already_waiting; (CallListOut.warnings): read_as_windows_1251. None on a request its schema refused (invalid-request).
+             * @description Stable: no_number, not_a_phone_number, impossible_number, emergency_number, duplicate_number, not_a_number, not_a_whole_number, not_yes_or_no, not_a_date, ambiguous_date, more_problems, campaign_over, campaign_ends_first, hours_never_open, unknown_timezone, not_published, columns_missing, and the file's: empty_file, other_spreadsheet, not_a_list_file, not_utf8, csv_unreadable, xlsx_damaged, xlsx_too_big, xlsx_unreadable, no_rows, no_clients, too_many_rows, too_many_columns, column_name_too_long, column_twice, cell_without_column, cell_too_long, file_too_big, list_too_large. Warnings (CallbackBatchOut.warnings): columns_defaulted, already_waiting; (CallListOut.warnings): read_as_windows_1251, read_as_windows_1252, slash_dates_read. None on a request its schema refused (invalid-request).
              */
             code?: string | null;
             /**
