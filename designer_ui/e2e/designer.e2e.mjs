@@ -502,12 +502,20 @@ async function callAList(page, { username }) {
   const checkButton = dialog.getByRole("button", { name: "Check", exact: true });
   check(await checkButton.isDisabled(), "Check waits for a list");
 
-  // -- a CSV saved in the old Windows code page is refused on reading, saying how to save it ---------------
+  // -- a CSV that is neither UTF-8 nor one Windows code page (UTF-8 with a Windows-1252 name pasted in) is refused
+  // on reading, saying how to save it; one saved by a Spanish Excel (Windows-1252) is read, with a warning -----
   const file = dialog.getByTestId("call-list-file");
-  await file.setInputFiles({ name: "clientes-ansi.csv", mimeType: "text/csv", buffer: Buffer.from("name;phone\r\nJos\xe9;600111213\r\n", "latin1") });
+  const mixed = Buffer.concat([Buffer.from("name;phone\r\nMuñoz;600111214\r\n", "utf8"), Buffer.from("Jos\xe9;600111213\r\n", "latin1")]);
+  await file.setInputFiles({ name: "clientes-mezcla.csv", mimeType: "text/csv", buffer: mixed });
   const problems = dialog.getByTestId("call-list-problems");
-  await problems.filter({ hasText: "line 2 is not UTF-8 text: save the list as 'CSV UTF-8'" }).waitFor();
+  await problems.filter({ hasText: "is not UTF-8 text: save the list as 'CSV UTF-8'" }).waitFor();
   check(await checkButton.isDisabled(), "a file that cannot be read says why, and there is nothing to check");
+  await file.setInputFiles({ name: "clientes-ansi.csv", mimeType: "text/csv", buffer: Buffer.from("name;phone\r\nJos\xe9;600111213\r\n", "latin1") });
+  await dialog.getByTestId("client-count").filter({ hasText: "1 client in clientes-ansi.csv" }).waitFor();
+  check(
+    (await dialog.getByTestId("call-list-warnings").textContent()).includes("read as Windows-1252"),
+    "a Spanish Excel's CSV (Windows-1252) is read, and the warning says how, to check the names in the preview",
+  );
 
   // -- a list with a bad first row: read, then refused at the check, naming the sheet's row and the column --
   await file.setInputFiles({ name: "clientes-malo.csv", mimeType: "text/csv", buffer: bad });
