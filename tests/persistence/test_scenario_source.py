@@ -107,3 +107,26 @@ async def test_an_unexpected_failure_keeps_its_traceback_and_the_poller_keeps_po
     assert "second line" not in failed.getMessage()
     assert recovered.levelname == "INFO"
     assert recovered.getMessage() == "version poll recovered after 0 s (1 failed polls)"
+
+
+def test_a_first_look_reads_every_published_scenario_in_one_query(database: Database) -> None:
+    """A node's first look (and its look after an outage) asks for every published scenario: one query for all,
+    not one a slug (226 queries at the scale review's count, on every node start)."""
+    from sqlalchemy import event
+
+    slugs = [f"line-{number:02d}" for number in range(30)]
+    published.publish(database, *slugs)
+    statements: list[str] = []
+
+    def count(_conn: object, _cursor: object, statement: str, *_rest: object) -> None:
+        statements.append(statement)
+
+    event.listen(database.engine, "before_cursor_execute", count)
+    try:
+        found = DatabaseScenarios(database).newest([*reversed(slugs), "never-published"])
+    finally:
+        event.remove(database.engine, "before_cursor_execute", count)
+    assert [scenario.slug for scenario in found] == list(reversed(slugs))
+    assert all(scenario.number == 1 for scenario in found)
+    reads = [statement for statement in statements if statement.lstrip().upper().startswith("SELECT")]
+    assert len(reads) == 1, reads
