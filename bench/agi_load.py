@@ -175,7 +175,8 @@ async def _start_ivrgraph(records: str = "memory") -> tuple[int, Any]:
 
     # Speech as `ivrgraph serve` wires it: the voice package's TTS service (espeak-ng, its phrase cache under a
     # media root of its own). The warm-up calls render the two phrases; measured calls hit the cache.
-    os.environ["IVRGRAPH_MEDIA_ROOT"] = tempfile.mkdtemp(prefix="ivrgraph-bench-media-")
+    media = tempfile.mkdtemp(prefix="ivrgraph-bench-media-")  # removed by finish(): a run starts several servers
+    os.environ["IVRGRAPH_MEDIA_ROOT"] = media
     source = CachedScenarioSource()
     source.publish(PublishedScenario(SLUG, 1, parse_document(bench_document())))
     server = AgiServer(
@@ -193,6 +194,7 @@ async def _start_ivrgraph(records: str = "memory") -> tuple[int, Any]:
         await server.stop()
         if stall_watch is not None:
             stall_watch.stop()
+        shutil.rmtree(media, ignore_errors=True)
         return outcomes
 
     return server.port, finish
