@@ -275,7 +275,9 @@ def step_errors(simulation: SimulationResult, forced: ForcedExits, failures: Seq
             continue
         name = step_name(where)
         line = failed.step_error(name, step.type, step.exit, step.error)
-        already = any(f"block {name!r}" in failure.text and step.error in failure.text for failure in failures)
+        already = any(
+            failure.params.get("node") == name and failure.params.get("error") == step.error for failure in failures
+        )
         if line not in said and not already:
             said.append(line)
     return said
