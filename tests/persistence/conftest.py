@@ -43,3 +43,16 @@ def database(database_url: str) -> Iterator[Database]:
     database = Database(database_url)
     yield database
     database.dispose()
+
+
+@pytest.fixture(scope="module")
+def c_locale_database() -> Iterator[Database]:
+    """A migrated PostgreSQL database created with LC_CTYPE 'C', whose lower() folds ASCII letters only: the
+    searches that fold case must find Cyrillic names there too. One a test module."""
+    with pg.throwaway_database("ivrgraph_c_locale", c_locale=True) as url:
+        upgrade(url)
+        database = Database(url)
+        try:
+            yield database
+        finally:
+            database.dispose()

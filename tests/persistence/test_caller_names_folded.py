@@ -9,7 +9,6 @@ so a name found nowhere read the whole register (1.76 s quiet, 6.9 s under load)
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -22,7 +21,6 @@ from persistence import calls
 from persistence.calls import CallFilter, CallRecordIn, CallRecordWriter
 from persistence.db import Database
 from persistence.folding import contains
-from persistence.migrate import upgrade
 from persistence.models import CallRecord
 from tests.persistence import pg
 from tests.persistence.named_calls import T0, write_named_calls
@@ -42,18 +40,6 @@ def _found(database: Database, **filters: object) -> list[str]:
 def _folded_names(database: Database) -> dict[str, str | None]:
     with database.engine.connect() as conn:
         return dict(conn.execute(text("SELECT id, caller_name_folded FROM call_records")).all())
-
-
-@pytest.fixture(scope="module")
-def c_locale_database() -> Iterator[Database]:
-    """A migrated PostgreSQL database created with LC_CTYPE 'C', whose lower() folds ASCII letters only."""
-    with pg.throwaway_database("ivrgraph_names_c", c_locale=True) as url:
-        upgrade(url)
-        database = Database(url)
-        try:
-            yield database
-        finally:
-            database.dispose()
 
 
 def _same_as_folding_in_the_query(database: Database) -> None:

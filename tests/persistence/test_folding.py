@@ -3,27 +3,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from sqlalchemy import text
 
 from persistence import scenarios
 from persistence.db import Database
-from persistence.migrate import upgrade
-from tests.persistence import pg
-
-
-@pytest.fixture(scope="module")
-def c_locale_database() -> Iterator[Database]:
-    """A migrated PostgreSQL database created with LC_CTYPE 'C': lower() folds ASCII letters only there."""
-    with pg.throwaway_database("ivrgraph_c_locale", c_locale=True) as url:
-        upgrade(url)
-        database = Database(url)
-        try:
-            yield database
-        finally:
-            database.dispose()
 
 
 def _found(database: Database, query: str) -> list[str]:
