@@ -5,11 +5,24 @@ UI_NPM := npm --prefix $(UI_DIR) --no-fund --no-audit
 
 .PHONY: ui-install ui-build ui-test ui-e2e ui-check ui-generate
 
-ui-install:  ## install the designer's exact locked dependencies
-	$(UI_NPM) ci
+# Installed and built only when out of date: `make run` used to wipe node_modules (`npm ci`) and rebuild dist on
+# every start, ~20 s each time, and pulled node_modules from under anything else using it meanwhile (a second
+# `make run`, the e2e's Chromium driver). The stamp is inside node_modules, so deleting that reinstalls.
+UI_STAMP := $(UI_DIR)/node_modules/.ivrgraph-installed
+UI_BUILD_INPUTS := $(shell find $(UI_DIR)/src $(UI_DIR)/public -type f 2>/dev/null) $(UI_DIR)/index.html \
+	$(wildcard $(UI_DIR)/vite.config.* $(UI_DIR)/tsconfig*.json)
 
-ui-build:  ## build the designer into designer_ui/dist (served by `ivrgraph serve`)
+$(UI_STAMP): $(UI_DIR)/package.json $(UI_DIR)/package-lock.json
+	$(UI_NPM) ci
+	touch $@
+
+$(UI_DIR)/dist/index.html: $(UI_STAMP) $(UI_BUILD_INPUTS)
 	$(UI_NPM) run build
+	touch $@
+
+ui-install: $(UI_STAMP)  ## install the designer's exact locked dependencies (when the lock changed)
+
+ui-build: $(UI_DIR)/dist/index.html  ## build the designer into designer_ui/dist (served by `ivrgraph serve`)
 
 ui-test:  ## vitest: the designer's pure logic
 	$(UI_NPM) test
