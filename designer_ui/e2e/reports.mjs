@@ -62,7 +62,12 @@ export async function callReports(page, { check, shot, me, openDrawn, placeCall,
   check((await view.getByLabel("Scenario", { exact: true }).inputValue()) === slug, "the report counts that scenario's calls");
   const summary = view.getByTestId("reports-summary");
   await summary.filter({ hasText: /^\d+ calls? from / }).waitFor();
-  check(asked.length > 0 && asked[0].get("group") === "day" && asked[0].get("scenario") === slug, "yesterday is asked for by day first");
+  check(asked.length > 0 && asked[0].get("group") === "day" && asked[0].get("scenario") === slug, "the last 7 days are asked for by day first");
+  await summary.filter({ hasText: /^4 calls from / }).waitFor(); // today's calls among them, not "0 calls" of yesterday
+
+  await view.getByRole("button", { name: "Today", exact: true }).click();
+  await summary.filter({ hasText: /^4 calls on / }).waitFor();
+  check((await view.getByTestId("report-row").count()) === 1, "today: one row, its 4 calls");
 
   await view.getByRole("button", { name: "Last 7 days", exact: true }).click();
   await summary.filter({ hasText: /^4 calls from / }).waitFor();

@@ -123,7 +123,7 @@ describe("asking for the report", () => {
 describe("the Reports view", () => {
   it("offers the presets (the chosen one pressed), the rows, every scenario, and Refresh", () => {
     const html = renderToHtml(ReportsView, view());
-    expect(buttonTexts(html)).toEqual(["Yesterday", "Last 7 days", "This month", "Custom days", "Refresh"]);
+    expect(buttonTexts(html)).toEqual(["Today", "Yesterday", "Last 7 days", "This month", "Custom days", "Refresh"]);
     expect(html).toMatch(/<button type="button" aria-pressed="true" class="pressed">Yesterday</);
     const options = [...html.matchAll(/<option value="([^"]*)"[^>]*>([^<]*)</g)].map((m) => `${m[1]}=${m[2]}`);
     expect(options).toEqual([
@@ -132,12 +132,14 @@ describe("the Reports view", () => {
     ]); // prettier-ignore
     expect(html).not.toContain('type="date"');
     const custom = renderToHtml(ReportsView, view({ range: { preset: "custom", from: "2026-10-01", to: "2026-10-25" } }));
+    const several = renderToHtml(ReportsView, view({ days: { from: "2026-10-19", to: "2026-10-25" } }));
+    expect(marked(several, "reports-summary")).toBe("1,260 calls from Oct 19, 2026 to Oct 25, 2026, days and hours of Europe/Madrid");
     expect(custom).toContain('<label>From<input type="date" max="2026-10-25" value="2026-10-01"/></label>');
   });
 
   it("shows a row per hour, the repeated hour told by its offset, numbers grouped, and the totals at the foot", () => {
     const html = renderToHtml(ReportsView, view());
-    expect(marked(html, "reports-summary")).toBe("1,260 calls from Oct 25, 2026 to Oct 25, 2026, days and hours of Europe/Madrid");
+    expect(marked(html, "reports-summary")).toBe("1,260 calls on Oct 25, 2026, hours of Europe/Madrid");
     const [head, subhead, ...body] = cells(html);
     expect(head).toEqual(["Period", "Calls", "Answered", "Abandoned", "Transfers", "Status in the call register", "Average call", "Total time", "Most frequent results"]);
     expect(subhead).toEqual(["tried", "answered", "answered", "transferred", "missed", "abandoned in menu", "abandoned during a transfer",
@@ -176,8 +178,10 @@ describe("the Reports view", () => {
     expect(failed).not.toContain("<table");
   });
 
-  it("renders the page with yesterday by day asked for, the scenario named by the address chosen", () => {
+  it("renders the page with the last 7 days by day asked for, the scenario named by the address chosen", () => {
     const html = renderToHtml(ReportsPage, { initialScenario: "old-promo" });
+    // Today and yesterday are in it: a first report right after the first calls is not "0 calls".
+    expect(html).toMatch(/<button type="button" aria-pressed="true" class="pressed">Last 7 days</);
     expect(html).toContain('<option value="old-promo" selected="">old-promo</option>');
     expect(marked(html, "reports-summary")).toBe("Loading the report…");
   });
@@ -191,18 +195,18 @@ describe("the view in Spanish and Russian", () => {
 
   it("says every label, and groups the numbers, as the language does", () => {
     const es = words("es");
-    expect(es.buttons).toEqual(["Ayer", "Últimos 7 días", "Este mes", "Otros días", "Actualizar"]);
+    expect(es.buttons).toEqual(["Hoy", "Ayer", "Últimos 7 días", "Este mes", "Otros días", "Actualizar"]);
     expect(es.html).toContain("<h1>Informe de llamadas</h1>");
     expect(es.table[0]).toEqual(["Periodo", "Llamadas", "Atendidas", "Abandonadas", "Transferencias", "Estado en el registro de llamadas",
                                  "Duración media", "Duración total", "Resultados más frecuentes"]); // prettier-ignore
     expect(es.table.at(-1)!.slice(0, 3)).toEqual(["Total", "1260", "1210 96 %"]);
-    expect(es.summary).toBe("1260 llamadas del 25 oct 2026 al 25 oct 2026, días y horas de Europe/Madrid");
+    expect(es.summary).toBe("1260 llamadas el 25 oct 2026, horas de Europe/Madrid");
     const ru = words("ru");
-    expect(ru.buttons).toEqual(["Вчера", "Последние 7 дней", "Этот месяц", "Свои даты", "Обновить"]);
+    expect(ru.buttons).toEqual(["Сегодня", "Вчера", "Последние 7 дней", "Этот месяц", "Свои даты", "Обновить"]);
     expect(ru.html).toContain("<h1>Отчёт по звонкам</h1>");
     expect(ru.table[0]!.slice(0, 5)).toEqual(["Период", "Звонки", "Отвечено", "Брошено", "Переводы"]);
     expect(ru.table.at(-1)!.slice(0, 2).map((cell) => cell.replace(/\s/g, " "))).toEqual(["Итого", "1 260"]);
-    expect(ru.summary.replace(/\s/g, " ")).toMatch(/^1 260 звонков с 25 окт\.? 2026.* по 25 окт\.? 2026.*, дни и часы по времени Europe\/Madrid$/);
+    expect(ru.summary.replace(/\s/g, " ")).toMatch(/^1 260 звонков за 25 окт\.? 2026.*, часы по времени Europe\/Madrid$/);
   });
 
   it("has every Reports string in each language, none left in English", () => {

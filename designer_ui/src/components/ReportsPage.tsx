@@ -13,6 +13,7 @@ import { codeText, countText, type Language, type Translate } from "../lib/i18n"
 import { CALL_STATUSES } from "./callFilters";
 import { DayRangePicker } from "./DayRangePicker";
 import {
+  FIRST_PRESET,
   MAX_DAYS,
   numberText,
   periodText,
@@ -64,7 +65,9 @@ export function reportFailureText(t: Translate, error: unknown, zone: string): s
 /** What was counted: the calls, the days, and the clock they are days of. */
 export function summaryText(t: Translate, language: Language, report: api.CallReport, days: { from: string; to: string }): string {
   const day = (value: string) => formatDateTime(`${value}T12:00:00Z`, language, "date", "UTC");
-  return t("reports.summary", { calls: countText(language, "call", report.totals.calls), from: day(days.from), to: day(days.to), zone: report.tz });
+  const calls = countText(language, "call", report.totals.calls);
+  if (days.from === days.to) return t("reports.summaryDay", { calls, day: day(days.from), zone: report.tz });
+  return t("reports.summary", { calls, from: day(days.from), to: day(days.to), zone: report.tz });
 }
 
 export interface ReportsViewProps {
@@ -242,7 +245,7 @@ type Answer = { asked: string; report: api.CallReport; error?: undefined } | { a
 /** The view with its state: asks the server whenever the days, rows, scenario or a refresh ask for another report. */
 export function ReportsPage({ initialScenario = "" }: { initialScenario?: string }) {
   const { t } = useI18n();
-  const [range, setRange] = useState<ReportRange>({ preset: "yesterday", from: "", to: "" });
+  const [range, setRange] = useState<ReportRange>({ preset: FIRST_PRESET, from: "", to: "" });
   const [group, setGroup] = useState<ReportGroup>("day");
   const [scenario, setScenario] = useState(initialScenario);
   // Only to offer them: without the list, every scenario is still counted, and one can be named by the address.

@@ -15,6 +15,11 @@ describe("the days a preset covers, on the browser's clock", () => {
     expect(reportDays({ preset: "yesterday", from: "", to: "" }, MADRID, new Date("2026-03-01T10:00:00Z"))).toEqual({ from: "2026-02-28", to: "2026-02-28" });
   });
 
+  it("takes today as today there, not in UTC", () => {
+    expect(reportDays({ preset: "today", from: "", to: "" }, MADRID, JUST_AFTER_MIDNIGHT)).toEqual({ from: "2026-10-26", to: "2026-10-26" });
+    expect(reportDays({ preset: "today", from: "", to: "" }, "UTC", JUST_AFTER_MIDNIGHT)).toEqual({ from: "2026-10-25", to: "2026-10-25" });
+  });
+
   it("takes the last 7 days with today, and this month from its 1st to today", () => {
     expect(reportDays({ preset: "last7", from: "", to: "" }, MADRID, JUST_AFTER_MIDNIGHT)).toEqual({ from: "2026-10-20", to: "2026-10-26" });
     expect(reportDays({ preset: "thisMonth", from: "", to: "" }, MADRID, JUST_AFTER_MIDNIGHT)).toEqual({ from: "2026-10-01", to: "2026-10-26" });

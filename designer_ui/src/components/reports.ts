@@ -8,9 +8,14 @@ import type { Language } from "../lib/i18n";
 import { filterQuery, NO_FILTERS, shiftDay } from "./callFilters";
 import { rangeDays, todayIn } from "./flowStats";
 
-/** The ranges offered at a click ("how did yesterday go?"), and the supervisor's own days. */
-export type ReportPreset = "yesterday" | "last7" | "thisMonth" | "custom";
-export const REPORT_PRESETS: ReportPreset[] = ["yesterday", "last7", "thisMonth", "custom"];
+/**
+ * The ranges offered at a click ("how is today going?", "how did yesterday go?"), and the supervisor's own days.
+ * The view opens on the last 7 days, today and yesterday among them: opened on yesterday alone, it said "0 calls"
+ * to an analyst who had just placed their first calls (Russian analyst review).
+ */
+export type ReportPreset = "today" | "yesterday" | "last7" | "thisMonth" | "custom";
+export const REPORT_PRESETS: ReportPreset[] = ["today", "yesterday", "last7", "thisMonth", "custom"];
+export const FIRST_PRESET: ReportPreset = "last7";
 
 export type ReportGroup = CallReportQuery["group"] & string;
 export const REPORT_GROUPS: ReportGroup[] = ["day", "hour", "scenario", "day_scenario"];
@@ -29,7 +34,7 @@ export interface ReportRange {
 }
 
 /**
- * The days a range covers, first and last included, on `zone`'s clock: yesterday; the last 7 days, today included
+ * The days a range covers, first and last included, on `zone`'s clock: today; yesterday; the last 7 days, today included
  * (as the canvas statistics' preset); this month from its 1st to today; or the custom days as typed.
  */
 export function reportDays(range: ReportRange, zone: string, now: Date = new Date()): { from: string; to: string } {
@@ -37,6 +42,8 @@ export function reportDays(range: ReportRange, zone: string, now: Date = new Dat
   switch (range.preset) {
     case "custom":
       return { from: range.from, to: range.to };
+    case "today":
+      return { from: today, to: today };
     case "yesterday": {
       const yesterday = shiftDay(today, -1) ?? today;
       return { from: yesterday, to: yesterday };
