@@ -32,14 +32,17 @@ AUDIO_NAME: dict[str, Any] = {
     "x-ui": {"widget": "audio"},
 }
 
-# What a phrase spoken through TTS is configured with (Say Phrase and every spoken prompt).
+# What a phrase spoken through TTS is configured with (Say Phrase and every spoken prompt). `spoken` tells the
+# designer the caller hears this template (Listen, and Insert variable writes a date through spoken_date); the
+# blocks say the same to validation with TemplateField(spoken=True), and tests/blocks/test_spoken_fields.py keeps
+# the two in step.
 SPOKEN_TEXT: dict[str, Any] = {
     "text": {
         "type": "string",
         "minLength": 1,
         "maxLength": 2000,
         "title": "Text to say",
-        "x-ui": {"widget": "template"},
+        "x-ui": {"widget": "template", "spoken": True},
     },
     "language": LANGUAGE,
     "voice": {"type": "string", "maxLength": 100, "title": "Voice"},

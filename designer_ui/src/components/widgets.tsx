@@ -18,7 +18,7 @@ import { useI18n } from "../i18n";
 import { AUDIO_ACCEPT, uploadFailure } from "../lib/audioUpload";
 import { previewLine, previewPhrase, previewVariables, type PreviewOutcome, type PreviewServer } from "../lib/speechPreview";
 import { EMPTY_TEST_CALL, readTestCall } from "../lib/testCallInputs";
-import { declaredType, insertVariable, variableSlot } from "../lib/variables";
+import { declaredType, insertVariable, templateSlot, type VariableSlot } from "../lib/variables";
 import { useEditor } from "../store/editor";
 
 export interface FormContext {
@@ -93,7 +93,11 @@ export function PreviewLine({ outcome }: { outcome: PreviewOutcome }) {
   );
 }
 
-function TextWithVariables(props: WidgetProps & { multiline: boolean; monospace?: boolean; speak?: boolean }) {
+/**
+ * A text field with Insert variable: `slot` is how it takes a picked variable, and a phrase the caller hears
+ * ("spoken") also offers Listen.
+ */
+function TextWithVariables(props: WidgetProps & { multiline: boolean; monospace?: boolean; slot: VariableSlot }) {
   const { t } = useI18n();
   const ctx = context(props);
   const ref = useRef<HTMLTextAreaElement & HTMLInputElement>(null);
@@ -119,7 +123,7 @@ function TextWithVariables(props: WidgetProps & { multiline: boolean; monospace?
     const end = element?.selectionEnd ?? start;
     // Expressions use bare names; text templates need {{ }}; a phrase the caller hears says a date as a date.
     const type = declaredType(useEditor.getState().head.variables, name);
-    const next = insertVariable(value, name, type, variableSlot(props), start, end);
+    const next = insertVariable(value, name, type, props.slot, start, end);
     props.onChange(next.text);
     requestAnimationFrame(() => {
       element?.focus();
@@ -142,7 +146,7 @@ function TextWithVariables(props: WidgetProps & { multiline: boolean; monospace?
       {props.multiline ? <textarea rows={3} {...common} /> : <input type="text" {...common} />}
       <div className="row small">
         <VariablePicker variables={ctx.variables} onPick={pick} />
-        {props.speak && (
+        {props.slot === "spoken" && (
           <button type="button" onClick={preview} disabled={!value} title={t("editor.preview")}>
             ▶ {t("editor.preview")}
           </button>
@@ -303,9 +307,10 @@ function SelectWidget(props: WidgetProps) {
 
 export const WIDGETS: RegistryWidgetsType = {
   SelectWidget,
-  template: (props) => <TextWithVariables {...props} multiline speak />,
-  expression: (props) => <TextWithVariables {...props} multiline={false} monospace speak={false} />,
-  sql: (props) => <TextWithVariables {...props} multiline monospace />,
+  // Spoken or not, as the field's schema says (`x-ui.spoken`): a plugin's SMS text is a template nobody hears.
+  template: (props) => <TextWithVariables {...props} multiline slot={templateSlot(props.schema)} />,
+  expression: (props) => <TextWithVariables {...props} multiline={false} monospace slot="bare" />,
+  sql: (props) => <TextWithVariables {...props} multiline monospace slot="template" />,
   variable: (props) => <ListInput {...props} choices={context(props).variables} listId={`${props.id}-variables`} />,
   scenario: (props) => <ListInput {...props} choices={context(props).scenarios} listId={`${props.id}-scenarios`} />,
   audio: (props) => <AudioInput {...props} />,

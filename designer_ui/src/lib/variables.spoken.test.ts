@@ -2,20 +2,22 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import type { BlockSpec, JsonSchemaObject } from "./catalog";
 import catalogJson from "./fixtures/catalog.json";
-import { declaredType, insertVariable, SPOKEN_FIELDS, SPOKEN_FORMS, variableSlot } from "./variables";
+import { declaredType, insertVariable, isSpoken, SPOKEN_FORMS, templateSlot, type VariableSlot } from "./variables";
 
-// The fields as the template widgets (widgets.tsx) describe them: `template` offers Listen, `expression` does not
-// and is one line, `sql` says nothing of speaking.
-const sayPhraseText = { name: "text", speak: true, multiline: true };
-const transferTarget = { name: "target", speak: true, multiline: true };
-const condition = { name: "expression", speak: false, multiline: false };
-const sqlQuery = { name: "query", multiline: true };
+// The fields as the widgets (widgets.tsx) take a variable: a `template` field by what its schema says of it, an
+// `expression` by its bare name, an `sql` query in braces.
+const sayPhraseText = templateSlot({ type: "string", "x-ui": { widget: "template", spoken: true } });
+const transferTarget = templateSlot({ type: "string", "x-ui": { widget: "template" } });
+// The example SMS plugin's message (examples/plugins/ivrgraph-sms): a field named `text`, sent and never heard.
+const smsText = templateSlot({ type: "string", title: "Text", "x-ui": { widget: "template" } });
+const condition: VariableSlot = "bare";
+const sqlQuery: VariableSlot = "template";
 
 const declared = [{ name: "fecha", type: "date" }, { name: "nombre", type: "string" }, { name: "saldo", type: "number" }];
 
 /** What picking `name` at the end of `text` writes into a field like `field`. */
-function pick(text: string, name: string, field: { name: string; speak?: boolean; multiline: boolean }): string {
-  return insertVariable(text, name, declaredType(declared, name), variableSlot(field), text.length).text;
+function pick(text: string, name: string, field: VariableSlot): string {
+  return insertVariable(text, name, declaredType(declared, name), field, text.length).text;
 }
 
 describe("Insert variable in a phrase the caller hears", () => {
@@ -39,8 +41,9 @@ describe("Insert variable in a phrase the caller hears", () => {
 });
 
 describe("Insert variable where nothing is spoken", () => {
-  it("writes a date as it is in a template that is dialled, shown or stored", () => {
+  it("writes a date as it is in a template that is dialled, shown, sent or stored", () => {
     expect(pick("", "fecha", transferTarget)).toBe("{{ fecha }}");
+    expect(pick("Su cita es el ", "fecha", smsText)).toBe("Su cita es el {{ fecha }}");
     expect(pick("SELECT 1 WHERE d = ", "fecha", sqlQuery)).toBe("SELECT 1 WHERE d = {{ fecha }}");
   });
 
@@ -49,24 +52,32 @@ describe("Insert variable where nothing is spoken", () => {
   });
 });
 
-/** Each template-widget field of the built-in blocks: its name, and whether it sits beside a voice, as spoken text does. */
-function templateFields(schema: JsonSchemaObject, out: { name: string; spoken: boolean }[] = []): { name: string; spoken: boolean }[] {
-  const properties = (schema.properties ?? {}) as Record<string, JsonSchemaObject>;
-  for (const [name, field] of Object.entries(properties)) {
-    if (field["x-ui"]?.widget === "template") out.push({ name, spoken: "voice" in properties });
+/** Each template-widget field of the built-in blocks: its name and its schema. */
+function templateFields(schema: JsonSchemaObject, out: { name: string; schema: JsonSchemaObject }[] = []) {
+  for (const [name, field] of Object.entries(schema.properties ?? {})) {
+    if (field["x-ui"]?.widget === "template") out.push({ name, schema: field });
     templateFields(field, out);
   }
   for (const branch of [...((schema.oneOf ?? []) as JsonSchemaObject[]), ...((schema.anyOf ?? []) as JsonSchemaObject[])]) templateFields(branch, out);
-  if (schema.items && typeof schema.items === "object") templateFields(schema.items as JsonSchemaObject, out);
+  if (schema.items && typeof schema.items === "object") templateFields(schema.items, out);
   return out;
 }
 
 describe("what counts as spoken", () => {
-  it("is the spoken text of Say Phrase and the prompts, not a Transfer's destination nor a Callback's number", () => {
-    const fields = (catalogJson as unknown as BlockSpec[]).flatMap((block) => templateFields(block.config_schema));
-    expect(fields.filter((field) => field.spoken).length).toBeGreaterThan(3); // Say Phrase, the IVR's prompts, Message
-    for (const field of fields) expect(variableSlot({ name: field.name, speak: true, multiline: true }) === "spoken", field.name).toBe(field.spoken);
-    expect([...SPOKEN_FIELDS]).toEqual(["text"]);
+  it("is what the field's schema says: the spoken text of Say Phrase and the prompts, not a Transfer's destination nor a Callback's number", () => {
+    const blocks = catalogJson as unknown as BlockSpec[];
+    const spoken = blocks.flatMap((block) => templateFields(block.config_schema).filter((field) => isSpoken(field.schema)).map(() => block.type));
+    expect(spoken).toEqual(["ivr", "ivr", "ivr", "say_phrase"]); // the IVR's three prompts, Say Phrase's text
+    const heard = (type: string) => templateFields(blocks.find((block) => block.type === type)!.config_schema).map((field) => templateSlot(field.schema));
+    expect(heard("transfer")).not.toContain("spoken");
+    expect(heard("callback")).toEqual(["template"]);
+  });
+
+  it("is only a spoken: true, never a field's name nor another hint", () => {
+    expect(isSpoken({ "x-ui": { widget: "template", spoken: "yes" } })).toBe(false);
+    expect(isSpoken({ "x-ui": { widget: "template" } })).toBe(false);
+    expect(isSpoken({})).toBe(false);
+    expect(isSpoken({ "x-ui": { widget: "template", spoken: true } })).toBe(true);
   });
 
   it("says the types the server warns of as the server writes them (graph_engine/template_hints.py)", () => {

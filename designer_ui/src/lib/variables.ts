@@ -36,11 +36,14 @@ export function availableVariables(head: DocumentHead, nodes: BlockNode[]): stri
 export const SPOKEN_FORMS: Readonly<Record<string, string>> = { date: "spoken_date" };
 
 /**
- * The config fields whose template the caller hears, by their name in the block's schema: the spoken text of a
- * Say Phrase and of every prompt (blocks/common.py's SPOKEN_TEXT). The other template fields (a Transfer's
- * destination, a Callback's number) are dialled or shown, never spoken.
+ * Whether the caller hears a field's template: its schema says so, `"x-ui": {"widget": "template", "spoken": true}`,
+ * as the spoken text of a Say Phrase and of every prompt does (blocks/common.py's SPOKEN_TEXT). The other template
+ * fields (a Transfer's destination, a Callback's number, an SMS's text) are dialled, shown or sent, never spoken.
  */
-export const SPOKEN_FIELDS: ReadonlySet<string> = new Set(["text"]);
+export function isSpoken(schema: object): boolean {
+  const hint = (schema as Record<string, unknown>)["x-ui"];
+  return typeof hint === "object" && hint !== null && (hint as Record<string, unknown>).spoken === true;
+}
 
 /** A declared variable's type; undefined for a variable the scenario does not declare (a channel fact, a block's). */
 export function declaredType(variables: readonly { name: string; type?: string }[] | undefined, name: string): string | undefined {
@@ -53,13 +56,9 @@ export function declaredType(variables: readonly { name: string; type?: string }
  */
 export type VariableSlot = "bare" | "template" | "spoken";
 
-/**
- * The slot of a field drawn by the template widgets (widgets.tsx): `name` is the field's name in its block's
- * schema, `speak` whether its widget offers Listen (template: true, expression: false, sql: not set).
- */
-export function variableSlot(field: { name: string; speak?: boolean; multiline: boolean }): VariableSlot {
-  if (field.speak === false && !field.multiline) return "bare";
-  return field.speak === true && SPOKEN_FIELDS.has(field.name) ? "spoken" : "template";
+/** The slot of a field drawn by the `template` widget (widgets.tsx): a phrase the caller hears where its schema says so. */
+export function templateSlot(schema: object): VariableSlot {
+  return isSpoken(schema) ? "spoken" : "template";
 }
 
 /** Write variable `name` (of declared `type`, if any) over `start`..`end` of `text` as `slot` takes it; the caret after it. */
