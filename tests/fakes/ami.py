@@ -39,7 +39,8 @@ CAPTURES = Path(
 )
 
 # Which transcript plays which callee number (README section 4); a longer number plays its first four digits'
-# (50001 and 50002 are two callees who both answer like 5000). Unknown numbers behave like 9000.
+# (50001 and 50002 are two callees who both answer like 5000). Unknown numbers behave like 9000, or as
+# `FakeAmi.unknown_callee` says; `FakeAmi.callee_aliases` gives a number another callee's behaviour.
 CALLEE_CAPTURES: Mapping[str, str] = {
     "1123": "c1x.txt",  # answers after 1 s, DTMF 123
     "1124": "c1x-noagi.txt",  # answers, but the dialplan's AGI finds no FastAGI server (AGISTATUS=FAILURE)
@@ -366,6 +367,12 @@ class FakeAmi:
     # technology does (c-errors.txt test 4).
     channel_templates: tuple[str, ...] = ()
     auth_failure_delay: float = 1.0  # b.txt: Asterisk waits 1.000 s before "Authentication failed"
+    # The captured callee whose transcript a number CALLEE_CAPTURES does not map plays (by itself or by its first
+    # four digits): 9000, as Asterisk has no such callee. Someone acting out a list of real-looking numbers
+    # (+34600111222) makes them answer with "1123" (designer_ui/e2e/fake_pbx.py --answer-all).
+    unknown_callee: str = "9000"
+    # Numbers that play another captured callee's transcript ("+34600111222" -> "2000": busy), before any other rule.
+    callee_aliases: Mapping[str, str] = field(default_factory=dict)
     contexts: Mapping[str, frozenset[str]] = field(
         default_factory=lambda: {"outbound-ivr": frozenset({"s"}), "outbound-ivr-f": frozenset({"s", "failed"})}
     )
@@ -625,6 +632,14 @@ class FakeAmi:
                 return match.group(1)
         return None
 
+    def played_callee(self, number: str) -> str:
+        """The CALLEE_CAPTURES number whose transcript a call to `number` plays: its alias, itself, its first four
+        digits' (50001 answers as 5000), else `unknown_callee`."""
+        for candidate in (self.callee_aliases.get(number), number, number[:4]):
+            if candidate is not None and candidate in CALLEE_CAPTURES:
+                return candidate
+        return self.unknown_callee
+
     def _start_call(self, channel: str, headers: list[tuple[str, str]], action_id: str | None) -> None:
         variables: dict[str, str] = {}
         for value in all_values(headers, "Variable"):
@@ -638,7 +653,8 @@ class FakeAmi:
             call.task = asyncio.create_task(self._fail_at_once(channel, headers, action_id, channel_id))
             self.calls.append(call)
             return
-        capture = CALLEE_CAPTURES.get(number) or CALLEE_CAPTURES.get(number[:4], "c9x.txt")
+        played = self.played_callee(number)
+        capture = CALLEE_CAPTURES[played]
         script = self._scripts.get(capture) or self._scripts.setdefault(capture, load_call_script(CAPTURES / capture))
         call = FakeCall(
             number=number,
@@ -660,6 +676,11 @@ class FakeAmi:
             # A failed call's OriginateResponse names the channel as requested (README section 3).
             f"Channel: {script.channel}\r\n".encode(): f"Channel: {channel}\r\n".encode(),
         }
+        if played not in (number, number[:4]):
+            # An alias or an unknown number plays another callee's capture: its channels and extension are named
+            # after the number dialled, as Asterisk names them (a prefix's callee keeps the captured names).
+            mapping[f"Local/{played}@".encode()] = f"Local/{number}@".encode()
+            mapping[f"Exten: {played}\r\n".encode()] = f"Exten: {number}\r\n".encode()
         call.task = asyncio.create_task(self._play(call, script, _substitution(mapping)))
         self.calls.append(call)
 
