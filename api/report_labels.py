@@ -1,7 +1,7 @@
 # ruff: noqa: RUF001  -- Russian words are the point of this module, not look-alike Latin letters
-"""The words of the register's exports in the designer's languages: each column's title, and each status and
-outcome code in words. A Spanish supervisor opening a campaign's report in Excel read `row,number,status,...` and
-`done`, `answered`, `hung_up` (review, 2026-12).
+"""The words of the register's exports in the designer's languages: each column's title, each status and outcome
+code in words, and what a caller hung up during. A Spanish supervisor opening a campaign's report in Excel read
+`row,number,status,...` and `done`, `answered`, `hung_up` (review, 2026-12).
 
 An export asked for in a language (`lang=en`, `es` or `ru`, what the designer sends) has these titles and labels;
 without `lang`, or with `lang=raw`, it is the file it always was, column names and codes, which BI tools and scripts
@@ -10,18 +10,22 @@ ids, times, a list's own columns). A code without words here (one a newer node w
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Annotated, Final, Literal, NamedTuple
 
 from fastapi import Query
+
+from agi_server.server import DURING_BLOCK_WORK
+from graph_engine.registry import BlockRegistry
 
 ReportLanguage = Literal["raw", "en", "es", "ru"]
 LanguageQuery = Annotated[
     ReportLanguage,
     Query(
-        description="The language of the column titles and of the status and outcome labels (`Estado`: `Contactado`), "
-        "for people opening the file: `en`, `es` or `ru`, as the designer sends its own. `raw` (the default) keeps "
+        description="The language of the column titles and of the status and outcome labels (`Estado`: `Contactado`; "
+        "in the call register, what a caller hung up during too), for people opening the file: `en`, `es` or `ru`, "
+        "as the designer sends its own. `raw` (the default) keeps "
         "the column names and codes (`status`: `done`) that BI tools and scripts parse, unchanged. Times and the "
         "clock their titles name, the other cells, the columns and their order are the same in both."
     ),
@@ -118,30 +122,90 @@ TRANSFER_OUTCOMES: Final[Vocabulary] = {
 }  # fmt: skip
 
 
+# What the caller hung up during (`hangup_during`): the channel operation their hangup cut (agi_server.channel),
+# read under the column's title ("Colgó durante": "Un mensaje").
+HANGUP_MOMENTS: Final[Vocabulary] = {
+    "answer": Words("Answering the call", "La respuesta a la llamada", "Ответ на звонок"),
+    "play": Words("A prompt", "Un mensaje", "Сообщение"),
+    "read_digits": Words("A prompt asking for keys, or the wait for them", "Un mensaje que pedía teclas, o su espera",
+                         "Сообщение с запросом клавиш или ожидание нажатия"),
+    "transfer": Words("A transfer (ringing, queued or connected)", "Una transferencia (sonando, en cola o conectada)",
+                      "Перевод (вызов, очередь или разговор)"),
+    "get_variable": Words("Reading a channel variable", "La lectura de una variable del canal",
+                          "Чтение переменной канала"),
+    "set_variable": Words("Setting a channel variable", "La asignación de una variable del canal",
+                          "Запись переменной канала"),
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class NamedCodes:
+    """Codes of one shape, a prefix and a name (`block:sql`), in words: `words` with `{name}` the name as the
+    export's `names` call it in its language, else as it is (a closed set of shapes over an open set of names)."""
+
+    prefix: str
+    words: Words
+
+
+# A hangup while a block worked away from the line (a database lookup): `block:` and the block's type, which the
+# catalog titles in English only (the designer's Spanish and Russian names of the built-in blocks are its own,
+# designer_ui/src/lib/blockText.ts), so in Spanish and Russian the block is named by its type.
+BLOCK_WORK: Final = NamedCodes(
+    DURING_BLOCK_WORK,
+    Words("The {name} block's work, away from the line", "El trabajo del bloque {name}, fuera de la línea",
+          "Работа блока {name} вне линии"),
+)  # fmt: skip
+
+
+def block_titles(registry: BlockRegistry, language: ReportLanguage) -> Mapping[str, str]:
+    """The names of `registry`'s block types in `language`: the catalog's titles (`sql`: `SQL Query`), which are
+    English; none in another language."""
+    return {name: block.title for name, block in registry.types.items()} if language == "en" else {}
+
+
 @dataclass(frozen=True)
 class Wording:
-    """An export's words in one language: its column titles, its codes' labels by column, its sheet's name. Raw
-    (`raw`) has none: every name and code as it is."""
+    """An export's words in one language: its column titles, its codes' labels by column, its sheet's name; the
+    columns whose codes are a prefix and a name, each with its words (`{name}` in them) and the names in this
+    language. Raw (`raw`) has none: every name and code as it is."""
 
     titles: Mapping[str, str]
     labels: Mapping[str, Mapping[str, str]]
     sheet: str
+    named: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    names: Mapping[str, str] = field(default_factory=dict)
 
     def rows(self, names: Sequence[str], rows: Iterable[Sequence[object]]) -> Iterable[Sequence[object]]:
         """`rows`, whose cells `names` names (then any others, left alone), each code of a labelled column in words;
         read as the result is: nothing is held."""
-        labelled = [(index, self.labels[name]) for index, name in enumerate(names) if name in self.labels]
+        labelled = [(index, self._words_of(name)) for index, name in enumerate(names)
+                    if name in self.labels or name in self.named]  # fmt: skip
         if not labelled:
             return rows
         return (_in_words(row, labelled) for row in rows)
 
+    def _words_of(self, column: str) -> Callable[[str], str]:
+        """How a code of `column` is said: by its label, or by its shape's words; a code neither knows as it is."""
+        labels = self.labels.get(column, {})
+        prefix, words = self.named.get(column, (None, ""))
 
-def _in_words(row: Sequence[object], labelled: Sequence[tuple[int, Mapping[str, str]]]) -> list[object]:
+        def said(code: str) -> str:
+            if code in labels:
+                return labels[code]
+            if prefix is not None and code.startswith(prefix) and len(code) > len(prefix):
+                name = code[len(prefix) :]
+                return words.format(name=self.names.get(name, name))
+            return code
+
+        return said
+
+
+def _in_words(row: Sequence[object], labelled: Sequence[tuple[int, Callable[[str], str]]]) -> list[object]:
     cells = list(row)
-    for index, labels in labelled:
+    for index, said in labelled:
         code = cells[index]
         if isinstance(code, str):
-            cells[index] = labels.get(code, code)
+            cells[index] = said(code)
     return cells
 
 
@@ -154,8 +218,11 @@ class ReportWords:
     codes: Mapping[str, Vocabulary]
     sheet: str
     sheet_titles: Words
+    # Columns whose codes are a prefix and a name (`hangup_during`'s `block:sql`), beside their closed set of codes.
+    named_codes: Mapping[str, NamedCodes] = field(default_factory=dict)
 
-    def wording(self, language: ReportLanguage) -> Wording:
+    def wording(self, language: ReportLanguage, names: Mapping[str, str] | None = None) -> Wording:
+        """The words in `language`; `names`: what the names in `named_codes` are called in it (`block_titles`)."""
         if language == "raw":
             return Wording(titles={}, labels={}, sheet=self.sheet)
         return Wording(
@@ -163,6 +230,9 @@ class ReportWords:
             labels={name: {code: getattr(words, language) for code, words in vocabulary.items()}
                     for name, vocabulary in self.codes.items()},
             sheet=getattr(self.sheet_titles, language),
+            named={column: (named.prefix, getattr(named.words, language))
+                   for column, named in self.named_codes.items()},
+            names=names or {},
         )  # fmt: skip
 
 
@@ -193,10 +263,12 @@ CALL_REGISTER: Final = ReportWords(
         "scheduled_job_ids": Words("Callbacks scheduled", "Devoluciones programadas", "Заказанные обратные звонки"),
         "error_steps": Words("Steps with errors", "Pasos con error", "Шаги с ошибкой"),
     },
-    codes={"status": CALL_STATUSES, "outcome": CALL_OUTCOMES, "transfer_outcome": TRANSFER_OUTCOMES},
+    codes={"status": CALL_STATUSES, "outcome": CALL_OUTCOMES, "transfer_outcome": TRANSFER_OUTCOMES,
+           "hangup_during": HANGUP_MOMENTS},
     sheet="calls",
     sheet_titles=Words("Calls", "Llamadas", "Звонки"),
-)
+    named_codes={"hangup_during": BLOCK_WORK},
+)  # fmt: skip
 
 # `GET /api/callbacks/campaigns/<id>.csv` and `.xlsx` (api.routes.callbacks.REPORT_COLUMNS); the list's own
 # columns after them keep the names they were imported with.

@@ -16,9 +16,9 @@ from sqlalchemy.orm import Session
 
 from api import personal_data
 from api.csv_export import CsvDelimiter, DelimiterQuery, TimeZoneQuery, zoned_csv
-from api.deps import RuntimeDep, Viewer
+from api.deps import Runtime, RuntimeDep, Viewer
 from api.query_params import READ_ON_CLOCK, Since, Until
-from api.report_labels import CALL_REGISTER, LanguageQuery, Wording
+from api.report_labels import CALL_REGISTER, LanguageQuery, ReportLanguage, Wording, block_titles
 from api.routes import AUTHED, problems
 from api.routes.scenarios import version_detail
 from api.schemas import CallDetail, CallPage, CallStatus, CallSummary, QueryMoment, VersionDetail
@@ -259,13 +259,15 @@ def export_calls(
     `sees_personal_data`; each export leaves an `export_calls` audit event with its filters (a number by its keyed
     hash).
 
-    `lang=es` (or `en`, `ru`; what the designer sends) titles the columns and writes `status`, `outcome` and
-    `transfer_outcome` in words for people (`Estado`: `Contestada`, `Hora de inicio (Europe/Madrid)`); without it,
-    or with `lang=raw`, the file keeps the column names and codes above, for BI tools and scripts."""
+    `lang=es` (or `en`, `ru`; what the designer sends) titles the columns and writes `status`, `outcome`,
+    `transfer_outcome` and `hangup_during` in words for people (`Estado`: `Contestada`, `Hora de inicio
+    (Europe/Madrid)`; `block:sql` as the block's work, named by its catalog title in English, by its type in the
+    other languages); without it, or with `lang=raw`, the file keeps the column names and codes above, for BI
+    tools and scripts."""
     filters = query.filters(ZoneInfo(tz))
     _record_export(runtime.database, user, filters, "csv")
     return StreamingResponse(
-        _csv_rows(runtime.database, filters, ZoneInfo(tz), delimiter, user, CALL_REGISTER.wording(lang)),
+        _csv_rows(runtime.database, filters, ZoneInfo(tz), delimiter, user, _register_words(runtime, lang)),
         media_type="text/csv",
         headers={"Content-Disposition": 'attachment; filename="calls.csv"'},
     )
@@ -310,7 +312,7 @@ def export_calls_xlsx(
     audited as the CSV is."""
     filters = query.filters(ZoneInfo(tz))
     _record_export(runtime.database, user, filters, "xlsx")
-    words = CALL_REGISTER.wording(lang)
+    words = _register_words(runtime, lang)
     with runtime.database.session() as session:
         rows = words.rows(CSV_COLUMNS, _register_rows(session, filters, user))
         book = zoned_xlsx(CSV_COLUMNS, rows, times=CSV_TIMES, zone=ZoneInfo(tz), in_utc_too="started_at",
@@ -320,6 +322,11 @@ def export_calls_xlsx(
         media_type=XLSX_MEDIA_TYPE,
         headers={"Content-Disposition": 'attachment; filename="calls.xlsx"', "Content-Length": str(book.size)},
     )
+
+
+def _register_words(runtime: Runtime, language: ReportLanguage) -> Wording:
+    """The register's words in `language`, a block named as this server's catalog titles it."""
+    return CALL_REGISTER.wording(language, block_titles(runtime.registry, language))
 
 
 def _register_rows(session: Session, filters: CallFilter, user: Principal) -> Iterator[list[object]]:

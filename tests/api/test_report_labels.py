@@ -1,6 +1,6 @@
-"""Every status and outcome an export can hold has words in every language, and every column a title: the sets are
-read from the enums, the constants and the code that writes them, so a new status or column without words fails
-here rather than reaching a supervisor's Excel as a bare code."""
+"""Every status and outcome an export can hold, and what a caller hung up during, has words in every language, and
+every column a title: the sets are read from the enums, the constants and the code that writes them, so a new status,
+channel operation or column without words fails here rather than reaching a supervisor's Excel as a bare code."""
 
 from __future__ import annotations
 
@@ -11,13 +11,23 @@ from typing import get_args
 
 import pytest
 
-from agi_server import dialer, metrics, server
+from agi_server import channel, dialer, metrics, server
 from agi_server.ami_protocol import DialOutcome
 from api import report_labels
-from api.report_labels import CALL_REGISTER, CAMPAIGN_REPORT, ReportLanguage, ReportWords, Vocabulary, Words
+from api.report_labels import (
+    BLOCK_WORK,
+    CALL_REGISTER,
+    CAMPAIGN_REPORT,
+    ReportLanguage,
+    ReportWords,
+    Vocabulary,
+    Words,
+    block_titles,
+)
 from api.routes.callbacks import REPORT_COLUMNS
 from api.routes.calls import CSV_COLUMNS
 from api.schemas import CallStatus, JobStatus
+from blocks import default_registry
 from graph_engine.channel import TransferOutcome
 from graph_engine.trace import CallOutcome
 from persistence import call_lists, callbacks, calls
@@ -82,11 +92,31 @@ CALL_STATUS_CODES = {*calls.STATUSES, *get_args(CallStatus)}
 TRANSFER_OUTCOME_CODES = {*(str(o) for o in TransferOutcome), calls.TRANSFER_LEFT_BY_CALLER}
 
 
+def _operations(module: ModuleType) -> set[str]:
+    """The operations `module`'s code names to a method taking one first (`self._run("play", ...)`, `_gone(...)`):
+    what agi_server.channel records as `hangup_during` when the caller's hangup cuts that operation."""
+    tree = ast.parse(inspect.getsource(module))
+    takers = {node.name for node in ast.walk(tree) if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+              and [argument.arg for argument in node.args.args[1:2]] == ["operation"]}  # fmt: skip
+    return {
+        node.args[0].value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in takers
+        and node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)
+    }  # fmt: skip
+
+
+# The channel's operations, and what it writes to `hangup_during` itself; the FastAGI server writes only the prefix
+# of a block's work (`block:sql`), worded apart (BLOCK_WORK).
+HANGUP_MOMENT_CODES = _operations(channel) | _written(channel, "hangup_during")
+
+
 def test_the_code_scan_sees_the_codes_written_outside_any_enum() -> None:
     """The scan itself reads what it should: codes only a line of persistence or the dialer writes."""
     assert {"cancelled", "window_closed", "already_reached", "cancelled_by_api", "unreached"} <= DIAL_OUTCOME_CODES
     assert {"emergency_number", "impossible_number", "scenario_unavailable"} <= DIAL_OUTCOME_CODES
     assert {"unknown_scenario", "protocol_error", "refused_stopping"} <= CALL_OUTCOME_CODES
+    assert {"answer", "play", "read_digits", "transfer", "get_variable", "set_variable"} <= HANGUP_MOMENT_CODES
 
 
 @pytest.mark.parametrize(
@@ -97,8 +127,9 @@ def test_the_code_scan_sees_the_codes_written_outside_any_enum() -> None:
         (report_labels.CALL_OUTCOMES, CALL_OUTCOME_CODES),
         (report_labels.CALL_STATUSES, CALL_STATUS_CODES),
         (report_labels.TRANSFER_OUTCOMES, TRANSFER_OUTCOME_CODES),
+        (report_labels.HANGUP_MOMENTS, HANGUP_MOMENT_CODES),
     ],
-    ids=["job status", "dial outcome", "call outcome", "call status", "transfer outcome"],
+    ids=["job status", "dial outcome", "call outcome", "call status", "transfer outcome", "hangup moment"],
 )
 def test_every_code_the_code_can_write_has_words_in_every_language(vocabulary: Vocabulary, codes: set[str]) -> None:
     assert sorted(codes - vocabulary.keys()) == []
@@ -132,3 +163,31 @@ def test_raw_changes_nothing_and_an_unknown_code_stays_as_it_is() -> None:
     spanish = CAMPAIGN_REPORT.wording("es")
     assert list(spanish.rows(["status", "outcome", "call_outcome"], rows)) == [["Contactado", "Ocupado", None, "x"]]
     assert list(spanish.rows(["status"], [["some_new_status"]])) == [["some_new_status"]]
+
+
+def test_the_server_writes_no_moment_of_its_own_but_a_blocks_work() -> None:
+    """Beside the channel's operations, the FastAGI server writes `block:` and a block's type; nothing else."""
+    assert _written(server, "hangup_during") == {BLOCK_WORK.prefix} == {server.DURING_BLOCK_WORK}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_hangup_during_any_blocks_work_is_in_words(language: ReportLanguage) -> None:
+    """Every block's type, a plugin's too, the block named by the catalog's title where the language has it (the
+    catalog's are English), else by its type; a type the catalog no longer has (a plugin removed) by its type."""
+    registry = default_registry()
+    wording = CALL_REGISTER.wording(language, block_titles(registry, language))
+    types = [*registry.types, "gone_plugin"]
+    said = [str(row[0]) for row in wording.rows(["hangup_during"], [[f"{server.DURING_BLOCK_WORK}{t}"] for t in types])]
+    for block_type, text in zip(types, said, strict=True):
+        block = registry.get(block_type)
+        name = block.title if block is not None and language == "en" else block_type
+        assert text == getattr(BLOCK_WORK.words, language).format(name=name), (block_type, text)
+        assert not text.startswith(server.DURING_BLOCK_WORK)
+    assert all(words.count("{name}") == 1 for words in BLOCK_WORK.words)
+
+
+def test_raw_keeps_what_the_caller_hung_up_during_as_it_is() -> None:
+    rows = [["read_digits", "block:sql"]]
+    assert CALL_REGISTER.wording("raw", block_titles(default_registry(), "raw")).rows(["hangup_during"], rows) is rows
+    # A bare prefix, with no block named, is no block's work.
+    assert list(CALL_REGISTER.wording("es").rows(["hangup_during"], [["block:"]])) == [["block:"]]

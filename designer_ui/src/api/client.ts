@@ -540,14 +540,21 @@ export function browserTimeZone(): string {
 }
 
 /**
- * A scenario's call register as CSV (every call matching `filters`, newest first), its times on `tz`'s clock,
- * which the header names (`started_at (Europe/Madrid)`); a plain link downloads it, the session cookie going along.
+ * The filters the register's CSV and XLSX take beside the scenario, the clock and the file's form: a scenario's
+ * Calls panel's, and the Call records page's (a UniqueID, the calls of a callback job) too.
+ */
+export type CallExportFilters = Omit<NonNullable<paths["/api/calls.csv"]["get"]["parameters"]["query"]>, "scenario" | "tz" | "delimiter" | "lang">;
+
+/**
+ * A scenario's call register as CSV (every call matching `filters`, newest first), or every scenario's (`scenario`
+ * null or ""), its times on `tz`'s clock, which the header names (`started_at (Europe/Madrid)`); a plain link
+ * downloads it, the session cookie going along.
  */
 export function callsCsvUrl(
-  scenario: string,
+  scenario: string | null,
   tz: string,
   delimiter: CsvDelimiter = "comma",
-  filters: CallFilterQuery = {},
+  filters: CallExportFilters = {},
   lang: ReportLanguage = "raw",
 ): string {
   const query = callsExportQuery(scenario, tz, filters);
@@ -556,12 +563,13 @@ export function callsCsvUrl(
 }
 
 /** The same calls as `callsCsvUrl`, as an Excel workbook (.xlsx): each cell typed, times as date-times on `tz`'s clock. */
-export function callsXlsxUrl(scenario: string, tz: string, filters: CallFilterQuery = {}, lang: ReportLanguage = "raw"): string {
+export function callsXlsxUrl(scenario: string | null, tz: string, filters: CallExportFilters = {}, lang: ReportLanguage = "raw"): string {
   return withLanguage("/api/calls.xlsx", callsExportQuery(scenario, tz, filters), lang);
 }
 
-function callsExportQuery(scenario: string, tz: string, filters: CallFilterQuery): URLSearchParams {
-  const query = new URLSearchParams({ scenario });
+function callsExportQuery(scenario: string | null, tz: string, filters: CallExportFilters): URLSearchParams {
+  // Every scenario's calls: no `scenario` at all, not an empty one (which the audit event would record as a filter).
+  const query = new URLSearchParams(scenario ? { scenario } : {});
   // `with_errors=false` is a filter too (the calls without errors): only what is not set is left out.
   for (const [name, value] of Object.entries(filters)) if (value !== undefined && value !== null && value !== "") query.set(name, String(value));
   query.set("tz", tz);

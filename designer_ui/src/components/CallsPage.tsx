@@ -6,6 +6,7 @@
  * job), or one call opened by its id (a log line); a page at a time. What it shows is kept in its address, so the
  * link pasted into a ticket opens the same calls and call. An opened call tells its story as the editor's Calls
  * tab does, with links to its path on its scenario's canvas and to the callback jobs it scheduled or was placed for.
+ * The calls listed download as CSV or an Excel workbook, every one the filters pick.
  */
 import { useEffect, useMemo, useState, type FormEvent } from "react";
 import * as api from "../api/client";
@@ -18,7 +19,7 @@ import { codeText, countText, type Translate } from "../lib/i18n";
 import { useEditor } from "../store/editor";
 import { CallerSearchField } from "./CallerSearchField";
 import { CodeSelect, DetailPanel, FilterForm, focusBack, ListStatus, ScenarioSelect } from "./callPageParts";
-import { CallDetails, CallTable, ErrorsSelect, openedCall, type OpenCall } from "./CallsPanel";
+import { CallDetails, CallDownloads, CallTable, ErrorsSelect, openedCall, type CallDownloadsProps, type OpenCall } from "./CallsPanel";
 import { jobHref, jobInLine } from "./callbackJobs";
 import { CALL_STATUSES, callerName, callNumbers, countNote, withOlderPage } from "./callFilters";
 import {
@@ -202,6 +203,14 @@ function CallDetailPanel({ opened, scenarioName, onClose }: { opened: Opened<Ope
   );
 }
 
+/**
+ * The list's query as the downloads take it (CallDownloads): its scenario, none for every one; its clock, which its
+ * range is read on and the files written on; and the rest of its filters, a number or a name, a UniqueID, a status...
+ */
+export function downloadsOf({ scenario, tz, ...filters }: api.RegisterQuery): CallDownloadsProps {
+  return { slug: scenario ?? null, zone: tz, query: filters };
+}
+
 /** The register's query: api/client.ts's, with the filters on errors and on a callback job it hands on. */
 type PageQuery = api.RegisterQuery;
 
@@ -263,6 +272,8 @@ export function CallsPage({ query, user }: { query: string; user: User }) {
             <button type="button" onClick={() => setReloads((n) => n + 1)}>
               {t("calls.refresh")}
             </button>
+            {/* The calls the list shows, all of them; none while its range is refused. */}
+            {"query" in planned && <CallDownloads {...downloadsOf(planned.query)} />}
           </div>
           {!user.sees_personal_data && <p className="hint" data-testid="calls-masked">{t("callsPage.masked")}</p>}
           <ListStatus

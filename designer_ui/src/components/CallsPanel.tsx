@@ -406,14 +406,22 @@ export function CallFiltersForm(props: { filters: CallFilters; onChange(next: Ca
   );
 }
 
+/** What CallDownloads downloads: the calls of scenario `slug` (null: of every scenario) that `query` picks. */
+export interface CallDownloadsProps {
+  slug?: string | null;
+  query: api.CallExportFilters;
+  /** The clock the list reads its range on and the files are written on: the browser's unless given. */
+  zone?: string;
+}
+
 /**
- * The calls the list shows, every one of them, to download: the same filters, on the browser's clock, titled and
- * labelled in the designer's language. As CSV, split as the browser's locale suggests its Excel splits; or as an
- * Excel workbook, whose typed cells need no splitting.
+ * The calls the list shows, every one of them, to download: the same scenario (or every one) and filters, on the
+ * list's clock, titled and labelled in the designer's language. As CSV, split as the browser's locale suggests its
+ * Excel splits; or as an Excel workbook, whose typed cells need no splitting.
  */
-export function CallDownloads({ slug, query }: { slug: string; query: api.CallFilterQuery }) {
+export function CallDownloads({ slug = null, query, zone }: CallDownloadsProps) {
   const { t, language } = useI18n();
-  const tz = api.browserTimeZone();
+  const tz = zone ?? api.browserTimeZone();
   return (
     <>
       <a className="button" href={api.callsCsvUrl(slug, tz, api.browserCsvDelimiter(), query, language)} download>

@@ -598,9 +598,11 @@ export interface paths {
          *     `sees_personal_data`; each export leaves an `export_calls` audit event with its filters (a number by its keyed
          *     hash).
          *
-         *     `lang=es` (or `en`, `ru`; what the designer sends) titles the columns and writes `status`, `outcome` and
-         *     `transfer_outcome` in words for people (`Estado`: `Contestada`, `Hora de inicio (Europe/Madrid)`); without it,
-         *     or with `lang=raw`, the file keeps the column names and codes above, for BI tools and scripts.
+         *     `lang=es` (or `en`, `ru`; what the designer sends) titles the columns and writes `status`, `outcome`,
+         *     `transfer_outcome` and `hangup_during` in words for people (`Estado`: `Contestada`, `Hora de inicio
+         *     (Europe/Madrid)`; `block:sql` as the block's work, named by its catalog title in English, by its type in the
+         *     other languages); without it, or with `lang=raw`, the file keeps the column names and codes above, for BI
+         *     tools and scripts.
          *
          *     **Role:** viewer or above (any signed-in user).
          */
@@ -4773,7 +4775,7 @@ export interface operations {
             query?: {
                 /** @description What separates the cells: `semicolon` for an Excel whose list separator is `;` (es, ru). */
                 delimiter?: "comma" | "semicolon";
-                /** @description The language of the column titles and of the status and outcome labels (`Estado`: `Contactado`), for people opening the file: `en`, `es` or `ru`, as the designer sends its own. `raw` (the default) keeps the column names and codes (`status`: `done`) that BI tools and scripts parse, unchanged. Times and the clock their titles name, the other cells, the columns and their order are the same in both. */
+                /** @description The language of the column titles and of the status and outcome labels (`Estado`: `Contactado`; in the call register, what a caller hung up during too), for people opening the file: `en`, `es` or `ru`, as the designer sends its own. `raw` (the default) keeps the column names and codes (`status`: `done`) that BI tools and scripts parse, unchanged. Times and the clock their titles name, the other cells, the columns and their order are the same in both. */
                 lang?: "raw" | "en" | "es" | "ru";
             };
             header?: never;
@@ -4834,7 +4836,7 @@ export interface operations {
     campaign_report_xlsx_api_callbacks_campaigns__campaign_id__xlsx_get: {
         parameters: {
             query?: {
-                /** @description The language of the column titles and of the status and outcome labels (`Estado`: `Contactado`), for people opening the file: `en`, `es` or `ru`, as the designer sends its own. `raw` (the default) keeps the column names and codes (`status`: `done`) that BI tools and scripts parse, unchanged. Times and the clock their titles name, the other cells, the columns and their order are the same in both. */
+                /** @description The language of the column titles and of the status and outcome labels (`Estado`: `Contactado`; in the call register, what a caller hung up during too), for people opening the file: `en`, `es` or `ru`, as the designer sends its own. `raw` (the default) keeps the column names and codes (`status`: `done`) that BI tools and scripts parse, unchanged. Times and the clock their titles name, the other cells, the columns and their order are the same in both. */
                 lang?: "raw" | "en" | "es" | "ru";
             };
             header?: never;
@@ -5230,7 +5232,7 @@ export interface operations {
                 tz?: string;
                 /** @description What separates the cells: `semicolon` for an Excel whose list separator is `;` (es, ru). */
                 delimiter?: "comma" | "semicolon";
-                /** @description The language of the column titles and of the status and outcome labels (`Estado`: `Contactado`), for people opening the file: `en`, `es` or `ru`, as the designer sends its own. `raw` (the default) keeps the column names and codes (`status`: `done`) that BI tools and scripts parse, unchanged. Times and the clock their titles name, the other cells, the columns and their order are the same in both. */
+                /** @description The language of the column titles and of the status and outcome labels (`Estado`: `Contactado`; in the call register, what a caller hung up during too), for people opening the file: `en`, `es` or `ru`, as the designer sends its own. `raw` (the default) keeps the column names and codes (`status`: `done`) that BI tools and scripts parse, unchanged. Times and the clock their titles name, the other cells, the columns and their order are the same in both. */
                 lang?: "raw" | "en" | "es" | "ru";
                 scenario?: string | null;
                 /** @description Calls started at or after this (ISO 8601). Without an offset (`2026-12-07T09:00:00`, or a date alone: its midnight) it is read on the clock `tz` names (UTC unless given). A local time a clock change skips or shows twice takes the offset before the change (fold=0): 02:30 in Europe/Madrid is 01:30 UTC on 29 March 2026, and 00:30 UTC on 25 October 2026. In a URL, an offset's + is written %2B. */
@@ -5304,7 +5306,7 @@ export interface operations {
             query?: {
                 /** @description The IANA time zone (e.g. Europe/Madrid) the times are written in, and a `since` or `until` without an offset read in; each time column's header names it. */
                 tz?: string;
-                /** @description The language of the column titles and of the status and outcome labels (`Estado`: `Contactado`), for people opening the file: `en`, `es` or `ru`, as the designer sends its own. `raw` (the default) keeps the column names and codes (`status`: `done`) that BI tools and scripts parse, unchanged. Times and the clock their titles name, the other cells, the columns and their order are the same in both. */
+                /** @description The language of the column titles and of the status and outcome labels (`Estado`: `Contactado`; in the call register, what a caller hung up during too), for people opening the file: `en`, `es` or `ru`, as the designer sends its own. `raw` (the default) keeps the column names and codes (`status`: `done`) that BI tools and scripts parse, unchanged. Times and the clock their titles name, the other cells, the columns and their order are the same in both. */
                 lang?: "raw" | "en" | "es" | "ru";
                 scenario?: string | null;
                 /** @description Calls started at or after this (ISO 8601). Without an offset (`2026-12-07T09:00:00`, or a date alone: its midnight) it is read on the clock `tz` names (UTC unless given). A local time a clock change skips or shows twice takes the offset before the change (fold=0): 02:30 in Europe/Madrid is 01:30 UTC on 29 March 2026, and 00:30 UTC on 25 October 2026. In a URL, an offset's + is written %2B. */
