@@ -15,8 +15,10 @@ from pydantic import (
     Field,
     StringConstraints,
     model_validator,
+    with_config,
 )
 from pydantic_core import PydanticCustomError
+from typing_extensions import TypedDict  # pydantic reads typing's own only from Python 3.12
 
 from blocks.builtin.sql import SOURCE_NAME_PATTERN
 from graph_engine.channel import TRANSFER_OUTCOMES
@@ -497,12 +499,33 @@ class ScenarioTestsOut(BaseModel):
     failed: int
 
 
+class ShippedFailingTest(BaseModel):
+    scenario: str = Field(description="The slug of the scenario the test belongs to: the published one, or one that "
+                          "continues in it by Go To Scenario")  # fmt: skip
+    test: str = Field(description="The test's name")
+    failures: list[str] = Field(description="Its first failures (up to 3), in English")
+    # A factory, as TestOutcome's: a version published before they were recorded has none (the designer's type says
+    # it may be missing), and `failures` alone says why.
+    failure_details: list[TestFailure] = Field(
+        default_factory=list, description="`failures` as data, in their order: each one's code, params and text"
+    )
+
+
+@with_config(ConfigDict(extra="allow"))
+class ValidationSummary(TypedDict, total=False):
+    """What publishing a version found, as stored with it (persistence.publishing.publish): its counts and codes
+    (`warnings`, `tests_passed`, `codes`...) as they are, and the tests a publisher published it despite."""
+
+    despite_failing_tests: list[ShippedFailingTest]
+
+
 class VersionSummary(BaseModel):
     number: int
     message: str
     created_at: datetime
     created_by: str
-    validation_summary: dict[str, Any]
+    # A dict typed where a client reads it: only the keys a version was stored with are listed (no nulls added).
+    validation_summary: ValidationSummary
 
 
 class VersionDetail(VersionSummary):

@@ -8,7 +8,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 import anyio
 from fastapi import APIRouter, File, Form, Path, Query, Response, UploadFile
@@ -46,6 +46,7 @@ from api.schemas import (
     TestOutcome,
     ValidateIn,
     ValidateOut,
+    ValidationSummary,
     VersionDetail,
     VersionSummary,
 )
@@ -115,7 +116,8 @@ def version_summary(version: ScenarioVersion) -> VersionSummary:
         message=version.message,
         created_at=version.created_at,
         created_by=version.created_by,
-        validation_summary=version.validation_summary,
+        # As stored (persistence.publishing.publish); the model checks the keys it types as it is built.
+        validation_summary=cast(ValidationSummary, version.validation_summary),
     )
 
 

@@ -182,11 +182,14 @@ def test_failing_tests_may_be_overridden_by_a_publisher_who_says_so_and_it_is_re
     )
     assert forced.status_code == 200, forced.text
     assert _failing(forced.json()) == [(callthrough, CALLTHROUGH_TEST)]
+    failure = "dialed ['queue:ventas'], expected ['queue:sales']"
+    details = {"code": "dialed_mismatch", "params": {"dialed": ["queue:ventas"], "expected": ["queue:sales"]}}
     record = [
         {
             "scenario": callthrough,
             "test": CALLTHROUGH_TEST,
-            "failures": ["dialed ['queue:ventas'], expected ['queue:sales']"],
+            "failures": [failure],
+            "failure_details": [{**details, "text": failure}],  # for the designer to say in the analyst's language
         }
     ]
     version = forced.json()["version"]

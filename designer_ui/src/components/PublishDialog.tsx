@@ -11,6 +11,7 @@ import { useConfirm, type Confirm } from "./ConfirmDialog";
 import { Dialog } from "./Dialog";
 import { alreadyFailing, blockingTests, onlyTestsBlock, publishAnywayRequest, testLabel } from "./failingTests";
 import { SemanticDiff } from "./SemanticDiff";
+import { FailuresInline, useFailuresSaid } from "./TestFailuresSaid";
 
 // Its own module now, shared with the Versions panel; still exported here, where the publish tests read it.
 export { SemanticDiff };
@@ -30,11 +31,12 @@ function alreadyFailingText(t: Translate, scenario: string | undefined): string 
   return scenario ? t("publish.alreadyFailing", { scenario }) : t("publish.alreadyFailingHere");
 }
 
-function AlreadyFailingItem({ test, scenario }: { test: TestOutcome; scenario?: string }) {
+function AlreadyFailingItem({ test, scenario, slug }: { test: TestOutcome; scenario?: string; slug?: string }) {
   const { t } = useI18n();
+  const said = useFailuresSaid(slug);
   return (
     <li className="problem warning" data-scenario={test.scenario ?? undefined} data-already-failing="true">
-      ⚠ {testLabel(t, test)} — {alreadyFailingText(t, scenario)}: {test.failures.join("; ")}
+      ⚠ {testLabel(t, test)} — {alreadyFailingText(t, scenario)}: <FailuresInline said={said(test)} />
     </li>
   );
 }
@@ -44,20 +46,24 @@ function AlreadyFailingItem({ test, scenario }: { test: TestOutcome; scenario?: 
  * (a draft with warnings alone publishes): the warnings are listed apart, saying they do not block, and so are the
  * tests of other scenarios that fail with the live version of this one already (`alreadyFailing`). A failed test
  * of another scenario (one that continues in this) names it. `onAnyway`: offered when failing tests alone block.
- * `scenario`: the name of the scenario being published, for the already-failing tests' warning.
+ * `scenario`: the name of the scenario being published, for the already-failing tests' warning; `slug`, its slug, for
+ * the tests' failures to name its blocks as the canvas does. Each failure is said in the interface language.
  */
 export function PublishBlocked({
   problems,
   failedTests,
   onAnyway,
   scenario,
+  slug,
 }: {
   problems: Problem[];
   failedTests: TestOutcome[];
   onAnyway?: () => void;
   scenario?: string;
+  slug?: string;
 }) {
   const { t } = useI18n();
+  const said = useFailuresSaid(slug);
   const errors = problems.filter((p) => p.severity === "error");
   const warnings = problems.filter((p) => p.severity !== "error");
   const blocking = blockingTests(failedTests);
@@ -71,7 +77,7 @@ export function PublishBlocked({
         ))}
         {blocking.map((test) => (
           <li key={`${test.scenario ?? ""}/${test.name}`} className="problem error" data-scenario={test.scenario ?? undefined}>
-            ✘ {testLabel(t, test)}: {test.failures.join("; ")}
+            ✘ {testLabel(t, test)}: <FailuresInline said={said(test)} />
           </li>
         ))}
       </ul>
@@ -91,7 +97,7 @@ export function PublishBlocked({
               <ProblemItem key={i} problem={problem} />
             ))}
             {oldFailures.map((test) => (
-              <AlreadyFailingItem key={`${test.scenario ?? ""}/${test.name}`} test={test} scenario={scenario} />
+              <AlreadyFailingItem key={`${test.scenario ?? ""}/${test.name}`} test={test} scenario={scenario} slug={slug} />
             ))}
           </ul>
         </>
@@ -188,10 +194,12 @@ export async function publishSaved(
 
 /**
  * The tests a publish ran, as it went through: each passed, failed (published despite it), or, for another
- * scenario's test, already failing with the live version of `scenario` (this one, by name), a warning.
+ * scenario's test, already failing with the live version of `scenario` (this one, by name), a warning. Why each
+ * failed in the interface language, its blocks named as the canvas of `slug` names them.
  */
-export function PublishedTests({ tests, scenario }: { tests: TestOutcome[]; scenario?: string }) {
+export function PublishedTests({ tests, scenario, slug }: { tests: TestOutcome[]; scenario?: string; slug?: string }) {
   const { t } = useI18n();
+  const said = useFailuresSaid(slug);
   if (tests.length === 0) return <p className="muted">{t("publish.noTests")}</p>;
   return (
     <ul className="tests">
@@ -203,8 +211,10 @@ export function PublishedTests({ tests, scenario }: { tests: TestOutcome[]; scen
             {mark} {testLabel(t, test)} — {outcome}
             {test.failures.length > 0 && (
               <ul>
-                {test.failures.map((failure, j) => (
-                  <li key={j}>{failure}</li>
+                {said(test).map((failure, j) => (
+                  <li key={j} lang={failure.english ? "en" : undefined}>
+                    {failure.text}
+                  </li>
                 ))}
               </ul>
             )}
@@ -290,7 +300,15 @@ export function PublishDialog(props: {
               {t("tests.untestedWarning")}
             </p>
           )}
-          {blocked && <PublishBlocked problems={blocked.problems} failedTests={blocked.tests} onAnyway={() => void publishAnyway()} scenario={props.name} />}
+          {blocked && (
+            <PublishBlocked
+              problems={blocked.problems}
+              failedTests={blocked.tests}
+              onAnyway={() => void publishAnyway()}
+              scenario={props.name}
+              slug={props.slug}
+            />
+          )}
           {error && <p role="alert" className="error-text">{error}</p>}
           <div className="row">
             <button type="submit" className="primary" disabled={busy}>
@@ -306,7 +324,7 @@ export function PublishDialog(props: {
           <h3>{t("publish.diff")}</h3>
           <SemanticDiff diff={result.diff} />
           <h3>{t("publish.tests")}</h3>
-          <PublishedTests tests={tests} scenario={props.name} />
+          <PublishedTests tests={tests} scenario={props.name} slug={props.slug} />
           <button type="button" className="primary" onClick={() => props.onClose(true)} autoFocus>
             {t("publish.cancel")}
           </button>

@@ -229,6 +229,51 @@ describe("a version published despite failing tests", () => {
   });
 });
 
+// Finding: a version published despite failing tests said why each failed in English, whatever the analyst's
+// language. The version records the failures' codes and params (`failure_details`) now, and says them as the Tests
+// tab does; a version recorded before (English sentences only) still says those.
+describe("why a test a version was published despite failed", () => {
+  const dialed = {
+    code: "dialed_mismatch",
+    params: { dialed: ["queue:ventas"], expected: ["queue:sales"] },
+    text: "dialed ['queue:ventas'], expected ['queue:sales']",
+  };
+  const unknownNode = { code: "unknown_node", params: { node: "salse" }, text: "expect.visited names 'salse', no block of the scenario" };
+  const recorded = (failureDetails?: unknown[]) => ({
+    despite_failing_tests: [
+      {
+        scenario: "employee-callthrough",
+        test: "database down: main menu anyway",
+        failures: (failureDetails ?? [dialed]).map((failure) => (failure as { text: string }).text),
+        ...(failureDetails ? { failure_details: failureDetails } : {}),
+      },
+    ],
+  });
+
+  it("is said in Spanish and in Russian from the recorded details", () => {
+    const es = renderInLanguage("es", ShippedFailing, { summary: recorded([dialed]), slug: "inbound-hotline" });
+    expect(es).toContain("«database down: main menu anyway» de employee-callthrough: La llamada marcó «queue:ventas»; la prueba espera «queue:sales».");
+    const ru = renderInLanguage("ru", ShippedFailing, { summary: recorded([dialed]), slug: "inbound-hotline" });
+    expect(ru).toContain(": Звонок набрал «queue:ventas»; тест ожидает «queue:sales».");
+    for (const html of [es, ru]) {
+      expect(html).not.toContain("expected [");
+      expect(html).not.toContain('lang="en"');
+    }
+  });
+
+  it("keeps the server's English, marked English, for a failure with no words here", () => {
+    const html = renderInLanguage("es", ShippedFailing, { summary: recorded([unknownNode, dialed]) });
+    expect(html).toContain(`: <span lang="en">expect.visited names &#x27;salse&#x27;, no block of the scenario</span>; La llamada marcó`);
+  });
+
+  it("is the recorded English, marked English, for a version recorded without details, or with details out of step", () => {
+    const english = `: <span lang="en">dialed [&#x27;queue:ventas&#x27;], expected [&#x27;queue:sales&#x27;]</span>`;
+    expect(renderInLanguage("ru", ShippedFailing, { summary: recorded() })).toContain(english);
+    const outOfStep = { despite_failing_tests: [{ ...recorded().despite_failing_tests[0]!, failure_details: [{ code: "dialed_mismatch" }] }] };
+    expect(renderInLanguage("ru", ShippedFailing, { summary: outOfStep })).toContain(english);
+  });
+});
+
 describe("a version published while tests of other scenarios already failed", () => {
   const summary = { errors: 0, already_failing: [{ scenario: "employee-callthrough", test: "night: closed message" }] };
 

@@ -8,12 +8,14 @@ import type { PublishResult, VersionSummary } from "../api/types";
 import { useI18n } from "../i18n";
 import { formatDateTime } from "../lib/format";
 import type { Translate } from "../lib/i18n";
+import type { TestFailure } from "../lib/testFailureText";
 import { ApiError } from "../api/http";
 import { useEditor } from "../store/editor";
 import { useConfirm, type Confirm, type ConfirmRequest } from "./ConfirmDialog";
 import { rollbackOrAnyway } from "./failingTests";
 import { publishRefusal } from "./PublishDialog";
 import { SemanticDiff } from "./SemanticDiff";
+import { FailuresInline, useFailuresSaid, type FailingTest } from "./TestFailuresSaid";
 
 /**
  * A refused rollback in words: the version rolled back to is the flow calls already run (`nothing-to-publish`),
@@ -207,12 +209,33 @@ export function VersionChangesButton(props: {
 
 /**
  * A test a version's `validation_summary` names: one a publisher published past (`despite_failing_tests`, with why
- * it failed), or another scenario's that already failed (`already_failing`).
+ * it failed: its English `failures`, and since they are recorded, `failure_details` to say them in the analyst's
+ * language), or another scenario's that already failed (`already_failing`).
  */
 interface ListedTest {
   scenario: string;
   test: string;
   failures?: unknown;
+  failure_details?: unknown;
+}
+
+/** A failure's details as the server records them (`TestFailure`): its code, params and English text. */
+function isTestFailure(value: unknown): value is TestFailure {
+  if (typeof value !== "object" || value === null) return false;
+  const { code, params, text } = value as Partial<Record<keyof TestFailure, unknown>>;
+  return typeof code === "string" && typeof text === "string" && typeof params === "object" && params !== null;
+}
+
+/**
+ * Why a test a version was published despite failed, as recorded: none when its summary lists no failures. Its
+ * details only when each failure has them, in step with its English sentences; else those sentences alone.
+ */
+function recordedFailures(entry: ListedTest): FailingTest | null {
+  if (!Array.isArray(entry.failures) || entry.failures.length === 0) return null;
+  const failures = entry.failures.map(String);
+  const details = Array.isArray(entry.failure_details) ? entry.failure_details : [];
+  const inStep = details.length === failures.length && details.every(isTestFailure);
+  return { scenario: entry.scenario, failures, failure_details: inStep ? details : [] };
 }
 
 /** The tests a version's summary lists under `key`, each naming its test and scenario; none when it lists none. */
@@ -230,23 +253,32 @@ export function shippedFailing(summary: Record<string, unknown>): ListedTest[] {
   return summaryTests(summary, "despite_failing_tests");
 }
 
-/** Said on a version published despite failing tests, each named with its scenario and why it failed. */
-export function ShippedFailing({ summary }: { summary: Record<string, unknown> }) {
+/**
+ * Said on a version of `slug` published despite failing tests, each named with its scenario and why it failed, in
+ * the analyst's language (a version recorded without the failures' details: in English, as recorded).
+ */
+export function ShippedFailing({ summary, slug }: { summary: Record<string, unknown>; slug?: string }) {
   const { t } = useI18n();
+  const said = useFailuresSaid(slug);
   const shipped = shippedFailing(summary);
   if (shipped.length === 0) return null;
   return (
     <details className="shipped-failing" data-testid="shipped-failing">
       <summary className="error-text">{t("versions.shippedFailing", { count: shipped.length })}</summary>
       <ul>
-        {shipped.map((entry, i) => (
-          <li key={i}>
-            {t("versions.shippedTest", { test: entry.test, scenario: entry.scenario })}
-            {Array.isArray(entry.failures) && entry.failures.length > 0 && (
-              <span lang="en">: {entry.failures.join("; ")}</span>
-            )}
-          </li>
-        ))}
+        {shipped.map((entry, i) => {
+          const failing = recordedFailures(entry);
+          return (
+            <li key={i}>
+              {t("versions.shippedTest", { test: entry.test, scenario: entry.scenario })}
+              {failing && (
+                <>
+                  : <FailuresInline said={said(failing)} />
+                </>
+              )}
+            </li>
+          );
+        })}
       </ul>
     </details>
   );
@@ -388,7 +420,7 @@ export function VersionsPanel(props: { slug: string; refreshKey: number; canRoll
               <div className="muted small">
                 {formatDateTime(item.created_at, language)} {item.created_by ?? ""}
               </div>
-              <ShippedFailing summary={item.validation_summary} />
+              <ShippedFailing summary={item.validation_summary} slug={slug} />
               <AlreadyFailing summary={item.validation_summary} />
               <div className="row">
                 <VersionChangesButton

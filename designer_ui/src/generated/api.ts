@@ -3236,6 +3236,29 @@ export interface components {
             csrf_token: string | null;
             user: components["schemas"]["UserPublic"];
         };
+        /** ShippedFailingTest */
+        ShippedFailingTest: {
+            /**
+             * Failure Details
+             * @description `failures` as data, in their order: each one's code, params and text
+             */
+            failure_details?: components["schemas"]["TestFailure"][];
+            /**
+             * Failures
+             * @description Its first failures (up to 3), in English
+             */
+            failures: string[];
+            /**
+             * Scenario
+             * @description The slug of the scenario the test belongs to: the published one, or one that continues in it by Go To Scenario
+             */
+            scenario: string;
+            /**
+             * Test
+             * @description The test's name
+             */
+            test: string;
+        };
         /** SimulateIn */
         SimulateIn: {
             /**
@@ -3674,6 +3697,17 @@ export interface components {
             /** Problems */
             problems: components["schemas"]["Issue"][];
         };
+        /**
+         * ValidationSummary
+         * @description What publishing a version found, as stored with it (persistence.publishing.publish): its counts and codes
+         *     (`warnings`, `tests_passed`, `codes`...) as they are, and the tests a publisher published it despite.
+         */
+        ValidationSummary: {
+            /** Despite Failing Tests */
+            despite_failing_tests?: components["schemas"]["ShippedFailingTest"][];
+        } & {
+            [key: string]: unknown;
+        };
         /** VersionDetail */
         VersionDetail: {
             /**
@@ -3691,10 +3725,7 @@ export interface components {
             message: string;
             /** Number */
             number: number;
-            /** Validation Summary */
-            validation_summary: {
-                [key: string]: unknown;
-            };
+            validation_summary: components["schemas"]["ValidationSummary"];
         };
         /** VersionSummary */
         VersionSummary: {
@@ -3709,10 +3740,7 @@ export interface components {
             message: string;
             /** Number */
             number: number;
-            /** Validation Summary */
-            validation_summary: {
-                [key: string]: unknown;
-            };
+            validation_summary: components["schemas"]["ValidationSummary"];
         };
     };
     responses: never;
