@@ -16,7 +16,8 @@ from values): a request's schema check gives pydantic's error type (`missing`, `
 parameter the route does not declare `unknown_query_parameter` (api.query_params); a refusal whose raiser named none
 gets a generic one (`GENERIC_CODE`), so a client never has to parse the English. A 409, or a wrong current
 password, lists the one thing that collided the same way where there is one to name (`username_taken` naming the
-user, `token_name_taken`, `last_admin`, `wrong_current_password`).
+user, `token_name_taken`, `last_admin`, `wrong_current_password`); a scenario delete refused `in-use` lists who
+still needs it as data in `referrers` (each scenario, where it names it, and the pending callbacks' count).
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ from api.routes import every_route
 from graph_engine.document import json_path
 from graph_engine.errors import DocumentError
 from persistence import errors as db
+from persistence.scenarios import Referrers, ScenarioInUse
 from voice import errors as voice
 
 log = logging.getLogger(__name__)
@@ -143,6 +145,8 @@ def _extensions(error: Exception) -> dict[str, Any]:
         return {"current_revision": error.current_revision, "document": error.document, "scenario_created_at": stamp}
     if isinstance(error, db.NothingToPublish | db.PublishedMeanwhile):
         return {"version": error.version}
+    if isinstance(error, ScenarioInUse):
+        return {"referred_by": error.referred_by, "referrers": _referrers(error.referrers)}
     if isinstance(error, db.InUse):
         return {"referred_by": error.referred_by}
     if isinstance(error, db.SlugTaken):
@@ -162,6 +166,18 @@ def _extensions(error: Exception) -> dict[str, Any]:
     if isinstance(error, db.Conflict | db.WrongPassword) and error.problems:  # a user name taken, the last admin...
         return {"problems": [dict(item) for item in error.problems]}
     return {}
+
+
+def _referrers(found: Referrers) -> list[dict[str, Any]]:
+    """Who keeps a scenario from being deleted, as data (api.schemas `ScenarioReferrer`, `CallbacksReferrer`): a
+    client names them in its own language, where `referred_by` has them in English words."""
+    items: list[dict[str, Any]] = [
+        {"kind": "scenario", "slug": scenario.slug, "name": scenario.name, "where": scenario.where}
+        for scenario in found.scenarios
+    ]
+    if found.pending_callbacks:
+        items.append({"kind": "callbacks", "count": found.pending_callbacks})
+    return items
 
 
 def _carried_headers(error: Exception) -> Mapping[str, str]:

@@ -115,6 +115,27 @@ class RefusalProblem(Problem):
     problems: list[ProblemItem] | None = None
 
 
+class ScenarioReferrer(BaseModel):
+    """A scenario with a block naming the one being deleted (Go To Scenario, Callback)."""
+
+    kind: Literal["scenario"]
+    slug: str
+    name: str
+    where: Literal["draft", "published", "both"] = Field(
+        description="Which of its documents names it: its draft, its published version (what its calls run), or both."
+    )
+
+
+class CallbacksReferrer(BaseModel):
+    """The callback jobs waiting to ring clients into the scenario being deleted (pending, or being dialled)."""
+
+    kind: Literal["callbacks"]
+    count: int = Field(ge=1)
+
+
+Referrer = Annotated[ScenarioReferrer | CallbacksReferrer, Field(discriminator="kind")]
+
+
 class ConflictProblem(Problem):
     """A 409 problem. Its `type` tells which: stale-revision, published-meanwhile, nothing-to-publish, in-use,
     already-exists, idempotency-key-reused (an Idempotency-Key sent again with another request), job-not-cancellable
@@ -122,6 +143,17 @@ class ConflictProblem(Problem):
     (a user name taken: `username_taken`; the last admin: `last_admin`; a token's name: `token_name_taken`)."""
 
     problems: list[ProblemItem] | None = None
+    referred_by: list[str] | None = Field(
+        default=None,
+        description='in-use: who still needs it, in English words ("scenario sales", "3 pending callback(s)"). A '
+        "scenario's refused delete has them as data in `referrers` too.",
+    )
+    referrers: list[Referrer] | None = Field(
+        default=None,
+        description="in-use of a scenario delete: who still needs the scenario, as data to say in any language: "
+        "each scenario naming it (`kind` scenario, by slug, with where it names it), then the callback jobs "
+        "waiting to ring into it (`kind` callbacks, their count; left out when there are none).",
+    )
     job_status: str | None = Field(
         default=None,
         description="job-not-cancellable: the job's status now (dialing, cancelled, completed, failed...); "

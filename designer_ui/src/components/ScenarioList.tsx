@@ -1,15 +1,17 @@
 /** Scenarios: search, page, create, duplicate, import, export, delete (each offered only to a role that may). */
 import { useCallback, useEffect, useRef, useState, type FormEvent } from "react";
 import * as api from "../api/client";
+import { ApiError } from "../api/http";
 import type { Role, ScenarioSummary, User } from "../api/types";
 import { navigate } from "../App";
 import { useI18n } from "../i18n";
-import type { Language, MessageKey, Translate } from "../lib/i18n";
+import { countText, type Language, type MessageKey, type Translate } from "../lib/i18n";
 import { emptyScenario } from "../lib/convert";
 import { formatDateTime } from "../lib/format";
 import type { ImportFailure } from "../lib/importFile";
 import { may } from "../lib/roles";
 import { slugify } from "../lib/slug";
+import { callbacksPath, NO_JOB_FILTERS } from "./callbackJobs";
 import { CallListDialog } from "./CallListDialog";
 import { CampaignsDialog } from "./CampaignsDialog";
 import { useConfirm, type Confirm, type ConfirmRequest } from "./ConfirmDialog";
@@ -191,6 +193,69 @@ export async function deleteIfConfirmed(item: ScenarioSummary, t: Translate, con
   return true;
 }
 
+/** Who keeps a scenario from being deleted (api/schemas.py `ScenarioReferrer`, `CallbacksReferrer`). */
+export type Referrer = api.Schemas["ScenarioReferrer"] | api.Schemas["CallbacksReferrer"];
+
+/** A delete the server refused because others still need the scenario: which scenario, and who needs it. */
+export interface InUseRefusal {
+  slug: string;
+  name: string;
+  referrers: Referrer[];
+}
+
+/**
+ * Who still needs the scenario, when `error` is a delete's 409 `in-use` that says so as data (`referrers`); null
+ * for anything else, a server too old to send them included: that refusal is shown in its own words, as before.
+ */
+export function inUseReferrers(error: unknown): Referrer[] | null {
+  if (!(error instanceof ApiError) || error.status !== 409) return null;
+  const body = error.body as { type?: unknown; referrers?: unknown } | null;
+  if (typeof body?.type !== "string" || !body.type.endsWith("/in-use") || !Array.isArray(body.referrers)) return null;
+  return body.referrers.filter(
+    (item): item is Referrer =>
+      (item?.kind === "scenario" && typeof item.slug === "string" && WHERE.includes(item.where)) ||
+      (item?.kind === "callbacks" && typeof item.count === "number"),
+  );
+}
+
+const WHERE: unknown[] = ["draft", "published", "both"] satisfies Extract<Referrer, { kind: "scenario" }>["where"][];
+
+/** Where the Callbacks page lists the jobs still waiting to ring into `slug`. */
+const pendingCallbacksHref = (slug: string) =>
+  `#${callbacksPath({ filters: { ...NO_JOB_FILTERS, scenario: slug, status: "pending" }, job: "" })}`;
+
+/**
+ * Why a scenario was not deleted, in the interface language: each scenario that names it, a link opening it, with
+ * where it names it (its draft, its published version or both), and how many callbacks still wait to ring into it,
+ * a link to them on the Callbacks page; then what to do about it.
+ */
+export function InUseRefusalView(props: { refusal: InUseRefusal; onClose(): void }) {
+  const { t, language } = useI18n();
+  const { slug, name, referrers } = props.refusal;
+  return (
+    <div role="alert" className="blocked" data-testid="delete-refused">
+      <p>{t("list.inUse", { name })}</p>
+      <ul>
+        {referrers.map((item) =>
+          item.kind === "scenario" ? (
+            <li key={`scenario:${item.slug}`}>
+              <a href={`#/s/${encodeURIComponent(item.slug)}`}>{item.name || item.slug}</a> — {t(`list.inUseWhere.${item.where}`)}
+            </li>
+          ) : (
+            <li key="callbacks">
+              <a href={pendingCallbacksHref(slug)}>{countText(language, "pendingCallback", item.count)}</a>
+            </li>
+          ),
+        )}
+      </ul>
+      <p className="hint">{t("list.inUseHint")}</p>
+      <div className="row">
+        <button type="button" onClick={props.onClose}>{t("list.inUseClose")}</button>
+      </div>
+    </div>
+  );
+}
+
 /** A row's name, linking to its editor, and its description: Markdown code spans in it drawn as code, as text. */
 export function ScenarioNameCell({ item }: { item: Pick<ScenarioSummary, "slug" | "name" | "description"> }) {
   return (
@@ -325,6 +390,8 @@ export function ScenarioList({ user }: { user: User }) {
   const [items, setItems] = useState<ScenarioSummary[]>([]);
   const [total, setTotal] = useState(0);
   const [error, setError] = useState<string | null>(null);
+  // The last delete refused because others still need the scenario.
+  const [refused, setRefused] = useState<InUseRefusal | null>(null);
   const [importFailure, setImportFailure] = useState<ImportFailure | null>(null);
   // A file whose slug a scenario here has: waiting for the analyst to say what it becomes.
   const [pendingImport, setPendingImport] = useState<{ file: File; taken: TakenSlug } | null>(null);
@@ -362,10 +429,13 @@ export function ScenarioList({ user }: { user: User }) {
   }
 
   async function deleteScenario(item: ScenarioSummary) {
+    setRefused(null);
     try {
       if (await deleteIfConfirmed(item, t, confirm)) await reload();
     } catch (e) {
-      setError(t("error.generic", { message: e instanceof Error ? e.message : String(e) }));
+      const referrers = inUseReferrers(e);
+      if (referrers) setRefused({ slug: item.slug, name: item.name, referrers });
+      else setError(t("error.generic", { message: e instanceof Error ? e.message : String(e) }));
     }
   }
 
@@ -410,6 +480,7 @@ export function ScenarioList({ user }: { user: User }) {
       </div>
       {!may(user.role, "create") && <p className="hint">{t("list.readOnly")}</p>}
       {error && <p role="alert" className="error-text">{error}</p>}
+      {refused && <InUseRefusalView refusal={refused} onClose={() => setRefused(null)} />}
       {importFailure && <ImportFailureView failure={importFailure} />}
       {confirmation}
       {pendingImport && (

@@ -2439,6 +2439,19 @@ export interface components {
             window_end: string | null;
         };
         /**
+         * CallbacksReferrer
+         * @description The callback jobs waiting to ring clients into the scenario being deleted (pending, or being dialled).
+         */
+        CallbacksReferrer: {
+            /** Count */
+            count: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "callbacks";
+        };
+        /**
          * CampaignOut
          * @description One imported call list: its jobs counted by status, and (for one campaign) by what the clients answered.
          */
@@ -2532,6 +2545,16 @@ export interface components {
             job_status?: string | null;
             /** Problems */
             problems?: components["schemas"]["ProblemItem"][] | null;
+            /**
+             * Referred By
+             * @description in-use: who still needs it, in English words ("scenario sales", "3 pending callback(s)"). A scenario's refused delete has them as data in `referrers` too.
+             */
+            referred_by?: string[] | null;
+            /**
+             * Referrers
+             * @description in-use of a scenario delete: who still needs the scenario, as data to say in any language: each scenario naming it (`kind` scenario, by slug, with where it names it), then the callback jobs waiting to ring into it (`kind` callbacks, their count; left out when there are none).
+             */
+            referrers?: (components["schemas"]["ScenarioReferrer"] | components["schemas"]["CallbacksReferrer"])[] | null;
             /** Status */
             status: number;
             /** Title */
@@ -3172,6 +3195,27 @@ export interface components {
             name: string;
             /** Slug */
             slug: string;
+        };
+        /**
+         * ScenarioReferrer
+         * @description A scenario with a block naming the one being deleted (Go To Scenario, Callback).
+         */
+        ScenarioReferrer: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "scenario";
+            /** Name */
+            name: string;
+            /** Slug */
+            slug: string;
+            /**
+             * Where
+             * @description Which of its documents names it: its draft, its published version (what its calls run), or both.
+             * @enum {string}
+             */
+            where: "draft" | "published" | "both";
         };
         /** ScenarioRename */
         ScenarioRename: {

@@ -54,6 +54,12 @@ const en = {
   "list.confirmDelete": "This cannot be undone.",
   "list.confirmDeleteLive": "It is live (version {version}): calls to it will stop being answered by it and hear the \"unavailable\" message instead; calls in progress finish. This cannot be undone.",
   "list.deleteNamed": "Delete “{name}”",
+  "list.inUse": "Scenario “{name}” was not deleted: it is still needed.",
+  "list.inUseHint": "Change its Go To Scenario and Schedule Callback blocks in these scenarios (and publish the live ones again), and cancel the callbacks or let them be made; then delete it.",
+  "list.inUseWhere.draft": "in its draft",
+  "list.inUseWhere.published": "in its published version",
+  "list.inUseWhere.both": "in its draft and its published version",
+  "list.inUseClose": "Close",
   "confirm.cancel": "Cancel",
   "list.empty": "No scenarios yet. Create one to start drawing a call flow.",
   "list.prev": "Previous",
@@ -1090,6 +1096,12 @@ const es: Messages = {
   "list.confirmDelete": "No se puede deshacer.",
   "list.confirmDeleteLive": "Está publicado (versión {version}): las llamadas dejarán de ser atendidas por él y oirán el mensaje de «no disponible»; las llamadas en curso terminan. No se puede deshacer.",
   "list.deleteNamed": "Eliminar «{name}»",
+  "list.inUse": "El escenario «{name}» no se ha eliminado: todavía se necesita.",
+  "list.inUseHint": "Cambie sus bloques Ir a escenario y Programar devolución en estos escenarios (y vuelva a publicar los que están publicados), y cancele las devoluciones de llamada o deje que se hagan; después elimínelo.",
+  "list.inUseWhere.draft": "en su borrador",
+  "list.inUseWhere.published": "en su versión publicada",
+  "list.inUseWhere.both": "en su borrador y en su versión publicada",
+  "list.inUseClose": "Cerrar",
   "confirm.cancel": "Cancelar",
   "list.empty": "Aún no hay escenarios. Cree uno para dibujar un flujo de llamada.",
   "list.prev": "Anterior",
@@ -2124,6 +2136,12 @@ const ru: Messages = {
   "list.confirmDelete": "Это нельзя отменить.",
   "list.confirmDeleteLive": "Он опубликован (версия {version}): звонки на него перестанут обслуживаться им, звонящие услышат сообщение «недоступно»; текущие звонки завершатся. Это нельзя отменить.",
   "list.deleteNamed": "Удалить «{name}»",
+  "list.inUse": "Сценарий «{name}» не удалён: он ещё нужен.",
+  "list.inUseHint": "Измените в этих сценариях блоки «Перейти в сценарий» и «Обратный звонок», которые на него ссылаются (опубликованные сценарии опубликуйте снова), и отмените обратные звонки или дождитесь их; затем удалите его.",
+  "list.inUseWhere.draft": "в черновике",
+  "list.inUseWhere.published": "в опубликованной версии",
+  "list.inUseWhere.both": "в черновике и в опубликованной версии",
+  "list.inUseClose": "Закрыть",
   "confirm.cancel": "Отмена",
   "list.empty": "Сценариев пока нет. Создайте первый.",
   "list.prev": "Назад",
@@ -3125,7 +3143,7 @@ export function codeText(t: Translate, kind: "outcome" | "status", code: string)
 }
 
 /** Things counted in the interface, in each language's plural forms (Intl.PluralRules categories). */
-export type Counted = "call" | "client" | "second" | "error" | "warning" | "block" | "connection" | "brokenPlugin" | "time" | "hungUp" | "errorStep";
+export type Counted = "call" | "client" | "second" | "error" | "warning" | "block" | "connection" | "brokenPlugin" | "time" | "hungUp" | "errorStep" | "pendingCallback";
 type Forms = Partial<Record<Intl.LDMLPluralRule, string>> & { other: string };
 
 const COUNTED: Record<Language, Record<Counted, Forms>> = {
@@ -3144,6 +3162,8 @@ const COUNTED: Record<Language, Record<Counted, Forms>> = {
     hungUp: { one: "{n} hung up", other: "{n} hung up" },
     // With its verb: a call's steps that took their block's error exit.
     errorStep: { one: "{n} step took an error exit", other: "{n} steps took an error exit" },
+    // Callback jobs still to ring into a scenario (pending, or being dialled).
+    pendingCallback: { one: "{n} pending callback", other: "{n} pending callbacks" },
   },
   es: {
     call: { one: "{n} llamada", other: "{n} llamadas" },
@@ -3157,6 +3177,7 @@ const COUNTED: Record<Language, Record<Counted, Forms>> = {
     time: { one: "{n} vez", other: "{n} veces" },
     hungUp: { one: "{n} colgó", other: "{n} colgaron" },
     errorStep: { one: "{n} paso salió por una salida «Error»", other: "{n} pasos salieron por una salida «Error»" },
+    pendingCallback: { one: "{n} devolución de llamada pendiente", other: "{n} devoluciones de llamada pendientes" },
   },
   ru: {
     call: { one: "{n} звонок", few: "{n} звонка", many: "{n} звонков", other: "{n} звонка" },
@@ -3171,6 +3192,7 @@ const COUNTED: Record<Language, Record<Counted, Forms>> = {
     time: { one: "{n} раз", few: "{n} раза", many: "{n} раз", other: "{n} раза" },
     hungUp: { one: "{n} положил трубку", few: "{n} положили трубку", many: "{n} положили трубку", other: "{n} положили трубку" },
     errorStep: { one: "{n} шаг ушёл по выходу «Ошибка»", few: "{n} шага ушли по выходу «Ошибка»", many: "{n} шагов ушли по выходу «Ошибка»", other: "{n} шага ушли по выходу «Ошибка»" },
+    pendingCallback: { one: "{n} ожидающий обратный звонок", few: "{n} ожидающих обратных звонка", many: "{n} ожидающих обратных звонков", other: "{n} ожидающего обратного звонка" },
   },
 };
 
