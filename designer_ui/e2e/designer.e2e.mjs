@@ -9,7 +9,9 @@
 // run a test call pressing 2 and check the lit path; call a list of clients with a published example, follow
 // that campaign, download its report and stop it. A scenario without positions is opened and checked for blocks
 // laid out over each other; blocks added from the palette or grown land on none (placement.mjs). Another new user changes their own password, writes straight after, signs out in the
-// middle of an edit (saved first) and back in with the new password. Another makes a viewer API token in the
+// middle of an edit (saved first) and back in with the new password. Another clicks the blocks of a menu saved
+// without its defaults and nothing is saved, then leaves (another address, the tab closed) a moment after an edit,
+// which is saved all the same (draft-revisions.mjs). Another makes a viewer API token in the
 // designer, and its write is refused. Real calls into a small menu are counted on its canvas by the Statistics
 // toggle. A support engineer finds a client's calls by number and time across scenarios on the Calls page, follows
 // the callback one of them scheduled to its job and back. Then a 300-node scenario is opened and timed, and an
@@ -31,6 +33,7 @@ import { blockPlacement } from "./placement.mjs";
 import { callReports } from "./reports.mjs";
 import { supportLookup } from "./support-lookup.mjs";
 import { manageUsers } from "./users.mjs";
+import { lookingSavesNothing } from "./draft-revisions.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 // Its own folder, emptied at each run, so what is there is what this run saw.
@@ -1994,6 +1997,9 @@ async function main() {
 
     // -- a user changes their own password; signing out mid-edit saves first ------------------------------
     await changeOwnPassword(browser, admin);
+
+    // -- looking at a block saves nothing; an edit made just before the tab goes is saved all the same --------
+    await lookingSavesNothing(browser, { admin, apiSession, check, shot, base: BASE, stamp, openDrawn, select });
 
     // -- a viewer opens the editor: nothing asked that the server refuses ------------------------------------
     await viewerOpensEditor(browser, admin);

@@ -182,9 +182,19 @@ export async function renameScenario(slug: string, name: string): Promise<Scenar
   return asDetail(await unwrap(client.PATCH("/api/scenarios/{slug}", { ...slugParams(slug), body: { name } })));
 }
 
-export async function saveDraft(slug: string, revision: number, document: ScenarioDocument, scenarioCreatedAt: string | null = null): Promise<SaveResult> {
+/**
+ * Save the draft. `keepalive`: the request outlives the page (the tab closed, another address) and is finished by
+ * the browser, with the same session cookie and CSRF header; browsers take bodies of up to 64 KiB so.
+ */
+export async function saveDraft(
+  slug: string,
+  revision: number,
+  document: ScenarioDocument,
+  scenarioCreatedAt: string | null = null,
+  { keepalive = false }: { keepalive?: boolean } = {},
+): Promise<SaveResult> {
   const body = { revision, scenario_created_at: scenarioCreatedAt, document: document as unknown as Record<string, unknown> };
-  return unwrap(client.PUT("/api/scenarios/{slug}/draft", { ...slugParams(slug), body }));
+  return unwrap(client.PUT("/api/scenarios/{slug}/draft", { ...slugParams(slug), body, keepalive }));
 }
 
 export async function deleteScenario(slug: string): Promise<void> {

@@ -1,6 +1,6 @@
 /** The selected block: label, id, its config form (from the block's JSON Schema) and where each exit goes. */
 import Form from "@rjsf/core";
-import type { ErrorSchema, MultiSchemaFieldTemplateProps, RegistryFieldsType, RJSFSchema } from "@rjsf/utils";
+import { getDefaultFormState, type ErrorSchema, type MultiSchemaFieldTemplateProps, type RegistryFieldsType, type RJSFSchema } from "@rjsf/utils";
 import validator from "@rjsf/validator-ajv8";
 import { isValidElement, useMemo, useState } from "react";
 import * as api from "../api/client";
@@ -190,9 +190,39 @@ function NodeIdField({ id, ids, rename }: { id: string; ids: readonly string[]; 
 }
 
 /**
+ * What the form shows for `config` before anyone touches it, as it reports it (pruned): the document with the
+ * schema's defaults filled in where it leaves a field out (an IVR saved without `mode` shows "menu"), and the
+ * rows and objects rjsf fills in by itself (a required prompt as `{}`). rjsf reports that as a change the moment
+ * the form opens; it is not one.
+ */
+export function formFilled(schema: JsonSchemaObject, config: Config): Config {
+  const filled = getDefaultFormState(validator, schema as RJSFSchema, config, schema as RJSFSchema) as Config | undefined;
+  return pruneConfig(filled ?? {}, schema);
+}
+
+/**
+ * The config to store after the form reported `output` (pruned), or null when that is no edit: the document as it
+ * is (`config`), or as the form showed it untouched (`filled`). Looking at a block is no edit: a document without
+ * a defaulted field behaves the same (the engine reads a missing field as its default), and storing the defaults
+ * rjsf filled in saved a new draft revision, an undo step, and a stale revision for anyone else with the scenario
+ * open. A real edit is stored as the form reported it, its filled-in values with it: rjsf takes the data handed
+ * back as its own report only when it reads the same, and otherwise fills its defaults in again, so a field
+ * emptied by the analyst would snap back to its default under their cursor.
+ */
+export function formEdit(output: Config, config: Config, filled: Config): Config | null {
+  const reported = asJson(output);
+  return jsonEqual(reported, asJson(config)) || jsonEqual(reported, asJson(filled)) ? null : output;
+}
+
+/** A value as JSON carries it: rjsf leaves `undefined` in objects (a field emptied), which JSON and the server drop. */
+function asJson(value: unknown): unknown {
+  return value === undefined ? undefined : (JSON.parse(JSON.stringify(value)) as unknown);
+}
+
+/**
  * A block's config form, drawn from its JSON Schema: titles and help in the interface language, list rows labelled
  * "Key 1", "Key 2", and a value of the wrong form said in words, not as the schema's regular expression.
- * `onChange` gets the config pruned of empty values, and only when it differs from `config`.
+ * `onChange` gets the config pruned of empty values, and only on an edit: not for the defaults the form fills in.
  */
 export function BlockConfigForm(props: {
   nodeId: string;
@@ -236,6 +266,8 @@ export function BlockConfigForm(props: {
   );
   // Read against the schema the form shows, so a choice's alternatives are named in the interface language.
   const transformErrors = useMemo(() => readableErrors(schema, t), [schema, t]);
+  // What the form shows of the document untouched, to tell the analyst's edits from rjsf's filling in.
+  const filled = useMemo(() => formFilled(schema, config), [schema, config]);
   return (
     <Form
       schema={schema as RJSFSchema}
@@ -255,8 +287,8 @@ export function BlockConfigForm(props: {
       idPrefix={`cfg-${props.nodeId}`}
       onChange={(event) => {
         // rjsf reports a change on mount (filling defaults): only real edits enter the history.
-        const next = pruneConfig((event.formData ?? {}) as Record<string, unknown>, spec.config_schema);
-        if (!jsonEqual(next, config)) props.onChange(next);
+        const next = formEdit(pruneConfig((event.formData ?? {}) as Record<string, unknown>, spec.config_schema), config, filled);
+        if (next) props.onChange(next);
       }}
     />
   );

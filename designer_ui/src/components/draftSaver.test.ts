@@ -7,7 +7,7 @@ import { SESSION_RENEWED } from "../lib/sessionEvents";
 import { readStash } from "../lib/stash";
 import { useEditor } from "../store/editor";
 import { MemoryStorage, labelOf, pendingSave, transferDraft } from "../testSupport";
-import { draftSaver, guardUnsavedEdits, savedOnLeaving, type DraftSaver } from "./draftSaver";
+import { KEEPALIVE_DOCUMENT_BYTES, draftSaver, guardUnsavedEdits, savedOnLeaving, type DraftSaver } from "./draftSaver";
 import { useRetryCountdown } from "./saveRetry";
 
 vi.mock("../api/client", () => ({ saveDraft: vi.fn() }));
@@ -89,6 +89,16 @@ describe("closing the tab with unsaved edits", () => {
     window.dispatchEvent(closing);
     expect(closing.defaultPrevented).toBe(true);
     expect(labelOf(readStash(storage, "menu")?.document)).toBe("Ventas rápidas");
+  });
+
+  it("asks first while a save is on its way", () => {
+    guardUnsavedEdits(saver, window);
+    editor().updateNode("sales", { label: "Ventas rápidas" });
+    pendingSave(saveDraft);
+    void saver.save();
+    const closing = new Event("beforeunload", { cancelable: true });
+    window.dispatchEvent(closing);
+    expect(closing.defaultPrevented).toBe(true);
   });
 
   it("lets the tab close without asking when everything is saved", () => {
@@ -333,5 +343,73 @@ describe("a save that fails for a while is tried again on its own", () => {
     const closing = new Event("beforeunload", { cancelable: true });
     window.dispatchEvent(closing);
     expect(closing.defaultPrevented).toBe(true);
+  });
+});
+
+describe("the page going away a moment after an edit, before the autosave (no cleanup of the editor runs)", () => {
+  let page: EventTarget & { visibilityState: DocumentVisibilityState };
+  let release: () => void;
+
+  beforeEach(() => {
+    page = Object.assign(new EventTarget(), { visibilityState: "visible" as DocumentVisibilityState });
+    release = guardUnsavedEdits(saver, window, page);
+  });
+
+  afterEach(async () => {
+    saveDraft.mockResolvedValue({ revision: 99, problems: [] });
+    release();
+    await savedOnLeaving("menu");
+  });
+
+  it("saves the edit when the page is hidden away (the tab closed, a reload, another address), sent to outlive it", async () => {
+    editor().updateNode("sales", { label: "Ventas rápidas" });
+    const server = pendingSave(saveDraft);
+
+    window.dispatchEvent(new Event("pagehide"));
+
+    expect(saveDraft).toHaveBeenCalledTimes(1); // now, not when the autosave's timer would have gone
+    const [slug, revision, sent, , options] = saveDraft.mock.calls[0]!;
+    expect([slug, revision, labelOf(sent), options]).toEqual(["menu", 7, "Ventas rápidas", { keepalive: true }]);
+    expect(labelOf(readStash(storage, "menu")?.document)).toBe("Ventas rápidas");
+    server.answer({ revision: 8, problems: [] });
+    await savedOnLeaving("menu");
+    expect([editor().saveState, editor().revision]).toEqual(["saved", 8]);
+    expect(readStash(storage, "menu")).toBeNull();
+  });
+
+  it("saves the edit when the tab is hidden: it may be closed with no other word", async () => {
+    editor().updateNode("sales", { label: "Ventas rápidas" });
+    saveDraft.mockResolvedValueOnce({ revision: 8, problems: [] });
+    page.visibilityState = "hidden";
+    page.dispatchEvent(new Event("visibilitychange"));
+    expect(saveDraft).toHaveBeenCalledTimes(1);
+    expect(saveDraft.mock.calls[0]![4]).toEqual({ keepalive: true });
+    await savedOnLeaving("menu");
+    expect(editor().saveState).toBe("saved");
+  });
+
+  it("sends nothing when everything is saved", () => {
+    window.dispatchEvent(new Event("pagehide"));
+    page.visibilityState = "hidden";
+    page.dispatchEvent(new Event("visibilitychange"));
+    expect(saveDraft).not.toHaveBeenCalled();
+  });
+
+  it("sends a draft too big for keepalive as any request, its edits kept in the stash", async () => {
+    editor().updateNode("sales", { label: "Ventas rápidas", notes: "ё".repeat(KEEPALIVE_DOCUMENT_BYTES / 2 + 1) });
+    saveDraft.mockResolvedValueOnce({ revision: 8, problems: [] });
+    window.dispatchEvent(new Event("pagehide"));
+    expect(saveDraft.mock.calls[0]![4]).toEqual({ keepalive: false });
+    expect(labelOf(readStash(storage, "menu")?.document)).toBe("Ventas rápidas");
+    await savedOnLeaving("menu");
+  });
+});
+
+describe("every save small enough", () => {
+  it("is sent keepalive, so one on its way when the page goes still lands", async () => {
+    editor().updateNode("sales", { label: "Ventas" });
+    saveDraft.mockResolvedValueOnce({ revision: 8, problems: [] });
+    await saver.save();
+    expect(saveDraft.mock.calls[0]![4]).toEqual({ keepalive: true });
   });
 });

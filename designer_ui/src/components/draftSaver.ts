@@ -15,6 +15,12 @@
  * again: the analyst need not edit again or press Save for the edits to reach the server. Each try sends the
  * canvas as it is then, never the one that failed, so a late success cannot put older edits over newer ones. A
  * save refused because the session had ended (401) goes as soon as someone signs in again over the page.
+ *
+ * Closing the tab, reloading it or typing another address unmounts nothing: the editor's cleanup never runs, and
+ * an edit made less than the autosave's delay before was left in this browser's stash only. So the page going
+ * away (`pagehide`) or out of sight (a hidden tab may be closed without another event, and its timers are slowed
+ * down) saves at once, and every save small enough is sent `keepalive`: the browser finishes it after the page
+ * is gone. Closing still asks first while a save waits or failed.
  */
 import * as api from "../api/client";
 import { ApiError } from "../api/http";
@@ -25,6 +31,17 @@ import { SESSION_RENEWED } from "../lib/sessionEvents";
 import { clearStash, writeStash, type StashStorage } from "../lib/stash";
 import { useEditor } from "../store/editor";
 import { announceRetry, retryDelayMs } from "./saveRetry";
+
+/**
+ * The largest document sent `keepalive`: browsers refuse a keepalive body over 64 KiB (all such requests in flight
+ * together), and the save wraps the document in a few more bytes. A bigger one is sent as any request: if the page
+ * goes before it lands, its edits are in the stash.
+ */
+export const KEEPALIVE_DOCUMENT_BYTES = 63 * 1024;
+
+function fitsKeepalive(document: unknown): boolean {
+  return new TextEncoder().encode(JSON.stringify(document)).length <= KEEPALIVE_DOCUMENT_BYTES;
+}
 
 export function hasUnsavedEdits(): boolean {
   const state = useEditor.getState().saveState;
@@ -106,7 +123,8 @@ export function draftSaver(slug: string, storage: StashStorage = localStorage): 
     state.setSaveState("saving");
     const attempt = (async () => {
       try {
-        const result = await api.saveDraft(slug, pin.revision, document, pin.scenarioCreatedAt);
+        const keepalive = fitsKeepalive(document); // the save outlives the page if it goes meanwhile
+        const result = await api.saveDraft(slug, pin.revision, document, pin.scenarioCreatedAt, { keepalive });
         const after = useEditor.getState();
         if (after.slug === slug) {
           after.saved(result.revision, seq);
@@ -148,11 +166,11 @@ const leavingSaves = new Map<string, Promise<boolean>>();
 /** The editor open now, if any (its guard registers it): signing out saves its edits before the session ends. */
 let openEditor: DraftSaver | null = null;
 
-/** The editor is going away: keep the copy first (the tab may close before the save lands), then save. */
+/** The editor, or the page, is going away: keep the copy first (the tab may close before the save lands), then save. */
 export function leaveEditor(saver: DraftSaver): void {
   if (useEditor.getState().slug !== saver.slug || !hasUnsavedEdits()) return;
   saver.stash();
-  const saving = saver.save();
+  const saving = saver.save(); // started now, not on a timer: the page may be gone by the next task
   leavingSaves.set(saver.slug, saving);
   void saving.finally(() => {
     if (leavingSaves.get(saver.slug) === saving) leavingSaves.delete(saver.slug);
@@ -184,10 +202,11 @@ type Listened = Pick<EventTarget, "addEventListener" | "removeEventListener">;
 type Page = Listened & { readonly visibilityState: DocumentVisibilityState };
 
 /**
- * Guard the edits while an editor is open: closing the tab asks first and keeps the copy; a failed save is tried
- * again, at once when the browser is back online or the tab visible again (timers of a hidden tab are slowed
- * down, and a network back is the moment a save can land); the function returned (the effect's cleanup, run when
- * the editor goes away) saves on the way out.
+ * Guard the edits while an editor is open: closing the tab asks first and keeps the copy; the page going away or
+ * out of sight saves at once, without waiting for the autosave; a failed save is tried again, at once when the
+ * browser is back online or the tab visible again (timers of a hidden tab are slowed down, and a network back is
+ * the moment a save can land); the function returned (the effect's cleanup, run when the editor goes away) saves
+ * on the way out.
  */
 export function guardUnsavedEdits(
   saver: DraftSaver,
@@ -201,19 +220,26 @@ export function guardUnsavedEdits(
   };
   const onOnline = () => saver.retryNow();
   const onSignedIn = () => saver.signedInAgain();
-  const onVisible = () => {
+  // The tab closed, reloaded or sent to another address: no cleanup of the editor's runs, so it is saved here.
+  const onPageHide = () => leaveEditor(saver);
+  const onVisibilityChange = () => {
     if (page?.visibilityState === "visible") saver.retryNow();
+    // Edits still waiting for the autosave go now: a hidden tab may be closed with no other word, and its timers
+    // are held back. A failed save keeps to its own retries.
+    else if (useEditor.getState().saveState === "dirty") leaveEditor(saver);
   };
   target.addEventListener("beforeunload", onBeforeUnload);
+  target.addEventListener("pagehide", onPageHide);
   target.addEventListener("online", onOnline);
   target.addEventListener(SESSION_RENEWED, onSignedIn);
-  page?.addEventListener("visibilitychange", onVisible);
+  page?.addEventListener("visibilitychange", onVisibilityChange);
   openEditor = saver;
   return () => {
     target.removeEventListener("beforeunload", onBeforeUnload);
+    target.removeEventListener("pagehide", onPageHide);
     target.removeEventListener("online", onOnline);
     target.removeEventListener(SESSION_RENEWED, onSignedIn);
-    page?.removeEventListener("visibilitychange", onVisible);
+    page?.removeEventListener("visibilitychange", onVisibilityChange);
     if (openEditor === saver) openEditor = null;
     // The save on the way out is the last try: its edits are in the stash, offered back when the draft is opened.
     saver.cancelRetry();
