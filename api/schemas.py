@@ -806,6 +806,38 @@ class DataSourcePublic(BaseModel):
     updated_at: datetime
 
 
+class DataSourceCheckRequest(RequestModel):
+    url: Annotated[str, StringConstraints(pattern=r"^[^\x00]*$", min_length=1, max_length=2000)] = Field(
+        description="SQLAlchemy URL with credentials, as it would be saved; never stored by a check."
+    )
+
+
+DataSourceCheckCode = Literal["unreachable", "auth_failed", "unknown_database", "driver_missing", "timeout", "bad_url"]
+
+
+class DataSourceCheck(BaseModel):
+    """Whether the URL reached its database (persistence.datasource_check): connected and ran a trivial query."""
+
+    ok: bool
+    code: DataSourceCheckCode | None = Field(
+        default=None,
+        description="Why not, when not ok: no server there (`unreachable`), login refused (`auth_failed`), no such "
+        "database (or SQLite file) on it (`unknown_database`), no driver for the URL's scheme (`driver_missing`), "
+        "no answer within the check's few seconds (`timeout`), not a usable URL (`bad_url`)",
+    )
+    server: str | None = Field(default=None, description="What answered, when ok: `MariaDB 10.11.19`")
+    message: str = Field(description="The driver's own words when not ok (never the URL's password); empty when ok")
+    elapsed_ms: int
+
+
+class DataSourceSaved(DataSourcePublic):
+    check: DataSourceCheck | None = Field(
+        default=None,
+        description="The connection check of the URL just saved, a warning only: a source is saved even when its "
+        "database is down at the moment. Null when the URL did not change.",
+    )
+
+
 class AuditVia(BaseModel):
     token_id: int = Field(description="The API token's id, as GET /api/tokens lists it (and DELETE revokes it)")
     token_name: str = Field(description="Its name, as given when it was made")

@@ -41,7 +41,7 @@ from concurrent.futures import Future
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from sqlalchemy import Connection, CursorResult, Engine, create_engine, event, select, text
 from sqlalchemy.engine import make_url
@@ -79,16 +79,24 @@ def _check(name: str, url: str) -> str:
     problems = []
     if not re.fullmatch(NAME_PATTERN, name):
         problems.append({"path": "$.name", "message": f"{name!r} does not match {NAME_PATTERN}"})
-    if _raw_at_sign(url):
-        problems.append({"path": "$.url", "message": _RAW_AT_SIGN})
-    else:
-        try:
-            url = normalize_url(url)
-        except (ArgumentError, ValueError):
-            problems.append({"path": "$.url", "message": "not a database URL (e.g. postgresql://user:pass@host/db)"})
+    problem = url_problem(url)
+    if problem is not None:
+        problems.append({"path": "$.url", "message": problem})
     if problems:
         raise InvalidDataSource(problems)
-    return url
+    return normalize_url(url)
+
+
+def url_problem(url: str) -> str | None:
+    """Why `url` cannot be a data source's URL, in words that never quote it (it holds a password); None when it
+    can. Saving refuses such a URL; a connection check answers `bad_url` (persistence.datasource_check)."""
+    if _raw_at_sign(url):
+        return _RAW_AT_SIGN
+    try:
+        normalize_url(url)
+    except (ArgumentError, ValueError):
+        return "not a database URL (e.g. postgresql://user:pass@host/db)"
+    return None
 
 
 _RAW_AT_SIGN = (
@@ -542,15 +550,28 @@ def _connect_failure(name: str, error: SQLAlchemyError) -> DataSourceError:
     host (`Access denied for user 'crm'@'10.0.0.5'`), which the admins alone see; it goes to the log only."""
     detail = _driver_message(error)
     log.warning("data source %r: cannot connect: %s", name, detail)
-    orig = getattr(error, "orig", None)
-    code = orig.args[0] if orig is not None and orig.args and isinstance(orig.args[0], int) else None
-    if code in _MYSQL_LOGIN or _PG_LOGIN.search(detail):
+    kind = connect_failure_kind(error)
+    if kind == "login":
         return DataSourceError(
             f"data source {name!r} refused the login: an administrator should check its user name and password"
         )
-    if code == 1049 or _NO_DATABASE.search(detail):
+    if kind == "no_database":
         return DataSourceError(f"data source {name!r}: its database does not exist on the server")
     return DataSourceError(f"data source {name!r} cannot be reached now")
+
+
+def connect_failure_kind(error: SQLAlchemyError) -> Literal["login", "no_database", "other"]:
+    """What a failure to connect was, by the driver's error code (MariaDB) or words (PostgreSQL): the login refused,
+    the database missing on the server, or anything else (no server there, not answering). A call's trace and an
+    admin's connection check (persistence.datasource_check) tell them apart alike."""
+    detail = _driver_message(error)
+    orig = getattr(error, "orig", None)
+    code = orig.args[0] if orig is not None and orig.args and isinstance(orig.args[0], int) else None
+    if code in _MYSQL_LOGIN or _PG_LOGIN.search(detail):
+        return "login"
+    if code == 1049 or _NO_DATABASE.search(detail):
+        return "no_database"
+    return "other"
 
 
 def _query_failure(name: str, error: SQLAlchemyError, *, timeout: float | None) -> DataSourceError:

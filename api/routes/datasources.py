@@ -1,4 +1,7 @@
-"""Data sources for the SQL block (admin only). The URL carries a password: it goes in, it never comes out."""
+"""Data sources for the SQL block (admin only). The URL carries a password: it goes in, it never comes out.
+
+A source's connection is checked on demand (`POST .../check`, saved or not) and on saving a new URL, where the
+check is a warning only: a database may be down at the moment, and the source is saved all the same."""
 
 from __future__ import annotations
 
@@ -6,8 +9,16 @@ from fastapi import APIRouter, Response
 
 from api.deps import Admin, RuntimeDep
 from api.routes import AUTHED, IdPath, problems
-from api.schemas import DataSourceCreate, DataSourcePublic, DataSourceUpdate
+from api.schemas import (
+    DataSourceCheck,
+    DataSourceCheckRequest,
+    DataSourceCreate,
+    DataSourcePublic,
+    DataSourceSaved,
+    DataSourceUpdate,
+)
 from persistence import datasources
+from persistence.datasource_check import ConnectionCheck, check_connection
 from persistence.models import DataSource
 
 router = APIRouter(prefix="/api/data-sources", tags=["data sources"], responses=AUTHED)
@@ -31,13 +42,29 @@ def list_sources(_admin: Admin, runtime: RuntimeDep) -> list[DataSourcePublic]:
         return [public(source) for source in datasources.list_data_sources(session)]
 
 
-@router.post("", status_code=201, response_model=DataSourcePublic, responses=problems(409))
-def create_source(body: DataSourceCreate, _admin: Admin, runtime: RuntimeDep) -> DataSourcePublic:
+def checked(check: ConnectionCheck) -> DataSourceCheck:
+    return DataSourceCheck(
+        ok=check.ok, code=check.code, server=check.server, message=check.message, elapsed_ms=check.elapsed_ms
+    )
+
+
+@router.post("", status_code=201, response_model=DataSourceSaved, responses=problems(409))
+def create_source(body: DataSourceCreate, _admin: Admin, runtime: RuntimeDep) -> DataSourceSaved:
+    """Saved, then its connection checked (a few seconds at most): `check` says how that went, as a warning."""
     with runtime.database.session() as session:
         source = datasources.create_data_source(
             session, name=body.name, url=body.url, read_only=body.read_only, description=body.description
         )
-        return public(source)
+        saved = public(source)
+    # After the commit, outside the session: a slow server holds no connection to our own database meanwhile.
+    return DataSourceSaved(**saved.model_dump(), check=checked(check_connection(body.url)))
+
+
+@router.post("/check", response_model=DataSourceCheck)
+def check_url(body: DataSourceCheckRequest, _admin: Admin) -> DataSourceCheck:
+    """Whether a URL not saved (yet) reaches its database: connects within a few seconds and runs a trivial query.
+    Every outcome is a 200 with `ok`, and `code` when not: what the check found, not a fault of the request."""
+    return checked(check_connection(body.url))
 
 
 @router.get("/{source_id}", response_model=DataSourcePublic, responses=problems(404))
@@ -46,9 +73,18 @@ def get_source(source_id: IdPath, _admin: Admin, runtime: RuntimeDep) -> DataSou
         return public(datasources.get_data_source(session, source_id=source_id))
 
 
-@router.patch("/{source_id}", response_model=DataSourcePublic, responses=problems(404, 409))
-def update_source(source_id: IdPath, body: DataSourceUpdate, _admin: Admin, runtime: RuntimeDep) -> DataSourcePublic:
-    """Made read-only: refused (409 in-use) while a published scenario's query on the source writes."""
+@router.post("/{source_id}/check", response_model=DataSourceCheck, responses=problems(404))
+def check_source(source_id: IdPath, _admin: Admin, runtime: RuntimeDep) -> DataSourceCheck:
+    """Whether a saved source reaches its database now, as `POST /api/data-sources/check` says of a URL."""
+    with runtime.database.session() as session:
+        url = datasources.get_data_source(session, source_id=source_id).url
+    return checked(check_connection(url))
+
+
+@router.patch("/{source_id}", response_model=DataSourceSaved, responses=problems(404, 409))
+def update_source(source_id: IdPath, body: DataSourceUpdate, _admin: Admin, runtime: RuntimeDep) -> DataSourceSaved:
+    """Made read-only: refused (409 in-use) while a published scenario's query on the source writes. A new URL is
+    checked once saved, as on creation (`check`); null when the URL stayed."""
     with runtime.database.session() as session:
         source = datasources.update_data_source(
             session, source_id=source_id, url=body.url, read_only=body.read_only, description=body.description
@@ -58,7 +94,8 @@ def update_source(source_id: IdPath, body: DataSourceUpdate, _admin: Admin, runt
         # Calls in this process use the new settings from now on: `ivrgraph serve`'s FastAGI server shares this
         # cache (api.serve). A separate `ivrgraph agi` node re-reads them within _CONFIG_TTL (30 s).
         runtime.data_sources.forget(name)
-    return result
+    check = checked(check_connection(body.url)) if body.url is not None else None
+    return DataSourceSaved(**result.model_dump(), check=check)
 
 
 @router.delete("/{source_id}", status_code=204, responses=problems(404, 409))

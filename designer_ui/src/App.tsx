@@ -1,13 +1,14 @@
 /**
  * The shell: who is signed in, and which page the hash names (#/ list, #/s/<slug> editor, its `?call=<id>` opening
  * a call's path on the canvas, #/reports?scenario=<slug>, #/calls?... the call register, #/callbacks?... the callback
- * jobs, #/users for an admin).
+ * jobs, #/users and #/data-sources for an admin).
  */
 import { Suspense, lazy, useCallback, useEffect, useState } from "react";
 import * as api from "./api/client";
 import { ApiError } from "./api/http";
 import type { User } from "./api/types";
 import { callsPath, NO_REGISTER_FILTERS } from "./components/callRegister";
+import { DataSourcesPage } from "./components/DataSourcesPage";
 import { LoginPage } from "./components/LoginPage";
 import { PasswordDialog } from "./components/PasswordDialog";
 import { ReportsPage } from "./components/ReportsPage";
@@ -85,6 +86,7 @@ function Shell() {
   const calls = /^\/calls(?:\?(.*))?$/.exec(route);
   const callbacks = /^\/callbacks(?:\?(.*))?$/.exec(route);
   const managingUsers = route === "/users";
+  const managingSources = route === "/data-sources";
   // The API lets only an admin manage users (api/routes/users.py): the link is not offered to anyone else.
   const admin = user.role === "admin";
   // From a scenario's editor (where its Calls panel is), Reports opens on that scenario's calls.
@@ -103,6 +105,7 @@ function Shell() {
           <a href={callsLink} aria-current={calls ? "page" : undefined}>{t("app.calls")}</a>
           <a href="#/callbacks" aria-current={callbacks ? "page" : undefined}>{t("app.callbacks")}</a>
           {admin && <a href="#/users">{t("app.users")}</a>}
+          {admin && <a href="#/data-sources" aria-current={managingSources ? "page" : undefined}>{t("app.dataSources")}</a>}
         </nav>
         <span className="spacer" />
         <LanguagePicker />
@@ -140,6 +143,7 @@ function Shell() {
             : reporting ? <ReportsPage key={route} initialScenario={new URLSearchParams(reporting[1] ?? "").get("scenario") ?? ""} />
             // An admin who lowered their own role or deactivated themselves: who is signed in now (a 401 asks again).
             : managingUsers ? <UsersPage me={user} onSelfChanged={() => void api.me().then(setUser, () => undefined)} />
+            : managingSources ? <DataSourcesPage me={user} />
             : <ScenarioList user={user} />}
         </Suspense>
       </main>

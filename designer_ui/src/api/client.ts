@@ -388,6 +388,43 @@ export async function dataSources(): Promise<string[]> {
   return (await unwrap(client.GET("/api/data-sources"))).map((source) => source.name);
 }
 
+/** A data source as listed: where it points (`target`), never its URL, which holds a password. */
+export type DataSource = Schemas["DataSourcePublic"];
+/** A source just saved, with the check of its new URL (`check`, a warning only; null when the URL stayed). */
+export type DataSourceSaved = Schemas["DataSourceSaved"];
+/** Whether a URL reached its database: `ok` with the `server`, or the `code` of why not and the driver's words. */
+export type DataSourceCheck = Schemas["DataSourceCheck"];
+
+/** The data sources the SQL block queries, by name (an admin's: api/routes/datasources.py). */
+export async function listDataSources(): Promise<DataSource[]> {
+  return unwrap(client.GET("/api/data-sources"));
+}
+
+/** A new source; a name taken is a 409, a name or URL that cannot be used a 422 naming `$.name` or `$.url`. */
+export async function createDataSource(body: Schemas["DataSourceCreate"]): Promise<DataSourceSaved> {
+  return unwrap(client.POST("/api/data-sources", { body }));
+}
+
+/** Change what `body` holds (url, read_only, description); read-only under a published query that writes is a 409. */
+export async function updateDataSource(id: number, body: Schemas["DataSourceUpdate"]): Promise<DataSourceSaved> {
+  return unwrap(client.PATCH("/api/data-sources/{source_id}", { params: { path: { source_id: id } }, body }));
+}
+
+/** Delete a source; refused (409 in-use, naming the scenarios) while a published scenario queries it. */
+export async function deleteDataSource(id: number): Promise<void> {
+  await unwrap(client.DELETE("/api/data-sources/{source_id}", { params: { path: { source_id: id } } }));
+}
+
+/** Check a URL not saved (yet): a few seconds at most, every outcome a 200. */
+export async function checkDataSourceUrl(url: string): Promise<DataSourceCheck> {
+  return unwrap(client.POST("/api/data-sources/check", { body: { url } }));
+}
+
+/** Check a saved source's connection now. */
+export async function checkDataSource(id: number): Promise<DataSourceCheck> {
+  return unwrap(client.POST("/api/data-sources/{source_id}/check", { params: { path: { source_id: id } } }));
+}
+
 export interface AudioAsset {
   /** What goes in a prompt's `audio` field. */
   name: string;

@@ -103,6 +103,8 @@ export interface Suggestions {
   scenarios: string[];
   audio: AudioAsset[];
   dataSources: string[];
+  /** The Data sources page, for a role that manages them (an admin's); absent for the others. */
+  dataSourcesPage?: string;
 }
 
 /** Block ids as the scenario schema (nodeId) and the store's rename take them. */

@@ -183,7 +183,8 @@ export async function loadSuggestions(role: Role, source: SuggestionSource = api
     source.audioAssets().catch(() => []),
     may(role, "listDataSources") ? source.dataSources().catch(none) : none(),
   ]);
-  return { scenarios, audio, dataSources };
+  // An admin's SQL block form with no source to suggest points at the page that adds them.
+  return { scenarios, audio, dataSources, ...(may(role, "listDataSources") ? { dataSourcesPage: "#/data-sources" } : {}) };
 }
 
 function Editor({ slug, user, stash, openCall }: { slug: string; user: User; stash: Stash | null; openCall: string | null }) {

@@ -27,6 +27,8 @@ export interface FormContext {
   scenarios: string[];
   audio: AudioAsset[];
   dataSources: string[];
+  /** The page that adds data sources, for an admin (linked from the field while there are none); absent otherwise. */
+  dataSourcesPage?: string;
   language: string;
   /** Upload a recording and list it among `audio`; absent for a role that may not (below editor). */
   uploadAudio?: (file: File) => Promise<AudioAsset>;
@@ -185,6 +187,22 @@ function ListInput(props: WidgetProps & { choices: string[]; listId: string; lab
   );
 }
 
+/** A data source's name, suggested from those configured; an admin who has none yet is pointed at the page for them. */
+function DataSourceInput(props: WidgetProps) {
+  const { t } = useI18n();
+  const { dataSources, dataSourcesPage } = context(props);
+  return (
+    <>
+      <ListInput {...props} choices={dataSources} listId={`${props.id}-sources`} />
+      {dataSourcesPage && dataSources.length === 0 && (
+        <p className="hint" data-testid="no-data-sources">
+          {t("sources.noneForBlock")} <a href={dataSourcesPage}>{t("sources.manageLink")}</a>
+        </p>
+      )}
+    </>
+  );
+}
+
 /**
  * "Upload a recording…" beside an audio field: the picked file goes to the server, which checks and converts it;
  * once in, the field holds its name. A refusal (too large, not audio) is said under the field.
@@ -314,7 +332,7 @@ export const WIDGETS: RegistryWidgetsType = {
   variable: (props) => <ListInput {...props} choices={context(props).variables} listId={`${props.id}-variables`} />,
   scenario: (props) => <ListInput {...props} choices={context(props).scenarios} listId={`${props.id}-scenarios`} />,
   audio: (props) => <AudioInput {...props} />,
-  "data-source": (props) => <ListInput {...props} choices={context(props).dataSources} listId={`${props.id}-sources`} />,
+  "data-source": (props) => <DataSourceInput {...props} />,
   node: (props) => (
     <select
       id={props.id}

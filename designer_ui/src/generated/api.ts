@@ -709,9 +709,34 @@ export interface paths {
         put?: never;
         /**
          * Create Source
-         * @description **Role:** admin.
+         * @description Saved, then its connection checked (a few seconds at most): `check` says how that went, as a warning.
+         *
+         *     **Role:** admin.
          */
         post: operations["create_source_api_data_sources_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/data-sources/check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Check Url
+         * @description Whether a URL not saved (yet) reaches its database: connects within a few seconds and runs a trivial query.
+         *     Every outcome is a 200 with `ok`, and `code` when not: what the check found, not a fault of the request.
+         *
+         *     **Role:** admin.
+         */
+        post: operations["check_url_api_data_sources_check_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -743,11 +768,34 @@ export interface paths {
         head?: never;
         /**
          * Update Source
-         * @description Made read-only: refused (409 in-use) while a published scenario's query on the source writes.
+         * @description Made read-only: refused (409 in-use) while a published scenario's query on the source writes. A new URL is
+         *     checked once saved, as on creation (`check`); null when the URL stayed.
          *
          *     **Role:** admin.
          */
         patch: operations["update_source_api_data_sources__source_id__patch"];
+        trace?: never;
+    };
+    "/api/data-sources/{source_id}/check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Check Source
+         * @description Whether a saved source reaches its database now, as `POST /api/data-sources/check` says of a URL.
+         *
+         *     **Role:** admin.
+         */
+        post: operations["check_source_api_data_sources__source_id__check_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/dialer": {
@@ -2564,6 +2612,39 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /**
+         * DataSourceCheck
+         * @description Whether the URL reached its database (persistence.datasource_check): connected and ran a trivial query.
+         */
+        DataSourceCheck: {
+            /**
+             * Code
+             * @description Why not, when not ok: no server there (`unreachable`), login refused (`auth_failed`), no such database (or SQLite file) on it (`unknown_database`), no driver for the URL's scheme (`driver_missing`), no answer within the check's few seconds (`timeout`), not a usable URL (`bad_url`)
+             */
+            code?: ("unreachable" | "auth_failed" | "unknown_database" | "driver_missing" | "timeout" | "bad_url") | null;
+            /** Elapsed Ms */
+            elapsed_ms: number;
+            /**
+             * Message
+             * @description The driver's own words when not ok (never the URL's password); empty when ok
+             */
+            message: string;
+            /** Ok */
+            ok: boolean;
+            /**
+             * Server
+             * @description What answered, when ok: `MariaDB 10.11.19`
+             */
+            server?: string | null;
+        };
+        /** DataSourceCheckRequest */
+        DataSourceCheckRequest: {
+            /**
+             * Url
+             * @description SQLAlchemy URL with credentials, as it would be saved; never stored by a check.
+             */
+            url: string;
+        };
         /** DataSourceCreate */
         DataSourceCreate: {
             /**
@@ -2586,6 +2667,34 @@ export interface components {
         };
         /** DataSourcePublic */
         DataSourcePublic: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Description */
+            description: string;
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+            /** Read Only */
+            read_only: boolean;
+            /**
+             * Target
+             * @description Backend, host and database only: no user, password or options.
+             */
+            target: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /** DataSourceSaved */
+        DataSourceSaved: {
+            /** @description The connection check of the URL just saved, a warning only: a source is saved even when its database is down at the moment. Null when the URL did not change. */
+            check?: components["schemas"]["DataSourceCheck"] | null;
             /**
              * Created At
              * Format: date-time
@@ -5629,7 +5738,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["DataSourcePublic"];
+                    "application/json": components["schemas"]["DataSourceSaved"];
                 };
             };
             /** @description Body is not JSON */
@@ -5666,6 +5775,75 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ConflictProblem"];
+                };
+            };
+            /** @description Body not sent as Content-Type: application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid request or document */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["RefusalProblem"];
+                };
+            };
+        };
+    };
+    check_url_api_data_sources_check_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DataSourceCheckRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DataSourceCheck"];
+                };
+            };
+            /** @description Body is not JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Role too low, or CSRF token missing */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Body not sent as Content-Type: application/json */
@@ -5832,7 +6010,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["DataSourcePublic"];
+                    "application/json": components["schemas"]["DataSourceSaved"];
                 };
             };
             /** @description Body is not JSON */
@@ -5882,6 +6060,64 @@ export interface operations {
             };
             /** @description Body not sent as Content-Type: application/json */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid request or document */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["RefusalProblem"];
+                };
+            };
+        };
+    };
+    check_source_api_data_sources__source_id__check_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                source_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DataSourceCheck"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Role too low, or CSRF token missing */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
