@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import unicodedata
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Annotated, Final, Literal
@@ -23,8 +24,15 @@ from pydantic import AfterValidator
 from blocks.timewindows import zone as find_zone
 
 _CHUNK_ROWS = 500
-_FORMULA_STARTS = frozenset("=+-@\t\r")
-_NOT_IN_A_FILE_NAME = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|;]+')
+# What makes a spreadsheet run a cell as a formula, and their full-width forms (U+FF1D FULLWIDTH EQUALS SIGN...),
+# which an East Asian input method types and a spreadsheet may read as the plain ones (security review).
+_FORMULA_TRIGGERS: Final = frozenset("=+-@\uff1d\uff0b\uff0d\uff20")
+# Dropped by some spreadsheets before they look at the cell (OWASP's list): escaped whatever follows them.
+_DROPPED_FIRST: Final = frozenset("\t\r")
+# What a trigger may start and stay a number: a sign, ASCII digits, one decimal point (+34600111222, -12.50).
+_PLAIN_SIGNED_NUMBER: Final = re.compile(r"[+-][0-9]+(?:\.[0-9]+)?")
+# Control characters, and the line and paragraph separators, are no part of a file name: a space each.
+_NOT_IN_A_FILE_NAME = re.compile(r'[\x00-\x1f\x7f-\x9f\u2028\u2029/\\:*?"<>|;]+')
 _LIST_EXTENSION = re.compile(r"\.(csv|xlsx|xls|txt)$", re.IGNORECASE)
 
 
@@ -163,11 +171,25 @@ def csv_chunks(
 def csv_cell(value: object, zone: ZoneInfo = UTC_ZONE) -> object:
     if isinstance(value, datetime):
         return on_clock(value, zone).strftime(TIME_FORMAT)
-    # Spreadsheets run cells starting with = + - @ as formulas: a caller name must never become one. A tab or CR
-    # in front is dropped by some of them before they look (OWASP's list), so those are escaped too.
-    if isinstance(value, str) and value[:1] in _FORMULA_STARTS and not value[1:].replace(" ", "").isdigit():
+    if isinstance(value, str) and _runs_as_formula(value):
         return "'" + value
     return "" if value is None else value
+
+
+def _runs_as_formula(text: str) -> bool:
+    """Whether a spreadsheet may run `text` as a formula: a caller name must never become one.
+
+    Spreadsheets run a cell whose first character is = + - @ (or its full-width form); a tab or CR in front is
+    dropped by some of them before they look, and spaces by an import that trims them (LibreOffice's "Trim
+    spaces"; ` =cmd|'/c calc'!A0` went out as it was, security review), so the first character that is not white
+    space decides, and a tab or CR first always escapes. Only a sign before a plain number stays as it is, to open
+    as a number: a phone number written in full (+34600111222) or an amount (-12.50); `=1 2`, `+34 600 111 222`
+    and `-1+1` are escaped."""
+    if text[:1] in _DROPPED_FIRST:
+        return True
+    if text.lstrip()[:1] not in _FORMULA_TRIGGERS:
+        return False
+    return _PLAIN_SIGNED_NUMBER.fullmatch(text) is None
 
 
 def on_clock(moment: datetime, zone: ZoneInfo = UTC_ZONE) -> datetime:
@@ -183,6 +205,14 @@ def report_disposition(name: str, fallback: str, *, extension: Literal["csv", "x
     `.xlsx` file: the name as given for browsers that read RFC 6266's `filename*`, an ASCII one for the rest;
     `fallback` when `name` leaves nothing usable. A list's own extension is dropped (`clientes.xlsx` is reported
     as `clientes.csv`, not `clientes.xlsx.csv`)."""
-    stem = _LIST_EXTENSION.sub("", _NOT_IN_A_FILE_NAME.sub(" ", name)).strip(" .") or fallback
+    stem = _LIST_EXTENSION.sub("", _NOT_IN_A_FILE_NAME.sub(" ", _without_format_characters(name))).strip(" .")
+    stem = stem or fallback
     plain = re.sub(r"[^A-Za-z0-9._ -]+", "_", stem).strip("_ ") or fallback
     return f"attachment; filename=\"{plain}.{extension}\"; filename*=UTF-8''{quote(f'{stem}.{extension}', safe='')}"
+
+
+def _without_format_characters(text: str) -> str:
+    """`text` without Unicode's invisible format characters (category Cf): a RIGHT-TO-LEFT OVERRIDE (U+202E) in a
+    campaign's name shows all that follows it backwards, the extension among it, so the download's name reads
+    otherwise than it is (security review); zero-width ones make two names that read the same differ."""
+    return "".join(char for char in text if unicodedata.category(char) != "Cf")

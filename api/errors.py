@@ -4,6 +4,7 @@
      ├── NotAuthenticated     no valid session cookie or bearer token                    401
      ├── CsrfRejected         a cookie-authenticated unsafe request without its CSRF token 403
      ├── NotAllowed           the user's role is below what the action needs               403
+     ├── PersonalDataHidden   a search that would tell what the user reads masked          403
      └── SessionNeeded        only a signed-in person may do it, not an API token          403
 
 Domain errors come from `persistence.errors` and `graph_engine.errors` and are mapped in `STATUS` below, as is
@@ -76,6 +77,18 @@ class NotAllowed(ApiError):
         super().__init__(f"this needs the {needed} role")
 
 
+class PersonalDataHidden(ApiError):
+    """A filter that compares a value the user reads masked, given by a user without `sees_personal_data`: its
+    answers would tell the value (a caller's name rebuilt a letter at a time from which calls a search finds). Its
+    one problem names the parameter, code `personal_data_hidden`."""
+
+    status = 403
+
+    def __init__(self, parameter: str, what: str) -> None:
+        super().__init__(f"searching by {what} needs the permission to read personal data (sees_personal_data)")
+        self.problems = [{"path": f"$.{parameter}", "code": "personal_data_hidden", "message": str(self)}]
+
+
 class SessionNeeded(ApiError):
     """What only a person signed in may do, not a token acting for them."""
 
@@ -111,6 +124,7 @@ STATUS: list[tuple[type[Exception], int, str]] = [
     (NotAuthenticated, 401, "not-authenticated"),
     (CsrfRejected, 403, "csrf"),
     (NotAllowed, 403, "forbidden"),
+    (PersonalDataHidden, 403, "personal-data-hidden"),
     (SessionNeeded, 403, "session-needed"),
     (TooManySignIns, 429, "too-many-sign-ins"),
     (TooManyRequests, 429, "too-many-requests"),
@@ -163,6 +177,8 @@ def _extensions(error: Exception) -> dict[str, Any]:
         return {"problems": [_plain(p) for p in error.problems]}
     if isinstance(error, TooManyRequests):  # a TooManySignIns too
         return {"retry_after": error.retry_after}
+    if isinstance(error, PersonalDataHidden):
+        return {"problems": error.problems}
     if isinstance(error, db.Conflict | db.WrongPassword) and error.problems:  # a user name taken, the last admin...
         return {"problems": [dict(item) for item in error.problems]}
     return {}

@@ -24,8 +24,13 @@ columns. Filters still compare the real values on the server: `?caller=+34600111
 supervisor who reads them masked.
 
 The audit side (`record_access`): reading one call's detail (`read_call`), an export (`export_calls`,
-`export_campaign`) and a lookup by number (`lookup_number`) each leave one event per request, naming a number only by
-the subject's keyed hash (persistence.privacy.subject_hash), the target an erasure and a subject access request use.
+`export_campaign`), a lookup by number (`lookup_number`) and a search by name (`lookup_name`) each leave one event per
+request, naming a number only by the subject's keyed hash (persistence.privacy.subject_hash), the target an erasure
+and a subject access request use, and a name by its length only.
+
+A search whose answers would tell what a user reads masked is refused to them (api.errors.PersonalDataHidden):
+which calls a name search finds tells the name, a letter at a time. A number lookup is not: it finds the calls of a
+number the user already has, and leaves its event.
 """
 
 from __future__ import annotations
@@ -317,6 +322,7 @@ READ_CALL: Final = "read_call"
 EXPORT_CALLS: Final = "export_calls"
 EXPORT_CAMPAIGN: Final = "export_campaign"
 LOOKUP_NUMBER: Final = "lookup_number"
+LOOKUP_NAME: Final = "lookup_name"
 
 
 def subject_label(session: Session, number: str) -> str:

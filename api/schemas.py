@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
@@ -97,7 +98,8 @@ class ProblemItem(BaseModel):
         description="Stable, snake_case. A request the schema refuses (`invalid-request`): pydantic's error type "
         "(missing, extra_forbidden, string_too_long, ...). A callback or call list refused: the call list codes "
         "(emergency_number, impossible_number, not_published, not_a_date, ..., and a job's window_ends_first, "
-        "due_past, hours_never_open, unknown_timezone). A scenario's structure: structure. Users and tokens: "
+        "due_past, hours_never_open, unknown_timezone). A scenario's structure: structure. A search by a caller's "
+        "name for a user who reads names masked: personal_data_hidden (403). Users and tokens: "
         "username_taken (409, with "
         "existing_username and existing_id), last_admin (409), admin_sees_personal_data, token_name_taken (409, "
         "with token_id), token_role_above_yours, token_lifetime_too_long, token_expiry_past, and "
@@ -284,6 +286,13 @@ class BlockReadiness(BaseModel):
     )
 
 
+class BlockTexts(TypedDict, total=False):
+    """A block's texts in one language of the designer (graph_engine.block.BlockType.translations)."""
+
+    title: str
+    description: str
+
+
 class BlockCatalogEntry(BaseModel):
     """A block as the designer builds its palette and forms from it: `type`, `title`, `config_schema`,
     `exit_rules`... (graph_engine.block.BlockType.describe, and the `plugin` it comes from), and its readiness."""
@@ -292,6 +301,12 @@ class BlockCatalogEntry(BaseModel):
 
     type: str = Field(description="The block type: what a node's `type` names")
     readiness: BlockReadiness = Field(description="Whether this server can run the block, and if not why")
+    translations: dict[Literal["en", "es", "ru"], BlockTexts] = Field(
+        default_factory=dict,
+        description="The block's `title` and `description` in the designer's languages, as its plugin gives them "
+        "(`BlockType.translations`, docs/blocks.md); a text missing is the English one. Empty for the built-ins: "
+        "the designer has their words itself, and prefers them.",
+    )
 
 
 # -- scenarios ---------------------------------------------------------------------------------
@@ -991,7 +1006,9 @@ class CallListOut(BaseModel):
         description="How the file was read, which does not stop it: a CSV that is not UTF-8 read as Windows-1251 "
         "(read_as_windows_1251), as a Russian Excel saves 'CSV (разделители — запятые)', or as Windows-1252 "
         "(read_as_windows_1252), as a Spanish, French or German Excel saves 'CSV'; slash dates read by the order "
-        "the column or IVRGRAPH_DEFAULT_COUNTRY proves (slash_dates_read).",
+        "the column or IVRGRAPH_DEFAULT_COUNTRY proves (slash_dates_read); an XLSX's cells holding formulas read as "
+        "the values the file saved for them, once a column (formula_value_read, with `column` its letter, `row` "
+        "the first, `count`).",
     )
 
 
@@ -1007,10 +1024,11 @@ class CallListProblem(BaseModel):
         "campaign_ends_first, hours_never_open, unknown_timezone, not_published, columns_missing, and the file's: "
         "empty_file, other_spreadsheet, not_a_list_file, not_utf8, csv_unreadable, xlsx_damaged, xlsx_too_big, "
         "xlsx_unreadable, no_rows, no_clients, too_many_rows, too_many_columns, column_name_too_long, "
-        "column_twice, cell_without_column, cell_too_long, file_too_big, list_too_large. Warnings "
-        "(CallbackBatchOut.warnings): columns_defaulted, already_waiting; (CallListOut.warnings): "
-        "read_as_windows_1251, read_as_windows_1252, slash_dates_read. None on a request its schema refused "
-        "(invalid-request).",
+        "column_twice, cell_without_column, cell_too_long, formula_cell (an XLSX cell holding a formula whose "
+        "value the file does not hold: `row`, `column` its letter, `formula`), file_too_big, list_too_large. "
+        "Warnings (CallbackBatchOut.warnings): columns_defaulted, already_waiting; (CallListOut.warnings): "
+        "read_as_windows_1251, read_as_windows_1252, slash_dates_read, formula_value_read. None on a request its "
+        "schema refused (invalid-request).",
     )
     params: dict[str, str | int] = Field(
         default_factory=dict,
@@ -1028,6 +1046,24 @@ class CallListRefused(Problem):
     """A 422 for a call list: every problem found (at most 50, then one `more_problems` counting the rest)."""
 
     problems: list[CallListProblem]
+
+
+# The format characters that join letters, as Persian words and Indic scripts are spelt (ZERO WIDTH NON-JOINER,
+# ZERO WIDTH JOINER): part of a name, reordering nothing.
+_JOINERS = frozenset("\u200c\u200d")
+
+
+def _no_format_character(text: str) -> str:
+    """A campaign's name names its reports' files: an invisible format character (category Cf) in it, a
+    RIGHT-TO-LEFT OVERRIDE (U+202E), shows what follows it backwards, the file's extension among it (security
+    review). Refused, naming the first such character; the joiners of a script's spelling are kept."""
+    found = next((char for char in text if unicodedata.category(char) == "Cf" and char not in _JOINERS), None)
+    if found is not None:
+        raise PydanticCustomError(
+            "format_character", "holds an invisible format character ({character} {name}): take it out",
+            {"character": f"U+{ord(found):04X}", "name": unicodedata.name(found, "")},
+        )  # fmt: skip
+    return text
 
 
 class CallbackBatchIn(RequestModel):
@@ -1059,11 +1095,13 @@ class CallbackBatchIn(RequestModel):
         description="From POST /api/callbacks/lists, one per row: problems name the file's row ('row 5') instead "
         "of the row's place in `rows` ('client 3').",
     )
-    name: str = Field(
+    name: Annotated[str, AfterValidator(_no_format_character)] = Field(
         default="",
         max_length=200,
         pattern=r"^[^\x00-\x1f\x7f]*$",
-        description="What the campaign is called in lists and reports, e.g. the list's file name.",
+        description="What the campaign is called in lists and reports, e.g. the list's file name; its reports' file "
+        "name. Without control characters, nor invisible format ones (Unicode's category Cf, e.g. U+202E "
+        "RIGHT-TO-LEFT OVERRIDE: 422 `format_character`) but the joiners a script is spelt with (U+200C, U+200D).",
     )
 
     @model_validator(mode="after")

@@ -39,7 +39,7 @@ from graph_engine.trace import CallOutcome, CallResult
 from persistence import path_counts
 from persistence.db import Database, hold_sqlite_writes
 from persistence.errors import NotFound, Refused
-from persistence.folding import contains, fold, folded_contains
+from persistence.folding import contains, fold, folded_contains, normalised
 from persistence.models import CallRecord, Scenario, ScenarioVersion, UtcDateTime
 from persistence.phone_numbers import phone_number, written_forms
 
@@ -594,10 +594,12 @@ def _name_contains(typed: str) -> ColumnElement[bool]:
     newest first when a name is common, and a page stops at its size in matches. SQLite has no such index: it reads
     every call the other filters leave, comparing the stored folded names (no function called for each row).
     A record an older node wrote during a rolling upgrade has no folded name: it is compared by its name as
-    written, folded in the query (persistence.folding.contains), found by its own small partial index."""
+    written, folded in the query (persistence.folding.contains), found by its own small partial index; the typed
+    text normalised as the folded names are (a name typed on a Mac comes with its accents apart), as PostgreSQL's
+    folding in the query does not."""
     return or_(
         folded_contains(CallRecord.caller_name_folded, typed),
-        and_(CallRecord.caller_name_folded.is_(None), contains(CallRecord.caller_name, typed)),
+        and_(CallRecord.caller_name_folded.is_(None), contains(CallRecord.caller_name, normalised(typed))),
     )
 
 

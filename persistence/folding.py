@@ -21,6 +21,7 @@ review at 100,000 calls: the translate() of every row read the whole register, 1
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 from typing import Any, Final
 
@@ -55,10 +56,21 @@ _FROM, _TO = _capitals(_ALPHABETS)
 _DOTTED_CAPITAL_I: Final = str.maketrans({"İ": "i"})
 
 
+def normalised(text: str) -> str:
+    """`text` in Unicode's compatibility composed form (NFKC): one way of writing each letter. A macOS keyboard
+    sends "Zoë" as Z, o, e and a combining diaeresis, which a name stored "Zoë" (one letter ë) does not hold
+    (security review); NFKC also reads full-width letters (Ｐｅｔｒｏｖａ) and ligatures (ﬁ) as the plain ones."""
+    return unicodedata.normalize("NFKC", text)
+
+
 def fold(text: str) -> str:
-    """`text` as a search compares it: case-folded in every alphabet (Python's casefold), ё as е, İ as i. What
-    SQLite's `ivrgraph_fold` makes of a column, and what a column kept folded holds (`folded_contains`)."""
-    return text.translate(_DOTTED_CAPITAL_I).casefold().translate(_DOTS_DROPPED)
+    """`text` as a search compares it: one way of writing each letter (`normalised`), case-folded in every
+    alphabet (Python's casefold), ё as е, İ as i. What SQLite's `ivrgraph_fold` makes of a column, and what a
+    column kept folded holds (`folded_contains`).
+
+    Normalised again after casefold, which writes a few letters as a letter and a combining mark (ǰ), so a
+    folded text is composed as a typed one is."""
+    return normalised(normalised(text).translate(_DOTTED_CAPITAL_I).casefold()).translate(_DOTS_DROPPED)
 
 
 def _fold(text: str | None) -> str | None:

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from api import personal_data
 from api.csv_export import CsvDelimiter, DelimiterQuery, TimeZoneQuery, zoned_csv
 from api.deps import Runtime, RuntimeDep, Viewer
+from api.errors import PersonalDataHidden
 from api.query_params import READ_ON_CLOCK, Since, Until
 from api.report_labels import CALL_REGISTER, LanguageQuery, ReportLanguage, Wording, block_titles
 from api.routes import AUTHED, problems
@@ -64,7 +65,9 @@ CallerName = Annotated[
         "`ПЕТРОВА ЮЛИЯ`, `петр` finds `Пётр`. On PostgreSQL a trigram index of the folded names serves it (where "
         "the `pg_trgm` extension could be created: docs/operations.md); elsewhere the server reads the calls the "
         "other filters leave, newest first, until a page is full, so on a large SQLite register give a time range "
-        "(`since`, `until`) or a `scenario` with it",
+        "(`since`, `until`) or a `scenario` with it. Only for a user who reads names unmasked "
+        "(`sees_personal_data`): for any other a 403 (`personal-data-hidden`, code `personal_data_hidden`), as "
+        "which calls a search finds would tell the name they read `[hidden]`",
     ),
 ]
 # Asterisk's UNIQUEID, e.g. 1795295104.123 (a system name may prefix it): find the call a CDR line is about.
@@ -124,10 +127,15 @@ WithErrors = Annotated[
 
 class CallQuery:
     """The filters the register's list and its CSV and XLSX exports share, as one dependency: each route adds only
-    what is its own (paging, the clock, a delimiter)."""
+    what is its own (paging, the clock, a delimiter).
+
+    A name search is refused to a user who reads names masked (`PersonalDataHidden`, before anything is read or
+    exported): a search answered is a yes or no about the name, and 1,034 of them rebuilt one letter by letter
+    (security review)."""
 
     def __init__(
         self,
+        user: Viewer,
         scenario: Plain = None,
         since: Since = None,
         until: Until = None,
@@ -145,6 +153,8 @@ class CallQuery:
         self.status, self.result, self.uniqueid, self.caller_name = status, result, uniqueid, caller_name
         self.callback_job_id, self.scheduled_job_id = callback_job_id, scheduled_job_id
         self.origin_call_id, self.with_errors = origin_call_id, with_errors
+        if caller_name and not user.sees_personal_data:  # empty: no search, which tells nothing
+            raise PersonalDataHidden("caller_name", "a caller's name")
 
     def filters(self, zone: ZoneInfo, *, recorded_since: datetime | None = None) -> CallFilter:
         """The query as persistence.calls reads it, a time without an offset read on `zone`'s clock."""
@@ -220,7 +230,9 @@ def list_calls(
     returned by the next pull from its cursor, also when it started before everything the first pull saw.
 
     `caller` finds a number's calls also for a user who reads numbers masked; each such lookup leaves a
-    `lookup_number` audit event naming the number by its keyed hash (`subject:<hash>`)."""
+    `lookup_number` audit event naming the number by its keyed hash (`subject:<hash>`). `caller_name` is for a
+    user who reads names unmasked (403 `personal_data_hidden` for any other); each such search leaves a
+    `lookup_name` audit event naming the name by its length only."""
     filters = query.filters(ZoneInfo(tz), recorded_since=recorded_since)
     with runtime.database.session() as session:
         rows, next_cursor = calls.list_calls(session, filters=filters, limit=page_size, after=cursor, order=order)
@@ -229,6 +241,10 @@ def list_calls(
             personal_data.record_access(session, user, action=personal_data.LOOKUP_NUMBER,
                                         target=personal_data.subject_label(session, query.caller),
                                         details={"in": "calls", "found": len(rows)})  # fmt: skip
+        if query.caller_name:
+            personal_data.record_access(session, user, action=personal_data.LOOKUP_NAME, target="calls",
+                                        details={"caller_name": personal_data.masked_value(query.caller_name),
+                                                 "found": len(rows)})  # fmt: skip
         items = [personal_data.call(summary(r, transfers.get(r.id)), user) for r in rows]
         return CallPage(items=items, next_cursor=next_cursor)
 

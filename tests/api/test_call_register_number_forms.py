@@ -102,7 +102,8 @@ def test_the_export_finds_the_same_calls(admin: Client, stored: str) -> None:
     assert response.status_code == 200, response.text
     rows = csv.DictReader(io.StringIO(response.content.decode("utf-8-sig")))
     assert {row["id"].removeprefix(f"{stored}-"): row["caller_id"] for row in rows} == {
-        "spaced": "+34 600 111 222", "zeros": "0034-600-111-222", "plain": "+34600111222", "rung": OURS,
+        # With spaces a + starts no number a spreadsheet reads, but a formula: written as text (api.csv_export).
+        "spaced": "'+34 600 111 222", "zeros": "0034-600-111-222", "plain": "+34600111222", "rung": OURS,
     }  # fmt: skip
 
 

@@ -137,7 +137,7 @@ def test_0023_without_the_right_to_create_pg_trgm_migrates_without_the_trigram_i
         upgrade(app, "0022")
         _record_before_0023(app, OLD_NAMES)
         with caplog.at_level(logging.WARNING, logger="persistence.migrations"):
-            upgrade(app)
+            upgrade(app, "0023")
         assert current_revision(app) == "0023"
         indexes = _indexes(app)
         assert TRIGRAMS not in indexes

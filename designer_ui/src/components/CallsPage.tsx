@@ -49,6 +49,8 @@ export interface RegisterFormProps {
   onChange(next: RegisterFilters, typed?: boolean): void;
   /** Enter in a field: what is typed applies now. */
   onSubmit(): void;
+  /** Whether the caller search offers names (the user's `sees_personal_data`); a number only otherwise. */
+  names?: boolean;
 }
 
 /**
@@ -83,7 +85,7 @@ function AskedForJob({ job, onDrop }: { job: string; onDrop(): void }) {
  * The filters, props only: the calls of a callback job (when a link set it), the scenario, the range, a number or
  * name, the UniqueID, the status, the answer and the errors.
  */
-export function RegisterForm({ filters, scenarios, zone, onChange, onSubmit }: RegisterFormProps) {
+export function RegisterForm({ filters, scenarios, zone, onChange, onSubmit, names = true }: RegisterFormProps) {
   const { t } = useI18n();
   const set = (patch: Partial<RegisterFilters>, typed = false) => onChange({ ...filters, ...patch }, typed);
   return (
@@ -116,7 +118,7 @@ export function RegisterForm({ filters, scenarios, zone, onChange, onSubmit }: R
         {t("calls.to")}
         <input type="datetime-local" value={filters.to} min={filters.from || undefined} onChange={(e) => set({ to: e.target.value })} aria-describedby="register-clock" />
       </label>
-      <CallerSearchField value={filters.caller} onChange={(caller) => set({ caller }, true)} />
+      <CallerSearchField value={filters.caller} onChange={(caller) => set({ caller }, true)} names={names} />
       <label>
         {t("calls.uniqueid")}
         <input type="search" className="mono" value={filters.uniqueid} onChange={(e) => set({ uniqueid: e.target.value }, true)} />
@@ -265,7 +267,7 @@ export function CallsPage({ query, user }: { query: string; user: User }) {
       <section className={`list-page calls-page${view.call ? " with-detail" : ""}`} data-testid="calls-page">
         <div className="calls-page-list">
           <h1 tabIndex={-1}>{t("calls.title")}</h1>
-          <RegisterForm filters={form} scenarios={scenarios} zone={zone} onChange={change} onSubmit={applyNow} />
+          <RegisterForm filters={form} scenarios={scenarios} zone={zone} onChange={change} onSubmit={applyNow} names={user.sees_personal_data} />
           <div className="row calls-page-tools">
             <OpenById onOpen={openCall} />
             <span className="spacer" />

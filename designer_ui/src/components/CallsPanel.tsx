@@ -366,7 +366,7 @@ const TYPING_PAUSE_MS = 400;
  * flow's answer, and whether a step took its block's error exit. A day or a choice applies at once, typed text once
  * the typing pauses (`typed`).
  */
-export function CallFiltersForm(props: { filters: CallFilters; onChange(next: CallFilters, typed?: boolean): void }) {
+export function CallFiltersForm(props: { filters: CallFilters; onChange(next: CallFilters, typed?: boolean): void; names?: boolean }) {
   const { t } = useI18n();
   const { filters } = props;
   const set = (patch: Partial<CallFilters>, typed = false) => props.onChange({ ...filters, ...patch }, typed);
@@ -391,7 +391,7 @@ export function CallFiltersForm(props: { filters: CallFilters; onChange(next: Ca
           ))}
         </select>
       </label>
-      <CallerSearchField value={filters.caller} onChange={(caller) => set({ caller }, true)} />
+      <CallerSearchField value={filters.caller} onChange={(caller) => set({ caller }, true)} names={props.names} />
       <label>
         {t("calls.result")}
         <input type="search" value={filters.result} onChange={(e) => set({ result: e.target.value }, true)} />
@@ -436,9 +436,10 @@ export function CallDownloads({ slug = null, query, zone }: CallDownloadsProps) 
 
 /**
  * The scenario's calls. `initialCall`: a call the address names (`#/s/<slug>?call=<id>`, the Calls page's "show on
- * the canvas"), opened with its path lit as soon as the panel is up.
+ * the canvas"), opened with its path lit as soon as the panel is up. `names`: whether its caller search offers
+ * names (the user's `sees_personal_data`).
  */
-export function CallsPanel({ slug, initialCall = null }: { slug: string; initialCall?: string | null }) {
+export function CallsPanel({ slug, initialCall = null, names = true }: { slug: string; initialCall?: string | null; names?: boolean }) {
   const { t, language } = useI18n();
   const [items, setItems] = useState<CallSummary[]>([]);
   const [nextCursor, setNextCursor] = useState<string | null>(null);
@@ -542,7 +543,7 @@ export function CallsPanel({ slug, initialCall = null }: { slug: string; initial
         <button type="button" onClick={reload}>{t("calls.refresh")}</button>
         <CallDownloads slug={slug} query={query} />
       </div>
-      <CallFiltersForm filters={filters} onChange={changeFilters} />
+      <CallFiltersForm filters={filters} onChange={changeFilters} names={names} />
       {error && <p role="alert" className="error-text">{error}</p>}
       {items.length === 0 && !error && <p className="muted">{t(hasFilters(applied) ? "calls.noneMatching" : "calls.none")}</p>}
       {items.length > 0 && (

@@ -312,7 +312,7 @@ function Editor({ slug, user, stash, openCall }: { slug: string; user: User; sta
             {panel === "versions" && <VersionsPanel slug={slug} refreshKey={versionsKey} canRollBack={canPublish} onChanged={() => setVersionsKey((k) => k + 1)} />}
           </div>
           <div className="panel-body" role="tabpanel" id={panelId("calls")} aria-labelledby={tabId("calls")} hidden={panel !== "calls"}>
-            {panel === "calls" && <CallsPanel slug={slug} initialCall={openCall} />}
+            {panel === "calls" && <CallsPanel slug={slug} initialCall={openCall} names={user.sees_personal_data} />}
           </div>
         </aside>
       </div>

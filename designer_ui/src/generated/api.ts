@@ -563,7 +563,9 @@ export interface paths {
          *     returned by the next pull from its cursor, also when it started before everything the first pull saw.
          *
          *     `caller` finds a number's calls also for a user who reads numbers masked; each such lookup leaves a
-         *     `lookup_number` audit event naming the number by its keyed hash (`subject:<hash>`).
+         *     `lookup_number` audit event naming the number by its keyed hash (`subject:<hash>`). `caller_name` is for a
+         *     user who reads names unmasked (403 `personal_data_hidden` for any other); each such search leaves a
+         *     `lookup_name` audit event naming the name by its length only.
          *
          *     **Role:** viewer or above (any signed-in user).
          */
@@ -1687,6 +1689,13 @@ export interface components {
             /** @description Whether this server can run the block, and if not why */
             readiness: components["schemas"]["BlockReadiness"];
             /**
+             * Translations
+             * @description The block's `title` and `description` in the designer's languages, as its plugin gives them (`BlockType.translations`, docs/blocks.md); a text missing is the English one. Empty for the built-ins: the designer has their words itself, and prefers them.
+             */
+            translations?: {
+                [key: string]: components["schemas"]["BlockTexts"];
+            };
+            /**
              * Type
              * @description The block type: what a node's `type` names
              */
@@ -1709,6 +1718,18 @@ export interface components {
              * @description Why it cannot run here, for an administrator, e.g. `the SMS gateway is not configured: set IVRGRAPH_SMS_GATEWAY_URL`; empty when it is ready
              */
             reasons: string[];
+        };
+        /**
+         * BlockTexts
+         * @description A block's texts in one language of the designer (graph_engine.block.BlockType.translations).
+         */
+        BlockTexts: {
+            /** Description */
+            description?: string;
+            /** Title */
+            title?: string;
+        } & {
+            [key: string]: unknown;
         };
         /** Body_import_scenario_bundle_api_scenarios_import_bundle_post */
         Body_import_scenario_bundle_api_scenarios_import_bundle_post: {
@@ -1917,7 +1938,7 @@ export interface components {
             sheet: string | null;
             /**
              * Warnings
-             * @description How the file was read, which does not stop it: a CSV that is not UTF-8 read as Windows-1251 (read_as_windows_1251), as a Russian Excel saves 'CSV (разделители — запятые)', or as Windows-1252 (read_as_windows_1252), as a Spanish, French or German Excel saves 'CSV'; slash dates read by the order the column or IVRGRAPH_DEFAULT_COUNTRY proves (slash_dates_read).
+             * @description How the file was read, which does not stop it: a CSV that is not UTF-8 read as Windows-1251 (read_as_windows_1251), as a Russian Excel saves 'CSV (разделители — запятые)', or as Windows-1252 (read_as_windows_1252), as a Spanish, French or German Excel saves 'CSV'; slash dates read by the order the column or IVRGRAPH_DEFAULT_COUNTRY proves (slash_dates_read); an XLSX's cells holding formulas read as the values the file saved for them, once a column (formula_value_read, with `column` its letter, `row` the first, `count`).
              */
             warnings?: components["schemas"]["CallListProblem"][];
         };
@@ -1928,7 +1949,7 @@ export interface components {
         CallListProblem: {
             /**
              * Code
-             * @description Stable: no_number, not_a_phone_number, impossible_number, emergency_number, duplicate_number, not_a_number, not_a_whole_number, not_yes_or_no, not_a_date, ambiguous_date, more_problems, campaign_over, campaign_ends_first, hours_never_open, unknown_timezone, not_published, columns_missing, and the file's: empty_file, other_spreadsheet, not_a_list_file, not_utf8, csv_unreadable, xlsx_damaged, xlsx_too_big, xlsx_unreadable, no_rows, no_clients, too_many_rows, too_many_columns, column_name_too_long, column_twice, cell_without_column, cell_too_long, file_too_big, list_too_large. Warnings (CallbackBatchOut.warnings): columns_defaulted, already_waiting; (CallListOut.warnings): read_as_windows_1251, read_as_windows_1252, slash_dates_read. None on a request its schema refused (invalid-request).
+             * @description Stable: no_number, not_a_phone_number, impossible_number, emergency_number, duplicate_number, not_a_number, not_a_whole_number, not_yes_or_no, not_a_date, ambiguous_date, more_problems, campaign_over, campaign_ends_first, hours_never_open, unknown_timezone, not_published, columns_missing, and the file's: empty_file, other_spreadsheet, not_a_list_file, not_utf8, csv_unreadable, xlsx_damaged, xlsx_too_big, xlsx_unreadable, no_rows, no_clients, too_many_rows, too_many_columns, column_name_too_long, column_twice, cell_without_column, cell_too_long, formula_cell (an XLSX cell holding a formula whose value the file does not hold: `row`, `column` its letter, `formula`), file_too_big, list_too_large. Warnings (CallbackBatchOut.warnings): columns_defaulted, already_waiting; (CallListOut.warnings): read_as_windows_1251, read_as_windows_1252, slash_dates_read, formula_value_read. None on a request its schema refused (invalid-request).
              */
             code?: string | null;
             /**
@@ -2305,7 +2326,7 @@ export interface components {
             max_attempts: number;
             /**
              * Name
-             * @description What the campaign is called in lists and reports, e.g. the list's file name.
+             * @description What the campaign is called in lists and reports, e.g. the list's file name; its reports' file name. Without control characters, nor invisible format ones (Unicode's category Cf, e.g. U+202E RIGHT-TO-LEFT OVERRIDE: 422 `format_character`) but the joiners a script is spelt with (U+200C, U+200D).
              * @default
              */
             name: string;
@@ -3098,7 +3119,7 @@ export interface components {
         ProblemItem: {
             /**
              * Code
-             * @description Stable, snake_case. A request the schema refuses (`invalid-request`): pydantic's error type (missing, extra_forbidden, string_too_long, ...). A callback or call list refused: the call list codes (emergency_number, impossible_number, not_published, not_a_date, ..., and a job's window_ends_first, due_past, hours_never_open, unknown_timezone). A scenario's structure: structure. Users and tokens: username_taken (409, with existing_username and existing_id), last_admin (409), admin_sees_personal_data, token_name_taken (409, with token_id), token_role_above_yours, token_lifetime_too_long, token_expiry_past, and wrong_current_password (403). Others without a code of their own: the problem's type in snake_case (request_refused, ...).
+             * @description Stable, snake_case. A request the schema refuses (`invalid-request`): pydantic's error type (missing, extra_forbidden, string_too_long, ...). A callback or call list refused: the call list codes (emergency_number, impossible_number, not_published, not_a_date, ..., and a job's window_ends_first, due_past, hours_never_open, unknown_timezone). A scenario's structure: structure. A search by a caller's name for a user who reads names masked: personal_data_hidden (403). Users and tokens: username_taken (409, with existing_username and existing_id), last_admin (409), admin_sees_personal_data, token_name_taken (409, with token_id), token_role_above_yours, token_lifetime_too_long, token_expiry_past, and wrong_current_password (403). Others without a code of their own: the problem's type in snake_case (request_refused, ...).
              */
             code: string;
             /**
@@ -5342,7 +5363,7 @@ export interface operations {
                 result?: string | null;
                 /** @description Calls whose `asterisk_uniqueid` is this: Asterisk's UNIQUEID of its channel, as a CDR or CEL line shows it */
                 uniqueid?: string | null;
-                /** @description Calls whose caller's CallerID name (`caller_name`, Asterisk's `agi_calleridname`) contains this, case ignored in every alphabet and the dots of ё too, on any database locale: `петрова` finds `ПЕТРОВА ЮЛИЯ`, `петр` finds `Пётр`. On PostgreSQL a trigram index of the folded names serves it (where the `pg_trgm` extension could be created: docs/operations.md); elsewhere the server reads the calls the other filters leave, newest first, until a page is full, so on a large SQLite register give a time range (`since`, `until`) or a `scenario` with it */
+                /** @description Calls whose caller's CallerID name (`caller_name`, Asterisk's `agi_calleridname`) contains this, case ignored in every alphabet and the dots of ё too, on any database locale: `петрова` finds `ПЕТРОВА ЮЛИЯ`, `петр` finds `Пётр`. On PostgreSQL a trigram index of the folded names serves it (where the `pg_trgm` extension could be created: docs/operations.md); elsewhere the server reads the calls the other filters leave, newest first, until a page is full, so on a large SQLite register give a time range (`since`, `until`) or a `scenario` with it. Only for a user who reads names unmasked (`sees_personal_data`): for any other a 403 (`personal-data-hidden`, code `personal_data_hidden`), as which calls a search finds would tell the name they read `[hidden]` */
                 caller_name?: string | null;
                 /** @description Calls that rang back for this callback job (its attempts: `callback_job_id`) */
                 callback_job_id?: string | null;
@@ -5427,7 +5448,7 @@ export interface operations {
                 result?: string | null;
                 /** @description Calls whose `asterisk_uniqueid` is this: Asterisk's UNIQUEID of its channel, as a CDR or CEL line shows it */
                 uniqueid?: string | null;
-                /** @description Calls whose caller's CallerID name (`caller_name`, Asterisk's `agi_calleridname`) contains this, case ignored in every alphabet and the dots of ё too, on any database locale: `петрова` finds `ПЕТРОВА ЮЛИЯ`, `петр` finds `Пётр`. On PostgreSQL a trigram index of the folded names serves it (where the `pg_trgm` extension could be created: docs/operations.md); elsewhere the server reads the calls the other filters leave, newest first, until a page is full, so on a large SQLite register give a time range (`since`, `until`) or a `scenario` with it */
+                /** @description Calls whose caller's CallerID name (`caller_name`, Asterisk's `agi_calleridname`) contains this, case ignored in every alphabet and the dots of ё too, on any database locale: `петрова` finds `ПЕТРОВА ЮЛИЯ`, `петр` finds `Пётр`. On PostgreSQL a trigram index of the folded names serves it (where the `pg_trgm` extension could be created: docs/operations.md); elsewhere the server reads the calls the other filters leave, newest first, until a page is full, so on a large SQLite register give a time range (`since`, `until`) or a `scenario` with it. Only for a user who reads names unmasked (`sees_personal_data`): for any other a 403 (`personal-data-hidden`, code `personal_data_hidden`), as which calls a search finds would tell the name they read `[hidden]` */
                 caller_name?: string | null;
                 /** @description Calls that rang back for this callback job (its attempts: `callback_job_id`) */
                 callback_job_id?: string | null;
@@ -5501,7 +5522,7 @@ export interface operations {
                 result?: string | null;
                 /** @description Calls whose `asterisk_uniqueid` is this: Asterisk's UNIQUEID of its channel, as a CDR or CEL line shows it */
                 uniqueid?: string | null;
-                /** @description Calls whose caller's CallerID name (`caller_name`, Asterisk's `agi_calleridname`) contains this, case ignored in every alphabet and the dots of ё too, on any database locale: `петрова` finds `ПЕТРОВА ЮЛИЯ`, `петр` finds `Пётр`. On PostgreSQL a trigram index of the folded names serves it (where the `pg_trgm` extension could be created: docs/operations.md); elsewhere the server reads the calls the other filters leave, newest first, until a page is full, so on a large SQLite register give a time range (`since`, `until`) or a `scenario` with it */
+                /** @description Calls whose caller's CallerID name (`caller_name`, Asterisk's `agi_calleridname`) contains this, case ignored in every alphabet and the dots of ё too, on any database locale: `петрова` finds `ПЕТРОВА ЮЛИЯ`, `петр` finds `Пётр`. On PostgreSQL a trigram index of the folded names serves it (where the `pg_trgm` extension could be created: docs/operations.md); elsewhere the server reads the calls the other filters leave, newest first, until a page is full, so on a large SQLite register give a time range (`since`, `until`) or a `scenario` with it. Only for a user who reads names unmasked (`sees_personal_data`): for any other a 403 (`personal-data-hidden`, code `personal_data_hidden`), as which calls a search finds would tell the name they read `[hidden]` */
                 caller_name?: string | null;
                 /** @description Calls that rang back for this callback job (its attempts: `callback_job_id`) */
                 callback_job_id?: string | null;

@@ -17,7 +17,7 @@ const SERVER_CODES = [
   "csv_unreadable", "xlsx_damaged", "xlsx_too_big", "xlsx_unreadable", "no_rows", "no_clients", "too_many_rows",
   "too_many_columns", "column_name_too_long", "column_twice", "cell_without_column", "cell_too_long", "file_too_big",
   "list_too_large", "columns_missing", "columns_defaulted", "already_waiting", "impossible_number", "read_as_windows_1251",
-  "read_as_windows_1252", "slash_dates_read",
+  "read_as_windows_1252", "slash_dates_read", "formula_cell", "formula_value_read",
 ];
 
 describe("a call list's problem in the analyst's language", () => {
@@ -75,6 +75,22 @@ describe("a call list's problem in the analyst's language", () => {
         "Проверьте даты в предпросмотре проверки",
     );
     expect(callListProblemText(read, "en")).toBe(read.message);
+  });
+
+  it("names the cell of a formula whose value the file does not hold, and the columns read from saved values", () => {
+    const formula = { path: "$.file", code: "formula_cell", params: { row: 3, column: "B", formula: '=HYPERLINK("http://x","y")' },
+      message: 'row 3, column B holds a formula (=HYPERLINK("http://x","y")) whose value the file does not hold: ...' };
+    expect(callListProblemText(formula, "es")).toBe(
+      'Fila 3, columna B: la celda tiene una fórmula (=HYPERLINK("http://x","y")) cuyo valor no está guardado en el archivo: ' +
+        "ábralo en Excel y guárdelo de nuevo, o pegue la columna como valores",
+    );
+    expect(callListProblemText(formula, "ru")).toMatch(/^Строка 3, столбец B: в ячейке формула \(=HYPERLINK/);
+    const read = { path: "$.file", code: "formula_value_read", params: { column: "C", row: 2, count: 1200 }, message: "column C: ..." };
+    expect(callListProblemText(read, "es")).toBe(
+      "Columna C: celdas con fórmula: 1200 (la primera en la fila 2); se lee el valor que el archivo guardó para cada una: " +
+        "compruébelas en la vista previa",
+    );
+    expect(callListProblemText(read, "ru")).toMatch(/^Столбец C: ячеек с формулой: 1\u00a0200 \(первая в строке 2\)/);
   });
 
   it("says a file was read as Windows-1252", () => {

@@ -183,6 +183,12 @@ export const CALL_LIST_TEMPLATES: Record<Translated, Record<string, Template>> =
       `Fila ${w.text("row")}: la columna ${w.quoted("column")} aparece dos veces (columnas ${w.text("first")} y ${w.text("second")})`,
     cell_without_column: (w) => `Fila ${w.text("row")}, columna ${w.text("column")}: ${w.quoted("value")} está en una columna sin nombre`,
     cell_too_long: (w) => `Fila ${w.text("row")}, ${w.text("column")}: más de ${w.number("limit")} caracteres`,
+    formula_cell: (w) =>
+      `Fila ${w.text("row")}, columna ${w.text("column")}: la celda tiene una fórmula (${w.text("formula")}) cuyo valor no ` +
+      "está guardado en el archivo: ábralo en Excel y guárdelo de nuevo, o pegue la columna como valores",
+    formula_value_read: (w) =>
+      `Columna ${w.text("column")}: celdas con fórmula: ${w.number("count")} (la primera en la fila ${w.text("row")}); se lee ` +
+      "el valor que el archivo guardó para cada una: compruébelas en la vista previa",
     file_too_big: (w) => `El archivo ocupa más de ${w.number("limit_mib")} MiB`,
     list_too_large: (w) =>
       `La lista es demasiado grande para empezarla de una vez (${w.number("mib")} MiB tal como se envían sus filas, como máximo ` +
@@ -241,6 +247,12 @@ export const CALL_LIST_TEMPLATES: Record<Translated, Record<string, Template>> =
       `Строка ${w.text("row")}: столбец ${w.quoted("column")} встречается дважды (столбцы ${w.text("first")} и ${w.text("second")})`,
     cell_without_column: (w) => `Строка ${w.text("row")}, столбец ${w.text("column")}: ${w.quoted("value")} — в столбце без названия`,
     cell_too_long: (w) => `Строка ${w.text("row")}, ${w.text("column")}: больше ${w.number("limit")} символов`,
+    formula_cell: (w) =>
+      `Строка ${w.text("row")}, столбец ${w.text("column")}: в ячейке формула (${w.text("formula")}), значение которой ` +
+      "в файле не сохранено: откройте файл в Excel и сохраните заново или вставьте столбец как значения",
+    formula_value_read: (w) =>
+      `Столбец ${w.text("column")}: ячеек с формулой: ${w.number("count")} (первая в строке ${w.text("row")}); читается ` +
+      "значение, сохранённое в файле для каждой: проверьте их в предпросмотре",
     file_too_big: (w) => `Файл больше ${w.number("limit_mib")} МиБ`,
     list_too_large: (w) =>
       `Список слишком большой, чтобы запустить его сразу (${w.number("mib")} МиБ в том виде, в каком отправляются строки, ` +
