@@ -7,7 +7,7 @@ import { createElement } from "react";
 import { describe, expect, it } from "vitest";
 import { ApiError } from "../api/http";
 import { fromScenario, type BlockNode, type ScenarioDocument } from "../lib/convert";
-import { translator } from "../lib/i18n";
+import { translator, type Language } from "../lib/i18n";
 import { runInTimeZone } from "../testSupport";
 import { CallDetails, type OpenCall } from "./CallsPanel";
 import { RegisterForm, type RegisterFormProps } from "./CallsPage";
@@ -53,8 +53,8 @@ const ran = {
 } as unknown as ScenarioDocument;
 
 /** The detail as the Calls page shows it: no canvas, the blocks of the version the call ran. */
-function OffCanvas({ call, blocks }: { call: OpenCall; blocks: readonly BlockNode[] }) {
-  return createElement(StoryBlocks.Provider, { value: blocks }, createElement(CallDetails, { call }));
+function OffCanvas({ call, blocks, scenarioName }: { call: OpenCall; blocks: readonly BlockNode[]; scenarioName?: string }) {
+  return createElement(StoryBlocks.Provider, { value: blocks }, createElement(CallDetails, { call, scenarioName }));
 }
 
 const linkTo = (html: string, testId: string) => new RegExp(`<a href="([^"]+)" data-testid="${testId}">([^<]*)</a>`).exec(html);
@@ -62,8 +62,15 @@ const linkTo = (html: string, testId: string) => new RegExp(`<a href="([^"]+)" d
 describe("a call opened on the Calls page", () => {
   it("links to its path on its scenario's canvas, and not to itself", () => {
     const html = renderToHtml(OffCanvas, { call: promised, blocks: [] });
-    expect(linkTo(html, "call-canvas-link")?.slice(1)).toEqual(["#/s/missed-call?call=c-77", "Show its path on the canvas of missed-call"]);
+    expect(linkTo(html, "call-canvas-link")?.slice(1)).toEqual(["#/s/missed-call?call=c-77", "Show its path on the canvas of “missed-call”"]);
     expect(html).not.toContain("call-page-link");
+  });
+
+  it("names the scenario of that link as the analyst named it, in the interface language", () => {
+    const named = (language: Language) =>
+      linkTo(renderInLanguage(language, OffCanvas, { call: promised, blocks: [], scenarioName: "Входящая линия ЖКХ" }), "call-canvas-link")?.[2];
+    expect(named("ru")).toBe("Показать его путь на холсте сценария «Входящая линия ЖКХ»");
+    expect(named("es")).toBe("Ver su recorrido en el lienzo de «Входящая линия ЖКХ»");
   });
 
   it("beside the canvas (the editor's Calls tab), links to itself on the Calls page instead, to be shared", () => {

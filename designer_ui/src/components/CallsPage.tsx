@@ -197,7 +197,7 @@ function CallDetailPanel({ opened, scenarioName, onClose }: { opened: Opened<Ope
           </p>
           {call.numbers && <CallerLine numbers={call.numbers} />}
           <StoryBlocks.Provider value={blocks}>
-            <CallDetails call={call} />
+            <CallDetails call={call} scenarioName={call.scenario ? scenarioName(call.scenario) : undefined} />
           </StoryBlocks.Provider>
         </>
       )}

@@ -74,7 +74,7 @@ export function versionNote(version: number | null, draftMatches: boolean | null
  * heard and pressed, the exits taken), the story the Test call tells of a simulated call. `draftMatches`: whether the
  * draft on the canvas is that version's flow (positions aside); null when not known.
  */
-export function CallDetails({ call, draftMatches = null }: { call: OpenCall; draftMatches?: boolean | null }) {
+export function CallDetails({ call, draftMatches = null, scenarioName }: { call: OpenCall; draftMatches?: boolean | null; scenarioName?: string }) {
   const { t } = useI18n();
   const beside = useBesideCanvas();
   const note = versionNote(call.version, draftMatches);
@@ -89,7 +89,7 @@ export function CallDetails({ call, draftMatches = null }: { call: OpenCall; dra
       )}
       <CallEnding outcome={call.outcome} error={call.error} steps={call.steps} />
       <CallIdentity call={call} />
-      <CallLinks call={call} />
+      <CallLinks call={call} scenarioName={scenarioName} />
       <h3>{t("test.story")}</h3>
       <CallStory steps={call.steps} startedAt={call.startedAt} />
     </div>
@@ -141,9 +141,16 @@ export function CallIdentity({ call }: { call: Pick<OpenCall, "id" | "uniqueid" 
  * Where else the call leads: the callback jobs it asked for (the client's "you promised to call me back": did
  * anyone?), the callback job the dialer placed it for, the call that scheduled that job, and the call itself
  * elsewhere: beside the canvas, its own address on the Calls page (a link to send a colleague); on the Calls page,
- * its path drawn on its scenario's canvas.
+ * its path drawn on its scenario's canvas, the scenario named as the analyst named it (`scenarioName`), its slug
+ * only when the name is not known: a transliterated slug read like noise in a Russian sentence.
  */
-export function CallLinks({ call }: { call: Pick<OpenCall, "id" | "scenario" | "callbackJobId" | "originCallId" | "scheduledJobIds"> }) {
+export function CallLinks({
+  call,
+  scenarioName,
+}: {
+  call: Pick<OpenCall, "id" | "scenario" | "callbackJobId" | "originCallId" | "scheduledJobIds">;
+  scenarioName?: string;
+}) {
   const { t } = useI18n();
   const beside = useBesideCanvas();
   return (
@@ -172,7 +179,7 @@ export function CallLinks({ call }: { call: Pick<OpenCall, "id" | "scenario" | "
       ) : (
         call.scenario && (
           <li>
-            <a href={canvasHref(call.scenario, call.id)} data-testid="call-canvas-link">{t("calls.viewOnCanvas", { scenario: call.scenario })}</a>
+            <a href={canvasHref(call.scenario, call.id)} data-testid="call-canvas-link">{t("calls.viewOnCanvas", { scenario: scenarioName || call.scenario })}</a>
           </li>
         )
       )}
