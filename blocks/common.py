@@ -93,5 +93,13 @@ def parse_clock(text: str) -> tuple[int, int]:
     return int(hours), int(minutes)
 
 
-CLOCK_TIME: dict[str, Any] = {"type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$"}
+# A time of day, stored as HH:MM and nothing else. The description is the hint under the field and what a refusal
+# of another form says (`'9:00' does not match the form this field takes: 24-hour HH:MM, ...`); the designer's
+# `clock_time` widget reads 9:00, 18.00 or 1800 as people type them and stores HH:MM (designer_ui/src/lib/clockTime.ts).
+CLOCK_TIME: dict[str, Any] = {
+    "type": "string",
+    "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$",
+    "description": "24-hour HH:MM, e.g. 09:00 or 18:30; midnight is 00:00.",
+    "x-ui": {"widget": "clock_time"},
+}
 WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]

@@ -900,6 +900,71 @@ async function ivrPromptsAndModes(page) {
 }
 
 /**
+ * A Schedule's opening hours typed as people write times (the clock-time field): `9` and `18.00` show 09:00 and
+ * 18:00 once the field is left and the draft stores them so; `24:00` is refused in words, in Russian too, and the
+ * draft keeps 18:00.
+ */
+async function scheduleHoursTyped(page, me) {
+  const slug = `hours-${stamp}`;
+  const at = (x, y) => ({ x, y });
+  const scenario = {
+    format: "ivrgraph.scenario/1",
+    name: `Hours ${stamp}`,
+    nodes: [
+      { id: "start", type: "start", position: at(0, 60), config: {} },
+      { id: "office", type: "schedule", label: "Office", position: at(300, 40), config: { timezone: "Europe/Moscow", hours: [{ days: ["mon"], from: "08:00", to: "17:00" }] } },
+      { id: "bye", type: "hangup", position: at(620, 60), config: {} },
+    ],
+    edges: [
+      { id: "start.next->office", source: "start", exit: "next", target: "office" },
+      { id: "office.open->bye", source: "office", exit: "open", target: "bye" },
+      { id: "office.closed->bye", source: "office", exit: "closed", target: "bye" },
+    ],
+  };
+  await me("POST", "/api/scenarios", { slug, name: scenario.name, document: scenario });
+  await openDrawn(page, slug, 3);
+  await select(page, "office");
+  const from = page.locator("#cfg-office_hours_0_from");
+  const to = page.locator("#cfg-office_hours_0_to");
+  const stored = async () => (await me("GET", `/api/scenarios/${slug}`)).draft.document.nodes.find((n) => n.id === "office").config.hours[0];
+  const draftHas = async (want) => {
+    for (let i = 0; i < 50; i += 1) {
+      const row = await stored();
+      if (row.from === want.from && row.to === want.to) return true;
+      await page.waitForTimeout(200);
+    }
+    return false;
+  };
+  check((await from.getAttribute("placeholder")) === "09:00" && (await to.getAttribute("placeholder")) === "09:00", "a schedule's From and To show 09:00 as the example");
+  await from.fill("9");
+  check((await from.inputValue()) === "9", "a time is not rewritten while it is typed");
+  await from.press("Tab");
+  await to.fill("18.00");
+  await to.press("Tab");
+  check((await from.inputValue()) === "09:00" && (await to.inputValue()) === "18:00", "left, 9 and 18.00 read 09:00 and 18:00");
+  check(await draftHas({ from: "09:00", to: "18:00" }), "the draft stores them as 09:00 and 18:00");
+  await page.locator("header .language-picker select").selectOption("ru");
+  await to.fill("24:00");
+  await to.press("Tab");
+  const refused = page.locator("#cfg-office_hours_0_to__clock");
+  await refused.waitFor();
+  const said = await refused.textContent();
+  check(
+    said.startsWith("Времени «24:00» нет: полночь — это 00:00. Интервал до 00:00 длится до конца дня") && (await to.getAttribute("aria-invalid")) === "true",
+    `24:00 is refused in words, in Russian: ${said}`,
+  );
+  await to.scrollIntoViewIfNeeded();
+  await shot(page, "02d-schedule-hours-refused");
+  await page.waitForTimeout(1000); // past the autosave's pause: had anything been stored, it would be saved by now
+  await waitSaved(page);
+  check((await stored()).to === "18:00", "and the draft keeps 18:00");
+  await to.fill("00:00");
+  await to.press("Tab");
+  check((await refused.count()) === 0 && (await draftHas({ from: "09:00", to: "00:00" })), "00:00 (to midnight) is taken and stored");
+  await page.locator("header .language-picker select").selectOption("en");
+}
+
+/**
  * The Calls tab as a supervisor uses it: a callback's row names the client it rang, more calls than a page are
  * loaded page by page, filtered by status (the next page keeps the filter), by number and by days, and the CSV
  * downloaded holds the calls the filters pick. The callback is answered as the dialer's would be ("<slug>?job=<id>",
@@ -1937,6 +2002,9 @@ async function main() {
     );
     await shot(page, "10d-list-russian");
     await page.locator("header .language-picker select").selectOption("en");
+
+    // -- a schedule's hours typed as people write times -------------------------------------------------------
+    await scheduleHoursTyped(page, me);
 
     // -- flow statistics on the canvas: calls placed, then counted per block and exit ------------------------
     if (AGI_PORT) await flowStatistics(page, { me, host: new URL(BASE).hostname });

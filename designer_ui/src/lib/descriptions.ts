@@ -77,6 +77,10 @@ const DESCRIPTIONS: Record<string, Record<Translated, string>> = {
     es: "Nombre IANA, p. ej. Europe/Madrid, Atlantic/Canary, America/Mexico_City.",
     ru: "Название по IANA, например Europe/Moscow, Europe/Samara, Asia/Almaty.",
   },
+  "24-hour HH:MM, e.g. 09:00 or 18:30; midnight is 00:00.": {
+    es: "HH:MM en formato de 24 horas, p. ej. 09:00 o 18:30; la medianoche es 00:00.",
+    ru: "ЧЧ:ММ в 24-часовом формате, например 09:00 или 18:30; полночь — 00:00.",
+  },
   "Dates (YYYY-MM-DD, local) with no callbacks at all.": {
     es: "Fechas (AAAA-MM-DD, hora local) en las que no se devuelve ninguna llamada.",
     ru: "Даты (ГГГГ-ММ-ДД, по местному времени), в которые обратных звонков нет вовсе.",

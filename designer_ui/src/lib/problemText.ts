@@ -218,6 +218,7 @@ export const HINTS: Record<string, MessageKey> = {
   "A result column as the database names it (Сумма, amount), at most 256 characters.": "form.pattern.column",
   "A recorded audio asset (or an Asterisk sound such as vm-press).": "form.pattern.audio",
   "IANA name, e.g. Europe/Madrid, Europe/Moscow, Asia/Almaty.": "form.pattern.timezone",
+  "24-hour HH:MM, e.g. 09:00 or 18:30; midnight is 00:00.": "form.pattern.time",
   "Empty: the message always plays to the end.": "form.pattern.keys",
   "Leave empty to use the scenario's language.": "form.pattern.language",
   "Default language of prompts and speech (BCP 47, e.g. es, es-ES, ru, kk).": "form.pattern.language",
