@@ -104,6 +104,7 @@ class AgiConnection(asyncio.Protocol):
         self._buffer = b""  # bytes after the last LF
         self._env: bytes | None = None  # the env block, once complete
         self._env_error: BaseException | None = None
+        self._env_head = b""  # the first bytes of an env block refused over the size cap (`env_so_far`)
         self._env_scan = 0  # where the look for the env block's end resumes (see protocol.find_env_block_end)
         self._env_keys = 0  # Asterisk's keys the env block showed in order so far (ditto)
         self._waiter: asyncio.Future[Any] | None = None  # the env block, a command's answer, or the final EOF
@@ -125,6 +126,15 @@ class AgiConnection(asyncio.Protocol):
         # The scenario walking over this session, set by the host for the walk's duration: a caller hangup with no
         # command in flight interrupts it (`_caller_gone`), and the host's watchdog patrol looks at it.
         self.walk: Walk | None = None
+
+    @property
+    def env_so_far(self) -> bytes:
+        """The env block as far as it came: whole once its empty line came, else the bytes of it read so far (the
+        first `max_line_bytes` of one over the cap). What the host still reads of a session refused at its handshake
+        (`protocol.env_before_refusal`)."""
+        if self._env is not None:
+            return self._env
+        return self._env_head or self._buffer
 
     @property
     def busy(self) -> bool:
@@ -200,6 +210,7 @@ class AgiConnection(asyncio.Protocol):
         end, self._env_scan, self._env_keys = find_env_block_end(data, self._env_scan, self._env_keys)
         if end < 0:
             if len(data) > self._max_line_bytes:
+                self._env_head = data[: self._max_line_bytes]
                 self._env_failed(EnvBlockError(f"env block over the {self._max_line_bytes}-byte cap"))
             else:
                 self._buffer = data

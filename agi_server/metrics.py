@@ -69,6 +69,11 @@ ERROR_KINDS: Final = (
     "abandoned_block",  # a call given up on: its block ignored its cancellation (AgiServer._give_up)
 )
 REFUSAL_REASONS: Final = ("peer", "handshake", "overload", "stopping")
+# Why a session ended at its env block, before a call ran (the `handshake` refusals above, told apart): a block we
+# refuse to read (a key out of Asterisk's order, as a value with a line feed poses it; a key twice; NUL), one over the
+# size cap, one naming no FastAGI request (a probe), one not whole within the handshake timeout, a connection closed
+# before its end. `recorded`: whether the call register has the call (agi_server.server.AgiServer._refuse_handshake).
+HANDSHAKE_REFUSALS: Final = ("malformed", "too_large", "not_fastagi", "timeout", "closed")
 CALL_OUTCOMES: Final = (
     *(str(outcome) for outcome in CallOutcome),
     "unknown_scenario",
@@ -393,6 +398,16 @@ class AgiMetrics:
             registry=self.registry,
         )
         self.errors = Counter("ivrgraph_agi_errors", "Errors by kind", ["kind"], registry=self.registry)
+        self.sessions_refused = Counter(
+            "ivrgraph_agi_sessions_refused",
+            "FastAGI sessions that ended at their env block, by why, and whether the call register has the call (a "
+            "block that names Asterisk's request and the channel or uniqueid is recorded failed; a probe is not)",
+            ["reason", "recorded"],
+            registry=self.registry,
+        )
+        for reason in HANDSHAKE_REFUSALS:
+            for recorded in ("true", "false"):
+                self.sessions_refused.labels(reason, recorded)
         for reason in REFUSAL_REASONS:
             self.refused.labels(reason)
         for kind in ERROR_KINDS:

@@ -233,6 +233,47 @@ def _parse_env_lines(data: bytes, text: str) -> dict[str, str]:
     return env
 
 
+# -- what a refused block still says --------------------------------------------------------------------------
+
+# Read in Asterisk's order from the block's first line, as long as each line is the next of them. These come from
+# the channel and the dialplan, up to the first value a caller fills (agi_callerid) and the name after it: a caller's
+# text can only pose as a key line after its own value's line, so it can neither come before Asterisk's lines of
+# these keys nor replace them. (A dialplan that writes caller data into the AGI URL lets that data pose as the keys
+# after it: the order then breaks, and the block is read only up to there.)
+_READ_IN_ORDER: Final = ASTERISK_ENV_KEYS[: ASTERISK_ENV_KEYS.index("agi_calleridname") + 1]
+# Written after the caller's values, so a line may be the caller's posing as one: taken only from a whole block,
+# where the key's line comes once (Asterisk writes each once; a second is a pose, and which is which is not known).
+_READ_WHEN_ALONE: Final = ("agi_dnid", "agi_extension")
+_MAX_REFUSED_VALUE: Final = 200  # characters of a value kept (the register's widest column of them)
+
+
+def env_before_refusal(data: bytes) -> dict[str, str]:
+    """What the env block `data` (whole, or as far as it came) says that a caller's text cannot have written, for
+    the record of a session refused at its handshake: the keys of `_READ_IN_ORDER` while its lines follow Asterisk's
+    order, each value up to its first line feed (a value that runs on, the caller name's "Ana\\nagi_arg_1: x", is kept
+    up to the line that broke the block), and `_READ_WHEN_ALONE`. Never fails. Only whole lines are read (a read may
+    end inside one), NUL is U+FFFD, and each value is cut to 200 characters: the rest is what was refused."""
+    lines = data.decode("utf-8", errors="replace").replace("\0", "\ufffd").split("\n")[:-1]
+    read: dict[str, str] = {}
+    for key, line in zip(_READ_IN_ORDER, lines, strict=False):
+        value = _refused_block_value(key, line)
+        if value is None:
+            break
+        read[key] = value
+    if data.endswith(b"\n\n"):
+        for key in _READ_WHEN_ALONE:
+            values = [value for line in lines if (value := _refused_block_value(key, line)) is not None]
+            if len(values) == 1:
+                read[key] = values[0]
+    return read
+
+
+def _refused_block_value(key: str, line: str) -> str | None:
+    """The value of `line` when it is `key`'s line, as Asterisk writes it (`key: value`), cut to the cap; else None."""
+    prefix = f"{key}: "
+    return line[len(prefix) : len(prefix) + _MAX_REFUSED_VALUE] if line.startswith(prefix) else None
+
+
 @dataclass(frozen=True, slots=True)
 class AgiRequest:
     """What the dialplan asked for: the script path, its query parameters and the AGI() arguments."""

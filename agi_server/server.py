@@ -1,7 +1,8 @@
 """The asyncio FastAGI server: accept, check the peer, read the env block, route by slug, walk, record.
 
 Per connection: peer allow-list (others closed at once), env block under a size cap and a handshake
-timeout, a cap on concurrent calls (over it: a channel variable tells the dialplan, then a clean close),
+timeout (a session refused there is recorded `failed` when its block names a call: `_refuse_handshake`), a cap
+on concurrent calls (over it: a channel variable tells the dialplan, then a clean close),
 the slug picks the published scenario (unknown, or a lookup the store could not answer: fallback prompt, hang up,
 logged error), the host's trusted inputs are looked up (a callback whose job could not be loaded never runs without
 it: IVRGRAPH_STATUS=JOB_UNAVAILABLE, then a clean close), `CallRun` walks it over an `AgiChannel`, and the call's
@@ -39,6 +40,7 @@ from agi_server.errors import (
     AgiError,
     CannotListen,
     ConnectionLost,
+    EnvBlockError,
     ProtocolError,
     ScenarioLookupFailed,
     first_line,
@@ -50,6 +52,7 @@ from agi_server.protocol import (
     MAX_ENV_BYTES,
     AgiRequest,
     channel_facts,
+    env_before_refusal,
     parse_env_block,
     requested_path,
     require_fastagi_request,
@@ -100,6 +103,16 @@ _FAILED: Final = str(CallOutcome.FAILED)
 STUBBORN_BLOCK_CANCELS: Final = 3
 # How long the shutdown waits for the calls it cancelled to close (docs/operations.md: "5 s for cancelled calls").
 CANCELLED_CALLS_WAIT: Final = 5.0
+
+
+@dataclass(frozen=True, slots=True)
+class _RefusedHandshake:
+    """A session that ended at its env block (`AgiServer._read_env`): why, as `metrics.HANDSHAKE_REFUSALS` counts
+    it and in words, and the block as far as it came."""
+
+    reason: str
+    why: str
+    block: bytes
 
 
 @dataclass(frozen=True, slots=True)
@@ -555,27 +568,38 @@ class AgiServer:
     def _forget_task(self, task: asyncio.Task[Any]) -> None:
         self._connections.pop(task, None)  # gone already when its call was given up on (`_give_up`)
 
-    async def _read_env(self, connection: AgiConnection, peer: str) -> dict[str, str] | None:
+    async def _read_env(self, connection: AgiConnection) -> dict[str, str] | _RefusedHandshake:
+        """The env block of a FastAGI request, or why the session ends at it."""
+        timeout = self.config.handshake_timeout
         try:
-            data = await connection.read_env_block(self.config.handshake_timeout)
-            env = parse_env_block(data, max_bytes=self.config.max_env_bytes)
+            data = await connection.read_env_block(timeout)
+        except TimeoutError:
+            return _RefusedHandshake("timeout", f"not whole within {timeout:g} s", connection.env_so_far)
+        except ProtocolError as error:  # the size cap: the one thing the connection refuses before the block ends
+            return _RefusedHandshake("too_large", str(error), connection.env_so_far)
+        except ConnectionLost:
+            return _RefusedHandshake("closed", "the connection closed before its end", connection.env_so_far)
+        cap = self.config.max_env_bytes
+        try:
+            env = parse_env_block(data, max_bytes=cap)
+        except EnvBlockError as error:  # over the cap too, when the whole block came in the read that passed it
+            return _RefusedHandshake("too_large" if len(data) > cap else "malformed", str(error), data[:cap])
+        try:
             require_fastagi_request(env)
-            return env
-        except (TimeoutError, ProtocolError, ConnectionLost) as error:
-            log.warning("FastAGI handshake from %s failed: %s %s", peer, type(error).__name__, error)
-            self.metrics.refused.labels("handshake").inc()
-            return None
+        except EnvBlockError as error:
+            return _RefusedHandshake("not_fastagi", str(error), data)
+        return env
 
     async def _admit(self, connection: AgiConnection, transport: asyncio.Transport, peer: str) -> dict[str, str] | None:
         """The env block of a call we take; None when the session was refused (bad handshake, over capacity)
         and closed here."""
         try:
-            env = await self._read_env(connection, peer)
+            env = await self._read_env(connection)
         except asyncio.CancelledError:  # shutdown while Asterisk was still sending the env block
             transport.abort()
             raise
-        if env is None:
-            await connection.close(drain_timeout=0.1)
+        if isinstance(env, _RefusedHandshake):
+            await self._refuse_handshake(connection, env, peer)
             return None
         if self._stopping:
             # Its env block came after shutdown began (review of 2026-12-05: it was answered and then cut off at
@@ -586,6 +610,59 @@ class AgiServer:
             await self._refuse_overload(connection, env, peer)
             return None
         return env
+
+    async def _refuse_handshake(self, connection: AgiConnection, refused: _RefusedHandshake, peer: str) -> None:
+        """Close a session that ended at its env block. One whose block names Asterisk's request and the channel or
+        uniqueid, as every call of Asterisk's does, is a call: recorded `failed` with what the block says before it
+        broke (`env_before_refusal`: a caller whose CallerID name breaks the block must not leave no trace), the
+        error `env block refused: ...`, and a WARNING naming the caller's number as a call's lines do. Anything else
+        (a port scan, a health check's bare connect, a client that is not Asterisk) is not a call: the register is
+        not flooded with them, and a WARNING names the peer. Both are counted by why, and whether recorded, in
+        `ivrgraph_agi_sessions_refused_total{reason,recorded}`."""
+        read = env_before_refusal(refused.block)
+        recorded = bool(read.get("agi_channel") or read.get("agi_uniqueid"))
+        self.metrics.refused.labels("handshake").inc()
+        self.metrics.sessions_refused.labels(refused.reason, "true" if recorded else "false").inc()
+        if not recorded:
+            log.warning("FastAGI handshake from %s failed (%s): %s", peer, refused.reason, refused.why)
+            await connection.close(drain_timeout=0.1)
+            return
+        now = self.services.clock.now()
+        record = CallRecord(
+            os.urandom(16).hex(),
+            requested_path(read)[:100],
+            None,
+            now,
+            now,
+            _FAILED,
+            facts=channel_facts(read),
+            asterisk_uniqueid=read.get("agi_uniqueid", ""),
+            peer=peer,
+            node=self.config.node_id,
+            error=f"env block refused: {refused.why}",
+        )
+        names = _asterisk_names(record)
+        # The why is ours: a caller's text in it (an unreadable first line) is quoted with repr, escapes included.
+        _call_log(record).warning(
+            "refused a FastAGI call from %r: env block refused (%s): %s (Asterisk %s, channel=%r uniqueid=%r)",
+            phone_number(record.facts["caller_id"]),
+            refused.reason,
+            refused.why,
+            peer,
+            names["channel"],
+            names["uniqueid"],
+            extra=names,
+        )
+        try:
+            await connection.close(drain_timeout=0.1)
+        except asyncio.CancelledError:  # the shutdown deadline: the record is still written
+            connection.close_now()
+            self.records.submit_nowait(record)
+            raise
+        finally:
+            self.metrics.call_finished(record.outcome)
+        if not self.records.offer(record):
+            await self._keep_record(record, cancelled=False)
 
     async def _refuse_overload(
         self, connection: AgiConnection, env: dict[str, str], peer: str, *, outcome: str = "refused_overload"
