@@ -7,6 +7,7 @@ import { Suspense, lazy, useCallback, useEffect, useState } from "react";
 import * as api from "./api/client";
 import { ApiError } from "./api/http";
 import type { User } from "./api/types";
+import { AccountControls } from "./components/AccountControls";
 import { callsPath, NO_REGISTER_FILTERS } from "./components/callRegister";
 import { DataSourcesPage } from "./components/DataSourcesPage";
 import { LoginPage } from "./components/LoginPage";
@@ -15,7 +16,7 @@ import { ReportsPage } from "./components/ReportsPage";
 import { ScenarioList } from "./components/ScenarioList";
 import { TokensDialog } from "./components/TokensDialog";
 import { UsersPage } from "./components/UsersPage";
-import { I18nProvider, LanguagePicker, useI18n } from "./i18n";
+import { I18nProvider, useI18n } from "./i18n";
 import { readHashQuery } from "./lib/hashQuery";
 import { signOut } from "./lib/signOut";
 
@@ -107,20 +108,13 @@ function Shell() {
           {admin && <a href="#/users">{t("app.users")}</a>}
           {admin && <a href="#/data-sources" aria-current={managingSources ? "page" : undefined}>{t("app.dataSources")}</a>}
         </nav>
-        <span className="spacer" />
-        <LanguagePicker />
-        <span className="user" data-testid="current-user">
-          {user.username} · {t(`role.${user.role}`)}
-        </span>
-        <button type="button" onClick={() => setChangingPassword(true)}>
-          {t("app.changePassword")}
-        </button>
-        <button type="button" onClick={() => setManagingTokens(true)}>
-          {t("app.tokens")}
-        </button>
-        <button type="button" onClick={logout} disabled={signingOut}>
-          {signingOut ? t("app.loggingOut") : t("app.logout")}
-        </button>
+        <AccountControls
+          user={user}
+          signingOut={signingOut}
+          onChangePassword={() => setChangingPassword(true)}
+          onManageTokens={() => setManagingTokens(true)}
+          onLogout={() => void logout()}
+        />
       </header>
       {changingPassword && <PasswordDialog username={user.username} onClose={() => setChangingPassword(false)} />}
       {managingTokens && <TokensDialog role={user.role} onClose={() => setManagingTokens(false)} />}

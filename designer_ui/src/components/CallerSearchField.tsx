@@ -1,5 +1,5 @@
 /** The caller search, as the Calls page and the editor's Calls tab both ask for it: one label, one hint, one field. */
-import { useState } from "react";
+import { useId, useState } from "react";
 import { useI18n } from "../i18n";
 
 /**
@@ -20,29 +20,44 @@ export function searchTyped(typed: string, names: boolean): string | null {
 export function CallerSearchField({ value, onChange, names = true }: { value: string; onChange(value: string): void; names?: boolean }) {
   const { t } = useI18n();
   const [refused, setRefused] = useState(false);
+  const ids = useId();
   const hint = t(names ? "calls.callerSearchHint" : "calls.numberSearchHint");
   function typed(text: string) {
     const passed = searchTyped(text, names);
     setRefused(passed === null);
     if (passed !== null) onChange(passed);
   }
+  if (names)
+    return (
+      <label>
+        {t("calls.callerSearch")}
+        <input type="search" value={value} placeholder={hint} title={hint} onChange={(e) => typed(e.target.value)} />
+      </label>
+    );
+  // Number only: what it takes is said in words the whole time, between the label and the field (a placeholder is
+  // cut off and gone once typing starts), and is the field's description; the label stays its name alone. A letter
+  // refused turns that hint to the warning colour, so the field and the row around it do not move, and is said
+  // by a status region that is always there, outside the label, and only changes its text (a region put in
+  // already filled is not announced by every screen reader).
+  const hintId = `${ids}-hint`;
   return (
-    <label>
-      {t(names ? "calls.callerSearch" : "calls.numberSearch")}
+    <div className="caller-search">
+      <label htmlFor={`${ids}-field`}>{t("calls.numberSearch")}</label>
+      <span id={hintId} className={refused ? "hint caller-search-hint refused" : "hint caller-search-hint"}>
+        {hint}
+      </span>
       <input
+        id={`${ids}-field`}
         type="search"
-        inputMode={names ? undefined : "tel"}
+        inputMode="tel"
         value={value}
-        placeholder={hint}
-        title={hint}
-        data-names={names ? undefined : "hidden"}
+        aria-describedby={hintId}
+        data-names="hidden"
         onChange={(e) => typed(e.target.value)}
       />
-      {refused && (
-        <span className="hint" role="status">
-          {t("calls.nameSearchHidden")}
-        </span>
-      )}
-    </label>
+      <span className="sr-only" role="status" data-testid="number-search-status">
+        {refused ? t("calls.nameSearchHidden") : ""}
+      </span>
+    </div>
   );
 }

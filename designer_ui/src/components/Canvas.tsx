@@ -23,6 +23,7 @@ import { canvasAriaLabels, canvasLabeller, type LabelledBlock } from "../lib/can
 import { canvasItemOf, canvasItemSelector, nextCanvasItem, type CanvasItem } from "../lib/canvasOrder";
 import type { BlockNode, ExitEdge } from "../lib/convert";
 import { NODE_WIDTH, nodeHeight } from "../lib/layout";
+import { motionDuration } from "../lib/motion";
 import {
   DEFAULT_OVERLAYS,
   FIT_ZOOM,
@@ -121,7 +122,7 @@ export function useFitView(): () => void {
     const nodes = flow.getNodes();
     const viewport = fitViewport(nodes.map(boxOf), { width, height }, canvasOverlays(domNode), { min: minZoom, max: maxZoom });
     // Zooming out draws the blocks coming into sight: at each frame of an animation, some hundreds at a time.
-    void flow.setViewport(viewport, { duration: nodes.length > ANIMATED_FIT_BLOCKS ? 0 : 200 });
+    void flow.setViewport(viewport, { duration: nodes.length > ANIMATED_FIT_BLOCKS ? 0 : motionDuration(200) });
   }, [flow, store]);
 }
 
@@ -239,7 +240,7 @@ export function Canvas() {
     const { width, height, domNode, minZoom, maxZoom } = store.getState();
     const zoom = Math.max(flow.getZoom(), 1);
     const viewport = centreViewport(boxOf(node), { width, height }, zoom, canvasOverlays(domNode), { min: minZoom, max: maxZoom });
-    void flow.setViewport(viewport, { duration: 300 });
+    void flow.setViewport(viewport, { duration: motionDuration(300) });
   }, [focus, flow, store]);
 
   useEffect(() => {
@@ -252,7 +253,7 @@ export function Canvas() {
       if (!box || nodes.length === 0) return;
       const start = nodes.find((n) => n.data.blockType === "start");
       const viewport = openingViewport(nodes.map(boxOf), start ? boxOf(start) : null, { width: box.width, height: box.height }, canvasOverlays(pane.current));
-      void flow.setViewport(viewport, { duration: 150 });
+      void flow.setViewport(viewport, { duration: motionDuration(150) });
     }, 60);
     return () => clearTimeout(timer);
   }, [fitRequest, flow]);
@@ -270,7 +271,7 @@ export function Canvas() {
       const to = flow.screenToFlowPosition({ x: box.right, y: box.bottom });
       const edge = { x: from.x, y: from.y, width: to.x - from.x, height: to.y - from.y };
       const viewport = centreViewport(edge, { width, height }, flow.getZoom(), canvasOverlays(domNode), SIGHT_ZOOM);
-      void flow.setViewport(viewport, { duration: 200 });
+      void flow.setViewport(viewport, { duration: motionDuration(200) });
     },
     [flow, store],
   );

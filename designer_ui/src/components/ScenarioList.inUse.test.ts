@@ -75,7 +75,6 @@ describe("why it was not deleted, in the interface language", () => {
 
   it("English: each scenario by name, a link opening it, with where it names the scenario; the callbacks, a link to them", () => {
     const html = shown("en");
-    expect(html).toContain('role="alert"');
     expect(text(html)).toContain("Scenario “Support” was not deleted: it is still needed.");
     expect(items(html)).toEqual([
       "Главное меню — in its draft and its published version",
@@ -134,6 +133,17 @@ describe("why it was not deleted, in the interface language", () => {
     expect(html).toContain('<a href="#/s/live">&lt;b&gt;Live&lt;/b&gt;</a> — in its published version');
     expect(html).toContain('<a href="#/s/unnamed">unnamed</a>');
     expect(html).not.toContain("callbacks?");
+  });
+
+  it("is a region the focus is put on when it appears (far above the row its delete was asked in), named by its heading", () => {
+    const html = shown("en");
+    const panel = /^<section ([^>]*)>/.exec(html)?.[1] ?? "";
+    expect(panel).toContain('tabindex="-1"');
+    expect(panel).toContain('data-testid="delete-refused"');
+    const heading = /aria-labelledby="([^"]+)"/.exec(panel)?.[1];
+    expect(html).toContain(`<h2 id="${heading}">Scenario “Support” was not deleted: it is still needed.</h2>`);
+    // Given the focus, it is read out: an alert as well would say it twice.
+    expect(html).not.toContain('role="alert"');
   });
 
   it.each<Language>(["en", "es", "ru"])("%s: says what to do, and leaves no placeholder unfilled", (language) => {

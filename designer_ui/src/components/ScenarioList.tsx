@@ -1,5 +1,5 @@
 /** Scenarios: search, page, create, duplicate, import, export, delete (each offered only to a role that may). */
-import { useCallback, useEffect, useRef, useState, type FormEvent } from "react";
+import { useCallback, useEffect, useId, useRef, useState, type FormEvent } from "react";
 import * as api from "../api/client";
 import { ApiError } from "../api/http";
 import type { Role, ScenarioSummary, User } from "../api/types";
@@ -8,6 +8,7 @@ import { useI18n } from "../i18n";
 import { countText, type Language, type MessageKey, type Translate } from "../lib/i18n";
 import { emptyScenario } from "../lib/convert";
 import { formatDateTime } from "../lib/format";
+import { focusBack } from "../lib/focusBack";
 import type { ImportFailure } from "../lib/importFile";
 import { may } from "../lib/roles";
 import { slugify } from "../lib/slug";
@@ -228,13 +229,20 @@ const pendingCallbacksHref = (slug: string) =>
  * Why a scenario was not deleted, in the interface language: each scenario that names it, a link opening it, with
  * where it names it (its draft, its published version or both), and how many callbacks still wait to ring into it,
  * a link to them on the Callbacks page; then what to do about it.
+ *
+ * It comes above the table, far from the row's menu the delete was chosen in: it takes the focus when it appears
+ * (a region named by its heading, which a screen reader reads out then), so its links are the next Tab stops, not
+ * behind every row. Close gives the focus back (`onClose`, see `focusBack`).
  */
 export function InUseRefusalView(props: { refusal: InUseRefusal; onClose(): void }) {
   const { t, language } = useI18n();
   const { slug, name, referrers } = props.refusal;
+  const panel = useRef<HTMLElement>(null);
+  const headingId = useId();
+  useEffect(() => panel.current?.focus(), [props.refusal]);
   return (
-    <div role="alert" className="blocked" data-testid="delete-refused">
-      <p>{t("list.inUse", { name })}</p>
+    <section ref={panel} tabIndex={-1} aria-labelledby={headingId} className="blocked in-use" data-testid="delete-refused">
+      <h2 id={headingId}>{t("list.inUse", { name })}</h2>
       <ul>
         {referrers.map((item) =>
           item.kind === "scenario" ? (
@@ -252,7 +260,7 @@ export function InUseRefusalView(props: { refusal: InUseRefusal; onClose(): void
       <div className="row">
         <button type="button" onClick={props.onClose}>{t("list.inUseClose")}</button>
       </div>
-    </div>
+    </section>
   );
 }
 
@@ -392,6 +400,9 @@ export function ScenarioList({ user }: { user: User }) {
   const [error, setError] = useState<string | null>(null);
   // The last delete refused because others still need the scenario.
   const [refused, setRefused] = useState<InUseRefusal | null>(null);
+  // Where the focus was when that delete was asked for, and the search: where Close puts the focus back.
+  const deleteAskedFrom = useRef<HTMLElement | null>(null);
+  const search = useRef<HTMLInputElement>(null);
   const [importFailure, setImportFailure] = useState<ImportFailure | null>(null);
   // A file whose slug a scenario here has: waiting for the analyst to say what it becomes.
   const [pendingImport, setPendingImport] = useState<{ file: File; taken: TakenSlug } | null>(null);
@@ -430,6 +441,8 @@ export function ScenarioList({ user }: { user: User }) {
 
   async function deleteScenario(item: ScenarioSummary) {
     setRefused(null);
+    // The row's "⋯" button: the menu puts the focus back on it before Delete runs, and a refusal's Close returns there.
+    deleteAskedFrom.current = document.activeElement instanceof HTMLElement ? document.activeElement : null;
     try {
       if (await deleteIfConfirmed(item, t, confirm)) await reload();
     } catch (e) {
@@ -444,6 +457,7 @@ export function ScenarioList({ user }: { user: User }) {
     <section className="list-page">
       <div className="row toolbar">
         <input
+          ref={search}
           type="search"
           aria-label={t("list.search")}
           placeholder={t("list.search")}
@@ -480,7 +494,16 @@ export function ScenarioList({ user }: { user: User }) {
       </div>
       {!may(user.role, "create") && <p className="hint">{t("list.readOnly")}</p>}
       {error && <p role="alert" className="error-text">{error}</p>}
-      {refused && <InUseRefusalView refusal={refused} onClose={() => setRefused(null)} />}
+      {refused && (
+        <InUseRefusalView
+          refusal={refused}
+          onClose={() => {
+            setRefused(null);
+            // Back to the row's menu button, or to the search when the row is gone (another page, another search).
+            focusBack(deleteAskedFrom.current, search.current);
+          }}
+        />
+      )}
       {importFailure && <ImportFailureView failure={importFailure} />}
       {confirmation}
       {pendingImport && (
