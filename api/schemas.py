@@ -102,7 +102,8 @@ class ProblemItem(BaseModel):
         "name for a user who reads names masked: personal_data_hidden (403). Users and tokens: "
         "username_taken (409, with "
         "existing_username and existing_id), last_admin (409), admin_sees_personal_data, token_name_taken (409, "
-        "with token_id), token_role_above_yours, token_lifetime_too_long, token_expiry_past, and "
+        "with token_id), token_role_above_yours, token_personal_data_above_yours, token_lifetime_too_long, "
+        "token_expiry_past, and "
         "wrong_current_password (403). Others without a code of their own: the problem's type in snake_case "
         "(request_refused, ...)."
     )
@@ -231,6 +232,14 @@ class TokenCreate(RequestModel):
         default=None,
         description="The most the token may do: your own role or one below it (default: your role as it is now).",
     )
+    sees_personal_data: bool | None = Field(
+        default=None,
+        description="Whether the token reads callers' and clients' personal data (numbers, names, a call's "
+        "variables) unmasked, and only while you may. False: masked, whatever you read (a wallboard, a BI pull). Left "
+        "out: as you do at each use, as tokens did before they had a say (the designer sends false unless ticked). "
+        "True when you read it masked is refused (422 naming `$.sees_personal_data`, code "
+        "`token_personal_data_above_yours`), as is false for an admin token (code `admin_sees_personal_data`).",
+    )
 
 
 class TokenPublic(BaseModel):
@@ -240,6 +249,10 @@ class TokenPublic(BaseModel):
         description="What the token may do now: the role it was made with, or its user's current role when that is "
         "lower (a demoted user's tokens are demoted with them). A token made before tokens had a role of their own "
         "acts with its user's role."
+    )
+    sees_personal_data: bool = Field(
+        description="Whether the token reads personal data unmasked now: its user may, and it was not made without it "
+        "(one made without saying, or before tokens had a say, reads as its user)."
     )
     created_at: datetime
     expires_at: datetime | None

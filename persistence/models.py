@@ -100,7 +100,8 @@ class User(Base):
 
 class ApiToken(Base):
     """Bearer tokens for integrations and login sessions for the designer. Only a SHA-256 of the secret is kept.
-    An API token acts with its own `role` when that is below its user's current one (persistence.users.resolve)."""
+    An API token acts with its own `role` when that is below its user's current one, and reads personal data masked
+    when made without `sees_personal_data` (persistence.users.resolve)."""
 
     __tablename__ = "api_tokens"
 
@@ -116,6 +117,10 @@ class ApiToken(Base):
     # viewer | editor | publisher | admin: the most an API token may do. None: its user's role (sessions, and API
     # tokens made before tokens had a role of their own).
     role: Mapped[str | None] = mapped_column(String(20))
+    # Whether an API token may read personal data unmasked, and only while its user may (persistence.users
+    # `token_reads_personal_data`). None: as its user (sessions, API tokens made without saying, and those made
+    # before tokens had this of their own, migration 0025).
+    sees_personal_data: Mapped[bool | None] = mapped_column(Boolean)
     # Many-to-one: loaded from the session's identity map when its user is there already (no query per token).
     user: Mapped[User] = relationship()
 

@@ -3,7 +3,8 @@
 Seeing callers' and clients' personal data unmasked is a permission of its own beside the role
 (`User.sees_personal_data`, api.personal_data): a supervisor with the viewer role may need it, an editor drawing flows
 may not. New users are made without it unless given it; an admin always has it (they grant it, and answer subject
-access requests, which show everything). A user's API tokens and sessions read it from the user at every use.
+access requests, which show everything). A user's sessions read it from the user at every use; an API token reads it
+only while its user may, and never when made without it (a wallboard's token, `token_reads_personal_data`).
 
 User names are one whatever their case (`persistence.models.fold_username`, a unique index on the folded name):
 `Ana` cannot be made beside `ana`, and `ana` signs in as `ANA` too; the name is kept and shown as it was typed.
@@ -16,6 +17,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -261,10 +263,17 @@ def create_api_token(
     role: str | None = None,
     max_lifetime: timedelta | None = None,
     now: datetime | None = None,
+    sees_personal_data: bool | None = None,
 ) -> IssuedSecret:
     """A bearer token of the user's, acting with `role` (default: the user's own role, kept as it is now: a later
     promotion of the user does not widen it). A role above the user's is refused (`InvalidApiToken`, code
     `token_role_above_yours`).
+
+    `sees_personal_data`: whether the token reads personal data unmasked, only ever while its user may. None: as
+    its user does at each use (the API's behaviour before tokens had a say, kept for the scripts written for it;
+    the designer asks for False unless ticked). True for a user who reads it masked is refused (`InvalidApiToken`
+    naming `$.sees_personal_data`, code `token_personal_data_above_yours`); so is False with the admin role (code
+    `admin_sees_personal_data`: an admin's pages show personal data whole, a subject access request for one).
 
     `max_lifetime` (the API's IVRGRAPH_TOKEN_MAX_DAYS): a token asked for without `expires_at` expires that long from
     `now`, and one asked to outlive it is refused (`InvalidApiToken` naming `$.expires_at`, code
@@ -273,25 +282,46 @@ def create_api_token(
     A name the user's live tokens (not revoked, not expired at `now`) have is refused (`TokenNameTaken`): a list
     could not tell the two apart. The name of a revoked or expired one is free again."""
     now = now or utcnow()
-    own = Role.parse(_held_user(session, user_id).role)
+    user = _held_user(session, user_id)
+    own = Role.parse(user.role)
     wanted = own if role is None else Role.parse(role)
-    if wanted > own:
-        allowed = ", ".join(r.label for r in Role if r <= own)
-        message = f"a token cannot have a role above yours ({own.label}): choose one of {allowed}"
-        params = {"role": wanted.label, "own_role": own.label}
-        raise InvalidApiToken([{"path": "$.role", "code": "token_role_above_yours", "params": params,
-                                "message": message}])  # fmt: skip
+    # Both said at once: a request asking for too much of each is told of both.
+    problems = [*_role_above(wanted, own), *_personal_data_above(sees_personal_data, wanted, user)]
+    if problems:
+        raise InvalidApiToken(problems)
     expires_at = _expiry(expires_at, max_lifetime=max_lifetime, now=now)
     same_name = _live_token_named(session, user_id=user_id, name=name, now=now)
     if same_name is not None:
         raise TokenNameTaken(name, token_id=same_name.id)
     secret = "ivrg_" + secrets.token_urlsafe(32)
-    token = ApiToken(
-        user_id=user_id, kind="api", name=name, token_hash=digest(secret), expires_at=expires_at, role=wanted.label
-    )
+    token = ApiToken(user_id=user_id, kind="api", name=name, token_hash=digest(secret), expires_at=expires_at,
+                     role=wanted.label, sees_personal_data=sees_personal_data)  # fmt: skip
     session.add(token)
     session.flush()
     return IssuedSecret(token.id, secret)
+
+
+def _role_above(wanted: Role, own: Role) -> list[dict[str, Any]]:
+    """The problem with a token asked for with a role above its user's, if it is."""
+    if wanted <= own:
+        return []
+    allowed = ", ".join(r.label for r in Role if r <= own)
+    message = f"a token cannot have a role above yours ({own.label}): choose one of {allowed}"
+    params = {"role": wanted.label, "own_role": own.label}
+    return [{"path": "$.role", "code": "token_role_above_yours", "params": params, "message": message}]
+
+
+def _personal_data_above(asked: bool | None, role: Role, user: User) -> list[dict[str, Any]]:
+    """The problem with a token asked to read personal data its user reads masked, or an admin token asked not to
+    read it (as for a user, `_admin_sees`: the admin's pages show it whole), if it is either. None asks for
+    neither: the token reads as its user."""
+    if asked is True and not reads_personal_data(user):
+        message = "a token cannot read personal data you read masked: leave sees_personal_data out or false"
+        return [{"path": "$.sees_personal_data", "code": "token_personal_data_above_yours", "message": message}]
+    if asked is False and role is Role.ADMIN:
+        message = "an admin token always reads personal data: give the token a lower role to take it away"
+        return [{"path": "$.sees_personal_data", "code": "admin_sees_personal_data", "message": message}]
+    return []
 
 
 def _held_user(session: Session, user_id: int) -> User:
@@ -346,6 +376,13 @@ def acting_role(token: ApiToken) -> Role:
     return token_role(token, user_role=token.user.role)
 
 
+def token_reads_personal_data(token: ApiToken, user: User) -> bool:
+    """Whether a token reads personal data unmasked now: while its user may, and not if it was made without it. A
+    token without a say of its own (a session, one made without saying, or one made before 0025) reads as its
+    user."""
+    return reads_personal_data(user) and token.sees_personal_data is not False
+
+
 def list_api_tokens(session: Session, *, user_id: int) -> list[ApiToken]:
     query = select(ApiToken).where(ApiToken.user_id == user_id, ApiToken.kind == "api").order_by(ApiToken.id)
     return list(session.scalars(query))
@@ -381,14 +418,14 @@ def resolve(session: Session, *, secret: str, kind: str, now: datetime | None = 
     # Touch at most once a minute: a busy integration should not turn every read into a write.
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
         token.last_used_at = now
-    # A token reads personal data as its user may now: the flag is the user's, never the token's (an admin's
-    # viewer token for a dashboard sees what the admin sees; a user losing the flag takes it from their tokens).
+    # Personal data: the user's permission now AND the token's own (a wallboard's token made without it reads
+    # masked though its admin reads whole; a user losing the permission takes it from every token of theirs).
     return Principal(
         user.id,
         user.username,
         token_role(token, user_role=user.role),
         token.csrf_token,
-        sees_personal_data=reads_personal_data(user),
+        sees_personal_data=token_reads_personal_data(token, user),
     )
 
 

@@ -10,7 +10,7 @@ from api.deps import RuntimeDep, Viewer
 from api.errors import SessionNeeded
 from api.routes import AUTHED, IdPath, problems
 from api.schemas import RoleName, TokenCreate, TokenCreated, TokenPublic
-from persistence import users
+from persistence import audit, users
 from persistence.errors import InvalidApiToken
 from persistence.models import ApiToken, utcnow
 
@@ -28,7 +28,16 @@ def create_token(body: TokenCreate, principal: Viewer, runtime: RuntimeDep) -> T
     A token works at most IVRGRAPH_TOKEN_MAX_DAYS (90 unless set; 0: no limit): without `expires_at` it expires
     that long from now, and a later `expires_at` is refused (422 `request-refused` naming `$.expires_at`, code
     `token_lifetime_too_long`), as is one not in the future (`token_expiry_past`). Tokens made before the limit
-    keep their expiry, or none. It reads personal data unmasked only while its user may.
+    keep their expiry, or none.
+
+    `sees_personal_data: false` makes a token that reads callers' and clients' personal data masked whatever its
+    user reads (a wallboard, a BI pull); left out, it reads as its user does at each use, as every token did before
+    (scripts written for that keep working; the designer asks for false unless ticked). It never reads more than
+    its user: asking for it when you read masked is refused (422 `request-refused` naming `$.sees_personal_data`,
+    code `token_personal_data_above_yours`; said together with a role above yours), as is an admin token without
+    it (`admin_sees_personal_data`: an admin's pages show personal data whole). At every use it reads unmasked only
+    while its user may, and never if made without it. Each token made leaves a `create_token` audit event (its
+    name, role, expiry and `sees_personal_data` as asked: true, false, or null for as its user).
 
     A name one of your live tokens (not revoked, not expired) has is refused (409 `already-exists`, code
     `token_name_taken` naming `$.name`, with that token's `token_id`): a list could not tell the two apart. The
@@ -54,9 +63,21 @@ def create_token(body: TokenCreate, principal: Viewer, runtime: RuntimeDep) -> T
             role=body.role,
             max_lifetime=runtime.settings.token_max_lifetime,
             now=now,
+            sees_personal_data=body.sees_personal_data,
         )
         token = next(t for t in users.list_api_tokens(session, user_id=principal.user_id) if t.id == issued.token_id)
-        return TokenCreated(**public(token).model_dump(), token=issued.secret)
+        made = public(token)
+        audit.record_event(session, actor=principal.username, action="create_token", target=f"token:{token.id}",
+                           details=_made(token), now=now)  # fmt: skip
+        return TokenCreated(**made.model_dump(), token=issued.secret)
+
+
+def _made(token: ApiToken) -> dict[str, object]:
+    """What an audit event says of a token made: what it was made to do, as stored (never its secret);
+    `sees_personal_data` null: as its user."""
+    expires_at = None if token.expires_at is None else token.expires_at.isoformat(timespec="seconds")
+    return {"token_name": token.name, "role": token.role, "sees_personal_data": token.sees_personal_data,
+            "expires_at": expires_at}  # fmt: skip
 
 
 @router.get("", response_model=list[TokenPublic], responses=problems(403))
@@ -76,6 +97,7 @@ def public(token: ApiToken) -> TokenPublic:
         id=token.id,
         name=token.name,
         role=cast(RoleName, users.acting_role(token).label),
+        sees_personal_data=users.token_reads_personal_data(token, token.user),
         created_at=token.created_at,
         expires_at=token.expires_at,
         last_used_at=token.last_used_at,

@@ -117,7 +117,7 @@ function Shell() {
         />
       </header>
       {changingPassword && <PasswordDialog username={user.username} onClose={() => setChangingPassword(false)} />}
-      {managingTokens && <TokensDialog role={user.role} onClose={() => setManagingTokens(false)} />}
+      {managingTokens && <TokensDialog role={user.role} seesPersonalData={user.sees_personal_data} onClose={() => setManagingTokens(false)} />}
       {expired && (
         <div className="overlay">
           <LoginPage

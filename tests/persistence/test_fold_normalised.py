@@ -165,7 +165,7 @@ def test_0024_folds_the_names_recorded_before_it_again(tmp_path: Path, backend: 
         assert _found_at(url, "zoë") == []  # what the review found
         assert _found_at(url, "petrova") == []
 
-        upgrade(url)
+        upgrade(url, "0024")
         assert current_revision(url) == "0024"
         stored = _folded(url)
         assert {call_id: stored[call_id] for call_id in OLD_NAMES} == {

@@ -1,8 +1,8 @@
 /**
- * "API tokens", for whoever is signed in: their tokens (name, role, created, expires, last used), a new one with a
- * role up to their own (a read-only token for a dashboard, a publisher's for a CI job), its secret shown once with
- * a copy button, and revoking one after a confirmation. The checks and the server's answers in words are
- * lib/apiTokens.ts.
+ * "API tokens", for whoever is signed in: their tokens (name, role, personal data, created, expires, last used), a
+ * new one with a role up to their own (a read-only token for a dashboard, a publisher's for a CI job) that reads
+ * personal data masked unless ticked, its secret shown once with a copy button, and revoking one after a
+ * confirmation. The checks and the server's answers in words are lib/apiTokens.ts.
  */
 import { useEffect, useState, type FormEvent } from "react";
 import * as api from "../api/client";
@@ -15,6 +15,7 @@ import {
   tokenFailure,
   tokenFormProblem,
   tokenNoticeText,
+  tokenPersonalData,
   tokenRequest,
   tokenRoles,
   type TokenForm,
@@ -43,6 +44,7 @@ export function TokenTable(props: {
           <tr>
             <th>{t("tokens.name")}</th>
             <th>{t("tokens.role")}</th>
+            <th>{t("tokens.personalDataColumn")}</th>
             <th>{t("tokens.created")}</th>
             <th>{t("tokens.expires")}</th>
             <th>{t("tokens.lastUsed")}</th>
@@ -54,6 +56,7 @@ export function TokenTable(props: {
             <tr key={token.id} data-token={token.id}>
               <td>{token.name}</td>
               <td data-role={token.role}>{t(`role.${token.role}`)}</td>
+              <td data-sees={String(token.sees_personal_data)}>{token.sees_personal_data ? t("tokens.unmasked") : t("tokens.masked")}</td>
               <td>{moment(token.created_at, "")}</td>
               <td>{moment(token.expires_at, t("tokens.never"))}</td>
               <td>{moment(token.last_used_at, t("tokens.notUsed"))}</td>
@@ -82,9 +85,13 @@ export function TokenTable(props: {
   );
 }
 
-/** The form for a new token, as drawn from its state (the dialog holds the state; tests draw it as they like). */
+/**
+ * The form for a new token, as drawn from its state (the dialog holds the state; tests draw it as they like).
+ * `seesPersonalData`: whether you read personal data unmasked (a token never reads more than you).
+ */
 export function NewTokenFields(props: {
   role: Role;
+  seesPersonalData: boolean;
   form: TokenForm;
   sending: boolean;
   notice: TokenNotice | null;
@@ -93,6 +100,12 @@ export function NewTokenFields(props: {
 }) {
   const { t } = useI18n();
   const { form, notice } = props;
+  const personalData = tokenPersonalData(form, props.seesPersonalData);
+  const personalDataHint = ({
+    yours: "tokens.personalDataYoursMasked",
+    admin: "tokens.personalDataAdmin",
+    none: "tokens.personalDataHint",
+  } as const)[personalData.fixed ?? "none"];
   function submit(event: FormEvent) {
     event.preventDefault();
     props.onSubmit();
@@ -115,6 +128,12 @@ export function NewTokenFields(props: {
         </select>
       </label>
       <p className="hint">{t("tokens.roleHint", { role: t(`role.${props.role}`) })}</p>
+      <label className="inline-label">
+        <input type="checkbox" name="token-personal-data" checked={personalData.reads} disabled={personalData.fixed !== null}
+          aria-describedby="token-personal-data-hint" onChange={(e) => props.onChange({ ...form, personalData: e.target.checked })} />
+        {t("tokens.personalData")}
+      </label>
+      <p id="token-personal-data-hint" className="hint" data-testid="token-personal-data-hint">{t(personalDataHint)}</p>
       <label>
         {t("tokens.expiresOn")}
         <input name="token-expires" type="date" value={form.expires} min={today()} onChange={(e) => props.onChange({ ...form, expires: e.target.value })} />
@@ -137,7 +156,10 @@ export function TokenSecret(props: { token: ApiTokenCreated; copied: boolean | n
   const { t } = useI18n();
   return (
     <section data-testid="token-secret">
-      <p className="success" role="status">{t("tokens.made", { name: props.token.name, role: t(`role.${props.token.role}`) })}</p>
+      <p className="success" role="status">
+        {t("tokens.made", { name: props.token.name, role: t(`role.${props.token.role}`) })}{" "}
+        {props.token.sees_personal_data ? t("tokens.madeUnmasked") : t("tokens.madeMasked")}
+      </p>
       <p><strong>{t("tokens.onlyOnce")}</strong></p>
       <div className="row">
         <input className="mono" readOnly value={props.token.token} aria-label={t("tokens.secret")} size={52} data-testid="token-secret-value"
@@ -154,7 +176,8 @@ export function TokenSecret(props: { token: ApiTokenCreated; copied: boolean | n
   );
 }
 
-export function TokensDialog({ role, onClose }: { role: Role; onClose(): void }) {
+/** `seesPersonalData`: whether the signed-in user reads personal data unmasked (their tokens never read more). */
+export function TokensDialog({ role, seesPersonalData, onClose }: { role: Role; seesPersonalData: boolean; onClose(): void }) {
   const { t } = useI18n();
   const [tokens, setTokens] = useState<ApiToken[] | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
@@ -193,7 +216,7 @@ export function TokensDialog({ role, onClose }: { role: Role; onClose(): void })
     if (problem) return setNotice(problem);
     setSending(true);
     try {
-      setCreated(await api.createApiToken(tokenRequest(form)));
+      setCreated(await api.createApiToken(tokenRequest(form, seesPersonalData)));
       setCopied(null);
       setForm(emptyTokenForm(role));
       setNotice(null);
@@ -234,7 +257,7 @@ export function TokensDialog({ role, onClose }: { role: Role; onClose(): void })
       {created ? (
         <TokenSecret token={created} copied={copied} onCopy={() => void copy()} onDone={() => setCreated(null)} />
       ) : (
-        <NewTokenFields role={role} form={form} sending={sending} notice={notice} onSubmit={() => void create()}
+        <NewTokenFields role={role} seesPersonalData={seesPersonalData} form={form} sending={sending} notice={notice} onSubmit={() => void create()}
           onChange={(next) => {
             setForm(next);
             setNotice(null); // what was said was about what has just been changed

@@ -276,12 +276,12 @@ describe("changing a user", () => {
 });
 
 describe("a user's API tokens", () => {
-  const token: ApiToken = { id: 7, name: "crm", role: "viewer", created_at: "2026-12-01T08:00:00Z", expires_at: null, last_used_at: "2026-12-04T09:30:00Z" };
+  const token: ApiToken = { id: 7, name: "crm", role: "viewer", sees_personal_data: false, created_at: "2026-12-01T08:00:00Z", expires_at: null, last_used_at: "2026-12-04T09:30:00Z" };
   const tokens = (change: Partial<Parameters<typeof UserTokensView>[0]> = {}) =>
     renderToHtml(UserTokensView, { user: users[0]!, tokens: [token], problem: null, confirming: null, revoking: false, onRevoke: noop, onConfirm: noop, onCancel: noop, ...change });
 
   it("lists them with their role, creation, expiry and last use, and asks before revoking one", () => {
-    expect(cells(tokens())[1]!.slice(0, 5)).toEqual(["crm", "viewer", "Dec 1, 2026, 9:00 AM", "never", "Dec 4, 2026, 10:30 AM"]);
+    expect(cells(tokens())[1]!.slice(0, 6)).toEqual(["crm", "viewer", "masked", "Dec 1, 2026, 9:00 AM", "never", "Dec 4, 2026, 10:30 AM"]);
     expect(tokens()).toContain('aria-label="Revoke token crm"');
     expect(text(tokens({ confirming: 7 }))).toContain("Revoke “crm”? Whatever uses it is refused from its next request.");
   });

@@ -1370,7 +1370,16 @@ export interface paths {
          *     A token works at most IVRGRAPH_TOKEN_MAX_DAYS (90 unless set; 0: no limit): without `expires_at` it expires
          *     that long from now, and a later `expires_at` is refused (422 `request-refused` naming `$.expires_at`, code
          *     `token_lifetime_too_long`), as is one not in the future (`token_expiry_past`). Tokens made before the limit
-         *     keep their expiry, or none. It reads personal data unmasked only while its user may.
+         *     keep their expiry, or none.
+         *
+         *     `sees_personal_data: false` makes a token that reads callers' and clients' personal data masked whatever its
+         *     user reads (a wallboard, a BI pull); left out, it reads as its user does at each use, as every token did before
+         *     (scripts written for that keep working; the designer asks for false unless ticked). It never reads more than
+         *     its user: asking for it when you read masked is refused (422 `request-refused` naming `$.sees_personal_data`,
+         *     code `token_personal_data_above_yours`; said together with a role above yours), as is an admin token without
+         *     it (`admin_sees_personal_data`: an admin's pages show personal data whole). At every use it reads unmasked only
+         *     while its user may, and never if made without it. Each token made leaves a `create_token` audit event (its
+         *     name, role, expiry and `sees_personal_data` as asked: true, false, or null for as its user).
          *
          *     A name one of your live tokens (not revoked, not expired) has is refused (409 `already-exists`, code
          *     `token_name_taken` naming `$.name`, with that token's `token_id`): a list could not tell the two apart. The
@@ -3119,7 +3128,7 @@ export interface components {
         ProblemItem: {
             /**
              * Code
-             * @description Stable, snake_case. A request the schema refuses (`invalid-request`): pydantic's error type (missing, extra_forbidden, string_too_long, ...). A callback or call list refused: the call list codes (emergency_number, impossible_number, not_published, not_a_date, ..., and a job's window_ends_first, due_past, hours_never_open, unknown_timezone). A scenario's structure: structure. A search by a caller's name for a user who reads names masked: personal_data_hidden (403). Users and tokens: username_taken (409, with existing_username and existing_id), last_admin (409), admin_sees_personal_data, token_name_taken (409, with token_id), token_role_above_yours, token_lifetime_too_long, token_expiry_past, and wrong_current_password (403). Others without a code of their own: the problem's type in snake_case (request_refused, ...).
+             * @description Stable, snake_case. A request the schema refuses (`invalid-request`): pydantic's error type (missing, extra_forbidden, string_too_long, ...). A callback or call list refused: the call list codes (emergency_number, impossible_number, not_published, not_a_date, ..., and a job's window_ends_first, due_past, hours_never_open, unknown_timezone). A scenario's structure: structure. A search by a caller's name for a user who reads names masked: personal_data_hidden (403). Users and tokens: username_taken (409, with existing_username and existing_id), last_admin (409), admin_sees_personal_data, token_name_taken (409, with token_id), token_role_above_yours, token_personal_data_above_yours, token_lifetime_too_long, token_expiry_past, and wrong_current_password (403). Others without a code of their own: the problem's type in snake_case (request_refused, ...).
              */
             code: string;
             /**
@@ -3722,6 +3731,11 @@ export interface components {
              * @description The most the token may do: your own role or one below it (default: your role as it is now).
              */
             role?: ("viewer" | "editor" | "publisher" | "admin") | null;
+            /**
+             * Sees Personal Data
+             * @description Whether the token reads callers' and clients' personal data (numbers, names, a call's variables) unmasked, and only while you may. False: masked, whatever you read (a wallboard, a BI pull). Left out: as you do at each use, as tokens did before they had a say (the designer sends false unless ticked). True when you read it masked is refused (422 naming `$.sees_personal_data`, code `token_personal_data_above_yours`), as is false for an admin token (code `admin_sees_personal_data`).
+             */
+            sees_personal_data?: boolean | null;
         };
         /** TokenCreated */
         TokenCreated: {
@@ -3744,6 +3758,11 @@ export interface components {
              * @enum {string}
              */
             role: "viewer" | "editor" | "publisher" | "admin";
+            /**
+             * Sees Personal Data
+             * @description Whether the token reads personal data unmasked now: its user may, and it was not made without it (one made without saying, or before tokens had a say, reads as its user).
+             */
+            sees_personal_data: boolean;
             /**
              * Token
              * @description The secret. Shown once; only a digest is stored.
@@ -3771,6 +3790,11 @@ export interface components {
              * @enum {string}
              */
             role: "viewer" | "editor" | "publisher" | "admin";
+            /**
+             * Sees Personal Data
+             * @description Whether the token reads personal data unmasked now: its user may, and it was not made without it (one made without saying, or before tokens had a say, reads as its user).
+             */
+            sees_personal_data: boolean;
         };
         /** TtsPreviewIn */
         TtsPreviewIn: {
