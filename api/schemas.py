@@ -584,6 +584,11 @@ class VersionSummary(BaseModel):
     message: str
     created_at: datetime
     created_by: str
+    rolled_back_to: int | None = Field(
+        description="A rollback: the number of the version whose document this one published again (its `message`, "
+        "when the publisher gave none, says so in English); null for a publish, and for a rollback stored before "
+        "this field with a message of its publisher's.",
+    )
     # A dict typed where a client reads it: only the keys a version was stored with are listed (no nulls added).
     validation_summary: ValidationSummary
 

@@ -162,6 +162,8 @@ class ScenarioVersion(Base):
     number: Mapped[int] = mapped_column(Integer)
     document: Mapped[dict[str, Any]] = mapped_column(JsonData)
     message: Mapped[str] = mapped_column(Text, default="")
+    # A rollback: the number of the version whose document it published again (migration 0026); None for a publish.
+    rolled_back_to: Mapped[int | None] = mapped_column(Integer)
     validation_summary: Mapped[dict[str, Any]] = mapped_column(JsonData)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     created_by: Mapped[str] = mapped_column(String(100), default="")

@@ -197,8 +197,10 @@ async def publish(
     revision: int | None = None,
     scenario_created_at: datetime | None = None,
     despite_failing_tests: bool = False,
+    rolled_back_to: int | None = None,
 ) -> PublishOutcome:
     """Publish the draft (or `document`, for a rollback) as the next version of `slug`; `PublishBlocked` if not fit.
+    `rolled_back_to`: a rollback's, the number of the version whose document it is, stored with the new version.
     `refuse_unchanged`: `NothingToPublish` when it is the latest version's document already (the API's choice:
     a version more would change nothing for a call and only make the history harder to read).
 
@@ -256,7 +258,13 @@ async def publish(
         summary["despite_failing_tests"] = shipped_failing
         log.warning("%s published %s despite %d failing test(s)", actor, slug, len(failing))
     version = scenarios.store_version(
-        session, scenario=scenario, document=candidate, message=message, summary=summary, actor=actor
+        session,
+        scenario=scenario,
+        document=candidate,
+        message=message,
+        summary=summary,
+        actor=actor,
+        rolled_back_to=rolled_back_to,
     )
     # After the version's own write: on SQLite that write took the one writer lock, so a delete waits for us.
     _require_assets(session, recordings)

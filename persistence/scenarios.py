@@ -469,16 +469,19 @@ def store_version(
     summary: Mapping[str, Any],
     actor: str,
     now: datetime | None = None,
+    rolled_back_to: int | None = None,
 ) -> ScenarioVersion:
     """Append the next version. The caller holds the scenario's row lock (`get_scenario(for_update=True)`) where
     the database has one; on SQLite two publishes can both read the same latest version, and the one that
-    writes second is refused (`PublishedMeanwhile`) by the version number's uniqueness, not with a 500."""
+    writes second is refused (`PublishedMeanwhile`) by the version number's uniqueness, not with a 500.
+    `rolled_back_to`: a rollback's, the number of the version whose document it publishes again."""
     number, slug = (scenario.latest_version or 0) + 1, scenario.slug  # read now: a failed flush expires both
     version = ScenarioVersion(
         scenario_id=scenario.id,
         number=number,
         document=dict(document),
         message=message,
+        rolled_back_to=rolled_back_to,
         validation_summary=dict(summary),
         created_at=now or utcnow(),
         created_by=actor,

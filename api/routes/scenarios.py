@@ -116,6 +116,7 @@ def version_summary(version: ScenarioVersion) -> VersionSummary:
         message=version.message,
         created_at=version.created_at,
         created_by=version.created_by,
+        rolled_back_to=version.rolled_back_to,
         # As stored (persistence.publishing.publish); the model checks the keys it types as it is built.
         validation_summary=cast(ValidationSummary, version.validation_summary),
     )
@@ -444,10 +445,12 @@ async def _publish(
     revision: int | None = None,
     scenario_created_at: datetime | None = None,
     despite_failing_tests: bool = False,
+    rolled_back_to: int | None = None,
 ) -> PublishOut:
     """Publish `document`, or the draft: the one at `revision` of the scenario created at `scenario_created_at`
     when the client named it (`PublishIn`), else the draft as it is now. `despite_failing_tests`: the
-    publisher's explicit override of failing tests (persistence.publishing.publish)."""
+    publisher's explicit override of failing tests (persistence.publishing.publish). `rolled_back_to`: a
+    rollback's, the version `document` is, stored with the new version."""
     with runtime.database.session() as session:
         if document is None:
             # The draft as it is now is what gets checked and stored: a save while its phrases are being spoken
@@ -487,6 +490,7 @@ async def _publish(
                     revision=revision,
                     scenario_created_at=scenario_created_at,
                     despite_failing_tests=despite_failing_tests,
+                    rolled_back_to=rolled_back_to,
                 )
             )
 
@@ -547,10 +551,11 @@ async def rollback(
             return scenarios.get_version(session, slug=slug, number=number).document
 
     document = await anyio.to_thread.run_sync(old_document)
+    # Stored in English for the API clients that read it; `rolled_back_to` says it for a client to word it.
     message = (body.message if body else "") or f"rollback to version {number}"
     anyway = body is not None and body.despite_failing_tests
     return await _publish(runtime, slug=slug, message=message, actor=user.username, document=document,
-                          action="rollback", despite_failing_tests=anyway)  # fmt: skip
+                          action="rollback", despite_failing_tests=anyway, rolled_back_to=number)  # fmt: skip
 
 
 @router.get("/{slug}/diff", response_model=DiffOut, responses=problems(404))

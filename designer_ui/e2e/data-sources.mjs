@@ -16,6 +16,7 @@ import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { chromium } from "playwright-core";
+import { pressHeld } from "./busy-focus.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const ARTIFACTS = resolve(here, "../../test-artifacts/data-sources");
@@ -180,10 +181,10 @@ async function manageDataSources(browser, admin, account) {
 
     // A wrong password: the login refused, in words, the password nowhere on the page but in the field.
     const result = form.getByTestId("source-form-check");
-    const [asked] = await Promise.all([
-      page.waitForResponse((r) => r.request().method() === "POST" && r.url().endsWith("/api/data-sources/check")),
-      form.getByRole("button", { name: "Test connection", exact: true }).click(),
-    ]);
+    // Pressed with the keyboard, the button keeps the focus in the dialog while it tests, and after.
+    const testTyped = await pressHeld(page, form.getByRole("button", { name: "Test connection", exact: true }), (u) => u.pathname.endsWith("/api/data-sources/check"));
+    const asked = testTyped.response;
+    check(testTyped.kept, `Test connection keeps the focus in the dialog while it tests and after, not <body> (${testTyped.seen})`);
     await page.waitForFunction(() => document.querySelector('[data-testid="source-form-check"]')?.dataset.state === "done");
     check(asked.status() === 200 && !(await asked.text()).includes(account.password), "the check answers, without the password");
     check((await result.getAttribute("data-code")) === "auth_failed", "a wrong password is auth_failed");
@@ -225,10 +226,13 @@ async function manageDataSources(browser, admin, account) {
       "the row shows the backend, host and database only",
     );
     check(!(await pageText()).includes(account.password), "the password is nowhere on the page");
-    await row.getByRole("button", { name: `Test the connection of ${name}`, exact: true }).click();
+    const testRow = await pressHeld(page, row.getByRole("button", { name: `Test the connection of ${name}`, exact: true }), (u) => /\/api\/data-sources\/\d+\/check$/.test(u.pathname));
+    check(testRow.kept, `the row's Test connection keeps the focus while it tests and after (${testRow.seen})`);
     const rowCheck = row.getByTestId("source-check");
     await page.waitForFunction((source) => document.querySelector(`tr[data-source="${source}"] [data-testid="source-check"]`)?.dataset.state === "done", name);
     check(/^Connected: MariaDB \d+/.test((await rowCheck.innerText()).trim()), "Test connection on the saved source: connected");
+    const refreshed = await pressHeld(page, view.getByRole("button", { name: "Refresh", exact: true }), (u) => u.pathname.endsWith("/api/data-sources"));
+    check(refreshed.kept && refreshed.response.request().method() === "GET", `Refresh keeps the focus while the list loads and after (${refreshed.seen})`);
     await shot(page, "03-saved-and-tested");
 
     // -- pointed at a dead port: saved all the same, with the warning -----------------------------------------------

@@ -224,6 +224,36 @@ describe("the form", () => {
   });
 });
 
+describe("a button at work keeps the keyboard's focus", () => {
+  // Accessibility review (WCAG 2.4.3, 2.4.7): Test connection, the row's test, Refresh, Create and Save were
+  // disabled while at work, which sends the focus to <body> (in the dialogs too). Busy, each stays focusable.
+  const button = (html: string, label: RegExp) => [...html.matchAll(/<button[^>]*>.*?<\/button>/gs)].map((m) => m[0]).find((b) => label.test(b)) ?? "";
+  const busy = (tag: string) => tag.includes('aria-disabled="true"') && tag.includes('aria-busy="true"') && !tag.includes('disabled=""');
+
+  it("Test connection in the form, while testing", () => {
+    const testing = button(fields({ url: "sqlite:///x" }, {}, { testing: { state: "testing" } }), /name="test-connection"/);
+    expect(busy(testing)).toBe(true);
+    expect(busy(button(fields({ url: "sqlite:///x" }), /name="test-connection"/))).toBe(false);
+  });
+
+  it("Create and Save while sending, saying so", () => {
+    const sending = (source?: DataSource) =>
+      button(renderToHtml(SourceFields, { form: emptySource(), problems: {}, sending: true, attempt: 0, testing: { state: "idle" },
+        onChange: noop, onTest: noop, onSubmit: noop, onCancel: noop, ...(source ? { source } : {}) }), /type="submit"/); // prettier-ignore
+    expect(busy(sending())).toBe(true);
+    expect(text(sending())).toBe("Adding…");
+    expect(busy(sending(source()))).toBe(true);
+    expect(text(sending(source()))).toBe("Saving…");
+  });
+
+  it("the row's Test connection while its source is tested, and Refresh while the list loads", () => {
+    const html = renderToHtml(DataSourcesView, view({ tests: { 3: { state: "testing" } }, loading: true }));
+    expect(busy(button(html, /aria-label="Test the connection of crm"/))).toBe(true);
+    expect(busy(button(html, /aria-label="Test the connection of staff"/))).toBe(false);
+    expect(busy(button(html, />Refresh</))).toBe(true);
+  });
+});
+
 describe("the SQL block's data source field", () => {
   const formContext = (extra: Partial<FormContext>): FormContext => ({ variables: [], nodes: [], scenarios: [], audio: [], dataSources: [], language: "en", ...extra });
   const render = (context: FormContext) =>

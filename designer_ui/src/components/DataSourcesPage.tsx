@@ -13,6 +13,7 @@ import { ApiError } from "../api/http";
 import type { User } from "../api/types";
 import { useI18n } from "../i18n";
 import type { Translate } from "../lib/i18n";
+import { BusyButton } from "./BusyButton";
 import { useConfirm } from "./ConfirmDialog";
 import { Dialog } from "./Dialog";
 import "./users.css";
@@ -225,7 +226,7 @@ export function SourceFields(props: {
       </div>
       <FieldProblem id={ids.url} problem={problems.url} field="url" />
       <div className="row">
-        <button type="button" name="test-connection" onClick={props.onTest} disabled={props.testing.state === "testing"}>{t("sources.test")}</button>
+        <BusyButton name="test-connection" onClick={props.onTest} busy={props.testing.state === "testing"}>{t("sources.test")}</BusyButton>
       </div>
       <CheckResult testing={props.testing} testId="source-form-check" />
       <label className="inline-label">
@@ -244,9 +245,9 @@ export function SourceFields(props: {
       <FieldProblem id={ids.description} problem={problems.description} field="description" />
       {problems.form && <p role="alert" className="error-text" data-testid="source-problem-form">{problems.form}</p>}
       <div className="row dialog-buttons">
-        <button type="submit" className="primary" disabled={props.sending}>
-          {source ? (props.sending ? t("sources.saving") : t("sources.save")) : props.sending ? t("sources.creating") : t("sources.create")}
-        </button>
+        <BusyButton type="submit" className="primary" busy={props.sending} busyLabel={source ? t("sources.saving") : t("sources.creating")}>
+          {source ? t("sources.save") : t("sources.create")}
+        </BusyButton>
         <button type="button" onClick={props.onCancel}>{source ? t("sources.close") : t("sources.cancel")}</button>
       </div>
     </form>
@@ -433,10 +434,10 @@ export function SourceTable(props: {
               </td>
               <td className="actions">
                 <div className="row">
-                  <button type="button" aria-label={t("sources.testNamed", { name: source.name })} disabled={testing.state === "testing"}
+                  <BusyButton aria-label={t("sources.testNamed", { name: source.name })} busy={testing.state === "testing"}
                     onClick={() => props.onTest(source.id)}>
                     {t("sources.test")}
-                  </button>
+                  </BusyButton>
                   <button type="button" aria-label={t("sources.editNamed", { name: source.name })} onClick={() => props.onEdit(source.id)}>
                     {t("sources.edit")}
                   </button>
@@ -512,7 +513,7 @@ export function DataSourcesView(props: DataSourcesViewProps) {
       <p className="hint">{t("sources.intro")}</p>
       <div className="row toolbar">
         <button type="button" className="primary" ref={add} onClick={props.onAdd}>{t("sources.add")}</button>
-        <button type="button" onClick={props.onRefresh} disabled={props.loading}>{t("sources.refresh")}</button>
+        <BusyButton onClick={props.onRefresh} busy={props.loading}>{t("sources.refresh")}</BusyButton>
       </div>
       <p className="muted" role="status" data-testid="sources-status">{props.loading ? t("sources.loading") : ""}</p>
       {/* A live region present from the start: what comes into it is read out. */}

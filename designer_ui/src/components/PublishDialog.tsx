@@ -1,5 +1,5 @@
 /** Publish: a message; then the semantic diff and the test results, or the problems that block it. */
-import { useState, type FormEvent } from "react";
+import { useEffect, useRef, useState, type FormEvent } from "react";
 import * as api from "../api/client";
 import { ApiError } from "../api/http";
 import type { Conflict, DraftPin, PublishResult, TestOutcome } from "../api/types";
@@ -7,6 +7,7 @@ import { useI18n } from "../i18n";
 import type { Translate } from "../lib/i18n";
 import { normalizeProblems, type Problem } from "../lib/problems";
 import { problemText } from "../lib/problemText";
+import { BusyButton } from "./BusyButton";
 import { useConfirm, type Confirm } from "./ConfirmDialog";
 import { Dialog } from "./Dialog";
 import { alreadyFailing, blockingTests, onlyTestsBlock, publishAnywayRequest, testLabel } from "./failingTests";
@@ -255,6 +256,13 @@ export function PublishDialog(props: {
   const [error, setError] = useState<string | null>(null);
   const [versionsChanged, setVersionsChanged] = useState(false);
   const [confirm, confirmation] = useConfirm();
+  const submitButton = useRef<HTMLButtonElement>(null);
+
+  // Publishing, the focus stays on Publish (a BusyButton), and stays there when the refusal shows above it. Pressed
+  // from the refusal, "Publish anyway" goes with it as the publish starts: the focus, left on <body>, goes to Publish.
+  useEffect(() => {
+    if (busy && (document.activeElement === null || document.activeElement === document.body)) submitButton.current?.focus();
+  }, [busy]);
 
   async function submit(event: FormEvent) {
     event.preventDefault();
@@ -311,16 +319,19 @@ export function PublishDialog(props: {
           )}
           {error && <p role="alert" className="error-text">{error}</p>}
           <div className="row">
-            <button type="submit" className="primary" disabled={busy}>
-              {busy ? t("publish.unsaved") : t("publish.submit")}
-            </button>
+            <BusyButton type="submit" className="primary" ref={submitButton} busy={busy} busyLabel={t("publish.unsaved")}>
+              {t("publish.submit")}
+            </BusyButton>
             <button type="button" onClick={() => props.onClose(versionsChanged)}>{t("publish.cancel")}</button>
           </div>
         </form>
       )}
+      {/* In the dialog from the start, empty: a screen reader reads what comes into it (not a region inserted filled). */}
+      <div role="status" data-testid="publish-status">
+        {result && <p className="success">{t("publish.done", { version: result.version.number })}</p>}
+      </div>
       {result && (
         <div data-testid="publish-result">
-          <p role="status" className="success">{t("publish.done", { version: result.version.number })}</p>
           <h3>{t("publish.diff")}</h3>
           <SemanticDiff diff={result.diff} />
           <h3>{t("publish.tests")}</h3>

@@ -187,6 +187,17 @@ describe("the Reports view", () => {
   });
 });
 
+describe("Refresh while the report loads", () => {
+  // Accessibility review (WCAG 2.4.3): disabled while loading, it sent the keyboard's focus to <body>.
+  it("stays focusable, said to be busy, not disabled", () => {
+    const refresh = /<button[^>]*>Refresh<\/button>/.exec(renderToHtml(ReportsView, view({ loading: true })))?.[0] ?? "";
+    expect(refresh).toContain('aria-disabled="true"');
+    expect(refresh).toContain('aria-busy="true"');
+    expect(refresh).not.toContain("disabled=\"\"");
+    expect(/<button[^>]*>Refresh<\/button>/.exec(renderToHtml(ReportsView, view()))?.[0]).toBe('<button type="button">Refresh</button>');
+  });
+});
+
 describe("the view in Spanish and Russian", () => {
   const words = (language: Language) => {
     const html = renderInLanguage(language, ReportsView, view());

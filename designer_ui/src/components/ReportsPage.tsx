@@ -10,6 +10,7 @@ import { ApiError } from "../api/http";
 import { useI18n } from "../i18n";
 import { formatDateTime } from "../lib/format";
 import { codeText, countText, type Language, type Translate } from "../lib/i18n";
+import { BusyButton } from "./BusyButton";
 import { CALL_STATUSES } from "./callFilters";
 import { DayRangePicker } from "./DayRangePicker";
 import {
@@ -222,9 +223,9 @@ export function ReportsView(props: ReportsViewProps) {
             ))}
           </select>
         </label>
-        <button type="button" onClick={props.onRefresh} disabled={props.loading}>
+        <BusyButton onClick={props.onRefresh} busy={props.loading}>
           {t("reports.refresh")}
-        </button>
+        </BusyButton>
       </div>
       <p className="reports-summary muted" role="status" data-testid="reports-summary">
         {props.loading ? t("reports.loading") : report && !props.problem ? summaryText(t, language, report, props.days) : ""}

@@ -62,6 +62,7 @@ const version = (number: number, message = ""): VersionSummary => ({
   message,
   created_at: "2026-03-10T09:00:00Z",
   created_by: "ana",
+  rolled_back_to: null,
   validation_summary: {},
 });
 

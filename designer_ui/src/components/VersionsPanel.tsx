@@ -90,11 +90,51 @@ export function comparisonTitle(t: Translate, pair: VersionPair): string {
   return pair.to === null ? t("versions.diffTitleDraft", { from: pair.from }) : t("versions.diffTitle", { from: pair.from, to: pair.to });
 }
 
+/** The message the API stores on a rollback its publisher gave none (api/routes/scenarios.py `rollback`), in English. */
+const rollbackMessageOf = (version: number) => `rollback to version ${version}`;
+
+/**
+ * A version's message as the list says it, and for a rollback, that it is one (`rollback`): the API's English message
+ * of a rollback given none ("rollback to version 1", kept for the clients that read it) in the interface language,
+ * the rollback said apart from a message its publisher wrote; any other message as written.
+ */
+export function versionWords(t: Translate, item: Pick<VersionSummary, "message" | "rolled_back_to">): { message: string; rollback: string | null } {
+  const to = item.rolled_back_to;
+  if (to === null || to === undefined) return { message: item.message, rollback: null };
+  const said = t("versions.rollbackMessage", { version: to });
+  return item.message === rollbackMessageOf(to) ? { message: said, rollback: null } : { message: item.message, rollback: said };
+}
+
 /** A version as the comparison's lists name it: its number, with the start of its message. */
 function versionOption(t: Translate, item: VersionSummary): string {
   const name = t("versions.number", { version: item.number });
-  if (!item.message) return name;
-  return `${name} — ${item.message.length > 40 ? `${item.message.slice(0, 39)}…` : item.message}`;
+  const { message } = versionWords(t, item);
+  if (!message) return name;
+  return `${name} — ${message.length > 40 ? `${message.slice(0, 39)}…` : message}`;
+}
+
+/** A version's message in the list, a rollback said as one. Props only. */
+export function VersionMessage({ item }: { item: Pick<VersionSummary, "message" | "rolled_back_to"> }) {
+  const { t } = useI18n();
+  const { message, rollback } = versionWords(t, item);
+  return (
+    <>
+      {message && <span data-testid="version-message">{message}</span>}
+      {rollback && <span className="muted small"> — {rollback}</span>}
+    </>
+  );
+}
+
+/**
+ * What the panel says of a rollback, or why the versions could not be listed: a live region in the panel from the
+ * start, empty, so that a screen reader reads what comes into it (one inserted already filled is often not read).
+ */
+export function VersionsStatus({ message }: { message: string | null }) {
+  return (
+    <div role="status" data-testid="versions-status">
+      {message && <p>{message}</p>}
+    </div>
+  );
 }
 
 /**
@@ -397,7 +437,7 @@ export function VersionsPanel(props: { slug: string; refreshKey: number; canRoll
   return (
     <div className="versions-panel" data-testid="versions-panel">
       <h2>{t("versions.title")}</h2>
-      {message && <p role="status">{message}</p>}
+      <VersionsStatus message={message} />
       {items.length === 0 && <p className="muted">{t("versions.none")}</p>}
       {beforeShown !== undefined && (
         <CompareForm
@@ -416,7 +456,7 @@ export function VersionsPanel(props: { slug: string; refreshKey: number; canRoll
           const expanded = shown !== null && shown.pair.from === previous && shown.pair.to === item.number;
           return (
             <li key={item.number}>
-              <strong>v{item.number}</strong> {item.message && <span>{item.message}</span>}
+              <strong>v{item.number}</strong> <VersionMessage item={item} />
               <div className="muted small">
                 {formatDateTime(item.created_at, language)} {item.created_by ?? ""}
               </div>

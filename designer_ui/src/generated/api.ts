@@ -3923,6 +3923,11 @@ export interface components {
             message: string;
             /** Number */
             number: number;
+            /**
+             * Rolled Back To
+             * @description A rollback: the number of the version whose document this one published again (its `message`, when the publisher gave none, says so in English); null for a publish, and for a rollback stored before this field with a message of its publisher's.
+             */
+            rolled_back_to: number | null;
             validation_summary: components["schemas"]["ValidationSummary"];
         };
         /** VersionSummary */
@@ -3938,6 +3943,11 @@ export interface components {
             message: string;
             /** Number */
             number: number;
+            /**
+             * Rolled Back To
+             * @description A rollback: the number of the version whose document this one published again (its `message`, when the publisher gave none, says so in English); null for a publish, and for a rollback stored before this field with a message of its publisher's.
+             */
+            rolled_back_to: number | null;
             validation_summary: components["schemas"]["ValidationSummary"];
         };
     };
