@@ -10,7 +10,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Final
 
 if TYPE_CHECKING:
     from graph_engine.context import BlockContext
@@ -23,6 +23,11 @@ ERROR_EXIT = "error"
 # Taken when the caller hangs up during a block that waits for them; the path after it runs with the line gone
 # (bookkeeping only: set variables, look things up, schedule a callback).
 HANGUP_EXIT = "hangup"
+
+# The designer's interface languages, and the texts of a block a plugin may give in them (`translations`): what
+# the palette, the canvas and a call's story show an analyst working in that language.
+DESIGNER_LANGUAGES: Final = ("en", "es", "ru")
+TRANSLATED_TEXTS: Final = ("title", "description")
 
 # A media name: segments of letters, digits, '_', '-', '.', never starting with '.', so it cannot climb out
 # of the media folder or name an absolute path.
@@ -50,6 +55,11 @@ class BlockType(ABC):
     category: ClassVar[str] = "Flow"
     icon: ClassVar[str] = "square"
     description: ClassVar[str] = ""
+    # `title` and `description` in the designer's languages, by language code (DESIGNER_LANGUAGES; docs/blocks.md):
+    # {"es": {"title": "Enviar SMS", "description": "..."}, "ru": {...}}. The designer shows an analyst the
+    # block in their language; a text missing there is the English one. Validation messages, `ivrgraph blocks` and
+    # the engine's stories stay in English. The built-ins need none: the designer has their words itself.
+    translations: ClassVar[Mapping[str, Mapping[str, str]]] = {}
     config_schema: ClassVar[dict[str, Any]] = {"type": "object", "properties": {}, "additionalProperties": False}
     # Exit rules, as data the designer also reads (see docs/blocks.md):
     #   {"name": "no_input", "label": "No input"}                  always there
@@ -217,6 +227,7 @@ class BlockType(ABC):
             "category": self.category,
             "icon": self.icon,
             "description": self.description,
+            "translations": {language: dict(texts) for language, texts in self.translations.items()},
             "config_schema": self.config_schema,
             "exit_rules": self.exit_rules,
             "default_exits": self.exits(default_config),

@@ -28,7 +28,7 @@ from referencing import Registry
 from referencing.exceptions import Unresolvable
 from referencing.jsonschema import DRAFT202012
 
-from graph_engine.block import ERROR_EXIT, BlockType
+from graph_engine.block import DESIGNER_LANGUAGES, ERROR_EXIT, TRANSLATED_TEXTS, BlockType
 from graph_engine.document import SchemaValidator, compile_quick_check, freeze, passes_quick_check
 from graph_engine.errors import BlockRegistrationError
 
@@ -136,6 +136,9 @@ class BlockRegistry:
             raise BlockRegistrationError(origin, f"{problem} (the exit-rule language: docs/blocks.md)")
         if any(rule.get("name") == ERROR_EXIT for rule in block.exit_rules):
             raise BlockRegistrationError(origin, "must not declare the `error` exit: every block has it")
+        problem = _translations_problem(block.translations)
+        if problem is not None:
+            raise BlockRegistrationError(origin, f"{problem} (translations: docs/blocks.md)")
         problem = _catalog_entry_problem(block)
         if problem is not None:
             raise BlockRegistrationError(origin, problem)
@@ -316,6 +319,28 @@ def _exit_rule_problem(block: BlockType) -> str | None:
         for field in [*named, *rule.get("if", {})]:
             if field not in fields:
                 return f"exit_rules[{index}] reads the config field {field!r}, which config_schema.properties lacks"
+    return None
+
+
+def _translations_problem(translations: Any) -> str | None:
+    """What is wrong with a block's `translations`, or None. Unchecked, a language the designer does not speak would
+    never be shown, a misspelt key (`titel`) would be dropped without a word, and a text that is not a string would
+    reach the palette, which draws every block's title as text."""
+    if not isinstance(translations, Mapping):
+        return 'translations must map a language code to the block\'s texts in it ({"es": {"title": "..."}})'
+    languages = ", ".join(DESIGNER_LANGUAGES)
+    for language, texts in translations.items():
+        if language not in DESIGNER_LANGUAGES:
+            return f"translations[{language!r}]: the designer has no such language (it speaks {languages})"
+        if not isinstance(texts, Mapping):
+            return f"translations[{language!r}] must map `title` and `description` to their text in that language"
+        for key, text in texts.items():
+            if key not in TRANSLATED_TEXTS:
+                return f"translations[{language!r}][{key!r}]: only `title` and `description` are translated"
+            if not isinstance(text, str):
+                return f"translations[{language!r}][{key!r}] must be a string, not {type(text).__name__}"
+            if key == "title" and not text.strip():
+                return f"translations[{language!r}]['title'] is empty: leave it out to show the English title"
     return None
 
 

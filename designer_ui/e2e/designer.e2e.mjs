@@ -33,6 +33,7 @@ import { blockPlacement } from "./placement.mjs";
 import { callReports } from "./reports.mjs";
 import { supportLookup } from "./support-lookup.mjs";
 import { manageUsers } from "./users.mjs";
+import { pressHeld } from "./busy-focus.mjs";
 import { lookingSavesNothing } from "./draft-revisions.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -1551,9 +1552,15 @@ async function main() {
     // -- publishes -----------------------------------------------------------------------------------
     await page.getByRole("button", { name: "Publish", exact: true }).click();
     await page.fill("dialog textarea[name=message]", "First menu: sales and support");
-    await page.locator("dialog [data-testid=publish-form] button[type=submit]").click();
+    // The outcome's live region is in the dialog before it is filled (one inserted filled is often not read out).
+    check((await page.getByTestId("publish-status").textContent()) === "", "the publish dialog's status region is there, empty, before publishing");
+    // Pressed with the keyboard, Publish keeps the focus in the dialog while it publishes (it fell to <body>).
+    const published = await pressHeld(page, page.locator("dialog [data-testid=publish-form] button[type=submit]"), (u) => /\/api\/scenarios\/[^/]+\/publish$/.test(u.pathname),
+      (p) => p.getByTestId("publish-result").waitFor());
+    check(published.seen.startsWith('while busy {"focused":true,"disabled":false,"body":false'), `Publish keeps the focus while it publishes (${published.seen})`);
     await page.getByTestId("publish-result").waitFor();
-    check((await page.getByTestId("publish-result").textContent()).includes("Published version 1"), "version 1 is published");
+    check((await page.getByTestId("publish-status").textContent()) === "Published version 1.", "version 1 is published, said in the status region");
+    check(await page.evaluate(() => document.activeElement?.closest("[data-testid=publish-result]") !== null), "then the focus is on the result's Close, not <body>");
     await shot(page, "04-published");
     await page.locator("dialog [data-testid=publish-result] button").click();
 
@@ -1657,7 +1664,8 @@ async function main() {
       await page.keyboard.press("Tab");
       await focusOnCanvasItem();
     }
-    const startBlock = page.getByRole("group", { name: /^Start “start”: Next → Say Phrase; error: not connected/ });
+    // A new scenario's Start is labelled in the analyst's language ("Start" here), as a label names any block.
+    const startBlock = page.getByRole("group", { name: /^Start “Start”: Next → Say Phrase; error: not connected/ });
     check(
       await startBlock.evaluate((el) => el === document.activeElement),
       `Tab reaches the Start block, named "${await startBlock.getAttribute("aria-label")}"`,
@@ -1700,7 +1708,8 @@ async function main() {
     check((await page.getByTestId("block-panel").textContent()).includes("Teclas"), "the block form speaks Spanish too");
     check(
       (await page.getByRole("group", { name: /^Transferir «Soporte técnico»: / }).count()) === 1 &&
-        (await page.getByRole("group", { name: /^Inicio, Siguiente → Decir frase$/ }).count()) === 1 &&
+        // Start's label is the word of the language the scenario was made in (English here): an analyst's label stays.
+        (await page.getByRole("group", { name: /^Start, Siguiente → Decir frase$/ }).count()) === 1 &&
         (await page.locator(".react-flow__controls-zoomin").getAttribute("aria-label")) === "Acercar" &&
         (await page.locator('[id^="react-flow__node-desc"]').textContent()).startsWith("Pulse Intro o Espacio"),
       "the canvas speaks Spanish to a screen reader too: blocks, connections, zoom buttons and instructions",
@@ -1767,6 +1776,10 @@ async function main() {
     await page.getByRole("alertdialog", { name: "Roll back to version 1?" }).getByRole("button", { name: "Roll back to v1", exact: true }).click();
     await page.getByText("Version 1 is live again as version 3.").waitFor();
     check(true, "rolling back to version 1 publishes it as version 3");
+    check((await page.getByTestId("versions-status").getAttribute("role")) === "status", "said in the panel's status region, there before it was filled");
+    const rollbackListed = page.getByTestId("versions-panel").locator("ol.versions > li").first();
+    await rollbackListed.getByText("v3", { exact: true }).waitFor();
+    check((await rollbackListed.getByTestId("version-message").textContent()) === "Rollback to version 1", "the list says version 3 is the rollback to version 1, in the designer's words");
     await shot(page, "08-versions");
 
     // -- a real call through FastAGI; its record draws its path ----------------------------------------
@@ -1817,7 +1830,8 @@ async function main() {
       );
       check(
         /^\d\d:\d\d/.test(await storyStep("transfer").locator(".step-time").textContent()) &&
-          (await storyStep("transfer").locator(".step-type").textContent()) === "Transfer",
+          // Unlabelled, the block is named by its kind ("Transfer"); a labelled one has it beside its label (.step-type).
+          (await storyStep("transfer").locator(".step-head").textContent()).includes("Transfer"),
         "each step says when it ran and what kind of block it is",
       );
       await shot(page, "09-call-record");

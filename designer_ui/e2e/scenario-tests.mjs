@@ -12,6 +12,7 @@ import { mkdir, rm } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
+import { pressHeld } from "./busy-focus.mjs";
 import { apiSession } from "./canvas-speed.mjs";
 
 const items = (page) => page.locator("[data-testid=tests-list] > li");
@@ -46,7 +47,11 @@ export async function scenarioTests(page, { check, shot, me, openDrawn, stamp })
   await openTests(page);
   check(JSON.stringify(await names(page)) === JSON.stringify(tests.map((t) => t.name)), `the Tests tab lists the draft's ${tests.length} tests by name`);
   check((await states(page)).every((state) => state === "not-run"), "before a run, each says it has not run");
-  const said = await runAll(page);
+  // Pressed with the keyboard, Run all tests keeps the focus while the tests run and after (it went to <body>).
+  const ranByKeyboard = await pressHeld(page, page.getByRole("button", { name: "Run all tests" }), (u) => u.pathname === `/api/scenarios/${slug}/tests`);
+  check(ranByKeyboard.kept, `Run all tests keeps the focus while the tests run and after (${ranByKeyboard.seen})`);
+  await page.waitForFunction(() => /Passed: \d+ of \d+/.test(document.querySelector("[data-testid=tests-status]")?.textContent ?? ""));
+  const said = (await page.getByTestId("tests-status").textContent()).trim();
   console.log(`run all: ${said}`);
   check(said === `Passed: ${tests.length} of ${tests.length}. Failed: 0.`, "Run all passes every test, and a screen reader is told how it went");
   check((await states(page)).every((state) => state === "passed"), "each test is marked passed");
@@ -102,6 +107,14 @@ export async function scenarioTests(page, { check, shot, me, openDrawn, stamp })
   const failures = await page.getByTestId("test-failures").textContent();
   // In the designer's words (English here), from the failure's code and params, not the engine's sentence.
   check(failures.includes("The call's outcome: the scenario hung up; the test expects: failed."), `and says why: ${failures}`);
+  // Publish, refused for the failing test: the focus stays on Publish in the dialog while it publishes and once the
+  // refusal shows above it (it fell to <body>, inside the modal).
+  await page.getByRole("button", { name: "Publish", exact: true }).click();
+  await page.fill("dialog textarea[name=message]", "with a failing test");
+  const refused = await pressHeld(page, page.locator("dialog [data-testid=publish-form] button[type=submit]"), (u) => u.pathname === `/api/scenarios/${slug}/publish`,
+    (p) => p.getByTestId("publish-blocked").waitFor());
+  check(refused.kept && refused.response.status() === 422, `Publish keeps the focus while it publishes and when the refusal shows (${refused.seen})`);
+  await page.getByTestId("publish-form").getByRole("button", { name: "Close", exact: true }).click();
   await page.locator(`#test-pick-${tests.length}`).evaluate((el) => el.scrollIntoView({ block: "start" }));
   await shot(page, "15c-test-failed");
 

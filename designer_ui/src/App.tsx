@@ -17,6 +17,7 @@ import { ScenarioList } from "./components/ScenarioList";
 import { TokensDialog } from "./components/TokensDialog";
 import { UsersPage } from "./components/UsersPage";
 import { I18nProvider, useI18n } from "./i18n";
+import { routeTabTitle, useDocumentTitle } from "./lib/documentTitle";
 import { readHashQuery } from "./lib/hashQuery";
 import { signOut } from "./lib/signOut";
 
@@ -26,6 +27,8 @@ const EditorPage = lazy(() => import("./components/EditorPage").then((module) =>
 // The Calls page tells a call's story with the editor's own components: loaded when it is opened, as the editor is.
 const CallsPage = lazy(() => import("./components/CallsPage").then((module) => ({ default: module.CallsPage })));
 const CallbacksPage = lazy(() => import("./components/CallbacksPage").then((module) => ({ default: module.CallbacksPage })));
+// Names the tab after the scenario being edited, from the editor's store: loaded with the editor.
+const EditorTitle = lazy(() => import("./components/EditorTitle").then((module) => ({ default: module.EditorTitle })));
 
 function useHashRoute(): string {
   const [hash, setHash] = useState(() => window.location.hash);
@@ -49,6 +52,8 @@ function Shell() {
   const [changingPassword, setChangingPassword] = useState(false);
   const [managingTokens, setManagingTokens] = useState(false);
   const route = useHashRoute();
+  // The tab says the page in the interface language; the editor's says its scenario (EditorTitle).
+  useDocumentTitle(routeTabTitle(route, t, Boolean(user)));
 
   // A session that ends mid-edit asks for the password over the page, so the unsaved canvas stays put.
   useEffect(() => {
@@ -131,7 +136,10 @@ function Shell() {
       <main className="page">
         <Suspense fallback={<p className="centered">{t("editor.loading")}</p>}>
           {editing ? (
-            <EditorPage key={editing[1]} slug={decodeURIComponent(editing[1]!)} user={user} openCall={readHashQuery(editing[2] ?? "").get("call") ?? null} />
+            <>
+              <EditorTitle slug={decodeURIComponent(editing[1]!)} />
+              <EditorPage key={editing[1]} slug={decodeURIComponent(editing[1]!)} user={user} openCall={readHashQuery(editing[2] ?? "").get("call") ?? null} />
+            </>
           ) : calls ? <CallsPage query={calls[1] ?? ""} user={user} />
             : callbacks ? <CallbacksPage query={callbacks[1] ?? ""} user={user} />
             : reporting ? <ReportsPage key={route} initialScenario={new URLSearchParams(reporting[1] ?? "").get("scenario") ?? ""} />

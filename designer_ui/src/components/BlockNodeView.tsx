@@ -9,7 +9,7 @@ import { memo, useCallback, useMemo } from "react";
 import { useI18n } from "../i18n";
 import type { BlockNode } from "../lib/convert";
 import { exitsOf } from "../lib/graph";
-import { blockTitle, exitLabel } from "../lib/blockText";
+import { exitLabel, specTitle } from "../lib/blockText";
 import type { Severity } from "../lib/problems";
 import { problemText } from "../lib/problemText";
 import { blockSummary } from "../lib/summary";
@@ -162,7 +162,7 @@ function NearBlockView({ id, data, selected }: NodeProps<BlockNode>) {
     <BlockNodeBody
       id={id}
       blockType={data.blockType}
-      title={data.label || blockTitle(language, data.blockType, spec?.title ?? data.blockType)}
+      title={data.label || specTitle(language, data.blockType, spec)}
       icon={spec?.icon ?? "square"}
       category={spec?.category ?? "unknown"}
       known={spec !== undefined}

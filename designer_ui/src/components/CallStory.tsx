@@ -7,7 +7,7 @@
  */
 import type { TraceStep } from "../api/types";
 import { useI18n } from "../i18n";
-import { blockTitle, stepExitLabel } from "../lib/blockText";
+import { blockName, specTitle, stepExitLabel } from "../lib/blockText";
 import { entryRefusal, eventText, moreText, SHOWN_VARIABLES, variableTexts, type EventNames } from "../lib/eventText";
 import { exitsFor } from "../lib/exits";
 import { callFailureText } from "../lib/failureText";
@@ -18,7 +18,7 @@ import { otherScenarios, promptText, stepKeys, type OtherScenario } from "../lib
 import { useEditor } from "../store/editor";
 import { jobHref, jobInLine } from "./callbackJobs";
 import { useStoryBlocks } from "./storyBlocks";
-import { OtherScenarioNote, StepError, StepExitName, StepLink } from "./TraceSteps";
+import { OtherScenarioNote, StepError, StepExitName, StepLink, StepName } from "./TraceSteps";
 
 /** The caller's keys at a step in words: "Wrong key 9 · No key in time · Pressed 1". */
 function KeysLine({ step }: { step: TraceStep }) {
@@ -54,9 +54,9 @@ function useEventNames(step: TraceStep, steps: TraceStep[]): EventNames {
     exitName: (exit) => stepExitLabel(language, type, exit, exits),
     blockName(id) {
       const onCanvas = step.scenario ? undefined : nodes.find((n) => n.id === id);
-      if (onCanvas) return onCanvas.data.label || id;
+      if (onCanvas) return blockName(language, catalog, { id, label: onCanvas.data.label, type: onCanvas.data.blockType });
       const ran = steps.find((s) => s.node === id && s.scenario === step.scenario);
-      return ran?.label || id;
+      return ran ? blockName(language, catalog, { id, label: ran.label, type: ran.type }) : id;
     },
   };
 }
@@ -123,14 +123,15 @@ function CallStep({ step, steps, start, elsewhere }: CallStepProps) {
   const offset = callOffset(start, step.at);
   // A simulated or instant step notes 0: nothing worth a figure.
   const took = step.duration_ms ? formatDuration(step.duration_ms, language) : "";
-  const kind = step.type ? blockTitle(language, step.type, spec?.title ?? step.type) : "";
+  // An unlabelled block is named by its type already ("Начало", "Голосовое меню (menu_2)"): said once.
+  const kind = step.type && step.label ? specTitle(language, step.type, spec) : "";
   const heard = (step.prompts ?? []).map(promptText).filter((p) => p !== null);
   return (
     <li className="call-step" data-testid="call-step" data-node={step.node}>
       <div className="step-head">
         {offset && <span className="step-time mono muted" title={t("call.offsetHint")}>{offset}</span>}
         {/* A step in another scenario (Go To Scenario) is not on this canvas: named, not linked. */}
-        {step.scenario ? <span>{step.label || step.node}</span> : <StepLink step={step} />}
+        {step.scenario ? <span><StepName step={step} /></span> : <StepLink step={step} />}
         {kind && <span className="muted small step-type">{kind}</span>}
         {step.scenario && <OtherScenarioNote name={step.scenario} elsewhere={elsewhere} />}
         {step.exit && (
@@ -161,6 +162,7 @@ function CallStep({ step, steps, start, elsewhere }: CallStepProps) {
  */
 export function CallEnding({ outcome, error, steps }: { outcome: string; error?: string | null; steps: TraceStep[] }) {
   const { t, language } = useI18n();
+  const catalog = useEditor((s) => s.catalog);
   return (
     <>
       <p className="outcome" data-outcome={outcome}>
@@ -169,7 +171,7 @@ export function CallEnding({ outcome, error, steps }: { outcome: string; error?:
       {/* Plain text (React escapes it): the message may quote whatever a caller or a data source sent. */}
       {error && (
         <p className="error-text" data-testid="call-error">
-          {callFailureText(error, steps, language) ?? t("trace.error", { message: error })}
+          {callFailureText(error, steps, language, catalog) ?? t("trace.error", { message: error })}
         </p>
       )}
     </>

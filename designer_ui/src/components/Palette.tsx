@@ -6,16 +6,17 @@ import { useReactFlow } from "@xyflow/react";
 import { useMemo, useState } from "react";
 import type { components } from "../generated/api";
 import { useI18n } from "../i18n";
-import { blockTitle, categoryName } from "../lib/blockText";
+import { categoryName, specTitle } from "../lib/blockText";
 import { blockFullName } from "../lib/canvasLabels";
 import { paletteGroups, type BlockSpec } from "../lib/catalog";
+import { specDescription } from "../lib/descriptions";
 import type { Translate } from "../lib/i18n";
-import { localDescription } from "../lib/descriptions";
 import { withoutBackticks } from "../lib/inlineCode";
 import { useEditor } from "../store/editor";
 import { BlockIcon } from "./BlockIcon";
 import { BrokenPluginsNotice, useBrokenPlugins } from "./BrokenPlugins";
 import { BLOCK_DRAG_TYPE } from "./Canvas";
+import "./palette.css";
 
 export function Palette() {
   const { t, language } = useI18n();
@@ -32,9 +33,9 @@ export function Palette() {
       paletteGroups(
         specs,
         query,
-        (spec) => blockTitle(language, spec.type, spec.title),
+        (spec) => specTitle(language, spec.type, spec),
         (category) => categoryName(language, category),
-        (spec) => localDescription(spec.description, language),
+        (spec) => specDescription(language, spec),
       ),
     [specs, query, language],
   );
@@ -88,22 +89,49 @@ export function Palette() {
               className="palette-item"
               draggable
               data-block-type={spec.type}
-              title={[withoutBackticks(localDescription(spec.description, language)), notReadyHint(spec, t)].filter(Boolean).join("\n\n")}
+              title={[withoutBackticks(specDescription(language, spec)), notReadyHint(spec, t)].filter(Boolean).join("\n\n")}
               onDragStart={(event) => {
                 event.dataTransfer.setData(BLOCK_DRAG_TYPE, spec.type);
                 event.dataTransfer.effectAllowed = "move";
               }}
               onClick={() => addByKeyboard(spec.type)}
             >
-              <BlockIcon name={spec.icon} />
-              <span>{blockTitle(language, spec.type, spec.title)}</span>
-              <NotReadyBadge spec={spec} />
-              {spec.plugin && !spec.plugin.includes("blocks.builtin") && <small className="plugin-tag" title={t("palette.pluginHint")}>{t("palette.plugin")}</small>}
+              <PaletteEntry spec={spec} />
             </button>
           ))}
         </div>
       ))}
     </aside>
+  );
+}
+
+/**
+ * What a palette entry shows: its icon, its title in the interface language and, on a line of their own under the
+ * title, its tags (not ready here, from a plugin). The palette is narrow (200px) and Russian words are long: beside
+ * the title a tag broke over two lines and the next one ran past the palette's edge. Each tag stays on one line,
+ * cut with "…" if it must be, its whole meaning in its tooltip. Props only (tested without a DOM).
+ */
+export function PaletteEntry({ spec }: { spec: BlockSpec }) {
+  const { t, language } = useI18n();
+  const fromPlugin = Boolean(spec.plugin && !spec.plugin.includes("blocks.builtin"));
+  const notReady = notReadyReasons(spec).length > 0;
+  return (
+    <>
+      <BlockIcon name={spec.icon} />
+      <span className="palette-entry">
+        <span className="palette-title">{specTitle(language, spec.type, spec)}</span>
+        {(notReady || fromPlugin) && (
+          <span className="palette-tags">
+            <NotReadyBadge spec={spec} />
+            {fromPlugin && (
+              <small className="plugin-tag" title={t("palette.pluginHint")}>
+                {t("palette.plugin")}
+              </small>
+            )}
+          </span>
+        )}
+      </span>
+    </>
   );
 }
 

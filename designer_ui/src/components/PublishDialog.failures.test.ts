@@ -44,11 +44,12 @@ function items(html: string, testid: string): { text: string; html: string }[] {
 }
 
 describe("the tests that block a publish", () => {
-  it("say why each failed in Spanish, from the failures' details, joined as before", () => {
+  it("say why each failed in Spanish, from the failures' details, one sentence after the other", () => {
     const html = renderInLanguage("es", PublishBlocked, { problems: [], failedTests: [own, theirs], slug: "inbound-hotline" });
     const [first, second] = items(html, "blocking-problems");
+    // Not ".; " between two sentences (a wording review): a space, as after any sentence.
     expect(first!.text).toBe(
-      "✘ sales: La llamada marcó «queue:ventas»; la prueba espera «queue:sales».; Resultado de la llamada: quien llama colgó; la prueba espera: transferida.",
+      "✘ sales: La llamada marcó «queue:ventas»; la prueba espera «queue:sales». Resultado de la llamada: quien llama colgó; la prueba espera: transferida.",
     );
     expect(second!.text).toContain("employee-callthrough");
     expect(second!.text).toContain("La llamada marcó «queue:ventas»; la prueba espera «queue:sales».");

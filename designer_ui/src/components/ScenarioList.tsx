@@ -3,10 +3,13 @@ import { useCallback, useEffect, useId, useRef, useState, type FormEvent } from 
 import * as api from "../api/client";
 import { ApiError } from "../api/http";
 import type { Role, ScenarioSummary, User } from "../api/types";
+import type { Node as ScenarioNode } from "../generated/scenario";
 import { navigate } from "../App";
 import { useI18n } from "../i18n";
 import { countText, type Language, type MessageKey, type Translate } from "../lib/i18n";
-import { emptyScenario } from "../lib/convert";
+import { specTitle } from "../lib/blockText";
+import { defaultConfig, type BlockSpec } from "../lib/catalog";
+import { emptyScenario, type ScenarioDocument } from "../lib/convert";
 import { formatDateTime } from "../lib/format";
 import { focusBack } from "../lib/focusBack";
 import type { ImportFailure } from "../lib/importFile";
@@ -377,7 +380,23 @@ export function VersionCell({ item }: { item: Pick<ScenarioSummary, "latest_vers
  * A new scenario's Start block, as the palette drops one (version 1 of the block, its schema's defaults: a config
  * left empty would be filled in by the block's form when first opened, an edit nobody made). The canvas opens on it.
  */
-const BLANK_START = { id: "start", type: "start", version: 1, config: { answer: true }, position: { x: 0, y: 0 } } as const;
+/**
+ * The Start block a new scenario opens with, as the palette would drop it: at the version and with the config of the
+ * catalog's Start (`catalog`: GET /api/blocks), and labelled in the analyst's language («Начало», «Inicio»), so the
+ * call story, the Tests tab and a publish's refusal name it in their words, never by its English id `start`.
+ */
+export function blankStart(catalog: readonly BlockSpec[], language: Language): ScenarioNode {
+  const spec = catalog.find((entry) => entry.type === "start");
+  return {
+    id: "start",
+    type: "start",
+    // Without the catalog's word, no version: the scenario format's default, as the server's own blank scenario.
+    ...(spec ? { version: spec.version } : {}),
+    label: specTitle(language, "start", spec),
+    config: spec ? defaultConfig(spec) : {},
+    position: { x: 0, y: 0 },
+  };
+}
 
 /**
  * A new blank scenario, speaking the language of the interface it was created in: an analyst working in Russian
@@ -385,10 +404,12 @@ const BLANK_START = { id: "start", type: "start", version: 1, config: { answer: 
  * It opens with its Start block placed, as the server's own blank scenario has it: an empty canvas opened on the
  * error "The scenario has no Start block", with Start to be found in the palette (first-run review).
  */
+export function blankScenario(name: string, language: Language, catalog: readonly BlockSpec[]): ScenarioDocument {
+  return { ...emptyScenario(name, language), nodes: [blankStart(catalog, language)] };
+}
+
 export async function createBlankScenario(slug: string, name: string, language: Language) {
-  const document = emptyScenario(name, language);
-  document.nodes = [structuredClone(BLANK_START)];
-  return api.createScenario(slug, name, document);
+  return api.createScenario(slug, name, blankScenario(name, language, await api.blocks()));
 }
 
 export function ScenarioList({ user }: { user: User }) {

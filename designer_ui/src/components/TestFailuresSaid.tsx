@@ -4,11 +4,12 @@
  * its blocks named as the canvas names them. A failure with no words here, and a test recorded with no details (a
  * version published before they were), in the server's English sentences, said to be English.
  */
-import { Fragment, useMemo } from "react";
+import { Fragment } from "react";
 import { useI18n } from "../i18n";
-import { blockTitle } from "../lib/blockText";
+import { specTitle } from "../lib/blockText";
 import { testFailureText, type FailureNames, type FailureSaid, type TestFailure } from "../lib/testFailureText";
 import { useEditor } from "../store/editor";
+import { useCanvasBlockNames } from "./blockNames";
 
 /** A test that failed, as a publish answers it (`scenario` null: the published one's own) or a version records it. */
 export interface FailingTest {
@@ -17,13 +18,13 @@ export interface FailingTest {
   failure_details?: readonly TestFailure[];
 }
 
-/** The canvas's blocks by id, each with its label (empty when it has none). */
+/** The canvas's blocks by id, each by its name (lib/blockText.ts `blockName`: its label, else its type's title). */
 export type CanvasLabels = ReadonlyMap<string, string>;
 
 /**
  * A block a failure of a test of `testScenario` names (`name`), as the canvas of `slug` names it. A test names the
  * blocks of its own scenario `menu`, those of a scenario its call continued in `slug:menu`: a block of `slug` (the
- * published scenario's own test, or one continuing into it reaching it) by its label, any other by the test's
+ * published scenario's own test, or one continuing into it reaching it) by its name there, any other by the test's
  * name for it, not being on this canvas. `testScenario` null or `slug`: the published scenario's own test.
  */
 export function canvasBlockName(labels: CanvasLabels, slug: string | undefined, testScenario: string | null | undefined, name: string): string {
@@ -40,33 +41,39 @@ export function failuresSaid(test: FailingTest, say: (failure: TestFailure) => F
   return details.map(say);
 }
 
-/** The canvas's labels, as they change (a string, so a list using them draws again only then). */
-function useCanvasLabels(): CanvasLabels {
-  const text = useEditor((s) => JSON.stringify(s.nodes.map((n) => [n.id, n.data.label ?? ""])));
-  return useMemo(() => new Map(JSON.parse(text) as [string, string][]), [text]);
-}
-
 /** How to say the failures of a test of a publish of `slug` (or of a version of it), in the interface language. */
 export function useFailuresSaid(slug: string | undefined): (test: FailingTest) => FailureSaid[] {
   const { t, language } = useI18n();
   const catalog = useEditor((s) => s.catalog);
-  const labels = useCanvasLabels();
+  const labels = useCanvasBlockNames();
   return (test) => {
     const names: FailureNames = {
       block: (name) => canvasBlockName(labels, slug, test.scenario, name),
-      type: (type) => blockTitle(language, type, catalog.get(type)?.title ?? type),
+      type: (type) => specTitle(language, type, catalog.get(type)),
     };
     return failuresSaid(test, (failure) => testFailureText(failure, language, t, names));
   };
 }
 
-/** Failures on one line, `; ` between them; each in English marked so, for a screen reader's language. */
+/** Ends as a sentence does: its stop, maybe inside a closing quote or bracket ("… «queue:sales».", "(… s.)"). */
+const SENTENCE_END = /[.!?…]["'»”’)]*$/u;
+
+/**
+ * What goes between a failure said and the next on one line: a space after a whole sentence (the designer's words
+ * end with their stop), `; ` after the server's English, which is a clause with none ("outcome was failed, expected
+ * transferred"). Not `; ` after a stop: "«Support».; La llamada…" (a wording review).
+ */
+export function failureSeparator(previous: string): string {
+  return SENTENCE_END.test(previous.trimEnd()) ? " " : "; ";
+}
+
+/** Failures on one line, each after the one before as `failureSeparator` says; each in English marked so. */
 export function FailuresInline({ said }: { said: readonly FailureSaid[] }) {
   return (
     <>
       {said.map((failure, i) => (
         <Fragment key={i}>
-          {i > 0 && "; "}
+          {i > 0 && failureSeparator(said[i - 1]!.text)}
           {failure.english ? <span lang="en">{failure.text}</span> : failure.text}
         </Fragment>
       ))}

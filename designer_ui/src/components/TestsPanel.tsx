@@ -4,11 +4,11 @@
  * the canvas as a test call's is. Renaming, deleting and rewriting a test (as JSON, for what no form covers) are
  * edits of the draft like any other: saved with it, undone with Ctrl+Z. Publishing runs the same tests.
  */
-import { useMemo, useState, type FormEvent, type KeyboardEvent, type ReactNode } from "react";
+import { useState, type FormEvent, type KeyboardEvent, type ReactNode } from "react";
 import * as api from "../api/client";
 import type { CallResultLike, TestOutcome } from "../api/types";
 import { useI18n } from "../i18n";
-import { blockTitle } from "../lib/blockText";
+import { specTitle } from "../lib/blockText";
 import type { MessageKey } from "../lib/i18n";
 import {
   EXPECTATIONS,
@@ -34,6 +34,8 @@ import {
 import type { FieldProblem } from "../lib/testCallInputs";
 import { testFailureText, type FailureNames, type FailureSaid } from "../lib/testFailureText";
 import { useEditor } from "../store/editor";
+import { useCanvasBlockNames } from "./blockNames";
+import { BusyButton } from "./BusyButton";
 import { CallEnding, CallStory } from "./CallStory";
 import { testCallDocument } from "./TestCallPanel";
 import { Problems, TestNameField } from "./TestNameField";
@@ -112,7 +114,7 @@ export function TestsStatus({ said }: { said: string }) {
   );
 }
 
-/** A block of the canvas as the path names it: its label, else its id. */
+/** The canvas's blocks by id, as the path names them (lib/blockText.ts `blockName`: the label, else the type's title). */
 export type BlockNames = ReadonlyMap<string, string>;
 
 /**
@@ -165,7 +167,7 @@ function TestFailures({ outcome, names }: { outcome: TestOutcome; names: BlockNa
   }
   const naming: FailureNames = {
     block: (name) => names.get(name) || name,
-    type: (type) => blockTitle(language, type, catalog.get(type)?.title ?? type),
+    type: (type) => specTitle(language, type, catalog.get(type)),
   };
   const said: FailureSaid[] = details.map((failure) => testFailureText(failure, language, t, naming));
   return (
@@ -328,18 +330,12 @@ type OpenForm =
   | { kind: "name"; index: number; name: string }
   | { kind: "json"; index: number | null; text: string; tried: boolean };
 
-/** The canvas's blocks by id, named as the path says them, as they change (a string, so the panel draws again only then). */
-function useBlockNames(): BlockNames {
-  const text = useEditor((s) => JSON.stringify(s.nodes.map((n) => [n.id, n.data.label ?? ""])));
-  return useMemo(() => new Map(JSON.parse(text) as [string, string][]), [text]);
-}
-
 export function TestsPanel({ slug }: { slug: string }) {
   const { t } = useI18n();
   const meta = useEditor((s) => s.head.meta);
   const readOnly = useEditor((s) => s.readOnly);
   const changeSeq = useEditor((s) => s.changeSeq);
-  const names = useBlockNames();
+  const names = useCanvasBlockNames();
   const { tests, notList } = testsOf(meta);
   const [run, setRun] = useState<TestsRun | null>(null);
   const [busy, setBusy] = useState(false);
@@ -496,9 +492,9 @@ export function TestsPanel({ slug }: { slug: string }) {
       {readOnly && <p className="hint">{t("tests.readOnly")}</p>}
       {notList && <p className="error-text" role="alert">{t("tests.notList")}</p>}
       <div className="row">
-        <button type="button" className="primary" onClick={() => void runAll()} disabled={busy || (tests.length === 0 && !notList)}>
-          {busy ? t("tests.running") : t("tests.runAll")}
-        </button>
+        <BusyButton className="primary" onClick={() => void runAll()} busy={busy} busyLabel={t("tests.running")} disabled={tests.length === 0 && !notList}>
+          {t("tests.runAll")}
+        </BusyButton>
         {!readOnly && !notList && (
           <button
             type="button"

@@ -6,16 +6,23 @@ import { exitsFor } from "../lib/exits";
 import { stepFailureText } from "../lib/failureText";
 import { otherScenarios, type OtherScenario } from "../lib/trace";
 import { useEditor } from "../store/editor";
+import { useBlockNamer } from "./blockNames";
 import { useBesideCanvas, useStoryBlock } from "./storyBlocks";
 
+/** A step's block by name (lib/blockText.ts `blockName`): its label, else its type's title, never a bare id. */
+export function StepName({ step }: { step: Pick<TraceStep, "node" | "label" | "type"> }) {
+  const name = useBlockNamer();
+  return <>{name({ id: step.node, label: step.label, type: step.type })}</>;
+}
+
 /** A step's block, as a link that shows it on the canvas; plain text where no canvas is (the Calls page). */
-export function StepLink({ step }: { step: Pick<TraceStep, "node" | "label"> }) {
+export function StepLink({ step }: { step: Pick<TraceStep, "node" | "label" | "type"> }) {
   const focusNode = useEditor((s) => s.focusNode);
   const beside = useBesideCanvas();
-  if (!beside) return <span className="step-name">{step.label || step.node}</span>;
+  if (!beside) return <span className="step-name"><StepName step={step} /></span>;
   return (
     <button type="button" className="link" onClick={() => focusNode(step.node)}>
-      {step.label || step.node}
+      <StepName step={step} />
     </button>
   );
 }
@@ -64,7 +71,7 @@ export function TraceSteps({ steps }: { steps: TraceStep[] }) {
           {/* A step in another scenario (Go To Scenario) is not on this canvas: named, not linked. */}
           {step.scenario ? (
             <>
-              {step.label || step.node} <OtherScenarioNote name={step.scenario} elsewhere={elsewhere[i] ?? null} />
+              <StepName step={step} /> <OtherScenarioNote name={step.scenario} elsewhere={elsewhere[i] ?? null} />
             </>
           ) : (
             <StepLink step={step} />

@@ -1,7 +1,10 @@
 /**
  * Spanish and Russian names for the built-in blocks, their categories and exits. The catalog comes from the
- * server in English; plugins and anything not listed here keep the server's text.
+ * server in English; a plugin's block is said in the words its plugin gives for the language (the catalog's
+ * `translations`), and anything else keeps the server's text. How the designer names one block in words (a call's
+ * story, a test's path, a publish's refusal) is `blockName`.
  */
+import type { BlockSpec, Catalog } from "./catalog";
 import type { ExitInfo } from "./exits";
 import type { Language } from "./i18n";
 
@@ -92,6 +95,47 @@ const EXITS: Record<Exclude<Language, "en">, Table> = {
 
 export function blockTitle(language: Language, type: string, serverTitle: string): string {
   return language === "en" ? serverTitle : (TITLES[language][type] ?? serverTitle);
+}
+
+/**
+ * A block type's title in `language`, from its catalog entry: the designer's own words for a built-in, else those its
+ * plugin gives for the language (`translations`), else the server's English title; the type itself for a type the
+ * catalog does not have (not loaded yet, or uninstalled).
+ */
+export function specTitle(language: Language, type: string, spec: BlockSpec | undefined): string {
+  const own = language === "en" ? undefined : TITLES[language][type];
+  return own ?? spec?.translations?.[language]?.title ?? spec?.title ?? type;
+}
+
+/** A block as `blockName` names it: its id, the label the analyst gave it (if any) and its type (when known). */
+export interface NamedBlock {
+  id: string;
+  label?: string | null;
+  type?: string | null;
+}
+
+/**
+ * How the designer names a block in words: its label; with none, its type's title in the interface language where
+ * its id is the one the designer gives a type's first block (`start`: the unlabelled Start of a scenario made
+ * before new ones were labelled, or through the API), else the title and the id, «Голосовое меню (ivr_2)». Never a
+ * bare English id among the analyst's words; the id alone only for a step whose type is not known.
+ */
+export function blockName(language: Language, catalog: Catalog, block: NamedBlock): string {
+  if (block.label) return block.label;
+  if (!block.type) return block.id;
+  const title = specTitle(language, block.type, catalog.get(block.type));
+  return block.id === block.type ? title : `${title} (${block.id})`;
+}
+
+/** A canvas block as `canvasBlockNames` reads it. */
+export interface CanvasBlock {
+  id: string;
+  data: { blockType: string; label?: string };
+}
+
+/** Every block of a canvas by id, named as `blockName` names it. */
+export function canvasBlockNames(language: Language, catalog: Catalog, blocks: readonly CanvasBlock[]): Map<string, string> {
+  return new Map(blocks.map((b) => [b.id, blockName(language, catalog, { id: b.id, label: b.data.label, type: b.data.blockType })]));
 }
 
 export function categoryName(language: Language, category: string): string {

@@ -4,7 +4,7 @@
  * and buttons, and where the focus goes once the focused block is deleted. Pure: the canvas feeds it the store.
  */
 import type { AriaLabelConfig } from "@xyflow/react";
-import { blockTitle, exitLabel } from "./blockText";
+import { exitLabel, specTitle } from "./blockText";
 import type { Catalog, Config } from "./catalog";
 import { exitsOf } from "./graph";
 import { countText, type Language, type Translate } from "./i18n";
@@ -34,7 +34,7 @@ export interface Wording {
 const QUOTES: Record<Language, [string, string]> = { en: ["“", "”"], es: ["«", "»"], ru: ["«", "»"] };
 
 function typeTitle(w: Wording, type: string): string {
-  return blockTitle(w.language, type, w.catalog.get(type)?.title ?? type);
+  return specTitle(w.language, type, w.catalog.get(type));
 }
 
 /** A block's full name: its type and, quoted, its label or else its id («Say Phrase “say_phrase”»). */

@@ -1,4 +1,11 @@
 /** The block catalog as `GET /api/blocks` returns it (see graph_engine/block.py `BlockType.describe()`). */
+import type { Language } from "./i18n";
+
+/** A block's texts in one language (graph_engine/block.py `BlockType.translations`). */
+export interface BlockTexts {
+  title?: string;
+  description?: string;
+}
 
 export type Config = Record<string, unknown>;
 
@@ -32,6 +39,8 @@ export interface BlockSpec {
   category: string;
   icon: string;
   description: string;
+  /** The title and description in the designer's languages, as a plugin gives them (lib/blockText.ts `specTitle`). */
+  translations?: Partial<Record<Language, BlockTexts>>;
   config_schema: JsonSchemaObject;
   exit_rules: ExitRule[];
   default_exits: string[];

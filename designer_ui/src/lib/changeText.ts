@@ -3,7 +3,7 @@
  * canvas shows: a block's label (else its title), a block type's title, a field's title, a menu key as a key.
  * The server's `summary` is English, for API clients; a change of a kind this designer does not know keeps it.
  */
-import { blockTitle, exitLabel } from "./blockText";
+import { exitLabel, specTitle } from "./blockText";
 import type { Catalog } from "./catalog";
 import type { Language, Translate } from "./i18n";
 import { localTitle } from "./schemaText";
@@ -45,7 +45,7 @@ function quoted(language: Language, text: string): string {
 }
 
 function typeTitle(w: Wording, type: string): string {
-  return blockTitle(w.language, type, w.catalog.get(type)?.title ?? type);
+  return specTitle(w.language, type, w.catalog.get(type));
 }
 
 /** A block as the canvas names it: its label, else its type's title, else its id; quoted. */

@@ -2,9 +2,11 @@
  * Spanish and Russian for the descriptions the server sends in English: each built-in block's, each field's of
  * the built-in blocks' config schemas, and those of schemas/scenario.schema.json. Keyed by the English text
  * itself: a description the server rewords shows as the server wrote it rather than a translation of older
- * words, and a plugin's own descriptions, unknown here, stay as the plugin wrote them. A test keeps every
- * built-in description of the catalog and the scenario format in this table.
+ * words, and a plugin's own descriptions, unknown here, are said in the words its plugin gives for the language
+ * (`specDescription`), else as the plugin wrote them. A test keeps every built-in description of the catalog and
+ * the scenario format in this table.
  */
+import type { BlockSpec } from "./catalog";
 import type { Language } from "./i18n";
 
 type Translated = Exclude<Language, "en">;
@@ -235,6 +237,16 @@ const DESCRIPTIONS: Record<string, Record<Translated, string>> = {
 export function localDescription(description: string, language: Language): string {
   if (language === "en" || !Object.hasOwn(DESCRIPTIONS, description)) return description;
   return DESCRIPTIONS[description]![language];
+}
+
+/**
+ * A block type's description in `language`: the designer's own words for a built-in's, else those its plugin gives
+ * for the language (the catalog's `translations`), else the server's English (lib/blockText.ts `specTitle` alike).
+ */
+export function specDescription(language: Language, spec: BlockSpec): string {
+  const own = localDescription(spec.description, language);
+  if (own !== spec.description) return own;
+  return spec.translations?.[language]?.description ?? spec.description;
 }
 
 /**

@@ -11,6 +11,8 @@
  * "None"; graph_engine/templates.py).
  */
 import type { TraceStep } from "../api/types";
+import { blockName } from "./blockText";
+import type { Catalog } from "./catalog";
 import type { Language } from "./i18n";
 import { MissingParam, ParamWords, wordedOr, type Translated } from "./paramWords";
 
@@ -167,15 +169,16 @@ export function failingStep(error: string, steps: readonly TraceStep[]): TraceSt
 
 /**
  * The call's error line in `language`, naming the block that failed ("Ошибка в блоке «Часы работы»: неизвестный
- * часовой пояс «Europe/Moskow»"); null when it is to be said as the server's English text.
+ * часовой пояс «Europe/Moskow»"), as `blockName` names it by `catalog`; null when it is to be said as the server's
+ * English text.
  */
-export function callFailureText(error: string, steps: readonly TraceStep[], language: Language): string | null {
+export function callFailureText(error: string, steps: readonly TraceStep[], language: Language, catalog: Catalog = new Map()): string | null {
   if (language === "en") return null;
   const step = failingStep(error, steps);
   if (!step) return null;
   const reason = stepFailureText(step, language);
   if (reason === step.error) return null; // not worded: the call's own English line says more (the block)
-  const block = step.label || step.node;
+  const block = blockName(language, catalog, { id: step.node, label: step.label, type: step.type });
   // A function, not a string: a `$&` in a caller's entry is text, not a replacement pattern.
   return IN_BLOCK[language].replace(/\{(block|reason)\}/g, (_, name: string) => (name === "block" ? block : reason));
 }

@@ -67,6 +67,17 @@ class SendSmsBlock(BlockType):
     category = "Connect"
     icon = "message-circle"
     description = "Sends a text message through the SMS gateway configured by the administrator."
+    # The palette's words for an analyst working in Spanish or Russian (docs/blocks.md, "Translations").
+    translations: ClassVar[Mapping[str, Mapping[str, str]]] = {
+        "es": {
+            "title": "Enviar SMS",
+            "description": "Envía un mensaje de texto a través de la pasarela SMS que configura el administrador.",
+        },
+        "ru": {
+            "title": "Отправить SMS",
+            "description": "Отправляет текстовое сообщение через SMS-шлюз, настроенный администратором.",
+        },
+    }
     config_schema: ClassVar[dict[str, Any]] = {
         "type": "object",
         "required": ["text"],
