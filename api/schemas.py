@@ -1038,13 +1038,18 @@ class CallListProblem(BaseModel):
     code: str | None = Field(
         default=None,
         description="Stable: no_number, not_a_phone_number, impossible_number, emergency_number, duplicate_number, "
-        "not_a_number, not_a_whole_number, not_yes_or_no, not_a_date, ambiguous_date, more_problems, campaign_over, "
+        "not_a_number, not_a_whole_number, ambiguous_number (1.000: a thousand or one; `reason` either_way or "
+        "column_has_both, `as_decimal`, `as_thousands`, `with_decimals`), not_yes_or_no, not_a_date, "
+        "ambiguous_date, more_problems, campaign_over, "
         "campaign_ends_first, hours_never_open, unknown_timezone, not_published, columns_missing, and the file's: "
         "empty_file, other_spreadsheet, not_a_list_file, not_utf8, csv_unreadable, xlsx_damaged, xlsx_too_big, "
         "xlsx_unreadable, no_rows, no_clients, too_many_rows, too_many_columns, column_name_too_long, "
         "column_twice, cell_without_column, cell_too_long, formula_cell (an XLSX cell holding a formula whose "
         "value the file does not hold: `row`, `column` its letter, `formula`), file_too_big, list_too_large. "
-        "Warnings (CallbackBatchOut.warnings): columns_defaulted, already_waiting; (CallListOut.warnings): "
+        "Warnings (CallbackBatchOut.warnings): columns_defaulted, already_waiting, duplicate_skipped (a row left "
+        "out for its number: `row` and `first`, the row called), more_duplicates_skipped (`count`), thousands_read "
+        "(numbers such as 1.000 read as the column or IVRGRAPH_DEFAULT_COUNTRY says: `column`, `value`, `row`, "
+        "`read`, `group`, `by`, `proof`, `country`); (CallListOut.warnings): "
         "read_as_windows_1251, read_as_windows_1252, slash_dates_read, formula_value_read. None on a request its "
         "schema refused (invalid-request).",
     )
@@ -1107,6 +1112,13 @@ class CallbackBatchIn(RequestModel):
     holidays: list[date] = Field(default_factory=list, max_length=400)
     max_attempts: int = Field(default=3, ge=1, le=20)
     dry_run: bool = Field(default=False, description="Check the list and show the jobs; create nothing.")
+    duplicates: Literal["refuse", "skip"] | None = Field(
+        default=None,
+        description="A row whose number an earlier row has (0034600111222 and +34 600 111 222 are one): `refuse` "
+        "(or none sent) stops the list (duplicate_number); `skip` leaves the row out, calls the earlier one, and "
+        "names each row skipped in a warning (duplicate_skipped), in the audit event and (counted) in the "
+        "campaign's settings.",
+    )
     row_numbers: list[Annotated[int, Field(ge=1)]] | None = Field(
         default=None,
         max_length=MAX_LIST_ROWS,
@@ -1152,7 +1164,8 @@ class CallbackBatchOut(BaseModel):
         default_factory=list,
         description="What the analyst should know before scheduling, which does not stop it: the scenario reads "
         "what no column fills and hears its default instead (columns_defaulted), clients already waiting in "
-        "another campaign of the scenario (already_waiting, one per campaign).",
+        "another campaign of the scenario (already_waiting, one per campaign), rows left out as duplicates "
+        "(duplicate_skipped, with duplicates=skip), numbers such as 1.000 read one way (thousands_read).",
     )
 
 
@@ -1186,7 +1199,8 @@ class CampaignOut(BaseModel):
     spared: int = Field(default=0, description="Clients a stop cancelled before any of their calls was made.")
     next_due: datetime | None = Field(description="When the next client waiting is due; null when nobody waits.")
     settings: dict[str, Any] = Field(
-        description="When and how it is called, as started: due, until, hours, timezone, holidays, max_attempts. "
+        description="When and how it is called, as started: due, until, hours, timezone, holidays, max_attempts; "
+        "duplicates_skipped, the list's rows left out for a number an earlier row had, when any. "
         "Empty for lists imported before campaigns kept them."
     )
     cancelled_at: datetime | None = Field(

@@ -11,7 +11,9 @@ is a problem (every answered call would fail there, review of 2026-12-12: a list
 accepted and each client heard silence), with one a warning (every client hears the default).
 
 All or none: a list with one bad row creates nothing, and the problems name every bad client and column, so
-the analyst fixes the file and imports it again without finding out which half went in. Each problem has a
+the analyst fixes the file and imports it again without finding out which half went in. A row repeating an
+earlier row's number is one such problem, unless the analyst asks for duplicates to be skipped (`plan_jobs`'s
+`duplicates`): then the earlier row is called and the rows left out are named in warnings. Each problem has a
 stable `code` and the `params` its English message is built from (`problem`), for the designer to say it in the
 analyst's language.
 """
@@ -19,7 +21,6 @@ analyst's language.
 from __future__ import annotations
 
 import json
-import re
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -32,7 +33,10 @@ from sqlalchemy.orm import Session
 from blocks.timewindows import callback_window, reopening
 from graph_engine.document import CHANNEL_FACTS
 from graph_engine.inputs import ScenarioInputs
+from persistence import cell_numbers
 from persistence.cell_dates import NotADate, SlashOrder, cell_date, could_be_either, slash_order
+from persistence.cell_numbers import Ambiguous, ThousandsMark, cell_number, thousands_mark
+from persistence.cell_numbers import could_be_either as could_be_many
 from persistence.errors import InvalidCallList, NotFound
 from persistence.models import CallbackJob, CallCampaign, CallRecord, utcnow
 from persistence.phone_numbers import (
@@ -46,11 +50,6 @@ from persistence.phone_numbers import (
 
 CONTACT: Final = "contact"
 MAX_PROBLEMS: Final = 50
-# "1234.5", "1234,5", and thousands grouped by one mark with the other as the decimal one ("1.234,56", "1,234.56",
-# "1 234,56"): the forms spreadsheets export. "1,234" and "1.234" alone are ambiguous and refused.
-_PLAIN_DECIMAL: Final = re.compile(r"[+-]?[0-9]+(?:[.,][0-9]+)?")
-_GROUPED: Final = re.compile(r"[+-]?[0-9]{1,3}(?:(?P<group>[., \u00a0])[0-9]{3})+(?:(?!(?P=group))[.,][0-9]+)?")
-_AMBIGUOUS: Final = re.compile(r"[+-]?[1-9][0-9]{0,2}[.,][0-9]{3}")
 _TRUE: Final = frozenset({"true", "yes", "y", "1", "si", "sí", "да"})
 _FALSE: Final = frozenset({"false", "no", "n", "0", "нет"})
 # A list's own jobs, one per client, as `schedule` makes them; a campaign's others are the callbacks its calls
@@ -245,6 +244,36 @@ class _Client:
         return {self.kind: self.number, "column": column, **more}
 
 
+# What a list's row whose number an earlier row already has does (`plan_jobs`): stops the list (the analyst fixes
+# the file), or is left out and the earlier row called (a 20,000-row export is not fixed in Excel for a few).
+REFUSE_DUPLICATES: Final = "refuse"
+SKIP_DUPLICATES: Final = "skip"
+# The skipped rows an audit event names (a campaign's settings keep their count): enough to find them in the file.
+AUDITED_SKIPS: Final = 1000
+
+
+@dataclass(frozen=True)
+class SkippedDuplicate:
+    """A row left out for its number, which an earlier row of the list has (`first`): the file's rows, or the
+    clients' places for a list sent without them."""
+
+    row: int
+    first: int
+    number: str
+
+
+class PlannedJobs(list[PlannedJob]):
+    """A list's jobs in its order, with what the check warns of that comes from the rows themselves (`warnings`:
+    rows skipped, numbers read one way that could be either) and the rows skipped as duplicates (`skipped`)."""
+
+    def __init__(
+        self, jobs: Sequence[PlannedJob], warnings: list[dict[str, Any]], skipped: list[SkippedDuplicate]
+    ) -> None:
+        super().__init__(jobs)
+        self.warnings = warnings
+        self.skipped = skipped
+
+
 def plan_jobs(
     rows: Sequence[Mapping[str, Any]],
     *,
@@ -255,13 +284,16 @@ def plan_jobs(
     row_numbers: Sequence[int] | None = None,
     needs: Sequence[Needed] = (),
     contact_default: Mapping[str, Any] | None = None,
-) -> list[PlannedJob]:
+    duplicates: str = REFUSE_DUPLICATES,
+) -> PlannedJobs:
     """The jobs for `rows`; `InvalidCallList` listing every bad row. `declared`: the scenario's variables and
     their types. `now`: a campaign whose end is not after it is refused (it would call nobody). `row_numbers`:
     the row of the file each one was read from, which a problem names ("row 5") instead of its place ("client 3"),
     as the analyst looks for it in their sheet, and the report too. `needs`: what the scenario reads that a column
     may fill (`needed_columns`); one no column fills and without a default is a problem. `contact_default`: the
-    scenario's default `contact`, which each row is laid over."""
+    scenario's default `contact`, which each row is laid over. `duplicates`: a row whose number an earlier row
+    has is a problem (REFUSE_DUPLICATES), or is left out, its cells unchecked as nobody is called for them, and
+    named in a warning (SKIP_DUPLICATES: `duplicate_skipped`)."""
     problems = _Problems()
     _missing_columns(rows, needs, problems)
     if now is not None and campaign.until is not None and campaign.until <= now:
@@ -271,16 +303,20 @@ def plan_jobs(
     # With its end refused, whether the hours open before it says nothing more: the analyst fixes the end first.
     opening = None if problems.found else _first_opening(campaign, problems)
     planned: list[PlannedJob] = []
+    skipped: list[SkippedDuplicate] = []
     first_client: dict[str, _Client] = {}
-    orders = slash_orders(rows, declared)
+    orders, marks = slash_orders(rows, declared), thousands_marks(rows, declared)
     for index, row in enumerate(rows):
         client = _Client("row", row_numbers[index]) if row_numbers else _Client("client", index + 1)
         # A row with a bad number is checked on: every problem of a row is named in one check (review of
         # 2026-12-19: an emergency number hid the same row's bad date until the list was uploaded again).
-        number = _row_number(row, index, client, number_column, first_client, problems)
+        number = _row_number(row, index, client, number_column, first_client, problems, duplicates)
+        if isinstance(number, SkippedDuplicate):
+            skipped.append(number)
+            continue
         # Over the default, not instead of it: a field no column fills keeps the scenario's value for it.
         variables: dict[str, Any] = {CONTACT: {**(contact_default or {}), **row}}
-        converted, unfit = declared_values(row, declared, slash_orders=orders)
+        converted, unfit = declared_values(row, declared, slash_orders=orders, thousands=marks)
         variables.update(converted)
         for column, why in unfit.items():
             shown = str(row[column])[:40]
@@ -291,7 +327,33 @@ def plan_jobs(
             row_number = row_numbers[index] if row_numbers else None
             planned.append(PlannedJob(number, opening[0], opening[1], variables, row_number, tuple(row)))
     problems.raise_any()
-    return planned
+    warnings = _skipped_warnings(skipped, number_column, by_row=bool(row_numbers))
+    return PlannedJobs(planned, warnings + thousands_read(rows, declared, row_numbers), skipped)
+
+
+def _skipped_warnings(skipped: Sequence[SkippedDuplicate], column: str, *, by_row: bool) -> list[dict[str, Any]]:
+    """A warning naming each row skipped for its duplicate number and the row called instead (the first
+    MAX_PROBLEMS of them, then one counting the rest): the analyst sees who is left out before scheduling."""
+    kind = "row" if by_row else "client"
+    warnings = []
+    for skip in skipped[:MAX_PROBLEMS]:
+        first = f"{kind} {skip.first}"
+        message = f"{kind} {skip.row}: {skip.number} is already {first}: skipped, {first} is called"
+        params: Params = {kind: skip.row, "column": column, "number": skip.number, "first": skip.first}
+        warnings.append(problem("$.rows", "duplicate_skipped", message, params))
+    if len(skipped) > MAX_PROBLEMS:
+        more = len(skipped) - MAX_PROBLEMS
+        message = f"and {more} more rows skipped as duplicates"
+        warnings.append(problem("$.rows", "more_duplicates_skipped", message, {"count": more}))
+    return warnings
+
+
+def audited_skips(skipped: Sequence[SkippedDuplicate]) -> dict[str, Any]:
+    """What an audit event of a scheduled list says of the rows it skipped as duplicates (none: nothing)."""
+    if not skipped:
+        return {}
+    pairs = [{"row": skip.row, "first": skip.first} for skip in skipped[:AUDITED_SKIPS]]
+    return {"duplicates_skipped": len(skipped), "skipped_rows": pairs}
 
 
 def _row_number(
@@ -301,9 +363,11 @@ def _row_number(
     column: str,
     first_client: dict[str, _Client],
     problems: _Problems,
-) -> str | None:
+    duplicates: str = REFUSE_DUPLICATES,
+) -> str | SkippedDuplicate | None:
     """The number to dial for the row's client, who is then in `first_client`; None (a problem) for no number, one
-    that is not a phone number, an emergency number, or a client already listed."""
+    that is not a phone number, an emergency number, or a client already listed, who is a `SkippedDuplicate`
+    instead when `duplicates` skips them."""
     path, raw = f"$.rows[{index}].{column}", row.get(column)
     if raw is None or raw == "":
         problems.add(path, "no_number", f"{client}: no number in column {column!r}", client.params(column))
@@ -324,6 +388,8 @@ def _row_number(
     same = one_form(number)  # 0034... and +34... ring one phone (review of 2026-12-05: called twice)
     if same in first_client:
         first = first_client[same]
+        if duplicates == SKIP_DUPLICATES:
+            return SkippedDuplicate(client.number, first.number, number)
         message = f"{client}: {number} is already {first}"
         problems.add(path, "duplicate_number", message, client.params(column, number=number, first=first.number))
         return None
@@ -339,10 +405,15 @@ def schedule(
     campaign: Campaign,
     name: str = "",
     created_by: str | None = None,
+    skipped: Sequence[SkippedDuplicate] = (),
 ) -> tuple[str, list[str]]:
     """Create the campaign and its planned jobs in `session` (one transaction: all or none): the campaign's id,
-    and the jobs' ids in list order."""
+    and the jobs' ids in list order. `skipped`: the list's rows left out as duplicates, counted in the campaign's
+    settings (`duplicates_skipped`) for its page to say that the list had more rows than clients."""
     window, now, campaign_id = campaign.window(), utcnow(), str(uuid.uuid4())
+    settings = {**campaign.settings(), "columns": list_columns(jobs)}
+    if skipped:
+        settings["duplicates_skipped"] = len(skipped)
     session.add(
         CallCampaign(
             id=campaign_id,
@@ -353,7 +424,7 @@ def schedule(
             jobs=len(jobs),
             # The list's columns in its own order, for the report: a job's row is JSONB on PostgreSQL, which keeps
             # no key order (review of 2026-12-05: a report's columns came back shuffled).
-            settings={**campaign.settings(), "columns": list_columns(jobs)},
+            settings=settings,
         )
     )
     session.flush()  # the campaign before its jobs, as a reader of either expects
@@ -894,14 +965,19 @@ class Unconvertible:
 
 
 def declared_values(
-    values: Mapping[str, Any], declared: Mapping[str, str], *, slash_orders: Mapping[str, SlashOrder] | None = None
+    values: Mapping[str, Any],
+    declared: Mapping[str, str],
+    *,
+    slash_orders: Mapping[str, SlashOrder] | None = None,
+    thousands: Mapping[str, ThousandsMark] | None = None,
 ) -> tuple[dict[str, Any], dict[str, Unconvertible]]:
     """The values of `values` that fill a variable `declared` (name -> type) converted to its type as a list's cell
     is (`typed`: "30.12.2026" a date, "1 234,56" a number), and those that cannot be, each with why. A value of a
     variable not declared, of `contact` or of a list or object variable is in neither: a list keeps it in `contact`,
     the callbacks API as it was sent. Call lists and the callbacks API convert through here, so a CRM's value means
     what the same text in a list's cell means. `slash_orders`: how a list's date columns read a date with slashes
-    that could be either way (`slash_orders`); a value alone reads it in the server's country's order."""
+    that could be either way (`slash_orders`), and their number columns a number such as 1.000 (`thousands_marks`); a
+    value alone reads either in the server's country's way."""
     converted: dict[str, Any] = {}
     unfit: dict[str, Unconvertible] = {}
     for name, value in values.items():
@@ -910,8 +986,12 @@ def declared_values(
             continue  # not declared, or a list or object variable: no cell fills it
         # JSON's null, a list or an object is no cell, and fills no variable a cell fills: str() would make "None"
         # a client's name, and refuse {"d": 1} as a date with a puzzling message.
-        order = (slash_orders or {}).get(name)
-        result = typed(value, kind, slash_order=order) if isinstance(value, str | int | float | bool) else _NOT[kind]
+        order, mark = (slash_orders or {}).get(name), (thousands or {}).get(name)
+        result = (
+            typed(value, kind, slash_order=order, thousands=mark)
+            if isinstance(value, str | int | float | bool)
+            else _NOT[kind]
+        )
         if isinstance(result, _Unfit):
             unfit[name] = Unconvertible(result.code, kind, result.why, result.params)
         else:
@@ -919,14 +999,23 @@ def declared_values(
     return converted, unfit
 
 
-def typed(value: Any, kind: str, *, slash_order: SlashOrder | None = None) -> Any:
+def typed(
+    value: Any, kind: str, *, slash_order: SlashOrder | None = None, thousands: ThousandsMark | None = None
+) -> Any:
     """`value` from a list's cell as a variable of type `kind`; a date with slashes that could be either way
-    (3/4/2026) is read in `slash_order` (its column's, `slash_orders`), else as the server's country writes one."""
+    (3/4/2026) is read in `slash_order` (its column's, `slash_orders`), else as the server's country writes one,
+    and a number such as 1.000 as `thousands` says (its column's, `thousands_marks`), else as the country does."""
     if kind == "string":
         return value if isinstance(value, str) else str(value).lower() if isinstance(value, bool) else str(value)
     if kind in ("number", "integer"):
-        number = value if isinstance(value, int | float) and not isinstance(value, bool) else _number(str(value))
-        if number is None or (kind == "integer" and not float(number).is_integer()):
+        number = (
+            value
+            if isinstance(value, int | float) and not isinstance(value, bool)
+            else _number(str(value), kind, thousands or _countrys_thousands())
+        )
+        if isinstance(number, _Unfit):
+            return number
+        if kind == "integer" and not float(number).is_integer():
             return _NOT[kind]
         return int(number) if kind == "integer" else number
     if kind == "boolean":
@@ -1002,15 +1091,61 @@ def slash_dates_read(
     return warnings
 
 
-def _number(text: str) -> int | float | None:
-    text = text.strip()
-    if _AMBIGUOUS.fullmatch(text):
-        return None  # "1.234" is a thousand in Madrid and one and a bit in London: refused rather than guessed
-    if _PLAIN_DECIMAL.fullmatch(text):
-        plain = text.replace(",", ".")
-    elif match := _GROUPED.fullmatch(text):
-        plain = text.replace(match["group"], "").replace(",", ".")  # what is left of the marks is the decimal one
-    else:
-        return None
-    number = float(plain)
-    return int(number) if "." not in plain and abs(number) < 2**53 else number
+def _number(text: str, kind: str, thousands: ThousandsMark) -> int | float | _Unfit:
+    """A number cell (`persistence.cell_numbers`): "1.234" is a thousand in Madrid and one and a bit in London, read
+    as its column or the server's country says, else refused saying both (`ambiguous_number`)."""
+    read = cell_number(text, thousands)
+    if isinstance(read, Ambiguous):
+        return _Unfit("ambiguous_number", read.why, read.params)
+    return _NOT[kind] if read is None else read
+
+
+def _countrys_thousands() -> ThousandsMark:
+    return thousands_mark((), configured_default_country())
+
+
+def thousands_marks(rows: Sequence[Mapping[str, Any]], declared: Mapping[str, str]) -> dict[str, ThousandsMark]:
+    """How each column that fills a number variable reads a number that could be either way (1.000): as the
+    column's other numbers prove (2.500,50 above it: a thousand), else as the server's country writes them."""
+    country = configured_default_country()
+    return {
+        name: thousands_mark((row.get(name) for row in rows), country)
+        for name, kind in declared.items()
+        if kind in ("number", "integer") and name != CONTACT
+    }
+
+
+def thousands_read(
+    rows: Sequence[Mapping[str, Any]], declared: Mapping[str, str], row_numbers: Sequence[int] | None
+) -> list[dict[str, Any]]:
+    """A warning for each column filling a number variable whose numbers could be either way (1.000) and are read
+    one way all the same (`thousands_marks`): the analyst sees what was assumed, and why (the column's own numbers,
+    or the server's country), before a client hears a debt of 1 EUR or of 1000."""
+    warnings = []
+    for column, mark in thousands_marks(rows, declared).items():
+        if mark.group is None:
+            continue  # refused, saying why (`cell_number`)
+        cells = (row.get(column) for row in rows)
+        either = next((i for i, cell in enumerate(cells) if isinstance(cell, str) and could_be_many(cell)), None)
+        if either is None:
+            continue
+        value = str(rows[either][column]).strip()
+        read = cell_number(value, mark)
+        if not isinstance(read, int | float):
+            continue  # refused by the check, saying why (the country reads its group mark only)
+        row = row_numbers[either] if row_numbers and either < len(row_numbers) else either + 1
+        mark_name = "a dot" if mark.group == cell_numbers.DOT else "a comma"
+        why = (
+            f"as {mark.proof!r} in the same column can only be read"
+            if not mark.by_country
+            else f"as numbers are written in {mark.country} (the server's country, IVRGRAPH_DEFAULT_COUNTRY)"
+        )
+        message = (
+            f"column {column!r}: numbers such as {value!r} are read with {mark_name} grouping thousands, {why}: "
+            f"{value!r} (row {row}) is {read}. Check the numbers in the check's preview"
+        )
+        params: Params = {"column": column, "value": value, "row": row, "read": str(read), "group": mark.group,
+                          "by": "country" if mark.by_country else "column", "proof": mark.proof,
+                          "country": mark.country}  # fmt: skip
+        warnings.append(problem("$.rows", "thousands_read", message, params))
+    return warnings

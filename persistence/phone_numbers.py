@@ -30,6 +30,8 @@ from typing import Final
 
 import phonenumbers
 
+from persistence.pattern_prefixes import begins_a_match
+
 DEFAULT_COUNTRY_ENV: Final = "IVRGRAPH_DEFAULT_COUNTRY"
 
 _NUMBER: Final = re.compile(r"\+?[0-9]{2,20}")
@@ -97,10 +99,12 @@ def impossible_number(number: str, *, extensions: bool = True) -> str | None:
     where Russia's numbers have ten), and, with a default country, a number written without an international prefix
     that is longer than any number dialled there without an area code (six digits, the longest short and emergency
     numbers and most PBX extensions, and the country's local-only lengths, Russia's seven): such a number is meant
-    as a national one, and one too short for any is a typo ("8 912 345 67"). Not checked: short numbers and
-    internal extensions (a PBX dials them), a number written "00..." (in a German PBX "0" takes an outside line, so
-    "0030123456" is Berlin's 030 123456, no Greek number) and, nationally written, a number too long: a PBX's prefix
-    for an outside line ("9") may stand before it.
+    as a national one, and one too short for any is a typo ("8 912 345 67"). A shorter one is checked too where
+    the country's numbers are always dialled whole (`_cut_short`: Spain's "600 11" is a mobile number cut short,
+    not a service number such as 112, 1004 or 016). Not checked: other short numbers and internal extensions (a
+    PBX dials them), a number written "00..." (in a German PBX "0" takes an outside line, so "0030123456" is
+    Berlin's 030 123456, no Greek number) and, nationally written, a number too long: a PBX's prefix for an
+    outside line ("9") may stand before it.
 
     Lengths, not `is_valid_number`'s ranges: a range assigned after the installed metadata was built would be refused
     as invalid, and a client's real number never called; a wrong length is a typo in every release. So a typo that
@@ -115,7 +119,7 @@ def impossible_number(number: str, *, extensions: bool = True) -> str | None:
     if _default_country is None or number.startswith("00"):
         return None
     if extensions and len(number) <= _longest_without_area_code(_default_country):
-        return None
+        return "too_short" if _cut_short(number, _default_country) else None
     reason = _impossible(number, _default_country)
     return reason if reason == "too_short" else None
 
@@ -128,6 +132,40 @@ def _impossible(number: str, region: str | None) -> str | None:
     except phonenumbers.NumberParseException as error:
         return _UNPARSED.get(error.error_type)
     return _IMPOSSIBLE.get(phonenumbers.is_possible_number_with_reason(parsed))
+
+
+@lru_cache(maxsize=4096)
+def _cut_short(number: str, region: str) -> bool:
+    """Whether `number`, short and written without an international prefix, is a national number of `region` cut
+    short (review of a Spanish bank: "600 11" passed a debt campaign's check and a stranger was rung), as far as
+    libphonenumber's metadata can say:
+
+    - `region` dials every number whole (no local-only lengths in its plan: Spain, France, Italy...). Where a
+      number may be dialled without its area code (Russia, the US), a short one may be a local subscriber's;
+    - `number` is too short for any number of `region` (`_impossible`), and no short number libphonenumber knows
+      of it (`is_valid_short_number_for_region`: 112, 1004, 016, 091, 010...);
+    - it begins as `region`'s numbers do, written nationally: after the trunk prefix where the country has one
+      (France's "06 12 3"), from its first digit where it has none (Spain's 6 and 7 for mobiles, 8 and 9 for
+      fixed lines). "2045" begins no Spanish number: a PBX's extension, dialled as such.
+
+    Unknown (no short-number metadata for the region, a pattern `begins_a_match` cannot follow): False, as
+    before."""
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
+    if metadata is None or metadata.general_desc is None or region not in phonenumbers.SUPPORTED_SHORT_REGIONS:
+        return False
+    if metadata.general_desc.possible_length_local_only or _impossible(number, region) != "too_short":
+        return False
+    try:
+        if phonenumbers.shortnumberinfo.is_valid_short_number_for_region(phonenumbers.parse(number, region), region):
+            return False
+    except phonenumbers.NumberParseException:
+        return False
+    trunk_prefix = metadata.national_prefix or ""
+    if not number.startswith(trunk_prefix):
+        return False
+    significant = number[len(trunk_prefix) :]
+    pattern = metadata.general_desc.national_number_pattern
+    return bool(significant) and pattern is not None and begins_a_match(pattern, significant) is True
 
 
 @lru_cache(maxsize=256)

@@ -423,10 +423,12 @@ def create_batch(
             row_numbers=body.row_numbers,
             needs=needs,
             contact_default=_contact_default(document),
+            duplicates=body.duplicates or call_lists.REFUSE_DUPLICATES,
         )
         warnings = call_lists.defaulted_columns(body.rows, needs)
         numbers = [job.number for job in planned]
         warnings += call_lists.already_waiting(session, scenario=body.scenario, numbers=numbers)
+        warnings += planned.warnings
         campaign_id: str | None = None
         ids: list[str] = []
         if not body.dry_run:
@@ -441,8 +443,10 @@ def create_batch(
                 campaign=campaign,
                 name=body.name.strip(),
                 created_by=user.username,
+                skipped=planned.skipped,
             )
-            details = {"scenario": body.scenario, "jobs": len(ids), "name": body.name.strip()}
+            details = {"scenario": body.scenario, "jobs": len(ids), "name": body.name.strip(),
+                       **call_lists.audited_skips(planned.skipped)}  # fmt: skip
             audit.record_event(session, actor=user.username, action="call_list", target=f"campaign:{campaign_id}",
                                details=details)  # fmt: skip
         answer = CallbackBatchOut(

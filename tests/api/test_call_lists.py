@@ -132,11 +132,15 @@ def test_a_list_with_bad_rows_creates_nothing_and_names_every_one(admin: Client,
     refused = admin.post("/api/callbacks/batch", json={"scenario": name, "rows": rows})
     assert refused.status_code == 422, refused.text
     problems = {(p["path"], p["message"]) for p in refused.json()["problems"]}
+    either_way = (
+        "it could be 1.234 or 1234 (a comma groups thousands in some countries and is the decimal mark in others): "
+        "write 1234, or 1,234.00"
+    )
     assert problems == {
         ("$.rows[1].phone", "client 2: 'call me' is not a phone number"),
         ("$.rows[2].phone", "client 3: +34600111213 is already client 1"),
         ("$.rows[3].phone", "client 4: no number in column 'phone'"),
-        ("$.rows[4].debt_amount", "client 5, debt_amount: '1,234' is not a number"),
+        ("$.rows[4].debt_amount", f"client 5, debt_amount: '1,234' is not a number: {either_way}"),
         ("$.rows[4].vip", "client 5, vip: 'maybe' is not yes or no"),
         ("$.rows[5].due_date", f"client 6, due_date: '03/04/2026' is not {A_DATE}{SLASHES}"),
         ("$.rows[6].due_date", f"client 7, due_date: '2026-02-30' is not {A_DATE}"),
@@ -563,9 +567,11 @@ def test_each_problem_carries_its_code_and_params_for_the_designer(admin: Client
         {"path": "$.rows[2].phone", "code": "not_a_phone_number",
          "params": {"row": 4, "column": "phone", "value": "call me"},
          "message": "row 4: 'call me' is not a phone number"},
-        {"path": "$.rows[3].debt_amount", "code": "not_a_number",
-         "params": {"row": 5, "column": "debt_amount", "value": "1,234", "type": "number"},
-         "message": "row 5, debt_amount: '1,234' is not a number"},
+        {"path": "$.rows[3].debt_amount", "code": "ambiguous_number",
+         "params": {"row": 5, "column": "debt_amount", "value": "1,234", "type": "number", "reason": "either_way",
+                    "as_decimal": "1.234", "as_thousands": "1234", "with_decimals": "1,234.00"},
+         "message": "row 5, debt_amount: '1,234' is not a number: it could be 1.234 or 1234 (a comma groups "
+                    "thousands in some countries and is the decimal mark in others): write 1234, or 1,234.00"},
         {"path": "$.rows[3].vip", "code": "not_yes_or_no",
          "params": {"row": 5, "column": "vip", "value": "maybe", "type": "boolean"},
          "message": "row 5, vip: 'maybe' is not yes or no"},

@@ -117,7 +117,7 @@ def test_a_variable_that_does_not_convert_is_refused_by_name(admin: Client, slug
     a_date = "a date written 2026-12-30 or 30.12.2026 (year-month-day or day.month.year)"
     assert [(p["code"], p["params"]) for p in refused.json()["problems"]] == [
         ("not_a_date", {"variable": "due_date", "value": '"31.02.2026"', "type": "date"}),
-        ("not_a_number", {"variable": "debt_amount", "value": '"1.234"', "type": "number"}),
+        ("ambiguous_number", {"variable": "debt_amount", "value": '"1.234"', "type": "number"}),
         ("not_a_whole_number", {"variable": "visits", "value": "2.5", "type": "integer"}),
         ("not_yes_or_no", {"variable": "vip", "value": "null", "type": "boolean"}),
         ("not_text", {"variable": "client_name", "value": '["Ana"]', "type": "string"}),
@@ -126,7 +126,9 @@ def test_a_variable_that_does_not_convert_is_refused_by_name(admin: Client, slug
         {"path": "$.variables.due_date",
          "message": f"due_date: \"31.02.2026\" is not {a_date}; the scenario declares 'due_date' as date"},
         {"path": "$.variables.debt_amount",
-         "message": "debt_amount: \"1.234\" is not a number; the scenario declares 'debt_amount' as number"},
+         "message": "debt_amount: \"1.234\" is not a number: it could be 1.234 or 1234 (a dot groups thousands in "
+                    "some countries and is the decimal mark in others): write 1234, or 1.234,00; the scenario "
+                    "declares 'debt_amount' as number"},
         {"path": "$.variables.visits",
          "message": "visits: 2.5 is not a whole number; the scenario declares 'visits' as integer"},
         {"path": "$.variables.vip", "message": "vip: null is not yes or no; the scenario declares 'vip' as boolean"},

@@ -100,8 +100,9 @@ def test_every_row_problem_names_its_kind_and_what_it_is_built_from() -> None:
         ("$.rows[1].phone", "not_a_phone_number", {"row": 3, "column": "phone", "value": "call me"}),
         ("$.rows[2].phone", "duplicate_number", {"row": 5, "column": "phone", "number": "600111213", "first": 2}),
         ("$.rows[3].phone", "no_number", {"row": 6, "column": "phone"}),
-        ("$.rows[4].debt_amount", "not_a_number",
-         {"row": 7, "column": "debt_amount", "value": "1,234", "type": "number"}),
+        ("$.rows[4].debt_amount", "ambiguous_number",
+         {"row": 7, "column": "debt_amount", "value": "1,234", "type": "number", "reason": "either_way",
+          "as_decimal": "1.234", "as_thousands": "1234", "with_decimals": "1,234.00"}),
         ("$.rows[4].visits", "not_a_whole_number", {"row": 7, "column": "visits", "value": "2.5", "type": "integer"}),
         ("$.rows[4].vip", "not_yes_or_no", {"row": 7, "column": "vip", "value": "maybe", "type": "boolean"}),
     ]  # fmt: skip

@@ -9,10 +9,11 @@ import {
   ListFilePicker,
   PREVIEW_ROWS,
   ScheduledView,
+  SkipDuplicatesField,
   valueText,
 } from "./CallListDialog";
 import { runInTimeZone } from "../testSupport";
-import { buttonTexts, renderToHtml } from "./renderForTest";
+import { buttonTexts, renderInLanguage, renderToHtml } from "./renderForTest";
 
 runInTimeZone("Europe/Madrid");
 
@@ -227,5 +228,16 @@ describe("the check's warnings (review of 2026-12-12)", () => {
     const html = renderToHtml(CheckOutcome, { result, timezone: "Europe/Madrid" });
     expect(cells(html, "li")).toEqual(["2 of these numbers already wait in campaign &#x27;Deudas&#x27; of this scenario: scheduling this list calls them again"]);
     expect(html).toContain("Before you schedule:");
+  });
+});
+
+describe("the option to skip duplicate rows (review of a Spanish bank)", () => {
+  it("says in Spanish and Russian that the first row is the one called", () => {
+    const es = renderInLanguage("es", SkipDuplicatesField, { checked: false, onChange: () => undefined });
+    expect(es).toContain("Omitir duplicados (se llama a la primera fila)");
+    expect(es).toMatch(/<input type="checkbox" aria-describedby="([^"]+)" name="skip-duplicates"\/>.*<p class="hint" id="\1">Una fila/);
+    const ru = renderInLanguage("ru", SkipDuplicatesField, { checked: true, onChange: () => undefined });
+    expect(ru).toContain("Пропускать повторы (звонок по первой строке)");
+    expect(ru).toContain('checked=""');
   });
 });

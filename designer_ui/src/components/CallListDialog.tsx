@@ -6,6 +6,7 @@
  */
 import { useEffect, useId, useRef, useState } from "react";
 import * as api from "../api/client";
+import { ApiError } from "../api/http";
 import type { CallbackBatchResult, CallList, CallListRow, PlannedJob, ScenarioSummary } from "../api/types";
 import { DialerBanner } from "./DialerBanner";
 import { useI18n } from "../i18n";
@@ -267,14 +268,51 @@ export function ScheduledView(props: { scenario: ScenarioSummary; result: Callba
   );
 }
 
+/**
+ * Whether the server refused a list for rows repeating an earlier row's number (duplicate_number), or a check
+ * skipped some (duplicate_skipped): then the dialog offers to skip them (`SkipDuplicatesField`).
+ */
+export function duplicatesFound(refusal: unknown, result: CallbackBatchResult | null): boolean {
+  const codes = (problems: unknown) => (Array.isArray(problems) ? problems.map((problem: { code?: unknown }) => problem?.code) : []);
+  const refused = refusal instanceof ApiError ? codes((refusal.body as { problems?: unknown } | null)?.problems) : [];
+  return refused.includes("duplicate_number") || codes(result?.warnings).includes("duplicate_skipped");
+}
+
+/**
+ * "Skip duplicates": a row whose number an earlier row has is left out and the earlier row called, instead of the
+ * whole list refused (review of a Spanish bank: one duplicate in a 20,000-row export sent the analyst back to Excel).
+ * Shown once duplicates were found, or while it is ticked.
+ */
+export function SkipDuplicatesField(props: { checked: boolean; onChange(checked: boolean): void }) {
+  const { t } = useI18n();
+  const hint = useId();
+  return (
+    <div className="field" data-testid="skip-duplicates">
+      <label className="inline-label">
+        <input
+          type="checkbox"
+          name="skip-duplicates"
+          aria-describedby={hint}
+          checked={props.checked}
+          onChange={(e) => props.onChange(e.target.checked)}
+        />
+        {t("callList.skipDuplicates")}
+      </label>
+      <p className="hint" id={hint}>{t("callList.skipDuplicatesHint")}</p>
+    </div>
+  );
+}
+
 /** What a check was made with: it stands for these exact choices, and any change asks for a new one. */
 interface Basis {
   list: CallList;
   numberColumn: string;
   settings: CampaignSettings;
+  skipDuplicates: boolean;
 }
 
-const sameBasis = (a: Basis, b: Basis) => a.list === b.list && a.numberColumn === b.numberColumn && a.settings === b.settings;
+const sameBasis = (a: Basis, b: Basis) =>
+  a.list === b.list && a.numberColumn === b.numberColumn && a.settings === b.settings && a.skipDuplicates === b.skipDuplicates;
 
 type Busy = "reading" | "checking" | "scheduling" | null;
 
@@ -287,6 +325,7 @@ export function CallListDialog(props: { scenario: ScenarioSummary; onClose(): vo
   const [list, setList] = useState<CallList | null>(null);
   const [numberColumn, setNumberColumn] = useState("");
   const [settings, setSettings] = useState<CampaignSettings>(() => defaultCampaign(props.now ?? new Date(), browserTimeZone()));
+  const [skipDuplicates, setSkipDuplicates] = useState(false);
   const [busy, setBusy] = useState<Busy>(null);
   // The server's refusals as it sent them: their lines are said in the interface language, whichever it is now.
   const [readRefusal, setReadRefusal] = useState<{ error: unknown } | null>(null);
@@ -301,11 +340,12 @@ export function CallListDialog(props: { scenario: ScenarioSummary; onClose(): vo
   // The last Schedule's key: sent again with the same body, the server answers that campaign instead of a second.
   const lastSchedule = useRef<ScheduleKey | null>(null);
 
-  const basis: Basis | null = list ? { list, numberColumn, settings } : null;
+  const basis: Basis | null = list ? { list, numberColumn, settings, skipDuplicates } : null;
   const current = check && basis && sameBasis(check.basis, basis) ? check.result : null;
   const issues = campaignIssues(settings);
   const readFailure: CallListFailure | null = readRefusal && callListFailureIn(readRefusal.error, language);
   const failure: CallListFailure | null = refusal && callListFailureIn(refusal.error, language);
+  const offerSkipping = skipDuplicates || duplicatesFound(refusal?.error, check?.result ?? null);
 
   useEffect(() => {
     // The answer lands under a long form: bring it into view, as the button that asked for it is there too.
@@ -343,7 +383,7 @@ export function CallListDialog(props: { scenario: ScenarioSummary; onClose(): vo
     setRefusal(null);
     try {
       // The name is not part of what a check stands for: renaming after it plans the very same calls.
-      const body = batchBody({
+      const planned = batchBody({
         scenario: scenario.slug,
         name,
         rows: asked.list.rows,
@@ -352,6 +392,8 @@ export function CallListDialog(props: { scenario: ScenarioSummary; onClose(): vo
         settings: asked.settings,
         dryRun,
       });
+      // Sent only when ticked: a list without duplicates is refused for none, and its body stays as it was.
+      const body = asked.skipDuplicates ? { ...planned, duplicates: "skip" as const } : planned;
       let key: string | undefined;
       if (!dryRun) {
         lastSchedule.current = scheduleKey(lastSchedule.current, body, () => crypto.randomUUID());
@@ -393,6 +435,7 @@ export function CallListDialog(props: { scenario: ScenarioSummary; onClose(): vo
         ))}
         <div ref={outcome} className="check-area">
           {failure && <FailureView title={t("callList.problems")} failure={failure} />}
+          {offerSkipping && <SkipDuplicatesField checked={skipDuplicates} onChange={setSkipDuplicates} />}
           {check && !current && <p className="hint" data-testid="check-stale">{t("callList.checkAgain")}</p>}
           {current && <CheckOutcome result={current} timezone={settings.timezone} />}
         </div>

@@ -1958,7 +1958,7 @@ export interface components {
         CallListProblem: {
             /**
              * Code
-             * @description Stable: no_number, not_a_phone_number, impossible_number, emergency_number, duplicate_number, not_a_number, not_a_whole_number, not_yes_or_no, not_a_date, ambiguous_date, more_problems, campaign_over, campaign_ends_first, hours_never_open, unknown_timezone, not_published, columns_missing, and the file's: empty_file, other_spreadsheet, not_a_list_file, not_utf8, csv_unreadable, xlsx_damaged, xlsx_too_big, xlsx_unreadable, no_rows, no_clients, too_many_rows, too_many_columns, column_name_too_long, column_twice, cell_without_column, cell_too_long, formula_cell (an XLSX cell holding a formula whose value the file does not hold: `row`, `column` its letter, `formula`), file_too_big, list_too_large. Warnings (CallbackBatchOut.warnings): columns_defaulted, already_waiting; (CallListOut.warnings): read_as_windows_1251, read_as_windows_1252, slash_dates_read, formula_value_read. None on a request its schema refused (invalid-request).
+             * @description Stable: no_number, not_a_phone_number, impossible_number, emergency_number, duplicate_number, not_a_number, not_a_whole_number, ambiguous_number (1.000: a thousand or one; `reason` either_way or column_has_both, `as_decimal`, `as_thousands`, `with_decimals`), not_yes_or_no, not_a_date, ambiguous_date, more_problems, campaign_over, campaign_ends_first, hours_never_open, unknown_timezone, not_published, columns_missing, and the file's: empty_file, other_spreadsheet, not_a_list_file, not_utf8, csv_unreadable, xlsx_damaged, xlsx_too_big, xlsx_unreadable, no_rows, no_clients, too_many_rows, too_many_columns, column_name_too_long, column_twice, cell_without_column, cell_too_long, formula_cell (an XLSX cell holding a formula whose value the file does not hold: `row`, `column` its letter, `formula`), file_too_big, list_too_large. Warnings (CallbackBatchOut.warnings): columns_defaulted, already_waiting, duplicate_skipped (a row left out for its number: `row` and `first`, the row called), more_duplicates_skipped (`count`), thousands_read (numbers such as 1.000 read as the column or IVRGRAPH_DEFAULT_COUNTRY says: `column`, `value`, `row`, `read`, `group`, `by`, `proof`, `country`); (CallListOut.warnings): read_as_windows_1251, read_as_windows_1252, slash_dates_read, formula_value_read. None on a request its schema refused (invalid-request).
              */
             code?: string | null;
             /**
@@ -2321,6 +2321,11 @@ export interface components {
              * @description The first call; now if not given, or if already past (the designer sends the moment its form was opened, which is past by the time the analyst schedules).
              */
             due?: string | null;
+            /**
+             * Duplicates
+             * @description A row whose number an earlier row has (0034600111222 and +34 600 111 222 are one): `refuse` (or none sent) stops the list (duplicate_number); `skip` leaves the row out, calls the earlier one, and names each row skipped in a warning (duplicate_skipped), in the audit event and (counted) in the campaign's settings.
+             */
+            duplicates?: ("refuse" | "skip") | null;
             /** Holidays */
             holidays?: string[];
             /**
@@ -2400,7 +2405,7 @@ export interface components {
             timezone: string;
             /**
              * Warnings
-             * @description What the analyst should know before scheduling, which does not stop it: the scenario reads what no column fills and hears its default instead (columns_defaulted), clients already waiting in another campaign of the scenario (already_waiting, one per campaign).
+             * @description What the analyst should know before scheduling, which does not stop it: the scenario reads what no column fills and hears its default instead (columns_defaulted), clients already waiting in another campaign of the scenario (already_waiting, one per campaign), rows left out as duplicates (duplicate_skipped, with duplicates=skip), numbers such as 1.000 read one way (thousands_read).
              */
             warnings?: components["schemas"]["CallListProblem"][];
         };
@@ -2590,7 +2595,7 @@ export interface components {
             scenario: string;
             /**
              * Settings
-             * @description When and how it is called, as started: due, until, hours, timezone, holidays, max_attempts. Empty for lists imported before campaigns kept them.
+             * @description When and how it is called, as started: due, until, hours, timezone, holidays, max_attempts; duplicates_skipped, the list's rows left out for a number an earlier row had, when any. Empty for lists imported before campaigns kept them.
              */
             settings: {
                 [key: string]: unknown;

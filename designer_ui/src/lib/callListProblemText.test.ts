@@ -17,7 +17,8 @@ const SERVER_CODES = [
   "csv_unreadable", "xlsx_damaged", "xlsx_too_big", "xlsx_unreadable", "no_rows", "no_clients", "too_many_rows",
   "too_many_columns", "column_name_too_long", "column_twice", "cell_without_column", "cell_too_long", "file_too_big",
   "list_too_large", "columns_missing", "columns_defaulted", "already_waiting", "impossible_number", "read_as_windows_1251",
-  "read_as_windows_1252", "slash_dates_read", "formula_cell", "formula_value_read",
+  "read_as_windows_1252", "slash_dates_read", "formula_cell", "formula_value_read", "ambiguous_number", "thousands_read",
+  "duplicate_skipped", "more_duplicates_skipped",
 ];
 
 describe("a call list's problem in the analyst's language", () => {
@@ -196,5 +197,71 @@ describe("a list whose columns the scenario does not read (review of 2026-12-12)
     expect(callListProblemText({ ...waiting, params: { ...waiting.params, campaign: "" } }, "es")).toMatch(
       /^120 de estos números ya esperan en la campaña del 2026-12-01 /,
     );
+  });
+});
+
+describe("a Spanish bank's list (review of a debt campaign)", () => {
+  const amount: CallListProblem = {
+    path: "$.rows[0].deuda",
+    code: "ambiguous_number",
+    params: { row: 2, column: "deuda", value: "1.000", type: "number", reason: "either_way", as_decimal: "1", as_thousands: "1000", with_decimals: "1.000,00" },
+    message: "row 2, deuda: '1.000' is not a number: it could be 1 or 1000 (a dot groups thousands in some countries and is the decimal mark in others): write 1000, or 1.000,00",
+  };
+
+  it("says an amount such as 1.000 could be one or a thousand, and how to write it as one", () => {
+    expect(callListProblemText(amount, "es")).toBe("Fila 2, deuda: «1.000» es ambiguo (¿1 o 1000?): escriba 1000, o 1.000,00");
+    expect(callListProblemText(amount, "ru")).toBe("Строка 2, deuda: «1.000» — неоднозначное число (1 или 1000?): пишите 1000 или 1.000,00");
+    expect(callListProblemText(amount, "en")).toBe(amount.message);
+    const decimals = { ...amount, params: { ...amount.params, value: "12,345", as_decimal: "12.345", as_thousands: "12345", with_decimals: "12,345.00" } };
+    expect(callListProblemText(decimals, "es")).toBe("Fila 2, deuda: «12,345» es ambiguo (¿12,345 o 12345?): escriba 12345, o 12,345.00");
+    const both = { ...amount, params: { ...amount.params, reason: "column_has_both", dot_groups: "2.500,50", comma_groups: "12.50" } };
+    expect(callListProblemText(both, "es")).toBe(
+      "Fila 2, deuda: «1.000» es ambiguo (¿1 o 1000?): la columna tiene números que solo pueden leerse con el punto separando " +
+        "los miles (2.500,50) y otros con la coma (12.50); escriba 1000, o 1.000,00",
+    );
+    expect(callListProblemText(both, "ru")).toContain("(2.500,50), и числа, где только запятой (12.50); пишите 1000 или 1.000,00");
+  });
+
+  it("says how a column's numbers such as 1.000 were read, and what says so", () => {
+    const read: CallListProblem = {
+      path: "$.rows",
+      code: "thousands_read",
+      params: { column: "deuda", value: "1.000", row: 2, read: "1000", group: ".", by: "country", proof: "", country: "ES" },
+      message: "column 'deuda': numbers such as '1.000' are read with a dot grouping thousands, ...",
+    };
+    expect(callListProblemText(read, "es")).toBe(
+      "Columna «deuda»: los números como «1.000» se leen con el punto separando los miles, como se escriben en ES (el país " +
+        "del servidor, IVRGRAPH_DEFAULT_COUNTRY): «1.000» (fila 2) es 1000. Compruebe los números en la vista previa de la comprobación",
+    );
+    const byColumn = { ...read, params: { ...read.params, value: "1.500", read: "1.5", group: ",", by: "column", proof: "12.50" } };
+    expect(callListProblemText(byColumn, "ru")).toBe(
+      "Столбец «deuda»: в числах вроде «1.500» запятая читается как разделитель тысяч, как в «12.50» из того же столбца, " +
+        "которое иначе не прочитать: «1.500» (строка 2) — это 1,5. Проверьте числа в предпросмотре проверки",
+    );
+  });
+
+  it("names each row skipped as a duplicate and the row called instead, then counts the rest", () => {
+    const skipped: CallListProblem = {
+      path: "$.rows",
+      code: "duplicate_skipped",
+      params: { row: 19, column: "teléfono", number: "0034600111222", first: 2 },
+      message: "row 19: 0034600111222 is already row 2: skipped, row 2 is called",
+    };
+    expect(callListProblemText(skipped, "es")).toBe(
+      "Fila 19: el número 0034600111222 ya está en la lista (fila 2): se omite, y a ese número se llama una sola vez",
+    );
+    expect(callListProblemText(skipped, "ru")).toBe(
+      "Строка 19: номер 0034600111222 уже есть в списке (строка 2): повтор пропущен, на этот номер позвонят один раз",
+    );
+    const more = { path: "$.rows", code: "more_duplicates_skipped", params: { count: 1200 }, message: "and 1200 more rows skipped as duplicates" };
+    expect(callListProblemText(more, "es")).toBe("…y 1200 filas duplicadas más omitidas");
+    expect(callListProblemText(more, "ru")).toBe("…и ещё пропущено повторов: 1\u00a0200");
+  });
+
+  it("says a mobile number cut short has too few digits", () => {
+    const short = { path: "$.rows[0].teléfono", code: "impossible_number", params: { row: 2, column: "teléfono", value: "600 11", reason: "too_short" },
+      message: "row 2: '600 11' is no phone number: too few digits for a number of its country" };
+    expect(callListProblemText(short, "es")).toBe("Fila 2: «600 11» no es un número de teléfono: tiene menos cifras que un número de su país");
+    expect(callListProblemText(short, "ru")).toBe("Строка 2: «600 11» — не номер телефона: в нём меньше цифр, чем в номере его страны");
   });
 });

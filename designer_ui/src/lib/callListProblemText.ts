@@ -40,6 +40,11 @@ class Words extends ParamWords {
     return `${this.place()}, ${this.text("column")}: ${this.quoted("value")}`;
   }
 
+  /** A number param as the language writes it, without grouping its thousands ("1000", "1,5"): read unambiguously. */
+  plainNumber(name: string): string {
+    return this.value(name).toLocaleString(this.language, { useGrouping: false, maximumFractionDigits: 3 });
+  }
+
   /** An ISO date param as the language says it in full ("3 de abril de 2026"): which day a date was read as. */
   longDate(name: string): string {
     const day = new Date(`${this.text(name).slice(0, 10)}T00:00:00Z`);
@@ -114,6 +119,50 @@ function slashDatesRead(w: Words, language: Translated): string {
   );
 }
 
+/**
+ * A number such as 1.000 that could be one or a thousand (ambiguous_number): both readings, why nothing said which
+ * when the column has numbers of both conventions, and how to write it as one.
+ */
+function ambiguousNumber(w: Words, language: Translated): string {
+  const es = language === "es";
+  const readings = `${w.plainNumber("as_decimal")} ${es ? "o" : "или"} ${w.text("as_thousands")}`;
+  const write = es
+    ? `escriba ${w.text("as_thousands")}, o ${w.text("with_decimals")}`
+    : `пишите ${w.text("as_thousands")} или ${w.text("with_decimals")}`;
+  if (w.has("reason") && w.text("reason") === "column_has_both") {
+    return es
+      ? `${w.cell()} es ambiguo (¿${readings}?): la columna tiene números que solo pueden leerse con el punto separando ` +
+          `los miles (${w.text("dot_groups")}) y otros con la coma (${w.text("comma_groups")}); ${write}`
+      : `${w.cell()} — неоднозначное число (${readings}?): в столбце есть числа, где тысячи можно отделить только точкой ` +
+          `(${w.text("dot_groups")}), и числа, где только запятой (${w.text("comma_groups")}); ${write}`;
+  }
+  return es ? `${w.cell()} es ambiguo (¿${readings}?): ${write}` : `${w.cell()} — неоднозначное число (${readings}?): ${write}`;
+}
+
+/** How a column's numbers such as 1.000 are read, and what says so (thousands_read). */
+function thousandsRead(w: Words, language: Translated): string {
+  const dot = w.text("group") === ".";
+  const byColumn = w.text("by") === "column";
+  if (language === "es") {
+    const why = byColumn
+      ? `como ${w.quoted("proof")}, que en la misma columna solo puede leerse así`
+      : `como se escriben en ${w.text("country")} (el país del servidor, IVRGRAPH_DEFAULT_COUNTRY)`;
+    return (
+      `Columna ${w.quoted("column")}: los números como ${w.quoted("value")} se leen con ${dot ? "el punto" : "la coma"} ` +
+      `separando los miles, ${why}: ${w.quoted("value")} (fila ${w.text("row")}) es ${w.plainNumber("read")}. ` +
+      "Compruebe los números en la vista previa de la comprobación"
+    );
+  }
+  const why = byColumn
+    ? `как в ${w.quoted("proof")} из того же столбца, которое иначе не прочитать`
+    : `как пишут числа в ${w.text("country")} (страна сервера, IVRGRAPH_DEFAULT_COUNTRY)`;
+  return (
+    `Столбец ${w.quoted("column")}: в числах вроде ${w.quoted("value")} ${dot ? "точка" : "запятая"} читается как ` +
+    `разделитель тысяч, ${why}: ${w.quoted("value")} (строка ${w.text("row")}) — это ${w.plainNumber("read")}. ` +
+    "Проверьте числа в предпросмотре проверки"
+  );
+}
+
 /** Why a number is no phone (impossible_number's `reason`): libphonenumber's lengths for its country. */
 const IMPOSSIBLE: Record<Translated, Record<string, string>> = {
   es: {
@@ -145,8 +194,13 @@ export const CALL_LIST_TEMPLATES: Record<Translated, Record<string, Template>> =
     impossible_number: (w) => `${w.place()}: ${w.quoted("value")} no es un número de teléfono: ${IMPOSSIBLE.es[w.text("reason")] ?? IMPOSSIBLE.es.invalid_length}`,
     emergency_number: (w) => `${w.place()}: ${w.quoted("value")} es un número de emergencias y nunca se llama`,
     duplicate_number: (w) => `${w.place()}: el número ${w.text("number")} ya está en la lista (${w.firstPlace()})`,
+    duplicate_skipped: (w) =>
+      `${w.place()}: el número ${w.text("number")} ya está en la lista (${w.firstPlace()}): se omite, y a ese número se llama una sola vez`,
+    more_duplicates_skipped: (w) => `…y ${w.number("count")} filas duplicadas más omitidas`,
     not_a_number: (w) => `${w.cell()} no es un número`,
     not_a_whole_number: (w) => `${w.cell()} no es un número entero`,
+    ambiguous_number: (w) => ambiguousNumber(w, "es"),
+    thousands_read: (w) => thousandsRead(w, "es"),
     not_yes_or_no: (w) => `${w.cell()} no es sí ni no`,
     not_a_date: (w) => `${w.cell()} no es una fecha: ${DATE_FORMS.es}`,
     ambiguous_date: (w) => ambiguousDate(w, "es"),
@@ -210,8 +264,13 @@ export const CALL_LIST_TEMPLATES: Record<Translated, Record<string, Template>> =
     impossible_number: (w) => `${w.place()}: ${w.quoted("value")} — не номер телефона: ${IMPOSSIBLE.ru[w.text("reason")] ?? IMPOSSIBLE.ru.invalid_length}`,
     emergency_number: (w) => `${w.place()}: ${w.quoted("value")} — номер экстренной службы, по нему никогда не звонят`,
     duplicate_number: (w) => `${w.place()}: номер ${w.text("number")} уже есть в списке (${w.firstPlace()})`,
+    duplicate_skipped: (w) =>
+      `${w.place()}: номер ${w.text("number")} уже есть в списке (${w.firstPlace()}): повтор пропущен, на этот номер позвонят один раз`,
+    more_duplicates_skipped: (w) => `…и ещё пропущено повторов: ${w.number("count")}`,
     not_a_number: (w) => `${w.cell()} — не число`,
     not_a_whole_number: (w) => `${w.cell()} — не целое число`,
+    ambiguous_number: (w) => ambiguousNumber(w, "ru"),
+    thousands_read: (w) => thousandsRead(w, "ru"),
     not_yes_or_no: (w) => `${w.cell()} — не «да» и не «нет»`,
     not_a_date: (w) => `${w.cell()} — не дата: ${DATE_FORMS.ru}`,
     ambiguous_date: (w) => ambiguousDate(w, "ru"),
