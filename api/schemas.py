@@ -1206,6 +1206,19 @@ class CampaignOut(BaseModel):
     cancelled_at: datetime | None = Field(
         description="When it was stopped; null while it runs. A client whose phone rang then is not called again."
     )
+    awaiting_retry: int | None = Field(
+        default=None,
+        description="Clients waiting (`pending`) who were rung at least once: a retry after a busy line, or a "
+        "callback their call promised. They are in `dialled` too; the clients over are those of `statuses` done, "
+        "failed, expired and cancelled. Null in the list of campaigns.",
+    )
+    paused: bool = Field(
+        default=False,
+        description="Held by POST .../pause: no node's dialer claims its clients until POST .../resume. Calls "
+        "ringing when it was paused end as usual; clients whose window ends meanwhile expire as they would.",
+    )
+    paused_at: datetime | None = Field(default=None, description="When it was paused; null while it calls.")
+    paused_by: str | None = Field(default=None, description="Who paused it; null while it calls.")
 
 
 class CallbackAttemptOut(BaseModel):

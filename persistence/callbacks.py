@@ -35,6 +35,7 @@ from sqlalchemy.sql.selectable import GenerativeSelect
 from blocks.timewindows import reopening
 from graph_engine.errors import SchedulerError
 from graph_engine.services import CallbackReceipt, CallbackRefused, CallbackRequest
+from persistence.campaign_pause import not_paused
 from persistence.db import Database, hold_sqlite_writes
 from persistence.errors import InvalidCallback, KeyReused, NotCancellable, NotFound
 from persistence.models import CallbackAttempt, CallbackJob, CallCampaign, IdempotencyKey, utcnow
@@ -396,6 +397,9 @@ def claim_due_jobs(
     took every claim of the passes after it (review of 2026-12-05, third day). Commit soon after: the row locks on
     PostgreSQL are held until the transaction ends.
 
+    The clients of a paused campaign are not taken (persistence.campaign_pause): the query leaves them out, so
+    every node sees a pause at its next claim. Those whose window closed move on or expire all the same, as above.
+
     `unavailable`, if given, gets the jobs the claim ended undialled for want of a published scenario
     (`SCENARIO_UNAVAILABLE`), for the dialer's metrics.
     """
@@ -489,7 +493,9 @@ def _claim_open_windows(
     passed_over: set[str] = set()
     while len(claimed) < limit:
         wanted = limit - len(claimed)
-        query = select(CallbackJob).where(_due(now), open_now).order_by(*first).limit(wanted)
+        # A paused campaign's clients are left in the database's query, not skipped after: they take no line's
+        # turn, and no node locks them (persistence.campaign_pause).
+        query = select(CallbackJob).where(_due(now), open_now, not_paused()).order_by(*first).limit(wanted)
         if passed_over:
             query = query.where(CallbackJob.id.not_in(passed_over))
         candidates = list(session.scalars(_unlocked(session, query)))

@@ -12,7 +12,8 @@ PersistenceError
  │    ├── PublishedMeanwhile  another publish of the scenario landed first (SQLite has no row lock)
  │    ├── InUse               the row is referred to (Go To Scenario, pending callback); names who refers
  │    ├── KeyReused           an Idempotency-Key sent again with another request (body or endpoint)
- │    └── NotCancellable      a callback job being dialled or over; carries its status
+ │    ├── NotCancellable      a callback job being dialled or over; carries its status
+ │    └── CampaignStopped     a pause or resume of a campaign stopped for good; names it
  ├── Refused                  the data is understood but not acceptable
  │    ├── InvalidDocument     the document breaks the format's structure; carries JSON paths
  │    │    └── RequestRefused  a request refused for what it holds, said in words (not the format's fault)
@@ -172,6 +173,19 @@ class NotCancellable(Conflict):
         super().__init__(f"callback job {job_id!r} {reason}")
         self.job_id = job_id
         self.status = status
+
+
+class CampaignStopped(Conflict):
+    """A pause or a resume of a campaign that was stopped (`POST .../cancel`): its clients waiting were cancelled
+    for good, so there is nothing left to hold, and nothing a resume could call again."""
+
+    def __init__(self, campaign_id: str, *, action: str) -> None:
+        super().__init__(
+            f"campaign {campaign_id!r} was stopped: its clients not yet called were cancelled for good, so it cannot "
+            f"be {action}d; import the clients again as a new list to call them"
+        )
+        params = {"campaign_id": campaign_id, "action": action}
+        self.problems = [{"path": "$", "code": "campaign_stopped", "message": str(self), "params": params}]
 
 
 class Refused(PersistenceError):

@@ -368,6 +368,10 @@ class CallCampaign(Base):
     # When it was stopped; None while it runs. Its clients still being dialled then end `cancelled` after that
     # call instead of going back to pending (persistence.callbacks).
     cancelled_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # When a supervisor paused it and who (migration 0027); None while it calls. The dialer claims none of its
+    # clients while it is paused; a call ringing then ends as usual (persistence.campaign_pause).
+    paused_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    paused_by: Mapped[str | None] = mapped_column(String(100))
 
 
 class CallbackAttempt(Base):

@@ -43,7 +43,7 @@ from api.schemas import (
 from api.xlsx_export import XLSX_MEDIA_TYPE, zoned_xlsx
 from blocks.timewindows import callback_window, reopening, zone
 from graph_engine.inputs import scenario_inputs
-from persistence import audit, call_lists, callbacks, phone_numbers, scenarios
+from persistence import audit, call_lists, callbacks, campaign_pause, phone_numbers, scenarios
 from persistence.db import Database
 from persistence.dial_hours import DefaultHours
 from persistence.errors import InvalidCallback, InvalidCallList, RequestRefused
@@ -500,6 +500,30 @@ def cancel_campaign(campaign_id: CampaignId, user: Publisher, runtime: RuntimeDe
         cancelled = call_lists.cancel(session, campaign_id=campaign_id)
         audit.record_event(session, actor=user.username, action="cancel", target=f"campaign:{campaign_id}",
                            details={"jobs": cancelled})  # fmt: skip
+        return _campaign_out(call_lists.campaign_summary(session, campaign_id=campaign_id))
+
+
+@router.post("/campaigns/{campaign_id}/pause", response_model=CampaignOut, responses=problems(404, 409))
+def pause_campaign(campaign_id: CampaignId, user: Publisher, runtime: RuntimeDep) -> CampaignOut:
+    """Hold a campaign (a complaint, a change in its script, the PBX's maintenance): no node's dialer claims its
+    clients until `/resume`, from each node's next claim on. A call ringing now ends as usual; a client whose
+    window ends meanwhile moves to its next opening or expires, as it would. Idempotent: pausing a paused campaign
+    keeps its first pause's time and name and leaves no second audit event. 409 `campaign_stopped` for a stopped
+    one. Publisher and up, as for stopping it."""
+    with runtime.database.session() as session:
+        if campaign_pause.pause(session, campaign_id=campaign_id, by=user.username):
+            audit.record_event(session, actor=user.username, action="pause_campaign", target=f"campaign:{campaign_id}")
+        return _campaign_out(call_lists.campaign_summary(session, campaign_id=campaign_id))
+
+
+@router.post("/campaigns/{campaign_id}/resume", response_model=CampaignOut, responses=problems(404, 409))
+def resume_campaign(campaign_id: CampaignId, user: Publisher, runtime: RuntimeDep) -> CampaignOut:
+    """Carry on with a paused campaign: its clients are claimed again, those due during the pause at once, in the
+    list's order (within their hours). Idempotent: resuming a campaign that is not paused changes nothing and
+    leaves no audit event. 409 `campaign_stopped` for a stopped one: its clients were cancelled for good."""
+    with runtime.database.session() as session:
+        if campaign_pause.resume(session, campaign_id=campaign_id):
+            audit.record_event(session, actor=user.username, action="resume_campaign", target=f"campaign:{campaign_id}")
         return _campaign_out(call_lists.campaign_summary(session, campaign_id=campaign_id))
 
 

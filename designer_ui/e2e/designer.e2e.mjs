@@ -642,6 +642,19 @@ async function followCampaign(page, { campaignId, campaignName, username, row, n
   const marta = lines.find((line) => line.split(",")[1] === numbers[2]);
   check(lines.length === 4 && marta?.split(",")[2] === "Waiting" && marta.includes("Marta"), "the report has a row per client: Marta, her number, waiting");
 
+  // -- paused, then resumed: said on the campaign and in the list, its clients held meanwhile ------------------
+  await campaign.getByRole("button", { name: "Pause" }).click();
+  await campaign.getByTestId("campaign-paused").waitFor();
+  check(
+    (await campaign.getByTestId("campaign-state").textContent()) === "Paused" &&
+      (await campaign.getByTestId("campaign-paused").textContent()).includes(`by ${username}: nobody is called until it is resumed.`) &&
+      (await page.getByTestId("campaign-table").locator("tr.selected .state-paused").textContent()) === "Paused",
+    "a paused campaign says so, by whom, on the campaign and in the list",
+  );
+  await campaign.getByRole("button", { name: "Resume" }).click();
+  await campaign.getByTestId("campaign-paused").waitFor({ state: "detached" });
+  check((await campaign.getByTestId("campaign-state").textContent()) === "In progress", "a resumed campaign is in progress again");
+
   // -- stopped: the question says how many will not be called; the counts say it was done -------------------
   await campaign.getByRole("button", { name: "Stop campaign…" }).click();
   const question = campaign.getByTestId("stop-confirmation");
@@ -658,8 +671,8 @@ async function followCampaign(page, { campaignId, campaignName, username, row, n
     "a stopped campaign says so and offers no stop",
   );
   check(
-    (await campaign.getByTestId("campaign-summary").textContent()).includes("Called: 0 of 3 (0%) · 3 clients cancelled by the stop"),
-    "the stopped campaign reads none called, three cancelled by the stop (not three of three handled)",
+    (await campaign.getByTestId("campaign-summary").textContent()).includes("Finished: 0 of 3 (0%) · 3 clients cancelled by the stop · 0 called at least once"),
+    "the stopped campaign reads none finished nor called, three cancelled by the stop (not three of three handled)",
   );
   const stored = await page.request.get(`${BASE}/api/callbacks/campaigns/${campaignId}`).then((r) => r.json());
   check(JSON.stringify(stored.statuses) === JSON.stringify({ cancelled: 3 }), "the server has the three jobs cancelled");

@@ -36,6 +36,7 @@ export const campaignOf = (statuses: Record<string, number>, results: Record<str
   // As if every client whose dialing ran its course was rung, and no cancelled one was: override for other stories.
   dialled: (statuses.done ?? 0) + (statuses.failed ?? 0) + (statuses.expired ?? 0),
   spared: statuses.cancelled ?? 0,
+  paused: false,
 });
 
 /** localStorage's part the stash uses, in memory. */

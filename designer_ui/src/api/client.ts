@@ -520,6 +520,16 @@ export async function stopCampaign(id: string): Promise<Campaign> {
   return unwrap(client.POST("/api/callbacks/campaigns/{campaign_id}/cancel", campaignParams(id)));
 }
 
+/** Hold a campaign: nobody is called until it is resumed; calls ringing finish. Idempotent. Its new counts. */
+export async function pauseCampaign(id: string): Promise<Campaign> {
+  return unwrap(client.POST("/api/callbacks/campaigns/{campaign_id}/pause", campaignParams(id)));
+}
+
+/** Carry on with a paused campaign. Idempotent. Its new counts. */
+export async function resumeCampaign(id: string): Promise<Campaign> {
+  return unwrap(client.POST("/api/callbacks/campaigns/{campaign_id}/resume", campaignParams(id)));
+}
+
 /** What separates the cells of a CSV download (the API's `delimiter`). */
 export type CsvDelimiter = NonNullable<
   NonNullable<paths["/api/callbacks/campaigns/{campaign_id}.csv"]["get"]["parameters"]["query"]>["delimiter"]

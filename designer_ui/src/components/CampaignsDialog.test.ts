@@ -2,16 +2,16 @@ import { describe, expect, it } from "vitest";
 import type { ScenarioSummary } from "../api/types";
 import {
   AnswersTable,
-  CalledSummary,
   CampaignDetails,
   CampaignsDialog,
   CampaignTable,
+  ProgressSummary,
   StatusBar,
   StatusCounts,
   StopConfirmation,
 } from "./CampaignsDialog";
 import { campaignOf, runInTimeZone } from "../testSupport";
-import { buttonTexts, renderToHtml } from "./renderForTest";
+import { buttonTexts, renderInLanguage, renderToHtml } from "./renderForTest";
 
 runInTimeZone("Europe/Madrid");
 
@@ -39,6 +39,8 @@ const details = (change: Partial<Parameters<typeof CampaignDetails>[0]> = {}) =>
     stopped: null,
     onRefresh: () => {},
     onStop: async () => {},
+    onPause: async () => {},
+    onResume: async () => {},
     ...change,
   });
 
@@ -149,24 +151,25 @@ describe("one campaign followed", () => {
     expect(html).toContain('data-testid="campaign-started">Imported Dec 1, 2026, 9:00 AM</p>');
   });
 
-  it("offers the report as a plain link to its CSV, a refresh, and to a publisher a stop while clients wait", () => {
+  it("offers the report as a plain link to its CSV, a refresh, and to a publisher a pause and a stop while clients wait", () => {
     const html = details();
     // No file name of its own: the server's (the campaign's name) is the one the browser saves under.
     expect(html).toMatch(/<a class="button" href="\/api\/callbacks\/campaigns\/c-1\.csv\?lang=en" download="">Download report \(CSV\)<\/a>/);
-    expect(buttonTexts(html)).toEqual(["Refresh", "Stop campaign…"]);
-    expect(html).toContain("3 clients · Called: 0 of 3 (0%) · <code");
+    expect(buttonTexts(html)).toEqual(["Refresh", "Pause", "Stop campaign…"]);
+    expect(html).toContain("3 clients · Finished: 0 of 3 (0%) · 0 called at least once · <code");
     expect(html).toContain('data-testid="campaign-state">In progress<');
     expect(html).toContain("Updated every 15 seconds while clients remain to be called.");
   });
 
-  it.each(["viewer", "editor"] as const)("lets a %s look but not stop", (role) => {
+  it.each(["viewer", "editor"] as const)("lets a %s look but not pause nor stop", (role) => {
     const html = details({ role });
     expect(buttonTexts(html)).toEqual(["Refresh"]);
     expect(html).toContain("Download report (CSV)");
   });
 
-  it("offers no stop once nobody waits, even while a call is in progress", () => {
-    expect(buttonTexts(details({ role: "admin", campaign: campaign({ dialing: 1, cancelled: 2 }) }))).toEqual(["Refresh"]);
+  it("offers no stop once nobody waits, even while a call is in progress, nor a pause once stopped", () => {
+    const stopped = { ...campaign({ dialing: 1, cancelled: 2 }), cancelled_at: "2026-12-01T09:00:00Z" };
+    expect(buttonTexts(details({ role: "admin", campaign: stopped }))).toEqual(["Refresh"]);
   });
 
   it("says how many clients the stop spared, and that a finished campaign no longer updates by itself", () => {
@@ -178,11 +181,13 @@ describe("one campaign followed", () => {
 
   it("tells the clients a stop cancelled apart from those called: stopped before any call, none was called", () => {
     const summary = (html: string) => /data-testid="campaign-summary">(.*?)<\/p>/s.exec(html)?.[1]?.replace(/<[^>]+>/g, "");
-    expect(summary(details({ campaign: campaign({ cancelled: 3 }) }))).toBe("3 clients · Called: 0 of 3 (0%) · 3 clients cancelled by the stop · c-1");
-    expect(summary(details({ campaign: campaign({ done: 1, failed: 1, expired: 1, cancelled: 1 }) }))).toBe(
-      "4 clients · Called: 3 of 4 (75%) · 1 client cancelled by the stop · c-1",
+    expect(summary(details({ campaign: campaign({ cancelled: 3 }) }))).toBe(
+      "3 clients · Finished: 0 of 3 (0%) · 3 clients cancelled by the stop · 0 called at least once · c-1",
     );
-    expect(summary(details({ campaign: campaign({ done: 2, pending: 2 }) }))).toBe("4 clients · Called: 2 of 4 (50%) · c-1");
+    expect(summary(details({ campaign: campaign({ done: 1, failed: 1, expired: 1, cancelled: 1 }) }))).toBe(
+      "4 clients · Finished: 3 of 4 (75%) · 1 client cancelled by the stop · 3 called at least once · c-1",
+    );
+    expect(summary(details({ campaign: campaign({ done: 2, pending: 2 }) }))).toBe("4 clients · Finished: 2 of 4 (50%) · 2 called at least once · c-1");
   });
 
   it("shows a refresh under way on its button", () => {
@@ -223,8 +228,102 @@ describe("a campaign's failed calls and its stop, as the supervisor reads them (
 
   it("counts every client rung as called, and as cancelled by the stop only the never rung", () => {
     const stopped = { ...campaign({ done: 10, cancelled: 50 }), dialled: 20, spared: 40 };
-    const html = renderToHtml(CalledSummary, { campaign: stopped });
-    expect(html).toContain("Called: 20 of 60 (33%)");
+    const html = renderToHtml(ProgressSummary, { campaign: stopped });
+    expect(html).toContain("Finished: 20 of 60 (33%)"); // the 10 rung busy, then cancelled by the stop, with the 10 reached
     expect(html).toContain("40 clients cancelled by the stop");
+    expect(html).toContain("20 called at least once");
+  });
+});
+
+describe("a campaign paused, and its finished clients told from those waiting for a retry (review of a Spanish bank's supervisor)", () => {
+  // 19 clients: 14 reached, 2 not, 3 rung busy who wait for their retry; every one rung at least once.
+  const nineteen = { ...campaign({ done: 14, failed: 2, pending: 3 }), dialled: 19, awaiting_retry: 3 };
+  const summary = (html: string) => /data-testid="campaign-summary">(.*?)<\/p>/s.exec(html)?.[1]?.replace(/<[^>]+>/g, "");
+  const paused = {
+    ...campaign({ pending: 3, done: 1 }),
+    name: "deudas-diciembre",
+    next_due: "2026-12-08T10:30:00Z",
+    paused: true,
+    paused_at: "2026-12-08T10:00:00Z",
+    paused_by: "marta",
+  };
+  const inLanguage = (language: "es" | "ru", change: Partial<Parameters<typeof CampaignDetails>[0]> = {}) =>
+    renderInLanguage(language, CampaignDetails, {
+      campaign: campaign({ pending: 3 }),
+      role: "publisher",
+      updatedAt: new Date(2026, 11, 8, 11, 30, 15),
+      refreshing: false,
+      stopped: null,
+      onRefresh: () => {},
+      onStop: async () => {},
+      onPause: async () => {},
+      onResume: async () => {},
+      ...change,
+    });
+
+  it("reads the progress against the clients finished, not 100% while three wait for a retry", () => {
+    expect(summary(details({ campaign: nineteen }))).toBe("19 clients · Finished: 16 of 19 (84%) · 3 waiting for a retry · 19 called at least once · c-1");
+    expect(summary(inLanguage("es", { campaign: nineteen }))).toBe(
+      "19 clientes · Terminados: 16 de 19 (84%) · 3 pendientes de reintento · 19 llamados al menos una vez · c-1",
+    );
+    expect(summary(inLanguage("ru", { campaign: nineteen }))).toBe(
+      "19 клиентов · Завершено: 16 из 19 (84%) · 3 клиента ждут повторного звонка · 19 клиентам звонили хотя бы раз · c-1",
+    );
+    expect(summary(inLanguage("es", { campaign: { ...nineteen, awaiting_retry: 1 } }))).toContain("· 1 pendiente de reintento ·");
+  });
+
+  it("shows the list's progress as its clients finished", () => {
+    const html = renderToHtml(CampaignTable, { campaigns: [nineteen], selectedId: null, onSelect: () => {} });
+    expect(html).toContain('<span class="muted">16/19</span>');
+  });
+
+  it("says a paused campaign is paused, by whom and since when, holds its waiting clients and offers a resume, not a pause", () => {
+    const html = details({ campaign: paused });
+    expect(html).toContain('data-testid="campaign-state">Paused<');
+    expect(html).toContain('class="campaign-state state-paused"');
+    expect(html).toContain(
+      '<div role="status" class="campaign-paused" data-testid="campaign-paused"><strong>Paused Dec 8, 2026, 11:00 AM by marta: nobody is called until it is resumed.</strong> Calls already ringing finish.',
+    );
+    expect(buttonTexts(html)).toEqual(["Refresh", "Resume", "Stop campaign…"]);
+    expect(html).not.toContain("Next call"); // nobody is called while it is paused
+    expect(counts(html)[0]).toEqual(["pending", "3"]);
+    expect(html).toMatch(/data-status="pending" title="Not called while the campaign is paused, nor their retries">.*?Waiting \(paused\)/s);
+    expect(html).toContain('aria-label="Waiting (paused): 3, Reached: 1"');
+    expect(html).toContain("Updated every 15 seconds"); // the calls ringing when it was paused still end
+  });
+
+  it("lets a viewer see the pause but not resume it", () => {
+    const html = details({ campaign: paused, role: "viewer" });
+    expect(html).toContain('data-testid="campaign-paused"');
+    expect(buttonTexts(html)).toEqual(["Refresh"]);
+  });
+
+  it("marks a paused campaign in the list's state column, with no next call", () => {
+    const html = renderToHtml(CampaignTable, { campaigns: [paused], selectedId: null, onSelect: () => {} });
+    expect(html).toContain('<td><span class="campaign-state state-paused">Paused</span></td>');
+    expect(html).not.toContain("Next call");
+  });
+
+  it("says the buttons and the state in Spanish and Russian", () => {
+    expect(buttonTexts(inLanguage("es"))).toEqual(["Actualizar", "Pausar", "Detener la campaña…"]);
+    expect(buttonTexts(inLanguage("ru"))).toEqual(["Обновить", "Приостановить", "Остановить кампанию…"]);
+    const es = inLanguage("es", { campaign: paused });
+    expect(buttonTexts(es)).toEqual(["Actualizar", "Reanudar", "Detener la campaña…"]);
+    expect(es).toContain('data-testid="campaign-state">En pausa<');
+    expect(es).toMatch(/<strong>Pausada el .*? por marta: no se llama a nadie hasta reanudarla\.<\/strong>/);
+    expect(es).toMatch(/En espera \(en pausa\) <strong class="count">3/);
+    const ru = inLanguage("ru", { campaign: paused });
+    expect(buttonTexts(ru)).toEqual(["Обновить", "Возобновить", "Остановить кампанию…"]);
+    expect(ru).toContain('data-testid="campaign-state">Приостановлена<');
+    expect(ru).toMatch(/<strong>Приостановлена .*? пользователем marta\. Никому не звоним, пока её не возобновят\.<\/strong>/);
+    const list = renderInLanguage("es", CampaignTable, { campaigns: [paused], selectedId: null, onSelect: () => {} });
+    expect(list).toContain('<span class="campaign-state state-paused">En pausa</span>');
+  });
+
+  it("before a stop, points to the pause to carry on later", () => {
+    const html = renderToHtml(StopConfirmation, { waiting: 3, stopping: false, pausable: true, onConfirm: () => {}, onCancel: () => {} });
+    expect(html).toContain("To carry on later, use “Pause” instead.");
+    const es = renderInLanguage("es", StopConfirmation, { waiting: 3, stopping: false, pausable: true, onConfirm: () => {}, onCancel: () => {} });
+    expect(es).toContain("Para continuar más tarde, use «Pausar».");
   });
 });

@@ -1,8 +1,9 @@
 /**
  * A scenario's campaigns: each list called with it, by name, newest first, with who started it and how far it
- * got, a page at a time. For the one selected: its clients by status, what they answered, the report to
- * download, and, publisher and up, a stop while clients are still waiting. The counts refresh on demand, and by
- * themselves while the campaign runs.
+ * got, a page at a time. For the one selected: how many clients are finished and how many wait for a retry, its
+ * clients by status, what they answered, the report to download, and, publisher and up, a pause and a resume, and
+ * a stop while clients are still waiting. The counts refresh on demand, and by themselves while the campaign runs
+ * or is paused.
  */
 import { useEffect, useRef, useState } from "react";
 import * as api from "../api/client";
@@ -14,12 +15,17 @@ import {
   CAMPAIGN_PAGE,
   JOB_STATUSES,
   answerShares,
+  awaitingRetry,
   campaignState,
   calledClients,
-  calledPercent,
   campaignTitle,
   cancelledClients,
+  changesByItself,
   failedCalls,
+  finishedClients,
+  finishedPercent,
+  mayBePaused,
+  mayBeResumed,
   mayBeStopped,
   nextCall,
   percentText,
@@ -43,9 +49,18 @@ import { Dialog } from "./Dialog";
 export const LIVE_REFRESH_MS = 15000;
 
 const isKnown = (status: string): status is JobStatus => (JOB_STATUSES as readonly string[]).includes(status);
-/** A status in words; one this designer does not know yet, as the server names it. */
-const statusText = (t: Translate, status: string) => (isKnown(status) ? t(`campaigns.status.${status}`) : status);
-const statusAbout = (t: Translate, status: string) => (isKnown(status) ? t(`campaigns.about.${status}`) : status);
+/**
+ * A status in words; one this designer does not know yet, as the server names it. The clients waiting in a
+ * paused campaign are said to be held: "Waiting (paused)", as nobody calls them until it is resumed.
+ */
+function statusText(t: Translate, status: string, paused = false) {
+  if (paused && status === "pending") return t("campaigns.status.pendingPaused");
+  return isKnown(status) ? t(`campaigns.status.${status}`) : status;
+}
+function statusAbout(t: Translate, status: string, paused = false) {
+  if (paused && status === "pending") return t("campaigns.about.pendingPaused");
+  return isKnown(status) ? t(`campaigns.about.${status}`) : status;
+}
 /** A moment of a campaign (imported, next call) in the browser's date and time. */
 const momentText = (iso: string, language: string) => formatMoment(iso, language, browserTimeZone());
 
@@ -53,7 +68,7 @@ const momentText = (iso: string, language: string) => formatMoment(iso, language
 export function StatusBar({ campaign }: { campaign: Campaign }) {
   const { t } = useI18n();
   const shares = statusShares(campaign).filter((share) => share.count > 0);
-  const said = shares.map((share) => `${statusText(t, share.status)}: ${share.count}`).join(", ");
+  const said = shares.map((share) => `${statusText(t, share.status, campaign.paused)}: ${share.count}`).join(", ");
   return (
     <div className="status-bar" role="img" aria-label={said} title={said}>
       {shares.map((share) => (
@@ -69,9 +84,9 @@ export function StatusCounts({ campaign }: { campaign: Campaign }) {
   return (
     <ul className="status-counts" data-testid="status-counts">
       {statusShares(campaign).map((share) => (
-        <li key={share.status} data-status={share.status} className={share.count === 0 ? "zero" : undefined} title={statusAbout(t, share.status)}>
+        <li key={share.status} data-status={share.status} className={share.count === 0 ? "zero" : undefined} title={statusAbout(t, share.status, campaign.paused)}>
           <span className={`swatch status-${share.status}`} aria-hidden="true" />
-          {statusText(t, share.status)} <strong className="count">{share.count.toLocaleString(language)}</strong>
+          {statusText(t, share.status, campaign.paused)} <strong className="count">{share.count.toLocaleString(language)}</strong>
         </li>
       ))}
     </ul>
@@ -80,7 +95,8 @@ export function StatusCounts({ campaign }: { campaign: Campaign }) {
 
 /**
  * The campaigns, newest first: each by name with who started it, when its list was imported, its clients, how
- * far it got, and while it runs when the next client is due. One is selected. `more`: offer the next page.
+ * far it got (its clients finished), its state (a paused one marked as such), and while it runs when the next
+ * client is due. One is selected. `more`: offer the next page.
  */
 export function CampaignTable(props: {
   campaigns: Campaign[];
@@ -108,6 +124,7 @@ export function CampaignTable(props: {
             {props.campaigns.map((campaign) => {
               const selected = campaign.campaign_id === props.selectedId;
               const next = nextCall(campaign);
+              const state = campaignState(campaign);
               return (
                 <tr key={campaign.campaign_id} className={selected ? "selected" : undefined} data-campaign={campaign.campaign_id}>
                   <td className="campaign-name">
@@ -121,11 +138,12 @@ export function CampaignTable(props: {
                   <td>
                     <div className="progress-cell">
                       <StatusBar campaign={campaign} />
-                      <span className="muted">{`${calledClients(campaign).toLocaleString(language)}/${campaign.jobs.toLocaleString(language)}`}</span>
+                      <span className="muted">{`${finishedClients(campaign).toLocaleString(language)}/${campaign.jobs.toLocaleString(language)}`}</span>
                     </div>
                   </td>
                   <td>
-                    {t(`campaigns.state.${campaignState(campaign)}`)}
+                    {/* Marked, not only said: a paused campaign calls nobody, whatever its clients waiting. */}
+                    {state === "paused" ? <span className="campaign-state state-paused">{t("campaigns.state.paused")}</span> : t(`campaigns.state.${state}`)}
                     {next && <span className="muted small next-call">{t("campaigns.nextCall", { time: momentText(next, language) })}</span>}
                   </td>
                 </tr>
@@ -184,30 +202,41 @@ export function AnswersTable({ campaign }: { campaign: Campaign }) {
   );
 }
 
-/** How far the calling got, and apart from it, the clients a stop spared: they were not called, nor will be. */
-export function CalledSummary({ campaign }: { campaign: Campaign }) {
+/**
+ * How far the campaign got: its clients finished against the whole list, as its progress; apart from them those
+ * a stop spared (never called, nor will be), those rung who wait for a retry, and those rung at all. "Called: 19
+ * of 19 (100 %)" read as over while 3 still waited for a retry (review of a Spanish bank's supervisor).
+ */
+export function ProgressSummary({ campaign }: { campaign: Campaign }) {
   const { t, language } = useI18n();
   const cancelled = cancelledClients(campaign);
-  const called = t("campaigns.called", {
-    called: calledClients(campaign).toLocaleString(language),
+  const retrying = awaitingRetry(campaign);
+  const finished = t("campaigns.finished", {
+    finished: finishedClients(campaign).toLocaleString(language),
     total: campaign.jobs.toLocaleString(language),
-    percent: percentText(calledPercent(campaign)),
+    percent: percentText(finishedPercent(campaign)),
   });
   return (
     <>
-      {called}
+      {finished}
       {cancelled > 0 && ` · ${t("campaigns.cancelledByStop", { clients: countText(language, "client", cancelled) })}`}
+      {retrying > 0 && ` · ${countText(language, "awaitingRetry", retrying)}`}
+      {` · ${countText(language, "calledOnce", calledClients(campaign))}`}
     </>
   );
 }
 
-/** The question before a stop: how many clients will never be called, and that it cannot be undone. */
-export function StopConfirmation(props: { waiting: number; stopping: boolean; onConfirm(): void; onCancel(): void }) {
+/**
+ * The question before a stop: how many clients will never be called, and that it cannot be undone; while the
+ * campaign calls (`pausable`), that a pause is the way to carry on later.
+ */
+export function StopConfirmation(props: { waiting: number; stopping: boolean; pausable?: boolean; onConfirm(): void; onCancel(): void }) {
   const { t, language } = useI18n();
   const clients = countText(language, "client", props.waiting);
   return (
     <div className="blocked stop-confirmation" role="alertdialog" aria-label={t("campaigns.stop")} data-testid="stop-confirmation">
       <p>{t("campaigns.stopConfirm", { clients })}</p>
+      {props.pausable && <p className="hint">{t("campaigns.stopOrPause")}</p>}
       <div className="row">
         <button type="button" className="danger" disabled={props.stopping} onClick={props.onConfirm}>
           {props.stopping ? t("campaigns.stopping") : t("campaigns.stopYes", { clients })}
@@ -218,7 +247,22 @@ export function StopConfirmation(props: { waiting: number; stopping: boolean; on
   );
 }
 
-/** One campaign followed: its progress, clients by status, answers, report, and the refresh and stop buttons. */
+/** While a campaign is paused: since when and by whom, that nobody is called, and what still goes on. */
+export function PausedNotice({ campaign }: { campaign: Campaign }) {
+  const { t, language } = useI18n();
+  const time = campaign.paused_at ? momentText(campaign.paused_at, language) : "";
+  const said = campaign.paused_by ? t("campaigns.pausedBy", { time, user: campaign.paused_by }) : t("campaigns.pausedAt", { time });
+  return (
+    <div role="status" className="campaign-paused" data-testid="campaign-paused">
+      <strong>{said}</strong> {t("campaigns.pausedNote")}
+    </div>
+  );
+}
+
+/**
+ * One campaign followed: its progress, clients by status, answers, report, and the refresh, pause or resume and
+ * stop buttons. A pause needs the role a stop does (the API's pause and resume take the stop's).
+ */
 export function CampaignDetails(props: {
   campaign: Campaign;
   role: Role;
@@ -228,13 +272,20 @@ export function CampaignDetails(props: {
   stopped: number | null;
   onRefresh(): void;
   onStop(): Promise<void>;
+  /** Without them (a view that only follows the campaign), neither button is offered. */
+  onPause?(): Promise<void>;
+  onResume?(): Promise<void>;
 }) {
   const { t, language } = useI18n();
   const { campaign } = props;
   const [confirming, setConfirming] = useState(false);
   const [stopping, setStopping] = useState(false);
+  const [holding, setHolding] = useState<"pausing" | "resuming" | null>(null);
   const state = campaignState(campaign);
-  const canStop = may(props.role, "stopCampaign") && mayBeStopped(campaign);
+  const publisher = may(props.role, "stopCampaign");
+  const canStop = publisher && mayBeStopped(campaign);
+  const canPause = publisher && props.onPause !== undefined && mayBePaused(campaign);
+  const canResume = publisher && props.onResume !== undefined && mayBeResumed(campaign);
   const heading = campaignTitle(campaign, t, language);
   const imported = momentText(campaign.created_at, language);
   const next = nextCall(campaign);
@@ -249,6 +300,15 @@ export function CampaignDetails(props: {
     }
   }
 
+  async function hold(change: "pausing" | "resuming") {
+    setHolding(change);
+    try {
+      await (change === "pausing" ? props.onPause?.() : props.onResume?.());
+    } finally {
+      setHolding(null);
+    }
+  }
+
   return (
     <section className="campaign-details" data-testid="campaign-details" aria-label={heading}>
       <div className="row campaign-head">
@@ -259,8 +319,9 @@ export function CampaignDetails(props: {
         {campaign.created_by ? t("campaigns.importedBy", { time: imported, user: campaign.created_by }) : t("campaigns.importedAt", { time: imported })}
         {next && ` · ${t("campaigns.nextCall", { time: momentText(next, language) })}`}
       </p>
+      {campaign.paused && state !== "stopped" && <PausedNotice campaign={campaign} />}
       <p className="muted small" data-testid="campaign-summary">
-        {countText(language, "client", campaign.jobs)} · <CalledSummary campaign={campaign} /> ·{" "}
+        {countText(language, "client", campaign.jobs)} · <ProgressSummary campaign={campaign} /> ·{" "}
         <code title={campaign.campaign_id}>{campaign.campaign_id}</code>
       </p>
       <StatusBar campaign={campaign} />
@@ -286,15 +347,33 @@ export function CampaignDetails(props: {
         <button type="button" disabled={props.refreshing} onClick={props.onRefresh}>
           {props.refreshing ? t("campaigns.refreshing") : t("campaigns.refresh")}
         </button>
+        {/* No question first: a pause is undone by a resume, and a supervisor holding a campaign for a complaint
+            must not be slowed down. */}
+        {canPause && (
+          <button type="button" disabled={holding !== null} onClick={() => void hold("pausing")}>
+            {holding === "pausing" ? t("campaigns.pausing") : t("campaigns.pause")}
+          </button>
+        )}
+        {canResume && (
+          <button type="button" className="primary" disabled={holding !== null} onClick={() => void hold("resuming")}>
+            {holding === "resuming" ? t("campaigns.resuming") : t("campaigns.resume")}
+          </button>
+        )}
         {canStop && !confirming && (
           <button type="button" className="danger" onClick={() => setConfirming(true)}>{t("campaigns.stop")}</button>
         )}
       </div>
       {canStop && confirming && (
-        <StopConfirmation waiting={waitingClients(campaign)} stopping={stopping} onConfirm={() => void stop()} onCancel={() => setConfirming(false)} />
+        <StopConfirmation
+          waiting={waitingClients(campaign)}
+          stopping={stopping}
+          pausable={canPause}
+          onConfirm={() => void stop()}
+          onCancel={() => setConfirming(false)}
+        />
       )}
       <p className="hint" data-testid="campaign-updated">
-        {t("campaigns.updated", { time: formatDateTime(props.updatedAt, language, "timeSeconds") })} {state === "running" && t("campaigns.live")}
+        {t("campaigns.updated", { time: formatDateTime(props.updatedAt, language, "timeSeconds") })} {changesByItself(campaign) && t("campaigns.live")}
       </p>
     </section>
   );
@@ -318,14 +397,18 @@ export function CampaignsDialog(props: { scenario: ScenarioSummary; role: Role; 
   // The last selection and refresh answered, well or not: another one means the counts are being asked again.
   const [answered, setAnswered] = useState<string | null>(null);
   // Words chosen at render, not when it failed: the language may change meanwhile.
-  const [error, setError] = useState<{ key: "campaigns.failed" | "campaigns.stopFailed"; message: string } | null>(null);
+  const [error, setError] = useState<{
+    key: "campaigns.failed" | "campaigns.stopFailed" | "campaigns.pauseFailed" | "campaigns.resumeFailed";
+    message: string;
+  } | null>(null);
   const [stopped, setStopped] = useState<{ id: string; clients: number } | null>(null);
   const [loadingMore, setLoadingMore] = useState(false);
   // How many campaigns are listed, for a refresh to ask again for all of them; kept out of the effect's
   // dependencies, or each page shown would trigger a reload.
   const listed = useRef(0);
   const shown = loaded?.shown ?? null;
-  const running = shown !== null && campaignState(shown) === "running";
+  // Its counts change by themselves while it runs, and while it is paused too: the calls ringing then end.
+  const running = shown !== null && changesByItself(shown);
 
   useEffect(() => {
     listed.current = loaded?.list.length ?? 0;
@@ -395,6 +478,20 @@ export function CampaignsDialog(props: { scenario: ScenarioSummary; role: Role; 
     setReloads((n) => n + 1);
   }
 
+  /** A pause or a resume: the campaign as the server holds it after, shown at once (the list's state too). */
+  async function hold(campaign: Campaign, change: "pause" | "resume") {
+    try {
+      const after = await (change === "pause" ? api.pauseCampaign : api.resumeCampaign)(campaign.campaign_id);
+      setLoaded((current) => current && { ...current, list: withCampaign(current.list, after), shown: after, at: new Date() });
+      setError(null);
+    } catch (e) {
+      const key = change === "pause" ? "campaigns.pauseFailed" : "campaigns.resumeFailed";
+      setError({ key, message: e instanceof Error ? e.message : String(e) });
+    }
+    // As after a stop: a refresh asked before it may answer after it with the old state.
+    setReloads((n) => n + 1);
+  }
+
   const refreshing = loaded !== null && answered !== requestKey(wanted, reloads);
   return (
     <Dialog title={t("campaigns.title", { name: scenario.name })} onClose={props.onClose} wide>
@@ -432,6 +529,8 @@ export function CampaignsDialog(props: { scenario: ScenarioSummary; role: Role; 
                 stopped={stopped?.id === shown.campaign_id ? stopped.clients : null}
                 onRefresh={() => setReloads((n) => n + 1)}
                 onStop={() => stop(shown)}
+                onPause={() => hold(shown, "pause")}
+                onResume={() => hold(shown, "resume")}
               />
             )}
           </>

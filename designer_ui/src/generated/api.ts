@@ -475,6 +475,56 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/callbacks/campaigns/{campaign_id}/pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Pause Campaign
+         * @description Hold a campaign (a complaint, a change in its script, the PBX's maintenance): no node's dialer claims its
+         *     clients until `/resume`, from each node's next claim on. A call ringing now ends as usual; a client whose
+         *     window ends meanwhile moves to its next opening or expires, as it would. Idempotent: pausing a paused campaign
+         *     keeps its first pause's time and name and leaves no second audit event. 409 `campaign_stopped` for a stopped
+         *     one. Publisher and up, as for stopping it.
+         *
+         *     **Role:** publisher or above.
+         */
+        post: operations["pause_campaign_api_callbacks_campaigns__campaign_id__pause_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/callbacks/campaigns/{campaign_id}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resume Campaign
+         * @description Carry on with a paused campaign: its clients are claimed again, those due during the pause at once, in the
+         *     list's order (within their hours). Idempotent: resuming a campaign that is not paused changes nothing and
+         *     leaves no audit event. 409 `campaign_stopped` for a stopped one: its clients were cancelled for good.
+         *
+         *     **Role:** publisher or above.
+         */
+        post: operations["resume_campaign_api_callbacks_campaigns__campaign_id__resume_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/callbacks/lists": {
         parameters: {
             query?: never;
@@ -2539,6 +2589,11 @@ export interface components {
          * @description One imported call list: its jobs counted by status, and (for one campaign) by what the clients answered.
          */
         CampaignOut: {
+            /**
+             * Awaiting Retry
+             * @description Clients waiting (`pending`) who were rung at least once: a retry after a busy line, or a callback their call promised. They are in `dialled` too; the clients over are those of `statuses` done, failed, expired and cancelled. Null in the list of campaigns.
+             */
+            awaiting_retry?: number | null;
             /** Campaign Id */
             campaign_id: string;
             /**
@@ -2579,6 +2634,22 @@ export interface components {
              * @description When the next client waiting is due; null when nobody waits.
              */
             next_due: string | null;
+            /**
+             * Paused
+             * @description Held by POST .../pause: no node's dialer claims its clients until POST .../resume. Calls ringing when it was paused end as usual; clients whose window ends meanwhile expire as they would.
+             * @default false
+             */
+            paused: boolean;
+            /**
+             * Paused At
+             * @description When it was paused; null while it calls.
+             */
+            paused_at?: string | null;
+            /**
+             * Paused By
+             * @description Who paused it; null while it calls.
+             */
+            paused_by?: string | null;
             /**
              * Reached
              * @description Clients a call reached (the scenario ran for them and did not fail), whatever they stand now: those reached without an answer are `reached` less the sum of `results`. Null in the list of campaigns.
@@ -5180,6 +5251,140 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid request or document */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["RefusalProblem"];
+                };
+            };
+        };
+    };
+    pause_campaign_api_callbacks_campaigns__campaign_id__pause_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                campaign_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CampaignOut"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Role too low, or CSRF token missing */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the stored state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ConflictProblem"];
+                };
+            };
+            /** @description Invalid request or document */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["RefusalProblem"];
+                };
+            };
+        };
+    };
+    resume_campaign_api_callbacks_campaigns__campaign_id__resume_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                campaign_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CampaignOut"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Role too low, or CSRF token missing */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the stored state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ConflictProblem"];
                 };
             };
             /** @description Invalid request or document */

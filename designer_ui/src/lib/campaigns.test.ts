@@ -3,12 +3,18 @@ import {
   CAMPAIGN_PAGE,
   MAX_CAMPAIGN_PAGE,
   answerShares,
+  awaitingRetry,
   campaignState,
   campaignTitle,
   calledClients,
   calledPercent,
   cancelledClients,
+  changesByItself,
   failedCalls,
+  finishedClients,
+  finishedPercent,
+  mayBePaused,
+  mayBeResumed,
   mayBeStopped,
   nextCall,
   percentText,
@@ -211,5 +217,40 @@ describe("a stopped campaign's numbers count the attempts made (review of 2026-1
   it("counts the clients whose call failed apart from those reached", () => {
     expect(failedCalls({ ...campaign({ done: 3 }), failed_calls: 2 })).toBe(2);
     expect(failedCalls(campaign({ done: 3 }))).toBe(0); // a server that does not count them
+  });
+});
+
+describe("a campaign's clients finished, waiting for a retry, and its pause (review of a Spanish bank's supervisor)", () => {
+  it("counts as finished the clients whose calling ran its course, not those rung who wait for a retry", () => {
+    const c = { ...campaign({ done: 14, failed: 2, pending: 3 }), dialled: 19, awaiting_retry: 3 };
+    expect([finishedClients(c), calledClients(c), awaitingRetry(c)]).toEqual([16, 19, 3]);
+    expect(Math.round(finishedPercent(c))).toBe(84);
+  });
+
+  it("counts a client cancelled by a stop after a ring as finished, and those the stop spared apart", () => {
+    const stopped = { ...campaign({ done: 10, cancelled: 50 }), dialled: 20, spared: 40 };
+    expect(finishedClients(stopped)).toBe(20);
+    expect(finishedClients(campaign({ cancelled: 3 }))).toBe(0); // QA: not "3 of 3 (100%)" before any call
+  });
+
+  it("reads no retry waiting from a server that does not count them", () => {
+    expect(awaitingRetry(campaign({ pending: 3 }))).toBe(0);
+  });
+
+  it("is paused while a supervisor holds it and anyone is left, offering a resume and no pause", () => {
+    const held = { ...campaign({ pending: 2, dialing: 1 }), paused: true };
+    expect(campaignState(held)).toBe("paused");
+    expect([mayBePaused(held), mayBeResumed(held), mayBeStopped(held), changesByItself(held)]).toEqual([false, true, true, true]);
+    expect(nextCall({ ...held, next_due: "2026-12-08T10:30:00Z" })).toBeNull();
+  });
+
+  it("is finished once its clients ran out of time during the pause, still offering the resume", () => {
+    const lapsed = { ...campaign({ expired: 2 }), paused: true };
+    expect([campaignState(lapsed), mayBeResumed(lapsed), changesByItself(lapsed)]).toEqual(["finished", true, false]);
+  });
+
+  it("offers a pause while it runs, not once it was stopped", () => {
+    expect(mayBePaused(campaign({ pending: 1 }))).toBe(true);
+    expect(mayBePaused({ ...campaign({ dialing: 1, cancelled: 2 }), cancelled_at: "2026-12-08T10:00:00Z" })).toBe(false);
   });
 });
