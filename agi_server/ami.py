@@ -390,6 +390,8 @@ class _CallWatch:
     queued_at: float | None = None  # the loop's time when its "successfully queued" Response was read
     dropped: asyncio.Event = field(default_factory=asyncio.Event)
     seen_up: bool = False
+    # The channel's name, from the first event naming its Uniqueid (Newchannel): what `hang_up` names to Asterisk.
+    name: str | None = None
 
 
 class AmiClient:
@@ -683,6 +685,25 @@ class AmiClient:
             if not answered:
                 self._ends.pop(request.channel_id, None)
 
+    async def hang_up(self, channel_id: str, *, timeout: float | None = None) -> bool:
+        """Hang up the channel of an Originate still in progress (its `channel_id`): True when Asterisk did
+        ("Response: Success", "Channel Hungup"), False when it has no such channel (the call ended meanwhile: its
+        OriginateResponse is on its way). The channel is named as its events named it, else by the Uniqueid, which
+        Asterisk's channel lookup also takes. Raises AmiError when no session is up, none answers within `timeout`,
+        or Asterisk refuses the action (an AMI user without the `call` write class: examples/asterisk/manager.conf).
+
+        Not captured from a real Asterisk (../shared/asterisk/ami/ has no Hangup action): the answers are those of
+        Asterisk 22's main/manager.c (`ast_manager_hangup_helper`), as tests/fakes/ami.py plays them."""
+        watch = self._by_channel.get(channel_id)
+        channel = watch.name if watch is not None and watch.name else channel_id
+        response = await self.action("Hangup", [("Channel", channel)], timeout=timeout)
+        if response.name == "Success":
+            return True
+        message = response.get("Message") or response.name
+        if message == "No such channel":
+            return False
+        raise AmiError(f"AMI Hangup of {channel} refused: {message}")
+
     async def wait_ended(self, channel_id: str, *, limit: float) -> bool:
         """Wait until the answered call of an Originate (its `channel_id`) hangs up: its Hangup event, or its
         channel gone from CoreShowChannels after a reconnect (the events sent meanwhile are lost, f1). False
@@ -848,6 +869,8 @@ class AmiClient:
                 )
         else:
             watch = self._by_channel.get(message.get("Uniqueid") or "")
+            if watch is not None and watch.name is None:
+                watch.name = message.get("Channel")
             if watch is not None and message.get("ChannelStateDesc") == "Up":
                 watch.seen_up = True
         for handler in list(self._subscribers):

@@ -13,8 +13,10 @@ not keep the node from serving calls: the dialer keeps trying. Without a databas
 `<slug>.json` files as version 1 (`--scenarios`).
 
 SIGTERM and SIGINT stop accepting, let calls finish up to the shutdown deadline, cancel the rest (their
-partial traces are kept) and flush the call records. A second one brings the deadline forward to now: the way out
-of a long `--shutdown-deadline` that keeps the records, which SIGKILL loses.
+partial traces are kept) and flush the call records. A node whose dialer is ringing callees keeps accepting until
+those calls have been answered or have ended (hung up at the deadline): see `stop_server`. A second one brings the
+deadline forward to now: the way out of a long `--shutdown-deadline` that keeps the records, which SIGKILL loses. The
+same signal again within `SAME_SIGNAL_WITHIN` is not a second one: a process group's signal reaches the node twice.
 """
 
 from __future__ import annotations
@@ -106,13 +108,15 @@ async def run_agi(
     stop_alongside: Callable[[float], Awaitable[None]] | None = None,
     hurry_alongside: Callable[[], None] | None = None,
     blocks: BlockRegistry | None = None,
+    hold_listener: Callable[[float], Awaitable[None]] | None = None,
 ) -> AgiServer:
     """Run a FastAGI server until `stop` is set (or SIGTERM/SIGINT), then shut it down gracefully.
 
     `stop_alongside(deadline)` runs at the same time as the server's own stop, with the same deadline (the
     dialer: no new jobs, calls being dialled get until the deadline); `hurry_alongside()` brings its deadline
-    forward to now, as a second signal does the server's. The server stops accepting at once. `blocks`: the
-    installed blocks when the caller loaded them already (`installed_blocks`).
+    forward to now, as a second signal does the server's. The server stops accepting at once, or once
+    `hold_listener(deadline)` returns (`stop_server`). `blocks`: the installed blocks when the caller loaded them
+    already (`installed_blocks`).
     """
     services = services or default_services(source)
     # The blocks as this node runs them: a broken plugin fails only the calls that reach its blocks, and so does a
@@ -143,21 +147,41 @@ async def run_agi(
         if ready is not None:
             ready(server)
         await stop.wait()
-        await stop_server(server, stop_alongside)
+        await stop_server(server, stop_alongside, hold_listener=hold_listener)
     finally:
         stall_watch.stop()
     return server
 
 
+# The same signal again within this many seconds of the one the node acted on is that signal still, not a second
+# one: `kill -TERM -- -<pgid>` of `make run` reaches ivrgraph from the kill and again from make, which passes SIGTERM
+# on to its children, and systemd's KillMode=control-group does the same through any parent in the unit (review: the
+# drain was cut short in the millisecond it began).
+SAME_SIGNAL_WITHIN: Final = 1.0
+
+
 def stop_on_signals(stop: asyncio.Event, hurry: Callable[[], None] | None = None) -> None:
-    """SIGTERM and SIGINT set `stop`; once it is set, each one calls `hurry` (`cutting_short`). On the main thread;
-    elsewhere only `stop` itself ends the server.
+    """SIGTERM and SIGINT set `stop`; once it is set, each one calls `hurry` (`cutting_short`), unless it is the
+    signal last acted on again within `SAME_SIGNAL_WITHIN` seconds (logged, and otherwise ignored). On the main
+    thread; elsewhere only `stop` itself ends the server.
 
     A second signal used to be ignored: with `--shutdown-deadline 120` an operator had no way out but SIGKILL, which
     loses the call records still in memory (SRE review)."""
     loop = asyncio.get_running_loop()
+    heeded: dict[int, float] = {}  # signal -> the loop's time when it was last acted on
 
-    def signalled() -> None:
+    def signalled(signum: int) -> None:
+        now = loop.time()
+        last = heeded.get(signum)
+        if last is not None and now - last < SAME_SIGNAL_WITHIN:
+            log.info(
+                "%s again %.0f ms after the last: taken as the same one (a process group's signal reaches the node "
+                "twice); send it again later to cut the stop short",
+                signal.Signals(signum).name,
+                (now - last) * 1000,
+            )
+            return
+        heeded[signum] = now
         if not stop.is_set():
             stop.set()
         elif hurry is not None:
@@ -165,7 +189,7 @@ def stop_on_signals(stop: asyncio.Event, hurry: Callable[[], None] | None = None
 
     for signum in (signal.SIGTERM, signal.SIGINT):
         with contextlib.suppress(NotImplementedError, RuntimeError):  # not on the main thread
-            loop.add_signal_handler(signum, signalled)
+            loop.add_signal_handler(signum, signalled, signum)
 
 
 def cutting_short(server: AgiServer, *alongside: Callable[[], None] | None) -> Callable[[], None]:
@@ -184,8 +208,8 @@ def cutting_short(server: AgiServer, *alongside: Callable[[], None] | None) -> C
 
 
 def dialling_cut_short(dialer: RunningDialer | None) -> Callable[[], None] | None:
-    """The dialer's part of a second signal: the calls it dials are let go now, not at the deadline (their attempts
-    recorded, of unknown outcome for one still ringing: `Dialer.let_go`). None without a dialer."""
+    """The dialer's part of a second signal: the calls it dials are let go now, not at the deadline (those still
+    ringing hung up, their attempts recorded uncounted: `Dialer.let_go`). None without a dialer."""
     if dialer is None:
         return None
     letting_go: list[asyncio.Future[None]] = []  # held: the loop keeps only a weak reference to a task
@@ -205,14 +229,35 @@ def held_versions(source: ScenarioSource) -> Callable[[], dict[str, int]] | None
     return source.held_versions
 
 
-async def stop_server(server: AgiServer, stop_alongside: Callable[[float], Awaitable[None]] | None = None) -> None:
+async def stop_server(
+    server: AgiServer,
+    stop_alongside: Callable[[float], Awaitable[None]] | None = None,
+    *,
+    hold_listener: Callable[[float], Awaitable[None]] | None = None,
+) -> None:
     """Stop accepting, let calls finish up to the server's shutdown deadline, flush the records; run
-    `stop_alongside(deadline)` meanwhile. What `ivrgraph agi` and `ivrgraph serve` do on SIGTERM."""
+    `stop_alongside(deadline)` meanwhile. What `ivrgraph agi` and `ivrgraph serve` do on SIGTERM.
+
+    `hold_listener(deadline)` returns once no call this node started may still come to its listener: the callbacks
+    its dialer rings (`DatabaseRuntime.callbacks_in`), hung up at the deadline when still ringing. Until then the
+    listener stays open and takes any call, as a callee who answers during the drain must be heard (review: refused,
+    they heard silence and were rung again after the restart); the server's own stop begins after it, with what is
+    left of the deadline. The node says it is stopping (/readyz 503) at once all the same."""
     deadline = server.config.shutdown_deadline
     log.info("stopping FastAGI: letting calls finish for up to %g s", deadline)
-    stopping: list[Awaitable[None]] = [server.stop()]
-    if stop_alongside is not None:
-        stopping.append(stop_alongside(deadline))
+    loop = asyncio.get_running_loop()
+    ends = loop.time() + deadline
+    held = None if hold_listener is None else asyncio.ensure_future(hold_listener(deadline))
+    stopping: list[Awaitable[None]] = []
+    if stop_alongside is not None:  # at once: the dialer claims no job from now on
+        stopping.append(asyncio.ensure_future(stop_alongside(deadline)))
+    if held is not None:
+        server.metrics.node_stopping()
+        try:
+            await held
+        except Exception:
+            log.exception("waiting for the callbacks being dialled failed; FastAGI stops accepting now")
+    stopping.append(server.stop(max(0.0, ends - loop.time())))
     for outcome in await asyncio.gather(*stopping, return_exceptions=True):
         if isinstance(outcome, BaseException):
             log.error("shutdown step failed", exc_info=outcome)
@@ -273,6 +318,7 @@ async def run_database_agi(
             stop_alongside=runtime.stop,
             hurry_alongside=dialling_cut_short(runtime.dialer),
             blocks=blocks,
+            hold_listener=runtime.callbacks_in,
         )
     finally:
         await runtime.stop()

@@ -36,6 +36,12 @@ The FastAGI side reads the job id from the AGI request (`agi_network_script` "de
 job's variables from the store itself: only the job id and the scenario slug travel through AMI, both checked
 against a strict character set, so no caller-controlled text ever becomes an AMI header.
 
+On shutdown (`RunningDialer.stop`) no job is claimed any more, and the calls being dialled get the node's deadline:
+a callee who answers meanwhile reaches the FastAGI listener, which stays open while this node's Originates ring
+(`Dialer.until_callbacks_in`), and a call still ringing at the deadline is hung up (AMI Hangup) before its attempt is
+recorded, so nobody answers into a node that is gone. Such an attempt is logged, not counted (outcome
+`SHUTDOWN_HANGUP`: the callee never answered), and the job is due again at once: after the restart, or on another node.
+
 Time comes from an injected `Clock`; the loop never reads the wall clock, so tests move time by hand.
 """
 
@@ -55,8 +61,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final, Literal, Protocol, TypeVar
 
+from sqlalchemy import func, select
 from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from sqlalchemy.orm import Session
 
 from agi_server.ami import (
     AmiClient,
@@ -66,7 +74,7 @@ from agi_server.ami import (
     OriginateResult,
     setting_int,
 )
-from agi_server.ami_errors import AmiConnectionError, AmiEncodingError
+from agi_server.ami_errors import AmiConnectionError, AmiEncodingError, AmiError
 from agi_server.ami_protocol import DialOutcome, encode_action, variable_headers
 from agi_server.errors import SettingError
 from agi_server.logs import phone_number
@@ -76,7 +84,7 @@ from graph_engine.services import Clock
 from persistence import callbacks
 from persistence.db import Database
 from persistence.failure_log import FAILURE_REMINDER_SECONDS, FailureLog
-from persistence.models import CallbackJob
+from persistence.models import CallbackAttempt, CallbackJob
 
 log = logging.getLogger(__name__)
 
@@ -91,6 +99,19 @@ PROBE_CHOICES: Final = 16
 # A pass failing with one of these met a database that is away (down, restarting, unreachable, its connections all
 # taken): an expected outage, logged without its traceback. Anything else is a bug, logged with it.
 DATABASE_OUTAGES: Final = (DBAPIError, DisconnectionError, PoolTimeoutError, ConnectionError)
+# The outcome of an attempt this node hung up at shutdown before the callee answered (`Dialer.let_go`): logged, not
+# counted against the job's attempts, the job due again at once. A word of the existing vocabulary (the designer
+# and the call-list reports say "Cancelled": api.report_labels.DIAL_OUTCOMES).
+SHUTDOWN_HANGUP: Final = "cancelled"
+# What an attempt can come to: what AMI said (`DialOutcome`), or the dialer's own `SHUTDOWN_HANGUP`.
+AttemptOutcome = DialOutcome | Literal["cancelled"]
+# How long a call still ringing when the node lets it go waits for Asterisk to take its Hangup, and then for the
+# Originate's outcome (the OriginateResponse follows a channel's end within milliseconds, README section 4):
+# twice this at most before its attempt is recorded.
+HANG_UP_WAIT: Final = 1.0
+# How long after an answer a stopping node's FastAGI listener waits for that callee's call (`until_callbacks_in`):
+# Asterisk connects at the answer (README section 4: 1 ms apart); a dialplan without AGI() never does.
+ARRIVAL_WAIT: Final = 3.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,9 +128,13 @@ class DialJob:
     # When this node's claim runs out: after it another node may claim the job and dial the callee again, so the
     # attempt must be recorded before it.
     lease_end: datetime
-    # Attempts logged, counted or not (a trunk outage's are not: `TrunkWatch`): numbers the next Originate's
-    # ChannelId, which must not repeat one Asterisk has seen for the job.
+    # Attempts logged, counted or not (a trunk outage's are not: `TrunkWatch`; nor one hung up at shutdown:
+    # `SHUTDOWN_HANGUP`): numbers the next Originate's ChannelId, which must not repeat one Asterisk has seen for the
+    # job.
     tries: int = 0
+    # Of `tries`, those hung up at shutdown (`SHUTDOWN_HANGUP`): left uncounted by a restart, not by an outage, so
+    # they do not make the job one an outage spared (`spared_before`).
+    shutdown_hangups: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,14 +143,15 @@ class AttemptReport:
 
     job_id: str
     attempt: int
-    outcome: DialOutcome
+    outcome: AttemptOutcome
     detail: str
     at: datetime
     channel_id: str
     # The job's status after recording: pending (will retry), done, failed, expired; dialing when this node's
     # lease ran out before the attempt was recorded and another node holds the job now.
     status: str
-    counted: bool = True  # False: made while the trunk was down, not one of the job's max_attempts
+    # False: made while the trunk was down, or hung up unanswered at shutdown: not one of the job's max_attempts
+    counted: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,7 +185,7 @@ class JobStore(Protocol):
         self,
         *,
         job_id: str,
-        outcome: DialOutcome,
+        outcome: AttemptOutcome,
         at: datetime,
         retry_after: timedelta,
         call_id: str,
@@ -173,7 +199,8 @@ class JobStore(Protocol):
         at `at + retry_after`. `final` ends the job as failed whatever is left (the number can never be dialled).
         With `node_id`, only a job that node still holds moves on: a late attempt (its lease ran out, another node
         claimed the job) is logged and counted, and the job is left as it is. `counted` False logs the attempt
-        without adding it to the job's attempts (the trunk was down: the callee was never rung).
+        without adding it to the job's attempts (the trunk was down: the callee was never rung; or the node hung the
+        call up at shutdown before the callee answered).
         """
         ...
 
@@ -209,6 +236,8 @@ class Originator(Protocol):
     async def originate(self, request: OriginateRequest) -> OriginateResult: ...
 
     async def wait_ended(self, channel_id: str, *, limit: float) -> bool: ...
+
+    async def hang_up(self, channel_id: str, *, timeout: float | None = None) -> bool: ...
 
 
 def _default_retry() -> dict[DialOutcome, timedelta]:
@@ -444,9 +473,9 @@ def trunk_failure(result: OriginateResult, *, within: timedelta) -> TrunkFailure
 
 def spared_before(job: DialJob) -> bool:
     """Whether an outage already left one of the job's attempts uncounted: it has more attempts logged than
-    counted, and only `TrunkWatch` logs an attempt without counting it. Read from the store at each claim, so it
-    holds for every node sharing the database and across restarts."""
-    return job.tries > job.attempts
+    counted, and besides `TrunkWatch` only a shutdown does (`SHUTDOWN_HANGUP`), whose attempts are left out here.
+    Read from the store at each claim, so it holds for every node sharing the database and across restarts."""
+    return job.tries - job.shutdown_hangups > job.attempts
 
 
 class TrunkWatch:
@@ -659,6 +688,15 @@ class TrunkWatch:
                 undecided.set_result(trunk_down)
 
 
+@dataclass(frozen=True, slots=True)
+class _Rung:
+    """What came of an Originate (`Dialer._dial`). `hung_up`: this node hung its channel up while it rang, letting
+    its calls go at shutdown (`Dialer.let_go`); `result` None: no outcome came within `HANG_UP_WAIT` after that."""
+
+    result: OriginateResult | None
+    hung_up: bool = False
+
+
 class Dialer:
     def __init__(self, *, store: JobStore, ami: Originator, clock: Clock, settings: DialerSettings) -> None:
         if settings.max_lines < 1:
@@ -669,6 +707,14 @@ class Dialer:
         self._settings = settings
         self._active: dict[str, asyncio.Task[AttemptReport | None]] = {}
         self._talking: set[str] = set()  # jobs whose callee answered and is still on the line
+        self._ringing: set[str] = set()  # jobs whose Originate waits for its outcome
+        # Answered jobs no FastAGI call of this node has named yet (`arrived`): the loop's time of the answer.
+        self._arriving: dict[str, float] = {}
+        # Ringing jobs a FastAGI call named already: Asterisk connects at the answer, at times before the dialer
+        # reads the OriginateResponse (README section 4: 0.7 ms before).
+        self._came_early: set[str] = set()
+        self._calls_changed = asyncio.Event()  # set when either of the two above changes (`until_callbacks_in`)
+        self._letting_go = asyncio.Event()  # set by `let_go`: the calls still ringing are hung up
         self.refused_until: datetime | None = None  # no job is claimed before then (see DialerSettings.refused_pause)
         self._trunk = TrunkWatch(settings)
         self._wake = asyncio.Event()
@@ -690,8 +736,9 @@ class Dialer:
     @property
     def attempts(self) -> dict[str, int]:
         """Attempts since the start by what they came to: a `DialOutcome`, `trunk_down` (congestion while the
-        trunk looked down: not counted), the jobs ended undialled for their number (`emergency_number`,
-        `impossible_number`: `_end_undialable`) and the store's ended `scenario_unavailable` (never dialled).
+        trunk looked down: not counted), `cancelled` (hung up unanswered at shutdown: not counted), the jobs ended
+        undialled for their number (`emergency_number`, `impossible_number`: `_end_undialable`) and the store's
+        ended `scenario_unavailable` (never dialled).
         Answers count once the callee hung up: `answered` when the scenario reached them, else `unreached` (a
         failed attempt, retried)."""
         return {**self._tallies, "scenario_unavailable": self._store.scenario_unavailable}
@@ -829,15 +876,66 @@ class Dialer:
         if self._active:
             await asyncio.wait(list(self._active.values()), timeout=timeout)
 
+    async def until_callbacks_in(self, timeout: float) -> None:
+        """Return once no call this node dialled may still come to its FastAGI listener, or after `timeout` seconds
+        (the shutdown deadline): no Originate rings, and each callee who answered was named by a FastAGI call here
+        (`arrived`), hung up, or answered `ARRIVAL_WAIT` seconds ago (their call went to another node, or the
+        dialplan runs no AGI). Calls still ringing at the deadline are being hung up then (`let_go`): they are waited
+        for up to `2 * HANG_UP_WAIT` more. What a stopping node keeps its listener open for
+        (`agi_server.cli.stop_server`): closed at once, it refused the callee who answered during the drain, who then
+        heard nothing (review)."""
+        loop = asyncio.get_running_loop()
+        until = loop.time() + timeout
+        if self._ringing or self._arriving:
+            log.info(
+                "FastAGI keeps listening for the callbacks this node dials (%d ringing, %d answered) for up to %g s",
+                len(self._ringing),
+                len(self._arriving),
+                timeout,
+            )
+        while (wait := self._callbacks_due(loop.time(), until)) is not None:
+            self._calls_changed.clear()
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(wait):
+                    await self._calls_changed.wait()
+
+    def _callbacks_due(self, now: float, until: float) -> float | None:
+        """How long `until_callbacks_in` may wait for the next change; None when it need not wait any more."""
+        if self._ringing:
+            left = until + 2 * HANG_UP_WAIT - now
+            return left if left > 0 else None
+        expected = [answered + ARRIVAL_WAIT for answered in self._arriving.values() if answered + ARRIVAL_WAIT > now]
+        if not expected or until <= now:
+            return None
+        return min(until, *expected) - now
+
+    def arrived(self, job_id: str) -> None:
+        """A FastAGI call naming `job_id` came to this node (`until_callbacks_in` need not wait for it any more)."""
+        if job_id in self._ringing:
+            self._came_early.add(job_id)
+        if self._arriving.pop(job_id, None) is not None:
+            self._calls_changed.set()
+
     async def let_go(self, timeout: float = 5.0) -> None:
-        """Stop following the calls still in progress (shutdown, after `drain`). An answered call's attempt is
-        recorded already; a call still ringing gets its attempt recorded now, its outcome unknown, with one
-        try of at most `timeout` seconds (a database that is down then leaves the job to its lease)."""
+        """Stop following the calls still in progress (shutdown, after `drain`; a second signal). An answered
+        call's attempt is recorded already. A call still ringing is hung up first (`_dial`): its attempt is logged
+        uncounted (`SHUTDOWN_HANGUP`) unless the callee answered after all, and the job is due again at once, so a
+        restart neither connects a callee to a node that is gone nor costs the client an attempt. One that could not
+        be hung up (AMI away) is recorded as before: failed, its outcome unknown. After `timeout` seconds whatever is
+        still at work is cancelled (one try to record, of at most `timeout` more: a database that is down then
+        leaves the job to its lease)."""
+        self._letting_go.set()
+        for job_id, task in list(self._active.items()):
+            if job_id not in self._ringing:
+                task.cancel()
         left = list(self._active.values())
-        for task in left:
-            task.cancel()
         if left:
             await asyncio.wait(left, timeout=timeout)
+        stuck = [task for task in left if not task.done()]
+        for task in stuck:
+            task.cancel()
+        if stuck:
+            await asyncio.wait(stuck, timeout=timeout)
 
     def _line_freed(self, job_id: str, task: asyncio.Task[AttemptReport | None]) -> None:
         self._active.pop(job_id, None)
@@ -867,10 +965,11 @@ class Dialer:
             variables=variables,
         )
         try:
-            result = await self._dial(job, request)
+            rung = await self._dial(job, request)
         except asyncio.CancelledError:
-            # Shutdown while it rang: Asterisk may still connect the callee. Count the attempt, so the job is not
-            # left locked until its lease ends and then dialled again uncounted.
+            # Cancelled while it rang (`let_go` gave up on a hang-up that never ended): Asterisk may still connect
+            # the callee. Count the attempt, so the job is not left locked until its lease ends and then dialled
+            # again uncounted.
             detail = "outcome unknown: the node shut down"
             await self._record(job, attempt, channel_id, DialOutcome.FAILED, detail, patient=False)
             raise
@@ -899,6 +998,14 @@ class Dialer:
             log.exception("job %s: the Originate ended in an unexpected error", job.id)
             detail = f"outcome unknown: {type(exc).__name__}: {exc}"
             return await self._record(job, attempt, channel_id, DialOutcome.FAILED, detail)
+        result = rung.result
+        if rung.hung_up and (result is None or result.outcome is not DialOutcome.ANSWERED):
+            return await self._record_hung_up(job, attempt, channel_id, result)
+        if result is None:
+            # Let go while it rang, and it could not be hung up: Asterisk may still connect the callee. Counted, as
+            # an attempt cut off at shutdown always was, so the job is not dialled again uncounted.
+            detail = "outcome unknown: the node shut down while it rang, and could not hang it up"
+            return await self._record(job, attempt, channel_id, DialOutcome.FAILED, detail)
         if result.outcome is DialOutcome.REFUSED:
             await self._refused(job, result.detail)
             return None
@@ -907,6 +1014,8 @@ class Dialer:
             return await self._record_trunk_failure(job, attempt, channel_id, result, failure)
         if result.outcome is not DialOutcome.ANSWERED:
             return await self._record(job, attempt, channel_id, result.outcome, result.detail)
+        if job.id not in self._came_early:
+            self._arriving[job.id] = asyncio.get_running_loop().time()
         answer: AttemptReport | None = None
         try:
             # Told (logged, counted) once the callee hung up: the job may yet end failed (`_settle_answer`).
@@ -915,15 +1024,63 @@ class Dialer:
         finally:
             await self._answered(job, attempt, channel_id, answer)
 
-    async def _dial(self, job: DialJob, request: OriginateRequest) -> OriginateResult:
-        """The Originate, its outcome told to the trunk watch the moment it is known."""
+    async def _dial(self, job: DialJob, request: OriginateRequest) -> _Rung:
+        """The Originate, its outcome told to the trunk watch the moment it is known. When the node lets its calls
+        go while it still rings (`let_go`), its channel is hung up (`_hang_up`) and its outcome waited for
+        `HANG_UP_WAIT` more: an outcome that comes of this node's own hangup says nothing of the trunk."""
         self._trunk.dialling(job.id, witness=not spared_before(job))
-        result: OriginateResult | None = None
+        self._ringing.add(job.id)
+        rung: _Rung | None = None
+        ringing = asyncio.ensure_future(self._ami.originate(request))
+        letting_go = asyncio.ensure_future(self._letting_go.wait())
         try:
-            result = await self._ami.originate(request)
-            return result
+            await asyncio.wait({ringing, letting_go}, return_when=asyncio.FIRST_COMPLETED)
+            if ringing.done():
+                rung = _Rung(ringing.result())
+                return rung
+            hung_up = await self._hang_up(job, request.channel_id)
+            await asyncio.wait({ringing}, timeout=HANG_UP_WAIT)
+            rung = _Rung(ringing.result() if ringing.done() else None, hung_up)
+            return rung
         finally:
-            self._trunk.rung(job.id, result, self._clock.now())
+            letting_go.cancel()
+            if not ringing.done():
+                ringing.cancel()
+            self._ringing.discard(job.id)
+            if rung is None or rung.result is None or rung.result.outcome is not DialOutcome.ANSWERED:
+                self._came_early.discard(job.id)
+            self._calls_changed.set()
+            told = None if rung is None or rung.hung_up else rung.result
+            self._trunk.rung(job.id, told, self._clock.now())
+
+    async def _hang_up(self, job: DialJob, channel_id: str) -> bool:
+        """Hang up the channel of a call still ringing at shutdown; whether Asterisk did (False: the call had just
+        ended by itself, or AMI could not be asked, which is logged: the callee may yet answer into silence)."""
+        try:
+            hung_up = await self._ami.hang_up(channel_id, timeout=HANG_UP_WAIT)
+        except AmiError as error:
+            log.warning(
+                "callback job %s: its call rings on, and could not be hung up as the node stops (%s): the callee may "
+                "answer and hear nothing",
+                job.id,
+                error,
+            )
+            return False
+        if hung_up:
+            log.info("callback job %s: its call still rang as the node stops: hung up (channel %s)", job.id, channel_id)
+        return hung_up
+
+    async def _record_hung_up(
+        self, job: DialJob, attempt: int, channel_id: str, result: OriginateResult | None
+    ) -> AttemptReport:
+        """An attempt this node hung up at shutdown before the callee answered: logged with outcome
+        `SHUTDOWN_HANGUP`, not counted (the client did nothing wrong: the node went away), the job due again at
+        once: after the restart, or on another node sharing the database."""
+        seen = result.detail if result is not None else f"no OriginateResponse within {HANG_UP_WAIT:g} s"
+        detail = f"hung up unanswered as the node stopped ({seen})"
+        return await self._record(
+            job, attempt, channel_id, SHUTDOWN_HANGUP, detail, counted=False, retry_after=timedelta(0)
+        )
 
     async def _record_trunk_failure(
         self, job: DialJob, attempt: int, channel_id: str, result: OriginateResult, failure: TrunkFailure
@@ -996,6 +1153,9 @@ class Dialer:
                 if await self._hold_line(job, channel_id):
                     told = await self._settle_answer(job, attempt, channel_id, answer)
         finally:
+            self._came_early.discard(job.id)
+            if self._arriving.pop(job.id, None) is not None:
+                self._calls_changed.set()
             if told is not None:
                 self._tell(told)
 
@@ -1100,7 +1260,7 @@ class Dialer:
         job: DialJob,
         attempt: int,
         channel_id: str,
-        outcome: DialOutcome,
+        outcome: AttemptOutcome,
         detail: str,
         *,
         final: bool = False,
@@ -1114,7 +1274,8 @@ class Dialer:
         logs and counts it later (`_tell`)."""
         at = self._clock.now()
         if retry_after is None:
-            retry_after = self._settings.retry_after.get(outcome, timedelta(0))
+            intervals = self._settings.retry_after
+            retry_after = intervals.get(outcome, timedelta(0)) if isinstance(outcome, DialOutcome) else timedelta(0)
         node_id = self._settings.node_id
         # The database fails: an unrecorded attempt is a second call later.
         status = await self._within_lease(
@@ -1167,7 +1328,7 @@ class Dialer:
                 report.job_id,
                 _UNREACHED_NEXT.get(report.status, f"the job is {report.status}"),
             )
-        if not report.counted:
+        if not report.counted and report.outcome != SHUTDOWN_HANGUP:
             self._tally("trunk_down")
         else:
             self._tally(str(report.outcome))
@@ -1220,7 +1381,7 @@ def warn_without_dialer(command: str) -> None:
 
 class RunningDialer:
     """A started AMI client and dialer loop. `stop()` on shutdown claims no more jobs, gives the calls being
-    dialled up to a deadline to report, and records the rest as attempts of unknown outcome."""
+    dialled up to a deadline to report, and hangs up those still ringing then (`Dialer.let_go`)."""
 
     def __init__(self, client: AmiClient, dialer: Dialer) -> None:
         self.client = client
@@ -1266,6 +1427,8 @@ class RunningDialer:
         return self.dialer.status()
 
     async def stop(self, deadline: float = 10.0) -> None:
+        """No job is claimed from now on; the calls being dialled get `deadline` seconds, then those still ringing
+        are hung up and the rest let go (`Dialer.let_go`)."""
         self._task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await self._task
@@ -1407,6 +1570,7 @@ class MemoryJob:
             self.max_attempts,
             self.lock_until,
             max(self.attempts, len(self.attempt_log)),
+            sum(outcome == SHUTDOWN_HANGUP for _, outcome, _ in self.attempt_log),
         )
 
 
@@ -1447,7 +1611,7 @@ class MemoryJobStore:
         self,
         *,
         job_id: str,
-        outcome: DialOutcome,
+        outcome: AttemptOutcome,
         at: datetime,
         retry_after: timedelta,
         call_id: str,
@@ -1521,6 +1685,19 @@ class MemoryJobStore:
             job.status, job.outcome, job.locked_by, job.lock_until = "failed", outcome, None, None
 
 
+def _shutdown_hangups(session: Session, job_ids: list[str]) -> dict[str, int]:
+    """The attempts each job had hung up at a node's shutdown (`SHUTDOWN_HANGUP`, logged only by the dialer);
+    jobs with none are left out."""
+    if not job_ids:
+        return {}
+    query = (
+        select(CallbackAttempt.job_id, func.count())
+        .where(CallbackAttempt.job_id.in_(job_ids), CallbackAttempt.outcome == SHUTDOWN_HANGUP)
+        .group_by(CallbackAttempt.job_id)
+    )
+    return dict(session.execute(query).all())
+
+
 class _CallGaveUp(Exception):
     """Rolls back a job's reach whose call stopped waiting for it (`DatabaseJobStore.reach`)."""
 
@@ -1546,6 +1723,7 @@ class DatabaseJobStore:
                 session, now=now, limit=limit, node_id=node_id, lease=self._lease, unavailable=ended
             )
             logged = callbacks.attempts_logged(session, job_ids=[j.id for j in jobs])
+            hung_up = _shutdown_hangups(session, [j.id for j in jobs])
             claimed = [
                 DialJob(
                     j.id,
@@ -1557,6 +1735,7 @@ class DatabaseJobStore:
                     j.max_attempts,
                     j.lock_until,
                     max(j.attempts, logged.get(j.id, 0)),
+                    hung_up.get(j.id, 0),
                 )
                 for j in jobs
                 if j.lock_until is not None  # always: claimed jobs have a lease
@@ -1568,7 +1747,7 @@ class DatabaseJobStore:
         self,
         *,
         job_id: str,
-        outcome: DialOutcome,
+        outcome: AttemptOutcome,
         at: datetime,
         retry_after: timedelta,
         call_id: str,
@@ -1583,7 +1762,7 @@ class DatabaseJobStore:
     def _record_attempt(
         self,
         job_id: str,
-        outcome: DialOutcome,
+        outcome: AttemptOutcome,
         at: datetime,
         retry_after: timedelta,
         call_id: str,

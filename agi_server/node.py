@@ -6,7 +6,8 @@
     answered callbacks:  "<slug>?job=<id>" -> callback_resolver(DatabaseJobStore) (job reached at once)
     Callback blocks:     CallbackDeadline(DatabaseCallbackScheduler): a job stored within SCHEDULE_TIMEOUT, or the
                          block's error exit (and a job stored after it cancelled)
-    outbound calls:      the AMI dialer, when IVRGRAPH_AMI_HOST is set
+    outbound calls:      the AMI dialer, when IVRGRAPH_AMI_HOST is set; on shutdown the FastAGI listener stays
+                         open until its calls still ringing have ended (`callbacks_in`)
 
 A version published on any node reaches this one within the poll interval (`ivrgraph serve` also pushes its
 own publishes at once through its hub, via `publish`). Calls in progress keep the version they started on.
@@ -20,19 +21,27 @@ import dataclasses
 import functools
 import logging
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Final
 
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, SQLAlchemyError, StatementError
 
 from agi_server.ami import AmiSettings
-from agi_server.dialer import DatabaseJobStore, DialerSettings, RunningDialer, callback_resolver, start_dialer
+from agi_server.dialer import (
+    DatabaseJobStore,
+    Dialer,
+    DialerSettings,
+    RunningDialer,
+    callback_resolver,
+    start_dialer,
+)
 from agi_server.errors import first_line
 from agi_server.options import voice_settings
 from agi_server.plugin_services import close_plugin_services, load_plugin_services
 from agi_server.records import CallRecord, RecordsRejected, WriteBatch
 from agi_server.scenarios import CachedScenarioSource, PublishedScenario, SourceLoader, warn_of_missing_block_types
-from agi_server.server import InputResolver, SystemClock
+from agi_server.server import JOB_INPUT, InputResolver, ResolvedInputs, SystemClock
 from agi_server.spool import spool_for, warn_of_other_spools, warn_of_set_aside_records
 from graph_engine.document import build_scenario
 from graph_engine.errors import SchedulerError
@@ -231,7 +240,8 @@ class DatabaseRuntime:
         self.spool = spool_for(database.url)  # records the database cannot take now, until it can
         warn_of_set_aside_records(self.spool)
         warn_of_other_spools(self.spool)  # spooled under another URL of the database, say: no node replays them
-        self.resolve_inputs: InputResolver = callback_resolver(self.jobs, SystemClock())
+        self._callbacks = callback_resolver(self.jobs, SystemClock())
+        self.resolve_inputs: InputResolver = self._resolve_inputs
         self.services = Services(
             clock=SystemClock(),
             tts=tts if tts is not None else speech(),
@@ -243,6 +253,22 @@ class DatabaseRuntime:
         self._loop = asyncio.get_running_loop()
         self._polling: asyncio.Task[None] | None = None
         self.dialer: RunningDialer | None = None
+        self._dialing: Dialer | None = None  # the dialer's loop, kept past `stop`: its calls end after it
+
+    async def _resolve_inputs(self, slug: str, inputs: Mapping[str, str]) -> ResolvedInputs | None:
+        """The callback job a call names (`callback_resolver`); the dialer is told the call came here first, so that
+        a stopping node need not keep its listener open for that callee any more (`callbacks_in`)."""
+        job_id = inputs.get(JOB_INPUT, "")
+        if job_id and self._dialing is not None:
+            self._dialing.arrived(job_id)
+        return await self._callbacks(slug, inputs)
+
+    async def callbacks_in(self, timeout: float) -> None:
+        """Return once no callback this node dialled may still come to its FastAGI listener (none rings, each
+        callee who answered has come), or after `timeout` seconds; at once without a dialer. A stopping node's
+        listener stays open until then (`agi_server.cli.stop_server`)."""
+        if self._dialing is not None:
+            await self._dialing.until_callbacks_in(timeout)
 
     async def _load(self, slug: str) -> PublishedScenario | None:
         found = await self._stored.published(slug)
@@ -280,11 +306,12 @@ class DatabaseRuntime:
             self.dialer = await start_dialer(
                 store=self.jobs, ami=ami, settings=dialer or DialerSettings.from_environ(), clock=SystemClock()
             )
+            self._dialing = self.dialer.dialer
 
     async def stop(self, deadline: float = 10.0) -> None:
         """Stop polling and dialling: no job is claimed from now on, and calls being dialled get up to `deadline`
-        seconds (see `RunningDialer.stop`). Run it alongside the FastAGI server's own stop, which has the same
-        deadline; `close` after both."""
+        seconds, those still ringing then hung up (see `RunningDialer.stop`). Run it alongside the FastAGI server's own
+        stop, which has the same deadline and begins once `callbacks_in` returns; `close` after both."""
         if self._polling is not None:
             self._polling.cancel()
             with contextlib.suppress(asyncio.CancelledError):

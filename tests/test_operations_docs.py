@@ -17,7 +17,7 @@ import pytest
 
 from agi_server.channel import ChannelSettings
 from agi_server.cli import STUCK_THREADS_GRACE
-from agi_server.dialer import DialerSettings
+from agi_server.dialer import HANG_UP_WAIT, DialerSettings
 from agi_server.records import CLOSE_TIMEOUT
 from agi_server.server import SPARE_FILES
 from ivrgraph.cli import build_parser
@@ -43,6 +43,7 @@ ACTION_CLASSES: dict[str, frozenset[str]] = {
     "Ping": frozenset(),
     "Originate": frozenset({"originate"}),
     "CoreShowChannels": frozenset({"system", "reporting"}),
+    "Hangup": frozenset({"system", "call"}),
 }
 # Write classes that would give back what the header-injection capture showed (d-header-injection.txt: System()
 # run as root through Originate, any CLI command through a smuggled Action: Command).
@@ -179,7 +180,8 @@ def test_a_unit_starts_a_command_ivrgraph_accepts_and_gives_it_time_to_stop(unit
     assert int(settings["LimitNOFILE"][-1]) >= args.max_calls + SPARE_FILES
     # SIGTERM: calls get --shutdown-deadline, cancelled ones a few seconds to close, the record writer CLOSE_TIMEOUT
     # before it spools the rest, stuck threads STUCK_THREADS_GRACE; systemd's SIGKILL must not come before.
-    stopping = args.shutdown_deadline + CANCELLED_CALLS_GRACE + CLOSE_TIMEOUT + STUCK_THREADS_GRACE
+    hanging_up = 2 * HANG_UP_WAIT  # the callbacks still ringing at the deadline (agi_server.dialer)
+    stopping = args.shutdown_deadline + hanging_up + CANCELLED_CALLS_GRACE + CLOSE_TIMEOUT + STUCK_THREADS_GRACE
     assert float(settings["TimeoutStopSec"][-1]) > stopping
 
 

@@ -18,6 +18,7 @@ import pytest
 
 from agi_server.ami_errors import AmiConnectionError
 from agi_server.cli import add_parser, run_agi, run_database_agi, run_or_explain, scenario_source
+from agi_server.dialer import HANG_UP_WAIT, SHUTDOWN_HANGUP
 from agi_server.errors import CannotListen, SettingError
 from agi_server.options import fastagi_config
 from agi_server.server import AgiServer, AgiServerConfig
@@ -271,8 +272,9 @@ async def test_shutdown_with_a_callback_ringing_keeps_the_deadline(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A database node dialling through AMI (fake; c3x.txt: 3000 rings 30 s) is asked to stop with a 0.5 s
-    deadline: it refuses new calls at once, exits within the deadline (the dialer used to wait 10 s with the
-    server still answering), and the ringing call's attempt is recorded."""
+    deadline: it keeps listening while the callback rings (a callee who answers must be heard:
+    test_shutdown_mid_campaign.py), hangs the call up at the deadline and exits then (the dialer used to wait 10 s),
+    the ringing call's attempt recorded, uncounted."""
     url = f"sqlite:///{tmp_path / 'shared.sqlite3'}"
     upgrade(url)
     database = Database(url)
@@ -296,10 +298,12 @@ async def test_shutdown_with_a_callback_ringing_keeps_the_deadline(
             assert callbacks.get_job(session, job_id=job_id).status == "dialing"
         stop.set()
         await asyncio.sleep(0.1)
+        _, writer = await asyncio.open_connection("127.0.0.1", port)  # still listening: the callback rings
+        writer.close()
+        async with asyncio.timeout(0.5 + 2 * HANG_UP_WAIT + 1.0):
+            await node
         with pytest.raises(OSError):
             await asyncio.open_connection("127.0.0.1", port)
-        async with asyncio.timeout(2.5):
-            await node
         with database.session() as session:
             job = callbacks.get_job(session, job_id=job_id)
             attempts = callbacks.list_attempts(session, job_id=job_id)
@@ -307,8 +311,9 @@ async def test_shutdown_with_a_callback_ringing_keeps_the_deadline(
         stop.set()
         await fake.close()
         database.dispose()
-    assert (job.status, job.attempts) == ("pending", 1)
-    assert [attempt.outcome for attempt in attempts] == ["failed"]
+    assert (job.status, job.attempts) == ("pending", 0)
+    assert [attempt.outcome for attempt in attempts] == [SHUTDOWN_HANGUP]
+    assert len(fake.actions("Hangup")) == 1
 
 
 def _listening_addresses(port: int) -> set[str]:

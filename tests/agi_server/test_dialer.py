@@ -690,11 +690,11 @@ async def test_callee_reached_while_ami_is_down_is_never_called_twice(
 
 
 async def test_shutdown_while_ringing_records_an_attempt(
-    store: MemoryJobStore, ami: AmiClient, clock: FixedClock
+    store: MemoryJobStore, ami: AmiClient, clock: FixedClock, fake: FakeAmi
 ) -> None:
-    """c3x.txt (3000 rings unanswered): shutdown's deadline comes while it rings. The attempt is counted and the
-    job goes back to pending for its retry, instead of staying locked as `dialing` until its lease ends and
-    then being dialled again uncounted."""
+    """c3x.txt (3000 rings unanswered): shutdown's deadline comes while it rings. The call is hung up (AMI Hangup),
+    and the attempt is logged uncounted, the job back to pending at once, instead of staying locked as `dialing`
+    until its lease ends and then being dialled again uncounted (tests/agi_server/test_shutdown_mid_campaign.py)."""
     store.add(job("ringing", "3000"))
     dialer = make_dialer(store, ami, clock)
     assert await dialer.run_once() == ["ringing"]
@@ -702,9 +702,10 @@ async def test_shutdown_while_ringing_records_an_attempt(
     assert dialer.active_lines == 1
     await dialer.let_go()
     stored = store.jobs["ringing"]
-    assert (stored.status, stored.attempts, stored.locked_by) == ("pending", 1, None)
-    assert stored.attempt_log == [(T0, "failed", "cb-ringing-1")]
-    assert dialer.reports[-1].detail == "outcome unknown: the node shut down"
+    assert (stored.status, stored.attempts, stored.locked_by, stored.due) == ("pending", 0, None, T0)
+    assert stored.attempt_log == [(T0, "cancelled", "cb-ringing-1")]
+    assert dialer.reports[-1].detail == "hung up unanswered as the node stopped (Failure (Reason 0))"
+    assert [action.get("Channel") for action in fake.actions("Hangup")] == [fake.calls[0].channel]
     assert dialer.active_lines == 0
 
 

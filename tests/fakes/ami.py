@@ -20,7 +20,9 @@ Source of truth: ../shared/asterisk/ami/ (README.txt and the transcripts beside 
 - keeps calls running when a client drops (f1: the OriginateResponse is then lost), lists both legs of each
   with CoreShowChannels as f1.txt does (";2" first, its Uniqueid the OtherChannelId, each leg's own context,
   extension and application, from the events replayed so far) and answers Getvar like f1.txt, and can stop
-  and start again like f2.txt (Shutdown event, EOF, connection refused, a new banner).
+  and start again like f2.txt (Shutdown event, EOF, connection refused, a new banner);
+- answers Action: Hangup (`_hangup`), which no capture holds: from Asterisk 22's documented behaviour, each such
+  answer and event marked so where it is made.
 """
 
 from __future__ import annotations
@@ -198,6 +200,42 @@ def load_call_script(path: Path) -> CallScript:
     )
 
 
+def unanswered_response() -> bytes:
+    """c7x.txt #11: the OriginateResponse of a call that rang and ended unanswered (Failure, Reason 0)."""
+    return next(
+        message
+        for chunk in load_transcript(CAPTURES / CALLEE_CAPTURES["7000"])
+        if chunk.direction == "A>C"
+        for message in split_messages(chunk.data)
+        if message.startswith(b"Event: OriginateResponse\r\n")
+    )
+
+
+def originate_response_for(
+    captured: bytes, channel: str, headers: list[tuple[str, str]], action_id: str | None, channel_id: str
+) -> bytes:
+    """A captured OriginateResponse with this Originate's ActionID (left out without one: README section 3),
+    Channel (as requested), Context, Exten, ChannelId and CallerID."""
+    number, name = caller_id_parts(first(headers, "CallerID"))
+    lines: list[bytes] = []
+    for line in captured.split(b"\r\n"):
+        key = line.partition(b":")[0].decode()
+        if key == "ActionID":
+            if action_id is None:
+                continue
+            line = f"ActionID: {action_id}".encode()
+        replacement = {
+            "Channel": channel,
+            "Context": first(headers, "Context") or "",
+            "Exten": first(headers, "Exten") or "",
+            "Uniqueid": channel_id,
+            "CallerIDNum": number,
+            "CallerIDName": name,
+        }.get(key)
+        lines.append(line if replacement is None else f"{key}: {replacement}".encode())
+    return b"\r\n".join(lines)
+
+
 def unknown_technology_response() -> bytes:
     """c-errors.txt #9: the OriginateResponse of an Originate to a technology Asterisk lacks ("Bogus/2000")."""
     name, marker = UNKNOWN_TECHNOLOGY
@@ -271,6 +309,8 @@ class FakeCall:
     task: asyncio.Task[None] | None = None
     other_channel_id: str = ""
     legs: dict[str, FakeLeg] = field(default_factory=dict)  # Uniqueid -> a leg not hung up yet
+    responded: bool = False  # its OriginateResponse went out
+    hung_up: bool = False  # an Action: Hangup ended it (`FakeAmi._hangup`)
 
 
 @dataclass(slots=True)
@@ -508,6 +548,8 @@ class FakeAmi:
             await self._core_show_channels(session, action_id)
         elif name == "getvar":
             await self._getvar(session, headers, action_id)
+        elif name == "hangup":
+            await self._hangup(session, headers, action_id)
         elif name == "command":
             # d3: what the smuggled "Action: Command" answered; a test must never get here from our client.
             output = [
@@ -690,25 +732,9 @@ class FakeAmi:
         """c-errors.txt test 4: a technology Asterisk lacks ("Bogus/2000"; SIP/ since Asterisk 21) is queued, then
         fails with OriginateResponse Failure Reason 0 0.255 ms later (#7 -> #9), no channel event at all. The
         capture's message with this Originate's ActionID, Channel, Context, Exten, ChannelId and CallerID."""
-        number, name = caller_id_parts(first(headers, "CallerID"))
-        lines: list[bytes] = []
-        for line in unknown_technology_response().split(b"\r\n"):
-            key = line.partition(b":")[0].decode()
-            if key == "ActionID":
-                if action_id is None:
-                    continue  # README section 3: only an Originate with an ActionID gets it back
-                line = f"ActionID: {action_id}".encode()
-            replacement = {
-                "Channel": channel,
-                "Context": first(headers, "Context") or "",
-                "Exten": first(headers, "Exten") or "",
-                "Uniqueid": channel_id,
-                "CallerIDNum": number,
-                "CallerIDName": name,
-            }.get(key)
-            lines.append(line if replacement is None else f"{key}: {replacement}".encode())
+        response = originate_response_for(unknown_technology_response(), channel, headers, action_id, channel_id)
         await asyncio.sleep(UNKNOWN_TECHNOLOGY_DELAY * self.time_scale)
-        await self._broadcast(b"\r\n".join(lines))
+        await self._broadcast(response)
 
     async def _play(
         self, call: FakeCall, script: CallScript, substitution: tuple[re.Pattern[bytes], Mapping[bytes, bytes]]
@@ -719,6 +745,7 @@ class FakeAmi:
         for offset, data in script.chunks:
             await asyncio.sleep(max(0.0, started + offset * self.time_scale - loop.time()))
             chunk = pattern.sub(lambda m: mapping[m.group(0)], data)
+            call.responded = call.responded or b"Event: OriginateResponse" in chunk
             if self.on_fastagi is not None and not call.fastagi and b"Event: AGIExecStart" in chunk:
                 call.fastagi = True
                 try:
@@ -804,6 +831,76 @@ class FakeAmi:
                 await self._answer(session, head, self._lines(f"Variable: {variable}", None, [("Value", value)]))
                 return
         await self._answer(session, self._response("Error", action_id, "No such channel"))
+
+    # ---- Hangup (NOT captured: Asterisk 22's documented behaviour) ----------------------------------------
+
+    async def _hangup(self, session: _Session, headers: list[tuple[str, str]], action_id: str | None) -> None:
+        """Action: Hangup. No capture of ../shared/asterisk/ami/ holds one: the answers are those of Asterisk 22's
+        main/manager.c (`ast_manager_hangup_helper`, the action's documentation), each one chunk as a Response is:
+        no Channel -> "Response: Error / Message: No channel specified"; no live channel of that name, nor of that
+        Uniqueid (`ast_channel_get_by_name` looks a channel up by name, then by Uniqueid) -> "Response: Error /
+        Message: No such channel"; else "Response: Success / Message: Channel Hungup" (`astman_send_ack`) and the
+        call is hung up (`_hang_up_call`). A Channel in slashes (a regular expression) is not played: "No such
+        channel"."""
+        channel = first(headers, "Channel")
+        if not channel:
+            await self._answer(session, self._response("Error", action_id, "No channel specified"))
+            return
+        call = self._live_call_of(channel)
+        if call is None:
+            await self._answer(session, self._response("Error", action_id, "No such channel"))
+            return
+        await self._answer(session, self._response("Success", action_id, "Channel Hungup"))
+        await self._hang_up_call(call, channel)
+
+    def _live_call_of(self, channel: str) -> FakeCall | None:
+        """The call one of whose channels is named `channel`, or has it as its Uniqueid, while it lasts."""
+        for call in self.calls:
+            if call.ended or call.number == "":
+                continue
+            names = {leg.snapshot.get("Channel") for leg in call.legs.values()}
+            if channel in names or channel in (call.channel_id, call.other_channel_id):
+                return call
+        return None
+
+    async def _hang_up_call(self, call: FakeCall, channel: str) -> None:
+        """Hang a call up, its capture's replay stopped where it was. NOT captured, from Asterisk's documented
+        behaviour: the leg named gets a soft hangup; chan_local hangs its partner up with it; an Originate still
+        ringing ends as one whose callee hung up unanswered does (OriginateResponse Failure, Reason 0: the dial
+        ends with no answer, README section 4), in c7x.txt's order (the other leg's Hangup, the OriginateResponse,
+        the leg's own Hangup). Each Hangup event is the leg's snapshot with Cause 16, as c7x.txt's are (a Hangup
+        action without a Cause sets none of its own)."""
+        if call.task is not None:
+            call.task.cancel()
+        named = next(
+            (uniqueid for uniqueid, leg in call.legs.items() if channel in (uniqueid, leg.snapshot.get("Channel"))),
+            call.channel_id,
+        )
+        others = [uniqueid for uniqueid in call.legs if uniqueid != named]
+        events = [self._hangup_event(call.legs[uniqueid]) for uniqueid in others]
+        if not call.responded:
+            originate = next(
+                (action for action in self.actions("Originate") if action.get("ChannelId") == call.channel_id), None
+            )
+            originate_headers = originate.headers if originate is not None else []
+            requested = (originate.get("Channel") if originate is not None else None) or call.channel or ""
+            events.append(
+                originate_response_for(
+                    unanswered_response(), requested, originate_headers, call.action_id, call.channel_id
+                )
+            )
+            call.responded = True
+        if named in call.legs:
+            events.append(self._hangup_event(call.legs[named]))
+        call.ended = call.hung_up = True
+        call.legs.clear()
+        if events:
+            await self._broadcast(b"".join(events))
+
+    def _hangup_event(self, leg: FakeLeg) -> bytes:
+        fields = [_timestamp(), *((key, leg.snapshot.get(key, "")) for key in _SNAPSHOT)]
+        fields += [("Cause", "16"), ("Cause-txt", "Normal Clearing")]
+        return self._lines("Event: Hangup", None, [("Privilege", "call,all"), *fields])
 
     # ---- encoding of the fake's own answers ---------------------------------------------------------------
 
