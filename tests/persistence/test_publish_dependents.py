@@ -89,6 +89,12 @@ async def test_a_failing_test_is_overridden_only_when_the_publisher_says_so(data
     with database.session() as session:
         outcome = await publish(session, slug="tested", message="v1", actor="pat", registry=default_registry(),
                                 despite_failing_tests=True)  # fmt: skip
+    # Its first failures in English and as codes and params (for the designer to say in the analyst's language).
     assert outcome.version.validation_summary["despite_failing_tests"] == [
-        {"scenario": "tested", "test": "says bye", "failures": [outcome.tests[0]["failures"][0]]}
+        {
+            "scenario": "tested",
+            "test": "says bye",
+            "failures": [outcome.tests[0]["failures"][0]],
+            "failure_details": [outcome.tests[0]["failure_details"][0]],
+        }
     ]
