@@ -627,20 +627,7 @@ class AgiServer:
             log.warning("FastAGI handshake from %s failed (%s): %s", peer, refused.reason, refused.why)
             await connection.close(drain_timeout=0.1)
             return
-        now = self.services.clock.now()
-        record = CallRecord(
-            os.urandom(16).hex(),
-            requested_path(read)[:100],
-            None,
-            now,
-            now,
-            _FAILED,
-            facts=channel_facts(read),
-            asterisk_uniqueid=read.get("agi_uniqueid", ""),
-            peer=peer,
-            node=self.config.node_id,
-            error=f"env block refused: {refused.why}",
-        )
+        record = self._refused_record(read, peer, _FAILED, error=f"env block refused: {refused.why}")
         names = _asterisk_names(record)
         # The why is ours: a caller's text in it (an unreadable first line) is quoted with repr, escapes included.
         _call_log(record).warning(
@@ -653,9 +640,33 @@ class AgiServer:
             names["uniqueid"],
             extra=names,
         )
+        await self._end_refused(connection, record, lambda: connection.close(drain_timeout=0.1))
+
+    def _refused_record(self, env: dict[str, str], peer: str, outcome: str, *, error: str | None = None) -> CallRecord:
+        """The record of a call refused before its scenario ran: no version, started and ended now."""
+        now = self.services.clock.now()
+        return CallRecord(
+            os.urandom(16).hex(),
+            requested_path(env)[:100],  # not the query: one Asterisk cannot parse must not keep the caller waiting
+            None,
+            now,
+            now,
+            outcome,
+            facts=channel_facts(env),
+            asterisk_uniqueid=env.get("agi_uniqueid", ""),
+            peer=peer,
+            node=self.config.node_id,
+            error=error,
+        )
+
+    async def _end_refused(
+        self, connection: AgiConnection, record: CallRecord, closing: Callable[[], Awaitable[None]]
+    ) -> None:
+        """Close a refused call's connection (`closing`) and keep its record, also when the shutdown deadline cancels
+        the closing: Asterisk gets its channel back and the record is still written."""
         try:
-            await connection.close(drain_timeout=0.1)
-        except asyncio.CancelledError:  # the shutdown deadline: the record is still written
+            await closing()
+        except asyncio.CancelledError:
             connection.close_now()
             self.records.submit_nowait(record)
             raise
@@ -669,35 +680,18 @@ class AgiServer:
     ) -> None:
         """A node at its cap, or stopping: the dialplan is told, and the call register still shows the caller who
         was turned away (outcome `refused_overload` or `refused_stopping`), as reports of missed calls need."""
-        now = self.services.clock.now()
-        record = CallRecord(
-            os.urandom(16).hex(),
-            requested_path(env)[:100],  # not the query: one Asterisk cannot parse must not keep the caller waiting
-            None,
-            now,
-            now,
-            outcome,
-            facts=channel_facts(env),
-            asterisk_uniqueid=env.get("agi_uniqueid", ""),
-            peer=peer,
-            node=self.config.node_id,
-        )
+        record = self._refused_record(env, peer, outcome)
         stopping = outcome == "refused_stopping"
         why = "the node is stopping" if stopping else f"{self.active_calls} calls already active"
         _call_log(record).warning("refused a FastAGI call from %s: %s", peer, why)
         self.metrics.refused.labels("stopping" if stopping else "overload").inc()
-        try:
+
+        async def tell_and_close() -> None:
             with contextlib.suppress(AgiError):
                 await connection.command("SET VARIABLE", STATUS_VARIABLE, "OVERLOADED", timeout=1.0)
             await connection.close(drain_timeout=0.5)
-        except asyncio.CancelledError:  # the shutdown deadline: Asterisk must still get its channel back
-            connection.close_now()
-            self.records.submit_nowait(record)
-            raise
-        finally:
-            self.metrics.call_finished(record.outcome)
-        if not self.records.offer(record):
-            await self._keep_record(record, cancelled=False)
+
+        await self._end_refused(connection, record, tell_and_close)
 
     async def _call(self, connection: AgiConnection, transport: asyncio.Transport, peer: str) -> None:
         # The session's task runs this coroutine itself: every command of the call waits through the chain of
