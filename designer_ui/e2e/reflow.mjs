@@ -2,7 +2,8 @@
 // 2.4.3 focus order, 2.3.3 motion). At 320 px (a phone; 1280 px zoomed to 400%) and 640 px (zoomed to 200%), in
 // English and Russian, the scenario list, the editor, Calls, Reports and Data sources never scroll sideways, and
 // every control of the top bar is reached by Tab, in sight (the account's buttons through its Account menu, whose
-// items are in sight too). Then: a Data sources row's buttons in sight at 640 px and its Add dialog not scrolling
+// items are in sight too); the Reports page's controls (its days, with Custom days' two dates, rows, scenario) wrap
+// on the screen rather than past its edge, where its wide table's scrolling would hide them. Then: a Data sources row's buttons in sight at 640 px and its Add dialog not scrolling
 // sideways at 320 px; the number-only caller search of a user without personal data (its hint a visible
 // description, a letter refused said by a status region already there, nothing moving); a delete refused because
 // another scenario needs it takes the focus to the panel that says so, and Close gives it back to the row's menu
@@ -124,12 +125,14 @@ const WORDS = {
     language: "Language",
     account: "Account",
     accountItems: ["Change password", "API tokens", "Log out"],
+    customDays: "Custom days",
   },
   ru: {
     nav: ["ivrgraph", "Сценарии", "Отчёты", "Журнал звонков", "Обратные звонки", "Пользователи", "Источники данных"],
     language: "Язык",
     account: "Учётная запись",
     accountItems: ["Сменить пароль", "API-токены", "Выйти"],
+    customDays: "Свои даты",
   },
 };
 
@@ -172,6 +175,40 @@ async function topBarByKeyboard(page, { width, language, label }) {
   check(await toggle.evaluate((button) => document.activeElement === button), `${label}: Escape closes it, the focus back on Account`);
 }
 
+/** The Reports page's controls that are past the window's edges (or the page scrolled sideways to show them). */
+const reportsControlsOffScreen = (page) =>
+  page.evaluate(() => {
+    const controls = document.querySelector('[data-testid="reports"] .reports-controls');
+    const section = controls.closest('[data-testid="reports"]');
+    const off = [...controls.querySelectorAll("button, select, input")]
+      .filter((element) => {
+        const box = element.getBoundingClientRect();
+        return box.left < 0 || box.right > window.innerWidth;
+      })
+      .map((element) => element.getAttribute("aria-label") ?? element.textContent?.trim() ?? element.type);
+    return { off, count: controls.querySelectorAll("button, select, input").length, wider: controls.scrollWidth > controls.clientWidth, scrolled: section.scrollLeft };
+  });
+
+/**
+ * The Reports page's controls at this width: each one on the screen, none past its edge (the page scrolls sideways
+ * for its wide table, which would hide them there, not scroll the document), then again with Custom days' dates.
+ */
+async function reportsControls(page, { language, label }) {
+  for (const custom of [false, true]) {
+    if (custom) {
+      await page.getByRole("button", { name: WORDS[language].customDays, exact: true }).click();
+      await page.locator('[data-testid="reports"] .reports-controls input[type="date"]').first().waitFor();
+    }
+    const { off, count, wider, scrolled } = await reportsControlsOffScreen(page);
+    const what = custom ? "with Custom days' dates, its" : "its";
+    check(
+      off.length === 0 && !wider && scrolled === 0,
+      `${label} reports: ${what} ${count} controls wrap on the screen${off.length ? ` (past its edge: ${off.join(", ")})` : ""}${scrolled ? ` (page scrolled ${scrolled} px sideways)` : ""}`,
+    );
+    await shot(page, `${label}-reports-controls${custom ? "-custom" : ""}`);
+  }
+}
+
 /** The pages of the designer this checks, each with what shows it is drawn. */
 function pages(slug) {
   return [
@@ -196,6 +233,7 @@ async function pagesReflow(browser, { username, password, slug }) {
         check(scroll <= window, `${label} ${shown.name}: the page is ${scroll} px wide in a ${window} px window, no sideways scrolling`);
         await shot(page, `${label}-${shown.name}`);
         if (shown.name === "list" || (shown.name === "editor" && width === 320)) await topBarByKeyboard(page, { width, language, label: `${label}-${shown.name}` });
+        if (shown.name === "reports") await reportsControls(page, { language, label });
       }
       check(pageErrors.length === 0, `${label}: no uncaught errors${pageErrors.length ? `: ${pageErrors.join("; ")}` : ""}`);
     } finally {

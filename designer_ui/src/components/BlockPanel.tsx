@@ -7,10 +7,10 @@ import * as api from "../api/client";
 import type { AudioAsset } from "../api/client";
 import { useI18n } from "../i18n";
 import type { BlockNode } from "../lib/convert";
-import { blockTitle, exitLabel } from "../lib/blockText";
+import { exitLabel, specTitle } from "../lib/blockText";
 import { useAudioList, assetTitle } from "../lib/audioUpload";
 import { pruneConfig, type BlockSpec, type Config, type JsonSchemaObject } from "../lib/catalog";
-import { localDescription } from "../lib/descriptions";
+import { specDescription } from "../lib/descriptions";
 import { jsonEqual } from "../lib/exits";
 import { nodeExits } from "../lib/graph";
 import { readableErrors } from "../lib/formErrors";
@@ -326,6 +326,26 @@ export function ExitTargetSelect(props: {
   );
 }
 
+/**
+ * The panel's heading: the block type's title and description in the palette's words (a plugin's own for the
+ * language, lib/blockText.ts `specTitle`), or that the catalog does not have the type. Props only.
+ */
+export function BlockPanelHeading({ type, spec }: { type: string; spec: BlockSpec | undefined }) {
+  const { t, language } = useI18n();
+  const description = spec ? specDescription(language, spec) : "";
+  return (
+    <>
+      <h2>{specTitle(language, type, spec)}</h2>
+      {description && (
+        <p className="muted description">
+          <TextWithCode text={description} />
+        </p>
+      )}
+      {!spec && <p className="error-text">{t("editor.unknownBlock", { type })}</p>}
+    </>
+  );
+}
+
 export function BlockPanel({ node, suggestions }: { node: BlockNode; suggestions: Suggestions }) {
   const { t, language } = useI18n();
   const spec = useEditor((s) => s.catalog.get(node.data.blockType));
@@ -369,13 +389,7 @@ export function BlockPanel({ node, suggestions }: { node: BlockNode; suggestions
 
   return (
     <fieldset className="block-panel" data-testid="block-panel" disabled={readOnly}>
-      <h2>{blockTitle(language, node.data.blockType, spec?.title ?? node.data.blockType)}</h2>
-      {spec?.description && (
-        <p className="muted description">
-          <TextWithCode text={localDescription(spec.description, language)} />
-        </p>
-      )}
-      {!spec && <p className="error-text">{t("editor.unknownBlock", { type: node.data.blockType })}</p>}
+      <BlockPanelHeading type={node.data.blockType} spec={spec} />
       <label>
         {t("editor.label")}
         <input

@@ -4,6 +4,7 @@ import type { OpeningHours, Weekday } from "../api/types";
 import { useI18n } from "../i18n";
 import { clampAttempts, MAX_ATTEMPTS, MIN_ATTEMPTS, WEEKDAYS, type CampaignSettings } from "../lib/callList";
 import { formatDateTime } from "../lib/format";
+import { ClockTimeText } from "./ClockTimeField";
 
 /** Short weekday names in the interface language (2024-01-01 was a Monday). */
 function useWeekdayNames(): Record<Weekday, string> {
@@ -17,6 +18,7 @@ function useWeekdayNames(): Record<Weekday, string> {
 function HoursRow(props: { row: OpeningHours; onChange(row: OpeningHours): void; onRemove(): void }) {
   const { t } = useI18n();
   const names = useWeekdayNames();
+  const id = useId();
   const { row } = props;
   const toggle = (day: Weekday) =>
     props.onChange({ ...row, days: row.days.includes(day) ? row.days.filter((d) => d !== day) : [...row.days, day] });
@@ -30,13 +32,15 @@ function HoursRow(props: { row: OpeningHours; onChange(row: OpeningHours): void;
           </label>
         ))}
       </span>
+      {/* The designer's clock-time field, as the Schedule and Callback blocks' hours: 24-hour entry read alike in
+          every browser locale (not <input type="time">, 06:00 PM in an English browser), refused in the same words. */}
       <label className="inline-label">
         {t("callList.from")}
-        <input type="time" required value={row.from} onChange={(e) => props.onChange({ ...row, from: e.target.value })} />
+        <ClockTimeText id={`${id}-from`} label={t("callList.from")} required value={row.from} onChange={(from) => props.onChange({ ...row, from })} />
       </label>
       <label className="inline-label">
         {t("callList.to")}
-        <input type="time" required value={row.to} onChange={(e) => props.onChange({ ...row, to: e.target.value })} />
+        <ClockTimeText id={`${id}-to`} label={t("callList.to")} required value={row.to} onChange={(to) => props.onChange({ ...row, to })} />
       </label>
       <button type="button" className="link" title={t("callList.removeHours")} aria-label={t("callList.removeHours")} onClick={props.onRemove}>
         ✕

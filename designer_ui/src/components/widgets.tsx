@@ -16,12 +16,11 @@ import * as api from "../api/client";
 import type { AudioAsset } from "../api/client";
 import { useI18n } from "../i18n";
 import { AUDIO_ACCEPT, uploadFailure } from "../lib/audioUpload";
-import { CLOCK_TIME, readClockTime, refusalText, type ClockTimeReading } from "../lib/clockTime";
-import type { Translate } from "../lib/i18n";
 import { previewLine, previewPhrase, previewVariables, type PreviewOutcome, type PreviewServer } from "../lib/speechPreview";
 import { EMPTY_TEST_CALL, readTestCall } from "../lib/testCallInputs";
 import { declaredType, insertVariable, templateSlot, type VariableSlot } from "../lib/variables";
 import { useEditor } from "../store/editor";
+import { ClockTimeInput } from "./ClockTimeField";
 
 export interface FormContext {
   variables: string[];
@@ -277,107 +276,8 @@ function AudioInput(props: WidgetProps) {
   );
 }
 
-/** What a clock-time field shows while it is edited. */
-export interface ClockTimeDraft {
-  /** As typed. */
-  text: string;
-  /** The stored value it was typed over: once the document holds another (undo, a time stored), that shows. */
-  basis: string;
-  /** Why the text was not stored when the field was left; null while it is not refused. */
-  refused: Extract<ClockTimeReading, { kind: "refused" }> | null;
-}
-
-export const untouchedClockTime = (stored: string): ClockTimeDraft => ({ text: stored, basis: stored, refused: null });
-
-type ClockTimeProps = Pick<WidgetProps, "id" | "value" | "options" | "onChange" | "onBlur">;
-
-/**
- * Typing in a clock-time field and leaving it. A whole HH:MM is stored as it is typed; anything else waits until
- * the field is left (read on every key, `1` would be 01:00 before the `8` of 18), and is then stored as HH:MM
- * (`9` -> 09:00, `18.00` -> 18:00), or refused with the reason and not stored: the block keeps its last time, so
- * the document never holds a time the server would refuse. Props only, for tests without a browser.
- */
-export function clockTimeEdits(props: ClockTimeProps, draft: ClockTimeDraft, setDraft: (draft: ClockTimeDraft) => void) {
-  const stored = typeof props.value === "string" ? props.value : "";
-  return {
-    type(text: string) {
-      if (CLOCK_TIME.test(text)) {
-        setDraft(untouchedClockTime(text));
-        if (text !== stored) props.onChange(text);
-      } else {
-        setDraft({ text, basis: stored, refused: null });
-      }
-    },
-    leave() {
-      const reading = readClockTime(draft.text);
-      if (reading.kind === "refused") {
-        setDraft({ ...draft, refused: reading });
-        props.onBlur(props.id, stored);
-        return;
-      }
-      const value = reading.kind === "time" ? reading.value : "";
-      setDraft(untouchedClockTime(value));
-      if (value !== stored) props.onChange(value === "" ? props.options.emptyValue : value);
-      props.onBlur(props.id, value);
-    },
-  };
-}
-
-/**
- * A time of day (`x-ui` widget `clock_time`): a text field showing 09:00 as its example, read as people write
- * times (9:00, 18.00, 1800, 6 pm: lib/clockTime.ts) when it is left, and stored as HH:MM; what it cannot read is
- * said in words under it. Not `<input type="time">`: with an English browser that shows 06:00 PM and takes
- * the hours and minutes a spin box at a time.
- */
-function ClockTimeInput(props: WidgetProps) {
-  const { t } = useI18n();
-  const stored = typeof props.value === "string" ? props.value : "";
-  const [draft, setDraft] = useState(() => untouchedClockTime(stored));
-  if (draft.basis !== stored) setDraft(untouchedClockTime(stored)); // the document changed under the field
-  const shown = draft.basis === stored ? draft : untouchedClockTime(stored);
-  return <ClockTimeField {...props} draft={shown} edits={clockTimeEdits(props, shown, setDraft)} t={t} />;
-}
-
-/** The field and why what was typed is refused, from props alone (no hooks: tests call it without React). */
-export function ClockTimeField(props: WidgetProps & { draft: ClockTimeDraft; edits: ReturnType<typeof clockTimeEdits>; t: Translate }) {
-  const { draft, edits, t } = props;
-  const stored = draft.basis;
-  const said = draft.refused && refusalText(draft.text, draft.refused, t);
-  // A refused time leaves the block with the last one it had: said, as it is not what the field shows.
-  const kept = said && CLOCK_TIME.test(stored) ? ` ${t("clockTime.kept", { value: stored })}` : "";
-  const aria = fieldAria(props.id, props.rawErrors);
-  const saidId = `${props.id}__clock`;
-  return (
-    <>
-      <input
-        id={props.id}
-        type="text"
-        className="form-control clock-time"
-        autoComplete="off"
-        spellCheck={false}
-        value={draft.text}
-        placeholder={props.placeholder || "09:00"}
-        required={props.required}
-        disabled={props.disabled || props.readonly}
-        aria-label={props.label}
-        {...aria}
-        aria-invalid={said || aria["aria-invalid"] ? true : undefined}
-        aria-describedby={said ? `${aria["aria-describedby"]} ${saidId}` : aria["aria-describedby"]}
-        onChange={(e) => edits.type(e.target.value)}
-        onBlur={() => edits.leave()}
-        onFocus={() => props.onFocus(props.id, stored)}
-        onKeyDown={(e) => {
-          if (e.key === "Enter") edits.leave();
-        }}
-      />
-      {said && (
-        <p id={saidId} className="text-danger clock-time-refused" role="alert" data-testid="clock-time-refused">
-          {said + kept}
-        </p>
-      )}
-    </>
-  );
-}
+// The clock-time field has a module of its own (used outside schema forms too); known here as the other widgets.
+export { ClockTimeField, clockTimeEdits, untouchedClockTime, type ClockTimeDraft } from "./ClockTimeField";
 
 const CORE = getDefaultRegistry();
 const CoreBaseInput = CORE.templates.BaseInputTemplate;
