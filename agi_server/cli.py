@@ -13,10 +13,11 @@ not keep the node from serving calls: the dialer keeps trying. Without a databas
 `<slug>.json` files as version 1 (`--scenarios`).
 
 SIGTERM and SIGINT stop accepting, let calls finish up to the shutdown deadline, cancel the rest (their
-partial traces are kept) and flush the call records. A node whose dialer is ringing callees keeps accepting until
-those calls have been answered or have ended (hung up at the deadline): see `stop_server`. A second one brings the
-deadline forward to now: the way out of a long `--shutdown-deadline` that keeps the records, which SIGKILL loses. The
-same signal again within `SAME_SIGNAL_WITHIN` is not a second one: a process group's signal reaches the node twice.
+partial traces are kept) and flush the call records. A node whose dialer is ringing callees keeps accepting their
+calls, and only theirs, until those calls have been answered or have ended (hung up at the deadline): see
+`stop_server`. A second one brings the deadline forward to now: the way out of a long `--shutdown-deadline` that keeps
+the records, which SIGKILL loses. The same signal again within `SAME_SIGNAL_WITHIN` is not a second one: a process
+group's signal reaches the node twice.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ import sys
 import threading
 from collections.abc import Awaitable, Callable, Coroutine
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, Protocol
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -64,6 +65,16 @@ if TYPE_CHECKING:
     from agi_server.dialer import RunningDialer
 
 log = logging.getLogger(__name__)
+
+
+class ListenerHold(Protocol):
+    """What keeps a stopping node's listener open for the callees its dialer rings (`node.DatabaseRuntime`):
+    `callbacks_in(deadline)` returns once none may still come, and `awaits_callback(job_id)` tells their calls from
+    any other meanwhile (`stop_server`)."""
+
+    async def callbacks_in(self, timeout: float) -> None: ...
+
+    def awaits_callback(self, job_id: str) -> bool: ...
 
 
 def installed_blocks() -> BlockRegistry:
@@ -108,15 +119,15 @@ async def run_agi(
     stop_alongside: Callable[[float], Awaitable[None]] | None = None,
     hurry_alongside: Callable[[], None] | None = None,
     blocks: BlockRegistry | None = None,
-    hold_listener: Callable[[float], Awaitable[None]] | None = None,
+    hold: ListenerHold | None = None,
 ) -> AgiServer:
     """Run a FastAGI server until `stop` is set (or SIGTERM/SIGINT), then shut it down gracefully.
 
     `stop_alongside(deadline)` runs at the same time as the server's own stop, with the same deadline (the
     dialer: no new jobs, calls being dialled get until the deadline); `hurry_alongside()` brings its deadline
-    forward to now, as a second signal does the server's. The server stops accepting at once, or once
-    `hold_listener(deadline)` returns (`stop_server`). `blocks`: the installed blocks when the caller loaded them
-    already (`installed_blocks`).
+    forward to now, as a second signal does the server's. The server stops accepting at once, or, with `hold`, once
+    its callbacks are in, taking only theirs meanwhile (`stop_server`). `blocks`: the installed blocks when the
+    caller loaded them already (`installed_blocks`).
     """
     services = services or default_services(source)
     # The blocks as this node runs them: a broken plugin fails only the calls that reach its blocks, and so does a
@@ -147,7 +158,7 @@ async def run_agi(
         if ready is not None:
             ready(server)
         await stop.wait()
-        await stop_server(server, stop_alongside, hold_listener=hold_listener)
+        await stop_server(server, stop_alongside, hold=hold)
     finally:
         stall_watch.stop()
     return server
@@ -233,26 +244,29 @@ async def stop_server(
     server: AgiServer,
     stop_alongside: Callable[[float], Awaitable[None]] | None = None,
     *,
-    hold_listener: Callable[[float], Awaitable[None]] | None = None,
+    hold: ListenerHold | None = None,
 ) -> None:
     """Stop accepting, let calls finish up to the server's shutdown deadline, flush the records; run
     `stop_alongside(deadline)` meanwhile. What `ivrgraph agi` and `ivrgraph serve` do on SIGTERM.
 
-    `hold_listener(deadline)` returns once no call this node started may still come to its listener: the callbacks
-    its dialer rings (`DatabaseRuntime.callbacks_in`), hung up at the deadline when still ringing. Until then the
-    listener stays open and takes any call, as a callee who answers during the drain must be heard (review: refused,
-    they heard silence and were rung again after the restart); the server's own stop begins after it, with what is
-    left of the deadline. The node says it is stopping (/readyz 503) at once all the same."""
+    `hold.callbacks_in(deadline)` returns once no call this node started may still come to its listener: the
+    callbacks its dialer rings (`DatabaseRuntime.callbacks_in`), hung up at the deadline when still ringing. Until
+    then the listener stays open for them, as a callee who answers during the drain must be heard (review: refused,
+    they heard silence and were rung again after the restart), and for them only: a call naming no job
+    `hold.awaits_callback` knows (a new inbound call, a callback another node dialled) is refused at once as a stopping
+    node refuses one, so that the dialplan sends it on instead of starting it on a node going away
+    (`AgiServer.hold_for`). The server's own stop begins after it, with what is left of the deadline. The node says
+    it is stopping (/readyz 503) at once all the same."""
     deadline = server.config.shutdown_deadline
     log.info("stopping FastAGI: letting calls finish for up to %g s", deadline)
     loop = asyncio.get_running_loop()
     ends = loop.time() + deadline
-    held = None if hold_listener is None else asyncio.ensure_future(hold_listener(deadline))
+    held = None if hold is None else asyncio.ensure_future(hold.callbacks_in(deadline))
     stopping: list[Awaitable[None]] = []
     if stop_alongside is not None:  # at once: the dialer claims no job from now on
         stopping.append(asyncio.ensure_future(stop_alongside(deadline)))
-    if held is not None:
-        server.metrics.node_stopping()
+    if held is not None and hold is not None:
+        server.hold_for(hold.awaits_callback)
         try:
             await held
         except Exception:
@@ -318,7 +332,7 @@ async def run_database_agi(
             stop_alongside=runtime.stop,
             hurry_alongside=dialling_cut_short(runtime.dialer),
             blocks=blocks,
-            hold_listener=runtime.callbacks_in,
+            hold=runtime,
         )
     finally:
         await runtime.stop()

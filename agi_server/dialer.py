@@ -916,6 +916,12 @@ class Dialer:
         if self._arriving.pop(job_id, None) is not None:
             self._calls_changed.set()
 
+    def awaits(self, job_id: str) -> bool:
+        """May a FastAGI call naming `job_id` be the callee of a call this dialer placed (it rings, was answered and
+        not yet named, or the callee is on the line)? What a stopping node holding its listener open takes
+        (`agi_server.server.AgiServer.hold_for`); any other call goes to another node."""
+        return job_id in self._ringing or job_id in self._arriving or job_id in self._talking
+
     async def let_go(self, timeout: float = 5.0) -> None:
         """Stop following the calls still in progress (shutdown, after `drain`; a second signal). An answered
         call's attempt is recorded already. A call still ringing is hung up first (`_dial`): its attempt is logged

@@ -270,6 +270,11 @@ class DatabaseRuntime:
         if self._dialing is not None:
             await self._dialing.until_callbacks_in(timeout)
 
+    def awaits_callback(self, job_id: str) -> bool:
+        """Is callback job `job_id` one this node's dialer placed a call for that may still come to its listener
+        (`Dialer.awaits`)? Only those are taken while `callbacks_in` holds a stopping node's listener open."""
+        return self._dialing is not None and self._dialing.awaits(job_id)
+
     async def _load(self, slug: str) -> PublishedScenario | None:
         found = await self._stored.published(slug)
         return as_runtime(found) if found is not None else None

@@ -15,7 +15,8 @@ is given up on (`AgiServer._give_up`): recorded and closed without waiting for t
 At start the fallback prompt is spoken into the media root (`_speak_fallback`), where Asterisk plays it as
 `<sounds prefix>/<fallback_media>`, and the allow-list in effect is logged, with a warning when no remote Asterisk
 could get in. At the shutdown deadline a call with no command in flight is told IVRGRAPH_STATUS=STOPPING before
-its socket closes (`_close_call`).
+its socket closes (`_close_call`). While a stopping node holds its listener open for the callees its dialer rings,
+only their calls are taken (`hold_for`).
 """
 
 from __future__ import annotations
@@ -375,6 +376,8 @@ class AgiServer:
         # The calls taken at once: config.max_calls, unless the open-file limit allows fewer (see start()).
         self.max_calls = config.max_calls
         self._stopping = False
+        # Set by `hold_for` while the node stops with its listener held open: the callback jobs still taken.
+        self._held_for: Callable[[str], bool] | None = None
         self._cut_short = asyncio.Event()  # set by `stop_now`: the shutdown deadline is now
 
     # -- lifecycle -------------------------------------------------------------------------------------
@@ -453,6 +456,27 @@ class AgiServer:
     def calls_left(self) -> int:
         """The FastAGI sessions still open: what a shutdown waits for."""
         return len(self._connections)
+
+    def hold_for(self, awaited: Callable[[str], bool]) -> None:
+        """The node is stopping, its listener held open for the callees its dialer rings (`agi_server.cli.stop_server`):
+        until `stop`, a call is taken only when the callback job it names (`?job=<id>`) is one `awaited` says may
+        still come here. Any other, a new inbound call or a callback another node dialled, is refused as a stopping
+        node refuses one (`_refuse_overload`: IVRGRAPH_STATUS=OVERLOADED and a clean close at once, so the dialplan
+        sends it on): it must not start on a node that is going away (review: they ran here and were cut off)."""
+        self._held_for = awaited
+        self.metrics.node_stopping()
+
+    def _taken_while_held(self, env: Mapping[str, str]) -> bool:
+        """Is the call of `env` taken while the listener is held open (`hold_for`)? Every call when it is not."""
+        awaited = self._held_for
+        if awaited is None:
+            return True
+        try:
+            request = AgiRequest.from_env(env)
+        except EnvBlockError:  # a query that cannot be read names no job of ours
+            return False
+        job = call_inputs(request, max_length=self.config.max_input_length).get(JOB_INPUT)
+        return job is not None and job != "" and awaited(job)
 
     def stop_now(self) -> None:
         """Bring the shutdown deadline forward to now (an operator's second SIGTERM during a long drain): the calls
@@ -601,9 +625,10 @@ class AgiServer:
         if isinstance(env, _RefusedHandshake):
             await self._refuse_handshake(connection, env, peer)
             return None
-        if self._stopping:
+        if self._stopping or not self._taken_while_held(env):
             # Its env block came after shutdown began (review of 2026-12-05: it was answered and then cut off at
-            # the deadline): turned away like a call over the cap, so the dialplan sends it to another node.
+            # the deadline), or while the listener is held open for callbacks of ours only (`hold_for`): turned
+            # away like a call over the cap, so the dialplan sends it to another node.
             await self._refuse_overload(connection, env, peer, outcome="refused_stopping")
             return None
         if self.active_calls >= self.max_calls:
@@ -683,6 +708,8 @@ class AgiServer:
         record = self._refused_record(env, peer, outcome)
         stopping = outcome == "refused_stopping"
         why = "the node is stopping" if stopping else f"{self.active_calls} calls already active"
+        if stopping and not self._stopping:  # held open (`hold_for`)
+            why += "; until the callbacks it dials have come in, it takes only those (this call names none of them)"
         _call_log(record).warning("refused a FastAGI call from %s: %s", peer, why)
         self.metrics.refused.labels("stopping" if stopping else "overload").inc()
 

@@ -137,7 +137,7 @@ async def serve(
         purging.cancel()
         # The API finishes its requests while FastAGI stops accepting and lets its calls finish.
         api.should_exit = True
-        await stop_server(agi, runtime.stop, hold_listener=runtime.callbacks_in)  # open while callbacks ring
+        await stop_server(agi, runtime.stop, hold=runtime)  # open while callbacks ring, for them only
         await serving
         stall_watch.stop()
         await runtime.close_services()

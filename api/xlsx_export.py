@@ -52,6 +52,10 @@ TRUNCATED: Final = " …[cut: an Excel cell holds 32,767 characters]"
 # shown.
 _NOT_IN_XML: Final = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 REPLACEMENT: Final = "\ufffd"
+# A line break inside a cell, as Excel's own (Alt+Enter) is: a line feed. A CR LF or a lone CR (a CallerID name as a
+# network sent it, a cell typed in another program) XlsxWriter wrote as the control character it is, Excel's
+# `_x000D_` escape, which openpyxl, our call-list upload and other spreadsheets showed as those seven characters.
+_CARRIAGE_RETURN: Final = re.compile("\r\n?")
 # Excel keeps 15 significant digits: a longer whole number (an account, a card, a number typed into a number
 # column) would lose its last ones, so it is written as text, as it was given.
 _EXACT_IN_EXCEL: Final = 10**15
@@ -99,6 +103,9 @@ class _Formats:
     header: Format  # bold
     time: Format  # TIME_NUMBER_FORMAT
     plain: Format  # the default font, for the runs of a text written as rich text (`_write_text`)
+    # A text with a line break: wrapped, so Excel shows each line on its own (unwrapped, it runs them together).
+    wrapped: Format
+    header_wrapped: Format
 
 
 def zoned_xlsx(
@@ -148,6 +155,8 @@ def _write_sheet(
         header=workbook.add_format({"bold": True}),
         time=workbook.add_format({"num_format": TIME_NUMBER_FORMAT}),
         plain=workbook.add_format(),
+        wrapped=workbook.add_format({"text_wrap": True}),
+        header_wrapped=workbook.add_format({"bold": True, "text_wrap": True}),
     )
     rows_read = iter(table)
     first = list(islice(rows_read, _ROWS_MEASURED))
@@ -189,22 +198,27 @@ def _write_cell(sheet: Worksheet, row: int, column: int, value: object, zone: Zo
 
 def _write_text(sheet: Worksheet, row: int, column: int, text: str, formats: _Formats, *, header: bool = False) -> None:
     """`text` as a text cell, shown as written: never a formula ("=HYPERLINK(...)" as a caller name), a link or a
-    number (a phone number keeps its + and leading 0s), whatever it looks like. A header's is bold."""
+    number (a phone number keeps its + and leading 0s), whatever it looks like. A header's is bold; a text with a
+    line break (a line feed, as `_cell_text` writes each) wraps."""
     text = _cell_text(text)
     font = formats.header if header else formats.plain
+    if "\n" in text:
+        cell: Format | None = formats.header_wrapped if header else formats.wrapped
+    else:
+        cell = formats.header if header else None
     if text.startswith("<r>") and text.endswith("</r>"):
         # XlsxWriter takes a string so shaped for the XML of its own rich text and writes it unescaped: a list's
         # cell `<r><t>a</t></r></is></c><c><f>...</f></c>...</r>` would be a formula in the file, or break it.
         # Written as two runs of one font, whose text XlsxWriter escapes, it is shown as written.
-        sheet.write_rich_string(row, column, font, text[:1], font, text[1:], *([font] if header else []))
+        sheet.write_rich_string(row, column, font, text[:1], font, text[1:], *([cell] if cell is not None else []))
     else:
-        sheet.write_string(row, column, text, font if header else None)
+        sheet.write_string(row, column, text, cell)
 
 
 def _cell_text(text: str) -> str:
-    # isprintable() is true of no character XML cannot hold, and quick: most cells skip the expression.
+    # isprintable() is true of no character XML cannot hold, nor of a line break, and quick: most cells skip both.
     if not text.isprintable():
-        text = _NOT_IN_XML.sub(REPLACEMENT, text)
+        text = _CARRIAGE_RETURN.sub("\n", _NOT_IN_XML.sub(REPLACEMENT, text))
     if len(text) > MAX_CELL_CHARS // 2 and _utf16_units(text) > MAX_CELL_CHARS:  # shorter ones cannot be longer
         kept = text.encode("utf-16-le")[: (MAX_CELL_CHARS - _utf16_units(TRUNCATED)) * 2]
         text = kept.decode("utf-16-le", errors="ignore") + TRUNCATED  # "ignore": half a pair cut off

@@ -1,6 +1,7 @@
-"""Audit events: publish, rollback, delete; callbacks scheduled and cancelled; who read callers' data (a call's
-detail, an export, a lookup by number), erasures and subject access requests; each taken with an API token names
-it (`via`). Admins only: the events name who looked whom up, and what a job scheduled (its number)."""
+"""Audit events: publish, rollback, delete, import; callbacks scheduled and cancelled, call lists; who read callers'
+data (a call's detail, an export, a lookup by number), erasures and subject access requests; API tokens made and
+revoked; each taken with an API token names it (`via`). Admins only: the events name who looked whom up, and what a
+job scheduled (its number)."""
 
 from __future__ import annotations
 
@@ -25,7 +26,20 @@ def list_events(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     before_id: Annotated[int | None, Query(ge=1, le=2**62, description="Older than this event id")] = None,
 ) -> list[AuditEventOut]:
-    """Newest first."""
+    """Newest first. `action` picks one kind (`target`, one thing: `scenario:sales`), among:
+
+    - scenarios: `publish`, `rollback` (`scenario:<slug>`; the version, its message and changes), `delete`, `import`;
+    - callbacks: `schedule` (`callback:<job id>`), `cancel` (`callback:<job id>` or `campaign:<id>`), `call_list`,
+      `pause_campaign`, `resume_campaign` (`campaign:<id>`);
+    - personal data read: `read_call` (`call:<id>`), `export_calls`, `export_campaign` (`campaign:<id>`),
+      `lookup_number` (`subject:<hash>`), `lookup_name` (each says whether it was read unmasked: `personal_data`);
+      `subject_access`, `erasure` (`subject:<hash>`); `purge` (`retention`: what the retention periods removed, as
+      counts);
+    - API tokens: `create_token` (`token:<id>`: its name, role, expiry and `sees_personal_data` as asked),
+      `revoke_token` (`token:<id>`: its name and whose it was, `user_id` and `username`; the actor is its user, or
+      the admin who revoked it).
+
+    An event recorded for a request made with an API token names the token in `via`."""
     with runtime.database.session() as session:
         events = audit.list_events(session, target=target, action=action, limit=limit, before_id=before_id)
         return [AuditEventOut(id=e.id, at=e.at, actor=e.actor, action=e.action, target=e.target, details=e.details,

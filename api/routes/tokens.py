@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import cast
 
 from fastapi import APIRouter, Response
+from sqlalchemy.orm import Session
 
 from api.deps import RuntimeDep, Viewer
 from api.errors import SessionNeeded
@@ -107,9 +108,20 @@ def public(token: ApiToken) -> TokenPublic:
 @router.delete("/{token_id}", status_code=204, responses=problems(403, 404))
 def revoke_token(token_id: IdPath, principal: Viewer, runtime: RuntimeDep) -> Response:
     """Revoke one of your API tokens: it is refused from the next request on. A signed-in session only (403
-    `session-needed` for a token), as for listing them."""
+    `session-needed` for a token), as for listing them. It leaves a `revoke_token` audit event (`token:<id>`: its
+    name and user)."""
     if principal.csrf_token is None:
         raise SessionNeeded("revoking an API token")
     with runtime.database.session() as session:
-        users.revoke_token(session, user_id=principal.user_id, token_id=token_id)
+        revoke(session, actor=principal.username, user_id=principal.user_id, token_id=token_id)
     return Response(status_code=204)
+
+
+def revoke(session: Session, *, actor: str, user_id: int, token_id: int) -> None:
+    """Revoke token `token_id` of user `user_id` (`NotFound` unless it is theirs) and leave a `revoke_token` audit
+    event by `actor`: the token's user, or the admin answering a leak. The event says whose token it was, which the
+    token's row, gone with it, no longer can."""
+    owned = next((t for t in users.list_api_tokens(session, user_id=user_id) if t.id == token_id), None)
+    details = {} if owned is None else {"token_name": owned.name, "user_id": user_id, "username": owned.user.username}
+    users.revoke_token(session, user_id=user_id, token_id=token_id)  # NotFound when not theirs: nothing recorded
+    audit.record_event(session, actor=actor, action="revoke_token", target=f"token:{token_id}", details=details)

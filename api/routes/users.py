@@ -68,8 +68,9 @@ def list_user_tokens(user_id: IdPath, _admin: Admin, runtime: RuntimeDep) -> lis
 
 
 @router.delete("/{user_id}/tokens/{token_id}", status_code=204, responses=problems(404))
-def revoke_user_token(user_id: IdPath, token_id: IdPath, _admin: Admin, runtime: RuntimeDep) -> Response:
-    """Revoke one of a user's API tokens."""
+def revoke_user_token(user_id: IdPath, token_id: IdPath, admin: Admin, runtime: RuntimeDep) -> Response:
+    """Revoke one of a user's API tokens. It leaves a `revoke_token` audit event by you (`token:<id>`: its name and
+    user)."""
     with runtime.database.session() as session:
-        users.revoke_token(session, user_id=user_id, token_id=token_id)
+        tokens.revoke(session, actor=admin.username, user_id=user_id, token_id=token_id)
     return Response(status_code=204)

@@ -9,7 +9,8 @@ with the scenario and job id the dialer's Originate carried (the fake of tests/f
     python fake_pbx.py --username ivrgraph --secret s3cret [options]
 
 then run ivrgraph with IVRGRAPH_AMI_HOST=127.0.0.1 IVRGRAPH_AMI_PORT=5038 IVRGRAPH_AMI_USERNAME=ivrgraph
-IVRGRAPH_AMI_SECRET=s3cret. It prints one line per call: the number and how the call ended.
+IVRGRAPH_AMI_SECRET=s3cret. It prints one line per call: the number and how the call ended (a call the dialer hung
+up, as a stopping node does with the calls still ringing, says so and after how long, not the callee's own ending).
 
 Callees, by number (../shared/asterisk/ami/README.txt, section 4; a longer number plays its first four digits', so
 20001 is busy too):
@@ -205,7 +206,7 @@ class FakePbx:
                 self._on_action(action)
             for call in self.ami.calls[self._seen_calls :]:
                 self._seen_calls += 1
-                task = asyncio.create_task(self._report_when_ended(call))
+                task = asyncio.create_task(self._report_when_ended(call, time.monotonic()))
                 self._tasks.add(task)
                 task.add_done_callback(self._tasks.discard)
             await asyncio.sleep(WATCH_INTERVAL)
@@ -237,21 +238,26 @@ class FakePbx:
             return f"no dialplan context {context!r} here (IVRGRAPH_DIAL_CONTEXT; this PBX has {known}: --context)"
         return "Asterisk answered the Originate with an error (the dialer's log says which)"
 
-    async def _report_when_ended(self, call: AmiCall) -> None:
+    async def _report_when_ended(self, call: AmiCall, seen_at: float) -> None:
+        """Print the call's line once it ended; `seen_at`: when `watch` first saw it (within WATCH_INTERVAL of its
+        Originate), what the time a call the dialer hung up lasted is told from."""
         if call.task is not None:
             with contextlib.suppress(asyncio.CancelledError):
                 await call.task
-        say(self.ending(call))
+        say(self.ending(call, lasted=time.monotonic() - seen_at))
 
-    def ending(self, call: AmiCall) -> str:
-        """The line of a call that ended: its number and how."""
+    def ending(self, call: AmiCall, *, lasted: float | None = None) -> str:
+        """The line of a call that ended: its number and how. A call the dialer hung up (an Action: Hangup, as a
+        node stopping while it rings sends) did not end as its captured callee does: it says so, and how long it had
+        lasted (`lasted` seconds), not "no answer (rang 30 s)"."""
         if not call.number:
             originate = self._originate_of(call)
             channel = callee_of(originate) if originate is not None else call.channel_id
             templates = ", ".join(self.ami.channel_templates)
             return f"{channel}  failed at once: this PBX rings Local/<number>@... and {templates} (--channel)"
         played = self.ami.played_callee(call.number)
-        line = f"{call.number}  {ENDINGS.get(played, 'as ' + played)}"
+        ended = hung_up_by_dialer(call, lasted) if call.hung_up else ENDINGS.get(played, "as " + played)
+        line = f"{call.number}  {ended}"
         if played not in (call.number, call.number[:4]):
             line += f" (as {played})"
         if played == "9000" and call.number[:4] != "9000":
@@ -311,6 +317,14 @@ class FakePbx:
             extension=header("Exten", "s"),
             priority=header("Priority", "1"),
         )
+
+
+def hung_up_by_dialer(call: AmiCall, lasted: float | None) -> str:
+    """How a call the dialer hung up ended: unanswered while it rang, or after the callee answered."""
+    after = f" after {lasted:.1f} s" if lasted is not None else ""
+    if call.fastagi:  # the callee answered: their FastAGI call was placed
+        return f"answered, then hung up by the dialer{after}"
+    return f"hung up by the dialer{after}{' of ringing' if after else ' while it rang'}, unanswered"
 
 
 def callee_of(action: ReceivedAction) -> str:

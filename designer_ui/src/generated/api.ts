@@ -86,7 +86,20 @@ export interface paths {
         };
         /**
          * List Events
-         * @description Newest first.
+         * @description Newest first. `action` picks one kind (`target`, one thing: `scenario:sales`), among:
+         *
+         *     - scenarios: `publish`, `rollback` (`scenario:<slug>`; the version, its message and changes), `delete`, `import`;
+         *     - callbacks: `schedule` (`callback:<job id>`), `cancel` (`callback:<job id>` or `campaign:<id>`), `call_list`,
+         *       `pause_campaign`, `resume_campaign` (`campaign:<id>`);
+         *     - personal data read: `read_call` (`call:<id>`), `export_calls`, `export_campaign` (`campaign:<id>`),
+         *       `lookup_number` (`subject:<hash>`), `lookup_name` (each says whether it was read unmasked: `personal_data`);
+         *       `subject_access`, `erasure` (`subject:<hash>`); `purge` (`retention`: what the retention periods removed, as
+         *       counts);
+         *     - API tokens: `create_token` (`token:<id>`: its name, role, expiry and `sees_personal_data` as asked),
+         *       `revoke_token` (`token:<id>`: its name and whose it was, `user_id` and `username`; the actor is its user, or
+         *       the admin who revoked it).
+         *
+         *     An event recorded for a request made with an API token names the token in `via`.
          *
          *     **Role:** admin.
          */
@@ -1460,7 +1473,8 @@ export interface paths {
         /**
          * Revoke Token
          * @description Revoke one of your API tokens: it is refused from the next request on. A signed-in session only (403
-         *     `session-needed` for a token), as for listing them.
+         *     `session-needed` for a token), as for listing them. It leaves a `revoke_token` audit event (`token:<id>`: its
+         *     name and user).
          *
          *     **Role:** viewer or above (any signed-in user).
          */
@@ -1609,7 +1623,8 @@ export interface paths {
         post?: never;
         /**
          * Revoke User Token
-         * @description Revoke one of a user's API tokens.
+         * @description Revoke one of a user's API tokens. It leaves a `revoke_token` audit event by you (`token:<id>`: its name and
+         *     user).
          *
          *     **Role:** admin.
          */
