@@ -21,7 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from starlette.convertors import PathConvertor, register_url_convertor
 
 from agi_server.logs import in_log_format
-from api import errors
+from api import designer_files, errors
 from api.body_limit import BodyLimit
 from api.deps import Runtime, least_role, role_statement
 from api.query_params import RefuseUnknownQuery
@@ -238,7 +238,8 @@ register_url_convertor("designer_path", DesignerPath())
 
 
 def _serve_designer(app: FastAPI, dist: Path | None) -> None:
-    """The built designer at `/`; any other path that is not a file and not under /api gets index.html (SPA)."""
+    """The built designer at `/`; any other path that is not a file and not under /api or /assets gets index.html
+    (SPA). Each answer says how long a browser may keep it (api/designer_files.py)."""
     if dist is None:
         return
     root = dist.resolve()
@@ -251,8 +252,10 @@ def _serve_designer(app: FastAPI, dist: Path | None) -> None:
         wanted = (root / path).resolve()
         # resolve() and the ancestry check keep `..` and symlinks from reading outside the dist folder.
         if path and wanted.is_file() and root in wanted.parents:
-            return FileResponse(wanted)
-        return FileResponse(index)
+            return FileResponse(wanted, headers={"Cache-Control": designer_files.cache_control(path)})
+        if designer_files.is_asset(path):  # a chunk of another release: index.html would fail as a module
+            return errors.problem(404, "not-found", "no such file")
+        return FileResponse(index, headers={"Cache-Control": designer_files.NO_CACHE})
 
 
 def _openapi(app: FastAPI) -> dict[str, Any]:

@@ -10,6 +10,9 @@ export IVRGRAPH_DATABASE_URL="sqlite:///$work/e2e.sqlite3"
 export IVRGRAPH_ADMIN_USER=e2e-admin IVRGRAPH_ADMIN_PASSWORD="e2e-$(date +%s)-secret"
 export IVRGRAPH_MEDIA_ROOT="$work/media"
 make --no-print-directory ui-build
+# A copy is served: new-version.mjs, run last, replaces it by another release under an open tab.
+cp -r designer_ui/dist "$work/dist"
+export IVRGRAPH_DESIGNER_DIST="$work/dist"
 $BIN/ivrgraph serve --host 127.0.0.1 --port "$port" --agi-port "$agi_port" --seed examples \
   >"$work/server.log" 2>&1 &
 server=$!
@@ -29,3 +32,7 @@ IVRGRAPH_URL="http://127.0.0.1:$port" IVRGRAPH_E2E_USER="$IVRGRAPH_ADMIN_USER" I
 # Narrow screens (320 and 640 px) and the keyboard: no sideways scrolling, the top bar reachable, focus given back.
 IVRGRAPH_URL="http://127.0.0.1:$port" IVRGRAPH_E2E_USER="$IVRGRAPH_ADMIN_USER" IVRGRAPH_E2E_PASSWORD="$IVRGRAPH_ADMIN_PASSWORD" \
   node designer_ui/e2e/reflow.mjs || { echo "--- server log"; tail -50 "$work/server.log"; exit 1; }
+# An upgrade under an open tab: a page of the release before says a new version is available, and Reload keeps the
+# edit. Last, as it replaces the designer that server serves (and puts it back after).
+IVRGRAPH_URL="http://127.0.0.1:$port" IVRGRAPH_E2E_USER="$IVRGRAPH_ADMIN_USER" IVRGRAPH_E2E_PASSWORD="$IVRGRAPH_ADMIN_PASSWORD" \
+  IVRGRAPH_E2E_SERVED_DIST="$work/dist" node designer_ui/e2e/new-version.mjs || { echo "--- server log"; tail -50 "$work/server.log"; exit 1; }

@@ -11,6 +11,7 @@ import { AccountControls } from "./components/AccountControls";
 import { callsPath, NO_REGISTER_FILTERS } from "./components/callRegister";
 import { DataSourcesPage } from "./components/DataSourcesPage";
 import { LoginPage } from "./components/LoginPage";
+import { ChunkErrorBoundary } from "./components/NewVersionNotice";
 import { PasswordDialog } from "./components/PasswordDialog";
 import { ReportsPage } from "./components/ReportsPage";
 import { ScenarioList } from "./components/ScenarioList";
@@ -134,20 +135,23 @@ function Shell() {
         </div>
       )}
       <main className="page">
-        <Suspense fallback={<p className="centered">{t("editor.loading")}</p>}>
-          {editing ? (
-            <>
-              <EditorTitle slug={decodeURIComponent(editing[1]!)} />
-              <EditorPage key={editing[1]} slug={decodeURIComponent(editing[1]!)} user={user} openCall={readHashQuery(editing[2] ?? "").get("call") ?? null} />
-            </>
-          ) : calls ? <CallsPage query={calls[1] ?? ""} user={user} />
-            : callbacks ? <CallbacksPage query={callbacks[1] ?? ""} user={user} />
-            : reporting ? <ReportsPage key={route} initialScenario={new URLSearchParams(reporting[1] ?? "").get("scenario") ?? ""} />
-            // An admin who lowered their own role or deactivated themselves: who is signed in now (a 401 asks again).
-            : managingUsers ? <UsersPage me={user} onSelfChanged={() => void api.me().then(setUser, () => undefined)} />
-            : managingSources ? <DataSourcesPage me={user} />
-            : <ScenarioList user={user} />}
-        </Suspense>
+        {/* A page whose code is gone after an upgrade says so, and the rest of the app stays (NewVersionNotice). */}
+        <ChunkErrorBoundary resetKey={route}>
+          <Suspense fallback={<p className="centered">{t("editor.loading")}</p>}>
+            {editing ? (
+              <>
+                <EditorTitle slug={decodeURIComponent(editing[1]!)} />
+                <EditorPage key={editing[1]} slug={decodeURIComponent(editing[1]!)} user={user} openCall={readHashQuery(editing[2] ?? "").get("call") ?? null} />
+              </>
+            ) : calls ? <CallsPage query={calls[1] ?? ""} user={user} />
+              : callbacks ? <CallbacksPage query={callbacks[1] ?? ""} user={user} />
+              : reporting ? <ReportsPage key={route} initialScenario={new URLSearchParams(reporting[1] ?? "").get("scenario") ?? ""} />
+              // An admin who lowered their own role or deactivated themselves: who is signed in now (a 401 asks again).
+              : managingUsers ? <UsersPage me={user} onSelfChanged={() => void api.me().then(setUser, () => undefined)} />
+              : managingSources ? <DataSourcesPage me={user} />
+              : <ScenarioList user={user} />}
+          </Suspense>
+        </ChunkErrorBoundary>
       </main>
     </div>
   );

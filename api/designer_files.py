@@ -1,0 +1,34 @@
+"""How the designer's built files are answered across an upgrade (ops review): what a browser may keep, and for
+how long, and which missing file is a 404 rather than the single-page app's index.html.
+
+`vite build` names every chunk under `assets/` after its contents (`CallsPage-CbWJpB54.js`): a name never
+changes meaning, so a browser keeps such a file for a year without asking again. index.html names the chunks of
+its release: it is asked anew on every open (`no-cache`: kept, but revalidated), or a browser that cached it
+heuristically (it carries Last-Modified) loaded the release before from its cache after an upgrade. So does any
+other file whose name does not change with it (public/'s favicon, a file put there by hand).
+
+A tab opened on the release before asks for its chunks by their old names: those are gone, and the answer must
+be a 404 the designer can recognise, not index.html, which the browser then failed to run as a module.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+NO_CACHE: Final = "no-cache"
+IMMUTABLE: Final = "public, max-age=31536000, immutable"
+
+ASSETS: Final = "assets/"
+# vite's `[name]-[hash].[ext]`, the hash 8 characters of base64url; `.js.map` and `.css` too.
+_HASHED: Final = re.compile(r"assets/[^/]+-[A-Za-z0-9_-]{8}\.[^/]+")
+
+
+def cache_control(path: str) -> str:
+    """The Cache-Control of the designer's file at `path` (relative to the dist folder, as asked)."""
+    return IMMUTABLE if _HASHED.fullmatch(path) else NO_CACHE
+
+
+def is_asset(path: str) -> bool:
+    """A path in the build's chunk folder: a file there that is missing is a 404, never index.html."""
+    return path.startswith(ASSETS)
