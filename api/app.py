@@ -43,6 +43,7 @@ from api.routes import (
     tokens,
     users,
 )
+from api.schema_guard import SchemaGuard
 from api.schemas import Health
 from api.security_headers import SecurityHeaders
 from api.settings import Settings
@@ -152,6 +153,7 @@ def create_app(
     app = FastAPI(title="ivrgraph", version="1", description=DESCRIPTION, lifespan=lifespan)
     # The largest body any route takes is an audio upload (voice.assets.AssetLimits.max_bytes) and its form.
     app.add_middleware(BodyLimit, max_bytes=AssetLimits().max_bytes + 2**20)
+    app.add_middleware(SchemaGuard)  # a database a newer release migrated: 503, not old rules (schema_guard)
     app.add_middleware(SecurityHeaders)  # added last, so outermost: a 413 of BodyLimit carries them too
     errors.install(app)
     # Every API route, not the health checks nor the designer's files (whose links may carry anything).

@@ -1,4 +1,4 @@
-"""`ivrgraph serve` (API + FastAGI in one process) and `ivrgraph db upgrade|seed|backup`."""
+"""`ivrgraph serve` (API + FastAGI in one process) and `ivrgraph db upgrade|seed|backup|refold-names`."""
 
 from __future__ import annotations
 
@@ -68,6 +68,9 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
     new_file = sqlite_file(url)
     new_file = new_file if new_file is not None and not new_file.exists() else None
     try:
+        if not _stop_all_nodes_heard(url, confirmed=args.yes):
+            print("ivrgraph db upgrade: nothing changed", file=sys.stderr)
+            return 1
         upgrade(url)
         if new_file is not None:
             unset = "" if os.environ.get(DATABASE_URL_ENV, "").strip() else f" ({DATABASE_URL_ENV} is not set)"
@@ -80,6 +83,60 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
         reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
         print(f"ivrgraph db upgrade: error: cannot reach the database: {reason}", file=sys.stderr)
         return 1
+    return 0
+
+
+def _stop_all_nodes_heard(url: str, *, confirmed: bool) -> bool:
+    """Warn of the migrations to apply that need every node stopped first (persistence.migrate `stop_all_nodes`),
+    and, on a terminal, ask to go on unless `confirmed`; False when the answer is no. A script (no terminal) is
+    warned only, on stderr: it is never held waiting for an answer."""
+    from persistence.migrate import stop_all_nodes
+
+    flagged = stop_all_nodes(url)
+    if not flagged:
+        return True
+    listed = "".join(f"\n  {revision}: {reason}" for revision, reason in flagged)
+    print(
+        f"ivrgraph db upgrade: warning: stop every ivrgraph node before these migrations (docs/operations.md, "
+        f'"Upgrades"): a node still running the older release under-enforces them:{listed}',
+        file=sys.stderr,
+    )
+    if confirmed or not sys.stdin.isatty():
+        return True
+    try:
+        answer = input("Is every node stopped? Apply them [y/N] ")
+    except EOFError:
+        return False
+    return answer.strip().lower() in ("y", "yes")
+
+
+def cmd_db_refold_names(args: argparse.Namespace) -> int:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from persistence.db import Database
+    from persistence.locations import shown_url
+    from persistence.migrate import SchemaMismatch, require_current
+    from persistence.name_refold import refold_caller_names
+
+    settings = _settings("ivrgraph db refold-names")
+    if settings is None:
+        return 2
+    url = settings.database_url
+    try:
+        require_current(url)  # the fold of this code, written into the columns of this code's schema
+        database = Database(url)
+        try:
+            done = refold_caller_names(database)
+        finally:
+            database.dispose()
+    except SchemaMismatch as error:
+        print(f"ivrgraph db refold-names: error: {error}", file=sys.stderr)
+        return 1
+    except SQLAlchemyError as error:
+        reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+        print(f"ivrgraph db refold-names: error: cannot reach the database: {reason}", file=sys.stderr)
+        return 1
+    print(f"{shown_url(url)}: {done.read} call records read, {done.refolded} caller names folded again")
     return 0
 
 
@@ -163,7 +220,17 @@ def add_parser(commands: Any) -> None:
     db = commands.add_parser("db", help="database: migrate, seed, back up")
     sub = db.add_subparsers(dest="db_command", required=True)
     upgrade = sub.add_parser("upgrade", help="apply migrations (IVRGRAPH_DATABASE_URL, default ./ivrgraph.sqlite3)")
+    upgrade.add_argument(
+        "--yes",
+        action="store_true",
+        help="apply migrations that need every node stopped without asking (a script is never asked)",
+    )
     upgrade.set_defaults(handler=cmd_db_upgrade)
+    refold = sub.add_parser(
+        "refold-names",
+        help="fold again the caller names older nodes recorded during an upgrade, for the name search",
+    )
+    refold.set_defaults(handler=cmd_db_refold_names)
     seed = sub.add_parser("seed", help="load and publish the scenario files of a folder (existing ones are kept)")
     seed.add_argument("folder")
     seed.set_defaults(handler=cmd_db_seed)

@@ -38,6 +38,7 @@ from graph_engine.services import CallbackReceipt, CallbackRefused, CallbackRequ
 from persistence.campaign_pause import not_paused
 from persistence.db import Database, hold_sqlite_writes
 from persistence.errors import InvalidCallback, KeyReused, NotCancellable, NotFound
+from persistence.migrate import head_revision, newer_revision
 from persistence.models import CallbackAttempt, CallbackJob, CallCampaign, IdempotencyKey, utcnow
 from persistence.phone_numbers import impossible_number, is_emergency_number, one_form, written_forms
 from persistence.scenarios import hold_published, published_among
@@ -402,12 +403,39 @@ def claim_due_jobs(
 
     `unavailable`, if given, gets the jobs the claim ended undialled for want of a published scenario
     (`SCENARIO_UNAVAILABLE`), for the dialer's metrics.
+
+    Nothing is taken, nor moved, from a database a newer ivrgraph migrated (`_schema_newer_than_code`).
     """
     # On SQLite: else a job FastAGI marks reached between our read and our write would be put back to dialing.
     hold_sqlite_writes(session, CallbackJob)
+    if _schema_newer_than_code(session):
+        return []
     _move_closed_windows(session, now)
     ended = unavailable if unavailable is not None else []
     return _claim_open_windows(session, now=now, limit=limit, node_id=node_id, lease=lease, unavailable=ended)
+
+
+# The unknown revisions a claim was refused at, each said once a process.
+_REFUSED_AT: set[str] = set()
+
+
+def _schema_newer_than_code(session: Session) -> bool:
+    """Whether a newer ivrgraph migrated the database since this node started: its code may not read what the new
+    schema asks a dialer to respect (0027's pause was a column the release before it did not read: an old node
+    kept dialling a paused campaign, ops review). Read in the claim's own transaction, so a claim made after the
+    migration committed sees it; on SQLite under the writer lock `hold_sqlite_writes` took."""
+    newer = newer_revision(session.connection())
+    if newer is None:
+        return False
+    if newer not in _REFUSED_AT:
+        _REFUSED_AT.add(newer)
+        log.warning(
+            "callback dialer claims no job: the database is at schema revision %s, newer than this ivrgraph knows "
+            "(up to %s); upgrade ivrgraph on this node",
+            newer,
+            head_revision(),
+        )
+    return True
 
 
 def _due(now: datetime) -> ColumnElement[bool]:

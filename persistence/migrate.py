@@ -5,6 +5,13 @@ under a lock, a PostgreSQL advisory lock or, for a SQLite file, a lock file besi
 then finds nothing to do (review, 2026-12-05: one of two nodes died on a duplicate type or a half-done revision).
 A database whose revision this code does not know (a newer ivrgraph migrated it) is refused with `SchemaMismatch`,
 as is, for a node that does not migrate (`require_current`), a database not at this code's revision.
+
+Those checks run at start. A node that was running when a newer release migrated its database finds out with
+`newer_revision`, which reads the revision in the caller's own transaction: its dialer then claims no job and its
+API answers 503 (api.schema_guard), rather than enforce less than the newer schema asks (ops review, upgrading
+0023 to 0027: an old node kept dialling a campaign a new node had paused, and read personal data unmasked for a
+token made without it). A migration the old code under-enforces until every node runs the new one says so with
+`STOP_ALL_NODES = True`; `stop_all_nodes` lists those an upgrade would apply, for `ivrgraph db upgrade` to warn.
 """
 
 from __future__ import annotations
@@ -12,13 +19,14 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import functools
+import weakref
 from collections.abc import Iterator
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
-from sqlalchemy import inspect, text
+from sqlalchemy import Connection, Engine, inspect, text
 from sqlalchemy.engine import make_url
 
 from persistence.db import make_engine, normalize_url
@@ -95,7 +103,53 @@ def current_revision(url: str) -> str | None:
 
 
 def _known(revision: str) -> bool:
-    return any(found.revision == revision for found in _scripts().walk_revisions())
+    return revision in _known_revisions()
+
+
+@functools.cache
+def _known_revisions() -> frozenset[str]:
+    return frozenset(found.revision for found in _scripts().walk_revisions())
+
+
+# Engines whose database has an `alembic_version` table. Only a positive answer is kept: a database a test made
+# without alembic (`create_all`) has none, and is asked again, as it may be migrated later.
+_VERSIONED: weakref.WeakKeyDictionary[Engine, bool] = weakref.WeakKeyDictionary()
+
+
+def newer_revision(conn: Connection) -> str | None:
+    """The database's schema revision when this code does not know it (a newer ivrgraph migrated it), else None.
+
+    Read through `conn`, in its transaction: a SELECT of a one-row table, cheap enough for every dialer claim. A
+    database without ivrgraph's schema revision (none stamped) is not newer."""
+    engine = conn.engine
+    if not _VERSIONED.get(engine, False):
+        if not inspect(conn).has_table("alembic_version"):
+            return None
+        _VERSIONED[engine] = True
+    value = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    if value is None or _known(str(value)):
+        return None
+    return str(value)
+
+
+def stop_all_nodes(url: str) -> list[tuple[str, str]]:
+    """The migrations `upgrade(url)` would apply that set `STOP_ALL_NODES`, oldest first, each with why: the ones
+    a node still running older code under-enforces (it reads no pause, no token's restriction...), so every node
+    is to be stopped before they are applied. The flag is the reason as a sentence (or True: the docstring's first
+    line says what the migration does). Empty for a database with no schema yet (no node can run on it) and for one
+    this code does not know (`upgrade` refuses it)."""
+    current = current_revision(url)
+    if current is None or not _known(current):
+        return []
+    pending = reversed(list(_scripts().iterate_revisions(head_revision(), current)))
+    flagged = ((script, getattr(script.module, "STOP_ALL_NODES", None)) for script in pending)
+    return [(script.revision, _reason(script.doc, flag)) for script, flag in flagged if flag]
+
+
+def _reason(doc: str | None, flag: object) -> str:
+    if isinstance(flag, str):
+        return flag
+    return (doc or "").strip().splitlines()[0] if doc else ""
 
 
 @contextlib.contextmanager

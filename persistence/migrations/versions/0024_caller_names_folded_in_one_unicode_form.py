@@ -41,6 +41,10 @@ depends_on: str | Sequence[str] | None = None
 
 BATCH: Final = 5000  # records read at a time
 
+# Every node stopped first (persistence.migrate `stop_all_nodes`): a node of the release before it, still running,
+# folds names without the normalisation, and those records stay unfound until `ivrgraph db refold-names`.
+STOP_ALL_NODES: Final = "an older node still running stores caller names the name search does not find"
+
 # persistence.folding.fold as of this revision, and as of 0023 (the downgrade's).
 _DOTTED_CAPITAL_I: Final = str.maketrans({"İ": "i"})
 _DOTS_DROPPED: Final = str.maketrans({"ё": "е", "Ё": "е"})

@@ -22,6 +22,7 @@ Create Date: 2026-12-07 10:00:00
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Final
 
 import sqlalchemy as sa
 from alembic import op
@@ -30,6 +31,10 @@ revision: str = "0025"
 down_revision: str | None = "0024"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
+
+# Every node stopped first (persistence.migrate `stop_all_nodes`): a node of the release before it, still running,
+# reads no such column, and gives a token made without personal data its user's unmasked view.
+STOP_ALL_NODES: Final = "an older node still running shows personal data to tokens made without it"
 
 # The columns read and written, as of this revision (not persistence.models, which moves on).
 _tokens = sa.table("api_tokens", sa.column("sees_personal_data", sa.Boolean))

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import Final
 
 import sqlalchemy as sa
 from alembic import op
@@ -28,6 +29,10 @@ revision: str = "0027"
 down_revision: str | None = "0026"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
+
+# Every node stopped first (persistence.migrate `stop_all_nodes`): a node of the release before it, still running,
+# reads no pause, and its dialer goes on calling a campaign a supervisor paused on a new node.
+STOP_ALL_NODES: Final = "an older node still running keeps dialling a paused campaign"
 
 # The columns read and written, as of this revision (not persistence.models, which moves on).
 _campaigns = sa.table(
