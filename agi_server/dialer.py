@@ -42,6 +42,10 @@ a callee who answers meanwhile reaches the FastAGI listener, which stays open wh
 recorded, so nobody answers into a node that is gone. Such an attempt is logged, not counted (outcome
 `SHUTDOWN_HANGUP`: the callee never answered), and the job is due again at once: after the restart, or on another node.
 
+The call register names a dialled call after its client (`contact_name`: the list's name column, `nombre`, `ФИО`),
+as an originated call's CallerID is this dialer's own: the node looks the names up as it writes the calls' records
+(`DatabaseJobStore.contact_names`, agi_server.node), so the Calls page's name search finds the client's calls.
+
 Time comes from an injected `Clock`; the loop never reads the wall clock, so tests move time by hand.
 """
 
@@ -56,7 +60,7 @@ import os
 import re
 import threading
 from collections import deque
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final, Literal, Protocol, TypeVar
@@ -80,11 +84,13 @@ from agi_server.errors import SettingError
 from agi_server.logs import phone_number
 from agi_server.options import node_id
 from agi_server.server import JOB_INPUT, InputResolver, ResolvedInputs
+from graph_engine.caller_name import shown_caller_name
 from graph_engine.services import Clock
 from persistence import callbacks
+from persistence.call_lists import CONTACT
 from persistence.db import Database
 from persistence.failure_log import FAILURE_REMINDER_SECONDS, FailureLog
-from persistence.models import CallbackAttempt, CallbackJob
+from persistence.models import CallbackAttempt, CallbackJob, CallCampaign
 
 log = logging.getLogger(__name__)
 
@@ -1515,6 +1521,34 @@ def callback_resolver(jobs: CallbackArrivals, clock: Clock) -> InputResolver:
     return resolve
 
 
+# The columns of a list that name its client, as analysts head them in the designer's languages, compared casefolded
+# without spaces, dots, dashes and underscores ("Full Name", "full_name", "ФИО"): the first a client's row fills.
+NAME_COLUMNS: Final = ("name", "fullname", "nombre", "nombrecompleto", "имя", "фио", "clientname", "customername",
+                       "contactname")  # fmt: skip
+_NOT_IN_A_COLUMN_KEY: Final = re.compile(r"[\s._-]+")
+
+
+def contact_name(variables: Mapping[str, Any], *, columns: Sequence[str] | None = None) -> str:
+    """The name of the client a job calls, as the call register's caller name: their list's name column
+    (NAME_COLUMNS) as a caller name is shown (graph_engine.caller_name: one line, its length bounded), else the
+    `caller_name` a Callback block carried to the job; "" for none. `columns`: the list's own (its campaign's
+    settings), so a `contact` field only the scenario's default fills ("cliente") names nobody."""
+    contact = variables.get(CONTACT)
+    if isinstance(contact, Mapping):
+        keyed = {_column_key(str(column)): value for column, value in contact.items()
+                 if columns is None or column in columns}  # fmt: skip
+        for column in NAME_COLUMNS:
+            value = keyed.get(column)
+            if isinstance(value, str) and (name := shown_caller_name(value)):
+                return name
+    carried = variables.get("caller_name")
+    return shown_caller_name(carried) if isinstance(carried, str) else ""
+
+
+def _column_key(column: str) -> str:
+    return _NOT_IN_A_COLUMN_KEY.sub("", column.casefold())
+
+
 async def _reach(jobs: CallbackArrivals, job_id: str, at: datetime, slug: str) -> CallbackContext | None:
     """`jobs.reach`, tried again for a moment while the database fails: the callee is on the line, and the call
     does not run without its job (the FastAGI server's `resolve_timeout` bounds the whole, and cancels it)."""
@@ -1721,6 +1755,26 @@ class DatabaseJobStore:
 
     async def claim_due(self, *, now: datetime, limit: int, node_id: str) -> list[DialJob]:
         return await asyncio.to_thread(self._claim_due, now, limit, node_id)
+
+    async def contact_names(self, job_ids: Sequence[str]) -> dict[str, str]:
+        """The name of the client each of `job_ids` calls (`contact_name`); jobs without one, or gone, left out."""
+        return await asyncio.to_thread(self._contact_names, list(job_ids))
+
+    def _contact_names(self, job_ids: list[str]) -> dict[str, str]:
+        query = (
+            select(CallbackJob.id, CallbackJob.variables, CallCampaign.settings)
+            .outerjoin(CallCampaign, CallCampaign.id == CallbackJob.campaign_id)
+            .where(CallbackJob.id.in_(job_ids))
+        )
+        names: dict[str, str] = {}
+        with self._database.session() as session:
+            for job_id, variables, settings in session.execute(query):
+                kept = (settings or {}).get("columns")
+                columns = [str(column) for column in kept] if isinstance(kept, list) else None
+                name = contact_name(variables or {}, columns=columns)
+                if name:
+                    names[str(job_id)] = name
+        return names
 
     def _claim_due(self, now: datetime, limit: int, node_id: str) -> list[DialJob]:
         ended: list[CallbackJob] = []

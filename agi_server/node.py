@@ -2,7 +2,7 @@
 
     published versions:  DatabaseScenarios -> CachedScenarioSource (swapped atomically) <- VersionPoller
     call records:        RecordWriter -> CallRecordWriter (batch inserts in a worker thread); RecordSpool on
-                         local disk while the database cannot take them
+                         local disk while the database cannot take them; a dialled call named after its client
     answered callbacks:  "<slug>?job=<id>" -> callback_resolver(DatabaseJobStore) (job reached at once)
     Callback blocks:     CallbackDeadline(DatabaseCallbackScheduler): a job stored within SCHEDULE_TIMEOUT, or the
                          block's error exit (and a job stored after it cancelled)
@@ -128,6 +128,32 @@ def _refusals_named(write: CallRecordWriter) -> WriteBatch:
     return write_batch
 
 
+def _callees_named(write: WriteBatch, jobs: DatabaseJobStore) -> WriteBatch:
+    """The records' insert, each call placed for a callback job named after the client it rang first (the job's
+    list's name column, `agi_server.dialer.contact_name`): an originated call's CallerID is the dialer's own, so the
+    register's caller name was empty (or the company's), and the Calls page's name search never found the client's
+    calls. Set in the record's facts before the insert, so a record the database cannot take now keeps the name in
+    the spool; what API users without `sees_personal_data` read of it is masked as any caller's name (the register
+    folds it for the search as it does any). A lookup that fails leaves the names as Asterisk gave them: the insert
+    then says whether the database is away."""
+
+    async def write_batch(records: list[CallRecord]) -> int | None:
+        wanted = sorted({record.job_id for record in records if record.job_id})
+        if wanted:
+            try:
+                names = await jobs.contact_names(wanted)
+            except Exception as error:
+                log.debug("the clients' names of %d callback calls could not be read: %s", len(wanted), error)
+                names = {}
+            for record in records:
+                name = names.get(record.job_id or "")
+                if name:
+                    record.facts["caller_name"] = name
+        return await write(records)
+
+    return write_batch
+
+
 SCHEDULE_TIMEOUT: Final = 3.0  # a caller waits this long at most for a Callback block's job to be stored
 STORED_TOO_LATE: Final = "stored_too_late"  # the outcome of a job cancelled by `CallbackDeadline`
 Scheduled = CallbackReceipt | CallbackRefused
@@ -236,7 +262,7 @@ class DatabaseRuntime:
         self.poller = VersionPoller(self._stored, self._swap_in, interval=poll_seconds, on_listed=self._keep_only)
         self.jobs = DatabaseJobStore(database)
         self.data_sources = DatabaseDataSources(database)
-        self.write_batch = _refusals_named(CallRecordWriter(database))
+        self.write_batch = _callees_named(_refusals_named(CallRecordWriter(database)), self.jobs)
         self.spool = spool_for(database.url)  # records the database cannot take now, until it can
         warn_of_set_aside_records(self.spool)
         warn_of_other_spools(self.spool)  # spooled under another URL of the database, say: no node replays them

@@ -18,6 +18,7 @@ from fastapi import Query
 
 from agi_server.server import DURING_BLOCK_WORK
 from graph_engine.registry import BlockRegistry
+from persistence.call_lists import DUPLICATE_OF, REPORT_PAUSED, REPORT_SKIPPED
 
 ReportLanguage = Literal["raw", "en", "es", "ru"]
 LanguageQuery = Annotated[
@@ -270,6 +271,17 @@ CALL_REGISTER: Final = ReportWords(
     named_codes={"hangup_during": BLOCK_WORK},
 )  # fmt: skip
 
+# A campaign report's `status` (persistence.call_lists): a client's job status, or what the report says besides it.
+REPORT_STATUSES: Final[Vocabulary] = {
+    **JOB_STATUSES,
+    REPORT_PAUSED: Words("Waiting (paused)", "En espera (en pausa)", "Ожидает (пауза)"),
+    REPORT_SKIPPED: Words("Skipped: not called", "Omitida: no se llama", "Пропущена: не звоним"),
+}
+# A row skipped as a duplicate: its `outcome` names the row called instead (`duplicate_of:2`).
+SKIPPED_DUPLICATE: Final = NamedCodes(
+    DUPLICATE_OF, Words("Duplicate of row {name}", "Duplicado de la fila {name}", "Повтор строки {name}")
+)
+
 # `GET /api/callbacks/campaigns/<id>.csv` and `.xlsx` (api.routes.callbacks.REPORT_COLUMNS); the list's own
 # columns after them keep the names they were imported with.
 CAMPAIGN_REPORT: Final = ReportWords(
@@ -285,7 +297,8 @@ CAMPAIGN_REPORT: Final = ReportWords(
         "answered_at": Words("Answered at", "Hora de respuesta", "Время ответа"),
         "call_id": Words("Call ID", "ID de la llamada", "ID звонка"),
     },
-    codes={"status": JOB_STATUSES, "outcome": DIAL_OUTCOMES, "call_outcome": CALL_OUTCOMES},
+    codes={"status": REPORT_STATUSES, "outcome": DIAL_OUTCOMES, "call_outcome": CALL_OUTCOMES},
     sheet="report",
     sheet_titles=Words("Report", "Informe", "Отчёт"),
+    named_codes={"outcome": SKIPPED_DUPLICATE},
 )

@@ -38,7 +38,7 @@ from persistence.cell_dates import NotADate, SlashOrder, cell_date, could_be_eit
 from persistence.cell_numbers import Ambiguous, ThousandsMark, cell_number, thousands_mark
 from persistence.cell_numbers import could_be_either as could_be_many
 from persistence.errors import InvalidCallList, NotFound
-from persistence.models import CallbackJob, CallCampaign, CallRecord, utcnow
+from persistence.models import CallbackJob, CallCampaign, CallRecord, CampaignSkippedRow, utcnow
 from persistence.phone_numbers import (
     configured_default_country,
     impossible_number,
@@ -250,6 +250,12 @@ REFUSE_DUPLICATES: Final = "refuse"
 SKIP_DUPLICATES: Final = "skip"
 # The skipped rows an audit event names (a campaign's settings keep their count): enough to find them in the file.
 AUDITED_SKIPS: Final = 1000
+# What a campaign's report says of a row besides its client's job status: a row skipped as a duplicate, its outcome
+# naming the row called instead (`duplicate_of:2`), and a client waiting while the campaign is paused, whom nobody
+# calls until it is resumed (`pending` read as if calls were coming).
+REPORT_SKIPPED: Final = "skipped"
+REPORT_PAUSED: Final = "paused"
+DUPLICATE_OF: Final = "duplicate_of:"
 
 
 @dataclass(frozen=True)
@@ -324,7 +330,9 @@ def plan_jobs(
             message = f"{client}, {column}: {shown!r} is not {why.expected}"
             problems.add(f"$.rows[{index}].{column}", why.code, message, params)
         if number is not None and opening is not None:
-            row_number = row_numbers[index] if row_numbers else None
+            # Without the file's rows, a list whose duplicates are skipped names its clients by their place among
+            # the rows sent, as its warnings and its report's skipped rows do ("client 3 ... is already client 1").
+            row_number = row_numbers[index] if row_numbers else index + 1 if duplicates == SKIP_DUPLICATES else None
             planned.append(PlannedJob(number, opening[0], opening[1], variables, row_number, tuple(row)))
     problems.raise_any()
     warnings = _skipped_warnings(skipped, number_column, by_row=bool(row_numbers))
@@ -409,7 +417,8 @@ def schedule(
 ) -> tuple[str, list[str]]:
     """Create the campaign and its planned jobs in `session` (one transaction: all or none): the campaign's id,
     and the jobs' ids in list order. `skipped`: the list's rows left out as duplicates, counted in the campaign's
-    settings (`duplicates_skipped`) for its page to say that the list had more rows than clients."""
+    settings (`duplicates_skipped`) for its page to say that the list had more rows than clients, and kept, each
+    with the row called instead, for its report to list them in their place (`skipped_rows`)."""
     window, now, campaign_id = campaign.window(), utcnow(), str(uuid.uuid4())
     settings = {**campaign.settings(), "columns": list_columns(jobs)}
     if skipped:
@@ -451,7 +460,22 @@ def schedule(
         # One executemany of plain rows: 20,000 clients in well under a second, where ORM objects flushed one by
         # one took 12-19 s (SQLite, PostgreSQL).
         session.execute(insert(CallbackJob), rows)
+    if skipped:
+        kept = [{"campaign_id": campaign_id, "list_row": skip.row, "first_row": skip.first} for skip in skipped]
+        session.execute(insert(CampaignSkippedRow), kept)
     return campaign_id, [str(row["id"]) for row in rows]
+
+
+def skipped_rows(session: Session, *, campaign_id: str) -> list[tuple[int, int]]:
+    """The rows of the campaign's list skipped as duplicates, in the list's order, each with the row called instead
+    (its `first`): numbers of rows only, a few bytes each however long the list. None for a campaign scheduled
+    before they were kept (migration 0028)."""
+    query = (
+        select(CampaignSkippedRow.list_row, CampaignSkippedRow.first_row)
+        .where(CampaignSkippedRow.campaign_id == campaign_id)
+        .order_by(CampaignSkippedRow.list_row)
+    )
+    return [(int(row), int(first)) for row, first in session.execute(query)]
 
 
 def already_waiting(session: Session, *, scenario: str, numbers: Sequence[str]) -> list[dict[str, Any]]:

@@ -374,6 +374,20 @@ class CallCampaign(Base):
     paused_by: Mapped[str | None] = mapped_column(String(100))
 
 
+class CampaignSkippedRow(Base):
+    """A row of a campaign's list left out for its number, which an earlier row has (`first_row`, the client
+    called instead), when the list was scheduled with duplicates skipped (migration 0028). Row numbers only: the
+    number and cells are the first row's client's, so an erasure of that client leaves nothing of them here. The
+    campaign's report lists it in its place, so every row of the file is accounted for."""
+
+    __tablename__ = "campaign_skipped_rows"
+
+    campaign_id: Mapped[str] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True)
+    # As the report's `row` names a client: the file's row, or the place among the rows sent without them.
+    list_row: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    first_row: Mapped[int] = mapped_column(Integer)
+
+
 class CallbackAttempt(Base):
     __tablename__ = "callback_attempts"
 

@@ -545,6 +545,9 @@ def campaign_report(
 ) -> StreamingResponse:
     """The campaign's report, in the list's order: each client's columns as imported, how the dialing went
     (status, attempts, last outcome) and what their last call recorded (its `result`, when it was answered).
+    Every row of the list is in it: a row skipped as a duplicate (`"duplicates": "skip"`) in its place, `status`
+    `skipped` and `outcome` `duplicate_of:<row>` (the row called instead, whose number it shows); while the
+    campaign is paused, its clients waiting read `status` `paused`, not `pending`.
 
     Times are written `2026-11-23 09:30:12`, which Excel reads as a date-time in any locale, on the clock of the
     campaign's `timezone` (the office that ran it; UTC for a list imported before campaigns kept it), and each
@@ -679,11 +682,13 @@ def _report(session: Session, campaign_id: str, user: Principal) -> _Report:
     settings = campaign.settings or {}
     kept = settings.get("columns")
     columns = dict.fromkeys(kept) if isinstance(kept, list) else _columns_of_jobs(session, campaign_id)
-    rows = (
+    # Nobody is called while it is paused: its clients waiting read so, not as if calls were coming.
+    held = campaign.paused_at is not None and campaign.cancelled_at is None
+    clients = (
         [
             client.listed.list_row or client.listed.campaign_row,  # the sheet's row, as the check named it
             client.job.number,
-            client.job.status,
+            call_lists.REPORT_PAUSED if held and client.job.status == "pending" else client.job.status,
             client.attempts,  # over all the client's jobs: a callback promised them has had none yet
             client.outcome,
             client.last_attempt_at,
@@ -695,8 +700,40 @@ def _report(session: Session, campaign_id: str, user: Principal) -> _Report:
         ]
         for client in call_lists.campaign_clients(session, campaign_id=campaign_id)
     )
+    skipped = call_lists.skipped_rows(session, campaign_id=campaign_id)
+    rows = _with_skipped(clients, skipped, width=len(REPORT_COLUMNS) + len(columns)) if skipped else clients
     shown = personal_data.report_rows(rows, REPORT_COLUMNS, user)
     return _Report(campaign.name, list(columns), shown, named_zone(settings.get("timezone")))
+
+
+def _with_skipped(
+    clients: Iterator[list[Any]], skipped: Sequence[tuple[int, int]], *, width: int
+) -> Iterator[list[Any]]:
+    """The clients' rows (in the list's order) with the rows skipped as duplicates among them, each in its place:
+    every row of the file accounted for, a skipped one saying so and naming the row called instead (`outcome`
+    `duplicate_of:2`), with that client's number (the same phone) and none of its own cells, which were never
+    kept. A client erased since (persistence.privacy) leaves its skipped rows without a number."""
+    firsts = {first for _, first in skipped}
+    numbers: dict[int, Any] = {}  # the number of each client a skipped row names, as their row goes by
+    waiting = iter(skipped)
+    skip = next(waiting, None)
+    for cells in clients:
+        while skip is not None and skip[0] < cells[0]:
+            yield _skipped_row(skip, numbers, width)
+            skip = next(waiting, None)
+        if cells[0] in firsts:
+            numbers[cells[0]] = cells[1]
+        yield cells
+    while skip is not None:
+        yield _skipped_row(skip, numbers, width)
+        skip = next(waiting, None)
+
+
+def _skipped_row(skip: tuple[int, int], numbers: dict[int, Any], width: int) -> list[Any]:
+    row, first = skip
+    said = {"row": row, "number": numbers.get(first), "status": call_lists.REPORT_SKIPPED, "attempts": 0,
+            "outcome": f"{call_lists.DUPLICATE_OF}{first}"}  # fmt: skip
+    return [said.get(column) for column in REPORT_COLUMNS] + [None] * (width - len(REPORT_COLUMNS))
 
 
 def _columns_of_jobs(session: Session, campaign_id: str) -> dict[str, None]:

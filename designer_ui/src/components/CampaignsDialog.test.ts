@@ -292,6 +292,23 @@ describe("a campaign paused, and its finished clients told from those waiting fo
     expect(html).toContain("Updated every 15 seconds"); // the calls ringing when it was paused still end
   });
 
+  it("while paused, says the clients waiting for a retry are retried once it is resumed, not as if a retry were coming", () => {
+    const held = { ...nineteen, paused: true, paused_at: "2026-12-08T10:00:00Z", paused_by: "marta" };
+    expect(summary(details({ campaign: held }))).toBe(
+      "19 clients · Finished: 16 of 19 (84%) · 3 clients to be retried once it is resumed · 19 called at least once · c-1",
+    );
+    expect(summary(inLanguage("es", { campaign: held }))).toContain("· 3 clientes por reintentar al reanudarla ·");
+    expect(summary(inLanguage("ru", { campaign: held }))).toContain("· повторный звонок после возобновления: 3 клиента ·");
+  });
+
+  it("says how many rows of the list were skipped as duplicates, and that the report lists them", () => {
+    const skipped = { ...nineteen, settings: { ...nineteen.settings, duplicates_skipped: 2 } };
+    expect(summary(details({ campaign: skipped }))).toContain("· Rows skipped as duplicates: 2 (listed in the report) ·");
+    expect(summary(inLanguage("es", { campaign: skipped }))).toContain("· Filas omitidas por duplicadas: 2 (figuran en el informe) ·");
+    expect(summary(inLanguage("ru", { campaign: skipped }))).toContain("· Пропущено строк-повторов: 2 (они есть в отчёте) ·");
+    expect(summary(details({ campaign: nineteen }))).not.toContain("duplicates");
+  });
+
   it("lets a viewer see the pause but not resume it", () => {
     const html = details({ campaign: paused, role: "viewer" });
     expect(html).toContain('data-testid="campaign-paused"');

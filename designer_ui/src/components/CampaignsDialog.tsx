@@ -202,15 +202,25 @@ export function AnswersTable({ campaign }: { campaign: Campaign }) {
   );
 }
 
+/** The rows of the list left out for a number an earlier row had, which the report lists each in its place. */
+function duplicatesSkipped(campaign: Campaign): number {
+  const skipped = campaign.settings.duplicates_skipped;
+  return typeof skipped === "number" ? skipped : 0;
+}
+
 /**
  * How far the campaign got: its clients finished against the whole list, as its progress; apart from them those
- * a stop spared (never called, nor will be), those rung who wait for a retry, and those rung at all. "Called: 19
- * of 19 (100 %)" read as over while 3 still waited for a retry (review of a Spanish bank's supervisor).
+ * a stop spared (never called, nor will be), those rung who wait for a retry (after the resume, while it is
+ * paused), and those rung at all; and the rows skipped as duplicates, which are no clients. "Called: 19 of 19
+ * (100 %)" read as over while 3 still waited for a retry (review of a Spanish bank's supervisor).
  */
 export function ProgressSummary({ campaign }: { campaign: Campaign }) {
   const { t, language } = useI18n();
   const cancelled = cancelledClients(campaign);
   const retrying = awaitingRetry(campaign);
+  // Nobody is retried while it is paused: "waiting for a retry" read as if a call were coming.
+  const held = campaignState(campaign) === "paused";
+  const skipped = duplicatesSkipped(campaign);
   const finished = t("campaigns.finished", {
     finished: finishedClients(campaign).toLocaleString(language),
     total: campaign.jobs.toLocaleString(language),
@@ -220,8 +230,10 @@ export function ProgressSummary({ campaign }: { campaign: Campaign }) {
     <>
       {finished}
       {cancelled > 0 && ` · ${t("campaigns.cancelledByStop", { clients: countText(language, "client", cancelled) })}`}
-      {retrying > 0 && ` · ${countText(language, "awaitingRetry", retrying)}`}
+      {retrying > 0 && !held && ` · ${countText(language, "awaitingRetry", retrying)}`}
+      {retrying > 0 && held && ` · ${t("campaigns.retryAfterResume", { clients: countText(language, "client", retrying) })}`}
       {` · ${countText(language, "calledOnce", calledClients(campaign))}`}
+      {skipped > 0 && ` · ${t("campaigns.duplicatesSkipped", { count: skipped.toLocaleString(language) })}`}
     </>
   );
 }

@@ -411,6 +411,9 @@ export interface paths {
          * Campaign Report
          * @description The campaign's report, in the list's order: each client's columns as imported, how the dialing went
          *     (status, attempts, last outcome) and what their last call recorded (its `result`, when it was answered).
+         *     Every row of the list is in it: a row skipped as a duplicate (`"duplicates": "skip"`) in its place, `status`
+         *     `skipped` and `outcome` `duplicate_of:<row>` (the row called instead, whose number it shows); while the
+         *     campaign is paused, its clients waiting read `status` `paused`, not `pending`.
          *
          *     Times are written `2026-11-23 09:30:12`, which Excel reads as a date-time in any locale, on the clock of the
          *     campaign's `timezone` (the office that ran it; UTC for a list imported before campaigns kept it), and each

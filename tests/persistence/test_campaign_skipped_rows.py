@@ -1,0 +1,57 @@
+"""A campaign keeps the rows its list skipped as duplicates (migration 0028), for its report to account for every
+row of the file; row numbers only, gone with the campaign. On SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import func, select, update
+
+from persistence import call_lists
+from persistence.db import Database
+from persistence.models import CallCampaign, CampaignSkippedRow
+from persistence.retention import RetentionPolicy, maintenance_session, purge
+from tests.persistence.kept_data import DAY, NOW
+
+ROWS = [{"phone": "+34600111222"}, {"phone": "600111333"}, {"phone": "0034600111222"}, {"phone": "600 111 333"},
+        {"phone": "600111333"}]  # fmt: skip
+
+
+def _scheduled(database: Database, *, row_numbers: list[int] | None) -> str:
+    campaign = call_lists.Campaign(due=NOW)
+    planned = call_lists.plan_jobs(ROWS, number_column="phone", declared={}, campaign=campaign,
+                                   row_numbers=row_numbers, duplicates=call_lists.SKIP_DUPLICATES)  # fmt: skip
+    with database.session() as session:
+        campaign_id, ids = call_lists.schedule(session, scenario="debt", jobs=planned, campaign=campaign,
+                                               skipped=planned.skipped)  # fmt: skip
+    assert len(ids) == 2
+    return campaign_id
+
+
+def test_the_rows_skipped_are_kept_with_the_row_called_instead(database: Database) -> None:
+    by_row = _scheduled(database, row_numbers=[2, 3, 4, 5, 6])
+    by_place = _scheduled(database, row_numbers=None)
+    with database.session() as session:
+        assert call_lists.skipped_rows(session, campaign_id=by_row) == [(4, 2), (5, 3), (6, 3)]
+        assert call_lists.skipped_rows(session, campaign_id=by_place) == [(3, 1), (4, 2), (5, 2)]
+        # Their clients are named in the same numbering: the file's rows, or the places among the rows sent.
+        jobs = [job for chunk in call_lists.campaign_jobs(session, campaign_id=by_place) for job in chunk]
+        assert [(job.campaign_row, job.list_row) for job in jobs] == [(1, 1), (2, 2)]
+
+
+def test_the_rows_skipped_go_with_their_campaign(database: Database) -> None:
+    gone = _scheduled(database, row_numbers=[2, 3, 4, 5, 6])
+    kept = _scheduled(database, row_numbers=[2, 3, 4, 5, 6])
+    with database.session() as session:  # the first one over, long ago: the purge takes it whole
+        session.execute(update(CallCampaign).where(CallCampaign.id == gone).values(created_at=NOW - 200 * DAY))
+        session.execute(
+            update(call_lists.CallbackJob)
+            .where(call_lists.CallbackJob.campaign_id == gone)
+            .values(status="done", created_at=NOW - 200 * DAY, due=NOW - 200 * DAY)
+        )
+    with maintenance_session(database) as session:
+        report = purge(session, now=NOW, policy=RetentionPolicy(campaigns=timedelta(days=90)))
+    assert report.campaigns == 1
+    with database.session() as session:
+        counted = select(CampaignSkippedRow.campaign_id, func.count()).group_by(CampaignSkippedRow.campaign_id)
+        assert {str(c): int(n) for c, n in session.execute(counted)} == {kept: 3}
