@@ -22,8 +22,10 @@ from starlette.convertors import PathConvertor, register_url_convertor
 
 from agi_server.logs import in_log_format
 from api import designer_files, errors
-from api.body_limit import BodyLimit
+from api.body_limit import BodyLimit, limit_words
+from api.bodyless import RefuseUndeclaredBody
 from api.deps import Runtime, least_role, role_statement
+from api.operation_ids import operation_ids
 from api.query_params import RefuseUnknownQuery
 from api.routes import (
     audio,
@@ -44,7 +46,7 @@ from api.routes import (
     users,
 )
 from api.schema_guard import SchemaGuard
-from api.schemas import Health
+from api.schemas import Health, TooLargeProblem
 from api.security_headers import SecurityHeaders
 from api.settings import Settings
 from blocks import default_registry
@@ -66,7 +68,9 @@ call records, users.
 
 **Authentication.** The designer signs in with `POST /api/auth/login` (HttpOnly cookie `ivrgraph_session`); every
 unsafe request made with the cookie must send the `X-CSRF-Token` header returned by login and `/api/auth/me`.
-Integrations send `Authorization: Bearer <token>` (create one with `POST /api/tokens`).
+Integrations send `Authorization: Bearer <token>` (create one with `POST /api/tokens`). `GET /api/auth/me` with a
+token shows it (`token`, with its `expires_at`); past that, its 401 is `token-expired` (with `expired_at`), not the
+`not-authenticated` of a token unknown or revoked.
 Roles: viewer < editor (drafts) < publisher (publish, roll back, delete) < admin (users, data sources). Each
 operation says the least role it needs (`**Role:**` in its description, `x-role` in the document). Callers' and
 clients' personal data (numbers, names, a call's variables and trace, a call list's columns) is read unmasked only
@@ -79,9 +83,17 @@ problems apart by `type` and `code`, never by the English `detail` or `message`.
 JSON bodies are sent as `Content-Type: application/json` (415 otherwise); the file uploads as `multipart/form-data`.
 A query parameter an operation does not declare is refused, not ignored (422, code `unknown_query_parameter`, with
 `params` naming it, the ones the operation takes and, for a near miss, the `suggestion`): a misspelt filter would
-otherwise return everything.
+otherwise return everything. So is a body sent to an operation that takes none (422, code `body_not_taken` at `$`;
+an empty JSON object `{}` is taken as no body).
 """
 UNSUPPORTED = "Body not sent as Content-Type: application/json"
+REFUSED = "Invalid request, a query parameter it does not take, or a body when it takes none"
+# The largest body any route takes is an audio upload (voice.assets.AssetLimits.max_bytes) and its form.
+MAX_BODY_BYTES: Final = AssetLimits().max_bytes + 2**20
+TOO_LARGE = (
+    f"Body over the {limit_words(MAX_BODY_BYTES)} limit ({MAX_BODY_BYTES} bytes) every operation has: "
+    "`payload-too-large`, with `limit_bytes`; refused before it is read whole"
+)
 
 
 def bootstrap_admin(database: Database, settings: Settings) -> None:
@@ -150,16 +162,16 @@ def create_app(
             if database is None:
                 opened.dispose()
 
-    app = FastAPI(title="ivrgraph", version="1", description=DESCRIPTION, lifespan=lifespan)
-    # The largest body any route takes is an audio upload (voice.assets.AssetLimits.max_bytes) and its form.
-    app.add_middleware(BodyLimit, max_bytes=AssetLimits().max_bytes + 2**20)
+    app = FastAPI(title="ivrgraph", version="1", description=DESCRIPTION, lifespan=lifespan,
+                  generate_unique_id_function=operation_ids())  # fmt: skip
+    app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)
     app.add_middleware(SchemaGuard)  # a database a newer release migrated: 503, not old rules (schema_guard)
     app.add_middleware(SecurityHeaders)  # added last, so outermost: a 413 of BodyLimit carries them too
     errors.install(app)
     # Every API route, not the health checks nor the designer's files (whose links may carry anything).
-    refuse_unknown_query = Depends(RefuseUnknownQuery())
+    refuse_unknown_query, refuse_undeclared_body = Depends(RefuseUnknownQuery()), Depends(RefuseUndeclaredBody())
     for module in ROUTERS:
-        app.include_router(module.router, dependencies=[refuse_unknown_query])
+        app.include_router(module.router, dependencies=[refuse_unknown_query, refuse_undeclared_body])
 
     @app.get("/healthz", response_model=Health, tags=["health"])
     def healthz() -> Health:
@@ -266,10 +278,12 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
         return app.openapi_schema
     schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
     problem_ref = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    too_large_ref = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/TooLargeProblem"}}}
     for path_item in schema.get("paths", {}).values():
         for operation in path_item.values():
             if "requestBody" in operation:  # a body that is not JSON at all is a 400 before any validation
                 operation["responses"].setdefault("400", {"description": "Body is not JSON", "content": problem_ref})
+                operation["responses"].setdefault("413", {"description": TOO_LARGE, "content": too_large_ref})
             if "application/json" in operation.get("requestBody", {}).get("content", {}):  # not the file uploads
                 operation["responses"].setdefault("415", {"description": UNSUPPORTED, "content": problem_ref})
             for status, response in operation.get("responses", {}).items():
@@ -284,6 +298,7 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
     components = schema.get("components", {}).get("schemas", {})
     components.pop("HTTPValidationError", None)
     components.pop("ValidationError", None)
+    components["TooLargeProblem"] = TooLargeProblem.model_json_schema(ref_template="#/components/schemas/{model}")
     app.openapi_schema = schema
     return schema
 
@@ -304,8 +319,8 @@ def _state_roles(schema: dict[str, Any], app: FastAPI) -> None:
 
 
 def _state_query_refusal(schema: dict[str, Any], app: FastAPI) -> None:
-    """Every operation refusing undeclared query parameters (api.query_params) declares its 422, also one that
-    could answer none before (`GET /api/auth/me`)."""
+    """Every operation refusing undeclared query parameters (api.query_params) and bodies (api.bodyless) declares its
+    422, also one that could answer none before (`GET /api/auth/me`)."""
     refusal = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/RefusalProblem"}}}
     for route in every_route(app.routes):
         if not route.include_in_schema or route.dependant is None:
@@ -315,6 +330,4 @@ def _state_query_refusal(schema: dict[str, Any], app: FastAPI) -> None:
         for method in route.methods or ():
             operation = schema["paths"].get(route.path_format, {}).get(method.lower())
             if operation is not None:
-                operation["responses"].setdefault(
-                    "422", {"description": "Invalid request, or a query parameter it does not take", "content": refusal}
-                )
+                operation["responses"].setdefault("422", {"description": REFUSED, "content": refusal})

@@ -156,8 +156,13 @@ def _strings_with_surrogates(value: Any) -> Iterator[list[str | int]]:
             pending.extend((child, [*path, index]) for index, child in reversed(list(enumerate(item))))
 
 
+def limit_words(max_bytes: int) -> str:
+    """The limit as the 413's detail and the OpenAPI document say it: `21 MiB`."""
+    return f"{max_bytes / 2**20:.0f} MiB"
+
+
 async def _too_large(scope: Scope, receive: Receive, send: Send, max_bytes: int) -> None:
-    detail = f"the request body is over the {max_bytes / 2**20:.0f} MiB limit"
+    detail = f"the request body is over the {limit_words(max_bytes)} limit"
     response = problem(413, "payload-too-large", detail, limit_bytes=max_bytes)
     response.headers["connection"] = "close"  # the rest of the body is never read
     await response(scope, receive, send)

@@ -11,14 +11,15 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.dependencies.models import Dependant
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from api.errors import CsrfRejected, NotAllowed, NotAuthenticated
+from api.errors import CsrfRejected, NotAllowed, NotAuthenticated, TokenExpired
 from api.login_throttle import LoginThrottle
 from api.rate_limit import RateLimit
 from api.settings import Settings
 from graph_engine.registry import BlockRegistry
-from persistence import audit, users
+from persistence import audit, bearer_tokens, users
 from persistence.audit import Credential
 from persistence.datasources import DatabaseDataSources
 from persistence.db import Database
@@ -73,6 +74,7 @@ def get_runtime(request: Request) -> Runtime:
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 _bearer = HTTPBearer(auto_error=False, description="An API token from POST /api/tokens")
+bearer_credentials = _bearer  # what a route reads of the token it was asked with (GET /api/auth/me)
 _cookie = APIKeyCookie(
     name=SESSION_COOKIE,
     auto_error=False,
@@ -104,19 +106,31 @@ def _authenticate(
     try:
         with runtime.database.session() as session:
             if bearer is not None:
-                principal = users.resolve(session, secret=bearer.credentials, kind="api")
+                try:
+                    principal = users.resolve(session, secret=bearer.credentials, kind="api")
+                except InvalidCredentials as error:
+                    raise _token_refused(session, bearer.credentials) from error
                 return principal, audit.api_token_credential(session, secret=bearer.credentials)
             if cookie:
                 principal = users.resolve(session, secret=cookie, kind="session")
             else:
                 raise NotAuthenticated()
     except InvalidCredentials as error:
-        raise NotAuthenticated("the session or token is unknown or expired; sign in again") from error
+        raise NotAuthenticated("the session is unknown or expired; sign in again") from error
     if request.method not in SAFE_METHODS:
         sent = request.headers.get(CSRF_HEADER, "")
         if not principal.csrf_token or not hmac.compare_digest(sent.encode(), principal.csrf_token.encode()):
             raise CsrfRejected()
     return principal, None
+
+
+def _token_refused(session: Session, secret: str) -> NotAuthenticated:
+    """Why a bearer token does not work, as far as its holder may be told: expired (`TokenExpired`, with when), or
+    unknown, which covers a mistyped or revoked token and one whose user is deactivated alike (api.errors)."""
+    expired = bearer_tokens.expired_at(session, secret=secret)
+    if expired is not None:
+        return TokenExpired(expired)
+    return NotAuthenticated("the token is unknown, revoked or no longer valid; make a new one", bearer_refused=True)
 
 
 def _role_check(role: Role) -> Callable[[Principal], Principal]:

@@ -1,7 +1,9 @@
 """Errors the API itself raises, and the one place every error becomes an `application/problem+json` answer.
 
     ApiError
-     ├── NotAuthenticated     no valid session cookie or bearer token                    401
+     ├── NotAuthenticated     no valid session cookie or bearer token                      401
+     │    └── TokenExpired    a real API token past its `expires_at` (`token-expired`)     401
+     ├── CursorRefused        a `cursor` no page of the asked order starts at (`refused`)  400
      ├── CsrfRejected         a cookie-authenticated unsafe request without its CSRF token 403
      ├── NotAllowed           the user's role is below what the action needs               403
      ├── PersonalDataHidden   a search that would tell what the user reads masked          403
@@ -14,7 +16,8 @@ the path does not take (405, with every method it takes in Allow), a body over t
 
 Every item of a problem's `problems` list carries a stable snake_case `code` (and `params` where its message is built
 from values): a request's schema check gives pydantic's error type (`missing`, `extra_forbidden`, ...), and a query
-parameter the route does not declare `unknown_query_parameter` (api.query_params); a refusal whose raiser named none
+parameter the route does not declare `unknown_query_parameter` (api.query_params), a body sent to a route that
+takes none `body_not_taken` (api.bodyless), a call register cursor `bad_cursor`; a refusal whose raiser named none
 gets a generic one (`GENERIC_CODE`), so a client never has to parse the English. A 409, or a wrong current
 password, lists the one thing that collided the same way where there is one to name (`username_taken` naming the
 user, `token_name_taken`, `last_admin`, `wrong_current_password`); a scenario delete refused `in-use` lists who
@@ -26,6 +29,7 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from email.message import Message
 from typing import Any, Final
 
@@ -57,10 +61,52 @@ class ApiError(Exception):
 
 
 class NotAuthenticated(ApiError):
+    """Its WWW-Authenticate challenge follows RFC 6750 section 3: a bare `Bearer` to a request with no credentials,
+    `error="invalid_token"` with a description to one whose bearer token does not work (`bearer_refused`)."""
+
     status = 401
 
-    def __init__(self, message: str = "sign in first (session cookie or Authorization: Bearer <token>)") -> None:
+    def __init__(
+        self,
+        message: str = "sign in first (session cookie or Authorization: Bearer <token>)",
+        *,
+        bearer_refused: bool = False,
+    ) -> None:
         super().__init__(message)
+        self.headers = {"WWW-Authenticate": invalid_token(message) if bearer_refused else "Bearer"}
+
+
+class TokenExpired(NotAuthenticated):
+    """An API token that worked and has passed its `expires_at`: a client makes a new one, where a token unknown
+    (mistyped, revoked: a revoked token is deleted) gets the plain `not-authenticated`. Only the holder of the
+    token's secret can get this answer, so it tells nobody anything they did not have: whether a string was ever a
+    token stays untold (a revoked one is as unknown as garbage), and a token whose user was deactivated is not told
+    apart either (api.deps)."""
+
+    def __init__(self, expired_at: datetime) -> None:
+        self.expired_at = expired_at
+        when = expired_at.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+        super().__init__(f"the API token expired at {when}; make a new one", bearer_refused=True)
+
+
+def invalid_token(description: str) -> str:
+    """The RFC 6750 challenge for a bearer token that does not work. Its error_description is a quoted string of
+    printable ASCII without `"` or `\\` (section 3): anything else in `description` becomes a space."""
+    plain = "".join(c if " " <= c <= "~" and c not in '"\\' else " " for c in description)
+    return f'Bearer error="invalid_token", error_description="{plain}"'
+
+
+class CursorRefused(ApiError):
+    """A `cursor` no page of the asked `order` starts at: one no server made (mistyped, cut), or one of the other
+    order. Still the 400 `refused` it always was, now with its one problem naming `$.cursor`, code `bad_cursor`
+    and `params.reason` (`not_a_cursor`, or `other_order` with `made_for` and `order`), as the API's other
+    refusals of a query parameter name theirs."""
+
+    status = 400
+
+    def __init__(self, message: str, **params: str) -> None:
+        super().__init__(message)
+        self.problems = [{"path": "$.cursor", "code": "bad_cursor", "message": message, "params": params}]
 
 
 class CsrfRejected(ApiError):
@@ -121,7 +167,9 @@ STATUS: list[tuple[type[Exception], int, str]] = [
     (voice.EngineFailure, 502, "speech-engine-failed"),
     (voice.ConversionError, 502, "speech-engine-failed"),
     (voice.VoiceError, 422, "speech-refused"),
+    (TokenExpired, 401, "token-expired"),
     (NotAuthenticated, 401, "not-authenticated"),
+    (CursorRefused, 400, "refused"),
     (CsrfRejected, 403, "csrf"),
     (NotAllowed, 403, "forbidden"),
     (PersonalDataHidden, 403, "personal-data-hidden"),
@@ -177,8 +225,10 @@ def _extensions(error: Exception) -> dict[str, Any]:
         return {"problems": [_plain(p) for p in error.problems]}
     if isinstance(error, TooManyRequests):  # a TooManySignIns too
         return {"retry_after": error.retry_after}
-    if isinstance(error, PersonalDataHidden):
+    if isinstance(error, PersonalDataHidden | CursorRefused):
         return {"problems": error.problems}
+    if isinstance(error, TokenExpired):
+        return {"expired_at": to_jsonable_python(error.expired_at)}
     if isinstance(error, db.Conflict | db.WrongPassword) and error.problems:  # a user name taken, the last admin...
         return {"problems": [dict(item) for item in error.problems]}
     return {}

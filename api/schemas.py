@@ -157,11 +157,20 @@ class ConflictProblem(Problem):
         "each scenario naming it (`kind` scenario, by slug, with where it names it), then the callback jobs "
         "waiting to ring into it (`kind` callbacks, their count; left out when there are none).",
     )
+    job_id: str | None = Field(default=None, description="job-not-cancellable: the job asked to be cancelled.")
     job_status: str | None = Field(
         default=None,
-        description="job-not-cancellable: the job's status now (dialing, cancelled, completed, failed...); "
+        description="job-not-cancellable: the job's status now, one of a job's `status` but `pending`: `dialing` "
+        "(the call goes on; cancel again before its retry), `done`, `failed`, `expired` or `cancelled`; "
         "`cancelled` tells a retried cancel that its first try went through.",
     )
+
+
+class TooLargeProblem(Problem):
+    """A 413 `payload-too-large`: the request's body is over the limit every operation has (the largest audio
+    upload and its form), refused before it is read whole."""
+
+    limit_bytes: int = Field(description="The most a request's body may hold, in bytes.")
 
 
 # -- auth and users ----------------------------------------------------------------------------
@@ -196,6 +205,11 @@ class PasswordChange(RequestModel):
 class SessionOut(BaseModel):
     user: UserPublic
     csrf_token: str | None = Field(description="Send it back as X-CSRF-Token on unsafe requests (cookie sessions).")
+    token: TokenPublic | None = Field(
+        default=None,
+        description="GET /api/auth/me with an API token: that token (its id, name, role, whether it reads personal "
+        "data, and `expires_at`: when to make the next one). Null for a signed-in session.",
+    )
 
 
 class UserCreate(RequestModel):
@@ -1221,9 +1235,20 @@ class CampaignOut(BaseModel):
     paused_by: str | None = Field(default=None, description="Who paused it; null while it calls.")
 
 
+# What a dial or a job came to. Listed, not enforced: a job stored by an older version, or written to the table by
+# an integration, may hold another word, and must still be read.
+_JOB_OUTCOMES = (
+    "`answered`, `busy`, `no_answer`, `failed` (the call failed), `unreached` (answered, but no scenario ran), "
+    "`refused` (by Asterisk: this server's dialer settings), `trunk_down`, `cancelled` (a dial this node hung up "
+    "as it stopped; a job stopped with its campaign before its first dial), `cancelled_by_api`, `already_reached` "
+    "(another call of the job reached the client), `window_closed`, `emergency_number` and `impossible_number` "
+    "(never dialled), `scenario_unavailable`. An older job may hold another word."
+)
+
+
 class CallbackAttemptOut(BaseModel):
     at: datetime
-    outcome: str
+    outcome: str = Field(description=f"What the dial came to: {_JOB_OUTCOMES}")
     call_id: str | None
 
 
@@ -1240,7 +1265,7 @@ class CallbackJobOut(BaseModel):
     attempts: int
     max_attempts: int
     status: JobStatus
-    outcome: str | None
+    outcome: str | None = Field(description=f"What the job came to, null before its first dial: {_JOB_OUTCOMES}")
     last_attempt_at: datetime | None
     reached_at: datetime | None = Field(
         default=None, description="When a FastAGI call named the job: the callee heard its scenario."

@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
+from fastapi.security import HTTPAuthorizationCredentials
 
-from api.deps import SESSION_COOKIE, Runtime, RuntimeDep, current_principal
+from api.deps import SESSION_COOKIE, Runtime, RuntimeDep, bearer_credentials, current_principal
 from api.routes import problems
+from api.routes.tokens import public as public_token
 from api.schemas import LoginIn, PasswordChange, SessionOut, UserPublic
-from persistence import users
+from persistence import bearer_tokens, users
 from persistence.errors import InvalidCredentials, WrongPassword
 from persistence.users import SESSION_LIFETIME, Principal
 
@@ -107,6 +109,18 @@ def logout(
 
 
 @router.get("/me", response_model=SessionOut, responses=problems(401))
-def me(principal: Annotated[Principal, Depends(current_principal)]) -> SessionOut:
-    """Who is signed in: their role, and whether they read personal data unmasked (`sees_personal_data`)."""
-    return SessionOut(user=_public(principal), csrf_token=principal.csrf_token)
+def me(
+    principal: Annotated[Principal, Depends(current_principal)],
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_credentials)],
+    runtime: RuntimeDep,
+) -> SessionOut:
+    """Who is signed in: their role, and whether they read personal data unmasked (`sees_personal_data`). Asked
+    with an API token, also that token as `token`: its id, name, role, `sees_personal_data` and `expires_at`, so
+    an integration sees when to make the next one (tokens work IVRGRAPH_TOKEN_MAX_DAYS at most, 90 unless set).
+    A token past its expiry gets a 401 of its own, `token-expired` (with `expired_at`)."""
+    token = None
+    if bearer is not None:  # the credential current_principal took (a bearer token wins over a cookie)
+        with runtime.database.session() as session:
+            found = bearer_tokens.api_token(session, secret=bearer.credentials)
+            token = public_token(found) if found is not None else None
+    return SessionOut(user=_public(principal), csrf_token=principal.csrf_token, token=token)

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from api import personal_data
 from api.csv_export import CsvDelimiter, DelimiterQuery, TimeZoneQuery, zoned_csv
 from api.deps import Runtime, RuntimeDep, Viewer
-from api.errors import PersonalDataHidden
+from api.errors import CursorRefused, PersonalDataHidden
 from api.query_params import READ_ON_CLOCK, Since, Until
 from api.report_labels import CALL_REGISTER, LanguageQuery, ReportLanguage, Wording, block_titles
 from api.routes import AUTHED, problems
@@ -27,6 +27,7 @@ from api.xlsx_export import XLSX_MEDIA_TYPE, zoned_xlsx
 from persistence import calls
 from persistence.calls import CallFilter, CallOrder
 from persistence.db import Database
+from persistence.errors import Refused
 from persistence.models import CallRecord
 from persistence.users import Principal
 
@@ -212,6 +213,19 @@ def summary(record: CallRecord, transfer_outcome: str | None) -> CallSummary:
     )
 
 
+def checked_cursor(cursor: str, order: CallOrder) -> None:
+    """`CursorRefused` (400, naming `$.cursor`) for a cursor no page of `order` starts at: why, as data."""
+    try:
+        calls.decode_cursor(cursor, order)
+    except Refused as refused:
+        other: CallOrder = "started" if order == "recorded" else "recorded"
+        try:
+            calls.decode_cursor(cursor, other)
+        except Refused:
+            raise CursorRefused(str(refused), reason="not_a_cursor") from refused
+        raise CursorRefused(str(refused), reason="other_order", made_for=other, order=order) from refused
+
+
 @router.get("", response_model=CallPage, responses=problems(400))
 def list_calls(
     user: Viewer,
@@ -234,6 +248,8 @@ def list_calls(
     user who reads names unmasked (403 `personal_data_hidden` for any other); each such search leaves a
     `lookup_name` audit event naming the name by its length only."""
     filters = query.filters(ZoneInfo(tz), recorded_since=recorded_since)
+    if cursor:
+        checked_cursor(cursor, order)
     with runtime.database.session() as session:
         rows, next_cursor = calls.list_calls(session, filters=filters, limit=page_size, after=cursor, order=order)
         transfers = calls.transfer_outcomes(session, records=rows)

@@ -13,7 +13,7 @@ export interface paths {
          *
          *     **Role:** viewer or above (any signed-in user).
          */
-        get: operations["list_assets_api_audio_get"];
+        get: operations["list_assets"];
         put?: never;
         /**
          * Upload Asset
@@ -26,7 +26,7 @@ export interface paths {
          *
          *     **Role:** editor or above.
          */
-        post: operations["upload_asset_api_audio_post"];
+        post: operations["upload_asset"];
         delete?: never;
         options?: never;
         head?: never;
@@ -49,7 +49,7 @@ export interface paths {
          *
          *     **Role:** editor or above.
          */
-        delete: operations["remove_asset_api_audio__asset_id__delete"];
+        delete: operations["remove_asset"];
         options?: never;
         head?: never;
         patch?: never;
@@ -68,7 +68,7 @@ export interface paths {
          *
          *     **Role:** viewer or above (any signed-in user).
          */
-        get: operations["asset_file_api_audio__asset_id__file_get"];
+        get: operations["asset_file"];
         put?: never;
         post?: never;
         delete?: never;
@@ -103,7 +103,7 @@ export interface paths {
          *
          *     **Role:** admin.
          */
-        get: operations["list_events_api_audit_get"];
+        get: operations["list_events"];
         put?: never;
         post?: never;
         delete?: never;
@@ -129,7 +129,7 @@ export interface paths {
          *
          *     **Role:** public (no sign-in).
          */
-        post: operations["login_api_auth_login_post"];
+        post: operations["login"];
         delete?: never;
         options?: never;
         head?: never;
@@ -149,7 +149,7 @@ export interface paths {
          * Logout
          * @description **Role:** viewer or above (any signed-in user).
          */
-        post: operations["logout_api_auth_logout_post"];
+        post: operations["logout"];
         delete?: never;
         options?: never;
         head?: never;
@@ -165,11 +165,14 @@ export interface paths {
         };
         /**
          * Me
-         * @description Who is signed in: their role, and whether they read personal data unmasked (`sees_personal_data`).
+         * @description Who is signed in: their role, and whether they read personal data unmasked (`sees_personal_data`). Asked
+         *     with an API token, also that token as `token`: its id, name, role, `sees_personal_data` and `expires_at`, so
+         *     an integration sees when to make the next one (tokens work IVRGRAPH_TOKEN_MAX_DAYS at most, 90 unless set).
+         *     A token past its expiry gets a 401 of its own, `token-expired` (with `expired_at`).
          *
          *     **Role:** viewer or above (any signed-in user).
          */
-        get: operations["me_api_auth_me_get"];
+        get: operations["me"];
         put?: never;
         post?: never;
         delete?: never;
@@ -196,7 +199,7 @@ export interface paths {
          *
          *     **Role:** viewer or above (any signed-in user).
          */
-        post: operations["change_password_api_auth_password_post"];
+        post: operations["change_password"];
         delete?: never;
         options?: never;
         head?: never;
@@ -217,7 +220,7 @@ export interface paths {
          *
          *     **Role:** viewer or above (any signed-in user).
          */
-        get: operations["catalog_api_blocks_get"];
+        get: operations["catalog"];
         put?: never;
         post?: never;
         delete?: never;
@@ -240,7 +243,7 @@ export interface paths {
          *
          *     **Role:** viewer or above (any signed-in user).
          */
-        get: operations["broken_plugins_api_blocks_broken_get"];
+        get: operations["broken_plugins"];
         put?: never;
         post?: never;
         delete?: never;
@@ -264,7 +267,7 @@ export interface paths {
          *
          *     **Role:** viewer or above (any signed-in user).
          */
-        post: operations["exits_api_blocks__block_type__exits_post"];
+        post: operations["exits"];
         delete?: never;
         options?: never;
         head?: never;
@@ -287,7 +290,7 @@ export interface paths {
          *
          *     **Role:** viewer or above (any signed-in user).
          */
-        get: operations["list_jobs_api_callbacks_get"];
+        get: operations["list_jobs"];
         put?: never;
         /**
          * Create Job
@@ -318,7 +321,7 @@ export interface paths {
          *
          *     **Role:** publisher or above.
          */
-        post: operations["create_job_api_callbacks_post"];
+        post: operations["create_job"];
         delete?: never;
         options?: never;
         head?: never;
@@ -349,7 +352,7 @@ export interface paths {
          *
          *     **Role:** publisher or above.
          */
-        post: operations["create_batch_api_callbacks_batch_post"];
+        post: operations["create_batch"];
         delete?: never;
         options?: never;
         head?: never;
@@ -369,7 +372,7 @@ export interface paths {
          *
          *     **Role:** viewer or above (any signed-in user).
          */
-        get: operations["list_campaigns_api_callbacks_campaigns_get"];
+        get: operations["list_campaigns"];
         put?: never;
         post?: never;
         delete?: never;
@@ -391,7 +394,7 @@ export interface paths {
          *
          *     **Role:** viewer or above (any signed-in user).
          */
-        get: operations["get_campaign_api_callbacks_campaigns__campaign_id__get"];
+        get: operations["get_campaign"];
         put?: never;
         post?: never;
         delete?: never;
@@ -429,7 +432,7 @@ export interface paths {
          *
          *     **Role:** viewer or above (any signed-in user).
          */
-        get: operations["campaign_report_api_callbacks_campaigns__campaign_id__csv_get"];
+        get: operations["campaign_report"];
         put?: never;
         post?: never;
         delete?: never;
@@ -459,7 +462,7 @@ export interface paths {
          *
          *     **Role:** viewer or above (any signed-in user).
          */
-        get: operations["campaign_report_xlsx_api_callbacks_campaigns__campaign_id__xlsx_get"];
+        get: operations["campaign_report_xlsx"];
         put?: never;
         post?: never;
         delete?: never;
@@ -484,7 +487,7 @@ export interface paths {
          *
          *     **Role:** publisher or above.
          */
-        post: operations["cancel_campaign_api_callbacks_campaigns__campaign_id__cancel_post"];
+        post: operations["cancel_campaign"];
         delete?: never;
         options?: never;
         head?: never;
@@ -510,7 +513,7 @@ export interface paths {
          *
          *     **Role:** publisher or above.
          */
-        post: operations["pause_campaign_api_callbacks_campaigns__campaign_id__pause_post"];
+        post: operations["pause_campaign"];
         delete?: never;
         options?: never;
         head?: never;
@@ -534,7 +537,7 @@ export interface paths {
          *
          *     **Role:** publisher or above.
          */
-        post: operations["resume_campaign_api_callbacks_campaigns__campaign_id__resume_post"];
+        post: operations["resume_campaign"];
         delete?: never;
         options?: never;
         head?: never;
@@ -557,7 +560,7 @@ export interface paths {
          *
          *     **Role:** publisher or above.
          */
-        post: operations["read_list_api_callbacks_lists_post"];
+        post: operations["read_list"];
         delete?: never;
         options?: never;
         head?: never;
@@ -577,7 +580,7 @@ export interface paths {
          *
          *     **Role:** viewer or above (any signed-in user).
          */
-        get: operations["get_job_api_callbacks__job_id__get"];
+        get: operations["get_job"];
         put?: never;
         post?: never;
         delete?: never;
@@ -606,7 +609,7 @@ export interface paths {
          *
          *     **Role:** publisher or above.
          */
-        post: operations["cancel_job_api_callbacks__job_id__cancel_post"];
+        post: operations["cancel_job"];
         delete?: never;
         options?: never;
         head?: never;
@@ -635,7 +638,7 @@ export interface paths {
          *
          *     **Role:** viewer or above (any signed-in user).
          */
-        get: operations["list_calls_api_calls_get"];
+        get: operations["list_calls"];
         put?: never;
         post?: never;
         delete?: never;
@@ -674,7 +677,7 @@ export interface paths {
          *
          *     **Role:** viewer or above (any signed-in user).
          */
-        get: operations["export_calls_api_calls_csv_get"];
+        get: operations["export_calls"];
         put?: never;
         post?: never;
         delete?: never;
@@ -705,7 +708,7 @@ export interface paths {
          *
          *     **Role:** viewer or above (any signed-in user).
          */
-        get: operations["export_calls_xlsx_api_calls_xlsx_get"];
+        get: operations["export_calls_xlsx"];
         put?: never;
         post?: never;
         delete?: never;
@@ -728,7 +731,7 @@ export interface paths {
          *
          *     **Role:** viewer or above (any signed-in user).
          */
-        get: operations["get_call_api_calls__call_id__get"];
+        get: operations["get_call"];
         put?: never;
         post?: never;
         delete?: never;
@@ -753,7 +756,7 @@ export interface paths {
          *
          *     **Role:** viewer or above (any signed-in user).
          */
-        get: operations["get_call_version_api_calls__call_id__version_get"];
+        get: operations["get_call_version"];
         put?: never;
         post?: never;
         delete?: never;
@@ -773,7 +776,7 @@ export interface paths {
          * List Sources
          * @description **Role:** admin.
          */
-        get: operations["list_sources_api_data_sources_get"];
+        get: operations["list_sources"];
         put?: never;
         /**
          * Create Source
@@ -781,7 +784,7 @@ export interface paths {
          *
          *     **Role:** admin.
          */
-        post: operations["create_source_api_data_sources_post"];
+        post: operations["create_source"];
         delete?: never;
         options?: never;
         head?: never;
@@ -804,7 +807,7 @@ export interface paths {
          *
          *     **Role:** admin.
          */
-        post: operations["check_url_api_data_sources_check_post"];
+        post: operations["check_url"];
         delete?: never;
         options?: never;
         head?: never;
@@ -822,7 +825,7 @@ export interface paths {
          * Get Source
          * @description **Role:** admin.
          */
-        get: operations["get_source_api_data_sources__source_id__get"];
+        get: operations["get_source"];
         put?: never;
         post?: never;
         /**
@@ -831,7 +834,7 @@ export interface paths {
          *
          *     **Role:** admin.
          */
-        delete: operations["delete_source_api_data_sources__source_id__delete"];
+        delete: operations["delete_source"];
         options?: never;
         head?: never;
         /**
@@ -841,7 +844,7 @@ export interface paths {
          *
          *     **Role:** admin.
          */
-        patch: operations["update_source_api_data_sources__source_id__patch"];
+        patch: operations["update_source"];
         trace?: never;
     };
     "/api/data-sources/{source_id}/check": {
@@ -859,7 +862,7 @@ export interface paths {
          *
          *     **Role:** admin.
          */
-        post: operations["check_source_api_data_sources__source_id__check_post"];
+        post: operations["check_source"];
         delete?: never;
         options?: never;
         head?: never;
@@ -885,7 +888,7 @@ export interface paths {
          *
          *     **Role:** viewer or above (any signed-in user).
          */
-        get: operations["dialer_state_api_dialer_get"];
+        get: operations["dialer_state"];
         put?: never;
         post?: never;
         delete?: never;
@@ -917,7 +920,7 @@ export interface paths {
          *
          *     **Role:** admin.
          */
-        post: operations["erase_subject_api_privacy_erasure_post"];
+        post: operations["erase_subject"];
         delete?: never;
         options?: never;
         head?: never;
@@ -940,7 +943,7 @@ export interface paths {
          *
          *     **Role:** admin.
          */
-        get: operations["subject_access_api_privacy_subject_get"];
+        get: operations["subject_access"];
         put?: never;
         post?: never;
         delete?: never;
@@ -969,7 +972,7 @@ export interface paths {
          *
          *     **Role:** viewer or above (any signed-in user).
          */
-        get: operations["call_report_api_reports_calls_get"];
+        get: operations["call_report"];
         put?: never;
         post?: never;
         delete?: never;
@@ -992,7 +995,7 @@ export interface paths {
          *
          *     **Role:** viewer or above (any signed-in user).
          */
-        get: operations["list_scenarios_api_scenarios_get"];
+        get: operations["list_scenarios"];
         put?: never;
         /**
          * Create Scenario
@@ -1000,7 +1003,7 @@ export interface paths {
          *
          *     **Role:** editor or above.
          */
-        post: operations["create_scenario_api_scenarios_post"];
+        post: operations["create_scenario"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1022,7 +1025,7 @@ export interface paths {
          *
          *     **Role:** viewer or above (any signed-in user).
          */
-        get: operations["scenario_names_api_scenarios___names_get"];
+        get: operations["scenario_names"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1050,7 +1053,7 @@ export interface paths {
          *
          *     **Role:** editor or above.
          */
-        post: operations["import_scenario_api_scenarios_import_post"];
+        post: operations["import_scenario"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1075,7 +1078,7 @@ export interface paths {
          *
          *     **Role:** editor or above.
          */
-        post: operations["import_scenario_bundle_api_scenarios_import_bundle_post"];
+        post: operations["import_scenario_bundle"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1093,7 +1096,7 @@ export interface paths {
          * Get Scenario
          * @description **Role:** viewer or above (any signed-in user).
          */
-        get: operations["get_scenario_api_scenarios__slug__get"];
+        get: operations["get_scenario"];
         put?: never;
         post?: never;
         /**
@@ -1104,7 +1107,7 @@ export interface paths {
          *
          *     **Role:** publisher or above.
          */
-        delete: operations["delete_scenario_api_scenarios__slug__delete"];
+        delete: operations["delete_scenario"];
         options?: never;
         head?: never;
         /**
@@ -1113,7 +1116,7 @@ export interface paths {
          *
          *     **Role:** editor or above.
          */
-        patch: operations["rename_scenario_api_scenarios__slug__patch"];
+        patch: operations["rename_scenario"];
         trace?: never;
     };
     "/api/scenarios/{slug}/diff": {
@@ -1129,7 +1132,7 @@ export interface paths {
          *
          *     **Role:** viewer or above (any signed-in user).
          */
-        get: operations["diff_api_scenarios__slug__diff_get"];
+        get: operations["diff"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1159,7 +1162,7 @@ export interface paths {
          *
          *     **Role:** editor or above.
          */
-        put: operations["save_draft_api_scenarios__slug__draft_put"];
+        put: operations["save_draft"];
         post?: never;
         delete?: never;
         options?: never;
@@ -1180,7 +1183,7 @@ export interface paths {
          * Duplicate Scenario
          * @description **Role:** editor or above.
          */
-        post: operations["duplicate_scenario_api_scenarios__slug__duplicate_post"];
+        post: operations["duplicate_scenario"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1202,7 +1205,7 @@ export interface paths {
          *
          *     **Role:** viewer or above (any signed-in user).
          */
-        get: operations["export_scenario_api_scenarios__slug__export_get"];
+        get: operations["export_scenario"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1235,7 +1238,7 @@ export interface paths {
          *
          *     **Role:** publisher or above.
          */
-        post: operations["publish_scenario_api_scenarios__slug__publish_post"];
+        post: operations["publish_scenario"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1260,7 +1263,7 @@ export interface paths {
          *
          *     **Role:** viewer or above (any signed-in user).
          */
-        post: operations["simulate_call_api_scenarios__slug__simulate_post"];
+        post: operations["simulate_call"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1283,7 +1286,7 @@ export interface paths {
          *
          *     **Role:** viewer or above (any signed-in user).
          */
-        get: operations["flow_stats_api_scenarios__slug__stats_get"];
+        get: operations["flow_stats"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1311,7 +1314,7 @@ export interface paths {
          *
          *     **Role:** viewer or above (any signed-in user).
          */
-        post: operations["run_tests_api_scenarios__slug__tests_post"];
+        post: operations["run_tests"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1333,7 +1336,7 @@ export interface paths {
          *
          *     **Role:** viewer or above (any signed-in user).
          */
-        post: operations["validate_scenario_api_scenarios__slug__validate_post"];
+        post: operations["validate_scenario"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1351,7 +1354,7 @@ export interface paths {
          * List Versions
          * @description **Role:** viewer or above (any signed-in user).
          */
-        get: operations["list_versions_api_scenarios__slug__versions_get"];
+        get: operations["list_versions"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1374,7 +1377,7 @@ export interface paths {
          *
          *     **Role:** viewer or above (any signed-in user).
          */
-        get: operations["get_version_api_scenarios__slug__versions__number__get"];
+        get: operations["get_version"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1401,7 +1404,7 @@ export interface paths {
          *
          *     **Role:** publisher or above.
          */
-        post: operations["rollback_api_scenarios__slug__versions__number__rollback_post"];
+        post: operations["rollback"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1423,7 +1426,7 @@ export interface paths {
          *
          *     **Role:** viewer or above (any signed-in user).
          */
-        get: operations["list_tokens_api_tokens_get"];
+        get: operations["list_tokens"];
         put?: never;
         /**
          * Create Token
@@ -1456,7 +1459,7 @@ export interface paths {
          *
          *     **Role:** viewer or above (any signed-in user).
          */
-        post: operations["create_token_api_tokens_post"];
+        post: operations["create_token"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1481,7 +1484,7 @@ export interface paths {
          *
          *     **Role:** viewer or above (any signed-in user).
          */
-        delete: operations["revoke_token_api_tokens__token_id__delete"];
+        delete: operations["revoke_token"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1505,7 +1508,7 @@ export interface paths {
          *
          *     **Role:** viewer or above (any signed-in user).
          */
-        post: operations["tts_preview_api_tts_preview_post"];
+        post: operations["tts_preview"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1528,7 +1531,7 @@ export interface paths {
          *
          *     **Role:** viewer or above (any signed-in user).
          */
-        post: operations["tts_preview_text_api_tts_preview_text_post"];
+        post: operations["tts_preview_text"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1546,7 +1549,7 @@ export interface paths {
          * List Users
          * @description **Role:** admin.
          */
-        get: operations["list_users_api_users_get"];
+        get: operations["list_users"];
         put?: never;
         /**
          * Create User
@@ -1560,7 +1563,7 @@ export interface paths {
          *
          *     **Role:** admin.
          */
-        post: operations["create_user_api_users_post"];
+        post: operations["create_user"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1589,7 +1592,7 @@ export interface paths {
          *
          *     **Role:** admin.
          */
-        patch: operations["update_user_api_users__user_id__patch"];
+        patch: operations["update_user"];
         trace?: never;
     };
     "/api/users/{user_id}/tokens": {
@@ -1605,7 +1608,7 @@ export interface paths {
          *
          *     **Role:** admin.
          */
-        get: operations["list_user_tokens_api_users__user_id__tokens_get"];
+        get: operations["list_user_tokens"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1631,7 +1634,7 @@ export interface paths {
          *
          *     **Role:** admin.
          */
-        delete: operations["revoke_user_token_api_users__user_id__tokens__token_id__delete"];
+        delete: operations["revoke_user_token"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1650,7 +1653,7 @@ export interface paths {
          *
          *     **Role:** public (no sign-in).
          */
-        get: operations["healthz_healthz_get"];
+        get: operations["healthz"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1672,7 +1675,7 @@ export interface paths {
          *
          *     **Role:** public (no sign-in).
          */
-        get: operations["readyz_readyz_get"];
+        get: operations["readyz"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1808,8 +1811,8 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
-        /** Body_import_scenario_bundle_api_scenarios_import_bundle_post */
-        Body_import_scenario_bundle_api_scenarios_import_bundle_post: {
+        /** Body_import_scenario_bundle */
+        Body_import_scenario_bundle: {
             /**
              * File
              * @description A bundle from GET /{slug}/export?audio=true (a .zip)
@@ -1832,16 +1835,16 @@ export interface components {
              */
             slug?: string | null;
         };
-        /** Body_read_list_api_callbacks_lists_post */
-        Body_read_list_api_callbacks_lists_post: {
+        /** Body_read_list */
+        Body_read_list: {
             /**
              * File
              * @description CSV (UTF-8, or Windows-1251 or -1252 as a Russian or Western European Excel saves it; comma, semicolon or tab) or XLSX; the first row names the columns
              */
             file: string;
         };
-        /** Body_upload_asset_api_audio_post */
-        Body_upload_asset_api_audio_post: {
+        /** Body_upload_asset */
+        Body_upload_asset: {
             /**
              * File
              * @description WAV, MP3, OGG or FLAC
@@ -2370,7 +2373,10 @@ export interface components {
             at: string;
             /** Call Id */
             call_id: string | null;
-            /** Outcome */
+            /**
+             * Outcome
+             * @description What the dial came to: `answered`, `busy`, `no_answer`, `failed` (the call failed), `unreached` (answered, but no scenario ran), `refused` (by Asterisk: this server's dialer settings), `trunk_down`, `cancelled` (a dial this node hung up as it stopped; a job stopped with its campaign before its first dial), `cancelled_by_api`, `already_reached` (another call of the job reached the client), `window_closed`, `emergency_number` and `impossible_number` (never dialled), `scenario_unavailable`. An older job may hold another word.
+             */
             outcome: string;
         };
         /**
@@ -2560,7 +2566,10 @@ export interface components {
             number: string;
             /** Origin Call Id */
             origin_call_id: string | null;
-            /** Outcome */
+            /**
+             * Outcome
+             * @description What the job came to, null before its first dial: `answered`, `busy`, `no_answer`, `failed` (the call failed), `unreached` (answered, but no scenario ran), `refused` (by Asterisk: this server's dialer settings), `trunk_down`, `cancelled` (a dial this node hung up as it stopped; a job stopped with its campaign before its first dial), `cancelled_by_api`, `already_reached` (another call of the job reached the client), `window_closed`, `emergency_number` and `impossible_number` (never dialled), `scenario_unavailable`. An older job may hold another word.
+             */
             outcome: string | null;
             /**
              * Reached At
@@ -2711,8 +2720,13 @@ export interface components {
             /** Detail */
             detail: string;
             /**
+             * Job Id
+             * @description job-not-cancellable: the job asked to be cancelled.
+             */
+            job_id?: string | null;
+            /**
              * Job Status
-             * @description job-not-cancellable: the job's status now (dialing, cancelled, completed, failed...); `cancelled` tells a retried cancel that its first try went through.
+             * @description job-not-cancellable: the job's status now, one of a job's `status` but `pending`: `dialing` (the call goes on; cancel again before its retry), `done`, `failed`, `expired` or `cancelled`; `cancelled` tells a retried cancel that its first try went through.
              */
             job_status?: string | null;
             /** Problems */
@@ -3511,6 +3525,8 @@ export interface components {
              * @description Send it back as X-CSRF-Token on unsafe requests (cookie sessions).
              */
             csrf_token: string | null;
+            /** @description GET /api/auth/me with an API token: that token (its id, name, role, whether it reads personal data, and `expires_at`: when to make the next one). Null for a signed-in session. */
+            token?: components["schemas"]["TokenPublic"] | null;
             user: components["schemas"]["UserPublic"];
         };
         /** ShippedFailingTest */
@@ -3706,7 +3722,10 @@ export interface components {
             number: string;
             /** Origin Call Id */
             origin_call_id: string | null;
-            /** Outcome */
+            /**
+             * Outcome
+             * @description What the job came to, null before its first dial: `answered`, `busy`, `no_answer`, `failed` (the call failed), `unreached` (answered, but no scenario ran), `refused` (by Asterisk: this server's dialer settings), `trunk_down`, `cancelled` (a dial this node hung up as it stopped; a job stopped with its campaign before its first dial), `cancelled_by_api`, `already_reached` (another call of the job reached the client), `window_closed`, `emergency_number` and `impossible_number` (never dialled), `scenario_unavailable`. An older job may hold another word.
+             */
             outcome: string | null;
             /**
              * Reached At
@@ -3890,6 +3909,28 @@ export interface components {
              */
             sees_personal_data: boolean;
         };
+        /**
+         * TooLargeProblem
+         * @description A 413 `payload-too-large`: the request's body is over the limit every operation has (the largest audio
+         *     upload and its form), refused before it is read whole.
+         */
+        TooLargeProblem: {
+            /** Detail */
+            detail: string;
+            /**
+             * Limit Bytes
+             * @description The most a request's body may hold, in bytes.
+             */
+            limit_bytes: number;
+            /** Status */
+            status: number;
+            /** Title */
+            title: string;
+            /** Type */
+            type: string;
+        } & {
+            [key: string]: unknown;
+        };
         /** TtsPreviewIn */
         TtsPreviewIn: {
             /** Engine */
@@ -4053,7 +4094,7 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
-    list_assets_api_audio_get: {
+    list_assets: {
         parameters: {
             query?: {
                 language?: string | null;
@@ -4102,7 +4143,7 @@ export interface operations {
             };
         };
     };
-    upload_asset_api_audio_post: {
+    upload_asset: {
         parameters: {
             query?: never;
             header?: {
@@ -4114,7 +4155,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "multipart/form-data": components["schemas"]["Body_upload_asset_api_audio_post"];
+                "multipart/form-data": components["schemas"]["Body_upload_asset"];
             };
         };
         responses: {
@@ -4163,6 +4204,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ConflictProblem"];
                 };
             };
+            /** @description Body over the 21 MiB limit (22020096 bytes) every operation has: `payload-too-large`, with `limit_bytes`; refused before it is read whole */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["TooLargeProblem"];
+                };
+            };
             /** @description Invalid request or document */
             422: {
                 headers: {
@@ -4174,7 +4224,7 @@ export interface operations {
             };
         };
     };
-    remove_asset_api_audio__asset_id__delete: {
+    remove_asset: {
         parameters: {
             query?: never;
             header?: never;
@@ -4239,7 +4289,7 @@ export interface operations {
             };
         };
     };
-    asset_file_api_audio__asset_id__file_get: {
+    asset_file: {
         parameters: {
             query?: never;
             header?: never;
@@ -4297,7 +4347,7 @@ export interface operations {
             };
         };
     };
-    list_events_api_audit_get: {
+    list_events: {
         parameters: {
             query?: {
                 target?: string | null;
@@ -4350,7 +4400,7 @@ export interface operations {
             };
         };
     };
-    login_api_auth_login_post: {
+    login: {
         parameters: {
             query?: never;
             header?: never;
@@ -4390,6 +4440,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Body over the 21 MiB limit (22020096 bytes) every operation has: `payload-too-large`, with `limit_bytes`; refused before it is read whole */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["TooLargeProblem"];
+                };
+            };
             /** @description Body not sent as Content-Type: application/json */
             415: {
                 headers: {
@@ -4419,7 +4478,7 @@ export interface operations {
             };
         };
     };
-    logout_api_auth_logout_post: {
+    logout: {
         parameters: {
             query?: never;
             header?: never;
@@ -4464,7 +4523,7 @@ export interface operations {
             };
         };
     };
-    me_api_auth_me_get: {
+    me: {
         parameters: {
             query?: never;
             header?: never;
@@ -4491,7 +4550,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid request, or a query parameter it does not take */
+            /** @description Invalid request, a query parameter it does not take, or a body when it takes none */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4502,7 +4561,7 @@ export interface operations {
             };
         };
     };
-    change_password_api_auth_password_post: {
+    change_password: {
         parameters: {
             query?: never;
             header?: never;
@@ -4551,6 +4610,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Body over the 21 MiB limit (22020096 bytes) every operation has: `payload-too-large`, with `limit_bytes`; refused before it is read whole */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["TooLargeProblem"];
+                };
+            };
             /** @description Body not sent as Content-Type: application/json */
             415: {
                 headers: {
@@ -4580,7 +4648,7 @@ export interface operations {
             };
         };
     };
-    catalog_api_blocks_get: {
+    catalog: {
         parameters: {
             query?: never;
             header?: never;
@@ -4627,7 +4695,7 @@ export interface operations {
             };
         };
     };
-    broken_plugins_api_blocks_broken_get: {
+    broken_plugins: {
         parameters: {
             query?: never;
             header?: never;
@@ -4674,7 +4742,7 @@ export interface operations {
             };
         };
     };
-    exits_api_blocks__block_type__exits_post: {
+    exits: {
         parameters: {
             query?: never;
             header?: never;
@@ -4734,6 +4802,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Body over the 21 MiB limit (22020096 bytes) every operation has: `payload-too-large`, with `limit_bytes`; refused before it is read whole */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["TooLargeProblem"];
+                };
+            };
             /** @description Body not sent as Content-Type: application/json */
             415: {
                 headers: {
@@ -4754,7 +4831,7 @@ export interface operations {
             };
         };
     };
-    list_jobs_api_callbacks_get: {
+    list_jobs: {
         parameters: {
             query?: {
                 status?: ("pending" | "dialing" | "done" | "failed" | "expired" | "cancelled") | null;
@@ -4810,7 +4887,7 @@ export interface operations {
             };
         };
     };
-    create_job_api_callbacks_post: {
+    create_job: {
         parameters: {
             query?: never;
             header?: {
@@ -4880,6 +4957,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ConflictProblem"];
                 };
             };
+            /** @description Body over the 21 MiB limit (22020096 bytes) every operation has: `payload-too-large`, with `limit_bytes`; refused before it is read whole */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["TooLargeProblem"];
+                };
+            };
             /** @description Body not sent as Content-Type: application/json */
             415: {
                 headers: {
@@ -4900,7 +4986,7 @@ export interface operations {
             };
         };
     };
-    create_batch_api_callbacks_batch_post: {
+    create_batch: {
         parameters: {
             query?: never;
             header?: {
@@ -4970,6 +5056,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ConflictProblem"];
                 };
             };
+            /** @description Body over the 21 MiB limit (22020096 bytes) every operation has: `payload-too-large`, with `limit_bytes`; refused before it is read whole */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["TooLargeProblem"];
+                };
+            };
             /** @description Body not sent as Content-Type: application/json */
             415: {
                 headers: {
@@ -4990,7 +5085,7 @@ export interface operations {
             };
         };
     };
-    list_campaigns_api_callbacks_campaigns_get: {
+    list_campaigns: {
         parameters: {
             query?: {
                 scenario?: string | null;
@@ -5042,7 +5137,7 @@ export interface operations {
             };
         };
     };
-    get_campaign_api_callbacks_campaigns__campaign_id__get: {
+    get_campaign: {
         parameters: {
             query?: never;
             header?: never;
@@ -5100,7 +5195,7 @@ export interface operations {
             };
         };
     };
-    campaign_report_api_callbacks_campaigns__campaign_id__csv_get: {
+    campaign_report: {
         parameters: {
             query?: {
                 /** @description What separates the cells: `semicolon` for an Excel whose list separator is `;` (es, ru). */
@@ -5163,7 +5258,7 @@ export interface operations {
             };
         };
     };
-    campaign_report_xlsx_api_callbacks_campaigns__campaign_id__xlsx_get: {
+    campaign_report_xlsx: {
         parameters: {
             query?: {
                 /** @description The language of the column titles and of the status and outcome labels (`Estado`: `Contactado`; in the call register, what a caller hung up during too), for people opening the file: `en`, `es` or `ru`, as the designer sends its own. `raw` (the default) keeps the column names and codes (`status`: `done`) that BI tools and scripts parse, unchanged. Times and the clock their titles name, the other cells, the columns and their order are the same in both. */
@@ -5224,7 +5319,7 @@ export interface operations {
             };
         };
     };
-    cancel_campaign_api_callbacks_campaigns__campaign_id__cancel_post: {
+    cancel_campaign: {
         parameters: {
             query?: never;
             header?: never;
@@ -5282,74 +5377,7 @@ export interface operations {
             };
         };
     };
-    pause_campaign_api_callbacks_campaigns__campaign_id__pause_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                campaign_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CampaignOut"];
-                };
-            };
-            /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Role too low, or CSRF token missing */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict with the stored state */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ConflictProblem"];
-                };
-            };
-            /** @description Invalid request or document */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["RefusalProblem"];
-                };
-            };
-        };
-    };
-    resume_campaign_api_callbacks_campaigns__campaign_id__resume_post: {
+    pause_campaign: {
         parameters: {
             query?: never;
             header?: never;
@@ -5416,7 +5444,74 @@ export interface operations {
             };
         };
     };
-    read_list_api_callbacks_lists_post: {
+    resume_campaign: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                campaign_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CampaignOut"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Role too low, or CSRF token missing */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the stored state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ConflictProblem"];
+                };
+            };
+            /** @description Invalid request or document */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["RefusalProblem"];
+                };
+            };
+        };
+    };
+    read_list: {
         parameters: {
             query?: never;
             header?: never;
@@ -5425,7 +5520,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "multipart/form-data": components["schemas"]["Body_read_list_api_callbacks_lists_post"];
+                "multipart/form-data": components["schemas"]["Body_read_list"];
             };
         };
         responses: {
@@ -5465,6 +5560,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Body over the 21 MiB limit (22020096 bytes) every operation has: `payload-too-large`, with `limit_bytes`; refused before it is read whole */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["TooLargeProblem"];
+                };
+            };
             /** @description The list cannot be called: its `problems` as CallListRefused has them (code, params) */
             422: {
                 headers: {
@@ -5476,7 +5580,7 @@ export interface operations {
             };
         };
     };
-    get_job_api_callbacks__job_id__get: {
+    get_job: {
         parameters: {
             query?: never;
             header?: never;
@@ -5534,7 +5638,7 @@ export interface operations {
             };
         };
     };
-    cancel_job_api_callbacks__job_id__cancel_post: {
+    cancel_job: {
         parameters: {
             query?: never;
             header?: never;
@@ -5601,7 +5705,7 @@ export interface operations {
             };
         };
     };
-    list_calls_api_calls_get: {
+    list_calls: {
         parameters: {
             query?: {
                 page_size?: number;
@@ -5689,7 +5793,7 @@ export interface operations {
             };
         };
     };
-    export_calls_api_calls_csv_get: {
+    export_calls: {
         parameters: {
             query?: {
                 /** @description The IANA time zone (e.g. Europe/Madrid) the times are written in, and a `since` or `until` without an offset read in; each time column's header names it. */
@@ -5765,7 +5869,7 @@ export interface operations {
             };
         };
     };
-    export_calls_xlsx_api_calls_xlsx_get: {
+    export_calls_xlsx: {
         parameters: {
             query?: {
                 /** @description The IANA time zone (e.g. Europe/Madrid) the times are written in, and a `since` or `until` without an offset read in; each time column's header names it. */
@@ -5839,7 +5943,7 @@ export interface operations {
             };
         };
     };
-    get_call_api_calls__call_id__get: {
+    get_call: {
         parameters: {
             query?: never;
             header?: never;
@@ -5897,7 +6001,7 @@ export interface operations {
             };
         };
     };
-    get_call_version_api_calls__call_id__version_get: {
+    get_call_version: {
         parameters: {
             query?: never;
             header?: never;
@@ -5955,7 +6059,7 @@ export interface operations {
             };
         };
     };
-    list_sources_api_data_sources_get: {
+    list_sources: {
         parameters: {
             query?: never;
             header?: never;
@@ -6002,7 +6106,7 @@ export interface operations {
             };
         };
     };
-    create_source_api_data_sources_post: {
+    create_source: {
         parameters: {
             query?: never;
             header?: never;
@@ -6060,6 +6164,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ConflictProblem"];
                 };
             };
+            /** @description Body over the 21 MiB limit (22020096 bytes) every operation has: `payload-too-large`, with `limit_bytes`; refused before it is read whole */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["TooLargeProblem"];
+                };
+            };
             /** @description Body not sent as Content-Type: application/json */
             415: {
                 headers: {
@@ -6080,7 +6193,7 @@ export interface operations {
             };
         };
     };
-    check_url_api_data_sources_check_post: {
+    check_url: {
         parameters: {
             query?: never;
             header?: never;
@@ -6129,6 +6242,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Body over the 21 MiB limit (22020096 bytes) every operation has: `payload-too-large`, with `limit_bytes`; refused before it is read whole */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["TooLargeProblem"];
+                };
+            };
             /** @description Body not sent as Content-Type: application/json */
             415: {
                 headers: {
@@ -6149,7 +6271,7 @@ export interface operations {
             };
         };
     };
-    get_source_api_data_sources__source_id__get: {
+    get_source: {
         parameters: {
             query?: never;
             header?: never;
@@ -6207,7 +6329,7 @@ export interface operations {
             };
         };
     };
-    delete_source_api_data_sources__source_id__delete: {
+    delete_source: {
         parameters: {
             query?: never;
             header?: never;
@@ -6272,7 +6394,7 @@ export interface operations {
             };
         };
     };
-    update_source_api_data_sources__source_id__patch: {
+    update_source: {
         parameters: {
             query?: never;
             header?: never;
@@ -6341,6 +6463,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ConflictProblem"];
                 };
             };
+            /** @description Body over the 21 MiB limit (22020096 bytes) every operation has: `payload-too-large`, with `limit_bytes`; refused before it is read whole */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["TooLargeProblem"];
+                };
+            };
             /** @description Body not sent as Content-Type: application/json */
             415: {
                 headers: {
@@ -6361,7 +6492,7 @@ export interface operations {
             };
         };
     };
-    check_source_api_data_sources__source_id__check_post: {
+    check_source: {
         parameters: {
             query?: never;
             header?: never;
@@ -6419,7 +6550,7 @@ export interface operations {
             };
         };
     };
-    dialer_state_api_dialer_get: {
+    dialer_state: {
         parameters: {
             query?: never;
             header?: never;
@@ -6466,7 +6597,7 @@ export interface operations {
             };
         };
     };
-    erase_subject_api_privacy_erasure_post: {
+    erase_subject: {
         parameters: {
             query?: never;
             header?: never;
@@ -6524,6 +6655,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ConflictProblem"];
                 };
             };
+            /** @description Body over the 21 MiB limit (22020096 bytes) every operation has: `payload-too-large`, with `limit_bytes`; refused before it is read whole */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["TooLargeProblem"];
+                };
+            };
             /** @description Body not sent as Content-Type: application/json */
             415: {
                 headers: {
@@ -6544,7 +6684,7 @@ export interface operations {
             };
         };
     };
-    subject_access_api_privacy_subject_get: {
+    subject_access: {
         parameters: {
             query: {
                 /** @description The subject's phone number as people write it (`+34 600 123 456`): every form the call register compares as that phone is looked for (`0034...`, and the national form with IVRGRAPH_DEFAULT_COUNTRY) */
@@ -6594,7 +6734,7 @@ export interface operations {
             };
         };
     };
-    call_report_api_reports_calls_get: {
+    call_report: {
         parameters: {
             query: {
                 /** @description Calls started at or after this (ISO 8601). Without an offset (`2026-12-07T09:00:00`, or a date alone: its midnight) it is read on the clock `tz` names (UTC unless given). A local time a clock change skips or shows twice takes the offset before the change (fold=0): 02:30 in Europe/Madrid is 01:30 UTC on 29 March 2026, and 00:30 UTC on 25 October 2026. In a URL, an offset's + is written %2B. */
@@ -6652,7 +6792,7 @@ export interface operations {
             };
         };
     };
-    list_scenarios_api_scenarios_get: {
+    list_scenarios: {
         parameters: {
             query?: {
                 q?: string;
@@ -6703,7 +6843,7 @@ export interface operations {
             };
         };
     };
-    create_scenario_api_scenarios_post: {
+    create_scenario: {
         parameters: {
             query?: never;
             header?: never;
@@ -6761,6 +6901,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ConflictProblem"];
                 };
             };
+            /** @description Body over the 21 MiB limit (22020096 bytes) every operation has: `payload-too-large`, with `limit_bytes`; refused before it is read whole */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["TooLargeProblem"];
+                };
+            };
             /** @description Body not sent as Content-Type: application/json */
             415: {
                 headers: {
@@ -6781,7 +6930,7 @@ export interface operations {
             };
         };
     };
-    scenario_names_api_scenarios___names_get: {
+    scenario_names: {
         parameters: {
             query?: never;
             header?: never;
@@ -6828,7 +6977,7 @@ export interface operations {
             };
         };
     };
-    import_scenario_api_scenarios_import_post: {
+    import_scenario: {
         parameters: {
             query?: never;
             header?: never;
@@ -6895,6 +7044,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ConflictProblem"];
                 };
             };
+            /** @description Body over the 21 MiB limit (22020096 bytes) every operation has: `payload-too-large`, with `limit_bytes`; refused before it is read whole */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["TooLargeProblem"];
+                };
+            };
             /** @description Body not sent as Content-Type: application/json */
             415: {
                 headers: {
@@ -6915,7 +7073,7 @@ export interface operations {
             };
         };
     };
-    import_scenario_bundle_api_scenarios_import_bundle_post: {
+    import_scenario_bundle: {
         parameters: {
             query?: never;
             header?: never;
@@ -6924,7 +7082,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "multipart/form-data": components["schemas"]["Body_import_scenario_bundle_api_scenarios_import_bundle_post"];
+                "multipart/form-data": components["schemas"]["Body_import_scenario_bundle"];
             };
         };
         responses: {
@@ -6982,6 +7140,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ConflictProblem"];
                 };
             };
+            /** @description Body over the 21 MiB limit (22020096 bytes) every operation has: `payload-too-large`, with `limit_bytes`; refused before it is read whole */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["TooLargeProblem"];
+                };
+            };
             /** @description Invalid request or document */
             422: {
                 headers: {
@@ -6993,7 +7160,7 @@ export interface operations {
             };
         };
     };
-    get_scenario_api_scenarios__slug__get: {
+    get_scenario: {
         parameters: {
             query?: never;
             header?: never;
@@ -7051,7 +7218,7 @@ export interface operations {
             };
         };
     };
-    delete_scenario_api_scenarios__slug__delete: {
+    delete_scenario: {
         parameters: {
             query?: never;
             header?: never;
@@ -7116,7 +7283,7 @@ export interface operations {
             };
         };
     };
-    rename_scenario_api_scenarios__slug__patch: {
+    rename_scenario: {
         parameters: {
             query?: never;
             header?: never;
@@ -7176,6 +7343,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Body over the 21 MiB limit (22020096 bytes) every operation has: `payload-too-large`, with `limit_bytes`; refused before it is read whole */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["TooLargeProblem"];
+                };
+            };
             /** @description Body not sent as Content-Type: application/json */
             415: {
                 headers: {
@@ -7196,7 +7372,7 @@ export interface operations {
             };
         };
     };
-    diff_api_scenarios__slug__diff_get: {
+    diff: {
         parameters: {
             query?: {
                 from?: number | null;
@@ -7257,7 +7433,7 @@ export interface operations {
             };
         };
     };
-    save_draft_api_scenarios__slug__draft_put: {
+    save_draft: {
         parameters: {
             query?: never;
             header?: never;
@@ -7326,6 +7502,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ConflictProblem"];
                 };
             };
+            /** @description Body over the 21 MiB limit (22020096 bytes) every operation has: `payload-too-large`, with `limit_bytes`; refused before it is read whole */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["TooLargeProblem"];
+                };
+            };
             /** @description Body not sent as Content-Type: application/json */
             415: {
                 headers: {
@@ -7346,7 +7531,7 @@ export interface operations {
             };
         };
     };
-    duplicate_scenario_api_scenarios__slug__duplicate_post: {
+    duplicate_scenario: {
         parameters: {
             query?: never;
             header?: never;
@@ -7415,6 +7600,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ConflictProblem"];
                 };
             };
+            /** @description Body over the 21 MiB limit (22020096 bytes) every operation has: `payload-too-large`, with `limit_bytes`; refused before it is read whole */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["TooLargeProblem"];
+                };
+            };
             /** @description Body not sent as Content-Type: application/json */
             415: {
                 headers: {
@@ -7435,7 +7629,7 @@ export interface operations {
             };
         };
     };
-    export_scenario_api_scenarios__slug__export_get: {
+    export_scenario: {
         parameters: {
             query?: {
                 /** @description A published version; default the draft */
@@ -7501,7 +7695,7 @@ export interface operations {
             };
         };
     };
-    publish_scenario_api_scenarios__slug__publish_post: {
+    publish_scenario: {
         parameters: {
             query?: never;
             header?: never;
@@ -7570,6 +7764,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ConflictProblem"];
                 };
             };
+            /** @description Body over the 21 MiB limit (22020096 bytes) every operation has: `payload-too-large`, with `limit_bytes`; refused before it is read whole */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["TooLargeProblem"];
+                };
+            };
             /** @description Body not sent as Content-Type: application/json */
             415: {
                 headers: {
@@ -7590,7 +7793,7 @@ export interface operations {
             };
         };
     };
-    simulate_call_api_scenarios__slug__simulate_post: {
+    simulate_call: {
         parameters: {
             query?: never;
             header?: never;
@@ -7650,6 +7853,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Body over the 21 MiB limit (22020096 bytes) every operation has: `payload-too-large`, with `limit_bytes`; refused before it is read whole */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["TooLargeProblem"];
+                };
+            };
             /** @description Body not sent as Content-Type: application/json */
             415: {
                 headers: {
@@ -7670,7 +7882,7 @@ export interface operations {
             };
         };
     };
-    flow_stats_api_scenarios__slug__stats_get: {
+    flow_stats: {
         parameters: {
             query?: {
                 /** @description One published version; every version of the scenario now under this slug when left out. */
@@ -7737,7 +7949,7 @@ export interface operations {
             };
         };
     };
-    run_tests_api_scenarios__slug__tests_post: {
+    run_tests: {
         parameters: {
             query?: never;
             header?: never;
@@ -7797,6 +8009,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Body over the 21 MiB limit (22020096 bytes) every operation has: `payload-too-large`, with `limit_bytes`; refused before it is read whole */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["TooLargeProblem"];
+                };
+            };
             /** @description Body not sent as Content-Type: application/json */
             415: {
                 headers: {
@@ -7817,7 +8038,7 @@ export interface operations {
             };
         };
     };
-    validate_scenario_api_scenarios__slug__validate_post: {
+    validate_scenario: {
         parameters: {
             query?: never;
             header?: never;
@@ -7877,6 +8098,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Body over the 21 MiB limit (22020096 bytes) every operation has: `payload-too-large`, with `limit_bytes`; refused before it is read whole */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["TooLargeProblem"];
+                };
+            };
             /** @description Body not sent as Content-Type: application/json */
             415: {
                 headers: {
@@ -7897,7 +8127,7 @@ export interface operations {
             };
         };
     };
-    list_versions_api_scenarios__slug__versions_get: {
+    list_versions: {
         parameters: {
             query?: never;
             header?: never;
@@ -7955,7 +8185,7 @@ export interface operations {
             };
         };
     };
-    get_version_api_scenarios__slug__versions__number__get: {
+    get_version: {
         parameters: {
             query?: never;
             header?: never;
@@ -8014,7 +8244,7 @@ export interface operations {
             };
         };
     };
-    rollback_api_scenarios__slug__versions__number__rollback_post: {
+    rollback: {
         parameters: {
             query?: never;
             header?: never;
@@ -8084,6 +8314,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ConflictProblem"];
                 };
             };
+            /** @description Body over the 21 MiB limit (22020096 bytes) every operation has: `payload-too-large`, with `limit_bytes`; refused before it is read whole */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["TooLargeProblem"];
+                };
+            };
             /** @description Body not sent as Content-Type: application/json */
             415: {
                 headers: {
@@ -8104,7 +8343,7 @@ export interface operations {
             };
         };
     };
-    list_tokens_api_tokens_get: {
+    list_tokens: {
         parameters: {
             query?: never;
             header?: never;
@@ -8151,7 +8390,7 @@ export interface operations {
             };
         };
     };
-    create_token_api_tokens_post: {
+    create_token: {
         parameters: {
             query?: never;
             header?: never;
@@ -8209,6 +8448,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ConflictProblem"];
                 };
             };
+            /** @description Body over the 21 MiB limit (22020096 bytes) every operation has: `payload-too-large`, with `limit_bytes`; refused before it is read whole */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["TooLargeProblem"];
+                };
+            };
             /** @description Body not sent as Content-Type: application/json */
             415: {
                 headers: {
@@ -8229,7 +8477,7 @@ export interface operations {
             };
         };
     };
-    revoke_token_api_tokens__token_id__delete: {
+    revoke_token: {
         parameters: {
             query?: never;
             header?: never;
@@ -8285,7 +8533,7 @@ export interface operations {
             };
         };
     };
-    tts_preview_api_tts_preview_post: {
+    tts_preview: {
         parameters: {
             query?: never;
             header?: never;
@@ -8334,6 +8582,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Body over the 21 MiB limit (22020096 bytes) every operation has: `payload-too-large`, with `limit_bytes`; refused before it is read whole */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["TooLargeProblem"];
+                };
+            };
             /** @description Body not sent as Content-Type: application/json */
             415: {
                 headers: {
@@ -8372,7 +8629,7 @@ export interface operations {
             };
         };
     };
-    tts_preview_text_api_tts_preview_text_post: {
+    tts_preview_text: {
         parameters: {
             query?: never;
             header?: never;
@@ -8421,6 +8678,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Body over the 21 MiB limit (22020096 bytes) every operation has: `payload-too-large`, with `limit_bytes`; refused before it is read whole */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["TooLargeProblem"];
+                };
+            };
             /** @description Body not sent as Content-Type: application/json */
             415: {
                 headers: {
@@ -8441,7 +8707,7 @@ export interface operations {
             };
         };
     };
-    list_users_api_users_get: {
+    list_users: {
         parameters: {
             query?: never;
             header?: never;
@@ -8488,7 +8754,7 @@ export interface operations {
             };
         };
     };
-    create_user_api_users_post: {
+    create_user: {
         parameters: {
             query?: never;
             header?: never;
@@ -8546,6 +8812,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ConflictProblem"];
                 };
             };
+            /** @description Body over the 21 MiB limit (22020096 bytes) every operation has: `payload-too-large`, with `limit_bytes`; refused before it is read whole */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["TooLargeProblem"];
+                };
+            };
             /** @description Body not sent as Content-Type: application/json */
             415: {
                 headers: {
@@ -8566,7 +8841,7 @@ export interface operations {
             };
         };
     };
-    update_user_api_users__user_id__patch: {
+    update_user: {
         parameters: {
             query?: never;
             header?: never;
@@ -8635,6 +8910,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ConflictProblem"];
                 };
             };
+            /** @description Body over the 21 MiB limit (22020096 bytes) every operation has: `payload-too-large`, with `limit_bytes`; refused before it is read whole */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["TooLargeProblem"];
+                };
+            };
             /** @description Body not sent as Content-Type: application/json */
             415: {
                 headers: {
@@ -8655,7 +8939,7 @@ export interface operations {
             };
         };
     };
-    list_user_tokens_api_users__user_id__tokens_get: {
+    list_user_tokens: {
         parameters: {
             query?: never;
             header?: never;
@@ -8713,7 +8997,7 @@ export interface operations {
             };
         };
     };
-    revoke_user_token_api_users__user_id__tokens__token_id__delete: {
+    revoke_user_token: {
         parameters: {
             query?: never;
             header?: never;
@@ -8770,7 +9054,7 @@ export interface operations {
             };
         };
     };
-    healthz_healthz_get: {
+    healthz: {
         parameters: {
             query?: never;
             header?: never;
@@ -8790,7 +9074,7 @@ export interface operations {
             };
         };
     };
-    readyz_readyz_get: {
+    readyz: {
         parameters: {
             query?: never;
             header?: never;
