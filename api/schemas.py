@@ -731,6 +731,11 @@ class CallSummary(BaseModel):
     duration_ms: int
     outcome: str
     result: str | None = Field(default=None, description="The `result` variable the flow recorded, if any")
+    result_label: str | None = Field(
+        default=None,
+        description="What the call's scenario calls its `result` (the document's `results`), as the scenario's "
+        "latest published version declares it; null when there is no result or it does not declare it",
+    )
     status: CallStatus  # derived when the call is written: only ever one of these (persistence.calls.derive_status)
     last_node: str | None
     # In the list too: "where did callers hang up" took one call's detail per call (a supervisor's review).
@@ -1291,6 +1296,13 @@ ReportGroup = Literal["day", "hour", "scenario", "day_scenario"]
 class ResultCount(BaseModel):
     result: str = Field(description="A value of the flow's `result` variable, as the register shows it")
     calls: int
+    label: str | None = Field(
+        default=None,
+        description="What the scenario calls this result (its document's `results`: `will_pay` -> `Pagará`), as "
+        "its latest published version declares it; null when none of the calls' scenarios declares it. When the "
+        "row's calls with this result belong to scenarios that label it differently, the label of the scenario "
+        "most of them belong to (a tie: the slug first in order); a scenario that does not declare it is passed over",
+    )
 
 
 class CallReportCounts(BaseModel):

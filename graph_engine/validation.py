@@ -8,7 +8,8 @@ Codes: structure, invalid_value, duplicate_node_id, duplicate_variable, no_start
 config, block_version, template_syntax, dangling_edge, unknown_exit, duplicate_exit_edge, edge_from_terminal,
 goto_missing_target, goto_unknown_scenario, fallback_missing, unreachable, unwired_exit, loop_without_input,
 undefined_variable, check_failed, sensitive_in_prompt, personal_data_to_online_tts, sensitive_to_callback,
-date_spoken_raw, single_brace_variable, plus the blocks' own (duplicate_key, no_keys, unknown_timezone...).
+date_spoken_raw, single_brace_variable, duplicate_result, undeclared_result, plus the blocks' own (duplicate_key,
+no_keys, unknown_timezone...).
 """
 
 from __future__ import annotations
@@ -43,6 +44,10 @@ from schemas import draft_schema
 
 # Variables that exist in every call, whatever the scenario declares.
 ALWAYS_SET = frozenset(CHANNEL_FACTS)
+# The variable a flow records its outcome in, and the blocks that write a literal into it: Set Variable's assignments
+# (blocks.builtin.set_variable) and Hang Up's `result` (blocks.builtin.hangup).
+RESULT_VARIABLE = "result"
+SET_VARIABLE, HANG_UP = "set_variable", "hangup"
 # The exit name of a Go To's jump (what its `run` returns): the jump is a connection without an edge.
 GOTO_EXIT = "goto"
 
@@ -138,6 +143,7 @@ class _Validator:
             else:
                 self.index[raw["id"]] = position
         self._check_variables()
+        self._check_results(scenario)
         self._check_start(scenario)
         exits = self._check_nodes(scenario)
         self._check_sensitive(scenario)
@@ -218,6 +224,9 @@ class _Validator:
                 case ["variables", int(row), field]:
                     where = f"Variable {row + 1} {field}"
                     params = {"where": "variable", "row": row + 1, "field": field}
+                case ["results", int(row), field]:
+                    where = f"Result {row + 1} {field}"
+                    params = {"where": "result", "row": row + 1, "field": field}
                 case [field]:
                     where = f"Scenario {field}"
                     params = {"where": "scenario", "field": field}
@@ -247,6 +256,38 @@ class _Validator:
                     )
                 )
             seen.add(variable["name"])
+
+    def _check_results(self, scenario: Scenario) -> None:
+        """The declared call results: a code declared twice (reports could not tell which label is meant) is an
+        error; a literal result a block records that the scenario does not declare, once it declares any, a
+        warning, as reports then show that one's code among the others' labels (a misspelt `will_pay`, or one
+        not added yet). A result worked out in the call (a template, an expression) is its own to say."""
+        declared: set[str] = set()
+        for position, result in enumerate(self.document.get("results", [])):
+            if result["code"] in declared:
+                self.issues.append(
+                    error(
+                        "duplicate_result",
+                        f'The result "{result["code"]}" is declared twice',
+                        path=f"$.results[{position}].code",
+                        params={"result": result["code"]},
+                    )
+                )
+            declared.add(result["code"])
+        if not declared:
+            return
+        for node in scenario.nodes.values():
+            for suffix, code in _literal_results(node):
+                if code not in declared:
+                    self._flag(
+                        node.id,
+                        "undeclared_result",
+                        f'{self._name(node)} records the result "{code}", which the scenario does not declare: '
+                        "reports show its code instead of a label",
+                        suffix,
+                        params={**self._params(node), "result": code},
+                        severity=Severity.WARNING,
+                    )
 
     def _check_start(self, scenario: Scenario) -> None:
         starts = scenario.start_nodes()
@@ -808,6 +849,25 @@ class _Validator:
                     params=params,
                     severity=Severity.WARNING,
                 )
+
+
+def _literal_results(node: Node) -> list[tuple[str, str]]:
+    """The results `node` records as written, each with its path in the node (`.config.result`): a Set Variable's
+    text assignment to `result` without a placeholder, a Hang Up's `result`. Read from any config: one its block
+    refuses is named by the block's own check."""
+    config = node.config
+    found: list[tuple[str, str]] = []
+    if node.type == SET_VARIABLE and isinstance(config.get("assignments"), list):
+        for index, item in enumerate(config["assignments"]):
+            if not isinstance(item, Mapping) or item.get("variable") != RESULT_VARIABLE:
+                continue
+            value = item.get("value")
+            # Without a brace a text value is itself (graph_engine.templates renders it as it is).
+            if item.get("mode", "text") == "text" and isinstance(value, str) and value and "{" not in value:
+                found.append((f".config.assignments[{index}].value", value))
+    elif node.type == HANG_UP and isinstance(config.get("result"), str) and config["result"]:
+        found.append((".config.result", config["result"]))
+    return found
 
 
 def _structure_issues(document: Any, problems: list[StructureProblem]) -> list[Issue]:

@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 # transfers the register's `transfer_outcome` does not show, or miss some it does.
 from persistence.calls import DURING_TRANSFER, STATUSES, TRANSFER_LEFT_BY_CALLER, transfer_outcome_of
 from persistence.models import CallRecord
+from persistence.result_labels import ResultLabels, result_labels
 
 ReportGroup = Literal["day", "hour", "scenario", "day_scenario"]
 GROUPS: Final[tuple[ReportGroup, ...]] = ("day", "hour", "scenario", "day_scenario")
@@ -63,6 +64,8 @@ class Counts:
     with_errors: int = 0
     talk_ms: int = 0  # the register's duration (start to end) of the answered calls, summed
     results: Counter[str] = field(default_factory=Counter)  # the flow's `result` -> calls
+    # (the flow's `result`, the calls' scenario) -> calls: whose words a result is said in (`result_label`)
+    result_scenarios: Counter[tuple[str, str]] = field(default_factory=Counter)
 
     @property
     def talk_ms_average(self) -> int | None:
@@ -72,6 +75,17 @@ class Counts:
     def top_results(self, limit: int = TOP_RESULTS) -> list[tuple[str, int]]:
         """The most frequent results, ties in the order of their text."""
         return sorted(self.results.items(), key=lambda item: (-item[1], item[0]))[:limit]
+
+    def result_label(self, result: str, labels: ResultLabels) -> str | None:
+        """The label of `result` in the words of the scenario most of these calls with it belong to, among those
+        whose latest published version declares it (`labels`; a tie goes to the slug first in order); None when
+        none declares it. A scenario that declares no label for it is passed over: its calls still count."""
+        declaring = [
+            (-calls, scenario)
+            for (code, scenario), calls in self.result_scenarios.items()
+            if code == result and result in labels.get(scenario, {})
+        ]
+        return labels[min(declaring)[1]][result] if declaring else None
 
     def status_counts(self) -> dict[str, int]:
         """Every status of the register, those no call had at 0."""
@@ -88,6 +102,7 @@ class Counts:
         self.with_errors += other.with_errors
         self.talk_ms += other.talk_ms
         self.results.update(other.results)
+        self.result_scenarios.update(other.result_scenarios)
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +134,8 @@ class CallReport:
     scenario: str | None
     rows: list[ReportRow]
     totals: Counts
+    # The labels the scenarios of the range's results declare (persistence.result_labels): `Counts.result_label`.
+    labels: ResultLabels = field(default_factory=dict)
 
 
 def call_report(
@@ -133,7 +150,8 @@ def call_report(
     """The calls that started from `since` up to `until` (aware moments; `since` before `until`), one row per local
     day or hour of `zone`'s clock (every one of the range, those without calls too), per scenario that had calls, or
     per day and scenario that had calls; `scenario`: that scenario's calls only. Two queries, each one pass over the
-    range's calls on the register's start-time index."""
+    range's calls on the register's start-time index, and one for the labels of the results counted (those of
+    their scenarios' latest published versions)."""
     since, until = since.astimezone(UTC), until.astimezone(UTC)
     whole = Period(start=since, end=until, local_start=since.astimezone(zone))
     by_scenario = group in ("scenario", "day_scenario")
@@ -151,7 +169,9 @@ def call_report(
     for found in session.execute(_outcomes_query(dialect, since, until, scenario, clock, by_scenario)):
         _count_calls(row(found), found)
     for found in session.execute(_results_query(dialect, since, until, scenario, clock, by_scenario)):
-        row(found).results[found.result] += int(found.calls)
+        counted = row(found)
+        counted.results[found.result] += int(found.calls)
+        counted.result_scenarios[found.result, found.scenario] += int(found.calls)
     periods = clock.periods if clock is not None else [whole]
     if group in ("day", "hour"):
         for at in range(len(periods)):  # every day or hour of the range, those without calls too
@@ -163,7 +183,9 @@ def call_report(
     totals = Counts()
     for each in rows:
         totals.add(each.counts)
-    return CallReport(since=since, until=until, zone=zone, group=group, scenario=scenario, rows=rows, totals=totals)
+    labels = result_labels(session, scenarios={name for _code, name in totals.result_scenarios})
+    return CallReport(since=since, until=until, zone=zone, group=group, scenario=scenario, rows=rows, totals=totals,
+                      labels=labels)  # fmt: skip
 
 
 def _count_calls(counts: Counts, found: Any) -> None:
@@ -263,8 +285,11 @@ def _outcomes_query(
 def _results_query(
     dialect: str, since: datetime, until: datetime, scenario: str | None, clock: _Clock | None, by_scenario: bool
 ) -> Select[Any]:
-    """Calls counted by their row's keys and the flow's `result`, for those that recorded one."""
+    """Calls counted by their row's keys, the flow's `result` and their scenario (whose label it has), for those
+    that recorded one."""
     keys = [*_keys(dialect, clock, by_scenario), CallRecord.result.label("result")]
+    if not by_scenario:
+        keys.append(CallRecord.scenario.label("scenario"))
     query = select(*keys, func.count().label("calls")).where(CallRecord.result.is_not(None))
     return _in_range(query, since, until, scenario).group_by(*keys)
 

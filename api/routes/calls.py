@@ -29,6 +29,7 @@ from persistence.calls import CallFilter, CallOrder
 from persistence.db import Database
 from persistence.errors import Refused
 from persistence.models import CallRecord
+from persistence.result_labels import label_of, result_labels
 from persistence.users import Principal
 
 router = APIRouter(prefix="/api/calls", tags=["calls"], responses=AUTHED)
@@ -185,8 +186,9 @@ def read_on_clock(moment: datetime | None, zone: ZoneInfo) -> datetime | None:
     return moment.replace(tzinfo=zone, fold=0) if moment is not None and moment.tzinfo is None else moment
 
 
-def summary(record: CallRecord, transfer_outcome: str | None) -> CallSummary:
-    """`transfer_outcome`: persistence.calls.transfer_outcomes' of the call (not a column of the record yet)."""
+def summary(record: CallRecord, transfer_outcome: str | None, result_label: str | None = None) -> CallSummary:
+    """`transfer_outcome`: persistence.calls.transfer_outcomes' of the call (not a column of the record yet);
+    `result_label`: what its scenario calls its result (persistence.result_labels)."""
     return CallSummary(
         id=record.id,
         asterisk_uniqueid=record.asterisk_uniqueid,
@@ -201,6 +203,7 @@ def summary(record: CallRecord, transfer_outcome: str | None) -> CallSummary:
         duration_ms=record.duration_ms,
         outcome=record.outcome,
         result=record.result,
+        result_label=result_label,
         status=record.status,  # type: ignore[arg-type]  # one of STATUSES: persistence.calls.derive_status wrote it
         last_node=record.last_node,
         hangup_during=record.hangup_during,
@@ -253,6 +256,7 @@ def list_calls(
     with runtime.database.session() as session:
         rows, next_cursor = calls.list_calls(session, filters=filters, limit=page_size, after=cursor, order=order)
         transfers = calls.transfer_outcomes(session, records=rows)
+        labels = result_labels(session, scenarios={r.scenario for r in rows if r.result is not None})
         if query.caller is not None:
             personal_data.record_access(session, user, action=personal_data.LOOKUP_NUMBER,
                                         target=personal_data.subject_label(session, query.caller),
@@ -261,7 +265,11 @@ def list_calls(
             personal_data.record_access(session, user, action=personal_data.LOOKUP_NAME, target="calls",
                                         details={"caller_name": personal_data.masked_value(query.caller_name),
                                                  "found": len(rows)})  # fmt: skip
-        items = [personal_data.call(summary(r, transfers.get(r.id)), user) for r in rows]
+        items = [
+            personal_data.call(summary(r, transfers.get(r.id), label_of(labels, scenario=r.scenario, result=r.result)),
+                               user)
+            for r in rows
+        ]  # fmt: skip
         return CallPage(items=items, next_cursor=next_cursor)
 
 
@@ -412,8 +420,10 @@ def get_call(call_id: CallId, user: Viewer, runtime: RuntimeDep) -> CallDetail:
     with runtime.database.session() as session:
         record = calls.get_call(session, call_id=call_id)
         personal_data.record_access(session, user, action=personal_data.READ_CALL, target=f"call:{record.id}")
+        labels = result_labels(session, scenarios=[record.scenario] if record.result is not None else [])
+        label = label_of(labels, scenario=record.scenario, result=record.result)
         detail = CallDetail(
-            **summary(record, calls.transfer_outcomes(session, records=[record]).get(record.id)).model_dump(),
+            **summary(record, calls.transfer_outcomes(session, records=[record]).get(record.id), label).model_dump(),
             channel=record.channel,
             node=record.node,
             error=record.error,

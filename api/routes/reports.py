@@ -18,6 +18,7 @@ from api.routes.calls import read_on_clock
 from api.schemas import CallReport, CallReportCounts, CallReportRow, QueryMoment, ReportGroup, ResultCount
 from persistence import call_reports
 from persistence.call_reports import Counts, ReportRow
+from persistence.result_labels import ResultLabels
 
 router = APIRouter(prefix="/api/reports", tags=["reports"], responses=AUTHED)
 
@@ -57,7 +58,8 @@ def call_report(
     """The calls that started in the range, summed up: per row the calls, those answered, the calls by register
     status, the callers who hung up before the end, the transfers tried and answered (from the last transfer's
     outcome, as the register derives it), the calls where a step took its error exit, the answered calls' talk
-    time, and the most frequent `result` values; and the totals of the range.
+    time, and the most frequent `result` values, each with the label its scenario declares; and the totals of the
+    range.
 
     Days and hours are those of `tz`'s clock: a day it goes back is 25 hours long (its repeated hour two rows, told
     apart by `local_start`'s offset), a day it goes forward 23. A range that is not forward, or longer than 366 days,
@@ -77,8 +79,8 @@ def call_report(
         tz=tz,
         group=report.group,
         scenario=report.scenario,
-        rows=[_row(row) for row in report.rows],
-        totals=_counts(report.totals),
+        rows=[_row(row, report.labels) for row in report.rows],
+        totals=_counts(report.totals, report.labels),
     )
 
 
@@ -88,11 +90,11 @@ def _refuse(parameter: str, message: str, given: datetime) -> None:
     raise RequestValidationError([problem])
 
 
-def _counts(counts: Counts) -> CallReportCounts:
-    return CallReportCounts(**_count_fields(counts))
+def _counts(counts: Counts, labels: ResultLabels) -> CallReportCounts:
+    return CallReportCounts(**_count_fields(counts, labels))
 
 
-def _count_fields(counts: Counts) -> dict[str, Any]:
+def _count_fields(counts: Counts, labels: ResultLabels) -> dict[str, Any]:
     return {
         "calls": counts.calls,
         "answered": counts.answered,
@@ -104,14 +106,17 @@ def _count_fields(counts: Counts) -> dict[str, Any]:
         "transfer_outcomes": dict(sorted(counts.transfer_outcomes.items())),
         "talk_ms_total": counts.talk_ms,
         "talk_ms_average": counts.talk_ms_average,
-        "results": [ResultCount(result=result, calls=calls) for result, calls in counts.top_results()],
+        "results": [
+            ResultCount(result=result, calls=calls, label=counts.result_label(result, labels))
+            for result, calls in counts.top_results()
+        ],
     }
 
 
-def _row(row: ReportRow) -> CallReportRow:
+def _row(row: ReportRow, labels: ResultLabels) -> CallReportRow:
     period = row.period
     return CallReportRow(
-        **_count_fields(row.counts),
+        **_count_fields(row.counts, labels),
         day=period.day,
         hour=period.hour,
         scenario=row.scenario,

@@ -105,7 +105,7 @@ def _counts(
         "transfer_outcomes": transfers,
         "talk_ms_total": talk_ms,
         "talk_ms_average": round(talk_ms / answered) if answered else None,
-        "results": [{"result": result, "calls": n} for result, n in results or []],
+        "results": [{"result": result, "calls": n, "label": None} for result, n in results or []],  # none declared
     }  # fmt: skip
 
 

@@ -78,6 +78,7 @@ def _invalid_value(p: P) -> str:
         "node": lambda: f"{_name(p)}: {str(p['field']).capitalize()}",
         "variable": lambda: f"Variable {p['row']} {p['field']}",
         "scenario": lambda: f"Scenario {p['field']}",
+        "result": lambda: f"Result {p['row']} {p['field']}",
         "path": lambda: str(p["path"]),
     }[p["where"]]()
     return f"{where}: {_rule(p)}"
@@ -122,6 +123,11 @@ MESSAGES: dict[str, Callable[[P], str]] = {
     "invalid_value": _invalid_value,
     "duplicate_node_id": lambda p: f'Two blocks share the id "{p["node_id"]}"',
     "duplicate_variable": lambda p: f'The variable "{p["variable"]}" is declared twice',
+    "duplicate_result": lambda p: f'The result "{p["result"]}" is declared twice',
+    "undeclared_result": lambda p: (
+        f'{_name(p)} records the result "{p["result"]}", which the scenario does not declare: reports show its code '
+        "instead of a label"
+    ),
     "no_start": lambda p: "The scenario has no Start block: calls would have nowhere to go",
     "multiple_starts": lambda p: f"{_name(p)}: a scenario has exactly one Start block",
     "unknown_type": _unknown_type,
@@ -337,8 +343,24 @@ def _template_hints() -> dict[str, Any]:
     )
 
 
+def _results() -> dict[str, Any]:
+    """Declared results: one twice, one being typed, and a result recorded that is not declared
+    (tests/graph_engine/test_declared_results.py)."""
+    assign = {"assignments": [{"variable": "result", "value": "paid"}]}
+    return make_document(
+        [
+            {"id": "start", "type": "start"},
+            {"id": "set", "type": "set_variable", "label": "Paid", "config": assign},
+            {"id": "end", "type": "hangup", "label": "End", "config": {"result": "gone"}},
+        ],
+        [("start", "next", "set"), ("set", "next", "end")],
+        results=[{"code": "ok", "label": "Bien"}, {"code": "ok", "label": "Otra"}, {"code": "no pay", "label": ""}],
+    )
+
+
 INVALID = {
     "flow": _flow,
+    "results": _results,
     "personal data": _personal_data,
     "template hints": _template_hints,
     "fields": _fields,

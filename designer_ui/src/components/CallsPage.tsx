@@ -18,7 +18,7 @@ import { hiddenText } from "../lib/hiddenText";
 import { codeText, countText, type Translate } from "../lib/i18n";
 import { useEditor } from "../store/editor";
 import { CallerSearchField } from "./CallerSearchField";
-import { CodeSelect, DetailPanel, FilterForm, focusBack, ListStatus, ScenarioSelect } from "./callPageParts";
+import { CodeSelect, DetailPanel, FilterForm, focusBack, ListStatus, ResultText, ScenarioSelect } from "./callPageParts";
 import { CallDetails, CallDownloads, CallTable, ErrorsSelect, openedCall, type CallDownloadsProps, type OpenCall } from "./CallsPanel";
 import { jobHref, jobInLine } from "./callbackJobs";
 import { CALL_STATUSES, callerName, callNumbers, countNote, withOlderPage } from "./callFilters";
@@ -196,6 +196,13 @@ function CallDetailPanel({ opened, scenarioName, onClose }: { opened: Opened<Ope
             {t("callsPage.startedAt", { time: formatDateTime(call.startedAt, language, "dateTimeSeconds"), scenario: call.scenario ? scenarioName(call.scenario) : "" })}
           </p>
           {call.numbers && <CallerLine numbers={call.numbers} />}
+          {call.result?.result && (
+            <p className="call-result" data-testid="call-result-line">
+              {t("callsPage.result")}{" "}
+              <ResultText result={call.result.result} label={call.result.result_label} codeTitle={t("calls.resultCode", { code: call.result.result })} />
+              {call.result.result_label && <span className="muted"> ({call.result.result})</span>}
+            </p>
+          )}
           <StoryBlocks.Provider value={blocks}>
             <CallDetails call={call} scenarioName={call.scenario ? scenarioName(call.scenario) : undefined} />
           </StoryBlocks.Provider>

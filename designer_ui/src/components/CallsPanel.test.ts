@@ -262,6 +262,15 @@ describe("the list of calls", () => {
   it("shows what each client answered (the flow's result) beside how the call ended", () => {
     const html = renderToHtml(CallTable, { items: [call("a", "will_pay"), call("b", null)], openId: null, onOpen: () => {} });
     expect(html).toContain("<th>Answer</th>");
-    expect([...html.matchAll(/data-testid="call-result">(.*?)<\/td>/g)].map((m) => m[1])).toEqual(["will_pay", ""]);
+    expect([...html.matchAll(/data-testid="call-result">(.*?)<\/td>/g)].map((m) => m[1]!.replace(/<[^>]+>/g, ""))).toEqual(["will_pay", ""]);
+  });
+
+  it("shows the label the call's scenario gives its result, the code in the tooltip", () => {
+    const items = [{ ...call("a", "will_pay"), result_label: "Pagará" }, call("b", "no_response")];
+    const html = renderInLanguage("es", CallTable, { items, openId: null, onOpen: () => {} });
+    expect([...html.matchAll(/data-testid="call-result">(.*?)<\/td>/g)].map((m) => m[1])).toEqual([
+      '<span class="result-label" data-result="will_pay" title="Código: will_pay">Pagará</span>',
+      '<span data-result="no_response">no_response</span>',
+    ]);
   });
 });

@@ -15,7 +15,7 @@ import { callHref, canvasHref } from "./callRegister";
 import { CallerSearchField } from "./CallerSearchField";
 import { CallEnding, CallStory } from "./CallStory";
 import { statusNote, type NotedCall } from "./callStatusNote";
-import { CodeSelect } from "./callPageParts";
+import { CodeSelect, ResultText } from "./callPageParts";
 import { useBesideCanvas } from "./storyBlocks";
 import "./callPages.css";
 import {
@@ -60,6 +60,8 @@ export interface OpenCall {
   scheduledJobIds?: string[] | null;
   /** Who called and whom the call rang, as the list shows them: for a call opened by its id, not from the list. */
   numbers?: Pick<CallSummary, "caller_id" | "caller_name" | "dialed_number">;
+  /** The flow's `result` and what its scenario calls it (`will_pay`, `Pagará`), as the list shows them. */
+  result?: Pick<CallSummary, "result" | "result_label">;
 }
 
 /** What to say of the version a call ran beside the draft the canvas shows; null: nothing (no version). */
@@ -326,7 +328,9 @@ export function CallTable(props: {
               )}
               <CallNumbers call={call} />
               <CallOutcome call={call} />
-              <td data-testid="call-result">{call.result ?? ""}</td>
+              <td data-testid="call-result">
+                <ResultText result={call.result} label={call.result_label} codeTitle={t("calls.resultCode", { code: call.result ?? "" })} />
+              </td>
               <td>{call.version ? `v${call.version}` : ""}</td>
             </tr>
           ))}
@@ -361,6 +365,7 @@ export async function openedCall(id: string): Promise<OpenCall> {
     originCallId: detail.origin_call_id,
     scheduledJobIds: detail.scheduled_job_ids ?? null,
     numbers: { caller_id: detail.caller_id, caller_name: detail.caller_name, dialed_number: detail.dialed_number },
+    result: { result: detail.result, result_label: detail.result_label },
   };
 }
 

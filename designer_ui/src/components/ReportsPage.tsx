@@ -4,7 +4,7 @@
  * calls, those answered and abandoned, the transfers tried and answered, the calls by register status, the talk
  * time and the most frequent results, with the totals under them (GET /api/reports/calls).
  */
-import { useEffect, useState } from "react";
+import { Fragment, useEffect, useState } from "react";
 import * as api from "../api/client";
 import { ApiError } from "../api/http";
 import { useI18n } from "../i18n";
@@ -23,7 +23,7 @@ import {
   reportColumns,
   reportDays,
   reportQuery,
-  resultsText,
+  resultName,
   shareText,
   talkText,
   type ReportCounts,
@@ -100,6 +100,22 @@ function Share({ part, whole }: { part: number; whole: number }) {
   return share ? <span className="report-share"> {share}</span> : null;
 }
 
+/**
+ * The most frequent results, "Pagará 12 · callback 3": each by the label its scenario declares, its code (what a
+ * filter of the register or a CSV names it by) in its tooltip; a result no scenario labels by its code alone.
+ */
+export function ResultCounts({ counts }: { counts: Pick<ReportCounts, "results"> }) {
+  const { t, language } = useI18n();
+  return counts.results.map((count, i) => (
+    <Fragment key={count.result}>
+      {i > 0 && " · "}
+      <span className="report-result" data-result={count.result} title={count.label ? t("calls.resultCode", { code: count.result }) : undefined}>
+        {resultName(count)} {numberText(count.calls, language)}
+      </span>
+    </Fragment>
+  ));
+}
+
 /** A row's numbers, after its period and scenario cells. */
 function CountCells({ counts }: { counts: ReportCounts }) {
   const { language } = useI18n();
@@ -124,7 +140,9 @@ function CountCells({ counts }: { counts: ReportCounts }) {
       ))}
       <td className="num" data-column="talk_average">{talkText(counts.talk_ms_average, language)}</td>
       <td className="num" data-column="talk_total">{counts.answered ? talkText(counts.talk_ms_total, language) : ""}</td>
-      <td className="results" data-column="results">{resultsText(counts, language)}</td>
+      <td className="results" data-column="results">
+        <ResultCounts counts={counts} />
+      </td>
     </>
   );
 }

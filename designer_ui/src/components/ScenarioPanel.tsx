@@ -1,8 +1,8 @@
-/** Scenario-wide settings: name, language, description, fallback block and declared variables. */
+/** Scenario-wide settings: name, language, description, fallback block, declared variables and call results. */
 import { useState } from "react";
 import { useShallow } from "zustand/react/shallow";
 import * as api from "../api/client";
-import type { Variable } from "../generated/scenario";
+import type { Result, Variable } from "../generated/scenario";
 import { useI18n } from "../i18n";
 import { localDescription, SCENARIO_FIELD_HELP } from "../lib/descriptions";
 import { useEditor } from "../store/editor";
@@ -106,6 +106,101 @@ export function VariableRow(props: {
         </div>
       </fieldset>
     </li>
+  );
+}
+
+/**
+ * The declared results with the one at `index` changed by `patch` (its code or its label): what it had besides, a
+ * description written in the JSON, is kept.
+ */
+export function changedResult(results: Result[], index: number, patch: Partial<Pick<Result, "code" | "label">>): Result[] {
+  return results.map((result, i) => (i === index ? { ...result, ...patch } : result));
+}
+
+/**
+ * The declared results with one more: a code not taken yet (`result_3`), and no label, which the analyst types
+ * (until then the Problems panel names it: a label is what the result is declared for).
+ */
+export function addedResult(results: Result[]): Result[] {
+  const taken = new Set(results.map((result) => result.code));
+  let n = results.length + 1;
+  while (taken.has(`result_${n}`)) n += 1;
+  return [...results, { code: `result_${n}`, label: "" }];
+}
+
+/**
+ * One declared call result, in a box headed "Result 2" as a variable's is: the code the flow writes into `result`
+ * (with the ✕ that deletes it, named for it) and the label reports and call records show for it.
+ */
+export function ResultRow(props: {
+  number: number;
+  result: Result;
+  onCode(code: string): void;
+  onLabel(label: string): void;
+  onDelete(): void;
+}) {
+  const { t, language } = useI18n();
+  const { number, result } = props;
+  const deleteLabel = t("editor.deleteResult", { name: result.code || String(number) });
+  return (
+    <li className="variable-row result-row">
+      <fieldset>
+        <legend>{t("editor.resultRow", { n: number })}</legend>
+        <div className="variable-row-head">
+          <label>
+            {t("editor.resultCode")}
+            <input
+              className="mono"
+              name="result-code"
+              title={localDescription(SCENARIO_FIELD_HELP.resultCode, language)}
+              value={result.code}
+              onChange={(e) => props.onCode(e.target.value)}
+            />
+          </label>
+          <button type="button" className="variable-delete" aria-label={deleteLabel} title={deleteLabel} onClick={props.onDelete}>
+            ✕
+          </button>
+        </div>
+        <label>
+          {t("editor.resultLabel")}
+          <input
+            name="result-label"
+            title={localDescription(SCENARIO_FIELD_HELP.resultLabel, language)}
+            value={result.label}
+            maxLength={80}
+            onChange={(e) => props.onLabel(e.target.value)}
+          />
+        </label>
+      </fieldset>
+    </li>
+  );
+}
+
+/** The scenario's call results (`results`): each edit one step of the document, undone and saved as any other. */
+function ResultsSection() {
+  const { t, language } = useI18n();
+  const results = useEditor((s) => s.head.results) ?? [];
+  const updateHead = useEditor((s) => s.updateHead);
+  return (
+    <section className="scenario-results" data-testid="scenario-results">
+      <h3>{t("editor.results")}</h3>
+      <small className="hint">{localDescription(SCENARIO_FIELD_HELP.results, language)}</small>
+      <ul className="variables results">
+        {results.map((result, index) => (
+          <ResultRow
+            key={index}
+            number={index + 1}
+            result={result}
+            onCode={(code) => updateHead({ results: changedResult(results, index, { code }) })}
+            onLabel={(label) => updateHead({ results: changedResult(results, index, { label }) })}
+            onDelete={() => updateHead({ results: results.filter((_, i) => i !== index) })}
+          />
+        ))}
+      </ul>
+      <button type="button" onClick={() => updateHead({ results: addedResult(results) }, false)}>
+        {t("editor.addResult")}
+      </button>
+    </section>
   );
 }
 
@@ -218,6 +313,7 @@ export function ScenarioPanel() {
       <button type="button" onClick={() => updateHead({ variables: [...variables, { name: `var_${variables.length + 1}` }] })}>
         {t("editor.addVariable")}
       </button>
+      <ResultsSection />
     </fieldset>
   );
 }

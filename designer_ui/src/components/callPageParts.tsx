@@ -215,3 +215,26 @@ export function focusBack(row: string, heading: string): void {
     (document.querySelector<HTMLElement>(row) ?? document.querySelector<HTMLElement>(heading))?.focus();
   });
 }
+
+export interface ResultTextProps {
+  /** The flow's `result` as recorded (`will_pay`); null when the call recorded none. */
+  result: string | null | undefined;
+  /** What the call's scenario calls it (`Pagará`), from its latest published version; null when it declares none. */
+  label: string | null | undefined;
+  /** The tooltip that gives the code of a labelled result ("Code: will_pay"). */
+  codeTitle: string;
+}
+
+/**
+ * A call's result as a supervisor reads it: its label, the code (what the register's filter and a CSV name it by)
+ * in its tooltip; a result its scenario does not label, by its code alone; nothing for none.
+ */
+export function ResultText({ result, label, codeTitle }: ResultTextProps) {
+  if (!result) return null;
+  if (!label) return <span data-result={result}>{result}</span>;
+  return (
+    <span className="result-label" data-result={result} title={codeTitle}>
+      {label}
+    </span>
+  );
+}

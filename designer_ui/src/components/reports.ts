@@ -134,7 +134,14 @@ export function talkText(ms: number | null | undefined, language: Language): str
   return ms === null || ms === undefined ? "" : formatDuration(ms, language);
 }
 
-/** The most frequent results, "sale 12 · callback 3". */
+export type ResultCount = ReportCounts["results"][number];
+
+/** A result as a supervisor reads it: the label its scenario declares ("Pagará"), else its code as recorded. */
+export function resultName(count: Pick<ResultCount, "result" | "label">): string {
+  return count.label || count.result;
+}
+
+/** The most frequent results, each by its label when its scenario declares one: "Pagará 12 · callback 3". */
 export function resultsText(counts: Pick<ReportCounts, "results">, language: Language): string {
-  return counts.results.map(({ result, calls }) => `${result} ${numberText(calls, language)}`).join(" · ");
+  return counts.results.map((count) => `${resultName(count)} ${numberText(count.calls, language)}`).join(" · ");
 }

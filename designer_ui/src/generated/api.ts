@@ -964,7 +964,8 @@ export interface paths {
          * @description The calls that started in the range, summed up: per row the calls, those answered, the calls by register
          *     status, the callers who hung up before the end, the transfers tried and answered (from the last transfer's
          *     outcome, as the register derives it), the calls where a step took its error exit, the answered calls' talk
-         *     time, and the most frequent `result` values; and the totals of the range.
+         *     time, and the most frequent `result` values, each with the label its scenario declares; and the totals of the
+         *     range.
          *
          *     Days and hours are those of `tz`'s clock: a day it goes back is 25 hours long (its repeated hour two rows, told
          *     apart by `local_start`'s offset), a day it goes forward 23. A range that is not forward, or longer than 366 days,
@@ -1956,6 +1957,11 @@ export interface components {
              * @description The `result` variable the flow recorded, if any
              */
             result?: string | null;
+            /**
+             * Result Label
+             * @description What the call's scenario calls its `result` (the document's `results`), as the scenario's latest published version declares it; null when there is no result or it does not declare it
+             */
+            result_label?: string | null;
             /** Scenario */
             scenario: string;
             /**
@@ -2339,6 +2345,11 @@ export interface components {
              * @description The `result` variable the flow recorded, if any
              */
             result?: string | null;
+            /**
+             * Result Label
+             * @description What the call's scenario calls its `result` (the document's `results`), as the scenario's latest published version declares it; null when there is no result or it does not declare it
+             */
+            result_label?: string | null;
             /** Scenario */
             scenario: string;
             /**
@@ -3323,6 +3334,11 @@ export interface components {
         ResultCount: {
             /** Calls */
             calls: number;
+            /**
+             * Label
+             * @description What the scenario calls this result (its document's `results`: `will_pay` -> `Pagará`), as its latest published version declares it; null when none of the calls' scenarios declares it. When the row's calls with this result belong to scenarios that label it differently, the label of the scenario most of them belong to (a tie: the slug first in order); a scenario that does not declare it is passed over
+             */
+            label?: string | null;
             /**
              * Result
              * @description A value of the flow's `result` variable, as the register shows it

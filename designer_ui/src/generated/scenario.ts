@@ -28,6 +28,10 @@ export interface IvrgraphScenario {
   language?: string;
   voice?: Voice;
   variables?: Variable[];
+  /**
+   * The call results this scenario records in its `result` variable (a Set Variable or Hang Up block writes the code), each with the words reports and call records show for it.
+   */
+  results?: Result[];
   nodes: Node[];
   edges: Edge[];
   /**
@@ -79,6 +83,21 @@ export interface Variable {
    * Hidden in call logs: a PIN, an account number, a date of birth. The call uses the real value; its record, trace and story show only how long it was, e.g. [hidden: 4 characters].
    */
   sensitive?: boolean;
+}
+/**
+ * This interface was referenced by `IvrgraphScenario`'s JSON-Schema
+ * via the `definition` "result".
+ */
+export interface Result {
+  /**
+   * What the flow writes into `result`: letters, digits and _ (at most 64, what the call register keeps), e.g. will_pay.
+   */
+  code: string;
+  /**
+   * What reports and call records show for it, in the scenario's language, e.g. Pagará.
+   */
+  label: string;
+  description?: string;
 }
 /**
  * This interface was referenced by `IvrgraphScenario`'s JSON-Schema

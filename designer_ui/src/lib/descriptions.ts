@@ -222,6 +222,20 @@ const DESCRIPTIONS: Record<string, Record<Translated, string>> = {
       es: "Oculta en los registros de llamadas: un PIN, un número de cuenta, una fecha de nacimiento. La llamada usa el valor real; su registro, su traza y su historia solo muestran cuántos caracteres tenía, p. ej. [hidden: 4 characters].",
       ru: "Скрыта в журналах звонков: ПИН-код, номер счёта, дата рождения. Звонок использует настоящее значение; в его записи, трассе и истории видна только длина, например [hidden: 4 characters].",
     },
+  "The call results this scenario records in its `result` variable (a Set Variable or Hang Up block writes the code), each with the words reports and call records show for it.":
+    {
+      es: "Los resultados de la llamada que este escenario guarda en su variable `result` (un bloque Asignar variable o Colgar escribe el código), cada uno con el texto que los informes y el registro de llamadas muestran para él.",
+      ru: "Результаты звонка, которые сценарий записывает в переменную `result` (код пишет блок «Задать переменную» или «Завершить»), каждый с названием, которое показывают отчёты и журнал звонков.",
+    },
+  "What the flow writes into `result`: letters, digits and _ (at most 64, what the call register keeps), e.g. will_pay.":
+    {
+      es: "Lo que el flujo escribe en `result`: letras, cifras y _ (64 como máximo, lo que guarda el registro de llamadas), p. ej. will_pay.",
+      ru: "Что сценарий записывает в `result`: латинские буквы, цифры и _ (не длиннее 64 — столько хранит журнал звонков), например will_pay.",
+    },
+  "What reports and call records show for it, in the scenario's language, e.g. Pagará.": {
+    es: "Lo que los informes y el registro de llamadas muestran para él, en el idioma del escenario, p. ej. Pagará.",
+    ru: "Что для него показывают отчёты и журнал звонков, на языке сценария, например «Оплатит».",
+  },
   "Block type (registry key).": { es: "Tipo de bloque (clave del registro).", ru: "Тип блока (ключ реестра)." },
   "Block settings, validated by the block's own schema.": {
     es: "Ajustes del bloque, validados por el esquema del propio bloque.",
@@ -259,4 +273,8 @@ export const SCENARIO_FIELD_HELP = {
     "What the variable holds. A date is ISO 8601 text (2026-11-30), as templates such as spoken_date read it; a call list's date column is checked against it.",
   variableSensitive:
     "Hidden in call logs: a PIN, an account number, a date of birth. The call uses the real value; its record, trace and story show only how long it was, e.g. [hidden: 4 characters].",
+  results:
+    "The call results this scenario records in its `result` variable (a Set Variable or Hang Up block writes the code), each with the words reports and call records show for it.",
+  resultCode: "What the flow writes into `result`: letters, digits and _ (at most 64, what the call register keeps), e.g. will_pay.",
+  resultLabel: "What reports and call records show for it, in the scenario's language, e.g. Pagará.",
 } as const;

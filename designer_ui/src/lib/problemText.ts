@@ -215,6 +215,7 @@ const FIELD_HINTS: Record<string, Record<string, MessageKey>> = {
 export const HINTS: Record<string, MessageKey> = {
   "Letters, digits and _ (at most 64), not starting with a digit: customer_name, not customer name.": "form.pattern.variable",
   "A variable name: letters, digits and _, not starting with a digit.": "form.pattern.variable",
+  "What the flow writes into `result`: letters, digits and _ (at most 64, what the call register keeps), e.g. will_pay.": "form.pattern.resultCode",
   "A result column as the database names it (Сумма, amount), at most 256 characters.": "form.pattern.column",
   "A recorded audio asset (or an Asterisk sound such as vm-press).": "form.pattern.audio",
   "IANA name, e.g. Europe/Madrid, Europe/Moscow, Asia/Almaty.": "form.pattern.timezone",
@@ -240,11 +241,13 @@ const TYPED: Record<Translated, Record<string, Record<string, string>>> = {
   es: {
     node: { label: "Etiqueta", notes: "Notas" },
     variable: { name: "nombre", type: "tipo" },
+    result: { code: "código", label: "etiqueta", description: "descripción" },
     scenario: { name: "nombre", description: "descripción", language: "idioma" },
   },
   ru: {
     node: { label: "Подпись", notes: "Заметки" },
     variable: { name: "имя", type: "тип" },
+    result: { code: "код", label: "название", description: "описание" },
     scenario: { name: "название", description: "описание", language: "язык" },
   },
 };
@@ -262,6 +265,8 @@ function typedPlace(w: Words): string {
       return `${w.block()}: ${typedField(w, where)}`;
     case "variable":
       return `${w.language === "es" ? "Variable" : "Переменная"} ${w.text("row")}, ${typedField(w, where)}`;
+    case "result":
+      return `${w.language === "es" ? "Resultado" : "Результат"} ${w.text("row")}, ${typedField(w, where)}`;
     case "scenario":
       return `${w.language === "es" ? "Escenario" : "Сценарий"}, ${typedField(w, where)}`;
     default:
@@ -307,6 +312,9 @@ export const TEMPLATES: Record<Translated, Record<string, Template>> = {
     invalid_value: (w) => badVariableName(w) ?? `${typedPlace(w)} — ${rule(w)}`,
     duplicate_node_id: (w) => `Dos bloques comparten el id ${w.quoted("node_id")}`,
     duplicate_variable: (w) => `La variable ${w.quoted("variable")} está declarada dos veces`,
+    duplicate_result: (w) => `El resultado ${w.quoted("result")} está declarado dos veces`,
+    undeclared_result: (w) =>
+      `${w.subject()} guarda el resultado ${w.quoted("result")}, que el escenario no declara: los informes muestran su código en lugar de una etiqueta`,
     no_start: () => "El escenario no tiene bloque Inicio: las llamadas no tendrían adónde ir",
     multiple_starts: (w) => `${w.block()}: un escenario tiene exactamente un bloque Inicio`,
     unknown_type: (w) =>
@@ -373,6 +381,9 @@ export const TEMPLATES: Record<Translated, Record<string, Template>> = {
     invalid_value: (w) => badVariableName(w) ?? `${typedPlace(w)} — ${rule(w)}`,
     duplicate_node_id: (w) => `У двух блоков один и тот же id ${w.quoted("node_id")}`,
     duplicate_variable: (w) => `Переменная ${w.quoted("variable")} объявлена дважды`,
+    duplicate_result: (w) => `Результат ${w.quoted("result")} объявлен дважды`,
+    undeclared_result: (w) =>
+      `${w.subject()} записывает результат ${w.quoted("result")}, которого нет среди результатов сценария: отчёты покажут его код вместо названия`,
     no_start: () => "В сценарии нет блока «Начало»: звонкам некуда идти",
     multiple_starts: (w) => `${w.block()}: в сценарии должен быть ровно один блок «Начало»`,
     unknown_type: (w) =>
