@@ -313,8 +313,11 @@ class BlockReadiness(BaseModel):
     )
 
 
-class BlockTexts(TypedDict, total=False):
-    """A block's texts in one language of the designer (graph_engine.block.BlockType.translations)."""
+class BlockTexts(TypedDict, total=False, extra_items=str):
+    """A block's texts in one language of the designer (graph_engine.block.BlockType.translations): its `title` and
+    `description`, and by key `fields.<name>.title`, `fields.<name>.description`, `fields.<name>.enum.<value>` (a
+    choice's name), `exits.<name>` (an exit's label) and `issues.<code>` (a `check` problem's message, `{param}`
+    filled from its params); graph_engine/translations.py."""
 
     title: str
     description: str
@@ -330,7 +333,8 @@ class BlockCatalogEntry(BaseModel):
     readiness: BlockReadiness = Field(description="Whether this server can run the block, and if not why")
     translations: dict[Literal["en", "es", "ru"], BlockTexts] = Field(
         default_factory=dict,
-        description="The block's `title` and `description` in the designer's languages, as its plugin gives them "
+        description="The block's texts in the designer's languages (its title and description, its fields' titles, "
+        "help and choice names, its exits' labels, its problems), as its plugin gives them "
         "(`BlockType.translations`, docs/blocks.md); a text missing is the English one. Empty for the built-ins: "
         "the designer has their words itself, and prefers them.",
     )

@@ -39,6 +39,7 @@ from api.app import create_app
 from api.routes import dialer as dialer_routes
 from api.seed import seed_folder
 from api.settings import Settings
+from api.stale_designer import stale_designer_warning
 from blocks import default_registry
 from graph_engine.readiness import host_registry
 from persistence.db import Database
@@ -68,6 +69,9 @@ async def serve(
     await asyncio.to_thread(upgrade, settings.database_url)
     if ami is None:
         warn_without_dialer("ivrgraph serve")
+    stale = stale_designer_warning(settings.designer_dist)  # a checkout's sources changed since `make ui-build`
+    if stale is not None:
+        log.warning("%s", stale)
     database = Database(settings.database_url)
     registry = default_registry(skip_broken=True)  # a broken plugin fails only the scenarios using it
     if seed is not None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar, Final
+from typing import TYPE_CHECKING, Any, ClassVar, Final, Required, TypedDict, final
 
 if TYPE_CHECKING:
     from graph_engine.context import BlockContext
@@ -24,14 +24,39 @@ ERROR_EXIT = "error"
 # (bookkeeping only: set variables, look things up, schedule a callback).
 HANGUP_EXIT = "hangup"
 
-# The designer's interface languages, and the texts of a block a plugin may give in them (`translations`): what
-# the palette, the canvas and a call's story show an analyst working in that language.
+# The designer's interface languages, which a plugin may give its block's texts in (`translations`): what the
+# palette, the form, the canvas and a call's story show an analyst working in that language.
 DESIGNER_LANGUAGES: Final = ("en", "es", "ru")
-TRANSLATED_TEXTS: Final = ("title", "description")
 
 # A media name: segments of letters, digits, '_', '-', '.', never starting with '.', so it cannot climb out
 # of the media folder or name an absolute path.
 MEDIA_NAME_PATTERN = r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}(/[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}){0,7}$"
+
+# The exit-rule language (docs/blocks.md) as types, so mypy checks a plugin's `exit_rules` (a misspelt key, a rule
+# without its `name`) before the registry does at load time (graph_engine.registry.EXIT_RULE_SCHEMA).
+# `if` maps config fields to the value each must equal; it is a Python keyword, hence the functional syntax.
+_ExitCondition = TypedDict("_ExitCondition", {"if": Mapping[str, Any]}, total=False)
+
+
+@final  # no other keys: `"each" in rule` tells the two kinds apart, for mypy too
+class NamedExitRule(_ExitCondition, total=False):
+    """One exit, always there (or only when the config matches `if`)."""
+
+    name: Required[str]
+    label: str
+
+
+@final
+class EachExitRule(_ExitCondition, total=False):
+    """One exit per item of the array field `each`, named by the item's `name_from` (its label: `label_from`)."""
+
+    each: Required[str]
+    name_from: Required[str]
+    label_from: str
+
+
+# One named exit, or one exit per item of an array field (`each`); either only when the config says so (`if`).
+ExitRule = NamedExitRule | EachExitRule
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +69,11 @@ class TemplateField:
     # A phrase the caller hears through the scenario's TTS engine (`ctx.speech`): validation warns when an online
     # engine would send the call's data in it out of the installation (graph_engine.sensitive).
     spoken: bool = False
+    # Variables the block itself has set by the time it renders this field: a block that looks up `slot_time` and
+    # then speaks "{{ slot_time }}", a Set Variable's later assignment reading an earlier one's. Validation counts
+    # them as set in this field only (no `undefined_variable` for them here); what the block's exits carry on is
+    # still `variables_written_on`.
+    written_before: frozenset[str] = frozenset()
 
 
 class BlockType(ABC):
@@ -55,10 +85,11 @@ class BlockType(ABC):
     category: ClassVar[str] = "Flow"
     icon: ClassVar[str] = "square"
     description: ClassVar[str] = ""
-    # `title` and `description` in the designer's languages, by language code (DESIGNER_LANGUAGES; docs/blocks.md):
-    # {"es": {"title": "Enviar SMS", "description": "..."}, "ru": {...}}. The designer shows an analyst the
-    # block in their language; a text missing there is the English one. Validation messages, `ivrgraph blocks` and
-    # the engine's stories stay in English. The built-ins need none: the designer has their words itself.
+    # The block's texts in the designer's languages, by language code (DESIGNER_LANGUAGES; docs/blocks.md):
+    # {"es": {"title": "Enviar SMS", "fields.text.title": "Texto", "exits.sent": "Enviado"}, "ru": {...}}; every
+    # key it may hold is in graph_engine/translations.py. The designer shows an analyst the block in their language;
+    # a text missing there is the English one. Validation messages, `ivrgraph blocks` and the engine's stories stay
+    # in English. The built-ins need none: the designer has their words itself.
     translations: ClassVar[Mapping[str, Mapping[str, str]]] = {}
     config_schema: ClassVar[dict[str, Any]] = {"type": "object", "properties": {}, "additionalProperties": False}
     # Exit rules, as data the designer also reads (see docs/blocks.md):
@@ -66,7 +97,8 @@ class BlockType(ABC):
     #   {"name": "next", "if": {"mode": "capture"}}                  only when config.mode == "capture"
     #   {"each": "options", "name_from": "key", "if": {...}}       one exit per item of config.options
     # A field missing from the config compares as its schema default.
-    exit_rules: ClassVar[list[dict[str, Any]]] = [{"name": "next", "label": "Next"}]
+    # Annotate a block's own as `ClassVar[list[ExitRule]]`: mypy then checks each rule's keys.
+    exit_rules: ClassVar[list[ExitRule]] = [{"name": "next", "label": "Next"}]
     # What an unwired exit means for the caller, keyed by exit name ("*" for any other).
     unwired_meaning: ClassVar[dict[str, str]] = {"*": "the call ends (hang up)"}
     # Exits that are normal to leave unwired (a Transfer that was answered): no warning for them.

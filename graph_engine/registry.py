@@ -28,9 +28,11 @@ from referencing import Registry
 from referencing.exceptions import Unresolvable
 from referencing.jsonschema import DRAFT202012
 
-from graph_engine.block import DESIGNER_LANGUAGES, ERROR_EXIT, TRANSLATED_TEXTS, BlockType
+from graph_engine.block import ERROR_EXIT, BlockType
 from graph_engine.document import SchemaValidator, compile_quick_check, freeze, passes_quick_check
 from graph_engine.errors import BlockRegistrationError
+from graph_engine.secret_fields import secret_fields
+from graph_engine.translations import translations_problem
 
 log = logging.getLogger(__name__)
 
@@ -136,13 +138,14 @@ class BlockRegistry:
             raise BlockRegistrationError(origin, f"{problem} (the exit-rule language: docs/blocks.md)")
         if any(rule.get("name") == ERROR_EXIT for rule in block.exit_rules):
             raise BlockRegistrationError(origin, "must not declare the `error` exit: every block has it")
-        problem = _translations_problem(block.translations)
+        problem = translations_problem(block)
         if problem is not None:
             raise BlockRegistrationError(origin, f"{problem} (translations: docs/blocks.md)")
         problem = _catalog_entry_problem(block)
         if problem is not None:
             raise BlockRegistrationError(origin, problem)
         _freeze_migrated_configs(block)
+        _warn_of_secret_fields(origin, schema)
         self._blocks[type_name] = block
         self._validators[type_name] = SchemaValidator(schema)
         try:
@@ -322,28 +325,6 @@ def _exit_rule_problem(block: BlockType) -> str | None:
     return None
 
 
-def _translations_problem(translations: Any) -> str | None:
-    """What is wrong with a block's `translations`, or None. Unchecked, a language the designer does not speak would
-    never be shown, a misspelt key (`titel`) would be dropped without a word, and a text that is not a string would
-    reach the palette, which draws every block's title as text."""
-    if not isinstance(translations, Mapping):
-        return 'translations must map a language code to the block\'s texts in it ({"es": {"title": "..."}})'
-    languages = ", ".join(DESIGNER_LANGUAGES)
-    for language, texts in translations.items():
-        if language not in DESIGNER_LANGUAGES:
-            return f"translations[{language!r}]: the designer has no such language (it speaks {languages})"
-        if not isinstance(texts, Mapping):
-            return f"translations[{language!r}] must map `title` and `description` to their text in that language"
-        for key, text in texts.items():
-            if key not in TRANSLATED_TEXTS:
-                return f"translations[{language!r}][{key!r}]: only `title` and `description` are translated"
-            if not isinstance(text, str):
-                return f"translations[{language!r}][{key!r}] must be a string, not {type(text).__name__}"
-            if key == "title" and not text.strip():
-                return f"translations[{language!r}]['title'] is empty: leave it out to show the English title"
-    return None
-
-
 def _catalog_entry_problem(block: BlockType) -> str | None:
     """Why the block's catalog entry (config_schema, exit rules...) is not JSON, or None. The catalog is served as
     JSON (GET /api/blocks, `ivrgraph blocks --json`): one entry that is not breaks the palette for every block."""
@@ -377,6 +358,19 @@ def _first_non_json(value: Any, where: str) -> str | None:
     if isinstance(value, float) and not math.isfinite(value):
         return where
     return None if value is None or isinstance(value, str | int | float) else where
+
+
+def _warn_of_secret_fields(origin: str, schema: Mapping[str, Any]) -> None:
+    """A WARNING for each config field the schema marks secret: warned, not refused (graph_engine.secret_fields)."""
+    for where in secret_fields(schema):
+        log.warning(
+            "block plugin %r: %s is marked secret (writeOnly / format: password), but a scenario's config is stored "
+            "and shown in plain text to every signed-in user, viewers too (drafts, versions, exports, publish "
+            "diffs): read the secret from the node's environment in an `ivrgraph.services` factory instead "
+            '(docs/blocks.md, "Secrets")',
+            origin,
+            where,
+        )
 
 
 def _freeze_migrated_configs(block: BlockType) -> None:

@@ -7,10 +7,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, runtime_checkable
+
+from graph_engine.errors import ServiceError
 
 if TYPE_CHECKING:
     from graph_engine.document import Scenario
+
+_Service = TypeVar("_Service")
 
 
 @runtime_checkable
@@ -209,9 +213,33 @@ class Services:
     data_sources: DataSources = field(default_factory=StaticDataSources)
     scheduler: CallbackScheduler = field(default_factory=RecordingScheduler)
     scenarios: ScenarioLoader = field(default_factory=NoScenarios)
-    # Plugins find their own services here by name (e.g. "sms_gateway").
+    # Plugins' own services by name (their `ivrgraph.services` entry point's, e.g. "sms_gateway"), built by the
+    # host. A block reads its own with `extra(name, TheClass)`, which types it; reading the dict still works.
     extras: dict[str, Any] = field(default_factory=dict)
     # True in a test call (graph_engine.simulation): nothing may leave it. Blocks run their `simulate` there, not
     # `run`; a block reads it as `ctx.simulated`. False by default: a host that forgets it gets real calls' effects
     # in real calls, never a real call quietly skipping a block.
     simulated: bool = False
+
+    def extra(self, name: str, kind: type[_Service]) -> _Service:
+        """The plugin service `name` (`extras[name]`) as the `kind` it must be: `ctx.services.extra("acme_booking",
+        BookingApi)` is a `BookingApi` to mypy. `kind` is a class (`isinstance` checks it), not a bare Protocol.
+
+        Raises `ServiceError` naming the service when this host has none by that name (its factory returned None,
+        the plugin is not installed here, or this is a test call, which has none by design), or when it is of
+        another type (two plugins' entry points sharing a name): in a call, the block then takes its `error` exit
+        saying so, where a `None` read from the dict would fail later with an AttributeError. A block that can do
+        without the service asks `name in services.extras` first, or says it in `readiness`."""
+        service = self.extras.get(name)
+        if service is None:
+            if self.simulated:
+                why = "a test call has no plugin services, as nothing may leave it (`simulate` must not ask for one)"
+            else:
+                why = "no `ivrgraph.services` entry point of that name gave one here"
+            raise ServiceError(f"the plugin service {name!r} is not set up: {why}")
+        if not isinstance(service, kind):
+            raise ServiceError(
+                f"the plugin service {name!r} is a {type(service).__qualname__}, not the {kind.__qualname__} its "
+                "block expects: is another plugin's service installed under the same name?"
+            )
+        return service

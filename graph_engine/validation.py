@@ -74,12 +74,15 @@ def _calling(method: str, call: Callable[..., _T], *args: Any) -> _T:
         raise _MethodFailed(method, failure) from failure
 
 
-def _template_names(block: BlockType, node: Node) -> set[str]:
-    """The variables the templates in a node's config read."""
-    names: set[str] = set()
+def _template_reads(block: BlockType, node: Node) -> dict[str, str]:
+    """The variables the templates in a node's config read before the block sets them itself, each with the place
+    of the first field reading it (`.config.text`). A name in a field's `written_before` is set there already."""
+    reads: dict[str, str] = {}
     for field in block.templates(node.config):
-        names |= templates.names_read(field.source, expression=field.expression)
-    return names
+        where = ".config" + json_path(field.path).removeprefix("$")
+        for name in sorted(templates.names_read(field.source, expression=field.expression) - field.written_before):
+            reads.setdefault(name, where)
+    return reads
 
 
 def validate(
@@ -731,21 +734,22 @@ class _Validator:
         connection carries what leaving by its exit sets."""
         base = set(ALWAYS_SET) | {v.name for v in scenario.variables}
         written: dict[str, set[str]] = {}  # what a block may set, on any exit
-        read: dict[str, set[str]] = {}
+        read: dict[str, dict[str, str]] = {}  # node -> each variable it reads -> where (a field, else `.config`)
         for node_id in reachable:
             node = scenario.nodes[node_id]
             block = self.registry.get(node.type)
             if block is None:
-                written[node_id], read[node_id] = set(), set()
+                written[node_id], read[node_id] = set(), {}
                 continue
             try:
                 written[node_id] = set(_calling("variables_written", block.variables_written, node.config))
-                names: set[str] = set(_calling("variables_read", block.variables_read, node.config))
-                names |= _calling("templates", _template_names, block, node)
-                read[node_id] = names - templates.GLOBAL_NAMES
+                reads = _calling("templates", _template_reads, block, node)
+                for name in _calling("variables_read", block.variables_read, node.config):
+                    reads.setdefault(name, ".config")  # an SQL `:param`: the block alone knows in which field
+                read[node_id] = {name: where for name, where in reads.items() if name not in templates.GLOBAL_NAMES}
             except _MethodFailed as failed:  # a warning: what it spoils is this check of variables, itself warnings
                 self._flag_check_failed(node, failed, Severity.WARNING)
-                written[node_id], read[node_id] = set(), set()
+                written[node_id], read[node_id] = set(), {}
         carried: dict[tuple[str, str], set[str]] = {}  # (source, exit) -> what leaving by it has set
         incoming: dict[str, dict[str, set[str]]] = {}  # target -> source -> what each exit between them has set
         outgoing: dict[str, list[tuple[str, str]]] = {}
@@ -826,7 +830,8 @@ class _Validator:
 
         causes: dict[str, dict[str, tuple[str, str]]] = {}
         for node_id in order:
-            missing = sorted(read.get(node_id, set()) - at_entry.get(node_id, base))
+            reads = read.get(node_id, {})
+            missing = sorted(reads.keys() - at_entry.get(node_id, base))
             node = scenario.nodes[node_id]
             for name in missing:
                 if name not in causes:
@@ -845,7 +850,7 @@ class _Validator:
                     node_id,
                     "undefined_variable",
                     f'{self._name(node)} uses "{name}", {why}',
-                    ".config",
+                    reads[name],
                     params=params,
                     severity=Severity.WARNING,
                 )

@@ -18,7 +18,7 @@ from blocks.timewindows import (
     timezone_problems,
     zone,
 )
-from graph_engine.block import BlockType, TemplateField
+from graph_engine.block import BlockType, ExitRule, TemplateField
 from graph_engine.context import BlockContext
 from graph_engine.document import Node, Scenario
 from graph_engine.errors import EngineError, SchedulerError
@@ -73,7 +73,7 @@ class CallbackBlock(BlockType):
         },
         "additionalProperties": False,
     }
-    exit_rules: ClassVar[list[dict[str, Any]]] = [
+    exit_rules: ClassVar[list[ExitRule]] = [
         {"name": "scheduled", "label": "Scheduled"},
         {"name": "rejected", "label": "Rejected"},
     ]

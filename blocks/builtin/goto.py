@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from graph_engine.block import BlockType
+from graph_engine.block import BlockType, ExitRule
 from graph_engine.context import BlockContext
 
 
@@ -17,7 +17,7 @@ class GoToBlock(BlockType):
     icon = "corner-down-right"
     description = "Jumps to another block of this scenario (e.g. back to the main menu)."
     terminal = True
-    exit_rules: ClassVar[list[dict[str, Any]]] = []
+    exit_rules: ClassVar[list[ExitRule]] = []
     config_schema: ClassVar[dict[str, Any]] = {
         "type": "object",
         "required": ["target"],

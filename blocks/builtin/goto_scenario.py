@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from graph_engine.block import BlockType
+from graph_engine.block import BlockType, ExitRule
 from graph_engine.context import BlockContext
 from graph_engine.errors import EngineError
 from graph_engine.services import load_scenario
@@ -24,7 +24,7 @@ class GoToScenarioBlock(BlockType):
         "set another one."
     )
     terminal = True
-    exit_rules: ClassVar[list[dict[str, Any]]] = []
+    exit_rules: ClassVar[list[ExitRule]] = []
     config_schema: ClassVar[dict[str, Any]] = {
         "type": "object",
         "required": ["scenario"],

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from graph_engine.block import BlockType
+from graph_engine.block import BlockType, ExitRule
 from graph_engine.context import BlockContext
 
 
@@ -17,7 +17,7 @@ class HangUpBlock(BlockType):
     icon = "phone-off"
     description = "Ends the call."
     terminal = True
-    exit_rules: ClassVar[list[dict[str, Any]]] = []
+    exit_rules: ClassVar[list[ExitRule]] = []
     config_schema: ClassVar[dict[str, Any]] = {
         "type": "object",
         "properties": {

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from typing import Any, ClassVar, Final
 
 from blocks.common import PROMPT, VARIABLE_NAME, prompt_templates
-from graph_engine.block import BlockType, TemplateField
+from graph_engine.block import BlockType, ExitRule, TemplateField
 from graph_engine.context import BlockContext
 from graph_engine.document import Node, Scenario
 from graph_engine.issues import Issue, error, node_params
@@ -134,7 +134,7 @@ class IvrBlock(BlockType):
         },
         "additionalProperties": False,
     }
-    exit_rules: ClassVar[list[dict[str, Any]]] = [
+    exit_rules: ClassVar[list[ExitRule]] = [
         {"each": "options", "name_from": "key", "if": {"mode": "menu"}},
         {"name": "next", "label": "Captured", "if": {"mode": "capture"}},
         {"name": "max_tries", "label": "Too many tries", "if": {"split_failures": False}},

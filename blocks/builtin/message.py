@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from blocks.common import AUDIO_NAME, KEYS, VARIABLE_NAME
-from graph_engine.block import BlockType
+from graph_engine.block import BlockType, ExitRule
 from graph_engine.channel import Prompt
 from graph_engine.context import BlockContext
 
@@ -35,7 +35,7 @@ class MessageBlock(BlockType):
         },
         "additionalProperties": False,
     }
-    exit_rules: ClassVar[list[dict[str, Any]]] = [{"name": "next", "label": "Next"}]
+    exit_rules: ClassVar[list[ExitRule]] = [{"name": "next", "label": "Next"}]
     unwired_meaning: ClassVar[dict[str, str]] = {"*": "the caller hears the message and the call ends"}
 
     def variables_written(self, config: Mapping[str, Any]) -> set[str]:

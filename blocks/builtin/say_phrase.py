@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from blocks.common import SPOKEN_TEXT
-from graph_engine.block import BlockType, TemplateField
+from graph_engine.block import BlockType, ExitRule, TemplateField
 from graph_engine.context import BlockContext
 
 
@@ -24,7 +24,7 @@ class SayPhraseBlock(BlockType):
         "properties": SPOKEN_TEXT,
         "additionalProperties": False,
     }
-    exit_rules: ClassVar[list[dict[str, Any]]] = [{"name": "next", "label": "Next"}]
+    exit_rules: ClassVar[list[ExitRule]] = [{"name": "next", "label": "Next"}]
     unwired_meaning: ClassVar[dict[str, str]] = {"*": "the caller hears the phrase and the call ends"}
 
     def templates(self, config: Mapping[str, Any]) -> list[TemplateField]:

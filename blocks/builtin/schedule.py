@@ -14,7 +14,7 @@ from blocks.timewindows import (
     timezone_problems,
     zone,
 )
-from graph_engine.block import BlockType
+from graph_engine.block import BlockType, ExitRule
 from graph_engine.context import BlockContext
 from graph_engine.document import Node, Scenario
 from graph_engine.errors import EngineError
@@ -38,7 +38,7 @@ class ScheduleBlock(BlockType):
         },
         "additionalProperties": False,
     }
-    exit_rules: ClassVar[list[dict[str, Any]]] = [
+    exit_rules: ClassVar[list[ExitRule]] = [
         {"name": "open", "label": "Open"},
         {"name": "closed", "label": "Closed"},
     ]

@@ -48,10 +48,17 @@ class SetVariableBlock(BlockType):
     }
 
     def templates(self, config: Mapping[str, Any]) -> list[TemplateField]:
-        return [
-            TemplateField(("assignments", index, "value"), str(item.get("value", "")), item.get("mode") == "expression")
-            for index, item in enumerate(config.get("assignments", []))
-        ]
+        # The assignments run in order (`run`): each may read what the ones before it set.
+        fields: list[TemplateField] = []
+        assigned: set[str] = set()
+        for index, item in enumerate(config.get("assignments", [])):
+            source, expression = str(item.get("value", "")), item.get("mode") == "expression"
+            fields.append(
+                TemplateField(("assignments", index, "value"), source, expression, written_before=frozenset(assigned))
+            )
+            if isinstance(item.get("variable"), str):
+                assigned.add(item["variable"])
+        return fields
 
     def variables_written(self, config: Mapping[str, Any]) -> set[str]:
         return {item["variable"] for item in config.get("assignments", []) if "variable" in item}

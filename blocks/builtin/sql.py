@@ -49,7 +49,7 @@ from decimal import Decimal
 from typing import Any, ClassVar
 
 from blocks.common import IDENTIFIER_PATTERN, VARIABLE_NAME, sql_parameters
-from graph_engine.block import BlockType
+from graph_engine.block import BlockType, ExitRule
 from graph_engine.context import BlockContext
 from graph_engine.document import Node, Scenario
 from graph_engine.errors import DataSourceError
@@ -126,7 +126,7 @@ class SqlBlock(BlockType):
         },
         "additionalProperties": False,
     }
-    exit_rules: ClassVar[list[dict[str, Any]]] = [
+    exit_rules: ClassVar[list[ExitRule]] = [
         {"name": "found", "label": "Found"},
         {"name": "not_found", "label": "Not found"},
     ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from graph_engine.block import BlockType
+from graph_engine.block import BlockType, ExitRule
 from graph_engine.context import BlockContext
 from graph_engine.document import CHANNEL_FACTS
 
@@ -33,7 +33,7 @@ class StartBlock(BlockType):
         },
         "additionalProperties": False,
     }
-    exit_rules: ClassVar[list[dict[str, Any]]] = [{"name": "next", "label": "Next"}]
+    exit_rules: ClassVar[list[ExitRule]] = [{"name": "next", "label": "Next"}]
     unwired_meaning: ClassVar[dict[str, str]] = {"*": "the call is answered and immediately hung up"}
 
     def variables_written(self, config: Mapping[str, Any]) -> set[str]:

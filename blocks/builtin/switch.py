@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from graph_engine.block import RESERVED_EXITS, BlockType, TemplateField
+from graph_engine.block import RESERVED_EXITS, BlockType, ExitRule, TemplateField
 from graph_engine.context import BlockContext
 from graph_engine.document import Node, Scenario
 from graph_engine.issues import Issue, error, node_params
@@ -53,7 +53,7 @@ class SwitchBlock(BlockType):
         },
         "additionalProperties": False,
     }
-    exit_rules: ClassVar[list[dict[str, Any]]] = [
+    exit_rules: ClassVar[list[ExitRule]] = [
         {"each": "cases", "name_from": "exit"},
         {"name": "default", "label": "Default"},
     ]

@@ -6,7 +6,7 @@ import re
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from graph_engine.block import BlockType, TemplateField
+from graph_engine.block import BlockType, ExitRule, TemplateField
 from graph_engine.caller_name import MAX_CALLER_NAME_CHARS, shown_caller_name
 from graph_engine.channel import TransferOutcome
 from graph_engine.context import BlockContext
@@ -112,7 +112,7 @@ class TransferBlock(BlockType):
         },
         "additionalProperties": False,
     }
-    exit_rules: ClassVar[list[dict[str, Any]]] = [
+    exit_rules: ClassVar[list[ExitRule]] = [
         {"name": "answered", "label": "Answered"},
         {"name": "busy", "label": "Busy"},
         {"name": "no_answer", "label": "No answer"},

@@ -218,7 +218,7 @@ def test_sql_columns_are_not_set_when_nothing_was_found(registry):
         [("start", "next", "lookup"), ("lookup", "found", "hi"), ("lookup", "not_found", "hi")],
     )
     (issue,) = by_code(validate(doc, registry), "undefined_variable")
-    assert (issue.node, issue.severity, issue.path) == ("hi", Severity.WARNING, "$.nodes[2].config")
+    assert (issue.node, issue.severity, issue.path) == ("hi", Severity.WARNING, "$.nodes[2].config.text")
     assert issue.message == (
         'Say Phrase "Hello" uses "client_name", which is not set when SQL Query "Look up client" leaves by its '
         '"Not found" exit'

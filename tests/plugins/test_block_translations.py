@@ -60,10 +60,10 @@ def _refusal(translations: Any) -> str:
         ({"ru": {"description": None}}, "translations['ru']['description'] must be a string, not NoneType"),
         (
             {"ru": {"titel": "Отправить факс"}},
-            "translations['ru']['titel']: only `title` and `description` are translated",
+            "translations['ru']['titel']: not a text the designer shows: the keys are `title`, `description`, ",
         ),
-        ({"es": "Enviar fax"}, "translations['es'] must map `title` and `description` to their text in that language"),
-        ({"es": {"title": "  "}}, "translations['es']['title'] is empty: leave it out to show the English title"),
+        ({"es": "Enviar fax"}, "translations['es'] must map text keys (`title`, `description`, "),
+        ({"es": {"title": "  "}}, "translations['es']['title'] is empty: leave it out to show the English text"),
         (["es", "ru"], "translations must map a language code to the block's texts in it"),
     ],
 )

@@ -142,8 +142,8 @@ function NearBlockView({ id, data, selected }: NodeProps<BlockNode>) {
   // Only a marked node follows the problems list (it changes after each check, not while dragging).
   const problems = useEditor((s) => (mark ? s.problems : null));
   const markText = useMemo(
-    () => (problems ?? []).filter((p) => p.node === id).map((p) => problemText(p, language)).join("\n"),
-    [problems, id, language],
+    () => (problems ?? []).filter((p) => p.node === id).map((p) => problemText(p, language, { catalog, typeOf: () => data.blockType })).join("\n"),
+    [problems, id, language, catalog, data.blockType],
   );
   const step = useEditor((s) => s.highlight.nodes.get(id));
   const isLast = useEditor((s) => s.highlight.last === id);
@@ -152,11 +152,11 @@ function NearBlockView({ id, data, selected }: NodeProps<BlockNode>) {
     const wiredSet = new Set(names);
     return exitsOf(data.blockType, data.config, catalog, () => names).map((exit) => ({
       name: exit.name,
-      label: exitLabel(language, data.blockType, exit.name, exit.label),
+      label: exitLabel(language, data.blockType, exit.name, exit.label, spec),
       wired: wiredSet.has(exit.name),
     }));
-  }, [data.blockType, data.config, catalog, wired, language]);
-  const summary = useMemo(() => blockSummary(data.blockType, data.config, t, language), [data.blockType, data.config, t, language]);
+  }, [data.blockType, data.config, catalog, wired, language, spec]);
+  const summary = useMemo(() => blockSummary(data.blockType, data.config, t, language, spec), [data.blockType, data.config, t, language, spec]);
 
   return (
     <BlockNodeBody

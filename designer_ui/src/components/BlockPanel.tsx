@@ -15,6 +15,7 @@ import { jsonEqual } from "../lib/exits";
 import { nodeExits } from "../lib/graph";
 import { readableErrors } from "../lib/formErrors";
 import { configFieldOf, type Problem } from "../lib/problems";
+import { pluginChoiceLabels, pluginSchema } from "../lib/pluginText";
 import { problemText } from "../lib/problemText";
 import { enumLabels, itemTitle, localizeSchema, unwiredHint } from "../lib/schemaText";
 import { hasNoneChoice, shapeUi, withNoneChoices, withPeriodHints, type PeriodSpan } from "../lib/formShape";
@@ -249,7 +250,7 @@ export function BlockConfigForm(props: {
         withPeriodHints(
           formUiSchema(formSchema, {
             itemTitle: (list, n) => itemTitle(list, n, language, t),
-            choiceLabels: (field, values) => enumLabels(language, spec.type, field, values),
+            choiceLabels: (field, values) => ({ ...enumLabels(language, spec.type, field, values), ...pluginChoiceLabels(spec, language, field, values) }),
           }),
           formSchema,
           periodWords(t),
@@ -257,9 +258,10 @@ export function BlockConfigForm(props: {
         formSchema,
         t("editor.audioSpeakHint"),
       ),
-    [formSchema, spec.type, language, t],
+    [formSchema, spec, language, t],
   );
-  const schema = useMemo(() => localizeSchema(formSchema, language), [formSchema, language]);
+  // A plugin's fields in the words it gives for the language (lib/pluginText.ts); a built-in's in the designer's.
+  const schema = useMemo(() => localizeSchema(pluginSchema(formSchema, spec, language), language), [formSchema, spec, language]);
   // Fields that do not apply to the settings as they are (the IVR's digits in menu mode) are hidden, values kept.
   // A map's keys are labelled with its translated key title ("Столбец"), not rjsf's English "fio Key".
   const uiSchema = useMemo(
@@ -302,6 +304,8 @@ export function BlockConfigForm(props: {
  */
 export function ExitTargetSelect(props: {
   blockType: string;
+  /** The block type's catalog entry: a plugin's exits are labelled in the words it gives. */
+  spec?: BlockSpec;
   exit: { name: string; label: string };
   target: string;
   targets: readonly { id: string; title: string }[];
@@ -311,7 +315,7 @@ export function ExitTargetSelect(props: {
   const { exit } = props;
   return (
     <select
-      aria-label={`${t("editor.exits")}: ${exitLabel(language, props.blockType, exit.name, exit.label)}`}
+      aria-label={`${t("editor.exits")}: ${exitLabel(language, props.blockType, exit.name, exit.label, props.spec)}`}
       data-exit={exit.name}
       value={props.target}
       onChange={(e) => props.onChange(e.target.value || null)}
@@ -403,7 +407,7 @@ export function BlockPanel({ node, suggestions }: { node: BlockNode; suggestions
         <ul className="node-problems" aria-label={t("problems.title")}>
           {nodeProblems.map((p, i) => (
             <li key={`${p.code}-${i}`} className={`problem ${p.severity}`}>
-              {problemText(p, language)}
+              {problemText(p, language, { catalog, typeOf: () => node.data.blockType })}
             </li>
           ))}
         </ul>
@@ -429,10 +433,11 @@ export function BlockPanel({ node, suggestions }: { node: BlockNode; suggestions
             const edge = edges.find((e) => e.source === node.id && e.sourceHandle === exit.name);
             return (
               <tr key={exit.name}>
-                <th scope="row">{exitLabel(language, node.data.blockType, exit.name, exit.label)}</th>
+                <th scope="row">{exitLabel(language, node.data.blockType, exit.name, exit.label, spec)}</th>
                 <td>
                   <ExitTargetSelect
                     blockType={node.data.blockType}
+                    spec={spec}
                     exit={exit}
                     target={edge?.target ?? ""}
                     targets={targets}

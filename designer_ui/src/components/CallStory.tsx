@@ -51,7 +51,7 @@ function useEventNames(step: TraceStep, steps: TraceStep[]): EventNames {
   const exits = spec ? exitsFor(spec, node && node.data.blockType === type ? node.data.config : {}) : [];
   return {
     language,
-    exitName: (exit) => stepExitLabel(language, type, exit, exits),
+    exitName: (exit) => stepExitLabel(language, type, exit, exits, spec),
     blockName(id) {
       const onCanvas = step.scenario ? undefined : nodes.find((n) => n.id === id);
       if (onCanvas) return blockName(language, catalog, { id, label: onCanvas.data.label, type: onCanvas.data.blockType });

@@ -7,7 +7,7 @@ import { useMemo } from "react";
 import { useI18n } from "../i18n";
 import { countText } from "../lib/i18n";
 import { countProblems, problemsStatus, sortProblems, type Problem, type ProblemsStatus } from "../lib/problems";
-import { problemText } from "../lib/problemText";
+import { problemText, type ProblemBlocks } from "../lib/problemText";
 import { useEditor } from "../store/editor";
 
 /** "1 error · 2 warnings", in the language's plural forms ("1 ошибка", "3 ошибки", "5 ошибок"). Props only. */
@@ -33,7 +33,7 @@ export function ProblemsStatusNote({ status }: { status: ProblemsStatus }) {
  * One problem: a block's opens that block; one of the scenario as a whole (no Start block) is plain text, there being
  * nothing to open. A disabled button said "unavailable", was skipped by Tab and drawn faded, hard to read. Props only.
  */
-export function ProblemItem({ problem, onOpen }: { problem: Problem; onOpen(node: string): void }) {
+export function ProblemItem({ problem, onOpen, blocks }: { problem: Problem; onOpen(node: string): void; blocks?: ProblemBlocks }) {
   const { t, language } = useI18n();
   const mark = <span className="severity">{problem.severity === "error" ? "✖" : "▲"}</span>;
   const node = problem.node;
@@ -43,13 +43,13 @@ export function ProblemItem({ problem, onOpen }: { problem: Problem; onOpen(node
         <button type="button" className="link" onClick={() => onOpen(node)}>
           {mark}
           {/* The message already names the block. */}
-          {problemText(problem, language)}
+          {problemText(problem, language, blocks)}
         </button>
       ) : (
         <span className="problem-line">
           {mark}
           <strong>{t("problems.scenario")}: </strong>
-          {problemText(problem, language)}
+          {problemText(problem, language, blocks)}
         </span>
       )}
     </li>
@@ -63,7 +63,10 @@ export function ProblemsPanel() {
   const status = useEditor((s) => problemsStatus(s.changeSeq, s.problemsSeq, s.checkFailed));
   const answered = useEditor((s) => s.problemsSeq !== null);
   const focusNode = useEditor((s) => s.focusNode);
+  const catalog = useEditor((s) => s.catalog);
   const order = useMemo(() => nodes.map((n) => n.id), [nodes]);
+  // A plugin's block named in the words its plugin gives, its own problems too (lib/problemText.ts).
+  const blocks = useMemo<ProblemBlocks>(() => ({ catalog, typeOf: (id) => nodes.find((n) => n.id === id)?.data.blockType }), [catalog, nodes]);
   const sorted = useMemo(() => sortProblems(problems, order), [problems, order]);
   const counts = countProblems(problems);
   return (
@@ -79,7 +82,7 @@ export function ProblemsPanel() {
       ) : (
         <ul>
           {sorted.map((problem, i) => (
-            <ProblemItem key={`${problem.code}-${problem.node}-${i}`} problem={problem} onOpen={focusNode} />
+            <ProblemItem key={`${problem.code}-${problem.node}-${i}`} problem={problem} onOpen={focusNode} blocks={blocks} />
           ))}
         </ul>
       )}

@@ -7,6 +7,7 @@ import { useI18n } from "../i18n";
 import type { Translate } from "../lib/i18n";
 import { normalizeProblems, type Problem } from "../lib/problems";
 import { problemText } from "../lib/problemText";
+import { useEditor } from "../store/editor";
 import { BusyButton } from "./BusyButton";
 import { useConfirm, type Confirm } from "./ConfirmDialog";
 import { Dialog } from "./Dialog";
@@ -19,10 +20,14 @@ export { SemanticDiff };
 
 function ProblemItem({ problem }: { problem: Problem }) {
   const { language } = useI18n();
+  const catalog = useEditor((s) => s.catalog);
+  const nodes = useEditor((s) => s.nodes);
+  // A plugin's block named in the words its plugin gives, its own problems too (lib/problemText.ts).
+  const typeOf = (id: string) => nodes.find((n) => n.id === id)?.data.blockType;
   return (
     // The sentence names the block as the canvas does; its internal id stays on the line, not in the text.
     <li className={`problem ${problem.severity}`} data-node={problem.node || undefined}>
-      {problemText(problem, language)}
+      {problemText(problem, language, { catalog, typeOf })}
     </li>
   );
 }

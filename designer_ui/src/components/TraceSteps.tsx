@@ -59,7 +59,7 @@ export function StepExitName({ step }: { step: Pick<TraceStep, "node" | "type" |
   const type = step.type ?? node?.data.blockType ?? "";
   const spec = catalog.get(type);
   const config = node && node.data.blockType === type ? node.data.config : {};
-  return <>{stepExitLabel(language, type, step.exit ?? "", spec ? exitsFor(spec, config) : [])}</>;
+  return <>{stepExitLabel(language, type, step.exit ?? "", spec ? exitsFor(spec, config) : [], spec)}</>;
 }
 
 export function TraceSteps({ steps }: { steps: TraceStep[] }) {

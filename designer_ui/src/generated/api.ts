@@ -1771,7 +1771,7 @@ export interface components {
             readiness: components["schemas"]["BlockReadiness"];
             /**
              * Translations
-             * @description The block's `title` and `description` in the designer's languages, as its plugin gives them (`BlockType.translations`, docs/blocks.md); a text missing is the English one. Empty for the built-ins: the designer has their words itself, and prefers them.
+             * @description The block's texts in the designer's languages (its title and description, its fields' titles, help and choice names, its exits' labels, its problems), as its plugin gives them (`BlockType.translations`, docs/blocks.md); a text missing is the English one. Empty for the built-ins: the designer has their words itself, and prefers them.
              */
             translations?: {
                 [key: string]: components["schemas"]["BlockTexts"];
@@ -1802,7 +1802,10 @@ export interface components {
         };
         /**
          * BlockTexts
-         * @description A block's texts in one language of the designer (graph_engine.block.BlockType.translations).
+         * @description A block's texts in one language of the designer (graph_engine.block.BlockType.translations): its `title` and
+         *     `description`, and by key `fields.<name>.title`, `fields.<name>.description`, `fields.<name>.enum.<value>` (a
+         *     choice's name), `exits.<name>` (an exit's label) and `issues.<code>` (a `check` problem's message, `{param}`
+         *     filled from its params); graph_engine/translations.py.
          */
         BlockTexts: {
             /** Description */
@@ -1810,7 +1813,7 @@ export interface components {
             /** Title */
             title?: string;
         } & {
-            [key: string]: unknown;
+            [key: string]: string;
         };
         /** Body_import_scenario_bundle */
         Body_import_scenario_bundle: {

@@ -7,6 +7,7 @@
 import type { BlockSpec, Catalog } from "./catalog";
 import type { ExitInfo } from "./exits";
 import type { Language } from "./i18n";
+import { pluginText } from "./pluginText";
 
 type Table = Record<string, string>;
 
@@ -142,12 +143,27 @@ export function categoryName(language: Language, category: string): string {
   return language === "en" ? category : (CATEGORIES[language][category] ?? category);
 }
 
+/** The exit names with one meaning on every block (graph_engine/block.py RESERVED_EXITS), a plugin's included. */
+const SHARED_EXITS: ReadonlySet<string> = new Set(["next", "timeout", "invalid", "error", "hangup"]);
+const SHARED_WORDS: Record<Exclude<Language, "en">, Table> = {
+  es: { timeout: "Tiempo agotado", hangup: "Colgó" },
+  ru: { timeout: "Время истекло", hangup: "Положил трубку" },
+};
+
 /**
  * An exit's label: IVR keys and switch cases are the analyst's own names and stay as they are; the fixed exits
- * of built-in blocks are translated.
+ * of built-in blocks are translated. A plugin's exit (`spec`: its catalog entry) is labelled in the words its plugin
+ * gives for the language (`exits.<name>`), else, for a name every block shares (`error`, `timeout`...), in the
+ * built-ins' words, so its `error` reads «Ошибка» beside theirs; else as the server labels it.
  */
-export function exitLabel(language: Language, type: string, exit: string, serverLabel: string): string {
-  if (language === "en" || !(type in TITLES[language])) return serverLabel;
+export function exitLabel(language: Language, type: string, exit: string, serverLabel: string, spec?: BlockSpec): string {
+  const builtin = language !== "en" && type in TITLES[language];
+  if (!builtin) {
+    const own = pluginText(spec, language, `exits.${exit}`);
+    if (own !== undefined) return own;
+    if (language === "en" || !SHARED_EXITS.has(exit)) return serverLabel;
+    return SHARED_WORDS[language][exit] ?? EXITS[language][exit] ?? serverLabel;
+  }
   // Labels of list-made exits start with the analyst's own name ("2: Soporte"): never translated.
   if (exit !== "error" && exit !== "next" && (serverLabel === exit || serverLabel.startsWith(`${exit}: `))) return serverLabel;
   return EXITS[language][exit] ?? serverLabel;
@@ -164,9 +180,9 @@ const HUNG_UP: Record<Language, string> = { en: "hangup", es: "colgó", ru: "а�
  * code: `exits` are the block's exits as the catalog names them for its config. With none (the catalog not
  * loaded yet), a built-in block's exit is taken for one of its fixed exits.
  */
-export function stepExitLabel(language: Language, type: string, exit: string, exits: readonly ExitInfo[]): string {
+export function stepExitLabel(language: Language, type: string, exit: string, exits: readonly ExitInfo[], spec?: BlockSpec): string {
   const own = exits.find((e) => e.name === exit);
   if (!own && exit === "hangup") return HUNG_UP[language];
   if (!own && exits.length === 0 && language !== "en" && type in TITLES[language]) return EXITS[language][exit] ?? exit;
-  return exitLabel(language, type, exit, own?.label ?? exit);
+  return exitLabel(language, type, exit, own?.label ?? exit, spec);
 }

@@ -58,7 +58,7 @@ export function blockNames(w: Wording, blocks: readonly LabelledBlock[]): Map<st
 function exitsNamed(w: Wording, block: LabelledBlock, wired: readonly string[]): { name: string; label: string }[] {
   return exitsOf(block.data.blockType, block.data.config, w.catalog, () => [...wired]).map((exit) => ({
     name: exit.name,
-    label: exitLabel(w.language, block.data.blockType, exit.name, exit.label),
+    label: exitLabel(w.language, block.data.blockType, exit.name, exit.label, w.catalog.get(block.data.blockType)),
   }));
 }
 

@@ -1,10 +1,15 @@
 /** The block catalog as `GET /api/blocks` returns it (see graph_engine/block.py `BlockType.describe()`). */
 import type { Language } from "./i18n";
 
-/** A block's texts in one language (graph_engine/block.py `BlockType.translations`). */
+/**
+ * A block's texts in one language (graph_engine/block.py `BlockType.translations`): its title and description, and
+ * by key `fields.<name>.title`, `fields.<name>.description`, `fields.<name>.enum.<value>`, `exits.<name>` and
+ * `issues.<code>` (graph_engine/translations.py; lib/pluginText.ts reads them).
+ */
 export interface BlockTexts {
   title?: string;
   description?: string;
+  [key: string]: string | undefined;
 }
 
 export type Config = Record<string, unknown>;
@@ -39,7 +44,7 @@ export interface BlockSpec {
   category: string;
   icon: string;
   description: string;
-  /** The title and description in the designer's languages, as a plugin gives them (lib/blockText.ts `specTitle`). */
+  /** The block's texts in the designer's languages, as a plugin gives them (lib/blockText.ts `specTitle`, lib/pluginText.ts). */
   translations?: Partial<Record<Language, BlockTexts>>;
   config_schema: JsonSchemaObject;
   exit_rules: ExitRule[];

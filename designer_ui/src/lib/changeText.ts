@@ -66,7 +66,7 @@ function exitName(w: Wording, type: string, exit: string): string {
   const fixed = w.catalog.get(type)?.exit_rules.find((rule) => rule.name === exit)?.label;
   // A label equal to its exit reads as an analyst's own list item to exitLabel, left as written: give it the word.
   const serverLabel = fixed ?? (exit === "error" ? "Error" : exit);
-  return w.t("change.exit", { exit: exitLabel(w.language, type, exit, serverLabel) });
+  return w.t("change.exit", { exit: exitLabel(w.language, type, exit, serverLabel, w.catalog.get(type)) });
 }
 
 /** A setting's value as the block's form shows it: text quoted, yes/no, or "not set". */

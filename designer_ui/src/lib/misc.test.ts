@@ -57,7 +57,8 @@ describe("summaries", () => {
     expect(blockSummary("schedule", { hours: [{ days: ["mon", "tue", "wed"], from: "09:00", to: "18:00" }] }, translator("ru"), "ru")).toBe(
       "пн–ср 09:00–18:00",
     );
-    expect(blockSummary("acme.crm", { endpoint: "crm" }, t)).toBe("endpoint: crm");
+    const crm = { type: "acme.crm", config_schema: { type: "object", properties: { endpoint: { type: "string" } } } } as unknown as BlockSpec;
+    expect(blockSummary("acme.crm", { endpoint: "crm" }, t, "en", crm)).toBe("endpoint: crm"); // a field without a title: its name
     expect(blockSummary("ivr", { options: [{ key: "1" }] }, translator("es"))).toBe("Teclas 1");
   });
 });

@@ -5,14 +5,33 @@
  * problem whose code has no words here (a plugin's own codes) or whose params lack what the words need, so a
  * problem is always shown whole in one language, never a translated frame around missing pieces.
  */
-import { blockTitle, exitLabel } from "./blockText";
+import { blockTitle, exitLabel, specTitle } from "./blockText";
+import type { Catalog } from "./catalog";
 import { countText, translator, type Language, type MessageKey } from "./i18n";
+import { pluginIssueText, pluginText } from "./pluginText";
 import type { Problem } from "./problems";
-import { MissingParam, ParamWords, wordedOr, type Translated } from "./paramWords";
+import { MissingParam, ParamWords, wordedOr, type Params, type Translated } from "./paramWords";
 import { localTitle, rowName, unwiredMeaning } from "./schemaText";
+
+/**
+ * What a problem's blocks are named from beyond its params: the catalog (a plugin's block by the title its plugin
+ * gives for the language) and each node's block type, which a plugin's own `check` problems do not name.
+ */
+export interface ProblemBlocks {
+  catalog: Catalog;
+  typeOf?: (node: string) => string | undefined;
+}
 
 /** The pieces of a validation problem, said in one language. */
 class Words extends ParamWords {
+  constructor(
+    language: Translated,
+    params: Params,
+    private readonly blocks?: ProblemBlocks,
+  ) {
+    super(language, params);
+  }
+
   number(name: string): number {
     return this.value(name);
   }
@@ -45,7 +64,9 @@ class Words extends ParamWords {
   }
 
   private typeTitle(prefix: string, suffix: string): string {
-    return blockTitle(this.language, this.text(`${prefix}block_type${suffix}`), this.text(`${prefix}block_title${suffix}`));
+    const type = this.text(`${prefix}block_type${suffix}`);
+    const spec = this.blocks?.catalog.get(type);
+    return spec ? specTitle(this.language, type, spec) : blockTitle(this.language, type, this.text(`${prefix}block_title${suffix}`));
   }
 
   /** An exit by its label: an IVR key as "tecla 3 (Sales)", a built-in exit as the canvas names it. */
@@ -55,7 +76,7 @@ class Words extends ParamWords {
     const label = this.has("exit_label") ? this.text("exit_label") : exit;
     const key = type === "ivr" ? /^key (\S+)(?: \((.*)\))?$/.exec(label) : null;
     if (key && key[1] === exit) return `${KEY[this.language]} ${exit}${key[2] ? ` (${key[2]})` : ""}`;
-    return exitLabel(this.language, type, exit, label);
+    return exitLabel(this.language, type, exit, label, this.blocks?.catalog.get(type));
   }
 
   /** An exit as a sentence's subject: an IVR key as `клавиша 3 (Sales)`, another exit as `выход «Занято»`. */
@@ -76,7 +97,7 @@ class Words extends ParamWords {
     return steps
       .map((step, i) => {
         const row = /^row (\d+)$/.exec(step);
-        if (!row) return `«${localTitle(step, this.language)}»`;
+        if (!row) return `«${this.fieldWord(step)}»`;
         const name = i > 0 ? rowName(steps[i - 1]!, this.language) : null;
         return `${name ? name.toLowerCase() : ROW[this.language]} ${row[1]}`;
       })
@@ -91,7 +112,18 @@ class Words extends ParamWords {
 
   /** A field's title named inside a sentence (`missing`, `field` of a capture), as the form shows it. */
   title(name: string): string {
-    return localTitle(this.text(name), this.language);
+    return this.fieldWord(this.text(name));
+  }
+
+  /**
+   * A field's English title as the form shows it: a built-in's in the designer's words, a plugin's field (one of
+   * its block's titled so) in the words its plugin gives for the language.
+   */
+  private fieldWord(title: string): string {
+    const type = this.params.block_type;
+    const spec = typeof type === "string" ? this.blocks?.catalog.get(type) : undefined;
+    const field = Object.entries(spec?.config_schema.properties ?? {}).find(([, schema]) => schema.title === title)?.[0];
+    return (field !== undefined ? pluginText(spec, this.language, `fields.${field}.title`) : undefined) ?? localTitle(title, this.language);
   }
 }
 
@@ -503,10 +535,18 @@ function englishText(problem: Problem): string {
   return message;
 }
 
-/** `problem` in `language`: the server's message in English, for an unknown code, or when params fall short. */
-export function problemText(problem: Problem, language: Language): string {
+/**
+ * `problem` in `language`: the server's message in English, for an unknown code, or when params fall short. A
+ * plugin's own code is said in the words its plugin gives (`issues.<code>`), found through `blocks`.
+ */
+export function problemText(problem: Problem, language: Language, blocks?: ProblemBlocks): string {
   if (language === "en") return englishText(problem);
-  if (!problem.params) return problem.message;
   const template = Object.hasOwn(TEMPLATES[language], problem.code) ? TEMPLATES[language][problem.code] : undefined;
-  return wordedOr(new Words(language, problem.params), template, problem.message);
+  if (!template && blocks) {
+    const type = problem.params?.block_type ?? (problem.node ? blocks.typeOf?.(problem.node) : undefined);
+    const own = type === undefined ? undefined : pluginIssueText(blocks.catalog.get(String(type)), language, problem.code, problem.params);
+    if (own !== undefined) return own;
+  }
+  if (!problem.params) return problem.message;
+  return wordedOr(new Words(language, problem.params, blocks), template, problem.message);
 }

@@ -1,6 +1,7 @@
 /** One line that tells an analyst what a block does without opening it ("Says: Hola {{ name }}…"). */
-import type { Config } from "./catalog";
+import type { BlockSpec, Config } from "./catalog";
 import type { Language, Translate } from "./i18n";
+import { fieldTitle, isSecretField } from "./pluginText";
 import { weekdayNames } from "./schemaText";
 
 const MAX = 48;
@@ -73,16 +74,27 @@ const SUMMARIES: Record<string, Summarizer> = {
   hangup: (c, t) => (str(c.result) ? t("summary.result", { result: str(c.result) }) : t("summary.endsCall")),
 };
 
-/** Plugins get a generic summary: the first short string setting in the config. */
-function genericSummary(config: Config): string {
+/**
+ * Plugins get a generic summary: the first string setting in the config, named by its field's title as the form
+ * shows it. Never a secret field's (an API key, `writeOnly` or `format: "password"` in the schema): the canvas is
+ * on every analyst's screen, and in screenshots. Without the block's schema (the catalog not loaded, the plugin
+ * gone) nothing tells a secret apart, so nothing is shown.
+ */
+function genericSummary(config: Config, language: Language, spec: BlockSpec | undefined): string {
+  if (!spec) return "";
+  const fields = spec.config_schema.properties ?? {};
   for (const [key, value] of Object.entries(config)) {
-    if (typeof value === "string" && value) return clip(`${key}: ${value}`);
+    if (typeof value !== "string" || !value || isSecretField(fields[key])) continue;
+    return clip(`${fieldTitle(spec, language, key)}: ${value}`);
   }
   return "";
 }
 
-/** `language`: the interface's, for what is named rather than said by `t` (weekdays). */
-export function blockSummary(type: string, config: Config, t: Translate, language: Language = "en"): string {
+/**
+ * `language`: the interface's, for what is named rather than said by `t` (weekdays); `spec`: the block's catalog
+ * entry, which a plugin's block is summarized from.
+ */
+export function blockSummary(type: string, config: Config, t: Translate, language: Language = "en", spec?: BlockSpec): string {
   const summarize = SUMMARIES[type];
-  return summarize ? summarize(config, t, language) : genericSummary(config);
+  return summarize ? summarize(config, t, language) : genericSummary(config, language, spec);
 }

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
-from graph_engine.block import BlockType, TemplateField
+from graph_engine.block import BlockType, ExitRule, TemplateField
 from graph_engine.context import BlockContext
 
 NUMBER = re.compile(r"^\+?[0-9]{6,20}$")
@@ -67,22 +67,41 @@ class SendSmsBlock(BlockType):
     category = "Connect"
     icon = "message-circle"
     description = "Sends a text message through the SMS gateway configured by the administrator."
-    # The palette's words for an analyst working in Spanish or Russian (docs/blocks.md, "Translations").
+    # The palette's, the form's and the canvas's words for an analyst working in Spanish or Russian (docs/blocks.md,
+    # "Translations"): the block, each field of config_schema by name, each exit by name.
     translations: ClassVar[Mapping[str, Mapping[str, str]]] = {
         "es": {
             "title": "Enviar SMS",
             "description": "Envía un mensaje de texto a través de la pasarela SMS que configura el administrador.",
+            "fields.to.title": "Para",
+            "fields.to.description": "El número que recibe el mensaje; por defecto, el de quien llama.",
+            "fields.text.title": "Texto",
+            "fields.timeout.title": "Tiempo de espera (s)",
+            "exits.sent": "Enviado",
+            "exits.failed": "No enviado",
         },
         "ru": {
             "title": "Отправить SMS",
             "description": "Отправляет текстовое сообщение через SMS-шлюз, настроенный администратором.",
+            "fields.to.title": "Кому",
+            "fields.to.description": "Номер получателя сообщения; по умолчанию — номер звонящего.",
+            "fields.text.title": "Текст",
+            "fields.timeout.title": "Время ожидания (сек.)",
+            "exits.sent": "Отправлено",
+            "exits.failed": "Сбой отправки",
         },
     }
     config_schema: ClassVar[dict[str, Any]] = {
         "type": "object",
         "required": ["text"],
         "properties": {
-            "to": {"type": "string", "default": "{{ caller_id }}", "title": "To", "x-ui": {"widget": "template"}},
+            "to": {
+                "type": "string",
+                "default": "{{ caller_id }}",
+                "title": "To",
+                "description": "The number the message goes to; by default the caller's.",
+                "x-ui": {"widget": "template"},
+            },
             "text": {
                 "type": "string",
                 "minLength": 1,
@@ -94,7 +113,7 @@ class SendSmsBlock(BlockType):
         },
         "additionalProperties": False,
     }
-    exit_rules: ClassVar[list[dict[str, Any]]] = [
+    exit_rules: ClassVar[list[ExitRule]] = [
         {"name": "sent", "label": "Sent"},
         {"name": "failed", "label": "Failed"},
     ]
