@@ -94,6 +94,15 @@ TOO_LARGE = (
     f"Body over the {limit_words(MAX_BODY_BYTES)} limit ({MAX_BODY_BYTES} bytes) every operation has: "
     "`payload-too-large`, with `limit_bytes`; refused before it is read whole"
 )
+# Bodies of a few fields, the first two sent before anyone is known: parsed on the event loop the FastAGI calls share,
+# 17 MB of JSON to the sign-in stalled the node 23 s (security review).
+SMALL_BODY_BYTES: Final = 64 * 2**10
+SMALL_BODIES: Final = dict.fromkeys(("/api/auth/login", "/api/auth/password", "/api/tokens", "/api/users"),
+                                    SMALL_BODY_BYTES)  # fmt: skip
+SMALL_TOO_LARGE = (
+    f"Body over the {limit_words(SMALL_BODY_BYTES)} limit ({SMALL_BODY_BYTES} bytes) of this operation: "
+    "`payload-too-large`, with `limit_bytes`; refused before it is read whole"
+)
 
 
 def bootstrap_admin(database: Database, settings: Settings) -> None:
@@ -164,7 +173,7 @@ def create_app(
 
     app = FastAPI(title="ivrgraph", version="1", description=DESCRIPTION, lifespan=lifespan,
                   generate_unique_id_function=operation_ids())  # fmt: skip
-    app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)
+    app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES, path_limits=SMALL_BODIES)
     app.add_middleware(SchemaGuard)  # a database a newer release migrated: 503, not old rules (schema_guard)
     app.add_middleware(SecurityHeaders)  # added last, so outermost: a 413 of BodyLimit carries them too
     errors.install(app)
@@ -261,14 +270,15 @@ def _serve_designer(app: FastAPI, dist: Path | None) -> None:
     @app.get("/{path:designer_path}", include_in_schema=False)
     def designer(path: str) -> Response:
         index = root / "index.html"
+        missing = {"Cache-Control": designer_files.NO_STORE}
         if not index.is_file():
-            return errors.problem(404, "not-found", "no such page")
+            return errors.problem(404, "not-found", "no such page", headers=missing)
         wanted = (root / path).resolve()
         # resolve() and the ancestry check keep `..` and symlinks from reading outside the dist folder.
         if path and wanted.is_file() and root in wanted.parents:
             return FileResponse(wanted, headers={"Cache-Control": designer_files.cache_control(path)})
         if designer_files.is_asset(path):  # a chunk of another release: index.html would fail as a module
-            return errors.problem(404, "not-found", "no such file")
+            return errors.problem(404, "not-found", "no such file", headers=missing)
         return FileResponse(index, headers={"Cache-Control": designer_files.NO_CACHE})
 
 
@@ -279,11 +289,12 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
     schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
     problem_ref = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
     too_large_ref = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/TooLargeProblem"}}}
-    for path_item in schema.get("paths", {}).values():
+    for path, path_item in schema.get("paths", {}).items():
+        too_large = SMALL_TOO_LARGE if path in SMALL_BODIES else TOO_LARGE
         for operation in path_item.values():
             if "requestBody" in operation:  # a body that is not JSON at all is a 400 before any validation
                 operation["responses"].setdefault("400", {"description": "Body is not JSON", "content": problem_ref})
-                operation["responses"].setdefault("413", {"description": TOO_LARGE, "content": too_large_ref})
+                operation["responses"].setdefault("413", {"description": too_large, "content": too_large_ref})
             if "application/json" in operation.get("requestBody", {}).get("content", {}):  # not the file uploads
                 operation["responses"].setdefault("415", {"description": UNSUPPORTED, "content": problem_ref})
             for status, response in operation.get("responses", {}).items():

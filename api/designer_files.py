@@ -8,7 +8,9 @@ heuristically (it carries Last-Modified) loaded the release before from its cach
 other file whose name does not change with it (public/'s favicon, a file put there by hand).
 
 A tab opened on the release before asks for its chunks by their old names: those are gone, and the answer must
-be a 404 the designer can recognise, not index.html, which the browser then failed to run as a module.
+be a 404 the designer can recognise, not index.html, which the browser then failed to run as a module. That 404 is
+`no-store`: kept (heuristically, as any answer without Cache-Control may be), it hid a chunk that came back, a node
+rolled back or a release deployed late, from whoever asked too early.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import re
 from typing import Final
 
 NO_CACHE: Final = "no-cache"
+NO_STORE: Final = "no-store"  # a missing file's 404
 IMMUTABLE: Final = "public, max-age=31536000, immutable"
 
 ASSETS: Final = "assets/"

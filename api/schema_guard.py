@@ -10,9 +10,12 @@ upgrading it does), and the designer's files are served as ever. From then on th
 the newer schema asks, as it serves nothing; it serves again by itself if the database comes back to its revision.
 
 The revision is read at most once every `CHECK_TTL` seconds, on a worker thread, one read at a time: a request finds
-it cached. Past the TTL a request is answered from the last revision read while the next read runs, so a database
-slow to answer holds no request here (only the first read, at most `FIRST_READ_WAIT`). A read that fails (the
-database away) keeps the last answer: the routes say for themselves that the database is away.
+it cached. Past the TTL, a request waits for the next read, a while: `FIRST_READ_WAIT` for the first, `REREAD_WAIT`
+for the later ones, each counted from when the read began (serving the first request past the TTL from the last
+revision read, as this did, answered it under the old rules once more: security review). A database slow to answer
+so holds a request that long at most, and those that come later in the same read not at all: they are answered
+from the last revision read. A read that fails (the database away) keeps the last answer: the routes say for
+themselves that the database is away.
 
 A pure ASGI middleware, as api.security_headers, so the exports' streamed bodies pass through it untouched.
 """
@@ -38,6 +41,7 @@ log = logging.getLogger(__name__)
 
 CHECK_TTL: Final = 3.0  # seconds a revision read is trusted
 FIRST_READ_WAIT: Final = 2.0  # seconds a request waits for the first read (as /readyz waits for SELECT 1)
+REREAD_WAIT: Final = 0.5  # seconds a request waits for a later read (it takes milliseconds on a database that answers)
 NOT_READY: Final = "schema newer than code"
 
 
@@ -48,6 +52,7 @@ class SchemaGuard:
         self._newer: str | None = None
         self._read_at = -math.inf  # monotonic time of the last read, failed or not
         self._reading: asyncio.Task[None] | None = None
+        self._wait_until = -math.inf  # monotonic time until which requests wait for the read under way
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path: str = scope.get("path", "") if scope["type"] == "http" else ""
@@ -60,6 +65,9 @@ class SchemaGuard:
         if path == "/readyz":
             response = JSONResponse({"status": NOT_READY}, status_code=503)
         else:
+            # The revisions are said to anyone, signed in or not: they are those of published releases, said only
+            # while a node awaits its upgrade, and they tell whoever reads the answer what to do. The release a
+            # node runs is no secret anyway: its designer's files, served to anyone, are named after it.
             detail = (
                 f"the database is at schema revision {newer}, newer than this ivrgraph node knows (up to "
                 f"{head_revision()}): a newer release migrated it; this node serves again once it is upgraded"
@@ -71,11 +79,13 @@ class SchemaGuard:
 
     async def newer(self, engine: Engine) -> str | None:
         """The database's revision when this code does not know it, as last read; read again past the TTL."""
-        if self._reading is None and time.monotonic() - self._read_at >= self.ttl:
+        now = time.monotonic()
+        if self._reading is None and now - self._read_at >= self.ttl:
             self._reading = asyncio.create_task(self._read(engine))
-        if self._reading is not None and self._read_at == -math.inf:  # nothing read yet: wait for it, a while
+            self._wait_until = now + (FIRST_READ_WAIT if self._read_at == -math.inf else REREAD_WAIT)
+        if self._reading is not None and now < self._wait_until:
             try:
-                await asyncio.wait_for(asyncio.shield(self._reading), FIRST_READ_WAIT)
+                await asyncio.wait_for(asyncio.shield(self._reading), self._wait_until - now)
             except TimeoutError:
                 pass
         return self._newer

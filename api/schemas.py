@@ -168,7 +168,8 @@ class ConflictProblem(Problem):
 
 class TooLargeProblem(Problem):
     """A 413 `payload-too-large`: the request's body is over the limit every operation has (the largest audio
-    upload and its form), refused before it is read whole."""
+    upload and its form), or the smaller one of an operation whose body is a few fields (sign-in, a password change,
+    a new API token or user), refused before it is read whole."""
 
     limit_bytes: int = Field(description="The most a request's body may hold, in bytes.")
 

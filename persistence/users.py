@@ -146,6 +146,23 @@ def reads_personal_data(user: User) -> bool:
     return bool(user.sees_personal_data) or user.role == Role.ADMIN.label
 
 
+@dataclass(frozen=True)
+class DroppedToken:
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class UserChange:
+    """What `change_user` did, for the audit log: each field it changed as `{"from": ..., "to": ...}` (the
+    password only as `"changed"`: never it nor its hash), and the API tokens a deactivation took (their rows are
+    gone: what an event says of them is kept here)."""
+
+    user: User
+    changes: dict[str, Any]
+    tokens_dropped: list[DroppedToken]
+
+
 def update_user(
     session: Session,
     *,
@@ -155,9 +172,25 @@ def update_user(
     active: bool | None = None,
     sees_personal_data: bool | None = None,
 ) -> User:
+    """Change what is given (None: left as it is); see `change_user`."""
+    return change_user(session, user_id=user_id, role=role, password=password, active=active,
+                       sees_personal_data=sees_personal_data).user  # fmt: skip
+
+
+def change_user(
+    session: Session,
+    *,
+    user_id: int,
+    role: str | None = None,
+    password: str | None = None,
+    active: bool | None = None,
+    sees_personal_data: bool | None = None,
+) -> UserChange:
     """Change what is given (None: left as it is). Made an admin, a user is given `sees_personal_data`; demoted, they
     keep what they had unless the same request takes it away."""
     user = get_user(session, user_id=user_id)
+    before = {"role": user.role, "active": user.active, "sees_personal_data": bool(user.sees_personal_data)}
+    dropped: list[DroppedToken] = []
     new_role = Role.parse(role) if role is not None else Role.parse(user.role)
     if sees_personal_data is not None:
         _admin_sees(new_role, sees_personal_data)
@@ -179,15 +212,21 @@ def update_user(
     if active is not None:
         user.active = active
         if not active:  # a deactivated user is signed out everywhere, API tokens too
-            _drop_tokens(session, user)
+            dropped = [DroppedToken(t.id, t.name) for t in _drop_tokens(session, user) if t.kind == "api"]
     session.flush()
-    return user
+    after = {"role": user.role, "active": user.active, "sees_personal_data": bool(user.sees_personal_data)}
+    changes: dict[str, Any] = {k: {"from": before[k], "to": after[k]} for k in before if before[k] != after[k]}
+    if password is not None:
+        changes["password"] = "changed"
+    return UserChange(user=user, changes=changes, tokens_dropped=dropped)
 
 
-def _drop_tokens(session: Session, user: User, *which: ColumnElement[bool]) -> None:
-    """Delete the user's sessions and tokens (those matching `which`, when given)."""
-    for token in session.scalars(select(ApiToken).where(ApiToken.user_id == user.id, *which)):
+def _drop_tokens(session: Session, user: User, *which: ColumnElement[bool]) -> list[ApiToken]:
+    """Delete the user's sessions and tokens (those matching `which`, when given); the ones deleted."""
+    dropped = list(session.scalars(select(ApiToken).where(ApiToken.user_id == user.id, *which).order_by(ApiToken.id)))
+    for token in dropped:
         session.delete(token)
+    return dropped
 
 
 def _active_admins(session: Session, *, hold: bool = False) -> int:

@@ -1,7 +1,7 @@
 """Audit events: publish, rollback, delete, import; callbacks scheduled and cancelled, call lists; who read callers'
 data (a call's detail, an export, a lookup by number), erasures and subject access requests; API tokens made and
-revoked; each taken with an API token names it (`via`). Admins only: the events name who looked whom up, and what a
-job scheduled (its number)."""
+revoked; users made and changed; each taken with an API token names it (`via`). Admins only: the events name who
+looked whom up, and what a job scheduled (its number)."""
 
 from __future__ import annotations
 
@@ -37,7 +37,10 @@ def list_events(
       counts);
     - API tokens: `create_token` (`token:<id>`: its name, role, expiry and `sees_personal_data` as asked),
       `revoke_token` (`token:<id>`: its name and whose it was, `user_id` and `username`; the actor is its user, or
-      the admin who revoked it).
+      the admin who revoked it or deactivated its user: then `reason` is `user_deactivated`);
+    - users: `create_user` (`user:<id>`: the name, role, activity and `sees_personal_data` given), `update_user`
+      (`user:<id>`: its name, and each of `role`, `active`, `sees_personal_data` changed, `from` and `to`; a new
+      password as `"password": "changed"`, never it nor its hash).
 
     An event recorded for a request made with an API token names the token in `via`."""
     with runtime.database.session() as session:

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Response
 from api.deps import Admin, RuntimeDep
 from api.routes import AUTHED, IdPath, problems, tokens
 from api.schemas import TokenPublic, UserCreate, UserPublic, UserUpdate
-from persistence import users
+from persistence import audit, users
 from persistence.models import User
 
 router = APIRouter(prefix="/api/users", tags=["users"], responses=AUTHED)
@@ -31,29 +31,47 @@ def list_users(_admin: Admin, runtime: RuntimeDep) -> list[UserPublic]:
 
 
 @router.post("", status_code=201, response_model=UserPublic, responses=problems(409))
-def create_user(body: UserCreate, _admin: Admin, runtime: RuntimeDep) -> UserPublic:
+def create_user(body: UserCreate, admin: Admin, runtime: RuntimeDep) -> UserPublic:
     """A new user. Without `sees_personal_data` they read callers' numbers, names and call data masked: an admin
     gives it to whoever needs it (it is left out: only an admin has it); an admin without it is refused (422, code
     `admin_sees_personal_data`).
 
     User names are one whatever their case: `Ana` beside `ana` is refused (409 `already-exists`, code
     `username_taken` naming `$.username`, with the existing user's `existing_username` and `existing_id`). The name
-    is kept as typed; its user signs in with it in any case."""
+    is kept as typed; its user signs in with it in any case. It leaves a `create_user` audit event (`user:<id>`:
+    the name, role, activity and `sees_personal_data` given, never the password)."""
     with runtime.database.session() as session:
         made = users.create_user(session, username=body.username, password=body.password, role=body.role,
                                  sees_personal_data=body.sees_personal_data)  # fmt: skip
-        return public(made)
+        answer = public(made)
+        details = {"username": made.username, "role": made.role, "active": made.active,
+                   "sees_personal_data": answer.sees_personal_data}  # fmt: skip
+        audit.record_event(session, actor=admin.username, action="create_user", target=f"user:{made.id}",
+                           details=details)  # fmt: skip
+        return answer
 
 
 @router.patch("/{user_id}", response_model=UserPublic, responses=problems(404, 409))
-def update_user(user_id: IdPath, body: UserUpdate, _admin: Admin, runtime: RuntimeDep) -> UserPublic:
+def update_user(user_id: IdPath, body: UserUpdate, admin: Admin, runtime: RuntimeDep) -> UserPublic:
     """Change a user's role, password, activity or `sees_personal_data`; what is left out stays. Taking
     `sees_personal_data` away masks callers' data for the user and their API tokens from their next request.
     Demoting or deactivating the last active admin is refused (409 `conflict`, code `last_admin` naming `$.role`
-    or `$.active`); an admin without `sees_personal_data` too (422, code `admin_sees_personal_data`)."""
+    or `$.active`); an admin without `sees_personal_data` too (422, code `admin_sees_personal_data`).
+
+    A change leaves an `update_user` audit event (`user:<id>`: each field changed, `from` and `to`; a new password
+    only as `"changed"`), and a deactivation a `revoke_token` event for each API token it takes."""
     with runtime.database.session() as session:
-        user = users.update_user(session, user_id=user_id, role=body.role, password=body.password, active=body.active,
-                                 sees_personal_data=body.sees_personal_data)  # fmt: skip
+        change = users.change_user(session, user_id=user_id, role=body.role, password=body.password,
+                                   active=body.active, sees_personal_data=body.sees_personal_data)  # fmt: skip
+        user = change.user
+        if change.changes:
+            audit.record_event(session, actor=admin.username, action="update_user", target=f"user:{user.id}",
+                               details={"username": user.username, **change.changes})  # fmt: skip
+        for token in change.tokens_dropped:  # as tokens.revoke says it, and why
+            details = {"token_name": token.name, "user_id": user.id, "username": user.username,
+                       "reason": "user_deactivated"}  # fmt: skip
+            audit.record_event(session, actor=admin.username, action="revoke_token", target=f"token:{token.id}",
+                               details=details)  # fmt: skip
         return public(user)
 
 

@@ -269,8 +269,8 @@ describe("the list of calls", () => {
     const items = [{ ...call("a", "will_pay"), result_label: "Pagará" }, call("b", "no_response")];
     const html = renderInLanguage("es", CallTable, { items, openId: null, onOpen: () => {} });
     expect([...html.matchAll(/data-testid="call-result">(.*?)<\/td>/g)].map((m) => m[1])).toEqual([
-      '<span class="result-label" data-result="will_pay" title="Código: will_pay">Pagará</span>',
-      '<span data-result="no_response">no_response</span>',
+      '<span class="result-label" data-result="will_pay" title="Código: will_pay"><bdi>Pagará</bdi></span>',
+      '<span data-result="no_response"><bdi>no_response</bdi></span>',
     ]);
   });
 });

@@ -22,19 +22,19 @@ describe("a report's results in the words their scenario declares", () => {
   it("shows the label with the code in its tooltip, a result without one by its code alone", () => {
     const html = renderToHtml(ResultCounts, { counts });
     expect(html).toBe(
-      '<span class="report-result" data-result="will_pay" title="Code: will_pay">Pagará 1,200</span> · ' +
-        '<span class="report-result" data-result="no_response">no_response 30</span>',
+      '<span class="report-result" data-result="will_pay" title="Code: will_pay"><bdi>Pagará</bdi> 1,200</span> · ' +
+        '<span class="report-result" data-result="no_response"><bdi>no_response</bdi> 30</span>',
     );
-    expect(renderInLanguage("es", ResultCounts, { counts })).toContain('title="Código: will_pay">Pagará 1200</span>');
+    expect(renderInLanguage("es", ResultCounts, { counts })).toContain('title="Código: will_pay"><bdi>Pagará</bdi> 1200</span>');
   });
 });
 
 describe("a call's result in the register", () => {
   it("is its label, the code in the tooltip; its code when not labelled; nothing when none", () => {
     expect(renderToHtml(ResultText, { result: "will_pay", label: "Pagará", codeTitle: "Code: will_pay" })).toBe(
-      '<span class="result-label" data-result="will_pay" title="Code: will_pay">Pagará</span>',
+      '<span class="result-label" data-result="will_pay" title="Code: will_pay"><bdi>Pagará</bdi></span>',
     );
-    expect(renderToHtml(ResultText, { result: "no_response", label: null, codeTitle: "" })).toBe('<span data-result="no_response">no_response</span>');
+    expect(renderToHtml(ResultText, { result: "no_response", label: null, codeTitle: "" })).toBe('<span data-result="no_response"><bdi>no_response</bdi></span>');
     expect(renderToHtml(ResultText, { result: null, label: null, codeTitle: "" })).toBe("");
   });
 });

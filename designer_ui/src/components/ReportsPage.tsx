@@ -102,7 +102,8 @@ function Share({ part, whole }: { part: number; whole: number }) {
 
 /**
  * The most frequent results, "Pagará 12 · callback 3": each by the label its scenario declares, its code (what a
- * filter of the register or a CSV names it by) in its tooltip; a result no scenario labels by its code alone.
+ * filter of the register or a CSV names it by) in its tooltip; a result no scenario labels by its code alone. The name
+ * is isolated (`<bdi>`): a direction control in a label cannot reorder its count (security review).
  */
 export function ResultCounts({ counts }: { counts: Pick<ReportCounts, "results"> }) {
   const { t, language } = useI18n();
@@ -110,7 +111,7 @@ export function ResultCounts({ counts }: { counts: Pick<ReportCounts, "results">
     <Fragment key={count.result}>
       {i > 0 && " · "}
       <span className="report-result" data-result={count.result} title={count.label ? t("calls.resultCode", { code: count.result }) : undefined}>
-        {resultName(count)} {numberText(count.calls, language)}
+        <bdi>{resultName(count)}</bdi> {numberText(count.calls, language)}
       </span>
     </Fragment>
   ));

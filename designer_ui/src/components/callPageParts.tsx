@@ -227,14 +227,20 @@ export interface ResultTextProps {
 
 /**
  * A call's result as a supervisor reads it: its label, the code (what the register's filter and a CSV name it by)
- * in its tooltip; a result its scenario does not label, by its code alone; nothing for none.
+ * in its tooltip; a result its scenario does not label, by its code alone; nothing for none. Either is isolated
+ * (`<bdi>`): a direction control in it cannot reorder the text beside it (security review).
  */
 export function ResultText({ result, label, codeTitle }: ResultTextProps) {
   if (!result) return null;
-  if (!label) return <span data-result={result}>{result}</span>;
+  if (!label)
+    return (
+      <span data-result={result}>
+        <bdi>{result}</bdi>
+      </span>
+    );
   return (
     <span className="result-label" data-result={result} title={codeTitle}>
-      {label}
+      <bdi>{label}</bdi>
     </span>
   );
 }

@@ -97,7 +97,10 @@ export interface paths {
          *       counts);
          *     - API tokens: `create_token` (`token:<id>`: its name, role, expiry and `sees_personal_data` as asked),
          *       `revoke_token` (`token:<id>`: its name and whose it was, `user_id` and `username`; the actor is its user, or
-         *       the admin who revoked it).
+         *       the admin who revoked it or deactivated its user: then `reason` is `user_deactivated`);
+         *     - users: `create_user` (`user:<id>`: the name, role, activity and `sees_personal_data` given), `update_user`
+         *       (`user:<id>`: its name, and each of `role`, `active`, `sees_personal_data` changed, `from` and `to`; a new
+         *       password as `"password": "changed"`, never it nor its hash).
          *
          *     An event recorded for a request made with an API token names the token in `via`.
          *
@@ -1560,7 +1563,8 @@ export interface paths {
          *
          *     User names are one whatever their case: `Ana` beside `ana` is refused (409 `already-exists`, code
          *     `username_taken` naming `$.username`, with the existing user's `existing_username` and `existing_id`). The name
-         *     is kept as typed; its user signs in with it in any case.
+         *     is kept as typed; its user signs in with it in any case. It leaves a `create_user` audit event (`user:<id>`:
+         *     the name, role, activity and `sees_personal_data` given, never the password).
          *
          *     **Role:** admin.
          */
@@ -1590,6 +1594,9 @@ export interface paths {
          *     `sees_personal_data` away masks callers' data for the user and their API tokens from their next request.
          *     Demoting or deactivating the last active admin is refused (409 `conflict`, code `last_admin` naming `$.role`
          *     or `$.active`); an admin without `sees_personal_data` too (422, code `admin_sees_personal_data`).
+         *
+         *     A change leaves an `update_user` audit event (`user:<id>`: each field changed, `from` and `to`; a new password
+         *     only as `"changed"`), and a deactivation a `revoke_token` event for each API token it takes.
          *
          *     **Role:** admin.
          */
@@ -3931,7 +3938,8 @@ export interface components {
         /**
          * TooLargeProblem
          * @description A 413 `payload-too-large`: the request's body is over the limit every operation has (the largest audio
-         *     upload and its form), refused before it is read whole.
+         *     upload and its form), or the smaller one of an operation whose body is a few fields (sign-in, a password change,
+         *     a new API token or user), refused before it is read whole.
          */
         TooLargeProblem: {
             /** Detail */
@@ -4459,7 +4467,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Body over the 21 MiB limit (22020096 bytes) every operation has: `payload-too-large`, with `limit_bytes`; refused before it is read whole */
+            /** @description Body over the 64 KiB limit (65536 bytes) of this operation: `payload-too-large`, with `limit_bytes`; refused before it is read whole */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -4629,7 +4637,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Body over the 21 MiB limit (22020096 bytes) every operation has: `payload-too-large`, with `limit_bytes`; refused before it is read whole */
+            /** @description Body over the 64 KiB limit (65536 bytes) of this operation: `payload-too-large`, with `limit_bytes`; refused before it is read whole */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -8467,7 +8475,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ConflictProblem"];
                 };
             };
-            /** @description Body over the 21 MiB limit (22020096 bytes) every operation has: `payload-too-large`, with `limit_bytes`; refused before it is read whole */
+            /** @description Body over the 64 KiB limit (65536 bytes) of this operation: `payload-too-large`, with `limit_bytes`; refused before it is read whole */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -8831,7 +8839,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ConflictProblem"];
                 };
             };
-            /** @description Body over the 21 MiB limit (22020096 bytes) every operation has: `payload-too-large`, with `limit_bytes`; refused before it is read whole */
+            /** @description Body over the 64 KiB limit (65536 bytes) of this operation: `payload-too-large`, with `limit_bytes`; refused before it is read whole */
             413: {
                 headers: {
                     [name: string]: unknown;

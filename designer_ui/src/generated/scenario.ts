@@ -94,9 +94,12 @@ export interface Result {
    */
   code: string;
   /**
-   * What reports and call records show for it, in the scenario's language, e.g. Pagará.
+   * What reports and call records show for it, in the scenario's language, e.g. Pagará; no invisible direction or zero-width characters.
    */
   label: string;
+  /**
+   * Notes on the result for whoever edits the scenario; no invisible direction or zero-width characters.
+   */
   description?: string;
 }
 /**

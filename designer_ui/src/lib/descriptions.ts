@@ -232,9 +232,14 @@ const DESCRIPTIONS: Record<string, Record<Translated, string>> = {
       es: "Lo que el flujo escribe en `result`: letras, cifras y _ (64 como máximo, lo que guarda el registro de llamadas), p. ej. will_pay.",
       ru: "Что сценарий записывает в `result`: латинские буквы, цифры и _ (не длиннее 64 — столько хранит журнал звонков), например will_pay.",
     },
-  "What reports and call records show for it, in the scenario's language, e.g. Pagará.": {
-    es: "Lo que los informes y el registro de llamadas muestran para él, en el idioma del escenario, p. ej. Pagará.",
-    ru: "Что для него показывают отчёты и журнал звонков, на языке сценария, например «Оплатит».",
+  "What reports and call records show for it, in the scenario's language, e.g. Pagará; no invisible direction or zero-width characters.":
+    {
+      es: "Lo que los informes y el registro de llamadas muestran para él, en el idioma del escenario, p. ej. Pagará; sin caracteres invisibles de dirección ni de ancho cero.",
+      ru: "Что для него показывают отчёты и журнал звонков, на языке сценария, например «Оплатит»; без невидимых символов направления текста и нулевой ширины.",
+    },
+  "Notes on the result for whoever edits the scenario; no invisible direction or zero-width characters.": {
+    es: "Notas sobre el resultado para quien edite el escenario; sin caracteres invisibles de dirección ni de ancho cero.",
+    ru: "Заметки о результате для тех, кто правит сценарий; без невидимых символов направления текста и нулевой ширины.",
   },
   "Block type (registry key).": { es: "Tipo de bloque (clave del registro).", ru: "Тип блока (ключ реестра)." },
   "Block settings, validated by the block's own schema.": {
@@ -276,5 +281,6 @@ export const SCENARIO_FIELD_HELP = {
   results:
     "The call results this scenario records in its `result` variable (a Set Variable or Hang Up block writes the code), each with the words reports and call records show for it.",
   resultCode: "What the flow writes into `result`: letters, digits and _ (at most 64, what the call register keeps), e.g. will_pay.",
-  resultLabel: "What reports and call records show for it, in the scenario's language, e.g. Pagará.",
+  resultLabel:
+    "What reports and call records show for it, in the scenario's language, e.g. Pagará; no invisible direction or zero-width characters.",
 } as const;

@@ -248,6 +248,9 @@ export const HINTS: Record<string, MessageKey> = {
   "Letters, digits and _ (at most 64), not starting with a digit: customer_name, not customer name.": "form.pattern.variable",
   "A variable name: letters, digits and _, not starting with a digit.": "form.pattern.variable",
   "What the flow writes into `result`: letters, digits and _ (at most 64, what the call register keeps), e.g. will_pay.": "form.pattern.resultCode",
+  "What reports and call records show for it, in the scenario's language, e.g. Pagará; no invisible direction or zero-width characters.":
+    "form.pattern.resultText",
+  "Notes on the result for whoever edits the scenario; no invisible direction or zero-width characters.": "form.pattern.resultText",
   "A result column as the database names it (Сумма, amount), at most 256 characters.": "form.pattern.column",
   "A recorded audio asset (or an Asterisk sound such as vm-press).": "form.pattern.audio",
   "IANA name, e.g. Europe/Madrid, Europe/Moscow, Asia/Almaty.": "form.pattern.timezone",
