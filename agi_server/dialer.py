@@ -25,6 +25,11 @@ WARNING with the reason, a reminder once a minute while it lasts and one INFO li
 bug gets its traceback, once per run of the same error. What attempts came to, by outcome, and the failed passes
 are counted for the node's metrics (`Dialer.attempts`, `Dialer.pass_failures`).
 
+A claim the store refuses because a newer ivrgraph migrated the database (`persistence.callbacks.Claimed`: this code
+may not read what the new schema asks a dialer to respect) stops dialling until this node is upgraded: said the same
+way (`NewerSchemaLog`: one WARNING, a reminder once a minute, one INFO line when claims are taken again), and shown
+while it lasts (`Dialer.schema_newer`: the metric `ivrgraph_dialer_schema_newer` and the metrics port's `/readyz`).
+
 The callee who answers lands in the dialplan context `settings.context`, which must run FastAGI with the
 scenario and the job id, e.g.::
 
@@ -43,8 +48,9 @@ recorded, so nobody answers into a node that is gone. Such an attempt is logged,
 `SHUTDOWN_HANGUP`: the callee never answered), and the job is due again at once: after the restart, or on another node.
 
 The call register names a dialled call after its client (`contact_name`: the list's name column, `nombre`, `ФИО`),
-as an originated call's CallerID is this dialer's own: the node looks the names up as it writes the calls' records
-(`DatabaseJobStore.contact_names`, agi_server.node), so the Calls page's name search finds the client's calls.
+and the number it rang, as an originated call's CallerID is this dialer's own: the node looks both up as it writes
+the calls' records (`job_contacts`, agi_server.node), so the Calls page's name and number searches find the client's
+calls, also those whose job could not be loaded when the callee answered (the dialplan's `s` was their number).
 
 Time comes from an injected `Clock`; the loop never reads the wall clock, so tests move time by hand.
 """
@@ -90,6 +96,7 @@ from persistence import callbacks
 from persistence.call_lists import CONTACT
 from persistence.db import Database
 from persistence.failure_log import FAILURE_REMINDER_SECONDS, FailureLog
+from persistence.migrate import head_revision
 from persistence.models import CallbackAttempt, CallbackJob, CallCampaign
 
 log = logging.getLogger(__name__)
@@ -178,6 +185,12 @@ class JobStore(Protocol):
     def scenario_unavailable(self) -> int:
         """The jobs this store's claims ended undialled, their scenario having no published version (for the
         metrics: `claim_due` hands out only the others)."""
+        ...
+
+    @property
+    def schema_newer(self) -> str | None:
+        """The database's schema revision when the last claim took nothing because a newer ivrgraph migrated the
+        database (`persistence.callbacks.Claimed.schema_newer`), else None."""
         ...
 
     async def claim_due(self, *, now: datetime, limit: int, node_id: str) -> list[DialJob]:
@@ -738,6 +751,7 @@ class Dialer:
             remind_every=settings.remind_every,
         )
         self._claims = 0  # passes whose claim the store answered: only those tell that the database is back
+        self._newer_schema = NewerSchemaLog(log, remind_every=settings.remind_every)
 
     @property
     def attempts(self) -> dict[str, int]:
@@ -757,6 +771,12 @@ class Dialer:
     @property
     def active_lines(self) -> int:
         return len(self._active)
+
+    @property
+    def schema_newer(self) -> str | None:
+        """The database's schema revision while claims take nothing because a newer ivrgraph migrated it (until
+        this node is upgraded), else None. Known as of the last claim: one is made each pass while AMI is up."""
+        return self._newer_schema.revision
 
     @property
     def trunk_down(self) -> bool:
@@ -803,6 +823,7 @@ class Dialer:
             now=now, limit=PROBE_CHOICES if probing else free, node_id=self._settings.node_id
         )
         self._claims += 1
+        self._newer_schema.claimed(self._store.schema_newer, now)
         claimed = await self._end_undialable(claimed)
         if probing:
             claimed = await self._probe_only(claimed, now)
@@ -1358,6 +1379,58 @@ _UNREACHED_NEXT: Final = {
 }
 
 
+class NewerSchemaLog:
+    """What the dialer logs while the store refuses its claims because a newer ivrgraph migrated the database: one
+    WARNING naming the revision (again at once if it changes), a reminder every `remind_every` seconds while it lasts,
+    and one INFO line when a claim is taken again, as `FailureLog` says a run of failed passes. Before, one WARNING
+    per revision per process said it, and nothing when dialling resumed (two-node review). Time is the dialer's
+    clock, as the claim's `now`."""
+
+    def __init__(self, logger: logging.Logger, *, remind_every: float) -> None:
+        self._log = logger
+        self._remind_every = timedelta(seconds=remind_every)
+        self.revision: str | None = None  # while claims are refused: the database's revision
+        self._since: datetime | None = None
+        self._reminded_at: datetime | None = None
+        self._refused = 0  # claims refused in a row
+
+    def claimed(self, newer: str | None, now: datetime) -> None:
+        """A claim answered: refused at revision `newer`, or taken (None)."""
+        if newer is None:
+            if self.revision is not None and self._since is not None:
+                self._log.info(
+                    "callback dialer claims jobs again: the database is at a schema revision this ivrgraph knows "
+                    "(up to %s); no job was claimed for %.0f s (%d passes)",
+                    head_revision(),
+                    (now - self._since).total_seconds(),
+                    self._refused,
+                )
+            self.revision, self._since, self._reminded_at, self._refused = None, None, None, 0
+            return
+        self._refused += 1
+        if newer != self.revision or self._reminded_at is None:
+            if self.revision is None:
+                self._since = now
+            self.revision, self._reminded_at = newer, now
+            self._log.warning("callback dialer claims no job: %s", self.reason())
+            return
+        if now - self._reminded_at >= self._remind_every and self._since is not None:
+            self._reminded_at = now
+            self._log.warning(
+                "callback dialer still claims no job after %.0f s (%d passes): %s",
+                (now - self._since).total_seconds(),
+                self._refused,
+                self.reason(),
+            )
+
+    def reason(self) -> str:
+        """Why claims take nothing, in words (the log's, and the metrics port's `/readyz`)."""
+        return (
+            f"the database is at schema revision {self.revision}, newer than this ivrgraph knows (up to "
+            f"{head_revision()}); upgrade ivrgraph on this node"
+        )
+
+
 DialerState = Literal["off", "running", "paused"]
 # Why a dialer is off or paused: no AMI settings on this node; its AMI client gave up (a login refused) or its loop
 # ended, until a restart; AMI cannot be reached; Asterisk refuses its Originates (`Dialer._refused`); the trunk looks
@@ -1428,6 +1501,10 @@ class RunningDialer:
     @property
     def pass_failures(self) -> int:
         return self.dialer.pass_failures
+
+    @property
+    def schema_newer(self) -> str | None:
+        return self.dialer.schema_newer
 
     def status(self) -> DialerStatus:
         """What this node's dialer does now, for a supervisor (`DialerStatus`)."""
@@ -1545,6 +1622,33 @@ def contact_name(variables: Mapping[str, Any], *, columns: Sequence[str] | None 
     return shown_caller_name(carried) if isinstance(carried, str) else ""
 
 
+@dataclass(frozen=True, slots=True)
+class JobContact:
+    """Whom a callback job calls, as the call register names a call placed for it (agi_server.node)."""
+
+    number: str  # the number the dialer rings
+    name: str  # the client's name (`contact_name`); "" for none
+
+
+def job_contacts(database: Database, job_ids: Sequence[str]) -> dict[str, JobContact]:
+    """Whom each of `job_ids` calls: its number, and its client's name (the list's name column, by the list's own
+    columns: `contact_name`); jobs gone left out. One query, in the caller's thread."""
+    if not job_ids:
+        return {}
+    query = (
+        select(CallbackJob.id, CallbackJob.number, CallbackJob.variables, CallCampaign.settings)
+        .outerjoin(CallCampaign, CallCampaign.id == CallbackJob.campaign_id)
+        .where(CallbackJob.id.in_(list(job_ids)))
+    )
+    contacts: dict[str, JobContact] = {}
+    with database.session() as session:
+        for job_id, number, variables, settings in session.execute(query):
+            kept = (settings or {}).get("columns")
+            columns = [str(column) for column in kept] if isinstance(kept, list) else None
+            contacts[str(job_id)] = JobContact(number or "", contact_name(variables or {}, columns=columns))
+    return contacts
+
+
 def _column_key(column: str) -> str:
     return _NOT_IN_A_COLUMN_KEY.sub("", column.casefold())
 
@@ -1621,12 +1725,15 @@ class MemoryJobStore:
         self.jobs: dict[str, MemoryJob] = {}
         self._lease = lease
         self.scenario_unavailable = 0  # it knows no scenarios: every job is handed out
+        self.schema_newer: str | None = None  # it has no schema: set by a test, every claim then takes nothing
 
     def add(self, job: MemoryJob) -> MemoryJob:
         self.jobs[job.id] = job
         return job
 
     async def claim_due(self, *, now: datetime, limit: int, node_id: str) -> list[DialJob]:
+        if self.schema_newer is not None:
+            return []
         # persistence.callbacks rule: every due job whose window closed moves to its next opening first, so moving
         # them never uses up the pass's `limit` (the opening may be now: after a lunch break).
         for job in self._due(now):
@@ -1752,29 +1859,14 @@ class DatabaseJobStore:
         self._database = database
         self._lease = lease
         self.scenario_unavailable = 0  # jobs its claims ended undialled (`JobStore.scenario_unavailable`)
+        self.schema_newer: str | None = None  # as of the last claim (`JobStore.schema_newer`)
 
     async def claim_due(self, *, now: datetime, limit: int, node_id: str) -> list[DialJob]:
         return await asyncio.to_thread(self._claim_due, now, limit, node_id)
 
-    async def contact_names(self, job_ids: Sequence[str]) -> dict[str, str]:
-        """The name of the client each of `job_ids` calls (`contact_name`); jobs without one, or gone, left out."""
-        return await asyncio.to_thread(self._contact_names, list(job_ids))
-
-    def _contact_names(self, job_ids: list[str]) -> dict[str, str]:
-        query = (
-            select(CallbackJob.id, CallbackJob.variables, CallCampaign.settings)
-            .outerjoin(CallCampaign, CallCampaign.id == CallbackJob.campaign_id)
-            .where(CallbackJob.id.in_(job_ids))
-        )
-        names: dict[str, str] = {}
-        with self._database.session() as session:
-            for job_id, variables, settings in session.execute(query):
-                kept = (settings or {}).get("columns")
-                columns = [str(column) for column in kept] if isinstance(kept, list) else None
-                name = contact_name(variables or {}, columns=columns)
-                if name:
-                    names[str(job_id)] = name
-        return names
+    async def contacts(self, job_ids: Sequence[str]) -> dict[str, JobContact]:
+        """Whom each of `job_ids` calls (`job_contacts`); jobs gone left out."""
+        return await asyncio.to_thread(job_contacts, self._database, list(job_ids))
 
     def _claim_due(self, now: datetime, limit: int, node_id: str) -> list[DialJob]:
         ended: list[CallbackJob] = []
@@ -1782,6 +1874,7 @@ class DatabaseJobStore:
             jobs = callbacks.claim_due_jobs(
                 session, now=now, limit=limit, node_id=node_id, lease=self._lease, unavailable=ended
             )
+            self.schema_newer = jobs.schema_newer
             logged = callbacks.attempts_logged(session, job_ids=[j.id for j in jobs])
             hung_up = _shutdown_hangups(session, [j.id for j in jobs])
             claimed = [

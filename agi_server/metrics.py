@@ -12,8 +12,9 @@ scenario its cache holds (`ivrgraph_scenario_published_version`), and whether it
 (`ivrgraph_agi_stopping`).
 
 `serve` answers `/metrics`; `/healthz` (200: the process answers) and `/readyz` (503 once the node is stopping: its
-FastAGI listener is closed; 503 once the version poller has not succeeded for three poll intervals: the versions
-served may be stale, calls go on), as the API's own `/healthz` and `/readyz` do; and 404 on any other path.
+FastAGI listener is closed; 503 while its callback dialer claims no job because a newer ivrgraph migrated the
+database; 503 once the version poller has not succeeded for three poll intervals: the versions served may be stale,
+calls go on), as the API's own `/healthz` and `/readyz` do; and 404 on any other path.
 """
 
 from __future__ import annotations
@@ -164,6 +165,9 @@ class DialerState(Protocol):
     @property
     def pass_failures(self) -> int: ...
 
+    @property
+    def schema_newer(self) -> str | None: ...
+
 
 class _DialerFigures(Collector):
     """The dialer's state at scrape time: an alert on `ivrgraph_dialer_stopped` is how an operator learns that
@@ -196,6 +200,12 @@ class _DialerFigures(Collector):
             "1 while dialling pauses because calls to different numbers in a row met congestion (the trunk or the "
             "provider looks down): their attempts are not counted, and one call at a time probes the trunk",
             value=int(dialer.trunk_down),
+        )
+        yield GaugeMetricFamily(
+            "ivrgraph_dialer_schema_newer",
+            "1 while the dialer claims no job because a newer ivrgraph migrated the database (a schema revision this "
+            "node's code does not know): no callback is dialled by this node until it is upgraded",
+            value=int(dialer.schema_newer is not None),
         )
         yield GaugeMetricFamily(
             "ivrgraph_dialer_active_lines", "Outbound calls being dialled or talking", value=dialer.active_lines
@@ -272,6 +282,7 @@ class _NodeFigures(Collector):
         self.poller: PollerState | None = None
         self.records: RecordQueue | None = None
         self.abandoned_blocks: Callable[[], int] | None = None
+        self.dialer: DialerState | None = None
         self.held_versions: Callable[[], Mapping[str, int]] | None = None
         self.version = package_version()
         self.schema = ""  # the schema revision the code runs on; a node without a database has none
@@ -448,8 +459,10 @@ class AgiMetrics:
         figures.total += seconds
 
     def watch_dialer(self, dialer: DialerState) -> None:
-        """Export the callback dialer's state with these metrics (one dialer per process)."""
+        """Export the callback dialer's state with these metrics (one dialer per process), and answer /readyz by
+        it too."""
         self.registry.register(_DialerFigures(dialer))
+        self._node.dialer = dialer
 
     def watch_version_poller(self, poller: PollerState) -> None:
         """Export the version poller's health, and answer /readyz by it."""
@@ -478,6 +491,18 @@ class AgiMetrics:
     @property
     def stopping(self) -> bool:
         return self._node.stopping
+
+    def dialer_schema_newer(self) -> str | None:
+        """Why the node's callback dialer claims no job, when a newer ivrgraph migrated the database; else None."""
+        dialer = self._node.dialer
+        newer = dialer.schema_newer if dialer is not None else None
+        if newer is None:
+            return None
+        return (
+            f"the database is at schema revision {newer}, newer than this ivrgraph knows (up to "
+            f"{self._node.schema or 'unknown'}): the callback dialer claims no job until ivrgraph is upgraded on "
+            "this node"
+        )
 
     def stale_versions(self) -> str | None:
         """Why the node's versions may be stale, or None (also when it polls no database)."""
@@ -512,13 +537,17 @@ class AgiMetrics:
 
     def _health(self, environ: WSGIEnvironment, start_response: StartResponse, *, ready: bool) -> Iterable[bytes]:
         """/healthz: the process answers (restart it when it does not). /readyz: it takes calls (not once it is
-        stopping: its listener is closed) and its versions are current; stale versions are not a reason to restart
-        it, since calls go on with the versions it holds while the database is away."""
+        stopping: its listener is closed), its dialer is not held up by a newer schema (as the API's /readyz says
+        of the same database) and its versions are current; neither is a reason to restart it, since calls go on
+        with the versions it holds."""
         if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
             return _answer(start_response, "405 Method Not Allowed", "use GET\n", [("Allow", "GET, HEAD")])
         stale = self.stale_versions() if ready else None
+        newer = self.dialer_schema_newer() if ready else None
         if ready and self.stopping:
             status, body = "503 Service Unavailable", {"status": "stopping"}
+        elif newer is not None:
+            status, body = "503 Service Unavailable", {"status": "schema newer than code", "dialer": newer}
         elif stale is None:
             status, body = "200 OK", {"status": "ready" if ready else "ok"}
         else:

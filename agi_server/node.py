@@ -2,7 +2,8 @@
 
     published versions:  DatabaseScenarios -> CachedScenarioSource (swapped atomically) <- VersionPoller
     call records:        RecordWriter -> CallRecordWriter (batch inserts in a worker thread); RecordSpool on
-                         local disk while the database cannot take them; a dialled call named after its client
+                         local disk while the database cannot take them; a dialled call named after its client,
+                         with the number it rang (`_callees_named`)
     answered callbacks:  "<slug>?job=<id>" -> callback_resolver(DatabaseJobStore) (job reached at once)
     Callback blocks:     CallbackDeadline(DatabaseCallbackScheduler): a job stored within SCHEDULE_TIMEOUT, or the
                          block's error exit (and a job stored after it cancelled)
@@ -21,19 +22,32 @@ import dataclasses
 import functools
 import logging
 import os
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Final
 
-from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, SQLAlchemyError, StatementError
+from sqlalchemy.exc import (
+    DataError,
+    DBAPIError,
+    DisconnectionError,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    SQLAlchemyError,
+    StatementError,
+)
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from agi_server.ami import AmiSettings
 from agi_server.dialer import (
     DatabaseJobStore,
     Dialer,
     DialerSettings,
+    JobContact,
     RunningDialer,
     callback_resolver,
+    job_contacts,
     start_dialer,
 )
 from agi_server.errors import first_line
@@ -52,6 +66,7 @@ from persistence.calls import CallRecordWriter
 from persistence.datasources import DatabaseDataSources
 from persistence.db import Database
 from persistence.errors import NotCancellable, NotFound
+from persistence.failure_log import FAILURE_REMINDER_SECONDS
 from persistence.models import utcnow
 from persistence.scenario_source import DatabaseScenarios, VersionPoller
 from persistence.scenarios import Published
@@ -128,28 +143,105 @@ def _refusals_named(write: CallRecordWriter) -> WriteBatch:
     return write_batch
 
 
+# A lookup of the callees failing with one of these met a database that is away (down, unreachable, its connections
+# all taken): the insert right after it would fail alike.
+_DATABASE_AWAY: Final = (
+    OperationalError,
+    InterfaceError,
+    DisconnectionError,
+    PoolTimeoutError,
+    ConnectionError,
+    TimeoutError,
+)
+
+
+def name_callees(records: Sequence[CallRecord], contacts: Mapping[str, JobContact]) -> None:
+    """Each record of a call placed for a callback job named after whom the job calls (`contacts`, by job id): the
+    client's name as its caller name, when the job has one, and the job's number as the number dialled.
+
+    An originated call's CallerID is the dialer's own, and Asterisk's env names the dialplan's `s` extension as its
+    dialled number: the register's caller name was empty (or the company's), and a callback whose job could not be
+    loaded (JOB_UNAVAILABLE), or that a stopping node refused, was recorded as dialled to `s`, so neither the Calls
+    page's name search nor its number search (`?caller=`: the number's `dialed_key`, persistence.calls) found the
+    client's calls. Set in the records' facts before the insert, so a record the database cannot take now keeps
+    them in the spool; what API users without `sees_personal_data` read of them is masked as any caller's."""
+    for record in records:
+        contact = contacts.get(record.job_id or "")
+        if contact is None:
+            continue
+        if contact.name:
+            record.facts["caller_name"] = contact.name
+        if contact.number:
+            record.facts["dialed_number"] = contact.number
+
+
+def _wanted(records: Sequence[CallRecord]) -> list[str]:
+    return sorted({record.job_id for record in records if record.job_id})
+
+
 def _callees_named(write: WriteBatch, jobs: DatabaseJobStore) -> WriteBatch:
-    """The records' insert, each call placed for a callback job named after the client it rang first (the job's
-    list's name column, `agi_server.dialer.contact_name`): an originated call's CallerID is the dialer's own, so the
-    register's caller name was empty (or the company's), and the Calls page's name search never found the client's
-    calls. Set in the record's facts before the insert, so a record the database cannot take now keeps the name in
-    the spool; what API users without `sees_personal_data` read of it is masked as any caller's name (the register
-    folds it for the search as it does any). A lookup that fails leaves the names as Asterisk gave them: the insert
-    then says whether the database is away."""
+    """The records' insert, each call placed for a callback job named after whom it rang first (`name_callees`).
+
+    A lookup the database cannot answer (it is away: `_DATABASE_AWAY`) fails the batch as its insert would have: the
+    writer tries it again and then keeps it in the spool, whose replay comes back here, so the records are written
+    named once the database is back. Written unnamed, they stayed so for good (two-node review), the failure logged
+    at debug only. Any other failure of the lookup (a bug, a job's data it cannot read) would fail every batch the
+    same way, and the spool would keep every call of the node from the register: those records are written as
+    Asterisk named them, and a WARNING says so, once a minute at most while it goes on."""
+    warned_at: float | None = None
+    unnamed = 0  # batches written unnamed since the last warning
 
     async def write_batch(records: list[CallRecord]) -> int | None:
-        wanted = sorted({record.job_id for record in records if record.job_id})
+        nonlocal warned_at, unnamed
+        wanted = _wanted(records)
         if wanted:
             try:
-                names = await jobs.contact_names(wanted)
+                contacts = await jobs.contacts(wanted)
+            except _DATABASE_AWAY:
+                raise
             except Exception as error:
-                log.debug("the clients' names of %d callback calls could not be read: %s", len(wanted), error)
-                names = {}
-            for record in records:
-                name = names.get(record.job_id or "")
-                if name:
-                    record.facts["caller_name"] = name
+                contacts = {}
+                unnamed += 1
+                now = time.monotonic()
+                if warned_at is None or now - warned_at >= FAILURE_REMINDER_SECONDS:
+                    log.warning(
+                        "the clients' names and numbers of %d callback calls could not be read (%s: %s): their "
+                        "records are written as Asterisk named them (%d batches so far)",
+                        len(wanted),
+                        type(error).__name__,
+                        first_line(error),
+                        unnamed,
+                    )
+                    warned_at, unnamed = now, 0
+            name_callees(records, contacts)
         return await write(records)
+
+    return write_batch
+
+
+class CalleesUnknown(Exception):
+    """The clients of the callback calls a replay writes could not be read (`callees_named_now`)."""
+
+
+def callees_named_now(
+    write: Callable[[Sequence[CallRecord]], object], database: Database
+) -> Callable[[Sequence[CallRecord]], object]:
+    """`_callees_named` for a write in the caller's thread (`ivrgraph records replay`, agi_server.rejected): the records
+    are named before `write`. A lookup that fails fails the write as one the database is away for (`CalleesUnknown`,
+    never read as a refusal of what the records hold): the replay stops, its files kept for the next run."""
+
+    def write_batch(records: Sequence[CallRecord]) -> object:
+        wanted = _wanted(records)
+        if wanted:
+            try:
+                contacts = job_contacts(database, wanted)
+            except Exception as error:
+                raise CalleesUnknown(
+                    f"the clients of {len(wanted)} callback calls could not be read: {type(error).__name__}: "
+                    f"{first_line(error)}"
+                ) from error
+            name_callees(records, contacts)
+        return write(records)
 
     return write_batch
 

@@ -24,7 +24,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from agi_server.errors import told
-from agi_server.node import refusal
+from agi_server.node import callees_named_now, refusal
 from agi_server.records import CallRecord, Halves
 from agi_server.spool import RecordSpool
 from persistence.calls import CallRecordWriter
@@ -68,12 +68,13 @@ class _Unavailable(Exception):
 
 def replay_rejected(database: Database, spool: RecordSpool) -> Replay:
     """Write the records of each `rejected-*.jsonl` file of `spool` into `database`, oldest file first."""
-    writer = CallRecordWriter(database)
+    # Named after whom each callback rang, as a node's writer names them (its lookup may have failed then).
+    named = callees_named_now(CallRecordWriter(database).write_batch, database)
     replay = Replay()
     for path in spool.rejected_files():
         replayed = FileReplay(path)
         try:
-            _replay_file(database, writer.write_batch, spool, path, replayed)
+            _replay_file(database, named, spool, path, replayed)
         except _Unavailable as error:
             replay.unavailable = str(error)
             return replay
@@ -91,7 +92,8 @@ def replay_spooled(database: Database, spool: RecordSpool) -> Replay:
     node's writer replays its own spool: a file claimed first, removed once its records are in the database or,
     those it refuses, set aside (`rejected-*.jsonl`, for `replay_rejected`); a file with a line that cannot be read
     is kept whole."""
-    writer = CallRecordWriter(database)
+    # Named after whom each callback rang, as a node's writer names them (its lookup may have failed then).
+    named = callees_named_now(CallRecordWriter(database).write_batch, database)
     replay = Replay()
     for path in spool.files():
         claimed = spool.claim(path)
@@ -99,7 +101,7 @@ def replay_spooled(database: Database, spool: RecordSpool) -> Replay:
             continue  # a node, or another replay, took it
         replayed = FileReplay(path)
         try:
-            _replay_file(database, writer.write_batch, spool, claimed, replayed)
+            _replay_file(database, named, spool, claimed, replayed)
         except _Unavailable as error:
             spool.release(claimed)
             replay.unavailable = str(error)

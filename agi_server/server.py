@@ -16,7 +16,8 @@ At start the fallback prompt is spoken into the media root (`_speak_fallback`), 
 `<sounds prefix>/<fallback_media>`, and the allow-list in effect is logged, with a warning when no remote Asterisk
 could get in. At the shutdown deadline a call with no command in flight is told IVRGRAPH_STATUS=STOPPING before
 its socket closes (`_close_call`). While a stopping node holds its listener open for the callees its dialer rings,
-only their calls are taken (`hold_for`).
+only their calls are taken (`hold_for`); the others are told IVRGRAPH_STATUS=DRAINING, for the dialplan to try
+another node.
 """
 
 from __future__ import annotations
@@ -79,8 +80,12 @@ _INPUT_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 # spoken in) is deliberately settable from the dialplan: AGI(agi://host/menu?language=es).
 _PROTECTED_NAMES: Final = frozenset({*CHANNEL_FACTS, "call_id"} - {"language"})
 # Set on the channel before we close a call we do not serve, so the dialplan can route it elsewhere: OVERLOADED for
-# one turned away (over the cap, or arriving while the node stops), STOPPING for one the shutdown deadline cut off,
-# JOB_UNAVAILABLE for a callback whose job this node could not load (`AgiServer._inputs`).
+# one turned away over the cap (another node is likely as busy: the example dialplan sends it to [fallback]),
+# DRAINING for one turned away because the node stops (its listener held open for its own callees, or the call's env
+# block came after the stop began: another node takes it, so the example dialplan tries the cluster again once),
+# STOPPING for one the shutdown deadline cut off, JOB_UNAVAILABLE for a callback whose job this node could not load
+# (`AgiServer._inputs`). hagi:// fails over on a refused connection only: a node that answers and closes is not
+# skipped by it, whatever it says.
 STATUS_VARIABLE: Final = "IVRGRAPH_STATUS"
 # The query parameter naming the callback job a call delivers: AGI(agi://node/<scenario>?job=<id>).
 JOB_INPUT: Final = "job"
@@ -461,8 +466,10 @@ class AgiServer:
         """The node is stopping, its listener held open for the callees its dialer rings (`agi_server.cli.stop_server`):
         until `stop`, a call is taken only when the callback job it names (`?job=<id>`) is one `awaited` says may
         still come here. Any other, a new inbound call or a callback another node dialled, is refused as a stopping
-        node refuses one (`_refuse_overload`: IVRGRAPH_STATUS=OVERLOADED and a clean close at once, so the dialplan
-        sends it on): it must not start on a node that is going away (review: they ran here and were cut off)."""
+        node refuses one (`_refuse_overload`: IVRGRAPH_STATUS=DRAINING and a clean close at once): it must not start
+        on a node that is going away (review: they ran here and were cut off). The listener being open, hagi://
+        does not skip this node: the dialplan reads DRAINING and tries again, once (examples/asterisk/
+        extensions.conf); told OVERLOADED, it sent them to [fallback] for the whole hold (two-node review)."""
         self._held_for = awaited
         self.metrics.node_stopping()
 
@@ -471,12 +478,17 @@ class AgiServer:
         awaited = self._held_for
         if awaited is None:
             return True
+        job = self._job_named(env)
+        return job is not None and awaited(job)
+
+    def _job_named(self, env: Mapping[str, str]) -> str | None:
+        """The callback job the request of `env` names (`?job=<id>`), as a call's inputs read it; None for none, or
+        a query that cannot be read. For the calls refused before they run (once per call, off the command path)."""
         try:
             request = AgiRequest.from_env(env)
-        except EnvBlockError:  # a query that cannot be read names no job of ours
-            return False
-        job = call_inputs(request, max_length=self.config.max_input_length).get(JOB_INPUT)
-        return job is not None and job != "" and awaited(job)
+        except EnvBlockError:
+            return None
+        return call_inputs(request, max_length=self.config.max_input_length).get(JOB_INPUT) or None
 
     def stop_now(self) -> None:
         """Bring the shutdown deadline forward to now (an operator's second SIGTERM during a long drain): the calls
@@ -628,7 +640,7 @@ class AgiServer:
         if self._stopping or not self._taken_while_held(env):
             # Its env block came after shutdown began (review of 2026-12-05: it was answered and then cut off at
             # the deadline), or while the listener is held open for callbacks of ours only (`hold_for`): turned
-            # away like a call over the cap, so the dialplan sends it to another node.
+            # away as DRAINING, so the dialplan sends it to another node.
             await self._refuse_overload(connection, env, peer, outcome="refused_stopping")
             return None
         if self.active_calls >= self.max_calls:
@@ -668,7 +680,9 @@ class AgiServer:
         await self._end_refused(connection, record, lambda: connection.close(drain_timeout=0.1))
 
     def _refused_record(self, env: dict[str, str], peer: str, outcome: str, *, error: str | None = None) -> CallRecord:
-        """The record of a call refused before its scenario ran: no version, started and ended now."""
+        """The record of a call refused before its scenario ran: no version, started and ended now; under the
+        callback job it names, so that `?callback_job_id=` lists every attempt of the job (the node writing the
+        record names it after the job's client and number: agi_server.node)."""
         now = self.services.clock.now()
         return CallRecord(
             os.urandom(16).hex(),
@@ -682,6 +696,7 @@ class AgiServer:
             peer=peer,
             node=self.config.node_id,
             error=error,
+            job_id=self._job_named(env),
         )
 
     async def _end_refused(
@@ -703,8 +718,9 @@ class AgiServer:
     async def _refuse_overload(
         self, connection: AgiConnection, env: dict[str, str], peer: str, *, outcome: str = "refused_overload"
     ) -> None:
-        """A node at its cap, or stopping: the dialplan is told, and the call register still shows the caller who
-        was turned away (outcome `refused_overload` or `refused_stopping`), as reports of missed calls need."""
+        """A node at its cap, or stopping: the dialplan is told (OVERLOADED, or DRAINING: another node takes it),
+        and the call register still shows the caller who was turned away (outcome `refused_overload` or
+        `refused_stopping`), as reports of missed calls need."""
         record = self._refused_record(env, peer, outcome)
         stopping = outcome == "refused_stopping"
         why = "the node is stopping" if stopping else f"{self.active_calls} calls already active"
@@ -715,7 +731,10 @@ class AgiServer:
 
         async def tell_and_close() -> None:
             with contextlib.suppress(AgiError):
-                await connection.command("SET VARIABLE", STATUS_VARIABLE, "OVERLOADED", timeout=1.0)
+                if stopping:
+                    await connection.command("SET VARIABLE", STATUS_VARIABLE, "DRAINING", timeout=1.0)
+                else:
+                    await connection.command("SET VARIABLE", STATUS_VARIABLE, "OVERLOADED", timeout=1.0)
             await connection.close(drain_timeout=0.5)
 
         await self._end_refused(connection, record, tell_and_close)

@@ -22,7 +22,7 @@ import hashlib
 import json
 import logging
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final, Protocol, TypeVar
@@ -38,7 +38,7 @@ from graph_engine.services import CallbackReceipt, CallbackRefused, CallbackRequ
 from persistence.campaign_pause import not_paused
 from persistence.db import Database, hold_sqlite_writes
 from persistence.errors import InvalidCallback, KeyReused, NotCancellable, NotFound
-from persistence.migrate import head_revision, newer_revision
+from persistence.migrate import newer_revision
 from persistence.models import CallbackAttempt, CallbackJob, CallCampaign, IdempotencyKey, utcnow
 from persistence.phone_numbers import impossible_number, is_emergency_number, one_form, written_forms
 from persistence.scenarios import hold_published, published_among
@@ -389,7 +389,7 @@ def claim_due_jobs(
     node_id: str,
     lease: timedelta = DEFAULT_LEASE,
     unavailable: list[CallbackJob] | None = None,
-) -> list[CallbackJob]:
+) -> Claimed:
     """Take up to `limit` due jobs for `node_id`: status becomes `dialing` until `record_attempt` or the lease ends.
     Single callbacks first, then the clients of call lists; earliest due first, a list in its order.
 
@@ -404,38 +404,35 @@ def claim_due_jobs(
     `unavailable`, if given, gets the jobs the claim ended undialled for want of a published scenario
     (`SCENARIO_UNAVAILABLE`), for the dialer's metrics.
 
-    Nothing is taken, nor moved, from a database a newer ivrgraph migrated (`_schema_newer_than_code`).
+    Nothing is taken, nor moved, from a database a newer ivrgraph migrated (`_schema_newer_than_code`): the claim
+    says so (`Claimed.schema_newer`), and the dialer tells the node's log and metrics (agi_server.dialer).
     """
     # On SQLite: else a job FastAGI marks reached between our read and our write would be put back to dialing.
     hold_sqlite_writes(session, CallbackJob)
-    if _schema_newer_than_code(session):
-        return []
+    newer = _schema_newer_than_code(session)
+    if newer is not None:
+        return Claimed(schema_newer=newer)
     _move_closed_windows(session, now)
     ended = unavailable if unavailable is not None else []
-    return _claim_open_windows(session, now=now, limit=limit, node_id=node_id, lease=lease, unavailable=ended)
+    return Claimed(_claim_open_windows(session, now=now, limit=limit, node_id=node_id, lease=lease, unavailable=ended))
 
 
-# The unknown revisions a claim was refused at, each said once a process.
-_REFUSED_AT: set[str] = set()
+class Claimed(list[CallbackJob]):
+    """The jobs a claim took (`claim_due_jobs`). `schema_newer`: the database's schema revision when the claim took
+    nothing because a newer ivrgraph migrated the database, else None. A refusal is no empty claim: the dialer says
+    it where monitoring looks, as long as it lasts (two-node review: one log line said it, `/readyz` said ready)."""
+
+    def __init__(self, jobs: Iterable[CallbackJob] = (), *, schema_newer: str | None = None) -> None:
+        super().__init__(jobs)
+        self.schema_newer = schema_newer
 
 
-def _schema_newer_than_code(session: Session) -> bool:
-    """Whether a newer ivrgraph migrated the database since this node started: its code may not read what the new
-    schema asks a dialer to respect (0027's pause was a column the release before it did not read: an old node
-    kept dialling a paused campaign, ops review). Read in the claim's own transaction, so a claim made after the
-    migration committed sees it; on SQLite under the writer lock `hold_sqlite_writes` took."""
-    newer = newer_revision(session.connection())
-    if newer is None:
-        return False
-    if newer not in _REFUSED_AT:
-        _REFUSED_AT.add(newer)
-        log.warning(
-            "callback dialer claims no job: the database is at schema revision %s, newer than this ivrgraph knows "
-            "(up to %s); upgrade ivrgraph on this node",
-            newer,
-            head_revision(),
-        )
-    return True
+def _schema_newer_than_code(session: Session) -> str | None:
+    """The database's revision when a newer ivrgraph migrated it since this node started, else None: its code may
+    not read what the new schema asks a dialer to respect (0027's pause was a column the release before it did not
+    read: an old node kept dialling a paused campaign, ops review). Read in the claim's own transaction, so a claim
+    made after the migration committed sees it; on SQLite under the writer lock `hold_sqlite_writes` took."""
+    return newer_revision(session.connection())
 
 
 def _due(now: datetime) -> ColumnElement[bool]:

@@ -5,7 +5,9 @@ during the drain hears the scenario (tests/agi_server/test_shutdown_mid_campaign
 new inbound call, or the callback another node dialled, ran its scenario on a node about to go away (and was cut off
 at its deadline). During the hold only a call naming a job this node's dialer awaits (`?job=<id>`, as the example
 dialplan's AGI() passes it) is taken; any other is refused as a stopping node refuses one, quickly and cleanly
-(IVRGRAPH_STATUS=OVERLOADED, then the close, so the dialplan sends it to [fallback]), logged and counted.
+(IVRGRAPH_STATUS=DRAINING, then the close, so the example dialplan tries the cluster once more: another node takes
+it), logged, counted, and recorded under the job it names. Two-node review: it was told OVERLOADED, which the
+dialplan sends to [fallback] for the whole hold, and its record named no job.
 
 Real components: `run_database_agi` on SQLite, its dialer over TCP to the fake AMI (tests/fakes/ami.py), whose
 answered callee places its FastAGI call into the node (tests/fakes/asterisk.py), and the other calls placed by the
@@ -29,7 +31,7 @@ from tests.agi_server.test_shutdown_mid_campaign import SCENARIO, Campaign, _unt
 from tests.conftest import free_port
 from tests.fakes.asterisk import FakeAsterisk, FakeCall, default_env, parse_args
 
-REFUSED = [["SET", "VARIABLE", STATUS_VARIABLE, "OVERLOADED"]]
+REFUSED = [["SET", "VARIABLE", STATUS_VARIABLE, "DRAINING"]]
 
 
 @pytest.fixture
@@ -88,6 +90,7 @@ async def test_a_node_holding_its_listener_takes_only_the_callbacks_its_dialer_a
             with campaign.database.session() as session:
                 stored, _ = list_calls(session, filters=CallFilter(scenario=SCENARIO), limit=10)
                 outcomes = sorted((row.asterisk_uniqueid, row.outcome, row.callback_job_id) for row in stored)
+                numbers = {row.asterisk_uniqueid: row.dialed_number for row in stored}
         finally:
             if not node.done():
                 node.cancel()
@@ -104,7 +107,9 @@ async def test_a_node_holding_its_listener_takes_only_the_callbacks_its_dialer_a
     assert status_of_theirs[:2] == ("pending", 0)  # never reached on this node: its own node's callee
     [callback_record] = [row for row in outcomes if row[2] == ours]
     assert callback_record[1] == "hung_up"
-    assert ("pbx1-foreign", "refused_stopping", None) in outcomes
+    # Every attempt of the other node's job is listed under it (`?callback_job_id=`), and found by its number.
+    assert ("pbx1-foreign", "refused_stopping", theirs) in outcomes
+    assert numbers["pbx1-foreign"] == "+34600111222"
     assert ("pbx1-inbound", "refused_stopping", None) in outcomes
     said = [record.getMessage() for record in caplog.records]
     assert sum("refused a FastAGI call" in line and "stopping" in line for line in said) == 2, said

@@ -764,8 +764,8 @@ async def test_a_call_whose_handshake_ends_after_shutdown_began_is_turned_away(
     start_server: StartServer, records: MemoryRecords
 ) -> None:
     """Review of 2026-12-05: stop() turned away new connections only; a session still sending its env block was
-    answered, started and cut off at the deadline. It is told IVRGRAPH_STATUS=OVERLOADED now, as a call over the
-    cap is, so the dialplan sends the caller to another node, and the register shows whom the stop turned away."""
+    answered, started and cut off at the deadline. It is told IVRGRAPH_STATUS=DRAINING now (a call over the cap is
+    told OVERLOADED), so the dialplan tries another node, and the register shows whom the stop turned away."""
     server = await start_server(source=_source(("greet", GREETING)))
     env = encode_env(default_env("greet"))
     reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
@@ -775,7 +775,7 @@ async def test_a_call_whose_handshake_ends_after_shutdown_began_is_turned_away(
     await asyncio.sleep(0.1)
     writer.write(env[100:])
     first = await asyncio.wait_for(reader.readline(), 3)
-    assert parse_args(first.decode().strip()) == ["SET", "VARIABLE", STATUS_VARIABLE, "OVERLOADED"]
+    assert parse_args(first.decode().strip()) == ["SET", "VARIABLE", STATUS_VARIABLE, "DRAINING"]
     writer.write(b"200 result=1\n")
     writer.close()
     await stopping
