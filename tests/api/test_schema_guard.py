@@ -112,3 +112,20 @@ def test_a_node_on_a_database_a_newer_release_migrated_answers_503_and_is_not_re
         _stamp(node.database, head_revision())  # (a downgrade, or the backup restored): it serves again
         assert _until(client, "/api/scenarios", 200).status_code == 200
         assert client.get("/readyz").json() == {"status": "ready"}
+
+
+def test_the_first_request_past_the_ttl_is_answered_under_the_revision_read_then(node: Node) -> None:
+    """Once the cached revision is older than the TTL, the first request waited for nothing and was served under the
+    old rules while the revision was read again (security review: a POST created a campaign); it now waits for that
+    read, a while (api.schema_guard.REREAD_WAIT), as for the first one."""
+    with httpx.Client(base_url=node.base_url, timeout=10) as client:
+        assert client.post("/api/auth/login", json={"username": ADMIN, "password": PASSWORD}).status_code == 200
+        assert client.get("/api/scenarios").status_code == 200  # the revision read, and cached
+
+        _stamp(node.database, NEWER)
+        time.sleep(CHECK_TTL + 0.2)
+        assert client.get("/api/scenarios").status_code == 503  # not once more under the old rules
+
+        _stamp(node.database, head_revision())
+        time.sleep(CHECK_TTL + 0.2)
+        assert client.get("/api/scenarios").status_code == 200  # nor refused once more when it is back
