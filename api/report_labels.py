@@ -246,6 +246,8 @@ CALL_REGISTER: Final = ReportWords(
         "status": Words("Status", "Estado", "Статус"),
         "outcome": Words("Outcome", "Resultado", "Итог"),
         "result": Words("Answer", "Respuesta", "Ответ"),
+        # The scenario's own words for it (its `results`' label), which the designer's editor calls a label.
+        "result_label": Words("Answer (label)", "Respuesta (etiqueta)", "Ответ (название)"),
         "caller_id": Words("Caller's number", "Número del llamante", "Номер звонящего"),
         "caller_name": Words("Caller's name", "Nombre del llamante", "Имя звонящего"),
         "dialed_number": Words("Dialled number", "Número marcado", "Набранный номер"),
@@ -293,6 +295,7 @@ CAMPAIGN_REPORT: Final = ReportWords(
         "outcome": Words("Last outcome", "Último resultado", "Последний итог"),
         "last_attempt_at": Words("Last attempt", "Último intento", "Последняя попытка"),
         "result": Words("Answer", "Respuesta", "Ответ"),
+        "result_label": Words("Answer (label)", "Respuesta (etiqueta)", "Ответ (название)"),
         "call_outcome": Words("How the call ended", "Cómo terminó la llamada", "Чем закончился звонок"),
         "answered_at": Words("Answered at", "Hora de respuesta", "Время ответа"),
         "call_id": Words("Call ID", "ID de la llamada", "ID звонка"),

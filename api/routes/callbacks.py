@@ -48,6 +48,7 @@ from persistence.db import Database
 from persistence.dial_hours import DefaultHours
 from persistence.errors import InvalidCallback, InvalidCallList, RequestRefused
 from persistence.models import CallbackJob, IdempotencyKey, utcnow
+from persistence.result_labels import label_of, result_labels
 from persistence.scenarios import SLUG_PATTERN
 from persistence.users import Principal
 
@@ -62,8 +63,9 @@ _ID_PATTERN: Final = r"^[A-Za-z0-9-]+$"  # a job's or a campaign's id (a UUID)
 CampaignId = Annotated[str, Path(max_length=36, pattern=_ID_PATTERN)]
 # `row`: the row of the list's file (its place among the clients for lists sent without row numbers); `outcome`:
 # the last dial's (busy, answered...); `call_outcome`: how the last call's scenario ended (hung_up, failed...).
+# `result_label`: what the campaign's scenario calls that result (its latest published version's `results`).
 REPORT_COLUMNS: Final = ("row", "number", "status", "attempts", "outcome", "last_attempt_at", "result",
-                         "call_outcome", "answered_at", "call_id")  # fmt: skip
+                         "result_label", "call_outcome", "answered_at", "call_id")  # fmt: skip
 REPORT_TIMES: Final = frozenset({"last_attempt_at", "answered_at"})  # on the campaign's clock, which the header names
 
 JobId = Annotated[str, Path(max_length=36, pattern=_ID_PATTERN)]
@@ -544,7 +546,9 @@ def campaign_report(
     lang: LanguageQuery = "raw",
 ) -> StreamingResponse:
     """The campaign's report, in the list's order: each client's columns as imported, how the dialing went
-    (status, attempts, last outcome) and what their last call recorded (its `result`, when it was answered).
+    (status, attempts, last outcome) and what their last call recorded (its `result`, when it was answered, and
+    `result_label`: the words the campaign's scenario gives that result in its latest published version, empty
+    when it declares none for it).
     Every row of the list is in it: a row skipped as a duplicate (`"duplicates": "skip"`) in its place, `status`
     `skipped` and `outcome` `duplicate_of:<row>` (the row called instead, whose number it shows); while the
     campaign is paused, its clients waiting read `status` `paused`, not `pending`.
@@ -684,6 +688,7 @@ def _report(session: Session, campaign_id: str, user: Principal) -> _Report:
     columns = dict.fromkeys(kept) if isinstance(kept, list) else _columns_of_jobs(session, campaign_id)
     # Nobody is called while it is paused: its clients waiting read so, not as if calls were coming.
     held = campaign.paused_at is not None and campaign.cancelled_at is None
+    labels = result_labels(session, scenarios=[campaign.scenario])  # once: every client ran the campaign's scenario
     clients = (
         [
             client.listed.list_row or client.listed.campaign_row,  # the sheet's row, as the check named it
@@ -693,6 +698,7 @@ def _report(session: Session, campaign_id: str, user: Principal) -> _Report:
             client.outcome,
             client.last_attempt_at,
             client.call.result if client.call else None,
+            label_of(labels, scenario=campaign.scenario, result=client.call.result) if client.call else None,
             client.call.outcome if client.call else None,  # `failed`: whatever `result` holds, not an answer
             client.call.answered_at if client.call else None,
             client.call.id if client.call else None,

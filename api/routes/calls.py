@@ -5,7 +5,7 @@ reading one call, exporting and looking a number up leave an audit event each.""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
@@ -29,14 +29,14 @@ from persistence.calls import CallFilter, CallOrder
 from persistence.db import Database
 from persistence.errors import Refused
 from persistence.models import CallRecord
-from persistence.result_labels import label_of, result_labels
+from persistence.result_labels import ResultLabels, label_of, result_labels
 from persistence.users import Principal
 
 router = APIRouter(prefix="/api/calls", tags=["calls"], responses=AUTHED)
 
 Plain = Annotated[str | None, Query(max_length=100, pattern=r"^[^\x00]*$")]
 CallId = Annotated[str, Path(max_length=64, pattern=r"^[^\x00]*$")]
-CSV_COLUMNS = ("id", "scenario", "version", "status", "outcome", "result", "caller_id", "caller_name",
+CSV_COLUMNS = ("id", "scenario", "version", "status", "outcome", "result", "result_label", "caller_id", "caller_name",
                "dialed_number", "started_at", "answered_at", "ended_at", "duration_ms", "last_node", "hangup_during",
                "transfer_outcome", "origin_call_id", "callback_job_id", "asterisk_uniqueid", "recorded_at",
                "channel", "scheduled_job_ids", "error_steps")  # fmt: skip
@@ -293,11 +293,12 @@ def export_calls(
     `started_at (Europe/Madrid)`; on another clock than UTC, `started_at (UTC)` follows the local start, as the
     hour a clock change repeats is written twice on the local one. `delimiter=semicolon` for an Excel that splits on
     `;` (Spanish, Russian...). The file starts with a UTF-8 byte order mark; a cell a spreadsheet would run as a
-    formula starts with `'`. `hangup_during`, `transfer_outcome`, `callback_job_id` and `error_steps` are those of
-    the list's items; `scheduled_job_ids` their ids apart by spaces (empty for none, and when not known); `channel`
-    is Asterisk's channel name, which its full log is keyed by. Numbers and names are masked for a user without
-    `sees_personal_data`; each export leaves an `export_calls` audit event with its filters (a number by its keyed
-    hash).
+    formula starts with `'`. `result_label`, `hangup_during`, `transfer_outcome`, `callback_job_id` and
+    `error_steps` are those of the list's items (`result_label`: the words the call's scenario gives its `result`,
+    from its latest published version; empty when it declares none for it); `scheduled_job_ids` their ids apart by
+    spaces (empty for none, and when not known); `channel` is Asterisk's channel name, which its full log is keyed
+    by. Numbers and names are masked for a user without `sees_personal_data`; each export leaves an `export_calls`
+    audit event with its filters (a number by its keyed hash).
 
     `lang=es` (or `en`, `ru`; what the designer sends) titles the columns and writes `status`, `outcome`,
     `transfer_outcome` and `hangup_during` in words for people (`Estado`: `Contestada`, `Hora de inicio
@@ -372,17 +373,43 @@ def _register_words(runtime: Runtime, language: ReportLanguage) -> Wording:
 def _register_rows(session: Session, filters: CallFilter, user: Principal) -> Iterator[list[object]]:
     """The calls `filters` picks, a row of `CSV_COLUMNS` each, read from the database as they are written, as `user`
     may read them."""
-    records = calls.with_transfer_outcomes(session, calls.iter_calls(session, filters=filters))
-    rows = ([_cell(record, column, transfer) for column in CSV_COLUMNS] for record, transfer in records)
+    records = _with_labels(session, calls.with_transfer_outcomes(session, calls.iter_calls(session, filters=filters)))
+    rows = ([_cell(record, column, transfer, label) for column in CSV_COLUMNS] for record, transfer, label in records)
     for row in personal_data.register_rows(rows, CSV_COLUMNS, user):
         yield list(row)
 
 
-def _cell(record: CallRecord, column: str, transfer_outcome: str | None) -> object:
+def _with_labels(
+    session: Session, records: Iterable[tuple[CallRecord, str | None]], *, chunk: int = 1000
+) -> Iterator[tuple[CallRecord, str | None, str | None]]:
+    """Each of `records` with its result's label, the labels of the scenarios a chunk of records brings read with
+    that chunk, once per export: a scenario's words stay those of the first chunk that needed them, and a long
+    export of a few scenarios reads them a few times, not a row at a time."""
+    labels: ResultLabels = {}
+    seen: set[str] = set()
+    batch: list[tuple[CallRecord, str | None]] = []
+
+    def labelled() -> Iterator[tuple[CallRecord, str | None, str | None]]:
+        new = {record.scenario for record, _ in batch if record.result is not None} - seen
+        labels.update(result_labels(session, scenarios=new))
+        seen.update(new)
+        return ((r, t, label_of(labels, scenario=r.scenario, result=r.result)) for r, t in batch)
+
+    for pair in records:
+        batch.append(pair)
+        if len(batch) == chunk:
+            yield from labelled()
+            batch = []
+    yield from labelled()
+
+
+def _cell(record: CallRecord, column: str, transfer_outcome: str | None, result_label: str | None) -> object:
     """The export's cell of `column` for `record`: a list as its items apart by spaces (empty for none, and for
     not known: a spreadsheet has no null)."""
     if column == "transfer_outcome":
         return transfer_outcome
+    if column == "result_label":
+        return result_label
     value = getattr(record, column)
     return " ".join(value or ()) if column in LIST_COLUMNS else value
 

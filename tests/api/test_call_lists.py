@@ -305,15 +305,15 @@ def test_a_campaign_is_followed_and_reported_client_by_client(
     assert report.content.startswith("\ufeff".encode())  # Excel reads it as UTF-8 only then
     lines = list(csv.reader(io.StringIO(report.content.decode("utf-8-sig"))))
     assert lines[0] == ["row", "number", "status", "attempts", "outcome", "last_attempt_at (UTC)", "result",
-                        "call_outcome", "answered_at (UTC)", "call_id", "phone", "nombre", "nota",
+                        "result_label", "call_outcome", "answered_at (UTC)", "call_id", "phone", "nombre", "nota",
                         "'=HYPERLINK(A2)"]  # fmt: skip
     assert [line[:7] for line in lines[1:]] == [  # times on the campaign's clock: tests/api/test_csv_times.py
         ["1", "600000001", "done", "2", "answered", "2026-06-01 08:30:00", "confirmed"],
         ["2", "600000002", "failed", "1", "no_answer", "2026-06-01 08:00:00", ""],
         ["3", "600000003", "pending", "0", "", "", ""],
     ]
-    assert lines[1][7:10:2] == ["ended", f"call-{name}"]
-    assert [line[10:] for line in lines[1:]] == [
+    assert lines[1][8:11:2] == ["ended", f"call-{name}"]
+    assert [line[11:] for line in lines[1:]] == [
         ["600000001", "Ana", "", ""],
         ["600000002", '\'=HYPERLINK("http://x")', "", ""],
         ["600000003", "Luis", "VIP", "x"],
@@ -439,7 +439,7 @@ def test_a_campaign_started_before_its_columns_were_kept_still_reports_them(
     database.dispose()
     report = admin.get(f"/api/callbacks/campaigns/{campaign}.csv").content.decode("utf-8-sig")
     header = next(csv.reader(io.StringIO(report)))
-    assert set(header[-3:]) == {"phone", "nombre", "nota"} and len(header) == 13
+    assert set(header[-3:]) == {"phone", "nombre", "nota"} and len(header) == 14
 
 
 # As a Russian Excel saves a sheet as "CSV UTF-8" (review of 2026-12-05: every row was refused for its date).

@@ -65,12 +65,12 @@ def test_a_campaign_report_gives_its_times_on_the_campaigns_clock_and_says_which
     assert report.status_code == 200, report.text
     header, first, second = _rows(report.content)
     assert header == ["row", "number", "status", "attempts", "outcome", "last_attempt_at (Europe/Madrid)",
-                      "last_attempt_at (UTC)", "result", "call_outcome", "answered_at (Europe/Madrid)", "call_id",
-                      "phone", "nombre"]  # fmt: skip
-    assert first[:10] == ["1", "600111222", "done", "1", "answered", "2026-11-23 09:30:12", "2026-11-23 08:30:12",
-                          "will_pay", "ended", "2026-11-23 09:30:20"]  # fmt: skip
+                      "last_attempt_at (UTC)", "result", "result_label", "call_outcome",
+                      "answered_at (Europe/Madrid)", "call_id", "phone", "nombre"]  # fmt: skip
+    assert first[:11] == ["1", "600111222", "done", "1", "answered", "2026-11-23 09:30:12", "2026-11-23 08:30:12",
+                          "will_pay", "", "ended", "2026-11-23 09:30:20"]  # fmt: skip
     assert first[-1] == "'=1+1"  # still never a formula
-    assert second[5] == second[6] == second[9] == ""  # not called: no time, not a made-up one
+    assert second[5] == second[6] == second[10] == ""  # not called: no time, not a made-up one
 
 
 def test_a_campaign_report_splits_on_semicolons_for_an_excel_that_does(admin: Client, madrid_campaign: str) -> None:

@@ -27,8 +27,8 @@ DIALLED = datetime(2026, 11, 23, 9, 30, 12, tzinfo=MADRID).astimezone(UTC)
 
 # The campaign report's header as API clients and scripts parse it today, for a campaign on Madrid's clock.
 RAW_REPORT_HEADER = ["row", "number", "status", "attempts", "outcome", "last_attempt_at (Europe/Madrid)",
-                     "last_attempt_at (UTC)", "result", "call_outcome", "answered_at (Europe/Madrid)", "call_id",
-                     "phone", "nombre"]  # fmt: skip
+                     "last_attempt_at (UTC)", "result", "result_label", "call_outcome",
+                     "answered_at (Europe/Madrid)", "call_id", "phone", "nombre"]  # fmt: skip
 
 
 def _published(admin: Client, slug: str) -> None:
@@ -79,12 +79,12 @@ def _xlsx(response: Any) -> tuple[str, list[list[Any]]]:
 def test_a_campaign_report_in_spanish_has_spanish_titles_and_labels(admin: Client, campaign: str) -> None:
     header, jose, nunez = _csv(admin.get(f"/api/callbacks/campaigns/{campaign}.csv", params={"lang": "es"}))
     assert header == ["Fila", "Número", "Estado", "Intentos", "Último resultado", "Último intento (Europe/Madrid)",
-                      "Último intento (UTC)", "Respuesta", "Cómo terminó la llamada",
+                      "Último intento (UTC)", "Respuesta", "Respuesta (etiqueta)", "Cómo terminó la llamada",
                       "Hora de respuesta (Europe/Madrid)", "ID de la llamada", "phone", "nombre"]  # fmt: skip
-    assert [jose[2], jose[4], jose[8]] == ["Contactado", "Contestada", "El escenario colgó"]
-    assert [nunez[2], nunez[4], nunez[8]] == ["En espera", "Ocupado", ""]
+    assert [jose[2], jose[4], jose[9]] == ["Contactado", "Contestada", "El escenario colgó"]
+    assert [nunez[2], nunez[4], nunez[9]] == ["En espera", "Ocupado", ""]
     # The rest as in the raw file: times on the campaign's clock, the scenario's own answer, the list's columns.
-    assert [jose[5], jose[6], jose[7], jose[11], jose[12]] == ["2026-11-23 09:30:12", "2026-11-23 08:30:12",
+    assert [jose[5], jose[6], jose[7], jose[12], jose[13]] == ["2026-11-23 09:30:12", "2026-11-23 08:30:12",
                                                                 "will_pay", "600111222", "José"]  # fmt: skip
 
 
@@ -92,8 +92,8 @@ def test_a_campaign_report_in_russian_split_on_semicolons(admin: Client, campaig
     params = {"lang": "ru", "delimiter": "semicolon"}
     header, jose, nunez = _csv(admin.get(f"/api/callbacks/campaigns/{campaign}.csv", params=params), ";")
     assert header[:6] == ["Строка", "Номер", "Статус", "Попытки", "Последний итог", "Последняя попытка (Europe/Madrid)"]
-    assert header[8] == "Чем закончился звонок"
-    assert [jose[2], jose[4], jose[8]] == ["Дозвонились", "Ответил", "Сценарий завершил звонок"]
+    assert header[9] == "Чем закончился звонок"
+    assert [jose[2], jose[4], jose[9]] == ["Дозвонились", "Ответил", "Сценарий завершил звонок"]
     assert [nunez[2], nunez[4]] == ["Ожидает", "Занято"]
 
 
@@ -102,7 +102,7 @@ def test_a_campaign_report_without_lang_is_the_raw_file_it_was(admin: Client, ca
     plain = admin.get(path)
     header, jose, nunez = _csv(plain)
     assert header == RAW_REPORT_HEADER
-    assert [jose[2], jose[4], jose[8]] == ["done", "answered", "hung_up"]
+    assert [jose[2], jose[4], jose[9]] == ["done", "answered", "hung_up"]
     assert [nunez[2], nunez[4]] == ["pending", "busy"]
     assert admin.get(path, params={"lang": "raw"}).content == plain.content
 
@@ -113,11 +113,11 @@ def test_a_campaign_report_as_xlsx_in_spanish_and_raw(admin: Client, campaign: s
     assert title == "Informe"
     assert header[:5] == ["Fila", "Número", "Estado", "Intentos", "Último resultado"]
     assert header[5:7] == ["Último intento (Europe/Madrid)", "Último intento (UTC)"]
-    assert [jose[2], jose[4], jose[8]] == ["Contactado", "Contestada", "El escenario colgó"]
+    assert [jose[2], jose[4], jose[9]] == ["Contactado", "Contestada", "El escenario colgó"]
     assert jose[5] == datetime(2026, 11, 23, 9, 30, 12)  # still a date-time, on the campaign's clock
     title, (header, jose, _nunez) = _xlsx(admin.get(path))
     assert (title, header) == ("report", RAW_REPORT_HEADER)
-    assert [jose[2], jose[4], jose[8]] == ["done", "answered", "hung_up"]
+    assert [jose[2], jose[4], jose[9]] == ["done", "answered", "hung_up"]
 
 
 @pytest.mark.parametrize("lang", ["fr", "ES", "es-ES"])

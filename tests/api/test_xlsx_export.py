@@ -242,7 +242,7 @@ def test_the_call_register_as_xlsx_on_the_clock_asked_for(admin: Client, summer_
     assert int(exported.headers["content-length"]) == len(exported.content)
     sheet = _sheet(exported.content)
     header = [cell.value for cell in sheet[1]]
-    assert header[9:12] == ["started_at (Europe/Madrid)", "started_at (UTC)", "answered_at (Europe/Madrid)"]
+    assert header[10:13] == ["started_at (Europe/Madrid)", "started_at (UTC)", "answered_at (Europe/Madrid)"]
     assert header[-4:] == ["recorded_at (Europe/Madrid)", "channel", "scheduled_job_ids", "error_steps"]
     assert sheet.freeze_panes == "A2"
     rows = _by_id(sheet)
@@ -338,14 +338,14 @@ def test_a_campaign_report_as_xlsx_on_the_campaigns_clock(admin: Client, madrid_
     sheet = _sheet(report.content)
     header, first, second = _table(sheet)
     assert header == ["row", "number", "status", "attempts", "outcome", "last_attempt_at (Europe/Madrid)",
-                      "last_attempt_at (UTC)", "result", "call_outcome", "answered_at (Europe/Madrid)", "call_id",
-                      "phone", "nombre", "importe"]  # fmt: skip
+                      "last_attempt_at (UTC)", "result", "result_label", "call_outcome",
+                      "answered_at (Europe/Madrid)", "call_id", "phone", "nombre", "importe"]  # fmt: skip
     dialled, answered = datetime(2026, 11, 23, 9, 30, 12), datetime(2026, 11, 23, 9, 30, 20)  # Madrid's clock
-    assert first[:10] == [1, "+34600111222", "done", 1, "answered", dialled, dialled - timedelta(hours=1), "will_pay",
-                          "ended", answered]  # fmt: skip
-    assert first[11:] == ["+34 600 111 222", "=1+1", -150.5]
-    assert [cell.data_type for cell in sheet[2]][11:] == ["s", "s", "n"]  # the name never a formula
-    assert second[5] is second[6] is second[9] is None  # not called: no time, not a made-up one
+    assert first[:11] == [1, "+34600111222", "done", 1, "answered", dialled, dialled - timedelta(hours=1), "will_pay",
+                          None, "ended", answered]  # fmt: skip
+    assert first[12:] == ["+34 600 111 222", "=1+1", -150.5]
+    assert [cell.data_type for cell in sheet[2]][12:] == ["s", "s", "n"]  # the name never a formula
+    assert second[5] is second[6] is second[10] is None  # not called: no time, not a made-up one
 
 
 def test_an_unknown_campaign_is_a_404_before_any_file(admin: Client) -> None:

@@ -416,7 +416,9 @@ export interface paths {
         /**
          * Campaign Report
          * @description The campaign's report, in the list's order: each client's columns as imported, how the dialing went
-         *     (status, attempts, last outcome) and what their last call recorded (its `result`, when it was answered).
+         *     (status, attempts, last outcome) and what their last call recorded (its `result`, when it was answered, and
+         *     `result_label`: the words the campaign's scenario gives that result in its latest published version, empty
+         *     when it declares none for it).
          *     Every row of the list is in it: a row skipped as a duplicate (`"duplicates": "skip"`) in its place, `status`
          *     `skipped` and `outcome` `duplicate_of:<row>` (the row called instead, whose number it shows); while the
          *     campaign is paused, its clients waiting read `status` `paused`, not `pending`.
@@ -666,11 +668,12 @@ export interface paths {
          *     `started_at (Europe/Madrid)`; on another clock than UTC, `started_at (UTC)` follows the local start, as the
          *     hour a clock change repeats is written twice on the local one. `delimiter=semicolon` for an Excel that splits on
          *     `;` (Spanish, Russian...). The file starts with a UTF-8 byte order mark; a cell a spreadsheet would run as a
-         *     formula starts with `'`. `hangup_during`, `transfer_outcome`, `callback_job_id` and `error_steps` are those of
-         *     the list's items; `scheduled_job_ids` their ids apart by spaces (empty for none, and when not known); `channel`
-         *     is Asterisk's channel name, which its full log is keyed by. Numbers and names are masked for a user without
-         *     `sees_personal_data`; each export leaves an `export_calls` audit event with its filters (a number by its keyed
-         *     hash).
+         *     formula starts with `'`. `result_label`, `hangup_during`, `transfer_outcome`, `callback_job_id` and
+         *     `error_steps` are those of the list's items (`result_label`: the words the call's scenario gives its `result`,
+         *     from its latest published version; empty when it declares none for it); `scheduled_job_ids` their ids apart by
+         *     spaces (empty for none, and when not known); `channel` is Asterisk's channel name, which its full log is keyed
+         *     by. Numbers and names are masked for a user without `sees_personal_data`; each export leaves an `export_calls`
+         *     audit event with its filters (a number by its keyed hash).
          *
          *     `lang=es` (or `en`, `ru`; what the designer sends) titles the columns and writes `status`, `outcome`,
          *     `transfer_outcome` and `hangup_during` in words for people (`Estado`: `Contestada`, `Hora de inicio
