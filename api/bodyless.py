@@ -20,13 +20,14 @@ from __future__ import annotations
 import json
 from contextlib import aclosing
 from dataclasses import dataclass
-from email.message import Message
 from typing import Any, Final
 
 from fastapi import Request
 from fastapi.dependencies.models import Dependant
 from fastapi.exceptions import RequestValidationError
 from starlette.requests import ClientDisconnect
+
+from api.errors import media_type
 
 BODY_NOT_TAKEN: Final = "body_not_taken"
 MAX_FIELDS: Final = 10  # the fields of a JSON object a refusal names, at most
@@ -45,11 +46,11 @@ class RefuseUndeclaredBody:
         if not isinstance(dependant, Dependant) or takes_body(dependant):
             return  # not a FastAPI route, or one whose body the framework checks
         sent = await _read(request)
-        media_type = _media_type(request.headers.get("content-type"))
-        value = _json(sent.body, media_type) if sent.whole else _NOT_JSON
+        sent_as = media_type(request.headers.get("content-type"))
+        value = _json(sent.body, sent_as) if sent.whole else _NOT_JSON
         if sent.whole and _as_none(sent.body, value):
             return
-        raise RequestValidationError([_problem(request, sent, media_type, value)])
+        raise RequestValidationError([_problem(request, sent, sent_as, value)])
 
 
 @dataclass(frozen=True)
@@ -88,14 +89,6 @@ def takes_body(dependant: Dependant) -> bool:
 def _may_have_body(request: Request) -> bool:
     length = request.headers.get("content-length")
     return "transfer-encoding" in request.headers or (length is not None and length.strip() not in ("", "0"))
-
-
-def _media_type(header: str | None) -> str:
-    if not header:
-        return ""
-    message = Message()
-    message["content-type"] = header
-    return message.get_content_type()
 
 
 def _is_json(media_type: str) -> bool:

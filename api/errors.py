@@ -281,14 +281,19 @@ def _not_sent_as_json(error: RequestValidationError) -> bool:
     return any(item.get("loc", ())[:1] == ("body",) and isinstance(item.get("input"), bytes) for item in error.errors())
 
 
+def media_type(header: str | None) -> str:
+    """The media type a Content-Type header names, parameters left out and lowercased (`text/plain`), as the
+    standard library reads one; "" for no header."""
+    if not header:
+        return ""
+    message = Message()
+    message["content-type"] = header
+    return message.get_content_type()
+
+
 def _media_type_refused(request: Request) -> JSONResponse:
     header = request.headers.get("content-type")
-    if header:
-        message = Message()
-        message["content-type"] = header
-        sent = f"it was sent as {message.get_content_type()}"
-    else:
-        sent = "it was sent without a Content-Type"
+    sent = f"it was sent as {media_type(header)}" if header else "it was sent without a Content-Type"
     return problem(415, "unsupported-media-type", f"the body must be sent as Content-Type: application/json ({sent})")
 
 
