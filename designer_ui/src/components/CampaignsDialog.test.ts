@@ -30,19 +30,20 @@ const scenario: ScenarioSummary = {
 
 const counts = (html: string) =>
   [...html.matchAll(/data-status="(\w+)"[^>]*>.*?<strong class="count">([^<]*)<\/strong>/gs)].map((m) => [m[1], m[2]]);
-const details = (change: Partial<Parameters<typeof CampaignDetails>[0]> = {}) =>
-  renderToHtml(CampaignDetails, {
-    campaign: campaign({ pending: 3 }),
-    role: "publisher",
-    updatedAt: new Date(2026, 11, 5, 10, 30, 15),
-    refreshing: false,
-    stopped: null,
-    onRefresh: () => {},
-    onStop: async () => {},
-    onPause: async () => {},
-    onResume: async () => {},
-    ...change,
-  });
+type DetailsProps = Parameters<typeof CampaignDetails>[0];
+const detailsProps = (change: Partial<DetailsProps> = {}): DetailsProps => ({
+  campaign: campaign({ pending: 3 }),
+  role: "publisher",
+  updatedAt: new Date(2026, 11, 5, 10, 30, 15),
+  refreshing: false,
+  stopped: null,
+  onRefresh: () => {},
+  onStop: async () => {},
+  onPause: async () => {},
+  onResume: async () => {},
+  ...change,
+});
+const details = (change: Partial<DetailsProps> = {}) => renderToHtml(CampaignDetails, detailsProps(change));
 
 describe("the clients by status", () => {
   it("names every status with its count, in the dialer's order, and marks the empty ones", () => {
@@ -247,19 +248,8 @@ describe("a campaign paused, and its finished clients told from those waiting fo
     paused_at: "2026-12-08T10:00:00Z",
     paused_by: "marta",
   };
-  const inLanguage = (language: "es" | "ru", change: Partial<Parameters<typeof CampaignDetails>[0]> = {}) =>
-    renderInLanguage(language, CampaignDetails, {
-      campaign: campaign({ pending: 3 }),
-      role: "publisher",
-      updatedAt: new Date(2026, 11, 8, 11, 30, 15),
-      refreshing: false,
-      stopped: null,
-      onRefresh: () => {},
-      onStop: async () => {},
-      onPause: async () => {},
-      onResume: async () => {},
-      ...change,
-    });
+  const inLanguage = (language: "es" | "ru", change: Partial<DetailsProps> = {}) =>
+    renderInLanguage(language, CampaignDetails, detailsProps({ updatedAt: new Date(2026, 11, 8, 11, 30, 15), ...change }));
 
   it("reads the progress against the clients finished, not 100% while three wait for a retry", () => {
     expect(summary(details({ campaign: nineteen }))).toBe("19 clients · Finished: 16 of 19 (84%) · 3 waiting for a retry · 19 called at least once · c-1");
