@@ -52,9 +52,10 @@ from agi_server.options import (
     voice_settings,
 )
 from agi_server.plugin_services import load_plugin_services, warn_of_blocks_not_ready
+from agi_server.process_limits import tune_collector_for_serving
 from agi_server.records import Spool, WriteBatch
 from agi_server.scenarios import CachedScenarioSource, ScenarioSource, SourceLoader, folder_source
-from agi_server.server import AgiServer, AgiServerConfig, InputResolver, SystemClock, tune_collector_for_serving
+from agi_server.server import AgiServer, AgiServerConfig, InputResolver, SystemClock
 from graph_engine.readiness import host_registry
 from graph_engine.registry import BlockRegistry
 from graph_engine.services import Services

@@ -80,7 +80,7 @@ _loop_clock: Final = time.monotonic
 class AgiConnection(asyncio.Protocol):
     """The command/response rhythm over one socket, with dead-channel bookkeeping and a clean close."""
 
-    # The host's patrol notes on the walk (server._look_at_walk): (steps, commands sent, since) when it last saw
+    # The host's patrol notes on the walk (walk_patrol.look_at_walk): (steps, commands sent, since) when it last saw
     # no command in flight. A class default, so a session the patrol never looks at pays nothing for it.
     patrol_note: tuple[int, int, float] | None = None
 
@@ -197,7 +197,7 @@ class AgiConnection(asyncio.Protocol):
         self._transport = None
         if self.walk is not None:
             # Its walk runs on: a block busy away from the channel, which the patrol must go on stopping and, if it
-            # ignores its cancellation, give up on (server._look_at_walk). Forgotten here, the call stayed active,
+            # ignores its cancellation, give up on (walk_patrol.look_at_walk). Forgotten here, the call stayed active,
             # unrecorded, until shutdown (plugin review). Nothing waits on the socket any more; the call's close,
             # once its walk ends or is given up on, forgets the session (`close_now`).
             self.deadline = None

@@ -1,16 +1,15 @@
 """The asyncio FastAGI server: accept, check the peer, read the env block, route by slug, walk, record.
 
-Per connection: peer allow-list (others closed at once), env block under a size cap and a handshake
-timeout (a session refused there is recorded `failed` when its block names a call: `_refuse_handshake`), a cap
-on concurrent calls (over it: a channel variable tells the dialplan, then a clean close),
+Per connection: peer allow-list (agi_server.listening; others closed at once), env block under a size cap and a
+handshake timeout (a session refused there is recorded `failed` when its block names a call: `_refuse_handshake`),
+a cap on concurrent calls (over it: a channel variable tells the dialplan, then a clean close),
 the slug picks the published scenario (unknown, or a lookup the store could not answer: fallback prompt, hang up,
 logged error), the host's trusted inputs are looked up (a callback whose job could not be loaded never runs without
 it: IVRGRAPH_STATUS=JOB_UNAVAILABLE, then a clean close), `CallRun` walks it over an `AgiChannel`, and the call's
 record goes to the writer queue whatever happened, even when the caller hung up mid-prompt or shutdown cancelled
-the walk. A block busy away from the
-channel is stopped when the caller hangs up meanwhile (AgiConnection.walk) or when it overruns its `max_seconds`
-(`_look_at_walk`); one that catches the CancelledError and carries on is cancelled again, and in the end its call
-is given up on (`AgiServer._give_up`): recorded and closed without waiting for the block, which may run on.
+the walk. A block busy away from the channel is watched over (agi_server.walk_patrol): stopped when the caller
+hangs up meanwhile or when it overruns its `max_seconds`; one that ignores that has its call given up on
+(`AgiServer._give_up`): recorded and closed without waiting for the block, which may run on.
 
 At start the fallback prompt is spoken into the media root (`_speak_fallback`), where Asterisk plays it as
 `<sounds prefix>/<fallback_media>`, and the allow-list in effect is logged, with a warning when no remote Asterisk
@@ -25,17 +24,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
-import gc
 import ipaddress
 import logging
 import os
 import re
 import socket
-from collections.abc import Awaitable, Callable, Iterable, Mapping, MutableMapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Final, Protocol, runtime_checkable
 
+from agi_server.call_log import asterisk_names, call_log, failure_code_of, log_start
 from agi_server.channel import AgiChannel, ChannelSettings
 from agi_server.connection import AgiConnection
 from agi_server.errors import (
@@ -48,8 +47,19 @@ from agi_server.errors import (
     first_line,
     told,
 )
-from agi_server.logs import logged_phone_numbers, phone_number, redact_phone_numbers
+from agi_server.listening import (
+    IpNetwork,
+    every_ipv6_address,
+    ipv4_form,
+    ipv6_listener,
+    loopback_address,
+    only_loopback,
+    peer_allowed,
+    unmapped,
+)
+from agi_server.logs import logged_phone_numbers, phone_number
 from agi_server.metrics import AgiMetrics
+from agi_server.process_limits import calls_within_open_file_limit
 from agi_server.protocol import (
     MAX_ENV_BYTES,
     AgiRequest,
@@ -61,12 +71,13 @@ from agi_server.protocol import (
 )
 from agi_server.records import CallRecord, RecordWriter, Spool, WriteBatch, trace_of
 from agi_server.scenarios import ScenarioSource, is_slug
-from agi_server.watchdog import PATROL_INTERVAL, Watchdog, Watched
+from agi_server.walk_patrol import Walking, look_at_walk
+from agi_server.watchdog import PATROL_INTERVAL, Watchdog
 from graph_engine.call_scope import CALL_ID
 from graph_engine.channel import Prompt
 from graph_engine.document import CHANNEL_FACTS
-from graph_engine.errors import CallerHangup, EngineError
-from graph_engine.interpreter import CallRun, look_for_overrun
+from graph_engine.errors import CallerHangup
+from graph_engine.interpreter import CallRun
 from graph_engine.registry import BlockRegistry
 from graph_engine.sensitive import masked_variables
 from graph_engine.services import Services
@@ -74,7 +85,6 @@ from graph_engine.trace import CallOutcome
 
 log = logging.getLogger(__name__)
 
-IpNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 _INPUT_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 # Facts Asterisk vouches for; query parameters cannot pose as them. `language` (the language the call is
 # spoken in) is deliberately settable from the dialplan: AGI(agi://host/menu?language=es).
@@ -97,16 +107,7 @@ FALLBACK_PHRASES: Final = {
     "ru": "Сервис сейчас недоступен. Пожалуйста, перезвоните позже.",
 }
 _MAX_KNOWN_PEERS: Final = 1024
-_MAX_LOGGED_NAME: Final = 200  # characters of a channel name or uniqueid a log line shows (Asterisk's are ~40)
-# What a call's record says the caller hung up during when the hangup came while a block worked away from the
-# channel (a database lookup, a speech synthesis): `block:` and the block's type, never a channel operation's name.
-DURING_BLOCK_WORK: Final = "block:"
-_HANGUP_DURING_LENGTH: Final = 40  # the register's column
 _FAILED: Final = str(CallOutcome.FAILED)
-# How many cancellations a block may ignore before its call is given up on (`AgiServer._give_up`). The patrol
-# cancels it again at each round (PATROL_INTERVAL) while the interruption is pending, so the call ends 2 to 3 s
-# after the caller hung up or the block's max_seconds stopped it.
-STUBBORN_BLOCK_CANCELS: Final = 3
 # How long the shutdown waits for the calls it cancelled to close (docs/operations.md: "5 s for cancelled calls").
 CANCELLED_CALLS_WAIT: Final = 5.0
 
@@ -169,38 +170,7 @@ class AgiServerConfig:
     node_id: str = field(default_factory=socket.gethostname)  # this node, in each call record's `node`
 
     def networks(self) -> tuple[IpNetwork, ...]:
-        return tuple(_unmapped(ipaddress.ip_network(network, strict=False)) for network in self.allow)
-
-
-def _failure_code_of(trace: dict[str, Any]) -> str:
-    """What a failed call's last failing step is called when its words may not be logged (--log-phone-numbers
-    masked or none): the failure's code (`callback_not_scheduled`), else that the register has the words."""
-    for step in reversed(trace.get("steps") or []):
-        for event in reversed(step.get("events") or []):
-            if isinstance(event, dict) and event.get("kind") == "failure" and event.get("code"):
-                return f"{event['code']} (its words, which may quote the caller, are in the call register)"
-    return "the call register has the error (its words may quote the caller)"
-
-
-def _loopback_address(host: str) -> bool:
-    """Is `host` (the address listened on) a loopback address? A name such as `localhost` counts as one; an empty
-    host or 0.0.0.0 / :: (every address) does not."""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def _unmapped(network: IpNetwork) -> IpNetwork:
-    """An allow-list entry in IPv4-mapped form (::ffff:10.0.0.0/104) as the IPv4 network it means: peers are
-    checked as IPv4 once unmapped (`peer_allowed`), and an IPv6 network never contains an IPv4 address."""
-    if isinstance(network, ipaddress.IPv6Network) and network.prefixlen >= 96:
-        mapped = network.network_address.ipv4_mapped
-        if mapped is not None:
-            return ipaddress.IPv4Network(f"{mapped}/{network.prefixlen - 96}")
-    return network
+        return tuple(unmapped(ipaddress.ip_network(network, strict=False)) for network in self.allow)
 
 
 @runtime_checkable
@@ -209,67 +179,6 @@ class PromptInstaller(Protocol):
     `TtsService.install`): True when it wrote the files, False when they were already there as asked."""
 
     async def install(self, name: str, text: str, *, language: str) -> bool: ...
-
-
-def only_loopback(networks: Iterable[IpNetwork]) -> bool:
-    """Do `networks` let in loopback peers only (the default allow-list)?"""
-    return all(network.network_address.is_loopback and network.broadcast_address.is_loopback for network in networks)
-
-
-class CallLog(logging.LoggerAdapter[logging.Logger]):
-    """Every line of a call carries its call id, in the message (grep) and as a record attribute (JSON)."""
-
-    def process(self, msg: Any, kwargs: MutableMapping[str, Any]) -> tuple[Any, MutableMapping[str, Any]]:
-        extra = dict(self.extra or {})
-        kwargs["extra"] = {**extra, **kwargs.get("extra", {})}
-        return f"call_id={extra.get('call_id', '-')} {msg}", kwargs
-
-
-def _call_log(record: CallRecord) -> CallLog:
-    """The logger of one call, made when a line is written (most calls write none at the default level)."""
-    return CallLog(log, {"call_id": record.call_id})
-
-
-def _asterisk_names(record: CallRecord) -> dict[str, str]:
-    """The call's channel name and uniqueid, which Asterisk's own logs key its lines by, as a line may show them:
-    in the message with %r (Asterisk's env block is not ours: escapes included) and as the record's `channel` and
-    `uniqueid` (JSON). A channel's name can hold a number (a Local channel's `Local/79161234567@callees-00000001;1`),
-    written as `phone_number` writes one unless numbers may be logged."""
-    channel = record.facts.get("channel", "")[:_MAX_LOGGED_NAME]
-    return {
-        "channel": redact_phone_numbers(channel, mode=logged_phone_numbers()),
-        "uniqueid": record.asterisk_uniqueid[:_MAX_LOGGED_NAME],
-    }
-
-
-def _log_start(record: CallRecord, slug: str, version: int) -> None:
-    """The call's first line: who called (a callback: the job and whom it rang, as its CallerID is our dialer's
-    own), what runs, and the names Asterisk's logs know the call by."""
-    # --log-phone-numbers: the log may be read more widely than the register.
-    caller = phone_number(record.facts["caller_id"])
-    names = _asterisk_names(record)
-    where = (record.peer, names["channel"], names["uniqueid"])
-    if record.job_id is None:
-        _call_log(record).info(
-            "call from %r on scenario %s v%d (Asterisk %s, channel=%r uniqueid=%r)",
-            caller,
-            slug,
-            version,
-            *where,
-            extra=names,
-        )
-        return
-    callee = phone_number(record.facts.get("dialed_number"))
-    _call_log(record).info(
-        "call from %r on scenario %s v%d: callback job %r to %r (Asterisk %s, channel=%r uniqueid=%r)",
-        caller,
-        slug,
-        version,
-        record.job_id,
-        callee,
-        *where,
-        extra={**names, "job_id": record.job_id},
-    )
 
 
 def call_inputs(request: AgiRequest, *, max_length: int) -> dict[str, str]:
@@ -281,67 +190,6 @@ def call_inputs(request: AgiRequest, *, max_length: int) -> dict[str, str]:
     for index, value in enumerate(request.args, start=1):
         inputs[f"agi_arg_{index}"] = value[:max_length]
     return inputs
-
-
-def _every_ipv6_address(host: str) -> bool:
-    """Is `host` the IPv6 wildcard (`::`), where one dual-stack socket takes IPv4 peers too?"""
-    try:
-        return ipaddress.ip_address(host) == ipaddress.IPv6Address("::")
-    except ValueError:
-        return False
-
-
-def _accept_ipv4_too(sock: socket.socket) -> None:
-    """Clear IPV6_V6ONLY, so IPv4 peers reach this IPv6 socket as ::ffff:a.b.c.d; OSError where the host cannot."""
-    sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
-
-
-def ipv6_listener(port: int, networks: Iterable[IpNetwork]) -> socket.socket:
-    """A socket bound to [::]:`port` that IPv4 peers reach too, for `--host ::`.
-
-    asyncio's own listener for `::` sets IPV6_V6ONLY: every IPv4 Asterisk was refused by the kernel, while the start
-    line said its network was allowed (SRE review). Dual-stack, an IPv4 peer arrives as ::ffff:a.b.c.d, which the
-    allow-list checks (`peer_allowed`) and the logs show (`ipv4_form`) as IPv4. On a host where IPv6 sockets cannot
-    take IPv4 peers the listener stays IPv6-only, which is refused (OSError) when `networks` allows IPv4 peers."""
-    sock = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
-    try:
-        if os.name == "posix":  # as asyncio does: a restart binds at once, not after TIME_WAIT
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            _accept_ipv4_too(sock)
-        except OSError as error:
-            ipv4 = [str(network) for network in networks if network.version == 4]
-            if ipv4:
-                raise OSError(
-                    error.errno,
-                    f"this host cannot take IPv4 peers on an IPv6 socket ({error.strerror or error}), and the "
-                    f"allow-list names IPv4 networks ({', '.join(ipv4)}): listen on 0.0.0.0 or an IPv4 address",
-                ) from error
-        try:
-            sock.bind(("::", port))
-        except OSError as error:  # worded as asyncio words it for the other addresses ("address already in use")
-            raise OSError(error.errno, (error.strerror or str(error)).lower()) from error
-    except BaseException:
-        sock.close()
-        raise
-    return sock
-
-
-def ipv4_form(host: str) -> str:
-    """A peer's address as the socket reports it, an IPv4 peer of a dual-stack listener (::ffff:a.b.c.d) as the
-    IPv4 address it is: what the allow-list's cache, the logs and the call record say."""
-    return host[7:] if host.startswith("::ffff:") and "." in host else host
-
-
-def peer_allowed(host: str, networks: Iterable[IpNetwork]) -> bool:
-    """Is `host` (an address as the socket reports it) inside one of `networks`?"""
-    try:
-        address = ipaddress.ip_address(host.split("%", 1)[0])
-    except ValueError:
-        return False
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
-    return any(address in network for network in networks)
 
 
 class AgiServer:
@@ -390,11 +238,11 @@ class AgiServer:
         self.max_calls = calls_within_open_file_limit(self.config.max_calls)
         self.records.start()
         loop = self._loop = asyncio.get_running_loop()
-        self._watchdog = Watchdog(look=functools.partial(_look_at_walk, self.metrics, self._stubborn_block))
+        self._watchdog = Watchdog(look=functools.partial(look_at_walk, self.metrics, self._stubborn_block))
         host, port, backlog = self.config.host, self.config.port, self.config.backlog
         dual_stack = False
         try:
-            if _every_ipv6_address(host):
+            if every_ipv6_address(host):
                 listener = ipv6_listener(port, self._networks)
                 dual_stack = not listener.getsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY)
                 self._server = await loop.create_server(self._new_connection, sock=listener, backlog=backlog)
@@ -412,7 +260,7 @@ class AgiServer:
             allowed,
             logged_phone_numbers(),
         )
-        if only_loopback(self._networks) and not _loopback_address(self.config.host):
+        if only_loopback(self._networks) and not loopback_address(self.config.host):
             log.warning(
                 "FastAGI listens on %s but lets in loopback peers only (%s): every Asterisk on another host will be "
                 "refused; name its network with --allow or %s",
@@ -521,7 +369,7 @@ class AgiServer:
         for task in pending:
             connection = self._connections.get(task)
             walking = connection.walk if connection is not None else None
-            if connection is not None and isinstance(walking, _Walking):
+            if connection is not None and isinstance(walking, Walking):
                 self._give_up(connection, walking, why="server shutdown")
         for lookup in self._late_lookups:  # the calls that waited for them are over, their records written
             lookup.cancel()
@@ -665,9 +513,9 @@ class AgiServer:
             await connection.close(drain_timeout=0.1)
             return
         record = self._refused_record(read, peer, _FAILED, error=f"env block refused: {refused.why}")
-        names = _asterisk_names(record)
+        names = asterisk_names(record)
         # The why is ours: a caller's text in it (an unreadable first line) is quoted with repr, escapes included.
-        _call_log(record).warning(
+        call_log(record).warning(
             "refused a FastAGI call from %r: env block refused (%s): %s (Asterisk %s, channel=%r uniqueid=%r)",
             phone_number(record.facts["caller_id"]),
             refused.reason,
@@ -726,7 +574,7 @@ class AgiServer:
         why = "the node is stopping" if stopping else f"{self.active_calls} calls already active"
         if stopping and not self._stopping:  # held open (`hold_for`)
             why += "; until the callbacks it dials have come in, it takes only those (this call names none of them)"
-        _call_log(record).warning("refused a FastAGI call from %s: %s", peer, why)
+        call_log(record).warning("refused a FastAGI call from %s: %s", peer, why)
         self.metrics.refused.labels("stopping" if stopping else "overload").inc()
 
         async def tell_and_close() -> None:
@@ -774,7 +622,7 @@ class AgiServer:
         )
         channel = AgiChannel(connection, settings=self.config.channel, now=clock.now)
         run: CallRun | None = None
-        walking: _Walking | None = None
+        walking: Walking | None = None
         cancelled = blamed = False
         try:
             request = AgiRequest.from_env(env)
@@ -787,7 +635,7 @@ class AgiServer:
                 await self._fallback(channel)
                 return
             if published is None:
-                _call_log(record).error(
+                call_log(record).error(
                     "unknown scenario %r requested by %s; playing the fallback", request.path[:100], peer
                 )
                 self.metrics.errors.labels("unknown_scenario").inc()
@@ -802,7 +650,7 @@ class AgiServer:
                 await self._tell_job_unavailable(connection)
                 return
             if log.isEnabledFor(logging.INFO):  # two lines a call: skip the adapter's work when nobody reads them
-                _log_start(record, published.slug, published.version)
+                log_start(record, published.slug, published.version)
             run = CallRun(
                 published.scenario,
                 channel=channel,
@@ -815,8 +663,8 @@ class AgiServer:
             if published.scenario.sensitive_variables:  # an AGI argument filling one: the walk has it, not the record
                 record.inputs = masked_variables(record.inputs, published.scenario.sensitive_variables)
             # For a block busy away from the channel: the caller's hangup interrupts it, and so does the watchdog's
-            # patrol past its time (`_look_at_walk`). Per call, not per command.
-            walking = connection.walk = _Walking(run, record, channel, asyncio.current_task())
+            # patrol past its time (`look_at_walk`). Per call, not per command.
+            walking = connection.walk = Walking(run, record, channel, asyncio.current_task())
             if self._watchdog is not None:
                 self._watchdog.patrol(connection)
             try:
@@ -846,15 +694,15 @@ class AgiServer:
             else:
                 record.error = "server shutdown"
             told = "told IVRGRAPH_STATUS=STOPPING" if _can_tell(connection) else "a command in flight: not told"
-            _call_log(record).warning("call cancelled at the shutdown deadline (%s)", told)
+            call_log(record).warning("call cancelled at the shutdown deadline (%s)", told)
         except ProtocolError as error:
             record.outcome, record.error = "protocol_error", str(error)
             self.metrics.errors.labels("protocol").inc()
-            _call_log(record).error("protocol error: %s", error)
+            call_log(record).error("protocol error: %s", error)
         except Exception as error:  # a bug of ours: the call still gets its record and a closed socket
             record.error = f"{type(error).__name__}: {error}"
             self.metrics.errors.labels("internal").inc()
-            _call_log(record).exception("call failed")
+            call_log(record).exception("call failed")
         finally:
             if walking is None or not walking.given_up:  # else `_give_up` closed the call and wrote its record
                 try:
@@ -867,13 +715,13 @@ class AgiServer:
                     if cancelled or self._stopping or not self.records.offer(record):
                         await self._keep_record(record, cancelled=cancelled)
 
-    def _stubborn_block(self, connection: AgiConnection, walking: _Walking) -> None:
+    def _stubborn_block(self, connection: AgiConnection, walking: Walking) -> None:
         """The patrol's word on a call whose block ignored `STUBBORN_BLOCK_CANCELS` cancellations: given up on,
         unless the node is stopping (stop() then cancels it as a call, and gives up on it past its own wait)."""
         if not self._stopping:
             self._give_up(connection, walking)
 
-    def _give_up(self, connection: AgiConnection, walking: _Walking, *, why: str | None = None) -> None:
+    def _give_up(self, connection: AgiConnection, walking: Walking, *, why: str | None = None) -> None:
         """End a call whose block ignores its cancellation, without its task, which that block holds: a coroutine
         cannot be killed, so the block may run on in the background. Its record is written now, the call failed
         with the steps so far (`CallRun.abandon`; `why`: the host's reason for its own cancellation, else the
@@ -891,7 +739,7 @@ class AgiServer:
         block = run.steps[-1].type if run.steps else None
         result = run.abandon(why)
         self._finish(record, trace_of(result), _FAILED, result.last_node, result.error)
-        _call_log(record).error(
+        call_log(record).error(
             "%s (plugin %s): its session is closed and its record written, but a coroutine cannot be killed: the "
             "block may still be running in the background",
             result.error,
@@ -916,7 +764,7 @@ class AgiServer:
         failure = error if isinstance(error, ScenarioLookupFailed) else ScenarioLookupFailed(path[:100], error)
         record.outcome, record.error = _FAILED, str(failure)
         self.metrics.errors.labels("scenario_lookup").inc()
-        _call_log(record).error("%s: %r (requested by %s); playing the fallback", failure, failure.detail, peer)
+        call_log(record).error("%s: %r (requested by %s); playing the fallback", failure, failure.detail, peer)
 
     async def _inputs(self, record: CallRecord) -> dict[str, Any] | None:
         """The walk's inputs: the AGI inputs with the host's trusted ones over them (`resolve_inputs`: a callback
@@ -944,7 +792,7 @@ class AgiServer:
                 self._job_unavailable(record, job, f"no answer within {self.config.resolve_timeout:g} s", None)
                 return None
             # Not cancelled here: its work may go on in a thread and land after all (`_late_inputs`).
-            _call_log(record).error(
+            call_log(record).error(
                 "the host's input resolver did not answer within %g s; the call runs on the AGI inputs only",
                 self.config.resolve_timeout,
             )
@@ -956,7 +804,7 @@ class AgiServer:
             if job is not None:
                 self._job_unavailable(record, job, type(error).__name__, error)
                 return None
-            _call_log(record).exception("the host's input resolver failed; the call runs on the AGI inputs only")
+            call_log(record).exception("the host's input resolver failed; the call runs on the AGI inputs only")
             return dict(record.inputs)
         if resolved is None:
             return dict(record.inputs)
@@ -976,7 +824,7 @@ class AgiServer:
         if resolved is None or record.job_id is not None:
             return
         record.job_id, record.origin_call_id = resolved.job_id, resolved.origin_call_id
-        _call_log(record).warning("the input resolver answered late: job %s, its variables unused", resolved.job_id)
+        call_log(record).warning("the input resolver answered late: job %s, its variables unused", resolved.job_id)
 
     def _job_unavailable(self, record: CallRecord, job: str, cause: str, error: Exception | None) -> None:
         """A call naming callback job `job`, which could not be loaded (`cause`: the resolver's error by its kind, or
@@ -988,7 +836,7 @@ class AgiServer:
         # user, and a driver's words name the database's host and user. Those go to this line.
         record.error = f"callback job {job!r} could not be loaded: {cause}"
         said = f"{type(error).__name__}: {told(error)}" if error is not None else cause
-        _call_log(record).error(
+        call_log(record).error(
             "callback job %r could not be loaded (%s): scenario %s does not run without the job's data; the call "
             "is told %s=%s and closed, and the dialer that rang it retries the job",
             job,
@@ -1022,7 +870,7 @@ class AgiServer:
         record.error = record.error or f"{'protocol error' if protocol else 'Asterisk did not answer'}: {failure}"
         record.hangup_point = None
         self.metrics.errors.labels("protocol" if protocol else "answer_timeout").inc()
-        _call_log(record).error("call ended on our side: %s", record.error)
+        call_log(record).error("call ended on our side: %s", record.error)
 
     async def _fallback(self, channel: AgiChannel) -> None:
         with contextlib.suppress(CallerHangup, AgiError):
@@ -1059,17 +907,17 @@ class AgiServer:
         if failed or log.isEnabledFor(logging.INFO):
             where = record.hangup_point or record.trace.get("last_node")
             at = f" at {where}" if where else ""  # none when it never reached a block (an unknown scenario)
-            names = _asterisk_names(record)
+            names = asterisk_names(record)
             where = (names["channel"], names["uniqueid"])
             if failed:
                 # repr: the error may quote caller data back (a database echoing a bad value, a caller ID that
                 # cannot be shown), escapes included; unless numbers may be logged, its code stands for it.
-                why = record.error if logged_phone_numbers() == "full" else _failure_code_of(record.trace)
-                _call_log(record).warning(
+                why = record.error if logged_phone_numbers() == "full" else failure_code_of(record.trace)
+                call_log(record).warning(
                     "call ended: %s%s: %r (channel=%r uniqueid=%r)", record.outcome, at, why, *where, extra=names
                 )
             else:
-                _call_log(record).info(
+                call_log(record).info(
                     "call ended: %s%s (channel=%r uniqueid=%r)", record.outcome, at, *where, extra=names
                 )
 
@@ -1094,126 +942,6 @@ def _can_tell(connection: AgiConnection) -> bool:
     return not (connection.closed or connection.hung_up or connection.busy)
 
 
-def _look_at_walk(
-    metrics: AgiMetrics, stubborn: Callable[[AgiConnection, _Walking], None], session: Watched, now: float
-) -> bool:
-    """The watchdog's patrol over one session: stop the block of its walk that stayed away from the channel (an
-    API, a database, a lock of its own) past its `max_seconds`. False when no walk runs over it.
-
-    A block already interrupted (past its time, or the caller's hangup) that has not ended since caught the
-    CancelledError and carried on: cancelled again at each look, and after `STUBBORN_BLOCK_CANCELS` handed to
-    `stubborn` (`AgiServer._give_up`).
-
-    "Away from the channel" is read, not timed per command: this look and the one before saw no command in flight,
-    the same step and no command sent in between, so the block has been off the channel all that while. The walk
-    does nothing for it; a block is stopped at most two patrol intervals late."""
-    if not isinstance(session, AgiConnection):
-        return False
-    walking = session.walk
-    if not isinstance(walking, _Walking):
-        return False
-    run = walking.run
-    cancels = run.interruptions
-    if cancels:
-        if cancels < STUBBORN_BLOCK_CANCELS:
-            run.interrupt_again()  # refused while the host cancels the walk (its shutdown): stop() sees to it
-        else:
-            stubborn(session, walking)
-        return True
-    if session.busy or not run.steps:
-        session.patrol_note = None  # on the channel (or not yet in a block): nothing to time
-        return True
-    session.patrol_note, reason = look_for_overrun(run, session.commands_sent, session.patrol_note, now)
-    if reason is not None and run.interrupt(reason):
-        metrics.errors.labels("block_time_limit").inc()
-        log.warning("call_id=%s %s: stopped", run.call_id, reason, extra={"call_id": run.call_id})
-    return True
-
-
-# Descriptors a node needs besides its calls' sockets: listening sockets, the database pool, AMI, the metrics
-# server, log files, the speech engines' pipes, and the sockets of calls being turned away over the cap.
-SPARE_FILES: Final = 128
-
-
-class _Walking:
-    """A call's walk, as its session knows it (`AgiConnection.walk`) for the walk's duration: what the host needs to
-    end the call without the session's task (`AgiServer._give_up`), when a block ignoring its cancellation holds
-    that task."""
-
-    __slots__ = ("channel", "given_up", "record", "run", "task")
-
-    def __init__(self, run: CallRun, record: CallRecord, channel: AgiChannel, task: asyncio.Task[Any] | None) -> None:
-        if task is None:  # pragma: no cover - `_call` always runs in its session's task
-            raise RuntimeError("a call's walk runs in a task")
-        self.run, self.record, self.channel, self.task = run, record, channel, task
-        self.given_up = False
-
-    def interrupt(self, reason: CallerHangup | EngineError) -> bool:
-        """The session's word that the caller hung up with no command in flight: the block is busy away from the
-        channel, so no channel operation will say what the hangup cut; the record says it was the block's work."""
-        run = self.run
-        interrupted = run.interrupt(reason)
-        channel, steps = self.channel, run.steps
-        # Also when the block is being stopped already (past its max_seconds) and ignores it: the hangup still cut
-        # its work, and the record of the call given up on must say the caller hung up.
-        cut_short = interrupted or run.interruptions > 0
-        if cut_short and isinstance(reason, CallerHangup) and channel.hangup_during is None and steps:
-            channel.hangup_during = f"{DURING_BLOCK_WORK}{steps[-1].type}"[:_HANGUP_DURING_LENGTH]
-        return interrupted
-
-
-def calls_within_open_file_limit(max_calls: int) -> int:
-    """Raise the process's soft open-file limit toward what `max_calls` calls need (as far as the hard limit
-    lets it) and return how many calls the limit allows. Each call is a socket, and a node out of descriptors
-    cannot accept() at all: a stock limit of 1,024 left callers past it waiting in silence in the listen queue,
-    never refused with IVRGRAPH_STATUS, while every accept attempt was logged (review of 2026-12-05)."""
-    try:
-        import resource
-    except ImportError:  # pragma: no cover - not a POSIX system
-        return max_calls
-    unlimited, wanted = resource.RLIM_INFINITY, max_calls + SPARE_FILES
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if soft != unlimited and soft < wanted:
-        raised = wanted if hard == unlimited else min(wanted, hard)
-        with contextlib.suppress(ValueError, OSError):
-            resource.setrlimit(resource.RLIMIT_NOFILE, (raised, hard))
-        soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
-    if soft == unlimited or soft >= wanted:
-        return max_calls
-    allowed = max(1, soft - SPARE_FILES)
-    log.warning(
-        "the open-file limit (%d) allows %d calls at once, not the %d of --max-calls: calls past it are refused "
-        "as over the cap; raise the limit (ulimit -n, systemd's LimitNOFILE=) to take more",
-        soft,
-        allowed,
-        max_calls,
-    )
-    return allowed
-
-
-# Allocations between young-generation collections while serving calls (CPython's default is 700). A call
-# allocates thousands of short-lived objects, nearly all freed by reference counting; at 700 the collector ran
-# ~100 times per 1,000 calls and took ~16 us of CPU per AGI command (bench/agi_load.py). Higher is cheaper but
-# every collection walks the young objects of all the calls in progress: at 2,000 calls a threshold of 10,000
-# paused the loop for up to 24 ms (young) and 60 ms (middle generation) and the p99 added latency went from
-# ~3 ms to 35-45 ms whenever one fell in the measured window. 3,000 keeps the p99 at 2.7-4.4 ms there with no
-# CPU difference the benchmark can see.
-SERVING_GC_THRESHOLD: Final = 3_000
-
-
-def tune_collector_for_serving() -> None:
-    """Set the cyclic garbage collector up for a process that serves calls from here on.
-
-    What start-up built (modules, schemas, the block registry, templates) moves out of the collector's reach
-    (`gc.freeze`): its full passes otherwise walk all of it again and again, pausing every call in flight, and
-    it is never garbage. The young generation is collected less often (`SERVING_GC_THRESHOLD`).
-    """
-    gc.collect()
-    gc.freeze()
-    _, middle, old = gc.get_threshold()
-    gc.set_threshold(SERVING_GC_THRESHOLD, middle, old)
-
-
 async def _discard(records: list[CallRecord]) -> None:
     """Default writer when the host wires no persistence: records only reach the logs."""
     del records
@@ -1223,16 +951,9 @@ __all__ = [
     "FALLBACK_PHRASES",
     "AgiServer",
     "AgiServerConfig",
-    "CallLog",
     "InputResolver",
     "PromptInstaller",
     "ResolvedInputs",
     "SystemClock",
     "call_inputs",
-    "calls_within_open_file_limit",
-    "ipv4_form",
-    "ipv6_listener",
-    "only_loopback",
-    "peer_allowed",
-    "tune_collector_for_serving",
 ]

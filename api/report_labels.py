@@ -16,7 +16,7 @@ from typing import Annotated, Final, Literal, NamedTuple
 
 from fastapi import Query
 
-from agi_server.server import DURING_BLOCK_WORK
+from agi_server.walk_patrol import DURING_BLOCK_WORK
 from graph_engine.registry import BlockRegistry
 from persistence.call_lists import DUPLICATE_OF, REPORT_PAUSED, REPORT_SKIPPED
 

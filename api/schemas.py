@@ -708,7 +708,7 @@ _RANG_BACK_FOR = (
 )
 
 
-# The words `hangup_during` records (agi_server.channel's operations; agi_server.server's `block:` prefix).
+# The words `hangup_during` records (agi_server.channel's operations; agi_server.walk_patrol's `block:` prefix).
 _HANGUP_DURING = (
     "What the call was doing when the caller hung up: `answer`; `play`, a prompt; `read_digits`, a prompt that asks "
     "for keys (a menu's) or the wait for them; `transfer`, while it rang or queued or during the bridge; "

@@ -32,7 +32,8 @@ from agi_server.loop_watch import LoopStallWatch
 from agi_server.metrics import METRICS_HOST
 from agi_server.node import DatabaseRuntime, check_speech_settings
 from agi_server.plugin_services import warn_of_blocks_not_ready
-from agi_server.server import AgiServer, AgiServerConfig, tune_collector_for_serving
+from agi_server.process_limits import tune_collector_for_serving
+from agi_server.server import AgiServer, AgiServerConfig
 from agi_server.spool import RecordSpool
 from api import errors
 from api.app import create_app

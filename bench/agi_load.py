@@ -149,9 +149,10 @@ async def _serve_async(kind: str, pipe: Connection, records: str) -> None:
 
 async def _start_ivrgraph(records: str = "memory") -> tuple[int, Any]:
     from agi_server.node import speech
+    from agi_server.process_limits import tune_collector_for_serving
     from agi_server.records import CallRecord
     from agi_server.scenarios import CachedScenarioSource, PublishedScenario
-    from agi_server.server import AgiServer, AgiServerConfig, SystemClock, tune_collector_for_serving
+    from agi_server.server import AgiServer, AgiServerConfig, SystemClock
     from blocks import default_registry
     from graph_engine.document import parse_document
     from graph_engine.services import Services

@@ -501,10 +501,10 @@ PatrolNote = tuple[int, int, float]
 def look_for_overrun(
     run: CallRun, operations: int, note: PatrolNote | None, now: float
 ) -> tuple[PatrolNote | None, EngineError | None]:
-    """One look of a host's patrol at a walk whose block is away from the channel (a real call's, agi_server.server;
-    a test call's, graph_engine.simulation): the note to keep for the next look, and the reason to stop the block
-    (`CallRun.interrupt`) once the same step, with no channel operation since (`operations` counts them), has run
-    past its `max_seconds`. Read, not timed per operation: a block is stopped at most two looks late."""
+    """One look of a host's patrol at a walk whose block is away from the channel (a real call's,
+    agi_server.walk_patrol; a test call's, graph_engine.simulation): the note to keep for the next look, and the reason
+    to stop the block (`CallRun.interrupt`) once the same step, with no channel operation since (`operations` counts
+    them), has run past its `max_seconds`. Read, not timed per operation: a block is stopped at most two looks late."""
     steps = run.steps
     if note is None or note[0] != len(steps) or note[1] != operations:
         return (len(steps), operations, now), None

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from agi_server import server as agi_server_module
+from agi_server import listening
 from agi_server.errors import CannotListen
 from tests.agi_server.agi_process import agi_log_around_a_call
 from tests.agi_server.conftest import EXAMPLES, MemoryRecords, StartServer, call
@@ -69,7 +69,7 @@ async def test_a_host_that_cannot_take_ipv4_peers_on_ipv6_refuses_to_start_with_
     def cannot(sock: socket.socket) -> None:
         raise OSError(errno.ENOPROTOOPT, "Protocol not available")
 
-    monkeypatch.setattr(agi_server_module, "_accept_ipv4_too", cannot)
+    monkeypatch.setattr(listening, "_accept_ipv4_too", cannot)
     with pytest.raises(CannotListen) as refused:
         await start_server(host="::", allow=("2001:db8::/32", "10.0.0.0/8"))
     said = str(refused.value)

@@ -19,8 +19,8 @@ from typing import Any
 
 import pytest
 
+from agi_server.call_log import CallLog
 from agi_server.logs import JsonLinesFormatter, LogSettings, configure_logging
-from agi_server.server import CallLog
 from blocks import default_registry
 from persistence import scenarios
 from persistence.db import Database

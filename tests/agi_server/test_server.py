@@ -20,9 +20,10 @@ from hypothesis import strategies as st
 
 from agi_server.channel import ChannelSettings
 from agi_server.errors import UnsafeArgument
+from agi_server.listening import peer_allowed
 from agi_server.protocol import parse_env_block
 from agi_server.scenarios import CachedScenarioSource, PublishedScenario, SourceLoader
-from agi_server.server import STATUS_VARIABLE, AgiServer, AgiServerConfig, ResolvedInputs, peer_allowed
+from agi_server.server import STATUS_VARIABLE, AgiServer, AgiServerConfig, ResolvedInputs
 from blocks import default_registry
 from graph_engine.block import BlockType
 from graph_engine.context import BlockContext
@@ -789,7 +790,7 @@ def test_a_node_raises_its_open_file_limit_or_takes_no_more_calls_than_it_allows
     as far as the hard one allows, and with a hard limit too low it caps its calls and says so."""
     program = (
         "import resource, sys\n"
-        "from agi_server.server import calls_within_open_file_limit\n"
+        "from agi_server.process_limits import calls_within_open_file_limit\n"
         "soft, hard = int(sys.argv[1]), int(sys.argv[2])\n"
         "resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))\n"
         "print(calls_within_open_file_limit(2000), resource.getrlimit(resource.RLIMIT_NOFILE)[0])\n"

@@ -4,7 +4,7 @@ Asterisk closes the socket) only afterwards, over real TCP (fake Asterisk -> Agi
 The plugin author's review: with the hangup after the time limit the log showed only "... stopped", the call never
 reached the register and stayed counted active until SIGTERM, while a hangup within the limit was given up on after
 3 s. What mattered was the socket: Asterisk closing it before the call was given up on took the session out of the
-watchdog's patrol, whose rounds cancel the block again and give up on its call (agi_server.server._look_at_walk).
+watchdog's patrol, whose rounds cancel the block again and give up on its call (agi_server.walk_patrol.look_at_walk).
 Whatever the order, the call is given up on now, as docs/blocks.md says: an ERROR naming the plugin block, the call
 recorded failed (with the hangup noted when there was one), its place under max_calls freed, its session closed."""
 

@@ -1,6 +1,6 @@
 """Review: a plugin block that never returns (`await asyncio.sleep(3600)` in `run` or `simulate`) hung every test
 call for ever: `ivrgraph simulate`, `ivrgraph test` in CI, the designer's Test call and publishing with tests. A
-real call's block is stopped past its `max_seconds` by the FastAGI server's patrol (agi_server.server._look_at_walk)
+real call's block is stopped past its `max_seconds` by the FastAGI server's patrol (agi_server.walk_patrol.look_at_walk)
 and takes its `error` exit; a test call runs the production interpreter, and now does the same, in real (loop)
 time, with the same message. The whole test call is bounded as well."""
 
@@ -20,7 +20,7 @@ from graph_engine.trace import CallOutcome, new_step
 from tests.conftest import make_document
 from tests.fakes.hanging_blocks import LIMIT, registry_with_hanging_blocks
 
-# The FastAGI server's words for a block stopped past its limit (agi_server/server.py, _look_at_walk).
+# The FastAGI server's words for a block stopped past its limit (agi_server/walk_patrol.py, look_at_walk).
 SERVER_WORDS = (
     "block 'h' ({type}) was busy away from the call's channel for over {limit:g} s, its time limit (max_seconds)"
 )
