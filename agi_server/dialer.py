@@ -93,7 +93,7 @@ from agi_server.server import JOB_INPUT, InputResolver, ResolvedInputs
 from graph_engine.caller_name import shown_caller_name
 from graph_engine.services import Clock
 from persistence import callbacks
-from persistence.call_lists import CONTACT
+from persistence.call_list_values import CONTACT
 from persistence.db import Database
 from persistence.failure_log import FAILURE_REMINDER_SECONDS, FailureLog
 from persistence.migrate import head_revision

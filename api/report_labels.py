@@ -18,7 +18,7 @@ from fastapi import Query
 
 from agi_server.walk_patrol import DURING_BLOCK_WORK
 from graph_engine.registry import BlockRegistry
-from persistence.call_lists import DUPLICATE_OF, REPORT_PAUSED, REPORT_SKIPPED
+from persistence.campaign_reports import DUPLICATE_OF, REPORT_PAUSED, REPORT_SKIPPED
 
 ReportLanguage = Literal["raw", "en", "es", "ru"]
 LanguageQuery = Annotated[
@@ -273,7 +273,8 @@ CALL_REGISTER: Final = ReportWords(
     named_codes={"hangup_during": BLOCK_WORK},
 )  # fmt: skip
 
-# A campaign report's `status` (persistence.call_lists): a client's job status, or what the report says besides it.
+# A campaign report's `status` (persistence.campaign_reports): a client's job status, or what the report says
+# besides it.
 REPORT_STATUSES: Final[Vocabulary] = {
     **JOB_STATUSES,
     REPORT_PAUSED: Words("Waiting (paused)", "En espera (en pausa)", "Ожидает (пауза)"),

@@ -1,5 +1,5 @@
 """A campaign's summary (figures, not pass/fail): `GET /api/callbacks/campaigns/{id}`'s counts for a list of
-`--clients` clients (20,000 by default), counted by the database (`persistence.call_lists.campaign_summary`, one
+`--clients` clients (20,000 by default), counted by the database (`persistence.campaign_reports.campaign_summary`, one
 grouped query) and, for comparison, as they were counted before: every client's report row read and folded in
 Python (`figures_by_client`, the code up to d6ed9f1).
 
@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.throwaway import throwaway_postgres
-from persistence import call_lists
+from persistence import campaign_reports
 from persistence.db import Database
 from persistence.migrate import upgrade
 from persistence.models import CallbackJob, CallCampaign, CallRecord
@@ -59,7 +59,7 @@ class Figures:
     spared: int
 
 
-def figures(summary: call_lists.CampaignSummary) -> Figures:
+def figures(summary: campaign_reports.CampaignSummary) -> Figures:
     return Figures(summary.jobs, summary.statuses, summary.results, summary.next_due, summary.reached,
                    summary.failed_calls, summary.dialled, summary.spared)  # fmt: skip
 
@@ -70,7 +70,7 @@ def figures_by_client(session: Session, *, campaign_id: str) -> Figures:
     results: dict[str, int] = {}
     next_due: datetime | None = None
     reached = failed = dialled = spared = 0
-    for client in call_lists.campaign_clients(session, campaign_id=campaign_id):
+    for client in campaign_reports.campaign_clients(session, campaign_id=campaign_id):
         job = client.job
         statuses[job.status] = statuses.get(job.status, 0) + 1
         if job.status == "pending" and (next_due is None or job.due < next_due):
@@ -191,7 +191,7 @@ def measure(label: str, url: str, clients: int, repeat: int) -> None:
         print(f"{label}: a campaign of {clients:,} clients written in {time.perf_counter() - began:.1f} s")
         before, by_client = least_ms(database, repeat, lambda s: figures_by_client(s, campaign_id=campaign_id))
         after, grouped = least_ms(
-            database, repeat, lambda s: figures(call_lists.campaign_summary(s, campaign_id=campaign_id))
+            database, repeat, lambda s: figures(campaign_reports.campaign_summary(s, campaign_id=campaign_id))
         )
         print(f"{label}: before (every client read, folded in Python): {before:7.1f} ms")
         print(f"{label}: after  (GROUP BY in the database):           {after:7.1f} ms "

@@ -4,7 +4,8 @@ Each row of the list is one client. Its phone column becomes the job's number (s
 brackets dropped, as people type them); the whole row becomes the `contact` variable (what the examples
 read: `{{ contact.name }}`), laid over the `contact` the scenario declares by default (a field no column fills
 keeps its default); a column named like a variable the scenario declares also fills that variable,
-converted to the variable's type (a debt in `debt_amount` is a number, spoken as an amount).
+converted to the variable's type (a debt in `debt_amount` is a number, spoken as an amount:
+`persistence.call_list_values`).
 
 What the scenario reads that no column fills is found before any call (`needed_columns`): without a default it
 is a problem (every answered call would fail there, review of 2026-12-12: a list with Russian headers was
@@ -22,23 +23,24 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Final
 
-from sqlalchemy import Integer, Select, case, cast, func, insert, literal_column, null, select, union_all, update
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from blocks.timewindows import callback_window, reopening
 from graph_engine.document import CHANNEL_FACTS
 from graph_engine.inputs import ScenarioInputs
 from persistence import cell_numbers
-from persistence.cell_dates import NotADate, SlashOrder, cell_date, could_be_either, slash_order
-from persistence.cell_numbers import Ambiguous, ThousandsMark, cell_number, thousands_mark
+from persistence.call_list_values import CELL_TYPES, CONTACT, declared_values, slash_orders, thousands_marks
+from persistence.cell_dates import cell_date, could_be_either, slash_order
+from persistence.cell_numbers import cell_number
 from persistence.cell_numbers import could_be_either as could_be_many
-from persistence.errors import InvalidCallList, NotFound
-from persistence.models import CallbackJob, CallCampaign, CallRecord, CampaignSkippedRow, utcnow
+from persistence.errors import InvalidCallList
+from persistence.models import CallbackJob, CallCampaign, CampaignSkippedRow, utcnow
 from persistence.phone_numbers import (
     configured_default_country,
     impossible_number,
@@ -48,21 +50,10 @@ from persistence.phone_numbers import (
     written_forms,
 )
 
-CONTACT: Final = "contact"
 MAX_PROBLEMS: Final = 50
-_TRUE: Final = frozenset({"true", "yes", "y", "1", "si", "sí", "да"})
-_FALSE: Final = frozenset({"false", "no", "n", "0", "нет"})
-# A list's own jobs, one per client, as `schedule` makes them; a campaign's others are the callbacks its calls
-# promised (the Callback block's, which name the call that asked).
-_LISTED: Final = CallbackJob.origin_call_id.is_(None)
 _ROWS_AT_ONCE: Final = 500  # list rows named in one query's IN (...)
 # What the dialer gives a call of a job besides its variables (agi_server.dialer's `resolve`): no column fills them.
 SET_BY_THE_DIALER: Final = frozenset({"callback_job_id", "origin_call_id", "callback_number"})
-# Types a list's cell fills (`typed`); a list or object variable other than `contact` is never a column.
-_CELL_TYPES: Final = frozenset({"string", "number", "integer", "boolean", "date"})
-# A call whose scenario failed (persistence.calls.derive_status): the client heard an apology or silence, and
-# nothing they answered counts; the campaign counts them apart from those reached.
-FAILED_CALL: Final = "failed"
 # The fewest digits a row's number has, as the Callback block's: one or two are a wrong column (an age, a count),
 # or a short code such as France's 15 or Russia's 01, and no client's phone.
 SHORTEST_NUMBER: Final = 3
@@ -117,7 +108,7 @@ def needed_columns(document: Mapping[str, Any], inputs: ScenarioInputs) -> list[
     set_elsewhere = inputs.written | SET_BY_THE_DIALER | set(CHANNEL_FACTS) | {CONTACT}
     for name in sorted(inputs.read - set_elsewhere):
         variable = declared.get(name)
-        if variable is None or str(variable.get("type", "string")) not in _CELL_TYPES:
+        if variable is None or str(variable.get("type", "string")) not in CELL_TYPES:
             continue  # undeclared (validation warns of it) or a list/object: no column fills it either way
         default = variable.get("default")
         needed.append(Needed(name, name, _NO_DEFAULT if default is None else default))
@@ -250,12 +241,6 @@ REFUSE_DUPLICATES: Final = "refuse"
 SKIP_DUPLICATES: Final = "skip"
 # The skipped rows an audit event names (a campaign's settings keep their count): enough to find them in the file.
 AUDITED_SKIPS: Final = 1000
-# What a campaign's report says of a row besides its client's job status: a row skipped as a duplicate, its outcome
-# naming the row called instead (`duplicate_of:2`), and a client waiting while the campaign is paused, whom nobody
-# calls until it is resumed (`pending` read as if calls were coming).
-REPORT_SKIPPED: Final = "skipped"
-REPORT_PAUSED: Final = "paused"
-DUPLICATE_OF: Final = "duplicate_of:"
 
 
 @dataclass(frozen=True)
@@ -466,18 +451,6 @@ def schedule(
     return campaign_id, [str(row["id"]) for row in rows]
 
 
-def skipped_rows(session: Session, *, campaign_id: str) -> list[tuple[int, int]]:
-    """The rows of the campaign's list skipped as duplicates, in the list's order, each with the row called instead
-    (its `first`): numbers of rows only, a few bytes each however long the list. None for a campaign scheduled
-    before they were kept (migration 0028)."""
-    query = (
-        select(CampaignSkippedRow.list_row, CampaignSkippedRow.first_row)
-        .where(CampaignSkippedRow.campaign_id == campaign_id)
-        .order_by(CampaignSkippedRow.list_row)
-    )
-    return [(int(row), int(first)) for row, first in session.execute(query)]
-
-
 def already_waiting(session: Session, *, scenario: str, numbers: Sequence[str]) -> list[dict[str, Any]]:
     """A warning for each campaign of `scenario` in which some of `numbers` still wait to be called (or ring now):
     the same list imported twice calls every client twice (review of 2026-12-12), and the analyst sees it before
@@ -513,422 +486,6 @@ def already_waiting(session: Session, *, scenario: str, numbers: Sequence[str]) 
     return warnings
 
 
-# -- reporting a campaign ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CampaignSummary:
-    campaign_id: str
-    scenario: str
-    name: str
-    created_by: str | None
-    created_at: datetime
-    jobs: int
-    statuses: dict[str, int]  # pending, dialing, done, failed, expired, cancelled
-    # What the clients reached answered (their last call's `result`), whatever they stand now: a client promised a
-    # callback answered too, and waits (pending). A client reached whose call set no `result` is not in it.
-    results: dict[str, int]
-    next_due: datetime | None  # when the next client waiting is due; None when nobody waits
-    settings: dict[str, Any]  # as started (Campaign.settings()); {} for lists imported before they were kept
-    cancelled_at: datetime | None  # when it was stopped; None while it runs (or for lists stopped before it was kept)
-    # The clients a call reached (the scenario ran for them and did not fail), whatever they stand now: `results`
-    # counts their answers, so those reached without one are `reached` less them. None where results are not
-    # counted (the list).
-    reached: int | None = None
-    # The clients whose last call failed (the scenario broke off: a prompt it could not say, a block that failed):
-    # not reached, whatever the call set. None where results are not counted (the list).
-    failed_calls: int | None = None
-    # The clients rung at least once (an attempt made, whatever came of it), and those a stop cancelled before
-    # any was: "called 20 of 60", not the 10 whose dialing had ended.
-    dialled: int = 0
-    spared: int = 0
-    # The clients waiting who were rung at least once: a retry after a busy line, or a callback their call promised.
-    # "Called 19 of 19 (100 %)" read as over while 3 of them waited so (review of a Spanish bank's supervisor). None
-    # where it is not counted (the list).
-    awaiting_retry: int | None = None
-    # When a supervisor paused it, and who (persistence.campaign_pause); None while it calls.
-    paused_at: datetime | None = None
-    paused_by: str | None = None
-
-    @property
-    def paused(self) -> bool:
-        """Held by a supervisor: nobody is called until it is resumed. A stop ends a pause (`cancel`)."""
-        return self.paused_at is not None and self.cancelled_at is None
-
-
-@dataclass(frozen=True)
-class LastCall:
-    """What a campaign's summary and report read of a client's last call: not its trace nor its variables, most
-    of a record (~2.7 KB of trace a debt-reminder call), read for every client each time the summary is asked."""
-
-    id: str
-    result: str | None
-    answered_at: datetime | None
-    outcome: str | None = None  # the call's own (hung_up, failed...): graph_engine.trace.CallOutcome
-    status: str | None = None  # the call register's (answered, failed...): persistence.calls.derive_status
-
-    @property
-    def failed(self) -> bool:
-        return self.status == FAILED_CALL
-
-
-@dataclass(frozen=True)
-class ClientReport:
-    """One client of a campaign: the job that says where they stand, the last call that reached them (if any),
-    their row of the list as imported, and how their dialing went over all their jobs.
-
-    A call of the campaign may promise the client a callback (the Callback block: "we'll call you later"): that
-    job is the campaign's too, for the same client (its `campaign_row`). The client stands where their newest job
-    says (waiting for the promised call, not done), and their last call may be that callback's. Their dialing is
-    every job's: reached on the second ring and promised a callback, they were dialled twice, the last time
-    answered, though the callback they wait for was never dialled."""
-
-    job: CallbackJob
-    call: LastCall | None
-    listed: CallbackJob  # the list's own job for the client: its columns (`contact`) and place
-    attempts: int  # dial attempts, over all the client's jobs
-    last_attempt_at: datetime | None  # the newest of them
-    # That attempt's outcome (busy, no_answer, answered...); the standing job's while none was made (`cancelled`:
-    # stopped before their first call; `window_closed`: the hours ran out first).
-    outcome: str | None
-
-
-def cancel(session: Session, *, campaign_id: str, now: datetime | None = None) -> int:
-    """Stop a campaign: its clients not yet dialled are never called (status `cancelled`), nor are those its
-    calls promised a callback (their jobs are the campaign's); a call ringing or in progress now goes on, and is
-    not retried (`persistence.callbacks` cancels its client when it ends unanswered). A paused campaign is stopped
-    too, and no longer paused. The number of jobs cancelled now; `NotFound` for no such campaign."""
-    campaign = require_campaign(session, campaign_id=campaign_id)
-    campaign.cancelled_at = campaign.cancelled_at or now or utcnow()
-    campaign.paused_at = campaign.paused_by = None  # stopped for good: no longer held (the audit log says it was)
-    stopped = session.execute(
-        update(CallbackJob)
-        .where(CallbackJob.campaign_id == campaign_id, CallbackJob.status == "pending")
-        # The status says it was stopped; the outcome stays the last dial's (a retry waits after a busy): the
-        # report's `outcome` column is how the dialing went (`callbacks._cancel` keeps it likewise).
-        .values(status="cancelled", outcome=func.coalesce(CallbackJob.outcome, "cancelled"))
-    )
-    return int(stopped.rowcount or 0)  # type: ignore[attr-defined]
-
-
-def campaigns(
-    session: Session, *, scenario: str | None = None, limit: int = 50, offset: int = 0
-) -> list[CampaignSummary]:
-    """The newest campaigns first (`offset` of them skipped), each with its jobs counted by status (results are
-    in `campaign_summary`)."""
-    query = select(CallCampaign).order_by(CallCampaign.created_at.desc(), CallCampaign.id).limit(limit).offset(offset)
-    if scenario:
-        query = query.where(CallCampaign.scenario == scenario)
-    found = list(session.scalars(query))
-    statuses: dict[str, dict[str, int]] = {campaign.id: {} for campaign in found}
-    next_due: dict[str, datetime] = {}
-    tried: dict[str, tuple[int, int]] = {}
-    if found:
-        tried = _tried(session, list(statuses))
-        counts = (
-            select(CallbackJob.campaign_id, CallbackJob.status, func.count(), func.min(CallbackJob.due))
-            .where(CallbackJob.campaign_id.in_(list(statuses)), _LISTED)
-            .group_by(CallbackJob.campaign_id, CallbackJob.status)
-        )
-        for campaign_id, status, count, due in session.execute(counts):
-            statuses[str(campaign_id)][status] = count
-            if status == "pending":  # min() keeps the column's type: an aware UTC datetime on every backend
-                next_due[str(campaign_id)] = due
-        _count_follow_ups(session, statuses, next_due)
-    return [
-        replace(
-            _summary(campaign, statuses[campaign.id], {}, next_due.get(campaign.id)),
-            dialled=tried.get(campaign.id, (0, 0))[0],
-            spared=tried.get(campaign.id, (0, 0))[1],
-        )
-        for campaign in found
-    ]
-
-
-def _tried(session: Session, campaign_ids: list[str]) -> dict[str, tuple[int, int]]:
-    """For each campaign, its clients rung at least once and those a stop cancelled before any ring. A client's
-    list job says both: a callback is only ever promised on a call of it, so a client with one was rung."""
-    rung = func.sum(case((CallbackJob.attempts > 0, 1), else_=0))
-    spared = func.sum(case(((CallbackJob.status == "cancelled") & (CallbackJob.attempts == 0), 1), else_=0))
-    counts = (
-        select(CallbackJob.campaign_id, rung, spared)
-        .where(CallbackJob.campaign_id.in_(campaign_ids), _LISTED)
-        .group_by(CallbackJob.campaign_id)
-    )
-    return {str(campaign_id): (int(r or 0), int(s or 0)) for campaign_id, r, s in session.execute(counts)}
-
-
-def _count_follow_ups(session: Session, statuses: dict[str, dict[str, int]], next_due: dict[str, datetime]) -> None:
-    """`statuses` (the campaigns' list jobs by status) moved to where each client promised a callback stands:
-    their newest callback counts instead of their list job, so a client is counted once. Such clients are few
-    (they asked for an operator and none was free): their jobs are read, not counted by the database."""
-    follow_ups = (
-        select(CallbackJob.campaign_id, CallbackJob.campaign_row, CallbackJob.status, CallbackJob.due)
-        .where(CallbackJob.campaign_id.in_(list(statuses)), CallbackJob.origin_call_id.is_not(None))
-        .order_by(CallbackJob.created_at, CallbackJob.id)
-    )
-    newest: dict[tuple[str, int], tuple[str, datetime]] = {}
-    for campaign_id, row, status, due in session.execute(follow_ups):
-        if row is not None:  # always: a promised callback is filed under its client's row
-            newest[(str(campaign_id), int(row))] = (status, due)
-    for (campaign_id, row), listed_status in _listed_statuses(session, list(newest)).items():
-        status, due = newest[(campaign_id, row)]
-        counts = statuses[campaign_id]
-        counts[listed_status] -= 1
-        if not counts[listed_status]:
-            del counts[listed_status]
-        counts[status] = counts.get(status, 0) + 1
-        # The list job's call promised the callback, so it was over by then: it held no due time of its own.
-        if status == "pending" and (campaign_id not in next_due or due < next_due[campaign_id]):
-            next_due[campaign_id] = due
-
-
-def _listed_statuses(session: Session, clients: list[tuple[str, int]]) -> dict[tuple[str, int], str]:
-    """The status of the list job of each (campaign, row)."""
-    found: dict[tuple[str, int], str] = {}
-    wanted = set(clients)
-    for start in range(0, len(clients), _ROWS_AT_ONCE):
-        some = clients[start : start + _ROWS_AT_ONCE]
-        query = select(CallbackJob.campaign_id, CallbackJob.campaign_row, CallbackJob.status).where(
-            CallbackJob.campaign_id.in_({campaign_id for campaign_id, _ in some}),
-            CallbackJob.campaign_row.in_({row for _, row in some}),
-            _LISTED,
-        )
-        for campaign_id, row, status in session.execute(query):
-            client = (str(campaign_id), int(row or 0))
-            if client in wanted:  # the IN lists pair every campaign with every row: keep the clients asked for
-                found[client] = status
-    return found
-
-
-def campaign_summary(session: Session, *, campaign_id: str) -> CampaignSummary:
-    """The campaign's clients counted where they stand, and what those reached answered: the figures of its report
-    (`campaign_clients`), each client as its row there, counted by the database in one grouped query
-    (`_counted_clients`). The report's rows read and folded here took 1.2-1.7 s for 20,000 clients on SQLite, at
-    every GET of the campaign's page (bench/campaign_summary.py)."""
-    campaign = require_campaign(session, campaign_id=campaign_id)
-    statuses: dict[str, int] = {}
-    results: dict[str, int] = {}
-    next_due: datetime | None = None
-    reached = failed = dialled = spared = awaiting_retry = 0
-    for status, rung, called, call_failed, result, count, due in session.execute(_counted_clients(campaign_id)):
-        statuses[status] = statuses.get(status, 0) + count
-        if status == "pending" and (next_due is None or due < next_due):
-            next_due = due
-        dialled += count if rung else 0
-        awaiting_retry += count if rung and status == "pending" else 0
-        spared += count if status == "cancelled" and not rung else 0
-        if called and call_failed:
-            failed += count  # the `result` it holds is the scenario's default or half a flow: no answer of theirs
-        elif called:
-            reached += count
-            if result:
-                results[result] = results.get(result, 0) + count
-    summary = _summary(campaign, statuses, results, next_due, reached)
-    return replace(summary, failed_calls=failed, dialled=dialled, spared=spared, awaiting_retry=awaiting_retry)
-
-
-def _counted_clients(campaign_id: str) -> Select[str, int, int | None, int | None, str | None, int, datetime]:
-    """The campaign's clients grouped by where they stand (`status`), whether they were rung (`rung`, 1 or 0),
-    whether a call reached them (`called`: 1, else NULL), whether that last call failed (`failed`: 1 or 0) and its
-    `result`; each group's clients counted, with the earliest `due` among them.
-
-    A client is as `campaign_clients` makes them: the list's job for them, standing where their newest promised
-    callback stands if they have one (a callback is filed under its client's row), else where the list job
-    stands; rung if any of their jobs was; their last call the latest (`started_at`, then id) of all their jobs'
-    calls. Whatever a database's NULL order, the descending orders here reverse the ascending ones the report reads,
-    so both take the same newest callback and the same last call.
-
-    A client's facts (list job, newest callback, last call) are rows of one list grouped by the client's row, each
-    kind in columns of its own, not subqueries joined on the row: SQLite indexes no subquery made with a window
-    function, so such a join read every call again for each client (14 s for 20,000 clients); and PostgreSQL,
-    which knows nothing of a new campaign's id until it analyzes the table, took the list's thousands of rows for
-    a few and matched the calls to the clients row by row (54 s, `IN` the list's rows). Sorting and grouping
-    cost the same whatever the statistics say."""
-    of_campaign, row = CallbackJob.campaign_id == campaign_id, CallbackJob.campaign_row
-    promised = (
-        select(
-            row.label("row"),
-            CallbackJob.status,
-            CallbackJob.due,
-            func.sum(CallbackJob.attempts).over(partition_by=row).label("attempts"),
-            func.row_number()
-            .over(partition_by=row, order_by=(CallbackJob.created_at.desc(), CallbackJob.id.desc()))
-            .label("newest"),
-        )
-        .where(of_campaign, CallbackJob.origin_call_id.is_not(None), row.is_not(None))
-        .subquery("promised")
-    )
-    called = (
-        select(
-            row.label("row"),
-            case((CallRecord.status == FAILED_CALL, 1), else_=0).label("failed"),
-            CallRecord.result,
-            func.row_number()
-            .over(partition_by=row, order_by=(CallRecord.started_at.desc(), CallRecord.id.desc()))
-            .label("newest"),
-        )
-        .join(CallbackJob, CallbackJob.id == CallRecord.callback_job_id)
-        .where(of_campaign, row.is_not(None))
-        .subquery("called")
-    )
-    one = literal_column("1", Integer)
-    facts = union_all(
-        _fact(row, client=one, listed_status=CallbackJob.status, listed_due=CallbackJob.due,
-              attempts=CallbackJob.attempts).where(of_campaign, _LISTED, row > 0),
-        _fact(promised.c.row, promised_status=promised.c.status, promised_due=promised.c.due,
-              attempts=promised.c.attempts).where(promised.c.newest == 1),
-        _fact(called.c.row, called=one, failed=called.c.failed, result=called.c.result).where(called.c.newest == 1),
-    ).subquery("facts")  # fmt: skip
-    # A client has one fact of each kind at most: max() takes it, or NULL when there is none.
-    clients = (
-        select(
-            func.coalesce(func.max(facts.c.promised_status), func.max(facts.c.listed_status)).label("status"),
-            func.coalesce(func.max(facts.c.promised_due), func.max(facts.c.listed_due)).label("due"),
-            case((func.sum(facts.c.attempts) > 0, 1), else_=0).label("rung"),
-            func.max(facts.c.called).label("called"),
-            func.max(facts.c.failed).label("failed"),
-            func.max(facts.c.result).label("result"),
-        )
-        .group_by(facts.c.row)
-        .having(func.max(facts.c.client) == 1)  # a callback filed under a row the list does not have: no client
-        .subquery("clients")
-    )
-    # Grouped by a subquery's columns, not by the expressions: PostgreSQL takes an expression written again, with
-    # bind parameters of its own, for another one, missing from GROUP BY.
-    kept = (clients.c.status, clients.c.rung, clients.c.called, clients.c.failed, clients.c.result)
-    return select(*kept, func.count(), func.min(clients.c.due)).group_by(*kept)
-
-
-# The columns of `_counted_clients`'s facts besides the client's row, each fact filling those of its kind: its
-# list job (`client` 1), its newest promised callback, its last call (`called` 1).
-_FACT_COLUMNS: Final = {
-    "client": Integer(),
-    "listed_status": CallbackJob.status.type,
-    "listed_due": CallbackJob.due.type,
-    "promised_status": CallbackJob.status.type,
-    "promised_due": CallbackJob.due.type,
-    "attempts": Integer(),
-    "called": Integer(),
-    "failed": Integer(),
-    "result": CallRecord.result.type,
-}
-
-
-def _fact(row: Any, **given: Any) -> Select[Any]:
-    """A row of `_counted_clients`'s facts: `given` columns, NULL in the others, cast to the column's type
-    (PostgreSQL takes two untyped NULLs for text, which the next select's integer then does not match; and the
-    union's first select gives the types read back: a due time as an aware datetime on SQLite too)."""
-    columns = [given.get(name, cast(null(), kind)).label(name) for name, kind in _FACT_COLUMNS.items()]
-    return select(row.label("row"), *columns)
-
-
-def _summary(
-    campaign: CallCampaign,
-    statuses: dict[str, int],
-    results: dict[str, int],
-    next_due: datetime | None,
-    reached: int | None = None,
-) -> CampaignSummary:
-    return CampaignSummary(
-        campaign.id,
-        campaign.scenario,
-        campaign.name,
-        campaign.created_by,
-        campaign.created_at,
-        sum(statuses.values()),
-        statuses,
-        results,
-        next_due,
-        dict(campaign.settings or {}),
-        campaign.cancelled_at,
-        reached,
-        paused_at=campaign.paused_at,
-        paused_by=campaign.paused_by,
-    )
-
-
-def require_campaign(session: Session, *, campaign_id: str) -> CallCampaign:
-    """The campaign, or `NotFound`."""
-    campaign = session.get(CallCampaign, campaign_id)
-    if campaign is None:
-        raise NotFound("campaign", campaign_id)
-    return campaign
-
-
-def campaign_jobs(session: Session, *, campaign_id: str, chunk: int = 500) -> Iterator[list[CallbackJob]]:
-    """A campaign's list jobs (one per client; not the callbacks its calls promised) in the list's order, a chunk
-    at a time (flat memory for a list of any length)."""
-    after = 0
-    while True:
-        jobs = list(
-            session.scalars(
-                select(CallbackJob)
-                .where(CallbackJob.campaign_id == campaign_id, CallbackJob.campaign_row > after, _LISTED)
-                .order_by(CallbackJob.campaign_row)
-                .limit(chunk)
-            )
-        )
-        if not jobs:
-            return
-        yield jobs
-        after = jobs[-1].campaign_row or after
-
-
-def campaign_clients(session: Session, *, campaign_id: str) -> Iterator[ClientReport]:
-    """Every client of a campaign in the list's order, where they stand and with the last call that reached them
-    (`ClientReport`): each chunk's promised callbacks in one query, and all their jobs' calls in another."""
-    for jobs in campaign_jobs(session, campaign_id=campaign_id):
-        of_client: dict[int | None, list[CallbackJob]] = {job.campaign_row: [job] for job in jobs}
-        follow_ups = (
-            select(CallbackJob)
-            .where(
-                CallbackJob.campaign_id == campaign_id,
-                CallbackJob.origin_call_id.is_not(None),
-                CallbackJob.campaign_row.between(jobs[0].campaign_row, jobs[-1].campaign_row),
-            )
-            .order_by(CallbackJob.created_at, CallbackJob.id)
-        )
-        for follow_up in session.scalars(follow_ups):
-            of_client.setdefault(follow_up.campaign_row, []).append(follow_up)
-        last_call = _last_calls(session, {job.id: row for row, own in of_client.items() for job in own})
-        for job in jobs:
-            yield _client_report(of_client[job.campaign_row], last_call.get(job.campaign_row))
-
-
-def _last_calls(session: Session, row_of: dict[str, int | None]) -> dict[int | None, LastCall]:
-    """The last call of each client (their list row) among the calls of their jobs (`row_of`: job id to row)."""
-    query = (
-        select(
-            CallRecord.id,
-            CallRecord.callback_job_id,
-            CallRecord.result,
-            CallRecord.answered_at,
-            CallRecord.outcome,
-            CallRecord.status,
-        )
-        .where(CallRecord.callback_job_id.in_(list(row_of)))
-        .order_by(CallRecord.started_at, CallRecord.id)
-    )
-    last: dict[int | None, LastCall] = {}
-    for call_id, job_id, result, answered_at, outcome, status in session.execute(query):
-        last[row_of[job_id or ""]] = LastCall(call_id, result, answered_at, outcome, status)
-    return last
-
-
-def _client_report(jobs: list[CallbackJob], call: LastCall | None) -> ClientReport:
-    """A client from their jobs, the list's first then the callbacks its calls promised, as they were made."""
-    standing = jobs[-1]
-    latest = standing  # the job dialled last: on a tie the newer job, whose attempt came after
-    for job in jobs:
-        if job.last_attempt_at is not None and (
-            latest.last_attempt_at is None or job.last_attempt_at >= latest.last_attempt_at
-        ):
-            latest = job
-    attempts = sum(job.attempts for job in jobs)
-    return ClientReport(standing, call, jobs[0], attempts, latest.last_attempt_at, latest.outcome)
-
-
 def _first_opening(campaign: Campaign, problems: _Problems) -> tuple[datetime, datetime | None] | None:
     """The first call's moment and the end of its window, in UTC as jobs keep them."""
     window = campaign.window()
@@ -950,148 +507,6 @@ def list_columns(jobs: Sequence[PlannedJob]) -> list[str]:
     for job in jobs:
         columns.update(dict.fromkeys(job.columns))
     return list(columns)
-
-
-class _Marker:
-    pass
-
-
-@dataclass(frozen=True)
-class _Unfit:
-    """The value cannot be that type: a problem, of this code; `why` ends its message when the value's form alone
-    does not say it, and `params` are what it is built from."""
-
-    code: str
-    why: str = ""
-    params: Mapping[str, str] = field(default_factory=dict)
-
-
-_LEFT: Final = _Marker()  # a list or object variable: a list's cell does not fill it (it stays in `contact`)
-_A: Final = {
-    "number": "a number",
-    "integer": "a whole number",
-    "boolean": "yes or no",
-    "string": "text",
-    "date": "a date written 2026-12-30 or 30.12.2026 (year-month-day or day.month.year)",
-}
-_NOT: Final = {
-    "string": _Unfit("not_text"),  # only a value sent to the callbacks API: a list's cells are all text to begin with
-    "number": _Unfit("not_a_number"),
-    "integer": _Unfit("not_a_whole_number"),
-    "boolean": _Unfit("not_yes_or_no"),
-    "date": _Unfit("not_a_date"),
-}
-
-
-def declared_types(document: Mapping[str, Any]) -> dict[str, str]:
-    """The variables `document` declares, each with its type (`string` when it names none)."""
-    variables = document.get("variables", [])
-    return {str(v["name"]): str(v.get("type", "string")) for v in variables if isinstance(v, Mapping) and "name" in v}
-
-
-@dataclass(frozen=True)
-class Unconvertible:
-    """Why a value cannot fill a declared variable: its problem's `code`, and the variable's `kind` (its type)."""
-
-    code: str
-    kind: str
-    why: str = ""
-    params: Mapping[str, str] = field(default_factory=dict)  # what `why` is built from (an ambiguous date's reason)
-
-    @property
-    def expected(self) -> str:
-        """What the variable takes, as a problem's message ends: "a date written 2026-12-30 or 30.12.2026 (...)"."""
-        return _A[self.kind] + self.why
-
-
-def declared_values(
-    values: Mapping[str, Any],
-    declared: Mapping[str, str],
-    *,
-    slash_orders: Mapping[str, SlashOrder] | None = None,
-    thousands: Mapping[str, ThousandsMark] | None = None,
-) -> tuple[dict[str, Any], dict[str, Unconvertible]]:
-    """The values of `values` that fill a variable `declared` (name -> type) converted to its type as a list's cell
-    is (`typed`: "30.12.2026" a date, "1 234,56" a number), and those that cannot be, each with why. A value of a
-    variable not declared, of `contact` or of a list or object variable is in neither: a list keeps it in `contact`,
-    the callbacks API as it was sent. Call lists and the callbacks API convert through here, so a CRM's value means
-    what the same text in a list's cell means. `slash_orders`: how a list's date columns read a date with slashes
-    that could be either way (`slash_orders`), and their number columns a number such as 1.000 (`thousands_marks`); a
-    value alone reads either in the server's country's way."""
-    converted: dict[str, Any] = {}
-    unfit: dict[str, Unconvertible] = {}
-    for name, value in values.items():
-        kind = declared.get(name)
-        if kind not in _CELL_TYPES or name == CONTACT:
-            continue  # not declared, or a list or object variable: no cell fills it
-        # JSON's null, a list or an object is no cell, and fills no variable a cell fills: str() would make "None"
-        # a client's name, and refuse {"d": 1} as a date with a puzzling message.
-        order, mark = (slash_orders or {}).get(name), (thousands or {}).get(name)
-        result = (
-            typed(value, kind, slash_order=order, thousands=mark)
-            if isinstance(value, str | int | float | bool)
-            else _NOT[kind]
-        )
-        if isinstance(result, _Unfit):
-            unfit[name] = Unconvertible(result.code, kind, result.why, result.params)
-        else:
-            converted[name] = result
-    return converted, unfit
-
-
-def typed(
-    value: Any, kind: str, *, slash_order: SlashOrder | None = None, thousands: ThousandsMark | None = None
-) -> Any:
-    """`value` from a list's cell as a variable of type `kind`; a date with slashes that could be either way
-    (3/4/2026) is read in `slash_order` (its column's, `slash_orders`), else as the server's country writes one,
-    and a number such as 1.000 as `thousands` says (its column's, `thousands_marks`), else as the country does."""
-    if kind == "string":
-        return value if isinstance(value, str) else str(value).lower() if isinstance(value, bool) else str(value)
-    if kind in ("number", "integer"):
-        number = (
-            value
-            if isinstance(value, int | float) and not isinstance(value, bool)
-            else _number(str(value), kind, thousands or _countrys_thousands())
-        )
-        if isinstance(number, _Unfit):
-            return number
-        if kind == "integer" and not float(number).is_integer():
-            return _NOT[kind]
-        return int(number) if kind == "integer" else number
-    if kind == "boolean":
-        if isinstance(value, bool):
-            return value
-        word = str(value).strip().lower()
-        return True if word in _TRUE else False if word in _FALSE else _NOT[kind]
-    if kind == "date":
-        return _date(str(value), slash_order or _countrys_order())
-    return _LEFT
-
-
-def _date(text: str, order: SlashOrder) -> str | _Unfit:
-    """A date cell as the templates read it (ISO 8601): `persistence.cell_dates` reads every form a list writes
-    (an XLSX date cell is ISO already, api.call_list_files)."""
-    read = cell_date(text, order)
-    if isinstance(read, NotADate):
-        return _NOT["date"]
-    if isinstance(read, str):
-        return read
-    return _Unfit("ambiguous_date", f": {read.why}", read.params)
-
-
-def _countrys_order() -> SlashOrder:
-    return slash_order((), configured_default_country())
-
-
-def slash_orders(rows: Sequence[Mapping[str, Any]], declared: Mapping[str, str]) -> dict[str, SlashOrder]:
-    """How each column that fills a date variable reads a date with slashes that could be either way (3/4/2026):
-    as the column's other dates prove (15/12/2026 is day first), else as the server's country writes them."""
-    country = configured_default_country()
-    return {
-        name: slash_order((row.get(name) for row in rows), country)
-        for name, kind in declared.items()
-        if kind == "date" and name != CONTACT
-    }
 
 
 def slash_dates_read(
@@ -1129,30 +544,6 @@ def slash_dates_read(
                           "proof": order.day_first or order.month_first, "country": order.country}  # fmt: skip
         warnings.append(problem("$.rows", "slash_dates_read", message, params))
     return warnings
-
-
-def _number(text: str, kind: str, thousands: ThousandsMark) -> int | float | _Unfit:
-    """A number cell (`persistence.cell_numbers`): "1.234" is a thousand in Madrid and one and a bit in London, read
-    as its column or the server's country says, else refused saying both (`ambiguous_number`)."""
-    read = cell_number(text, thousands)
-    if isinstance(read, Ambiguous):
-        return _Unfit("ambiguous_number", read.why, read.params)
-    return _NOT[kind] if read is None else read
-
-
-def _countrys_thousands() -> ThousandsMark:
-    return thousands_mark((), configured_default_country())
-
-
-def thousands_marks(rows: Sequence[Mapping[str, Any]], declared: Mapping[str, str]) -> dict[str, ThousandsMark]:
-    """How each column that fills a number variable reads a number that could be either way (1.000): as the
-    column's other numbers prove (2.500,50 above it: a thousand), else as the server's country writes them."""
-    country = configured_default_country()
-    return {
-        name: thousands_mark((row.get(name) for row in rows), country)
-        for name, kind in declared.items()
-        if kind in ("number", "integer") and name != CONTACT
-    }
 
 
 def thousands_read(

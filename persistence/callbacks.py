@@ -763,12 +763,12 @@ def expire_job(session: Session, *, job_id: str, node_id: str, now: datetime | N
 
 
 def _stopped_campaigns(session: Session, jobs: list[CallbackJob]) -> set[str]:
-    """The ids of the stopped campaigns (`call_lists.cancel`) among `jobs`' campaigns."""
+    """The ids of the stopped campaigns (`campaign_stop.cancel`) among `jobs`' campaigns."""
     return _stopped_among(session, {job.campaign_id for job in jobs})
 
 
 def _stopped_among(session: Session, campaign_ids: set[str | None]) -> set[str]:
-    """The ids of the stopped campaigns (`call_lists.cancel`) among `campaign_ids`."""
+    """The ids of the stopped campaigns (`campaign_stop.cancel`) among `campaign_ids`."""
     ids = {campaign_id for campaign_id in campaign_ids if campaign_id is not None}
     if not ids:
         return set()

@@ -8,7 +8,7 @@ then: each ends as usual (a retry is due later, and waits for the resume like th
 
 Nothing else of the campaign stops: a client whose window ends during the pause moves to its next opening, or
 expires, as it would (`_move_closed_windows`); a call of the campaign may still promise a callback, which waits.
-A stopped campaign (`call_lists.cancel`) is over for good: it is neither paused nor resumed (`CampaignStopped`).
+A stopped campaign (`campaign_stop.cancel`) is over for good: it is neither paused nor resumed (`CampaignStopped`).
 
 Both are idempotent and safe against each other: one UPDATE guarded by what it changes, so two supervisors
 pausing at once leave the first one's time and name, and say which of them paused it (`True`)."""

@@ -288,7 +288,7 @@ def erase_subject(
     job_ids = [job.id for job in jobs]
     listed: dict[str, int] = {}  # campaign id -> its list rows erased
     for job in jobs:
-        if job.campaign_id is not None and job.origin_call_id is None:  # call_lists._LISTED: one job per client
+        if job.campaign_id is not None and job.origin_call_id is None:  # campaign_reports._LISTED: one job per client
             listed[job.campaign_id] = listed.get(job.campaign_id, 0) + 1
     calls = _their_calls(forms, job_ids)
     attempts = 0

@@ -47,7 +47,7 @@ _PLACES = 9  # decimal places a number is read with
 # Digits in groups of three after a first group of one to three (not starting with 0: "0,500" is a decimal).
 _GROUPED: Final = {mark: re.compile(rf"^[+-]?[1-9]\d{{0,2}}(\{mark}\d{{3}})+$") for mark in ",."}
 # One mark and three digits after one to three ("12.000", "1,234"): a thousand group in Madrid, Berlin and Moscow, a
-# decimal mark in London. Refused, as a call list's cell refuses it (persistence.call_lists' _AMBIGUOUS): read as
+# decimal mark in London. Refused, as a call list's cell refuses it (persistence.call_list_values' `typed`): read as
 # 12 in Russian, "12.000" was a debt a thousand times smaller than the CRM meant (review of a Russian contact centre).
 _AMBIGUOUS: Final = re.compile(r"^[+-]?[1-9]\d{0,2}[.,]\d{3}$")
 _SPACES = str.maketrans("", "", " \u00a0\u202f\u2009")  # spaces, no-break and thin spaces group digits too

@@ -43,7 +43,17 @@ from api.schemas import (
 from api.xlsx_export import XLSX_MEDIA_TYPE, zoned_xlsx
 from blocks.timewindows import callback_window, reopening, zone
 from graph_engine.inputs import scenario_inputs
-from persistence import audit, call_lists, callbacks, campaign_pause, phone_numbers, scenarios
+from persistence import (
+    audit,
+    call_list_values,
+    call_lists,
+    callbacks,
+    campaign_pause,
+    campaign_reports,
+    campaign_stop,
+    phone_numbers,
+    scenarios,
+)
 from persistence.db import Database
 from persistence.dial_hours import DefaultHours
 from persistence.errors import InvalidCallback, InvalidCallList, RequestRefused
@@ -219,12 +229,12 @@ def _possible_number(number: str) -> None:
 
 def _typed_variables(session: Session, scenario: str, variables: dict[str, Any]) -> dict[str, Any]:
     """`variables` with those the scenario declares converted to their types, as a call list's cells are
-    (`call_lists.declared_values`); `InvalidCallback` naming each one that cannot be. Declared by the version
+    (`call_list_values.declared_values`); `InvalidCallback` naming each one that cannot be. Declared by the version
     published now, the one a call list is checked against too: the dialer rings into the latest published version,
     so a version published before the job is dialled may declare otherwise, for a list's jobs as for these."""
     published = scenarios.published(session, slug=scenario)  # held by `hold_target`: it exists
-    declared = call_lists.declared_types(published.document) if published is not None else {}
-    converted, unfit = call_lists.declared_values(variables, declared)
+    declared = call_list_values.declared_types(published.document) if published is not None else {}
+    converted, unfit = call_list_values.declared_values(variables, declared)
     if unfit:
         raise InvalidCallback(
             [
@@ -414,7 +424,7 @@ def create_batch(
         if published is None:
             raise _not_published(body.scenario)
         document = published.document
-        declared = call_lists.declared_types(document)
+        declared = call_list_values.declared_types(document)
         needs = call_lists.needed_columns(document, scenario_inputs(document, runtime.registry))
         planned = call_lists.plan_jobs(
             body.rows,
@@ -470,7 +480,7 @@ def create_batch(
 def _contact_default(document: dict[str, Any]) -> dict[str, Any]:
     """The `contact` the scenario declares by default (each row is laid over it), or none."""
     for variable in document.get("variables", []):
-        if variable.get("name") == call_lists.CONTACT and isinstance(variable.get("default"), dict):
+        if variable.get("name") == call_list_values.CONTACT and isinstance(variable.get("default"), dict):
             return dict(variable["default"])
     return {}
 
@@ -490,7 +500,7 @@ def list_campaigns(
 ) -> list[CampaignOut]:
     """Imported call lists, newest first, each with its jobs counted by status."""
     with runtime.database.session() as session:
-        found = call_lists.campaigns(session, scenario=scenario, limit=limit, offset=offset)
+        found = campaign_reports.campaigns(session, scenario=scenario, limit=limit, offset=offset)
         return [_campaign_out(summary) for summary in found]
 
 
@@ -499,10 +509,10 @@ def cancel_campaign(campaign_id: CampaignId, user: Publisher, runtime: RuntimeDe
     """Stop a call list: its clients not yet dialled are never called (status `cancelled`); a call ringing or in
     progress goes on, and its client is not called again. Publisher and up, as for starting it."""
     with runtime.database.session() as session:
-        cancelled = call_lists.cancel(session, campaign_id=campaign_id)
+        cancelled = campaign_stop.cancel(session, campaign_id=campaign_id)
         audit.record_event(session, actor=user.username, action="cancel", target=f"campaign:{campaign_id}",
                            details={"jobs": cancelled})  # fmt: skip
-        return _campaign_out(call_lists.campaign_summary(session, campaign_id=campaign_id))
+        return _campaign_out(campaign_reports.campaign_summary(session, campaign_id=campaign_id))
 
 
 @router.post("/campaigns/{campaign_id}/pause", response_model=CampaignOut, responses=problems(404, 409))
@@ -515,7 +525,7 @@ def pause_campaign(campaign_id: CampaignId, user: Publisher, runtime: RuntimeDep
     with runtime.database.session() as session:
         if campaign_pause.pause(session, campaign_id=campaign_id, by=user.username):
             audit.record_event(session, actor=user.username, action="pause_campaign", target=f"campaign:{campaign_id}")
-        return _campaign_out(call_lists.campaign_summary(session, campaign_id=campaign_id))
+        return _campaign_out(campaign_reports.campaign_summary(session, campaign_id=campaign_id))
 
 
 @router.post("/campaigns/{campaign_id}/resume", response_model=CampaignOut, responses=problems(404, 409))
@@ -526,7 +536,7 @@ def resume_campaign(campaign_id: CampaignId, user: Publisher, runtime: RuntimeDe
     with runtime.database.session() as session:
         if campaign_pause.resume(session, campaign_id=campaign_id):
             audit.record_event(session, actor=user.username, action="resume_campaign", target=f"campaign:{campaign_id}")
-        return _campaign_out(call_lists.campaign_summary(session, campaign_id=campaign_id))
+        return _campaign_out(campaign_reports.campaign_summary(session, campaign_id=campaign_id))
 
 
 # Before the JSON route, whose path would take "<id>.csv" for an id (and before /{job_id}, which takes any word).
@@ -565,7 +575,8 @@ def campaign_report(
     For a user without `sees_personal_data` the number and the list's own columns are masked (the row, status,
     attempts, outcomes, times, result and call stay). Each download leaves an `export_campaign` audit event."""
     with runtime.database.session() as session:
-        name = call_lists.require_campaign(session, campaign_id=campaign_id).name  # a 404 before the stream starts
+        # A 404 before the stream starts.
+        name = campaign_reports.require_campaign(session, campaign_id=campaign_id).name
         _record_report(session, user, campaign_id, "csv")
     return StreamingResponse(
         _report_rows(runtime.database, campaign_id, user, CAMPAIGN_REPORT.wording(lang), delimiter=delimiter),
@@ -617,7 +628,7 @@ def campaign_report_xlsx(
 def get_campaign(campaign_id: CampaignId, _user: Viewer, runtime: RuntimeDep) -> CampaignOut:
     """One call list: its jobs by status, and the clients reached by what they answered."""
     with runtime.database.session() as session:
-        return _campaign_out(call_lists.campaign_summary(session, campaign_id=campaign_id))
+        return _campaign_out(campaign_reports.campaign_summary(session, campaign_id=campaign_id))
 
 
 @router.get("/{job_id}", response_model=CallbackJobOut, responses=problems(404))
@@ -651,7 +662,7 @@ def _history(session: Session, job: CallbackJob) -> list[CallbackAttemptOut]:
     ]
 
 
-def _campaign_out(found: call_lists.CampaignSummary) -> CampaignOut:
+def _campaign_out(found: campaign_reports.CampaignSummary) -> CampaignOut:
     return CampaignOut.model_validate(found, from_attributes=True)
 
 
@@ -682,7 +693,7 @@ def _report(session: Session, campaign_id: str, user: Principal) -> _Report:
     """A client a row, with their last call, then the list's own columns: in the order the campaign kept, or for
     a campaign started before it kept them, found by a first pass over its jobs (any row may have a column the
     first lacks); as `user` may read them."""
-    campaign = call_lists.require_campaign(session, campaign_id=campaign_id)
+    campaign = campaign_reports.require_campaign(session, campaign_id=campaign_id)
     settings = campaign.settings or {}
     kept = settings.get("columns")
     columns = dict.fromkeys(kept) if isinstance(kept, list) else _columns_of_jobs(session, campaign_id)
@@ -693,7 +704,7 @@ def _report(session: Session, campaign_id: str, user: Principal) -> _Report:
         [
             client.listed.list_row or client.listed.campaign_row,  # the sheet's row, as the check named it
             client.job.number,
-            call_lists.REPORT_PAUSED if held and client.job.status == "pending" else client.job.status,
+            campaign_reports.REPORT_PAUSED if held and client.job.status == "pending" else client.job.status,
             client.attempts,  # over all the client's jobs: a callback promised them has had none yet
             client.outcome,
             client.last_attempt_at,
@@ -704,9 +715,9 @@ def _report(session: Session, campaign_id: str, user: Principal) -> _Report:
             client.call.id if client.call else None,
             *(_contact(client.listed).get(column) for column in columns),
         ]
-        for client in call_lists.campaign_clients(session, campaign_id=campaign_id)
+        for client in campaign_reports.campaign_clients(session, campaign_id=campaign_id)
     )
-    skipped = call_lists.skipped_rows(session, campaign_id=campaign_id)
+    skipped = campaign_reports.skipped_rows(session, campaign_id=campaign_id)
     rows = _with_skipped(clients, skipped, width=len(REPORT_COLUMNS) + len(columns)) if skipped else clients
     shown = personal_data.report_rows(rows, REPORT_COLUMNS, user)
     return _Report(campaign.name, list(columns), shown, named_zone(settings.get("timezone")))
@@ -737,19 +748,19 @@ def _with_skipped(
 
 def _skipped_row(skip: tuple[int, int], numbers: dict[int, Any], width: int) -> list[Any]:
     row, first = skip
-    said = {"row": row, "number": numbers.get(first), "status": call_lists.REPORT_SKIPPED, "attempts": 0,
-            "outcome": f"{call_lists.DUPLICATE_OF}{first}"}  # fmt: skip
+    said = {"row": row, "number": numbers.get(first), "status": campaign_reports.REPORT_SKIPPED, "attempts": 0,
+            "outcome": f"{campaign_reports.DUPLICATE_OF}{first}"}  # fmt: skip
     return [said.get(column) for column in REPORT_COLUMNS] + [None] * (width - len(REPORT_COLUMNS))
 
 
 def _columns_of_jobs(session: Session, campaign_id: str) -> dict[str, None]:
     columns: dict[str, None] = {}
-    for jobs in call_lists.campaign_jobs(session, campaign_id=campaign_id):
+    for jobs in campaign_reports.campaign_jobs(session, campaign_id=campaign_id):
         for job in jobs:
             columns.update(dict.fromkeys(_contact(job)))
     return columns
 
 
 def _contact(job: CallbackJob) -> dict[str, Any]:
-    contact = job.variables.get(call_lists.CONTACT)
+    contact = job.variables.get(call_list_values.CONTACT)
     return contact if isinstance(contact, dict) else {}

@@ -33,7 +33,7 @@ from agi_server.server import STATUS_VARIABLE
 from agi_server.spool import spool_for
 from ivrgraph.cli import main
 from persistence import callbacks
-from persistence.call_lists import CONTACT
+from persistence.call_list_values import CONTACT
 from persistence.calls import CallFilter, CallRecordWriter, list_calls
 from persistence.db import Database
 from tests.agi_server.test_shutdown_mid_campaign import (

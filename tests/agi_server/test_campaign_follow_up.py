@@ -15,7 +15,7 @@ from agi_server.scenarios import folder_source
 from agi_server.server import AgiServer, AgiServerConfig
 from blocks import default_registry
 from graph_engine.services import FixedClock, Services
-from persistence import call_lists, callbacks
+from persistence import call_lists, callbacks, campaign_reports, campaign_stop
 from persistence.calls import CallRecordWriter
 from persistence.db import Database
 from tests.agi_server.conftest import EXAMPLES
@@ -59,11 +59,11 @@ async def test_the_callback_a_campaigns_call_promised_stops_with_the_campaign(da
     with database.session() as session:
         (follow_up,) = callbacks.list_jobs(session, status="pending")
         assert (follow_up.number, follow_up.campaign_id, follow_up.campaign_row) == ("600111222", campaign_id, 1)
-        summary = call_lists.campaign_summary(session, campaign_id=campaign_id)
+        summary = campaign_reports.campaign_summary(session, campaign_id=campaign_id)
         assert (summary.jobs, summary.statuses, summary.results) == (1, {"pending": 1}, {"operator_unavailable": 1})
     with database.session() as session:  # ten minutes later the analyst stops the list started by mistake
-        assert call_lists.cancel(session, campaign_id=campaign_id, now=NOW + timedelta(minutes=10)) == 1
+        assert campaign_stop.cancel(session, campaign_id=campaign_id, now=NOW + timedelta(minutes=10)) == 1
     with database.session() as session:
         assert callbacks.claim_due_jobs(session, now=NOW + timedelta(hours=2), limit=10, node_id="n1") == []
-        (listed,) = call_lists.campaigns(session)
+        (listed,) = campaign_reports.campaigns(session)
         assert (listed.jobs, listed.statuses) == (1, {"cancelled": 1})

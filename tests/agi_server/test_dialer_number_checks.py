@@ -18,7 +18,7 @@ from sqlalchemy import insert
 from agi_server.ami import AmiClient
 from agi_server.dialer import DatabaseJobStore, Dialer, DialerSettings
 from graph_engine.services import FixedClock
-from persistence import call_lists, callbacks
+from persistence import call_lists, callbacks, campaign_reports
 from persistence.db import Database
 from persistence.models import CallbackJob
 from persistence.phone_numbers import configure_default_country, configured_default_country
@@ -126,9 +126,9 @@ async def test_a_campaign_client_with_a_stored_emergency_number_is_reported_with
     assert [action.get("Channel") for action in fake.actions("Originate")] == ["Local/600111222@callees/n"]
     with database.session() as session:
         clients = {
-            client.job.number: client for client in call_lists.campaign_clients(session, campaign_id=campaign_id)
+            client.job.number: client for client in campaign_reports.campaign_clients(session, campaign_id=campaign_id)
         }
-        summary = call_lists.campaign_summary(session, campaign_id=campaign_id)
+        summary = campaign_reports.campaign_summary(session, campaign_id=campaign_id)
     sos = clients["112"]
     assert (sos.job.status, sos.outcome, sos.attempts) == ("failed", "emergency_number", 0)
     assert summary.dialled == 1  # the client rung; the one for 112 never was

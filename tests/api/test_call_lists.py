@@ -12,7 +12,7 @@ from typing import Any
 import openpyxl
 import pytest
 
-from persistence import call_lists, callbacks, calls
+from persistence import callbacks, calls, campaign_reports
 from persistence.calls import CallRecordIn
 from persistence.db import Database
 from tests.api.conftest import Client, Server
@@ -434,7 +434,7 @@ def test_a_campaign_started_before_its_columns_were_kept_still_reports_them(
     campaign = admin.post("/api/callbacks/batch", json={"scenario": name, "rows": rows}).json()["campaign_id"]
     database = Database(server.database_url)
     with database.session() as session:
-        kept = call_lists.require_campaign(session, campaign_id=campaign)
+        kept = campaign_reports.require_campaign(session, campaign_id=campaign)
         kept.settings = {key: value for key, value in kept.settings.items() if key != "columns"}
     database.dispose()
     report = admin.get(f"/api/callbacks/campaigns/{campaign}.csv").content.decode("utf-8-sig")

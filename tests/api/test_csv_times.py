@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from persistence import call_lists, callbacks, calls
+from persistence import callbacks, calls, campaign_reports
 from persistence.calls import CallRecordIn
 from persistence.db import Database
 from tests.api.conftest import Client, Server
@@ -91,7 +91,7 @@ def test_a_campaign_that_kept_no_time_zone_reports_in_utc_and_says_so(
     """Lists imported before campaigns kept their settings have none: UTC, the zone their times are stored in."""
     database = Database(server.database_url)
     with database.session() as session:
-        kept = call_lists.require_campaign(session, campaign_id=madrid_campaign)
+        kept = campaign_reports.require_campaign(session, campaign_id=madrid_campaign)
         kept.settings = {key: value for key, value in kept.settings.items() if key != "timezone"}
     database.dispose()
     header, first, _second = _rows(admin.get(f"/api/callbacks/campaigns/{madrid_campaign}.csv").content)

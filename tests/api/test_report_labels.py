@@ -30,7 +30,7 @@ from api.schemas import CallStatus, JobStatus
 from blocks import default_registry
 from graph_engine.channel import TransferOutcome
 from graph_engine.trace import CallOutcome
-from persistence import call_lists, callbacks, calls
+from persistence import call_lists, callbacks, calls, campaign_stop
 
 LANGUAGES = [language for language in get_args(ReportLanguage) if language != "raw"]
 
@@ -81,7 +81,7 @@ def _written(module: ModuleType, field: str) -> set[str]:
 
 
 # The modules that write a callback job's status and outcome, and the one that writes a call record's outcome.
-JOB_WRITERS = (callbacks, call_lists, dialer)
+JOB_WRITERS = (callbacks, call_lists, campaign_stop, dialer)
 
 JOB_STATUS_CODES = {*callbacks.JOB_STATUSES, *get_args(JobStatus)}.union(*(_written(m, "status") for m in JOB_WRITERS))
 DIAL_OUTCOME_CODES = {*(str(o) for o in DialOutcome), *metrics.DIAL_OUTCOMES}.union(

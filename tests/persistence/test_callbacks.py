@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import event
 
 from graph_engine.services import CallbackRequest
-from persistence import call_lists, callbacks
+from persistence import call_lists, callbacks, campaign_reports, campaign_stop
 from persistence.db import Database
 from tests.persistence import pg
 from tests.persistence.published import publish
@@ -396,7 +396,7 @@ def test_a_client_ringing_when_the_list_is_stopped_is_not_called_again(
     with database.session() as session:
         assert [job.id for job in callbacks.claim_due_jobs(session, now=NOW, limit=5, node_id="n1")] == [job_id]
     with database.session() as session:
-        assert call_lists.cancel(session, campaign_id=campaign_id, now=NOW) == 0  # nobody was waiting
+        assert campaign_stop.cancel(session, campaign_id=campaign_id, now=NOW) == 0  # nobody was waiting
     with database.session() as session:
         job = callbacks.record_attempt(
             session, job_id=job_id, outcome=outcome, at=NOW, retry_after=timedelta(minutes=5)
@@ -405,7 +405,7 @@ def test_a_client_ringing_when_the_list_is_stopped_is_not_called_again(
     with database.session() as session:
         assert callbacks.claim_due_jobs(session, now=NOW + timedelta(hours=1), limit=5, node_id="n1") == []
         assert [a.outcome for a in callbacks.list_attempts(session, job_id=job_id)] == [outcome]
-        assert call_lists.campaign_summary(session, campaign_id=campaign_id).cancelled_at == NOW
+        assert campaign_reports.campaign_summary(session, campaign_id=campaign_id).cancelled_at == NOW
 
 
 def test_a_stopped_lists_client_is_not_taken_again_when_a_lease_ends_or_a_node_gives_it_back(
@@ -418,10 +418,10 @@ def test_a_stopped_lists_client_is_not_taken_again_when_a_lease_ends_or_a_node_g
     with database.session() as session:
         callbacks.claim_due_jobs(session, now=NOW, limit=5, node_id="n1", lease=timedelta(minutes=5))
     with database.session() as session:
-        call_lists.cancel(session, campaign_id=campaign_id, now=NOW)
+        campaign_stop.cancel(session, campaign_id=campaign_id, now=NOW)
         other = callbacks.get_job(session, job_id=given_back).campaign_id
         assert other is not None
-        call_lists.cancel(session, campaign_id=other, now=NOW)
+        campaign_stop.cancel(session, campaign_id=other, now=NOW)
     with database.session() as session:
         assert callbacks.release_job(session, job_id=given_back, node_id="n1").status == "cancelled"
     with database.session() as session:
@@ -467,11 +467,11 @@ def test_a_stopped_lists_client_given_back_as_its_hours_close_stays_cancelled(da
     with database.session() as session:
         assert [j.id for j in callbacks.claim_due_jobs(session, now=closing, limit=5, node_id="n1")] == [job_id]
     with database.session() as session:
-        call_lists.cancel(session, campaign_id=campaign_id, now=closing)
+        campaign_stop.cancel(session, campaign_id=campaign_id, now=closing)
     with database.session() as session:
         assert callbacks.expire_job(session, job_id=job_id, node_id="n1", now=closing).status == "cancelled"
     with database.session() as session:
-        assert call_lists.campaign_summary(session, campaign_id=campaign_id).next_due is None
+        assert campaign_reports.campaign_summary(session, campaign_id=campaign_id).next_due is None
 
 
 def test_a_phone_written_two_ways_is_never_rung_twice_at_once(database: Database) -> None:

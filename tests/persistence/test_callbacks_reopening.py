@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from persistence import call_lists, callbacks
+from persistence import call_lists, callbacks, campaign_stop
 from persistence.db import Database
 from tests.persistence import pg
 from tests.persistence.published import publish
@@ -105,7 +105,7 @@ def test_a_stopped_lists_client_found_after_lunch_is_cancelled_not_moved(databas
     with database.session() as session:
         campaign_id = callbacks.get_job(session, job_id=stopped[0]).campaign_id
         assert campaign_id is not None
-        call_lists.cancel(session, campaign_id=campaign_id, now=LUNCH)
+        campaign_stop.cancel(session, campaign_id=campaign_id, now=LUNCH)
     assert _claim(database, now=AFTER_LUNCH, limit=3) == running
     with database.session() as session:
         assert {callbacks.get_job(session, job_id=job_id).status for job_id in stopped} == {"cancelled"}

@@ -15,7 +15,7 @@ from graph_engine.registry import BlockRegistry
 from graph_engine.scripted import ScriptedChannel
 from graph_engine.services import CallbackRequest, FixedClock, Services
 from graph_engine.trace import CallResult
-from persistence import call_lists, callbacks, calls
+from persistence import call_lists, callbacks, calls, campaign_reports, campaign_stop
 from persistence.db import Database
 from persistence.models import CallbackJob
 from tests.conftest import EXAMPLES
@@ -81,7 +81,7 @@ async def test_a_stopped_campaign_does_not_ring_the_client_its_call_promised_a_c
     with database.session() as session:
         job = callbacks.get_job(session, job_id=follow_up)
         assert (job.campaign_id, job.campaign_row, job.status) == (campaign_id, 1, "pending")
-        assert call_lists.cancel(session, campaign_id=campaign_id, now=NOW + timedelta(minutes=10)) == 1
+        assert campaign_stop.cancel(session, campaign_id=campaign_id, now=NOW + timedelta(minutes=10)) == 1
     assert _claim(database, NOW + timedelta(hours=2)) == []
     with database.session() as session:
         assert callbacks.get_job(session, job_id=follow_up).status == "cancelled"
@@ -96,9 +96,9 @@ async def test_the_report_counts_the_client_once_where_they_stand_and_reads_the_
     with database.session() as session:  # the other client never answers
         callbacks.record_attempt(session, job_id=other, outcome="no_answer", at=NOW, final=True)
     with database.session() as session:
-        summary = call_lists.campaign_summary(session, campaign_id=campaign_id)
-        (listed,) = call_lists.campaigns(session)
-        clients = list(call_lists.campaign_clients(session, campaign_id=campaign_id))
+        summary = campaign_reports.campaign_summary(session, campaign_id=campaign_id)
+        (listed,) = campaign_reports.campaigns(session)
+        clients = list(campaign_reports.campaign_clients(session, campaign_id=campaign_id))
     follow_up_due = datetime.fromisoformat(str(promised.variables["callback_due"]))  # an hour after the press
     # The first client waits for the promised callback: pending, not done and pending.
     for counted in (summary, listed):
@@ -110,9 +110,9 @@ async def test_the_report_counts_the_client_once_where_they_stand_and_reads_the_
     assert (follow_up.number, follow_up.variables["contact"]["name"]) == ("600111222", "client 1")
     await _answered_call(database, registry, follow_up.id, at=follow_up_due, keys=[PAY], call_id="call-2")
     with database.session() as session:
-        summary = call_lists.campaign_summary(session, campaign_id=campaign_id)
-        (listed,) = call_lists.campaigns(session)
-        (client, _) = call_lists.campaign_clients(session, campaign_id=campaign_id)
+        summary = campaign_reports.campaign_summary(session, campaign_id=campaign_id)
+        (listed,) = campaign_reports.campaigns(session)
+        (client, _) = campaign_reports.campaign_clients(session, campaign_id=campaign_id)
     for counted in (summary, listed):
         assert (counted.jobs, counted.statuses, counted.next_due) == (2, {"done": 1, "failed": 1}, None)
     assert summary.results == {"will_pay": 1}  # the follow-up call's answer, not the first call's
@@ -130,7 +130,7 @@ async def test_a_follow_up_of_a_follow_up_stays_in_the_campaign(database: Databa
     with database.session() as session:
         again = callbacks.get_job(session, job_id=str(second.variables["callback_job_id"]))
         assert (again.campaign_id, again.campaign_row, again.status) == (campaign_id, 1, "pending")
-        assert call_lists.campaign_summary(session, campaign_id=campaign_id).statuses == {"pending": 1}
+        assert campaign_reports.campaign_summary(session, campaign_id=campaign_id).statuses == {"pending": 1}
 
 
 async def test_a_callback_promised_after_the_stop_is_never_dialled(database: Database) -> None:
@@ -139,7 +139,7 @@ async def test_a_callback_promised_after_the_stop_is_never_dialled(database: Dat
     _claim(database, NOW)
     with database.session() as session:
         callbacks.mark_reached(session, job_id=job_id, at=NOW)
-        call_lists.cancel(session, campaign_id=campaign_id, now=NOW)
+        campaign_stop.cancel(session, campaign_id=campaign_id, now=NOW)
     scheduler = callbacks.DatabaseCallbackScheduler(database, now=lambda: NOW)
     receipt = await scheduler.schedule(_request(origin_job_id=job_id))
     with database.session() as session:

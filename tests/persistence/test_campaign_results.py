@@ -11,7 +11,7 @@ from sqlalchemy import event
 
 from graph_engine.registry import BlockRegistry
 from graph_engine.services import CallbackRequest
-from persistence import call_lists, callbacks, calls
+from persistence import call_lists, callbacks, calls, campaign_reports, campaign_stop
 from persistence.db import Database
 from tests.persistence.published import publish
 from tests.persistence.test_campaign_follow_ups import NOW, OPERATOR, PAY, _answered_call, _campaign, _claim
@@ -91,7 +91,7 @@ async def test_a_client_promised_a_callback_keeps_the_dial_attempts_that_reached
     await _answered_call(database, registry, job_id, at=second, keys=[OPERATOR], call_id="call-1")
     _attempt(database, job_id, "answered", second)  # the dialer's word comes after FastAGI's
     with database.session() as session:
-        (client,) = call_lists.campaign_clients(session, campaign_id=campaign_id)
+        (client,) = campaign_reports.campaign_clients(session, campaign_id=campaign_id)
     assert client.job.status == "pending" and client.job.id != job_id  # waiting for the callback promised
     assert client.call is not None and client.call.id == "call-1"
     assert (client.attempts, client.outcome, client.last_attempt_at) == (2, "answered", second)
@@ -108,7 +108,7 @@ async def test_a_client_called_back_reads_every_attempt_of_theirs_and_the_newest
     (follow_up,) = _claim(database, later)
     _attempt(database, follow_up.id, "no_answer", later)
     with database.session() as session:
-        (client,) = call_lists.campaign_clients(session, campaign_id=campaign_id)
+        (client,) = campaign_reports.campaign_clients(session, campaign_id=campaign_id)
     assert (client.job.id, client.job.status) == (follow_up.id, "pending")
     assert (client.attempts, client.outcome, client.last_attempt_at) == (2, "no_answer", later)
 
@@ -124,10 +124,10 @@ def test_stopping_keeps_each_clients_last_dial_outcome(database: Database) -> No
         callbacks.claim_due_jobs(session, now=NOW, limit=2, node_id="n1")  # the first two clients ring
     _attempt(database, busy, "busy", NOW)
     with database.session() as session:
-        assert call_lists.cancel(session, campaign_id=campaign_id, now=NOW + timedelta(minutes=1)) == 2
+        assert campaign_stop.cancel(session, campaign_id=campaign_id, now=NOW + timedelta(minutes=1)) == 2
     _attempt(database, ringing, "no_answer", NOW + timedelta(minutes=1))
     with database.session() as session:
-        clients = list(call_lists.campaign_clients(session, campaign_id=campaign_id))
+        clients = list(campaign_reports.campaign_clients(session, campaign_id=campaign_id))
     assert [(c.job.status, c.attempts, c.outcome) for c in clients] == [
         ("cancelled", 1, "busy"),
         ("cancelled", 1, "no_answer"),
@@ -181,8 +181,8 @@ async def test_the_answers_count_against_the_clients_reached(database: Database,
         calls.write_batch(session, records=[record])
     await _answered_call(database, registry, promised, at=NOW, keys=[OPERATOR], call_id="call-promised")
     with database.session() as session:
-        summary = call_lists.campaign_summary(session, campaign_id=campaign_id)
-        (listed,) = call_lists.campaigns(session)
+        summary = campaign_reports.campaign_summary(session, campaign_id=campaign_id)
+        (listed,) = campaign_reports.campaigns(session)
     assert summary.statuses == {"done": 2, "pending": 1}
     assert summary.results == {"will_pay": 1, "operator_unavailable": 1}
     assert summary.reached == 3 and summary.reached - sum(summary.results.values()) == 1
@@ -203,8 +203,8 @@ async def test_the_summary_and_the_report_read_no_call_trace(database: Database,
     event.listen(database.engine, "before_cursor_execute", capture)
     try:
         with database.session() as session:
-            summary = call_lists.campaign_summary(session, campaign_id=campaign_id)
-            (client,) = call_lists.campaign_clients(session, campaign_id=campaign_id)
+            summary = campaign_reports.campaign_summary(session, campaign_id=campaign_id)
+            (client,) = campaign_reports.campaign_clients(session, campaign_id=campaign_id)
     finally:
         event.remove(database.engine, "before_cursor_execute", capture)
     assert summary.results == {"will_pay": 1}

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select, update
 
-from persistence import call_lists
+from persistence import call_lists, campaign_reports
 from persistence.db import Database
 from persistence.models import CallCampaign, CampaignSkippedRow
 from persistence.retention import RetentionPolicy, maintenance_session, purge
@@ -32,10 +32,10 @@ def test_the_rows_skipped_are_kept_with_the_row_called_instead(database: Databas
     by_row = _scheduled(database, row_numbers=[2, 3, 4, 5, 6])
     by_place = _scheduled(database, row_numbers=None)
     with database.session() as session:
-        assert call_lists.skipped_rows(session, campaign_id=by_row) == [(4, 2), (5, 3), (6, 3)]
-        assert call_lists.skipped_rows(session, campaign_id=by_place) == [(3, 1), (4, 2), (5, 2)]
+        assert campaign_reports.skipped_rows(session, campaign_id=by_row) == [(4, 2), (5, 3), (6, 3)]
+        assert campaign_reports.skipped_rows(session, campaign_id=by_place) == [(3, 1), (4, 2), (5, 2)]
         # Their clients are named in the same numbering: the file's rows, or the places among the rows sent.
-        jobs = [job for chunk in call_lists.campaign_jobs(session, campaign_id=by_place) for job in chunk]
+        jobs = [job for chunk in campaign_reports.campaign_jobs(session, campaign_id=by_place) for job in chunk]
         assert [(job.campaign_row, job.list_row) for job in jobs] == [(1, 1), (2, 2)]
 
 

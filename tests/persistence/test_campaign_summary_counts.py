@@ -1,5 +1,5 @@
-"""A campaign's summary is counted by the database (`call_lists.campaign_summary`, grouped in SQL), and says what its
-report's rows say (`campaign_clients`), to the unit: the figures are compared with the way they were counted before,
+"""A campaign's summary is counted by the database (`campaign_reports.campaign_summary`, grouped in SQL), and says what
+its report's rows say (`campaign_clients`), to the unit: the figures are compared with the way they were counted before,
 every client's report row folded in Python (`bench.campaign_summary.figures_by_client`), on campaigns well under
 way. The API's campaign page asks for it every 15 s while open: it took 1.4-1.7 s for 20,000 clients on SQLite
 (review of the HTTP API by a CRM integrator, 2026-12)."""
@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import event, func, select
 
 from bench.campaign_summary import figures, figures_by_client, seed_campaign
-from persistence import call_lists
+from persistence import campaign_reports
 from persistence.db import Database
 from persistence.models import CallbackJob, CallRecord
 
@@ -21,7 +21,7 @@ from persistence.models import CallbackJob, CallRecord
 def test_the_counted_summary_says_what_the_reports_rows_say(database: Database, seed: int) -> None:
     campaign_id = seed_campaign(database, clients=600, seed=seed)
     with database.session() as session:
-        counted = figures(call_lists.campaign_summary(session, campaign_id=campaign_id))
+        counted = figures(campaign_reports.campaign_summary(session, campaign_id=campaign_id))
         by_client = figures_by_client(session, campaign_id=campaign_id)
         _assert_varied(session, campaign_id)
     assert counted == by_client
@@ -77,7 +77,7 @@ def test_the_summary_is_counted_in_one_query_whatever_the_campaigns_size(databas
     event.listen(database.engine, "before_cursor_execute", capture)
     try:
         with database.session() as session:
-            summary = call_lists.campaign_summary(session, campaign_id=campaign_id)
+            summary = campaign_reports.campaign_summary(session, campaign_id=campaign_id)
     finally:
         event.remove(database.engine, "before_cursor_execute", capture)
     assert summary.jobs == 1600

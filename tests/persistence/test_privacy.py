@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from sqlalchemy import event, select
 
-from persistence import call_lists, callbacks
+from persistence import callbacks, campaign_reports
 from persistence.db import Database
 from persistence.errors import RequestRefused
 from persistence.locations import sqlite_file
@@ -131,7 +131,7 @@ def test_erasure_removes_every_written_form_and_nothing_of_another_number(
         assert erasure.details == report.counts() and "600123456" not in str(erasure.details)
         campaign = session.get(CallCampaign, kept["campaign"])
         assert campaign is not None and campaign.jobs == 1
-        summary = call_lists.campaign_summary(session, campaign_id=str(kept["campaign"]))
+        summary = campaign_reports.campaign_summary(session, campaign_id=str(kept["campaign"]))
         assert summary.jobs == 1 and summary.statuses == {"done": 1}
     assert counts(database)["path_counts"] == statistics  # counts by node and hour: no number in them
 

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from persistence import call_lists, callbacks
+from persistence import call_lists, callbacks, campaign_stop
 from persistence.db import Database
 from tests.persistence.published import publish
 
@@ -101,7 +101,7 @@ def test_a_stopped_lists_client_is_not_dialled_again(database: Database) -> None
         campaign_id, (job_id,) = call_lists.schedule(session, scenario="cb", jobs=planned, campaign=campaign)
     _answered(database, job_id, at=NOW, call_id="cb-1")
     with database.session() as session:
-        call_lists.cancel(session, campaign_id=campaign_id, now=NOW)
+        campaign_stop.cancel(session, campaign_id=campaign_id, now=NOW)
     assert _settle(database, job_id, "cb-1", NOW) == "cancelled"
     with database.session() as session:
         assert callbacks.get_job(session, job_id=job_id).outcome == "unreached"

@@ -11,7 +11,7 @@ import pytest
 from jinja2 import StrictUndefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from persistence import call_lists
+from persistence import call_list_values
 from voice.formats import AudioFormat
 from voice.service import TtsService
 from voice.spoken import TEMPLATE_FUNCTIONS, digits, money, number, ordinal, spoken_date, spoken_time
@@ -263,7 +263,7 @@ def test_a_number_a_call_list_refuses_as_ambiguous_is_not_read_either_way(text: 
     """Review of a Russian contact centre: number("12.000", "ru") said двенадцать where a call list refuses the same
     cell ("1.234" is a thousand in Madrid and one and a bit in London), and a debt of twelve thousand was heard as
     twelve. Refused, with the reason, as the list does: the block's error exit, not an amount a thousand times off."""
-    assert not isinstance(call_lists.typed(text, "number"), int | float)  # the list refuses it
+    assert not isinstance(call_list_values.typed(text, "number"), int | float)  # the list refuses it
     with pytest.raises(ValueError, match="ambiguous number"):
         number(text, lang)
     with pytest.raises(ValueError, match="ambiguous number"):

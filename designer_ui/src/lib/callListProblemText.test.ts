@@ -9,7 +9,8 @@ const dateProblem: CallListProblem = {
   message: "row 2, due_date: '30.02.2026' is not a date written 2026-12-30 or 30.12.2026 (year-month-day or day.month.year)",
 };
 
-// Every code persistence/call_lists.py, api/call_list_files.py and the /lists and /batch handlers give a problem.
+// Every code persistence/call_lists.py, persistence/call_list_values.py, api/call_list_files.py and the /lists and
+// /batch handlers give a problem.
 const SERVER_CODES = [
   "no_number", "not_a_phone_number", "emergency_number", "duplicate_number", "not_a_number", "not_a_whole_number", "not_yes_or_no",
   "not_a_date", "ambiguous_date", "more_problems", "campaign_over", "campaign_ends_first", "hours_never_open",

@@ -8,7 +8,7 @@ keep NULL: they call as they did.
 
 Going back, the code before this revision cannot hold a campaign: a paused one would be called at once, against the
 supervisor's pause (a complaint, a script withdrawn). It is stopped instead, as `POST .../cancel` stops one
-(persistence.call_lists `cancel`): `cancelled_at` set, its clients still waiting `cancelled` keeping their last
+(persistence.campaign_stop `cancel`): `cancelled_at` set, its clients still waiting `cancelled` keeping their last
 dial's outcome. A client being dialled is left to that call. The others are as they were.
 
 Revision ID: 0027
