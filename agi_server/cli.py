@@ -293,7 +293,8 @@ async def run_database_agi(
     Raises SettingError for an environment value that cannot work and `persistence.migrate.SchemaMismatch` when
     the database is at another revision than this code's, both before anything listens."""
     from agi_server.ami import AmiSettings
-    from agi_server.dialer import DialerSettings, warn_without_dialer
+    from agi_server.dialer import warn_without_dialer
+    from agi_server.dialer_settings import DialerSettings
     from agi_server.node import DatabaseRuntime
     from persistence.db import Database
     from persistence.migrate import head_revision, require_current

@@ -85,7 +85,7 @@ CALL_OUTCOMES: Final = (
 # What the callback dialer's attempts came to (agi_server.dialer.Dialer.attempts): each `DialOutcome` (refused:
 # Asterisk refused the Originate, nothing rang, the job keeps its attempts; unreached: answered, but no scenario
 # reached the callee, a failed attempt retried on the job's rules), congestion while the trunk looked down (not
-# counted), an attempt hung up unanswered at the node's shutdown (`cancelled`, agi_server.dialer.SHUTDOWN_HANGUP: not
+# counted), an attempt hung up unanswered at the node's shutdown (`cancelled`, agi_server.dial_jobs.SHUTDOWN_HANGUP: not
 # counted), and the jobs ended without a call (an emergency number; a number no phone has; a scenario with no
 # published version).
 DIAL_OUTCOMES: Final = (

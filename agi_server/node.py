@@ -40,17 +40,12 @@ from sqlalchemy.exc import (
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from agi_server.ami import AmiSettings
-from agi_server.dialer import (
-    DatabaseJobStore,
-    Dialer,
-    DialerSettings,
-    JobContact,
-    RunningDialer,
-    callback_resolver,
-    job_contacts,
-    start_dialer,
-)
+from agi_server.callback_arrivals import callback_resolver
+from agi_server.dialer import Dialer, RunningDialer, start_dialer
+from agi_server.dialer_settings import DialerSettings
 from agi_server.errors import first_line
+from agi_server.job_contacts import JobContact, job_contacts
+from agi_server.job_stores import DatabaseJobStore
 from agi_server.options import voice_settings
 from agi_server.plugin_services import close_plugin_services, load_plugin_services
 from agi_server.records import CallRecord, RecordsRejected, WriteBatch

@@ -26,7 +26,8 @@ from starlette.routing import Route
 
 from agi_server.ami import AmiSettings
 from agi_server.cli import cutting_short, dialling_cut_short, held_versions, stop_on_signals, stop_server
-from agi_server.dialer import NOT_CONFIGURED, DialerSettings, warn_without_dialer
+from agi_server.dialer import NOT_CONFIGURED, warn_without_dialer
+from agi_server.dialer_settings import DialerSettings
 from agi_server.errors import CannotListen
 from agi_server.loop_watch import LoopStallWatch
 from agi_server.metrics import METRICS_HOST

@@ -52,7 +52,8 @@ from persistence.phone_numbers import (
 
 MAX_PROBLEMS: Final = 50
 _ROWS_AT_ONCE: Final = 500  # list rows named in one query's IN (...)
-# What the dialer gives a call of a job besides its variables (agi_server.dialer's `resolve`): no column fills them.
+# What the dialer gives a call of a job besides its variables (agi_server.callback_arrivals' `resolve`): no column
+# fills them.
 SET_BY_THE_DIALER: Final = frozenset({"callback_job_id", "origin_call_id", "callback_number"})
 # The fewest digits a row's number has, as the Callback block's: one or two are a wrong column (an age, a count),
 # or a short code such as France's 15 or Russia's 01, and no client's phone.

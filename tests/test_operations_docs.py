@@ -17,7 +17,8 @@ import pytest
 
 from agi_server.channel import ChannelSettings
 from agi_server.cli import STUCK_THREADS_GRACE
-from agi_server.dialer import HANG_UP_WAIT, DialerSettings
+from agi_server.dialer import HANG_UP_WAIT
+from agi_server.dialer_settings import DialerSettings
 from agi_server.process_limits import SPARE_FILES
 from agi_server.records import CLOSE_TIMEOUT
 from ivrgraph.cli import build_parser

@@ -73,8 +73,8 @@ from tests.fakes.ami import FakeCall as AmiCall
 from tests.fakes.asterisk import CallerScript, FakeAsterisk, default_env
 from tests.fakes.asterisk import FakeCall as AgiCall
 
-DIALER_CONTEXT = "ivrgraph-outbound"  # agi_server/dialer.py DialerSettings.context
-DIALER_CHANNEL = "PJSIP/{number}@trunk"  # agi_server/dialer.py DialerSettings.channel_template
+DIALER_CONTEXT = "ivrgraph-outbound"  # agi_server/dialer_settings.py DialerSettings.context
+DIALER_CHANNEL = "PJSIP/{number}@trunk"  # agi_server/dialer_settings.py DialerSettings.channel_template
 ANSWERING_CALLEE = "1123"  # what --answer-all makes an unknown number do
 DEFAULT_HOLD_SECONDS = 120.0  # as place_call.py: a block waiting on a slow service may take 30 s or more
 WATCH_INTERVAL = 0.05  # how often new Originates and logins are looked for, to print their lines

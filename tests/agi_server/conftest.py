@@ -27,6 +27,15 @@ from tests.fakes.ami import FakeAmi
 from tests.fakes.asterisk import CallerScript, FakeAsterisk, FakeCall, default_env
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+# The modules the callback dialer logs from: its loop, its trunk watch, its settings' checks, its job stores and the
+# FastAGI side of an answered callback (one module, agi_server.dialer, before they were split).
+DIALER_LOGGERS = (
+    "agi_server.dialer",
+    "agi_server.trunk_watch",
+    "agi_server.dialer_settings",
+    "agi_server.job_stores",
+    "agi_server.callback_arrivals",
+)
 
 
 class MemoryRecords:

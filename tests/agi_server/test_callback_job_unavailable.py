@@ -26,10 +26,12 @@ from typing import Any
 import pytest
 from sqlalchemy.exc import OperationalError
 
-from agi_server import dialer as dialer_module
+from agi_server import callback_arrivals
 from agi_server.ami import AmiClient
 from agi_server.ami_protocol import DialOutcome
-from agi_server.dialer import CallbackArrivals, CallbackContext, DatabaseJobStore, MemoryJobStore, callback_resolver
+from agi_server.callback_arrivals import CallbackArrivals, callback_resolver
+from agi_server.dial_jobs import CallbackContext
+from agi_server.job_stores import DatabaseJobStore, MemoryJobStore
 from agi_server.scenarios import folder_source
 from agi_server.server import STATUS_VARIABLE, AgiServer, AgiServerConfig
 from blocks import default_registry
@@ -75,7 +77,7 @@ class CutOff:
 @pytest.fixture(autouse=True)
 def quick_reach_retries(monkeypatch: pytest.MonkeyPatch) -> None:
     """`_reach` tries a failing store again for 1.7 s; a hundredth of it here."""
-    monkeypatch.setattr(dialer_module, "_REACH_RETRY_DELAYS", (0.002, 0.005, 0.01))
+    monkeypatch.setattr(callback_arrivals, "_REACH_RETRY_DELAYS", (0.002, 0.005, 0.01))
 
 
 def _played(transcript: AgiTranscript) -> list[str]:
@@ -130,7 +132,7 @@ async def test_a_job_the_store_does_not_have_still_runs_on_the_agi_inputs_and_sa
     clock = FixedClock(T0)
     server = await start_server(resolve_inputs=callback_resolver(MemoryJobStore(), clock))
     env = default_env(f"{SCENARIO}?job=job-404", agi_callerid="5550100", agi_extension="s")
-    with caplog.at_level(logging.WARNING, logger="agi_server.dialer"):
+    with caplog.at_level(logging.WARNING, logger="agi_server.callback_arrivals"):
         callee = await FakeAsterisk("127.0.0.1", server.port, env=env, script=CallerScript(keys=["1"])).run(timeout=10)
         await server.stop(deadline=1.0)
     assert _played(callee) and STATUS_VARIABLE not in callee.variables
@@ -174,7 +176,7 @@ async def test_a_lookup_the_node_gave_up_on_marks_nothing_reached(
     lookup = asyncio.ensure_future(store.reach(job_id, at=T0, scenario=SCENARIO))
     await asyncio.sleep(0.05)
     lookup.cancel()
-    with caplog.at_level(logging.WARNING, logger="agi_server.dialer"):
+    with caplog.at_level(logging.WARNING, logger="agi_server.job_stores"):
         await asyncio.sleep(0.6)  # the worker thread ends meanwhile
     with database.session() as session:
         job = callbacks.get_job(session, job_id=job_id)

@@ -25,8 +25,9 @@ from typing import Any
 import pytest
 from sqlalchemy.exc import OperationalError
 
-from agi_server import dialer as dialer_module
-from agi_server.dialer import DatabaseJobStore, JobContact
+from agi_server import callback_arrivals
+from agi_server.job_contacts import JobContact
+from agi_server.job_stores import DatabaseJobStore
 from agi_server.node import _callees_named
 from agi_server.records import CallRecord
 from agi_server.server import STATUS_VARIABLE
@@ -76,7 +77,7 @@ async def test_a_callback_whose_job_could_not_be_loaded_is_found_by_the_number_i
         raise OperationalError("SELECT", {}, Exception("connection to server at db:5432 failed"))
 
     monkeypatch.setattr(DatabaseJobStore, "reach", cut_off)  # the job cannot be loaded; the register can be written
-    monkeypatch.setattr(dialer_module, "_REACH_RETRY_DELAYS", (0.01,))
+    monkeypatch.setattr(callback_arrivals, "_REACH_RETRY_DELAYS", (0.01,))
     async with fake_asterisk(monkeypatch, time_scale=0.05) as fake:
         campaign = Campaign(tmp_path, fake, free_port())
         job = _job(campaign.database, NUMBER, "Ana Pérez")

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from agi_server.dialer import DatabaseJobStore, callback_resolver
+from agi_server.callback_arrivals import callback_resolver
+from agi_server.job_stores import DatabaseJobStore
 from agi_server.scenarios import folder_source
 from agi_server.server import AgiServer, AgiServerConfig
 from blocks import default_registry

@@ -18,7 +18,8 @@ import pytest
 
 from agi_server.ami_errors import AmiConnectionError
 from agi_server.cli import add_parser, run_agi, run_database_agi, run_or_explain, scenario_source
-from agi_server.dialer import HANG_UP_WAIT, SHUTDOWN_HANGUP
+from agi_server.dial_jobs import SHUTDOWN_HANGUP
+from agi_server.dialer import HANG_UP_WAIT
 from agi_server.errors import CannotListen, SettingError
 from agi_server.options import fastagi_config
 from agi_server.server import AgiServer, AgiServerConfig

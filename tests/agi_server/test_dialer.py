@@ -19,18 +19,12 @@ import pytest
 from agi_server import dialer as dialer_module
 from agi_server.ami import AmiClient, AmiSettings, OriginateRequest, OriginateResult
 from agi_server.ami_protocol import DialOutcome
-from agi_server.dialer import (
-    CallbackArrivals,
-    DatabaseJobStore,
-    Dialer,
-    DialerSettings,
-    JobStore,
-    MemoryJob,
-    MemoryJobStore,
-    callback_resolver,
-    start_dialer,
-)
+from agi_server.callback_arrivals import CallbackArrivals, callback_resolver
+from agi_server.dial_jobs import JobStore
+from agi_server.dialer import Dialer, start_dialer
+from agi_server.dialer_settings import DialerSettings
 from agi_server.errors import SettingError
+from agi_server.job_stores import DatabaseJobStore, MemoryJob, MemoryJobStore
 from agi_server.scenarios import folder_source
 from agi_server.server import AgiServer, AgiServerConfig, ResolvedInputs
 from blocks import default_registry

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from agi_server.dialer import contact_name
+from agi_server.job_contacts import contact_name
 from agi_server.node import DatabaseRuntime
 from agi_server.scenarios import folder_source
 from agi_server.server import AgiServer, AgiServerConfig

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from agi_server.ami import AmiClient
-from agi_server.dialer import DatabaseJobStore
+from agi_server.job_stores import DatabaseJobStore
 from graph_engine.services import FixedClock
 from persistence import callbacks
 from persistence.db import Database

@@ -13,7 +13,10 @@ import asyncio
 import re
 
 from agi_server.ami import AmiSettings
-from agi_server.dialer import SHUTDOWN_HANGUP, DialerSettings, MemoryJobStore, start_dialer
+from agi_server.dial_jobs import SHUTDOWN_HANGUP
+from agi_server.dialer import start_dialer
+from agi_server.dialer_settings import DialerSettings
+from agi_server.job_stores import MemoryJobStore
 from agi_server.metrics import DIAL_OUTCOMES, AgiMetrics
 from graph_engine.services import FixedClock
 from tests.agi_server.conftest import exposition_samples

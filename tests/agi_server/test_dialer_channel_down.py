@@ -25,22 +25,18 @@ import pytest
 
 from agi_server.ami import AmiClient, AmiSettings, OriginateRequest, OriginateResult
 from agi_server.ami_protocol import DialOutcome
-from agi_server.dialer import (
-    DatabaseJobStore,
-    DialerSettings,
-    DialerStatus,
-    MemoryJobStore,
-    failed_at_once,
-    start_dialer,
-)
+from agi_server.dialer import DialerStatus, start_dialer
+from agi_server.dialer_settings import DialerSettings
+from agi_server.job_stores import DatabaseJobStore, MemoryJobStore
+from agi_server.trunk_watch import failed_at_once
 from graph_engine.services import FixedClock
 from persistence import callbacks
 from persistence.db import Database
+from tests.agi_server.conftest import DIALER_LOGGERS
 from tests.agi_server.test_dialer_trunk import T0, job, make_dialer, outcomes, run_campaign, scenario_runs, settle
 from tests.fakes.ami import FakeAmi
 from tests.persistence import published
 
-LOGGER = "agi_server.dialer"
 SIP = "SIP/{number}@trunk"  # chan_sip's dial string: a technology Asterisk 21 and later lack
 
 
@@ -55,7 +51,7 @@ def store() -> MemoryJobStore:
 
 
 def _warnings(caplog: pytest.LogCaptureFixture) -> list[str]:
-    return [r.getMessage() for r in caplog.records if r.name == LOGGER and r.levelno == logging.WARNING]
+    return [r.getMessage() for r in caplog.records if r.name in DIALER_LOGGERS and r.levelno == logging.WARNING]
 
 
 async def test_a_channel_that_fails_at_once_pauses_dialling_and_consumes_no_attempts(
@@ -68,7 +64,7 @@ async def test_a_channel_that_fails_at_once_pauses_dialling_and_consumes_no_atte
     for n in range(5):
         store.add(job(f"out-{n}", f"55501{n}", max_attempts=2))
     dialer = make_dialer(store, ami, clock, channel_template=SIP, max_lines=10)
-    with caplog.at_level(logging.INFO, logger=LOGGER):
+    with caplog.at_level(logging.INFO, logger="agi_server"):
         assert sorted(await dialer.run_once()) == [f"out-{n}" for n in range(5)]
         await settle(dialer)
     assert [a.get("Channel") for a in fake.actions("Originate")] == [f"SIP/55501{n}@trunk" for n in range(5)]
@@ -81,12 +77,12 @@ async def test_a_channel_that_fails_at_once_pauses_dialling_and_consumes_no_atte
     (paused,) = _warnings(caplog)
     assert "calls to 3 different numbers in a row failed at once (OriginateResponse Reason 0 within 100 ms" in paused
     assert "check IVRGRAPH_DIAL_CHANNEL='SIP/{number}@trunk'" in paused and "not counted" in paused
-    told = [r.getMessage() for r in caplog.records if r.name == LOGGER and r.levelno == logging.INFO]
+    told = [r.getMessage() for r in caplog.records if r.name in DIALER_LOGGERS and r.levelno == logging.INFO]
     assert len(told) == 5 and all(" (not counted): failed (Failure (Reason 0) " in line for line in told), told
     assert all("ms after it was queued, the trunk or the dial channel is down) -> pending" in line for line in told)
     caplog.clear()
     clock.advance(60)
-    with caplog.at_level(logging.WARNING, logger=LOGGER):
+    with caplog.at_level(logging.WARNING, logger="agi_server"):
         assert await dialer.run_once() == ["out-0"]  # a probe, alone
         await settle(dialer)
     assert store.jobs["out-0"].attempts == 1 and dialer.trunk_paused_until == clock.now() + timedelta(minutes=2)
@@ -184,7 +180,7 @@ async def test_a_sip_channel_gets_a_warning_at_start(
     for template, warned in ((SIP, True), ("sip/{number}@trunk", True), ("PJSIP/{number}@trunk", False)):
         caplog.clear()
         settings = DialerSettings(channel_template=template, poll_interval=0.01, node_id="node-a")
-        with caplog.at_level(logging.WARNING, logger=LOGGER):
+        with caplog.at_level(logging.WARNING, logger="agi_server"):
             running = await start_dialer(store=store, ami=ami, settings=settings, clock=clock)
             await running.stop()
         said = [line for line in _warnings(caplog) if "chan_sip" in line]

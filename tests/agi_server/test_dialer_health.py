@@ -26,7 +26,10 @@ import pytest
 from sqlalchemy import insert
 
 from agi_server.ami import AmiSettings
-from agi_server.dialer import DatabaseJobStore, DialerSettings, DialJob, MemoryJobStore, RunningDialer, start_dialer
+from agi_server.dial_jobs import DialJob
+from agi_server.dialer import RunningDialer, start_dialer
+from agi_server.dialer_settings import DialerSettings
+from agi_server.job_stores import DatabaseJobStore, MemoryJobStore
 from agi_server.metrics import DIAL_OUTCOMES, AgiMetrics
 from graph_engine.services import FixedClock
 from persistence import callbacks
@@ -34,14 +37,13 @@ from persistence.db import Database
 from persistence.migrate import upgrade
 from persistence.models import CallbackJob
 from persistence.phone_numbers import configure_default_country, configured_default_country
-from tests.agi_server.conftest import database_node, exposition_samples
+from tests.agi_server.conftest import DIALER_LOGGERS, database_node, exposition_samples
 from tests.agi_server.test_dialer import T0, job, scenario_runs
 from tests.conftest import free_port
 from tests.fakes.ami import FakeAmi
 from tests.persistence import pg, published
 from tests.persistence.outage import outage_proxy
 
-LOGGER = "agi_server.dialer"
 SETTINGS: dict[str, Any] = {
     "context": "outbound-ivr",
     "channel_template": "Local/{number}@callees/n",
@@ -71,7 +73,7 @@ async def _until_scraped(port: int, done: Any, timeout: float = 15.0) -> dict[st
 
 
 def _said(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
-    return [record for record in caplog.records if record.name == LOGGER]
+    return [record for record in caplog.records if record.name in DIALER_LOGGERS]
 
 
 def _nothing_counted(samples: dict[str, float]) -> None:
@@ -115,7 +117,7 @@ async def test_a_database_outage_is_one_warning_and_one_recovery_line_and_shows_
         return dataclasses.replace(from_environ(environ, node_id=node_id), poll_interval=0.05)
 
     monkeypatch.setattr(DialerSettings, "from_environ", staticmethod(quick))
-    caplog.set_level(logging.INFO, logger=LOGGER)
+    caplog.set_level(logging.INFO, logger="agi_server")
     port = free_port()
     with pg.throwaway_database("ivrgraph_dialer_outage") as direct:
         upgrade(direct)
@@ -174,7 +176,7 @@ async def test_a_pass_that_fails_for_a_bug_keeps_its_traceback_once_then_a_remin
     """A bug is not an outage: its traceback is logged, once; while the same error goes on, a reminder says for
     how long and how many passes, and the first pass that succeeds says it recovered. Before: a traceback for every
     pass (here ~40 of them in 0.8 s)."""
-    caplog.set_level(logging.INFO, logger=LOGGER)
+    caplog.set_level(logging.INFO, logger="agi_server")
     store = FailingClaims(failures=40)
     store.add(job("after-the-bug", "2000"))
     settings = DialerSettings(**{**SETTINGS, "remind_every": 0.3})
@@ -239,7 +241,7 @@ async def test_each_outcome_moves_its_counter_and_the_unreached_job_says_what_th
     emergency number stored all the same (never dialled) and a scenario with no published version (never
     dialled). Each moves its own series; the unreached job's line says what the database holds: pending, a failed
     attempt to be retried, not done."""
-    caplog.set_level(logging.INFO, logger=LOGGER)
+    caplog.set_level(logging.INFO, logger="agi_server")
     store, clock = DatabaseJobStore(database), FixedClock(T0)
     scenario_runs(fake, store, clock)
     running, port = await _hosted(store, fake, clock)

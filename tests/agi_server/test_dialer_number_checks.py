@@ -16,7 +16,9 @@ import pytest
 from sqlalchemy import insert
 
 from agi_server.ami import AmiClient
-from agi_server.dialer import DatabaseJobStore, Dialer, DialerSettings
+from agi_server.dialer import Dialer
+from agi_server.dialer_settings import DialerSettings
+from agi_server.job_stores import DatabaseJobStore
 from graph_engine.services import FixedClock
 from persistence import call_lists, callbacks, campaign_reports
 from persistence.db import Database

@@ -15,7 +15,10 @@ from pathlib import Path
 import pytest
 
 from agi_server.ami import AmiClient
-from agi_server.dialer import DatabaseJobStore, Dialer, DialerSettings, JobStore, MemoryJob, MemoryJobStore
+from agi_server.dial_jobs import JobStore
+from agi_server.dialer import Dialer
+from agi_server.dialer_settings import DialerSettings
+from agi_server.job_stores import DatabaseJobStore, MemoryJob, MemoryJobStore
 from blocks.timewindows import callback_window
 from graph_engine.services import FixedClock
 from persistence import callbacks

@@ -16,7 +16,9 @@ from pathlib import Path
 import pytest
 
 from agi_server.ami import AmiClient
-from agi_server.dialer import DatabaseJobStore, Dialer, DialerSettings
+from agi_server.dialer import Dialer
+from agi_server.dialer_settings import DialerSettings
+from agi_server.job_stores import DatabaseJobStore
 from graph_engine.services import FixedClock
 from persistence import callbacks, scenarios
 from persistence.db import Database

@@ -23,7 +23,7 @@ import httpx
 import pytest
 from sqlalchemy import text
 
-from agi_server.dialer import DialerSettings
+from agi_server.dialer_settings import DialerSettings
 from persistence.db import Database
 from persistence.migrate import head_revision
 from tests.agi_server.conftest import database_node, exposition_samples

@@ -17,8 +17,10 @@ import pytest
 
 from agi_server.ami import AmiClient
 from agi_server.ami_protocol import DialOutcome
-from agi_server.dialer import DialerSettings, DialerStatus, MemoryJobStore
+from agi_server.dialer import DialerStatus
+from agi_server.dialer_settings import DialerSettings
 from agi_server.errors import SettingError
+from agi_server.job_stores import MemoryJobStore
 from graph_engine.services import FixedClock
 from persistence.migrate import upgrade
 from tests.agi_server.test_cli import _node_env

@@ -18,19 +18,12 @@ from typing import Any
 import pytest
 
 from agi_server.ami import AmiClient, AmiSettings
-from agi_server.dialer import (
-    CallbackArrivals,
-    DatabaseJobStore,
-    Dialer,
-    DialerSettings,
-    DialerStatus,
-    JobStore,
-    MemoryJob,
-    MemoryJobStore,
-    callback_resolver,
-    start_dialer,
-)
+from agi_server.callback_arrivals import CallbackArrivals, callback_resolver
+from agi_server.dial_jobs import JobStore
+from agi_server.dialer import Dialer, DialerStatus, start_dialer
+from agi_server.dialer_settings import DialerSettings
 from agi_server.errors import SettingError
+from agi_server.job_stores import DatabaseJobStore, MemoryJob, MemoryJobStore
 from agi_server.metrics import AgiMetrics
 from graph_engine.services import FixedClock
 from persistence import callbacks
@@ -108,7 +101,7 @@ async def test_a_burst_of_congestion_pauses_dialling_and_consumes_no_attempts(
     clock.advance(10)
     down_at = clock.now()
     dialer = make_dialer(store, ami, clock)
-    with caplog.at_level(logging.WARNING, logger="agi_server.dialer"):
+    with caplog.at_level(logging.WARNING, logger="agi_server.trunk_watch"):
         assert await dialer.run_once() == ["out-0", "out-1", "out-2", "out-3"]
         await settle(dialer)
     dialled = [store.jobs[f"out-{n}"] for n in range(4)]
@@ -159,7 +152,7 @@ async def test_a_probe_after_the_pause_that_gets_through_resumes_dialling(
     assert await dialer.run_once() == []
     clock.advance(1)
     trunk_is_back(monkeypatch)
-    with caplog.at_level(logging.WARNING, logger="agi_server.dialer"):
+    with caplog.at_level(logging.WARNING, logger="agi_server.trunk_watch"):
         assert await dialer.run_once() == ["out-5"]  # the earliest due job again: the first probe's is later now
         await settle(dialer)
     assert not dialer.trunk_down and "back" in caplog.text

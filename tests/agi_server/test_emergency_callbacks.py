@@ -17,7 +17,9 @@ import pytest
 from sqlalchemy import insert
 
 from agi_server.ami import AmiClient
-from agi_server.dialer import DatabaseJobStore, Dialer, DialerSettings
+from agi_server.dialer import Dialer
+from agi_server.dialer_settings import DialerSettings
+from agi_server.job_stores import DatabaseJobStore
 from agi_server.scenarios import CachedScenarioSource, folder_source
 from agi_server.server import AgiServer, AgiServerConfig
 from blocks import default_registry

@@ -20,7 +20,9 @@ from typing import Any
 import pytest
 
 from agi_server.ami import AmiClient
-from agi_server.dialer import Dialer, DialerSettings, MemoryJob, MemoryJobStore
+from agi_server.dialer import Dialer
+from agi_server.dialer_settings import DialerSettings
+from agi_server.job_stores import MemoryJob, MemoryJobStore
 from agi_server.logs import HIDDEN, LogSettings, configure_logging, in_log_format, logged_phone_numbers, phone_number
 from agi_server.options import LOG_PHONE_NUMBERS_ENV, log_settings
 from graph_engine.services import FixedClock

@@ -27,7 +27,8 @@ import pytest
 from agi_server.ami import AmiClient, OriginateRequest
 from agi_server.ami_protocol import DialOutcome
 from agi_server.cli import SAME_SIGNAL_WITHIN, run_agi, run_database_agi
-from agi_server.dialer import HANG_UP_WAIT, SHUTDOWN_HANGUP
+from agi_server.dial_jobs import SHUTDOWN_HANGUP
+from agi_server.dialer import HANG_UP_WAIT
 from agi_server.scenarios import folder_source
 from agi_server.server import AgiServer, AgiServerConfig
 from graph_engine.services import Services

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from agi_server.ami import AmiClient, AmiSettings
-from agi_server.dialer import DatabaseJobStore
+from agi_server.job_stores import DatabaseJobStore
 from api.settings import Settings
 from graph_engine.services import FixedClock
 from persistence import callbacks

@@ -20,7 +20,9 @@ import pytest
 import uvicorn
 
 from agi_server.ami import AmiSettings
-from agi_server.dialer import DialerSettings, MemoryJob, MemoryJobStore, RunningDialer, start_dialer
+from agi_server.dialer import RunningDialer, start_dialer
+from agi_server.dialer_settings import DialerSettings
+from agi_server.job_stores import MemoryJob, MemoryJobStore
 from api.app import create_app
 from api.routes import dialer as dialer_routes
 from api.settings import Settings

@@ -48,7 +48,8 @@ async def _answered_call(
     database: Database, registry: BlockRegistry, job_id: str, *, at: datetime, keys: list[str], call_id: str
 ) -> CallResult:
     """The dialer rang the job's client, who answered: FastAGI marks the job reached and runs its scenario on the
-    job's variables (agi_server.dialer.callback_resolver); the queue is busy. The call's record is written."""
+    job's variables (agi_server.callback_arrivals.callback_resolver); the queue is busy. The call's record is
+    written."""
     with database.session() as session:
         job = callbacks.mark_reached(session, job_id=job_id, at=at, scenario="debt-reminder")
         assert job is not None

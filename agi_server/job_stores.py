@@ -1,0 +1,354 @@
+"""The callback dialer's job stores (`agi_server.dial_jobs.JobStore`): `DatabaseJobStore` over
+`persistence.callbacks` (SQLite on one node; PostgreSQL with SKIP LOCKED for several), and `MemoryJobStore`, in
+process with the same rules (single node, tests, simulations). Both also mark an answered callback reached
+(`reach`, for agi_server.callback_arrivals).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from agi_server.ami_protocol import DialOutcome
+from agi_server.dial_jobs import SHUTDOWN_HANGUP, AttemptOutcome, CallbackContext, DialJob
+from agi_server.job_contacts import JobContact, job_contacts
+from persistence import callbacks
+from persistence.db import Database
+from persistence.models import CallbackAttempt, CallbackJob
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class MemoryJob:
+    id: str
+    number: str
+    scenario: str
+    due: datetime
+    window_end: datetime | None = None
+    variables: dict[str, Any] = field(default_factory=dict)
+    allowed_hours: dict[str, Any] | None = None  # blocks.timewindows.callback_window
+    attempts: int = 0
+    max_attempts: int = 3
+    status: str = "pending"
+    outcome: str | None = None
+    last_attempt_at: datetime | None = None
+    locked_by: str | None = None
+    lock_until: datetime | None = None
+    origin_call_id: str | None = None
+    reached_at: datetime | None = None  # when a FastAGI call named the job
+    attempt_log: list[tuple[datetime, str, str]] = field(default_factory=list)  # (at, outcome, call id)
+
+    def view(self) -> DialJob:
+        assert self.lock_until is not None, "only a claimed job is handed to the dialer"
+        return DialJob(
+            self.id,
+            self.number,
+            self.scenario,
+            self.due,
+            self.window_end,
+            self.attempts,
+            self.max_attempts,
+            self.lock_until,
+            max(self.attempts, len(self.attempt_log)),
+            sum(outcome == SHUTDOWN_HANGUP for _, outcome, _ in self.attempt_log),
+        )
+
+
+class MemoryJobStore:
+    """In-process `JobStore` with the same rules as `persistence.callbacks` (single node, tests, simulations)."""
+
+    def __init__(self, *, lease: timedelta = timedelta(minutes=5)) -> None:
+        self.jobs: dict[str, MemoryJob] = {}
+        self._lease = lease
+        self.scenario_unavailable = 0  # it knows no scenarios: every job is handed out
+        self.schema_newer: str | None = None  # it has no schema: set by a test, every claim then takes nothing
+
+    def add(self, job: MemoryJob) -> MemoryJob:
+        self.jobs[job.id] = job
+        return job
+
+    async def claim_due(self, *, now: datetime, limit: int, node_id: str) -> list[DialJob]:
+        if self.schema_newer is not None:
+            return []
+        # persistence.callbacks rule: every due job whose window closed moves to its next opening first, so moving
+        # them never uses up the pass's `limit` (the opening may be now: after a lunch break).
+        for job in self._due(now):
+            if job.window_end is not None and job.window_end <= now:
+                callbacks.window_closed(job, after=now)
+        ready = [job for job in self._due(now) if job.window_end is None or job.window_end > now]
+        claimed: list[DialJob] = []
+        for job in sorted(ready, key=lambda j: j.due)[:limit]:
+            job.status, job.locked_by, job.lock_until = "dialing", node_id, now + self._lease
+            claimed.append(job.view())
+        return claimed
+
+    def _due(self, now: datetime) -> list[MemoryJob]:
+        return [
+            job
+            for job in self.jobs.values()
+            if (job.status == "pending" and job.due <= now)
+            or (job.status == "dialing" and job.lock_until is not None and job.lock_until < now)
+        ]
+
+    async def record_attempt(
+        self,
+        *,
+        job_id: str,
+        outcome: AttemptOutcome,
+        at: datetime,
+        retry_after: timedelta,
+        call_id: str,
+        final: bool = False,
+        node_id: str | None = None,
+        counted: bool = True,
+    ) -> str:
+        job = self.jobs[job_id]
+        job.attempt_log.append((at, str(outcome), call_id))
+        if counted:
+            job.attempts += 1
+        if node_id is not None and not callbacks.held_by(job, node_id):
+            # A late attempt: another node holds the job now (persistence.callbacks rule)
+            job.last_attempt_at = max(job.last_attempt_at or at, at)
+            return job.status
+        job.last_attempt_at = at
+        job.locked_by, job.lock_until = None, None
+        if job.status in callbacks.FINAL_STATUSES:  # reached meanwhile: stays done (persistence.callbacks rule)
+            return job.status
+        job.outcome = str(outcome)
+        if outcome is DialOutcome.ANSWERED:
+            job.status = "done"
+        elif final or job.attempts >= job.max_attempts:
+            job.status = "failed"
+        elif job.window_end is not None and at + retry_after > job.window_end:
+            callbacks.window_closed(job, after=at + retry_after, outcome=str(outcome))
+        else:
+            job.status, job.due = "pending", at + retry_after
+        return job.status
+
+    async def reach(self, job_id: str, *, at: datetime, scenario: str | None = None) -> CallbackContext | None:
+        job = self.jobs.get(job_id)
+        if job is None or (scenario is not None and job.scenario != scenario):
+            return None
+        job.reached_at = job.reached_at or at
+        if job.status != "done":
+            job.status, job.outcome, job.locked_by, job.lock_until = "done", "answered", None, None
+            job.last_attempt_at = job.last_attempt_at or at
+        return CallbackContext(job.id, job.scenario, dict(job.variables), job.origin_call_id, job.number)
+
+    async def settle_answer(self, *, job_id: str, call_id: str, at: datetime, retry_after: timedelta) -> str | None:
+        job = self.jobs[job_id]
+        if job.reached_at is None and job.status == "done" and job.outcome == "answered":
+            job.status, job.outcome = "failed", callbacks.UNREACHED
+            for index in range(len(job.attempt_log) - 1, -1, -1):
+                logged_at, _outcome, logged_call = job.attempt_log[index]
+                if logged_call == call_id:
+                    job.attempt_log[index] = (logged_at, callbacks.UNREACHED, logged_call)
+                    break
+            if job.attempts < job.max_attempts:  # callbacks.settle_answer's rule: a failed attempt's retry
+                if job.window_end is not None and at + retry_after > job.window_end:
+                    callbacks.window_closed(job, after=at + retry_after)
+                else:
+                    job.status, job.due = "pending", at + retry_after
+        settled = [outcome for _, outcome, logged_call in job.attempt_log if logged_call == call_id]
+        return job.status if settled and settled[-1] == callbacks.UNREACHED else None
+
+    async def release(self, *, job_id: str, node_id: str) -> None:
+        job = self.jobs[job_id]
+        if callbacks.held_by(job, node_id):
+            job.status, job.locked_by, job.lock_until = "pending", None, None
+
+    async def expire(self, *, job_id: str, node_id: str, now: datetime | None = None) -> None:
+        job = self.jobs[job_id]
+        if callbacks.held_by(job, node_id):
+            callbacks.window_passed(job, now=now or datetime.now(UTC))
+
+    async def end_undialled(self, *, job_id: str, node_id: str, outcome: str) -> None:
+        job = self.jobs[job_id]
+        if callbacks.held_by(job, node_id):  # persistence.callbacks.end_undialled's rule
+            job.status, job.outcome, job.locked_by, job.lock_until = "failed", outcome, None, None
+
+
+def _shutdown_hangups(session: Session, job_ids: list[str]) -> dict[str, int]:
+    """The attempts each job had hung up at a node's shutdown (`SHUTDOWN_HANGUP`, logged only by the dialer);
+    jobs with none are left out."""
+    if not job_ids:
+        return {}
+    query = (
+        select(CallbackAttempt.job_id, func.count())
+        .where(CallbackAttempt.job_id.in_(job_ids), CallbackAttempt.outcome == SHUTDOWN_HANGUP)
+        .group_by(CallbackAttempt.job_id)
+    )
+    return dict(session.execute(query).all())
+
+
+class _CallGaveUp(Exception):
+    """Rolls back a job's reach whose call stopped waiting for it (`DatabaseJobStore.reach`)."""
+
+
+class DatabaseJobStore:
+    """`JobStore` over `persistence.callbacks` (SQLite on one node; PostgreSQL with SKIP LOCKED for several).
+
+    The synchronous SQLAlchemy work runs in a worker thread so the event loop keeps serving calls.
+    """
+
+    def __init__(self, database: Database, *, lease: timedelta = timedelta(minutes=5)) -> None:
+        self._database = database
+        self._lease = lease
+        self.scenario_unavailable = 0  # jobs its claims ended undialled (`JobStore.scenario_unavailable`)
+        self.schema_newer: str | None = None  # as of the last claim (`JobStore.schema_newer`)
+
+    async def claim_due(self, *, now: datetime, limit: int, node_id: str) -> list[DialJob]:
+        return await asyncio.to_thread(self._claim_due, now, limit, node_id)
+
+    async def contacts(self, job_ids: Sequence[str]) -> dict[str, JobContact]:
+        """Whom each of `job_ids` calls (`job_contacts`); jobs gone left out."""
+        return await asyncio.to_thread(job_contacts, self._database, list(job_ids))
+
+    def _claim_due(self, now: datetime, limit: int, node_id: str) -> list[DialJob]:
+        ended: list[CallbackJob] = []
+        with self._database.session() as session:
+            jobs = callbacks.claim_due_jobs(
+                session, now=now, limit=limit, node_id=node_id, lease=self._lease, unavailable=ended
+            )
+            self.schema_newer = jobs.schema_newer
+            logged = callbacks.attempts_logged(session, job_ids=[j.id for j in jobs])
+            hung_up = _shutdown_hangups(session, [j.id for j in jobs])
+            claimed = [
+                DialJob(
+                    j.id,
+                    j.number,
+                    j.scenario,
+                    j.due,
+                    j.window_end,
+                    j.attempts,
+                    j.max_attempts,
+                    j.lock_until,
+                    max(j.attempts, logged.get(j.id, 0)),
+                    hung_up.get(j.id, 0),
+                )
+                for j in jobs
+                if j.lock_until is not None  # always: claimed jobs have a lease
+            ]
+        self.scenario_unavailable += len(ended)  # committed: the block ended without raising
+        return claimed
+
+    async def record_attempt(
+        self,
+        *,
+        job_id: str,
+        outcome: AttemptOutcome,
+        at: datetime,
+        retry_after: timedelta,
+        call_id: str,
+        final: bool = False,
+        node_id: str | None = None,
+        counted: bool = True,
+    ) -> str:
+        return await asyncio.to_thread(
+            self._record_attempt, job_id, outcome, at, retry_after, call_id, final, node_id, counted
+        )
+
+    def _record_attempt(
+        self,
+        job_id: str,
+        outcome: AttemptOutcome,
+        at: datetime,
+        retry_after: timedelta,
+        call_id: str,
+        final: bool,
+        node_id: str | None,
+        counted: bool,
+    ) -> str:
+        with self._database.session() as session:
+            job = callbacks.record_attempt(
+                session,
+                job_id=job_id,
+                outcome=str(outcome),
+                at=at,
+                call_id=call_id,
+                retry_after=retry_after,
+                final=final,
+                node_id=node_id,
+                counted=counted,
+            )
+            return job.status
+
+    async def reach(self, job_id: str, *, at: datetime, scenario: str | None = None) -> CallbackContext | None:
+        """Mark the job named in an AGI request ("debt?job=<id>") answered, in its own committed transaction.
+
+        Cancelled, the FastAGI server gave up waiting and the call does not run on the job (`AgiServer._inputs`):
+        the transaction, which goes on in its worker thread, then rolls back instead of marking the job reached.
+        Committed after all, the job would pass for delivered and never be dialled again, its callee having heard
+        nothing; only a commit already under way when the server gave up still lands, and is logged as an ERROR."""
+        gave_up = threading.Event()
+        try:
+            return await asyncio.to_thread(self._reach, job_id, at, scenario, gave_up)
+        except asyncio.CancelledError:
+            gave_up.set()
+            raise
+
+    def _reach(
+        self, job_id: str, at: datetime, scenario: str | None, gave_up: threading.Event
+    ) -> CallbackContext | None:
+        try:
+            with self._database.session() as session:
+                job = callbacks.mark_reached(session, job_id=job_id, at=at, scenario=scenario)
+                if job is None:
+                    return None
+                context = CallbackContext(
+                    job.id, job.scenario, dict(job.variables or {}), job.origin_call_id, job.number
+                )
+                if gave_up.is_set():
+                    raise _CallGaveUp
+        except _CallGaveUp:
+            log.warning(
+                "callback job %s: its call stopped waiting for it before it was marked reached; left as it was, for "
+                "the dialer to dial again",
+                job_id,
+            )
+            return None
+        if gave_up.is_set():
+            log.error(
+                "callback job %s was marked reached as its call stopped waiting for it: the job is done, but that "
+                "call ran no scenario (its record says the job could not be loaded); schedule the callback again",
+                job_id,
+            )
+        return context
+
+    async def settle_answer(self, *, job_id: str, call_id: str, at: datetime, retry_after: timedelta) -> str | None:
+        return await asyncio.to_thread(self._settle_answer, job_id, call_id, at, retry_after)
+
+    def _settle_answer(self, job_id: str, call_id: str, at: datetime, retry_after: timedelta) -> str | None:
+        with self._database.session() as session:
+            job = callbacks.settle_answer(session, job_id=job_id, call_id=call_id, at=at, retry_after=retry_after)
+            return None if job is None else job.status
+
+    async def release(self, *, job_id: str, node_id: str) -> None:
+        await asyncio.to_thread(self._release, job_id, node_id)
+
+    async def expire(self, *, job_id: str, node_id: str, now: datetime | None = None) -> None:
+        await asyncio.to_thread(self._expire, job_id, node_id, now)
+
+    async def end_undialled(self, *, job_id: str, node_id: str, outcome: str) -> None:
+        await asyncio.to_thread(self._end_undialled, job_id, node_id, outcome)
+
+    def _end_undialled(self, job_id: str, node_id: str, outcome: str) -> None:
+        with self._database.session() as session:
+            callbacks.end_undialled(session, job_id=job_id, node_id=node_id, outcome=outcome)
+
+    def _expire(self, job_id: str, node_id: str, now: datetime | None) -> None:
+        with self._database.session() as session:
+            callbacks.expire_job(session, job_id=job_id, node_id=node_id, now=now)
+
+    def _release(self, job_id: str, node_id: str) -> None:
+        with self._database.session() as session:
+            callbacks.release_job(session, job_id=job_id, node_id=node_id)
