@@ -295,6 +295,7 @@ async def run_database_agi(
     from agi_server.ami import AmiSettings
     from agi_server.dialer import warn_without_dialer
     from agi_server.dialer_settings import DialerSettings
+    from agi_server.missing_recordings import check_in_background
     from agi_server.node import DatabaseRuntime
     from persistence.db import Database
     from persistence.migrate import head_revision, require_current
@@ -320,6 +321,7 @@ async def run_database_agi(
 
     try:
         await runtime.start(ami=ami, dialer=dialer)
+        check_in_background(runtime.source, runtime.services.tts, database)  # recordings a restore left out, logged
         return await run_agi(
             config,
             source=runtime.source,

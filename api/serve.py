@@ -31,6 +31,7 @@ from agi_server.dialer_settings import DialerSettings
 from agi_server.errors import CannotListen
 from agi_server.loop_watch import LoopStallWatch
 from agi_server.metrics import METRICS_HOST
+from agi_server.missing_recordings import check_in_background
 from agi_server.node import DatabaseRuntime, check_speech_settings
 from agi_server.plugin_services import warn_of_blocks_not_ready
 from agi_server.process_limits import tune_collector_for_serving
@@ -115,6 +116,7 @@ async def serve(
     agi.metrics.watch_version_poller(runtime.poller)  # its health in /metrics and /healthz
     await runtime.start(ami=ami, dialer=dialer)  # AMI down or refusing: the node serves calls all the same
     await warn_of_blocks_not_ready(registry, runtime.source)  # every published scenario is held now
+    check_in_background(runtime.source, runtime.services.tts, database)  # recordings a restore left out, logged
     if runtime.dialer is not None:
         agi.metrics.watch_dialer(runtime.dialer)
     # GET /api/dialer: what this node's dialer does now (a supervisor's "why is nobody called?").

@@ -4,6 +4,7 @@
     ivrgraph records purge                      # remove it (`ivrgraph serve` does once a day by itself)
     ivrgraph records purge --older-than 90d     # every kind of record older than 90 days, whatever the settings
     ivrgraph privacy erase "+34 600 123 456" --dry-run
+    ivrgraph privacy reapply-erasures erasures.json --dry-run   # after a restore: the erasures made since the backup
 
 Both read the node's settings (IVRGRAPH_DATABASE_URL, IVRGRAPH_DEFAULT_COUNTRY, IVRGRAPH_RETAIN_*) as the servers
 do. `records purge` also removes this host's spooled call-record files older than the calls' period: run it on each
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
 
 _PURGE = "ivrgraph records purge"
 _ERASE = "ivrgraph privacy erase"
+_REAPPLY = "ivrgraph privacy reapply-erasures"
 
 
 def cmd_records_purge(args: argparse.Namespace) -> int:
@@ -110,6 +112,53 @@ def cmd_privacy_erase(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_privacy_reapply(args: argparse.Namespace) -> int:
+    """The erasures of a ledger made again on a restored database (persistence.erasure_ledger)."""
+    from persistence.db import Database
+    from persistence.erasure_ledger import KeyMadeAfterTheLedger, LedgerUnreadable, read_ledger, reapply_erasures
+    from persistence.locations import shown_url
+    from persistence.phone_numbers import configure_default_country
+
+    try:
+        ledger = read_ledger(Path(args.file).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as error:
+        return _explain(_REAPPLY, f"cannot read {args.file}: {error}", 2)
+    except LedgerUnreadable as error:
+        return _explain(_REAPPLY, f"{args.file}: {error}", 2)
+    settings = _settings(_REAPPLY, args.database)
+    if settings is None:
+        return 2
+    refusal = _unreachable(settings.database_url)
+    if refusal is not None:
+        return _explain(_REAPPLY, refusal[0], refusal[1])
+    configure_default_country(settings.default_country)  # numbers hashed as the erasures hashed them
+    skipped = f" ({ledger.skipped} other audit events skipped)" if ledger.skipped else ""
+    print(f"{args.file}: {ledger.entries} erasures of {len(ledger.subjects)} subjects{skipped}")
+    database = Database(settings.database_url)
+    try:
+        report = reapply_erasures(database, ledger, actor=f"{_user()} ({_REAPPLY})", dry_run=args.dry_run)
+    except KeyMadeAfterTheLedger as error:
+        return _explain(_REAPPLY, str(error), 1)
+    finally:
+        database.dispose()
+    verb = "would be" if report.dry_run else "were"
+    again = "to erase again" if report.dry_run else "erased again"
+    print(f"{shown_url(settings.database_url)}: {len(report.erased)} subjects {again}, {report.not_here} not in "
+          "this database")  # fmt: skip
+    for erased in report.erased:
+        found = ", ".join(f"{table} {count}" for table, count in erased.counts().items() if count)
+        print(f"  subject:{erased.subject}: {found}")
+    for table, count in report.totals().items():
+        done = "redacted" if table == "audit_events" else "counted" if table == "campaigns" else "erased"
+        print(f"  {table}: {count} {verb} {done}")
+    if report.dry_run:
+        print("nothing was changed (--dry-run)")
+    if report.refused:
+        subjects = ", ".join(f"subject:{subject}" for subject in report.refused)
+        return _explain(_REAPPLY, f"a callback of {subjects} is being dialled now: run it again once it ends", 1)
+    return 0
+
+
 def _settings(command: str, database: str | None) -> Settings | None:
     """The servers' settings from the environment (`--database` for its URL), or None once a bad one is said."""
     from sqlalchemy.exc import ArgumentError
@@ -186,6 +235,16 @@ def add_parser(commands: Any) -> None:
     erase.add_argument("--dry-run", action="store_true", help="count what would be erased; change nothing")
     erase.add_argument("--database", metavar="URL", help=f"the database (default: {DATABASE_URL_ENV})")
     erase.set_defaults(handler=cmd_privacy_erase)
+    reapply = sub.add_parser(
+        "reapply-erasures",
+        help="after restoring a backup: erase again each subject an exported erasure ledger names (by hash)",
+    )
+    reapply.add_argument(
+        "file", help="the erasures exported before (GET /api/audit?action=erasure), or subject:<hash> lines"
+    )
+    reapply.add_argument("--dry-run", action="store_true", help="count what would be erased; change nothing")
+    reapply.add_argument("--database", metavar="URL", help=f"the restored database (default: {DATABASE_URL_ENV})")
+    reapply.set_defaults(handler=cmd_privacy_reapply)
 
 
 def _subcommands(parser: argparse.ArgumentParser, dest: str) -> Any:

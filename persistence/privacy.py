@@ -18,9 +18,11 @@ event naming the subject by the hash, with the counts. `subject_data` gathers th
 request, and `record_access` notes it (`subject_access`, by the hash).
 
 The hash is an HMAC-SHA256 of the number's one form (`phone_numbers.one_form`) keyed with a random secret of the
-installation, kept in the database (`install_secrets`, made on first use; every node shares it): a plain SHA-256 of a
-phone number is reversed by hashing every number of the plan, and admins read the audit log through the API.
-Someone who can read the database itself can still compute it for a number they guess: a pseudonym, not anonymity.
+installation, kept in the database (`install_secrets`; every node shares it): a plain SHA-256 of a phone number is
+reversed by hashing every number of the plan, and admins read the audit log through the API. Someone who can read
+the database itself can still compute it for a number they guess: a pseudonym, not anonymity. The key is made with
+the schema (migration 0029), so every backup carries it and a restored installation hashes a number as the lost one
+did: an erasure ledger exported from the audit log is matched again after a restore (persistence.erasure_ledger).
 
 Not reached: copies outside the database (its backups, which expire by their own rotation; a node's spool of
 records waiting for the database, written afterwards; log files), the phrase cache's audio, and a number written
@@ -32,7 +34,7 @@ from __future__ import annotations
 import hmac
 import re
 import secrets
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any, Final
@@ -60,7 +62,7 @@ from persistence.retention import maintenance_session
 ERASURE_ACTION: Final = "erasure"
 ACCESS_ACTION: Final = "subject_access"
 _KEY_NAME: Final = "subject_hash"
-_HASH_LENGTH: Final = 24  # hex digits kept of the HMAC: 96 bits, no two subjects of any register meet
+HASH_LENGTH: Final = 24  # hex digits kept of the HMAC: 96 bits, no two subjects of any register meet
 _AT_ONCE: Final = 500  # ids named in one IN (...)
 
 
@@ -103,13 +105,26 @@ def subject(session: Session, number: str) -> Subject:
 
 def subject_hash(session: Session, number: str) -> str:
     """The keyed hash of `number` (cleaned: `phone_numbers.phone_number`), the same for each of its forms."""
-    digest = hmac.new(_install_key(session), one_form(number).encode(), "sha256").hexdigest()
-    return digest[:_HASH_LENGTH]
+    return subject_hasher(session)(number)
+
+
+def subject_hasher(session: Session) -> Callable[[str], str]:
+    """`subject_hash` with the key read once: for hashing many numbers (every number of a register)."""
+    key = _install_key(session)
+    return lambda number: hmac.new(key, one_form(number).encode(), "sha256").hexdigest()[:HASH_LENGTH]
+
+
+def install_key_made_at(session: Session) -> datetime | None:
+    """When this installation's key for `subject_hash` was made (its first erasure's time, or its migration to 0029);
+    None while it has none."""
+    found = session.get(InstallSecret, _KEY_NAME)
+    return None if found is None else found.created_at
 
 
 def _install_key(session: Session) -> bytes:
-    """The installation's secret for `subject_hash`, made on first use. Two nodes making it at once meet on the
-    primary key: the second reads the first one's."""
+    """The installation's secret for `subject_hash`. Made with the schema (migration 0029); made here when a
+    database has none all the same (one made without the migrations, or emptied). Two nodes making it at once meet
+    on the primary key: the second reads the first one's."""
     found = session.get(InstallSecret, _KEY_NAME)
     if found is None:
         made = InstallSecret(name=_KEY_NAME, value=secrets.token_hex(32), created_at=utcnow())

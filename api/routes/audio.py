@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import pathlib
 import shutil
 import tempfile
@@ -24,6 +25,7 @@ from voice.assets import AssetLimits, asset_path, delete_asset, store_asset
 from voice.formats import AudioFormat
 from voice.phrase_preview import MissingVariables, Rendered, TemplateFailed, preview_phrase
 
+log = logging.getLogger(__name__)
 router = APIRouter(tags=["audio"], responses=AUTHED)
 AssetId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$")]
 WAV: dict[int | str, dict[str, Any]] = {
@@ -160,11 +162,23 @@ class _capped:
 
 
 @router.get("/api/audio/{asset_id}/file", response_class=FileResponse, responses={**WAV, **problems(404)})
-def asset_file(asset_id: AssetId, _user: Viewer, runtime: RuntimeDep) -> FileResponse:
-    """The asset as WAV, for listening in the browser."""
+def asset_file(asset_id: AssetId, _user: Viewer, runtime: RuntimeDep) -> Response:
+    """The asset as WAV, for listening in the browser. A catalogued asset whose file is not in the media root (a
+    database restored without the media root's `assets/`) is a 404 `recording-file-missing`, with `asset_id` and
+    `media_name`: calls playing it hear nothing until the file is put back (docs/operations.md, "Backups")."""
     with runtime.database.session() as session:
         asset = audio.get_asset(session, asset_id=asset_id)
-    return FileResponse(asset_path(runtime.speech().media, asset.id, AudioFormat.WAV), media_type="audio/wav")
+    media = runtime.speech().media
+    wav = asset_path(media, asset.id, AudioFormat.WAV)
+    if not wav.is_file():
+        # Checked here: FileResponse finds out only once the answer is under way, and that was a 500 and a traceback.
+        log.warning("recording %s (%r) is catalogued but its file %s is missing from the media root %s",
+                    asset.id, asset.name, wav.name, media.root)  # fmt: skip
+        detail = (f"the recording {asset.name!r} ({asset.id}) is catalogued but its file is missing from the media "
+                  "root: calls playing it hear nothing until it is put back (restore the media root's assets/ from "
+                  "its backup, or import an export of a scenario that plays it)")  # fmt: skip
+        return problem(404, "recording-file-missing", detail, asset_id=asset.id, media_name=asset.media_name)
+    return FileResponse(wav, media_type="audio/wav")
 
 
 @router.delete("/api/audio/{asset_id}", status_code=204, responses=problems(404, 409))

@@ -64,7 +64,9 @@ export interface paths {
         };
         /**
          * Asset File
-         * @description The asset as WAV, for listening in the browser.
+         * @description The asset as WAV, for listening in the browser. A catalogued asset whose file is not in the media root (a
+         *     database restored without the media root's `assets/`) is a 404 `recording-file-missing`, with `asset_id` and
+         *     `media_name`: calls playing it hear nothing until the file is put back (docs/operations.md, "Backups").
          *
          *     **Role:** viewer or above (any signed-in user).
          */

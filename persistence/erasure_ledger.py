@@ -1,0 +1,223 @@
+"""Erasures made again after a restore (`ivrgraph privacy reapply-erasures FILE`).
+
+A backup taken before an erasure still holds the person's calls and jobs, and restoring it brings them back. What
+says who was erased since is the ledger kept outside the database: the audit log's `erasure` events, exported
+before the loss (`GET /api/audit?action=erasure`), which name each subject by its keyed hash and never by the number
+(persistence.privacy). The restored database holds the key (made with the schema since migration 0029, so every
+backup carries it), so each number it holds can be hashed as the erasure hashed it: every number whose hash the
+ledger names is erased again (`privacy.erase_subject`, one transaction per subject, recorded as an `erasure` event as
+any other). Nothing else of the lost database is needed, and running it again finds nothing more to erase.
+
+The numbers hashed are those an erasure reaches: the call register's callers and numbers rung (as stored, and their
+keys), the callback jobs' numbers, and in the audit events' and stored answers' details each text that is a number
+as people type it, or a number standing alone inside a text (the purge may have left only these of someone).
+
+A ledger is read from what an admin keeps (`read_ledger`): the JSON the audit route answers (one array, or several
+pages appended, or one event a line), whose events other than `erasure` are skipped; or plain text, one
+`subject:<hash>` (or the bare hash) a line, for a ledger kept by hand, `#` starting a comment.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Final
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from persistence.db import Database
+from persistence.errors import Conflict, Refused
+from persistence.models import AuditEvent, CallbackJob, CallRecord, IdempotencyKey
+from persistence.phone_numbers import phone_number
+from persistence.privacy import (
+    ERASURE_ACTION,
+    HASH_LENGTH,
+    ErasureReport,
+    SubjectBeingCalled,
+    erase_subject,
+    install_key_made_at,
+    subject_hasher,
+)
+from persistence.retention import maintenance_session
+
+_LABEL: Final = re.compile(rf"(?:subject:)?([0-9a-f]{{{HASH_LENGTH}}})")
+# A number standing alone inside a text, as an erasure's redaction finds one (privacy._pattern): digits, maybe "+".
+_IN_TEXT: Final = re.compile(r"(?<![0-9])\+?[0-9]{2,20}(?![0-9])")
+_BATCH: Final = 1000  # rows read at a time from the big tables
+
+
+class LedgerUnreadable(Refused):
+    """The file is no ledger of erasures; the message says where and why."""
+
+
+class KeyMadeAfterTheLedger(Conflict):
+    """The database's hash key is newer than the erasures of the ledger: it hashes no number as they were hashed."""
+
+    def __init__(self, made: datetime, newest: datetime) -> None:
+        super().__init__(
+            f"this database's hash key was made at {made:%Y-%m-%d %H:%M:%S} UTC, after the newest erasure of the "
+            f"ledger ({newest:%Y-%m-%d %H:%M:%S} UTC): it was restored from a backup that did not carry the key "
+            "(one taken before ivrgraph made it at install, when no erasure had been made yet), so no number here "
+            "hashes as the ledger names it. Nothing was erased: erase each person again by their number "
+            "(ivrgraph privacy erase), from the request they made"
+        )
+
+
+@dataclass(slots=True)
+class Ledger:
+    subjects: dict[str, datetime | None] = field(default_factory=dict)  # hash -> its newest erasure's time, if told
+    entries: int = 0  # erasures read (a subject erased twice is two)
+    skipped: int = 0  # audit events of other actions in the file
+
+    @property
+    def newest(self) -> datetime | None:
+        times = [at for at in self.subjects.values() if at is not None]
+        return max(times) if times else None
+
+    def add(self, subject: str, at: datetime | None) -> None:
+        self.entries += 1
+        known = self.subjects.get(subject)
+        self.subjects[subject] = at if known is None or (at is not None and at > known) else known
+
+
+def read_ledger(text: str) -> Ledger:
+    """The erasures `text` names (module docstring for the forms taken); `LedgerUnreadable` saying why not."""
+    ledger = Ledger()
+    if text.lstrip().startswith(("[", "{")):
+        for event in _json_events(text):
+            _add_event(ledger, event)
+        return ledger
+    for number, line in enumerate(text.splitlines(), start=1):
+        entry = line.split("#", 1)[0].strip()
+        if not entry:
+            continue
+        found = _LABEL.fullmatch(entry)
+        if found is None:
+            raise LedgerUnreadable(f"line {number}: {entry[:60]!r} is not subject:<hash> ({HASH_LENGTH} hex digits)")
+        ledger.add(found[1], None)
+    return ledger
+
+
+def _json_events(text: str) -> Iterator[Any]:
+    """Each event of one or more JSON values back to back (pages appended, one event a line)."""
+    decoder = json.JSONDecoder()
+    at = 0
+    while True:
+        while at < len(text) and text[at].isspace():
+            at += 1
+        if at == len(text):
+            return
+        try:
+            value, at = decoder.raw_decode(text, at)
+        except json.JSONDecodeError as error:
+            raise LedgerUnreadable(f"not JSON at line {error.lineno}, column {error.colno}: {error.msg}") from None
+        yield from value if isinstance(value, list) else [value]
+
+
+def _add_event(ledger: Ledger, event: Any) -> None:
+    if not isinstance(event, dict) or not isinstance(event.get("action"), str):
+        raise LedgerUnreadable(f"{str(event)[:80]!r} is not an audit event (GET /api/audit answers them)")
+    if event["action"] != ERASURE_ACTION:
+        ledger.skipped += 1
+        return
+    target = event.get("target")
+    found = _LABEL.fullmatch(target) if isinstance(target, str) and target.startswith("subject:") else None
+    if found is None:
+        raise LedgerUnreadable(f"an erasure whose target {str(target)[:60]!r} is not subject:<hash>")
+    ledger.add(found[1], _time(event.get("at")))
+
+
+def _time(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        at = datetime.fromisoformat(value)
+    except ValueError:
+        raise LedgerUnreadable(f"an erasure's time {value[:40]!r} is not an ISO 8601 time") from None
+    return at.replace(tzinfo=UTC) if at.tzinfo is None else at  # the API writes UTC, with its offset
+
+
+@dataclass(slots=True)
+class ReapplyReport:
+    """What `reapply_erasures` erased (or, `dry_run`, would erase), subject by subject."""
+
+    dry_run: bool
+    subjects: int  # in the ledger
+    erased: list[ErasureReport] = field(default_factory=list)  # one per subject found here
+    refused: list[str] = field(default_factory=list)  # subjects with a callback being dialled now: ask again
+
+    @property
+    def not_here(self) -> int:
+        """Subjects of the ledger this database holds no number of (erased before the backup, or never here)."""
+        return self.subjects - len(self.erased) - len(self.refused)
+
+    def totals(self) -> dict[str, int]:
+        totals: dict[str, int] = {}
+        for report in self.erased:
+            for table, count in report.counts().items():
+                totals[table] = totals.get(table, 0) + count
+        return totals
+
+
+def reapply_erasures(database: Database, ledger: Ledger, *, actor: str, dry_run: bool = False) -> ReapplyReport:
+    """Erase again each subject of `ledger` this database holds a number of (module docstring), each in a
+    transaction of its own, on a `maintenance_session`. `KeyMadeAfterTheLedger`, before anything is erased, when the
+    database's key is newer than the ledger's erasures: it hashes nobody as they did."""
+    report = ReapplyReport(dry_run=dry_run, subjects=len(ledger.subjects))
+    with maintenance_session(database) as session:
+        hashed = subject_hasher(session)  # a database emptied of its key gets one: refused just below
+        session.commit()
+        made, newest = install_key_made_at(session), ledger.newest
+        if made is not None and newest is not None and made > newest:
+            raise KeyMadeAfterTheLedger(made, newest)
+        found: dict[str, str] = {}  # subject -> one of their numbers, as cleaned
+        for number in sorted(_stored_numbers(session)):
+            subject = hashed(number)
+            if subject in ledger.subjects:
+                found.setdefault(subject, number)
+        session.rollback()  # the reads' snapshot ends: each erasure reads afresh, under its own locks
+        for subject, number in sorted(found.items()):
+            try:
+                erased = erase_subject(session, number=number, actor=actor, dry_run=dry_run)
+            except SubjectBeingCalled:
+                session.rollback()
+                report.refused.append(subject)
+                continue
+            if dry_run:
+                session.rollback()
+            else:
+                session.commit()
+            report.erased.append(erased)
+    return report
+
+
+def _stored_numbers(session: Session) -> set[str]:
+    """Every number an erasure could reach here (module docstring), cleaned as `privacy.subject` cleans one."""
+    raw: set[str] = set()
+    for column in (CallRecord.caller_id, CallRecord.dialed_number, CallRecord.caller_key, CallRecord.dialed_key,
+                   CallbackJob.number):  # fmt: skip
+        raw.update(value for value in session.scalars(select(column).distinct()) if value)
+    for details in session.scalars(select(AuditEvent.details).execution_options(yield_per=_BATCH)):
+        raw.update(_texts(details))
+    answers = select(IdempotencyKey.response).where(IdempotencyKey.response.is_not(None))
+    for response in session.scalars(answers.execution_options(yield_per=_BATCH)):
+        raw.update(_texts(response))
+    return {number for value in raw if (number := phone_number(value)) is not None}
+
+
+def _texts(value: Any) -> Iterator[str]:
+    """Each text of JSON data `value` (keys too) and each number standing alone inside one."""
+    if isinstance(value, str):
+        yield value
+        yield from _IN_TEXT.findall(value)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _texts(key)
+            yield from _texts(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _texts(item)
