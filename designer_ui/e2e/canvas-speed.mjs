@@ -7,8 +7,8 @@
 //
 //   IVRGRAPH_URL=http://127.0.0.1:8000[,http://127.0.0.1:8001] IVRGRAPH_E2E_USER=admin IVRGRAPH_E2E_PASSWORD=... \
 //     SPEED_RUNS=3 node e2e/canvas-speed.mjs [blocks ...]   # default 321 821: each run's figures, and the medians
-import { chromium } from "playwright-core";
 import { ivrTreeScenario } from "./ivr-tree-scenario.mjs";
+import { apiSession, launchChromium, signIn, viewportSettled } from "./lib.mjs";
 
 const DRAG_STEPS = 20;
 
@@ -36,23 +36,7 @@ export async function timeOpen(page, slug) {
 }
 
 /** Resolves once the canvas stopped moving (the opening view animates): its transform still for 10 frames. */
-async function settled(page) {
-  await page.evaluate(
-    () =>
-      new Promise((done) => {
-        const viewport = document.querySelector(".react-flow__viewport");
-        let last = viewport.style.transform;
-        let still = 0;
-        const poll = () => {
-          still = viewport.style.transform === last ? still + 1 : 0;
-          last = viewport.style.transform;
-          if (still >= 10) done();
-          else requestAnimationFrame(poll);
-        };
-        requestAnimationFrame(poll);
-      }),
-  );
-}
+const settled = (page) => viewportSettled(page, 10);
 
 /**
  * Drag block `id` by its title 200 px right and 120 px down in 20 mouse moves. The time from the press to the drop
@@ -189,38 +173,13 @@ export function speedLine(count, f) {
   );
 }
 
-/** A signed-in API session from Node (cookie + CSRF token); designer.e2e.mjs uses it too. */
-export async function apiSession(base, username, password) {
-  const login = await fetch(`${base}/api/auth/login`, {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ username, password }),
-  });
-  if (!login.ok) throw new Error(`login as ${username} at ${base} failed: ${login.status} ${await login.text()}`);
-  const cookie = login.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
-  const { csrf_token: csrf } = await login.json();
-  return async (method, path, body) => {
-    const res = await fetch(`${base}${path}`, {
-      method,
-      headers: { "Content-Type": "application/json", Cookie: cookie, "X-CSRF-Token": csrf },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
-    return res.status === 204 ? null : res.json();
-  };
-}
-
 /** Figures of one run on a fresh page signed in at `base`. */
 async function oneRun(browser, base, me, user, password, slug, count) {
   // A fresh context each run: nothing cached by the page from the run before.
   const context = await browser.newContext({ viewport: { width: 1280, height: 720 }, locale: "en-US" });
   try {
     const page = await context.newPage();
-    await page.goto(`${base}/`);
-    await page.fill("input[name=username]", user);
-    await page.fill("input[name=password]", password);
-    await page.click("button[type=submit]");
-    await page.getByTestId("current-user").waitFor();
+    await signIn(page, base, user, password);
     return await canvasSpeed(page, me, slug, count);
   } finally {
     await context.close();
@@ -240,10 +199,7 @@ async function main() {
   const counts = args.length ? args : [321, 821];
   const runs = Number(process.env.SPEED_RUNS ?? 3);
   const sessions = await Promise.all(bases.map((base) => apiSession(base, user, password)));
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
-  });
+  const browser = await launchChromium();
   try {
     const stamp = Date.now().toString(36);
     for (const count of counts) {

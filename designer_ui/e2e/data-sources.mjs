@@ -10,59 +10,26 @@
 // root without a password, as the Python tests do) and dropped after. No MariaDB answering: says so, and passes.
 // Screenshots go to test-artifacts/data-sources/ at the repository root. Exit code 0 only when every check passed.
 import { execFile } from "node:child_process";
-import { mkdir, rm } from "node:fs/promises";
-import { createServer } from "node:net";
-import { dirname, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { chromium } from "playwright-core";
 import { pressHeld } from "./busy-focus.mjs";
+import {
+  PYTHON,
+  apiSession,
+  artifactsFolder,
+  check,
+  emptied,
+  freePort,
+  launchChromium,
+  screenshots,
+  serverFromEnv,
+  signIn,
+  watchedPage,
+} from "./lib.mjs";
 
-const here = dirname(fileURLToPath(import.meta.url));
-const ARTIFACTS = resolve(here, "../../test-artifacts/data-sources");
-const BASE = (process.env.IVRGRAPH_URL ?? "http://127.0.0.1:8000").replace(/\/$/, "");
-const ADMIN_USER = process.env.IVRGRAPH_E2E_USER ?? process.env.IVRGRAPH_ADMIN_USER ?? "admin";
-const ADMIN_PASSWORD = process.env.IVRGRAPH_E2E_PASSWORD ?? process.env.IVRGRAPH_ADMIN_PASSWORD;
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const PYTHON = process.env.IVRGRAPH_PYTHON ?? resolve(here, "../../.venv/bin/python");
+const ARTIFACTS = artifactsFolder("data-sources");
+const { base: BASE, adminUser: ADMIN_USER, adminPassword: ADMIN_PASSWORD } = serverFromEnv();
 const stamp = Date.now().toString(36);
-
-if (!ADMIN_PASSWORD) {
-  console.error("set IVRGRAPH_E2E_USER / IVRGRAPH_E2E_PASSWORD (or IVRGRAPH_ADMIN_*) to an admin of the server under test");
-  process.exit(2);
-}
-
-function check(condition, message) {
-  if (!condition) throw new Error(`check failed: ${message}`);
-  console.log(`ok - ${message}`);
-}
-
-async function shot(page, name) {
-  const path = resolve(ARTIFACTS, `${name}.png`);
-  await page.screenshot({ path, fullPage: true });
-  console.log(`screenshot ${path}`);
-}
-
-/** A signed-in API session from Node (cookie + CSRF token), for the set-up the test is not about. */
-async function apiSession(username, password) {
-  const login = await fetch(`${BASE}/api/auth/login`, {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ username, password }),
-  });
-  if (!login.ok) throw new Error(`login as ${username} failed: ${login.status} ${await login.text()}`);
-  const cookie = login.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
-  const { csrf_token: csrf } = await login.json();
-  return async (method, path, body) => {
-    const res = await fetch(`${BASE}${path}`, {
-      method,
-      headers: { "Content-Type": "application/json", Cookie: cookie, "X-CSRF-Token": csrf },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
-    return res.status === 204 ? null : res.json();
-  };
-}
+const shot = screenshots(ARTIFACTS, { fullPage: true });
 
 // A database and an account with a password on the real MariaDB, made and dropped as root (no password there).
 const MARIADB = `
@@ -87,31 +54,16 @@ print("done")
 const mariadb = async (action, account) =>
   (await promisify(execFile)(PYTHON, ["-c", MARIADB, action, account.database, account.user, account.password])).stdout.trim();
 
-/** A port nothing listens on now: one the kernel gave a listener, closed. */
-async function deadPort() {
-  const server = createServer();
-  await new Promise((done) => server.listen(0, "127.0.0.1", done));
-  const { port } = server.address();
-  await new Promise((done) => server.close(done));
-  return port;
-}
-
 const focused = (page) =>
   page.evaluate(() => {
     const element = document.activeElement;
     return element?.getAttribute("name") ?? element?.textContent?.trim() ?? null;
   });
 
-async function signIn(context, username, password) {
-  const page = await context.newPage();
-  const pageErrors = [];
-  page.on("pageerror", (error) => pageErrors.push(error.stack ?? error.message));
-  page.setDefaultTimeout(15000);
-  await page.goto(`${BASE}/`);
-  await page.fill("input[name=username]", username);
-  await page.fill("input[name=password]", password);
-  await page.click("button[type=submit]");
-  await page.getByTestId("current-user").waitFor();
+/** A page of `context` signed in as `username`, its uncaught errors kept. */
+async function signedInPage(context, username, password) {
+  const { page, pageErrors } = await watchedPage(context);
+  await signIn(page, BASE, username, password);
   return { page, pageErrors };
 }
 
@@ -147,14 +99,14 @@ async function manageDataSources(browser, admin, account) {
   await admin("POST", "/api/users", { username: publisher, password: `${publisher}-secret`, role: "publisher" });
   const asPublisher = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: "en-US" });
   try {
-    const { page } = await signIn(asPublisher, publisher, `${publisher}-secret`);
+    const { page } = await signedInPage(asPublisher, publisher, `${publisher}-secret`);
     check((await nav(page).getByRole("link", { name: "Data sources", exact: true }).count()) === 0, "a publisher is not offered Data sources");
   } finally {
     await asPublisher.close();
   }
 
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: "en-US" });
-  const { page, pageErrors } = await signIn(context, ADMIN_USER, ADMIN_PASSWORD);
+  const { page, pageErrors } = await signedInPage(context, ADMIN_USER, ADMIN_PASSWORD);
   const pageText = () => page.evaluate(() => document.body.innerText + [...document.querySelectorAll("input")].map((i) => i.value).join(" "));
   try {
     await sqlBlockPointsAtThePage(page, admin);
@@ -236,7 +188,7 @@ async function manageDataSources(browser, admin, account) {
     await shot(page, "03-saved-and-tested");
 
     // -- pointed at a dead port: saved all the same, with the warning -----------------------------------------------
-    const port = await deadPort();
+    const port = await freePort(); // nothing listens there
     await row.getByRole("button", { name: `Edit ${name}`, exact: true }).click();
     const edit = dialog.getByTestId("edit-source-form");
     await edit.waitFor();
@@ -277,8 +229,7 @@ async function manageDataSources(browser, admin, account) {
 }
 
 async function main() {
-  await rm(ARTIFACTS, { recursive: true, force: true });
-  await mkdir(ARTIFACTS, { recursive: true });
+  await emptied(ARTIFACTS);
   const account = { database: `e2e_ds_${stamp}`, user: `e2e_ds_${stamp}`, password: `Ds-${stamp}-s3cret` };
   try {
     const made = await mariadb("create", account);
@@ -286,11 +237,8 @@ async function main() {
       console.log(`skip - the Data sources page needs MariaDB on 127.0.0.1:3306 (${made})`);
       return;
     }
-    const admin = await apiSession(ADMIN_USER, ADMIN_PASSWORD);
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-    });
+    const admin = await apiSession(BASE, ADMIN_USER, ADMIN_PASSWORD);
+    const browser = await launchChromium();
     try {
       await manageDataSources(browser, admin, account);
     } finally {

@@ -18,13 +18,12 @@
 // 821-block one dragged, renamed, fitted in view and walked with Tab (only the blocks in sight are drawn).
 // Screenshots go to test-artifacts/designer/ at the repository root. Exit code 0 only when every check passed.
 import { execFile } from "node:child_process";
-import { mkdir, readFile, rm } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { promisify } from "node:util";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
 import { bigScenario } from "./big-scenario.mjs";
-import { apiSession as signedInSession, canvasSpeed, speedLine, timeOpen, timeSelect } from "./canvas-speed.mjs";
+import { canvasSpeed, speedLine, timeOpen, timeSelect } from "./canvas-speed.mjs";
 import { ivrTreeScenario } from "./ivr-tree-scenario.mjs";
 import { unplacedScenario } from "./unplaced-scenario.mjs";
 import { testCallInputs } from "./test-call-inputs.mjs";
@@ -35,18 +34,28 @@ import { supportLookup } from "./support-lookup.mjs";
 import { manageUsers } from "./users.mjs";
 import { pressHeld } from "./busy-focus.mjs";
 import { lookingSavesNothing } from "./draft-revisions.mjs";
+import {
+  PYTHON,
+  apiSession as signedInSession,
+  artifactsFolder,
+  check,
+  emptied,
+  launchChromium,
+  screenshots,
+  serverFromEnv,
+  signIn,
+  submitSignIn,
+  viewportSettled,
+  watchedPage,
+} from "./lib.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 // Its own folder, emptied at each run, so what is there is what this run saw.
-const ARTIFACTS = resolve(here, "../../test-artifacts/designer");
-const BASE = (process.env.IVRGRAPH_URL ?? "http://127.0.0.1:8000").replace(/\/$/, "");
-const ADMIN_USER = process.env.IVRGRAPH_E2E_USER ?? process.env.IVRGRAPH_ADMIN_USER ?? "admin";
-const ADMIN_PASSWORD = process.env.IVRGRAPH_E2E_PASSWORD ?? process.env.IVRGRAPH_ADMIN_PASSWORD;
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const ARTIFACTS = artifactsFolder("designer");
+const { base: BASE, adminUser: ADMIN_USER, adminPassword: ADMIN_PASSWORD } = serverFromEnv();
 // Optional: the server's FastAGI port. With it a real call is placed (by the test suite's fake Asterisk) and
 // its record is opened in the designer; without it that part is skipped and says so.
 const AGI_PORT = process.env.IVRGRAPH_AGI_PORT;
-const PYTHON = process.env.IVRGRAPH_PYTHON ?? resolve(here, "../../.venv/bin/python");
 const OPEN_BUDGET_MS = 2000;
 // The 821-block tree's budgets (canvas-speed.mjs), from what it measured on 2 cores, the server beside the browser
 // (README, "Speed on big scenarios"): a 20-step drag took 0.8-1.5 s, its frames 17-50 ms while the block follows
@@ -58,15 +67,7 @@ const TREE_BLOCKS = 821;
 const TREE_BUDGET = { openMs: 5000, dragMs: 3500, longestFrameMs: 300, selectMs: 1500, renameMs: 400 };
 const stamp = Date.now().toString(36);
 
-if (!ADMIN_PASSWORD) {
-  console.error("set IVRGRAPH_E2E_USER / IVRGRAPH_E2E_PASSWORD (or IVRGRAPH_ADMIN_*) to an admin of the server under test");
-  process.exit(2);
-}
-
-function check(condition, message) {
-  if (!condition) throw new Error(`check failed: ${message}`);
-  console.log(`ok - ${message}`);
-}
+const shot = screenshots(ARTIFACTS);
 
 /** A signed-in API session from Node (cookie + CSRF token), for the set-up the test is not about. */
 const apiSession = (username, password) => signedInSession(BASE, username, password);
@@ -89,26 +90,6 @@ async function dragBlock(page, type, x, y) {
   });
   await page.waitForFunction((n) => document.querySelectorAll(".react-flow__node").length === n + 1, before);
   return canvas;
-}
-
-/** Resolves once the canvas has stopped moving (a fit or a pan animates): its transform still for 15 frames. */
-async function viewportSettled(page) {
-  await page.evaluate(
-    () =>
-      new Promise((done) => {
-        const viewport = document.querySelector(".react-flow__viewport");
-        let last = viewport.style.transform;
-        let still = 0;
-        const poll = () => {
-          const now = viewport.style.transform;
-          still = now === last ? still + 1 : 0;
-          last = now;
-          if (still >= 15) done();
-          else requestAnimationFrame(poll);
-        };
-        requestAnimationFrame(poll);
-      }),
-  );
 }
 
 // While a connection is dragged within 40 px of the canvas's edge, React Flow pans the canvas a little every
@@ -258,12 +239,6 @@ async function openDrawn(page, slug, count) {
 
 async function waitSaved(page) {
   await page.locator('[data-testid=save-state][data-state="saved"]').waitFor({ timeout: 10000 });
-}
-
-async function shot(page, name) {
-  const path = resolve(ARTIFACTS, `${name}.png`);
-  await page.screenshot({ path });
-  console.log(`screenshot ${path}`);
 }
 
 /** A scenario row's secondary action: open its "More actions" menu, then choose the item. */
@@ -451,11 +426,7 @@ async function viewerOpensEditor(browser, admin) {
   try {
     const refused = [];
     page.on("response", (r) => (r.status() === 403 || r.url().includes("/api/data-sources")) && refused.push(`${r.status()} ${r.url()}`));
-    await page.goto(`${BASE}/`);
-    await page.fill("input[name=username]", username);
-    await page.fill("input[name=password]", password);
-    await page.click("button[type=submit]");
-    await page.getByTestId("current-user").waitFor();
+    await signIn(page, BASE, username, password);
     await openDrawn(page, "debt-reminder", 17);
     await select(page, "start");
     await page.waitForTimeout(300); // the suggestions are asked for just after the editor appears
@@ -712,19 +683,9 @@ async function changeOwnPassword(browser, admin) {
   const newPassword = `new-${stamp}-secret`;
   await admin("POST", "/api/users", { username, password: oldPassword, role: "editor" });
   const context = await browser.newContext({ viewport: { width: 1280, height: 720 }, locale: "en-US" });
-  const page = await context.newPage();
-  const pageErrors = [];
-  page.on("pageerror", (error) => pageErrors.push(error.stack ?? error.message));
-  page.setDefaultTimeout(15000);
-  const signIn = async (password) => {
-    await page.fill("input[name=username]", username);
-    await page.fill("input[name=password]", password);
-    await page.click("button[type=submit]");
-  };
+  const { page, pageErrors } = await watchedPage(context);
   try {
-    await page.goto(`${BASE}/`);
-    await signIn(oldPassword);
-    await page.getByTestId("current-user").waitFor();
+    await signIn(page, BASE, username, oldPassword);
 
     await page.getByRole("button", { name: "Change password" }).click();
     const form = page.getByTestId("password-form");
@@ -791,10 +752,10 @@ async function changeOwnPassword(browser, admin) {
     await page.unroute("**/api/scenarios/*/draft");
 
     // -- the old password is gone, the new one signs in -------------------------------------------------------
-    await signIn(oldPassword);
+    await submitSignIn(page, username, oldPassword);
     await page.getByRole("alert").filter({ hasText: "Wrong user name or password." }).waitFor();
     check(true, "the old password no longer signs in");
-    await signIn(newPassword);
+    await submitSignIn(page, username, newPassword);
     await page.getByTestId("current-user").waitFor();
     check((await page.getByTestId("current-user").textContent()).includes(username), "the new password signs in");
     check(pageErrors.length === 0, `no uncaught errors in the password page${pageErrors.length ? `: ${pageErrors.join("; ")}` : ""}`);
@@ -816,10 +777,7 @@ async function viewerTokenForADashboard(browser, admin) {
   const password = `tokens-${stamp}-secret`;
   await admin("POST", "/api/users", { username, password, role: "publisher" });
   const context = await browser.newContext({ viewport: { width: 1280, height: 720 }, locale: "en-US" });
-  const page = await context.newPage();
-  const pageErrors = [];
-  page.on("pageerror", (error) => pageErrors.push(error.stack ?? error.message));
-  page.setDefaultTimeout(15000);
+  const { page, pageErrors } = await watchedPage(context);
   const asToken = (secret, method, path, body) =>
     fetch(`${BASE}${path}`, {
       method,
@@ -827,11 +785,7 @@ async function viewerTokenForADashboard(browser, admin) {
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   try {
-    await page.goto(`${BASE}/`);
-    await page.fill("input[name=username]", username);
-    await page.fill("input[name=password]", password);
-    await page.click("button[type=submit]");
-    await page.getByTestId("current-user").waitFor();
+    await signIn(page, BASE, username, password);
 
     await page.getByRole("button", { name: "API tokens" }).click();
     const dialog = page.locator("dialog.modal");
@@ -1322,38 +1276,23 @@ async function keyboardPanelsAndForms(page) {
 }
 
 async function main() {
-  await rm(ARTIFACTS, { recursive: true, force: true });
-  await mkdir(ARTIFACTS, { recursive: true });
+  await emptied(ARTIFACTS);
   const admin = await apiSession(ADMIN_USER, ADMIN_PASSWORD);
   const username = `analyst-${stamp}`;
   const password = `pw-${stamp}-secret`;
   // The analyst follows calls and campaigns by their clients' numbers: an admin gives them personal data.
   await admin("POST", "/api/users", { username, password, role: "publisher", sees_personal_data: true });
 
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-    ],
-  });
+  const browser = await launchChromium();
   const context = await browser.newContext({ viewport: { width: 1280, height: 720 }, locale: "en-US" });
-  const page = await context.newPage();
-  const pageErrors = [];
-  page.on("pageerror", (error) => pageErrors.push(error.stack ?? error.message));
-  page.setDefaultTimeout(15000);
+  const { page, pageErrors } = await watchedPage(context);
 
   try {
     // -- a new user logs in ---------------------------------------------------------------------------
     await page.goto(`${BASE}/`);
     await page.fill("input[name=username]", username);
     await page.fill("input[name=password]", password);
-    await shot(page, "01-login");
+    await shot(page, "01-login"); // the form filled in, before it is sent
     await page.click("button[type=submit]");
     await page.getByTestId("current-user").waitFor();
     check((await page.getByTestId("current-user").textContent()).includes(username), "the new user is signed in");

@@ -3,6 +3,7 @@
 // filling in of `mode: "menu"`, `split_failures: false`... taken for an edit), so anyone else with the scenario
 // open got a stale revision. And an edit made a moment before the tab went (another address, the tab closed)
 // waited for the autosave, which never came. Called from designer.e2e.mjs with its helpers.
+import { signIn, watchedPage } from "./lib.mjs";
 
 /** Start -> "Меню" (keys 1, 2 -> Продажи, Поддержка): written as a script would, without the schema's defaults. */
 function menu(name) {
@@ -54,10 +55,7 @@ export async function lookingSavesNothing(browser, { admin, apiSession, check, s
   const first = await draft();
 
   const context = await browser.newContext({ viewport: { width: 1280, height: 720 }, locale: "en-US" });
-  const page = await context.newPage();
-  const pageErrors = [];
-  page.on("pageerror", (error) => pageErrors.push(error.stack ?? error.message));
-  page.setDefaultTimeout(15000);
+  const { page, pageErrors } = await watchedPage(context);
   const saves = [];
   page.on("request", (request) => request.method() === "PUT" && request.url().endsWith(`/api/scenarios/${slug}/draft`) && saves.push(request.url()));
   const asked = [];
@@ -71,11 +69,7 @@ export async function lookingSavesNothing(browser, { admin, apiSession, check, s
     await openDrawn(on, slug, 4);
   };
   try {
-    await page.goto(`${base}/`);
-    await page.fill("input[name=username]", username);
-    await page.fill("input[name=password]", password);
-    await page.click("button[type=submit]");
-    await page.getByTestId("current-user").waitFor();
+    await signIn(page, base, username, password);
     await openDrawn(page, slug, 4);
     for (const tab of ["Scenario", "Tests", "Scenario"]) {
       await page.getByRole("tab", { name: tab, exact: true }).click();
@@ -118,9 +112,7 @@ export async function lookingSavesNothing(browser, { admin, apiSession, check, s
     check(asked.join() === "beforeunload", `leaving with the edit not saved yet asked "leave the page?" first (asked: ${asked.join(", ") || "nothing"})`);
 
     // An edit, then the tab closed at once.
-    const again = await context.newPage();
-    again.on("pageerror", (error) => pageErrors.push(error.stack ?? error.message));
-    again.setDefaultTimeout(15000);
+    const { page: again } = await watchedPage(context, pageErrors);
     await openEditor(again);
     await select(again, "sales");
     await again.fill("[data-testid=block-panel] input[name=label]", "Отдел продаж");

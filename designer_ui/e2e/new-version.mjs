@@ -16,18 +16,17 @@
 // Exit code 0 only when every check passed.
 import { spawn } from "node:child_process";
 import { createWriteStream, existsSync } from "node:fs";
-import { cp, mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
+import { cp, mkdtemp, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
+import { apiSession, artifactsFolder, check, emptied, freePort, launchChromium, screenshots, submitSignIn } from "./lib.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const ARTIFACTS = resolve(here, "../../test-artifacts/new-version");
+const ARTIFACTS = artifactsFolder("new-version");
+const shot = screenshots(ARTIFACTS);
 const DIST = resolve(process.env.IVRGRAPH_E2E_DIST ?? resolve(here, "../dist"));
 const IVRGRAPH = process.env.IVRGRAPH_BIN ?? resolve(here, "../../.venv/bin/ivrgraph");
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const SERVED = process.env.IVRGRAPH_URL?.replace(/\/$/, "");
 const SERVED_DIST = process.env.IVRGRAPH_E2E_SERVED_DIST;
 const ADMIN = SERVED ? (process.env.IVRGRAPH_E2E_USER ?? "admin") : "upgrade-admin";
@@ -40,29 +39,6 @@ if (SERVED && !(SERVED_DIST && PASSWORD)) {
 }
 // vite's `[name]-[hash].[ext]`: the hash 8 characters of base64url (api/designer_files.py).
 const HASHED = /^(.+)-([A-Za-z0-9_-]{8})(\..+)$/;
-
-function check(condition, message) {
-  if (!condition) throw new Error(`check failed: ${message}`);
-  console.log(`ok - ${message}`);
-}
-
-async function shot(page, name) {
-  const path = resolve(ARTIFACTS, `${name}.png`);
-  await page.screenshot({ path });
-  console.log(`screenshot ${path}`);
-}
-
-/** A port in 20000-29999 nothing listens on now (below the ephemeral range, as the Python tests pick theirs). */
-async function freePort() {
-  for (;;) {
-    const port = 20000 + Math.floor(Math.random() * 10000);
-    const free = await new Promise((done) => {
-      const probe = createServer().once("error", () => done(false));
-      probe.listen(port, "127.0.0.1", () => probe.close(() => done(true)));
-    });
-    if (free) return port;
-  }
-}
 
 /** `ivrgraph serve` on `dist`; resolves once /healthz answers, with a function that stops it. */
 async function startServer(work, dist) {
@@ -100,27 +76,6 @@ async function startServer(work, dist) {
     }
     await new Promise((done) => setTimeout(done, 200));
   }
-}
-
-/** A signed-in API session from Node (cookie + CSRF token), for the set-up and what the server kept. */
-async function apiSession(base) {
-  const login = await fetch(`${base}/api/auth/login`, {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ username: ADMIN, password: PASSWORD }),
-  });
-  if (!login.ok) throw new Error(`login failed: ${login.status} ${await login.text()}`);
-  const cookie = login.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
-  const { csrf_token: csrf } = await login.json();
-  return async (method, path, body) => {
-    const res = await fetch(`${base}${path}`, {
-      method,
-      headers: { "Content-Type": "application/json", Cookie: cookie, "X-CSRF-Token": csrf },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
-    return res.status === 204 ? null : res.json();
-  };
 }
 
 /**
@@ -185,13 +140,9 @@ async function serverUnderTest() {
 }
 
 async function main() {
-  await rm(ARTIFACTS, { recursive: true, force: true });
-  await mkdir(ARTIFACTS, { recursive: true });
+  await emptied(ARTIFACTS);
   // Chromium starts while the server does: most of a run of its own is waiting for the two.
-  const launching = chromium.launch({
-    executablePath: CHROMIUM,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-  });
+  const launching = launchChromium();
   const starting = serverUnderTest();
   const [launched, started] = await Promise.allSettled([launching, starting]);
   if (launched.status === "rejected" || started.status === "rejected") {
@@ -202,7 +153,7 @@ async function main() {
   const browser = launched.value;
   const { base, dist, stop } = started.value;
   try {
-    const admin = await apiSession(base);
+    const admin = await apiSession(base, ADMIN, PASSWORD); // for the set-up, and what the server kept
     await admin("POST", "/api/scenarios", { slug: SLUG, name: "Upgrade draft" });
 
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: "en-US" });
@@ -215,9 +166,7 @@ async function main() {
     check(index?.cache === "no-cache", `index.html is asked anew on each open (Cache-Control: ${index?.cache})`);
     const entry = answers.find((a) => /^\/assets\/index-.+\.js$/.test(a.path));
     check(entry?.cache === "public, max-age=31536000, immutable", `a chunk named after its contents is kept for good (${entry?.path}: ${entry?.cache})`);
-    await page.fill("input[name=username]", ADMIN);
-    await page.fill("input[name=password]", PASSWORD);
-    await page.click("button[type=submit]");
+    await submitSignIn(page, ADMIN, PASSWORD);
     await page.getByTestId("current-user").waitFor({ state: "attached" });
 
     // -- the editor opened on the release before, an edit made a moment before the upgrade -------------------

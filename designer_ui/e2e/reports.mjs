@@ -2,6 +2,7 @@
 // published menu (two sales, one support, a caller who hangs up in the menu), then Reports, opened from the
 // scenario's editor (where its Calls panel is), counts them by day and by hour, and says it in Spanish.
 // Called from designer.e2e.mjs with its helpers.
+import { cellTexts } from "./lib.mjs";
 
 /** Start -> Menu (1: Sale, 2: Support; each hangs up with its result). */
 function reportMenu(name) {
@@ -29,11 +30,6 @@ function reportMenu(name) {
       { id: "menu.max_tries->bye", source: "menu", exit: "max_tries", target: "bye" },
     ],
   };
-}
-
-/** The texts of a table row's cells. */
-async function cellTexts(row) {
-  return (await row.locator("th, td").allTextContents()).map((text) => text.replace(/\s+/g, " ").trim());
 }
 
 export async function callReports(page, { check, shot, me, openDrawn, placeCall, stamp }) {

@@ -8,12 +8,8 @@
 // examples (screenshots in test-artifacts/scenario-tests/):
 //
 //   IVRGRAPH_URL=http://127.0.0.1:8690 IVRGRAPH_E2E_USER=admin IVRGRAPH_E2E_PASSWORD=... node e2e/scenario-tests.mjs
-import { mkdir, rm } from "node:fs/promises";
-import { dirname, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
 import { pressHeld } from "./busy-focus.mjs";
-import { apiSession } from "./canvas-speed.mjs";
+import { apiSession, artifactsFolder, check, emptied, launchChromium, screenshots, serverFromEnv, signIn, watchedPage } from "./lib.mjs";
 
 const items = (page) => page.locator("[data-testid=tests-list] > li");
 const states = (page) => items(page).evaluateAll((lis) => lis.map((li) => li.dataset.state));
@@ -156,14 +152,8 @@ export async function scenarioTests(page, { check, shot, me, openDrawn, stamp })
 // -- run on its own ---------------------------------------------------------------------------------------------------
 
 async function main() {
-  const here = dirname(fileURLToPath(import.meta.url));
-  const artifacts = resolve(here, "../../test-artifacts/scenario-tests");
-  const base = (process.env.IVRGRAPH_URL ?? "http://127.0.0.1:8000").replace(/\/$/, "");
-  const adminPassword = process.env.IVRGRAPH_E2E_PASSWORD ?? process.env.IVRGRAPH_ADMIN_PASSWORD;
-  const adminUser = process.env.IVRGRAPH_E2E_USER ?? process.env.IVRGRAPH_ADMIN_USER ?? "admin";
-  if (!adminPassword) throw new Error("set IVRGRAPH_E2E_USER / IVRGRAPH_E2E_PASSWORD to an admin of the server under test");
-  await rm(artifacts, { recursive: true, force: true });
-  await mkdir(artifacts, { recursive: true });
+  const { base, adminUser, adminPassword } = serverFromEnv();
+  const artifacts = await emptied(artifactsFolder("scenario-tests"));
   const stamp = Date.now().toString(36);
   const username = `tests-analyst-${stamp}`;
   const password = `pw-${stamp}-secret`;
@@ -171,36 +161,18 @@ async function main() {
   await admin("POST", "/api/users", { username, password, role: "publisher" });
   const me = await apiSession(base, username, password);
 
-  const check = (condition, message) => {
-    if (!condition) throw new Error(`check failed: ${message}`);
-    console.log(`ok - ${message}`);
-  };
-  const shot = async (page, name) => {
-    const path = resolve(artifacts, `${name}.png`);
-    await page.screenshot({ path });
-    console.log(`screenshot ${path}`);
-  };
+  const shot = screenshots(artifacts);
   const openDrawn = async (page, slug, count) => {
     await page.evaluate((s) => (window.location.hash = `/s/${s}`), slug);
     await page.waitForFunction((n) => document.querySelectorAll(".react-flow__minimap-node").length === n, count);
   };
 
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
-  });
-  const page = await (await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: "en-US" })).newPage();
-  const errors = [];
-  page.on("pageerror", (error) => errors.push(error.stack ?? error.message));
-  page.setDefaultTimeout(15000);
+  const browser = await launchChromium();
+  const { page, pageErrors } = await watchedPage(await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: "en-US" }));
   try {
-    await page.goto(`${base}/`);
-    await page.fill("input[name=username]", username);
-    await page.fill("input[name=password]", password);
-    await page.click("button[type=submit]");
-    await page.getByTestId("current-user").waitFor();
+    await signIn(page, base, username, password);
     await scenarioTests(page, { check, shot, me, openDrawn, stamp });
-    check(errors.length === 0, `no uncaught errors in the page${errors.length ? `: ${errors.join("; ")}` : ""}`);
+    check(pageErrors.length === 0, `no uncaught errors in the page${pageErrors.length ? `: ${pageErrors.join("; ")}` : ""}`);
   } catch (error) {
     await shot(page, "99-failure").catch(() => undefined);
     throw error;

@@ -6,6 +6,7 @@
 // that asked for the job, and on its scenario's canvas with its path lit. A call whose data source was not there is
 // marked in the list and found by the errors filter, which the address keeps. A viewer without personal data, on another time zone's clock, finds the same
 // calls by the full number and their local times, and reads them masked. Called from designer.e2e.mjs with its helpers.
+import { submitSignIn } from "./lib.mjs";
 
 const at = (x, y) => ({ x, y });
 
@@ -284,9 +285,7 @@ export async function supportLookup(browser, page, { check, shot, me, admin, bas
     const sentAs = [];
     viewerPage.on("request", (request) => /\/api\/calls\?/.test(request.url()) && sentAs.push(new URL(request.url()).searchParams));
     await viewerPage.goto(`${base}/#/calls?${range}`);
-    await viewerPage.fill("input[name=username]", viewer);
-    await viewerPage.fill("input[name=password]", password);
-    await viewerPage.click("button[type=submit]");
+    await submitSignIn(viewerPage, viewer, password);
     const page2 = viewerPage.getByTestId("calls-page");
     await page2.getByTestId("calls-count").filter({ hasText: /^2 calls in all$/ }).waitFor();
     const numbers = await page2.locator("table.calls tbody [data-testid=call-numbers]").allTextContents();

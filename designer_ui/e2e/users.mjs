@@ -3,19 +3,7 @@
 // (an admin without personal data, a name taken) with nothing typed lost, see the viewer in the table, make them an
 // editor, revoke the API token they made, deactivate them after a confirmation, and the viewer can no longer sign
 // in. Called from designer.e2e.mjs with its helpers.
-
-/** Sign in through the page, as a person does. */
-async function signIn(page, base, username, password) {
-  await page.goto(`${base}/`);
-  await page.fill("input[name=username]", username);
-  await page.fill("input[name=password]", password);
-  await page.click("button[type=submit]");
-}
-
-/** The texts of a table row's cells. */
-async function cellTexts(row) {
-  return (await row.locator("th, td").allTextContents()).map((text) => text.replace(/\s+/g, " ").trim());
-}
+import { cellTexts, signIn, submitSignIn, watchedPage } from "./lib.mjs";
 
 const focusedName = (page) => page.evaluate(() => document.activeElement?.getAttribute("name") ?? document.activeElement?.textContent ?? null);
 
@@ -29,13 +17,9 @@ export async function manageUsers(browser, { admin, apiSession, check, shot, bas
   check((await nav(publisherPage).getByRole("link", { name: "Users", exact: true }).count()) === 0, "a publisher is not offered the Users page");
 
   const context = await browser.newContext({ viewport: { width: 1280, height: 720 }, locale: "en-US" });
-  const page = await context.newPage();
-  const pageErrors = [];
-  page.on("pageerror", (error) => pageErrors.push(error.stack ?? error.message));
-  page.setDefaultTimeout(15000);
+  const { page, pageErrors } = await watchedPage(context);
   try {
     await signIn(page, base, adminName, adminPassword);
-    await page.getByTestId("current-user").waitFor();
     const link = nav(page).getByRole("link", { name: "Users", exact: true });
     check((await link.getAttribute("href")) === "#/users", "an admin is offered Users in the top bar, beside Reports");
     await link.click();
@@ -189,7 +173,8 @@ export async function manageUsers(browser, { admin, apiSession, check, shot, bas
     const other = await browser.newContext({ viewport: { width: 1280, height: 720 }, locale: "en-US" });
     try {
       const login = await other.newPage();
-      await signIn(login, base, viewer, password);
+      await login.goto(`${base}/`);
+      await submitSignIn(login, viewer, password);
       await login.getByRole("alert").filter({ hasText: "Wrong user name or password." }).waitFor();
       check((await login.getByTestId("current-user").count()) === 0, "the deactivated viewer cannot sign in");
     } finally {

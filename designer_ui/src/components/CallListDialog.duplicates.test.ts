@@ -1,55 +1,22 @@
-import { isValidElement, type ReactElement, type ReactNode } from "react";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import * as api from "../api/client";
 import { ApiError } from "../api/http";
-import type { CallbackBatch, CallbackBatchResult, CallList, ScenarioSummary } from "../api/types";
+import type { CallbackBatch, CallbackBatchResult, CallList } from "../api/types";
 import { translator } from "../lib/i18n";
-import { CallListDialog, CheckOutcome, duplicatesFound, ListFilePicker, SkipDuplicatesField } from "./CallListDialog";
+import { CheckOutcome, duplicatesFound, ListFilePicker, SkipDuplicatesField } from "./CallListDialog";
+import { renderDialog, scenarioNamed, settle, type Elements } from "./CallListDialog.fixture";
+import { forgetHookCells } from "./hookCells";
 
 // The option to skip a list's duplicate rows (review of a Spanish bank: one duplicate in a 20,000-row export sent
 // the analyst back to Excel). No browser here (as in CallListDialog.focus.test.ts): the dialog is called as React
-// would render it, its hooks kept in cells by the order it calls them, and the effects due run after each drawing.
-const hooks = vi.hoisted(() => ({ cells: [] as unknown[], next: 0, due: [] as (() => void)[] }));
-vi.mock("react", async (importOriginal) => {
-  const react = await importOriginal<typeof import("react")>();
-  const cell = <T>(initial: () => T): [number, T] => {
-    const at = hooks.next++;
-    if (!(at in hooks.cells)) hooks.cells[at] = initial();
-    return [at, hooks.cells[at] as T];
-  };
-  return {
-    ...react,
-    useState: <T>(initial: T | (() => T)) => {
-      const [at, value] = cell(() => (typeof initial === "function" ? (initial as () => T)() : initial));
-      const set = (next: T | ((current: T) => T)) => {
-        hooks.cells[at] = typeof next === "function" ? (next as (current: T) => T)(hooks.cells[at] as T) : next;
-      };
-      return [value, set];
-    },
-    useRef: <T>(initial: T) => cell(() => ({ current: initial }))[1],
-    useEffect: (effect: () => void, deps?: unknown[]) => {
-      const at = hooks.next++;
-      const before = hooks.cells[at] as unknown[] | undefined;
-      hooks.cells[at] = deps;
-      if (!before || !deps || deps.some((dep, i) => !Object.is(dep, before[i]))) hooks.due.push(effect);
-    },
-  };
-});
+// would render it, its hooks kept in cells by the order it calls them (CallListDialog.fixture.ts).
+vi.mock("react", async (importOriginal) => (await import("./hookCells")).withHookCells(await importOriginal<typeof import("react")>()));
 vi.mock("../i18n", () => ({ useI18n: () => ({ language: "en", t: translator("en") }) }));
 vi.mock("../api/client", () => ({ readCallList: vi.fn(), callList: vi.fn() }));
 const readCallList = vi.mocked(api.readCallList);
 const callList = vi.mocked(api.callList);
 
-const scenario: ScenarioSummary = {
-  slug: "deudas",
-  name: "Deudas",
-  description: "",
-  draft_revision: 1,
-  updated_at: "2026-12-01T10:00:00Z",
-  updated_by: "ana",
-  latest_version: 1,
-  missing_block_types: [],
-};
+const scenario = scenarioNamed("deudas", "Deudas");
 const rows = [{ nombre: "Ana", teléfono: "+34600111222" }, { nombre: "Ana", teléfono: "0034600111222" }];
 const list: CallList = { columns: ["nombre", "teléfono"], rows, sheet: null, row_numbers: [2, 19] };
 const twice = {
@@ -62,31 +29,13 @@ const refusedForDuplicates = new ApiError(422, { detail: "the call list cannot b
 const skipped = { path: "$.rows", code: "duplicate_skipped", params: twice.params, message: "row 19: ... skipped, row 2 is called" };
 const checked: CallbackBatchResult = { jobs: 1, created: false, job_ids: [], campaign_id: null, preview: [], timezone: "UTC", warnings: [skipped] };
 
-/** Every element in a rendered tree, depth first (a component the dialog draws is found, not drawn). */
-function elements(node: ReactNode): ReactElement<Record<string, unknown>>[] {
-  if (Array.isArray(node)) return node.flatMap(elements);
-  if (!isValidElement<Record<string, unknown>>(node)) return [];
-  return [node, ...elements(node.props.children as ReactNode)];
-}
-
 const area = { scrollIntoView: () => undefined, querySelector: () => ({ focus: () => undefined }) };
 
-/** The dialog as drawn now, its effects run as React runs them after drawing it. */
-function render(): ReactElement<Record<string, unknown>>[] {
-  hooks.next = 0;
-  const tree = elements(CallListDialog({ scenario, onClose: () => undefined, now: new Date(2026, 11, 1, 10) }));
-  const checkArea = tree.find((e) => e.props.className === "check-area");
-  if (checkArea) (checkArea.props.ref as { current: unknown }).current = area;
-  const due = hooks.due;
-  hooks.due = [];
-  due.forEach((effect) => effect());
-  return tree;
-}
-
-const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
-const button = (tree: ReactElement<Record<string, unknown>>[], text: string) =>
+/** The dialog as drawn now, its effects run. */
+const render = () => renderDialog(scenario, area);
+const button = (tree: Elements, text: string) =>
   tree.find((e) => e.type === "button" && typeof e.props.children === "string" && e.props.children.startsWith(text))!;
-const option = (tree: ReactElement<Record<string, unknown>>[]) => tree.find((e) => e.type === SkipDuplicatesField);
+const option = (tree: Elements) => tree.find((e) => e.type === SkipDuplicatesField);
 const sent = (call: number) => callList.mock.calls[call]![0] as CallbackBatch;
 
 async function press(text: string): Promise<void> {
@@ -102,8 +51,7 @@ beforeEach(async () => {
 });
 
 afterEach(() => {
-  hooks.cells = [];
-  hooks.due = [];
+  forgetHookCells();
   vi.resetAllMocks();
 });
 

@@ -1,16 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { TraceStep } from "../api/types";
 import { CallStory } from "./CallStory";
-import { renderInLanguage } from "./renderForTest";
+import { renderInLanguage, visibleText as text } from "./renderForTest";
 
-const ENTITIES: Record<string, string> = { "&quot;": '"', "&#x27;": "'", "&lt;": "<", "&gt;": ">", "&amp;": "&" };
-/** What a reader sees of some markup: its text, entities decoded. */
-const text = (html: string) =>
-  html
-    .replace(/<[^>]+>/g, " ")
-    .replace(/&(quot|#x27|lt|gt|amp);/g, (entity) => ENTITIES[entity]!)
-    .replace(/\s+/g, " ")
-    .trim();
 /** The text of each element marked `data-testid="<id>"`, in order. */
 const marked = (html: string, id: string) =>
   [...html.matchAll(new RegExp(`<div[^>]*data-testid="${id}"[^>]*>(.*?)</div>`, "gs"))].map((m) => text(m[1]!));

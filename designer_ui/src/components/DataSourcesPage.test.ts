@@ -41,7 +41,7 @@ import {
   type SourceProblems,
   type Testing,
 } from "./DataSourcesPage";
-import { buttonTexts, renderInLanguage, renderToHtml } from "./renderForTest";
+import { buttonTexts, renderInLanguage, renderToHtml, tableCells as cells, visibleText as text } from "./renderForTest";
 import { WIDGETS, type FormContext } from "./widgets";
 
 const t = translator("en");
@@ -54,11 +54,6 @@ const ok: DataSourceCheck = { ok: true, code: null, server: "MariaDB 10.11.19", 
 const refused = (code: NonNullable<DataSourceCheck["code"]>, message = ""): DataSourceCheck => ({ ok: false, code, server: null, message, elapsed_ms: 12 });
 const noop = () => undefined;
 
-const ENTITIES: Record<string, string> = { "&quot;": '"', "&#x27;": "'", "&lt;": "<", "&gt;": ">", "&amp;": "&" };
-const text = (html: string) => html.replace(/<[^>]+>/g, " ").replace(/&(quot|#x27|lt|gt|amp);/g, (e) => ENTITIES[e]!).replace(/\s+/g, " ").trim();
-/** Each row of the table (head and body) as its cells' texts. */
-const cells = (html: string) =>
-  [...html.matchAll(/<tr[^>]*>(.*?)<\/tr>/gs)].map((tr) => [...tr[1]!.matchAll(/<t[hd][^>]*>(.*?)<\/t[hd]>/gs)].map((cell) => text(cell[1]!)));
 const tag = (html: string, name: string) => new RegExp(`<input[^>]*name="${name}"[^>]*>`).exec(html)?.[0] ?? "";
 /** The texts of the elements an element's aria-describedby names. */
 function describedBy(html: string, element: string): string[] {

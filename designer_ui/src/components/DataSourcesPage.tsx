@@ -16,6 +16,8 @@ import type { Translate } from "../lib/i18n";
 import { BusyButton } from "./BusyButton";
 import { useConfirm } from "./ConfirmDialog";
 import { Dialog } from "./Dialog";
+import { invalidity, useFocusOnRefusal } from "./fieldProblems";
+import { useListLoad } from "./useListLoad";
 import "./users.css";
 import "./dataSources.css";
 
@@ -151,20 +153,6 @@ function FieldProblem({ id, problem, field }: { id: string; problem: string | un
       {problem}
     </p>
   );
-}
-
-function invalidity(problem: string | undefined, problemId: string, hintId?: string) {
-  const describedBy = [problem ? problemId : null, hintId ?? null].filter(Boolean).join(" ");
-  return { "aria-invalid": problem ? true : undefined, "aria-describedby": describedBy || undefined } as const;
-}
-
-/** The focus to the first field with a problem after each refused submit (`attempt`), never while typing. */
-function useFocusOnRefusal(attempt: number) {
-  const form = useRef<HTMLFormElement>(null);
-  useEffect(() => {
-    if (attempt > 0) form.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
-  }, [attempt]);
-  return form;
 }
 
 // -- the form ---------------------------------------------------------------------------------------------
@@ -549,31 +537,13 @@ type Open = { kind: "new" } | { kind: "edit"; id: number } | null;
 /** The page with its state. */
 export function DataSourcesPage({ me }: { me: User }) {
   const { t } = useI18n();
-  const [sources, setSources] = useState<DataSource[] | null>(null);
-  const [reloads, setReloads] = useState(0);
-  const [answered, setAnswered] = useState<{ asked: number; error?: unknown } | null>(null);
+  const admin = me.role === "admin";
+  const { items: sources, setItems: setSources, loading, error: loadError, reload } = useListLoad(api.listDataSources, admin);
   const [open, setOpen] = useState<Open>(null);
   const [tests, setTests] = useState<Record<number, Testing>>({});
   const [notice, setNotice] = useState<Notice | null>(null);
   const [confirm, confirmation] = useConfirm();
   const [focusAdd, setFocusAdd] = useState(0);
-  const admin = me.role === "admin";
-
-  useEffect(() => {
-    if (!admin) return;
-    let cancelled = false;
-    api.listDataSources().then(
-      (listed) => {
-        if (cancelled) return;
-        setSources(listed);
-        setAnswered({ asked: reloads });
-      },
-      (error: unknown) => !cancelled && setAnswered({ asked: reloads, error: error ?? "?" }),
-    );
-    return () => {
-      cancelled = true;
-    };
-  }, [admin, reloads]);
 
   const setTest = (id: number, testing: Testing) => setTests((was) => ({ ...was, [id]: testing }));
   async function testSaved(id: number) {
@@ -601,7 +571,7 @@ export function DataSourcesPage({ me }: { me: User }) {
       setNotice({ kind: "deleted", name: source.name });
       setFocusAdd((n) => n + 1); // the row whose button had the focus is gone
     } catch (error) {
-      if (error instanceof ApiError && error.status === 404) setReloads((n) => n + 1); // deleted meanwhile
+      if (error instanceof ApiError && error.status === 404) reload(); // deleted meanwhile
       setNotice(deleteNotice(error, source.name));
     }
   }
@@ -614,13 +584,13 @@ export function DataSourcesPage({ me }: { me: User }) {
   };
 
   return (
-    <DataSourcesView me={me} sources={sources} loading={admin && answered?.asked !== reloads}
-      problem={answered?.error !== undefined ? sourcesLoadText(t, answered.error) : null} tests={tests} notice={notice} focusAdd={focusAdd}
+    <DataSourcesView me={me} sources={sources} loading={loading}
+      problem={loadError !== undefined ? sourcesLoadText(t, loadError) : null} tests={tests} notice={notice} focusAdd={focusAdd}
       onAdd={() => {
         setNotice(null);
         setOpen({ kind: "new" });
       }}
-      onRefresh={() => setReloads((n) => n + 1)} onTest={(id) => void testSaved(id)}
+      onRefresh={reload} onTest={(id) => void testSaved(id)}
       onEdit={(id) => {
         setNotice(null);
         setOpen({ kind: "edit", id });

@@ -15,7 +15,7 @@ import { translator } from "../lib/i18n";
 import { runInTimeZone } from "../testSupport";
 import { countedText, FlowStatsBar, FlowStatsBarView, FlowStatsToggle, statsFailureText, type FlowStatsBarViewProps } from "./FlowStatsBar";
 import { statsQuery } from "./flowStats";
-import { buttonTexts, renderInLanguage, renderToHtml } from "./renderForTest";
+import { buttonTexts, renderInLanguage, renderToHtml, visibleText as text } from "./renderForTest";
 
 runInTimeZone("Europe/Madrid");
 
@@ -44,13 +44,6 @@ const bar = (over: Partial<FlowStatsBarViewProps> = {}): FlowStatsBarViewProps =
   onRefresh: noop,
   ...over,
 });
-const ENTITIES: Record<string, string> = { "&quot;": '"', "&#x27;": "'", "&lt;": "<", "&gt;": ">", "&amp;": "&" };
-const text = (html: string) =>
-  html
-    .replace(/<[^>]+>/g, " ")
-    .replace(/&(quot|#x27|lt|gt|amp);/g, (entity) => ENTITIES[entity]!)
-    .replace(/\s+/g, " ")
-    .trim();
 /** The inner text of the element marked `data-testid="<id>"`. */
 const marked = (html: string, id: string) => text(new RegExp(`data-testid="${id}"[^>]*>(.*?)</(span|ul)>`, "s").exec(html)?.[1] ?? "");
 

@@ -1,11 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ExitTrafficLabel, NodeTrafficBadge } from "./FlowStatsCanvas";
-import { renderInLanguage, renderToHtml } from "./renderForTest";
+import { decodeEntities as decode, renderInLanguage, renderToHtml, visibleText as text } from "./renderForTest";
 
-const ENTITIES: Record<string, string> = { "&quot;": '"', "&#x27;": "'", "&lt;": "<", "&gt;": ">", "&amp;": "&" };
-const decode = (text: string) => text.replace(/&(quot|#x27|lt|gt|amp);/g, (entity) => ENTITIES[entity]!);
-/** What a reader sees of some markup: its text, entities decoded. */
-const text = (html: string) => decode(html.replace(/<[^>]+>/g, " ")).replace(/\s+/g, " ").trim();
 /** The value of attribute `name` on the markup's first element. */
 const attribute = (html: string, name: string) => decode(new RegExp(`${name}="([^"]*)"`).exec(html)?.[1] ?? "");
 

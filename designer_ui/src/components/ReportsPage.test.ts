@@ -12,7 +12,7 @@ import { callReport, type CallReport } from "../api/client";
 import { ApiError } from "../api/http";
 import { LANGUAGES, translator, type Language } from "../lib/i18n";
 import { runInTimeZone } from "../testSupport";
-import { buttonTexts, renderInLanguage, renderToHtml } from "./renderForTest";
+import { buttonTexts, renderInLanguage, renderToHtml, tableCells as cells, visibleText as text } from "./renderForTest";
 import { reportFailureText, ReportsPage, ReportsView, refusalText, type ReportsViewProps } from "./ReportsPage";
 import { reportQuery, type ReportCounts, type ReportRow } from "./reports";
 
@@ -84,16 +84,6 @@ const view = (over: Partial<ReportsViewProps> = {}): ReportsViewProps => ({
   ...over,
 });
 
-const ENTITIES: Record<string, string> = { "&quot;": '"', "&#x27;": "'", "&lt;": "<", "&gt;": ">", "&amp;": "&" };
-const text = (html: string) =>
-  html
-    .replace(/<[^>]+>/g, " ")
-    .replace(/&(quot|#x27|lt|gt|amp);/g, (entity) => ENTITIES[entity]!)
-    .replace(/\s+/g, " ")
-    .trim();
-/** Each row of the table (head, body and foot) as its cells' texts. */
-const cells = (html: string) =>
-  [...html.matchAll(/<tr[^>]*>(.*?)<\/tr>/gs)].map((tr) => [...tr[1]!.matchAll(/<t[hd][^>]*>(.*?)<\/t[hd]>/gs)].map((cell) => text(cell[1]!)));
 const marked = (html: string, id: string) => text(new RegExp(`data-testid="${id}"[^>]*>(.*?)</p>`, "s").exec(html)?.[1] ?? "");
 
 beforeEach(() => {

@@ -13,7 +13,7 @@ import type { ApiToken, User } from "../api/types";
 import { LANGUAGES, translator, type Language } from "../lib/i18n";
 import { emptyNewUser, type NewUserForm, type UserEditForm, type UserProblems } from "../lib/users";
 import { runInTimeZone } from "../testSupport";
-import { buttonTexts, renderInLanguage, renderToHtml } from "./renderForTest";
+import { buttonTexts, renderInLanguage, renderToHtml, tableCells as cells, visibleText as text } from "./renderForTest";
 import {
   EditUserFields,
   NewUserFields,
@@ -39,16 +39,6 @@ const users = [
 ];
 const noop = () => undefined;
 
-const ENTITIES: Record<string, string> = { "&quot;": '"', "&#x27;": "'", "&lt;": "<", "&gt;": ">", "&amp;": "&" };
-const text = (html: string) =>
-  html
-    .replace(/<[^>]+>/g, " ")
-    .replace(/&(quot|#x27|lt|gt|amp);/g, (entity) => ENTITIES[entity]!)
-    .replace(/\s+/g, " ")
-    .trim();
-/** Each row of the table (head and body) as its cells' texts. */
-const cells = (html: string) =>
-  [...html.matchAll(/<tr[^>]*>(.*?)<\/tr>/gs)].map((tr) => [...tr[1]!.matchAll(/<t[hd][^>]*>(.*?)<\/t[hd]>/gs)].map((cell) => text(cell[1]!)));
 /** The opening tag of the element named `name` (an input's, a select's). */
 const tag = (html: string, name: string) => new RegExp(`<(input|select)[^>]*name="${name}"[^>]*>`).exec(html)?.[0] ?? "";
 /** The text of the element with this data-testid. */

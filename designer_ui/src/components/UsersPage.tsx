@@ -6,7 +6,7 @@
  * shown at the field it is about, the form as it was (lib/users.ts). The API is api/routes/users.py, as it is: the
  * page hides nothing the server would allow and decides nothing it would refuse.
  */
-import { useEffect, useId, useRef, useState, type FormEvent, type ReactNode } from "react";
+import { useEffect, useId, useState, type FormEvent, type ReactNode } from "react";
 import * as api from "../api/client";
 import { ApiError } from "../api/http";
 import type { ApiToken, Role, User } from "../api/types";
@@ -37,7 +37,9 @@ import {
   type UserProblems,
 } from "../lib/users";
 import { Dialog } from "./Dialog";
+import { invalidity, useFocusOnRefusal } from "./fieldProblems";
 import { TokenTable } from "./TokensDialog";
+import { useListLoad } from "./useListLoad";
 import "./users.css";
 
 /** The message of a failure to load, for "could not be loaded: {message}". */
@@ -52,24 +54,6 @@ function FieldProblem({ id, problem, field }: { id: string; problem: UserProblem
       {userProblemText(problem, t)}
     </p>
   );
-}
-
-/** What a field with a problem says to a screen reader: invalid, and described by the problem (and its hint). */
-function invalidity(problem: UserProblem | undefined, problemId: string, hintId?: string) {
-  const describedBy = [problem ? problemId : null, hintId ?? null].filter(Boolean).join(" ");
-  return { "aria-invalid": problem ? true : undefined, "aria-describedby": describedBy || undefined } as const;
-}
-
-/**
- * Moves the focus to the first field with a problem (the first `aria-invalid` one in the form's order) each time
- * `attempt` changes, that is after a submit that was refused; never as the admin types.
- */
-function useFocusOnRefusal(attempt: number) {
-  const form = useRef<HTMLFormElement>(null);
-  useEffect(() => {
-    if (attempt > 0) form.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
-  }, [attempt]);
-  return form;
 }
 
 function RoleOptions() {
@@ -650,28 +634,9 @@ export function usersLoadText(t: Translate, error: unknown): string {
  */
 export function UsersPage({ me, onSelfChanged }: { me: User; onSelfChanged(): void }) {
   const { t } = useI18n();
-  const [users, setUsers] = useState<User[] | null>(null);
-  const [reloads, setReloads] = useState(0);
-  // Which listing answered last, and how: the list shown stays while the next one loads.
-  const [answered, setAnswered] = useState<{ asked: number; error?: unknown } | null>(null);
-  const [open, setOpen] = useState<Open>(null);
   const admin = me.role === "admin";
-
-  useEffect(() => {
-    if (!admin) return;
-    let cancelled = false;
-    api.listUsers().then(
-      (listed) => {
-        if (cancelled) return;
-        setUsers(listed);
-        setAnswered({ asked: reloads });
-      },
-      (error: unknown) => !cancelled && setAnswered({ asked: reloads, error: error ?? "?" }),
-    );
-    return () => {
-      cancelled = true;
-    };
-  }, [admin, reloads]);
+  const { items: users, setItems: setUsers, loading, error: loadError, reload } = useListLoad(api.listUsers, admin);
+  const [open, setOpen] = useState<Open>(null);
 
   const chosen = open && open.kind !== "new" ? (users?.find((user) => user.id === open.id) ?? null) : null;
   const changed = (user: User, self: boolean) => {
@@ -680,10 +645,10 @@ export function UsersPage({ me, onSelfChanged }: { me: User; onSelfChanged(): vo
   };
 
   return (
-    <UsersView me={me} users={users} loading={admin && answered?.asked !== reloads}
-      problem={answered?.error !== undefined ? usersLoadText(t, answered.error) : null} onAdd={() => setOpen({ kind: "new" })}
-      onEdit={(id) => setOpen({ kind: "edit", id })} onTokens={(id) => setOpen({ kind: "tokens", id })} onRefresh={() => setReloads((n) => n + 1)}>
-      {open?.kind === "new" && <NewUserDialog onCreated={() => setReloads((n) => n + 1)} onClose={() => setOpen(null)} />}
+    <UsersView me={me} users={users} loading={loading}
+      problem={loadError !== undefined ? usersLoadText(t, loadError) : null} onAdd={() => setOpen({ kind: "new" })}
+      onEdit={(id) => setOpen({ kind: "edit", id })} onTokens={(id) => setOpen({ kind: "tokens", id })} onRefresh={reload}>
+      {open?.kind === "new" && <NewUserDialog onCreated={reload} onClose={() => setOpen(null)} />}
       {open?.kind === "edit" && chosen && <EditUserDialog user={chosen} me={me} onChanged={changed} onClose={() => setOpen(null)} />}
       {open?.kind === "tokens" && chosen && <UserTokensDialog user={chosen} onClose={() => setOpen(null)} />}
     </UsersView>

@@ -32,3 +32,20 @@ export function renderInLanguage<P extends object>(language: Language, component
 export function buttonTexts(html: string): string[] {
   return [...html.matchAll(/<button[^>]*>(.*?)<\/button>/gs)].map((match) => match[1]!.replace(/<[^>]+>/g, "").trim());
 }
+
+const ENTITIES: Record<string, string> = { "&quot;": '"', "&#x27;": "'", "&lt;": "<", "&gt;": ">", "&amp;": "&" };
+
+/** Text as react-dom/server escapes it in markup (&quot; &#x27; &lt; &gt; &amp;), back to its characters. */
+export function decodeEntities(text: string): string {
+  return text.replace(/&(quot|#x27|lt|gt|amp);/g, (entity) => ENTITIES[entity]!);
+}
+
+/** What a reader sees of some markup: its text, each tag a space, entities decoded, white space folded. */
+export function visibleText(html: string): string {
+  return decodeEntities(html.replace(/<[^>]+>/g, " ")).replace(/\s+/g, " ").trim();
+}
+
+/** Each row of the tables in some markup (head, body and foot) as its cells' visible texts. */
+export function tableCells(html: string): string[][] {
+  return [...html.matchAll(/<tr[^>]*>(.*?)<\/tr>/gs)].map((tr) => [...tr[1]!.matchAll(/<t[hd][^>]*>(.*?)<\/t[hd]>/gs)].map((cell) => visibleText(cell[1]!)));
+}
