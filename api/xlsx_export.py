@@ -1,8 +1,9 @@
 """XLSX for the register's exports (the call register, a campaign's report), beside api.csv_export's CSV: the same
-columns, header and clocks, each cell typed as Excel keeps it. A time is a date-time, a number a number, and
-everything else text shown as written, so none of the CSV's workarounds is needed: no byte order mark, no `;` or
-`,` to pick by locale, no `'` before a cell starting with = + - @ (which a report uploaded back as a call list kept:
-`'-1.234,56` for an amount), no date left as text by a locale.
+columns, header and clocks, each cell typed as Excel keeps it. A time is a date-time, a number a number (a Decimal
+exactly as written, shown with its decimals), a date a date, and everything else text shown as written, so none of
+the CSV's workarounds is needed: no byte order mark, no `;` or `,` to pick by locale, no `'` before a cell starting
+with = + - @ (which a report uploaded back as a call list kept: `'-1.234,56` for an amount), no date left as text by
+a locale.
 
 Written with XlsxWriter in its constant_memory mode, which writes each row to a temporary file as the next one
 starts: memory stays flat on 100k rows. An XLSX is a zip, whose directory comes last, so no byte can be sent before
@@ -17,9 +18,10 @@ from __future__ import annotations
 import math
 import os
 import re
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from itertools import chain, islice
 from tempfile import SpooledTemporaryFile, TemporaryDirectory
 from typing import IO, Final
@@ -36,6 +38,7 @@ from persistence.errors import RequestRefused
 XLSX_MEDIA_TYPE: Final = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # As the CSV writes times, and as Excel shows a date-time the same in every locale: sortable, filterable by time.
 TIME_NUMBER_FORMAT: Final = "yyyy-mm-dd hh:mm:ss"
+DATE_NUMBER_FORMAT: Final = "yyyy-mm-dd"
 CHUNK_BYTES: Final = 64 * 1024
 IN_MEMORY_BYTES: Final = 2**20  # a finished file up to this size never touches the disk
 # A sheet's rows, the header's among them. XlsxWriter drops a cell past the last row without a word (its write
@@ -59,6 +62,7 @@ _CARRIAGE_RETURN: Final = re.compile("\r\n?")
 # Excel keeps 15 significant digits: a longer whole number (an account, a card, a number typed into a number
 # column) would lose its last ones, so it is written as text, as it was given.
 _EXACT_IN_EXCEL: Final = 10**15
+EXCEL_DIGITS: Final = 15
 # Column widths, in characters, from the header and the first rows: a guess that costs no second pass.
 _ROWS_MEASURED: Final = 50
 _NARROWEST, _WIDEST = 8, 60
@@ -92,8 +96,9 @@ class XlsxFile:
 
 
 @dataclass(frozen=True, slots=True)
-class _OnUtcClock:
-    """A time already on UTC's clock, without an offset: the copy of `in_utc_too`, beside its local one."""
+class WallTime:
+    """A time written as it reads, on no clock of the export's: the copy of `in_utc_too` on UTC's clock, beside its
+    local one, or a call list's date with a time of day (api.report_cells), which names no clock."""
 
     moment: datetime
 
@@ -102,10 +107,13 @@ class _OnUtcClock:
 class _Formats:
     header: Format  # bold
     time: Format  # TIME_NUMBER_FORMAT
+    date: Format  # DATE_NUMBER_FORMAT
     plain: Format  # the default font, for the runs of a text written as rich text (`_write_text`)
     # A text with a line break: wrapped, so Excel shows each line on its own (unwrapped, it runs them together).
     wrapped: Format
     header_wrapped: Format
+    # `0.00` and the like, by the decimals a Decimal was written with, each made when a cell first needs it.
+    decimals: Callable[[int], Format]
 
 
 def zoned_xlsx(
@@ -151,12 +159,21 @@ def _write_sheet(
     workbook: Workbook, title: str, header: Sequence[str], table: Iterable[Sequence[object]], zone: ZoneInfo
 ) -> None:
     sheet: Worksheet = workbook.add_worksheet(title)
+    decimals: dict[int, Format] = {}
+
+    def decimals_format(places: int) -> Format:
+        if places not in decimals:
+            decimals[places] = workbook.add_format({"num_format": "0." + "0" * places})
+        return decimals[places]
+
     formats = _Formats(
         header=workbook.add_format({"bold": True}),
         time=workbook.add_format({"num_format": TIME_NUMBER_FORMAT}),
+        date=workbook.add_format({"num_format": DATE_NUMBER_FORMAT}),
         plain=workbook.add_format(),
         wrapped=workbook.add_format({"text_wrap": True}),
         header_wrapped=workbook.add_format({"bold": True, "text_wrap": True}),
+        decimals=decimals_format,
     )
     rows_read = iter(table)
     first = list(islice(rows_read, _ROWS_MEASURED))
@@ -177,15 +194,20 @@ def _write_sheet(
 
 
 def _write_cell(sheet: Worksheet, row: int, column: int, value: object, zone: ZoneInfo, formats: _Formats) -> None:
-    """`value` as a typed cell: a date-time on `zone`'s clock, a number, TRUE or FALSE, or text; nothing for None."""
+    """`value` as a typed cell: a date-time on `zone`'s clock, a date, a number, TRUE or FALSE, or text; nothing for
+    None."""
     if value is None:
         return
     if isinstance(value, str):
         _write_text(sheet, row, column, value, formats)
     elif isinstance(value, datetime):
         sheet.write_datetime(row, column, on_clock(value, zone), formats.time)
-    elif isinstance(value, _OnUtcClock):
+    elif isinstance(value, WallTime):
         sheet.write_datetime(row, column, value.moment, formats.time)
+    elif isinstance(value, date):  # after datetime, which is a date too
+        sheet.write_datetime(row, column, value, formats.date)
+    elif isinstance(value, Decimal):
+        _write_decimal(sheet, row, column, value, formats)
     elif isinstance(value, bool):
         sheet.write_boolean(row, column, value)  # a call list's TRUE or FALSE cell, which a re-upload reads back
     elif (isinstance(value, int) and abs(value) < _EXACT_IN_EXCEL) or (
@@ -194,6 +216,18 @@ def _write_cell(sheet: Worksheet, row: int, column: int, value: object, zone: Zo
         sheet.write_number(row, column, value)
     else:
         _write_text(sheet, row, column, str(value), formats)
+
+
+def _write_decimal(sheet: Worksheet, row: int, column: int, value: Decimal, formats: _Formats) -> None:
+    """A number as written (`1250.50`): Excel's double nearest to it, the one Excel makes of the same typed, shown
+    with the decimals it was written with. One with more digits than Excel keeps is text, as written."""
+    digits, exponent = len(value.as_tuple().digits), value.as_tuple().exponent
+    if not value.is_finite() or not isinstance(exponent, int) or digits > EXCEL_DIGITS:
+        _write_text(sheet, row, column, str(value), formats)
+    elif exponent < 0:
+        sheet.write_number(row, column, float(value), formats.decimals(-exponent))
+    else:
+        sheet.write_number(row, column, float(value))
 
 
 def _write_text(sheet: Worksheet, row: int, column: int, text: str, formats: _Formats, *, header: bool = False) -> None:
@@ -230,7 +264,7 @@ def _utf16_units(text: str) -> int:
 
 
 def _utc_copy(value: object) -> object:
-    return _OnUtcClock(on_clock(value, UTC_ZONE)) if isinstance(value, datetime) else value
+    return WallTime(on_clock(value, UTC_ZONE)) if isinstance(value, datetime) else value
 
 
 def _sheet_full() -> RequestRefused:
@@ -253,7 +287,7 @@ def _widths(header: Sequence[str], rows: Sequence[Sequence[object]]) -> list[flo
 def _chars(value: object) -> int:
     if value is None:
         return 0
-    if isinstance(value, datetime | _OnUtcClock):
+    if isinstance(value, datetime | WallTime):
         return _TIME_CHARS
     return max((len(line) for line in str(value).splitlines()), default=0)
 

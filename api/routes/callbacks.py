@@ -24,6 +24,7 @@ from api.call_list_files import read_call_list
 from api.csv_export import CsvDelimiter, DelimiterQuery, named_zone, report_disposition, zoned_csv
 from api.deps import Publisher, RuntimeDep, Viewer
 from api.idempotency import IdempotencyKeyHeader, replayed
+from api.report_cells import typed_cell, typed_kinds
 from api.report_labels import CAMPAIGN_REPORT, LanguageQuery, Wording
 from api.routes import AUTHED, problems
 from api.schemas import (
@@ -611,7 +612,7 @@ def campaign_report_xlsx(
     and audited as the CSV is."""
     words = CAMPAIGN_REPORT.wording(lang)
     with runtime.database.session() as session:
-        report = _report(session, campaign_id, user)  # a 404 before anything is written
+        report = _report(session, campaign_id, user, typed=True)  # a 404 before anything is written
         _record_report(session, user, campaign_id, "xlsx")
         book = zoned_xlsx(REPORT_COLUMNS, words.rows(REPORT_COLUMNS, report.rows), times=REPORT_TIMES,
                           zone=report.zone, in_utc_too="last_attempt_at", more_names=report.columns,
@@ -689,14 +690,16 @@ def _record_report(session: Session, user: Principal, campaign_id: str, form: Li
                                 details={"format": form})  # fmt: skip
 
 
-def _report(session: Session, campaign_id: str, user: Principal) -> _Report:
+def _report(session: Session, campaign_id: str, user: Principal, *, typed: bool = False) -> _Report:
     """A client a row, with their last call, then the list's own columns: in the order the campaign kept, or for
     a campaign started before it kept them, found by a first pass over its jobs (any row may have a column the
-    first lacks); as `user` may read them."""
+    first lacks); as `user` may read them. `typed` (the XLSX's): a column the scenario declares a number or a
+    date as numbers or dates (api.report_cells), for a user who reads them unmasked (a mask stays text)."""
     campaign = campaign_reports.require_campaign(session, campaign_id=campaign_id)
     settings = campaign.settings or {}
     kept = settings.get("columns")
     columns = dict.fromkeys(kept) if isinstance(kept, list) else _columns_of_jobs(session, campaign_id)
+    kinds = _typed_kinds(session, campaign.scenario, list(columns)) if typed and user.sees_personal_data else {}
     # Nobody is called while it is paused: its clients waiting read so, not as if calls were coming.
     held = campaign.paused_at is not None and campaign.cancelled_at is None
     labels = result_labels(session, scenarios=[campaign.scenario])  # once: every client ran the campaign's scenario
@@ -713,7 +716,7 @@ def _report(session: Session, campaign_id: str, user: Principal) -> _Report:
             client.call.outcome if client.call else None,  # `failed`: whatever `result` holds, not an answer
             client.call.answered_at if client.call else None,
             client.call.id if client.call else None,
-            *(_contact(client.listed).get(column) for column in columns),
+            *(_list_cell(client.listed, column, kinds.get(column)) for column in columns),
         ]
         for client in campaign_reports.campaign_clients(session, campaign_id=campaign_id)
     )
@@ -751,6 +754,21 @@ def _skipped_row(skip: tuple[int, int], numbers: dict[int, Any], width: int) -> 
     said = {"row": row, "number": numbers.get(first), "status": campaign_reports.REPORT_SKIPPED, "attempts": 0,
             "outcome": f"{campaign_reports.DUPLICATE_OF}{first}"}  # fmt: skip
     return [said.get(column) for column in REPORT_COLUMNS] + [None] * (width - len(REPORT_COLUMNS))
+
+
+def _typed_kinds(session: Session, scenario: str, columns: list[str]) -> dict[str, str]:
+    """The list's columns the scenario's latest published version declares a number or a date (as the report's
+    labels are its words): none once the scenario is gone."""
+    published = scenarios.published(session, slug=scenario)
+    declared = call_list_values.declared_types(published.document) if published is not None else {}
+    return typed_kinds(declared, columns)
+
+
+def _list_cell(job: CallbackJob, column: str, kind: str | None) -> Any:
+    """The list's cell of `column` for `job`'s client; typed as `kind` when given, with the variable the job was
+    planned with to choose between two readings (api.report_cells)."""
+    cell = _contact(job).get(column)
+    return cell if kind is None else typed_cell(cell, kind, planned=job.variables.get(column))
 
 
 def _columns_of_jobs(session: Session, campaign_id: str) -> dict[str, None]:
