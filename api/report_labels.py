@@ -85,8 +85,8 @@ CALL_OUTCOMES: Final[Vocabulary] = {
     "hung_up": Words("The scenario hung up", "El escenario colgó", "Сценарий завершил звонок"),
     "caller_hangup": Words("The caller hung up", "Quien llama colgó", "Абонент положил трубку"),
     "transferred": Words("Transferred", "Transferida", "Переведён"),
-    "ended": Words("Ended (an exit led nowhere)", "Terminada (una salida no llevaba a ninguna parte)",
-                   "Завершён (выход никуда не вёл)"),
+    # A flow that ran past its last block (an exit not connected, a goodbye most often): said as an end, not a fault.
+    "ended": Words("Ended after its last block", "Terminada tras su último bloque", "Завершён после последнего блока"),
     "failed": Words("Failed", "Fallida", "Сбой"),
     "step_limit": Words("Stopped: endless loop", "Detenida: bucle sin fin", "Остановлен: бесконечный цикл"),
     "unknown_scenario": Words("No such scenario: the fallback message played",

@@ -7,9 +7,9 @@ warnings aside).
 Codes: structure, invalid_value, duplicate_node_id, duplicate_variable, no_start, multiple_starts, unknown_type,
 config, block_version, template_syntax, dangling_edge, unknown_exit, duplicate_exit_edge, edge_from_terminal,
 goto_missing_target, goto_unknown_scenario, fallback_missing, unreachable, unwired_exit, loop_without_input,
-undefined_variable, check_failed, sensitive_in_prompt, personal_data_to_online_tts, sensitive_to_callback,
-date_spoken_raw, single_brace_variable, duplicate_result, undeclared_result, plus the blocks' own (duplicate_key,
-no_keys, unknown_timezone...).
+undefined_variable, unknown_variable, check_failed, sensitive_in_prompt, personal_data_to_online_tts,
+sensitive_to_callback, date_spoken_raw, single_brace_variable, duplicate_result, undeclared_result, plus the blocks'
+own (duplicate_key, no_keys, unknown_timezone...).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
+from difflib import get_close_matches
 from functools import cache
 from typing import Any, TypeVar
 
@@ -40,6 +41,7 @@ from graph_engine.issues import Issue, Params, Severity, error, node_params
 from graph_engine.registry import BlockRegistry
 from graph_engine.schema_messages import explain, field_label, rule_params, what_is_wrong
 from graph_engine.sensitive import NOT_PERSONAL, ONLINE_TTS_ENGINES
+from graph_engine.sql_params import parse_query
 from schemas import draft_schema
 
 # Variables that exist in every call, whatever the scenario declares.
@@ -50,6 +52,14 @@ RESULT_VARIABLE = "result"
 SET_VARIABLE, HANG_UP = "set_variable", "hangup"
 # The exit name of a Go To's jump (what its `run` returns): the jump is a connection without an edge.
 GOTO_EXIT = "goto"
+
+# Warnings listed before the others: a variable nothing sets fails its block on every call that does not bring it,
+# and was buried among the exits that lead nowhere (review of an Oktell administrator).
+SAID_FIRST = frozenset({"unknown_variable"})
+
+# An unwired `next` exit's advice: a Hang Up block there ends the call as the unwired exit does, and says it is meant.
+NEXT_EXIT = "next"
+END_ON_PURPOSE = "to end the call here on purpose, connect it to a Hang Up block"
 
 # A connection as the data flow follows it: (source node, exit, target node).
 Route = tuple[str, str, str]
@@ -74,15 +84,24 @@ def _calling(method: str, call: Callable[..., _T], *args: Any) -> _T:
         raise _MethodFailed(method, failure) from failure
 
 
-def _template_reads(block: BlockType, node: Node) -> dict[str, str]:
-    """The variables the templates in a node's config read before the block sets them itself, each with the place
-    of the first field reading it (`.config.text`). A name in a field's `written_before` is set there already."""
-    reads: dict[str, str] = {}
+def _template_reads(block: BlockType, node: Node) -> dict[str, tuple[str | int, ...]]:
+    """The variables the templates in a node's config read before the block sets them itself, each with the path
+    of the first field reading it in the config (`("text",)`). A name in a field's `written_before` is set there
+    already."""
+    reads: dict[str, tuple[str | int, ...]] = {}
     for field in block.templates(node.config):
-        where = ".config" + json_path(field.path).removeprefix("$")
         for name in sorted(templates.names_read(field.source, expression=field.expression) - field.written_before):
-            reads.setdefault(name, where)
+            reads.setdefault(name, field.path)
     return reads
+
+
+def _parameter_field(config: Mapping[str, Any], name: str) -> tuple[str | int, ...]:
+    """The config field a block's own read of `name` is in (`variables_read`: an SQL block's `:name`), as a path:
+    the first text field whose SQL parameters name it; `()` (the settings as a whole) when none does."""
+    for key, value in config.items():
+        if isinstance(value, str) and ":" in value and name in parse_query(value).names:
+            return (key,)
+    return ()
 
 
 def validate(
@@ -103,7 +122,7 @@ def validate(
     except Exception as failure:  # a validator bug must not take the designer or the publish path down
         detail = f"{type(failure).__name__}: {failure}"
         issues = [error("internal", f"validation stopped unexpectedly: {detail}", params={"detail": detail})]
-    return sorted(issues, key=lambda issue: (issue.severity is not Severity.ERROR,))
+    return sorted(issues, key=lambda issue: (issue.severity is not Severity.ERROR, issue.code not in SAID_FIRST))
 
 
 class _Validator:
@@ -650,10 +669,13 @@ class _Validator:
                 if exit_name not in block.unwired_ok and scenario.next_node(node.id, exit_name) is None:
                     meaning = block.unwired_meaning.get(exit_name) or block.unwired_meaning.get("*", "the call ends")
                     label = _exit_label(block, node, exit_name)
+                    # `next`, the way on once a block has done its part, may be the flow's end on purpose (a
+                    # goodbye message): said how to mark it so, rather than only as a fault.
+                    meant = f"; {END_ON_PURPOSE}" if exit_name == NEXT_EXIT else ""
                     self._flag(
                         node.id,
                         "unwired_exit",
-                        f"{self._name(node)}: {label} leads nowhere: {meaning}",
+                        f"{self._name(node)}: {label} leads nowhere: {meaning}{meant}",
                         params={**self._params(node), "exit": exit_name, "exit_label": label, "meaning": meaning},
                         severity=Severity.WARNING,
                     )
@@ -734,7 +756,7 @@ class _Validator:
         connection carries what leaving by its exit sets."""
         base = set(ALWAYS_SET) | {v.name for v in scenario.variables}
         written: dict[str, set[str]] = {}  # what a block may set, on any exit
-        read: dict[str, dict[str, str]] = {}  # node -> each variable it reads -> where (a field, else `.config`)
+        read: dict[str, dict[str, tuple[str | int, ...]]] = {}  # node -> each variable it reads -> its field
         for node_id in reachable:
             node = scenario.nodes[node_id]
             block = self.registry.get(node.type)
@@ -745,7 +767,7 @@ class _Validator:
                 written[node_id] = set(_calling("variables_written", block.variables_written, node.config))
                 reads = _calling("templates", _template_reads, block, node)
                 for name in _calling("variables_read", block.variables_read, node.config):
-                    reads.setdefault(name, ".config")  # an SQL `:param`: the block alone knows in which field
+                    reads.setdefault(name, _parameter_field(node.config, name))  # an SQL `:param`
                 read[node_id] = {name: where for name, where in reads.items() if name not in templates.GLOBAL_NAMES}
             except _MethodFailed as failed:  # a warning: what it spoils is this check of variables, itself warnings
                 self._flag_check_failed(node, failed, Severity.WARNING)
@@ -834,6 +856,9 @@ class _Validator:
             missing = sorted(reads.keys() - at_entry.get(node_id, base))
             node = scenario.nodes[node_id]
             for name in missing:
+                if name not in self.known_names:
+                    self._flag_unknown_variable(node, name, reads[name])
+                    continue
                 if name not in causes:
                     causes[name] = unset_by_exit(name)
                 found = causes[name].get(node_id)
@@ -850,10 +875,36 @@ class _Validator:
                     node_id,
                     "undefined_variable",
                     f'{self._name(node)} uses "{name}", {why}',
-                    reads[name],
+                    ".config" + json_path(reads[name]).removeprefix("$"),
                     params=params,
                     severity=Severity.WARNING,
                 )
+
+    def _flag_unknown_variable(self, node: Node, name: str, field: tuple[str | int, ...]) -> None:
+        """A variable nothing sets: no block of the scenario, no declaration, no channel fact (`known_names`). The
+        block fails on every call that does not bring it, a mistyped name most likely (`:callerid`, `{{ nmae }}`):
+        said at its field, with the known name closest to it. A warning all the same, as the host may pass a
+        variable the scenario does not declare (the dialplan's `?name=` and AGI arguments, a call list's columns, a
+        callback's or another scenario's variables)."""
+        block = self.registry.get(node.type)
+        label = field_label(block.config_schema, field) if block is not None and field else None
+        close = get_close_matches(name, sorted(self.known_names | templates.GLOBAL_NAMES), n=1, cutoff=0.7)
+        params: Params = {**self._params(node), "variable": name}
+        if label is not None:
+            params["field"] = label
+        if close:
+            params["suggestion"] = close[0]
+        uses = f"{label} uses" if label is not None else "uses"
+        self._flag(
+            node.id,
+            "unknown_variable",
+            f'{self._name(node)}: {uses} "{name}", which no block sets and the scenario does not declare, so the '
+            "block fails on every call unless the dialplan passes it"
+            + (f'. Did you mean "{close[0]}"?' if close else ""),
+            ".config" + json_path(field).removeprefix("$"),
+            params=params,
+            severity=Severity.WARNING,
+        )
 
 
 def _literal_results(node: Node) -> list[tuple[str, str]]:

@@ -392,7 +392,7 @@ class DatabaseDataSources:
             # review). A server that stopped answering is covered by this deadline alone.
             return await asyncio.wait_for(asyncio.wrap_future(future), started + timeout - time.monotonic())
         except TimeoutError as error:
-            raise DataSourceError(f"data source {source!r} did not answer within {timeout:g} s") from error
+            raise _timed_out(source, timeout) from error
 
     def forget(self, name: str | None = None) -> None:
         """Drop cached settings and connections (after an admin changed a source)."""
@@ -575,16 +575,33 @@ def connect_failure_kind(error: SQLAlchemyError) -> Literal["login", "no_databas
 
 
 def _query_failure(name: str, error: SQLAlchemyError, *, timeout: float | None) -> DataSourceError:
+    """What a call's trace says of a query the database refused or failed: named `sql_query_failed`, with the
+    source and the database's own message (`detail`), which alone stays in its words; the designer says the rest
+    in the analyst's language (it read «сбой источника данных «staff_db»: query on data source 'staff_db' failed:
+    (1146, ...)»)."""
     # The driver's message names the problem (syntax, missing column); the URL never appears in it, and an
     # account MariaDB names in a refusal (`SELECT command denied to user 'crm'@'host'`) is left out.
     detail = _driver_message(error)
     if timeout is not None:  # SQLite's "interrupted", MariaDB's lost connection: past the timeout, they mean that
         log.info("data source %r: query stopped at its timeout: %s", name, detail)
-        return DataSourceError(f"data source {name!r} did not answer within {timeout:g} s")
+        return _timed_out(name, timeout)
     shown = _MYSQL_ACCOUNT.sub("its account", detail)
     if shown != detail:
         log.warning("data source %r: %s", name, detail)
-    return DataSourceError(f"query on data source {name!r} failed: {shown}")
+    return DataSourceError(
+        f"query on data source {name!r} failed: {shown}",
+        code="sql_query_failed",
+        params={"source": name, "detail": shown},
+    )
+
+
+def _timed_out(name: str, timeout: float) -> DataSourceError:
+    """A query that got no answer within its timeout, named `data_source_timeout` (`source`, `seconds`)."""
+    return DataSourceError(
+        f"data source {name!r} did not answer within {timeout:g} s",
+        code="data_source_timeout",
+        params={"source": name, "seconds": timeout},
+    )
 
 
 @contextmanager

@@ -29,6 +29,9 @@ IVRGRAPH_URL="http://127.0.0.1:$port" IVRGRAPH_AGI_PORT="$agi_port" IVRGRAPH_E2E
 # The Data sources page against the real MariaDB on 127.0.0.1:3306 (it says so, and passes, when none answers).
 IVRGRAPH_URL="http://127.0.0.1:$port" IVRGRAPH_E2E_USER="$IVRGRAPH_ADMIN_USER" IVRGRAPH_E2E_PASSWORD="$IVRGRAPH_ADMIN_PASSWORD" \
   node designer_ui/e2e/data-sources.mjs || { echo "--- server log"; tail -50 "$work/server.log"; exit 1; }
+# Typing into a block's form in Russian: right after a rename, a map's row added, mistyped variables named.
+IVRGRAPH_URL="http://127.0.0.1:$port" IVRGRAPH_E2E_USER="$IVRGRAPH_ADMIN_USER" IVRGRAPH_E2E_PASSWORD="$IVRGRAPH_ADMIN_PASSWORD" \
+  node designer_ui/e2e/block-form-typing.mjs || { echo "--- server log"; tail -50 "$work/server.log"; exit 1; }
 # Narrow screens (320 and 640 px) and the keyboard: no sideways scrolling, the top bar reachable, focus given back.
 IVRGRAPH_URL="http://127.0.0.1:$port" IVRGRAPH_E2E_USER="$IVRGRAPH_ADMIN_USER" IVRGRAPH_E2E_PASSWORD="$IVRGRAPH_ADMIN_PASSWORD" \
   node designer_ui/e2e/reflow.mjs || { echo "--- server log"; tail -50 "$work/server.log"; exit 1; }

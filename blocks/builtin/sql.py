@@ -116,6 +116,7 @@ class SqlBlock(BlockType):
                 "additionalProperties": {
                     "type": "string",
                     "pattern": IDENTIFIER_PATTERN,
+                    "title": "Variable",
                     "description": "A variable name: letters, digits and _, not starting with a digit.",
                 },
                 "default": {},

@@ -22,11 +22,14 @@ def test_draft_validate_and_publish_send_the_params_of_each_problem(admin: Clien
     assert blocked.status_code == 422, blocked.text
     for problems in (saved.json()["problems"], checked.json()["problems"], blocked.json()["problems"]):
         by_code = {p["code"]: p["params"] for p in problems}
-        assert by_code["undefined_variable"] == {
+        # Nothing sets client_name: said at its field, with the name closest to it (caller_name, a channel fact).
+        assert by_code["unknown_variable"] == {
             "block_type": "say_phrase",
             "block_title": "Say Phrase",
             "label": "Greeting",
             "variable": "client_name",
+            "field": "Text to say",
+            "suggestion": "caller_name",
         }
         assert by_code["config"] == {
             "block_type": "ivr",

@@ -104,6 +104,15 @@ def _undefined_variable(p: P) -> str:
     )
 
 
+def _unknown_variable(p: P) -> str:
+    uses = f"{p['field']} uses" if "field" in p else "uses"
+    meant = f'. Did you mean "{p["suggestion"]}"?' if "suggestion" in p else ""
+    return (
+        f'{_name(p)}: {uses} "{p["variable"]}", which no block sets and the scenario does not declare, so the block '
+        f"fails on every call unless the dialplan passes it{meant}"
+    )
+
+
 def _unknown_type(p: P) -> str:
     """Not installed, or installed but left out as broken (`plugin`, `detail`: tests/plugins/test_broken_plugins.py)."""
     what = "which is not installed"
@@ -157,8 +166,12 @@ MESSAGES: dict[str, Callable[[P], str]] = {
         + {0: "", 1: ", nor can the block after it"}.get(p["count"], f", nor can the {p['count']} blocks after it")
         + (": no connection leads into the loop it is in" if p["reason"] == "loop" else ": no connection leads to it")
     ),
-    "unwired_exit": lambda p: f"{_name(p)}: {p['exit_label']} leads nowhere: {p['meaning']}",
+    "unwired_exit": lambda p: (
+        f"{_name(p)}: {p['exit_label']} leads nowhere: {p['meaning']}"
+        + ("; to end the call here on purpose, connect it to a Hang Up block" if p["exit"] == "next" else "")
+    ),
     "undefined_variable": _undefined_variable,
+    "unknown_variable": _unknown_variable,
     "duplicate_key": lambda p: f"{_short(p, 'IVR')}: key {p['key']} is listed twice",
     "no_keys": lambda p: f"{_short(p, 'IVR')}: the menu offers no key",
     "capture_without_variable": lambda p: (
@@ -236,6 +249,7 @@ def _flow() -> dict[str, Any]:
                 },
             },
             {"id": "say", "type": "say_phrase", "label": "Greeting", "config": say},
+            {"id": "typo", "type": "say_phrase", "label": "Typo", "config": {"text": "Hola {{ client_nmae }}"}},
             {"id": "bad", "type": "say_phrase", "label": "Broken", "config": {"text": "Hola {{ name "}},
             {"id": "cond", "type": "condition", "label": "Check", "config": {"expression": "a ++ )"}},
             {
@@ -266,7 +280,8 @@ def _flow() -> dict[str, Any]:
             ("menu", "1", "look"),
             ("look", "found", "say"),
             ("look", "not_found", "say"),
-            ("say", "next", "bad"),
+            ("say", "next", "typo"),
+            ("typo", "next", "bad"),
             ("bad", "next", "cond"),
             ("cond", "true", "sw"),
             ("cond", "false", "tr"),

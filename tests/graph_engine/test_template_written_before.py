@@ -90,7 +90,9 @@ def test_the_declaration_covers_only_its_field_and_only_the_names_it_gives(regis
     # `note` is rendered before the lookup: slot_time is unset there; `client` is set by nothing at all.
     doc = _slot_flow("test.slot", {"note": "Looking after {{ slot_time }}", "text": "{{ slot_time }} {{ client }}"})
     found = sorted((issue.params["variable"], issue.path) for issue in _undefined(doc, registry))
-    assert found == [("client", "$.nodes[1].config.text"), ("slot_time", "$.nodes[1].config.note")]
+    assert found == [("slot_time", "$.nodes[1].config.note")]
+    never = [(i.params["variable"], i.path) for i in validate(doc, registry) if i.code == "unknown_variable"]
+    assert never == [("client", "$.nodes[1].config.text")]
 
 
 def test_a_later_block_still_learns_the_variable_is_unset_on_the_exit_that_does_not_set_it(
@@ -126,12 +128,18 @@ def test_set_variable_reads_what_its_earlier_assignments_set_but_not_its_later_o
     assert (issue.params["variable"], issue.path) == ("name", "$.nodes[1].config.assignments[0].value")
 
 
-def test_a_variable_read_outside_any_template_is_placed_at_the_config(registry: BlockRegistry) -> None:
+def test_a_variable_read_outside_any_template_is_placed_at_the_field_that_names_it(registry: BlockRegistry) -> None:
+    """An SQL block's `:client_id` is no template: it was placed at the config as a whole, and is now at the query
+    that names it (an Oktell administrator's review: the field named)."""
     lookup = {
         "id": "lookup",
         "type": "sql",
         "config": {"source": "crm", "query": "SELECT 1 FROM c WHERE id = :client_id", "columns": {}},
     }
-    doc = make_document([{"id": "start", "type": "start"}, lookup], [("start", "next", "lookup")])
+    ask = {"id": "ask", "type": "ivr", "config": {"mode": "capture", "prompt": {"text": "x"}, "variable": "client_id"}}
+    doc = make_document(
+        [{"id": "start", "type": "start"}, lookup, ask],
+        [("start", "next", "lookup"), ("lookup", "not_found", "ask"), ("ask", "next", "lookup")],
+    )
     (issue,) = _undefined(doc, registry)
-    assert (issue.params["variable"], issue.path) == ("client_id", "$.nodes[1].config")
+    assert (issue.params["variable"], issue.path) == ("client_id", "$.nodes[1].config.query")

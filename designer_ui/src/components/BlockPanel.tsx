@@ -25,7 +25,7 @@ import { availableVariables } from "../lib/variables";
 import { useEditor } from "../store/editor";
 import { BUTTON_TEMPLATES } from "./formButtons";
 import { FieldDescription, TextWithCode } from "./InlineCode";
-import { MapEntryTemplate, withKeyTitles } from "./MapEntryTemplate";
+import { MAP_FIELD, MapEntryTemplate, MapField, useBlankRows, withKeyTitles, withoutBlankKeyErrors } from "./MapEntryTemplate";
 import { BaseInputTemplate, WIDGETS, type FormContext } from "./widgets";
 
 /**
@@ -83,8 +83,11 @@ export function serverFieldErrors(problems: readonly Problem[], language: Langua
   return errors as ErrorSchema | undefined;
 }
 
-/** A field that does not apply to the block's settings as they are (`x-ui.show_if`): drawn as nothing. */
-const FORM_FIELDS: RegistryFieldsType = { hidden: () => null };
+/**
+ * A field that does not apply to the block's settings as they are (`x-ui.show_if`): drawn as nothing. A free-form
+ * map (the SQL block's columns): rows added empty (MapEntryTemplate.tsx).
+ */
+const FORM_FIELDS: RegistryFieldsType = { hidden: () => null, [MAP_FIELD]: MapField };
 
 function periodWords(t: Translate) {
   return (span: NonNullable<PeriodSpan>) => (span.kind === "allDay" ? t("form.period.allDay") : t("form.period.overnight", { time: span.until }));
@@ -263,20 +266,26 @@ export function BlockConfigForm(props: {
   // A plugin's fields in the words it gives for the language (lib/pluginText.ts); a built-in's in the designer's.
   const schema = useMemo(() => localizeSchema(pluginSchema(formSchema, spec, language), language), [formSchema, spec, language]);
   // Fields that do not apply to the settings as they are (the IVR's digits in menu mode) are hidden, values kept.
-  // A map's keys are labelled with its translated key title ("Столбец"), not rjsf's English "fio Key".
+  // A map's keys and values are labelled with its translated titles («Столбец», «Переменная»), not rjsf's "fio Key".
   const uiSchema = useMemo(
     () => withKeyTitles(shapeUi(baseUiSchema, formSchema, config), schema),
     [baseUiSchema, formSchema, config, schema],
   );
   // Read against the schema the form shows, so a choice's alternatives are named in the interface language.
-  const transformErrors = useMemo(() => readableErrors(schema, t), [schema, t]);
+  // A map's row added and not filled in yet: shown, in no error, not stored (MapEntryTemplate.tsx).
+  const blankRows = useBlankRows(config, spec.config_schema);
+  const formData = blankRows.formData;
+  const transformErrors = useMemo(() => {
+    const readable = readableErrors(schema, t);
+    return (errors: Parameters<typeof readable>[0]) => readable(withoutBlankKeyErrors(errors, formData));
+  }, [schema, t, formData]);
   // What the form shows of the document untouched, to tell the analyst's edits from rjsf's filling in.
   const filled = useMemo(() => formFilled(schema, config), [schema, config]);
   return (
     <Form
       schema={schema as RJSFSchema}
       uiSchema={uiSchema}
-      formData={config}
+      formData={formData}
       formContext={props.formContext}
       validator={validator}
       widgets={WIDGETS}
@@ -291,7 +300,8 @@ export function BlockConfigForm(props: {
       idPrefix={`cfg-${props.nodeId}`}
       onChange={(event) => {
         // rjsf reports a change on mount (filling defaults): only real edits enter the history.
-        const next = formEdit(pruneConfig((event.formData ?? {}) as Record<string, unknown>, spec.config_schema), config, filled);
+        const reported = blankRows.reported((event.formData ?? {}) as Record<string, unknown>);
+        const next = formEdit(pruneConfig(reported, spec.config_schema), config, filled);
         if (next) props.onChange(next);
       }}
     />
@@ -350,8 +360,27 @@ export function BlockPanelHeading({ type, spec }: { type: string; spec: BlockSpe
   );
 }
 
+/**
+ * The key of the selected block's config form: new for each block selected, kept when the block is renamed here.
+ * Keyed by the block's id, a rename (made as the id field loses the focus, to a click into the form) drew the form
+ * anew under that click: the field clicked was replaced, the focus fell to the page, and what the analyst typed next
+ * was lost. `renamed(from, to)` is told of each rename this panel made.
+ */
+export function useFormKey(id: string): { key: number; renamed(from: string, to: string): void } {
+  const [shown, setShown] = useState({ id, key: 0, renamedTo: null as string | null });
+  if (shown.id !== id) {
+    // Another block, or this one under its new id: adjusted while rendering, before anything is drawn with it.
+    setShown({ id, key: shown.renamedTo === id ? shown.key : shown.key + 1, renamedTo: null });
+  }
+  return {
+    key: shown.key,
+    renamed: (from, to) => setShown((now) => (now.id === from ? { ...now, renamedTo: to } : now)),
+  };
+}
+
 export function BlockPanel({ node, suggestions }: { node: BlockNode; suggestions: Suggestions }) {
   const { t, language } = useI18n();
+  const form = useFormKey(node.id);
   const spec = useEditor((s) => s.catalog.get(node.data.blockType));
   const nodes = useEditor((s) => s.nodes);
   const edges = useEditor((s) => s.edges);
@@ -402,7 +431,16 @@ export function BlockPanel({ node, suggestions }: { node: BlockNode; suggestions
           onChange={(e) => updateNode(node.id, { label: e.target.value })}
         />
       </label>
-      <NodeIdField key={node.id} id={node.id} ids={nodes.map((n) => n.id)} rename={renameNode} />
+      <NodeIdField
+        key={node.id}
+        id={node.id}
+        ids={nodes.map((n) => n.id)}
+        rename={(from, to) => {
+          const done = renameNode(from, to);
+          if (done) form.renamed(from, to);
+          return done;
+        }}
+      />
       {nodeProblems.length > 0 && (
         <ul className="node-problems" aria-label={t("problems.title")}>
           {nodeProblems.map((p, i) => (
@@ -415,7 +453,7 @@ export function BlockPanel({ node, suggestions }: { node: BlockNode; suggestions
       {spec && (
         <div className={`config-form${problemFields.size ? " has-problems" : ""}`}>
           <BlockConfigForm
-            key={node.id}
+            key={form.key}
             nodeId={node.id}
             spec={spec}
             config={node.data.config}

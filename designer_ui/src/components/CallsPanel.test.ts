@@ -235,7 +235,7 @@ describe("the list of calls", () => {
     const ended = { ...call("b", null), outcome: "ended" };
     expect(outcomeCells([hungUp, ended])).toEqual([
       { shown: "the scenario hung up", title: "In the call register: answered" },
-      { shown: "ended (an exit led nowhere)", title: "In the call register: answered" },
+      { shown: "ended after its last block", title: "In the call register: answered" },
     ]);
     const html = renderToHtml(CallTable, { items: [hungUp], openId: null, onOpen: () => {} });
     expect(html).toContain("<th>Outcome</th>");

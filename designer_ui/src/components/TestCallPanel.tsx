@@ -44,6 +44,14 @@ export function defaultTestZone(schedules: ScheduleZones | null, browser: string
   return schedules?.zone ?? browser;
 }
 
+/**
+ * The test call's date and time as its field shows it, in `zone`: what the analyst typed, else the moment `opened`
+ * (when the panel was drawn) in that zone, so that left alone it stays "now" whichever zone it is read in.
+ */
+export function testCallTime(typed: string | null, opened: Date, zone: string): string {
+  return typed ?? localInputInZone(zone, opened);
+}
+
 /** The zones offered first: the Schedule blocks', the browser's and UTC, each once, before all the others. */
 export function nearZones(schedules: ScheduleZones | null, chosen: string, browser: string = browserTimeZone()): string[] {
   return [...new Set([...(schedules ? [schedules.zone, ...schedules.others] : []), chosen, browser, "UTC"])];
@@ -245,7 +253,12 @@ export function TestCallPanel({ slug }: { slug: string }) {
   /** The zone the analyst chose; null: the default one, which follows the Schedule blocks as they change. */
   const [chosenZone, setChosenZone] = useState<string | null>(null);
   const zone = chosenZone ?? defaultTestZone(schedules);
-  const [at, setAt] = useState(() => localInputInZone(zone));
+  // The date and time typed; null until the analyst edits it, when it is the moment the panel opened, written out in
+  // the zone shown as that zone changes: the text "now" was written in the first drawing's zone (the browser's,
+  // before a Schedule block existed) and was then read in the office's, hours away from now.
+  const [typedAt, setAt] = useState<string | null>(null);
+  const [opened] = useState(() => new Date());
+  const at = testCallTime(typedAt, opened, zone);
   const everyZone = useMemo(() => allTimeZones(), []);
   const moment = testCallAt(at, zone);
   const [transfers, setTransfers] = useState(remembered.transfers);

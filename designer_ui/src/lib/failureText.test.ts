@@ -86,6 +86,17 @@ const CASES: { failure: Record<string, unknown>; es: string; ru: string }[] = [
     ru: "сбой источника данных «crm»: data source 'crm' did not answer within 3 s",
   },
   {
+    // Review of an Oktell administrator: «сбой источника данных «staff_db»: query on data source 'staff_db' failed: ...».
+    failure: { code: "sql_query_failed", source: "staff_db", detail: "(1146, \"Table 'crm.staff' doesn't exist\")" },
+    es: "la consulta al origen de datos «staff_db» falló: (1146, \"Table 'crm.staff' doesn't exist\")",
+    ru: "запрос к источнику данных «staff_db» не выполнен: (1146, \"Table 'crm.staff' doesn't exist\")",
+  },
+  {
+    failure: { code: "data_source_timeout", source: "crm", seconds: 2.5 },
+    es: "el origen de datos «crm» no respondió en 2,5 s",
+    ru: "источник данных «crm» не ответил за 2,5 с",
+  },
+  {
     failure: { code: "no_test_rows", source: "crm" },
     es: "la llamada de prueba no tiene filas para el origen de datos «crm»: escríbalas en el panel Llamada de prueba",
     ru: "у тестового звонка нет строк для источника данных «crm»: задайте их в панели «Тестовый звонок»",

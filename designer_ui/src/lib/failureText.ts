@@ -38,6 +38,11 @@ function valueWords(w: ParamWords, empty: string, said: (value: string) => strin
   return w.text("value") === "None" ? empty : said(shownValue(w));
 }
 
+/** A data source's timeout (`seconds`: 2.5) as the language writes a number: "2,5". */
+function seconds(w: ParamWords): string {
+  return w.value("seconds").toLocaleString(w.language);
+}
+
 /** What went wrong in a template, by the engine's `reason` param: what the English `detail` says, worded. */
 export const TEMPLATE_REASONS: Record<Translated, Record<string, Words>> = {
   es: {
@@ -105,6 +110,8 @@ export const FAILURE_WORDS: Record<Translated, Record<string, Words>> = {
         ? `el resultado no tiene la columna ${w.quoted("column")} (columnas: ${w.text("columns")})`
         : `el resultado no tiene la columna ${w.quoted("column")}: la sentencia no devolvió filas`,
     data_source_failed: (w) => `falló el origen de datos ${w.quoted("source")}: ${w.text("detail")}`,
+    sql_query_failed: (w) => `la consulta al origen de datos ${w.quoted("source")} falló: ${w.text("detail")}`,
+    data_source_timeout: (w) => `el origen de datos ${w.quoted("source")} no respondió en ${seconds(w)} s`,
     no_test_rows: (w) => `la llamada de prueba no tiene filas para el origen de datos ${w.quoted("source")}: escríbalas en el panel Llamada de prueba`,
     callback_not_scheduled: (w) =>
       `no se pudo programar la devolución de llamada al escenario ${w.quoted("scenario")}: ${w.text("detail")}`,
@@ -129,6 +136,8 @@ export const FAILURE_WORDS: Record<Translated, Record<string, Words>> = {
         ? `в результате нет столбца ${w.quoted("column")} (столбцы: ${w.text("columns")})`
         : `в результате нет столбца ${w.quoted("column")}: запрос не вернул строк`,
     data_source_failed: (w) => `сбой источника данных ${w.quoted("source")}: ${w.text("detail")}`,
+    sql_query_failed: (w) => `запрос к источнику данных ${w.quoted("source")} не выполнен: ${w.text("detail")}`,
+    data_source_timeout: (w) => `источник данных ${w.quoted("source")} не ответил за ${seconds(w)} с`,
     no_test_rows: (w) => `у тестового звонка нет строк для источника данных ${w.quoted("source")}: задайте их в панели «Тестовый звонок»`,
     callback_not_scheduled: (w) => `обратный звонок в сценарий ${w.quoted("scenario")} не запланирован: ${w.text("detail")}`,
     media_not_played: (w) => `Asterisk не смог воспроизвести ${w.quoted("media")}: нет звукового файла`,

@@ -376,11 +376,13 @@ export const TEMPLATES: Record<Translated, Record<string, Template>> = {
       `Estos bloques forman un bucle en el que nada espera al llamante, así que la llamada daría vueltas sin fin: ${loopNames(w)}`,
     unreachable: (w) =>
       `${w.subject()} nunca se alcanza${blocksAfter(w)}: ${cutOffLoop(w) ? "ninguna conexión lleva al bucle del que forma parte" : "ninguna conexión lleva a él"}`,
-    unwired_exit: (w) => `${w.block()}: ${w.exitPhrase()} no lleva a ninguna parte — ${meaning(w)}`,
+    unwired_exit: (w) => `${w.block()}: ${w.exitPhrase()} no lleva a ninguna parte — ${meaning(w)}${endOnPurpose(w)}`,
     undefined_variable: (w) =>
       w.has("setter_label")
         ? `${w.subject()} usa la variable ${w.quoted("variable")}, que no tiene valor cuando ${w.object("setter_")} sale por su salida «${w.exit("setter_")}»`
         : `${w.subject()} usa la variable ${w.quoted("variable")}, que puede no tener valor todavía cuando la llamada llega aquí`,
+    unknown_variable: (w) =>
+      `${w.block()}: ${w.has("field") ? `en ${w.field()} se usa` : "se usa"} la variable ${w.quoted("variable")}, que ningún bloque asigna y el escenario no declara, así que el bloque fallará en cada llamada salvo que el plan de marcación la pase${w.has("suggestion") ? `. ¿Quiso decir ${w.quoted("suggestion")}?` : ""}`,
     duplicate_key: (w) => `${w.block()}: la tecla ${w.text("key")} aparece dos veces`,
     no_keys: (w) => `${w.block()}: el menú no ofrece ninguna tecla`,
     capture_without_variable: (w) => `${w.block()}: el número marcado no se guarda en ninguna parte (rellene «${w.title("field")}»)`,
@@ -445,11 +447,13 @@ export const TEMPLATES: Record<Translated, Record<string, Template>> = {
       `Эти блоки образуют цикл, в котором ничто не ждёт звонящего, и звонок будет крутиться без конца: ${loopNames(w)}`,
     unreachable: (w) =>
       `${w.subject()} недостижим${blocksAfter(w)}: ${cutOffLoop(w) ? "ни одна связь не ведёт в цикл, в который он входит" : "к нему не ведёт ни одна связь"}`,
-    unwired_exit: (w) => `${w.block()}: ${w.exitPhrase()} никуда не ведёт — ${meaning(w)}`,
+    unwired_exit: (w) => `${w.block()}: ${w.exitPhrase()} никуда не ведёт — ${meaning(w)}${endOnPurpose(w)}`,
     undefined_variable: (w) =>
       w.has("setter_label")
         ? `${w.subject()} использует переменную ${w.quoted("variable")}, которая не задана, когда ${w.object("setter_")} уходит через выход «${w.exit("setter_")}»`
         : `${w.subject()} использует переменную ${w.quoted("variable")}, которая может быть ещё не задана, когда звонок доходит сюда`,
+    unknown_variable: (w) =>
+      `${w.block()}: ${w.has("field") ? `в поле ${w.field()} используется` : "используется"} переменная ${w.quoted("variable")}, которую не задаёт ни один блок и которой нет среди переменных сценария, поэтому блок будет давать сбой на каждом звонке, если её не передаёт диалплан${w.has("suggestion") ? `. Возможно, имелась в виду ${w.quoted("suggestion")}?` : ""}`,
     duplicate_key: (w) => `${w.block()}: клавиша ${w.text("key")} указана дважды`,
     no_keys: (w) => `${w.block()}: в меню нет ни одной клавиши`,
     capture_without_variable: (w) => `${w.block()}: набранный номер никуда не сохраняется (заполните «${w.title("field")}»)`,
@@ -497,6 +501,18 @@ function blocksAfter(w: Words): string {
 /** Whether an unreachable head is only led to from its own loop (`reason`: `loop`), not by no connection at all. */
 function cutOffLoop(w: Words): boolean {
   return w.has("reason") && w.text("reason") === "loop";
+}
+
+/**
+ * After an unwired `next` (the way on once a block has done its part: a goodbye Message), how to mark the end as
+ * meant, as the server says it: a Hang Up block, named as the palette names it. Nothing after any other exit.
+ */
+function endOnPurpose(w: Words): string {
+  if (w.text("exit") !== "next") return "";
+  const hangUp = blockTitle(w.language, "hangup", "Hang Up");
+  return w.language === "es"
+    ? `; para terminar la llamada aquí a propósito, conecte la salida a un bloque «${hangUp}»`
+    : `; чтобы завершить звонок здесь намеренно, подключите выход к блоку «${hangUp}»`;
 }
 
 /** What an unwired exit does: the designer's words for a built-in block; none for a plugin's (server text). */

@@ -22,16 +22,18 @@ export function countProblems(problems: Problem[]): ProblemCounts {
   return { errors, warnings: problems.length - errors };
 }
 
-/** Errors first, then by node in canvas order, so the list reads top to bottom like the flow. */
+/**
+ * Warnings listed before the others: a variable nothing sets fails its block on every call (a mistyped name), and
+ * was lost among the exits that lead nowhere (review of an Oktell administrator). As the server orders them.
+ */
+const FIRST_WARNINGS: ReadonlySet<string> = new Set(["unknown_variable"]);
+
+/** Errors first, then the warnings said first, then by node in canvas order, so the list reads top to bottom like the flow. */
 export function sortProblems(problems: Problem[], nodeOrder: string[]): Problem[] {
   const rank = new Map(nodeOrder.map((id, i) => [id, i]));
   const nodeRank = (p: Problem) => (p.node ? (rank.get(p.node) ?? nodeOrder.length) : -1);
-  return [...problems].sort(
-    (a, b) =>
-      (a.severity === b.severity ? 0 : a.severity === "error" ? -1 : 1) ||
-      nodeRank(a) - nodeRank(b) ||
-      a.code.localeCompare(b.code),
-  );
+  const tier = (p: Problem) => (p.severity === "error" ? 0 : FIRST_WARNINGS.has(p.code) ? 1 : 2);
+  return [...problems].sort((a, b) => tier(a) - tier(b) || nodeRank(a) - nodeRank(b) || a.code.localeCompare(b.code));
 }
 
 /** The worst severity per node: what the node's marker shows. */
