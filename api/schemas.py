@@ -377,12 +377,24 @@ class ScenarioList(BaseModel):
     total: int
 
 
+class ResultName(BaseModel):
+    """A declared call result as a picker offers it: the code calls record, the words reports show for it."""
+
+    code: str
+    label: str
+
+
 class ScenarioName(BaseModel):
     """A scenario as a picker offers it: no document, no draft."""
 
     slug: str
     name: str
     latest_version: int | None = Field(description="Its published version (the live one); null while unpublished")
+    results: list[ResultName] = Field(
+        default_factory=list,
+        description="The call results its published version declares (the document's `results`), in its order: "
+        "what the call register's answer filter offers. Empty while unpublished, or when it declares none.",
+    )
 
 
 class ScenarioCreate(RequestModel):
@@ -1206,6 +1218,12 @@ class CampaignOut(BaseModel):
     results: dict[str, int] = Field(
         description="What the clients reached answered: their last call's `result` values, whatever the clients "
         "stand now (one promised a callback answered, and waits). Empty in the list of campaigns."
+    )
+    result_labels: dict[str, str] = Field(
+        default_factory=dict,
+        description="What the campaign's scenario calls the answers in `results` (code -> label; the document's "
+        "`results`), as its latest published version declares them, as a call's `result_label`: an answer it "
+        "does not declare is left out, and shown by its code. Empty in the list of campaigns.",
     )
     reached: int | None = Field(
         default=None,

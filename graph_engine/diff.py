@@ -1,7 +1,8 @@
 """A semantic diff of two scenario documents: what an analyst needs to review before publishing.
 
-Not a text diff: moving a block on the canvas is no change, while a new key in a menu, a prompt that says
-something else, or an exit that now leads elsewhere is. Pure: documents in, data out.
+Not a text diff: moving a block on the canvas is no change, nor is a setting written out at its block's default
+(the designer's form fills defaults in), while a new key in a menu, a prompt that says something else, an exit
+that now leads elsewhere, or a call result given new words is. Pure: documents in, data out.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ if TYPE_CHECKING:
 
 Scalar = str | int | float | bool | None
 
-# Document fields that change how a call behaves; `viewport` and `meta` do not.
+# Document fields that change how a call behaves; `viewport` and `meta` do not. `results` is told per code
+# (ResultChange): a new label is what every call of the scenario, past ones too, is reported with from then on.
 _SCENARIO_FIELDS = ("name", "description", "language", "voice", "variables", "fallback")
 
 
@@ -79,6 +81,19 @@ class DestinationChange:
 
 
 @dataclass(frozen=True, slots=True)
+class ResultChange:
+    """A declared call result (the document's `results`) added, removed, or kept under its code with new words.
+
+    Reports and call records show each result as the latest published version words it, past calls too: a new
+    label is a change to review even when nothing else changed."""
+
+    code: str
+    kind: str  # "added", "removed", "relabelled", "description_changed"
+    before: str | None  # the label (added, removed, relabelled) or description; None: none, or too long to show
+    after: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class ScenarioDiff:
     blocks_added: list[BlockRef] = field(default_factory=list)
     blocks_removed: list[BlockRef] = field(default_factory=list)
@@ -88,6 +103,7 @@ class ScenarioDiff:
     destinations_changed: list[DestinationChange] = field(default_factory=list)
     settings_changed: list[str] = field(default_factory=list)  # scenario-level fields
     keys_relabelled: list[KeyChange] = field(default_factory=list)
+    results_changed: list[ResultChange] = field(default_factory=list)
     # Every block of either document (the newer one's when both have it): names what a change is about.
     blocks: dict[str, BlockRef] = field(default_factory=dict, repr=False)
 
@@ -99,6 +115,7 @@ class ScenarioDiff:
             or self.blocks_changed
             or self.destinations_changed
             or self.settings_changed
+            or self.results_changed
         )
 
     def changes(self) -> list[dict[str, Any]]:
@@ -108,9 +125,13 @@ class ScenarioDiff:
         before/after: the text when short); `keys_added`, `keys_removed` (node, label, type, keys);
         `exit_changed` (node, label, type, exit, before/after: the target ids or None, before_label/after_label:
         their labels); `block_changed` (node, label, type, fields: what changed that no other change tells);
-        `key_changed` (node, label, type, key, before/after: the key's label or None); `setting_changed` (field).
+        `key_changed` (node, label, type, key, before/after: the key's label or None); `setting_changed` (field);
+        `result_added`, `result_removed`, `result_relabelled` (code, before/after: its label, None on the side
+        without it); `result_description_changed` (code, before/after: the description when both sides are short
+        enough to show, None for none; both None when one is not).
         `block_changed` also carries `values`: [{field, before, after}] for those of its fields short enough to
-        show (a number, a short text; not a list or an object), None where the field was not set.
+        show (a number, a short text; not a list or an object), None where the field was not set; compared with
+        the installed blocks (`diff_documents`'s `registry`), a field not set reads as its default.
         """
         refs = self.blocks
         items: list[dict[str, Any]] = [{"kind": "block_added", **_about(b)} for b in self.blocks_added]
@@ -153,6 +174,10 @@ class ScenarioDiff:
                     }
                 )
         items += [{"kind": "setting_changed", "field": name} for name in self.settings_changed]
+        items += [
+            {"kind": f"result_{result.kind}", "code": result.code, "before": result.before, "after": result.after}
+            for result in self.results_changed
+        ]
         return items
 
     def summary(self) -> list[str]:
@@ -181,11 +206,16 @@ def diff_documents(before: Any, after: Any, *, registry: BlockRegistry | None = 
     for an older version of its block migrated as the engine migrates it (graph_engine.upgrade). Unmigrated, a
     version published before a plugin upgrade differs from the same draft, upgraded, in the node's `version` and
     every field the migration renamed: changes nobody made. Nor is the upgrade itself a change to review: calls
-    already run the older version through that same migration, so for a caller nothing changes."""
+    already run the older version through that same migration, so for a caller nothing changes. Each block's
+    settings are then also read with its schema's defaults filled in, as the engine reads a setting not written:
+    the designer's form writes them out (`mode: menu`, `allow_star: false`) as soon as a block is edited, and a
+    setting written at its default where it was not written is no change."""
     if registry is not None:
         before, after = upgrade_document(before, registry), upgrade_document(after, registry)
     old, new = _as_mapping(before), _as_mapping(after)
     old_nodes, new_nodes = _nodes(old), _nodes(new)
+    if registry is not None:
+        old_nodes, new_nodes = _with_defaults(old_nodes, registry), _with_defaults(new_nodes, registry)
     added = [_ref(node) for node_id, node in new_nodes.items() if node_id not in old_nodes]
     removed = [_ref(node) for node_id, node in old_nodes.items() if node_id not in new_nodes]
     changed: list[BlockChange] = []
@@ -220,8 +250,18 @@ def diff_documents(before: Any, after: Any, *, registry: BlockRegistry | None = 
     # Against nothing published yet every block is new; its settings were not "changed" from anything.
     settings = [name for name in _SCENARIO_FIELDS if old.get(name) != new.get(name)] if before is not None else []
     blocks = {node_id: _ref(node) for node_id, node in {**old_nodes, **new_nodes}.items()}
+    results = _result_changes(_results(old), _results(new))
     return ScenarioDiff(
-        added, removed, changed, prompts, keys, destinations, settings, keys_relabelled=relabelled, blocks=blocks
+        added,
+        removed,
+        changed,
+        prompts,
+        keys,
+        destinations,
+        settings,
+        keys_relabelled=relabelled,
+        results_changed=results,
+        blocks=blocks,
     )
 
 
@@ -260,7 +300,20 @@ def _sentence(change: Mapping[str, Any]) -> str:
         return f'exit "{change["exit"]}" of "{change["node"]}" now leads to {after} (was {before})'
     if kind == "block_changed":
         return f'block "{name}" ({change["type"]}) changed: {", ".join(change["fields"])}'
+    if kind.startswith("result_"):
+        return _result_sentence(kind, change)
     return f"scenario setting {change['field']!r} changed"
+
+
+def _result_sentence(kind: str, change: Mapping[str, Any]) -> str:
+    code, before, after = change["code"], change["before"], change["after"]
+    if kind == "result_added":
+        return f'result "{code}" added: "{after}"'
+    if kind == "result_removed":
+        return f'result "{code}" removed (was "{before}")'
+    if kind == "result_relabelled":
+        return f'result "{code}" now reads "{after}" (was "{before}")'
+    return f'description of result "{code}" changed'
 
 
 def _as_mapping(document: Any) -> Mapping[str, Any]:
@@ -370,6 +423,72 @@ def _menu_keys(config: Mapping[str, Any]) -> list[str]:
         if isinstance(option, Mapping) and "key" in option and str(option["key"]) not in keys:
             keys.append(str(option["key"]))
     return keys
+
+
+# A declared result as the diff reads it: its label and description (None: none).
+_Declared = tuple[str, str | None]
+
+
+def _results(document: Mapping[str, Any]) -> dict[str, _Declared]:
+    """code -> (label, description) of a document's `results`, as reports read them (persistence.result_labels):
+    a result with a text code and label, the first of a code declared twice."""
+    raw = document.get("results")
+    declared: dict[str, _Declared] = {}
+    for result in raw if isinstance(raw, list) else []:
+        if not isinstance(result, Mapping):
+            continue
+        code, label, description = result.get("code"), result.get("label"), result.get("description")
+        if isinstance(code, str) and isinstance(label, str):
+            declared.setdefault(code, (label, description if isinstance(description, str) else None))
+    return declared
+
+
+def _result_changes(old: dict[str, _Declared], new: dict[str, _Declared]) -> list[ResultChange]:
+    # Their order is not a change: reports find a result by its code. In the new order, then those removed.
+    changes: list[ResultChange] = []
+    for code, (label, description) in new.items():
+        if code not in old:
+            changes.append(ResultChange(code, "added", None, label))
+            continue
+        old_label, old_description = old[code]
+        if old_label != label:
+            changes.append(ResultChange(code, "relabelled", old_label, label))
+        if old_description != description:
+            shown = all(text is None or len(text) <= _SHORT for text in (old_description, description))
+            before, after = (old_description, description) if shown else (None, None)
+            changes.append(ResultChange(code, "description_changed", before, after))
+    changes += [ResultChange(code, "removed", label, None) for code, (label, _) in old.items() if code not in new]
+    return changes
+
+
+def _with_defaults(nodes: dict[str, Mapping[str, Any]], registry: BlockRegistry) -> dict[str, Mapping[str, Any]]:
+    """Each node with its config's unwritten settings at their block's schema defaults (the rows of a list of
+    objects too: a Set Variable's `mode`); a node of a block not installed, or without a config object, as it is."""
+    filled: dict[str, Mapping[str, Any]] = {}
+    for node_id, node in nodes.items():
+        type_name, config = node.get("type"), node.get("config")
+        block = registry.get(type_name) if isinstance(type_name, str) else None
+        if block is None or not isinstance(config, Mapping):
+            filled[node_id] = node
+        else:
+            filled[node_id] = {**node, "config": _defaulted(config, block.config_schema)}
+    return filled
+
+
+def _defaulted(value: Mapping[str, Any], schema: Mapping[str, Any]) -> dict[str, Any]:
+    """`value` (an object the schema describes) with each property it lacks that has a `default` set to it, and each
+    list of objects with its rows so filled. Only plain `properties`: a branch of a oneOf is the block's to read."""
+    properties = schema.get("properties")
+    out = dict(value)
+    for name, spec in properties.items() if isinstance(properties, Mapping) else ():
+        if not isinstance(spec, Mapping):
+            continue
+        if name not in out and "default" in spec:
+            out[name] = spec["default"]
+        items = spec.get("items")
+        if isinstance(out.get(name), list) and isinstance(items, Mapping) and "properties" in items:
+            out[name] = [_defaulted(row, items) if isinstance(row, Mapping) else row for row in out[name]]
+    return out
 
 
 def _ref(node: Mapping[str, Any]) -> BlockRef:

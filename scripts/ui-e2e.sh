@@ -35,6 +35,14 @@ IVRGRAPH_URL="http://127.0.0.1:$port" IVRGRAPH_E2E_USER="$IVRGRAPH_ADMIN_USER" I
 # Narrow screens (320 and 640 px) and the keyboard: no sideways scrolling, the top bar reachable, focus given back.
 IVRGRAPH_URL="http://127.0.0.1:$port" IVRGRAPH_E2E_USER="$IVRGRAPH_ADMIN_USER" IVRGRAPH_E2E_PASSWORD="$IVRGRAPH_ADMIN_PASSWORD" \
   node designer_ui/e2e/reflow.mjs || { echo "--- server log"; tail -50 "$work/server.log"; exit 1; }
+# Call results in the scenario's words: the results editor, a campaign's answers and the register's answer filter.
+IVRGRAPH_URL="http://127.0.0.1:$port" IVRGRAPH_AGI_PORT="$agi_port" IVRGRAPH_E2E_USER="$IVRGRAPH_ADMIN_USER" \
+  IVRGRAPH_E2E_PASSWORD="$IVRGRAPH_ADMIN_PASSWORD" node designer_ui/e2e/result-labels.mjs \
+  || { echo "--- server log"; tail -50 "$work/server.log"; exit 1; }
+# Dialling held for the whole database (a restored backup): said on the campaigns view and the Callbacks page, and
+# resumed there by an admin after a question; a publisher may not.
+IVRGRAPH_URL="http://127.0.0.1:$port" IVRGRAPH_E2E_USER="$IVRGRAPH_ADMIN_USER" IVRGRAPH_E2E_PASSWORD="$IVRGRAPH_ADMIN_PASSWORD" \
+  node designer_ui/e2e/dialling-hold.mjs || { echo "--- server log"; tail -50 "$work/server.log"; exit 1; }
 # An upgrade under an open tab: a page of the release before says a new version is available, and Reload keeps the
 # edit. Last, as it replaces the designer that server serves (and puts it back after).
 IVRGRAPH_URL="http://127.0.0.1:$port" IVRGRAPH_E2E_USER="$IVRGRAPH_ADMIN_USER" IVRGRAPH_E2E_PASSWORD="$IVRGRAPH_ADMIN_PASSWORD" \

@@ -513,7 +513,7 @@ def cancel_campaign(campaign_id: CampaignId, user: Publisher, runtime: RuntimeDe
         cancelled = campaign_stop.cancel(session, campaign_id=campaign_id)
         audit.record_event(session, actor=user.username, action="cancel", target=f"campaign:{campaign_id}",
                            details={"jobs": cancelled})  # fmt: skip
-        return _campaign_out(campaign_reports.campaign_summary(session, campaign_id=campaign_id))
+        return _campaign_detail(session, campaign_id)
 
 
 @router.post("/campaigns/{campaign_id}/pause", response_model=CampaignOut, responses=problems(404, 409))
@@ -526,7 +526,7 @@ def pause_campaign(campaign_id: CampaignId, user: Publisher, runtime: RuntimeDep
     with runtime.database.session() as session:
         if campaign_pause.pause(session, campaign_id=campaign_id, by=user.username):
             audit.record_event(session, actor=user.username, action="pause_campaign", target=f"campaign:{campaign_id}")
-        return _campaign_out(campaign_reports.campaign_summary(session, campaign_id=campaign_id))
+        return _campaign_detail(session, campaign_id)
 
 
 @router.post("/campaigns/{campaign_id}/resume", response_model=CampaignOut, responses=problems(404, 409))
@@ -537,7 +537,7 @@ def resume_campaign(campaign_id: CampaignId, user: Publisher, runtime: RuntimeDe
     with runtime.database.session() as session:
         if campaign_pause.resume(session, campaign_id=campaign_id):
             audit.record_event(session, actor=user.username, action="resume_campaign", target=f"campaign:{campaign_id}")
-        return _campaign_out(campaign_reports.campaign_summary(session, campaign_id=campaign_id))
+        return _campaign_detail(session, campaign_id)
 
 
 # Before the JSON route, whose path would take "<id>.csv" for an id (and before /{job_id}, which takes any word).
@@ -604,12 +604,14 @@ def campaign_report_xlsx(
     """The campaign's report of `.csv`, as an Excel workbook: the same columns, headers and `lang`, each cell typed.
 
     Times are date-times (shown `2026-11-23 09:30:12`) on the clock of the campaign's `timezone`, as in the CSV
-    (`last_attempt_at (Europe/Madrid)`, then `last_attempt_at (UTC)`); numbers are numbers; everything else, the
-    phone numbers and ids among it, is text shown as written (a leading + or 0 kept, a cell starting with `=`
-    never run as a formula, and no `'` before it). So the report uploads back as a call list
-    (`POST /api/callbacks/lists`) with its cells as they were: a negative amount still a number, a number
-    `+34...` still text. The file is written whole before its first byte is sent, with its `Content-Length`. Masked
-    and audited as the CSV is."""
+    (`last_attempt_at (Europe/Madrid)`, then `last_attempt_at (UTC)`); numbers are numbers; a list's column the
+    scenario (its latest published version) declares a number or a date is numbers or dates, read as the call read
+    them (`1.250,50` is 1250.50, shown with its two decimals, summed by Excel; `30.12.2026` a date), where the CSV
+    keeps the text; everything else, the phone numbers and ids among it, and a cell that does not convert, is text
+    shown as written (a leading + or 0 kept, a cell starting with `=` never run as a formula, and no `'` before
+    it). So the report uploads back as a call list (`POST /api/callbacks/lists`) with its cells as the scenario
+    reads them: a negative amount still a number, a number `+34...` still text. The file is written whole before
+    its first byte is sent, with its `Content-Length`. Masked and audited as the CSV is: a masked cell is text."""
     words = CAMPAIGN_REPORT.wording(lang)
     with runtime.database.session() as session:
         report = _report(session, campaign_id, user, typed=True)  # a 404 before anything is written
@@ -629,7 +631,7 @@ def campaign_report_xlsx(
 def get_campaign(campaign_id: CampaignId, _user: Viewer, runtime: RuntimeDep) -> CampaignOut:
     """One call list: its jobs by status, and the clients reached by what they answered."""
     with runtime.database.session() as session:
-        return _campaign_out(campaign_reports.campaign_summary(session, campaign_id=campaign_id))
+        return _campaign_detail(session, campaign_id)
 
 
 @router.get("/{job_id}", response_model=CallbackJobOut, responses=problems(404))
@@ -665,6 +667,17 @@ def _history(session: Session, job: CallbackJob) -> list[CallbackAttemptOut]:
 
 def _campaign_out(found: campaign_reports.CampaignSummary) -> CampaignOut:
     return CampaignOut.model_validate(found, from_attributes=True)
+
+
+def _campaign_detail(session: Session, campaign_id: str) -> CampaignOut:
+    """One campaign with its answers counted, and the words its scenario gives them (`result_labels`): the
+    designer showed the codes (`no_response 3`) where the register and the report show labels (review)."""
+    found = campaign_reports.campaign_summary(session, campaign_id=campaign_id)
+    out = _campaign_out(found)
+    if found.results:  # every client ran the campaign's scenario, as in its report
+        labels = result_labels(session, scenarios=[found.scenario]).get(found.scenario, {})
+        out.result_labels = {code: labels[code] for code in found.results if code in labels}
+    return out
 
 
 def _report_rows(

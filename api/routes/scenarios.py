@@ -31,6 +31,7 @@ from api.schemas import (
     Issue,
     PublishIn,
     PublishOut,
+    ResultName,
     RollbackIn,
     ScenarioCreate,
     ScenarioDetail,
@@ -61,6 +62,7 @@ from persistence.errors import PublishBlocked, Refused, StaleRevision
 from persistence.goto_reach import published_reached
 from persistence.models import Scenario, ScenarioVersion
 from persistence.publishing import PlayedAsset, PublishOutcome, document_problems, publish, require_change
+from persistence.result_labels import result_labels
 from persistence.scenario_transfer import Imported
 from persistence.scenarios import SLUG_PATTERN
 from persistence.users import Principal, Role
@@ -201,10 +203,16 @@ def list_scenarios(
 def scenario_names(_user: Viewer, runtime: RuntimeDep) -> list[ScenarioName]:
     """Every scenario's slug, name and latest published version, by slug, unpaged and without documents: for the
     designer's pickers (the calls' and reports' scenario filters, the Go To Scenario block's suggestions) and to
-    name a scenario where only its slug is stored. The paged list (GET /api/scenarios) stops at 200 a page."""
+    name a scenario where only its slug is stored. The paged list (GET /api/scenarios) stops at 200 a page.
+    Each with the call results its published version declares (one query for all: only their `results` are read),
+    which the register's answer filter offers in the words its list shows."""
     with runtime.database.session() as session:
-        return [ScenarioName(slug=s.slug, name=s.name, latest_version=s.latest_version)
-                for s in scenarios.scenario_names(session)]  # fmt: skip
+        named = scenarios.scenario_names(session)
+        declared = result_labels(session, scenarios=[s.slug for s in named if s.latest_version is not None])
+        return [ScenarioName(slug=s.slug, name=s.name, latest_version=s.latest_version,
+                             results=[ResultName(code=code, label=label)
+                                      for code, label in declared.get(s.slug, {}).items()])
+                for s in named]  # fmt: skip
 
 
 def live_missing_block_types(

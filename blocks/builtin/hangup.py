@@ -25,7 +25,10 @@ class HangUpBlock(BlockType):
                 "type": "string",
                 "maxLength": 64,
                 "title": "Result to record",
-                "description": "Stored in the call's `result` variable, e.g. confirmed.",
+                "description": "Stored in the call's `result` variable: one of the call results the scenario "
+                "declares, which reports show by its label.",
+                # The designer offers the scenario's declared results here (docs/blocks.md, `x-ui`).
+                "x-ui": {"widget": "result"},
             }
         },
         "additionalProperties": False,

@@ -33,7 +33,7 @@ def test_every_scenario_is_named_beyond_a_page_of_the_list(
     named = response.json()
     assert len(named) > 200
     by_slug = {item["slug"]: item for item in named}
-    assert by_slug[winter] == {"slug": winter, "name": "Winter campaign", "latest_version": 1}
+    assert by_slug[winter] == {"slug": winter, "name": "Winter campaign", "latest_version": 1, "results": []}
     assert {s: by_slug[s]["name"] for s in made} == made
     assert all(by_slug[s]["latest_version"] is None for s in made)
     assert len(by_slug) == len(named)  # each once

@@ -28,7 +28,7 @@ describe("a block form's help texts, in the interface language", () => {
       "Nombre IANA, p. ej. Europe/Madrid, Atlantic/Canary, America/Mexico_City.",
     );
     expect(helpTexts(formIn("es", "hangup", {}))["cfg-hangup_result"]).toBe(
-      "Se guarda en la variable <code>result</code> de la llamada, p. ej. confirmed.",
+      "Se guarda en la variable <code>result</code> de la llamada: uno de los resultados que declara el escenario, que los informes muestran por su etiqueta.",
     );
   });
 });

@@ -20,6 +20,7 @@ import { problemText } from "../lib/problemText";
 import { enumLabels, itemTitle, localizeSchema, unwiredHint } from "../lib/schemaText";
 import { hasNoneChoice, shapeUi, withNoneChoices, withPeriodHints, type PeriodSpan } from "../lib/formShape";
 import type { Language, Translate } from "../lib/i18n";
+import { withResultValues } from "../lib/resultFields";
 import { formUiSchema, type UiSchema } from "../lib/uischema";
 import { availableVariables } from "../lib/variables";
 import { useEditor } from "../store/editor";
@@ -249,17 +250,20 @@ export function BlockConfigForm(props: {
   const formSchema = useMemo(() => withNoneChoices(spec.config_schema, t("form.choiceNone")), [spec, t]);
   const baseUiSchema = useMemo(
     () =>
-      withSpeakHint(
-        withPeriodHints(
-          formUiSchema(formSchema, {
-            itemTitle: (list, n) => itemTitle(list, n, language, t),
-            choiceLabels: (field, values) => ({ ...enumLabels(language, spec.type, field, values), ...pluginChoiceLabels(spec, language, field, values) }),
-          }),
+      withResultValues(
+        withSpeakHint(
+          withPeriodHints(
+            formUiSchema(formSchema, {
+              itemTitle: (list, n) => itemTitle(list, n, language, t),
+              choiceLabels: (field, values) => ({ ...enumLabels(language, spec.type, field, values), ...pluginChoiceLabels(spec, language, field, values) }),
+            }),
+            formSchema,
+            periodWords(t),
+          ),
           formSchema,
-          periodWords(t),
+          t("editor.audioSpeakHint"),
         ),
         formSchema,
-        t("editor.audioSpeakHint"),
       ),
     [formSchema, spec, language, t],
   );
@@ -412,6 +416,7 @@ export function BlockPanel({ node, suggestions }: { node: BlockNode; suggestions
       audio: uploadedList ?? suggestions.audio,
       language,
       uploadAudio,
+      results: head.results ?? [],
     };
     // Node titles and variables change rarely; recomputing on every keystroke is cheap enough at this size.
   }, [head, nodes, node.id, suggestions, readOnly, uploadedList, replaceAudioList]);

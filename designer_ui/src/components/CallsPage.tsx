@@ -30,6 +30,7 @@ import {
   registerQuery,
   type RegisterFilters,
 } from "./callRegister";
+import { offeredResults, ResultFilter } from "./ResultFilter";
 import { StoryBlocks } from "./storyBlocks";
 import { listFailureText } from "./pageFailure";
 import { useAddressForm } from "./useAddressForm";
@@ -131,10 +132,7 @@ export function RegisterForm({ filters, scenarios, zone, onChange, onSubmit, nam
         text={(status) => codeText(t, "status", status)}
         onChange={(status) => set({ status })}
       />
-      <label>
-        {t("calls.result")}
-        <input type="search" value={filters.result} onChange={(e) => set({ result: e.target.value }, true)} />
-      </label>
+      <ResultFilter value={filters.result} results={offeredResults(scenarios, filters.scenario)} onChange={(result, typed) => set({ result }, typed)} />
       <ErrorsSelect value={filters.withErrors} onChange={(withErrors) => set({ withErrors })} />
     </FilterForm>
   );

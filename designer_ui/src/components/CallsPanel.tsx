@@ -9,6 +9,7 @@ import { copyText } from "../lib/copyText";
 import { formatDateTime } from "../lib/format";
 import { hiddenText } from "../lib/hiddenText";
 import { codeText, countText } from "../lib/i18n";
+import { resultChoices, type ResultChoice } from "../lib/resultFields";
 import { useEditor } from "../store/editor";
 import { jobHref } from "./callbackJobs";
 import { callHref, canvasHref } from "./callRegister";
@@ -16,6 +17,7 @@ import { CallerSearchField } from "./CallerSearchField";
 import { CallEnding, CallStory } from "./CallStory";
 import { statusNote, type NotedCall } from "./callStatusNote";
 import { CodeSelect, ResultText } from "./callPageParts";
+import { ResultFilter } from "./ResultFilter";
 import { useBesideCanvas } from "./storyBlocks";
 import "./callPages.css";
 import {
@@ -373,12 +375,26 @@ export async function openedCall(id: string): Promise<OpenCall> {
 const TYPING_PAUSE_MS = 400;
 
 /**
+ * The results the Calls tab offers as answers: those the scenario's draft declares, as the editor holds it (each code
+ * once, none still without a code). The calls ran published versions, which record the same codes; one the draft no
+ * longer declares is still found under "Another code…".
+ */
+export function panelResults(declared: readonly ResultChoice[] | undefined): ResultChoice[] {
+  return resultChoices(declared ?? []).map(({ code, label }) => ({ code, label }));
+}
+
+/**
  * The filters above the list, two to a row to fit the side panel: the days (on the browser's clock), the register
  * status, a number (the caller, or the client a callback or campaign rang) or the caller's name (`callerQuery`), the
- * flow's answer, and whether a step took its block's error exit. A day or a choice applies at once, typed text once
- * the typing pauses (`typed`).
+ * flow's answer (`results`: those the scenario declares, offered by label as the register does), and whether a step
+ * took its block's error exit. A day or a choice applies at once, typed text once the typing pauses (`typed`).
  */
-export function CallFiltersForm(props: { filters: CallFilters; onChange(next: CallFilters, typed?: boolean): void; names?: boolean }) {
+export function CallFiltersForm(props: {
+  filters: CallFilters;
+  onChange(next: CallFilters, typed?: boolean): void;
+  names?: boolean;
+  results?: readonly ResultChoice[];
+}) {
   const { t } = useI18n();
   const { filters } = props;
   const set = (patch: Partial<CallFilters>, typed = false) => props.onChange({ ...filters, ...patch }, typed);
@@ -404,10 +420,7 @@ export function CallFiltersForm(props: { filters: CallFilters; onChange(next: Ca
         </select>
       </label>
       <CallerSearchField value={filters.caller} onChange={(caller) => set({ caller }, true)} names={props.names} />
-      <label>
-        {t("calls.result")}
-        <input type="search" value={filters.result} onChange={(e) => set({ result: e.target.value }, true)} />
-      </label>
+      <ResultFilter value={filters.result} results={props.results ?? []} onChange={(result, typed) => set({ result }, typed)} />
       <ErrorsSelect value={filters.withErrors} onChange={(withErrors) => set({ withErrors })} />
       {hasFilters(filters) && (
         <button type="button" className="link" onClick={() => props.onChange(NO_FILTERS)}>
@@ -462,6 +475,8 @@ export function CallsPanel({ slug, initialCall = null, names = true }: { slug: s
   // The draft as last edited (not the selection): the version note follows edits made while a call is open.
   const draft = useEditor((s) => s.history.present);
   const draftMatches = useMemo(() => (open?.published ? sameFlow(open.published, toScenario(draft)) : null), [open, draft]);
+  const declared = useEditor((s) => s.head.results);
+  const results = useMemo(() => panelResults(declared), [declared]);
 
   const [reloads, setReloads] = useState(0);
   const reload = () => setReloads((n) => n + 1);
@@ -555,7 +570,7 @@ export function CallsPanel({ slug, initialCall = null, names = true }: { slug: s
         <button type="button" onClick={reload}>{t("calls.refresh")}</button>
         <CallDownloads slug={slug} query={query} />
       </div>
-      <CallFiltersForm filters={filters} onChange={changeFilters} names={names} />
+      <CallFiltersForm filters={filters} onChange={changeFilters} names={names} results={results} />
       {error && <p role="alert" className="error-text">{error}</p>}
       {items.length === 0 && !error && <p className="muted">{t(hasFilters(applied) ? "calls.noneMatching" : "calls.none")}</p>}
       {items.length > 0 && (

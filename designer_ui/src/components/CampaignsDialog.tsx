@@ -183,7 +183,17 @@ export function AnswersTable({ campaign }: { campaign: Campaign }) {
           <tbody>
             {answers.map((answer) => (
               <tr key={answer.result} data-result={answer.result}>
-                <td><code>{answer.result}</code></td>
+                <td>
+                  {/* In the words the register and the reports use; the code after it, for who knows the flow by it. */}
+                  {answer.label ? (
+                    <>
+                      <bdi className="result-label" title={t("calls.resultCode", { code: answer.result })}>{answer.label}</bdi>{" "}
+                      <code className="muted result-code">{answer.result}</code>
+                    </>
+                  ) : (
+                    <code>{answer.result}</code>
+                  )}
+                </td>
                 <td className="num">{answer.count.toLocaleString(language)}</td>
                 <td>
                   <span className="meter" aria-hidden="true"><span style={{ width: `${answer.percent}%` }} /></span>

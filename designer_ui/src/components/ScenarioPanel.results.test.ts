@@ -6,7 +6,7 @@ import { renderInLanguage, renderToHtml } from "./renderForTest";
 import { addedResult, changedResult, ResultRow, ScenarioPanel } from "./ScenarioPanel";
 
 const noop = () => undefined;
-const row = (code: string, label: string, number = 2) => ({ number, result: { code, label }, onCode: noop, onLabel: noop, onDelete: noop });
+const row = (code: string, label: string, number = 2) => ({ number, result: { code, label }, onCode: noop, onLabel: noop, onDescription: noop, onDelete: noop });
 
 /** A declared result's box: its heading, its fields' visible labels and values, and its ✕'s name. */
 function parts(html: string) {

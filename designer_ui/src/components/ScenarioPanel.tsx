@@ -1,5 +1,5 @@
 /** Scenario-wide settings: name, language, description, fallback block, declared variables and call results. */
-import { useState } from "react";
+import { useLayoutEffect, useRef, useState } from "react";
 import { useShallow } from "zustand/react/shallow";
 import * as api from "../api/client";
 import type { Result, Variable } from "../generated/scenario";
@@ -110,11 +110,26 @@ export function VariableRow(props: {
 }
 
 /**
- * The declared results with the one at `index` changed by `patch` (its code or its label): what it had besides, a
- * description written in the JSON, is kept.
+ * The declared results with the one at `index` changed by `patch` (its code, label or description): the rest of it
+ * is kept. A description emptied goes, as a result that never had one.
  */
-export function changedResult(results: Result[], index: number, patch: Partial<Pick<Result, "code" | "label">>): Result[] {
-  return results.map((result, i) => (i === index ? { ...result, ...patch } : result));
+export function changedResult(results: Result[], index: number, patch: Partial<Pick<Result, "code" | "label" | "description">>): Result[] {
+  return results.map((result, i) => {
+    if (i !== index) return result;
+    const changed = { ...result, ...patch };
+    if (changed.description === "") delete changed.description;
+    return changed;
+  });
+}
+
+/**
+ * Which result's code field takes the focus once the one at `deleted` is gone and `left` remain: the next (now at
+ * its place), else the one before, else none ("add": the Add result button). The ✕ pressed is gone with its row,
+ * and the focus fell to the page's start, a screen reader's user lost in the panel.
+ */
+export function focusAfterDeleting(deleted: number, left: number): number | "add" {
+  if (left === 0) return "add";
+  return Math.min(deleted, left - 1);
 }
 
 /**
@@ -130,13 +145,15 @@ export function addedResult(results: Result[]): Result[] {
 
 /**
  * One declared call result, in a box headed "Result 2" as a variable's is: the code the flow writes into `result`
- * (with the ✕ that deletes it, named for it) and the label reports and call records show for it.
+ * (with the ✕ that deletes it, named for it), the label reports and call records show for it, and its description,
+ * notes for whoever edits the scenario.
  */
 export function ResultRow(props: {
   number: number;
   result: Result;
   onCode(code: string): void;
   onLabel(label: string): void;
+  onDescription(description: string): void;
   onDelete(): void;
 }) {
   const { t, language } = useI18n();
@@ -171,21 +188,47 @@ export function ResultRow(props: {
             onChange={(e) => props.onLabel(e.target.value)}
           />
         </label>
+        <label>
+          {t("editor.resultDescription")}
+          <textarea
+            name="result-description"
+            rows={2}
+            title={localDescription(SCENARIO_FIELD_HELP.resultDescription, language)}
+            value={result.description ?? ""}
+            maxLength={500}
+            onChange={(e) => props.onDescription(e.target.value)}
+          />
+        </label>
       </fieldset>
     </li>
   );
 }
 
-/** The scenario's call results (`results`): each edit one step of the document, undone and saved as any other. */
+/**
+ * The scenario's call results (`results`): each edit one step of the document, undone and saved as any other. A
+ * result added has its code field focused, to be named at once; after a delete the focus goes where
+ * `focusAfterDeleting` says.
+ */
 function ResultsSection() {
   const { t, language } = useI18n();
   const results = useEditor((s) => s.head.results) ?? [];
   const updateHead = useEditor((s) => s.updateHead);
+  const listRef = useRef<HTMLUListElement>(null);
+  const addRef = useRef<HTMLButtonElement>(null);
+  // Where the focus goes once the edit is drawn: a result's place in the list, or the add button.
+  const focusNext = useRef<number | "add" | null>(null);
+  useLayoutEffect(() => {
+    const target = focusNext.current;
+    if (target === null) return;
+    focusNext.current = null;
+    const codes = listRef.current?.querySelectorAll<HTMLInputElement>('input[name="result-code"]');
+    (target === "add" ? addRef.current : codes?.[target])?.focus();
+  });
   return (
     <section className="scenario-results" data-testid="scenario-results">
       <h3>{t("editor.results")}</h3>
       <small className="hint">{localDescription(SCENARIO_FIELD_HELP.results, language)}</small>
-      <ul className="variables results">
+      <ul className="variables results" ref={listRef}>
         {results.map((result, index) => (
           <ResultRow
             key={index}
@@ -193,11 +236,22 @@ function ResultsSection() {
             result={result}
             onCode={(code) => updateHead({ results: changedResult(results, index, { code }) })}
             onLabel={(label) => updateHead({ results: changedResult(results, index, { label }) })}
-            onDelete={() => updateHead({ results: results.filter((_, i) => i !== index) })}
+            onDescription={(description) => updateHead({ results: changedResult(results, index, { description }) })}
+            onDelete={() => {
+              focusNext.current = focusAfterDeleting(index, results.length - 1);
+              updateHead({ results: results.filter((_, i) => i !== index) });
+            }}
           />
         ))}
       </ul>
-      <button type="button" onClick={() => updateHead({ results: addedResult(results) }, false)}>
+      <button
+        type="button"
+        ref={addRef}
+        onClick={() => {
+          focusNext.current = results.length;
+          updateHead({ results: addedResult(results) }, false);
+        }}
+      >
         {t("editor.addResult")}
       </button>
     </section>

@@ -9,11 +9,13 @@ import * as api from "../api/client";
 import { ApiError } from "../api/http";
 import { useI18n } from "../i18n";
 import type { Translate } from "../lib/i18n";
+import type { ResultChoice } from "../lib/resultFields";
 
-/** A scenario to choose in a page's filters: its slug and name. */
+/** A scenario to choose in a page's filters: its slug and name, and the call results its live version declares. */
 export interface ScenarioChoice {
   slug: string;
   name: string;
+  results?: ResultChoice[];
 }
 
 /** Where the scenarios to choose come from (the API; a test gives its own). */
@@ -25,7 +27,9 @@ export type ScenarioChoiceSource = Pick<typeof api, "scenarioNames">;
  */
 export async function loadScenarioChoices(source: ScenarioChoiceSource = api): Promise<ScenarioChoice[]> {
   const all = await source.scenarioNames();
-  return all.map((s) => ({ slug: s.slug, name: s.name })).sort((a, b) => a.name.localeCompare(b.name));
+  return all
+    .map((s) => ({ slug: s.slug, name: s.name, ...(s.results?.length ? { results: s.results } : {}) }))
+    .sort((a, b) => a.name.localeCompare(b.name));
 }
 
 /** Every scenario by name, to offer in the filters, and their names by slug, to name them in the list. */

@@ -18,6 +18,7 @@ import { useI18n } from "../i18n";
 import { AUDIO_ACCEPT, uploadFailure } from "../lib/audioUpload";
 import { previewLine, previewPhrase, previewVariables, type PreviewOutcome, type PreviewServer } from "../lib/speechPreview";
 import { EMPTY_TEST_CALL, readTestCall } from "../lib/testCallInputs";
+import { resultChoices, type ResultChoice } from "../lib/resultFields";
 import { declaredType, insertVariable, templateSlot, type VariableSlot } from "../lib/variables";
 import { useEditor } from "../store/editor";
 import { ClockTimeInput } from "./ClockTimeField";
@@ -33,6 +34,8 @@ export interface FormContext {
   language: string;
   /** Upload a recording and list it among `audio`; absent for a role that may not (below editor). */
   uploadAudio?: (file: File) => Promise<AudioAsset>;
+  /** The call results the scenario declares, offered where a field records the result (lib/resultFields.ts). */
+  results?: readonly ResultChoice[];
 }
 
 function context(props: WidgetProps): FormContext {
@@ -169,6 +172,7 @@ function ListInput(props: WidgetProps & { choices: string[]; listId: string; lab
         type="text"
         list={props.listId}
         value={value}
+        placeholder={props.placeholder || undefined}
         required={props.required}
         disabled={props.disabled || props.readonly}
         aria-label={props.label}
@@ -185,6 +189,23 @@ function ListInput(props: WidgetProps & { choices: string[]; listId: string; lab
         ))}
       </datalist>
     </>
+  );
+}
+
+/**
+ * A call result to record: the codes the scenario declares offered with their labels, the first as the example
+ * (the scenario's own, not a code of another), and any code typed kept: validation warns of one not declared.
+ */
+function ResultInput(props: WidgetProps) {
+  const results = resultChoices(context(props).results ?? []);
+  return (
+    <ListInput
+      {...props}
+      choices={results.map((result) => result.code)}
+      labels={results.map((result) => result.label)}
+      listId={`${props.id}-results`}
+      placeholder={results[0]?.code ?? props.placeholder}
+    />
   );
 }
 
@@ -338,6 +359,7 @@ export const WIDGETS: RegistryWidgetsType = {
   audio: (props) => <AudioInput {...props} />,
   clock_time: (props) => <ClockTimeInput {...props} />,
   "data-source": (props) => <DataSourceInput {...props} />,
+  result: (props) => <ResultInput {...props} />,
   node: (props) => (
     <select
       id={props.id}

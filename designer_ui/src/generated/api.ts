@@ -460,12 +460,14 @@ export interface paths {
          * @description The campaign's report of `.csv`, as an Excel workbook: the same columns, headers and `lang`, each cell typed.
          *
          *     Times are date-times (shown `2026-11-23 09:30:12`) on the clock of the campaign's `timezone`, as in the CSV
-         *     (`last_attempt_at (Europe/Madrid)`, then `last_attempt_at (UTC)`); numbers are numbers; everything else, the
-         *     phone numbers and ids among it, is text shown as written (a leading + or 0 kept, a cell starting with `=`
-         *     never run as a formula, and no `'` before it). So the report uploads back as a call list
-         *     (`POST /api/callbacks/lists`) with its cells as they were: a negative amount still a number, a number
-         *     `+34...` still text. The file is written whole before its first byte is sent, with its `Content-Length`. Masked
-         *     and audited as the CSV is.
+         *     (`last_attempt_at (Europe/Madrid)`, then `last_attempt_at (UTC)`); numbers are numbers; a list's column the
+         *     scenario (its latest published version) declares a number or a date is numbers or dates, read as the call read
+         *     them (`1.250,50` is 1250.50, shown with its two decimals, summed by Excel; `30.12.2026` a date), where the CSV
+         *     keeps the text; everything else, the phone numbers and ids among it, and a cell that does not convert, is text
+         *     shown as written (a leading + or 0 kept, a cell starting with `=` never run as a formula, and no `'` before
+         *     it). So the report uploads back as a call list (`POST /api/callbacks/lists`) with its cells as the scenario
+         *     reads them: a negative amount still a number, a number `+34...` still text. The file is written whole before
+         *     its first byte is sent, with its `Content-Length`. Masked and audited as the CSV is: a masked cell is text.
          *
          *     **Role:** viewer or above (any signed-in user).
          */
@@ -1031,6 +1033,8 @@ export interface paths {
          * @description Every scenario's slug, name and latest published version, by slug, unpaged and without documents: for the
          *     designer's pickers (the calls' and reports' scenario filters, the Go To Scenario block's suggestions) and to
          *     name a scenario where only its slug is stored. The paged list (GET /api/scenarios) stops at 200 a page.
+         *     Each with the call results its published version declares (one query for all: only their `results` are read),
+         *     which the register's answer filter offers in the words its list shows.
          *
          *     **Role:** viewer or above (any signed-in user).
          */
@@ -2709,6 +2713,13 @@ export interface components {
              */
             reached?: number | null;
             /**
+             * Result Labels
+             * @description What the campaign's scenario calls the answers in `results` (code -> label; the document's `results`), as its latest published version declares them, as a call's `result_label`: an answer it does not declare is left out, and shown by its code. Empty in the list of campaigns.
+             */
+            result_labels?: {
+                [key: string]: string;
+            };
+            /**
              * Results
              * @description What the clients reached answered: their last call's `result` values, whatever the clients stand now (one promised a callback answered, and waits). Empty in the list of campaigns.
              */
@@ -3360,6 +3371,16 @@ export interface components {
              */
             result: string;
         };
+        /**
+         * ResultName
+         * @description A declared call result as a picker offers it: the code calls record, the words reports show for it.
+         */
+        ResultName: {
+            /** Code */
+            code: string;
+            /** Label */
+            label: string;
+        };
         /** RollbackIn */
         RollbackIn: {
             /**
@@ -3471,6 +3492,11 @@ export interface components {
             latest_version: number | null;
             /** Name */
             name: string;
+            /**
+             * Results
+             * @description The call results its published version declares (the document's `results`), in its order: what the call register's answer filter offers. Empty while unpublished, or when it declares none.
+             */
+            results?: components["schemas"]["ResultName"][];
             /** Slug */
             slug: string;
         };

@@ -21,6 +21,8 @@ export interface StatusShare {
 
 export interface AnswerShare {
   result: string;
+  /** What the campaign's scenario calls it (`result_labels`); none for a code it does not declare. */
+  label?: string;
   count: number;
   /** Of the whole list, 0-100. */
   percent: number;
@@ -102,10 +104,14 @@ export const mayBeResumed = (campaign: Counts) => campaign.paused === true;
 /** Its counts change by themselves while it runs, and while paused too: the calls ringing then end. */
 export const changesByItself = (campaign: Counts) => ["running", "paused"].includes(campaignState(campaign));
 
-/** What the clients reached answered (their last call's `result`), the most frequent first. */
+/**
+ * What the clients reached answered (their last call's `result`), the most frequent first, each with the words its
+ * scenario gives it where it declares it (a server from before `result_labels` sends none: the codes alone).
+ */
 export function answerShares(campaign: Campaign): AnswerShare[] {
+  const labels = campaign.result_labels ?? {};
   return Object.entries(campaign.results)
-    .map(([result, count]) => ({ result, count, percent: share(count, campaign.jobs) }))
+    .map(([result, count]) => ({ result, label: Object.hasOwn(labels, result) ? labels[result] : undefined, count, percent: share(count, campaign.jobs) }))
     .sort((a, b) => b.count - a.count || a.result.localeCompare(b.result));
 }
 

@@ -27,6 +27,8 @@ export interface Change {
   after?: string | null;
   before_label?: string | null;
   after_label?: string | null;
+  /** The declared call result a `result_*` change is about; its `before`/`after` are its label or description. */
+  code?: string;
 }
 
 export interface Wording {
@@ -103,6 +105,29 @@ function target(w: Wording, node: string | null | undefined, label: string | nul
   return node ? blockName(w, node, label) : w.t("change.nowhere");
 }
 
+/**
+ * A declared call result added, removed, renamed or described anew. A new label is said with what it does to the
+ * calls already made: reports and call records show every call in the latest version's words (review: «Sin
+ * cambios» was said while every past call then read the new label).
+ */
+function resultChangeText(w: Wording, change: Change): string | null {
+  const code = quoted(w.language, change.code ?? "");
+  switch (change.kind) {
+    case "result_added":
+      return w.t("change.resultAdded", { code, label: valueText(w, change.after) });
+    case "result_removed":
+      return w.t("change.resultRemoved", { code, label: valueText(w, change.before) });
+    case "result_relabelled":
+      return w.t("change.resultRelabelled", { code, before: valueText(w, change.before), after: valueText(w, change.after) });
+    case "result_description_changed":
+      // Neither side sent: one was too long to show.
+      if (change.before == null && change.after == null) return w.t("change.resultDescriptionChanged", { code });
+      return w.t("change.resultDescribed", { code, before: valueText(w, change.before), after: valueText(w, change.after) });
+    default:
+      return null;
+  }
+}
+
 /** The change in words, or null for a kind this designer does not know (the server's sentence stands in). */
 export function changeText(change: Change, w: Wording): string | null {
   const { t } = w;
@@ -135,7 +160,7 @@ export function changeText(change: Change, w: Wording): string | null {
     case "setting_changed":
       return t("change.settingChanged", { field: change.field ?? "" });
     default:
-      return null;
+      return change.kind.startsWith("result_") ? resultChangeText(w, change) : null;
   }
 }
 

@@ -129,9 +129,9 @@ const DESCRIPTIONS: Record<string, Record<Translated, string>> = {
     es: "Texto: se rellenan los {{ marcadores }}; Expresión: se calcula (números, listas, true/false).",
     ru: "Текст: {{ подстановки }} заполняются; Выражение: вычисляется (числа, списки, true/false).",
   },
-  "Stored in the call's `result` variable, e.g. confirmed.": {
-    es: "Se guarda en la variable `result` de la llamada, p. ej. confirmed.",
-    ru: "Сохраняется в переменной звонка `result`, например confirmed.",
+  "Stored in the call's `result` variable: one of the call results the scenario declares, which reports show by its label.": {
+    es: "Se guarda en la variable `result` de la llamada: uno de los resultados que declara el escenario, que los informes muestran por su etiqueta.",
+    ru: "Сохраняется в переменной звонка `result`: один из результатов, объявленных в сценарии; отчёты показывают его по названию.",
   },
   "Turn off only for flows that must not be billed before a decision.": {
     es: "Desactívelo solo en flujos que no deban facturarse antes de tomar una decisión.",
@@ -283,4 +283,5 @@ export const SCENARIO_FIELD_HELP = {
   resultCode: "What the flow writes into `result`: letters, digits and _ (at most 64, what the call register keeps), e.g. will_pay.",
   resultLabel:
     "What reports and call records show for it, in the scenario's language, e.g. Pagará; no invisible direction or zero-width characters.",
+  resultDescription: "Notes on the result for whoever edits the scenario; no invisible direction or zero-width characters.",
 } as const;

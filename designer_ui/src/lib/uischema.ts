@@ -7,7 +7,7 @@ import type { JsonSchemaObject } from "./catalog";
 export type UiSchema = Record<string, unknown>;
 
 /** x-ui widget names the designer draws; anything else falls back to rjsf's default for the type. */
-export const KNOWN_WIDGETS = new Set(["template", "expression", "sql", "variable", "node", "scenario", "audio", "data-source", "clock_time"]);
+export const KNOWN_WIDGETS = new Set(["template", "expression", "sql", "variable", "node", "scenario", "audio", "data-source", "clock_time", "result"]);
 
 function propertiesOf(schema: JsonSchemaObject): Record<string, JsonSchemaObject> {
   const merged: Record<string, JsonSchemaObject> = { ...(schema.properties ?? {}) };

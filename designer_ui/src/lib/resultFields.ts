@@ -1,0 +1,57 @@
+/**
+ * The fields of a block's form that record the call's result, where the form offers the results the scenario
+ * declares (its `results`, code and label): a field its schema marks `"x-ui": {"widget": "result"}` (Hang Up's
+ * «Result to record», through uischema.ts), and a list's row that assigns `result` as text (a Set Variable's
+ * assignment), whose value is the result widget while it does. Review: «Resultado a registrar» was a bare text box,
+ * and a typo recorded a result reports then showed by its code.
+ */
+import type { JsonSchemaObject } from "./catalog";
+import { RESULT_VARIABLE } from "./scenarioTests";
+import type { UiSchema } from "./uischema";
+
+/** A declared result as the form offers it. */
+export interface ResultChoice {
+  code: string;
+  label: string;
+}
+
+type ItemsUi = UiSchema | ((item: unknown, index: number, formContext?: unknown) => UiSchema);
+
+/** A list whose rows assign a value to a variable (Set Variable's `assignments`): `variable`, `value`, maybe `mode`. */
+function isAssignmentList(schema: JsonSchemaObject): boolean {
+  const row = schema.items?.properties;
+  return schema.type === "array" && !!row?.variable && !!row?.value;
+}
+
+/** Whether a row of such a list records the call's result as written: `result`, in text mode (the default). */
+function recordsResult(row: Record<string, unknown>): boolean {
+  return row.variable === RESULT_VARIABLE && (row.mode ?? "text") === "text";
+}
+
+/**
+ * The form's uiSchema with the result widget on the value of each assignment row that sets `result` as text; the
+ * other rows as they were. rjsf hands each row's current values to a function `items` (as for the period hints).
+ */
+export function withResultValues(ui: UiSchema, schema: JsonSchemaObject): UiSchema {
+  const out: UiSchema = { ...ui };
+  for (const [name, field] of Object.entries(schema.properties ?? {})) {
+    if (!isAssignmentList(field)) continue;
+    const own = (out[name] ?? {}) as UiSchema;
+    const items = own.items as ItemsUi | undefined;
+    out[name] = {
+      ...own,
+      items: (item: unknown, index: number, formContext?: unknown) => {
+        const base = (typeof items === "function" ? items(item, index, formContext) : items) ?? {};
+        if (!recordsResult((item ?? {}) as Record<string, unknown>)) return base;
+        return { ...base, value: { ...((base.value as UiSchema | undefined) ?? {}), "ui:widget": "result" } };
+      },
+    };
+  }
+  return out;
+}
+
+/** The declared results to offer: each code once (a draft may declare one twice), none without a code yet. */
+export function resultChoices(results: readonly ResultChoice[]): ResultChoice[] {
+  const seen = new Set<string>();
+  return results.filter((result) => result.code !== "" && !seen.has(result.code) && seen.add(result.code));
+}
