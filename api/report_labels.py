@@ -244,7 +244,9 @@ CALL_REGISTER: Final = ReportWords(
         "scenario": Words("Scenario", "Escenario", "Сценарий"),
         "version": Words("Version", "Versión", "Версия"),
         "status": Words("Status", "Estado", "Статус"),
-        "outcome": Words("Outcome", "Resultado", "Итог"),
+        # How the call ended, as the designer's column says it: «Resultado» read as the scenario's declared result,
+        # which is the answer (Spanish review; a campaign report says «Cómo terminó la llamada»).
+        "outcome": Words("Outcome", "Cómo terminó", "Итог"),
         "result": Words("Answer", "Respuesta", "Ответ"),
         # The scenario's own words for it (its `results`' label), which the designer's editor calls a label.
         "result_label": Words("Answer (label)", "Respuesta (etiqueta)", "Ответ (название)"),

@@ -3,79 +3,32 @@
 // English and Russian, the scenario list, the editor, Calls, Reports and Data sources never scroll sideways, and
 // every control of the top bar is reached by Tab, in sight (the account's buttons through its Account menu, whose
 // items are in sight too); the Reports page's controls (its days, with Custom days' two dates, rows, scenario) wrap
-// on the screen rather than past its edge, where its wide table's scrolling would hide them. Then: a Data sources row's buttons in sight at 640 px and its Add dialog not scrolling
-// sideways at 320 px; the number-only caller search of a user without personal data (its hint a visible
-// description, a letter refused said by a status region already there, nothing moving); a delete refused because
-// another scenario needs it takes the focus to the panel that says so, and Close gives it back to the row's menu
-// button; with the system's "reduce motion" on, Fit view jumps instead of gliding.
+// on the screen rather than past its edge, and its table scrolls in a region of its own that Tab reaches, the
+// arrows scrolling it sideways, its first column and the filters staying in sight. Then: a Data sources row's
+// buttons in sight at 640 px and its Add dialog not scrolling sideways at 320 px; the number-only caller search of
+// a user without personal data (its hint a visible description, a letter refused said by a status region already
+// there, nothing moving); a delete refused because another scenario needs it takes the focus to the panel that says
+// so, and Close gives it back to the row's menu button; with the system's "reduce motion" on, Fit view jumps
+// instead of gliding; a call list's calling windows are each a group named by its number, everything in it named
+// after it.
 //
 //   IVRGRAPH_URL=http://127.0.0.1:8000 IVRGRAPH_E2E_USER=admin IVRGRAPH_E2E_PASSWORD=... node e2e/reflow.mjs
 //
 // Screenshots go to test-artifacts/reflow/ at the repository root. Exit code 0 only when every check passed.
-import { mkdir, rm } from "node:fs/promises";
-import { dirname, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
+import { apiSession, artifactsFolder, check, emptied, launchChromium, screenshots, serverFromEnv, signIn, watchedPage } from "./lib.mjs";
 
-const here = dirname(fileURLToPath(import.meta.url));
-const ARTIFACTS = resolve(here, "../../test-artifacts/reflow");
-const BASE = (process.env.IVRGRAPH_URL ?? "http://127.0.0.1:8000").replace(/\/$/, "");
-const ADMIN_USER = process.env.IVRGRAPH_E2E_USER ?? process.env.IVRGRAPH_ADMIN_USER ?? "admin";
-const ADMIN_PASSWORD = process.env.IVRGRAPH_E2E_PASSWORD ?? process.env.IVRGRAPH_ADMIN_PASSWORD;
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const ARTIFACTS = artifactsFolder("reflow");
+const { base: BASE, adminUser: ADMIN_USER, adminPassword: ADMIN_PASSWORD } = serverFromEnv();
 const stamp = Date.now().toString(36);
-
-if (!ADMIN_PASSWORD) {
-  console.error("set IVRGRAPH_E2E_USER / IVRGRAPH_E2E_PASSWORD (or IVRGRAPH_ADMIN_*) to an admin of the server under test");
-  process.exit(2);
-}
-
-function check(condition, message) {
-  if (!condition) throw new Error(`check failed: ${message}`);
-  console.log(`ok - ${message}`);
-}
-
-async function shot(page, name) {
-  const path = resolve(ARTIFACTS, `${name}.png`);
-  await page.screenshot({ path });
-  console.log(`screenshot ${path}`);
-}
-
-/** A signed-in API session from Node (cookie + CSRF token), for the set-up the test is not about. */
-async function apiSession(username, password) {
-  const login = await fetch(`${BASE}/api/auth/login`, {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ username, password }),
-  });
-  if (!login.ok) throw new Error(`login as ${username} failed: ${login.status} ${await login.text()}`);
-  const cookie = login.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
-  const { csrf_token: csrf } = await login.json();
-  return async (method, path, body) => {
-    const res = await fetch(`${BASE}${path}`, {
-      method,
-      headers: { "Content-Type": "application/json", Cookie: cookie, "X-CSRF-Token": csrf },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
-    return res.status === 204 ? null : res.json();
-  };
-}
+const shot = screenshots(ARTIFACTS);
 
 /** A page signed in as `username`, at `width` px, in `language`; its uncaught errors collected. */
 async function signedInPage(browser, { username, password, width, language = "en", reducedMotion = "no-preference" }) {
   const context = await browser.newContext({ viewport: { width, height: 720 }, locale: "en-US", reducedMotion });
   // The interface language the designer keeps in localStorage, chosen before it loads (i18n.tsx).
   await context.addInitScript((chosen) => localStorage.setItem("ivrgraph.language", chosen), language);
-  const page = await context.newPage();
-  const pageErrors = [];
-  page.on("pageerror", (error) => pageErrors.push(error.stack ?? error.message));
-  page.setDefaultTimeout(15000);
-  await page.goto(`${BASE}/`);
-  await page.fill("input[name=username]", username);
-  await page.fill("input[name=password]", password);
-  await page.click("button[type=submit]");
-  await page.getByTestId("current-user").waitFor({ state: "attached" });
+  const { page, pageErrors } = await watchedPage(context);
+  await signIn(page, BASE, username, password);
   return { page, context, pageErrors };
 }
 
@@ -126,6 +79,17 @@ const WORDS = {
     account: "Account",
     accountItems: ["Change password", "API tokens", "Log out"],
     customDays: "Custom days",
+    reportRows: "Rows",
+    refresh: "Refresh",
+    hourTable: "Calls by hour",
+    search: "Search scenarios",
+    moreActions: (name) => `More actions for ${name}`,
+    callList: "Call a list…",
+    addHours: "Add hours",
+    window: (n) => `Calling window ${n}`,
+    windowFrom: (n) => `Calling window ${n}, from`,
+    windowTo: (n) => `Calling window ${n}, to`,
+    removeWindow: (n) => `Remove calling window ${n}`,
   },
   ru: {
     nav: ["ivrgraph", "Сценарии", "Отчёты", "Журнал звонков", "Обратные звонки", "Пользователи", "Источники данных"],
@@ -133,6 +97,17 @@ const WORDS = {
     account: "Учётная запись",
     accountItems: ["Сменить пароль", "API-токены", "Выйти"],
     customDays: "Свои даты",
+    reportRows: "Строки",
+    refresh: "Обновить",
+    hourTable: "Звонки по часам",
+    search: "Поиск сценариев",
+    moreActions: (name) => `Другие действия: ${name}`,
+    callList: "Обзвонить список…",
+    addHours: "Добавить часы",
+    window: (n) => `Интервал ${n}`,
+    windowFrom: (n) => `Интервал ${n}, с`,
+    windowTo: (n) => `Интервал ${n}, до`,
+    removeWindow: (n) => `Убрать интервал ${n}`,
   },
 };
 
@@ -206,6 +181,145 @@ async function reportsControls(page, { language, label }) {
       `${label} reports: ${what} ${count} controls wrap on the screen${off.length ? ` (past its edge: ${off.join(", ")})` : ""}${scrolled ? ` (page scrolled ${scrolled} px sideways)` : ""}`,
     );
     await shot(page, `${label}-reports-controls${custom ? "-custom" : ""}`);
+  }
+}
+
+/** The Reports table's scroll region as it is scrolled: where it is scrolled to, and what is in sight. */
+const reportTableState = (page) =>
+  page.evaluate(() => {
+    const region = document.querySelector('[data-testid="reports"] .report-scroll');
+    const section = region.closest('[data-testid="reports"]');
+    const box = region.getBoundingClientRect();
+    const inSight = (element) => {
+      const seen = element.getBoundingClientRect();
+      return seen.left >= box.left - 1 && seen.right <= box.right + 1 && seen.top >= 0 && seen.bottom <= window.innerHeight;
+    };
+    // A cell of the first column: at the region's left edge, and drawn over the cells scrolled under it.
+    const atLeft = (cell) => {
+      const seen = cell.getBoundingClientRect();
+      return Math.abs(seen.left - box.left) <= 1 && cell.contains(document.elementFromPoint(seen.left + 3, seen.top + seen.height / 2));
+    };
+    const totals = document.querySelector('[data-testid="report-totals"] > th');
+    return {
+      left: region.scrollLeft,
+      maxLeft: region.scrollWidth - region.clientWidth,
+      // The first row's period and its header.
+      firstColumn: [document.querySelector('[data-testid="report-row"] > th'), document.querySelector('[data-testid="report-table"] thead th')].every(atLeft),
+      lastColumn: inSight(document.querySelector('[data-testid="report-table"] thead tr:first-child > th:last-child')),
+      totals: inSight(totals) && atLeft(totals),
+      section: { left: section.scrollLeft, wider: section.scrollWidth > section.clientWidth },
+    };
+  });
+
+/**
+ * The Reports table by keyboard at 320 px, a row an hour of the last 7 days (WCAG 2.1.1 keyboard, 1.4.10 reflow): it
+ * scrolled inside the whole page, which nothing in it let a keyboard reach, taking the filters and the Period column
+ * away sideways with it. Tab goes from Refresh to the table's own scroll region, named after the table; there the
+ * arrows scroll the table to its last column, its first column staying at its left over the columns scrolled under
+ * it, and the filters where they were; End takes the page down to the totals.
+ */
+async function reportsTableByKeyboard(browser, { username, password, language }) {
+  const words = WORDS[language];
+  const label = `320px-${language} reports`;
+  const { page, context, pageErrors } = await signedInPage(browser, { username, password, width: 320, language });
+  try {
+    await page.goto(`${BASE}/#/reports`);
+    await page.getByTestId("report-table").waitFor();
+    await page.getByRole("combobox", { name: words.reportRows, exact: true }).selectOption("hour");
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="report-row"]').length > 24);
+    await page.getByRole("button", { name: words.refresh, exact: true }).focus();
+    await page.keyboard.press("Tab");
+    const region = page.getByRole("region", { name: words.hourTable, exact: true });
+    check(
+      await region.evaluate((element) => document.activeElement === element && element.contains(document.querySelector('[data-testid="report-table"]'))),
+      `${label}: Tab goes from ${words.refresh} to the table's scroll region, “${words.hourTable}”`,
+    );
+    // Chromium's accessibility snapshot of the page: the region, and what it holds (the lines indented under it).
+    const tree = (await page.getByTestId("reports").ariaSnapshot()).split("\n");
+    const at = tree.findIndex((line) => line.trim() === `- region "${words.hourTable}":`);
+    const inside = [];
+    for (const line of at < 0 ? [] : tree.slice(at + 1)) {
+      if (line.search(/\S/) <= tree[at].search(/\S/)) break;
+      inside.push(line.trim());
+    }
+    check(
+      inside[0] === "- table:" && !inside.some((line) => /^- (button|combobox|textbox|checkbox)\b/.test(line)),
+      `${label}: to a screen reader, a region named “${words.hourTable}” holding the table, and no filter`,
+    );
+    const start = await reportTableState(page);
+    check(start.maxLeft > 600 && start.left === 0, `${label}: the table is ${start.maxLeft} px wider than its region`);
+    let state = start;
+    for (let i = 0; i < 100 && state.left < state.maxLeft; i += 1) {
+      await page.keyboard.press("ArrowRight");
+      state = await reportTableState(page);
+    }
+    check(state.left === state.maxLeft && state.lastColumn, `${label}: the arrows scroll the table to its last column (${state.left} px)`);
+    check(state.firstColumn, `${label}: its first column stays at its left, over the columns scrolled under it`);
+    check(!state.section.wider && state.section.left === 0, `${label}: the page itself does not scroll sideways`);
+    const { off, scrolled } = await reportsControlsOffScreen(page);
+    check(off.length === 0 && scrolled === 0, `${label}: the filters stay on the screen${off.length ? ` (past its edge: ${off.join(", ")})` : ""}`);
+    await shot(page, `320px-${language}-reports-table-scrolled`);
+    check(!state.totals, `${label}: the totals start out of sight, below the fold`);
+    await page.keyboard.press("End");
+    await page.waitForFunction(() => {
+      const totals = document.querySelector('[data-testid="report-totals"]').getBoundingClientRect();
+      return totals.bottom <= window.innerHeight && totals.top >= 0;
+    });
+    state = await reportTableState(page);
+    check(state.totals && state.left === state.maxLeft, `${label}: End, in the region, takes the page down to the totals, their label in sight`);
+    await shot(page, `320px-${language}-reports-table-totals`);
+    check(pageErrors.length === 0, `${label}: no uncaught errors${pageErrors.length ? `: ${pageErrors.join("; ")}` : ""}`);
+  } finally {
+    await context.close();
+  }
+}
+
+/**
+ * A call list's calling windows at 320 px, as a screen reader has them (a11y review): two windows were two
+ * identical sets of weekday boxes, from/to fields and ✕, in list items without names. In Chromium's accessibility
+ * snapshot each is a group named by its number, and everything in it is named after it; the "to" field's example is
+ * an end of day, not 09:00 again; the dialog does not scroll sideways with them.
+ */
+async function callingWindowsNamed(browser, { username, password, scenario, language }) {
+  const words = WORDS[language];
+  const label = `320px-${language} calling windows`;
+  const { page, context, pageErrors } = await signedInPage(browser, { username, password, width: 320, language });
+  try {
+    await page.goto(`${BASE}/#/`);
+    await page.getByRole("searchbox", { name: words.search, exact: true }).fill(scenario.slug);
+    await page.getByRole("button", { name: words.moreActions(scenario.name), exact: true }).click();
+    await page.getByRole("menuitem", { name: words.callList, exact: true }).click();
+    const dialog = page.getByTestId("call-list-dialog");
+    await dialog.waitFor();
+    await dialog.getByRole("button", { name: `+ ${words.addHours}`, exact: true }).click();
+    const hours = dialog.locator("ul.hours");
+    await hours.getByRole("group", { name: words.window(2), exact: true }).waitFor();
+    /** The named controls of an accessibility snapshot, as "role name". */
+    const controls = (tree) => [...tree.matchAll(/- (checkbox|textbox|button) "([^"]+)"/g)].map((m) => `${m[1]} ${m[2]}`);
+    for (const n of [1, 2]) {
+      const inside = controls(await hours.getByRole("group", { name: words.window(n), exact: true }).ariaSnapshot());
+      const boxes = inside.filter((control) => control.startsWith("checkbox "));
+      check(
+        boxes.length === 7 &&
+          boxes.every((box) => box.endsWith(`, ${words.window(n).toLowerCase()}`)) &&
+          JSON.stringify(inside.slice(7)) === JSON.stringify([`textbox ${words.windowFrom(n)}`, `textbox ${words.windowTo(n)}`, `button ${words.removeWindow(n)}`]),
+        `${label}: a group “${words.window(n)}”, its weekdays, times and ✕ named after it (${[boxes[0], ...inside.slice(7)].join(" · ")})`,
+      );
+    }
+    const all = controls(await hours.ariaSnapshot());
+    check(all.length === 20 && new Set(all).size === all.length, `${label}: no two of the ${all.length} controls of the two windows named alike`);
+    const placeholders = await hours.locator("input.clock-time").evaluateAll((inputs) => inputs.map((input) => input.placeholder));
+    check(JSON.stringify(placeholders) === JSON.stringify(["09:00", "18:00", "09:00", "18:00"]), `${label}: the times' examples are 09:00 and 18:00`);
+    const box = await dialog.evaluate((element) => {
+      const modal = element.closest("dialog");
+      return { scroll: modal.scrollWidth, client: modal.clientWidth };
+    });
+    check(box.scroll <= box.client, `${label}: the dialog does not scroll sideways (${box.scroll} in ${box.client} px)`);
+    await hours.scrollIntoViewIfNeeded();
+    await shot(page, `320px-${language}-calling-windows`);
+    check(pageErrors.length === 0, `${label}: no uncaught errors${pageErrors.length ? `: ${pageErrors.join("; ")}` : ""}`);
+  } finally {
+    await context.close();
   }
 }
 
@@ -413,16 +527,15 @@ async function fitViewMotion(browser, { username, password, slug }) {
 }
 
 async function main() {
-  await rm(ARTIFACTS, { recursive: true, force: true });
-  await mkdir(ARTIFACTS, { recursive: true });
-  const admin = await apiSession(ADMIN_USER, ADMIN_PASSWORD);
+  await emptied(ARTIFACTS);
+  const admin = await apiSession(BASE, ADMIN_USER, ADMIN_PASSWORD);
   // An admin of the run's own (the Users and Data sources links are an admin's), and a viewer without personal data.
   const username = `reflow-admin-${stamp}`;
   const password = `reflow-${stamp}-secret`;
   await admin("POST", "/api/users", { username, password, role: "admin" });
   const viewer = `reflow-viewer-${stamp}`;
   await admin("POST", "/api/users", { username: viewer, password, role: "viewer" });
-  const me = await apiSession(username, password);
+  const me = await apiSession(BASE, username, password);
 
   // A scenario to open, and one that another scenario's Go To Scenario needs (its delete is refused).
   const slug = `reflow-${stamp}`;
@@ -467,16 +580,17 @@ async function main() {
     description: "The CRM's customers, read only",
   });
 
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-  });
+  const browser = await launchChromium();
   try {
     await pagesReflow(browser, { username, password, slug });
+    for (const language of ["en", "ru"]) await reportsTableByKeyboard(browser, { username, password, language });
     await dataSourcesNarrow(browser, { username, password, source });
     await numberOnlySearch(browser, { username: viewer, password });
     await refusedDeleteFocus(browser, { username, password, needed });
     await fitViewMotion(browser, { username, password, slug });
+    // Last, as it publishes the scenario: a list is called with a published one.
+    await me("POST", `/api/scenarios/${slug}/publish`, { message: "A list to call" });
+    for (const language of ["en", "ru"]) await callingWindowsNamed(browser, { username, password, scenario: { slug, name: `Reflow ${stamp}` }, language });
   } finally {
     await browser.close();
     const sources = await me("GET", "/api/data-sources").catch(() => []);

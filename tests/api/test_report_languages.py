@@ -153,7 +153,10 @@ def _by_title(table: list[list[Any]]) -> dict[str, Any]:
 def test_the_call_register_in_spanish_and_russian(admin: Client, register: str) -> None:
     params = {"scenario": register, "tz": "Europe/Madrid"}
     spanish = _by_title(_csv(admin.get("/api/calls.csv", params={**params, "lang": "es"})))
-    assert (spanish["Estado"], spanish["Resultado"]) == ("Contestada", "El escenario colgó")
+    # How the call ended is «Cómo terminó», as the designer's column and the campaign report's CSV say: «Resultado»
+    # read as the scenario's declared result, which is «Respuesta» (Spanish review).
+    assert (spanish["Estado"], spanish["Cómo terminó"]) == ("Contestada", "El escenario colgó")
+    assert "Resultado" not in spanish
     assert spanish["Hora de inicio (Europe/Madrid)"] == "2026-11-23 09:30:12"
     assert spanish["Hora de inicio (UTC)"] == "2026-11-23 08:30:12"
     assert spanish["Número del llamante"] == "+34600111222"

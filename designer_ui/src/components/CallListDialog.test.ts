@@ -165,7 +165,7 @@ describe("the dialog as it opens", () => {
     expect(html).toMatch(/<input type="datetime-local" name="first-call" value="2026-06-01T10:07"\/>/);
     expect(html).toMatch(/<input [^>]*name="timezone" value="Europe\/Madrid"\/>/);
     expect(html).toMatch(/name="hours-on" checked=""/);
-    const ticked = [...html.matchAll(/<label class="day-toggle"><input type="checkbox"( checked="")?\/>(\w+)<\/label>/g)].map((m) => [m[2], !!m[1]]);
+    const ticked = [...html.matchAll(/<label class="day-toggle"><input type="checkbox" aria-label="[^"]*"( checked="")?\/>(\w+)<\/label>/g)].map((m) => [m[2], !!m[1]]);
     expect(ticked).toEqual([["Mon", true], ["Tue", true], ["Wed", true], ["Thu", true], ["Fri", true], ["Sat", false], ["Sun", false]]);
     expect(html).toContain('value="09:00"');
     expect(html).toContain('value="21:00"');

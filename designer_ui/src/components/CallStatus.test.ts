@@ -6,6 +6,8 @@
  */
 import { describe, expect, it } from "vitest";
 import type { CallSummary } from "../api/types";
+import { specTitle } from "../lib/blockText";
+import { catalogFrom, type BlockSpec } from "../lib/catalog";
 import { translator, type Language } from "../lib/i18n";
 import { CallTable } from "./CallsPanel";
 import { statusNote } from "./callStatusNote";
@@ -21,6 +23,13 @@ const call = (id: string, status: CallSummary["status"], over: Partial<CallSumma
 const shown = (html: string) =>
   [...html.matchAll(/<td class="call-outcome"[^>]*>(.*?)<\/td>/g)].map((m) => m[1]!.replace(/<[^>]+>/g, " ").trim());
 const table = (items: CallSummary[]) => ({ items, openId: null, onOpen: () => {} });
+
+// A plugin's block, titled in the designer's languages by its plugin (catalog `translations`).
+const SMS = {
+  type: "send_sms", version: 1, title: "Send SMS", category: "Connect", icon: "message-circle", description: "Sends a text message.",
+  translations: { es: { title: "Enviar SMS" }, ru: { title: "Отправить SMS" } },
+  config_schema: { type: "object" }, exit_rules: [{ name: "sent" }, { name: "failed" }], default_exits: ["sent", "failed"], unwired_meaning: {},
+} as BlockSpec; // prettier-ignore
 
 // The calls the review saw, as the register records them (persistence/calls.py `derive_status`).
 const LEFT_WHILE_EXTENSION_RANG = call("a", "abandoned_waiting", { hangup_during: "transfer", transfer_outcome: "caller_hangup" });
@@ -42,7 +51,7 @@ describe("a caller who hung up", () => {
     const during = (hangup_during: string | null) => call("c", "abandoned_in_menu", { hangup_during });
     const notes = (language: Language) =>
       [null, "answer", "play", "read_digits", "get_variable", "set_variable", "block:sql", "something_new"].map((word) =>
-        statusNote(translator(language), during(word)),
+        statusNote(translator(language), during(word), (type) => specTitle(language, type, undefined)),
       );
     expect(notes("en")).toEqual([
       "before the scenario was done with them", // a record that does not say (before migration 0009)
@@ -51,15 +60,33 @@ describe("a caller who hung up", () => {
       "while a prompt asked for keys",
       "while the scenario read or set a channel variable",
       "while the scenario read or set a channel variable",
-      "while the sql block worked, away from the line",
+      "while the “sql” block worked, away from the line", // no catalog to title it: its type
       "before the scenario was done with them", // a word this designer does not know yet
     ]);
     for (const language of ["es", "ru"] as const) {
       const said = notes(language);
       expect(said.every((note) => note && !note.includes("{"))).toBe(true);
       expect(new Set(said).size).toBe(6); // each told apart as in English
-      expect(said[6]).toContain("sql");
     }
+    // The palette's title of the block, not its type (i18n review: «el bloque say_phrase»).
+    expect(notes("es")[6]).toBe("mientras trabajaba el bloque «Consulta SQL», fuera de la línea");
+    expect(notes("ru")[6]).toBe("пока работал блок «SQL-запрос», вне линии");
+  });
+
+  it("while a block worked names it by the palette's title: a built-in's, a plugin's in its own words, else its type", () => {
+    const saying = call("j", "abandoned_in_menu", { hangup_during: "block:say_phrase" });
+    expect(shown(renderInLanguage("es", CallTable, table([saying])))).toEqual([
+      "quien llama colgó mientras trabajaba el bloque «Decir frase», fuera de la línea",
+    ]);
+    expect(shown(renderInLanguage("ru", CallTable, table([saying])))).toEqual(["абонент положил трубку пока работал блок «Произнести фразу», вне линии"]);
+    const catalog = catalogFrom([SMS]);
+    const titled = (language: Language, during: string) =>
+      statusNote(translator(language), call("k", "abandoned_in_menu", { hangup_during: during }), (type) => specTitle(language, type, catalog.get(type)));
+    expect(titled("es", "block:send_sms")).toBe("mientras trabajaba el bloque «Enviar SMS», fuera de la línea");
+    expect(titled("ru", "block:send_sms")).toBe("пока работал блок «Отправить SMS», вне линии");
+    expect(titled("en", "block:send_sms")).toBe("while the “Send SMS” block worked, away from the line");
+    // A type the catalog does not know (its plugin uninstalled since): said as the record names it.
+    expect(titled("es", "block:fax_out")).toBe("mientras trabajaba el bloque «fax_out», fuera de la línea");
   });
 
   it("after talking on the transfer says it was answered; the register's own words stay in the tooltip", () => {

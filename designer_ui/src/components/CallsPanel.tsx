@@ -3,6 +3,7 @@ import { useEffect, useMemo, useRef, useState } from "react";
 import * as api from "../api/client";
 import type { CallSummary, TraceStep } from "../api/types";
 import { useI18n } from "../i18n";
+import { specTitle } from "../lib/blockText";
 import { sameFlow } from "../lib/compare";
 import { toScenario, type ScenarioDocument } from "../lib/convert";
 import { copyText } from "../lib/copyText";
@@ -200,9 +201,10 @@ export function CallLinks({
  * outcome's tooltip.
  */
 export function CallOutcome({ call }: { call: Pick<CallSummary, "error_steps"> & NotedCall }) {
-  const { t } = useI18n();
+  const { t, language } = useI18n();
+  const catalog = useEditor((s) => s.catalog);
   const status = codeText(t, "status", call.status);
-  const note = statusNote(t, call);
+  const note = statusNote(t, call, (type) => specTitle(language, type, catalog.get(type)));
   return (
     <td className="call-outcome" data-outcome={call.outcome} title={t("calls.registerStatus", { status })}>
       {codeText(t, "outcome", call.outcome)}

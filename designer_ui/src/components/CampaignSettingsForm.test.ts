@@ -18,19 +18,20 @@ const inputs = (html: string) =>
   [...html.matchAll(/<input([^>]*)\/?>/g)].map((m) => Object.fromEntries([...m[1]!.matchAll(/([\w-]+)="([^"]*)"/g)].map((a) => [a[1], a[2]])));
 
 describe("a call list's calling hours", () => {
-  for (const [language, from, to] of [["es", "de", "a"], ["ru", "с", "до"]] as const) {
+  for (const [language, from, to] of [["es", "Horario 1, de", "Horario 1, a"], ["ru", "Интервал 1, с", "Интервал 1, до"]] as const) {
     it(`are the designer's 24-hour clock-time fields in ${language}, not the browser's own time input`, () => {
       const html = renderInLanguage(language, OpeningHoursEditor, { hours, onChange: () => undefined });
       expect(html).not.toContain('type="time"');
       const times = inputs(html).filter((input) => input.type !== "checkbox");
-      expect(times.map((input) => [input["aria-label"], input.value])).toEqual([
-        [from, "09:00"],
-        [to, "21:00"],
-        [from, "22:30"],
-        [to, "02:00"],
+      const second = (name: string) => name.replace("1", "2");
+      expect(times.map((input) => [input["aria-label"], input.value, input.placeholder])).toEqual([
+        [from, "09:00", "09:00"],
+        [to, "21:00", "18:00"],
+        [second(from), "22:30", "09:00"],
+        [second(to), "02:00", "18:00"],
       ]);
       for (const input of times) {
-        expect(input).toMatchObject({ type: "text", class: "form-control clock-time", placeholder: "09:00", autoComplete: "off", required: "" });
+        expect(input).toMatchObject({ type: "text", class: "form-control clock-time", autoComplete: "off", required: "" });
         // Not pointing at a schema form's help and error paragraphs, which are not there.
         expect(input["aria-describedby"]).toBeUndefined();
       }

@@ -15,36 +15,47 @@ function useWeekdayNames(): Record<Weekday, string> {
   );
 }
 
-function HoursRow(props: { row: OpeningHours; onChange(row: OpeningHours): void; onRemove(): void }) {
+/**
+ * One calling window: its weekdays, from and to, and its ✕. A group named by its number ("Calling window 2"), and
+ * each control named after it too ("Mon, calling window 2", "Remove calling window 2"): with two windows, a screen
+ * reader heard two identical sets of boxes, «de»/«a» fields and «Quitar» buttons (a11y review). The visible words
+ * stay the short ones, which begin or end each name.
+ */
+function HoursRow(props: { number: number; row: OpeningHours; onChange(row: OpeningHours): void; onRemove(): void }) {
   const { t } = useI18n();
   const names = useWeekdayNames();
   const id = useId();
   const { row } = props;
+  const n = props.number;
   const toggle = (day: Weekday) =>
     props.onChange({ ...row, days: row.days.includes(day) ? row.days.filter((d) => d !== day) : [...row.days, day] });
+  const remove = t("callList.removeHours", { n });
   return (
-    <li className="hours-row" data-testid="hours-row">
-      <span className="days">
-        {WEEKDAYS.map((day) => (
-          <label key={day} className="day-toggle">
-            <input type="checkbox" checked={row.days.includes(day)} onChange={() => toggle(day)} />
-            {names[day]}
-          </label>
-        ))}
-      </span>
-      {/* The designer's clock-time field, as the Schedule and Callback blocks' hours: 24-hour entry read alike in
-          every browser locale (not <input type="time">, 06:00 PM in an English browser), refused in the same words. */}
-      <label className="inline-label">
-        {t("callList.from")}
-        <ClockTimeText id={`${id}-from`} label={t("callList.from")} required value={row.from} onChange={(from) => props.onChange({ ...row, from })} />
-      </label>
-      <label className="inline-label">
-        {t("callList.to")}
-        <ClockTimeText id={`${id}-to`} label={t("callList.to")} required value={row.to} onChange={(to) => props.onChange({ ...row, to })} />
-      </label>
-      <button type="button" className="link" title={t("callList.removeHours")} aria-label={t("callList.removeHours")} onClick={props.onRemove}>
-        ✕
-      </button>
+    <li data-testid="hours-row">
+      <div className="hours-row" role="group" aria-label={t("callList.window", { n })}>
+        <span className="days">
+          {WEEKDAYS.map((day) => (
+            <label key={day} className="day-toggle">
+              <input type="checkbox" aria-label={t("callList.windowDay", { day: names[day], n })} checked={row.days.includes(day)} onChange={() => toggle(day)} />
+              {names[day]}
+            </label>
+          ))}
+        </span>
+        {/* The designer's clock-time field, as the Schedule and Callback blocks' hours: 24-hour entry read alike in
+            every browser locale (not <input type="time">, 06:00 PM in an English browser), refused in the same words.
+            Their examples are a working day's start and end. */}
+        <label className="inline-label">
+          {t("callList.from")}
+          <ClockTimeText id={`${id}-from`} label={t("callList.windowFrom", { n })} placeholder="09:00" required value={row.from} onChange={(from) => props.onChange({ ...row, from })} />
+        </label>
+        <label className="inline-label">
+          {t("callList.to")}
+          <ClockTimeText id={`${id}-to`} label={t("callList.windowTo", { n })} placeholder="18:00" required value={row.to} onChange={(to) => props.onChange({ ...row, to })} />
+        </label>
+        <button type="button" className="link" title={remove} aria-label={remove} onClick={props.onRemove}>
+          ✕
+        </button>
+      </div>
     </li>
   );
 }
@@ -58,6 +69,7 @@ export function OpeningHoursEditor(props: { hours: OpeningHours[]; onChange(hour
         {hours.map((row, i) => (
           <HoursRow
             key={i}
+            number={i + 1}
             row={row}
             onChange={(next) => onChange(hours.map((r, j) => (j === i ? next : r)))}
             onRemove={() => onChange(hours.filter((_, j) => j !== i))}

@@ -72,13 +72,15 @@ export function ClockTimeInput(props: WidgetProps) {
 
 /**
  * A clock-time field outside a schema form (a call list's calling hours, CampaignSettingsForm.tsx): the props
- * `clockTimeEdits` and `ClockTimeField` take, storing HH:MM, or "" once emptied. Pure, for tests without React.
+ * `clockTimeEdits` and `ClockTimeField` take, storing HH:MM, or "" once emptied; its example, 09:00 unless given
+ * (an end of day's field gives another). Pure, for tests without React.
  */
-export function plainClockTime(props: { id: string; label: string; value: string; required?: boolean; onChange(value: string): void }) {
+export function plainClockTime(props: { id: string; label: string; value: string; placeholder?: string; required?: boolean; onChange(value: string): void }) {
   return {
     id: props.id,
     label: props.label,
     value: props.value,
+    placeholder: props.placeholder,
     required: props.required,
     outsideForm: true,
     options: { emptyValue: "" },

@@ -49,7 +49,7 @@ describe("the tests that block a publish", () => {
     const [first, second] = items(html, "blocking-problems");
     // Not ".; " between two sentences (a wording review): a space, as after any sentence.
     expect(first!.text).toBe(
-      "✘ sales: La llamada marcó «queue:ventas»; la prueba espera «queue:sales». Resultado de la llamada: quien llama colgó; la prueba espera: transferida.",
+      "✘ sales: La llamada marcó «queue:ventas»; la prueba espera «queue:sales». Cómo terminó la llamada: quien llama colgó; la prueba espera: transferida.",
     );
     expect(second!.text).toContain("employee-callthrough");
     expect(second!.text).toContain("La llamada marcó «queue:ventas»; la prueba espera «queue:sales».");

@@ -148,55 +148,66 @@ function CountCells({ counts }: { counts: ReportCounts }) {
   );
 }
 
-/** The table: a row per period, scenario, or both; the totals at its foot. */
+/**
+ * The table: a row per period, scenario, or both; the totals at its foot. Wider than a phone (1,400 px at 320 px), it
+ * scrolls sideways in a region of its own, named after what it counts, which Tab stops at so that the arrows scroll
+ * it (nothing in the table takes the focus); its first column stays in sight as it does (reports.css), and the
+ * filters, outside it, stay where they are. It used to scroll with the whole page, out of a keyboard's reach (a11y
+ * review).
+ */
 function ReportTable({ report, scenarios, zone }: { report: api.CallReport; scenarios: ReportsViewProps["scenarios"]; zone: string }) {
   const { t, language } = useI18n();
   const columns = reportColumns(report.group);
   const names = new Map(scenarios.map((s) => [s.slug, s.name]));
   const leading = Number(columns.period) + Number(columns.scenario);
   return (
-    <table className="report" data-testid="report-table">
-      <thead>
-        <tr>
-          {columns.period && <th rowSpan={2} scope="col">{t("reports.col.period")}</th>}
-          {columns.scenario && <th rowSpan={2} scope="col">{t("reports.col.scenario")}</th>}
-          <th rowSpan={2} scope="col" className="num">{t("reports.col.calls")}</th>
-          <th rowSpan={2} scope="col" className="num">{t("reports.col.answered")}</th>
-          <th rowSpan={2} scope="col" className="num" title={t("reports.col.abandonedHint")}>{t("reports.col.abandoned")}</th>
-          <th colSpan={2} scope="colgroup" title={t("reports.col.transfersHint")}>{t("reports.col.transfers")}</th>
-          <th colSpan={CALL_STATUSES.length} scope="colgroup">{t("reports.col.byStatus")}</th>
-          <th rowSpan={2} scope="col" className="num" title={t("reports.col.talkHint")}>{t("reports.col.talkAverage")}</th>
-          <th rowSpan={2} scope="col" className="num" title={t("reports.col.talkHint")}>{t("reports.col.talkTotal")}</th>
-          <th rowSpan={2} scope="col">{t("reports.col.results")}</th>
-        </tr>
-        <tr>
-          <th scope="col" className="num">{t("reports.col.transfersTried")}</th>
-          <th scope="col" className="num">{t("reports.col.transfersAnswered")}</th>
-          {CALL_STATUSES.map((status) => (
-            <th key={status} scope="col" className="num status">{codeText(t, "status", status)}</th>
-          ))}
-        </tr>
-      </thead>
-      <tbody>
-        {report.rows.map((row: ReportRow) => (
-          <tr key={`${row.start}|${row.scenario ?? ""}`} className={row.calls ? undefined : "no-calls"} data-testid="report-row">
-            {columns.period && <th scope="row" className="period">{periodText(row, report.rows, language, zone)}</th>}
-            {columns.scenario && (
-              <th scope="row" className="scenario" title={row.scenario ?? undefined}>
-                {(row.scenario && names.get(row.scenario)) || row.scenario}
-              </th>
-            )}
-            <CountCells counts={row} />
+    <div className="report-scroll" role="region" tabIndex={0} aria-label={t(`reports.table.${report.group}`)} data-testid="report-scroll">
+      <table className="report" data-testid="report-table">
+        <thead>
+          <tr>
+            {columns.period && <th rowSpan={2} scope="col">{t("reports.col.period")}</th>}
+            {columns.scenario && <th rowSpan={2} scope="col">{t("reports.col.scenario")}</th>}
+            <th rowSpan={2} scope="col" className="num">{t("reports.col.calls")}</th>
+            <th rowSpan={2} scope="col" className="num">{t("reports.col.answered")}</th>
+            <th rowSpan={2} scope="col" className="num" title={t("reports.col.abandonedHint")}>{t("reports.col.abandoned")}</th>
+            <th colSpan={2} scope="colgroup" title={t("reports.col.transfersHint")}>{t("reports.col.transfers")}</th>
+            <th colSpan={CALL_STATUSES.length} scope="colgroup">{t("reports.col.byStatus")}</th>
+            <th rowSpan={2} scope="col" className="num" title={t("reports.col.talkHint")}>{t("reports.col.talkAverage")}</th>
+            <th rowSpan={2} scope="col" className="num" title={t("reports.col.talkHint")}>{t("reports.col.talkTotal")}</th>
+            <th rowSpan={2} scope="col">{t("reports.col.results")}</th>
           </tr>
-        ))}
-      </tbody>
-      <tfoot>
-        <tr data-testid="report-totals">
-          <th scope="row" colSpan={Math.max(leading, 1)}>{t("reports.totals")}</th>
-          <CountCells counts={report.totals} />
-        </tr>
-      </tfoot>
-    </table>
+          <tr>
+            <th scope="col" className="num">{t("reports.col.transfersTried")}</th>
+            <th scope="col" className="num">{t("reports.col.transfersAnswered")}</th>
+            {CALL_STATUSES.map((status) => (
+              <th key={status} scope="col" className="num status">{codeText(t, "status", status)}</th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {report.rows.map((row: ReportRow) => (
+            <tr key={`${row.start}|${row.scenario ?? ""}`} className={row.calls ? undefined : "no-calls"} data-testid="report-row">
+              {columns.period && <th scope="row" className="period">{periodText(row, report.rows, language, zone)}</th>}
+              {columns.scenario && (
+                <th scope="row" className="scenario" title={row.scenario ?? undefined}>
+                  {(row.scenario && names.get(row.scenario)) || row.scenario}
+                </th>
+              )}
+              <CountCells counts={row} />
+            </tr>
+          ))}
+        </tbody>
+        <tfoot>
+          <tr data-testid="report-totals">
+            {/* Over the first column alone, which stays in sight as the table scrolls sideways: spanning the
+                scenarios' too, it covered the first totals while the rows' first numbers were still in sight. */}
+            <th scope="row">{t("reports.totals")}</th>
+            {leading > 1 && <td />}
+            <CountCells counts={report.totals} />
+          </tr>
+        </tfoot>
+      </table>
+    </div>
   );
 }
 

@@ -74,7 +74,7 @@ describe("a test's failures and story in the analyst's language", () => {
     expect(told(html)).toContain("Por qué ha fallado");
     expect(items(html)).toEqual([
       ["", "La llamada pasó por «start» → «Greeting» → «Bye»; la prueba espera «start» → «Greeting» → «Sales desk»."],
-      ["", "Resultado de la llamada: el escenario colgó; la prueba espera: transferida."],
+      ["", "Cómo terminó la llamada: el escenario colgó; la prueba espera: transferida."],
       [' lang="en"', "expect.not_visits: unknown node &#x27;opertor&#x27; (did you mean &#x27;operator&#x27;?)"],
     ]);
     expect(html).not.toMatch(/<ul class="test-failures" lang="en"/);

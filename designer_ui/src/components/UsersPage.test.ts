@@ -304,9 +304,9 @@ describe("the page in Spanish and Russian", () => {
     const es = say("es");
     expect(es.page).toContain("<h1>Usuarios</h1>");
     expect(cells(es.page)[0]).toEqual(["Nombre de usuario", "Rol", "Activo", "Ve datos personales", "Acciones"]);
-    expect(cells(es.page)[2]).toEqual(["root tú", "administrador", "activo", "sí", "Editar Tokens de API"]);
+    expect(cells(es.page)[2]).toEqual(["root usted", "administrador", "activo", "sí", "Editar Tokens de API"]);
     expect(buttonTexts(es.form)).toEqual(["Generar", "Añadir usuario", "Cancelar"]);
-    expect(text(es.form)).toContain("Ya hay un usuario llamado ana: elige otro nombre.");
+    expect(text(es.form)).toContain("Ya hay un usuario llamado ana: elija otro nombre.");
     expect(text(es.form)).toContain("Un administrador siempre ve los datos personales");
     const ru = say("ru");
     expect(ru.page).toContain("<h1>Пользователи</h1>");

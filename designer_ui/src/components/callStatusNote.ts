@@ -13,8 +13,12 @@ const DURING_BLOCK_WORK = "block:";
 
 export type NotedCall = Pick<CallSummary, "outcome" | "status" | "hangup_during">;
 
-/** The line for `call`; null where the outcome tells it all (an answered call, a failure, a transfer). */
-export function statusNote(t: Translate, call: NotedCall): string | null {
+/**
+ * The line for `call`; null where the outcome tells it all (an answered call, a failure, a transfer). `blockTitle`
+ * names a block type as the palette does (`specTitle`: «Decir frase», a plugin's in its own words), where a caller
+ * hung up during a block's work; without it, the type as recorded.
+ */
+export function statusNote(t: Translate, call: NotedCall, blockTitle: (type: string) => string = (type) => type): string | null {
   switch (call.status) {
     case "missed":
     case "callback_scheduled":
@@ -22,7 +26,7 @@ export function statusNote(t: Translate, call: NotedCall): string | null {
     case "abandoned_waiting":
       return t("calls.hungUpWhileTransferRang");
     case "abandoned_in_menu":
-      return hungUpDuring(t, call.hangup_during ?? null);
+      return hungUpDuring(t, call.hangup_during ?? null, blockTitle);
     case "transferred":
       // A caller who talked on the transfer and then hung up: their outcome is "the caller hung up".
       return call.outcome === "transferred" ? null : t("calls.hungUpAfterTransferAnswered");
@@ -34,10 +38,11 @@ export function statusNote(t: Translate, call: NotedCall): string | null {
 /**
  * When a caller who left before the scenario was done with them hung up, by the channel operation their hangup cut
  * (persistence's `hangup_during`, as agi_server/channel.py names it); a record that does not say (older than
- * migration 0009), or a word this designer does not know, is said in general.
+ * migration 0009), or a word this designer does not know, is said in general. A block's work names the block by its
+ * title, not its type: «el bloque say_phrase» was no word of the analyst's (i18n review).
  */
-function hungUpDuring(t: Translate, during: string | null): string {
-  if (during?.startsWith(DURING_BLOCK_WORK)) return t("calls.hungUpInBlockWork", { block: during.slice(DURING_BLOCK_WORK.length) });
+function hungUpDuring(t: Translate, during: string | null, blockTitle: (type: string) => string): string {
+  if (during?.startsWith(DURING_BLOCK_WORK)) return t("calls.hungUpInBlockWork", { block: blockTitle(during.slice(DURING_BLOCK_WORK.length)) });
   switch (during) {
     case "answer":
       return t("calls.hungUpAnswering");

@@ -78,7 +78,7 @@ describe("the server's answer, in words", () => {
     expect(text({ kind: "tooManyTries", seconds: 1 })).toBe("Too many wrong passwords: wait 1 second, then try again.");
     expect(text({ kind: "tooManyTries", seconds: 21 }, "ru")).toBe("Слишком много неверных паролей: подождите 21 секунду и попробуйте снова.");
     expect(text({ kind: "tooManyTries", seconds: 5 }, "ru")).toContain("подождите 5 секунд ");
-    expect(text({ kind: "tooManyTries", seconds: 2 }, "es")).toContain("espera 2 segundos");
+    expect(text({ kind: "tooManyTries", seconds: 2 }, "es")).toContain("espere 2 segundos");
     expect(passwordChangeFailure(problem(429, "too-many-sign-ins"))).toEqual({ kind: "tooManyTriesLater" });
   });
 

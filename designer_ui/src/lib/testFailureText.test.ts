@@ -63,7 +63,7 @@ describe("a scenario test's failure in the analyst's language", () => {
   });
 
   it("says outcomes, block types and a block's error exit in the designer's words, the block's error as the engine said it", () => {
-    expect(said(outcome, "es").text).toBe("Resultado de la llamada: el escenario colgó; la prueba espera: transferida.");
+    expect(said(outcome, "es").text).toBe("Cómo terminó la llamada: el escenario colgó; la prueba espera: transferida.");
     expect(said(stepError, "ru").text).toBe("Блок «Greeting» (Say phrase) ушёл по выходу «Ошибка»: unknown variable: 'client_name' is undefined");
   });
 
