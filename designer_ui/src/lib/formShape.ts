@@ -121,28 +121,43 @@ function isPeriodList(schema: JsonSchemaObject): boolean {
 type ItemsUi = UiSchema | ((item: unknown, index: number, formContext?: unknown) => UiSchema);
 
 /**
- * The form's uiSchema with a help line under each period's "To" that crosses midnight or equals its "From"
- * (`say` words it): the server reads 22:00-06:00 as open overnight and 09:00-09:00 as all day, which a form
- * showing two times says nowhere. rjsf hands each row's current values to a function `items`.
+ * The form's uiSchema with `rowUi` laid over each row of the lists `applies` picks, from that row's current values:
+ * rjsf hands each row's values to a function `items`, so a hint or a widget can follow what the row says now.
+ * `rowUi` answers the row's uiSchema (`base`, what it had) or `base` itself where the row needs nothing.
  */
-export function withPeriodHints(ui: UiSchema, schema: JsonSchemaObject, say: (span: NonNullable<PeriodSpan>) => string): UiSchema {
+export function withRowUi(
+  ui: UiSchema,
+  schema: JsonSchemaObject,
+  applies: (field: JsonSchemaObject) => boolean,
+  rowUi: (row: Record<string, unknown>, base: UiSchema) => UiSchema,
+): UiSchema {
   const out: UiSchema = { ...ui };
   for (const [name, field] of Object.entries(schema.properties ?? {})) {
-    if (!isPeriodList(field)) continue;
+    if (!applies(field)) continue;
     const own = (out[name] ?? {}) as UiSchema;
     const items = own.items as ItemsUi | undefined;
     out[name] = {
       ...own,
       items: (item: unknown, index: number, formContext?: unknown) => {
         const base = (typeof items === "function" ? items(item, index, formContext) : items) ?? {};
-        const row = (item ?? {}) as Record<string, unknown>;
-        const span = periodSpan(row.from, row.to);
-        if (!span) return base;
-        return { ...base, to: { ...((base.to as UiSchema | undefined) ?? {}), "ui:help": say(span) } };
+        return rowUi((item ?? {}) as Record<string, unknown>, base);
       },
     };
   }
   return out;
+}
+
+/**
+ * The form's uiSchema with a help line under each period's "To" that crosses midnight or equals its "From"
+ * (`say` words it): the server reads 22:00-06:00 as open overnight and 09:00-09:00 as all day, which a form
+ * showing two times says nowhere.
+ */
+export function withPeriodHints(ui: UiSchema, schema: JsonSchemaObject, say: (span: NonNullable<PeriodSpan>) => string): UiSchema {
+  return withRowUi(ui, schema, isPeriodList, (row, base) => {
+    const span = periodSpan(row.from, row.to);
+    if (!span) return base;
+    return { ...base, to: { ...((base.to as UiSchema | undefined) ?? {}), "ui:help": say(span) } };
+  });
 }
 
 /** Settings a block dropped on the canvas starts with that depend on where the analyst is: the time zone. */

@@ -6,6 +6,7 @@
  * and a typo recorded a result reports then showed by its code.
  */
 import type { JsonSchemaObject } from "./catalog";
+import { withRowUi } from "./formShape";
 import { RESULT_VARIABLE } from "./scenarioTests";
 import type { UiSchema } from "./uischema";
 
@@ -14,8 +15,6 @@ export interface ResultChoice {
   code: string;
   label: string;
 }
-
-type ItemsUi = UiSchema | ((item: unknown, index: number, formContext?: unknown) => UiSchema);
 
 /** A list whose rows assign a value to a variable (Set Variable's `assignments`): `variable`, `value`, maybe `mode`. */
 function isAssignmentList(schema: JsonSchemaObject): boolean {
@@ -30,24 +29,12 @@ function recordsResult(row: Record<string, unknown>): boolean {
 
 /**
  * The form's uiSchema with the result widget on the value of each assignment row that sets `result` as text; the
- * other rows as they were. rjsf hands each row's current values to a function `items` (as for the period hints).
+ * other rows as they were (formShape.ts `withRowUi`, as the period hints).
  */
 export function withResultValues(ui: UiSchema, schema: JsonSchemaObject): UiSchema {
-  const out: UiSchema = { ...ui };
-  for (const [name, field] of Object.entries(schema.properties ?? {})) {
-    if (!isAssignmentList(field)) continue;
-    const own = (out[name] ?? {}) as UiSchema;
-    const items = own.items as ItemsUi | undefined;
-    out[name] = {
-      ...own,
-      items: (item: unknown, index: number, formContext?: unknown) => {
-        const base = (typeof items === "function" ? items(item, index, formContext) : items) ?? {};
-        if (!recordsResult((item ?? {}) as Record<string, unknown>)) return base;
-        return { ...base, value: { ...((base.value as UiSchema | undefined) ?? {}), "ui:widget": "result" } };
-      },
-    };
-  }
-  return out;
+  return withRowUi(ui, schema, isAssignmentList, (row, base) =>
+    recordsResult(row) ? { ...base, value: { ...((base.value as UiSchema | undefined) ?? {}), "ui:widget": "result" } } : base,
+  );
 }
 
 /** The declared results to offer: each code once (a draft may declare one twice), none without a code yet. */
