@@ -16,6 +16,7 @@ from typing import Any, Final, Literal, Protocol
 
 from agi_server.ami import OriginateRequest, OriginateResult
 from agi_server.ami_protocol import DialOutcome
+from persistence.dialling_hold import Hold
 
 # README section 5: numbers are digits and * # + only; ids and slugs a strict charset (they become channel
 # variables and part of the FastAGI URL, where '?', '&', '/' or spaces would change its meaning).
@@ -93,6 +94,12 @@ class JobStore(Protocol):
     def schema_newer(self) -> str | None:
         """The database's schema revision when the last claim took nothing because a newer ivrgraph migrated the
         database (`persistence.callbacks.Claimed.schema_newer`), else None."""
+        ...
+
+    @property
+    def dialling_held(self) -> Hold | None:
+        """The hold when the last claim took nothing because dialling is held for the whole database (a restored
+        backup, or an admin's hold: persistence.dialling_hold), else None."""
         ...
 
     async def claim_due(self, *, now: datetime, limit: int, node_id: str) -> list[DialJob]:

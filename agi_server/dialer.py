@@ -45,6 +45,10 @@ a callee who answers meanwhile reaches the FastAGI listener, which stays open wh
 recorded, so nobody answers into a node that is gone. Such an attempt is logged, not counted (outcome
 `SHUTDOWN_HANGUP`: the callee never answered), and the job is due again at once: after the restart, or on another node.
 
+While dialling is held for the whole database (persistence.dialling_hold: a restored backup, or an admin's hold)
+claims take nothing either: said the same way (`HeldLog`), and shown while it lasts (`Dialer.dialling_held`: the
+metric `ivrgraph_dialer_held`, and `GET /api/dialer`).
+
 Time comes from an injected `Clock`; the loop never reads the wall clock, so tests move time by hand.
 """
 
@@ -88,6 +92,7 @@ from agi_server.logs import phone_number
 from agi_server.trunk_watch import TrunkFailure, TrunkWatch, spared_before, trunk_failure
 from graph_engine.services import Clock
 from persistence import callbacks
+from persistence.dialling_hold import Hold
 from persistence.failure_log import FailureLog
 from persistence.migrate import head_revision
 
@@ -164,6 +169,7 @@ class Dialer:
         )
         self._claims = 0  # passes whose claim the store answered: only those tell that the database is back
         self._newer_schema = NewerSchemaLog(log, remind_every=settings.remind_every)
+        self._held = HeldLog(log, remind_every=settings.remind_every)
 
     @property
     def attempts(self) -> dict[str, int]:
@@ -191,6 +197,12 @@ class Dialer:
         return self._newer_schema.revision
 
     @property
+    def dialling_held(self) -> Hold | None:
+        """The hold while claims take nothing because dialling is held for the whole database (until an admin
+        resumes it), else None. Known as of the last claim, as `schema_newer`."""
+        return self._held.hold
+
+    @property
     def trunk_down(self) -> bool:
         """Whether dialling pauses because the trunk looks down (see `TrunkWatch`), until a call gets through."""
         return self._trunk.down
@@ -204,9 +216,13 @@ class Dialer:
         return self._settings.node_id
 
     def status(self) -> DialerStatus:
-        """Paused while Asterisk refuses Originates or the trunk looks down, else running (AMI aside: see
-        `RunningDialer.status`). `paused_until` is None once the pause is over but a probe call still rings."""
+        """Paused while dialling is held for the whole database, Asterisk refuses Originates or the trunk looks down,
+        else running (AMI aside: see `RunningDialer.status`). `paused_until` is None once the pause is over but a
+        probe call still rings."""
         now, node = self._clock.now(), self.node_id
+        held = self._held.hold
+        if held is not None:  # first: it is deliberate, and lasts until an admin resumes it
+            return DialerStatus("paused", "dialling_held", node=node, held=held)
         if self.refusing():
             return DialerStatus("paused", "originate_refused", self.refused_until, node=node)
         if self._trunk.down:
@@ -236,6 +252,7 @@ class Dialer:
         )
         self._claims += 1
         self._newer_schema.claimed(self._store.schema_newer, now)
+        self._held.claimed(self._store.dialling_held, now)
         claimed = await self._end_undialable(claimed)
         if probing:
             claimed = await self._probe_only(claimed, now)
@@ -843,11 +860,66 @@ class NewerSchemaLog:
         )
 
 
+class HeldLog:
+    """What the dialer logs while dialling is held for the whole database (persistence.dialling_hold): one WARNING
+    naming the hold, a reminder every `remind_every` seconds while it lasts, and one INFO line when a claim is taken
+    again, as `NewerSchemaLog` says a refused schema. A restored database dialled nobody, and only this says why on
+    the nodes. Time is the dialer's clock, as the claim's `now`."""
+
+    def __init__(self, logger: logging.Logger, *, remind_every: float) -> None:
+        self._log = logger
+        self._remind_every = timedelta(seconds=remind_every)
+        self.hold: Hold | None = None  # while claims take nothing for it
+        self._since: datetime | None = None
+        self._reminded_at: datetime | None = None
+
+    def claimed(self, held: Hold | None, now: datetime) -> None:
+        """A claim answered: nothing taken for `held`, or taken (None)."""
+        if held is None:
+            if self.hold is not None and self._since is not None:
+                self._log.info(
+                    "callback dialling resumed: the dialer claims jobs again (it claimed none for %.0f s, dialling "
+                    "being held)",
+                    (now - self._since).total_seconds(),
+                )
+            self.hold, self._since, self._reminded_at = None, None, None
+            return
+        if self.hold is None or self._reminded_at is None:
+            self._since = self._since or now
+            self.hold, self._reminded_at = held, now
+            self._log.warning("callback dialer claims no job: %s", held_reason(held))
+            return
+        self.hold = held
+        if now - self._reminded_at >= self._remind_every and self._since is not None:
+            self._reminded_at = now
+            self._log.warning(
+                "callback dialer still claims no job after %.0f s: %s",
+                (now - self._since).total_seconds(),
+                held_reason(held),
+            )
+
+
+def held_reason(held: Hold) -> str:
+    """Why claims take nothing, in words (the log's)."""
+    why = (
+        "the database is a copy `ivrgraph db backup` made (restored?)"
+        if held.reason == "backup"
+        else "an admin held it"
+    )
+    return (
+        f"dialling is held for the whole database since {held.held_at:%Y-%m-%d %H:%M:%S} UTC by {held.held_by}: "
+        f"{why}; cancel the jobs Asterisk dialled since the backup, then resume it (`ivrgraph dialling resume`, or "
+        'POST /api/dialer/resume; docs/operations.md, "Backups")'
+    )
+
+
 DialerState = Literal["off", "running", "paused"]
 # Why a dialer is off or paused: no AMI settings on this node; its AMI client gave up (a login refused) or its loop
 # ended, until a restart; AMI cannot be reached; Asterisk refuses its Originates (`Dialer._refused`); the trunk looks
-# down (`TrunkWatch`).
-DialerReason = Literal["not_configured", "stopped", "ami_unreachable", "originate_refused", "trunk_down"]
+# down (`TrunkWatch`); dialling is held for the whole database until an admin resumes it (persistence.dialling_hold).
+DialerReason = Literal[
+    "not_configured", "stopped", "ami_unreachable", "originate_refused", "trunk_down", "dialling_held"
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -860,6 +932,7 @@ class DialerStatus:
     paused_until: datetime | None = None  # None: no end known (AMI away; a probe call rings)
     congested_calls: int = 0  # trunk_down: the calls in a row that met congestion
     node: str | None = None  # the dialer's node id (IVRGRAPH_DIAL_NODE_ID)
+    held: Hold | None = None  # dialling_held: since when, by whom, why
 
 
 NOT_CONFIGURED: Final = DialerStatus("off", "not_configured")
@@ -917,6 +990,10 @@ class RunningDialer:
     @property
     def schema_newer(self) -> str | None:
         return self.dialer.schema_newer
+
+    @property
+    def dialling_held(self) -> bool:
+        return self.dialer.dialling_held is not None
 
     def status(self) -> DialerStatus:
         """What this node's dialer does now, for a supervisor (`DialerStatus`)."""

@@ -22,6 +22,7 @@ from agi_server.dial_jobs import SHUTDOWN_HANGUP, AttemptOutcome, CallbackContex
 from agi_server.job_contacts import JobContact, job_contacts
 from persistence import callbacks
 from persistence.db import Database
+from persistence.dialling_hold import Hold
 from persistence.models import CallbackAttempt, CallbackJob
 
 log = logging.getLogger(__name__)
@@ -71,14 +72,15 @@ class MemoryJobStore:
         self._lease = lease
         self.scenario_unavailable = 0  # it knows no scenarios: every job is handed out
         self.schema_newer: str | None = None  # it has no schema: set by a test, every claim then takes nothing
+        self.dialling_held: Hold | None = None  # set by a test: every claim then takes nothing, as on a held database
 
     def add(self, job: MemoryJob) -> MemoryJob:
         self.jobs[job.id] = job
         return job
 
     async def claim_due(self, *, now: datetime, limit: int, node_id: str) -> list[DialJob]:
-        if self.schema_newer is not None:
-            return []
+        if self.schema_newer is not None or self.dialling_held is not None:
+            return []  # persistence.callbacks rule: nothing taken, nor moved
         # persistence.callbacks rule: every due job whose window closed moves to its next opening first, so moving
         # them never uses up the pass's `limit` (the opening may be now: after a lunch break).
         for job in self._due(now):
@@ -205,6 +207,7 @@ class DatabaseJobStore:
         self._lease = lease
         self.scenario_unavailable = 0  # jobs its claims ended undialled (`JobStore.scenario_unavailable`)
         self.schema_newer: str | None = None  # as of the last claim (`JobStore.schema_newer`)
+        self.dialling_held: Hold | None = None  # as of the last claim (`JobStore.dialling_held`)
 
     async def claim_due(self, *, now: datetime, limit: int, node_id: str) -> list[DialJob]:
         return await asyncio.to_thread(self._claim_due, now, limit, node_id)
@@ -219,7 +222,7 @@ class DatabaseJobStore:
             jobs = callbacks.claim_due_jobs(
                 session, now=now, limit=limit, node_id=node_id, lease=self._lease, unavailable=ended
             )
-            self.schema_newer = jobs.schema_newer
+            self.schema_newer, self.dialling_held = jobs.schema_newer, jobs.held
             logged = callbacks.attempts_logged(session, job_ids=[j.id for j in jobs])
             hung_up = _shutdown_hangups(session, [j.id for j in jobs])
             claimed = [

@@ -168,6 +168,9 @@ class DialerState(Protocol):
     @property
     def schema_newer(self) -> str | None: ...
 
+    @property
+    def dialling_held(self) -> bool: ...
+
 
 class _DialerFigures(Collector):
     """The dialer's state at scrape time: an alert on `ivrgraph_dialer_stopped` is how an operator learns that
@@ -206,6 +209,12 @@ class _DialerFigures(Collector):
             "1 while the dialer claims no job because a newer ivrgraph migrated the database (a schema revision this "
             "node's code does not know): no callback is dialled by this node until it is upgraded",
             value=int(dialer.schema_newer is not None),
+        )
+        yield GaugeMetricFamily(
+            "ivrgraph_dialer_held",
+            "1 while the dialer claims no job because dialling is held for the whole database (a restored backup, or "
+            "an admin's hold): nobody is called by any node until an admin resumes it",
+            value=int(dialer.dialling_held),
         )
         yield GaugeMetricFamily(
             "ivrgraph_dialer_active_lines", "Outbound calls being dialled or talking", value=dialer.active_lines

@@ -80,8 +80,8 @@ def _usable_database(command: str, args: argparse.Namespace) -> str | int:
     from alembic.util.exc import CommandError
     from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
-    from agi_server.errors import first_line
     from persistence.db import database_url
+    from persistence.db_problems import database_problem
     from persistence.locations import shown_url, sqlite_file
     from persistence.migrate import SchemaMismatch, require_current
 
@@ -99,7 +99,7 @@ def _usable_database(command: str, args: argparse.Namespace) -> str | int:
     except SchemaMismatch as error:
         return _explain(command, str(error), 1)
     except (CommandError, SQLAlchemyError) as error:
-        return _explain(command, f"cannot reach the database: {first_line(getattr(error, 'orig', None) or error)}", 1)
+        return _explain(command, database_problem(error), 1)  # out of reach, or reached and refusing
     return url
 
 

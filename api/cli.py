@@ -56,6 +56,7 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
     from alembic.util.exc import CommandError
     from sqlalchemy.exc import SQLAlchemyError
 
+    from persistence.db_problems import database_problem
     from persistence.locations import shown_url, sqlite_file
     from persistence.migrate import SchemaMismatch, current_revision, upgrade
 
@@ -80,8 +81,7 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
         print(f"ivrgraph db upgrade: error: {error}", file=sys.stderr)
         return 1
     except SQLAlchemyError as error:  # the database is down, or refuses us: its driver's first line says why
-        reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
-        print(f"ivrgraph db upgrade: error: cannot reach the database: {reason}", file=sys.stderr)
+        print(f"ivrgraph db upgrade: error: {database_problem(error)}", file=sys.stderr)
         return 1
     return 0
 
@@ -114,6 +114,7 @@ def cmd_db_refold_names(args: argparse.Namespace) -> int:
     from sqlalchemy.exc import SQLAlchemyError
 
     from persistence.db import Database
+    from persistence.db_problems import database_problem
     from persistence.locations import shown_url
     from persistence.migrate import SchemaMismatch, require_current
     from persistence.name_refold import refold_caller_names
@@ -133,8 +134,7 @@ def cmd_db_refold_names(args: argparse.Namespace) -> int:
         print(f"ivrgraph db refold-names: error: {error}", file=sys.stderr)
         return 1
     except SQLAlchemyError as error:
-        reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
-        print(f"ivrgraph db refold-names: error: cannot reach the database: {reason}", file=sys.stderr)
+        print(f"ivrgraph db refold-names: error: {database_problem(error)}", file=sys.stderr)
         return 1
     print(f"{shown_url(url)}: {done.read} call records read, {done.refolded} caller names folded again")
     return 0
@@ -143,6 +143,7 @@ def cmd_db_refold_names(args: argparse.Namespace) -> int:
 def cmd_db_backup(args: argparse.Namespace) -> int:
     import sqlite3
 
+    from api.command_actor import command_user
     from persistence.backup import BackupOutcome, back_up
     from persistence.locations import shown_url
 
@@ -151,13 +152,15 @@ def cmd_db_backup(args: argparse.Namespace) -> int:
         return 2
     url = settings.database_url
     try:
-        done = back_up(url, Path(args.file), overwrite=args.force)
+        done = back_up(url, Path(args.file), overwrite=args.force, held_by=command_user("ivrgraph db backup"))
     except (OSError, sqlite3.Error) as error:  # a full disk, a folder we may not write, a damaged database
         print(f"ivrgraph db backup: error: {error}", file=sys.stderr)
         return 1
     problems = {
         BackupOutcome.NOT_SQLITE: f"{shown_url(url)} is not an SQLite file: back it up with the database's own tool, "
-        "for PostgreSQL pg_dump (`pg_dump -Fc -f ivrgraph.dump <database>`), which is safe while ivrgraph runs",
+        "for PostgreSQL pg_dump, which is safe while ivrgraph runs, under umask 077 as the dump holds every caller's "
+        "number and the installation's secrets (`(umask 077 && pg_dump -Fc -f ivrgraph.dump <database>)`); after a "
+        'pg_restore, `ivrgraph dialling hold` before any node starts (docs/operations.md, "Backups")',
         BackupOutcome.NO_DATABASE: f"there is no database file {done.source} ({shown_url(url)})",
         BackupOutcome.TARGET_EXISTS: f"{args.file} exists: choose another name, or --force to replace it",
         BackupOutcome.TARGET_IS_THE_DATABASE: f"{args.file} is the database itself",
@@ -166,6 +169,19 @@ def cmd_db_backup(args: argparse.Namespace) -> int:
         print(f"ivrgraph db backup: error: {problems[done.outcome]}", file=sys.stderr)
         return 1
     print(f"backed up {shown_url(url)} to {Path(args.file).absolute()} ({done.size} bytes)")
+    if done.dialling_held:
+        print(
+            "dialling is held in the copy: a database restored from it calls nobody until an admin resumes it "
+            "(`ivrgraph dialling resume`, after cancelling the jobs called since the backup: docs/operations.md, "
+            '"Backups")'
+        )
+    else:
+        print(
+            "ivrgraph db backup: warning: dialling is not held in the copy (the database predates revision 0030: "
+            "run `ivrgraph db upgrade`): a database restored from it dials at once every job waiting, those called "
+            "since the backup included",
+            file=sys.stderr,
+        )
     return 0
 
 

@@ -38,7 +38,14 @@ from ivrgraph.test_reports import ScenarioReport, TestReport, json_report, write
 from voice.templating import install_template_functions
 
 # Subcommands that live with the packages they run; imported only when present and asked for.
-PLUGGED_COMMANDS = ("api.cli", "agi_server.cli", "agi_server.records_cli", "voice.cli", "ivrgraph.privacy_cli")
+PLUGGED_COMMANDS = (
+    "api.cli",
+    "agi_server.cli",
+    "agi_server.records_cli",
+    "voice.cli",
+    "ivrgraph.privacy_cli",
+    "ivrgraph.restore_cli",
+)
 
 
 def _known_scenarios(path: Path) -> set[str]:

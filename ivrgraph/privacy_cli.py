@@ -182,7 +182,7 @@ def _unreachable(url: str) -> tuple[str, int] | None:
     from alembic.util.exc import CommandError
     from sqlalchemy.exc import SQLAlchemyError
 
-    from agi_server.errors import first_line
+    from persistence.db_problems import database_problem
     from persistence.locations import shown_url, sqlite_file
     from persistence.migrate import SchemaMismatch, require_current
 
@@ -194,7 +194,7 @@ def _unreachable(url: str) -> tuple[str, int] | None:
     except SchemaMismatch as error:
         return str(error), 1
     except (CommandError, SQLAlchemyError) as error:
-        return f"cannot reach the database: {first_line(getattr(error, 'orig', None) or error)}", 1
+        return database_problem(error), 1  # out of reach, or reached and refusing
     return None
 
 

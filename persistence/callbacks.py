@@ -35,8 +35,10 @@ from sqlalchemy.sql.selectable import GenerativeSelect
 from blocks.timewindows import reopening
 from graph_engine.errors import SchedulerError
 from graph_engine.services import CallbackReceipt, CallbackRefused, CallbackRequest
+from persistence import dialling_hold
 from persistence.campaign_pause import not_paused
 from persistence.db import Database, hold_sqlite_writes
+from persistence.dialling_hold import Hold
 from persistence.errors import InvalidCallback, KeyReused, NotCancellable, NotFound
 from persistence.migrate import newer_revision
 from persistence.models import CallbackAttempt, CallbackJob, CallCampaign, IdempotencyKey, utcnow
@@ -405,13 +407,19 @@ def claim_due_jobs(
     (`SCENARIO_UNAVAILABLE`), for the dialer's metrics.
 
     Nothing is taken, nor moved, from a database a newer ivrgraph migrated (`_schema_newer_than_code`): the claim
-    says so (`Claimed.schema_newer`), and the dialer tells the node's log and metrics (agi_server.dialer).
+    says so (`Claimed.schema_newer`), and the dialer tells the node's log and metrics (agi_server.dialer). Nor
+    while dialling is held for the whole database (persistence.dialling_hold: a restored backup, or an admin's
+    hold): `Claimed.held` says since when, by whom and why. The jobs stay as the hold found them, for the admin to
+    match against what Asterisk dialled since the backup.
     """
     # On SQLite: else a job FastAGI marks reached between our read and our write would be put back to dialing.
     hold_sqlite_writes(session, CallbackJob)
     newer = _schema_newer_than_code(session)
     if newer is not None:
         return Claimed(schema_newer=newer)
+    held = dialling_hold.current(session)  # in this transaction: a hold committed before it is seen
+    if held is not None:
+        return Claimed(held=held)
     _move_closed_windows(session, now)
     ended = unavailable if unavailable is not None else []
     return Claimed(_claim_open_windows(session, now=now, limit=limit, node_id=node_id, lease=lease, unavailable=ended))
@@ -419,12 +427,16 @@ def claim_due_jobs(
 
 class Claimed(list[CallbackJob]):
     """The jobs a claim took (`claim_due_jobs`). `schema_newer`: the database's schema revision when the claim took
-    nothing because a newer ivrgraph migrated the database, else None. A refusal is no empty claim: the dialer says
-    it where monitoring looks, as long as it lasts (two-node review: one log line said it, `/readyz` said ready)."""
+    nothing because a newer ivrgraph migrated the database, else None. `held`: the hold when it took nothing because
+    dialling is held (persistence.dialling_hold), else None. A refusal is no empty claim: the dialer says it where
+    monitoring looks, as long as it lasts (two-node review: one log line said it, `/readyz` said ready)."""
 
-    def __init__(self, jobs: Iterable[CallbackJob] = (), *, schema_newer: str | None = None) -> None:
+    def __init__(
+        self, jobs: Iterable[CallbackJob] = (), *, schema_newer: str | None = None, held: Hold | None = None
+    ) -> None:
         super().__init__(jobs)
         self.schema_newer = schema_newer
+        self.held = held
 
 
 def _schema_newer_than_code(session: Session) -> str | None:

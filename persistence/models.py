@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     Boolean,
+    CheckConstraint,
     DateTime,
     ForeignKey,
     Index,
@@ -439,3 +440,17 @@ class InstallSecret(Base):
     name: Mapped[str] = mapped_column(String(40), primary_key=True)
     value: Mapped[str] = mapped_column(String(128))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class DiallingHold(Base):
+    """While its one row is there, no node's dialer claims a job: dialling is held for the whole database, until
+    an admin resumes it (persistence.dialling_hold). `reason`: `backup` (written into the copy `ivrgraph db backup`
+    makes, so a restored database starts held) or `admin`."""
+
+    __tablename__ = "dialling_hold"
+    __table_args__ = (CheckConstraint("id = 1", name="one_row"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, default=1)
+    held_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    held_by: Mapped[str] = mapped_column(String(100))
+    reason: Mapped[str] = mapped_column(String(20))

@@ -32,8 +32,8 @@ DIALPLAN = ROOT / "examples" / "asterisk" / "extensions.conf"
 CAPTURES = ROOT.parent / "shared" / "asterisk"
 PACKAGES = ("agi_server", "api", "persistence", "voice", "graph_engine", "blocks", "ivrgraph")
 
-# Long options of the other programs the guide runs (useradd, systemctl), not ivrgraph's.
-OTHER_PROGRAMS_OPTIONS = frozenset({"--system", "--home-dir", "--shell", "--now"})
+# Long options of the other programs the guide runs (useradd, systemctl, pg_restore), not ivrgraph's.
+OTHER_PROGRAMS_OPTIONS = frozenset({"--system", "--home-dir", "--shell", "--now", "--no-owner", "--role"})
 
 # The class each AMI action the dialer sends needs, as Asterisk 22 registers it (main/manager.c, __init_manager:
 # ast_manager_register_xml_core(name, authority, ...)). An action runs when the user's write classes share any

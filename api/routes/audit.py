@@ -37,7 +37,10 @@ def list_events(
       counts);
     - API tokens: `create_token` (`token:<id>`: its name, role, expiry and `sees_personal_data` as asked),
       `revoke_token` (`token:<id>`: its name and whose it was, `user_id` and `username`; the actor is its user, or
-      the admin who revoked it or deactivated its user: then `reason` is `user_deactivated`);
+      the admin who revoked it or deactivated its user: then `reason` is `user_deactivated`); `revoke_all_tokens`
+      (`tokens`: every API token and session at once, after a restore: the counts, `api_tokens` and `sessions`);
+    - dialling: `hold_dialling` (`dialling`: its `reason`, `backup` for the hold `ivrgraph db backup` writes into its
+      copy, else `admin`), `resume_dialling` (`dialling`: the hold lifted, `held_at`, `held_by` and `reason`);
     - users: `create_user` (`user:<id>`: the name, role, activity and `sees_personal_data` given), `update_user`
       (`user:<id>`: its name, and each of `role`, `active`, `sees_personal_data` changed, `from` and `to`; a new
       password as `"password": "changed"`, never it nor its hash).

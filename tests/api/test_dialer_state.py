@@ -56,6 +56,7 @@ def test_serve_without_ami_warns_and_reports_the_dialer_off(tmp_path: Path) -> N
         "paused_until": None,
         "congested_calls": 0,
         "node": None,
+        "held": None,
     }
     warning = next(line for line in log.read_text(errors="replace").splitlines() if "no callback dialer" in line)
     assert " WARNING " in warning and "ivrgraph serve" in warning
@@ -94,6 +95,7 @@ async def signed_in(base_url: str) -> AsyncIterator[httpx.AsyncClient]:
     async with httpx.AsyncClient(base_url=base_url, timeout=30) as client:
         login = await client.post("/api/auth/login", json={"username": ADMIN, "password": ADMIN_PASSWORD})
         assert login.status_code == 200
+        client.headers["X-CSRF-Token"] = login.json()["csrf_token"]  # for the unsafe requests, as the designer
         yield client
 
 
@@ -130,6 +132,7 @@ async def test_a_trunk_outage_is_reported_with_its_end_and_its_congested_calls(
                     "paused_until": "2026-03-02T22:31:00Z",
                     "congested_calls": 4,
                     "node": "node-a",
+                    "held": None,
                 }
                 monkeypatch.setitem(fake_ami.CALLEE_CAPTURES, "4000", "c5x.txt")  # type: ignore[arg-type]
                 clock.advance(60)
@@ -162,3 +165,37 @@ async def test_an_api_without_a_dialer_beside_it_reports_off(tmp_path: Path) -> 
         async with signed_in(base_url) as client:
             answer = (await client.get("/api/dialer")).json()
     assert (answer["state"], answer["reason"]) == ("off", "not_configured")
+
+
+async def test_an_admin_holds_dialling_for_every_node_and_resumes_it_and_nobody_else_may(tmp_path: Path) -> None:
+    """The hold is the database's, read at each request: a node without a dialer says it too (its own `off`
+    beside it), so a supervisor sees why nobody is called whichever node answers (persistence.dialling_hold)."""
+    with serving(None, tmp_path) as base_url:
+        async with signed_in(base_url) as admin:
+            made = await admin.post(
+                "/api/users", json={"username": "pia", "password": "password-123", "role": "publisher"}
+            )
+            assert made.status_code == 201, made.text
+            held = await admin.post("/api/dialer/hold")
+            assert held.status_code == 200, held.text
+            answer = held.json()
+            assert (answer["state"], answer["reason"]) == ("off", "not_configured")
+            assert (answer["held"]["held_by"], answer["held"]["reason"]) == (ADMIN, "admin")
+            again = (await admin.post("/api/dialer/hold")).json()  # held already: the first hold stays
+            assert again["held"] == answer["held"]
+            async with httpx.AsyncClient(base_url=base_url, timeout=30) as publisher:
+                login = await publisher.post("/api/auth/login", json={"username": "pia", "password": "password-123"})
+                publisher.headers["X-CSRF-Token"] = login.json()["csrf_token"]
+                assert (await publisher.get("/api/dialer")).json()["held"] == answer["held"]
+                assert (await publisher.post("/api/dialer/resume")).status_code == 403
+                assert (await publisher.post("/api/dialer/hold")).status_code == 403
+            resumed = await admin.post("/api/dialer/resume")
+            assert resumed.status_code == 200 and resumed.json()["held"] is None
+            assert (await admin.get("/api/dialer")).json()["held"] is None
+            assert (await admin.post("/api/dialer/resume")).json()["held"] is None  # not held: nothing changes
+            events = (await admin.get("/api/audit", params={"target": "dialling"})).json()
+    assert [(e["actor"], e["action"]) for e in reversed(events)] == [
+        (ADMIN, "hold_dialling"),
+        (ADMIN, "resume_dialling"),
+    ]
+    assert events[0]["details"] == {**answer["held"], "held_at": events[0]["details"]["held_at"]}

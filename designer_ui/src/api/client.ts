@@ -154,6 +154,11 @@ export async function dialerState(): Promise<DialerState> {
   return unwrap(client.GET("/api/dialer"));
 }
 
+/** Let every server dial again after dialling was held for the whole database (a restored backup): admins only. */
+export async function resumeDialling(): Promise<DialerState> {
+  return unwrap(client.POST("/api/dialer/resume"));
+}
+
 export async function listScenarios(q: string, page: number, pageSize: number): Promise<ScenarioPage> {
   return unwrap(client.GET("/api/scenarios", { params: { query: { q: q || undefined, page, page_size: pageSize } } }));
 }

@@ -27,6 +27,7 @@ import {
 } from "./callbackJobs";
 import { CodeSelect, DetailPanel, FilterForm, focusBack, ListStatus, ScenarioSelect } from "./callPageParts";
 import { askedForJobHref, callHref, callsPath, NO_REGISTER_FILTERS } from "./callRegister";
+import { DialerBanner } from "./DialerBanner";
 import { listFailureText } from "./pageFailure";
 import { useAddressForm } from "./useAddressForm";
 import { useOpenedItem, usePagedList, useScenarioChoices, type Opened, type ScenarioChoice } from "./useCallPageData";
@@ -328,6 +329,8 @@ export function CallbacksPage({ query, user }: { query: string; user: User }) {
     <section className={`list-page callbacks-page${view.job ? " with-detail" : ""}`} data-testid="callbacks-page">
       <div className="callbacks-page-list">
         <h1 tabIndex={-1}>{t("callbacks.title")}</h1>
+        {/* Where an admin cancels the jobs a restore would call again, and then resumes dialling held. */}
+        <DialerBanner role={user.role} />
         <JobForm filters={form} scenarios={scenarios} onChange={change} onSubmit={applyNow} />
         <div className="row calls-page-tools">
           <p className="hint">{t("callbacks.clock", { zone })}</p>

@@ -518,7 +518,7 @@ export function CampaignsDialog(props: { scenario: ScenarioSummary; role: Role; 
   return (
     <Dialog title={t("campaigns.title", { name: scenario.name })} onClose={props.onClose} wide>
       <div className="campaigns" data-testid="campaigns-dialog">
-        <DialerBanner />
+        <DialerBanner role={props.role} />
         {error && <p role="alert" className="error-text">{t(error.key, { message: error.message })}</p>}
         {loaded === null ? (
           error ? (

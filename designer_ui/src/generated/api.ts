@@ -99,7 +99,10 @@ export interface paths {
          *       counts);
          *     - API tokens: `create_token` (`token:<id>`: its name, role, expiry and `sees_personal_data` as asked),
          *       `revoke_token` (`token:<id>`: its name and whose it was, `user_id` and `username`; the actor is its user, or
-         *       the admin who revoked it or deactivated its user: then `reason` is `user_deactivated`);
+         *       the admin who revoked it or deactivated its user: then `reason` is `user_deactivated`); `revoke_all_tokens`
+         *       (`tokens`: every API token and session at once, after a restore: the counts, `api_tokens` and `sessions`);
+         *     - dialling: `hold_dialling` (`dialling`: its `reason`, `backup` for the hold `ivrgraph db backup` writes into its
+         *       copy, else `admin`), `resume_dialling` (`dialling`: the hold lifted, `held_at`, `held_by` and `reason`);
          *     - users: `create_user` (`user:<id>`: the name, role, activity and `sees_personal_data` given), `update_user`
          *       (`user:<id>`: its name, and each of `role`, `active`, `sees_personal_data` changed, `from` and `to`; a new
          *       password as `"password": "changed"`, never it nor its hash).
@@ -894,13 +897,62 @@ export interface paths {
          *
          *     The state is this node's, in memory: each node with AMI settings runs its own dialer and trunk watch, so with
          *     several nodes sharing a database this answers for the one serving the API (another node may be dialling when
-         *     this one is off, or paused while another dials).
+         *     this one is off, or paused while another dials). But for `held`, the whole database's, read from it now: a node
+         *     that dials is then `paused` for reason `dialling_held`.
          *
          *     **Role:** viewer or above (any signed-in user).
          */
         get: operations["dialer_state"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/dialer/hold": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Hold Dialling
+         * @description Hold dialling for the whole database: no node claims a job (a campaign's client, a callback) from its next
+         *     pass until `/resume`; a call ringing now ends as usual, and calls are still answered. Admins only; audited
+         *     (`hold_dialling`). Holding a held database changes nothing (the first hold's time, name and reason stay).
+         *
+         *     **Role:** admin.
+         */
+        post: operations["hold_dialling"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/dialer/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resume Dialling
+         * @description Let every node dial again, from its next pass: after a restore, once the jobs Asterisk dialled since the
+         *     backup are cancelled (docs/operations.md, "Backups"). Admins only; audited (`resume_dialling`, with the hold
+         *     lifted). Resuming a database not held changes nothing.
+         *
+         *     **Role:** admin.
+         */
+        post: operations["resume_dialling"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2914,6 +2966,8 @@ export interface components {
              * @default 0
              */
             congested_calls: number;
+            /** @description Dialling held for the whole database (every node), read from it now; null when not held. Shown with an `off` node's own reason too */
+            held?: components["schemas"]["DiallingHoldPublic"] | null;
             /**
              * Node
              * @description The dialling node (IVRGRAPH_DIAL_NODE_ID); null when off
@@ -2926,15 +2980,38 @@ export interface components {
             paused_until?: string | null;
             /**
              * Reason
-             * @description not_configured: no AMI settings (IVRGRAPH_AMI_HOST unset); stopped: AMI refused the login, until a restart; ami_unreachable: AMI cannot be reached, tried again; originate_refused: Asterisk refuses the dialer's calls (its context or permissions); trunk_down: calls in a row met congestion
+             * @description not_configured: no AMI settings (IVRGRAPH_AMI_HOST unset); stopped: AMI refused the login, until a restart; ami_unreachable: AMI cannot be reached, tried again; originate_refused: Asterisk refuses the dialer's calls (its context or permissions); trunk_down: calls in a row met congestion; dialling_held: dialling is held for the whole database (see `held`) until an admin resumes it
              */
-            reason?: ("not_configured" | "stopped" | "ami_unreachable" | "originate_refused" | "trunk_down") | null;
+            reason?: ("not_configured" | "stopped" | "ami_unreachable" | "originate_refused" | "trunk_down" | "dialling_held") | null;
             /**
              * State
              * @description running: dialling; paused: not now, see `reason` and `paused_until`; off: never, until the node is reconfigured or restarted
              * @enum {string}
              */
             state: "off" | "running" | "paused";
+        };
+        /**
+         * DiallingHoldPublic
+         * @description Dialling held for the whole database: no node calls anybody until an admin resumes it.
+         */
+        DiallingHoldPublic: {
+            /**
+             * Held At
+             * Format: date-time
+             * @description Since when
+             */
+            held_at: string;
+            /**
+             * Held By
+             * @description Who held it: a user, or the command and the login that ran it
+             */
+            held_by: string;
+            /**
+             * Reason
+             * @description backup: the database is a copy `ivrgraph db backup` made (a restore): cancel the jobs Asterisk dialled since the backup, then resume; admin: an admin held it
+             * @enum {string}
+             */
+            reason: "backup" | "admin";
         };
         /** DiffOut */
         DiffOut: {
@@ -6609,6 +6686,100 @@ export interface operations {
         };
     };
     dialer_state: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DialerPublic"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Role too low, or CSRF token missing */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid request or document */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["RefusalProblem"];
+                };
+            };
+        };
+    };
+    hold_dialling: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DialerPublic"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Role too low, or CSRF token missing */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid request or document */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["RefusalProblem"];
+                };
+            };
+        };
+    };
+    resume_dialling: {
         parameters: {
             query?: never;
             header?: never;
