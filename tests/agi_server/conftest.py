@@ -11,10 +11,12 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from agi_server.ami import AmiClient, AmiSettings
 from agi_server.connection import AgiConnection
+from agi_server.dialer_settings import DialerSettings
 from agi_server.logs import LogSettings, configure_logging
 from agi_server.records import CallRecord
 from agi_server.scenarios import CachedScenarioSource, SourceLoader, folder_source
@@ -213,3 +215,35 @@ def exposition_samples(text: str) -> dict[str, float]:
             name, _, value = line.rpartition(" ")
             samples[name] = float(value)
     return samples
+
+
+@pytest.fixture
+def dialling_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """What a node needs to dial callbacks: a media root, the dial context and the channel's template."""
+    monkeypatch.setenv("IVRGRAPH_MEDIA_ROOT", str(tmp_path / "media"))
+    monkeypatch.setenv("IVRGRAPH_DIAL_CONTEXT", "outbound-ivr")
+    monkeypatch.setenv("IVRGRAPH_DIAL_CHANNEL", "Local/{number}@callees/n")
+
+
+@pytest.fixture
+def quick_dialer(dialling_env: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """`dialling_env` with a spool of the test's own, and a dialer that passes every 0.1 s and reminds every 0.6 s
+    (the node's own: every 5 s, and once a minute), for tests that wait for what it logs and shows."""
+    monkeypatch.setenv("IVRGRAPH_SPOOL_DIR", str(tmp_path / "spool"))
+    read = DialerSettings.from_environ
+
+    def quick(environ: Mapping[str, str] | None = None, *, node_id: str | None = None) -> DialerSettings:
+        return replace(read(environ, node_id=node_id), poll_interval=0.1, remind_every=0.6)
+
+    monkeypatch.setattr(DialerSettings, "from_environ", quick)
+
+
+async def until_gauge(port: int, gauge: str, value: float) -> dict[str, float]:
+    """The node's metrics once `gauge` reads `value` on its metrics port (within 10 s)."""
+    async with asyncio.timeout(10):
+        while True:
+            answer = await asyncio.to_thread(httpx.get, f"http://127.0.0.1:{port}/metrics", timeout=5)
+            samples = exposition_samples(answer.text)
+            if samples.get(gauge) == value:
+                return samples
+            await asyncio.sleep(0.05)

@@ -50,13 +50,6 @@ NUMBER = "1123"  # the callee the fake AMI's c1x.txt answers
 T0 = datetime(2026, 12, 14, 9, 0, tzinfo=UTC)
 
 
-@pytest.fixture
-def dialling_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setenv("IVRGRAPH_MEDIA_ROOT", str(tmp_path / "media"))
-    monkeypatch.setenv("IVRGRAPH_DIAL_CONTEXT", "outbound-ivr")
-    monkeypatch.setenv("IVRGRAPH_DIAL_CHANNEL", "Local/{number}@callees/n")
-
-
 def _job(database: Database, number: str, name: str) -> str:
     with database.session() as session:
         return callbacks.create_job(

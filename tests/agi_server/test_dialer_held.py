@@ -15,47 +15,20 @@ Real components: `run_database_agi` on the SQLite copy with its metrics port, it
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import logging
-from collections.abc import Mapping
 from pathlib import Path
 
 import httpx
 import pytest
 
-from agi_server.dialer_settings import DialerSettings
 from ivrgraph.cli import main
 from persistence import callbacks
 from persistence.db import Database
-from tests.agi_server.conftest import database_node, exposition_samples
+from tests.agi_server.conftest import database_node, until_gauge
 from tests.agi_server.test_shutdown_mid_campaign import Campaign, _until_originated, fake_asterisk
 from tests.conftest import free_port
 
 GAUGE = "ivrgraph_dialer_held"
-
-
-@pytest.fixture
-def dialling_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setenv("IVRGRAPH_MEDIA_ROOT", str(tmp_path / "media"))
-    monkeypatch.setenv("IVRGRAPH_SPOOL_DIR", str(tmp_path / "spool"))
-    monkeypatch.setenv("IVRGRAPH_DIAL_CONTEXT", "outbound-ivr")
-    monkeypatch.setenv("IVRGRAPH_DIAL_CHANNEL", "Local/{number}@callees/n")
-    # A pass every 0.1 s and a reminder every 0.6 s (the node's own: every 5 s, and once a minute).
-    read = DialerSettings.from_environ
-
-    def quick(environ: Mapping[str, str] | None = None, *, node_id: str | None = None) -> DialerSettings:
-        return dataclasses.replace(read(environ, node_id=node_id), poll_interval=0.1, remind_every=0.6)
-
-    monkeypatch.setattr(DialerSettings, "from_environ", quick)
-
-
-async def _until_gauge(port: int, value: float) -> None:
-    async with asyncio.timeout(10):
-        while True:
-            answer = await asyncio.to_thread(httpx.get, f"http://127.0.0.1:{port}/metrics", timeout=5)
-            if exposition_samples(answer.text).get(GAUGE) == value:
-                return
-            await asyncio.sleep(0.05)
 
 
 def _job(url: str, job_id: str) -> tuple[str, int]:
@@ -71,7 +44,7 @@ def _job(url: str, job_id: str) -> tuple[str, int]:
 async def test_a_node_on_a_restored_backup_dials_nobody_until_dialling_is_resumed(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
-    dialling_env: None,
+    quick_dialer: None,
     caplog: pytest.LogCaptureFixture,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
@@ -90,7 +63,7 @@ async def test_a_node_on_a_restored_backup_dials_nobody_until_dialling_is_resume
         async with database_node(restored, metrics_port=metrics_port):
             await asyncio.sleep(1.5)  # fifteen passes, two reminders' worth
             assert fake.actions("Originate") == []
-            await _until_gauge(metrics_port, 1)
+            await until_gauge(metrics_port, GAUGE, 1)
             assert _job(restored, job) == ("pending", 0)
             ready = await asyncio.to_thread(httpx.get, f"http://127.0.0.1:{metrics_port}/readyz", timeout=5)
             assert ready.status_code == 200  # the node serves calls: only dialling waits
@@ -98,7 +71,7 @@ async def test_a_node_on_a_restored_backup_dials_nobody_until_dialling_is_resume
             # The admin cancelled the jobs already called (none here), then resumes.
             assert await asyncio.to_thread(main, ["dialling", "resume", "--database", restored]) == 0
             await _until_originated(fake)
-            await _until_gauge(metrics_port, 0)
+            await until_gauge(metrics_port, GAUGE, 0)
     said = capsys.readouterr().out
     assert "dialling is held in the copy" in said and "dialling resumed (it was held since" in said
 

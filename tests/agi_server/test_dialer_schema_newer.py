@@ -14,39 +14,21 @@ Real components: `run_database_agi` on SQLite with its metrics port, its dialer 
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import logging
-from collections.abc import Mapping
 from pathlib import Path
 
 import httpx
 import pytest
 from sqlalchemy import text
 
-from agi_server.dialer_settings import DialerSettings
 from persistence.db import Database
 from persistence.migrate import head_revision
-from tests.agi_server.conftest import database_node, exposition_samples
+from tests.agi_server.conftest import database_node, until_gauge
 from tests.agi_server.test_shutdown_mid_campaign import Campaign, _until_originated, fake_asterisk
 from tests.conftest import free_port
 
 NEWER = "9998"  # a revision this code does not know
 GAUGE = "ivrgraph_dialer_schema_newer"
-
-
-@pytest.fixture
-def dialling_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setenv("IVRGRAPH_MEDIA_ROOT", str(tmp_path / "media"))
-    monkeypatch.setenv("IVRGRAPH_SPOOL_DIR", str(tmp_path / "spool"))
-    monkeypatch.setenv("IVRGRAPH_DIAL_CONTEXT", "outbound-ivr")
-    monkeypatch.setenv("IVRGRAPH_DIAL_CHANNEL", "Local/{number}@callees/n")
-    # A pass every 0.1 s and a reminder every 0.6 s (the node's own: every 5 s, and once a minute).
-    read = DialerSettings.from_environ
-
-    def quick(environ: Mapping[str, str] | None = None, *, node_id: str | None = None) -> DialerSettings:
-        return dataclasses.replace(read(environ, node_id=node_id), poll_interval=0.1, remind_every=0.6)
-
-    monkeypatch.setattr(DialerSettings, "from_environ", quick)
 
 
 def _stamp(database: Database, revision: str) -> None:
@@ -58,17 +40,8 @@ async def _get(port: int, path: str) -> httpx.Response:
     return await asyncio.to_thread(httpx.get, f"http://127.0.0.1:{port}{path}", timeout=5)
 
 
-async def _until_gauge(port: int, value: float) -> dict[str, float]:
-    async with asyncio.timeout(10):
-        while True:
-            samples = exposition_samples((await _get(port, "/metrics")).text)
-            if samples.get(GAUGE) == value:
-                return samples
-            await asyncio.sleep(0.05)
-
-
 async def test_a_dialer_a_newer_schema_stops_says_so_on_the_metrics_port_and_in_the_log_until_it_dials_again(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, dialling_env: None, caplog: pytest.LogCaptureFixture
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, quick_dialer: None, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO, logger="agi_server.dialer")
     caplog.set_level(logging.INFO, logger="persistence.callbacks")
@@ -77,11 +50,11 @@ async def test_a_dialer_a_newer_schema_stops_says_so_on_the_metrics_port_and_in_
         campaign = Campaign(tmp_path, fake, free_port())
         try:
             async with database_node(campaign.url, metrics_port=metrics_port):
-                await _until_gauge(metrics_port, 0)
+                await until_gauge(metrics_port, GAUGE, 0)
                 assert (await _get(metrics_port, "/readyz")).json() == {"status": "ready"}
                 _stamp(campaign.database, NEWER)  # the other node's upgrade
                 job = campaign.add_job("1123")
-                await _until_gauge(metrics_port, 1)
+                await until_gauge(metrics_port, GAUGE, 1)
                 ready = await _get(metrics_port, "/readyz")
                 assert ready.status_code == 503, ready.text
                 said = ready.json()
@@ -93,7 +66,7 @@ async def test_a_dialer_a_newer_schema_stops_says_so_on_the_metrics_port_and_in_
 
                 _stamp(campaign.database, head_revision())  # this node upgraded too (here: the stamp put back)
                 await _until_originated(fake)
-                await _until_gauge(metrics_port, 0)
+                await until_gauge(metrics_port, GAUGE, 0)
                 assert (await _get(metrics_port, "/readyz")).json() == {"status": "ready"}
         finally:
             campaign.database.dispose()

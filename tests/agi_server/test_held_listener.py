@@ -34,13 +34,6 @@ from tests.fakes.asterisk import FakeAsterisk, FakeCall, default_env, parse_args
 REFUSED = [["SET", "VARIABLE", STATUS_VARIABLE, "DRAINING"]]
 
 
-@pytest.fixture
-def dialling_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setenv("IVRGRAPH_MEDIA_ROOT", str(tmp_path / "media"))
-    monkeypatch.setenv("IVRGRAPH_DIAL_CONTEXT", "outbound-ivr")
-    monkeypatch.setenv("IVRGRAPH_DIAL_CHANNEL", "Local/{number}@callees/n")
-
-
 async def _place(port: int, path: str, uniqueid: str) -> tuple[FakeCall, float]:
     """A call into the node as Asterisk places it for AGI(agi://node/<path>), and how long it took."""
     loop = asyncio.get_running_loop()

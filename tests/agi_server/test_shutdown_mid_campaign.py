@@ -90,13 +90,6 @@ class Campaign:
         self.fastagi_calls.append(await FakeAsterisk("127.0.0.1", self.agi_port, env=env).run(timeout=15))
 
 
-@pytest.fixture
-def dialling_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setenv("IVRGRAPH_MEDIA_ROOT", str(tmp_path / "media"))
-    monkeypatch.setenv("IVRGRAPH_DIAL_CONTEXT", "outbound-ivr")
-    monkeypatch.setenv("IVRGRAPH_DIAL_CHANNEL", "Local/{number}@callees/n")
-
-
 @asynccontextmanager
 async def fake_asterisk(monkeypatch: pytest.MonkeyPatch, time_scale: float) -> AsyncIterator[FakeAmi]:
     fake = FakeAmi(time_scale=time_scale)
