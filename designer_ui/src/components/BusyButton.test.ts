@@ -2,14 +2,13 @@
 // Publish, Run all tests, Refresh) sent the keyboard's focus to <body>, inside a modal too. BusyButton stays
 // focusable while busy, says so (aria-disabled, aria-busy) and ignores a press. Its markup here; its focus in real
 // Chromium below: the component built as the designer is (vite, React), pressed with the keyboard.
-import react from "@vitejs/plugin-react";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { createElement, type MouseEvent, type ReactElement } from "react";
 import { renderToStaticMarkup } from "react-dom/server";
-import { build, type Rolldown } from "vite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CHROMIUM, harnessScript } from "./chromiumHarness";
 import { BusyButton, type BusyButtonProps } from "./BusyButton";
 
 const markup = (props: BusyButtonProps) => renderToStaticMarkup(createElement(BusyButton, props));
@@ -55,9 +54,7 @@ describe("a busy button's markup", () => {
 
 // -- in real Chromium -------------------------------------------------------------------------------------------
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const BUSY_BUTTON = fileURLToPath(new URL("./BusyButton.tsx", import.meta.url));
-const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
 /**
  * A page with a BusyButton and, as the designer had them, a button disabled while busy: each starts its work when
@@ -90,27 +87,6 @@ dialog.showModal();
 createRoot(dialog).render(h(Demo));
 `;
 
-async function harnessScript(): Promise<string> {
-  const built = (await build({
-    configFile: false,
-    root: ROOT,
-    logLevel: "silent",
-    plugins: [
-      react(),
-      {
-        name: "busy-button-harness",
-        resolveId: (id) => (id === "virtual:busy-button-harness" ? "\0busy-button-harness.js" : null),
-        load: (id) => (id === "\0busy-button-harness.js" ? HARNESS : null),
-      },
-    ],
-    build: { write: false, minify: false, rollupOptions: { input: "virtual:busy-button-harness" } },
-  })) as Rolldown.RolldownOutput | Rolldown.RolldownOutput[];
-  const outputs = Array.isArray(built) ? built : [built];
-  const chunk = outputs.flatMap((output) => output.output).find((file) => file.type === "chunk");
-  if (!chunk || chunk.type !== "chunk") throw new Error("the harness was not built");
-  return chunk.code;
-}
-
 const focusedId = (page: Page) => page.evaluate(() => (document.activeElement === document.body ? "body" : (document.activeElement?.id ?? null)));
 const text = (page: Page, id: string) => page.locator(`#${id}`).textContent();
 
@@ -119,7 +95,7 @@ describe.skipIf(!existsSync(CHROMIUM))("a busy button in Chromium, pressed with 
   let page: Page;
 
   beforeAll(async () => {
-    const script = await harnessScript();
+    const script = await harnessScript("busy-button-harness", HARNESS);
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
     page = await browser.newPage();
     await page.setContent("<!doctype html><html><body></body></html>");

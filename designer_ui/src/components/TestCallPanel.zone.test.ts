@@ -3,16 +3,13 @@
 // exists, so "now" was written out in the browser's zone; once a Schedule block gave the office's zone, that same
 // text was read in it, hours away from now. Here the real TestCallPanel, built as the designer is (vite, React) and
 // drawn in Chromium on a fixed clock, gets a Schedule block added to the canvas and then another zone chosen.
-import react from "@vitejs/plugin-react";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type Page } from "playwright-core";
-import { build, type Rolldown } from "vite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CHROMIUM, harnessScript } from "./chromiumHarness";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const here = (path: string) => JSON.stringify(fileURLToPath(new URL(path, import.meta.url)));
-const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
 /** The panel in the designer's language provider, on a canvas with a Start block; `window.schedule(zone)` puts a
  * Schedule block of that zone on the canvas (or changes its zone), as the analyst does in its form. */
@@ -32,27 +29,6 @@ document.body.append(root);
 createRoot(root).render(h(I18nProvider, null, h(TestCallPanel, { slug: "zone-test" })));
 `;
 
-async function harnessScript(): Promise<string> {
-  const built = (await build({
-    configFile: false,
-    root: ROOT,
-    logLevel: "silent",
-    plugins: [
-      react(),
-      {
-        name: "test-call-zone-harness",
-        resolveId: (id) => (id === "virtual:test-call-zone-harness" ? "\0test-call-zone-harness.js" : null),
-        load: (id) => (id === "\0test-call-zone-harness.js" ? HARNESS : null),
-      },
-    ],
-    build: { write: false, minify: false, rollupOptions: { input: "virtual:test-call-zone-harness" } },
-  })) as Rolldown.RolldownOutput | Rolldown.RolldownOutput[];
-  const outputs = Array.isArray(built) ? built : [built];
-  const chunk = outputs.flatMap((output) => output.output).find((file) => file.type === "chunk");
-  if (!chunk || chunk.type !== "chunk") throw new Error("the harness was not built");
-  return chunk.code;
-}
-
 const shown = (page: Page) => page.locator("input[name=at]").inputValue();
 const zoneSaid = async (page: Page) => (await page.getByTestId("test-zone").textContent()) ?? "";
 const schedule = (page: Page, zone: string) => page.evaluate((z) => (window as unknown as { schedule(zone: string): void }).schedule(z), zone);
@@ -65,7 +41,7 @@ describe.skipIf(!existsSync(CHROMIUM))("the test call's date and time, left as n
   const now = new Date("2026-11-20T08:00:00Z");
 
   beforeAll(async () => {
-    const script = await harnessScript();
+    const script = await harnessScript("test-call-zone-harness", HARNESS);
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
     const context = await browser.newContext({ timezoneId: "Europe/London", locale: "en-GB" });
     await context.addInitScript(() => localStorage.setItem("ivrgraph.language", "en"));

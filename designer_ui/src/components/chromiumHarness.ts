@@ -1,0 +1,35 @@
+/**
+ * For component tests in real Chromium: a page's script built from a harness's source text, as the designer is
+ * built (vite with React's plugin, from the designer's root), and where Chromium is. Test support only: nothing the
+ * designer itself imports.
+ */
+import react from "@vitejs/plugin-react";
+import { fileURLToPath } from "node:url";
+import { build, type Rolldown } from "vite";
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+
+/** The script of a harness `source` (a module importing the designer's files by absolute path), named `name`. */
+export async function harnessScript(name: string, source: string): Promise<string> {
+  const id = `virtual:${name}`;
+  const resolved = `\0${name}.js`;
+  const built = (await build({
+    configFile: false,
+    root: ROOT,
+    logLevel: "silent",
+    plugins: [
+      react(),
+      {
+        name,
+        resolveId: (wanted) => (wanted === id ? resolved : null),
+        load: (wanted) => (wanted === resolved ? source : null),
+      },
+    ],
+    build: { write: false, minify: false, rollupOptions: { input: id } },
+  })) as Rolldown.RolldownOutput | Rolldown.RolldownOutput[];
+  const outputs = Array.isArray(built) ? built : [built];
+  const chunk = outputs.flatMap((output) => output.output).find((file) => file.type === "chunk");
+  if (!chunk || chunk.type !== "chunk") throw new Error("the harness was not built");
+  return chunk.code;
+}
