@@ -7,7 +7,7 @@ import json
 import os
 import random
 import socket
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +15,7 @@ import pytest
 
 from blocks import default_registry
 from graph_engine.registry import BlockRegistry
+from persistence.phone_numbers import configure_default_country, configured_default_country
 from voice.templating import install_template_functions
 
 # Hosts (CLI, API, FastAGI server) offer the spoken helpers to templates at start-up; so do the tests.
@@ -106,3 +107,15 @@ def make_document(nodes: list[dict[str, Any]], edges: list[tuple[str, str, str]]
 @pytest.fixture
 def document() -> Callable[..., dict[str, Any]]:
     return make_document
+
+
+@pytest.fixture
+def in_spain() -> Iterator[None]:
+    """Numbers read as a Spanish deployment's servers read them (IVRGRAPH_DEFAULT_COUNTRY=ES: 600123456 is
+    +34600123456), for one test; the country the process had before is put back after it."""
+    before = configured_default_country()
+    configure_default_country("ES")
+    try:
+        yield
+    finally:
+        configure_default_country(before)

@@ -19,7 +19,6 @@ from graph_engine.services import FixedClock, Services
 from persistence import callbacks
 from persistence.calls import CallFilter, CallRecordWriter, get_call, list_calls
 from persistence.db import Database
-from persistence.phone_numbers import configure_default_country, configured_default_country
 from tests.agi_server.conftest import EXAMPLES
 from tests.fakes.asterisk import CallerScript, FakeAsterisk, default_env
 from tests.persistence.published import migrated_database
@@ -28,14 +27,10 @@ NOW = datetime(2026, 11, 23, 11, 0, tzinfo=UTC)  # a Monday, noon in Madrid: ins
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
-    before = configured_default_country()
-    configure_default_country("ES")  # as `ivrgraph agi` with IVRGRAPH_DEFAULT_COUNTRY=ES
-    try:
-        with migrated_database(request.param, tmp_path, "refused_numbers", "callback-connect") as database:
-            yield database
-    finally:
-        configure_default_country(before)
+def database(request: pytest.FixtureRequest, tmp_path: Path, in_spain: None) -> Iterator[Database]:
+    # As `ivrgraph agi` with IVRGRAPH_DEFAULT_COUNTRY=ES.
+    with migrated_database(request.param, tmp_path, "refused_numbers", "callback-connect") as database:
+        yield database
 
 
 async def _missed_call_from(database: Database, caller_id: str) -> tuple[list[str], dict[str, Any]]:

@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from persistence.calls import CallRecordIn, CallRecordWriter
 from persistence.db import Database
-from persistence.phone_numbers import configure_default_country, configured_default_country
 from tests.api.conftest import Client, Server
 
 T0 = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
@@ -55,18 +54,6 @@ def stored(server: Server, slug: Callable[[str], str]) -> str:
     finally:
         database.dispose()
     return scenario
-
-
-@pytest.fixture
-def in_spain() -> Iterator[None]:
-    """The servers' IVRGRAPH_DEFAULT_COUNTRY=ES for one test (the API reads it as it compares; records keep the
-    keys they were written with, which do not depend on it)."""
-    before = configured_default_country()
-    configure_default_country("ES")
-    try:
-        yield
-    finally:
-        configure_default_country(before)
 
 
 def _found(client: Client, scenario: str, typed: str) -> set[str]:

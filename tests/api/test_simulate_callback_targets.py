@@ -6,12 +6,11 @@ refuses a Callback into a scenario not published.)"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 
-from persistence.phone_numbers import configure_default_country, configured_default_country
 from tests.api.conftest import Client
 from tests.conftest import make_document
 
@@ -78,17 +77,6 @@ def test_a_scenario_may_call_back_into_itself_before_its_first_version(
     assert _callback_step(admin, name)["exit"] == "scheduled"
     published = admin.post(f"/api/scenarios/{name}/publish", json={"message": "first"})
     assert published.status_code == 200, published.text
-
-
-@pytest.fixture
-def in_spain() -> Iterator[None]:
-    """The server (in this process) as `ivrgraph serve` with IVRGRAPH_DEFAULT_COUNTRY=ES."""
-    before = configured_default_country()
-    configure_default_country("ES")
-    try:
-        yield
-    finally:
-        configure_default_country(before)
 
 
 @pytest.mark.usefixtures("in_spain")

@@ -5,7 +5,6 @@ saying why, and nothing is scheduled; a refusal is no failure of the call."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
@@ -15,22 +14,13 @@ from graph_engine.registry import BlockRegistry
 from graph_engine.scenario_tests import run_scenario_tests
 from graph_engine.simulation import SimulationInput, simulate
 from persistence import callbacks
-from persistence.phone_numbers import configure_default_country, configured_default_country
 from tests.conftest import make_document
 
 AT = "2026-11-23T12:00:00+01:00"  # a Monday noon in Madrid: inside the default callback hours
 MONDAY_NOON = datetime.fromisoformat(AT)
 
 
-@pytest.fixture(autouse=True)
-def in_spain() -> Iterator[None]:
-    """Numbers as `ivrgraph serve` reads them with IVRGRAPH_DEFAULT_COUNTRY=ES."""
-    before = configured_default_country()
-    configure_default_country("ES")
-    try:
-        yield
-    finally:
-        configure_default_country(before)
+pytestmark = pytest.mark.usefixtures("in_spain")  # every test reads numbers as in Spain
 
 
 def _calls_back() -> dict[str, Any]:

@@ -4,7 +4,6 @@ on SQLite and PostgreSQL. The command run as an operator runs it is tests/ivrgra
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
@@ -13,19 +12,14 @@ from sqlalchemy import select
 from persistence.db import Database
 from persistence.erasure_ledger import LedgerUnreadable, read_ledger, reapply_erasures
 from persistence.models import CallbackJob
-from persistence.phone_numbers import configure_default_country, configured_default_country
 from persistence.privacy import subject_hash
 from tests.persistence.kept_data import NOW, add_job
 
 ONE, TWO = "0" * 24, "a" * 24
 
 
-@pytest.fixture(autouse=True)
-def spain() -> Iterator[None]:
-    before = configured_default_country()
-    configure_default_country("ES")
-    yield
-    configure_default_country(before)
+# Numbers compared as a Spanish deployment's (IVRGRAPH_DEFAULT_COUNTRY=ES): 600123456 is +34600123456.
+pytestmark = pytest.mark.usefixtures("in_spain")
 
 
 def _event(subject: str, at: str, action: str = "erasure") -> dict[str, object]:

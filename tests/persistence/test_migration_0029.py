@@ -19,7 +19,6 @@ from alembic import command
 from persistence.backup import BackupOutcome, back_up
 from persistence.db import Database
 from persistence.migrate import alembic_config, current_revision, upgrade
-from persistence.phone_numbers import configure_default_country, configured_default_country
 from persistence.privacy import erase, subject_hash
 from tests.persistence import pg
 from tests.persistence.statements import run_statements
@@ -28,12 +27,8 @@ BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 _KEYS = ("SELECT name, value FROM install_secrets ORDER BY name", {})
 
 
-@pytest.fixture(autouse=True)
-def spain() -> Iterator[None]:
-    before = configured_default_country()
-    configure_default_country("ES")
-    yield
-    configure_default_country(before)
+# Numbers compared as a Spanish deployment's (IVRGRAPH_DEFAULT_COUNTRY=ES): 600123456 is +34600123456.
+pytestmark = pytest.mark.usefixtures("in_spain")
 
 
 @contextlib.contextmanager

@@ -5,7 +5,6 @@ audit log keeps its events with the number replaced by a keyed hash, and SQLite'
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -18,7 +17,6 @@ from persistence.db import Database
 from persistence.errors import RequestRefused
 from persistence.locations import sqlite_file
 from persistence.models import AuditEvent, CallbackJob, CallCampaign, CallRecord, IdempotencyKey
-from persistence.phone_numbers import configure_default_country, configured_default_country
 from persistence.privacy import (
     ACCESS_ACTION,
     ERASURE_ACTION,
@@ -47,13 +45,8 @@ SUBJECT = "+34600123456"
 OTHER = "+34600999888"
 
 
-@pytest.fixture(autouse=True)
-def spain() -> Iterator[None]:
-    """Numbers compared as a Spanish deployment's (IVRGRAPH_DEFAULT_COUNTRY=ES): 600123456 is +34600123456."""
-    before = configured_default_country()
-    configure_default_country("ES")
-    yield
-    configure_default_country(before)
+# Numbers compared as a Spanish deployment's (IVRGRAPH_DEFAULT_COUNTRY=ES): 600123456 is +34600123456.
+pytestmark = pytest.mark.usefixtures("in_spain")
 
 
 @pytest.fixture
