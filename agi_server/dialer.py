@@ -62,7 +62,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Final, Literal
+from typing import ClassVar, Final, Generic, Literal, TypeVar
 
 from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
@@ -97,6 +97,7 @@ from persistence.failure_log import FailureLog
 from persistence.migrate import head_revision
 
 log = logging.getLogger(__name__)
+_Cause = TypeVar("_Cause")
 
 RECENT_REPORTS: Final = 1000  # attempts a dialer keeps in memory (Dialer.reports)
 # Due jobs claimed to choose a probe from while the trunk is down (`TrunkWatch.pick_probe`), the rest given back:
@@ -808,95 +809,103 @@ _UNREACHED_NEXT: Final = {
 }
 
 
-class NewerSchemaLog:
-    """What the dialer logs while the store refuses its claims because a newer ivrgraph migrated the database: one
-    WARNING naming the revision (again at once if it changes), a reminder every `remind_every` seconds while it lasts,
-    and one INFO line when a claim is taken again, as `FailureLog` says a run of failed passes. Before, one WARNING
-    per revision per process said it, and nothing when dialling resumed (two-node review). Time is the dialer's
-    clock, as the claim's `now`."""
+class ClaimsTakeNothingLog(Generic[_Cause]):
+    """What the dialer logs while its claims take nothing for a cause it cannot end itself (a newer schema, a hold):
+    one WARNING naming the cause (`reason`), a reminder every `remind_every` seconds while it lasts, and one INFO line
+    when a claim is taken again (`said_on_resuming`), as `FailureLog` says a run of failed passes. Time is the
+    dialer's clock, as the claim's `now`. The causes' own words are their subclasses'."""
+
+    # Whether a cause changed while it lasts is warned of again at once (a newer revision still), or only kept.
+    warn_on_change: ClassVar[bool] = False
 
     def __init__(self, logger: logging.Logger, *, remind_every: float) -> None:
         self._log = logger
         self._remind_every = timedelta(seconds=remind_every)
-        self.revision: str | None = None  # while claims are refused: the database's revision
+        self.cause: _Cause | None = None  # while claims take nothing for it
         self._since: datetime | None = None
         self._reminded_at: datetime | None = None
-        self._refused = 0  # claims refused in a row
+        self._passes = 0  # claims that took nothing for it, in a row
 
-    def claimed(self, newer: str | None, now: datetime) -> None:
-        """A claim answered: refused at revision `newer`, or taken (None)."""
-        if newer is None:
-            if self.revision is not None and self._since is not None:
-                self._log.info(
-                    "callback dialer claims jobs again: the database is at a schema revision this ivrgraph knows "
-                    "(up to %s); no job was claimed for %.0f s (%d passes)",
-                    head_revision(),
-                    (now - self._since).total_seconds(),
-                    self._refused,
-                )
-            self.revision, self._since, self._reminded_at, self._refused = None, None, None, 0
+    def claimed(self, cause: _Cause | None, now: datetime) -> None:
+        """A claim answered: nothing taken for `cause`, or taken (None)."""
+        if cause is None:
+            if self.cause is not None and self._since is not None:
+                self.said_on_resuming((now - self._since).total_seconds(), self._passes)
+            self.cause, self._since, self._reminded_at, self._passes = None, None, None, 0
             return
-        self._refused += 1
-        if newer != self.revision or self._reminded_at is None:
-            if self.revision is None:
+        self._passes += 1
+        if self.cause is None or self._reminded_at is None or (self.warn_on_change and cause != self.cause):
+            if self.cause is None:
                 self._since = now
-            self.revision, self._reminded_at = newer, now
-            self._log.warning("callback dialer claims no job: %s", self.reason())
+            self.cause, self._reminded_at = cause, now
+            self._log.warning("callback dialer claims no job: %s", self.reason(cause))
             return
+        self.cause = cause
         if now - self._reminded_at >= self._remind_every and self._since is not None:
             self._reminded_at = now
-            self._log.warning(
-                "callback dialer still claims no job after %.0f s (%d passes): %s",
-                (now - self._since).total_seconds(),
-                self._refused,
-                self.reason(),
-            )
+            self.remind((now - self._since).total_seconds(), self._passes, cause)
 
-    def reason(self) -> str:
-        """Why claims take nothing, in words (the log's, and the metrics port's `/readyz`)."""
-        return (
-            f"the database is at schema revision {self.revision}, newer than this ivrgraph knows (up to "
-            f"{head_revision()}); upgrade ivrgraph on this node"
+    def reason(self, cause: _Cause) -> str:
+        """Why claims take nothing, in words."""
+        raise NotImplementedError
+
+    def said_on_resuming(self, seconds: float, passes: int) -> None:
+        """The INFO line once a claim is taken again, after `seconds` and `passes` claims that took nothing."""
+        raise NotImplementedError
+
+    def remind(self, seconds: float, passes: int, cause: _Cause) -> None:
+        self._log.warning(
+            "callback dialer still claims no job after %.0f s (%d passes): %s", seconds, passes, self.reason(cause)
         )
 
 
-class HeldLog:
-    """What the dialer logs while dialling is held for the whole database (persistence.dialling_hold): one WARNING
-    naming the hold, a reminder every `remind_every` seconds while it lasts, and one INFO line when a claim is taken
-    again, as `NewerSchemaLog` says a refused schema. A restored database dialled nobody, and only this says why on
-    the nodes. Time is the dialer's clock, as the claim's `now`."""
+class NewerSchemaLog(ClaimsTakeNothingLog[str]):
+    """While the store refuses claims because a newer ivrgraph migrated the database (the cause: its revision), said
+    again at once if the revision changes. Before, one WARNING per revision per process said it, and nothing when
+    dialling resumed (two-node review)."""
 
-    def __init__(self, logger: logging.Logger, *, remind_every: float) -> None:
-        self._log = logger
-        self._remind_every = timedelta(seconds=remind_every)
-        self.hold: Hold | None = None  # while claims take nothing for it
-        self._since: datetime | None = None
-        self._reminded_at: datetime | None = None
+    warn_on_change = True
 
-    def claimed(self, held: Hold | None, now: datetime) -> None:
-        """A claim answered: nothing taken for `held`, or taken (None)."""
-        if held is None:
-            if self.hold is not None and self._since is not None:
-                self._log.info(
-                    "callback dialling resumed: the dialer claims jobs again (it claimed none for %.0f s, dialling "
-                    "being held)",
-                    (now - self._since).total_seconds(),
-                )
-            self.hold, self._since, self._reminded_at = None, None, None
-            return
-        if self.hold is None or self._reminded_at is None:
-            self._since = self._since or now
-            self.hold, self._reminded_at = held, now
-            self._log.warning("callback dialer claims no job: %s", held_reason(held))
-            return
-        self.hold = held
-        if now - self._reminded_at >= self._remind_every and self._since is not None:
-            self._reminded_at = now
-            self._log.warning(
-                "callback dialer still claims no job after %.0f s: %s",
-                (now - self._since).total_seconds(),
-                held_reason(held),
-            )
+    @property
+    def revision(self) -> str | None:
+        return self.cause
+
+    def reason(self, cause: str) -> str:
+        """Why claims take nothing, in words (the log's, and the metrics port's `/readyz`)."""
+        return (
+            f"the database is at schema revision {cause}, newer than this ivrgraph knows (up to "
+            f"{head_revision()}); upgrade ivrgraph on this node"
+        )
+
+    def said_on_resuming(self, seconds: float, passes: int) -> None:
+        self._log.info(
+            "callback dialer claims jobs again: the database is at a schema revision this ivrgraph knows "
+            "(up to %s); no job was claimed for %.0f s (%d passes)",
+            head_revision(),
+            seconds,
+            passes,
+        )
+
+
+class HeldLog(ClaimsTakeNothingLog[Hold]):
+    """While dialling is held for the whole database (persistence.dialling_hold; the cause: the hold). A restored
+    database dialled nobody, and only this says why on the nodes."""
+
+    @property
+    def hold(self) -> Hold | None:
+        return self.cause
+
+    def reason(self, cause: Hold) -> str:
+        return held_reason(cause)
+
+    def said_on_resuming(self, seconds: float, passes: int) -> None:
+        self._log.info(
+            "callback dialling resumed: the dialer claims jobs again (it claimed none for %.0f s, dialling being held)",
+            seconds,
+        )
+
+    def remind(self, seconds: float, passes: int, cause: Hold) -> None:
+        self._log.warning("callback dialer still claims no job after %.0f s: %s", seconds, held_reason(cause))
 
 
 def held_reason(held: Hold) -> str:
