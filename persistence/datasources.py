@@ -382,7 +382,9 @@ class DatabaseDataSources:
             if time.monotonic() - started >= timeout:
                 raise DataSourceError(
                     f"data source {source!r} is busy: {share.limit} queries to it are still running"
-                    " (its server may be slow or not answering)"
+                    " (its server may be slow or not answering)",
+                    code="data_source_busy",
+                    params={"source": source, "running": share.limit},
                 )
             await asyncio.sleep(_SHARE_POLL)
         try:
@@ -415,12 +417,20 @@ class DatabaseDataSources:
                 with self._database.session() as session:
                     row = session.scalar(select(DataSource).where(DataSource.name == name))
                     if row is None:
-                        raise DataSourceError(f"data source {name!r} is not configured")
+                        raise DataSourceError(
+                            f"data source {name!r} is not configured",
+                            code="data_source_not_configured",
+                            params={"source": name},
+                        )
                     url, read_only = row.url, row.read_only
             except SQLAlchemyError as error:
                 # Our own database is away, not the source: keep using the settings read before, look again soon.
                 if cached is None:
-                    raise DataSourceError(f"data source {name!r}: its settings cannot be read now") from error
+                    raise DataSourceError(
+                        f"data source {name!r}: its settings cannot be read now",
+                        code="data_source_settings_unreadable",
+                        params={"source": name},
+                    ) from error
                 log.warning("data source %r: settings not re-read (%s); using those read before", name,
                             type(error).__name__)  # fmt: skip
                 kept = _Source(cached.url, cached.read_only, cached.engine, time.monotonic() - _CONFIG_TTL + _RETRY)
@@ -480,10 +490,18 @@ class DatabaseDataSources:
         source = self._source(name)
         parsed = parse_query(sql)
         if parsed.problems:  # the block's validation says the same; a draft published before it must not run
-            raise DataSourceError(f"query on data source {name!r} refused: {parsed.problems[0]}")
+            raise DataSourceError(
+                f"query on data source {name!r} refused: {parsed.problems[0]}",
+                code="sql_query_refused",
+                params={"source": name, "detail": parsed.problems[0]},
+            )
         reads = is_read_statement(sql)
         if source.read_only and not reads:
-            raise DataSourceError(f"data source {name!r} is read-only: only one SELECT statement is allowed")
+            raise DataSourceError(
+                f"data source {name!r} is read-only: only one SELECT statement is allowed",
+                code="data_source_read_only",
+                params={"source": name},
+            )
         try:
             conn = source.engine.connect()
         except SQLAlchemyError as error:
@@ -553,11 +571,19 @@ def _connect_failure(name: str, error: SQLAlchemyError) -> DataSourceError:
     kind = connect_failure_kind(error)
     if kind == "login":
         return DataSourceError(
-            f"data source {name!r} refused the login: an administrator should check its user name and password"
+            f"data source {name!r} refused the login: an administrator should check its user name and password",
+            code="data_source_login_refused",
+            params={"source": name},
         )
     if kind == "no_database":
-        return DataSourceError(f"data source {name!r}: its database does not exist on the server")
-    return DataSourceError(f"data source {name!r} cannot be reached now")
+        return DataSourceError(
+            f"data source {name!r}: its database does not exist on the server",
+            code="data_source_no_database",
+            params={"source": name},
+        )
+    return DataSourceError(
+        f"data source {name!r} cannot be reached now", code="data_source_unreachable", params={"source": name}
+    )
 
 
 def connect_failure_kind(error: SQLAlchemyError) -> Literal["login", "no_database", "other"]:

@@ -203,7 +203,8 @@ class SqlBlock(BlockType):
                 max_rows=int(config.get("max_rows", 1)),
             )
         except DataSourceError as failure:
-            # The host's data sources say what went wrong in English only: named here as a whole, the source known.
+            # The product's data sources name each failure (persistence/datasources.py); another host's, or a test
+            # double's, may not: named here as a whole then, the source known, its English message the detail.
             failure.named("data_source_failed", {"source": source, "detail": str(failure)})
             raise
         except asyncio.CancelledError:

@@ -97,6 +97,47 @@ const CASES: { failure: Record<string, unknown>; es: string; ru: string }[] = [
     ru: "источник данных «crm» не ответил за 2,5 с",
   },
   {
+    // Review of an Oktell administrator: a refused login reached the Russian call log in English.
+    failure: { code: "data_source_login_refused", source: "crm" },
+    es: "el origen de datos «crm» rechazó el inicio de sesión: un administrador debe revisar su usuario y contraseña",
+    ru: "источник данных «crm» отклонил вход: администратор должен проверить имя пользователя и пароль",
+  },
+  {
+    failure: { code: "data_source_unreachable", source: "crm" },
+    es: "no se puede conectar ahora con el origen de datos «crm»",
+    ru: "к источнику данных «crm» сейчас не удаётся подключиться",
+  },
+  {
+    failure: { code: "data_source_no_database", source: "crm" },
+    es: "la base de datos del origen de datos «crm» no existe en su servidor",
+    ru: "базы данных источника «crm» нет на его сервере",
+  },
+  {
+    failure: { code: "data_source_busy", source: "crm", running: 4 },
+    es: "el origen de datos «crm» está ocupado: aún hay 4 consultas en curso (su servidor puede ir lento o no responder)",
+    ru: "источник данных «crm» занят: все его места для запросов (4) заняты; его сервер может быть медленным или не отвечать",
+  },
+  {
+    failure: { code: "data_source_not_configured", source: "crm" },
+    es: "el origen de datos «crm» no existe: un administrador debe crearlo en la página Orígenes de datos",
+    ru: "источника данных «crm» нет: администратор должен создать его на странице «Источники данных»",
+  },
+  {
+    failure: { code: "data_source_settings_unreadable", source: "crm" },
+    es: "no se pueden leer ahora los ajustes del origen de datos «crm»",
+    ru: "настройки источника данных «crm» сейчас не удаётся прочитать",
+  },
+  {
+    failure: { code: "data_source_read_only", source: "crm" },
+    es: "el origen de datos «crm» es de solo lectura: solo admite una sentencia SELECT",
+    ru: "источник данных «crm» только для чтения: разрешена одна инструкция SELECT",
+  },
+  {
+    failure: { code: "sql_query_refused", source: "crm", detail: "a quoted string is not closed" },
+    es: "la consulta al origen de datos «crm» no se ejecutó: a quoted string is not closed",
+    ru: "запрос к источнику данных «crm» не выполнен: a quoted string is not closed",
+  },
+  {
     failure: { code: "no_test_rows", source: "crm" },
     es: "la llamada de prueba no tiene filas para el origen de datos «crm»: escríbalas en el panel Llamada de prueba",
     ru: "у тестового звонка нет строк для источника данных «crm»: задайте их в панели «Тестовый звонок»",

@@ -112,6 +112,19 @@ export const FAILURE_WORDS: Record<Translated, Record<string, Words>> = {
     data_source_failed: (w) => `falló el origen de datos ${w.quoted("source")}: ${w.text("detail")}`,
     sql_query_failed: (w) => `la consulta al origen de datos ${w.quoted("source")} falló: ${w.text("detail")}`,
     data_source_timeout: (w) => `el origen de datos ${w.quoted("source")} no respondió en ${seconds(w)} s`,
+    // A data source's own failures (persistence/datasources.py), each named, so no English is left in them.
+    data_source_busy: (w) =>
+      `el origen de datos ${w.quoted("source")} está ocupado: aún hay ${w.text("running")} consultas en curso (su servidor puede ir lento o no responder)`,
+    data_source_not_configured: (w) =>
+      `el origen de datos ${w.quoted("source")} no existe: un administrador debe crearlo en la página Orígenes de datos`,
+    data_source_settings_unreadable: (w) => `no se pueden leer ahora los ajustes del origen de datos ${w.quoted("source")}`,
+    data_source_read_only: (w) =>
+      `el origen de datos ${w.quoted("source")} es de solo lectura: solo admite una sentencia SELECT`,
+    data_source_login_refused: (w) =>
+      `el origen de datos ${w.quoted("source")} rechazó el inicio de sesión: un administrador debe revisar su usuario y contraseña`,
+    data_source_no_database: (w) => `la base de datos del origen de datos ${w.quoted("source")} no existe en su servidor`,
+    data_source_unreachable: (w) => `no se puede conectar ahora con el origen de datos ${w.quoted("source")}`,
+    sql_query_refused: (w) => `la consulta al origen de datos ${w.quoted("source")} no se ejecutó: ${w.text("detail")}`,
     no_test_rows: (w) => `la llamada de prueba no tiene filas para el origen de datos ${w.quoted("source")}: escríbalas en el panel Llamada de prueba`,
     callback_not_scheduled: (w) =>
       `no se pudo programar la devolución de llamada al escenario ${w.quoted("scenario")}: ${w.text("detail")}`,
@@ -138,6 +151,18 @@ export const FAILURE_WORDS: Record<Translated, Record<string, Words>> = {
     data_source_failed: (w) => `сбой источника данных ${w.quoted("source")}: ${w.text("detail")}`,
     sql_query_failed: (w) => `запрос к источнику данных ${w.quoted("source")} не выполнен: ${w.text("detail")}`,
     data_source_timeout: (w) => `источник данных ${w.quoted("source")} не ответил за ${seconds(w)} с`,
+    data_source_busy: (w) =>
+      `источник данных ${w.quoted("source")} занят: все его места для запросов (${w.text("running")}) заняты; его сервер может быть медленным или не отвечать`,
+    data_source_not_configured: (w) =>
+      `источника данных ${w.quoted("source")} нет: администратор должен создать его на странице «Источники данных»`,
+    data_source_settings_unreadable: (w) => `настройки источника данных ${w.quoted("source")} сейчас не удаётся прочитать`,
+    data_source_read_only: (w) =>
+      `источник данных ${w.quoted("source")} только для чтения: разрешена одна инструкция SELECT`,
+    data_source_login_refused: (w) =>
+      `источник данных ${w.quoted("source")} отклонил вход: администратор должен проверить имя пользователя и пароль`,
+    data_source_no_database: (w) => `базы данных источника ${w.quoted("source")} нет на его сервере`,
+    data_source_unreachable: (w) => `к источнику данных ${w.quoted("source")} сейчас не удаётся подключиться`,
+    sql_query_refused: (w) => `запрос к источнику данных ${w.quoted("source")} не выполнен: ${w.text("detail")}`,
     no_test_rows: (w) => `у тестового звонка нет строк для источника данных ${w.quoted("source")}: задайте их в панели «Тестовый звонок»`,
     callback_not_scheduled: (w) => `обратный звонок в сценарий ${w.quoted("scenario")} не запланирован: ${w.text("detail")}`,
     media_not_played: (w) => `Asterisk не смог воспроизвести ${w.quoted("media")}: нет звукового файла`,
