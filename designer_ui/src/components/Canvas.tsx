@@ -16,6 +16,7 @@ import {
   type EdgeTypes,
   type IsValidConnection,
   type NodeTypes,
+  type Viewport,
 } from "@xyflow/react";
 import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent, type FocusEvent, type KeyboardEvent } from "react";
 import { useI18n } from "../i18n";
@@ -34,6 +35,7 @@ import {
   openingViewport,
   type Overlays,
   type Rect,
+  type Size,
 } from "../lib/viewport";
 import { drawnNodes, useEditor } from "../store/editor";
 import { useFlowStats } from "../store/flowStats";
@@ -89,6 +91,22 @@ function labelledBlocksSelector(): (state: { nodes: BlockNode[] }) => LabelledBl
 /** A block's box on the canvas: as React Flow measured it, else as the layout guesses it. */
 function boxOf(node: BlockNode): Rect {
   return { ...node.position, width: node.measured?.width ?? NODE_WIDTH, height: node.measured?.height ?? nodeHeight(1) };
+}
+
+/**
+ * The viewport a fit the editor asked for shows (`fitRequest`): after Auto layout (`whole`) every block, as Fit view
+ * shows them; for a scenario just opened a readable zoom on its Start block (a graph too big to read whole is not
+ * shown whole: the Fit view button still shows it all).
+ */
+export function viewportAfterFitRequest(
+  whole: boolean,
+  nodes: Rect[],
+  start: Rect | null,
+  pane: Size,
+  overlays: Overlays,
+  zooms = FIT_ZOOM,
+): Viewport {
+  return whole ? fitViewport(nodes, pane, overlays, zooms) : openingViewport(nodes, start, pane, overlays);
 }
 
 /**
@@ -179,6 +197,7 @@ export function Canvas() {
   const focus = useEditor((s) => s.focus);
   const readOnly = useEditor((s) => s.readOnly);
   const fitRequest = useEditor((s) => s.fitRequest);
+  const fitWhole = useEditor((s) => s.fitWhole);
   const onNodesChange = useEditor((s) => s.onNodesChange);
   const onEdgesChange = useEditor((s) => s.onEdgesChange);
   const onConnect = useEditor((s) => s.onConnect);
@@ -245,18 +264,21 @@ export function Canvas() {
 
   useEffect(() => {
     if (fitRequest === 0) return;
-    // Give React Flow a moment to measure fresh nodes and take new positions before fitting. A graph too big to
-    // read whole opens at a readable zoom on its Start block instead; the Fit view button still shows it all.
+    // Give React Flow a moment to measure fresh nodes and take new positions before fitting.
     const timer = setTimeout(() => {
       const nodes = flow.getNodes();
       const box = pane.current?.getBoundingClientRect();
       if (!box || nodes.length === 0) return;
       const start = nodes.find((n) => n.data.blockType === "start");
-      const viewport = openingViewport(nodes.map(boxOf), start ? boxOf(start) : null, { width: box.width, height: box.height }, canvasOverlays(pane.current));
-      void flow.setViewport(viewport, { duration: motionDuration(150) });
+      const { minZoom, maxZoom } = store.getState();
+      const size = { width: box.width, height: box.height };
+      const overlays = canvasOverlays(pane.current);
+      const viewport = viewportAfterFitRequest(fitWhole, nodes.map(boxOf), start ? boxOf(start) : null, size, overlays, { min: minZoom, max: maxZoom });
+      // Shown whole, a big scenario jumps to the view, as Fit view does (each frame of an animation draws hundreds).
+      void flow.setViewport(viewport, { duration: fitWhole && nodes.length > ANIMATED_FIT_BLOCKS ? 0 : motionDuration(150) });
     }, 60);
     return () => clearTimeout(timer);
-  }, [fitRequest, flow]);
+  }, [fitRequest, fitWhole, flow, store]);
 
   // React Flow brings a block the keyboard lands on into sight, not a connection: this does, clear of the overlays.
   const onFocus = useCallback(

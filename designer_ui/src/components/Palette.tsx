@@ -6,11 +6,11 @@ import { useReactFlow } from "@xyflow/react";
 import { useMemo, useState } from "react";
 import type { components } from "../generated/api";
 import { useI18n } from "../i18n";
-import { categoryName, specTitle } from "../lib/blockText";
+import { blockKeywords, categoryName, specTitle, wantsPluginBlock } from "../lib/blockText";
 import { blockFullName } from "../lib/canvasLabels";
 import { paletteGroups, type BlockSpec } from "../lib/catalog";
 import { specDescription } from "../lib/descriptions";
-import type { Translate } from "../lib/i18n";
+import type { Language, Translate } from "../lib/i18n";
 import { withoutBackticks } from "../lib/inlineCode";
 import { useEditor } from "../store/editor";
 import { BlockIcon } from "./BlockIcon";
@@ -28,17 +28,7 @@ export function Palette() {
   const [added, setAdded] = useState("");
   const brokenPlugins = useBrokenPlugins();
   const [query, setQuery] = useState("");
-  const groups = useMemo(
-    () =>
-      paletteGroups(
-        specs,
-        query,
-        (spec) => specTitle(language, spec.type, spec),
-        (category) => categoryName(language, category),
-        (spec) => specDescription(language, spec),
-      ),
-    [specs, query, language],
-  );
+  const groups = useMemo(() => paletteSearch(specs, query, language), [specs, query, language]);
   const flow = useReactFlow();
 
   /** Where a block goes with none selected: the middle of the canvas as it is shown, in its coordinates. */
@@ -79,6 +69,7 @@ export function Palette() {
       <p className="sr-only" role="status" data-testid="palette-status">
         {added}
       </p>
+      {groups.length === 0 && <NoBlockMatches query={query} />}
       {groups.map((group) => (
         <div key={group.category} className="palette-group" role="group" aria-label={categoryName(language, group.category)}>
           <h3>{categoryName(language, group.category)}</h3>
@@ -102,6 +93,38 @@ export function Palette() {
         </div>
       ))}
     </aside>
+  );
+}
+
+/**
+ * The palette's groups for a search in `language`: each block looked for by its title as shown, its description
+ * as shown, its category and, for a built-in, the other words it is known by (lib/blockText.ts `blockKeywords`).
+ */
+export function paletteSearch(specs: BlockSpec[], query: string, language: Language) {
+  return paletteGroups(
+    specs,
+    query,
+    (spec) => specTitle(language, spec.type, spec),
+    (category) => categoryName(language, category),
+    (spec) => specDescription(language, spec),
+    (spec) => blockKeywords(spec.type),
+  );
+}
+
+/**
+ * A search the palette found nothing for: said, rather than an empty palette that looks broken; for a kind of block
+ * only a plugin adds (an HTTP request, a voicemail), that too. Nothing for an empty query. Props only (tested
+ * without a DOM).
+ */
+export function NoBlockMatches({ query }: { query: string }) {
+  const { t } = useI18n();
+  const words = query.trim();
+  if (!words) return null;
+  return (
+    <div className="palette-none" role="status" data-testid="palette-none">
+      <p>{t("palette.noMatch", { query: words })}</p>
+      {wantsPluginBlock(words) && <p className="hint">{t("palette.noMatchPlugin")}</p>}
+    </div>
   );
 }
 

@@ -412,6 +412,31 @@ export async function createBlankScenario(slug: string, name: string, language: 
   return api.createScenario(slug, name, blankScenario(name, language, await api.blocks()));
 }
 
+/** What stands in the list's place: "loading" until a listing first answers, "empty" after one with none. */
+export type ScenarioListView = "loading" | "empty" | "table";
+
+/**
+ * What the list shows: right after sign-in the list is not known yet, and "No scenarios yet" then would be
+ * untrue; so "loading" until a listing first answers, "empty" only after one answered with none, else the table
+ * (after a failure too, with the error above it saying why).
+ */
+export function scenarioListView(state: { answered: boolean; count: number; error: string | null }): ScenarioListView {
+  if (state.error !== null || state.count > 0) return "table";
+  return state.answered ? "empty" : "loading";
+}
+
+/** The line in the list's place while it loads (a status, said by a screen reader), or when it has none. */
+export function ScenarioListStatus({ view }: { view: Exclude<ScenarioListView, "table"> }) {
+  const { t } = useI18n();
+  return view === "loading" ? (
+    <p className="empty muted" role="status" aria-busy="true" data-testid="scenarios-loading">
+      {t("list.loading")}
+    </p>
+  ) : (
+    <p className="empty">{t("list.empty")}</p>
+  );
+}
+
 export function ScenarioList({ user }: { user: User }) {
   const { t, language } = useI18n();
   const [query, setQuery] = useState("");
@@ -419,6 +444,12 @@ export function ScenarioList({ user }: { user: User }) {
   const [items, setItems] = useState<ScenarioSummary[]>([]);
   const [total, setTotal] = useState(0);
   const [error, setError] = useState<string | null>(null);
+  // Whether a listing has answered yet: before the first, an empty list means "not known yet", not "none".
+  const [answered, setAnswered] = useState(false);
+  // A listing asked for and not answered yet (the list shown stays while the next one loads).
+  const [loading, setLoading] = useState(true);
+  // The reload last asked for: an older one answering later is not the list shown.
+  const lastReload = useRef(0);
   // The last delete refused because others still need the scenario.
   const [refused, setRefused] = useState<InUseRefusal | null>(null);
   // Where the focus was when that delete was asked for, and the search: where Close puts the focus back.
@@ -436,13 +467,22 @@ export function ScenarioList({ user }: { user: User }) {
   const [confirm, confirmation] = useConfirm();
 
   const reload = useCallback(async () => {
+    const asked = ++lastReload.current;
+    setLoading(true);
     try {
       const result = await api.listScenarios(query, page, PAGE_SIZE);
+      if (asked !== lastReload.current) return;
       setItems(result.items);
       setTotal(result.total);
       setError(null);
     } catch (e) {
+      if (asked !== lastReload.current) return;
       setError(t("error.generic", { message: e instanceof Error ? e.message : String(e) }));
+    } finally {
+      if (asked === lastReload.current) {
+        setLoading(false);
+        setAnswered(true);
+      }
     }
   }, [query, page, t]);
 
@@ -474,6 +514,7 @@ export function ScenarioList({ user }: { user: User }) {
   }
 
   const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
+  const view = scenarioListView({ answered, count: items.length, error });
   return (
     <section className="list-page">
       <div className="row toolbar">
@@ -569,10 +610,10 @@ export function ScenarioList({ user }: { user: User }) {
       {following && (
         <CampaignsDialog scenario={following.scenario} role={user.role} campaignId={following.campaignId} onClose={() => setFollowing(null)} />
       )}
-      {items.length === 0 && !error ? (
-        <p className="empty">{t("list.empty")}</p>
+      {view !== "table" ? (
+        <ScenarioListStatus view={view} />
       ) : (
-        <table className="scenarios">
+        <table className="scenarios" aria-busy={loading}>
           <thead>
             <tr>
               <th>{t("list.name")}</th>

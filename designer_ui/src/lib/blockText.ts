@@ -94,6 +94,69 @@ const EXITS: Record<Exclude<Language, "en">, Table> = {
   },
 };
 
+/**
+ * More words each built-in block is found by in the palette's search, in every language at once (an analyst types
+ * the words they know, whatever the interface's language): other designers' names for it (Twilio Studio's Gather
+ * Input, Split Based On, Connect Call To...), and what an analyst calls what it does, in English, Spanish and
+ * Russian. A plugin's block is found by its own title and description.
+ */
+const KEYWORDS: Record<string, readonly string[]> = {
+  start: ["trigger", "entry", "begin", "disparador", "entrada", "comienzo", "вход", "триггер", "старт"],
+  message: [
+    "say", "play", "prompt", "audio", "announcement", "greeting",
+    "reproducir", "decir", "locución", "locucion", "anuncio", "saludo",
+    "проиграть", "воспроизвести", "сказать", "приветствие", "объявление", "аудио",
+  ],
+  say_phrase: [
+    "say", "play", "speak", "tts", "text to speech", "announce",
+    "reproducir", "decir", "hablar", "locutar", "síntesis de voz", "sintesis de voz",
+    "проиграть", "сказать", "произнести", "озвучить", "синтез речи",
+  ],
+  ivr: [
+    "gather", "gather input", "digits", "dtmf", "keypad", "keys", "press", "input", "capture", "pin",
+    "dígitos", "digitos", "teclas", "tonos", "pulsar", "marcación", "entrada",
+    "цифры", "клавиши", "тональный", "донабор", "нажатие", "ввод",
+  ],
+  sql: ["database", "db", "lookup", "select", "base de datos", "buscar", "база данных", "бд", "поиск"],
+  transfer: [
+    "connect", "connect call to", "dial", "agent", "operator", "queue", "enqueue", "forward", "bridge",
+    "conectar", "marcar", "agente", "operador", "cola", "desviar",
+    "соединить", "набрать", "оператор", "агент", "очередь", "переадресация",
+  ],
+  callback: ["call back", "outbound", "rellamada", "devolver la llamada", "saliente", "перезвонить", "исходящий"],
+  schedule: [
+    "hours", "business hours", "office hours", "time of day", "holiday",
+    "horas", "festivo", "hora del día", "часы работы", "график", "праздник", "время",
+  ],
+  condition: ["split", "split based on", "if", "branch", "compare", "dividir", "si", "rama", "bifurcar", "если", "ветвление", "разделить", "сравнить"],
+  switch: ["split", "split based on", "case", "route", "dividir", "caso", "según", "ветвление", "разделить", "случай", "маршрут"],
+  set_variable: ["variable", "set", "set variables", "assign", "asignar", "establecer", "переменная", "задать", "присвоить"],
+  goto: ["jump", "loop", "back", "saltar", "volver", "bucle", "перейти", "вернуться", "назад", "цикл"],
+  goto_scenario: ["subflow", "run subflow", "another flow", "subflujo", "otro escenario", "подсценарий", "другой сценарий"],
+  hangup: ["end call", "end", "finish", "bye", "terminar", "fin", "завершить", "положить трубку", "конец"],
+};
+
+/** The palette's further search words for a built-in block type (`KEYWORDS`); none for any other. */
+export function blockKeywords(type: string): readonly string[] {
+  return KEYWORDS[type] ?? [];
+}
+
+/**
+ * What an analyst searches the palette for when they want a block the product does not build in (an HTTP request,
+ * a webhook, a voicemail): a plugin adds such blocks (docs/blocks.md), and a search finding nothing says so.
+ */
+const PLUGIN_WORDS: readonly string[] = [
+  "http", "webhook", "voicemail", "api", "rest", "url", "sms", "email", "e-mail", "crm", "fax",
+  "buzón de voz", "buzon de voz", "correo de voz", "correo",
+  "вебхук", "голосовая почта", "голосовой ящик", "почта", "смс",
+];
+
+/** Whether a palette search finding nothing was for a kind of block that comes from a plugin. */
+export function wantsPluginBlock(query: string): boolean {
+  const words = query.trim().toLowerCase();
+  return words !== "" && PLUGIN_WORDS.some((word) => words.includes(word));
+}
+
 export function blockTitle(language: Language, type: string, serverTitle: string): string {
   return language === "en" ? serverTitle : (TITLES[language][type] ?? serverTitle);
 }

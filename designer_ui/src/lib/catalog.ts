@@ -73,9 +73,10 @@ export function defaultConfig(spec: BlockSpec): Config {
 /**
  * Palette groups: categories in first-seen order, blocks by title, filtered by a free-text query. `titleOf` is
  * the title as the palette shows it (the interface language's); the query is looked for in it, the server's
- * English title, the type, the category and the description. A block found by its title comes before one found
- * only in its description (typing "menu" puts IVR Menu first, not Go To, whose description mentions a menu), and
- * so does its group.
+ * English title, the type, the category, the description and the block's search words (`keywordsOf`: other
+ * designers' names for it, lib/blockText.ts `blockKeywords`). A block found by its title comes before one found
+ * only elsewhere (typing "menu" puts IVR Menu first, not Go To, whose description mentions a menu), and so does
+ * its group.
  */
 export function paletteGroups(
   specs: BlockSpec[],
@@ -83,6 +84,7 @@ export function paletteGroups(
   titleOf: (spec: BlockSpec) => string = (spec) => spec.title,
   categoryOf: (category: string) => string = (category) => category,
   descriptionOf: (spec: BlockSpec) => string = (spec) => spec.description,
+  keywordsOf: (spec: BlockSpec) => readonly string[] = () => [],
 ): { category: string; blocks: BlockSpec[] }[] {
   const needle = query.trim().toLowerCase();
   const groups = new Map<string, { spec: BlockSpec; title: string; byTitle: boolean }[]>();
@@ -91,7 +93,7 @@ export function paletteGroups(
     const byTitle = !needle || `${title} ${spec.title}`.toLowerCase().includes(needle);
     // The description as shown (translated) and as the server wrote it: either finds the block.
     const described = `${descriptionOf(spec)} ${spec.description}`;
-    const elsewhere = `${spec.type} ${spec.category} ${categoryOf(spec.category)} ${described}`.toLowerCase();
+    const elsewhere = `${spec.type} ${spec.category} ${categoryOf(spec.category)} ${described} ${keywordsOf(spec).join(" | ")}`.toLowerCase();
     if (!byTitle && !elsewhere.includes(needle)) continue;
     const list = groups.get(spec.category) ?? [];
     list.push({ spec, title, byTitle });

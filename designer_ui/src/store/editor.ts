@@ -97,8 +97,13 @@ export interface EditorState {
   focus: { nodeId: string; nonce: number } | null;
   notice: string | null;
   clipboard: Clipboard | null;
-  /** Set by a layout on open; the canvas fits the view after it. */
+  /** Set by a layout (on open, or Auto layout); the canvas fits the view after it. */
   fitRequest: number;
+  /**
+   * What that fit shows: every block after Auto layout (at the opening's readable zoom a long flow's end was off
+   * the screen), a readable zoom on the Start block for a scenario just opened.
+   */
+  fitWhole: boolean;
 
   setCatalog(specs: BlockSpec[]): void;
   setReadOnly(readOnly: boolean): void;
@@ -486,6 +491,7 @@ export const useEditor = create<EditorState>()((setState, get) => {
     notice: null,
     clipboard: null,
     fitRequest: 0,
+    fitWhole: false,
 
     setCatalog: (specs) => set({ catalogList: specs, catalog: catalogFrom(specs) }),
     setReadOnly: (readOnly) => set({ readOnly }),
@@ -525,6 +531,7 @@ export const useEditor = create<EditorState>()((setState, get) => {
         panel: "block",
         focus: null,
         fitRequest: get().fitRequest + 1,
+        fitWhole: false,
       });
     },
 
@@ -679,7 +686,7 @@ export const useEditor = create<EditorState>()((setState, get) => {
       recordLayout(laid);
       // A block added a moment ago may not be measured yet: its guess is corrected as soon as it is.
       if (assumed) settling = { present: get().history.present, assumed, onOpen: false };
-      set({ fitRequest: get().fitRequest + 1 });
+      set({ fitRequest: get().fitRequest + 1, fitWhole: true });
     },
 
     select(id) {
