@@ -182,14 +182,24 @@ def _runs_as_formula(text: str) -> bool:
     Spreadsheets run a cell whose first character is = + - @ (or its full-width form); a tab or CR in front is
     dropped by some of them before they look, and spaces by an import that trims them (LibreOffice's "Trim
     spaces"; ` =cmd|'/c calc'!A0` went out as it was, security review), so the first character that is not white
-    space decides, and a tab or CR first always escapes. Only a sign before a plain number stays as it is, to open
-    as a number: a phone number written in full (+34600111222) or an amount (-12.50); `=1 2`, `+34 600 111 222`
-    and `-1+1` are escaped."""
+    space decides, and a tab or CR first always escapes. Invisible format characters (category Cf: U+200B ZERO
+    WIDTH SPACE, U+FEFF, direction marks) are looked past as white space is: a spreadsheet may drop them, and a
+    reader sees none (`\u200b=cmd|...` went out as it was, security review). Only a sign before a plain number
+    stays as it is, to open as a number: a phone number written in full (+34600111222) or an amount (-12.50);
+    `=1 2`, `+34 600 111 222` and `-1+1` are escaped."""
     if text[:1] in _DROPPED_FIRST:
         return True
-    if text.lstrip()[:1] not in _FORMULA_TRIGGERS:
+    if _first_seen(text) not in _FORMULA_TRIGGERS:
         return False
     return _PLAIN_SIGNED_NUMBER.fullmatch(text) is None
+
+
+def _first_seen(text: str) -> str:
+    """The first character of `text` that is neither white space nor an invisible format character, "" if none."""
+    for char in text:
+        if not char.isspace() and unicodedata.category(char) != "Cf":
+            return char
+    return ""
 
 
 def on_clock(moment: datetime, zone: ZoneInfo = UTC_ZONE) -> datetime:

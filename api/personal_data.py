@@ -301,7 +301,9 @@ def report_rows(
 ) -> Iterator[Sequence[object]]:
     """A campaign report's rows: `columns` (the report's own: row, status, outcome, times, the call's result...),
     then the call list's columns. For `who` without the permission, the `number` column is masked as a number and
-    every cell of the list's columns as a value (the client's name, debt, DNI); the report's own stay."""
+    every cell of the list's columns is `[hidden]` (the client's name, debt, DNI), without the length the engine's
+    mask tells (`[hidden: 12 characters]` told a debt's size, security review), an empty one empty; the report's
+    own stay."""
     if who.sees_personal_data:
         yield from rows
         return
@@ -312,7 +314,7 @@ def report_rows(
         client = cells[at]
         if isinstance(client, str):
             cells[at] = masked_number(client)
-        cells[own:] = [masked_value(cell) for cell in cells[own:]]
+        cells[own:] = [cell if cell is None or cell == "" else HIDDEN for cell in cells[own:]]
         yield cells
 
 

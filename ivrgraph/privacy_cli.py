@@ -15,16 +15,17 @@ cannot be reached or refuses (a number being dialled now), 2 for settings or arg
 from __future__ import annotations
 
 import argparse
-import getpass
 import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from api.command_actor import command_user
 from persistence.db import DATABASE_URL_ENV
 
 if TYPE_CHECKING:
     from api.settings import Settings
+    from persistence.erasure_ledger import Ledger, ReapplyReport
     from persistence.retention import PurgeReport
 
 _PURGE = "ivrgraph records purge"
@@ -61,7 +62,7 @@ def cmd_records_purge(args: argparse.Namespace) -> int:
         files = sum(spool.remove_older_than(now - policy.calls, dry_run=args.dry_run) for spool in spools)
     database = Database(url)
     try:
-        report = run_purge(database, now=now, policy=policy, dry_run=args.dry_run, actor=f"{_user()} ({_PURGE})")
+        report = run_purge(database, now=now, policy=policy, dry_run=args.dry_run, actor=command_user(_PURGE))
     finally:
         database.dispose()
     report.spool_files = files
@@ -95,7 +96,7 @@ def cmd_privacy_erase(args: argparse.Namespace) -> int:
     configure_default_country(settings.default_country)
     database = Database(settings.database_url)
     try:
-        report = erase(database, number=args.number, actor=f"{_user()} ({_ERASE})", dry_run=args.dry_run)
+        report = erase(database, number=args.number, actor=command_user(_ERASE), dry_run=args.dry_run)
     except RequestRefused as error:
         return _explain(_ERASE, error.problems[0]["message"], 2)
     except Conflict as error:
@@ -115,7 +116,13 @@ def cmd_privacy_erase(args: argparse.Namespace) -> int:
 def cmd_privacy_reapply(args: argparse.Namespace) -> int:
     """The erasures of a ledger made again on a restored database (persistence.erasure_ledger)."""
     from persistence.db import Database
-    from persistence.erasure_ledger import KeyMadeAfterTheLedger, LedgerUnreadable, read_ledger, reapply_erasures
+    from persistence.erasure_ledger import (
+        HashedUnderAnotherCountry,
+        KeyMadeAfterTheLedger,
+        LedgerUnreadable,
+        read_ledger,
+        reapply_erasures,
+    )
     from persistence.locations import shown_url
     from persistence.phone_numbers import configure_default_country
 
@@ -136,7 +143,9 @@ def cmd_privacy_reapply(args: argparse.Namespace) -> int:
     print(f"{args.file}: {ledger.entries} erasures of {len(ledger.subjects)} subjects{skipped}")
     database = Database(settings.database_url)
     try:
-        report = reapply_erasures(database, ledger, actor=f"{_user()} ({_REAPPLY})", dry_run=args.dry_run)
+        report = reapply_erasures(database, ledger, actor=command_user(_REAPPLY), dry_run=args.dry_run)
+    except HashedUnderAnotherCountry as error:
+        return _explain(_REAPPLY, str(error), 2)  # the setting cannot work, as a bad one
     except KeyMadeAfterTheLedger as error:
         return _explain(_REAPPLY, str(error), 1)
     finally:
@@ -153,10 +162,34 @@ def cmd_privacy_reapply(args: argparse.Namespace) -> int:
         print(f"  {table}: {count} {verb} {done}")
     if report.dry_run:
         print("nothing was changed (--dry-run)")
+    _warn_of_countries(ledger, report, settings.default_country)
     if report.refused:
         subjects = ", ".join(f"subject:{subject}" for subject in report.refused)
         return _explain(_REAPPLY, f"a callback of {subjects} is being dialled now: run it again once it ends", 1)
     return 0
+
+
+def _warn_of_countries(ledger: Ledger, report: ReapplyReport, here: str | None) -> None:
+    """What may have been missed for the default country (persistence.erasure_ledger's docstring): the erasures
+    of a ledger of several countries made under another, to run again under; and, when none of the subjects was
+    found and some erasures do not say their country (a ledger from before they did), that it must be the
+    server's."""
+    from persistence.erasure_ledger import country_setting
+    from persistence.phone_numbers import DEFAULT_COUNTRY_ENV
+
+    for country, count in sorted(ledger.hashed_under.items(), key=lambda item: item[0] or ""):
+        if country != here:
+            _warn(f"{count} erasures of the ledger hashed numbers with {country_setting(country)}: run it again with "
+                  "that setting to find their subjects")  # fmt: skip
+    if ledger.unrecorded and report.subjects and report.not_here == report.subjects:
+        _warn(f"none of the ledger's {report.subjects} subjects is in this database (here {country_setting(here)}). "
+              "Its erasures do not say the default country they hashed numbers under: if the server that made them "
+              f"had another {DEFAULT_COUNTRY_ENV}, run it again set as the server's, or a number written without its "
+              "country code is found nowhere")  # fmt: skip
+
+
+def _warn(message: str) -> None:
+    print(f"{_REAPPLY}: warning: {message}", file=sys.stderr)
 
 
 def _settings(command: str, database: str | None) -> Settings | None:
@@ -196,14 +229,6 @@ def _unreachable(url: str) -> tuple[str, int] | None:
     except (CommandError, SQLAlchemyError) as error:
         return database_problem(error), 1  # out of reach, or reached and refusing
     return None
-
-
-def _user() -> str:
-    """Who runs the command, for the audit log: the login name, else the user id (a container without one)."""
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return f"uid {os.getuid()}"
 
 
 def _explain(command: str, message: str, code: int) -> int:

@@ -12,9 +12,21 @@ The numbers hashed are those an erasure reaches: the call register's callers and
 keys), the callback jobs' numbers, and in the audit events' and stored answers' details each text that is a number
 as people type it, or a number standing alone inside a text (the purge may have left only these of someone).
 
+A number's hash depends on the default country too (IVRGRAPH_DEFAULT_COUNTRY: in Spain 600123456 is hashed as
++34600123456, with none set as itself), so each erasure's details say the country it hashed under (null: none set).
+A ledger whose erasures name countries and not the one this process compares numbers in is refused
+(`HashedUnderAnotherCountry`), before anything is read of the database: run under another setting than the
+server's, an erasure of a number written nationally matched no one, and the command said only "not in this
+database" (security review). Refusing, rather than hashing under the ledger's country, keeps one country for the
+whole run as for the servers (persistence.phone_numbers): the erasure made again finds the number in the forms that
+country stores it in, and is recorded under the hash the ledger names. A ledger of several countries (the setting
+changed between erasures) is run once under each. Erasures recorded before they said it (and a ledger kept by hand)
+name none: `Ledger.unrecorded` counts them, for the command to warn when they matched no one.
+
 A ledger is read from what an admin keeps (`read_ledger`): the JSON the audit route answers (one array, or several
 pages appended, or one event a line), whose events other than `erasure` are skipped; or plain text, one
-`subject:<hash>` (or the bare hash) a line, for a ledger kept by hand, `#` starting a comment.
+`subject:<hash>` (or the bare hash) a line, for a ledger kept by hand, `#` starting a comment. A byte order mark
+in front (PowerShell's `>` writes one) is no part of it.
 """
 
 from __future__ import annotations
@@ -32,9 +44,10 @@ from sqlalchemy.orm import Session
 from persistence.db import Database
 from persistence.errors import Conflict, Refused
 from persistence.models import AuditEvent, CallbackJob, CallRecord, IdempotencyKey
-from persistence.phone_numbers import phone_number
+from persistence.phone_numbers import DEFAULT_COUNTRY_ENV, configured_default_country, phone_number
 from persistence.privacy import (
     ERASURE_ACTION,
+    ERASURE_COUNTRY,
     HASH_LENGTH,
     ErasureReport,
     SubjectBeingCalled,
@@ -48,10 +61,35 @@ _LABEL: Final = re.compile(rf"(?:subject:)?([0-9a-f]{{{HASH_LENGTH}}})")
 # A number standing alone inside a text, as an erasure's redaction finds one (privacy._pattern): digits, maybe "+".
 _IN_TEXT: Final = re.compile(r"(?<![0-9])\+?[0-9]{2,20}(?![0-9])")
 _BATCH: Final = 1000  # rows read at a time from the big tables
+_BOM: Final = "\ufeff"
+_COUNTRY_CODE: Final = re.compile(r"[A-Z]{2}")  # as IVRGRAPH_DEFAULT_COUNTRY is kept (phone_numbers.default_country)
 
 
 class LedgerUnreadable(Refused):
     """The file is no ledger of erasures; the message says where and why."""
+
+
+def country_setting(country: str | None) -> str:
+    """How IVRGRAPH_DEFAULT_COUNTRY is set to `country`: `IVRGRAPH_DEFAULT_COUNTRY=ES`, or unset (None)."""
+    return f"{DEFAULT_COUNTRY_ENV}={country}" if country is not None else f"{DEFAULT_COUNTRY_ENV} unset"
+
+
+class HashedUnderAnotherCountry(Refused):
+    """The ledger's erasures hashed numbers under other default countries than this process compares them in
+    (module docstring): the setting to run under is said."""
+
+    def __init__(self, countries: dict[str | None, int], here: str | None) -> None:
+        self.countries = sorted(countries, key=lambda country: country or "")
+        if len(self.countries) == 1:
+            ledger, run = country_setting(self.countries[0]), f"run it again with {country_setting(self.countries[0])}"
+        else:
+            ledger = " and ".join(f"{country_setting(each)} ({countries[each]} erasures)" for each in self.countries)
+            run = "run it once with each of these settings"
+        super().__init__(
+            f"the ledger's erasures hashed numbers with {ledger} (the server's setting when it made them), and this "
+            f"command runs with {country_setting(here)}, under which a number written without its country code "
+            f"hashes otherwise: its subject would be found nowhere. Nothing was erased: {run}"
+        )
 
 
 class KeyMadeAfterTheLedger(Conflict):
@@ -72,6 +110,8 @@ class Ledger:
     subjects: dict[str, datetime | None] = field(default_factory=dict)  # hash -> its newest erasure's time, if told
     entries: int = 0  # erasures read (a subject erased twice is two)
     skipped: int = 0  # audit events of other actions in the file
+    hashed_under: dict[str | None, int] = field(default_factory=dict)  # default country -> its erasures (None: unset)
+    unrecorded: int = 0  # erasures that do not say their country (recorded before erasures did; kept by hand)
 
     @property
     def newest(self) -> datetime | None:
@@ -87,6 +127,7 @@ class Ledger:
 def read_ledger(text: str) -> Ledger:
     """The erasures `text` names (module docstring for the forms taken); `LedgerUnreadable` saying why not."""
     ledger = Ledger()
+    text = text.removeprefix(_BOM)
     if text.lstrip().startswith(("[", "{")):
         for event in _json_events(text):
             _add_event(ledger, event)
@@ -99,6 +140,7 @@ def read_ledger(text: str) -> Ledger:
         if found is None:
             raise LedgerUnreadable(f"line {number}: {entry[:60]!r} is not subject:<hash> ({HASH_LENGTH} hex digits)")
         ledger.add(found[1], None)
+        ledger.unrecorded += 1
     return ledger
 
 
@@ -115,6 +157,10 @@ def _json_events(text: str) -> Iterator[Any]:
             value, at = decoder.raw_decode(text, at)
         except json.JSONDecodeError as error:
             raise LedgerUnreadable(f"not JSON at line {error.lineno}, column {error.colno}: {error.msg}") from None
+        except RecursionError:  # `[[[[...` deeper than the decoder goes: no audit export (exit 2, not a traceback)
+            raise LedgerUnreadable("its JSON is nested too deeply to be an audit export") from None
+        except MemoryError:
+            raise LedgerUnreadable("its JSON is too big to be read") from None
         yield from value if isinstance(value, list) else [value]
 
 
@@ -129,6 +175,14 @@ def _add_event(ledger: Ledger, event: Any) -> None:
     if found is None:
         raise LedgerUnreadable(f"an erasure whose target {str(target)[:60]!r} is not subject:<hash>")
     ledger.add(found[1], _time(event.get("at")))
+    details = event.get("details")
+    if not isinstance(details, dict) or ERASURE_COUNTRY not in details:
+        ledger.unrecorded += 1
+        return
+    country = details[ERASURE_COUNTRY]
+    if country is not None and not (isinstance(country, str) and _COUNTRY_CODE.fullmatch(country)):
+        raise LedgerUnreadable(f"an erasure's {ERASURE_COUNTRY} {repr(country)[:20]} is no country code")
+    ledger.hashed_under[country] = ledger.hashed_under.get(country, 0) + 1
 
 
 def _time(value: Any) -> datetime | None:
@@ -165,8 +219,12 @@ class ReapplyReport:
 
 def reapply_erasures(database: Database, ledger: Ledger, *, actor: str, dry_run: bool = False) -> ReapplyReport:
     """Erase again each subject of `ledger` this database holds a number of (module docstring), each in a
-    transaction of its own, on a `maintenance_session`. `KeyMadeAfterTheLedger`, before anything is erased, when the
-    database's key is newer than the ledger's erasures: it hashes nobody as they did."""
+    transaction of its own, on a `maintenance_session`. Before anything is erased: `HashedUnderAnotherCountry` when
+    the ledger's erasures say countries and not the one numbers are compared in here, `KeyMadeAfterTheLedger` when
+    the database's key is newer than the ledger's erasures: either way it hashes nobody as they did."""
+    here = configured_default_country()
+    if ledger.hashed_under and here not in ledger.hashed_under:
+        raise HashedUnderAnotherCountry(ledger.hashed_under, here)
     report = ReapplyReport(dry_run=dry_run, subjects=len(ledger.subjects))
     with maintenance_session(database) as session:
         hashed = subject_hasher(session)  # a database emptied of its key gets one: refused just below

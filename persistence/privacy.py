@@ -14,8 +14,9 @@ A subject is a phone number, matched in every form the register compares as that
 subject's keyed hash (`subject_hash`), so the log still says who did what, and an erasure asked for again is
 recognised, but names nobody. A campaign that loses a client counts one client fewer. The flow statistics
 (path_counts) are counts of calls by node and hour, with no number in them, and stay. It then records an `erasure`
-event naming the subject by the hash, with the counts. `subject_data` gathers the same, for a subject access
-request, and `record_access` notes it (`subject_access`, by the hash).
+event naming the subject by the hash, with the counts and the default country the hash was made under (null when
+none is set). `subject_data` gathers the same, for a subject access request, and `record_access` notes it
+(`subject_access`, by the hash).
 
 The hash is an HMAC-SHA256 of the number's one form (`phone_numbers.one_form`) keyed with a random secret of the
 installation, kept in the database (`install_secrets`; every node shares it): a plain SHA-256 of a phone number is
@@ -56,10 +57,11 @@ from persistence.models import (
     InstallSecret,
     utcnow,
 )
-from persistence.phone_numbers import one_form, phone_number, written_forms
+from persistence.phone_numbers import configured_default_country, one_form, phone_number, written_forms
 from persistence.retention import maintenance_session
 
 ERASURE_ACTION: Final = "erasure"
+ERASURE_COUNTRY: Final = "default_country"  # in an erasure's details: IVRGRAPH_DEFAULT_COUNTRY it hashed under
 ACCESS_ACTION: Final = "subject_access"
 _KEY_NAME: Final = "subject_hash"
 HASH_LENGTH: Final = 24  # hex digits kept of the HMAC: 96 bits, no two subjects of any register meet
@@ -345,7 +347,10 @@ def erase_subject(
         event.details = _redacted(event.details, found, pattern)
         event.target = _redacted(event.target, found, pattern)
     session.flush()
-    record_event(session, actor=actor, action=ERASURE_ACTION, target=found.label, details=report.counts(), now=now)
+    # The hash depends on the default country (a national number's one form): a ledger of these events is matched
+    # again under the country it names (persistence.erasure_ledger).
+    details = {**report.counts(), ERASURE_COUNTRY: configured_default_country()}
+    record_event(session, actor=actor, action=ERASURE_ACTION, target=found.label, details=details, now=now)
     return report
 
 

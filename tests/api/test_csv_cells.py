@@ -40,8 +40,17 @@ FORMULAS = {
     "+": "'+",
     "\t5": "'\t5",  # a tab or CR first is escaped whatever follows it
     "\r5": "'\r5",
+    # Invisible format characters (Unicode's category Cf) first: a spreadsheet may drop them, or a reader not see
+    # them, and the formula behind them runs (security review).
+    "\u200b=cmd|'/c calc'!A0": "'\u200b=cmd|'/c calc'!A0",  # ZERO WIDTH SPACE
+    "\ufeff+1+1": "'\ufeff+1+1",  # ZERO WIDTH NO-BREAK SPACE, the byte order mark
+    "\u2060@SUM(A1)": "'\u2060@SUM(A1)",  # WORD JOINER
+    "\u200e \u200f-1+1": "'\u200e \u200f-1+1",  # direction marks around a space
+    "\u00ad\u200b=1": "'\u00ad\u200b=1",  # a soft hyphen, then another
+    "\u200b+34600111222": "'\u200b+34600111222",  # a plain number no more: its first character is none of it
 }
-KEPT = ["+34600111222", "-12.50", "-5", "+0.5", "Ana García", " Ana", "5 =1", "María=1", ""]  # fmt: skip
+KEPT = ["+34600111222", "-12.50", "-5", "+0.5", "Ana García", " Ana", "5 =1", "María=1", "", "\u200bAna",
+        "\u200b"]  # fmt: skip
 
 
 @pytest.mark.parametrize(("value", "written"), FORMULAS.items())

@@ -37,10 +37,12 @@ ERASED = "+34600123456"  # their calls and a job, in the forms a Spanish registe
 ONLY_NAMED = "+34600777666"  # only an audit event's details name them now (their job was purged)
 KEPT = "+34600999888"  # nobody asked: untouched
 SPAIN = {"IVRGRAPH_DEFAULT_COUNTRY": "ES"}
+NO_COUNTRY = {"IVRGRAPH_DEFAULT_COUNTRY": ""}  # a shell without the server's setting
+NATIONAL = "600999004"  # a Spanish mobile written as people in Spain write it: +34600999004 only in Spain
 
 
 def _run(url: str, *args: str, **settings: str) -> subprocess.CompletedProcess[str]:
-    env = clean_env(IVRGRAPH_DATABASE_URL=url, **SPAIN, **settings)
+    env = clean_env(IVRGRAPH_DATABASE_URL=url, **{**SPAIN, **settings})
     return subprocess.run([*IVRGRAPH, *args], capture_output=True, text=True, cwd=ROOT, env=env, timeout=120)
 
 
@@ -202,7 +204,11 @@ def test_a_database_whose_key_was_made_after_the_erasures_is_refused(backend: st
 
 @pytest.mark.parametrize(
     ("content", "reason"),
-    [('[{"action": "erasure", "target": "call:1"}]', "not subject:<hash>"), ('[{"action": ', "not JSON")],
+    [
+        ('[{"action": "erasure", "target": "call:1"}]', "not subject:<hash>"),
+        ('[{"action": ', "not JSON"),
+        ("[" * 100_000 + "]" * 100_000, "nested too deeply"),  # was a RecursionError's traceback, exit 1
+    ],
 )
 def test_a_ledger_that_cannot_be_read_is_refused(tmp_path: Path, content: str, reason: str) -> None:
     url = f"sqlite:///{tmp_path / 'ivrgraph.sqlite3'}"
@@ -212,3 +218,84 @@ def test_a_ledger_that_cannot_be_read_is_refused(tmp_path: Path, content: str, r
     refused = _run(url, "privacy", "reapply-erasures", str(ledger))
     assert refused.returncode == 2, refused.stdout + refused.stderr
     assert reason in refused.stderr, refused.stderr
+
+
+def _erased_in_spain(tmp_path: Path) -> tuple[str, Path]:
+    """A Spanish server (IVRGRAPH_DEFAULT_COUNTRY=ES) that erased NATIONAL after its backup: the restored backup's
+    URL and the ledger exported from the audit log."""
+    url = f"sqlite:///{tmp_path / 'ivrgraph.sqlite3'}"
+    upgrade(url)
+    database = Database(url)
+    try:
+        write_calls(database, {"call_id": "s1", "started_at": NOW, "caller_id": NATIONAL},
+                    {"call_id": "k1", "started_at": NOW, "caller_id": KEPT})  # fmt: skip
+    finally:
+        database.dispose()
+    backup_folder = tmp_path / "before"
+    backup_folder.mkdir()
+    with contextlib.ExitStack() as stack:
+        restored = _restore("sqlite", url, backup_folder, stack)
+    erased = _run(url, "privacy", "erase", NATIONAL)
+    assert erased.returncode == 0, erased.stderr
+    ledger = tmp_path / "erasures.json"
+    ledger.write_text(_audit_export(url, tmp_path / "media"), encoding="utf-8")
+    return restored, ledger
+
+
+def test_a_ledger_hashed_under_another_country_than_the_commands_is_refused_naming_the_setting(
+    tmp_path: Path,
+) -> None:
+    """Run without the server's IVRGRAPH_DEFAULT_COUNTRY, 600999004 hashed as itself, not as +34600999004: the
+    command said "0 subjects erased again, 1 not in this database", exit 0, and the person stayed (security
+    review). The erasure says the country it hashed under; the command refuses, saying which to set."""
+    restored, ledger = _erased_in_spain(tmp_path)
+    [event] = json.loads(ledger.read_text(encoding="utf-8"))
+    assert event["details"]["default_country"] == "ES"
+
+    refused = _run(restored, "privacy", "reapply-erasures", str(ledger), **NO_COUNTRY)
+    assert refused.returncode == 2, refused.stdout + refused.stderr
+    assert "IVRGRAPH_DEFAULT_COUNTRY=ES" in refused.stderr and "IVRGRAPH_DEFAULT_COUNTRY unset" in refused.stderr
+    assert "Nothing was erased: run it again with IVRGRAPH_DEFAULT_COUNTRY=ES" in refused.stderr, refused.stderr
+    assert _state(restored)["calls"] == ["k1", "s1"]
+    elsewhere = _run(restored, "privacy", "reapply-erasures", str(ledger), IVRGRAPH_DEFAULT_COUNTRY="PT")
+    assert elsewhere.returncode == 2 and "IVRGRAPH_DEFAULT_COUNTRY=PT" in elsewhere.stderr, elsewhere.stderr
+
+    done = _run(restored, "privacy", "reapply-erasures", str(ledger))
+    assert done.returncode == 0, done.stderr
+    assert "1 subjects erased again, 0 not in this database" in done.stdout, done.stdout
+    assert _state(restored)["calls"] == ["k1"] and "warning" not in done.stderr
+
+
+def test_an_older_ledger_that_matches_no_one_warns_that_the_country_must_be_the_servers(tmp_path: Path) -> None:
+    """A ledger exported before erasures said their country: read as it was, and when none of its subjects is
+    found the command says the likely reason, and still exits 0 (they may all have been erased before the backup)."""
+    restored, ledger = _erased_in_spain(tmp_path)
+    events = json.loads(ledger.read_text(encoding="utf-8"))
+    for event in events:
+        del event["details"]["default_country"]
+    ledger.write_text(json.dumps(events), encoding="utf-8")
+
+    missed = _run(restored, "privacy", "reapply-erasures", str(ledger), **NO_COUNTRY)
+    assert missed.returncode == 0, missed.stderr
+    assert "0 subjects erased again, 1 not in this database" in missed.stdout, missed.stdout
+    warning = "warning: none of the ledger's 1 subjects is in this database"
+    assert warning in missed.stderr and "IVRGRAPH_DEFAULT_COUNTRY" in missed.stderr, missed.stderr
+    assert "(here IVRGRAPH_DEFAULT_COUNTRY unset)" in missed.stderr, missed.stderr
+    assert _state(restored)["calls"] == ["k1", "s1"]
+
+    done = _run(restored, "privacy", "reapply-erasures", str(ledger))
+    assert done.returncode == 0 and "1 subjects erased again" in done.stdout and "warning" not in done.stderr
+
+
+def test_a_ledger_saved_with_a_byte_order_mark_is_read(tmp_path: Path) -> None:
+    """PowerShell's `Invoke-RestMethod ... > erasures.json` starts the file with one: it was read as a ledger kept
+    by hand, its first line no `subject:<hash>`."""
+    url = f"sqlite:///{tmp_path / 'ivrgraph.sqlite3'}"
+    upgrade(url)
+    ledger = tmp_path / "erasures.json"
+    event = {"action": "erasure", "target": "subject:" + "0" * 24, "at": "2099-01-01T00:00:00Z",
+             "details": {"default_country": "ES"}}  # fmt: skip
+    ledger.write_text(json.dumps([event]), encoding="utf-8-sig")
+    read = _run(url, "privacy", "reapply-erasures", str(ledger))
+    assert read.returncode == 0, read.stderr
+    assert read.stdout.splitlines()[0] == f"{ledger}: 1 erasures of 1 subjects", read.stdout

@@ -10,9 +10,10 @@ import pytest
 from sqlalchemy import select
 
 from persistence.db import Database
-from persistence.erasure_ledger import LedgerUnreadable, read_ledger, reapply_erasures
-from persistence.models import CallbackJob
-from persistence.privacy import subject_hash
+from persistence.erasure_ledger import HashedUnderAnotherCountry, LedgerUnreadable, read_ledger, reapply_erasures
+from persistence.models import AuditEvent, CallbackJob
+from persistence.phone_numbers import configure_default_country
+from persistence.privacy import ERASURE_ACTION, erase, subject_hash
 from tests.persistence.kept_data import NOW, add_job
 
 ONE, TWO = "0" * 24, "a" * 24
@@ -22,8 +23,8 @@ ONE, TWO = "0" * 24, "a" * 24
 pytestmark = pytest.mark.usefixtures("in_spain")
 
 
-def _event(subject: str, at: str, action: str = "erasure") -> dict[str, object]:
-    return {"id": 1, "at": at, "actor": "dpo", "action": action, "target": f"subject:{subject}", "details": {}}
+def _event(subject: str, at: str, action: str = "erasure", **details: object) -> dict[str, object]:
+    return {"id": 1, "at": at, "actor": "dpo", "action": action, "target": f"subject:{subject}", "details": details}
 
 
 def test_the_audit_routes_json_pages_appended_and_one_event_a_line_are_read_alike() -> None:
@@ -49,6 +50,9 @@ def test_a_ledger_kept_by_hand_is_one_subject_a_line() -> None:
         ("[1, 2]", "is not an audit event"),
         ('[{"action": "erasure"', "not JSON at line 1"),
         (f"subject:{ONE}\nsubject:123\n", "line 2: 'subject:123'"),
+        (json.dumps([_event(ONE, "2026-12-01T09:00:00Z", default_country="Spain")]), "'Spain' is no country code"),
+        (json.dumps([_event(ONE, "2026-12-01T09:00:00Z", default_country=34)]), "34 is no country code"),
+        ("[" * 100_000 + "]" * 100_000, "nested too deeply"),  # not a RecursionError's traceback (exit 1)
     ],
 )
 def test_what_is_no_ledger_is_refused_saying_why(text: str, reason: str) -> None:
@@ -71,3 +75,73 @@ def test_a_subject_being_dialled_is_left_for_a_later_run_and_the_others_are_eras
     assert report.totals()["callback_jobs"] == 1
     with database.session() as session:
         assert sorted(session.scalars(select(CallbackJob.number))) == ["+34600123456", "+34600555444"]
+
+
+@pytest.mark.parametrize("form", ["json", "text"])
+def test_a_byte_order_mark_before_the_ledger_is_no_part_of_it(form: str) -> None:
+    """PowerShell's `>` and Out-File write one; read as text the JSON was one line of no subject."""
+    text = json.dumps([_event(ONE, "2026-12-01T09:00:00Z")]) if form == "json" else f"subject:{ONE}\n"
+    ledger = read_ledger("\ufeff" + text)
+    assert ledger.subjects == read_ledger(text).subjects and list(ledger.subjects) == [ONE]
+
+
+def test_the_country_each_erasure_hashed_its_number_under_is_read() -> None:
+    ledger = read_ledger(json.dumps([
+        _event(ONE, "2026-12-01T09:00:00Z", default_country="ES", call_records=2),
+        _event(TWO, "2026-12-02T09:00:00Z", default_country="ES"),
+        _event(TWO, "2026-12-03T09:00:00Z", default_country=None),  # the server had none set
+        _event(ONE, "2026-12-04T09:00:00Z"),  # written before erasures said it
+    ]))  # fmt: skip
+    assert ledger.hashed_under == {"ES": 2, None: 1} and ledger.unrecorded == 1
+    assert read_ledger(f"subject:{ONE}\n").unrecorded == 1 and read_ledger(f"subject:{ONE}\n").hashed_under == {}
+
+
+def _as_exported(event: AuditEvent) -> dict[str, object]:
+    """An audit event as GET /api/audit answers it."""
+    return {"id": event.id, "at": event.at.isoformat(), "actor": event.actor, "action": event.action,
+            "target": event.target, "details": event.details}  # fmt: skip
+
+
+def test_an_erasure_records_the_country_its_number_was_hashed_under(database: Database) -> None:
+    with database.session() as session:
+        add_job(session, "600999004", created_at=NOW)
+        session.commit()
+    erase(database, number="600999004", actor="dpo")
+    with database.session() as session:
+        erasure = session.scalars(select(AuditEvent).where(AuditEvent.action == ERASURE_ACTION)).one()
+        assert erasure.details["default_country"] == "ES" and erasure.details["callback_jobs"] == 1
+        ledger = read_ledger(json.dumps([_as_exported(erasure)]))
+    assert ledger.hashed_under == {"ES": 1} and ledger.unrecorded == 0
+
+
+def test_a_ledger_hashed_under_another_country_is_refused_before_anything_is_erased(database: Database) -> None:
+    """600999004 hashes as +34600999004 in Spain and as itself with no country: run under the other setting, the
+    erasure of a Spanish server matched nobody, silently (security review)."""
+    with database.session() as session:
+        add_job(session, "600999004", created_at=NOW)
+        spanish = subject_hash(session, "600999004")
+        session.commit()
+    ledger = read_ledger(json.dumps([_event(spanish, "2099-01-01T09:00:00Z", default_country="ES")]))
+    configure_default_country(None)  # the shell's, without the server's setting (in_spain puts ES back)
+    with pytest.raises(HashedUnderAnotherCountry) as refused:
+        reapply_erasures(database, ledger, actor="dpo")
+    assert "IVRGRAPH_DEFAULT_COUNTRY=ES" in str(refused.value) and "unset" in str(refused.value)
+    assert refused.value.countries == ["ES"]
+    with database.session() as session:
+        assert list(session.scalars(select(CallbackJob.number))) == ["600999004"]
+
+    configure_default_country("ES")
+    report = reapply_erasures(database, ledger, actor="dpo")
+    assert [erased.subject for erased in report.erased] == [spanish]
+
+
+def test_a_ledger_of_several_countries_is_run_under_each_of_them(database: Database) -> None:
+    """The server's setting changed between two erasures: a run under one of them erases what it finds; under
+    none of them it is refused, naming each."""
+    ledger = read_ledger(json.dumps([_event(ONE, "2099-01-01T09:00:00Z", default_country="ES"),
+                                     _event(TWO, "2099-01-02T09:00:00Z", default_country="PT")]))  # fmt: skip
+    assert reapply_erasures(database, ledger, actor="dpo").not_here == 2
+    configure_default_country("FR")
+    with pytest.raises(HashedUnderAnotherCountry, match="run it once with each of these settings") as refused:
+        reapply_erasures(database, ledger, actor="dpo")
+    assert refused.value.countries == ["ES", "PT"]
