@@ -17,6 +17,7 @@ from jinja2.filters import make_attrgetter
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.visitor import NodeTransformer
 
+from graph_engine import liquid_hints, number_text
 from graph_engine.errors import TemplateError, UnusableValue
 
 # What one operator in a template may build: a phrase is short, and a call must not stall the event loop every
@@ -151,6 +152,17 @@ class _Sandbox(ImmutableSandboxedEnvironment):
         for item in items:
             _spend(cost)
             yield item
+
+    # Every `==`, `!=`, `<`, `<=`, `>`, `>=` of every template and expression (see _Compared).
+    @staticmethod
+    def compared(left: Any, op: str, right: Any) -> Any:
+        return number_text.compare(left, op, right)
+
+    def _generate(
+        self, source: nodes.Template, name: str | None, filename: str | None, defer_init: bool = False
+    ) -> str:
+        # Every template and expression is compiled through here, a text template and a tree alike.
+        return super()._generate(_Compared().visit(source), name, filename, defer_init)
 
     # String methods that build a long string from short arguments, reached as `'a'.ljust(n)` or `'a'['ljust']`.
     def getattr(self, obj: Any, attribute: str) -> Any:
@@ -582,6 +594,27 @@ class _Counted(NodeTransformer):
         return self._literal(node) if node.ctx == "load" else node
 
 
+class _Compared(NodeTransformer):
+    """Rewrites each comparison of a template or expression into the `compared` hook, so that number text compares
+    with a number as the number it reads (graph_engine.number_text): `guess > points`, the caller's keys "1200"
+    against 1200. A chain `a < b < c` becomes `a < b and b < c`; `in` and `not in` stay Python's."""
+
+    def visit_Compare(self, node: nodes.Compare) -> nodes.Node:
+        self.generic_visit(node)
+        pairs: list[nodes.Expr] = []
+        left = node.expr
+        for operand in node.ops:
+            if operand.op in number_text.ORDERING or operand.op in number_text.EQUALITY:
+                pairs.append(_hook("compared", left, nodes.Const(operand.op), operand.expr))
+            else:
+                pairs.append(nodes.Compare(left, [operand], lineno=node.lineno))
+            left = operand.expr
+        result = pairs[0]
+        for pair in pairs[1:]:
+            result = nodes.And(result, pair, lineno=node.lineno)
+        return result
+
+
 class _Program:
     """A template that loops, sets names or builds values: rendered with a work budget (MAX_WORK) and its
     output cut off at MAX_BUILT_LENGTH characters, as it streams, rather than once all of it is built."""
@@ -624,10 +657,11 @@ def _compiled_template(source: str) -> Any:
         counted.set_environment(_ENV)
         return _Program(_ENV.from_string(counted))
     except TemplateSyntaxError as error:
+        detail = _syntax_detail(error, source, expression=False)
         raise TemplateError(
-            f"template syntax error on line {error.lineno}: {error.message}",
+            f"template syntax error on line {error.lineno}: {error.message}{_hint_words(detail)}",
             code="template_syntax",
-            params={"part": "template", "line": error.lineno, **_syntax_detail(error)},
+            params={"part": "template", "line": error.lineno, **detail},
         ) from error
 
 
@@ -636,10 +670,11 @@ def _compiled_expression(source: str) -> Any:
     try:
         return _ENV.compile_expression(strip_braces(source), undefined_to_none=False)
     except TemplateSyntaxError as error:
+        detail = _syntax_detail(error, strip_braces(source), expression=True)
         raise TemplateError(
-            f"expression syntax error: {error.message}",
+            f"expression syntax error: {error.message}{_hint_words(detail)}",
             code="template_syntax",
-            params={"part": "expression", **_syntax_detail(error)},
+            params={"part": "expression", **detail},
         ) from error
 
 
@@ -719,11 +754,32 @@ def _names_called(text: str) -> frozenset[str]:
     return frozenset(call.node.name for call in found.find_all(nodes.Call) if isinstance(call.node, nodes.Name))
 
 
-def _syntax_detail(error: TemplateSyntaxError) -> dict[str, Any]:
-    """Jinja's words as `detail`, with reason `unknown_filter` or `unknown_test` and its `name` when it is one."""
+def _syntax_detail(error: TemplateSyntaxError, source: str, *, expression: bool) -> dict[str, Any]:
+    """Jinja's words as `detail`, with reason `unknown_filter` or `unknown_test` and its `name` when it is one, or
+    reason `liquid_form` with what is `written` as Liquid writes it and its Jinja `suggestion` (see _liquid_hint)."""
+    liquid = _liquid_hint(source, expression)
+    if liquid is not None:
+        return {"detail": error.message, "reason": "liquid_form", "written": liquid[0], "suggestion": liquid[1]}
     unknown = _UNKNOWN_FILTER.match(error.message or "")
     named = {"reason": f"unknown_{unknown.group(1)}", "name": unknown.group(2)} if unknown else {}
     return {"detail": error.message, **named}
+
+
+def _liquid_hint(source: str, expression: bool) -> tuple[str, str] | None:
+    """What of `source` is written as Liquid (Twilio Studio's templates) writes it, and the Jinja for it, when that
+    Jinja compiles: `{{ name | upcase }}` and `{{ name | upper }}`. Asked only of a source that does not compile."""
+    found = liquid_hints.jinja_form(source, frozenset(_ENV.filters), expression=expression)
+    if found is None or isinstance(_parsed(_as_template(found[1], expression)), str):
+        return None
+    return found
+
+
+def _hint_words(detail: Mapping[str, Any]) -> str:
+    """The English words of a Liquid hint, said after Jinja's:
+    " (written as in Liquid: did you mean {{ name | upper }}?)"."""
+    if detail.get("reason") != "liquid_form":
+        return ""
+    return f" (written as in Liquid: did you mean {detail['suggestion']}?)"
 
 
 def _failed_params(part: str, error: Exception) -> dict[str, Any]:
@@ -787,7 +843,9 @@ def template_syntax_error(source: str, *, expression: bool = False) -> str | Non
         return None
     found = _parsed(text)
     if isinstance(found, str):
-        return f"{'expression' if expression else 'template'} {found}"
+        liquid = _liquid_hint(strip_braces(source) if expression else source, expression)
+        hint = _hint_words({"reason": "liquid_form", "suggestion": liquid[1]}) if liquid else ""
+        return f"{'expression' if expression else 'template'} {found}{hint}"
     return None
 
 

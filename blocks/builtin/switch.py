@@ -1,7 +1,8 @@
 """Switch: evaluates a value and takes the exit of the first case it equals, else `default`.
 
 "Equals" across the types a case can hold (`_matches`): a number equals a number of the same value or a text
-that reads as it ("1" is 1, so keys match numeric cases); true and false equal only true and false or the
+that reads as it, one way only, as a Condition's `==` reads it (graph_engine.number_text: "1" is 1, so keys match
+numeric cases; "12,5" is 12.5; "1.000", one or a thousand, is neither); true and false equal only true and false or the
 texts "true" and "false" (never 1 or 0); an empty value (null) equals no case; anything else compares as text.
 """
 
@@ -14,6 +15,7 @@ from graph_engine.block import RESERVED_EXITS, BlockType, ExitRule, TemplateFiel
 from graph_engine.context import BlockContext
 from graph_engine.document import Node, Scenario
 from graph_engine.issues import Issue, error, node_params
+from graph_engine.number_text import compare, is_number
 from graph_engine.sensitive import mask
 
 
@@ -101,14 +103,6 @@ def _matches(value: Any, expected: Any) -> bool:
             return value is expected
         flag, text = (value, expected) if isinstance(value, bool) else (expected, value)
         return isinstance(text, str) and text.strip().lower() == ("true" if flag else "false")
-    numbers = isinstance(value, int | float), isinstance(expected, int | float)
-    if all(numbers):
-        return bool(value == expected)
-    if any(numbers):
-        number, text = (value, expected) if numbers[0] else (expected, value)
-        if isinstance(text, str):
-            try:
-                return bool(float(text) == number)
-            except ValueError:
-                return False
+    if is_number(value) or is_number(expected):  # a Decimal too: what a database gives for NUMERIC
+        return bool(compare(value, "eq", expected))
     return str(value) == str(expected)

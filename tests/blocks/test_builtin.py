@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -572,6 +573,12 @@ async def test_the_story_tells_what_a_condition_and_a_switch_saw(registry):
         (2, "2", True),
         (2.0, 2, True),
         (" 3 ", 3, True),
+        ("12,5", 12.5, True),  # a decimal comma, as a Condition reads it (graph_engine.number_text)
+        ("1.000", 1, False),  # reads two ways (one or a thousand): equals neither, as in a Condition
+        ("1.000", 1000, False),
+        ("1e3", 1000, False),
+        (Decimal("1.0"), 1, True),  # a NUMERIC column's value
+        (Decimal("2"), "2", True),  # Python's float() read it; a caller's keys and a column's digits never write it
         ("one", 1, False),
         (True, True, True),
         (True, 1, False),  # review, 2026-12-05: Python's True == 1 took a numeric case

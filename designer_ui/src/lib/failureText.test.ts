@@ -202,6 +202,20 @@ const REASONS: { failure: Record<string, unknown>; es: string; ru: string }[] = 
     es: "la expresión tiene un error: no hay ninguna prueba llamada «evenly»",
     ru: "ошибка в выражении: нет проверки «evenly»",
   },
+  {
+    // A migration from Twilio Studio: Jinja's "expected token 'end of print statement', got ':'" said nothing useful.
+    failure: {
+      code: "template_syntax",
+      part: "template",
+      line: 1,
+      detail: "expected token 'end of print statement', got ':'",
+      reason: "liquid_form",
+      written: "{{ caller_name | default: 'friend' | upcase }}",
+      suggestion: "{{ caller_name | default('friend') | upper }}",
+    },
+    es: "la plantilla tiene un error: «{{ caller_name | default: 'friend' | upcase }}» está escrito como en Liquid; aquí se escribe «{{ caller_name | default('friend') | upper }}»",
+    ru: "ошибка в шаблоне: «{{ caller_name | default: 'friend' | upcase }}» записано как в Liquid; здесь пишется «{{ caller_name | default('friend') | upper }}»",
+  },
 ];
 
 describe("a template's failure, worded by its reason rather than quoted in English", () => {

@@ -57,6 +57,8 @@ export const TEMPLATE_REASONS: Record<Translated, Record<string, Words>> = {
     no_field: (w) => `el valor no tiene el campo ${w.quoted("field")}`,
     unknown_filter: (w) => `no hay ningún filtro llamado ${w.quoted("name")}`,
     unknown_test: (w) => `no hay ninguna prueba llamada ${w.quoted("name")}`,
+    // Twilio Studio's templates: `written` as Liquid writes it, `suggestion` the same in Jinja (graph_engine/liquid_hints.py).
+    liquid_form: (w) => `${w.quoted("written")} está escrito como en Liquid; aquí se escribe ${w.quoted("suggestion")}`,
   },
   ru: {
     not_a_number: (w) => valueWords(w, "значение пустое (None), а нужно число", (v) => `${v} — не число`),
@@ -70,6 +72,7 @@ export const TEMPLATE_REASONS: Record<Translated, Record<string, Words>> = {
     no_field: (w) => `у значения нет поля ${w.quoted("field")}`,
     unknown_filter: (w) => `нет фильтра ${w.quoted("name")}`,
     unknown_test: (w) => `нет проверки ${w.quoted("name")}`,
+    liquid_form: (w) => `${w.quoted("written")} записано как в Liquid; здесь пишется ${w.quoted("suggestion")}`,
   },
 };
 

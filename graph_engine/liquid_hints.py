@@ -1,0 +1,79 @@
+"""Liquid (Twilio Studio's and Shopify's template language) written where Jinja is read: how Jinja writes it, for
+a failure's "did you mean" (review of a migration from Studio: `{{ caller_name | default: 'friend' | upcase }}` got
+only Jinja's "expected token 'end of print statement', got ':'").
+
+Read from the text, not parsed: it is asked only of a template that did not compile, and the template engine
+offers the Jinja form only when that form compiles.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Collection
+from typing import Final
+
+# One value a Liquid filter takes or is applied to: a name with its fields or items, a number, a quoted text, or a
+# bracketed expression (what an earlier rewrite made of `n | plus: 1`).
+_OPERAND: Final = r"""(?:[A-Za-z_][\w.]*(?:\[[^\[\]]*\])*|-?\d+(?:\.\d+)?|'[^']*'|"[^"]*"|\([^()]*\))"""
+_AFTER_NOTHING: Final = r"(?<![\w.\])'\"])"  # the operand starts there: not the tail of `money(x)` or `a.b`
+
+# Liquid's filters with another name in Jinja (capitalize, escape, join, first, last... are the same in both).
+RENAMED: Final = {"upcase": "upper", "downcase": "lower", "size": "length", "strip": "trim"}
+# Liquid's arithmetic and joining filters, an operator in Jinja.
+_INFIX: Final = {"plus": "+", "minus": "-", "times": "*", "divided_by": "/", "modulo": "%", "append": "~"}
+_TAGS: Final = {"assign": "set", "elsif": "elif"}
+
+_ARITHMETIC: Final = re.compile(rf"{_AFTER_NOTHING}({_OPERAND})\s*\|\s*({'|'.join(_INFIX)})\s*:\s*({_OPERAND})")
+_PREPEND: Final = re.compile(rf"{_AFTER_NOTHING}({_OPERAND})\s*\|\s*prepend\s*:\s*({_OPERAND})")
+_DATE: Final = re.compile(rf"{_AFTER_NOTHING}({_OPERAND})\s*\|\s*date\b(?:\s*:\s*{_OPERAND})?")
+_WITH_ARGUMENTS: Final = re.compile(rf"\|\s*([A-Za-z_]\w*)\s*:\s*({_OPERAND}(?:\s*,\s*{_OPERAND})*)")
+_FILTER_NAME: Final = re.compile(r"\|\s*([A-Za-z_]\w*)\b(?!\s*[(:])")
+_TAG: Final = re.compile(r"(\{%-?\s*)(assign|elsif)\b")
+# Each `{{ }}` and `{% %}` of a template: what a hint rewrites (the text around is the phrase).
+_PLACES: Final = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.DOTALL)
+# A longer place is not read: a rewrite reads it again per filter rewritten, and a Liquid line is short.
+_LONGEST_PLACE: Final = 1000
+
+
+def jinja_form(source: str, filters: Collection[str], *, expression: bool) -> tuple[str, str] | None:
+    """The first `{{ }}` or `{% %}` of the template `source` (the whole of it for an expression) written with Liquid's
+    filters or tags, and the same written as Jinja: ("{{ name | upcase }}", "{{ name | upper }}"). `filters` are the
+    names Jinja knows, which are never renamed. None when nothing in it is written as Liquid writes it."""
+    places = [source] if expression else [match.group(0) for match in _PLACES.finditer(source)]
+    for place in places:
+        if len(place) > _LONGEST_PLACE:
+            continue
+        jinja = _as_jinja(place, filters)
+        if jinja != place:
+            return place, jinja
+    return None
+
+
+def _as_jinja(text: str, filters: Collection[str]) -> str:
+    text = _TAG.sub(lambda m: m.group(1) + _TAGS[m.group(2)], text)
+    if "date" not in filters:  # Liquid's strftime formats have no equal: the engine says dates in the call's language
+        text = _repeated(_DATE, lambda m: f"spoken_date({m.group(1)}, language)", text)
+    text = _repeated(_ARITHMETIC, lambda m: f"({m.group(1)} {_INFIX[m.group(2)]} {m.group(3)})", text)
+    text = _repeated(_PREPEND, lambda m: f"({m.group(2)} ~ {m.group(1)})", text)
+
+    def called(match: re.Match[str]) -> str:
+        name = RENAMED.get(match.group(1), match.group(1)) if match.group(1) not in filters else match.group(1)
+        return f"| {name}({match.group(2)})" if name in filters else match.group(0)
+
+    text = _WITH_ARGUMENTS.sub(called, text)
+
+    def renamed(match: re.Match[str]) -> str:
+        name = match.group(1)
+        return f"| {RENAMED[name]}" if name in RENAMED and name not in filters else match.group(0)
+
+    return _FILTER_NAME.sub(renamed, text)
+
+
+def _repeated(pattern: re.Pattern[str], rewrite: Callable[[re.Match[str]], str], text: str) -> str:
+    """`text` rewritten by `pattern` until it no longer matches: `n | plus: 1 | times: 2` is `((n + 1) * 2)`. A
+    rewrite removes a `|`, so it ends."""
+    while True:
+        rewritten = pattern.sub(rewrite, text, count=1)
+        if rewritten == text:
+            return text
+        text = rewritten

@@ -1,0 +1,87 @@
+"""Number text (a caller's keys, a column read as text) against a number, in a condition or a Switch case.
+
+`guess > points` with `guess` the keys "1200" and `points` the number 1200 compares 1200 with 1200, as Twilio
+Studio's Greater Than does, rather than fail with Python's "'>' not supported between instances of 'str' and 'int'"
+(review of a migration from Studio). Equality agrees with the Switch block: "1200" == 1200.
+
+    ordering (<, <=, >, >=)  text that reads as one number compares as it; other text, or none, is a named
+                             failure (UnusableValue: not_a_number, ambiguous_number), never a guess
+    equality (==, !=)        text that reads as one number equals that number; other text equals no number
+    two texts, two numbers   as Python compares them ("10" < "9" as text)
+"""
+
+from __future__ import annotations
+
+import operator
+import re
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any, Final
+
+from graph_engine.errors import UnusableValue
+
+# Digits, maybe a sign and one decimal mark, a dot or a comma (es and ru write 12,5). ASCII digits only.
+_NUMBER_TEXT: Final = re.compile(r"[+-]?[0-9]+(?:[.,][0-9]+)?")
+# One mark and exactly three digits after one to three ("1.000", "12,000"): thousands in Madrid and Moscow, decimals
+# in London. Refused, as voice.spoken's number() and a call list's check refuse it.
+_AMBIGUOUS: Final = re.compile(r"[+-]?[1-9][0-9]{0,2}[.,][0-9]{3}")
+
+ORDERING: Final[dict[str, Callable[[Any, Any], Any]]] = {
+    "lt": operator.lt,
+    "lteq": operator.le,
+    "gt": operator.gt,
+    "gteq": operator.ge,
+}
+EQUALITY: Final[dict[str, Callable[[Any, Any], Any]]] = {"eq": operator.eq, "ne": operator.ne}
+_SYMBOLS: Final = {"lt": "<", "lteq": "<=", "gt": ">", "gteq": ">=", "eq": "==", "ne": "!="}
+
+
+def number_in_text(text: str) -> Decimal:
+    """The number `text` reads as, one way only; UnusableValue (not_a_number or ambiguous_number) otherwise."""
+    plain = text.strip()
+    if _AMBIGUOUS.fullmatch(plain):
+        raise UnusableValue(
+            f"ambiguous number {text!r}: thousands in some countries, decimals in others (write it without the mark, "
+            "or with more or fewer decimals)",
+            reason="ambiguous_number",
+            value=text,
+        )
+    if not _NUMBER_TEXT.fullmatch(plain):
+        raise UnusableValue(f"not a number: {text!r}", reason="not_a_number", value=text)
+    return Decimal(plain.replace(",", "."))
+
+
+def is_number(value: Any) -> bool:
+    """A number, not a yes/no (Python's True is 1)."""
+    return isinstance(value, int | float | Decimal) and not isinstance(value, bool)
+
+
+def compare(left: Any, op: str, right: Any) -> Any:
+    """`left <op> right`, op a Jinja comparison (lt, lteq, gt, gteq, eq, ne), text against a number as the module
+    doc says."""
+    if op in ORDERING:
+        if is_number(left) and (right is None or isinstance(right, str)):
+            right = _ordered(right, op)
+        elif is_number(right) and (left is None or isinstance(left, str)):
+            left = _ordered(left, op)
+        return ORDERING[op](left, right)
+    if is_number(left) and isinstance(right, str):
+        right = _equated(right)
+    elif is_number(right) and isinstance(left, str):
+        left = _equated(left)
+    return EQUALITY[op](left, right)
+
+
+def _ordered(value: str | None, op: str) -> Decimal:
+    if value is None:
+        message = f"'{_SYMBOLS[op]}' compares a number with an empty value: None"
+        raise UnusableValue(message, reason="not_a_number", value=None)
+    return number_in_text(value)
+
+
+def _equated(text: str) -> Decimal | str:
+    """The number `text` reads as, else the text itself, which equals no number."""
+    try:
+        return number_in_text(text)
+    except UnusableValue:
+        return text
