@@ -907,6 +907,40 @@ class DataSourceSaved(DataSourcePublic):
     )
 
 
+class DataSourceTryRequest(BaseModel):
+    """A SQL block's query, tried once on a configured source with values typed for its `:params`."""
+
+    model_config = ConfigDict(extra="forbid")
+    query: str = Field(min_length=1, max_length=10000, description="As the block has it: `:name` for each value")
+    params: dict[str, str | int | float | bool | None] = Field(
+        default_factory=dict, description="A value for each `:name` of the query; bound, never written into the SQL"
+    )
+
+
+class DataSourceTryFailure(BaseModel):
+    code: str = Field(
+        description="`sql_try_writes` (only a reading query is tried), `sql_try_params_missing` (`names`), or the "
+        "SQL block's own: sql_query_failed (`detail`: the database's words), sql_query_refused, data_source_timeout, "
+        "data_source_unreachable, data_source_login_refused, data_source_no_database, data_source_not_configured, ..."
+    )
+    params: dict[str, Any] = Field(description="What the words need: `source`, `detail`, `names`, `seconds`")
+    message: str = Field(description="In English; the designer words `code` in the interface language")
+
+
+class DataSourceTry(BaseModel):
+    """What the query answered, or why it did not: every outcome is a 200, as a connection check's is."""
+
+    ok: bool
+    columns: list[str] | None = Field(
+        default=None, description="The result's column names, from its first row: null when no row came back"
+    )
+    rows: list[dict[str, Any]] = Field(
+        default_factory=list, description="At most 5; values masked for a user without `sees_personal_data`"
+    )
+    failure: DataSourceTryFailure | None = None
+    elapsed_ms: int
+
+
 class AuditVia(BaseModel):
     token_id: int = Field(description="The API token's id, as GET /api/tokens lists it (and DELETE revokes it)")
     token_name: str = Field(description="Its name, as given when it was made")

@@ -358,8 +358,12 @@ class DatabaseDataSources:
         pool_size: int = 5,
         per_source: int | None = None,
         workers: int | None = None,
+        every_source_read_only: bool = False,
     ) -> None:
         self._database = database
+        # For a try from the designer (api/query_try.py): every source read-only, whatever its setting, so a query
+        # runs in a transaction that refuses writes and is rolled back.
+        self._every_source_read_only = every_source_read_only
         self._pool_size = pool_size
         self._sources: dict[str, _Source] = {}
         self._lock = threading.Lock()
@@ -422,7 +426,7 @@ class DatabaseDataSources:
                             code="data_source_not_configured",
                             params={"source": name},
                         )
-                    url, read_only = row.url, row.read_only
+                    url, read_only = row.url, row.read_only or self._every_source_read_only
             except SQLAlchemyError as error:
                 # Our own database is away, not the source: keep using the settings read before, look again soon.
                 if cached is None:

@@ -1,13 +1,17 @@
-"""Data sources for the SQL block (admin only). The URL carries a password: it goes in, it never comes out.
+"""Data sources for the SQL block (admin only, but for an editor's "Try query" of a block's query). The URL carries a
+password: it goes in, it never comes out.
 
 A source's connection is checked on demand (`POST .../check`, saved or not) and on saving a new URL, where the
 check is a warning only: a database may be down at the moment, and the source is saved all the same."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from typing import Annotated
 
-from api.deps import Admin, RuntimeDep
+from fastapi import APIRouter, Path, Response
+
+from api.deps import Admin, Editor, RuntimeDep
+from api.query_try import try_query
 from api.routes import AUTHED, IdPath, problems
 from api.schemas import (
     DataSourceCheck,
@@ -15,6 +19,8 @@ from api.schemas import (
     DataSourceCreate,
     DataSourcePublic,
     DataSourceSaved,
+    DataSourceTry,
+    DataSourceTryRequest,
     DataSourceUpdate,
 )
 from persistence import datasources
@@ -79,6 +85,26 @@ def check_source(source_id: IdPath, _admin: Admin, runtime: RuntimeDep) -> DataS
     with runtime.database.session() as session:
         url = datasources.get_data_source(session, source_id=source_id).url
     return checked(check_connection(url))
+
+
+@router.post("/{source_name}/try", response_model=DataSourceTry)
+async def try_source_query(
+    source_name: Annotated[str, Path(pattern=datasources.NAME_PATTERN)],
+    body: DataSourceTryRequest,
+    editor: Editor,
+    runtime: RuntimeDep,
+) -> DataSourceTry:
+    """The SQL block's "Try query": its query run once on the source it names (by name, as the block does: an
+    editor sees no source's id), with `params` bound. Only a reading query is run, in a read-only transaction rolled
+    back (`sql_try_writes` otherwise), within the block's default 3 s; at most 5 rows come back, their values masked
+    for a user without `sees_personal_data`. Every outcome is a 200, with `failure` when the query did not answer."""
+    return await try_query(
+        database=runtime.database,
+        source=source_name,
+        query=body.query,
+        params=body.params,
+        sees_personal_data=editor.sees_personal_data,
+    )
 
 
 @router.patch("/{source_id}", response_model=DataSourceSaved, responses=problems(404, 409))

@@ -430,6 +430,13 @@ export async function checkDataSource(id: number): Promise<DataSourceCheck> {
   return unwrap(client.POST("/api/data-sources/{source_id}/check", { params: { path: { source_id: id } } }));
 }
 
+export type DataSourceTry = Schemas["DataSourceTry"];
+
+/** "Try query": a SQL block's reading query run once on the source it names, with values for its `:params`. */
+export async function tryDataSourceQuery(source: string, query: string, params: Record<string, string>): Promise<DataSourceTry> {
+  return unwrap(client.POST("/api/data-sources/{source_name}/try", { params: { path: { source_name: source } }, body: { query, params } }));
+}
+
 export interface AudioAsset {
   /** What goes in a prompt's `audio` field. */
   name: string;

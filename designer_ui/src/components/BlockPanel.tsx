@@ -28,6 +28,7 @@ import { BUTTON_TEMPLATES } from "./formButtons";
 import { FieldDescription, TextWithCode } from "./InlineCode";
 import { MAP_FIELD, MapEntryTemplate, MapField, useBlankRows, withKeyTitles, withoutBlankKeyErrors } from "./MapEntryTemplate";
 import { BaseInputTemplate, WIDGETS, type FormContext } from "./widgets";
+import { TryQuery } from "./TryQuery";
 
 /**
  * A choice between kinds of value (a prompt: recorded audio or spoken text), titled with the field's own title
@@ -468,6 +469,14 @@ export function BlockPanel({ node, suggestions }: { node: BlockNode; suggestions
             onChange={(config) => updateNode(node.id, { config })}
           />
         </div>
+      )}
+      {spec?.type === "sql" && !readOnly && (
+        <TryQuery
+          key={node.id}
+          source={typeof node.data.config.source === "string" ? node.data.config.source : ""}
+          query={typeof node.data.config.query === "string" ? node.data.config.query : ""}
+          mapped={Object.keys((node.data.config.columns as Record<string, unknown> | undefined) ?? {})}
+        />
       )}
       <h3>{t("editor.exits")}</h3>
       <table className="exit-table">

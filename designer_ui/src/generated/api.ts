@@ -882,6 +882,31 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/data-sources/{source_name}/try": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Try Source Query
+         * @description The SQL block's "Try query": its query run once on the source it names (by name, as the block does: an
+         *     editor sees no source's id), with `params` bound. Only a reading query is run, in a read-only transaction rolled
+         *     back (`sql_try_writes` otherwise), within the block's default 3 s; at most 5 rows come back, their values masked
+         *     for a user without `sees_personal_data`. Every outcome is a 200, with `failure` when the query did not answer.
+         *
+         *     **Role:** editor or above.
+         */
+        post: operations["try_source_query"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/dialer": {
         parameters: {
             query?: never;
@@ -2945,6 +2970,67 @@ export interface components {
              * Format: date-time
              */
             updated_at: string;
+        };
+        /**
+         * DataSourceTry
+         * @description What the query answered, or why it did not: every outcome is a 200, as a connection check's is.
+         */
+        DataSourceTry: {
+            /**
+             * Columns
+             * @description The result's column names, from its first row: null when no row came back
+             */
+            columns?: string[] | null;
+            /** Elapsed Ms */
+            elapsed_ms: number;
+            failure?: components["schemas"]["DataSourceTryFailure"] | null;
+            /** Ok */
+            ok: boolean;
+            /**
+             * Rows
+             * @description At most 5; values masked for a user without `sees_personal_data`
+             */
+            rows?: {
+                [key: string]: unknown;
+            }[];
+        };
+        /** DataSourceTryFailure */
+        DataSourceTryFailure: {
+            /**
+             * Code
+             * @description `sql_try_writes` (only a reading query is tried), `sql_try_params_missing` (`names`), or the SQL block's own: sql_query_failed (`detail`: the database's words), sql_query_refused, data_source_timeout, data_source_unreachable, data_source_login_refused, data_source_no_database, data_source_not_configured, ...
+             */
+            code: string;
+            /**
+             * Message
+             * @description In English; the designer words `code` in the interface language
+             */
+            message: string;
+            /**
+             * Params
+             * @description What the words need: `source`, `detail`, `names`, `seconds`
+             */
+            params: {
+                [key: string]: unknown;
+            };
+        };
+        /**
+         * DataSourceTryRequest
+         * @description A SQL block's query, tried once on a configured source with values typed for its `:params`.
+         */
+        DataSourceTryRequest: {
+            /**
+             * Params
+             * @description A value for each `:name` of the query; bound, never written into the SQL
+             */
+            params?: {
+                [key: string]: string | number | boolean | null;
+            };
+            /**
+             * Query
+             * @description As the block has it: `:name` for each value
+             */
+            query: string;
         };
         /** DataSourceUpdate */
         DataSourceUpdate: {
@@ -6667,6 +6753,86 @@ export interface operations {
             };
             /** @description Not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid request or document */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["RefusalProblem"];
+                };
+            };
+        };
+    };
+    try_source_query: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                source_name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DataSourceTryRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DataSourceTry"];
+                };
+            };
+            /** @description Body is not JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Role too low, or CSRF token missing */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body over the 21 MiB limit (22020096 bytes) every operation has: `payload-too-large`, with `limit_bytes`; refused before it is read whole */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["TooLargeProblem"];
+                };
+            };
+            /** @description Body not sent as Content-Type: application/json */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
