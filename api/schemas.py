@@ -532,6 +532,21 @@ class PublishIn(RequestModel):
 class RollbackIn(RequestModel):
     message: Text = ""
     despite_failing_tests: bool = Field(default=False, description="As for publishing (PublishIn)")
+    reset_draft: bool = Field(
+        default=False,
+        description="Also make the rolled-back document the draft, so that the next publish does not ship the "
+        "change rolled back again (the designer sends it). The draft replaced is recoverable: its revision comes "
+        "back in `draft_reset`, its document in the `reset_draft` audit event. Without it the draft stays as it is.",
+    )
+    revision: int | None = Field(
+        default=None,
+        ge=1,
+        le=2**31 - 1,
+        description="With `reset_draft`: the draft revision the client holds. If the draft has moved on since, the "
+        "rollback is refused with 409 `stale-revision` (as a save is) and nothing is published. Without it, the "
+        "draft stored when the request lands is the one replaced.",
+    )
+    scenario_created_at: ScenarioStamp = None
 
 
 class TestStep(BaseModel):
@@ -628,11 +643,21 @@ class VersionDetail(VersionSummary):
     document: Document
 
 
+class DraftReset(BaseModel):
+    """What a rollback with `reset_draft` did to the draft."""
+
+    revision: int = Field(description="The draft's revision now: send it with the next save")
+    replaced_revision: int = Field(description="The revision of the draft replaced (its document is in the audit log)")
+
+
 class PublishOut(BaseModel):
     version: VersionSummary
     diff: dict[str, Any] = Field(description="Semantic diff against the previous version (graph_engine.diff).")
     tests: list[TestOutcome]
     problems: list[Issue] = Field(default_factory=list, description="Warnings (errors block publishing).")
+    draft_reset: DraftReset | None = Field(
+        default=None, description="A rollback's with `reset_draft`: the draft is the rolled-back document now"
+    )
 
 
 class DiffOut(BaseModel):

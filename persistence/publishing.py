@@ -392,3 +392,38 @@ class PublishHub:
                 listener(published)
             except Exception:  # one broken listener must not hide the publish from the others
                 log.exception("publish listener %r failed for %s v%s", listener, published.slug, published.number)
+
+
+@dataclass(frozen=True, slots=True)
+class DraftReplaced:
+    """A draft a rollback replaced with the document it published again: the revisions before and after."""
+
+    revision: int
+    replaced_revision: int
+
+
+def reset_draft_to_version(session: Session, *, slug: str, version: ScenarioVersion, actor: str) -> DraftReplaced:
+    """Make `version`'s document (a rollback's, just stored) `slug`'s draft, in the rollback's transaction, so the
+    next publish does not ship the change rolled back again (review: the draft kept it, and the editor said "Saved").
+
+    Drafts keep no history, so the one replaced is kept in the `reset_draft` audit event, document and all: whoever
+    lost work to it gets it back from there. The draft the client named was checked by `publish` already."""
+    held = scenarios.require_draft(session, slug=slug, revision=None, scenario_created_at=None)
+    replaced_revision, replaced_document = held.draft_revision, held.draft_document
+    saved = scenarios.save_draft(
+        session, slug=slug, revision=replaced_revision, document=dict(version.document), actor=actor
+    )
+    audit.record_event(
+        session,
+        actor=actor,
+        action="reset_draft",
+        target=f"scenario:{slug}",
+        details={
+            "version": version.number,
+            "rolled_back_to": version.rolled_back_to,
+            "revision": saved.draft_revision,
+            "replaced_revision": replaced_revision,
+            "replaced_document": replaced_document,
+        },
+    )
+    return DraftReplaced(revision=saved.draft_revision, replaced_revision=replaced_revision)

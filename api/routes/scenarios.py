@@ -25,6 +25,7 @@ from api.scenario_transfer import export_bundle, exported_document, import_bundl
 from api.schemas import (
     DiffOut,
     Draft,
+    DraftReset,
     DraftSaved,
     DraftUpdate,
     ImportedRecording,
@@ -61,7 +62,15 @@ from persistence import audit, callbacks, scenarios
 from persistence.errors import PublishBlocked, Refused, StaleRevision
 from persistence.goto_reach import published_reached
 from persistence.models import Scenario, ScenarioVersion
-from persistence.publishing import PlayedAsset, PublishOutcome, document_problems, publish, require_change
+from persistence.publishing import (
+    DraftReplaced,
+    PlayedAsset,
+    PublishOutcome,
+    document_problems,
+    publish,
+    require_change,
+    reset_draft_to_version,
+)
 from persistence.result_labels import result_labels
 from persistence.scenario_transfer import Imported
 from persistence.scenarios import SLUG_PATTERN
@@ -433,12 +442,13 @@ def _config_path(document: dict[str, Any], node_id: str, inside: tuple[str | int
     return prefix + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in inside)
 
 
-def _publish_out(outcome: PublishOutcome) -> PublishOut:
+def _publish_out(outcome: PublishOutcome, reset: DraftReplaced | None = None) -> PublishOut:
     return PublishOut(
         version=version_summary(outcome.version),
         diff=outcome.diff.as_dict(),
         tests=[TestOutcome(**test) for test in outcome.tests],
         problems=[Issue(**problem) for problem in outcome.problems],
+        draft_reset=DraftReset(revision=reset.revision, replaced_revision=reset.replaced_revision) if reset else None,
     )
 
 
@@ -454,11 +464,13 @@ async def _publish(
     scenario_created_at: datetime | None = None,
     despite_failing_tests: bool = False,
     rolled_back_to: int | None = None,
+    reset_draft: bool = False,
 ) -> PublishOut:
     """Publish `document`, or the draft: the one at `revision` of the scenario created at `scenario_created_at`
     when the client named it (`PublishIn`), else the draft as it is now. `despite_failing_tests`: the
     publisher's explicit override of failing tests (persistence.publishing.publish). `rolled_back_to`: a
-    rollback's, the version `document` is, stored with the new version."""
+    rollback's, the version `document` is, stored with the new version; `reset_draft`: a rollback's, `document`
+    made the draft too, in the same transaction (persistence.publishing.reset_draft_to_version)."""
     with runtime.database.session() as session:
         if document is None:
             # The draft as it is now is what gets checked and stored: a save while its phrases are being spoken
@@ -481,10 +493,10 @@ async def _publish(
         if recording.name.startswith(f"{ASSET_FOLDER}/")
     ]
 
-    def work() -> PublishOutcome:
+    def work() -> tuple[PublishOutcome, DraftReplaced | None]:
         # The data functions are synchronous; scenario tests are async: run both on a worker thread.
         with runtime.database.session() as session:
-            return asyncio.run(
+            published = asyncio.run(
                 publish(
                     session,
                     slug=slug,
@@ -501,13 +513,17 @@ async def _publish(
                     rolled_back_to=rolled_back_to,
                 )
             )
+            reset = None
+            if reset_draft:
+                reset = reset_draft_to_version(session, slug=slug, version=published.version, actor=actor)
+            return published, reset
 
-    outcome = await anyio.to_thread.run_sync(work)
+    outcome, reset = await anyio.to_thread.run_sync(work)
     # Committed: tell this process's FastAGI server now; other nodes learn it from the version stamp.
     runtime.hub.announce(
         scenarios.Published(slug, outcome.version.number, outcome.version.document, outcome.version.id)
     )
-    return _publish_out(outcome)
+    return _publish_out(outcome, reset)
 
 
 @router.post("/{slug}/publish", response_model=PublishOut, responses=problems(404, 409))
@@ -552,7 +568,11 @@ async def rollback(
     """Publish version `number`'s document again, as a new version (versions are never changed), checked as a
     publish is: blocked with 422 by validation errors or failing tests (its own, or those of a scenario that
     continues in it). During an incident the tests may fail because of another scenario: `despite_failing_tests`
-    rolls back all the same, recorded as for a publish."""
+    rolls back all the same, recorded as for a publish.
+
+    `reset_draft` makes the rolled-back document the draft too (audited as `reset_draft`, with the draft replaced):
+    the draft at `revision` (of the scenario created at `scenario_created_at`), each checked when sent, else 409
+    `stale-revision` with nothing published. Without it the draft stays as it is, and the next publish ships it."""
 
     def old_document() -> dict[str, Any]:
         with runtime.database.session() as session:
@@ -562,8 +582,13 @@ async def rollback(
     # Stored in English for the API clients that read it; `rolled_back_to` says it for a client to word it.
     message = (body.message if body else "") or f"rollback to version {number}"
     anyway = body is not None and body.despite_failing_tests
+    reset = body is not None and body.reset_draft
+    # The draft the client holds is checked only when it is to be replaced: a plain rollback names no draft.
+    revision = body.revision if body is not None and reset else None
+    created_at = body.scenario_created_at if body is not None and reset else None
     return await _publish(runtime, slug=slug, message=message, actor=user.username, document=document,
-                          action="rollback", despite_failing_tests=anyway, rolled_back_to=number)  # fmt: skip
+                          action="rollback", despite_failing_tests=anyway, rolled_back_to=number,
+                          reset_draft=reset, revision=revision, scenario_created_at=created_at)  # fmt: skip
 
 
 @router.get("/{slug}/diff", response_model=DiffOut, responses=problems(404))

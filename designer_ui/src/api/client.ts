@@ -287,11 +287,24 @@ export async function versionChanges(slug: string, from: number, to: number | nu
 }
 
 /** Publish version `version` again as the newest; `despiteFailingTests` as for `publish`. */
-export async function rollback(slug: string, version: number, message = "", despiteFailingTests = false): Promise<PublishResult> {
+/**
+ * Publish `version` again; with `resetDraft` (the draft the editor holds), make it the draft too: refused with 409
+ * `stale-revision` if that draft has moved on. Without it the draft stays as it is.
+ */
+export async function rollback(
+  slug: string,
+  version: number,
+  message = "",
+  despiteFailingTests = false,
+  resetDraft: DraftPin | null = null,
+): Promise<PublishResult> {
+  const reset = resetDraft
+    ? { reset_draft: true, revision: resetDraft.revision, scenario_created_at: resetDraft.scenarioCreatedAt }
+    : { reset_draft: false };
   return unwrap(
     client.POST("/api/scenarios/{slug}/versions/{number}/rollback", {
       params: { path: { slug, number: version } },
-      body: { message, despite_failing_tests: despiteFailingTests },
+      body: { message, despite_failing_tests: despiteFailingTests, ...reset },
     }),
   );
 }

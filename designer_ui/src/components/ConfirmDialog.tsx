@@ -26,6 +26,33 @@ export interface ConfirmRequest {
   confirmLabel: string;
   /** Deleting, or overriding a safeguard: the button is styled as dangerous and the focus starts on Cancel. */
   destructive?: boolean;
+  /** A checkbox asked with it (a rollback's "also reset the draft"): each change told to `onChange`. */
+  option?: ConfirmOption;
+}
+
+/** A choice made along with the confirmation; the asker keeps the answer (`onChange`), `checked` is where it starts. */
+export interface ConfirmOption {
+  label: string;
+  checked: boolean;
+  onChange(checked: boolean): void;
+}
+
+/** The option's checkbox, checked as asked until changed. Props only. */
+function OptionBox({ option }: { option: ConfirmOption }) {
+  const [checked, setChecked] = useState(option.checked);
+  return (
+    <label className="confirm-option" data-testid="confirm-option">
+      <input
+        type="checkbox"
+        checked={checked}
+        onChange={(e) => {
+          setChecked(e.target.checked);
+          option.onChange(e.target.checked);
+        }}
+      />{" "}
+      {option.label}
+    </label>
+  );
 }
 
 /** Ask `request`; true once confirmed, false once cancelled (Cancel, Escape). */
@@ -80,6 +107,7 @@ export function ConfirmDialog({ request, onAnswer }: { request: ConfirmRequest; 
         )}
         {request.note && <p>{request.note}</p>}
       </div>
+      {request.option && <OptionBox option={request.option} />}
       <div className="row confirm-actions">
         <button type="button" onClick={() => onAnswer(false)} {...(destructive ? { [INITIAL_FOCUS]: "" } : {})}>
           {t("confirm.cancel")}

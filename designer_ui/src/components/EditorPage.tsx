@@ -1,9 +1,11 @@
 /** The editor: palette | canvas | side panel, problems below, toolbar above. */
 import { ReactFlowProvider } from "@xyflow/react";
-import { useCallback, useEffect, useState, type KeyboardEvent } from "react";
+import { useCallback, useEffect, useMemo, useState, type KeyboardEvent } from "react";
 import * as api from "../api/client";
 import type { Role, User } from "../api/types";
 import { useI18n } from "../i18n";
+import { sameFlow } from "../lib/compare";
+import { toScenario, type ScenarioDocument } from "../lib/convert";
 import { formatDateTime } from "../lib/format";
 import type { MessageKey } from "../lib/i18n";
 import { may } from "../lib/roles";
@@ -50,6 +52,54 @@ function SaveIndicator({ onSave }: { onSave(): void }) {
       )}
     </span>
   );
+}
+
+/** The version calls run now and its document; null while unpublished (or not known yet). */
+export interface LiveVersion {
+  version: number;
+  document: ScenarioDocument;
+}
+
+/** The live version of `slug`, asked again whenever `refreshKey` changes (a publish, a rollback). */
+function useLiveVersion(slug: string, refreshKey: number): LiveVersion | null {
+  const [live, setLive] = useState<LiveVersion | null>(null);
+  useEffect(() => {
+    let cancelled = false;
+    void api
+      .getScenario(slug)
+      .then(async ({ latest_version: version }) => (version === null ? null : { version, document: await api.versionDocument(slug, version) }))
+      .then(
+        (found) => !cancelled && setLive(found),
+        () => !cancelled && setLive(null), // not known: nothing said rather than a wrong note
+      );
+    return () => {
+      cancelled = true;
+    };
+  }, [slug, refreshKey]);
+  return live;
+}
+
+/**
+ * Said beside the save state while the draft is not what calls run: "Saved" alone read as "live" (review: after a
+ * rollback the draft still held the change rolled back, and the next routine publish shipped it again). Props only.
+ */
+export function DraftDiffersNote({ live, draft }: { live: LiveVersion | null; draft: ScenarioDocument }) {
+  const { t } = useI18n();
+  const differs = useMemo(() => live !== null && !sameFlow(live.document, draft), [live, draft]);
+  if (!live || !differs) return null;
+  return (
+    <span className="muted small draft-differs" data-testid="draft-differs">
+      {t("save.draftDiffers", { version: live.version })}
+    </span>
+  );
+}
+
+/** `DraftDiffersNote` for the draft on the canvas as last edited. */
+function LiveDraftNote({ slug, refreshKey }: { slug: string; refreshKey: number }) {
+  const live = useLiveVersion(slug, refreshKey);
+  const present = useEditor((s) => s.history.present);
+  const draft = useMemo(() => toScenario(present), [present]);
+  return <DraftDiffersNote live={live} draft={draft} />;
 }
 
 const PANELS: [SidePanel, MessageKey][] = [
@@ -259,6 +309,16 @@ function Editor({ slug, user, stash, openCall }: { slug: string; user: User; sta
     return (await save()) ? useEditor.getState().pin() : null;
   }, [save]);
 
+  // A rollback that reset the draft: the canvas shows the draft the server has now, the version rolled back to.
+  const reloadDraft = useCallback(() => {
+    api.getScenario(slug).then(
+      ({ draft }) => useEditor.getState().load(slug, draft.document, draft.revision, draft.scenario_created_at),
+      // Not loaded (the network): the canvas names the draft replaced, so its next save is a 409 that opens the
+      // conflict view with the draft there is, instead of writing over it.
+      () => undefined,
+    );
+  }, [slug]);
+
   const editor = useEditor.getState();
   return (
     <div className="editor" data-testid="editor">
@@ -266,6 +326,7 @@ function Editor({ slug, user, stash, openCall }: { slug: string; user: User; sta
         <a href="#/" className="back">← {t("editor.back")}</a>
         <h1 className="scenario-name" title={slug}>{head.name}</h1>
         <SaveIndicator onSave={() => void save()} />
+        <LiveDraftNote slug={slug} refreshKey={versionsKey} />
         <span className="spacer" />
         <FlowStatsToggle />
         <EditorTools
@@ -309,7 +370,16 @@ function Editor({ slug, user, stash, openCall }: { slug: string; user: User; sta
             <TestsPanel slug={slug} />
           </div>
           <div className="panel-body" role="tabpanel" id={panelId("versions")} aria-labelledby={tabId("versions")} hidden={panel !== "versions"}>
-            {panel === "versions" && <VersionsPanel slug={slug} refreshKey={versionsKey} canRollBack={canPublish} onChanged={() => setVersionsKey((k) => k + 1)} />}
+            {panel === "versions" && (
+              <VersionsPanel
+                slug={slug}
+                refreshKey={versionsKey}
+                canRollBack={canPublish}
+                onChanged={() => setVersionsKey((k) => k + 1)}
+                pinDraft={canEdit ? beforePublish : undefined}
+                onDraftReset={reloadDraft}
+              />
+            )}
           </div>
           <div className="panel-body" role="tabpanel" id={panelId("calls")} aria-labelledby={tabId("calls")} hidden={panel !== "calls"}>
             {panel === "calls" && <CallsPanel slug={slug} initialCall={openCall} names={user.sees_personal_data} />}

@@ -10,6 +10,7 @@ import { versionChanges } from "../api/client";
 import { ApiError } from "../api/http";
 import type { PublishResult, VersionSummary } from "../api/types";
 import { translator } from "../lib/i18n";
+import type { Confirm } from "./ConfirmDialog";
 import { answering } from "./confirmForTest";
 import { buttonTexts, renderInLanguage, renderToHtml } from "./renderForTest";
 import {
@@ -348,5 +349,60 @@ describe("rolling back asks first, in the designer, its button naming the versio
       expect(Object.values(request).join(" ")).not.toMatch(/\{\w+\}/);
     }
     expect(rollbackRequest(translator("es"), 3).confirmLabel).toBe("Volver a la v3");
+  });
+});
+
+// Review (migrating from Twilio Studio): a rollback left the draft holding the change rolled back, the editor said
+// "Saved", and the next routine publish shipped it again. The confirmation offers to reset the draft too, checked.
+describe("a rollback resets the draft to that version too, unless unchecked", () => {
+  const t = translator("en");
+  const published = { version: { number: 5 }, diff: {}, tests: [], problems: [], draft_reset: { revision: 8, replaced_revision: 7 } } as unknown as PublishResult;
+  const answered = (data: unknown) => ({ data, response: new Response(null, { status: 200 }) });
+  const pin = { revision: 7, scenarioCreatedAt: "2026-03-01T08:00:00Z" };
+  const bodies = () => post.mock.calls.map(([, init]) => init.body);
+
+  beforeEach(() => post.mockReset());
+
+  it("offers the checkbox, checked, and sends the draft the editor saved to be replaced", async () => {
+    post.mockResolvedValueOnce(answered(published));
+    const asked = answering([true]);
+    const pinDraft = vi.fn(async () => pin);
+
+    expect(await rollBackIfConfirmed(t, "hotline", 3, asked.confirm, pinDraft)).toEqual(published);
+
+    expect(asked.requests[0]!.option).toMatchObject({ label: "Also reset the draft to version 3", checked: true });
+    expect(asked.shown[0]).toMatch(/<input type="checkbox" checked=""\/>/);
+    expect(asked.shown[0]).toContain("Also reset the draft to version 3");
+    expect(pinDraft).toHaveBeenCalledOnce();
+    expect(bodies()).toEqual([
+      { message: "", despite_failing_tests: false, reset_draft: true, revision: 7, scenario_created_at: "2026-03-01T08:00:00Z" },
+    ]);
+  });
+
+  it("unchecked, leaves the draft as it is and saves nothing first", async () => {
+    post.mockResolvedValueOnce(answered(published));
+    const pinDraft = vi.fn(async () => pin);
+    const uncheck: Confirm = async (request) => {
+      request.option!.onChange(false);
+      return true;
+    };
+
+    await rollBackIfConfirmed(t, "hotline", 3, uncheck, pinDraft);
+
+    expect(pinDraft).not.toHaveBeenCalled();
+    expect(bodies()).toEqual([{ message: "", despite_failing_tests: false, reset_draft: false }]);
+  });
+
+  it("rolls back nothing when the edits on the canvas could not be saved first", async () => {
+    expect(await rollBackIfConfirmed(t, "hotline", 3, answering([true]).confirm, async () => null)).toBeNull();
+    expect(post).not.toHaveBeenCalled();
+  });
+
+  it("names the version in every language", () => {
+    for (const language of ["es", "ru"] as const) {
+      const label = translator(language)("versions.resetDraft", { version: 3 });
+      expect(label).toContain("3");
+      expect(label).not.toBe(t("versions.resetDraft", { version: 3 }));
+    }
   });
 });

@@ -4,7 +4,7 @@
  */
 import { useEffect, useId, useRef, useState, type FormEvent, type Ref } from "react";
 import * as api from "../api/client";
-import type { PublishResult, VersionSummary } from "../api/types";
+import type { DraftPin, PublishResult, VersionSummary } from "../api/types";
 import { useI18n } from "../i18n";
 import { formatDateTime } from "../lib/format";
 import type { Translate } from "../lib/i18n";
@@ -40,10 +40,25 @@ export function rollbackRequest(t: Translate, version: number): ConfirmRequest {
 /**
  * Roll back to `version` once confirmed: null when not. Blocked by failing tests alone (often another scenario's
  * change), it asks again, naming them, to roll back anyway. Any refusal is thrown as the server gave it.
+ *
+ * `pinDraft` (an editor's: saves the canvas, names the draft saved; null when that save failed): offered, checked,
+ * the draft is reset to `version` too, so the next publish does not ship the change rolled back again (review: the
+ * draft kept it and the editor said "Saved"). The server refuses it if the draft moved on from the one named.
  */
-export async function rollBackIfConfirmed(t: Translate, slug: string, version: number, confirm: Confirm): Promise<PublishResult | null> {
-  if (!(await confirm(rollbackRequest(t, version)))) return null;
-  return await rollbackOrAnyway(t, slug, version, confirm);
+export async function rollBackIfConfirmed(
+  t: Translate,
+  slug: string,
+  version: number,
+  confirm: Confirm,
+  pinDraft?: () => Promise<DraftPin | null>,
+): Promise<PublishResult | null> {
+  let resetDraft = pinDraft !== undefined;
+  const request = rollbackRequest(t, version);
+  const option = { label: t("versions.resetDraft", { version }), checked: true, onChange: (on: boolean) => (resetDraft = on) };
+  if (!(await confirm(pinDraft ? { ...request, option } : request))) return null;
+  const pin = resetDraft && pinDraft ? await pinDraft() : null;
+  if (resetDraft && pin === null) return null; // not saved: the save state says why, and nothing is lost
+  return await rollbackOrAnyway(t, slug, version, confirm, pin);
 }
 
 /** What to compare: version `from` against version `to`, or against the draft as last saved (`to` null). */
@@ -350,8 +365,19 @@ export function AlreadyFailing({ summary }: { summary: Record<string, unknown> }
   );
 }
 
-export function VersionsPanel(props: { slug: string; refreshKey: number; canRollBack: boolean; onChanged(): void }) {
-  const { slug, refreshKey, canRollBack, onChanged } = props;
+/**
+ * `pinDraft`, `onDraftReset`: an editor's, to offer resetting its draft with a rollback (`rollBackIfConfirmed`) and
+ * to load the draft again once the rollback has reset it.
+ */
+export function VersionsPanel(props: {
+  slug: string;
+  refreshKey: number;
+  canRollBack: boolean;
+  onChanged(): void;
+  pinDraft?(): Promise<DraftPin | null>;
+  onDraftReset?(): void;
+}) {
+  const { slug, refreshKey, canRollBack, onChanged, pinDraft, onDraftReset } = props;
   const { t, language } = useI18n();
   const [items, setItems] = useState<VersionSummary[]>([]);
   const [message, setMessage] = useState<string | null>(null);
@@ -480,8 +506,9 @@ export function VersionsPanel(props: { slug: string; refreshKey: number; canRoll
                     type="button"
                     onClick={async () => {
                       try {
-                        const result = await rollBackIfConfirmed(t, slug, item.number, confirm);
+                        const result = await rollBackIfConfirmed(t, slug, item.number, confirm, pinDraft);
                         if (!result) return;
+                        if (result.draft_reset) onDraftReset?.();
                         setMessage(t("versions.rolledBack", { version: item.number, newVersion: result.version.number }));
                         reload();
                         onChanged();

@@ -6,7 +6,7 @@
  */
 import * as api from "../api/client";
 import { ApiError } from "../api/http";
-import type { PublishResult, TestOutcome } from "../api/types";
+import type { DraftPin, PublishResult, TestOutcome } from "../api/types";
 import type { Translate } from "../lib/i18n";
 import { normalizeProblems, type Problem } from "../lib/problems";
 import type { Confirm, ConfirmRequest } from "./ConfirmDialog";
@@ -77,14 +77,23 @@ export function rollbackAnywayRequest(t: Translate, version: number, blocking: T
  * changed), `confirm` asks whether to roll back anyway, naming each test; yes rolls back despite them. Any other
  * refusal, or a no, is thrown as the server gave it.
  */
-export async function rollbackOrAnyway(t: Translate, slug: string, version: number, confirm: Confirm): Promise<PublishResult> {
+export async function rollbackOrAnyway(
+  t: Translate,
+  slug: string,
+  version: number,
+  confirm: Confirm,
+  resetDraft: DraftPin | null = null,
+): Promise<PublishResult> {
+  // Without a draft to reset, asked as before this option was (the API's own default: the draft stays).
+  const roll = (anyway: boolean) =>
+    resetDraft ? api.rollback(slug, version, "", anyway, resetDraft) : anyway ? api.rollback(slug, version, "", true) : api.rollback(slug, version);
   try {
-    return await api.rollback(slug, version);
+    return await roll(false);
   } catch (error) {
     const blocked = blockedAnswer(error);
     const blocking = blocked ? blockingTests(blocked.tests) : [];
     if (!blocked || !onlyTestsBlock(blocked.problems, blocking)) throw error;
     if (!(await confirm(rollbackAnywayRequest(t, version, blocking)))) throw error;
-    return await api.rollback(slug, version, "", true);
+    return await roll(true);
   }
 }

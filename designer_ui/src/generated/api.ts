@@ -1492,6 +1492,10 @@ export interface paths {
          *     continues in it). During an incident the tests may fail because of another scenario: `despite_failing_tests`
          *     rolls back all the same, recorded as for a publish.
          *
+         *     `reset_draft` makes the rolled-back document the draft too (audited as `reset_draft`, with the draft replaced):
+         *     the draft at `revision` (of the scenario created at `scenario_created_at`), each checked when sent, else 409
+         *     `stale-revision` with nothing published. Without it the draft stays as it is, and the next publish ships it.
+         *
          *     **Role:** publisher or above.
          */
         post: operations["rollback"];
@@ -3135,6 +3139,22 @@ export interface components {
             /** Updated By */
             updated_by: string;
         };
+        /**
+         * DraftReset
+         * @description What a rollback with `reset_draft` did to the draft.
+         */
+        DraftReset: {
+            /**
+             * Replaced Revision
+             * @description The revision of the draft replaced (its document is in the audit log)
+             */
+            replaced_revision: number;
+            /**
+             * Revision
+             * @description The draft's revision now: send it with the next save
+             */
+            revision: number;
+        };
         /** DraftSaved */
         DraftSaved: {
             /**
@@ -3492,6 +3512,8 @@ export interface components {
             diff: {
                 [key: string]: unknown;
             };
+            /** @description A rollback's with `reset_draft`: the draft is the rolled-back document now */
+            draft_reset?: components["schemas"]["DraftReset"] | null;
             /**
              * Problems
              * @description Warnings (errors block publishing).
@@ -3557,6 +3579,22 @@ export interface components {
              * @default
              */
             message: string;
+            /**
+             * Reset Draft
+             * @description Also make the rolled-back document the draft, so that the next publish does not ship the change rolled back again (the designer sends it). The draft replaced is recoverable: its revision comes back in `draft_reset`, its document in the `reset_draft` audit event. Without it the draft stays as it is.
+             * @default false
+             */
+            reset_draft: boolean;
+            /**
+             * Revision
+             * @description With `reset_draft`: the draft revision the client holds. If the draft has moved on since, the rollback is refused with 409 `stale-revision` (as a save is) and nothing is published. Without it, the draft stored when the request lands is the one replaced.
+             */
+            revision?: number | null;
+            /**
+             * Scenario Created At
+             * @description The `scenario_created_at` of the draft this request started from, as received. Send it: without it, only `revision` is checked, and a scenario deleted and created again since is not noticed.
+             */
+            scenario_created_at?: string | null;
         };
         /** ScenarioCreate */
         ScenarioCreate: {

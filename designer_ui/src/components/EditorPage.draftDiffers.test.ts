@@ -1,0 +1,23 @@
+// Review (migrating from Twilio Studio): after a rollback the draft still held the change rolled back while the
+// editor said "Saved", with no hint that it was not what calls run; the next routine publish shipped it again.
+import { describe, expect, it } from "vitest";
+import type { ScenarioDocument } from "../lib/convert";
+import { transferDraft } from "../testSupport";
+import { DraftDiffersNote } from "./EditorPage";
+import { renderInLanguage, renderToHtml } from "./renderForTest";
+
+const edited: ScenarioDocument = { ...transferDraft, nodes: transferDraft.nodes.map((n) => (n.id === "sales" ? { ...n, label: "Ventas" } : n)) };
+const text = (html: string) => html.replace(/<[^>]+>/g, "");
+
+describe("beside the save state, whether the draft is what calls run", () => {
+  it("says the draft differs from the live version, naming it", () => {
+    const html = renderToHtml(DraftDiffersNote, { live: { version: 3, document: transferDraft }, draft: edited });
+    expect(text(html)).toBe("Draft differs from live version 3: Publish makes its changes live");
+    expect(text(renderInLanguage("ru", DraftDiffersNote, { live: { version: 3, document: transferDraft }, draft: edited }))).toContain("3");
+  });
+
+  it("says nothing when the draft is the live version, or nothing is published", () => {
+    expect(renderToHtml(DraftDiffersNote, { live: { version: 3, document: transferDraft }, draft: transferDraft })).toBe("");
+    expect(renderToHtml(DraftDiffersNote, { live: null, draft: edited })).toBe("");
+  });
+});
