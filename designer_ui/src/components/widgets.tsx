@@ -19,7 +19,7 @@ import { AUDIO_ACCEPT, uploadFailure } from "../lib/audioUpload";
 import { previewLine, previewPhrase, previewVariables, type PreviewOutcome, type PreviewServer } from "../lib/speechPreview";
 import { EMPTY_TEST_CALL, readTestCall } from "../lib/testCallInputs";
 import { resultChoices, type ResultChoice } from "../lib/resultFields";
-import { declaredType, insertVariable, templateSlot, type VariableSlot } from "../lib/variables";
+import { declaredType, insertHelper, insertVariable, TEMPLATE_HELPERS, templateSlot, type TemplateHelper, type VariableSlot } from "../lib/variables";
 import { useEditor } from "../store/editor";
 import { ClockTimeInput } from "./ClockTimeField";
 
@@ -55,7 +55,14 @@ function fieldAria(id: string, rawErrors: readonly unknown[] | undefined) {
   } as const;
 }
 
-function VariablePicker({ onPick, variables }: { onPick(name: string): void; variables: string[] }) {
+// A helper's option value: a prefix no variable's name can have.
+const HELPER_OPTION = "helper:";
+
+/**
+ * Insert variable: the variables, then the template helpers (money, number, spoken_date, ...) with their
+ * signatures, so a value is said as people say it rather than as it is stored ("1234.5").
+ */
+function VariablePicker(props: { onPick(name: string): void; onPickHelper(helper: TemplateHelper): void; variables: string[] }) {
   const { t } = useI18n();
   return (
     <select
@@ -63,15 +70,27 @@ function VariablePicker({ onPick, variables }: { onPick(name: string): void; var
       aria-label={t("editor.insertVariable")}
       value=""
       onChange={(e) => {
-        if (e.target.value) onPick(e.target.value);
+        const choice = e.target.value;
+        const helper = TEMPLATE_HELPERS.find((h) => HELPER_OPTION + h.name === choice);
+        if (helper) props.onPickHelper(helper);
+        else if (choice) props.onPick(choice);
       }}
     >
       <option value="">{`{ } ${t("editor.insertVariable")}`}</option>
-      {variables.map((name) => (
-        <option key={name} value={name}>
-          {name}
-        </option>
-      ))}
+      <optgroup label={t("editor.insertVariableGroup")}>
+        {props.variables.map((name) => (
+          <option key={name} value={name}>
+            {name}
+          </option>
+        ))}
+      </optgroup>
+      <optgroup label={t("editor.helpers")}>
+        {TEMPLATE_HELPERS.map((helper) => (
+          <option key={helper.name} value={HELPER_OPTION + helper.name}>
+            {`${helper.signature} — ${t(helper.description)}`}
+          </option>
+        ))}
+      </optgroup>
     </select>
   );
 }
@@ -123,18 +142,29 @@ function TextWithVariables(props: WidgetProps & { multiline: boolean; monospace?
     onBlur: () => props.onBlur(props.id, value),
     onFocus: () => props.onFocus(props.id, value),
   };
-  const pick = (name: string) => {
+  const write = (next: { text: string; start: number; end: number }) => {
     const element = ref.current;
-    const start = element?.selectionStart ?? value.length;
-    const end = element?.selectionEnd ?? start;
-    // Expressions use bare names; text templates need {{ }}; a phrase the caller hears says a date as a date.
-    const type = declaredType(useEditor.getState().head.variables, name);
-    const next = insertVariable(value, name, type, props.slot, start, end);
     props.onChange(next.text);
     requestAnimationFrame(() => {
       element?.focus();
-      element?.setSelectionRange(next.caret, next.caret);
+      element?.setSelectionRange(next.start, next.end);
     });
+  };
+  const selection = () => {
+    const start = ref.current?.selectionStart ?? value.length;
+    return { start, end: ref.current?.selectionEnd ?? start };
+  };
+  const pick = (name: string) => {
+    const { start, end } = selection();
+    // Expressions use bare names; text templates need {{ }}; a phrase the caller hears says a date as a date.
+    const type = declaredType(useEditor.getState().head.variables, name);
+    const next = insertVariable(value, name, type, props.slot, start, end);
+    write({ text: next.text, start: next.caret, end: next.caret });
+  };
+  // On the variable selected or just inserted, else with a placeholder selected to name.
+  const pickHelper = (helper: TemplateHelper) => {
+    const { start, end } = selection();
+    write(insertHelper(value, helper, props.slot, start, end));
   };
   async function preview() {
     setPreviewed(null);
@@ -151,7 +181,7 @@ function TextWithVariables(props: WidgetProps & { multiline: boolean; monospace?
     <div className="text-with-variables">
       {props.multiline ? <textarea rows={3} {...common} /> : <input type="text" {...common} />}
       <div className="row small">
-        <VariablePicker variables={ctx.variables} onPick={pick} />
+        <VariablePicker variables={ctx.variables} onPick={pick} onPickHelper={pickHelper} />
         {props.slot === "spoken" && (
           <button type="button" onClick={preview} disabled={!value} title={t("editor.preview")}>
             ▶ {t("editor.preview")}

@@ -1,6 +1,7 @@
 /** Which variables a template may use: channel facts, declared variables, and those blocks set. */
 import type { Config } from "./catalog";
 import type { BlockNode, DocumentHead } from "./convert";
+import type { MessageKey } from "./i18n";
 
 /** Every call has these (see graph_engine: channel facts). */
 export const CHANNEL_FACTS = ["call_id", "caller_id", "caller_name", "dialed_number", "channel", "language"];
@@ -81,4 +82,126 @@ export function insertPlaceholder(text: string, name: string, start: number, end
   const at = Math.max(0, Math.min(start, text.length));
   const to = Math.max(at, Math.min(end, text.length));
   return { text: text.slice(0, at) + token + text.slice(to), caret: at + token.length };
+}
+
+/**
+ * A template helper as Insert variable offers it: voice/spoken.py's TEMPLATE_FUNCTIONS, which say a value in the
+ * call's language, and graph_engine/templates.py's `e164` filter.
+ */
+export interface TemplateHelper {
+  name: string;
+  /** As the table of helpers in docs/scenario-format.md writes it; tests hold the two, and the table to the engine. */
+  signature: string;
+  /** What the helper does, one line in the analyst's language. */
+  description: MessageKey;
+  /** The call Insert writes on `value` (a variable's name), without braces. */
+  call(value: string): string;
+  /** The argument of the call the analyst most likely changes (the currency), selected once it is written. */
+  edit?: string;
+  /** What stands for the value, selected to be named, when no variable is at hand: the signature's own word. */
+  placeholder: string;
+}
+
+export const TEMPLATE_HELPERS: readonly TemplateHelper[] = [
+  {
+    name: "number",
+    signature: "number(value, lang, gender='m')",
+    description: "editor.helper.number",
+    call: (value) => `number(${value}, language)`,
+    placeholder: "value",
+  },
+  {
+    name: "ordinal",
+    signature: "ordinal(value, lang, gender='m')",
+    description: "editor.helper.ordinal",
+    call: (value) => `ordinal(${value}, language)`,
+    placeholder: "value",
+  },
+  {
+    name: "money",
+    signature: "money(amount, currency, lang)",
+    description: "editor.helper.money",
+    // No scenario setting names a currency: EUR, selected, for the analyst to change.
+    call: (value) => `money(${value}, 'EUR', language)`,
+    edit: "'EUR'",
+    placeholder: "amount",
+  },
+  {
+    name: "spoken_date",
+    signature: "spoken_date(value, lang)",
+    description: "editor.helper.spoken_date",
+    call: (value) => `spoken_date(${value}, language)`,
+    placeholder: "value",
+  },
+  {
+    name: "spoken_time",
+    signature: "spoken_time(value, lang, form='clock')",
+    description: "editor.helper.spoken_time",
+    call: (value) => `spoken_time(${value}, language)`,
+    placeholder: "value",
+  },
+  {
+    name: "digits",
+    signature: "digits(value, lang)",
+    description: "editor.helper.digits",
+    call: (value) => `digits(${value}, language)`,
+    placeholder: "value",
+  },
+  {
+    name: "e164",
+    signature: "number | e164(country_code, national_length, trunk_prefix='0', international_prefix='00')",
+    description: "editor.helper.e164",
+    // Spain's, as the docs' example: the country code and national length are the analyst's to set.
+    call: (value) => `${value} | e164('34', 9)`,
+    edit: "'34', 9",
+    placeholder: "value",
+  },
+];
+
+const PATH = String.raw`[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*`;
+const SELECTED = new RegExp(String.raw`^\s*(?:\{\{\s*(${PATH})\s*\}\}|(${PATH}))\s*$`);
+// `{{ balance }}` (or, in an expression, `balance`) just before the caret, maybe with spaces after it.
+const PLACED_BEFORE = new RegExp(String.raw`\{\{\s*(${PATH})\s*\}\}(\s*)$`);
+const NAME_BEFORE = new RegExp(String.raw`(?<![\w.])(${PATH})(\s*)$`);
+
+/**
+ * Write `helper`'s call over `start`..`end` of `text`, as `slot` takes it, on the variable at hand: the one selected
+ * (`balance` or `{{ balance }}`), else the one just before the caret (Insert variable's last pick), else the
+ * helper's placeholder. Returns the text and what to select in it: the placeholder to name, the argument to change
+ * (the currency), or just the caret after the call.
+ */
+export function insertHelper(
+  text: string,
+  helper: TemplateHelper,
+  slot: VariableSlot,
+  start: number,
+  end = start,
+): { text: string; start: number; end: number } {
+  let from = Math.max(0, Math.min(start, text.length));
+  let to = Math.max(from, Math.min(end, text.length));
+  let value: string | undefined;
+  const selected = from < to ? SELECTED.exec(text.slice(from, to)) : null;
+  if (selected) {
+    value = selected[1] ?? selected[2];
+  } else if (from === to) {
+    const before = (slot === "bare" ? NAME_BEFORE : PLACED_BEFORE).exec(text.slice(0, from));
+    if (before) {
+      value = before[1];
+      to = from - before[2]!.length;
+      from = before.index;
+    }
+  }
+  const call = helper.call(value ?? helper.placeholder);
+  const written = slot === "bare" ? call : `{{ ${call} }}`;
+  const callAt = from + written.indexOf(call);
+  const out = text.slice(0, from) + written + text.slice(to);
+  if (value === undefined) {
+    const at = callAt + call.indexOf(helper.placeholder);
+    return { text: out, start: at, end: at + helper.placeholder.length };
+  }
+  if (helper.edit) {
+    const at = callAt + call.lastIndexOf(helper.edit);
+    return { text: out, start: at, end: at + helper.edit.length };
+  }
+  return { text: out, start: from + written.length, end: from + written.length };
 }
