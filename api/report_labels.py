@@ -148,20 +148,24 @@ class NamedCodes:
     words: Words
 
 
-# A hangup while a block worked away from the line (a database lookup): `block:` and the block's type, which the
-# catalog titles in English only (the designer's Spanish and Russian names of the built-in blocks are its own,
-# designer_ui/src/lib/blockText.ts), so in Spanish and Russian the block is named by its type.
+# A hangup while a block worked away from the line (a database lookup): `block:` and the block's type, named by its
+# title in the language (`block_titles`). Spanish and Russian quote it: «SQL-запрос» does not decline after «блока».
 BLOCK_WORK: Final = NamedCodes(
     DURING_BLOCK_WORK,
-    Words("The {name} block's work, away from the line", "El trabajo del bloque {name}, fuera de la línea",
-          "Работа блока {name} вне линии"),
+    Words("The {name} block's work, away from the line", "El trabajo del bloque «{name}», fuera de la línea",
+          "Работа блока «{name}» вне линии"),
 )  # fmt: skip
 
 
 def block_titles(registry: BlockRegistry, language: ReportLanguage) -> Mapping[str, str]:
-    """The names of `registry`'s block types in `language`: the catalog's titles (`sql`: `SQL Query`), which are
-    English; none in another language."""
-    return {name: block.title for name, block in registry.types.items()} if language == "en" else {}
+    """The names of `registry`'s block types in `language`, as the designer shows them: a block's title in its
+    `translations` for the language (a built-in's and a plugin's alike: `sql`: `Consulta SQL`), else its English
+    title (`SQL Query`); none when raw, which keeps the codes."""
+    if language == "raw":
+        return {}
+    return {
+        name: block.translations.get(language, {}).get("title") or block.title for name, block in registry.types.items()
+    }
 
 
 @dataclass(frozen=True)

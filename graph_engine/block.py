@@ -89,7 +89,8 @@ class BlockType(ABC):
     # {"es": {"title": "Enviar SMS", "fields.text.title": "Texto", "exits.sent": "Enviado"}, "ru": {...}}; every
     # key it may hold is in graph_engine/translations.py. The designer shows an analyst the block in their language;
     # a text missing there is the English one. Validation messages, `ivrgraph blocks` and the engine's stories stay
-    # in English. The built-ins need none: the designer has their words itself.
+    # in English. The built-ins give their titles here (exports name a block by it); their other words are the
+    # designer's own.
     translations: ClassVar[Mapping[str, Mapping[str, str]]] = {}
     config_schema: ClassVar[dict[str, Any]] = {"type": "object", "properties": {}, "additionalProperties": False}
     # Exit rules, as data the designer also reads (see docs/blocks.md):

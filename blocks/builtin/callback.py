@@ -32,6 +32,10 @@ DEFAULT_WINDOW = [{"days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"], "f
 class CallbackBlock(BlockType):
     type = "callback"
     title = "Schedule Callback"
+    translations: ClassVar[dict[str, dict[str, str]]] = {
+        "es": {"title": "Programar devolución"},
+        "ru": {"title": "Обратный звонок"},
+    }
     category = "Connect"
     safe_in_test_call = True  # schedules through ctx.services.scheduler, which a test call records
     icon = "phone-outgoing"

@@ -13,6 +13,10 @@ from graph_engine.templates import names_read
 class ConditionBlock(BlockType):
     type = "condition"
     title = "Condition"
+    translations: ClassVar[dict[str, dict[str, str]]] = {
+        "es": {"title": "Condición"},
+        "ru": {"title": "Условие"},
+    }
     category = "Flow"
     safe_in_test_call = True  # reads the call's variables only
     icon = "git-branch"

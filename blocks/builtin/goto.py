@@ -12,6 +12,10 @@ from graph_engine.context import BlockContext
 class GoToBlock(BlockType):
     type = "goto"
     title = "Go To"
+    translations: ClassVar[dict[str, dict[str, str]]] = {
+        "es": {"title": "Ir a"},
+        "ru": {"title": "Перейти к блоку"},
+    }
     category = "Flow"
     safe_in_test_call = True  # moves within the graph only
     icon = "corner-down-right"

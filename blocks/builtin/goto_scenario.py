@@ -15,6 +15,10 @@ from graph_engine.services import load_scenario
 class GoToScenarioBlock(BlockType):
     type = "goto_scenario"
     title = "Go To Scenario"
+    translations: ClassVar[dict[str, dict[str, str]]] = {
+        "es": {"title": "Ir a escenario"},
+        "ru": {"title": "Перейти в сценарий"},
+    }
     category = "Flow"
     safe_in_test_call = True  # loads through ctx.services.scenarios: a test call's are the documents it was given
     icon = "external-link"

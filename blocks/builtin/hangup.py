@@ -12,6 +12,10 @@ from graph_engine.context import BlockContext
 class HangUpBlock(BlockType):
     type = "hangup"
     title = "Hang Up"
+    translations: ClassVar[dict[str, dict[str, str]]] = {
+        "es": {"title": "Colgar"},
+        "ru": {"title": "Завершить"},
+    }
     category = "Flow"
     safe_in_test_call = True  # hangs up through the channel only
     icon = "phone-off"

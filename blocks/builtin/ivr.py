@@ -49,6 +49,18 @@ _STORE_INPUT: Final = "Store the input in"
 class IvrBlock(BlockType):
     type = "ivr"
     title = "IVR Menu"
+    translations: ClassVar[dict[str, dict[str, str]]] = {
+        "es": {
+            "title": "Menú IVR",
+            "fields.prompt.title": "Mensaje",
+            "fields.invalid_prompt.title": "Si la entrada no es válida",
+        },
+        "ru": {
+            "title": "Голосовое меню",
+            "fields.prompt.title": "Сообщение",
+            "fields.invalid_prompt.title": "Если ввод неверен",
+        },
+    }
     category = "Input"
     safe_in_test_call = True  # plays and listens through the channel only
     icon = "grid-3x3"
@@ -64,7 +76,7 @@ class IvrBlock(BlockType):
                 "title": "Mode",
                 "description": "menu: one exit per key. capture: the caller types a number, ended by the terminator.",
             },
-            "prompt": {**PROMPT, "title": "Menu prompt"},
+            "prompt": {**PROMPT, "title": "Prompt"},
             "options": {
                 "type": "array",
                 "title": "Keys",
@@ -101,7 +113,7 @@ class IvrBlock(BlockType):
                 "nothing: someone was there. Pressing only the terminator counts as nothing pressed.",
             },
             "no_input_prompt": {**PROMPT, "title": "When nothing is pressed"},
-            "invalid_prompt": {**PROMPT, "title": "When the key is wrong"},
+            "invalid_prompt": {**PROMPT, "title": "When the entry is invalid"},
             "variable": {**VARIABLE_NAME, "title": _STORE_INPUT},
             "min_length": {
                 "type": "integer",

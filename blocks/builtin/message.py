@@ -14,6 +14,10 @@ from graph_engine.context import BlockContext
 class MessageBlock(BlockType):
     type = "message"
     title = "Message"
+    translations: ClassVar[dict[str, dict[str, str]]] = {
+        "es": {"title": "Mensaje"},
+        "ru": {"title": "Сообщение"},
+    }
     category = "Prompts"
     safe_in_test_call = True  # speaks through ctx.services.tts and the channel only
     icon = "volume-2"

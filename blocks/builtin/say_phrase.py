@@ -13,6 +13,10 @@ from graph_engine.context import BlockContext
 class SayPhraseBlock(BlockType):
     type = "say_phrase"
     title = "Say Phrase"
+    translations: ClassVar[dict[str, dict[str, str]]] = {
+        "es": {"title": "Decir frase"},
+        "ru": {"title": "Произнести фразу"},
+    }
     category = "Prompts"
     safe_in_test_call = True  # speaks through ctx.services.tts and the channel only
     icon = "message-square"

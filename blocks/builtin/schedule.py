@@ -24,6 +24,10 @@ from graph_engine.issues import Issue
 class ScheduleBlock(BlockType):
     type = "schedule"
     title = "Schedule"
+    translations: ClassVar[dict[str, dict[str, str]]] = {
+        "es": {"title": "Horario"},
+        "ru": {"title": "Расписание"},
+    }
     category = "Flow"
     safe_in_test_call = True  # reads the clock, a test call's own
     icon = "clock"

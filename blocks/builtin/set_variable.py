@@ -13,6 +13,10 @@ from graph_engine.context import BlockContext
 class SetVariableBlock(BlockType):
     type = "set_variable"
     title = "Set Variable"
+    translations: ClassVar[dict[str, dict[str, str]]] = {
+        "es": {"title": "Asignar variable"},
+        "ru": {"title": "Задать переменную"},
+    }
     category = "Data"
     safe_in_test_call = True  # sets the call's variables only
     icon = "variable"

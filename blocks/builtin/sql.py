@@ -82,6 +82,10 @@ class QueryAnswer(list[dict[str, Any]]):
 class SqlBlock(BlockType):
     type = "sql"
     title = "SQL Query"
+    translations: ClassVar[dict[str, dict[str, str]]] = {
+        "es": {"title": "Consulta SQL"},
+        "ru": {"title": "SQL-запрос"},
+    }
     category = "Data"
     safe_in_test_call = True  # queries through ctx.services.data_sources: a test call's give the rows it set
     icon = "database"

@@ -13,6 +13,10 @@ from graph_engine.document import CHANNEL_FACTS
 class StartBlock(BlockType):
     type = "start"
     title = "Start"
+    translations: ClassVar[dict[str, dict[str, str]]] = {
+        "es": {"title": "Inicio"},
+        "ru": {"title": "Начало"},
+    }
     category = "Flow"
     safe_in_test_call = True  # answers through the channel only
     icon = "play"

@@ -22,6 +22,10 @@ from graph_engine.sensitive import mask
 class SwitchBlock(BlockType):
     type = "switch"
     title = "Switch"
+    translations: ClassVar[dict[str, dict[str, str]]] = {
+        "es": {"title": "Según valor"},
+        "ru": {"title": "Выбор по значению"},
+    }
     category = "Flow"
     safe_in_test_call = True  # reads the call's variables only
     icon = "split"

@@ -72,6 +72,10 @@ def _templated(text: str) -> bool:
 class TransferBlock(BlockType):
     type = "transfer"
     title = "Transfer"
+    translations: ClassVar[dict[str, dict[str, str]]] = {
+        "es": {"title": "Transferir"},
+        "ru": {"title": "Перевод"},
+    }
     category = "Connect"
     safe_in_test_call = True  # dials through the channel, which a test call scripts
     icon = "phone-forwarded"

@@ -836,7 +836,7 @@ async function ivrPromptsAndModes(page) {
   const panel = page.getByTestId("block-panel");
   const titles = (await panel.locator(".choice-field > label").allTextContents()).map((text) => text.trim());
   check(
-    JSON.stringify(titles) === JSON.stringify(["Menu prompt*", "When nothing is pressed", "When the key is wrong"]),
+    JSON.stringify(titles) === JSON.stringify(["Prompt*", "When nothing is pressed", "When the entry is invalid"]),
     `the IVR's three prompts are titled (${titles.join(" | ")})`,
   );
   const digits = ["#cfg-ivr_min_length", "#cfg-ivr_max_length", "#cfg-ivr_terminator", "#cfg-ivr_allow_star"];

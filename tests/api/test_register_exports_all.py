@@ -119,11 +119,11 @@ def test_what_the_caller_hung_up_during_is_in_words(admin: Client, register: Reg
         row["ID de la llamada"]: row for row in _csv(admin.get("/api/calls.csv", params={**query, "lang": "es"}))
     }
     assert spanish[register.in_menu]["Colgó durante"] == "Un mensaje que pedía teclas, o su espera"
-    # A block's work: named by its type, as the catalog titles blocks in English only.
-    assert spanish[register.in_lookup]["Colgó durante"] == "El trabajo del bloque sql, fuera de la línea"
+    # A block's work: named by its title in the language, as the catalog's translations give it.
+    assert spanish[register.in_lookup]["Colgó durante"] == "El trabajo del bloque «Consulta SQL», fuera de la línea"
     russian = {row["ID звонка"]: row for row in _xlsx(admin.get("/api/calls.xlsx", params={**query, "lang": "ru"}))}
     assert russian[register.in_menu]["Положил трубку во время"] == "Сообщение с запросом клавиш или ожидание нажатия"
-    assert russian[register.in_lookup]["Положил трубку во время"] == "Работа блока sql вне линии"
+    assert russian[register.in_lookup]["Положил трубку во время"] == "Работа блока «SQL-запрос» вне линии"
     english = {row["Call ID"]: row for row in _csv(admin.get("/api/calls.csv", params={**query, "lang": "en"}))}
     assert english[register.in_lookup]["Caller hung up during"] == "The SQL Query block's work, away from the line"
 

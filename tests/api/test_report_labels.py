@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import ast
 import inspect
+from collections.abc import Mapping
 from types import ModuleType
-from typing import get_args
+from typing import Any, ClassVar, get_args
 
 import pytest
 
@@ -28,7 +29,10 @@ from api.routes.callbacks import REPORT_COLUMNS
 from api.routes.calls import CSV_COLUMNS
 from api.schemas import CallStatus, JobStatus
 from blocks import default_registry
+from graph_engine.block import BlockType, ExitRule
 from graph_engine.channel import TransferOutcome
+from graph_engine.context import BlockContext
+from graph_engine.registry import BlockRegistry
 from graph_engine.trace import CallOutcome
 from persistence import call_lists, callbacks, calls, campaign_stop
 
@@ -173,8 +177,8 @@ def test_the_server_writes_no_moment_of_its_own_but_a_blocks_work() -> None:
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_a_hangup_during_any_blocks_work_is_in_words(language: ReportLanguage) -> None:
-    """Every block's type, a plugin's too, the block named by the catalog's title where the language has it (the
-    catalog's are English), else by its type; a type the catalog no longer has (a plugin removed) by its type."""
+    """Every block's type, a plugin's too, the block named by its title in the language (its `translations`), else
+    by its English title; a type the catalog no longer has (a plugin removed) by its type."""
     registry = default_registry()
     wording = CALL_REGISTER.wording(language, block_titles(registry, language))
     types = [*registry.types, "gone_plugin"]
@@ -183,10 +187,35 @@ def test_a_hangup_during_any_blocks_work_is_in_words(language: ReportLanguage) -
     ]
     for block_type, text in zip(types, said, strict=True):
         block = registry.get(block_type)
-        name = block.title if block is not None and language == "en" else block_type
+        name = block.translations.get(language, {}).get("title", block.title) if block is not None else block_type
         assert text == getattr(BLOCK_WORK.words, language).format(name=name), (block_type, text)
         assert not text.startswith(walk_patrol.DURING_BLOCK_WORK)
     assert all(words.count("{name}") == 1 for words in BLOCK_WORK.words)
+
+
+class _Lookup(BlockType):
+    """A plugin's block that names itself in Spanish only."""
+
+    type = "acme.lookup"
+    title = "CRM Lookup"
+    translations: ClassVar[Mapping[str, Mapping[str, str]]] = {"es": {"title": "Búsqueda en el CRM"}}
+    exit_rules: ClassVar[list[ExitRule]] = [{"name": "next"}]
+
+    async def run(self, ctx: BlockContext, config: dict[str, Any]) -> str:
+        return "next"
+
+
+def test_a_block_is_named_in_the_language_it_gives_else_in_english_never_by_its_type() -> None:
+    registry = BlockRegistry.of([_Lookup])
+    assert block_titles(registry, "es") == {"acme.lookup": "Búsqueda en el CRM"}
+    assert block_titles(registry, "ru") == {"acme.lookup": "CRM Lookup"}
+    assert block_titles(registry, "en") == {"acme.lookup": "CRM Lookup"}
+    assert block_titles(registry, "raw") == {}
+
+
+@pytest.mark.parametrize(("language", "title"), [("en", "SQL Query"), ("es", "Consulta SQL"), ("ru", "SQL-запрос")])
+def test_a_builtin_block_is_named_in_the_language(language: ReportLanguage, title: str) -> None:
+    assert block_titles(default_registry(), language)["sql"] == title
 
 
 def test_raw_keeps_what_the_caller_hung_up_during_as_it_is() -> None:

@@ -75,7 +75,7 @@ def test_an_ivr_prompt_is_spoken_too_and_is_named_by_its_field() -> None:
         ("date_spoken_raw", "$.nodes[1].config.prompt.text", "fecha"),
         ("date_spoken_raw", "$.nodes[1].config.invalid_prompt.text", "fecha"),
     ]
-    assert issues[0].params["field"] == "Menu prompt > Text to say"
+    assert issues[0].params["field"] == "Prompt > Text to say"
 
 
 @pytest.mark.parametrize(

@@ -417,17 +417,17 @@ def test_a_template_that_could_only_fail_in_the_call_is_refused(registry, text: 
         (
             {"id": "m", "type": "ivr", "config": {"prompt": {}, "options": [{"key": "1"}]}},
             "$.nodes[1].config.prompt",
-            'IVR Menu "m": Menu prompt: choose Recorded audio or Spoken text',
+            'IVR Menu "m": Prompt: choose Recorded audio or Spoken text',
         ),
         (
             {"id": "m", "type": "ivr", "config": {"prompt": {"text": ""}, "options": [{"key": "1"}]}},
             "$.nodes[1].config.prompt.text",
-            'IVR Menu "m": Menu prompt > Text to say: must not be empty',
+            'IVR Menu "m": Prompt > Text to say: must not be empty',
         ),
         (
             {"id": "m", "type": "ivr", "config": {"prompt": {"audio": "a", "text": "b"}, "options": [{"key": "1"}]}},
             "$.nodes[1].config.prompt",
-            'IVR Menu "m": Menu prompt: either Recorded audio or Spoken text, not both',
+            'IVR Menu "m": Prompt: either Recorded audio or Spoken text, not both',
         ),
         (
             {"id": "h", "type": "schedule", "config": {"hours": [{"days": [], "from": "09:00", "to": "18:00"}]}},

@@ -29,9 +29,9 @@ const ivrMenu = { prompt: { audio: "menu" }, options: [{ key: "1" }] };
 
 describe("a choice of prompt (recorded audio or spoken text)", () => {
   it("is titled with its field's title above its selector, each prompt of the IVR its own", () => {
-    expect(choiceTitles(form("ivr", ivrMenu))).toEqual(["Menu prompt*", "When nothing is pressed", "When the key is wrong"]);
-    expect(choiceTitles(form("ivr", ivrMenu, context, "ru"))).toEqual(["Сообщение меню*", "Если ничего не нажато", "Если клавиша неверна"]);
-    expect(choiceTitles(form("ivr", ivrMenu, context, "es"))).toEqual(["Mensaje del menú*", "Si no se pulsa nada", "Si la tecla no es válida"]);
+    expect(choiceTitles(form("ivr", ivrMenu))).toEqual(["Prompt*", "When nothing is pressed", "When the entry is invalid"]);
+    expect(choiceTitles(form("ivr", ivrMenu, context, "ru"))).toEqual(["Сообщение*", "Если ничего не нажато", "Если ввод неверен"]);
+    expect(choiceTitles(form("ivr", ivrMenu, context, "es"))).toEqual(["Mensaje*", "Si no se pulsa nada", "Si la entrada no es válida"]);
     // The chosen branch's legend no longer repeats the selector.
     expect(form("ivr", ivrMenu)).not.toMatch(/<legend[^>]*>Recorded audio/);
   });

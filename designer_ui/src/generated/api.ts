@@ -1868,7 +1868,7 @@ export interface components {
             readiness: components["schemas"]["BlockReadiness"];
             /**
              * Translations
-             * @description The block's texts in the designer's languages (its title and description, its fields' titles, help and choice names, its exits' labels, its problems), as its plugin gives them (`BlockType.translations`, docs/blocks.md); a text missing is the English one. Empty for the built-ins: the designer has their words itself, and prefers them.
+             * @description The block's texts in the designer's languages (its title and description, its fields' titles, help and choice names, its exits' labels, its problems), as its plugin gives them (`BlockType.translations`, docs/blocks.md); a text missing is the English one. The built-ins give their titles (and the IVR menu its prompts' titles), which exports name them by too; their other words are the designer's own.
              */
             translations?: {
                 [key: string]: components["schemas"]["BlockTexts"];

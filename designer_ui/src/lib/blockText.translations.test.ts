@@ -1,7 +1,8 @@
 // Review (Russian analyst): the SMS plugin's palette entry read "Send SMS" in English; a plugin had no way to give
 // its block's title and description in the designer's languages. It gives them in the catalog (`translations`,
-// graph_engine/block.py); the designer prefers its own words for a built-in, then the plugin's for the language,
-// then the server's English.
+// graph_engine/block.py); the designer shows the catalog's words for the language, then the server's English. The
+// built-ins' titles come the same way (a register export names them alike); their descriptions are still the
+// designer's own.
 import { describe, expect, it } from "vitest";
 import { specTitle } from "./blockText";
 import { paletteGroups, type BlockSpec } from "./catalog";
@@ -50,11 +51,18 @@ describe("a plugin's block in the designer's languages", () => {
     expect(groups("send")).toEqual(["send_sms"]);
   });
 
-  it("a built-in keeps the designer's own words, whatever the catalog says", () => {
+  it("a built-in is titled as the catalog titles it, as a plugin's block is; its description is the designer's own", () => {
+    expect(start.translations?.ru?.title).toBe("Начало");
+    expect(specTitle("ru", "start", start)).toBe("Начало");
     const claimed = { ...start, translations: { ru: { title: "Старт", description: "Иначе" } } } as BlockSpec;
-    expect(specTitle("ru", "start", claimed)).toBe("Начало");
+    expect(specTitle("ru", "start", claimed)).toBe("Старт");
     expect(specDescription("ru", claimed)).toBe(specDescription("ru", start));
     expect(specDescription("ru", start)).not.toBe(start.description);
+  });
+
+  it("a built-in from a catalog without its titles (a server from before), or not loaded yet, keeps the designer's", () => {
+    expect(specTitle("es", "start", { ...start, translations: undefined })).toBe("Inicio");
+    expect(specTitle("ru", "ivr", undefined)).toBe("Голосовое меню");
   });
 
   it("a type the catalog does not have is named by its type", () => {

@@ -1,8 +1,8 @@
 /**
- * Spanish and Russian names for the built-in blocks, their categories and exits. The catalog comes from the
- * server in English; a plugin's block is said in the words its plugin gives for the language (the catalog's
- * `translations`), and anything else keeps the server's text. How the designer names one block in words (a call's
- * story, a test's path, a publish's refusal) is `blockName`.
+ * Spanish and Russian names for the built-in blocks' categories and exits. The catalog comes from the server in
+ * English, with each block's texts in the designer's languages (its `translations`, pluginText.ts): a block's
+ * title is read there, a built-in's as a plugin's, and anything it does not give keeps the server's text. How the
+ * designer names one block in words (a call's story, a test's path, a publish's refusal) is `blockName`.
  */
 import type { BlockSpec, Catalog } from "./catalog";
 import type { ExitInfo } from "./exits";
@@ -11,6 +11,11 @@ import { pluginText } from "./pluginText";
 
 type Table = Record<string, string>;
 
+/**
+ * The built-in blocks' titles as the catalog gives them (blocks/builtin/*.py `translations`), kept for where no
+ * catalog entry is at hand (not loaded yet, a server from before they were there) and to tell a built-in type
+ * from a plugin's. tests/blocks/test_builtin_translations.py keeps the two the same.
+ */
 const TITLES: Record<Exclude<Language, "en">, Table> = {
   es: {
     start: "Inicio",
@@ -157,18 +162,20 @@ export function wantsPluginBlock(query: string): boolean {
   return words !== "" && PLUGIN_WORDS.some((word) => words.includes(word));
 }
 
+/** A block type's title in `language` where only its English title is at hand (no catalog entry): see `specTitle`. */
 export function blockTitle(language: Language, type: string, serverTitle: string): string {
   return language === "en" ? serverTitle : (TITLES[language][type] ?? serverTitle);
 }
 
 /**
- * A block type's title in `language`, from its catalog entry: the designer's own words for a built-in, else those its
- * plugin gives for the language (`translations`), else the server's English title; the type itself for a type the
- * catalog does not have (not loaded yet, or uninstalled).
+ * A block type's title in `language`, from its catalog entry: the words its block gives for the language
+ * (`translations`, a built-in's as a plugin's), else for a built-in the designer's copy of them (a catalog without
+ * them), else the server's English title; the type itself for a type the catalog does not have (not loaded yet, or
+ * uninstalled).
  */
 export function specTitle(language: Language, type: string, spec: BlockSpec | undefined): string {
-  const own = language === "en" ? undefined : TITLES[language][type];
-  return own ?? spec?.translations?.[language]?.title ?? spec?.title ?? type;
+  const builtin = language === "en" ? undefined : TITLES[language][type];
+  return pluginText(spec, language, "title") ?? builtin ?? spec?.title ?? type;
 }
 
 /** A block as `blockName` names it: its id, the label the analyst gave it (if any) and its type (when known). */

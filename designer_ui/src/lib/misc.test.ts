@@ -317,7 +317,9 @@ describe("form titles", () => {
         }
       }
     };
-    for (const spec of specs) collect(localizeSchema(spec.config_schema, "ru"));
+    // As the form draws them (BlockPanel): the titles a block gives itself (the IVR's prompts), then the designer's.
+    const { pluginSchema } = await import("./pluginText");
+    for (const spec of specs) collect(localizeSchema(pluginSchema(spec.config_schema, spec, "ru"), "ru"));
     expect([...titles].filter((title) => /[A-Za-z]/.test(title) && !["SQL"].includes(title))).toEqual([]);
   });
 });

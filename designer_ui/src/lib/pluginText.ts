@@ -1,13 +1,15 @@
 /**
- * A plugin block's texts in the interface language, as its plugin gives them in the catalog's `translations`
- * (graph_engine/translations.py): by key, `fields.<name>.title`, `fields.<name>.description`,
+ * A block's texts in the interface language, as its block gives them in the catalog's `translations`
+ * (graph_engine/translations.py): by key, `title`, `fields.<name>.title`, `fields.<name>.description`,
  * `fields.<name>.enum.<value>`, `exits.<name>` and `issues.<code>`. Anything it does not give keeps the server's
- * English. The built-ins' words are the designer's own (blockText.ts, schemaText.ts, descriptions.ts).
+ * English. A plugin's block gives what it likes; a built-in gives its title (blockText.ts `specTitle`) and a few
+ * field titles (the IVR's prompts), the rest of its words being the designer's own (blockText.ts, schemaText.ts,
+ * descriptions.ts).
  */
 import type { BlockSpec, JsonSchemaObject } from "./catalog";
 import type { Language } from "./i18n";
 
-/** The text the plugin gives for `key` in `language`, or undefined. */
+/** The text the block gives for `key` in `language`, or undefined. */
 export function pluginText(spec: BlockSpec | undefined, language: Language, key: string): string | undefined {
   const text = spec?.translations?.[language]?.[key];
   return typeof text === "string" ? text : undefined;
