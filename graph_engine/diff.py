@@ -45,6 +45,8 @@ class BlockChange:
     fields: list[str]  # config fields (and `type`, `version`, `label`) whose value differs
     # Of those fields, the ones short enough to show as they were and as they are (a number, not a schedule).
     values: list[FieldValues] = field(default_factory=list)
+    # The others that are text (a SQL query, a template): too long for a line, shown as they were and as they are.
+    texts: list[FieldValues] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,15 +134,17 @@ class ScenarioDiff:
         `block_changed` also carries `values`: [{field, before, after}] for those of its fields short enough to
         show (a number, a short text; not a list or an object), None where the field was not set; compared with
         the installed blocks (`diff_documents`'s `registry`), a field not set reads as its default.
+        `block_changed` and `prompt_changed` carry `texts`, [{field, before, after}], when a text of theirs is too
+        long for a line (a SQL query, a long TTS text) but short enough to send (up to 4,000 characters a side):
+        both sides in full, None on a side without it. The key is left out when there is no such text.
         """
         refs = self.blocks
         items: list[dict[str, Any]] = [{"kind": "block_added", **_about(b)} for b in self.blocks_added]
         items += [{"kind": "block_removed", **_about(b)} for b in self.blocks_removed]
         for prompt in self.prompts_changed:
             short = {"before": _short_text(prompt.before), "after": _short_text(prompt.after)}
-            items.append(
-                {"kind": "prompt_changed", **_about(refs.get(prompt.node), prompt.node), "field": prompt.field, **short}
-            )
+            item = {"kind": "prompt_changed", **_about(refs.get(prompt.node), prompt.node), "field": prompt.field}
+            items.append(item | short | _prompt_texts(prompt))
         for keys in self.keys_changed:
             for kind, listed in (("keys_added", keys.added), ("keys_removed", keys.removed)):
                 if listed:
@@ -164,6 +168,7 @@ class ScenarioDiff:
                 told.add("options")  # each key added, removed or given a new meaning is told on its own
             fields = [name for name in block.fields if name not in told]
             values = [asdict(v) for v in block.values if v.field in fields]
+            texts = [asdict(v) for v in block.texts if v.field in fields]
             if fields:
                 items.append(
                     {
@@ -172,6 +177,7 @@ class ScenarioDiff:
                         "fields": fields,
                         "values": values,
                     }
+                    | ({"texts": texts} if texts else {})
                 )
         items += [{"kind": "setting_changed", "field": name} for name in self.settings_changed]
         items += [
@@ -229,8 +235,9 @@ def diff_documents(before: Any, after: Any, *, registry: BlockRegistry | None = 
         fields = _changed_fields(old_node, new_node)
         if fields:
             values = _short_values(old_node, new_node, fields)
+            texts = _long_texts(old_node, new_node, fields)
             changed.append(
-                BlockChange(node_id, _str(new_node.get("type")), _str(new_node.get("label")), fields, values)
+                BlockChange(node_id, _str(new_node.get("type")), _str(new_node.get("label")), fields, values, texts)
             )
         old_config, new_config = _config(old_node), _config(new_node)
         for name in sorted(set(old_config) | set(new_config)):
@@ -267,6 +274,9 @@ def diff_documents(before: Any, after: Any, *, registry: BlockRegistry | None = 
 
 _SHORT = 120  # a prompt's text up to this long is sent as it is, before and after; longer is only "changed"
 _SHORT_VALUE = 60  # a setting's value (a number, an extension) up to this long is sent before and after
+# A longer text (a query, a template) up to this long is sent too, whole, for a client to show apart from the line;
+# longer is only named: a diff is read before each publish, and a text that long is not read in it anyway.
+_LONG_TEXT = 4000
 
 
 def _about(block: BlockRef | None, node: str = "") -> dict[str, str]:
@@ -277,9 +287,27 @@ def _about(block: BlockRef | None, node: str = "") -> dict[str, str]:
     )
 
 
+def _prompt_text(prompt: Any) -> Any:
+    return prompt.get("text") if isinstance(prompt, Mapping) else prompt
+
+
 def _short_text(prompt: Any) -> str | None:
-    text = prompt.get("text") if isinstance(prompt, Mapping) else prompt
+    text = _prompt_text(prompt)
     return text if isinstance(text, str) and len(text) <= _SHORT else None
+
+
+def _is_sendable_text(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and len(value) <= _LONG_TEXT)
+
+
+def _prompt_texts(prompt: PromptChange) -> dict[str, list[dict[str, Any]]]:
+    """`texts` of a prompt change whose text is too long for its line on either side; else nothing."""
+    before, after = _prompt_text(prompt.before), _prompt_text(prompt.after)
+    if not (_is_sendable_text(before) and _is_sendable_text(after)):
+        return {}  # an audio file, or a text too long even for this
+    if _short_text(prompt.before) == before and _short_text(prompt.after) == after:
+        return {}  # the line says both already
+    return {"texts": [asdict(FieldValues(prompt.field, before, after))]}
 
 
 def _sentence(change: Mapping[str, Any]) -> str:
@@ -390,6 +418,18 @@ def _short_values(old: Mapping[str, Any], new: Mapping[str, Any], fields: list[s
         if _is_short(before) and _is_short(after):
             values.append(FieldValues(name, before, after))
     return values
+
+
+def _long_texts(old: Mapping[str, Any], new: Mapping[str, Any], fields: list[str]) -> list[FieldValues]:
+    """Of `fields`, those that are text on both sides (or not set on one) and too long for `_short_values`."""
+    texts = []
+    for name in fields:
+        before, after = _setting(old, name), _setting(new, name)
+        if _is_short(before) and _is_short(after):
+            continue  # a value, told as one
+        if _is_sendable_text(before) and _is_sendable_text(after):
+            texts.append(FieldValues(name, before, after))
+    return texts
 
 
 def _key_options(config: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:

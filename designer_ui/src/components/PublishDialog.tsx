@@ -1,5 +1,8 @@
-/** Publish: a message; then the semantic diff and the test results, or the problems that block it. */
-import { useEffect, useRef, useState, type FormEvent } from "react";
+/**
+ * Publish: the draft's changes against the live version and a message; then the semantic diff and the test
+ * results, or the problems that block it.
+ */
+import { useEffect, useId, useRef, useState, type FormEvent } from "react";
 import * as api from "../api/client";
 import { ApiError } from "../api/http";
 import type { Conflict, DraftPin, PublishResult, TestOutcome } from "../api/types";
@@ -240,6 +243,54 @@ export function confirmPublishAnyway(t: Translate, failedTests: TestOutcome[], c
 }
 
 /**
+ * What the draft would change, shown before Publish is pressed: "loading" until known; "first" with nothing live
+ * yet (every block would be new: no diff to read); "changes" against live version `version`; "failed", why not.
+ */
+export type PublishPreviewState =
+  | { status: "loading" }
+  | { status: "first" }
+  | { status: "changes"; version: number; diff: Record<string, unknown> }
+  | { status: "failed"; message: string };
+
+/** Past this many changes the preview shows the first ones and a button for the rest: the Publish button stays near. */
+const PREVIEW_LIMIT = 8;
+
+/**
+ * The draft's changes against the live version (the server's diff, as the Versions panel asks for it): the canvas
+ * saved first (`beforePublish`), as a publish saves it, so the changes shown are those a publish would ship.
+ */
+export async function loadPublishPreview(slug: string, beforePublish: () => Promise<DraftPin | null>, t: Translate): Promise<PublishPreviewState> {
+  try {
+    if (!(await beforePublish())) return { status: "failed", message: t("publish.previewNotSaved") };
+    const { latest_version: live } = await api.getScenario(slug);
+    if (live === null) return { status: "first" };
+    const changes = await api.versionChanges(slug, live, null);
+    return { status: "changes", version: changes.from_version ?? live, diff: changes.diff };
+  } catch (e) {
+    return { status: "failed", message: t("error.generic", { message: e instanceof Error ? e.message : String(e) }) };
+  }
+}
+
+/** The draft's changes under a heading naming the live version; a long list folded. Props only. */
+export function PublishPreview({ preview }: { preview: PublishPreviewState }) {
+  const { t } = useI18n();
+  const headingId = useId();
+  return (
+    <section className="publish-preview" aria-labelledby={headingId} data-testid="publish-preview">
+      <h3 id={headingId}>{preview.status === "changes" ? t("publish.preview", { version: preview.version }) : t("publish.diff")}</h3>
+      {preview.status === "loading" && (
+        <p className="muted" aria-busy="true">
+          {t("publish.previewLoading")}
+        </p>
+      )}
+      {preview.status === "first" && <p className="muted">{t("publish.previewFirst")}</p>}
+      {preview.status === "failed" && <p className="error-text">{preview.message}</p>}
+      {preview.status === "changes" && <SemanticDiff diff={preview.diff} limit={PREVIEW_LIMIT} />}
+    </section>
+  );
+}
+
+/**
  * `beforePublish`: save the canvas; the draft saved (null if it could not be). `onConflict`: open the editor's
  * conflict view. `onClose(changed)`: whether the scenario's versions changed (this publish, or another that
  * landed meanwhile).
@@ -262,6 +313,17 @@ export function PublishDialog(props: {
   const [versionsChanged, setVersionsChanged] = useState(false);
   const [confirm, confirmation] = useConfirm();
   const submitButton = useRef<HTMLButtonElement>(null);
+  const [preview, setPreview] = useState<PublishPreviewState>({ status: "loading" });
+  // Asked once as the dialog opens: the canvas cannot change under it, and a save on each new `beforePublish` would not help.
+  const beforePublish = useRef(props.beforePublish);
+
+  useEffect(() => {
+    let cancelled = false;
+    void loadPublishPreview(props.slug, beforePublish.current, t).then((state) => !cancelled && setPreview(state));
+    return () => {
+      cancelled = true;
+    };
+  }, [props.slug, t]);
 
   // Publishing, the focus stays on Publish (a BusyButton), and stays there when the refusal shows above it. Pressed
   // from the refusal, "Publish anyway" goes with it as the publish starts: the focus, left on <body>, goes to Publish.
@@ -313,6 +375,7 @@ export function PublishDialog(props: {
               {t("tests.untestedWarning")}
             </p>
           )}
+          <PublishPreview preview={preview} />
           {blocked && (
             <PublishBlocked
               problems={blocked.problems}

@@ -412,22 +412,42 @@ export async function createBlankScenario(slug: string, name: string, language: 
   return api.createScenario(slug, name, blankScenario(name, language, await api.blocks()));
 }
 
-/** What stands in the list's place: "loading" until a listing first answers, "empty" after one with none. */
-export type ScenarioListView = "loading" | "empty" | "table";
+/**
+ * What stands in the list's place: "loading" until a listing first answers, "empty" after one with none, and
+ * "no-match" after one with none for a search typed in.
+ */
+export type ScenarioListView = "loading" | "empty" | "no-match" | "table";
 
 /**
  * What the list shows: right after sign-in the list is not known yet, and "No scenarios yet" then would be
  * untrue; so "loading" until a listing first answers, "empty" only after one answered with none, else the table
  * (after a failure too, with the error above it saying why).
  */
-export function scenarioListView(state: { answered: boolean; count: number; error: string | null }): ScenarioListView {
+export function scenarioListView(state: { answered: boolean; count: number; error: string | null; query?: string }): ScenarioListView {
   if (state.error !== null || state.count > 0) return "table";
-  return state.answered ? "empty" : "loading";
+  if (!state.answered) return "loading";
+  // A search that found nothing is not a list with none: "No scenarios yet. Create one…" read as if they were gone.
+  return state.query?.trim() ? "no-match" : "empty";
 }
 
-/** The line in the list's place while it loads (a status, said by a screen reader), or when it has none. */
-export function ScenarioListStatus({ view }: { view: Exclude<ScenarioListView, "table"> }) {
+/**
+ * The line in the list's place while it loads (a status, said by a screen reader), when it has none, or when the
+ * search `query` matches none (a status too, with a button to clear the search: `onClear`).
+ */
+export function ScenarioListStatus({ view, query = "", onClear }: { view: Exclude<ScenarioListView, "table">; query?: string; onClear?(): void }) {
   const { t } = useI18n();
+  if (view === "no-match") {
+    return (
+      <p className="empty" role="status" data-testid="scenarios-no-match">
+        {t("list.noMatch", { query: query.trim() })}{" "}
+        {onClear && (
+          <button type="button" className="link" onClick={onClear}>
+            {t("list.clearSearch")}
+          </button>
+        )}
+      </p>
+    );
+  }
   return view === "loading" ? (
     <p className="empty muted" role="status" aria-busy="true" data-testid="scenarios-loading">
       {t("list.loading")}
@@ -514,7 +534,7 @@ export function ScenarioList({ user }: { user: User }) {
   }
 
   const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
-  const view = scenarioListView({ answered, count: items.length, error });
+  const view = scenarioListView({ answered, count: items.length, error, query });
   return (
     <section className="list-page">
       <div className="row toolbar">
@@ -611,7 +631,15 @@ export function ScenarioList({ user }: { user: User }) {
         <CampaignsDialog scenario={following.scenario} role={user.role} campaignId={following.campaignId} onClose={() => setFollowing(null)} />
       )}
       {view !== "table" ? (
-        <ScenarioListStatus view={view} />
+        <ScenarioListStatus
+          view={view}
+          query={query}
+          onClear={() => {
+            setQuery("");
+            setPage(1);
+            search.current?.focus();
+          }}
+        />
       ) : (
         <table className="scenarios" aria-busy={loading}>
           <thead>

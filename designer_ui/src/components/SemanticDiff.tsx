@@ -2,15 +2,25 @@
  * A semantic diff (graph_engine.diff as data) shown as lines in the interface language: after a publish, and
  * between any two versions in the Versions panel, where a change's block can be shown on the canvas.
  */
-import { useId } from "react";
+import { useId, useState, type ReactNode } from "react";
 import { useI18n } from "../i18n";
-import { diffLines, type Change, type Wording } from "../lib/changeText";
+import { diffLines, quotedFieldTitle, type Change, type Wording } from "../lib/changeText";
 import { useEditor } from "../store/editor";
+import "./semanticDiff.css";
+
+/** A long text a change is about (a SQL query, a TTS text), titled as its field: shown as it was and as it is. */
+export interface DiffText {
+  title: string;
+  before: string | null;
+  after: string | null;
+}
 
 /** One line of a diff, and the block it is about (null: the scenario as a whole, or a line from the server). */
 export interface DiffItem {
   text: string;
   node: string | null;
+  /** The change's long texts, when the server sent them (a line says only that they changed). */
+  texts?: DiffText[];
 }
 
 /**
@@ -20,24 +30,65 @@ export interface DiffItem {
 export function diffItems(diff: Record<string, unknown>, w: Wording): DiffItem[] {
   const lines = diffLines(diff, w);
   const changes = Array.isArray(diff.changes) ? (diff.changes as Change[]) : [];
-  return lines.map((text, i) => ({ text, node: changes[i]?.node || null }));
+  return lines.map((text, i) => {
+    const change = changes[i];
+    const texts = (change?.texts ?? []).map((text) => ({ ...text, title: quotedFieldTitle(w, change?.type ?? "", text.field) }));
+    return { text, node: change?.node || null, ...(texts.length > 0 ? { texts } : {}) };
+  });
+}
+
+/**
+ * A text's lines, those not on the other side marked (`<del>` before, `<ins>` after): in a query of twenty lines
+ * the one that changed is found at a glance. Not a full line diff: a line moved reads as unchanged.
+ */
+function markedLines(text: string, other: string | null, Mark: "del" | "ins"): ReactNode[] {
+  const others = new Set((other ?? "").split("\n"));
+  const lines = text.split("\n");
+  return lines.map((line, i) => {
+    const end = i < lines.length - 1 ? "\n" : "";
+    return others.has(line) ? line + end : [<Mark key={i}>{line}</Mark>, end];
+  });
+}
+
+/** A long text as it was and as it is, each side titled; a side without it "not set". */
+function TextBeforeAfter({ text }: { text: DiffText }) {
+  const { t } = useI18n();
+  const side = (value: string | null, other: string | null, mark: "del" | "ins") =>
+    value === null || value === "" ? <dd className="muted">{t("change.unset")}</dd> : (
+      <dd>
+        <pre className="diff-text">{markedLines(value, other, mark)}</pre>
+      </dd>
+    );
+  return (
+    <dl className="diff-texts">
+      <dt>{t("change.textBefore", { field: text.title })}</dt>
+      {side(text.before, text.after, "del")}
+      <dt>{t("change.textAfter", { field: text.title })}</dt>
+      {side(text.after, text.before, "ins")}
+    </dl>
+  );
 }
 
 /**
  * The lines, or "No changes.". With `onOpen`, a line whose block is on the canvas is a button that shows it there
- * (as a problem's line does); the others stay text, there being nothing to show. Props only.
+ * (as a problem's line does); the others stay text, there being nothing to show. A line's long texts follow it,
+ * before and after. With `limit`, a longer list shows its first `limit` lines and a button to show them all.
+ * Props only.
  */
-export function DiffList(props: { diff: Record<string, unknown>; items: DiffItem[]; onOpen?(node: string): void }) {
-  const { diff, items, onOpen } = props;
+export function DiffList(props: { diff: Record<string, unknown>; items: DiffItem[]; onOpen?(node: string): void; limit?: number }) {
+  const { diff, items, onOpen, limit } = props;
   const { t } = useI18n();
   const hintId = useId();
+  const listId = useId();
+  const [showAll, setShowAll] = useState(false);
   if (diff.empty === true || Object.keys(diff).length === 0) return <p className="muted">{t("publish.noDiff")}</p>;
   const openable = onOpen !== undefined && items.some((item) => item.node !== null);
+  const folded = limit !== undefined && !showAll && items.length > limit;
   return (
     <div data-testid="diff">
       {items.length > 0 && (
-        <ul className="diff-summary">
-          {items.map((item, i) => (
+        <ul className="diff-summary" id={listId}>
+          {(folded ? items.slice(0, limit) : items).map((item, i) => (
             <li key={i}>
               {onOpen && item.node ? (
                 <button type="button" className="link" aria-describedby={hintId} onClick={() => onOpen(item.node!)}>
@@ -46,9 +97,15 @@ export function DiffList(props: { diff: Record<string, unknown>; items: DiffItem
               ) : (
                 item.text
               )}
+              {item.texts?.map((text, j) => <TextBeforeAfter key={j} text={text} />)}
             </li>
           ))}
         </ul>
+      )}
+      {folded && (
+        <button type="button" className="link" aria-expanded="false" aria-controls={listId} onClick={() => setShowAll(true)}>
+          {t("diff.showAll", { count: items.length })}
+        </button>
       )}
       {openable && (
         <p id={hintId} className="muted small">
@@ -62,15 +119,16 @@ export function DiffList(props: { diff: Record<string, unknown>; items: DiffItem
 /**
  * graph_engine.diff as data: each change a line in the interface language with the names the canvas shows (the
  * server's `summary` is English). The server's structured lists are not shown beside them: every entry of theirs is
- * one of these lines, values included where they are short, and their raw keys read as English JSON.
+ * one of these lines, values included where they are short (long texts after their line), and their raw keys read
+ * as English JSON.
  * `onOpen`: show a block on the canvas; offered only for the blocks the canvas has (a removed one may be gone).
  */
-export function SemanticDiff({ diff, onOpen }: { diff: Record<string, unknown>; onOpen?(node: string): void }) {
+export function SemanticDiff({ diff, onOpen, limit }: { diff: Record<string, unknown>; onOpen?(node: string): void; limit?: number }) {
   const { t, language } = useI18n();
   const catalog = useEditor((s) => s.catalog);
   const nodes = useEditor((s) => s.nodes);
   const typeOf = (id: string) => nodes.find((node) => node.id === id)?.data.blockType;
   const onCanvas = (id: string | null) => id !== null && nodes.some((node) => node.id === id);
   const items = diffItems(diff, { t, language, catalog, typeOf }).map((item) => ({ ...item, node: onCanvas(item.node) ? item.node : null }));
-  return <DiffList diff={diff} items={items} onOpen={onOpen} />;
+  return <DiffList diff={diff} items={items} onOpen={onOpen} limit={limit} />;
 }

@@ -29,6 +29,15 @@ export interface Change {
   after_label?: string | null;
   /** The declared call result a `result_*` change is about; its `before`/`after` are its label or description. */
   code?: string;
+  /** Texts too long for the line (a SQL query, a long TTS text), whole on both sides; null: not set. */
+  texts?: TextChange[];
+}
+
+/** A long text of a `block_changed` or `prompt_changed` change, as it was and as it is (graph_engine/diff.py). */
+export interface TextChange {
+  field: string;
+  before: string | null;
+  after: string | null;
 }
 
 export interface Wording {
@@ -87,6 +96,11 @@ function changedFields(w: Wording, type: string, change: Change): string {
     return value ? `${title}: ${valueText(w, value.before)} → ${valueText(w, value.after)}` : title;
   });
   return said.join(values.size > 0 ? "; " : ", ");
+}
+
+/** A field of a block of type `type` as its form titles it, quoted: what a change's long text is of. */
+export function quotedFieldTitle(w: Wording, type: string, field: string): string {
+  return quoted(w.language, fieldTitle(w, type, field));
 }
 
 function keysText(w: Wording, block: string, keys: string[], added: boolean): string {
