@@ -15,7 +15,9 @@ user without the permission reads is decided in this one module:
 - any other value (a variable, the keys pressed, a text said, a value an event noted, an error message): the mask the
   engine writes for a sensitive variable (graph_engine.sensitive.mask: `[hidden: 4 characters]`), which the designer
   says in the analyst's language. A value the engine masked already is left as it is. The keys keep the terminator
-  between entries (`[hidden: 2 characters]#[hidden: 4 characters]`), so the story still tells tries apart.
+  between entries (`[hidden: 2 characters]#[hidden: 4 characters]`), so the story still tells tries apart;
+- a call list's cell (a field of `contact`, in a job or a call; a job's variable a column filled; a report's cell):
+  `[hidden]`, without the length the engine's mask tells (it told a debt's size, security review); empty stays empty.
 
 What stays: ids, times, durations, statuses and outcomes, the flow's `result`, the nodes and exits a call took, what
 events note of the flow (a Switch's case, the rows an SQL block counted, a transfer's outcome, and its target but for
@@ -45,6 +47,7 @@ from agi_server.logs import rewrite_number_runs
 from api.schemas import CallbackJobOut, CallDetail, CallSummary
 from graph_engine.sensitive import HIDDEN, mask
 from persistence import audit, privacy
+from persistence.call_list_values import CONTACT
 from persistence.phone_numbers import phone_number
 from persistence.users import Principal
 
@@ -132,6 +135,11 @@ def masked_value(value: Any) -> Any:
     return mask(value)
 
 
+def masked_cell(cell: Any) -> Any:
+    """A call list's cell: `[hidden]` (module doc); an empty one, or none, as it is."""
+    return cell if cell is None or cell == "" else HIDDEN
+
+
 def _is_mask(text: str) -> bool:
     return _ENGINE_MASK.fullmatch(text) is not None
 
@@ -154,7 +162,7 @@ def _masked_run(found: re.Match[str]) -> str:
 
 def masked_variables(variables: Mapping[str, Any]) -> dict[str, Any]:
     """A call's or a job's variables: each value masked, those of KEPT_VARIABLES as they are; an object (a call
-    list's row, `contact`) field by field, so its columns still show."""
+    list's row, `contact`) field by field, so its columns still show; `contact`'s cells as masked_cell."""
     return {name: _masked_variable(name, value) for name, value in variables.items()}
 
 
@@ -168,7 +176,8 @@ def _masked_variable(name: str, value: Any) -> Any:
     if isinstance(value, str) and name in CHANNEL_VARIABLES:
         return masked_channel(value)
     if isinstance(value, Mapping):
-        return {str(field): masked_value(inner) for field, inner in value.items()}
+        masked = masked_cell if name == CONTACT else masked_value
+        return {str(field): masked(inner) for field, inner in value.items()}
     return masked_value(value)
 
 
@@ -268,10 +277,15 @@ def call(answer: Call, who: Principal) -> Call:
 
 
 def callback_job(job: Job, who: Principal) -> Job:
-    """A callback job (a call list's client among them) as `who` may read it: its number and variables."""
+    """A callback job (a call list's client among them) as `who` may read it: its number and variables, a variable
+    a column of its list filled (named as one of `contact`'s) a cell as the column's own."""
     if who.sees_personal_data:
         return job
-    return job.model_copy(update={"number": masked_number(job.number), "variables": masked_variables(job.variables)})
+    variables = masked_variables(job.variables)
+    contact = job.variables.get(CONTACT)
+    columns = set(contact) & set(variables) - KEPT_VARIABLES if isinstance(contact, Mapping) else set()
+    variables |= {name: masked_cell(job.variables[name]) for name in columns}
+    return job.model_copy(update={"number": masked_number(job.number), "variables": variables})
 
 
 def register_rows(
@@ -314,7 +328,7 @@ def report_rows(
         client = cells[at]
         if isinstance(client, str):
             cells[at] = masked_number(client)
-        cells[own:] = [cell if cell is None or cell == "" else HIDDEN for cell in cells[own:]]
+        cells[own:] = [masked_cell(cell) for cell in cells[own:]]
         yield cells
 
 

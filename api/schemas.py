@@ -1347,8 +1347,9 @@ class CallbackJobOut(BaseModel):
     due: datetime
     window_end: datetime | None
     variables: dict[str, Any] = Field(
-        description=f"What the scenario is given (a call list's row as `contact`). {_MASKED}: each value, and each "
-        "field of `contact`, as `[hidden: N characters]`"
+        description=f"What the scenario is given (a call list's row as `contact`). {_MASKED}: each value as "
+        "`[hidden: N characters]`; each field of `contact`, and a variable a column filled, as `[hidden]` (empty "
+        "stays empty)"
     )
     attempts: int
     max_attempts: int

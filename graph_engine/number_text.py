@@ -23,7 +23,7 @@ from graph_engine.errors import UnusableValue
 # Digits, maybe a sign and one decimal mark, a dot or a comma (es and ru write 12,5). ASCII digits only.
 _NUMBER_TEXT: Final = re.compile(r"[+-]?[0-9]+(?:[.,][0-9]+)?")
 # One mark and exactly three digits after one to three ("1.000", "12,000"): thousands in Madrid and Moscow, decimals
-# in London. Refused, as voice.spoken's number() and a call list's check refuse it.
+# in London. Refused here, by voice.spoken's number() (this rule) and by a call list's check.
 _AMBIGUOUS: Final = re.compile(r"[+-]?[1-9][0-9]{0,2}[.,][0-9]{3}")
 
 ORDERING: Final[dict[str, Callable[[Any, Any], Any]]] = {
@@ -36,16 +36,28 @@ EQUALITY: Final[dict[str, Callable[[Any, Any], Any]]] = {"eq": operator.eq, "ne"
 _SYMBOLS: Final = {"lt": "<", "lteq": "<=", "gt": ">", "gteq": ">=", "eq": "==", "ne": "!="}
 
 
-def number_in_text(text: str) -> Decimal:
-    """The number `text` reads as, one way only; UnusableValue (not_a_number or ambiguous_number) otherwise."""
-    plain = text.strip()
-    if _AMBIGUOUS.fullmatch(plain):
-        raise UnusableValue(
+class AmbiguousNumber(UnusableValue):
+    """Number text that reads two ways ("12.000"): said as it is, where "not a number" would puzzle its writer."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(
             f"ambiguous number {text!r}: thousands in some countries, decimals in others (write it without the mark, "
             "or with more or fewer decimals)",
             reason="ambiguous_number",
             value=text,
         )
+
+
+def is_ambiguous(text: str) -> bool:
+    """Whether `text` reads two ways: one mark and exactly three digits after one to three ("12.000")."""
+    return _AMBIGUOUS.fullmatch(text.strip()) is not None
+
+
+def number_in_text(text: str) -> Decimal:
+    """The number `text` reads as, one way only; UnusableValue (not_a_number or ambiguous_number) otherwise."""
+    plain = text.strip()
+    if is_ambiguous(plain):
+        raise AmbiguousNumber(text)
     if not _NUMBER_TEXT.fullmatch(plain):
         raise UnusableValue(f"not a number: {text!r}", reason="not_a_number", value=text)
     return Decimal(plain.replace(",", "."))

@@ -849,6 +849,13 @@ def template_syntax_error(source: str, *, expression: bool = False) -> str | Non
     return None
 
 
+def template_syntax_hint(source: str, *, expression: bool = False) -> dict[str, str]:
+    """A Liquid form in a template or expression that does not compile, as validation's issue names it for the
+    designer to word (reason `liquid_form`, `written`, `suggestion`, as a call's failure does), or none."""
+    liquid = _liquid_hint(strip_braces(source) if expression else source, expression)
+    return {"reason": "liquid_form", "written": liquid[0], "suggestion": liquid[1]} if liquid else {}
+
+
 def syntax_tree(source: str) -> nodes.Template | None:
     """A text template's syntax tree, or None when it does not parse. Shared with every other reader of the same
     text (the parse is cached): read it, never change it."""

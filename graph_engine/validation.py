@@ -413,7 +413,12 @@ class _Validator:
                     "template_syntax",
                     f"{self._name(node)}: {problem}",
                     ".config" + json_path(field.path).removeprefix("$"),
-                    params={**self._params(node), "kind": kind, "detail": problem.removeprefix(f"{kind} ")},
+                    params={
+                        **self._params(node),
+                        "kind": kind,
+                        "detail": problem.removeprefix(f"{kind} "),
+                        **templates.template_syntax_hint(field.source, expression=field.expression),
+                    },
                 )
             elif not field.expression:
                 self._check_template_hints(node, block, field)

@@ -25,6 +25,7 @@ from types import ModuleType
 from typing import Any, Final
 
 from graph_engine.errors import UnusableValue
+from graph_engine.number_text import AmbiguousNumber, is_ambiguous
 from voice.numerals import Gender, en, es, kk, ru
 
 _LANGUAGES: dict[str, ModuleType] = {"en": en, "es": es, "ru": ru, "kk": kk}
@@ -46,23 +47,7 @@ _PLACES = 9  # decimal places a number is read with
 
 # Digits in groups of three after a first group of one to three (not starting with 0: "0,500" is a decimal).
 _GROUPED: Final = {mark: re.compile(rf"^[+-]?[1-9]\d{{0,2}}(\{mark}\d{{3}})+$") for mark in ",."}
-# One mark and three digits after one to three ("12.000", "1,234"): a thousand group in Madrid, Berlin and Moscow, a
-# decimal mark in London. Refused, as a call list's cell refuses it (persistence.call_list_values' `typed`): read as
-# 12 in Russian, "12.000" was a debt a thousand times smaller than the CRM meant (review of a Russian contact centre).
-_AMBIGUOUS: Final = re.compile(r"^[+-]?[1-9]\d{0,2}[.,]\d{3}$")
 _SPACES = str.maketrans("", "", " \u00a0\u202f\u2009")  # spaces, no-break and thin spaces group digits too
-
-
-class AmbiguousNumber(UnusableValue):
-    """Number text that reads two ways ("12.000"): said as it is, where "not a number" would puzzle its writer."""
-
-    def __init__(self, text: str) -> None:
-        super().__init__(
-            f"ambiguous number {text!r}: thousands in some countries, decimals in others (write it without the mark, "
-            "or with more or fewer decimals)",
-            reason="ambiguous_number",
-            value=text,
-        )
 
 
 def _number_text(text: str, lang: str) -> str:
@@ -93,7 +78,10 @@ def _number_text(text: str, lang: str) -> str:
             return text.replace(mark, "")
     if lang.lower().startswith("en") and _GROUPED[","].match(text):  # English groups thousands with a comma
         return text.replace(",", "")
-    if _AMBIGUOUS.match(text):
+    # One mark and three digits after one to three ("12.000", "1,234"): the engine's rule (graph_engine.number_text),
+    # which a call list's cell follows too: read as 12 in Russian, "12.000" was a debt a thousand times smaller than
+    # the CRM meant (review of a Russian contact centre).
+    if is_ambiguous(text):
         raise AmbiguousNumber(text)
     return text.replace(",", ".")
 

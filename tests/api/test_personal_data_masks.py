@@ -86,8 +86,12 @@ def test_variables_keep_what_says_nothing_of_the_caller_and_a_rows_columns() -> 
     assert masked_variables(variables) == {
         "call_id": "c1", "language": "es", "result": "paid", "caller_id": "+34*******56", "caller_name": "[hidden]",
         "pin": "[hidden: 4 characters]",
-        "contact": {"nombre": "[hidden: 3 characters]", "deuda": "[hidden: 6 characters]"},
+        "contact": {"nombre": "[hidden]", "deuda": "[hidden]"},  # a call list's cells: not even their length
     }  # fmt: skip
+    # An empty cell, or none, holds nothing of the client's: it stays so.
+    assert masked_variables({"contact": {"a": "", "b": None, "c": 1532.75}}) == {
+        "contact": {"a": "", "b": None, "c": "[hidden]"}
+    }
 
 
 def test_a_trace_not_as_the_engine_writes_it_is_masked_not_refused() -> None:

@@ -2701,7 +2701,7 @@ export interface components {
             timezone?: string | null;
             /**
              * Variables
-             * @description What the scenario is given (a call list's row as `contact`). Masked for a user without `sees_personal_data`: each value, and each field of `contact`, as `[hidden: N characters]`
+             * @description What the scenario is given (a call list's row as `contact`). Masked for a user without `sees_personal_data`: each value as `[hidden: N characters]`; each field of `contact`, and a variable a column filled, as `[hidden]` (empty stays empty)
              */
             variables: {
                 [key: string]: unknown;
@@ -4004,7 +4004,7 @@ export interface components {
             timezone?: string | null;
             /**
              * Variables
-             * @description What the scenario is given (a call list's row as `contact`). Masked for a user without `sees_personal_data`: each value, and each field of `contact`, as `[hidden: N characters]`
+             * @description What the scenario is given (a call list's row as `contact`). Masked for a user without `sees_personal_data`: each value as `[hidden: N characters]`; each field of `contact`, and a variable a column filled, as `[hidden]` (empty stays empty)
              */
             variables: {
                 [key: string]: unknown;

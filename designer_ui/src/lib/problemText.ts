@@ -7,6 +7,7 @@
  */
 import { blockTitle, exitLabel, specTitle } from "./blockText";
 import type { Catalog } from "./catalog";
+import { TEMPLATE_REASONS } from "./failureText";
 import { countText, translator, type Language, type MessageKey } from "./i18n";
 import { pluginIssueText, pluginText } from "./pluginText";
 import type { Problem } from "./problems";
@@ -131,6 +132,23 @@ const KEY: Record<Translated, string> = { es: "tecla", ru: "клавиша" };
 const ROW: Record<Translated, string> = { es: "fila", ru: "строка" };
 const BLOCK: Record<Translated, string> = { es: "El bloque", ru: "Блок" };
 const EXIT: Record<Translated, string> = { es: "la salida", ru: "выход" };
+
+/**
+ * A template's syntax error: its `reason` (a Liquid form: `written`, `suggestion`) in the words a call's trace says
+ * it with (failureText's TEMPLATE_REASONS), else the engine's English `detail`, as before.
+ */
+function templateDetail(w: Words): string {
+  const reason = w.has("reason") ? w.text("reason") : "";
+  const words = Object.hasOwn(TEMPLATE_REASONS[w.language], reason) ? TEMPLATE_REASONS[w.language][reason] : undefined;
+  if (words) {
+    try {
+      return words(w);
+    } catch (error) {
+      if (!(error instanceof MissingParam)) throw error;
+    }
+  }
+  return w.text("detail");
+}
 
 /** The built-in blocks whose title is a noun in that language, so `Title «name»` can head a sentence. */
 const NOUN_TITLES: Record<Translated, ReadonlySet<string>> = {
@@ -361,7 +379,8 @@ export const TEMPLATES: Record<Translated, Record<string, Template>> = {
         ? `${w.block()}: el bloque (versión ${w.text("node_version")}) no se puede actualizar a la versión ${w.text("block_version")}: ${w.text("detail")}`
         : `${w.block()}: el bloque se hizo con una versión más nueva (${w.text("node_version")}) que la de este servidor (${w.text("block_version")})`,
     config,
-    template_syntax: (w) => `${w.block()}: ${w.text("kind") === "expression" ? "la expresión" : "la plantilla"} tiene un error: ${w.text("detail")}`,
+    template_syntax: (w) =>
+      `${w.block()}: ${w.text("kind") === "expression" ? "la expresión" : "la plantilla"} tiene un error: ${templateDetail(w)}`,
     dangling_edge: (w) => `Una conexión lleva a un bloque que no existe (${w.quoted("node_id")})`,
     unknown_exit: (w) => `${w.block()}: no tiene la salida «${w.exit()}»`,
     edge_from_terminal: (w) => `${w.block()}: este bloque no tiene salidas`,
@@ -432,7 +451,7 @@ export const TEMPLATES: Record<Translated, Record<string, Template>> = {
         ? `${w.block()}: блок версии ${w.text("node_version")} не удаётся обновить до версии ${w.text("block_version")}: ${w.text("detail")}`
         : `${w.block()}: блок создан в более новой версии (${w.text("node_version")}), чем есть на этом сервере (${w.text("block_version")})`,
     config,
-    template_syntax: (w) => `${w.block()}: ошибка в ${w.text("kind") === "expression" ? "выражении" : "шаблоне"}: ${w.text("detail")}`,
+    template_syntax: (w) => `${w.block()}: ошибка в ${w.text("kind") === "expression" ? "выражении" : "шаблоне"}: ${templateDetail(w)}`,
     dangling_edge: (w) => `Связь ведёт к блоку, которого нет (${w.quoted("node_id")})`,
     unknown_exit: (w) => `${w.block()}: нет выхода «${w.exit()}»`,
     edge_from_terminal: (w) => `${w.block()}: у этого блока нет выходов`,
