@@ -697,7 +697,11 @@ class SimulateIn(RequestModel):
         "2026-01-05T10:00:00+00:00.",
     )
     variables: dict[str, Any] = Field(default_factory=dict)
-    data_rows: dict[str, list[dict[str, Any]]] = Field(default_factory=dict)
+    data_rows: dict[str, list[dict[str, Any]]] = Field(
+        default_factory=dict,
+        description="The rows each data source returns, by its name; rows under `#id` (an SQL block's node id) are "
+        "that block's own and win over its source's.",
+    )
     transfers: list[Annotated[str, StringConstraints(max_length=30), AfterValidator(_transfer_outcome)]] = Field(
         default_factory=list,
         max_length=100,

@@ -27,6 +27,7 @@ from graph_engine.block import ERROR_EXIT, BlockType
 from graph_engine.document import CHANNEL_FACTS, goto_targets
 from graph_engine.registry import BlockRegistry
 from graph_engine.scenario_test_format import forced_exit, likely_meant, unknown
+from graph_engine.services import BLOCK_ROWS_PREFIX
 from graph_engine.upgrade import upgrade_node
 
 _SQL: Final = "sql"
@@ -57,6 +58,15 @@ class Reach:
             if nodes is None or node in nodes:
                 return slug, node
         return None
+
+    def sql_blocks(self) -> list[str]:
+        """The SQL blocks a test may give rows of their own, as it names them (`id`, `slug:id`)."""
+        return [
+            name
+            for prefix, nodes in [("", self.own), *((f"{slug}:", nodes) for slug, nodes in self.others.items())]
+            for node_id, node in (nodes or {}).items()
+            if node.get("type") == _SQL and (name := f"{prefix}{node_id}")
+        ]
 
     def names(self) -> list[str]:
         """Every node a test may name: the tested scenario's ids, then the others' as `slug:id`."""
@@ -148,12 +158,23 @@ def unknown_sources(rows: Mapping[str, Any], reach: Reach) -> list[str]:
     would be read by nothing, and the source meant would have none."""
     read = sorted(reach.sources)
     they_read = f"they read {', '.join(read)}" if read else "none of them reads any"
+    blocks = [f"{BLOCK_ROWS_PREFIX}{name}" for name in reach.sql_blocks()]
+    reachable = f"the SQL blocks this test's call can reach are {', '.join(blocks)}" if blocks else "it reaches none"
     return [
-        f"data_rows: {unknown('data source', name, read)}: no SQL block this test's call can reach reads it; "
+        f"data_rows: {unknown('SQL block', name, blocks)}: rows for one SQL block are named {BLOCK_ROWS_PREFIX}id; "
+        f"{reachable}"
+        if name.startswith(BLOCK_ROWS_PREFIX)
+        else f"data_rows: {unknown('data source', name, read)}: no SQL block this test's call can reach reads it; "
         f"{they_read}"
         for name in rows
-        if name not in reach.sources
+        if name not in reach.sources and name not in blocks and not _untold_block(name, reach)
     ]
+
+
+def _untold_block(name: str, reach: Reach) -> bool:
+    """`#slug:id` in a scenario whose document the test was not given: taken at its word, as `exits` takes it."""
+    slug, colon, _ = name.removeprefix(BLOCK_ROWS_PREFIX).partition(":")
+    return name.startswith(BLOCK_ROWS_PREFIX) and bool(colon) and reach.others.get(slug, {}) is None
 
 
 @dataclass(frozen=True, slots=True)

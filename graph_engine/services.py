@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar, runtime_checkable
+from typing import TYPE_CHECKING, Any, Final, Protocol, TypeVar, runtime_checkable
 
 from graph_engine.errors import ServiceError
 
@@ -177,12 +177,23 @@ class RecordingScheduler:
         return CallbackReceipt(job_id=f"sim-{len(self.requests)}")
 
 
-class StaticDataSources:
-    """Answers every query on a source with the same rows: simulations and tests."""
+# How a test's rows name one SQL block rather than a data source (`data_rows: {"#last_pay": []}`): a source's name
+# never starts with it (blocks.builtin.sql.SOURCE_NAME_PATTERN), so both share `data_rows` as they always did.
+BLOCK_ROWS_PREFIX: Final = "#"
 
-    def __init__(self, rows: Mapping[str, list[dict[str, Any]]] | None = None) -> None:
+
+class StaticDataSources:
+    """Answers every query on a source with the same rows: simulations and tests. Rows under `#id` (`#slug:id` for a
+    block of a scenario a Go To Scenario leads to) are that SQL block's own, and win over its source's: two lookups
+    on one source can find different rows. `block` tells which block is querying; the host running the call sets it
+    (graph_engine.simulation), so the `DataSources` protocol that real sources and plugins implement is unchanged."""
+
+    def __init__(
+        self, rows: Mapping[str, list[dict[str, Any]]] | None = None, *, block: Callable[[], str | None] | None = None
+    ) -> None:
         self.rows = dict(rows or {})
         self.queries: list[tuple[str, str, dict[str, Any]]] = []
+        self.block = block or (lambda: None)
 
     async def query(
         self, source: str, sql: str, params: Mapping[str, Any], *, timeout: float, max_rows: int
@@ -190,13 +201,17 @@ class StaticDataSources:
         from graph_engine.errors import DataSourceError
 
         self.queries.append((source, sql, dict(params)))
-        if source not in self.rows:
+        block = self.block()
+        rows = self.rows.get(f"{BLOCK_ROWS_PREFIX}{block}") if block is not None else None
+        if rows is None:
+            rows = self.rows.get(source)
+        if rows is None:
             # Not "is not configured": in a test call the source may well be configured on the server, the test
             # simply gave no rows for it (a designer's Test call without rows once read as a broken CRM).
             raise DataSourceError(
                 f"no test rows for data source {source!r}", code="no_test_rows", params={"source": source}
             )
-        return [dict(row) for row in self.rows[source][:max_rows]]
+        return [dict(row) for row in rows[:max_rows]]
 
 
 class NoScenarios:

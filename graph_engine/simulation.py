@@ -302,6 +302,7 @@ async def simulate(
         inputs=inputs.variables,
         step_limit=inputs.step_limit,
     )
+    data.block = lambda: _block_now(run, scenarios.slug_of)
     result = await _walk_within_time_limits(run, channel, inputs.real_time_limit)
     return SimulationResult(
         result=result,
@@ -315,6 +316,16 @@ async def simulate(
         timed_keys_left=list(channel.timed_keys or ()),
         transfers_left=[str(outcome) for outcome in channel.transfers],
     )
+
+
+def _block_now(run: CallRun, slug_of: _SlugOf) -> str | None:
+    """The block `run` is in, as a test names it (`id`, `slug:id` in a scenario a Go To Scenario led to): whose
+    own test rows a query takes (`StaticDataSources`)."""
+    if not run.steps:
+        return None
+    slug = slug_of(run.scenario)
+    node = run.steps[-1].node
+    return node if slug is None else f"{slug}:{node}"
 
 
 def _test_call_scheduler(inputs: SimulationInput, recorder: RecordingScheduler) -> CallbackScheduler:

@@ -348,7 +348,12 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument(
         "--at", type=_moment_with_offset, help=f"the call's time, ISO 8601 with its UTC offset, e.g. {_AT_EXAMPLE}"
     )
-    sim.add_argument("--rows", action="append", default=[], help="SOURCE=JSON rows a data source returns")
+    sim.add_argument(
+        "--rows",
+        action="append",
+        default=[],
+        help="SOURCE=JSON rows a data source returns; #NODE=JSON rows for that one SQL block (won over its source's)",
+    )
     sim.add_argument(
         "--transfers",
         type=_transfer_outcomes,

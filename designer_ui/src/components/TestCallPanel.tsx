@@ -34,6 +34,8 @@ import { invalidKeyTokens, parseKeys } from "../lib/trace";
 import { useEditor } from "../store/editor";
 import { CallEnding, CallStory } from "./CallStory";
 import { TestRowsFields, TestVariableFields } from "./TestCallInputs";
+import { TestBlockRowsFields } from "./TestBlockRows";
+import { sqlBlocksSharingASource, type TestSqlBlock } from "../lib/testBlockRows";
 import { SaveAsTest } from "./SaveAsTest";
 
 /**
@@ -73,6 +75,12 @@ function useTestVariables(): TestVariable[] {
 function useSqlSources(): TestSource[] {
   const text = useEditor((s) => JSON.stringify(sqlSources(s.nodes)));
   return useMemo(() => JSON.parse(text) as TestSource[], [text]);
+}
+
+/** The SQL blocks that may get rows of their own (a source two of them query), as they change. */
+function useSqlBlocks(): TestSqlBlock[] {
+  const text = useEditor((s) => JSON.stringify(sqlBlocksSharingASource(s.nodes)));
+  return useMemo(() => JSON.parse(text) as TestSqlBlock[], [text]);
 }
 
 /**
@@ -247,7 +255,9 @@ export function TestCallPanel({ slug }: { slug: string }) {
   const [texts, setTexts] = useState<TestFieldTexts>({ variables: remembered.variables, rows: remembered.rows });
   const variables = useTestVariables();
   const sources = useSqlSources();
-  const values = testCallValues(variables, sources, texts);
+  const blocks = useSqlBlocks();
+  // A block's own rows travel in `data_rows` under `#id`, read as a source's are.
+  const values = testCallValues(variables, [...sources, ...blocks], texts);
   const unreadable = Object.keys(values.problems).length > 0;
   const schedules = useScheduleZones();
   /** The zone the analyst chose; null: the default one, which follows the Schedule blocks as they change. */
@@ -345,6 +355,12 @@ export function TestCallPanel({ slug }: { slug: string }) {
           texts={texts}
           problems={values.problems}
           onChange={(source, text) => setTexts((now) => ({ ...now, rows: { ...now.rows, [source]: text } }))}
+        />
+        <TestBlockRowsFields
+          blocks={blocks}
+          texts={texts}
+          problems={values.problems}
+          onChange={(name, text) => setTexts((now) => ({ ...now, rows: { ...now.rows, [name]: text } }))}
         />
         <TestRunButtons
           busy={busy}

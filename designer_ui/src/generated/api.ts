@@ -3827,7 +3827,10 @@ export interface components {
              * @default
              */
             caller_name: string;
-            /** Data Rows */
+            /**
+             * Data Rows
+             * @description The rows each data source returns, by its name; rows under `#id` (an SQL block's node id) are that block's own and win over its source's.
+             */
             data_rows?: {
                 [key: string]: {
                     [key: string]: unknown;
