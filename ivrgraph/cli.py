@@ -45,6 +45,7 @@ PLUGGED_COMMANDS = (
     "voice.cli",
     "ivrgraph.privacy_cli",
     "ivrgraph.restore_cli",
+    "ivrgraph.studio_cli",
 )
 
 

@@ -57,6 +57,7 @@ from graph_engine.document import structure_problems
 from graph_engine.errors import DocumentError, EngineError
 from graph_engine.registry import BlockRegistry
 from graph_engine.simulation import SimulationInput, simulate
+from graph_engine.studio_import import convert_studio_flow, is_studio_flow
 from graph_engine.upgrade import upgrade_document
 from persistence import audit, callbacks, scenarios
 from persistence.errors import PublishBlocked, Refused, StaleRevision
@@ -273,8 +274,12 @@ def import_scenario(body: ScenarioImport, user: Editor, runtime: RuntimeDep, res
     unless `slug` is sent. A taken slug is a 409 `already-exists` carrying `slug` and `name`: send
     `replace_draft` to make the document that scenario's draft instead (200; its published versions stay, the
     next publish makes it live), or another slug for a copy. A document exported before exports named their slug
-    imports as before, under the `slug` sent."""
-    imported = import_document(runtime, body.document, slug=body.slug, name=body.name,
+    imports as before, under the `slug` sent. A Twilio Studio flow export (`states`, `initial_state`) is converted
+    first: its draft's `meta.studio_import.report` names each state not converted or converted approximately, and
+    one that cannot be read is a 422 saying it is a Studio export."""
+    # A Twilio Studio export comes in converted: what to check is in its draft's `meta.studio_import.report`.
+    document = convert_studio_flow(body.document)[0] if is_studio_flow(body.document) else body.document
+    imported = import_document(runtime, document, slug=body.slug, name=body.name,
                                replace_draft=body.replace_draft, actor=user.username)  # fmt: skip
     response.status_code = 200 if imported.replaced_draft else 201
     return imported_detail(imported, runtime.registry, [])

@@ -1139,7 +1139,9 @@ export interface paths {
          *     unless `slug` is sent. A taken slug is a 409 `already-exists` carrying `slug` and `name`: send
          *     `replace_draft` to make the document that scenario's draft instead (200; its published versions stay, the
          *     next publish makes it live), or another slug for a copy. A document exported before exports named their slug
-         *     imports as before, under the `slug` sent.
+         *     imports as before, under the `slug` sent. A Twilio Studio flow export (`states`, `initial_state`) is converted
+         *     first: its draft's `meta.studio_import.report` names each state not converted or converted approximately, and
+         *     one that cannot be read is a 422 saying it is a Studio export.
          *
          *     **Role:** editor or above.
          */

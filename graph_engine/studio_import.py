@@ -1,0 +1,581 @@
+"""A Twilio Studio flow export (`{"description", "states", "initial_state", "flags"}`) as a scenario document, for
+teams moving from Studio to their own Asterisk (review, 2026-12: the import answered only schema errors).
+
+    is_studio_flow(document)       whether a document has Studio's shape rather than ours
+    convert_studio_flow(flow)      (the scenario document, the report): one line for each state not converted,
+                                   or converted approximately; raises StudioFlowError when the flow cannot be read
+
+Each state becomes the block nearest to it, keeping its name as the block id and its `offset` as the position:
+trigger -> Start, say-play -> Say Phrase, gather-input-on-call -> IVR (a menu when a split on its digits follows,
+else a capture), split-based-on -> Switch or Conditions, set-variables -> Set Variable, connect-call-to /
+enqueue-call / send-to-flex -> Transfer. A state with no equal here (an HTTP request, a function, a voicemail...)
+becomes a Set Variable that marks the place, its settings in the block's notes, and is reported: never dropped.
+Liquid is written as Jinja (graph_engine.liquid_hints) and Studio's paths as variables: `trigger.call.From` is
+`caller_id`, `widgets.menu.Digits` the variable the menu stores its key in, `flow.variables.x` is `x`.
+Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+from jinja2.filters import FILTERS
+
+from graph_engine.document import CHANNEL_FACTS
+from graph_engine.errors import DocumentError
+from graph_engine.liquid_hints import jinja_form
+
+FORMAT: Final = "ivrgraph.scenario/1"
+_JINJA_FILTERS: Final = frozenset(FILTERS) | {"e164"}
+_NODE_ID: Final = re.compile(r"[^A-Za-z0-9_.:-]")
+_NOT_IDENTIFIER: Final = re.compile(r"[^A-Za-z0-9_]")
+_PLACE: Final = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.DOTALL)
+_SINGLE_PLACE: Final = re.compile(r"^\s*\{\{\s*(.*?)\s*\}\}\s*$", re.DOTALL)
+_PATH: Final = re.compile(r"(?<![\w.'\"])(trigger|widgets|flow|contact)((?:\.[A-Za-z0-9_-]+)+)")
+_NUMBER: Final = re.compile(r"^\+?[0-9*#]{1,32}$")
+_LANGUAGE: Final = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+_KEY: Final = re.compile(r"^[0-9*#]$")
+_END: Final = "end"  # the Hang Up every exit Studio left unwired leads to: a Studio execution ends there
+
+# Studio's call facts, as the channel facts a call here has.
+_TRIGGER_FACTS: Final = {
+    "trigger.call.From": "caller_id",
+    "trigger.call.Caller": "caller_id",
+    "trigger.call.To": "dialed_number",
+    "trigger.call.Called": "dialed_number",
+    "trigger.call.CallSid": "call_id",
+    "trigger.call.CallerName": "caller_name",
+    "contact.channel.address": "caller_id",
+}
+# The event a placeholder keeps going on: the one a successful state takes.
+_GOES_ON: Final = {
+    "make-http-request": "success",
+    "run-function": "success",
+    "record-voicemail": "recordingComplete",
+    "fork-stream": "next",
+    "send-message": "sent",
+    "call-recording": "success",
+    "add-twiml-redirect": "return",
+    "run-subflow": "completed",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class StudioProblem:
+    path: str  # in the Studio file: $.states[2].name
+    message: str
+
+
+class StudioFlowError(DocumentError):
+    """A document shaped as a Studio export that cannot be read as one; `problems` as an import names them."""
+
+    def __init__(self, problems: list[dict[str, str]]) -> None:
+        said = "; ".join(f"{p['path']}: {p['message']}" for p in problems)
+        super().__init__(f"this looks like a Twilio Studio flow export, but it cannot be converted: {said}")
+        # The first problem says what the file is, so a list of problems alone (the designer's) says it too.
+        self.problems = [
+            StudioProblem("$", "this looks like a Twilio Studio flow export, but it cannot be converted"),
+            *(StudioProblem(p["path"], p["message"]) for p in problems),
+        ]
+
+
+def is_studio_flow(document: Any) -> bool:
+    """A Studio export has `states` or `initial_state` and no `format` of ours."""
+    return (
+        isinstance(document, Mapping)
+        and "format" not in document
+        and ("states" in document or "initial_state" in document)
+    )
+
+
+@dataclass(slots=True)
+class _Conversion:
+    states: dict[str, Mapping[str, Any]]
+    ids: dict[str, str]
+    nodes: list[dict[str, Any]] = field(default_factory=list)
+    edges: list[tuple[str, str, str | None]] = field(default_factory=list)
+    report: list[str] = field(default_factory=list)
+    variables: dict[str, None] = field(default_factory=dict)  # declared, in order met
+    written: set[str] = field(default_factory=set)
+    menus: dict[str, Mapping[str, Any]] = field(default_factory=dict)  # gather name -> the split it absorbs
+    language: str | None = None
+
+    def target(self, state_name: str | None) -> str | None:
+        return self.ids[state_name] if state_name else None
+
+    def wire(self, source: str, exit_name: str, state_name: str | None) -> None:
+        self.edges.append((source, exit_name, self.target(state_name)))
+
+    def node(self, state: Mapping[str, Any], block: str, config: dict[str, Any], **extra: Any) -> str:
+        node_id = self.ids[str(state["name"])]
+        self.nodes.append(
+            {"id": node_id, "type": block, "version": 1, "label": str(state["name"])[:200],
+             "position": _position(state), "config": config, **extra}
+        )  # fmt: skip
+        return node_id
+
+    def text(self, source: Any) -> str:
+        return _jinja(str(source or ""), self)
+
+    def variable(self, path: str) -> str:
+        """The variable a Studio path names (`flow.variables.x` -> x), declared unless a channel fact."""
+        if path in _TRIGGER_FACTS:
+            return _TRIGGER_FACTS[path]
+        head, *rest = path.split(".")
+        if head == "flow" and len(rest) >= 2 and rest[0] in ("variables", "data"):
+            parts = rest[1:]
+        elif head == "widgets" and len(rest) == 2 and rest[1] == "Digits":
+            parts = [rest[0], "digits"]
+        else:
+            parts = rest if head == "widgets" else [head, *rest]
+        name = _identifier("_".join(parts))
+        if name not in CHANNEL_FACTS:
+            self.variables.setdefault(name, None)
+        return name
+
+
+def convert_studio_flow(flow: Any) -> tuple[dict[str, Any], list[str]]:
+    """The scenario document a Studio export makes, and the report naming each state not converted or converted
+    approximately. Raises StudioFlowError naming every problem when the export cannot be read."""
+    states = _read_states(flow)
+    ids = _node_ids(list(states))
+    conversion = _Conversion(states=states, ids=ids)
+    conversion.menus = _menus(states)
+    absorbed = {str(split["name"]) for split in conversion.menus.values()}
+    for name, state in states.items():
+        if name not in absorbed:
+            _convert_state(state, conversion)
+    return _document(flow, conversion), conversion.report
+
+
+def _read_states(flow: Any) -> dict[str, Mapping[str, Any]]:
+    problems: list[dict[str, str]] = []
+    raw = flow.get("states") if isinstance(flow, Mapping) else None
+    if not isinstance(raw, list) or not raw:
+        raise StudioFlowError([{"path": "$.states", "message": "must be the list of the flow's states (widgets)"}])
+    states: dict[str, Mapping[str, Any]] = {}
+    for index, state in enumerate(raw):
+        if not isinstance(state, Mapping):
+            problems.append({"path": f"$.states[{index}]", "message": "is not a state (an object)"})
+        elif not isinstance(state.get("name"), str) or not state["name"]:
+            problems.append({"path": f"$.states[{index}].name", "message": "a state needs its name"})
+        elif not isinstance(state.get("type"), str):
+            problems.append({"path": f"$.states[{index}].type", "message": f"state {state['name']!r} has no type"})
+        elif state["name"] in states:
+            problems.append({"path": f"$.states[{index}].name", "message": f"{state['name']!r} is named twice"})
+        else:
+            states[state["name"]] = state
+    for index, state in enumerate(raw):
+        for place, transition in enumerate(_transitions(state) if isinstance(state, Mapping) else []):
+            target = transition.get("next")
+            if target and (not isinstance(target, str) or target not in states):
+                problems.append(
+                    {"path": f"$.states[{index}].transitions[{place}].next", "message": f"no state is named {target!r}"}
+                )
+    initial = str(flow.get("initial_state", "Trigger"))
+    if not problems and (initial not in states or states[initial]["type"] != "trigger"):
+        problems.append({"path": "$.initial_state", "message": f"no state is named {initial!r} (the trigger)"})
+    if problems:
+        raise StudioFlowError(problems)
+    # The trigger first, so it is the Start block the document enters by.
+    return {initial: states[initial], **{name: s for name, s in states.items() if name != initial}}
+
+
+def _transitions(state: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    found = state.get("transitions")
+    return [t for t in found if isinstance(t, Mapping)] if isinstance(found, list) else []
+
+
+def _next(state: Mapping[str, Any], event: str) -> str | None:
+    for transition in _transitions(state):
+        if transition.get("event") == event and transition.get("next"):
+            return str(transition["next"])
+    return None
+
+
+def _properties(state: Mapping[str, Any]) -> Mapping[str, Any]:
+    found = state.get("properties")
+    return found if isinstance(found, Mapping) else {}
+
+
+def _position(state: Mapping[str, Any]) -> dict[str, float]:
+    offset = _properties(state).get("offset")
+    numbers = isinstance(offset, Mapping) and all(
+        isinstance(offset.get(k), int | float) and not isinstance(offset.get(k), bool) for k in ("x", "y")
+    )
+    if numbers and isinstance(offset, Mapping):
+        return {"x": offset["x"], "y": offset["y"]}
+    return {"x": 0, "y": 0}
+
+
+def _node_ids(names: Sequence[str]) -> dict[str, str]:
+    ids: dict[str, str] = {}
+    for name in names:
+        ids[name] = _fresh_id(_NODE_ID.sub("_", name) or "state", set(ids.values()))
+    return ids
+
+
+def _fresh_id(base: str, taken: set[str]) -> str:
+    """`base` as a node id (64 characters at most) that is not in `taken` nor `end`: else with _2, _3..."""
+    candidate, n = base[:64], 2
+    while candidate in taken or candidate == _END:
+        candidate, n = f"{base[:58]}_{n}", n + 1
+    return candidate
+
+
+def _whole(value: Any, default: int) -> int:
+    """A Studio number setting (Studio writes some as text: "5"), or `default` when it is none."""
+    text = str(value).strip() if isinstance(value, int | float | str) and not isinstance(value, bool) else ""
+    return int(text) if text.isdigit() else default
+
+
+def _identifier(text: str) -> str:
+    name = _NOT_IDENTIFIER.sub("_", text).strip("_") or "value"
+    return ("v_" + name if name[0].isdigit() else name)[:64]
+
+
+def _digits_path(text: Any) -> str | None:
+    """The gather whose digits `text` is (`{{widgets.menu.Digits}}` -> menu), else None."""
+    found = _SINGLE_PLACE.match(str(text or ""))
+    parts = found.group(1).split(".") if found else []
+    return parts[1] if len(parts) == 3 and parts[0] == "widgets" and parts[2] == "Digits" else None
+
+
+def _menu_keys(split: Mapping[str, Any]) -> list[tuple[list[str], str | None]] | None:
+    """Each match of a split as (its keys, its next state) when every one is a single key pressed, else None."""
+    matches: list[tuple[list[str], str | None]] = []
+    for transition in _transitions(split):
+        if transition.get("event") != "match":
+            continue
+        conditions = transition.get("conditions")
+        if not isinstance(conditions, list) or len(conditions) != 1 or not isinstance(conditions[0], Mapping):
+            return None
+        kind, value = conditions[0].get("type"), str(conditions[0].get("value", ""))
+        keys = [k.strip() for k in value.split(",")] if kind == "matches_any_of" else [value.strip()]
+        if kind not in ("equal_to", "matches_any_of") or not all(_KEY.match(k) for k in keys):
+            return None
+        matches.append((keys, transition.get("next")))
+    return matches or None
+
+
+def _menus(states: Mapping[str, Mapping[str, Any]]) -> dict[str, Mapping[str, Any]]:
+    """Gather -> the split on its digits that only it leads to, which becomes the gather's menu keys."""
+    referrers: dict[str, list[str]] = {}
+    for name, state in states.items():
+        for transition in _transitions(state):
+            if transition.get("next"):
+                referrers.setdefault(str(transition["next"]), []).append(name)
+    menus = {}
+    for name, state in states.items():
+        split_name = _next(state, "keypress") if state["type"] == "gather-input-on-call" else None
+        split = states.get(split_name or "")
+        if (
+            split is not None
+            and split["type"] == "split-based-on"
+            and _digits_path(_properties(split).get("input")) == name
+            and referrers.get(str(split_name)) == [name]
+            and _menu_keys(split) is not None
+        ):
+            menus[name] = split
+    return menus
+
+
+def _jinja(source: str, conversion: _Conversion) -> str:
+    """A Studio text with its Liquid as Jinja and its paths as variables: `{{ caller_id }}`."""
+
+    def place(match: re.Match[str]) -> str:
+        text = _PATH.sub(lambda m: conversion.variable(m.group(1) + m.group(2)), match.group(0))
+        rewritten = jinja_form(text, _JINJA_FILTERS, expression=True)
+        text = rewritten[1] if rewritten else text
+        inner = _SINGLE_PLACE.match(text)
+        return f"{{{{ {inner.group(1)} }}}}" if inner and text.startswith("{{") else text
+
+    return _PLACE.sub(place, source)
+
+
+def _expression(source: Any, conversion: _Conversion) -> str | None:
+    """A split's input as an expression (`{{widgets.menu.Digits}}` -> menu_digits); None when it is not one
+    placeholder alone."""
+    found = _SINGLE_PLACE.match(_jinja(str(source or ""), conversion))
+    return found.group(1) if found else None
+
+
+def _convert_state(state: Mapping[str, Any], conversion: _Conversion) -> None:
+    kind = str(state["type"])
+    converter = _CONVERTERS.get(kind)
+    if converter is None:
+        _placeholder(state, conversion)
+    else:
+        converter(state, conversion)
+
+
+def _trigger(state: Mapping[str, Any], conversion: _Conversion) -> None:
+    node_id = conversion.node(state, "start", {})
+    target = _next(state, "incomingCall")
+    for event in ("incomingRequest", "incomingParent"):
+        if target is None and (target := _next(state, event)) is not None:
+            conversion.report.append(
+                f"{state['name']} (trigger): the flow starts on {event}, here the call enters there"
+            )
+    for event in ("incomingMessage", "incomingConversationMessage"):
+        if _next(state, event):
+            conversion.report.append(f"{state['name']} (trigger): {event} not converted: a scenario answers calls")
+    conversion.wire(node_id, "next", target)
+
+
+def _say_play(state: Mapping[str, Any], conversion: _Conversion) -> None:
+    properties = _properties(state)
+    say, play = str(properties.get("say") or "").strip(), str(properties.get("play") or "").strip()
+    config: dict[str, Any] = {"text": conversion.text(say)} if say else {}
+    _keep_language(properties, config, conversion)
+    notes = ""
+    if not say:
+        what = f"plays {play}" if play else "says nothing"
+        conversion.report.append(
+            f"{state['name']} (say-play): {what}: not converted, upload the recording and use a Message block"
+        )
+        config = {"text": f"Recording to replace: {state['name']}"}
+        notes = f"Studio played {play}" if play else ""
+    if properties.get("digits"):
+        conversion.report.append(
+            f"{state['name']} (say-play): the digits it sent ({properties['digits']}) are left out"
+        )
+    if _whole(properties.get("loop"), 1) > 1:
+        conversion.report.append(
+            f"{state['name']} (say-play): said once here, Studio said it {properties['loop']} times"
+        )
+    node_id = conversion.node(state, "say_phrase", config, **({"notes": notes} if notes else {}))
+    conversion.wire(node_id, "next", _next(state, "audioComplete"))
+
+
+def _keep_language(properties: Mapping[str, Any], config: dict[str, Any], conversion: _Conversion) -> None:
+    language = str(properties.get("language") or "")
+    if _LANGUAGE.match(language) and language[:2] == language[:2].lower():
+        conversion.language = conversion.language or language
+        if language != conversion.language:
+            config["language"] = language
+
+
+def _gather(state: Mapping[str, Any], conversion: _Conversion) -> None:
+    name, properties = str(state["name"]), _properties(state)
+    say = str(properties.get("say") or "").strip()
+    prompt = {"text": conversion.text(say) if say else f"Recording to replace: {name}"}
+    if not say:
+        conversion.report.append(f"{name} (gather-input-on-call): its recording is not converted: replace the prompt")
+    _keep_language(properties, prompt, conversion)
+    variable = conversion.variable(f"widgets.{name}.Digits")
+    conversion.written.add(variable)
+    timeout = min(max(_whole(properties.get("timeout"), 5), 1), 60)
+    config: dict[str, Any] = {"prompt": prompt, "timeout": timeout, "max_tries": 1, "split_failures": True,
+                              "variable": variable}  # fmt: skip
+    if _next(state, "speech"):
+        conversion.report.append(f"{name} (gather-input-on-call): speech input is not converted, only keys")
+    split = conversion.menus.get(name)
+    keypress = _next(state, "keypress")
+    edges: list[tuple[str, str | None]] = [("no_input", _next(state, "timeout"))]
+    if split is not None:
+        options, seen = [], set()
+        for keys, target in _menu_keys(split) or []:
+            for key in keys:
+                if key not in seen:
+                    seen.add(key)
+                    options.append({"key": key})
+                    edges.append((key, target))
+        config |= {"mode": "menu", "options": options}
+        edges.append(("invalid", _next(split, "noMatch")))
+    else:
+        digits = properties.get("number_of_digits")
+        length = min(max(int(digits), 1), 32) if isinstance(digits, int | str) and str(digits).isdigit() else None
+        terminator = str(properties.get("finish_on_key", "#"))
+        config |= {"mode": "capture", "min_length": length or 1, "max_length": length or 32,
+                   "terminator": terminator if terminator in ("#", "*", "") else "#"}  # fmt: skip
+        edges += [("next", keypress), ("invalid", keypress)]
+    node_id = conversion.node(state, "ivr", config)
+    for exit_name, target in edges:
+        conversion.wire(node_id, exit_name, target)
+
+
+_COMPARISONS: Final = {"equal_to": "==", "not_equal_to": "!=", "less_than": "<", "greater_than": ">",
+                       "is_less_than": "<", "is_greater_than": ">"}  # fmt: skip
+
+
+def _condition(value: str, condition: Mapping[str, Any]) -> str | None:
+    """A Studio condition on `value` (an expression) as an expression; None when it has no equal here."""
+    kind, given = str(condition.get("type")), str(condition.get("value", ""))
+    if kind in ("less_than", "greater_than", "is_less_than", "is_greater_than"):
+        try:
+            return f"({value} | float) {_COMPARISONS[kind]} {float(given)!r}"
+        except ValueError:
+            return None
+    listed = repr([item.strip() for item in given.split(",")])
+    return {
+        "equal_to": f"{value} == {given!r}",
+        "not_equal_to": f"{value} != {given!r}",
+        "matches_any_of": f"{value} in {listed}",
+        "does_not_match_any_of": f"{value} not in {listed}",
+        "contains": f"{given!r} in {value}",
+        "does_not_contain": f"{given!r} not in {value}",
+        "is_blank": f"not {value}",
+        "is_not_blank": f"{value} and true",
+    }.get(kind)
+
+
+def _split(state: Mapping[str, Any], conversion: _Conversion) -> None:
+    name = str(state["name"])
+    value = _expression(_properties(state).get("input"), conversion)
+    if value is None:
+        conversion.report.append(f"{name} (split-based-on): its input is not one variable: check the conditions")
+        value = repr(str(_properties(state).get("input", "")))
+    matches = [t for t in _transitions(state) if t.get("event") == "match"]
+    no_match = _next(state, "noMatch")
+    equal = [t.get("conditions") for t in matches]
+    if matches and all(isinstance(c, list) and len(c) == 1 and isinstance(c[0], Mapping)
+                       and c[0].get("type") == "equal_to" for c in equal):  # fmt: skip
+        cases, exits = [], []
+        for index, transition in enumerate(matches, 1):
+            equals = str(transition["conditions"][0].get("value", ""))
+            exit_name = _identifier(equals)[:32] if _identifier(equals) == equals else f"case_{index}"
+            exit_name = exit_name if exit_name not in exits and exit_name != "default" else f"case_{index}"
+            exits.append(exit_name)
+            cases.append({"exit": exit_name, "equals": equals})
+        node_id = conversion.node(state, "switch", {"value": value, "cases": cases})
+        for exit_name, transition in zip(exits, matches, strict=True):
+            conversion.wire(node_id, exit_name, transition.get("next"))
+        conversion.wire(node_id, "default", no_match)
+        return
+    # Any other split: one Condition for each match, in Studio's order, the last one's false going to noMatch.
+    x, y = _position(state)["x"], _position(state)["y"]
+    if not matches:
+        node_id = conversion.node(state, "condition", {"expression": "false"})
+        conversion.wire(node_id, "false", no_match)
+        return
+    # The Conditions after the first have ids of their own, none a state's: route_2, route_3...
+    chain = [conversion.ids[name]]
+    for index in range(2, len(matches) + 1):
+        chain.append(_fresh_id(f"{conversion.ids[name]}_{index}", set(conversion.ids.values()) | set(chain)))
+    for index, transition in enumerate(matches):
+        parts = []
+        conditions = transition.get("conditions")
+        for condition in conditions if isinstance(conditions, list) else []:
+            arguments = condition.get("arguments") if isinstance(condition, Mapping) else None
+            first = arguments[0] if isinstance(arguments, list) and arguments else None
+            subject = _expression(first, conversion) if first is not None else value
+            written = _condition(subject or value, condition) if isinstance(condition, Mapping) else None
+            if written is None:
+                kind = condition.get("type") if isinstance(condition, Mapping) else condition
+                conversion.report.append(f"{name} (split-based-on): condition {kind!r} not converted: it is false here")
+                written = "false"
+            parts.append(f"({written})")
+        expression = " and ".join(parts) or "false"
+        node_id = chain[index]
+        conversion.nodes.append(
+            {"id": node_id, "type": "condition", "version": 1, "label": f"{name} ({index + 1})"[:200],
+             "position": {"x": x + 280 * index, "y": y}, "config": {"expression": expression}}
+        )  # fmt: skip
+        conversion.wire(node_id, "true", transition.get("next"))
+        if index + 1 < len(matches):
+            conversion.edges.append((node_id, "false", chain[index + 1]))
+        else:
+            conversion.wire(node_id, "false", no_match)
+
+
+def _set_variables(state: Mapping[str, Any], conversion: _Conversion) -> None:
+    listed = _properties(state).get("variables")
+    assignments = []
+    for item in listed if isinstance(listed, list) else []:
+        if isinstance(item, Mapping) and item.get("key"):
+            variable = conversion.variable(f"flow.variables.{item['key']}")
+            conversion.written.add(variable)
+            assignments.append({"variable": variable, "value": conversion.text(item.get("value", ""))})
+    if not assignments:
+        _placeholder(state, conversion, why="sets no variable")
+        return
+    node_id = conversion.node(state, "set_variable", {"assignments": assignments})
+    conversion.wire(node_id, "next", _next(state, "next"))
+
+
+def _transfer(state: Mapping[str, Any], conversion: _Conversion) -> None:
+    name, kind, properties = str(state["name"]), str(state["type"]), _properties(state)
+    to = str(properties.get("to") or "").split(",")[0].strip()
+    target = conversion.text(to) if to else ""
+    if kind == "enqueue-call":
+        target = f"queue:{_identifier(str(properties.get('queue_name') or name))}"
+        conversion.report.append(f"{name} (enqueue-call): to the Asterisk queue {target[6:]!r}: check it exists")
+    elif not target or not (_NUMBER.match(target) or "{{" in target):
+        target = f"queue:{_identifier(name)}"
+        conversion.report.append(
+            f"{name} ({kind}): its destination has no equal here: set the Transfer's destination (now {target})"
+        )
+    elif "," in str(properties.get("to") or ""):
+        conversion.report.append(f"{name} ({kind}): only the first of its numbers ({to}) is dialed")
+    config: dict[str, Any] = {"target": target, "timeout": min(max(_whole(properties.get("timeout"), 30), 1), 300)}
+    # The caller's own number (`{{contact.channel.address}}`, Studio's default) is what a transfer shows unasked,
+    # and set it would fail the transfer of a withheld number: only a number written out is kept.
+    caller_id = str(properties.get("caller_id") or "").strip()
+    if _NUMBER.match(caller_id):
+        config["caller_id"] = caller_id
+    node_id = conversion.node(state, "transfer", config)
+    done = _next(state, "callCompleted") or _next(state, "callComplete")
+    failed = _next(state, "failedToEnqueue") or _next(state, "callFailure") or done
+    if done:
+        conversion.wire(node_id, "answered", done)
+    for exit_name in ("busy", "no_answer", "failed"):
+        conversion.wire(node_id, exit_name, failed)
+
+
+def _placeholder(state: Mapping[str, Any], conversion: _Conversion, *, why: str = "") -> None:
+    """A state with no equal here: a Set Variable marking the place (`studio_not_converted`), its settings kept in
+    the notes, going on by the event a successful state takes."""
+    name, kind = str(state["name"]), str(state["type"])
+    conversion.report.append(f"{name} ({kind}): not converted{': ' + why if why else ''}: replace the placeholder")
+    settings = {k: v for k, v in _properties(state).items() if k != "offset"}
+    notes = f"Twilio Studio {kind} not converted: replace this block. Its settings: " + json.dumps(settings)
+    conversion.variables.setdefault("studio_not_converted", None)
+    config = {"assignments": [{"variable": "studio_not_converted", "value": name}]}
+    node_id = conversion.node(state, "set_variable", config, notes=notes[:5000])
+    event = _GOES_ON.get(kind)
+    first = next((str(t["next"]) for t in _transitions(state) if t.get("next")), None)
+    conversion.wire(node_id, "next", (_next(state, event) if event else None) or first)
+
+
+_CONVERTERS: Final = {
+    "trigger": _trigger,
+    "say-play": _say_play,
+    "gather-input-on-call": _gather,
+    "split-based-on": _split,
+    "set-variables": _set_variables,
+    "connect-call-to": _transfer,
+    "enqueue-call": _transfer,
+    "send-to-flex": _transfer,
+}
+
+
+def _document(flow: Mapping[str, Any], conversion: _Conversion) -> dict[str, Any]:
+    edges, ends = [], False
+    for source, exit_name, target in conversion.edges:
+        ends |= target is None
+        edges.append({"id": f"{source}.{exit_name}->{target or _END}", "source": source, "exit": exit_name,
+                      "target": target or _END})  # fmt: skip
+    nodes = list(conversion.nodes)
+    if ends:  # Studio ends the execution where a transition leads nowhere: the call ends there.
+        lowest = max((node["position"]["y"] for node in nodes), default=0)
+        nodes.append({"id": _END, "type": "hangup", "version": 1, "label": "End",
+                      "position": {"x": 0, "y": lowest + 220}, "config": {}})  # fmt: skip
+    described = str(flow.get("description") or "").strip()
+    document: dict[str, Any] = {
+        "format": FORMAT,
+        "name": described[:200] or "Twilio Studio flow",
+        "description": "Converted from a Twilio Studio flow."
+        + (" To check: " + " ".join(conversion.report) if conversion.report else ""),
+        "language": conversion.language or "en",
+        "variables": [{"name": name, "type": "string", "default": ""} for name in conversion.variables],
+        "nodes": nodes,
+        "edges": edges,
+        "meta": {"studio_import": {"report": list(conversion.report)}},
+    }
+    document["description"] = document["description"][:5000]
+    return document

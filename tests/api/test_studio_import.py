@@ -1,0 +1,41 @@
+"""POST /api/scenarios/import with a Twilio Studio flow export, over real HTTP: converted into the draft it
+imports, the report in the draft's `meta.studio_import` (and the notes of each placeholder); Studio-like garbage a
+422 that says what the file is (review, 2026-12: it got bare schema errors)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+from tests.api.conftest import Client
+from tests.conftest import ROOT
+
+STUDIO = ROOT / "tests" / "fixtures" / "studio" / "support-line.json"
+
+
+def test_a_studio_export_imports_as_its_converted_draft(admin: Client, slug: Callable[[str], str]) -> None:
+    name = slug("studio")
+    imported = admin.post("/api/scenarios/import", json={"slug": name, "document": json.loads(STUDIO.read_text())})
+    assert imported.status_code == 201, imported.text
+    assert imported.json()["name"] == "Acme support line"
+    document = imported.json()["draft"]["document"]
+    assert {node["id"]: node["type"] for node in document["nodes"]}["main_menu"] == "ivr"
+    report = document["meta"]["studio_import"]["report"]
+    assert any(line.startswith("crm_lookup (make-http-request)") for line in report)
+    validated = admin.post(f"/api/scenarios/{name}/validate")
+    assert validated.status_code == 200, validated.text
+    assert [p for p in validated.json()["problems"] if p["severity"] == "error"] == []
+    called = admin.post(f"/api/scenarios/{name}/simulate", json={"keys": ["1"]})
+    assert called.status_code == 200, called.text
+    assert any("+15551230000" in line for line in called.json()["story"])
+
+
+def test_studio_like_garbage_is_refused_saying_what_it_is(admin: Client, slug: Callable[[str], str]) -> None:
+    garbage = {"description": "x", "initial_state": "Trigger", "states": [{"name": "Trigger"}], "flags": {}}
+    refused = admin.post("/api/scenarios/import", json={"slug": slug("studio"), "document": garbage})
+    assert refused.status_code == 422, refused.text
+    problems = refused.json()["problems"]
+    assert "Twilio Studio flow export" in problems[0]["message"]
+    assert {"path": "$.states[0].type", "message": "state 'Trigger' has no type"} in [
+        {"path": p["path"], "message": p["message"]} for p in problems
+    ]
