@@ -22,6 +22,7 @@ from graph_engine.registry import BlockRegistry
 from graph_engine.scenario_test_format import unknown
 from graph_engine.scenario_tests import run_scenario_tests
 from graph_engine.simulation import SimulationInput, simulate
+from graph_engine.studio_flow_issue import studio_flow_problem
 from graph_engine.validation import validate
 from ivrgraph.scenario_files import (
     Problem,
@@ -67,7 +68,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
             print(f"{path}: error: {problem}")
             failed = True
             continue
-        issues = validate(document, registry, known_scenarios=_known_scenarios(path))
+        # A Studio export is no scenario yet: one sentence saying how to convert it, not the format's schema errors.
+        studio = studio_flow_problem(document, str(path))
+        issues = [studio] if studio else validate(document, registry, known_scenarios=_known_scenarios(path))
         if args.json:
             print(json.dumps({"file": str(path), "problems": [i.as_dict() for i in issues]}, ensure_ascii=False))
         elif not issues:

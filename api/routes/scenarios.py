@@ -57,6 +57,7 @@ from graph_engine.document import structure_problems
 from graph_engine.errors import DocumentError, EngineError
 from graph_engine.registry import BlockRegistry
 from graph_engine.simulation import SimulationInput, simulate
+from graph_engine.studio_flow_issue import studio_flow_problem
 from graph_engine.studio_import import convert_studio_flow, is_studio_flow
 from graph_engine.upgrade import upgrade_document
 from persistence import audit, callbacks, scenarios
@@ -140,6 +141,8 @@ def version_detail(version: ScenarioVersion) -> VersionDetail:
 
 
 def _problems(runtime: Runtime, document: Any, slug: str, user: Principal) -> list[Issue]:
+    if studio := studio_flow_problem(document):  # what the file is and how to convert it, not schema errors
+        return [Issue(**studio.as_dict())]
     with runtime.database.session() as session:
         # Whether a data source exists, and is read-only, is for those who write SQL blocks: a viewer validating
         # documents of their own must not learn the names of the sources (only admins list them).

@@ -39,3 +39,13 @@ def test_studio_like_garbage_is_refused_saying_what_it_is(admin: Client, slug: C
     assert {"path": "$.states[0].type", "message": "state 'Trigger' has no type"} in [
         {"path": p["path"], "message": p["message"]} for p in problems
     ]
+
+
+def test_validating_a_studio_export_says_what_it_is_and_how_to_convert_it(admin: Client) -> None:
+    studio = json.loads(STUDIO.read_text())
+    checked = admin.post("/api/scenarios/any-slug/validate", json={"document": studio})
+    assert checked.status_code == 200, checked.text
+    [problem] = checked.json()["problems"]  # not the format's schema errors about `nodes` and `edges`
+    assert problem["code"] == "studio_flow" and problem["severity"] == "error"
+    assert "this is a Twilio Studio flow export: convert it with `ivrgraph import-studio" in problem["message"]
+    assert "designer's Import" in problem["message"]

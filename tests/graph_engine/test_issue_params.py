@@ -19,7 +19,7 @@ DOCS = Path(__file__).parents[2] / "docs" / "scenario-format.md"
 # Codes the API adds, knowing the data sources: tests/persistence/test_source_problem_params.py checks them.
 # The API's own checks, which know the installation: its data sources, its uploaded recordings (tests/api).
 # block_not_ready: only a host's registry has blocks that are not ready (tests/plugins/test_readiness.py).
-FROM_THE_API = {"sql_unknown_source", "sql_writes_read_only", "audio_missing", "block_not_ready"}
+FROM_THE_API = {"sql_unknown_source", "sql_writes_read_only", "audio_missing", "block_not_ready", "studio_flow"}
 # A plugin's own check raising: no built-in block does; its message and params are tested with a plugin that does
 # (tests/plugins/test_broken_plugins.py).
 FROM_PLUGINS = {"check_failed"}

@@ -24,6 +24,7 @@ import { exportScenarioFile } from "./exportScenario";
 import { importChosenFile, type ImportChoice, type TakenSlug } from "./importScenario";
 import { TextWithCode } from "./InlineCode";
 import { MenuButton, type MenuItem } from "./MenuButton";
+import { StudioImportReport } from "./StudioImportReport";
 import "./scenarioList.css";
 
 const PAGE_SIZE = 20;
@@ -478,6 +479,8 @@ export function ScenarioList({ user }: { user: User }) {
   const [importFailure, setImportFailure] = useState<ImportFailure | null>(null);
   // A file whose slug a scenario here has: waiting for the analyst to say what it becomes.
   const [pendingImport, setPendingImport] = useState<{ file: File; taken: TakenSlug } | null>(null);
+  // A Twilio Studio flow just imported: what its conversion says to check, shown before the scenario opens.
+  const [studioImport, setStudioImport] = useState<{ slug: string; name: string; lines: string[] } | null>(null);
   const [creating, setCreating] = useState(false);
   const [duplicating, setDuplicating] = useState<ScenarioSummary | null>(null);
   const [callingList, setCallingList] = useState<ScenarioSummary | null>(null);
@@ -515,7 +518,10 @@ export function ScenarioList({ user }: { user: User }) {
     setImportFailure(null);
     setPendingImport(null);
     const outcome = await importChosenFile(file, answer);
-    if (outcome.ok) navigate(`/s/${encodeURIComponent(outcome.slug)}`);
+    if (outcome.ok && outcome.studioReport) {
+      setStudioImport({ slug: outcome.slug, ...outcome.studioReport });
+      void reload(); // Close stays on the list: the imported scenario is in it
+    } else if (outcome.ok) navigate(`/s/${encodeURIComponent(outcome.slug)}`);
     else if ("taken" in outcome) setPendingImport({ file, taken: outcome.taken });
     else setImportFailure(outcome.failure);
   }
@@ -587,6 +593,15 @@ export function ScenarioList({ user }: { user: User }) {
         />
       )}
       {importFailure && <ImportFailureView failure={importFailure} />}
+      {studioImport && (
+        <StudioImportReport
+          slug={studioImport.slug}
+          name={studioImport.name}
+          report={studioImport.lines}
+          onOpen={() => navigate(`/s/${encodeURIComponent(studioImport.slug)}`)}
+          onClose={() => setStudioImport(null)}
+        />
+      )}
       {confirmation}
       {pendingImport && (
         <ImportChoiceDialog

@@ -147,3 +147,20 @@ describe("importing a bundle (the scenario with its recordings)", () => {
     expect(await importChosenFile(new File([file], "qa-menu.json"), undefined, NOW)).toMatchObject({ ok: true, slug: `qa-menu-${NOW.toString(36)}` });
   });
 });
+
+describe("importing a Twilio Studio flow export", () => {
+  const studio = JSON.stringify({ description: "Acme support line", initial_state: "Trigger", states: [], flags: {} });
+
+  it("answers the report of what to check that the server's conversion put in the draft", async () => {
+    listScenarios.mockResolvedValue({ items: [], total: 0 });
+    const report = ["crm_lookup (make-http-request): not converted: replace the placeholder"];
+    importScenario.mockResolvedValueOnce({ ...made("support-line"), name: "Acme support line", draft: { document: { meta: { studio_import: { report } } } } } as unknown as api.Imported);
+    const outcome = await importScenarioFile(studio, "support-line.json", NOW);
+    expect(outcome).toEqual({ ok: true, slug: "support-line", replacedDraft: false, studioReport: { name: "Acme support line", lines: report } });
+  });
+
+  it("answers no report for a scenario of ours", async () => {
+    importScenario.mockResolvedValueOnce({ ...made("qa-menu"), draft: { document: { ...document, meta: {} } } } as unknown as api.Imported);
+    expect(await importScenarioFile(JSON.stringify({ ...document, slug: "qa-menu" }), "qa-menu.json", NOW)).not.toHaveProperty("studioReport");
+  });
+});

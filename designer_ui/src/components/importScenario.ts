@@ -12,6 +12,7 @@ import * as api from "../api/client";
 import { ApiError } from "../api/http";
 import { distinctName, importFailureOf, nameRoot, readScenarioFile, type ImportFailure } from "../lib/importFile";
 import { slugify } from "../lib/slug";
+import { studioReportOf } from "./StudioImportReport";
 
 /** A slug the file names that a scenario here has already, and the name the file gives its scenario. */
 export interface TakenSlug {
@@ -23,7 +24,7 @@ export interface TakenSlug {
 export type ImportChoice = "replaceDraft" | "copy";
 
 export type ImportOutcome =
-  | { ok: true; slug: string; replacedDraft: boolean }
+  | { ok: true; slug: string; replacedDraft: boolean; studioReport?: { name: string; lines: string[] } }
   | { ok: false; failure: ImportFailure }
   | { ok: false; taken: TakenSlug };
 
@@ -59,7 +60,12 @@ export function takenSlugOf(error: unknown): TakenSlug | null {
   return typeof body.slug === "string" ? { slug: body.slug, name: typeof body.name === "string" ? body.name : body.slug } : null;
 }
 
-const imported = (result: api.Imported): ImportOutcome => ({ ok: true, slug: result.slug, replacedDraft: result.replaced_draft });
+/** A Twilio Studio flow comes in converted: the outcome carries what the conversion says to check. */
+const imported = (result: api.Imported): ImportOutcome => {
+  const lines = studioReportOf(result);
+  const studioReport = lines ? { name: result.name, lines } : null;
+  return { ok: true, slug: result.slug, replacedDraft: result.replaced_draft, ...(studioReport ? { studioReport } : {}) };
+};
 
 function refused(error: unknown): ImportOutcome {
   const taken = takenSlugOf(error);

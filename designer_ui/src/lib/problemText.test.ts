@@ -297,6 +297,19 @@ describe("problems in the analyst's language", () => {
     );
   });
 
+  it("says a Twilio Studio export is one, and the command that converts it", () => {
+    const studio: Problem = {
+      severity: "error",
+      code: "studio_flow",
+      message: "this is a Twilio Studio flow export: convert it with `ivrgraph import-studio support.json -o flow.json` (or the designer's Import)",
+      params: { file: "support.json" },
+    };
+    expect(problemText(studio, "es")).toBe(
+      "es una exportación de un flujo de Twilio Studio: conviértala con «ivrgraph import-studio support.json -o flow.json» (o con «Importar archivo» en el diseñador)",
+    );
+    expect(problemText(studio, "ru")).toContain("«ivrgraph import-studio support.json -o flow.json»");
+  });
+
   it("says how many blocks after an unreachable head no call reaches either, in the language's plural", () => {
     const say = { block_type: "say_phrase", block_title: "Say Phrase", label: "Ventas" };
     const head = (count: number, reason = "no_connection"): Problem => ({

@@ -421,6 +421,8 @@ export const TEMPLATES: Record<Translated, Record<string, Template>> = {
     sql_writes_read_only: (w) => `${w.block()}: el origen de datos ${w.quoted("source")} es de solo lectura, y esta consulta hace algo más que leer`,
     check_failed: (w) => `${w.block()}: no se pudieron comprobar sus ajustes (${w.text("detail")})`,
     block_not_ready: (w) => `${w.block()}: no puede funcionar en este servidor (${w.text("detail")})`,
+    studio_flow: (w) =>
+      `es una exportación de un flujo de Twilio Studio: conviértala con «ivrgraph import-studio ${w.text("file")} -o flow.json» (o con «Importar archivo» en el diseñador)`,
     sensitive_in_prompt: (w) =>
       `${w.block()}: la frase dice ${w.quoted("variable")}, una variable sensible, y el motor de voz ${w.quoted("engine")} es un servicio en línea: el texto, con ese valor, se le envía`,
     personal_data_to_online_tts: (w) =>
@@ -492,6 +494,8 @@ export const TEMPLATES: Record<Translated, Record<string, Template>> = {
     sql_writes_read_only: (w) => `${w.block()}: источник данных ${w.quoted("source")} только для чтения, а этот запрос не только читает`,
     check_failed: (w) => `${w.block()}: не удалось проверить настройки (${w.text("detail")})`,
     block_not_ready: (w) => `${w.block()}: не может работать на этом сервере (${w.text("detail")})`,
+    studio_flow: (w) =>
+      `это экспорт потока Twilio Studio: преобразуйте его командой «ivrgraph import-studio ${w.text("file")} -o flow.json» (или кнопкой «Импорт из файла» в дизайнере)`,
     sensitive_in_prompt: (w) =>
       `${w.block()}: фраза произносит ${w.quoted("variable")} — конфиденциальную переменную, а движок речи ${w.quoted("engine")} — онлайн-сервис: текст вместе с этим значением отправляется ему`,
     personal_data_to_online_tts: (w) =>
