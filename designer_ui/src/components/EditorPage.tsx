@@ -312,7 +312,13 @@ function Editor({ slug, user, stash, openCall }: { slug: string; user: User; sta
   // A rollback that reset the draft: the canvas shows the draft the server has now, the version rolled back to.
   const reloadDraft = useCallback(() => {
     api.getScenario(slug).then(
-      ({ draft }) => useEditor.getState().load(slug, draft.document, draft.revision, draft.scenario_created_at),
+      ({ draft }) => {
+        // The analyst stays in the panel the rollback was asked from (Versions), its status saying what happened:
+        // a load opens the Block panel, as for a scenario just opened.
+        const { panel } = useEditor.getState();
+        useEditor.getState().load(slug, draft.document, draft.revision, draft.scenario_created_at);
+        useEditor.getState().setPanel(panel);
+      },
       // Not loaded (the network): the canvas names the draft replaced, so its next save is a 409 that opens the
       // conflict view with the draft there is, instead of writing over it.
       () => undefined,
