@@ -537,7 +537,9 @@ class RollbackIn(RequestModel):
         default=False,
         description="Also make the rolled-back document the draft, so that the next publish does not ship the "
         "change rolled back again (the designer sends it). The draft replaced is recoverable: its revision comes "
-        "back in `draft_reset`, its document in the `reset_draft` audit event. Without it the draft stays as it is.",
+        "back in `draft_reset`, its document in the `reset_draft` audit event (unless a published version holds it, or "
+        "it is above 256 KB serialized: then only its size and hash; `draft_reset.replaced_kept` says which). "
+        "Without it the draft stays as it is.",
     )
     revision: int | None = Field(
         default=None,
@@ -649,6 +651,12 @@ class DraftReset(BaseModel):
 
     revision: int = Field(description="The draft's revision now: send it with the next save")
     replaced_revision: int = Field(description="The revision of the draft replaced (its document is in the audit log)")
+    replaced_kept: Literal["document", "version", "too_large"] = Field(
+        default="document",
+        description="What the `reset_draft` audit event keeps of the draft replaced: `document`, the document itself "
+        "(`GET /api/audit/{id}`); `version`, nothing lost: it is a published version's document "
+        "(`replaced_is_version`); `too_large`, above 256 KB serialized: only its size and SHA-256",
+    )
 
 
 class PublishOut(BaseModel):

@@ -11,16 +11,18 @@ worker thread for the next request it serves. It is reset when the request's res
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Final
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from persistence.errors import NotFound
 from persistence.models import ApiToken, AuditEvent, utcnow
 from persistence.users import digest
 
@@ -100,3 +102,28 @@ def list_events(
     if before_id is not None:
         query = query.where(AuditEvent.id < before_id)
     return list(session.scalars(query))
+
+
+def get_event(session: Session, *, event_id: int) -> AuditEvent:
+    """One event, its details whole (a `reset_draft`'s replaced document among them); `NotFound` for none."""
+    event = session.get(AuditEvent, event_id)
+    if event is None:
+        raise NotFound("audit event", event_id)
+    return event
+
+
+# Details too big for a page of events: each is left out of `listed_details`, named by its size.
+BULKY_DETAILS: Final = ("replaced_document",)
+
+
+def listed_details(details: Mapping[str, Any]) -> dict[str, Any]:
+    """`details` as a list of events gives them: without the `BULKY_DETAILS` (a draft a rollback replaced, up to
+    256 KB each: persistence.publishing.reset_draft_to_version), each named by its `<key>_size` (serialized, as that
+    function counts it; events from before it kept no size), for `get_event` to give whole."""
+    listed = dict(details)
+    for key in BULKY_DETAILS:
+        if key in listed:
+            bulky = listed.pop(key)
+            listed.setdefault(f"{key}_size", len(json.dumps(bulky, separators=(",", ":"), sort_keys=True,
+                                                             ensure_ascii=False).encode()))  # fmt: skip
+    return listed

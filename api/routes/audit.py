@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 
 from api.deps import Admin, RuntimeDep
-from api.routes import AUTHED
+from api.routes import AUTHED, problems
 from api.schemas import AuditEventOut, AuditVia
 from persistence import audit
+from persistence.models import AuditEvent
 
 router = APIRouter(prefix="/api/audit", tags=["audit"], responses=AUTHED)
 
@@ -28,7 +29,10 @@ def list_events(
 ) -> list[AuditEventOut]:
     """Newest first. `action` picks one kind (`target`, one thing: `scenario:sales`), among:
 
-    - scenarios: `publish`, `rollback` (`scenario:<slug>`; the version, its message and changes), `delete`, `import`;
+    - scenarios: `publish`, `rollback` (`scenario:<slug>`; the version, its message and changes), `reset_draft`
+      (the draft a rollback replaced: its revision and size, and `replaced_is_version`, the published version that
+      holds it, or `replaced_document_dropped: "too_large"` with its hash, or its document, given whole by
+      `GET /api/audit/{id}` only), `delete`, `import`;
     - callbacks: `schedule` (`callback:<job id>`), `cancel` (`callback:<job id>` or `campaign:<id>`), `call_list`,
       `pause_campaign`, `resume_campaign` (`campaign:<id>`);
     - personal data read: `read_call` (`call:<id>`), `export_calls`, `export_campaign` (`campaign:<id>`),
@@ -48,8 +52,21 @@ def list_events(
     An event recorded for a request made with an API token names the token in `via`."""
     with runtime.database.session() as session:
         events = audit.list_events(session, target=target, action=action, limit=limit, before_id=before_id)
-        return [AuditEventOut(id=e.id, at=e.at, actor=e.actor, action=e.action, target=e.target, details=e.details,
-                              via=_via(e.details)) for e in events]  # fmt: skip
+        return [_event_out(e, details=audit.listed_details(e.details)) for e in events]
+
+
+@router.get("/{event_id}", response_model=AuditEventOut, responses=problems(404))
+def get_event(event_id: Annotated[int, Path(ge=1, le=2**62)], _admin: Admin, runtime: RuntimeDep) -> AuditEventOut:
+    """One event with its details whole: the list leaves out what is too big for a page of events, a `reset_draft`
+    event's `replaced_document` (the draft a rollback replaced, up to 256 KB), naming it by its size instead."""
+    with runtime.database.session() as session:
+        event = audit.get_event(session, event_id=event_id)
+        return _event_out(event, details=event.details)
+
+
+def _event_out(event: AuditEvent, *, details: dict[str, Any]) -> AuditEventOut:
+    return AuditEventOut(id=event.id, at=event.at, actor=event.actor, action=event.action, target=event.target,
+                         details=details, via=_via(event.details))  # fmt: skip
 
 
 def _via(details: dict[str, Any]) -> AuditVia | None:

@@ -456,7 +456,11 @@ def _publish_out(outcome: PublishOutcome, reset: DraftReplaced | None = None) ->
         diff=outcome.diff.as_dict(),
         tests=[TestOutcome(**test) for test in outcome.tests],
         problems=[Issue(**problem) for problem in outcome.problems],
-        draft_reset=DraftReset(revision=reset.revision, replaced_revision=reset.replaced_revision) if reset else None,
+        draft_reset=DraftReset(
+            revision=reset.revision, replaced_revision=reset.replaced_revision, replaced_kept=reset.replaced_kept
+        )
+        if reset
+        else None,
     )
 
 
@@ -523,7 +527,9 @@ async def _publish(
             )
             reset = None
             if reset_draft:
-                reset = reset_draft_to_version(session, slug=slug, version=published.version, actor=actor)
+                reset = reset_draft_to_version(
+                    session, slug=slug, version=published.version, actor=actor, registry=runtime.registry
+                )
             return published, reset
 
     outcome, reset = await anyio.to_thread.run_sync(work)

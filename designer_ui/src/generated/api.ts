@@ -90,7 +90,10 @@ export interface paths {
          * List Events
          * @description Newest first. `action` picks one kind (`target`, one thing: `scenario:sales`), among:
          *
-         *     - scenarios: `publish`, `rollback` (`scenario:<slug>`; the version, its message and changes), `delete`, `import`;
+         *     - scenarios: `publish`, `rollback` (`scenario:<slug>`; the version, its message and changes), `reset_draft`
+         *       (the draft a rollback replaced: its revision and size, and `replaced_is_version`, the published version that
+         *       holds it, or `replaced_document_dropped: "too_large"` with its hash, or its document, given whole by
+         *       `GET /api/audit/{id}` only), `delete`, `import`;
          *     - callbacks: `schedule` (`callback:<job id>`), `cancel` (`callback:<job id>` or `campaign:<id>`), `call_list`,
          *       `pause_campaign`, `resume_campaign` (`campaign:<id>`);
          *     - personal data read: `read_call` (`call:<id>`), `export_calls`, `export_campaign` (`campaign:<id>`),
@@ -112,6 +115,29 @@ export interface paths {
          *     **Role:** admin.
          */
         get: operations["list_events"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/audit/{event_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Event
+         * @description One event with its details whole: the list leaves out what is too big for a page of events, a `reset_draft`
+         *     event's `replaced_document` (the draft a rollback replaced, up to 256 KB), naming it by its size instead.
+         *
+         *     **Role:** admin.
+         */
+        get: operations["get_event"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3147,6 +3173,13 @@ export interface components {
          */
         DraftReset: {
             /**
+             * Replaced Kept
+             * @description What the `reset_draft` audit event keeps of the draft replaced: `document`, the document itself (`GET /api/audit/{id}`); `version`, nothing lost: it is a published version's document (`replaced_is_version`); `too_large`, above 256 KB serialized: only its size and SHA-256
+             * @default document
+             * @enum {string}
+             */
+            replaced_kept: "document" | "version" | "too_large";
+            /**
              * Replaced Revision
              * @description The revision of the draft replaced (its document is in the audit log)
              */
@@ -3583,7 +3616,7 @@ export interface components {
             message: string;
             /**
              * Reset Draft
-             * @description Also make the rolled-back document the draft, so that the next publish does not ship the change rolled back again (the designer sends it). The draft replaced is recoverable: its revision comes back in `draft_reset`, its document in the `reset_draft` audit event. Without it the draft stays as it is.
+             * @description Also make the rolled-back document the draft, so that the next publish does not ship the change rolled back again (the designer sends it). The draft replaced is recoverable: its revision comes back in `draft_reset`, its document in the `reset_draft` audit event (unless a published version holds it, or it is above 256 KB serialized: then only its size and hash; `draft_reset.replaced_kept` says which). Without it the draft stays as it is.
              * @default false
              */
             reset_draft: boolean;
@@ -4646,6 +4679,64 @@ export interface operations {
             };
             /** @description Role too low, or CSRF token missing */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid request or document */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["RefusalProblem"];
+                };
+            };
+        };
+    };
+    get_event: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                event_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditEventOut"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Role too low, or CSRF token missing */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
