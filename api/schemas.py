@@ -705,10 +705,11 @@ class SimulateIn(RequestModel):
         "2026-01-05T10:00:00+00:00.",
     )
     variables: dict[str, Any] = Field(default_factory=dict)
-    data_rows: dict[str, list[dict[str, Any]]] = Field(
+    data_rows: dict[Annotated[str, StringConstraints(max_length=200)], list[dict[str, Any]]] = Field(
         default_factory=dict,
+        max_length=200,  # as a scenario test's (graph_engine.scenario_test_format.MAX_DATA_ROWS_KEYS)
         description="The rows each data source returns, by its name; rows under `#id` (an SQL block's node id) are "
-        "that block's own and win over its source's.",
+        "that block's own and win over its source's. At most 200 names, each of at most 200 characters.",
     )
     transfers: list[Annotated[str, StringConstraints(max_length=30), AfterValidator(_transfer_outcome)]] = Field(
         default_factory=list,

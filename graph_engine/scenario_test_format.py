@@ -52,6 +52,10 @@ EXPECTATIONS: Final = (
     "scheduled",
     "transfers",
 )
+# How many data sources and SQL blocks a test gives rows for, and how long each name is, at most (security review,
+# 2026-12: nothing capped them, and each is checked against every SQL block the call can reach).
+MAX_DATA_ROWS_KEYS: Final = 200
+MAX_DATA_ROWS_KEY: Final = 200
 _EXAMPLE_TEST: Final = '{"name": "pays", "keys": ["1"], "expect": {"outcome": "hung_up"}}'
 # A forced exit (`exits`) is the exit's name, or the exit and the variables the block sets on it: forced, the block
 # runs nothing, so what it guarantees on that exit (`variables_written_on`) is the test's to give.
@@ -208,6 +212,8 @@ def problems_before_running(test: object) -> list[str]:
     problems = [
         problem for key, shape in _INPUTS.items() if key in test and (problem := _problem(key, shape, test[key]))
     ]
+    if isinstance(test.get("data_rows"), Mapping):
+        problems += _data_rows_past_caps(test["data_rows"])
     if isinstance(test.get("exits"), Mapping):
         for node, forced in test["exits"].items():
             problems += _forced_exit_problems(node, forced)
@@ -228,6 +234,20 @@ def _problem(field: str, shape: Shape, value: object) -> str | None:
     if field == "at" and (moment := _moment(value)) is not None and moment.utcoffset() is None:
         return f"at needs a UTC offset, e.g. 2026-11-23T18:30:00+01:00; it is {described(value)}"
     return shape.problem(field, value)
+
+
+def _data_rows_past_caps(rows: Mapping[str, Any]) -> list[str]:
+    """`data_rows` naming more than MAX_DATA_ROWS_KEYS sources and blocks, or a name longer than MAX_DATA_ROWS_KEY."""
+    if len(rows) > MAX_DATA_ROWS_KEYS:
+        return [
+            f"data_rows names {len(rows)} data sources and SQL blocks; at most {MAX_DATA_ROWS_KEYS} are given rows "
+            "in one test"
+        ]
+    return [
+        f"data_rows: a name of {len(name)} characters ({name[:20] + '...'!r}); at most {MAX_DATA_ROWS_KEY} are read"
+        for name in map(str, rows)
+        if len(name) > MAX_DATA_ROWS_KEY
+    ]
 
 
 def _forced_exit_problems(node: str, forced: object) -> list[str]:

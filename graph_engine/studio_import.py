@@ -18,8 +18,9 @@ Pure: no I/O.
 from __future__ import annotations
 
 import json
+import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -30,11 +31,18 @@ from graph_engine.errors import DocumentError
 from graph_engine.liquid_hints import jinja_form
 
 FORMAT: Final = "ivrgraph.scenario/1"
+# What an import converts at most (security review, 2026-12: one say of "{{" * 40000 held the server 24 s, 12,000
+# states 16 s): a Studio flow has tens of widgets, and a text is a phrase, as Say Phrase's `text` caps it.
+MAX_STATES: Final = 1000
+MAX_TRANSITIONS: Final = 100
+MAX_TEXT: Final = 2000
+# How far from the canvas's origin a block is drawn: an offset of 1e308 made the designer draw Start alone.
+MAX_OFFSET: Final = 100_000
 _JINJA_FILTERS: Final = frozenset(FILTERS) | {"e164"}
 _NODE_ID: Final = re.compile(r"[^A-Za-z0-9_.:-]")
 _NOT_IDENTIFIER: Final = re.compile(r"[^A-Za-z0-9_]")
-_PLACE: Final = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.DOTALL)
-_SINGLE_PLACE: Final = re.compile(r"^\s*\{\{\s*(.*?)\s*\}\}\s*$", re.DOTALL)
+_CLOSERS: Final = {"{{": "}}", "{%": "%}"}
+_WHOLE: Final = re.compile(r"[0-9]{1,6}")  # ASCII digits: str.isdigit() takes "²", which int() refuses
 _PATH: Final = re.compile(r"(?<![\w.'\"])(trigger|widgets|flow|contact)((?:\.[A-Za-z0-9_-]+)+)")
 _NUMBER: Final = re.compile(r"^\+?[0-9*#]{1,32}$")
 _LANGUAGE: Final = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
@@ -93,9 +101,30 @@ def is_studio_flow(document: Any) -> bool:
 
 
 @dataclass(slots=True)
+class _Ids:
+    """The node ids handed out, each unique and none `end`: one taken gets _2, _3... counted on from the last one
+    its stem took, so n names cleaning to one id take n steps, not n² (the taken set was rebuilt for each)."""
+
+    taken: set[str] = field(default_factory=lambda: {_END})
+    next_suffix: dict[str, int] = field(default_factory=dict)  # stem -> the suffix to try next
+
+    def fresh(self, base: str) -> str:
+        """`base` as a node id (64 characters at most) not yet handed out, else with _2, _3..."""
+        candidate, stem = base[:64], base[:58]
+        if candidate in self.taken:
+            suffix = self.next_suffix.get(stem, 2)
+            while (candidate := f"{stem}_{suffix}") in self.taken:
+                suffix += 1
+            self.next_suffix[stem] = suffix + 1
+        self.taken.add(candidate)
+        return candidate
+
+
+@dataclass(slots=True)
 class _Conversion:
     states: dict[str, Mapping[str, Any]]
     ids: dict[str, str]
+    names: _Ids  # every id handed out: the states', then the Conditions a split becomes
     nodes: list[dict[str, Any]] = field(default_factory=list)
     edges: list[tuple[str, str, str | None]] = field(default_factory=list)
     report: list[str] = field(default_factory=list)
@@ -121,6 +150,23 @@ class _Conversion:
     def text(self, source: Any) -> str:
         return _jinja(str(source or ""), self)
 
+    def number(self, state: Mapping[str, Any], setting: str) -> int | None:
+        """A Studio number setting (Studio writes some as text: "5"); None when it is none, and reported when it is
+        no whole number (`²`, 5000 digits, `-3`), for the block's default to be used."""
+        value = _properties(state).get(setting)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 999_999:
+            return value
+        if isinstance(value, str) and _WHOLE.fullmatch(value.strip()):
+            return int(value.strip())
+        shown = json.dumps(value, ensure_ascii=False, default=str)
+        shown = shown if len(shown) <= 22 else f"{shown[:21]}...{shown[-1]}"
+        self.report.append(
+            f"{state['name']} ({state['type']}): {setting} {shown} is not a whole number: the default is used"
+        )
+        return None
+
     def variable(self, path: str) -> str:
         """The variable a Studio path names (`flow.variables.x` -> x), declared unless a channel fact."""
         if path in _TRIGGER_FACTS:
@@ -142,8 +188,9 @@ def convert_studio_flow(flow: Any) -> tuple[dict[str, Any], list[str]]:
     """The scenario document a Studio export makes, and the report naming each state not converted or converted
     approximately. Raises StudioFlowError naming every problem when the export cannot be read."""
     states = _read_states(flow)
-    ids = _node_ids(list(states))
-    conversion = _Conversion(states=states, ids=ids)
+    names = _Ids()
+    ids = {name: names.fresh(_NODE_ID.sub("_", name) or "state") for name in states}
+    conversion = _Conversion(states=states, ids=ids, names=names)
     conversion.menus = _menus(states)
     absorbed = {str(split["name"]) for split in conversion.menus.values()}
     for name, state in states.items():
@@ -157,8 +204,14 @@ def _read_states(flow: Any) -> dict[str, Mapping[str, Any]]:
     raw = flow.get("states") if isinstance(flow, Mapping) else None
     if not isinstance(raw, list) or not raw:
         raise StudioFlowError([{"path": "$.states", "message": "must be the list of the flow's states (widgets)"}])
+    if len(raw) > MAX_STATES:
+        raise StudioFlowError(
+            [{"path": "$.states", "message": f"the flow has {len(raw)} states; at most {MAX_STATES} are converted"}]
+        )
     states: dict[str, Mapping[str, Any]] = {}
     for index, state in enumerate(raw):
+        if isinstance(state, Mapping):
+            problems += _past_caps(index, state)
         if not isinstance(state, Mapping):
             problems.append({"path": f"$.states[{index}]", "message": "is not a state (an object)"})
         elif not isinstance(state.get("name"), str) or not state["name"]:
@@ -185,6 +238,33 @@ def _read_states(flow: Any) -> dict[str, Mapping[str, Any]]:
     return {initial: states[initial], **{name: s for name, s in states.items() if name != initial}}
 
 
+def _past_caps(index: int, state: Mapping[str, Any]) -> list[dict[str, str]]:
+    """A problem for a state of more transitions than MAX_TRANSITIONS, and one for each text it converts longer than
+    MAX_TEXT (a phrase, a destination, a split's input, a value set or compared)."""
+    found = state.get("transitions")
+    if isinstance(found, list) and len(found) > MAX_TRANSITIONS:
+        message = f"{len(found)} transitions; at most {MAX_TRANSITIONS} are converted"
+        return [{"path": f"$.states[{index}].transitions", "message": message}]
+    properties = _properties(state)
+    texts: list[tuple[str, Any]] = [(f".properties.{key}", properties.get(key)) for key in ("say", "to", "input")]
+    listed = properties.get("variables")
+    for place, item in enumerate(listed if isinstance(listed, list) else []):
+        if isinstance(item, Mapping):
+            texts += [(f".properties.variables[{place}].{key}", item.get(key)) for key in ("key", "value")]
+    for place, transition in enumerate(_transitions(state)):
+        conditions = transition.get("conditions")
+        for number, condition in enumerate(conditions if isinstance(conditions, list) else []):
+            arguments = condition.get("arguments") if isinstance(condition, Mapping) else None
+            at = f".transitions[{place}].conditions[{number}]"
+            texts += [(f"{at}.value", condition.get("value") if isinstance(condition, Mapping) else None)]
+            texts += [(f"{at}.arguments[0]", arguments[0] if isinstance(arguments, list) and arguments else None)]
+    return [
+        {"path": f"$.states[{index}]{path}", "message": f"is {size} characters long; at most {MAX_TEXT} are converted"}
+        for path, text in texts
+        if text is not None and (size := len(text if isinstance(text, str) else str(text))) > MAX_TEXT
+    ]
+
+
 def _transitions(state: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     found = state.get("transitions")
     return [t for t in found if isinstance(t, Mapping)] if isinstance(found, list) else []
@@ -208,29 +288,19 @@ def _position(state: Mapping[str, Any]) -> dict[str, float]:
         isinstance(offset.get(k), int | float) and not isinstance(offset.get(k), bool) for k in ("x", "y")
     )
     if numbers and isinstance(offset, Mapping):
-        return {"x": offset["x"], "y": offset["y"]}
+        return {"x": _on_canvas(offset["x"]), "y": _on_canvas(offset["y"])}
     return {"x": 0, "y": 0}
 
 
-def _node_ids(names: Sequence[str]) -> dict[str, str]:
-    ids: dict[str, str] = {}
-    for name in names:
-        ids[name] = _fresh_id(_NODE_ID.sub("_", name) or "state", set(ids.values()))
-    return ids
+def _or(number: int | None, default: int) -> int:
+    return default if number is None else number
 
 
-def _fresh_id(base: str, taken: set[str]) -> str:
-    """`base` as a node id (64 characters at most) that is not in `taken` nor `end`: else with _2, _3..."""
-    candidate, n = base[:64], 2
-    while candidate in taken or candidate == _END:
-        candidate, n = f"{base[:58]}_{n}", n + 1
-    return candidate
-
-
-def _whole(value: Any, default: int) -> int:
-    """A Studio number setting (Studio writes some as text: "5"), or `default` when it is none."""
-    text = str(value).strip() if isinstance(value, int | float | str) and not isinstance(value, bool) else ""
-    return int(text) if text.isdigit() else default
+def _on_canvas(value: float) -> float:
+    """An offset within MAX_OFFSET of the origin (an infinite one at the edge, NaN at the origin)."""
+    if isinstance(value, float) and math.isnan(value):
+        return 0
+    return min(max(value, -MAX_OFFSET), MAX_OFFSET)
 
 
 def _identifier(text: str) -> str:
@@ -238,10 +308,37 @@ def _identifier(text: str) -> str:
     return ("v_" + name if name[0].isdigit() else name)[:64]
 
 
+def _single_place(text: str) -> str | None:
+    """What the one `{{ }}` that is all of `text` holds, stripped (`{{ name }}` -> name); None when `text` is not
+    one. Read by slicing, not by a regular expression, which was quadratic in a run of spaces."""
+    whole = text.strip()
+    if len(whole) < 4 or not whole.startswith("{{") or not whole.endswith("}}"):
+        return None
+    return whole[2:-2].strip()
+
+
+def _places(source: str) -> Iterator[tuple[int, int]]:
+    """Where each `{{ }}` and `{% %}` of `source` starts and ends, left to right, each closed by the first closer
+    after it: in one pass (security review, 2026-12: a regular expression rescanned to the end from each unclosed
+    `{{`, 24 s for 40,000 of them). Once an opener finds no closer, no later one of its kind can either."""
+    upcoming = {opener: source.find(opener) for opener in _CLOSERS}  # -1: none left
+    while live := [(at, opener) for opener, at in upcoming.items() if at >= 0]:
+        start, opener = min(live)
+        close = source.find(_CLOSERS[opener], start + 2)
+        if close < 0:
+            upcoming[opener] = -1
+            continue
+        end = close + 2
+        yield start, end
+        for other, at in upcoming.items():
+            if 0 <= at < end:
+                upcoming[other] = source.find(other, end)
+
+
 def _digits_path(text: Any) -> str | None:
     """The gather whose digits `text` is (`{{widgets.menu.Digits}}` -> menu), else None."""
-    found = _SINGLE_PLACE.match(str(text or ""))
-    parts = found.group(1).split(".") if found else []
+    found = _single_place(str(text or ""))
+    parts = found.split(".") if found is not None else []
     return parts[1] if len(parts) == 3 and parts[0] == "widgets" and parts[2] == "Digits" else None
 
 
@@ -287,21 +384,24 @@ def _menus(states: Mapping[str, Mapping[str, Any]]) -> dict[str, Mapping[str, An
 def _jinja(source: str, conversion: _Conversion) -> str:
     """A Studio text with its Liquid as Jinja and its paths as variables: `{{ caller_id }}`."""
 
-    def place(match: re.Match[str]) -> str:
-        text = _PATH.sub(lambda m: conversion.variable(m.group(1) + m.group(2)), match.group(0))
+    def place(found: str) -> str:
+        text = _PATH.sub(lambda m: conversion.variable(m.group(1) + m.group(2)), found)
         rewritten = jinja_form(text, _JINJA_FILTERS, expression=True)
         text = rewritten[1] if rewritten else text
-        inner = _SINGLE_PLACE.match(text)
-        return f"{{{{ {inner.group(1)} }}}}" if inner and text.startswith("{{") else text
+        inner = _single_place(text)
+        return f"{{{{ {inner} }}}}" if inner is not None and text.startswith("{{") else text
 
-    return _PLACE.sub(place, source)
+    written, done = [], 0
+    for start, end in _places(source):
+        written += [source[done:start], place(source[start:end])]
+        done = end
+    return "".join([*written, source[done:]])
 
 
 def _expression(source: Any, conversion: _Conversion) -> str | None:
     """A split's input as an expression (`{{widgets.menu.Digits}}` -> menu_digits); None when it is not one
     placeholder alone."""
-    found = _SINGLE_PLACE.match(_jinja(str(source or ""), conversion))
-    return found.group(1) if found else None
+    return _single_place(_jinja(str(source or ""), conversion))
 
 
 def _convert_state(state: Mapping[str, Any], conversion: _Conversion) -> None:
@@ -344,7 +444,7 @@ def _say_play(state: Mapping[str, Any], conversion: _Conversion) -> None:
         conversion.report.append(
             f"{state['name']} (say-play): the digits it sent ({properties['digits']}) are left out"
         )
-    if _whole(properties.get("loop"), 1) > 1:
+    if _or(conversion.number(state, "loop"), 1) > 1:
         conversion.report.append(
             f"{state['name']} (say-play): said once here, Studio said it {properties['loop']} times"
         )
@@ -369,7 +469,7 @@ def _gather(state: Mapping[str, Any], conversion: _Conversion) -> None:
     _keep_language(properties, prompt, conversion)
     variable = conversion.variable(f"widgets.{name}.Digits")
     conversion.written.add(variable)
-    timeout = min(max(_whole(properties.get("timeout"), 5), 1), 60)
+    timeout = min(max(_or(conversion.number(state, "timeout"), 5), 1), 60)
     config: dict[str, Any] = {"prompt": prompt, "timeout": timeout, "max_tries": 1, "split_failures": True,
                               "variable": variable}  # fmt: skip
     if _next(state, "speech"):
@@ -388,8 +488,8 @@ def _gather(state: Mapping[str, Any], conversion: _Conversion) -> None:
         config |= {"mode": "menu", "options": options}
         edges.append(("invalid", _next(split, "noMatch")))
     else:
-        digits = properties.get("number_of_digits")
-        length = min(max(int(digits), 1), 32) if isinstance(digits, int | str) and str(digits).isdigit() else None
+        digits = conversion.number(state, "number_of_digits")
+        length = min(max(digits, 1), 32) if digits is not None else None
         terminator = str(properties.get("finish_on_key", "#"))
         config |= {"mode": "capture", "min_length": length or 1, "max_length": length or 32,
                    "terminator": terminator if terminator in ("#", "*", "") else "#"}  # fmt: skip
@@ -455,8 +555,7 @@ def _split(state: Mapping[str, Any], conversion: _Conversion) -> None:
         return
     # The Conditions after the first have ids of their own, none a state's: route_2, route_3...
     chain = [conversion.ids[name]]
-    for index in range(2, len(matches) + 1):
-        chain.append(_fresh_id(f"{conversion.ids[name]}_{index}", set(conversion.ids.values()) | set(chain)))
+    chain += [conversion.names.fresh(f"{conversion.ids[name]}_{index}") for index in range(2, len(matches) + 1)]
     for index, transition in enumerate(matches):
         parts = []
         conditions = transition.get("conditions")
@@ -512,7 +611,10 @@ def _transfer(state: Mapping[str, Any], conversion: _Conversion) -> None:
         )
     elif "," in str(properties.get("to") or ""):
         conversion.report.append(f"{name} ({kind}): only the first of its numbers ({to}) is dialed")
-    config: dict[str, Any] = {"target": target, "timeout": min(max(_whole(properties.get("timeout"), 30), 1), 300)}
+    config: dict[str, Any] = {
+        "target": target,
+        "timeout": min(max(_or(conversion.number(state, "timeout"), 30), 1), 300),
+    }
     # The caller's own number (`{{contact.channel.address}}`, Studio's default) is what a transfer shows unasked,
     # and set it would fail the transfer of a withheld number: only a number written out is kept.
     caller_id = str(properties.get("caller_id") or "").strip()

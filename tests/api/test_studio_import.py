@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from typing import Any
 
 from tests.api.conftest import Client
 from tests.conftest import ROOT
@@ -49,3 +50,35 @@ def test_validating_a_studio_export_says_what_it_is_and_how_to_convert_it(admin:
     assert problem["code"] == "studio_flow" and problem["severity"] == "error"
     assert "this is a Twilio Studio flow export: convert it with `ivrgraph import-studio" in problem["message"]
     assert "designer's Import" in problem["message"]
+
+
+def _studio(*states: dict[str, Any]) -> dict[str, Any]:
+    trigger = {"name": "Trigger", "type": "trigger", "transitions": [{"event": "incomingCall", "next": "pin"}]}
+    return {"description": "odd", "initial_state": "Trigger", "states": [trigger, *states], "flags": {}}
+
+
+def test_odd_numbers_and_far_offsets_import_reported_not_as_a_500(admin: Client, slug: Callable[[str], str]) -> None:
+    """Security review, 2026-12: `number_of_digits: "²"` (int() refused what isdigit() let through) and a 5000-digit
+    timeout answered 500 `internal`; an offset of 1e308 imported, and the designer drew only Start."""
+    for odd in ("²", "9" * 5000):
+        gather = {"name": "pin", "type": "gather-input-on-call", "transitions": [],
+                  "properties": {"say": "PIN", "number_of_digits": odd, "timeout": odd,
+                                 "offset": {"x": 1e308, "y": -1e308}}}  # fmt: skip
+        imported = admin.post("/api/scenarios/import", json={"slug": slug("odd"), "document": _studio(gather)})
+        assert imported.status_code == 201, imported.text
+        document = imported.json()["draft"]["document"]
+        report = document["meta"]["studio_import"]["report"]
+        assert any(line.startswith("pin (gather-input-on-call): timeout ") for line in report), report
+        pin = next(node for node in document["nodes"] if node["id"] == "pin")
+        assert pin["config"]["timeout"] == 5
+        assert all(abs(value) <= 100_000 for value in pin["position"].values())
+
+
+def test_a_text_past_the_cap_is_a_422_naming_it(admin: Client, slug: Callable[[str], str]) -> None:
+    say = {"name": "pin", "type": "say-play", "transitions": [], "properties": {"say": "{{" * 40000}}
+    refused = admin.post("/api/scenarios/import", json={"slug": slug("long"), "document": _studio(say)})
+    assert refused.status_code == 422, refused.text
+    assert {
+        "path": "$.states[1].properties.say",
+        "message": "is 80000 characters long; at most 2000 are converted",
+    } in [{"path": p["path"], "message": p["message"]} for p in refused.json()["problems"]]

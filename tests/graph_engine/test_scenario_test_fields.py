@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from graph_engine.registry import BlockRegistry
-from graph_engine.scenario_test_format import TEST_FIELDS
+from graph_engine.scenario_test_format import MAX_DATA_ROWS_KEY, MAX_DATA_ROWS_KEYS, TEST_FIELDS
 from graph_engine.scenario_tests import run_scenario_tests
 from graph_engine.scenario_tests import tests_in_document as meta_tests  # pytest would collect `tests_...`
 from tests.conftest import make_document
@@ -245,3 +245,29 @@ async def test_a_document_without_meta_tests_has_none(registry: BlockRegistry) -
     assert meta_tests(pin_entry()) == []
     assert meta_tests({**pin_entry(), "meta": {"tests": None}}) == []
     assert meta_tests({**pin_entry(), "meta": {"tests": [RIGHT]}}) == [RIGHT]
+
+
+@pytest.mark.parametrize(
+    ("rows", "said"),
+    [
+        (
+            {f"source_{n}": [] for n in range(MAX_DATA_ROWS_KEYS + 1)},
+            f"data_rows names {MAX_DATA_ROWS_KEYS + 1} data sources and SQL blocks; at most {MAX_DATA_ROWS_KEYS}",
+        ),
+        (
+            {"s" * (MAX_DATA_ROWS_KEY + 1): []},
+            f"data_rows: a name of {MAX_DATA_ROWS_KEY + 1} characters ('ssssssssssssssssssss...'); at most "
+            f"{MAX_DATA_ROWS_KEY}",
+        ),
+    ],
+)
+async def test_data_rows_of_too_many_or_too_long_names_is_refused(
+    rows: dict[str, Any], said: str, registry: BlockRegistry
+) -> None:
+    """Security review, 2026-12: nothing capped the names a test gives rows for, and each is checked against every
+    SQL block the call can reach."""
+    (outcome,) = await run_scenario_tests(
+        pin_entry(), [{"data_rows": rows, "expect": {"outcome": "hung_up"}}], registry
+    )
+    assert not outcome.passed
+    assert any(failure.startswith(said) for failure in outcome.failures), outcome.failures

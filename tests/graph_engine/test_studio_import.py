@@ -6,7 +6,9 @@ from __future__ import annotations
 import asyncio
 import copy
 import json
+import math
 import random
+import time
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +17,15 @@ import pytest
 from graph_engine.issues import Severity
 from graph_engine.registry import BlockRegistry
 from graph_engine.simulation import SimulationInput, simulate
-from graph_engine.studio_import import StudioFlowError, convert_studio_flow, is_studio_flow
+from graph_engine.studio_import import (
+    MAX_OFFSET,
+    MAX_STATES,
+    MAX_TEXT,
+    MAX_TRANSITIONS,
+    StudioFlowError,
+    convert_studio_flow,
+    is_studio_flow,
+)
 from graph_engine.validation import validate
 
 FIXTURE = Path(__file__).parents[1] / "fixtures" / "studio" / "support-line.json"
@@ -199,3 +209,94 @@ def test_the_conditions_of_a_split_take_ids_no_state_has(studio_flow: dict[str, 
     ids = [node["id"] for node in document["nodes"]]
     assert len(ids) == len(set(ids))
     assert _errors(document, registry) == []
+
+
+# Security review, 2026-12: one say of "{{" * 40000 took 24 s (a regex rescanning to the end from each unclosed
+# "{{"), and 12,000 state names cleaning to one id took 16 s (the taken ids rebuilt for each name): the import is
+# capped before converting, and converting within the caps is linear.
+def _trigger_to(first: str) -> dict[str, Any]:
+    return {"name": "Trigger", "type": "trigger", "transitions": [{"event": "incomingCall", "next": first}]}
+
+
+def _flow(states: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"description": "big", "initial_state": "Trigger", "states": [_trigger_to(states[0]["name"]), *states]}
+
+
+def test_a_text_longer_than_a_phrase_is_refused_naming_the_cap() -> None:
+    flow = _flow([{"name": "hello", "type": "say-play", "properties": {"say": "{{" * 40000}}])
+    started = time.perf_counter()
+    with pytest.raises(StudioFlowError) as refused:
+        convert_studio_flow(flow)
+    assert time.perf_counter() - started < 2
+    assert {
+        "path": "$.states[1].properties.say",
+        "message": "is 80000 characters long; at most 2000 are converted",
+    } in [{"path": p.path, "message": p.message} for p in refused.value.problems]
+
+
+def test_a_flow_of_more_states_than_a_scenario_takes_is_refused_naming_the_cap() -> None:
+    flow = _flow([{"name": f"s{n}", "type": "say-play", "properties": {"say": "hi"}} for n in range(MAX_STATES)])
+    with pytest.raises(StudioFlowError) as refused:
+        convert_studio_flow(flow)
+    assert f"has {MAX_STATES + 1} states; at most {MAX_STATES} are converted" in str(refused.value)
+
+
+def test_a_state_of_too_many_transitions_is_refused_naming_the_cap() -> None:
+    many = [{"event": "match", "next": "Trigger", "conditions": []} for _ in range(MAX_TRANSITIONS + 1)]
+    flow = _flow([{"name": "route", "type": "split-based-on", "transitions": many, "properties": {}}])
+    with pytest.raises(StudioFlowError) as refused:
+        convert_studio_flow(flow)
+    assert f"$.states[1].transitions: {MAX_TRANSITIONS + 1} transitions; at most {MAX_TRANSITIONS}" in str(
+        refused.value
+    )
+
+
+def test_the_largest_flow_the_caps_let_through_converts_in_well_under_a_second_or_two() -> None:
+    """Every state named so that its id is `s_` (Cyrillic letters are no node id's), every text unclosed `{{`s at
+    the cap, and splits of as many conditions as a state may have: the pathological shapes, all at once."""
+    names = [f"s{chr(0x400 + n)}" for n in range(MAX_STATES - 1)]
+    states: list[dict[str, Any]] = []
+    for index, name in enumerate(names):
+        after = names[index + 1] if index + 1 < len(names) else None
+        if index % 10:
+            states.append({"name": name, "type": "say-play", "properties": {"say": "{{" * (MAX_TEXT // 2)},
+                           "transitions": [{"event": "audioComplete", "next": after}]})  # fmt: skip
+        else:
+            condition = {"type": "greater_than", "value": "1", "arguments": ["{{" * (MAX_TEXT // 2)]}
+            matches = [{"event": "match", "next": after, "conditions": [condition]}] * (MAX_TRANSITIONS - 1)
+            states.append({"name": name, "type": "split-based-on", "properties": {"input": "{{flow.variables.n}}"},
+                           "transitions": [{"event": "noMatch", "next": after}, *matches]})  # fmt: skip
+    started = time.perf_counter()
+    document, _report = convert_studio_flow(_flow(states))
+    assert time.perf_counter() - started < 2
+    ids = [node["id"] for node in document["nodes"]]
+    assert len(ids) == len(set(ids))
+    assert all(len(node_id) <= 64 for node_id in ids)
+
+
+@pytest.mark.parametrize("odd", ["²", "9" * 5000, "-3", "1.5e3", "5 digits"])
+def test_an_odd_number_is_reported_and_the_default_used(odd: str, registry: BlockRegistry) -> None:
+    gather = {"name": "pin", "type": "gather-input-on-call", "transitions": [{"event": "keypress", "next": "bye"}],
+              "properties": {"say": "Your PIN", "number_of_digits": odd, "timeout": odd}}  # fmt: skip
+    say = {"name": "bye", "type": "say-play", "properties": {"say": "Bye", "loop": odd}}
+    transfer = {"name": "desk", "type": "connect-call-to", "properties": {"to": "+34600111222", "timeout": odd}}
+    document, report = convert_studio_flow(_flow([gather, say, transfer]))
+    assert _errors(document, registry) == []
+    config = _node(document, "pin")["config"]
+    assert (config["timeout"], config["min_length"], config["max_length"]) == (5, 1, 32)
+    assert _node(document, "desk")["config"]["timeout"] == 30
+    shown = json.dumps(odd, ensure_ascii=False)
+    shown = shown if len(shown) <= 22 else f'{shown[:21]}..."'
+    for said in (f"pin (gather-input-on-call): number_of_digits {shown} is not a whole number: the default is used",
+                 f"pin (gather-input-on-call): timeout {shown} is not a whole number: the default is used",
+                 f"desk (connect-call-to): timeout {shown} is not a whole number: the default is used"):  # fmt: skip
+        assert said in report, report
+    assert all(len(line) < 300 for line in report)
+
+
+@pytest.mark.parametrize("far", [1e308, -1e308, float("inf"), float("nan"), 10**400])
+def test_a_far_offset_is_brought_onto_the_canvas(far: Any) -> None:
+    state = {"name": "hello", "type": "say-play", "properties": {"say": "hi", "offset": {"x": far, "y": -far}}}
+    document, _ = convert_studio_flow(_flow([state]))
+    position = _node(document, "hello")["position"]
+    assert all(isinstance(v, int | float) and math.isfinite(v) and abs(v) <= MAX_OFFSET for v in position.values())

@@ -3864,7 +3864,7 @@ export interface components {
             caller_name: string;
             /**
              * Data Rows
-             * @description The rows each data source returns, by its name; rows under `#id` (an SQL block's node id) are that block's own and win over its source's.
+             * @description The rows each data source returns, by its name; rows under `#id` (an SQL block's node id) are that block's own and win over its source's. At most 200 names, each of at most 200 characters.
              */
             data_rows?: {
                 [key: string]: {
