@@ -1333,6 +1333,8 @@ async function main() {
     const picker = page.locator("[data-testid=block-panel] select.variable-picker").first();
     await picker.focus(); // as clicking it does
     await picker.selectOption("caller_id");
+    // Choosing moves nothing yet (arrow keys through the list must not insert): Insert does, as Enter would.
+    await picker.locator("xpath=..").getByRole("button", { name: "Insert", exact: true }).click();
     // The picker hands the focus back to the text a frame later, the caret after the placeholder: typing before
     // that frame would have the caret moved back in the middle of the words typed.
     await page.waitForFunction(

@@ -34,16 +34,22 @@ export interface ConfirmRequest {
 export interface ConfirmOption {
   label: string;
   checked: boolean;
+  /**
+   * What ticking it does, said in the dialog's description (read when it opens) and as the checkbox's: a screen
+   * reader hears what the option decides before Enter confirms it.
+   */
+  description?: string;
   onChange(checked: boolean): void;
 }
 
 /** The option's checkbox, checked as asked until changed. Props only. */
-function OptionBox({ option }: { option: ConfirmOption }) {
+function OptionBox({ option, describedBy }: { option: ConfirmOption; describedBy?: string }) {
   const [checked, setChecked] = useState(option.checked);
   return (
     <label className="confirm-option" data-testid="confirm-option">
       <input
         type="checkbox"
+        aria-describedby={describedBy}
         checked={checked}
         onChange={(e) => {
           setChecked(e.target.checked);
@@ -106,8 +112,9 @@ export function ConfirmDialog({ request, onAnswer }: { request: ConfirmRequest; 
           </ul>
         )}
         {request.note && <p>{request.note}</p>}
+        {request.option?.description && <p id={`${id}-option`}>{request.option.description}</p>}
       </div>
-      {request.option && <OptionBox option={request.option} />}
+      {request.option && <OptionBox option={request.option} describedBy={request.option.description ? `${id}-option` : undefined} />}
       <div className="row confirm-actions">
         <button type="button" onClick={() => onAnswer(false)} {...(destructive ? { [INITIAL_FOCUS]: "" } : {})}>
           {t("confirm.cancel")}

@@ -1,6 +1,6 @@
 /** The editor: palette | canvas | side panel, problems below, toolbar above. */
 import { ReactFlowProvider } from "@xyflow/react";
-import { useCallback, useEffect, useMemo, useState, type KeyboardEvent } from "react";
+import { useCallback, useEffect, useId, useMemo, useState, type KeyboardEvent } from "react";
 import * as api from "../api/client";
 import type { Role, User } from "../api/types";
 import { useI18n } from "../i18n";
@@ -81,15 +81,24 @@ function useLiveVersion(slug: string, refreshKey: number): LiveVersion | null {
 
 /**
  * Said beside the save state while the draft is not what calls run: "Saved" alone read as "live" (review: after a
- * rollback the draft still held the change rolled back, and the next routine publish shipped it again). Props only.
+ * rollback the draft still held the change rolled back, and the next routine publish shipped it again). A short
+ * badge, the whole sentence its description (and its tooltip): the sentence itself took the toolbar's width, the
+ * scenario's name squeezed to nothing in Russian and Publish pushed out of view in Spanish. Props only.
  */
 export function DraftDiffersNote({ live, draft }: { live: LiveVersion | null; draft: ScenarioDocument }) {
   const { t } = useI18n();
+  const id = useId();
   const differs = useMemo(() => live !== null && !sameFlow(live.document, draft), [live, draft]);
   if (!live || !differs) return null;
+  const sentence = t("save.draftDiffers", { version: live.version });
   return (
-    <span className="muted small draft-differs" data-testid="draft-differs">
-      {t("save.draftDiffers", { version: live.version })}
+    <span className="draft-differs" data-testid="draft-differs" title={sentence}>
+      <span className="badge draft-differs-badge" aria-describedby={id}>
+        {t("save.notPublished")}
+      </span>
+      <span id={id} className="sr-only">
+        {sentence}
+      </span>
     </span>
   );
 }
@@ -330,7 +339,7 @@ function Editor({ slug, user, stash, openCall }: { slug: string; user: User; sta
     <div className="editor" data-testid="editor">
       <div className="editor-toolbar row" role="toolbar" aria-label={head.name}>
         <a href="#/" className="back">← {t("editor.back")}</a>
-        <h1 className="scenario-name" title={slug}>{head.name}</h1>
+        <h1 className="scenario-name" title={head.name}>{head.name}</h1>
         <SaveIndicator onSave={() => void save()} />
         <LiveDraftNote slug={slug} refreshKey={versionsKey} />
         <span className="spacer" />

@@ -2,12 +2,16 @@
 // gave an empty palette and no word why. The built-in blocks are now found by the words Studio (and an analyst
 // writing Spanish or Russian) uses for them, and a search that finds nothing says so; for a block the product
 // does not have (an HTTP request, a voicemail) it says such blocks come from plugins.
+// Accessibility review: that message was a status region put in already filled, and said again on every keystroke.
+// It is now plain text; the palette's one live region (there from the start, empty) says it once typing pauses
+// (liveRegions.test.ts shows it in Chromium).
 import { describe, expect, it } from "vitest";
 import type { BlockSpec } from "../lib/catalog";
 import catalogJson from "../lib/fixtures/catalog.json";
-import type { Language } from "../lib/i18n";
+import { translator, type Language } from "../lib/i18n";
 import { NoBlockMatches, paletteSearch } from "./Palette";
-import { renderInLanguage, visibleText } from "./renderForTest";
+import { noBlockMatchText, PaletteStatus } from "./PaletteStatus";
+import { renderInLanguage, renderToHtml, visibleText } from "./renderForTest";
 
 const catalog = catalogJson as unknown as BlockSpec[];
 const found = (query: string, language: Language = "en") =>
@@ -66,15 +70,24 @@ describe("palette search by the words of other designers", () => {
 });
 
 describe("a palette search that finds nothing", () => {
-  it("says so, with the query", () => {
+  it("says so, with the query in English quote marks, as plain text (not a region put in filled)", () => {
     const html = renderInLanguage("en", NoBlockMatches, { query: "xyzzy" });
-    expect(visibleText(html)).toBe("No block matches «xyzzy».");
-    expect(html).toContain('role="status"');
+    expect(visibleText(html)).toBe("No block matches “xyzzy”.");
+    expect(html).not.toContain("role=");
+  });
+
+  it("is said by the palette's status region, there and empty at first (its words written in after a pause)", () => {
+    expect(renderToHtml(PaletteStatus, { added: "", noMatch: "No block matches “xyzzy”." })).toBe(
+      '<p class="sr-only" role="status" data-testid="palette-status"></p>',
+    );
+    expect(noBlockMatchText(" xyzzy ", translator("en"))).toBe("No block matches “xyzzy”.");
+    expect(noBlockMatchText("webhook", translator("en"))).toMatch(/^No block matches “webhook”\. Blocks of this kind .*plugin/);
+    expect(noBlockMatchText("  ", translator("en"))).toBe("");
   });
 
   it.each(["http", "Webhook", "voicemail", " HTTP request "])("for %j adds that such blocks come from plugins", (query) => {
     const text = visibleText(renderInLanguage("en", NoBlockMatches, { query }));
-    expect(text).toContain(`No block matches «${query.trim()}».`);
+    expect(text).toContain(`No block matches “${query.trim()}”.`);
     expect(text).toContain("plugin");
   });
 

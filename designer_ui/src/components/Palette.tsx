@@ -16,6 +16,7 @@ import { useEditor } from "../store/editor";
 import { BlockIcon } from "./BlockIcon";
 import { BrokenPluginsNotice, useBrokenPlugins } from "./BrokenPlugins";
 import { BLOCK_DRAG_TYPE } from "./Canvas";
+import { noBlockMatchText, PaletteStatus } from "./PaletteStatus";
 import "./palette.css";
 
 export function Palette() {
@@ -62,13 +63,14 @@ export function Palette() {
         placeholder={t("editor.paletteSearch")}
         aria-label={t("editor.paletteSearch")}
         value={query}
-        onChange={(e) => setQuery(e.target.value)}
+        onChange={(e) => {
+          setQuery(e.target.value);
+          setAdded(""); // the status says the search's outcome next, not the block added before it
+        }}
       />
       <p className="hint">{t("editor.paletteHint")}</p>
       <BrokenPluginsNotice plugins={brokenPlugins} />
-      <p className="sr-only" role="status" data-testid="palette-status">
-        {added}
-      </p>
+      <PaletteStatus added={added} noMatch={groups.length === 0 ? noBlockMatchText(query, t) : ""} />
       {groups.length === 0 && <NoBlockMatches query={query} />}
       {groups.map((group) => (
         <div key={group.category} className="palette-group" role="group" aria-label={categoryName(language, group.category)}>
@@ -112,16 +114,16 @@ export function paletteSearch(specs: BlockSpec[], query: string, language: Langu
 }
 
 /**
- * A search the palette found nothing for: said, rather than an empty palette that looks broken; for a kind of block
- * only a plugin adds (an HTTP request, a voicemail), that too. Nothing for an empty query. Props only (tested
- * without a DOM).
+ * A search the palette found nothing for: shown, rather than an empty palette that looks broken; for a kind of block
+ * only a plugin adds (an HTTP request, a voicemail), that too. Nothing for an empty query. Plain text: the
+ * palette's status region says it (`PaletteStatus`). Props only (tested without a DOM).
  */
 export function NoBlockMatches({ query }: { query: string }) {
   const { t } = useI18n();
   const words = query.trim();
   if (!words) return null;
   return (
-    <div className="palette-none" role="status" data-testid="palette-none">
+    <div className="palette-none" data-testid="palette-none">
       <p>{t("palette.noMatch", { query: words })}</p>
       {wantsPluginBlock(words) && <p className="hint">{t("palette.noMatchPlugin")}</p>}
     </div>

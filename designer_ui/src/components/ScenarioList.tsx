@@ -24,6 +24,7 @@ import { exportScenarioFile } from "./exportScenario";
 import { importChosenFile, type ImportChoice, type TakenSlug } from "./importScenario";
 import { TextWithCode } from "./InlineCode";
 import { MenuButton, type MenuItem } from "./MenuButton";
+import { ScenarioListStatus, scenarioListView } from "./ScenarioListStatus";
 import { StudioImportReport } from "./StudioImportReport";
 import "./scenarioList.css";
 
@@ -413,51 +414,6 @@ export async function createBlankScenario(slug: string, name: string, language: 
   return api.createScenario(slug, name, blankScenario(name, language, await api.blocks()));
 }
 
-/**
- * What stands in the list's place: "loading" until a listing first answers, "empty" after one with none, and
- * "no-match" after one with none for a search typed in.
- */
-export type ScenarioListView = "loading" | "empty" | "no-match" | "table";
-
-/**
- * What the list shows: right after sign-in the list is not known yet, and "No scenarios yet" then would be
- * untrue; so "loading" until a listing first answers, "empty" only after one answered with none, else the table
- * (after a failure too, with the error above it saying why).
- */
-export function scenarioListView(state: { answered: boolean; count: number; error: string | null; query?: string }): ScenarioListView {
-  if (state.error !== null || state.count > 0) return "table";
-  if (!state.answered) return "loading";
-  // A search that found nothing is not a list with none: "No scenarios yet. Create one…" read as if they were gone.
-  return state.query?.trim() ? "no-match" : "empty";
-}
-
-/**
- * The line in the list's place while it loads (a status, said by a screen reader), when it has none, or when the
- * search `query` matches none (a status too, with a button to clear the search: `onClear`).
- */
-export function ScenarioListStatus({ view, query = "", onClear }: { view: Exclude<ScenarioListView, "table">; query?: string; onClear?(): void }) {
-  const { t } = useI18n();
-  if (view === "no-match") {
-    return (
-      <p className="empty" role="status" data-testid="scenarios-no-match">
-        {t("list.noMatch", { query: query.trim() })}{" "}
-        {onClear && (
-          <button type="button" className="link" onClick={onClear}>
-            {t("list.clearSearch")}
-          </button>
-        )}
-      </p>
-    );
-  }
-  return view === "loading" ? (
-    <p className="empty muted" role="status" aria-busy="true" data-testid="scenarios-loading">
-      {t("list.loading")}
-    </p>
-  ) : (
-    <p className="empty">{t("list.empty")}</p>
-  );
-}
-
 export function ScenarioList({ user }: { user: User }) {
   const { t, language } = useI18n();
   const [query, setQuery] = useState("");
@@ -467,6 +423,8 @@ export function ScenarioList({ user }: { user: User }) {
   const [error, setError] = useState<string | null>(null);
   // Whether a listing has answered yet: before the first, an empty list means "not known yet", not "none".
   const [answered, setAnswered] = useState(false);
+  // The search the list shown answers: "nothing matches" names it, not what is being typed (said once per answer).
+  const [answeredQuery, setAnsweredQuery] = useState("");
   // A listing asked for and not answered yet (the list shown stays while the next one loads).
   const [loading, setLoading] = useState(true);
   // The reload last asked for: an older one answering later is not the list shown.
@@ -497,6 +455,7 @@ export function ScenarioList({ user }: { user: User }) {
       if (asked !== lastReload.current) return;
       setItems(result.items);
       setTotal(result.total);
+      setAnsweredQuery(query);
       setError(null);
     } catch (e) {
       if (asked !== lastReload.current) return;
@@ -540,7 +499,7 @@ export function ScenarioList({ user }: { user: User }) {
   }
 
   const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
-  const view = scenarioListView({ answered, count: items.length, error, query });
+  const view = scenarioListView({ answered, count: items.length, error, query: answeredQuery });
   return (
     <section className="list-page">
       <div className="row toolbar">
@@ -645,17 +604,16 @@ export function ScenarioList({ user }: { user: User }) {
       {following && (
         <CampaignsDialog scenario={following.scenario} role={user.role} campaignId={following.campaignId} onClose={() => setFollowing(null)} />
       )}
-      {view !== "table" ? (
-        <ScenarioListStatus
-          view={view}
-          query={query}
-          onClear={() => {
-            setQuery("");
-            setPage(1);
-            search.current?.focus();
-          }}
-        />
-      ) : (
+      <ScenarioListStatus
+        view={view}
+        query={answeredQuery}
+        onClear={() => {
+          setQuery("");
+          setPage(1);
+          search.current?.focus();
+        }}
+      />
+      {view === "table" && (
         <table className="scenarios" aria-busy={loading}>
           <thead>
             <tr>

@@ -23,7 +23,7 @@ describe("the lines of a diff", () => {
     expect(diffItems(diff, wording)).toEqual([
       { text: "block “Main menu”: key 0 added", node: "menu" },
       { text: "removed block “Old desk” (transfer)", node: "old_transfer" },
-      { text: "scenario setting “voice” changed", node: null },
+      { text: "scenario setting “Voice” changed", node: null },
     ]);
   });
 
@@ -37,7 +37,7 @@ describe("a diff shown where its blocks can be opened (the Versions panel)", () 
     { text: "block “Main menu”: key 0 added", node: "menu" },
     // Removed since: not on the canvas, nothing to show there.
     { text: "removed block “Old desk” (transfer)", node: null },
-    { text: "scenario setting “voice” changed", node: null },
+    { text: "scenario setting “Voice” changed", node: null },
   ];
 
   it("makes a line a button only when its block is on the canvas, said how to use it", () => {

@@ -55,6 +55,23 @@ describe("rows for one SQL block", () => {
     expect(decodeEntities(renderInLanguage("ru", TestBlockRowsFields, props))).toContain("Строки, которые получает блок «last_pay» (вместо «billing»)");
   });
 
+  // Finding (an accessibility review, screen reader): a box that could not be read was not said to be invalid, nor
+  // described by what is wrong with it.
+  it("are marked invalid and described by what is wrong, said where in the analyst's language", () => {
+    const blocks = sqlBlocksSharingASource(nodes);
+    const texts = { variables: {}, rows: { "#last_pay": '{"id": 7 "name": "Ana"}' } };
+    const { problems } = testCallValues([], blocks, texts);
+    const html = decodeEntities(renderInLanguage("ru", TestBlockRowsFields, { blocks, texts, problems, onChange: () => undefined }));
+    const box = /<textarea name="rows-#last_pay"[^>]*>/.exec(html)?.[0] ?? "";
+    expect(box).toContain('aria-invalid="true"');
+    const described = / aria-describedby="([^"]+)"/.exec(box)?.[1];
+    expect(described).toBeTruthy();
+    expect(html).toContain(`<p id="${described}" class="error-text" role="alert">Не JSON: строка 1, столбец 10</p>`);
+    const fine = /<textarea name="rows-#lookup"[^>]*>/.exec(html)?.[0] ?? "";
+    expect(fine).not.toContain("aria-invalid");
+    expect(fine).not.toContain("aria-describedby");
+  });
+
   it("are not offered when each source has one SQL block", () => {
     const html = renderToHtml(TestBlockRowsFields, { blocks: sqlBlocksSharingASource([nodes[2]!]), texts: { variables: {}, rows: {} }, problems: {}, onChange: () => undefined });
     expect(html).toBe("");

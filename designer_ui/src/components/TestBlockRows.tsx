@@ -20,6 +20,7 @@ export function TestBlockRowsFields(props: {
       <p className="hint">{t("test.blockRowsHint")}</p>
       {props.blocks.map((block) => {
         const problem = props.problems[`rows:${block.name}`];
+        const problemId = `test-rows-${block.name}-problem`;
         return (
           <div key={block.name} className="test-input">
             <label>
@@ -31,10 +32,16 @@ export function TestBlockRowsFields(props: {
                 spellCheck={false}
                 placeholder={rowsExample(block)}
                 value={props.texts.rows[block.name] ?? ""}
+                aria-invalid={problem ? true : undefined}
+                aria-describedby={problem ? problemId : undefined}
                 onChange={(e) => props.onChange(block.name, e.target.value)}
               />
             </label>
-            {problem && <p className="error-text" role="alert">{t(problem.message, problem.params)}</p>}
+            {problem && (
+              <p id={problemId} className="error-text" role="alert">
+                {t(problem.message, problem.params)}
+              </p>
+            )}
           </div>
         );
       })}

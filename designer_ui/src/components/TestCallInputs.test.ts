@@ -76,4 +76,20 @@ describe("the Test call's rows of each data source", () => {
     const es = told(renderInLanguage("es", TestRowsFields, { sources, texts: { variables: {}, rows: {} }, problems: shape, onChange: noop }));
     expect(es).toContain('Las filas son una lista JSON de objetos, uno por fila: [{"name": "Ana", "debt": 120.5}].');
   });
+
+  // Finding (an accessibility review): the browser's English ("Expected ',' or '}' after property value in JSON at
+  // position 11"), and a box a screen reader was not told is invalid, nor what is wrong with it.
+  it("say where the JSON is bad in the interface's words, the box invalid and described by it", () => {
+    const texts = { variables: {}, rows: { crm: '{"id": 7 "name": "Ana"}' } };
+    const { problems } = testCallValues([], sources, texts);
+    const html = renderInLanguage("es", TestRowsFields, { sources, texts, problems, onChange: noop });
+    expect(told(html)).toContain("No es JSON válido: línea 1, columna 10");
+    expect(told(html)).not.toContain("position");
+    const box = /<textarea name="rows-crm"[^>]*>/.exec(html)?.[0] ?? "";
+    expect(box).toContain('aria-invalid="true"');
+    const described = / aria-describedby="([^"]+)"/.exec(box)?.[1];
+    expect(html).toContain(`<p id="${described}" class="error-text" role="alert">`);
+    const fine = renderToHtml(TestRowsFields, { sources, texts: { variables: {}, rows: {} }, problems: {}, onChange: noop });
+    expect(fine).not.toContain("aria-invalid");
+  });
 });

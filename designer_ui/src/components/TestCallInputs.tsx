@@ -5,9 +5,13 @@
 import { useI18n } from "../i18n";
 import { rowsExample, variableText, type FieldProblem, type TestFieldTexts, type TestSource, type TestVariable } from "../lib/testCallInputs";
 
-function Problem({ problem }: { problem: FieldProblem | undefined }) {
+function Problem({ problem, id }: { problem: FieldProblem | undefined; id?: string }) {
   const { t } = useI18n();
-  return problem ? <p className="error-text" role="alert">{t(problem.message, problem.params)}</p> : null;
+  return problem ? (
+    <p id={id} className="error-text" role="alert">
+      {t(problem.message, problem.params)}
+    </p>
+  ) : null;
 }
 
 /** The field a variable's type takes: a yes/no choice, a date picker, JSON for a list or an object, else text. */
@@ -78,23 +82,29 @@ export function TestRowsFields(props: {
     <fieldset className="test-inputs" data-testid="test-rows">
       <legend>{t("test.rows")}</legend>
       <p className="hint">{t("test.rowsHint")}</p>
-      {props.sources.map((source) => (
-        <div key={source.name} className="test-input">
-          <label>
-            {t("test.rowsOf", { source: source.name })}
-            <textarea
-              name={`rows-${source.name}`}
-              className="mono"
-              rows={3}
-              spellCheck={false}
-              placeholder={rowsExample(source)}
-              value={props.texts.rows[source.name] ?? ""}
-              onChange={(e) => props.onChange(source.name, e.target.value)}
-            />
-          </label>
-          <Problem problem={props.problems[`rows:${source.name}`]} />
-        </div>
-      ))}
+      {props.sources.map((source) => {
+        const problem = props.problems[`rows:${source.name}`];
+        const problemId = `test-rows-${source.name}-problem`;
+        return (
+          <div key={source.name} className="test-input">
+            <label>
+              {t("test.rowsOf", { source: source.name })}
+              <textarea
+                name={`rows-${source.name}`}
+                className="mono"
+                rows={3}
+                spellCheck={false}
+                placeholder={rowsExample(source)}
+                value={props.texts.rows[source.name] ?? ""}
+                aria-invalid={problem ? true : undefined}
+                aria-describedby={problem ? problemId : undefined}
+                onChange={(e) => props.onChange(source.name, e.target.value)}
+              />
+            </label>
+            <Problem problem={problem} id={problemId} />
+          </div>
+        );
+      })}
     </fieldset>
   );
 }

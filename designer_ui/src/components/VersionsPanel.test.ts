@@ -202,7 +202,7 @@ describe("the changes shown", () => {
   it("are the diff's lines in the interface language once loaded", () => {
     const diff = { empty: false, changes: [{ kind: "setting_changed", field: "voice" }], summary: ["voice changed"] };
     const html = renderInLanguage("es", ComparisonView, { ...props, state: { status: "loaded", diff } });
-    expect(html).toContain("<li>ha cambiado el ajuste del escenario «voice»</li>");
+    expect(html).toContain("<li>ha cambiado el ajuste del escenario «Voz»</li>");
     expect(html).not.toContain("Cargando");
     expect(renderToHtml(ComparisonView, { ...props, state: { status: "loaded", diff: { empty: true } } })).toContain("No changes.");
   });
@@ -371,7 +371,7 @@ describe("a rollback resets the draft to that version too, unless unchecked", ()
     expect(await rollBackIfConfirmed(t, "hotline", 3, asked.confirm, pinDraft)).toEqual(published);
 
     expect(asked.requests[0]!.option).toMatchObject({ label: "Also reset the draft to version 3", checked: true });
-    expect(asked.shown[0]).toMatch(/<input type="checkbox" checked=""\/>/);
+    expect(asked.shown[0]).toMatch(/<input type="checkbox"[^>]* checked=""\/>/);
     expect(asked.shown[0]).toContain("Also reset the draft to version 3");
     expect(pinDraft).toHaveBeenCalledOnce();
     expect(bodies()).toEqual([

@@ -10,6 +10,8 @@ import { formatDateTime } from "../lib/format";
 import type { Translate } from "../lib/i18n";
 import type { TestFailure } from "../lib/testFailureText";
 import { ApiError } from "../api/http";
+import { sameFlow } from "../lib/compare";
+import type { ScenarioDocument } from "../lib/convert";
 import { useEditor } from "../store/editor";
 import { useConfirm, type Confirm, type ConfirmRequest } from "./ConfirmDialog";
 import { rollbackOrAnyway } from "./failingTests";
@@ -38,12 +40,37 @@ export function rollbackRequest(t: Translate, version: number): ConfirmRequest {
 }
 
 /**
+ * Whether resetting the draft to the version restored discards work published nowhere: the draft is neither the
+ * live version (kept as a version) nor already the one restored.
+ */
+export function draftWorkLost(draft: ScenarioDocument, live: ScenarioDocument, restored: ScenarioDocument): boolean {
+  return !sameFlow(draft, live) && !sameFlow(draft, restored);
+}
+
+/**
+ * Whether the editor's draft holds unpublished work a reset to `version` would discard (`live`: the newest version).
+ * Not known (a document not loaded): said to, the safe side, as the dialog then starts on Cancel.
+ */
+async function unpublishedWorkLost(slug: string, version: number, live: number | undefined): Promise<boolean> {
+  if (live === undefined) return true;
+  const draft = useEditor.getState().document();
+  try {
+    const [liveDocument, restored] = await Promise.all([api.versionDocument(slug, live), api.versionDocument(slug, version)]);
+    return draftWorkLost(draft, liveDocument, restored);
+  } catch {
+    return true;
+  }
+}
+
+/**
  * Roll back to `version` once confirmed: null when not. Blocked by failing tests alone (often another scenario's
  * change), it asks again, naming them, to roll back anyway. Any refusal is thrown as the server gave it.
  *
  * `pinDraft` (an editor's: saves the canvas, names the draft saved; null when that save failed): offered, checked,
  * the draft is reset to `version` too, so the next publish does not ship the change rolled back again (review: the
  * draft kept it and the editor said "Saved"). The server refuses it if the draft moved on from the one named.
+ * `losesWork`: the draft holds unpublished changes the reset would discard: the dialog says so, and being
+ * destructive then, starts on Cancel (review: Enter on the focused "Roll back to v1" discarded an edit unannounced).
  */
 export async function rollBackIfConfirmed(
   t: Translate,
@@ -51,11 +78,17 @@ export async function rollBackIfConfirmed(
   version: number,
   confirm: Confirm,
   pinDraft?: () => Promise<DraftPin | null>,
+  losesWork = false,
 ): Promise<PublishResult | null> {
   let resetDraft = pinDraft !== undefined;
   const request = rollbackRequest(t, version);
-  const option = { label: t("versions.resetDraft", { version }), checked: true, onChange: (on: boolean) => (resetDraft = on) };
-  if (!(await confirm(pinDraft ? { ...request, option } : request))) return null;
+  const option = {
+    label: t("versions.resetDraft", { version }),
+    checked: true,
+    description: t(losesWork ? "versions.resetDraftLoses" : "versions.resetDraftWhy", { version }),
+    onChange: (on: boolean) => (resetDraft = on),
+  };
+  if (!(await confirm(pinDraft ? { ...request, option, destructive: losesWork } : request))) return null;
   const pin = resetDraft && pinDraft ? await pinDraft() : null;
   if (resetDraft && pin === null) return null; // not saved: the save state says why, and nothing is lost
   return await rollbackOrAnyway(t, slug, version, confirm, pin);
@@ -506,7 +539,8 @@ export function VersionsPanel(props: {
                     type="button"
                     onClick={async () => {
                       try {
-                        const result = await rollBackIfConfirmed(t, slug, item.number, confirm, pinDraft);
+                        const losesWork = pinDraft ? await unpublishedWorkLost(slug, item.number, items[0]?.number) : false;
+                        const result = await rollBackIfConfirmed(t, slug, item.number, confirm, pinDraft, losesWork);
                         if (!result) return;
                         if (result.draft_reset) onDraftReset?.();
                         setMessage(t("versions.rolledBack", { version: item.number, newVersion: result.version.number }));

@@ -59,39 +59,61 @@ function fieldAria(id: string, rawErrors: readonly unknown[] | undefined) {
 const HELPER_OPTION = "helper:";
 
 /**
- * Insert variable: the variables, then the template helpers (money, number, spoken_date, ...) with their
- * signatures, so a value is said as people say it rather than as it is stored ("1234.5").
+ * Insert variable: the variables, then the template helpers (money, number, spoken_date, ...) by their signatures,
+ * so a value is said as people say it rather than as it is stored ("1234.5"). A choice is inserted by Insert (or
+ * Enter on the list), never on change: arrowing through a closed select changes it at each press, and inserted
+ * the first variable at once. A helper's description is its option's title and, once chosen, a hint the list is
+ * described by; an option holds the signature only, so the list never widens its panel.
  */
-function VariablePicker(props: { onPick(name: string): void; onPickHelper(helper: TemplateHelper): void; variables: string[] }) {
+function VariablePicker(props: { id: string; onPick(name: string): void; onPickHelper(helper: TemplateHelper): void; variables: string[] }) {
   const { t } = useI18n();
+  const [choice, setChoice] = useState("");
+  const helper = TEMPLATE_HELPERS.find((h) => HELPER_OPTION + h.name === choice);
+  const hintId = `${props.id}-helper-hint`;
+  const insert = () => {
+    if (helper) props.onPickHelper(helper);
+    else if (choice) props.onPick(choice);
+    setChoice("");
+  };
   return (
-    <select
-      className="variable-picker"
-      aria-label={t("editor.insertVariable")}
-      value=""
-      onChange={(e) => {
-        const choice = e.target.value;
-        const helper = TEMPLATE_HELPERS.find((h) => HELPER_OPTION + h.name === choice);
-        if (helper) props.onPickHelper(helper);
-        else if (choice) props.onPick(choice);
-      }}
-    >
-      <option value="">{`{ } ${t("editor.insertVariable")}`}</option>
-      <optgroup label={t("editor.insertVariableGroup")}>
-        {props.variables.map((name) => (
-          <option key={name} value={name}>
-            {name}
-          </option>
-        ))}
-      </optgroup>
-      <optgroup label={t("editor.helpers")}>
-        {TEMPLATE_HELPERS.map((helper) => (
-          <option key={helper.name} value={HELPER_OPTION + helper.name}>
-            {`${helper.signature} — ${t(helper.description)}`}
-          </option>
-        ))}
-      </optgroup>
-    </select>
+    <>
+      <select
+        className="variable-picker"
+        aria-label={t("editor.insertVariable")}
+        aria-describedby={helper ? hintId : undefined}
+        value={choice}
+        onChange={(e) => setChoice(e.target.value)}
+        onKeyDown={(e) => {
+          if (e.key !== "Enter" || !choice) return;
+          e.preventDefault(); // the form's own Enter
+          insert();
+        }}
+      >
+        <option value="">{`{ } ${t("editor.insertVariable")}`}</option>
+        <optgroup label={t("editor.insertVariableGroup")}>
+          {props.variables.map((name) => (
+            <option key={name} value={name}>
+              {name}
+            </option>
+          ))}
+        </optgroup>
+        <optgroup label={t("editor.helpers")}>
+          {TEMPLATE_HELPERS.map((h) => (
+            <option key={h.name} value={HELPER_OPTION + h.name} title={t(h.description)}>
+              {h.signature}
+            </option>
+          ))}
+        </optgroup>
+      </select>
+      <button type="button" onClick={insert} disabled={!choice}>
+        {t("editor.insert")}
+      </button>
+      {helper && (
+        <p className="hint variable-picker-hint" id={hintId}>
+          {t(helper.description)}
+        </p>
+      )}
+    </>
   );
 }
 
@@ -181,7 +203,7 @@ function TextWithVariables(props: WidgetProps & { multiline: boolean; monospace?
     <div className="text-with-variables">
       {props.multiline ? <textarea rows={3} {...common} /> : <input type="text" {...common} />}
       <div className="row small">
-        <VariablePicker variables={ctx.variables} onPick={pick} onPickHelper={pickHelper} />
+        <VariablePicker id={props.id} variables={ctx.variables} onPick={pick} onPickHelper={pickHelper} />
         {props.slot === "spoken" && (
           <button type="button" onClick={preview} disabled={!value} title={t("editor.preview")}>
             ▶ {t("editor.preview")}

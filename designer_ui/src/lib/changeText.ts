@@ -5,7 +5,7 @@
  */
 import { exitLabel, specTitle } from "./blockText";
 import type { Catalog } from "./catalog";
-import type { Language, Translate } from "./i18n";
+import type { Language, MessageKey, Translate } from "./i18n";
 import { localTitle } from "./schemaText";
 
 type Scalar = string | number | boolean | null;
@@ -103,6 +103,22 @@ export function quotedFieldTitle(w: Wording, type: string, field: string): strin
   return quoted(w.language, fieldTitle(w, type, field));
 }
 
+/** The Scenario panel's title of each scenario-level field graph_engine.diff compares (`_SCENARIO_FIELDS`). */
+const SETTING_TITLES: Record<string, MessageKey> = {
+  name: "editor.scenarioName",
+  description: "editor.scenarioDescription",
+  language: "editor.scenarioLanguage",
+  voice: "change.settingVoice",
+  variables: "editor.variables",
+  fallback: "editor.fallback",
+};
+
+/** A scenario setting as the Scenario panel titles it, not the document's key; a key not known here as sent. */
+function settingTitle(w: Wording, field: string): string {
+  const key = Object.hasOwn(SETTING_TITLES, field) ? SETTING_TITLES[field] : undefined;
+  return key ? w.t(key) : field;
+}
+
 function keysText(w: Wording, block: string, keys: string[], added: boolean): string {
   const key = keys.length === 1 ? (added ? "change.keyAdded" : "change.keyRemoved") : added ? "change.keysAdded" : "change.keysRemoved";
   return w.t(key, { block, keys: keys.join(", ") });
@@ -153,7 +169,9 @@ export function changeText(change: Change, w: Wording): string | null {
     case "block_removed":
       return t("change.blockRemoved", { block, type: typeTitle(w, type) });
     case "prompt_changed": {
-      const field = fieldTitle(w, type, change.field ?? "");
+      // Quoted as the form shows it: unquoted, the title read as the sentence's own words (review: "ha cambiado
+      // Texto que se dice del bloque…").
+      const field = quotedFieldTitle(w, type, change.field ?? "");
       if (change.before && change.after) return t("change.promptChangedTo", { field, block, before: change.before, after: change.after });
       return t("change.promptChanged", { field, block });
     }
@@ -172,7 +190,7 @@ export function changeText(change: Change, w: Wording): string | null {
       return t(key, { block, type: typeTitle(w, type), fields: changedFields(w, type, change) });
     }
     case "setting_changed":
-      return t("change.settingChanged", { field: change.field ?? "" });
+      return t("change.settingChanged", { field: settingTitle(w, change.field ?? "") });
     default:
       return change.kind.startsWith("result_") ? resultChangeText(w, change) : null;
   }

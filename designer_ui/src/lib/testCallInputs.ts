@@ -8,6 +8,7 @@
 import type { Variable } from "../generated/scenario";
 import type { BlockNode } from "./convert";
 import type { MessageKey } from "./i18n";
+import { jsonErrorLine } from "./importFile";
 
 /** A field that cannot be sent as it is, in words the interface says (a key of lib/i18n and its params). */
 export interface FieldProblem {
@@ -63,8 +64,30 @@ function json(text: string): { value: unknown } | { problem: FieldProblem } {
   try {
     return { value: JSON.parse(text) as unknown };
   } catch (error) {
-    return { problem: { message: "test.notJson", params: { detail: error instanceof Error ? error.message : String(error) } } };
+    return { problem: jsonProblem(text, error) };
   }
+}
+
+/**
+ * Where JSON.parse gave up on `text`, in the interface's words: the engine's own message is English whatever the
+ * analyst's language ("Expected ',' or '}' after property value in JSON at position 11"). The line is
+ * importFile's; the column is the engine's, or counted from the position it gives.
+ */
+export function jsonProblem(text: string, error: unknown): FieldProblem {
+  const line = jsonErrorLine(text, error);
+  if (line === null) return { message: "test.notJsonAnywhere" };
+  const column = jsonErrorColumn(text, error);
+  return column === null ? { message: "test.notJsonLine", params: { line } } : { message: "test.notJsonAt", params: { line, column } };
+}
+
+function jsonErrorColumn(text: string, error: unknown): number | null {
+  const message = error instanceof Error ? error.message : "";
+  const said = /line \d+ column (\d+)/.exec(message);
+  if (said) return Number(said[1]);
+  const position = /position (\d+)/.exec(message);
+  if (!position) return null;
+  const at = Number(position[1]);
+  return at - (text.lastIndexOf("\n", at - 1) + 1) + 1;
 }
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
