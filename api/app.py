@@ -27,6 +27,7 @@ from api.bodyless import RefuseUndeclaredBody
 from api.deps import Runtime, least_role, role_statement
 from api.operation_ids import operation_ids
 from api.query_params import RefuseUnknownQuery
+from api.query_try import try_service
 from api.routes import (
     audio,
     audit,
@@ -161,11 +162,14 @@ def create_app(
             registry=registry or default_registry(),
             hub=shared_hub,
             data_sources=data_sources or DatabaseDataSources(opened),
+            try_sources=try_service(opened),
         )
         app.state.runtime = runtime
         try:
             yield
         finally:
+            if runtime.try_sources is not None:
+                runtime.try_sources.close()
             if data_sources is None and runtime.data_sources is not None:
                 runtime.data_sources.close()
             if database is None:

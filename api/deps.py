@@ -46,6 +46,10 @@ class Runtime:
     login_throttle: LoginThrottle = field(default_factory=LoginThrottle)
     # A designer listens to a few phrases a minute; a script asking for thousands would keep a core speaking.
     preview_limit: RateLimit = field(default_factory=lambda: RateLimit("TTS previews", limit=30, window=60.0))
+    # The designer's "Try query" (api/query_try.py): one service for every try, at most a couple of connections per
+    # source (made by `create_app`), and a budget per user, so that tries cannot take a source's connections.
+    try_sources: DatabaseDataSources | None = None
+    try_limit: RateLimit = field(default_factory=lambda: RateLimit("query tries", limit=20, window=60.0))
     _speech: TtsService | None = field(default=None, repr=False)
     _preview_speech: TtsService | None = field(default=None, repr=False)
 

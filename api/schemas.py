@@ -896,12 +896,18 @@ class DataSourceCreate(RequestModel):
     )
     read_only: bool = True
     description: Text = ""
+    tries_allowed: bool | None = Field(
+        default=None,
+        description='Whether editors may "Try query" on it; by default when read-only (a writable source\'s '
+        "account may read what editors should not)",
+    )
 
 
 class DataSourceUpdate(RequestModel):
     url: Annotated[str, StringConstraints(pattern=r"^[^\x00]*$", min_length=1, max_length=2000)] | None = None
     read_only: bool | None = None
     description: Text | None = None
+    tries_allowed: bool | None = None
 
 
 class DataSourcePublic(BaseModel):
@@ -909,6 +915,7 @@ class DataSourcePublic(BaseModel):
     name: str
     target: str = Field(description="Backend, host and database only: no user, password or options.")
     read_only: bool
+    tries_allowed: bool = Field(description='Whether editors may "Try query" on it (an admin\'s choice)')
     description: str
     created_at: datetime
     updated_at: datetime
@@ -958,7 +965,9 @@ class DataSourceTryRequest(BaseModel):
 
 class DataSourceTryFailure(BaseModel):
     code: str = Field(
-        description="`sql_try_writes` (only a reading query is tried), `sql_try_params_missing` (`names`), or the "
+        description="`sql_try_not_allowed` (an admin has not allowed tries on the source, or there is no such "
+        "source: the same answer), `sql_try_rate_limited` (`seconds` until the next), `sql_try_writes` (only a "
+        "reading query is tried), `sql_try_params_missing` (`names`), or the "
         "SQL block's own: sql_query_failed (`detail`: the database's words), sql_query_refused, data_source_timeout, "
         "data_source_unreachable, data_source_login_refused, data_source_no_database, data_source_not_configured, ..."
     )
@@ -974,7 +983,9 @@ class DataSourceTry(BaseModel):
         default=None, description="The result's column names, from its first row: null when no row came back"
     )
     rows: list[dict[str, Any]] = Field(
-        default_factory=list, description="At most 5; values masked for a user without `sees_personal_data`"
+        default_factory=list,
+        description="At most 5; each value cut at 1,000 characters (`…(N more characters)`) and the whole answer at "
+        "100,000; values `[hidden]` for a user without `sees_personal_data`",
     )
     failure: DataSourceTryFailure | None = None
     elapsed_ms: int

@@ -117,9 +117,20 @@ def _raw_at_sign(url: str) -> bool:
 
 
 def create_data_source(
-    session: Session, *, name: str, url: str, read_only: bool = True, description: str = ""
+    session: Session,
+    *,
+    name: str,
+    url: str,
+    read_only: bool = True,
+    description: str = "",
+    tries_allowed: bool | None = None,
 ) -> DataSource:
-    source = DataSource(name=name, url=_check(name, url), read_only=read_only, description=description)
+    """`tries_allowed` (the designer's "Try query" on it) defaults to `read_only`: a writable source's account may
+    read what editors should not (migration 0031 set sources stored before it alike)."""
+    allowed = read_only if tries_allowed is None else tries_allowed
+    source = DataSource(
+        name=name, url=_check(name, url), read_only=read_only, description=description, tries_allowed=allowed
+    )
     session.add(source)
     try:
         session.flush()
@@ -146,8 +157,11 @@ def update_data_source(
     url: str | None = None,
     read_only: bool | None = None,
     description: str | None = None,
+    tries_allowed: bool | None = None,
 ) -> DataSource:
     source = get_data_source(session, source_id=source_id)
+    if tries_allowed is not None:
+        source.tries_allowed = tries_allowed
     if url is not None:
         source.url = _check(source.name, url)
     if read_only and not source.read_only:

@@ -191,6 +191,9 @@ class DataSource(Base):
     name: Mapped[str] = mapped_column(String(64), unique=True)
     url: Mapped[str] = mapped_column(Text)
     read_only: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Whether an editor's "Try query" may run on it (api/query_try.py): an admin's choice, by default a read-only
+    # source's account only (migration 0031).
+    tries_allowed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     description: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

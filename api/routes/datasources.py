@@ -11,7 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Response
 
 from api.deps import Admin, Editor, RuntimeDep
-from api.query_try import try_query
+from api.query_try import RATE_LIMITED, try_query
 from api.routes import AUTHED, IdPath, problems
 from api.schemas import (
     DataSourceCheck,
@@ -36,6 +36,7 @@ def public(source: DataSource) -> DataSourcePublic:
         name=source.name,
         target=datasources.public_target(source.url),
         read_only=source.read_only,
+        tries_allowed=source.tries_allowed,
         description=source.description,
         created_at=source.created_at,
         updated_at=source.updated_at,
@@ -59,7 +60,12 @@ def create_source(body: DataSourceCreate, _admin: Admin, runtime: RuntimeDep) ->
     """Saved, then its connection checked (a few seconds at most): `check` says how that went, as a warning."""
     with runtime.database.session() as session:
         source = datasources.create_data_source(
-            session, name=body.name, url=body.url, read_only=body.read_only, description=body.description
+            session,
+            name=body.name,
+            url=body.url,
+            read_only=body.read_only,
+            description=body.description,
+            tries_allowed=body.tries_allowed,
         )
         saved = public(source)
     # After the commit, outside the session: a slow server holds no connection to our own database meanwhile.
@@ -93,18 +99,29 @@ async def try_source_query(
     body: DataSourceTryRequest,
     editor: Editor,
     runtime: RuntimeDep,
+    response: Response,
 ) -> DataSourceTry:
     """The SQL block's "Try query": its query run once on the source it names (by name, as the block does: an
-    editor sees no source's id), with `params` bound. Only a reading query is run, in a read-only transaction rolled
-    back (`sql_try_writes` otherwise), within the block's default 3 s; at most 5 rows come back, their values masked
-    for a user without `sees_personal_data`. Every outcome is a 200, with `failure` when the query did not answer."""
-    return await try_query(
+    editor sees no source's id), with `params` bound. Only on a source an admin allowed tries on (`tries_allowed`;
+    `sql_try_not_allowed` otherwise, and for a name no source has), 20 a minute per user (`sql_try_rate_limited`,
+    with `seconds` and Retry-After), 2 at once per source (`data_source_busy` past the 3 s). Only a reading query is
+    run, in a read-only transaction rolled back (`sql_try_writes` otherwise), within the block's default 3 s; at
+    most 5 rows come back, each value cut at 1,000 characters; for a user without `sees_personal_data` values are
+    `[hidden]` and the database's words have what they quote masked. Each try is audited (`try_query`). Every
+    outcome is a 200, with `failure` when the query did not answer."""
+    assert runtime.try_sources is not None  # create_app makes it with the runtime
+    tried = await try_query(
         database=runtime.database,
+        service=runtime.try_sources,
+        limit=runtime.try_limit,
+        who=editor,
         source=source_name,
         query=body.query,
         params=body.params,
-        sees_personal_data=editor.sees_personal_data,
     )
+    if tried.failure is not None and tried.failure.code == RATE_LIMITED:
+        response.headers["Retry-After"] = str(tried.failure.params["seconds"])
+    return tried
 
 
 @router.patch("/{source_id}", response_model=DataSourceSaved, responses=problems(404, 409))
@@ -113,13 +130,20 @@ def update_source(source_id: IdPath, body: DataSourceUpdate, _admin: Admin, runt
     checked once saved, as on creation (`check`); null when the URL stayed."""
     with runtime.database.session() as session:
         source = datasources.update_data_source(
-            session, source_id=source_id, url=body.url, read_only=body.read_only, description=body.description
+            session,
+            source_id=source_id,
+            url=body.url,
+            read_only=body.read_only,
+            description=body.description,
+            tries_allowed=body.tries_allowed,
         )
         name, result = source.name, public(source)
     if runtime.data_sources is not None:
         # Calls in this process use the new settings from now on: `ivrgraph serve`'s FastAGI server shares this
         # cache (api.serve). A separate `ivrgraph agi` node re-reads them within _CONFIG_TTL (30 s).
         runtime.data_sources.forget(name)
+    if runtime.try_sources is not None:
+        runtime.try_sources.forget(name)  # tries read the new URL at once
     check = checked(check_connection(body.url)) if body.url is not None else None
     return DataSourceSaved(**result.model_dump(), check=check)
 
@@ -132,4 +156,6 @@ def delete_source(source_id: IdPath, _admin: Admin, runtime: RuntimeDep) -> Resp
         datasources.delete_data_source(session, source_id=source_id)
     if runtime.data_sources is not None:
         runtime.data_sources.forget(name)  # as in update_source: this process's calls at once, other nodes later
+    if runtime.try_sources is not None:
+        runtime.try_sources.forget(name)
     return Response(status_code=204)

@@ -4,16 +4,23 @@ Only a reading query is run; a write is refused and never reaches the database. 
 
 from __future__ import annotations
 
+import gc
 import sqlite3
+import threading
+import time
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pymysql
 import pytest
 
+from api.query_try import masked_failure_detail
 from tests.api.conftest import Client, UserFactory
+from tests.persistence import pg
 
 MARIADB = ("127.0.0.1", 3306)
 READ = "SELECT holder, balance FROM accounts WHERE phone = :caller_id"
@@ -23,10 +30,14 @@ def _unique(prefix: str) -> str:
     return f"{prefix}_{uuid.uuid4().hex[:10]}"
 
 
-def _add_source(admin: Client, url: str) -> str:
-    """A writable source: a write is refused by the try itself, not by the source's read-only setting."""
+def _add_source(admin: Client, url: str, *, tries_allowed: bool | None = True) -> str:
+    """A writable source: a write is refused by the try itself, not by the source's read-only setting. Tries are
+    allowed on it by an admin's choice (a writable source's default is not to)."""
     name = _unique("try")
-    created = admin.post("/api/data-sources", json={"name": name, "url": url, "read_only": False})
+    body: dict[str, Any] = {"name": name, "url": url, "read_only": False}
+    if tries_allowed is not None:
+        body["tries_allowed"] = tries_allowed
+    created = admin.post("/api/data-sources", json=body)
     assert created.status_code == 201, created.text
     return name
 
@@ -117,9 +128,11 @@ def test_missing_params_are_named(editor: Client, sqlite_source: str) -> None:
     assert found["failure"]["params"]["names"] == ["caller_id", "min_id"]
 
 
-def test_an_unknown_source_is_not_configured(editor: Client) -> None:
+def test_an_unknown_source_is_refused_as_one_where_tries_are_off(editor: Client) -> None:
+    """A guessed name tells nothing of whether the source exists to a user who cannot list them."""
     found = _try(editor, _unique("nowhere"), "SELECT 1")
-    assert found["failure"]["code"] == "data_source_not_configured", found
+    assert found["failure"]["code"] == "sql_try_not_allowed", found
+    assert found["failure"]["params"] == {"source": found["failure"]["params"]["source"]}
 
 
 def test_a_viewer_may_not_try(user_factory: UserFactory, sqlite_source: str) -> None:
@@ -132,7 +145,7 @@ def test_values_are_masked_for_an_editor_without_personal_data(user_factory: Use
     masked = user_factory("editor", personal_data=False)
     found = _try(masked, sqlite_source, READ, {"caller_id": "+34600111222"})
     assert found["ok"] is True and found["columns"] == ["holder", "balance"], found
-    assert found["rows"][0]["holder"] != "Ana Ruiz" and "hidden" in str(found["rows"][0]["holder"])
+    assert found["rows"] == [{"holder": "[hidden]", "balance": "[hidden]"}], found  # no length: it told sizes
 
 
 @pytest.fixture
@@ -173,3 +186,184 @@ def test_mariadb_good_typo_and_write(admin: Client, editor: Client, mariadb_url:
             assert cursor.fetchone() == (1,)
     finally:
         root.close()
+
+
+# -- security review of 2026-12-07 -------------------------------------------------------------------------------
+
+SSN = "123-45-6789"
+
+
+def _me(client: Client) -> str:
+    return str(client.get("/api/auth/me").json()["user"]["username"])
+
+
+def test_a_writable_source_allows_no_tries_until_an_admin_says_so(
+    admin: Client, editor: Client, sqlite_file: Path
+) -> None:
+    source = _add_source(admin, f"sqlite:///{sqlite_file}", tries_allowed=None)
+    [listed] = [s for s in admin.get("/api/data-sources").json() if s["name"] == source]
+    assert listed["tries_allowed"] is False, listed
+    refused = _try(editor, source, "SELECT 1 AS one")
+    assert refused["ok"] is False and refused["failure"]["code"] == "sql_try_not_allowed", refused
+    assert refused["failure"]["params"] == {"source": source}
+    assert "an administrator has not allowed tries on this data source" in refused["failure"]["message"]
+
+    changed = admin.patch(f"/api/data-sources/{listed['id']}", json={"tries_allowed": True})
+    assert changed.status_code == 200 and changed.json()["tries_allowed"] is True, changed.text
+    assert _try(editor, source, "SELECT 1 AS one")["rows"] == [{"one": 1}]
+
+
+def test_a_read_only_source_allows_tries_by_default(admin: Client, sqlite_file: Path) -> None:
+    created = admin.post("/api/data-sources", json={"name": _unique("ro"), "url": f"sqlite:///{sqlite_file}"})
+    assert created.status_code == 201 and created.json()["tries_allowed"] is True, created.text
+
+
+def test_every_try_is_audited_with_whether_values_were_shown(
+    admin: Client, user_factory: UserFactory, sqlite_source: str
+) -> None:
+    masked = user_factory("editor", personal_data=False)
+    _try(masked, sqlite_source, READ, {"caller_id": "+34600111222"})
+    _try(masked, sqlite_source, "SELECT nothing FROM nowhere")
+    events = admin.get("/api/audit", params={"target": f"data_source:{sqlite_source}"}).json()
+    assert [event["action"] for event in events] == ["try_query", "try_query"], events
+    failed, answered = events
+    assert answered["actor"] == _me(masked)
+    assert answered["details"] == {"query": READ, "rows": 1, "personal_data": False}
+    assert failed["details"]["rows"] == 0 and failed["details"]["code"] == "sql_query_failed", failed
+
+
+def test_tries_are_rate_limited_per_user(editor: Client, user_factory: UserFactory, sqlite_source: str) -> None:
+    for _ in range(20):
+        assert _try(editor, sqlite_source, "SELECT 1 AS one")["ok"] is True
+    answer = editor.post(f"/api/data-sources/{sqlite_source}/try", json={"query": "SELECT 1 AS one", "params": {}})
+    assert answer.status_code == 200, answer.text
+    failure = answer.json()["failure"]
+    assert failure["code"] == "sql_try_rate_limited", failure
+    assert 1 <= failure["params"]["seconds"] <= 60 and answer.headers["Retry-After"] == str(
+        failure["params"]["seconds"]
+    )
+    assert _try(user_factory("editor"), sqlite_source, "SELECT 1 AS one")["ok"] is True  # another user's budget
+
+
+def test_a_huge_value_is_cut_and_so_is_the_whole_answer(editor: Client, sqlite_source: str) -> None:
+    found = _try(editor, sqlite_source, "SELECT hex(zeroblob(75000)) AS a")
+    assert found["ok"] is True, found
+    assert found["rows"][0]["a"] == "0" * 1000 + "…(149000 more characters)"
+    many = ", ".join(f"hex(zeroblob(1000)) AS c{n}" for n in range(300))
+    answer = editor.post(f"/api/data-sources/{sqlite_source}/try",
+                         json={"query": f"SELECT {many} FROM accounts", "params": {}})  # fmt: skip
+    assert answer.status_code == 200 and answer.json()["ok"] is True, answer.text[:300]
+    assert len(answer.content) < 200_000, len(answer.content)
+    assert len(answer.json()["rows"]) == 5 and answer.json()["rows"][4]["c299"].startswith("…(")
+
+
+def test_failure_words_mask_quoted_text_and_long_digit_runs() -> None:
+    assert masked_failure_detail(f'invalid input syntax for type integer: "{SSN}"') == (
+        "invalid input syntax for type integer: '…'"
+    )
+    assert masked_failure_detail(f"(1105, \"XPATH syntax error: '~{SSN}'\")") == "(1105, \"XPATH syntax error: '…'\")"
+    assert masked_failure_detail("(1146, \"Table 'crm.acounts' doesn't exist\")") == (
+        "(1146, \"Table '…' doesn't exist\")"
+    )
+    assert masked_failure_detail("date field value out of range: 600111222-13-01") == (
+        "date field value out of range: …-13-01"
+    )
+    assert masked_failure_detail("no such column: balanse") == "no such column: balanse"
+    assert masked_failure_detail("value 'O'Brien' and 'unterminated") == "value '…' and '…"
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A database of our own on the test PostgreSQL server, with a customer whose SSN an editor reads masked."""
+    with pg.throwaway_database("tryq") as url:
+        with psycopg.connect(_libpq(url), autocommit=True) as conn:
+            conn.execute("CREATE TABLE customers (id int PRIMARY KEY, ssn text, phone text)")
+            conn.execute("INSERT INTO customers VALUES (1, %s, '+34600111222')", (SSN,))
+        yield url
+
+
+def _libpq(url: str) -> str:
+    return url.replace("postgresql+psycopg://", "postgresql://")
+
+
+@pytest.mark.postgres
+def test_postgres_failure_words_hide_a_masked_value(
+    admin: Client, user_factory: UserFactory, postgres_url: str
+) -> None:
+    source = _add_source(admin, postgres_url)
+    masked = _try(user_factory("editor", personal_data=False), source, "SELECT cast(ssn as int) FROM customers")
+    assert masked["failure"]["code"] == "sql_query_failed", masked
+    assert SSN not in str(masked) and "6789" not in str(masked), masked
+    assert "invalid input syntax for type integer: '…'" in masked["failure"]["params"]["detail"]
+    assert masked["failure"]["params"]["source"] == source and f"'{source}'" in masked["failure"]["message"]
+    shown = _try(user_factory("editor"), source, "SELECT cast(ssn as int) FROM customers")
+    assert SSN in shown["failure"]["params"]["detail"], shown
+
+
+def _let_stopped_queries_go(database: str) -> None:
+    """Wait for the queries the server stops at their timeout, after their tries answered `data_source_timeout`,
+    and collect their cursors here: psycopg warns of a server-side cursor an error left open, at whichever test
+    the collector runs in (persistence.datasources leaves it to the driver; left alone by this review)."""
+    deadline = time.monotonic() + 10
+    with psycopg.connect(_libpq(pg.server_url()), autocommit=True) as conn:
+        while time.monotonic() < deadline:
+            row = conn.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND state = 'active'", (database,)
+            ).fetchone()
+            if not row or row[0] == 0:
+                break
+            time.sleep(0.1)
+    time.sleep(0.2)
+    gc.collect()
+
+
+@pytest.mark.postgres
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_postgres_tries_share_two_connections_and_say_busy(
+    admin: Client, user_factory: UserFactory, postgres_url: str
+) -> None:
+    source = _add_source(admin, postgres_url)
+    database = postgres_url.rsplit("/", 1)[1]
+    editors = [user_factory("editor") for _ in range(8)]
+    seen: list[int] = []
+    done = threading.Event()
+
+    def watch() -> None:
+        with psycopg.connect(_libpq(postgres_url), autocommit=True) as conn:
+            while not done.is_set():
+                row = conn.execute(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", (database,)
+                ).fetchone()
+                seen.append(int(row[0]) if row else 0)
+                time.sleep(0.05)
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    try:
+        with ThreadPoolExecutor(len(editors)) as pool:
+            answers = list(pool.map(lambda client: _try(client, source, "SELECT pg_sleep(2) AS slept"), editors))
+    finally:
+        done.set()
+        watcher.join()
+    _let_stopped_queries_go(database)
+    codes = sorted("ok" if a["ok"] else a["failure"]["code"] for a in answers)
+    assert codes.count("ok") == 2 and "data_source_busy" in codes, codes
+    assert set(codes) <= {"ok", "data_source_busy", "data_source_timeout"}, codes
+    assert max(seen) <= 2, seen
+
+
+@pytest.mark.mariadb
+def test_mariadb_failure_words_hide_a_masked_value(admin: Client, user_factory: UserFactory, mariadb_url: str) -> None:
+    source = _add_source(admin, mariadb_url)
+    root = pymysql.connect(host=MARIADB[0], port=MARIADB[1], user="root", autocommit=True,
+                           database=mariadb_url.rsplit("/", 1)[1])  # fmt: skip
+    with root.cursor() as cursor:
+        cursor.execute("CREATE TABLE customers (id INT PRIMARY KEY, ssn TEXT)")
+        cursor.execute("INSERT INTO customers VALUES (1, %s)", (SSN,))
+    root.close()
+    query = "SELECT extractvalue(1, concat(0x7e, (SELECT ssn FROM customers LIMIT 1))) AS x"
+    masked = _try(user_factory("editor", personal_data=False), source, query)
+    assert masked["failure"]["code"] == "sql_query_failed", masked
+    assert SSN not in str(masked) and "XPATH syntax error: '…'" in masked["failure"]["params"]["detail"], masked
+    found = _try(user_factory("editor", personal_data=False), source, "SELECT ssn FROM customers")
+    assert found["rows"] == [{"ssn": "[hidden]"}], found

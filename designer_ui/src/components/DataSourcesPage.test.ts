@@ -31,11 +31,13 @@ import {
   URL_EXAMPLES,
   checkText,
   deleteNotice,
+  editFormOf,
   emptySource,
   newSourceProblems,
   sourceChanges,
   sourceFailure,
   sourcesLoadText,
+  withReadOnly,
   type DataSourcesViewProps,
   type SourceForm,
   type SourceProblems,
@@ -47,7 +49,7 @@ import { WIDGETS, type FormContext } from "./widgets";
 const t = translator("en");
 const admin: User = { id: 1, username: "root", role: "admin", active: true, sees_personal_data: true };
 const source = (change: Partial<DataSource> = {}): DataSource => ({
-  id: 3, name: "crm", target: "mysql://db.local:3306/crm", read_only: true, description: "Clients and debts",
+  id: 3, name: "crm", target: "mysql://db.local:3306/crm", read_only: true, tries_allowed: true, description: "Clients and debts",
   created_at: "2026-12-01T08:00:00Z", updated_at: "2026-12-01T08:00:00Z", ...change,
 });
 const ok: DataSourceCheck = { ok: true, code: null, server: "MariaDB 10.11.19", message: "", elapsed_ms: 40 };
@@ -62,7 +64,7 @@ function describedBy(html: string, element: string): string[] {
 }
 
 const view = (over: Partial<DataSourcesViewProps> = {}): DataSourcesViewProps => ({
-  me: admin, sources: [source(), source({ id: 4, name: "staff", target: "postgresql://10.0.0.5:5432/hr", read_only: false, description: "" })],
+  me: admin, sources: [source(), source({ id: 4, name: "staff", target: "postgresql://10.0.0.5:5432/hr", read_only: false, tries_allowed: false, description: "" })],
   loading: false, problem: null, tests: {}, notice: null, onAdd: noop, onRefresh: noop, onTest: noop, onEdit: noop, onDelete: noop, ...over,
 });
 const fields = (form: Partial<SourceForm> = {}, problems: SourceProblems = {}, extra: { source?: DataSource; testing?: Testing } = {}) =>
@@ -76,8 +78,8 @@ describe("the page", () => {
     const html = renderToHtml(DataSourcesView, view({ tests: { 3: { state: "done", check: ok } } }));
     expect(cells(html)).toEqual([
       ["Name", "Where", "Access", "Description", "Connection", "Actions"],
-      ["crm", "mysql://db.local:3306/crm", "read only", "Clients and debts", "Connected: MariaDB 10.11.19 answered.", "Test connection Edit Delete"],
-      ["staff", "postgresql://10.0.0.5:5432/hr", "reads and writes", "", "not tested", "Test connection Edit Delete"],
+      ["crm", "mysql://db.local:3306/crm", "read only · Try query allowed", "Clients and debts", "Connected: MariaDB 10.11.19 answered.", "Test connection Edit Delete"],
+      ["staff", "postgresql://10.0.0.5:5432/hr", "reads and writes · no Try query", "", "not tested", "Test connection Edit Delete"],
     ]);
     // Each row's buttons name their source for a screen reader, which hears the buttons out of the table.
     expect(html).toContain('aria-label="Test the connection of crm"');
@@ -203,10 +205,26 @@ describe("the form", () => {
 
   it("sends only what changed, a URL only when one was typed", () => {
     const saved = source();
-    expect(sourceChanges(saved, { name: "crm", url: "", readOnly: true, description: "Clients and debts" })).toEqual({});
-    expect(sourceChanges(saved, { name: "crm", url: " postgresql://a:b@h/db ", readOnly: false, description: "Clients and debts" })).toEqual({
+    expect(sourceChanges(saved, { name: "crm", url: "", readOnly: true, triesAllowed: true, description: "Clients and debts" })).toEqual({});
+    expect(sourceChanges(saved, { name: "crm", url: " postgresql://a:b@h/db ", readOnly: false, triesAllowed: true, description: "Clients and debts" })).toEqual({
       url: "postgresql://a:b@h/db", read_only: false,
     });
+    expect(sourceChanges(saved, { ...editFormOf(saved), triesAllowed: false })).toEqual({ tries_allowed: false });
+  });
+
+  // Security review of 2026-12-07: an editor's "Try query" ran with the source's account, which may read anything.
+  it("lets an admin allow tries, by default on a read-only source only", () => {
+    expect(emptySource()).toMatchObject({ readOnly: true, triesAllowed: true });
+    expect(withReadOnly(emptySource(), false)).toMatchObject({ readOnly: false, triesAllowed: false });
+    expect(withReadOnly({ ...emptySource(), readOnly: false, triesAllowed: true }, true)).toMatchObject({ readOnly: true, triesAllowed: true });
+    expect(editFormOf(source({ read_only: false, tries_allowed: true })).triesAllowed).toBe(true);
+    const html = fields({ triesAllowed: false });
+    const box = tag(html, "source-tries-allowed");
+    expect(box).toContain('type="checkbox"');
+    expect(box).not.toContain("checked");
+    expect(describedBy(html, box)).toEqual([t("sources.triesAllowedHint")]);
+    expect(text(renderInLanguage("es", SourceFields, { form: emptySource(), problems: {}, sending: false, attempt: 0, testing: { state: "idle" },
+      onChange: noop, onTest: noop, onSubmit: noop, onCancel: noop }))).toContain("Permitir «Probar consulta»");
   });
 
   it("shows the API's refusals at their fields", () => {

@@ -37,13 +37,23 @@ export interface SourceForm {
   name: string;
   url: string;
   readOnly: boolean;
+  /** Whether editors may "Try query" on it (api/query_try.py): by default a read-only source only. */
+  triesAllowed: boolean;
   description: string;
 }
 
-export const emptySource = (): SourceForm => ({ name: "", url: "", readOnly: true, description: "" });
+export const emptySource = (): SourceForm => ({ name: "", url: "", readOnly: true, triesAllowed: true, description: "" });
 
 /** The edit form of a saved source: its URL empty, to be typed again whole only to change it. */
-export const editFormOf = (source: DataSource): SourceForm => ({ name: source.name, url: "", readOnly: source.read_only, description: source.description });
+export const editFormOf = (source: DataSource): SourceForm => ({
+  name: source.name, url: "", readOnly: source.read_only, triesAllowed: source.tries_allowed, description: source.description,
+});
+
+/** `form` made read-only or not. Tries follow while they went with it (the server's default): a writable source's
+ * account may read what editors should not; once an admin set them apart, their choice stays. */
+export function withReadOnly(form: SourceForm, readOnly: boolean): SourceForm {
+  return { ...form, readOnly, triesAllowed: form.triesAllowed === form.readOnly ? readOnly : form.triesAllowed };
+}
 
 export type SourceField = "name" | "url" | "description" | "form";
 /** Problems, in words, by the field they are about. */
@@ -65,6 +75,7 @@ export function sourceChanges(source: DataSource, form: SourceForm): api.Schemas
   const changes: api.Schemas["DataSourceUpdate"] = {};
   if (form.url.trim()) changes.url = form.url.trim();
   if (form.readOnly !== source.read_only) changes.read_only = form.readOnly;
+  if (form.triesAllowed !== source.tries_allowed) changes.tries_allowed = form.triesAllowed;
   if (form.description !== source.description) changes.description = form.description;
   return changes;
 }
@@ -177,7 +188,7 @@ export function SourceFields(props: {
   const { t } = useI18n();
   const { form, problems, source } = props;
   const formRef = useFocusOnRefusal(props.attempt);
-  const ids = { name: useId(), nameHint: useId(), url: useId(), urlHint: useId(), readOnlyHint: useId(), description: useId(), descriptionHint: useId() };
+  const ids = { name: useId(), nameHint: useId(), url: useId(), urlHint: useId(), readOnlyHint: useId(), triesHint: useId(), description: useId(), descriptionHint: useId() };
   function submit(event: FormEvent) {
     event.preventDefault();
     props.onSubmit();
@@ -219,10 +230,16 @@ export function SourceFields(props: {
       <CheckResult testing={props.testing} testId="source-form-check" />
       <label className="inline-label">
         <input type="checkbox" name="source-read-only" checked={form.readOnly} aria-describedby={ids.readOnlyHint}
-          onChange={(e) => props.onChange({ ...form, readOnly: e.target.checked }, "form")} />
+          onChange={(e) => props.onChange(withReadOnly(form, e.target.checked), "form")} />
         {t("sources.readOnly")}
       </label>
       <p id={ids.readOnlyHint} className="hint">{t("sources.readOnlyHint")}</p>
+      <label className="inline-label">
+        <input type="checkbox" name="source-tries-allowed" checked={form.triesAllowed} aria-describedby={ids.triesHint}
+          onChange={(e) => props.onChange({ ...form, triesAllowed: e.target.checked }, "form")} />
+        {t("sources.triesAllowed")}
+      </label>
+      <p id={ids.triesHint} className="hint">{t("sources.triesAllowedHint")}</p>
       <label>
         {t("sources.description")}
         <input name="source-description" value={form.description} maxLength={2000}
@@ -297,7 +314,7 @@ function NewSourceDialog({ onCreated, onClose }: { onCreated(source: DataSourceS
     if (hasProblems(found)) return refused(found);
     setSending(true);
     try {
-      const source = await api.createDataSource({ name: form.name, url: form.url.trim(), read_only: form.readOnly, description: form.description });
+      const source = await api.createDataSource({ name: form.name, url: form.url.trim(), read_only: form.readOnly, tries_allowed: form.triesAllowed, description: form.description });
       setCreated(source);
       onCreated(source);
     } catch (error) {
@@ -413,8 +430,10 @@ export function SourceTable(props: {
             <tr key={source.id} data-source={source.name}>
               <th scope="row" className="mono">{source.name}</th>
               <td data-column="target" className="mono">{source.target}</td>
-              <td data-column="access" data-read-only={String(source.read_only)}>
+              <td data-column="access" data-read-only={String(source.read_only)} data-tries-allowed={String(source.tries_allowed)}>
                 {source.read_only ? t("sources.readOnlyShort") : t("sources.readWriteShort")}
+                {" · "}
+                {source.tries_allowed ? t("sources.triesShort") : t("sources.noTriesShort")}
               </td>
               <td data-column="description">{source.description}</td>
               <td data-column="connection">

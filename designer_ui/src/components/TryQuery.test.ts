@@ -66,6 +66,18 @@ describe("Try query", () => {
     expect(visibleText(renderInLanguage("ru", TryQueryView, { ...base, outcome: missing }))).toContain("caller_id");
   });
 
+  // Security review of 2026-12-07: tries are an admin's choice per source, and each user has a budget of them.
+  it("says tries are not allowed on the source, and when to try again, in each language", () => {
+    const notAllowed = answered({ ok: false, failure: { code: "sql_try_not_allowed", params: { source: "crm" }, message: "an administrator has not allowed tries on this data source" } });
+    expect(visibleText(renderToHtml(TryQueryView, { ...base, outcome: notAllowed }))).toContain("An administrator has not allowed tries on this data source.");
+    expect(visibleText(renderInLanguage("es", TryQueryView, { ...base, outcome: notAllowed }))).toContain("Un administrador no ha permitido probar consultas en este origen de datos.");
+    expect(visibleText(renderInLanguage("ru", TryQueryView, { ...base, outcome: notAllowed }))).toContain("Администратор не разрешил проверять запросы на этом источнике данных.");
+    const limited = answered({ ok: false, failure: { code: "sql_try_rate_limited", params: { source: "crm", seconds: 42 }, message: "too many tries; try again in 42 s" } });
+    expect(visibleText(renderToHtml(TryQueryView, { ...base, outcome: limited }))).toContain("Too many tries: try again in 42 s.");
+    expect(visibleText(renderInLanguage("es", TryQueryView, { ...base, outcome: limited }))).toContain("Demasiadas pruebas: vuelva a intentarlo en 42 s.");
+    expect(visibleText(renderInLanguage("ru", TryQueryView, { ...base, outcome: limited }))).toContain("Слишком много проверок: повторите через 42 с.");
+  });
+
   it("asks for a source and a query before it can try", () => {
     const html = renderToHtml(TryQueryView, { ...base, source: "", query: "" });
     expect(html).toMatch(/<button[^>]*disabled=""[^>]*>Try query<\/button>/);

@@ -37,6 +37,11 @@ export function missingColumns(mapped: readonly string[], columns: readonly stri
 /** Why the try did not answer, in `language`: the try's own refusals in our words, the SQL block's as a call says them. */
 export function tryFailureText(failure: NonNullable<DataSourceTry["failure"]>, language: Language, t: Translate): string {
   if (failure.code === "sql_try_writes") return t("sqlTry.writes");
+  if (failure.code === "sql_try_not_allowed") return t("sqlTry.notAllowed");
+  if (failure.code === "sql_try_rate_limited") {
+    const seconds = typeof failure.params.seconds === "number" ? failure.params.seconds : 60;
+    return t("sqlTry.rateLimited", { seconds });
+  }
   if (failure.code === "sql_try_params_missing") {
     const names = Array.isArray(failure.params.names) ? failure.params.names.join(", ") : "";
     return t("sqlTry.paramsMissing", { names });

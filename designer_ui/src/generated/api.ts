@@ -920,9 +920,13 @@ export interface paths {
         /**
          * Try Source Query
          * @description The SQL block's "Try query": its query run once on the source it names (by name, as the block does: an
-         *     editor sees no source's id), with `params` bound. Only a reading query is run, in a read-only transaction rolled
-         *     back (`sql_try_writes` otherwise), within the block's default 3 s; at most 5 rows come back, their values masked
-         *     for a user without `sees_personal_data`. Every outcome is a 200, with `failure` when the query did not answer.
+         *     editor sees no source's id), with `params` bound. Only on a source an admin allowed tries on (`tries_allowed`;
+         *     `sql_try_not_allowed` otherwise, and for a name no source has), 20 a minute per user (`sql_try_rate_limited`,
+         *     with `seconds` and Retry-After), 2 at once per source (`data_source_busy` past the 3 s). Only a reading query is
+         *     run, in a read-only transaction rolled back (`sql_try_writes` otherwise), within the block's default 3 s; at
+         *     most 5 rows come back, each value cut at 1,000 characters; for a user without `sees_personal_data` values are
+         *     `[hidden]` and the database's words have what they quote masked. Each try is audited (`try_query`). Every
+         *     outcome is a 200, with `failure` when the query did not answer.
          *
          *     **Role:** editor or above.
          */
@@ -2944,6 +2948,11 @@ export interface components {
              */
             read_only: boolean;
             /**
+             * Tries Allowed
+             * @description Whether editors may "Try query" on it; by default when read-only (a writable source's account may read what editors should not)
+             */
+            tries_allowed?: boolean | null;
+            /**
              * Url
              * @description SQLAlchemy URL with credentials; stored, never returned.
              */
@@ -2969,6 +2978,11 @@ export interface components {
              * @description Backend, host and database only: no user, password or options.
              */
             target: string;
+            /**
+             * Tries Allowed
+             * @description Whether editors may "Try query" on it (an admin's choice)
+             */
+            tries_allowed: boolean;
             /**
              * Updated At
              * Format: date-time
@@ -2998,6 +3012,11 @@ export interface components {
              */
             target: string;
             /**
+             * Tries Allowed
+             * @description Whether editors may "Try query" on it (an admin's choice)
+             */
+            tries_allowed: boolean;
+            /**
              * Updated At
              * Format: date-time
              */
@@ -3020,7 +3039,7 @@ export interface components {
             ok: boolean;
             /**
              * Rows
-             * @description At most 5; values masked for a user without `sees_personal_data`
+             * @description At most 5; each value cut at 1,000 characters (`…(N more characters)`) and the whole answer at 100,000; values `[hidden]` for a user without `sees_personal_data`
              */
             rows?: {
                 [key: string]: unknown;
@@ -3030,7 +3049,7 @@ export interface components {
         DataSourceTryFailure: {
             /**
              * Code
-             * @description `sql_try_writes` (only a reading query is tried), `sql_try_params_missing` (`names`), or the SQL block's own: sql_query_failed (`detail`: the database's words), sql_query_refused, data_source_timeout, data_source_unreachable, data_source_login_refused, data_source_no_database, data_source_not_configured, ...
+             * @description `sql_try_not_allowed` (an admin has not allowed tries on the source, or there is no such source: the same answer), `sql_try_rate_limited` (`seconds` until the next), `sql_try_writes` (only a reading query is tried), `sql_try_params_missing` (`names`), or the SQL block's own: sql_query_failed (`detail`: the database's words), sql_query_refused, data_source_timeout, data_source_unreachable, data_source_login_refused, data_source_no_database, data_source_not_configured, ...
              */
             code: string;
             /**
@@ -3070,6 +3089,8 @@ export interface components {
             description?: string | null;
             /** Read Only */
             read_only?: boolean | null;
+            /** Tries Allowed */
+            tries_allowed?: boolean | null;
             /** Url */
             url?: string | null;
         };
