@@ -1727,7 +1727,12 @@ async function main() {
     await page.getByRole("tab", { name: "Versions" }).click();
     await page.getByTestId("versions-panel").getByText("v2").waitFor();
     await page.getByRole("button", { name: "Roll back to this" }).click();
-    await page.getByRole("alertdialog", { name: "Roll back to version 1?" }).getByRole("button", { name: "Roll back to v1", exact: true }).click();
+    const rollbackDialog = page.getByRole("alertdialog", { name: "Roll back to version 1?" });
+    const resetDraft = rollbackDialog.getByRole("checkbox", { name: "Also reset the draft to version 1" });
+    check(await resetDraft.isChecked(), "a rollback offers to reset the draft to that version too, ticked");
+    // This run keeps its draft: the call placed below runs version 3, which the canvas then differs from.
+    await resetDraft.uncheck();
+    await rollbackDialog.getByRole("button", { name: "Roll back to v1", exact: true }).click();
     await page.getByText("Version 1 is live again as version 3.").waitFor();
     check(true, "rolling back to version 1 publishes it as version 3");
     check((await page.getByTestId("versions-status").getAttribute("role")) === "status", "said in the panel's status region, there before it was filled");
