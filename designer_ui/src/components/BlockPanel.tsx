@@ -472,7 +472,8 @@ export function BlockPanel({ node, suggestions }: { node: BlockNode; suggestions
       )}
       {spec?.type === "sql" && !readOnly && (
         <TryQuery
-          key={node.id}
+          // Not the bare id: NodeIdField, a sibling, is keyed by it, and two siblings of one key are drawn twice.
+          key={`try-${node.id}`}
           source={typeof node.data.config.source === "string" ? node.data.config.source : ""}
           query={typeof node.data.config.query === "string" ? node.data.config.query : ""}
           mapped={Object.keys((node.data.config.columns as Record<string, unknown> | undefined) ?? {})}
