@@ -53,7 +53,7 @@ from graph_engine.block import BlockType, ExitRule
 from graph_engine.context import BlockContext
 from graph_engine.document import Node, Scenario
 from graph_engine.errors import DataSourceError
-from graph_engine.issues import Issue, error, node_params
+from graph_engine.issues import Issue, Params, error, node_params, warning
 from graph_engine.sql_params import parse_query
 
 # The names a data source can have: the one pattern the block, the data sources (persistence.datasources) and the
@@ -67,6 +67,12 @@ log = logging.getLogger(__name__)
 # (`Дата платежа`), an unaliased expression (`COUNT(*)`). A control character would be a pasted line end, not a
 # column a CRM has; 256 is MariaDB's longest alias (PostgreSQL's names are shorter still).
 COLUMN_NAME_PATTERN = r"^[^\x00-\x1f\x7f-\x9f]{1,256}$"
+
+# A template's placeholder or tag written into a query (a Studio habit, `'{{trigger.call.From}}'`): nothing renders a
+# query, so it reaches the database as typed. The quotes around it go with it, as the `:name` that replaces it
+# needs none; an unclosed one is shown up to the line's end.
+_TEMPLATE_TEXT = re.compile(r"(['\"]?)(\{\{.*?\}\}|\{%.*?%\}|\{[{%][^\n]{0,40})(\1)")
+_PLACED_NAME = re.compile(r"^\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}$")
 
 
 class QueryAnswer(list[dict[str, Any]]):
@@ -177,7 +183,8 @@ class SqlBlock(BlockType):
                     params=named,
                 )
             )
-        return issues
+        braces = _template_braces(node, named)
+        return issues if braces is None else [*issues, braces]
 
     async def run(self, ctx: BlockContext, config: Mapping[str, Any]) -> str:
         try:
@@ -236,6 +243,24 @@ class SqlBlock(BlockType):
                 )
             ctx.set(variable, first[column])
         return "found"
+
+
+def _template_braces(node: Node, named: Params) -> Issue | None:
+    """A warning for the first `{{ }}` or `{% %}` in the query, with the `:name` to write for a `{{ name }}`."""
+    found = _TEMPLATE_TEXT.search(str(node.config.get("query", "")))
+    if found is None:
+        return None
+    written = found.group(0) if found.group(1) else found.group(2)
+    name = _PLACED_NAME.match(found.group(2))
+    fix = {"fix": f":{name.group(1)}"} if name else {}
+    message = f'SQL "{node.title}": values go into a query as :name; {written} reaches the database as typed'
+    return warning(
+        "sql_template_braces",
+        message + (f": write {fix['fix']}" if fix else ""),
+        node=node.id,
+        path="$.config.query",
+        params={**named, "written": written, **fix},
+    )
 
 
 def _wrote(affected: int | None, config: Mapping[str, Any]) -> bool:

@@ -31,6 +31,8 @@ PATH_VALUES = {
     "token_id": "2147483647",
     "user_id": "2147483647",
     "source_id": "2147483647",
+    "source_name": "no-such-source",
+    "event_id": "2147483647",
 }
 
 

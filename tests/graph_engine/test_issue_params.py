@@ -191,6 +191,10 @@ MESSAGES: dict[str, Callable[[P], str]] = {
     "bad_case_name": lambda p: f'{_short(p, "Switch")}: case exit "{p["exit"]}" is used twice or is a reserved name',
     "sql_multiple_statements": lambda p: f"{_short(p, 'SQL')}: only one statement is allowed",
     "sql_unsafe_query": lambda p: f"{_short(p, 'SQL')}: {p['detail']}",
+    "sql_template_braces": lambda p: (
+        f"{_short(p, 'SQL')}: values go into a query as :name; {p['written']} reaches the database as typed"
+        + (f": write {p['fix']}" if "fix" in p else "")
+    ),
     "transfer_bad_target": lambda p: (
         f"{_short(p, 'Transfer')}: {p['target']!r} is not a destination that can be dialed (a number or "
         "extension, queue:NAME, or a channel such as PJSIP/101)"
@@ -327,6 +331,7 @@ def _fields() -> dict[str, Any]:
                 "config": {"source": "crm", "query": "SELECT 1", "columns": {"bad name": "x"}},
             },
             {"id": "ins", "type": "sql", "label": "Unsafe", "config": {"source": "crm", "query": "SELECT 'a"}},
+            {"id": "studio", "type": "sql", "label": "Braces", "config": {"source": "crm", "query": "SELECT {{ x }}"}},
         ],
         [("start", "next", "menu")],
         variables=[{"name": "1bad", "type": "nope"}],

@@ -86,10 +86,10 @@ def test_translations_in_the_designers_languages_register_and_reach_the_catalog(
     assert registry.node_name("acme_fax", "Notify") == 'Send Fax "Notify"'
 
 
-def test_a_block_without_translations_has_none_in_the_catalog(registry: BlockRegistry) -> None:
-    """The built-ins give none: the designer has their words itself, and prefers them."""
+def test_a_builtin_block_gives_its_title_and_no_other_words(registry: BlockRegistry) -> None:
+    """The built-ins give their titles (an export names a block by it); their other words are the designer's own."""
     assert {entry["type"]: entry["translations"] for entry in registry.catalog() if entry["type"] == "start"} == {
-        "start": {}
+        "start": {"es": {"title": "Inicio"}, "ru": {"title": "Начало"}}
     }
 
 

@@ -8,6 +8,7 @@
 import { describe, expect, it } from "vitest";
 import type { BlockSpec } from "../lib/catalog";
 import catalogJson from "../lib/fixtures/catalog.json";
+import { wantsPluginBlock } from "../lib/blockText";
 import { translator, type Language } from "../lib/i18n";
 import { NoBlockMatches, paletteSearch } from "./Palette";
 import { noBlockMatchText, PaletteStatus } from "./PaletteStatus";
@@ -64,8 +65,29 @@ describe("palette search by the words of other designers", () => {
     expect(found(query, language)).toEqual(expect.arrayContaining(types));
   });
 
-  it.each(["http", "webhook", "voicemail"])("%s finds nothing: the product has no such block", (query) => {
+  it.each(["voicemail", "run function", "Run Function"])("%s finds nothing: the product has no such block", (query) => {
     expect(found(query)).toEqual([]);
+  });
+
+  // Review (Studio migrant): "Say/Play" and "say play", Studio's widget, found nothing; "crm", "http" and "webhook"
+  // found nothing either, though a lookup is the SQL block's (docs/from-studio.md: an HTTP lookup becomes one).
+  it.each(["Say/Play", "say play", "play"])("%s finds Say Phrase and Message", (query) => {
+    expect(found(query)).toEqual(expect.arrayContaining(["message", "say_phrase"]));
+  });
+
+  it.each(["http", "HTTP", "api", "url", "webhook", "crm", "Make HTTP Request", "make http request"])(
+    "%s finds the SQL Query, a lookup's block",
+    (query) => {
+      expect(found(query)).toContain("sql");
+    },
+  );
+
+  it("says a plugin adds the other HTTP uses, and a function, but a CRM is no plugin's", () => {
+    for (const query of ["http", "api", "url", "webhook", "make http request", "run function"]) {
+      expect(wantsPluginBlock(query), query).toBe(true);
+    }
+    expect(wantsPluginBlock("crm")).toBe(false);
+    expect(translator("en")("palette.noMatchPlugin")).toContain("SQL Query");
   });
 });
 

@@ -65,7 +65,14 @@ const HELPER_OPTION = "helper:";
  * the first variable at once. A helper's description is its option's title and, once chosen, a hint the list is
  * described by; an option holds the signature only, so the list never widens its panel.
  */
-function VariablePicker(props: { id: string; onPick(name: string): void; onPickHelper(helper: TemplateHelper): void; variables: string[] }) {
+function VariablePicker(props: {
+  id: string;
+  onPick(name: string): void;
+  onPickHelper(helper: TemplateHelper): void;
+  variables: string[];
+  /** The template helpers too: none for an SQL query, which renders no template. */
+  helpers: boolean;
+}) {
   const { t } = useI18n();
   const [choice, setChoice] = useState("");
   const helper = TEMPLATE_HELPERS.find((h) => HELPER_OPTION + h.name === choice);
@@ -97,13 +104,15 @@ function VariablePicker(props: { id: string; onPick(name: string): void; onPickH
             </option>
           ))}
         </optgroup>
-        <optgroup label={t("editor.helpers")}>
-          {TEMPLATE_HELPERS.map((h) => (
-            <option key={h.name} value={HELPER_OPTION + h.name} title={t(h.description)}>
-              {h.signature}
-            </option>
-          ))}
-        </optgroup>
+        {props.helpers && (
+          <optgroup label={t("editor.helpers")}>
+            {TEMPLATE_HELPERS.map((h) => (
+              <option key={h.name} value={HELPER_OPTION + h.name} title={t(h.description)}>
+                {h.signature}
+              </option>
+            ))}
+          </optgroup>
+        )}
       </select>
       <button type="button" onClick={insert} disabled={!choice}>
         {t("editor.insert")}
@@ -203,7 +212,7 @@ function TextWithVariables(props: WidgetProps & { multiline: boolean; monospace?
     <div className="text-with-variables">
       {props.multiline ? <textarea rows={3} {...common} /> : <input type="text" {...common} />}
       <div className="row small">
-        <VariablePicker id={props.id} variables={ctx.variables} onPick={pick} onPickHelper={pickHelper} />
+        <VariablePicker id={props.id} variables={ctx.variables} onPick={pick} onPickHelper={pickHelper} helpers={props.slot !== "param"} />
         {props.slot === "spoken" && (
           <button type="button" onClick={preview} disabled={!value} title={t("editor.preview")}>
             ▶ {t("editor.preview")}
@@ -405,7 +414,8 @@ export const WIDGETS: RegistryWidgetsType = {
   // Spoken or not, as the field's schema says (`x-ui.spoken`): a plugin's SMS text is a template nobody hears.
   template: (props) => <TextWithVariables {...props} multiline slot={templateSlot(props.schema)} />,
   expression: (props) => <TextWithVariables {...props} multiline={false} monospace slot="bare" />,
-  sql: (props) => <TextWithVariables {...props} multiline monospace slot="template" />,
+  // A query binds `:name` parameters (blocks/builtin/sql.py) and renders no template: no `{{ }}`, no helpers.
+  sql: (props) => <TextWithVariables {...props} multiline monospace slot="param" />,
   variable: (props) => <ListInput {...props} choices={context(props).variables} listId={`${props.id}-variables`} />,
   scenario: (props) => <ListInput {...props} choices={context(props).scenarios} listId={`${props.id}-scenarios`} />,
   audio: (props) => <AudioInput {...props} />,

@@ -108,12 +108,12 @@ const EXITS: Record<Exclude<Language, "en">, Table> = {
 const KEYWORDS: Record<string, readonly string[]> = {
   start: ["trigger", "entry", "begin", "disparador", "entrada", "comienzo", "вход", "триггер", "старт"],
   message: [
-    "say", "play", "prompt", "audio", "announcement", "greeting",
+    "say/play", "say play", "say", "play", "prompt", "audio", "announcement", "greeting",
     "reproducir", "decir", "locución", "locucion", "anuncio", "saludo",
     "проиграть", "воспроизвести", "сказать", "приветствие", "объявление", "аудио",
   ],
   say_phrase: [
-    "say", "play", "speak", "tts", "text to speech", "announce",
+    "say/play", "say play", "say", "play", "speak", "tts", "text to speech", "announce",
     "reproducir", "decir", "hablar", "locutar", "síntesis de voz", "sintesis de voz",
     "проиграть", "сказать", "произнести", "озвучить", "синтез речи",
   ],
@@ -122,7 +122,11 @@ const KEYWORDS: Record<string, readonly string[]> = {
     "dígitos", "digitos", "teclas", "tonos", "pulsar", "marcación", "entrada",
     "цифры", "клавиши", "тональный", "донабор", "нажатие", "ввод",
   ],
-  sql: ["database", "db", "lookup", "select", "base de datos", "buscar", "база данных", "бд", "поиск"],
+  // Studio's HTTP lookup becomes an SQL block on the CRM's database (docs/from-studio.md): its words find it too.
+  sql: [
+    "database", "db", "lookup", "select", "crm", "make http request", "http request", "http", "api", "url", "webhook",
+    "base de datos", "buscar", "база данных", "бд", "поиск",
+  ],
   transfer: [
     "connect", "connect call to", "dial", "agent", "operator", "queue", "enqueue", "forward", "bridge",
     "conectar", "marcar", "agente", "operador", "cola", "desviar",
@@ -151,7 +155,7 @@ export function blockKeywords(type: string): readonly string[] {
  * a webhook, a voicemail): a plugin adds such blocks (docs/blocks.md), and a search finding nothing says so.
  */
 const PLUGIN_WORDS: readonly string[] = [
-  "http", "webhook", "voicemail", "api", "rest", "url", "sms", "email", "e-mail", "crm", "fax",
+  "http", "webhook", "voicemail", "api", "rest", "url", "sms", "email", "e-mail", "fax", "function",
   "buzón de voz", "buzon de voz", "correo de voz", "correo",
   "вебхук", "голосовая почта", "голосовой ящик", "почта", "смс",
 ];

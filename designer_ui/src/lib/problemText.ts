@@ -411,6 +411,8 @@ export const TEMPLATES: Record<Translated, Record<string, Template>> = {
       `${w.block()}: no tiene horario, ${w.text("field") === "window" ? "se rechazaría cada rellamada" : "cada llamada se daría por fuera de horario"}. Añada un periodo, p. ej. de lunes a viernes 09:00-18:00`,
     bad_case_name: (w) => `${w.block()}: la salida de caso ${w.quoted("exit")} está repetida o es un nombre reservado`,
     sql_multiple_statements: (w) => `${w.block()}: solo se admite una sentencia`,
+    sql_template_braces: (w) =>
+      `${w.block()}: los valores van en una consulta como :nombre; ${w.text("written")} llega a la base de datos tal cual${w.has("fix") ? `: escriba ${w.text("fix")}` : ""}`,
     transfer_bad_target: (w) =>
       `${w.block()}: ${w.quoted("target")} no es un destino al que se pueda llamar (un número o extensión, queue:NOMBRE o un canal como PJSIP/101)`,
     transfer_bad_caller_id: (w) => `${w.block()}: el número mostrado ${w.quoted("caller_id")} no es un número de teléfono (el nombre va en «Nombre mostrado»)`,
@@ -484,6 +486,8 @@ export const TEMPLATES: Record<Translated, Record<string, Template>> = {
       `${w.block()}: не задано время работы, ${w.text("field") === "window" ? "каждый обратный звонок будет отклонён" : "каждый звонок попадёт в «Закрыто»"}. Добавьте период, например пн–пт 09:00–18:00`,
     bad_case_name: (w) => `${w.block()}: выход варианта ${w.quoted("exit")} повторяется или это зарезервированное имя`,
     sql_multiple_statements: (w) => `${w.block()}: допускается только один оператор SQL`,
+    sql_template_braces: (w) =>
+      `${w.block()}: значения подставляются в запрос как :имя; ${w.text("written")} попадает в базу данных как написано${w.has("fix") ? `: напишите ${w.text("fix")}` : ""}`,
     transfer_bad_target: (w) =>
       `${w.block()}: ${w.quoted("target")} — не адрес, по которому можно позвонить (номер или внутренний номер, queue:ИМЯ или канал вида PJSIP/101)`,
     transfer_bad_caller_id: (w) => `${w.block()}: показываемый номер ${w.quoted("caller_id")} — не телефонный номер (имя указывается в поле «Показываемое имя»)`,

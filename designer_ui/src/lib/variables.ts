@@ -53,9 +53,10 @@ export function declaredType(variables: readonly { name: string; type?: string }
 
 /**
  * How a field takes a picked variable: an expression by its bare name (`caller_id in vips`), a text template in
- * braces (`{{ caller_id }}`), a phrase the caller hears in braces and, for a date, through `spoken_date`.
+ * braces (`{{ caller_id }}`), a phrase the caller hears in braces and, for a date, through `spoken_date`, an SQL
+ * query as a bound parameter (`:caller_id`: the SQL block renders no template, the database would get the braces).
  */
-export type VariableSlot = "bare" | "template" | "spoken";
+export type VariableSlot = "bare" | "template" | "spoken" | "param";
 
 /** The slot of a field drawn by the `template` widget (widgets.tsx): a phrase the caller hears where its schema says so. */
 export function templateSlot(schema: object): VariableSlot {
@@ -72,8 +73,21 @@ export function insertVariable(
   end = start,
 ): { text: string; caret: number } {
   if (slot === "bare") return { text: text.slice(0, start) + name + text.slice(end), caret: start + name.length };
+  if (slot === "param") return insertParameter(text, name, start, end);
   const helper = slot === "spoken" && type !== undefined && Object.hasOwn(SPOKEN_FORMS, type) ? SPOKEN_FORMS[type] : undefined;
   return insertPlaceholder(text, helper ? `${helper}(${name}, language)` : name, start, end);
+}
+
+const WORD_CHARACTER = /[\p{L}\p{N}_]/u;
+
+/** Insert `:name` at the caret, spaced from a word it would be glued to (`WHERE:name` is no parameter, `:nameFROM` another). */
+function insertParameter(text: string, name: string, start: number, end: number): { text: string; caret: number } {
+  const at = Math.max(0, Math.min(start, text.length));
+  const to = Math.max(at, Math.min(end, text.length));
+  const before = at > 0 && WORD_CHARACTER.test(text[at - 1]!) ? " " : "";
+  const after = to < text.length && WORD_CHARACTER.test(text[to]!) ? " " : "";
+  const token = `${before}:${name}`;
+  return { text: text.slice(0, at) + token + after + text.slice(to), caret: at + token.length };
 }
 
 /** Insert `{{ name }}` (or `{{ expression }}`) at the caret, so the analyst never types braces. */
