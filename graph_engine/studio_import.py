@@ -4,6 +4,8 @@ teams moving from Studio to their own Asterisk (review, 2026-12: the import answ
     is_studio_flow(document)       whether a document has Studio's shape rather than ours
     convert_studio_flow(flow)      (the scenario document, the report): one line for each state not converted,
                                    or converted approximately; raises StudioFlowError when the flow cannot be read
+    studio_slugs(name)             the slugs to import a converted flow under, from its name: `acme-line`, then
+                                   `acme-line-2`... (the dialplan dials the slug; a file name says less)
 
 Each state becomes the block nearest to it, keeping its name as the block id and its `offset` as the position:
 trigger -> Start, say-play -> Say Phrase, gather-input-on-call -> IVR (a menu when a split on its digits follows,
@@ -20,6 +22,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import unicodedata
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
@@ -197,6 +200,26 @@ def convert_studio_flow(flow: Any) -> tuple[dict[str, Any], list[str]]:
         if name not in absorbed:
             _convert_state(state, conversion)
     return _document(flow, conversion), conversion.report
+
+
+# Russian names are common here: transliterated as the designer's slug field does (designer_ui/src/lib/slug.ts).
+_CYRILLIC: Final = str.maketrans(dict(zip(
+    "абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
+    "a b v g d e e zh z i i k l m n o p r s t u f kh ts ch sh shch _ y _ e yu ya".replace("_", "").split(" "),
+    strict=True,
+)))  # fmt: skip
+_SLUG_LENGTH: Final = 64
+
+
+def studio_slugs(name: str, *, tries: int = 50) -> Iterator[str]:
+    """The slugs a flow named `name` may take, best first: its name as a slug ("Acme support line" ->
+    `acme-support-line`), then with -2, -3... (`tries` in all), each within a slug's 64 characters."""
+    folded = unicodedata.normalize("NFKD", name.lower().translate(_CYRILLIC)).encode("ascii", "ignore").decode()
+    base = re.sub(r"[^a-z0-9]+", "-", folded).strip("-")[:_SLUG_LENGTH].strip("-") or "studio-flow"
+    yield base
+    for number in range(2, tries + 1):
+        suffix = f"-{number}"
+        yield base[: _SLUG_LENGTH - len(suffix)].rstrip("-") + suffix
 
 
 def _read_states(flow: Any) -> dict[str, Mapping[str, Any]]:
@@ -631,17 +654,33 @@ def _transfer(state: Mapping[str, Any], conversion: _Conversion) -> None:
 
 def _placeholder(state: Mapping[str, Any], conversion: _Conversion, *, why: str = "") -> None:
     """A state with no equal here: a Set Variable marking the place (`studio_not_converted`), its settings kept in
-    the notes, going on by the event a successful state takes."""
+    the notes, going on by the event a successful state takes (`next`) and by its first other event (`error`), so
+    no path the widget had is lost (review, 2026-12: an HTTP request's `failed` target became unreachable). Other
+    events leading elsewhere cannot be wired (one error exit): they are named, for the replacement to take them."""
     name, kind = str(state["name"]), str(state["type"])
-    conversion.report.append(f"{name} ({kind}): not converted{': ' + why if why else ''}: replace the placeholder")
+    event = _GOES_ON.get(kind)
+    leading = [(str(t.get("event") or "?"), str(t["next"])) for t in _transitions(state) if t.get("next")]
+    success = (_next(state, event) if event else None) or (leading[0][1] if leading else None)
+    success_event = event if event and _next(state, event) else (leading[0][0] if leading else None)
+    others = [(e, target) for e, target in leading if e != success_event]
+    failed = others[0][1] if others else None
+    paths = [
+        f"{e} → {target}: connect it to the replacement's error/not_found exit"
+        if target == failed
+        else f"{e} → {target}: not wired (the placeholder has one error exit), connect it to the replacement's exit"
+        for e, target in others
+    ]
+    said = f"not converted{': ' + why if why else ''}: replace the placeholder" + "".join(f"; {p}" for p in paths)
+    conversion.report.append(f"{name} ({kind}): {said}")
     settings = {k: v for k, v in _properties(state).items() if k != "offset"}
-    notes = f"Twilio Studio {kind} not converted: replace this block. Its settings: " + json.dumps(settings)
+    notes = f"Twilio Studio {kind} not converted: replace this block."
+    notes += "".join(f" {p}." for p in paths) + " Its settings: " + json.dumps(settings)
     conversion.variables.setdefault("studio_not_converted", None)
     config = {"assignments": [{"variable": "studio_not_converted", "value": name}]}
     node_id = conversion.node(state, "set_variable", config, notes=notes[:5000])
-    event = _GOES_ON.get(kind)
-    first = next((str(t["next"]) for t in _transitions(state) if t.get("next")), None)
-    conversion.wire(node_id, "next", (_next(state, event) if event else None) or first)
+    conversion.wire(node_id, "next", success)
+    if failed:
+        conversion.wire(node_id, "error", failed)
 
 
 _CONVERTERS: Final = {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import tempfile
 from collections.abc import Iterator
@@ -56,12 +57,15 @@ from graph_engine.diff import diff_documents
 from graph_engine.document import structure_problems
 from graph_engine.errors import DocumentError, EngineError
 from graph_engine.registry import BlockRegistry
+from graph_engine.scenario_test_failures import FailureCode
+from graph_engine.scenario_test_reach import reach_of, unknown_sources
+from graph_engine.services import BLOCK_ROWS_PREFIX
 from graph_engine.simulation import SimulationInput, simulate
 from graph_engine.studio_flow_issue import studio_flow_problem
-from graph_engine.studio_import import convert_studio_flow, is_studio_flow
+from graph_engine.studio_import import convert_studio_flow, is_studio_flow, studio_slugs
 from graph_engine.upgrade import upgrade_document
 from persistence import audit, callbacks, scenarios
-from persistence.errors import PublishBlocked, Refused, StaleRevision
+from persistence.errors import PublishBlocked, Refused, RequestRefused, SlugTaken, StaleRevision
 from persistence.goto_reach import published_reached
 from persistence.models import Scenario, ScenarioVersion
 from persistence.publishing import (
@@ -271,6 +275,21 @@ def imported_detail(
     )
 
 
+def import_studio_flow(runtime: Runtime, document: dict[str, Any], body: ScenarioImport, *, actor: str) -> Imported:
+    """A converted Studio flow sent without a slug, under the slug its name makes (the dialplan dials it: review,
+    2026-12, the designer named it after the file and the moment), with -2, -3... only when that one is taken.
+    With `replace_draft` the name's slug is the scenario whose draft it replaces."""
+    *first, last = studio_slugs(str(document.get("name") or ""))
+    for slug in first:
+        try:
+            return import_document(runtime, document, slug=slug, name=body.name,
+                                   replace_draft=body.replace_draft, actor=actor)  # fmt: skip
+        except SlugTaken:
+            continue
+    # Every one before taken: the last one's 409 says so, naming it.
+    return import_document(runtime, document, slug=last, name=body.name, replace_draft=body.replace_draft, actor=actor)
+
+
 @router.post("/import", status_code=201, response_model=ScenarioImported, responses={**REPLACED, **problems(409)})
 def import_scenario(body: ScenarioImport, user: Editor, runtime: RuntimeDep, response: Response) -> ScenarioImported:
     """Create a scenario from an exported document (see GET /{slug}/export), under the slug the export names
@@ -279,11 +298,15 @@ def import_scenario(body: ScenarioImport, user: Editor, runtime: RuntimeDep, res
     next publish makes it live), or another slug for a copy. A document exported before exports named their slug
     imports as before, under the `slug` sent. A Twilio Studio flow export (`states`, `initial_state`) is converted
     first: its draft's `meta.studio_import.report` names each state not converted or converted approximately, and
-    one that cannot be read is a 422 saying it is a Studio export."""
+    one that cannot be read is a 422 saying it is a Studio export. Sent without a `slug`, it takes the slug of its
+    name (`Acme support line`: `acme-support-line`), with -2, -3... only when that one is taken."""
     # A Twilio Studio export comes in converted: what to check is in its draft's `meta.studio_import.report`.
-    document = convert_studio_flow(body.document)[0] if is_studio_flow(body.document) else body.document
-    imported = import_document(runtime, document, slug=body.slug, name=body.name,
-                               replace_draft=body.replace_draft, actor=user.username)  # fmt: skip
+    if is_studio_flow(body.document) and body.slug is None:
+        imported = import_studio_flow(runtime, convert_studio_flow(body.document)[0], body, actor=user.username)
+    else:
+        document = convert_studio_flow(body.document)[0] if is_studio_flow(body.document) else body.document
+        imported = import_document(runtime, document, slug=body.slug, name=body.name,
+                                   replace_draft=body.replace_draft, actor=user.username)  # fmt: skip
     response.status_code = 200 if imported.replaced_draft else 201
     return imported_detail(imported, runtime.registry, [])
 
@@ -640,9 +663,31 @@ class SentDocumentNeedsEditor(NotAllowed):
         )
 
 
+def refuse_unknown_rows(rows: dict[str, Any], document: dict[str, Any], scenarios: dict[str, dict[str, Any]]) -> None:
+    """Rows for an SQL block (`#id`) the call cannot reach are refused (422), with the block likely meant, as a
+    scenario test's are (review, 2026-12: `#lookupp` was ignored, and the block meant read its source's rows
+    instead). A source's rows no block reads are not: the Test call panel keeps the rows typed for a source while
+    the analyst disconnects and reconnects its blocks, and they mislead no block."""
+    if not any(name.startswith(BLOCK_ROWS_PREFIX) for name in rows):
+        return
+    reach = reach_of(document, scenarios)
+    refusals = [
+        {"path": f"$.data_rows[{json.dumps(name, ensure_ascii=False)}]", "code": FailureCode.UNKNOWN_DATA_SOURCE.value,
+         "message": text, "params": {"source": name}}
+        for name in rows
+        if name.startswith(BLOCK_ROWS_PREFIX)
+        for text in unknown_sources({name: None}, reach)
+    ]  # fmt: skip
+    if refusals:
+        raise RequestRefused(refusals)
+
+
 @router.post("/{slug}/simulate", response_model=SimulateOut, responses=problems(400, 404))
 async def simulate_call(slug: SlugPath, body: SimulateIn, user: Viewer, runtime: RuntimeDep) -> SimulateOut:
     """A test call on the production engine: the draft (or `document`) with the given keys, caller, clock and rows.
+
+    Rows for an SQL block (`#id`) the call cannot reach are a 422 naming each, with the block likely meant, as in
+    a scenario test.
 
     A `document` other than the stored draft needs the editor role. Go To Scenario continues in the other
     scenarios' published versions. Plugin blocks run as in a test call (graph_engine.block.BlockType.simulate).
@@ -661,6 +706,7 @@ async def simulate_call(slug: SlugPath, body: SimulateIn, user: Viewer, runtime:
         return document, others, live
 
     document, others, live = await anyio.to_thread.run_sync(load)
+    refuse_unknown_rows(body.data_rows, document, {found.slug: found.document for found in others})
     inputs = SimulationInput(
         keys=list(body.keys),
         caller_id=body.caller_id,

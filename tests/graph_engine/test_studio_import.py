@@ -8,6 +8,7 @@ import copy
 import json
 import math
 import random
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -25,8 +26,10 @@ from graph_engine.studio_import import (
     StudioFlowError,
     convert_studio_flow,
     is_studio_flow,
+    studio_slugs,
 )
 from graph_engine.validation import validate
+from persistence.scenarios import SLUG_PATTERN
 
 FIXTURE = Path(__file__).parents[1] / "fixtures" / "studio" / "support-line.json"
 
@@ -300,3 +303,64 @@ def test_a_far_offset_is_brought_onto_the_canvas(far: Any) -> None:
     document, _ = convert_studio_flow(_flow([state]))
     position = _node(document, "hello")["position"]
     assert all(isinstance(v, int | float) and math.isfinite(v) and abs(v) <= MAX_OFFSET for v in position.values())
+
+
+def _with_lookup_failed(flow: dict[str, Any], **more_events: str) -> dict[str, Any]:
+    """The support line whose CRM lookup, failing, goes to a state of its own (and to `more_events`' targets)."""
+    changed = copy.deepcopy(flow)
+    lookup = next(state for state in changed["states"] if state["name"] == "crm_lookup")
+    lookup["transitions"] = [
+        {"next": "remember_caller", "event": "success"},
+        {"next": "lookup_failed", "event": "failed"},
+        *({"next": target, "event": event} for event, target in more_events.items()),
+    ]
+    for name in {"lookup_failed", *more_events.values()}:
+        changed["states"].append({
+            "name": name, "type": "say-play", "transitions": [{"event": "audioComplete"}],
+            "properties": {"offset": {"x": 400, "y": 420}, "say": f"Sorry ({name})."},
+        })  # fmt: skip
+    return changed
+
+
+def test_a_placeholder_keeps_the_failed_path_of_its_widget(
+    studio_flow: dict[str, Any], registry: BlockRegistry
+) -> None:
+    document, report = convert_studio_flow(_with_lookup_failed(studio_flow))
+    wired = {(edge["source"], edge["exit"]): edge["target"] for edge in document["edges"]}
+    assert wired[("crm_lookup", "next")] == "remember_caller"
+    assert wired[("crm_lookup", "error")] == "lookup_failed"
+    assert not [i for i in validate(document, registry) if i.code == "unreachable"]
+    line = next(line for line in report if line.startswith("crm_lookup"))
+    said = "failed → lookup_failed: connect it to the replacement's error/not_found exit"
+    assert said in line
+    assert said in _node(document, "crm_lookup")["notes"]
+
+
+def test_a_placeholder_names_the_events_its_one_error_exit_cannot_take(studio_flow: dict[str, Any]) -> None:
+    document, report = convert_studio_flow(_with_lookup_failed(studio_flow, timeout="lookup_slow"))
+    wired = {(edge["source"], edge["exit"]): edge["target"] for edge in document["edges"]}
+    assert wired[("crm_lookup", "error")] == "lookup_failed"
+    line = next(line for line in report if line.startswith("crm_lookup"))
+    assert "timeout → lookup_slow: not wired" in line
+    assert "timeout → lookup_slow" in _node(document, "crm_lookup")["notes"]
+
+
+def test_the_support_lines_failed_lookup_still_reaches_its_target(studio_flow: dict[str, Any]) -> None:
+    document, _ = convert_studio_flow(studio_flow)
+    wired = {(edge["source"], edge["exit"]): edge["target"] for edge in document["edges"]}
+    assert wired[("crm_lookup", "error")] == "remember_caller"
+
+
+@pytest.mark.parametrize(
+    ("name", "slugs"),
+    [
+        ("Acme support line", ["acme-support-line", "acme-support-line-2"]),
+        ("Меню оплаты — Café", ["menyu-oplaty-cafe", "menyu-oplaty-cafe-2"]),
+        ("!!", ["studio-flow", "studio-flow-2"]),
+        ("x" * 70, ["x" * 64, "x" * 62 + "-2"]),
+    ],
+)
+def test_a_flow_is_imported_under_its_names_slug_then_numbered(name: str, slugs: list[str]) -> None:
+    found = list(studio_slugs(name, tries=2))
+    assert found == slugs
+    assert all(re.fullmatch(SLUG_PATTERN, slug) for slug in found)

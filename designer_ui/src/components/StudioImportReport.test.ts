@@ -23,6 +23,12 @@ describe("after a Twilio Studio flow was imported (analysts: the import said not
     expect(buttonTexts(html)).toEqual(["Open the scenario", "Close"]);
   });
 
+  it("says how calls reach it: the slug the dialplan dials (a migrant from Studio had no phone number to look for)", () => {
+    expect(renderToHtml(StudioImportReport, props)).toContain("Calls reach it with AGI(agi://&lt;this server&gt;:4573/support-line) in the dialplan.");
+    expect(renderInLanguage("es", StudioImportReport, props)).toContain("AGI(agi://&lt;este servidor&gt;:4573/support-line)");
+    expect(renderInLanguage("ru", StudioImportReport, props)).toContain("AGI(agi://&lt;этот сервер&gt;:4573/support-line)");
+  });
+
   it("says when nothing needs checking", () => {
     const html = renderToHtml(StudioImportReport, { ...props, report: [] });
     expect(html).not.toContain("<ul");

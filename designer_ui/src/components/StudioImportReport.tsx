@@ -23,6 +23,8 @@ export function StudioImportReport(props: { slug: string; name: string; report: 
   const { t } = useI18n();
   return (
     <Dialog title={t("list.studioReportTitle")} onClose={props.onClose} wide>
+      {/* Studio's flows answered a phone number; here the dialplan dials the slug, and says so nowhere else. */}
+      <p>{t("list.studioReportDial", { slug: props.slug })}</p>
       <p>{t("list.studioReportIntro", { name: props.name || props.slug })}</p>
       {props.report.length > 0 ? (
         <ul className="studio-report">

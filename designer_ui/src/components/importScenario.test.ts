@@ -159,6 +159,14 @@ describe("importing a Twilio Studio flow export", () => {
     expect(outcome).toEqual({ ok: true, slug: "support-line", replacedDraft: false, studioReport: { name: "Acme support line", lines: report } });
   });
 
+  it("lets the server name it after the flow (its name's slug, -2 when taken), not after the file and the moment", async () => {
+    listScenarios.mockResolvedValue({ items: [], total: 0 });
+    importScenario.mockResolvedValueOnce({ ...made("acme-support-line"), draft: { document: { meta: { studio_import: { report: [] } } } } } as unknown as api.Imported);
+    const outcome = await importScenarioFile(studio, "support-line.json", NOW);
+    expect(importScenario).toHaveBeenCalledWith(null, JSON.parse(studio), undefined);
+    expect(outcome).toMatchObject({ ok: true, slug: "acme-support-line" });
+  });
+
   it("answers no report for a scenario of ours", async () => {
     importScenario.mockResolvedValueOnce({ ...made("qa-menu"), draft: { document: { ...document, meta: {} } } } as unknown as api.Imported);
     expect(await importScenarioFile(JSON.stringify({ ...document, slug: "qa-menu" }), "qa-menu.json", NOW)).not.toHaveProperty("studioReport");

@@ -6,7 +6,8 @@
  * list asks whether the file replaces the draft of that scenario (moving it from staging to production) or comes
  * in as a copy beside it (a slug and a name of its own, "QA Menu (2)"). An export from before slugs were named
  * comes in as a copy, as it always did. A failure says why (not JSON, at which line; not a scenario; every
- * problem the server found).
+ * problem the server found). A Twilio Studio flow export is sent without a slug: the server names it after the
+ * flow (`acme-support-line`, -2 when taken), the name the dialplan will dial, not after the file and the moment.
  */
 import * as api from "../api/client";
 import { ApiError } from "../api/http";
@@ -60,6 +61,10 @@ export function takenSlugOf(error: unknown): TakenSlug | null {
   return typeof body.slug === "string" ? { slug: body.slug, name: typeof body.name === "string" ? body.name : body.slug } : null;
 }
 
+/** A Twilio Studio export has `states` or `initial_state` and no `format` of ours (graph_engine.studio_import). */
+const isStudioFlow = (document: Record<string, unknown>): boolean =>
+  !("format" in document) && ("states" in document || "initial_state" in document);
+
 /** A Twilio Studio flow comes in converted: the outcome carries what the conversion says to check. */
 const imported = (result: api.Imported): ImportOutcome => {
   const lines = studioReportOf(result);
@@ -77,6 +82,7 @@ export async function importScenarioFile(text: string, fileName: string, now = D
   const read = readScenarioFile(text, fileName);
   if (!read.ok) return read;
   try {
+    if (isStudioFlow(read.document)) return imported(await api.importScenario(null, read.document, undefined));
     if (read.fileSlug !== null && choice !== "copy") {
       return imported(await api.importScenario(read.fileSlug, read.document, undefined, choice === "replaceDraft"));
     }

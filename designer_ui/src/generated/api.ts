@@ -1171,7 +1171,8 @@ export interface paths {
          *     next publish makes it live), or another slug for a copy. A document exported before exports named their slug
          *     imports as before, under the `slug` sent. A Twilio Studio flow export (`states`, `initial_state`) is converted
          *     first: its draft's `meta.studio_import.report` names each state not converted or converted approximately, and
-         *     one that cannot be read is a 422 saying it is a Studio export.
+         *     one that cannot be read is a 422 saying it is a Studio export. Sent without a `slug`, it takes the slug of its
+         *     name (`Acme support line`: `acme-support-line`), with -2, -3... only when that one is taken.
          *
          *     **Role:** editor or above.
          */
@@ -1379,6 +1380,9 @@ export interface paths {
         /**
          * Simulate Call
          * @description A test call on the production engine: the draft (or `document`) with the given keys, caller, clock and rows.
+         *
+         *     Rows for an SQL block (`#id`) the call cannot reach are a 422 naming each, with the block likely meant, as in
+         *     a scenario test.
          *
          *     A `document` other than the stored draft needs the editor role. Go To Scenario continues in the other
          *     scenarios' published versions. Plugin blocks run as in a test call (graph_engine.block.BlockType.simulate).
