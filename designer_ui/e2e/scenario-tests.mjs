@@ -102,7 +102,9 @@ export async function scenarioTests(page, { check, shot, me, openDrawn, stamp })
   check((await stateOf(page, tests.length)) === "failed", "run again, it fails");
   const failures = await page.getByTestId("test-failures").textContent();
   // In the designer's words (English here), from the failure's code and params, not the engine's sentence.
-  check(failures.includes("The call's outcome: the scenario hung up; the test expects: failed."), `and says why: ${failures}`);
+  // The call's own outcome depends on the hour the run takes place (the hotline's office hours: closed, it hangs up;
+  // open, it transfers), so only its wording is checked: words, not the engine's code.
+  check(/The call's outcome: [a-z][a-z ]+; the test expects: failed\./.test(failures), `and says why: ${failures}`);
   // Publish, refused for the failing test: the focus stays on Publish in the dialog while it publishes and once the
   // refusal shows above it (it fell to <body>, inside the modal).
   await page.getByRole("button", { name: "Publish", exact: true }).click();
