@@ -7,7 +7,7 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CHROMIUM, harnessScript } from "./chromiumHarness";
+import { CHROMIUM, harnessScript, loadHarness } from "./chromiumHarness";
 
 const here = (path: string) => JSON.stringify(fileURLToPath(new URL(path, import.meta.url)));
 
@@ -48,10 +48,7 @@ describe.skipIf(!existsSync(CHROMIUM))("the test call's date and time, left as n
     page = await context.newPage();
     page.on("pageerror", (error) => pageErrors.push(error.message));
     await page.clock.setFixedTime(now);
-    // An origin of its own: the panel remembers its fields in localStorage, which about:blank has none of.
-    await page.route("http://harness.test/", (route) => route.fulfill({ contentType: "text/html", body: "<!doctype html><html><body></body></html>" }));
-    await page.goto("http://harness.test/");
-    await page.addScriptTag({ content: script, type: "module" });
+    await loadHarness(page, script);
     await page.locator("input[name=at]").waitFor({ timeout: 20_000 }).catch(() => {
       throw new Error(`the panel was not drawn: ${pageErrors.join("; ") || "no error in the page"}`);
     });

@@ -5,6 +5,7 @@
  */
 import react from "@vitejs/plugin-react";
 import { fileURLToPath } from "node:url";
+import type { Page } from "playwright-core";
 import { build, type Rolldown } from "vite";
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -32,4 +33,15 @@ export async function harnessScript(name: string, source: string): Promise<strin
   const chunk = outputs.flatMap((output) => output.output).find((file) => file.type === "chunk");
   if (!chunk || chunk.type !== "chunk") throw new Error("the harness was not built");
   return chunk.code;
+}
+
+/**
+ * Load a harness's `script` into `page`, on an origin of its own (localStorage works there; about:blank has none),
+ * with the stylesheet `styles` (a file) first when given.
+ */
+export async function loadHarness(page: Page, script: string, styles?: string): Promise<void> {
+  await page.route("http://harness.test/", (route) => route.fulfill({ contentType: "text/html", body: "<!doctype html><html><body></body></html>" }));
+  await page.goto("http://harness.test/");
+  if (styles) await page.addStyleTag({ path: styles });
+  await page.addScriptTag({ content: script, type: "module" });
 }

@@ -8,7 +8,7 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CHROMIUM, harnessScript } from "./chromiumHarness";
+import { CHROMIUM, harnessScript, loadHarness } from "./chromiumHarness";
 
 const here = (path: string) => JSON.stringify(fileURLToPath(new URL(path, import.meta.url)));
 
@@ -67,10 +67,7 @@ describe.skipIf(!existsSync(CHROMIUM))("the status regions of the scenario list 
     page = await context.newPage();
     page.on("pageerror", (error) => pageErrors.push(error.message));
     page.on("console", (message) => message.type() === "error" && pageErrors.push(message.text()));
-    // An origin of its own: the language is kept in localStorage, which about:blank has none of.
-    await page.route("http://harness.test/", (route) => route.fulfill({ contentType: "text/html", body: "<!doctype html><html><body></body></html>" }));
-    await page.goto("http://harness.test/");
-    await page.addScriptTag({ content: script, type: "module" });
+    await loadHarness(page, script);
     await page.waitForFunction(() => "said" in window, undefined, { timeout: 20_000 }).catch(() => {
       throw new Error(`the harness was not drawn: ${pageErrors.join("; ") || "no error in the page"}`);
     });

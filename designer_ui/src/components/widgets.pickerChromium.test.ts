@@ -8,7 +8,7 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CHROMIUM, harnessScript } from "./chromiumHarness";
+import { CHROMIUM, harnessScript, loadHarness } from "./chromiumHarness";
 
 const here = (path: string) => JSON.stringify(fileURLToPath(new URL(path, import.meta.url)));
 const STYLES = fileURLToPath(new URL("../styles.css", import.meta.url));
@@ -69,10 +69,7 @@ describe.skipIf(!existsSync(CHROMIUM))("Insert variable in a narrow block panel,
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     page.on("pageerror", (error) => pageErrors.push(error.message));
-    await page.route("http://harness.test/", (route) => route.fulfill({ contentType: "text/html", body: "<!doctype html><html><body></body></html>" }));
-    await page.goto("http://harness.test/");
-    await page.addStyleTag({ path: STYLES });
-    await page.addScriptTag({ content: script, type: "module" });
+    await loadHarness(page, script, STYLES);
     await page.waitForFunction(() => "mount" in window);
   }, 120_000);
 
