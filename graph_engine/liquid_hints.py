@@ -9,7 +9,7 @@ offers the Jinja form only when that form compiles.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterator
 from typing import Final
 
 # One value a Liquid filter takes or is applied to: a name with its fields or items, a number, a quoted text, or a
@@ -29,8 +29,8 @@ _DATE: Final = re.compile(rf"{_AFTER_NOTHING}({_OPERAND})\s*\|\s*date\b(?:\s*:\s
 _WITH_ARGUMENTS: Final = re.compile(rf"\|\s*([A-Za-z_]\w*)\s*:\s*({_OPERAND}(?:\s*,\s*{_OPERAND})*)")
 _FILTER_NAME: Final = re.compile(r"\|\s*([A-Za-z_]\w*)\b(?!\s*[(:])")
 _TAG: Final = re.compile(r"(\{%-?\s*)(assign|elsif)\b")
-# Each `{{ }}` and `{% %}` of a template: what a hint rewrites (the text around is the phrase).
-_PLACES: Final = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.DOTALL)
+# Each `{{ }}` and `{% %}` of a template (`places`): what a hint rewrites (the text around is the phrase).
+_CLOSERS: Final = {"{{": "}}", "{%": "%}"}
 # A longer place is not read: a rewrite reads it again per filter rewritten, and a Liquid line is short.
 _LONGEST_PLACE: Final = 1000
 
@@ -39,14 +39,32 @@ def jinja_form(source: str, filters: Collection[str], *, expression: bool) -> tu
     """The first `{{ }}` or `{% %}` of the template `source` (the whole of it for an expression) written with Liquid's
     filters or tags, and the same written as Jinja: ("{{ name | upcase }}", "{{ name | upper }}"). `filters` are the
     names Jinja knows, which are never renamed. None when nothing in it is written as Liquid writes it."""
-    places = [source] if expression else [match.group(0) for match in _PLACES.finditer(source)]
-    for place in places:
+    found = [source] if expression else [source[start:end] for start, end in places(source)]
+    for place in found:
         if len(place) > _LONGEST_PLACE:
             continue
         jinja = _as_jinja(place, filters)
         if jinja != place:
             return place, jinja
     return None
+
+
+def places(source: str) -> Iterator[tuple[int, int]]:
+    """Where each `{{ }}` and `{% %}` of `source` starts and ends, left to right, each closed by the first closer
+    after it: in one pass (security review, 2026-12: a regular expression rescanned to the end from each unclosed
+    `{{`, 24 s for 40,000 of them). Once an opener finds no closer, no later one of its kind can either."""
+    upcoming = {opener: source.find(opener) for opener in _CLOSERS}  # -1: none left
+    while live := [(at, opener) for opener, at in upcoming.items() if at >= 0]:
+        start, opener = min(live)
+        close = source.find(_CLOSERS[opener], start + 2)
+        if close < 0:
+            upcoming[opener] = -1
+            continue
+        end = close + 2
+        yield start, end
+        for other, at in upcoming.items():
+            if 0 <= at < end:
+                upcoming[other] = source.find(other, end)
 
 
 def _as_jinja(text: str, filters: Collection[str]) -> str:

@@ -31,7 +31,7 @@ from jinja2.filters import FILTERS
 
 from graph_engine.document import CHANNEL_FACTS
 from graph_engine.errors import DocumentError
-from graph_engine.liquid_hints import jinja_form
+from graph_engine.liquid_hints import jinja_form, places
 
 FORMAT: Final = "ivrgraph.scenario/1"
 # What an import converts at most (security review, 2026-12: one say of "{{" * 40000 held the server 24 s, 12,000
@@ -44,7 +44,6 @@ MAX_OFFSET: Final = 100_000
 _JINJA_FILTERS: Final = frozenset(FILTERS) | {"e164"}
 _NODE_ID: Final = re.compile(r"[^A-Za-z0-9_.:-]")
 _NOT_IDENTIFIER: Final = re.compile(r"[^A-Za-z0-9_]")
-_CLOSERS: Final = {"{{": "}}", "{%": "%}"}
 _WHOLE: Final = re.compile(r"[0-9]{1,6}")  # ASCII digits: str.isdigit() takes "²", which int() refuses
 _PATH: Final = re.compile(r"(?<![\w.'\"])(trigger|widgets|flow|contact)((?:\.[A-Za-z0-9_-]+)+)")
 _NUMBER: Final = re.compile(r"^\+?[0-9*#]{1,32}$")
@@ -340,24 +339,6 @@ def _single_place(text: str) -> str | None:
     return whole[2:-2].strip()
 
 
-def _places(source: str) -> Iterator[tuple[int, int]]:
-    """Where each `{{ }}` and `{% %}` of `source` starts and ends, left to right, each closed by the first closer
-    after it: in one pass (security review, 2026-12: a regular expression rescanned to the end from each unclosed
-    `{{`, 24 s for 40,000 of them). Once an opener finds no closer, no later one of its kind can either."""
-    upcoming = {opener: source.find(opener) for opener in _CLOSERS}  # -1: none left
-    while live := [(at, opener) for opener, at in upcoming.items() if at >= 0]:
-        start, opener = min(live)
-        close = source.find(_CLOSERS[opener], start + 2)
-        if close < 0:
-            upcoming[opener] = -1
-            continue
-        end = close + 2
-        yield start, end
-        for other, at in upcoming.items():
-            if 0 <= at < end:
-                upcoming[other] = source.find(other, end)
-
-
 def _digits_path(text: Any) -> str | None:
     """The gather whose digits `text` is (`{{widgets.menu.Digits}}` -> menu), else None."""
     found = _single_place(str(text or ""))
@@ -415,7 +396,7 @@ def _jinja(source: str, conversion: _Conversion) -> str:
         return f"{{{{ {inner} }}}}" if inner is not None and text.startswith("{{") else text
 
     written, done = [], 0
-    for start, end in _places(source):
+    for start, end in places(source):
         written += [source[done:start], place(source[start:end])]
         done = end
     return "".join([*written, source[done:]])
