@@ -7,7 +7,7 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CHROMIUM, harnessScript, loadHarness } from "./chromiumHarness";
+import { CHROMIUM, CHROMIUM_TEST_TIMEOUT, harnessScript, loadHarness } from "./chromiumHarness";
 
 const here = (path: string) => JSON.stringify(fileURLToPath(new URL(path, import.meta.url)));
 const STYLES = fileURLToPath(new URL("../styles.css", import.meta.url));
@@ -67,7 +67,7 @@ window.mount = (language, what) => {
 };
 `;
 
-describe.skipIf(!existsSync(CHROMIUM))("the editor's toolbar with the draft differing from live, in Chromium", () => {
+describe.skipIf(!existsSync(CHROMIUM))("the editor's toolbar with the draft differing from live, in Chromium", { timeout: CHROMIUM_TEST_TIMEOUT }, () => {
   let browser: Browser;
   let page: Page;
   const pageErrors: string[] = [];

@@ -7,7 +7,7 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CHROMIUM, harnessScript, loadHarness } from "./chromiumHarness";
+import { CHROMIUM, CHROMIUM_TEST_TIMEOUT, harnessScript, loadHarness } from "./chromiumHarness";
 
 const here = (path: string) => JSON.stringify(fileURLToPath(new URL(path, import.meta.url)));
 
@@ -33,7 +33,7 @@ const shown = (page: Page) => page.locator("input[name=at]").inputValue();
 const zoneSaid = async (page: Page) => (await page.getByTestId("test-zone").textContent()) ?? "";
 const schedule = (page: Page, zone: string) => page.evaluate((z) => (window as unknown as { schedule(zone: string): void }).schedule(z), zone);
 
-describe.skipIf(!existsSync(CHROMIUM))("the test call's date and time, left as now, while the flow is built", () => {
+describe.skipIf(!existsSync(CHROMIUM))("the test call's date and time, left as now, while the flow is built", { timeout: CHROMIUM_TEST_TIMEOUT }, () => {
   let browser: Browser;
   let page: Page;
   const pageErrors: string[] = [];

@@ -9,6 +9,13 @@ import type { Page } from "playwright-core";
 import { build, type Rolldown } from "vite";
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+
+/**
+ * Each test's time in Chromium. vitest runs a file per core, so on CI's two cores two Chromiums share them with the
+ * other files' workers; a keyboard press and the rendering update it waits for have taken over vitest's 5 s default
+ * there (BusyButton, CI of 915dbc9). A test that never gets what it waits for still fails, at this time.
+ */
+export const CHROMIUM_TEST_TIMEOUT = 30_000;
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
 /** The script of a harness `source` (a module importing the designer's files by absolute path), named `name`. */

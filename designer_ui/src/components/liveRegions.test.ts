@@ -8,7 +8,7 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CHROMIUM, harnessScript, loadHarness } from "./chromiumHarness";
+import { CHROMIUM, CHROMIUM_TEST_TIMEOUT, harnessScript, loadHarness } from "./chromiumHarness";
 
 const here = (path: string) => JSON.stringify(fileURLToPath(new URL(path, import.meta.url)));
 
@@ -54,7 +54,7 @@ const said = (page: Page) => page.evaluate(() => (window as unknown as { said: S
 const listTo = (page: Page, view: string, query = "") =>
   page.evaluate(([v, q]) => (window as unknown as { list(view: string, query: string): void }).list(v!, q!), [view, query]);
 
-describe.skipIf(!existsSync(CHROMIUM))("the status regions of the scenario list and the palette, in Chromium", () => {
+describe.skipIf(!existsSync(CHROMIUM))("the status regions of the scenario list and the palette, in Chromium", { timeout: CHROMIUM_TEST_TIMEOUT }, () => {
   let browser: Browser;
   let page: Page;
   const pageErrors: string[] = [];

@@ -8,7 +8,7 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CHROMIUM, harnessScript, loadHarness } from "./chromiumHarness";
+import { CHROMIUM, CHROMIUM_TEST_TIMEOUT, harnessScript, loadHarness } from "./chromiumHarness";
 
 const here = (path: string) => JSON.stringify(fileURLToPath(new URL(path, import.meta.url)));
 const STYLES = fileURLToPath(new URL("../styles.css", import.meta.url));
@@ -52,7 +52,7 @@ async function toPickerFromText(page: Page) {
 
 const text = (page: Page) => page.locator("[data-testid=block-panel] textarea").first().inputValue();
 
-describe.skipIf(!existsSync(CHROMIUM))("Insert variable in a narrow block panel, from the keyboard", () => {
+describe.skipIf(!existsSync(CHROMIUM))("Insert variable in a narrow block panel, from the keyboard", { timeout: CHROMIUM_TEST_TIMEOUT }, () => {
   let browser: Browser;
   let page: Page;
   const pageErrors: string[] = [];
