@@ -5,6 +5,7 @@
 import { useI18n } from "../i18n";
 import type { TestSqlBlock } from "../lib/testBlockRows";
 import { rowsExample, type FieldProblem, type TestFieldTexts } from "../lib/testCallInputs";
+import { invalidity } from "./fieldProblems";
 
 export function TestBlockRowsFields(props: {
   blocks: readonly TestSqlBlock[];
@@ -32,8 +33,7 @@ export function TestBlockRowsFields(props: {
                 spellCheck={false}
                 placeholder={rowsExample(block)}
                 value={props.texts.rows[block.name] ?? ""}
-                aria-invalid={problem ? true : undefined}
-                aria-describedby={problem ? problemId : undefined}
+                {...invalidity(problem, problemId)}
                 onChange={(e) => props.onChange(block.name, e.target.value)}
               />
             </label>

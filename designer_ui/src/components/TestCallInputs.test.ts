@@ -13,7 +13,7 @@ const noop = () => undefined;
 function field(html: string, name: string): string {
   const tag = new RegExp(`<(input|textarea|select)\\b[^>]*\\bname="${name}"[^>]*?/?>`).exec(html);
   if (!tag) return "";
-  const attributes = [...tag[0].matchAll(/(\w+)="([^"]*)"/g)].map((m) => `${m[1]}="${m[2]}"`).sort((a, b) => a.localeCompare(b));
+  const attributes = [...tag[0].matchAll(/([\w-]+)="([^"]*)"/g)].map((m) => `${m[1]}="${m[2]}"`).sort((a, b) => a.localeCompare(b));
   return `<${tag[1]} ${attributes.join(" ")}>`;
 }
 
@@ -49,6 +49,30 @@ describe("the Test call's declared variables", () => {
     expect(text).toContain("debt_amount (число)");
     expect(text).toContain("Не число: напишите, например, 1234,50 или 1234.50.");
     expect(text).toContain("Нет значения по умолчанию");
+  });
+
+  // Finding (an accessibility review): a list's or an object's value typed as bad JSON showed its problem, but the
+  // box was not said to be invalid nor described by it, as the rows' boxes are.
+  it("mark a box with a problem invalid and described by it, whatever its type, and no other box", () => {
+    const typed = testVariables([
+      { name: "contact", type: "object" },
+      { name: "codes", type: "list" },
+      { name: "debt_amount", type: "number" },
+    ]);
+    const texts = { variables: { contact: '{"name": "Ana",}', codes: '["a"]', debt_amount: "сто" }, rows: {} };
+    const { problems } = testCallValues(typed, [], texts);
+    const html = renderInLanguage("es", TestVariableFields, { variables: typed, texts, problems, onChange: noop });
+    const describedBy = ["var-contact", "var-debt_amount"].map((name) => {
+      const box = field(html, name);
+      expect(box).toContain('aria-invalid="true"');
+      const described = /aria-describedby="([^"]+)"/.exec(box)?.[1];
+      expect(html).toContain(`<p id="${described}" class="error-text" role="alert">`);
+      return described;
+    });
+    expect(new Set(describedBy).size).toBe(2);
+    expect(told(html)).toContain("No es JSON válido: línea 1");
+    expect(field(html, "var-codes")).not.toContain("aria-invalid");
+    expect(field(html, "var-codes")).not.toContain("aria-describedby");
   });
 
   it("are not shown for a scenario that declares none", () => {

@@ -4,6 +4,7 @@
  */
 import { useI18n } from "../i18n";
 import { rowsExample, variableText, type FieldProblem, type TestFieldTexts, type TestSource, type TestVariable } from "../lib/testCallInputs";
+import { invalidity } from "./fieldProblems";
 
 function Problem({ problem, id }: { problem: FieldProblem | undefined; id?: string }) {
   const { t } = useI18n();
@@ -14,30 +15,35 @@ function Problem({ problem, id }: { problem: FieldProblem | undefined; id?: stri
   ) : null;
 }
 
-/** The field a variable's type takes: a yes/no choice, a date picker, JSON for a list or an object, else text. */
-function VariableInput(props: { variable: TestVariable; text: string; onChange(text: string): void }) {
+/**
+ * The field a variable's type takes: a yes/no choice, a date picker, JSON for a list or an object, else text. `aria`
+ * ties it to the problem said under it (fieldProblems.invalidity).
+ */
+function VariableInput(props: { variable: TestVariable; text: string; aria: ReturnType<typeof invalidity>; onChange(text: string): void }) {
   const { t } = useI18n();
-  const { variable, text, onChange } = props;
+  const { variable, text, aria, onChange } = props;
   const name = `var-${variable.name}`;
   switch (variable.type) {
     case "boolean":
       return (
-        <select name={name} value={text} onChange={(e) => onChange(e.target.value)}>
+        <select name={name} value={text} {...aria} onChange={(e) => onChange(e.target.value)}>
           <option value="">{t("test.none")}</option>
           <option value="true">{t("test.yes")}</option>
           <option value="false">{t("test.no")}</option>
         </select>
       );
     case "date":
-      return <input name={name} type="date" value={text} onChange={(e) => onChange(e.target.value)} />;
+      return <input name={name} type="date" value={text} {...aria} onChange={(e) => onChange(e.target.value)} />;
     case "list":
     case "object":
-      return <textarea name={name} className="mono" rows={2} value={text} spellCheck={false} onChange={(e) => onChange(e.target.value)} />;
+      return <textarea name={name} className="mono" rows={2} value={text} spellCheck={false} {...aria} onChange={(e) => onChange(e.target.value)} />;
     case "number":
     case "integer":
-      return <input name={name} inputMode={variable.type === "integer" ? "numeric" : "decimal"} value={text} onChange={(e) => onChange(e.target.value)} />;
+      return (
+        <input name={name} inputMode={variable.type === "integer" ? "numeric" : "decimal"} value={text} {...aria} onChange={(e) => onChange(e.target.value)} />
+      );
     default:
-      return <input name={name} value={text} onChange={(e) => onChange(e.target.value)} />;
+      return <input name={name} value={text} {...aria} onChange={(e) => onChange(e.target.value)} />;
   }
 }
 
@@ -53,19 +59,28 @@ export function TestVariableFields(props: {
     <fieldset className="test-inputs" data-testid="test-variables">
       <legend>{t("test.declared")}</legend>
       <p className="hint">{t("test.declaredHint")}</p>
-      {props.variables.map((variable) => (
-        <div key={variable.name} className="test-input">
-          <label>
-            <span>
-              <span className="mono">{variable.name}</span> <span className="muted small">({t(`editor.variableType.${variable.type}`)})</span>
-            </span>
-            <VariableInput variable={variable} text={variableText(variable, props.texts)} onChange={(text) => props.onChange(variable.name, text)} />
-          </label>
-          {variable.description && <p className="hint">{variable.description}</p>}
-          {!variable.hasDefault && <p className="hint">{t("test.noDefault")}</p>}
-          <Problem problem={props.problems[`var:${variable.name}`]} />
-        </div>
-      ))}
+      {props.variables.map((variable) => {
+        const problem = props.problems[`var:${variable.name}`];
+        const problemId = `test-var-${variable.name}-problem`;
+        return (
+          <div key={variable.name} className="test-input">
+            <label>
+              <span>
+                <span className="mono">{variable.name}</span> <span className="muted small">({t(`editor.variableType.${variable.type}`)})</span>
+              </span>
+              <VariableInput
+                variable={variable}
+                text={variableText(variable, props.texts)}
+                aria={invalidity(problem, problemId)}
+                onChange={(text) => props.onChange(variable.name, text)}
+              />
+            </label>
+            {variable.description && <p className="hint">{variable.description}</p>}
+            {!variable.hasDefault && <p className="hint">{t("test.noDefault")}</p>}
+            <Problem problem={problem} id={problemId} />
+          </div>
+        );
+      })}
     </fieldset>
   );
 }
@@ -96,8 +111,7 @@ export function TestRowsFields(props: {
                 spellCheck={false}
                 placeholder={rowsExample(source)}
                 value={props.texts.rows[source.name] ?? ""}
-                aria-invalid={problem ? true : undefined}
-                aria-describedby={problem ? problemId : undefined}
+                {...invalidity(problem, problemId)}
                 onChange={(e) => props.onChange(source.name, e.target.value)}
               />
             </label>

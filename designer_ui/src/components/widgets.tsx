@@ -59,6 +59,15 @@ function fieldAria(id: string, rawErrors: readonly unknown[] | undefined) {
 const HELPER_OPTION = "helper:";
 
 /**
+ * What the picker says it inserts: in an SQL query a bound parameter `:name` (its label said "{ } Insert variable",
+ * promising a {{ }} template the query does not render: review), elsewhere a variable.
+ */
+const PICKER_LABEL = {
+  param: { mark: ":", label: "editor.insertParameter" },
+  other: { mark: "{ }", label: "editor.insertVariable" },
+} as const;
+
+/**
  * Insert variable: the variables, then the template helpers (money, number, spoken_date, ...) by their signatures,
  * so a value is said as people say it rather than as it is stored ("1234.5"). A choice is inserted by Insert (or
  * Enter on the list), never on change: arrowing through a closed select changes it at each press, and inserted
@@ -70,11 +79,13 @@ function VariablePicker(props: {
   onPick(name: string): void;
   onPickHelper(helper: TemplateHelper): void;
   variables: string[];
-  /** The template helpers too: none for an SQL query, which renders no template. */
-  helpers: boolean;
+  /** How the field takes a variable: an SQL query's (`param`) gets no template helpers, as it renders no template. */
+  slot: VariableSlot;
 }) {
   const { t } = useI18n();
   const [choice, setChoice] = useState("");
+  const inQuery = props.slot === "param";
+  const picker = PICKER_LABEL[inQuery ? "param" : "other"];
   const helper = TEMPLATE_HELPERS.find((h) => HELPER_OPTION + h.name === choice);
   const hintId = `${props.id}-helper-hint`;
   const insert = () => {
@@ -86,7 +97,7 @@ function VariablePicker(props: {
     <>
       <select
         className="variable-picker"
-        aria-label={t("editor.insertVariable")}
+        aria-label={t(picker.label)}
         aria-describedby={helper ? hintId : undefined}
         value={choice}
         onChange={(e) => setChoice(e.target.value)}
@@ -96,7 +107,7 @@ function VariablePicker(props: {
           insert();
         }}
       >
-        <option value="">{`{ } ${t("editor.insertVariable")}`}</option>
+        <option value="">{`${picker.mark} ${t(picker.label)}`}</option>
         <optgroup label={t("editor.insertVariableGroup")}>
           {props.variables.map((name) => (
             <option key={name} value={name}>
@@ -104,7 +115,7 @@ function VariablePicker(props: {
             </option>
           ))}
         </optgroup>
-        {props.helpers && (
+        {!inQuery && (
           <optgroup label={t("editor.helpers")}>
             {TEMPLATE_HELPERS.map((h) => (
               <option key={h.name} value={HELPER_OPTION + h.name} title={t(h.description)}>
@@ -212,7 +223,7 @@ function TextWithVariables(props: WidgetProps & { multiline: boolean; monospace?
     <div className="text-with-variables">
       {props.multiline ? <textarea rows={3} {...common} /> : <input type="text" {...common} />}
       <div className="row small">
-        <VariablePicker id={props.id} variables={ctx.variables} onPick={pick} onPickHelper={pickHelper} helpers={props.slot !== "param"} />
+        <VariablePicker id={props.id} variables={ctx.variables} onPick={pick} onPickHelper={pickHelper} slot={props.slot} />
         {props.slot === "spoken" && (
           <button type="button" onClick={preview} disabled={!value} title={t("editor.preview")}>
             ▶ {t("editor.preview")}
