@@ -26,6 +26,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print(f"ivrgraph serve: error: {error}", file=sys.stderr)
         return 2
     try:
+        _listen_where_the_environment_says(args)
+    except ValueError as error:
+        print(f"ivrgraph serve: error: {error}", file=sys.stderr)
+        return 2
+    try:
         agi_config = fastagi_config(args, host=args.agi_host or args.host, port=args.agi_port)
     except ValueError as error:
         print(f"ivrgraph serve: error: {error}", file=sys.stderr)
@@ -216,12 +221,36 @@ def cmd_db_seed(args: argparse.Namespace) -> int:
     return 0 if all(not item.outcome.startswith("not") for item in results) else 1
 
 
+# Where `serve` listens when its options do not say: the variables `make run` passes on, read by `serve` itself too
+# (docs review, 2026-12-07: run by hand with IVRGRAPH_PORT set, it took 8000 and 4573 as if nothing were set).
+LISTEN_ENV = {
+    "host": ("IVRGRAPH_HOST", "127.0.0.1"),
+    "port": ("IVRGRAPH_PORT", "8000"),
+    "agi_port": ("IVRGRAPH_AGI_PORT", "4573"),
+}
+
+
+def _listen_where_the_environment_says(args: argparse.Namespace) -> None:
+    """Fill the listen options left out from LISTEN_ENV; read here, not when the parser is built, so a bad value
+    stops `serve` alone, named after its variable, and not every other command."""
+    for option, (variable, fallback) in LISTEN_ENV.items():
+        if getattr(args, option) is not None:
+            continue
+        text = os.environ.get(variable) or fallback
+        try:
+            setattr(args, option, text if option == "host" else port(text))
+        except argparse.ArgumentTypeError as problem:
+            raise ValueError(f"{variable}: {problem}") from None
+
+
 def add_parser(commands: Any) -> None:
     serve = commands.add_parser("serve", help="run the API and a FastAGI server in one process")
-    serve.add_argument("--host", default="127.0.0.1", help="API listen address")
-    serve.add_argument("--port", type=port, default=8000, help="API port")
+    serve.add_argument("--host", default=None, help="API listen address (default: IVRGRAPH_HOST, else 127.0.0.1)")
+    serve.add_argument("--port", type=port, default=None, help="API port (default: IVRGRAPH_PORT, else 8000)")
     serve.add_argument("--agi-host", default=None, help="FastAGI listen address (default: --host)")
-    serve.add_argument("--agi-port", type=port, default=4573, help="FastAGI port")
+    serve.add_argument(
+        "--agi-port", type=port, default=None, help="FastAGI port (default: IVRGRAPH_AGI_PORT, else 4573)"
+    )
     serve.add_argument("--seed", metavar="DIR", help="first load and publish the scenario files of DIR (e.g. examples)")
     serve.add_argument(
         "--poll-interval",

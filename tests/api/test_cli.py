@@ -161,6 +161,28 @@ def test_serve_refuses_settings_that_cannot_work_in_one_line(tmp_path: Path) -> 
         assert "Traceback" not in done.stderr
 
 
+def test_serve_listens_where_the_environment_says_as_make_run_does(tmp_path: Path) -> None:
+    """Docs review, 2026-12-07: `ivrgraph serve` by hand, with IVRGRAPH_PORT and IVRGRAPH_AGI_PORT set as the README's
+    Configuration says, took 8000 and 4573 (only scripts/run.sh read them). The options still win over them."""
+    api_port, agi_port = free_port(), free_port()
+    env = clean_env(
+        IVRGRAPH_HOST="127.0.0.1",
+        IVRGRAPH_PORT=str(api_port),
+        IVRGRAPH_AGI_PORT=str(agi_port),
+        IVRGRAPH_MEDIA_ROOT=str(tmp_path / "media"),
+    )
+    command = [*IVRGRAPH, "serve", "--seed", str(ROOT / "examples")]
+    with running_serve(command, cwd=tmp_path, env=env, api_port=api_port, log=tmp_path / "serve.log"):
+        with socket.create_connection(("127.0.0.1", agi_port), timeout=5):
+            pass
+    help_text = subprocess.run([*IVRGRAPH, "serve", "--help"], env=env, capture_output=True, text=True).stdout
+    assert "IVRGRAPH_PORT" in help_text and "IVRGRAPH_AGI_PORT" in help_text and "IVRGRAPH_HOST" in help_text
+    done = subprocess.run(
+        [*IVRGRAPH, "serve"], cwd=tmp_path, env=clean_env(IVRGRAPH_PORT="80x"), capture_output=True, text=True
+    )
+    assert done.returncode == 2 and "IVRGRAPH_PORT: '80x' is not a port" in done.stderr, done.stderr
+
+
 def test_serve_with_its_api_port_taken_says_so_and_exits(tmp_path: Path) -> None:
     """Review of 2026-12-05: uvicorn's exit, raised inside the API's task, escaped the event loop and left the
     process hanging with FastAGI half stopped."""
