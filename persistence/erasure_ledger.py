@@ -10,7 +10,9 @@ any other). Nothing else of the lost database is needed, and running it again fi
 
 The numbers hashed are those an erasure reaches: the call register's callers and numbers rung (as stored, and their
 keys), the callback jobs' numbers, and in the audit events' and stored answers' details each text that is a number
-as people type it, or a number standing alone inside a text (the purge may have left only these of someone).
+as people type it, a number standing alone inside a text (the purge may have left only these of someone), and each
+JSON number as long as a phone's (a CRM's numeric column): read as its digits, and as those digits after the "+" a
+number cannot hold, as the erasure reads one (privacy._integer_forms).
 
 A number's hash depends on the default country too (IVRGRAPH_DEFAULT_COUNTRY: in Spain 600123456 is hashed as
 +34600123456, with none set as itself), so each erasure's details say the country it hashed under (null: none set).
@@ -49,6 +51,7 @@ from persistence.privacy import (
     ERASURE_ACTION,
     ERASURE_COUNTRY,
     HASH_LENGTH,
+    SHORTEST_INTEGER_MENTION,
     ErasureReport,
     SubjectBeingCalled,
     erase_subject,
@@ -268,10 +271,15 @@ def _stored_numbers(session: Session) -> set[str]:
 
 
 def _texts(value: Any) -> Iterator[str]:
-    """Each text of JSON data `value` (keys too) and each number standing alone inside one."""
+    """Each text of JSON data `value` (keys too), each number standing alone inside one, and each JSON number as
+    long as a phone's, as its digits and as the international number they may be (true and false are no numbers)."""
     if isinstance(value, str):
         yield value
         yield from _IN_TEXT.findall(value)
+    elif isinstance(value, int) and not isinstance(value, bool):
+        if value > 0 and len(digits := str(value)) >= SHORTEST_INTEGER_MENTION:
+            yield digits
+            yield "+" + digits
     elif isinstance(value, dict):
         for key, item in value.items():
             yield from _texts(key)

@@ -10,6 +10,10 @@ A subject is a phone number, matched in every form the register compares as that
 - the idempotency keys whose stored answer names it (the job a CRM's request made);
 - the audit events whose details name it (`POST /api/callbacks` notes the number it scheduled).
 
+A mention in stored JSON (audit details, stored answers) is a text holding one of its forms, or a JSON number with
+the digits of one (`_integer_forms`): a CRM that keeps phones in a numeric column sends `34600123456` (a callback's
+variables, a call list's cells, a scenario test's variables in a draft a rollback replaced are kept as sent).
+
 `erase_subject` deletes the first three and redacts the last: each mention in an event's details becomes the
 subject's keyed hash (`subject_hash`), so the log still says who did what, and an erasure asked for again is
 recognised, but names nobody. A campaign that loses a client counts one client fewer. The flow statistics
@@ -66,6 +70,10 @@ ACCESS_ACTION: Final = "subject_access"
 _KEY_NAME: Final = "subject_hash"
 HASH_LENGTH: Final = 24  # hex digits kept of the HMAC: 96 bits, no two subjects of any register meet
 _AT_ONCE: Final = 500  # ids named in one IN (...)
+# The fewest digits a JSON number has to be a mention: longer than any short or emergency number and a PBX's
+# extension (six digits at most: phone_numbers._EMERGENCY_LENGTHS). Shorter ones are the counts, sizes and
+# revisions audit details are full of, which a number of the subject's as short must not turn into its hash.
+SHORTEST_INTEGER_MENTION: Final = 7
 
 
 class SubjectBeingCalled(Conflict):
@@ -84,6 +92,12 @@ class Subject:
 
     forms: frozenset[str]
     hash: str
+    # The digits of a JSON number that is a mention of them (`_integer_forms`), worked out once: each number of
+    # every candidate's details is compared with them.
+    integer_forms: frozenset[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "integer_forms", _integer_forms(self.forms))
 
     @property
     def label(self) -> str:
@@ -94,6 +108,28 @@ class Subject:
     def redacted(self) -> str:
         """What stands for their number in audit details after an erasure."""
         return f"[erased {self.hash}]"
+
+
+def _integer_forms(forms: frozenset[str]) -> frozenset[str]:
+    """The digits a JSON number mentioning the subject has: a number cannot hold the "+" nor leading zeros.
+
+    - a form of digits alone, not starting with 0: the national number (600123456 in Spain) or, where the register
+      reads the calling code without its "+" as this phone, that (34600123456): such a number is theirs as the same
+      digits written in a text are;
+    - the international form without its "+" (34600123456 for +34600123456, and for 0034600123456), unless those
+      digits are read in the default country as another phone's national number: with ES, 600123456 is
+      +34600123456, never the Malaysian +600123456, and a subject access request for the latter must not be given
+      a Spanish client's mention. Without a default country, or where the register compares them as written
+      (Germany's 4930123456), the digits are taken for the international number all the same: a JSON number has
+      no way to keep the "+", where a text written without it may mean a local number on purpose.
+
+    Not: a national form starting with the trunk prefix 0 (the UK's 07911123456 as 7911123456), which a number
+    type cuts to digits no register reads as that phone; and numbers shorter than `SHORTEST_INTEGER_MENTION`."""
+    digits = {form for form in forms if form.isdigit() and not form.startswith("0")}
+    for form in forms:
+        if form.startswith("+") and one_form(form[1:]) in (form[1:], form):
+            digits.add(form[1:])
+    return frozenset(each for each in digits if len(each) >= SHORTEST_INTEGER_MENTION)
 
 
 def subject(session: Session, number: str) -> Subject:
@@ -156,11 +192,11 @@ def _their_calls(forms: frozenset[str], job_ids: Iterable[str] = ()) -> ColumnEl
     return or_(*matches)
 
 
-def _mentioning(column: Any, forms: frozenset[str]) -> ColumnElement[bool]:
-    """A JSON column whose text holds one of `forms` somewhere (looked at closer by `_redacted`). The forms are
-    digits and "+": nothing LIKE reads as a wildcard."""
+def _mentioning(column: Any, subject: Subject) -> ColumnElement[bool]:
+    """A JSON column whose text holds one of the subject's forms, or a JSON number's digits of them, somewhere
+    (looked at closer by `_redacted`). The forms are digits and "+": nothing LIKE reads as a wildcard."""
     text = cast(column, Text)
-    return or_(*(text.like(f"%{form}%") for form in sorted(forms)))
+    return or_(*(text.like(f"%{form}%") for form in sorted(subject.forms | subject.integer_forms)))
 
 
 def _pattern(forms: frozenset[str]) -> re.Pattern[str]:
@@ -172,11 +208,14 @@ def _pattern(forms: frozenset[str]) -> re.Pattern[str]:
 
 def _redacted(value: Any, subject: Subject, pattern: re.Pattern[str]) -> Any:
     """`value` (JSON data) with each mention of the subject's number replaced by `subject.redacted`: a text that is
-    the number as people type it ("+34 600 123 456"), or holds one of its forms."""
+    the number as people type it ("+34 600 123 456"), or holds one of its forms; a JSON number with the digits of
+    one (`_integer_forms`; true and false are no numbers, though Python's bool is an int)."""
     if isinstance(value, str):
         if phone_number(value) in subject.forms:
             return subject.redacted
         return pattern.sub(subject.redacted, value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return subject.redacted if str(value) in subject.integer_forms else value
     if isinstance(value, Mapping):
         return {_redacted(key, subject, pattern): _redacted(item, subject, pattern) for key, item in value.items()}
     if isinstance(value, list):
@@ -191,7 +230,7 @@ def _mentions(value: Any, subject: Subject, pattern: re.Pattern[str]) -> bool:
 def _audit_mentions(session: Session, subject: Subject) -> list[AuditEvent]:
     pattern = _pattern(subject.forms)
     candidates = session.scalars(
-        select(AuditEvent).where(_mentioning(AuditEvent.details, subject.forms)).order_by(AuditEvent.id)
+        select(AuditEvent).where(_mentioning(AuditEvent.details, subject)).order_by(AuditEvent.id)
     )
     return [event for event in candidates if _mentions(event.details, subject, pattern)]
 
@@ -200,7 +239,7 @@ def _keys_mentioning(session: Session, subject: Subject) -> list[IdempotencyKey]
     pattern = _pattern(subject.forms)
     candidates = session.scalars(
         select(IdempotencyKey).where(
-            IdempotencyKey.response.is_not(None), _mentioning(IdempotencyKey.response, subject.forms)
+            IdempotencyKey.response.is_not(None), _mentioning(IdempotencyKey.response, subject)
         )
     )
     return [key for key in candidates if _mentions(key.response, subject, pattern)]

@@ -17,7 +17,7 @@ from persistence.models import CallbackJob
 from persistence.phone_numbers import configure_default_country, configured_default_country
 from persistence.publishing import PublishHub
 from tests.api.conftest import ADMIN, ADMIN_PASSWORD, Client, Server, _designer_dist, serve_api
-from tests.persistence import pg
+from tests.persistence import documents, pg
 from tests.persistence.kept_data import DAY, NOW, add_campaign, write_calls
 from tests.persistence.published import publish
 
@@ -145,6 +145,57 @@ def test_erasure_removes_every_form_and_leaves_another_number_and_a_redacted_aud
     assert len(logged) == 1 and logged[0]["actor"] == ADMIN and number[3:] not in str(logged)
     # A retry of the erased request is a new request: nothing answers it with the erased client's job any more.
     assert admin.get(f"/api/callbacks/{subject['job']}").status_code == 404
+
+
+def _mentioned_as_integers(admin: Client, subject: dict[str, str]) -> str:
+    """The subject written as JSON numbers only, as a CRM that keeps phones in a numeric column sends them: in the
+    variables of another client's callback, whose answer its Idempotency-Key keeps (the international digits, the
+    "+" a number cannot hold), and in a scenario test's variables of a draft a rollback replaced, which its
+    `reset_draft` audit event keeps (the national digits). The `reset_draft` event's id."""
+    number, n = subject["number"], subject["n"]
+    guarantor = admin.post(
+        "/api/callbacks",
+        json={"number": subject["other"], "scenario": "s", "due": "2030-12-01T10:00:00Z",
+              "variables": {"guarantor_phone": int(number[1:])}},
+        headers={"Idempotency-Key": f"crm-guarantor-{n}"},
+    )  # fmt: skip
+    assert guarantor.status_code == 201, guarantor.text
+    assert guarantor.json()["variables"]["guarantor_phone"] == int(number[1:])  # kept as sent: a number
+    name = f"int-{n}"
+    created = admin.post("/api/scenarios", json={"slug": name, "name": "Int", "document": documents.menu(["1"])})
+    assert created.status_code == 201, created.text
+    assert admin.post(f"/api/scenarios/{name}/publish", json={"message": "first"}).status_code == 200
+    second = admin.put(f"/api/scenarios/{name}/draft", json={"revision": 1, "document": documents.menu(["1", "2"])})
+    assert second.status_code == 200, second.text
+    assert admin.post(f"/api/scenarios/{name}/publish", json={"message": "second"}).status_code == 200
+    draft = documents.menu(["1", "2", "3"])
+    draft["meta"] = {"tests": [{"name": "Debtor", "variables": {"account_phone": int(number[3:])}}]}
+    saved = admin.put(f"/api/scenarios/{name}/draft", json={"revision": second.json()["revision"], "document": draft})
+    assert saved.status_code == 200, saved.text
+    body = {"reset_draft": True, "revision": saved.json()["revision"]}
+    assert admin.post(f"/api/scenarios/{name}/versions/1/rollback", json=body).status_code == 200
+    events = admin.get("/api/audit", params={"target": f"scenario:{name}", "action": "reset_draft"}).json()
+    assert len(events) == 1, events
+    event_id: str = events[0]["id"]
+    return event_id
+
+
+def test_a_number_kept_as_a_json_number_is_the_subjects_too(admin: Client, subject: dict[str, str]) -> None:
+    number = subject["number"]
+    reset = _mentioned_as_integers(admin, subject)
+
+    seen = admin.get("/api/privacy/subject", params={"number": number}).json()
+    assert seen["idempotency_keys"] == 2  # their own callback's answer, and the one naming them as a guarantor
+    assert reset in [event["id"] for event in seen["audit_events"]]
+
+    erased = admin.post("/api/privacy/erasure", json={"number": number, "dry_run": False})
+
+    assert erased.status_code == 200, erased.text
+    assert (erased.json()["idempotency_keys"], erased.json()["audit_events"]) == (2, 2)
+    kept = admin.get(f"/api/audit/{reset}").json()["details"]["replaced_document"]
+    assert kept["meta"]["tests"][0]["variables"]["account_phone"] == f"[erased {erased.json()['subject']}]"
+    # A count or a size in the audit log is no phone number: the draft replaced is still said to be a document.
+    assert admin.get(f"/api/audit/{reset}").json()["details"]["replaced_revision"] == 3
 
 
 def test_a_number_being_dialled_is_refused_for_now(admin: Client, subject: dict[str, str], server: Server) -> None:

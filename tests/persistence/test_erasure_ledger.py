@@ -11,10 +11,10 @@ from sqlalchemy import select
 
 from persistence.db import Database
 from persistence.erasure_ledger import HashedUnderAnotherCountry, LedgerUnreadable, read_ledger, reapply_erasures
-from persistence.models import AuditEvent, CallbackJob
+from persistence.models import AuditEvent, CallbackJob, IdempotencyKey
 from persistence.phone_numbers import configure_default_country
 from persistence.privacy import ERASURE_ACTION, erase, subject_hash
-from tests.persistence.kept_data import NOW, add_job
+from tests.persistence.kept_data import NOW, add_event, add_job, add_key
 
 ONE, TWO = "0" * 24, "a" * 24
 
@@ -145,3 +145,34 @@ def test_a_ledger_of_several_countries_is_run_under_each_of_them(database: Datab
     with pytest.raises(HashedUnderAnotherCountry, match="run it once with each of these settings") as refused:
         reapply_erasures(database, ledger, actor="dpo")
     assert refused.value.countries == ["ES", "PT"]
+
+
+@pytest.mark.parametrize("country", ["ES", None])
+def test_a_subject_kept_only_as_json_numbers_is_found_and_erased_again(database: Database, country: str | None) -> None:
+    """A restored database where the purge left a client only as a CRM's numeric column sent them: the international
+    digits in an audit event, the national ones in a stored answer (each a number of another client's callback).
+    With no default country, 34600777111 is +34600777111 all the same: a JSON number cannot hold the "+"."""
+    configure_default_country(country)  # in_spain puts ES back
+    with database.session() as session:
+        add_event(session, at=NOW, details={"number": "+34600999888", "variables": {"guarantor": 34600777111},
+                                            "jobs": 1, "flag": True})  # fmt: skip
+        add_key(session, username="crm", key="k1", created_at=NOW,
+                response={"number": "+34600999888", "variables": {"account_phone": 600777222}})  # fmt: skip
+        guarantor = subject_hash(session, "+34600777111")
+        debtor = subject_hash(session, "+34600777222")
+        session.commit()
+    ledger = read_ledger(f"subject:{guarantor}\nsubject:{debtor}\n")
+
+    report = reapply_erasures(database, ledger, actor="dpo")
+
+    found = {erased.subject: erased for erased in report.erased}
+    assert found[guarantor].audit_events == 1
+    if country is None:  # 600777222 is no Spanish number here: nobody's but its own
+        assert debtor not in found
+        return
+    assert found[debtor].idempotency_keys == 1
+    with database.session() as session:
+        details = session.scalars(select(AuditEvent.details).where(AuditEvent.action == "schedule")).one()
+        assert details == {"number": "+34600999888", "variables": {"guarantor": f"[erased {guarantor}]"}, "jobs": 1,
+                           "flag": True}  # fmt: skip
+        assert session.scalar(select(IdempotencyKey.key)) is None

@@ -242,3 +242,28 @@ def test_an_erased_number_stays_erased_when_its_calls_come_back(database: Databa
     with database.session() as session:
         assert session.scalars(select(CallbackJob).where(CallbackJob.number == SUBJECT)).first() is None
         assert session.scalars(select(CallRecord).where(CallRecord.caller_id == SUBJECT)).first() is None
+
+
+def test_a_json_number_is_a_mention_only_with_the_digits_of_one_of_the_subjects_forms(database: Database) -> None:
+    """A CRM's numeric column: the national and the international digits are the subject's; what a number type made
+    of no form of theirs, a count, a flag, a float, and digits that in Spain are another phone's are not."""
+    with database.session() as session:
+        mentioned = add_event(session, at=NOW, details={"national": 600123456, "international": 34600123456,
+                                                        "listed": [34600123456, 1]})  # fmt: skip
+        untouched = {"flag": True, "count": 7, "size": 600123456.0, "negative": -600123456, "longer": 346001234560,
+                     "other": 34600999888, "zeros": 34600123456000}  # fmt: skip
+        left = add_event(session, at=NOW, details=untouched)
+        add_key(session, username="crm", key="k1", created_at=NOW, response={"variables": {"phone": 600123456}})
+    with database.session() as session:
+        # With ES, 600123456 is +34600123456: never the Malaysian +600123456's, whose access request gets none of it.
+        assert subject_data(session, number="+600123456").audit_events == []
+
+    report = erase(database, number=SUBJECT, actor="dpo")
+
+    assert (report.audit_events, report.idempotency_keys) == (1, 1)
+    with database.session() as session:
+        hidden = f"[erased {subject_hash(session, SUBJECT)}]"
+        assert session.get(AuditEvent, mentioned).details == {  # type: ignore[union-attr]
+            "national": hidden, "international": hidden, "listed": [hidden, 1],
+        }  # fmt: skip
+        assert session.get(AuditEvent, left).details == untouched  # type: ignore[union-attr]
