@@ -3,11 +3,15 @@ teams moving from Studio to their own Asterisk (review, 2026-12: the import answ
 
     is_studio_flow(document)       whether a document has Studio's shape rather than ours
     convert_studio_flow(flow)      (the scenario document, the report): one line for each state not converted,
-                                   or converted approximately; raises StudioFlowError when the flow cannot be read
+                                   or converted approximately; raises StudioFlowError when the flow cannot be read.
+                                   The document's `meta.studio_import` keeps the lines (`report`), each also as a
+                                   code of REPORT_CODES with its params (`entries`), and the Studio widget each
+                                   placeholder stands for (`placeholders`: node id -> widget type)
     studio_slugs(name)             the slugs to import a converted flow under, from its name: `acme-line`, then
                                    `acme-line-2`... (the dialplan dials the slug; a file name says less)
 
-Each state becomes the block nearest to it, keeping its name as the block id and its `offset` as the position:
+Each state becomes the block nearest to it, keeping its name as the block id and its `offset` as the position
+(a widget parked far from the rest brought near: see `_near`):
 trigger -> Start, say-play -> Say Phrase, gather-input-on-call -> IVR (a menu when a split on its digits follows,
 else a capture), split-based-on -> Switch or Conditions, set-variables -> Set Variable, connect-call-to /
 enqueue-call / send-to-flex -> Transfer. A state with no equal here (an HTTP request, a function, a voicemail...)
@@ -25,6 +29,7 @@ import re
 import unicodedata
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any, Final
 
 from jinja2.filters import FILTERS
@@ -41,6 +46,31 @@ MAX_TRANSITIONS: Final = 100
 MAX_TEXT: Final = 2000
 # How far from the canvas's origin a block is drawn: an offset of 1e308 made the designer draw Start alone.
 MAX_OFFSET: Final = 100_000
+# The widest empty stretch of canvas kept between two blocks, across or down: Studio spaces its widgets as the designer
+# spaces blocks (rows ~220 px apart, columns ~340), but one widget parked 30,000 px away, or an offset clamped to
+# MAX_OFFSET, made Fit view zoom out to its minimum, every block a dot (review, 2026-12).
+WIDEST_GAP: Final = 600
+# The variable a placeholder sets, which marks it: validation warns of each one left (`studio_placeholder`).
+PLACEHOLDER_VARIABLE: Final = "studio_not_converted"
+# What a report line says, by code; each line's params name its state and widget (`state`, `widget`) and these.
+REPORT_CODES: Final = {
+    "not_whole_number": ("setting", "value"),
+    "starts_on": ("event",),
+    "messages_not_converted": ("event",),
+    "recording_not_converted": (),  # `play`: the URL it played, when it played one
+    "digits_left_out": ("digits",),
+    "said_once": ("loop",),
+    "prompt_not_converted": (),
+    "speech_not_converted": (),
+    "split_input_not_variable": (),
+    "condition_not_converted": ("condition",),
+    "queue_to_check": ("queue",),
+    "destination_not_converted": ("target",),
+    "first_number_only": ("number",),
+    # `reason` (no_variables) when it has one; `count` paths to reconnect, each `event_N`, `target_N` and `wired_N`
+    # (error: to connect to the replacement's error exit; none: not wired)
+    "not_converted": ("count",),
+}
 _JINJA_FILTERS: Final = frozenset(FILTERS) | {"e164"}
 _NODE_ID: Final = re.compile(r"[^A-Za-z0-9_.:-]")
 _NOT_IDENTIFIER: Final = re.compile(r"[^A-Za-z0-9_]")
@@ -72,6 +102,15 @@ _GOES_ON: Final = {
     "add-twiml-redirect": "return",
     "run-subflow": "completed",
 }
+
+
+@dataclass(frozen=True, slots=True)
+class ReportEntry:
+    """One line of the report: its English `text`, and the `code` and `params` it is said from in other languages."""
+
+    code: str
+    params: dict[str, str | int]
+    text: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,11 +168,21 @@ class _Conversion:
     names: _Ids  # every id handed out: the states', then the Conditions a split becomes
     nodes: list[dict[str, Any]] = field(default_factory=list)
     edges: list[tuple[str, str, str | None]] = field(default_factory=list)
-    report: list[str] = field(default_factory=list)
+    entries: list[ReportEntry] = field(default_factory=list)
+    placeholders: dict[str, str] = field(default_factory=dict)  # node id -> the Studio widget type it stands for
     variables: dict[str, None] = field(default_factory=dict)  # declared, in order met
     written: set[str] = field(default_factory=set)
     menus: dict[str, Mapping[str, Any]] = field(default_factory=dict)  # gather name -> the split it absorbs
     language: str | None = None
+
+    @property
+    def report(self) -> list[str]:
+        return [entry.text for entry in self.entries]
+
+    def say(self, state: Mapping[str, Any], code: str, text: str, **params: str | int) -> None:
+        """A report line about `state`: `text` in English, `code` and `params` for the designer to say it."""
+        self.entries.append(ReportEntry(code, {"state": str(state["name"]), "widget": str(state["type"]), **params},
+                                        f"{state['name']} ({state['type']}): {text}"))  # fmt: skip
 
     def target(self, state_name: str | None) -> str | None:
         return self.ids[state_name] if state_name else None
@@ -164,9 +213,8 @@ class _Conversion:
             return int(value.strip())
         shown = json.dumps(value, ensure_ascii=False, default=str)
         shown = shown if len(shown) <= 22 else f"{shown[:21]}...{shown[-1]}"
-        self.report.append(
-            f"{state['name']} ({state['type']}): {setting} {shown} is not a whole number: the default is used"
-        )
+        said = f"{setting} {shown} is not a whole number: the default is used"
+        self.say(state, "not_whole_number", said, setting=setting, value=shown)
         return None
 
     def variable(self, path: str) -> str:
@@ -422,12 +470,11 @@ def _trigger(state: Mapping[str, Any], conversion: _Conversion) -> None:
     target = _next(state, "incomingCall")
     for event in ("incomingRequest", "incomingParent"):
         if target is None and (target := _next(state, event)) is not None:
-            conversion.report.append(
-                f"{state['name']} (trigger): the flow starts on {event}, here the call enters there"
-            )
+            conversion.say(state, "starts_on", f"the flow starts on {event}, here the call enters there", event=event)
     for event in ("incomingMessage", "incomingConversationMessage"):
         if _next(state, event):
-            conversion.report.append(f"{state['name']} (trigger): {event} not converted: a scenario answers calls")
+            said = f"{event} not converted: a scenario answers calls"
+            conversion.say(state, "messages_not_converted", said, event=event)
     conversion.wire(node_id, "next", target)
 
 
@@ -439,19 +486,17 @@ def _say_play(state: Mapping[str, Any], conversion: _Conversion) -> None:
     notes = ""
     if not say:
         what = f"plays {play}" if play else "says nothing"
-        conversion.report.append(
-            f"{state['name']} (say-play): {what}: not converted, upload the recording and use a Message block"
-        )
+        said = f"{what}: not converted, upload the recording and use a Message block"
+        conversion.say(state, "recording_not_converted", said, **({"play": play} if play else {}))
         config = {"text": f"Recording to replace: {state['name']}"}
         notes = f"Studio played {play}" if play else ""
     if properties.get("digits"):
-        conversion.report.append(
-            f"{state['name']} (say-play): the digits it sent ({properties['digits']}) are left out"
-        )
+        digits = str(properties["digits"])
+        conversion.say(state, "digits_left_out", f"the digits it sent ({digits}) are left out", digits=digits)
     if _or(conversion.number(state, "loop"), 1) > 1:
-        conversion.report.append(
-            f"{state['name']} (say-play): said once here, Studio said it {properties['loop']} times"
-        )
+        loop = properties["loop"]
+        said = f"said once here, Studio said it {loop} times"
+        conversion.say(state, "said_once", said, loop=int(loop) if _WHOLE.fullmatch(str(loop).strip()) else str(loop))
     node_id = conversion.node(state, "say_phrase", config, **({"notes": notes} if notes else {}))
     conversion.wire(node_id, "next", _next(state, "audioComplete"))
 
@@ -469,7 +514,7 @@ def _gather(state: Mapping[str, Any], conversion: _Conversion) -> None:
     say = str(properties.get("say") or "").strip()
     prompt = {"text": conversion.text(say) if say else f"Recording to replace: {name}"}
     if not say:
-        conversion.report.append(f"{name} (gather-input-on-call): its recording is not converted: replace the prompt")
+        conversion.say(state, "prompt_not_converted", "its recording is not converted: replace the prompt")
     _keep_language(properties, prompt, conversion)
     variable = conversion.variable(f"widgets.{name}.Digits")
     conversion.written.add(variable)
@@ -477,7 +522,7 @@ def _gather(state: Mapping[str, Any], conversion: _Conversion) -> None:
     config: dict[str, Any] = {"prompt": prompt, "timeout": timeout, "max_tries": 1, "split_failures": True,
                               "variable": variable}  # fmt: skip
     if _next(state, "speech"):
-        conversion.report.append(f"{name} (gather-input-on-call): speech input is not converted, only keys")
+        conversion.say(state, "speech_not_converted", "speech input is not converted, only keys")
     split = conversion.menus.get(name)
     keypress = _next(state, "keypress")
     edges: list[tuple[str, str | None]] = [("no_input", _next(state, "timeout"))]
@@ -532,7 +577,7 @@ def _split(state: Mapping[str, Any], conversion: _Conversion) -> None:
     name = str(state["name"])
     value = _expression(_properties(state).get("input"), conversion)
     if value is None:
-        conversion.report.append(f"{name} (split-based-on): its input is not one variable: check the conditions")
+        conversion.say(state, "split_input_not_variable", "its input is not one variable: check the conditions")
         value = repr(str(_properties(state).get("input", "")))
     matches = [t for t in _transitions(state) if t.get("event") == "match"]
     no_match = _next(state, "noMatch")
@@ -570,7 +615,8 @@ def _split(state: Mapping[str, Any], conversion: _Conversion) -> None:
             written = _condition(subject or value, condition) if isinstance(condition, Mapping) else None
             if written is None:
                 kind = condition.get("type") if isinstance(condition, Mapping) else condition
-                conversion.report.append(f"{name} (split-based-on): condition {kind!r} not converted: it is false here")
+                said = f"condition {kind!r} not converted: it is false here"
+                conversion.say(state, "condition_not_converted", said, condition=str(kind))
                 written = "false"
             parts.append(f"({written})")
         expression = " and ".join(parts) or "false"
@@ -595,7 +641,7 @@ def _set_variables(state: Mapping[str, Any], conversion: _Conversion) -> None:
             conversion.written.add(variable)
             assignments.append({"variable": variable, "value": conversion.text(item.get("value", ""))})
     if not assignments:
-        _placeholder(state, conversion, why="sets no variable")
+        _placeholder(state, conversion, why="sets no variable", reason="no_variables")
         return
     node_id = conversion.node(state, "set_variable", {"assignments": assignments})
     conversion.wire(node_id, "next", _next(state, "next"))
@@ -607,14 +653,14 @@ def _transfer(state: Mapping[str, Any], conversion: _Conversion) -> None:
     target = conversion.text(to) if to else ""
     if kind == "enqueue-call":
         target = f"queue:{_identifier(str(properties.get('queue_name') or name))}"
-        conversion.report.append(f"{name} (enqueue-call): to the Asterisk queue {target[6:]!r}: check it exists")
+        said = f"to the Asterisk queue {target[6:]!r}: check it exists"
+        conversion.say(state, "queue_to_check", said, queue=target[6:])
     elif not target or not (_NUMBER.match(target) or "{{" in target):
         target = f"queue:{_identifier(name)}"
-        conversion.report.append(
-            f"{name} ({kind}): its destination has no equal here: set the Transfer's destination (now {target})"
-        )
+        said = f"its destination has no equal here: set the Transfer's destination (now {target})"
+        conversion.say(state, "destination_not_converted", said, target=target)
     elif "," in str(properties.get("to") or ""):
-        conversion.report.append(f"{name} ({kind}): only the first of its numbers ({to}) is dialed")
+        conversion.say(state, "first_number_only", f"only the first of its numbers ({to}) is dialed", number=to)
     config: dict[str, Any] = {
         "target": target,
         "timeout": min(max(_or(conversion.number(state, "timeout"), 30), 1), 300),
@@ -633,7 +679,7 @@ def _transfer(state: Mapping[str, Any], conversion: _Conversion) -> None:
         conversion.wire(node_id, exit_name, failed)
 
 
-def _placeholder(state: Mapping[str, Any], conversion: _Conversion, *, why: str = "") -> None:
+def _placeholder(state: Mapping[str, Any], conversion: _Conversion, *, why: str = "", reason: str = "") -> None:
     """A state with no equal here: a Set Variable marking the place (`studio_not_converted`), its settings kept in
     the notes, going on by the event a successful state takes (`next`) and by its first other event (`error`), so
     no path the widget had is lost (review, 2026-12: an HTTP request's `failed` target became unreachable). Other
@@ -652,13 +698,19 @@ def _placeholder(state: Mapping[str, Any], conversion: _Conversion, *, why: str 
         for e, target in others
     ]
     said = f"not converted{': ' + why if why else ''}: replace the placeholder" + "".join(f"; {p}" for p in paths)
-    conversion.report.append(f"{name} ({kind}): {said}")
+    params: dict[str, str | int] = {"reason": reason} if reason else {}
+    params["count"] = len(others)
+    for number, (e, target) in enumerate(others, start=1):
+        params |= {f"event_{number}": e, f"target_{number}": target, f"wired_{number}": "error" if target == failed
+                   else "none"}  # fmt: skip
+    conversion.say(state, "not_converted", said, **params)
     settings = {k: v for k, v in _properties(state).items() if k != "offset"}
     notes = f"Twilio Studio {kind} not converted: replace this block."
     notes += "".join(f" {p}." for p in paths) + " Its settings: " + json.dumps(settings)
-    conversion.variables.setdefault("studio_not_converted", None)
-    config = {"assignments": [{"variable": "studio_not_converted", "value": name}]}
+    conversion.variables.setdefault(PLACEHOLDER_VARIABLE, None)
+    config = {"assignments": [{"variable": PLACEHOLDER_VARIABLE, "value": name}]}
     node_id = conversion.node(state, "set_variable", config, notes=notes[:5000])
+    conversion.placeholders[node_id] = kind
     conversion.wire(node_id, "next", success)
     if failed:
         conversion.wire(node_id, "error", failed)
@@ -682,7 +734,7 @@ def _document(flow: Mapping[str, Any], conversion: _Conversion) -> dict[str, Any
         ends |= target is None
         edges.append({"id": f"{source}.{exit_name}->{target or _END}", "source": source, "exit": exit_name,
                       "target": target or _END})  # fmt: skip
-    nodes = list(conversion.nodes)
+    nodes = _near(conversion.nodes)
     if ends:  # Studio ends the execution where a transition leads nowhere: the call ends there.
         lowest = max((node["position"]["y"] for node in nodes), default=0)
         nodes.append({"id": _END, "type": "hangup", "version": 1, "label": "End",
@@ -697,7 +749,32 @@ def _document(flow: Mapping[str, Any], conversion: _Conversion) -> dict[str, Any
         "variables": [{"name": name, "type": "string", "default": ""} for name in conversion.variables],
         "nodes": nodes,
         "edges": edges,
-        "meta": {"studio_import": {"report": list(conversion.report)}},
+        "meta": {
+            "studio_import": {
+                "report": conversion.report,
+                "entries": [{"code": e.code, "params": e.params, "text": e.text} for e in conversion.entries],
+                "placeholders": conversion.placeholders,
+            }
+        },
     }
     document["description"] = document["description"][:5000]
     return document
+
+
+def _near(nodes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The nodes with every empty stretch of canvas wider than WIDEST_GAP, across and down, closed to WIDEST_GAP: a
+    widget parked far away comes near, in its place in the order, and the rest keep Studio's spacing. The first
+    node (Start) stays where Studio had it, so an export with no gap that wide keeps every offset as it was."""
+    if not nodes:
+        return []
+    moved = [dict(node, position=dict(node["position"])) for node in nodes]
+    for axis in ("x", "y"):
+        values = sorted({node["position"][axis] for node in moved})
+        closed = {values[0]: values[0]}
+        for before, value in pairwise(values):
+            closed[value] = closed[before] + min(value - before, WIDEST_GAP)
+        anchor = moved[0]["position"][axis]
+        shift = anchor - closed[anchor]
+        for node in moved:
+            node["position"][axis] = closed[node["position"][axis]] + shift
+    return moved

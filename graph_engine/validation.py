@@ -8,8 +8,8 @@ Codes: structure, invalid_value, duplicate_node_id, duplicate_variable, no_start
 config, block_version, template_syntax, dangling_edge, unknown_exit, duplicate_exit_edge, edge_from_terminal,
 goto_missing_target, goto_unknown_scenario, fallback_missing, unreachable, unwired_exit, loop_without_input,
 undefined_variable, unknown_variable, check_failed, sensitive_in_prompt, personal_data_to_online_tts,
-sensitive_to_callback, date_spoken_raw, single_brace_variable, duplicate_result, undeclared_result, plus the blocks'
-own (duplicate_key, no_keys, unknown_timezone...).
+sensitive_to_callback, date_spoken_raw, single_brace_variable, duplicate_result, undeclared_result, studio_placeholder,
+plus the blocks' own (duplicate_key, no_keys, unknown_timezone...).
 """
 
 from __future__ import annotations
@@ -42,6 +42,7 @@ from graph_engine.registry import BlockRegistry
 from graph_engine.schema_messages import explain, field_label, rule_params, what_is_wrong
 from graph_engine.sensitive import NOT_PERSONAL, ONLINE_TTS_ENGINES
 from graph_engine.sql_params import parse_query
+from graph_engine.studio_import import PLACEHOLDER_VARIABLE
 from schemas import draft_schema
 
 # Variables that exist in every call, whatever the scenario declares.
@@ -168,6 +169,7 @@ class _Validator:
         self._check_results(scenario)
         self._check_start(scenario)
         exits = self._check_nodes(scenario)
+        self._check_studio_placeholders(scenario)
         self._check_sensitive(scenario)
         graph, routes = self._check_edges(scenario, exits)
         self._check_fallback(scenario)
@@ -468,6 +470,37 @@ class _Validator:
                 f'all: write {fix} to use the value of "{name}"',
                 where,
                 params={**self._params(node), "field": label, "variable": name, "written": written, "fix": fix},
+                severity=Severity.WARNING,
+            )
+
+    def _check_studio_placeholders(self, scenario: Scenario) -> None:
+        """A warning for each placeholder a Twilio Studio import left (a Set Variable of `studio_not_converted`),
+        naming the widget it stands for as the import recorded it (`meta.studio_import.placeholders`): the import's
+        checklist is shown once, and an analyst replacing placeholders one by one was told nothing of those left
+        (review, 2026-12). Replaced, or set to another variable, it is no placeholder and the warning goes."""
+        meta = self.document.get("meta")
+        studio = meta.get("studio_import") if isinstance(meta, Mapping) else None
+        recorded = studio.get("placeholders") if isinstance(studio, Mapping) else None
+        widgets = recorded if isinstance(recorded, Mapping) else {}
+        for node in scenario.nodes.values():
+            assignments = node.config.get("assignments") if node.type == SET_VARIABLE else None
+            if not isinstance(assignments, list) or not any(
+                isinstance(item, Mapping) and item.get("variable") == PLACEHOLDER_VARIABLE for item in assignments
+            ):
+                continue
+            widget = widgets.get(node.id)
+            params = self._params(node)
+            if isinstance(widget, str) and widget:
+                params["widget"] = widget
+                stands_for = f"the Twilio Studio widget {widget}, which was"
+            else:
+                stands_for = "a Twilio Studio widget that was"
+            self._flag(
+                node.id,
+                "studio_placeholder",
+                f"{self._name(node)} stands in for {stands_for} not converted: replace it with a block that does its "
+                "work (its notes keep the widget's settings)",
+                params=params,
                 severity=Severity.WARNING,
             )
 

@@ -1,6 +1,6 @@
 """Moving a scenario from staging to production over real HTTP: two installations, each its own server, database
 and media folder. The staging server is the shared one (SQLite and PostgreSQL); production is an SQLite one of
-this module's. Review of 2027-01: an import made a new slug the dialplan never dials, recordings came over as
+this module's. Review of 2026-12: an import made a new slug the dialplan never dials, recordings came over as
 ids production did not have, and only publish said so."""
 
 from __future__ import annotations

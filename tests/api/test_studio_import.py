@@ -95,3 +95,20 @@ def test_a_studio_export_sent_without_a_slug_takes_one_from_its_name(admin: Clie
     again = admin.post("/api/scenarios/import", json={"document": studio})
     assert again.status_code == 201, again.text
     assert again.json()["slug"] == f"{wanted}-2"  # a suffix only when the name's slug is taken
+
+
+def test_a_placeholder_left_is_a_warning_that_does_not_stop_the_publish(
+    admin: Client, slug: Callable[[str], str]
+) -> None:
+    name = slug("studio-placeholder")
+    imported = admin.post("/api/scenarios/import", json={"slug": name, "document": json.loads(STUDIO.read_text())})
+    assert imported.status_code == 201, imported.text
+    studio = imported.json()["draft"]["document"]["meta"]["studio_import"]
+    assert studio["placeholders"] == {"crm_lookup": "make-http-request"}
+    assert [entry["text"] for entry in studio["entries"]] == studio["report"]
+    problems = admin.post(f"/api/scenarios/{name}/validate").json()["problems"]
+    [placeholder] = [p for p in problems if p["code"] == "studio_placeholder"]
+    assert (placeholder["severity"], placeholder["node"]) == ("warning", "crm_lookup")
+    assert placeholder["params"]["widget"] == "make-http-request"
+    published = admin.post(f"/api/scenarios/{name}/publish", json={"message": "as imported"})
+    assert published.status_code == 200, published.text

@@ -137,6 +137,11 @@ MESSAGES: dict[str, Callable[[P], str]] = {
         f'{_name(p)} records the result "{p["result"]}", which the scenario does not declare: reports show its code '
         "instead of a label"
     ),
+    "studio_placeholder": lambda p: (
+        f"{_name(p)} stands in for "
+        + (f"the Twilio Studio widget {p['widget']}, which was" if "widget" in p else "a Twilio Studio widget that was")
+        + " not converted: replace it with a block that does its work (its notes keep the widget's settings)"
+    ),
     "no_start": lambda p: "The scenario has no Start block: calls would have nowhere to go",
     "multiple_starts": lambda p: f"{_name(p)}: a scenario has exactly one Start block",
     "unknown_type": _unknown_type,
@@ -378,8 +383,25 @@ def _results() -> dict[str, Any]:
     )
 
 
+def _studio_placeholders() -> dict[str, Any]:
+    """Placeholders a Twilio Studio import left, one of a widget it recorded, one not
+    (tests/graph_engine/test_studio_placeholder_warning.py)."""
+    marks = {"assignments": [{"variable": "studio_not_converted", "value": "lookup"}]}
+    document = make_document(
+        [
+            {"id": "start", "type": "start"},
+            {"id": "lookup", "type": "set_variable", "label": "CRM lookup", "config": marks},
+            {"id": "other", "type": "set_variable", "label": "Other", "config": marks},
+        ],
+        [("start", "next", "lookup"), ("lookup", "next", "other")],
+        variables=[{"name": "studio_not_converted"}],
+    )
+    return {**document, "meta": {"studio_import": {"placeholders": {"lookup": "make-http-request"}}}}
+
+
 INVALID = {
     "flow": _flow,
+    "studio placeholders": _studio_placeholders,
     "results": _results,
     "personal data": _personal_data,
     "template hints": _template_hints,

@@ -25,7 +25,7 @@ import { importChosenFile, type ImportChoice, type TakenSlug } from "./importSce
 import { TextWithCode } from "./InlineCode";
 import { MenuButton, type MenuItem } from "./MenuButton";
 import { ScenarioListStatus, scenarioListView } from "./ScenarioListStatus";
-import { StudioImportReport } from "./StudioImportReport";
+import { StudioImportReport, type StudioReportLine } from "./StudioImportReport";
 import "./scenarioList.css";
 
 const PAGE_SIZE = 20;
@@ -438,7 +438,7 @@ export function ScenarioList({ user }: { user: User }) {
   // A file whose slug a scenario here has: waiting for the analyst to say what it becomes.
   const [pendingImport, setPendingImport] = useState<{ file: File; taken: TakenSlug } | null>(null);
   // A Twilio Studio flow just imported: what its conversion says to check, shown before the scenario opens.
-  const [studioImport, setStudioImport] = useState<{ slug: string; name: string; lines: string[] } | null>(null);
+  const [studioImport, setStudioImport] = useState<{ slug: string; name: string; lines: StudioReportLine[] } | null>(null);
   const [creating, setCreating] = useState(false);
   const [duplicating, setDuplicating] = useState<ScenarioSummary | null>(null);
   const [callingList, setCallingList] = useState<ScenarioSummary | null>(null);

@@ -156,7 +156,7 @@ describe("importing a Twilio Studio flow export", () => {
     const report = ["crm_lookup (make-http-request): not converted: replace the placeholder"];
     importScenario.mockResolvedValueOnce({ ...made("support-line"), name: "Acme support line", draft: { document: { meta: { studio_import: { report } } } } } as unknown as api.Imported);
     const outcome = await importScenarioFile(studio, "support-line.json", NOW);
-    expect(outcome).toEqual({ ok: true, slug: "support-line", replacedDraft: false, studioReport: { name: "Acme support line", lines: report } });
+    expect(outcome).toEqual({ ok: true, slug: "support-line", replacedDraft: false, studioReport: { name: "Acme support line", lines: report.map((text) => ({ text })) } });
   });
 
   it("lets the server name it after the flow (its name's slug, -2 when taken), not after the file and the moment", async () => {

@@ -13,7 +13,7 @@ import * as api from "../api/client";
 import { ApiError } from "../api/http";
 import { distinctName, importFailureOf, nameRoot, readScenarioFile, type ImportFailure } from "../lib/importFile";
 import { slugify } from "../lib/slug";
-import { studioReportOf } from "./StudioImportReport";
+import { studioReportOf, type StudioReportLine } from "./StudioImportReport";
 
 /** A slug the file names that a scenario here has already, and the name the file gives its scenario. */
 export interface TakenSlug {
@@ -25,7 +25,7 @@ export interface TakenSlug {
 export type ImportChoice = "replaceDraft" | "copy";
 
 export type ImportOutcome =
-  | { ok: true; slug: string; replacedDraft: boolean; studioReport?: { name: string; lines: string[] } }
+  | { ok: true; slug: string; replacedDraft: boolean; studioReport?: { name: string; lines: StudioReportLine[] } }
   | { ok: false; failure: ImportFailure }
   | { ok: false; taken: TakenSlug };
 

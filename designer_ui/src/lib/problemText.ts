@@ -366,6 +366,8 @@ export const TEMPLATES: Record<Translated, Record<string, Template>> = {
     duplicate_node_id: (w) => `Dos bloques comparten el id ${w.quoted("node_id")}`,
     duplicate_variable: (w) => `La variable ${w.quoted("variable")} está declarada dos veces`,
     duplicate_result: (w) => `El resultado ${w.quoted("result")} está declarado dos veces`,
+    studio_placeholder: (w) =>
+      `${w.subject()} ocupa el lugar ${w.has("widget") ? `del widget ${w.text("widget")} de Twilio Studio, que` : "de un widget de Twilio Studio que"} no se convirtió: sustitúyalo por un bloque que haga su trabajo (sus notas guardan los ajustes del widget)`,
     undeclared_result: (w) =>
       `${w.subject()} guarda el resultado ${w.quoted("result")}, que el escenario no declara: los informes muestran su código en lugar de una etiqueta`,
     no_start: () => "El escenario no tiene bloque Inicio: las llamadas no tendrían adónde ir",
@@ -442,6 +444,8 @@ export const TEMPLATES: Record<Translated, Record<string, Template>> = {
     duplicate_node_id: (w) => `У двух блоков один и тот же id ${w.quoted("node_id")}`,
     duplicate_variable: (w) => `Переменная ${w.quoted("variable")} объявлена дважды`,
     duplicate_result: (w) => `Результат ${w.quoted("result")} объявлен дважды`,
+    studio_placeholder: (w) =>
+      `${w.subject()} — заглушка вместо виджета ${w.has("widget") ? `${w.text("widget")} ` : ""}из Twilio Studio, который не удалось преобразовать: замените его блоком, который делает ту же работу (настройки виджета сохранены в заметках блока)`,
     undeclared_result: (w) =>
       `${w.subject()} записывает результат ${w.quoted("result")}, которого нет среди результатов сценария: отчёты покажут его код вместо названия`,
     no_start: () => "В сценарии нет блока «Начало»: звонкам некуда идти",
