@@ -38,7 +38,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any, Literal, TypeVar
@@ -533,15 +533,18 @@ class DatabaseDataSources:
                 streams = reads and _streams(conn, parsed)
                 options = {"stream_results": True, "max_row_buffer": max_rows} if streams else {}
                 result = conn.execute(text(parsed.bind_text), bound, execution_options=options)
+                # Closed whatever happens: a PostgreSQL server-side cursor left open when reading a value failed went
+                # back to the pool with its connection, which a retired engine closes, and warned when collected
+                # (CI, 2026-12-07: a ResourceWarning raised in whichever test the collector then ran in).
                 # Unbuffered MariaDB: closing reads and drops what the server still sends, which sql_select_limit
                 # keeps to nothing unless the query has a LIMIT of its own, and max_statement_time bounds.
-                rows = QueryAnswer(_fetch(result, max_rows)) if result.returns_rows else _affected(result)
-                if reads:
-                    # Complete: the block has it now. Closing can take until the statement's timeout (MariaDB's
-                    # unbuffered cursor drops what a LIMIT of the query's own lets through), and a reading
-                    # statement has nothing to commit: the call goes on meanwhile.
-                    answer(rows)
-                result.close()
+                with closing(result):
+                    rows = QueryAnswer(_fetch(result, max_rows)) if result.returns_rows else _affected(result)
+                    if reads:
+                        # Complete: the block has it now. Closing can take until the statement's timeout (MariaDB's
+                        # unbuffered cursor drops what a LIMIT of the query's own lets through), and a reading
+                        # statement has nothing to commit: the call goes on meanwhile.
+                        answer(rows)
                 if source.read_only:
                     conn.rollback()
                 else:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import threading
 import time
 import uuid
+import warnings
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -245,6 +247,35 @@ async def test_a_slow_query_is_stopped_by_the_timeout(database: Database) -> Non
             await _until_no_thread_queries("slow", within=1.0)
         finally:
             service.close()
+
+
+@pytest.mark.postgres
+async def test_a_value_that_cannot_be_read_leaves_no_server_cursor_open(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """CI, 2026-12-07: a PostgreSQL server-side cursor left open went back to the pool with its connection, and
+    warned when the collector found it, failing whichever test ran then. A reading that fails past the driver (a
+    value no reader takes) must close it as an answer does."""
+    read = datasources._fetch
+
+    def failing_fetch(result: object, max_rows: int) -> object:
+        read(result, 1)  # type: ignore[arg-type]  # the cursor has given rows: it is open on the server
+        raise ValueError("a value no reader takes")
+
+    monkeypatch.setattr(datasources, "_fetch", failing_fetch)
+    with pg.throwaway_database("cursor") as url:
+        with database.session() as session:
+            datasources.create_data_source(session, name="cursor", url=url)
+        service = DatabaseDataSources(database)
+        try:
+            with pytest.raises(ValueError, match="no reader takes"):
+                await service.query("cursor", "SELECT generate_series(1, 100) AS n", {}, timeout=5, max_rows=10)
+        finally:
+            service.close()
+        with warnings.catch_warnings(record=True) as seen:
+            warnings.simplefilter("always")
+            gc.collect()
+    assert not [w for w in seen if issubclass(w.category, ResourceWarning)], [str(w.message) for w in seen]
 
 
 async def _until_no_thread_queries(source: str, *, within: float) -> None:
