@@ -9,9 +9,9 @@ with (its variable, converted when the list was started) is the one kept; a cell
 call never read, has no such reading and stays text. So no cell says another number than the call had.
 
 A number is a Decimal of the digits written (`1250,50` is 1250.50: api.xlsx_export writes Excel's double nearest to
-it and shows its two decimals), never a float's neighbour (1250.4999...). A date with a time of day is a time on no
-clock (xlsx_export.WallTime): the list names none. Anything that does not convert, or would not be exact in Excel,
-stays text as it was.
+it, and its decimals make its whole column show two), never a float's neighbour (1250.4999...). A date with a time
+of day is a time on no clock (xlsx_export.WallTime): the list names none. Anything that does not convert, or would
+not be exact in Excel, stays text as it was.
 """
 
 from __future__ import annotations

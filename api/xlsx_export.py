@@ -1,9 +1,9 @@
 """XLSX for the register's exports (the call register, a campaign's report), beside api.csv_export's CSV: the same
 columns, header and clocks, each cell typed as Excel keeps it. A time is a date-time, a number a number (a Decimal
-exactly as written, shown with its decimals), a date a date, and everything else text shown as written, so none of
-the CSV's workarounds is needed: no byte order mark, no `;` or `,` to pick by locale, no `'` before a cell starting
-with = + - @ (which a report uploaded back as a call list kept: `'-1.234,56` for an amount), no date left as text by
-a locale.
+exactly as written; a column's numbers share one format), a date a date (shown as the export's language writes
+one), and everything else text shown as written, so none of the CSV's workarounds is needed: no byte order mark, no
+`;` or `,` to pick by locale, no `'` before a cell starting with = + - @ (which a report uploaded back as a call list
+kept: `'-1.234,56` for an amount), no date left as text by a locale.
 
 Written with XlsxWriter in its constant_memory mode, which writes each row to a temporary file as the next one
 starts: memory stays flat on 100k rows. An XLSX is a zip, whose directory comes last, so no byte can be sent before
@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 import os
 import re
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -32,13 +32,29 @@ from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from api.csv_export import UTC_ZONE, on_clock, zoned_table
+from api.report_labels import ReportLanguage
 from persistence.call_lists import problem
 from persistence.errors import RequestRefused
 
 XLSX_MEDIA_TYPE: Final = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-# As the CSV writes times, and as Excel shows a date-time the same in every locale: sortable, filterable by time.
+# As the CSV writes times: the formats of an export without a language (`raw`, for BI tools) and of an English one.
 TIME_NUMBER_FORMAT: Final = "yyyy-mm-dd hh:mm:ss"
 DATE_NUMBER_FORMAT: Final = "yyyy-mm-dd"
+# A date and a date-time as each export language writes them (review: a Russian supervisor read `2026-12-30`). Only
+# how a cell is shown: the value stays a date Excel sorts, filters and subtracts.
+DATE_FORMATS: Final[Mapping[ReportLanguage, tuple[str, str]]] = {
+    "raw": (DATE_NUMBER_FORMAT, TIME_NUMBER_FORMAT),
+    "en": (DATE_NUMBER_FORMAT, TIME_NUMBER_FORMAT),
+    "es": ("dd/mm/yyyy", "dd/mm/yyyy hh:mm:ss"),
+    "ru": ("dd.mm.yyyy", "dd.mm.yyyy hh:mm:ss"),
+}
+# A column's numbers share one format (review: `12345.67` and `980.00` above `45000` in one money column). The codes
+# name Excel's separators, which it shows as the viewer's locale writes them (`12 345,67` in Russian Excel).
+WHOLE_NUMBER_FORMAT: Final = "#,##0"
+GENERAL_NUMBER_FORMAT: Final = "General"
+_FEWEST_PLACES: Final = 2  # a column with decimals shows cents, as money is written
+# A float's places past these are arithmetic's remainder (0.1 + 0.2 is 0.30000000000000004), not digits written.
+_MOST_FLOAT_PLACES: Final = 6
 CHUNK_BYTES: Final = 64 * 1024
 IN_MEMORY_BYTES: Final = 2**20  # a finished file up to this size never touches the disk
 # A sheet's rows, the header's among them. XlsxWriter drops a cell past the last row without a word (its write
@@ -103,17 +119,96 @@ class WallTime:
     moment: datetime
 
 
+class _ColumnNumbers:
+    """One number format for each column's numbers, known only once every row is written: a column whose numbers
+    have decimals in any row shows them in all (`#,##0.00`, more places where one was written with more), a whole
+    one `#,##0` when it is a quantity, General otherwise (a row, an id, a phone kept as a number: `600,111,222`
+    would mislead).
+
+    The rows are gone to disk as they are written (constant_memory), so each column's cells share a Format set at
+    the end (`settle`): XlsxWriter applies a Format to a cell "not in its current state but in its final state"
+    (its docs, "Modifying Formats"). It gives formats alike when first used one index, though, which a later change
+    to one would not follow: each column's starts with a number format of its own, replaced before anything reads
+    it."""
+
+    def __init__(self, workbook: Workbook, quantities: Collection[int]) -> None:
+        self._workbook = workbook
+        self._quantities = quantities
+        self._formats: dict[int, Format] = {}
+        self._places: dict[int, int] = {}  # the most decimal places any of a column's numbers shows
+
+    def format(self, column: int, number: Decimal | int | float) -> Format:
+        """The format of `column`, which holds `number`."""
+        shown = self._places.get(column, 0)
+        if _may_show_more(number, shown):  # most cells cannot: their places are not counted again
+            self._places[column] = max(shown, _places(number))
+        if column not in self._formats:
+            # A code no other format has, so no other takes this one's index (class doc); `settle` replaces it.
+            self._formats[column] = self._workbook.add_format({"num_format": f'"column {column}"'})
+        return self._formats[column]
+
+    def settle(self) -> None:
+        """Give each column's format the code its numbers, all written now, call for."""
+        for column, cell in self._formats.items():
+            places = self._places.get(column, 0)
+            if places:
+                cell.set_num_format(WHOLE_NUMBER_FORMAT + "." + "0" * max(places, _FEWEST_PLACES))
+            else:
+                cell.set_num_format(WHOLE_NUMBER_FORMAT if column in self._quantities else GENERAL_NUMBER_FORMAT)
+
+
+def _may_show_more(number: Decimal | int | float, places: int) -> bool:
+    """Whether `number` may have more decimal places than `places` (`_places` counts them), told cheaply."""
+    if isinstance(number, int):
+        return False
+    if isinstance(number, float):
+        return places < _MOST_FLOAT_PLACES and not number.is_integer()
+    return -_exponent(number) > places
+
+
+def _places(number: Decimal | int | float) -> int:
+    """The decimal places `number` was written with, but zeros at the end (`980.00` has decimals, which `1.000`
+    does not widen), at least one when it was written with any."""
+    if isinstance(number, int):
+        return 0
+    if isinstance(number, float):
+        # repr: the shortest text that is this float, as a list's cell wrote it.
+        return 0 if number.is_integer() else min(-_exponent(Decimal(repr(number)).normalize()), _MOST_FLOAT_PLACES)
+    if _exponent(number) >= 0:
+        return 0
+    return max(-_exponent(number.normalize()), 1)
+
+
+def _exponent(number: Decimal) -> int:
+    exponent = number.as_tuple().exponent
+    return exponent if isinstance(exponent, int) else 0  # an infinity or a NaN, which is written as text
+
+
 @dataclass(frozen=True)
 class _Formats:
     header: Format  # bold
-    time: Format  # TIME_NUMBER_FORMAT
-    date: Format  # DATE_NUMBER_FORMAT
+    time: Format  # the date-time format of the export's language (DATE_FORMATS)
+    date: Format  # its date format
     plain: Format  # the default font, for the runs of a text written as rich text (`_write_text`)
     # A text with a line break: wrapped, so Excel shows each line on its own (unwrapped, it runs them together).
     wrapped: Format
     header_wrapped: Format
-    # `0.00` and the like, by the decimals a Decimal was written with, each made when a cell first needs it.
-    decimals: Callable[[int], Format]
+    numbers: _ColumnNumbers
+
+    @classmethod
+    def of(cls, workbook: Workbook, language: ReportLanguage, quantities: Collection[int]) -> _Formats:
+        """`workbook`'s formats, its dates as `language` writes them; `quantities`: the columns whose whole numbers
+        are amounts (`_ColumnNumbers`)."""
+        date_format, time_format = DATE_FORMATS[language]
+        return cls(
+            header=workbook.add_format({"bold": True}),
+            time=workbook.add_format({"num_format": time_format}),
+            date=workbook.add_format({"num_format": date_format}),
+            plain=workbook.add_format(),
+            wrapped=workbook.add_format({"text_wrap": True}),
+            header_wrapped=workbook.add_format({"bold": True, "text_wrap": True}),
+            numbers=_ColumnNumbers(workbook, quantities),
+        )
 
 
 def zoned_xlsx(
@@ -126,11 +221,15 @@ def zoned_xlsx(
     more_names: Sequence[str] = (),
     title: str = "export",
     titles: Mapping[str, str] | None = None,
+    quantities: Collection[str] = frozenset(),
+    language: ReportLanguage = "raw",
 ) -> XlsxFile:
     """The XLSX of the table api.csv_export.zoned_table makes of `rows` (the CSV's header, its times on `zone`'s
     clock, the copy of `in_utc_too` on UTC's, its names as `titles` calls them), in one sheet called `title`: the
     header bold, frozen and filtered, the columns as wide as the header and the first rows need. Every cell is
-    typed (`_write_cell`).
+    typed (`_write_cell`), its dates and times shown as `language` writes them (DATE_FORMATS), the numbers of a
+    column in one format (`_ColumnNumbers`): whole numbers with a thousands separator in the columns `quantities`
+    names (amounts, counts of things), as Excel shows any elsewhere (rows, ids).
 
     More rows than a sheet holds (`MAX_ROWS`) are refused as persistence.errors.RequestRefused (a 422 from the
     API), when the first one too many comes: the rows are read as they are written, never counted first."""
@@ -144,7 +243,9 @@ def zoned_xlsx(
         with TemporaryDirectory(prefix="ivrgraph-xlsx-") as scratch:
             workbook = Workbook(spool, {**_OPTIONS, "tmpdir": scratch})
             try:
-                _write_sheet(workbook, title, header, table, zone)
+                columns = _column_names(header, names, more_names, in_utc_too)
+                quantity_columns = {index for index, name in enumerate(columns) if name in quantities}
+                _write_sheet(workbook, title, header, table, zone, _Formats.of(workbook, language, quantity_columns))
                 workbook.close()
             except BaseException:
                 _close_row_files(workbook)
@@ -155,26 +256,26 @@ def zoned_xlsx(
     return XlsxFile(spool, spool.seek(0, os.SEEK_END))
 
 
+def _column_names(
+    header: Sequence[str], names: Sequence[str], more_names: Sequence[str], in_utc_too: str | None
+) -> list[str]:
+    """The name of each of `header`'s columns: `names` and `more_names`, with `in_utc_too` twice when zoned_table
+    copied it on UTC's clock right after it."""
+    columns = [*names, *more_names]
+    if in_utc_too is not None and len(header) > len(columns):
+        columns.insert(names.index(in_utc_too) + 1, in_utc_too)
+    return columns
+
+
 def _write_sheet(
-    workbook: Workbook, title: str, header: Sequence[str], table: Iterable[Sequence[object]], zone: ZoneInfo
+    workbook: Workbook,
+    title: str,
+    header: Sequence[str],
+    table: Iterable[Sequence[object]],
+    zone: ZoneInfo,
+    formats: _Formats,
 ) -> None:
     sheet: Worksheet = workbook.add_worksheet(title)
-    decimals: dict[int, Format] = {}
-
-    def decimals_format(places: int) -> Format:
-        if places not in decimals:
-            decimals[places] = workbook.add_format({"num_format": "0." + "0" * places})
-        return decimals[places]
-
-    formats = _Formats(
-        header=workbook.add_format({"bold": True}),
-        time=workbook.add_format({"num_format": TIME_NUMBER_FORMAT}),
-        date=workbook.add_format({"num_format": DATE_NUMBER_FORMAT}),
-        plain=workbook.add_format(),
-        wrapped=workbook.add_format({"text_wrap": True}),
-        header_wrapped=workbook.add_format({"bold": True, "text_wrap": True}),
-        decimals=decimals_format,
-    )
     rows_read = iter(table)
     first = list(islice(rows_read, _ROWS_MEASURED))
     for column, width in enumerate(_widths(header, first)):
@@ -191,6 +292,7 @@ def _write_sheet(
         last_row = number
     # Over the data, not the header alone: Excel filters the range named, and the rows are known now.
     sheet.autofilter(0, 0, last_row, len(header) - 1)
+    formats.numbers.settle()
 
 
 def _write_cell(sheet: Worksheet, row: int, column: int, value: object, zone: ZoneInfo, formats: _Formats) -> None:
@@ -213,21 +315,18 @@ def _write_cell(sheet: Worksheet, row: int, column: int, value: object, zone: Zo
     elif (isinstance(value, int) and abs(value) < _EXACT_IN_EXCEL) or (
         isinstance(value, float) and math.isfinite(value)
     ):
-        sheet.write_number(row, column, value)
+        sheet.write_number(row, column, value, formats.numbers.format(column, value))
     else:
         _write_text(sheet, row, column, str(value), formats)
 
 
 def _write_decimal(sheet: Worksheet, row: int, column: int, value: Decimal, formats: _Formats) -> None:
     """A number as written (`1250.50`): Excel's double nearest to it, the one Excel makes of the same typed, shown
-    with the decimals it was written with. One with more digits than Excel keeps is text, as written."""
-    digits, exponent = len(value.as_tuple().digits), value.as_tuple().exponent
-    if not value.is_finite() or not isinstance(exponent, int) or digits > EXCEL_DIGITS:
+    in its column's format, which its decimals widen. One with more digits than Excel keeps is text, as written."""
+    if not value.is_finite() or len(value.as_tuple().digits) > EXCEL_DIGITS:
         _write_text(sheet, row, column, str(value), formats)
-    elif exponent < 0:
-        sheet.write_number(row, column, float(value), formats.decimals(-exponent))
     else:
-        sheet.write_number(row, column, float(value))
+        sheet.write_number(row, column, float(value), formats.numbers.format(column, value))
 
 
 def _write_text(sheet: Worksheet, row: int, column: int, text: str, formats: _Formats, *, header: bool = False) -> None:

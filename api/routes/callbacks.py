@@ -24,7 +24,7 @@ from api.call_list_files import read_call_list
 from api.csv_export import CsvDelimiter, DelimiterQuery, named_zone, report_disposition, zoned_csv
 from api.deps import Publisher, RuntimeDep, Viewer
 from api.idempotency import IdempotencyKeyHeader, replayed
-from api.report_cells import typed_cell, typed_kinds
+from api.report_cells import NUMBER_KINDS, typed_cell, typed_kinds
 from api.report_labels import CAMPAIGN_REPORT, LanguageQuery, Wording
 from api.routes import AUTHED, problems
 from api.schemas import (
@@ -603,22 +603,27 @@ def campaign_report_xlsx(
 ) -> StreamingResponse:
     """The campaign's report of `.csv`, as an Excel workbook: the same columns, headers and `lang`, each cell typed.
 
-    Times are date-times (shown `2026-11-23 09:30:12`) on the clock of the campaign's `timezone`, as in the CSV
+    Times are date-times (shown `2026-11-23 09:30:12`; `23.11.2026 09:30:12` with `lang=ru`, `23/11/2026
+    09:30:12` with `lang=es`, and dates alike) on the clock of the campaign's `timezone`, as in the CSV
     (`last_attempt_at (Europe/Madrid)`, then `last_attempt_at (UTC)`); numbers are numbers; a list's column the
     scenario (its latest published version) declares a number or a date is numbers or dates, read as the call read
-    them (`1.250,50` is 1250.50, shown with its two decimals, summed by Excel; `30.12.2026` a date), where the CSV
-    keeps the text; everything else, the phone numbers and ids among it, and a cell that does not convert, is text
-    shown as written (a leading + or 0 kept, a cell starting with `=` never run as a formula, and no `'` before
-    it). So the report uploads back as a call list (`POST /api/callbacks/lists`) with its cells as the scenario
-    reads them: a negative amount still a number, a number `+34...` still text. The file is written whole before
-    its first byte is sent, with its `Content-Length`. Masked and audited as the CSV is: a masked cell is text."""
+    them (`1.250,50` is 1250.50, summed by Excel; `30.12.2026` a date), where the CSV keeps the text. A column's
+    numbers share one format: `#,##0.00` when any of them has decimals, `#,##0` for a declared column's whole
+    numbers, General for the rest (the row, the attempts, a list's undeclared ids); Excel shows the separators as
+    the viewer's locale writes them. Everything else, the phone numbers and ids among it, and a cell that does not
+    convert, is text shown as written (a leading + or 0 kept, a cell starting with `=` never run as a formula, and
+    no `'` before it). So the report uploads back as a call list (`POST /api/callbacks/lists`) with its cells as
+    the scenario reads them: a negative amount still a number, a number `+34...` still text. The file is written
+    whole before its first byte is sent, with its `Content-Length`. Masked and audited as the CSV is: a masked cell
+    is text."""
     words = CAMPAIGN_REPORT.wording(lang)
     with runtime.database.session() as session:
         report = _report(session, campaign_id, user, typed=True)  # a 404 before anything is written
         _record_report(session, user, campaign_id, "xlsx")
         book = zoned_xlsx(REPORT_COLUMNS, words.rows(REPORT_COLUMNS, report.rows), times=REPORT_TIMES,
                           zone=report.zone, in_utc_too="last_attempt_at", more_names=report.columns,
-                          title=words.sheet, titles=words.titles)  # fmt: skip
+                          title=words.sheet, titles=words.titles, quantities=report.quantities,
+                          language=lang)  # fmt: skip
     disposition = report_disposition(report.name, f"campaign-{campaign_id}", extension="xlsx")
     return StreamingResponse(
         book.chunks(),
@@ -696,6 +701,9 @@ class _Report:
     columns: list[str]  # the list's own, after REPORT_COLUMNS
     rows: Iterator[Sequence[Any]]  # read from `session` as they are written
     zone: ZoneInfo  # the campaign's clock
+    # The list's columns the scenario declares a number: amounts and counts, whose whole numbers the XLSX shows
+    # with a thousands separator, where an undeclared column's may be an account or a phone.
+    quantities: frozenset[str] = frozenset()
 
 
 def _record_report(session: Session, user: Principal, campaign_id: str, form: Literal["csv", "xlsx"]) -> None:
@@ -736,7 +744,8 @@ def _report(session: Session, campaign_id: str, user: Principal, *, typed: bool 
     skipped = campaign_reports.skipped_rows(session, campaign_id=campaign_id)
     rows = _with_skipped(clients, skipped, width=len(REPORT_COLUMNS) + len(columns)) if skipped else clients
     shown = personal_data.report_rows(rows, REPORT_COLUMNS, user)
-    return _Report(campaign.name, list(columns), shown, named_zone(settings.get("timezone")))
+    quantities = frozenset(column for column, kind in kinds.items() if kind in NUMBER_KINDS)
+    return _Report(campaign.name, list(columns), shown, named_zone(settings.get("timezone")), quantities)
 
 
 def _with_skipped(

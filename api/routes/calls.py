@@ -43,6 +43,8 @@ CSV_COLUMNS = ("id", "scenario", "version", "status", "outcome", "result", "resu
 # The list's cells: the jobs a call asked for, written in one cell, apart by spaces (ids have none).
 LIST_COLUMNS = frozenset({"scheduled_job_ids"})
 CSV_TIMES = frozenset({"started_at", "answered_at", "ended_at", "recorded_at"})  # written on the clock `tz` names
+# The XLSX's whole numbers shown with a thousands separator (`83,250` ms); `version` is an id, and shows none.
+XLSX_QUANTITIES = frozenset({"duration_ms"})
 # A number on either end: who called in, or whom a callback or campaign call rang.
 Number = Annotated[
     str | None,
@@ -343,9 +345,10 @@ def export_calls_xlsx(
 ) -> StreamingResponse:
     """Every matching call as an Excel workbook, with the columns, filters and `lang` of `calls.csv`.
 
-    Each cell is typed: times are date-times (shown `2026-11-23 09:30:12`) on the clock of `tz` (UTC unless
-    given; an unknown zone is a 422 naming `tz`), each time column's header naming it as in the CSV, with
-    `started_at (UTC)` after the local start on another clock than UTC; counts and durations are numbers;
+    Each cell is typed: times are date-times (shown `2026-11-23 09:30:12`; `23.11.2026 09:30:12` with `lang=ru`,
+    `23/11/2026 09:30:12` with `lang=es`) on the clock of `tz` (UTC unless given; an unknown zone is a 422 naming
+    `tz`), each time column's header naming it as in the CSV, with `started_at (UTC)` after the local start on
+    another clock than UTC; counts and durations are numbers (`duration_ms` shown with a thousands separator);
     everything else, numbers and ids among it, is text shown as written (a leading + or 0 kept, a caller name
     starting with `=` never run as a formula, and no `'` before it). The header row is bold, frozen and filtered.
     An XLSX is a zip, whose directory comes last: the file is written whole (on disk past 1 MiB, in flat memory)
@@ -357,7 +360,8 @@ def export_calls_xlsx(
     with runtime.database.session() as session:
         rows = words.rows(CSV_COLUMNS, _register_rows(session, filters, user))
         book = zoned_xlsx(CSV_COLUMNS, rows, times=CSV_TIMES, zone=ZoneInfo(tz), in_utc_too="started_at",
-                          title=words.sheet, titles=words.titles)  # fmt: skip
+                          title=words.sheet, titles=words.titles, quantities=XLSX_QUANTITIES,
+                          language=lang)  # fmt: skip
     return StreamingResponse(
         book.chunks(),
         media_type=XLSX_MEDIA_TYPE,

@@ -76,7 +76,7 @@ def test_decimals_dates_and_wall_times_are_written_typed() -> None:
     book = zoned_xlsx(names, rows, times=(), zone=ZoneInfo("Europe/Madrid"))
     sheet = openpyxl.load_workbook(io.BytesIO(b"".join(book.chunks()))).worksheets[0]
     amount, long, day, at = sheet[2]
-    assert (amount.value, amount.number_format) == (1250.5, "0.00")
+    assert (amount.value, amount.number_format) == (1250.5, "#,##0.00")
     assert (long.value, long.data_type) == ("1234567890.123456", "s")  # 16 digits: Excel would change the last
     assert (day.value, day.number_format) == (datetime(2026, 12, 30), DATE_NUMBER_FORMAT)
     assert (at.value, at.number_format) == (datetime(2026, 12, 30, 14, 30), TIME_NUMBER_FORMAT)  # no clock moved
@@ -127,8 +127,9 @@ def test_a_declared_number_is_a_number_excel_sums_exactly_as_written(admin: Clie
     # The value as written, not the float next to it: 1250.50 is 1250.5, never 1250.4999...
     assert [Decimal(repr(cell.value)) for cell in amounts[:3]] == [Decimal("1250.5"), 1000, Decimal("2500.75")]
     assert sum(Decimal(repr(cell.value)) for cell in amounts[:3]) == Decimal("4751.25")
-    # Shown with the decimals it was written with; a whole number as Excel shows any.
-    assert [cell.number_format for cell in amounts[:3]] == ["0.00", "General", "0.00"]
+    # One format for the column, the whole number's cell too: its decimals, a thousands separator
+    # (tests/api/test_xlsx_formats.py).
+    assert [cell.number_format for cell in amounts[:3]] == ["#,##0.00"] * 3
     # More digits than Excel keeps (15): text as written, not a number with its last digits changed.
     assert (amounts[3].value, amounts[3].data_type) == ("12345678901234567", "s")
     visits = _report(admin, debts)["visits"]

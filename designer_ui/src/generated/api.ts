@@ -488,15 +488,19 @@ export interface paths {
          * Campaign Report Xlsx
          * @description The campaign's report of `.csv`, as an Excel workbook: the same columns, headers and `lang`, each cell typed.
          *
-         *     Times are date-times (shown `2026-11-23 09:30:12`) on the clock of the campaign's `timezone`, as in the CSV
+         *     Times are date-times (shown `2026-11-23 09:30:12`; `23.11.2026 09:30:12` with `lang=ru`, `23/11/2026
+         *     09:30:12` with `lang=es`, and dates alike) on the clock of the campaign's `timezone`, as in the CSV
          *     (`last_attempt_at (Europe/Madrid)`, then `last_attempt_at (UTC)`); numbers are numbers; a list's column the
          *     scenario (its latest published version) declares a number or a date is numbers or dates, read as the call read
-         *     them (`1.250,50` is 1250.50, shown with its two decimals, summed by Excel; `30.12.2026` a date), where the CSV
-         *     keeps the text; everything else, the phone numbers and ids among it, and a cell that does not convert, is text
-         *     shown as written (a leading + or 0 kept, a cell starting with `=` never run as a formula, and no `'` before
-         *     it). So the report uploads back as a call list (`POST /api/callbacks/lists`) with its cells as the scenario
-         *     reads them: a negative amount still a number, a number `+34...` still text. The file is written whole before
-         *     its first byte is sent, with its `Content-Length`. Masked and audited as the CSV is: a masked cell is text.
+         *     them (`1.250,50` is 1250.50, summed by Excel; `30.12.2026` a date), where the CSV keeps the text. A column's
+         *     numbers share one format: `#,##0.00` when any of them has decimals, `#,##0` for a declared column's whole
+         *     numbers, General for the rest (the row, the attempts, a list's undeclared ids); Excel shows the separators as
+         *     the viewer's locale writes them. Everything else, the phone numbers and ids among it, and a cell that does not
+         *     convert, is text shown as written (a leading + or 0 kept, a cell starting with `=` never run as a formula, and
+         *     no `'` before it). So the report uploads back as a call list (`POST /api/callbacks/lists`) with its cells as
+         *     the scenario reads them: a negative amount still a number, a number `+34...` still text. The file is written
+         *     whole before its first byte is sent, with its `Content-Length`. Masked and audited as the CSV is: a masked cell
+         *     is text.
          *
          *     **Role:** viewer or above (any signed-in user).
          */
@@ -736,9 +740,10 @@ export interface paths {
          * Export Calls Xlsx
          * @description Every matching call as an Excel workbook, with the columns, filters and `lang` of `calls.csv`.
          *
-         *     Each cell is typed: times are date-times (shown `2026-11-23 09:30:12`) on the clock of `tz` (UTC unless
-         *     given; an unknown zone is a 422 naming `tz`), each time column's header naming it as in the CSV, with
-         *     `started_at (UTC)` after the local start on another clock than UTC; counts and durations are numbers;
+         *     Each cell is typed: times are date-times (shown `2026-11-23 09:30:12`; `23.11.2026 09:30:12` with `lang=ru`,
+         *     `23/11/2026 09:30:12` with `lang=es`) on the clock of `tz` (UTC unless given; an unknown zone is a 422 naming
+         *     `tz`), each time column's header naming it as in the CSV, with `started_at (UTC)` after the local start on
+         *     another clock than UTC; counts and durations are numbers (`duration_ms` shown with a thousands separator);
          *     everything else, numbers and ids among it, is text shown as written (a leading + or 0 kept, a caller name
          *     starting with `=` never run as a formula, and no `'` before it). The header row is bold, frozen and filtered.
          *     An XLSX is a zip, whose directory comes last: the file is written whole (on disk past 1 MiB, in flat memory)
