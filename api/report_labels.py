@@ -104,7 +104,9 @@ CALL_OUTCOMES: Final[Vocabulary] = {
 CALL_STATUSES: Final[Vocabulary] = {
     "answered": Words("Answered", "Contestada", "Отвечен"),
     "missed": Words("Missed", "Perdida", "Пропущен"),
-    "abandoned_in_menu": Words("Abandoned in menu", "Abandonada en el menú", "Брошен в меню"),
+    # The code is kept (stored records, filters, integrations); its words say what it counts: the caller left the
+    # scenario before its end, in a menu or not (a Say Phrase block's), and not while a transfer rang.
+    "abandoned_in_menu": Words("Abandoned before the end", "Abandonada antes del final", "Брошен до конца сценария"),
     "abandoned_waiting": Words("Abandoned during a transfer", "Abandonada durante una transferencia",
                                "Брошен во время перевода"),
     "transferred": Words("Transferred", "Transferida", "Переведён"),
@@ -148,12 +150,13 @@ class NamedCodes:
     words: Words
 
 
-# A hangup while a block worked away from the line (a database lookup): `block:` and the block's type, named by its
-# title in the language (`block_titles`). Spanish and Russian quote it: «SQL-запрос» does not decline after «блока».
+# A hangup while a block worked off the channel (a database lookup, a phrase being synthesised), the caller hearing
+# silence: `block:` and the block's type, named by its title in the language (`block_titles`). Spanish and Russian
+# quote it: «SQL-запрос» does not decline after «блок». "Away from the line" was jargon to a supervisor (review).
 BLOCK_WORK: Final = NamedCodes(
     DURING_BLOCK_WORK,
-    Words("The {name} block's work, away from the line", "El trabajo del bloque «{name}», fuera de la línea",
-          "Работа блока «{name}» вне линии"),
+    Words("The silence while the {name} block ran", "El silencio mientras se ejecutaba el bloque «{name}»",
+          "Тишина, пока выполнялся блок «{name}»"),
 )  # fmt: skip
 
 

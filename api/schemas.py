@@ -745,7 +745,8 @@ def _no_offset_as_space(value: object) -> object:
 # A moment in a call-register query: without an offset it is read on the clock the route's `tz` names.
 QueryMoment = Annotated[LooseMoment, BeforeValidator(_no_offset_as_space)]
 
-# persistence.calls.STATUSES. `abandoned_waiting`: the caller hung up while a transfer rang or queued for an operator.
+# persistence.calls.STATUSES. `abandoned_waiting`: the caller hung up while a transfer rang or queued for an operator;
+# `abandoned_in_menu`: before the scenario's end anywhere else, in a menu or not (its old code kept: stored, filtered).
 CallStatus = Literal[
     "answered", "missed", "abandoned_in_menu", "abandoned_waiting", "transferred", "failed", "callback_scheduled"
 ]
@@ -764,7 +765,8 @@ _HANGUP_DURING = (
     "What the call was doing when the caller hung up: `answer`; `play`, a prompt; `read_digits`, a prompt that asks "
     "for keys (a menu's) or the wait for them; `transfer`, while it rang or queued or during the bridge; "
     "`get_variable` or `set_variable`, a channel variable read or set; `block:` and the block's type (`block:sql`, "
-    "a database lookup) when the caller hung up while a block worked away from the line. Null when the caller did "
+    "a database lookup) when the caller hung up while a block worked off the channel, the line silent (a lookup, a "
+    "phrase being synthesised). Null when the caller did "
     "not hang up, or the line was lost on our side"
 )
 
@@ -835,6 +837,12 @@ class CallDetail(CallSummary):
     node: str
     error: str | None = Field(description=f"Why the call failed, in English. {_MASKED}: `[hidden: N characters]`")
     callback_job_id: str | None = Field(description=_RANG_BACK_FOR)
+    campaign_id: str | None = Field(
+        default=None,
+        description="The campaign whose call list holds that callback job (`GET /api/callbacks?campaign=` lists its "
+        "clients); null for a call placed for no campaign, and when its job is no longer kept",
+    )
+    campaign_name: str | None = Field(default=None, description="That campaign's name, as its list and reports show it")
     variables: dict[str, Any] = Field(
         description=f"The call's variables at its end. {_MASKED}: each value as the engine masks a sensitive one "
         "(`[hidden: 4 characters]`), a number as `caller_id`, `channel` as the field above; `call_id`, `language`, "

@@ -40,7 +40,7 @@ from persistence import path_counts
 from persistence.db import Database, hold_sqlite_writes
 from persistence.errors import NotFound, Refused
 from persistence.folding import contains, fold, folded_contains, normalised
-from persistence.models import CallRecord, Scenario, ScenarioVersion, UtcDateTime
+from persistence.models import CallbackJob, CallCampaign, CallRecord, Scenario, ScenarioVersion, UtcDateTime
 from persistence.phone_numbers import phone_number, written_forms
 
 log = logging.getLogger(__name__)
@@ -54,7 +54,10 @@ RECORDING_LOCK: Final = int.from_bytes(b"ivrcalls", "big")
 
 # What a PBX call register shows, derived once when the record is written so it can be filtered by index.
 # `abandoned_waiting`: the caller hung up while a transfer rang or queued for an operator, which a call centre's
-# abandon rate counts apart from `abandoned_in_menu` (left the IVR itself).
+# abandon rate counts apart from `abandoned_in_menu`: left the IVR itself before its end, in a menu or anywhere else
+# (a Say Phrase block, an SQL lookup; `hangup_during` says where). The code keeps its old word, "menu" as a PBX says
+# IVR: records, filters, links and integrations store it; what the designer and the exports show is "abandoned
+# before the end" (a supervisor's review).
 STATUSES = (
     "answered",
     "missed",
@@ -157,7 +160,7 @@ def derive_status(*, outcome: str, answered: bool, trace: Mapping[str, Any], han
         return "missed"
     if outcome == CallOutcome.CALLER_HANGUP:
         if hangup_during != DURING_TRANSFER:
-            return "abandoned_in_menu"  # the caller left before the scenario finished with them
+            return "abandoned_in_menu"  # the caller left before the scenario finished with them, in a menu or not
         # The Transfer block notes a transfer that returned; one the caller's hangup cut short notes nothing.
         if any(_connected(event) for event in _events(trace)):
             # They talked to the operator, then hung up: a transfer, as when its `answered` exit leads nowhere;
@@ -685,6 +688,16 @@ def get_call(session: Session, *, call_id: str) -> CallRecord:
     if record is None:
         raise NotFound("call", call_id)
     return record
+
+
+def campaign_of(session: Session, *, job_id: str | None) -> CallCampaign | None:
+    """The campaign whose call list holds callback job `job_id` (a call's `callback_job_id`): what a call the dialer
+    placed for one of its clients belongs to. None for no job, a job no list made (a Callback block's, the API's),
+    and a job or campaign since deleted (retention)."""
+    if not job_id:
+        return None
+    listed = select(CallCampaign).join(CallbackJob, CallbackJob.campaign_id == CallCampaign.id)
+    return session.scalar(listed.where(CallbackJob.id == job_id))
 
 
 def version_ran(session: Session, *, call_id: str) -> ScenarioVersion:

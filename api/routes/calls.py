@@ -453,11 +453,14 @@ def get_call(call_id: CallId, user: Viewer, runtime: RuntimeDep) -> CallDetail:
         personal_data.record_access(session, user, action=personal_data.READ_CALL, target=f"call:{record.id}")
         labels = result_labels(session, scenarios=[record.scenario] if record.result is not None else [])
         label = label_of(labels, scenario=record.scenario, result=record.result)
+        campaign = calls.campaign_of(session, job_id=record.callback_job_id)
         detail = CallDetail(
             **summary(record, calls.transfer_outcomes(session, records=[record]).get(record.id), label).model_dump(),
             channel=record.channel,
             node=record.node,
             error=record.error,
+            campaign_id=campaign.id if campaign is not None else None,
+            campaign_name=campaign.name if campaign is not None else None,
             variables=record.variables,
             trace=record.trace,
         )

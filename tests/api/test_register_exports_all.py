@@ -39,7 +39,7 @@ class Register:
     caller: str
     scenarios: tuple[str, str]
     in_menu: str  # hung up while a menu asked for keys
-    in_lookup: str  # hung up while an SQL block queried away from the line
+    in_lookup: str  # hung up while an SQL block queried its database, the line silent
     answered: str  # into the second scenario, an hour later
     other_caller: str
 
@@ -120,12 +120,17 @@ def test_what_the_caller_hung_up_during_is_in_words(admin: Client, register: Reg
     }
     assert spanish[register.in_menu]["Colgó durante"] == "Un mensaje que pedía teclas, o su espera"
     # A block's work: named by its title in the language, as the catalog's translations give it.
-    assert spanish[register.in_lookup]["Colgó durante"] == "El trabajo del bloque «Consulta SQL», fuera de la línea"
+    assert spanish[register.in_lookup]["Colgó durante"] == "El silencio mientras se ejecutaba el bloque «Consulta SQL»"
+    # Both left the scenario before its end, neither in a transfer: no menu in the status's words (a supervisor's
+    # review: a caller gone while a Say Phrase block prepared its phrase read «abandonada en el menú»).
+    assert spanish[register.in_lookup]["Estado"] == spanish[register.in_menu]["Estado"] == "Abandonada antes del final"
     russian = {row["ID звонка"]: row for row in _xlsx(admin.get("/api/calls.xlsx", params={**query, "lang": "ru"}))}
     assert russian[register.in_menu]["Положил трубку во время"] == "Сообщение с запросом клавиш или ожидание нажатия"
-    assert russian[register.in_lookup]["Положил трубку во время"] == "Работа блока «SQL-запрос» вне линии"
+    assert russian[register.in_lookup]["Положил трубку во время"] == "Тишина, пока выполнялся блок «SQL-запрос»"
+    assert russian[register.in_lookup]["Статус"] == "Брошен до конца сценария"
     english = {row["Call ID"]: row for row in _csv(admin.get("/api/calls.csv", params={**query, "lang": "en"}))}
-    assert english[register.in_lookup]["Caller hung up during"] == "The SQL Query block's work, away from the line"
+    assert english[register.in_lookup]["Caller hung up during"] == "The silence while the SQL Query block ran"
+    assert english[register.in_lookup]["Status"] == "Abandoned before the end"
 
 
 def test_raw_keeps_what_the_caller_hung_up_during_as_codes_byte_for_byte(admin: Client, register: Register) -> None:

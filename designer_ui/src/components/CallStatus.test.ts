@@ -60,7 +60,7 @@ describe("a caller who hung up", () => {
       "while a prompt asked for keys",
       "while the scenario read or set a channel variable",
       "while the scenario read or set a channel variable",
-      "while the “sql” block worked, away from the line", // no catalog to title it: its type
+      "in the silence while the “sql” block ran", // no catalog to title it: its type
       "before the scenario was done with them", // a word this designer does not know yet
     ]);
     for (const language of ["es", "ru"] as const) {
@@ -69,24 +69,30 @@ describe("a caller who hung up", () => {
       expect(new Set(said).size).toBe(6); // each told apart as in English
     }
     // The palette's title of the block, not its type (i18n review: «el bloque say_phrase»).
-    expect(notes("es")[6]).toBe("mientras trabajaba el bloque «Consulta SQL», fuera de la línea");
-    expect(notes("ru")[6]).toBe("пока работал блок «SQL-запрос», вне линии");
+    expect(notes("es")[6]).toBe("en el silencio mientras se ejecutaba el bloque «Consulta SQL»");
+    expect(notes("ru")[6]).toBe("в тишине, пока выполнялся блок «SQL-запрос»");
   });
 
   it("while a block worked names it by the palette's title: a built-in's, a plugin's in its own words, else its type", () => {
     const saying = call("j", "abandoned_in_menu", { hangup_during: "block:say_phrase" });
     expect(shown(renderInLanguage("es", CallTable, table([saying])))).toEqual([
-      "quien llama colgó mientras trabajaba el bloque «Decir frase», fuera de la línea",
+      "quien llama colgó en el silencio mientras se ejecutaba el bloque «Decir frase»",
     ]);
-    expect(shown(renderInLanguage("ru", CallTable, table([saying])))).toEqual(["абонент положил трубку пока работал блок «Произнести фразу», вне линии"]);
+    // A supervisor's review: «пока работал блок «Произнести фразу», вне линии» meant nothing, and its status «брошен
+    // в меню» named a menu the caller never reached. They hung up in the silence while the phrase was synthesised.
+    const russian = renderInLanguage("ru", CallTable, table([saying]));
+    expect(shown(russian)).toEqual(["абонент положил трубку в тишине, пока выполнялся блок «Произнести фразу»"]);
+    expect(russian).toContain('title="В журнале звонков: брошен до конца сценария"');
+    expect(renderToHtml(CallTable, table([saying]))).toContain('title="In the call register: abandoned before the end"');
+    expect(renderInLanguage("es", CallTable, table([saying]))).toContain('title="En el registro de llamadas: abandonada antes del final"');
     const catalog = catalogFrom([SMS]);
     const titled = (language: Language, during: string) =>
       statusNote(translator(language), call("k", "abandoned_in_menu", { hangup_during: during }), (type) => specTitle(language, type, catalog.get(type)));
-    expect(titled("es", "block:send_sms")).toBe("mientras trabajaba el bloque «Enviar SMS», fuera de la línea");
-    expect(titled("ru", "block:send_sms")).toBe("пока работал блок «Отправить SMS», вне линии");
-    expect(titled("en", "block:send_sms")).toBe("while the “Send SMS” block worked, away from the line");
+    expect(titled("es", "block:send_sms")).toBe("en el silencio mientras se ejecutaba el bloque «Enviar SMS»");
+    expect(titled("ru", "block:send_sms")).toBe("в тишине, пока выполнялся блок «Отправить SMS»");
+    expect(titled("en", "block:send_sms")).toBe("in the silence while the “Send SMS” block ran");
     // A type the catalog does not know (its plugin uninstalled since): said as the record names it.
-    expect(titled("es", "block:fax_out")).toBe("mientras trabajaba el bloque «fax_out», fuera de la línea");
+    expect(titled("es", "block:fax_out")).toBe("en el silencio mientras se ejecutaba el bloque «fax_out»");
   });
 
   it("after talking on the transfer says it was answered; the register's own words stay in the tooltip", () => {

@@ -21,7 +21,7 @@ import { CallerSearchField } from "./CallerSearchField";
 import { CodeSelect, DetailPanel, FilterForm, focusBack, ListStatus, ResultText, ScenarioSelect } from "./callPageParts";
 import { CallDetails, CallDownloads, CallTable, ErrorsSelect, openedCall, type CallDownloadsProps, type OpenCall } from "./CallsPanel";
 import { jobHref, jobInLine } from "./callbackJobs";
-import { CALL_STATUSES, callerName, callNumbers, countNote, withOlderPage } from "./callFilters";
+import { CALL_STATUSES, callerName, callNumbers, countNote, outboundParty, withOlderPage } from "./callFilters";
 import {
   callsPath,
   hasRegisterFilters,
@@ -159,9 +159,21 @@ function OpenById({ onOpen }: { onOpen(id: string): void }) {
   );
 }
 
-/** Who called and whom the call rang, as a line: the list's numbers cell for a call opened by its id too. */
-function CallerLine({ numbers }: { numbers: NonNullable<OpenCall["numbers"]> }) {
+/**
+ * Who called and whom the call rang, as a line: the list's numbers cell for a call opened by its id too. A call the
+ * dialer placed says we called the client ("We called: Смирнов Алексей, 89165556677"), not that they rang a number.
+ */
+export function CallerLine({ numbers }: { numbers: NonNullable<OpenCall["numbers"]> }) {
   const { t, language } = useI18n();
+  const outbound = outboundParty(numbers);
+  const client = outbound && [outbound.name && hiddenText(outbound.name, language), outbound.number].filter(Boolean).join(", ");
+  if (client) {
+    return (
+      <p className="call-caller" data-testid="call-caller" data-direction="outbound">
+        {t("calls.weCalled", { client })}
+      </p>
+    );
+  }
   const { caller, dialled } = callNumbers(numbers);
   const name = callerName(numbers);
   return (

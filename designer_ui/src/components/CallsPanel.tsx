@@ -13,7 +13,7 @@ import { codeText, countText } from "../lib/i18n";
 import { resultChoices, type ResultChoice } from "../lib/resultFields";
 import { useEditor } from "../store/editor";
 import { jobHref } from "./callbackJobs";
-import { callHref, canvasHref } from "./callRegister";
+import { callHref, campaignJobsHref, canvasHref } from "./callRegister";
 import { CallerSearchField } from "./CallerSearchField";
 import { CallEnding, CallStory } from "./CallStory";
 import { statusNote, type NotedCall } from "./callStatusNote";
@@ -31,6 +31,7 @@ import {
   filterQuery,
   hasFilters,
   NO_FILTERS,
+  outboundParty,
   withOlderPage,
   type CallFilters,
   type CallStatus,
@@ -57,12 +58,15 @@ export interface OpenCall {
   scenario?: string;
   /** The callback job the dialer placed this call for. */
   callbackJobId?: string | null;
+  /** The campaign whose call list holds that job, and its name ("" for none given); null: none. */
+  campaignId?: string | null;
+  campaignName?: string | null;
   /** The call whose Callback block scheduled that job. */
   originCallId?: string | null;
   /** The callback jobs this call asked for (scheduled, or joined while one waited), in that order; null: not known. */
   scheduledJobIds?: string[] | null;
   /** Who called and whom the call rang, as the list shows them: for a call opened by its id, not from the list. */
-  numbers?: Pick<CallSummary, "caller_id" | "caller_name" | "dialed_number">;
+  numbers?: Pick<CallSummary, "caller_id" | "caller_name" | "dialed_number" | "callback_job_id">;
   /** The flow's `result` and what its scenario calls it (`will_pay`, `Pagará`), as the list shows them. */
   result?: Pick<CallSummary, "result" | "result_label">;
 }
@@ -153,7 +157,7 @@ export function CallLinks({
   call,
   scenarioName,
 }: {
-  call: Pick<OpenCall, "id" | "scenario" | "callbackJobId" | "originCallId" | "scheduledJobIds">;
+  call: Pick<OpenCall, "id" | "scenario" | "callbackJobId" | "campaignId" | "campaignName" | "originCallId" | "scheduledJobIds">;
   scenarioName?: string;
 }) {
   const { t } = useI18n();
@@ -170,6 +174,13 @@ export function CallLinks({
       {call.callbackJobId && (
         <li>
           <a href={jobHref(call.callbackJobId)} data-testid="call-job-link">{t("calls.placedForJob", { job: call.callbackJobId })}</a>
+        </li>
+      )}
+      {call.campaignId && (
+        <li>
+          <a href={campaignJobsHref(call.campaignId, call.callbackJobId ?? "")} data-testid="call-campaign-link">
+            {t("calls.campaignClients", { campaign: call.campaignName || call.campaignId })}
+          </a>
         </li>
       )}
       {call.originCallId && (
@@ -253,8 +264,10 @@ export function ErrorsSelect({ value, onChange }: { value: ErrorsChoice | ""; on
  * wide as the longer number, which a side panel has room for (a long name is cut short there, and shown whole on
  * hover).
  */
-export function CallNumbers({ call }: { call: Pick<CallSummary, "caller_id" | "caller_name" | "dialed_number"> }) {
+export function CallNumbers({ call }: { call: Pick<CallSummary, "caller_id" | "caller_name" | "dialed_number" | "callback_job_id"> }) {
   const { t, language } = useI18n();
+  const outbound = outboundParty(call);
+  if (outbound) return <OutboundNumbers party={outbound} ourNumber={call.caller_id.trim()} />;
   const { caller, dialled } = callNumbers(call);
   // For a user without access to personal data the API masks the name ("[hidden]"): said in their language.
   const given = callerName(call);
@@ -278,6 +291,29 @@ export function CallNumbers({ call }: { call: Pick<CallSummary, "caller_id" | "c
           </span>
         </>
       )}
+    </td>
+  );
+}
+
+/**
+ * A call the dialer placed, as ours: "outbound → Смирнов Алексей (89165556677)", the number alone when the client has
+ * no name. Our CallerID, the same on every such row, is said on hover only.
+ */
+function OutboundNumbers({ party, ourNumber }: { party: NonNullable<ReturnType<typeof outboundParty>>; ourNumber: string }) {
+  const { t, language } = useI18n();
+  const name = party.name && hiddenText(party.name, language);
+  const title = t(ourNumber ? "calls.outboundFrom" : "calls.outboundCall", { caller: ourNumber });
+  return (
+    <td className="call-numbers" data-testid="call-numbers" data-direction="outbound" title={title}>
+      <span className="call-direction muted">{t("calls.outbound")}</span>
+      {(name || party.number) && " → "}
+      {name && (
+        <span className="call-name" data-testid="call-name" title={name}>
+          {name}
+        </span>
+      )}
+      {name && party.number && " "}
+      {party.number && <span className="call-dialled" data-testid="call-dialled">{name ? `(${party.number})` : party.number}</span>}
     </td>
   );
 }
@@ -366,9 +402,11 @@ export async function openedCall(id: string): Promise<OpenCall> {
     channel: detail.channel,
     scenario: detail.scenario,
     callbackJobId: detail.callback_job_id,
+    campaignId: detail.campaign_id ?? null,
+    campaignName: detail.campaign_name ?? null,
     originCallId: detail.origin_call_id,
     scheduledJobIds: detail.scheduled_job_ids ?? null,
-    numbers: { caller_id: detail.caller_id, caller_name: detail.caller_name, dialed_number: detail.dialed_number },
+    numbers: { caller_id: detail.caller_id, caller_name: detail.caller_name, dialed_number: detail.dialed_number, callback_job_id: detail.callback_job_id },
     result: { result: detail.result, result_label: detail.result_label },
   };
 }

@@ -132,7 +132,7 @@ describe("the Reports view", () => {
     expect(marked(html, "reports-summary")).toBe("1,260 calls on Oct 25, 2026, hours of Europe/Madrid");
     const [head, subhead, ...body] = cells(html);
     expect(head).toEqual(["Period", "Calls", "Answered", "Abandoned", "Transfers", "Status in the call register", "Average call", "Total time", "Most frequent results"]);
-    expect(subhead).toEqual(["tried", "answered", "answered", "transferred", "missed", "abandoned in menu", "abandoned during a transfer",
+    expect(subhead).toEqual(["tried", "answered", "answered", "transferred", "missed", "abandoned before the end", "abandoned during a transfer",
                              "callback scheduled", "failed"]); // the Calls panel's order of the statuses
     expect(body).toEqual([
       ["Oct 25, 2026, 2:00 AM (UTC+02:00)", "1,250", "1,200 96%", "60 5%", "900", "810", "300", "810", "50", "40", "20", "30", "0",

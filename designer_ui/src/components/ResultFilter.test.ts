@@ -81,6 +81,10 @@ describe("the register's answer filter", () => {
       onSubmit: () => undefined,
     };
     expect(choices(renderToHtml(RegisterForm, props)).map(([code]) => code)).toEqual(["", "will_pay", "operator_unavailable", "#other"]);
+    // A collections supervisor's review read «Оплатит / Pagará (will_pay)»: that is every scenario's choice; with one
+    // chosen, its own label alone.
+    expect(choices(renderToHtml(RegisterForm, props))[1]).toEqual(["will_pay", "Pagará (will_pay)", false]);
+    expect(choices(renderToHtml(RegisterForm, { ...props, filters: NO_REGISTER_FILTERS }))[1]).toEqual(["will_pay", "Pagará / Acude (will_pay)", false]);
     expect(choices(renderInLanguage("ru", RegisterForm, props))[0]).toEqual(["", "Любой ответ", true]);
   });
 

@@ -106,17 +106,31 @@ export function callerQuery(typed: string): Pick<CallFilterQuery, "caller" | "ca
 }
 
 /**
- * The numbers a call is shown with: who called and, when it says more, the number the call rang. On an outbound
- * call (a callback or a campaign: the dialer rings the client) the caller is the dialer's own CallerID, the same
- * on every row, and the client is the number dialled. The list does not say a call was outbound (only a Callback
- * block's callback has an `origin_call_id`, a campaign's has none), so the number dialled is shown whenever it
- * is a number other than the caller's: on an inbound call that is the line the caller dialled. Asterisk's
- * extension `s` and other names without a digit are not anyone's number.
+ * The numbers a call is shown with: who called and, when it says more, the number the call rang. A call the dialer
+ * placed is told apart by its `callback_job_id` (`outboundParty`); a record of one without it (an older node's, a
+ * job no longer named) still shows the number dialled whenever it is a number other than the caller's: on an inbound
+ * call that is the line the caller dialled. Asterisk's extension `s` and other names without a digit are not
+ * anyone's number.
  */
 export function callNumbers(call: Pick<CallSummary, "caller_id" | "dialed_number">): { caller: string; dialled: string | null } {
   const dialled = call.dialed_number.trim();
   const shown = dialled !== "" && dialled !== call.caller_id.trim() && /\d/.test(dialled);
   return { caller: call.caller_id, dialled: shown ? dialled : null };
+}
+
+/**
+ * Whom a call the dialer placed rang (a callback job's attempt, a campaign's client: the record's `callback_job_id`),
+ * to say it as ours; null for a call that came in. On such a call the CallerID is the dialer's own, the client's name
+ * is its caller name (agi_server/node.py `name_callees` sets it from the job) and their number the one dialled:
+ * shown as caller and dialled they read as the client calling us (a supervisor's review). A name or number that is
+ * none (the dialplan's `s`) is null.
+ */
+export function outboundParty(
+  call: Pick<CallSummary, "caller_id" | "caller_name" | "dialed_number" | "callback_job_id">,
+): { name: string | null; number: string | null } | null {
+  if (!call.callback_job_id) return null;
+  const dialled = call.dialed_number.trim();
+  return { name: callerName(call), number: /\d/.test(dialled) ? dialled : null };
 }
 
 /**

@@ -6,6 +6,7 @@
  */
 import type { RegisterQuery } from "../api/client";
 import { readHashQuery, withQuery } from "../lib/hashQuery";
+import { callbacksPath, NO_JOB_FILTERS } from "./callbackJobs";
 import { CALL_STATUSES, callerQuery, errorsChoice, errorsQuery, type CallStatus, type ErrorsChoice } from "./callFilters";
 
 /** The filters of the page: "" for none. */
@@ -141,6 +142,14 @@ export const callHref = (id: string) => `#${callsPath({ filters: NO_REGISTER_FIL
  */
 export const askedForJobHref = (jobId: string, callId = "") =>
   `#${callsPath({ filters: { ...NO_REGISTER_FILTERS, scheduledJob: jobId }, call: callId })}`;
+
+/**
+ * The address of campaign `campaignId`'s clients on the Callbacks page (its jobs in the list's order: what the
+ * campaign's own view lists), with job `jobId` opened among them ("": none), as a link's `href`. The campaigns' view
+ * is a dialog of the scenario list, which no address opens.
+ */
+export const campaignJobsHref = (campaignId: string, jobId = "") =>
+  `#${callbacksPath({ filters: { ...NO_JOB_FILTERS, campaign: campaignId }, job: jobId })}`;
 
 /** Why the filters ask nothing: a range that ends before it starts. */
 export type RegisterRefusal = "fromAfterTo";

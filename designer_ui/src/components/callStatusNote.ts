@@ -8,7 +8,7 @@
 import type { CallSummary } from "../api/types";
 import { codeText, type Translate } from "../lib/i18n";
 
-/** agi_server/walk_patrol.py's `DURING_BLOCK_WORK`: a hangup while a block worked away from the line (`block:sql`). */
+/** agi_server/walk_patrol.py's `DURING_BLOCK_WORK`: a hangup while a block worked off the channel, the line silent (`block:sql`). */
 const DURING_BLOCK_WORK = "block:";
 
 export type NotedCall = Pick<CallSummary, "outcome" | "status" | "hangup_during">;

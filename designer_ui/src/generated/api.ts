@@ -2046,6 +2046,16 @@ export interface components {
              */
             caller_name: string;
             /**
+             * Campaign Id
+             * @description The campaign whose call list holds that callback job (`GET /api/callbacks?campaign=` lists its clients); null for a call placed for no campaign, and when its job is no longer kept
+             */
+            campaign_id?: string | null;
+            /**
+             * Campaign Name
+             * @description That campaign's name, as its list and reports show it
+             */
+            campaign_name?: string | null;
+            /**
              * Channel
              * @description Asterisk's channel name (`PJSIP/trunk-0000046b`), as its full log names it. Masked for a user without `sees_personal_data`: the numbers in it as `caller_id` (a Local channel names the number it dialled)
              */
@@ -2071,7 +2081,7 @@ export interface components {
             error_steps?: number | null;
             /**
              * Hangup During
-             * @description What the call was doing when the caller hung up: `answer`; `play`, a prompt; `read_digits`, a prompt that asks for keys (a menu's) or the wait for them; `transfer`, while it rang or queued or during the bridge; `get_variable` or `set_variable`, a channel variable read or set; `block:` and the block's type (`block:sql`, a database lookup) when the caller hung up while a block worked away from the line. Null when the caller did not hang up, or the line was lost on our side
+             * @description What the call was doing when the caller hung up: `answer`; `play`, a prompt; `read_digits`, a prompt that asks for keys (a menu's) or the wait for them; `transfer`, while it rang or queued or during the bridge; `get_variable` or `set_variable`, a channel variable read or set; `block:` and the block's type (`block:sql`, a database lookup) when the caller hung up while a block worked off the channel, the line silent (a lookup, a phrase being synthesised). Null when the caller did not hang up, or the line was lost on our side
              */
             hangup_during?: string | null;
             /** Id */
@@ -2461,7 +2471,7 @@ export interface components {
             error_steps?: number | null;
             /**
              * Hangup During
-             * @description What the call was doing when the caller hung up: `answer`; `play`, a prompt; `read_digits`, a prompt that asks for keys (a menu's) or the wait for them; `transfer`, while it rang or queued or during the bridge; `get_variable` or `set_variable`, a channel variable read or set; `block:` and the block's type (`block:sql`, a database lookup) when the caller hung up while a block worked away from the line. Null when the caller did not hang up, or the line was lost on our side
+             * @description What the call was doing when the caller hung up: `answer`; `play`, a prompt; `read_digits`, a prompt that asks for keys (a menu's) or the wait for them; `transfer`, while it rang or queued or during the bridge; `get_variable` or `set_variable`, a channel variable read or set; `block:` and the block's type (`block:sql`, a database lookup) when the caller hung up while a block worked off the channel, the line silent (a lookup, a phrase being synthesised). Null when the caller did not hang up, or the line was lost on our side
              */
             hangup_during?: string | null;
             /** Id */

@@ -246,7 +246,7 @@ describe("i18n", () => {
     expect(t("publish.done")).toBe("Published version {version}.");
     expect(guessLanguage(["es-ES", "en"])).toBe("es");
     expect(guessLanguage(["de"])).toBe("en");
-    expect(codeText(translator("es"), "status", "abandoned_in_menu")).toBe("abandonada en el menú");
+    expect(codeText(translator("es"), "status", "abandoned_in_menu")).toBe("abandonada antes del final");
     // Call-centre reports count callers who gave up during a transfer apart from those who left the menu.
     expect(codeText(t, "status", "abandoned_waiting")).toBe("abandoned during a transfer");
     expect(codeText(translator("es"), "status", "abandoned_waiting")).toBe("abandonada durante una transferencia");
