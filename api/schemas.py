@@ -1156,6 +1156,20 @@ class CallListOut(BaseModel):
         "the values the file saved for them, once a column (formula_value_read, with `column` its letter, `row` "
         "the first, `count`).",
     )
+    variables: list[ListVariableOut] = Field(
+        default_factory=list,
+        description="With `scenario`: what its published version reads from a list (`contact.name`, `debt_amount`), "
+        "for the analyst to choose the column that fills each (CallbackBatchIn.columns). Empty without one.",
+    )
+
+
+class ListVariableOut(BaseModel):
+    """What a scenario reads from a call list, which a column of the list may fill."""
+
+    variable: str = Field(description="As the scenario reads it, as CallbackBatchIn.columns names it: contact.name.")
+    column: str = Field(description="The column that fills it unless another is chosen: the one named like it.")
+    required: bool = Field(description="The scenario gives no default: a list no column of which fills it is refused.")
+    default: Any = Field(default=None, description="The scenario's default for it, heard when no column fills it.")
 
 
 class CallListProblem(BaseModel):
@@ -1169,7 +1183,8 @@ class CallListProblem(BaseModel):
         "not_a_number, not_a_whole_number, ambiguous_number (1.000: a thousand or one; `reason` either_way or "
         "column_has_both, `as_decimal`, `as_thousands`, `with_decimals`), not_yes_or_no, not_a_date, "
         "ambiguous_date, more_problems, campaign_over, "
-        "campaign_ends_first, hours_never_open, unknown_timezone, not_published, columns_missing, and the file's: "
+        "campaign_ends_first, hours_never_open, unknown_timezone, not_published, columns_missing, unknown_variable "
+        "and unknown_column (CallbackBatchIn.columns: `variable`, `variables` or `column`, `columns`), and the file's: "
         "empty_file, other_spreadsheet, not_a_list_file, not_utf8, csv_unreadable, xlsx_damaged, xlsx_too_big, "
         "xlsx_unreadable, no_rows, no_clients, too_many_rows, too_many_columns, column_name_too_long, "
         "column_twice, cell_without_column, cell_too_long, formula_cell (an XLSX cell holding a formula whose "
@@ -1187,7 +1202,8 @@ class CallListProblem(BaseModel):
         "in `rows`, without row_numbers), `column`, `value` (the cell, cut at 40 characters), `type` (the "
         "variable's), `first`, `count`, `limit`; for columns_missing and columns_defaulted `missing` (the columns "
         "wanted, quoted), `reads` (what the scenario reads: contact.name, debt_amount), `columns` (the list's), "
-        "`defaults`; for already_waiting `count`, `campaign` (its name, maybe empty), `campaign_id`, `created_at`; "
+        "`defaults`, `chosen` (with CallbackBatchIn.columns: those chosen, `debt_amount = 'Сумма долга'`); for "
+        "already_waiting `count`, `campaign` (its name, maybe empty), `campaign_id`, `created_at`; "
         "for impossible_number `reason` (too_short, too_long, invalid_length, unknown_country_code)"
         "..., so a client can say it in another language.",
     )
@@ -1246,6 +1262,18 @@ class CallbackBatchIn(RequestModel):
         "(or none sent) stops the list (duplicate_number); `skip` leaves the row out, calls the earlier one, and "
         "names each row skipped in a warning (duplicate_skipped), in the audit event and (counted) in the "
         "campaign's settings.",
+    )
+    columns: dict[Annotated[str, Field(max_length=200)], Annotated[str, Field(min_length=1, max_length=100)]] | None = (
+        Field(
+            default=None,
+            max_length=100,
+            description="The list's column that fills each thing the scenario reads from it (CallListOut.variables: "
+            '`{"contact.name": "ФИО", "debt_amount": "Сумма долга"}`); one column may fill several. '
+            "What it leaves out is filled as without it: by the column named like it, if any. A variable the "
+            "scenario does not read from a list (unknown_variable) or a column no row has (unknown_column) is "
+            "refused, `$.columns.<variable>`. Sent, even empty, columns_missing and columns_defaulted say to choose a "
+            "column (their `chosen` param names those chosen) instead of renaming one in the file.",
+        )
     )
     row_numbers: list[Annotated[int, Field(ge=1)]] | None = Field(
         default=None,

@@ -35,6 +35,7 @@ from blocks.timewindows import callback_window, reopening
 from graph_engine.document import CHANNEL_FACTS
 from graph_engine.inputs import ScenarioInputs
 from persistence import cell_numbers
+from persistence.call_list_columns import ChosenColumns
 from persistence.call_list_values import CELL_TYPES, CONTACT, declared_values, slash_orders, thousands_marks
 from persistence.cell_dates import cell_date, could_be_either, slash_order
 from persistence.cell_numbers import cell_number
@@ -116,22 +117,33 @@ def needed_columns(document: Mapping[str, Any], inputs: ScenarioInputs) -> list[
     return needed
 
 
-def defaulted_columns(rows: Sequence[Mapping[str, Any]], needs: Sequence[Needed]) -> list[dict[str, Any]]:
+def defaulted_columns(
+    rows: Sequence[Mapping[str, Any]], needs: Sequence[Needed], chosen: ChosenColumns | None = None
+) -> list[dict[str, Any]]:
     """A warning when the scenario reads what no column fills and a default stands in for it: every client hears
-    the default ("0 EUR", "cliente"), which is rarely what a list was imported for."""
+    the default ("0 EUR", "cliente"), which is rarely what a list was imported for. `chosen`: the columns the
+    request chose for what the scenario reads; the warning then says to choose one, and names those chosen."""
+    chosen = chosen or ChosenColumns()
     filled = _filled_columns(rows)
-    defaulted = [need for need in needs if need.column not in filled and need.has_default]
+    defaulted = [need for need in needs if not chosen.fills(need, filled) and need.has_default]
     if not defaulted:
         return []
     reads = ", ".join(need.reads for need in defaulted)
     shown = ", ".join(f"{need.reads} = {json.dumps(need.default, ensure_ascii=False)[:40]}" for need in defaulted)
     columns = ", ".join(filled)
+    fix = "choose a column for them" if chosen.sent else f"name a column {_column_names(defaulted)} to fill them"
     message = (
         f"no column fills {reads}: every client hears the scenario's default ({shown}). The list's columns are "
-        f"{columns}; name a column {_column_names(defaulted)} to fill them"
+        f"{columns}; {fix}"
     )
     params: Params = {"reads": reads, "defaults": shown, "missing": _column_names(defaulted), "columns": columns}
-    return [problem("$.rows", "columns_defaulted", message, params)]
+    return [problem("$.rows", "columns_defaulted", message, params | _chosen_params(chosen))]
+
+
+def _chosen_params(chosen: ChosenColumns) -> Params:
+    """What columns_missing and columns_defaulted say of a request that chose columns: those chosen (`chosen`, maybe
+    empty), so the designer says to choose one rather than to rename one in the file."""
+    return {"chosen": chosen.shown()} if chosen.sent else {}
 
 
 def _filled_columns(rows: Sequence[Mapping[str, Any]]) -> list[str]:
@@ -146,21 +158,45 @@ def _column_names(needs: Sequence[Needed]) -> str:
     return ", ".join(repr(need.column) for need in needs)
 
 
-def _missing_columns(rows: Sequence[Mapping[str, Any]], needs: Sequence[Needed], problems: _Problems) -> None:
+def _missing_columns(
+    rows: Sequence[Mapping[str, Any]], needs: Sequence[Needed], chosen: ChosenColumns, problems: _Problems
+) -> None:
     """A problem naming what the scenario reads that no column fills and no default stands in for: every answered
     call would fail there (`'dict object' has no attribute 'name'`), the client hearing silence."""
     filled = _filled_columns(rows)
-    missing = [need for need in needs if need.column not in filled and not need.has_default]
+    missing = [need for need in needs if not chosen.fills(need, filled) and not need.has_default]
     if not missing:
         return
     reads, columns = ", ".join(need.reads for need in missing), ", ".join(filled)
+    fix = "choose a column for it" if chosen.sent else "rename a column in the file"
     message = (
         f"no column for {_column_names(missing)}, which the scenario reads ({reads}) and gives no default: every "
-        f"answered call would fail there. The list's columns are {columns}: rename a column in the file, or give "
-        "the scenario a default for it"
+        f"answered call would fail there. The list's columns are {columns}: {fix}, or give the scenario a default "
+        "for it"
     )
     params: Params = {"missing": _column_names(missing), "reads": reads, "columns": columns, "count": len(missing)}
-    problems.add("$.rows", "columns_missing", message, params)
+    problems.add("$.rows", "columns_missing", message, params | _chosen_params(chosen))
+
+
+def _unknown_choices(
+    rows: Sequence[Mapping[str, Any]], needs: Sequence[Needed], chosen: ChosenColumns, problems: _Problems
+) -> None:
+    """A problem for each column chosen for what the scenario does not read from a list (`unknown_variable`), or
+    that no row has (`unknown_column`): either choice would fill nothing, and the clients hear the default."""
+    readable = ", ".join(need.reads for need in needs)
+    filled = _filled_columns(rows)
+    columns = ", ".join(filled)
+    for variable, column in chosen.chosen.items():
+        path = f"$.columns.{variable}"
+        if variable not in {need.reads for need in needs}:
+            message = (
+                f"the scenario reads no {variable!r} from a list: a column may be chosen for "
+                f"{readable or 'nothing it reads'}"
+            )
+            problems.add(path, "unknown_variable", message, {"variable": variable, "variables": readable})
+        elif column not in filled:
+            message = f"{variable}: no row of the list has a value in column {column!r}; its columns are {columns}"
+            problems.add(path, "unknown_column", message, {"variable": variable, "column": column, "columns": columns})
 
 
 @dataclass(frozen=True)
@@ -277,6 +313,7 @@ def plan_jobs(
     needs: Sequence[Needed] = (),
     contact_default: Mapping[str, Any] | None = None,
     duplicates: str = REFUSE_DUPLICATES,
+    columns: Mapping[str, str] | None = None,
 ) -> PlannedJobs:
     """The jobs for `rows`; `InvalidCallList` listing every bad row. `declared`: the scenario's variables and
     their types. `now`: a campaign whose end is not after it is refused (it would call nobody). `row_numbers`:
@@ -285,9 +322,14 @@ def plan_jobs(
     may fill (`needed_columns`); one no column fills and without a default is a problem. `contact_default`: the
     scenario's default `contact`, which each row is laid over. `duplicates`: a row whose number an earlier row
     has is a problem (REFUSE_DUPLICATES), or is left out, its cells unchecked as nobody is called for them, and
-    named in a warning (SKIP_DUPLICATES: `duplicate_skipped`)."""
+    named in a warning (SKIP_DUPLICATES: `duplicate_skipped`). `columns`: the list's column chosen for each thing
+    the scenario reads (`contact.name` -> "ФИО", persistence.call_list_columns); one naming what the scenario does
+    not read, or a column no row has, stops the list before any row is checked."""
     problems = _Problems()
-    _missing_columns(rows, needs, problems)
+    chosen = ChosenColumns.of(columns)
+    _unknown_choices(rows, needs, chosen, problems)
+    problems.raise_any()
+    _missing_columns(rows, needs, chosen, problems)
     if now is not None and campaign.until is not None and campaign.until <= now:
         problems.add("$.until", "campaign_over", "the campaign's end has already passed: nobody would be called")
     elif campaign.until is not None and campaign.until <= campaign.due:
@@ -297,7 +339,9 @@ def plan_jobs(
     planned: list[PlannedJob] = []
     skipped: list[SkippedDuplicate] = []
     first_client: dict[str, _Client] = {}
-    orders, marks = slash_orders(rows, declared), thousands_marks(rows, declared)
+    # Each row as the variables read it: a chosen column's cells under the variable's name.
+    cells = [chosen.variable_cells(row) for row in rows]
+    orders, marks = slash_orders(cells, declared), thousands_marks(cells, declared)
     for index, row in enumerate(rows):
         client = _Client("row", row_numbers[index]) if row_numbers else _Client("client", index + 1)
         # A row with a bad number is checked on: every problem of a row is named in one check (review of
@@ -307,11 +351,12 @@ def plan_jobs(
             skipped.append(number)
             continue
         # Over the default, not instead of it: a field no column fills keeps the scenario's value for it.
-        variables: dict[str, Any] = {CONTACT: {**(contact_default or {}), **row}}
-        converted, unfit = declared_values(row, declared, slash_orders=orders, thousands=marks)
+        variables: dict[str, Any] = {CONTACT: {**(contact_default or {}), **row, **chosen.contact_fields(row)}}
+        converted, unfit = declared_values(cells[index], declared, slash_orders=orders, thousands=marks)
         variables.update(converted)
-        for column, why in unfit.items():
-            shown = str(row[column])[:40]
+        for variable, why in unfit.items():
+            column = chosen.column_of(variable)
+            shown = str(cells[index][variable])[:40]
             params = client.params(column, value=shown, type=why.kind, **why.params)
             message = f"{client}, {column}: {shown!r} is not {why.expected}"
             problems.add(f"$.rows[{index}].{column}", why.code, message, params)
@@ -322,7 +367,7 @@ def plan_jobs(
             planned.append(PlannedJob(number, opening[0], opening[1], variables, row_number, tuple(row)))
     problems.raise_any()
     warnings = _skipped_warnings(skipped, number_column, by_row=bool(row_numbers))
-    return PlannedJobs(planned, warnings + thousands_read(rows, declared, row_numbers), skipped)
+    return PlannedJobs(planned, warnings + thousands_read(cells, declared, row_numbers, chosen), skipped)
 
 
 def _skipped_warnings(skipped: Sequence[SkippedDuplicate], column: str, *, by_row: bool) -> list[dict[str, Any]]:
@@ -548,20 +593,25 @@ def slash_dates_read(
 
 
 def thousands_read(
-    rows: Sequence[Mapping[str, Any]], declared: Mapping[str, str], row_numbers: Sequence[int] | None
+    rows: Sequence[Mapping[str, Any]],
+    declared: Mapping[str, str],
+    row_numbers: Sequence[int] | None,
+    chosen: ChosenColumns | None = None,
 ) -> list[dict[str, Any]]:
     """A warning for each column filling a number variable whose numbers could be either way (1.000) and are read
     one way all the same (`thousands_marks`): the analyst sees what was assumed, and why (the column's own numbers,
-    or the server's country), before a client hears a debt of 1 EUR or of 1000."""
+    or the server's country), before a client hears a debt of 1 EUR or of 1000. `rows` as the variables read them
+    (`ChosenColumns.variable_cells`); a warning names the list's column `chosen` for the variable."""
     warnings = []
-    for column, mark in thousands_marks(rows, declared).items():
+    for variable, mark in thousands_marks(rows, declared).items():
+        column = (chosen or ChosenColumns()).column_of(variable)
         if mark.group is None:
             continue  # refused, saying why (`cell_number`)
-        cells = (row.get(column) for row in rows)
+        cells = (row.get(variable) for row in rows)
         either = next((i for i, cell in enumerate(cells) if isinstance(cell, str) and could_be_many(cell)), None)
         if either is None:
             continue
-        value = str(rows[either][column]).strip()
+        value = str(rows[either][variable]).strip()
         read = cell_number(value, mark)
         if not isinstance(read, int | float):
             continue  # refused by the check, saying why (the country reads its group mark only)

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from api import personal_data
 from api.call_list_files import read_call_list
 from api.csv_export import CsvDelimiter, DelimiterQuery, named_zone, report_disposition, zoned_csv
-from api.deps import Publisher, RuntimeDep, Viewer
+from api.deps import Publisher, Runtime, RuntimeDep, Viewer
 from api.idempotency import IdempotencyKeyHeader, replayed
 from api.report_cells import NUMBER_KINDS, typed_cell, typed_kinds
 from api.report_labels import CAMPAIGN_REPORT, LanguageQuery, Wording
@@ -38,6 +38,7 @@ from api.schemas import (
     CallListRefused,
     CampaignOut,
     JobStatus,
+    ListVariableOut,
     OpeningHours,
     PlannedJobOut,
 )
@@ -55,6 +56,7 @@ from persistence import (
     phone_numbers,
     scenarios,
 )
+from persistence.call_list_columns import ChosenColumns
 from persistence.db import Database
 from persistence.dial_hours import DefaultHours
 from persistence.errors import InvalidCallback, InvalidCallList, RequestRefused
@@ -351,9 +353,19 @@ async def read_list(
         ),
     ],
     _user: Publisher,
+    runtime: RuntimeDep,
+    scenario: Annotated[
+        str | None,
+        Query(
+            pattern=SLUG_PATTERN,
+            description="The scenario to call the list with: the answer's `variables` name what its published "
+            "version reads from a list, for a column to be chosen for each (422 not_published for none).",
+        ),
+    ] = None,
 ) -> CallListOut:
     """Read a call list file into rows, to check and map before `POST /api/callbacks/batch`. Stores nothing (so
     takes no `Idempotency-Key`: reading the file again is harmless). Publisher and up, as for calling the list."""
+    variables = [] if scenario is None else await anyio.to_thread.run_sync(_list_variables, runtime, scenario)
     data = await file.read(MAX_LIST_FILE_BYTES + 1)
     if len(data) > MAX_LIST_FILE_BYTES:
         limit = MAX_LIST_FILE_BYTES // 2**20
@@ -368,7 +380,23 @@ async def read_list(
         sheet=call_list.sheet,
         row_numbers=call_list.row_numbers,
         warnings=[CallListProblem.model_validate(warning) for warning in call_list.warnings],
+        variables=variables,
     )
+
+
+def _list_variables(runtime: Runtime, scenario: str) -> list[ListVariableOut]:
+    """What `scenario`'s published version reads from a list (`call_lists.needed_columns`), as the check finds it."""
+    with runtime.database.session() as session:
+        published = scenarios.published(session, slug=scenario)
+        if published is None:
+            raise _not_published(scenario)
+        document = published.document
+    needs = call_lists.needed_columns(document, scenario_inputs(document, runtime.registry))
+    return [
+        ListVariableOut(variable=need.reads, column=need.column, required=not need.has_default,
+                        default=need.default if need.has_default else None)
+        for need in needs
+    ]  # fmt: skip
 
 
 def _fits_one_batch(rows: list[dict[str, Any]]) -> None:
@@ -392,11 +420,12 @@ def create_batch(
 ) -> CallbackBatchOut | JSONResponse:
     """Call a list of clients (an autoinformer campaign): one job per row, all created or none (422 naming every
     bad row). The row's phone column is the number; the whole row is the `contact` variable; a column named like
-    a variable the scenario declares fills it too, converted to its type. Calls start at the hours' first opening
-    and retries never fall outside them. Without `hours`, this node's default hours (IVRGRAPH_DIAL_DEFAULT_HOURS,
-    every day 09:00-21:00 unless set, in `timezone` or IVRGRAPH_DIAL_DEFAULT_TIMEZONE): never at night unless
-    asked, with every day 00:00-00:00. The answer and the campaign's settings name the hours used. `dry_run` checks
-    and shows, and creates nothing.
+    a variable the scenario declares fills it too, converted to its type, as does the column `columns` chooses for
+    what the scenario reads (`{"debt_amount": "Сумма долга"}`, named by `POST /lists?scenario=`). Calls start at
+    the hours' first opening and retries never fall outside them. Without `hours`, this node's default hours
+    (IVRGRAPH_DIAL_DEFAULT_HOURS, every day 09:00-21:00 unless set, in `timezone` or IVRGRAPH_DIAL_DEFAULT_TIMEZONE):
+    never at night unless asked, with every day 00:00-00:00. The answer and the campaign's settings name the hours
+    used. `dry_run` checks and shows, and creates nothing.
 
     Publisher and up: it calls real clients. With an `Idempotency-Key`, the list sent again (a retry after a
     timeout) answers its campaign again instead of starting a second one."""
@@ -437,8 +466,9 @@ def create_batch(
             needs=needs,
             contact_default=_contact_default(document),
             duplicates=body.duplicates or call_lists.REFUSE_DUPLICATES,
+            columns=body.columns,
         )
-        warnings = call_lists.defaulted_columns(body.rows, needs)
+        warnings = call_lists.defaulted_columns(body.rows, needs, ChosenColumns.of(body.columns))
         numbers = [job.number for job in planned]
         warnings += call_lists.already_waiting(session, scenario=body.scenario, numbers=numbers)
         warnings += planned.warnings

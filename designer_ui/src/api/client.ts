@@ -503,10 +503,14 @@ export async function ttsPreviewText(text: string, language: string, variables: 
   return (await unwrap(client.POST("/api/tts/preview/text", { body: { text, language, variables } }))).text;
 }
 
-/** Read a call list file (CSV or XLSX) into rows, to check them before calling; the server stores nothing. */
-export async function readCallList(file: File): Promise<CallList> {
+/**
+ * Read a call list file (CSV or XLSX) into rows, to check them before calling; the server stores nothing. With
+ * `scenario`, the answer's `variables` name what it reads from a list, for the analyst to choose a column for each.
+ */
+export async function readCallList(file: File, scenario?: string): Promise<CallList> {
   return unwrap(
     client.POST("/api/callbacks/lists", {
+      ...(scenario ? { params: { query: { scenario } } } : {}),
       // The generated type calls the upload a string (OpenAPI's `format: binary`); what goes is the file itself.
       body: { file: file as unknown as string },
       bodySerializer: () => {

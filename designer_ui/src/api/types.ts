@@ -93,6 +93,7 @@ export interface CallDetail extends Omit<Schemas["CallDetail"], "trace"> {
 /** A call list file read into rows (POST /api/callbacks/lists). */
 export type CallList = Schemas["CallListOut"];
 export type CallListRow = CallList["rows"][number];
+export type ListVariable = Schemas["ListVariableOut"];
 /** A call list to call (POST /api/callbacks/batch) and what the server planned or created. */
 export type CallbackBatch = Schemas["CallbackBatchIn"];
 export type CallbackBatchResult = Schemas["CallbackBatchOut"];

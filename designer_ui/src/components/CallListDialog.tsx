@@ -1,13 +1,14 @@
 /**
  * "Call a list…": the autoinformer's campaign. The analyst picks a CSV or XLSX of clients, sees what was read,
- * names the campaign (after the file unless another name is typed), says which column is the phone and when to
+ * names the campaign (after the file unless another name is typed), says which column is the phone, which column
+ * fills each thing the scenario reads from the list (whatever the file calls it: "ФИО", "Сумма долга") and when to
  * call, checks (a dry run: what would be created, or every bad client), then schedules. A check is only good for
  * the list and settings it was made with; nothing the analyst chose is lost when the server refuses.
  */
 import { useEffect, useId, useRef, useState } from "react";
 import * as api from "../api/client";
 import { ApiError } from "../api/http";
-import type { CallbackBatchResult, CallList, CallListRow, PlannedJob, ScenarioSummary } from "../api/types";
+import type { CallbackBatchResult, CallList, CallListRow, ListVariable, PlannedJob, ScenarioSummary } from "../api/types";
 import { DialerBanner } from "./DialerBanner";
 import { useI18n } from "../i18n";
 import {
@@ -132,6 +133,58 @@ export function CallListPreview(props: { list: CallList; fileName: string; numbe
         </table>
       </div>
     </section>
+  );
+}
+
+/** The column chosen for each thing the scenario reads from the list (`contact.name` -> "ФИО"); "" for none. */
+export type ChosenColumns = Record<string, string>;
+
+/** The columns a list read fills by their names alone, as the server would without a choice (`name`, `debt_amount`). */
+export function columnsByName(variables: ListVariable[], columns: string[]): ChosenColumns {
+  return Object.fromEntries(variables.map((variable) => [variable.variable, columns.includes(variable.column) ? variable.column : ""]));
+}
+
+/** What the check and the schedule send as `columns`: the choices made, none for a variable left to its default. */
+export function sentColumns(chosen: ChosenColumns): Record<string, string> {
+  return Object.fromEntries(Object.entries(chosen).filter(([, column]) => column !== ""));
+}
+
+/**
+ * Which column of the list fills each thing the scenario reads from it (review of a Russian collections supervisor:
+ * "Сумма долга" was refused until renamed in the file, and "ФИО" never greeted anyone). A column named like the
+ * variable fills it whatever is chosen, since the whole row is `contact`: "not from the file" is offered only when
+ * no column is.
+ */
+export function VariableColumnsFields(props: { variables: ListVariable[]; columns: string[]; chosen: ChosenColumns; onChange(chosen: ChosenColumns): void }) {
+  const { t } = useI18n();
+  const id = useId();
+  const { variables, columns, chosen } = props;
+  if (variables.length === 0) return null;
+  return (
+    <fieldset className="variable-columns" data-testid="variable-columns" aria-describedby={`${id}-hint`}>
+      <legend>{t("callList.readsTitle")}</legend>
+      <p className="hint" id={`${id}-hint`}>{t("callList.readsHint")}</p>
+      {variables.map((variable, i) => (
+        <div key={variable.variable} className="inline-label">
+          <label htmlFor={`${id}-${i}`}>{t("callList.readsColumn", { variable: variable.variable })}</label>
+          <select
+            id={`${id}-${i}`}
+            name={`column-for-${variable.variable}`}
+            value={chosen[variable.variable] ?? ""}
+            onChange={(e) => props.onChange({ ...chosen, [variable.variable]: e.target.value })}
+          >
+            {!columns.includes(variable.column) && (
+              <option value="">
+                {variable.required ? t("callList.notFromFileRequired") : t("callList.notFromFile", { value: valueText(variable.default) })}
+              </option>
+            )}
+            {columns.map((column) => (
+              <option key={column} value={column}>{column}</option>
+            ))}
+          </select>
+        </div>
+      ))}
+    </fieldset>
   );
 }
 
@@ -307,12 +360,13 @@ export function SkipDuplicatesField(props: { checked: boolean; onChange(checked:
 interface Basis {
   list: CallList;
   numberColumn: string;
+  chosen: ChosenColumns;
   settings: CampaignSettings;
   skipDuplicates: boolean;
 }
 
 const sameBasis = (a: Basis, b: Basis) =>
-  a.list === b.list && a.numberColumn === b.numberColumn && a.settings === b.settings && a.skipDuplicates === b.skipDuplicates;
+  a.list === b.list && a.numberColumn === b.numberColumn && a.chosen === b.chosen && a.settings === b.settings && a.skipDuplicates === b.skipDuplicates;
 
 type Busy = "reading" | "checking" | "scheduling" | null;
 
@@ -324,6 +378,7 @@ export function CallListDialog(props: { scenario: ScenarioSummary; onClose(): vo
   const [name, setName] = useState("");
   const [list, setList] = useState<CallList | null>(null);
   const [numberColumn, setNumberColumn] = useState("");
+  const [chosen, setChosen] = useState<ChosenColumns>({});
   const [settings, setSettings] = useState<CampaignSettings>(() => defaultCampaign(props.now ?? new Date(), browserTimeZone()));
   const [skipDuplicates, setSkipDuplicates] = useState(false);
   const [busy, setBusy] = useState<Busy>(null);
@@ -340,7 +395,7 @@ export function CallListDialog(props: { scenario: ScenarioSummary; onClose(): vo
   // The last Schedule's key: sent again with the same body, the server answers that campaign instead of a second.
   const lastSchedule = useRef<ScheduleKey | null>(null);
 
-  const basis: Basis | null = list ? { list, numberColumn, settings, skipDuplicates } : null;
+  const basis: Basis | null = list ? { list, numberColumn, chosen, settings, skipDuplicates } : null;
   const current = check && basis && sameBasis(check.basis, basis) ? check.result : null;
   const issues = campaignIssues(settings);
   const readFailure: CallListFailure | null = readRefusal && callListFailureIn(readRefusal.error, language);
@@ -365,10 +420,11 @@ export function CallListDialog(props: { scenario: ScenarioSummary; onClose(): vo
     setRefusal(null);
     setList(null);
     try {
-      const read = await api.readCallList(file);
+      const read = await api.readCallList(file, scenario.slug);
       if (ticket !== reading.current) return;
       setList(read);
       setNumberColumn(guessNumberColumn(read.columns));
+      setChosen(columnsByName(read.variables ?? [], read.columns));
     } catch (error) {
       if (ticket === reading.current) setReadRefusal({ error });
     } finally {
@@ -393,7 +449,10 @@ export function CallListDialog(props: { scenario: ScenarioSummary; onClose(): vo
         dryRun,
       });
       // Sent only when ticked: a list without duplicates is refused for none, and its body stays as it was.
-      const body = asked.skipDuplicates ? { ...planned, duplicates: "skip" as const } : planned;
+      const deduplicated = asked.skipDuplicates ? { ...planned, duplicates: "skip" as const } : planned;
+      // Sent, even empty, whenever there was a choice: the check then says to choose a column, not to rename one.
+      const offered = (asked.list.variables ?? []).length > 0;
+      const body = offered ? { ...deduplicated, columns: sentColumns(asked.chosen) } : deduplicated;
       let key: string | undefined;
       if (!dryRun) {
         lastSchedule.current = scheduleKey(lastSchedule.current, body, () => crypto.randomUUID());
@@ -428,6 +487,7 @@ export function CallListDialog(props: { scenario: ScenarioSummary; onClose(): vo
         {busy === "reading" && <p className="muted">{t("callList.reading")}</p>}
         {readFailure && <FailureView title={t("callList.readFailed")} failure={readFailure} />}
         {list && <CallListPreview list={list} fileName={fileName} numberColumn={numberColumn} onNumberColumn={setNumberColumn} />}
+        {list && <VariableColumnsFields variables={list.variables ?? []} columns={list.columns} chosen={chosen} onChange={setChosen} />}
         <CampaignNameField name={name} onChange={setName} />
         <CampaignSettingsFields settings={settings} onChange={setSettings} />
         {issues.map((issue) => (

@@ -375,11 +375,12 @@ export interface paths {
          * Create Batch
          * @description Call a list of clients (an autoinformer campaign): one job per row, all created or none (422 naming every
          *     bad row). The row's phone column is the number; the whole row is the `contact` variable; a column named like
-         *     a variable the scenario declares fills it too, converted to its type. Calls start at the hours' first opening
-         *     and retries never fall outside them. Without `hours`, this node's default hours (IVRGRAPH_DIAL_DEFAULT_HOURS,
-         *     every day 09:00-21:00 unless set, in `timezone` or IVRGRAPH_DIAL_DEFAULT_TIMEZONE): never at night unless
-         *     asked, with every day 00:00-00:00. The answer and the campaign's settings name the hours used. `dry_run` checks
-         *     and shows, and creates nothing.
+         *     a variable the scenario declares fills it too, converted to its type, as does the column `columns` chooses for
+         *     what the scenario reads (`{"debt_amount": "Сумма долга"}`, named by `POST /lists?scenario=`). Calls start at
+         *     the hours' first opening and retries never fall outside them. Without `hours`, this node's default hours
+         *     (IVRGRAPH_DIAL_DEFAULT_HOURS, every day 09:00-21:00 unless set, in `timezone` or IVRGRAPH_DIAL_DEFAULT_TIMEZONE):
+         *     never at night unless asked, with every day 00:00-00:00. The answer and the campaign's settings name the hours
+         *     used. `dry_run` checks and shows, and creates nothing.
          *
          *     Publisher and up: it calls real clients. With an `Idempotency-Key`, the list sent again (a retry after a
          *     timeout) answers its campaign again instead of starting a second one.
@@ -2174,6 +2175,11 @@ export interface components {
              */
             sheet: string | null;
             /**
+             * Variables
+             * @description With `scenario`: what its published version reads from a list (`contact.name`, `debt_amount`), for the analyst to choose the column that fills each (CallbackBatchIn.columns). Empty without one.
+             */
+            variables?: components["schemas"]["ListVariableOut"][];
+            /**
              * Warnings
              * @description How the file was read, which does not stop it: a CSV that is not UTF-8 read as Windows-1251 (read_as_windows_1251), as a Russian Excel saves 'CSV (разделители — запятые)', or as Windows-1252 (read_as_windows_1252), as a Spanish, French or German Excel saves 'CSV'; slash dates read by the order the column or IVRGRAPH_DEFAULT_COUNTRY proves (slash_dates_read); an XLSX's cells holding formulas read as the values the file saved for them, once a column (formula_value_read, with `column` its letter, `row` the first, `count`).
              */
@@ -2186,7 +2192,7 @@ export interface components {
         CallListProblem: {
             /**
              * Code
-             * @description Stable: no_number, not_a_phone_number, impossible_number, emergency_number, duplicate_number, not_a_number, not_a_whole_number, ambiguous_number (1.000: a thousand or one; `reason` either_way or column_has_both, `as_decimal`, `as_thousands`, `with_decimals`), not_yes_or_no, not_a_date, ambiguous_date, more_problems, campaign_over, campaign_ends_first, hours_never_open, unknown_timezone, not_published, columns_missing, and the file's: empty_file, other_spreadsheet, not_a_list_file, not_utf8, csv_unreadable, xlsx_damaged, xlsx_too_big, xlsx_unreadable, no_rows, no_clients, too_many_rows, too_many_columns, column_name_too_long, column_twice, cell_without_column, cell_too_long, formula_cell (an XLSX cell holding a formula whose value the file does not hold: `row`, `column` its letter, `formula`), file_too_big, list_too_large. Warnings (CallbackBatchOut.warnings): columns_defaulted, already_waiting, duplicate_skipped (a row left out for its number: `row` and `first`, the row called), more_duplicates_skipped (`count`), thousands_read (numbers such as 1.000 read as the column or IVRGRAPH_DEFAULT_COUNTRY says: `column`, `value`, `row`, `read`, `group`, `by`, `proof`, `country`); (CallListOut.warnings): read_as_windows_1251, read_as_windows_1252, slash_dates_read, formula_value_read. None on a request its schema refused (invalid-request).
+             * @description Stable: no_number, not_a_phone_number, impossible_number, emergency_number, duplicate_number, not_a_number, not_a_whole_number, ambiguous_number (1.000: a thousand or one; `reason` either_way or column_has_both, `as_decimal`, `as_thousands`, `with_decimals`), not_yes_or_no, not_a_date, ambiguous_date, more_problems, campaign_over, campaign_ends_first, hours_never_open, unknown_timezone, not_published, columns_missing, unknown_variable and unknown_column (CallbackBatchIn.columns: `variable`, `variables` or `column`, `columns`), and the file's: empty_file, other_spreadsheet, not_a_list_file, not_utf8, csv_unreadable, xlsx_damaged, xlsx_too_big, xlsx_unreadable, no_rows, no_clients, too_many_rows, too_many_columns, column_name_too_long, column_twice, cell_without_column, cell_too_long, formula_cell (an XLSX cell holding a formula whose value the file does not hold: `row`, `column` its letter, `formula`), file_too_big, list_too_large. Warnings (CallbackBatchOut.warnings): columns_defaulted, already_waiting, duplicate_skipped (a row left out for its number: `row` and `first`, the row called), more_duplicates_skipped (`count`), thousands_read (numbers such as 1.000 read as the column or IVRGRAPH_DEFAULT_COUNTRY says: `column`, `value`, `row`, `read`, `group`, `by`, `proof`, `country`); (CallListOut.warnings): read_as_windows_1251, read_as_windows_1252, slash_dates_read, formula_value_read. None on a request its schema refused (invalid-request).
              */
             code?: string | null;
             /**
@@ -2196,7 +2202,7 @@ export interface components {
             message: string;
             /**
              * Params
-             * @description What the message is built from, by stable name: `row` (the file's row) or `client` (the place in `rows`, without row_numbers), `column`, `value` (the cell, cut at 40 characters), `type` (the variable's), `first`, `count`, `limit`; for columns_missing and columns_defaulted `missing` (the columns wanted, quoted), `reads` (what the scenario reads: contact.name, debt_amount), `columns` (the list's), `defaults`; for already_waiting `count`, `campaign` (its name, maybe empty), `campaign_id`, `created_at`; for impossible_number `reason` (too_short, too_long, invalid_length, unknown_country_code)..., so a client can say it in another language.
+             * @description What the message is built from, by stable name: `row` (the file's row) or `client` (the place in `rows`, without row_numbers), `column`, `value` (the cell, cut at 40 characters), `type` (the variable's), `first`, `count`, `limit`; for columns_missing and columns_defaulted `missing` (the columns wanted, quoted), `reads` (what the scenario reads: contact.name, debt_amount), `columns` (the list's), `defaults`, `chosen` (with CallbackBatchIn.columns: those chosen, `debt_amount = 'Сумма долга'`); for already_waiting `count`, `campaign` (its name, maybe empty), `campaign_id`, `created_at`; for impossible_number `reason` (too_short, too_long, invalid_length, unknown_country_code)..., so a client can say it in another language.
              */
             params?: {
                 [key: string]: string | number;
@@ -2546,6 +2552,13 @@ export interface components {
          * @description A call list to call: one callback job per row, all created or none.
          */
         CallbackBatchIn: {
+            /**
+             * Columns
+             * @description The list's column that fills each thing the scenario reads from it (CallListOut.variables: `{"contact.name": "ФИО", "debt_amount": "Сумма долга"}`); one column may fill several. What it leaves out is filled as without it: by the column named like it, if any. A variable the scenario does not read from a list (unknown_variable) or a column no row has (unknown_column) is refused, `$.columns.<variable>`. Sent, even empty, columns_missing and columns_defaulted say to choose a column (their `chosen` param names those chosen) instead of renaming one in the file.
+             */
+            columns?: {
+                [key: string]: string;
+            } | null;
             /**
              * Dry Run
              * @description Check the list and show the jobs; create nothing.
@@ -3465,6 +3478,32 @@ export interface components {
              * @enum {string}
              */
             severity: "error" | "warning";
+        };
+        /**
+         * ListVariableOut
+         * @description What a scenario reads from a call list, which a column of the list may fill.
+         */
+        ListVariableOut: {
+            /**
+             * Column
+             * @description The column that fills it unless another is chosen: the one named like it.
+             */
+            column: string;
+            /**
+             * Default
+             * @description The scenario's default for it, heard when no column fills it.
+             */
+            default?: unknown;
+            /**
+             * Required
+             * @description The scenario gives no default: a list no column of which fills it is refused.
+             */
+            required: boolean;
+            /**
+             * Variable
+             * @description As the scenario reads it, as CallbackBatchIn.columns names it: contact.name.
+             */
+            variable: string;
         };
         /** LoginIn */
         LoginIn: {
@@ -5908,7 +5947,10 @@ export interface operations {
     };
     read_list: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description The scenario to call the list with: the answer's `variables` name what its published version reads from a list, for a column to be chosen for each (422 not_published for none). */
+                scenario?: string | null;
+            };
             header?: never;
             path?: never;
             cookie?: never;

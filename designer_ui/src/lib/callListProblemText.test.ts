@@ -19,7 +19,7 @@ const SERVER_CODES = [
   "too_many_columns", "column_name_too_long", "column_twice", "cell_without_column", "cell_too_long", "file_too_big",
   "list_too_large", "columns_missing", "columns_defaulted", "already_waiting", "impossible_number", "read_as_windows_1251",
   "read_as_windows_1252", "slash_dates_read", "formula_cell", "formula_value_read", "ambiguous_number", "thousands_read",
-  "duplicate_skipped", "more_duplicates_skipped",
+  "duplicate_skipped", "more_duplicates_skipped", "unknown_variable", "unknown_column",
 ];
 
 describe("a call list's problem in the analyst's language", () => {
@@ -185,6 +185,15 @@ describe("a list whose columns the scenario does not read (review of 2026-12-12)
     );
     expect(callListProblemText(missing, "es")).toContain("Las columnas de la lista son ФИО, Телефон, Сумма долга, Дата");
     expect(callListProblemText(missing, "en")).toBe(missing.message);
+  });
+
+  it("says to choose a column, not to rename one, once the analyst chose columns in the dialog", () => {
+    const chosen = { ...missing, params: { ...missing.params, missing: "'debt_amount'", reads: "debt_amount", chosen: "contact.name = 'ФИО'" } };
+    expect(callListProblemText(chosen, "ru")).toContain("Выберите для этого столбец");
+    expect(callListProblemText(chosen, "ru")).not.toContain("Переименуйте");
+    expect(callListProblemText(chosen, "es")).toContain("elija una columna para ello");
+    const defaulted = { ...chosen, code: "columns_defaulted", params: { ...chosen.params, defaults: 'due_date = ""', chosen: "" } };
+    expect(callListProblemText(defaulted, "ru")).toMatch(/; выберите столбец, чтобы заполнить$/);
   });
 
   it("names the campaign whose clients already wait, or its day when it has no name", () => {

@@ -247,13 +247,22 @@ export const CALL_LIST_TEMPLATES: Record<Translated, Record<string, Template>> =
     list_too_large: (w) =>
       `La lista es demasiado grande para empezarla de una vez (${w.number("mib")} MiB tal como se envían sus filas, como máximo ` +
       `${w.number("limit_mib")} MiB): divídala en listas más pequeñas o quite las columnas que la llamada no necesita`,
+    // With `chosen`, the analyst chose columns in the dialog: they choose one there, rather than rename one in the file.
     columns_missing: (w) =>
-      `Ninguna columna se llama ${w.text("missing")}, y el escenario lo lee (${w.text("reads")}) sin valor por defecto: ` +
-      `todas las llamadas contestadas fallarían ahí. Las columnas de la lista son ${w.text("columns")}: cambie el nombre ` +
-      "de una columna en el archivo o dé al escenario un valor por defecto",
+      w.has("chosen")
+        ? `Ninguna columna elegida llena ${w.text("reads")}, que el escenario lee sin valor por defecto: todas las llamadas ` +
+          `contestadas fallarían ahí. Las columnas de la lista son ${w.text("columns")}: elija una columna para ello o dé al ` +
+          "escenario un valor por defecto"
+        : `Ninguna columna se llama ${w.text("missing")}, y el escenario lo lee (${w.text("reads")}) sin valor por defecto: ` +
+          `todas las llamadas contestadas fallarían ahí. Las columnas de la lista son ${w.text("columns")}: cambie el nombre ` +
+          "de una columna en el archivo o dé al escenario un valor por defecto",
     columns_defaulted: (w) =>
       `Ninguna columna llena ${w.text("reads")}: todos los clientes oirán el valor por defecto del escenario ` +
-      `(${w.text("defaults")}). Las columnas de la lista son ${w.text("columns")}; llame una columna ${w.text("missing")} para llenarlo`,
+      `(${w.text("defaults")}). Las columnas de la lista son ${w.text("columns")}; ` +
+      (w.has("chosen") ? "elija una columna para llenarlo" : `llame una columna ${w.text("missing")} para llenarlo`),
+    unknown_variable: (w) => `El escenario no lee ${w.quoted("variable")} de una lista: se puede elegir una columna para ${w.text("variables")}`,
+    unknown_column: (w) =>
+      `${w.text("variable")}: la lista no tiene la columna ${w.quoted("column")} (o está vacía en todas las filas); sus columnas son ${w.text("columns")}`,
     already_waiting: (w) =>
       `${w.number("count")} de estos números ya esperan en la campaña ${campaignName(w, "es")} de este escenario: ` +
       "programar esta lista los llamará otra vez (detenga antes esa campaña o quítelos de la lista)",
@@ -317,12 +326,20 @@ export const CALL_LIST_TEMPLATES: Record<Translated, Record<string, Template>> =
       `Список слишком большой, чтобы запустить его сразу (${w.number("mib")} МиБ в том виде, в каком отправляются строки, ` +
       `не больше ${w.number("limit_mib")} МиБ): разделите его на списки поменьше или уберите столбцы, не нужные звонку`,
     columns_missing: (w) =>
-      `Нет столбца ${w.text("missing")}, а сценарий это читает (${w.text("reads")}) и значения по умолчанию не задаёт: ` +
-      `каждый отвеченный звонок сорвётся на этом месте. Столбцы списка: ${w.text("columns")}. Переименуйте столбец в ` +
-      "файле или задайте в сценарии значение по умолчанию",
+      w.has("chosen")
+        ? `Ни один выбранный столбец не заполняет ${w.text("reads")}, а значения по умолчанию сценарий не задаёт: каждый ` +
+          `отвеченный звонок сорвётся на этом месте. Столбцы списка: ${w.text("columns")}. Выберите для этого столбец или ` +
+          "задайте в сценарии значение по умолчанию"
+        : `Нет столбца ${w.text("missing")}, а сценарий это читает (${w.text("reads")}) и значения по умолчанию не задаёт: ` +
+          `каждый отвеченный звонок сорвётся на этом месте. Столбцы списка: ${w.text("columns")}. Переименуйте столбец в ` +
+          "файле или задайте в сценарии значение по умолчанию",
     columns_defaulted: (w) =>
       `Ни один столбец не заполняет ${w.text("reads")}: все клиенты услышат значение сценария по умолчанию ` +
-      `(${w.text("defaults")}). Столбцы списка: ${w.text("columns")}; назовите столбец ${w.text("missing")}, чтобы заполнить`,
+      `(${w.text("defaults")}). Столбцы списка: ${w.text("columns")}; ` +
+      (w.has("chosen") ? "выберите столбец, чтобы заполнить" : `назовите столбец ${w.text("missing")}, чтобы заполнить`),
+    unknown_variable: (w) => `Сценарий не берёт ${w.quoted("variable")} из списка: столбец можно выбрать для ${w.text("variables")}`,
+    unknown_column: (w) =>
+      `${w.text("variable")}: в списке нет столбца ${w.quoted("column")} (или он пуст во всех строках); столбцы списка: ${w.text("columns")}`,
     already_waiting: (w) =>
       `${w.number("count")} из этих номеров уже ждут звонка в кампании ${campaignName(w, "ru")} этого сценария: ` +
       "если запустить этот список, им позвонят ещё раз (сначала остановите ту кампанию или уберите их из списка)",

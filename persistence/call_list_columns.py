@@ -1,0 +1,66 @@
+"""The columns of a call list chosen for what the scenario reads from it (`contact.name`, `debt_amount`), whatever the
+file calls them: a Russian CRM's `ФИО` and `Сумма долга` fill them without renaming a column in the file (review of
+a collections supervisor: the list was refused, or called with every client greeted as "клиент").
+
+Without a choice, a column fills what it is named like (`name` for `contact.name`, `debt_amount`), as before; a
+choice adds to that and wins over it. One column may fill several variables. The list's own cells stay as the file
+names them: the whole row is still `contact`, and the campaign's report keeps the file's columns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from persistence.call_list_values import CONTACT
+
+if TYPE_CHECKING:
+    from persistence.call_lists import Needed
+
+_CONTACT_FIELD = f"{CONTACT}."
+
+
+@dataclass(frozen=True)
+class ChosenColumns:
+    """`chosen`: what the scenario reads (a `Needed`'s `reads`) -> the list's column that fills it. `sent`: whether
+    the request chose at all (an empty choice is still one: the check then says to choose a column, not to rename
+    one in the file)."""
+
+    chosen: Mapping[str, str] = field(default_factory=dict)
+    sent: bool = False
+
+    @classmethod
+    def of(cls, columns: Mapping[str, str] | None) -> ChosenColumns:
+        return cls(dict(columns or {}), columns is not None)
+
+    def fills(self, need: Needed, filled: Sequence[str]) -> bool:
+        """Whether a column with a value in some row (`filled`) gives the scenario what `need` reads."""
+        chosen = self.chosen.get(need.reads)
+        return (chosen is not None and chosen in filled) or need.column in filled
+
+    def contact_fields(self, row: Mapping[str, Any]) -> dict[str, Any]:
+        """The fields of `contact` chosen columns fill for `row` (`{"name": row["ФИО"]}`), laid over the row."""
+        return {
+            variable.removeprefix(_CONTACT_FIELD): row[column]
+            for variable, column in self.chosen.items()
+            if variable.startswith(_CONTACT_FIELD) and column in row
+        }
+
+    def variable_cells(self, row: Mapping[str, Any]) -> dict[str, Any]:
+        """`row` with the variables chosen columns fill (`{"debt_amount": row["Сумма долга"]}`) laid over it: what
+        the variables are read from (`declared_values`), as a column named like each would have been."""
+        chosen = {
+            variable: row[column]
+            for variable, column in self.chosen.items()
+            if not variable.startswith(_CONTACT_FIELD) and column in row
+        }
+        return {**row, **chosen} if chosen else dict(row)
+
+    def column_of(self, variable: str) -> str:
+        """The list's column a variable is read from, as a problem names it: the one chosen, or its own name."""
+        return self.chosen.get(variable, variable)
+
+    def shown(self) -> str:
+        """The choices as a check's warning names them: `debt_amount = 'Сумма долга'`."""
+        return ", ".join(f"{variable} = {column!r}" for variable, column in self.chosen.items())
