@@ -59,7 +59,7 @@ class MemoryJob:
             self.attempts,
             self.max_attempts,
             self.lock_until,
-            max(self.attempts, len(self.attempt_log)),
+            max(self.attempts, sum(outcome != callbacks.WINDOW_CLOSED for _, outcome, _ in self.attempt_log)),
             sum(outcome == SHUTDOWN_HANGUP for _, outcome, _ in self.attempt_log),
         )
 
@@ -170,8 +170,10 @@ class MemoryJobStore:
 
     async def expire(self, *, job_id: str, node_id: str, now: datetime | None = None) -> None:
         job = self.jobs[job_id]
-        if callbacks.held_by(job, node_id):
-            callbacks.window_passed(job, now=now or datetime.now(UTC))
+        if callbacks.held_by(job, node_id):  # persistence.callbacks.expire_job's rule: said in the history
+            at = now or datetime.now(UTC)
+            job.attempt_log.append((at, callbacks.WINDOW_CLOSED, ""))
+            callbacks.window_passed(job, now=at)
 
     async def end_undialled(self, *, job_id: str, node_id: str, outcome: str) -> None:
         job = self.jobs[job_id]

@@ -1355,6 +1355,12 @@ class CampaignOut(BaseModel):
         description="Clients whose last call failed (the scenario broke off with an error: they heard an apology "
         "or silence): not in `reached` nor `results`. Null in the list of campaigns.",
     )
+    hung_up_early: int | None = Field(
+        default=None,
+        description="Of `reached`, the clients who hung up before the scenario was done with them: their last call "
+        "ended with the caller's hangup (`caller_hangup`) and no step of it set `result`, so the `result` counted "
+        "for them in `results` is the scenario's default, nothing they chose. Null in the list of campaigns.",
+    )
     dialled: int = Field(
         default=0, description="Clients rung at least once, whatever came of it (a busy line waiting for a retry too)."
     )

@@ -764,11 +764,20 @@ def release_job(session: Session, *, job_id: str, node_id: str) -> CallbackJob:
     return job
 
 
+# The history entry of a due dial not started because its ring could still run when the window closes
+# (`expire_job`): no call was made, and the job's `due` says when it is tried next. Not a dial (`attempts_logged`).
+WINDOW_CLOSED: Final = "window_closed"
+
+
 def expire_job(session: Session, *, job_id: str, node_id: str, now: datetime | None = None) -> CallbackJob:
-    """A claimed job whose window closed before it could be dialled (see `window_passed`)."""
+    """A claimed job whose window closed before it could be dialled (see `window_passed`). Its history says so
+    (`WINDOW_CLOSED`, at `now`): the campaign's page had shown that dial as the next call, and a supervisor found
+    the job at the next day's opening with nothing to say why."""
     job, held = _leased_job(session, job_id=job_id, node_id=node_id)
     if held:
-        window_passed(job, now=now or utcnow())
+        at = now or utcnow()
+        session.add(CallbackAttempt(job_id=job.id, at=at, outcome=WINDOW_CLOSED, call_id=None))
+        window_passed(job, now=at)
         _cancel_if_stopped(session, job)
         session.flush()
     return job
@@ -878,7 +887,7 @@ def attempts_logged(session: Session, *, job_ids: list[str]) -> dict[str, int]:
         return {}
     query = (
         select(CallbackAttempt.job_id, func.count())
-        .where(CallbackAttempt.job_id.in_(job_ids))
+        .where(CallbackAttempt.job_id.in_(job_ids), CallbackAttempt.outcome != WINDOW_CLOSED)  # no dial: no id
         .group_by(CallbackAttempt.job_id)
     )
     return dict(session.execute(query).all())

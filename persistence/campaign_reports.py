@@ -13,7 +13,20 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Final
 
-from sqlalchemy import Integer, Select, case, cast, func, literal_column, null, select, union_all
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    and_,
+    case,
+    cast,
+    func,
+    literal_column,
+    not_,
+    null,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from persistence.errors import NotFound
@@ -23,6 +36,8 @@ from persistence.models import CallbackJob, CallCampaign, CallRecord, CampaignSk
 # calls promised (the Callback block's, which name the call that asked).
 _LISTED: Final = CallbackJob.origin_call_id.is_(None)
 _ROWS_AT_ONCE: Final = 500  # list rows named in one query's IN (...)
+# A call the client hung up on before the scenario hung up, transferred them or ended (graph_engine.trace.CallOutcome).
+CALLER_HANGUP: Final = "caller_hangup"
 # A call whose scenario failed (persistence.calls.derive_status): the client heard an apology or silence, and
 # nothing they answered counts; the campaign counts them apart from those reached.
 FAILED_CALL: Final = "failed"
@@ -67,6 +82,9 @@ class CampaignSummary:
     # When a supervisor paused it, and who (persistence.campaign_pause); None while it calls.
     paused_at: datetime | None = None
     paused_by: str | None = None
+    # Of `reached`, the clients who hung up before the scenario was done with them (`hung_up_early`): their `result`,
+    # if any, is the scenario's default, nothing they chose. None where it is not counted (the list).
+    hung_up_early: int | None = None
 
     @property
     def paused(self) -> bool:
@@ -210,8 +228,11 @@ def campaign_summary(session: Session, *, campaign_id: str) -> CampaignSummary:
     statuses: dict[str, int] = {}
     results: dict[str, int] = {}
     next_due: datetime | None = None
-    reached = failed = dialled = spared = awaiting_retry = 0
-    for status, rung, called, call_failed, result, count, due in session.execute(_counted_clients(campaign_id)):
+    reached = failed = dialled = spared = awaiting_retry = early = 0
+    dialect = session.get_bind().dialect.name
+    for status, rung, called, call_failed, call_early, result, count, due in session.execute(
+        _counted_clients(campaign_id, dialect)
+    ):
         statuses[status] = statuses.get(status, 0) + count
         if status == "pending" and (next_due is None or due < next_due):
             next_due = due
@@ -222,16 +243,46 @@ def campaign_summary(session: Session, *, campaign_id: str) -> CampaignSummary:
             failed += count  # the `result` it holds is the scenario's default or half a flow: no answer of theirs
         elif called:
             reached += count
+            early += count if call_early else 0
             if result:
                 results[result] = results.get(result, 0) + count
     summary = _summary(campaign, statuses, results, next_due, reached)
-    return replace(summary, failed_calls=failed, dialled=dialled, spared=spared, awaiting_retry=awaiting_retry)
+    return replace(
+        summary,
+        failed_calls=failed,
+        dialled=dialled,
+        spared=spared,
+        awaiting_retry=awaiting_retry,
+        hung_up_early=early,
+    )
 
 
-def _counted_clients(campaign_id: str) -> Select[str, int, int | None, int | None, str | None, int, datetime]:
+def hung_up_early(dialect: str) -> ColumnElement[bool]:
+    """Whether a call record is one its client hung up on before the scenario was done with them: the caller hung
+    up (outcome `caller_hangup`: before a Hang Up block, a transfer or the flow's end) and no step of the call set
+    `result` (the trace's `variables_changed`), so the `result` it holds, if any, is the scenario's declared default
+    (`no_response`), nothing the client chose. A client who pressed 1 and hung up on the thanks chose; one who hung
+    up on the greeting or in the menu did not. The report's `outcome` column says `caller_hangup` for both."""
+    set_by_a_step: ColumnElement[Any]
+    if dialect == "postgresql":
+        set_by_a_step = func.jsonb_path_exists(
+            CallRecord.trace, literal_column("'$.steps[*].variables_changed.result'::jsonpath")
+        )
+    else:  # SQLite's JSON1: the trace is text
+        set_by_a_step = literal_column(
+            "EXISTS (SELECT 1 FROM json_each(call_records.trace, '$.steps')"
+            " WHERE json_type(value, '$.variables_changed.result') IS NOT NULL)"
+        )
+    return and_(CallRecord.outcome == CALLER_HANGUP, not_(set_by_a_step))
+
+
+def _counted_clients(
+    campaign_id: str, dialect: str
+) -> Select[str, int, int | None, int | None, int | None, str | None, int, datetime]:
     """The campaign's clients grouped by where they stand (`status`), whether they were rung (`rung`, 1 or 0),
-    whether a call reached them (`called`: 1, else NULL), whether that last call failed (`failed`: 1 or 0) and its
-    `result`; each group's clients counted, with the earliest `due` among them.
+    whether a call reached them (`called`: 1, else NULL), whether that last call failed (`failed`: 1 or 0), whether
+    its client hung up on it early (`early`: 1 or 0, `hung_up_early`) and its `result`; each group's clients
+    counted, with the earliest `due` among them.
 
     A client is as `campaign_clients` makes them: the list's job for them, standing where their newest promised
     callback stands if they have one (a callback is filed under its client's row), else where the list job
@@ -263,6 +314,7 @@ def _counted_clients(campaign_id: str) -> Select[str, int, int | None, int | Non
         select(
             row.label("row"),
             case((CallRecord.status == FAILED_CALL, 1), else_=0).label("failed"),
+            case((hung_up_early(dialect), 1), else_=0).label("early"),
             CallRecord.result,
             func.row_number()
             .over(partition_by=row, order_by=(CallRecord.started_at.desc(), CallRecord.id.desc()))
@@ -278,7 +330,8 @@ def _counted_clients(campaign_id: str) -> Select[str, int, int | None, int | Non
               attempts=CallbackJob.attempts).where(of_campaign, _LISTED, row > 0),
         _fact(promised.c.row, promised_status=promised.c.status, promised_due=promised.c.due,
               attempts=promised.c.attempts).where(promised.c.newest == 1),
-        _fact(called.c.row, called=one, failed=called.c.failed, result=called.c.result).where(called.c.newest == 1),
+        _fact(called.c.row, called=one, failed=called.c.failed, early=called.c.early,
+              result=called.c.result).where(called.c.newest == 1),
     ).subquery("facts")  # fmt: skip
     # A client has one fact of each kind at most: max() takes it, or NULL when there is none.
     clients = (
@@ -288,6 +341,7 @@ def _counted_clients(campaign_id: str) -> Select[str, int, int | None, int | Non
             case((func.sum(facts.c.attempts) > 0, 1), else_=0).label("rung"),
             func.max(facts.c.called).label("called"),
             func.max(facts.c.failed).label("failed"),
+            func.max(facts.c.early).label("early"),
             func.max(facts.c.result).label("result"),
         )
         .group_by(facts.c.row)
@@ -296,7 +350,7 @@ def _counted_clients(campaign_id: str) -> Select[str, int, int | None, int | Non
     )
     # Grouped by a subquery's columns, not by the expressions: PostgreSQL takes an expression written again, with
     # bind parameters of its own, for another one, missing from GROUP BY.
-    kept = (clients.c.status, clients.c.rung, clients.c.called, clients.c.failed, clients.c.result)
+    kept = (clients.c.status, clients.c.rung, clients.c.called, clients.c.failed, clients.c.early, clients.c.result)
     return select(*kept, func.count(), func.min(clients.c.due)).group_by(*kept)
 
 
@@ -311,6 +365,7 @@ _FACT_COLUMNS: Final = {
     "attempts": Integer(),
     "called": Integer(),
     "failed": Integer(),
+    "early": Integer(),
     "result": CallRecord.result.type,
 }
 

@@ -90,6 +90,18 @@ describe("a callback job opened", () => {
     expect(html).toContain('title="La abre entre todas las llamadas que pidieron esta devolución" data-testid="job-origin-link">la llamada c-77</a>');
   });
 
+  it("says why a due dial was not made at the window's end, and when the client is called next (a collections supervisor's review)", () => {
+    const moved = {
+      ...job,
+      due: "2026-12-09T08:00:00Z",
+      history: [...job.history!, { at: "2026-12-08T17:59:40Z", outcome: "window_closed", call_id: null }],
+    };
+    const html = renderToHtml(JobDetails, { job: moved, scenarioName: names });
+    expect(html).toMatch(/<td data-outcome="window_closed">Not dialled: a ring could still last when its window closes; next call [^<]*2026[^<]*<\/td>/);
+    expect(renderInLanguage("es", JobDetails, { job: moved, scenarioName: names })).toContain("No se marcó: el timbre podría durar más allá del cierre de su franja");
+    expect(renderInLanguage("ru", JobDetails, { job: moved, scenarioName: names })).toContain("Не набран: звонок мог не закончиться до закрытия окна");
+  });
+
   it("is told in Russian too", () => {
     const told = facts(renderInLanguage("ru", JobDetails, { job: { ...job, status: "expired", outcome: "window_closed" }, scenarioName: names }));
     expect(told).toMatchObject({ Статус: "Время вышло (Окно времени закрылось раньше, чем клиенту дозвонились)", "Последний итог": "окно времени закрылось" });

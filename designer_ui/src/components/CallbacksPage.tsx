@@ -242,7 +242,12 @@ export function JobDetails({ job, scenarioName }: { job: api.CallbackJob; scenar
             {history.map((attempt, i) => (
               <tr key={i}>
                 <td>{when(attempt.at)}</td>
-                <td data-outcome={attempt.outcome}>{jobOutcomeText(t, attempt.outcome)}</td>
+                <td data-outcome={attempt.outcome}>
+                  {/* No dial: the window closed before a ring could end; the job's due says when it is tried next. */}
+                  {attempt.outcome === "window_closed"
+                    ? t("callbacks.history.windowClosed", { next: when(job.due) })
+                    : jobOutcomeText(t, attempt.outcome)}
+                </td>
                 <td>
                   {attempt.call_id ? (
                     <a href={callHref(attempt.call_id)} className="mono" aria-label={t("callbacks.history.openCall", { call: attempt.call_id })}>

@@ -227,6 +227,16 @@ describe("a campaign's failed calls and its stop, as the supervisor reads them (
     expect(html).not.toContain("Reached without an answer recorded");
   });
 
+  it("says the clients who hung up before the message ended apart from the answers (a collections supervisor's review)", () => {
+    const c = { ...campaign({ done: 4 }, { no_response: 3, will_pay: 1 }), reached: 4, hung_up_early: 1 };
+    const html = renderToHtml(AnswersTable, { campaign: c });
+    expect(html).toContain('data-testid="hung-up-early"');
+    expect(html).toContain("Hung up before the message ended: 1 client (counted under its answer, the scenario&#x27;s default).");
+    expect(renderInLanguage("ru", AnswersTable, { campaign: c })).toContain("Положили трубку до конца сообщения: 1");
+    expect(renderInLanguage("es", AnswersTable, { campaign: c })).toContain("Colgaron antes del final del mensaje: 1");
+    expect(renderToHtml(AnswersTable, { campaign: { ...c, hung_up_early: 0 } })).not.toContain("hung-up-early");
+  });
+
   it("counts every client rung as called, and as cancelled by the stop only the never rung", () => {
     const stopped = { ...campaign({ done: 10, cancelled: 50 }), dialled: 20, spared: 40 };
     const html = renderToHtml(ProgressSummary, { campaign: stopped });

@@ -167,6 +167,8 @@ export function AnswersTable({ campaign }: { campaign: Campaign }) {
   const answers = answerShares(campaign);
   const silent = reachedWithoutAnswer(campaign);
   const failed = failedCalls(campaign);
+  // Answered, but gone before the scenario set a result: counted under the default answer too (`hung_up_early`).
+  const early = campaign.hung_up_early ?? 0;
   return (
     <>
       {answers.length === 0 ? (
@@ -205,6 +207,9 @@ export function AnswersTable({ campaign }: { campaign: Campaign }) {
         </table>
       )}
       {silent > 0 && <p className="hint">{t("campaigns.noAnswerRecorded", { clients: countText(language, "client", silent) })}</p>}
+      {early > 0 && (
+        <p className="hint" data-testid="hung-up-early">{t("campaigns.hungUpEarly", { clients: countText(language, "client", early) })}</p>
+      )}
       {failed > 0 && (
         <p className="error-text" data-testid="failed-calls">{t("campaigns.callsFailed", { clients: countText(language, "client", failed) })}</p>
       )}
