@@ -960,8 +960,10 @@ async function callsFilteredAndPaged(page, { me, host, slug }) {
   await count.filter({ hasText: /^54 calls in all$/ }).waitFor();
   check((await rows.count()) === 54 && (await more.count()) === 0, "Load more adds the older calls: 54 in all, nothing more to load");
   check(
-    (await outbound.count()) === 1 && (await outbound.getByTestId("call-numbers").getAttribute("title")) === `5551234 rang ${client}`,
-    "the callback's row names the client it rang, not only the caller ID it went out with",
+    (await outbound.count()) === 1 &&
+      (await outbound.getByTestId("call-numbers").getAttribute("data-direction")) === "outbound" &&
+      (await outbound.getByTestId("call-numbers").getAttribute("title")) === "Outbound call (a callback or a campaign) from our number 5551234",
+    "the callback's row reads as our call to the client it rang, the caller ID it went out with on hover",
   );
 
   await panel.getByLabel("Status").selectOption("abandoned_in_menu");
