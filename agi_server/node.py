@@ -152,7 +152,7 @@ _DATABASE_AWAY: Final = (
 
 def name_callees(records: Sequence[CallRecord], contacts: Mapping[str, JobContact]) -> None:
     """Each record of a call placed for a callback job named after whom the job calls (`contacts`, by job id): the
-    client's name as its caller name, when the job has one, and the job's number as the number dialled.
+    client's name as its caller name (none when the job has none), and the job's number as the number dialled.
 
     An originated call's CallerID is the dialer's own, and Asterisk's env names the dialplan's `s` extension as its
     dialled number: the register's caller name was empty (or the company's), and a callback whose job could not be
@@ -164,8 +164,9 @@ def name_callees(records: Sequence[CallRecord], contacts: Mapping[str, JobContac
         contact = contacts.get(record.job_id or "")
         if contact is None:
             continue
-        if contact.name:
-            record.facts["caller_name"] = contact.name
+        # The client's name, or none: not the CallerID name the dialer went out with (the company's), which the
+        # register, showing a dialled call as ours ("outbound → <name> (<number>)"), would give as the client's.
+        record.facts["caller_name"] = contact.name
         if contact.number:
             record.facts["dialed_number"] = contact.number
 

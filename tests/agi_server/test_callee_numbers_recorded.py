@@ -167,3 +167,22 @@ async def test_a_look_up_the_database_cannot_answer_fails_the_batch_and_any_othe
     assert len(said) == 1 and said[0][0] == "WARNING", said  # once a minute at most, not once a batch
     assert "could not be read (KeyError" in said[0][1]
     assert sorted(call.id for call in _calls_to(database, callback_job_id=job)) == ["b0", "b1", "b2", "o1"]
+
+
+def test_a_job_without_a_client_name_leaves_no_name_not_the_dialers_own() -> None:
+    """Review, 2026-12-07: the register shows a dialled call as ours, "outbound → <client's name> (<number>)"; a job
+    with no name in its list kept the CallerID name the dialer went out with (the company's, or the fake Asterisk's
+    "Probe Test"), shown as the client's."""
+    from agi_server.node import name_callees
+
+    named, unnamed = _callback_record("n1", "job-named"), _callback_record("n2", "job-unnamed")
+    for record in (named, unnamed):
+        record.facts["caller_name"] = "ACME Cobros"
+    name_callees(
+        [named, unnamed],
+        {"job-named": JobContact("+34600111222", "Ana Pérez"), "job-unnamed": JobContact("+34600333444", "")},
+    )
+    assert [(r.facts["caller_name"], r.facts["dialed_number"]) for r in (named, unnamed)] == [
+        ("Ana Pérez", "+34600111222"),
+        ("", "+34600333444"),
+    ]
