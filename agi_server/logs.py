@@ -16,13 +16,16 @@ that one function, and still formats it with %r, control characters escaped. A c
 number a Local channel dialled, goes through `redact_phone_numbers` (below) at INFO too.
 
 Other lines can quote a number without meaning to: an error's words (a Transfer's refused caller ID, a plugin's
-exception naming the caller, a media name taken from a variable) and the tracebacks under them. So in `masked` and
-`none` every record at WARNING or above, and any with a traceback or stack, has each number-like run of its
-formatted message, traceback and stack written as `phone_number` writes a number (`redact_phone_numbers`): seven
-digits or more, joined by spaces, dashes, dots or brackets, with an optional leading '+', and not glued to a letter
-or digit (a call id's hex). ISO timestamps, IPv4 addresses and decimals (durations) keep their digits, and so do the
-time, level and logger a text line starts with: the handler's, not the record's words. INFO lines are not looked at:
-those naming a number do it through `phone_number` already, and the call's line is on the hot path.
+exception naming the caller, a media name taken from a variable), the tracebacks under them, and a library's own
+lines (httpx's INFO line names the URL a plugin called, `?phone=%2B34600000005`). So in `masked` and `none` every
+record, whatever its level and logger, has each number-like run of its formatted message, traceback and stack
+written as `phone_number` writes a number (`redact_phone_numbers`): seven digits or more, joined by spaces, dashes,
+dots or brackets, with an optional leading '+', and not glued to a letter or digit (a call id's hex); in a URL the
+'+', spaces and brackets may be percent-encoded (`%2B34%20600...`: the escapes stay, the digits are masked). ISO
+timestamps, IPv4 addresses and decimals (durations) keep their digits, and so do the time, level and logger a text
+line starts with: the handler's, not the record's words. A line that names a number through `phone_number` is
+written the same again. And httpx's and httpcore's loggers are kept at WARNING: their INFO and DEBUG lines name
+every URL a plugin calls.
 """
 
 from __future__ import annotations
@@ -42,6 +45,9 @@ HIDDEN: Final = "<hidden>"  # what `none` writes in a number's place
 MASKED_NAME: Final = "***"  # what `masked` writes for a CallerID name (anything with a letter in it)
 _DIGITS_SHOWN: Final = 2  # the last digits `masked` keeps: enough to tell calls apart, not to call anyone back
 TEXT_FORMAT: Final = "%(asctime)s %(levelname)s %(name)s %(message)s"
+# HTTP libraries whose INFO and DEBUG lines name every URL a plugin calls (query string and all) and every
+# connection: `configure_logging` keeps them at WARNING or above.
+_REQUEST_LOGGERS: Final = ("httpx", "httpcore")
 
 # What every record holds; any other attribute of a record came through `extra`.
 _RECORD_ATTRIBUTES: Final = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
@@ -120,11 +126,16 @@ _NUMBER_LIKE: Final = re.compile(
     # '+7 916 123-45-67', '8 (916) 123 45 67', '+34911234567', 'tel:+1-202-555-0100', 'sip:+4930123456@host',
     # 'Local/79161234567@callees': maybe a '+' and a bracket, then digits, up to three separators between two;
     # not after a letter, a digit, a '+', a '.' or a '-' (a uuid's last group), and not before a letter or digit.
-  | (?<![^\W_]|[+.\-])\+?\(?\d(?:[\ \-.()]{0,3}\d)*(?![^\W_])
+  # The same percent-encoded in a URL (httpx's request line, an HTTPStatusError): '%2B' (or '%2b') is the '+',
+  # '%20' a space, '%28' and '%29' brackets. Not after a '%' either: a run does not start inside an escape.
+  | (?<![^\W_]|[+.\-%])(?:\+|%2[Bb])?(?:\(|%28)?\d(?:(?:[\ \-.()]|%2[089]){0,3}\d)*(?![^\W_])
     """,
     re.VERBOSE,
 )
 _RUN_DIGITS: Final = 7  # a local number has seven; a port, a line number, a status or a year fewer
+# The percent escapes a number-like run may hold (lower case), and what each stands for.
+_URL_ESCAPES: Final = {"%2b": "+", "%20": " ", "%28": "(", "%29": ")"}
+_URL_ESCAPE_OR_CHAR: Final = re.compile(r"%2[Bb089]|.", re.DOTALL)
 
 
 def redact_phone_numbers(text: str, *, mode: str) -> str:
@@ -142,25 +153,33 @@ def rewrite_number_runs(text: str, rewrite: Callable[[str], str]) -> str:
 
     def replace(match: re.Match[str]) -> str:
         run = match.group()
-        if match.group("keep") is not None or sum(char.isdigit() for char in run) < _RUN_DIGITS:
+        if match.group("keep") is not None:
             return run
-        return rewrite(run)
+        # Each escape as the one character it stands for, so an escape's digits are not counted and `rewrite`
+        # sees '+34 600...' as it would written plainly.
+        pieces = _URL_ESCAPE_OR_CHAR.findall(run)
+        decoded = [_URL_ESCAPES.get(piece.lower(), piece) for piece in pieces]
+        if sum(char.isdigit() for char in decoded) < _RUN_DIGITS:
+            return run
+        rewritten = rewrite("".join(decoded))
+        if len(pieces) == len(run) or len(rewritten) != len(decoded):
+            return rewritten  # written plainly, or replaced whole (`<hidden>`)
+        # Masked a character for a character: the escapes stay as the URL wrote them, only digits change.
+        return "".join(piece if new == old else new for piece, old, new in zip(pieces, decoded, rewritten, strict=True))
 
     return _NUMBER_LIKE.sub(replace, text)
 
 
 class _RedactingFormatter(logging.Formatter):
-    """`inner`'s lines, those at WARNING or above and those with a traceback or stack with their phone-number-like
-    runs redacted (`redact_phone_numbers`); `configure_logging` puts it in front of the text or JSON formatter in
-    `masked` and `none` only."""
+    """`inner`'s lines with the phone-number-like runs of their message, traceback and stack redacted
+    (`redact_phone_numbers`), whatever their level and logger; `configure_logging` puts it in front of the text or
+    JSON formatter in `masked` and `none` only."""
 
     def __init__(self, inner: logging.Formatter, mode: str) -> None:
         super().__init__()
         self._inner, self._mode = inner, mode
 
     def format(self, record: logging.LogRecord) -> str:
-        if record.levelno < logging.WARNING and not (record.exc_info or record.exc_text or record.stack_info):
-            return self._inner.format(record)  # INFO and below: one comparison, nothing more
         return self._inner.format(self._redacted(record))
 
     def _redacted(self, record: logging.LogRecord) -> logging.LogRecord:
@@ -265,6 +284,8 @@ def configure_logging(settings: LogSettings, *, stream: TextIO | None = None) ->
     handler.setFormatter(formatter)
     root.addHandler(handler)
     root.setLevel(settings.level)
+    for name in _REQUEST_LOGGERS:  # never below WARNING, and not below the node's level either
+        logging.getLogger(name).setLevel(max(logging.WARNING, root.getEffectiveLevel()))
     # A library's warning would otherwise go straight to stderr, over several lines and in no format.
     logging.captureWarnings(True)
     return handler

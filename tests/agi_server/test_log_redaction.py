@@ -14,10 +14,11 @@ import io
 import json
 import logging
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from agi_server.logs import HIDDEN, LogSettings, configure_logging, phone_number, redact_phone_numbers
@@ -60,6 +61,11 @@ DIGITS = "79161234567"
         ("202.555.0100", "***.***.**00", HIDDEN),
         ("1234567", "*****67", HIDDEN),  # seven digits: a local number
         ("٩١٦١٢٣٤٥٦٧", "********٦٧", HIDDEN),  # Arabic-Indic digits are digits, as for `phone_number`
+        # percent-encoded in a URL a plugin called (httpx's own lines): '%2B' is the '+', '%20' a space
+        ("/contacts?phone=%2B34600000005 ", "?phone=%2B*********05 ", "?phone=<hidden> "),
+        ("?phone=%2B34%20600%20000%20005&x=1", "=%2B**%20***%20***%20*05&x=1", "=<hidden>&x=1"),
+        ("?phone=%2b34600000005", "?phone=%2b*********05", "?phone=<hidden>"),
+        ("?phone=%2B%2834%29600000005", "=%2B%28**%29*******05", "=<hidden>"),
     ],
 )
 def test_number_like_runs_are_written_as_phone_number_writes_them(text: str, masked: str, hidden: str) -> None:
@@ -87,6 +93,14 @@ def test_number_like_runs_are_written_as_phone_number_writes_them(text: str, mas
         "+*********67",  # what `phone_number` wrote: written again unchanged
         "+* (***) ***-**-67",
         HIDDEN,
+        # in a URL: ids, ports, times and escapes' own digits are not a number
+        "http://10.0.0.1:8080/contacts?id=123456&page=2",
+        "http://crm.example:54321/contacts?phone=%2B123456",  # six digits
+        "?since=2026-12-05T10%3A00%3A00.123Z&until=2026-12-05%2010%3A00%3A00",
+        "?uniqueid=1795295104.117&took=0.123456789",
+        "?q=a%201234%2056",  # 'a 1234 56': six digits, the escapes' 2s and 0s are not digits of it
+        "?id=abc%2B1234567",  # glued to a word, as 'abc+1234567' is
+        "?call_id=0123456789abcdef0123456789abcdef%2B",
     ],
 )
 def test_log_plumbing_keeps_its_digits(text: str) -> None:
@@ -116,9 +130,7 @@ def _logged(mode: str, log_format: str, *records: tuple[int, str, dict[str, Any]
 
 
 @pytest.mark.parametrize("log_format", ["text", "json"])
-def test_warnings_tracebacks_and_stacks_are_redacted_and_info_lines_are_left_as_they_are(
-    root_logging: None, log_format: str
-) -> None:
+def test_every_line_traceback_and_stack_is_redacted_whatever_its_level(root_logging: None, log_format: str) -> None:
     try:
         raise LookupError(f"no customer {DIGITS}")
     except LookupError:
@@ -134,12 +146,12 @@ def test_warnings_tracebacks_and_stacks_are_redacted_and_info_lines_are_left_as_
     )
     lines = [json.loads(line) for line in text.splitlines()] if log_format == "json" else []
     assert "call from '+* *** ***-**-67' at 2026-12-05 10:00:00" in text  # `phone_number`'s, not written twice
-    assert f"an INFO line naming {DIGITS} on purpose" in text  # INFO is not looked at
+    assert "an INFO line naming *********67 on purpose" in text  # INFO too: any logger's, a library's say
     assert "could not play 'callers/*********67'" in text
     assert "lookup of +* *** ***-**-67 failed" in text
     assert "LookupError: no customer *********67" in text
     assert "Traceback (most recent call last)" in text and "dialling *********67" in text
-    assert text.count(DIGITS) == 1
+    assert DIGITS not in text
     stack = text
     if lines:
         [failed] = [line for line in lines if line["message"].startswith("lookup of")]
@@ -168,6 +180,70 @@ def test_another_handler_gets_the_record_as_it_was_logged(root_logging: None, ca
     assert DIGITS not in text and CALLER not in text
     [record] = [r for r in caplog.records if r.name == "acme.crm"]
     assert record.getMessage() == f"lookup of {CALLER} failed" and DIGITS in caplog.text
+
+
+# -- a library's lines: httpx ----------------------------------------------------------------------------------
+
+ENCODED_CALLER = "%2B34600000005"  # '+34600000005' as httpx writes it in a query string
+
+
+@pytest.fixture
+def http_library_levels() -> Iterator[None]:
+    """httpx's and httpcore's logger levels back as they were: `configure_logging` sets them."""
+    loggers = [logging.getLogger(name) for name in ("httpx", "httpcore")]
+    levels = [logger.level for logger in loggers]
+    yield
+    for logger, level in zip(loggers, levels, strict=True):
+        logger.setLevel(level)
+
+
+def _plugin_looks_up_the_caller(mode: str, log_format: str, *, httpx_level: int | None = None) -> str:
+    """A plugin's HTTP lookup of '+34600000005' (a real httpx client; the CRM answers 500) under the logging
+    `configure_logging` sets up, its failure logged with its traceback as the interpreter logs a block's: the log.
+    `httpx_level`: httpx's logger's, set after `configure_logging` (as a plugin could)."""
+    stream = io.StringIO()
+    configure_logging(LogSettings(format=log_format, phone_numbers=mode), stream=stream)
+    if httpx_level is not None:
+        logging.getLogger("httpx").setLevel(httpx_level)
+    crm = httpx.Client(transport=httpx.MockTransport(lambda request: httpx.Response(500)))
+    try:
+        crm.get("http://crm.example:8080/contacts", params={"phone": "+34600000005"}).raise_for_status()
+    except httpx.HTTPStatusError as failed:
+        logging.getLogger("acme.crm").warning("lookup failed: %s", failed, exc_info=True)
+    return stream.getvalue()
+
+
+@pytest.mark.parametrize("log_format", ["text", "json"])
+@pytest.mark.parametrize(("mode", "shown"), [("masked", "%2B*********05"), ("none", HIDDEN)])
+def test_a_url_quoting_the_number_percent_encoded_is_redacted_in_a_library_line_and_a_traceback(
+    root_logging: None, http_library_levels: None, mode: str, shown: str, log_format: str
+) -> None:
+    text = _plugin_looks_up_the_caller(mode, log_format, httpx_level=logging.INFO)
+
+    assert "34600000005" not in text, text
+    assert f"HTTP Request: GET http://crm.example:8080/contacts?phone={shown}" in text  # httpx's own INFO line
+    assert f"for url 'http://crm.example:8080/contacts?phone={shown}'" in text  # the exception's words
+    assert "httpx.HTTPStatusError: Server error '500 Internal Server Error'" in _tracebacks(text, log_format)
+
+
+@pytest.mark.parametrize("log_level", ["DEBUG", "INFO"])
+def test_http_libraries_log_no_request_lines(root_logging: None, http_library_levels: None, log_level: str) -> None:
+    """httpx's INFO line names every URL a plugin calls, and httpcore's DEBUG ones every connection: WARNING and
+    above only, whatever the node's level."""
+    stream = io.StringIO()
+    configure_logging(LogSettings(level=log_level), stream=stream)
+    logging.getLogger("httpcore.connection").debug("connect_tcp.started host='crm.example' port=8080")
+    text = _plugin_looks_up_the_caller("full", "text")
+
+    assert "HTTP Request" not in text and "connect_tcp" not in text
+    assert "lookup failed" in text
+
+
+def test_http_libraries_keep_a_level_above_warning(root_logging: None, http_library_levels: None) -> None:
+    stream = io.StringIO()
+    configure_logging(LogSettings(level="ERROR"), stream=stream)
+    logging.getLogger("httpx").warning("a warning of httpx's")
+    assert stream.getvalue() == ""
 
 
 # -- a real FastAGI call -----------------------------------------------------------------------------------------
