@@ -8,7 +8,7 @@ BIN=.venv/bin
 echo "== ruff and mypy"
 $BIN/ruff check .
 $BIN/ruff format --check .
-$BIN/mypy graph_engine blocks schemas agi_server voice
+$BIN/mypy graph_engine blocks schemas agi_server voice examples/plugins/ivrgraph-sms/ivrgraph_sms
 
 echo "== scenario tests of the examples"
 $BIN/ivrgraph validate examples/*.json >/dev/null

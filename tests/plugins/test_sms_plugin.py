@@ -11,7 +11,7 @@ import pytest
 
 from agi_server.errors import ServicePluginError
 from agi_server.plugin_services import ENTRY_POINT_GROUP as SERVICES_GROUP
-from agi_server.plugin_services import load_plugin_services
+from agi_server.plugin_services import close_plugin_services, load_plugin_services
 from graph_engine.document import parse_document
 from graph_engine.interpreter import run_call
 from graph_engine.registry import ENTRY_POINT_GROUP, BlockRegistry
@@ -64,10 +64,30 @@ async def test_plugin_sends_in_a_real_call_through_the_gateway_the_node_loaded(r
     services = Services(extras=load_plugin_services())
     monkeypatch.delenv("IVRGRAPH_SMS_GATEWAY_URL")  # the block reads the service, not the environment
 
-    result = await _real_call(registry, {"text": "Su cita es el {{ day }}"}, services)
+    try:
+        result = await _real_call(registry, {"text": "Su cita es el {{ day }}"}, services)
+    finally:
+        await close_plugin_services(services.extras)  # as the node does at shutdown
 
     assert result.steps[1].exit == "sent"
     assert received == [{"to": "+34600111222", "text": "Su cita es el lunes"}]
+
+
+async def test_plugin_takes_failed_when_the_gateway_is_unreachable(registry, monkeypatch):
+    with sms_gateway() as (url, _received):
+        pass  # stopped: nothing listens on its port any more
+    monkeypatch.setenv("IVRGRAPH_SMS_GATEWAY_URL", url)
+    services = Services(extras=load_plugin_services())
+
+    try:
+        result = await _real_call(registry, {"text": "x", "timeout": 2}, services)
+    finally:
+        await close_plugin_services(services.extras)
+
+    assert result.steps[1].exit == "failed"
+    [event] = result.steps[1].events
+    assert (event["kind"], event["to"], event["status"]) == ("sms", "+34600111222", "failed")
+    assert event["reason"], "the trace says why"
 
 
 async def test_plugin_in_a_test_call_sends_nothing_and_tells_what_it_would_send(registry, gateway, monkeypatch):

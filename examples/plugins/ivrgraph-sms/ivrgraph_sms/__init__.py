@@ -7,16 +7,13 @@ the node builds once at start (`gateway_from_environment`) and hands to every ca
 
 from __future__ import annotations
 
-import asyncio
-import json
 import os
 import re
-import urllib.error
-import urllib.request
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
+
+import httpx
 
 from graph_engine.block import BlockType, ExitRule, TemplateField
 from graph_engine.context import BlockContext
@@ -28,23 +25,25 @@ GATEWAY_URL_ENV = "IVRGRAPH_SMS_GATEWAY_URL"
 SERVICE = "sms_gateway"
 
 
-def _post(url: str, payload: dict[str, str], timeout: float) -> int:
-    request = urllib.request.Request(
-        url, data=json.dumps(payload).encode(), headers={"Content-Type": "application/json"}, method="POST"
-    )
-    with urllib.request.urlopen(request, timeout=timeout) as response:
-        return int(response.status)
-
-
-@dataclass(frozen=True, slots=True)
 class SmsGateway:
-    """The HTTP gateway every call of the node sends through."""
+    """The HTTP gateway every call of the node sends through: one async client, built once by the service factory
+    and closed by the node at shutdown (`aclose`). Async, so that a caller's hangup, which cancels the block, cancels
+    the request with it and closes its connection; a blocking client in `asyncio.to_thread` would post on until its
+    own timeout, holding a thread of the small default pool the node needs for its own work."""
 
-    url: str
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._client = httpx.AsyncClient()
 
     async def send(self, to: str, text: str, *, timeout: float) -> int:
-        """POST the message; the gateway's HTTP status. Raises OSError (URLError, TimeoutError) when unreachable."""
-        return await asyncio.to_thread(_post, self.url, {"to": to, "text": text}, timeout)
+        """POST the message; the gateway's HTTP status. Raises `httpx.RequestError` when it is unreachable or does
+        not answer within `timeout` seconds (a bound on each connect, write and read)."""
+        response = await self._client.post(self.url, json={"to": to, "text": text}, timeout=timeout)
+        return response.status_code
+
+    async def aclose(self) -> None:
+        """Close the client's connections: the node calls it once at shutdown."""
+        await self._client.aclose()
 
 
 def gateway_from_environment() -> SmsGateway | None:
@@ -145,8 +144,8 @@ class SendSmsBlock(BlockType):
         text = ctx.render(str(config["text"]))
         try:
             status = await gateway.send(number, text, timeout=float(config.get("timeout", 5)))
-        except (urllib.error.URLError, TimeoutError, OSError) as error:
-            ctx.note("sms", to=number, status="failed", reason=str(error)[:200])
+        except httpx.RequestError as error:
+            ctx.note("sms", to=number, status="failed", reason=(str(error) or type(error).__name__)[:200])
             return "failed"
         ctx.note("sms", to=number, status=status)
         return "sent" if 200 <= status < 300 else "failed"
