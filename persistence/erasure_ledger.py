@@ -57,6 +57,7 @@ from persistence.privacy import (
     erase_subject,
     install_key_made_at,
     subject_hasher,
+    whole_number_digits,
 )
 from persistence.retention import maintenance_session
 
@@ -272,12 +273,13 @@ def _stored_numbers(session: Session) -> set[str]:
 
 def _texts(value: Any) -> Iterator[str]:
     """Each text of JSON data `value` (keys too), each number standing alone inside one, and each JSON number as
-    long as a phone's, as its digits and as the international number they may be (true and false are no numbers)."""
+    long as a phone's, whole as `privacy` reads one (`whole_number_digits`: `34600123456.0` too), as its digits and
+    as the international number they may be."""
     if isinstance(value, str):
         yield value
         yield from _IN_TEXT.findall(value)
-    elif isinstance(value, int) and not isinstance(value, bool):
-        if value > 0 and len(digits := str(value)) >= SHORTEST_INTEGER_MENTION:
+    elif (digits := whole_number_digits(value)) is not None:
+        if digits.isdigit() and len(digits) >= SHORTEST_INTEGER_MENTION:  # not negative
             yield digits
             yield "+" + digits
     elif isinstance(value, dict):

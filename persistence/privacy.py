@@ -11,8 +11,9 @@ A subject is a phone number, matched in every form the register compares as that
 - the audit events whose details name it (`POST /api/callbacks` notes the number it scheduled).
 
 A mention in stored JSON (audit details, stored answers) is a text holding one of its forms, or a JSON number with
-the digits of one (`_integer_forms`): a CRM that keeps phones in a numeric column sends `34600123456` (a callback's
-variables, a call list's cells, a scenario test's variables in a draft a rollback replaced are kept as sent).
+the digits of one (`_integer_forms`): a CRM that keeps phones in a numeric column sends `34600123456`, or
+`34600123456.0` when pandas or Excel feed it (`whole_number_digits`) (a callback's variables, a call list's cells, a
+scenario test's variables in a draft a rollback replaced are kept as sent).
 
 `erase_subject` deletes the first three and redacts the last: each mention in an event's details becomes the
 subject's keyed hash (`subject_hash`), so the log still says who did what, and an erasure asked for again is
@@ -37,6 +38,7 @@ only inside other data (a variable of someone else's call).
 from __future__ import annotations
 
 import hmac
+import math
 import re
 import secrets
 from collections.abc import Callable, Iterable, Mapping
@@ -206,16 +208,30 @@ def _pattern(forms: frozenset[str]) -> re.Pattern[str]:
     return re.compile(f"(?<![0-9])(?:{alternatives})(?![0-9])")
 
 
+def whole_number_digits(value: Any) -> str | None:
+    """The digits of JSON data `value` when it is a whole number, with its sign: an integer, or a float with nothing
+    after the point (`34600123456.0`: a CRM fed by pandas or Excel sends a phone column so) read as that integer.
+    None for anything else: a fraction, infinity, NaN, a text, true and false (no numbers, though Python's bool is an
+    int)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+        return str(int(value))
+    return None
+
+
 def _redacted(value: Any, subject: Subject, pattern: re.Pattern[str]) -> Any:
     """`value` (JSON data) with each mention of the subject's number replaced by `subject.redacted`: a text that is
-    the number as people type it ("+34 600 123 456"), or holds one of its forms; a JSON number with the digits of
-    one (`_integer_forms`; true and false are no numbers, though Python's bool is an int)."""
+    the number as people type it ("+34 600 123 456"), or holds one of its forms; a JSON number, whole
+    (`whole_number_digits`), with the digits of one (`_integer_forms`)."""
     if isinstance(value, str):
         if phone_number(value) in subject.forms:
             return subject.redacted
         return pattern.sub(subject.redacted, value)
-    if isinstance(value, int) and not isinstance(value, bool):
-        return subject.redacted if str(value) in subject.integer_forms else value
+    if (digits := whole_number_digits(value)) is not None:
+        return subject.redacted if digits in subject.integer_forms else value
     if isinstance(value, Mapping):
         return {_redacted(key, subject, pattern): _redacted(item, subject, pattern) for key, item in value.items()}
     if isinstance(value, list):

@@ -176,3 +176,27 @@ def test_a_subject_kept_only_as_json_numbers_is_found_and_erased_again(database:
         assert details == {"number": "+34600999888", "variables": {"guarantor": f"[erased {guarantor}]"}, "jobs": 1,
                            "flag": True}  # fmt: skip
         assert session.scalar(select(IdempotencyKey.key)) is None
+
+
+def test_a_subject_kept_only_as_json_floats_of_whole_digits_is_found_and_erased_again(database: Database) -> None:
+    """A CRM fed by pandas or Excel sent its phone columns as floats: read as the integers they hold, as
+    `privacy` reads them; a fraction holds no phone."""
+    with database.session() as session:
+        add_event(session, at=NOW, details={"variables": {"guarantor_phone": 34611222334.0, "fee": 34611222335.5}})
+        add_key(session, username="crm", key="k1", created_at=NOW,
+                response={"number": "+34600999888", "variables": {"account_phone": 611222336.0}})  # fmt: skip
+        guarantor = subject_hash(session, "+34611222334")
+        fee = subject_hash(session, "+34611222335")
+        debtor = subject_hash(session, "+34611222336")
+        session.commit()
+    ledger = read_ledger(f"subject:{guarantor}\nsubject:{fee}\nsubject:{debtor}\n")
+
+    report = reapply_erasures(database, ledger, actor="dpo")
+
+    found = {erased.subject: erased for erased in report.erased}
+    assert set(found) == {guarantor, debtor}
+    assert (found[guarantor].audit_events, found[debtor].idempotency_keys) == (1, 1)
+    with database.session() as session:
+        details = session.scalars(select(AuditEvent.details).where(AuditEvent.action == "schedule")).one()
+        assert details == {"variables": {"guarantor_phone": f"[erased {guarantor}]", "fee": 34611222335.5}}
+        assert session.scalar(select(IdempotencyKey.key)) is None

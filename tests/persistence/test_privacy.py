@@ -246,11 +246,11 @@ def test_an_erased_number_stays_erased_when_its_calls_come_back(database: Databa
 
 def test_a_json_number_is_a_mention_only_with_the_digits_of_one_of_the_subjects_forms(database: Database) -> None:
     """A CRM's numeric column: the national and the international digits are the subject's; what a number type made
-    of no form of theirs, a count, a flag, a float, and digits that in Spain are another phone's are not."""
+    of no form of theirs, a count, a flag, a fraction, and digits that in Spain are another phone's are not."""
     with database.session() as session:
         mentioned = add_event(session, at=NOW, details={"national": 600123456, "international": 34600123456,
                                                         "listed": [34600123456, 1]})  # fmt: skip
-        untouched = {"flag": True, "count": 7, "size": 600123456.0, "negative": -600123456, "longer": 346001234560,
+        untouched = {"flag": True, "count": 7, "size": 600123456.5, "negative": -600123456, "longer": 346001234560,
                      "other": 34600999888, "zeros": 34600123456000}  # fmt: skip
         left = add_event(session, at=NOW, details=untouched)
         add_key(session, username="crm", key="k1", created_at=NOW, response={"variables": {"phone": 600123456}})
@@ -265,5 +265,32 @@ def test_a_json_number_is_a_mention_only_with_the_digits_of_one_of_the_subjects_
         hidden = f"[erased {subject_hash(session, SUBJECT)}]"
         assert session.get(AuditEvent, mentioned).details == {  # type: ignore[union-attr]
             "national": hidden, "international": hidden, "listed": [hidden, 1],
+        }  # fmt: skip
+        assert session.get(AuditEvent, left).details == untouched  # type: ignore[union-attr]
+
+
+def test_a_json_float_of_whole_digits_is_a_mention_as_the_integer_is(database: Database) -> None:
+    """A CRM fed by pandas or Excel sends a phone column as floats (`34611222334.0`): the same digits, the same
+    rules as an integer's (7 digits at least, a form of the subject's); a fraction, a flag, a count or another
+    number are not theirs."""
+    guarantor = "+34611222334"
+    with database.session() as session:
+        mentioned = add_event(session, at=NOW, details={"guarantor_phone": 34611222334.0, "national": 611222334.0,
+                                                        "listed": [34611222334.0, 1.0]})  # fmt: skip
+        untouched = {"flag": True, "count": 7.0, "fraction": 34611222334.5, "negative": -611222334.0,
+                     "longer": 346112223340.0, "other": 34600999888.0}  # fmt: skip
+        left = add_event(session, at=NOW, details=untouched)
+        add_key(session, username="crm", key="k1", created_at=NOW, response={"variables": {"phone": 611222334.0}})
+    with database.session() as session:
+        assert subject_data(session, number=guarantor).audit_events == [session.get(AuditEvent, mentioned)]
+        assert subject_data(session, number="+34600999888").audit_events == [session.get(AuditEvent, left)]
+
+    report = erase(database, number=guarantor, actor="dpo")
+
+    assert (report.audit_events, report.idempotency_keys) == (1, 1)
+    with database.session() as session:
+        hidden = f"[erased {subject_hash(session, guarantor)}]"
+        assert session.get(AuditEvent, mentioned).details == {  # type: ignore[union-attr]
+            "guarantor_phone": hidden, "national": hidden, "listed": [hidden, 1.0],
         }  # fmt: skip
         assert session.get(AuditEvent, left).details == untouched  # type: ignore[union-attr]
