@@ -38,6 +38,9 @@ _LISTED: Final = CallbackJob.origin_call_id.is_(None)
 _ROWS_AT_ONCE: Final = 500  # list rows named in one query's IN (...)
 # A call the client hung up on before the scenario hung up, transferred them or ended (graph_engine.trace.CallOutcome).
 CALLER_HANGUP: Final = "caller_hangup"
+# The fact a stripped trace keeps of its steps' `variables_changed` (persistence.retention.stripped_trace): true when
+# a step set `result`, which `hung_up_early` reads once the steps are gone.
+RESULT_SET_BY_A_STEP: Final = "result_set_by_a_step"
 # A call whose scenario failed (persistence.calls.derive_status): the client heard an apology or silence, and
 # nothing they answered counts; the campaign counts them apart from those reached.
 FAILED_CALL: Final = "failed"
@@ -262,16 +265,24 @@ def hung_up_early(dialect: str) -> ColumnElement[bool]:
     up (outcome `caller_hangup`: before a Hang Up block, a transfer or the flow's end) and no step of the call set
     `result` (the trace's `variables_changed`), so the `result` it holds, if any, is the scenario's declared default
     (`no_response`), nothing the client chose. A client who pressed 1 and hung up on the thanks chose; one who hung
-    up on the greeting or in the menu did not. The report's `outcome` column says `caller_hangup` for both."""
+    up on the greeting or in the menu did not. The report's `outcome` column says `caller_hangup` for both.
+
+    A trace retention stripped has lost its steps but says whether one set `result` (`RESULT_SET_BY_A_STEP`), so
+    the count stays what it was. One stripped before it said so (it holds neither) counts as early: nothing of the
+    call says otherwise any more."""
     set_by_a_step: ColumnElement[Any]
     if dialect == "postgresql":
         set_by_a_step = func.jsonb_path_exists(
-            CallRecord.trace, literal_column("'$.steps[*].variables_changed.result'::jsonpath")
+            CallRecord.trace,
+            literal_column(
+                f"'$ ? (exists(@.steps[*].variables_changed.result) || @.{RESULT_SET_BY_A_STEP} == true)'::jsonpath"
+            ),
         )
-    else:  # SQLite's JSON1: the trace is text
+    else:  # SQLite's JSON1: the trace is text; IS, not =: an unstripped trace has no such key (NULL, not false)
         set_by_a_step = literal_column(
-            "EXISTS (SELECT 1 FROM json_each(call_records.trace, '$.steps')"
-            " WHERE json_type(value, '$.variables_changed.result') IS NOT NULL)"
+            f"(json_type(call_records.trace, '$.{RESULT_SET_BY_A_STEP}') IS 'true'"
+            " OR EXISTS (SELECT 1 FROM json_each(call_records.trace, '$.steps')"
+            " WHERE json_type(value, '$.variables_changed.result') IS NOT NULL))"
         )
     return and_(CallRecord.outcome == CALLER_HANGUP, not_(set_by_a_step))
 
