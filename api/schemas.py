@@ -716,6 +716,26 @@ class SimulateIn(RequestModel):
         max_length=100,
         description="Each Transfer's outcome in turn: answered, busy, no_answer or failed; one past them is answered.",
     )
+    # A scenario test's `exits`, its `set` apart (graph_engine.scenario_test_reach.forced_exits checks both).
+    exits: dict[Annotated[str, StringConstraints(max_length=200)], Annotated[str, StringConstraints(max_length=64)]] = (
+        Field(
+            default_factory=dict,
+            max_length=200,
+            description="The exit a block that does not run for real in a test call (a plugin's: an SMS, a CRM "
+            "lookup) takes without running, by node id (`slug:id` in another scenario), as a scenario test's "
+            "`exits`. An unknown node, a built-in block, an exit the block has not and an exit on which the block "
+            "sets variables given neither in `set` nor in `variables` are refused (422 naming `$.exits[...]`).",
+        )
+    )
+    forced_variables: dict[Annotated[str, StringConstraints(max_length=200)], dict[str, Any]] = Field(
+        default_factory=dict,
+        max_length=200,
+        alias="set",
+        description="The variables a block of `exits` sets as it leaves by its forced exit, by node id: a scenario "
+        "test's `{'exit': ..., 'set': {...}}`. For a node whose exit is not forced, refused.",
+    )
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
 
 class SimulateOut(BaseModel):

@@ -58,7 +58,7 @@ from graph_engine.document import structure_problems
 from graph_engine.errors import DocumentError, EngineError
 from graph_engine.registry import BlockRegistry
 from graph_engine.scenario_test_failures import FailureCode
-from graph_engine.scenario_test_reach import reach_of, unknown_sources
+from graph_engine.scenario_test_reach import ForcedExit, ForcedExits, forced_exits, reach_of, unknown_sources
 from graph_engine.services import BLOCK_ROWS_PREFIX
 from graph_engine.simulation import SimulationInput, simulate
 from graph_engine.studio_flow_issue import studio_flow_problem
@@ -682,6 +682,44 @@ def refuse_unknown_rows(rows: dict[str, Any], document: dict[str, Any], scenario
         raise RequestRefused(refusals)
 
 
+def forced_in_test_call(
+    body: SimulateIn, document: dict[str, Any], scenarios: dict[str, dict[str, Any]], registry: BlockRegistry
+) -> ForcedExits:
+    """The test call's `exits` and `set` as a scenario test's `exits` (`{"exit": ..., "set": {...}}`), checked as
+    its are: each exit a test could not force is refused (422), naming `$.exits["id"]` in the test's words, and so
+    are variables for a node whose exit is not forced (nothing would set them: the block runs as its test call
+    does). Every refusal at once."""
+    refusals = [
+        {"path": f"$.set[{json.dumps(name, ensure_ascii=False)}]", "code": FailureCode.FORCED_EXIT_REFUSED.value,
+         "message": f"set: node {name!r} takes no forced exit, so nothing sets these variables: force its exit in "
+                    "`exits` too, or give them in the call's variables",
+         "params": {"node": name}}
+        for name in body.forced_variables
+        if name not in body.exits
+    ]  # fmt: skip
+    if not body.exits:
+        if refusals:
+            raise RequestRefused(refusals)
+        return {}
+    reach = reach_of(document, scenarios)
+    given = frozenset(body.variables)
+    forced: dict[tuple[str | None, str], ForcedExit] = {}
+    for name, exit_name in body.exits.items():
+        sets = body.forced_variables.get(name)
+        written: str | dict[str, Any] = exit_name if sets is None else {"exit": exit_name, "set": sets}
+        # One node at a time: each refusal names its own node's path.
+        found, problems = forced_exits({name: written}, reach, registry, given)
+        forced.update(found)
+        refusals += [
+            {"path": f"$.exits[{json.dumps(name, ensure_ascii=False)}]",
+             "code": FailureCode.FORCED_EXIT_REFUSED.value, "message": text, "params": {"node": name}}
+            for text in problems
+        ]  # fmt: skip
+    if refusals:
+        raise RequestRefused(sorted(refusals, key=lambda refusal: not refusal["path"].startswith("$.exits")))
+    return forced
+
+
 @router.post("/{slug}/simulate", response_model=SimulateOut, responses=problems(400, 404))
 async def simulate_call(slug: SlugPath, body: SimulateIn, user: Viewer, runtime: RuntimeDep) -> SimulateOut:
     """A test call on the production engine: the draft (or `document`) with the given keys, caller, clock and rows.
@@ -690,7 +728,9 @@ async def simulate_call(slug: SlugPath, body: SimulateIn, user: Viewer, runtime:
     a scenario test.
 
     A `document` other than the stored draft needs the editor role. Go To Scenario continues in the other
-    scenarios' published versions. Plugin blocks run as in a test call (graph_engine.block.BlockType.simulate).
+    scenarios' published versions. Plugin blocks run as in a test call (graph_engine.block.BlockType.simulate),
+    unless `exits` forces the exit one takes, and `set` the variables it sets on it, as a scenario test does: what a
+    test could not force is a 422 naming `$.exits["id"]` (forced_in_test_call).
     """
 
     def load() -> tuple[dict[str, Any], list[scenarios.Published], set[str]]:
@@ -706,7 +746,9 @@ async def simulate_call(slug: SlugPath, body: SimulateIn, user: Viewer, runtime:
         return document, others, live
 
     document, others, live = await anyio.to_thread.run_sync(load)
-    refuse_unknown_rows(body.data_rows, document, {found.slug: found.document for found in others})
+    reached = {found.slug: found.document for found in others}
+    refuse_unknown_rows(body.data_rows, document, reached)
+    forced = forced_in_test_call(body, document, reached, runtime.registry)
     inputs = SimulationInput(
         keys=list(body.keys),
         caller_id=body.caller_id,
@@ -722,6 +764,8 @@ async def simulate_call(slug: SlugPath, body: SimulateIn, user: Viewer, runtime:
         callback_targets=frozenset({slug, *live}),
         # A callback to an emergency number (a test caller ID of 112) is refused, in the live scheduler's words.
         refused_number=callbacks.refused_number,
+        forced_exits={where: exit.exit for where, exit in forced.items()},
+        forced_variables={where: dict(exit.sets) for where, exit in forced.items() if exit.sets},
     )
     try:
         simulation = await simulate(document, runtime.registry, inputs)

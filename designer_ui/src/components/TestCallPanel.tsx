@@ -37,6 +37,8 @@ import { TestRowsFields, TestVariableFields } from "./TestCallInputs";
 import { TestBlockRowsFields } from "./TestBlockRows";
 import { sqlBlocksSharingASource, type TestSqlBlock } from "../lib/testBlockRows";
 import { SaveAsTest } from "./SaveAsTest";
+import { TestForcedExitsFields } from "./TestForcedExits";
+import { forcedExitValues, pluginBlocksInTestCall, type ForcedExitTexts, type ForcedExitValues, type TestPluginBlock } from "../lib/testForcedExits";
 
 /**
  * The zone a test call's date and time are read in unless the analyst chooses another: the first Schedule
@@ -83,6 +85,13 @@ function useSqlBlocks(): TestSqlBlock[] {
   return useMemo(() => JSON.parse(text) as TestSqlBlock[], [text]);
 }
 
+/** The blocks whose exit a test call may force (a plugin's), named in the interface language, as they change. */
+function usePluginBlocks(): TestPluginBlock[] {
+  const { language } = useI18n();
+  const text = useEditor((s) => JSON.stringify(pluginBlocksInTestCall(s.nodes, s.catalog, language)));
+  return useMemo(() => JSON.parse(text) as TestPluginBlock[], [text]);
+}
+
 /**
  * Which zone the date and time are read in and why, said beside the field: "Read in Europe/Madrid (UTC+02:00 on
  * that day), the time zone of the Schedule block “Office hours”.", then any other zone other Schedule blocks use.
@@ -112,14 +121,18 @@ export function testCallDocument(editor: { readOnly: boolean; document(): Scenar
 
 /**
  * What a test call sends: the scenario, the fields as typed (the keys and transfers split into steps, the caller ID
- * trimmed: empty is a call without one) and the declared variables and data sources' rows read from theirs.
+ * trimmed: empty is a call without one) and the declared variables and data sources' rows read from theirs; the
+ * exits forced on plugin blocks and the variables they set only when some are chosen.
  */
 export function testCallRequest(
   document: ScenarioDocument | undefined,
   fields: { keys: string; callerId: string; callerName: string; transfers: string; moment: string },
   values: Pick<TestCallValues, "variables" | "dataRows">,
+  forced: Pick<ForcedExitValues, "exits" | "set"> = { exits: {}, set: {} },
 ): SimulateRequest {
+  const chosen = Object.keys(forced.exits).length > 0;
   return {
+    ...(chosen ? { exits: forced.exits, set: forced.set } : {}),
     document,
     keys: parseKeys(fields.keys),
     caller_id: fields.callerId.trim(),
@@ -258,7 +271,10 @@ export function TestCallPanel({ slug }: { slug: string }) {
   const blocks = useSqlBlocks();
   // A block's own rows travel in `data_rows` under `#id`, read as a source's are.
   const values = testCallValues(variables, [...sources, ...blocks], texts);
-  const unreadable = Object.keys(values.problems).length > 0;
+  const pluginBlocks = usePluginBlocks();
+  const [forcedTexts, setForcedTexts] = useState<ForcedExitTexts>({});
+  const forced = forcedExitValues(pluginBlocks, forcedTexts);
+  const unreadable = Object.keys(values.problems).length > 0 || Object.keys(forced.problems).length > 0;
   const schedules = useScheduleZones();
   /** The zone the analyst chose; null: the default one, which follows the Schedule blocks as they change. */
   const [chosenZone, setChosenZone] = useState<string | null>(null);
@@ -292,7 +308,7 @@ export function TestCallPanel({ slug }: { slug: string }) {
     try {
       const document = testCallDocument(useEditor.getState());
       // The field's wall time in the zone shown beside it, sent with that zone's offset on that day.
-      const request = testCallRequest(document, { keys, callerId, callerName, transfers, moment }, values);
+      const request = testCallRequest(document, { keys, callerId, callerName, transfers, moment }, values, forced);
       const response = await api.simulate(slug, request);
       setResult(response);
       setSent(request);
@@ -361,6 +377,12 @@ export function TestCallPanel({ slug }: { slug: string }) {
           texts={texts}
           problems={values.problems}
           onChange={(name, text) => setTexts((now) => ({ ...now, rows: { ...now.rows, [name]: text } }))}
+        />
+        <TestForcedExitsFields
+          blocks={pluginBlocks}
+          texts={forcedTexts}
+          problems={forced.problems}
+          onChange={(id, text) => setForcedTexts((now) => ({ ...now, [id]: text }))}
         />
         <TestRunButtons
           busy={busy}

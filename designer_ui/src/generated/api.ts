@@ -1391,7 +1391,9 @@ export interface paths {
          *     a scenario test.
          *
          *     A `document` other than the stored draft needs the editor role. Go To Scenario continues in the other
-         *     scenarios' published versions. Plugin blocks run as in a test call (graph_engine.block.BlockType.simulate).
+         *     scenarios' published versions. Plugin blocks run as in a test call (graph_engine.block.BlockType.simulate),
+         *     unless `exits` forces the exit one takes, and `set` the variables it sets on it, as a scenario test does: what a
+         *     test could not force is a 422 naming `$.exits["id"]` (forced_in_test_call).
          *
          *     **Role:** viewer or above (any signed-in user).
          */
@@ -3962,8 +3964,24 @@ export interface components {
             document?: {
                 [key: string]: unknown;
             } | null;
+            /**
+             * Exits
+             * @description The exit a block that does not run for real in a test call (a plugin's: an SMS, a CRM lookup) takes without running, by node id (`slug:id` in another scenario), as a scenario test's `exits`. An unknown node, a built-in block, an exit the block has not and an exit on which the block sets variables given neither in `set` nor in `variables` are refused (422 naming `$.exits[...]`).
+             */
+            exits?: {
+                [key: string]: string;
+            };
             /** Keys */
             keys?: string[];
+            /**
+             * Set
+             * @description The variables a block of `exits` sets as it leaves by its forced exit, by node id: a scenario test's `{'exit': ..., 'set': {...}}`. For a node whose exit is not forced, refused.
+             */
+            set?: {
+                [key: string]: {
+                    [key: string]: unknown;
+                };
+            };
             /**
              * Transfers
              * @description Each Transfer's outcome in turn: answered, busy, no_answer or failed; one past them is answered.

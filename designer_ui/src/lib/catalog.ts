@@ -52,6 +52,8 @@ export interface BlockSpec {
   unwired_meaning: Record<string, string>;
   waits_for_caller?: boolean;
   terminal?: boolean;
+  /** False: a test call runs the block's `simulate`, not its `run` (a plugin's SMS, CRM lookup); lib/testForcedExits. */
+  safe_in_test_call?: boolean;
   plugin?: string | null;
 }
 

@@ -9,6 +9,7 @@ import type { Variable } from "../generated/scenario";
 import type { DocumentHead } from "./convert";
 import { jsonEqual } from "./exits";
 import type { FieldProblem } from "./testCallInputs";
+import { testExits } from "./testForcedExits";
 
 /** A test as the list holds it: any JSON value, as written by hand (one that is no object fails when run). */
 export type ScenarioTest = unknown;
@@ -284,6 +285,8 @@ export function testFromCall(
   if (Object.keys(variables).length > 0) test.variables = variables;
   if (request.data_rows && Object.keys(request.data_rows).length > 0) test.data_rows = request.data_rows;
   if (request.transfers && request.transfers.length > 0) test.transfers = [...request.transfers];
+  // The exits the call forced on plugin blocks, with the variables each set: the test repeats the same call.
+  if (request.exits && Object.keys(request.exits).length > 0) test.exits = testExits(request.exits, request.set);
   test.expect = Object.assign({}, ...chosen.map((expectation) => expectation.expect)) as Record<string, unknown>;
   return test;
 }
