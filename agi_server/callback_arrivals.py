@@ -15,12 +15,14 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Final, Protocol, TypeVar
 
 from agi_server.dial_jobs import TOKEN, CallbackContext
-from agi_server.server import JOB_INPUT, InputResolver, ResolvedInputs
+from agi_server.records import CallRecord
+from agi_server.server import JOB_INPUT, CallEnded, InputResolver, ResolvedInputs
 from graph_engine.services import Clock
+from graph_engine.trace import CallOutcome
 
 log = logging.getLogger(__name__)
 
@@ -104,3 +106,42 @@ async def retried(attempt: Callable[[], Awaitable[_T]], delays: tuple[float, ...
             log.warning("%s failed (%s); again in %g s", what, type(error).__name__, delay)
             await asyncio.sleep(delay)
     return await attempt()
+
+
+class EarlyHangups(Protocol):
+    async def retry_hung_up_early(self, job_id: str, *, at: datetime, retry_after: timedelta) -> str | None:
+        """Move the reached job on as after a no-answer attempt if its campaign asks for it
+        (persistence.callbacks.retry_hung_up_early): the job's status then, or None when it stays as it was."""
+        ...
+
+
+def hung_up_early(record: CallRecord) -> bool:
+    """Whether the finished call's client hung up before the scenario was done with them: the caller hung up and
+    no step set `result`. The same rule as the campaign's count (persistence.campaign_reports.hung_up_early), read
+    from the call's trace in memory: a client who pressed 1 and hung up on the thanks chose, one who hung up on
+    the greeting did not."""
+    if record.outcome != CallOutcome.CALLER_HANGUP:
+        return False
+    steps = record.trace.get("steps") or []
+    return not any("result" in (step.get("variables_changed") or {}) for step in steps)
+
+
+def early_hangup_retrier(jobs: EarlyHangups, *, retry_after: timedelta) -> CallEnded:
+    """The FastAGI server's `call_ended` hook: a callback call whose client hung up early (`hung_up_early`) moves
+    its job on, when its campaign asks for it, due again after `retry_after` (the dialer's no-answer interval).
+    Decided here, as the call ends, not from its record: the record may reach the database late (the writer behind,
+    the spool), and the dialer may claim nothing meanwhile. Tried again for a moment while the database fails."""
+
+    async def call_ended(record: CallRecord) -> None:
+        job_id = record.job_id
+        if job_id is None or not hung_up_early(record):
+            return
+        status = await retried(
+            lambda: jobs.retry_hung_up_early(job_id, at=record.ended_at, retry_after=retry_after),
+            _REACH_RETRY_DELAYS,
+            f"callback job {job_id}: calling again a client who hung up early",
+        )
+        if status is not None:
+            log.info("callback job %s: its client hung up before the scenario set a result; job now %s", job_id, status)
+
+    return call_ended

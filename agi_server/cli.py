@@ -55,7 +55,7 @@ from agi_server.plugin_services import load_plugin_services, warn_of_blocks_not_
 from agi_server.process_limits import tune_collector_for_serving
 from agi_server.records import Spool, WriteBatch
 from agi_server.scenarios import CachedScenarioSource, ScenarioSource, SourceLoader, folder_source
-from agi_server.server import AgiServer, AgiServerConfig, InputResolver, SystemClock
+from agi_server.server import AgiServer, AgiServerConfig, CallEnded, InputResolver, SystemClock
 from graph_engine.readiness import host_registry
 from graph_engine.registry import BlockRegistry
 from graph_engine.services import Services
@@ -113,6 +113,7 @@ async def run_agi(
     write_batch: WriteBatch | None = None,
     resolve_inputs: InputResolver | None = None,
     spool: Spool | None = None,
+    call_ended: CallEnded | None = None,
     metrics_port: int | None = None,
     metrics_host: str = METRICS_HOST,
     stop: asyncio.Event | None = None,
@@ -142,6 +143,7 @@ async def run_agi(
         write_batch=write_batch,
         resolve_inputs=resolve_inputs,
         spool=spool,
+        call_ended=call_ended,
     )
     held = held_versions(source)
     if held is not None:
@@ -329,6 +331,7 @@ async def run_database_agi(
             write_batch=runtime.write_batch,
             resolve_inputs=runtime.resolve_inputs,
             spool=runtime.spool,
+            call_ended=runtime.call_ended,
             metrics_port=metrics_port,
             metrics_host=metrics_host,
             stop=stop,

@@ -89,6 +89,16 @@ class DialerSettings:
     remind_every: float = FAILURE_REMINDER_SECONDS
 
     @classmethod
+    def no_answer_retry(cls, environ: Mapping[str, str] | None = None) -> timedelta:
+        """IVRGRAPH_DIAL_RETRY_NO_ANSWER alone, as `from_environ` reads it: for a node that serves the callees'
+        calls without dialling (a campaign's client who hung up early is due again after it)."""
+        env = os.environ if environ is None else environ
+        default = int(cls().retry_after[DialOutcome.NO_ANSWER].total_seconds())
+        name = RETRY_SETTINGS[DialOutcome.NO_ANSWER]
+        seconds = setting_int(env, name, default, minimum=1, maximum=MAX_RETRY_SECONDS, unit="seconds")
+        return timedelta(seconds=seconds)
+
+    @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None, *, node_id: str | None = None) -> DialerSettings:
         """IVRGRAPH_DIAL_CONTEXT, _CHANNEL (template with {number}), _CALLER_ID, _MAX_LINES, _NODE_ID,
         _TRUNK_DOWN_AFTER, _RING_TIMEOUT and _RETRY_BUSY, _RETRY_NO_ANSWER, _RETRY_FAILED (seconds).

@@ -337,6 +337,15 @@ class DatabaseJobStore:
             job = callbacks.settle_answer(session, job_id=job_id, call_id=call_id, at=at, retry_after=retry_after)
             return None if job is None else job.status
 
+    async def retry_hung_up_early(self, job_id: str, *, at: datetime, retry_after: timedelta) -> str | None:
+        """`callbacks.retry_hung_up_early` (agi_server.callback_arrivals.early_hangup_retrier)."""
+        return await asyncio.to_thread(self._retry_hung_up_early, job_id, at, retry_after)
+
+    def _retry_hung_up_early(self, job_id: str, at: datetime, retry_after: timedelta) -> str | None:
+        with self._database.session() as session:
+            job = callbacks.retry_hung_up_early(session, job_id=job_id, at=at, retry_after=retry_after)
+            return None if job is None else job.status
+
     async def release(self, *, job_id: str, node_id: str) -> None:
         await asyncio.to_thread(self._release, job_id, node_id)
 

@@ -40,7 +40,8 @@ from sqlalchemy.exc import (
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from agi_server.ami import AmiSettings
-from agi_server.callback_arrivals import callback_resolver
+from agi_server.ami_protocol import DialOutcome
+from agi_server.callback_arrivals import callback_resolver, early_hangup_retrier
 from agi_server.dialer import Dialer, RunningDialer, start_dialer
 from agi_server.dialer_settings import DialerSettings
 from agi_server.errors import first_line
@@ -50,7 +51,7 @@ from agi_server.options import voice_settings
 from agi_server.plugin_services import close_plugin_services, load_plugin_services
 from agi_server.records import CallRecord, RecordsRejected, WriteBatch
 from agi_server.scenarios import CachedScenarioSource, PublishedScenario, SourceLoader, warn_of_missing_block_types
-from agi_server.server import JOB_INPUT, InputResolver, ResolvedInputs, SystemClock
+from agi_server.server import JOB_INPUT, CallEnded, InputResolver, ResolvedInputs, SystemClock
 from agi_server.spool import spool_for, warn_of_other_spools, warn_of_set_aside_records
 from graph_engine.document import build_scenario
 from graph_engine.errors import SchedulerError
@@ -356,6 +357,10 @@ class DatabaseRuntime:
         warn_of_other_spools(self.spool)  # spooled under another URL of the database, say: no node replays them
         self._callbacks = callback_resolver(self.jobs, SystemClock())
         self.resolve_inputs: InputResolver = self._resolve_inputs
+        # A campaign's client who hung up early is due again after the no-answer interval its dialer uses; a node
+        # that does not dial reads it from the same setting (IVRGRAPH_DIAL_RETRY_NO_ANSWER).
+        self._no_answer_retry = DialerSettings.no_answer_retry()
+        self.call_ended: CallEnded = self._call_ended
         self.services = Services(
             clock=SystemClock(),
             tts=tts if tts is not None else speech(),
@@ -376,6 +381,11 @@ class DatabaseRuntime:
         if job_id and self._dialing is not None:
             self._dialing.arrived(job_id)
         return await self._callbacks(slug, inputs)
+
+    async def _call_ended(self, record: CallRecord) -> None:
+        """A callback's call over: its client, gone early, is called again if the campaign asks for it
+        (`early_hangup_retrier`)."""
+        await early_hangup_retrier(self.jobs, retry_after=self._no_answer_retry)(record)
 
     async def callbacks_in(self, timeout: float) -> None:
         """Return once no callback this node dialled may still come to its FastAGI listener (none rings, each
@@ -421,6 +431,8 @@ class DatabaseRuntime:
         # Every published scenario, now: calls find them in memory, even while the database is away.
         await self.poller.poll_once()
         self._polling = asyncio.create_task(self.poller.run(), name="version-poller")
+        if dialer is not None:
+            self._no_answer_retry = dialer.retry_after.get(DialOutcome.NO_ANSWER, self._no_answer_retry)
         if ami is not None:
             self.dialer = await start_dialer(
                 store=self.jobs, ami=ami, settings=dialer or DialerSettings.from_environ(), clock=SystemClock()

@@ -137,6 +137,8 @@ class ResolvedInputs:
 # The host's hook: given the scenario the AGI path names and its untrusted inputs, the trusted ones (None: nothing
 # to add).
 InputResolver = Callable[[str, Mapping[str, str]], Awaitable[ResolvedInputs | None]]
+# The host's hook told a callback's finished call (its record in memory, before it is written).
+CallEnded = Callable[[CallRecord], Awaitable[None]]
 
 
 class SystemClock:
@@ -204,9 +206,13 @@ class AgiServer:
         metrics: AgiMetrics | None = None,
         resolve_inputs: InputResolver | None = None,
         spool: Spool | None = None,
+        call_ended: CallEnded | None = None,
     ) -> None:
         self.config = config
         self.resolve_inputs = resolve_inputs
+        # Told each finished call's record in memory, as the call ends, before the record is written (which may be
+        # late: the writer behind, the spool): a campaign's early hangup is called again from it (callback_arrivals).
+        self.call_ended = call_ended
         self.source = source
         self.registry = registry
         self.services = services or Services(clock=SystemClock())
@@ -714,6 +720,16 @@ class AgiServer:
                     self.metrics.call_ended()
                     if cancelled or self._stopping or not self.records.offer(record):
                         await self._keep_record(record, cancelled=cancelled)
+                    if self.call_ended is not None and record.job_id is not None and not cancelled:
+                        await self._tell_call_ended(record)
+
+    async def _tell_call_ended(self, record: CallRecord) -> None:
+        """`call_ended(record)`; its failure is logged, the call is over either way."""
+        assert self.call_ended is not None
+        try:
+            await self.call_ended(record)
+        except Exception:
+            call_log(record).exception("the host's call-ended hook failed for callback job %s", record.job_id)
 
     def _stubborn_block(self, connection: AgiConnection, walking: Walking) -> None:
         """The patrol's word on a call whose block ignored `STUBBORN_BLOCK_CANCELS` cancellations: given up on,

@@ -1275,6 +1275,12 @@ class CallbackBatchIn(RequestModel):
     timezone: DialTimezone = None
     holidays: list[date] = Field(default_factory=list, max_length=400)
     max_attempts: int = Field(default=3, ge=1, le=20)
+    retry_hung_up_early: bool = Field(
+        default=False,
+        description="Call again a client who hangs up before the message ends (the call's caller hung up and no "
+        "step set `result`): the job is due again after the dialer's no-answer interval, within `max_attempts` and "
+        "the hours; its attempt's outcome is `hung_up_early`. Kept in the campaign's settings.",
+    )
     dry_run: bool = Field(default=False, description="Check the list and show the jobs; create nothing.")
     duplicates: Literal["refuse", "skip"] | None = Field(
         default=None,
@@ -1291,8 +1297,9 @@ class CallbackBatchIn(RequestModel):
             '`{"contact.name": "ФИО", "debt_amount": "Сумма долга"}`); one column may fill several. '
             "What it leaves out is filled as without it: by the column named like it, if any. A variable the "
             "scenario does not read from a list (unknown_variable) or a column no row has (unknown_column) is "
-            "refused, `$.columns.<variable>`. Sent, even empty, columns_missing and columns_defaulted say to choose a "
-            "column (their `chosen` param names those chosen) instead of renaming one in the file.",
+            'refused, `$.columns["<variable>"]` (the key JSON-quoted). Sent, even empty, columns_missing and '
+            "columns_defaulted say to choose a column (their `chosen` param names those chosen) instead of renaming "
+            "one in the file.",
         )
     )
     row_numbers: list[Annotated[int, Field(ge=1)]] | None = Field(
@@ -1387,9 +1394,10 @@ class CampaignOut(BaseModel):
     spared: int = Field(default=0, description="Clients a stop cancelled before any of their calls was made.")
     next_due: datetime | None = Field(description="When the next client waiting is due; null when nobody waits.")
     settings: dict[str, Any] = Field(
-        description="When and how it is called, as started: due, until, hours, timezone, holidays, max_attempts; "
-        "duplicates_skipped, the list's rows left out for a number an earlier row had, when any. "
-        "Empty for lists imported before campaigns kept them."
+        description="When and how it is called, as started: due, until, hours, timezone, holidays, max_attempts, "
+        "retry_hung_up_early; duplicates_skipped, the list's rows left out for a number an earlier row had, when any; "
+        "chosen_columns, the list's column chosen for each thing the scenario reads (CallbackBatchIn.columns), when "
+        "any were: the XLSX report types each by its variable. Empty for lists imported before campaigns kept them."
     )
     cancelled_at: datetime | None = Field(
         description="When it was stopped; null while it runs. A client whose phone rang then is not called again."

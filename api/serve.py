@@ -95,6 +95,7 @@ async def serve(
         write_batch=runtime.write_batch,
         resolve_inputs=runtime.resolve_inputs,
         spool=runtime.spool,
+        call_ended=runtime.call_ended,
     )
     agi.metrics.runs_on_schema(head_revision())
     held = held_versions(runtime.source)

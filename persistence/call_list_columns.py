@@ -4,7 +4,8 @@ a collections supervisor: the list was refused, or called with every client gree
 
 Without a choice, a column fills what it is named like (`name` for `contact.name`, `debt_amount`), as before; a
 choice adds to that and wins over it. One column may fill several variables. The list's own cells stay as the file
-names them: the whole row is still `contact`, and the campaign's report keeps the file's columns.
+names them: the whole row is still `contact`, and the campaign's report keeps the file's columns; the campaign keeps
+the choice, for its XLSX report to type a chosen column by the variable it filled (`variables_of`).
 """
 
 from __future__ import annotations
@@ -40,22 +41,32 @@ class ChosenColumns:
         return (chosen is not None and chosen in filled) or need.column in filled
 
     def contact_fields(self, row: Mapping[str, Any]) -> dict[str, Any]:
-        """The fields of `contact` chosen columns fill for `row` (`{"name": row["ФИО"]}`), laid over the row."""
+        """The fields of `contact` chosen columns fill for `row` (`{"name": row["ФИО"]}`), laid over the row. An
+        empty cell fills nothing, as a missing column: the scenario's default stays (review: "Hola ." for a client
+        with an empty ФИО, where the default "cliente" was meant)."""
         return {
             variable.removeprefix(_CONTACT_FIELD): row[column]
             for variable, column in self.chosen.items()
-            if variable.startswith(_CONTACT_FIELD) and column in row
+            if variable.startswith(_CONTACT_FIELD) and _has_value(row, column)
         }
 
     def variable_cells(self, row: Mapping[str, Any]) -> dict[str, Any]:
         """`row` with the variables chosen columns fill (`{"debt_amount": row["Сумма долга"]}`) laid over it: what
-        the variables are read from (`declared_values`), as a column named like each would have been."""
+        the variables are read from (`declared_values`), as a column named like each would have been. An empty
+        cell fills nothing, as a missing column: the variable keeps its default."""
         chosen = {
             variable: row[column]
             for variable, column in self.chosen.items()
-            if not variable.startswith(_CONTACT_FIELD) and column in row
+            if not variable.startswith(_CONTACT_FIELD) and _has_value(row, column)
         }
         return {**row, **chosen} if chosen else dict(row)
+
+    def variables_of(self, column: str, named_like: Sequence[str]) -> list[str]:
+        """What the scenario read from the list's `column`: the variables chosen for it, and the one named like it
+        (among `named_like`) unless another column was chosen for that one (a choice wins over a name)."""
+        chosen = [variable for variable, chosen in self.chosen.items() if chosen == column]
+        by_name = column in named_like and column not in self.chosen
+        return [*chosen, column] if by_name and column not in chosen else chosen
 
     def column_of(self, variable: str) -> str:
         """The list's column a variable is read from, as a problem names it: the one chosen, or its own name."""
@@ -64,3 +75,9 @@ class ChosenColumns:
     def shown(self) -> str:
         """The choices as a check's warning names them: `debt_amount = 'Сумма долга'`."""
         return ", ".join(f"{variable} = {column!r}" for variable, column in self.chosen.items())
+
+
+def _has_value(row: Mapping[str, Any], column: str) -> bool:
+    """Whether `row` has a value in `column`: a cell that is None or only whitespace is none."""
+    cell = row.get(column)
+    return cell is not None and not (isinstance(cell, str) and not cell.strip())

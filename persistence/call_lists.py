@@ -187,7 +187,8 @@ def _unknown_choices(
     filled = _filled_columns(rows)
     columns = ", ".join(filled)
     for variable, column in chosen.chosen.items():
-        path = f"$.columns.{variable}"
+        # Bracketed and quoted: `$.columns.contact.name` read as a nested path, and `$.columns.` as none (review).
+        path = f"$.columns[{json.dumps(variable, ensure_ascii=False)}]"
         if variable not in {need.reads for need in needs}:
             message = (
                 f"the scenario reads no {variable!r} from a list: a column may be chosen for "
@@ -210,6 +211,8 @@ class Campaign:
     timezone: str = "UTC"
     holidays: Sequence[str] = ()
     max_attempts: int = 3
+    # A client who hangs up before the scenario set their `result` is called again (callbacks.retry_hung_up_early).
+    retry_hung_up_early: bool = False
 
     def window(self) -> dict[str, Any] | None:
         if not self.hours:
@@ -225,6 +228,7 @@ class Campaign:
             "timezone": self.timezone,
             "holidays": list(self.holidays),
             "max_attempts": self.max_attempts,
+            "retry_hung_up_early": self.retry_hung_up_early,
         }
 
 
@@ -276,6 +280,8 @@ class _Client:
 # the file), or is left out and the earlier row called (a 20,000-row export is not fixed in Excel for a few).
 REFUSE_DUPLICATES: Final = "refuse"
 SKIP_DUPLICATES: Final = "skip"
+# The campaign's setting keeping the list's column chosen for each thing the scenario reads (`schedule`).
+CHOSEN_COLUMNS: Final = "chosen_columns"
 # The skipped rows an audit event names (a campaign's settings keep their count): enough to find them in the file.
 AUDITED_SKIPS: Final = 1000
 
@@ -445,13 +451,18 @@ def schedule(
     name: str = "",
     created_by: str | None = None,
     skipped: Sequence[SkippedDuplicate] = (),
+    columns: Mapping[str, str] | None = None,
 ) -> tuple[str, list[str]]:
     """Create the campaign and its planned jobs in `session` (one transaction: all or none): the campaign's id,
     and the jobs' ids in list order. `skipped`: the list's rows left out as duplicates, counted in the campaign's
     settings (`duplicates_skipped`) for its page to say that the list had more rows than clients, and kept, each
-    with the row called instead, for its report to list them in their place (`skipped_rows`)."""
+    with the row called instead, for its report to list them in their place (`skipped_rows`). `columns`: the
+    list's column chosen for each thing the scenario reads (`plan_jobs`'), kept (`chosen_columns`) for the report to
+    type each column by the variable it filled (review: a chosen `Сумма долга` was text, and did not sum)."""
     window, now, campaign_id = campaign.window(), utcnow(), str(uuid.uuid4())
     settings = {**campaign.settings(), "columns": list_columns(jobs)}
+    if columns:
+        settings[CHOSEN_COLUMNS] = dict(columns)
     if skipped:
         settings["duplicates_skipped"] = len(skipped)
     session.add(

@@ -741,6 +741,56 @@ def settle_answer(
     return job
 
 
+# A campaign's client who hung up before the scenario set their `result` (campaign_reports.hung_up_early), called
+# again because the campaign asked for it (`retry_hung_up_early`): the attempt's and the job's outcome.
+HUNG_UP_EARLY: Final = "hung_up_early"
+
+
+def retry_hung_up_early(session: Session, *, job_id: str, at: datetime, retry_after: timedelta) -> CallbackJob | None:
+    """The reached job's callee hung up at `at` before the scenario set `result`: if its campaign's settings ask
+    for it (`retry_hung_up_early`), the job moves on as after a no-answer attempt, as `settle_answer` moves an
+    unreached one. Its answered attempt's outcome and its own become `hung_up_early`; it is due again after
+    `retry_after`, moved to its window's next opening (or expired) when the retry falls after the window, cancelled
+    when its campaign was stopped. With its attempts used up it stays done (the client was reached and heard the
+    scenario's start: the campaign counts them reached), its outcome saying `hung_up_early`. None when the job is
+    not moved: no campaign asks for it, or it is no longer this reach's (not done and answered).
+
+    Asked again for the same call (the FastAGI node's retry after a commit whose answer was lost), it answers the
+    same and moves nothing twice: the attempt's outcome says it was moved. The dialer's `settle_answer` of the same
+    attempt, before or after, moves nothing: the job was reached, or is no longer done and answered. A job put back
+    to wait forgets its reach (`reached_at`), so that the next attempt's answer is settled on its own."""
+    job = _locked_job(session, job_id=job_id)
+    if job is None or job.campaign_id is None:
+        return None
+    campaign = session.get(CallCampaign, job.campaign_id)
+    if campaign is None or not (campaign.settings or {}).get("retry_hung_up_early"):
+        return None
+    attempt = session.scalars(
+        select(CallbackAttempt)
+        .where(CallbackAttempt.job_id == job_id, CallbackAttempt.outcome != WINDOW_CLOSED)
+        .order_by(CallbackAttempt.id.desc())
+        .limit(1)
+    ).first()
+    if job.reached_at is None or job.status != "done" or job.outcome != "answered":
+        moved = attempt is not None and attempt.outcome == HUNG_UP_EARLY
+        return job if moved else None
+    if attempt is not None and attempt.outcome == "answered":
+        attempt.outcome = HUNG_UP_EARLY
+    job.outcome = HUNG_UP_EARLY
+    retry = at + retry_after
+    if job.attempts >= job.max_attempts:
+        session.flush()
+        return job
+    job.reached_at = None
+    if job.window_end is not None and retry > job.window_end:
+        window_closed(job, after=retry)  # its next opening, or expired keeping outcome hung_up_early
+    else:
+        job.status, job.due = "pending", retry
+    _cancel_if_stopped(session, job)
+    session.flush()
+    return job
+
+
 def _locked_job(session: Session, *, job_id: str) -> CallbackJob | None:
     """The job row, read fresh and held against other writers until the transaction ends.
 

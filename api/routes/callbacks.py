@@ -445,6 +445,7 @@ def create_batch(
         timezone=chosen.timezone,
         holidays=[day.isoformat() for day in body.holidays],
         max_attempts=body.max_attempts,
+        retry_hung_up_early=body.retry_hung_up_early,
     )
     with runtime.database.session() as session:
         claimed = _claim(session, user, idempotency_key, "POST /api/callbacks/batch", body)
@@ -487,6 +488,7 @@ def create_batch(
                 name=body.name.strip(),
                 created_by=user.username,
                 skipped=planned.skipped,
+                columns=body.columns,
             )
             details = {"scenario": body.scenario, "jobs": len(ids), "name": body.name.strip(),
                        **call_lists.audited_skips(planned.skipped)}  # fmt: skip
@@ -635,12 +637,13 @@ def campaign_report_xlsx(
 
     Times are date-times (shown `2026-11-23 09:30:12`; `23.11.2026 09:30:12` with `lang=ru`, `23/11/2026
     09:30:12` with `lang=es`, and dates alike) on the clock of the campaign's `timezone`, as in the CSV
-    (`last_attempt_at (Europe/Madrid)`, then `last_attempt_at (UTC)`); numbers are numbers; a list's column the
-    scenario (its latest published version) declares a number or a date is numbers or dates, read as the call read
-    them (`1.250,50` is 1250.50, summed by Excel; `30.12.2026` a date), where the CSV keeps the text. A column's
-    numbers share one format: `#,##0.00` when any of them has decimals, `#,##0` for a declared column's whole
-    numbers, General for the rest (the row, the attempts, a list's undeclared ids); Excel shows the separators as
-    the viewer's locale writes them. Everything else, the phone numbers and ids among it, and a cell that does not
+    (`last_attempt_at (Europe/Madrid)`, then `last_attempt_at (UTC)`); numbers are numbers; a list's column that
+    filled a variable the scenario (its latest published version) declares a number or a date, by its name or as
+    chosen (`columns`: `Сумма долга` for `debt_amount`), is numbers or dates, read as the call read them
+    (`1.250,50` is 1250.50, summed by Excel; `30.12.2026` a date), where the CSV keeps the text. A column's numbers
+    share one format: `#,##0.00` when any of them has decimals, `#,##0` for a declared column's whole numbers,
+    General for the rest (the row, the attempts, a list's undeclared ids); Excel shows the separators as the
+    viewer's locale writes them. Everything else, the phone numbers and ids among it, and a cell that does not
     convert, is text shown as written (a leading + or 0 kept, a cell starting with `=` never run as a formula, and
     no `'` before it). So the report uploads back as a call list (`POST /api/callbacks/lists`) with its cells as
     the scenario reads them: a negative amount still a number, a number `+34...` still text. The file is written
@@ -750,7 +753,9 @@ def _report(session: Session, campaign_id: str, user: Principal, *, typed: bool 
     settings = campaign.settings or {}
     kept = settings.get("columns")
     columns = dict.fromkeys(kept) if isinstance(kept, list) else _columns_of_jobs(session, campaign_id)
-    kinds = _typed_kinds(session, campaign.scenario, list(columns)) if typed and user.sees_personal_data else {}
+    stored = settings.get(call_lists.CHOSEN_COLUMNS)  # none for a list started without a choice, or before it was kept
+    chosen = ChosenColumns.of(stored if isinstance(stored, dict) else None)
+    kinds = _typed_kinds(session, campaign.scenario, list(columns), chosen) if typed and user.sees_personal_data else {}
     # Nobody is called while it is paused: its clients waiting read so, not as if calls were coming.
     held = campaign.paused_at is not None and campaign.cancelled_at is None
     labels = result_labels(session, scenarios=[campaign.scenario])  # once: every client ran the campaign's scenario
@@ -774,7 +779,7 @@ def _report(session: Session, campaign_id: str, user: Principal, *, typed: bool 
     skipped = campaign_reports.skipped_rows(session, campaign_id=campaign_id)
     rows = _with_skipped(clients, skipped, width=len(REPORT_COLUMNS) + len(columns)) if skipped else clients
     shown = personal_data.report_rows(rows, REPORT_COLUMNS, user)
-    quantities = frozenset(column for column, kind in kinds.items() if kind in NUMBER_KINDS)
+    quantities = frozenset(column for column, read in kinds.items() if read.kind in NUMBER_KINDS)
     return _Report(campaign.name, list(columns), shown, named_zone(settings.get("timezone")), quantities)
 
 
@@ -808,19 +813,35 @@ def _skipped_row(skip: tuple[int, int], numbers: dict[int, Any], width: int) -> 
     return [said.get(column) for column in REPORT_COLUMNS] + [None] * (width - len(REPORT_COLUMNS))
 
 
-def _typed_kinds(session: Session, scenario: str, columns: list[str]) -> dict[str, str]:
-    """The list's columns the scenario's latest published version declares a number or a date (as the report's
-    labels are its words): none once the scenario is gone."""
+@dataclass(frozen=True)
+class _ReadAs:
+    """A list's column the report types: the `variable` the scenario read from it, and that variable's `kind`."""
+
+    variable: str
+    kind: str
+
+
+def _typed_kinds(session: Session, scenario: str, columns: list[str], chosen: ChosenColumns) -> dict[str, _ReadAs]:
+    """The list's columns that filled a variable the scenario's latest published version declares a number or a
+    date (as the report's labels are its words): a column chosen for it (the campaign's `chosen_columns`: review, a
+    chosen `Сумма долга` was text and did not sum), or named like it; none once the scenario is gone."""
     published = scenarios.published(session, slug=scenario)
     declared = call_list_values.declared_types(published.document) if published is not None else {}
-    return typed_kinds(declared, columns)
+    typed: dict[str, _ReadAs] = {}
+    for column in columns:
+        # The first variable read from the column that a report types (one column may fill several).
+        kinds = typed_kinds(declared, chosen.variables_of(column, list(declared)))
+        if kinds:
+            variable, kind = next(iter(kinds.items()))
+            typed[column] = _ReadAs(variable, kind)
+    return typed
 
 
-def _list_cell(job: CallbackJob, column: str, kind: str | None) -> Any:
-    """The list's cell of `column` for `job`'s client; typed as `kind` when given, with the variable the job was
-    planned with to choose between two readings (api.report_cells)."""
+def _list_cell(job: CallbackJob, column: str, read: _ReadAs | None) -> Any:
+    """The list's cell of `column` for `job`'s client; typed as the variable read from it when given, with the
+    value the job was planned with to choose between two readings (api.report_cells)."""
     cell = _contact(job).get(column)
-    return cell if kind is None else typed_cell(cell, kind, planned=job.variables.get(column))
+    return cell if read is None else typed_cell(cell, read.kind, planned=job.variables.get(read.variable))
 
 
 def _columns_of_jobs(session: Session, campaign_id: str) -> dict[str, None]:

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import openpyxl
+from openpyxl.cell.cell import Cell
+from openpyxl.worksheet.worksheet import Worksheet
 
 from tests.api.conftest import Client
 from tests.persistence import documents
@@ -169,14 +171,92 @@ def test_a_map_naming_an_unknown_column_or_variable_is_refused_naming_it(
     refused = _batch(admin, name, call_list, columns={"debt_amount": "Долг", "balance": "Сумма долга"}, dry_run=True)
     assert refused.status_code == 422, refused.text
     problems = {problem["path"]: problem for problem in refused.json()["problems"]}
-    assert set(problems) == {"$.columns.debt_amount", "$.columns.balance"}
-    unknown_column = problems["$.columns.debt_amount"]
+    assert set(problems) == {'$.columns["debt_amount"]', '$.columns["balance"]'}
+    unknown_column = problems['$.columns["debt_amount"]']
     assert unknown_column["code"] == "unknown_column"
     assert unknown_column["params"] == {"variable": "debt_amount", "column": "Долг",
                                         "columns": "Телефон, ФИО, Сумма долга, Срок оплаты"}  # fmt: skip
     assert "'Долг'" in unknown_column["message"]
-    unknown_variable = problems["$.columns.balance"]
+    unknown_variable = problems['$.columns["balance"]']
     assert unknown_variable["code"] == "unknown_variable"
     assert unknown_variable["params"] == {"variable": "balance", "variables": "contact.name, debt_amount, due_date"}
     assert "'balance'" in unknown_variable["message"]
     assert admin.get("/api/callbacks/campaigns", params={"scenario": name}).json() == []
+
+
+def test_a_choice_is_named_by_its_key_quoted_whatever_the_key_holds(admin: Client, slug: Callable[[str], str]) -> None:
+    """`$.columns.contact.name` read as a nested path, and `$.columns.` named no key at all (review)."""
+    name = slug("ru-paths")
+    _reminder(admin, name)
+    call_list = _read(admin, _xlsx(HEADERS), name)
+    chosen = {"contact.name": "Имя", "": "ФИО", 'a"b': "ФИО"}
+    refused = _batch(admin, name, call_list, columns=chosen, dry_run=True)
+    assert refused.status_code == 422, refused.text
+    problems = {problem["path"]: problem["code"] for problem in refused.json()["problems"]}
+    assert problems == {'$.columns["contact.name"]': "unknown_column", '$.columns[""]': "unknown_variable",
+                        '$.columns["a\\"b"]': "unknown_variable"}  # fmt: skip
+
+
+def test_an_empty_cell_in_a_chosen_column_leaves_the_default(admin: Client, slug: Callable[[str], str]) -> None:
+    """A client with an empty ФИО was greeted "Здравствуйте, ." where a missing column gives the default (review)."""
+    name = slug("ru-empty-cell")
+    _reminder(admin, name)
+    rows = [
+        {"Телефон": "+7 916 765 43 21", "ФИО": "", "Сумма долга": "100", "Срок оплаты": "  "},
+        {"Телефон": "+7 916 765 43 22", "ФИО": "   ", "Сумма долга": "200", "Срок оплаты": ""},
+        {"Телефон": "+7 916 765 43 23", "ФИО": "Мария Иванова", "Сумма долга": "300", "Срок оплаты": "31.12.2026"},
+    ]
+    checked = _batch(admin, name, {"rows": rows, "row_numbers": [2, 3, 4]}, columns=CHOSEN, dry_run=True)
+    assert checked.status_code == 200, checked.text
+    first, second, third = (job["variables"] for job in checked.json()["preview"])
+    assert first["contact"]["name"] == second["contact"]["name"] == "клиент"
+    assert "due_date" not in first and "due_date" not in second  # the scenario's default, as for a missing column
+    assert (third["contact"]["name"], third["due_date"]) == ("Мария Иванова", "2026-12-31")
+    assert first["contact"]["ФИО"] == ""  # the row itself stays as the file has it
+
+
+def _report_columns(admin: Client, campaign: str, **params: str) -> dict[str, list[Cell]]:
+    exported = admin.get(f"/api/callbacks/campaigns/{campaign}.xlsx", params=params)
+    assert exported.status_code == 200, exported.text
+    sheet = openpyxl.load_workbook(io.BytesIO(exported.content)).worksheets[0]
+    assert isinstance(sheet, Worksheet)
+    header, *rows = list(sheet.iter_rows())
+    cells = [[cell for cell in row if isinstance(cell, Cell)] for row in rows]
+    return {str(title.value): [row[index] for row in cells] for index, title in enumerate(header)}
+
+
+def test_the_xlsx_report_types_a_chosen_column_by_the_variable_it_fills(
+    admin: Client, slug: Callable[[str], str]
+) -> None:
+    """`Сумма долга` chosen for `debt_amount` (a number) and `Срок оплаты` for `due_date` (a date): numbers Excel
+    sums and dates, as a column named `debt_amount` is (review: they were text, '12345,67' and '30.12.2026')."""
+    name = slug("ru-typed")
+    _reminder(admin, name)
+    rows = [
+        {"Телефон": "+7 916 765 43 21", "ФИО": "Иван Петров", "Сумма долга": "12 345,67", "Срок оплаты": "30.12.2026"},
+        {"Телефон": "+7 916 765 43 22", "ФИО": "Мария Иванова", "Сумма долга": "980", "Срок оплаты": "15.01.2027"},
+    ]
+    chosen = {"debt_amount": "Сумма долга", "due_date": "Срок оплаты"}
+    scheduled = _batch(admin, name, {"rows": rows, "row_numbers": [2, 3]}, columns=chosen)
+    assert scheduled.status_code == 200, scheduled.text
+    campaign = scheduled.json()["campaign_id"]
+    assert admin.get(f"/api/callbacks/campaigns/{campaign}").json()["settings"]["chosen_columns"] == chosen
+    report = _report_columns(admin, campaign, lang="ru")
+    amounts = report["Сумма долга"]
+    assert [(cell.value, cell.data_type, cell.number_format) for cell in amounts] == [
+        (12345.67, "n", "#,##0.00"), (980, "n", "#,##0.00")
+    ]  # fmt: skip
+    due = report["Срок оплаты"]
+    assert [(cell.value, cell.is_date, cell.number_format) for cell in due] == [
+        (datetime(2026, 12, 30), True, "dd.mm.yyyy"), (datetime(2027, 1, 15), True, "dd.mm.yyyy")
+    ]  # fmt: skip
+    # A column no variable is read from stays text: the name is no number whatever it looks like.
+    assert {cell.data_type for cell in report["ФИО"]} == {"s"}
+    # A whole amount is a quantity: a thousands separator, where an undeclared column's would not be.
+    whole = _batch(admin, name, {"rows": rows[1:], "row_numbers": [3]}, columns=chosen)
+    assert whole.status_code == 200, whole.text
+    (amount,) = _report_columns(admin, whole.json()["campaign_id"])["Сумма долга"]
+    assert (amount.value, amount.number_format) == (980, "#,##0")
+    # The CSV keeps the cells as the file had them.
+    csv = admin.get(f"/api/callbacks/campaigns/{campaign}.csv").content.decode("utf-8-sig")
+    assert '"12 345,67",30.12.2026' in csv

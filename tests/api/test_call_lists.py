@@ -288,7 +288,7 @@ def test_a_campaign_is_followed_and_reported_client_by_client(
     assert (summary["name"], summary["jobs"], summary["results"]) == ("Deudas noviembre", 3, {"confirmed": 1})
     assert summary["next_due"] == "2026-06-01T08:00:00Z" == listed[1]["next_due"]  # the third client's, still due
     assert summary["settings"] == {"due": "2026-06-01T10:00:00+02:00", "until": None, "hours": any_time,
-                                   "timezone": "UTC", "holidays": [], "max_attempts": 3,
+                                   "timezone": "UTC", "holidays": [], "max_attempts": 3, "retry_hung_up_early": False,
                                    "columns": ["phone", "nombre", "nota", "=HYPERLINK(A2)"]}  # fmt: skip
     older = admin.get("/api/callbacks/campaigns", params={"scenario": name, "limit": 1, "offset": 1}).json()
     assert [c["campaign_id"] for c in older] == [campaign]

@@ -88,4 +88,19 @@ describe("the dialog", () => {
     await press("Check");
     expect("columns" in sent(0)).toBe(false);
   });
+
+  it("leaves a column named like a variable unchosen when it is empty in every row, and offers 'not from the file'", async () => {
+    // The empty "name" column was shown chosen for contact.name, and the check then refused it (review).
+    forgetHookCells();
+    const named: CallList = { ...list, columns: ["Телефон", "name", "debt_amount"], rows: [{ Телефон: "+79167654321", name: " ", debt_amount: 1500 }] };
+    readCallList.mockResolvedValue(named);
+    const picker = render().find((e) => e.type === ListFilePicker)!;
+    (picker.props.onFile as (file: File) => void)(new File(["x"], "list.xlsx"));
+    await settle();
+    expect(choice(render()).props.chosen).toEqual({ "contact.name": "", debt_amount: "debt_amount", due_date: "" });
+    expect(choice(render()).props.filled).toEqual(["Телефон", "debt_amount"]);
+    callList.mockResolvedValueOnce(checked);
+    await press("Check");
+    expect(sent(0).columns).toEqual({ debt_amount: "debt_amount" });
+  });
 });

@@ -139,9 +139,21 @@ export function CallListPreview(props: { list: CallList; fileName: string; numbe
 /** The column chosen for each thing the scenario reads from the list (`contact.name` -> "ФИО"); "" for none. */
 export type ChosenColumns = Record<string, string>;
 
-/** The columns a list read fills by their names alone, as the server would without a choice (`name`, `debt_amount`). */
-export function columnsByName(variables: ListVariable[], columns: string[]): ChosenColumns {
-  return Object.fromEntries(variables.map((variable) => [variable.variable, columns.includes(variable.column) ? variable.column : ""]));
+/** Whether a cell holds a value: none, or only spaces, fills nothing (the server reads it so). */
+const hasValue = (cell: unknown) => cell !== undefined && cell !== null && !(typeof cell === "string" && cell.trim() === "");
+
+/** The list's columns with a value in some row: a column empty in every row fills nothing, and the check refuses it. */
+export function filledColumns(list: Pick<CallList, "columns" | "rows">): string[] {
+  return list.columns.filter((column) => list.rows.some((row) => hasValue(row[column])));
+}
+
+/**
+ * The columns a list read fills by their names alone, as the server would without a choice (`name`, `debt_amount`);
+ * `filled`: the columns with a value in some row (`filledColumns`), since an empty one would be shown chosen and
+ * then refused by the check (review).
+ */
+export function columnsByName(variables: ListVariable[], filled: string[]): ChosenColumns {
+  return Object.fromEntries(variables.map((variable) => [variable.variable, filled.includes(variable.column) ? variable.column : ""]));
 }
 
 /** What the check and the schedule send as `columns`: the choices made, none for a variable left to its default. */
@@ -153,12 +165,14 @@ export function sentColumns(chosen: ChosenColumns): Record<string, string> {
  * Which column of the list fills each thing the scenario reads from it (review of a Russian collections supervisor:
  * "Сумма долга" was refused until renamed in the file, and "ФИО" never greeted anyone). A column named like the
  * variable fills it whatever is chosen, since the whole row is `contact`: "not from the file" is offered only when
- * no column is.
+ * no column is, or when that column is empty in every row (`filled`: it fills nothing).
  */
-export function VariableColumnsFields(props: { variables: ListVariable[]; columns: string[]; chosen: ChosenColumns; onChange(chosen: ChosenColumns): void }) {
+export function VariableColumnsFields(props: { variables: ListVariable[]; columns: string[]; filled: string[]; chosen: ChosenColumns; onChange(chosen: ChosenColumns): void }) {
   const { t } = useI18n();
   const id = useId();
-  const { variables, columns, chosen } = props;
+  const { variables, columns, filled, chosen } = props;
+  // An empty default said `""`: worded instead, as a listener hears nothing (review).
+  const defaultText = (value: unknown) => (typeof value === "string" && value.trim() === "" ? t("callList.emptyDefault") : valueText(value));
   if (variables.length === 0) return null;
   return (
     <fieldset className="variable-columns" data-testid="variable-columns" aria-describedby={`${id}-hint`}>
@@ -173,9 +187,9 @@ export function VariableColumnsFields(props: { variables: ListVariable[]; column
             value={chosen[variable.variable] ?? ""}
             onChange={(e) => props.onChange({ ...chosen, [variable.variable]: e.target.value })}
           >
-            {!columns.includes(variable.column) && (
+            {!filled.includes(variable.column) && (
               <option value="">
-                {variable.required ? t("callList.notFromFileRequired") : t("callList.notFromFile", { value: valueText(variable.default) })}
+                {variable.required ? t("callList.notFromFileRequired") : t("callList.notFromFile", { value: defaultText(variable.default) })}
               </option>
             )}
             {columns.map((column) => (
@@ -424,7 +438,7 @@ export function CallListDialog(props: { scenario: ScenarioSummary; onClose(): vo
       if (ticket !== reading.current) return;
       setList(read);
       setNumberColumn(guessNumberColumn(read.columns));
-      setChosen(columnsByName(read.variables ?? [], read.columns));
+      setChosen(columnsByName(read.variables ?? [], filledColumns(read)));
     } catch (error) {
       if (ticket === reading.current) setReadRefusal({ error });
     } finally {
@@ -487,7 +501,7 @@ export function CallListDialog(props: { scenario: ScenarioSummary; onClose(): vo
         {busy === "reading" && <p className="muted">{t("callList.reading")}</p>}
         {readFailure && <FailureView title={t("callList.readFailed")} failure={readFailure} />}
         {list && <CallListPreview list={list} fileName={fileName} numberColumn={numberColumn} onNumberColumn={setNumberColumn} />}
-        {list && <VariableColumnsFields variables={list.variables ?? []} columns={list.columns} chosen={chosen} onChange={setChosen} />}
+        {list && <VariableColumnsFields variables={list.variables ?? []} columns={list.columns} filled={filledColumns(list)} chosen={chosen} onChange={setChosen} />}
         <CampaignNameField name={name} onChange={setName} />
         <CampaignSettingsFields settings={settings} onChange={setSettings} />
         {issues.map((issue) => (

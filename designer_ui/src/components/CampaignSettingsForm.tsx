@@ -124,6 +124,7 @@ function timeZones(current: string): string[] {
 export function CampaignSettingsFields(props: { settings: CampaignSettings; onChange(settings: CampaignSettings): void }) {
   const { t } = useI18n();
   const zonesId = useId();
+  const retryHint = useId();
   const { settings, onChange } = props;
   const set = <K extends keyof CampaignSettings>(key: K, value: CampaignSettings[K]) => onChange({ ...settings, [key]: value });
   const zones = useMemo(() => timeZones(settings.timezone), [settings.timezone]);
@@ -162,6 +163,19 @@ export function CampaignSettingsFields(props: { settings: CampaignSettings; onCh
             onBlur={() => set("maxAttempts", clampAttempts(settings.maxAttempts))}
           />
         </label>
+      </div>
+      <div className="field" data-testid="retry-hung-up-early">
+        <label className="inline-label">
+          <input
+            type="checkbox"
+            name="retry-hung-up-early"
+            aria-describedby={retryHint}
+            checked={settings.retryHungUpEarly}
+            onChange={(e) => set("retryHungUpEarly", e.target.checked)}
+          />
+          {t("callList.retryHungUpEarly")}
+        </label>
+        <p className="hint" id={retryHint}>{t("callList.retryHungUpEarlyHint")}</p>
       </div>
       <label className="inline-label">
         <input type="checkbox" name="hours-on" checked={settings.hoursOn} onChange={(e) => set("hoursOn", e.target.checked)} />

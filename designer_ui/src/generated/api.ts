@@ -491,12 +491,13 @@ export interface paths {
          *
          *     Times are date-times (shown `2026-11-23 09:30:12`; `23.11.2026 09:30:12` with `lang=ru`, `23/11/2026
          *     09:30:12` with `lang=es`, and dates alike) on the clock of the campaign's `timezone`, as in the CSV
-         *     (`last_attempt_at (Europe/Madrid)`, then `last_attempt_at (UTC)`); numbers are numbers; a list's column the
-         *     scenario (its latest published version) declares a number or a date is numbers or dates, read as the call read
-         *     them (`1.250,50` is 1250.50, summed by Excel; `30.12.2026` a date), where the CSV keeps the text. A column's
-         *     numbers share one format: `#,##0.00` when any of them has decimals, `#,##0` for a declared column's whole
-         *     numbers, General for the rest (the row, the attempts, a list's undeclared ids); Excel shows the separators as
-         *     the viewer's locale writes them. Everything else, the phone numbers and ids among it, and a cell that does not
+         *     (`last_attempt_at (Europe/Madrid)`, then `last_attempt_at (UTC)`); numbers are numbers; a list's column that
+         *     filled a variable the scenario (its latest published version) declares a number or a date, by its name or as
+         *     chosen (`columns`: `Сумма долга` for `debt_amount`), is numbers or dates, read as the call read them
+         *     (`1.250,50` is 1250.50, summed by Excel; `30.12.2026` a date), where the CSV keeps the text. A column's numbers
+         *     share one format: `#,##0.00` when any of them has decimals, `#,##0` for a declared column's whole numbers,
+         *     General for the rest (the row, the attempts, a list's undeclared ids); Excel shows the separators as the
+         *     viewer's locale writes them. Everything else, the phone numbers and ids among it, and a cell that does not
          *     convert, is text shown as written (a leading + or 0 kept, a cell starting with `=` never run as a formula, and
          *     no `'` before it). So the report uploads back as a call list (`POST /api/callbacks/lists`) with its cells as
          *     the scenario reads them: a negative amount still a number, a number `+34...` still text. The file is written
@@ -2556,7 +2557,7 @@ export interface components {
         CallbackBatchIn: {
             /**
              * Columns
-             * @description The list's column that fills each thing the scenario reads from it (CallListOut.variables: `{"contact.name": "ФИО", "debt_amount": "Сумма долга"}`); one column may fill several. What it leaves out is filled as without it: by the column named like it, if any. A variable the scenario does not read from a list (unknown_variable) or a column no row has (unknown_column) is refused, `$.columns.<variable>`. Sent, even empty, columns_missing and columns_defaulted say to choose a column (their `chosen` param names those chosen) instead of renaming one in the file.
+             * @description The list's column that fills each thing the scenario reads from it (CallListOut.variables: `{"contact.name": "ФИО", "debt_amount": "Сумма долга"}`); one column may fill several. What it leaves out is filled as without it: by the column named like it, if any. A variable the scenario does not read from a list (unknown_variable) or a column no row has (unknown_column) is refused, `$.columns["<variable>"]` (the key JSON-quoted). Sent, even empty, columns_missing and columns_defaulted say to choose a column (their `chosen` param names those chosen) instead of renaming one in the file.
              */
             columns?: {
                 [key: string]: string;
@@ -2600,6 +2601,12 @@ export interface components {
              * @default phone
              */
             number_column: string;
+            /**
+             * Retry Hung Up Early
+             * @description Call again a client who hangs up before the message ends (the call's caller hung up and no step set `result`): the job is due again after the dialer's no-answer interval, within `max_attempts` and the hours; its attempt's outcome is `hung_up_early`. Kept in the campaign's settings.
+             * @default false
+             */
+            retry_hung_up_early: boolean;
             /**
              * Row Numbers
              * @description From POST /api/callbacks/lists, one per row: problems name the file's row ('row 5') instead of the row's place in `rows` ('client 3').
@@ -2882,7 +2889,7 @@ export interface components {
             scenario: string;
             /**
              * Settings
-             * @description When and how it is called, as started: due, until, hours, timezone, holidays, max_attempts; duplicates_skipped, the list's rows left out for a number an earlier row had, when any. Empty for lists imported before campaigns kept them.
+             * @description When and how it is called, as started: due, until, hours, timezone, holidays, max_attempts, retry_hung_up_early; duplicates_skipped, the list's rows left out for a number an earlier row had, when any; chosen_columns, the list's column chosen for each thing the scenario reads (CallbackBatchIn.columns), when any were: the XLSX report types each by its variable. Empty for lists imported before campaigns kept them.
              */
             settings: {
                 [key: string]: unknown;

@@ -86,6 +86,7 @@ describe("the batch body", () => {
       timezone: "Europe/Madrid",
       holidays: [],
       max_attempts: 3,
+      retry_hung_up_early: false,
       dry_run: true,
     });
     expect("until" in body).toBe(false);
@@ -247,7 +248,7 @@ describe("counts and moments in words", () => {
 
 describe("the Idempotency-Key of a Schedule (review of 2026-12-12: a list sent twice called everyone twice)", () => {
   const body = { scenario: "debt-reminder", name: "Deudas", rows: [{ phone: "600111222" }], number_column: "phone",
-    hours: [], timezone: "UTC", holidays: [], max_attempts: 3, dry_run: false };
+    hours: [], timezone: "UTC", holidays: [], max_attempts: 3, retry_hung_up_early: false, dry_run: false };
   let n = 0;
   const newKey = () => `key-${++n}`;
 

@@ -44,6 +44,8 @@ export interface CampaignSettings {
   /** "YYYY-MM-DD", days without calls. */
   holidays: string[];
   maxAttempts: number;
+  /** Call again a client who hangs up before the message ends (`retry_hung_up_early`); off unless ticked. */
+  retryHungUpEarly: boolean;
 }
 
 export const MIN_ATTEMPTS = 1;
@@ -67,6 +69,7 @@ export function defaultCampaign(now: Date, timezone: string): CampaignSettings {
     timezone,
     holidays: [],
     maxAttempts: 3,
+    retryHungUpEarly: false,
   };
 }
 
@@ -174,6 +177,7 @@ export function batchBody(args: {
     timezone: settings.timezone,
     holidays: [...new Set(settings.holidays)].sort(),
     max_attempts: clampAttempts(settings.maxAttempts),
+    retry_hung_up_early: settings.retryHungUpEarly,
     dry_run: args.dryRun,
   };
 }
