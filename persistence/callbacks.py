@@ -729,16 +729,23 @@ def settle_answer(
     if attempt is not None:
         attempt.outcome = UNREACHED
     job.outcome = UNREACHED
-    retry = at + retry_after
     if job.attempts >= job.max_attempts:
         job.status = "failed"
-    elif job.window_end is not None and retry > job.window_end:
-        window_closed(job, after=retry)  # its next opening, or expired keeping outcome unreached
+    else:
+        _due_again(session, job, at + retry_after)  # or expired keeping outcome unreached
+    session.flush()
+    return job
+
+
+def _due_again(session: Session, job: CallbackJob, retry: datetime) -> None:
+    """An attempt that reached nobody for good (`settle_answer`, `retry_hung_up_early`): the job waits for `retry`,
+    or its window's next opening when the retry falls after the window (expired, its outcome kept, when there is
+    none), and is cancelled if its campaign was stopped meanwhile."""
+    if job.window_end is not None and retry > job.window_end:
+        window_closed(job, after=retry)
     else:
         job.status, job.due = "pending", retry
     _cancel_if_stopped(session, job)
-    session.flush()
-    return job
 
 
 # A campaign's client who hung up before the scenario set their `result` (campaign_reports.hung_up_early), called
@@ -777,16 +784,9 @@ def retry_hung_up_early(session: Session, *, job_id: str, at: datetime, retry_af
     if attempt is not None and attempt.outcome == "answered":
         attempt.outcome = HUNG_UP_EARLY
     job.outcome = HUNG_UP_EARLY
-    retry = at + retry_after
-    if job.attempts >= job.max_attempts:
-        session.flush()
-        return job
-    job.reached_at = None
-    if job.window_end is not None and retry > job.window_end:
-        window_closed(job, after=retry)  # its next opening, or expired keeping outcome hung_up_early
-    else:
-        job.status, job.due = "pending", retry
-    _cancel_if_stopped(session, job)
+    if job.attempts < job.max_attempts:
+        job.reached_at = None
+        _due_again(session, job, at + retry_after)
     session.flush()
     return job
 
