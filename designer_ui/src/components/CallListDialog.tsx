@@ -29,6 +29,7 @@ import { callListFailureIn, callListProblemText } from "../lib/callListProblemTe
 import { countText } from "../lib/i18n";
 import { CampaignSettingsFields } from "./CampaignSettingsForm";
 import { Dialog } from "./Dialog";
+import { HintedCheckbox } from "./HintedCheckbox";
 
 export const PREVIEW_ROWS = 10;
 
@@ -352,21 +353,15 @@ export function duplicatesFound(refusal: unknown, result: CallbackBatchResult | 
  */
 export function SkipDuplicatesField(props: { checked: boolean; onChange(checked: boolean): void }) {
   const { t } = useI18n();
-  const hint = useId();
   return (
-    <div className="field" data-testid="skip-duplicates">
-      <label className="inline-label">
-        <input
-          type="checkbox"
-          name="skip-duplicates"
-          aria-describedby={hint}
-          checked={props.checked}
-          onChange={(e) => props.onChange(e.target.checked)}
-        />
-        {t("callList.skipDuplicates")}
-      </label>
-      <p className="hint" id={hint}>{t("callList.skipDuplicatesHint")}</p>
-    </div>
+    <HintedCheckbox
+      name="skip-duplicates"
+      testId="skip-duplicates"
+      label={t("callList.skipDuplicates")}
+      hint={t("callList.skipDuplicatesHint")}
+      checked={props.checked}
+      onChange={props.onChange}
+    />
   );
 }
 

@@ -5,6 +5,7 @@ import { useI18n } from "../i18n";
 import { clampAttempts, MAX_ATTEMPTS, MIN_ATTEMPTS, WEEKDAYS, type CampaignSettings } from "../lib/callList";
 import { formatDateTime } from "../lib/format";
 import { ClockTimeText } from "./ClockTimeField";
+import { HintedCheckbox } from "./HintedCheckbox";
 
 /** Short weekday names in the interface language (2024-01-01 was a Monday). */
 function useWeekdayNames(): Record<Weekday, string> {
@@ -124,7 +125,6 @@ function timeZones(current: string): string[] {
 export function CampaignSettingsFields(props: { settings: CampaignSettings; onChange(settings: CampaignSettings): void }) {
   const { t } = useI18n();
   const zonesId = useId();
-  const retryHint = useId();
   const { settings, onChange } = props;
   const set = <K extends keyof CampaignSettings>(key: K, value: CampaignSettings[K]) => onChange({ ...settings, [key]: value });
   const zones = useMemo(() => timeZones(settings.timezone), [settings.timezone]);
@@ -164,19 +164,14 @@ export function CampaignSettingsFields(props: { settings: CampaignSettings; onCh
           />
         </label>
       </div>
-      <div className="field" data-testid="retry-hung-up-early">
-        <label className="inline-label">
-          <input
-            type="checkbox"
-            name="retry-hung-up-early"
-            aria-describedby={retryHint}
-            checked={settings.retryHungUpEarly}
-            onChange={(e) => set("retryHungUpEarly", e.target.checked)}
-          />
-          {t("callList.retryHungUpEarly")}
-        </label>
-        <p className="hint" id={retryHint}>{t("callList.retryHungUpEarlyHint")}</p>
-      </div>
+      <HintedCheckbox
+        name="retry-hung-up-early"
+        testId="retry-hung-up-early"
+        label={t("callList.retryHungUpEarly")}
+        hint={t("callList.retryHungUpEarlyHint")}
+        checked={settings.retryHungUpEarly}
+        onChange={(checked) => set("retryHungUpEarly", checked)}
+      />
       <label className="inline-label">
         <input type="checkbox" name="hours-on" checked={settings.hoursOn} onChange={(e) => set("hoursOn", e.target.checked)} />
         {t("callList.hoursOn")}
