@@ -40,6 +40,15 @@ class ChosenColumns:
         chosen = self.chosen.get(need.reads)
         return (chosen is not None and chosen in filled) or need.column in filled
 
+    def empty_column(self, need: Needed, row: Mapping[str, Any]) -> str | None:
+        """The list's column `row` leaves empty where the scenario reads `need` (the chosen column, else the one named
+        like it), or None when the row gives it a value: from the chosen column, else from the one named like it, as
+        `contact_fields` and `variable_cells` fill it."""
+        chosen = self.chosen.get(need.reads)
+        if (chosen is not None and _has_value(row, chosen)) or _has_value(row, need.column):
+            return None
+        return chosen or need.column
+
     def contact_fields(self, row: Mapping[str, Any]) -> dict[str, Any]:
         """The fields of `contact` chosen columns fill for `row` (`{"name": row["ФИО"]}`), laid over the row. An
         empty cell fills nothing, as a missing column: the scenario's default stays (review: "Hola ." for a client

@@ -9,7 +9,8 @@ converted to the variable's type (a debt in `debt_amount` is a number, spoken as
 
 What the scenario reads that no column fills is found before any call (`needed_columns`): without a default it
 is a problem (every answered call would fail there, review of 2026-12-12: a list with Russian headers was
-accepted and each client heard silence), with one a warning (every client hears the default).
+accepted and each client heard silence), with one a warning (every client hears the default). A row leaving such a
+column empty where others fill it is a problem too (`cell_required`): that client's call would fail the same way.
 
 All or none: a list with one bad row creates nothing, and the problems name every bad client and column, so
 the analyst fixes the file and imports it again without finding out which half went in. A row repeating an
@@ -325,7 +326,8 @@ def plan_jobs(
     their types. `now`: a campaign whose end is not after it is refused (it would call nobody). `row_numbers`:
     the row of the file each one was read from, which a problem names ("row 5") instead of its place ("client 3"),
     as the analyst looks for it in their sheet, and the report too. `needs`: what the scenario reads that a column
-    may fill (`needed_columns`); one no column fills and without a default is a problem. `contact_default`: the
+    may fill (`needed_columns`); one no column fills and without a default is a problem, and so is a row leaving
+    such a column empty where other rows fill it (`cell_required`). `contact_default`: the
     scenario's default `contact`, which each row is laid over. `duplicates`: a row whose number an earlier row
     has is a problem (REFUSE_DUPLICATES), or is left out, its cells unchecked as nobody is called for them, and
     named in a warning (SKIP_DUPLICATES: `duplicate_skipped`). `columns`: the list's column chosen for each thing
@@ -336,6 +338,10 @@ def plan_jobs(
     _unknown_choices(rows, needs, chosen, problems)
     problems.raise_any()
     _missing_columns(rows, needs, chosen, problems)
+    # What a column fills in other rows and no default stands in for: a row leaving it empty is a problem of its own
+    # (what no row fills is columns_missing's).
+    filled = _filled_columns(rows)
+    required = [need for need in needs if not need.has_default and chosen.fills(need, filled)]
     if now is not None and campaign.until is not None and campaign.until <= now:
         problems.add("$.until", "campaign_over", "the campaign's end has already passed: nobody would be called")
     elif campaign.until is not None and campaign.until <= campaign.due:
@@ -360,7 +366,10 @@ def plan_jobs(
         variables: dict[str, Any] = {CONTACT: {**(contact_default or {}), **row, **chosen.contact_fields(row)}}
         converted, unfit = declared_values(cells[index], declared, slash_orders=orders, thousands=marks)
         variables.update(converted)
+        empty = _empty_required_cells(row, index, client, required, chosen, problems)
         for variable, why in unfit.items():
+            if variable in empty:
+                continue  # named empty already: "'' is not a number" would say less
             column = chosen.column_of(variable)
             shown = str(cells[index][variable])[:40]
             params = client.params(column, value=shown, type=why.kind, **why.params)
@@ -374,6 +383,32 @@ def plan_jobs(
     problems.raise_any()
     warnings = _skipped_warnings(skipped, number_column, by_row=bool(row_numbers))
     return PlannedJobs(planned, warnings + thousands_read(cells, declared, row_numbers, chosen), skipped)
+
+
+def _empty_required_cells(
+    row: Mapping[str, Any],
+    index: int,
+    client: _Client,
+    required: Sequence[Needed],
+    chosen: ChosenColumns,
+    problems: _Problems,
+) -> set[str]:
+    """A problem for each cell `row` leaves empty (None, "" or only spaces, or left out as a file's row leaves an
+    empty cell) where the scenario reads what `required` names and gives it no default: the column is there, so the
+    list passed, and this client's call failed where the scenario read it, the client hearing silence. What the
+    scenario reads of those, each named once."""
+    empty: set[str] = set()
+    for need in required:
+        column = chosen.empty_column(need, row)
+        if column is None:
+            continue
+        empty.add(need.reads)
+        message = (
+            f"{client}, {column}: empty, and the scenario reads {need.reads} and gives it no default: this client's "
+            "call would fail there"
+        )
+        problems.add(f"$.rows[{index}].{column}", "cell_required", message, client.params(column, reads=need.reads))
+    return empty
 
 
 def _skipped_warnings(skipped: Sequence[SkippedDuplicate], column: str, *, by_row: bool) -> list[dict[str, Any]]:

@@ -102,6 +102,42 @@ describe("a callback job opened", () => {
     expect(renderInLanguage("ru", JobDetails, { job: moved, scenarioName: names })).toContain("Не набран: звонок мог не закончиться до закрытия окна");
   });
 
+  it("says when the client is called next only on the newest window-closed entry of a job still waiting", () => {
+    const closedTwice = {
+      ...job,
+      due: "2026-12-10T08:00:00Z",
+      history: [
+        { at: "2026-12-08T17:59:40Z", outcome: "window_closed", call_id: null },
+        { at: "2026-12-09T08:00:05Z", outcome: "no_answer", call_id: null },
+        { at: "2026-12-09T17:59:40Z", outcome: "window_closed", call_id: null },
+      ],
+    };
+    const outcomes = (html: string) => [...html.matchAll(/<td data-outcome="window_closed">([^<]*)<\/td>/g)].map((m) => m[1]);
+    // The older entry's next call has long happened: the job's due now is not when it was.
+    expect(outcomes(renderToHtml(JobDetails, { job: closedTwice, scenarioName: names }))).toEqual([
+      "Not dialled: a ring could still last when its window closes",
+      "Not dialled: a ring could still last when its window closes; next call Dec 10, 2026, 9:00:00 AM",
+    ]);
+    // A dial after it: no entry says a next call any more.
+    const dialledSince = { ...closedTwice, history: closedTwice.history.slice(0, 2) };
+    expect(outcomes(renderToHtml(JobDetails, { job: dialledSince, scenarioName: names }))).toEqual([
+      "Not dialled: a ring could still last when its window closes",
+    ]);
+    // Out of time (or cancelled): nothing is called next.
+    for (const status of ["expired", "cancelled"] as const) {
+      expect(outcomes(renderToHtml(JobDetails, { job: { ...closedTwice, status }, scenarioName: names }))).toEqual([
+        "Not dialled: a ring could still last when its window closes",
+        "Not dialled: a ring could still last when its window closes",
+      ]);
+    }
+    expect(outcomes(renderInLanguage("es", JobDetails, { job: closedTwice, scenarioName: names }))[0]).toBe(
+      "No se marcó: el timbre podría durar más allá del cierre de su franja",
+    );
+    expect(outcomes(renderInLanguage("ru", JobDetails, { job: closedTwice, scenarioName: names }))[0]).toBe(
+      "Не набран: звонок мог не закончиться до закрытия окна",
+    );
+  });
+
   it("is told in Russian too", () => {
     const told = facts(renderInLanguage("ru", JobDetails, { job: { ...job, status: "expired", outcome: "window_closed" }, scenarioName: names }));
     expect(told).toMatchObject({ Статус: "Время вышло (Окно времени закрылось раньше, чем клиенту дозвонились)", "Последний итог": "окно времени закрылось" });

@@ -243,9 +243,12 @@ export function JobDetails({ job, scenarioName }: { job: api.CallbackJob; scenar
               <tr key={i}>
                 <td>{when(attempt.at)}</td>
                 <td data-outcome={attempt.outcome}>
-                  {/* No dial: the window closed before a ring could end; the job's due says when it is tried next. */}
+                  {/* No dial: the window closed before a ring could end. The job's due says when it is tried next, for
+                      the newest entry of a job still waiting only: an older entry's next call has long happened. */}
                   {attempt.outcome === "window_closed"
-                    ? t("callbacks.history.windowClosed", { next: when(job.due) })
+                    ? i === history.length - 1 && job.status === "pending"
+                      ? t("callbacks.history.windowClosed", { next: when(job.due) })
+                      : t("callbacks.history.windowClosedEarlier")
                     : jobOutcomeText(t, attempt.outcome)}
                 </td>
                 <td>

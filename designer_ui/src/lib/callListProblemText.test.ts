@@ -19,7 +19,7 @@ const SERVER_CODES = [
   "too_many_columns", "column_name_too_long", "column_twice", "cell_without_column", "cell_too_long", "file_too_big",
   "list_too_large", "columns_missing", "columns_defaulted", "already_waiting", "impossible_number", "read_as_windows_1251",
   "read_as_windows_1252", "slash_dates_read", "formula_cell", "formula_value_read", "ambiguous_number", "thousands_read",
-  "duplicate_skipped", "more_duplicates_skipped", "unknown_variable", "unknown_column",
+  "duplicate_skipped", "more_duplicates_skipped", "unknown_variable", "unknown_column", "cell_required",
 ];
 
 describe("a call list's problem in the analyst's language", () => {
@@ -131,6 +131,20 @@ describe("a call list's problem in the analyst's language", () => {
     const windows = { path: "$.file", code: "read_as_windows_1251", params: {}, message: "the file is not UTF-8 and was read as Windows-1251" };
     expect(callListProblemText(windows, "ru")).toMatch(/^Файл не в UTF-8 и прочитан как Windows-1251/);
     expect(callListProblemText(windows, "en")).toBe(windows.message);
+  });
+
+  it("names the row that leaves empty what the scenario reads without a default, by the column chosen for it", () => {
+    const empty = { path: "$.rows[1].ФИО", code: "cell_required", params: { row: 3, column: "ФИО", reads: "contact.name" },
+      message: "row 3, ФИО: empty, and the scenario reads contact.name and gives it no default: this client's call would fail there" };
+    expect(callListProblemText(empty, "ru")).toBe(
+      "Строка 3, ФИО: пусто, а сценарий читает contact.name и значения по умолчанию не задаёт: звонок этому клиенту сорвётся на этом месте",
+    );
+    expect(callListProblemText(empty, "es")).toBe(
+      "Fila 3, ФИО: vacía, y el escenario lee contact.name sin valor por defecto: la llamada a este cliente fallaría ahí",
+    );
+    const byPlace = { ...empty, params: { client: 2, column: "name", reads: "contact.name" } };
+    expect(callListProblemText(byPlace, "es")).toMatch(/^Cliente 2, name: vacía/);
+    expect(callListProblemText(empty, "en")).toBe(empty.message);
   });
 
   it("has words in both languages for every code the server gives", () => {

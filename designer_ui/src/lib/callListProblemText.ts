@@ -197,6 +197,9 @@ export const CALL_LIST_TEMPLATES: Record<Translated, Record<string, Template>> =
     duplicate_skipped: (w) =>
       `${w.place()}: el número ${w.text("number")} ya está en la lista (${w.firstPlace()}): se omite, y a ese número se llama una sola vez`,
     more_duplicates_skipped: (w) => `…y ${w.number("count")} filas duplicadas más omitidas`,
+    cell_required: (w) =>
+      `${w.place()}, ${w.text("column")}: vacía, y el escenario lee ${w.text("reads")} sin valor por defecto: la llamada a ` +
+      "este cliente fallaría ahí",
     not_a_number: (w) => `${w.cell()} no es un número`,
     not_a_whole_number: (w) => `${w.cell()} no es un número entero`,
     ambiguous_number: (w) => ambiguousNumber(w, "es"),
@@ -276,6 +279,9 @@ export const CALL_LIST_TEMPLATES: Record<Translated, Record<string, Template>> =
     duplicate_skipped: (w) =>
       `${w.place()}: номер ${w.text("number")} уже есть в списке (${w.firstPlace()}): повтор пропущен, на этот номер позвонят один раз`,
     more_duplicates_skipped: (w) => `…и ещё пропущено повторов: ${w.number("count")}`,
+    cell_required: (w) =>
+      `${w.place()}, ${w.text("column")}: пусто, а сценарий читает ${w.text("reads")} и значения по умолчанию не задаёт: ` +
+      "звонок этому клиенту сорвётся на этом месте",
     not_a_number: (w) => `${w.cell()} — не число`,
     not_a_whole_number: (w) => `${w.cell()} — не целое число`,
     ambiguous_number: (w) => ambiguousNumber(w, "ru"),
