@@ -1565,6 +1565,13 @@ class ErasureOut(BaseModel):
     campaigns: int = Field(description="Call lists that lost a client (and count one fewer)")
     idempotency_keys: int = Field(description="Stored answers to a retried request that named the number")
     audit_events: int = Field(description="Audit events whose details named the number: redacted, not deleted")
+    mentioned_in_callback_jobs: int = Field(
+        description="Other clients' callback jobs whose variables named the number (a guarantor, a call list's row): "
+        "redacted, not deleted"
+    )
+    mentioned_in_calls: int = Field(
+        description="Other calls whose variables or trace named the number: redacted, not deleted"
+    )
 
 
 class SubjectJob(CallbackJobOut):
@@ -1585,6 +1592,13 @@ class SubjectCampaignRow(BaseModel):
     status: str
 
 
+class SubjectMention(BaseModel):
+    """Another client's callback job or another call that names the number, and where: none of their data."""
+
+    id: str
+    paths: list[str] = Field(description="Each place the number is written, as a JSON path (`$.variables.aval`)")
+
+
 class SubjectAccessOut(BaseModel):
     """Everything kept of one phone number, for a data subject's access request."""
 
@@ -1595,3 +1609,9 @@ class SubjectAccessOut(BaseModel):
     campaign_rows: list[SubjectCampaignRow]
     audit_events: list[AuditEventOut] = Field(description="Audit events naming the number, or the subject's hash")
     idempotency_keys: int = Field(description="Stored answers to retried requests naming it (kept a day)")
+    mentioned_in_callback_jobs: list[SubjectMention] = Field(
+        description="Other clients' callback jobs naming the number in their variables, newest first"
+    )
+    mentioned_in_calls: list[SubjectMention] = Field(
+        description="Other calls naming the number in their variables or trace, newest first"
+    )

@@ -18,7 +18,7 @@ import argparse
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from api.command_actor import command_user
 from persistence.db import DATABASE_URL_ENV
@@ -31,6 +31,15 @@ if TYPE_CHECKING:
 _PURGE = "ivrgraph records purge"
 _ERASE = "ivrgraph privacy erase"
 _REAPPLY = "ivrgraph privacy reapply-erasures"
+
+
+# The counts of an erasure whose rows stay, their mentions of the subject redacted (another client's job or call
+# naming them too), beside those deleted ("erased") and the campaigns only counted.
+_REDACTED: Final = frozenset({"audit_events", "mentioned_in_callback_jobs", "mentioned_in_calls"})
+
+
+def _what_was_done(table: str) -> str:
+    return "redacted" if table in _REDACTED else "counted" if table == "campaigns" else "erased"
 
 
 def cmd_records_purge(args: argparse.Namespace) -> int:
@@ -106,8 +115,7 @@ def cmd_privacy_erase(args: argparse.Namespace) -> int:
     verb = "would be" if report.dry_run else "were"
     print(f"subject {report.subject} (the audit log names them subject:{report.subject})")
     for table, count in report.counts().items():
-        done = "redacted" if table == "audit_events" else "counted" if table == "campaigns" else "erased"
-        print(f"  {table}: {count} {verb} {done}")
+        print(f"  {table}: {count} {verb} {_what_was_done(table)}")
     if report.dry_run:
         print("nothing was changed (--dry-run)")
     return 0
@@ -158,8 +166,7 @@ def cmd_privacy_reapply(args: argparse.Namespace) -> int:
         found = ", ".join(f"{table} {count}" for table, count in erased.counts().items() if count)
         print(f"  subject:{erased.subject}: {found}")
     for table, count in report.totals().items():
-        done = "redacted" if table == "audit_events" else "counted" if table == "campaigns" else "erased"
-        print(f"  {table}: {count} {verb} {done}")
+        print(f"  {table}: {count} {verb} {_what_was_done(table)}")
     if report.dry_run:
         print("nothing was changed (--dry-run)")
     _warn_of_countries(ledger, report, settings.default_country)

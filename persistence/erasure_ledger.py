@@ -9,10 +9,11 @@ ledger names is erased again (`privacy.erase_subject`, one transaction per subje
 any other). Nothing else of the lost database is needed, and running it again finds nothing more to erase.
 
 The numbers hashed are those an erasure reaches: the call register's callers and numbers rung (as stored, and their
-keys), the callback jobs' numbers, and in the audit events' and stored answers' details each text that is a number
-as people type it, a number standing alone inside a text (the purge may have left only these of someone), and each
-JSON number as long as a phone's (a CRM's numeric column): read as its digits, and as those digits after the "+" a
-number cannot hold, as the erasure reads one (privacy._integer_forms).
+keys), the callback jobs' numbers, and in the audit events' and stored answers' details, the callback jobs'
+variables and the calls' variables and traces (a number written inside another client's data) each text that is a
+number as people type it, a number standing alone inside a text (the purge may have left only these of someone),
+and each JSON number as long as a phone's (a CRM's numeric column): read as its digits, and as those digits after
+the "+" a number cannot hold, as the erasure reads one (privacy._integer_forms).
 
 A number's hash depends on the default country too (IVRGRAPH_DEFAULT_COUNTRY: in Spain 600123456 is hashed as
 +34600123456, with none set as itself), so each erasure's details say the country it hashed under (null: none set).
@@ -268,6 +269,11 @@ def _stored_numbers(session: Session) -> set[str]:
     answers = select(IdempotencyKey.response).where(IdempotencyKey.response.is_not(None))
     for response in session.scalars(answers.execution_options(yield_per=_BATCH)):
         raw.update(_texts(response))
+    # A number written inside another client's data (privacy._mentioning_others): every row is read, a batch at a
+    # time, as no number is known here to filter on.
+    for json_column in (CallbackJob.variables, CallRecord.variables, CallRecord.trace):
+        for value in session.scalars(select(json_column).execution_options(yield_per=_BATCH)):
+            raw.update(_texts(value))
     return {number for value in raw if (number := phone_number(value)) is not None}
 
 

@@ -8,16 +8,20 @@ A subject is a phone number, matched in every form the register compares as that
 - their callback jobs (`number`) with their dial attempts, a call list's rows among them (the job holds the row:
   `contact`);
 - the idempotency keys whose stored answer names it (the job a CRM's request made);
-- the audit events whose details name it (`POST /api/callbacks` notes the number it scheduled).
+- the audit events whose details name it (`POST /api/callbacks` notes the number it scheduled);
+- the number written inside other people's data: other clients' callback jobs' `variables` (a guarantor's phone, a
+  call list's row in `contact`) and other calls' `variables` and `trace` (the call placed for such a job).
 
 A mention in stored JSON (audit details, stored answers) is a text holding one of its forms, or a JSON number with
 the digits of one (`_integer_forms`): a CRM that keeps phones in a numeric column sends `34600123456`, or
 `34600123456.0` when pandas or Excel feed it (`whole_number_digits`) (a callback's variables, a call list's cells, a
 scenario test's variables in a draft a rollback replaced are kept as sent).
 
-`erase_subject` deletes the first three and redacts the last: each mention in an event's details becomes the
-subject's keyed hash (`subject_hash`), so the log still says who did what, and an erasure asked for again is
-recognised, but names nobody. A campaign that loses a client counts one client fewer. The flow statistics
+`erase_subject` deletes the first three and redacts the last two: each mention in an event's details, or in another
+client's job or call, becomes the subject's keyed hash (`subject_hash`), so the log still says who did what and the
+other client keeps their data, and an erasure asked for again is recognised, but names nobody. A job naming them that
+is being dialled refuses the erasure for now as one of theirs does: its call writes the variables it read into its
+record when it ends. A campaign that loses a client counts one client fewer. The flow statistics
 (path_counts) are counts of calls by node and hour, with no number in them, and stay. It then records an `erasure`
 event naming the subject by the hash, with the counts and the default country the hash was made under (null when
 none is set). `subject_data` gathers the same, for a subject access request, and `record_access` notes it
@@ -31,8 +35,8 @@ the schema (migration 0029), so every backup carries it and a restored installat
 did: an erasure ledger exported from the audit log is matched again after a restore (persistence.erasure_ledger).
 
 Not reached: copies outside the database (its backups, which expire by their own rotation; a node's spool of
-records waiting for the database, written afterwards; log files), the phrase cache's audio, and a number written
-only inside other data (a variable of someone else's call).
+records waiting for the database, written afterwards; log files), the phrase cache's audio, and a number that is
+in no column of theirs nor in any JSON data above (a call's CallerID name, another call's search keys).
 """
 
 from __future__ import annotations
@@ -41,7 +45,8 @@ import hmac
 import math
 import re
 import secrets
-from collections.abc import Callable, Iterable, Mapping
+import typing
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any, Final
@@ -83,8 +88,8 @@ class SubjectBeingCalled(Conflict):
 
     def __init__(self, jobs: int) -> None:
         super().__init__(
-            f"{jobs} callback job(s) of this number are being dialled now: ask again once the call ends (a minute "
-            "or two); its record is written when it does"
+            f"{jobs} callback job(s) of this number, or naming it, are being dialled now: ask again once the call "
+            "ends (a minute or two); its record is written when it does"
         )
 
 
@@ -194,10 +199,18 @@ def _their_calls(forms: frozenset[str], job_ids: Iterable[str] = ()) -> ColumnEl
     return or_(*matches)
 
 
+# What people type between a number's digits (phone_numbers._TYPED_BY_PEOPLE), and a no-break space as a JSON text
+# escapes it: taken out before LIKE, so that "+34 611 222 333" alone in a variable is a candidate too.
+_SEPARATORS: Final = ("\\u00a0", "\u00a0", " ", "-", "(", ")", ".", "/")
+
+
 def _mentioning(column: Any, subject: Subject) -> ColumnElement[bool]:
-    """A JSON column whose text holds one of the subject's forms, or a JSON number's digits of them, somewhere
-    (looked at closer by `_redacted`). The forms are digits and "+": nothing LIKE reads as a wildcard."""
-    text = cast(column, Text)
+    """A JSON column whose text holds one of the subject's forms, or a JSON number's digits of them, somewhere, once
+    the separators people type are taken out (looked at closer by `_redacted`). The forms are digits and "+":
+    nothing LIKE reads as a wildcard."""
+    text: Any = cast(column, Text)
+    for separator in _SEPARATORS:
+        text = func.replace(text, separator, "")
     return or_(*(text.like(f"%{form}%") for form in sorted(subject.forms | subject.integer_forms)))
 
 
@@ -243,6 +256,83 @@ def _mentions(value: Any, subject: Subject, pattern: re.Pattern[str]) -> bool:
     return bool(_redacted(value, subject, pattern) != value)
 
 
+def _mention_paths(value: Any, subject: Subject, pattern: re.Pattern[str], path: str) -> Iterator[str]:
+    """The JSON path (`$.variables.contact.aval`) of each mention in `value`, as `_redacted` finds them: where the
+    subject is named in another client's data, without that data."""
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            inner = f"{path}.{key}" if isinstance(key, str) and key.isidentifier() else f"{path}[{key!r}]"
+            if _mentions(key, subject, pattern):
+                yield inner
+            else:
+                yield from _mention_paths(item, subject, pattern, inner)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _mention_paths(item, subject, pattern, f"{path}[{index}]")
+    elif _mentions(value, subject, pattern):
+        yield path
+
+
+_JobOrCall = CallbackJob | CallRecord
+# The JSON columns a mention of someone is looked for in, in another client's job and in another's call.
+_MENTIONING_COLUMNS: Final[dict[type[_JobOrCall], tuple[str, ...]]] = {
+    CallbackJob: ("variables",),
+    CallRecord: ("variables", "trace"),
+}
+
+
+def _mentioning_others(
+    session: Session, subject: Subject, job_ids: Iterable[str], *, lock: bool
+) -> Iterator[tuple[_JobOrCall, list[str]]]:
+    """Other clients' callback jobs, then other calls, whose JSON columns mention the subject, each with the paths of
+    the mentions; newest first. Found by `_mentioning` in SQL (ids only), then read `_AT_ONCE` rows at a time,
+    locked (`lock`, on databases with FOR UPDATE) as `erase_subject` locks jobs, and each batch let go of once the
+    caller has had it (`session.expunge`: a number named in every call of a year is many rows)."""
+    forms, theirs = subject.forms, set(job_ids)
+    jobs = select(CallbackJob.id).where(CallbackJob.number.not_in(forms), _mentioning(CallbackJob.variables, subject))
+    job_candidates = list(session.scalars(jobs.order_by(CallbackJob.created_at.desc(), CallbackJob.id)))
+    # Their own calls are not mentions (they are erased whole): told apart here, where a NULL key of an older
+    # node's record (caller_key) cannot turn a NOT IN into "unknown" and hide a call.
+    calls = select(CallRecord.id, CallRecord.caller_id, CallRecord.dialed_number, CallRecord.caller_key,
+                   CallRecord.dialed_key, CallRecord.callback_job_id).where(
+        or_(_mentioning(CallRecord.variables, subject), _mentioning(CallRecord.trace, subject))
+    )  # fmt: skip
+    call_candidates = [
+        row.id
+        for row in session.execute(calls.order_by(CallRecord.started_at.desc(), CallRecord.id.desc()))
+        if not (
+            {row.caller_id, row.dialed_number, row.caller_key, row.dialed_key} & forms or row.callback_job_id in theirs
+        )
+    ]
+    pattern = _pattern(forms)
+    locking = lock and session.get_bind().dialect.name != "sqlite"  # SQLite: hold_sqlite_writes holds it all
+    tables: tuple[tuple[type[CallbackJob] | type[CallRecord], list[str]], ...] = (
+        (CallbackJob, job_candidates),
+        (CallRecord, call_candidates),
+    )
+    for model, candidates in tables:
+        for ids in _chunks(candidates):
+            query = select(model).where(model.id.in_(ids))
+            if locking:
+                query = query.with_for_update()
+            # select() of either model reads as the models' base class to mypy: these are rows of `model`.
+            found = typing.cast(
+                "Iterable[CallbackJob | CallRecord]", session.scalars(query.execution_options(populate_existing=True))
+            )
+            rows = {row.id: row for row in found}
+            for row in (rows[each] for each in ids if each in rows):
+                paths = sorted(
+                    path
+                    for column in _MENTIONING_COLUMNS[model]
+                    for path in _mention_paths(getattr(row, column), subject, pattern, f"$.{column}")
+                )
+                if paths:
+                    yield row, paths
+            session.flush()
+            for row in rows.values():
+                session.expunge(row)
+
+
 def _audit_mentions(session: Session, subject: Subject) -> list[AuditEvent]:
     pattern = _pattern(subject.forms)
     candidates = session.scalars(
@@ -272,6 +362,9 @@ class SubjectData:
     campaigns: dict[str, CallCampaign] = field(default_factory=dict)  # of the jobs, by id
     audit_events: list[AuditEvent] = field(default_factory=list)  # naming the number, or the subject by its hash
     idempotency_keys: int = 0  # stored answers naming it (kept a day)
+    # Other clients' jobs and other calls naming them: id -> the paths of the mentions, newest first.
+    mentioned_in_jobs: dict[str, list[str]] = field(default_factory=dict)
+    mentioned_in_calls: dict[str, list[str]] = field(default_factory=dict)
 
 
 def subject_data(session: Session, *, number: str) -> SubjectData:
@@ -305,6 +398,9 @@ def subject_data(session: Session, *, number: str) -> SubjectData:
     events = {event.id: event for event in [*_audit_mentions(session, found.subject), *named]}
     found.audit_events = [events[key] for key in sorted(events)]
     found.idempotency_keys = len(_keys_mentioning(session, found.subject))
+    for row, paths in _mentioning_others(session, found.subject, job_ids, lock=False):
+        mentioned = found.mentioned_in_jobs if isinstance(row, CallbackJob) else found.mentioned_in_calls
+        mentioned[row.id] = paths
     return found
 
 
@@ -315,6 +411,8 @@ def record_access(session: Session, data: SubjectData, *, actor: str, now: datet
         "callback_jobs": len(data.jobs),
         "campaign_rows": sum(job.campaign_id is not None for job in data.jobs),
         "audit_events": len(data.audit_events),
+        "mentioned_in_callback_jobs": len(data.mentioned_in_jobs),
+        "mentioned_in_calls": len(data.mentioned_in_calls),
     }
     record_event(session, actor=actor, action=ACCESS_ACTION, target=data.subject.label, details=details, now=now)
 
@@ -335,6 +433,8 @@ class ErasureReport:
     campaigns: int = 0  # campaigns that lost a client
     idempotency_keys: int = 0
     audit_events: int = 0  # redacted, not deleted
+    mentioned_in_callback_jobs: int = 0  # other clients' jobs naming the number in their variables: redacted
+    mentioned_in_calls: int = 0  # other calls naming it in their variables or trace: redacted
 
     def counts(self) -> dict[str, int]:
         return {each.name: getattr(self, each.name) for each in fields(self) if each.name not in ("subject", "dry_run")}
@@ -358,6 +458,20 @@ def erase_subject(
     if dialling:
         raise SubjectBeingCalled(dialling)
     job_ids = [job.id for job in jobs]
+    # Redacted here (nothing of it on a dry run), before theirs go: a refusal below rolls it back with the rest.
+    pattern = _pattern(forms)
+    mentioned: dict[type[_JobOrCall], int] = {CallbackJob: 0, CallRecord: 0}
+    for row, _paths in _mentioning_others(session, found, job_ids, lock=True):
+        mentioned[type(row)] += 1
+        if isinstance(row, CallbackJob) and row.status == "dialing":
+            dialling += 1
+        elif not dry_run:
+            for column in _MENTIONING_COLUMNS[type(row)]:
+                setattr(row, column, _redacted(getattr(row, column), found, pattern))
+            if isinstance(row, CallRecord) and row.result is not None:  # the register's copy of variables.result
+                row.result = _redacted(row.result, found, pattern)
+    if dialling:
+        raise SubjectBeingCalled(dialling)
     listed: dict[str, int] = {}  # campaign id -> its list rows erased
     for job in jobs:
         if job.campaign_id is not None and job.origin_call_id is None:  # campaign_reports._LISTED: one job per client
@@ -381,6 +495,8 @@ def erase_subject(
         campaigns=len(listed),
         idempotency_keys=len(keys),
         audit_events=len(events),
+        mentioned_in_callback_jobs=mentioned[CallbackJob],
+        mentioned_in_calls=mentioned[CallRecord],
     )
     if dry_run:
         return report
@@ -397,7 +513,6 @@ def erase_subject(
         )
     for key in keys:
         session.delete(key)
-    pattern = _pattern(forms)
     for event in events:
         event.details = _redacted(event.details, found, pattern)
         event.target = _redacted(event.target, found, pattern)

@@ -23,6 +23,7 @@ from api.schemas import (
     SubjectAccessOut,
     SubjectCampaignRow,
     SubjectJob,
+    SubjectMention,
 )
 from persistence import calls, privacy
 
@@ -45,7 +46,8 @@ def erase_subject(body: ErasureRequest, user: Admin, runtime: RuntimeDep) -> Era
     """Erase everything kept of a phone number (a data subject's right to erasure): their calls (as the caller, as
     the number rung, and their callback jobs' calls), their callback jobs with their attempts and call lists' rows
     (a list that loses a client counts one fewer), the stored answers of retried requests that name it; the audit
-    events that name it keep their place with the number replaced by the subject's keyed hash. The flow statistics
+    events that name it, and other clients' callback jobs and other calls whose variables or trace name it (a
+    guarantor's phone), keep their place with the number replaced by the subject's keyed hash. The flow statistics
     (counts by node and hour) stay. An `erasure` audit event names the subject by the hash, with the counts.
 
     `dry_run: true` counts what would go and changes nothing. 409 while a callback job of the number is being
@@ -58,7 +60,8 @@ def erase_subject(body: ErasureRequest, user: Admin, runtime: RuntimeDep) -> Era
 @router.get("/subject", response_model=SubjectAccessOut)
 def subject_access(number: SubjectNumber, user: Admin, runtime: RuntimeDep) -> SubjectAccessOut:
     """Everything kept of a phone number, for a data subject's access request: each call with its variables and
-    trace, each callback job with its attempts, each call list's row, the audit events that name it. A
+    trace, each callback job with its attempts, each call list's row, the audit events that name it, and where other
+    clients' jobs and other calls name it (ids and JSON paths, none of their data). A
     `subject_access` audit event notes who asked, naming the subject by its keyed hash. 422 for text that is no
     phone number."""
     with runtime.database.session() as session:
@@ -112,4 +115,8 @@ def subject_access(number: SubjectNumber, user: Admin, runtime: RuntimeDep) -> S
                 for e in found.audit_events
             ],
             idempotency_keys=found.idempotency_keys,
+            mentioned_in_callback_jobs=[
+                SubjectMention(id=key, paths=paths) for key, paths in found.mentioned_in_jobs.items()
+            ],
+            mentioned_in_calls=[SubjectMention(id=key, paths=paths) for key, paths in found.mentioned_in_calls.items()],
         )

@@ -18,7 +18,7 @@ from persistence.phone_numbers import configure_default_country, configured_defa
 from persistence.publishing import PublishHub
 from tests.api.conftest import ADMIN, ADMIN_PASSWORD, Client, Server, _designer_dist, serve_api
 from tests.persistence import documents, pg
-from tests.persistence.kept_data import DAY, NOW, add_campaign, write_calls
+from tests.persistence.kept_data import DAY, NOW, add_campaign, add_job, transfer_trace, write_calls
 from tests.persistence.published import publish
 
 _subscribers = itertools.count(10)
@@ -196,6 +196,75 @@ def test_a_number_kept_as_a_json_number_is_the_subjects_too(admin: Client, subje
     assert kept["meta"]["tests"][0]["variables"]["account_phone"] == f"[erased {erased.json()['subject']}]"
     # A count or a size in the audit log is no phone number: the draft replaced is still said to be a document.
     assert admin.get(f"/api/audit/{reset}").json()["details"]["replaced_revision"] == 3
+
+
+def test_a_number_written_only_inside_another_clients_callback_and_call_is_found_and_redacted(
+    admin: Client, subject: dict[str, str], server: Server
+) -> None:
+    """The reviewer's case: another client's callback names the subject as their guarantor, as a CRM's numeric
+    column (a JSON number) and as people type it; a call list's row names them too; and the callback's call was
+    placed, its record holding the number in its variables and trace. Erasing the subject redacts each of those,
+    and nothing of the other client's."""
+    number, other, n = subject["number"], subject["other"], subject["n"]
+    spaced = f"{number[:3]} {number[3:6]} {number[6:9]} {number[9:]}"
+    asked = admin.post(
+        "/api/callbacks",
+        json={"number": other, "scenario": "s", "due": "2030-12-01T10:00:00Z",
+              "variables": {"guarantor_phone": int(number[1:]), "guarantor_text": spaced, "name": "Ana"}},
+    )  # fmt: skip
+    assert asked.status_code == 201, asked.text
+    job = asked.json()["id"]
+    database = Database(server.database_url)
+    try:
+        with database.session() as session:
+            campaign_id, _ = add_campaign(session, [], created_at=NOW - DAY)
+            listed = add_job(session, other, created_at=NOW - DAY, campaign_id=campaign_id, campaign_row=1,
+                             variables={"contact": {"name": "Ana", "phone": other, "aval": number[3:]}})  # fmt: skip
+        trace = transfer_trace()
+        trace["variables"]["guarantor_phone"] = int(number[1:])
+        trace["steps"][1]["prompts"] = [{"text": f"Su avalista es el {number}"}]
+        write_calls(
+            database,
+            {"call_id": f"placed-{n}", "started_at": NOW - DAY, "caller_id": "+34910000000", "dialed_number": other,
+             "callback_job_id": job, "variables": {"guarantor_phone": int(number[1:]), "name": "Ana"},
+             "trace": trace},
+        )  # fmt: skip
+    finally:
+        database.dispose()
+
+    seen = admin.get("/api/privacy/subject", params={"number": number}).json()
+    assert {mention["id"]: mention["paths"] for mention in seen["mentioned_in_callback_jobs"]} == {
+        job: ["$.variables.guarantor_phone", "$.variables.guarantor_text"],
+        listed: ["$.variables.contact.aval"],
+    }
+    assert seen["mentioned_in_calls"] == [
+        {"id": f"placed-{n}", "paths": ["$.trace.steps[1].prompts[0].text", "$.trace.variables.guarantor_phone",
+                                        "$.variables.guarantor_phone"]}
+    ]  # fmt: skip
+    assert other not in str(seen)  # where they are named, not the other client's data
+
+    erased = admin.post("/api/privacy/erasure", json={"number": number, "dry_run": False})
+
+    assert erased.status_code == 200, erased.text
+    report = erased.json()
+    assert (report["mentioned_in_callback_jobs"], report["mentioned_in_calls"]) == (2, 1)
+    hidden = f"[erased {report['subject']}]"
+    kept = admin.get(f"/api/callbacks/{job}").json()
+    assert kept["number"] == other and kept["status"] == "pending"
+    assert kept["variables"] == {"guarantor_phone": hidden, "guarantor_text": hidden, "name": "Ana"}
+    row = admin.get(f"/api/callbacks/{listed}").json()
+    assert row["variables"]["contact"] == {"name": "Ana", "phone": other, "aval": hidden}
+    call = admin.get(f"/api/calls/placed-{n}").json()
+    assert call["variables"] == {"guarantor_phone": hidden, "name": "Ana"} and call["dialed_number"] == other
+    assert call["trace"]["variables"]["guarantor_phone"] == hidden
+    assert call["trace"]["steps"][1]["prompts"] == [{"text": f"Su avalista es el {hidden}"}]
+    assert [step["node"] for step in call["trace"]["steps"]] == ["start", "menu", "agent", "bye"]
+    assert call["trace"]["variables"]["name"] == "Lucía Pérez"
+    assert number[3:] not in str(call) and number[3:] not in str(kept) and number[3:] not in str(row)
+    found = {call["id"] for call in admin.get("/api/calls", params={"caller": other}).json()["items"]}
+    assert {f"other-{n}", f"placed-{n}"} <= found  # the other client's calls are found by their number as before
+    after = admin.get("/api/privacy/subject", params={"number": number}).json()
+    assert (after["mentioned_in_callback_jobs"], after["mentioned_in_calls"]) == ([], [])
 
 
 def test_a_number_being_dialled_is_refused_for_now(admin: Client, subject: dict[str, str], server: Server) -> None:

@@ -120,6 +120,8 @@ def test_erase_finds_the_number_in_every_form_of_the_servers_country(database_ur
         assert done.returncode == 0, done.stderr
         assert "  call_records: 2 were erased" in done.stdout.splitlines()
         assert "  callback_jobs: 1 were erased" in done.stdout.splitlines()
+        # Another client's job or call naming the subject stays, its mentions redacted: not "erased".
+        assert "  mentioned_in_calls: 0 were redacted" in done.stdout.splitlines()
         assert "600123456" not in done.stdout
         assert call_ids(database) == {"other"} and job_ids(database) == set()
         with database.session() as session:

@@ -11,10 +11,10 @@ from sqlalchemy import select
 
 from persistence.db import Database
 from persistence.erasure_ledger import HashedUnderAnotherCountry, LedgerUnreadable, read_ledger, reapply_erasures
-from persistence.models import AuditEvent, CallbackJob, IdempotencyKey
+from persistence.models import AuditEvent, CallbackJob, CallRecord, IdempotencyKey
 from persistence.phone_numbers import configure_default_country
 from persistence.privacy import ERASURE_ACTION, erase, subject_hash
-from tests.persistence.kept_data import NOW, add_event, add_job, add_key
+from tests.persistence.kept_data import NOW, add_event, add_job, add_key, transfer_trace, write_calls
 
 ONE, TWO = "0" * 24, "a" * 24
 
@@ -200,3 +200,34 @@ def test_a_subject_kept_only_as_json_floats_of_whole_digits_is_found_and_erased_
         details = session.scalars(select(AuditEvent.details).where(AuditEvent.action == "schedule")).one()
         assert details == {"variables": {"guarantor_phone": f"[erased {guarantor}]", "fee": 34611222335.5}}
         assert session.scalar(select(IdempotencyKey.key)) is None
+
+
+def test_a_subject_kept_only_inside_another_clients_job_and_call_is_found_and_redacted_again(
+    database: Database,
+) -> None:
+    """A restored database where the guarantor is written only in another client's callback (variables, a call
+    list's row) and in its call's trace: found there, as the erasure reaches them, and redacted again."""
+    with database.session() as session:
+        job = add_job(session, "+34600999888", created_at=NOW, variables={"guarantor_phone": 34611222337.0})
+        listed = add_job(session, "+34600999888", created_at=NOW,
+                         variables={"contact": {"phone": "+34600999888", "aval": "611 222 338"}})  # fmt: skip
+        guarantor, aval = subject_hash(session, "+34611222337"), subject_hash(session, "+34611222338")
+        traced = subject_hash(session, "+34611222339")
+        session.commit()
+    trace = transfer_trace()
+    trace["steps"][1]["prompts"] = [{"text": "Llame al 611222339"}]
+    write_calls(database, {"call_id": "placed", "started_at": NOW, "dialed_number": "+34600999888", "trace": trace})
+    ledger = read_ledger(f"subject:{guarantor}\nsubject:{aval}\nsubject:{traced}\n")
+
+    report = reapply_erasures(database, ledger, actor="dpo")
+
+    found = {erased.subject: erased for erased in report.erased}
+    assert set(found) == {guarantor, aval, traced}
+    assert (found[guarantor].mentioned_in_callback_jobs, found[aval].mentioned_in_callback_jobs) == (1, 1)
+    assert found[traced].mentioned_in_calls == 1
+    with database.session() as session:
+        assert session.get(CallbackJob, job).variables == {"guarantor_phone": f"[erased {guarantor}]"}  # type: ignore[union-attr]
+        assert session.get(CallbackJob, listed).variables["contact"]["aval"] == f"[erased {aval}]"  # type: ignore[union-attr]
+        assert session.get(CallRecord, "placed").trace["steps"][1]["prompts"] == [  # type: ignore[union-attr]
+            {"text": f"Llame al [erased {traced}]"}
+        ]

@@ -5,6 +5,7 @@ audit log keeps its events with the number replaced by a keyed hash, and SQLite'
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,7 @@ from tests.persistence.kept_data import (
     call_ids,
     counts,
     job_ids,
+    transfer_trace,
     write_calls,
 )
 from tests.persistence.published import publish
@@ -104,7 +106,7 @@ def test_erasure_removes_every_written_form_and_nothing_of_another_number(
     assert job_ids(database) == kept["other_jobs"]
     assert report.counts() == {
         "call_records": 5, "callback_jobs": 3, "callback_attempts": 3, "campaign_rows": 1, "campaigns": 1,
-        "idempotency_keys": 1, "audit_events": 2,
+        "idempotency_keys": 1, "audit_events": 2, "mentioned_in_callback_jobs": 0, "mentioned_in_calls": 0,
     }  # fmt: skip
     with database.session() as session:
         assert list(session.scalars(select(IdempotencyKey.key))) == ["k2"]
@@ -294,3 +296,128 @@ def test_a_json_float_of_whole_digits_is_a_mention_as_the_integer_is(database: D
             "guarantor_phone": hidden, "national": hidden, "listed": [hidden, 1.0],
         }  # fmt: skip
         assert session.get(AuditEvent, left).details == untouched  # type: ignore[union-attr]
+
+
+GUARANTOR = "+34611222333"
+
+
+def _guarantors_trace() -> dict[str, Any]:
+    """A trace of a call to another client that read their guarantor's number from the job and said it."""
+    trace = transfer_trace()
+    trace["variables"]["guarantor_phone"] = 34611222333
+    trace["steps"][1]["prompts"] = [{"text": "Su avalista es el 611222333"}]
+    trace["steps"][1]["variables_changed"]["guarantor_phone"] = 34611222333.0
+    return trace
+
+
+@pytest.fixture
+def guarantor(database: Database) -> dict[str, str]:
+    """A subject written only inside another client's data: their callback job's variables (a JSON number and a text
+    as people type it), a call list's row (`contact`), and the call placed for that job (variables and trace); beside
+    a job naming digits of another phone, and a call of the guarantor's own."""
+    with database.session() as session:
+        job = add_job(session, OTHER, created_at=NOW - DAY, status="pending", attempts=(),
+                      variables={"guarantor_phone": 34611222333, "note": "+34 611 222 333", "name": "Ana"})  # fmt: skip
+        campaign_id, _ = add_campaign(session, [], created_at=NOW - DAY)
+        row = {"contact": {"name": "Ana", "phone": OTHER, "guarantor": "aval 611222333"}}
+        listed = add_job(session, OTHER, created_at=NOW - DAY, campaign_id=campaign_id, campaign_row=1, variables=row)
+        left = add_job(session, OTHER, created_at=NOW - DAY,
+                       variables={"guarantor_phone": 346112223330, "fee": 611222333.5, "name": "Ana"})  # fmt: skip
+    write_calls(
+        database,
+        {"call_id": "to-other", "started_at": NOW - DAY, "caller_id": "+34910000000", "dialed_number": OTHER,
+         "callback_job_id": job, "trace": _guarantors_trace(),
+         "variables": {"guarantor_phone": 34611222333.0, "result": "+34611222333", "name": "Ana"}},
+        {"call_id": "other-plain", "started_at": NOW - DAY, "caller_id": OTHER},
+        {"call_id": "guarantors-own", "started_at": NOW - DAY, "caller_id": GUARANTOR, "trace": _guarantors_trace()},
+    )  # fmt: skip
+    return {"job": job, "listed": listed, "left": left}
+
+
+def test_subject_access_lists_a_number_written_inside_other_clients_jobs_and_calls(
+    database: Database, guarantor: dict[str, str]
+) -> None:
+    with database.session() as session:
+        found = subject_data(session, number="611 222 333")
+        record_access(session, found, actor="dpo")
+        assert [call.id for call in found.calls] == ["guarantors-own"]
+        assert found.jobs == []
+        assert found.mentioned_in_jobs == {
+            guarantor["job"]: ["$.variables.guarantor_phone", "$.variables.note"],
+            guarantor["listed"]: ["$.variables.contact.guarantor"],
+        }
+        assert found.mentioned_in_calls == {
+            "to-other": [
+                "$.trace.steps[1].prompts[0].text",
+                "$.trace.steps[1].variables_changed.guarantor_phone",
+                "$.trace.variables.guarantor_phone",
+                "$.variables.guarantor_phone",
+                "$.variables.result",
+            ]
+        }  # each place, in order of its path: none of the other client's data
+    with database.session() as session:
+        access = session.scalars(select(AuditEvent).where(AuditEvent.action == ACCESS_ACTION)).one()
+        assert (access.details["mentioned_in_callback_jobs"], access.details["mentioned_in_calls"]) == (2, 1)
+        assert subject_data(session, number=OTHER).mentioned_in_jobs == {}  # their own jobs are theirs, not mentions
+
+
+def test_erasure_redacts_a_number_written_inside_other_clients_jobs_and_calls_and_nothing_else(
+    database: Database, guarantor: dict[str, str]
+) -> None:
+    with database.session() as session:
+        before = {job.id: dict(job.variables) for job in session.scalars(select(CallbackJob))}
+        plain = session.get(CallRecord, "other-plain")
+        assert plain is not None
+        plain_before = (plain.variables, plain.trace)
+    planned = erase(database, number=GUARANTOR, actor="dpo", dry_run=True)
+    with database.session() as session:
+        assert {job.id: job.variables for job in session.scalars(select(CallbackJob))} == before
+
+    report = erase(database, number="0034 611 222 333", actor="dpo")
+
+    assert (report.mentioned_in_callback_jobs, report.mentioned_in_calls, report.call_records) == (2, 1, 1)
+    assert planned.counts() == report.counts()
+    assert call_ids(database) == {"to-other", "other-plain"}
+    with database.session() as session:
+        hidden = f"[erased {subject_hash(session, GUARANTOR)}]"
+        jobs = {job.id: job for job in session.scalars(select(CallbackJob))}
+        assert {job.number for job in jobs.values()} == {OTHER}
+        assert jobs[guarantor["job"]].variables == {"guarantor_phone": hidden, "note": hidden, "name": "Ana"}
+        assert jobs[guarantor["listed"]].variables == {"contact": {"name": "Ana", "phone": OTHER,
+                                                                    "guarantor": f"aval {hidden}"}}  # fmt: skip
+        assert jobs[guarantor["left"]].variables == before[guarantor["left"]]
+        call = session.get(CallRecord, "to-other")
+        assert call is not None
+        assert call.variables == {"guarantor_phone": hidden, "result": hidden, "name": "Ana"}
+        assert call.result == hidden  # the register's copy of `result`, filtered on
+        assert (call.caller_id, call.dialed_number, call.dialed_key) == ("+34910000000", OTHER, OTHER)
+        expected = _guarantors_trace()
+        expected["variables"]["guarantor_phone"] = hidden
+        expected["steps"][1]["prompts"] = [{"text": f"Su avalista es el {hidden}"}]
+        expected["steps"][1]["variables_changed"]["guarantor_phone"] = hidden
+        assert call.trace == expected  # the same shape, valid JSON: only the mentions changed
+        assert json.loads(json.dumps(call.trace)) == expected
+        plain = session.get(CallRecord, "other-plain")
+        assert plain is not None and (plain.variables, plain.trace) == plain_before
+        erasure = session.scalars(select(AuditEvent).where(AuditEvent.action == ERASURE_ACTION)).one()
+        assert (erasure.details["mentioned_in_callback_jobs"], erasure.details["mentioned_in_calls"]) == (2, 1)
+        assert "611222333" not in str(erasure.details)
+        found = subject_data(session, number=GUARANTOR)
+        assert (found.calls, found.mentioned_in_jobs, found.mentioned_in_calls) == ([], {}, {})
+
+
+def test_a_job_naming_the_number_being_dialled_is_not_redacted_under_the_dialer(
+    database: Database, guarantor: dict[str, str]
+) -> None:
+    """Its call is reading the job's variables now, and writes them into its record when it ends: ask again then."""
+    with database.session() as session:
+        job = session.get(CallbackJob, guarantor["job"])
+        assert job is not None
+        job.status = "dialing"
+    before = counts(database)
+    with pytest.raises(SubjectBeingCalled), database.session() as session:
+        erase_subject(session, number=GUARANTOR, actor="dpo")
+    assert counts(database) == before
+    with database.session() as session:
+        job = session.get(CallbackJob, guarantor["job"])
+        assert job is not None and job.variables["guarantor_phone"] == 34611222333

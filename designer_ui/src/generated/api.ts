@@ -1035,7 +1035,8 @@ export interface paths {
          * @description Erase everything kept of a phone number (a data subject's right to erasure): their calls (as the caller, as
          *     the number rung, and their callback jobs' calls), their callback jobs with their attempts and call lists' rows
          *     (a list that loses a client counts one fewer), the stored answers of retried requests that name it; the audit
-         *     events that name it keep their place with the number replaced by the subject's keyed hash. The flow statistics
+         *     events that name it, and other clients' callback jobs and other calls whose variables or trace name it (a
+         *     guarantor's phone), keep their place with the number replaced by the subject's keyed hash. The flow statistics
          *     (counts by node and hour) stay. An `erasure` audit event names the subject by the hash, with the counts.
          *
          *     `dry_run: true` counts what would go and changes nothing. 409 while a callback job of the number is being
@@ -1061,7 +1062,8 @@ export interface paths {
         /**
          * Subject Access
          * @description Everything kept of a phone number, for a data subject's access request: each call with its variables and
-         *     trace, each callback job with its attempts, each call list's row, the audit events that name it. A
+         *     trace, each callback job with its attempts, each call list's row, the audit events that name it, and where other
+         *     clients' jobs and other calls name it (ids and JSON paths, none of their data). A
          *     `subject_access` audit event notes who asked, naming the subject by its keyed hash. 422 for text that is no
          *     phone number.
          *
@@ -3341,6 +3343,16 @@ export interface components {
              */
             idempotency_keys: number;
             /**
+             * Mentioned In Callback Jobs
+             * @description Other clients' callback jobs whose variables named the number (a guarantor, a call list's row): redacted, not deleted
+             */
+            mentioned_in_callback_jobs: number;
+            /**
+             * Mentioned In Calls
+             * @description Other calls whose variables or trace named the number: redacted, not deleted
+             */
+            mentioned_in_calls: number;
+            /**
              * Subject
              * @description The subject's keyed hash: the audit log names them `subject:<hash>`, and shows `[erased <hash>]` where its events named the number
              */
@@ -4048,6 +4060,16 @@ export interface components {
              */
             idempotency_keys: number;
             /**
+             * Mentioned In Callback Jobs
+             * @description Other clients' callback jobs naming the number in their variables, newest first
+             */
+            mentioned_in_callback_jobs: components["schemas"]["SubjectMention"][];
+            /**
+             * Mentioned In Calls
+             * @description Other calls naming the number in their variables or trace, newest first
+             */
+            mentioned_in_calls: components["schemas"]["SubjectMention"][];
+            /**
              * Subject
              * @description The subject's keyed hash, as the audit log names this request
              */
@@ -4158,6 +4180,19 @@ export interface components {
             };
             /** Window End */
             window_end: string | null;
+        };
+        /**
+         * SubjectMention
+         * @description Another client's callback job or another call that names the number, and where: none of their data.
+         */
+        SubjectMention: {
+            /** Id */
+            id: string;
+            /**
+             * Paths
+             * @description Each place the number is written, as a JSON path (`$.variables.aval`)
+             */
+            paths: string[];
         };
         /** TestFailure */
         TestFailure: {
