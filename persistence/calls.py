@@ -192,6 +192,14 @@ def error_steps(trace: Mapping[str, Any]) -> int:
     return sum(1 for step in _steps(trace) if step.get("exit") == ERROR_EXIT)
 
 
+def result_set_by_a_step(trace: Mapping[str, Any]) -> bool:
+    """Whether a step of the call set the flow's `result` (its `variables_changed`): a declared default is set from
+    the start, so the `result` a record holds cannot tell a client's answer from the default on its own. Stored with
+    the record, so a campaign's count of clients who hung up early reads no trace (campaign_reports)."""
+    changes = (step.get("variables_changed") for step in _steps(trace))
+    return any(isinstance(changed, Mapping) and "result" in changed for changed in changes)
+
+
 def scheduled_job_ids(trace: Mapping[str, Any]) -> list[str]:
     """The callback jobs the call's Callback blocks scheduled, or joined when one was already waiting for the
     number (the `callback_scheduled` event blocks/builtin/callback.py notes, with `merged` then), each once, in the
@@ -302,6 +310,7 @@ def _row(record: object) -> dict[str, Any]:
         "callback_job_id": _text("callback_job_id", record.callback_job_id),
         "scheduled_job_ids": scheduled_job_ids(trace),
         "error_steps": error_steps(trace),
+        "result_set_by_a_step": result_set_by_a_step(trace),
         "result": _text("result", _result(record.variables)),
         "variables": dict(record.variables),  # json_text writes no NUL into JSON either
         "trace": trace,

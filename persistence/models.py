@@ -290,6 +290,11 @@ class CallRecord(Base):
     # and how many of its steps took their error exit. None: not known (migration 0022: a trace stripped before it).
     scheduled_job_ids: Mapped[list[str] | None] = mapped_column(JsonData)
     error_steps: Mapped[int | None] = mapped_column(Integer)
+    # Whether a step of the call set `result` (persistence.calls.result_set_by_a_step): a campaign counts a client
+    # who hung up before any did (campaign_reports.hung_up_early) without reading the trace. None: recorded before
+    # migration 0032 and not a campaign's early hangup it filled in. Deferred: only that count reads it, and a
+    # record loaded whole (the register) never asks a database migrated before 0032 for it.
+    result_set_by_a_step: Mapped[bool | None] = mapped_column(Boolean, deferred=True)
     # The flow's `result` variable (a Hang Up or Set Variable block's), copied out of `variables` to be filtered on.
     result: Mapped[str | None] = mapped_column(String(64))
     variables: Mapped[dict[str, Any]] = mapped_column(JsonData)

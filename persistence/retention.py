@@ -41,7 +41,6 @@ from sqlalchemy import Boolean, ColumnElement, and_, delete, exists, func, not_,
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from persistence.audit import record_event
-from persistence.campaign_reports import RESULT_SET_BY_A_STEP
 from persistence.db import Database, create_private_file
 from persistence.locations import sqlite_file
 from persistence.models import (
@@ -327,23 +326,12 @@ def _purge_campaigns(steps: _Steps, cutoff: datetime) -> tuple[int, int, int]:
 def stripped_trace(trace: Mapping[str, Any], *, at: datetime) -> dict[str, Any]:
     """`trace` without what the caller said, pressed, was told or was looked up for: its outcome and times, and of
     its steps only the last Transfer step's skeleton (node, exit, and the outcome its transfer event noted), which
-    the register and its reports read a call's transfer outcome from, and whether a step set `result`, which a
-    campaign's count of clients who hung up early reads (campaign_reports.hung_up_early; the value is the row's
-    `result`, kept). Marked `retention` with when."""
+    the register and its reports read a call's transfer outcome from. Marked `retention` with when."""
     kept: dict[str, Any] = {name: trace[name] for name in _TRACE_FACTS if name in trace}
     transfer = _last_transfer(trace)
     kept.update(steps=[transfer] if transfer is not None else [], variables={}, error=None)
-    kept[RESULT_SET_BY_A_STEP] = _result_set_by_a_step(trace)
     kept[STRIPPED] = {"stripped_at": at.astimezone(UTC).isoformat()}
     return kept
-
-
-def _result_set_by_a_step(trace: Mapping[str, Any]) -> bool:
-    steps = trace.get("steps")
-    if not isinstance(steps, list):
-        return False
-    changed = (step.get("variables_changed") for step in steps if isinstance(step, Mapping))
-    return any(isinstance(variables, Mapping) and "result" in variables for variables in changed)
 
 
 def _last_transfer(trace: Mapping[str, Any]) -> dict[str, Any] | None:
