@@ -618,9 +618,22 @@ def record_attempt(
     job = _locked_job(session, job_id=job_id)
     if job is None:
         raise NotFound("callback job", job_id)
-    session.add(CallbackAttempt(job_id=job.id, at=at, outcome=outcome, call_id=call_id))
+    attempt = CallbackAttempt(job_id=job.id, at=at, outcome=outcome, call_id=call_id)
+    session.add(attempt)
     if counted:
         job.attempts += 1
+    if outcome == "answered" and job.status == "pending" and job.outcome == HUNG_UP_EARLY:
+        # The node that ran this answered call moved the job on before the dialer's report came (its client hung up
+        # early, `retry_hung_up_early`; CI saw the FastAGI call end first under load): this is that attempt, and the
+        # job stays as moved, done only if this attempt used up its attempts (reached, as that rule keeps it).
+        attempt.outcome = HUNG_UP_EARLY
+        job.last_attempt_at = max(job.last_attempt_at or at, at)
+        if node_id is None or held_by(job, node_id):
+            job.locked_by, job.lock_until = None, None
+        if job.attempts >= job.max_attempts:
+            job.status = "done"
+        session.flush()
+        return job
     if node_id is not None and not held_by(job, node_id):
         # A late report: the node's lease ran out before it could record (its database was unreachable), and
         # another node may be dialling the job now. The call happened, so it is logged and counted; the job's

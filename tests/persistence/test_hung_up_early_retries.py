@@ -122,3 +122,22 @@ def test_a_stopped_campaigns_client_is_cancelled(database: Database) -> None:
 def test_the_option_is_kept_in_the_campaigns_settings() -> None:
     assert call_lists.Campaign(due=NOW).settings()["retry_hung_up_early"] is False
     assert call_lists.Campaign(due=NOW, retry_hung_up_early=True).settings()["retry_hung_up_early"] is True
+
+
+def test_the_dialers_report_of_the_answer_coming_after_the_move_is_that_attempt(database: Database) -> None:
+    """CI, 2026-12-07 (a loaded machine): the FastAGI call ended, and the job was moved, before the dialer recorded
+    its answered attempt. That late report is the attempt the client hung up on; the job stays as moved."""
+    _, job_id = _campaign_job(database)
+    with database.session() as session:
+        assert [job.id for job in callbacks.claim_due_jobs(session, now=NOW, limit=5, node_id="n1")] == [job_id]
+    with database.session() as session:
+        assert callbacks.mark_reached(session, job_id=job_id, at=NOW, scenario="cb") is not None
+    hangup = NOW + timedelta(seconds=5)
+    assert _retry(database, job_id, hangup) == "pending"
+    with database.session() as session:
+        callbacks.record_attempt(session, job_id=job_id, outcome="answered", at=NOW, call_id="cb-1", node_id="n1")
+    assert _job(database, job_id) == ("pending", "hung_up_early", 1, hangup + RETRY, None)
+    assert _attempts(database, job_id) == [("hung_up_early", "cb-1")]
+    with database.session() as session:
+        assert callbacks.settle_answer(session, job_id=job_id, call_id="cb-1", at=hangup, retry_after=RETRY) is None
+    assert _job(database, job_id)[:2] == ("pending", "hung_up_early")
