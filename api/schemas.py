@@ -1422,8 +1422,10 @@ class CampaignOut(BaseModel):
 # an integration, may hold another word, and must still be read.
 _JOB_OUTCOMES = (
     "`answered`, `busy`, `no_answer`, `failed` (the call failed), `unreached` (answered, but no scenario ran), "
-    "`refused` (by Asterisk: this server's dialer settings), `trunk_down`, `cancelled` (a dial this node hung up "
-    "as it stopped; a job stopped with its campaign before its first dial), `cancelled_by_api`, `already_reached` "
+    "`hung_up_early` (answered, but the client hung up before the scenario set a result, and its campaign calls "
+    "them again), `refused` (by Asterisk: this server's dialer settings), `trunk_down`, `cancelled` (a dial this "
+    "node hung up as it stopped; a job stopped with its campaign before its first dial), `cancelled_by_api`, "
+    "`already_reached` "
     "(another call of the job reached the client), `window_closed`, `emergency_number` and `impossible_number` "
     "(never dialled), `scenario_unavailable`. An older job may hold another word."
 )

@@ -2548,7 +2548,7 @@ export interface components {
             call_id: string | null;
             /**
              * Outcome
-             * @description What the dial came to: `answered`, `busy`, `no_answer`, `failed` (the call failed), `unreached` (answered, but no scenario ran), `refused` (by Asterisk: this server's dialer settings), `trunk_down`, `cancelled` (a dial this node hung up as it stopped; a job stopped with its campaign before its first dial), `cancelled_by_api`, `already_reached` (another call of the job reached the client), `window_closed`, `emergency_number` and `impossible_number` (never dialled), `scenario_unavailable`. An older job may hold another word.
+             * @description What the dial came to: `answered`, `busy`, `no_answer`, `failed` (the call failed), `unreached` (answered, but no scenario ran), `hung_up_early` (answered, but the client hung up before the scenario set a result, and its campaign calls them again), `refused` (by Asterisk: this server's dialer settings), `trunk_down`, `cancelled` (a dial this node hung up as it stopped; a job stopped with its campaign before its first dial), `cancelled_by_api`, `already_reached` (another call of the job reached the client), `window_closed`, `emergency_number` and `impossible_number` (never dialled), `scenario_unavailable`. An older job may hold another word.
              */
             outcome: string;
         };
@@ -2754,7 +2754,7 @@ export interface components {
             origin_call_id: string | null;
             /**
              * Outcome
-             * @description What the job came to, null before its first dial: `answered`, `busy`, `no_answer`, `failed` (the call failed), `unreached` (answered, but no scenario ran), `refused` (by Asterisk: this server's dialer settings), `trunk_down`, `cancelled` (a dial this node hung up as it stopped; a job stopped with its campaign before its first dial), `cancelled_by_api`, `already_reached` (another call of the job reached the client), `window_closed`, `emergency_number` and `impossible_number` (never dialled), `scenario_unavailable`. An older job may hold another word.
+             * @description What the job came to, null before its first dial: `answered`, `busy`, `no_answer`, `failed` (the call failed), `unreached` (answered, but no scenario ran), `hung_up_early` (answered, but the client hung up before the scenario set a result, and its campaign calls them again), `refused` (by Asterisk: this server's dialer settings), `trunk_down`, `cancelled` (a dial this node hung up as it stopped; a job stopped with its campaign before its first dial), `cancelled_by_api`, `already_reached` (another call of the job reached the client), `window_closed`, `emergency_number` and `impossible_number` (never dialled), `scenario_unavailable`. An older job may hold another word.
              */
             outcome: string | null;
             /**
@@ -4151,7 +4151,7 @@ export interface components {
             origin_call_id: string | null;
             /**
              * Outcome
-             * @description What the job came to, null before its first dial: `answered`, `busy`, `no_answer`, `failed` (the call failed), `unreached` (answered, but no scenario ran), `refused` (by Asterisk: this server's dialer settings), `trunk_down`, `cancelled` (a dial this node hung up as it stopped; a job stopped with its campaign before its first dial), `cancelled_by_api`, `already_reached` (another call of the job reached the client), `window_closed`, `emergency_number` and `impossible_number` (never dialled), `scenario_unavailable`. An older job may hold another word.
+             * @description What the job came to, null before its first dial: `answered`, `busy`, `no_answer`, `failed` (the call failed), `unreached` (answered, but no scenario ran), `hung_up_early` (answered, but the client hung up before the scenario set a result, and its campaign calls them again), `refused` (by Asterisk: this server's dialer settings), `trunk_down`, `cancelled` (a dial this node hung up as it stopped; a job stopped with its campaign before its first dial), `cancelled_by_api`, `already_reached` (another call of the job reached the client), `window_closed`, `emergency_number` and `impossible_number` (never dialled), `scenario_unavailable`. An older job may hold another word.
              */
             outcome: string | null;
             /**
