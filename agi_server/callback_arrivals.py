@@ -23,6 +23,7 @@ from agi_server.records import CallRecord
 from agi_server.server import JOB_INPUT, CallEnded, InputResolver, ResolvedInputs
 from graph_engine.services import Clock
 from graph_engine.trace import CallOutcome
+from persistence.calls import result_set_by_a_step
 
 log = logging.getLogger(__name__)
 
@@ -117,13 +118,10 @@ class EarlyHangups(Protocol):
 
 def hung_up_early(record: CallRecord) -> bool:
     """Whether the finished call's client hung up before the scenario was done with them: the caller hung up and
-    no step set `result`. The same rule as the campaign's count (persistence.campaign_reports.hung_up_early), read
-    from the call's trace in memory: a client who pressed 1 and hung up on the thanks chose, one who hung up on
-    the greeting did not."""
-    if record.outcome != CallOutcome.CALLER_HANGUP:
-        return False
-    steps = record.trace.get("steps") or []
-    return not any("result" in (step.get("variables_changed") or {}) for step in steps)
+    no step set `result`. The campaign count's rule (persistence.campaign_reports.hung_up_early), read from the
+    call's trace in memory by the function that fills the record's column: a client who pressed 1 and hung up on
+    the thanks chose, one who hung up on the greeting did not."""
+    return record.outcome == CallOutcome.CALLER_HANGUP and not result_set_by_a_step(record.trace)
 
 
 def early_hangup_retrier(jobs: EarlyHangups, *, retry_after: timedelta) -> CallEnded:
