@@ -13,7 +13,8 @@ import hashlib
 import json
 import logging
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final, Literal
@@ -360,6 +361,17 @@ class PublishHub:
         self._listeners: list[Listener] = []
         self._withdrawal_listeners: list[Callable[[str], None]] = []
         self._lock = threading.Lock()
+        self._commit_order = threading.Lock()
+
+    @contextmanager
+    def in_commit_order(self) -> Iterator[None]:
+        """Hold while committing a publish or a delete and telling the listeners of it, so that they hear of them in
+        the order the database stored them. Without it a publish committed first could be announced after the delete
+        that followed it (the publish announces once its worker thread has returned) and leave this process's call
+        server offering a deleted scenario until its next poll (CI, PostgreSQL: a rollback raced with a delete).
+        Only the commit and the telling are held: the statements before wait on the database's own locks."""
+        with self._commit_order:
+            yield
 
     def subscribe_withdrawals(self, listener: Callable[[str], None]) -> None:
         """Call `listener(slug)` after a scenario is deleted, so no new call gets it."""

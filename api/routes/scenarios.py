@@ -380,7 +380,9 @@ def delete_scenario(slug: SlugPath, user: Publisher, runtime: RuntimeDep) -> Res
     with runtime.database.session() as session:
         scenarios.delete_scenario(session, slug=slug)
         audit.record_event(session, actor=user.username, action="delete", target=f"scenario:{slug}")
-    runtime.hub.withdraw(slug)  # committed: this process's call server stops offering it (others poll for it)
+        with runtime.hub.in_commit_order():
+            session.commit()
+            runtime.hub.withdraw(slug)  # this process's call server stops offering it (others poll for it)
     return Response(status_code=204)
 
 
@@ -553,13 +555,14 @@ async def _publish(
                 reset = reset_draft_to_version(
                     session, slug=slug, version=published.version, actor=actor, registry=runtime.registry
                 )
+            version = published.version
+            with runtime.hub.in_commit_order():
+                session.commit()
+                # Tell this process's FastAGI server now; other nodes learn it from the version stamp.
+                runtime.hub.announce(scenarios.Published(slug, version.number, version.document, version.id))
             return published, reset
 
     outcome, reset = await anyio.to_thread.run_sync(work)
-    # Committed: tell this process's FastAGI server now; other nodes learn it from the version stamp.
-    runtime.hub.announce(
-        scenarios.Published(slug, outcome.version.number, outcome.version.document, outcome.version.id)
-    )
     return _publish_out(outcome, reset)
 
 
