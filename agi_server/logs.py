@@ -21,7 +21,8 @@ lines (httpx's INFO line names the URL a plugin called, `?phone=%2B34600000005`)
 record, whatever its level and logger, has each number-like run of its formatted message, traceback and stack
 written as `phone_number` writes a number (`redact_phone_numbers`): seven digits or more, joined by spaces, dashes,
 dots or brackets, with an optional leading '+', and not glued to a letter or digit (a call id's hex); in a URL the
-'+', spaces and brackets may be percent-encoded (`%2B34%20600...`: the escapes stay, the digits are masked). ISO
+'+', spaces and brackets may be percent-encoded (`%2B34%20600...`: the escapes stay, the digits are masked), a
+space written '+' as a form does, and a run may follow an encoded ':', '=' or '/' (`tel%3A%2B34...`). ISO
 timestamps, IPv4 addresses and decimals (durations) keep their digits, and so do the time, level and logger a text
 line starts with: the handler's, not the record's words. A line that names a number through `phone_number` is
 written the same again. And httpx's and httpcore's loggers are kept at WARNING: their INFO and DEBUG lines name
@@ -127,8 +128,11 @@ _NUMBER_LIKE: Final = re.compile(
     # 'Local/79161234567@callees': maybe a '+' and a bracket, then digits, up to three separators between two;
     # not after a letter, a digit, a '+', a '.' or a '-' (a uuid's last group), and not before a letter or digit.
   # The same percent-encoded in a URL (httpx's request line, an HTTPStatusError): '%2B' (or '%2b') is the '+',
-  # '%20' a space, '%28' and '%29' brackets. Not after a '%' either: a run does not start inside an escape.
-  | (?<![^\W_]|[+.\-%])(?:\+|%2[Bb])?(?:\(|%28)?\d(?:(?:[\ \-.()]|%2[089]){0,3}\d)*(?![^\W_])
+  # '%20' a space, '%28' and '%29' brackets; a form-encoded query writes a space as '+'. Not after a '%' either: a
+  # run does not start inside an escape. But after an encoded ':', '=' or '/' ('tel%3A%2B34...'), whose letter
+  # would otherwise glue it to a word.
+  | (?:(?<=%3[AaDd]|%2[Ff])|(?<![^\W_]|[+.\-%]))
+    (?:\+|%2[Bb])?(?:\(|%28)?\d(?:(?:[\ \-.()+]|%2[089]){0,3}\d)*(?![^\W_])
     """,
     re.VERBOSE,
 )

@@ -66,6 +66,11 @@ DIGITS = "79161234567"
         ("?phone=%2B34%20600%20000%20005&x=1", "=%2B**%20***%20***%20*05&x=1", "=<hidden>&x=1"),
         ("?phone=%2b34600000005", "?phone=%2b*********05", "?phone=<hidden>"),
         ("?phone=%2B%2834%29600000005", "=%2B%28**%29*******05", "=<hidden>"),
+        # a tel: or sip: URI quoted whole in a query ('%3A' is the ':'), and a form-encoded space ('+')
+        ("?uri=tel%3A%2B34600000005&x=1", "=tel%3A%2B*********05&x=1", "=tel%3A<hidden>&x=1"),
+        ("?to=sip%3A79161234567%40pbx", "=sip%3A*********67%40pbx", "=sip%3A<hidden>%40pbx"),
+        ("?q=%2F79161234567", "=%2F*********67", "=%2F<hidden>"),
+        ("?phone=+34+600+000+005&x=1", "=+**+***+***+*05&x=1", "=<hidden>&x=1"),
     ],
 )
 def test_number_like_runs_are_written_as_phone_number_writes_them(text: str, masked: str, hidden: str) -> None:
