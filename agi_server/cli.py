@@ -51,7 +51,7 @@ from agi_server.options import (
     positive_seconds,
     voice_settings,
 )
-from agi_server.plugin_services import load_plugin_services, warn_of_blocks_not_ready
+from agi_server.plugin_services import close_plugin_services, load_plugin_services, warn_of_blocks_not_ready
 from agi_server.process_limits import tune_collector_for_serving
 from agi_server.records import Spool, WriteBatch
 from agi_server.scenarios import CachedScenarioSource, ScenarioSource, SourceLoader, folder_source
@@ -131,40 +131,46 @@ async def run_agi(
     its callbacks are in, taking only theirs meanwhile (`stop_server`). `blocks`: the installed blocks when the
     caller loaded them already (`installed_blocks`).
     """
+    made_here = services is None
     services = services or default_services(source)
-    # The blocks as this node runs them: a broken plugin fails only the calls that reach its blocks, and so does a
-    # block its plugin's services leave unable to run here (its error exit, with the reason: graph_engine.readiness).
-    registry = host_registry(blocks if blocks is not None else installed_blocks(), services.extras)
-    server = AgiServer(
-        config,
-        source=source,
-        registry=registry,
-        services=services,
-        write_batch=write_batch,
-        resolve_inputs=resolve_inputs,
-        spool=spool,
-        call_ended=call_ended,
-    )
-    held = held_versions(source)
-    if held is not None:
-        server.metrics.watch_scenarios(held)
-    if metrics_port is not None:
-        server.metrics.serve(metrics_port, metrics_host)
-    stop = stop or asyncio.Event()
-    stop_on_signals(stop, cutting_short(server, hurry_alongside))
-    await server.start()
-    await warn_of_blocks_not_ready(registry, source)
-    tune_collector_for_serving()
-    stall_watch = LoopStallWatch()
-    stall_watch.start()
     try:
-        if ready is not None:
-            ready(server)
-        await stop.wait()
-        await stop_server(server, stop_alongside, hold=hold)
+        # The blocks as this node runs them: a broken plugin fails only the calls that reach its blocks, and so does
+        # a block its plugin's services leave unable to run here (its error exit, with the reason:
+        # graph_engine.readiness).
+        registry = host_registry(blocks if blocks is not None else installed_blocks(), services.extras)
+        server = AgiServer(
+            config,
+            source=source,
+            registry=registry,
+            services=services,
+            write_batch=write_batch,
+            resolve_inputs=resolve_inputs,
+            spool=spool,
+            call_ended=call_ended,
+        )
+        held = held_versions(source)
+        if held is not None:
+            server.metrics.watch_scenarios(held)
+        if metrics_port is not None:
+            server.metrics.serve(metrics_port, metrics_host)
+        stop = stop or asyncio.Event()
+        stop_on_signals(stop, cutting_short(server, hurry_alongside))
+        await server.start()
+        await warn_of_blocks_not_ready(registry, source)
+        tune_collector_for_serving()
+        stall_watch = LoopStallWatch()
+        stall_watch.start()
+        try:
+            if ready is not None:
+                ready(server)
+            await stop.wait()
+            await stop_server(server, stop_alongside, hold=hold)
+        finally:
+            stall_watch.stop()
+        return server
     finally:
-        stall_watch.stop()
-    return server
+        if made_here:  # closed once no call can use them (a node on a database closes its runtime's)
+            await close_plugin_services(services.extras)
 
 
 # The same signal again within this many seconds of the one the node acted on is that signal still, not a second

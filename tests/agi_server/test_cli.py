@@ -706,3 +706,34 @@ def test_a_node_whose_data_source_froze_mid_call_still_exits(tmp_path: Path) -> 
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.splitlines() == ["the block failed at its timeout", "returned 0"]
     assert time.monotonic() - started < 30
+
+
+async def test_run_agi_closes_the_plugin_services_it_made(
+    records: MemoryRecords, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`ivrgraph agi` on a folder of scenarios (no database) makes its own services: a plugin's service is closed at
+    shutdown, as a node on a database closes its runtime's (an HTTP client pool left open otherwise)."""
+    closed: list[str] = []
+
+    class PluginClient:
+        async def aclose(self) -> None:
+            closed.append("crm")
+
+    monkeypatch.setattr("agi_server.cli.load_plugin_services", lambda: {"crm": PluginClient()})
+    stop = asyncio.Event()
+    started: asyncio.Future[AgiServer] = asyncio.get_running_loop().create_future()
+    task = asyncio.create_task(
+        run_agi(
+            AgiServerConfig(port=0),
+            source=scenario_source(argparse.Namespace(scenarios=str(EXAMPLES))),
+            write_batch=records.write_batch,
+            stop=stop,
+            ready=started.set_result,
+        )
+    )
+    server = await started
+    await call(server, "inbound-hotline", time_scale=0.001)
+    assert closed == []  # open while calls may use it
+    stop.set()
+    await task
+    assert closed == ["crm"]
