@@ -10,7 +10,7 @@ the choice, for its XLSX report to type a chosen column by the variable it fille
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -84,6 +84,13 @@ class ChosenColumns:
     def shown(self) -> str:
         """The choices as a check's warning names them: `debt_amount = 'Сумма долга'`."""
         return ", ".join(f"{variable} = {column!r}" for variable, column in self.chosen.items())
+
+
+def without_empty_cells(row: Mapping[str, Any], defaulted: Collection[str]) -> dict[str, Any]:
+    """`row` without its empty cells among `defaulted` (what the scenario gives a default): a row sent as JSON with
+    `""` there keeps the default, as a file's empty cell (which its reader leaves out) does, instead of the client
+    hearing "Hola ." or the list being refused for "'' is not a number". Other empty cells stay as sent."""
+    return {column: cell for column, cell in row.items() if column not in defaulted or _has_value(row, column)}
 
 
 def _has_value(row: Mapping[str, Any], column: str) -> bool:

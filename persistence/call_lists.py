@@ -36,7 +36,7 @@ from blocks.timewindows import callback_window, reopening
 from graph_engine.document import CHANNEL_FACTS
 from graph_engine.inputs import ScenarioInputs
 from persistence import cell_numbers
-from persistence.call_list_columns import ChosenColumns
+from persistence.call_list_columns import ChosenColumns, without_empty_cells
 from persistence.call_list_values import CELL_TYPES, CONTACT, declared_values, slash_orders, thousands_marks
 from persistence.cell_dates import cell_date, could_be_either, slash_order
 from persistence.cell_numbers import cell_number
@@ -351,8 +351,9 @@ def plan_jobs(
     planned: list[PlannedJob] = []
     skipped: list[SkippedDuplicate] = []
     first_client: dict[str, _Client] = {}
-    # Each row as the variables read it: a chosen column's cells under the variable's name.
-    cells = [chosen.variable_cells(row) for row in rows]
+    # Each row as the variables read it: a chosen column's cells under the variable's name; an empty cell fills
+    # nothing, sent as JSON as read from a file.
+    cells = [without_empty_cells(chosen.variable_cells(row), declared) for row in rows]
     orders, marks = slash_orders(cells, declared), thousands_marks(cells, declared)
     for index, row in enumerate(rows):
         client = _Client("row", row_numbers[index]) if row_numbers else _Client("client", index + 1)
@@ -363,7 +364,8 @@ def plan_jobs(
             skipped.append(number)
             continue
         # Over the default, not instead of it: a field no column fills keeps the scenario's value for it.
-        variables: dict[str, Any] = {CONTACT: {**(contact_default or {}), **row, **chosen.contact_fields(row)}}
+        contact = {**(contact_default or {}), **without_empty_cells(row, contact_default or {})}
+        variables: dict[str, Any] = {CONTACT: {**contact, **chosen.contact_fields(row)}}
         converted, unfit = declared_values(cells[index], declared, slash_orders=orders, thousands=marks)
         variables.update(converted)
         empty = _empty_required_cells(row, index, client, required, chosen, problems)

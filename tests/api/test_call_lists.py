@@ -613,3 +613,23 @@ def test_the_api_document_describes_a_call_lists_problems(anonymous: Client) -> 
     assert refused["items"] == {"$ref": "#/components/schemas/CallListProblem"}
     problem = schema["components"]["schemas"]["CallListProblem"]["properties"]
     assert {"path", "message", "code", "params"} <= set(problem)
+
+
+def test_an_empty_cell_sent_as_json_keeps_the_scenarios_default(admin: Client, slug: Callable[[str], str]) -> None:
+    """A row sent as JSON with an empty cell (`""` or spaces) fills nothing, as a file's empty cell does: the
+    client hears the scenario's default ("Hola cliente"), not "Hola " nor a refused "'' is not a number"."""
+    name = slug("list-empty")
+    _published(admin, name)
+    rows = [
+        {"phone": "+34600111213", "nombre": "", "debt_amount": "", "due_date": ""},
+        {"phone": "+34600111214", "nombre": "  ", "debt_amount": "12,50"},
+    ]
+    dry = admin.post("/api/callbacks/batch", json={"scenario": name, "rows": rows, "dry_run": True})
+    assert dry.status_code == 200, dry.text
+    first, second = dry.json()["preview"]
+    # The row itself stays as sent in `contact`, but for the field the default gives.
+    assert first["variables"] == {
+        "contact": {"nombre": "cliente", "phone": "+34600111213", "debt_amount": "", "due_date": ""}
+    }
+    assert second["variables"] == {"contact": {"nombre": "cliente", "phone": "+34600111214", "debt_amount": "12,50"},
+                                   "debt_amount": 12.5}  # fmt: skip
