@@ -214,11 +214,34 @@ def _mentioning(column: Any, subject: Subject) -> ColumnElement[bool]:
     return or_(*(text.like(f"%{form}%") for form in sorted(subject.forms | subject.integer_forms)))
 
 
+# What may stand between two characters of a number written in a text, as people type it ("+34 (611) 222-333"):
+# up to three of the separators `_mentioning` takes out before LIKE.
+_TYPED_BETWEEN: Final = "[ \u00a0\\-().\\/]{0,3}"
+_TYPED_CHARACTERS: Final = " \u00a0-()./"
+
+
 def _pattern(forms: frozenset[str]) -> re.Pattern[str]:
-    """A form of the number standing alone in a text: not a piece of a longer number ("600123456" inside
-    "+346001234567" is another phone's). The longest first: "+34600123456" is one mention, not "+34" and more."""
-    alternatives = "|".join(re.escape(form) for form in sorted(forms, key=len, reverse=True))
+    """A form of the number standing alone in a text, as stored or typed with separators between its characters
+    ("+34 611 222 333"): not a piece of a longer number ("600123456" inside "+346001234567" is another phone's;
+    `_mention_or_not` looks further around one typed with separators). The longest first: "+34600123456" is one
+    mention, not "+34" and more."""
+    ordered = sorted(forms, key=len, reverse=True)
+    alternatives = "|".join(_TYPED_BETWEEN.join(re.escape(character) for character in form) for form in ordered)
     return re.compile(f"(?<![0-9])(?:{alternatives})(?![0-9])")
+
+
+def _mention_or_not(found: re.Match[str], redacted: str) -> str:
+    """`redacted` for a mention `_pattern` found, or the text as it is when it was typed with separators and more
+    digits follow or come before it past a separator or three ("5 611 222 333" is another, longer number). One as
+    stored, digits alone, is a mention as before: the pattern's own lookarounds keep it from a longer number."""
+    typed = found.group()
+    if typed.lstrip("+").isdigit():
+        return redacted
+    before = found.string[max(0, found.start() - 3) : found.start()].rstrip(_TYPED_CHARACTERS)
+    after = found.string[found.end() : found.end() + 3].lstrip(_TYPED_CHARACTERS)
+    if (before and before[-1].isdigit()) or (after and after[0].isdigit()):
+        return typed
+    return redacted
 
 
 def whole_number_digits(value: Any) -> str | None:
@@ -242,7 +265,7 @@ def _redacted(value: Any, subject: Subject, pattern: re.Pattern[str]) -> Any:
     if isinstance(value, str):
         if phone_number(value) in subject.forms:
             return subject.redacted
-        return pattern.sub(subject.redacted, value)
+        return pattern.sub(lambda found: _mention_or_not(found, subject.redacted), value)
     if (digits := whole_number_digits(value)) is not None:
         return subject.redacted if digits in subject.integer_forms else value
     if isinstance(value, Mapping):

@@ -421,3 +421,34 @@ def test_a_job_naming_the_number_being_dialled_is_not_redacted_under_the_dialer(
     with database.session() as session:
         job = session.get(CallbackJob, guarantor["job"])
         assert job is not None and job.variables["guarantor_phone"] == 34611222333
+
+
+def test_a_number_typed_with_separators_inside_a_longer_text_is_a_mention(database: Database) -> None:
+    """A note an agent typed ("call the guarantor on +34 611 222 333 tomorrow"): the database finds it with the
+    separators taken out, and the erasure redacts it where it stands, not only a text that is the number alone; a
+    longer number typed so ("5 611 222 333", "611 222 333 4") is another phone's and stays."""
+    notes = {
+        "note": "llamar al aval +34 611 222 333 mañana",
+        "bracketed": "aval: (611) 222-333, tarde",
+        "dotted": "tel 611.222.333 / 600 444 555",
+        "longer_before": "ref 5 611 222 333",
+        "longer_after": "ref 611 222 333 4",
+    }
+    with database.session() as session:
+        job = add_job(session, OTHER, created_at=NOW - DAY, status="pending", attempts=(), variables=dict(notes))
+    with database.session() as session:
+        found = subject_data(session, number=GUARANTOR)
+        assert found.mentioned_in_jobs == {job: ["$.variables.bracketed", "$.variables.dotted", "$.variables.note"]}
+
+    erase(database, number=GUARANTOR, actor="dpo")
+
+    with database.session() as session:
+        hidden = f"[erased {subject_hash(session, GUARANTOR)}]"
+        kept = session.get(CallbackJob, job)
+        assert kept is not None and kept.variables == {
+            "note": f"llamar al aval {hidden} mañana",
+            "bracketed": f"aval: ({hidden}, tarde",
+            "dotted": f"tel {hidden} / 600 444 555",
+            "longer_before": "ref 5 611 222 333",
+            "longer_after": "ref 611 222 333 4",
+        }
