@@ -91,10 +91,50 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_db_status(args: argparse.Namespace) -> int:
+    """Which database, at which schema revision, and what `ivrgraph db upgrade` would apply, changing nothing: an
+    operator's check before and after an upgrade, and a deploy script's (exit 0 at this code's revision, 1 behind
+    or ahead of it, 2 when it cannot tell)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from persistence.db_problems import database_problem
+    from persistence.locations import shown_url, sqlite_file
+    from persistence.migrate import current_revision, head_revision, pending_revisions, stop_all_nodes
+
+    settings = _settings("ivrgraph db status")
+    if settings is None:
+        return 2
+    url, head = settings.database_url, head_revision()
+    missing = sqlite_file(url)
+    if missing is not None and not missing.exists():  # looked at, not made: `upgrade` creates it
+        print(f"database {shown_url(url)}: no such file yet; ivrgraph db upgrade would create it at revision {head}")
+        return 1
+    try:
+        current = current_revision(url)
+        pending = pending_revisions(url)
+        flagged = dict(stop_all_nodes(url))
+    except SQLAlchemyError as error:
+        print(f"ivrgraph db status: error: {database_problem(error)}", file=sys.stderr)
+        return 2
+    print(f"database {shown_url(url)} at revision {current or 'none (no schema yet)'}; this ivrgraph's is {head}")
+    if current == head:
+        print("up to date")
+        return 0
+    if current is not None and not pending:
+        print(f"newer than this ivrgraph knows: upgrade ivrgraph on this node (revision {current})")
+        return 1
+    print(f"ivrgraph db upgrade would apply {len(pending)}: {', '.join(pending)}")
+    for revision, reason in flagged.items():
+        print(f"  {revision} needs every node stopped first: {reason}")
+    return 1
+
+
 def _stop_all_nodes_heard(url: str, *, confirmed: bool) -> bool:
     """Warn of the migrations to apply that need every node stopped first (persistence.migrate `stop_all_nodes`),
-    and, on a terminal, ask to go on unless `confirmed`; False when the answer is no. A script (no terminal) is
-    warned only, on stderr: it is never held waiting for an answer."""
+    and, unless `confirmed` (`--yes`), ask on a terminal to go on; False when the answer is no. A script (no
+    terminal) is never held waiting for an answer, nor let through: it is refused, saying to add `--yes` once every
+    node is stopped (ops review: a deploy job applied such migrations while the old nodes ran, with a warning on a
+    stderr nobody read)."""
     from persistence.migrate import stop_all_nodes
 
     flagged = stop_all_nodes(url)
@@ -106,8 +146,14 @@ def _stop_all_nodes_heard(url: str, *, confirmed: bool) -> bool:
         f'"Upgrades"): a node still running the older release under-enforces them:{listed}',
         file=sys.stderr,
     )
-    if confirmed or not sys.stdin.isatty():
+    if confirmed:
         return True
+    if not sys.stdin.isatty():
+        print(
+            "ivrgraph db upgrade: error: no terminal to ask on: stop every node, then run it again with --yes",
+            file=sys.stderr,
+        )
+        return False
     try:
         answer = input("Is every node stopped? Apply them [y/N] ")
     except EOFError:
@@ -268,9 +314,13 @@ def add_parser(commands: Any) -> None:
     upgrade.add_argument(
         "--yes",
         action="store_true",
-        help="apply migrations that need every node stopped without asking (a script is never asked)",
+        help="apply migrations that need every node stopped without asking (a script without it is refused)",
     )
     upgrade.set_defaults(handler=cmd_db_upgrade)
+    status = sub.add_parser(
+        "status", help="the database's schema revision and the migrations an upgrade would apply; changes nothing"
+    )
+    status.set_defaults(handler=cmd_db_status)
     refold = sub.add_parser(
         "refold-names",
         help="fold again the caller names older nodes recorded during an upgrade, for the name search",

@@ -146,6 +146,16 @@ def stop_all_nodes(url: str) -> list[tuple[str, str]]:
     return [(script.revision, _reason(script.doc, flag)) for script, flag in flagged if flag]
 
 
+def pending_revisions(url: str) -> list[str]:
+    """The revisions `upgrade(url)` would apply, oldest first: every one for a database with no schema yet, none for
+    one at this code's head or at a revision this code does not know (newer: `upgrade` refuses it)."""
+    current = current_revision(url)
+    if current is not None and not _known(current):
+        return []
+    scripts = _scripts().iterate_revisions(head_revision(), current or "base")
+    return [script.revision for script in reversed(list(scripts))]
+
+
 def _reason(doc: str | None, flag: object) -> str:
     if isinstance(flag, str):
         return flag

@@ -16,7 +16,7 @@ from sqlalchemy import text
 
 from persistence.db import Database
 from persistence.folding import fold
-from persistence.migrate import head_revision, upgrade
+from persistence.migrate import current_revision, head_revision, upgrade
 from tests.api.serve_process import IVRGRAPH, clean_env
 from tests.persistence import pg
 from tests.persistence.named_calls import write_named_calls
@@ -31,7 +31,7 @@ def _ivrgraph(*command: str, url: str, cwd: Path) -> subprocess.CompletedProcess
         env=clean_env(IVRGRAPH_DATABASE_URL=url),
         capture_output=True,
         text=True,
-        stdin=subprocess.DEVNULL,  # a script: warned, never asked
+        stdin=subprocess.DEVNULL,  # a script: never asked
         check=False,
     )
 
@@ -49,7 +49,20 @@ def _database_url(backend: str, tmp_path: Path, name: str) -> Iterator[str]:
 def test_an_upgrade_from_0023_warns_to_stop_every_node_and_names_why(tmp_path: Path, backend: str) -> None:
     with _database_url(backend, tmp_path, "stopall") as url:
         upgrade(url, "0023")
-        done = _ivrgraph("db", "upgrade", url=url, cwd=tmp_path)
+        status = _ivrgraph("db", "status", url=url, cwd=tmp_path)
+        assert status.returncode == 1, status.stderr
+        assert f"at revision 0023; this ivrgraph's is {head_revision()}" in status.stdout
+        assert "would apply 9: 0024, 0025, 0026" in status.stdout
+        assert "  0027 needs every node stopped first: " in status.stdout
+
+        # A script (no terminal to ask on) is refused without --yes, changing nothing, and says how to go on.
+        refused = _ivrgraph("db", "upgrade", url=url, cwd=tmp_path)
+        assert refused.returncode == 1
+        assert "no terminal to ask on: stop every node, then run it again with --yes" in refused.stderr
+        assert refused.stderr.splitlines()[-1] == "ivrgraph db upgrade: nothing changed"
+        assert current_revision(url) == "0023"
+
+        done = _ivrgraph("db", "upgrade", "--yes", url=url, cwd=tmp_path)
         assert done.returncode == 0, done.stderr
         assert done.stdout.splitlines()[-1].endswith(f"at revision {head_revision()}")
         warning = done.stderr
@@ -60,6 +73,33 @@ def test_an_upgrade_from_0023_warns_to_stop_every_node_and_names_why(tmp_path: P
 
         again = _ivrgraph("db", "upgrade", url=url, cwd=tmp_path)  # nothing left to apply: nothing to warn of
         assert (again.returncode, again.stderr) == (0, "")
+        status = _ivrgraph("db", "status", url=url, cwd=tmp_path)
+        assert (status.returncode, status.stdout.splitlines()[-1]) == (0, "up to date")
+
+
+def test_status_names_a_database_not_made_yet_and_one_it_cannot_reach_changing_nothing(tmp_path: Path) -> None:
+    file = tmp_path / "new.sqlite3"
+    status = _ivrgraph("db", "status", url=f"sqlite:///{file}", cwd=tmp_path)
+    assert status.returncode == 1
+    assert f"no such file yet; ivrgraph db upgrade would create it at revision {head_revision()}" in status.stdout
+    assert not file.exists()
+    down = _ivrgraph("db", "status", url="postgresql+psycopg://postgres@127.0.0.1:1/none", cwd=tmp_path)
+    assert down.returncode == 2
+    assert down.stderr.startswith("ivrgraph db status: error: cannot reach the database")
+
+
+def test_status_names_a_database_a_newer_ivrgraph_migrated(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'newer.sqlite3'}"
+    upgrade(url)
+    database = Database(url)
+    try:
+        with database.engine.begin() as conn:
+            conn.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    finally:
+        database.dispose()
+    status = _ivrgraph("db", "status", url=url, cwd=tmp_path)
+    assert status.returncode == 1
+    assert "newer than this ivrgraph knows: upgrade ivrgraph on this node (revision 9999)" in status.stdout
 
 
 def test_a_new_database_is_not_warned_of(tmp_path: Path) -> None:

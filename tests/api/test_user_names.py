@@ -180,7 +180,7 @@ def test_db_upgrade_stops_in_one_line_naming_the_users_whose_names_clash(tmp_pat
     user = ("INSERT INTO users (username, password_hash, role, active, created_at) VALUES (:name, 'x', 'viewer', "
             "true, '2026-01-01')")  # fmt: skip
     run_statements(url, (user, {"name": "ana"}), (user, {"name": "Ana"}))
-    done = subprocess.run([*IVRGRAPH, "db", "upgrade"], cwd=tmp_path, env=clean_env(IVRGRAPH_DATABASE_URL=url),
+    done = subprocess.run([*IVRGRAPH, "db", "upgrade", "--yes"], cwd=tmp_path, env=clean_env(IVRGRAPH_DATABASE_URL=url),
                           capture_output=True, text=True)  # fmt: skip
     assert done.returncode == 1, done.stderr
     # The error is one line, after the warning of the migrations that need every node stopped (0024 on the way).
