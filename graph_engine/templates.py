@@ -14,6 +14,8 @@ from typing import Any, Final
 from jinja2 import StrictUndefined, Template, TemplateSyntaxError, meta, nodes
 from jinja2.exceptions import SecurityError, UndefinedError
 from jinja2.filters import make_attrgetter
+from jinja2.lexer import Token, TokenStream
+from jinja2.parser import Parser
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.visitor import NodeTransformer
 
@@ -659,7 +661,7 @@ def _compiled_template(source: str) -> Any:
     except TemplateSyntaxError as error:
         detail = _syntax_detail(error, source, expression=False)
         raise TemplateError(
-            f"template syntax error on line {error.lineno}: {error.message}{_hint_words(detail)}",
+            f"template {_syntax_words(detail, error, source, expression=False)}{_hint_words(detail)}",
             code="template_syntax",
             params={"part": "template", "line": error.lineno, **detail},
         ) from error
@@ -672,7 +674,7 @@ def _compiled_expression(source: str) -> Any:
     except TemplateSyntaxError as error:
         detail = _syntax_detail(error, strip_braces(source), expression=True)
         raise TemplateError(
-            f"expression syntax error: {error.message}{_hint_words(detail)}",
+            f"expression {_syntax_words(detail, error, source, expression=True)}{_hint_words(detail)}",
             code="template_syntax",
             params={"part": "expression", **detail},
         ) from error
@@ -755,14 +757,152 @@ def _names_called(text: str) -> frozenset[str]:
 
 
 def _syntax_detail(error: TemplateSyntaxError, source: str, *, expression: bool) -> dict[str, Any]:
-    """Jinja's words as `detail`, with reason `unknown_filter` or `unknown_test` and its `name` when it is one, or
-    reason `liquid_form` with what is `written` as Liquid writes it and its Jinja `suggestion` (see _liquid_hint)."""
+    """Jinja's words as `detail`, with reason `unknown_filter` or `unknown_test` and its `name` when it is one,
+    reason `liquid_form` with what is `written` as Liquid writes it and its Jinja `suggestion` (see _liquid_hint),
+    or the plain reason of a common mistake (see _syntax_reason)."""
     liquid = _liquid_hint(source, expression)
     if liquid is not None:
         return {"detail": error.message, "reason": "liquid_form", "written": liquid[0], "suggestion": liquid[1]}
     unknown = _UNKNOWN_FILTER.match(error.message or "")
-    named = {"reason": f"unknown_{unknown.group(1)}", "name": unknown.group(2)} if unknown else {}
-    return {"detail": error.message, **named}
+    if unknown:
+        return {"detail": error.message, "reason": f"unknown_{unknown.group(1)}", "name": unknown.group(2)}
+    return {"detail": error.message, **_syntax_reason(_as_template(source, expression))}
+
+
+def _syntax_words(detail: Mapping[str, Any], error: TemplateSyntaxError, source: str, *, expression: bool) -> str:
+    """What is wrong, said after "expression " or "template ": the plain words of a named reason (the line too, in
+    a template of several), else Jinja's own."""
+    named = detail if detail.get("reason") != "liquid_form" else _syntax_reason(_as_template(source, expression))
+    words = _reason_words(named, expression=expression)
+    if words is None:
+        return (
+            f"syntax error: {error.message}" if expression else f"syntax error on line {error.lineno}: {error.message}"
+        )
+    return words + (f" (line {error.lineno})" if not expression and "\n" in source.strip() else "")
+
+
+# Jinja's words for the common mistakes of a phrase or condition, which name its tokens ("end of print statement")
+# rather than what the writer did: the closing bracket it wanted, a character its lexer has no token for, a block
+# tag left open or one it does not know. See _syntax_reason.
+_EXPECTED_CLOSER = re.compile(r", expected '([)\]}])'\.?$")
+_UNEXPECTED_CLOSER = re.compile(r"^unexpected '([)\]}])'$")
+_UNEXPECTED_CHAR = re.compile(r"^unexpected char (.+) at \d+$")
+_UNCLOSED_BLOCK = re.compile(r"^Unexpected end of template\..*The innermost block that needs to be closed is '(\w+)'")
+_UNKNOWN_TAG = re.compile(r"^Encountered unknown tag '(\w+)'")
+_OPENER_OF: Final = {")": "(", "]": "[", "}": "{"}
+_STATEMENT_ENDS: Final = frozenset({"variable_end", "block_end"})
+_STATEMENT_STARTS: Final = {"variable_begin": ("{{", "}}"), "block_begin": ("{%", "%}")}
+# The parser's errors where a statement ended while it still wanted something: an operand, a name, a closing word.
+_WANTED_MORE = re.compile(
+    r"^(unexpected 'end of|Expected an expression, got 'end of|expected name or number$"
+    r"|expected token '[^']+', got 'end of)"
+)
+
+
+@lru_cache(maxsize=1024)
+def _syntax_reason(text: str) -> dict[str, str]:
+    """Why a template that does not parse does not, as a `reason` and what it is about, for the designer and the
+    English message to say plainly (Jinja says "unexpected 'end of print statement'" of `x == 1 and`):
+
+    - `empty`: an expression, or a `{{ }}`, with nothing inside;
+    - `incomplete`: it ends too early, `after` the last thing written (`and`);
+    - `unclosed`: what is `opened` (a bracket, a quote, `{{`, `{% if %}`) and the `closer` it lacks;
+    - `unexpected`: what is `found` where it cannot be (`$`, a `)` that closes nothing, `{% endif %}` alone).
+
+    Empty when it is none of these: Jinja's words stay the only ones."""
+    seen: list[Token] = []
+
+    def recorded(tokens: Iterator[Token]) -> Iterator[Token]:
+        for token in tokens:
+            seen.append(token)
+            yield token
+
+    # Parsed again with every token the parser reads kept, to name the one it stopped at and the one before.
+    parser = Parser(_ENV, "")
+    try:
+        parser.stream = TokenStream(recorded(_ENV.lexer.wrap(_ENV.lexer.tokeniter(text, None))), None, None)
+        parser.parse()
+    except TemplateSyntaxError as error:
+        return _reason_of(error.message or "", parser.stream.current, seen)
+    return {}
+
+
+def _reason_of(message: str, current: Token, seen: list[Token]) -> dict[str, str]:
+    char = _UNEXPECTED_CHAR.match(message)
+    if char:  # from the lexer: a quote it found no end for, or a character that is no part of the language
+        found = _unquoted(char.group(1))
+        if found in ("'", '"'):
+            return {"reason": "unclosed", "opened": found, "closer": found}
+        return {"reason": "unexpected", "found": found}
+    stray = _UNEXPECTED_CLOSER.match(message)
+    if stray:  # from the lexer, which pairs brackets: one that closes nothing opened
+        return {"reason": "unexpected", "found": stray.group(1)}
+    closer = _EXPECTED_CLOSER.search(message)
+    if closer:
+        return {"reason": "unclosed", "opened": _OPENER_OF[closer.group(1)], "closer": closer.group(1)}
+    block = _UNCLOSED_BLOCK.match(message)
+    if block:
+        return {"reason": "unclosed", "opened": f"{{% {block.group(1)} %}}", "closer": f"{{% end{block.group(1)} %}}"}
+    tag = _UNKNOWN_TAG.match(message)
+    if tag:
+        return {"reason": "unexpected", "found": f"{{% {tag.group(1)} %}}"}
+    if message == "Missing end of comment tag":
+        return {"reason": "unclosed", "opened": "{#", "closer": "#}"}
+    before = _token_before(current, seen)
+    if current.type == "eof" and message.startswith("unexpected end of template"):
+        opened = next((t for t in reversed(seen) if t.type in _STATEMENT_STARTS), None)
+        if opened is not None:
+            start, end = _STATEMENT_STARTS[opened.type]
+            return {"reason": "unclosed", "opened": start, "closer": end}
+        return {}
+    if current.type == "eof" and before is not None and before.type in _STATEMENT_ENDS:
+        current, before = before, _token_before(before, seen)  # `a.`: the parser read past the end it failed at
+    if current.type in _STATEMENT_ENDS and _WANTED_MORE.match(message):
+        if before is None or before.type in _STATEMENT_STARTS:
+            return {"reason": "empty"}
+        return {"reason": "incomplete", "after": _written(before)}
+    if (
+        current.type not in _STATEMENT_ENDS
+        and current.type != "eof"
+        and message.startswith(("unexpected ", "expected "))
+    ):
+        return {"reason": "unexpected", "found": _written(current)}
+    return {}
+
+
+def _token_before(current: Token, seen: list[Token]) -> Token | None:
+    """The token read just before `current` (the very object: a token read ahead is handed back as itself; the end
+    of the template is the stream's own, read after all the others)."""
+    if current.type == "eof" and seen and seen[-1] is not current:
+        return seen[-1]
+    for index in range(len(seen) - 1, 0, -1):
+        if seen[index] is current:
+            return seen[index - 1]
+    return None
+
+
+def _written(token: Token) -> str:
+    """A token as the template writes it: a string in quotes, any other its text."""
+    return repr(token.value) if token.type == "string" else str(token.value)
+
+
+def _unquoted(shown: str) -> str:
+    """The character of the lexer's "unexpected char '$'" (its repr)."""
+    return shown[1:-1] if len(shown) >= 3 and shown[0] == shown[-1] and shown[0] in "'\"" else shown
+
+
+def _reason_words(detail: Mapping[str, Any], *, expression: bool) -> str | None:
+    """The English of a reason _syntax_reason names, said after "expression " or "template "; None for any other."""
+    reason = detail.get("reason")
+    if reason == "empty":
+        return "is empty" if expression else 'has a "{{ }}" with nothing inside'
+    if reason == "incomplete":
+        return f'ends too early: something is missing after "{detail["after"]}"'
+    if reason == "unclosed":
+        return f'opens "{detail["opened"]}" and does not close it: add "{detail["closer"]}"'
+    if reason == "unexpected":
+        return f'has "{detail["found"]}" where it cannot be'
+    return None
 
 
 def _liquid_hint(source: str, expression: bool) -> tuple[str, str] | None:
@@ -845,15 +985,31 @@ def template_syntax_error(source: str, *, expression: bool = False) -> str | Non
     if isinstance(found, str):
         liquid = _liquid_hint(strip_braces(source) if expression else source, expression)
         hint = _hint_words({"reason": "liquid_form", "suggestion": liquid[1]}) if liquid else ""
-        return f"{'expression' if expression else 'template'} {found}{hint}"
+        return f"{'expression' if expression else 'template'} {_plain(found, text, expression)}{hint}"
     return None
 
 
+def _plain(found: str, text: str, expression: bool) -> str:
+    """_parsed's words for a syntax error (Jinja's), in plain words when _syntax_reason names the mistake."""
+    line = _SYNTAX_ERROR_LINE.match(found)
+    words = _reason_words(_syntax_reason(text), expression=expression) if line else None
+    if line is None or words is None:
+        return found
+    return words + (f" (line {line.group(1)})" if "\n" in text.strip() else "")
+
+
+_SYNTAX_ERROR_LINE = re.compile(r"^syntax error on line (\d+): ")
+
+
 def template_syntax_hint(source: str, *, expression: bool = False) -> dict[str, str]:
-    """A Liquid form in a template or expression that does not compile, as validation's issue names it for the
-    designer to word (reason `liquid_form`, `written`, `suggestion`, as a call's failure does), or none."""
+    """What is wrong in a template or expression that does not compile, as validation's issue names it for the
+    designer to word, as a call's failure does: a Liquid form (reason `liquid_form`, `written`, `suggestion`), else
+    a common mistake (see _syntax_reason), or none."""
     liquid = _liquid_hint(strip_braces(source) if expression else source, expression)
-    return {"reason": "liquid_form", "written": liquid[0], "suggestion": liquid[1]} if liquid else {}
+    if liquid:
+        return {"reason": "liquid_form", "written": liquid[0], "suggestion": liquid[1]}
+    text = _as_template(source, expression)
+    return _syntax_reason(text) if "{" in text and isinstance(_parsed(text), str) else {}
 
 
 def syntax_tree(source: str) -> nodes.Template | None:

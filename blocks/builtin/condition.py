@@ -41,7 +41,9 @@ class ConditionBlock(BlockType):
     ]
 
     def templates(self, config: Mapping[str, Any]) -> list[TemplateField]:
-        return [TemplateField(("expression",), str(config.get("expression", "")), expression=True)]
+        source = str(config.get("expression", ""))
+        # Left empty, the field is the schema's problem (required, minLength): a syntax error too would be noise.
+        return [TemplateField(("expression",), source, expression=True)] if source else []
 
     async def run(self, ctx: BlockContext, config: Mapping[str, Any]) -> str:
         expression = str(config["expression"])

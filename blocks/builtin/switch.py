@@ -65,7 +65,9 @@ class SwitchBlock(BlockType):
     ]
 
     def templates(self, config: Mapping[str, Any]) -> list[TemplateField]:
-        return [TemplateField(("value",), str(config.get("value", "")), expression=True)]
+        source = str(config.get("value", ""))
+        # Left empty, the field is the schema's problem (required, minLength): a syntax error too would be noise.
+        return [TemplateField(("value",), source, expression=True)] if source else []
 
     def check(self, node: Node, scenario: Scenario) -> list[Issue]:
         issues = []

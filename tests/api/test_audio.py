@@ -155,7 +155,7 @@ def test_tts_preview_answers_a_template_error_in_the_templates_words(admin: Clie
         assert refused.status_code == 422, refused.text
         problem = refused.json()
         assert problem["type"].endswith("/template-failed") and problem["code"] == "template_syntax"
-        assert problem["detail"].startswith("template syntax error on line 1: unexpected '}'")
+        assert problem["detail"] == 'template opens "(" and does not close it: add ")"'
 
 
 def test_refused_templates_do_not_use_up_the_previews_a_minute(user_factory: Callable[[str], Client]) -> None:

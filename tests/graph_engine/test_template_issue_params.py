@@ -36,6 +36,7 @@ def test_an_expressions_liquid_form_is_named_too(registry):
     )
 
 
-def test_a_syntax_error_that_is_not_liquid_names_no_reason(registry):
+def test_a_syntax_error_that_is_not_liquid_names_its_own_reason(registry):
     params = _issue_params({"id": "hi", "type": "say_phrase", "config": {"text": "Hola {{ name "}}, registry)
-    assert params["kind"] == "template" and "reason" not in params and "suggestion" not in params
+    assert params["kind"] == "template" and "suggestion" not in params
+    assert (params["reason"], params["opened"], params["closer"]) == ("unclosed", "{{", "}}")

@@ -216,6 +216,28 @@ const REASONS: { failure: Record<string, unknown>; es: string; ru: string }[] = 
     es: "la plantilla tiene un error: «{{ caller_name | default: 'friend' | upcase }}» está escrito como en Liquid; aquí se escribe «{{ caller_name | default('friend') | upper }}»",
     ru: "ошибка в шаблоне: «{{ caller_name | default: 'friend' | upcase }}» записано как в Liquid; здесь пишется «{{ caller_name | default('friend') | upper }}»",
   },
+  // The common syntax mistakes (graph_engine/templates.py _syntax_reason), in a call as in the Problems panel: an
+  // Oktell user's review read Jinja's "unexpected 'end of print statement'" in a Spanish trace.
+  {
+    failure: { code: "template_syntax", part: "expression", detail: "Expected an expression, got 'end of print statement'", reason: "incomplete", after: "and" },
+    es: "la expresión tiene un error: termina después de «and»: falta algo detrás",
+    ru: "ошибка в выражении: обрывается после «and»: дальше чего-то не хватает",
+  },
+  {
+    failure: { code: "template_syntax", part: "template", detail: "unexpected '}', expected ')'", reason: "unclosed", opened: "(", closer: ")" },
+    es: "la plantilla tiene un error: se abre «(» y no se cierra: añada «)»",
+    ru: "ошибка в шаблоне: открывается «(», но не закрывается: добавьте «)»",
+  },
+  {
+    failure: { code: "template_syntax", part: "expression", detail: "unexpected char '$' at 5", reason: "unexpected", found: "$" },
+    es: "la expresión tiene un error: «$» no puede ir ahí",
+    ru: "ошибка в выражении: «$» не может здесь стоять",
+  },
+  {
+    failure: { code: "template_syntax", part: "expression", detail: "Expected an expression, got 'end of print statement'", reason: "empty" },
+    es: "la expresión tiene un error: está vacía",
+    ru: "ошибка в выражении: выражение пустое",
+  },
 ];
 
 describe("a template's failure, worded by its reason rather than quoted in English", () => {

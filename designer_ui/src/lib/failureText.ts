@@ -43,9 +43,34 @@ function seconds(w: ParamWords): string {
   return w.value("seconds").toLocaleString(w.language);
 }
 
+/** Whether a syntax failure is an expression's: a problem's `kind` param, or a call's failure's `part`. */
+function isExpression(w: ParamWords): boolean {
+  return inExpression(w) || (w.has("kind") && w.text("kind") === "expression");
+}
+
+/**
+ * The common syntax mistakes graph_engine/templates.py names (_syntax_reason) instead of Jinja's token words
+ * ("unexpected 'end of print statement'"), said after "the expression has an error:", in the Problems panel and in a call's failure alike.
+ */
+const SYNTAX_REASONS: Record<Translated, Record<string, Words>> = {
+  es: {
+    empty: (w) => (isExpression(w) ? "está vacía" : "hay un «{{ }}» sin nada dentro"),
+    incomplete: (w) => `termina después de ${w.quoted("after")}: falta algo detrás`,
+    unclosed: (w) => `se abre ${w.quoted("opened")} y no se cierra: añada ${w.quoted("closer")}`,
+    unexpected: (w) => `${w.quoted("found")} no puede ir ahí`,
+  },
+  ru: {
+    empty: (w) => (isExpression(w) ? "выражение пустое" : "внутри «{{ }}» ничего не написано"),
+    incomplete: (w) => `обрывается после ${w.quoted("after")}: дальше чего-то не хватает`,
+    unclosed: (w) => `открывается ${w.quoted("opened")}, но не закрывается: добавьте ${w.quoted("closer")}`,
+    unexpected: (w) => `${w.quoted("found")} не может здесь стоять`,
+  },
+};
+
 /** What went wrong in a template, by the engine's `reason` param: what the English `detail` says, worded. */
 export const TEMPLATE_REASONS: Record<Translated, Record<string, Words>> = {
   es: {
+    ...SYNTAX_REASONS.es,
     not_a_number: (w) => valueWords(w, "el valor está vacío (None) y se necesita un número", (v) => `${v} no es un número`),
     ambiguous_number: (w) =>
       `número ambiguo ${shownValue(w)}: son miles en unos países y decimales en otros (escríbalo sin el separador, o con más o menos decimales)`,
@@ -61,6 +86,7 @@ export const TEMPLATE_REASONS: Record<Translated, Record<string, Words>> = {
     liquid_form: (w) => `${w.quoted("written")} está escrito como en Liquid; aquí se escribe ${w.quoted("suggestion")}`,
   },
   ru: {
+    ...SYNTAX_REASONS.ru,
     not_a_number: (w) => valueWords(w, "значение пустое (None), а нужно число", (v) => `${v} — не число`),
     ambiguous_number: (w) =>
       `неоднозначное число ${shownValue(w)}: в одних странах это тысячи, в других — дробная часть (запишите его без разделителя или с другим числом знаков после него)`,
