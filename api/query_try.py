@@ -39,7 +39,7 @@ from api.rate_limit import RateLimit, TooManyRequests
 from api.schemas import DataSourceTry, DataSourceTryFailure
 from graph_engine.errors import DataSourceError
 from graph_engine.sql_params import parse_query
-from persistence.datasources import DatabaseDataSources, is_read_statement
+from persistence.datasources import DatabaseDataSources, is_read_statement, unknown_statement
 from persistence.db import Database
 from persistence.models import DataSource
 from persistence.users import Principal
@@ -74,7 +74,8 @@ async def try_query(
     params: Mapping[str, Any],
 ) -> DataSourceTry:
     """Every outcome, answered or named: over the user's budget (`sql_try_rate_limited`, `seconds`), tries not
-    allowed on the source or no such source (`sql_try_not_allowed`), a write refused (`sql_try_writes`), parameters
+    allowed on the source or no such source (`sql_try_not_allowed`), a write refused (`sql_try_writes`), a first
+    word that is no SQL statement (`sql_try_unknown_statement`: `word`, `suggestion`), parameters
     without a value (`sql_try_params_missing`), or the SQL block's own failures (`sql_query_failed` with the
     database's words, `data_source_busy`, ...). Each try but one over budget leaves an audit event."""
     started = time.monotonic()
@@ -113,6 +114,13 @@ async def _run(
             "sql_query_refused",
             f"query on data source {source!r} refused: {detail}",
             {"source": source, "detail": detail},
+        )
+    unknown = unknown_statement(query)
+    if unknown is not None:  # not run either: a word the check does not know could be anything, a write too
+        return failed(
+            "sql_try_unknown_statement",
+            f"not tried: the query {unknown.words}",
+            {"source": source, **unknown.params},
         )
     if not is_read_statement(query):
         return failed(

@@ -16,10 +16,14 @@ from graph_engine.validation import validate
 from tests.conftest import make_document
 
 DOCS = Path(__file__).parents[2] / "docs" / "scenario-format.md"
-# Codes the API adds, knowing the data sources: tests/persistence/test_source_problem_params.py checks them.
+# Codes the API adds, knowing the data sources: tests/persistence/test_source_problem_params.py checks them (and
+# tests/persistence/test_sql_unknown_statement.py sql_unknown_statement's).
 # The API's own checks, which know the installation: its data sources, its uploaded recordings (tests/api).
 # block_not_ready: only a host's registry has blocks that are not ready (tests/plugins/test_readiness.py).
-FROM_THE_API = {"sql_unknown_source", "sql_writes_read_only", "audio_missing", "block_not_ready", "studio_flow"}
+FROM_THE_API = {
+    *("sql_unknown_source", "sql_writes_read_only", "sql_unknown_statement"),
+    *("audio_missing", "block_not_ready", "studio_flow"),
+}
 # A plugin's own check raising: no built-in block does; its message and params are tested with a plugin that does
 # (tests/plugins/test_broken_plugins.py).
 FROM_PLUGINS = {"check_failed"}

@@ -37,6 +37,10 @@ export function missingColumns(mapped: readonly string[], columns: readonly stri
 /** Why the try did not answer, in `language`: the try's own refusals in our words, the SQL block's as a call says them. */
 export function tryFailureText(failure: NonNullable<DataSourceTry["failure"]>, language: Language, t: Translate): string {
   if (failure.code === "sql_try_writes") return t("sqlTry.writes");
+  const { word, suggestion } = failure.params;
+  if (failure.code === "sql_try_unknown_statement" && typeof word === "string") {
+    return typeof suggestion === "string" ? t("sqlTry.unknownStatementMeant", { word, suggestion }) : t("sqlTry.unknownStatement", { word });
+  }
   if (failure.code === "sql_try_not_allowed") return t("sqlTry.notAllowed");
   if (failure.code === "sql_try_rate_limited") {
     const seconds = typeof failure.params.seconds === "number" ? failure.params.seconds : 60;

@@ -3097,7 +3097,7 @@ export interface components {
         DataSourceTryFailure: {
             /**
              * Code
-             * @description `sql_try_not_allowed` (an admin has not allowed tries on the source, or there is no such source: the same answer), `sql_try_rate_limited` (`seconds` until the next), `sql_try_writes` (only a reading query is tried), `sql_try_params_missing` (`names`), or the SQL block's own: sql_query_failed (`detail`: the database's words), sql_query_refused, data_source_timeout, data_source_unreachable, data_source_login_refused, data_source_no_database, data_source_not_configured, ...
+             * @description `sql_try_not_allowed` (an admin has not allowed tries on the source, or there is no such source: the same answer), `sql_try_rate_limited` (`seconds` until the next), `sql_try_writes` (only a reading query is tried), `sql_try_unknown_statement` (the query's first word, `word`, is no SQL statement; `suggestion`: the SQL verb close to it, if any), `sql_try_params_missing` (`names`), or the SQL block's own: sql_query_failed (`detail`: the database's words), sql_query_refused, data_source_timeout, data_source_unreachable, data_source_login_refused, data_source_no_database, data_source_not_configured, ...
              */
             code: string;
             /**
@@ -3107,7 +3107,7 @@ export interface components {
             message: string;
             /**
              * Params
-             * @description What the words need: `source`, `detail`, `names`, `seconds`
+             * @description What the words need: `source`, `detail`, `names`, `seconds`, `word`, `suggestion`
              */
             params: {
                 [key: string]: unknown;

@@ -423,6 +423,8 @@ export const TEMPLATES: Record<Translated, Record<string, Template>> = {
     sql_unknown_source: (w) =>
       `${w.block()}: el origen de datos ${w.quoted("source")} no está configurado; hasta que lo esté, el bloque sale por su salida «Error»`,
     sql_writes_read_only: (w) => `${w.block()}: el origen de datos ${w.quoted("source")} es de solo lectura, y esta consulta hace algo más que leer`,
+    sql_unknown_statement: (w) =>
+      `${w.block()}: la consulta al origen de datos ${w.quoted("source")} empieza por ${w.quoted("word")}, que no es una sentencia SQL${w.has("suggestion") ? `: ¿quiso decir ${w.text("suggestion")}?` : ""}`,
     check_failed: (w) => `${w.block()}: no se pudieron comprobar sus ajustes (${w.text("detail")})`,
     block_not_ready: (w) => `${w.block()}: no puede funcionar en este servidor (${w.text("detail")})`,
     studio_flow: (w) =>
@@ -500,6 +502,8 @@ export const TEMPLATES: Record<Translated, Record<string, Template>> = {
     sql_unknown_source: (w) =>
       `${w.block()}: источник данных ${w.quoted("source")} не настроен; пока его нет, блок уходит на выход «Ошибка»`,
     sql_writes_read_only: (w) => `${w.block()}: источник данных ${w.quoted("source")} только для чтения, а этот запрос не только читает`,
+    sql_unknown_statement: (w) =>
+      `${w.block()}: запрос к источнику данных ${w.quoted("source")} начинается со слова ${w.quoted("word")}, а это не оператор SQL${w.has("suggestion") ? `. Возможно, имелся в виду ${w.text("suggestion")}?` : ""}`,
     check_failed: (w) => `${w.block()}: не удалось проверить настройки (${w.text("detail")})`,
     block_not_ready: (w) => `${w.block()}: не может работать на этом сервере (${w.text("detail")})`,
     studio_flow: (w) =>
