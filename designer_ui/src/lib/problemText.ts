@@ -604,3 +604,33 @@ export function problemText(problem: Problem, language: Language, blocks?: Probl
   if (!problem.params) return problem.message;
   return wordedOr(new Words(language, problem.params, blocks), template, problem.message);
 }
+
+/** An unwired exit's pieces, for a row that lists several exits of one block (ProblemsPanel.tsx). */
+export interface UnwiredExitParts {
+  block: string;
+  /** The exit as a list names it: `Busy`, `key 3`, `«Ocupado»`, `«клавиша 3 (Sales)»`. */
+  exit: string;
+  meaning: string;
+}
+
+/**
+ * An `unwired_exit` problem in the pieces its own message is said with in `language` (English: the server's);
+ * null when the params fall short, as `problemText` then shows the server's message whole.
+ */
+export function unwiredExitParts(problem: Problem, language: Language, blocks?: ProblemBlocks): UnwiredExitParts | null {
+  const params = problem.params;
+  if (problem.code !== "unwired_exit" || !params) return null;
+  if (language === "en") {
+    const { block_title: title, label, exit_label: exit, meaning } = params;
+    if (title === undefined || label === undefined || exit === undefined || meaning === undefined) return null;
+    return { block: `${title} "${label}"`, exit: String(exit), meaning: String(meaning) };
+  }
+  const w = new Words(language, params, blocks);
+  try {
+    // Keys quoted too: after "las salidas"/"выходы" a bare "клавиша 3" would not read as one of the list.
+    return { block: w.block(), exit: `«${w.exit()}»`, meaning: meaning(w) };
+  } catch (error) {
+    if (error instanceof MissingParam) return null;
+    throw error;
+  }
+}
