@@ -618,6 +618,11 @@ class ShippedFailingTest(BaseModel):
     failure_details: list[TestFailure] = Field(
         default_factory=list, description="`failures` as data, in their order: each one's code, params and text"
     )
+    failure_count: int | None = Field(
+        default=None,
+        description="How many failures the test had in all, of which `failures` lists the first; null for a version "
+        "recorded before the count was",
+    )
 
 
 @with_config(ConfigDict(extra="allow"))

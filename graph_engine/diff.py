@@ -3,6 +3,10 @@
 Not a text diff: moving a block on the canvas is no change, nor is a setting written out at its block's default
 (the designer's form fills defaults in), while a new key in a menu, a prompt that says something else, an exit
 that now leads elsewhere, or a call result given new words is. Pure: documents in, data out.
+
+Of `meta`, the designer's own (canvas layout, notes), only its scenario tests (`meta.tests`) are told, each by
+name: added, removed, or changed. A test changes nothing a call does, but it is what a publish is checked against:
+removing a failing test gets a publish past the check, and a reviewer must see that it was removed.
 """
 
 from __future__ import annotations
@@ -18,7 +22,8 @@ if TYPE_CHECKING:
 
 Scalar = str | int | float | bool | None
 
-# Document fields that change how a call behaves; `viewport` and `meta` do not. `results` is told per code
+# Document fields that change how a call behaves; `viewport` and `meta` do not (its tests are told apart:
+# ScenarioTestChange). `results` is told per code
 # (ResultChange): a new label is what every call of the scenario, past ones too, is reported with from then on.
 _SCENARIO_FIELDS = ("name", "description", "language", "voice", "variables", "fallback")
 
@@ -96,6 +101,14 @@ class ResultChange:
 
 
 @dataclass(frozen=True, slots=True)
+class ScenarioTestChange:
+    """A scenario test (`meta.tests`) added, removed, or kept under its name with other inputs or expectations."""
+
+    name: str
+    kind: str  # "added", "removed", "changed"
+
+
+@dataclass(frozen=True, slots=True)
 class ScenarioDiff:
     blocks_added: list[BlockRef] = field(default_factory=list)
     blocks_removed: list[BlockRef] = field(default_factory=list)
@@ -106,6 +119,7 @@ class ScenarioDiff:
     settings_changed: list[str] = field(default_factory=list)  # scenario-level fields
     keys_relabelled: list[KeyChange] = field(default_factory=list)
     results_changed: list[ResultChange] = field(default_factory=list)
+    tests_changed: list[ScenarioTestChange] = field(default_factory=list)
     # Every block of either document (the newer one's when both have it): names what a change is about.
     blocks: dict[str, BlockRef] = field(default_factory=dict, repr=False)
 
@@ -118,6 +132,7 @@ class ScenarioDiff:
             or self.destinations_changed
             or self.settings_changed
             or self.results_changed
+            or self.tests_changed
         )
 
     def changes(self) -> list[dict[str, Any]]:
@@ -130,7 +145,8 @@ class ScenarioDiff:
         `key_changed` (node, label, type, key, before/after: the key's label or None); `setting_changed` (field);
         `result_added`, `result_removed`, `result_relabelled` (code, before/after: its label, None on the side
         without it); `result_description_changed` (code, before/after: the description when both sides are short
-        enough to show, None for none; both None when one is not).
+        enough to show, None for none; both None when one is not); `tests_added`, `tests_removed`, `tests_changed`
+        (tests: the names of the scenario tests, `meta.tests`, added, removed, or kept with other contents).
         `block_changed` also carries `values`: [{field, before, after}] for those of its fields short enough to
         show (a number, a short text; not a list or an object), None where the field was not set; compared with
         the installed blocks (`diff_documents`'s `registry`), a field not set reads as its default.
@@ -184,6 +200,10 @@ class ScenarioDiff:
             {"kind": f"result_{result.kind}", "code": result.code, "before": result.before, "after": result.after}
             for result in self.results_changed
         ]
+        for kind in ("removed", "added", "changed"):
+            names = [test.name for test in self.tests_changed if test.kind == kind]
+            if names:
+                items.append({"kind": f"tests_{kind}", "tests": names})
         return items
 
     def summary(self) -> list[str]:
@@ -258,6 +278,7 @@ def diff_documents(before: Any, after: Any, *, registry: BlockRegistry | None = 
     settings = [name for name in _SCENARIO_FIELDS if old.get(name) != new.get(name)] if before is not None else []
     blocks = {node_id: _ref(node) for node_id, node in {**old_nodes, **new_nodes}.items()}
     results = _result_changes(_results(old), _results(new))
+    tests = _test_changes(_tests(old), _tests(new))
     return ScenarioDiff(
         added,
         removed,
@@ -268,6 +289,7 @@ def diff_documents(before: Any, after: Any, *, registry: BlockRegistry | None = 
         settings,
         keys_relabelled=relabelled,
         results_changed=results,
+        tests_changed=tests,
         blocks=blocks,
     )
 
@@ -330,6 +352,10 @@ def _sentence(change: Mapping[str, Any]) -> str:
         return f'block "{name}" ({change["type"]}) changed: {", ".join(change["fields"])}'
     if kind.startswith("result_"):
         return _result_sentence(kind, change)
+    if kind.startswith("tests_"):
+        names = ", ".join(f'"{name}"' for name in change["tests"])
+        plural = "s" if len(change["tests"]) != 1 else ""
+        return f"{kind.removeprefix('tests_')} test{plural}: {names}"
     return f"scenario setting {change['field']!r} changed"
 
 
@@ -498,6 +524,33 @@ def _result_changes(old: dict[str, _Declared], new: dict[str, _Declared]) -> lis
             before, after = (old_description, description) if shown else (None, None)
             changes.append(ResultChange(code, "description_changed", before, after))
     changes += [ResultChange(code, "removed", label, None) for code, (label, _) in old.items() if code not in new]
+    return changes
+
+
+def _tests(document: Mapping[str, Any]) -> dict[str, list[Any]]:
+    """The scenario tests of `document` (`meta.tests`) by name, as a test run names them: its `name`, else `test N`
+    (its place, from 1). A name given twice lists each test under it, in order."""
+    meta = document.get("meta")
+    raw = meta.get("tests") if isinstance(meta, Mapping) else None
+    by_name: dict[str, list[Any]] = {}
+    for number, test in enumerate(raw if isinstance(raw, list) else [], start=1):
+        name = test.get("name") if isinstance(test, Mapping) else None
+        by_name.setdefault(name if isinstance(name, str) and name else f"test {number}", []).append(test)
+    return by_name
+
+
+def _test_changes(old: dict[str, list[Any]], new: dict[str, list[Any]]) -> list[ScenarioTestChange]:
+    # Their order is not a change: each test is a call of its own. Paired by name, the n-th of a name with the n-th.
+    changes: list[ScenarioTestChange] = []
+    for name in [*new, *(name for name in old if name not in new)]:
+        before, after = old.get(name, []), new.get(name, [])
+        for at in range(max(len(before), len(after))):
+            if at >= len(before):
+                changes.append(ScenarioTestChange(name, "added"))
+            elif at >= len(after):
+                changes.append(ScenarioTestChange(name, "removed"))
+            elif before[at] != after[at]:
+                changes.append(ScenarioTestChange(name, "changed"))
     return changes
 
 

@@ -35,6 +35,7 @@ class FailureCode(enum.StrEnum):
     UNKNOWN_EXPECTATION = "unknown_expectation"
     EXPECTATION_MALFORMED = "expectation_malformed"
     UNKNOWN_NODE = "unknown_node"
+    UNKNOWN_VARIABLE = "unknown_variable"
     # What the call did, against what the test expects.
     PATH_MISMATCH = "path_mismatch"
     NOT_VISITED = "not_visited"
@@ -90,10 +91,20 @@ def refused(code: FailureCode, text: str, **params: Any) -> Failure:
 
 
 def path_mismatch(path: Sequence[str], expected: Sequence[str]) -> Failure:
+    """The call's path is not the one expected; said with where they part (`step`, from 1: what the test expected
+    there, `wanted`, and where the call went, `went`; None for the call's end): in two paths of a dozen blocks each
+    the one that differs is not found at a glance."""
+    step = next((at for at, (went, wanted) in enumerate(zip(path, expected, strict=False)) if went != wanted), None)
+    step = min(len(path), len(expected)) if step is None else step
+    went = path[step] if step < len(path) else None
+    wanted = expected[step] if step < len(expected) else None
+    expected_there = "the call to end" if wanted is None else repr(wanted)
+    it_did = "it ended" if went is None else f"it went to {went!r}"
     return Failure(
         FailureCode.PATH_MISMATCH,
-        f"path was {list(path)}, expected {list(expected)}",
-        {"path": list(path), "expected": list(expected)},
+        f"path was {list(path)}, expected {list(expected)}: differs at step {step + 1}: expected {expected_there}, "
+        f"{it_did}",
+        {"path": list(path), "expected": list(expected), "step": step + 1, "went": went, "wanted": wanted},
     )
 
 

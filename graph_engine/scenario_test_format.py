@@ -36,6 +36,7 @@ TEST_FIELDS: Final = (
     "data_rows",
     "transfers",
     "hangup_at",
+    "hangup_in",
     "scheduler",
     "exits",
     "expect",
@@ -181,6 +182,7 @@ _INPUTS: Final = {
         _all_of(TRANSFER_OUTCOMES), f"a list of transfer outcomes, one per Transfer: {', '.join(TRANSFER_OUTCOMES)}"
     ),
     "hangup_at": Shape(lambda value: value is None or _count(value), "a channel operation's number (0 is the first)"),
+    "hangup_in": Shape(lambda value: isinstance(value, str) and value != "", 'a node id such as "menu"'),
     "scheduler": Shape(_one_of(("accept", "fail")), '"accept" or "fail"'),
     "exits": Shape(_object, f"an object: node id -> the exit it takes without running, such as {_EXAMPLE_EXIT}"),
     "expect": Shape(_object, 'an object of expectations such as {"outcome": "hung_up"}'),
@@ -219,6 +221,8 @@ def problems_before_running(test: object) -> list[str]:
             problems += _forced_exit_problems(node, forced)
     if not problems:
         problems += _keys_after_hangup(test.get("keys", []), test.get("timed_keys", []))
+    if test.get("hangup_at") is not None and "hangup_in" in test:
+        problems.append("hangup_at and hangup_in both say when the caller hangs up: give one")
     if "expect" not in test or test["expect"] == {}:
         # It passed whatever the call did: a test that cannot fail tests nothing.
         problems.append(f"a test must expect something: {', '.join(EXPECTATIONS)}; {_NO_EXPECTATION['expect' in test]}")

@@ -4,7 +4,7 @@ A test gives the inputs (caller id, keys, the clock, rows a data source returns,
 scheduler accepts, the exit a block that does not run in a test call takes) and the expectations:
     {"name": "pays", "keys": ["1"] | "timed_keys": [[3.5, "1"]], "caller_id": "+34...",
      "at": "2026-11-23T10:00:00+01:00", "variables": {...}, "data_rows": {"crm": [...]},
-     "transfers": ["busy"], "hangup_at": 4, "scheduler": "accept" | "fail",
+     "transfers": ["busy"], "hangup_at": 4 | "hangup_in": "menu", "scheduler": "accept" | "fail",
      "exits": {"sms": "failed", "ticket": {"exit": "duplicate", "set": {"ticket_id": "T-9"}}},
      "expect": {"path": [...], "visits": [...], "not_visits": [...], "outcome": "hung_up",
                 "variables": {"result": "will_pay"}, "said": ["debe 120"], "callbacks": 1,
@@ -30,10 +30,11 @@ or it is refused before its call, naming them.
 Tests live in a `<scenario>.tests.json` file beside the scenario, or in the document under `meta.tests`. A test
 that is not an object, has a field the format does not know or an input of the wrong shape, expects nothing, gives
 rows for a data source no SQL block reads or forces an exit it cannot is not run and fails saying so; an
-expectation the format does not know, of the wrong shape or naming a node there is not fails the test after the
-call ran (see scenario_test_format and scenario_test_reach). So does a call that failed (a block error with no error
-exit wired) unless the test expects `"outcome": "failed"`, and one that left keys, transfer outcomes or forced exits
-unused, unless the caller hung up (the test's `hangup_at` or `hangup` key cut the script short) or it failed.
+expectation the format does not know, of the wrong shape, naming a node there is not or a variable the scenario does
+not have (`known_variables`) fails the test after the call ran (see scenario_test_format and scenario_test_reach).
+So does a call that failed (a block error with no error exit wired) unless the test expects `"outcome": "failed"`,
+and one that left keys, transfer outcomes or forced exits unused, unless the caller hung up (the test's `hangup_at`
+or `hangup` key cut the script short) or it failed.
 A test that fails also says each error a block of its call recorded (`step_errors`): a call that took an error exit
 and went on looks, in the failures alone, like a call that took a wrong turn.
 
@@ -44,12 +45,13 @@ test` prints, so a client can say it in the analyst's language.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
 from graph_engine import scenario_test_failures as failed
-from graph_engine.block import ERROR_EXIT
+from graph_engine.block import ERROR_EXIT, HANGUP_EXIT
+from graph_engine.document import CHANNEL_FACTS
 from graph_engine.errors import DocumentError
 from graph_engine.registry import BlockRegistry
 from graph_engine.scenario_test_failures import Failure, FailureCode, refused
@@ -59,6 +61,7 @@ from graph_engine.scenario_test_format import (
     likely_meant,
     problems_before_running,
     sorted_expectations,
+    unknown,
 )
 from graph_engine.scenario_test_reach import (
     ForcedExits,
@@ -70,6 +73,7 @@ from graph_engine.scenario_test_reach import (
 from graph_engine.services import CallbackRequest
 from graph_engine.simulation import SimulationInput, SimulationResult, simulate
 from graph_engine.trace import CallOutcome, CallResult
+from graph_engine.upgrade import upgrade_node
 
 # What `expect.scheduled` may say of one callback: the due moment's checks and the rest.
 _DUE_CHECKS: dict[str, tuple[str, Callable[[datetime, datetime], bool]]] = {
@@ -171,10 +175,15 @@ def simulation_input(
 
 
 def check_expectations(
-    expect: Mapping[str, Any], simulation: SimulationResult, reach: Reach | None = None
+    expect: Mapping[str, Any],
+    simulation: SimulationResult,
+    reach: Reach | None = None,
+    variables: frozenset[str] | None = None,
 ) -> list[Failure]:
     """Every expectation the simulated call does not meet. With `reach`, a node named that is no node of the
-    scenarios the call can reach fails too (it would never be visited, and `not_visits` would pass)."""
+    scenarios the call can reach fails too (it would never be visited, and `not_visits` would pass). With
+    `variables` (`known_variables`), so does a variable of `expect.variables` that is none of those nor any the call
+    had: `{"resutl": null}` passed whatever the call did, a variable never set being None."""
     # A misspelt expectation ("not_visit") or one of the wrong shape would otherwise check nothing and pass.
     expect, failures = _sorted_expectations(expect)
     # Qualified: after a Go To Scenario, the other scenario's `bye` is not this one's.
@@ -196,6 +205,9 @@ def check_expectations(
             failures.append(failed.visited_forbidden(node))
     failures += _check_outcome(expect.get("outcome"), simulation)
     for name, wanted in expect.get("variables", {}).items():
+        if variables is not None and name not in variables and name not in simulation.variables:
+            failures.append(_unknown_variable(name, variables | frozenset(simulation.variables)))
+            continue
         actual = simulation.variables.get(name)  # unmasked: a test's values are its author's, not a caller's
         if actual != wanted:
             failures.append(failed.variable_mismatch(name, actual, wanted))
@@ -230,6 +242,41 @@ def _sorted_expectations(expect: Mapping[str, Any]) -> tuple[dict[str, Any], lis
         else:
             failures += [refused(FailureCode.EXPECTATION_MALFORMED, text, key=key) for text in problems]
     return checkable, failures
+
+
+def _unknown_variable(name: str, known: frozenset[str]) -> Failure:
+    """`expect.variables` names `name`, no variable of the scenario: refused as a misspelt node is, with the one it
+    likely stands for."""
+    field, names = "expect.variables", sorted(known)
+    text = f"{field}: {unknown('variable', name, names)}"
+    return refused(FailureCode.UNKNOWN_VARIABLE, text, field=field, variable=name, meant=likely_meant(name, names))
+
+
+def known_variables(
+    document: Mapping[str, Any], scenarios: Mapping[str, Mapping[str, Any]], reach: Reach, registry: BlockRegistry
+) -> frozenset[str] | None:
+    """Every variable a test call of `document` may end with: the channel facts, the variables declared by the
+    scenarios it can reach, and those their blocks may write on any exit (a test may expect one a path not taken
+    leaves unset, `{"ticket_id": null}`). None when a block's cannot be known (not installed, or its plugin fails to
+    say): a variable it writes would be refused as unknown."""
+    known = set(CHANNEL_FACTS)
+    for scenario in [document, *(scenarios.get(slug) for slug in reach.others)]:
+        declared = scenario.get("variables") if isinstance(scenario, Mapping) else None
+        for variable in declared if isinstance(declared, list) else []:
+            if isinstance(variable, Mapping) and isinstance(variable.get("name"), str):
+                known.add(variable["name"])
+    for nodes in [reach.own, *reach.others.values()]:
+        for node in (nodes or {}).values():
+            upgraded = upgrade_node(node, registry)
+            block = registry.get(str(upgraded.get("type")))
+            config = upgraded.get("config")
+            if block is None:
+                return None
+            try:
+                known |= set(block.variables_written(config if isinstance(config, Mapping) else {}))
+            except Exception:  # a plugin's own code: validation warns of it (check_failed)
+                return None
+    return frozenset(known)
 
 
 def _unknown_nodes(field: str, names: Sequence[str], reach: Reach) -> list[Failure]:
@@ -389,6 +436,7 @@ async def run_scenario_tests(
     `refused_number`: see SimulationInput."""
     outcomes = []
     reach = reach_of(document, scenarios or {})  # what the tests may name in the scenarios their calls can reach
+    variables = known_variables(document, scenarios or {}, reach, registry)
     for number, test in enumerate(tests, start=1):
         if isinstance(test, Unrunnable):
             outcomes.append(TestOutcome(test.name, False, [refused(FailureCode.UNRUNNABLE, test.problem)]))
@@ -406,23 +454,64 @@ async def run_scenario_tests(
             for source in test.get("data_rows", {})
             for text in unknown_sources({source: None}, reach)
         ] + [refused(FailureCode.FORCED_EXIT_REFUSED, text) for text in exit_problems]
+        if "hangup_in" in test:
+            refusals += _unknown_nodes("hangup_in", [test["hangup_in"]], reach)
         if refusals:
             outcomes.append(TestOutcome(name, False, refusals))
             continue
         try:
             inputs = simulation_input(test, scenarios or {}, callback_targets, refused_number, forced)
             simulation = await simulate(document, registry, inputs)
+            if "hangup_in" in test:
+                simulation = await _hung_up_in(document, registry, inputs, simulation, test["hangup_in"])
         except (DocumentError, ValueError, TypeError) as problem:
             could_not = refused(FailureCode.COULD_NOT_RUN, f"could not run: {problem}", detail=str(problem))
             outcomes.append(TestOutcome(name, False, [could_not]))
             continue
-        failures = check_expectations(test["expect"], simulation, reach) + unused_inputs(test, simulation, forced)
+        # The variables the test gives, and those its forced exits set, are the call's too.
+        given_too = given | frozenset(name for exit in forced.values() for name in exit.sets)
+        expected = check_expectations(
+            test["expect"], simulation, reach, None if variables is None else variables | given_too
+        )
+        failures = expected + unused_inputs(test, simulation, forced)
         if failures:  # why a block took its error exit is the likeliest reason, and only the story said it
             failures += step_errors(simulation, forced, failures)
         outcomes.append(
             TestOutcome(name, not failures, failures, simulation.story, visited(simulation), simulation.result)
         )
     return outcomes
+
+
+async def _hung_up_in(
+    document: Mapping[str, Any],
+    registry: BlockRegistry,
+    inputs: SimulationInput,
+    whole: SimulationResult,
+    node: str,
+) -> SimulationResult:
+    """The call of `inputs` with its caller hanging up in block `node` (`hangup_in`, named as a test names it), at
+    the first channel operation there once the test's keys are all pressed: where a recorded call's caller hung up
+    (in "Pay menu", after a wrong key), which the `hangup` key, taken by the next prompt, places a block early when
+    one plays before. Found by hanging the `whole` call up at each of its operations in turn (`hangup_at`): a call
+    runs the same up to the moment its caller hangs up. ValueError when no operation is there."""
+    for operation in range(len(whole.channel_events)):
+        cut = await simulate(document, registry, replace(inputs, hangup_at=operation))
+        if cut.result.outcome is not CallOutcome.CALLER_HANGUP or cut.keys_left:
+            continue
+        where = next(
+            (
+                step_name(name)
+                for name, step in zip(visited(cut), cut.result.steps, strict=True)
+                if step.exit == HANGUP_EXIT and step.type != "hangup"
+            ),
+            None,
+        )
+        if where == node:
+            return cut
+    raise ValueError(
+        f"hangup_in: the call is never in node {node!r} with the test's keys all pressed, to hang up there "
+        f"(its path is {[step_name(step) for step in visited(whole)]})"
+    )
 
 
 def _name_of(test: object, number: int) -> str:

@@ -303,12 +303,14 @@ RECORDED_FAILURES_PER_TEST = 3
 def _failing_record(slug: str, test: Mapping[str, Any]) -> dict[str, Any]:
     """A test that failed, as a published version and its audit event record it: the scenario named always (read
     later, out of the publish's context), with the first of its failures, in English (`failures`) and as data
-    (`failure_details`: code, params and text each, for a client to say them in the reader's language)."""
+    (`failure_details`: code, params and text each, for a client to say them in the reader's language), and how many
+    it had in all (`failure_count`): without it, three failures recorded read as all there were."""
     return {
         "scenario": test["scenario"] or slug,
         "test": test["name"],
         "failures": list(test["failures"])[:RECORDED_FAILURES_PER_TEST],
         "failure_details": list(test["failure_details"])[:RECORDED_FAILURES_PER_TEST],
+        "failure_count": len(test["failures"]),
     }
 
 

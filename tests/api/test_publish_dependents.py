@@ -190,6 +190,7 @@ def test_failing_tests_may_be_overridden_by_a_publisher_who_says_so_and_it_is_re
             "test": CALLTHROUGH_TEST,
             "failures": [failure],
             "failure_details": [{**details, "text": failure}],  # for the designer to say in the analyst's language
+            "failure_count": 1,
         }
     ]
     version = forced.json()["version"]

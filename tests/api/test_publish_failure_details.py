@@ -71,6 +71,7 @@ def test_publishing_past_an_own_failing_test_records_its_failures_as_data(
         "test": "sales",
         "failures": [DIALED_VENTAS["text"]],
         "failure_details": [DIALED_VENTAS],
+        "failure_count": 1,
     }
     assert _shipped(forced.json()["version"]) == [record]
     assert _shipped(_listed(admin, hotline, 2)) == [record]  # what the Versions panel reads
@@ -97,6 +98,7 @@ def test_a_test_of_a_scenario_continuing_in_it_records_its_failures_as_data_and_
         "test": CALLTHROUGH_TEST,
         "failures": [DIALED_VENTAS["text"]],
         "failure_details": [DIALED_VENTAS],
+        "failure_count": 1,
     }
     assert _shipped(_listed(admin, hotline, 2)) == [record]
 
@@ -137,5 +139,5 @@ def test_a_version_recorded_before_failure_details_still_lists_its_english_failu
         database.dispose()
 
     listed = _listed(admin, hotline, 2)
-    assert _shipped(listed) == [{**older, "failure_details": []}]
+    assert _shipped(listed) == [{**older, "failure_details": [], "failure_count": None}]
     assert listed["validation_summary"]["tests_passed"] == 0  # the rest of the summary as stored

@@ -29,8 +29,15 @@ def test_running_the_tests_gives_each_failure_as_data_and_the_calls_trace(
     assert outcome["failure_details"] == [
         {
             "code": "path_mismatch",
-            "params": {"path": ["start", "hello", "bye"], "expected": ["start", "bye"]},
-            "text": "path was ['start', 'hello', 'bye'], expected ['start', 'bye']",
+            "params": {
+                "path": ["start", "hello", "bye"],
+                "expected": ["start", "bye"],
+                "step": 2,
+                "went": "hello",
+                "wanted": "bye",
+            },
+            "text": "path was ['start', 'hello', 'bye'], expected ['start', 'bye']: differs at step 2: "
+            "expected 'bye', it went to 'hello'",
         },
         {
             "code": "outcome_mismatch",

@@ -22,7 +22,7 @@ from graph_engine import scenario_tests
 from graph_engine.block import BlockType
 from graph_engine.context import BlockContext
 from graph_engine.registry import BlockRegistry
-from graph_engine.scenario_test_failures import Failure, FailureCode
+from graph_engine.scenario_test_failures import Failure, FailureCode, path_mismatch
 from graph_engine.scenario_tests import run_scenario_tests
 from tests.conftest import make_document
 
@@ -130,14 +130,14 @@ CALLER = {"caller_id": "+34600111222", "at": EVENING}
 # A test for each failure: its scenario, the test, and the code the failure must carry with its params.
 CASES: list[tuple[Any, dict[str, Any], FailureCode, dict[str, Any]]] = [
     (menu, {"keys": ["-"], "expect": {"path": ["start", "bye"]}}, FailureCode.PATH_MISMATCH,
-     {"path": ["start", "menu", "bye"], "expected": ["start", "bye"]}),
+     {"path": ["start", "menu", "bye"], "expected": ["start", "bye"], "step": 2, "went": "menu", "wanted": "bye"}),
     (menu, {"keys": ["-"], "expect": {"visits": ["operator"]}}, FailureCode.NOT_VISITED,
      {"node": "operator", "path": ["start", "menu", "bye"]}),
     (menu, {"keys": ["-"], "expect": {"not_visits": ["menu"]}}, FailureCode.VISITED_FORBIDDEN, {"node": "menu"}),
     (menu, {"keys": ["-"], "expect": {"outcome": "transferred"}}, FailureCode.OUTCOME_MISMATCH,
      {"outcome": "hung_up", "expected": "transferred"}),
-    (menu, {"keys": ["-"], "expect": {"variables": {"result": "paid"}}}, FailureCode.VARIABLE_MISMATCH,
-     {"variable": "result", "actual": None, "expected": "paid"}),
+    (menu, {"keys": ["-"], "expect": {"variables": {"caller_id": "+34600111222"}}}, FailureCode.VARIABLE_MISMATCH,
+     {"variable": "caller_id", "actual": "", "expected": "+34600111222"}),
     (menu, {"keys": ["-"], "expect": {"said": ["Adiós"]}}, FailureCode.NEVER_SAID,
      {"fragment": "Adiós", "said": "Pulse 2 para hablar con un operador"}),
     (menu, {"keys": ["-"], "expect": {"callbacks": 1}}, FailureCode.CALLBACK_COUNT, {"count": 0, "expected": 1}),
@@ -156,6 +156,8 @@ CASES: list[tuple[Any, dict[str, Any], FailureCode, dict[str, Any]]] = [
     (menu, {"keys": ["-"], "expect": {"said": "Hola"}}, FailureCode.EXPECTATION_MALFORMED, {"key": "said"}),
     (menu, {"keys": ["-"], "expect": {"not_visits": ["opertor"]}}, FailureCode.UNKNOWN_NODE,
      {"field": "expect.not_visits", "node": "opertor"}),
+    (menu, {"keys": ["-"], "expect": {"variables": {"caller_di": None}}}, FailureCode.UNKNOWN_VARIABLE,
+     {"field": "expect.variables", "variable": "caller_di", "meant": "caller_id"}),
     (menu, {"keys": "2", "expect": {"outcome": "hung_up"}}, FailureCode.TEST_REFUSED, {}),
     (menu, {"data_rows": {"staf": []}, "expect": {"outcome": "hung_up"}}, FailureCode.UNKNOWN_DATA_SOURCE,
      {"source": "staf"}),
@@ -272,3 +274,22 @@ def test_the_docs_list_every_code() -> None:
     rows = [line for line in section.splitlines() if line.startswith("| `")]
     documented = {code for row in rows for code in re.findall(r"`([a-z_]+)`", row.split("|")[1])}
     assert documented == {str(code) for code in FailureCode}
+
+
+# QA review: a failing path printed both paths in full, and the reader compared a dozen blocks each to find where
+# they part. The failure says where, and what the test expected there.
+@pytest.mark.parametrize(
+    ("path", "expected", "step", "went", "wanted", "said"),
+    [
+        (["start", "menu", "busy"], ["start", "menu"], 3, "busy", None, "expected the call to end, it went to 'busy'"),
+        (["start", "menu"], ["start", "menu", "sales"], 3, None, "sales", "expected 'sales', it ended"),
+        (["start", "menu", "busy", "bye"], ["start", "menu", "sales", "bye"], 3, "busy", "sales",
+         "expected 'sales', it went to 'busy'"),
+    ],
+)  # fmt: skip
+def test_a_path_mismatch_says_where_the_paths_part(
+    path: list[str], expected: list[str], step: int, went: str | None, wanted: str | None, said: str
+) -> None:
+    failure = path_mismatch(path, expected)
+    assert failure.text == f"path was {path}, expected {expected}: differs at step {step}: {said}"
+    assert failure.params == {"path": path, "expected": expected, "step": step, "went": went, "wanted": wanted}

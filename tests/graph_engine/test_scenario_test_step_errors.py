@@ -35,7 +35,8 @@ async def test_a_failing_test_names_the_block_that_took_its_error_exit_and_why(r
     (outcome,) = await run_scenario_tests(greeting(), [test], registry)
 
     assert outcome.failures == [
-        "path was ['start', 'hello', 'oops', 'bye'], expected ['start', 'hello', 'bye']",
+        "path was ['start', 'hello', 'oops', 'bye'], expected ['start', 'hello', 'bye']: differs at step 3: "
+        "expected 'bye', it went to 'oops'",
         HELLO_FAILED,
     ]
 

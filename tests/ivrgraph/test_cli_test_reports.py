@@ -77,7 +77,10 @@ def test_junit_has_a_testsuite_per_scenario_and_a_testcase_per_test(tmp_path: Pa
     assert 'Condition "VIP?"' in story and story.splitlines()[-1].endswith("(hung_up)")
     failure = failed.find("failure")
     assert failure is not None and failed.get("name") == FAILING["name"]
-    assert failure.get("message") == "path was ['start', 'check', 'no'], expected ['start', 'check', 'yes']"
+    assert failure.get("message") == (
+        "path was ['start', 'check', 'no'], expected ['start', 'check', 'yes']: differs at step 3: expected 'yes', "
+        "it went to 'no'"
+    )
     assert failure.text == failure.get("message")
     untested = suites["callback-connect.json"].findall("testcase")
     assert [(case.get("name"), case.find("skipped") is not None) for case in untested] == [("no tests", True)]

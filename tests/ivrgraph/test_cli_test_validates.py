@@ -146,7 +146,8 @@ def test_a_failing_test_says_why_a_block_took_its_error_exit_without_verbose(tmp
     assert done.returncode == 1
     assert done.stdout.splitlines() == [
         "FAIL greeting.json: greets",
-        "     - path was ['start', 'hello', 'oops', 'bye'], expected ['start', 'hello', 'bye']",
+        "     - path was ['start', 'hello', 'oops', 'bye'], expected ['start', 'hello', 'bye']: differs at step 3: "
+        "expected 'bye', it went to 'oops'",
         "     - block 'hello' (say_phrase) took its error exit: unknown variable: 'client_name' is undefined",
         "0 passed, 1 failed",
     ]

@@ -96,5 +96,6 @@ async def test_a_failing_test_is_overridden_only_when_the_publisher_says_so(data
             "test": "says bye",
             "failures": [outcome.tests[0]["failures"][0]],
             "failure_details": [outcome.tests[0]["failure_details"][0]],
+            "failure_count": 1,
         }
     ]

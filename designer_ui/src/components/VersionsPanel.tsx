@@ -305,6 +305,8 @@ interface ListedTest {
   test: string;
   failures?: unknown;
   failure_details?: unknown;
+  /** How many failures the test had in all, of which `failures` are the first (absent: recorded before the count). */
+  failure_count?: unknown;
 }
 
 /** A failure's details as the server records them (`TestFailure`): its code, params and English text. */
@@ -324,6 +326,11 @@ function recordedFailures(entry: ListedTest): FailingTest | null {
   const details = Array.isArray(entry.failure_details) ? entry.failure_details : [];
   const inStep = details.length === failures.length && details.every(isTestFailure);
   return { scenario: entry.scenario, failures, failure_details: inStep ? details : [] };
+}
+
+/** How many of the test's failures the version did not record (it keeps the first few): 0 when it records them all. */
+function unrecordedFailures(entry: ListedTest, recorded: FailingTest): number {
+  return typeof entry.failure_count === "number" ? Math.max(0, entry.failure_count - recorded.failures.length) : 0;
 }
 
 /** The tests a version's summary lists under `key`, each naming its test and scenario; none when it lists none. */
@@ -362,6 +369,7 @@ export function ShippedFailing({ summary, slug }: { summary: Record<string, unkn
               {failing && (
                 <>
                   : <FailuresInline said={said(failing)} />
+                  {unrecordedFailures(entry, failing) > 0 && <> {t("versions.moreFailures", { count: unrecordedFailures(entry, failing) })}</>}
                 </>
               )}
             </li>

@@ -3930,6 +3930,11 @@ export interface components {
         /** ShippedFailingTest */
         ShippedFailingTest: {
             /**
+             * Failure Count
+             * @description How many failures the test had in all, of which `failures` lists the first; null for a version recorded before the count was
+             */
+            failure_count?: number | null;
+            /**
              * Failure Details
              * @description `failures` as data, in their order: each one's code, params and text
              */

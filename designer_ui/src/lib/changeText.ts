@@ -31,6 +31,8 @@ export interface Change {
   code?: string;
   /** Texts too long for the line (a SQL query, a long TTS text), whole on both sides; null: not set. */
   texts?: TextChange[];
+  /** The scenario tests (`meta.tests`) a `tests_*` change names: added, removed or changed. */
+  tests?: string[];
 }
 
 /** A long text of a `block_changed` or `prompt_changed` change, as it was and as it is (graph_engine/diff.py). */
@@ -158,6 +160,23 @@ function resultChangeText(w: Wording, change: Change): string | null {
   }
 }
 
+const TEST_CHANGES: Record<string, [MessageKey, MessageKey]> = {
+  tests_added: ["change.testAdded", "change.testsAdded"],
+  tests_removed: ["change.testRemoved", "change.testsRemoved"],
+  tests_changed: ["change.testChanged", "change.testsChanged"],
+};
+
+/**
+ * Scenario tests added, removed or changed, each named: no call changes, but a test removed is one the publish was
+ * not checked against (review: a failing test deleted got a publish past the check, and the dialog said «No changes»).
+ */
+function testsChangeText(w: Wording, change: Change): string | null {
+  const keys = Object.hasOwn(TEST_CHANGES, change.kind) ? TEST_CHANGES[change.kind] : undefined;
+  if (!keys) return null;
+  const names = change.tests ?? [];
+  return w.t(names.length === 1 ? keys[0] : keys[1], { tests: names.map((name) => quoted(w.language, name)).join(", ") });
+}
+
 /** The change in words, or null for a kind this designer does not know (the server's sentence stands in). */
 export function changeText(change: Change, w: Wording): string | null {
   const { t } = w;
@@ -192,6 +211,7 @@ export function changeText(change: Change, w: Wording): string | null {
     case "setting_changed":
       return t("change.settingChanged", { field: settingTitle(w, change.field ?? "") });
     default:
+      if (change.kind.startsWith("tests_")) return testsChangeText(w, change);
       return change.kind.startsWith("result_") ? resultChangeText(w, change) : null;
   }
 }

@@ -98,7 +98,7 @@ export function freeName(base: string, tests: readonly ScenarioTest[]): string {
  */
 export const TEST_FIELDS = [
   "name", "keys", "timed_keys", "caller_id", "caller_name", "dialed_number", "at", "variables", "data_rows",
-  "transfers", "hangup_at", "scheduler", "exits", "expect",
+  "transfers", "hangup_at", "hangup_in", "scheduler", "exits", "expect",
 ] as const;
 export const EXPECTATIONS = ["path", "visits", "not_visits", "outcome", "variables", "said", "callbacks", "scheduled", "transfers"] as const;
 

@@ -114,6 +114,14 @@ function reason(w: Words): string {
   return w.has("error") ? w.text("error") : w.t("testFailure.reasonNone");
 }
 
+/** Where a call's path parts from the one its test expects (`path_mismatch`): the step, what was expected, where it went. */
+function pathsPart(w: Words): string {
+  const step = w.number("step");
+  if (!w.has("wanted")) return w.t("testFailure.path_differsEnd", { step, went: w.block("went") });
+  if (!w.has("went")) return w.t("testFailure.path_differsEnded", { step, wanted: w.block("wanted") });
+  return w.t("testFailure.path_differs", { step, wanted: w.block("wanted"), went: w.block("went") });
+}
+
 const DUE: Record<string, MessageKey> = {
   due: "testFailure.callback_due",
   due_not_before: "testFailure.callback_due_not_before",
@@ -124,7 +132,10 @@ const CALLBACK_FIELD: Record<string, MessageKey> = { number: "testFailure.callba
 
 /** The words of each code; the codes not here are said in the server's English (see the module's comment). */
 export const FAILURE_TEMPLATES: Readonly<Record<string, Template>> = {
-  path_mismatch: (w) => w.t("testFailure.path_mismatch", { path: w.path("path"), expected: w.path("expected") }),
+  path_mismatch: (w) => {
+    const paths = w.t("testFailure.path_mismatch", { path: w.path("path"), expected: w.path("expected") });
+    return w.has("step") ? `${paths} ${pathsPart(w)}` : paths; // a server from before `step` says only the paths
+  },
   not_visited: (w) => w.t("testFailure.not_visited", { node: w.block("node"), path: w.path("path") }),
   visited_forbidden: (w) => w.t("testFailure.visited_forbidden", { node: w.block("node") }),
   call_failed: (w) => w.t("testFailure.call_failed", { reason: reason(w) }),
@@ -178,6 +189,10 @@ export const FAILURE_TEMPLATES: Readonly<Record<string, Template>> = {
     return w.t("testFailure.step_failed_exit", { ...said, exit: w.value("exit") });
   },
   could_not_run: (w) => w.t("testFailure.could_not_run", { detail: w.text("detail") }),
+  unknown_variable: (w) =>
+    w.has("meant")
+      ? w.t("testFailure.unknown_variable_meant", { variable: w.quote(w.text("variable")), meant: w.quote(w.text("meant")) })
+      : w.t("testFailure.unknown_variable", { variable: w.quote(w.text("variable")) }),
   // The form's own words for it (TestJsonForm): the server's `unknown expectation 'outcom'`.
   unknown_expectation: (w) =>
     w.has("meant") ? w.t("tests.unknownExpectationMeant", { field: w.text("key"), meant: w.text("meant") }) : w.t("tests.unknownExpectation", { field: w.text("key") }),
