@@ -91,6 +91,12 @@ class JobStore(Protocol):
         ...
 
     @property
+    def taken_over(self) -> int:
+        """The jobs this store's claims took over from another node whose lease ran out while it dialled them, that
+        attempt counted with outcome `lost` (persistence.callbacks.LOST; for the metrics)."""
+        ...
+
+    @property
     def schema_newer(self) -> str | None:
         """The database's schema revision when the last claim took nothing because a newer ivrgraph migrated the
         database (`persistence.callbacks.Claimed.schema_newer`), else None."""
@@ -102,11 +108,22 @@ class JobStore(Protocol):
         backup, or an admin's hold: persistence.dialling_hold), else None."""
         ...
 
-    async def claim_due(self, *, now: datetime, limit: int, node_id: str) -> list[DialJob]:
-        """Lock up to `limit` jobs due at `now` for this node (status dialing); expire jobs whose window closed.
+    async def claim_due(
+        self, *, now: datetime, limit: int, node_id: str, lease: timedelta | None = None
+    ) -> list[DialJob]:
+        """Lock up to `limit` jobs due at `now` for this node (status dialing) for `lease` (the store's own when
+        None: IVRGRAPH_DIAL_LEASE_SECONDS); expire jobs whose window closed. A job whose lease another node let run
+        out first has that node's attempt counted, outcome `lost` (persistence.callbacks.LOST), and is logged as
+        taken over.
         A job whose scenario has no published version (never published, or deleted) is not handed out: it ends
         failed with outcome `scenario_unavailable`, as the callee would only hear FastAGI's unknown-scenario
         message (`persistence.callbacks`; the in-memory store knows no scenarios)."""
+        ...
+
+    async def recover_own(self, *, node_id: str, now: datetime) -> list[str]:
+        """At the dialer's start, before its first claim: the jobs still dialing under `node_id`, left by this node's
+        previous process, each with that attempt counted `lost` and due again at once (failed when it was the last);
+        returns their ids (persistence.callbacks.recover_own_jobs)."""
         ...
 
     async def record_attempt(
@@ -126,9 +143,10 @@ class JobStore(Protocol):
         answered -> done; attempts used up -> failed; next try past the window -> expired; else pending again
         at `at + retry_after`. `final` ends the job as failed whatever is left (the number can never be dialled).
         With `node_id`, only a job that node still holds moves on: a late attempt (its lease ran out, another node
-        claimed the job) is logged and counted, and the job is left as it is. `counted` False logs the attempt
-        without adding it to the job's attempts (the trunk was down: the callee was never rung; or the node hung the
-        call up at shutdown before the callee answered).
+        claimed the job) is logged and counted, and the job is left as it is; when the node that took it over
+        counted that attempt `lost` already, the late one replaces that entry instead (the same call). `counted`
+        False logs the attempt without adding it to the job's attempts (the trunk was down: the callee was never
+        rung; or the node hung the call up at shutdown before the callee answered).
         """
         ...
 

@@ -115,6 +115,15 @@ HANG_UP_WAIT: Final = 1.0
 ARRIVAL_WAIT: Final = 3.0
 
 
+def originate_channel_id(job: DialJob) -> str:
+    """The ChannelId of the job's next Originate, `cb-<job>-<n>`: numbered by the attempts logged, counted or not,
+    so no two Originates of a job share one (Asterisk and the matching of AMI events to calls would confuse them).
+    An Originate its node could not record (the node killed mid-dial) is logged when the node restarts or another
+    node takes the job over (`persistence.callbacks.LOST`, whose call id is this: `attempt_channel_id`), so the next
+    dial is numbered past it."""
+    return callbacks.attempt_channel_id(job.id, max(job.tries, job.attempts) + 1)
+
+
 def _unencodable(number: str, variables: Mapping[str, str]) -> bool:
     """Whether a job's own part of the Originate (its number, its channel variables) cannot be sent to AMI: an
     AmiEncodingError of anything else comes of the node's settings."""
@@ -171,16 +180,22 @@ class Dialer:
         self._claims = 0  # passes whose claim the store answered: only those tell that the database is back
         self._newer_schema = NewerSchemaLog(log, remind_every=settings.remind_every)
         self._held = HeldLog(log, remind_every=settings.remind_every)
+        # Whether the jobs this node's previous process left dialing were taken back (`_recover_own`).
+        self._recovered = False
 
     @property
     def attempts(self) -> dict[str, int]:
         """Attempts since the start by what they came to: a `DialOutcome`, `trunk_down` (congestion while the
         trunk looked down: not counted), `cancelled` (hung up unanswered at shutdown: not counted), the jobs ended
-        undialled for their number (`emergency_number`, `impossible_number`: `_end_undialable`) and the store's
-        ended `scenario_unavailable` (never dialled).
+        undialled for their number (`emergency_number`, `impossible_number`: `_end_undialable`), the store's
+        ended `scenario_unavailable` (never dialled) and `lost`: the attempts a node that went away left unrecorded,
+        counted when this node started (`_recover_own`) or took a job over from another node (the store's
+        `taken_over`).
         Answers count once the callee hung up: `answered` when the scenario reached them, else `unreached` (a
         failed attempt, retried)."""
-        return {**self._tallies, "scenario_unavailable": self._store.scenario_unavailable}
+        attempts = {**self._tallies, "scenario_unavailable": self._store.scenario_unavailable}
+        lost = self._tallies.get(callbacks.LOST, 0) + self._store.taken_over
+        return {**attempts, callbacks.LOST: lost} if lost else attempts
 
     @property
     def pass_failures(self) -> int:
@@ -237,7 +252,10 @@ class Dialer:
         self._wake.set()
 
     async def run_once(self) -> list[str]:
-        """Claim due jobs for the free lines and start dialling them; returns the ids of the jobs started."""
+        """Claim due jobs for the free lines and start dialling them; returns the ids of the jobs started. The
+        first pass that reaches the store takes back the jobs this node's previous process left dialing first."""
+        if not self._recovered:
+            await self._recover_own()
         free = self._settings.max_lines - len(self._active)
         if free <= 0 or not self._ami.connected:
             return []  # claiming while AMI is down would only lock jobs we cannot dial
@@ -249,7 +267,10 @@ class Dialer:
             return []  # the trunk is down: each job would only meet congestion too
         probing = self._trunk.down
         claimed = await self._store.claim_due(
-            now=now, limit=PROBE_CHOICES if probing else free, node_id=self._settings.node_id
+            now=now,
+            limit=PROBE_CHOICES if probing else free,
+            node_id=self._settings.node_id,
+            lease=self._settings.lease,
         )
         self._claims += 1
         self._newer_schema.claimed(self._store.schema_newer, now)
@@ -277,6 +298,28 @@ class Dialer:
             started.append(job.id)
         self.peak_lines = max(self.peak_lines, len(self._active))
         return started
+
+    async def _recover_own(self) -> None:
+        """The jobs still dialing under this node's id when its dialer starts were left by its previous process
+        (killed, or its host lost: a stopped node records or gives back every job it dials). None of their calls
+        can be followed from this process, so each attempt counts, outcome `lost` (`JobStore.recover_own`), and the
+        job is due again at once instead of waiting out its lease (ops review: 4 jobs stuck for 5 minutes after a
+        kill -9, and the attempt in flight never recorded). Before AMI answers, too: another node may dial them."""
+        node_id = self._settings.node_id
+        recovered = await self._store.recover_own(node_id=node_id, now=self._clock.now())
+        self._recovered = True
+        if recovered:
+            log.warning(
+                "callback dialer of node %r starts with %d job(s) its previous process left dialling (killed?): "
+                "their attempt counts, its outcome unknown (%s), and each is due again unless that was its last "
+                "attempt: %s",
+                node_id,
+                len(recovered),
+                callbacks.LOST,
+                ", ".join(recovered),
+            )
+        for _ in recovered:
+            self._tally(callbacks.LOST)
 
     async def _end_undialable(self, claimed: list[DialJob]) -> list[DialJob]:
         """The claimed jobs to dial: a job whose number the API would refuse (`callbacks.undialable`: stored before
@@ -411,8 +454,7 @@ class Dialer:
 
     async def _attempt(self, job: DialJob) -> AttemptReport | None:
         attempt = job.attempts + 1
-        # Numbered by the attempts logged, counted or not, so no two Originates of a job share a ChannelId.
-        channel_id = f"cb-{job.id}-{max(job.tries, job.attempts) + 1}"
+        channel_id = originate_channel_id(job)
         problem = self._unsendable(job)
         if problem is not None:
             return await self._record(job, attempt, channel_id, DialOutcome.FAILED, problem, final=True)
@@ -798,6 +840,12 @@ class Dialer:
 
     def _tally(self, outcome: str) -> None:
         self._tallies[outcome] = self._tallies.get(outcome, 0) + 1
+
+    def tally_early_hangup(self) -> None:
+        """An answered attempt whose callee hung up before the scenario set a result, found once its FastAGI call
+        ended, after the answer was counted (agi_server.node): `hung_up_early` as well, as a counter never goes
+        back, so `answered` keeps it."""
+        self._tally("hung_up_early")
 
 
 # What an unreached attempt's job does next, by its status after it (`Dialer._tell`).

@@ -41,10 +41,17 @@ RETRY_SETTINGS: Final = {
     DialOutcome.FAILED: "IVRGRAPH_DIAL_RETRY_FAILED",
 }
 MAX_RETRY_SECONDS: Final = 7 * 24 * 3600  # a week: a longer interval is a slip of the unit (milliseconds)
-# IVRGRAPH_DIAL_RING_TIMEOUT's bounds (seconds). A job's claim lasts 5 minutes (`DatabaseJobStore`'s lease), and
-# the attempt must be recorded within it, retries while the database fails included (`Dialer._within_lease`):
-# a ring of at most 2 minutes leaves them most of it. Under 5 s hardly anybody gets to the phone.
+# IVRGRAPH_DIAL_RING_TIMEOUT's bounds (seconds). A job's claim lasts its lease (IVRGRAPH_DIAL_LEASE_SECONDS, 5
+# minutes by default), and the attempt must be recorded within it, retries while the database fails included
+# (`Dialer._within_lease`): a ring of at most 2 minutes leaves them most of it. Under 5 s hardly anybody gets to
+# the phone.
 RING_TIMEOUT_SECONDS: Final = (5, 120)
+# IVRGRAPH_DIAL_LEASE_SECONDS's bounds. How long another node waits before taking over the jobs of a node that went
+# away mid-dial (a node that restarts takes its own back at once). It must outlast a ring and one try to record it
+# (`lease_leaves_a_record`); under the default the record's retries while the database fails are cut short.
+LEASE_SECONDS: Final = (60, 3600)
+# What AMI waits for an Originate's outcome after its Timeout (agi_server.ami's action timeout, by default).
+ORIGINATE_GRACE_SECONDS: Final = 10.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +69,8 @@ class DialerSettings:
     max_lines: int = 10  # this node's callback calls at once; every node running a dialer has its own
     poll_interval: float = 5.0
     node_id: str = "ivrgraph"
+    # IVRGRAPH_DIAL_LEASE_SECONDS: how long a claim holds a job (persistence.callbacks.claim_due_jobs)
+    lease: timedelta = timedelta(minutes=5)
     retry_after: Mapping[DialOutcome, timedelta] = field(default_factory=_default_retry)
     # Seconds between tries to record an attempt while the database fails. A job whose attempt could not be
     # recorded is claimed again when its lease ends, and dialled twice; so no try starts that could not end before
@@ -101,9 +110,9 @@ class DialerSettings:
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None, *, node_id: str | None = None) -> DialerSettings:
         """IVRGRAPH_DIAL_CONTEXT, _CHANNEL (template with {number}), _CALLER_ID, _MAX_LINES, _NODE_ID,
-        _TRUNK_DOWN_AFTER, _RING_TIMEOUT and _RETRY_BUSY, _RETRY_NO_ANSWER, _RETRY_FAILED (seconds).
+        _TRUNK_DOWN_AFTER, _RING_TIMEOUT, _LEASE_SECONDS and _RETRY_BUSY, _RETRY_NO_ANSWER, _RETRY_FAILED (seconds).
 
-        `node_id` is the node's own name (`--node-id`, the host name by default), used when IVRGRAPH_DIAL_NODE_ID
+        `node_id` is the node's own name (`--node-id`, host:port by default), used when IVRGRAPH_DIAL_NODE_ID
         is unset: nodes sharing a database tell their claims on a job apart by it, so one fixed default for all of
         them would let a node that lost its lease take over another's claim.
 
@@ -134,8 +143,20 @@ class DialerSettings:
             maximum=high,
             unit="seconds",
         )
+        lease = timedelta(
+            seconds=setting_int(
+                env,
+                "IVRGRAPH_DIAL_LEASE_SECONDS",
+                int(defaults.lease.total_seconds()),
+                minimum=LEASE_SECONDS[0],
+                maximum=LEASE_SECONDS[1],
+                unit="seconds",
+            )
+        )
+        lease_leaves_a_record(lease, timedelta(seconds=ring), defaults.record_try_limit)
         caller_id = env.get("IVRGRAPH_DIAL_CALLER_ID") or None
         return cls(
+            lease=lease,
             context=_originate_setting(
                 "IVRGRAPH_DIAL_CONTEXT", "Context", env.get("IVRGRAPH_DIAL_CONTEXT") or defaults.context
             ),
@@ -149,6 +170,19 @@ class DialerSettings:
             node_id=_dial_node_id(env.get("IVRGRAPH_DIAL_NODE_ID", "").strip() or defaults.node_id),
             retry_after=retry_after,
             trunk_down_after=setting_int(env, "IVRGRAPH_DIAL_TRUNK_DOWN_AFTER", defaults.trunk_down_after, minimum=0),
+        )
+
+
+def lease_leaves_a_record(lease: timedelta, ring_timeout: timedelta, record_try_limit: float) -> None:
+    """IVRGRAPH_DIAL_LEASE_SECONDS against IVRGRAPH_DIAL_RING_TIMEOUT: a lease that ends before a call that rang its
+    whole timeout could be recorded once lets another node take the job over and ring the callee while the first
+    call is still being recorded. Raises SettingError then."""
+    needed = ring_timeout.total_seconds() + ORIGINATE_GRACE_SECONDS + record_try_limit
+    if lease.total_seconds() <= needed:
+        raise SettingError(
+            f"IVRGRAPH_DIAL_LEASE_SECONDS={lease.total_seconds():g}: must be more than {needed:g} s, the ring "
+            f"(IVRGRAPH_DIAL_RING_TIMEOUT={ring_timeout.total_seconds():g}), AMI's wait for its outcome "
+            f"({ORIGINATE_GRACE_SECONDS:g} s) and one try to record it ({record_try_limit:g} s)"
         )
 
 

@@ -67,10 +67,11 @@ class MemoryJob:
 class MemoryJobStore:
     """In-process `JobStore` with the same rules as `persistence.callbacks` (single node, tests, simulations)."""
 
-    def __init__(self, *, lease: timedelta = timedelta(minutes=5)) -> None:
+    def __init__(self, *, lease: timedelta = callbacks.DEFAULT_LEASE) -> None:
         self.jobs: dict[str, MemoryJob] = {}
         self._lease = lease
         self.scenario_unavailable = 0  # it knows no scenarios: every job is handed out
+        self.taken_over = 0  # jobs its claims took over from another node, their attempt counted lost
         self.schema_newer: str | None = None  # it has no schema: set by a test, every claim then takes nothing
         self.dialling_held: Hold | None = None  # set by a test: every claim then takes nothing, as on a held database
 
@@ -78,9 +79,27 @@ class MemoryJobStore:
         self.jobs[job.id] = job
         return job
 
-    async def claim_due(self, *, now: datetime, limit: int, node_id: str) -> list[DialJob]:
+    async def claim_due(
+        self, *, now: datetime, limit: int, node_id: str, lease: timedelta | None = None
+    ) -> list[DialJob]:
         if self.schema_newer is not None or self.dialling_held is not None:
             return []  # persistence.callbacks rule: nothing taken, nor moved
+        # persistence.callbacks._take_over_lapsed's rule: another node's lapsed lease costs the job that attempt
+        for job in self.jobs.values():
+            if job.status == "dialing" and job.lock_until is not None and job.lock_until < now:
+                if job.locked_by != node_id:
+                    previous = job.locked_by
+                    self._count_lost(job, now)
+                    self.taken_over += 1
+                    log.warning(
+                        "callback job %s taken over from node %r: its attempt counts as %s (%d/%d); the job is %s",
+                        job.id,
+                        previous,
+                        callbacks.LOST,
+                        job.attempts,
+                        job.max_attempts,
+                        job.status,
+                    )
         # persistence.callbacks rule: every due job whose window closed moves to its next opening first, so moving
         # them never uses up the pass's `limit` (the opening may be now: after a lunch break).
         for job in self._due(now):
@@ -89,9 +108,29 @@ class MemoryJobStore:
         ready = [job for job in self._due(now) if job.window_end is None or job.window_end > now]
         claimed: list[DialJob] = []
         for job in sorted(ready, key=lambda j: j.due)[:limit]:
-            job.status, job.locked_by, job.lock_until = "dialing", node_id, now + self._lease
+            job.status, job.locked_by, job.lock_until = "dialing", node_id, now + (lease or self._lease)
             claimed.append(job.view())
         return claimed
+
+    async def recover_own(self, *, node_id: str, now: datetime) -> list[str]:
+        """persistence.callbacks.recover_own_jobs's rule."""
+        own = [job for job in self.jobs.values() if job.status == "dialing" and job.locked_by == node_id]
+        for job in sorted(own, key=lambda j: j.id):
+            self._count_lost(job, now)
+        return sorted(job.id for job in own)
+
+    @staticmethod
+    def _count_lost(job: MemoryJob, now: datetime) -> None:
+        """persistence.callbacks._count_lost's rule, the job then due at once unless that was its last attempt."""
+        dialled = max(job.attempts, sum(outcome != callbacks.WINDOW_CLOSED for _, outcome, _ in job.attempt_log)) + 1
+        job.attempt_log.append((now, callbacks.LOST, callbacks.attempt_channel_id(job.id, dialled)))
+        job.attempts += 1
+        job.outcome, job.last_attempt_at = callbacks.LOST, max(job.last_attempt_at or now, now)
+        job.locked_by, job.lock_until = None, None
+        if job.attempts >= job.max_attempts:
+            job.status = "failed"
+        else:
+            job.status, job.due = "pending", min(job.due, now)
 
     def _due(self, now: datetime) -> list[MemoryJob]:
         return [
@@ -114,6 +153,13 @@ class MemoryJobStore:
         counted: bool = True,
     ) -> str:
         job = self.jobs[job_id]
+        if node_id is not None and not callbacks.held_by(job, node_id):
+            for index, (_at, logged, logged_call) in enumerate(job.attempt_log):
+                if logged == callbacks.LOST and logged_call == call_id:
+                    # persistence.callbacks._replaces_lost's rule: the attempt counted at the takeover, now known
+                    job.attempt_log[index] = (_at, str(outcome), call_id)
+                    job.last_attempt_at = max(job.last_attempt_at or at, at)
+                    return job.status
         job.attempt_log.append((at, str(outcome), call_id))
         if counted:
             job.attempts += 1
@@ -204,25 +250,36 @@ class DatabaseJobStore:
     The synchronous SQLAlchemy work runs in a worker thread so the event loop keeps serving calls.
     """
 
-    def __init__(self, database: Database, *, lease: timedelta = timedelta(minutes=5)) -> None:
+    def __init__(self, database: Database, *, lease: timedelta = callbacks.DEFAULT_LEASE) -> None:
         self._database = database
         self._lease = lease
         self.scenario_unavailable = 0  # jobs its claims ended undialled (`JobStore.scenario_unavailable`)
+        self.taken_over = 0  # jobs its claims took over from another node (`JobStore.taken_over`)
         self.schema_newer: str | None = None  # as of the last claim (`JobStore.schema_newer`)
         self.dialling_held: Hold | None = None  # as of the last claim (`JobStore.dialling_held`)
 
-    async def claim_due(self, *, now: datetime, limit: int, node_id: str) -> list[DialJob]:
-        return await asyncio.to_thread(self._claim_due, now, limit, node_id)
+    async def claim_due(
+        self, *, now: datetime, limit: int, node_id: str, lease: timedelta | None = None
+    ) -> list[DialJob]:
+        return await asyncio.to_thread(self._claim_due, now, limit, node_id, lease or self._lease)
+
+    async def recover_own(self, *, node_id: str, now: datetime) -> list[str]:
+        return await asyncio.to_thread(self._recover_own, node_id, now)
+
+    def _recover_own(self, node_id: str, now: datetime) -> list[str]:
+        with self._database.session() as session:
+            return [job.id for job in callbacks.recover_own_jobs(session, node_id=node_id, now=now)]
 
     async def contacts(self, job_ids: Sequence[str]) -> dict[str, JobContact]:
         """Whom each of `job_ids` calls (`job_contacts`); jobs gone left out."""
         return await asyncio.to_thread(job_contacts, self._database, list(job_ids))
 
-    def _claim_due(self, now: datetime, limit: int, node_id: str) -> list[DialJob]:
+    def _claim_due(self, now: datetime, limit: int, node_id: str, lease: timedelta) -> list[DialJob]:
         ended: list[CallbackJob] = []
+        taken_over: list[CallbackJob] = []
         with self._database.session() as session:
             jobs = callbacks.claim_due_jobs(
-                session, now=now, limit=limit, node_id=node_id, lease=self._lease, unavailable=ended
+                session, now=now, limit=limit, node_id=node_id, lease=lease, unavailable=ended, taken_over=taken_over
             )
             self.schema_newer, self.dialling_held = jobs.schema_newer, jobs.held
             logged = callbacks.attempts_logged(session, job_ids=[j.id for j in jobs])
@@ -244,6 +301,7 @@ class DatabaseJobStore:
                 if j.lock_until is not None  # always: claimed jobs have a lease
             ]
         self.scenario_unavailable += len(ended)  # committed: the block ended without raising
+        self.taken_over += len(taken_over)
         return claimed
 
     async def record_attempt(

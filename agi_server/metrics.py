@@ -87,14 +87,18 @@ CALL_OUTCOMES: Final = (
 # reached the callee, a failed attempt retried on the job's rules), congestion while the trunk looked down (not
 # counted), an attempt hung up unanswered at the node's shutdown (`cancelled`, agi_server.dial_jobs.SHUTDOWN_HANGUP: not
 # counted), and the jobs ended without a call (an emergency number; a number no phone has; a scenario with no
-# published version).
+# published version). `hung_up_early`: an answered attempt whose callee hung up before the scenario set a result,
+# known only once the FastAGI call ended, after `answered` counted it: counted again here (a counter never goes
+# down), by the node that took the call (agi_server.node.DatabaseRuntime._call_ended).
 DIAL_OUTCOMES: Final = (
     *(str(outcome) for outcome in DialOutcome),
+    "hung_up_early",
     "trunk_down",
     "cancelled",
     "emergency_number",
     "impossible_number",
     "scenario_unavailable",
+    "lost",  # persistence.callbacks.LOST: a node went away mid-dial; counted at its restart or a takeover
 )
 
 # /readyz says the versions may be stale once no poll succeeded for this many intervals (a failed poll or two is
@@ -222,7 +226,10 @@ class _DialerFigures(Collector):
         attempts = CounterMetricFamily(
             "ivrgraph_dialer_attempts",
             "Callback attempts by what they came to (answered counts once the callee hung up and the scenario had "
-            "reached them; unreached when it had not), and jobs ended without a call",
+            "reached them; unreached when it had not), and jobs ended without a call. hung_up_early counts those "
+            "answered attempts whose callee then proved to have hung up before the scenario set a result (their job "
+            "called again, as the campaign asks): each is in answered too, so answered minus hung_up_early is the "
+            "answers that got through",
             labels=["outcome"],
         )
         counted = dict(dialer.attempts)

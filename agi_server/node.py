@@ -24,6 +24,7 @@ import logging
 import os
 import time
 from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Final
 
@@ -41,7 +42,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from agi_server.ami import AmiSettings
 from agi_server.ami_protocol import DialOutcome
-from agi_server.callback_arrivals import callback_resolver, early_hangup_retrier
+from agi_server.callback_arrivals import EarlyHangups, callback_resolver, early_hangup_retrier
 from agi_server.dialer import Dialer, RunningDialer, start_dialer
 from agi_server.dialer_settings import DialerSettings
 from agi_server.errors import first_line
@@ -327,6 +328,21 @@ class CallbackDeadline:
         )
 
 
+class _TalliedEarlyHangups:
+    """The job store's `retry_hung_up_early`, `moved()` told once per call whose job it moved on (the store's answer
+    to a retry after a lost commit is the same job, and only the answer that arrives counts)."""
+
+    def __init__(self, jobs: EarlyHangups, moved: Callable[[], None]) -> None:
+        self._jobs = jobs
+        self._moved = moved
+
+    async def retry_hung_up_early(self, job_id: str, *, at: datetime, retry_after: timedelta) -> str | None:
+        status = await self._jobs.retry_hung_up_early(job_id, at=at, retry_after=retry_after)
+        if status is not None:
+            self._moved()
+        return status
+
+
 class DatabaseRuntime:
     """The database side of one FastAGI node. Create it inside the running event loop; `start`, then `stop`.
 
@@ -371,6 +387,9 @@ class DatabaseRuntime:
         )
         self._loop = asyncio.get_running_loop()
         self._polling: asyncio.Task[None] | None = None
+        # What the log last said this node serves, (stamp, number) by slug: each change is said once, whether the
+        # poller or this process's publish hub brings it first (`_serve`).
+        self._serving: dict[str, tuple[int, int]] = {}
         self.dialer: RunningDialer | None = None
         self._dialing: Dialer | None = None  # the dialer's loop, kept past `stop`: its calls end after it
 
@@ -385,7 +404,14 @@ class DatabaseRuntime:
     async def _call_ended(self, record: CallRecord) -> None:
         """A callback's call over: its client, gone early, is called again if the campaign asks for it
         (`early_hangup_retrier`)."""
-        await early_hangup_retrier(self.jobs, retry_after=self._no_answer_retry)(record)
+        jobs = _TalliedEarlyHangups(self.jobs, self._tally_early_hangup)
+        await early_hangup_retrier(jobs, retry_after=self._no_answer_retry)(record)
+
+    def _tally_early_hangup(self) -> None:
+        """An answered attempt found an early hangup as its call ended, its job moved on: `hung_up_early` in the
+        dialer's attempts (counted here, on the node that took the call, when it dials too)."""
+        if self._dialing is not None:
+            self._dialing.tally_early_hangup()
 
     async def callbacks_in(self, timeout: float) -> None:
         """Return once no callback this node dialled may still come to its FastAGI listener (none rings, each
@@ -405,7 +431,7 @@ class DatabaseRuntime:
 
     def publish(self, published: Published) -> None:
         """A new version (from the poller, or a publish hub that may call from a worker thread)."""
-        self._loop.call_soon_threadsafe(self.source.publish, as_runtime(published))
+        self._loop.call_soon_threadsafe(self._serve, as_runtime(published))
 
     def _swap_in(self, published: Published) -> None:
         """A new version the poller found (it runs on this loop: the cache is swapped before the poll returns).
@@ -413,17 +439,39 @@ class DatabaseRuntime:
         logged then, once (and a later version published on a node that has the plugin, once when it arrives)."""
         runtime = as_runtime(published)
         warn_of_missing_block_types(runtime, self.registry)
+        self._serve(runtime)
+
+    def _serve(self, runtime: PublishedScenario) -> None:
+        """`runtime` held for new calls, and said at INFO once per version this node takes up: the hub's publish
+        and the poll finding the same version a moment later say it once; an older one arriving late, not at all.
+        Without it, which version a node served from when was nowhere in its log (operations review)."""
         self.source.publish(runtime)
+        now = (runtime.stamp, runtime.version)
+        was = self._serving.get(runtime.slug)
+        if was is not None and now <= was:
+            return
+        self._serving[runtime.slug] = now
+        if was is None:
+            log.info("serving %s v%d", runtime.slug, runtime.version)
+        else:
+            log.info("serving %s v%d (was v%d)", runtime.slug, runtime.version, was[1])
 
     def withdraw(self, slug: str) -> None:
         """A scenario deleted through this process's API (the publish hub, maybe from a worker thread)."""
-        self._loop.call_soon_threadsafe(self.source.withdraw, slug)
+        self._loop.call_soon_threadsafe(self._withdraw, slug)
+
+    def _withdraw(self, slug: str) -> None:
+        """New calls to `slug` get the fallback from now on; said at INFO once, when this node held it."""
+        held = slug in self.source.held_versions()
+        self.source.withdraw(slug)
+        if self._serving.pop(slug, None) is not None or held:
+            log.info("%s withdrawn", slug)
 
     def _keep_only(self, published: set[str]) -> None:
         # The poller's list of published slugs: one deleted through another node goes from the cache here.
         for slug in self.source.slugs():
             if slug not in published:
-                self.source.withdraw(slug)
+                self._withdraw(slug)
 
     async def start(self, *, ami: AmiSettings | None = None, dialer: DialerSettings | None = None) -> None:
         """Poll for versions published elsewhere; dial callbacks through AMI when `ami` is given. AMI down or

@@ -13,6 +13,7 @@ import ipaddress
 import logging
 import os
 import re
+import socket
 from collections.abc import Callable, Iterable, Mapping
 from typing import TypeVar
 
@@ -90,6 +91,14 @@ def node_id(text: str) -> str:
     return name
 
 
+def default_node_id(host_name: str, port: int) -> str:
+    """A node's name when it is not given one: the host's with the FastAGI port, unique among the nodes of one host
+    as its listening port is, and the same again when the node restarts. The host name alone was shared by an
+    `ivrgraph serve` and an `ivrgraph agi` on one host, and a restarted node takes back the callback jobs its name
+    left dialling (persistence.callbacks.recover_own_jobs): the other's, still ringing, would be rung again."""
+    return f"{host_name}:{port}"
+
+
 def dial_options(text: str) -> str:
     try:
         check_dial_options(text)
@@ -130,8 +139,8 @@ def add_fastagi_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--node-id",
         type=node_id,
-        help="this node's name in the call records it writes (default: the host name, here %(default)s)",
-        default=defaults.node_id,
+        help="this node's name in the call records it writes and the callback jobs it dials; must differ between "
+        f"nodes (default: the host name and the FastAGI port, here {defaults.node_id}:PORT)",
     )
     parser.add_argument("--metrics-port", type=port, help="serve Prometheus metrics on this port")
     parser.add_argument(
@@ -196,7 +205,7 @@ def fastagi_config(
         idle_timeout=args.idle_timeout,
         shutdown_deadline=args.shutdown_deadline,
         channel=ChannelSettings(sounds_prefix=args.sounds_prefix, dial_options=args.dial_options),
-        node_id=args.node_id,
+        node_id=args.node_id or default_node_id(socket.gethostname(), port),
     )
     config = fallback_speech(config, environ)
     config = dataclasses.replace(config, allow=tuple(args.allow)) if args.allow else allowed_peers(config, environ)

@@ -81,6 +81,8 @@ DIAL_OUTCOMES: Final[Vocabulary] = {
                                "Не номер телефона: на него не звонят"),
     "scenario_unavailable": Words("The scenario was not available", "El escenario no estaba disponible",
                                   "Сценарий был недоступен"),
+    "lost": Words("Unknown: the server dialling it stopped", "Desconocido: se detuvo el servidor que llamaba",
+                  "Неизвестно: сервер, который звонил, остановился"),
 }  # fmt: skip
 
 # How a call's scenario ended (graph_engine.trace.CallOutcome), or why none ran (agi_server.metrics.CALL_OUTCOMES).
@@ -275,6 +277,8 @@ CALL_REGISTER: Final = ReportWords(
         "asterisk_uniqueid": Words("Asterisk UniqueID", "UniqueID de Asterisk", "UniqueID Asterisk"),
         "recorded_at": Words("Recorded at", "Hora de registro", "Время записи"),
         "channel": Words("Channel", "Canal", "Канал"),
+        # The server that took the call, named apart from "Last block" (`last_node`, a step of the scenario).
+        "node": Words("Server node", "Nodo del servidor", "Узел сервера"),
         "scheduled_job_ids": Words("Callbacks scheduled", "Devoluciones programadas", "Заказанные обратные звонки"),
         "error_steps": Words("Steps with errors", "Pasos con error", "Шаги с ошибкой"),
     },

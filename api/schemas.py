@@ -820,7 +820,15 @@ class CallSummary(BaseModel):
         "latest published version declares it; null when there is no result or it does not declare it",
     )
     status: CallStatus  # derived when the call is written: only ever one of these (persistence.calls.derive_status)
-    last_node: str | None
+    last_node: str | None = Field(
+        description="The id of the scenario's block the call was at when it ended (a step of the flow, as the "
+        "trace names it), not a server: `node` names the FastAGI server that took the call"
+    )
+    # In the list too, as `?node=` takes it: which server took which calls, on several nodes (operations review).
+    node: str = Field(
+        description="The FastAGI server (node) that took the call: its `--node-id`, the host's name and FastAGI port "
+        "by default. `?node=` finds its calls",
+    )
     # In the list too: "where did callers hang up" took one call's detail per call (a supervisor's review).
     hangup_during: str | None = Field(default=None, description=_HANGUP_DURING)
     transfer_outcome: str | None = Field(
@@ -859,7 +867,6 @@ class CallDetail(CallSummary):
         description="Asterisk's channel name (`PJSIP/trunk-0000046b`), as its full log names it. "
         f"{_MASKED}: the numbers in it as `caller_id` (a Local channel names the number it dialled)"
     )
-    node: str
     error: str | None = Field(description=f"Why the call failed, in English. {_MASKED}: `[hidden: N characters]`")
     callback_job_id: str | None = Field(description=_RANG_BACK_FOR)
     campaign_id: str | None = Field(
@@ -1435,7 +1442,8 @@ _JOB_OUTCOMES = (
     "node hung up as it stopped; a job stopped with its campaign before its first dial), `cancelled_by_api`, "
     "`already_reached` "
     "(another call of the job reached the client), `window_closed`, `emergency_number` and `impossible_number` "
-    "(never dialled), `scenario_unavailable`. An older job may hold another word."
+    "(never dialled), `scenario_unavailable`, `lost` (the node dialling it went away: the attempt counts, its outcome "
+    "unknown). An older job may hold another word."
 )
 
 
@@ -1465,6 +1473,17 @@ class CallbackJobOut(BaseModel):
         default=None, description="When a FastAGI call named the job: the callee heard its scenario."
     )
     origin_call_id: str | None
+    # Which node dials the job now: an operator of several nodes could not tell (operations review).
+    locked_by: str | None = Field(
+        default=None,
+        description="The node dialling the job now (its `--node-id`, as a call's `node` names it), while "
+        "`status` is `dialing`; null when no node holds it. Read-only.",
+    )
+    lock_until: datetime | None = Field(
+        default=None,
+        description="When that node's lease on the job runs out; null when no node holds it. One in the past: the "
+        "node stopped renewing it (it died mid-dial), and any node may take the job over. Read-only.",
+    )
     hours: list[OpeningHours] | None = Field(
         default=None,
         description="The hours it is called in, in `timezone`, never on `holidays`: those sent, this node's default "

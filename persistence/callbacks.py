@@ -391,6 +391,7 @@ def claim_due_jobs(
     node_id: str,
     lease: timedelta = DEFAULT_LEASE,
     unavailable: list[CallbackJob] | None = None,
+    taken_over: list[CallbackJob] | None = None,
 ) -> Claimed:
     """Take up to `limit` due jobs for `node_id`: status becomes `dialing` until `record_attempt` or the lease ends.
     Single callbacks first, then the clients of call lists; earliest due first, a list in its order.
@@ -404,7 +405,8 @@ def claim_due_jobs(
     every node sees a pause at its next claim. Those whose window closed move on or expire all the same, as above.
 
     `unavailable`, if given, gets the jobs the claim ended undialled for want of a published scenario
-    (`SCENARIO_UNAVAILABLE`), for the dialer's metrics.
+    (`SCENARIO_UNAVAILABLE`), for the dialer's metrics; `taken_over` the jobs it took over from another node whose
+    lease ran out while it dialled them, their attempt counted `LOST` (`_take_over_lapsed`).
 
     Nothing is taken, nor moved, from a database a newer ivrgraph migrated (`_schema_newer_than_code`): the claim
     says so (`Claimed.schema_newer`), and the dialer tells the node's log and metrics (agi_server.dialer). Nor
@@ -420,6 +422,9 @@ def claim_due_jobs(
     held = dialling_hold.current(session)  # in this transaction: a hold committed before it is seen
     if held is not None:
         return Claimed(held=held)
+    lapsed = _take_over_lapsed(session, now=now, node_id=node_id)
+    if taken_over is not None:
+        taken_over.extend(lapsed)
     _move_closed_windows(session, now)
     ended = unavailable if unavailable is not None else []
     return Claimed(_claim_open_windows(session, now=now, limit=limit, node_id=node_id, lease=lease, unavailable=ended))
@@ -560,6 +565,89 @@ def _claim_open_windows(
     return claimed
 
 
+# The attempt of a job whose node went away while dialling it (killed, or cut off from the database past its lease):
+# the callee may have been rung, so it counts as one of the job's max_attempts, its outcome unknown. Logged when the
+# node restarts (`recover_own_jobs`) or another node takes the job over (`_take_over_lapsed`); its call id is the
+# ChannelId the lost Originate had (`attempt_channel_id`), so a late report of that call replaces it, and the next dial
+# is numbered past it.
+LOST: Final = "lost"
+
+
+def attempt_channel_id(job_id: str, attempt: int) -> str:
+    """The dialer's ChannelId of a job's `attempt`-th dial (agi_server.dialer.originate_channel_id), and so the
+    call id of a `LOST` attempt."""
+    return f"cb-{job_id}-{attempt}"
+
+
+def _count_lost(session: Session, job: CallbackJob, now: datetime) -> None:
+    """Log and count the attempt `job`'s node left unrecorded (`LOST`), numbered as the dialer numbered it; the job
+    fails if that was its last."""
+    dialled = max(job.attempts, attempts_logged(session, job_ids=[job.id]).get(job.id, 0)) + 1
+    session.add(CallbackAttempt(job_id=job.id, at=now, outcome=LOST, call_id=attempt_channel_id(job.id, dialled)))
+    job.attempts += 1
+    job.outcome = LOST
+    job.last_attempt_at = max(job.last_attempt_at or now, now)
+    if job.attempts >= job.max_attempts:
+        job.status, job.locked_by, job.lock_until = "failed", None, None
+
+
+def _take_over_lapsed(session: Session, *, now: datetime, node_id: str) -> list[CallbackJob]:
+    """The jobs whose lease another node let run out while dialling them (killed, or cut off from the database):
+    that node's attempt is counted (`LOST`) before anyone dials the callee again, and the takeover logged, naming
+    that node; each job is then due at once (this claim may take it), or failed when that was its last attempt.
+    Counted here, by whichever node claims first, not when a job is picked: a job passed over or moved to its
+    window's next opening is counted all the same. A job of this node's own (its lease ran out while its call still
+    rings here) is left to `Dialer.run_once`, whose claim renews it; a restarted node took its own back at its
+    start (`recover_own_jobs`)."""
+    lapsed = select(CallbackJob).where(
+        CallbackJob.status == "dialing",
+        CallbackJob.lock_until < now,
+        or_(CallbackJob.locked_by.is_(None), CallbackJob.locked_by != node_id),
+    )
+    jobs = list(session.scalars(_unlocked(session, lapsed.order_by(CallbackJob.id))))
+    for job in jobs:
+        previous, lease_end = job.locked_by, job.lock_until
+        _count_lost(session, job, now)
+        if job.status == "dialing":
+            job.status, job.locked_by, job.lock_until = "pending", None, None
+            job.due = min(job.due, now)
+            _cancel_if_stopped(session, job)
+        log.warning(
+            "callback job %s taken over from node %r, whose lease ran out at %s while it was dialling: that attempt "
+            "counts, its outcome unknown (%s, %d/%d); the job is %s",
+            job.id,
+            previous,
+            lease_end.isoformat() if lease_end is not None else "?",
+            LOST,
+            job.attempts,
+            job.max_attempts,
+            job.status,
+        )
+    session.flush()
+    return jobs
+
+
+def recover_own_jobs(session: Session, *, node_id: str, now: datetime) -> list[CallbackJob]:
+    """At a dialer's start, before its first claim: the jobs still `dialing` under its own `node_id` were left by
+    this node's previous process (killed, or its host lost): none of their calls can be followed any more, so each
+    attempt counts (`LOST`) and the job is due again at once, or failed when that was its last attempt. Without
+    this they waited out their lease, and the attempt went unrecorded (ops review: a client rung four times with
+    max_attempts 3). Returns the jobs recovered."""
+    hold_sqlite_writes(session, CallbackJob)
+    query = select(CallbackJob).where(CallbackJob.status == "dialing", CallbackJob.locked_by == node_id)
+    if session.get_bind().dialect.name != "sqlite":
+        query = query.with_for_update()
+    jobs = list(session.scalars(query.order_by(CallbackJob.id)))
+    for job in jobs:
+        _count_lost(session, job, now)
+        if job.status == "dialing":
+            job.status, job.locked_by, job.lock_until = "pending", None, None
+            job.due = min(job.due, now)
+            _cancel_if_stopped(session, job)
+    session.flush()
+    return jobs
+
+
 # A job ended undialled (`failed`) because its scenario has no published version: the callee would only have heard
 # the FastAGI server's "unknown scenario" message and been hung up on.
 SCENARIO_UNAVAILABLE: Final = "scenario_unavailable"
@@ -618,6 +706,9 @@ def record_attempt(
     job = _locked_job(session, job_id=job_id)
     if job is None:
         raise NotFound("callback job", job_id)
+    if node_id is not None and not held_by(job, node_id) and _replaces_lost(session, job, outcome, at, call_id):
+        session.flush()  # the attempt counted lost when the job was taken over: now its outcome is known
+        return job
     attempt = CallbackAttempt(job_id=job.id, at=at, outcome=outcome, call_id=call_id)
     session.add(attempt)
     if counted:
@@ -660,6 +751,22 @@ def record_attempt(
     _cancel_if_stopped(session, job)  # the list was stopped while this client's phone rang: no retry
     session.flush()
     return job
+
+
+def _replaces_lost(session: Session, job: CallbackJob, outcome: str, at: datetime, call_id: str | None) -> bool:
+    """A late report of the attempt another node counted `LOST` when it took the job over (the same call id): that
+    row takes the outcome, and is not counted again. Whether it did."""
+    if call_id is None:
+        return False
+    query = select(CallbackAttempt).where(
+        CallbackAttempt.job_id == job.id, CallbackAttempt.outcome == LOST, CallbackAttempt.call_id == call_id
+    )
+    lost = session.scalars(query.order_by(CallbackAttempt.id).limit(1)).first()
+    if lost is None:
+        return False
+    lost.outcome, lost.call_id = outcome, call_id
+    job.last_attempt_at = max(job.last_attempt_at or at, at)
+    return True
 
 
 def mark_reached(session: Session, *, job_id: str, at: datetime, scenario: str | None = None) -> CallbackJob | None:

@@ -496,6 +496,7 @@ class CallFilter:
     scheduled_job_id: str | None = None
     origin_call_id: str | None = None
     with_errors: bool | None = None  # True: a step took its error exit; False: none did (unknown ones: neither)
+    node: str | None = None  # the FastAGI node that took the call (`node`, not the scenario's `last_node`)
 
 
 # The register's two orders: `started`, newest call first (what a supervisor reads); `recorded`, oldest stored
@@ -635,6 +636,8 @@ def _filtered(query: Select[Any], filters: CallFilter) -> Select[Any]:
         query = query.where(CallRecord.asterisk_uniqueid == filters.asterisk_uniqueid)
     if filters.recorded_since:
         query = query.where(CallRecord.recorded_at >= filters.recorded_since)
+    if filters.node:
+        query = query.where(CallRecord.node == filters.node)
     return _linked(query, filters)
 
 

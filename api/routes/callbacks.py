@@ -101,6 +101,8 @@ def public(job: CallbackJob, attempts: list[CallbackAttemptOut] | None = None) -
         last_attempt_at=job.last_attempt_at,
         reached_at=job.reached_at,
         origin_call_id=job.origin_call_id,
+        locked_by=job.locked_by,
+        lock_until=job.lock_until,
         **_kept_hours(job.allowed_hours),
         history=attempts or [],
     )

@@ -39,7 +39,8 @@ CallId = Annotated[str, Path(max_length=64, pattern=r"^[^\x00]*$")]
 CSV_COLUMNS = ("id", "scenario", "version", "status", "outcome", "result", "result_label", "caller_id", "caller_name",
                "dialed_number", "started_at", "answered_at", "ended_at", "duration_ms", "last_node", "hangup_during",
                "transfer_outcome", "origin_call_id", "callback_job_id", "asterisk_uniqueid", "recorded_at",
-               "channel", "scheduled_job_ids", "error_steps")  # fmt: skip
+               "channel", "scheduled_job_ids", "error_steps", "node")  # fmt: skip
+# `node` last: a column added keeps every earlier one where a BI tool reading by position finds it.
 # The list's cells: the jobs a call asked for, written in one cell, apart by spaces (ids have none).
 LIST_COLUMNS = frozenset({"scheduled_job_ids"})
 CSV_TIMES = frozenset({"started_at", "answered_at", "ended_at", "recorded_at"})  # written on the clock `tz` names
@@ -127,6 +128,13 @@ WithErrors = Annotated[
           "their status: a data source refusing its login, then the fallback; false: calls where none did. Calls "
           "for which it is not known (`error_steps` null) are in neither"),
 ]  # fmt: skip
+# Which server took the call (a call's `node`), on several nodes: exact, as a node id is set, not typed.
+NodeId = Annotated[
+    str | None,
+    Query(max_length=100, pattern=r"^[^\x00]*$",
+          description="Calls taken by this FastAGI node: its `--node-id`, as each call's `node` names it "
+          "(exact). Not `last_node`, the scenario's block a call ended at"),
+]  # fmt: skip
 
 
 class CallQuery:
@@ -152,11 +160,12 @@ class CallQuery:
         scheduled_job_id: AskedFor = None,
         origin_call_id: OriginCall = None,
         with_errors: WithErrors = None,
+        node: NodeId = None,
     ) -> None:
         self.scenario, self.since, self.until, self.caller = scenario, since, until, caller
         self.status, self.result, self.uniqueid, self.caller_name = status, result, uniqueid, caller_name
         self.callback_job_id, self.scheduled_job_id = callback_job_id, scheduled_job_id
-        self.origin_call_id, self.with_errors = origin_call_id, with_errors
+        self.origin_call_id, self.with_errors, self.node = origin_call_id, with_errors, node
         if caller_name and not user.sees_personal_data:  # empty: no search, which tells nothing
             raise PersonalDataHidden("caller_name", "a caller's name")
 
@@ -176,6 +185,7 @@ class CallQuery:
             scheduled_job_id=self.scheduled_job_id,
             origin_call_id=self.origin_call_id,
             with_errors=self.with_errors,
+            node=self.node,
         )
 
 
@@ -208,6 +218,7 @@ def summary(record: CallRecord, transfer_outcome: str | None, result_label: str 
         result_label=result_label,
         status=record.status,  # type: ignore[arg-type]  # one of STATUSES: persistence.calls.derive_status wrote it
         last_node=record.last_node,
+        node=record.node,
         hangup_during=record.hangup_during,
         transfer_outcome=transfer_outcome,
         origin_call_id=record.origin_call_id,
@@ -299,7 +310,8 @@ def export_calls(
     `error_steps` are those of the list's items (`result_label`: the words the call's scenario gives its `result`,
     from its latest published version; empty when it declares none for it); `scheduled_job_ids` their ids apart by
     spaces (empty for none, and when not known); `channel` is Asterisk's channel name, which its full log is keyed
-    by. Numbers and names are masked for a user without `sees_personal_data`; each export leaves an `export_calls`
+    by; `node`, last, the FastAGI server that took the call (`last_node` is the scenario's block it ended at).
+    Numbers and names are masked for a user without `sees_personal_data`; each export leaves an `export_calls`
     audit event with its filters (a number by its keyed hash).
 
     `lang=es` (or `en`, `ru`; what the designer sends) titles the columns and writes `status`, `outcome`,
@@ -433,6 +445,7 @@ def _record_export(database: Database, user: Principal, filters: CallFilter, for
             "scheduled_job_id": filters.scheduled_job_id,
             "origin_call_id": filters.origin_call_id,
             "with_errors": filters.with_errors,
+            "node": filters.node,
         }
         target = "calls"
         if filters.caller is not None:
@@ -457,7 +470,6 @@ def get_call(call_id: CallId, user: Viewer, runtime: RuntimeDep) -> CallDetail:
         detail = CallDetail(
             **summary(record, calls.transfer_outcomes(session, records=[record]).get(record.id), label).model_dump(),
             channel=record.channel,
-            node=record.node,
             error=record.error,
             campaign_id=campaign.id if campaign is not None else None,
             campaign_name=campaign.name if campaign is not None else None,

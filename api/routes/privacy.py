@@ -75,7 +75,6 @@ def subject_access(number: SubjectNumber, user: Admin, runtime: RuntimeDep) -> S
                 CallDetail(
                     **summary(record, outcomes.get(record.id)).model_dump(),
                     channel=record.channel,
-                    node=record.node,
                     error=record.error,
                     variables=record.variables,
                     trace=record.trace,

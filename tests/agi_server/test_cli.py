@@ -571,7 +571,10 @@ def test_the_node_id_is_an_option() -> None:
     add_parser(parser.add_subparsers(dest="command"))
     args = parser.parse_args(["agi", "--node-id", "ivr-2"])
     assert fastagi_config(args, host="127.0.0.1", port=0, environ={}).node_id == "ivr-2"
-    assert parser.parse_args(["agi"]).node_id == socket.gethostname()
+    # Unless told: the host's name with the FastAGI port, so that an `ivrgraph serve` and an `ivrgraph agi` on one
+    # host never share one (a restarted node takes back the callback jobs its name left dialling).
+    default = fastagi_config(parser.parse_args(["agi"]), host="127.0.0.1", port=4573, environ={})
+    assert default.node_id == f"{socket.gethostname()}:4573"
 
 
 def test_a_node_whose_thread_is_stuck_on_the_database_still_exits(tmp_path: Path) -> None:

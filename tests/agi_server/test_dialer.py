@@ -1096,4 +1096,5 @@ async def test_a_late_record_leaves_the_job_to_the_node_that_claimed_it_since(
     assert node_a.reports[-1].status == "dialing"
     b_ringing.set()
     await node_b.drain(timeout=5)
-    assert shared.state() == ("pending", None, 2, [f"cb-{shared.job_id}-1", f"cb-{shared.job_id}-1"])
+    # B's dial is numbered past A's (counted lost when B took the job over, then replaced by A's late record)
+    assert shared.state() == ("pending", None, 2, [f"cb-{shared.job_id}-1", f"cb-{shared.job_id}-2"])

@@ -17,7 +17,7 @@ import logging
 import os
 import re
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -163,11 +163,13 @@ class FailingClaims(MemoryJobStore):
         super().__init__()
         self.failures = failures
 
-    async def claim_due(self, *, now: datetime, limit: int, node_id: str) -> list[DialJob]:
+    async def claim_due(
+        self, *, now: datetime, limit: int, node_id: str, lease: timedelta | None = None
+    ) -> list[DialJob]:
         if self.failures:
             self.failures -= 1
             raise KeyError("locked_by")
-        return await super().claim_due(now=now, limit=limit, node_id=node_id)
+        return await super().claim_due(now=now, limit=limit, node_id=node_id, lease=lease)
 
 
 async def test_a_pass_that_fails_for_a_bug_keeps_its_traceback_once_then_a_reminder_with_a_count(

@@ -224,7 +224,12 @@ def test_a_late_attempt_from_a_node_whose_lease_ran_out_leaves_the_new_claim_alo
         callbacks.claim_due_jobs(session, now=NOW + timedelta(minutes=2), limit=1, node_id="n2")
     with database.session() as session:
         late = callbacks.record_attempt(
-            session, job_id=job_id, outcome="busy", at=NOW + timedelta(seconds=40), call_id="a-1", node_id="n1"
+            session,
+            job_id=job_id,
+            outcome="busy",
+            at=NOW + timedelta(seconds=40),
+            call_id=f"cb-{job_id}-1",  # the dialer's ChannelId: it replaces the attempt n2 counted lost
+            node_id="n1",
         )
         assert (late.status, late.locked_by, late.lock_until, late.attempts, late.due) == (
             "dialing",
@@ -235,12 +240,17 @@ def test_a_late_attempt_from_a_node_whose_lease_ran_out_leaves_the_new_claim_alo
         )
     with database.session() as session:
         job = callbacks.record_attempt(
-            session, job_id=job_id, outcome="no_answer", at=NOW + timedelta(minutes=3), call_id="b-1", node_id="n2"
+            session,
+            job_id=job_id,
+            outcome="no_answer",
+            at=NOW + timedelta(minutes=3),
+            call_id=f"cb-{job_id}-2",
+            node_id="n2",
         )
         assert (job.status, job.locked_by, job.attempts) == ("pending", None, 2)
         assert [(a.outcome, a.call_id) for a in callbacks.list_attempts(session, job_id=job_id)] == [
-            ("busy", "a-1"),
-            ("no_answer", "b-1"),
+            ("busy", f"cb-{job_id}-1"),
+            ("no_answer", f"cb-{job_id}-2"),
         ]
 
 

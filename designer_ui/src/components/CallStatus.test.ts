@@ -17,7 +17,7 @@ const call = (id: string, status: CallSummary["status"], over: Partial<CallSumma
   id, asterisk_uniqueid: `1795295104.${id}`, scenario: "sales-line", version: 1, caller_id: "+34600111222",
   caller_name: "", dialed_number: "", started_at: "2026-12-05T10:00:00Z", answered_at: "2026-12-05T10:00:01Z",
   ended_at: "2026-12-05T10:01:00Z", duration_ms: 59000, outcome: "caller_hangup", result: null, status,
-  last_node: "sales", origin_call_id: null, recorded_at: "2026-12-05T10:01:00Z", ...over,
+  last_node: "sales", node: "ivr-1", origin_call_id: null, recorded_at: "2026-12-05T10:01:00Z", ...over,
 });
 
 const shown = (html: string) =>

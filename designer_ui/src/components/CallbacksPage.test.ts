@@ -69,6 +69,17 @@ describe("a callback job opened", () => {
     expect(html).toContain('<a href="#/calls?caller=+34600111222" data-testid="job-number-calls">');
   });
 
+  it("names the node dialling it and until when its lease holds, in each language; nothing while no node holds it", () => {
+    const dialling = { ...job, status: "dialing" as const, locked_by: "node-b", lock_until: "2026-12-08T08:12:00Z" };
+    expect(facts(renderToHtml(JobDetails, { job: dialling, scenarioName: names }))).toMatchObject({
+      "Being dialled by": "node node-b, its lease until Dec 8, 2026, 9:12:00 AM",
+    });
+    expect(facts(renderInLanguage("es", JobDetails, { job: dialling, scenarioName: names }))["Marcando desde"]).toMatch(/^el nodo node-b, con la reserva hasta .*2026/);
+    expect(facts(renderInLanguage("ru", JobDetails, { job: dialling, scenarioName: names }))["Набирает"]).toMatch(/^узел node-b, захват до .*2026/);
+    const html = renderToHtml(JobDetails, { job: { ...job, locked_by: null, lock_until: null }, scenarioName: names });
+    expect(html).not.toContain("job-locked-by");
+  });
+
   it("without an origin call or a window's end, or before any attempt, says so", () => {
     const fresh = { ...job, origin_call_id: null, window_end: null, attempts: 0, outcome: null, last_attempt_at: null, history: [] };
     const html = renderToHtml(JobDetails, { job: fresh, scenarioName: names });

@@ -205,6 +205,12 @@ export function JobDetails({ job, scenarioName }: { job: api.CallbackJob; scenar
         </Fact>
         {job.last_attempt_at && <Fact label={t("callbacks.lastAttempt")}>{when(job.last_attempt_at)}</Fact>}
         {job.reached_at && <Fact label={t("callbacks.reached")}>{when(job.reached_at)}</Fact>}
+        {/* Which node holds the job while it is dialled: on several nodes nothing said it (operations review). */}
+        {job.locked_by && (
+          <Fact label={t("callbacks.lockedBy")} testId="job-locked-by">
+            {t("callbacks.lockedByText", { node: job.locked_by, until: when(job.lock_until) })}
+          </Fact>
+        )}
         <Fact label={t("callbacks.origin")} testId="job-origin">
           {job.origin_call_id ? (
             // Opened among every call that asked for the job: a client who called again joined it (`merged`).

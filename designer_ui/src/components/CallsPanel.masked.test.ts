@@ -12,7 +12,7 @@ const masked: CallSummary = {
   id: "c1", asterisk_uniqueid: "1795295104.1", scenario: "debt-reminder", version: 2, caller_id: "+34*******56", caller_name: "[hidden]",
   dialed_number: "+34*******77", started_at: "2026-12-05T10:00:00Z", answered_at: "2026-12-05T10:00:01Z",
   ended_at: "2026-12-05T10:01:00Z", duration_ms: 59000, outcome: "hung_up", result: null, status: "answered",
-  last_node: "bye", origin_call_id: null, recorded_at: "2026-12-05T10:01:00Z",
+  last_node: "bye", node: "ivr-1", origin_call_id: null, recorded_at: "2026-12-05T10:01:00Z",
 };
 
 const numbersCell = (html: string) =>

@@ -220,7 +220,7 @@ describe("the list of calls", () => {
   const call = (id: string, result: string | null): CallSummary => ({
     id, asterisk_uniqueid: "", scenario: "debt-reminder", version: 2, caller_id: "+34600111222", caller_name: "", dialed_number: "",
     started_at: "2026-12-05T10:00:00Z", answered_at: "2026-12-05T10:00:01Z", ended_at: "2026-12-05T10:01:00Z",
-    duration_ms: 59000, outcome: "hung_up", result, status: "answered", last_node: "bye", origin_call_id: null,
+    duration_ms: 59000, outcome: "hung_up", result, status: "answered", last_node: "bye", node: "ivr-1", origin_call_id: null,
     recorded_at: "2026-12-05T10:01:00Z",
   });
 

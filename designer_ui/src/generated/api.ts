@@ -711,7 +711,8 @@ export interface paths {
          *     `error_steps` are those of the list's items (`result_label`: the words the call's scenario gives its `result`,
          *     from its latest published version; empty when it declares none for it); `scheduled_job_ids` their ids apart by
          *     spaces (empty for none, and when not known); `channel` is Asterisk's channel name, which its full log is keyed
-         *     by. Numbers and names are masked for a user without `sees_personal_data`; each export leaves an `export_calls`
+         *     by; `node`, last, the FastAGI server that took the call (`last_node` is the scenario's block it ended at).
+         *     Numbers and names are masked for a user without `sees_personal_data`; each export leaves an `export_calls`
          *     audit event with its filters (a number by its keyed hash).
          *
          *     `lang=es` (or `en`, `ru`; what the designer sends) titles the columns and writes `status`, `outcome`,
@@ -2092,9 +2093,15 @@ export interface components {
             hangup_during?: string | null;
             /** Id */
             id: string;
-            /** Last Node */
+            /**
+             * Last Node
+             * @description The id of the scenario's block the call was at when it ended (a step of the flow, as the trace names it), not a server: `node` names the FastAGI server that took the call
+             */
             last_node: string | null;
-            /** Node */
+            /**
+             * Node
+             * @description The FastAGI server (node) that took the call: its `--node-id`, the host's name and FastAGI port by default. `?node=` finds its calls
+             */
             node: string;
             /**
              * Origin Call Id
@@ -2487,8 +2494,16 @@ export interface components {
             hangup_during?: string | null;
             /** Id */
             id: string;
-            /** Last Node */
+            /**
+             * Last Node
+             * @description The id of the scenario's block the call was at when it ended (a step of the flow, as the trace names it), not a server: `node` names the FastAGI server that took the call
+             */
             last_node: string | null;
+            /**
+             * Node
+             * @description The FastAGI server (node) that took the call: its `--node-id`, the host's name and FastAGI port by default. `?node=` finds its calls
+             */
+            node: string;
             /**
              * Origin Call Id
              * @description For a call placed for a callback job: the call that scheduled the job (`GET /api/calls?origin_call_id=` lists the attempts of the jobs a call scheduled)
@@ -2548,7 +2563,7 @@ export interface components {
             call_id: string | null;
             /**
              * Outcome
-             * @description What the dial came to: `answered`, `busy`, `no_answer`, `failed` (the call failed), `unreached` (answered, but no scenario ran), `hung_up_early` (answered, but the client hung up before the scenario set a result, and its campaign calls them again), `refused` (by Asterisk: this server's dialer settings), `trunk_down`, `cancelled` (a dial this node hung up as it stopped; a job stopped with its campaign before its first dial), `cancelled_by_api`, `already_reached` (another call of the job reached the client), `window_closed`, `emergency_number` and `impossible_number` (never dialled), `scenario_unavailable`. An older job may hold another word.
+             * @description What the dial came to: `answered`, `busy`, `no_answer`, `failed` (the call failed), `unreached` (answered, but no scenario ran), `hung_up_early` (answered, but the client hung up before the scenario set a result, and its campaign calls them again), `refused` (by Asterisk: this server's dialer settings), `trunk_down`, `cancelled` (a dial this node hung up as it stopped; a job stopped with its campaign before its first dial), `cancelled_by_api`, `already_reached` (another call of the job reached the client), `window_closed`, `emergency_number` and `impossible_number` (never dialled), `scenario_unavailable`, `lost` (the node dialling it went away: the attempt counts, its outcome unknown). An older job may hold another word.
              */
             outcome: string;
         };
@@ -2743,6 +2758,16 @@ export interface components {
             id: string;
             /** Last Attempt At */
             last_attempt_at: string | null;
+            /**
+             * Lock Until
+             * @description When that node's lease on the job runs out; null when no node holds it. One in the past: the node stopped renewing it (it died mid-dial), and any node may take the job over. Read-only.
+             */
+            lock_until?: string | null;
+            /**
+             * Locked By
+             * @description The node dialling the job now (its `--node-id`, as a call's `node` names it), while `status` is `dialing`; null when no node holds it. Read-only.
+             */
+            locked_by?: string | null;
             /** Max Attempts */
             max_attempts: number;
             /**
@@ -2754,7 +2779,7 @@ export interface components {
             origin_call_id: string | null;
             /**
              * Outcome
-             * @description What the job came to, null before its first dial: `answered`, `busy`, `no_answer`, `failed` (the call failed), `unreached` (answered, but no scenario ran), `hung_up_early` (answered, but the client hung up before the scenario set a result, and its campaign calls them again), `refused` (by Asterisk: this server's dialer settings), `trunk_down`, `cancelled` (a dial this node hung up as it stopped; a job stopped with its campaign before its first dial), `cancelled_by_api`, `already_reached` (another call of the job reached the client), `window_closed`, `emergency_number` and `impossible_number` (never dialled), `scenario_unavailable`. An older job may hold another word.
+             * @description What the job came to, null before its first dial: `answered`, `busy`, `no_answer`, `failed` (the call failed), `unreached` (answered, but no scenario ran), `hung_up_early` (answered, but the client hung up before the scenario set a result, and its campaign calls them again), `refused` (by Asterisk: this server's dialer settings), `trunk_down`, `cancelled` (a dial this node hung up as it stopped; a job stopped with its campaign before its first dial), `cancelled_by_api`, `already_reached` (another call of the job reached the client), `window_closed`, `emergency_number` and `impossible_number` (never dialled), `scenario_unavailable`, `lost` (the node dialling it went away: the attempt counts, its outcome unknown). An older job may hold another word.
              */
             outcome: string | null;
             /**
@@ -4145,6 +4170,16 @@ export interface components {
             id: string;
             /** Last Attempt At */
             last_attempt_at: string | null;
+            /**
+             * Lock Until
+             * @description When that node's lease on the job runs out; null when no node holds it. One in the past: the node stopped renewing it (it died mid-dial), and any node may take the job over. Read-only.
+             */
+            lock_until?: string | null;
+            /**
+             * Locked By
+             * @description The node dialling the job now (its `--node-id`, as a call's `node` names it), while `status` is `dialing`; null when no node holds it. Read-only.
+             */
+            locked_by?: string | null;
             /** Max Attempts */
             max_attempts: number;
             /**
@@ -4156,7 +4191,7 @@ export interface components {
             origin_call_id: string | null;
             /**
              * Outcome
-             * @description What the job came to, null before its first dial: `answered`, `busy`, `no_answer`, `failed` (the call failed), `unreached` (answered, but no scenario ran), `hung_up_early` (answered, but the client hung up before the scenario set a result, and its campaign calls them again), `refused` (by Asterisk: this server's dialer settings), `trunk_down`, `cancelled` (a dial this node hung up as it stopped; a job stopped with its campaign before its first dial), `cancelled_by_api`, `already_reached` (another call of the job reached the client), `window_closed`, `emergency_number` and `impossible_number` (never dialled), `scenario_unavailable`. An older job may hold another word.
+             * @description What the job came to, null before its first dial: `answered`, `busy`, `no_answer`, `failed` (the call failed), `unreached` (answered, but no scenario ran), `hung_up_early` (answered, but the client hung up before the scenario set a result, and its campaign calls them again), `refused` (by Asterisk: this server's dialer settings), `trunk_down`, `cancelled` (a dial this node hung up as it stopped; a job stopped with its campaign before its first dial), `cancelled_by_api`, `already_reached` (another call of the job reached the client), `window_closed`, `emergency_number` and `impossible_number` (never dialled), `scenario_unavailable`, `lost` (the node dialling it went away: the attempt counts, its outcome unknown). An older job may hold another word.
              */
             outcome: string | null;
             /**
@@ -6246,6 +6281,8 @@ export interface operations {
                 origin_call_id?: string | null;
                 /** @description true: calls where a step took its block's error exit (`error_steps` above 0), whatever their status: a data source refusing its login, then the fallback; false: calls where none did. Calls for which it is not known (`error_steps` null) are in neither */
                 with_errors?: boolean | null;
+                /** @description Calls taken by this FastAGI node: its `--node-id`, as each call's `node` names it (exact). Not `last_node`, the scenario's block a call ended at */
+                node?: string | null;
             };
             header?: never;
             path?: never;
@@ -6331,6 +6368,8 @@ export interface operations {
                 origin_call_id?: string | null;
                 /** @description true: calls where a step took its block's error exit (`error_steps` above 0), whatever their status: a data source refusing its login, then the fallback; false: calls where none did. Calls for which it is not known (`error_steps` null) are in neither */
                 with_errors?: boolean | null;
+                /** @description Calls taken by this FastAGI node: its `--node-id`, as each call's `node` names it (exact). Not `last_node`, the scenario's block a call ended at */
+                node?: string | null;
             };
             header?: never;
             path?: never;
@@ -6405,6 +6444,8 @@ export interface operations {
                 origin_call_id?: string | null;
                 /** @description true: calls where a step took its block's error exit (`error_steps` above 0), whatever their status: a data source refusing its login, then the fallback; false: calls where none did. Calls for which it is not known (`error_steps` null) are in neither */
                 with_errors?: boolean | null;
+                /** @description Calls taken by this FastAGI node: its `--node-id`, as each call's `node` names it (exact). Not `last_node`, the scenario's block a call ended at */
+                node?: string | null;
             };
             header?: never;
             path?: never;
