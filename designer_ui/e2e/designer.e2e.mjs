@@ -1754,6 +1754,7 @@ async function main() {
         await page.waitForTimeout(300); // records are written in batches, off the call's path
         await page.getByTestId("calls-panel").getByRole("button", { name: "Refresh" }).click();
       }
+      const draftBefore = (await me("GET", `/api/scenarios/${slug}`)).draft;
       await firstCall.click();
       await page.getByTestId("call-steps").waitFor();
       const callPath = await page.evaluate(() =>
@@ -1762,11 +1763,17 @@ async function main() {
       console.log(`call record path: ${callPath.join(" -> ")}`);
       check(callPath.includes("transfer") && !callPath.includes("transfer_2"), "opening the recorded call (key 1) lights its path");
       const versionNote = page.getByTestId("version-note");
-      // The call ran version 3 (version 1 again); the draft has "Ventas y pedidos" since: another flow.
+      // The call ran version 3 (version 1 again); the draft has been edited since: another flow. The path is drawn
+      // on version 3 itself, read-only in the draft's place, not on a draft the call never ran.
       check(
         (await versionNote.getAttribute("data-draft-matches")) === "false" &&
-          (await versionNote.textContent()) === "This call ran published version 3; the draft on the canvas differs from it.",
-        "a call that ran a version other than the draft says the draft differs",
+          (await versionNote.textContent()) === "This call ran published version 3: the canvas shows that version, read-only, with the path the call took.",
+        "a call that ran a version other than the draft has its path drawn on that version, and says so",
+      );
+      const versionBanner = page.getByTestId("version-view-banner");
+      check(
+        (await versionBanner.textContent()).startsWith("Showing version 3 as this call ran it — read-only."),
+        "a banner over the canvas names the version shown, read-only",
       );
       const listed = page.locator("[data-testid=calls-panel] table.calls tbody tr").first().locator("td.call-outcome");
       const detailed = page.locator("[data-testid=call-steps] .outcome");
@@ -1796,6 +1803,16 @@ async function main() {
         "each step says when it ran and what kind of block it is",
       );
       await shot(page, "09-call-record");
+      await versionBanner.getByRole("button", { name: "Back to the draft" }).click();
+      await versionBanner.waitFor({ state: "detached" });
+      const draftAfter = (await me("GET", `/api/scenarios/${slug}`)).draft;
+      const draftLabel = draftAfter.document.nodes.find((n) => n.id === "transfer").label;
+      check(
+        draftAfter.revision === draftBefore.revision &&
+          (await page.getByTestId("node-transfer").textContent()).includes(draftLabel) &&
+          (await page.locator('[data-testid=save-state][data-state="saved"]').count()) === 1,
+        `"Back to the draft" shows the draft again (${draftLabel}), never saved over by the version shown`,
+      );
 
       // Publish the draft as it is, call again: that call's version is the canvas's flow, and the note says so.
       const republished = await me("POST", `/api/scenarios/${slug}/publish`, { message: "The draft as it is" });

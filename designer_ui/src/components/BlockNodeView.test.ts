@@ -25,7 +25,7 @@ const menu: BlockNodeBodyProps = {
   ],
   mark: "error",
   markText: "IVR Menu “ivr”: Menu prompt: choose Recorded audio or Spoken text",
-  step: 3,
+  steps: [3],
 };
 
 const render = (language: Language, props: BlockNodeBodyProps = menu) => renderInLanguage(language, InFlow, props);
@@ -58,15 +58,40 @@ describe("a block's content as a screen reader finds it", () => {
 
   it("still shows the sighted the bare number and mark, and puts words on no plain span", () => {
     const html = render("en");
-    expect(html).toMatch(/<span class="step-badge"><span aria-hidden="true">3<\/span><span class="sr-only">Step 3 of the call<\/span><\/span>/);
+    expect(html).toMatch(/<span class="step-badge" title="Step 3 of the call"><span aria-hidden="true">3<\/span><span class="sr-only">Step 3 of the call<\/span><\/span>/);
     expect(html).toMatch(/<span class="mark mark-error" title="IVR Menu “ivr”: Menu prompt[^"]*"><span aria-hidden="true">!<\/span>/);
     expect(html).not.toMatch(/<span[^>]*aria-label=/);
   });
 
   it("has neither badge nor mark off the path and without problems", () => {
-    const html = render("en", { ...menu, mark: undefined, step: undefined });
+    const html = render("en", { ...menu, mark: undefined, steps: undefined });
     expect(html).not.toContain("step-badge");
     expect(html).not.toContain("mark-");
     expect(html).not.toContain("sr-only");
+  });
+
+  it("shows each step a block ran at, a few on the badge and all of them in its words and tooltip", () => {
+    const twice = render("en", { ...menu, mark: undefined, steps: [3, 5] });
+    expect(twice).toContain('<span aria-hidden="true">3, 5</span>');
+    expect(spoken(twice)).toContain("IVR Menu Steps 3 and 5 of the call Keys");
+    const often = render("en", { ...menu, mark: undefined, steps: [2, 9, 14, 20, 31] });
+    expect(often).toContain('<span class="step-badge" title="Steps 2, 9, 14, 20 and 31 of the call"><span aria-hidden="true">2, 9 +3</span>');
+    expect(spoken(often)).toContain("Steps 2, 9, 14, 20 and 31 of the call");
+    expect(spoken(render("es", { ...menu, steps: [3, 5] }))).toContain("Pasos 3 y 5 de la llamada");
+    expect(spoken(render("ru", { ...menu, steps: [3, 5] }))).toContain("Шаги 3 и 5 звонка");
+  });
+
+  it("marks the block where the caller hung up apart from one where the scenario ended the call", () => {
+    const hungUp = render("en", { ...menu, mark: undefined, steps: [3, 5], isLast: true, callerHungUp: true });
+    expect(hungUp).toMatch(/class="block-node [^"]*path-end caller-hung-up/);
+    expect(spoken(hungUp)).toContain("Steps 3 and 5 of the call; the caller hung up here");
+    expect(hungUp).toContain('title="Steps 3 and 5 of the call; the caller hung up here"');
+    expect(spoken(render("ru", { ...menu, steps: [5], isLast: true, callerHungUp: true }))).toContain("Шаг 5 звонка; здесь абонент положил трубку");
+    const ended = render("en", { ...menu, mark: undefined, steps: [5], isLast: true, callerHungUp: false });
+    expect(ended).toContain("path-end");
+    expect(ended).not.toContain("caller-hung-up");
+    expect(ended).not.toContain("hung up");
+    // Only the last block: an earlier visit of the call is not where it ended.
+    expect(render("en", { ...menu, steps: [3], isLast: false, callerHungUp: true })).not.toContain("hung up");
   });
 });

@@ -12,7 +12,9 @@ import { exitsOf } from "../lib/graph";
 import { exitLabel, specTitle } from "../lib/blockText";
 import type { Severity } from "../lib/problems";
 import { problemText } from "../lib/problemText";
+import { stepsWords } from "../lib/canvasLabels";
 import { blockSummary } from "../lib/summary";
+import { stepsShort } from "../lib/trace";
 import { useEditor, wiredExits } from "../store/editor";
 import { BlockIcon } from "./BlockIcon";
 import { FlowStatsBadge } from "./FlowStatsCanvas";
@@ -33,18 +35,26 @@ export interface BlockNodeBodyProps {
   exits: readonly { name: string; label: string; wired: boolean }[];
   mark?: Severity;
   markText?: string;
-  step?: number;
+  /** The steps of the call shown on the canvas that ran this block, in order (a block passed twice has two). */
+  steps?: readonly number[];
   isLast?: boolean;
+  /** The call ended here because the caller hung up, not because the scenario ended it. */
+  callerHungUp?: boolean;
 }
 
 export function BlockNodeBody(props: BlockNodeBodyProps) {
   const { t } = useI18n();
-  const { id, blockType, mark, step } = props;
+  const { id, blockType, mark, steps } = props;
+  const onPath = steps !== undefined && steps.length > 0;
+  const hungUp = onPath && props.isLast && props.callerHungUp;
+  const stepWords = onPath ? stepsWords(t, steps) : "";
+  const badgeWords = hungUp ? `${stepWords}; ${t("editor.callerHungUpHere")}` : stepWords;
   const classes = ["block-node", `category-${props.category.toLowerCase()}`];
   if (props.selected) classes.push("selected");
   if (mark) classes.push(`has-${mark}`);
-  if (step !== undefined) classes.push("on-path");
+  if (onPath) classes.push("on-path");
   if (props.isLast) classes.push("path-end");
+  if (hungUp) classes.push("caller-hung-up");
   if (!props.known) classes.push("unknown-type");
 
   return (
@@ -54,11 +64,15 @@ export function BlockNodeBody(props: BlockNodeBodyProps) {
       <div className="block-head">
         <BlockIcon name={props.icon} />
         <span className="block-title">{props.title}</span>
-        {/* Words for a reader browsing the block's content: a bare "3" or "!" says nothing (aria-label on a span is ignored). */}
-        {step !== undefined && (
-          <span className="step-badge">
-            <span aria-hidden="true">{step}</span>
-            <span className="sr-only">{t("editor.stepBadge", { n: step })}</span>
+        {/* Words for a reader browsing the block's content: a bare "3" or "!" says nothing (aria-label on a span is ignored).
+            The badge shows a few of the steps; its words and tooltip say them all. */}
+        {onPath && (
+          <span className="step-badge" title={badgeWords}>
+            <span aria-hidden="true">
+              {stepsShort(steps)}
+              {hungUp && <span className="hung-up-mark"> ✆</span>}
+            </span>
+            <span className="sr-only">{badgeWords}</span>
           </span>
         )}
         {mark && (
@@ -104,10 +118,12 @@ export function FarBlockBody({ id, blockType, selected, width, height, handles }
   const category = useEditor((s) => s.catalog.get(blockType)?.category ?? "unknown");
   const mark = useEditor((s) => s.problemMarks.get(id));
   const onPath = useEditor((s) => s.highlight.nodes.has(id));
+  const hungUp = useEditor((s) => s.highlight.callerHungUp && s.highlight.last === id);
   const classes = ["block-node", "block-far", `category-${category.toLowerCase()}`];
   if (selected) classes.push("selected");
   if (mark) classes.push(`has-${mark}`);
   if (onPath) classes.push("on-path");
+  if (hungUp) classes.push("caller-hung-up");
   // Placed from the node's corner: the box itself is not positioned, React Flow's node element is.
   const place = (h: MeasuredHandle) => ({ position: "absolute" as const, left: h.x, top: h.y, width: h.width, height: h.height });
   return (
@@ -145,8 +161,9 @@ function NearBlockView({ id, data, selected }: NodeProps<BlockNode>) {
     () => (problems ?? []).filter((p) => p.node === id).map((p) => problemText(p, language, { catalog, typeOf: () => data.blockType })).join("\n"),
     [problems, id, language, catalog, data.blockType],
   );
-  const step = useEditor((s) => s.highlight.nodes.get(id));
+  const steps = useEditor((s) => s.highlight.nodes.get(id));
   const isLast = useEditor((s) => s.highlight.last === id);
+  const callerHungUp = useEditor((s) => s.highlight.callerHungUp);
   const exits = useMemo(() => {
     const names = wired ? wired.split("\u0000") : [];
     const wiredSet = new Set(names);
@@ -171,8 +188,9 @@ function NearBlockView({ id, data, selected }: NodeProps<BlockNode>) {
       exits={exits}
       mark={mark}
       markText={markText}
-      step={step}
+      steps={steps}
       isLast={isLast}
+      callerHungUp={callerHungUp}
     />
   );
 }

@@ -5,13 +5,14 @@
  * prompt had no line at all.
  */
 import { describe, expect, it } from "vitest";
-import type { CallSummary } from "../api/types";
+import type { CallSummary, TraceStep } from "../api/types";
 import { specTitle } from "../lib/blockText";
 import { catalogFrom, type BlockSpec } from "../lib/catalog";
 import { translator, type Language } from "../lib/i18n";
 import { CallTable } from "./CallsPanel";
+import { CallEnding } from "./CallStory";
 import { statusNote } from "./callStatusNote";
-import { renderInLanguage, renderToHtml } from "./renderForTest";
+import { renderInLanguage, renderToHtml, visibleText } from "./renderForTest";
 
 const call = (id: string, status: CallSummary["status"], over: Partial<CallSummary> = {}): CallSummary => ({
   id, asterisk_uniqueid: `1795295104.${id}`, scenario: "sales-line", version: 1, caller_id: "+34600111222",
@@ -122,5 +123,72 @@ describe("a call whose outcome tells it all", () => {
       "the caller hung up missed",
       "the scenario hung up callback scheduled",
     ]);
+  });
+});
+
+// A supervisor's review: a Transfer that found the queue busy, its Busy exit left unconnected, ended the call there;
+// the column said only "ended after its last block" (status answered) and the transfer's failure was in the API alone.
+describe("a call the flow ended after its transfer did not connect", () => {
+  const afterTransfer = (transfer_outcome: string, outcome = "ended") =>
+    call("t", "answered", { outcome, last_node: "to_sales", transfer_outcome });
+  const TRANSFERS = ["busy", "no_answer", "failed"].map((outcome) => afterTransfer(outcome));
+
+  it("says under its outcome what the transfer found, in each language", () => {
+    expect(shown(renderToHtml(CallTable, table(TRANSFERS)))).toEqual([
+      "ended after its last block the transfer found the line busy",
+      "ended after its last block the transfer was not answered",
+      "ended after its last block the transfer failed",
+    ]);
+    expect(shown(renderInLanguage("es", CallTable, table(TRANSFERS)))).toEqual([
+      "terminada tras su último bloque la transferencia encontró la línea ocupada",
+      "terminada tras su último bloque nadie contestó la transferencia",
+      "terminada tras su último bloque la transferencia falló",
+    ]);
+    expect(shown(renderInLanguage("ru", CallTable, table(TRANSFERS)))).toEqual([
+      "завершён после последнего блока перевод: линия занята",
+      "завершён после последнего блока перевод: нет ответа",
+      "завершён после последнего блока перевод не удался",
+    ]);
+  });
+
+  it("says it too where the scenario hung up after it; a transfer that connected, or none, keeps its words", () => {
+    const items = [
+      afterTransfer("busy", "hung_up"),
+      afterTransfer("answered"),
+      call("u", "answered", { outcome: "ended", transfer_outcome: null }),
+      call("v", "transferred", { outcome: "transferred", transfer_outcome: "answered" }),
+    ];
+    expect(shown(renderToHtml(CallTable, table(items)))).toEqual([
+      "the scenario hung up the transfer found the line busy",
+      "ended after its last block",
+      "ended after its last block",
+      "transferred",
+    ]);
+  });
+});
+
+describe("an opened call the flow ended after its transfer did not connect", () => {
+  const transferStep = (outcome: string | null, exit: string): TraceStep => ({
+    node: "to_sales", type: "transfer", exit,
+    events: outcome === null ? [] : [{ kind: "transfer", target: "Local/600@queues", outcome }],
+  }); // prettier-ignore
+  const ending = (language: Language, outcome: string, steps: TraceStep[]) =>
+    visibleText(renderInLanguage(language, CallEnding, { outcome, steps }));
+
+  it("says what the transfer found beside how it ended, as the list does", () => {
+    expect(ending("en", "ended", [transferStep("busy", "busy")])).toBe("Outcome: ended after its last block — the transfer found the line busy");
+    expect(ending("es", "ended", [transferStep("no_answer", "no_answer")])).toBe(
+      "Cómo terminó: terminada tras su último bloque — nadie contestó la transferencia",
+    );
+    expect(ending("ru", "ended", [transferStep("busy", "busy")])).toBe("Итог: завершён после последнего блока — перевод: линия занята");
+    // A transfer that could not be started (no number to dial) took its error exit and noted nothing: failed.
+    expect(ending("en", "ended", [transferStep(null, "error")])).toBe("Outcome: ended after its last block — the transfer failed");
+  });
+
+  it("says what the last transfer found: one that connected after a busy one keeps the outcome's words", () => {
+    expect(ending("en", "ended", [transferStep("busy", "busy"), transferStep("answered", "answered")])).toBe(
+      "Outcome: ended after its last block",
+    );
+    expect(ending("en", "ended", [{ node: "bye", type: "play", exit: "next" }])).toBe("Outcome: ended after its last block");
   });
 });

@@ -14,9 +14,10 @@ import { callFailureText } from "../lib/failureText";
 import { callOffset, formatDuration } from "../lib/format";
 import { hiddenText } from "../lib/hiddenText";
 import { codeText } from "../lib/i18n";
-import { otherScenarios, promptText, stepKeys, type OtherScenario } from "../lib/trace";
+import { callerHungUpAt, otherScenarios, promptText, stepKeys, type OtherScenario } from "../lib/trace";
 import { useEditor } from "../store/editor";
 import { jobHref, jobInLine } from "./callbackJobs";
+import { lastTransferOutcome, unconnectedTransferNote } from "./callRegister";
 import { useStoryBlocks } from "./storyBlocks";
 import { OtherScenarioNote, StepError, StepExitName, StepLink, StepName } from "./TraceSteps";
 
@@ -111,13 +112,15 @@ function VariablesLine({ step }: { step: TraceStep }) {
 }
 
 interface CallStepProps {
+  /** The step's number in the call, as the canvas's badges number the blocks it ran. */
+  number: number;
   step: TraceStep;
   steps: TraceStep[];
   start: string | null;
   elsewhere: OtherScenario | null;
 }
 
-function CallStep({ step, steps, start, elsewhere }: CallStepProps) {
+function CallStep({ number, step, steps, start, elsewhere }: CallStepProps) {
   const { t, language } = useI18n();
   const spec = useEditor((s) => (step.type ? s.catalog.get(step.type) : undefined));
   const offset = callOffset(start, step.at);
@@ -126,9 +129,12 @@ function CallStep({ step, steps, start, elsewhere }: CallStepProps) {
   // An unlabelled block is named by its type already ("Начало", "Голосовое меню (menu_2)"): said once.
   const kind = step.type && step.label ? specTitle(language, step.type, spec) : "";
   const heard = (step.prompts ?? []).map(promptText).filter((p) => p !== null);
+  // The caller hung up during this step: the last prompt it played is the one they did not hear out.
+  const hungUp = callerHungUpAt(step);
   return (
     <li className="call-step" data-testid="call-step" data-node={step.node}>
       <div className="step-head">
+        <span className="step-number mono muted" title={t("editor.stepBadge", { n: number })}>{number}</span>
         {offset && <span className="step-time mono muted" title={t("call.offsetHint")}>{offset}</span>}
         {/* A step in another scenario (Go To Scenario) is not on this canvas: named, not linked. */}
         {step.scenario ? <span><StepName step={step} /></span> : <StepLink step={step} />}
@@ -143,13 +149,19 @@ function CallStep({ step, steps, start, elsewhere }: CallStepProps) {
       </div>
       {heard.map((prompt, i) => (
         <div key={i} className="step-said" data-testid="step-said">
-          {"said" in prompt ? t("call.said", { text: hiddenText(prompt.said, language) }) : t("call.played", { audio: prompt.played })}
+          {hungUp && i === heard.length - 1
+            ? "said" in prompt
+              ? t("call.saidCutShort", { text: hiddenText(prompt.said, language) })
+              : t("call.playedCutShort", { audio: prompt.played })
+            : "said" in prompt
+              ? t("call.said", { text: hiddenText(prompt.said, language) })
+              : t("call.played", { audio: prompt.played })}
         </div>
       ))}
       <KeysLine step={step} />
       <EventLines step={step} steps={steps} />
       <VariablesLine step={step} />
-      {step.exit === "hangup" && step.type !== "hangup" && <div className="step-keys">{t("call.callerHungUp")}</div>}
+      {hungUp && heard.length === 0 && <div className="step-keys">{t("call.callerHungUp")}</div>}
       {step.error && <StepError step={step} />}
     </li>
   );
@@ -158,15 +170,19 @@ function CallStep({ step, steps, start, elsewhere }: CallStepProps) {
 /** The steps of a call; `startedAt` is when the call began, else its first step (the times are from it). */
 /**
  * How a call ended (its outcome) and, when it failed, why: in the interface language when the failing step named
- * its failure (lib/failureText.ts), else the engine's message. Told alike for a recorded call and a test call.
+ * its failure (lib/failureText.ts), else the engine's message; and, as the call lists say it under the outcome, what
+ * a transfer that connected no one found before the flow ended the call. Told alike for a recorded call and a test
+ * call.
  */
 export function CallEnding({ outcome, error, steps }: { outcome: string; error?: string | null; steps: TraceStep[] }) {
   const { t, language } = useI18n();
   const catalog = useEditor((s) => s.catalog);
+  const said = codeText(t, "outcome", outcome);
+  const transfer = unconnectedTransferNote(t, outcome, lastTransferOutcome(steps));
   return (
     <>
       <p className="outcome" data-outcome={outcome}>
-        {t("test.outcome", { outcome: codeText(t, "outcome", outcome) })}
+        {t("test.outcome", { outcome: transfer ? t("calls.outcomeAndTransfer", { outcome: said, transfer }) : said })}
       </p>
       {/* Plain text (React escapes it): the message may quote whatever a caller or a data source sent. */}
       {error && (
@@ -186,7 +202,7 @@ export function CallStory({ steps, startedAt }: { steps: TraceStep[]; startedAt?
   return (
     <ol className="story call-story" data-testid="call-story">
       {steps.map((step, i) => (
-        <CallStep key={i} step={step} steps={steps} start={start} elsewhere={elsewhere[i] ?? null} />
+        <CallStep key={i} number={i + 1} step={step} steps={steps} start={start} elsewhere={elsewhere[i] ?? null} />
       ))}
     </ol>
   );

@@ -120,12 +120,13 @@ describe("what happened in a recorded call, step by step (QA: the detail showed 
   it("tells, per step, when it ran, the block, what the caller heard, the keys pressed, the exit and how long it took", () => {
     const steps = storySteps(renderToHtml(CallDetails, { call: hotline }));
     expect(steps.map((step) => step.text)).toEqual([
-      "00:00 Start start → next Call answered",
-      "00:00 Welcome say_phrase → next 2 sec Said “Bienvenido a Ejemplo Telecom.”",
-      "00:02 Departments ivr → 2 15 sec Said “Para soporte pulse 2.” Said “La opción marcada no es válida.” Played beep-retry " +
+      // Each step numbered, as the canvas's badges number the blocks it ran.
+      "1 00:00 Start start → next Call answered",
+      "2 00:00 Welcome say_phrase → next 2 sec Said “Bienvenido a Ejemplo Telecom.”",
+      "3 00:02 Departments ivr → 2 15 sec Said “Para soporte pulse 2.” Said “La opción marcada no es válida.” Played beep-retry " +
         "Wrong key 9 · No key in time · Pressed 2 department = &quot;2&quot;",
       // With no catalog loaded (as here) the Transfer's outcome is named by its exit's code.
-      "01:17 Support transfer → answered 350 ms Dialed queue:support: answered",
+      "4 01:17 Support transfer → answered 350 ms Dialed queue:support: answered",
     ]);
   });
 
@@ -147,7 +148,7 @@ describe("what happened in a recorded call, step by step (QA: the detail showed 
 
   it("counts the times from the first step when the call's start is not known", () => {
     const steps = storySteps(renderToHtml(CallDetails, { call: { ...hotline, startedAt: null } }));
-    expect(steps.map((step) => step.text.slice(0, 5))).toEqual(["00:00", "00:00", "00:02", "01:17"]);
+    expect(steps.map((step) => step.text.slice(2, 7))).toEqual(["00:00", "00:00", "00:02", "01:17"]);
   });
 
   it("says when the caller hung up at a step, and a step's error under it", () => {
@@ -159,7 +160,7 @@ describe("what happened in a recorded call, step by step (QA: the detail showed 
       ],
     };
     const [menu, lookup] = storySteps(renderToHtml(CallDetails, { call }));
-    expect(menu!.text).toBe("Departments ivr → hangup The caller hung up");
+    expect(menu!.text).toBe("1 Departments ivr → hangup The caller hung up");
     expect(lookup!.html).toContain('data-testid="step-error">Error: timeout after 5000 ms');
   });
 
@@ -180,13 +181,13 @@ describe("what happened in a recorded call, step by step (QA: the detail showed 
       { node: "hi", type: "say_phrase", label: "Hello", exit: "next", scenario: "Billing" },
     ];
     const [go, hi] = storySteps(renderToHtml(CallDetails, { call: { ...hotline, startedAt: null, steps: steps(5) } }));
-    expect(hi!.text).toBe("Hello say_phrase in scenario Billing, version 5 → next");
+    expect(hi!.text).toBe("2 Hello say_phrase in scenario Billing, version 5 → next");
     // The Go To step itself ran in the call's own scenario: not marked as another's, its event says where it went.
     expect(go!.html).not.toContain('data-testid="other-scenario"');
     expect(go!.text).toContain("Continued in scenario billing, version 5");
     // A call recorded before versions were, or a test call's draft: the scenario alone, as before.
     const [, old] = storySteps(renderToHtml(CallDetails, { call: { ...hotline, startedAt: null, steps: steps(undefined) } }));
-    expect(old!.text).toBe("Hello say_phrase in scenario Billing → next");
+    expect(old!.text).toBe("2 Hello say_phrase in scenario Billing → next");
     expect(buttonTexts(story(renderToHtml(CallDetails, { call: { ...hotline, steps: steps(5) } })))).toEqual(["To billing"]);
   });
 });

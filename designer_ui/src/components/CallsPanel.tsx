@@ -13,9 +13,12 @@ import { codeText, countText } from "../lib/i18n";
 import { resultChoices, type ResultChoice } from "../lib/resultFields";
 import { useEditor } from "../store/editor";
 import { jobHref } from "./callbackJobs";
-import { callHref, campaignJobsHref, canvasHref } from "./callRegister";
+import { callHref, campaignJobsHref, canvasHref, unconnectedTransferNote } from "./callRegister";
 import { CallerSearchField } from "./CallerSearchField";
 import { CallEnding, CallStory } from "./CallStory";
+import { CallSaveAsTest } from "./CallSaveAsTest";
+import { CallVersionNote, showCallPath } from "./CallVersionView";
+import { EndVariables } from "./EndVariables";
 import { statusNote, type NotedCall } from "./callStatusNote";
 import { CodeSelect, ResultText } from "./callPageParts";
 import { ResultFilter } from "./ResultFilter";
@@ -69,6 +72,8 @@ export interface OpenCall {
   numbers?: Pick<CallSummary, "caller_id" | "caller_name" | "dialed_number" | "callback_job_id">;
   /** The flow's `result` and what its scenario calls it (`will_pay`, `Pagará`), as the list shows them. */
   result?: Pick<CallSummary, "result" | "result_label">;
+  /** The call's variables at its end, masked as the API masks them for the user's role. */
+  variables?: Record<string, unknown> | null;
 }
 
 /** What to say of the version a call ran beside the draft the canvas shows; null: nothing (no version). */
@@ -85,22 +90,16 @@ export function versionNote(version: number | null, draftMatches: boolean | null
  */
 export function CallDetails({ call, draftMatches = null, scenarioName }: { call: OpenCall; draftMatches?: boolean | null; scenarioName?: string }) {
   const { t } = useI18n();
-  const beside = useBesideCanvas();
-  const note = versionNote(call.version, draftMatches);
   return (
     <div data-testid="call-steps">
-      {/* The canvas shows the draft; the call ran a published version, maybe another flow: said only if it is. */}
-      {note && (
-        <p className="hint" data-testid="version-note" data-draft-matches={draftMatches === null ? undefined : String(draftMatches)}>
-          {/* Away from the canvas (the Calls page) there is no draft to compare with: only the version is said. */}
-          {t(beside ? note.key : "calls.ranVersionOnly", { version: note.version })}
-        </p>
-      )}
+      <CallVersionNote call={call} draftMatches={draftMatches} />
       <CallEnding outcome={call.outcome} error={call.error} steps={call.steps} />
       <CallIdentity call={call} />
       <CallLinks call={call} scenarioName={scenarioName} />
       <h3>{t("test.story")}</h3>
       <CallStory steps={call.steps} startedAt={call.startedAt} />
+      <EndVariables variables={call.variables} />
+      <CallSaveAsTest call={call} />
     </div>
   );
 }
@@ -206,16 +205,19 @@ export function CallLinks({
 /**
  * How a recorded call ended, as its detail says it, with what its register status adds under it where that tells
  * more (`statusNote`: a caller who hung up, in the menu or while a transfer rang, as call-centre reports count them
- * apart), and a mark when a step took its block's error exit: a data source that failed while the caller went on by
+ * apart; a transfer that connected no one before the flow ended the call: `unconnectedTransferNote`), and a mark
+ * when a step took its block's error exit: a data source that failed while the caller went on by
  * the fallback ends "completed", and is what a supervisor looks for. The register's status itself (persistence/
  * calls.py `derive_status`, a PBX's word: "answered" for any call picked up that the scenario ended) is in the
  * outcome's tooltip.
  */
-export function CallOutcome({ call }: { call: Pick<CallSummary, "error_steps"> & NotedCall }) {
+export function CallOutcome({ call }: { call: Pick<CallSummary, "error_steps" | "transfer_outcome"> & NotedCall }) {
   const { t, language } = useI18n();
   const catalog = useEditor((s) => s.catalog);
   const status = codeText(t, "status", call.status);
-  const note = statusNote(t, call, (type) => specTitle(language, type, catalog.get(type)));
+  const note =
+    statusNote(t, call, (type) => specTitle(language, type, catalog.get(type))) ??
+    unconnectedTransferNote(t, call.outcome, call.transfer_outcome);
   return (
     <td className="call-outcome" data-outcome={call.outcome} title={t("calls.registerStatus", { status })}>
       {codeText(t, "outcome", call.outcome)}
@@ -408,6 +410,7 @@ export async function openedCall(id: string): Promise<OpenCall> {
     scheduledJobIds: detail.scheduled_job_ids ?? null,
     numbers: { caller_id: detail.caller_id, caller_name: detail.caller_name, dialed_number: detail.dialed_number, callback_job_id: detail.callback_job_id },
     result: { result: detail.result, result_label: detail.result_label },
+    variables: detail.variables,
   };
 }
 
@@ -511,7 +514,6 @@ export function CallsPanel({ slug, initialCall = null, names = true }: { slug: s
   const [loadingMore, setLoadingMore] = useState(false);
   const [open, setOpen] = useState<OpenCall | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const showPath = useEditor((s) => s.showPath);
   // The draft as last edited (not the selection): the version note follows edits made while a call is open.
   const draft = useEditor((s) => s.history.present);
   const draftMatches = useMemo(() => (open?.published ? sameFlow(open.published, toScenario(draft)) : null), [open, draft]);
@@ -581,7 +583,7 @@ export function CallsPanel({ slug, initialCall = null, names = true }: { slug: s
           return;
         }
         setOpen(opened);
-        showPath(opened.steps);
+        showCallPath(opened);
         // The story is under the list: brought into sight, as a click on its row would have been after a look.
         requestAnimationFrame(() => document.querySelector('[data-testid="calls-panel"] [data-testid="call-steps"]')?.scrollIntoView({ block: "start" }));
       },
@@ -590,13 +592,13 @@ export function CallsPanel({ slug, initialCall = null, names = true }: { slug: s
     return () => {
       cancelled = true;
     };
-  }, [initialCall, slug, showPath, t]);
+  }, [initialCall, slug, t]);
 
   async function openCall(call: CallSummary) {
     try {
       const opened = await openedCall(call.id);
       setOpen(opened);
-      showPath(opened.steps);
+      showCallPath(opened);
     } catch (e) {
       setError(t("error.generic", { message: e instanceof Error ? e.message : String(e) }));
     }

@@ -220,7 +220,7 @@ export function Canvas() {
   // Each name worked out again only when what it says changed: an edit renames a few items, not 2,500.
   const [labeller] = useState(canvasLabeller);
   const labels = useMemo(
-    () => labeller(wording, blocks, edges, problems, highlight.nodes),
+    () => labeller(wording, blocks, edges, problems, highlight.nodes, highlight.callerHungUp ? highlight.last : null),
     [labeller, wording, blocks, edges, problems, highlight],
   );
   const shownNodes = useMemo(() => nodes.map((node) => withAriaLabel(node, labels.blocks.get(node.id))), [nodes, labels]);

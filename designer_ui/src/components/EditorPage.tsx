@@ -14,6 +14,7 @@ import { clearStash, readStash, stashToOffer, type Stash } from "../lib/stash";
 import { useEditor, type EditorConflict, type SidePanel } from "../store/editor";
 import { BlockPanel, type Suggestions } from "./BlockPanel";
 import { CallsPanel } from "./CallsPanel";
+import { VersionViewBanner } from "./CallVersionView";
 import { Canvas, useFitView } from "./Canvas";
 import { ConflictDialog, KeptCopyBanner, conflictAuthor, type KeptVersion } from "./ConflictDialog";
 import { EditorTools } from "./EditorTools";
@@ -258,8 +259,9 @@ function Editor({ slug, user, stash, openCall }: { slug: string; user: User; sta
     const picked = s.nodes.filter((n) => n.selected);
     return picked.length === 1 ? picked[0] : undefined;
   });
-  const canUndo = useEditor((s) => s.history.past.length > 0);
-  const canRedo = useEditor((s) => s.history.future.length > 0);
+  // A version shown in the draft's place takes no undo: the history is the draft's.
+  const canUndo = useEditor((s) => s.history.past.length > 0 && s.versionView === null);
+  const canRedo = useEditor((s) => s.history.future.length > 0 && s.versionView === null);
   const conflict = useEditor((s) => s.conflict);
   /** Who saved the other version of the conflict open (null: not known), once looked up. */
   const [conflictBy, setConflictBy] = useState<{ conflict: EditorConflict; author: string | null } | null>(null);
@@ -360,6 +362,7 @@ function Editor({ slug, user, stash, openCall }: { slug: string; user: User; sta
       <FlowStatsBar slug={slug} />
       {notice && <div className="notice" role="status">{t(notice as MessageKey)}</div>}
       {stash && <RestoreBanner slug={slug} stash={stash} />}
+      <VersionViewBanner />
       {kept && <KeptCopyBanner kept={kept} onClose={() => setKept(null)} />}
       <div
         className="editor-body"

@@ -5,7 +5,7 @@
  * should not hold the flow to (a path that may change while the outcome may not). Saved as an edit of the draft,
  * it then shows in the Tests tab and runs at every publish.
  */
-import { useState, type FormEvent } from "react";
+import { useState, type FormEvent, type ReactNode } from "react";
 import type { SimulateRequest, SimulateResult } from "../api/types";
 import { useI18n } from "../i18n";
 import { codeText, type MessageKey, type Translate } from "../lib/i18n";
@@ -62,6 +62,10 @@ export function SaveAsTestForm(props: {
   onToggle(kind: ExpectationKind): void;
   onSave(): void;
   onCancel(): void;
+  /** The hint under the heading, in place of a test call's (a recorded call says what it carries over). */
+  hint?: string;
+  /** Inputs shown under the name: a recorded call's, carried over and to complete. */
+  children?: ReactNode;
 }) {
   const { t } = useI18n();
   const nothing = props.offered.every((offered) => props.unticked.has(offered.kind));
@@ -72,8 +76,9 @@ export function SaveAsTestForm(props: {
   return (
     <form className="test-form save-as-test" onSubmit={submit} data-testid="save-as-test-form" aria-labelledby="save-as-test-title">
       <h3 id="save-as-test-title">{t("tests.saveAs")}</h3>
-      <p className="hint">{t("tests.saveAsHint")}</p>
+      <p className="hint">{props.hint ?? t("tests.saveAsHint")}</p>
       <TestNameField id="save-test-name-problem" name={props.name} problem={props.problem} onChange={props.onName} />
+      {props.children}
       <fieldset className="test-expectations">
         <legend>{t("tests.expectations")}</legend>
         {props.offered.map((offered) => (

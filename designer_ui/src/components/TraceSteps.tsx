@@ -15,13 +15,23 @@ export function StepName({ step }: { step: Pick<TraceStep, "node" | "label" | "t
   return <>{name({ id: step.node, label: step.label, type: step.type })}</>;
 }
 
-/** A step's block, as a link that shows it on the canvas; plain text where no canvas is (the Calls page). */
+/**
+ * A step's block, as a link that shows it on the canvas (centred and selected); plain text where no canvas is (the
+ * Calls page). The side panel stays on the story: switched to the Block panel, it would hide the story the analyst
+ * is reading, and the link with it, so the keyboard's focus fell to the page's body.
+ */
 export function StepLink({ step }: { step: Pick<TraceStep, "node" | "label" | "type"> }) {
   const focusNode = useEditor((s) => s.focusNode);
+  const setPanel = useEditor((s) => s.setPanel);
   const beside = useBesideCanvas();
   if (!beside) return <span className="step-name"><StepName step={step} /></span>;
+  const show = () => {
+    const { panel } = useEditor.getState();
+    focusNode(step.node);
+    setPanel(panel);
+  };
   return (
-    <button type="button" className="link" onClick={() => focusNode(step.node)}>
+    <button type="button" className="link" onClick={show}>
       <StepName step={step} />
     </button>
   );

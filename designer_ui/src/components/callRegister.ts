@@ -5,7 +5,9 @@
  * 15:40", and the API reads `since` and `until` without an offset on the clock `tz` names (api/routes/calls.py).
  */
 import type { RegisterQuery } from "../api/client";
+import type { TraceStep } from "../api/types";
 import { readHashQuery, withQuery } from "../lib/hashQuery";
+import type { MessageKey, Translate } from "../lib/i18n";
 import { callbacksPath, NO_JOB_FILTERS } from "./callbackJobs";
 import { CALL_STATUSES, callerQuery, errorsChoice, errorsQuery, type CallStatus, type ErrorsChoice } from "./callFilters";
 
@@ -178,3 +180,43 @@ export function registerQuery(filters: RegisterFilters, zone: string): { query: 
 /** The href of a call's path drawn on its scenario's canvas: the editor opens its Calls tab on that call. */
 export const canvasHref = (scenario: string, callId: string) =>
   `#${withQuery(`/s/${encodeURIComponent(scenario)}`, [["call", callId]])}`;
+
+/**
+ * What a transfer that connected no one found (graph_engine.channel.TransferOutcome, less `answered`), said under an
+ * answered call's outcome. `caller_hangup` is not here: the caller's own hangup is their status's to say.
+ */
+const UNCONNECTED_TRANSFERS: Record<string, MessageKey> = {
+  busy: "calls.transferBusy",
+  no_answer: "calls.transferNoAnswer",
+  failed: "calls.transferFailed",
+};
+
+/**
+ * The outcomes of a call the flow itself ended: past its last block, or by a Hangup block. Their words say nothing
+ * of a transfer the flow tried before (a supervisor's review: a queue found busy, its Busy exit unconnected, read
+ * only "ended after its last block", status answered).
+ */
+const FLOW_ENDINGS = new Set(["ended", "hung_up"]);
+
+/**
+ * What a call's last transfer found, said where the call's outcome hides it: the flow ended the call (`ended`,
+ * `hung_up`) after a transfer that was busy, not answered or failed; null otherwise (a transfer someone answered, or
+ * none). `transferOutcome` as the register's `transfer_outcome` (`lastTransferOutcome` of a trace).
+ */
+export function unconnectedTransferNote(t: Translate, outcome: string, transferOutcome: string | null | undefined): string | null {
+  const key = transferOutcome ? UNCONNECTED_TRANSFERS[transferOutcome] : undefined;
+  return key && FLOW_ENDINGS.has(outcome) ? t(key) : null;
+}
+
+/**
+ * What the last transfer of a call's steps came to, as the register reads it from the stored trace (persistence/
+ * calls.py `transfer_outcome_of`): what the Transfer step's event noted; `failed` when it took its error exit
+ * without one (it could not be started); else null. For a test call too, which has no register record.
+ */
+export function lastTransferOutcome(steps: TraceStep[]): string | null {
+  const step = steps.findLast((s) => s.type === "transfer");
+  if (!step) return null;
+  const noted = (step.events ?? []).findLast((event) => event.kind === "transfer")?.outcome;
+  if (noted !== undefined && noted !== null) return String(noted) || null;
+  return step.exit === "error" ? "failed" : null;
+}

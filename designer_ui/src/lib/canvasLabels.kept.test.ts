@@ -28,9 +28,9 @@ function chain(length: number): { blocks: LabelledBlock[]; edges: LabelledEdge[]
   return { blocks, edges };
 }
 
-const fromScratch = (blocks: LabelledBlock[], edges: LabelledEdge[], problems: Problem[] = [], steps = new Map<string, number>()) => {
+const fromScratch = (blocks: LabelledBlock[], edges: LabelledEdge[], problems: Problem[] = [], steps = new Map<string, number[]>(), hungUpAt: string | null = null) => {
   const w = { language: "en" as const, catalog, t: translator("en") };
-  return { blocks: blockAriaLabels(w, blocks, edges, problems, steps), edges: edgeAriaLabels(w, blocks, edges) };
+  return { blocks: blockAriaLabels(w, blocks, edges, problems, steps, undefined, hungUpAt), edges: edgeAriaLabels(w, blocks, edges) };
 };
 
 describe("the canvas's names, kept between changes", () => {
@@ -54,8 +54,11 @@ describe("the canvas's names, kept between changes", () => {
       { severity: "error", code: "schema", message: "x", node: "ivr2" },
       { severity: "warning", code: "unreachable", message: "y", node: "end4" },
     ];
-    const steps = new Map([["ivr0", 1], ["ivr1", 2]]);
+    const steps = new Map([["ivr0", [1, 3]], ["ivr1", [2]]]);
     expect(label(wording, blocks, edges, problems, steps)).toEqual(fromScratch(blocks, edges, problems, steps));
+    // The same blocks lit, the caller hanging up at one of them: that block's name says so.
+    expect(label(wording, blocks, edges, problems, steps, "ivr1")).toEqual(fromScratch(blocks, edges, problems, steps, "ivr1"));
+    expect(label(wording, blocks, edges, problems, steps, "ivr1").blocks.get("ivr1")).toMatch(/; the caller hung up here$/);
     blocks = blocks.filter((b) => b.id !== "end1");
     edges = edges.filter((e) => e.target !== "end1");
     expect(label(wording, blocks, edges, problems)).toEqual(fromScratch(blocks, edges, problems));

@@ -49,9 +49,20 @@ describe("what a screen reader says for a block", () => {
   });
 
   it("says a lit block's step on a test call's path", () => {
-    const labels = blockAriaLabels(wording("en"), blocks, edges, [], new Map([["ivr", 3]]));
+    const labels = blockAriaLabels(wording("en"), blocks, edges, [], new Map([["ivr", [3]]]));
     expect(labels.get("ivr")).toMatch(/; Step 3 of the call$/);
     expect(labels.get("say_phrase")).not.toMatch(/Step/);
+  });
+
+  it("says every step of a block the call passed more than once, and where the caller hung up", () => {
+    const steps = new Map([["ivr", [2, 9, 14, 20, 31]], ["say_phrase", [3, 5]]]);
+    const labels = blockAriaLabels(wording("en"), blocks, edges, [], steps, undefined, "say_phrase");
+    expect(labels.get("ivr")).toMatch(/; Steps 2, 9, 14, 20 and 31 of the call$/);
+    expect(labels.get("say_phrase")).toMatch(/; Steps 3 and 5 of the call; the caller hung up here$/);
+    const es = blockAriaLabels(wording("es"), blocks, edges, [], steps, undefined, "say_phrase");
+    expect(es.get("say_phrase")).toMatch(/; Pasos 3 y 5 de la llamada; quien llama colgó aquí$/);
+    const ru = blockAriaLabels(wording("ru"), blocks, edges, [], steps, undefined, "say_phrase");
+    expect(ru.get("ivr")).toMatch(/; Шаги 2, 9, 14, 20 и 31 звонка$/);
   });
 
   it("speaks Spanish and Russian, exits, counts and quotes included", () => {

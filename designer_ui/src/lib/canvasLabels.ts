@@ -63,8 +63,18 @@ function exitsNamed(w: Wording, block: LabelledBlock, wired: readonly string[]):
 }
 
 /**
+ * A block's steps on a call's path in words, every one of them (the badge may show a few): «Step 3 of the call»,
+ * «Steps 2, 9, 14, 20 and 31 of the call».
+ */
+export function stepsWords(t: Translate, steps: readonly number[]): string {
+  if (steps.length === 1) return t("editor.stepBadge", { n: steps[0]! });
+  return t("editor.stepsBadge", { steps: steps.slice(0, -1).join(", "), last: steps[steps.length - 1]! });
+}
+
+/**
  * A block's accessible name: «Say Phrase “say_phrase”: Next → IVR Menu; error: not connected; 1 error». Its
- * type and name, where each exit leads, its problems, and its step on a test call's path when lit.
+ * type and name, where each exit leads, its problems, and its steps on a call's path when lit, and whether the
+ * caller hung up there.
  */
 export function blockAriaLabel(
   w: Wording,
@@ -72,7 +82,8 @@ export function blockAriaLabel(
   outgoing: readonly LabelledEdge[],
   names: ReadonlyMap<string, string>,
   problems: readonly Problem[],
-  step?: number,
+  steps?: readonly number[],
+  callerHungUp = false,
 ): string {
   const targets = new Map(outgoing.map((e) => [e.sourceHandle ?? "", e.target]));
   const parts = exitsNamed(w, block, [...targets.keys()]).map(({ name, label }) => {
@@ -85,7 +96,8 @@ export function blockAriaLabel(
   const warnings = problems.filter((p) => p.severity === "warning").length;
   if (errors) parts.push(countText(w.language, "error", errors));
   if (warnings) parts.push(countText(w.language, "warning", warnings));
-  if (step !== undefined) parts.push(w.t("editor.stepBadge", { n: step }));
+  if (steps?.length) parts.push(stepsWords(w.t, steps));
+  if (callerHungUp) parts.push(w.t("editor.callerHungUpHere"));
   const name = blockFullName(w, block);
   return parts.length ? `${name}: ${parts.join("; ")}` : name;
 }
@@ -113,15 +125,16 @@ export function blockAriaLabels(
   blocks: readonly LabelledBlock[],
   edges: readonly LabelledEdge[],
   problems: readonly Problem[],
-  steps: ReadonlyMap<string, number> = new Map(),
+  steps: ReadonlyMap<string, readonly number[]> = new Map(),
   names: ReadonlyMap<string, string> = blockNames(w, blocks),
+  hungUpAt: string | null = null,
 ): Map<string, string> {
   const outgoing = new Map<string, LabelledEdge[]>();
   for (const edge of edges) outgoing.set(edge.source, [...(outgoing.get(edge.source) ?? []), edge]);
   const found = new Map<string, Problem[]>();
   for (const problem of problems) if (problem.node) found.set(problem.node, [...(found.get(problem.node) ?? []), problem]);
   return new Map(
-    blocks.map((b) => [b.id, blockAriaLabel(w, b, outgoing.get(b.id) ?? [], names, found.get(b.id) ?? [], steps.get(b.id))]),
+    blocks.map((b) => [b.id, blockAriaLabel(w, b, outgoing.get(b.id) ?? [], names, found.get(b.id) ?? [], steps.get(b.id), b.id === hungUpAt)]),
   );
 }
 
@@ -143,7 +156,13 @@ export interface CanvasLabels {
 }
 
 /** What a block's name is made of besides its own data, as one string: equal strings, equal names. */
-function blockSays(outgoing: readonly LabelledEdge[] | undefined, names: ReadonlyMap<string, string>, problems: readonly Problem[] | undefined, step: number | undefined): string {
+function blockSays(
+  outgoing: readonly LabelledEdge[] | undefined,
+  names: ReadonlyMap<string, string>,
+  problems: readonly Problem[] | undefined,
+  steps: readonly number[] | undefined,
+  callerHungUp: boolean,
+): string {
   let says = "";
   for (const e of outgoing ?? []) says += `${e.sourceHandle ?? ""}\u0001${e.target}\u0001${names.get(e.target) ?? ""}\u0002`;
   let errors = 0;
@@ -152,13 +171,13 @@ function blockSays(outgoing: readonly LabelledEdge[] | undefined, names: Readonl
     if (p.severity === "error") errors += 1;
     else if (p.severity === "warning") warnings += 1;
   }
-  return `${says}\u0003${errors},${warnings},${step ?? ""}`;
+  return `${says}\u0003${errors},${warnings},${steps?.join(" ") ?? ""},${callerHungUp}`;
 }
 
 /**
  * The canvas's names (`blockAriaLabels`, `edgeAriaLabels`), kept between calls: each name is worked out again only
  * when what it says changed (its block's data, where its exits lead and what those blocks are called, its
- * problems, its step), so an edit, a connection or a check of an 800-block scenario renames the few items it
+ * problems, its steps), so an edit, a connection or a check of an 800-block scenario renames the few items it
  * touched, not all of them. One per canvas; the names are the same as from scratch.
  */
 export function canvasLabeller(): (
@@ -166,12 +185,13 @@ export function canvasLabeller(): (
   blocks: readonly LabelledBlock[],
   edges: readonly LabelledEdge[],
   problems: readonly Problem[],
-  steps?: ReadonlyMap<string, number>,
+  steps?: ReadonlyMap<string, readonly number[]>,
+  hungUpAt?: string | null,
 ) => CanvasLabels {
   let wording: Wording | null = null;
   let blockCache = new Map<string, { data: LabelledBlock["data"]; says: string; label: string }>();
   let edgeCache = new Map<string, { data: LabelledBlock["data"] | undefined; says: string; label: string }>();
-  return (w, blocks, edges, problems, steps = new Map()) => {
+  return (w, blocks, edges, problems, steps = new Map(), hungUpAt = null) => {
     if (w !== wording) {
       wording = w;
       blockCache = new Map();
@@ -196,12 +216,13 @@ export function canvasLabeller(): (
     const nextBlocks = new Map<string, { data: LabelledBlock["data"]; says: string; label: string }>();
     const blockLabels = new Map<string, string>();
     for (const block of blocks) {
-      const says = blockSays(outgoing.get(block.id), names, found.get(block.id), steps.get(block.id));
+      const hungUp = block.id === hungUpAt;
+      const says = blockSays(outgoing.get(block.id), names, found.get(block.id), steps.get(block.id), hungUp);
       const known = blockCache.get(block.id);
       const label =
         known && known.data === block.data && known.says === says
           ? known.label
-          : blockAriaLabel(w, block, outgoing.get(block.id) ?? [], names, found.get(block.id) ?? [], steps.get(block.id));
+          : blockAriaLabel(w, block, outgoing.get(block.id) ?? [], names, found.get(block.id) ?? [], steps.get(block.id), hungUp);
       nextBlocks.set(block.id, { data: block.data, says, label });
       blockLabels.set(block.id, label);
     }

@@ -149,7 +149,7 @@ describe("call path", () => {
       ],
       edges,
     );
-    expect([...lit.nodes]).toEqual([["start", 1], ["menu", 2], ["support", 3]]);
+    expect([...lit.nodes]).toEqual([["start", [1]], ["menu", [2]], ["support", [3]]]);
     expect([...lit.edges].sort()).toEqual(["menu:2", "start:next"]);
     expect(lit.last).toBe("support");
   });

@@ -4,32 +4,55 @@ import type { ExitEdge } from "./convert";
 
 export interface TraceStepLike {
   node: string;
+  type?: string | null;
   exit?: string | null;
   keys?: string;
   scenario?: string | null;
 }
 
 export interface Highlight {
-  nodes: Map<string, number>; // node id -> order of its first visit (1-based)
+  /**
+   * Block id -> every step it ran at (1-based, in order). Steps are counted over the whole call, those in another
+   * scenario included, so a block's numbers are the story's row numbers: a block passed twice is at both.
+   */
+  nodes: Map<string, number[]>;
   edges: Set<string>;
   last: string | null;
+  /** The caller hung up at `last` (its step's exit), rather than the scenario ending the call there. */
+  callerHungUp: boolean;
 }
 
-export const NO_HIGHLIGHT: Highlight = { nodes: new Map(), edges: new Set(), last: null };
+export const NO_HIGHLIGHT: Highlight = { nodes: new Map(), edges: new Set(), last: null, callerHungUp: false };
+
+/** The caller ended the call at this step: its exit is the hangup, and the block is not a Hang Up ending it. */
+export function callerHungUpAt(step: Pick<TraceStepLike, "exit" | "type">): boolean {
+  return step.exit === "hangup" && step.type !== "hangup";
+}
 
 /** Steps in another scenario (reached by Go To Scenario) are not on this canvas and are skipped. */
 export function highlightPath(steps: TraceStepLike[], edges: ExitEdge[]): Highlight {
-  const local = steps.filter((s) => !s.scenario);
-  const nodes = new Map<string, number>();
+  const local = steps.flatMap((step, i) => (step.scenario ? [] : [{ step, number: i + 1 }]));
+  const nodes = new Map<string, number[]>();
   const taken = new Set<string>();
-  local.forEach((step, i) => {
-    if (!nodes.has(step.node)) nodes.set(step.node, nodes.size + 1);
-    const next = local[i + 1];
+  local.forEach(({ step, number }, i) => {
+    const visits = nodes.get(step.node);
+    if (visits) visits.push(number);
+    else nodes.set(step.node, [number]);
+    const next = local[i + 1]?.step;
     if (!step.exit || !next) return;
     const edge = edges.find((e) => e.source === step.node && e.sourceHandle === step.exit && e.target === next.node);
     if (edge) taken.add(edge.id);
   });
-  return { nodes, edges: taken, last: local[local.length - 1]?.node ?? null };
+  const end = local[local.length - 1];
+  // A call that went on elsewhere (Go To Scenario) and was hung up there did not end on this canvas.
+  const endedHere = end !== undefined && end.number === steps.length;
+  return { nodes, edges: taken, last: end?.step.node ?? null, callerHungUp: endedHere && callerHungUpAt(end.step) };
+}
+
+/** A block's steps as its badge shows them: "3", "2, 9", "2, 9, 14"; past three, the first two and "+N". */
+export function stepsShort(steps: readonly number[]): string {
+  if (steps.length <= 3) return steps.join(", ");
+  return `${steps.slice(0, 2).join(", ")} +${steps.length - 2}`;
 }
 
 /** The scenario a step ran in when a Go To Scenario took the call out of its own. */

@@ -59,6 +59,25 @@ interface Snapshot {
  */
 export type EditorConflict = Conflict & { kept?: boolean };
 
+/** What the canvas showed of the draft before a published version took its place (`viewVersion`): put back as it was. */
+interface DraftAside {
+  head: DocumentHead;
+  nodes: BlockNode[];
+  edges: ExitEdge[];
+  parked: ExitEdge[];
+  readOnly: boolean;
+  problems: Problem[];
+  problemMarks: Map<string, Severity>;
+}
+
+/** A published version on the canvas, read-only, with the path a recorded call took through it. */
+export interface VersionView {
+  version: number;
+  /** The call whose path is lit. */
+  callId: string | null;
+  draft: DraftAside;
+}
+
 export interface EditorState {
   catalogList: BlockSpec[];
   catalog: Catalog;
@@ -97,6 +116,12 @@ export interface EditorState {
   focus: { nodeId: string; nonce: number } | null;
   notice: string | null;
   clipboard: Clipboard | null;
+  /**
+   * A published version shown in the draft's place (a call's path drawn on the flow it ran, not on a draft edited
+   * since), read-only; null: the canvas shows the draft. The draft waits in `draft`, untouched: its history, save
+   * state and `document()` stay the draft's, so no save, stash or publish ever takes the version for it.
+   */
+  versionView: VersionView | null;
   /** Set by a layout (on open, or Auto layout); the canvas fits the view after it. */
   fitRequest: number;
   /**
@@ -149,8 +174,13 @@ export interface EditorState {
   takeTheirs(): void;
   replaceDocument(document: ScenarioDocument, revision: number, scenarioCreatedAt?: string | null): void;
   restoreUnsaved(document: ScenarioDocument, baseRevision: number, scenarioCreatedAt?: string): void;
+  /** Light `steps` on the draft (leaving a version shown instead of it). */
   showPath(steps: TraceStepLike[]): void;
   clearPath(): void;
+  /** Show published version `version` (`document`) in the draft's place, read-only, `steps` lit on it. */
+  viewVersion(version: number, document: ScenarioDocument, steps: TraceStepLike[], callId?: string | null): void;
+  /** Back to the draft as it was before `viewVersion`, no path lit. */
+  leaveVersion(): void;
   setNotice(notice: string | null): void;
 }
 
@@ -374,6 +404,8 @@ export const useEditor = create<EditorState>()((setState, get) => {
   /** Undo or redo: the snapshot `move` reaches, with the selection on screen kept (not the snapshot's). */
   function travel(move: (history: History<Snapshot>) => History<Snapshot>): void {
     const state = get();
+    // The canvas shows a version, not the draft the history is of.
+    if (state.versionView) return;
     const history = move(state.history);
     if (history === state.history) return;
     const { nodes, edges } = history.present;
@@ -412,6 +444,8 @@ export const useEditor = create<EditorState>()((setState, get) => {
     const pending = settling;
     if (!pending) return;
     const state = get();
+    // The blocks drawn are a version's, not the draft's the layout placed: settled once the draft is back.
+    if (state.versionView) return;
     const laidOut = new Map(pending.present.nodes.map((n) => [n.id, n.position]));
     const touched =
       state.history.present !== pending.present ||
@@ -490,11 +524,17 @@ export const useEditor = create<EditorState>()((setState, get) => {
     focus: null,
     notice: null,
     clipboard: null,
+    versionView: null,
     fitRequest: 0,
     fitWhole: false,
 
     setCatalog: (specs) => set({ catalogList: specs, catalog: catalogFrom(specs) }),
-    setReadOnly: (readOnly) => set({ readOnly }),
+    setReadOnly(readOnly) {
+      const view = get().versionView;
+      // A version shown is read-only whatever the role: the role is the draft's, put back with it.
+      if (view) set({ versionView: { ...view, draft: { ...view.draft, readOnly } } });
+      else set({ readOnly });
+    },
 
     load(slug, document, revision, scenarioCreatedAt = null) {
       // A quick edit just before the load must not pull the first edit after it into the loaded state.
@@ -515,6 +555,8 @@ export const useEditor = create<EditorState>()((setState, get) => {
       set({
         slug,
         ...snapshot,
+        readOnly: get().versionView?.draft.readOnly ?? get().readOnly,
+        versionView: null,
         history: startHistory(snapshot),
         revision,
         loadedRevision: revision,
@@ -536,7 +578,7 @@ export const useEditor = create<EditorState>()((setState, get) => {
     },
 
     document(viewport) {
-      const { head, nodes, edges } = get();
+      const { head, nodes, edges } = get().versionView?.draft ?? get();
       return toScenario({ head, nodes, edges }, viewport);
     },
 
@@ -705,7 +747,10 @@ export const useEditor = create<EditorState>()((setState, get) => {
     setProblems(problems, seq) {
       const shown = get().problemsSeq;
       if (shown !== null && seq < shown) return;
-      set({ problems, problemMarks: severityByNode(problems), problemsSeq: seq });
+      const view = get().versionView;
+      // The draft's problems, found while a version is shown: marked on the draft once it is back, not on the version.
+      if (view) set({ versionView: { ...view, draft: { ...view.draft, problems, problemMarks: severityByNode(problems) } }, problemsSeq: seq });
+      else set({ problems, problemMarks: severityByNode(problems), problemsSeq: seq });
     },
     setCheckFailed: (checkFailed) => set({ checkFailed }),
     setSaveState: (saveState, saveError = null) => set({ saveState, saveError }),
@@ -714,7 +759,11 @@ export const useEditor = create<EditorState>()((setState, get) => {
       const saveState = get().conflict ? "conflict" : get().changeSeq === seqAtSave ? "saved" : "dirty";
       set({ revision, saveState, saveError: null });
     },
-    setConflict: (conflict) => set({ conflict, saveState: conflict ? "conflict" : get().saveState }),
+    setConflict(conflict) {
+      // A conflict is resolved on the draft: shown, not the version.
+      if (conflict) get().leaveVersion();
+      set({ conflict, saveState: conflict ? "conflict" : get().saveState });
+    },
 
     pin: () => ({ revision: get().revision, scenarioCreatedAt: get().scenarioCreatedAt }),
 
@@ -744,6 +793,7 @@ export const useEditor = create<EditorState>()((setState, get) => {
     },
 
     replaceDocument(document, revision, scenarioCreatedAt) {
+      get().leaveVersion();
       const graph = fromScenario(document);
       const snapshot = { head: graph.head, nodes: graph.nodes, edges: graph.edges, parked: [] };
       set({
@@ -769,6 +819,7 @@ export const useEditor = create<EditorState>()((setState, get) => {
      * named as this browser's (`kept`); if they do not, there is nothing to restore.
      */
     restoreUnsaved(document, baseRevision, scenarioCreatedAt) {
+      get().leaveVersion();
       const state = get();
       if (state.readOnly) return;
       if (state.revision !== state.loadedRevision || state.history.past.length > 0) {
@@ -782,8 +833,52 @@ export const useEditor = create<EditorState>()((setState, get) => {
       set({ revision: baseRevision, scenarioCreatedAt: scenarioCreatedAt ?? get().scenarioCreatedAt });
     },
 
-    showPath: (steps) => set({ highlight: highlightPath(steps, get().edges) }),
+    showPath(steps) {
+      get().leaveVersion();
+      set({ highlight: highlightPath(steps, get().edges) });
+    },
     clearPath: () => set({ highlight: NO_HIGHLIGHT }),
+
+    viewVersion(version, document, steps, callId = null) {
+      const state = get();
+      lastCoalesce = null;
+      // Another version (or call) over one shown: the draft set aside the first time is the one to come back to.
+      const draft: DraftAside = state.versionView?.draft ?? {
+        head: state.head,
+        nodes: state.nodes,
+        edges: state.edges,
+        parked: state.parked,
+        readOnly: state.readOnly,
+        problems: state.problems,
+        problemMarks: state.problemMarks,
+      };
+      const graph = fromScenario(document);
+      const count = (node: BlockNode) => nodeExits(node, state.catalog, graph.edges).length;
+      // Laid out for the view only when published without positions: nothing here is recorded or saved.
+      const nodes = graph.nodes.some((n) => n.data.unplaced) ? autoLayout(graph.nodes, graph.edges, count) : graph.nodes;
+      set({
+        versionView: { version, callId, draft },
+        head: graph.head,
+        nodes,
+        edges: graph.edges,
+        parked: [],
+        dragging: null,
+        readOnly: true,
+        problems: [],
+        problemMarks: new Map(),
+        highlight: highlightPath(steps, graph.edges),
+        focus: null,
+        fitRequest: state.fitRequest + 1,
+        fitWhole: true,
+      });
+    },
+
+    leaveVersion() {
+      const view = get().versionView;
+      if (!view) return;
+      // The path was the version's: lit on the draft it would show steps the draft may not have.
+      set({ versionView: null, ...view.draft, dragging: null, highlight: NO_HIGHLIGHT, focus: null });
+    },
     setNotice: (notice) => set({ notice }),
   };
 });

@@ -1,0 +1,205 @@
+/**
+ * "Save as test" in a recorded call's details, beside its scenario's canvas: the call becomes one of the scenario's
+ * tests, written into the draft as SaveAsTest writes a test call's (`writeTests`), its inputs carried over from the
+ * record (callAsTest) and what it must do offered as SaveAsTest offers it. What the record could not give back is
+ * said in the form: a masked caller (to type), masked keys or variables, a hangup the test cannot place.
+ */
+import { useState } from "react";
+import type { Variable } from "../generated/scenario";
+import { useI18n } from "../i18n";
+import { formatDateTime } from "../lib/format";
+import {
+  addTest,
+  freeName,
+  nameProblem,
+  offeredExpectations,
+  testFromCall,
+  testsOf,
+  writeTests,
+  type ExpectationKind,
+  type OfferedExpectation,
+  type ScenarioTest,
+} from "../lib/scenarioTests";
+import type { DocumentHead } from "../lib/convert";
+import { useEditor } from "../store/editor";
+import { callAsTest, type CallAsTest } from "./callAsTest";
+import type { OpenCall } from "./CallsPanel";
+import { SaveAsTestForm, suggestedName } from "./SaveAsTest";
+import { useBesideCanvas } from "./storyBlocks";
+
+/**
+ * The test `converted` makes, named `name`, calling from `caller` (the record's number, or the one typed for a
+ * masked one), expecting what `chosen` says.
+ */
+export function testFromRecordedCall(
+  name: string,
+  converted: CallAsTest,
+  caller: string,
+  chosen: readonly OfferedExpectation[],
+  declared: readonly Variable[] = [],
+): Record<string, unknown> {
+  const test = testFromCall(name, { ...converted.request, caller_id: caller.trim() }, chosen, declared);
+  const { expect, ...inputs } = test;
+  const hangup = converted.hangup?.reproduced ? { hangup_in: converted.hangup.node } : {};
+  // The inputs before `expect`, as they read before what is checked.
+  return { ...inputs, ...(converted.dialedNumber ? { dialed_number: converted.dialedNumber } : {}), ...hangup, expect };
+}
+
+/** The test written into the draft as one edit of it, after the tests there: the path SaveAsTest saves by. */
+export function saveRecordedCallTest(
+  editor: { head: DocumentHead; updateHead(patch: Partial<DocumentHead>, coalesce?: boolean): void },
+  tests: readonly ScenarioTest[],
+  test: Record<string, unknown>,
+): void {
+  writeTests(editor, addTest(tests, test));
+}
+
+/**
+ * `test` saved as the last of the draft's tests, the draft brought back on the canvas first: a version shown there
+ * (the one the call ran) takes no edit, and would drop the test unseen.
+ */
+export function saveIntoDraft(test: Record<string, unknown>): void {
+  useEditor.getState().leaveVersion();
+  const editor = useEditor.getState();
+  saveRecordedCallTest(editor, testsOf(editor.head.meta).tests, test);
+}
+
+/** What the form lists of the call's inputs, and what it could not keep. */
+export function CallTestInputs({ converted, caller, onCaller }: { converted: CallAsTest; caller: string; onCaller(caller: string): void }) {
+  const { t, language } = useI18n();
+  const { request, hangup } = converted;
+  const keys = request.keys ?? [];
+  const variables = Object.keys(request.variables ?? {});
+  return (
+    <div className="call-test-inputs" data-testid="call-test-inputs">
+      <ul className="small">
+        <li>{keys.length > 0 ? t("callTest.keys", { keys: keys.join(" ") }) : t("callTest.noKeys")}</li>
+        {request.at && <li>{t("callTest.at", { at: formatDateTime(request.at, language, "shortDateTimeSeconds") })}</li>}
+        {(request.transfers ?? []).length > 0 && <li>{t("callTest.transfers", { outcomes: (request.transfers ?? []).join(", ") })}</li>}
+        {variables.length > 0 && <li>{t("callTest.variables", { names: variables.join(", ") })}</li>}
+      </ul>
+      <label>
+        {t("callTest.caller")}
+        <input name="test-caller" value={caller} onChange={(e) => onCaller(e.target.value)} aria-describedby={converted.callerMasked ? "call-test-caller-masked" : undefined} />
+      </label>
+      {converted.callerMasked && (
+        <p className="hint" id="call-test-caller-masked" data-testid="call-test-caller-masked">{t("callTest.callerMasked")}</p>
+      )}
+      {converted.keysMasked && <p className="hint" data-testid="call-test-keys-masked">{t("callTest.keysMasked")}</p>}
+      {converted.maskedVariables.length > 0 && (
+        <p className="hint" data-testid="call-test-variables-masked">{t("callTest.variablesMasked", { names: converted.maskedVariables.join(", ") })}</p>
+      )}
+      {hangup && (
+        <p className={hangup.reproduced ? "hint" : "problem warning"} data-testid="call-test-hangup" data-reproduced={hangup.reproduced}>
+          {t(hangup.reproduced ? "callTest.hangup" : "callTest.hangupNotReproduced", { block: hangup.label || hangup.node })}
+        </p>
+      )}
+    </div>
+  );
+}
+
+/**
+ * The action, props only: nothing for a user who may not edit the scenario (`editable`), else a button opening the
+ * form, then what was saved. `onSave` writes the test; `open` starts with the form shown.
+ */
+export function CallSaveAsTestView(props: {
+  call: OpenCall;
+  editable: boolean;
+  tests: readonly ScenarioTest[];
+  notList: boolean;
+  declared: readonly Variable[];
+  names: ReadonlyMap<string, string>;
+  onSave(test: Record<string, unknown>): void;
+  onOpenTests(): void;
+  open?: boolean;
+}) {
+  const { t } = useI18n();
+  const converted = callAsTest(props.call);
+  const offered = offeredExpectations(converted.result, props.declared);
+  const firstName = () => freeName(suggestedName(t, converted.request, converted.result), props.tests);
+  const [name, setName] = useState<string | null>(() => (props.open ? firstName() : null));
+  const [caller, setCaller] = useState(converted.request.caller_id);
+  const [unticked, setUnticked] = useState<ReadonlySet<ExpectationKind>>(new Set());
+  const [saved, setSaved] = useState<string | null>(null);
+  if (!props.editable) return null;
+
+  function save(): void {
+    if (name === null || nameProblem(name, props.tests, null)) return;
+    const chosen = offered.filter((expectation) => !unticked.has(expectation.kind));
+    if (chosen.length === 0) return;
+    props.onSave(testFromRecordedCall(name, converted, caller, chosen, props.declared));
+    setSaved(name.trim());
+    setName(null);
+  }
+
+  return (
+    <div className="save-as-test-area" data-testid="call-save-as-test">
+      <p className="sr-only" role="status">{saved !== null ? t("tests.saved", { name: saved }) : ""}</p>
+      {saved !== null && (
+        <p className="success row">
+          <span>{t("tests.saved", { name: saved })}</span>
+          <button type="button" className="link" onClick={props.onOpenTests}>
+            {t("tests.openTests")}
+          </button>
+        </p>
+      )}
+      {props.notList ? (
+        <p className="hint">{t("tests.notList")}</p>
+      ) : name === null ? (
+        <button type="button" onClick={() => setName(firstName())}>
+          {t("tests.saveAs")}
+        </button>
+      ) : (
+        <SaveAsTestForm
+          name={name}
+          problem={nameProblem(name, props.tests, null)}
+          offered={offered}
+          unticked={unticked}
+          names={props.names}
+          hint={t("callTest.hint")}
+          onName={setName}
+          onToggle={(kind) =>
+            setUnticked((now) => {
+              const next = new Set(now);
+              if (!next.delete(kind)) next.add(kind);
+              return next;
+            })
+          }
+          onSave={save}
+          onCancel={() => setName(null)}
+        >
+          <CallTestInputs converted={converted} caller={caller} onCaller={setCaller} />
+        </SaveAsTestForm>
+      )}
+    </div>
+  );
+}
+
+/**
+ * For a user who may edit the scenario, in a call's details beside its canvas (the draft there is the call's
+ * scenario's; the Calls page has none to add a test to): "Save as test".
+ */
+export function CallSaveAsTest({ call }: { call: OpenCall }) {
+  const beside = useBesideCanvas();
+  // The draft's, also while the canvas shows the version the call ran (read-only, and not where tests are added).
+  const readOnly = useEditor((s) => (s.versionView?.draft ?? s).readOnly);
+  const meta = useEditor((s) => (s.versionView?.draft ?? s).head.meta);
+  const declared = useEditor((s) => (s.versionView?.draft ?? s).head.variables);
+  const nodes = useEditor((s) => (s.versionView?.draft ?? s).nodes);
+  const { tests, notList } = testsOf(meta);
+  const names = new Map(nodes.map((node) => [node.id, node.data.label ?? ""]));
+  return (
+    <CallSaveAsTestView
+      // Another call opened: the form starts again from it.
+      key={call.id}
+      call={call}
+      editable={beside && !readOnly}
+      tests={tests}
+      notList={notList}
+      declared={declared ?? []}
+      names={names}
+      onSave={saveIntoDraft}
+      onOpenTests={() => useEditor.getState().setPanel("tests")}
+    />
+  );
+}
