@@ -90,6 +90,12 @@ describe("a test call's result", () => {
     expect([...html.matchAll(/data-node="(\w+)"/g)].map((m) => m[1])).toEqual(["start", "say_phrase_2", "ivr", "schedule"]);
     expect(told(html)).toContain("00:04");
   });
+
+  it("says its times are the simulated clock's, where every prompt lasts 2 seconds (not a real line's)", () => {
+    const html = renderToHtml(TestCallResult, { result: failedTestCall });
+    expect(html).toContain('data-testid="simulated-clock"');
+    expect(told(html)).toContain("every prompt lasts 2 seconds");
+  });
 });
 
 describe("the time zone a test call's date and time are read in", () => {

@@ -158,6 +158,8 @@ export function TestCallResult({ result }: { result: SimulateResult }) {
     <div className="test-result" data-testid="test-result">
       <CallEnding outcome={call.outcome} error={failure} steps={call.steps} />
       <h3>{t("test.story")}</h3>
+      {/* A QA review took the story's times for a real line's and wrote timed keys from them. */}
+      <p className="hint" data-testid="simulated-clock">{t("test.simulatedClock")}</p>
       <div data-testid="story">
         <CallStory steps={call.steps} startedAt={call.started_at} />
       </div>
