@@ -261,7 +261,7 @@ class DatabaseJobStore:
     async def claim_due(
         self, *, now: datetime, limit: int, node_id: str, lease: timedelta | None = None
     ) -> list[DialJob]:
-        return await asyncio.to_thread(self._claim_due, now, limit, node_id, lease or self._lease)
+        return await asyncio.to_thread(self._claim_due, now, limit, node_id, lease)
 
     async def recover_own(self, *, node_id: str, now: datetime) -> list[str]:
         return await asyncio.to_thread(self._recover_own, node_id, now)
@@ -274,7 +274,8 @@ class DatabaseJobStore:
         """Whom each of `job_ids` calls (`job_contacts`); jobs gone left out."""
         return await asyncio.to_thread(job_contacts, self._database, list(job_ids))
 
-    def _claim_due(self, now: datetime, limit: int, node_id: str, lease: timedelta) -> list[DialJob]:
+    def _claim_due(self, now: datetime, limit: int, node_id: str, lease: timedelta | None = None) -> list[DialJob]:
+        lease = lease or self._lease
         ended: list[CallbackJob] = []
         taken_over: list[CallbackJob] = []
         with self._database.session() as session:
