@@ -18,8 +18,9 @@ from tests.api.conftest import Server
 
 
 @asynccontextmanager
-async def serving_node(server: Server) -> AsyncIterator[AgiServer]:
-    """The node, started; stopped when the block ends, every record of its calls written by then."""
+async def serving_node(server: Server, node_id: str | None = None) -> AsyncIterator[AgiServer]:
+    """The node, started (named `node_id`, else the default name); stopped when the block ends, every record of its
+    calls written by then."""
     database = Database(server.database_url)
     stored = DatabaseScenarios(database)
 
@@ -28,7 +29,7 @@ async def serving_node(server: Server) -> AsyncIterator[AgiServer]:
         return as_runtime(found) if found is not None else None
 
     agi = AgiServer(
-        AgiServerConfig(port=0, shutdown_deadline=2.0),
+        AgiServerConfig(port=0, shutdown_deadline=2.0, node_id=node_id or AgiServerConfig().node_id),
         source=CachedScenarioSource(load),
         registry=default_registry(),
         services=Services(),

@@ -8,23 +8,16 @@ from __future__ import annotations
 import csv
 import io
 import uuid
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 import openpyxl
 
-from agi_server.node import as_runtime
-from agi_server.scenarios import CachedScenarioSource, PublishedScenario
-from agi_server.server import AgiServer, AgiServerConfig
-from blocks import default_registry
-from graph_engine.services import Services
-from persistence.calls import CallRecordWriter
 from persistence.db import Database
 from persistence.models import CallbackJob
-from persistence.scenario_source import DatabaseScenarios
 from tests.agi_server.conftest import call
+from tests.api.agi_node import serving_node
 from tests.api.conftest import Client, Server
 from tests.fakes.asterisk import CallerScript, default_env
 from tests.persistence import documents
@@ -84,33 +77,8 @@ def test_the_job_model_documents_the_lock_fields_as_read_only(admin: Client) -> 
 # -- which node took a call --------------------------------------------------------------------------------------
 
 
-@asynccontextmanager
-async def _node(server: Server, node_id: str) -> AsyncIterator[AgiServer]:
-    """A FastAGI node named `node_id` on the API's database; every record of its calls written when it ends."""
-    database = Database(server.database_url)
-    stored = DatabaseScenarios(database)
-
-    async def load(name: str) -> PublishedScenario | None:
-        found = await stored.published(name)
-        return as_runtime(found) if found is not None else None
-
-    agi = AgiServer(
-        AgiServerConfig(port=0, shutdown_deadline=2.0, node_id=node_id),
-        source=CachedScenarioSource(load),
-        registry=default_registry(),
-        services=Services(),
-        write_batch=CallRecordWriter(database),
-    )
-    await agi.start()
-    try:
-        yield agi
-    finally:
-        await agi.stop()
-        database.dispose()
-
-
 async def _calls_on(server: Server, node_id: str, name: str, count: int) -> None:
-    async with _node(server, node_id) as agi:
+    async with serving_node(server, node_id) as agi:
         for _ in range(count):
             await call(agi, name, CallerScript(), env=default_env(name), time_scale=0.01)
 
