@@ -376,6 +376,9 @@ class DatabaseRuntime:
         # A campaign's client who hung up early is due again after the no-answer interval its dialer uses; a node
         # that does not dial reads it from the same setting (IVRGRAPH_DIAL_RETRY_NO_ANSWER).
         self._no_answer_retry = DialerSettings.no_answer_retry()
+        # Built once, not per finished call; again at `start` when the dialer's own interval is known.
+        self._early_hangups = _TalliedEarlyHangups(self.jobs, self._tally_early_hangup)
+        self._retry_early = early_hangup_retrier(self._early_hangups, retry_after=self._no_answer_retry)
         self.call_ended: CallEnded = self._call_ended
         self.services = Services(
             clock=SystemClock(),
@@ -404,8 +407,7 @@ class DatabaseRuntime:
     async def _call_ended(self, record: CallRecord) -> None:
         """A callback's call over: its client, gone early, is called again if the campaign asks for it
         (`early_hangup_retrier`)."""
-        jobs = _TalliedEarlyHangups(self.jobs, self._tally_early_hangup)
-        await early_hangup_retrier(jobs, retry_after=self._no_answer_retry)(record)
+        await self._retry_early(record)
 
     def _tally_early_hangup(self) -> None:
         """An answered attempt found an early hangup as its call ended, its job moved on: `hung_up_early` in the
@@ -481,6 +483,7 @@ class DatabaseRuntime:
         self._polling = asyncio.create_task(self.poller.run(), name="version-poller")
         if dialer is not None:
             self._no_answer_retry = dialer.retry_after.get(DialOutcome.NO_ANSWER, self._no_answer_retry)
+            self._retry_early = early_hangup_retrier(self._early_hangups, retry_after=self._no_answer_retry)
         if ami is not None:
             self.dialer = await start_dialer(
                 store=self.jobs, ami=ami, settings=dialer or DialerSettings.from_environ(), clock=SystemClock()
