@@ -11,12 +11,10 @@ import { formatDateTime } from "../lib/format";
 import {
   addTest,
   freeName,
-  nameProblem,
   offeredExpectations,
   testFromCall,
   testsOf,
   writeTests,
-  type ExpectationKind,
   type OfferedExpectation,
   type ScenarioTest,
 } from "../lib/scenarioTests";
@@ -24,7 +22,7 @@ import type { DocumentHead } from "../lib/convert";
 import { useEditor } from "../store/editor";
 import { callAsTest, type CallAsTest } from "./callAsTest";
 import type { OpenCall } from "./CallsPanel";
-import { SaveAsTestForm, suggestedName } from "./SaveAsTest";
+import { SaveAsTestArea, suggestedName } from "./SaveAsTest";
 import { useBesideCanvas } from "./storyBlocks";
 
 /**
@@ -115,63 +113,23 @@ export function CallSaveAsTestView(props: {
 }) {
   const { t } = useI18n();
   const converted = callAsTest(props.call);
-  const offered = offeredExpectations(converted.result, props.declared);
-  const firstName = () => freeName(suggestedName(t, converted.request, converted.result), props.tests);
-  const [name, setName] = useState<string | null>(() => (props.open ? firstName() : null));
   const [caller, setCaller] = useState(converted.request.caller_id);
-  const [unticked, setUnticked] = useState<ReadonlySet<ExpectationKind>>(new Set());
-  const [saved, setSaved] = useState<string | null>(null);
   if (!props.editable) return null;
-
-  function save(): void {
-    if (name === null || nameProblem(name, props.tests, null)) return;
-    const chosen = offered.filter((expectation) => !unticked.has(expectation.kind));
-    if (chosen.length === 0) return;
-    props.onSave(testFromRecordedCall(name, converted, caller, chosen, props.declared));
-    setSaved(name.trim());
-    setName(null);
-  }
-
   return (
-    <div className="save-as-test-area" data-testid="call-save-as-test">
-      <p className="sr-only" role="status">{saved !== null ? t("tests.saved", { name: saved }) : ""}</p>
-      {saved !== null && (
-        <p className="success row">
-          <span>{t("tests.saved", { name: saved })}</span>
-          <button type="button" className="link" onClick={props.onOpenTests}>
-            {t("tests.openTests")}
-          </button>
-        </p>
-      )}
-      {props.notList ? (
-        <p className="hint">{t("tests.notList")}</p>
-      ) : name === null ? (
-        <button type="button" onClick={() => setName(firstName())}>
-          {t("tests.saveAs")}
-        </button>
-      ) : (
-        <SaveAsTestForm
-          name={name}
-          problem={nameProblem(name, props.tests, null)}
-          offered={offered}
-          unticked={unticked}
-          names={props.names}
-          hint={t("callTest.hint")}
-          onName={setName}
-          onToggle={(kind) =>
-            setUnticked((now) => {
-              const next = new Set(now);
-              if (!next.delete(kind)) next.add(kind);
-              return next;
-            })
-          }
-          onSave={save}
-          onCancel={() => setName(null)}
-        >
-          <CallTestInputs converted={converted} caller={caller} onCaller={setCaller} />
-        </SaveAsTestForm>
-      )}
-    </div>
+    <SaveAsTestArea
+      testId="call-save-as-test"
+      tests={props.tests}
+      notList={props.notList}
+      offered={offeredExpectations(converted.result, props.declared)}
+      names={props.names}
+      suggested={() => freeName(suggestedName(t, converted.request, converted.result), props.tests)}
+      onSave={(name, chosen) => props.onSave(testFromRecordedCall(name, converted, caller, chosen, props.declared))}
+      onOpenTests={props.onOpenTests}
+      hint={t("callTest.hint")}
+      open={props.open}
+    >
+      <CallTestInputs converted={converted} caller={caller} onCaller={setCaller} />
+    </SaveAsTestArea>
   );
 }
 

@@ -19,6 +19,7 @@ import {
   writeTests,
   type ExpectationKind,
   type OfferedExpectation,
+  type ScenarioTest,
 } from "../lib/scenarioTests";
 import type { FieldProblem } from "../lib/testCallInputs";
 import { useEditor } from "../store/editor";
@@ -108,63 +109,64 @@ export function SaveAsTestForm(props: {
   );
 }
 
-/** For an editor, under a test call's result: a button opening the form, then what was saved. */
-export function SaveAsTest({ request, result }: { request: SimulateRequest; result: SimulateResult }) {
+/**
+ * A "Save as test" button, the form it opens and what was saved, for a call of any kind (a test call's result,
+ * a recorded call's details): `suggested()` names the test the form starts with, `onSave` writes it with the
+ * expectations left ticked, `children` are the form's own lines (a recorded call's inputs). `open`: the form shown
+ * at once. A new call to save starts the area again: give it another `key`.
+ */
+export function SaveAsTestArea(props: {
+  testId: string;
+  tests: readonly ScenarioTest[];
+  notList: boolean;
+  offered: readonly OfferedExpectation[];
+  names: ReadonlyMap<string, string>;
+  suggested(): string;
+  onSave(name: string, chosen: readonly OfferedExpectation[]): void;
+  onOpenTests(): void;
+  hint?: string;
+  open?: boolean;
+  children?: ReactNode;
+}) {
   const { t } = useI18n();
-  const readOnly = useEditor((s) => s.readOnly);
-  const meta = useEditor((s) => s.head.meta);
-  const declared = useEditor((s) => s.head.variables);
-  const nodes = useEditor((s) => s.nodes);
-  const { tests, notList } = testsOf(meta);
-  const [shownFor, setShownFor] = useState(result);
-  const [name, setName] = useState<string | null>(null);
+  const [name, setName] = useState<string | null>(() => (props.open ? props.suggested() : null));
   const [unticked, setUnticked] = useState<ReadonlySet<ExpectationKind>>(new Set());
   const [saved, setSaved] = useState<string | null>(null);
-  // Another test call ran: the form starts again from it.
-  if (shownFor !== result) {
-    setShownFor(result);
-    setName(null);
-    setUnticked(new Set());
-    setSaved(null);
-  }
-  if (readOnly) return null;
-  const names = new Map(nodes.map((node) => [node.id, node.data.label ?? ""]));
-  const offered = offeredExpectations(result, declared);
 
   function save(): void {
-    if (name === null || nameProblem(name, tests, null)) return;
-    const chosen = offered.filter((expectation) => !unticked.has(expectation.kind));
+    if (name === null || nameProblem(name, props.tests, null)) return;
+    const chosen = props.offered.filter((expectation) => !unticked.has(expectation.kind));
     if (chosen.length === 0) return;
-    const test = testFromCall(name, request, chosen, declared);
-    writeTests(useEditor.getState(), addTest(tests, test));
+    props.onSave(name, chosen);
     setSaved(name.trim());
     setName(null);
   }
 
   return (
-    <div className="save-as-test-area" data-testid="save-as-test">
+    <div className="save-as-test-area" data-testid={props.testId}>
       <p className="sr-only" role="status">{saved !== null ? t("tests.saved", { name: saved }) : ""}</p>
       {saved !== null && (
         <p className="success row">
           <span>{t("tests.saved", { name: saved })}</span>
-          <button type="button" className="link" onClick={() => useEditor.getState().setPanel("tests")}>
+          <button type="button" className="link" onClick={props.onOpenTests}>
             {t("tests.openTests")}
           </button>
         </p>
       )}
-      {notList ? (
+      {props.notList ? (
         <p className="hint">{t("tests.notList")}</p>
       ) : name === null ? (
-        <button type="button" onClick={() => setName(freeName(suggestedName(t, request, result), tests))}>
+        <button type="button" onClick={() => setName(props.suggested())}>
           {t("tests.saveAs")}
         </button>
       ) : (
         <SaveAsTestForm
           name={name}
-          problem={nameProblem(name, tests, null)}
-          offered={offered}
+          problem={nameProblem(name, props.tests, null)}
+          offered={props.offered}
           unticked={unticked}
-          names={names}
+          names={props.names}
+          hint={props.hint}
           onName={setName}
           onToggle={(kind) =>
             setUnticked((now) => {
@@ -175,8 +177,42 @@ export function SaveAsTest({ request, result }: { request: SimulateRequest; resu
           }
           onSave={save}
           onCancel={() => setName(null)}
-        />
+        >
+          {props.children}
+        </SaveAsTestForm>
       )}
     </div>
+  );
+}
+
+/** For an editor, under a test call's result: a button opening the form, then what was saved. */
+export function SaveAsTest({ request, result }: { request: SimulateRequest; result: SimulateResult }) {
+  const { t } = useI18n();
+  const readOnly = useEditor((s) => s.readOnly);
+  const meta = useEditor((s) => s.head.meta);
+  const declared = useEditor((s) => s.head.variables);
+  const nodes = useEditor((s) => s.nodes);
+  const { tests, notList } = testsOf(meta);
+  // Another test call ran: the area starts again from it (its key).
+  const [shownFor, setShownFor] = useState(result);
+  const [run, setRun] = useState(0);
+  if (shownFor !== result) {
+    setShownFor(result);
+    setRun(run + 1);
+  }
+  if (readOnly) return null;
+  const names = new Map(nodes.map((node) => [node.id, node.data.label ?? ""]));
+  return (
+    <SaveAsTestArea
+      key={run}
+      testId="save-as-test"
+      tests={tests}
+      notList={notList}
+      offered={offeredExpectations(result, declared)}
+      names={names}
+      suggested={() => freeName(suggestedName(t, request, result), tests)}
+      onSave={(name, chosen) => writeTests(useEditor.getState(), addTest(tests, testFromCall(name, request, chosen, declared)))}
+      onOpenTests={() => useEditor.getState().setPanel("tests")}
+    />
   );
 }
