@@ -87,12 +87,17 @@ export function launchChromium() {
 }
 
 /**
- * A new page of `context` whose uncaught errors are kept in `pageErrors` (another page's list, to keep them all in
- * one), waiting up to 15 s for what it is asked.
+ * A new page of `context` whose uncaught errors and refusals by the Content-Security-Policy are kept in `pageErrors`
+ * (another page's list, to keep them all in one), waiting up to 15 s for what it is asked.
  */
 export async function watchedPage(context, pageErrors = []) {
   const page = await context.newPage();
   page.on("pageerror", (error) => pageErrors.push(error.stack ?? error.message));
+  // The server's Content-Security-Policy (api/security_headers.py) refusing something the designer needs is an
+  // error of the page too, though the browser only says it on the console.
+  page.on("console", (message) => {
+    if (message.type() === "error" && message.text().includes("Content Security Policy")) pageErrors.push(message.text());
+  });
   page.setDefaultTimeout(15000);
   return { page, pageErrors };
 }

@@ -359,11 +359,30 @@ def test_api_answers_are_never_stored_and_nothing_may_be_framed(
     ):
         assert answer.headers["cache-control"] == "no-store", answer.request.url
         assert answer.headers["x-frame-options"] == "DENY"
-        assert answer.headers["content-security-policy"] == "frame-ancestors 'none'"
+        assert answer.headers["content-security-policy"] == "default-src 'none'; frame-ancestors 'none'"
+        assert answer.headers["x-content-type-options"] == "nosniff"
+        assert answer.headers["referrer-policy"] == "no-referrer"
+        assert "strict-transport-security" not in answer.headers  # plain HTTP: a browser would ignore it anyway
     page = anonymous.get("/")
     assert page.status_code == 200 and page.headers["x-frame-options"] == "DENY"
-    assert page.headers["content-security-policy"] == "frame-ancestors 'none'"
     assert "no-store" not in page.headers.get("cache-control", "")  # the designer's files may be cached
+    designer_policy = dict(directive.split(" ", 1) for directive in page.headers["content-security-policy"].split("; "))
+    assert designer_policy["frame-ancestors"] == "'none'"
+    assert designer_policy["default-src"] == designer_policy["connect-src"] == "'self'"
+    # Code from this server only, never inline: a name that slipped into the page as markup runs nothing.
+    assert designer_policy["script-src"] == "'self' 'unsafe-eval'" and designer_policy["object-src"] == "'none'"
+    # FastAPI's interactive docs load Swagger UI from a CDN, so they keep only the framing rule.
+    docs = anonymous.get("/docs")
+    assert docs.status_code == 200 and docs.headers["content-security-policy"] == "frame-ancestors 'none'"
+
+
+def test_answers_over_https_tell_the_browser_to_stay_on_https(server: Server) -> None:
+    """A TLS-ending proxy on the same host (X-Forwarded-Proto, believed from loopback) and the designer's page."""
+    with httpx.Client(base_url=server.base_url, timeout=30) as plain:
+        assert "strict-transport-security" not in plain.get("/").headers
+    with httpx.Client(base_url=server.base_url, headers={"X-Forwarded-Proto": "https"}, timeout=30) as proxied:
+        for path in ("/", "/api/auth/me"):
+            assert proxied.get(path).headers["strict-transport-security"] == "max-age=31536000", path
 
 
 def test_the_session_cookie_is_secure_when_the_request_came_over_https(server: Server) -> None:
