@@ -390,6 +390,7 @@ class _CallWatch:
     queued_at: float | None = None  # the loop's time when its "successfully queued" Response was read
     dropped: asyncio.Event = field(default_factory=asyncio.Event)
     seen_up: bool = False
+    seen_ringing: bool = False  # a Newstate Ringing of the channel: a Reason 0 after it is a callee not answering
     # The channel's name, from the first event naming its Uniqueid (Newchannel): what `hang_up` names to Asterisk.
     name: str | None = None
 
@@ -853,12 +854,15 @@ class AmiClient:
                 watch = self._by_channel.get(message.get("Uniqueid") or "")
             if watch is not None:
                 response, reason = message.get("Response"), message.get("Reason")
-                outcome = outcome_from_reason(response, reason)
+                outcome = outcome_from_reason(response, reason, rang=watch.seen_ringing)
+                detail = f"{response} (Reason {reason})"
+                if outcome is DialOutcome.NO_ANSWER and watch.seen_ringing and (reason or "").strip() == "0":
+                    detail += ": rang, then hung up unanswered"
                 self._resolve(
                     watch,
                     OriginateResult(
                         outcome,
-                        f"{response} (Reason {reason})",
+                        detail,
                         reason=reason,
                         channel=message.get("Channel"),
                         uniqueid=message.get("Uniqueid"),
@@ -873,6 +877,8 @@ class AmiClient:
                 watch.name = message.get("Channel")
             if watch is not None and message.get("ChannelStateDesc") == "Up":
                 watch.seen_up = True
+            if watch is not None and message.get("ChannelStateDesc") == "Ringing":
+                watch.seen_ringing = True
         for handler in list(self._subscribers):
             try:
                 handler(message)

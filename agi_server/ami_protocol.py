@@ -236,7 +236,8 @@ class DialOutcome(StrEnum):
 
 # OriginateResponse "Reason:" is the old control-frame number (README section 4): 4 answered, 5 busy,
 # 3 rang without answer, 8 congestion, 0 anything else (a callee hanging up unanswered or rejecting with
-# cause 21 also gives 0: Originate only sees BUSY/CONGESTION indications). 1 cannot happen for Originate.
+# cause 21 also gives 0: Originate only sees BUSY/CONGESTION indications; `outcome_from_reason` tells the first
+# by the ringing seen before it). 1 cannot happen for Originate.
 _REASON_OUTCOMES = {
     "4": DialOutcome.ANSWERED,
     "5": DialOutcome.BUSY,
@@ -259,12 +260,21 @@ _DIALSTATUS_OUTCOMES = {
 }
 
 
-def outcome_from_reason(response: str | None, reason: str | None) -> DialOutcome:
-    """Outcome of an OriginateResponse event from its Response and Reason headers."""
+def outcome_from_reason(response: str | None, reason: str | None, *, rang: bool = False) -> DialOutcome:
+    """Outcome of an OriginateResponse event from its Response and Reason headers.
+
+    `rang`: the originated channel was seen Ringing before it. A callee whose phone rang and who then hung up or
+    declined gives Reason 0 (c7x.txt: Newstate Ringing on the channel, then Failure Reason 0 a second later),
+    which Originate cannot tell from a failure; Dial() calls the same callee NOANSWER (dialstatus.txt). It is
+    a call nobody answered, retried as such, not a line fault (a missing callee or a rejection at once, c8x.txt
+    and c9x.txt, never ring)."""
     if response == "Success":
         # Success is only ever sent with Reason 4; trust Success even if a future version changes the number.
         return DialOutcome.ANSWERED
-    outcome = _REASON_OUTCOMES.get((reason or "").strip(), DialOutcome.FAILED)
+    reason_number = (reason or "").strip()
+    if reason_number == "0" and rang:
+        return DialOutcome.NO_ANSWER
+    outcome = _REASON_OUTCOMES.get(reason_number, DialOutcome.FAILED)
     # A Failure never means answered, whatever the number says.
     return DialOutcome.FAILED if outcome is DialOutcome.ANSWERED else outcome
 

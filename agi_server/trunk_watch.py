@@ -42,9 +42,10 @@ def failed_at_once(result: OriginateResult, *, within: timedelta) -> bool:
     attempts in seconds (review: five jobs, `attempt 1: failed (Failure (Reason 0))` within 4 ms, all counted).
 
     Reason 0 is also a callee's own failure (README section 4): one who rings and hangs up takes as long as it
-    rang (c7x.txt, 1.003 s) and is left out by the time; a number that does not exist or rejects the call fails
-    as fast (c9x.txt 1 ms, c8x.txt 2 ms) and looks like a dead channel once, as a dead number's congestion looks
-    like a dead trunk: `TrunkWatch` gives each job that benefit of the doubt once."""
+    rang (c7x.txt, 1.003 s) and is left out by the time, and by its outcome (seen ringing, it is `no_answer`); a
+    number that does not exist or rejects the call fails as fast (c9x.txt 1 ms, c8x.txt 2 ms) and looks like a
+    dead channel once, as a dead number's congestion looks like a dead trunk: `TrunkWatch` gives each job that
+    benefit of the doubt once."""
     return (
         result.outcome is DialOutcome.FAILED
         and not result.lost

@@ -112,7 +112,7 @@ async def test_ping(client: AmiClient, fake: FakeAmi) -> None:
         ("3000", DialOutcome.NO_ANSWER, "3"),  # c3x.txt (30 s of ringing, scaled)
         ("4000", DialOutcome.FAILED, "8"),  # c4x.txt congestion
         ("5000", DialOutcome.ANSWERED, "4"),  # c5x.txt
-        ("7000", DialOutcome.FAILED, "0"),  # c7x.txt hangs up unanswered
+        ("7000", DialOutcome.NO_ANSWER, "0"),  # c7x.txt rings 1 s, hangs up unanswered: Reason 0 after Ringing
         ("8000", DialOutcome.FAILED, "0"),  # c8x.txt rejects with cause 21
         ("9000", DialOutcome.FAILED, "0"),  # c9x.txt no such callee
     ],

@@ -276,6 +276,17 @@ def test_originate_reason_to_outcome(name: str, expected: DialOutcome) -> None:
     assert outcome_from_reason(event["Response"], event["Reason"]) is expected
 
 
+def test_a_reason_0_after_ringing_is_a_callee_not_answering() -> None:
+    """c7x.txt: the channel is Ringing for a second, then Failure Reason 0 (the callee hung up unanswered), which
+    Dial() calls NOANSWER (dialstatus.txt); c8x/c9x (rejected at once, no such callee) never ring."""
+    assert outcome_from_reason("Failure", "0", rang=True) is DialOutcome.NO_ANSWER
+    assert outcome_from_reason("Failure", "0", rang=False) is DialOutcome.FAILED
+    # Ringing changes nothing else: busy after ringing is busy, congestion a fault, Success answered.
+    assert outcome_from_reason("Failure", "5", rang=True) is DialOutcome.BUSY
+    assert outcome_from_reason("Failure", "8", rang=True) is DialOutcome.FAILED
+    assert outcome_from_reason("Success", "4", rang=True) is DialOutcome.ANSWERED
+
+
 def test_failure_is_never_answered() -> None:
     """README section 4: Reason 1 never occurs for Originate; a Failure is never an answered call."""
     assert outcome_from_reason("Failure", "4") is DialOutcome.FAILED
