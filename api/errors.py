@@ -7,6 +7,7 @@
      ├── CsrfRejected         a cookie-authenticated unsafe request without its CSRF token 403
      ├── NotAllowed           the user's role is below what the action needs               403
      ├── PersonalDataHidden   a search that would tell what the user reads masked          403
+     ├── PersonalDataNeeded   a query tried on a live database by a user who reads masked  403
      └── SessionNeeded        only a signed-in person may do it, not an API token          403
 
 Domain errors come from `persistence.errors` and `graph_engine.errors` and are mapped in `STATUS` below, as is
@@ -135,6 +136,17 @@ class PersonalDataHidden(ApiError):
         self.problems = [{"path": f"$.{parameter}", "code": "personal_data_hidden", "message": str(self)}]
 
 
+class PersonalDataNeeded(ApiError):
+    """What only a user with `sees_personal_data` may do: whatever it answers (values, which are NULL, how many
+    rows, a failure) tells the data itself. Its one problem, code `personal_data_needed`, names no field."""
+
+    status = 403
+
+    def __init__(self, what: str) -> None:
+        super().__init__(f"an admin must grant seeing personal data to {what}")
+        self.problems = [{"path": "$", "code": "personal_data_needed", "message": str(self)}]
+
+
 class SessionNeeded(ApiError):
     """What only a person signed in may do, not a token acting for them."""
 
@@ -173,6 +185,7 @@ STATUS: list[tuple[type[Exception], int, str]] = [
     (CsrfRejected, 403, "csrf"),
     (NotAllowed, 403, "forbidden"),
     (PersonalDataHidden, 403, "personal-data-hidden"),
+    (PersonalDataNeeded, 403, "personal-data-needed"),
     (SessionNeeded, 403, "session-needed"),
     (TooManySignIns, 429, "too-many-sign-ins"),
     (TooManyRequests, 429, "too-many-requests"),
@@ -225,7 +238,7 @@ def _extensions(error: Exception) -> dict[str, Any]:
         return {"problems": [_plain(p) for p in error.problems]}
     if isinstance(error, TooManyRequests):  # a TooManySignIns too
         return {"retry_after": error.retry_after}
-    if isinstance(error, PersonalDataHidden | CursorRefused):
+    if isinstance(error, PersonalDataHidden | PersonalDataNeeded | CursorRefused):
         return {"problems": error.problems}
     if isinstance(error, TokenExpired):
         return {"expired_at": to_jsonable_python(error.expired_at)}

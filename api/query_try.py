@@ -18,23 +18,26 @@ What the security review of 2026-12-07 found, and what holds it now:
   (`try_service`, on the app's Runtime) runs at most TRY_QUERIES_PER_SOURCE of them per source, the rest waiting
   within the timeout, then `data_source_busy`; and each user has a budget of tries (`sql_try_rate_limited`);
 - a value of 150 MB came back whole: each value is cut at VALUE_CHARS and the answer at ANSWER_CHARS;
-- the database's words quoted a value the rows showed masked (`invalid input syntax for type integer:
-  "123-45-6789"`): for a user without `sees_personal_data` they have their quoted text and long digit runs masked
-  (`masked_failure_detail`), and the rows' values are `[hidden]`, without the length the engine's mask tells.
+- a user without `sees_personal_data` read values as `[hidden]`, but NULL and "" as they were, and the database's
+  words masked: 64 columns of `CASE WHEN <bit> THEN 'x' ELSE NULL END` read a card number in one request. Whatever
+  running a chosen query tells (its values, which are NULL, how many rows, whether and how it failed) tells the
+  data, so no mask holds: such a user may not try at all (`PersonalDataNeeded`, 403 `personal-data-needed`),
+  refused before the source or the query is looked at, and the refusal is audited (within the user's budget of
+  tries, so a script cannot fill the log).
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-import re
 import time
 from collections.abc import Callable, Mapping
-from typing import Any, Final
+from typing import Any, Final, NoReturn
 
 from sqlalchemy import select
 
-from api.personal_data import masked_cell, record_access
+from api.errors import PersonalDataNeeded
+from api.personal_data import record_access
 from api.rate_limit import RateLimit, TooManyRequests
 from api.schemas import DataSourceTry, DataSourceTryFailure
 from graph_engine.errors import DataSourceError
@@ -52,9 +55,8 @@ ANSWER_CHARS: Final = 100_000  # of all the values of one answer together
 TRY_ACTION: Final = "try_query"  # the audit event's action
 RATE_LIMITED: Final = "sql_try_rate_limited"
 NOT_ALLOWED_WORDS: Final = "an administrator has not allowed tries on this data source"
-
-_MYSQL_ERROR: Final = re.compile(r"\((\d+), (['\"])(.*)\2\)", re.DOTALL)  # PyMySQL's (code, "message")
-_LONG_DIGITS: Final = re.compile(r"\d{4,}")
+PERSONAL_DATA_NEEDED: Final = "personal_data_needed"
+PERSONAL_DATA_WORDS: Final = "try queries against live databases"
 
 
 def try_service(database: Database) -> DatabaseDataSources:
@@ -73,7 +75,9 @@ async def try_query(
     query: str,
     params: Mapping[str, Any],
 ) -> DataSourceTry:
-    """Every outcome, answered or named: over the user's budget (`sql_try_rate_limited`, `seconds`), tries not
+    """A user without `sees_personal_data` is refused (`PersonalDataNeeded`) before anything runs.
+
+    Every other outcome, answered or named: over the user's budget (`sql_try_rate_limited`, `seconds`), tries not
     allowed on the source or no such source (`sql_try_not_allowed`), a write refused (`sql_try_writes`), a first
     word that is no SQL statement (`sql_try_unknown_statement`: `word`, `suggestion`), parameters
     without a value (`sql_try_params_missing`), or the SQL block's own failures (`sql_query_failed` with the
@@ -84,6 +88,8 @@ async def try_query(
         failure = DataSourceTryFailure(code=code, params=dict(named), message=message)
         return DataSourceTry(ok=False, failure=failure, elapsed_ms=int((time.monotonic() - started) * 1000))
 
+    if not who.sees_personal_data:
+        await _refuse_without_personal_data(database, limit, who, source, query)
     try:
         limit.take(str(who.user_id))
     except TooManyRequests as refused:  # not audited: a script over budget would fill the log
@@ -94,11 +100,23 @@ async def try_query(
     else:
         tried = await _run(service, source, query, params, failed)
         if tried.ok:
-            tried.rows = shown_rows(tried.rows, sees_personal_data=who.sees_personal_data)
-        elif not who.sees_personal_data and tried.failure is not None:
-            tried.failure = masked_failure(tried.failure)
+            tried.rows = shown_rows(tried.rows)
     await asyncio.to_thread(_audit, database, who, source, query, tried)
     return tried
+
+
+async def _refuse_without_personal_data(
+    database: Database, limit: RateLimit, who: Principal, source: str, query: str
+) -> NoReturn:
+    """Audited while within the user's budget of tries (a script past it would fill the log), refused always."""
+    try:
+        limit.take(str(who.user_id))
+    except TooManyRequests:
+        pass
+    else:
+        details = {"query": query, "rows": 0, "code": PERSONAL_DATA_NEEDED, "refused": True}
+        await asyncio.to_thread(_record, database, who, source, details)
+    raise PersonalDataNeeded(PERSONAL_DATA_WORDS)
 
 
 Failed = Callable[[str, str, Mapping[str, Any]], DataSourceTry]
@@ -156,6 +174,10 @@ def _audit(database: Database, who: Principal, source: str, query: str, tried: D
     details: dict[str, Any] = {"query": query, "rows": len(tried.rows)}
     if tried.failure is not None:
         details["code"] = tried.failure.code
+    _record(database, who, source, details)
+
+
+def _record(database: Database, who: Principal, source: str, details: Mapping[str, Any]) -> None:
     with database.session() as session:
         record_access(session, who, action=TRY_ACTION, target=f"data_source:{source}", details=details)
 
@@ -163,11 +185,8 @@ def _audit(database: Database, who: Principal, source: str, query: str, tried: D
 # -- what is shown -----------------------------------------------------------------------------------------------
 
 
-def shown_rows(rows: list[dict[str, Any]], *, sees_personal_data: bool) -> list[dict[str, Any]]:
-    """Each value `[hidden]` for a user without the permission (api.personal_data.masked_cell: no length, which
-    told a value's size); otherwise cut at VALUE_CHARS each and ANSWER_CHARS in all, the cut saying how much."""
-    if not sees_personal_data:
-        return [{key: masked_cell(value) for key, value in row.items()} for row in rows]
+def shown_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each value cut at VALUE_CHARS and all of them at ANSWER_CHARS, the cut saying how much."""
     budget = ANSWER_CHARS
     shown: list[dict[str, Any]] = []
     for row in rows:
@@ -191,62 +210,3 @@ def _cut(value: Any, room: int) -> tuple[Any, int]:
     if len(text) <= room:
         return value, len(text)
     return f"{text[:room]}…({len(text) - room} more characters)", room
-
-
-# -- failures as a user without personal data reads them ----------------------------------------------------------
-
-
-def masked_failure(failure: DataSourceTryFailure) -> DataSourceTryFailure:
-    """The database's words (`detail`, and the message that quotes them) with what they quote masked."""
-    detail = failure.params.get("detail")
-    if not isinstance(detail, str):
-        return failure
-    masked = masked_failure_detail(detail)
-    message = failure.message.replace(detail, masked) if detail in failure.message else masked
-    return failure.model_copy(update={"params": {**failure.params, "detail": masked}, "message": message})
-
-
-def masked_failure_detail(detail: str) -> str:
-    """A database's failure with each quoted text ('…', "…") as '…' and each run of 4 or more digits as …
-
-    The quotes are where PostgreSQL and MariaDB put a value they could not use (`invalid input syntax for type
-    integer: "123-45-6789"`, `XPATH syntax error: '~123-45-6789'`), the masked value a query made the database
-    quote. The digit runs are a backstop for a value written unquoted (`date field value out of range:
-    600111222-13-01`): a phone number, a card's, an SSN's last group are 4 digits or more, while the numbers a
-    failure says of the query (a line, a position, a length) are mostly shorter and still show. A name quoted
-    in the failure (a missing table) is masked too: the price of not telling a quoted value from a quoted name.
-    Not everything: a query can still learn a bit at a time from whether it failed; that is what the audit is for.
-    """
-    wrapped = _MYSQL_ERROR.fullmatch(detail)
-    if wrapped is not None:  # its own quotes around the message are not a value's
-        code, quote, message = wrapped.groups()
-        return f"({code}, {quote}{_masked_digits(_masked_quotes(message))}{quote})"
-    return _masked_digits(_masked_quotes(detail))
-
-
-def _masked_digits(text: str) -> str:
-    return _LONG_DIGITS.sub("…", text)
-
-
-def _masked_quotes(text: str) -> str:
-    """Quoted text as '…'. A quote opens after a character that is not a letter or digit (the one of "doesn't"
-    opens nothing) and closes before one (O'Brien's does not close); one left open masks the rest."""
-    shown: list[str] = []
-    at = 0
-    while at < len(text):
-        char = text[at]
-        if char in "'\"" and (at == 0 or not text[at - 1].isalnum()):
-            end = _closing(text, at + 1, char)
-            shown.append("'…'" if end is not None else "'…")
-            at = len(text) if end is None else end + 1
-            continue
-        shown.append(char)
-        at += 1
-    return "".join(shown)
-
-
-def _closing(text: str, start: int, quote: str) -> int | None:
-    for at in range(start, len(text)):
-        if text[at] == quote and (at + 1 == len(text) or not text[at + 1].isalnum()):
-            return at
-    return None

@@ -201,6 +201,11 @@ class LoginIn(RequestModel):
 class PasswordChange(RequestModel):
     current_password: Annotated[str, StringConstraints(pattern=r"^[^\x00]*$", max_length=200)]
     new_password: Password
+    revoke_tokens: bool = Field(
+        default=False,
+        description="Also revoke every API token of yours (a password that leaked may have made some). Left out: "
+        "they keep working, as integrations need.",
+    )
 
 
 class SessionOut(BaseModel):
@@ -211,6 +216,11 @@ class SessionOut(BaseModel):
         description="GET /api/auth/me with an API token: that token (its id, name, role, whether it reads personal "
         "data, and `expires_at`: when to make the next one). Null for a signed-in session.",
     )
+
+
+class PasswordChanged(SessionOut):
+    tokens_revoked: int = Field(description="How many of your API tokens the change revoked (`revoke_tokens`)")
+    tokens_live: int = Field(description="How many of your API tokens still work (not revoked, not expired)")
 
 
 class UserCreate(RequestModel):
@@ -1028,7 +1038,7 @@ class DataSourceTry(BaseModel):
     rows: list[dict[str, Any]] = Field(
         default_factory=list,
         description="At most 5; each value cut at 1,000 characters (`…(N more characters)`) and the whole answer at "
-        "100,000; values `[hidden]` for a user without `sees_personal_data`",
+        "100,000",
     )
     failure: DataSourceTryFailure | None = None
     elapsed_ms: int

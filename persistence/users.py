@@ -150,13 +150,14 @@ def reads_personal_data(user: User) -> bool:
 class DroppedToken:
     id: int
     name: str
+    reason: str  # as a `revoke_token` audit event says why: `user_deactivated`, `password_reset`...
 
 
 @dataclass(frozen=True)
 class UserChange:
     """What `change_user` did, for the audit log: each field it changed as `{"from": ..., "to": ...}` (the
-    password only as `"changed"`: never it nor its hash), and the API tokens a deactivation took (their rows are
-    gone: what an event says of them is kept here)."""
+    password only as `"changed"`: never it nor its hash), and the API tokens a reset or a deactivation took (their
+    rows are gone: what an event says of them is kept here)."""
 
     user: User
     changes: dict[str, Any]
@@ -187,7 +188,8 @@ def change_user(
     sees_personal_data: bool | None = None,
 ) -> UserChange:
     """Change what is given (None: left as it is). Made an admin, a user is given `sees_personal_data`; demoted, they
-    keep what they had unless the same request takes it away."""
+    keep what they had unless the same request takes it away. A password set here is an admin's reset: account
+    recovery, so the user's sessions and API tokens all end (`password_reset`)."""
     user = get_user(session, user_id=user_id)
     before = {"role": user.role, "active": user.active, "sees_personal_data": bool(user.sees_personal_data)}
     dropped: list[DroppedToken] = []
@@ -205,20 +207,29 @@ def change_user(
     elif new_role is Role.ADMIN:
         user.sees_personal_data = True
     if password is not None:
-        user.password_hash = _hasher.hash(password)
-        # A new password signs the user out everywhere: whoever had the old one keeps no session. API tokens are
-        # credentials of their own (named, expiring, listed); they go with deactivation or one by one.
-        _drop_tokens(session, user, ApiToken.kind == "session")
+        # Whoever took over the account with the old password may have made tokens with it: they go too.
+        dropped += _set_password(session, user, password, revoke_api_tokens=True, reason="password_reset")
     if active is not None:
         user.active = active
         if not active:  # a deactivated user is signed out everywhere, API tokens too
-            dropped = [DroppedToken(t.id, t.name) for t in _drop_tokens(session, user) if t.kind == "api"]
+            dropped += [DroppedToken(t.id, t.name, "user_deactivated") for t in _drop_tokens(session, user)
+                        if t.kind == "api"]  # fmt: skip
     session.flush()
     after = {"role": user.role, "active": user.active, "sees_personal_data": bool(user.sees_personal_data)}
     changes: dict[str, Any] = {k: {"from": before[k], "to": after[k]} for k in before if before[k] != after[k]}
     if password is not None:
         changes["password"] = "changed"
     return UserChange(user=user, changes=changes, tokens_dropped=dropped)
+
+
+def _set_password(
+    session: Session, user: User, password: str, *, revoke_api_tokens: bool, reason: str
+) -> list[DroppedToken]:
+    """A new password signs the user out everywhere: whoever had the old one keeps no session. Their API tokens
+    (credentials of their own, named, expiring, listed) go too when `revoke_api_tokens`; the ones that went."""
+    user.password_hash = _hasher.hash(password)
+    which = () if revoke_api_tokens else (ApiToken.kind == "session",)
+    return [DroppedToken(t.id, t.name, reason) for t in _drop_tokens(session, user, *which) if t.kind == "api"]
 
 
 def _drop_tokens(session: Session, user: User, *which: ColumnElement[bool]) -> list[ApiToken]:
@@ -258,14 +269,30 @@ def authenticate(session: Session, *, username: str, password: str) -> User:
     return user
 
 
-def change_password(session: Session, *, user_id: int, current: str, new: str) -> IssuedSecret:
+@dataclass(frozen=True)
+class PasswordChanged:
+    """A user's own change: the session that keeps them signed in, the API tokens it revoked, and how many of
+    theirs still work (not expired)."""
+
+    session: IssuedSecret
+    tokens_revoked: list[DroppedToken]
+    tokens_live: int
+
+
+def change_password(
+    session: Session, *, user_id: int, current: str, new: str, revoke_tokens: bool = False, now: datetime | None = None
+) -> PasswordChanged:
     """A user's own change: `current` must be their password (`WrongPassword` otherwise). Every session of
-    theirs ends, as on an admin's reset, and the new one returned keeps them signed in where they changed it."""
+    theirs ends, as on an admin's reset, and the new one returned keeps them signed in where they changed it.
+    Their API tokens stay (integrations use them) unless `revoke_tokens`."""
     user = session.get(User, user_id)
     if user is None or not user.active or not _verify(user.password_hash, current):
         raise WrongPassword()
-    updated = update_user(session, user_id=user.id, password=new)
-    return start_session(session, user=updated)
+    revoked = _set_password(session, user, new, revoke_api_tokens=revoke_tokens, reason="password_changed")
+    session.flush()
+    now = now or utcnow()
+    live = [t for t in list_api_tokens(session, user_id=user.id) if t.expires_at is None or t.expires_at > now]
+    return PasswordChanged(start_session(session, user=user, now=now), revoked, len(live))
 
 
 def _verify(password_hash: str, password: str) -> bool:

@@ -8,9 +8,12 @@ from fastapi import APIRouter, Depends, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials
 
 from api.deps import SESSION_COOKIE, Runtime, RuntimeDep, bearer_credentials, current_principal
+from api.errors import SessionNeeded
 from api.routes import problems
 from api.routes.tokens import public as public_token
-from api.schemas import LoginIn, PasswordChange, SessionOut, UserPublic
+from api.routes.users import record_revoked
+from api.schemas import LoginIn, PasswordChange, PasswordChanged, SessionOut, UserPublic
+from api.weak_passwords import refuse_weak_password
 from persistence import bearer_tokens, users
 from persistence.errors import InvalidCredentials, WrongPassword
 from persistence.users import SESSION_LIFETIME, Principal
@@ -39,28 +42,42 @@ def login(body: LoginIn, request: Request, response: Response, runtime: RuntimeD
     return SessionOut(user=public, csrf_token=issued.csrf_token)
 
 
-@router.post("/password", response_model=SessionOut, responses=problems(401, 403, 422, 429))
+@router.post("/password", response_model=PasswordChanged, responses=problems(401, 403, 422, 429))
 def change_password(
     body: PasswordChange,
     request: Request,
     response: Response,
     runtime: RuntimeDep,
     principal: Annotated[Principal, Depends(current_principal)],
-) -> SessionOut:
+) -> PasswordChanged:
     """Change your own password (any role; an admin resets others' with PATCH /api/users/{id}). The current one
     is checked, throttled as sign-ins are (a wrong one: 403 `wrong-password`, code `wrong_current_password` naming
     `$.current_password`); every session of yours ends, and this answer signs you in again here (a new session
-    cookie and CSRF token)."""
+    cookie and CSRF token). Your API tokens keep working unless `revoke_tokens` (each revoked leaves a
+    `revoke_token` audit event, reason `password_changed`); the answer says how many were revoked and how many
+    still work (`tokens_revoked`, `tokens_live`).
+
+    A signed-in session only (403 `session-needed` for an API token): a token that leaked must not take over the
+    account. A password that is the user name (in any case), one character repeated, or among the most common
+    ones is refused (422 `request-refused` naming `$.new_password`, code `password_is_username`,
+    `password_one_character` or `password_too_common`)."""
+    if principal.csrf_token is None:  # the request came with a bearer token
+        raise SessionNeeded("changing your password")
+    refuse_weak_password(body.new_password, username=principal.username, path="$.new_password")
     address = request.client.host if request.client is not None else ""
     with (
         runtime.database.session() as session,
         runtime.login_throttle.checking(principal.username, address, wrong_password=WrongPassword),
     ):
-        issued = users.change_password(
-            session, user_id=principal.user_id, current=body.current_password, new=body.new_password
-        )
+        changed = users.change_password(session, user_id=principal.user_id, current=body.current_password,
+                                        new=body.new_password, revoke_tokens=body.revoke_tokens)  # fmt: skip
+        for token in changed.tokens_revoked:
+            record_revoked(session, actor=principal.username, token=token, user_id=principal.user_id,
+                           username=principal.username)  # fmt: skip
+    issued = changed.session
     _set_session_cookie(response, request, runtime, issued.secret)
-    return SessionOut(user=_public(principal), csrf_token=issued.csrf_token)
+    return PasswordChanged(user=_public(principal), csrf_token=issued.csrf_token,
+                           tokens_revoked=len(changed.tokens_revoked), tokens_live=changed.tokens_live)  # fmt: skip
 
 
 def _public(principal: Principal) -> UserPublic:

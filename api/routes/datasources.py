@@ -93,7 +93,7 @@ def check_source(source_id: IdPath, _admin: Admin, runtime: RuntimeDep) -> DataS
     return checked(check_connection(url))
 
 
-@router.post("/{source_name}/try", response_model=DataSourceTry)
+@router.post("/{source_name}/try", response_model=DataSourceTry, responses=problems(403))
 async def try_source_query(
     source_name: Annotated[str, Path(pattern=datasources.NAME_PATTERN)],
     body: DataSourceTryRequest,
@@ -106,9 +106,10 @@ async def try_source_query(
     `sql_try_not_allowed` otherwise, and for a name no source has), 20 a minute per user (`sql_try_rate_limited`,
     with `seconds` and Retry-After), 2 at once per source (`data_source_busy` past the 3 s). Only a reading query is
     run, in a read-only transaction rolled back (`sql_try_writes` otherwise), within the block's default 3 s; at
-    most 5 rows come back, each value cut at 1,000 characters; for a user without `sees_personal_data` values are
-    `[hidden]` and the database's words have what they quote masked. Each try is audited (`try_query`). Every
-    outcome is a 200, with `failure` when the query did not answer."""
+    most 5 rows come back, each value cut at 1,000 characters. Each try is audited (`try_query`). Every outcome is
+    a 200, with `failure` when the query did not answer, but one: a user without `sees_personal_data` may not try
+    (403 `personal-data-needed`, code `personal_data_needed`, audited as a refused `try_query`), since whatever a
+    chosen query answers (values, which are NULL, how many rows, its failure) tells the data it reads."""
     assert runtime.try_sources is not None  # create_app makes it with the runtime
     tried = await try_query(
         database=runtime.database,

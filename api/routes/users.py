@@ -4,10 +4,12 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Response
+from sqlalchemy.orm import Session
 
 from api.deps import Admin, RuntimeDep
 from api.routes import AUTHED, IdPath, problems, tokens
 from api.schemas import TokenPublic, UserCreate, UserPublic, UserUpdate
+from api.weak_passwords import refuse_weak_password
 from persistence import audit, users
 from persistence.models import User
 
@@ -40,6 +42,7 @@ def create_user(body: UserCreate, admin: Admin, runtime: RuntimeDep) -> UserPubl
     `username_taken` naming `$.username`, with the existing user's `existing_username` and `existing_id`). The name
     is kept as typed; its user signs in with it in any case. It leaves a `create_user` audit event (`user:<id>`:
     the name, role, activity and `sees_personal_data` given, never the password)."""
+    refuse_weak_password(body.password, username=body.username, path="$.password")
     with runtime.database.session() as session:
         made = users.create_user(session, username=body.username, password=body.password, role=body.role,
                                  sees_personal_data=body.sees_personal_data)  # fmt: skip
@@ -58,21 +61,32 @@ def update_user(user_id: IdPath, body: UserUpdate, admin: Admin, runtime: Runtim
     Demoting or deactivating the last active admin is refused (409 `conflict`, code `last_admin` naming `$.role`
     or `$.active`); an admin without `sees_personal_data` too (422, code `admin_sees_personal_data`).
 
+    A new password is account recovery: the user's sessions and API tokens all end. It is refused when it is the
+    user name (in any case), one character repeated, or among the most common passwords (422 `request-refused`
+    naming `$.password`, code `password_is_username`, `password_one_character` or `password_too_common`).
+
     A change leaves an `update_user` audit event (`user:<id>`: each field changed, `from` and `to`; a new password
-    only as `"changed"`), and a deactivation a `revoke_token` event for each API token it takes."""
+    only as `"changed"`), and a reset or a deactivation a `revoke_token` event for each API token it takes (reason
+    `password_reset`, `user_deactivated`)."""
     with runtime.database.session() as session:
+        if body.password is not None:
+            username = users.get_user(session, user_id=user_id).username
+            refuse_weak_password(body.password, username=username, path="$.password")
         change = users.change_user(session, user_id=user_id, role=body.role, password=body.password,
                                    active=body.active, sees_personal_data=body.sees_personal_data)  # fmt: skip
         user = change.user
         if change.changes:
             audit.record_event(session, actor=admin.username, action="update_user", target=f"user:{user.id}",
                                details={"username": user.username, **change.changes})  # fmt: skip
-        for token in change.tokens_dropped:  # as tokens.revoke says it, and why
-            details = {"token_name": token.name, "user_id": user.id, "username": user.username,
-                       "reason": "user_deactivated"}  # fmt: skip
-            audit.record_event(session, actor=admin.username, action="revoke_token", target=f"token:{token.id}",
-                               details=details)  # fmt: skip
+        for token in change.tokens_dropped:
+            record_revoked(session, actor=admin.username, token=token, user_id=user.id, username=user.username)
         return public(user)
+
+
+def record_revoked(session: Session, *, actor: str, token: users.DroppedToken, user_id: int, username: str) -> None:
+    """A `revoke_token` audit event for a token a change of its user took, as tokens.revoke says it, and why."""
+    details = {"token_name": token.name, "user_id": user_id, "username": username, "reason": token.reason}
+    audit.record_event(session, actor=actor, action="revoke_token", target=f"token:{token.id}", details=details)
 
 
 # An admin answering a stolen or leaked credential: a user's own password change ends their sessions but keeps

@@ -57,18 +57,47 @@ def test_the_last_admin_stays_an_admin(database: Database) -> None:
         assert users.update_user(session, user_id=admin.id, role="viewer").role == "viewer"
 
 
-def test_a_new_password_ends_every_session_but_keeps_api_tokens(database: Database) -> None:
-    """Review, 2026-12-04: after an admin reset a password, the old session cookie could still write."""
+def test_an_admins_reset_ends_every_session_and_api_token(database: Database) -> None:
+    """Review: after an admin reset a password, the old session cookie could still write; and the API tokens of
+    whoever had taken the account over kept working (a reset is account recovery)."""
     with database.session() as session:
         user = users.create_user(session, username="pub", password="old secret", role="publisher")
         cookie = users.start_session(session, user=user)
         token = users.create_api_token(session, user_id=user.id, name="ci", expires_at=utcnow() + timedelta(hours=1))
     with database.session() as session:
-        users.update_user(session, user_id=user.id, password="new secret")
+        change = users.change_user(session, user_id=user.id, password="new secret")
+        assert [(t.id, t.name, t.reason) for t in change.tokens_dropped] == [(token.token_id, "ci", "password_reset")]
+    with database.session() as session:
+        for secret, kind in ((cookie.secret, "session"), (token.secret, "api")):
+            with pytest.raises(InvalidCredentials):
+                users.resolve(session, secret=secret, kind=kind)
+
+
+def test_an_own_change_ends_every_session_and_api_tokens_only_when_asked(database: Database) -> None:
+    with database.session() as session:
+        user = users.create_user(session, username="ed", password="old secret", role="editor")
+        cookie = users.start_session(session, user=user)
+        token = users.create_api_token(session, user_id=user.id, name="ci")
+        soon = utcnow() + timedelta(seconds=1)
+        expired = users.create_api_token(session, user_id=user.id, name="old", expires_at=soon)
+    later = utcnow() + timedelta(minutes=1)
+    with database.session() as session:
+        kept = users.change_password(session, user_id=user.id, current="old secret", new="new secret", now=later)
+        assert (kept.tokens_revoked, kept.tokens_live) == ([], 1)  # the expired one does not work
     with database.session() as session:
         with pytest.raises(InvalidCredentials):
             users.resolve(session, secret=cookie.secret, kind="session")
-        assert users.resolve(session, secret=token.secret, kind="api").username == "pub"
+        assert users.resolve(session, secret=token.secret, kind="api").username == "ed"
+        users.resolve(session, secret=kept.session.secret, kind="session")
+    with database.session() as session:
+        gone = users.change_password(session, user_id=user.id, current="new secret", new="third secret",
+                                     revoke_tokens=True, now=later)  # fmt: skip
+        assert sorted(t.name for t in gone.tokens_revoked) == ["ci", "old"] and gone.tokens_live == 0
+        assert {t.reason for t in gone.tokens_revoked} == {"password_changed"}
+    with database.session() as session:
+        for secret in (token.secret, expired.secret):
+            with pytest.raises(InvalidCredentials):
+                users.resolve(session, secret=secret, kind="api")
 
 
 def test_two_admins_demoting_each_other_at_once_leave_one_admin(database: Database) -> None:

@@ -31,7 +31,9 @@ describe("changing your own password", () => {
   it("sends the current and the new password", async () => {
     answer(200, { user: { id: 1, username: "ana", role: "editor", active: true }, csrf_token: "new" });
     await changePassword("old-secret", "new-secret-1");
-    expect(post).toHaveBeenCalledWith("/api/auth/password", { body: { current_password: "old-secret", new_password: "new-secret-1" } });
+    expect(post).toHaveBeenCalledWith("/api/auth/password", {
+      body: { current_password: "old-secret", new_password: "new-secret-1", revoke_tokens: false },
+    });
   });
 
   it("sends the new session's CSRF token from then on: the old one died with the old session", async () => {

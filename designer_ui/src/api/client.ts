@@ -84,10 +84,11 @@ export async function me(): Promise<User> {
 /**
  * Change your own password. The server ends every session of yours and signs this one in again with a new
  * cookie: its CSRF token replaces the old one at once, or the next write would be refused (403 csrf). A wrong
- * current password is a 403, not a 401: the user is still signed in.
+ * current password is a 403, not a 401: the user is still signed in. Your API tokens keep working unless
+ * `revokeTokens`.
  */
-export async function changePassword(currentPassword: string, newPassword: string): Promise<User> {
-  const body = { current_password: currentPassword, new_password: newPassword };
+export async function changePassword(currentPassword: string, newPassword: string, revokeTokens = false): Promise<User> {
+  const body = { current_password: currentPassword, new_password: newPassword, revoke_tokens: revokeTokens };
   const session = await unwrap(client.POST("/api/auth/password", { body }));
   setCsrfToken(session.csrf_token ?? null);
   return session.user;

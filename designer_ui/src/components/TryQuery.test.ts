@@ -2,8 +2,9 @@
 // table passed validation, the scenario test and publishing. "Try query" runs it once: its markup and words here.
 import { describe, expect, it } from "vitest";
 import type { DataSourceTry } from "../api/client";
+import { ApiError } from "../api/http";
 import { renderInLanguage, renderToHtml, tableCells, visibleText } from "./renderForTest";
-import { missingColumns, queryParams, TryQueryView, type TryQueryViewProps } from "./TryQuery";
+import { missingColumns, queryParams, thrownOutcome, TryQueryView, type TryQueryViewProps } from "./TryQuery";
 
 const base: TryQueryViewProps = {
   source: "crm",
@@ -81,5 +82,31 @@ describe("Try query", () => {
   it("asks for a source and a query before it can try", () => {
     const html = renderToHtml(TryQueryView, { ...base, source: "", query: "" });
     expect(html).toMatch(/<button[^>]*disabled=""[^>]*>Try query<\/button>/);
+  });
+});
+
+// Security review: a user reading personal data masked rebuilt any value from which cells of a chosen query were
+// NULL. The server now refuses them any try (403 personal-data-needed); the panel says why, in their language.
+describe("a try refused for want of seeing personal data", () => {
+  const refusal = new ApiError(403, {
+    type: "https://ivrgraph.dev/problems/personal-data-needed",
+    status: 403,
+    detail: "an admin must grant seeing personal data to try queries against live databases",
+    problems: [{ path: "$", code: "personal_data_needed", message: "..." }],
+  }, "an admin must grant seeing personal data to try queries against live databases");
+
+  it("is told apart from any other failure", () => {
+    expect(thrownOutcome(refusal)).toEqual({ state: "personalDataNeeded" });
+    expect(thrownOutcome(new ApiError(403, { type: "https://ivrgraph.dev/problems/forbidden" }, "this needs the editor role"))).toEqual({
+      state: "failed",
+      message: "this needs the editor role",
+    });
+  });
+
+  it("says an administrator must grant it, in each language", () => {
+    const props = { ...base, outcome: thrownOutcome(refusal) };
+    expect(visibleText(renderToHtml(TryQueryView, props))).toContain("An administrator must grant you seeing personal data to try queries against live databases");
+    expect(visibleText(renderInLanguage("es", TryQueryView, props))).toContain("Un administrador debe concederle ver datos personales");
+    expect(visibleText(renderInLanguage("ru", TryQueryView, props))).toContain("администратор должен дать вам право видеть персональные данные");
   });
 });

@@ -5,17 +5,34 @@
  * Studio, where an HTTP request is tried against its endpoint). The server runs reading queries only, in a
  * read-only transaction; the result shows at most 5 rows, and warns of a column the block maps that the result
  * lacks. A failure is worded in the interface language, the database's own words kept (lib/failureText.ts).
+ * A user without `sees_personal_data` may not try (403 `personal-data-needed`: whatever a query answers tells the
+ * data it reads, a security review found), and is told why in their language.
  */
 import { useState } from "react";
 import * as api from "../api/client";
 import type { DataSourceTry } from "../api/client";
+import { ApiError } from "../api/http";
 import { useI18n } from "../i18n";
 import { FAILURE_WORDS } from "../lib/failureText";
 import type { Language, Translate } from "../lib/i18n";
 import { ParamWords, wordedOr } from "../lib/paramWords";
 import { BusyButton } from "./BusyButton";
 
-export type TryOutcome = { state: "idle" } | { state: "trying" } | { state: "done"; result: DataSourceTry } | { state: "failed"; message: string };
+export type TryOutcome =
+  | { state: "idle" }
+  | { state: "trying" }
+  | { state: "done"; result: DataSourceTry }
+  | { state: "personalDataNeeded" }
+  | { state: "failed"; message: string };
+
+/** What a try that threw comes to: the server's refusal for a user who reads personal data masked, or a failure. */
+export function thrownOutcome(error: unknown): TryOutcome {
+  const body = error instanceof ApiError && error.body && typeof error.body === "object" ? (error.body as { type?: unknown }) : {};
+  if (error instanceof ApiError && error.status === 403 && typeof body.type === "string" && body.type.endsWith("/personal-data-needed")) {
+    return { state: "personalDataNeeded" };
+  }
+  return { state: "failed", message: error instanceof Error ? error.message : String(error) };
+}
 
 // Quoted text and comments hold no parameter (graph_engine/sql_params.py reads them alike; the server names any
 // this misses, as sql_try_params_missing). `::` is PostgreSQL's cast, not a parameter.
@@ -95,6 +112,9 @@ export function TryQueryView(props: TryQueryViewProps) {
 
 function TryOutcomeView({ outcome, mapped, language, t }: { outcome: TryOutcome; mapped: readonly string[]; language: Language; t: Translate }) {
   if (outcome.state === "failed") return <p role="alert" className="problem error">{t("sqlTry.failed", { message: outcome.message })}</p>;
+  if (outcome.state === "personalDataNeeded") {
+    return <p role="alert" className="problem error" data-code="personal_data_needed">{t("sqlTry.personalDataNeeded")}</p>;
+  }
   if (outcome.state !== "done") return null;
   const { result } = outcome;
   if (!result.ok && result.failure) {
@@ -139,7 +159,7 @@ export function TryQuery(props: { source: string; query: string; mapped: readonl
     try {
       setOutcome({ state: "done", result: await run(props.source, props.query, params) });
     } catch (error) {
-      setOutcome({ state: "failed", message: error instanceof Error ? error.message : String(error) });
+      setOutcome(thrownOutcome(error));
     }
   }
   return (

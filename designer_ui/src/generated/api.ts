@@ -229,7 +229,14 @@ export interface paths {
          * @description Change your own password (any role; an admin resets others' with PATCH /api/users/{id}). The current one
          *     is checked, throttled as sign-ins are (a wrong one: 403 `wrong-password`, code `wrong_current_password` naming
          *     `$.current_password`); every session of yours ends, and this answer signs you in again here (a new session
-         *     cookie and CSRF token).
+         *     cookie and CSRF token). Your API tokens keep working unless `revoke_tokens` (each revoked leaves a
+         *     `revoke_token` audit event, reason `password_changed`); the answer says how many were revoked and how many
+         *     still work (`tokens_revoked`, `tokens_live`).
+         *
+         *     A signed-in session only (403 `session-needed` for an API token): a token that leaked must not take over the
+         *     account. A password that is the user name (in any case), one character repeated, or among the most common
+         *     ones is refused (422 `request-refused` naming `$.new_password`, code `password_is_username`,
+         *     `password_one_character` or `password_too_common`).
          *
          *     **Role:** viewer or above (any signed-in user).
          */
@@ -932,9 +939,10 @@ export interface paths {
          *     `sql_try_not_allowed` otherwise, and for a name no source has), 20 a minute per user (`sql_try_rate_limited`,
          *     with `seconds` and Retry-After), 2 at once per source (`data_source_busy` past the 3 s). Only a reading query is
          *     run, in a read-only transaction rolled back (`sql_try_writes` otherwise), within the block's default 3 s; at
-         *     most 5 rows come back, each value cut at 1,000 characters; for a user without `sees_personal_data` values are
-         *     `[hidden]` and the database's words have what they quote masked. Each try is audited (`try_query`). Every
-         *     outcome is a 200, with `failure` when the query did not answer.
+         *     most 5 rows come back, each value cut at 1,000 characters. Each try is audited (`try_query`). Every outcome is
+         *     a 200, with `failure` when the query did not answer, but one: a user without `sees_personal_data` may not try
+         *     (403 `personal-data-needed`, code `personal_data_needed`, audited as a refused `try_query`), since whatever a
+         *     chosen query answers (values, which are NULL, how many rows, its failure) tells the data it reads.
          *
          *     **Role:** editor or above.
          */
@@ -1733,8 +1741,13 @@ export interface paths {
          *     Demoting or deactivating the last active admin is refused (409 `conflict`, code `last_admin` naming `$.role`
          *     or `$.active`); an admin without `sees_personal_data` too (422, code `admin_sees_personal_data`).
          *
+         *     A new password is account recovery: the user's sessions and API tokens all end. It is refused when it is the
+         *     user name (in any case), one character repeated, or among the most common passwords (422 `request-refused`
+         *     naming `$.password`, code `password_is_username`, `password_one_character` or `password_too_common`).
+         *
          *     A change leaves an `update_user` audit event (`user:<id>`: each field changed, `from` and `to`; a new password
-         *     only as `"changed"`), and a deactivation a `revoke_token` event for each API token it takes.
+         *     only as `"changed"`), and a reset or a deactivation a `revoke_token` event for each API token it takes (reason
+         *     `password_reset`, `user_deactivated`).
          *
          *     **Role:** admin.
          */
@@ -3112,7 +3125,7 @@ export interface components {
             ok: boolean;
             /**
              * Rows
-             * @description At most 5; each value cut at 1,000 characters (`…(N more characters)`) and the whole answer at 100,000; values `[hidden]` for a user without `sees_personal_data`
+             * @description At most 5; each value cut at 1,000 characters (`…(N more characters)`) and the whole answer at 100,000
              */
             rows?: {
                 [key: string]: unknown;
@@ -3581,6 +3594,33 @@ export interface components {
             current_password: string;
             /** New Password */
             new_password: string;
+            /**
+             * Revoke Tokens
+             * @description Also revoke every API token of yours (a password that leaked may have made some). Left out: they keep working, as integrations need.
+             * @default false
+             */
+            revoke_tokens: boolean;
+        };
+        /** PasswordChanged */
+        PasswordChanged: {
+            /**
+             * Csrf Token
+             * @description Send it back as X-CSRF-Token on unsafe requests (cookie sessions).
+             */
+            csrf_token: string | null;
+            /** @description GET /api/auth/me with an API token: that token (its id, name, role, whether it reads personal data, and `expires_at`: when to make the next one). Null for a signed-in session. */
+            token?: components["schemas"]["TokenPublic"] | null;
+            /**
+             * Tokens Live
+             * @description How many of your API tokens still work (not revoked, not expired)
+             */
+            tokens_live: number;
+            /**
+             * Tokens Revoked
+             * @description How many of your API tokens the change revoked (`revoke_tokens`)
+             */
+            tokens_revoked: number;
+            user: components["schemas"]["UserPublic"];
         };
         /** PlannedJobOut */
         PlannedJobOut: {
@@ -5119,7 +5159,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["SessionOut"];
+                    "application/json": components["schemas"]["PasswordChanged"];
                 };
             };
             /** @description Body is not JSON */

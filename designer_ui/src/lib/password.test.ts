@@ -71,6 +71,19 @@ describe("the server's answer, in words", () => {
     expect(text({ kind: "tooShort" })).toBe("The new password is too short: it needs at least 8 characters.");
   });
 
+  it("a new password the server finds too easy to guess (422, api/weak_passwords.py's codes): its rule, in our words", () => {
+    const weak = (code: string) =>
+      new ApiError(422, { type: "https://ivrgraph.dev/problems/request-refused", problems: [{ path: "$.new_password", code, message: "the API's words" }] }, "refused");
+    expect(passwordChangeFailure(weak("password_is_username"))).toEqual({ kind: "isUsername" });
+    expect(passwordChangeFailure(weak("password_one_character"))).toEqual({ kind: "oneCharacter" });
+    expect(passwordChangeFailure(weak("password_too_common"))).toEqual({ kind: "tooCommon" });
+    expect(text({ kind: "tooCommon" })).toBe("The new password is one of the most common passwords, the first ones an attacker tries: choose another.");
+    expect(text({ kind: "isUsername" }, "ru")).toContain("совпадает с вашим именем пользователя");
+    expect(text({ kind: "oneCharacter" }, "es")).toContain("un solo carácter repetido");
+    // A code it does not know is said in the API's words, as before.
+    expect(passwordChangeFailure(weak("password_something_new"))).toEqual({ kind: "failed", message: "the API's words" });
+  });
+
   it("too many tries (429): how long to wait, in whole seconds rounded up, in each language's plural", () => {
     const notice = passwordChangeFailure(problem(429, "too-many-sign-ins", { retry_after: 41.2 }));
     expect(notice).toEqual({ kind: "tooManyTries", seconds: 42 });

@@ -21,6 +21,7 @@ export const EMPTY_PASSWORD_FORM: PasswordForm = { current: "", next: "", repeat
 /** What the dialog tells the user: a problem with the form, the server's refusal, or that it worked. */
 export type PasswordNotice =
   | { kind: "needCurrent" | "tooShort" | "tooLong" | "mismatch" | "wrongCurrent" | "tooManyTriesLater" | "changed" }
+  | { kind: WeakPasswordKind }
   | { kind: "tooManyTries"; seconds: number }
   | { kind: "failed"; message: string };
 
@@ -46,10 +47,27 @@ type ProblemBody = { type?: unknown; detail?: unknown; retry_after?: unknown; pr
 
 const bodyOf = (error: ApiError): ProblemBody => (error.body && typeof error.body === "object" ? (error.body as ProblemBody) : {});
 
-/** The validation problems of a 422 (api/errors.py), as `{path, message}`. */
-function validationProblems(body: ProblemBody): { path: string; message: string }[] {
+/** The server's codes for a password it finds too easy to guess (api/weak_passwords.py), as our notices. */
+const WEAK_PASSWORD = {
+  password_is_username: "isUsername",
+  password_one_character: "oneCharacter",
+  password_too_common: "tooCommon",
+} as const;
+type WeakPasswordKind = (typeof WEAK_PASSWORD)[keyof typeof WEAK_PASSWORD];
+
+/** The weak-password notice a problem's code names, if it names one. */
+export function weakPasswordKind(code: unknown): WeakPasswordKind | undefined {
+  return typeof code === "string" && Object.hasOwn(WEAK_PASSWORD, code) ? WEAK_PASSWORD[code as keyof typeof WEAK_PASSWORD] : undefined;
+}
+
+/** The validation problems of a 422 (api/errors.py), as `{path, message, code}`. */
+function validationProblems(body: ProblemBody): { path: string; message: string; code: unknown }[] {
   if (!Array.isArray(body.problems)) return [];
-  return body.problems.map((p: { path?: unknown; message?: unknown }) => ({ path: String(p?.path ?? ""), message: String(p?.message ?? "") }));
+  return body.problems.map((p: { path?: unknown; message?: unknown; code?: unknown }) => ({
+    path: String(p?.path ?? ""),
+    message: String(p?.message ?? ""),
+    code: p?.code,
+  }));
 }
 
 /**
@@ -68,6 +86,8 @@ export function passwordChangeFailure(error: unknown): PasswordNotice {
   if (error.status === 422) {
     const problems = validationProblems(body);
     const onNew = problems.find((p) => p.path.endsWith("new_password"));
+    const weak = weakPasswordKind(onNew?.code);
+    if (weak) return { kind: weak };
     if (onNew && /at least/i.test(onNew.message)) return { kind: "tooShort" };
     if (onNew && /at most/i.test(onNew.message)) return { kind: "tooLong" };
     if (problems.length > 0) return { kind: "failed", message: problems.map((p) => p.message).join("; ") };

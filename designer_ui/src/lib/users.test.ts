@@ -207,6 +207,30 @@ describe("the server's refusals, at the fields they are about", () => {
     expect(userFailure(refusal(elsewhere), { action: "create", username: "ana" })).toEqual({ form: { kind: "server", message: "a; b" } });
   });
 
+  it("says a password too easy to guess (api/weak_passwords.py) in our words, at the password", () => {
+    const weak = (code: string) => ({
+      status: 422,
+      detail: "refused",
+      type: "https://ivrgraph.dev/problems/request-refused",
+      problems: [{ path: "$.password", code, message: "the API's words" }],
+    });
+    expect(userFailure(refusal(weak("password_too_common")), { action: "create", username: "ana" })).toEqual({
+      password: { kind: "passwordTooCommon" },
+    });
+    expect(userFailure(refusal(weak("password_is_username")), { action: "update", changes: { password: "Ana12345" } })).toEqual({
+      password: { kind: "passwordIsUsername" },
+    });
+    expect(userFailure(refusal(weak("password_one_character")), { action: "create", username: "ana" })).toEqual({
+      password: { kind: "passwordOneCharacter" },
+    });
+    for (const language of ["en", "es", "ru"] as const) {
+      for (const kind of ["passwordTooCommon", "passwordIsUsername", "passwordOneCharacter"] as const) {
+        const said = userProblemText({ kind }, translator(language));
+        expect(said, `${language} ${kind}`).not.toContain("users.");
+      }
+    }
+  });
+
   it("puts the last admin's refusal at the role or the activity that would lose them", () => {
     const message = { kind: "server", message: LAST_ADMIN.detail };
     expect(userFailure(refusal(LAST_ADMIN), { action: "update", changes: { role: "editor" } })).toEqual({ role: message });

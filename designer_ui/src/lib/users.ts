@@ -53,6 +53,8 @@ export type UserProblem =
   | { kind: "lastAdmin"; username: string }
   /** An admin without personal data (422 `admin_sees_personal_data`). */
   | { kind: "adminSeesPersonalData" }
+  // The server found the password too easy to guess (api/weak_passwords.py).
+  | { kind: "passwordIsUsername" | "passwordOneCharacter" | "passwordTooCommon" }
   /** The server's own words (a 422's problem at a path, a 409's detail). */
   | { kind: "server"; message: string };
 
@@ -163,6 +165,12 @@ const FIELD_OF_PATH: Record<string, UserField> = {
 type ProblemBody = { type?: unknown; detail?: unknown; problems?: unknown };
 type ProblemItem = { path?: unknown; message?: unknown; code?: unknown; params?: unknown };
 
+const WEAK_PASSWORD_PROBLEMS: Record<string, "passwordIsUsername" | "passwordOneCharacter" | "passwordTooCommon" | undefined> = {
+  password_is_username: "passwordIsUsername",
+  password_one_character: "passwordOneCharacter",
+  password_too_common: "passwordTooCommon",
+};
+
 /** The items of a problem's `problems` (api/errors.py): each with a path, a message and a stable `code`. */
 const problemItems = (body: ProblemBody): ProblemItem[] =>
   Array.isArray(body.problems) ? body.problems.filter((item): item is ProblemItem => !!item && typeof item === "object") : [];
@@ -209,6 +217,11 @@ export function userFailure(error: unknown, request: UserRequest): UserProblems 
       const field = FIELD_OF_PATH[String(item.path ?? "")] ?? "form";
       if (item.code === "admin_sees_personal_data") {
         problems[field] = { kind: "adminSeesPersonalData" };
+        continue;
+      }
+      const weak = WEAK_PASSWORD_PROBLEMS[String(item.code)];
+      if (weak) {
+        problems[field] = { kind: weak };
         continue;
       }
       const message = String(item.message ?? "");
