@@ -249,6 +249,16 @@ class ReportWords:
         )  # fmt: skip
 
 
+# When the call was connected (the line picked up), not when the client answered the scenario's question:
+# "Время ответа" read as the latter (review of a Russian supervisor).
+CONNECTED_AT: Final = Words("Connected at", "Hora de conexión", "Время соединения")
+
+# Which way a call went (api.routes.calls.direction).
+CALL_DIRECTIONS: Final[Vocabulary] = {
+    "inbound": Words("Inbound", "Entrante", "Входящий"),
+    "outbound": Words("Outbound", "Saliente", "Исходящий"),
+}
+
 # `GET /api/calls.csv` and `.xlsx` (api.routes.calls.CSV_COLUMNS).
 CALL_REGISTER: Final = ReportWords(
     titles={
@@ -262,11 +272,13 @@ CALL_REGISTER: Final = ReportWords(
         "result": Words("Answer", "Respuesta", "Ответ"),
         # The scenario's own words for it (its `results`' label), which the designer's editor calls a label.
         "result_label": Words("Answer (label)", "Respuesta (etiqueta)", "Ответ (название)"),
-        "caller_id": Words("Caller's number", "Número del llamante", "Номер звонящего"),
-        "caller_name": Words("Caller's name", "Nombre del llamante", "Имя звонящего"),
+        # The other party in either direction (api.routes.calls._cell): who called in, or whom the dialer rang. An
+        # outbound call's client read as the caller under "Имя звонящего" (review of a Russian supervisor).
+        "caller_id": Words("Contact number", "Número del abonado", "Номер абонента"),
+        "caller_name": Words("Contact name", "Nombre del abonado", "Имя абонента"),
         "dialed_number": Words("Dialled number", "Número marcado", "Набранный номер"),
         "started_at": Words("Started at", "Hora de inicio", "Время начала"),
-        "answered_at": Words("Answered at", "Hora de respuesta", "Время ответа"),
+        "answered_at": CONNECTED_AT,
         "ended_at": Words("Ended at", "Hora de fin", "Время окончания"),
         "duration_ms": Words("Duration (ms)", "Duración (ms)", "Длительность (мс)"),
         "last_node": Words("Last block", "Último bloque", "Последний блок"),
@@ -281,9 +293,12 @@ CALL_REGISTER: Final = ReportWords(
         "node": Words("Server node", "Nodo del servidor", "Узел сервера"),
         "scheduled_job_ids": Words("Callbacks scheduled", "Devoluciones programadas", "Заказанные обратные звонки"),
         "error_steps": Words("Steps with errors", "Pasos con error", "Шаги с ошибкой"),
+        "direction": Words("Direction", "Dirección", "Направление"),
+        # Beside the slug (`scenario`), which a supervisor does not know the scenario by.
+        "scenario_name": Words("Scenario name", "Nombre del escenario", "Название сценария"),
     },
     codes={"status": CALL_STATUSES, "outcome": CALL_OUTCOMES, "transfer_outcome": TRANSFER_OUTCOMES,
-           "hangup_during": HANGUP_MOMENTS},
+           "hangup_during": HANGUP_MOMENTS, "direction": CALL_DIRECTIONS},
     sheet="calls",
     sheet_titles=Words("Calls", "Llamadas", "Звонки"),
     named_codes={"hangup_during": BLOCK_WORK},
@@ -314,7 +329,7 @@ CAMPAIGN_REPORT: Final = ReportWords(
         "result": Words("Answer", "Respuesta", "Ответ"),
         "result_label": Words("Answer (label)", "Respuesta (etiqueta)", "Ответ (название)"),
         "call_outcome": Words("How the call ended", "Cómo terminó la llamada", "Чем закончился звонок"),
-        "answered_at": Words("Answered at", "Hora de respuesta", "Время ответа"),
+        "answered_at": CONNECTED_AT,
         "call_id": Words("Call ID", "ID de la llamada", "ID звонка"),
     },
     codes={"status": REPORT_STATUSES, "outcome": DIAL_OUTCOMES, "call_outcome": CALL_OUTCOMES},

@@ -294,7 +294,11 @@ class SkippedDuplicate:
 
     row: int
     first: int
-    number: str
+    number: str  # as dialled, the first row's
+    # The row's own number as typed (`8 912 345 67 89`) and cells, which the campaign's report shows in its place:
+    # the supervisor sees which record was dropped, not the first row's.
+    written: str = ""
+    cells: Mapping[str, Any] = field(default_factory=dict)
 
 
 class PlannedJobs(list[PlannedJob]):
@@ -471,7 +475,7 @@ def _row_number(
     if same in first_client:
         first = first_client[same]
         if duplicates == SKIP_DUPLICATES:
-            return SkippedDuplicate(client.number, first.number, number)
+            return SkippedDuplicate(client.number, first.number, number, str(raw)[:200], dict(row))
         message = f"{client}: {number} is already {first}"
         problems.add(path, "duplicate_number", message, client.params(column, number=number, first=first.number))
         return None
@@ -540,7 +544,11 @@ def schedule(
         # one took 12-19 s (SQLite, PostgreSQL).
         session.execute(insert(CallbackJob), rows)
     if skipped:
-        kept = [{"campaign_id": campaign_id, "list_row": skip.row, "first_row": skip.first} for skip in skipped]
+        kept = [
+            {"campaign_id": campaign_id, "list_row": skip.row, "first_row": skip.first, "number": skip.number,
+             "written": skip.written, "cells": dict(skip.cells)}
+            for skip in skipped
+        ]  # fmt: skip
         session.execute(insert(CampaignSkippedRow), kept)
     return campaign_id, [str(row["id"]) for row in rows]
 

@@ -478,13 +478,28 @@ def _client_report(jobs: list[CallbackJob], call: LastCall | None) -> ClientRepo
     return ClientReport(standing, call, jobs[0], attempts, latest.last_attempt_at, latest.outcome)
 
 
-def skipped_rows(session: Session, *, campaign_id: str) -> list[tuple[int, int]]:
+@dataclass(frozen=True)
+class SkippedRow:
+    """A row of the campaign's list skipped as a duplicate: its `row`, the row called instead (`first`), and its
+    own number as typed and cells (`written`, `cells`), None where they were not kept (skipped before migration
+    0033) or were erased since."""
+
+    row: int
+    first: int
+    written: str | None = None
+    cells: dict[str, Any] | None = None
+
+
+def skipped_rows(session: Session, *, campaign_id: str) -> list[SkippedRow]:
     """The rows of the campaign's list skipped as duplicates, in the list's order, each with the row called instead
-    (its `first`): numbers of rows only, a few bytes each however long the list. None for a campaign scheduled
-    before they were kept (migration 0028)."""
+    and its own number and cells. None for a campaign scheduled before they were kept (migration 0028)."""
     query = (
-        select(CampaignSkippedRow.list_row, CampaignSkippedRow.first_row)
+        select(CampaignSkippedRow.list_row, CampaignSkippedRow.first_row, CampaignSkippedRow.written,
+               CampaignSkippedRow.cells)
         .where(CampaignSkippedRow.campaign_id == campaign_id)
         .order_by(CampaignSkippedRow.list_row)
-    )
-    return [(int(row), int(first)) for row, first in session.execute(query)]
+    )  # fmt: skip
+    return [
+        SkippedRow(int(row), int(first), written, cells if isinstance(cells, dict) else None)
+        for row, first, written, cells in session.execute(query)
+    ]

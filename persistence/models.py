@@ -385,9 +385,10 @@ class CallCampaign(Base):
 
 class CampaignSkippedRow(Base):
     """A row of a campaign's list left out for its number, which an earlier row has (`first_row`, the client
-    called instead), when the list was scheduled with duplicates skipped (migration 0028). Row numbers only: the
-    number and cells are the first row's client's, so an erasure of that client leaves nothing of them here. The
-    campaign's report lists it in its place, so every row of the file is accounted for."""
+    called instead), when the list was scheduled with duplicates skipped (migration 0028), with its own number and
+    cells (migration 0033): the campaign's report lists it in its place, as the file had it, so every row of the
+    file is accounted for and the supervisor sees which record was dropped. The same person's as the first row's
+    (one phone): an erasure of that client clears them too (persistence.privacy)."""
 
     __tablename__ = "campaign_skipped_rows"
 
@@ -395,6 +396,11 @@ class CampaignSkippedRow(Base):
     # As the report's `row` names a client: the file's row, or the place among the rows sent without them.
     list_row: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     first_row: Mapped[int] = mapped_column(Integer)
+    # The number as dialled (the first row's job's), which an erasure finds it by; as typed in the row (`written`);
+    # and the row's cells, as a client's are kept in their job's `contact`. None: skipped before 0033, or erased.
+    number: Mapped[str | None] = mapped_column(String(80))
+    written: Mapped[str | None] = mapped_column(String(200))
+    cells: Mapped[dict[str, Any] | None] = mapped_column(JsonData)
 
 
 class CallbackAttempt(Base):

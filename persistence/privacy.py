@@ -64,6 +64,7 @@ from persistence.models import (
     CallbackJob,
     CallCampaign,
     CallRecord,
+    CampaignSkippedRow,
     IdempotencyKey,
     InstallSecret,
     utcnow,
@@ -527,6 +528,13 @@ def erase_subject(
     for ids in _chunks(job_ids):
         session.execute(delete(CallbackAttempt).where(CallbackAttempt.job_id.in_(ids)))
         session.execute(delete(CallbackJob).where(CallbackJob.id.in_(ids)).execution_options(synchronize_session=False))
+    # Their rows a list skipped as duplicates stay counted in their campaign's report, without their number or cells.
+    session.execute(
+        update(CampaignSkippedRow)
+        .where(CampaignSkippedRow.number.in_(forms))
+        .values(number=None, written=None, cells=None)
+        .execution_options(synchronize_session=False)
+    )
     for campaign_id, rows in listed.items():
         # Its summary counts the clients it has (the jobs left); `jobs` is the list's length as imported, kept equal.
         session.execute(

@@ -7,7 +7,7 @@ A job's number and variables, and a campaign report's clients, are masked for a 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Annotated, Any, Final, Literal, TypeVar
@@ -779,40 +779,50 @@ def _report(session: Session, campaign_id: str, user: Principal, *, typed: bool 
         for client in campaign_reports.campaign_clients(session, campaign_id=campaign_id)
     )
     skipped = campaign_reports.skipped_rows(session, campaign_id=campaign_id)
-    rows = _with_skipped(clients, skipped, width=len(REPORT_COLUMNS) + len(columns)) if skipped else clients
+    rows = _with_skipped(clients, skipped, list(columns), kinds) if skipped else clients
     shown = personal_data.report_rows(rows, REPORT_COLUMNS, user)
     quantities = frozenset(column for column, read in kinds.items() if read.kind in NUMBER_KINDS)
     return _Report(campaign.name, list(columns), shown, named_zone(settings.get("timezone")), quantities)
 
 
 def _with_skipped(
-    clients: Iterator[list[Any]], skipped: Sequence[tuple[int, int]], *, width: int
+    clients: Iterator[list[Any]],
+    skipped: Sequence[campaign_reports.SkippedRow],
+    columns: list[str],
+    kinds: Mapping[str, _ReadAs],
 ) -> Iterator[list[Any]]:
     """The clients' rows (in the list's order) with the rows skipped as duplicates among them, each in its place:
     every row of the file accounted for, a skipped one saying so and naming the row called instead (`outcome`
-    `duplicate_of:2`), with that client's number (the same phone) and none of its own cells, which were never
-    kept. A client erased since (persistence.privacy) leaves its skipped rows without a number."""
-    firsts = {first for _, first in skipped}
-    numbers: dict[int, Any] = {}  # the number of each client a skipped row names, as their row goes by
+    `duplicate_of:2`), with its own number as typed and its own cells, so the supervisor sees which record was
+    dropped. A row skipped before they were kept (migration 0033) has the called client's number (the same phone)
+    and no cells; a client erased since (persistence.privacy) leaves its skipped rows with neither."""
+    firsts = {skip.first for skip in skipped if skip.written is None}
+    numbers: dict[int, Any] = {}  # the number of each client such a skipped row names, as their row goes by
     waiting = iter(skipped)
     skip = next(waiting, None)
     for cells in clients:
-        while skip is not None and skip[0] < cells[0]:
-            yield _skipped_row(skip, numbers, width)
+        while skip is not None and skip.row < cells[0]:
+            yield _skipped_row(skip, numbers, columns, kinds)
             skip = next(waiting, None)
         if cells[0] in firsts:
             numbers[cells[0]] = cells[1]
         yield cells
     while skip is not None:
-        yield _skipped_row(skip, numbers, width)
+        yield _skipped_row(skip, numbers, columns, kinds)
         skip = next(waiting, None)
 
 
-def _skipped_row(skip: tuple[int, int], numbers: dict[int, Any], width: int) -> list[Any]:
-    row, first = skip
-    said = {"row": row, "number": numbers.get(first), "status": campaign_reports.REPORT_SKIPPED, "attempts": 0,
-            "outcome": f"{campaign_reports.DUPLICATE_OF}{first}"}  # fmt: skip
-    return [said.get(column) for column in REPORT_COLUMNS] + [None] * (width - len(REPORT_COLUMNS))
+def _skipped_row(
+    skip: campaign_reports.SkippedRow, numbers: dict[int, Any], columns: list[str], kinds: Mapping[str, _ReadAs]
+) -> list[Any]:
+    number = skip.written if skip.written is not None else numbers.get(skip.first)
+    said = {"row": skip.row, "number": number, "status": campaign_reports.REPORT_SKIPPED, "attempts": 0,
+            "outcome": f"{campaign_reports.DUPLICATE_OF}{skip.first}"}  # fmt: skip
+    own = skip.cells or {}
+    # Typed as a client's cells are, with no planned value to choose between two readings: nobody was called.
+    listed = [own.get(column) if column not in kinds else typed_cell(own.get(column), kinds[column].kind)
+              for column in columns]  # fmt: skip
+    return [said.get(column) for column in REPORT_COLUMNS] + listed
 
 
 @dataclass(frozen=True)

@@ -6,12 +6,14 @@ reading one call, exporting and looking a number up leave an audit event each.""
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import StreamingResponse
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api import personal_data
@@ -28,7 +30,7 @@ from persistence import calls
 from persistence.calls import CallFilter, CallOrder
 from persistence.db import Database
 from persistence.errors import Refused
-from persistence.models import CallRecord
+from persistence.models import CallRecord, Scenario, ScenarioVersion
 from persistence.result_labels import ResultLabels, label_of, result_labels
 from persistence.users import Principal
 
@@ -39,8 +41,16 @@ CallId = Annotated[str, Path(max_length=64, pattern=r"^[^\x00]*$")]
 CSV_COLUMNS = ("id", "scenario", "version", "status", "outcome", "result", "result_label", "caller_id", "caller_name",
                "dialed_number", "started_at", "answered_at", "ended_at", "duration_ms", "last_node", "hangup_during",
                "transfer_outcome", "origin_call_id", "callback_job_id", "asterisk_uniqueid", "recorded_at",
-               "channel", "scheduled_job_ids", "error_steps", "node")  # fmt: skip
-# `node` last: a column added keeps every earlier one where a BI tool reading by position finds it.
+               "channel", "scheduled_job_ids", "error_steps", "node", "direction", "scenario_name")  # fmt: skip
+# Added columns go last: a column added keeps every earlier one where a BI tool reading by position finds it.
+# The export in people's words (`lang`) has the same columns, ordered to be read: the scenario's name beside its
+# slug, the call's direction before the other party's number and name.
+PEOPLE_COLUMNS = ("id", "scenario", "scenario_name", "version", "direction", "status", "outcome", "result",
+                  "result_label", "caller_id", "caller_name", "dialed_number", "started_at", "answered_at", "ended_at",
+                  "duration_ms", "last_node", "hangup_during", "transfer_outcome", "origin_call_id", "callback_job_id",
+                  "asterisk_uniqueid", "recorded_at", "channel", "scheduled_job_ids", "error_steps",
+                  "node")  # fmt: skip
+INBOUND, OUTBOUND = "inbound", "outbound"
 # The list's cells: the jobs a call asked for, written in one cell, apart by spaces (ids have none).
 LIST_COLUMNS = frozenset({"scheduled_job_ids"})
 CSV_TIMES = frozenset({"started_at", "answered_at", "ended_at", "recorded_at"})  # written on the clock `tz` names
@@ -310,30 +320,49 @@ def export_calls(
     `error_steps` are those of the list's items (`result_label`: the words the call's scenario gives its `result`,
     from its latest published version; empty when it declares none for it); `scheduled_job_ids` their ids apart by
     spaces (empty for none, and when not known); `channel` is Asterisk's channel name, which its full log is keyed
-    by; `node`, last, the FastAGI server that took the call (`last_node` is the scenario's block it ended at).
-    Numbers and names are masked for a user without `sees_personal_data`; each export leaves an `export_calls`
-    audit event with its filters (a number by its keyed hash).
+    by; `node` the FastAGI server that took the call (`last_node` is the scenario's block it ended at);
+    `direction`, `inbound` or `outbound` (a call the dialer placed for a callback job: a callback, a campaign's
+    client); `scenario_name`, last, the scenario's name, as the version the call ran names it. `caller_id` and
+    `caller_name` are the other party in either direction: for an outbound call the number dialled (as
+    `dialed_number`) and the client's name, not the CallerID the dialer went out with. Numbers and names are
+    masked for a user without `sees_personal_data`; each export leaves an `export_calls` audit event with its
+    filters (a number by its keyed hash).
 
     `lang=es` (or `en`, `ru`; what the designer sends) titles the columns and writes `status`, `outcome`,
-    `transfer_outcome` and `hangup_during` in words for people (`Estado`: `Contestada`, `Hora de inicio
+    `transfer_outcome`, `hangup_during` and `direction` in words for people (`Estado`: `Contestada`, `Hora de inicio
     (Europe/Madrid)`; `block:sql` as the block's work, named by its catalog title in English, by its type in the
     other languages); without it, or with `lang=raw`, the file keeps the column names and codes above, for BI
-    tools and scripts."""
+    tools and scripts. With a language the columns are ordered to be read: the scenario's name beside its slug, the
+    direction before the other party's number and name (`Номер абонента`, `Имя абонента`)."""
     filters = query.filters(ZoneInfo(tz))
     _record_export(runtime.database, user, filters, "csv")
     return StreamingResponse(
-        _csv_rows(runtime.database, filters, ZoneInfo(tz), delimiter, user, _register_words(runtime, lang)),
+        _csv_rows(
+            runtime.database,
+            filters,
+            ZoneInfo(tz),
+            delimiter,
+            user,
+            _register_words(runtime, lang),
+            export_columns(lang),
+        ),
         media_type="text/csv",
         headers={"Content-Disposition": 'attachment; filename="calls.csv"'},
     )
 
 
 def _csv_rows(
-    database: Database, filters: CallFilter, zone: ZoneInfo, delimiter: CsvDelimiter, user: Principal, words: Wording
+    database: Database,
+    filters: CallFilter,
+    zone: ZoneInfo,
+    delimiter: CsvDelimiter,
+    user: Principal,
+    words: Wording,
+    columns: tuple[str, ...],
 ) -> Iterator[str]:
     with database.session() as session:
         yield from zoned_csv(
-            CSV_COLUMNS, words.rows(CSV_COLUMNS, _register_rows(session, filters, user)), times=CSV_TIMES, zone=zone,
+            columns, words.rows(columns, _register_rows(session, filters, user, columns)), times=CSV_TIMES, zone=zone,
             delimiter=delimiter, in_utc_too="started_at", titles=words.titles,
         )  # fmt: skip
 
@@ -368,10 +397,10 @@ def export_calls_xlsx(
     audited as the CSV is."""
     filters = query.filters(ZoneInfo(tz))
     _record_export(runtime.database, user, filters, "xlsx")
-    words = _register_words(runtime, lang)
+    words, columns = _register_words(runtime, lang), export_columns(lang)
     with runtime.database.session() as session:
-        rows = words.rows(CSV_COLUMNS, _register_rows(session, filters, user))
-        book = zoned_xlsx(CSV_COLUMNS, rows, times=CSV_TIMES, zone=ZoneInfo(tz), in_utc_too="started_at",
+        rows = words.rows(columns, _register_rows(session, filters, user, columns))
+        book = zoned_xlsx(columns, rows, times=CSV_TIMES, zone=ZoneInfo(tz), in_utc_too="started_at",
                           title=words.sheet, titles=words.titles, quantities=XLSX_QUANTITIES,
                           language=lang)  # fmt: skip
     return StreamingResponse(
@@ -386,30 +415,48 @@ def _register_words(runtime: Runtime, language: ReportLanguage) -> Wording:
     return CALL_REGISTER.wording(language, block_titles(runtime.registry, language))
 
 
-def _register_rows(session: Session, filters: CallFilter, user: Principal) -> Iterator[list[object]]:
-    """The calls `filters` picks, a row of `CSV_COLUMNS` each, read from the database as they are written, as `user`
+def export_columns(language: ReportLanguage) -> tuple[str, ...]:
+    """The export's columns: by position as BI tools read them (raw), or ordered for people (a language)."""
+    return CSV_COLUMNS if language == "raw" else PEOPLE_COLUMNS
+
+
+def _register_rows(
+    session: Session, filters: CallFilter, user: Principal, columns: tuple[str, ...]
+) -> Iterator[list[object]]:
+    """The calls `filters` picks, a row of `columns` each, read from the database as they are written, as `user`
     may read them."""
     records = _with_labels(session, calls.with_transfer_outcomes(session, calls.iter_calls(session, filters=filters)))
-    rows = ([_cell(record, column, transfer, label) for column in CSV_COLUMNS] for record, transfer, label in records)
-    for row in personal_data.register_rows(rows, CSV_COLUMNS, user):
+    rows = ([_cell(record, column, found) for column in columns] for record, found in records)
+    for row in personal_data.register_rows(rows, columns, user):
         yield list(row)
+
+
+@dataclass(frozen=True)
+class _Found:
+    """What an export row says of a call besides its record: read apart from it, once per chunk of records."""
+
+    transfer_outcome: str | None
+    result_label: str | None
+    scenario_name: str | None
 
 
 def _with_labels(
     session: Session, records: Iterable[tuple[CallRecord, str | None]], *, chunk: int = 1000
-) -> Iterator[tuple[CallRecord, str | None, str | None]]:
-    """Each of `records` with its result's label, the labels of the scenarios a chunk of records brings read with
-    that chunk, once per export: a scenario's words stay those of the first chunk that needed them, and a long
-    export of a few scenarios reads them a few times, not a row at a time."""
+) -> Iterator[tuple[CallRecord, _Found]]:
+    """Each of `records` with its result's label and its scenario's name, those of the scenarios a chunk of records
+    brings read with that chunk, once per export: a scenario's words stay those of the first chunk that needed them,
+    and a long export of a few scenarios reads them a few times, not a row at a time."""
     labels: ResultLabels = {}
+    names = _ScenarioNames(session)
     seen: set[str] = set()
     batch: list[tuple[CallRecord, str | None]] = []
 
-    def labelled() -> Iterator[tuple[CallRecord, str | None, str | None]]:
+    def labelled() -> Iterator[tuple[CallRecord, _Found]]:
         new = {record.scenario for record, _ in batch if record.result is not None} - seen
         labels.update(result_labels(session, scenarios=new))
         seen.update(new)
-        return ((r, t, label_of(labels, scenario=r.scenario, result=r.result)) for r, t in batch)
+        names.read([record for record, _ in batch])
+        return ((r, _Found(t, label_of(labels, scenario=r.scenario, result=r.result), names.of(r))) for r, t in batch)
 
     for pair in records:
         batch.append(pair)
@@ -419,13 +466,63 @@ def _with_labels(
     yield from labelled()
 
 
-def _cell(record: CallRecord, column: str, transfer_outcome: str | None, result_label: str | None) -> object:
+class _ScenarioNames:
+    """The names of the scenarios calls ran, read as chunks of records bring new ones: by the version a call ran,
+    which names its scenario also once it is deleted or its slug is taken by another; by the slug among the live
+    scenarios for a call no version is known of (none ran)."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+        self._by_version: dict[int, str] = {}
+        self._by_slug: dict[str, str | None] = {}
+
+    def read(self, records: Iterable[CallRecord]) -> None:
+        versions, slugs = set(), set()
+        for record in records:
+            if record.version_id is not None:
+                versions.add(record.version_id)
+            else:
+                slugs.add(record.scenario)
+        versions -= set(self._by_version)
+        slugs -= set(self._by_slug)
+        if versions:
+            query = (
+                select(ScenarioVersion.id, Scenario.name)
+                .join(Scenario, Scenario.id == ScenarioVersion.scenario_id)
+                .where(ScenarioVersion.id.in_(versions))
+            )
+            self._by_version.update({int(version): str(name) for version, name in self._session.execute(query)})
+        if slugs:
+            self._by_slug.update(dict.fromkeys(slugs))
+            live = select(Scenario.slug, Scenario.name).where(Scenario.slug.in_(slugs), Scenario.deleted_at.is_(None))
+            self._by_slug.update({str(slug): str(name) for slug, name in self._session.execute(live)})
+
+    def of(self, record: CallRecord) -> str | None:
+        if record.version_id is not None:
+            return self._by_version.get(record.version_id)
+        return self._by_slug.get(record.scenario)
+
+
+def direction(record: CallRecord) -> str:
+    """`outbound` for a call the dialer placed for a callback job (a callback, a campaign's client), else `inbound`."""
+    return OUTBOUND if record.callback_job_id is not None else INBOUND
+
+
+def _cell(record: CallRecord, column: str, found: _Found) -> object:
     """The export's cell of `column` for `record`: a list as its items apart by spaces (empty for none, and for
-    not known: a spreadsheet has no null)."""
+    not known: a spreadsheet has no null). `caller_id` is the other party's number in both directions: for an
+    outbound call the number dialled, as `caller_name` is already the client's name (agi_server.node.name_callees);
+    the CallerID an originated call went out with is the dialer's own, which told the supervisor nothing."""
     if column == "transfer_outcome":
-        return transfer_outcome
+        return found.transfer_outcome
     if column == "result_label":
-        return result_label
+        return found.result_label
+    if column == "scenario_name":
+        return found.scenario_name
+    if column == "direction":
+        return direction(record)
+    if column == "caller_id" and direction(record) == OUTBOUND:
+        return record.dialed_number
     value = getattr(record, column)
     return " ".join(value or ()) if column in LIST_COLUMNS else value
 

@@ -15,6 +15,7 @@ from typing import Any
 import openpyxl
 
 from tests.api.conftest import Client, UserFactory
+from tests.api.test_call_list_spanish_numbers import country  # noqa: F401  # a fixture, by its name
 from tests.persistence import documents
 
 EVERY_DAY = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -58,9 +59,9 @@ def test_rows_skipped_as_duplicates_are_in_the_report_naming_the_row_called(
     assert [(r["row"], r["number"], r["status"], r["outcome"], r["nombre"]) for r in raw] == [
         ("2", "+34600111222", "pending", "", "Ana"),
         ("3", "600111333", "pending", "", "Luis"),
-        ("4", "+34600111222", "skipped", "duplicate_of:2", ""),  # the number called for it, row 2's
+        ("4", "0034600111222", "skipped", "duplicate_of:2", "Ana otra vez"),  # its own number as typed, and cells
         ("5", "600111444", "pending", "", "Eva"),
-        ("6", "600111333", "skipped", "duplicate_of:3", ""),
+        ("6", "600 111 333", "skipped", "duplicate_of:3", "Luis"),
     ]
     assert [r["attempts"] for r in raw] == ["0"] * 5
 
@@ -86,6 +87,55 @@ def test_rows_skipped_as_duplicates_are_in_the_report_naming_the_row_called(
     ]
 
 
+def test_a_skipped_duplicate_keeps_its_own_cells_and_its_number_as_typed_in_a_russian_report(
+    admin: Client,
+    slug: Callable[[str], str],
+    country: Callable[[str | None], None],  # noqa: F811  # the fixture imported above
+) -> None:
+    """A Russian debt campaign (review): row 3 is row 2's client typed another way, skipped. Its Телефон, ФИО, Сумма
+    долга and Дата платежа were empty and its number read +79123456789, row 2's as dialled: the supervisor could not
+    see which record was dropped."""
+    country("RU")
+    name = slug("every-row-ru")
+    _published(admin, name)
+    rows = [{"Телефон": "+79123456789", "ФИО": "Иванов Иван", "Сумма долга": "12 500,00",
+             "Дата платежа": "01.12.2026"},
+            {"Телефон": "8 912 345 67 89", "ФИО": "Иванов И. И.", "Сумма долга": "3 000,00",
+             "Дата платежа": "15.12.2026"},
+            {"Телефон": "8 (913) 111-22-33", "ФИО": "Петрова Юлия", "Сумма долга": "800,00",
+             "Дата платежа": "20.12.2026"}]  # fmt: skip
+    body = {"scenario": name, "rows": rows, "number_column": "Телефон", "hours": ANY_TIME,
+            "row_numbers": [2, 3, 4], "duplicates": "skip", "timezone": "Europe/Moscow"}  # fmt: skip
+    created = admin.post("/api/callbacks/batch", json=body)
+    assert created.status_code == 200, created.text
+    campaign = str(created.json()["campaign_id"])
+    own = ("Телефон", "ФИО", "Сумма долга", "Дата платежа")
+
+    raw = _csv(admin, campaign)
+    assert [(r["row"], r["number"], r["status"], r["outcome"]) for r in raw] == [
+        ("2", "+79123456789", "pending", ""),
+        ("3", "8 912 345 67 89", "skipped", "duplicate_of:2"),
+        ("4", "89131112233", "pending", ""),
+    ]
+    assert [r[column] for column in own for r in raw[1:2]] == ["8 912 345 67 89", "Иванов И. И.", "3 000,00",
+                                                              "15.12.2026"]  # fmt: skip
+
+    book = admin.get(f"/api/callbacks/campaigns/{campaign}.xlsx", params={"lang": "ru"})
+    assert book.status_code == 200, book.text
+    header, *cells = [
+        [cell.value for cell in row] for row in openpyxl.load_workbook(io.BytesIO(book.content)).active.iter_rows()
+    ]
+    skipped = dict(zip(header, cells[1], strict=True))
+    assert (skipped["Строка"], skipped["Номер"], skipped["Статус"], skipped["Последний итог"]) == (
+        3,
+        "8 912 345 67 89",
+        "Пропущена: не звоним",
+        "Повтор строки 2",
+    )
+    assert [skipped[column] for column in own] == ["8 912 345 67 89", "Иванов И. И.", "3 000,00", "15.12.2026"]
+    assert dict(zip(header, cells[0], strict=True))["ФИО"] == "Иванов Иван"  # the client called keeps theirs
+
+
 def test_a_viewer_without_personal_data_reads_a_skipped_rows_number_masked(
     admin: Client, user_factory: UserFactory, slug: Callable[[str], str]
 ) -> None:
@@ -94,9 +144,11 @@ def test_a_viewer_without_personal_data_reads_a_skipped_rows_number_masked(
     campaign = _scheduled(admin, name, ROWS, row_numbers=[2, 3, 4, 5, 6], duplicates="skip")
     viewer = user_factory("viewer", personal_data=False)
     rows = _csv(viewer, campaign)
-    # Masked as a client's number is (and so written with a `'`, as a cell a spreadsheet would run is).
-    assert [(r["row"], r["number"], r["status"]) for r in rows][2] == ("4", "'+34*******22", "skipped")
+    # Its own number as typed, masked as a client's number is.
+    assert [(r["row"], r["number"], r["status"]) for r in rows][2] == ("4", "***********22", "skipped")
+    assert rows[0]["number"] == "'+34*******22"  # written with a `'`, as a cell a spreadsheet would run is
     assert all("600111" not in r["number"] for r in rows)
+    assert [r["nombre"] for r in rows] == ["[hidden]"] * 5  # its own cells masked as a client's are
 
 
 def test_a_list_sent_without_row_numbers_names_its_rows_by_their_place_as_the_warnings_do(
@@ -111,9 +163,9 @@ def test_a_list_sent_without_row_numbers_names_its_rows_by_their_place_as_the_wa
     assert [(r["row"], r["status"], r["outcome"], r["nombre"]) for r in rows] == [
         ("1", "pending", "", "Ana"),
         ("2", "pending", "", "Luis"),
-        ("3", "skipped", "duplicate_of:1", ""),
+        ("3", "skipped", "duplicate_of:1", "Ana otra vez"),
         ("4", "pending", "", "Eva"),
-        ("5", "skipped", "duplicate_of:2", ""),
+        ("5", "skipped", "duplicate_of:2", "Luis"),
     ]
 
 

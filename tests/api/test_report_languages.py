@@ -14,11 +14,13 @@ from zoneinfo import ZoneInfo
 
 import openpyxl
 import pytest
+from sqlalchemy import select
 
 from api.csv_export import BOM
 from persistence import callbacks, calls
 from persistence.calls import CallRecordIn
 from persistence.db import Database
+from persistence.models import Scenario, ScenarioVersion
 from tests.api.conftest import Client, Server
 from tests.persistence import documents
 
@@ -29,6 +31,9 @@ DIALLED = datetime(2026, 11, 23, 9, 30, 12, tzinfo=MADRID).astimezone(UTC)
 RAW_REPORT_HEADER = ["row", "number", "status", "attempts", "outcome", "last_attempt_at (Europe/Madrid)",
                      "last_attempt_at (UTC)", "result", "result_label", "call_outcome",
                      "answered_at (Europe/Madrid)", "call_id", "phone", "nombre"]  # fmt: skip
+
+
+SCENARIO_NAME = "Напоминание о долге"  # noqa: RUF001  # Cyrillic, as the supervisor named it
 
 
 def _published(admin: Client, slug: str) -> None:
@@ -80,7 +85,7 @@ def test_a_campaign_report_in_spanish_has_spanish_titles_and_labels(admin: Clien
     header, jose, nunez = _csv(admin.get(f"/api/callbacks/campaigns/{campaign}.csv", params={"lang": "es"}))
     assert header == ["Fila", "Número", "Estado", "Intentos", "Último resultado", "Último intento (Europe/Madrid)",
                       "Último intento (UTC)", "Respuesta", "Respuesta (etiqueta)", "Cómo terminó la llamada",
-                      "Hora de respuesta (Europe/Madrid)", "ID de la llamada", "phone", "nombre"]  # fmt: skip
+                      "Hora de conexión (Europe/Madrid)", "ID de la llamada", "phone", "nombre"]  # fmt: skip
     assert [jose[2], jose[4], jose[9]] == ["Contactado", "Contestada", "El escenario colgó"]
     assert [nunez[2], nunez[4], nunez[9]] == ["En espera", "Ocupado", ""]
     # The rest as in the raw file: times on the campaign's clock, the scenario's own answer, the list's columns.
@@ -93,6 +98,7 @@ def test_a_campaign_report_in_russian_split_on_semicolons(admin: Client, campaig
     header, jose, nunez = _csv(admin.get(f"/api/callbacks/campaigns/{campaign}.csv", params=params), ";")
     assert header[:6] == ["Строка", "Номер", "Статус", "Попытки", "Последний итог", "Последняя попытка (Europe/Madrid)"]
     assert header[9] == "Чем закончился звонок"
+    assert header[10] == "Время соединения (Europe/Madrid)"  # when the line was connected, not an answer
     assert [jose[2], jose[4], jose[9]] == ["Дозвонились", "Ответил", "Сценарий завершил звонок"]
     assert [nunez[2], nunez[4]] == ["Ожидает", "Занято"]
 
@@ -159,7 +165,8 @@ def test_the_call_register_in_spanish_and_russian(admin: Client, register: str) 
     assert "Resultado" not in spanish
     assert spanish["Hora de inicio (Europe/Madrid)"] == "2026-11-23 09:30:12"
     assert spanish["Hora de inicio (UTC)"] == "2026-11-23 08:30:12"
-    assert spanish["Número del llamante"] == "+34600111222"
+    assert spanish["Número del abonado"] == "+34600111222"
+    assert spanish["Hora de conexión (Europe/Madrid)"] == "2026-11-23 09:30:14"
     title, table = _xlsx(admin.get("/api/calls.xlsx", params={**params, "lang": "ru"}))
     russian = _by_title(table)
     assert title == "Звонки"
@@ -177,3 +184,93 @@ def test_the_call_register_without_lang_is_the_raw_file_it_was(admin: Client, re
     title, table = _xlsx(admin.get("/api/calls.xlsx", params=params))
     assert title == "calls" and table[0] == list(raw)
     assert (_by_title(table)["status"], _by_title(table)["outcome"]) == ("answered", "hung_up")
+
+
+@pytest.fixture
+def both_ways(server: Server, admin: Client, slug: Callable[[str], str]) -> str:
+    """A debt-reminder scenario's two calls: one the dialer placed to Иванов for his campaign's job (its CallerID
+    the dialer's own, left empty), and one a client made in."""
+    scenario = slug("napominanie")
+    created = admin.post("/api/scenarios", json={"slug": scenario, "name": SCENARIO_NAME,
+                                                  "document": documents.greeting()})  # fmt: skip
+    assert created.status_code == 201, created.text
+    assert admin.post(f"/api/scenarios/{scenario}/publish", json={"message": "v1"}).status_code == 200
+    database = Database(server.database_url)
+    with database.session() as session:
+        version_id = session.scalar(
+            select(ScenarioVersion.id).join(Scenario, Scenario.id == ScenarioVersion.scenario_id)
+            .where(Scenario.slug == scenario)
+        )  # fmt: skip
+        records = [
+            CallRecordIn(call_id=f"{scenario}-out", scenario=scenario, version=1, version_id=version_id,
+                         started_at=DIALLED, outcome="hung_up", answered_at=DIALLED + timedelta(seconds=9),
+                         trace={"steps": []}, caller_name="Иванов Иван", dialed_number="+79123456789",
+                         callback_job_id="job-ivanov"),
+            # No version known of it: named by its slug among the live scenarios.
+            CallRecordIn(call_id=f"{scenario}-in", scenario=scenario, started_at=DIALLED + timedelta(minutes=5),
+                         outcome="hung_up", trace={"steps": []}, caller_id="+79130000001", caller_name="Петрова",
+                         dialed_number="88005553535"),
+        ]  # fmt: skip
+        calls.write_batch(session, records=records)
+    database.dispose()
+    return scenario
+
+
+def _by_call(table: list[list[Any]]) -> dict[str, dict[str, Any]]:
+    header, *rows = table
+    return {str(row[0]).rsplit("-", 1)[-1]: dict(zip(header, row, strict=True)) for row in rows}
+
+
+def test_an_outbound_call_names_whom_it_rang_under_neutral_titles_with_its_direction_and_scenario_name(
+    admin: Client, both_ways: str
+) -> None:
+    """Review of a Russian supervisor: an outbound call's client read under «Имя звонящего» with «Номер звонящего»
+    empty, and «Сценарий» held the slug, not the name anybody knows the scenario by."""
+    _title, table = _xlsx(admin.get("/api/calls.xlsx", params={"scenario": both_ways, "lang": "ru"}))
+    header, by_call = table[0], _by_call(table)
+    # The scenario's name beside its slug, and the direction before the other party's number and name.
+    assert header[:6] == ["ID звонка", "Сценарий", "Название сценария", "Версия", "Направление", "Статус"]
+    assert header[9:12] == ["Номер абонента", "Имя абонента", "Набранный номер"]
+    assert "Время соединения (UTC)" in header
+    said = [(row["Направление"], row["Номер абонента"], row["Имя абонента"], row["Название сценария"])
+            for row in (by_call["out"], by_call["in"])]  # fmt: skip
+    assert said == [("Исходящий", "+79123456789", "Иванов Иван", SCENARIO_NAME),
+                    ("Входящий", "+79130000001", "Петрова", SCENARIO_NAME)]  # fmt: skip
+    assert by_call["out"]["Сценарий"] == both_ways
+
+    spanish = _by_call(_csv(admin.get("/api/calls.csv", params={"scenario": both_ways, "lang": "es"})))["out"]
+    assert (spanish["Dirección"], spanish["Número del abonado"], spanish["Nombre del abonado"]) == (
+        "Saliente",
+        "+79123456789",
+        "Иванов Иван",
+    )
+    assert spanish["Nombre del escenario"] == SCENARIO_NAME
+    assert "Hora de conexión (UTC)" in spanish
+    english = _by_call(_csv(admin.get("/api/calls.csv", params={"scenario": both_ways, "lang": "en"})))["in"]
+    assert (english["Direction"], english["Contact number"], english["Scenario name"]) == (
+        "Inbound",
+        "+79130000001",
+        SCENARIO_NAME,
+    )
+    assert "Connected at (UTC)" in english
+
+
+def test_the_raw_register_keeps_its_columns_where_they_were_and_adds_direction_and_scenario_name_last(
+    admin: Client, both_ways: str
+) -> None:
+    plain = _csv(admin.get("/api/calls.csv", params={"scenario": both_ways}))
+    header = plain[0]
+    assert header[:9] == ["id", "scenario", "version", "status", "outcome", "result", "result_label", "caller_id",
+                          "caller_name"]  # fmt: skip
+    assert header[-3:] == ["node", "direction", "scenario_name"]
+    by_call = _by_call(plain)
+    out = by_call["out"]
+    assert (out["direction"], out["caller_id"], out["caller_name"], out["dialed_number"]) == (
+        "outbound",
+        "+79123456789",
+        "Иванов Иван",
+        "+79123456789",
+    )
+    assert (by_call["in"]["direction"], by_call["in"]["caller_id"]) == ("inbound", "+79130000001")
+    _title, table = _xlsx(admin.get("/api/calls.xlsx", params={"scenario": both_ways}))
+    assert table[0] == header

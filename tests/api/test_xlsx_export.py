@@ -243,7 +243,8 @@ def test_the_call_register_as_xlsx_on_the_clock_asked_for(admin: Client, summer_
     sheet = _sheet(exported.content)
     header = [cell.value for cell in sheet[1]]
     assert header[10:13] == ["started_at (Europe/Madrid)", "started_at (UTC)", "answered_at (Europe/Madrid)"]
-    assert header[-5:] == ["recorded_at (Europe/Madrid)", "channel", "scheduled_job_ids", "error_steps", "node"]
+    assert header[-7:] == ["recorded_at (Europe/Madrid)", "channel", "scheduled_job_ids", "error_steps", "node",
+                           "direction", "scenario_name"]  # fmt: skip
     assert sheet.freeze_panes == "A2"
     rows = _by_id(sheet)
     assert set(rows) == {f"{summer_calls}-1", f"{summer_calls}-2"}

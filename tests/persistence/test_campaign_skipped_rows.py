@@ -1,5 +1,6 @@
 """A campaign keeps the rows its list skipped as duplicates (migration 0028), for its report to account for every
-row of the file; row numbers only, gone with the campaign. On SQLite and PostgreSQL."""
+row of the file, with their own number as typed and cells (migration 0033), gone with the campaign, cleared with
+the person. On SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from sqlalchemy import func, select, update
 from persistence import call_lists, campaign_reports
 from persistence.db import Database
 from persistence.models import CallCampaign, CampaignSkippedRow
+from persistence.privacy import erase
 from persistence.retention import RetentionPolicy, maintenance_session, purge
 from tests.persistence.kept_data import DAY, NOW
 
@@ -32,11 +34,37 @@ def test_the_rows_skipped_are_kept_with_the_row_called_instead(database: Databas
     by_row = _scheduled(database, row_numbers=[2, 3, 4, 5, 6])
     by_place = _scheduled(database, row_numbers=None)
     with database.session() as session:
-        assert campaign_reports.skipped_rows(session, campaign_id=by_row) == [(4, 2), (5, 3), (6, 3)]
-        assert campaign_reports.skipped_rows(session, campaign_id=by_place) == [(3, 1), (4, 2), (5, 2)]
+        assert _pairs(campaign_reports.skipped_rows(session, campaign_id=by_row)) == [(4, 2), (5, 3), (6, 3)]
+        assert _pairs(campaign_reports.skipped_rows(session, campaign_id=by_place)) == [(3, 1), (4, 2), (5, 2)]
         # Their clients are named in the same numbering: the file's rows, or the places among the rows sent.
         jobs = [job for chunk in campaign_reports.campaign_jobs(session, campaign_id=by_place) for job in chunk]
         assert [(job.campaign_row, job.list_row) for job in jobs] == [(1, 1), (2, 2)]
+
+
+def _pairs(skipped: list[campaign_reports.SkippedRow]) -> list[tuple[int, int]]:
+    return [(skip.row, skip.first) for skip in skipped]
+
+
+def test_the_rows_skipped_keep_their_own_number_as_typed_and_cells_until_the_person_is_erased(
+    database: Database,
+) -> None:
+    campaign_id = _scheduled(database, row_numbers=[2, 3, 4, 5, 6])
+    with database.session() as session:
+        skipped = campaign_reports.skipped_rows(session, campaign_id=campaign_id)
+    assert [(skip.written, skip.cells) for skip in skipped] == [
+        ("0034600111222", {"phone": "0034600111222"}),
+        ("600 111 333", {"phone": "600 111 333"}),
+        ("600111333", {"phone": "600111333"}),
+    ]
+    erase(database, number="+34 600 111 222", actor="dpo")
+    with database.session() as session:
+        skipped = campaign_reports.skipped_rows(session, campaign_id=campaign_id)
+    # Still accounted for in the report, with nothing of the person erased; another client's kept.
+    assert [(skip.row, skip.written, skip.cells) for skip in skipped] == [
+        (4, None, None),
+        (5, "600 111 333", {"phone": "600 111 333"}),
+        (6, "600111333", {"phone": "600111333"}),
+    ]
 
 
 def test_the_rows_skipped_go_with_their_campaign(database: Database) -> None:

@@ -718,15 +718,20 @@ export interface paths {
          *     `error_steps` are those of the list's items (`result_label`: the words the call's scenario gives its `result`,
          *     from its latest published version; empty when it declares none for it); `scheduled_job_ids` their ids apart by
          *     spaces (empty for none, and when not known); `channel` is Asterisk's channel name, which its full log is keyed
-         *     by; `node`, last, the FastAGI server that took the call (`last_node` is the scenario's block it ended at).
-         *     Numbers and names are masked for a user without `sees_personal_data`; each export leaves an `export_calls`
-         *     audit event with its filters (a number by its keyed hash).
+         *     by; `node` the FastAGI server that took the call (`last_node` is the scenario's block it ended at);
+         *     `direction`, `inbound` or `outbound` (a call the dialer placed for a callback job: a callback, a campaign's
+         *     client); `scenario_name`, last, the scenario's name, as the version the call ran names it. `caller_id` and
+         *     `caller_name` are the other party in either direction: for an outbound call the number dialled (as
+         *     `dialed_number`) and the client's name, not the CallerID the dialer went out with. Numbers and names are
+         *     masked for a user without `sees_personal_data`; each export leaves an `export_calls` audit event with its
+         *     filters (a number by its keyed hash).
          *
          *     `lang=es` (or `en`, `ru`; what the designer sends) titles the columns and writes `status`, `outcome`,
-         *     `transfer_outcome` and `hangup_during` in words for people (`Estado`: `Contestada`, `Hora de inicio
+         *     `transfer_outcome`, `hangup_during` and `direction` in words for people (`Estado`: `Contestada`, `Hora de inicio
          *     (Europe/Madrid)`; `block:sql` as the block's work, named by its catalog title in English, by its type in the
          *     other languages); without it, or with `lang=raw`, the file keeps the column names and codes above, for BI
-         *     tools and scripts.
+         *     tools and scripts. With a language the columns are ordered to be read: the scenario's name beside its slug, the
+         *     direction before the other party's number and name (`Номер абонента`, `Имя абонента`).
          *
          *     **Role:** viewer or above (any signed-in user).
          */
